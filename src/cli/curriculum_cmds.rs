@@ -1,0 +1,87 @@
+//! `sflab`, `sflab list` and `sflab lesson`: reading the curriculum.
+
+use super::{Cli, Failure};
+use crate::curriculum::{Curriculum, Level};
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::Path;
+
+pub fn load(dir: Option<&Path>) -> Result<Curriculum, Failure> {
+    let loaded = match dir {
+        Some(d) => Curriculum::from_dir(d),
+        None => Curriculum::embedded(),
+    };
+    loaded.map_err(|e| Failure::usage(e.to_string()))
+}
+
+pub fn open_tui(_cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
+    if !std::io::stdout().is_terminal() {
+        return Err(Failure::usage(
+            "standard output is not a terminal, so there is no screen to draw on.\n\
+             Use `sflab list` to see the curriculum and `sflab lesson <id>` to read a lesson as text.",
+        ));
+    }
+    let _ = curriculum;
+    Err(Failure::usage("the classroom screen is not built yet"))
+}
+
+pub fn list(curriculum: &Curriculum, json: bool) -> Result<u8, Failure> {
+    if json {
+        let levels: Vec<_> = Level::ALL
+            .iter()
+            .map(|&level| {
+                let lessons: Vec<_> = curriculum
+                    .lessons_of(level)
+                    .map(|l| {
+                        json!({
+                            "id": l.id,
+                            "title": l.title,
+                            "summary": l.summary,
+                            "labs": curriculum.labs_of(l).map(|lab| json!({
+                                "id": lab.id,
+                                "title": lab.title,
+                                "summary": lab.summary,
+                            })).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                json!({ "level": level.to_string(), "title": level.title(), "lessons": lessons })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "levels": levels })).unwrap_or_default()
+        );
+        return Ok(0);
+    }
+    for level in Level::ALL {
+        let lessons: Vec<_> = curriculum.lessons_of(level).collect();
+        println!("{level} {}", level.title());
+        for l in lessons {
+            println!("  {:<40} {}", l.id, l.title);
+            for lab in curriculum.labs_of(l) {
+                println!("    lab {:<36} {}", lab.id, lab.title);
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub fn lesson(
+    curriculum: &Curriculum,
+    id: &str,
+    raw: bool,
+    _width: Option<u16>,
+) -> Result<u8, Failure> {
+    let lesson = curriculum.lesson(id).ok_or_else(|| {
+        Failure::usage(format!(
+            "there is no lesson {id:?}. `sflab list` shows every lesson id."
+        ))
+    })?;
+    if raw {
+        print!("{}", lesson.body);
+        return Ok(0);
+    }
+    print!("{}", lesson.body);
+    Ok(0)
+}

@@ -1,0 +1,230 @@
+//! Loading and validating a curriculum from a [`Files`] source.
+
+use super::lab::LabHeader;
+use super::lesson::{split_front_matter, FrontMatter};
+use super::{Curriculum, CurriculumError, Files, LabMeta, Lesson, Level, Problem};
+use std::collections::{HashMap, HashSet};
+
+fn problem(file: &str, line: Option<usize>, column: Option<usize>, message: String) -> Problem {
+    Problem {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// A YAML error placed in the file: `line_offset` is the 1-based file line of the YAML's line 1.
+fn yaml_problem(file: &str, err: &serde_yaml::Error, line_offset: usize) -> Problem {
+    let (line, column) = match err.location() {
+        Some(loc) => (Some(loc.line() + line_offset - 1), Some(loc.column())),
+        None => (None, None),
+    };
+    let text = err.to_string();
+    // serde_yaml appends " at line X column Y" for the YAML's own numbering; ours is the file's.
+    let text = match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    problem(file, line, column, format!("malformed YAML: {text}"))
+}
+
+fn parse_level(file: &str, s: &str, problems: &mut Vec<Problem>) -> Option<Level> {
+    let level = Level::parse(s);
+    if level.is_none() {
+        problems.push(problem(
+            file,
+            None,
+            None,
+            format!("unknown level {s:?}: use one of L0, L1, L2, L3, L4, L5, L6"),
+        ));
+    }
+    level
+}
+
+fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<Lesson> {
+    let bytes = files.read(path)?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        problems.push(problem(path, None, None, "is not valid UTF-8 text".into()));
+        return None;
+    };
+    let Some((yaml, body, body_line)) = split_front_matter(&text) else {
+        problems.push(problem(
+            path,
+            Some(1),
+            None,
+            "has no front matter: start the file with a `---` line, the YAML fields \
+             (id, title, level, order), then another `---` line"
+                .into(),
+        ));
+        return None;
+    };
+    let fm: FrontMatter = match serde_yaml::from_str(yaml) {
+        Ok(fm) => fm,
+        Err(e) => {
+            problems.push(yaml_problem(path, &e, 2));
+            return None;
+        }
+    };
+    let level = parse_level(path, &fm.level, problems)?;
+    let folder = path.split('/').nth(1).unwrap_or("");
+    if folder != level.folder() {
+        problems.push(problem(
+            path,
+            None,
+            None,
+            format!(
+                "says level {level} but lives in {folder:?}: move it to lessons/{}/ or fix its level",
+                level.folder()
+            ),
+        ));
+    }
+    if body.trim().is_empty() {
+        problems.push(problem(
+            path,
+            Some(body_line),
+            None,
+            "is an empty lesson: write the lesson's text after the front matter".into(),
+        ));
+    }
+    for (i, q) in fm.quiz.iter().enumerate() {
+        if q.choices.iter().filter(|c| c.correct).count() != 1 {
+            problems.push(problem(
+                path,
+                None,
+                None,
+                format!(
+                    "quiz question {} ({:?}) must have exactly one choice marked `correct: true`",
+                    i + 1,
+                    q.question
+                ),
+            ));
+        }
+    }
+    Some(Lesson {
+        id: fm.id,
+        title: fm.title,
+        level,
+        order: fm.order,
+        summary: fm.summary,
+        labs: fm.labs,
+        sources: fm.sources,
+        quiz: fm.quiz,
+        covers: fm.covers,
+        path: path.to_string(),
+        body: body.to_string(),
+        body_line,
+    })
+}
+
+fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<LabMeta> {
+    let bytes = files.read(path)?;
+    let Ok(yaml) = String::from_utf8(bytes) else {
+        problems.push(problem(path, None, None, "is not valid UTF-8 text".into()));
+        return None;
+    };
+    let header: LabHeader = match serde_yaml::from_str(&yaml) {
+        Ok(h) => h,
+        Err(e) => {
+            problems.push(yaml_problem(path, &e, 1));
+            return None;
+        }
+    };
+    let level = parse_level(path, &header.level, problems)?;
+    let dir = path.trim_end_matches("/lab.yaml").to_string();
+    let folder = dir.rsplit('/').next().unwrap_or("");
+    if folder != header.id {
+        problems.push(problem(
+            path,
+            None,
+            None,
+            format!(
+                "has id {:?} but lives in labs/{folder}/: a lab's folder is named after its id",
+                header.id
+            ),
+        ));
+    }
+    Some(LabMeta {
+        id: header.id,
+        title: header.title,
+        level,
+        lesson: header.lesson,
+        summary: header.summary,
+        dir,
+        yaml,
+    })
+}
+
+/// Loads every lesson and lab, then checks the links between them.
+pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
+    let mut problems = Vec::new();
+    let mut lessons: Vec<Lesson> = files
+        .list("lessons/")
+        .iter()
+        .filter(|p| p.ends_with(".md") && !p.ends_with("README.md"))
+        .filter_map(|p| load_lesson(files, p, &mut problems))
+        .collect();
+    let mut labs: Vec<LabMeta> = files
+        .list("labs/")
+        .iter()
+        .filter(|p| p.ends_with("/lab.yaml") && p.matches('/').count() == 2)
+        .filter_map(|p| load_lab(files, p, &mut problems))
+        .collect();
+
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for l in &lessons {
+        if let Some(first) = seen.insert(&l.id, &l.path) {
+            problems.push(problem(
+                &l.path,
+                None,
+                None,
+                format!("duplicate lesson id {:?}: {first} uses it too", l.id),
+            ));
+        }
+    }
+    let mut seen_labs: HashMap<&str, &str> = HashMap::new();
+    for l in &labs {
+        if let Some(first) = seen_labs.insert(&l.id, &l.dir) {
+            problems.push(problem(
+                &l.dir,
+                None,
+                None,
+                format!("duplicate lab id {:?}: {first} uses it too", l.id),
+            ));
+        }
+    }
+    let lesson_ids: HashSet<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
+    let lab_ids: HashSet<&str> = labs.iter().map(|l| l.id.as_str()).collect();
+    for l in &lessons {
+        for lab in &l.labs {
+            if !lab_ids.contains(lab.as_str()) {
+                problems.push(problem(
+                    &l.path,
+                    None,
+                    None,
+                    format!("names lab {lab:?}, which does not exist: add labs/{lab}/lab.yaml or remove it from `labs:`"),
+                ));
+            }
+        }
+    }
+    for lab in &labs {
+        if !lesson_ids.contains(lab.lesson.as_str()) {
+            problems.push(problem(
+                &format!("{}/lab.yaml", lab.dir),
+                None,
+                None,
+                format!(
+                    "names lesson {:?}, which does not exist: use the `id` of a lesson",
+                    lab.lesson
+                ),
+            ));
+        }
+    }
+
+    if !problems.is_empty() {
+        return Err(CurriculumError { problems });
+    }
+    lessons.sort_by(|a, b| (a.level, a.order, &a.id).cmp(&(b.level, b.order, &b.id)));
+    labs.sort_by(|a, b| (a.level, &a.id).cmp(&(b.level, &b.id)));
+    Ok(Curriculum { lessons, labs })
+}

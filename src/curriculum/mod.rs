@@ -1,0 +1,56 @@
+//! The curriculum: levels, lessons and labs, loaded from the embedded copy or from a folder.
+//!
+//! Data flows one way: a [`Files`] source (embedded or on disk) → [`load`] → a validated
+//! [`Curriculum`]. Loading never stops at the first problem: every error found is returned,
+//! each naming the file, the line and column where known, and what to do about it.
+
+mod error;
+mod files;
+pub mod lab;
+pub mod lesson;
+mod level;
+mod load;
+
+pub use error::{CurriculumError, Problem};
+pub use files::{embedded, DiskFiles, EmbeddedFiles, Files};
+pub use lab::LabMeta;
+pub use lesson::{Lesson, QuizChoice, QuizQuestion};
+pub use level::Level;
+pub use load::load;
+
+/// A validated curriculum: every lesson and lab, in reading order.
+#[derive(Debug, Clone)]
+pub struct Curriculum {
+    pub lessons: Vec<Lesson>,
+    pub labs: Vec<LabMeta>,
+}
+
+impl Curriculum {
+    /// The embedded curriculum that ships inside the binary.
+    pub fn embedded() -> Result<Curriculum, CurriculumError> {
+        load(&embedded())
+    }
+
+    /// Loads from a folder holding `lessons/`, `labs/` and (optionally) `solutions/`.
+    pub fn from_dir(dir: &std::path::Path) -> Result<Curriculum, CurriculumError> {
+        load(&DiskFiles::new(dir))
+    }
+
+    pub fn lesson(&self, id: &str) -> Option<&Lesson> {
+        self.lessons.iter().find(|l| l.id == id)
+    }
+
+    pub fn lab(&self, id: &str) -> Option<&LabMeta> {
+        self.labs.iter().find(|l| l.id == id)
+    }
+
+    /// Lessons of one level, in order.
+    pub fn lessons_of(&self, level: Level) -> impl Iterator<Item = &Lesson> {
+        self.lessons.iter().filter(move |l| l.level == level)
+    }
+
+    /// Labs attached to a lesson, in the order the lesson lists them.
+    pub fn labs_of<'a>(&'a self, lesson: &'a Lesson) -> impl Iterator<Item = &'a LabMeta> + 'a {
+        lesson.labs.iter().filter_map(move |id| self.lab(id))
+    }
+}
