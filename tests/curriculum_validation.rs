@@ -1,0 +1,99 @@
+//! Each malformed curriculum gives an error that names the file, the place and the fix.
+
+use sflab::curriculum::{Curriculum, Level};
+use std::path::PathBuf;
+
+fn fixture(case: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/curriculum")
+        .join(case)
+}
+
+fn problems(case: &str) -> Vec<String> {
+    match Curriculum::from_dir(&fixture(case)) {
+        Ok(_) => panic!("fixture {case} loaded without error"),
+        Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+#[test]
+fn malformed_yaml_names_file_line_and_column() {
+    let p = problems("malformed-yaml");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("lessons/L0-start-here/intro.md:3:"),
+        "the line is the file's, not the front matter's: {}",
+        p[0]
+    );
+    assert!(p[0].contains("malformed YAML"), "{}", p[0]);
+}
+
+#[test]
+fn unknown_level_lists_the_valid_ones() {
+    let p = problems("unknown-level");
+    assert_eq!(
+        p,
+        vec![
+            "lessons/L0-start-here/intro.md: unknown level \"L9\": use one of L0, L1, L2, L3, L4, L5, L6"
+        ]
+    );
+}
+
+#[test]
+fn duplicate_lesson_id_names_both_files() {
+    let p = problems("duplicate-id");
+    assert_eq!(
+        p,
+        vec!["lessons/L0-start-here/b.md: duplicate lesson id \"L0-start-here/intro\": lessons/L0-start-here/a.md uses it too"]
+    );
+}
+
+#[test]
+fn lesson_naming_a_missing_lab_is_refused() {
+    let p = problems("missing-lab");
+    assert_eq!(p.len(), 1);
+    assert!(
+        p[0].contains("names lab \"no-such-lab\", which does not exist"),
+        "{}",
+        p[0]
+    );
+}
+
+#[test]
+fn lab_naming_a_missing_lesson_is_refused() {
+    let p = problems("missing-lesson");
+    assert_eq!(
+        p,
+        vec!["labs/first-call/lab.yaml: names lesson \"L1-basics/nowhere\", which does not exist: use the `id` of a lesson"]
+    );
+}
+
+#[test]
+fn empty_lesson_points_at_where_the_body_should_start() {
+    let p = problems("empty-lesson");
+    assert_eq!(
+        p,
+        vec!["lessons/L0-start-here/intro.md:7: is an empty lesson: write the lesson's text after the front matter"]
+    );
+}
+
+#[test]
+fn lesson_without_front_matter_explains_the_format() {
+    let p = problems("no-front-matter");
+    assert_eq!(p.len(), 1);
+    assert!(p[0].starts_with("lessons/L0-start-here/intro.md:1: has no front matter"));
+}
+
+#[test]
+fn malformed_lab_yaml_names_the_lab_file_and_line() {
+    let p = problems("malformed-lab");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("labs/first-call/lab.yaml:5:"), "{}", p[0]);
+}
+
+#[test]
+fn the_embedded_curriculum_loads_and_starts_at_level_zero() {
+    let c = Curriculum::embedded().expect("the shipped curriculum is valid");
+    assert!(c.lessons_of(Level::L0).count() >= 1);
+    assert_eq!(c.lessons[0].level, Level::L0);
+}
