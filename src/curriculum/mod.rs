@@ -4,6 +4,7 @@
 //! [`Curriculum`]. Loading never stops at the first problem: every error found is returned,
 //! each naming the file, the line and column where known, and what to do about it.
 
+pub mod coverage;
 mod error;
 mod files;
 pub mod lab;
