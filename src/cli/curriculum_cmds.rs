@@ -71,7 +71,7 @@ pub fn lesson(
     curriculum: &Curriculum,
     id: &str,
     raw: bool,
-    _width: Option<u16>,
+    width: Option<u16>,
 ) -> Result<u8, Failure> {
     let lesson = curriculum.lesson(id).ok_or_else(|| {
         Failure::usage(format!(
@@ -82,6 +82,13 @@ pub fn lesson(
         print!("{}", lesson.body);
         return Ok(0);
     }
-    print!("{}", lesson.body);
+    let width = width.unwrap_or_else(|| {
+        let terminal = std::io::stdout()
+            .is_terminal()
+            .then(crossterm::terminal::size)
+            .and_then(Result::ok);
+        terminal.map(|(w, _)| w).unwrap_or(80)
+    });
+    print!("{}", crate::markdown::render_plain(&lesson.body, width));
     Ok(0)
 }

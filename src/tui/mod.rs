@@ -1,0 +1,2 @@
+//! The classroom screen.
+pub mod theme;
