@@ -6,6 +6,7 @@
 //! one document per lesson and one layout per (lesson, width).
 
 mod blocks;
+mod callout;
 mod highlight;
 mod layout;
 mod table;

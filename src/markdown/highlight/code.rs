@@ -4,223 +4,52 @@
 use super::scanner::{is_ident, is_ident_start, Scanner};
 use crate::tui::theme::TokenKind;
 
-pub const JAVA_KEYWORDS: &[&str] = &[
-    "abstract",
-    "boolean",
-    "break",
-    "byte",
-    "case",
-    "catch",
-    "char",
-    "class",
-    "const",
-    "continue",
-    "default",
-    "do",
-    "double",
-    "else",
-    "enum",
-    "extends",
-    "final",
-    "finally",
-    "float",
-    "for",
-    "if",
-    "implements",
-    "import",
-    "instanceof",
-    "int",
-    "interface",
-    "long",
-    "new",
-    "package",
-    "private",
-    "protected",
-    "public",
-    "return",
-    "short",
-    "static",
-    "super",
-    "switch",
-    "this",
-    "throw",
-    "throws",
-    "try",
-    "var",
-    "void",
-    "while",
-    "record",
-    "func",
-];
+pub const JAVA_KEYWORDS: &str = "\
+    abstract boolean break byte case catch char class const continue default do double else \
+    enum extends final finally float for if implements import instanceof int interface long \
+    new package private protected public return short static super switch this throw throws \
+    try var void while record func";
 
 /// Apex is case-insensitive; these are compared in lower case.
-pub const APEX_KEYWORDS: &[&str] = &[
-    "abstract",
-    "after",
-    "before",
-    "break",
-    "catch",
-    "class",
-    "continue",
-    "delete",
-    "do",
-    "else",
-    "enum",
-    "extends",
-    "final",
-    "finally",
-    "for",
-    "global",
-    "if",
-    "implements",
-    "insert",
-    "instanceof",
-    "interface",
-    "merge",
-    "new",
-    "on",
-    "override",
-    "private",
-    "protected",
-    "public",
-    "return",
-    "sharing",
-    "static",
-    "super",
-    "switch",
-    "testmethod",
-    "this",
-    "throw",
-    "trigger",
-    "try",
-    "undelete",
-    "update",
-    "upsert",
-    "virtual",
-    "void",
-    "webservice",
-    "when",
-    "while",
-    "with",
-    "without",
-    "inherited",
-];
+pub const APEX_KEYWORDS: &str = "\
+    abstract after before break catch class continue delete do else enum extends final \
+    finally for global if implements insert instanceof interface merge new on override \
+    private protected public return sharing static super switch testmethod this throw \
+    trigger try undelete update upsert virtual void webservice when while with without \
+    inherited";
 
-pub const JS_KEYWORDS: &[&str] = &[
-    "async",
-    "await",
-    "break",
-    "case",
-    "catch",
-    "class",
-    "const",
-    "continue",
-    "default",
-    "delete",
-    "do",
-    "else",
-    "export",
-    "extends",
-    "finally",
-    "for",
-    "from",
-    "function",
-    "if",
-    "import",
-    "in",
-    "instanceof",
-    "interface",
-    "let",
-    "new",
-    "of",
-    "return",
-    "switch",
-    "this",
-    "throw",
-    "try",
-    "type",
-    "typeof",
-    "var",
-    "void",
-    "while",
-    "yield",
-];
+pub const JS_KEYWORDS: &str = "\
+    async await break case catch class const continue default delete do else export extends \
+    finally for from function if import in instanceof interface let new of return switch \
+    this throw try type typeof var void while yield";
 
-pub const RUST_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "else", "enum", "fn", "for",
-    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "trait", "type", "use", "where", "while",
-];
+pub const RUST_KEYWORDS: &str = "\
+    as async await break const continue crate else enum fn for if impl in let loop match mod \
+    move mut pub ref return self Self static struct trait type use where while";
 
-const SHELL_KEYWORDS: &[&str] = &[
-    "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac",
-    "in", "function", "return", "local", "export", "set", "exit", "break", "continue", "readonly",
-    "unset",
-];
+const SHELL_KEYWORDS: &str = "\
+    if then else elif fi for while until do done case esac in function return local export \
+    set exit break continue readonly unset";
 
-const PYTHON_KEYWORDS: &[&str] = &[
-    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
-    "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
-    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-];
+const PYTHON_KEYWORDS: &str = "\
+    and as assert async await break class continue def del elif else except finally for from \
+    global if import in is lambda nonlocal not or pass raise return try while with yield";
 
-const SQL_KEYWORDS: &[&str] = &[
-    "select",
-    "from",
-    "where",
-    "and",
-    "or",
-    "not",
-    "in",
-    "like",
-    "limit",
-    "offset",
-    "order",
-    "by",
-    "group",
-    "having",
-    "asc",
-    "desc",
-    "nulls",
-    "first",
-    "last",
-    "with",
-    "typeof",
-    "when",
-    "then",
-    "else",
-    "end",
-    "using",
-    "scope",
-    "includes",
-    "excludes",
-    "for",
-    "update",
-    "view",
-    "reference",
-    "all",
-    "rows",
-    "insert",
-    "into",
-    "values",
-    "delete",
-    "set",
-    "find",
-    "returning",
-    "security_enforced",
-    "user_mode",
-    "count",
-];
+const SQL_KEYWORDS: &str = "\
+    select from where and or not in like limit offset order by group having asc desc nulls \
+    first last with typeof when then else end using scope includes excludes for update view \
+    reference all rows insert into values delete set find returning security_enforced \
+    user_mode count";
 
-fn word_kind(word: &str, keywords: &[&str], ignore_case: bool, literals: &[&str]) -> TokenKind {
+fn word_kind(word: &str, keywords: &str, ignore_case: bool, literals: &[&str]) -> TokenKind {
     if literals.contains(&word) {
         return TokenKind::Literal;
     }
     let hit = if ignore_case {
         let lower = word.to_ascii_lowercase();
-        keywords.contains(&lower.as_str())
+        keywords.split_whitespace().any(|k| k == lower)
     } else {
-        keywords.contains(&word)
+        keywords.split_whitespace().any(|k| k == word)
     };
     if hit {
         TokenKind::Keyword
@@ -229,7 +58,7 @@ fn word_kind(word: &str, keywords: &[&str], ignore_case: bool, literals: &[&str]
     }
 }
 
-fn word(s: &mut Scanner, keywords: &[&str], ignore_case: bool, literals: &[&str]) {
+fn word(s: &mut Scanner, keywords: &str, ignore_case: bool, literals: &[&str]) {
     let start = s.pos;
     let w = s.eat_while(is_ident);
     let kind = word_kind(w, keywords, ignore_case, literals);
@@ -328,7 +157,7 @@ pub fn python(code: &str) -> Vec<(TokenKind, String)> {
 /// Java, Apex, JavaScript, Rust: `//` and `/* */` comments, quoted strings, `@` annotations.
 pub fn c_like(
     code: &str,
-    keywords: &[&str],
+    keywords: &str,
     ignore_case: bool,
     backticks: bool,
 ) -> Vec<(TokenKind, String)> {
