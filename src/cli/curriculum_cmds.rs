@@ -26,7 +26,7 @@ pub fn open_tui(_cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
     let mut app = crate::tui::App::new(std::sync::Arc::new(curriculum), theme, width, height);
     // Quiz answers reach the progress store once there is one; until then they live only
     // for this session, in the knowledge-check view itself.
-    crate::tui::run_terminal(&mut app, |_command| {})
+    crate::tui::run_terminal(&mut app, crate::tui::Events::new(), |_command| {})
         .map_err(|e| Failure::usage(format!("the terminal could not be used: {e}")))?;
     Ok(0)
 }

@@ -276,6 +276,23 @@ mod tests {
         assert_eq!(lines[0], "Read the REST guide (https://example.com/rest).");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn no_line_is_ever_wider_than_the_layout(
+            cells in proptest::collection::vec("[a-zA-Z0-9_ ./:-]{0,60}", 6),
+            words in "[a-z ]{0,200}",
+            width in 24u16..140,
+        ) {
+            let md = format!(
+                "# {words}\n\n| {} | {} | {} |\n|---|---|---|\n| {} | {} | {} |\n\n- {words}\n  - {words}\n\n> Note: {words}\n\n```bash\n{words}{words}\n```\n",
+                cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]
+            );
+            for line in text(&md, width) {
+                proptest::prop_assert!(line.width() <= width as usize, "{:?} at {}", line, width);
+            }
+        }
+    }
+
     #[test]
     fn cache_parses_once_and_lays_out_per_width() {
         let mut cache = LayoutCache::new(Theme::monochrome());

@@ -47,7 +47,7 @@ pub struct Geometry {
 impl Geometry {
     pub fn of(width: u16, height: u16) -> Geometry {
         let body_h = height.saturating_sub(2);
-        let tree_w = (width * 28 / 100).clamp(26.min(width), 36.min(width));
+        let tree_w = ((width as u32 * 28 / 100) as u16).clamp(26.min(width), 36.min(width));
         Geometry {
             title: Rect::new(0, 0, width, 1.min(height)),
             tree: Rect::new(0, 1, tree_w, body_h),
@@ -183,5 +183,28 @@ impl App {
     /// Shows `message` in the status bar for a few seconds.
     pub fn flash(&mut self, message: impl Into<String>) {
         self.flash = Some((message.into(), 12));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_share_the_width_without_gaps() {
+        for (w, h) in [(80, 24), (120, 40), (300, 90)] {
+            let g = Geometry::of(w, h);
+            assert_eq!(g.tree.width + g.right.width, w);
+            assert_eq!(g.tree.height, h - 2);
+            assert!(g.reading().width >= 48, "{w}: room to read");
+        }
+    }
+
+    #[test]
+    fn extreme_sizes_do_not_panic() {
+        for (w, h) in [(0, 0), (1, 1), (10, 3), (u16::MAX, u16::MAX)] {
+            let g = Geometry::of(w, h);
+            assert!(g.right.x + g.right.width <= w);
+        }
     }
 }

@@ -48,31 +48,59 @@ pub fn run<B: Backend>(
     Ok(())
 }
 
-/// Terminal events merged with ticks, from a reader thread, as one blocking iterator.
-fn terminal_events() -> impl Iterator<Item = Event> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || loop {
-        match crossterm::event::read() {
-            Ok(e) => {
+/// The one event channel: terminal input (from a reader thread), ticks, and whatever
+/// background work sends through a [`Events::sender`] (progress, backend status).
+pub struct Events {
+    tx: mpsc::Sender<Event>,
+    rx: mpsc::Receiver<Event>,
+}
+
+impl Default for Events {
+    fn default() -> Events {
+        Events::new()
+    }
+}
+
+impl Events {
+    pub fn new() -> Events {
+        let (tx, rx) = mpsc::channel();
+        Events { tx, rx }
+    }
+
+    /// A handle for background work to notify the screen (e.g. `Event::Progress`).
+    pub fn sender(&self) -> mpsc::Sender<Event> {
+        self.tx.clone()
+    }
+
+    /// Starts reading the terminal; returns a blocking iterator that yields a
+    /// [`Event::Tick`] whenever nothing else arrives for [`TICK`].
+    fn start(self) -> impl Iterator<Item = Event> {
+        let tx = self.tx;
+        std::thread::spawn(move || {
+            while let Ok(e) = crossterm::event::read() {
                 if let Some(ev) = from_terminal(e) {
                     if tx.send(ev).is_err() {
                         break;
                     }
                 }
             }
-            Err(_) => break,
-        }
-    });
-    std::iter::from_fn(move || match rx.recv_timeout(TICK) {
-        Ok(ev) => Some(ev),
-        Err(mpsc::RecvTimeoutError::Timeout) => Some(Event::Tick),
-        Err(mpsc::RecvTimeoutError::Disconnected) => None,
-    })
+        });
+        let rx = self.rx;
+        std::iter::from_fn(move || match rx.recv_timeout(TICK) {
+            Ok(ev) => Some(ev),
+            Err(mpsc::RecvTimeoutError::Timeout) => Some(Event::Tick),
+            Err(mpsc::RecvTimeoutError::Disconnected) => None,
+        })
+    }
 }
 
-/// Takes over the terminal (alternate screen, raw mode, mouse), runs the classroom, and puts
-/// the terminal back, also when something panics.
-pub fn run_terminal(app: &mut App, on_command: impl FnMut(Command)) -> io::Result<()> {
+/// Takes over the terminal (alternate screen, raw mode, mouse), runs the classroom on
+/// `events`, and puts the terminal back, also when something panics.
+pub fn run_terminal(
+    app: &mut App,
+    events: Events,
+    on_command: impl FnMut(Command),
+) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     // ratatui's hook restores the screen; ours also turns mouse reporting off first.
     let previous = std::panic::take_hook();
@@ -84,7 +112,7 @@ pub fn run_terminal(app: &mut App, on_command: impl FnMut(Command)) -> io::Resul
         crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture).and_then(|_| {
             let size = terminal.size()?;
             update(app, Event::Resize(size.width, size.height));
-            run(&mut terminal, app, terminal_events(), on_command)
+            run(&mut terminal, app, events.start(), on_command)
         });
     let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
     ratatui::restore();

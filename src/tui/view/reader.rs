@@ -42,10 +42,17 @@ pub fn draw(app: &App, reader: &Reader, frame: &mut Frame, area: Rect) {
         .get(reader.lesson)
         .map(|l| format!(" {} ", l.title))
         .unwrap_or_default();
-    let block = pane(app, Focus::Right, Line::from(title));
-    frame.render_widget(block, area);
     let text_area = app.geometry().reading();
     let height = text_area.height as usize;
+    let max = reader.max_scroll(height);
+    let percent = if max == 0 {
+        100
+    } else {
+        reader.scroll * 100 / max
+    };
+    let block = pane(app, Focus::Right, Line::from(title))
+        .title_top(Line::from(format!(" {percent}% ")).right_aligned());
+    frame.render_widget(block, area);
     let mut lines: Vec<Line<'static>> = reader.layout.window(reader.scroll, height).lines;
     if let Some(search) = &reader.search {
         let current = search.current.and_then(|i| search.matches.get(i));
