@@ -75,13 +75,13 @@ fn share_spare(min: &[usize], natural: &[usize], avail: usize) -> Vec<usize> {
     }
     let mut spare = left.saturating_sub(open.iter().map(|&i| min[i]).sum());
     let total_want: usize = open.iter().map(|&i| natural[i] - min[i]).sum();
-    if total_want > 0 {
-        let budget = spare;
-        for &i in &open {
-            let share = (natural[i] - min[i]) * budget / total_want;
-            widths[i] += share;
-            spare -= share;
-        }
+    let budget = spare;
+    for &i in &open {
+        let share = ((natural[i] - min[i]) * budget)
+            .checked_div(total_want)
+            .unwrap_or(0);
+        widths[i] += share;
+        spare -= share;
     }
     while spare > 0 {
         let Some(&i) = open

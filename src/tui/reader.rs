@@ -100,8 +100,8 @@ impl Reader {
             .headings
             .iter()
             .map(|h| h.line)
-            .filter(|&l| l < self.scroll)
-            .last();
+            .rev()
+            .find(|&l| l < self.scroll);
         target.map(|l| self.scroll_to(l, height)).is_some()
     }
 
@@ -110,8 +110,8 @@ impl Reader {
         self.layout
             .headings
             .iter()
-            .filter(|h| h.line <= self.scroll)
-            .last()
+            .rev()
+            .find(|h| h.line <= self.scroll)
             .map(|h| h.title.as_str())
     }
 
@@ -184,11 +184,7 @@ impl Reader {
     pub fn position(&self, height: usize) -> String {
         let total = self.layout.len();
         let max = self.max_scroll(height);
-        let pct = if max == 0 {
-            100
-        } else {
-            self.scroll * 100 / max
-        };
+        let pct = (self.scroll * 100).checked_div(max).unwrap_or(100);
         format!("line {}/{} · {pct}%", (self.scroll + 1).min(total), total)
     }
 }

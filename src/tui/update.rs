@@ -234,16 +234,8 @@ fn on_right_key(app: &mut App, key: KeyEvent) -> Option<Command> {
                 KeyCode::PageUp => r.scroll_by(-page, h),
                 KeyCode::Home | KeyCode::Char('g') => r.scroll = 0,
                 KeyCode::End | KeyCode::Char('G') => r.scroll = r.max_scroll(h),
-                KeyCode::Char(']') => {
-                    if !r.next_heading(h) {
-                        app.flash("no heading below");
-                    }
-                }
-                KeyCode::Char('[') => {
-                    if !r.previous_heading(h) {
-                        app.flash("no heading above");
-                    }
-                }
+                KeyCode::Char(']') if !r.next_heading(h) => app.flash("no heading below"),
+                KeyCode::Char('[') if !r.previous_heading(h) => app.flash("no heading above"),
                 _ => {}
             }
             None

@@ -45,11 +45,7 @@ pub fn draw(app: &App, reader: &Reader, frame: &mut Frame, area: Rect) {
     let text_area = app.geometry().reading();
     let height = text_area.height as usize;
     let max = reader.max_scroll(height);
-    let percent = if max == 0 {
-        100
-    } else {
-        reader.scroll * 100 / max
-    };
+    let percent = (reader.scroll * 100).checked_div(max).unwrap_or(100);
     let block = pane(app, Focus::Right, Line::from(title))
         .title_top(Line::from(format!(" {percent}% ")).right_aligned());
     frame.render_widget(block, area);
