@@ -45,10 +45,12 @@ pub enum Block {
         lang: String,
         text: String,
     },
-    /// `start` is the first number of an ordered list, `None` for bullets.
+    /// `start` is the first number of an ordered list, `None` for bullets. A `loose` list
+    /// (items separated by blank lines in the source) keeps blank lines between its blocks.
     List {
         start: Option<u64>,
         items: Vec<Vec<Block>>,
+        loose: bool,
     },
     Quote(Vec<Block>),
     Callout {
@@ -74,6 +76,7 @@ enum Container {
     List {
         start: Option<u64>,
         items: Vec<Vec<Block>>,
+        loose: bool,
     },
     Item(Vec<Block>),
 }
@@ -187,7 +190,15 @@ impl Builder {
                 let block = quote_or_callout(blocks);
                 self.push_block(block);
             }
-            Container::List { start, items } => self.push_block(Block::List { start, items }),
+            Container::List {
+                start,
+                items,
+                loose,
+            } => self.push_block(Block::List {
+                start,
+                items,
+                loose,
+            }),
             Container::Item(blocks) => match self.stack.last_mut() {
                 Some(Container::List { items, .. }) => items.push(blocks),
                 _ => {
@@ -274,6 +285,7 @@ impl Builder {
                 self.stack.push(Container::List {
                     start,
                     items: Vec::new(),
+                    loose: false,
                 });
             }
             Tag::Item => self.stack.push(Container::Item(Vec::new())),
@@ -316,7 +328,16 @@ impl Builder {
 
     fn end(&mut self, tag: TagEnd) {
         match tag {
-            TagEnd::Paragraph => self.flush_paragraph(),
+            TagEnd::Paragraph => {
+                // pulldown-cmark wraps item text in paragraphs only in loose lists.
+                let n = self.stack.len();
+                if n >= 2 && matches!(self.stack[n - 1], Container::Item(_)) {
+                    if let Container::List { loose, .. } = &mut self.stack[n - 2] {
+                        *loose = true;
+                    }
+                }
+                self.flush_paragraph()
+            }
             TagEnd::Heading(_) => {
                 let level = self.heading.take().unwrap_or(1);
                 let text = std::mem::take(&mut self.inline);
@@ -391,7 +412,12 @@ mod tests {
     #[test]
     fn tight_nested_lists_keep_their_structure() {
         let blocks = parse("- one\n  - inner\n- two\n");
-        let Block::List { start: None, items } = &blocks[0] else {
+        let Block::List {
+            start: None,
+            items,
+            loose: false,
+        } = &blocks[0]
+        else {
             panic!("{blocks:?}")
         };
         assert_eq!(items.len(), 2);

@@ -71,7 +71,11 @@ fn layout_block(block: &Block, width: usize, depth: usize, theme: &Theme) -> Vec
         Block::Heading { level, text } => heading(*level, text, width, theme),
         Block::Paragraph(inlines) => wrapped(inlines, theme.text(), width, theme),
         Block::Code { lang, text } => code(lang, text, width, theme),
-        Block::List { start, items } => list(*start, items, width, depth, theme),
+        Block::List {
+            start,
+            items,
+            loose,
+        } => list(*start, items, *loose, width, depth, theme),
         Block::Quote(blocks) => {
             let bar = [Span::styled("│ ", theme.quote())];
             let inner = layout_blocks(blocks, width.saturating_sub(2).max(1), depth, false, theme);
@@ -96,14 +100,13 @@ fn heading(level: u8, text: &[Inline], width: usize, theme: &Theme) -> Vec<RLine
     if let Some(first) = lines.first_mut() {
         first.heading = Some(level);
     }
-    if level <= 2 {
+    if let Some(mark) = ["═", "─", "┄"].get(usize::from(level).saturating_sub(1)) {
         let w = lines
             .iter()
             .map(RLine::width)
             .max()
             .unwrap_or(0)
             .max(plain(text).width().min(width));
-        let mark = if level == 1 { "═" } else { "─" };
         lines.push(RLine::new(vec![Span::styled(mark.repeat(w), style)]));
     }
     lines
@@ -195,6 +198,7 @@ fn code(lang: &str, text: &str, width: usize, theme: &Theme) -> Vec<RLine> {
 fn list(
     start: Option<u64>,
     items: &[Vec<Block>],
+    loose: bool,
     width: usize,
     depth: usize,
     theme: &Theme,
@@ -215,10 +219,13 @@ fn list(
         theme.dim()
     };
     let mut out = Vec::new();
-    for (item, marker) in items.iter().zip(markers) {
+    for (i, (item, marker)) in items.iter().zip(markers).enumerate() {
+        if loose && i > 0 {
+            out.push(RLine::blank());
+        }
         let lead = 1 + marker.width() + 1;
         let inner_w = width.saturating_sub(lead).max(1);
-        let mut inner = layout_blocks(item, inner_w, depth + 1, true, theme);
+        let mut inner = layout_blocks(item, inner_w, depth + 1, !loose, theme);
         if inner.is_empty() {
             inner.push(RLine::blank());
         }

@@ -221,6 +221,23 @@ mod tests {
     }
 
     #[test]
+    fn loose_list_items_keep_their_paragraphs_apart() {
+        let lines = text("- first\n\n  more about it\n\n- second\n", 60);
+        assert_eq!(
+            lines,
+            vec![" • first", "", "   more about it", "", " • second"]
+        );
+    }
+
+    #[test]
+    fn third_level_headings_are_underlined_lightly() {
+        assert_eq!(
+            text("### Retry budget", 40),
+            vec!["Retry budget", "┄┄┄┄┄┄┄┄┄┄┄┄"]
+        );
+    }
+
+    #[test]
     fn ordered_list_items_wrap_with_a_hanging_indent() {
         let lines = text("1. first step is long enough to wrap here\n2. second\n", 28);
         assert_eq!(lines[0], " 1. first step is long");
