@@ -5,7 +5,9 @@
 
 use super::callout::{paragraph_or_callout, quote_or_callout};
 use crate::tui::theme::CalloutKind;
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, BlockQuoteKind, CodeBlockKind, Event, Options, Parser, Tag, TagEnd,
+};
 
 /// How a run of inline text is styled; flags combine (a strong link, emphasised code…).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -72,7 +74,8 @@ pub fn plain(inlines: &[Inline]) -> String {
 
 enum Container {
     Root(Vec<Block>),
-    Quote(Vec<Block>),
+    /// A block quote; a GitHub alert (`> [!NOTE]`) carries the call-out it maps to.
+    Quote(Vec<Block>, Option<CalloutKind>),
     List {
         start: Option<u64>,
         items: Vec<Vec<Block>>,
@@ -84,7 +87,7 @@ enum Container {
 impl Container {
     fn blocks(&mut self) -> Option<&mut Vec<Block>> {
         match self {
-            Container::Root(b) | Container::Quote(b) | Container::Item(b) => Some(b),
+            Container::Root(b) | Container::Quote(b, _) | Container::Item(b) => Some(b),
             Container::List { .. } => None,
         }
     }
@@ -114,8 +117,10 @@ struct Builder {
 
 /// Parses markdown (GFM tables, strikethrough and task lists on) into blocks.
 pub fn parse(markdown: &str) -> Vec<Block> {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM;
     let mut b = Builder {
         stack: vec![Container::Root(Vec::new())],
         inline: Vec::new(),
@@ -186,8 +191,11 @@ impl Builder {
         let Some(top) = self.stack.pop() else { return };
         match top {
             Container::Root(blocks) => self.stack.push(Container::Root(blocks)),
-            Container::Quote(blocks) => {
-                let block = quote_or_callout(blocks);
+            Container::Quote(blocks, alert) => {
+                let block = match alert {
+                    Some(kind) => Block::Callout { kind, body: blocks },
+                    None => quote_or_callout(blocks),
+                };
                 self.push_block(block);
             }
             Container::List {
@@ -265,9 +273,16 @@ impl Builder {
                 self.flush_paragraph();
                 self.heading = Some(level as u8);
             }
-            Tag::BlockQuote(_) => {
+            Tag::BlockQuote(alert) => {
                 self.flush_paragraph();
-                self.stack.push(Container::Quote(Vec::new()));
+                // GitHub alerts: cautions and warnings are the mistakes to avoid.
+                let kind = alert.map(|a| match a {
+                    BlockQuoteKind::Warning | BlockQuoteKind::Caution => CalloutKind::CommonMistake,
+                    BlockQuoteKind::Note | BlockQuoteKind::Tip | BlockQuoteKind::Important => {
+                        CalloutKind::Note
+                    }
+                });
+                self.stack.push(Container::Quote(Vec::new(), kind));
             }
             Tag::CodeBlock(kind) => {
                 self.flush_paragraph();
@@ -408,6 +423,22 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn github_alerts_become_callouts() {
+        let blocks = parse("> [!WARNING]\n> Never log the token.\n");
+        let Block::Callout { kind, body } = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(*kind, CalloutKind::CommonMistake);
+        assert_eq!(
+            body,
+            &vec![Block::Paragraph(vec![Inline {
+                text: "Never log the token.".into(),
+                style: InlineStyle::default()
+            }])]
+        );
+    }
 
     #[test]
     fn tight_nested_lists_keep_their_structure() {
