@@ -9,6 +9,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
+/// `a`, `b`, `c`… for the choices (`?` past `z`, which no quiz needs).
+fn choice_letter(i: usize) -> char {
+    u8::try_from(i)
+        .ok()
+        .filter(|&i| i < 26)
+        .map(|i| (b'a' + i) as char)
+        .unwrap_or('?')
+}
+
 pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let lesson = app.curriculum.lessons.get(quiz.lesson);
@@ -40,7 +49,7 @@ pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(Span::styled(q.question.clone(), t.strong())));
         lines.push(Line::from(""));
         for (i, choice) in q.choices.iter().enumerate() {
-            let letter = (b'a' + i as u8) as char;
+            let letter = choice_letter(i);
             let (mark, style) = match quiz.answered {
                 Some(_) if choice.correct => (Glyph::PASS, t.pass()),
                 Some(given) if given == i => (Glyph::FAIL, t.fail()),
@@ -70,7 +79,7 @@ pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
             });
             for (i, choice) in q.choices.iter().enumerate() {
                 if i == given || choice.correct {
-                    let letter = (b'a' + i as u8) as char;
+                    let letter = choice_letter(i);
                     lines.push(Line::from(vec![
                         Span::styled(format!("{letter}) "), t.strong()),
                         Span::raw(choice.why.clone()),

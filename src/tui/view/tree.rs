@@ -6,7 +6,6 @@ use super::super::theme::{Glyph, Theme};
 use super::super::tree::{lesson_status, level_count, rows, Row};
 use super::pane;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -140,8 +139,6 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 let pad = width.saturating_sub(line.width());
                 line.spans.push(Span::raw(" ".repeat(pad)));
                 line = line.patch_style(style);
-            } else {
-                line = line.patch_style(Style::new());
             }
             line
         })
