@@ -93,3 +93,62 @@ pub fn from_terminal(event: TermEvent) -> Option<Event> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEventState, KeyModifiers, MouseButton};
+
+    fn mouse(kind: MouseEventKind) -> TermEvent {
+        TermEvent::Mouse(MouseEvent {
+            kind,
+            column: 7,
+            row: 3,
+            modifiers: KeyModifiers::NONE,
+        })
+    }
+
+    #[test]
+    fn wheel_turns_become_three_line_scrolls() {
+        assert_eq!(
+            from_terminal(mouse(MouseEventKind::ScrollDown)),
+            Some(Event::Wheel {
+                column: 7,
+                row: 3,
+                lines: 3
+            })
+        );
+        assert_eq!(
+            from_terminal(mouse(MouseEventKind::ScrollUp)),
+            Some(Event::Wheel {
+                column: 7,
+                row: 3,
+                lines: -3
+            })
+        );
+        assert_eq!(
+            from_terminal(mouse(MouseEventKind::Down(MouseButton::Left))),
+            None
+        );
+    }
+
+    #[test]
+    fn key_releases_are_ignored() {
+        let release = KeyEvent {
+            code: KeyCode::Char('q'),
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Release,
+            state: KeyEventState::NONE,
+        };
+        assert_eq!(from_terminal(TermEvent::Key(release)), None);
+        let press = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(
+            from_terminal(TermEvent::Key(press)),
+            Some(Event::Key(press))
+        );
+        assert_eq!(
+            from_terminal(TermEvent::Resize(90, 30)),
+            Some(Event::Resize(90, 30))
+        );
+    }
+}

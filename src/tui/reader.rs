@@ -180,12 +180,16 @@ impl Reader {
         }
     }
 
-    /// "line 12/340 · 42%": where the top of the view is.
-    pub fn position(&self, height: usize) -> String {
+    /// "line 12/340": where the top of the view is.
+    pub fn position(&self) -> String {
         let total = self.layout.len();
+        format!("line {}/{total}", (self.scroll + 1).min(total))
+    }
+
+    /// How far through the lesson the view is, 0 to 100 (100 when it all fits).
+    pub fn percent(&self, height: usize) -> usize {
         let max = self.max_scroll(height);
-        let pct = (self.scroll * 100).checked_div(max).unwrap_or(100);
-        format!("line {}/{} · {pct}%", (self.scroll + 1).min(total), total)
+        (self.scroll * 100).checked_div(max).unwrap_or(100)
     }
 }
 

@@ -104,7 +104,6 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("←→", "fold"),
             ("Tab", "pane"),
             ("/", "search"),
-            ("?", "help"),
             ("q", "quit"),
         ],
         (Focus::Right, RightView::Lesson(_)) => &[
@@ -114,22 +113,15 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("/", "search"),
             ("n/N", "match"),
             ("Esc", "tree"),
-            ("?", "help"),
         ],
         (Focus::Right, RightView::Quiz(_)) => &[
             ("↑↓", "choose"),
             ("⏎", "answer/next"),
             ("a-f", "pick"),
             ("Esc", "tree"),
-            ("?", "help"),
             ("q", "quit"),
         ],
-        (Focus::Right, _) => &[
-            ("Esc", "tree"),
-            ("Tab", "pane"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
+        (Focus::Right, _) => &[("Esc", "tree"), ("Tab", "pane"), ("q", "quit")],
     }
 }
 
@@ -143,11 +135,6 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
         left.push(Span::styled("  ⏎ keep  Esc cancel", bar));
     } else if let Some((message, _)) = &app.flash {
         left.push(Span::styled(format!(" {message}"), t.key_hint()));
-    } else {
-        for (key, what) in hints(app) {
-            left.push(Span::styled(format!(" {key}"), t.key_hint()));
-            left.push(Span::styled(format!(" {what} "), bar));
-        }
     }
     if let Some(r) = app.reader() {
         if let Some(s) = &r.search {
@@ -158,12 +145,29 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
             };
             right.push(Span::styled(text, bar));
         }
-        right.push(Span::styled(r.position(app.page_height()), bar));
+        right.push(Span::styled(r.position(), bar));
         let total = app.curriculum.lessons.len();
         right.push(Span::styled(
             format!("  lesson {}/{total} ", r.lesson + 1),
             bar,
         ));
+    }
+    if app.search_input.is_none() && app.flash.is_none() {
+        // Whole hints only: drop the last ones rather than cut one in half; "? help" always
+        // shows, since it leads to all the others.
+        let right_w: usize = right.iter().map(|s| s.content.width()).sum();
+        let mut used = right_w + 1 + "?".width() + "help".width() + 3;
+        for (key, what) in hints(app).iter().chain([&("?", "help")]) {
+            let w = key.width() + what.width() + 3;
+            if *key != "?" {
+                if used + w > area.width as usize {
+                    continue;
+                }
+                used += w;
+            }
+            left.push(Span::styled(format!(" {key}"), t.key_hint()));
+            left.push(Span::styled(format!(" {what} "), bar));
+        }
     }
     frame.render_widget(
         Paragraph::new(spread(left, right, area.width)).style(bar),

@@ -44,8 +44,7 @@ pub fn draw(app: &App, reader: &Reader, frame: &mut Frame, area: Rect) {
         .unwrap_or_default();
     let text_area = app.geometry().reading();
     let height = text_area.height as usize;
-    let max = reader.max_scroll(height);
-    let percent = (reader.scroll * 100).checked_div(max).unwrap_or(100);
+    let percent = reader.percent(height);
     let block = pane(app, Focus::Right, Line::from(title))
         .title_top(Line::from(format!(" {percent}% ")).right_aligned());
     frame.render_widget(block, area);
