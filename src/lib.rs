@@ -6,4 +6,6 @@
 pub mod cli;
 pub mod curriculum;
 pub mod fsutil;
+pub mod markdown;
 pub mod org;
+pub mod tui;

@@ -21,8 +21,14 @@ pub fn open_tui(_cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
              Use `sflab list` to see the curriculum and `sflab lesson <id>` to read a lesson as text.",
         ));
     }
-    let _ = curriculum;
-    Err(Failure::usage("the classroom screen is not built yet"))
+    let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
+    let theme = crate::tui::theme::Theme::from_env();
+    let mut app = crate::tui::App::new(std::sync::Arc::new(curriculum), theme, width, height);
+    // Quiz answers reach the progress store once there is one; until then they live only
+    // for this session, in the knowledge-check view itself.
+    crate::tui::run_terminal(&mut app, crate::tui::Events::new(), |_command| {})
+        .map_err(|e| Failure::usage(format!("the terminal could not be used: {e}")))?;
+    Ok(0)
 }
 
 pub fn list(curriculum: &Curriculum, json: bool) -> Result<u8, Failure> {
@@ -71,7 +77,7 @@ pub fn lesson(
     curriculum: &Curriculum,
     id: &str,
     raw: bool,
-    _width: Option<u16>,
+    width: Option<u16>,
 ) -> Result<u8, Failure> {
     let lesson = curriculum.lesson(id).ok_or_else(|| {
         Failure::usage(format!(
@@ -82,6 +88,13 @@ pub fn lesson(
         print!("{}", lesson.body);
         return Ok(0);
     }
-    print!("{}", lesson.body);
+    let width = width.unwrap_or_else(|| {
+        let terminal = std::io::stdout()
+            .is_terminal()
+            .then(crossterm::terminal::size)
+            .and_then(Result::ok);
+        terminal.map(|(w, _)| w).unwrap_or(80)
+    });
+    print!("{}", crate::markdown::render_plain(&lesson.body, width));
     Ok(0)
 }

@@ -1,0 +1,265 @@
+//! Word wrapping of styled text to a display width, and the small line type layout builds on.
+//!
+//! Widths are terminal cells (`unicode-width`), so wide characters count twice. A word longer
+//! than the width is broken between characters, so no line is ever wider than asked.
+
+use ratatui::style::Style;
+use ratatui::text::Span;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// One laid-out line: styled pieces, and the heading level when the line opens a heading.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RLine {
+    pub spans: Vec<Span<'static>>,
+    pub heading: Option<u8>,
+}
+
+impl RLine {
+    pub fn new(spans: Vec<Span<'static>>) -> RLine {
+        RLine {
+            spans,
+            heading: None,
+        }
+    }
+
+    pub fn blank() -> RLine {
+        RLine::default()
+    }
+
+    pub fn width(&self) -> usize {
+        self.spans.iter().map(|s| s.content.width()).sum()
+    }
+
+    /// Puts `prefix` in front of the line.
+    pub fn prefixed(mut self, prefix: &[Span<'static>]) -> RLine {
+        let mut spans = prefix.to_vec();
+        spans.append(&mut self.spans);
+        self.spans = spans;
+        self
+    }
+
+    /// Pads with spaces (in `style`) up to `width` cells.
+    pub fn padded(mut self, width: usize, style: Style) -> RLine {
+        let w = self.width();
+        if w < width {
+            self.spans.push(Span::styled(" ".repeat(width - w), style));
+        }
+        self
+    }
+}
+
+/// Puts `first` before the first line and `rest` before every other line.
+pub fn prefix_lines(
+    lines: Vec<RLine>,
+    first: &[Span<'static>],
+    rest: &[Span<'static>],
+) -> Vec<RLine> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| l.prefixed(if i == 0 { first } else { rest }))
+        .collect()
+}
+
+enum Piece {
+    Word(Vec<(String, Style)>, usize),
+    Space(Style),
+    Break,
+}
+
+fn pieces(runs: &[(String, Style)]) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut word: Vec<(String, Style)> = Vec::new();
+    let mut word_w = 0;
+    let finish = |out: &mut Vec<Piece>, word: &mut Vec<(String, Style)>, w: &mut usize| {
+        if !word.is_empty() {
+            out.push(Piece::Word(std::mem::take(word), *w));
+            *w = 0;
+        }
+    };
+    for (text, style) in runs {
+        for c in text.chars() {
+            if c == '\n' {
+                finish(&mut out, &mut word, &mut word_w);
+                out.push(Piece::Break);
+            } else if c.is_whitespace() {
+                finish(&mut out, &mut word, &mut word_w);
+                if !matches!(out.last(), Some(Piece::Space(_))) {
+                    out.push(Piece::Space(*style));
+                }
+            } else {
+                match word.last_mut() {
+                    Some((t, s)) if s == style => t.push(c),
+                    _ => word.push((c.to_string(), *style)),
+                }
+                word_w += c.width().unwrap_or(0);
+            }
+        }
+    }
+    finish(&mut out, &mut word, &mut word_w);
+    out
+}
+
+struct Lines {
+    width: usize,
+    out: Vec<Vec<Span<'static>>>,
+    cur: Vec<Span<'static>>,
+    cur_w: usize,
+}
+
+impl Lines {
+    fn push(&mut self, text: &str, style: Style, w: usize) {
+        match self.cur.last_mut() {
+            Some(last) if last.style == style => last.content.to_mut().push_str(text),
+            _ => self.cur.push(Span::styled(text.to_string(), style)),
+        }
+        self.cur_w += w;
+    }
+
+    fn newline(&mut self) {
+        self.out.push(std::mem::take(&mut self.cur));
+        self.cur_w = 0;
+    }
+
+    /// Places a word too long for any line, breaking it between characters.
+    fn place_broken(&mut self, word: &[(String, Style)]) {
+        for (text, style) in word {
+            for c in text.chars() {
+                let cw = c.width().unwrap_or(0);
+                if self.cur_w + cw > self.width && self.cur_w > 0 {
+                    self.newline();
+                }
+                let mut buf = [0u8; 4];
+                self.push(c.encode_utf8(&mut buf), *style, cw);
+            }
+        }
+    }
+}
+
+/// Wraps styled runs to `width` cells. Spaces collapse; `\n` forces a break.
+pub fn wrap(runs: &[(String, Style)], width: usize) -> Vec<Vec<Span<'static>>> {
+    let width = width.max(1);
+    let mut lines = Lines {
+        width,
+        out: Vec::new(),
+        cur: Vec::new(),
+        cur_w: 0,
+    };
+    let mut space: Option<Style> = None;
+    for piece in pieces(runs) {
+        match piece {
+            Piece::Break => {
+                lines.newline();
+                space = None;
+            }
+            Piece::Space(style) => space = Some(style),
+            Piece::Word(word, w) => {
+                if lines.cur_w > 0 {
+                    if lines.cur_w + 1 + w <= width {
+                        lines.push(" ", space.unwrap_or_default(), 1);
+                    } else {
+                        lines.newline();
+                    }
+                }
+                space = None;
+                if lines.cur_w + w <= width {
+                    for (text, style) in &word {
+                        lines.push(text, *style, 0);
+                    }
+                    lines.cur_w += w;
+                } else {
+                    lines.place_broken(&word);
+                }
+            }
+        }
+    }
+    if !lines.cur.is_empty() || lines.out.is_empty() {
+        lines.newline();
+    }
+    lines.out
+}
+
+/// The widest unbreakable word, and the width of the whole text on one line (per `\n` part).
+pub fn word_and_line_width(runs: &[(String, Style)]) -> (usize, usize) {
+    let mut longest_word = 0;
+    let mut longest_line = 0;
+    let mut line = 0;
+    let mut pending_space = false;
+    for piece in pieces(runs) {
+        match piece {
+            Piece::Word(_, w) => {
+                longest_word = longest_word.max(w);
+                line += w + usize::from(pending_space && line > 0);
+                pending_space = false;
+            }
+            Piece::Space(_) => pending_space = true,
+            Piece::Break => {
+                longest_line = longest_line.max(line);
+                line = 0;
+                pending_space = false;
+            }
+        }
+    }
+    (longest_word, longest_line.max(line))
+}
+
+/// Cuts plain text into pieces of at most `width` cells (for code, which must not reflow).
+pub fn hard_break(text: &str, width: usize) -> Vec<&str> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut w = 0;
+    for (i, c) in text.char_indices() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > width && i > start {
+            out.push(&text[start..i]);
+            start = i;
+            w = 0;
+        }
+        w += cw;
+    }
+    out.push(&text[start..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Vec<Span<'static>>]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn words_wrap_at_the_width() {
+        let runs = vec![("one two three four".to_string(), Style::new())];
+        assert_eq!(text(&wrap(&runs, 9)), vec!["one two", "three", "four"]);
+    }
+
+    #[test]
+    fn overlong_word_breaks_between_characters() {
+        let runs = vec![("abcdefghij".to_string(), Style::new())];
+        let lines = text(&wrap(&runs, 4));
+        assert_eq!(lines, vec!["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn a_word_spanning_two_styles_is_not_split() {
+        let bold = Style::new().add_modifier(ratatui::style::Modifier::BOLD);
+        let runs = vec![
+            ("see ".to_string(), Style::new()),
+            ("bold".to_string(), bold),
+            (", then".to_string(), Style::new()),
+        ];
+        assert_eq!(text(&wrap(&runs, 9)), vec!["see bold,", "then"]);
+    }
+
+    #[test]
+    fn hard_break_keeps_every_character() {
+        assert_eq!(hard_break("abcdef", 4), vec!["abcd", "ef"]);
+        assert_eq!(hard_break("", 4), vec![""]);
+    }
+}

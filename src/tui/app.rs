@@ -1,0 +1,210 @@
+//! The classroom's state, and the pure screen geometry both `update` and `draw` rely on.
+//!
+//! The right pane is a [`RightView`]: one variant per view (lesson reader, knowledge check,
+//! lab card), so a new view (the lab view with its tabs) is one more variant, its own state
+//! file and its own draw function.
+
+use super::event::{BackendStatus, Progress};
+use super::quiz::Quiz;
+use super::reader::Reader;
+use super::theme::Theme;
+use super::tree::TreeState;
+use crate::curriculum::Curriculum;
+use crate::markdown::LayoutCache;
+use ratatui::layout::Rect;
+use std::sync::Arc;
+
+/// The smallest terminal the classroom draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Tree,
+    Right,
+}
+
+/// What the right pane shows.
+#[derive(Debug, Clone)]
+pub enum RightView {
+    /// Nothing opened yet (an empty curriculum).
+    Welcome,
+    Lesson(Reader),
+    Quiz(Quiz),
+    /// A lab's card: title, summary, status, where its files are.
+    Lab(String),
+}
+
+/// Where each part of the screen goes at a given size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Geometry {
+    pub title: Rect,
+    pub tree: Rect,
+    pub right: Rect,
+    pub status: Rect,
+}
+
+impl Geometry {
+    pub fn of(width: u16, height: u16) -> Geometry {
+        let body_h = height.saturating_sub(2);
+        let tree_w = ((width as u32 * 28 / 100) as u16).clamp(26.min(width), 36.min(width));
+        Geometry {
+            title: Rect::new(0, 0, width, 1.min(height)),
+            tree: Rect::new(0, 1, tree_w, body_h),
+            right: Rect::new(tree_w, 1, width - tree_w, body_h),
+            status: Rect::new(0, height.saturating_sub(1), width, 1.min(height)),
+        }
+    }
+
+    /// The lesson text area inside the right pane (borders and one column of padding off).
+    pub fn reading(&self) -> Rect {
+        let r = self.right;
+        Rect::new(
+            r.x + 2,
+            r.y + 1,
+            r.width.saturating_sub(4),
+            r.height.saturating_sub(2),
+        )
+    }
+
+    /// Tree rows that fit inside the tree pane's borders.
+    pub fn tree_rows(&self) -> usize {
+        self.tree.height.saturating_sub(2) as usize
+    }
+}
+
+pub struct App {
+    pub curriculum: Arc<Curriculum>,
+    pub theme: Theme,
+    pub progress: Progress,
+    pub backend: BackendStatus,
+    pub size: (u16, u16),
+    pub focus: Focus,
+    pub tree: TreeState,
+    pub right: RightView,
+    pub help: bool,
+    /// The search being typed after `/`, if any.
+    pub search_input: Option<String>,
+    /// The scroll position when `/` was pressed (an Esc goes back there).
+    pub search_origin: usize,
+    /// A short message for the status bar and the ticks left before it goes.
+    pub flash: Option<(String, u8)>,
+    pub layouts: LayoutCache,
+}
+
+impl App {
+    /// A classroom on `curriculum` in a `width`×`height` terminal, showing the first lesson.
+    pub fn new(curriculum: Arc<Curriculum>, theme: Theme, width: u16, height: u16) -> App {
+        let tree = TreeState::new(&curriculum);
+        let mut app = App {
+            curriculum,
+            theme,
+            progress: Progress::new(),
+            backend: BackendStatus::mock(),
+            size: (width, height),
+            focus: Focus::Tree,
+            tree,
+            right: RightView::Welcome,
+            help: false,
+            search_input: None,
+            search_origin: 0,
+            flash: None,
+            layouts: LayoutCache::new(theme),
+        };
+        if !app.curriculum.lessons.is_empty() {
+            app.open_lesson(0);
+            app.tree.select_lesson(&app.curriculum.clone(), 0);
+        }
+        app
+    }
+
+    pub fn geometry(&self) -> Geometry {
+        Geometry::of(self.size.0, self.size.1)
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    /// Lines of lesson text visible at once.
+    pub fn page_height(&self) -> usize {
+        (self.geometry().reading().height as usize).max(1)
+    }
+
+    fn reading_width(&self) -> u16 {
+        self.geometry().reading().width
+    }
+
+    /// Opens lesson `index` in the reader (from the top).
+    pub fn open_lesson(&mut self, index: usize) {
+        let Some(lesson) = self.curriculum.lessons.get(index) else {
+            return;
+        };
+        let layout = self
+            .layouts
+            .layout(&lesson.id, &lesson.body, self.reading_width());
+        self.right = RightView::Lesson(Reader::new(index, layout));
+    }
+
+    pub fn open_quiz(&mut self, index: usize) {
+        if let Some(lesson) = self.curriculum.lessons.get(index) {
+            self.right = RightView::Quiz(Quiz::new(index, lesson.quiz.clone()));
+        }
+    }
+
+    /// Lays the open lesson out again for the current size (after a resize).
+    pub fn relayout(&mut self) {
+        let width = self.reading_width();
+        let height = self.page_height();
+        if let RightView::Lesson(reader) = &mut self.right {
+            if let Some(lesson) = self.curriculum.lessons.get(reader.lesson) {
+                let layout = self.layouts.layout(&lesson.id, &lesson.body, width);
+                reader.relayout(layout, height);
+            }
+        }
+        let rows = self.geometry().tree_rows();
+        self.tree.keep_visible(rows);
+    }
+
+    pub fn reader(&self) -> Option<&Reader> {
+        match &self.right {
+            RightView::Lesson(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    pub fn reader_mut(&mut self) -> Option<&mut Reader> {
+        match &mut self.right {
+            RightView::Lesson(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Shows `message` in the status bar for a few seconds.
+    pub fn flash(&mut self, message: impl Into<String>) {
+        self.flash = Some((message.into(), 12));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_share_the_width_without_gaps() {
+        for (w, h) in [(80, 24), (120, 40), (300, 90)] {
+            let g = Geometry::of(w, h);
+            assert_eq!(g.tree.width + g.right.width, w);
+            assert_eq!(g.tree.height, h - 2);
+            assert!(g.reading().width >= 48, "{w}: room to read");
+        }
+    }
+
+    #[test]
+    fn extreme_sizes_do_not_panic() {
+        for (w, h) in [(0, 0), (1, 1), (10, 3), (u16::MAX, u16::MAX)] {
+            let g = Geometry::of(w, h);
+            assert!(g.right.x + g.right.width <= w);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! What the classroom reacts to ([`Event`]) and what it asks the outside world to do
+//! ([`Command`]).
+//!
+//! Terminal input, timer ticks and background notifications all arrive as one `Event` type,
+//! so `update` is a plain function of (state, event) and tests can feed any sequence.
+
+use crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use std::collections::HashMap;
+
+/// Where a learner stands with a lab (or a lesson, when the progress store records one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LabStatus {
+    NotStarted,
+    InProgress,
+    Passed,
+    /// Failed the last time the checks ran.
+    Failed,
+}
+
+/// Progress as a plain lookup: lab id (or lesson id) → status. Missing means not started.
+pub type Progress = HashMap<String, LabStatus>;
+
+/// The org the labs talk to, as shown in the title bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendStatus {
+    /// `mock` or a sandbox alias.
+    pub name: String,
+    /// Base URL, when one is up.
+    pub url: Option<String>,
+    pub reachable: bool,
+}
+
+impl BackendStatus {
+    pub fn mock() -> BackendStatus {
+        BackendStatus {
+            name: "mock".into(),
+            url: None,
+            reachable: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Key(KeyEvent),
+    /// The mouse wheel turned over the cell (column, row); positive `lines` scrolls down.
+    Wheel {
+        column: u16,
+        row: u16,
+        lines: i32,
+    },
+    Resize(u16, u16),
+    /// A timer tick (a few per second).
+    Tick,
+    /// New progress from the store.
+    Progress(Progress),
+    /// The backend came up, moved or became unreachable.
+    Backend(BackendStatus),
+}
+
+/// Something `update` asks the caller to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Quit,
+    /// A knowledge-check answer, for the progress store to record.
+    QuizAnswered {
+        lesson: String,
+        question: usize,
+        correct: bool,
+    },
+}
+
+/// Turns a terminal event into an [`Event`]; key releases and mouse moves give `None`.
+pub fn from_terminal(event: TermEvent) -> Option<Event> {
+    match event {
+        TermEvent::Key(key) if key.kind != KeyEventKind::Release => Some(Event::Key(key)),
+        TermEvent::Mouse(MouseEvent {
+            kind, column, row, ..
+        }) => match kind {
+            MouseEventKind::ScrollDown => Some(Event::Wheel {
+                column,
+                row,
+                lines: 3,
+            }),
+            MouseEventKind::ScrollUp => Some(Event::Wheel {
+                column,
+                row,
+                lines: -3,
+            }),
+            _ => None,
+        },
+        TermEvent::Resize(w, h) => Some(Event::Resize(w, h)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEventState, KeyModifiers, MouseButton};
+
+    fn mouse(kind: MouseEventKind) -> TermEvent {
+        TermEvent::Mouse(MouseEvent {
+            kind,
+            column: 7,
+            row: 3,
+            modifiers: KeyModifiers::NONE,
+        })
+    }
+
+    #[test]
+    fn wheel_turns_become_three_line_scrolls() {
+        assert_eq!(
+            from_terminal(mouse(MouseEventKind::ScrollDown)),
+            Some(Event::Wheel {
+                column: 7,
+                row: 3,
+                lines: 3
+            })
+        );
+        assert_eq!(
+            from_terminal(mouse(MouseEventKind::ScrollUp)),
+            Some(Event::Wheel {
+                column: 7,
+                row: 3,
+                lines: -3
+            })
+        );
+        assert_eq!(
+            from_terminal(mouse(MouseEventKind::Down(MouseButton::Left))),
+            None
+        );
+    }
+
+    #[test]
+    fn key_releases_are_ignored() {
+        let release = KeyEvent {
+            code: KeyCode::Char('q'),
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Release,
+            state: KeyEventState::NONE,
+        };
+        assert_eq!(from_terminal(TermEvent::Key(release)), None);
+        let press = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(
+            from_terminal(TermEvent::Key(press)),
+            Some(Event::Key(press))
+        );
+        assert_eq!(
+            from_terminal(TermEvent::Resize(90, 30)),
+            Some(Event::Resize(90, 30))
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! The classroom screen: a curriculum tree, a lesson reader, knowledge checks, help.
+//!
+//! Built the ratatui way with a core that needs no terminal: [`App`] is the state,
+//! [`update`] the only place it changes (a pure function of an [`Event`], returning an
+//! optional [`Command`]), and [`view::draw`] paints it without changing anything. [`run`]
+//! drives any ratatui `Backend` from a stream of events, which is how the tests use it;
+//! [`run_terminal`] adds the real terminal, input thread and ticks around it.
+
+pub mod app;
+pub mod event;
+pub mod quiz;
+pub mod reader;
+pub mod theme;
+pub mod tree;
+pub mod update;
+pub mod view;
+
+pub use app::{App, Focus, Geometry, RightView};
+pub use event::{from_terminal, BackendStatus, Command, Event, LabStatus, Progress};
+pub use update::update;
+
+use ratatui::backend::Backend;
+use ratatui::Terminal;
+use std::io;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How often a [`Event::Tick`] arrives.
+pub const TICK: Duration = Duration::from_millis(250);
+
+/// Draws, then feeds events to `update` until one asks to quit or the events run out. Every
+/// other command goes to `on_command` (the progress store records quiz answers there).
+pub fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: impl IntoIterator<Item = Event>,
+    mut on_command: impl FnMut(Command),
+) -> io::Result<()> {
+    terminal.draw(|f| view::draw(app, f))?;
+    for event in events {
+        match update(app, event) {
+            Some(Command::Quit) => break,
+            Some(other) => on_command(other),
+            None => {}
+        }
+        terminal.draw(|f| view::draw(app, f))?;
+    }
+    Ok(())
+}
+
+/// The one event channel: terminal input (from a reader thread), ticks, and whatever
+/// background work sends through a [`Events::sender`] (progress, backend status).
+pub struct Events {
+    tx: mpsc::Sender<Event>,
+    rx: mpsc::Receiver<Event>,
+}
+
+impl Default for Events {
+    fn default() -> Events {
+        Events::new()
+    }
+}
+
+impl Events {
+    pub fn new() -> Events {
+        let (tx, rx) = mpsc::channel();
+        Events { tx, rx }
+    }
+
+    /// A handle for background work to notify the screen (e.g. `Event::Progress`).
+    pub fn sender(&self) -> mpsc::Sender<Event> {
+        self.tx.clone()
+    }
+
+    /// Starts reading the terminal; returns a blocking iterator that yields a
+    /// [`Event::Tick`] whenever nothing else arrives for [`TICK`].
+    fn start(self) -> impl Iterator<Item = Event> {
+        let tx = self.tx;
+        std::thread::spawn(move || {
+            while let Ok(e) = crossterm::event::read() {
+                if let Some(ev) = from_terminal(e) {
+                    if tx.send(ev).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let rx = self.rx;
+        std::iter::from_fn(move || match rx.recv_timeout(TICK) {
+            Ok(ev) => Some(ev),
+            Err(mpsc::RecvTimeoutError::Timeout) => Some(Event::Tick),
+            Err(mpsc::RecvTimeoutError::Disconnected) => None,
+        })
+    }
+}
+
+/// Takes over the terminal (alternate screen, raw mode, mouse), runs the classroom on
+/// `events`, and puts the terminal back, also when something panics.
+pub fn run_terminal(
+    app: &mut App,
+    events: Events,
+    on_command: impl FnMut(Command),
+) -> io::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    // ratatui's hook restores the screen; ours also turns mouse reporting off first.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
+        previous(info);
+    }));
+    let result =
+        crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture).and_then(|_| {
+            let size = terminal.size()?;
+            update(app, Event::Resize(size.width, size.height));
+            run(&mut terminal, app, events.start(), on_command)
+        });
+    let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
+    ratatui::restore();
+    result
+}

@@ -1,0 +1,249 @@
+//! The lesson reader's state: which lesson, its layout at the pane's width, the scroll
+//! position and the search (query, matches, current match).
+
+use crate::markdown::Layout;
+use std::sync::Arc;
+
+/// One search hit: a line and a range of character indices in that line's plain text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    pub query: String,
+    pub matches: Vec<Match>,
+    pub current: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reader {
+    /// Index into `Curriculum::lessons`.
+    pub lesson: usize,
+    pub layout: Arc<Layout>,
+    /// The first line shown.
+    pub scroll: usize,
+    pub search: Option<Search>,
+}
+
+/// Case-insensitive matches of `query` in each line (character by character, so indices
+/// stay valid for the original text).
+pub fn find_matches(lines: &[String], query: &str) -> Vec<Match> {
+    let needle: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (line, text) in lines.iter().enumerate() {
+        let hay: Vec<char> = text
+            .chars()
+            .map(|c| c.to_lowercase().next().unwrap_or(c))
+            .collect();
+        let mut i = 0;
+        while i + needle.len() <= hay.len() {
+            if hay[i..i + needle.len()] == needle[..] {
+                out.push(Match {
+                    line,
+                    start: i,
+                    end: i + needle.len(),
+                });
+                i += needle.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+impl Reader {
+    pub fn new(lesson: usize, layout: Arc<Layout>) -> Reader {
+        Reader {
+            lesson,
+            layout,
+            scroll: 0,
+            search: None,
+        }
+    }
+
+    pub fn max_scroll(&self, height: usize) -> usize {
+        self.layout.len().saturating_sub(height)
+    }
+
+    pub fn scroll_by(&mut self, delta: isize, height: usize) {
+        let max = self.max_scroll(height) as isize;
+        self.scroll = (self.scroll as isize + delta).clamp(0, max.max(0)) as usize;
+    }
+
+    pub fn scroll_to(&mut self, line: usize, height: usize) {
+        self.scroll = line.min(self.max_scroll(height));
+    }
+
+    /// Moves to the next heading below the top line; false when there is none.
+    pub fn next_heading(&mut self, height: usize) -> bool {
+        let target = self
+            .layout
+            .headings
+            .iter()
+            .map(|h| h.line)
+            .find(|&l| l > self.scroll && l <= self.max_scroll(height));
+        target.map(|l| self.scroll_to(l, height)).is_some()
+    }
+
+    /// Moves to the previous heading above the top line; false when there is none.
+    pub fn previous_heading(&mut self, height: usize) -> bool {
+        let target = self
+            .layout
+            .headings
+            .iter()
+            .map(|h| h.line)
+            .rev()
+            .find(|&l| l < self.scroll);
+        target.map(|l| self.scroll_to(l, height)).is_some()
+    }
+
+    /// The heading the reader is in (the last one at or above the top line).
+    pub fn current_heading(&self) -> Option<&str> {
+        self.layout
+            .headings
+            .iter()
+            .rev()
+            .find(|h| h.line <= self.scroll)
+            .map(|h| h.title.as_str())
+    }
+
+    /// Starts or refines a search; selects the first match at or below `from`.
+    pub fn search(&mut self, query: &str, from: usize, height: usize) {
+        let matches = find_matches(&self.layout.plain, query);
+        let current = matches
+            .iter()
+            .position(|m| m.line >= from)
+            .or(if matches.is_empty() { None } else { Some(0) });
+        self.search = Some(Search {
+            query: query.to_string(),
+            matches,
+            current,
+        });
+        self.reveal_current(height);
+    }
+
+    /// Steps to the next (`forward`) or previous match, wrapping around.
+    pub fn step_match(&mut self, forward: bool, height: usize) -> bool {
+        let Some(s) = self.search.as_mut() else {
+            return false;
+        };
+        let n = s.matches.len();
+        if n == 0 {
+            return false;
+        }
+        s.current = Some(match (s.current, forward) {
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+            (None, _) => 0,
+        });
+        self.reveal_current(height);
+        true
+    }
+
+    /// Scrolls so the current match sits a third of the way down (if it is off screen).
+    fn reveal_current(&mut self, height: usize) {
+        let Some(line) = self
+            .search
+            .as_ref()
+            .and_then(|s| s.current.and_then(|i| s.matches.get(i)))
+            .map(|m| m.line)
+        else {
+            return;
+        };
+        if line < self.scroll || line >= self.scroll + height {
+            self.scroll_to(line.saturating_sub(height / 3), height);
+        }
+    }
+
+    /// Swaps in a layout at a new width, keeping the reading position and the search.
+    pub fn relayout(&mut self, layout: Arc<Layout>, height: usize) {
+        if Arc::ptr_eq(&layout, &self.layout) {
+            self.scroll = self.scroll.min(self.max_scroll(height));
+            return;
+        }
+        let old_len = self.layout.len().max(1);
+        let anchor = self.scroll * layout.len() / old_len;
+        self.layout = layout;
+        self.scroll = anchor.min(self.max_scroll(height));
+        if let Some(s) = self.search.take() {
+            let scroll = self.scroll;
+            self.search(&s.query, scroll, height);
+            self.scroll = scroll;
+        }
+    }
+
+    /// "line 12/340": where the top of the view is.
+    pub fn position(&self) -> String {
+        let total = self.layout.len();
+        format!("line {}/{total}", (self.scroll + 1).min(total))
+    }
+
+    /// How far through the lesson the view is, 0 to 100 (100 when it all fits).
+    pub fn percent(&self, height: usize) -> usize {
+        let max = self.max_scroll(height);
+        (self.scroll * 100).checked_div(max).unwrap_or(100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::Document;
+    use crate::tui::theme::Theme;
+
+    fn reader(md: &str) -> Reader {
+        Reader::new(
+            0,
+            Arc::new(Document::parse(md).layout(40, &Theme::monochrome())),
+        )
+    }
+
+    #[test]
+    fn search_ignores_case_and_finds_every_hit() {
+        let m = find_matches(&["Token token TOKEN".to_string()], "token");
+        assert_eq!(m.len(), 3);
+        assert_eq!((m[2].start, m[2].end), (12, 17));
+    }
+
+    #[test]
+    fn next_match_wraps_around_to_the_first() {
+        let mut r = reader("alpha\n\nbeta alpha\n\nalpha");
+        r.search("alpha", 0, 10);
+        assert_eq!(r.search.as_ref().map(|s| s.matches.len()), Some(3));
+        for _ in 0..3 {
+            r.step_match(true, 10);
+        }
+        assert_eq!(r.search.as_ref().and_then(|s| s.current), Some(0));
+        r.step_match(false, 10);
+        assert_eq!(r.search.as_ref().and_then(|s| s.current), Some(2));
+    }
+
+    #[test]
+    fn heading_jumps_stop_at_each_heading() {
+        let body =
+            "# A\n\n".to_string() + &"para\n\n".repeat(20) + "## B\n\n" + &"more\n\n".repeat(20);
+        let mut r = reader(&body);
+        assert!(r.next_heading(5));
+        assert_eq!(r.current_heading(), Some("B"));
+        assert!(r.previous_heading(5));
+        assert_eq!(r.scroll, 0);
+        assert!(!r.previous_heading(5));
+    }
+
+    #[test]
+    fn scrolling_stops_at_the_last_page() {
+        let mut r = reader(&"line\n\n".repeat(30));
+        r.scroll_by(1000, 10);
+        assert_eq!(r.scroll, r.layout.len() - 10);
+        r.scroll_by(-1000, 10);
+        assert_eq!(r.scroll, 0);
+    }
+}

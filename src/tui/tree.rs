@@ -1,0 +1,146 @@
+//! The curriculum tree: levels that fold, their lessons, and under each lesson its labs and
+//! knowledge check. Rows are derived from the curriculum on demand; the state is only which
+//! levels are folded, the selected row and the scroll offset.
+
+use super::event::{LabStatus, Progress};
+use crate::curriculum::{Curriculum, Lesson, Level};
+use std::collections::HashSet;
+
+/// One visible row of the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    Level(Level),
+    /// Index into `Curriculum::lessons`.
+    Lesson(usize),
+    Lab {
+        lesson: usize,
+        lab: String,
+    },
+    Quiz(usize),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TreeState {
+    pub folded: HashSet<Level>,
+    pub selected: usize,
+    pub offset: usize,
+}
+
+/// The rows shown with the given levels folded.
+pub fn rows(curriculum: &Curriculum, folded: &HashSet<Level>) -> Vec<Row> {
+    let mut out = Vec::new();
+    for level in Level::ALL {
+        out.push(Row::Level(level));
+        if folded.contains(&level) {
+            continue;
+        }
+        for (i, lesson) in curriculum.lessons.iter().enumerate() {
+            if lesson.level != level {
+                continue;
+            }
+            out.push(Row::Lesson(i));
+            for lab in curriculum.labs_of(lesson) {
+                out.push(Row::Lab {
+                    lesson: i,
+                    lab: lab.id.clone(),
+                });
+            }
+            if !lesson.quiz.is_empty() {
+                out.push(Row::Quiz(i));
+            }
+        }
+    }
+    out
+}
+
+/// A lesson's status: what the store says about the lesson itself, else what its labs say
+/// (all passed → passed; any failed → failed; any started → in progress).
+pub fn lesson_status(curriculum: &Curriculum, lesson: &Lesson, progress: &Progress) -> LabStatus {
+    if let Some(s) = progress.get(&lesson.id) {
+        return *s;
+    }
+    let labs: Vec<LabStatus> = curriculum
+        .labs_of(lesson)
+        .map(|l| {
+            progress
+                .get(&l.id)
+                .copied()
+                .unwrap_or(LabStatus::NotStarted)
+        })
+        .collect();
+    if labs.is_empty() {
+        LabStatus::NotStarted
+    } else if labs.iter().all(|s| *s == LabStatus::Passed) {
+        LabStatus::Passed
+    } else if labs.contains(&LabStatus::Failed) {
+        LabStatus::Failed
+    } else if labs.iter().any(|s| *s != LabStatus::NotStarted) {
+        LabStatus::InProgress
+    } else {
+        LabStatus::NotStarted
+    }
+}
+
+/// (lessons passed, lessons) in a level.
+pub fn level_count(curriculum: &Curriculum, level: Level, progress: &Progress) -> (usize, usize) {
+    let lessons: Vec<&Lesson> = curriculum.lessons_of(level).collect();
+    let done = lessons
+        .iter()
+        .filter(|l| lesson_status(curriculum, l, progress) == LabStatus::Passed)
+        .count();
+    (done, lessons.len())
+}
+
+impl TreeState {
+    /// Levels after the first one holding lessons start folded.
+    pub fn new(curriculum: &Curriculum) -> TreeState {
+        let first = curriculum.lessons.first().map(|l| l.level);
+        TreeState {
+            folded: Level::ALL
+                .into_iter()
+                .filter(|l| Some(*l) != first)
+                .collect(),
+            selected: 0,
+            offset: 0,
+        }
+    }
+
+    pub fn move_by(&mut self, delta: isize, row_count: usize) {
+        let last = row_count.saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+
+    /// Scrolls so the selected row is inside a window of `height` rows.
+    pub fn keep_visible(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
+
+    /// Folds or unfolds `level`, keeping the selection on the level's row.
+    pub fn set_folded(&mut self, curriculum: &Curriculum, level: Level, folded: bool) {
+        if folded {
+            self.folded.insert(level);
+        } else {
+            self.folded.remove(&level);
+        }
+        let rows = rows(curriculum, &self.folded);
+        if let Some(i) = rows.iter().position(|r| *r == Row::Level(level)) {
+            self.selected = i;
+        }
+    }
+
+    /// Selects the row of lesson `index`, unfolding its level.
+    pub fn select_lesson(&mut self, curriculum: &Curriculum, index: usize) {
+        if let Some(lesson) = curriculum.lessons.get(index) {
+            self.folded.remove(&lesson.level);
+            let rows = rows(curriculum, &self.folded);
+            if let Some(i) = rows.iter().position(|r| *r == Row::Lesson(index)) {
+                self.selected = i;
+            }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! `update`: the one place state changes. A pure function of (state, event) that may hand
+//! back a [`Command`] for the caller to carry out.
+
+use super::app::{App, Focus, RightView};
+use super::event::{Command, Event};
+use super::tree::{rows, Row};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub fn update(app: &mut App, event: Event) -> Option<Command> {
+    match event {
+        Event::Key(key) => {
+            app.flash = None;
+            on_key(app, key)
+        }
+        Event::Wheel {
+            column,
+            row: _,
+            lines,
+        } => {
+            on_wheel(app, column, lines);
+            None
+        }
+        Event::Resize(w, h) => {
+            app.size = (w, h);
+            app.relayout();
+            None
+        }
+        Event::Tick => {
+            if let Some((_, left)) = app.flash.as_mut() {
+                *left = left.saturating_sub(1);
+                if *left == 0 {
+                    app.flash = None;
+                }
+            }
+            None
+        }
+        Event::Progress(progress) => {
+            app.progress = progress;
+            None
+        }
+        Event::Backend(status) => {
+            app.backend = status;
+            None
+        }
+    }
+}
+
+fn on_wheel(app: &mut App, column: u16, lines: i32) {
+    if app.too_small() || app.help {
+        return;
+    }
+    let g = app.geometry();
+    if column < g.tree.x + g.tree.width {
+        let n = rows(&app.curriculum, &app.tree.folded).len();
+        app.tree.move_by(lines.signum() as isize, n);
+        app.tree.keep_visible(g.tree_rows());
+    } else {
+        let h = app.page_height();
+        if let Some(r) = app.reader_mut() {
+            r.scroll_by(lines as isize, h);
+        }
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && matches!(key.code, KeyCode::Char('c')) {
+        return Some(Command::Quit);
+    }
+    if app.search_input.is_some() {
+        on_search_key(app, key);
+        return None;
+    }
+    if app.help {
+        if matches!(
+            key.code,
+            KeyCode::Char('?') | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter
+        ) {
+            app.help = false;
+        }
+        return None;
+    }
+    if app.too_small() {
+        return matches!(key.code, KeyCode::Char('q')).then_some(Command::Quit);
+    }
+    match key.code {
+        KeyCode::Char('q') => return Some(Command::Quit),
+        KeyCode::Char('?') => app.help = true,
+        KeyCode::Tab | KeyCode::BackTab => {
+            app.focus = match app.focus {
+                Focus::Tree => Focus::Right,
+                Focus::Right => Focus::Tree,
+            }
+        }
+        KeyCode::Char('/') => {
+            if let Some(r) = app.reader() {
+                app.search_origin = r.scroll;
+                app.search_input = Some(String::new());
+                app.focus = Focus::Right;
+            } else {
+                app.flash("open a lesson to search in it");
+            }
+        }
+        KeyCode::Char(c @ ('n' | 'N')) if app.reader().is_some() => {
+            let h = app.page_height();
+            let stepped = app.reader_mut().is_some_and(|r| r.step_match(c == 'n', h));
+            if !stepped {
+                app.flash("no search: press / to search this lesson");
+            }
+        }
+        _ => {
+            return match app.focus {
+                Focus::Tree => on_tree_key(app, key),
+                Focus::Right => on_right_key(app, key),
+            }
+        }
+    }
+    None
+}
+
+fn on_search_key(app: &mut App, key: KeyEvent) {
+    let h = app.page_height();
+    let origin = app.search_origin;
+    let Some(input) = app.search_input.as_mut() else {
+        return;
+    };
+    match key.code {
+        KeyCode::Esc => {
+            app.search_input = None;
+            if let Some(r) = app.reader_mut() {
+                r.search = None;
+                r.scroll = origin;
+            }
+            return;
+        }
+        KeyCode::Enter => {
+            let query = std::mem::take(input);
+            app.search_input = None;
+            let found = app
+                .reader()
+                .and_then(|r| r.search.as_ref())
+                .map(|s| s.matches.len());
+            match found {
+                Some(0) => app.flash(format!("no match for \"{query}\"")),
+                Some(n) => app.flash(format!(
+                    "{n} match{} — n next, N previous",
+                    if n == 1 { "" } else { "es" }
+                )),
+                None => {}
+            }
+            return;
+        }
+        KeyCode::Backspace => {
+            input.pop();
+        }
+        KeyCode::Char(c) => input.push(c),
+        _ => return,
+    }
+    let query = input.clone();
+    if let Some(r) = app.reader_mut() {
+        if query.is_empty() {
+            r.search = None;
+            r.scroll = origin;
+        } else {
+            r.search(&query, origin, h);
+        }
+    }
+}
+
+fn on_tree_key(app: &mut App, key: KeyEvent) -> Option<Command> {
+    let curriculum = app.curriculum.clone();
+    let all = rows(&curriculum, &app.tree.folded);
+    let page = app.geometry().tree_rows().max(1) as isize;
+    let selected = all.get(app.tree.selected).cloned();
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') => app.tree.move_by(1, all.len()),
+        KeyCode::Up | KeyCode::Char('k') => app.tree.move_by(-1, all.len()),
+        KeyCode::PageDown | KeyCode::Char(' ') => app.tree.move_by(page, all.len()),
+        KeyCode::PageUp => app.tree.move_by(-page, all.len()),
+        KeyCode::Home | KeyCode::Char('g') => app.tree.selected = 0,
+        KeyCode::End | KeyCode::Char('G') => app.tree.selected = all.len().saturating_sub(1),
+        KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => match selected {
+            Some(Row::Level(level)) => {
+                let fold = key.code == KeyCode::Enter && !app.tree.folded.contains(&level);
+                app.tree.set_folded(&curriculum, level, fold);
+            }
+            Some(Row::Lesson(i)) => {
+                let already = app.reader().is_some_and(|r| r.lesson == i);
+                if !already {
+                    app.open_lesson(i);
+                }
+                app.focus = Focus::Right;
+            }
+            Some(Row::Quiz(i)) => {
+                app.open_quiz(i);
+                app.focus = Focus::Right;
+            }
+            Some(Row::Lab { lab, .. }) => {
+                app.right = RightView::Lab(lab);
+                app.focus = Focus::Right;
+            }
+            None => {}
+        },
+        KeyCode::Left | KeyCode::Char('h') => match selected {
+            Some(Row::Level(level)) => app.tree.set_folded(&curriculum, level, true),
+            Some(Row::Lesson(i)) | Some(Row::Quiz(i)) | Some(Row::Lab { lesson: i, .. }) => {
+                if let Some(level) = curriculum.lessons.get(i).map(|l| l.level) {
+                    if let Some(pos) = all.iter().position(|r| *r == Row::Level(level)) {
+                        app.tree.selected = pos;
+                    }
+                }
+            }
+            None => {}
+        },
+        _ => {}
+    }
+    app.tree.keep_visible(app.geometry().tree_rows());
+    None
+}
+
+fn on_right_key(app: &mut App, key: KeyEvent) -> Option<Command> {
+    if matches!(key.code, KeyCode::Esc | KeyCode::Char('h') | KeyCode::Left) {
+        app.focus = Focus::Tree;
+        return None;
+    }
+    let h = app.page_height();
+    match &mut app.right {
+        RightView::Lesson(r) => {
+            let page = h.saturating_sub(2).max(1) as isize;
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => r.scroll_by(1, h),
+                KeyCode::Up | KeyCode::Char('k') => r.scroll_by(-1, h),
+                KeyCode::PageDown | KeyCode::Char(' ') => r.scroll_by(page, h),
+                KeyCode::PageUp => r.scroll_by(-page, h),
+                KeyCode::Home | KeyCode::Char('g') => r.scroll = 0,
+                KeyCode::End | KeyCode::Char('G') => r.scroll = r.max_scroll(h),
+                KeyCode::Char(']') if !r.next_heading(h) => app.flash("no heading below"),
+                KeyCode::Char('[') if !r.previous_heading(h) => app.flash("no heading above"),
+                _ => {}
+            }
+            None
+        }
+        RightView::Quiz(quiz) => {
+            let answer = match key.code {
+                KeyCode::Down | KeyCode::Char('j') => {
+                    quiz.move_cursor(1);
+                    None
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    quiz.move_cursor(-1);
+                    None
+                }
+                KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => {
+                    if quiz.answered.is_some() || quiz.finished {
+                        quiz.advance();
+                        None
+                    } else {
+                        quiz.answer(quiz.cursor)
+                    }
+                }
+                KeyCode::Char(c @ 'a'..='f') => quiz.answer(c as usize - 'a' as usize),
+                _ => None,
+            };
+            let lesson = app
+                .curriculum
+                .lessons
+                .get(quiz.lesson)
+                .map(|l| l.id.clone());
+            answer.zip(lesson).map(|(a, lesson)| Command::QuizAnswered {
+                lesson,
+                question: a.question,
+                correct: a.correct,
+            })
+        }
+        RightView::Lab(_) | RightView::Welcome => None,
+    }
+}

@@ -1,0 +1,176 @@
+//! The title bar (where you are, the backend) and the status bar (key hints, position).
+
+use super::super::app::{App, Focus, RightView};
+use super::super::theme::Glyph;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+/// `left` then `right` pushed to the far end of a `width`-cell bar (left is cut if needed).
+fn spread<'a>(mut left: Vec<Span<'a>>, right: Vec<Span<'a>>, width: u16) -> Line<'a> {
+    let rw: usize = right.iter().map(|s| s.content.width()).sum();
+    let room = (width as usize).saturating_sub(rw + 1);
+    let mut lw = 0;
+    let mut kept = Vec::new();
+    for s in left.drain(..) {
+        let w = s.content.width();
+        if lw + w > room {
+            let cut: String = s
+                .content
+                .chars()
+                .scan(lw, |acc, c| {
+                    *acc += c.to_string().width();
+                    (*acc < room).then_some(c)
+                })
+                .collect();
+            lw += cut.width();
+            kept.push(Span::styled(format!("{cut}…"), s.style));
+            lw += 1;
+            break;
+        }
+        lw += w;
+        kept.push(s);
+    }
+    kept.push(Span::raw(
+        " ".repeat((width as usize).saturating_sub(lw + rw)),
+    ));
+    kept.extend(right);
+    Line::from(kept)
+}
+
+fn whereabouts(app: &App) -> String {
+    let lesson = match &app.right {
+        RightView::Lesson(r) => app.curriculum.lessons.get(r.lesson),
+        RightView::Quiz(q) => app.curriculum.lessons.get(q.lesson),
+        RightView::Lab(id) => {
+            return app
+                .curriculum
+                .lab(id)
+                .map(|l| format!("{} · lab: {}", l.level, l.title))
+                .unwrap_or_default()
+        }
+        RightView::Welcome => None,
+    };
+    match lesson {
+        Some(l) => {
+            let mut s = format!("{} · {}", l.level, l.title);
+            if matches!(app.right, RightView::Quiz(_)) {
+                s.push_str(" · knowledge check");
+            }
+            s
+        }
+        None => String::new(),
+    }
+}
+
+pub fn title(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let bar = t.bar();
+    let mut left = vec![Span::styled(" sflab ", t.key_hint())];
+    let here = whereabouts(app);
+    if !here.is_empty() {
+        left.push(Span::styled(format!("─ {here}"), bar));
+    }
+    let b = &app.backend;
+    let (dot, dot_style) = if b.reachable {
+        (Glyph::IN_PROGRESS, bar.patch(t.pass()))
+    } else {
+        (Glyph::FAIL, bar.patch(t.fail()))
+    };
+    let mut right = vec![
+        Span::styled(format!("{} ", b.name), bar),
+        Span::styled(dot, dot_style),
+    ];
+    if !b.reachable {
+        right.push(Span::styled(" unreachable", bar));
+    }
+    if let Some(url) = &b.url {
+        right.push(Span::styled(format!(" {url}"), bar));
+    }
+    right.push(Span::styled(" ", bar));
+    frame.render_widget(
+        Paragraph::new(spread(left, right, area.width)).style(bar),
+        area,
+    );
+}
+
+fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
+    match (app.focus, &app.right) {
+        (Focus::Tree, _) => &[
+            ("↑↓", "move"),
+            ("⏎", "open"),
+            ("←→", "fold"),
+            ("Tab", "pane"),
+            ("/", "search"),
+            ("q", "quit"),
+        ],
+        (Focus::Right, RightView::Lesson(_)) => &[
+            ("↑↓", "scroll"),
+            ("space", "page"),
+            ("]/[", "heading"),
+            ("/", "search"),
+            ("n/N", "match"),
+            ("Esc", "tree"),
+        ],
+        (Focus::Right, RightView::Quiz(_)) => &[
+            ("↑↓", "choose"),
+            ("⏎", "answer/next"),
+            ("a-f", "pick"),
+            ("Esc", "tree"),
+            ("q", "quit"),
+        ],
+        (Focus::Right, _) => &[("Esc", "tree"), ("Tab", "pane"), ("q", "quit")],
+    }
+}
+
+pub fn status(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let bar = t.bar();
+    let mut left = Vec::new();
+    let mut right = Vec::new();
+    if let Some(input) = &app.search_input {
+        left.push(Span::styled(format!(" /{input}█"), t.key_hint()));
+        left.push(Span::styled("  ⏎ keep  Esc cancel", bar));
+    } else if let Some((message, _)) = &app.flash {
+        left.push(Span::styled(format!(" {message}"), t.key_hint()));
+    }
+    if let Some(r) = app.reader() {
+        if let Some(s) = &r.search {
+            let n = s.matches.len();
+            let text = match s.current {
+                Some(i) if n > 0 => format!("\"{}\" {}/{n}  ", s.query, i + 1),
+                _ => format!("\"{}\" no match  ", s.query),
+            };
+            right.push(Span::styled(text, bar));
+        }
+        right.push(Span::styled(r.position(), bar));
+        let total = app.curriculum.lessons.len();
+        right.push(Span::styled(
+            format!("  lesson {}/{total} ", r.lesson + 1),
+            bar,
+        ));
+    }
+    if app.search_input.is_none() && app.flash.is_none() {
+        // Whole hints only: drop the last ones rather than cut one in half; "? help" always
+        // shows, since it leads to all the others.
+        let right_w: usize = right.iter().map(|s| s.content.width()).sum();
+        let mut used = right_w + 1 + "?".width() + "help".width() + 3;
+        for (key, what) in hints(app).iter().chain([&("?", "help")]) {
+            let w = key.width() + what.width() + 3;
+            if *key != "?" {
+                if used + w > area.width as usize {
+                    continue;
+                }
+                used += w;
+            }
+            left.push(Span::styled(format!(" {key}"), t.key_hint()));
+            left.push(Span::styled(format!(" {what} "), bar));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(spread(left, right, area.width)).style(bar),
+        area,
+    );
+}

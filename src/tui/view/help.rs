@@ -1,0 +1,60 @@
+//! The `?` overlay: every key, in one place.
+
+use super::super::app::App;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+
+/// Every key the classroom answers to, with what it does.
+pub const KEYS: &[(&str, &str)] = &[
+    ("↑ ↓  j k", "move in the tree · scroll the lesson"),
+    ("PgUp PgDn  space", "page up · page down"),
+    ("g G  Home End", "top · bottom"),
+    ("⏎  l  →", "open · unfold · answer"),
+    ("Esc  h  ←", "back to the tree · fold"),
+    ("Tab", "switch pane"),
+    ("/", "search the lesson (⏎ keep, Esc cancel)"),
+    ("n N", "next · previous match"),
+    ("] [", "next · previous heading"),
+    ("a–f", "pick an answer in a knowledge check"),
+    ("mouse wheel", "scroll the pane under the pointer"),
+    ("?", "this help (any of ? Esc q closes it)"),
+    ("q  Ctrl-C", "quit"),
+];
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let key_w = KEYS
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut lines = vec![Line::from("")];
+    for (key, what) in KEYS {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {key:<key_w$}  "), t.strong()),
+            Span::raw(*what),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        " Glyphs: ✓ passed  ✗ failed  ● in progress  ○ not started",
+        t.dim(),
+    )));
+    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
+    let height = lines.len() as u16 + 2;
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_style(t.focused_border())
+        .title(" Keys ");
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}

@@ -1,0 +1,84 @@
+//! `draw`: reads the [`App`] and paints a frame; it never changes state.
+
+mod bars;
+mod help;
+mod lab;
+mod quiz;
+mod reader;
+mod tree;
+
+use super::app::{App, Focus, MIN_HEIGHT, MIN_WIDTH};
+use super::theme::Theme;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub use help::KEYS;
+
+pub fn draw(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(app, frame, area);
+        return;
+    }
+    let g = app.geometry();
+    bars::title(app, frame, g.title);
+    tree::draw(app, frame, g.tree);
+    match &app.right {
+        super::app::RightView::Welcome => welcome(app, frame, g.right),
+        super::app::RightView::Lesson(r) => reader::draw(app, r, frame, g.right),
+        super::app::RightView::Quiz(q) => quiz::draw(app, q, frame, g.right),
+        super::app::RightView::Lab(id) => lab::draw(app, id, frame, g.right),
+    }
+    bars::status(app, frame, g.status);
+    if app.help {
+        help::draw(app, frame, area);
+    }
+}
+
+/// A bordered pane whose border says whether it has the focus.
+pub(super) fn pane<'a>(app: &App, focus: Focus, title: Line<'a>) -> Block<'a> {
+    let focused = app.focus == focus;
+    let border = if focused {
+        app.theme.focused_border()
+    } else {
+        app.theme.border()
+    };
+    Block::bordered().border_style(border).title(title)
+}
+
+fn welcome(app: &App, frame: &mut Frame, area: Rect) {
+    let block = pane(app, Focus::Right, Line::from(" sflab "));
+    let text = "This curriculum has no lessons yet. Authors: add lessons under lessons/ and \
+                load them with `sflab --curriculum DIR`.";
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
+        area,
+    );
+}
+
+fn too_small(app: &App, frame: &mut Frame, area: Rect) {
+    let t: &Theme = &app.theme;
+    let lines = vec![
+        Line::from(Span::styled(
+            "The window is too small for sflab.",
+            t.strong(),
+        )),
+        Line::from(format!(
+            "It needs at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}.",
+            area.width, area.height
+        )),
+        Line::from("Enlarge the window or make the font smaller."),
+        Line::from(""),
+        Line::from("q quits."),
+    ];
+    let height = (lines.len() as u16).min(area.height);
+    let y = area.y + area.height.saturating_sub(height) / 2;
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        Rect::new(area.x, y, area.width, area.height - (y - area.y)),
+    );
+}

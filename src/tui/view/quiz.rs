@@ -1,0 +1,101 @@
+//! The knowledge-check pane: one question, its choices, and after answering, why.
+
+use super::super::app::{App, Focus};
+use super::super::quiz::Quiz;
+use super::super::theme::Glyph;
+use super::pane;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+/// `a`, `b`, `c`… for the choices (`?` past `z`, which no quiz needs).
+fn choice_letter(i: usize) -> char {
+    u8::try_from(i)
+        .ok()
+        .filter(|&i| i < 26)
+        .map(|i| (b'a' + i) as char)
+        .unwrap_or('?')
+}
+
+pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let lesson = app.curriculum.lessons.get(quiz.lesson);
+    let title = format!(
+        " Knowledge check · {} ",
+        lesson.map(|l| l.title.as_str()).unwrap_or("")
+    );
+    let block = pane(app, Focus::Right, Line::from(title));
+    let mut lines: Vec<Line> = Vec::new();
+    let total = quiz.questions.len();
+    if quiz.finished {
+        let all = quiz.correct_count == total;
+        let glyph = if all { Glyph::PASS } else { Glyph::IN_PROGRESS };
+        let style = if all { t.pass() } else { t.in_progress() };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{glyph} "), style),
+            Span::styled(
+                format!("You answered {} of {total} correctly.", quiz.correct_count),
+                t.strong(),
+            ),
+        ]));
+        lines.push(Line::from(""));
+        lines.push(Line::from("⏎ to start again, Esc to go back to the tree."));
+    } else if let Some(q) = quiz.current() {
+        lines.push(Line::from(Span::styled(
+            format!("Question {} of {total}", quiz.index + 1),
+            t.dim(),
+        )));
+        lines.push(Line::from(Span::styled(q.question.clone(), t.strong())));
+        lines.push(Line::from(""));
+        for (i, choice) in q.choices.iter().enumerate() {
+            let letter = choice_letter(i);
+            let (mark, style) = match quiz.answered {
+                Some(_) if choice.correct => (Glyph::PASS, t.pass()),
+                Some(given) if given == i => (Glyph::FAIL, t.fail()),
+                Some(_) => (" ", t.dim()),
+                None if quiz.cursor == i => ("›", t.strong()),
+                None => (" ", t.text()),
+            };
+            let mut text_style = style;
+            if quiz.answered.is_none() && quiz.cursor == i {
+                text_style = t.selection();
+            }
+            lines.push(Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::styled(format!("{letter}) {}", choice.text), text_style),
+            ]));
+        }
+        if let Some(given) = quiz.answered {
+            lines.push(Line::from(""));
+            let right = q.choices.get(given).is_some_and(|c| c.correct);
+            lines.push(if right {
+                Line::from(Span::styled(format!("{} Right.", Glyph::PASS), t.pass()))
+            } else {
+                Line::from(Span::styled(
+                    format!("{} Not quite.", Glyph::FAIL),
+                    t.fail(),
+                ))
+            });
+            for (i, choice) in q.choices.iter().enumerate() {
+                if i == given || choice.correct {
+                    let letter = choice_letter(i);
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{letter}) "), t.strong()),
+                        Span::raw(choice.why.clone()),
+                    ]));
+                }
+            }
+            lines.push(Line::from(""));
+            let next = if quiz.index + 1 < total {
+                "⏎ next question"
+            } else {
+                "⏎ see your score"
+            };
+            lines.push(Line::from(Span::styled(next, t.dim())));
+        }
+    }
+    let inner = app.geometry().reading();
+    frame.render_widget(block, area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

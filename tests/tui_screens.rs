@@ -1,0 +1,342 @@
+//! The classroom screen, driven with keys on a `TestBackend`, and `sflab lesson` as text.
+//!
+//! Lessons come from `tests/fixtures/curriculum`, so these snapshots do not change when the
+//! real lessons do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use ratatui::Terminal;
+use sflab::curriculum::Curriculum;
+use sflab::tui::theme::Theme;
+use sflab::tui::{run, update, view, App, Command, Event, Focus, LabStatus, RightView};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/curriculum")
+}
+
+fn app(width: u16, height: u16) -> App {
+    let curriculum = Curriculum::from_dir(&fixture_dir()).expect("the fixture curriculum loads");
+    App::new(Arc::new(curriculum), Theme::colored(), width, height)
+}
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn press(app: &mut App, keys: &str) -> Vec<Command> {
+    keys.chars()
+        .filter_map(|c| {
+            let code = match c {
+                '\n' => KeyCode::Enter,
+                '\x1b' => KeyCode::Esc,
+                '\t' => KeyCode::Tab,
+                c => KeyCode::Char(c),
+            };
+            update(app, key(code))
+        })
+        .collect()
+}
+
+fn terminal(app: &App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("test terminal");
+    t.draw(|f| view::draw(app, f)).expect("draw");
+    t
+}
+
+fn screen(app: &App) -> String {
+    terminal(app).backend().to_string()
+}
+
+#[test]
+fn tree_and_lesson_with_a_table_at_80x24() {
+    let mut a = app(80, 24);
+    press(&mut a, "\n]");
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn tree_and_lesson_with_a_table_at_120x40() {
+    let a = app(120, 40);
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn help_overlay_lists_every_key() {
+    let mut a = app(80, 24);
+    press(&mut a, "?");
+    let s = screen(&a);
+    for (keys, _) in view::KEYS {
+        assert!(s.contains(keys), "help shows {keys}");
+    }
+    insta::assert_snapshot!(s);
+    press(&mut a, "?");
+    assert!(!a.help, "? closes the help again");
+}
+
+#[test]
+fn search_highlights_matches_and_steps_with_n() {
+    let mut a = app(120, 40);
+    press(&mut a, "\n/token\n");
+    let t = terminal(&a);
+    let buf = t.backend().buffer();
+    let highlighted = buf
+        .content()
+        .iter()
+        .filter(|c| c.bg == Color::Yellow || c.bg == Color::LightRed)
+        .count();
+    let r = a.reader().expect("reader");
+    let visible = r
+        .search
+        .as_ref()
+        .map(|s| {
+            s.matches
+                .iter()
+                .filter(|m| m.line >= r.scroll && m.line < r.scroll + a.page_height())
+                .count()
+        })
+        .unwrap_or(0);
+    assert!(visible >= 2, "the fixture shows several matches at once");
+    assert_eq!(
+        highlighted,
+        visible * "token".len(),
+        "every visible match is marked"
+    );
+    let current = buf
+        .content()
+        .iter()
+        .filter(|c| c.bg == Color::LightRed)
+        .count();
+    assert_eq!(current, "token".len(), "one match is the current one");
+    insta::assert_snapshot!(t.backend().to_string());
+    press(&mut a, "n");
+    let s = a
+        .reader()
+        .and_then(|r| r.search.clone())
+        .expect("search kept");
+    assert_eq!(s.current, Some(1));
+}
+
+#[test]
+fn escape_cancels_a_search_and_returns_to_where_it_started() {
+    let mut a = app(80, 24);
+    press(&mut a, "\n");
+    press(&mut a, "/idempotent");
+    assert!(
+        a.reader().is_some_and(|r| r.scroll > 0),
+        "the search scrolled to the match"
+    );
+    press(&mut a, "\x1b");
+    let r = a.reader().expect("reader");
+    assert_eq!((r.scroll, r.search.is_none()), (0, true));
+}
+
+#[test]
+fn resize_lays_the_lesson_out_again_at_the_new_width() {
+    let mut a = app(120, 40);
+    press(&mut a, "\nGg");
+    let wide = a.reader().map(|r| r.layout.width).expect("reader");
+    update(&mut a, Event::Resize(90, 28));
+    let narrow = a.reader().map(|r| r.layout.width).expect("reader");
+    assert!(narrow < wide);
+    let s = screen(&a);
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn too_small_a_window_says_what_it_needs() {
+    let mut a = app(120, 40);
+    update(&mut a, Event::Resize(70, 20));
+    let s = screen(&a);
+    assert!(s.contains("80×24"));
+    insta::assert_snapshot!(s);
+    assert_eq!(press(&mut a, "q"), vec![Command::Quit]);
+}
+
+#[test]
+fn knowledge_check_explains_the_answer_and_reports_it() {
+    let mut a = app(80, 24);
+    press(&mut a, "j\n");
+    assert!(matches!(a.right, RightView::Quiz(_)));
+    let commands = press(&mut a, "a");
+    assert_eq!(
+        commands,
+        vec![Command::QuizAnswered {
+            lesson: "L0-start-here/apis".into(),
+            question: 0,
+            correct: false,
+        }]
+    );
+    let s = screen(&a);
+    assert!(s.contains("Not quite"));
+    insta::assert_snapshot!(s);
+    let commands = press(&mut a, "\n\n");
+    assert_eq!(
+        commands,
+        vec![Command::QuizAnswered {
+            lesson: "L0-start-here/apis".into(),
+            question: 1,
+            correct: true,
+        }]
+    );
+    press(&mut a, "\n");
+    assert!(screen(&a).contains("You answered 1 of 2 correctly."));
+}
+
+#[test]
+fn heading_keys_jump_between_headings() {
+    let mut a = app(120, 40);
+    press(&mut a, "\n]]");
+    let r = a.reader().expect("reader");
+    assert_eq!(r.current_heading(), Some("A first call"));
+    press(&mut a, "[");
+    assert_eq!(
+        a.reader().and_then(|r| r.current_heading()),
+        Some("The family at a glance")
+    );
+}
+
+#[test]
+fn mouse_wheel_scrolls_the_pane_under_the_pointer() {
+    let mut a = app(120, 40);
+    update(
+        &mut a,
+        Event::Wheel {
+            column: 80,
+            row: 10,
+            lines: 3,
+        },
+    );
+    assert_eq!(a.reader().map(|r| r.scroll), Some(3));
+    let before = a.tree.selected;
+    update(
+        &mut a,
+        Event::Wheel {
+            column: 5,
+            row: 10,
+            lines: 3,
+        },
+    );
+    assert_eq!(a.tree.selected, before + 1);
+}
+
+#[test]
+fn tab_and_escape_move_the_focus() {
+    let mut a = app(80, 24);
+    press(&mut a, "\t");
+    assert_eq!(a.focus, Focus::Right);
+    press(&mut a, "\x1b");
+    assert_eq!(a.focus, Focus::Tree);
+}
+
+#[test]
+fn levels_fold_and_unfold() {
+    let mut a = app(80, 24);
+    press(&mut a, "gh");
+    assert!(
+        !screen(&a).contains("○ Choosing an API"),
+        "L0 folded hides its lessons"
+    );
+    press(&mut a, "l");
+    assert!(screen(&a).contains("○ Choosing an API"));
+}
+
+#[test]
+fn progress_notifications_change_glyphs_and_counts() {
+    let mut a = app(80, 24);
+    let progress = [("rest-first-call".to_string(), LabStatus::Passed)]
+        .into_iter()
+        .collect();
+    update(&mut a, Event::Progress(progress));
+    let s = screen(&a);
+    assert!(s.contains("✓ lab: First call"), "{s}");
+    assert!(s.contains("✓ Integration patterns"));
+    assert!(s.contains("1/2"), "L0 counts one of two lessons done");
+}
+
+#[test]
+fn unreachable_backend_shows_in_the_title_bar() {
+    let mut a = app(80, 24);
+    let status = sflab::tui::BackendStatus {
+        name: "mock".into(),
+        url: Some("https://127.0.0.1:8443".into()),
+        reachable: false,
+    };
+    update(&mut a, Event::Backend(status));
+    let first_line = screen(&a).lines().next().unwrap_or_default().to_string();
+    assert!(first_line.contains("mock ✗ unreachable"), "{first_line}");
+}
+
+#[test]
+fn no_color_draws_without_any_colour() {
+    let curriculum = Curriculum::from_dir(&fixture_dir()).expect("fixture");
+    let mut a = App::new(Arc::new(curriculum), Theme::monochrome(), 120, 40);
+    press(&mut a, "\n/token\n");
+    let t = terminal(&a);
+    for cell in t.backend().buffer().content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{cell:?}");
+    }
+}
+
+#[test]
+fn run_stops_at_q_and_passes_other_commands_on() {
+    let mut a = app(80, 24);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let mut seen = Vec::new();
+    let events = vec![
+        key(KeyCode::Char('j')),
+        key(KeyCode::Enter),
+        key(KeyCode::Char('b')),
+        key(KeyCode::Char('q')),
+        key(KeyCode::Char('j')),
+    ];
+    run(&mut t, &mut a, events, |c| seen.push(c)).expect("run");
+    assert_eq!(seen.len(), 1);
+    assert!(matches!(
+        &seen[0],
+        Command::QuizAnswered { correct: true, .. }
+    ));
+    let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(update(&mut a, ctrl_c), Some(Command::Quit));
+}
+
+fn sflab(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--curriculum")
+        .arg(fixture_dir())
+        .args(args)
+        .output()
+        .expect("sflab runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn lesson_command_prints_the_rendered_lesson_at_the_given_width() {
+    let text = sflab(&["lesson", "L0-start-here/apis", "--width", "60"]);
+    for line in text.lines() {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(line) <= 60,
+            "{line:?}"
+        );
+    }
+    assert!(text.contains("┌") && text.contains("╭─ ⚠ Common mistake"));
+    assert!(
+        !text.contains("**"),
+        "markdown marks are rendered, not printed"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn lesson_command_raw_prints_the_markdown() {
+    let text = sflab(&["lesson", "L0-start-here/patterns", "--raw"]);
+    assert!(text.starts_with("# Integration patterns"));
+    assert!(text.contains("**Request and reply**"));
+}
