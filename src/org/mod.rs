@@ -26,12 +26,12 @@ pub mod schema;
 pub mod seed;
 pub mod session;
 pub mod snapshot;
-mod validate;
-// soql: added below once ready
+pub mod soql;
 pub mod standard_objects;
 mod standard_objects_commerce;
 mod standard_objects_crm;
 pub mod store;
+mod validate;
 pub mod value;
 
 pub use change::{Change, ChangeKind};
