@@ -516,3 +516,34 @@ fn an_account_like_record_stays_under_one_kibibyte() {
     let per = (s.approx_bytes() - before) / n;
     assert!(per <= 1024, "{per} bytes per record");
 }
+
+#[test]
+fn a_parent_can_be_named_by_its_external_id() {
+    let (org, actor) = setup();
+    let mut s = org.store.write();
+    let falcon = s
+        .find_by_external("Account", "ERP_Id__c", "A-1000")
+        .unwrap()[0];
+    let c = s
+        .insert(
+            "Contact",
+            &body(json!({"LastName": "Ng", "Account": {"ERP_Id__c": "a-1000"}})),
+            &actor,
+        )
+        .unwrap();
+    let r = s
+        .retrieve("Contact", c.id.as_str(), Some(&["AccountId"]), "62.0")
+        .unwrap();
+    assert_eq!(r["AccountId"], falcon.to_string());
+    let e = s
+        .insert(
+            "Contact",
+            &body(json!({"LastName": "Ng", "Account": {"ERP_Id__c": "A-404"}})),
+            &actor,
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "Foreign key external ID: A-404 not found for field ERP_Id__c in entity Account"
+    );
+}
