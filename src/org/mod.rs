@@ -6,7 +6,9 @@
 //! contract; where real behaviour is not known, the code says so next to the choice.
 //!
 //! Layout: `clock` (the org's advanceable clock), `session` (token → session).
+//! `auth` (the OAuth 2.0 authorization server).
 
+pub mod auth;
 pub mod clock;
 pub mod session;
 
