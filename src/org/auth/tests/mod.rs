@@ -21,7 +21,8 @@ use tower::ServiceExt;
 
 pub const ORG_ID: &str = "00D5g000004SfLbEAK";
 pub const HOST: &str = "127.0.0.1:8080";
-pub const BASE: &str = "http://127.0.0.1:8080";
+/// Without `serve`, the org assumes HTTPS on the Host it was called at.
+pub const BASE: &str = "https://127.0.0.1:8080";
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
