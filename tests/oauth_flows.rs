@@ -324,3 +324,101 @@ async fn device_flow_approved_on_the_verification_page() {
     );
     assert!(ok.ends_with("200"), "{ok}");
 }
+
+/// The project-local client installs (`scripts/install-clients`), or None (a failure under
+/// `CI=true`).
+fn tools_dir(probe: &str) -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("SFLAB_TOOLS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools"));
+    if dir.join(probe).exists() {
+        return Some(dir);
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!(
+            "{probe} is not installed under {}; run scripts/install-clients",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "skipping: {probe} is not installed under {} (scripts/install-clients)",
+        dir.display()
+    );
+    None
+}
+
+/// The default org over HTTPS with the workspace's local CA.
+async fn start_tls() -> (Running, std::path::PathBuf) {
+    let org = Org::default_org();
+    let ws = tempfile::tempdir().expect("temp workspace");
+    let key = install_for_workspace(&org.auth, ws.path()).expect("default apps");
+    let tls = sflab::org::tls::LocalCa::load_or_create(ws.path())
+        .and_then(|ca| ca.server_config())
+        .expect("local CA");
+    let ca_bundle = tls.ca_bundle.clone();
+    let listener = bind_loopback(0).await.expect("bind");
+    let base = format!(
+        "https://127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let served = org.clone();
+    tokio::spawn(async move {
+        let _ = serve(listener, served, Some(tls), async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    (
+        Running {
+            org,
+            base,
+            _stop: tx,
+            ws,
+            key,
+        },
+        ca_bundle,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simple_salesforce_jwt_and_client_credentials_logins() {
+    let Some(tools) = tools_dir("venv/bin/python") else {
+        return;
+    };
+    let (r, ca) = start_tls().await;
+    let config = r.org.auth.config();
+    let jwt = config.app_by_name("sflab_jwt").expect("jwt app");
+    let (cc_id, cc_secret) = serve_client(&config).expect("client credentials app");
+    let key_file = r.ws.path().join(sflab::org::auth::defaults::JWT_KEY_FILE);
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/simple_salesforce_oauth.py");
+    let out = Command::new(tools.join("venv/bin/python"))
+        .arg(script)
+        .env("SF_INSTANCE_URL", &r.base)
+        .env("REQUESTS_CA_BUNDLE", &ca)
+        .env("JWT_CLIENT_ID", &jwt.consumer_key)
+        .env("JWT_KEY_FILE", &key_file)
+        .env("JWT_USERNAME", "integration@sflab.example")
+        .env("CC_CLIENT_ID", &cc_id)
+        .env("CC_CLIENT_SECRET", &cc_secret)
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("all simple-salesforce OAuth checks passed"),
+        "{stdout}"
+    );
+    let log = r.org.auth.decisions();
+    assert!(log
+        .iter()
+        .any(|d| d.grant == "jwt_bearer" && d.error.is_none()));
+    assert!(log
+        .iter()
+        .any(|d| d.grant == "client_credentials" && d.error.is_none()));
+}

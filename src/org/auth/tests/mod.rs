@@ -87,6 +87,7 @@ apps:
     jwt_audiences: [https://sflab.my.salesforce.com]
   - { name: saml, consumer_key: saml-key, flows: [saml_bearer], certificate: CERT, permitted_users: admin_approved, pre_authorized: { permission_sets: [Sync] } }
   - { name: device, consumer_key: device-key, public: true, flows: [device, refresh_token], scopes: [api, refresh_token] }
+  - { name: device2, consumer_key: device2-key, public: true, flows: [device] }
   - { name: pw, consumer_key: pw-key, consumer_secret: pw-secret, legacy_connected_app: true, flows: [password] }
   - { name: pw_eca, consumer_key: pweca-key, consumer_secret: pweca-secret, flows: [password] }
 users:
