@@ -422,3 +422,53 @@ async fn simple_salesforce_jwt_and_client_credentials_logins() {
         .iter()
         .any(|d| d.grant == "client_credentials" && d.error.is_none()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jsforce_auth_code_with_pkce_then_refresh() {
+    let Some(tools) = tools_dir("node/node_modules/jsforce") else {
+        return;
+    };
+    let (r, ca) = start_tls().await;
+    let app = r
+        .org
+        .auth
+        .config()
+        .app_by_name("sflab_web")
+        .cloned()
+        .expect("web app");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/jsforce_oauth.js");
+    let out = Command::new("node")
+        .arg(script)
+        .env("NODE_PATH", tools.join("node/node_modules"))
+        .env("NODE_EXTRA_CA_CERTS", &ca)
+        .env("SF_LOGIN_URL", &r.base)
+        .env("CLIENT_ID", &app.consumer_key)
+        .env(
+            "CLIENT_SECRET",
+            app.consumer_secret.as_deref().unwrap_or(""),
+        )
+        .env("CALLBACK_URL", "http://localhost:8080/callback")
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("all jsforce OAuth checks passed"),
+        "{stdout}"
+    );
+    let d = r
+        .org
+        .auth
+        .decisions()
+        .into_iter()
+        .find(|d| d.grant == "authorization_code")
+        .expect("logged");
+    assert_eq!(
+        (d.pkce_method.as_deref(), d.verifier_matched),
+        (Some("S256"), Some(true))
+    );
+}
