@@ -474,6 +474,16 @@ auth: { allow_password_flow: true }
     }
 
     #[test]
+    fn client_credentials_needs_a_confidential_app() {
+        let bad = SEED.replace(
+            "flows: [client_credentials]\n",
+            "flows: [client_credentials]\n    public: true\n",
+        );
+        let e = AuthConfig::from_yaml_str(&bad).unwrap_err().to_string();
+        assert!(e.contains("confidential"), "{e}");
+    }
+
+    #[test]
     fn jwt_apps_need_a_certificate() {
         let bad = SEED.replace("flows: [client_credentials]", "flows: [jwt_bearer]");
         assert!(AuthConfig::from_yaml_str(&bad)
