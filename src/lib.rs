@@ -9,3 +9,4 @@ pub mod fsutil;
 pub mod markdown;
 pub mod org;
 pub mod tui;
+pub mod workspace;

@@ -10,8 +10,9 @@
 //! `store` + `dml` (the record store and its DML rules — `store` has the API overview),
 //! `change` (what each write changed), `snapshot` (comparable state, save/restore),
 //! `describe` (describe JSON), `soql` (queries), `seed` + `default_org` (what an org starts
-//! with), `build` (turning a seed into an org).
+//! with), `build` (turning a seed into an org), `auth` (the OAuth 2.0 authorization server).
 
+pub mod auth;
 mod build;
 pub mod change;
 pub mod clock;
@@ -22,8 +23,10 @@ pub mod error;
 pub mod ids;
 pub mod read;
 pub mod record;
+pub mod rest;
 pub mod schema;
 pub mod seed;
+pub mod serve;
 pub mod session;
 pub mod snapshot;
 pub mod soql;
@@ -31,6 +34,7 @@ pub mod standard_objects;
 mod standard_objects_commerce;
 mod standard_objects_crm;
 pub mod store;
+pub mod tls;
 mod validate;
 pub mod value;
 
@@ -68,6 +72,8 @@ pub struct OrgInner {
     pub seed: OrgSeed,
     /// The seeded users, first one first (the admin in the default org).
     pub users: Vec<OrgUser>,
+    /// The OAuth 2.0 authorization server: apps, logins, tokens, permissions, decision log.
+    pub auth: auth::AuthServer,
 }
 
 /// A cheap, cloneable handle to one mock org.
@@ -86,30 +92,53 @@ impl Org {
     pub fn new(seed: &OrgSeed) -> Result<Org, SeedError> {
         let clock = OrgClock::new();
         let built = build::build(seed, clock.now())?;
-        Ok(Org::assemble(seed.clone(), clock, built))
+        let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
+        Ok(Org::assemble(seed.clone(), clock, built, auth))
     }
 
     /// The org `sflab org serve` starts with when no seed is given.
     pub fn default_org() -> Org {
         let seed = OrgSeed::from_yaml(default_org::DEFAULT_SEED)
             .expect("the embedded default seed is valid (pinned by a test)");
-        Org::new(&seed).expect("the embedded default seed applies (pinned by a test)")
+        let org = Org::new(&seed).expect("the embedded default seed applies (pinned by a test)");
+        org.auth
+            .install_default_apps(None)
+            .expect("the default apps are valid (pinned by a test)");
+        org
     }
 
     /// An org around a store restored from a data file; `seed` supplies the other sections.
     pub fn from_store(seed: &OrgSeed, store: Store) -> Result<Org, SeedError> {
         let built = build::adopt(seed, store)?;
-        Ok(Org::assemble(seed.clone(), OrgClock::new(), built))
+        let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
+        Ok(Org::assemble(seed.clone(), OrgClock::new(), built, auth))
     }
 
-    fn assemble(seed: OrgSeed, clock: OrgClock, built: build::Built) -> Org {
+    fn assemble(
+        seed: OrgSeed,
+        clock: OrgClock,
+        built: build::Built,
+        auth: auth::AuthConfig,
+    ) -> Org {
+        let sessions = SessionTable::new();
+        // The ID-token signing key is shared by the process; generating one can only fail
+        // if the system's random source fails, which nothing here could recover from.
+        let keys = auth::OrgKeys::shared().expect("the system random source works");
+        let auth = auth::AuthServer::new(
+            auth,
+            built.org_id.as_str(),
+            clock.clone(),
+            sessions.clone(),
+            keys,
+        );
         Org(Arc::new(OrgInner {
             id: built.org_id,
             clock,
-            sessions: SessionTable::new(),
+            sessions,
             store: RwLock::new(built.store),
             seed,
             users: built.users,
+            auth,
         }))
     }
 
