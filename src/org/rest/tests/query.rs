@@ -127,3 +127,29 @@ async fn columns_true_answers_column_metadata() {
     let cols = r.body["columnMetadata"].as_array().unwrap();
     assert_eq!(cols[1]["columnName"], "Name");
 }
+
+#[tokio::test]
+async fn count_queries_answer_the_count_without_rows_or_locator() {
+    let m = mock();
+    m.seed_accounts(2100, "Counted");
+    let r = m
+        .get(&format!("{V}/query?q=SELECT+COUNT()+FROM+Account"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["totalSize"], 2104);
+    assert_eq!(r.body["done"], true);
+    assert_eq!(r.body["records"], json!([]));
+}
+
+#[tokio::test]
+async fn the_second_page_continues_where_the_first_stopped() {
+    let m = mock();
+    m.seed_accounts(2100, "Live");
+    let q =
+        format!("{V}/query?q=SELECT+Id,Name+FROM+Account+WHERE+Name+LIKE+'Live%25'+ORDER+BY+Name");
+    let first = m.get(&q).await;
+    let next = first.body["nextRecordsUrl"].as_str().unwrap().to_string();
+    let second = m.get(&next).await;
+    assert_eq!(second.body["records"].as_array().unwrap().len(), 100);
+    assert_eq!(second.body["records"][0]["Name"], "Live 02000");
+}
