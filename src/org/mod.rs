@@ -7,7 +7,9 @@
 //!
 //! Layout: `clock` (the org's advanceable clock), `session` (token → session).
 
+pub mod bulk;
 pub mod clock;
+pub mod composite;
 pub mod session;
 
 pub use clock::OrgClock;

@@ -1,0 +1,8 @@
+//! Bulk API 2.0 in the mock org: ingest jobs (`/jobs/ingest…`) and query jobs (`/jobs/query…`).
+//!
+//! Layout: `format` (CSV dialects), `job` (lifecycle and job info), `results` (per-row
+//! outcomes and result files).
+
+pub mod format;
+pub mod job;
+pub mod results;

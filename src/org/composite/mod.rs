@@ -1,0 +1,15 @@
+//! The composite family in the mock org: `/composite`, `/composite/batch`,
+//! `/composite/tree/{T}`, sObject Collections and `/composite/graph`.
+//!
+//! Layout: `request` (bodies and limits), `reference` (`@{ref.field}`), `dispatch` (a
+//! subrequest through the REST router), `run` (composite and graph execution), `error`.
+
+pub mod dispatch;
+pub mod error;
+pub mod reference;
+pub mod request;
+pub mod run;
+
+pub use dispatch::{SubResponse, Subrequest, SubrequestTarget};
+pub use error::CompositeError;
+pub use run::Atomicity;
