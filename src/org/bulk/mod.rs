@@ -3,6 +3,10 @@
 //! Layout: `format` (CSV dialects), `job` (lifecycle and job info), `results` (per-row
 //! outcomes and result files).
 
+pub mod error;
 pub mod format;
+pub mod ingest_job;
 pub mod job;
+pub mod query_job;
 pub mod results;
+pub mod settings;
