@@ -8,5 +8,6 @@ pub mod format;
 pub mod ingest_job;
 pub mod job;
 pub mod query_job;
+pub mod query_table;
 pub mod results;
 pub mod settings;

@@ -17,12 +17,14 @@ use axum::http::HeaderMap;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 
-/// Rolls the org back when an all-or-none unit fails.
+/// An all-or-none unit of work on the org, opened and closed around several subrequests.
 pub trait Atomicity: Send + Sync {
-    /// Marks the current state; returns a token for [`Atomicity::rollback`].
-    fn savepoint(&self) -> u64;
-    /// Undoes every change made since the savepoint.
-    fn rollback(&self, savepoint: u64);
+    /// Starts recording writes so they can be undone.
+    fn begin(&self);
+    /// Keeps every write since `begin` (and lets change listeners hear of them).
+    fn commit(&self);
+    /// Undoes every write since `begin`.
+    fn rollback(&self);
 }
 
 /// Graphs after this many failed ones are not executed (documented limit).
@@ -132,11 +134,15 @@ pub async fn run_composite(
     subs: &[Subrequest],
     all_or_none: bool,
 ) -> Value {
-    let savepoint = atomicity.savepoint();
+    if all_or_none {
+        atomicity.begin();
+    }
     let (run, all_ok) = run_subrequests(target, outer, subs, all_or_none).await;
     let results = if all_or_none {
-        if !all_ok {
-            atomicity.rollback(savepoint);
+        if all_ok {
+            atomicity.commit();
+        } else {
+            atomicity.rollback();
         }
         settle_all_or_none(subs, run, all_ok)
     } else {
@@ -173,10 +179,12 @@ pub async fn run_graphs(
                 .collect();
             (halted_all, false)
         } else {
-            let savepoint = atomicity.savepoint();
+            atomicity.begin();
             let (run, ok) = run_subrequests(target, outer, &graph.composite_request, true).await;
-            if !ok {
-                atomicity.rollback(savepoint);
+            if ok {
+                atomicity.commit();
+            } else {
+                atomicity.rollback();
             }
             (settle_all_or_none(&graph.composite_request, run, ok), ok)
         };
@@ -206,14 +214,17 @@ mod tests {
     #[derive(Clone, Default)]
     struct FakeOrg {
         names: Arc<Mutex<Vec<String>>>,
+        mark: Arc<Mutex<usize>>,
     }
 
     impl Atomicity for FakeOrg {
-        fn savepoint(&self) -> u64 {
-            self.names.lock().len() as u64
+        fn begin(&self) {
+            *self.mark.lock() = self.names.lock().len();
         }
-        fn rollback(&self, savepoint: u64) {
-            self.names.lock().truncate(savepoint as usize);
+        fn commit(&self) {}
+        fn rollback(&self) {
+            let mark = *self.mark.lock();
+            self.names.lock().truncate(mark);
         }
     }
 
