@@ -61,9 +61,11 @@ impl CreateQueryJob {
         let operation = match self.operation.as_deref().unwrap_or("query") {
             "query" => QueryOperation::Query,
             "queryAll" => QueryOperation::QueryAll,
-            other => return Err(BulkError::InvalidJob(format!(
+            other => {
+                return Err(BulkError::InvalidJob(format!(
                 "InvalidJob : Invalid operation '{other}' for a query job. Use query or queryAll."
-            ))),
+            )))
+            }
         };
         let soql = self.query.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
             BulkError::InvalidJob(
