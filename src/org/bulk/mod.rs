@@ -7,7 +7,12 @@ pub mod error;
 pub mod format;
 pub mod ingest_job;
 pub mod job;
+pub mod jobs;
+pub mod process;
 pub mod query_job;
 pub mod query_table;
 pub mod results;
 pub mod settings;
+
+pub use jobs::BulkJobs;
+pub use settings::BulkSettings;

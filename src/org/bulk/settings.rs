@@ -42,6 +42,24 @@ impl BulkSettings {
         Ok(())
     }
 
+    /// Reads the seed's `bulk:` section (defaults when absent).
+    pub fn from_seed(seed: &crate::org::OrgSeed) -> Result<BulkSettings, crate::org::SeedError> {
+        let section = |reason: String| crate::org::SeedError::Section {
+            section: "bulk".into(),
+            reason,
+        };
+        let Some(value) = seed.other.get("bulk") else {
+            return Ok(BulkSettings::default());
+        };
+        let settings: BulkSettings = serde_yaml::from_value(value.clone()).map_err(|e| {
+            section(format!(
+                "{e}; write it as {{ processing_delay_ms: 1500, lock_row_failure_rate: 0.05 }}"
+            ))
+        })?;
+        settings.validate().map_err(|e| section(e.to_string()))?;
+        Ok(settings)
+    }
+
     /// Whether row `row` of job `job_id` meets a (simulated) lock held elsewhere.
     pub fn row_is_locked(&self, job_seed: u64, row: u64) -> bool {
         if self.lock_row_failure_rate <= 0.0 {
@@ -77,6 +95,22 @@ mod tests {
         assert!(s.validate().is_ok());
         let empty: BulkSettings = serde_yaml::from_str("{}").unwrap();
         assert_eq!(empty, BulkSettings::default());
+    }
+
+    #[test]
+    fn an_org_seed_bulk_section_reaches_the_org() {
+        let seed = crate::org::OrgSeed::from_yaml(
+            "bulk: { processing_delay_ms: 250, lock_row_failure_rate: 0.25 }\n",
+        )
+        .unwrap();
+        let org = crate::org::Org::new(&seed).unwrap();
+        assert_eq!(org.bulk.settings().processing_delay_ms, 250);
+        assert_eq!(org.bulk.settings().lock_row_failure_rate, 0.25);
+        let bad = crate::org::OrgSeed::from_yaml("bulk: { lock_row_failure_rate: 2 }\n").unwrap();
+        let err = crate::org::Org::new(&bad).unwrap_err().to_string();
+        assert!(err.starts_with("bulk:"), "{err}");
+        let typo = crate::org::OrgSeed::from_yaml("bulk: { delay: 2 }\n").unwrap();
+        assert!(crate::org::Org::new(&typo).is_err());
     }
 
     #[test]

@@ -4,12 +4,16 @@
 //! Layout: `request` (bodies and limits), `reference` (`@{ref.field}`), `dispatch` (a
 //! subrequest through the REST router), `run` (composite and graph execution), `error`.
 
+pub mod atomic;
+pub mod collections;
 pub mod dispatch;
 pub mod error;
 pub mod reference;
 pub mod request;
 pub mod run;
+pub mod tree;
 
+pub use atomic::CompositeUnits;
 pub use dispatch::{SubResponse, Subrequest, SubrequestTarget};
 pub use error::CompositeError;
 pub use run::Atomicity;
