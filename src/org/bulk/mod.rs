@@ -13,6 +13,10 @@ pub mod query_job;
 pub mod query_table;
 pub mod results;
 pub mod settings;
+pub mod worker;
 
 pub use jobs::BulkJobs;
 pub use settings::BulkSettings;
+
+#[cfg(test)]
+mod process_tests;

@@ -8,10 +8,9 @@
 //! The work runs on tokio's blocking pool: it is CPU-bound and the store lock is synchronous.
 
 use super::format::{self, CsvFormatError};
-use super::jobs::{IngestHandle, QueryHandle};
 use super::job::JobState;
+use super::jobs::IngestHandle;
 use super::process::{apply_row, plan_columns};
-use super::query_job::QueryResult;
 use super::results::RowOutcome;
 use super::settings::{job_seed, BulkSettings};
 use crate::org::ids::SfId;
@@ -25,11 +24,6 @@ pub const CHUNK_ROWS: usize = 2_000;
 /// Starts processing a closed ingest job in the background.
 pub fn spawn_ingest(org: Org, job: IngestHandle, settings: BulkSettings) {
     tokio::task::spawn_blocking(move || run_ingest(&org, &job, settings));
-}
-
-/// Starts a query job in the background.
-pub fn spawn_query(org: Org, job: QueryHandle, settings: BulkSettings) {
-    tokio::task::spawn_blocking(move || run_query(&org, &job, settings));
 }
 
 fn pause(settings: &BulkSettings) {

@@ -17,3 +17,6 @@ pub use atomic::CompositeUnits;
 pub use dispatch::{SubResponse, Subrequest, SubrequestTarget};
 pub use error::CompositeError;
 pub use run::Atomicity;
+
+#[cfg(test)]
+mod store_tests;
