@@ -24,8 +24,10 @@ pub mod error;
 pub mod ids;
 pub mod read;
 pub mod record;
+pub mod rest;
 pub mod schema;
 pub mod seed;
+pub mod serve;
 pub mod session;
 pub mod snapshot;
 mod validate;
@@ -34,6 +36,7 @@ pub mod standard_objects;
 mod standard_objects_commerce;
 mod standard_objects_crm;
 pub mod store;
+pub mod tls;
 pub mod value;
 
 pub use change::{Change, ChangeKind};
