@@ -12,6 +12,7 @@ pub mod process;
 pub mod query_job;
 pub mod query_table;
 pub mod results;
+pub mod routes;
 pub mod settings;
 pub mod worker;
 

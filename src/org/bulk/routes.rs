@@ -1,10 +1,10 @@
-//! The Bulk API 2.0 HTTP resources, mounted by the REST router under
-//! `/services/data/{version}/jobs`.
+//! The Bulk API 2.0 HTTP resources under `/services/data/{version}/jobs`, merged into the
+//! REST surface (which authenticates, counts and normalises paths first).
 //!
 //! Ingest: `POST|GET /ingest`, `GET|PATCH|DELETE /ingest/{id}`, `PUT /ingest/{id}/batches`,
 //! `GET /ingest/{id}/successfulResults|failedResults|unprocessedrecords` (any case). Query:
-//! `POST|GET /query`, `GET|PATCH|DELETE /query/{id}`, `GET /query/{id}/results`. Trailing
-//! slashes are accepted everywhere.
+//! `POST|GET /query`, `GET|PATCH|DELETE /query/{id}`, `GET /query/{id}/results`. The gateway
+//! strips trailing slashes before routing.
 //!
 //! Implementation notes: job creation answers 200 (clients accept any 2xx; the exact status
 //! is not verified) and delete answers 204 with an empty body.
@@ -14,90 +14,53 @@ use super::ingest_job::{CreateIngestJob, IngestJob, MAX_UPLOAD_BASE64_BYTES};
 use super::job::JobState;
 use super::jobs::BulkJobs;
 use super::process::check_job_target;
-use super::query_job::{CreateQueryJob, QueryJob};
 use super::results::{write_results, ResultKind};
 use super::worker;
-use crate::org::{Org, Session};
+use crate::org::rest::{Caller, RequestVersion};
+use crate::org::Org;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, OriginalUri, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
-use axum::{Extension, Router};
+use axum::Router;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Clone)]
-struct BulkState {
-    org: Org,
-    jobs: Arc<BulkJobs>,
+pub(super) struct BulkState {
+    pub(super) org: Org,
+    pub(super) jobs: Arc<BulkJobs>,
 }
 
-type Caller = Option<Extension<Session>>;
-
-/// The Bulk API 2.0 router for one org (nest it at `/services/data/{version}/jobs`).
+/// The Bulk API 2.0 routes for one org, with full paths (merge into the REST surface).
 pub fn router(org: Org) -> Router {
     let jobs = org.bulk.clone();
     let state = BulkState { org, jobs };
-    // The upload cap is enforced on the job's total (in base64 terms); leave axum's own
-    // body limit above it so the API's error, not a bare 413, reaches the client.
-    let upload_limit = MAX_UPLOAD_BASE64_BYTES;
+    // The upload cap is enforced on the job's total (in base64 terms); axum's own body limit
+    // sits just above it so the API's error, not a bare 413, reaches the client.
+    let upload_limit = MAX_UPLOAD_BASE64_BYTES + 1024;
+    let p = |tail: &str| format!("/services/data/{{version}}/jobs{tail}");
     Router::new()
-        .route("/ingest", get(list_ingest).post(create_ingest))
-        .route("/ingest/", get(list_ingest).post(create_ingest))
+        .route(&p("/ingest"), get(list_ingest).post(create_ingest))
         .route(
-            "/ingest/{id}",
+            &p("/ingest/{id}"),
             get(ingest_info).patch(patch_ingest).delete(delete_ingest),
         )
         .route(
-            "/ingest/{id}/",
-            get(ingest_info).patch(patch_ingest).delete(delete_ingest),
-        )
-        .route(
-            "/ingest/{id}/batches",
+            &p("/ingest/{id}/batches"),
             put(upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
-        .route(
-            "/ingest/{id}/batches/",
-            put(upload).layer(DefaultBodyLimit::max(upload_limit)),
-        )
-        .route("/ingest/{id}/{kind}", get(ingest_results))
-        .route("/query", get(list_query).post(create_query))
-        .route("/query/", get(list_query).post(create_query))
-        .route(
-            "/query/{id}",
-            get(query_info).patch(patch_query).delete(delete_query),
-        )
-        .route(
-            "/query/{id}/",
-            get(query_info).patch(patch_query).delete(delete_query),
-        )
-        .route("/query/{id}/results", get(query_results))
-        .route("/query/{id}/results/", get(query_results))
+        .route(&p("/ingest/{id}/{kind}"), get(ingest_results))
         .with_state(state)
 }
 
-/// The API version in the request path (`/services/data/v62.0/...` → `62.0`).
-fn api_version(uri: &OriginalUri) -> String {
-    uri.path()
-        .split('/')
-        .find_map(|seg| {
-            seg.strip_prefix('v')
-                .filter(|v| v.contains('.') && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
-        })
-        .unwrap_or("62.0")
-        .to_string()
+pub(super) fn caller_id(caller: &Caller) -> String {
+    caller.0.user_id.clone()
 }
 
-fn caller_id(org: &Org, caller: &Caller) -> String {
-    match caller {
-        Some(Extension(s)) => s.user_id.clone(),
-        None => org.default_user_id().to_string(),
-    }
-}
-
-fn json_ok(status: StatusCode, body: Value) -> Response {
+pub(super) fn json_ok(status: StatusCode, body: Value) -> Response {
     let mut resp = (status, body.to_string()).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -106,16 +69,14 @@ fn json_ok(status: StatusCode, body: Value) -> Response {
     resp
 }
 
-fn csv_ok(body: Vec<u8>) -> Response {
+pub(super) fn csv_ok(body: Vec<u8>) -> Response {
     let mut resp = (StatusCode::OK, body).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv"),
-    );
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv"));
     resp
 }
 
-fn no_content() -> Response {
+pub(super) fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -124,7 +85,7 @@ struct StateChange {
     state: Option<String>,
 }
 
-fn requested_state(body: &[u8]) -> Result<JobState, BulkError> {
+pub(super) fn requested_state(body: &[u8]) -> Result<JobState, BulkError> {
     let change: StateChange =
         serde_json::from_slice(body).map_err(|e| BulkError::Json(e.to_string()))?;
     match change.state.as_deref() {
@@ -140,7 +101,7 @@ fn requested_state(body: &[u8]) -> Result<JobState, BulkError> {
 async fn create_ingest(
     State(st): State<BulkState>,
     caller: Caller,
-    uri: OriginalUri,
+    RequestVersion(version): RequestVersion,
     body: Bytes,
 ) -> Result<Response, BulkError> {
     let spec = CreateIngestJob::parse(&body)?.validate()?;
@@ -149,9 +110,9 @@ async fn create_ingest(
     let job = IngestJob::new(
         st.jobs.next_job_id(),
         spec,
-        caller_id(&st.org, &caller),
+        caller_id(&caller),
         st.org.clock.now(),
-        api_version(&uri),
+        version.number(),
     );
     let info = job.info();
     st.jobs.add_ingest(job);
@@ -175,12 +136,15 @@ async fn ingest_info(
     State(st): State<BulkState>,
     Path(params): Path<HashMap<String, String>>,
 ) -> Result<Response, BulkError> {
-    let job = st.jobs.ingest(id_param(&params)).ok_or(BulkError::NotFound)?;
+    let job = st
+        .jobs
+        .ingest(id_param(&params))
+        .ok_or(BulkError::NotFound)?;
     let info = job.lock().info();
     Ok(json_ok(StatusCode::OK, info))
 }
 
-fn id_param(params: &HashMap<String, String>) -> &str {
+pub(super) fn id_param(params: &HashMap<String, String>) -> &str {
     params.get("id").map(String::as_str).unwrap_or("")
 }
 
@@ -189,7 +153,10 @@ async fn upload(
     Path(params): Path<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Response, BulkError> {
-    let job = st.jobs.ingest(id_param(&params)).ok_or(BulkError::NotFound)?;
+    let job = st
+        .jobs
+        .ingest(id_param(&params))
+        .ok_or(BulkError::NotFound)?;
     job.lock().add_upload(body)?;
     Ok(StatusCode::CREATED.into_response())
 }
@@ -199,7 +166,10 @@ async fn patch_ingest(
     Path(params): Path<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Response, BulkError> {
-    let job = st.jobs.ingest(id_param(&params)).ok_or(BulkError::NotFound)?;
+    let job = st
+        .jobs
+        .ingest(id_param(&params))
+        .ok_or(BulkError::NotFound)?;
     let to = requested_state(&body)?;
     let info = {
         let mut j = job.lock();
@@ -250,10 +220,18 @@ async fn ingest_results(
         .get("kind")
         .and_then(|k| ResultKind::from_segment(k.trim_end_matches('/')))
         .ok_or(BulkError::NotFound)?;
-    let job = st.jobs.ingest(id_param(&params)).ok_or(BulkError::NotFound)?;
+    let job = st
+        .jobs
+        .ingest(id_param(&params))
+        .ok_or(BulkError::NotFound)?;
     let (uploads, dialect, outcomes_len, state) = {
         let j = job.lock();
-        (j.uploads.clone(), j.header.dialect, j.outcomes.len(), j.header.state)
+        (
+            j.uploads.clone(),
+            j.header.dialect,
+            j.outcomes.len(),
+            j.header.state,
+        )
     };
     if matches!(state, JobState::Open) {
         return Err(BulkError::InvalidJobState(
@@ -266,124 +244,4 @@ async fn ingest_results(
     let csv = write_results(kind, &uploads, dialect, &j.outcomes[..outcomes_len]);
     drop(j);
     Ok(csv_ok(csv))
-}
-
-async fn create_query(
-    State(st): State<BulkState>,
-    caller: Caller,
-    uri: OriginalUri,
-    body: Bytes,
-) -> Result<Response, BulkError> {
-    let spec = CreateQueryJob::parse(&body)?.validate()?;
-    let object = super::query_run::check_query(&st.org, &spec)?;
-    let job = QueryJob::new(
-        st.jobs.next_job_id(),
-        object,
-        spec,
-        caller_id(&st.org, &caller),
-        st.org.clock.now(),
-        api_version(&uri),
-    );
-    let info = job.info();
-    let handle = st.jobs.add_query(job);
-    worker::spawn_query(st.org.clone(), handle, st.jobs.settings());
-    Ok(json_ok(StatusCode::OK, info))
-}
-
-async fn list_query(State(st): State<BulkState>) -> Response {
-    let records: Vec<Value> = st
-        .jobs
-        .query_jobs()
-        .iter()
-        .map(|j| j.lock().list_entry())
-        .collect();
-    json_ok(
-        StatusCode::OK,
-        json!({"done": true, "records": records, "nextRecordsUrl": null}),
-    )
-}
-
-async fn query_info(
-    State(st): State<BulkState>,
-    Path(params): Path<HashMap<String, String>>,
-) -> Result<Response, BulkError> {
-    let job = st.jobs.query(id_param(&params)).ok_or(BulkError::NotFound)?;
-    let info = job.lock().info();
-    Ok(json_ok(StatusCode::OK, info))
-}
-
-async fn patch_query(
-    State(st): State<BulkState>,
-    Path(params): Path<HashMap<String, String>>,
-    body: Bytes,
-) -> Result<Response, BulkError> {
-    let job = st.jobs.query(id_param(&params)).ok_or(BulkError::NotFound)?;
-    let to = requested_state(&body)?;
-    if to != JobState::Aborted {
-        return Err(BulkError::InvalidJobState(
-            "A query job needs no upload and cannot be closed; only {\"state\":\"Aborted\"} is accepted.".into(),
-        ));
-    }
-    let mut j = job.lock();
-    j.header.state = j
-        .header
-        .state
-        .transition(to)
-        .map_err(|e| BulkError::InvalidJobState(e.to_string()))?;
-    j.header.system_modstamp = st.org.clock.now();
-    j.result = None;
-    Ok(json_ok(StatusCode::OK, j.info()))
-}
-
-async fn delete_query(
-    State(st): State<BulkState>,
-    Path(params): Path<HashMap<String, String>>,
-) -> Result<Response, BulkError> {
-    let id = id_param(&params);
-    let job = st.jobs.query(id).ok_or(BulkError::NotFound)?;
-    let state = job.lock().header.state;
-    if matches!(state, JobState::UploadComplete | JobState::InProgress) {
-        return Err(BulkError::InvalidJobState(format!(
-            "The job is {}; abort it before deleting it.",
-            state.as_str()
-        )));
-    }
-    st.jobs.remove_query(id);
-    Ok(no_content())
-}
-
-fn status_word(state: JobState) -> &'static str {
-    match state {
-        JobState::Open => "OPEN",
-        JobState::UploadComplete => "UPLOAD_COMPLETE",
-        JobState::InProgress => "IN_PROGRESS",
-        JobState::JobComplete => "JOB_COMPLETE",
-        JobState::Failed => "FAILED",
-        JobState::Aborted => "ABORTED",
-    }
-}
-
-async fn query_results(
-    State(st): State<BulkState>,
-    Path(params): Path<HashMap<String, String>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, BulkError> {
-    let job = st.jobs.query(id_param(&params)).ok_or(BulkError::NotFound)?;
-    let j = job.lock();
-    let result = match (&j.result, j.header.state) {
-        (Some(r), JobState::JobComplete) => r,
-        (_, state) => return Err(BulkError::JobNotComplete(status_word(state))),
-    };
-    let page = result.page(
-        q.get("locator").map(String::as_str),
-        q.get("maxRecords").map(String::as_str),
-    )?;
-    drop(j);
-    let mut resp = csv_ok(page.csv);
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&page.next_locator) {
-        h.insert("Sforce-Locator", v);
-    }
-    h.insert("Sforce-NumberOfRecords", HeaderValue::from(page.number_of_records));
-    Ok(resp)
 }

@@ -10,12 +10,14 @@ pub mod dispatch;
 pub mod error;
 pub mod reference;
 pub mod request;
+pub mod routes;
 pub mod run;
 pub mod tree;
 
 pub use atomic::CompositeUnits;
 pub use dispatch::{SubResponse, Subrequest, SubrequestTarget};
 pub use error::CompositeError;
+pub use routes::router;
 pub use run::Atomicity;
 
 #[cfg(test)]

@@ -229,7 +229,20 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
                 Ok(s) => s,
                 Err(e) => return e.into_response(),
             };
-            match state.usage.spend(now) {
+            // A composite call counts once: its subrequests (marked by the composite
+            // dispatcher) are authenticated but not counted again.
+            let subrequest = req
+                .extensions()
+                .get::<crate::org::composite::Subrequest>()
+                .is_some();
+            match if subrequest {
+                Spend::Counted {
+                    used: state.usage.used(now),
+                    max: state.usage.max(),
+                }
+            } else {
+                state.usage.spend(now)
+            } {
                 Spend::Counted { used, max } => limit_header = Some(limit_info_header(used, max)),
                 Spend::Exhausted { used, max } => {
                     let mut resp = ApiError::request_limit_exceeded().into_response();

@@ -60,8 +60,12 @@ pub fn router(org: Org) -> Router {
 
 /// The org's HTTP surface over existing REST state (tests and labs preload the allocation).
 pub fn router_with(state: RestState) -> Router {
-    let inner = surfaces(state.clone());
-    Router::new().fallback_service(gateway::Gateway { inner, state })
+    // Composite subrequests go back through this same router (see composite::dispatch).
+    let target = crate::org::composite::SubrequestTarget::new();
+    let inner = surfaces(state.clone(), target.clone());
+    let app = Router::new().fallback_service(gateway::Gateway { inner, state });
+    target.install(app.clone());
+    app
 }
 
 /// Path of a route under `/services/data/{version}`.
@@ -70,7 +74,7 @@ fn v(path: &str) -> String {
 }
 
 /// The REST routes, then every other surface of the org, one line each.
-fn surfaces(state: RestState) -> Router {
+fn surfaces(state: RestState, subrequests: crate::org::composite::SubrequestTarget) -> Router {
     let rest: Router<RestState> = Router::new()
         .route("/services/data", get(meta::version_list))
         .route("/services/data/{version}", get(meta::resources))
@@ -80,6 +84,11 @@ fn surfaces(state: RestState) -> Router {
         // .merge(query::routes())
         ;
     rest.with_state(state.clone())
+        .merge(crate::org::composite::router(
+            state.org.clone(),
+            subrequests,
+        ))
+        .merge(crate::org::bulk::routes::router(state.org.clone()))
         .merge(meta::userinfo_routes(state))
     // Further surfaces mount here, e.g.:
     // .merge(crate::org::composite::router(state.clone()))
