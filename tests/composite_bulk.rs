@@ -690,3 +690,188 @@ async fn a_job_with_an_unknown_column_fails_with_its_message() {
         "InvalidBatch : Field name not found : Bogus__c"
     );
 }
+
+// ---------------------------------------------------------------- bulk query
+
+async fn create_query(m: &Mock, body: Value) -> Reply {
+    m.post(&format!("{V}/jobs/query"), body).await
+}
+
+async fn wait_for_query(m: &Mock, id: &str, state: &str) -> Value {
+    for _ in 0..500 {
+        let r = m.get(&format!("{V}/jobs/query/{id}")).await;
+        if r.body["state"] == state {
+            return r.body;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("query job {id} never reached {state}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_results_page_by_locator_to_a_literal_null() {
+    let m = mock();
+    let total = m.count("Account").await;
+    let job = create_query(
+        &m,
+        json!({"operation":"query","query":"SELECT Id, Name, ERP_Id__c FROM Account"}),
+    )
+    .await;
+    assert_eq!(job.status, StatusCode::OK, "{}", job.text);
+    assert_eq!(job.body["state"], "UploadComplete");
+    assert_eq!(job.body["jobType"], "V2Query");
+    let id = job.body["id"].as_str().unwrap().to_string();
+    let info = wait_for_query(&m, &id, "JobComplete").await;
+    assert_eq!(info["numberRecordsProcessed"], json!(total));
+
+    let mut rows = 0;
+    let mut locator: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &locator {
+            None => format!("{V}/jobs/query/{id}/results?maxRecords=2"),
+            Some(l) => format!("{V}/jobs/query/{id}/results?locator={l}&maxRecords=2"),
+        };
+        let page = m.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let mut lines = page.text.lines();
+        assert_eq!(lines.next(), Some("Id,Name,ERP_Id__c"));
+        let n: usize = page.headers["sforce-numberofrecords"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(lines.count(), n);
+        rows += n;
+        pages += 1;
+        let next = page.headers["sforce-locator"].to_str().unwrap().to_string();
+        if next == "null" {
+            break;
+        }
+        locator = Some(next);
+    }
+    assert_eq!(rows, total);
+    assert_eq!(pages, total.div_ceil(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_results_before_completion_are_412_job_not_complete() {
+    let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
+    let id = create_query(&m, json!({"query":"SELECT Id FROM Account"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let early = m.get(&format!("{V}/jobs/query/{id}/results")).await;
+    assert_eq!(early.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(early.body[0]["errorCode"], "JOB_NOT_COMPLETE");
+    assert!(early.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Current status: UPLOAD_COMPLETE"));
+    wait_for_query(&m, &id, "JobComplete").await;
+}
+
+#[tokio::test]
+async fn query_job_with_bad_soql_or_unsupported_features_is_refused() {
+    let m = mock();
+    let bad = create_query(&m, json!({"query":"SELECT Naem FROM Account"})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body[0]["errorCode"], "INVALID_FIELD");
+    let sub = create_query(
+        &m,
+        json!({"query":"SELECT Id, (SELECT Id FROM Contacts) FROM Account"}),
+    )
+    .await;
+    assert_eq!(sub.body[0]["errorCode"], "INVALIDJOB");
+    let agg = create_query(&m, json!({"query":"SELECT COUNT() FROM Account"})).await;
+    assert_eq!(agg.status, StatusCode::BAD_REQUEST);
+    let op = create_query(
+        &m,
+        json!({"operation":"select","query":"SELECT Id FROM Account"}),
+    )
+    .await;
+    assert_eq!(op.body[0]["errorCode"], "INVALIDJOB");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_all_sees_deleted_records_and_parent_fields_flatten() {
+    let m = mock();
+    let id = {
+        let store = m.org.store.read();
+        store
+            .find_by_external("Account", "ERP_Id__c", "A-1002")
+            .unwrap()[0]
+            .to_string()
+    };
+    let del = m
+        .send(Method::DELETE, &format!("{V}/sobjects/Account/{id}"), None)
+        .await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT);
+    let soql = format!("SELECT Id, IsDeleted FROM Account WHERE Id = '{id}'");
+    let q = create_query(&m, json!({"operation":"query","query": soql}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let qa = create_query(&m, json!({"operation":"queryAll","query": soql}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for_query(&m, &q, "JobComplete").await;
+    wait_for_query(&m, &qa, "JobComplete").await;
+    assert_eq!(
+        m.get(&format!("{V}/jobs/query/{q}/results")).await.text,
+        "Id,IsDeleted\n"
+    );
+    assert_eq!(
+        m.get(&format!("{V}/jobs/query/{qa}/results")).await.text,
+        format!("Id,IsDeleted\n{id},true\n")
+    );
+
+    let c = create_query(&m, json!({"query":"SELECT LastName, Account.Name FROM Contact WHERE LastName = 'Rossi'","columnDelimiter":"PIPE","lineEnding":"CRLF"})).await.body["id"].as_str().unwrap().to_string();
+    wait_for_query(&m, &c, "JobComplete").await;
+    assert_eq!(
+        m.get(&format!("{V}/jobs/query/{c}/results")).await.text,
+        "LastName|Account.Name\r\nRossi|Falcon Corp\r\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_jobs_are_listed_aborted_and_deleted() {
+    let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
+    let id = create_query(&m, json!({"query":"SELECT Id FROM Account"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let list = m.get(&format!("{V}/jobs/query")).await;
+    assert_eq!(list.body["records"][0]["id"], json!(id));
+    let busy = m
+        .send(Method::DELETE, &format!("{V}/jobs/query/{id}"), None)
+        .await;
+    assert_eq!(busy.status, StatusCode::BAD_REQUEST);
+    let aborted = m
+        .json(
+            Method::PATCH,
+            &format!("{V}/jobs/query/{id}"),
+            json!({"state":"Aborted"}),
+        )
+        .await;
+    assert_eq!(aborted.body["state"], "Aborted");
+    let results = m.get(&format!("{V}/jobs/query/{id}/results")).await;
+    assert_eq!(results.status, StatusCode::PRECONDITION_FAILED);
+    let del = m
+        .send(Method::DELETE, &format!("{V}/jobs/query/{id}"), None)
+        .await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        m.get(&format!("{V}/jobs/query/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -28,6 +28,9 @@ pub enum BulkError {
     UploadTooLarge(usize),
     #[error("{0}")]
     InvalidParameter(String),
+    /// The job's SOQL does not parse or names what the org does not have.
+    #[error("{message}")]
+    Soql { code: &'static str, message: String },
 }
 
 impl BulkError {
@@ -49,6 +52,7 @@ impl BulkError {
             BulkError::JobNotComplete(_) => "JOB_NOT_COMPLETE",
             BulkError::UploadTooLarge(_) => "EXCEEDED_QUOTA",
             BulkError::InvalidParameter(_) => "INVALIDPARAMETER",
+            BulkError::Soql { code, .. } => code,
         }
     }
 }

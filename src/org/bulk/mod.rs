@@ -10,6 +10,8 @@ pub mod job;
 pub mod jobs;
 pub mod process;
 pub mod query_job;
+mod query_routes;
+pub mod query_run;
 pub mod query_table;
 pub mod results;
 pub mod routes;

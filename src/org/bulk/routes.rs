@@ -53,6 +53,7 @@ pub fn router(org: Org) -> Router {
             put(upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route(&p("/ingest/{id}/{kind}"), get(ingest_results))
+        .merge(super::query_routes::routes())
         .with_state(state)
 }
 
