@@ -72,11 +72,7 @@ pub fn write_results(
     for upload in uploads {
         let mut rdr = format::reader(upload, dialect);
         let mut first = true;
-        loop {
-            match rdr.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) | Err(_) => break,
-            }
+        while let Ok(true) = rdr.read_byte_record(&mut record) {
             if first {
                 first = false;
                 if !header_written {
