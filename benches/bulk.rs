@@ -193,7 +193,11 @@ async fn bulk_upsert(rows: usize) {
     println!("  ratio job / parse         {:>9.1} ×", per_job / per_parse);
     let store = store_only(rows);
     let per_store = store.as_secs_f64() * 1e6 / rows as f64;
-    println!("  of which the store's DML  {:>9.1} ms CPU  {:>6.3} µs/row  (same upserts, maps prebuilt)", store.as_secs_f64() * 1e3, per_store);
+    println!(
+        "  of which the store's DML  {:>9.1} ms CPU  {:>6.3} µs/row  (same upserts, maps prebuilt)",
+        store.as_secs_f64() * 1e3,
+        per_store
+    );
     println!(
         "  peak memory growth        {:>9.1} MiB {:>6.0} bytes per stored record",
         grown_kib as f64 / 1024.0,
@@ -224,7 +228,14 @@ fn store_only(rows: usize) -> Duration {
     for m in &maps {
         let key = m["ERP_Id__c"].as_str().unwrap_or("");
         store
-            .upsert("Account", "ERP_Id__c", key, m, UpsertMode::default(), &actor)
+            .upsert(
+                "Account",
+                "ERP_Id__c",
+                key,
+                m,
+                UpsertMode::default(),
+                &actor,
+            )
             .unwrap();
     }
     cpu_time() - start

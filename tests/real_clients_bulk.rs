@@ -124,7 +124,10 @@ async fn simple_salesforce_bulk2_inserts_upserts_reads_failures_and_queries_by_l
     let org = RunningOrg::start().await;
     let script = root().join("tests/clients/simple_salesforce_bulk2_check.py");
     let out = org.run(&python, &[script.to_str().unwrap()], &[]).await;
-    assert!(out.contains("all simple-salesforce bulk2 checks passed"), "{out}");
+    assert!(
+        out.contains("all simple-salesforce bulk2 checks passed"),
+        "{out}"
+    );
     org.stop().await;
 }
 
@@ -149,7 +152,7 @@ async fn jsforce_bulk2_loads_csv_and_queries() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sf_cli_upserts_and_exports_with_bulk_commands() {
-    let sf = root().join(".tools/node/node_modules/.bin/sf");
+    let sf = root().join(".tools/sf/package/bin/run.js");
     if !client_present(&sf, "the sf CLI (@salesforce/cli)") {
         return;
     }
