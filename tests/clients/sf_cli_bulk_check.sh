@@ -26,8 +26,11 @@ ok "org login access-token"
 } > upsert.csv
 out=$("$SF_BIN" data upsert bulk --sobject Account --file upsert.csv --external-id ERP_Id__c \
   --wait 2 --target-org mock --json) || fail "data upsert bulk: $out"
-[[ $(json_get 'd["result"]["processedRecords"]' <<<"$out") == 120 ]] || fail "upsert processed: $out"
-[[ $(json_get 'd["result"]["failedRecords"]' <<<"$out") == 0 ]] || fail "upsert failed rows: $out"
+# Newer CLIs report processedRecords/failedRecords; older ones the job info and the rows.
+processed='d["result"].get("processedRecords", d["result"].get("jobInfo", {}).get("numberRecordsProcessed"))'
+failed='d["result"].get("failedRecords", d["result"].get("jobInfo", {}).get("numberRecordsFailed"))'
+[[ $(json_get "$processed" <<<"$out") == 120 ]] || fail "upsert processed: $out"
+[[ $(json_get "$failed" <<<"$out") == 0 ]] || fail "upsert failed rows: $out"
 ok "data upsert bulk processed 120 rows"
 
 out=$("$SF_BIN" data export bulk --query "SELECT Id, Name, ERP_Id__c FROM Account WHERE Name LIKE 'CLI Bulk %'" \
