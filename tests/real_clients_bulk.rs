@@ -1,5 +1,6 @@
 //! Real Salesforce clients' Bulk API 2.0 helpers, unchanged, against the mock org over HTTPS
-//! on loopback: simple-salesforce `bulk2`, jsforce `bulk2`, and the sf CLI's bulk commands.
+//! on loopback: simple-salesforce `bulk2`, jsforce `bulk2` and its many-record CRUD (sObject
+//! Collections) with a composite call, and the sf CLI's bulk commands.
 //!
 //! `scripts/install-clients` puts the clients in `.tools/`. When one is missing the test
 //! fails under `CI=true` and otherwise says why and returns. Each test starts its own default
@@ -147,6 +148,25 @@ async fn jsforce_bulk2_loads_csv_and_queries() {
         )
         .await;
     assert!(out.contains("all jsforce bulk2 checks passed"), "{out}");
+    org.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jsforce_many_record_crud_goes_through_collections_and_composite() {
+    let node_modules = root().join(".tools/node/node_modules");
+    if !client_present(&node_modules.join("jsforce"), "jsforce") {
+        return;
+    }
+    let org = RunningOrg::start().await;
+    let script = root().join("tests/clients/jsforce_collections_check.js");
+    let out = org
+        .run(
+            Path::new("node"),
+            &[script.to_str().unwrap()],
+            &[("NODE_PATH", node_modules.display().to_string())],
+        )
+        .await;
+    assert!(out.contains("all jsforce collections checks passed"), "{out}");
     org.stop().await;
 }
 
