@@ -14,6 +14,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 
 pub const MAX_COMPOSITE_SUBREQUESTS: usize = 25;
+/// Of a composite request's subrequests, at most this many may be queries or collections.
+pub const MAX_COMPOSITE_QUERY_OR_COLLECTION: usize = 5;
 pub const MAX_BATCH_SUBREQUESTS: usize = 25;
 pub const MAX_GRAPHS: usize = 75;
 pub const MAX_GRAPH_NODES: usize = 500;
@@ -146,7 +148,33 @@ pub fn parse_composite(body: &[u8]) -> Result<CompositeRequest, CompositeError> 
         )));
     }
     check_subrequests(&req.composite_request)?;
+    let heavy = req
+        .composite_request
+        .iter()
+        .filter(|s| is_query_or_collection(&s.url))
+        .count();
+    if heavy > MAX_COMPOSITE_QUERY_OR_COLLECTION {
+        return Err(CompositeError::LimitExceeded(format!(
+            "A composite request can hold at most {MAX_COMPOSITE_QUERY_OR_COLLECTION} query or sObject Collections subrequests; this one has {heavy}."
+        )));
+    }
     Ok(req)
+}
+
+/// Whether a subrequest url is a query (`/query`, `/queryAll`) or an sObject Collections call.
+fn is_query_or_collection(url: &str) -> bool {
+    let path = url.split('?').next().unwrap_or("");
+    let rest = path
+        .strip_prefix("/services/data/")
+        .and_then(|r| r.split_once('/'))
+        .map(|(_, r)| r)
+        .unwrap_or("");
+    rest == "query"
+        || rest.starts_with("query/")
+        || rest == "queryAll"
+        || rest.starts_with("queryAll/")
+        || rest == "composite/sobjects"
+        || rest.starts_with("composite/sobjects/")
 }
 
 pub fn parse_batch(body: &[u8]) -> Result<BatchRequest, CompositeError> {
@@ -248,6 +276,24 @@ mod tests {
                 .len(),
             25
         );
+    }
+
+    #[test]
+    fn at_most_five_queries_or_collections_per_composite() {
+        let q = |i: usize| json!({"method":"GET","url":"/services/data/v62.0/query?q=SELECT+Id+FROM+Account","referenceId":format!("q{i}")});
+        let five = json!({"compositeRequest": (0..5).map(q).chain([sub(9)]).collect::<Vec<_>>()});
+        assert!(parse_composite(five.to_string().as_bytes()).is_ok());
+        let six = json!({"compositeRequest": (0..6).map(q).collect::<Vec<_>>()});
+        assert!(matches!(
+            parse_composite(six.to_string().as_bytes()),
+            Err(CompositeError::LimitExceeded(_))
+        ));
+        assert!(is_query_or_collection(
+            "/services/data/v62.0/composite/sobjects/Account/ERP__c"
+        ));
+        assert!(!is_query_or_collection(
+            "/services/data/v62.0/sobjects/Account"
+        ));
     }
 
     #[test]
