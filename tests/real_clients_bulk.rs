@@ -166,7 +166,10 @@ async fn jsforce_many_record_crud_goes_through_collections_and_composite() {
             &[("NODE_PATH", node_modules.display().to_string())],
         )
         .await;
-    assert!(out.contains("all jsforce collections checks passed"), "{out}");
+    assert!(
+        out.contains("all jsforce collections checks passed"),
+        "{out}"
+    );
     org.stop().await;
 }
 
