@@ -118,6 +118,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             }
             outcomes.clear();
             {
+                let _unit_gate = org.composite.enter_blocking();
                 let mut store = org.store.write();
                 let actor = Actor::new(user, org.clock.now());
                 for row in &chunk {
