@@ -213,6 +213,16 @@ async fn jobs_are_listed_and_deleted() {
     let list = m.get(&format!("{V}/jobs/ingest")).await;
     assert_eq!(list.body["done"], true);
     assert_eq!(list.body["records"][0]["id"], json!(id));
+    let open = m
+        .send(Method::DELETE, &format!("{V}/jobs/ingest/{id}"), None)
+        .await;
+    assert_eq!(
+        open.status,
+        StatusCode::BAD_REQUEST,
+        "an Open job cannot be deleted"
+    );
+    assert_eq!(open.body[0]["errorCode"], "API_ERROR");
+    close(&m, &id, "Aborted").await;
     let del = m
         .send(Method::DELETE, &format!("{V}/jobs/ingest/{id}"), None)
         .await;

@@ -109,10 +109,7 @@ async fn delete_query(
     let job = st.jobs.query(id).ok_or(BulkError::NotFound)?;
     let state = job.lock().header.state;
     if matches!(state, JobState::UploadComplete | JobState::InProgress) {
-        return Err(BulkError::InvalidJobState(format!(
-            "The job is {}; abort it before deleting it.",
-            state.as_str()
-        )));
+        return Err(BulkError::NotTerminated(state.as_str()));
     }
     st.jobs.remove_query(id);
     Ok(no_content())
