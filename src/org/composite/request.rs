@@ -118,12 +118,36 @@ pub fn check_absolute_url(url: &str) -> Result<(), CompositeError> {
     Ok(())
 }
 
+/// The path after `/services/data/vXX.X/`.
+fn resource_path(url: &str) -> &str {
+    let path = url.split('?').next().unwrap_or("");
+    path.strip_prefix("/services/data/")
+        .and_then(|r| r.split_once('/'))
+        .map(|(_, r)| r)
+        .unwrap_or("")
+}
+
+/// Composite resources cannot nest, except sObject Collections (documented); refusing them
+/// also keeps an all-or-none call from waiting on itself.
+fn check_not_nested(url: &str) -> Result<(), CompositeError> {
+    let rest = resource_path(url);
+    let composite = rest == "composite" || rest.starts_with("composite/");
+    let collections = rest == "composite/sobjects" || rest.starts_with("composite/sobjects/");
+    if composite && !collections {
+        return Err(CompositeError::InvalidInput(format!(
+            "The subrequest url {url} is a composite resource; composite requests cannot be nested (sObject Collections are the exception)."
+        )));
+    }
+    Ok(())
+}
+
 fn check_subrequests(subs: &[Subrequest]) -> Result<(), CompositeError> {
     let mut seen = HashSet::new();
     for sub in subs {
         check_reference_id(&sub.reference_id)?;
         check_method(&sub.method)?;
         check_absolute_url(&sub.url)?;
+        check_not_nested(&sub.url)?;
         if !seen.insert(sub.reference_id.as_str()) {
             return Err(CompositeError::InvalidInput(format!(
                 "The referenceId '{}' is used twice; each subrequest needs its own.",
@@ -163,12 +187,7 @@ pub fn parse_composite(body: &[u8]) -> Result<CompositeRequest, CompositeError> 
 
 /// Whether a subrequest url is a query (`/query`, `/queryAll`) or an sObject Collections call.
 fn is_query_or_collection(url: &str) -> bool {
-    let path = url.split('?').next().unwrap_or("");
-    let rest = path
-        .strip_prefix("/services/data/")
-        .and_then(|r| r.split_once('/'))
-        .map(|(_, r)| r)
-        .unwrap_or("");
+    let rest = resource_path(url);
     rest == "query"
         || rest.starts_with("query/")
         || rest == "queryAll"
@@ -192,6 +211,7 @@ pub fn parse_batch(body: &[u8]) -> Result<BatchRequest, CompositeError> {
     }
     for sub in &req.batch_requests {
         check_method(&sub.method)?;
+        check_not_nested(&batch_url(&sub.url)?)?;
     }
     Ok(req)
 }
@@ -294,6 +314,16 @@ mod tests {
         assert!(!is_query_or_collection(
             "/services/data/v62.0/sobjects/Account"
         ));
+    }
+
+    #[test]
+    fn composite_resources_cannot_be_nested_except_collections() {
+        let nested = json!({"compositeRequest":[{"method":"POST","url":"/services/data/v62.0/composite","referenceId":"a","body":{}}]});
+        assert!(parse_composite(nested.to_string().as_bytes()).is_err());
+        let coll = json!({"compositeRequest":[{"method":"POST","url":"/services/data/v62.0/composite/sobjects","referenceId":"a","body":{"records":[]}}]});
+        assert!(parse_composite(coll.to_string().as_bytes()).is_ok());
+        let batch = json!({"batchRequests":[{"method":"POST","url":"v62.0/composite/graph"}]});
+        assert!(parse_batch(batch.to_string().as_bytes()).is_err());
     }
 
     #[test]
