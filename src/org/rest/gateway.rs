@@ -235,14 +235,15 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
                 .extensions()
                 .get::<crate::org::composite::Subrequest>()
                 .is_some();
-            match if subrequest {
+            let spend = if subrequest {
                 Spend::Counted {
                     used: state.usage.used(now),
                     max: state.usage.max(),
                 }
             } else {
                 state.usage.spend(now)
-            } {
+            };
+            match spend {
                 Spend::Counted { used, max } => limit_header = Some(limit_info_header(used, max)),
                 Spend::Exhausted { used, max } => {
                     let mut resp = ApiError::request_limit_exceeded().into_response();
