@@ -259,6 +259,16 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         Area::Other => {}
     }
     let method = req.method().clone();
+    if req.uri().path().contains("/composite") {
+        // Composite subrequests come back through this gateway (see composite::dispatch); the
+        // target lives only as long as this request, so the router holds no cycle.
+        let target = crate::org::composite::SubrequestTarget::new();
+        target.install(Router::new().fallback_service(Gateway {
+            inner: inner.clone(),
+            state: state.clone(),
+        }));
+        req.extensions_mut().insert(target);
+    }
     let mut resp = match inner.oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},

@@ -59,12 +59,8 @@ pub fn router(org: Org) -> Router {
 
 /// The org's HTTP surface over existing REST state (tests and labs preload the allocation).
 pub fn router_with(state: RestState) -> Router {
-    // Composite subrequests go back through this same router (see composite::dispatch).
-    let target = crate::org::composite::SubrequestTarget::new();
-    let inner = surfaces(state.clone(), target.clone());
-    let app = Router::new().fallback_service(gateway::Gateway { inner, state });
-    target.install(app.clone());
-    app
+    let inner = surfaces(state.clone());
+    Router::new().fallback_service(gateway::Gateway { inner, state })
 }
 
 /// Path of a route under `/services/data/{version}`.
@@ -73,7 +69,7 @@ fn v(path: &str) -> String {
 }
 
 /// The REST routes, then every other surface of the org, one line each.
-fn surfaces(state: RestState, subrequests: crate::org::composite::SubrequestTarget) -> Router {
+fn surfaces(state: RestState) -> Router {
     let rest: Router<RestState> = Router::new()
         .route("/services/data", get(meta::version_list))
         .route("/services/data/{version}", get(meta::resources))
@@ -83,10 +79,7 @@ fn surfaces(state: RestState, subrequests: crate::org::composite::SubrequestTarg
         .merge(sobjects::routes())
         .merge(query::routes());
     rest.with_state(state.clone())
-        .merge(crate::org::composite::router(
-            state.org.clone(),
-            subrequests,
-        ))
+        .merge(crate::org::composite::router(state.org.clone()))
         .merge(crate::org::bulk::routes::router(state.org.clone()))
         .merge(meta::userinfo_routes(state))
     // Further surfaces mount here, e.g.:
