@@ -14,8 +14,10 @@
 
 pub mod auth;
 mod build;
+pub mod bulk;
 pub mod change;
 pub mod clock;
+pub mod composite;
 pub mod default_org;
 pub mod describe;
 pub mod dml;
@@ -74,6 +76,10 @@ pub struct OrgInner {
     pub users: Vec<OrgUser>,
     /// The OAuth 2.0 authorization server: apps, logins, tokens, permissions, decision log.
     pub auth: auth::AuthServer,
+    /// Bulk API 2.0 jobs and the seed's `bulk:` settings.
+    pub bulk: Arc<bulk::BulkJobs>,
+    /// Serialises the all-or-none units of composite calls.
+    pub composite: composite::CompositeUnits,
 }
 
 /// A cheap, cloneable handle to one mock org.
@@ -93,7 +99,8 @@ impl Org {
         let clock = OrgClock::new();
         let built = build::build(seed, clock.now())?;
         let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
-        Ok(Org::assemble(seed.clone(), clock, built, auth))
+        let bulk = bulk::BulkSettings::from_seed(seed)?;
+        Ok(Org::assemble(seed.clone(), clock, built, auth, bulk))
     }
 
     /// The org `sflab org serve` starts with when no seed is given.
@@ -111,7 +118,8 @@ impl Org {
     pub fn from_store(seed: &OrgSeed, store: Store) -> Result<Org, SeedError> {
         let built = build::adopt(seed, store)?;
         let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
-        Ok(Org::assemble(seed.clone(), OrgClock::new(), built, auth))
+        let bulk = bulk::BulkSettings::from_seed(seed)?;
+        Ok(Org::assemble(seed.clone(), OrgClock::new(), built, auth, bulk))
     }
 
     fn assemble(
@@ -119,6 +127,7 @@ impl Org {
         clock: OrgClock,
         built: build::Built,
         auth: auth::AuthConfig,
+        bulk: bulk::BulkSettings,
     ) -> Org {
         let sessions = SessionTable::new();
         // The ID-token signing key is shared by the process; generating one can only fail
@@ -139,6 +148,8 @@ impl Org {
             seed,
             users: built.users,
             auth,
+            bulk: Arc::new(bulk::BulkJobs::new(bulk)),
+            composite: composite::CompositeUnits::default(),
         }))
     }
 

@@ -55,6 +55,9 @@ pub enum SeedError {
     RecordShape { index: usize },
     #[error("records[{index}]: no record or user was given `ref: {name}` above this one")]
     UnknownRef { index: usize, name: String },
+    /// A section owned by another part of the org (e.g. `bulk:`) is not usable.
+    #[error("{section}: {reason}")]
+    Section { section: String, reason: String },
 }
 
 impl SeedError {

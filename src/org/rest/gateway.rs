@@ -229,7 +229,21 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
                 Ok(s) => s,
                 Err(e) => return e.into_response(),
             };
-            match state.usage.spend(now) {
+            // A composite call counts once: its subrequests (marked by the composite
+            // dispatcher) are authenticated but not counted again.
+            let subrequest = req
+                .extensions()
+                .get::<crate::org::composite::Subrequest>()
+                .is_some();
+            let spend = if subrequest {
+                Spend::Counted {
+                    used: state.usage.used(now),
+                    max: state.usage.max(),
+                }
+            } else {
+                state.usage.spend(now)
+            };
+            match spend {
                 Spend::Counted { used, max } => limit_header = Some(limit_info_header(used, max)),
                 Spend::Exhausted { used, max } => {
                     let mut resp = ApiError::request_limit_exceeded().into_response();
@@ -245,6 +259,16 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         Area::Other => {}
     }
     let method = req.method().clone();
+    if req.uri().path().contains("/composite") {
+        // Composite subrequests come back through this gateway (see composite::dispatch); the
+        // target lives only as long as this request, so the router holds no cycle.
+        let target = crate::org::composite::SubrequestTarget::new();
+        target.install(Router::new().fallback_service(Gateway {
+            inner: inner.clone(),
+            state: state.clone(),
+        }));
+        req.extensions_mut().insert(target);
+    }
     let mut resp = match inner.oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},

@@ -92,7 +92,8 @@ fn v(path: &str) -> String {
 fn surfaces(state: RestState) -> Router {
     rest_routes(state.clone())
         .merge(crate::org::auth::router(state.org.auth.clone()))
+        .merge(crate::org::composite::router(state.org.clone()))
+        .merge(crate::org::bulk::routes::router(state.org.clone()))
         .merge(meta::userinfo_routes(state))
-    // Further surfaces mount here, e.g.:
-    // .merge(crate::org::composite::router(state.clone()))
+    // Further surfaces mount here, one `.merge(...)` line each.
 }

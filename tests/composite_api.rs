@@ -1,0 +1,351 @@
+//! The composite family of the mock org, resource by resource and error by error, through
+//! the org's whole HTTP surface with `oneshot`.
+
+mod http_harness;
+
+use axum::http::{Method, StatusCode};
+use http_harness::{mock, Mock, V};
+use serde_json::{json, Value};
+
+fn create_account(reference: &str, name: &str) -> Value {
+    json!({"method":"POST","url":format!("{V}/sobjects/Account"),"referenceId":reference,"body":{"Name":name}})
+}
+
+#[tokio::test]
+async fn composite_creates_account_and_contact_linked_by_reference() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"allOrNone": true, "compositeRequest": [
+                create_account("refAccount", "Composite Co"),
+                {"method":"POST","url":format!("{V}/sobjects/Contact"),"referenceId":"refContact",
+                 "body":{"LastName":"Linked","AccountId":"@{refAccount.id}"}},
+                {"method":"GET","url":format!("{V}/sobjects/Contact/@{{refContact.id}}?fields=AccountId"),"referenceId":"readBack"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let results = r.body["compositeResponse"].as_array().unwrap();
+    assert_eq!(results[0]["httpStatusCode"], 201);
+    assert_eq!(results[0]["referenceId"], "refAccount");
+    let account_id = results[0]["body"]["id"].as_str().unwrap();
+    assert!(results[0]["httpHeaders"]["Location"]
+        .as_str()
+        .unwrap()
+        .ends_with(account_id));
+    assert_eq!(results[2]["body"]["AccountId"], json!(account_id));
+}
+
+#[tokio::test]
+async fn composite_all_or_none_failure_rolls_back_with_processing_halted() {
+    let m = mock();
+    let before = m.count("Account").await;
+    let r = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"allOrNone": true, "compositeRequest": [
+                create_account("first", "Kept?"),
+                {"method":"POST","url":format!("{V}/sobjects/Account"),"referenceId":"bad","body":{"Industry":"None"}},
+                create_account("third", "After")
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let results = r.body["compositeResponse"].as_array().unwrap();
+    assert_eq!(results[1]["httpStatusCode"], 400);
+    assert_eq!(results[1]["body"][0]["errorCode"], "REQUIRED_FIELD_MISSING");
+    for i in [0, 2] {
+        assert_eq!(results[i]["httpStatusCode"], 400);
+        assert_eq!(results[i]["body"][0]["errorCode"], "PROCESSING_HALTED");
+    }
+    assert_eq!(m.count("Account").await, before);
+}
+
+#[tokio::test]
+async fn composite_without_all_or_none_keeps_successes() {
+    let m = mock();
+    let before = m.count("Account").await;
+    let r = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"compositeRequest": [
+                create_account("first", "Kept"),
+                {"method":"POST","url":format!("{V}/sobjects/Account"),"referenceId":"bad","body":{}},
+                {"method":"GET","url":format!("{V}/sobjects/Account/@{{bad.id}}"),"referenceId":"dependent"}
+            ]}),
+        )
+        .await;
+    let results = r.body["compositeResponse"].as_array().unwrap();
+    assert_eq!(results[0]["httpStatusCode"], 201);
+    assert_eq!(results[2]["body"][0]["errorCode"], "PROCESSING_HALTED");
+    assert_eq!(m.count("Account").await, before + 1);
+}
+
+#[tokio::test]
+async fn composite_array_reference_reads_an_element() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"compositeRequest": [
+                {"method":"GET","url":format!("{V}/sobjects/Account/describe"),"referenceId":"d"},
+                {"method":"GET","url":format!("{V}/sobjects/@{{d.name}}/describe"),"referenceId":"again"}
+            ]}),
+        )
+        .await;
+    let results = r.body["compositeResponse"].as_array().unwrap();
+    assert_eq!(results[1]["httpStatusCode"], 200, "{}", r.text);
+    assert_eq!(results[1]["body"]["name"], "Account");
+    let first_field = results[0]["body"]["fields"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r2 = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"compositeRequest": [
+                {"method":"GET","url":format!("{V}/sobjects/Account/describe"),"referenceId":"d"},
+                create_account("a", "@{d.fields[0].name}")
+            ]}),
+        )
+        .await;
+    let id = r2.body["compositeResponse"][1]["body"]["id"]
+        .as_str()
+        .unwrap();
+    let name = m
+        .org
+        .store
+        .read()
+        .retrieve("Account", id, Some(&["Name"]), "62.0")
+        .unwrap();
+    assert_eq!(name["Name"], json!(first_field));
+}
+
+#[tokio::test]
+async fn composite_over_25_subrequests_is_refused() {
+    let m = mock();
+    let subs: Vec<Value> = (0..26)
+        .map(|i| create_account(&format!("r{i}"), "x"))
+        .collect();
+    let r = m
+        .post(&format!("{V}/composite"), json!({"compositeRequest": subs}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 25"));
+}
+
+#[tokio::test]
+async fn composite_counts_once_against_the_api_allocation() {
+    let m = mock();
+    let first = m.get(&format!("{V}/limits")).await;
+    let subs: Vec<Value> = (0..5)
+        .map(|i| create_account(&format!("r{i}"), "Counted"))
+        .collect();
+    let r = m
+        .post(&format!("{V}/composite"), json!({"compositeRequest": subs}))
+        .await;
+    assert_eq!(Mock::usage(&r), Mock::usage(&first) + 1);
+}
+
+#[tokio::test]
+async fn batch_halts_after_an_error_with_412() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/composite/batch"),
+            json!({"haltOnError": true, "batchRequests": [
+                {"method":"GET","url":"v62.0/sobjects/Account/describe"},
+                {"method":"GET","url":"v62.0/sobjects/Nope__c/describe"},
+                {"method":"GET","url":"v62.0/sobjects/Account/describe"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["hasErrors"], true);
+    assert_eq!(r.body["results"][0]["statusCode"], 200);
+    assert_eq!(r.body["results"][1]["statusCode"], 404);
+    assert_eq!(r.body["results"][2]["statusCode"], 412);
+    assert_eq!(
+        r.body["results"][2]["result"][0]["errorCode"],
+        "BATCH_PROCESSING_HALTED"
+    );
+}
+
+#[tokio::test]
+async fn batch_without_halt_runs_everything() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/composite/batch"),
+            json!({"batchRequests": [
+                {"method":"GET","url":"v62.0/sobjects/Nope__c/describe"},
+                {"method":"POST","url":"v62.0/sobjects/Account","richInput":{"Name":"Batch Co"}}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.body["results"][1]["statusCode"], 201);
+    assert_eq!(r.body["results"][1]["result"]["success"], true);
+}
+
+#[tokio::test]
+async fn tree_creates_nested_records_and_reports_reference_ids() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/composite/tree/Account"),
+            json!({"records":[{"attributes":{"type":"Account","referenceId":"ref1"},"Name":"Tree",
+                "Contacts":{"records":[{"attributes":{"type":"Contact","referenceId":"ref2"},"LastName":"Leaf"}]}}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["hasErrors"], false);
+    assert_eq!(r.body["results"][1]["referenceId"], "ref2");
+    let bad = m
+        .post(
+            &format!("{V}/composite/tree/Account"),
+            json!({"records":[{"attributes":{"type":"Account","referenceId":"x"}}]}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        bad.body["results"][0]["errors"][0]["statusCode"],
+        "REQUIRED_FIELD_MISSING"
+    );
+}
+
+#[tokio::test]
+async fn collections_create_update_upsert_retrieve_delete() {
+    let m = mock();
+    let created = m
+        .post(
+            &format!("{V}/composite/sobjects"),
+            json!({"allOrNone": false, "records": [
+                {"attributes":{"type":"Account"},"Name":"C1"},
+                {"attributes":{"type":"Account"}}
+            ]}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK);
+    assert_eq!(created.body[0]["success"], true);
+    assert_eq!(
+        created.body[1]["errors"][0]["statusCode"],
+        "REQUIRED_FIELD_MISSING"
+    );
+    let id = created.body[0]["id"].as_str().unwrap().to_string();
+
+    let updated = m
+        .json(
+            Method::PATCH,
+            &format!("{V}/composite/sobjects"),
+            json!({"records": [{"attributes":{"type":"Account"},"id": id, "Phone":"42"}]}),
+        )
+        .await;
+    assert_eq!(updated.body[0]["success"], true);
+
+    let upserted = m
+        .json(
+            Method::PATCH,
+            &format!("{V}/composite/sobjects/Account/ERP_Id__c"),
+            json!({"allOrNone": true, "records": [
+                {"attributes":{"type":"Account"},"Name":"U1","ERP_Id__c":"U-1"},
+                {"attributes":{"type":"Account"},"Name":"Falcon","ERP_Id__c":"A-1000"}
+            ]}),
+        )
+        .await;
+    assert_eq!(upserted.body[0]["created"], true);
+    assert_eq!(upserted.body[1]["created"], false);
+
+    let got = m
+        .get(&format!(
+            "{V}/composite/sobjects/Account?ids={id},001000000000000AAA&fields=Name,Phone"
+        ))
+        .await;
+    assert_eq!(got.body[0]["Phone"], "42");
+    assert_eq!(got.body[1], Value::Null);
+    let got_post = m
+        .post(
+            &format!("{V}/composite/sobjects/Account"),
+            json!({"ids":[id], "fields":["Name"]}),
+        )
+        .await;
+    assert_eq!(got_post.body[0]["Name"], "C1");
+
+    let deleted = m
+        .send(
+            Method::DELETE,
+            &format!("{V}/composite/sobjects?ids={id}&allOrNone=true"),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.body[0]["success"], true);
+    assert_eq!(deleted.body[0]["id"], json!(id));
+}
+
+#[tokio::test]
+async fn collections_all_or_none_reports_rolled_back_records() {
+    let m = mock();
+    let before = m.count("Account").await;
+    let r = m
+        .post(
+            &format!("{V}/composite/sobjects"),
+            json!({"allOrNone": true, "records": [
+                {"attributes":{"type":"Account"},"Name":"Good"},
+                {"attributes":{"type":"Account"},"Name":"Bad","AnnualRevenue":"lots"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.body[0]["success"], false);
+    assert_eq!(
+        r.body[0]["errors"][0]["statusCode"],
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    assert_ne!(
+        r.body[1]["errors"][0]["statusCode"],
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    assert_eq!(m.count("Account").await, before);
+}
+
+#[tokio::test]
+async fn collections_over_200_records_are_refused() {
+    let m = mock();
+    let recs: Vec<Value> = (0..201)
+        .map(|i| json!({"attributes":{"type":"Account"},"Name": format!("n{i}")}))
+        .collect();
+    let r = m
+        .post(&format!("{V}/composite/sobjects"), json!({"records": recs}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn graph_runs_each_graph_all_or_nothing() {
+    let m = mock();
+    let before = m.count("Account").await;
+    let r = m
+        .post(
+            &format!("{V}/composite/graph"),
+            json!({"graphs": [
+                {"graphId":"ok","compositeRequest":[create_account("a", "Graph A"),
+                    {"method":"POST","url":format!("{V}/sobjects/Contact"),"referenceId":"c","body":{"LastName":"G","AccountId":"@{a.id}"}}]},
+                {"graphId":"fails","compositeRequest":[create_account("b", "Graph B"),
+                    {"method":"POST","url":format!("{V}/sobjects/Account"),"referenceId":"x","body":{}}]}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["graphs"][0]["isSuccessful"], true);
+    assert_eq!(r.body["graphs"][1]["isSuccessful"], false);
+    assert_eq!(m.count("Account").await, before + 1);
+}
+
+#[tokio::test]
+async fn composite_resources_are_listed() {
+    let m = mock();
+    let r = m.get(&format!("{V}/composite")).await;
+    assert_eq!(r.body["batch"], format!("{V}/composite/batch"));
+}
