@@ -6,4 +6,8 @@
 pub mod cli;
 pub mod curriculum;
 pub mod fsutil;
+pub mod lab;
 pub mod org;
+pub mod progress;
+pub mod runner;
+pub mod workspace;

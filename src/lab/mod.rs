@@ -1,0 +1,10 @@
+//! Labs as the runner sees them: the full `lab.yaml` schema ([`spec`]) and the learner's copy of
+//! a lab's starter files in the workspace ([`files`]: `sflab lab start`, `sflab reset`).
+
+pub mod files;
+pub mod spec;
+
+pub use files::{reset_lab, start_lab, LabFilesError, ResetOutcome, StartOutcome};
+pub use spec::{
+    Backend, CheckSpec, HintSpec, LabSpec, RunSpec, SpecError, SpecProblem, Tool, KNOWN_RULES,
+};
