@@ -5,5 +5,7 @@
 
 pub mod cli;
 pub mod curriculum;
+pub mod evidence;
 pub mod fsutil;
 pub mod org;
+pub mod rules;
