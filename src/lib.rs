@@ -5,9 +5,11 @@
 
 pub mod cli;
 pub mod curriculum;
+pub mod evidence;
 pub mod fsutil;
 pub mod lab;
 pub mod org;
 pub mod progress;
+pub mod rules;
 pub mod runner;
 pub mod workspace;
