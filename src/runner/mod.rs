@@ -1,1 +1,3 @@
 //! The lab runner.
+
+pub mod process;
