@@ -8,4 +8,5 @@ pub mod curriculum;
 pub mod evidence;
 pub mod fsutil;
 pub mod org;
+pub mod redact;
 pub mod rules;
