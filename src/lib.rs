@@ -10,6 +10,7 @@ pub mod fsutil;
 pub mod lab;
 pub mod org;
 pub mod progress;
+pub mod redact;
 pub mod rules;
 pub mod runner;
 pub mod workspace;
