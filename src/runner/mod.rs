@@ -1,3 +1,6 @@
 //! The lab runner.
 
+pub mod env;
 pub mod process;
+pub mod report;
+pub mod tools;
