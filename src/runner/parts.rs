@@ -1,0 +1,82 @@
+//! The three parts an attempt is assembled from, as the runner sees them: an org for the lab
+//! ([`OrgProvider`]: the in-process mock org, or a sandbox), the recording proxy in front of it
+//! ([`GatewayProvider`]), and the rule catalogue ([`Judge`]).
+//!
+//! The runner owns the order of things (prepare → proxy → runs → snapshots → evidence →
+//! verdicts); these traits are where the org, proxy and rules modules plug in, and where tests
+//! put small doubles to pin the runner's own behaviour.
+
+use super::env::LabCredentials;
+use super::report::RunEvent;
+use crate::evidence::{AuthDecision, Backend, Evidence, Exchange, OrgSnapshot};
+use crate::lab::{CheckSpec, LabSpec};
+use crate::redact::Redactor;
+use crate::rules::Verdict;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use tokio::sync::mpsc::UnboundedSender;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A live org for one attempt.
+pub trait OrgHandle: Send + Sync {
+    /// Where the org listens; the proxy forwards here.
+    fn upstream_url(&self) -> String;
+    /// What the learner's code is given to connect.
+    fn credentials(&self) -> LabCredentials;
+    /// The records of the objects the lab names (`objects`), now.
+    fn snapshot(&self, objects: &[String]) -> OrgSnapshot;
+    /// The authorization server's decisions so far (empty where it is not visible).
+    fn auth_log(&self) -> Vec<AuthDecision>;
+    /// Stops serving; the attempt is over.
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
+}
+
+/// Stands up an org for a lab: seeded fresh for every attempt.
+pub trait OrgProvider: Send + Sync {
+    fn backend(&self) -> Backend;
+    fn prepare<'a>(&'a self, lab: &'a LabSpec)
+        -> BoxFuture<'a, Result<Box<dyn OrgHandle>, String>>;
+}
+
+/// What the proxy needs to start.
+pub struct GatewaySetup {
+    pub upstream_url: String,
+    /// The lab's `faults:` as written.
+    pub faults: Vec<serde_yaml::Value>,
+    pub redactor: Redactor,
+    /// Serve HTTPS with the workspace CA (the default), or plain HTTP.
+    pub tls: bool,
+    /// The workspace's `.sflab` folder, where the CA lives.
+    pub state_dir: PathBuf,
+    /// Where each recorded exchange is announced as it completes.
+    pub events: Option<UnboundedSender<RunEvent>>,
+}
+
+/// The running proxy for one attempt.
+pub trait Gateway: Send + Sync {
+    /// The URL the learner's code is given (`https://127.0.0.1:<port>`).
+    fn url(&self) -> String;
+    /// The CA bundle clients must trust, when serving HTTPS.
+    fn ca_bundle(&self) -> Option<PathBuf>;
+    /// Requests from now on belong to learner run `index`.
+    fn begin_run(&self, index: usize);
+    /// Every exchange recorded so far, in order, redacted.
+    fn exchanges(&self) -> Vec<Exchange>;
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
+}
+
+pub trait GatewayProvider: Send + Sync {
+    fn start(&self, setup: GatewaySetup) -> BoxFuture<'_, Result<Box<dyn Gateway>, String>>;
+}
+
+/// The rule catalogue: validates a check and judges the evidence with it.
+pub trait Judge: Send + Sync {
+    /// Why the check cannot be used (unknown rule, bad parameters), if it cannot.
+    fn validate(&self, check: &CheckSpec) -> Result<(), String>;
+    /// The verdict of one check; points are the check's.
+    fn judge(&self, check: &CheckSpec, evidence: &Evidence) -> Verdict;
+    /// The objects whose records the rules compare between snapshots.
+    fn snapshot_objects(&self, lab: &LabSpec) -> Vec<String>;
+}
