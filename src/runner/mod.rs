@@ -11,6 +11,7 @@ pub mod parts;
 pub mod process;
 pub mod report;
 pub mod tools;
+pub mod watch;
 
 pub use attempt::{record, redaction_key, run_lab, RunError, RunOptions};
 pub use env::LabCredentials;
