@@ -6,7 +6,7 @@
 //! verdicts → [`Report`] → progress store (when asked).
 
 use super::env::{lab_environment, REMOVED};
-use super::parts::{GatewayProvider, GatewaySetup, Judge, OrgProvider};
+use super::parts::{GatewayProvider, GatewaySetup, Judge, OrgProvider, Parts};
 use super::process::{run_entry_point, ProcessError, ProcessSpec, DEFAULT_OUTPUT_CAP};
 use super::report::{Report, RunEvent};
 use super::tools::{missing_tools, missing_tools_message};
@@ -66,18 +66,13 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
-    pub fn new(
-        workspace: Workspace,
-        org: Arc<dyn OrgProvider>,
-        gateway: Arc<dyn GatewayProvider>,
-        judge: Arc<dyn Judge>,
-    ) -> RunOptions {
+    pub fn new(workspace: Workspace, parts: Parts) -> RunOptions {
         RunOptions {
             workspace,
             lab_dir: None,
-            org,
-            gateway,
-            judge,
+            org: parts.org,
+            gateway: parts.gateway,
+            judge: parts.judge,
             tls: true,
             timeout: None,
             output_cap: DEFAULT_OUTPUT_CAP,

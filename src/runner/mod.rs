@@ -15,5 +15,5 @@ pub mod watch;
 
 pub use attempt::{record, redaction_key, run_lab, RunError, RunOptions};
 pub use env::LabCredentials;
-pub use parts::{Gateway, GatewayProvider, GatewaySetup, Judge, OrgHandle, OrgProvider};
+pub use parts::{Gateway, GatewayProvider, GatewaySetup, Judge, OrgHandle, OrgProvider, Parts};
 pub use report::{Report, RunEvent};

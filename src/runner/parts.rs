@@ -80,3 +80,11 @@ pub trait Judge: Send + Sync {
     /// The objects whose records the rules compare between snapshots.
     fn snapshot_objects(&self, lab: &LabSpec) -> Vec<String>;
 }
+
+/// The three parts together, as `RunOptions` takes them.
+#[derive(Clone)]
+pub struct Parts {
+    pub org: std::sync::Arc<dyn OrgProvider>,
+    pub gateway: std::sync::Arc<dyn GatewayProvider>,
+    pub judge: std::sync::Arc<dyn Judge>,
+}

@@ -91,6 +91,16 @@ fn kill_group(pid: Option<u32>) {
 #[cfg(not(unix))]
 fn kill_group(_pid: Option<u32>) {}
 
+/// Kills the child's process group when dropped, so an attempt abandoned half-way (Ctrl-C in
+/// `sflab check`, the TUI cancelling a run) leaves nothing running.
+struct GroupGuard(Option<u32>);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        kill_group(self.0);
+    }
+}
+
 fn is_executable(path: &Path) -> bool {
     #[cfg(unix)]
     {
@@ -139,6 +149,7 @@ pub async fn run_entry_point(spec: &ProcessSpec, index: usize) -> Result<Learner
         source,
     })?;
     let pid = child.id();
+    let _group = GroupGuard(pid);
     let cap = spec.output_cap;
     let out_task = child.stdout.take().map(|s| tokio::spawn(capture(s, cap)));
     let err_task = child.stderr.take().map(|s| tokio::spawn(capture(s, cap)));
