@@ -1,95 +1,113 @@
-//! The learner's workspace: the folder holding one sub-folder per started lab and `.sflab/`
-//! (progress database, CA, backups of reset labs).
+//! Finding the learner's workspace: the folder that holds `.sflab/` (the local CA, progress,
+//! saved org data) and the labs' files.
 //!
-//! Resolution order: `--workspace DIR`, then `SFLAB_WORKSPACE`, then the nearest ancestor of the
-//! current folder that holds `.sflab/`, else `./sflab-workspace` (created, and announced by the
-//! caller because [`Resolved::created`] is true).
+//! Order: `--workspace DIR`, else `SFLAB_WORKSPACE`, else the nearest ancestor of the current
+//! folder that holds `.sflab/`, else `./sflab-workspace`, created on first use.
 
-use crate::fsutil::create_private_dir;
-use std::io;
 use std::path::{Path, PathBuf};
 
-/// The marker folder that makes a folder a workspace.
+/// The folder every workspace keeps its private state in.
 pub const STATE_DIR: &str = ".sflab";
 
+/// Where the workspace is and how it was chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workspace {
-    root: PathBuf,
+    pub root: PathBuf,
+    pub origin: WorkspaceOrigin,
 }
 
-/// A workspace found or created, and whether it had to be created.
-#[derive(Debug, Clone)]
-pub struct Resolved {
-    pub workspace: Workspace,
-    pub created: bool,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkspaceOrigin {
+    /// `--workspace DIR`
+    Flag,
+    /// `SFLAB_WORKSPACE`
+    Environment,
+    /// An ancestor of the current folder holding `.sflab/`.
+    Found,
+    /// `./sflab-workspace`, the fallback.
+    Default,
+}
+
+/// Chooses the workspace without touching the disk beyond looking for `.sflab/` folders.
+pub fn locate(flag: Option<&Path>, env: Option<&Path>, cwd: &Path) -> Workspace {
+    let absolute = |p: &Path| {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            cwd.join(p)
+        }
+    };
+    if let Some(p) = flag.filter(|p| !p.as_os_str().is_empty()) {
+        return Workspace {
+            root: absolute(p),
+            origin: WorkspaceOrigin::Flag,
+        };
+    }
+    if let Some(p) = env.filter(|p| !p.as_os_str().is_empty()) {
+        return Workspace {
+            root: absolute(p),
+            origin: WorkspaceOrigin::Environment,
+        };
+    }
+    if let Some(found) = cwd.ancestors().find(|a| a.join(STATE_DIR).is_dir()) {
+        return Workspace {
+            root: found.to_path_buf(),
+            origin: WorkspaceOrigin::Found,
+        };
+    }
+    Workspace {
+        root: cwd.join("sflab-workspace"),
+        origin: WorkspaceOrigin::Default,
+    }
 }
 
 impl Workspace {
-    /// Opens `root` as a workspace, creating it and its `.sflab/` (mode 0700) if needed.
-    pub fn open(root: &Path) -> io::Result<Workspace> {
-        create_private_dir(&root.join(STATE_DIR))?;
-        let root = root.canonicalize()?;
-        Ok(Workspace { root })
+    /// The process's workspace: `flag`, the environment, the current folder.
+    pub fn resolve(flag: Option<&Path>) -> std::io::Result<Workspace> {
+        let cwd = std::env::current_dir()?;
+        let env = std::env::var_os("SFLAB_WORKSPACE").map(PathBuf::from);
+        Ok(locate(flag, env.as_deref(), &cwd))
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// `<ws>/.sflab`: private state (progress database, CA, …).
+    /// `<root>/.sflab`
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(STATE_DIR)
     }
 
-    /// `<ws>/<lab-id>`: the learner's copy of a lab.
+    /// Creates the workspace and its private state folder; true if the root was new.
+    pub fn ensure(&self) -> std::io::Result<bool> {
+        let new = !self.root.exists();
+        std::fs::create_dir_all(&self.root)?;
+        crate::fsutil::create_private_dir(&self.state_dir())?;
+        Ok(new)
+    }
+
+    /// The workspace at `root`, created if needed (tests, `sflab dev check`).
+    pub fn at(root: &Path) -> std::io::Result<Workspace> {
+        let ws = Workspace {
+            root: root.to_path_buf(),
+            origin: WorkspaceOrigin::Flag,
+        };
+        ws.ensure()?;
+        Ok(ws)
+    }
+
+    /// `<root>/<lab-id>`: the learner's copy of a lab.
     pub fn lab_dir(&self, lab_id: &str) -> PathBuf {
         self.root.join(lab_id)
     }
 
-    /// `<ws>/.sflab/progress.db`.
+    /// `<root>/.sflab/progress.db`: attempts, verdicts, transcripts, hints.
     pub fn progress_db(&self) -> PathBuf {
         self.state_dir().join("progress.db")
     }
-}
 
-/// Finds the workspace the way the command line documents it.
-pub fn resolve(flag: Option<&Path>, env: Option<&Path>, cwd: &Path) -> io::Result<Resolved> {
-    if let Some(dir) = flag.or(env) {
-        let created = !dir.join(STATE_DIR).is_dir();
-        return Ok(Resolved {
-            workspace: Workspace::open(dir)?,
-            created,
-        });
+    /// The workspace only if it already exists (for read-only commands such as `sflab list`).
+    pub fn existing(flag: Option<&Path>) -> Option<Workspace> {
+        Workspace::resolve(flag)
+            .ok()
+            .filter(|ws| ws.state_dir().is_dir())
     }
-    for dir in cwd.ancestors() {
-        if dir.join(STATE_DIR).is_dir() && dir != home_dir().as_deref().unwrap_or(Path::new("")) {
-            return Ok(Resolved {
-                workspace: Workspace::open(dir)?,
-                created: false,
-            });
-        }
-    }
-    let dir = cwd.join("sflab-workspace");
-    let created = !dir.join(STATE_DIR).is_dir();
-    Ok(Resolved {
-        workspace: Workspace::open(&dir)?,
-        created,
-    })
-}
-
-/// The home folder is never taken as a workspace by the ancestor search: a stray `~/.sflab`
-/// (where other tools might keep settings) must not capture every folder below it.
-fn home_dir() -> Option<PathBuf> {
-    std::env::var_os("HOME").map(PathBuf::from)
-}
-
-/// Resolves from the process's own flag value, environment and current folder.
-pub fn resolve_current(flag: Option<&Path>) -> io::Result<Resolved> {
-    let env = std::env::var_os("SFLAB_WORKSPACE")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    let cwd = std::env::current_dir()?;
-    resolve(flag, env.as_deref(), &cwd)
 }
 
 #[cfg(test)]
@@ -98,34 +116,37 @@ mod tests {
 
     #[test]
     fn the_flag_wins_over_the_environment() {
-        let t = tempfile::tempdir().unwrap();
-        let a = t.path().join("a");
-        let b = t.path().join("b");
-        let r = resolve(Some(&a), Some(&b), t.path()).unwrap();
-        assert!(r.created);
-        assert_eq!(r.workspace.root(), a.canonicalize().unwrap());
-        assert!(!b.exists());
+        let ws = locate(
+            Some(Path::new("a")),
+            Some(Path::new("/b")),
+            Path::new("/cwd"),
+        );
+        assert_eq!(ws.root, PathBuf::from("/cwd/a"));
+        assert_eq!(ws.origin, WorkspaceOrigin::Flag);
+        let ws = locate(None, Some(Path::new("/b")), Path::new("/cwd"));
+        assert_eq!(ws.root, PathBuf::from("/b"));
+        assert_eq!(ws.origin, WorkspaceOrigin::Environment);
     }
 
     #[test]
     fn the_nearest_ancestor_with_state_is_found() {
-        let t = tempfile::tempdir().unwrap();
-        let ws = t.path().join("ws");
-        std::fs::create_dir_all(ws.join(".sflab")).unwrap();
-        let deep = ws.join("rest-crud/sub");
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join(".sflab")).unwrap();
+        let deep = tmp.path().join("labs/one");
         std::fs::create_dir_all(&deep).unwrap();
-        let r = resolve(None, None, &deep).unwrap();
-        assert!(!r.created);
-        assert_eq!(r.workspace.root(), ws.canonicalize().unwrap());
+        let ws = locate(None, None, &deep);
+        assert_eq!(ws.root, tmp.path());
+        assert_eq!(ws.origin, WorkspaceOrigin::Found);
     }
 
     #[test]
-    fn without_any_hint_a_workspace_is_created_here() {
-        let t = tempfile::tempdir().unwrap();
-        let r = resolve(None, None, t.path()).unwrap();
-        assert!(r.created);
-        assert!(t.path().join("sflab-workspace/.sflab").is_dir());
-        let again = resolve(None, None, t.path()).unwrap();
-        assert!(!again.created);
+    fn without_any_hint_the_default_folder_is_created() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = locate(None, None, tmp.path());
+        assert_eq!(ws.origin, WorkspaceOrigin::Default);
+        assert_eq!(ws.root, tmp.path().join("sflab-workspace"));
+        assert!(ws.ensure().unwrap());
+        assert!(ws.state_dir().is_dir());
+        assert!(!ws.ensure().unwrap());
     }
 }

@@ -11,7 +11,7 @@ use crate::lab::{next_hint, reset_lab, start_lab, HintChoice, LabSpec, StartOutc
 use crate::progress::Store;
 use crate::runner::watch::{LabWatcher, DEBOUNCE};
 use crate::runner::{run_lab, Report, RunError, RunOptions};
-use crate::workspace::{self, Workspace};
+use crate::workspace::Workspace;
 use std::path::Path;
 
 /// The curriculum's files: the folder given with `--curriculum`, else the embedded copy.
@@ -37,18 +37,21 @@ pub fn spec_of(meta: &LabMeta) -> Result<LabSpec, Failure> {
 
 /// Finds (or creates, and says so on stderr) the workspace.
 pub fn workspace_of(cli: &Cli) -> Result<Workspace, Failure> {
-    let resolved = workspace::resolve_current(cli.workspace.as_deref()).map_err(|e| {
+    let fail = |e: std::io::Error| {
         Failure::usage(format!(
             "could not open the workspace: {e}. Pass --workspace DIR with a folder you can write to."
         ))
-    })?;
-    if resolved.created {
+    };
+    let ws = Workspace::resolve(cli.workspace.as_deref()).map_err(fail)?;
+    let had_state = ws.state_dir().is_dir();
+    ws.ensure().map_err(fail)?;
+    if !had_state {
         eprintln!(
             "sflab: created the workspace {} (your labs and progress live here)",
-            resolved.workspace.root().display()
+            ws.root.display()
         );
     }
-    Ok(resolved.workspace)
+    Ok(ws)
 }
 
 fn store_of(ws: &Workspace) -> Result<Store, Failure> {

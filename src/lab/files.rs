@@ -127,10 +127,10 @@ pub fn reset_lab(
     let dir = ws.lab_dir(&lab.id);
     let backup = if has_content(&dir) {
         let stamp = Utc::now().format("%Y%m%d-%H%M%S");
-        let mut backup = ws.root().join(format!("{}.backup-{stamp}", lab.id));
+        let mut backup = ws.root.join(format!("{}.backup-{stamp}", lab.id));
         let mut n = 2;
         while backup.exists() {
-            backup = ws.root().join(format!("{}.backup-{stamp}-{n}", lab.id));
+            backup = ws.root.join(format!("{}.backup-{stamp}-{n}", lab.id));
             n += 1;
         }
         std::fs::rename(&dir, &backup).map_err(write_err(&backup))?;
@@ -169,7 +169,7 @@ mod tests {
     fn start_copies_starter_files_and_makes_run_executable() {
         let t = tempfile::tempdir().unwrap();
         let (files, meta) = curriculum(t.path());
-        let ws = Workspace::open(&t.path().join("ws")).unwrap();
+        let ws = Workspace::at(&t.path().join("ws")).unwrap();
         let out = start_lab(&files, &meta, &ws).unwrap();
         let StartOutcome::Created { dir, files: names } = out else {
             panic!("expected a fresh copy")
@@ -190,7 +190,7 @@ mod tests {
     fn starting_twice_keeps_the_learners_edits() {
         let t = tempfile::tempdir().unwrap();
         let (files, meta) = curriculum(t.path());
-        let ws = Workspace::open(&t.path().join("ws")).unwrap();
+        let ws = Workspace::at(&t.path().join("ws")).unwrap();
         start_lab(&files, &meta, &ws).unwrap();
         std::fs::write(ws.lab_dir("demo").join("run"), "mine").unwrap();
         assert!(matches!(
@@ -207,7 +207,7 @@ mod tests {
     fn reset_restores_starter_and_backs_up_the_learners_version() {
         let t = tempfile::tempdir().unwrap();
         let (files, meta) = curriculum(t.path());
-        let ws = Workspace::open(&t.path().join("ws")).unwrap();
+        let ws = Workspace::at(&t.path().join("ws")).unwrap();
         start_lab(&files, &meta, &ws).unwrap();
         std::fs::write(ws.lab_dir("demo").join("run"), "mine").unwrap();
         let out = reset_lab(&files, &meta, &ws).unwrap();
@@ -229,7 +229,7 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let (files, mut meta) = curriculum(t.path());
         meta.dir = "labs/none".into();
-        let ws = Workspace::open(&t.path().join("ws")).unwrap();
+        let ws = Workspace::at(&t.path().join("ws")).unwrap();
         let e = start_lab(&files, &meta, &ws).unwrap_err().to_string();
         assert!(e.contains("labs/none/starter/"), "{e}");
     }

@@ -9,6 +9,7 @@
 
 pub mod clock;
 pub mod session;
+pub mod tls;
 
 pub use clock::OrgClock;
 pub use session::{Session, SessionError, SessionTable};
