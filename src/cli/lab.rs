@@ -276,7 +276,11 @@ pub fn solution(cli: &Cli, curriculum: &Curriculum, id: &str, force: bool) -> Re
     }
     for p in shown {
         let text = files.read(&p).unwrap_or_default();
-        println!("── {}\n{}", &p[prefix.len()..], String::from_utf8_lossy(&text));
+        println!(
+            "── {}\n{}",
+            &p[prefix.len()..],
+            String::from_utf8_lossy(&text)
+        );
     }
     Ok(0)
 }
@@ -299,9 +303,8 @@ pub fn transcript(
     if let Some(path) = har {
         let har = crate::runner::wiring::har_json(&exchanges)
             .map_err(|e| Failure::usage(e.to_string()))?;
-        crate::fsutil::write_private_atomic(path, har.as_bytes()).map_err(|e| {
-            Failure::usage(format!("could not write {}: {e}", path.display()))
-        })?;
+        crate::fsutil::write_private_atomic(path, har.as_bytes())
+            .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;
         println!(
             "Wrote {} exchange{} to {} (HAR 1.2; open it in a browser's network panel).",
             exchanges.len(),

@@ -64,7 +64,7 @@ pub fn render_report(report: &Report, title: &str) -> String {
         .unwrap_or(0);
     for v in &report.verdicts {
         let points = match v.status {
-            VerdictStatus::NotApplicable { .. } => "  – ".to_string(),
+            VerdictStatus::NotApplicable { .. } => "–".to_string(),
             _ => format!("{}/{}", v.points_awarded, v.points_possible),
         };
         let _ = writeln!(
@@ -118,10 +118,7 @@ pub fn render_report(report: &Report, title: &str) -> String {
         );
     } else {
         let next = match report.first_failure() {
-            Some(v) => format!(
-                "`sflab hint {}` gives a hint for {}.",
-                report.lab, v.rule
-            ),
+            Some(v) => format!("`sflab hint {}` gives a hint for {}.", report.lab, v.rule),
             None => format!("`sflab hint {}` gives a hint.", report.lab),
         };
         let _ = writeln!(
@@ -226,7 +223,12 @@ pub fn exchange_detail(e: &Exchange) -> String {
 }
 
 /// `sflab transcript`: runs, the table, then every exchange in full.
-pub fn render_transcript(lab: &str, started_at: &str, exchanges: &[Exchange], runs: &[LearnerRun]) -> String {
+pub fn render_transcript(
+    lab: &str,
+    started_at: &str,
+    exchanges: &[Exchange],
+    runs: &[LearnerRun],
+) -> String {
     let mut out = format!("{lab}: the last attempt, started {started_at} (secrets redacted)\n\n");
     for r in runs {
         let _ = writeln!(out, "{}", run_line(r));
@@ -241,7 +243,9 @@ pub fn render_transcript(lab: &str, started_at: &str, exchanges: &[Exchange], ru
     }
     out.push('\n');
     if exchanges.is_empty() {
-        out.push_str("No exchange was recorded: the code never reached the org through SF_INSTANCE_URL.\n");
+        out.push_str(
+            "No exchange was recorded: the code never reached the org through SF_INSTANCE_URL.\n",
+        );
         return out;
     }
     out.push_str(&exchange_table(exchanges));

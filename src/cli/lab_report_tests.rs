@@ -6,7 +6,8 @@ use chrono::{TimeZone, Utc};
 use std::time::Duration;
 
 fn exchange(seq: u64, method: &str, path: &str, status: u16, fault: bool) -> Exchange {
-    let t = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + chrono::Duration::milliseconds(seq as i64 * 10);
+    let t = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
+        + chrono::Duration::milliseconds(seq as i64 * 10);
     Exchange {
         seq,
         run_index: 0,
@@ -17,7 +18,10 @@ fn exchange(seq: u64, method: &str, path: &str, status: u16, fault: bool) -> Exc
             url: format!("https://127.0.0.1:4443{path}"),
             path: path.into(),
             query: None,
-            headers: vec![Header::new("Authorization", "Bearer ‹redacted:access_token#0a1b2c3d›")],
+            headers: vec![Header::new(
+                "Authorization",
+                "Bearer ‹redacted:access_token#0a1b2c3d›",
+            )],
             body: Body::default(),
         },
         response: Some(RecordedResponse {
@@ -35,9 +39,13 @@ fn exchange(seq: u64, method: &str, path: &str, status: u16, fault: bool) -> Exc
 }
 
 fn report() -> Report {
-    let failed = Verdict::fail("state.idempotent", 3, "The second run created another Account.")
-        .with_evidence([2, 3])
-        .with_diff("--- after run 1\n+++ after run 2\n+Account Falcon\n".into());
+    let failed = Verdict::fail(
+        "state.idempotent",
+        3,
+        "The second run created another Account.",
+    )
+    .with_evidence([2, 3])
+    .with_diff("--- after run 1\n+++ after run 2\n+Account Falcon\n".into());
     let run = LearnerRun {
         index: 0,
         duration_ms: 42,
@@ -56,7 +64,13 @@ fn report() -> Report {
             failed,
             Verdict::not_applicable("rest.fields_selected", "Not applicable on a sandbox."),
         ],
-        vec![exchange(1, "PATCH", "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1", 503, true)],
+        vec![exchange(
+            1,
+            "PATCH",
+            "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1",
+            503,
+            true,
+        )],
         vec![run],
         Utc::now(),
         Duration::from_millis(1234),
@@ -75,7 +89,7 @@ fn the_check_report_shows_glyphs_points_evidence_and_diff() {
           │ --- after run 1
           │ +++ after run 2
           │ +Account Falcon
-      – rest.fields_selected           –   Not applicable on a sandbox.
+      – rest.fields_selected           –  Not applicable on a sandbox.
 
       run 1: exit 7 in 42 ms
         its last error output:
@@ -90,20 +104,36 @@ fn the_check_report_shows_glyphs_points_evidence_and_diff() {
 fn a_passing_report_points_at_the_solution() {
     let mut r = report();
     r.verdicts.retain(|v| v.passed());
-    let r = Report::new(&r.lab, "mock", r.verdicts, vec![], vec![], Utc::now(), Duration::ZERO);
+    let r = Report::new(
+        &r.lab,
+        "mock",
+        r.verdicts,
+        vec![],
+        vec![],
+        Utc::now(),
+        Duration::ZERO,
+    );
     let text = render_report(&r, "Upsert twice");
-    assert!(text.contains("PASS  2/2 points. `sflab solution rest-upsert-twice`"), "{text}");
+    assert!(
+        text.contains("PASS  2/2 points. `sflab solution rest-upsert-twice`"),
+        "{text}"
+    );
 }
 
 #[test]
 fn the_transcript_marks_injected_faults_and_pretty_prints_bodies() {
     let r = report();
-    let text = render_transcript("rest-upsert-twice", "2026-01-02T03:04:05Z", &r.exchanges, &r.runs);
+    let text = render_transcript(
+        "rest-upsert-twice",
+        "2026-01-02T03:04:05Z",
+        &r.exchanges,
+        &r.runs,
+    );
     assert!(text.contains("⚡ unavailable"), "{text}");
     assert!(text.contains("⚡ injected fault: answered 503"), "{text}");
     assert!(text.contains("  \"success\": true"), "{text}");
     assert!(text.contains("Bearer ‹redacted:access_token#0a1b2c3d›"));
-    assert!(text.contains("PATCH  /services/data/v62.0/sobjects/Account/ERP_Id__c/A-1"));
+    assert!(text.contains("PATCH   /services/data/v62.0/sobjects/Account/ERP_Id__c/A-1"));
 }
 
 #[test]

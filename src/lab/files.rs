@@ -101,6 +101,32 @@ fn has_content(dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// Copies every curriculum file under `prefix` (e.g. `solutions/rest-crud/`) into `dest`,
+/// leaving out paths under any of `skip` (relative to `prefix`, e.g. `wrong/`). Used by
+/// `sflab dev check` to lay out reference and known-bad solutions as a learner's lab folder.
+pub fn copy_from_curriculum(
+    files: &dyn Files,
+    prefix: &str,
+    dest: &Path,
+    skip: &[&str],
+) -> Result<Vec<String>, LabFilesError> {
+    let picked: Vec<(String, Vec<u8>)> = files
+        .list(prefix)
+        .into_iter()
+        .filter_map(|p| {
+            let rel = p.strip_prefix(prefix)?.to_string();
+            if skip.iter().any(|s| rel.starts_with(s))
+                || rel.split('/').any(|c| c == ".." || c.is_empty())
+            {
+                return None;
+            }
+            files.read(&p).map(|b| (rel, b))
+        })
+        .collect();
+    std::fs::create_dir_all(dest).map_err(write_err(dest))?;
+    copy_starter(dest, &picked)
+}
+
 /// Copies a lab's starter files into `<ws>/<lab-id>/` unless the learner already started it.
 pub fn start_lab(
     files: &dyn Files,

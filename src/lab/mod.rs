@@ -6,7 +6,9 @@ pub mod files;
 pub mod hints;
 pub mod spec;
 
-pub use files::{reset_lab, start_lab, LabFilesError, ResetOutcome, StartOutcome};
+pub use files::{
+    copy_from_curriculum, reset_lab, start_lab, LabFilesError, ResetOutcome, StartOutcome,
+};
 pub use hints::{next_hint, HintChoice};
 pub use spec::{
     Backend, CheckSpec, HintSpec, LabSpec, RunSpec, SpecError, SpecProblem, Tool, KNOWN_RULES,

@@ -10,8 +10,10 @@ pub mod env;
 pub mod parts;
 pub mod process;
 pub mod report;
+pub mod selfcheck;
 pub mod tools;
 pub mod watch;
+pub mod wiring;
 
 pub use attempt::{record, redaction_key, run_lab, RunError, RunOptions};
 pub use env::LabCredentials;
