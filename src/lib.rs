@@ -8,6 +8,7 @@ pub mod curriculum;
 pub mod evidence;
 pub mod fsutil;
 pub mod lab;
+pub mod matcher;
 pub mod org;
 pub mod progress;
 pub mod redact;

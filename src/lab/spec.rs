@@ -18,31 +18,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-/// Every rule the catalogue knows. A check naming anything else is refused at load.
-pub const KNOWN_RULES: &[&str] = &[
-    "http.request",
-    "http.order",
-    "http.calls_at_most",
-    "oauth.grant_used",
-    "oauth.grant_not_used",
-    "oauth.pkce_s256",
-    "oauth.refresh_then_retry_once",
-    "oauth.jwt_claims",
-    "oauth.token_reused",
-    "rest.upsert_by_external_id",
-    "rest.patch_for_update",
-    "rest.fields_selected",
-    "query.pagination_followed",
-    "state.idempotent",
-    "state.soql",
-    "state.no_duplicates",
-    "retry.honors_retry_after",
-    "retry.backoff",
-    "retry.no_retry_on_4xx",
-    "secrets.not_in_sources",
-    "secrets.not_in_output",
-    "process.exit_ok",
-];
+/// Every rule the catalogue knows.
+pub use crate::rules::RULE_NAMES as KNOWN_RULES;
 
 /// Where a lab can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +150,15 @@ pub struct CheckSpec {
 }
 
 impl CheckSpec {
+    /// The check parsed by the rule catalogue (rule, parameters and points).
+    pub fn rule_spec(&self) -> Result<crate::rules::RuleSpec, crate::rules::RuleSpecError> {
+        let mut value = serde_json::to_value(self.rule_yaml()).unwrap_or_default();
+        if let serde_json::Value::Object(m) = &mut value {
+            m.insert("points".into(), self.points.into());
+        }
+        crate::rules::RuleSpec::from_value(value)
+    }
+
     /// The check as the rule catalogue reads it: `rule` plus its parameters, without `points`.
     pub fn rule_yaml(&self) -> serde_yaml::Value {
         let mut m = serde_yaml::Mapping::new();
@@ -368,15 +354,10 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     }
     let check_lines = item_lines(yaml, "checks");
     for (i, c) in spec.checks.iter().enumerate() {
-        if !KNOWN_RULES.contains(&c.rule.as_str()) {
+        if let Err(e) = c.rule_spec() {
             out.push(at(
                 check_lines.get(i).copied().or(key_line(yaml, "checks")),
-                format!(
-                    "check {} uses rule {:?}, which does not exist; the rules are: {}",
-                    i + 1,
-                    c.rule,
-                    KNOWN_RULES.join(", ")
-                ),
+                format!("check {}: {e}", i + 1),
             ));
         }
     }
@@ -505,7 +486,11 @@ hints:
         let p = validate(&yaml);
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(p[0].line, Some(15));
-        assert!(p[0].message.contains("\"http.calls_at_mots\""));
+        assert!(
+            p[0].message.contains("`http.calls_at_mots`"),
+            "{}",
+            p[0].message
+        );
     }
 
     #[test]
@@ -536,6 +521,14 @@ hints:
         assert_eq!(p.len(), 1);
         assert!(p[0].message.contains("`30s`"), "{}", p[0].message);
         assert_eq!(p[0].line, Some(12));
+    }
+
+    #[test]
+    fn a_bad_rule_parameter_is_reported_by_the_catalogue() {
+        let p = validate(&GOOD.replace("max: 6", "maxx: 6"));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, Some(15));
+        assert!(p[0].message.contains("maxx"), "{}", p[0].message);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod attempt;
 pub mod env;
+pub mod judge;
 pub mod parts;
 pub mod process;
 pub mod report;
