@@ -9,5 +9,6 @@ pub mod evidence;
 pub mod fsutil;
 pub mod matcher;
 pub mod org;
+pub mod proxy;
 pub mod redact;
 pub mod rules;
