@@ -7,6 +7,7 @@ pub mod cli;
 pub mod curriculum;
 pub mod evidence;
 pub mod fsutil;
+pub mod har;
 pub mod matcher;
 pub mod org;
 pub mod proxy;
