@@ -7,6 +7,7 @@ mod curriculum_cmds;
 mod dev;
 pub mod lab;
 mod lab_report;
+pub mod org;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -59,6 +60,11 @@ pub enum Command {
         /// Wrap at this many columns (default: the terminal's width, else 80).
         #[arg(long)]
         width: Option<u16>,
+    },
+    /// The built-in mock org (`sflab org serve`).
+    Org {
+        #[command(subcommand)]
+        command: org::OrgCommand,
     },
     /// Work with a lab's files in your workspace.
     Lab {
@@ -165,6 +171,10 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
+    // The mock org needs no curriculum.
+    if let Some(Command::Org { command }) = &cli.command {
+        return org::run(command, cli.workspace.as_deref());
+    }
     let curriculum = curriculum_cmds::load(cli.curriculum.as_deref())?;
     match cli.command {
         None => curriculum_cmds::open_tui(&cli, curriculum),
@@ -190,5 +200,6 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Dev {
             action: DevAction::Check { ref lab },
         }) => dev::check(&cli, &curriculum, lab.as_deref()),
+        Some(Command::Org { .. }) => Ok(0), // answered above
     }
 }
