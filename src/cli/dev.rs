@@ -9,7 +9,7 @@ pub fn check(cli: &Cli, curriculum: &Curriculum, only: Option<&str>) -> Result<u
     if let Some(id) = only {
         super::lab::find_lab(curriculum, id)?;
     }
-    let parts = crate::runner::wiring::mock_parts().map_err(|e| Failure::usage(e.to_string()))?;
+    let parts = crate::runner::wiring::mock_parts();
     let scratch = std::env::temp_dir().join(format!("sflab-dev-check-{}", std::process::id()));
     crate::fsutil::create_private_dir(&scratch)
         .map_err(|e| Failure::usage(format!("could not create a scratch folder: {e}")))?;

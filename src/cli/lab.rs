@@ -42,9 +42,12 @@ pub fn workspace_of(cli: &Cli) -> Result<Workspace, Failure> {
             "could not open the workspace: {e}. Pass --workspace DIR with a folder you can write to."
         ))
     };
-    let ws = Workspace::resolve(cli.workspace.as_deref()).map_err(fail)?;
+    let mut ws = Workspace::resolve(cli.workspace.as_deref()).map_err(fail)?;
     let had_state = ws.state_dir().is_dir();
     ws.ensure().map_err(fail)?;
+    if let Ok(clean) = ws.root.canonicalize() {
+        ws.root = clean;
+    }
     if !had_state {
         eprintln!(
             "sflab: created the workspace {} (your labs and progress live here)",
@@ -173,7 +176,7 @@ pub fn check(
             "lab {id:?} is not started in this workspace. Run `sflab lab start {id}` first."
         )));
     }
-    let parts = crate::runner::wiring::mock_parts().map_err(|e| Failure::usage(e.to_string()))?;
+    let parts = crate::runner::wiring::mock_parts();
     let mut options = RunOptions::new(ws, parts);
     options.tls = !http;
     let rt = runtime()?;
@@ -301,8 +304,7 @@ pub fn transcript(
     };
     let (exchanges, runs) = store.transcript(last.id)?.unwrap_or_default();
     if let Some(path) = har {
-        let har = crate::runner::wiring::har_json(&exchanges)
-            .map_err(|e| Failure::usage(e.to_string()))?;
+        let har = crate::runner::wiring::har_json(&exchanges);
         crate::fsutil::write_private_atomic(path, har.as_bytes())
             .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;
         println!(

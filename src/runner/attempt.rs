@@ -209,6 +209,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     for (kind, value) in [
         ("client_secret", &creds.client_secret),
         ("access_token", &creds.access_token),
+        ("refresh_token", &creds.refresh_token),
     ] {
         if let Some(v) = value {
             redactor.add_secret(kind, v);
@@ -219,7 +220,8 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         faults: lab.faults.clone(),
         redactor: redactor.clone(),
         tls: options.tls,
-        state_dir: ws.state_dir(),
+        workspace_root: ws.root.clone(),
+        expire_session: org.session_expirer(),
         events: options.events.clone(),
     };
     let gateway = match options.gateway.start(setup).await {

@@ -14,6 +14,8 @@ pub struct LabCredentials {
     pub username: Option<String>,
     /// A ready token, handed over only when the lab is not about getting one.
     pub access_token: Option<String>,
+    /// A refresh token, for labs about refreshing.
+    pub refresh_token: Option<String>,
 }
 
 /// The API version labs speak unless they say otherwise.
@@ -30,6 +32,7 @@ pub const REMOVED: &[&str] = &[
     "SF_INSTANCE_URL",
     "SF_LOGIN_URL",
     "SF_ACCESS_TOKEN",
+    "SF_REFRESH_TOKEN",
     "SF_CLIENT_ID",
     "SF_CLIENT_SECRET",
     "SF_USERNAME",
@@ -67,6 +70,7 @@ pub fn lab_environment(
     if hand_over_token {
         put("SF_ACCESS_TOKEN", &creds.access_token);
     }
+    put("SF_REFRESH_TOKEN", &creds.refresh_token);
     if let Some(ca) = ca_bundle {
         let ca = ca.display().to_string();
         for k in [
@@ -114,6 +118,7 @@ mod tests {
             client_secret: Some("s3cr3t-value".into()),
             username: Some("integration@lab.example".into()),
             access_token: Some("00Dlab!token".into()),
+            refresh_token: None,
         }
     }
 

@@ -10,6 +10,7 @@ use super::env::LabCredentials;
 use super::report::RunEvent;
 use crate::evidence::{AuthDecision, Backend, Evidence, Exchange, OrgSnapshot};
 use crate::lab::{CheckSpec, LabSpec};
+use crate::proxy::SessionExpirer;
 use crate::redact::Redactor;
 use crate::rules::Verdict;
 use std::future::Future;
@@ -29,6 +30,8 @@ pub trait OrgHandle: Send + Sync {
     fn snapshot(&self, objects: &[String]) -> OrgSnapshot;
     /// The authorization server's decisions so far (empty where it is not visible).
     fn auth_log(&self) -> Vec<AuthDecision>;
+    /// Expires a bearer token in the org (`None` where the org cannot be told).
+    fn session_expirer(&self) -> Option<SessionExpirer>;
     /// Stops serving; the attempt is over.
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
 }
@@ -48,8 +51,10 @@ pub struct GatewaySetup {
     pub redactor: Redactor,
     /// Serve HTTPS with the workspace CA (the default), or plain HTTP.
     pub tls: bool,
-    /// The workspace's `.sflab` folder, where the CA lives.
-    pub state_dir: PathBuf,
+    /// The workspace root (its `.sflab/ca/` holds the CA).
+    pub workspace_root: PathBuf,
+    /// Expires a bearer token in the org, for `session_expired` faults.
+    pub expire_session: Option<SessionExpirer>,
     /// Where each recorded exchange is announced as it completes.
     pub events: Option<UnboundedSender<RunEvent>>,
 }

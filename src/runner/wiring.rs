@@ -1,23 +1,23 @@
-//! Where the runner meets the concrete org, proxy and rule catalogue for the CLI and the TUI.
-//!
-//! Implementation notes: the mock org (`crate::org`), the recording proxy (`crate::proxy`) and
-//! the rule catalogue (`crate::rules`) are built alongside the runner; until all three are in
-//! this build, [`mock_parts`] says so instead of running half an attempt.
+//! Where the runner meets the concrete org, proxy and rule catalogue for the CLI, the TUI,
+//! `sflab dev check` and the tests.
 
-use super::attempt::RunError;
+use super::judge::CatalogueJudge;
+use super::mock::{MockOrgProvider, ProxyGatewayProvider};
 use super::parts::Parts;
 use crate::evidence::Exchange;
+use std::sync::Arc;
 
-/// The parts of an attempt on the built-in mock org.
-pub fn mock_parts() -> Result<Parts, RunError> {
-    Err(RunError::Backend(
-        "this build of sflab does not include the mock org and recording proxy yet".into(),
-    ))
+/// The parts of an attempt on the built-in mock org: a fresh org per attempt, the recording
+/// proxy in front of it, and the rule catalogue.
+pub fn mock_parts() -> Parts {
+    Parts {
+        org: Arc::new(MockOrgProvider),
+        gateway: Arc::new(ProxyGatewayProvider),
+        judge: Arc::new(CatalogueJudge::new()),
+    }
 }
 
-/// A HAR 1.2 document of recorded exchanges.
-pub fn har_json(_exchanges: &[Exchange]) -> Result<String, RunError> {
-    Err(RunError::Proxy(
-        "this build of sflab cannot write HAR files yet".into(),
-    ))
+/// A HAR 1.2 document of recorded (already redacted) exchanges.
+pub fn har_json(exchanges: &[Exchange]) -> String {
+    crate::har::to_har_string(exchanges)
 }
