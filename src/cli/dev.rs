@@ -1,6 +1,7 @@
 //! `sflab dev check`: the author's proof that every lab works (see `runner::selfcheck`).
 
 use super::lab::files_of;
+use super::lab::outln;
 use super::{Cli, Failure};
 use crate::curriculum::Curriculum;
 use crate::runner::selfcheck::dev_check;
@@ -19,7 +20,7 @@ pub fn check(cli: &Cli, curriculum: &Curriculum, only: Option<&str>) -> Result<u
         .enable_all()
         .build()
         .map_err(|e| Failure::usage(format!("could not start the runner: {e}")))?;
-    println!(
+    outln!(
         "Checking {} lab{} from {}",
         curriculum.labs.len(),
         if curriculum.labs.len() == 1 { "" } else { "s" },
@@ -36,21 +37,21 @@ pub fn check(cli: &Cli, curriculum: &Curriculum, only: Option<&str>) -> Result<u
     let mut bad = 0;
     for r in &results {
         match &r.problem {
-            None => println!("  ✓ {:<28} {}", r.lab, r.case),
+            None => outln!("  ✓ {:<28} {}", r.lab, r.case),
             Some(p) => {
                 bad += 1;
-                println!("  ✗ {:<28} {}", r.lab, r.case);
+                outln!("  ✗ {:<28} {}", r.lab, r.case);
                 for line in p.lines() {
-                    println!("      {line}");
+                    outln!("      {line}");
                 }
             }
         }
     }
     if bad == 0 {
-        println!("All {} cases behave as the curriculum says.", results.len());
+        outln!("All {} cases behave as the curriculum says.", results.len());
         Ok(0)
     } else {
-        println!("{bad} of {} cases do not.", results.len());
+        outln!("{bad} of {} cases do not.", results.len());
         Ok(1)
     }
 }

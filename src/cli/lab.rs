@@ -14,6 +14,23 @@ use crate::runner::{run_lab, Report, RunError, RunOptions};
 use crate::workspace::Workspace;
 use std::path::Path;
 
+/// Prints to stdout, ignoring a closed pipe (`sflab transcript x | head` must not panic).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `out!` with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+pub(crate) use outln;
+
 /// The curriculum's files: the folder given with `--curriculum`, else the embedded copy.
 pub fn files_of(cli: &Cli) -> Box<dyn Files> {
     match &cli.curriculum {
@@ -69,15 +86,15 @@ pub fn start(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure
     match start_lab(files.as_ref(), meta, &ws)? {
         StartOutcome::Created { dir, files } => {
             store_of(&ws)?.mark_started(id)?;
-            println!("Started {id}: {}", spec.title);
-            println!("Your files are in {}:", dir.display());
+            outln!("Started {id}: {}", spec.title);
+            outln!("Your files are in {}:", dir.display());
             for f in files {
-                println!("  {f}");
+                outln!("  {f}");
             }
-            println!("\nEdit ./run (any language), then `sflab check {id}`.");
+            outln!("\nEdit ./run (any language), then `sflab check {id}`.");
         }
         StartOutcome::AlreadyStarted { dir } => {
-            println!(
+            outln!(
                 "{id} is already started in {}; your files were left as they are. `sflab reset {id}` restores the starter files.",
                 dir.display()
             );
@@ -93,12 +110,12 @@ pub fn reset(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure
     let out = reset_lab(files.as_ref(), meta, &ws)?;
     store_of(&ws)?.mark_started(id)?;
     match out.backup {
-        Some(b) => println!(
+        Some(b) => outln!(
             "Restored the starter files of {id} in {}.\nYour previous version is in {}.",
             out.dir.display(),
             b.display()
         ),
-        None => println!(
+        None => outln!(
             "Restored the starter files of {id} in {}.",
             out.dir.display()
         ),
@@ -132,12 +149,12 @@ fn show(report: &Result<Report, RunError>, spec: &LabSpec, json: bool) -> u8 {
     match report {
         Ok(r) => {
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(r).unwrap_or_else(|_| "{}".into())
                 );
             } else {
-                print!("{}", render_report(r, &spec.title));
+                out!("{}", render_report(r, &spec.title));
             }
             if r.passed {
                 0
@@ -147,7 +164,7 @@ fn show(report: &Result<Report, RunError>, spec: &LabSpec, json: bool) -> u8 {
         }
         Err(e) => {
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({ "lab": spec.id, "error": e.to_string() })
                 );
@@ -228,24 +245,24 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
         } => {
             store.reveal_hint(id, rule.as_deref().unwrap_or(""), tier)?;
             match &rule {
-                Some(r) => println!("Hint {}/{of} for {r}:\n", tier + 1),
-                None => println!("Hint {}/{of}:\n", tier + 1),
+                Some(r) => outln!("Hint {}/{of} for {r}:\n", tier + 1),
+                None => outln!("Hint {}/{of}:\n", tier + 1),
             }
-            println!("{}", text.trim_end());
+            outln!("{}", text.trim_end());
         }
         HintChoice::Exhausted { rule } => {
-            println!(
+            outln!(
                 "You have seen every hint{}. Read the evidence with `sflab transcript {id}`; after a pass, `sflab solution {id}` shows the reference solution.",
                 rule.map(|r| format!(" for {r}")).unwrap_or_default()
             );
             for h in spec.hints_for(failing.as_deref()) {
-                println!("\n- {}", h.text.trim_end());
+                outln!("\n- {}", h.text.trim_end());
             }
         }
         HintChoice::NoneAvailable { rule } => match (rule, last) {
-            (_, None) => println!("Run `sflab check {id}` first: hints follow the rule that fails."),
-            (Some(r), _) => println!("This lab has no hint for {r}; its message in `sflab check {id}` says what is missing."),
-            (None, Some(_)) => println!("Nothing failed in your last attempt, so there is nothing to hint at."),
+            (_, None) => outln!("Run `sflab check {id}` first: hints follow the rule that fails."),
+            (Some(r), _) => outln!("This lab has no hint for {r}; its message in `sflab check {id}` says what is missing."),
+            (None, Some(_)) => outln!("Nothing failed in your last attempt, so there is nothing to hint at."),
         },
     }
     Ok(0)
@@ -279,7 +296,7 @@ pub fn solution(cli: &Cli, curriculum: &Curriculum, id: &str, force: bool) -> Re
     }
     for p in shown {
         let text = files.read(&p).unwrap_or_default();
-        println!(
+        outln!(
             "── {}\n{}",
             &p[prefix.len()..],
             String::from_utf8_lossy(&text)
@@ -307,7 +324,7 @@ pub fn transcript(
         let har = crate::runner::wiring::har_json(&exchanges);
         crate::fsutil::write_private_atomic(path, har.as_bytes())
             .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;
-        println!(
+        outln!(
             "Wrote {} exchange{} to {} (HAR 1.2; open it in a browser's network panel).",
             exchanges.len(),
             if exchanges.len() == 1 { "" } else { "s" },
@@ -315,7 +332,7 @@ pub fn transcript(
         );
         return Ok(0);
     }
-    print!(
+    out!(
         "{}",
         render_transcript(id, &last.started_at, &exchanges, &runs)
     );
