@@ -178,3 +178,42 @@ fn redaction_is_stable_when_applied_twice() {
     );
     assert_eq!(r.body(Some("application/json"), once.as_bytes()), once);
 }
+
+#[test]
+fn process_output_is_capped_then_redacted() {
+    let r = redactor();
+    r.add_secret("client_secret", CLIENT_SECRET);
+    let out = r.output(format!("secret {CLIENT_SECRET} and more").as_bytes(), 40);
+    assert!(out.truncated);
+    assert!(!out.text.contains(CLIENT_SECRET));
+    let short = r.output(b"ok\n", 40);
+    assert_eq!((short.text.as_str(), short.truncated), ("ok\n", false));
+}
+
+mod scan {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the secret's value, no stored form of a token exchange contains it.
+        #[test]
+        fn no_secret_value_survives_any_format(secret in "[A-Za-z0-9._~!-]{12,40}") {
+            let r = redactor();
+            let form = format!(
+                "grant_type=password&password={}",
+                form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>()
+            );
+            let stored = [
+                r.body(Some("application/x-www-form-urlencoded"), form.as_bytes()),
+                r.body(Some("application/json"), format!(r#"{{"access_token":"{secret}"}}"#).as_bytes()),
+                r.header("Authorization", &format!("Bearer {secret}")),
+                r.header("Cookie", &format!("sid={secret}")),
+                r.url(&format!("https://x/cb?code={secret}")),
+                r.text(&format!("echo {secret}")),
+            ];
+            for s in &stored {
+                prop_assert!(!s.contains(secret.as_str()), "{} in {}", secret, s);
+            }
+        }
+    }
+}

@@ -218,6 +218,23 @@ mod tests {
     }
 
     #[test]
+    fn score_and_all_passed_sum_the_verdicts() {
+        use super::super::{all_passed, check_all, score};
+        let ev = evidence(vec![get("/a", 200)]);
+        let specs = vec![
+            spec("{ rule: http.request, path: /a, points: 2 }"),
+            spec("{ rule: http.request, path: /b, points: 3 }"),
+            spec("{ rule: oauth.pkce_s256, points: 5 }"),
+        ];
+        let mut verdicts = check_all(&specs, &ev, None);
+        assert_eq!(score(&verdicts), (2, 10));
+        assert!(!all_passed(&verdicts));
+        verdicts.remove(1);
+        verdicts.remove(1);
+        assert!(all_passed(&verdicts));
+    }
+
+    #[test]
     fn order_needs_each_step_after_the_previous() {
         let ev = evidence(vec![
             token("client_credentials", 200),
