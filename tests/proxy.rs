@@ -457,3 +457,34 @@ async fn https_proxy_chains_to_an_https_upstream_trusting_a_custom_ca() {
         .await;
     assert!(untrusting.is_err(), "a client without the CA is refused");
 }
+
+/// Overhead of the proxy per request (run with `--ignored --nocapture`; prints figures).
+#[tokio::test]
+#[ignore]
+async fn proxy_overhead_per_request() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(&upstream, &url, "[]").await;
+    let c = client();
+    let n = 500;
+    let time = |base: String| {
+        let c = c.clone();
+        async move {
+            let t = Instant::now();
+            for _ in 0..n {
+                let r = c
+                    .get(format!("{base}/services/data/v62.0/query?q=SELECT+Name+FROM+Account"))
+                    .bearer_auth(ACCESS_TOKEN)
+                    .send()
+                    .await
+                    .expect("call");
+                assert_eq!(r.status(), 200);
+                r.bytes().await.expect("body");
+            }
+            t.elapsed() / n
+        }
+    };
+    let direct = time(url.as_str().trim_end_matches('/').to_string()).await;
+    let proxied = time(p.base_url().to_string()).await;
+    println!("per request: direct {direct:?}, through the proxy {proxied:?} ({n} requests, recorded and redacted)");
+    assert_eq!(p.recorder().exchanges().len(), n as usize);
+}
