@@ -472,7 +472,9 @@ async fn proxy_overhead_per_request() {
             let t = Instant::now();
             for _ in 0..n {
                 let r = c
-                    .get(format!("{base}/services/data/v62.0/query?q=SELECT+Name+FROM+Account"))
+                    .get(format!(
+                        "{base}/services/data/v62.0/query?q=SELECT+Name+FROM+Account"
+                    ))
                     .bearer_auth(ACCESS_TOKEN)
                     .send()
                     .await

@@ -174,10 +174,12 @@ impl Redactor {
     /// Free text (process output, source files, unknown bodies): known secrets, JWT
     /// signatures, PEM private keys and Salesforce session ids are replaced.
     pub fn text(&self, text: &str) -> String {
-        let mut out = patterns::redact_private_keys(text, self);
+        // Known values first: a JWT-shaped access token printed whole must show up as an
+        // access token, not as a harmless JWT without its signature.
+        let mut out = self.replace_learned(text);
+        out = patterns::redact_private_keys(&out, self);
         out = patterns::redact_jwts(&out, self);
-        out = patterns::redact_session_ids(&out, self);
-        self.replace_learned(&out)
+        patterns::redact_session_ids(&out, self)
     }
 
     fn replace_learned(&self, text: &str) -> String {

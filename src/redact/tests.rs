@@ -114,8 +114,8 @@ fn jwt_keeps_header_and_claims_but_not_signature() {
     assert!(out.contains(head), "{out}");
     assert!(!out.contains("c2lnbmF0dXJlLWJ5dGVzLXRoYXQtbWF0dGVy"));
     assert!(out.contains("‹redacted:jwt_signature#"));
-    // Free text too.
-    let text = r.text(&format!("id token: {token}\n"));
+    // Free text too, for a JWT the redactor has not seen as a credential.
+    let text = redactor().text(&format!("id token: {token}\n"));
     assert!(text.contains(head) && !text.contains("c2lnbmF0dXJl"));
 }
 
@@ -216,4 +216,28 @@ mod scan {
             }
         }
     }
+}
+
+#[test]
+fn json_without_secrets_keeps_its_original_text() {
+    let r = redactor();
+    let body = "{ \"Name\" : \"Falcon\",\n  \"Industry\": \"Air\" }";
+    assert_eq!(r.body(Some("application/json"), body.as_bytes()), body);
+}
+
+#[test]
+fn a_jwt_access_token_printed_whole_is_marked_as_an_access_token() {
+    let r = redactor();
+    let token = jwt();
+    let stored = r.body(
+        Some("application/json"),
+        format!(r#"{{"access_token":"{token}"}}"#).as_bytes(),
+    );
+    assert!(
+        stored.contains("‹redacted:jwt_signature#"),
+        "claims stay readable: {stored}"
+    );
+    let printed = r.text(&format!("token={token}\n"));
+    let kinds: Vec<String> = find_markers(&printed).into_iter().map(|m| m.kind).collect();
+    assert_eq!(kinds, vec!["access_token"]);
 }
