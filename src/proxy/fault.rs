@@ -263,6 +263,14 @@ impl FaultSpec {
     }
 }
 
+/// Checks every fault of a lab (for validation when the curriculum loads).
+pub fn validate_faults(specs: &[FaultSpec]) -> Result<(), FaultSpecError> {
+    specs
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, s)| s.validate(i))
+}
+
 #[derive(Debug, Default, Clone)]
 struct Counter {
     matched: u64,

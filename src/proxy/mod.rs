@@ -27,7 +27,9 @@ mod forward;
 mod recorder;
 
 pub use bodies::{default_body, lock_row_body};
-pub use fault::{FaultAction, FaultKind, FaultPlan, FaultResponse, FaultSpec, FaultSpecError};
+pub use fault::{
+    validate_faults, FaultAction, FaultKind, FaultPlan, FaultResponse, FaultSpec, FaultSpecError,
+};
 pub use recorder::Recorder;
 
 use crate::redact::Redactor;

@@ -9,27 +9,37 @@ use serde_json::Value;
 
 /// A JSON document with secret keys' string values replaced; not JSON → returned unchanged.
 pub(super) fn json(text: &str, r: &Redactor) -> String {
-    match serde_json::from_str::<Value>(text) {
-        Ok(mut v) => {
-            walk(&mut v, r);
-            serde_json::to_string(&v).unwrap_or_else(|_| text.to_string())
-        }
-        Err(_) => text.to_string(),
+    let Ok(mut v) = serde_json::from_str::<Value>(text) else {
+        return text.to_string();
+    };
+    // Unchanged documents keep their original text (spacing, key order) for display.
+    if walk(&mut v, r) {
+        serde_json::to_string(&v).unwrap_or_else(|_| text.to_string())
+    } else {
+        text.to_string()
     }
 }
 
-fn walk(v: &mut Value, r: &Redactor) {
+/// Redacts secret keys in place; true if anything changed.
+fn walk(v: &mut Value, r: &Redactor) -> bool {
     match v {
         Value::Object(map) => {
+            let mut changed = false;
             for (k, child) in map.iter_mut() {
-                match child {
-                    Value::String(s) if is_secret_key(k) => *s = r.redact_keyed(k, s),
+                changed |= match child {
+                    Value::String(s) if is_secret_key(k) => {
+                        let redacted = r.redact_keyed(k, s);
+                        let differs = redacted != *s;
+                        *s = redacted;
+                        differs
+                    }
                     _ => walk(child, r),
-                }
+                };
             }
+            changed
         }
-        Value::Array(items) => items.iter_mut().for_each(|c| walk(c, r)),
-        _ => {}
+        Value::Array(items) => items.iter_mut().fold(false, |acc, c| walk(c, r) | acc),
+        _ => false,
     }
 }
 

@@ -19,7 +19,7 @@
 mod formats;
 mod patterns;
 
-use crate::evidence::{Header, KnownSecret};
+use crate::evidence::{CapturedOutput, Header, KnownSecret, SourceFile};
 use hmac::{Hmac, Mac};
 use parking_lot::Mutex;
 use sha2::Sha256;
@@ -99,6 +99,12 @@ impl std::fmt::Debug for Redactor {
 }
 
 impl Redactor {
+    /// A fresh random key for a new workspace (store it privately, e.g. with
+    /// `fsutil::write_private_atomic`, so markers stay stable across attempts).
+    pub fn random_key() -> [u8; 32] {
+        rand::random()
+    }
+
     /// A redactor keyed with the workspace's redaction key.
     pub fn new(key: &[u8]) -> Redactor {
         Redactor {
@@ -126,10 +132,7 @@ impl Redactor {
     /// a pre-issued access token): it is replaced wherever it appears.
     pub fn add_secret(&self, kind: &str, value: &str) {
         let value = value.trim();
-        if value.len() < MIN_LEARNED_LEN && kind != "password" {
-            return;
-        }
-        if value.is_empty() {
+        if value.len() < MIN_LEARNED_LEN {
             return;
         }
         let mut learned = self.learned.lock();
@@ -171,19 +174,18 @@ impl Redactor {
     /// Free text (process output, source files, unknown bodies): known secrets, JWT
     /// signatures, PEM private keys and Salesforce session ids are replaced.
     pub fn text(&self, text: &str) -> String {
-        let mut out = patterns::redact_private_keys(text, self);
+        // Known values first: a JWT-shaped access token printed whole must show up as an
+        // access token, not as a harmless JWT without its signature.
+        let mut out = self.replace_learned(text);
+        out = patterns::redact_private_keys(&out, self);
         out = patterns::redact_jwts(&out, self);
-        out = patterns::redact_session_ids(&out, self);
-        self.replace_learned(&out)
+        patterns::redact_session_ids(&out, self)
     }
 
     fn replace_learned(&self, text: &str) -> String {
         let learned = self.learned.lock();
         let mut out = text.to_string();
         for (kind, value) in &learned.values {
-            if value.len() < MIN_LEARNED_LEN && kind != "password" {
-                continue;
-            }
             let marker = self.marker(kind, value);
             if out.contains(value.as_str()) {
                 out = out.replace(value.as_str(), &marker);
@@ -209,6 +211,24 @@ impl Redactor {
             _ => value,
         };
         self.text(&redacted)
+    }
+
+    /// A learner's process output, capped at `cap` bytes and redacted.
+    pub fn output(&self, raw: &[u8], cap: usize) -> CapturedOutput {
+        let truncated = raw.len() > cap;
+        let kept = &raw[..raw.len().min(cap)];
+        CapturedOutput {
+            text: self.text(&String::from_utf8_lossy(kept)),
+            truncated,
+        }
+    }
+
+    /// One of the learner's files, redacted for secret scanning.
+    pub fn source_file(&self, path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: path.to_string(),
+            text: self.text(text),
+        }
     }
 
     /// A list of headers, redacted.

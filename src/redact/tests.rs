@@ -114,8 +114,8 @@ fn jwt_keeps_header_and_claims_but_not_signature() {
     assert!(out.contains(head), "{out}");
     assert!(!out.contains("c2lnbmF0dXJlLWJ5dGVzLXRoYXQtbWF0dGVy"));
     assert!(out.contains("‹redacted:jwt_signature#"));
-    // Free text too.
-    let text = r.text(&format!("id token: {token}\n"));
+    // Free text too, for a JWT the redactor has not seen as a credential.
+    let text = redactor().text(&format!("id token: {token}\n"));
     assert!(text.contains(head) && !text.contains("c2lnbmF0dXJl"));
 }
 
@@ -177,4 +177,67 @@ fn redaction_is_stable_when_applied_twice() {
         format!(r#"{{"access_token":"{TOKEN}","id_token":"{}"}}"#, jwt()).as_bytes(),
     );
     assert_eq!(r.body(Some("application/json"), once.as_bytes()), once);
+}
+
+#[test]
+fn process_output_is_capped_then_redacted() {
+    let r = redactor();
+    r.add_secret("client_secret", CLIENT_SECRET);
+    let out = r.output(format!("secret {CLIENT_SECRET} and more").as_bytes(), 40);
+    assert!(out.truncated);
+    assert!(!out.text.contains(CLIENT_SECRET));
+    let short = r.output(b"ok\n", 40);
+    assert_eq!((short.text.as_str(), short.truncated), ("ok\n", false));
+}
+
+mod scan {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the secret's value, no stored form of a token exchange contains it.
+        #[test]
+        fn no_secret_value_survives_any_format(secret in "[A-Za-z0-9._~!-]{12,40}") {
+            let r = redactor();
+            let form = format!(
+                "grant_type=password&password={}",
+                form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>()
+            );
+            let stored = [
+                r.body(Some("application/x-www-form-urlencoded"), form.as_bytes()),
+                r.body(Some("application/json"), format!(r#"{{"access_token":"{secret}"}}"#).as_bytes()),
+                r.header("Authorization", &format!("Bearer {secret}")),
+                r.header("Cookie", &format!("sid={secret}")),
+                r.url(&format!("https://x/cb?code={secret}")),
+                r.text(&format!("echo {secret}")),
+            ];
+            for s in &stored {
+                prop_assert!(!s.contains(secret.as_str()), "{} in {}", secret, s);
+            }
+        }
+    }
+}
+
+#[test]
+fn json_without_secrets_keeps_its_original_text() {
+    let r = redactor();
+    let body = "{ \"Name\" : \"Falcon\",\n  \"Industry\": \"Air\" }";
+    assert_eq!(r.body(Some("application/json"), body.as_bytes()), body);
+}
+
+#[test]
+fn a_jwt_access_token_printed_whole_is_marked_as_an_access_token() {
+    let r = redactor();
+    let token = jwt();
+    let stored = r.body(
+        Some("application/json"),
+        format!(r#"{{"access_token":"{token}"}}"#).as_bytes(),
+    );
+    assert!(
+        stored.contains("‹redacted:jwt_signature#"),
+        "claims stay readable: {stored}"
+    );
+    let printed = r.text(&format!("token={token}\n"));
+    let kinds: Vec<String> = find_markers(&printed).into_iter().map(|m| m.kind).collect();
+    assert_eq!(kinds, vec!["access_token"]);
 }

@@ -12,12 +12,14 @@ pub(crate) trait WithPattern {
     fn assemble(pattern: RequestPattern, rest: Self::Rest) -> Self;
 }
 
-/// `http.request`: at least `min` (default 1) and at most `max` requests matched.
+/// `http.request`: at least `min` (default 1) and at most `max` requests matched (and, with
+/// `status`, were answered with that status).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestMade {
     pub pattern: RequestPattern,
     pub min: usize,
     pub max: Option<usize>,
+    pub status: Option<u16>,
 }
 
 #[derive(Deserialize)]
@@ -27,6 +29,8 @@ pub(crate) struct Counts {
     min: usize,
     #[serde(default)]
     max: Option<usize>,
+    #[serde(default)]
+    status: Option<u16>,
 }
 
 fn one() -> usize {
@@ -40,6 +44,7 @@ impl WithPattern for RequestMade {
             pattern,
             min: rest.min,
             max: rest.max,
+            status: rest.status,
         }
     }
 }
@@ -85,10 +90,14 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
         .exchanges
         .iter()
         .filter(|e| p.pattern.matches_exchange(e))
+        .filter(|e| p.status.map_or(true, |s| e.status() == Some(s)))
         .map(|e| e.seq)
         .collect();
     let n = seqs.len();
-    let want = p.pattern.describe();
+    let want = match p.status {
+        Some(s) => format!("{} answered {s}", p.pattern.describe()),
+        None => p.pattern.describe(),
+    };
     if n < p.min {
         let msg = if n == 0 {
             format!("Expected a request {want}, but none was made.")
@@ -215,6 +224,31 @@ mod tests {
         );
         assert_fails("{ rule: http.request, path: /services/**, max: 1 }", &ev);
         assert_fails("{ rule: http.request, path: /services/**, min: 3 }", &ev);
+        assert_passes(
+            "{ rule: http.request, path: /services/**, status: 200 }",
+            &ev,
+        );
+        assert_fails(
+            "{ rule: http.request, path: /services/**, status: 404 }",
+            &ev,
+        );
+    }
+
+    #[test]
+    fn score_and_all_passed_sum_the_verdicts() {
+        use super::super::{all_passed, check_all, score};
+        let ev = evidence(vec![get("/a", 200)]);
+        let specs = vec![
+            spec("{ rule: http.request, path: /a, points: 2 }"),
+            spec("{ rule: http.request, path: /b, points: 3 }"),
+            spec("{ rule: oauth.pkce_s256, points: 5 }"),
+        ];
+        let mut verdicts = check_all(&specs, &ev, None);
+        assert_eq!(score(&verdicts), (2, 10));
+        assert!(!all_passed(&verdicts));
+        verdicts.remove(1);
+        verdicts.remove(1);
+        assert!(all_passed(&verdicts));
     }
 
     #[test]

@@ -114,3 +114,15 @@ pub fn check_all(
 ) -> Vec<Verdict> {
     specs.iter().map(|s| s.check_with(evidence, soql)).collect()
 }
+
+/// Points awarded and possible over a set of verdicts (not-applicable ones count for neither).
+pub fn score(verdicts: &[Verdict]) -> (u32, u32) {
+    verdicts.iter().fold((0, 0), |(a, p), v| {
+        (a + v.points_awarded, p + v.points_possible)
+    })
+}
+
+/// True when no verdict failed (passes and not-applicable ones only).
+pub fn all_passed(verdicts: &[Verdict]) -> bool {
+    !verdicts.iter().any(Verdict::failed)
+}
