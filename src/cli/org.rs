@@ -257,6 +257,50 @@ mod tests {
         assert_eq!(shown_value("SF_USERNAME", "a@b", true), "a@b");
     }
 
+    fn args(data: Option<PathBuf>, seed: Option<PathBuf>) -> ServeArgs {
+        ServeArgs {
+            port: 0,
+            http: true,
+            seed,
+            data,
+            env_file: None,
+        }
+    }
+
+    #[test]
+    fn data_saved_on_exit_is_restored_at_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("org.json");
+        let org = build_org(&args(Some(data.clone()), None)).unwrap();
+        let actor = org.actor(org.users[0].id.clone());
+        let mut body = serde_json::Map::new();
+        body.insert("Name".into(), serde_json::json!("Kept Corp"));
+        let id = org
+            .store
+            .write()
+            .insert("Account", &body, &actor)
+            .unwrap()
+            .id;
+        org.store.read().save(&data).unwrap();
+        let again = build_org(&args(Some(data), None)).unwrap();
+        let rec = again
+            .store
+            .read()
+            .retrieve("Account", id.as_str(), Some(&["Name"]), "62.0")
+            .unwrap();
+        assert_eq!(rec["Name"], "Kept Corp");
+    }
+
+    #[test]
+    fn a_missing_seed_file_is_reported_with_its_path() {
+        let err = build_org(&args(None, Some(PathBuf::from("/no/such/seed.yaml")))).unwrap_err();
+        assert!(
+            err.message.contains("/no/such/seed.yaml"),
+            "{}",
+            err.message
+        );
+    }
+
     #[test]
     fn plain_http_exports_no_ca_variables() {
         let env = connection_env("http://127.0.0.1:1", "t", "u", None, None);

@@ -51,11 +51,21 @@ pub async fn serve(
     tls: Option<TlsConfig>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
+    serve_router(listener, router(org), tls, shutdown).await
+}
+
+/// Serves any router the same way (the Host check included): for a router built with
+/// [`crate::org::rest::router_with`], or one with more surfaces mounted.
+pub async fn serve_router(
+    listener: TcpListener,
+    app: axum::Router,
+    tls: Option<TlsConfig>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
     let local: SocketAddr = listener.local_addr()?;
     let port = local.port();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let default_port = if tls.is_some() { 443 } else { 80 };
-    let app = router(org);
     let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.server));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();

@@ -71,13 +71,6 @@ impl ApiError {
         .without_fields()
     }
 
-    /// 404 for an sObject type the org does not have (describe, retrieve, create).
-    pub fn unknown_sobject(name: &str) -> ApiError {
-        // Real orgs answer NOT_FOUND with the generic text for an unknown type in the path.
-        let _ = name;
-        ApiError::not_found()
-    }
-
     /// 405 for a method the resource does not support.
     pub fn method_not_allowed(method: &str, allowed: &[&str]) -> ApiError {
         ApiError::new(

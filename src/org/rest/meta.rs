@@ -38,6 +38,35 @@ pub async fn limits(State(state): State<RestState>) -> Response {
     json_response(StatusCode::OK, &limits_body(used, state.usage.max()))
 }
 
+/// `GET /limits/recordCount[?sObjects=A,B]`: live records per object (all objects with
+/// records when no list is given).
+pub async fn record_count(
+    State(state): State<RestState>,
+    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let store = state.org.store.read();
+    let names: Vec<String> = match params.get("sObjects") {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter_map(|n| store.schema().object(n).map(|o| o.name.clone()))
+            .collect(),
+        None => store
+            .schema()
+            .objects()
+            .iter()
+            .map(|o| o.name.clone())
+            .collect(),
+    };
+    let counts: Vec<Value> = names
+        .iter()
+        .map(|n| (n, store.count(n)))
+        .filter(|(_, c)| params.contains_key("sObjects") || *c > 0)
+        .map(|(n, c)| json!({"count": c, "name": n}))
+        .collect();
+    json_response(StatusCode::OK, &json!({ "sObjects": counts }))
+}
+
 pub async fn describe_global(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,

@@ -75,6 +75,7 @@ fn surfaces(state: RestState) -> Router {
         .route("/services/data", get(meta::version_list))
         .route("/services/data/{version}", get(meta::resources))
         .route(&v("/limits"), get(meta::limits))
+        .route(&v("/limits/recordCount"), get(meta::record_count))
         .route(&v("/sobjects"), get(meta::describe_global))
         .merge(sobjects::routes())
         // .merge(query::routes())

@@ -60,7 +60,14 @@ async fn run(
     all_rows: bool,
 ) -> Result<Response, ApiError> {
     let resource = if all_rows { "queryAll" } else { "query" };
-    let Some(q) = params.get("q").or_else(|| params.get("explain")) else {
+    if params.contains_key("explain") && !params.contains_key("q") {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_QUERY",
+            "Query plans (?explain=) are not available in the sflab mock org; run the query with ?q= instead.",
+        ));
+    }
+    let Some(q) = params.get("q") else {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "MALFORMED_QUERY",
