@@ -361,6 +361,29 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
             ));
         }
     }
+    let fault_lines = item_lines(yaml, "faults");
+    for (i, f) in spec.faults.iter().enumerate() {
+        let parsed = serde_yaml::from_value::<crate::proxy::FaultSpec>(f.clone())
+            .map_err(|e| format!("fault {}: {e}", i + 1))
+            .and_then(|fault| fault.validate(i + 1).map_err(|e| e.to_string()));
+        if let Err(message) = parsed {
+            out.push(at(
+                fault_lines.get(i).copied().or(key_line(yaml, "faults")),
+                message,
+            ));
+        }
+    }
+    if !spec.org.is_null() {
+        let seed = serde_yaml::to_string(&spec.org)
+            .map_err(|e| e.to_string())
+            .and_then(|text| crate::org::OrgSeed::from_yaml(&text).map_err(|e| e.to_string()));
+        if let Err(e) = seed {
+            out.push(at(
+                key_line(yaml, "org"),
+                format!("the `org:` seed is not valid: {e}"),
+            ));
+        }
+    }
     let hint_lines = item_lines(yaml, "hints");
     for (i, h) in spec.hints.iter().enumerate() {
         if let Some(rule) = &h.rule {
@@ -445,7 +468,7 @@ tools: [curl, jq]
 org:
   records: [ { Account: { Name: Falcon } } ]
 faults:
-  - { match: { method: PATCH }, nth: 1, respond: { status: 503 } }
+  - { match: { method: PATCH }, nth: 1, kind: unavailable }
 run: { times: 2, timeout: 20s, env: { LAB_MODE: strict } }
 checks:
   - { rule: state.idempotent, points: 3 }
@@ -529,6 +552,22 @@ hints:
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(p[0].line, Some(15));
         assert!(p[0].message.contains("maxx"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn a_fault_with_two_triggers_is_placed_on_its_line() {
+        let p = validate(&GOOD.replace("nth: 1, kind", "nth: 1, every_nth: 2, kind"));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, Some(11));
+        assert!(p[0].message.contains("at most one of"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn a_broken_org_seed_is_reported_on_the_org_line() {
+        let p = validate(&GOOD.replace("records: [ { Account: { Name: Falcon } } ]", "records: 7"));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, Some(8));
+        assert!(p[0].message.contains("`org:` seed"), "{}", p[0].message);
     }
 
     #[test]
