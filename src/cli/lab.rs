@@ -74,6 +74,15 @@ pub fn workspace_of(cli: &Cli) -> Result<Workspace, Failure> {
     Ok(ws)
 }
 
+/// Every lab's status in the workspace, if there is one (nothing is created for a listing).
+pub fn progress_of(cli: &Cli) -> std::collections::BTreeMap<String, crate::progress::LabStatus> {
+    Workspace::existing(cli.workspace.as_deref())
+        .filter(|ws| ws.progress_db().is_file())
+        .and_then(|ws| Store::open(&ws.progress_db()).ok())
+        .and_then(|s| s.lab_statuses().ok())
+        .unwrap_or_default()
+}
+
 fn store_of(ws: &Workspace) -> Result<Store, Failure> {
     Store::open(&ws.progress_db()).map_err(|e| Failure::usage(e.to_string()))
 }

@@ -178,7 +178,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     let curriculum = curriculum_cmds::load(cli.curriculum.as_deref())?;
     match cli.command {
         None => curriculum_cmds::open_tui(&cli, curriculum),
-        Some(Command::List { json }) => curriculum_cmds::list(&curriculum, json),
+        Some(Command::List { json }) => {
+            curriculum_cmds::list(&curriculum, json, &lab::progress_of(&cli))
+        }
         Some(Command::Lesson { ref id, raw, width }) => {
             curriculum_cmds::lesson(&curriculum, id, raw, width)
         }
