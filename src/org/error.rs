@@ -26,6 +26,7 @@ pub enum ErrorCode {
     INVALID_EMAIL_ADDRESS,
     INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST,
     UNDELETE_FAILED,
+    INVALID_QUERY_FILTER_OPERATOR,
 }
 
 impl ErrorCode {
@@ -48,6 +49,7 @@ impl ErrorCode {
                 "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
             }
             ErrorCode::UNDELETE_FAILED => "UNDELETE_FAILED",
+            ErrorCode::INVALID_QUERY_FILTER_OPERATOR => "INVALID_QUERY_FILTER_OPERATOR",
         }
     }
 

@@ -28,13 +28,13 @@ pub mod seed;
 pub mod serve;
 pub mod session;
 pub mod snapshot;
-mod validate;
-// soql: added below once ready
+pub mod soql;
 pub mod standard_objects;
 mod standard_objects_commerce;
 mod standard_objects_crm;
 pub mod store;
 pub mod tls;
+mod validate;
 pub mod value;
 
 pub use change::{Change, ChangeKind};
