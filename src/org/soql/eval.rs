@@ -43,7 +43,7 @@ fn eval_slots(slots: &[Option<Value>], c: &CCond) -> bool {
 }
 
 /// Rows an index can narrow the search to, when the condition allows it.
-fn index_candidates(
+pub(crate) fn index_candidates(
     store: &Store,
     base: usize,
     c: &CCond,
