@@ -10,8 +10,9 @@
 //! `store` + `dml` (the record store and its DML rules — `store` has the API overview),
 //! `change` (what each write changed), `snapshot` (comparable state, save/restore),
 //! `describe` (describe JSON), `soql` (queries), `seed` + `default_org` (what an org starts
-//! with), `build` (turning a seed into an org).
+//! with), `build` (turning a seed into an org), `auth` (the OAuth 2.0 authorization server).
 
+pub mod auth;
 mod build;
 pub mod change;
 pub mod clock;
