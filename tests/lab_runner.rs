@@ -253,3 +253,32 @@ fn an_unknown_lab_and_a_missing_workspace_lab_exit_2_with_a_way_forward() {
     assert_eq!(code, 2);
     assert!(err.contains("sflab lab start read-limits"), "{err}");
 }
+
+#[test]
+fn dev_check_passes_every_reference_and_fails_every_known_bad_solution() {
+    let curriculum = sflab::curriculum::Curriculum::embedded().unwrap();
+    let files = sflab::curriculum::embedded();
+    let scratch = tempfile::tempdir().unwrap();
+    let results = runtime().block_on(sflab::runner::selfcheck::dev_check(
+        &files,
+        &curriculum,
+        &mock_parts(),
+        scratch.path(),
+        None,
+    ));
+    let bad: Vec<String> = results
+        .iter()
+        .filter(|r| !r.ok())
+        .map(|r| {
+            format!(
+                "{} {}: {}",
+                r.lab,
+                r.case,
+                r.problem.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert!(results.iter().filter(|r| r.case == "reference").count() >= 6);
+    assert!(results.iter().any(|r| r.case.starts_with("wrong/")));
+}

@@ -16,6 +16,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
+/// Bytes of each body the proxy keeps for the evidence.
+pub const RECORD_BODY_CAP: usize = 8 * 1024 * 1024;
+
 /// The lab's `org:` section as an [`OrgSeed`].
 pub fn seed_of(lab: &LabSpec) -> Result<OrgSeed, String> {
     if lab.org.is_null() {
@@ -176,6 +179,9 @@ impl GatewayProvider for ProxyGatewayProvider {
             let mut config = ProxyConfig::new(upstream, setup.redactor.clone());
             config.faults = faults_of(&setup.faults)?;
             config.expire_session = setup.expire_session.clone();
+            // Query pages of 2,000 records run to a few hundred KB; rules read their JSON
+            // (nextRecordsUrl), which a cut body would hide.
+            config.record_body_cap = RECORD_BODY_CAP;
             let mut ca_bundle = None;
             if setup.tls {
                 let ca =
