@@ -95,10 +95,13 @@ pub struct FieldIndex {
 impl FieldIndex {
     fn add(&mut self, key: &str, row: u32) {
         let h = hash_key(key);
-        if self.first.contains_key(&h) {
-            self.more.entry(h).or_default().push(row);
-        } else {
-            self.first.insert(h, row);
+        match self.first.entry(h) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.more.entry(h).or_default().push(row);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(row);
+            }
         }
     }
 

@@ -426,3 +426,38 @@ fn parent_paths_go_five_levels_and_no_further() {
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::MALFORMED_QUERY);
 }
+
+#[test]
+fn a_cursor_renders_batches_of_the_rows_chosen_when_opened() {
+    let o = org();
+    let s = o.store.read();
+    let opts = QueryOptions::new(o.clock.now(), "62.0");
+    let c = open_cursor(
+        &s,
+        "SELECT Name, (SELECT LastName FROM Contacts) FROM Account ORDER BY Name",
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(c.total_size, 4);
+    let first = c.batch(&s, 0, 2);
+    let rest = c.batch(&s, 2, 2000);
+    assert_eq!(first.len() + rest.len(), 4);
+    assert_eq!(first[0]["Name"], "Falcon Corp");
+    assert_eq!(first[0]["Contacts"]["totalSize"], 2);
+    let all = query(
+        &s,
+        "SELECT Name, (SELECT LastName FROM Contacts) FROM Account ORDER BY Name",
+        &opts,
+    )
+    .unwrap();
+    assert_eq!([first, rest].concat(), all.records);
+    assert!(c.batch(&s, 10, 5).is_empty());
+    let g = open_cursor(
+        &s,
+        "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry",
+        &opts,
+    )
+    .unwrap();
+    assert!(g.aggregate);
+    assert_eq!(g.batch(&s, 0, 2000).len(), g.total_size);
+}
