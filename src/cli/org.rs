@@ -175,6 +175,11 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         eprintln!("sflab: created the workspace {}", ws.root.display());
     }
     let org = build_org(args)?;
+    let default_org = args.seed.is_none();
+    if default_org {
+        crate::org::auth::install_for_workspace(&org.auth, &ws.root)
+            .map_err(|e| Failure::usage(format!("could not set up the default org's apps: {e}")))?;
+    }
     let login = issue_static_token(&org, None).ok_or_else(|| {
         Failure::usage(
             "the org has no users to issue an access token for; add one under `users:` in the seed",
@@ -195,14 +200,17 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
     let port = listener.local_addr()?.port();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let instance_url = format!("{scheme}://127.0.0.1:{port}");
-    let client: Option<(String, String)> = None;
-    let env = connection_env(
+    let client = crate::org::auth::serve_client(&org.auth.config());
+    let mut env = connection_env(
         &instance_url,
         &login.token,
         &login.username,
         client.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
         tls.as_ref().map(|t| t.ca_bundle.as_path()),
     );
+    if default_org {
+        env.extend(crate::org::auth::env_lines(&ws.root));
+    }
     if let Some(path) = &args.env_file {
         crate::fsutil::write_private_atomic(path, env_file_text(&env).as_bytes())
             .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;

@@ -126,6 +126,7 @@ pub(crate) fn build(seed: &OrgSeed, now: DateTime<Utc>) -> Result<Built, SeedErr
         alias: None,
         title: None,
         reference: Some("admin".into()),
+        extra: BTreeMap::new(),
     }];
     let seeded: &[super::seed::UserSeed] = if seed.users.is_empty() {
         &default_admin

@@ -27,10 +27,12 @@ objects:
 
 users:
   - { username: admin@sflab.example, first_name: Ada, last_name: Admin, alias: aadmin,
-      email: admin@sflab.example, profile: System Administrator, ref: admin }
+      email: admin@sflab.example, profile: System Administrator, ref: admin,
+      password: Admin-sflab-1 }
   - { username: integration@sflab.example, first_name: Ivo, last_name: Integration,
       alias: integ, email: integration@sflab.example, profile: Integration User,
-      title: Integration User, ref: integration }
+      title: Integration User, ref: integration,
+      license: salesforce_integration, permission_sets: [sflab_Integration] }
 
 records:
   - Account: { ref: falcon, Name: Falcon Corp, ERP_Id__c: A-1000, Industry: Manufacturing,

@@ -72,6 +72,8 @@ pub struct OrgInner {
     pub seed: OrgSeed,
     /// The seeded users, first one first (the admin in the default org).
     pub users: Vec<OrgUser>,
+    /// The OAuth 2.0 authorization server: apps, logins, tokens, permissions, decision log.
+    pub auth: auth::AuthServer,
 }
 
 /// A cheap, cloneable handle to one mock org.
@@ -90,30 +92,53 @@ impl Org {
     pub fn new(seed: &OrgSeed) -> Result<Org, SeedError> {
         let clock = OrgClock::new();
         let built = build::build(seed, clock.now())?;
-        Ok(Org::assemble(seed.clone(), clock, built))
+        let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
+        Ok(Org::assemble(seed.clone(), clock, built, auth))
     }
 
     /// The org `sflab org serve` starts with when no seed is given.
     pub fn default_org() -> Org {
         let seed = OrgSeed::from_yaml(default_org::DEFAULT_SEED)
             .expect("the embedded default seed is valid (pinned by a test)");
-        Org::new(&seed).expect("the embedded default seed applies (pinned by a test)")
+        let org = Org::new(&seed).expect("the embedded default seed applies (pinned by a test)");
+        org.auth
+            .install_default_apps(None)
+            .expect("the default apps are valid (pinned by a test)");
+        org
     }
 
     /// An org around a store restored from a data file; `seed` supplies the other sections.
     pub fn from_store(seed: &OrgSeed, store: Store) -> Result<Org, SeedError> {
         let built = build::adopt(seed, store)?;
-        Ok(Org::assemble(seed.clone(), OrgClock::new(), built))
+        let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
+        Ok(Org::assemble(seed.clone(), OrgClock::new(), built, auth))
     }
 
-    fn assemble(seed: OrgSeed, clock: OrgClock, built: build::Built) -> Org {
+    fn assemble(
+        seed: OrgSeed,
+        clock: OrgClock,
+        built: build::Built,
+        auth: auth::AuthConfig,
+    ) -> Org {
+        let sessions = SessionTable::new();
+        // The ID-token signing key is shared by the process; generating one can only fail
+        // if the system's random source fails, which nothing here could recover from.
+        let keys = auth::OrgKeys::shared().expect("the system random source works");
+        let auth = auth::AuthServer::new(
+            auth,
+            built.org_id.as_str(),
+            clock.clone(),
+            sessions.clone(),
+            keys,
+        );
         Org(Arc::new(OrgInner {
             id: built.org_id,
             clock,
-            sessions: SessionTable::new(),
+            sessions,
             store: RwLock::new(built.store),
             seed,
             users: built.users,
+            auth,
         }))
     }
 

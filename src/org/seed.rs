@@ -49,6 +49,8 @@ pub enum SeedError {
         username: String,
         error: String,
     },
+    #[error("{0}")]
+    Auth(#[from] super::auth::ConfigError),
     #[error("records[{index}]: each record is one object name with its fields, e.g. `- Account: {{ Name: Falcon Corp }}`")]
     RecordShape { index: usize },
     #[error("records[{index}]: no record or user was given `ref: {name}` above this one")]
@@ -185,6 +187,10 @@ pub struct UserSeed {
     pub title: Option<String>,
     #[serde(rename = "ref")]
     pub reference: Option<String>,
+    /// Every other key (`password`, `permission_sets`, `license`, `status`), read by the auth
+    /// server (`org::auth`).
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_yaml::Value>,
 }
 
 /// A whole org seed file.

@@ -7,7 +7,8 @@
 //! Access - API Only Integrations", the one integration users get) grants nothing, so access
 //! comes from permission sets alone. Permission sets grant object rights and field rights;
 //! `Id`, `Name` and the audit fields are always visible where the object is readable, as in
-//! a real org where they cannot be hidden. `Object.*` grants a right on every field of an object.
+//! a real org where they cannot be hidden. `Object.*` grants a right on every field of an object, `*` (objects) and `*.*` (fields)
+//! on all of them.
 
 use super::users::Directory;
 use serde::Deserialize;
@@ -123,9 +124,9 @@ impl Access {
         sets.iter().any(|s| {
             s.modify_all_data
                 || (s.view_all_data && op == Op::Read)
-                || s.objects
-                    .iter()
-                    .any(|(o, ops)| o.eq_ignore_ascii_case(object) && ops.contains(&op))
+                || s.objects.iter().any(|(o, ops)| {
+                    (o == "*" || o.eq_ignore_ascii_case(object)) && ops.contains(&op)
+                })
         })
     }
 
@@ -198,12 +199,29 @@ impl Access {
         let all = format!("{object}.*");
         sets.iter().any(|s| {
             s.fields.iter().any(|(k, rights)| {
-                (k.eq_ignore_ascii_case(&key) || k.eq_ignore_ascii_case(&all))
+                (k == "*.*" || k.eq_ignore_ascii_case(&key) || k.eq_ignore_ascii_case(&all))
                     && (rights.contains(&right)
                         || (right == FieldRight::Read && rights.contains(&FieldRight::Edit)))
             })
         })
     }
+}
+
+/// Permission sets every mock org has, like the standard permission sets of a real org.
+/// `sflab_Integration`: full access to every object and field, for integration users of
+/// the default org (labs about permissions define narrower sets of their own).
+pub fn builtin_permission_sets() -> Vec<PermissionSet> {
+    vec![PermissionSet {
+        name: "sflab_Integration".into(),
+        label: Some("sflab integration access".into()),
+        objects: BTreeMap::from([(
+            "*".to_string(),
+            vec![Op::Read, Op::Create, Op::Edit, Op::Delete],
+        )]),
+        fields: BTreeMap::from([("*.*".to_string(), vec![FieldRight::Edit])]),
+        view_all_data: false,
+        modify_all_data: false,
+    }]
 }
 
 fn refusal(message: String) -> Refusal {

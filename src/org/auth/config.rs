@@ -213,7 +213,7 @@ pub enum ConfigError {
     User { user: String, problem: String },
 }
 
-fn section<T: serde::de::DeserializeOwned + Default>(
+pub(super) fn section<T: serde::de::DeserializeOwned + Default>(
     name: &'static str,
     value: Option<&serde_yaml::Value>,
 ) -> Result<T, ConfigError> {
@@ -271,6 +271,12 @@ impl AuthConfig {
         permission_sets: Vec<PermissionSet>,
         settings: AuthSettings,
     ) -> Result<AuthConfig, ConfigError> {
+        let mut permission_sets = permission_sets;
+        for b in super::access::builtin_permission_sets() {
+            if !permission_sets.iter().any(|s| s.name == b.name) {
+                permission_sets.push(b);
+            }
+        }
         let users = Directory::new(users);
         for u in users.all() {
             let bad = |problem: String| ConfigError::User {
@@ -354,6 +360,18 @@ impl AuthConfig {
             permission_sets,
             settings,
         })
+    }
+
+    /// Adds apps (the default org's), checked like seeded ones.
+    pub fn with_apps(self, apps: Vec<ExternalClientApp>) -> Result<AuthConfig, ConfigError> {
+        let mut all = self.apps;
+        all.extend(apps);
+        AuthConfig::build(
+            all,
+            self.users.all().to_vec(),
+            self.permission_sets,
+            self.settings,
+        )
     }
 
     pub fn app_by_key(&self, consumer_key: &str) -> Option<&ExternalClientApp> {

@@ -1,18 +1,16 @@
-//! The default org's auth setup: its users, a permission set for the integration user, and an
-//! External Client App for every flow the lessons walk through — plus `PlatformCLI`, the public
-//! client real orgs carry for the Salesforce CLI. Also the JWT key pair kept in the learner's
-//! workspace and the lines `sflab org serve` adds to its env file.
+//! The default org's apps: an External Client App for every flow the lessons walk through,
+//! plus `PlatformCLI`, the public client real orgs carry for the Salesforce CLI. Also the JWT
+//! key pair kept in the learner's workspace and the lines `sflab org serve` adds to its env
+//! file. (The default org's users are in the data core's default seed; its integration user
+//! has the built-in `sflab_Integration` permission set.)
 
-use super::access::{FieldRight, Op, PermissionSet};
 use super::config::{
-    AuthConfig, AuthSettings, ConfigError, ExternalClientApp, Flow, PermittedUsers, PreAuthorized,
-    RefreshPolicy,
+    AuthConfig, ConfigError, ExternalClientApp, Flow, PermittedUsers, PreAuthorized, RefreshPolicy,
 };
 use super::keys::{generate_rsa, self_signed, JwtKeyPair, KeyError};
+use super::server::AuthServer;
 use super::span::Span;
-use super::users::{License, User, UserStatus};
 use rsa::pkcs8::DecodePrivateKey;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Where the JWT private key lives, relative to the workspace.
@@ -73,82 +71,6 @@ pub fn workspace_jwt_key(workspace: &Path) -> Result<JwtKeyPair, DefaultsError> 
     Ok(pair)
 }
 
-fn user(
-    username: &str,
-    alias: &str,
-    first: &str,
-    last: &str,
-    password: Option<&str>,
-    profile: &str,
-) -> User {
-    User {
-        id: String::new(),
-        username: username.into(),
-        alias: Some(alias.into()),
-        first_name: Some(first.into()),
-        last_name: Some(last.into()),
-        email: Some(username.into()),
-        password: password.map(str::to_string),
-        profile: profile.into(),
-        permission_sets: Vec::new(),
-        license: License::Salesforce,
-        status: UserStatus::Active,
-    }
-}
-
-pub fn default_users() -> Vec<User> {
-    let mut integration = user(
-        "integration@sflab.dev",
-        "integration",
-        "Integration",
-        "User",
-        None,
-        "Minimum Access - API Only Integrations",
-    );
-    integration.license = License::SalesforceIntegration;
-    integration.permission_sets = vec!["sflab_Integration".into()];
-    vec![
-        user(
-            "admin@sflab.dev",
-            "admin",
-            "Ada",
-            "Admin",
-            Some("Admin-sflab-1"),
-            "System Administrator",
-        ),
-        user(
-            "learner@sflab.dev",
-            "learner",
-            "Lee",
-            "Learner",
-            Some("Learner-sflab-1"),
-            "Standard User",
-        ),
-        integration,
-    ]
-}
-
-pub fn default_permission_sets() -> Vec<PermissionSet> {
-    let crud = vec![Op::Read, Op::Create, Op::Edit, Op::Delete];
-    let objects: BTreeMap<String, Vec<Op>> = ["Account", "Contact", "Lead", "Opportunity", "Case"]
-        .iter()
-        .map(|o| (o.to_string(), crud.clone()))
-        .collect();
-    // Integration users see and edit every field of these objects (`Object.*`).
-    let fields = objects
-        .keys()
-        .map(|o| (format!("{o}.*"), vec![FieldRight::Edit]))
-        .collect();
-    vec![PermissionSet {
-        name: "sflab_Integration".into(),
-        label: Some("sflab integration access".into()),
-        objects,
-        fields,
-        view_all_data: false,
-        modify_all_data: false,
-    }]
-}
-
 fn app(name: &str, flows: &[Flow], scopes: &[&str]) -> ExternalClientApp {
     ExternalClientApp {
         name: name.into(),
@@ -174,8 +96,9 @@ fn app(name: &str, flows: &[Flow], scopes: &[&str]) -> ExternalClientApp {
     }
 }
 
-/// The default org's apps; `jwt_certificate_pem` is the workspace key's certificate.
-pub fn default_apps(jwt_certificate_pem: &str) -> Vec<ExternalClientApp> {
+/// The default org's apps; the JWT and SAML bearer apps only when the workspace key's
+/// certificate is given.
+pub fn default_apps(jwt_certificate_pem: Option<&str>) -> Vec<ExternalClientApp> {
     let mut cc = app(
         "sflab_client_credentials",
         &[Flow::ClientCredentials],
@@ -183,40 +106,45 @@ pub fn default_apps(jwt_certificate_pem: &str) -> Vec<ExternalClientApp> {
     );
     cc.run_as = Some("integration".into());
 
+    let scopes = [
+        "api",
+        "refresh_token",
+        "openid",
+        "web",
+        "id",
+        "profile",
+        "email",
+    ];
     let mut web = app(
         "sflab_web",
         &[Flow::AuthorizationCode, Flow::RefreshToken],
-        &[
-            "api",
-            "refresh_token",
-            "openid",
-            "web",
-            "id",
-            "profile",
-            "email",
-        ],
+        &scopes,
     );
     web.callback_urls = vec![LESSON_CALLBACK.into(), CLI_CALLBACK.into()];
     web.auto_approve = true;
-    web.auto_approve_as = Some("learner".into());
+    web.auto_approve_as = Some("admin".into());
     web.refresh = RefreshPolicy {
         expire_after: None,
         rotate: true,
     };
 
-    let pre_authorized = PreAuthorized {
-        profiles: vec!["System Administrator".into()],
-        permission_sets: vec!["sflab_Integration".into()],
-    };
-    let mut jwt = app("sflab_jwt", &[Flow::JwtBearer], &["api"]);
-    jwt.certificate = Some(jwt_certificate_pem.into());
-    jwt.permitted_users = PermittedUsers::AdminApproved;
-    jwt.pre_authorized = pre_authorized.clone();
-
-    let mut saml = app("sflab_saml", &[Flow::SamlBearer], &["api"]);
-    saml.certificate = Some(jwt_certificate_pem.into());
-    saml.permitted_users = PermittedUsers::AdminApproved;
-    saml.pre_authorized = pre_authorized;
+    let mut apps = vec![cc, web];
+    if let Some(cert) = jwt_certificate_pem {
+        // The integration user (permission set) and admins (profile) are pre-authorized.
+        let pre_authorized = PreAuthorized {
+            profiles: vec!["System Administrator".into()],
+            permission_sets: vec!["sflab_Integration".into()],
+        };
+        let mut jwt = app("sflab_jwt", &[Flow::JwtBearer], &["api"]);
+        jwt.certificate = Some(cert.into());
+        jwt.permitted_users = PermittedUsers::AdminApproved;
+        jwt.pre_authorized = pre_authorized.clone();
+        let mut saml = app("sflab_saml", &[Flow::SamlBearer], &["api"]);
+        saml.certificate = Some(cert.into());
+        saml.permitted_users = PermittedUsers::AdminApproved;
+        saml.pre_authorized = pre_authorized;
+        apps.extend([jwt, saml]);
+    }
 
     let mut device = app(
         "sflab_device",
@@ -225,35 +153,75 @@ pub fn default_apps(jwt_certificate_pem: &str) -> Vec<ExternalClientApp> {
     );
     device.public = true;
 
+    let cli_scopes = ["refresh_token", "api", "web", "openid", "id", "full"];
     let mut cli = app(
         "PlatformCLI",
         &[Flow::AuthorizationCode, Flow::RefreshToken, Flow::Device],
-        &["refresh_token", "api", "web", "openid", "id", "full"],
+        &cli_scopes,
     );
     cli.consumer_key = "PlatformCLI".into();
     cli.public = true;
     cli.callback_urls = vec![CLI_CALLBACK.into()];
     cli.auto_approve = true;
     cli.auto_approve_as = Some("admin".into());
-    vec![cc, web, jwt, saml, device, cli]
+    apps.extend([device, cli]);
+    apps
 }
 
-/// The whole auth configuration of the default org.
-pub fn default_config(jwt_certificate_pem: &str) -> Result<AuthConfig, ConfigError> {
-    AuthConfig::build(
-        default_apps(jwt_certificate_pem),
-        default_users(),
-        default_permission_sets(),
-        AuthSettings::default(),
-    )
+impl AuthServer {
+    /// Adds (or replaces) the default org's apps; see [`default_apps`].
+    pub fn install_default_apps(
+        &self,
+        jwt_certificate_pem: Option<&str>,
+    ) -> Result<(), ConfigError> {
+        let apps = default_apps(jwt_certificate_pem);
+        let mut config = self.config();
+        let old: Vec<ExternalClientApp> = config.apps.clone();
+        config
+            .apps
+            .retain(|a| !apps.iter().any(|d| d.name == a.name));
+        // Keep secrets stable when the apps are installed again.
+        let apps = apps
+            .into_iter()
+            .map(|mut a| {
+                if let Some(prev) = old.iter().find(|o| o.name == a.name) {
+                    a.consumer_secret = prev.consumer_secret.clone();
+                }
+                a
+            })
+            .collect();
+        self.replace_config(config.with_apps(apps)?);
+        Ok(())
+    }
+}
+
+/// Prepares the default org for `sflab org serve`: the workspace JWT key (created on first
+/// use) and every default app, JWT and SAML included.
+pub fn install_for_workspace(
+    auth: &AuthServer,
+    workspace: &Path,
+) -> Result<JwtKeyPair, DefaultsError> {
+    let pair = workspace_jwt_key(workspace)?;
+    auth.install_default_apps(Some(&pair.certificate_pem))?;
+    Ok(pair)
+}
+
+/// The app `sflab org serve` hands out as `SF_CLIENT_ID` / `SF_CLIENT_SECRET`: the first
+/// confidential one with the client credentials flow.
+pub fn serve_client(config: &AuthConfig) -> Option<(String, String)> {
+    config
+        .apps
+        .iter()
+        .find(|a| a.allows(Flow::ClientCredentials))
+        .and_then(|a| Some((a.consumer_key.clone(), a.consumer_secret.clone()?)))
 }
 
 /// Lines `sflab org serve` adds to its env file.
-pub fn env_lines(workspace: &Path) -> Vec<(String, String)> {
+pub fn env_lines(workspace: &Path) -> Vec<(&'static str, String)> {
     vec![
-        ("SF_CALLBACK_URL".into(), LESSON_CALLBACK.into()),
+        ("SF_CALLBACK_URL", LESSON_CALLBACK.into()),
         (
-            "SF_JWT_KEY_FILE".into(),
+            "SF_JWT_KEY_FILE",
             workspace.join(JWT_KEY_FILE).display().to_string(),
         ),
     ]
@@ -276,9 +244,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_default_config_is_valid_and_has_every_flow() {
-        let pair = self_signed(crate::org::auth::keys::tests::test_key(), "t").unwrap();
-        let c = default_config(&pair.certificate_pem).unwrap();
+    fn the_default_org_has_an_app_for_every_flow_once_the_workspace_key_is_in() {
+        let org = crate::org::Org::default_org();
+        let ws = tempfile::tempdir().unwrap();
+        install_for_workspace(&org.auth, ws.path()).unwrap();
+        let c = org.auth.config();
         for flow in [
             Flow::ClientCredentials,
             Flow::AuthorizationCode,
@@ -292,6 +262,20 @@ mod tests {
         let cli = c.app_by_key("PlatformCLI").unwrap();
         assert!(cli.consumer_secret.is_none());
         assert!(cli.callback_urls.contains(&CLI_CALLBACK.to_string()));
+        let cc = c.app_by_name("sflab_client_credentials").unwrap();
+        let run_as = c.users.find(cc.run_as.as_deref().unwrap()).unwrap();
+        assert_eq!(run_as.username, "integration@sflab.example");
+        assert_eq!(serve_client(&c).unwrap().0, cc.consumer_key);
+        let before = cc.consumer_secret.clone();
+        install_for_workspace(&org.auth, ws.path()).unwrap();
+        let after = org
+            .auth
+            .config()
+            .app_by_name("sflab_client_credentials")
+            .unwrap()
+            .consumer_secret
+            .clone();
+        assert_eq!(after, before, "installing again keeps secrets");
     }
 
     #[test]
@@ -312,6 +296,6 @@ mod tests {
         let lines = env_lines(ws.path());
         assert!(lines
             .iter()
-            .any(|(k, v)| k == "SF_JWT_KEY_FILE" && v.ends_with("jwt-private.pem")));
+            .any(|(k, v)| *k == "SF_JWT_KEY_FILE" && v.ends_with("jwt-private.pem")));
     }
 }

@@ -1,11 +1,13 @@
-//! Who a token belongs to: `/services/oauth2/userinfo` (OpenID Connect), the identity URL
-//! `/id/{org}/{user}`, OpenID discovery and the JWKS at `/id/keys`.
+//! Who a token belongs to: the identity URL `/id/{org}/{user}`, OpenID discovery and the
+//! JWKS at `/id/keys`. (`/services/oauth2/userinfo` is served by the REST layer, from the
+//! User record in the store.)
 //!
 //! A missing or dead token gets 403 with the plain-text body orgs send (`Missing_OAuth_Token`,
-//! `Bad_OAuth_Token`), not the REST API's 401 array: these endpoints sit outside `/services/data`.
+//! `Bad_OAuth_Token`), not the REST API's 401 array: `/id` sits outside `/services/data`.
 
 use super::server::AuthServer;
-use super::users::{License, User};
+use super::users::User;
+use crate::org::rest::InstanceUrl;
 use crate::org::Session;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -88,51 +90,9 @@ fn urls(base: &str, org_id: &str, user_id: &str, version: &str) -> Value {
     })
 }
 
-pub async fn userinfo(
-    State(auth): State<AuthServer>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let (s, u) = match session(&auth, &headers, &q) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let base = auth.base_url(&headers);
-    let version = q
-        .get("version")
-        .map(String::as_str)
-        .unwrap_or(API_VERSION_PLACEHOLDER);
-    let body = json!({
-        "sub": auth.identity_url(&base, &u),
-        "user_id": u.id,
-        "organization_id": s.org_id,
-        "preferred_username": u.username,
-        "nickname": u.alias.clone().unwrap_or_else(|| u.username.split('@').next().unwrap_or("").to_string()),
-        "name": u.display_name(),
-        "email": u.email(),
-        "email_verified": true,
-        "given_name": u.first_name,
-        "family_name": u.last_name.clone().unwrap_or_else(|| u.display_name()),
-        "zoneinfo": "Europe/London",
-        "photos": {"picture": format!("{base}/img/userprofile/default_profile_200_v2.png"), "thumbnail": format!("{base}/img/userprofile/default_profile_45_v2.png")},
-        "profile": format!("{base}/{}", u.id),
-        "picture": format!("{base}/img/userprofile/default_profile_200_v2.png"),
-        "address": {},
-        "is_salesforce_integration_user": u.license == License::SalesforceIntegration,
-        "urls": urls(&base, &s.org_id, &u.id, version),
-        "active": u.login_blocked().is_none(),
-        "user_type": "STANDARD",
-        "language": "en_US",
-        "locale": "en_GB",
-        "utcOffset": 0,
-        "updated_at": "2026-01-01T00:00:00Z",
-        "is_app_installed": true,
-    });
-    json(StatusCode::OK, &body)
-}
-
 pub async fn identity(
     State(auth): State<AuthServer>,
+    reached: InstanceUrl,
     Path((org_id, user_id)): Path<(String, String)>,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
@@ -147,7 +107,7 @@ pub async fn identity(
     let Some(u) = auth.with_config(|c| c.users.by_id(&user_id).cloned()) else {
         return plain(StatusCode::NOT_FOUND, "Bad_Id");
     };
-    let base = auth.base_url(&headers);
+    let base = auth.base_url(&reached);
     let version = q
         .get("version")
         .map(String::as_str)
@@ -215,8 +175,8 @@ fn to_xml(v: &Value) -> String {
     }
 }
 
-pub async fn discovery(State(auth): State<AuthServer>, headers: HeaderMap) -> Response {
-    let b = auth.base_url(&headers);
+pub async fn discovery(State(auth): State<AuthServer>, reached: InstanceUrl) -> Response {
+    let b = auth.base_url(&reached);
     json(
         StatusCode::OK,
         &json!({

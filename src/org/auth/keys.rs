@@ -51,6 +51,17 @@ impl OrgKeys {
         Ok(OrgKeys::from_private(generate_rsa()?))
     }
 
+    /// One key per process, generated on first use and shared by every org in it (as one
+    /// login server signs for many orgs). Keeps building an org cheap.
+    pub fn shared() -> Result<OrgKeys, KeyError> {
+        static SHARED: std::sync::OnceLock<OrgKeys> = std::sync::OnceLock::new();
+        if let Some(k) = SHARED.get() {
+            return Ok(k.clone());
+        }
+        let k = OrgKeys::generate()?;
+        Ok(SHARED.get_or_init(|| k).clone())
+    }
+
     pub fn from_private(private: RsaPrivateKey) -> OrgKeys {
         let n = private.to_public_key().n().to_bytes_be();
         let kid = hex::encode(&Sha256::digest(&n)[..6]);

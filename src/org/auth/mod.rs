@@ -10,7 +10,7 @@
 //! - endpoints: `token` (dispatch) with `grant_code`, `grant_direct`, `grant_assertion`,
 //!   `device`; `authorize` + `pages`; `setup_connect`; `revoke`; `identity`.
 //!
-//! [`router`] serves `/services/oauth2/{authorize,token,revoke,userinfo}`, `/id/{org}/{user}`,
+//! [`router`] serves `/services/oauth2/{authorize,token,revoke}`, `/id/{org}/{user}`,
 //! `/id/keys`, `/.well-known/openid-configuration` and `/setup/connect`.
 
 pub mod access;
@@ -33,6 +33,7 @@ mod pages;
 pub mod pkce;
 mod revoke;
 pub mod saml;
+mod seeding;
 mod server;
 mod setup_connect;
 pub mod span;
@@ -48,7 +49,9 @@ pub use config::{
     AuthConfig, AuthSettings, ConfigError, ExternalClientApp, Flow, PermittedUsers, RefreshPolicy,
 };
 pub use decision::{AuthDecision, Outcome};
-pub use defaults::{app_env, default_apps, default_config, env_lines, workspace_jwt_key};
+pub use defaults::{
+    app_env, default_apps, env_lines, install_for_workspace, serve_client, workspace_jwt_key,
+};
 pub use device::DeviceApprovalError;
 pub use keys::{JwtKeyPair, OrgKeys};
 pub use server::AuthServer;
@@ -66,10 +69,6 @@ pub fn router(auth: AuthServer) -> Router {
         )
         .route("/services/oauth2/token", any(token::token_endpoint))
         .route("/services/oauth2/revoke", any(revoke::revoke))
-        .route(
-            "/services/oauth2/userinfo",
-            get(identity::userinfo).post(identity::userinfo),
-        )
         .route("/id/keys", get(identity::jwks))
         .route(
             "/id/{org}/{user}",

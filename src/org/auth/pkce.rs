@@ -3,6 +3,10 @@
 //! Salesforce treats a challenge sent without `code_challenge_method` as S256 (the sf CLI
 //! relies on this), unlike RFC 7636 §4.3 where a missing method means `plain`. Apps that
 //! require PKCE refuse `plain` outright, which blocks the downgrade.
+//!
+//! Verifier length: RFC 7636 §4.1 allows 43–128 characters, but jsforce and the sf CLI send
+//! base64url of 128 random bytes (171 characters) and real orgs accept them, so verifiers
+//! up to [`MAX_VERIFIER_LEN`] pass; the charset and the minimum stay strict.
 
 use sha2::{Digest, Sha256};
 
@@ -42,6 +46,7 @@ pub enum PkceError {
     )]
     BadChallenge(usize),
     #[error("code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (got {0} characters)")]
+    // (Up to 256 are accepted, as real orgs do; the message gives the RFC's rule.)
     BadVerifier(usize),
     #[error("no code_verifier was sent, but the authorization request carried a code_challenge")]
     MissingVerifier,
@@ -53,8 +58,11 @@ pub enum PkceError {
     Mismatch,
 }
 
-fn well_formed(s: &str) -> bool {
-    (43..=128).contains(&s.len())
+/// The longest verifier accepted (see the module notes).
+pub const MAX_VERIFIER_LEN: usize = 256;
+
+fn well_formed(s: &str, max: usize) -> bool {
+    (43..=max).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
@@ -75,7 +83,7 @@ pub fn parse_challenge(
         Some("plain") => (PkceMethod::Plain, false),
         Some(other) => return Err(PkceError::UnknownMethod(other.to_string())),
     };
-    if !well_formed(value) {
+    if !well_formed(value, 128) {
         return Err(PkceError::BadChallenge(value.chars().count()));
     }
     Ok(Some(Challenge {
@@ -99,7 +107,7 @@ pub fn verify(recorded: Option<&Challenge>, verifier: Option<&str>) -> Result<()
         (None, Some(_)) => Err(PkceError::UnexpectedVerifier),
         (Some(_), None) => Err(PkceError::MissingVerifier),
         (Some(c), Some(v)) => {
-            if !well_formed(v) {
+            if !well_formed(v, MAX_VERIFIER_LEN) {
                 return Err(PkceError::BadVerifier(v.chars().count()));
             }
             let computed = match c.method {
@@ -176,6 +184,19 @@ mod tests {
         let other = "a".repeat(43);
         assert_eq!(verify(c, Some(&other)), Err(PkceError::Mismatch));
         assert_eq!(verify(c, None), Err(PkceError::MissingVerifier));
+    }
+
+    #[test]
+    fn jsforce_171_character_verifiers_pass_and_longer_than_256_fail() {
+        let long = "A".repeat(171);
+        let c = parse_challenge(Some(&s256(&long)), None, true).unwrap();
+        assert_eq!(verify(c.as_ref(), Some(&long)), Ok(()));
+        let too_long = "A".repeat(257);
+        let c = parse_challenge(Some(&s256(&too_long)), None, true).unwrap();
+        assert_eq!(
+            verify(c.as_ref(), Some(&too_long)),
+            Err(PkceError::BadVerifier(257))
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ use super::grants::{digest, GrantStore, RefreshRecord, RefreshStatus};
 use super::jwt;
 use super::keys::OrgKeys;
 use super::users::User;
+use crate::org::rest::InstanceUrl;
 use crate::org::{OrgClock, Session, SessionTable};
-use axum::http::HeaderMap;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -22,6 +22,14 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AuthServer {
     inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for AuthServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthServer")
+            .field("org_id", &self.inner.org_id)
+            .finish_non_exhaustive()
+    }
 }
 
 struct Inner {
@@ -160,28 +168,13 @@ impl AuthServer {
         *self.inner.public_url.write() = Some(url.trim_end_matches('/').to_string());
     }
 
-    /// The org's base URL as the client reached it.
-    pub fn base_url(&self, headers: &HeaderMap) -> String {
-        if let Some(u) = self.inner.public_url.read().clone() {
-            return u;
+    /// The org's base URL as the client reached it: the fixed public URL if one was set,
+    /// else what `serve` recorded (or the Host header, see [`InstanceUrl`]).
+    pub fn base_url(&self, reached: &InstanceUrl) -> String {
+        match self.inner.public_url.read().clone() {
+            Some(u) => u,
+            None => reached.0.trim_end_matches('/').to_string(),
         }
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| {
-                !h.is_empty()
-                    && h.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-            })
-            .unwrap_or("127.0.0.1");
-        let scheme = match headers
-            .get("x-forwarded-proto")
-            .and_then(|h| h.to_str().ok())
-        {
-            Some("https") => "https",
-            _ => "http",
-        };
-        format!("{scheme}://{host}")
     }
 
     /// The `aud` values assertions may name: the login hosts, this org's URL (both loopback

@@ -9,6 +9,7 @@ use super::form::{Params, SECRET_PARAMS};
 use super::server::AuthServer;
 use super::users::User;
 use super::{device, grant_assertion, grant_code, grant_direct};
+use crate::org::rest::InstanceUrl;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
@@ -46,9 +47,14 @@ impl TokenCtx {
     }
 }
 
-pub async fn token_endpoint(State(auth): State<AuthServer>, request: Request<Body>) -> Response {
+pub async fn token_endpoint(
+    State(auth): State<AuthServer>,
+    reached: InstanceUrl,
+    request: Request<Body>,
+) -> Response {
     let mut draft = Draft::new("(unknown)");
-    let result = read_and_dispatch(&auth, request, &mut draft).await;
+    let base_url = auth.base_url(&reached);
+    let result = read_and_dispatch(&auth, base_url, request, &mut draft).await;
     match result {
         Ok(body) => {
             let who = draft.username.clone().unwrap_or_default();
@@ -73,6 +79,7 @@ pub async fn token_endpoint(State(auth): State<AuthServer>, request: Request<Bod
 
 async fn read_and_dispatch(
     auth: &AuthServer,
+    base_url: String,
     request: Request<Body>,
     draft: &mut Draft,
 ) -> Result<Value, OAuthError> {
@@ -113,7 +120,7 @@ async fn read_and_dispatch(
         .and_then(|h| h.to_str().ok());
     let params = Params::from_body(content_type, &bytes)?;
     let ctx = TokenCtx {
-        base_url: auth.base_url(&parts.headers),
+        base_url,
         peer: parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()

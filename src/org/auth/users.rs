@@ -36,9 +36,12 @@ pub struct User {
     #[serde(default)]
     pub id: String,
     pub username: String,
-    /// A short handle labs use to refer to the user (`run_as: integration`).
+    /// The user's Alias field.
     #[serde(default)]
     pub alias: Option<String>,
+    /// The seed's `ref:` name, which labs use to refer to the user (`run_as: integration`).
+    #[serde(default, rename = "ref")]
+    pub reference: Option<String>,
     #[serde(default)]
     pub first_name: Option<String>,
     #[serde(default)]
@@ -76,10 +79,11 @@ impl User {
         self.email.clone().unwrap_or_else(|| self.username.clone())
     }
 
-    /// Does `reference` (a username, an alias, or the part of the username before `@`) name
-    /// this user?
+    /// Does `reference` (a username, a `ref:` name, an alias, or the part of the username
+    /// before `@`) name this user?
     pub fn answers_to(&self, reference: &str) -> bool {
         self.username.eq_ignore_ascii_case(reference)
+            || self.reference.as_deref() == Some(reference)
             || self.alias.as_deref() == Some(reference)
             || self.username.split('@').next() == Some(reference)
     }
@@ -127,9 +131,14 @@ impl Directory {
             .find(|u| u.username.eq_ignore_ascii_case(username))
     }
 
-    /// A user named by username or alias (as `run_as:` and `login_hint` do).
+    /// A user named by username, `ref:` or alias (as `run_as:` and `login_hint` do).
     pub fn find(&self, reference: &str) -> Option<&User> {
         self.by_username(reference)
+            .or_else(|| {
+                self.users
+                    .iter()
+                    .find(|u| u.reference.as_deref() == Some(reference))
+            })
             .or_else(|| self.users.iter().find(|u| u.answers_to(reference)))
     }
 }

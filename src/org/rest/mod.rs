@@ -79,6 +79,7 @@ fn surfaces(state: RestState) -> Router {
         .merge(sobjects::routes())
         .merge(query::routes());
     rest.with_state(state.clone())
+        .merge(crate::org::auth::router(state.org.auth.clone()))
         .merge(meta::userinfo_routes(state))
     // Further surfaces mount here, e.g.:
     // .merge(crate::org::composite::router(state.clone()))

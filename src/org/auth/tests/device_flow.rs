@@ -91,11 +91,11 @@ async fn denied_expired_and_foreign_device_codes_are_refused() {
     let r = h
         .token(&[
             ("grant_type", "device"),
-            ("client_id", "PlatformCLI-not-here"),
+            ("client_id", "device2-key"),
             ("code", v["device_code"].as_str().unwrap()),
         ])
         .await;
-    assert_eq!(r.error(), "invalid_client_id");
+    assert_eq!(r.error(), "invalid_grant", "another client's device code");
     h.auth.clock().advance(Duration::from_secs(601));
     assert_eq!(
         poll(&h, v["device_code"].as_str().unwrap()).await.error(),

@@ -1,4 +1,4 @@
-//! userinfo, the identity URL, OpenID discovery and the JWKS.
+//! The identity URL, OpenID discovery, the JWKS, and the decision log's discretion.
 
 use super::*;
 
@@ -14,42 +14,37 @@ async fn access(h: &H) -> String {
 }
 
 #[tokio::test]
-async fn userinfo_answers_who_the_token_belongs_to() {
+async fn the_identity_url_refuses_missing_and_dead_tokens() {
     let h = H::new();
     let t = access(&h).await;
     let r = h
-        .get_with(
-            "/services/oauth2/userinfo",
-            &[("authorization", &format!("Bearer {t}"))],
-        )
+        .token(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "cc-key"),
+            ("client_secret", "cc-secret"),
+        ])
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let v = r.json();
-    assert_eq!(v["organization_id"], ORG_ID);
-    assert_eq!(v["preferred_username"], "integration@sflab.dev");
-    assert!(v["user_id"].as_str().unwrap().starts_with("005"));
-    assert_eq!(v["is_salesforce_integration_user"], true);
-    assert!(v["urls"]["rest"].as_str().unwrap().contains("{version}"));
-}
-
-#[tokio::test]
-async fn userinfo_refuses_missing_and_dead_tokens() {
-    let h = H::new();
-    let r = h.get("/services/oauth2/userinfo").await;
+    let id = r.json()["id"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches(BASE)
+        .to_string();
+    let r = h.get(&id).await;
     assert_eq!(
         (r.status, r.body.as_str()),
         (StatusCode::FORBIDDEN, "Missing_OAuth_Token")
     );
     let r = h
-        .get_with(
-            "/services/oauth2/userinfo",
-            &[("authorization", "Bearer 00Dx!nope")],
-        )
+        .get_with(&id, &[("authorization", "Bearer 00Dx!nope")])
         .await;
     assert_eq!(
         (r.status, r.body.as_str()),
         (StatusCode::FORBIDDEN, "Bad_OAuth_Token")
     );
+    let r = h
+        .get_with(&id, &[("authorization", &format!("Bearer {t}"))])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
 }
 
 #[tokio::test]

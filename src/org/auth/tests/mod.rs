@@ -21,7 +21,8 @@ use tower::ServiceExt;
 
 pub const ORG_ID: &str = "00D5g000004SfLbEAK";
 pub const HOST: &str = "127.0.0.1:8080";
-pub const BASE: &str = "http://127.0.0.1:8080";
+/// Without `serve`, the org assumes HTTPS on the Host it was called at.
+pub const BASE: &str = "https://127.0.0.1:8080";
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -86,6 +87,7 @@ apps:
     jwt_audiences: [https://sflab.my.salesforce.com]
   - { name: saml, consumer_key: saml-key, flows: [saml_bearer], certificate: CERT, permitted_users: admin_approved, pre_authorized: { permission_sets: [Sync] } }
   - { name: device, consumer_key: device-key, public: true, flows: [device, refresh_token], scopes: [api, refresh_token] }
+  - { name: device2, consumer_key: device2-key, public: true, flows: [device] }
   - { name: pw, consumer_key: pw-key, consumer_secret: pw-secret, legacy_connected_app: true, flows: [password] }
   - { name: pw_eca, consumer_key: pweca-key, consumer_secret: pweca-secret, flows: [password] }
 users:
