@@ -140,7 +140,7 @@ impl Redactor {
             return;
         }
         learned.values.push((kind.to_string(), value.to_string()));
-        learned.values.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+        learned.values.sort_by_key(|v| std::cmp::Reverse(v.1.len()));
     }
 
     /// The secrets known so far, by marker only.
