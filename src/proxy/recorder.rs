@@ -141,7 +141,7 @@ impl Recorder {
             method: raw.method,
             url: r.text(&r.url(&raw.url)),
             path: r.text(&raw.path),
-            query: raw.query.map(|q| r.text(&r.url(&q))),
+            query: raw.query.map(|q| r.query(&q)),
             headers: r.headers(raw.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
             body: self.body(req_ct.as_deref(), &raw.body),
         };

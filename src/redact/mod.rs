@@ -272,6 +272,11 @@ impl Redactor {
         formats::url(url, self)
     }
 
+    /// A raw query string (without `?`): secret parameters redacted.
+    pub fn query(&self, query: &str) -> String {
+        self.text(&formats::form(query, self))
+    }
+
     /// A body, parsed by its content type and redacted by key.
     pub fn body(&self, content_type: Option<&str>, bytes: &[u8]) -> String {
         let Ok(text) = std::str::from_utf8(bytes) else {
