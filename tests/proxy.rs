@@ -361,8 +361,11 @@ async fn exchanges_stream_live_to_subscribers_with_their_run() {
     let (upstream, url) = start_upstream().await;
     let p = start_proxy(&upstream, &url, "[]").await;
     let mut rx = p.recorder().subscribe();
+    let mut pending = p.recorder().subscribe_pending();
     p.recorder().set_run_index(1);
     get_token(&p).await;
+    let started = pending.try_recv().expect("announced on arrival");
+    assert_eq!((started.seq, started.method.as_str()), (1, "POST"));
     let x = tokio::time::timeout(Duration::from_secs(5), rx.recv())
         .await
         .expect("in time")

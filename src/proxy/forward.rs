@@ -168,6 +168,7 @@ pub(crate) async fn handle(
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_string);
     let headers = header_pairs(&parts.headers);
+    shared.recorder.announce(seq, started_at, &method, &path);
     let authority = parts
         .uri
         .authority()

@@ -30,7 +30,7 @@ pub use bodies::{default_body, lock_row_body};
 pub use fault::{
     validate_faults, FaultAction, FaultKind, FaultPlan, FaultResponse, FaultSpec, FaultSpecError,
 };
-pub use recorder::Recorder;
+pub use recorder::{PendingRequest, Recorder};
 
 use crate::redact::Redactor;
 use hyper_util::rt::{TokioExecutor, TokioIo};

@@ -34,9 +34,21 @@ pub(crate) struct RawResponse {
     pub body: bytes::Bytes,
 }
 
+/// A request that has arrived and is not answered yet (for a live "in flight" line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRequest {
+    pub seq: u64,
+    pub run_index: usize,
+    pub started_at: DateTime<Utc>,
+    pub method: String,
+    /// Redacted.
+    pub path: String,
+}
+
 struct Inner {
     exchanges: Mutex<Vec<Exchange>>,
     tx: broadcast::Sender<Exchange>,
+    pending_tx: broadcast::Sender<PendingRequest>,
     next_seq: AtomicU64,
     run_index: AtomicUsize,
     redactor: Redactor,
@@ -61,10 +73,12 @@ impl Recorder {
     /// A recorder that redacts with `redactor` and keeps at most `body_cap` bytes of each body.
     pub fn new(redactor: Redactor, body_cap: usize) -> Recorder {
         let (tx, _) = broadcast::channel(1024);
+        let (pending_tx, _) = broadcast::channel(1024);
         Recorder {
             inner: Arc::new(Inner {
                 exchanges: Mutex::new(Vec::new()),
                 tx,
+                pending_tx,
                 next_seq: AtomicU64::new(1),
                 run_index: AtomicUsize::new(0),
                 redactor,
@@ -77,6 +91,22 @@ impl Recorder {
     /// (`RecvError::Lagged`); [`Recorder::exchanges`] always has them all.
     pub fn subscribe(&self) -> broadcast::Receiver<Exchange> {
         self.inner.tx.subscribe()
+    }
+
+    /// Requests as they arrive, before they are answered; each is followed later by its
+    /// completed [`Exchange`] with the same `seq` on [`Recorder::subscribe`].
+    pub fn subscribe_pending(&self) -> broadcast::Receiver<PendingRequest> {
+        self.inner.pending_tx.subscribe()
+    }
+
+    pub(crate) fn announce(&self, seq: u64, started_at: DateTime<Utc>, method: &str, path: &str) {
+        let _ = self.inner.pending_tx.send(PendingRequest {
+            seq,
+            run_index: self.run_index(),
+            started_at,
+            method: method.to_string(),
+            path: self.inner.redactor.text(path),
+        });
     }
 
     /// Every exchange recorded so far, in `seq` order.
