@@ -459,6 +459,14 @@ async fn https_proxy_chains_to_an_https_upstream_trusting_a_custom_ca() {
         .send()
         .await;
     assert!(untrusting.is_err(), "a client without the CA is refused");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let notes = outer.recorder().connection_errors();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("may not trust the sflab CA")),
+        "{notes:?}"
+    );
 }
 
 /// Overhead of the proxy per request (run with `--ignored --nocapture`; prints figures).

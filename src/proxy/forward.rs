@@ -54,6 +54,10 @@ impl std::fmt::Display for DropConnection {
 impl std::error::Error for DropConnection {}
 
 impl Shared {
+    pub(crate) fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
     pub(crate) fn new(
         config: &ProxyConfig,
         base_url: &str,

@@ -47,6 +47,7 @@ pub struct PendingRequest {
 
 struct Inner {
     exchanges: Mutex<Vec<Exchange>>,
+    connection_errors: Mutex<Vec<String>>,
     tx: broadcast::Sender<Exchange>,
     pending_tx: broadcast::Sender<PendingRequest>,
     next_seq: AtomicU64,
@@ -77,6 +78,7 @@ impl Recorder {
         Recorder {
             inner: Arc::new(Inner {
                 exchanges: Mutex::new(Vec::new()),
+                connection_errors: Mutex::new(Vec::new()),
                 tx,
                 pending_tx,
                 next_seq: AtomicU64::new(1),
@@ -107,6 +109,19 @@ impl Recorder {
             method: method.to_string(),
             path: self.inner.redactor.text(path),
         });
+    }
+
+    /// Connections that failed before any request (e.g. TLS handshakes of clients that do not
+    /// trust the workspace CA), as sentences for the learner; at most 20 are kept.
+    pub fn connection_errors(&self) -> Vec<String> {
+        self.inner.connection_errors.lock().clone()
+    }
+
+    pub(crate) fn connection_failed(&self, message: String) {
+        let mut errors = self.inner.connection_errors.lock();
+        if errors.len() < 20 {
+            errors.push(message);
+        }
     }
 
     /// Every exchange recorded so far, in `seq` order.
