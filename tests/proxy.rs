@@ -501,3 +501,30 @@ async fn proxy_overhead_per_request() {
     println!("per request: direct {direct:?}, through the proxy {proxied:?} ({n} requests, recorded and redacted)");
     assert_eq!(p.recorder().exchanges().len(), n as usize);
 }
+
+/// Recorded traffic judged by a rule: the gap the proxy measures is what Retry-After governs.
+#[tokio::test]
+async fn recorded_timing_is_judged_by_the_retry_after_rule() {
+    let rule: sflab::rules::RuleSpec =
+        serde_yaml::from_str("{ rule: retry.honors_retry_after, points: 2 }").expect("rule");
+    for (wait_ms, should_pass) in [(1000u64, true), (50, false)] {
+        let (upstream, url) = start_upstream().await;
+        let p = start_proxy(
+            &upstream,
+            &url,
+            "- { kind: rate_limited, retry_after: 1, nth: 1 }",
+        )
+        .await;
+        let first = query_with_token(&p).await.expect("call");
+        assert_eq!(first.status(), 429);
+        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+        assert_eq!(query_with_token(&p).await.expect("retry").status(), 200);
+        let evidence = sflab::evidence::Evidence {
+            exchanges: p.recorder().exchanges(),
+            ..Default::default()
+        };
+        let verdict = rule.check(&evidence);
+        assert_eq!(verdict.passed(), should_pass, "{}", verdict.message);
+        assert_eq!(verdict.evidence, vec![1, 2]);
+    }
+}
