@@ -528,3 +528,33 @@ async fn recorded_timing_is_judged_by_the_retry_after_rule() {
         assert_eq!(verdict.evidence, vec![1, 2]);
     }
 }
+
+#[tokio::test]
+async fn an_unreachable_org_gives_502_and_an_error_without_secrets() {
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url =
+        url::Url::parse(&format!("http://{}", closed.local_addr().expect("addr"))).expect("url");
+    drop(closed);
+    let p = proxy::start(ProxyConfig::new(url, Redactor::new(b"k")))
+        .await
+        .expect("proxy");
+    let r = client()
+        .get(format!(
+            "{}/services/oauth2/authorize?code=SecretCodeValue1234",
+            p.base_url()
+        ))
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(r.status(), 502);
+    let records = p.recorder().exchanges();
+    assert!(records[0]
+        .error
+        .as_deref()
+        .unwrap_or("")
+        .contains("could not be reached"));
+    let stored = serde_json::to_string(&records).expect("json");
+    assert!(!stored.contains("SecretCodeValue1234"), "{stored}");
+}

@@ -381,6 +381,8 @@ async fn forward(
     let resp = match sent {
         Ok(r) => r,
         Err(e) => {
+            // Without the URL: its query may hold a secret.
+            let e = e.without_url();
             let status = if e.is_timeout() { 504 } else { 502 };
             let body = Bytes::from(super::default_body(status, path_and_query).to_string());
             let hdrs = vec![(
@@ -415,6 +417,7 @@ async fn forward(
     let body = match resp.bytes().await {
         Ok(b) => b,
         Err(e) => {
+            let e = e.without_url();
             return (
                 status,
                 hdrs,
