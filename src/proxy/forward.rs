@@ -319,6 +319,7 @@ fn expire(shared: &Shared, headers: &http::HeaderMap) {
     }
 }
 
+/// Status, headers and body of a response.
 type Answer = (u16, Vec<(String, String)>, Bytes);
 
 fn injected_response(action: &FaultAction, path: &str) -> Option<Answer> {
