@@ -361,8 +361,11 @@ async fn exchanges_stream_live_to_subscribers_with_their_run() {
     let (upstream, url) = start_upstream().await;
     let p = start_proxy(&upstream, &url, "[]").await;
     let mut rx = p.recorder().subscribe();
+    let mut pending = p.recorder().subscribe_pending();
     p.recorder().set_run_index(1);
     get_token(&p).await;
+    let started = pending.try_recv().expect("announced on arrival");
+    assert_eq!((started.seq, started.method.as_str()), (1, "POST"));
     let x = tokio::time::timeout(Duration::from_secs(5), rx.recv())
         .await
         .expect("in time")
@@ -456,6 +459,14 @@ async fn https_proxy_chains_to_an_https_upstream_trusting_a_custom_ca() {
         .send()
         .await;
     assert!(untrusting.is_err(), "a client without the CA is refused");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let notes = outer.recorder().connection_errors();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("may not trust the sflab CA")),
+        "{notes:?}"
+    );
 }
 
 /// Overhead of the proxy per request (run with `--ignored --nocapture`; prints figures).
@@ -489,4 +500,61 @@ async fn proxy_overhead_per_request() {
     let proxied = time(p.base_url().to_string()).await;
     println!("per request: direct {direct:?}, through the proxy {proxied:?} ({n} requests, recorded and redacted)");
     assert_eq!(p.recorder().exchanges().len(), n as usize);
+}
+
+/// Recorded traffic judged by a rule: the gap the proxy measures is what Retry-After governs.
+#[tokio::test]
+async fn recorded_timing_is_judged_by_the_retry_after_rule() {
+    let rule: sflab::rules::RuleSpec =
+        serde_yaml::from_str("{ rule: retry.honors_retry_after, points: 2 }").expect("rule");
+    for (wait_ms, should_pass) in [(1000u64, true), (50, false)] {
+        let (upstream, url) = start_upstream().await;
+        let p = start_proxy(
+            &upstream,
+            &url,
+            "- { kind: rate_limited, retry_after: 1, nth: 1 }",
+        )
+        .await;
+        let first = query_with_token(&p).await.expect("call");
+        assert_eq!(first.status(), 429);
+        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+        assert_eq!(query_with_token(&p).await.expect("retry").status(), 200);
+        let evidence = sflab::evidence::Evidence {
+            exchanges: p.recorder().exchanges(),
+            ..Default::default()
+        };
+        let verdict = rule.check(&evidence);
+        assert_eq!(verdict.passed(), should_pass, "{}", verdict.message);
+        assert_eq!(verdict.evidence, vec![1, 2]);
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_org_gives_502_and_an_error_without_secrets() {
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url =
+        url::Url::parse(&format!("http://{}", closed.local_addr().expect("addr"))).expect("url");
+    drop(closed);
+    let p = proxy::start(ProxyConfig::new(url, Redactor::new(b"k")))
+        .await
+        .expect("proxy");
+    let r = client()
+        .get(format!(
+            "{}/services/oauth2/authorize?code=SecretCodeValue1234",
+            p.base_url()
+        ))
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(r.status(), 502);
+    let records = p.recorder().exchanges();
+    assert!(records[0]
+        .error
+        .as_deref()
+        .unwrap_or("")
+        .contains("could not be reached"));
+    let stored = serde_json::to_string(&records).expect("json");
+    assert!(!stored.contains("SecretCodeValue1234"), "{stored}");
 }

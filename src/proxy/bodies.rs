@@ -41,7 +41,7 @@ fn oauth_body(status: u16) -> Value {
         400 => ("invalid_grant", "authentication failure"),
         401 => ("invalid_client", "invalid client credentials"),
         429 => ("rate_limit_exceeded", "too many requests; retry later"),
-        503 | 502 | 504 => (
+        502..=504 => (
             "temporarily_unavailable",
             "the server is temporarily unavailable",
         ),

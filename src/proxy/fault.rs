@@ -110,6 +110,12 @@ pub enum FaultSpecError {
     BadProbability { index: usize, value: f64 },
     #[error("fault {index}: status {status} is not an HTTP status (100–599)")]
     BadStatus { index: usize, status: u16 },
+    #[error("fault {index}: `{name}: {value}` is not a valid HTTP header")]
+    BadHeader {
+        index: usize,
+        name: String,
+        value: String,
+    },
     #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
     DoesNothing { index: usize },
 }
@@ -151,7 +157,9 @@ impl FaultAction {
 }
 
 impl FaultSpec {
-    pub fn validate(&self, index: usize) -> Result<(), FaultSpecError> {
+    /// Checks the fault; `number` (1-based, its place in `faults:`) is used in messages.
+    pub fn validate(&self, number: usize) -> Result<(), FaultSpecError> {
+        let index = number;
         let mut triggers = Vec::new();
         if self.nth.is_some() {
             triggers.push("nth");
@@ -191,6 +199,17 @@ impl FaultSpec {
                     index,
                     status: r.status,
                 });
+            }
+            for (name, value) in &r.headers {
+                let ok = http::HeaderName::from_bytes(name.as_bytes()).is_ok()
+                    && http::HeaderValue::from_str(value).is_ok();
+                if !ok {
+                    return Err(FaultSpecError::BadHeader {
+                        index,
+                        name: name.clone(),
+                        value: value.clone(),
+                    });
+                }
             }
         }
         let acts = self.kind.is_some()
@@ -268,7 +287,7 @@ pub fn validate_faults(specs: &[FaultSpec]) -> Result<(), FaultSpecError> {
     specs
         .iter()
         .enumerate()
-        .try_for_each(|(i, s)| s.validate(i))
+        .try_for_each(|(i, s)| s.validate(i + 1))
 }
 
 #[derive(Debug, Default, Clone)]
@@ -289,7 +308,7 @@ impl FaultPlan {
     /// Validates every fault; `can_expire` says whether sessions can really be expired.
     pub fn new(specs: Vec<FaultSpec>, can_expire: bool) -> Result<FaultPlan, FaultSpecError> {
         for (i, s) in specs.iter().enumerate() {
-            s.validate(i)?;
+            s.validate(i + 1)?;
         }
         Ok(FaultPlan {
             counters: vec![Counter::default(); specs.len()],

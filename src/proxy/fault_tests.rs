@@ -138,6 +138,10 @@ fn invalid_faults_are_explained() {
     assert!(bad("- { kind: drop, probability: 1.5 }").contains("between 0 and 1"));
     assert!(bad("- { respond: { status: 42 } }").contains("not an HTTP status"));
     assert!(bad("- { match: { method: GET } }").contains("does nothing"));
+    assert!(
+        bad("- { respond: { status: 503, headers: { 'Bad Name': x } } }")
+            .contains("not a valid HTTP header")
+    );
     assert!(serde_yaml::from_str::<Vec<FaultSpec>>("- { kind: drop, after: soon }").is_err());
     assert!(serde_yaml::from_str::<Vec<FaultSpec>>("- { kind: explode }").is_err());
 }
@@ -154,4 +158,12 @@ fn describe_says_what_happened() {
     let mut p = plan("- { kind: rate_limited, retry_after: 2 }");
     let a = fire(&mut p, "GET", "/x").expect("fires");
     assert_eq!(a.describe(), "answered 429 with Retry-After: 2");
+}
+
+#[test]
+fn validation_messages_number_faults_from_one() {
+    let specs: Vec<FaultSpec> =
+        serde_yaml::from_str("- { kind: drop }\n- { kind: drop, nth: 0 }").expect("yaml");
+    let e = validate_faults(&specs).expect_err("second is invalid");
+    assert!(e.to_string().starts_with("fault 2:"), "{e}");
 }

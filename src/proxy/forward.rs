@@ -54,6 +54,10 @@ impl std::fmt::Display for DropConnection {
 impl std::error::Error for DropConnection {}
 
 impl Shared {
+    pub(crate) fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
     pub(crate) fn new(
         config: &ProxyConfig,
         base_url: &str,
@@ -155,6 +159,30 @@ fn respond(status: u16, headers: &[(String, String)], body: Bytes) -> Response<F
         .unwrap_or_else(|_| Response::new(Full::new(body)))
 }
 
+/// Records the exchange with `answer` as its response, and answers the client with it.
+fn finish(shared: &Shared, mut raw: RawExchange, answer: Answer) -> Response<Full<Bytes>> {
+    let (status, headers, body) = answer;
+    let response = respond(status, &headers, body.clone());
+    raw.response = Some(RawResponse {
+        status,
+        headers,
+        body,
+    });
+    shared.recorder.record(raw);
+    response
+}
+
+fn json_answer(status: u16, value: serde_json::Value) -> Answer {
+    (
+        status,
+        vec![(
+            "Content-Type".to_string(),
+            "application/json;charset=UTF-8".to_string(),
+        )],
+        Bytes::from(value.to_string()),
+    )
+}
+
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     req: Request<Incoming>,
@@ -162,23 +190,16 @@ pub(crate) async fn handle(
     let started_at = Utc::now();
     let first = *shared.first_request.get_or_init(Instant::now);
     let seq = shared.recorder.next_seq();
-    let run_index = shared.recorder.run_index();
     let (parts, incoming) = req.into_parts();
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_string);
-    let headers = header_pairs(&parts.headers);
+    shared.recorder.announce(seq, started_at, &method, &path);
     let authority = parts
         .uri
         .authority()
         .map(|a| a.as_str().to_string())
-        .or_else(|| {
-            parts
-                .headers
-                .get("host")
-                .and_then(|h| h.to_str().ok())
-                .map(String::from)
-        })
+        .or_else(|| header_text(&parts.headers, "host"))
         .unwrap_or_default();
     let path_and_query = parts
         .uri
@@ -187,13 +208,13 @@ pub(crate) async fn handle(
         .unwrap_or_else(|| path.clone());
     let mut raw = RawExchange {
         seq,
-        run_index,
+        run_index: shared.recorder.run_index(),
         started_at,
         method: method.clone(),
         url: format!("{}://{authority}{path_and_query}", shared.scheme),
         path: path.clone(),
         query: query.clone(),
-        headers: headers.clone(),
+        headers: header_pairs(&parts.headers),
         body: Bytes::new(),
         response: None,
         fault: None,
@@ -201,53 +222,32 @@ pub(crate) async fn handle(
     };
 
     if !authority.is_empty() && !is_loopback_host(&authority) {
-        let body = Bytes::from(format!(
+        let text = format!(
             "This sflab proxy only answers requests addressed to 127.0.0.1 or localhost, not {authority}.\n"
-        ));
-        let hdrs = vec![("Content-Type".to_string(), "text/plain".to_string())];
-        raw.response = Some(RawResponse {
-            status: 421,
-            headers: hdrs.clone(),
-            body: body.clone(),
-        });
-        shared.recorder.record(raw);
-        return Ok(respond(421, &hdrs, body));
+        );
+        let plain = vec![("Content-Type".to_string(), "text/plain".to_string())];
+        return Ok(finish(&shared, raw, (421, plain, Bytes::from(text))));
     }
 
     let body = match Limited::new(incoming, shared.max_body).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) => {
             raw.error = Some(format!("the request body could not be read: {e}"));
-            let body = Bytes::from(
-                serde_json::json!([{
-                    "message": format!("The request body is larger than the {} bytes the sflab proxy accepts.", shared.max_body),
-                    "errorCode": "REQUEST_TOO_LARGE"
-                }])
-                .to_string(),
+            let message = format!(
+                "The request body is larger than the {} bytes the sflab proxy accepts.",
+                shared.max_body
             );
-            let hdrs = vec![(
-                "Content-Type".to_string(),
-                "application/json;charset=UTF-8".to_string(),
-            )];
-            raw.response = Some(RawResponse {
-                status: 413,
-                headers: hdrs.clone(),
-                body: body.clone(),
-            });
-            shared.recorder.record(raw);
-            return Ok(respond(413, &hdrs, body));
+            let answer = json_answer(
+                413,
+                serde_json::json!([{ "message": message, "errorCode": "REQUEST_TOO_LARGE" }]),
+            );
+            return Ok(finish(&shared, raw, answer));
         }
     };
     raw.body = body.clone();
 
     let action = {
-        let lookup = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(String::from)
-        };
+        let lookup = |name: &str| header_text(&parts.headers, name);
         let body_text = String::from_utf8_lossy(&body);
         let view = RequestView {
             method: &method,
@@ -277,18 +277,12 @@ pub(crate) async fn handle(
             shared.recorder.record(raw);
             return Err(DropConnection);
         }
-        if let Some(resp) = injected_response(action, &path) {
-            raw.response = Some(RawResponse {
-                status: resp.0,
-                headers: resp.1.clone(),
-                body: resp.2.clone(),
-            });
-            shared.recorder.record(raw);
-            return Ok(respond(resp.0, &resp.1, resp.2));
+        if let Some(answer) = injected_response(action, &path) {
+            return Ok(finish(&shared, raw, answer));
         }
     }
 
-    let (status, resp_headers, resp_body, error) = forward(
+    let (answer, error) = forward(
         &shared,
         &parts.method,
         &path_and_query,
@@ -296,14 +290,15 @@ pub(crate) async fn handle(
         body,
     )
     .await;
-    raw.response = Some(RawResponse {
-        status,
-        headers: resp_headers.clone(),
-        body: resp_body.clone(),
-    });
     raw.error = error;
-    shared.recorder.record(raw);
-    Ok(respond(status, &resp_headers, resp_body))
+    Ok(finish(&shared, raw, answer))
+}
+
+fn header_text(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
 }
 
 /// Expires the session of the request's bearer token through the runner's callback.
@@ -324,6 +319,7 @@ fn expire(shared: &Shared, headers: &http::HeaderMap) {
     }
 }
 
+/// Status, headers and body of a response.
 type Answer = (u16, Vec<(String, String)>, Bytes);
 
 fn injected_response(action: &FaultAction, path: &str) -> Option<Answer> {
@@ -356,7 +352,7 @@ async fn forward(
     path_and_query: &str,
     headers: &http::HeaderMap,
     body: Bytes,
-) -> (u16, Vec<(String, String)>, Bytes, Option<String>) {
+) -> (Answer, Option<String>) {
     let url = format!("{}{}", shared.upstream, path_and_query);
     let mut out = http::HeaderMap::new();
     for (name, value) in headers {
@@ -376,18 +372,11 @@ async fn forward(
     let resp = match sent {
         Ok(r) => r,
         Err(e) => {
+            // Without the URL: its query may hold a secret.
+            let e = e.without_url();
             let status = if e.is_timeout() { 504 } else { 502 };
-            let body = Bytes::from(super::default_body(status, path_and_query).to_string());
-            let hdrs = vec![(
-                "Content-Type".to_string(),
-                "application/json;charset=UTF-8".to_string(),
-            )];
-            return (
-                status,
-                hdrs,
-                body,
-                Some(format!("the org could not be reached: {e}")),
-            );
+            let answer = json_answer(status, super::default_body(status, path_and_query));
+            return (answer, Some(format!("the org could not be reached: {e}")));
         }
     };
     let status = resp.status().as_u16();
@@ -410,12 +399,9 @@ async fn forward(
     let body = match resp.bytes().await {
         Ok(b) => b,
         Err(e) => {
-            return (
-                status,
-                hdrs,
-                Bytes::new(),
-                Some(format!("the org's answer was cut off: {e}")),
-            );
+            let e = e.without_url();
+            let cut = Some(format!("the org's answer was cut off: {e}"));
+            return ((status, hdrs, Bytes::new()), cut);
         }
     };
     let body = if is_textual(content_type.as_deref()) {
@@ -433,7 +419,7 @@ async fn forward(
     } else {
         body
     };
-    (status, hdrs, body, None)
+    ((status, hdrs, body), None)
 }
 
 fn rewrite(shared: &Shared, text: &str) -> String {

@@ -30,7 +30,7 @@ pub use bodies::{default_body, lock_row_body};
 pub use fault::{
     validate_faults, FaultAction, FaultKind, FaultPlan, FaultResponse, FaultSpec, FaultSpecError,
 };
-pub use recorder::Recorder;
+pub use recorder::{PendingRequest, Recorder};
 
 use crate::redact::Redactor;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -185,14 +185,22 @@ async fn serve_connection(
     shared: Arc<forward::Shared>,
 ) {
     let _ = tcp.set_nodelay(true);
+    let recorder = shared.recorder().clone();
     let service = hyper::service::service_fn(move |req| forward::handle(shared.clone(), req));
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     match acceptor {
         Some(acceptor) => {
             // A failed handshake (e.g. a client that does not trust the CA) ends the
-            // connection; the client reports it.
-            if let Ok(tls) = acceptor.accept(tcp).await {
-                let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+            // connection; the client reports it, and the recorder keeps a note for the learner.
+            match acceptor.accept(tcp).await {
+                Ok(tls) => {
+                    let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+                }
+                Err(e) => recorder.connection_failed(format!(
+                    "A client's HTTPS connection failed before its request ({e}); it may not trust \
+                     the sflab CA: set the CA variables from the lab's environment (curl: \
+                     CURL_CA_BUNDLE, Python: REQUESTS_CA_BUNDLE / SSL_CERT_FILE, Node: NODE_EXTRA_CA_CERTS)."
+                )),
             }
         }
         None => {

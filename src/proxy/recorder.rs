@@ -34,9 +34,22 @@ pub(crate) struct RawResponse {
     pub body: bytes::Bytes,
 }
 
+/// A request that has arrived and is not answered yet (for a live "in flight" line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRequest {
+    pub seq: u64,
+    pub run_index: usize,
+    pub started_at: DateTime<Utc>,
+    pub method: String,
+    /// Redacted.
+    pub path: String,
+}
+
 struct Inner {
     exchanges: Mutex<Vec<Exchange>>,
+    connection_errors: Mutex<Vec<String>>,
     tx: broadcast::Sender<Exchange>,
+    pending_tx: broadcast::Sender<PendingRequest>,
     next_seq: AtomicU64,
     run_index: AtomicUsize,
     redactor: Redactor,
@@ -61,10 +74,13 @@ impl Recorder {
     /// A recorder that redacts with `redactor` and keeps at most `body_cap` bytes of each body.
     pub fn new(redactor: Redactor, body_cap: usize) -> Recorder {
         let (tx, _) = broadcast::channel(1024);
+        let (pending_tx, _) = broadcast::channel(1024);
         Recorder {
             inner: Arc::new(Inner {
                 exchanges: Mutex::new(Vec::new()),
+                connection_errors: Mutex::new(Vec::new()),
                 tx,
+                pending_tx,
                 next_seq: AtomicU64::new(1),
                 run_index: AtomicUsize::new(0),
                 redactor,
@@ -77,6 +93,35 @@ impl Recorder {
     /// (`RecvError::Lagged`); [`Recorder::exchanges`] always has them all.
     pub fn subscribe(&self) -> broadcast::Receiver<Exchange> {
         self.inner.tx.subscribe()
+    }
+
+    /// Requests as they arrive, before they are answered; each is followed later by its
+    /// completed [`Exchange`] with the same `seq` on [`Recorder::subscribe`].
+    pub fn subscribe_pending(&self) -> broadcast::Receiver<PendingRequest> {
+        self.inner.pending_tx.subscribe()
+    }
+
+    pub(crate) fn announce(&self, seq: u64, started_at: DateTime<Utc>, method: &str, path: &str) {
+        let _ = self.inner.pending_tx.send(PendingRequest {
+            seq,
+            run_index: self.run_index(),
+            started_at,
+            method: method.to_string(),
+            path: self.inner.redactor.text(path),
+        });
+    }
+
+    /// Connections that failed before any request (e.g. TLS handshakes of clients that do not
+    /// trust the workspace CA), as sentences for the learner; at most 20 are kept.
+    pub fn connection_errors(&self) -> Vec<String> {
+        self.inner.connection_errors.lock().clone()
+    }
+
+    pub(crate) fn connection_failed(&self, message: String) {
+        let mut errors = self.inner.connection_errors.lock();
+        if errors.len() < 20 {
+            errors.push(message);
+        }
     }
 
     /// Every exchange recorded so far, in `seq` order.
@@ -141,7 +186,7 @@ impl Recorder {
             method: raw.method,
             url: r.text(&r.url(&raw.url)),
             path: r.text(&raw.path),
-            query: raw.query.map(|q| r.text(&r.url(&q))),
+            query: raw.query.map(|q| r.query(&q)),
             headers: r.headers(raw.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
             body: self.body(req_ct.as_deref(), &raw.body),
         };

@@ -140,7 +140,7 @@ impl Redactor {
             return;
         }
         learned.values.push((kind.to_string(), value.to_string()));
-        learned.values.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+        learned.values.sort_by_key(|v| std::cmp::Reverse(v.1.len()));
     }
 
     /// The secrets known so far, by marker only.
@@ -270,6 +270,11 @@ impl Redactor {
     /// A URL or bare query string: secret query and fragment parameters redacted.
     pub fn url(&self, url: &str) -> String {
         formats::url(url, self)
+    }
+
+    /// A raw query string (without `?`): secret parameters redacted.
+    pub fn query(&self, query: &str) -> String {
+        self.text(&formats::form(query, self))
     }
 
     /// A body, parsed by its content type and redacted by key.

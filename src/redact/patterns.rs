@@ -100,10 +100,7 @@ pub(super) fn redact_jwts(text: &str, r: &Redactor) -> String {
 pub(super) fn redact_private_keys(text: &str, r: &Redactor) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    loop {
-        let Some(begin) = rest.find("-----BEGIN ") else {
-            break;
-        };
+    while let Some(begin) = rest.find("-----BEGIN ") {
         let header_end = rest[begin..]
             .find('\n')
             .map(|i| begin + i)

@@ -134,6 +134,11 @@ fn urls_hide_code_state_and_fragment_tokens() {
         r.url("q=SELECT+Id+FROM+Account"),
         "q=SELECT+Id+FROM+Account"
     );
+    let q = r.query("redirect_uri=https://app.example/cb&code=aPrxCodeValue123");
+    assert!(
+        q.starts_with("redirect_uri=https://app.example/cb&code=‹redacted:code#"),
+        "{q}"
+    );
 }
 
 #[test]

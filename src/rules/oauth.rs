@@ -75,8 +75,13 @@ fn one() -> usize {
     1
 }
 
+/// A token request parameter, from the form body or (as some clients send it) the query.
+fn token_param(e: &Exchange, name: &str) -> Option<String> {
+    e.form_param(name).or_else(|| e.query_param(name))
+}
+
 fn grant_of(e: &Exchange) -> Option<String> {
-    e.form_param("grant_type")
+    token_param(e, "grant_type")
 }
 
 fn token_requests_with<'a>(cx: &'a Cx, grant: &'a str) -> impl Iterator<Item = &'a Exchange> {
@@ -332,7 +337,7 @@ pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
         return cx.fail("No JWT bearer token request was made (grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer).");
     }
     for e in &requests {
-        let Some(claims) = e.form_param("assertion").as_deref().and_then(jwt_payload) else {
+        let Some(claims) = token_param(e, "assertion").as_deref().and_then(jwt_payload) else {
             return cx
                 .fail(format!(
                     "{} has no readable `assertion`: send the signed JWT as the assertion form field.",

@@ -23,6 +23,17 @@ fn grant_used_passes_on_an_issued_token_and_fails_otherwise() {
 }
 
 #[test]
+fn grant_used_reads_a_grant_sent_in_the_query_string() {
+    let ev = evidence(vec![req(
+        "POST",
+        "/services/oauth2/token?grant_type=password&username=u",
+        200,
+    )]);
+    assert_passes("{ rule: oauth.grant_used, grant: password }", &ev);
+    assert_fails("{ rule: oauth.grant_not_used, grant: password }", &ev);
+}
+
+#[test]
 fn grant_not_used_fails_when_the_grant_appears() {
     let ev = evidence(vec![token("password", 200)]);
     assert_fails("{ rule: oauth.grant_not_used, grant: password }", &ev);

@@ -143,6 +143,13 @@ pub(crate) fn patch_for_update(p: &PatchForUpdate, cx: &Cx) -> Verdict {
         .with_evidence(patches)
 }
 
+/// A 15- or 18-character record id (not `describe`, `updated`, `listviews`, ...).
+fn looks_like_id(segment: &str) -> bool {
+    matches!(segment.len(), 15 | 18)
+        && segment.chars().all(|c| c.is_ascii_alphanumeric())
+        && segment.chars().any(|c| c.is_ascii_digit())
+}
+
 fn selects_all_fields(soql: &str) -> bool {
     let upper = soql.to_ascii_uppercase().replace(' ', "");
     upper.contains("FIELDS(ALL)")
@@ -167,8 +174,7 @@ pub(crate) fn fields_selected(cx: &Cx) -> Verdict {
                     .with_evidence([e.seq]);
             }
         } else if let Some(s) = sobject_segments(e) {
-            let record_read =
-                s.len() == 2 && s[1] != "describe" && s[1] != "updated" && s[1] != "deleted";
+            let record_read = s.len() == 2 && looks_like_id(&s[1]);
             let by_ext_id = s.len() == 3;
             if record_read || by_ext_id {
                 reads.push(e.seq);
@@ -294,7 +300,11 @@ mod tests {
             rule,
             &evidence(vec![
                 get(&format!("{q}?q=SELECT+Id%2C+Name+FROM+Account"), 200),
-                get(&format!("{SOBJ}/Account/001x?fields=Name"), 200),
+                get(
+                    &format!("{SOBJ}/Account/001000000000001AAA?fields=Name"),
+                    200,
+                ),
+                get(&format!("{SOBJ}/Account/listviews"), 200),
                 get(&format!("{SOBJ}/Account/describe"), 200),
             ]),
         );
@@ -307,7 +317,7 @@ mod tests {
         );
         assert_fails(
             rule,
-            &evidence(vec![get(&format!("{SOBJ}/Account/001x"), 200)]),
+            &evidence(vec![get(&format!("{SOBJ}/Account/001000000000001"), 200)]),
         );
         assert_fails(rule, &evidence(vec![]));
     }

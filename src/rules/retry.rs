@@ -60,7 +60,7 @@ pub(crate) fn retry_after(value: &str, sent: DateTime<Utc>) -> Option<Duration> 
     Some((date - sent).max(Duration::zero()))
 }
 
-fn next_attempt<'a>(ex: &'a [Exchange], i: usize) -> Option<&'a Exchange> {
+fn next_attempt(ex: &[Exchange], i: usize) -> Option<&Exchange> {
     let first = &ex[i];
     ex[i + 1..]
         .iter()

@@ -52,13 +52,13 @@ fn diff(a: &str, b: &str, a_name: &str, b_name: &str) -> String {
         .to_string()
 }
 
-fn final_state<'a>(cx: &'a Cx) -> Result<&'a OrgSnapshot, Verdict> {
+fn final_state<'a>(cx: &'a Cx) -> Result<&'a OrgSnapshot, Box<Verdict>> {
     if let Some(s) = cx.ev.snapshots.final_state() {
         return Ok(s);
     }
-    Err(cx.mock_only("snapshots of the org's records").unwrap_or_else(|| {
+    Err(Box::new(cx.mock_only("snapshots of the org's records").unwrap_or_else(|| {
         cx.fail("No snapshot of the org was taken after your code ran, so the org's state cannot be checked (did the run start?).")
-    }))
+    })))
 }
 
 pub(crate) fn idempotent(p: &Idempotent, cx: &Cx) -> Verdict {
@@ -117,7 +117,7 @@ fn project(row: &Value, keys: &[String]) -> String {
 pub(crate) fn soql(p: &SoqlExpectation, cx: &Cx) -> Verdict {
     let snapshot = match final_state(cx) {
         Ok(s) => s,
-        Err(v) => return v,
+        Err(v) => return *v,
     };
     let Some(eval) = cx.soql else {
         return cx.not_applicable(
@@ -178,7 +178,7 @@ pub(crate) fn soql(p: &SoqlExpectation, cx: &Cx) -> Verdict {
 pub(crate) fn no_duplicates(p: &NoDuplicates, cx: &Cx) -> Verdict {
     let snapshot = match final_state(cx) {
         Ok(s) => s,
-        Err(v) => return v,
+        Err(v) => return *v,
     };
     let mut groups: BTreeMap<String, usize> = BTreeMap::new();
     for r in snapshot.records(&p.object) {
