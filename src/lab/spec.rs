@@ -81,6 +81,14 @@ pub struct RunSpec {
     /// Whether `SF_ACCESS_TOKEN` is handed over; `false` for labs about getting a token.
     #[serde(default = "yes")]
     pub access_token: bool,
+    /// The seed's app (`org: apps:`) whose consumer key and secret the code receives as
+    /// `SF_CLIENT_ID` / `SF_CLIENT_SECRET`.
+    #[serde(default)]
+    pub app: Option<String>,
+    /// Hand over a refresh token (`SF_REFRESH_TOKEN`) and an access token of the same family,
+    /// issued to `app` for the integration user.
+    #[serde(default)]
+    pub refresh_token: bool,
 }
 
 impl Default for RunSpec {
@@ -90,6 +98,8 @@ impl Default for RunSpec {
             timeout: default_timeout(),
             env: BTreeMap::new(),
             access_token: true,
+            app: None,
+            refresh_token: false,
         }
     }
 }
@@ -360,6 +370,13 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
                 format!("check {}: {e}", i + 1),
             ));
         }
+    }
+    if spec.run.refresh_token && spec.run.app.is_none() {
+        out.push(at(
+            key_line(yaml, "run"),
+            "`run.refresh_token` needs `run.app`: name the seed's app the tokens are issued to"
+                .into(),
+        ));
     }
     let fault_lines = item_lines(yaml, "faults");
     for (i, f) in spec.faults.iter().enumerate() {

@@ -8,6 +8,7 @@ use super::parts::{BoxFuture, Gateway, GatewayProvider, GatewaySetup, OrgHandle,
 use super::report::RunEvent;
 use crate::evidence::{AuthDecision, Backend, OrgSnapshot};
 use crate::lab::LabSpec;
+use crate::org::auth::{RefreshIssue, TokenRequest};
 use crate::org::rest::static_token::issue_static_token;
 use crate::org::tls::LocalCa;
 use crate::org::{Org, OrgSeed, SnapshotOptions};
@@ -67,13 +68,22 @@ impl OrgProvider for MockOrgProvider {
                 })
                 .await;
             });
-            let creds = LabCredentials {
+            let mut creds = LabCredentials {
                 client_id: None,
                 client_secret: None,
                 username: Some(login.username.clone()),
                 access_token: Some(login.token.clone()),
                 refresh_token: None,
             };
+            if let Some(app) = &lab.run.app {
+                app_credentials(
+                    &org,
+                    app,
+                    lab.run.refresh_token,
+                    &mut creds,
+                    &format!("http://{addr}"),
+                )?;
+            }
             Ok(Box::new(MockOrg {
                 org,
                 url: format!("http://{addr}"),
@@ -83,6 +93,80 @@ impl OrgProvider for MockOrgProvider {
             }) as Box<dyn OrgHandle>)
         })
     }
+}
+
+/// The consumer key and secret of the seed's app `name`; with `refresh`, also an access and
+/// refresh token issued to it for the integration user (or the org's first user).
+fn app_credentials(
+    org: &Org,
+    name: &str,
+    refresh: bool,
+    creds: &mut LabCredentials,
+    base_url: &str,
+) -> Result<(), String> {
+    let config = org.auth.config();
+    let app = config.app_by_name(name).ok_or_else(|| {
+        format!("the lab's `run.app` names {name:?}, but the `org:` seed has no app of that name under `apps:`")
+    })?;
+    creds.client_id = Some(app.consumer_key.clone());
+    creds.client_secret = app.consumer_secret.clone();
+    if !refresh {
+        return Ok(());
+    }
+    let user = app
+        .run_as
+        .as_deref()
+        .and_then(|u| config.users.find(u))
+        .or_else(|| config.users.find("integration"))
+        .or_else(|| config.users.all().first())
+        .ok_or("the lab's org has no user to issue tokens to")?;
+    let issued = org.auth.issue(TokenRequest {
+        base_url,
+        app,
+        user,
+        scopes: app.scopes.clone(),
+        refresh: RefreshIssue::NewFamily,
+        nonce: None,
+    });
+    let field = |k: &str| {
+        issued
+            .body
+            .get(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    creds.access_token = field("access_token");
+    creds.refresh_token = field("refresh_token");
+    if creds.refresh_token.is_none() {
+        return Err(format!(
+            "the seed's app {name:?} issues no refresh token: give it the `refresh_token` flow and scope"
+        ));
+    }
+    Ok(())
+}
+
+/// The auth server's decisions in the evidence's form.
+fn auth_log_of(org: &Org) -> Vec<AuthDecision> {
+    org.auth
+        .decisions()
+        .into_iter()
+        .map(|d| AuthDecision {
+            at: Some(d.at),
+            grant: d.grant,
+            client_id: d.client_id,
+            username: d.username,
+            pkce_method: d.pkce_method,
+            verifier_matched: d.verifier_matched,
+            outcome: match d.outcome {
+                crate::org::auth::Outcome::Issued => "issued",
+                crate::org::auth::Outcome::Refused => "denied",
+                crate::org::auth::Outcome::Pending => "pending",
+                crate::org::auth::Outcome::Revoked => "revoked",
+            }
+            .to_string(),
+            error: d.error.map(|e| format!("{e}: {}", d.reason)),
+        })
+        .collect()
 }
 
 /// A snapshot of the org converted to the evidence's form: records as JSON objects with `Id`.
@@ -128,7 +212,7 @@ impl OrgHandle for MockOrg {
     }
 
     fn auth_log(&self) -> Vec<AuthDecision> {
-        Vec::new()
+        auth_log_of(&self.org)
     }
 
     fn session_expirer(&self) -> Option<SessionExpirer> {
