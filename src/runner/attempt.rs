@@ -281,8 +281,8 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     let exchanges = gateway.exchanges();
     let auth_log = org.auth_log();
     gateway.shutdown().await;
-    org.shutdown().await;
     if let Some(e) = failure {
+        org.shutdown().await;
         return Err(e.into());
     }
 
@@ -297,11 +297,20 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         events: Default::default(),
         secrets: redactor.known_secrets(),
     };
+    // Judged while the org still holds the final state, for the SOQL checks.
+    let soql = org.soql();
     let verdicts: Vec<Verdict> = lab
         .checks
         .iter()
-        .map(|c| with_points(options.judge.judge(c, &evidence), c.points))
+        .map(|c| {
+            let v = options
+                .judge
+                .judge(c, &evidence, soql.as_deref().map(|s| s as _));
+            with_points(v, c.points)
+        })
         .collect();
+    drop(soql);
+    org.shutdown().await;
     emit(&options.events, RunEvent::Verdicts(verdicts.clone()));
     let report = Report::new(
         &lab.id,

@@ -1,41 +1,29 @@
 //! The rule catalogue as the runner's [`Judge`]: each check parsed into a
-//! [`RuleSpec`](crate::rules::RuleSpec) and judged, with an optional SOQL evaluator for
-//! `state.soql`; and which objects the org snapshots must hold for the lab's rules.
+//! [`RuleSpec`](crate::rules::RuleSpec) and judged (with the org's SOQL engine for
+//! `state.soql` when the org offers one); and which objects the org snapshots must hold.
 
 use super::parts::Judge;
 use crate::evidence::Evidence;
 use crate::lab::{CheckSpec, LabSpec};
 use crate::rules::{SoqlEvaluator, Verdict};
-use std::sync::Arc;
 
 /// Judges with the built-in rule catalogue.
-#[derive(Clone, Default)]
-pub struct CatalogueJudge {
-    soql: Option<Arc<dyn SoqlEvaluator + Send + Sync>>,
-}
-
-impl CatalogueJudge {
-    pub fn new() -> CatalogueJudge {
-        CatalogueJudge::default()
-    }
-
-    /// Evaluates `state.soql` checks with `soql` (the mock org's engine).
-    pub fn with_soql(soql: Arc<dyn SoqlEvaluator + Send + Sync>) -> CatalogueJudge {
-        CatalogueJudge { soql: Some(soql) }
-    }
-}
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueJudge;
 
 impl Judge for CatalogueJudge {
     fn validate(&self, check: &CheckSpec) -> Result<(), String> {
         check.rule_spec().map(drop).map_err(|e| e.to_string())
     }
 
-    fn judge(&self, check: &CheckSpec, evidence: &Evidence) -> Verdict {
+    fn judge(
+        &self,
+        check: &CheckSpec,
+        evidence: &Evidence,
+        soql: Option<&dyn SoqlEvaluator>,
+    ) -> Verdict {
         match check.rule_spec() {
-            Ok(spec) => spec.check_with(
-                evidence,
-                self.soql.as_deref().map(|s| s as &dyn SoqlEvaluator),
-            ),
+            Ok(spec) => spec.check_with(evidence, soql),
             Err(e) => Verdict::fail(
                 &check.rule,
                 check.points,
@@ -122,14 +110,14 @@ mod tests {
             "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\nchecks:\n  - { rule: process.exit_ok, points: 2 }\n",
         )
         .unwrap();
-        let judge = CatalogueJudge::new();
+        let judge = CatalogueJudge;
         assert!(judge.validate(&lab.checks[0]).is_ok());
         let mut ev = Evidence::default();
         ev.runs.push(crate::evidence::LearnerRun {
             exit_code: Some(1),
             ..Default::default()
         });
-        let v = judge.judge(&lab.checks[0], &ev);
+        let v = judge.judge(&lab.checks[0], &ev, None);
         assert!(v.failed(), "{v:?}");
         assert_eq!(v.points_possible, 2);
     }

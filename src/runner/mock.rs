@@ -3,16 +3,18 @@
 //! talks to it), and the proxy on another ephemeral port in front of it (HTTPS with the
 //! workspace CA unless plain HTTP is asked for).
 
-use super::env::LabCredentials;
+use super::env::{LabCredentials, API_VERSION};
 use super::parts::{BoxFuture, Gateway, GatewayProvider, GatewaySetup, OrgHandle, OrgProvider};
 use super::report::RunEvent;
 use crate::evidence::{AuthDecision, Backend, OrgSnapshot};
 use crate::lab::LabSpec;
 use crate::org::auth::{RefreshIssue, TokenRequest};
 use crate::org::rest::static_token::issue_static_token;
+use crate::org::soql::QueryOptions;
 use crate::org::tls::LocalCa;
 use crate::org::{Org, OrgSeed, SnapshotOptions};
 use crate::proxy::{FaultSpec, ProxyConfig, RunningProxy, SessionExpirer};
+use crate::rules::SoqlEvaluator;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -222,6 +224,10 @@ impl OrgHandle for MockOrg {
         }))
     }
 
+    fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
+        Some(Arc::new(LiveSoql(self.org.clone())))
+    }
+
     fn shutdown(mut self: Box<Self>) -> BoxFuture<'static, ()> {
         Box::pin(async move {
             if let Some(stop) = self.stop.take() {
@@ -229,6 +235,27 @@ impl OrgHandle for MockOrg {
             }
             let _ = self.task.await;
         })
+    }
+}
+
+/// SOQL checks against the org itself.
+///
+/// Implementation notes: the rules hand over the final snapshot; the org is asked directly
+/// instead, which is the same state — judging happens after the last run's snapshot, with no
+/// learner code running and the proxy already stopped.
+struct LiveSoql(Org);
+
+impl SoqlEvaluator for LiveSoql {
+    fn query(
+        &self,
+        _final_state: &OrgSnapshot,
+        soql: &str,
+    ) -> Result<Vec<serde_json::Value>, String> {
+        let store = self.0.store.read();
+        let opts = QueryOptions::new(self.0.clock.now(), API_VERSION);
+        crate::org::soql::query(&store, soql, &opts)
+            .map(|rows| rows.records)
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -12,10 +12,11 @@ use crate::evidence::{AuthDecision, Backend, Evidence, Exchange, OrgSnapshot};
 use crate::lab::{CheckSpec, LabSpec};
 use crate::proxy::SessionExpirer;
 use crate::redact::Redactor;
-use crate::rules::Verdict;
+use crate::rules::{SoqlEvaluator, Verdict};
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -32,6 +33,8 @@ pub trait OrgHandle: Send + Sync {
     fn auth_log(&self) -> Vec<AuthDecision>;
     /// Expires a bearer token in the org (`None` where the org cannot be told).
     fn session_expirer(&self) -> Option<SessionExpirer>;
+    /// Runs the lab's SOQL checks against the org's final state (`None` where it cannot).
+    fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>>;
     /// Stops serving; the attempt is over.
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
 }
@@ -80,8 +83,13 @@ pub trait GatewayProvider: Send + Sync {
 pub trait Judge: Send + Sync {
     /// Why the check cannot be used (unknown rule, bad parameters), if it cannot.
     fn validate(&self, check: &CheckSpec) -> Result<(), String>;
-    /// The verdict of one check; points are the check's.
-    fn judge(&self, check: &CheckSpec, evidence: &Evidence) -> Verdict;
+    /// The verdict of one check; points are the check's. `soql` answers `state.soql` queries.
+    fn judge(
+        &self,
+        check: &CheckSpec,
+        evidence: &Evidence,
+        soql: Option<&dyn SoqlEvaluator>,
+    ) -> Verdict;
     /// The objects whose records the rules compare between snapshots.
     fn snapshot_objects(&self, lab: &LabSpec) -> Vec<String>;
 }

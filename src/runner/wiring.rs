@@ -13,7 +13,7 @@ pub fn mock_parts() -> Parts {
     Parts {
         org: Arc::new(MockOrgProvider),
         gateway: Arc::new(ProxyGatewayProvider),
-        judge: Arc::new(CatalogueJudge::new()),
+        judge: Arc::new(CatalogueJudge),
     }
 }
 
