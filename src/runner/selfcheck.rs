@@ -83,6 +83,13 @@ pub fn lab_layout_problems(files: &dyn Files, spec: &LabSpec) -> Vec<String> {
             "labs/{id}/starter/run is missing: every lab gives the learner a ./run"
         ));
     }
+    for f in &spec.files {
+        if files.read(&format!("labs/{id}/starter/{f}")).is_none() {
+            out.push(format!(
+                "labs/{id}/lab.yaml lists file {f:?}, which is not in labs/{id}/starter/"
+            ));
+        }
+    }
     if files.read(&format!("solutions/{id}/run")).is_none() {
         out.push(format!(
             "solutions/{id}/run is missing: every lab has a reference solution"
@@ -248,4 +255,36 @@ pub async fn dev_check(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::curriculum::DiskFiles;
+
+    #[test]
+    fn layout_problems_name_each_missing_or_inconsistent_file() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        std::fs::create_dir_all(root.join("labs/demo/starter")).unwrap();
+        std::fs::write(root.join("labs/demo/starter/run"), "#!/bin/sh\n").unwrap();
+        std::fs::create_dir_all(root.join("solutions/demo/wrong/bad")).unwrap();
+        std::fs::write(root.join("solutions/demo/wrong/bad/run"), "#!/bin/sh\n").unwrap();
+        std::fs::write(
+            root.join("solutions/demo/wrong/bad/expect.yaml"),
+            "fails: retry.backoff\n",
+        )
+        .unwrap();
+        let spec = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: demo\ntitle: D\nlevel: L1\nlesson: L1-basics/rest\nfiles: [run, data.json]\n\
+             checks:\n  - { rule: process.exit_ok }\n",
+        )
+        .unwrap();
+        let problems = lab_layout_problems(&DiskFiles::new(root), &spec);
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(problems[0].contains("\"data.json\""));
+        assert!(problems[1].contains("solutions/demo/run is missing"));
+        assert!(problems[2].contains("expects rule \"retry.backoff\" to fail"));
+    }
 }
