@@ -382,9 +382,9 @@ impl AuthConfig {
         self.apps.iter().find(|a| a.name == name)
     }
 
-    /// The access query the REST layer calls.
-    pub fn access(&self) -> super::access::Access {
-        super::access::Access::new(self.users.clone(), self.permission_sets.clone())
+    /// The access query over this configuration.
+    pub fn access(&self) -> super::access::Access<'_> {
+        super::access::Access::new(&self.users, &self.permission_sets)
     }
 }
 

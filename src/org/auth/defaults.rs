@@ -279,6 +279,25 @@ mod tests {
     }
 
     #[test]
+    fn the_default_integration_user_may_use_every_object_and_field() {
+        let org = crate::org::Org::default_org();
+        let id = org.user("integration").unwrap().id.to_string();
+        for op in [
+            super::super::Op::Read,
+            super::super::Op::Create,
+            super::super::Op::Delete,
+        ] {
+            assert!(org.auth.can(&id, "Account", op).is_ok());
+            assert!(org.auth.can(&id, "Shipment__c", op).is_ok());
+        }
+        assert!(org.auth.field_editable(&id, "Account", "ERP_Id__c"));
+        assert!(org
+            .auth
+            .can("005000000000000AAA", "Account", super::super::Op::Read)
+            .is_err());
+    }
+
+    #[test]
     fn the_workspace_key_is_created_private_and_then_reused() {
         let ws = tempfile::tempdir().unwrap();
         let first = workspace_jwt_key(ws.path()).unwrap();
