@@ -282,3 +282,23 @@ fn dev_check_passes_every_reference_and_fails_every_known_bad_solution() {
     assert!(results.iter().filter(|r| r.case == "reference").count() >= 6);
     assert!(results.iter().any(|r| r.case.starts_with("wrong/")));
 }
+
+#[test]
+fn a_missing_tool_is_named_with_how_to_install_it() {
+    let t = tempfile::tempdir().unwrap();
+    let (code, _, _) = sflab(t.path(), &["lab", "start", "read-limits"]);
+    assert_eq!(code, 0);
+    let empty = t.path().join("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--workspace")
+        .arg(t.path())
+        .args(["check", "read-limits"])
+        .env("PATH", &empty)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("- curl: install curl"), "{err}");
+    assert!(err.contains("- jq: install jq"), "{err}");
+}
