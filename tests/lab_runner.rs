@@ -170,6 +170,20 @@ fn a_lab_that_is_not_started_says_how_to_start_it() {
     );
 }
 
+#[test]
+fn a_sandbox_only_lab_is_refused_on_the_mock_org() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    write_run(&ws.lab_dir("t-limits"), "#!/bin/sh\n");
+    let spec = parse("lab.yaml", &format!("{LIMITS_LAB}backends: [sandbox]\n")).unwrap();
+    let options = RunOptions::new(ws, mock_parts());
+    let err = runtime().block_on(run_lab(&spec, &options)).unwrap_err();
+    assert!(
+        err.to_string().contains("does not run on the mock backend"),
+        "{err}"
+    );
+}
+
 fn sflab(ws: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sflab"))
         .arg("--workspace")

@@ -181,6 +181,24 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             &lab.id, &missing,
         )));
     }
+    let backend = options.org.backend();
+    let allowed = lab.backends.iter().any(|b| {
+        matches!(
+            (b, backend),
+            (crate::lab::Backend::Mock, crate::evidence::Backend::Mock)
+                | (
+                    crate::lab::Backend::Sandbox,
+                    crate::evidence::Backend::Sandbox
+                )
+        )
+    });
+    if !allowed {
+        return Err(RunError::Backend(format!(
+            "lab {:?} does not run on the {} backend (its `backends:` list says where it runs)",
+            lab.id,
+            backend.label()
+        )));
+    }
     for (i, check) in lab.checks.iter().enumerate() {
         options
             .judge
