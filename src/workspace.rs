@@ -81,6 +81,33 @@ impl Workspace {
         crate::fsutil::create_private_dir(&self.state_dir())?;
         Ok(new)
     }
+
+    /// The workspace at `root`, created if needed (tests, `sflab dev check`).
+    pub fn at(root: &Path) -> std::io::Result<Workspace> {
+        let ws = Workspace {
+            root: root.to_path_buf(),
+            origin: WorkspaceOrigin::Flag,
+        };
+        ws.ensure()?;
+        Ok(ws)
+    }
+
+    /// `<root>/<lab-id>`: the learner's copy of a lab.
+    pub fn lab_dir(&self, lab_id: &str) -> PathBuf {
+        self.root.join(lab_id)
+    }
+
+    /// `<root>/.sflab/progress.db`: attempts, verdicts, transcripts, hints.
+    pub fn progress_db(&self) -> PathBuf {
+        self.state_dir().join("progress.db")
+    }
+
+    /// The workspace only if it already exists (for read-only commands such as `sflab list`).
+    pub fn existing(flag: Option<&Path>) -> Option<Workspace> {
+        Workspace::resolve(flag)
+            .ok()
+            .filter(|ws| ws.state_dir().is_dir())
+    }
 }
 
 #[cfg(test)]

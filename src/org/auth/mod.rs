@@ -55,7 +55,7 @@ pub use defaults::{
 };
 pub use device::DeviceApprovalError;
 pub use keys::{JwtKeyPair, OrgKeys};
-pub use server::AuthServer;
+pub use server::{AuthServer, RefreshIssue, TokenRequest};
 pub use users::{Directory, License, User, UserStatus};
 
 use axum::routing::{any, get};
