@@ -29,6 +29,7 @@ pub mod seed;
 pub mod serve;
 pub mod session;
 pub mod snapshot;
+pub mod soap;
 pub mod soql;
 pub mod standard_objects;
 mod standard_objects_commerce;

@@ -80,7 +80,8 @@ fn surfaces(state: RestState) -> Router {
         .merge(query::routes());
     rest.with_state(state.clone())
         .merge(crate::org::auth::router(state.org.auth.clone()))
-        .merge(meta::userinfo_routes(state))
+        .merge(meta::userinfo_routes(state.clone()))
+        .merge(crate::org::soap::router(state.clone()))
     // Further surfaces mount here, e.g.:
     // .merge(crate::org::composite::router(state.clone()))
 }
