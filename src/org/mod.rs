@@ -12,6 +12,7 @@
 //! `describe` (describe JSON), `soql` (queries), `seed` + `default_org` (what an org starts
 //! with), `build` (turning a seed into an org), `auth` (the OAuth 2.0 authorization server).
 
+pub mod apexrest;
 pub mod auth;
 mod build;
 pub mod change;

@@ -82,6 +82,7 @@ fn surfaces(state: RestState) -> Router {
         .merge(crate::org::auth::router(state.org.auth.clone()))
         .merge(meta::userinfo_routes(state.clone()))
         .merge(crate::org::soap::router(state.clone()))
+        .merge(crate::org::apexrest::router(state.clone()))
     // Further surfaces mount here, e.g.:
     // .merge(crate::org::composite::router(state.clone()))
 }
