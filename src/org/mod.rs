@@ -15,12 +15,14 @@
 pub mod apexrest;
 pub mod auth;
 mod build;
+pub mod callout;
 pub mod change;
 pub mod clock;
 pub mod default_org;
 pub mod describe;
 pub mod dml;
 pub mod error;
+pub mod external;
 pub mod ids;
 pub mod read;
 pub mod record;
@@ -76,6 +78,8 @@ pub struct OrgInner {
     pub users: Vec<OrgUser>,
     /// The OAuth 2.0 authorization server: apps, logins, tokens, permissions, decision log.
     pub auth: auth::AuthServer,
+    /// Callouts, credentials, External Services and the built-in mock external services.
+    pub outbound: callout::Outbound,
 }
 
 /// A cheap, cloneable handle to one mock org.
@@ -141,6 +145,7 @@ impl Org {
             seed,
             users: built.users,
             auth,
+            outbound: callout::Outbound::default(),
         }))
     }
 

@@ -83,6 +83,10 @@ fn surfaces(state: RestState) -> Router {
         .merge(meta::userinfo_routes(state.clone()))
         .merge(crate::org::soap::router(state.clone()))
         .merge(crate::org::apexrest::router(state.clone()))
+        .merge(crate::org::external::router(
+            state.org.clone(),
+            state.org.outbound.ext.clone(),
+        ))
     // Further surfaces mount here, e.g.:
     // .merge(crate::org::composite::router(state.clone()))
 }
