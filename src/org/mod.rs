@@ -23,6 +23,7 @@ pub mod describe;
 pub mod dml;
 pub mod error;
 pub mod external;
+pub mod extservices;
 pub mod ids;
 pub mod read;
 pub mod record;

@@ -1,0 +1,1 @@
+//! Callout tests.
