@@ -28,7 +28,14 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use openapi::{check_value, Location, Operation, SpecError};
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Characters escaped in a path parameter: all but RFC 3986's unreserved ones.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 
@@ -173,7 +180,7 @@ pub fn build_request(
             Location::Path => {
                 path = path.replace(
                     &format!("{{{}}}", p.name),
-                    &utf8_percent_encode(&text, NON_ALPHANUMERIC).to_string(),
+                    &utf8_percent_encode(&text, PATH_SEGMENT).to_string(),
                 )
             }
             Location::Query => query.push((p.name.clone(), text)),

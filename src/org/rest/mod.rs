@@ -87,6 +87,8 @@ fn surfaces(state: RestState) -> Router {
             state.org.clone(),
             state.org.outbound.ext.clone(),
         ))
+        .merge(crate::org::callout::http::router(state.clone()))
+        .merge(crate::org::extservices::router(state.clone()))
     // Further surfaces mount here, e.g.:
     // .merge(crate::org::composite::router(state.clone()))
 }
