@@ -472,3 +472,96 @@ async fn jsforce_auth_code_with_pkce_then_refresh() {
         (Some("S256"), Some(true))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sf_cli_jwt_login_with_a_fresh_certificate_and_web_login() {
+    let Some(tools) = tools_dir("sf/package/bin/run.js") else {
+        return;
+    };
+    let (r, ca) = start_tls().await;
+    // The learner's key and certificate, made the way the lessons show.
+    let dir = tempfile::tempdir().expect("key folder");
+    let key = dir.path().join("server.key");
+    let cert = dir.path().join("server.crt");
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=sflab-test",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let app_yaml = format!(
+        "name: cli_jwt\nflows: [jwt_bearer]\nscopes: [api, web]\npermitted_users: admin_approved\npre_authorized: {{ profiles: [System Administrator] }}\ncertificate: {}\n",
+        serde_json::to_string(&std::fs::read_to_string(&cert).unwrap()).unwrap()
+    );
+    let app: sflab::org::auth::ExternalClientApp =
+        serde_yaml::from_str(&app_yaml).expect("app yaml");
+    let config = r
+        .org
+        .auth
+        .config()
+        .with_apps(vec![app])
+        .expect("app accepted");
+    let key_id = config.app_by_name("cli_jwt").unwrap().consumer_key.clone();
+    r.org.auth.replace_config(config);
+    let home = tempfile::tempdir().expect("sandbox home");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/sf_cli_oauth.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .env("SF_BIN", tools.join("sf/package/bin/run.js"))
+        .env("SF_INSTANCE_URL", &r.base)
+        .env("NODE_EXTRA_CA_CERTS", &ca)
+        .env("SANDBOX_HOME", home.path())
+        .env("JWT_KEY_FILE", &key)
+        .env("JWT_CLIENT_ID", &key_id)
+        .env("JWT_USERNAME", "admin@sflab.example")
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let decisions: Vec<String> = r
+        .org
+        .auth
+        .decisions()
+        .iter()
+        .map(|d| format!("{d:?}"))
+        .collect();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}\ndecisions: {decisions:#?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("all sf CLI OAuth checks passed"),
+        "{stdout}"
+    );
+    let log = r.org.auth.decisions();
+    let jwt = log
+        .iter()
+        .find(|d| d.grant == "jwt_bearer" && d.error.is_none())
+        .expect("a JWT login");
+    assert_eq!(jwt.username.as_deref(), Some("admin@sflab.example"));
+    let web = log
+        .iter()
+        .find(|d| d.grant == "authorization_code" && d.client_id.as_deref() == Some("PlatformCLI"))
+        .expect("a web login");
+    assert_eq!(
+        (web.pkce_method.as_deref(), web.verifier_matched),
+        (Some("S256"), Some(true))
+    );
+}

@@ -84,19 +84,20 @@ const ALWAYS_VISIBLE: &[&str] = &[
     "OwnerId",
 ];
 
-/// Answers "may this user do that" from the users and permission sets of an org.
-#[derive(Debug, Clone, Default)]
-pub struct Access {
-    users: Directory,
-    sets: Vec<PermissionSet>,
+/// Answers "may this user do that" from the users and permission sets of an org (borrowed
+/// from the org's configuration, so asking costs no copies).
+#[derive(Debug, Clone, Copy)]
+pub struct Access<'a> {
+    users: &'a Directory,
+    sets: &'a [PermissionSet],
 }
 
-impl Access {
-    pub fn new(users: Directory, sets: Vec<PermissionSet>) -> Access {
+impl<'a> Access<'a> {
+    pub fn new(users: &'a Directory, sets: &'a [PermissionSet]) -> Access<'a> {
         Access { users, sets }
     }
 
-    fn grants<'a>(&'a self, user_id: &str) -> (Option<&'a str>, Vec<&'a PermissionSet>) {
+    fn grants(&self, user_id: &str) -> (Option<&'a str>, Vec<&'a PermissionSet>) {
         let Some(user) = self.users.by_id(user_id) else {
             return (None, Vec::new());
         };
@@ -236,7 +237,7 @@ mod tests {
     use super::*;
     use crate::org::auth::users::User;
 
-    fn access() -> (Access, String, String, String) {
+    fn access() -> (Directory, Vec<PermissionSet>, [String; 3]) {
         let users: Vec<User> = serde_yaml::from_str(
             "- { username: admin@x.dev, profile: System Administrator }\n\
              - { username: int@x.dev, profile: 'Minimum Access - API Only Integrations', permission_sets: [Sync] }\n\
@@ -249,17 +250,13 @@ mod tests {
         .unwrap();
         let d = Directory::new(users);
         let ids: Vec<String> = d.all().iter().map(|u| u.id.clone()).collect();
-        (
-            Access::new(d, sets),
-            ids[0].clone(),
-            ids[1].clone(),
-            ids[2].clone(),
-        )
+        (d, sets, [ids[0].clone(), ids[1].clone(), ids[2].clone()])
     }
 
     #[test]
     fn permission_set_grants_only_its_operations() {
-        let (a, _, int, _) = access();
+        let (d, sets, [_, int, _]) = access();
+        let a = Access::new(&d, &sets);
         assert!(a.can(&int, "Account", Op::Create).is_ok());
         let e = a.can(&int, "Account", Op::Delete).unwrap_err();
         assert_eq!(e.error_code, "INSUFFICIENT_ACCESS_OR_READONLY");
@@ -272,7 +269,8 @@ mod tests {
 
     #[test]
     fn admin_may_do_everything_and_a_bare_integration_user_nothing() {
-        let (a, admin, _, bare) = access();
+        let (d, sets, [admin, _, bare]) = access();
+        let a = Access::new(&d, &sets);
         assert!(a.can(&admin, "Widget__c", Op::Delete).is_ok());
         assert!(a.field_editable(&admin, "Account", "Secret__c"));
         assert!(a.can(&bare, "Account", Op::Read).is_err());
@@ -281,7 +279,8 @@ mod tests {
 
     #[test]
     fn field_security_follows_field_grants() {
-        let (a, _, int, _) = access();
+        let (d, sets, [_, int, _]) = access();
+        let a = Access::new(&d, &sets);
         assert!(a.field_visible(&int, "Account", "Industry"));
         assert!(!a.field_editable(&int, "Account", "Industry"));
         assert!(
@@ -298,7 +297,8 @@ mod tests {
 
     #[test]
     fn unknown_users_are_refused() {
-        let (a, ..) = access();
+        let (d, sets, _) = access();
+        let a = Access::new(&d, &sets);
         assert!(a.can("005000000000999AAA", "Account", Op::Read).is_err());
     }
 }

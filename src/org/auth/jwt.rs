@@ -138,11 +138,11 @@ impl Unverified {
         } else {
             raw_exp
         };
-        if expires + SKEW_SECS < now {
-            return Err(JwtError::Expired(now - expires));
+        if expires.saturating_add(SKEW_SECS) < now {
+            return Err(JwtError::Expired(now.saturating_sub(expires)));
         }
         if expires > now + MAX_LIFETIME_SECS + SKEW_SECS {
-            return Err(JwtError::TooFarAhead(expires - now));
+            return Err(JwtError::TooFarAhead(expires.saturating_sub(now)));
         }
         for name in ["nbf", "iat"] {
             if let Some(t) = time_claim(c, name)? {
@@ -279,6 +279,20 @@ mod tests {
             none.check_claims(NOW, &aud()),
             Err(JwtError::MissingClaim("exp"))
         );
+    }
+
+    #[test]
+    fn extreme_exp_values_are_refused_without_overflow() {
+        for exp in [
+            json!(i64::MIN),
+            json!(i64::MAX),
+            json!(-1e300),
+            json!(1e300),
+            json!("-9223372036854775808"),
+        ] {
+            let u = decode(&sign(&keys(), &claims(exp.clone()))).unwrap();
+            assert!(u.check_claims(NOW, &aud()).is_err(), "{exp}");
+        }
     }
 
     #[test]

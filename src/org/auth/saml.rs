@@ -148,11 +148,7 @@ fn canonical_signed_info(doc: &str, span: xml::Span) -> String {
     if xml::start_tag(doc, span).contains(&format!("{decl}=")) {
         return text.to_string();
     }
-    let name_len = 1 + if p.is_empty() {
-        "SignedInfo".len()
-    } else {
-        p.len() + 1 + "SignedInfo".len()
-    };
+    let name_len = 1 + xml::qname_at(doc, span.start).len();
     format!(
         "{} {decl}=\"{DS_NS}\"{}",
         &text[..name_len],

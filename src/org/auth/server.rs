@@ -131,9 +131,33 @@ impl AuthServer {
         self.inner.grants.lock()
     }
 
-    /// The permission query the REST layer asks.
-    pub fn access(&self) -> super::access::Access {
-        self.inner.config.read().access()
+    /// May the user perform `op` on records of `object`? The refusal carries the REST
+    /// API's `errorCode` and message.
+    pub fn can(
+        &self,
+        user_id: &str,
+        object: &str,
+        op: super::access::Op,
+    ) -> Result<(), super::access::Refusal> {
+        self.inner.config.read().access().can(user_id, object, op)
+    }
+
+    /// Can the user see `field` of `object` (field-level security)?
+    pub fn field_visible(&self, user_id: &str, object: &str, field: &str) -> bool {
+        self.inner
+            .config
+            .read()
+            .access()
+            .field_visible(user_id, object, field)
+    }
+
+    /// Can the user write `field` of `object`?
+    pub fn field_editable(&self, user_id: &str, object: &str, field: &str) -> bool {
+        self.inner
+            .config
+            .read()
+            .access()
+            .field_editable(user_id, object, field)
     }
 
     /// Every decision so far, oldest first.

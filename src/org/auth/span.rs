@@ -31,8 +31,12 @@ impl Span {
         Ok(Span(Duration::from_secs(n.saturating_mul(mult))))
     }
 
+    /// As a chrono duration, capped at 100 years so that adding it to a date cannot overflow.
     pub fn chrono(self) -> chrono::Duration {
-        chrono::Duration::from_std(self.0).unwrap_or(chrono::Duration::days(36_500))
+        let cap = chrono::Duration::days(36_500);
+        chrono::Duration::from_std(self.0)
+            .map(|d| d.min(cap))
+            .unwrap_or(cap)
     }
 }
 
@@ -141,6 +145,8 @@ mod tests {
         assert_eq!(Span::parse("2h").unwrap(), Span::secs(7200));
         assert_eq!(Span::parse("7d").unwrap(), Span::secs(604_800));
         assert!(Span::parse("2 fortnights").is_err());
+        let huge = Span::parse("99999999999999d").unwrap();
+        let _ = chrono::Utc::now() + huge.chrono(); // capped: no overflow
     }
 
     #[test]

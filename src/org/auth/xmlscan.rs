@@ -19,7 +19,7 @@ pub struct Span {
 }
 
 /// The qualified name of the element starting at `at` (which points at `<`).
-fn qname_at(xml: &str, at: usize) -> &str {
+pub fn qname_at(xml: &str, at: usize) -> &str {
     let rest = &xml[at + 1..];
     let len = rest
         .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
