@@ -25,6 +25,7 @@ pub mod error;
 pub mod external;
 pub mod extservices;
 pub mod ids;
+pub mod mcp;
 pub mod read;
 pub mod record;
 pub mod rest;

@@ -52,6 +52,8 @@ pub struct Outbound {
     pub ext: ExtServices,
     pub deployment: Arc<RwLock<Deployment>>,
     pub external_services: Arc<RwLock<crate::org::extservices::Registry>>,
+    /// MCP sessions and tool-call log.
+    pub mcp: crate::org::mcp::McpState,
     log: Arc<Mutex<Vec<CalloutRecord>>>,
 }
 

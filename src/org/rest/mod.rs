@@ -89,6 +89,7 @@ fn surfaces(state: RestState) -> Router {
         ))
         .merge(crate::org::callout::http::router(state.clone()))
         .merge(crate::org::extservices::router(state.clone()))
+        .merge(crate::org::mcp::router(state.clone()))
     // Further surfaces mount here, e.g.:
     // .merge(crate::org::composite::router(state.clone()))
 }
