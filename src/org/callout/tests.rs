@@ -385,3 +385,33 @@ async fn the_http_endpoints_deploy_store_secrets_and_call_out() {
     assert_eq!(v["statusCode"], 200, "{v}");
     assert!(v["body"].as_str().unwrap().contains("Oslo"));
 }
+
+#[test]
+fn a_source_folder_deploys_every_callout_file_in_it_and_its_subfolders() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("namedCredentials");
+    std::fs::create_dir_all(&nested).unwrap();
+    for (i, (name, text)) in files().into_iter().enumerate() {
+        let folder = if i % 2 == 0 {
+            nested.clone()
+        } else {
+            dir.path().to_path_buf()
+        };
+        std::fs::write(folder.join(name), text).unwrap();
+    }
+    std::fs::write(dir.path().join("README.md"), "not metadata").unwrap();
+    let org = Org::default_org();
+    let summary = org.outbound.deploy_folder(dir.path()).unwrap();
+    assert_eq!(summary.deployed.len(), files().len());
+    assert!(org
+        .outbound
+        .deployment
+        .read()
+        .named
+        .contains_key("Courier_Legacy"));
+    let empty = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        org.outbound.deploy_folder(empty.path()),
+        Err(super::DeployError::Empty { .. })
+    ));
+}
