@@ -69,3 +69,28 @@ impl Outbound {
         self.log.lock().clone()
     }
 }
+
+/// Why one of the outbound sections of a seed (`soap_services:`, `apex_rest:`,
+/// `mock_services:`, `mcp:`) cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    #[error("{0}")]
+    Soap(#[from] crate::org::soap::custom::SoapServiceError),
+    #[error("{0}")]
+    Apex(#[from] crate::org::apexrest::resource::ApexFixtureError),
+    #[error("{0}")]
+    Services(#[from] crate::org::external::ServiceConfigError),
+    #[error("{0}")]
+    Mcp(String),
+}
+
+/// Checks every outbound section of a seed, so a lab loader can refuse a broken fixture
+/// up front instead of the first request failing.
+pub fn check_fixtures(seed: &crate::org::OrgSeed) -> Result<(), FixtureError> {
+    let get = |k: &str| seed.other.get(k);
+    crate::org::soap::custom::services(get("soap_services"))?;
+    crate::org::apexrest::resource::resources(get("apex_rest"))?;
+    crate::org::external::ServiceConfig::from_section(get("mock_services"))?;
+    crate::org::mcp::tools::McpFixture::from_section(get("mcp")).map_err(FixtureError::Mcp)?;
+    Ok(())
+}

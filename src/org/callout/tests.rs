@@ -415,3 +415,20 @@ fn a_source_folder_deploys_every_callout_file_in_it_and_its_subfolders() {
         Err(super::DeployError::Empty { .. })
     ));
 }
+
+#[test]
+fn fixture_sections_are_checked_up_front() {
+    let ok = crate::org::OrgSeed::from_yaml(crate::org::default_org::DEFAULT_SEED).unwrap();
+    assert!(super::check_fixtures(&ok).is_ok());
+    let bad = crate::org::OrgSeed::from_yaml(
+        "apex_rest:\n  - { class: C, url: nope, object: Account, dto: { n: Name } }\n",
+    )
+    .unwrap();
+    let e = super::check_fixtures(&bad).unwrap_err();
+    assert!(e.to_string().contains("must start with '/'"), "{e}");
+    let bad = crate::org::OrgSeed::from_yaml("mcp:\n  colour: blue\n").unwrap();
+    assert!(matches!(
+        super::check_fixtures(&bad),
+        Err(super::FixtureError::Mcp(_))
+    ));
+}

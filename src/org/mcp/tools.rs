@@ -49,11 +49,16 @@ pub struct McpFixture {
 }
 
 impl McpFixture {
-    pub fn from_org(org: &Org) -> Result<McpFixture, String> {
-        match org.seed.other.get("mcp") {
+    /// Reads the seed's `mcp:` section (empty when absent).
+    pub fn from_section(v: Option<&serde_yaml::Value>) -> Result<McpFixture, String> {
+        match v {
             None | Some(serde_yaml::Value::Null) => Ok(McpFixture::default()),
             Some(v) => serde_yaml::from_value(v.clone()).map_err(|e| format!("mcp: {e}")),
         }
+    }
+
+    pub fn from_org(org: &Org) -> Result<McpFixture, String> {
+        McpFixture::from_section(org.seed.other.get("mcp"))
     }
 }
 
