@@ -8,6 +8,7 @@
 use super::envelope::SoapFault;
 use super::records::{read_sobject, record_element, SoapRecord};
 use super::xml::{escape, Element};
+use crate::org::rest::cursors::Window;
 use crate::org::rest::RestState;
 use crate::org::soql::{self, QueryOptions};
 use crate::org::store::{parse_id, Actor, Store, UpsertMode};
@@ -78,14 +79,16 @@ pub fn query(
     let now = ctx.state.org.clock.now();
     let mut opts = QueryOptions::new(now, &ctx.version);
     opts.include_deleted = include_deleted;
-    let result = {
+    let cursor = {
         let store = ctx.state.org.store.read();
-        soql::query(&store, soql_text, &opts)?
+        soql::open_cursor(&store, soql_text, &opts)?
     };
+    let (rows, total) = (cursor.row_count(), cursor.total_size as u64);
     let page = ctx.state.cursors.first_page(
         &ctx.session.user_id,
-        result.records,
-        result.total_size as u64,
+        cursor,
+        rows,
+        total,
         ctx.batch_size(),
         now,
     );
@@ -96,8 +99,18 @@ pub fn query(
     };
     Ok(format!(
         "<{name}>{}</{name}>",
-        query_result(&page.records, page.total_size, page.next_locator.as_deref())
+        query_result(
+            &window_rows(ctx, &page),
+            page.total_size,
+            page.next_locator.as_deref()
+        )
     ))
+}
+
+/// Renders the rows of one window of a cursor, as they are now.
+fn window_rows(ctx: &CallContext<'_>, w: &Window<soql::QueryCursor>) -> Vec<serde_json::Value> {
+    let store = ctx.state.org.store.read();
+    w.rows.batch(&store, w.start, w.end - w.start)
 }
 
 /// `queryMore`.
@@ -116,7 +129,11 @@ pub fn query_more(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapF
         })?;
     Ok(format!(
         "<queryMoreResponse>{}</queryMoreResponse>",
-        query_result(&page.records, page.total_size, page.next_locator.as_deref())
+        query_result(
+            &window_rows(ctx, &page),
+            page.total_size,
+            page.next_locator.as_deref()
+        )
     ))
 }
 
