@@ -183,7 +183,7 @@ impl Deployment {
             sets.iter().any(|s| {
                 self.permission_sets
                     .get(*s)
-                    .is_some_and(|ps| ps.principal_accesses.iter().any(|a| *a == wanted))
+                    .is_some_and(|ps| ps.principal_accesses.contains(&wanted))
             })
         })
     }
