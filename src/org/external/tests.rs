@@ -245,3 +245,41 @@ async fn a_fault_window_from_the_seed_ends_with_org_time() {
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn erp_accepts_org_signed_jwts_only_for_its_audience_and_lifetime() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let now = org.clock.now().timestamp();
+    let sign = |aud: &str, exp: i64| {
+        crate::org::auth::jwt::sign(
+            org.auth.keys(),
+            &json!({"aud": aud, "exp": exp, "sub": "x"}),
+        )
+    };
+    let good = format!("Bearer {}", sign("erp", now + 60));
+    let (s, _, _) = send(
+        &app,
+        "GET",
+        "/ext/erp/orders/ERP-000009",
+        &[("authorization", good.as_str())],
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "accepted; the order is unknown");
+    for bad in [sign("courier", now + 60), sign("erp", now - 1)] {
+        let h = format!("Bearer {bad}");
+        let (s, v, _) = send(
+            &app,
+            "GET",
+            "/ext/erp/orders/ERP-000009",
+            &[("authorization", h.as_str())],
+            "",
+        )
+        .await;
+        assert_eq!(
+            (s, v["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_token"))
+        );
+    }
+}

@@ -457,3 +457,34 @@ async fn custom_webservice_methods_query_and_create_from_the_fixture() {
     .await;
     assert_eq!(fault_code(&r), "sf:INVALID_TYPE");
 }
+
+#[tokio::test]
+async fn more_than_200_records_or_an_unknown_call_fault() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let many: String = (0..201)
+        .map(|i| format!("<sObjects><type>Account</type><Name>N{i}</Name></sObjects>"))
+        .collect();
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &format!("<create>{many}</create>")),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:EXCEEDED_ID_LIMIT");
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", "<describeSObject/>"),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:INVALID_OPERATION");
+    let r = post(
+        &app,
+        "/services/Soap/u/20.0",
+        envelope(Some(&t), "", "<getUserInfo/>"),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:UNSUPPORTED_API_VERSION");
+}
