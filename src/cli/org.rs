@@ -37,6 +37,10 @@ pub struct ServeArgs {
     /// Write shell `export` lines for the connection here once the server is listening.
     #[arg(long, value_name = "FILE")]
     pub env_file: Option<PathBuf>,
+    /// Deploy callout metadata (Named and External Credentials, permission sets, Remote Site
+    /// Settings) from this sfdx source folder at start.
+    #[arg(long, value_name = "DIR")]
+    pub metadata: Option<PathBuf>,
 }
 
 /// The connection a client needs, as environment variables (name, value) in print order.
@@ -175,6 +179,15 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         eprintln!("sflab: created the workspace {}", ws.root.display());
     }
     let org = build_org(args)?;
+    if let Some(dir) = &args.metadata {
+        let summary = org.outbound.deploy_folder(dir).map_err(|e| {
+            Failure::usage(format!(
+                "could not deploy the callout metadata in {}: {e}",
+                dir.display()
+            ))
+        })?;
+        println!("Deployed {}", summary.deployed.join(", "));
+    }
     let default_org = args.seed.is_none();
     if default_org {
         crate::org::auth::install_for_workspace(&org.auth, &ws.root)
@@ -272,6 +285,7 @@ mod tests {
             seed,
             data,
             env_file: None,
+            metadata: None,
         }
     }
 

@@ -12,9 +12,11 @@
 //! `describe` (describe JSON), `soql` (queries), `seed` + `default_org` (what an org starts
 //! with), `build` (turning a seed into an org), `auth` (the OAuth 2.0 authorization server).
 
+pub mod apexrest;
 pub mod auth;
 mod build;
 pub mod bulk;
+pub mod callout;
 pub mod change;
 pub mod clock;
 pub mod composite;
@@ -22,7 +24,10 @@ pub mod default_org;
 pub mod describe;
 pub mod dml;
 pub mod error;
+pub mod external;
+pub mod extservices;
 pub mod ids;
+pub mod mcp;
 pub mod read;
 pub mod record;
 pub mod rest;
@@ -31,6 +36,7 @@ pub mod seed;
 pub mod serve;
 pub mod session;
 pub mod snapshot;
+pub mod soap;
 pub mod soql;
 pub mod standard_objects;
 mod standard_objects_commerce;
@@ -80,6 +86,8 @@ pub struct OrgInner {
     pub bulk: Arc<bulk::BulkJobs>,
     /// Serialises the all-or-none units of composite calls.
     pub composite: composite::CompositeUnits,
+    /// Callouts, credentials, External Services and the built-in mock external services.
+    pub outbound: callout::Outbound,
 }
 
 /// A cheap, cloneable handle to one mock org.
@@ -150,6 +158,7 @@ impl Org {
             auth,
             bulk: Arc::new(bulk::BulkJobs::new(bulk)),
             composite: composite::CompositeUnits::default(),
+            outbound: callout::Outbound::default(),
         }))
     }
 

@@ -297,7 +297,8 @@ fn shape_plain_errors(resp: &mut Response, method: &str) {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/xml"));
+    // JSON bodies are already Salesforce-shaped; XML bodies are SOAP faults.
     if is_json {
         return;
     }

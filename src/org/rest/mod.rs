@@ -94,6 +94,15 @@ fn surfaces(state: RestState) -> Router {
         .merge(crate::org::auth::router(state.org.auth.clone()))
         .merge(crate::org::composite::router(state.org.clone()))
         .merge(crate::org::bulk::routes::router(state.org.clone()))
-        .merge(meta::userinfo_routes(state))
+        .merge(meta::userinfo_routes(state.clone()))
+        .merge(crate::org::soap::router(state.clone()))
+        .merge(crate::org::apexrest::router(state.clone()))
+        .merge(crate::org::external::router(
+            state.org.clone(),
+            state.org.outbound.ext.clone(),
+        ))
+        .merge(crate::org::callout::http::router(state.clone()))
+        .merge(crate::org::extservices::router(state.clone()))
+        .merge(crate::org::mcp::router(state.clone()))
     // Further surfaces mount here, one `.merge(...)` line each.
 }

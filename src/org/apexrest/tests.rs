@@ -1,0 +1,202 @@
+//! Apex REST resources from a fixture, request by request through the org router.
+
+use crate::org::rest::router;
+use crate::org::rest::static_token::issue_static_token;
+use crate::org::{Org, OrgSeed};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const FIXTURE: &str = r#"
+objects:
+  Order_Line__c:
+    fields:
+      Order__c: { type: lookup, referenceTo: Order, relationshipName: Order__r, childRelationshipName: Order_Lines__r, required: true }
+      Quantity__c: { type: number, required: true }
+apex_rest:
+  - class: OrderResource
+    url: /orders/*
+    methods: [GET, POST, PATCH, DELETE]
+    object: Order
+    key: ERP_Order_Id__c
+    dto: { id: Id, erpOrderId: ERP_Order_Id__c, accountId: AccountId, effectiveDate: EffectiveDate, status: Status }
+    required: [erpOrderId, accountId, effectiveDate]
+    lines:
+      property: lines
+      object: Order_Line__c
+      parent_field: Order__c
+      dto: { sku: Name, quantity: Quantity__c }
+      required: [sku, quantity]
+"#;
+
+struct Mock {
+    org: Org,
+    app: Router,
+    token: String,
+}
+
+fn mock() -> Mock {
+    // The default seed already has `objects:`; merge by parsing both and joining sections.
+    let mut base: serde_yaml::Mapping =
+        serde_yaml::from_str(crate::org::default_org::DEFAULT_SEED).unwrap();
+    let extra: serde_yaml::Mapping = serde_yaml::from_str(FIXTURE).unwrap();
+    for (k, v) in extra {
+        match (base.get_mut(&k), v) {
+            (Some(serde_yaml::Value::Mapping(b)), serde_yaml::Value::Mapping(e)) => b.extend(e),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+    let seed = OrgSeed::from_yaml(&serde_yaml::to_string(&base).unwrap()).unwrap();
+    let org = Org::new(&seed).unwrap();
+    let token = issue_static_token(&org, None).unwrap().token;
+    Mock {
+        app: router(org.clone()),
+        org,
+        token,
+    }
+}
+
+impl Mock {
+    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "127.0.0.1:8443")
+            .header("authorization", format!("Bearer {}", self.token))
+            .header("content-type", "application/json")
+            .body(
+                body.map(|b| Body::from(b.to_string()))
+                    .unwrap_or_else(Body::empty),
+            )
+            .unwrap();
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let v = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        (status, v)
+    }
+
+    fn falcon(&self) -> String {
+        let store = self.org.store.read();
+        store
+            .find_by_external("Account", "ERP_Id__c", "A-1000")
+            .unwrap()[0]
+            .to_string()
+    }
+}
+
+#[tokio::test]
+async fn post_creates_an_order_with_lines_and_answers_201_with_the_dto() {
+    let m = mock();
+    let body = json!({"erpOrderId": "SO-9001", "accountId": m.falcon(), "effectiveDate": "2026-11-01",
+        "lines": [{"sku": "SENSOR-1", "quantity": 4}, {"sku": "CABLE-2", "quantity": 10}]});
+    let (status, dto) = m
+        .send("POST", "/services/apexrest/orders", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{dto}");
+    assert_eq!(dto["erpOrderId"], "SO-9001");
+    assert_eq!(dto["status"], "Draft");
+    assert!(dto["id"].as_str().unwrap().starts_with("801"));
+    assert_eq!(dto["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(dto["lines"][1]["quantity"], json!(10.0));
+    let (status, again) = m
+        .send("GET", "/services/apexrest/orders/SO-9001", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, dto);
+}
+
+#[tokio::test]
+async fn bad_input_is_400_with_a_json_error_array_and_creates_nothing() {
+    let m = mock();
+    let before = m.org.store.read().count("Order");
+    let (s, e) = m
+        .send(
+            "POST",
+            "/services/apexrest/orders",
+            Some(json!({"erpOrderId": "X"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(e[0]["errorCode"], "INVALID_INPUT");
+    assert!(e[0]["message"].as_str().unwrap().contains("accountId"));
+    let (s, e) = m
+        .send(
+            "POST",
+            "/services/apexrest/orders",
+            Some(json!({"erpOrderId": "X", "colour": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(e[0]["errorCode"], "JSON_PARSER_ERROR");
+    let bad_line = json!({"erpOrderId": "SO-9002", "accountId": m.falcon(), "effectiveDate": "2026-11-01",
+        "lines": [{"sku": "OK", "quantity": 1}, {"sku": "BAD", "quantity": "lots"}]});
+    let (s, e) = m
+        .send("POST", "/services/apexrest/orders", Some(bad_line))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert_eq!(m.org.store.read().count("Order"), before);
+    assert_eq!(m.org.store.read().count("Order_Line__c"), 0);
+}
+
+#[tokio::test]
+async fn patch_updates_and_delete_answers_204_then_404() {
+    let m = mock();
+    let (s, dto) = m
+        .send(
+            "PATCH",
+            "/services/apexrest/orders/SO-5001",
+            Some(json!({"effectiveDate": "2026-12-24"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{dto}");
+    assert_eq!(dto["effectiveDate"], "2026-12-24");
+    let (s, body) = m
+        .send("DELETE", "/services/apexrest/orders/SO-5001", None)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(body, Value::Null);
+    let (s, e) = m
+        .send("GET", "/services/apexrest/orders/SO-5001", None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(e[0]["errorCode"], "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn unmapped_paths_and_methods_are_refused_and_tokens_are_required() {
+    let m = mock();
+    let (s, e) = m.send("GET", "/services/apexrest/invoices/1", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(e[0]["message"].as_str().unwrap().contains("/invoices/1"));
+    let (s, _) = m
+        .send("PUT", "/services/apexrest/orders/SO-5001", Some(json!({})))
+        .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    let req = Request::builder()
+        .uri("/services/apexrest/orders/SO-5001")
+        .header("host", "127.0.0.1:8443")
+        .body(Body::empty())
+        .unwrap();
+    let resp = m.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn get_without_a_key_lists_every_order() {
+    let m = mock();
+    let (s, list) = m.send("GET", "/services/apexrest/orders", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["erpOrderId"], "SO-5001");
+}

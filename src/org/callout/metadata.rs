@@ -1,0 +1,334 @@
+//! sfdx source-format metadata for callouts, read from XML: Named Credentials (the split
+//! model and legacy all-in-one ones), External Credentials, the principal access granted by
+//! Permission Sets, and Remote Site Settings.
+//!
+//! Pure parsing; names come from file names (`ERP.namedCredential-meta.xml` → `ERP`), as the
+//! sfdx source format has it. Secrets never appear in this metadata for the split model (a real
+//! org keeps principal secrets out of metadata too); legacy credentials may carry a password.
+
+use crate::org::soap::xml::{self, Element};
+
+/// How an External Credential authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// OAuth 2.0 client credentials with a client secret.
+    OauthClientCredentials,
+    /// A JWT the org signs, sent as the bearer token.
+    Jwt,
+    /// HTTP Basic with the principal's username and password.
+    Basic,
+    /// No generated header: custom headers with `{!$Credential.…}` merge fields do the work
+    /// (API keys).
+    Custom,
+    NoAuthentication,
+}
+
+/// One principal of an External Credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub name: String,
+    /// `NamedPrincipal` or `PerUserPrincipal`.
+    pub per_user: bool,
+    pub sequence: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalCredential {
+    pub name: String,
+    pub label: String,
+    pub protocol: Protocol,
+    /// Token endpoint for OAuth client credentials.
+    pub token_url: Option<String>,
+    /// OAuth scope to ask for.
+    pub scope: Option<String>,
+    /// JWT claims configured on the credential (`aud`, `iss`, `sub`…).
+    pub jwt_claims: Vec<(String, String)>,
+    pub principals: Vec<Principal>,
+}
+
+/// A Named Credential: the split model (endpoint + External Credential) or a legacy one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedCredential {
+    pub name: String,
+    pub label: String,
+    pub url: String,
+    /// The External Credential (split model); `None` for legacy credentials.
+    pub external_credential: Option<String>,
+    /// Custom headers (`HttpHeader` parameters); values may hold `{!$Credential.X.Y}`.
+    pub headers: Vec<(String, String)>,
+    pub generate_authorization_header: bool,
+    pub legacy: Option<LegacyAuth>,
+}
+
+/// What an all-in-one (legacy) Named Credential holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyAuth {
+    /// `Password` or `NoAuthentication` (others are not modelled).
+    pub protocol: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+/// A Permission Set's grants that matter to callouts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionSetMeta {
+    pub name: String,
+    /// `ExternalCredential-Principal` names, enabled ones only.
+    pub principal_accesses: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteSite {
+    pub name: String,
+    pub url: String,
+    pub active: bool,
+    pub disable_protocol_security: bool,
+}
+
+/// Why a metadata file cannot be deployed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {problem}")]
+pub struct MetadataError {
+    pub file: String,
+    pub problem: String,
+}
+
+/// One parsed file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Component {
+    Named(NamedCredential),
+    External(ExternalCredential),
+    PermissionSet(PermissionSetMeta),
+    RemoteSite(RemoteSite),
+}
+
+/// The kind of a file by its suffix, and the component name.
+pub fn classify(file_name: &str) -> Option<(&'static str, &str)> {
+    const KINDS: [(&str, &str); 4] = [
+        (".namedCredential-meta.xml", "NamedCredential"),
+        (".externalCredential-meta.xml", "ExternalCredential"),
+        (".permissionset-meta.xml", "PermissionSet"),
+        (".remoteSite-meta.xml", "RemoteSiteSetting"),
+    ];
+    KINDS
+        .iter()
+        .find_map(|(suffix, kind)| file_name.strip_suffix(suffix).map(|n| (*kind, n)))
+}
+
+fn text(el: &Element, name: &str) -> Option<String> {
+    el.child_text(name)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn flag(el: &Element, name: &str, default: bool) -> bool {
+    el.child_text(name)
+        .map_or(default, |v| v.eq_ignore_ascii_case("true"))
+}
+
+/// Parses one file by its name and content.
+pub fn parse_component(file_name: &str, content: &str) -> Result<Component, MetadataError> {
+    let bad = |problem: String| MetadataError {
+        file: file_name.to_string(),
+        problem,
+    };
+    let (kind, name) = classify(file_name).ok_or_else(|| {
+        bad("not a callout metadata file (expected *.namedCredential-meta.xml, *.externalCredential-meta.xml, *.permissionset-meta.xml or *.remoteSite-meta.xml)".into())
+    })?;
+    let root = xml::parse(content).map_err(|e| bad(e.to_string()))?;
+    if root.name != kind {
+        return Err(bad(format!(
+            "the root element is <{}> but this file must hold <{kind}>",
+            root.name
+        )));
+    }
+    let name = name.to_string();
+    Ok(match kind {
+        "NamedCredential" => Component::Named(named(&root, name).map_err(bad)?),
+        "ExternalCredential" => Component::External(external(&root, name).map_err(bad)?),
+        "PermissionSet" => Component::PermissionSet(PermissionSetMeta {
+            principal_accesses: root
+                .children_named("externalCredentialPrincipalAccesses")
+                .filter(|a| flag(a, "enabled", false))
+                .filter_map(|a| text(a, "externalCredentialPrincipal"))
+                .collect(),
+            name,
+        }),
+        _ => Component::RemoteSite(RemoteSite {
+            url: text(&root, "url")
+                .ok_or_else(|| bad("a Remote Site Setting needs a <url>".into()))?,
+            active: flag(&root, "isActive", true),
+            disable_protocol_security: flag(&root, "disableProtocolSecurity", false),
+            name,
+        }),
+    })
+}
+
+fn named(root: &Element, name: String) -> Result<NamedCredential, String> {
+    let label = text(root, "label").unwrap_or_else(|| name.clone());
+    let kind = text(root, "namedCredentialType");
+    let legacy_endpoint = text(root, "endpoint");
+    if kind.as_deref() == Some("Legacy") || (kind.is_none() && legacy_endpoint.is_some()) {
+        let url = legacy_endpoint.ok_or("a legacy Named Credential needs an <endpoint>")?;
+        let protocol = text(root, "protocol").unwrap_or_else(|| "NoAuthentication".into());
+        if protocol != "Password" && protocol != "NoAuthentication" {
+            return Err(format!("legacy protocol '{protocol}' is not modelled; use Password or NoAuthentication, or the split model"));
+        }
+        return Ok(NamedCredential {
+            name,
+            label,
+            url,
+            external_credential: None,
+            headers: Vec::new(),
+            generate_authorization_header: flag(root, "generateAuthorizationHeader", true),
+            legacy: Some(LegacyAuth {
+                protocol,
+                username: text(root, "username"),
+                password: text(root, "password"),
+            }),
+        });
+    }
+    let mut url = None;
+    let mut ext = None;
+    let mut headers = Vec::new();
+    for p in root.children_named("namedCredentialParameters") {
+        match p.child_text("parameterType") {
+            Some("Url") => url = text(p, "parameterValue"),
+            Some("Authentication") => ext = text(p, "externalCredential"),
+            Some("HttpHeader") => {
+                let n = text(p, "parameterName")
+                    .ok_or("an HttpHeader parameter needs a <parameterName>")?;
+                headers.push((n, text(p, "parameterValue").unwrap_or_default()));
+            }
+            _ => {}
+        }
+    }
+    Ok(NamedCredential {
+        name,
+        label,
+        url: url.ok_or("the Named Credential has no Url parameter")?,
+        external_credential: Some(ext.ok_or(
+            "the Named Credential names no External Credential (an Authentication parameter)",
+        )?),
+        headers,
+        generate_authorization_header: flag(root, "generateAuthorizationHeader", true),
+        legacy: None,
+    })
+}
+
+fn external(root: &Element, name: String) -> Result<ExternalCredential, String> {
+    let label = text(root, "label").unwrap_or_else(|| name.clone());
+    let raw = text(root, "authenticationProtocol")
+        .ok_or("an External Credential needs an <authenticationProtocol>")?;
+    let mut variant = None;
+    let mut token_url = None;
+    let mut scope = None;
+    let mut jwt_claims = Vec::new();
+    let mut principals = Vec::new();
+    for p in root.children_named("externalCredentialParameters") {
+        let pname = text(p, "parameterName").unwrap_or_default();
+        let value = text(p, "parameterValue");
+        match p.child_text("parameterType") {
+            Some("AuthProtocolVariant") => variant = value,
+            Some("AuthProviderUrl") => token_url = value,
+            Some("AuthParameter") if pname == "Scope" => scope = value,
+            Some("JwtBodyClaim") => jwt_claims.push((pname, value.unwrap_or_default())),
+            Some(t @ ("NamedPrincipal" | "PerUserPrincipal")) => principals.push(Principal {
+                name: pname,
+                per_user: t == "PerUserPrincipal",
+                sequence: p
+                    .child_text("sequenceNumber")
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(1),
+            }),
+            _ => {}
+        }
+    }
+    let protocol = match (raw.as_str(), variant.as_deref()) {
+        ("Oauth", Some("ClientCredentialsClientSecret") | None) => Protocol::OauthClientCredentials,
+        ("Oauth", Some(v)) => return Err(format!("OAuth variant '{v}' is not modelled; use ClientCredentialsClientSecret")),
+        ("Jwt", _) => Protocol::Jwt,
+        ("Basic", _) => Protocol::Basic,
+        ("Custom", _) => Protocol::Custom,
+        ("NoAuthentication", _) => Protocol::NoAuthentication,
+        (other, _) => return Err(format!("authentication protocol '{other}' is not modelled; use Oauth, Jwt, Basic, Custom or NoAuthentication")),
+    };
+    if protocol == Protocol::OauthClientCredentials && token_url.is_none() {
+        return Err(
+            "OAuth client credentials need an AuthProviderUrl parameter (the token endpoint)"
+                .into(),
+        );
+    }
+    if principals.is_empty() && protocol != Protocol::NoAuthentication {
+        return Err("the External Credential has no principal (a NamedPrincipal parameter)".into());
+    }
+    principals.sort_by_key(|p| p.sequence);
+    Ok(ExternalCredential {
+        name,
+        label,
+        protocol,
+        token_url,
+        scope,
+        jwt_claims,
+        principals,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub const ERP_NC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<NamedCredential xmlns="http://soap.sforce.com/2006/04/metadata">
+    <generateAuthorizationHeader>true</generateAuthorizationHeader>
+    <label>ERP</label>
+    <namedCredentialParameters><parameterName>Url</parameterName><parameterType>Url</parameterType><parameterValue>https://mock.sflab.internal/ext/erp</parameterValue></namedCredentialParameters>
+    <namedCredentialParameters><externalCredential>ERP_Auth</externalCredential><parameterName>ExternalCredential</parameterName><parameterType>Authentication</parameterType></namedCredentialParameters>
+    <namedCredentialType>SecuredEndpoint</namedCredentialType>
+</NamedCredential>"#;
+
+    #[test]
+    fn split_model_named_credential_names_url_and_external_credential() {
+        let Component::Named(nc) = parse_component("ERP.namedCredential-meta.xml", ERP_NC).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(nc.name, "ERP");
+        assert_eq!(nc.url, "https://mock.sflab.internal/ext/erp");
+        assert_eq!(nc.external_credential.as_deref(), Some("ERP_Auth"));
+        assert!(nc.legacy.is_none());
+    }
+
+    #[test]
+    fn legacy_named_credentials_carry_their_own_auth() {
+        let x = "<NamedCredential><endpoint>https://x.example</endpoint><label>X</label><principalType>NamedUser</principalType><protocol>Password</protocol><username>u</username><password>p</password></NamedCredential>";
+        let Component::Named(nc) = parse_component("X.namedCredential-meta.xml", x).unwrap() else {
+            panic!()
+        };
+        assert_eq!(nc.legacy.unwrap().username.as_deref(), Some("u"));
+    }
+
+    #[test]
+    fn external_credential_without_token_url_is_refused_with_the_reason() {
+        let x = "<ExternalCredential><authenticationProtocol>Oauth</authenticationProtocol><externalCredentialParameters><parameterName>P</parameterName><parameterType>NamedPrincipal</parameterType></externalCredentialParameters></ExternalCredential>";
+        let e = parse_component("E.externalCredential-meta.xml", x).unwrap_err();
+        assert!(e.problem.contains("AuthProviderUrl"), "{e}");
+    }
+
+    #[test]
+    fn permission_sets_keep_enabled_principal_accesses_only() {
+        let x = "<PermissionSet><externalCredentialPrincipalAccesses><enabled>true</enabled><externalCredentialPrincipal>ERP_Auth-Main</externalCredentialPrincipal></externalCredentialPrincipalAccesses><externalCredentialPrincipalAccesses><enabled>false</enabled><externalCredentialPrincipal>ERP_Auth-Other</externalCredentialPrincipal></externalCredentialPrincipalAccesses></PermissionSet>";
+        let Component::PermissionSet(p) =
+            parse_component("ERP_Access.permissionset-meta.xml", x).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(p.principal_accesses, ["ERP_Auth-Main"]);
+    }
+
+    #[test]
+    fn wrong_root_and_unknown_suffix_are_errors() {
+        assert!(parse_component("A.namedCredential-meta.xml", "<ExternalCredential/>").is_err());
+        assert!(parse_component("A.object-meta.xml", "<CustomObject/>").is_err());
+    }
+}

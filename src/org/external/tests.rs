@@ -1,0 +1,285 @@
+//! The mock external services over HTTP, request by request through the org router.
+
+use super::faults::FaultSpec;
+use super::Service;
+use crate::org::rest::router;
+use crate::org::Org;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use base64::Engine;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+async fn send(
+    app: &Router,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, Value, axum::http::HeaderMap) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "127.0.0.1:8443");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = app
+        .clone()
+        .oneshot(req.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let h = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        h,
+    )
+}
+
+async fn erp_token(app: &Router) -> String {
+    let (s, v, _) = send(
+        app,
+        "POST",
+        "/ext/erp/oauth/token",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        "grant_type=client_credentials&client_id=sflab-erp&client_secret=erp-demo-secret",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["access_token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn weather_needs_its_api_key() {
+    let app = router(Org::default_org());
+    let (s, v, _) = send(&app, "GET", "/ext/weather/current?city=Lyon", &[], "").await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("missing_api_key"))
+    );
+    let (s, _, _) = send(
+        &app,
+        "GET",
+        "/ext/weather/current?city=Lyon",
+        &[("x-api-key", "nope")],
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, v, _) = send(
+        &app,
+        "GET",
+        "/ext/weather/current?city=Lyon",
+        &[("x-api-key", "wx-demo-key")],
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["city"], "Lyon");
+    assert!(v["temperatureC"].is_number());
+}
+
+#[tokio::test]
+async fn erp_token_endpoint_refuses_a_wrong_secret_and_orders_need_a_token() {
+    let app = router(Org::default_org());
+    let (s, v, _) = send(
+        &app,
+        "POST",
+        "/ext/erp/oauth/token",
+        &[],
+        "grant_type=client_credentials&client_id=sflab-erp&client_secret=x",
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
+    let (s, _, _) = send(&app, "GET", "/ext/erp/orders/ERP-000001", &[], "").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let basic = base64::engine::general_purpose::STANDARD.encode("sflab-erp:erp-demo-secret");
+    let (s, _, _) = send(
+        &app,
+        "POST",
+        "/ext/erp/oauth/token",
+        &[("authorization", &format!("Basic {basic}"))],
+        "grant_type=client_credentials",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn erp_orders_are_idempotent_per_key_and_tracked_by_the_courier() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let bearer = format!("Bearer {}", erp_token(&app).await);
+    let body =
+        json!({"customer": "Falcon Corp", "lines": [{"sku": "S-1", "quantity": 3}]}).to_string();
+    let h = [
+        ("authorization", bearer.as_str()),
+        ("idempotency-key", "order-1"),
+        ("content-type", "application/json"),
+    ];
+    let (s1, o1, _) = send(&app, "POST", "/ext/erp/orders", &h, &body).await;
+    let (s2, o2, h2) = send(&app, "POST", "/ext/erp/orders", &h, &body).await;
+    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED));
+    assert_eq!(o1["id"], o2["id"]);
+    assert_eq!(h2.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(org.outbound.ext.erp_order_count(), 1);
+    let other = json!({"customer": "Harbor", "lines": [{"sku": "S-1", "quantity": 1}]}).to_string();
+    let (s, v, _) = send(&app, "POST", "/ext/erp/orders", &h, &other).await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("idempotency_key_reused")
+        )
+    );
+    let id = o1["id"].as_str().unwrap();
+    let (s, got, _) = send(&app, "GET", &format!("/ext/erp/orders/{id}"), &h[..1], "").await;
+    assert_eq!(
+        (s, got["shipmentStatus"].as_str()),
+        (StatusCode::OK, Some("label_created"))
+    );
+    org.clock.advance(std::time::Duration::from_secs(7200));
+    let basic = base64::engine::general_purpose::STANDARD.encode("courier:courier-demo-pass");
+    let tracking = o1["trackingNumber"].as_str().unwrap();
+    let (s, ship, _) = send(
+        &app,
+        "GET",
+        &format!("/ext/courier/shipments/{tracking}"),
+        &[("authorization", &format!("Basic {basic}"))],
+        "",
+    )
+    .await;
+    assert_eq!(
+        (s, ship["status"].as_str()),
+        (StatusCode::OK, Some("in_transit"))
+    );
+    let (s, _, h) = send(
+        &app,
+        "GET",
+        &format!("/ext/courier/shipments/{tracking}"),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(h.get("www-authenticate").is_some());
+}
+
+#[tokio::test]
+async fn search_answers_query_and_post_alike_and_refuses_get() {
+    let app = router(Org::default_org());
+    let bearer = format!("Bearer {}", erp_token(&app).await);
+    let h = [("authorization", bearer.as_str())];
+    for c in ["Falcon", "Harbor", "Falcon"] {
+        let body = json!({"customer": c, "lines": [{"sku": "S-9", "quantity": 1}]}).to_string();
+        send(&app, "POST", "/ext/erp/orders", &h, &body).await;
+    }
+    let filter = r#"{"customer": "falcon"}"#;
+    let (sq, q, _) = send(&app, "QUERY", "/ext/erp/orders/search", &h, filter).await;
+    let (sp, p, _) = send(&app, "POST", "/ext/erp/orders/search", &h, filter).await;
+    assert_eq!((sq, sp), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(q["totalSize"], 2);
+    assert_eq!(q, p);
+    let (s, _, hd) = send(&app, "GET", "/ext/erp/orders/search", &h, "").await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(hd.get("allow").unwrap(), "QUERY, POST");
+}
+
+#[tokio::test]
+async fn a_planted_fault_fails_n_calls_with_retry_after_then_recovers() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let spec = FaultSpec {
+        status: 503,
+        calls: Some(2),
+        seconds: None,
+        retry_after: Some(7),
+    };
+    org.outbound
+        .ext
+        .plant_fault(Service::Weather, &spec, org.clock.now());
+    let h = [("x-api-key", "wx-demo-key")];
+    for _ in 0..2 {
+        let (s, v, hd) = send(&app, "GET", "/ext/weather/current?city=Oslo", &h, "").await;
+        assert_eq!(
+            (s, v["error"].as_str()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some("injected_fault"))
+        );
+        assert_eq!(hd.get("retry-after").unwrap(), "7");
+    }
+    let (s, _, _) = send(&app, "GET", "/ext/weather/current?city=Oslo", &h, "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(org.outbound.ext.calls(Service::Weather), 3);
+}
+
+#[tokio::test]
+async fn a_fault_window_from_the_seed_ends_with_org_time() {
+    let seed = crate::org::OrgSeed::from_yaml(
+        "mock_services:\n  faults:\n    erp: { status: 500, seconds: 600 }\n",
+    )
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let app = router(org.clone());
+    let bearer = format!("Bearer {}", erp_token(&app).await);
+    let h = [("authorization", bearer.as_str())];
+    let (s, _, _) = send(&app, "GET", "/ext/erp/orders/ERP-000001", &h, "").await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    org.clock.advance(std::time::Duration::from_secs(660));
+    let bearer = format!("Bearer {}", erp_token(&app).await);
+    let (s, _, _) = send(
+        &app,
+        "GET",
+        "/ext/erp/orders/ERP-000001",
+        &[("authorization", bearer.as_str())],
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn erp_accepts_org_signed_jwts_only_for_its_audience_and_lifetime() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let now = org.clock.now().timestamp();
+    let sign = |aud: &str, exp: i64| {
+        crate::org::auth::jwt::sign(
+            org.auth.keys(),
+            &json!({"aud": aud, "exp": exp, "sub": "x"}),
+        )
+    };
+    let good = format!("Bearer {}", sign("erp", now + 60));
+    let (s, _, _) = send(
+        &app,
+        "GET",
+        "/ext/erp/orders/ERP-000009",
+        &[("authorization", good.as_str())],
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "accepted; the order is unknown");
+    for bad in [sign("courier", now + 60), sign("erp", now - 1)] {
+        let h = format!("Bearer {bad}");
+        let (s, v, _) = send(
+            &app,
+            "GET",
+            "/ext/erp/orders/ERP-000009",
+            &[("authorization", h.as_str())],
+            "",
+        )
+        .await;
+        assert_eq!(
+            (s, v["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_token"))
+        );
+    }
+}

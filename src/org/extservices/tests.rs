@@ -1,0 +1,133 @@
+//! External Services registered against a Named Credential and invoked by operationId.
+
+use super::{invoke, register, ExternalServiceError};
+use crate::org::Org;
+use serde_json::json;
+
+const SPEC: &str = r##"
+openapi: 3.0.3
+info: { title: ERP, version: "1" }
+servers: [ { url: "https://erp.example.com/ext/erp" } ]
+paths:
+  /orders:
+    post:
+      operationId: createOrder
+      parameters: [ { name: Idempotency-Key, in: header, required: false, schema: { type: string } } ]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [customer, lines]
+              properties:
+                customer: { type: string }
+                lines: { type: array, items: { type: object, properties: { sku: { type: string }, quantity: { type: number } } } }
+  /orders/{id}:
+    get:
+      operationId: getOrder
+      parameters: [ { name: id, in: path, required: true, schema: { type: string } } ]
+"##;
+
+fn org() -> Org {
+    let org = Org::default_org();
+    let files = vec![
+        ("ErpRoot.namedCredential-meta.xml".to_string(), "<NamedCredential><namedCredentialParameters><parameterName>Url</parameterName><parameterType>Url</parameterType><parameterValue>https://mock.sflab.internal</parameterValue></namedCredentialParameters><namedCredentialParameters><externalCredential>Erp_Cc</externalCredential><parameterName>ExternalCredential</parameterName><parameterType>Authentication</parameterType></namedCredentialParameters></NamedCredential>".to_string()),
+        ("Erp_Cc.externalCredential-meta.xml".to_string(), "<ExternalCredential><authenticationProtocol>Oauth</authenticationProtocol><externalCredentialParameters><parameterName>AuthProviderUrl</parameterName><parameterType>AuthProviderUrl</parameterType><parameterValue>https://mock.sflab.internal/ext/erp/oauth/token</parameterValue></externalCredentialParameters><externalCredentialParameters><parameterName>Main</parameterName><parameterType>NamedPrincipal</parameterType></externalCredentialParameters></ExternalCredential>".to_string()),
+        ("Erp_Access.permissionset-meta.xml".to_string(), "<PermissionSet><externalCredentialPrincipalAccesses><enabled>true</enabled><externalCredentialPrincipal>Erp_Cc-Main</externalCredentialPrincipal></externalCredentialPrincipalAccesses></PermissionSet>".to_string()),
+    ];
+    {
+        let mut d = org.outbound.deployment.write();
+        d.deploy(&files).unwrap();
+        d.set_secret("Erp_Cc", "Main", "clientId", "sflab-erp");
+        d.set_secret("Erp_Cc", "Main", "clientSecret", "erp-demo-secret");
+        let admin = org.users[0].id.to_string();
+        d.assign(&admin, "Erp_Access");
+    }
+    org
+}
+
+#[tokio::test]
+async fn operations_are_invoked_by_id_with_typed_input() {
+    let org = org();
+    let svc = register(&org, "ErpOrders", "ErpRoot", SPEC).unwrap();
+    assert_eq!(svc.operations.len(), 2);
+    let input = json!({"Idempotency-Key": "k-1", "body": {"customer": "Falcon", "lines": [{"sku": "S", "quantity": 1}]}});
+    let (status, body) = invoke(&org, "ErpOrders", "createOrder", &input, "admin")
+        .await
+        .unwrap();
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let (again, _) = invoke(&org, "ErpOrders", "createOrder", &input, "admin")
+        .await
+        .unwrap();
+    assert_eq!(again, 201);
+    assert_eq!(
+        org.outbound.ext.erp_order_count(),
+        1,
+        "the header parameter carried the idempotency key"
+    );
+    let (status, got) = invoke(&org, "ErpOrders", "getOrder", &json!({"id": id}), "admin")
+        .await
+        .unwrap();
+    assert_eq!((status, got["customer"].as_str()), (200, Some("Falcon")));
+    assert_eq!(
+        org.outbound.callout_log().last().unwrap().url,
+        format!("https://mock.sflab.internal/ext/erp/orders/{id}")
+    );
+}
+
+#[tokio::test]
+async fn input_that_does_not_fit_the_spec_is_refused_before_any_call() {
+    let org = org();
+    register(&org, "ErpOrders", "ErpRoot", SPEC).unwrap();
+    let bad = [
+        (json!({}), "input.id is required"),
+        (json!({"id": 5}), "input.id must be of type string"),
+        (
+            json!({"id": "x", "colour": "red"}),
+            "input.colour is not a parameter of getOrder",
+        ),
+    ];
+    for (input, message) in bad {
+        let e = invoke(&org, "ErpOrders", "getOrder", &input, "admin")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, ExternalServiceError::Input(m) if m.starts_with(message)),
+            "{e}"
+        );
+    }
+    let e = invoke(
+        &org,
+        "ErpOrders",
+        "createOrder",
+        &json!({"body": {"customer": "F"}}),
+        "admin",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.to_string(), "input.body.lines is required");
+    assert!(org.outbound.callout_log().is_empty());
+    let e = invoke(&org, "ErpOrders", "nope", &json!({}), "admin")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("createOrder, getOrder"));
+}
+
+#[tokio::test]
+async fn registration_needs_a_deployed_named_credential_and_a_valid_spec() {
+    let org = org();
+    assert!(matches!(
+        register(&org, "X", "Missing", SPEC),
+        Err(ExternalServiceError::NoNamedCredential(_))
+    ));
+    assert!(matches!(
+        register(&org, "1x", "ErpRoot", SPEC),
+        Err(ExternalServiceError::BadName(_))
+    ));
+    assert!(matches!(
+        register(&org, "X", "ErpRoot", "openapi: 3.1.0\npaths: {}"),
+        Err(ExternalServiceError::Spec(_))
+    ));
+}

@@ -1,0 +1,318 @@
+//! The org's MCP server at `/services/mcp`: the Model Context Protocol's streamable HTTP
+//! transport (JSON-RPC 2.0 over POST, answered as `application/json`), with `initialize`,
+//! `notifications/initialized`, `ping`, `tools/list` and `tools/call` (tools in [`tools`]).
+//!
+//! Access: only an access token issued to an External Client App (not a static token, not a
+//! SOAP session) carrying the `mcp_api` or `api` scope. A missing or unknown token is 401 with
+//! `WWW-Authenticate: Bearer`; a token without the scope or from no app is 403
+//! (`insufficient_scope`). Requests with an `Origin` that is not loopback are refused (the
+//! transport's DNS-rebinding rule). After `initialize`, requests must carry the
+//! `Mcp-Session-Id` the server returned; `DELETE` ends the session. `GET` is 405: the server
+//! offers no server-initiated stream.
+//!
+//! Every `tools/call` is logged ([`McpCall`]) for the rules: who, through which app, which
+//! tool, whether it failed.
+
+pub mod tools;
+
+#[cfg(test)]
+mod tests;
+
+use crate::org::rest::{bearer_token, RestState};
+use crate::org::{Org, Session};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+use serde_json::{json, Value as Json};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Protocol versions the server speaks, newest first.
+pub const PROTOCOL_VERSIONS: [&str; 3] = ["2025-06-18", "2025-03-26", "2024-11-05"];
+const SESSION_HEADER: &str = "mcp-session-id";
+
+/// One `tools/call`, as logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct McpCall {
+    pub at: DateTime<Utc>,
+    pub username: String,
+    pub client_id: Option<String>,
+    pub tool: String,
+    pub is_error: bool,
+}
+
+/// MCP sessions and the call log of one org.
+#[derive(Debug, Clone, Default)]
+pub struct McpState {
+    /// Session id → (user id, negotiated protocol version).
+    sessions: Arc<Mutex<HashMap<String, (String, String)>>>,
+    log: Arc<Mutex<Vec<McpCall>>>,
+}
+
+impl McpState {
+    /// Every tool call so far, oldest first.
+    pub fn calls(&self) -> Vec<McpCall> {
+        self.log.lock().clone()
+    }
+}
+
+/// The MCP route, to merge into the org router.
+pub fn router(state: RestState) -> Router {
+    Router::new()
+        .route(
+            "/services/mcp",
+            post(handle_post).get(no_stream).delete(end_session),
+        )
+        .with_state(state)
+}
+
+fn http_error(status: StatusCode, code: &str, description: &str, www: Option<String>) -> Response {
+    let mut r = (
+        status,
+        json!({"error": code, "error_description": description}).to_string(),
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(w) = www.and_then(|w| HeaderValue::from_str(&w).ok()) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, w);
+    }
+    r
+}
+
+fn origin_allowed(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    url::Url::parse(origin)
+        .is_ok_and(|u| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")))
+}
+
+/// Checks the token: an External Client App's, with `mcp_api` or `api`.
+pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<Session, Response> {
+    let Some(token) = bearer_token(headers) else {
+        return Err(http_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "Send an External Client App access token as Authorization: Bearer <token>.",
+            Some("Bearer realm=\"sflab\"".into()),
+        ));
+    };
+    let session = org.sessions.validate(token, org.clock.now()).map_err(|_| {
+        http_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "The access token is unknown, revoked or expired.",
+            Some("Bearer realm=\"sflab\", error=\"invalid_token\"".into()),
+        )
+    })?;
+    if session.client_id.is_none() {
+        return Err(http_error(StatusCode::FORBIDDEN, "insufficient_scope", "The MCP server accepts only tokens issued to an External Client App; this token came from no app (a static token or a SOAP session).", Some("Bearer error=\"insufficient_scope\", scope=\"mcp_api\"".into())));
+    }
+    if !(session.has_scope("mcp_api") || session.has_scope("api")) {
+        return Err(http_error(StatusCode::FORBIDDEN, "insufficient_scope", "The token lacks the mcp_api (or api) scope; add it to the External Client App and get a new token.", Some("Bearer error=\"insufficient_scope\", scope=\"mcp_api\"".into())));
+    }
+    Ok(session)
+}
+
+fn rpc_result(id: &Json, result: Json) -> Json {
+    json!({"jsonrpc": "2.0", "id": id, "result": result})
+}
+
+fn rpc_error(id: &Json, code: i64, message: &str) -> Json {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+}
+
+fn json_reply(status: StatusCode, v: &Json, session_id: Option<&str>) -> Response {
+    let mut r = (status, v.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(s) = session_id.and_then(|s| HeaderValue::from_str(s).ok()) {
+        r.headers_mut().insert(SESSION_HEADER, s);
+    }
+    r
+}
+
+async fn handle_post(State(state): State<RestState>, headers: HeaderMap, body: Bytes) -> Response {
+    if !origin_allowed(&headers) {
+        return http_error(
+            StatusCode::FORBIDDEN,
+            "invalid_origin",
+            "Requests from this Origin are refused.",
+            None,
+        );
+    }
+    let org = &state.org;
+    let session = match authorise(org, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let msg: Json = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            return json_reply(
+                StatusCode::BAD_REQUEST,
+                &rpc_error(&Json::Null, -32700, "Parse error: the body is not JSON"),
+                None,
+            )
+        }
+    };
+    if msg.get("jsonrpc").and_then(Json::as_str) != Some("2.0")
+        || msg.get("method").and_then(Json::as_str).is_none()
+    {
+        let is_response = msg.get("result").is_some() || msg.get("error").is_some();
+        if is_response {
+            return StatusCode::ACCEPTED.into_response();
+        }
+        return json_reply(
+            StatusCode::BAD_REQUEST,
+            &rpc_error(
+                msg.get("id").unwrap_or(&Json::Null),
+                -32600,
+                "Invalid Request: send one JSON-RPC 2.0 object with a method",
+            ),
+            None,
+        );
+    }
+    let method = msg["method"].as_str().unwrap_or("");
+    let id = msg.get("id").cloned();
+    let mcp = &org.outbound.mcp;
+    if method == "initialize" {
+        let asked = msg
+            .pointer("/params/protocolVersion")
+            .and_then(Json::as_str)
+            .unwrap_or("");
+        let version = PROTOCOL_VERSIONS
+            .iter()
+            .find(|v| **v == asked)
+            .copied()
+            .unwrap_or(PROTOCOL_VERSIONS[0]);
+        let sid = uuid::Uuid::new_v4().to_string();
+        mcp.sessions
+            .lock()
+            .insert(sid.clone(), (session.user_id.clone(), version.to_string()));
+        let result = json!({
+            "protocolVersion": version,
+            "capabilities": {"tools": {"listChanged": false}},
+            "serverInfo": {"name": "sflab-mock-org", "version": env!("CARGO_PKG_VERSION")},
+            "instructions": "Tools act on the sflab mock org as the signed-in user, with that user's permissions."
+        });
+        return json_reply(
+            StatusCode::OK,
+            &rpc_result(&id.unwrap_or(Json::Null), result),
+            Some(&sid),
+        );
+    }
+    let sid = headers
+        .get(SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let known = mcp
+        .sessions
+        .lock()
+        .get(sid)
+        .is_some_and(|(user, _)| *user == session.user_id);
+    if !known {
+        let (status, text) = if sid.is_empty() {
+            (
+                StatusCode::BAD_REQUEST,
+                "Send the Mcp-Session-Id header that initialize returned.",
+            )
+        } else {
+            (
+                StatusCode::NOT_FOUND,
+                "The MCP session is unknown or has ended; initialize again.",
+            )
+        };
+        return json_reply(
+            status,
+            &rpc_error(id.as_ref().unwrap_or(&Json::Null), -32000, text),
+            None,
+        );
+    }
+    let Some(id) = id else {
+        // A notification (e.g. notifications/initialized): accepted, nothing to answer.
+        return StatusCode::ACCEPTED.into_response();
+    };
+    let fixture = match tools::McpFixture::from_org(org) {
+        Ok(f) => f,
+        Err(e) => return json_reply(StatusCode::OK, &rpc_error(&id, -32603, &e), None),
+    };
+    let reply = match method {
+        "ping" => rpc_result(&id, json!({})),
+        "tools/list" => rpc_result(&id, json!({"tools": tools::list(&fixture)})),
+        "tools/call" => {
+            let name = msg
+                .pointer("/params/name")
+                .and_then(Json::as_str)
+                .unwrap_or("");
+            let empty = serde_json::Map::new();
+            let args = msg
+                .pointer("/params/arguments")
+                .and_then(Json::as_object)
+                .unwrap_or(&empty);
+            match tools::call(org, &session, &fixture, name, args) {
+                Err(tools::UnknownTool(n)) => rpc_error(&id, -32602, &format!("Unknown tool: {n}")),
+                Ok(outcome) => {
+                    let is_error = outcome.is_err();
+                    mcp.log.lock().push(McpCall {
+                        at: org.clock.now(),
+                        username: session.username.clone(),
+                        client_id: session.client_id.clone(),
+                        tool: name.to_string(),
+                        is_error,
+                    });
+                    let result = match outcome {
+                        Ok(Json::String(text)) => {
+                            json!({"content": [{"type": "text", "text": text}], "isError": false})
+                        }
+                        Ok(v) => {
+                            json!({"content": [{"type": "text", "text": v.to_string()}], "structuredContent": v, "isError": false})
+                        }
+                        Err(e) => {
+                            json!({"content": [{"type": "text", "text": e.0}], "isError": true})
+                        }
+                    };
+                    rpc_result(&id, result)
+                }
+            }
+        }
+        other => rpc_error(&id, -32601, &format!("Method not found: {other}")),
+    };
+    json_reply(StatusCode::OK, &reply, None)
+}
+
+async fn no_stream() -> Response {
+    let mut r = StatusCode::METHOD_NOT_ALLOWED.into_response();
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST, DELETE"));
+    r
+}
+
+async fn end_session(State(state): State<RestState>, headers: HeaderMap) -> Response {
+    let session = match authorise(&state.org, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let sid = headers
+        .get(SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut sessions = state.org.outbound.mcp.sessions.lock();
+    match sessions.get(sid) {
+        Some((user, _)) if *user == session.user_id => {
+            sessions.remove(sid);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}

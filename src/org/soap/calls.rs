@@ -1,0 +1,357 @@
+//! The partner API calls that need a session: `query`, `queryAll`, `queryMore`, `create`,
+//! `update`, `upsert`, `delete` (honouring `AllOrNoneHeader`) and `getUserInfo`.
+//!
+//! Each call takes the parsed call element and returns the XML inside `soapenv:Body`, or a
+//! fault. Per-record failures are not faults: they come back in `SaveResult`/`UpsertResult`/
+//! `DeleteResult` with `success=false`, as in a real org.
+
+use super::envelope::SoapFault;
+use super::records::{read_sobject, record_element, SoapRecord};
+use super::xml::{escape, Element};
+use crate::org::rest::cursors::Window;
+use crate::org::rest::RestState;
+use crate::org::soql::{self, QueryOptions};
+use crate::org::store::{parse_id, Actor, Store, UpsertMode};
+use crate::org::{Session, SfError, UpsertError};
+
+/// Salesforce's cap on records per create/update/upsert/delete call.
+pub const MAX_RECORDS_PER_CALL: usize = 200;
+/// QueryOptions.batchSize: default and bounds for SOAP queries.
+const DEFAULT_BATCH: usize = 500;
+
+/// What a call runs with.
+pub struct CallContext<'a> {
+    pub state: &'a RestState,
+    pub session: &'a Session,
+    /// `"62.0"`
+    pub version: String,
+    /// The `soapenv:Header` element, if the request had one.
+    pub header: Option<&'a Element>,
+}
+
+impl CallContext<'_> {
+    fn header_value(&self, header: &str, field: &str) -> Option<String> {
+        self.header?
+            .child(header)?
+            .child_text(field)
+            .map(str::to_string)
+    }
+
+    fn all_or_none(&self) -> bool {
+        self.header_value("AllOrNoneHeader", "allOrNone")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+    }
+
+    fn batch_size(&self) -> usize {
+        self.header_value("QueryOptions", "batchSize")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_BATCH)
+    }
+
+    fn actor(&self) -> Result<Actor, SoapFault> {
+        let user = parse_id(&self.session.user_id)?;
+        Ok(self.state.org.actor(user))
+    }
+}
+
+fn query_result(records: &[serde_json::Value], total: u64, locator: Option<&str>) -> String {
+    let done = locator.is_none();
+    let loc = match locator {
+        Some(l) => format!("<queryLocator>{}</queryLocator>", escape(l)),
+        None => r#"<queryLocator xsi:nil="true"/>"#.to_string(),
+    };
+    let rows: String = records.iter().map(record_element).collect();
+    format!("<result xsi:type=\"QueryResult\"><done>{done}</done>{loc}{rows}<size>{total}</size></result>")
+}
+
+/// `query` / `queryAll`.
+pub fn query(
+    ctx: &CallContext<'_>,
+    call: &Element,
+    include_deleted: bool,
+) -> Result<String, SoapFault> {
+    let soql_text = call.child_text("queryString").ok_or_else(|| {
+        SoapFault::new(
+            "MALFORMED_QUERY",
+            "The call has no <queryString> with the SOQL to run.",
+        )
+    })?;
+    let now = ctx.state.org.clock.now();
+    let mut opts = QueryOptions::new(now, &ctx.version);
+    opts.include_deleted = include_deleted;
+    let cursor = {
+        let store = ctx.state.org.store.read();
+        soql::open_cursor(&store, soql_text, &opts)?
+    };
+    let (rows, total) = (cursor.row_count(), cursor.total_size as u64);
+    let page = ctx.state.cursors.first_page(
+        &ctx.session.user_id,
+        cursor,
+        rows,
+        total,
+        ctx.batch_size(),
+        now,
+    );
+    let name = if include_deleted {
+        "queryAllResponse"
+    } else {
+        "queryResponse"
+    };
+    Ok(format!(
+        "<{name}>{}</{name}>",
+        query_result(
+            &window_rows(ctx, &page),
+            page.total_size,
+            page.next_locator.as_deref()
+        )
+    ))
+}
+
+/// Renders the rows of one window of a cursor, as they are now.
+fn window_rows(ctx: &CallContext<'_>, w: &Window<soql::QueryCursor>) -> Vec<serde_json::Value> {
+    let store = ctx.state.org.store.read();
+    w.rows.batch(&store, w.start, w.end - w.start)
+}
+
+/// `queryMore`.
+pub fn query_more(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault> {
+    let locator = call.child_text("queryLocator").unwrap_or("");
+    let now = ctx.state.org.clock.now();
+    let page = ctx
+        .state
+        .cursors
+        .next_page(&ctx.session.user_id, locator, Some(ctx.batch_size()), now)
+        .map_err(|_| {
+            SoapFault::new(
+                "INVALID_QUERY_LOCATOR",
+                "invalid query locator: it is unknown, expired (15 idle minutes), already read to the end, or another user's",
+            )
+        })?;
+    Ok(format!(
+        "<queryMoreResponse>{}</queryMoreResponse>",
+        query_result(
+            &window_rows(ctx, &page),
+            page.total_size,
+            page.next_locator.as_deref()
+        )
+    ))
+}
+
+/// A per-record error as the partner API reports it (`Error{fields*, message, statusCode}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub status_code: String,
+    pub message: String,
+    pub fields: Vec<String>,
+}
+
+impl RowError {
+    fn new(code: &str, message: impl Into<String>) -> RowError {
+        RowError {
+            status_code: code.to_string(),
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+impl From<SfError> for RowError {
+    fn from(e: SfError) -> RowError {
+        RowError {
+            status_code: e.code.as_str().to_string(),
+            message: e.message,
+            fields: e.fields,
+        }
+    }
+}
+
+fn errors_xml(e: &RowError) -> String {
+    let fields: String = e
+        .fields
+        .iter()
+        .map(|f| format!("<fields>{}</fields>", escape(f)))
+        .collect();
+    format!(
+        "<errors>{fields}<message>{}</message><statusCode>{}</statusCode></errors>",
+        escape(&e.message),
+        escape(&e.status_code)
+    )
+}
+
+/// One row's outcome: the id and, for upsert, whether it created.
+type RowOutcome = Result<(String, Option<bool>), RowError>;
+
+fn result_xml(outcome: &RowOutcome) -> String {
+    match outcome {
+        Ok((id, created)) => {
+            let created = created
+                .map(|c| format!("<created>{c}</created>"))
+                .unwrap_or_default();
+            format!(
+                "<result>{created}<id>{}</id><success>true</success></result>",
+                escape(id)
+            )
+        }
+        Err(e) => format!(
+            r#"<result>{}<id xsi:nil="true"/><success>false</success></result>"#,
+            errors_xml(e)
+        ),
+    }
+}
+
+fn rolled_back() -> RowError {
+    RowError::new(
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+        "Record rolled back because not all records were valid and the request was using AllOrNone header",
+    )
+}
+
+/// Runs `op` on each row; with AllOrNone, one failure rolls every row back.
+fn run_rows<T>(
+    ctx: &CallContext<'_>,
+    rows: &[T],
+    op: impl Fn(&mut Store, &T, &Actor) -> RowOutcome,
+) -> Result<Vec<RowOutcome>, SoapFault> {
+    if rows.len() > MAX_RECORDS_PER_CALL {
+        return Err(SoapFault::new(
+            "EXCEEDED_ID_LIMIT",
+            format!(
+                "record limit reached. cannot submit more than {MAX_RECORDS_PER_CALL} records into this call"
+            ),
+        ));
+    }
+    let actor = ctx.actor()?;
+    let mut store = ctx.state.org.store.write();
+    if !ctx.all_or_none() {
+        return Ok(rows.iter().map(|r| op(&mut store, r, &actor)).collect());
+    }
+    let outcome = store.all_or_none(|s| {
+        let results: Vec<RowOutcome> = rows.iter().map(|r| op(s, r, &actor)).collect();
+        if results.iter().any(Result::is_err) {
+            Err(results)
+        } else {
+            Ok(results)
+        }
+    });
+    Ok(match outcome {
+        Ok(r) => r,
+        Err(results) => results
+            .into_iter()
+            .map(|r| match r {
+                Ok(_) => Err(rolled_back()),
+                e => e,
+            })
+            .collect(),
+    })
+}
+
+fn sobjects(call: &Element) -> Result<Vec<SoapRecord>, SoapFault> {
+    call.children_named("sObjects").map(read_sobject).collect()
+}
+
+fn wrap(name: &str, outcomes: &[RowOutcome]) -> String {
+    let inner: String = outcomes.iter().map(result_xml).collect();
+    format!("<{name}>{inner}</{name}>")
+}
+
+/// `create`.
+pub fn create(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault> {
+    let rows = sobjects(call)?;
+    let out = run_rows(ctx, &rows, |s, r, a| {
+        let c = s.insert(&r.object, &r.fields, a)?;
+        Ok((c.id.to_string(), None))
+    })?;
+    Ok(wrap("createResponse", &out))
+}
+
+/// `update` (each record names its `Id`).
+pub fn update(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault> {
+    let rows = sobjects(call)?;
+    let out = run_rows(ctx, &rows, |s, r, a| {
+        let id = r.id.as_deref().ok_or_else(|| {
+            RowError::new("MISSING_ARGUMENT", "Id not specified in an update call")
+        })?;
+        let c = s.update(&r.object, id, &r.fields, a)?;
+        Ok((c.id.to_string(), None))
+    })?;
+    Ok(wrap("updateResponse", &out))
+}
+
+/// `upsert` on `externalIDFieldName`.
+pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault> {
+    let field = call
+        .child_text("externalIDFieldName")
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| {
+            SoapFault::new(
+                "MISSING_ARGUMENT",
+                "upsert needs <externalIDFieldName>: the external id field to match records on",
+            )
+        })?
+        .to_string();
+    let rows = sobjects(call)?;
+    let out = run_rows(ctx, &rows, |s, r, a| {
+        let value = if field.eq_ignore_ascii_case("Id") {
+            r.id.clone().unwrap_or_default()
+        } else {
+            match r.fields.get(&field).and_then(|v| v.as_str()) {
+                Some(v) => v.to_string(),
+                None => {
+                    return Err(RowError::new(
+                        "MISSING_ARGUMENT",
+                        format!("{field} not specified"),
+                    ))
+                }
+            }
+        };
+        match s.upsert(
+            &r.object,
+            &field,
+            &value,
+            &r.fields,
+            UpsertMode::default(),
+            a,
+        ) {
+            Ok((c, created)) => Ok((c.id.to_string(), Some(created))),
+            Err(UpsertError::Rejected(e)) => Err(e.into()),
+            Err(UpsertError::MultipleMatches { ids, .. }) => Err(RowError::new(
+                "DUPLICATE_EXTERNAL_ID",
+                format!(
+                    "Duplicate external id specified: {value} matches {} records",
+                    ids.len()
+                ),
+            )),
+        }
+    })?;
+    Ok(wrap("upsertResponse", &out))
+}
+
+/// `delete` of `ids`.
+pub fn delete(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault> {
+    let ids: Vec<String> = call
+        .children_named("ids")
+        .map(|e| e.text.trim().to_string())
+        .collect();
+    let out = run_rows(ctx, &ids, |s, id, a| {
+        let c = s.delete(None, id, a)?;
+        Ok((c.id.to_string(), None))
+    })?;
+    Ok(wrap("deleteResponse", &out))
+}
+
+/// `getUserInfo`.
+pub fn get_user_info(ctx: &CallContext<'_>) -> Result<String, SoapFault> {
+    let user = ctx
+        .state
+        .org
+        .auth
+        .config()
+        .users
+        .by_id(&ctx.session.user_id)
+        .cloned()
+        .ok_or_else(SoapFault::invalid_session)?;
+    let info = super::login::user_info(&ctx.state.org, &user, 7200);
+    Ok(format!(
+        "<getUserInfoResponse><result>{info}</result></getUserInfoResponse>"
+    ))
+}

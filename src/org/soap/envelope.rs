@@ -1,0 +1,188 @@
+//! SOAP envelopes the org answers with: successful responses (with the `LimitInfoHeader`) and
+//! faults in the partner API's shape (`sf:` prefixed exception codes on HTTP 500).
+//!
+//! Clients depend on details here: one looks up the literal tag names `sf:exceptionCode` and
+//! `sf:exceptionMessage`, another matches `<faultcode>sf:INVALID_SESSION_ID</faultcode>` to
+//! decide a session expired. So the prefix is always `sf` and faults are always HTTP 500.
+
+use super::xml::escape;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+pub const ENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+pub const PARTNER_NS: &str = "urn:partner.soap.sforce.com";
+pub const SOBJECT_NS: &str = "urn:sobject.partner.soap.sforce.com";
+pub const FAULT_NS: &str = "urn:fault.partner.soap.sforce.com";
+pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+const TEXT_XML: &str = "text/xml;charset=UTF-8";
+
+/// The WSDL fault type a fault is reported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    Api,
+    Login,
+    InvalidId,
+    InvalidField,
+    InvalidSObject,
+    MalformedQuery,
+    InvalidQueryLocator,
+    UnexpectedError,
+}
+
+impl FaultKind {
+    fn type_name(self) -> &'static str {
+        match self {
+            FaultKind::Api => "ApiFault",
+            FaultKind::Login => "LoginFault",
+            FaultKind::InvalidId => "InvalidIdFault",
+            FaultKind::InvalidField => "InvalidFieldFault",
+            FaultKind::InvalidSObject => "InvalidSObjectFault",
+            FaultKind::MalformedQuery => "MalformedQueryFault",
+            FaultKind::InvalidQueryLocator => "InvalidQueryLocatorFault",
+            FaultKind::UnexpectedError => "UnexpectedErrorFault",
+        }
+    }
+
+    /// The fault type the partner WSDL uses for an exception code.
+    pub fn for_code(code: &str) -> FaultKind {
+        match code {
+            "INVALID_LOGIN" | "LOGIN_MUST_USE_SECURITY_TOKEN" | "PASSWORD_LOCKOUT" => {
+                FaultKind::Login
+            }
+            "INVALID_ID_FIELD" | "MALFORMED_ID" => FaultKind::InvalidId,
+            "INVALID_FIELD" => FaultKind::InvalidField,
+            "INVALID_TYPE" => FaultKind::InvalidSObject,
+            "MALFORMED_QUERY" => FaultKind::MalformedQuery,
+            "INVALID_QUERY_LOCATOR" => FaultKind::InvalidQueryLocator,
+            "UNKNOWN_EXCEPTION" => FaultKind::UnexpectedError,
+            _ => FaultKind::Api,
+        }
+    }
+}
+
+/// A SOAP fault: `faultcode` is `sf:<code>`, `faultstring` is `<code>: <message>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct SoapFault {
+    pub code: String,
+    pub message: String,
+    pub kind: FaultKind,
+}
+
+impl SoapFault {
+    pub fn new(code: &str, message: impl Into<String>) -> SoapFault {
+        SoapFault {
+            code: code.to_string(),
+            message: message.into(),
+            kind: FaultKind::for_code(code),
+        }
+    }
+
+    pub fn invalid_login() -> SoapFault {
+        SoapFault::new(
+            "INVALID_LOGIN",
+            "Invalid username, password, security token; or user locked out.",
+        )
+    }
+
+    pub fn invalid_session() -> SoapFault {
+        SoapFault::new(
+            "INVALID_SESSION_ID",
+            "Invalid Session ID found in SessionHeader: Illegal Session",
+        )
+    }
+
+    /// A body that is not a SOAP envelope the org can read (the client's fault, in SOAP's terms).
+    pub fn client(message: impl Into<String>) -> SoapFault {
+        SoapFault {
+            code: "INVALID_SOAP_REQUEST".into(),
+            message: message.into(),
+            kind: FaultKind::UnexpectedError,
+        }
+    }
+
+    /// The whole fault envelope.
+    pub fn to_xml(&self) -> String {
+        let ty = self.kind.type_name();
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{ENV_NS}" xmlns:sf="{FAULT_NS}" xmlns:xsi="{XSI_NS}"><soapenv:Body><soapenv:Fault><faultcode>sf:{code}</faultcode><faultstring>{code}: {msg}</faultstring><detail><sf:{ty} xsi:type="sf:{ty}"><sf:exceptionCode>{code}</sf:exceptionCode><sf:exceptionMessage>{msg}</sf:exceptionMessage></sf:{ty}></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#,
+            code = escape(&self.code),
+            msg = escape(&self.message),
+        )
+    }
+}
+
+impl From<crate::org::SfError> for SoapFault {
+    fn from(e: crate::org::SfError) -> SoapFault {
+        SoapFault::new(e.code.as_str(), e.message)
+    }
+}
+
+impl IntoResponse for SoapFault {
+    fn into_response(self) -> Response {
+        xml_response(StatusCode::INTERNAL_SERVER_ERROR, self.to_xml())
+    }
+}
+
+/// An XML body with Salesforce's SOAP content type.
+pub fn xml_response(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(TEXT_XML));
+    r
+}
+
+/// A successful response envelope around `body` (already XML), with the `LimitInfoHeader`
+/// when `limit` is `Some((used, max))`.
+pub fn response_envelope(body: &str, limit: Option<(u64, u64)>) -> String {
+    let header = match limit {
+        Some((used, max)) => format!(
+            "<soapenv:Header><LimitInfoHeader><limitInfo><current>{used}</current><limit>{max}</limit><type>API REQUESTS</type></limitInfo></LimitInfoHeader></soapenv:Header>"
+        ),
+        None => String::new(),
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{ENV_NS}" xmlns="{PARTNER_NS}" xmlns:sf="{SOBJECT_NS}" xmlns:xsi="{XSI_NS}">{header}<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_fault_has_sf_prefixed_code_and_detail() {
+        let xml = SoapFault::invalid_login().to_xml();
+        assert!(xml.contains("<faultcode>sf:INVALID_LOGIN</faultcode>"));
+        assert!(xml.contains(r#"<sf:LoginFault xsi:type="sf:LoginFault">"#));
+        assert!(xml.contains("<sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>"));
+        let parsed = super::super::xml::parse(&xml).unwrap();
+        assert_eq!(parsed.name, "Envelope");
+    }
+
+    #[test]
+    fn fault_kinds_follow_the_exception_code() {
+        assert_eq!(
+            FaultKind::for_code("MALFORMED_QUERY"),
+            FaultKind::MalformedQuery
+        );
+        assert_eq!(
+            FaultKind::for_code("INVALID_TYPE"),
+            FaultKind::InvalidSObject
+        );
+        assert_eq!(FaultKind::for_code("INVALID_SESSION_ID"), FaultKind::Api);
+    }
+
+    #[test]
+    fn fault_messages_are_escaped() {
+        let xml = SoapFault::new("INVALID_FIELD", "No such column 'a<b'").to_xml();
+        assert!(xml.contains("No such column &apos;a&lt;b&apos;"));
+    }
+
+    #[test]
+    fn limit_info_header_is_present_when_counted() {
+        let env = response_envelope("<x/>", Some((3, 15000)));
+        assert!(env.contains("<current>3</current><limit>15000</limit><type>API REQUESTS</type>"));
+        assert!(!response_envelope("<x/>", None).contains("LimitInfoHeader"));
+    }
+}

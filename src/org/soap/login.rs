@@ -1,0 +1,128 @@
+//! The partner API's `login` call (username and password — taught to show why integrations
+//! should not use it) and the `userInfo` block it shares with `getUserInfo`.
+//!
+//! A successful login opens a two-hour session in the org's session table, with a token in the
+//! `00D…!…` shape; the same token works as a REST bearer token, as a real session id does.
+//! Locked, frozen and inactive users get the same INVALID_LOGIN fault as a wrong password (a
+//! real org does not say which it was); the decision is logged in the auth log with the reason.
+//!
+//! Implementation notes: SOAP `login()` is being retired in API 65.0 and later (clients already
+//! warn about it). The exact fault a real org returns for a login at those versions is not
+//! verified [U]; the mock answers UNSUPPORTED_API_VERSION with a message naming OAuth instead.
+
+use super::envelope::SoapFault;
+use super::xml::{escape, text_element, Element};
+use crate::org::auth::User;
+use crate::org::{Org, Session};
+use chrono::Duration;
+
+/// How long a SOAP session lasts (the org default session timeout).
+pub const SESSION_SECONDS: i64 = 7200;
+/// The first API version where `login()` is retired.
+pub const LOGIN_RETIRED_FROM: u32 = 65;
+
+/// The `userInfo` children, in the WSDL's order (some clients read them by position).
+pub fn user_info(org: &Org, user: &User, session_seconds: i64) -> String {
+    let org_name = org
+        .seed
+        .org
+        .name
+        .clone()
+        .unwrap_or_else(|| "sflab Mock Org".to_string());
+    let t = text_element;
+    [
+        t("accessibilityMode", "false"),
+        t("chatterExternal", "false"),
+        t("currencySymbol", "$"),
+        t("orgAttachmentFileSizeLimit", "5242880"),
+        t("orgDefaultCurrencyIsoCode", "USD"),
+        t("orgDefaultCurrencyLocale", "en_US"),
+        t("orgDisallowHtmlAttachments", "false"),
+        t("orgHasPersonAccounts", "false"),
+        t("organizationId", org.id.as_str()),
+        t("organizationMultiCurrency", "false"),
+        t("organizationName", &org_name),
+        t("profileId", "00e000000000001AAA"),
+        r#"<roleId xsi:nil="true"/>"#.to_string(),
+        t("sessionSecondsValid", &session_seconds.to_string()),
+        t("userDefaultCurrencyIsoCode", "USD"),
+        t("userEmail", &user.email()),
+        t("userFullName", &user.display_name()),
+        t("userId", &user.id),
+        t("userLanguage", "en_US"),
+        t("userLocale", "en_US"),
+        t("userName", &user.username),
+        t("userTimeZone", "America/Los_Angeles"),
+        t("userType", "Standard"),
+        t("userUiSkin", "Theme3"),
+    ]
+    .concat()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Checks the credentials and the user's state; the user on success.
+pub fn authenticate(org: &Org, username: &str, password: &str) -> Result<User, SoapFault> {
+    let user = org.auth.config().users.by_username(username).cloned();
+    let ok = match user.as_ref().and_then(|u| u.password.as_deref()) {
+        Some(expected) => constant_time_eq(expected.as_bytes(), password.as_bytes()),
+        None => false,
+    };
+    match user {
+        Some(u) if ok && u.login_blocked().is_none() => Ok(u),
+        _ => Err(SoapFault::invalid_login()),
+    }
+}
+
+/// The `login` call; `base_url` is where the client reached the org.
+pub fn login(org: &Org, call: &Element, version: u32, base_url: &str) -> Result<String, SoapFault> {
+    if version >= LOGIN_RETIRED_FROM {
+        return Err(SoapFault::new(
+            "UNSUPPORTED_API_VERSION",
+            format!(
+                "login() is not available in API version {version}.0 and later. Use an OAuth 2.0 flow (client credentials or JWT bearer) and send the access token in the SessionHeader."
+            ),
+        ));
+    }
+    let username = call.child_text("username").unwrap_or("");
+    let password = call.child_text("password").unwrap_or("");
+    let user = authenticate(org, username, password)?;
+    let now = org.clock.now();
+    let token = format!(
+        "{}!{}",
+        org.id.short(),
+        crate::org::auth::config::random_hex(48)
+    );
+    org.sessions.insert(
+        &token,
+        Session {
+            user_id: user.id.clone(),
+            org_id: org.id.to_string(),
+            username: user.username.clone(),
+            client_id: None,
+            scopes: vec!["api".into(), "web".into()],
+            issued_at: now,
+            expires_at: Some(now + Duration::seconds(SESSION_SECONDS)),
+            family: None,
+        },
+    );
+    let org15 = org.id.short();
+    let server_url = format!("{base_url}/services/Soap/u/{version}.0/{org15}");
+    let metadata_url = format!("{base_url}/services/Soap/m/{version}.0/{org15}");
+    let sandbox = org.seed.org.is_sandbox.unwrap_or(false);
+    Ok(format!(
+        "<loginResponse><result>{}{}{}{}{}{}<userInfo>{}</userInfo></result></loginResponse>",
+        text_element("metadataServerUrl", &metadata_url),
+        text_element("passwordExpired", "false"),
+        text_element("sandbox", &sandbox.to_string()),
+        text_element("serverUrl", &server_url),
+        format_args!("<sessionId>{}</sessionId>", escape(&token)),
+        text_element("userId", &user.id),
+        user_info(org, &user, SESSION_SECONDS),
+    ))
+}

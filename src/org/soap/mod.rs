@@ -1,0 +1,219 @@
+//! The SOAP API subset of the mock org (partner API) and fixture-defined `webservice` classes.
+//!
+//! - `POST /services/Soap/u/{version}[/{orgId}]`: `login`, and with a `SessionHeader` (an
+//!   OAuth access token or a SOAP session id) `query`, `queryAll`, `queryMore`, `create`,
+//!   `update`, `upsert`, `delete` (with `AllOrNoneHeader`) and `getUserInfo`. Responses carry
+//!   the `LimitInfoHeader`; faults are HTTP 500 with `sf:` exception codes.
+//! - `POST /services/Soap/class/{Name}`: custom SOAP endpoints from the seed's `soap_services:`
+//!   section (see [`custom`]).
+//! - `GET /soap/wsdl.jsp?type=*` and `GET /services/wsdl/partner`: the trimmed partner WSDL
+//!   (see [`wsdl`]).
+//!
+//! Layout: `xml` (reading requests), `envelope` (responses and faults), `records` (sObjects
+//! both ways), `login`, `calls`, `custom`, `wsdl`. Every call spends one request of the org's
+//! daily API allocation, except `login`.
+
+pub mod calls;
+pub mod custom;
+pub mod envelope;
+pub mod login;
+pub mod records;
+pub mod wsdl;
+pub mod xml;
+
+#[cfg(test)]
+mod tests;
+
+use crate::org::rest::limits::Spend;
+use crate::org::rest::versions::{NEWEST, OLDEST};
+use crate::org::rest::{InstanceUrl, RestState};
+use crate::org::Session;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+pub use envelope::{FaultKind, SoapFault};
+use xml::Element;
+
+/// The SOAP routes, to merge into the org router.
+pub fn router(state: RestState) -> Router {
+    Router::new()
+        .route("/services/Soap/u/{version}", post(partner))
+        .route("/services/Soap/u/{version}/{org}", post(partner_for_org))
+        .route("/services/Soap/class/{name}", post(custom_class))
+        .route("/soap/wsdl.jsp", get(partner_wsdl))
+        .route("/services/wsdl/partner", get(partner_wsdl))
+        .with_state(state)
+}
+
+/// A parsed request: the header element (if any) and the call element.
+pub struct SoapRequest {
+    pub header: Option<Element>,
+    pub call: Element,
+}
+
+/// Reads the envelope: `Envelope/Header?` and the first element of `Envelope/Body`.
+pub fn read_envelope(body: &[u8]) -> Result<SoapRequest, SoapFault> {
+    if body.len() > xml::MAX_SOAP_BYTES {
+        return Err(SoapFault::client(format!(
+            "The request body is larger than {} bytes.",
+            xml::MAX_SOAP_BYTES
+        )));
+    }
+    let text = std::str::from_utf8(body)
+        .map_err(|_| SoapFault::client("The request body is not UTF-8 text."))?;
+    let root = xml::parse(text).map_err(|e| SoapFault::client(e.to_string()))?;
+    if root.name != "Envelope" {
+        return Err(SoapFault::client(format!(
+            "Expected a SOAP Envelope element but found <{}>.",
+            root.name
+        )));
+    }
+    let header = root.child("Header").cloned();
+    let call = root
+        .child("Body")
+        .and_then(|b| b.children.first())
+        .cloned()
+        .ok_or_else(|| SoapFault::client("The SOAP Body holds no call element."))?;
+    Ok(SoapRequest { header, call })
+}
+
+/// Parses `62.0` into a served major version, or UNSUPPORTED_API_VERSION.
+pub fn parse_version(raw: &str) -> Result<u32, SoapFault> {
+    let unsupported = || {
+        SoapFault::new(
+            "UNSUPPORTED_API_VERSION",
+            format!("Invalid API version: {raw}. Use a version from {OLDEST}.0 to {NEWEST}.0."),
+        )
+    };
+    let (major, minor) = raw.split_once('.').ok_or_else(unsupported)?;
+    let n: u32 = major.parse().map_err(|_| unsupported())?;
+    if minor != "0" || !(OLDEST..=NEWEST).contains(&n) {
+        return Err(unsupported());
+    }
+    Ok(n)
+}
+
+/// The session named by `SessionHeader/sessionId`, on the org's clock.
+pub fn session_of(state: &RestState, header: Option<&Element>) -> Result<Session, SoapFault> {
+    let token = header
+        .and_then(|h| h.child("SessionHeader"))
+        .and_then(|s| s.child_text("sessionId"))
+        .filter(|t| !t.is_empty())
+        .ok_or_else(SoapFault::invalid_session)?;
+    state
+        .org
+        .sessions
+        .validate(token, state.org.clock.now())
+        .map_err(|_| SoapFault::invalid_session())
+}
+
+/// Spends one API request; `(used, max)` for the `LimitInfoHeader`.
+pub fn spend(state: &RestState) -> Result<(u64, u64), SoapFault> {
+    match state.usage.spend(state.org.clock.now()) {
+        Spend::Counted { used, max } => Ok((used, max)),
+        Spend::Exhausted { .. } => Err(SoapFault::new(
+            "REQUEST_LIMIT_EXCEEDED",
+            "TotalRequests Limit exceeded.",
+        )),
+    }
+}
+
+fn respond(result: Result<(String, Option<(u64, u64)>), SoapFault>) -> Response {
+    match result {
+        Ok((body, limit)) => {
+            envelope::xml_response(StatusCode::OK, envelope::response_envelope(&body, limit))
+        }
+        Err(f) => f.into_response(),
+    }
+}
+
+fn run_partner(
+    state: &RestState,
+    version: &str,
+    base_url: &str,
+    body: &[u8],
+) -> Result<(String, Option<(u64, u64)>), SoapFault> {
+    let major = parse_version(version)?;
+    let req = read_envelope(body)?;
+    if req.call.name == "login" {
+        return Ok((login::login(&state.org, &req.call, major, base_url)?, None));
+    }
+    let session = session_of(state, req.header.as_ref())?;
+    let limit = spend(state)?;
+    let ctx = calls::CallContext {
+        state,
+        session: &session,
+        version: format!("{major}.0"),
+        header: req.header.as_ref(),
+    };
+    let out = match req.call.name.as_str() {
+        "query" => calls::query(&ctx, &req.call, false),
+        "queryAll" => calls::query(&ctx, &req.call, true),
+        "queryMore" => calls::query_more(&ctx, &req.call),
+        "create" => calls::create(&ctx, &req.call),
+        "update" => calls::update(&ctx, &req.call),
+        "upsert" => calls::upsert(&ctx, &req.call),
+        "delete" => calls::delete(&ctx, &req.call),
+        "getUserInfo" => calls::get_user_info(&ctx),
+        other => Err(SoapFault::new(
+            "INVALID_OPERATION",
+            format!(
+                "The call '{other}' is not part of sflab's SOAP API subset. Supported: login, query, queryAll, queryMore, create, update, upsert, delete, getUserInfo."
+            ),
+        )),
+    }?;
+    Ok((out, Some(limit)))
+}
+
+async fn partner(
+    State(state): State<RestState>,
+    reached: InstanceUrl,
+    Path(version): Path<String>,
+    body: Bytes,
+) -> Response {
+    let base = state.org.auth.base_url(&reached);
+    respond(run_partner(&state, &version, &base, &body))
+}
+
+async fn partner_for_org(
+    State(state): State<RestState>,
+    reached: InstanceUrl,
+    Path((version, _org)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let base = state.org.auth.base_url(&reached);
+    respond(run_partner(&state, &version, &base, &body))
+}
+
+async fn custom_class(
+    State(state): State<RestState>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = (|| {
+        let req = read_envelope(&body)?;
+        let session = session_of(&state, req.header.as_ref())?;
+        spend(&state)?;
+        custom::invoke(&state, &session, &name, &req.call)
+    })();
+    match result {
+        Ok(body) => envelope::xml_response(StatusCode::OK, body),
+        Err(f) => f.into_response(),
+    }
+}
+
+async fn partner_wsdl(State(state): State<RestState>, reached: InstanceUrl) -> Response {
+    let base = state.org.auth.base_url(&reached);
+    // The newest version where `login()` still works, so WSDL-generated clients can log in.
+    let version = login::LOGIN_RETIRED_FROM - 1;
+    let location = format!("{base}/services/Soap/u/{version}.0");
+    let mut r = (StatusCode::OK, wsdl::partner_wsdl(&location)).into_response();
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/xml;charset=UTF-8"),
+    );
+    r
+}

@@ -1,0 +1,490 @@
+//! The SOAP surface request by request through the org router with `oneshot`.
+
+use crate::org::rest::router;
+use crate::org::rest::static_token::issue_static_token;
+use crate::org::soap::xml::{parse, Element};
+use crate::org::{Org, OrgSeed};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use tower::ServiceExt;
+
+struct Reply {
+    status: StatusCode,
+    body: Element,
+    text: String,
+}
+
+async fn post(app: &axum::Router, path: &str, envelope: String) -> Reply {
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("host", "127.0.0.1:8443")
+        .header("content-type", "text/xml; charset=UTF-8")
+        .header("soapaction", "\"\"")
+        .body(Body::from(envelope))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let body = parse(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    Reply { status, body, text }
+}
+
+fn envelope(session: Option<&str>, extra_header: &str, call: &str) -> String {
+    let header = match session {
+        Some(s) => format!(
+            "<soapenv:Header xmlns=\"urn:partner.soap.sforce.com\"><SessionHeader><sessionId>{s}</sessionId></SessionHeader>{extra_header}</soapenv:Header>"
+        ),
+        None => String::new(),
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{header}<soapenv:Body xmlns="urn:partner.soap.sforce.com">{call}</soapenv:Body></soapenv:Envelope>"#
+    )
+}
+
+fn login_call(user: &str, pw: &str) -> String {
+    envelope(
+        None,
+        "",
+        &format!("<login><username>{user}</username><password>{pw}</password></login>"),
+    )
+}
+
+fn result_of(r: &Reply) -> &Element {
+    r.body
+        .child("Body")
+        .and_then(|b| b.children.first())
+        .and_then(|c| c.child("result"))
+        .unwrap_or_else(|| panic!("no result: {}", r.text))
+}
+
+fn fault_code(r: &Reply) -> String {
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.text);
+    r.body
+        .child("Body")
+        .and_then(|b| b.child("Fault"))
+        .and_then(|f| f.child_text("faultcode"))
+        .unwrap_or_else(|| panic!("no fault: {}", r.text))
+        .to_string()
+}
+
+fn token(org: &Org) -> String {
+    issue_static_token(org, None).unwrap().token
+}
+
+#[tokio::test]
+async fn login_answers_result_children_in_wsdl_order_and_a_usable_session() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        login_call("admin@sflab.example", "Admin-sflab-1"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let result = result_of(&r);
+    let names: Vec<&str> = result.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "metadataServerUrl",
+            "passwordExpired",
+            "sandbox",
+            "serverUrl",
+            "sessionId",
+            "userId",
+            "userInfo"
+        ]
+    );
+    let info = result.child("userInfo").unwrap();
+    assert_eq!(info.children[8].name, "organizationId");
+    assert_eq!(info.children[8].text, org.id.as_str());
+    let server_url = result.child_text("serverUrl").unwrap();
+    assert_eq!(
+        server_url,
+        format!(
+            "https://127.0.0.1:8443/services/Soap/u/59.0/{}",
+            org.id.short()
+        )
+    );
+    assert!(!r.text.contains("<sf:LimitInfoHeader") && !r.text.contains("LimitInfoHeader"));
+    let session = result.child_text("sessionId").unwrap();
+    assert!(session.starts_with(org.id.short()));
+    let q = post(
+        &app,
+        server_url.trim_start_matches("https://127.0.0.1:8443"),
+        envelope(Some(session), "", "<query><queryString>SELECT Name FROM Account WHERE ERP_Id__c = 'A-1000'</queryString></query>"),
+    )
+    .await;
+    assert_eq!(q.status, StatusCode::OK, "{}", q.text);
+    assert!(
+        q.text.contains("<sf:Name>Falcon Corp</sf:Name>"),
+        "{}",
+        q.text
+    );
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_login_fault() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let a = post(
+        &app,
+        "/services/Soap/u/59.0",
+        login_call("admin@sflab.example", "nope"),
+    )
+    .await;
+    let b = post(
+        &app,
+        "/services/Soap/u/59.0",
+        login_call("ghost@sflab.example", "x"),
+    )
+    .await;
+    assert_eq!(fault_code(&a), "sf:INVALID_LOGIN");
+    assert_eq!(fault_code(&b), "sf:INVALID_LOGIN");
+    assert!(a
+        .text
+        .contains("<sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>"));
+}
+
+#[tokio::test]
+async fn a_frozen_user_cannot_log_in_even_with_the_right_password() {
+    let seed = OrgSeed::from_yaml(
+        "users:\n  - { username: frozen@sflab.example, last_name: F, password: pw-1, status: frozen }\n",
+    )
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let app = router(org.clone());
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        login_call("frozen@sflab.example", "pw-1"),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:INVALID_LOGIN");
+}
+
+#[tokio::test]
+async fn login_is_refused_from_the_retired_version_on() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let r = post(
+        &app,
+        "/services/Soap/u/65.0",
+        login_call("admin@sflab.example", "Admin-sflab-1"),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:UNSUPPORTED_API_VERSION");
+}
+
+#[tokio::test]
+async fn calls_without_a_valid_session_fault_with_invalid_session_id() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let call = "<query><queryString>SELECT Id FROM Account</queryString></query>";
+    let none = post(&app, "/services/Soap/u/59.0", envelope(None, "", call)).await;
+    let bad = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some("00Dbogus!x"), "", call),
+    )
+    .await;
+    assert_eq!(fault_code(&none), "sf:INVALID_SESSION_ID");
+    assert_eq!(fault_code(&bad), "sf:INVALID_SESSION_ID");
+}
+
+#[tokio::test]
+async fn query_errors_are_typed_faults() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let cases = [
+        (
+            "SELECT Nope__c FROM Account",
+            "sf:INVALID_FIELD",
+            "InvalidFieldFault",
+        ),
+        (
+            "SELECT Id FROM Nope__c",
+            "sf:INVALID_TYPE",
+            "InvalidSObjectFault",
+        ),
+        ("SELECT FROM", "sf:MALFORMED_QUERY", "MalformedQueryFault"),
+    ];
+    for (soql, code, kind) in cases {
+        let call = format!("<query><queryString>{soql}</queryString></query>");
+        let r = post(&app, "/services/Soap/u/59.0", envelope(Some(&t), "", &call)).await;
+        assert_eq!(fault_code(&r), code, "{soql}");
+        assert!(
+            r.text.contains(&format!("xsi:type=\"sf:{kind}\"")),
+            "{}",
+            r.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn query_more_pages_with_a_locator_and_the_limit_header_counts() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    {
+        let actor = org.actor(org.users[0].id);
+        let mut store = org.store.write();
+        for i in 0..450 {
+            let mut m = serde_json::Map::new();
+            m.insert("Name".into(), serde_json::json!(format!("Row {i}")));
+            store.insert("Account", &m, &actor).unwrap();
+        }
+    }
+    let t = token(&org);
+    let batch = "<QueryOptions><batchSize>200</batchSize></QueryOptions>";
+    let first = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(
+            Some(&t),
+            batch,
+            "<query><queryString>SELECT Id, Name FROM Account</queryString></query>",
+        ),
+    )
+    .await;
+    let res = result_of(&first);
+    assert_eq!(res.child_text("done"), Some("false"));
+    assert_eq!(res.child_text("size"), Some("454"));
+    assert_eq!(res.children_named("records").count(), 200);
+    assert!(
+        first.text.contains("<current>1</current>"),
+        "{}",
+        first.text
+    );
+    let mut locator = res.child_text("queryLocator").unwrap().to_string();
+    let mut seen = 200;
+    loop {
+        let call = format!("<queryMore><queryLocator>{locator}</queryLocator></queryMore>");
+        let r = post(
+            &app,
+            "/services/Soap/u/59.0",
+            envelope(Some(&t), batch, &call),
+        )
+        .await;
+        let res = result_of(&r);
+        seen += res.children_named("records").count();
+        if res.child_text("done") == Some("true") {
+            assert!(res.child("queryLocator").unwrap().is_nil());
+            break;
+        }
+        locator = res.child_text("queryLocator").unwrap().to_string();
+    }
+    assert_eq!(seen, 454);
+    let again = format!("<queryMore><queryLocator>{locator}</queryLocator></queryMore>");
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &again),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:INVALID_QUERY_LOCATOR");
+}
+
+#[tokio::test]
+async fn create_update_upsert_delete_report_per_record_results() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let create = r#"<create><sObjects xmlns:ns1="sobject.partner.soap.sforce.com"><type>Account</type><Name>Soap One</Name><ERP_Id__c>S-1</ERP_Id__c></sObjects><sObjects><type>Account</type><Phone>1</Phone></sObjects></create>"#;
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", create),
+    )
+    .await;
+    let results: Vec<&Element> = r.body.child("Body").unwrap().children[0]
+        .children_named("result")
+        .collect();
+    assert_eq!(results[0].child_text("success"), Some("true"));
+    assert_eq!(results[1].child_text("success"), Some("false"));
+    assert_eq!(
+        results[1].child("errors").unwrap().child_text("statusCode"),
+        Some("REQUIRED_FIELD_MISSING")
+    );
+    let id = results[0].child_text("id").unwrap().to_string();
+    let update = format!("<update><sObjects><type>Account</type><Id>{id}</Id><Name>Soap Renamed</Name></sObjects></update>");
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &update),
+    )
+    .await;
+    assert_eq!(result_of(&r).child_text("success"), Some("true"));
+    let upsert = "<upsert><externalIDFieldName>ERP_Id__c</externalIDFieldName><sObjects><type>Account</type><ERP_Id__c>S-1</ERP_Id__c><Name>Soap Upserted</Name></sObjects><sObjects><type>Account</type><ERP_Id__c>S-2</ERP_Id__c><Name>Soap New</Name></sObjects></upsert>";
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", upsert),
+    )
+    .await;
+    let results: Vec<&Element> = r.body.child("Body").unwrap().children[0]
+        .children_named("result")
+        .collect();
+    assert_eq!(results[0].child_text("created"), Some("false"));
+    assert_eq!(results[0].child_text("id"), Some(id.as_str()));
+    assert_eq!(results[1].child_text("created"), Some("true"));
+    assert_eq!(org.store.read().count("Account"), 6);
+    let delete = format!("<delete><ids>{id}</ids></delete>");
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &delete),
+    )
+    .await;
+    assert_eq!(result_of(&r).child_text("success"), Some("true"));
+    assert_eq!(org.store.read().count("Account"), 5);
+}
+
+#[tokio::test]
+async fn all_or_none_rolls_back_every_row_when_one_fails() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let before = org.store.read().count("Account");
+    let create = "<create><sObjects><type>Account</type><Name>Good</Name></sObjects><sObjects><type>Account</type></sObjects></create>";
+    let header = "<AllOrNoneHeader><allOrNone>true</allOrNone></AllOrNoneHeader>";
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), header, create),
+    )
+    .await;
+    let results: Vec<&Element> = r.body.child("Body").unwrap().children[0]
+        .children_named("result")
+        .collect();
+    assert_eq!(
+        results[0].child("errors").unwrap().child_text("statusCode"),
+        Some("ALL_OR_NONE_OPERATION_ROLLED_BACK")
+    );
+    assert_eq!(
+        results[1].child("errors").unwrap().child_text("statusCode"),
+        Some("REQUIRED_FIELD_MISSING")
+    );
+    assert_eq!(org.store.read().count("Account"), before);
+}
+
+#[tokio::test]
+async fn get_user_info_names_the_caller() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", "<getUserInfo/>"),
+    )
+    .await;
+    assert_eq!(
+        result_of(&r).child_text("userName"),
+        Some("admin@sflab.example")
+    );
+}
+
+#[tokio::test]
+async fn wsdl_is_served_as_xml() {
+    let org = Org::default_org();
+    let req = Request::builder()
+        .uri("/soap/wsdl.jsp?type=*")
+        .header("host", "127.0.0.1:8443")
+        .body(Body::empty())
+        .unwrap();
+    let resp = router(org).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(text.contains("/services/Soap/u/64.0"));
+}
+
+#[tokio::test]
+async fn custom_webservice_methods_query_and_create_from_the_fixture() {
+    let seed = OrgSeed::from_yaml(&format!(
+        "{}\nsoap_services:\n  - class: OrderStatusService\n    methods:\n      - {{ name: getStatus, params: [erpOrderId], query: \"SELECT Shipment_Status__c FROM Order WHERE ERP_Order_Id__c = :erpOrderId\", returns: Shipment_Status__c }}\n      - {{ name: logIssue, params: [subject], create: {{ object: Case, fields: {{ Subject: subject }} }} }}\n",
+        crate::org::default_org::DEFAULT_SEED
+    ))
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let app = router(org.clone());
+    let t = token(&org);
+    let r = post(
+        &app,
+        "/services/Soap/class/OrderStatusService",
+        envelope(Some(&t), "", "<getStatus xmlns=\"http://soap.sforce.com/schemas/class/OrderStatusService\"><erpOrderId>SO-5001</erpOrderId></getStatus>"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(result_of(&r).text, "Pending");
+    let r = post(
+        &app,
+        "/services/Soap/class/OrderStatusService",
+        envelope(
+            Some(&t),
+            "",
+            "<getStatus><erpOrderId>nope' OR Name != '</erpOrderId></getStatus>",
+        ),
+    )
+    .await;
+    assert!(result_of(&r).is_nil());
+    let cases = org.store.read().count("Case");
+    let r = post(
+        &app,
+        "/services/Soap/class/OrderStatusService",
+        envelope(
+            Some(&t),
+            "",
+            "<logIssue><subject>Late truck</subject></logIssue>",
+        ),
+    )
+    .await;
+    assert!(result_of(&r).text.starts_with("500"), "{}", r.text);
+    assert_eq!(org.store.read().count("Case"), cases + 1);
+    let r = post(
+        &app,
+        "/services/Soap/class/Nope",
+        envelope(Some(&t), "", "<x/>"),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:INVALID_TYPE");
+}
+
+#[tokio::test]
+async fn more_than_200_records_or_an_unknown_call_fault() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let many: String = (0..201)
+        .map(|i| format!("<sObjects><type>Account</type><Name>N{i}</Name></sObjects>"))
+        .collect();
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &format!("<create>{many}</create>")),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:EXCEEDED_ID_LIMIT");
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", "<describeSObject/>"),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:INVALID_OPERATION");
+    let r = post(
+        &app,
+        "/services/Soap/u/20.0",
+        envelope(Some(&t), "", "<getUserInfo/>"),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:UNSUPPORTED_API_VERSION");
+}
