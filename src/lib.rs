@@ -7,3 +7,4 @@ pub mod cli;
 pub mod curriculum;
 pub mod fsutil;
 pub mod org;
+pub mod workspace;

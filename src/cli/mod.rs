@@ -4,6 +4,7 @@
 //! 1 a check failed, 2 an error the user must fix (its message says how).
 
 mod curriculum_cmds;
+pub mod org;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -57,6 +58,11 @@ pub enum Command {
         #[arg(long)]
         width: Option<u16>,
     },
+    /// The built-in mock org (`sflab org serve`).
+    Org {
+        #[command(subcommand)]
+        command: org::OrgCommand,
+    },
 }
 
 /// An error to show the user, with the exit code it deserves.
@@ -93,6 +99,10 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
+    // The mock org needs no curriculum.
+    if let Some(Command::Org { command }) = &cli.command {
+        return org::run(command, cli.workspace.as_deref());
+    }
     let curriculum = curriculum_cmds::load(cli.curriculum.as_deref())?;
     match cli.command {
         None => curriculum_cmds::open_tui(&cli, curriculum),
@@ -100,5 +110,6 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Lesson { ref id, raw, width }) => {
             curriculum_cmds::lesson(&curriculum, id, raw, width)
         }
+        Some(Command::Org { .. }) => Ok(0), // answered above
     }
 }

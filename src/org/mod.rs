@@ -5,10 +5,144 @@
 //! caller owns (tests bind port 0). The wire behaviour follows the project's reference
 //! contract; where real behaviour is not known, the code says so next to the choice.
 //!
-//! Layout: `clock` (the org's advanceable clock), `session` (token → session).
+//! Layout: `clock` (the org's advanceable clock), `session` (token → session), `ids`
+//! (record ids), `schema` + `standard_objects` (objects and fields), `value` + `record` +
+//! `store` + `dml` (the record store and its DML rules — `store` has the API overview),
+//! `change` (what each write changed), `snapshot` (comparable state, save/restore),
+//! `describe` (describe JSON), `soql` (queries), `seed` + `default_org` (what an org starts
+//! with), `build` (turning a seed into an org).
 
+mod build;
+pub mod bulk;
+pub mod change;
 pub mod clock;
+pub mod composite;
+pub mod default_org;
+pub mod describe;
+pub mod dml;
+pub mod error;
+pub mod ids;
+pub mod read;
+pub mod record;
+pub mod rest;
+pub mod schema;
+pub mod seed;
+pub mod serve;
 pub mod session;
+pub mod snapshot;
+pub mod soql;
+pub mod standard_objects;
+mod standard_objects_commerce;
+mod standard_objects_crm;
+pub mod store;
+pub mod tls;
+mod validate;
+pub mod value;
 
+pub use change::{Change, ChangeKind};
 pub use clock::OrgClock;
+pub use error::{ErrorCode, SfError, UpsertError};
+pub use ids::SfId;
+pub use seed::{OrgSeed, SeedError};
 pub use session::{Session, SessionError, SessionTable};
+pub use snapshot::{Snapshot, SnapshotOptions};
+pub use store::{Actor, Store, UpsertMode};
+
+use parking_lot::RwLock;
+use std::sync::Arc;
+
+/// A user the org was seeded with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgUser {
+    pub id: SfId,
+    pub username: String,
+    pub profile: Option<String>,
+    /// The seed's `ref:` name for this user, if any.
+    pub reference: Option<String>,
+}
+
+/// Everything one org holds. Other parts of sflab add their own fields here.
+#[derive(Debug)]
+pub struct OrgInner {
+    /// The Organization id (`00D…`, 18 characters).
+    pub id: SfId,
+    pub clock: OrgClock,
+    pub sessions: SessionTable,
+    pub store: RwLock<Store>,
+    /// The seed the org was built from (other parts read their own sections from `other`).
+    pub seed: OrgSeed,
+    /// The seeded users, first one first (the admin in the default org).
+    pub users: Vec<OrgUser>,
+    /// Bulk API 2.0 jobs and the seed's `bulk:` settings.
+    pub bulk: Arc<bulk::BulkJobs>,
+    /// Serialises the all-or-none units of composite calls.
+    pub composite: composite::CompositeUnits,
+}
+
+/// A cheap, cloneable handle to one mock org.
+#[derive(Debug, Clone)]
+pub struct Org(Arc<OrgInner>);
+
+impl std::ops::Deref for Org {
+    type Target = OrgInner;
+    fn deref(&self) -> &OrgInner {
+        &self.0
+    }
+}
+
+impl Org {
+    /// Builds an org from a seed, on a fresh clock.
+    pub fn new(seed: &OrgSeed) -> Result<Org, SeedError> {
+        let clock = OrgClock::new();
+        let built = build::build(seed, clock.now())?;
+        let bulk = bulk::BulkSettings::from_seed(seed)?;
+        Ok(Org::assemble(seed.clone(), clock, built, bulk))
+    }
+
+    /// The org `sflab org serve` starts with when no seed is given.
+    pub fn default_org() -> Org {
+        let seed = OrgSeed::from_yaml(default_org::DEFAULT_SEED)
+            .expect("the embedded default seed is valid (pinned by a test)");
+        Org::new(&seed).expect("the embedded default seed applies (pinned by a test)")
+    }
+
+    /// An org around a store restored from a data file; `seed` supplies the other sections.
+    pub fn from_store(seed: &OrgSeed, store: Store) -> Result<Org, SeedError> {
+        let built = build::adopt(seed, store)?;
+        let bulk = bulk::BulkSettings::from_seed(seed)?;
+        Ok(Org::assemble(seed.clone(), OrgClock::new(), built, bulk))
+    }
+
+    fn assemble(
+        seed: OrgSeed,
+        clock: OrgClock,
+        built: build::Built,
+        bulk: bulk::BulkSettings,
+    ) -> Org {
+        Org(Arc::new(OrgInner {
+            id: built.org_id,
+            clock,
+            sessions: SessionTable::new(),
+            store: RwLock::new(built.store),
+            seed,
+            users: built.users,
+            bulk: Arc::new(bulk::BulkJobs::new(bulk)),
+            composite: composite::CompositeUnits::default(),
+        }))
+    }
+
+    /// `user` acting now, on the org's clock.
+    pub fn actor(&self, user: SfId) -> Actor {
+        Actor::new(user, self.clock.now())
+    }
+
+    /// A seeded user by username (case-insensitive) or by `ref:` name.
+    pub fn user(&self, name: &str) -> Option<&OrgUser> {
+        self.users
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(name) || u.reference.as_deref() == Some(name))
+    }
+}
+
+#[cfg(test)]
+mod dml_tests;

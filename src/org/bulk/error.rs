@@ -1,0 +1,66 @@
+//! Errors of the Bulk API 2.0 resources, rendered as `[{"errorCode","message"}]`.
+//!
+//! Bulk errors carry no `fields` key (unlike REST record errors); one client treats any body
+//! of that shape as an error even with a 2xx status, so it is only ever sent with 4xx/5xx.
+//!
+//! Implementation notes: the codes for a missing job (404 NOT_FOUND), a bad job definition
+//! (400 INVALIDJOB) and results before completion (412 JOB_NOT_COMPLETE) follow the
+//! documentation; the state-change code (INVALIDJOBSTATE) and the upload-cap answer are not
+//! verified against a real org.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BulkError {
+    #[error("The requested resource does not exist")]
+    NotFound,
+    #[error("{0}")]
+    InvalidJob(String),
+    #[error("{0}")]
+    InvalidJobState(String),
+    #[error("The request body is not valid JSON: {0}")]
+    Json(String),
+    #[error("can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: {0}")]
+    JobNotComplete(&'static str),
+    #[error("The upload would bring this job to {0} MB of base64-encoded data; a job accepts at most 150 MB (about 100 MB of CSV). Split the file across several jobs.")]
+    UploadTooLarge(usize),
+    #[error("{0}")]
+    InvalidParameter(String),
+}
+
+impl BulkError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            BulkError::NotFound => StatusCode::NOT_FOUND,
+            BulkError::JobNotComplete(_) => StatusCode::PRECONDITION_FAILED,
+            BulkError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    pub fn error_code(&self) -> &'static str {
+        match self {
+            BulkError::NotFound => "NOT_FOUND",
+            BulkError::InvalidJob(_) => "INVALIDJOB",
+            BulkError::InvalidJobState(_) => "INVALIDJOBSTATE",
+            BulkError::Json(_) => "JSON_PARSER_ERROR",
+            BulkError::JobNotComplete(_) => "JOB_NOT_COMPLETE",
+            BulkError::UploadTooLarge(_) => "EXCEEDED_QUOTA",
+            BulkError::InvalidParameter(_) => "INVALIDPARAMETER",
+        }
+    }
+}
+
+impl IntoResponse for BulkError {
+    fn into_response(self) -> Response {
+        let body = json!([{"errorCode": self.error_code(), "message": self.to_string()}]);
+        let mut resp = (self.status(), body.to_string()).into_response();
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=UTF-8"),
+        );
+        resp
+    }
+}

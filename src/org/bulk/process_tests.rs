@@ -1,0 +1,290 @@
+//! Tests of ingest row processing and the background worker against a real store.
+
+use super::ingest_job::{CreateIngestJob, IngestJob, IngestSpec};
+use super::job::JobState;
+use super::process::{check_job_target, plan_columns, Column};
+use super::results::{write_results, ResultKind, RowOutcome};
+use super::settings::BulkSettings;
+use super::worker::run_ingest;
+use crate::org::Org;
+use parking_lot::Mutex;
+use serde_json::json;
+use std::sync::Arc;
+
+fn spec(v: serde_json::Value) -> IngestSpec {
+    CreateIngestJob::parse(v.to_string().as_bytes())
+        .unwrap()
+        .validate()
+        .unwrap()
+}
+
+fn job(org: &Org, spec: IngestSpec, csv: &'static [u8]) -> Arc<Mutex<IngestJob>> {
+    let mut j = IngestJob::new(
+        org.bulk.next_job_id(),
+        spec,
+        org.users[0].id.to_string(),
+        org.clock.now(),
+        "62.0".into(),
+    );
+    j.add_upload(bytes::Bytes::from_static(csv)).unwrap();
+    j.header.state = JobState::UploadComplete;
+    Arc::new(Mutex::new(j))
+}
+
+#[test]
+fn job_creation_checks_object_and_external_id_field() {
+    let org = Org::default_org();
+    let store = org.store.read();
+    assert_eq!(
+        check_job_target(
+            &store,
+            &spec(json!({"object":"account","operation":"insert"}))
+        )
+        .unwrap(),
+        "Account"
+    );
+    let err = check_job_target(
+        &store,
+        &spec(json!({"object":"Nope__c","operation":"insert"})),
+    )
+    .unwrap_err();
+    assert!(err.contains("Unable to find object: Nope__c"));
+    let err = check_job_target(
+        &store,
+        &spec(json!({"object":"Account","operation":"upsert","externalIdFieldName":"Name"})),
+    )
+    .unwrap_err();
+    assert!(err.contains("does not match an External ID"));
+}
+
+#[test]
+fn header_plan_knows_fields_ids_and_parent_references() {
+    let org = Org::default_org();
+    let store = org.store.read();
+    let plan = plan_columns(
+        &store,
+        "Contact",
+        &["Id".into(), "lastname".into(), "Account.ERP_Id__c".into()],
+    )
+    .unwrap();
+    assert_eq!(plan.columns[0], Column::Id);
+    assert_eq!(plan.columns[1], Column::Field("LastName".into()));
+    assert!(
+        matches!(&plan.columns[2], Column::Parent { lookup_field, .. } if lookup_field == "AccountId")
+    );
+    let err = plan_columns(&store, "Contact", &["Bogus__c".into()]).unwrap_err();
+    assert_eq!(err, "InvalidBatch : Field name not found : Bogus__c");
+}
+
+#[test]
+fn upsert_job_creates_updates_and_reports_field_errors() {
+    let org = Org::default_org();
+    let before = org.store.read().count("Account");
+    let s =
+        spec(json!({"object":"Account","operation":"upsert","externalIdFieldName":"ERP_Id__c"}));
+    let j = job(
+        &org,
+        s,
+        b"Name,ERP_Id__c\nNew One,Z-1\nFalcon Again,A-1000\n,Z-2\n",
+    );
+    run_ingest(&org, &j, BulkSettings::default());
+    let j = j.lock();
+    assert_eq!(j.header.state, JobState::JobComplete);
+    assert_eq!(j.header.number_records_processed, 3);
+    assert_eq!(j.number_records_failed, 1);
+    assert!(matches!(
+        &j.outcomes[0],
+        RowOutcome::Success { created: true, .. }
+    ));
+    assert!(matches!(
+        &j.outcomes[1],
+        RowOutcome::Success { created: false, .. }
+    ));
+    assert_eq!(org.store.read().count("Account"), before + 1);
+    let failed = String::from_utf8(write_results(
+        ResultKind::Failed,
+        &j.uploads,
+        j.header.dialect,
+        &j.outcomes,
+    ))
+    .unwrap();
+    assert_eq!(
+        failed,
+        "sf__Id,sf__Error,Name,ERP_Id__c\n,REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --,,Z-2\n"
+    );
+}
+
+#[test]
+fn insert_with_parent_external_id_links_the_parent() {
+    let org = Org::default_org();
+    let s = spec(
+        json!({"object":"Contact","operation":"insert","columnDelimiter":"PIPE","lineEnding":"CRLF"}),
+    );
+    let j = job(
+        &org,
+        s,
+        b"LastName|Account.ERP_Id__c\r\nChild|A-1001\r\nOrphan|NOPE\r\n",
+    );
+    run_ingest(&org, &j, BulkSettings::default());
+    let j = j.lock();
+    let RowOutcome::Success { id, .. } = &j.outcomes[0] else {
+        panic!("{:?}", j.outcomes)
+    };
+    let store = org.store.read();
+    let harbor = store
+        .find_by_external("Account", "ERP_Id__c", "A-1001")
+        .unwrap()[0];
+    let c = store
+        .retrieve("Contact", id, Some(&["AccountId"]), "62.0")
+        .unwrap();
+    assert_eq!(c["AccountId"], json!(harbor.to_string()));
+    let RowOutcome::Failed { error, .. } = &j.outcomes[1] else {
+        panic!()
+    };
+    assert!(error.starts_with("INVALID_FIELD:Foreign key external ID: NOPE not found"));
+}
+
+#[test]
+fn update_and_delete_need_an_id_column() {
+    let org = Org::default_org();
+    let id = org
+        .store
+        .read()
+        .find_by_external("Account", "ERP_Id__c", "A-1002")
+        .unwrap()[0]
+        .to_string();
+    let csv: &'static [u8] = Box::leak(
+        format!("Id,Phone\n{id},555\n,556\n")
+            .into_bytes()
+            .into_boxed_slice(),
+    );
+    let j = job(
+        &org,
+        spec(json!({"object":"Account","operation":"update"})),
+        csv,
+    );
+    run_ingest(&org, &j, BulkSettings::default());
+    let j = j.lock();
+    assert!(matches!(
+        &j.outcomes[0],
+        RowOutcome::Success { created: false, .. }
+    ));
+    assert!(
+        matches!(&j.outcomes[1], RowOutcome::Failed { error, .. } if error.starts_with("MISSING_ARGUMENT:Id not specified in an update call"))
+    );
+    drop(j);
+    let csv: &'static [u8] = Box::leak(format!("Id\n{id}\n").into_bytes().into_boxed_slice());
+    let before = org.store.read().count("Account");
+    let d = job(
+        &org,
+        spec(json!({"object":"Account","operation":"delete"})),
+        csv,
+    );
+    run_ingest(&org, &d, BulkSettings::default());
+    assert_eq!(d.lock().header.state, JobState::JobComplete);
+    assert_eq!(org.store.read().count("Account"), before - 1);
+}
+
+#[test]
+fn an_unknown_column_fails_the_job_with_its_name() {
+    let org = Org::default_org();
+    let j = job(
+        &org,
+        spec(json!({"object":"Account","operation":"insert"})),
+        b"Name,Bogus__c\nA,B\n",
+    );
+    run_ingest(&org, &j, BulkSettings::default());
+    let j = j.lock();
+    assert_eq!(j.header.state, JobState::Failed);
+    assert_eq!(
+        j.header.error_message.as_deref(),
+        Some("InvalidBatch : Field name not found : Bogus__c")
+    );
+    let info = j.info();
+    assert_eq!(
+        info["errorMessage"],
+        "InvalidBatch : Field name not found : Bogus__c"
+    );
+}
+
+#[test]
+fn a_crlf_file_fails_an_lf_job() {
+    let org = Org::default_org();
+    let j = job(
+        &org,
+        spec(json!({"object":"Account","operation":"insert"})),
+        b"Name\r\nA\r\n",
+    );
+    run_ingest(&org, &j, BulkSettings::default());
+    assert_eq!(j.lock().header.state, JobState::Failed);
+    assert!(j
+        .lock()
+        .header
+        .error_message
+        .as_deref()
+        .unwrap()
+        .contains("LineEnding is invalid"));
+}
+
+#[test]
+fn lock_contention_fails_about_the_configured_share_of_rows() {
+    let org = Org::default_org();
+    let mut csv = String::from("Name\n");
+    for i in 0..2000 {
+        csv.push_str(&format!("Lock {i}\n"));
+    }
+    let csv: &'static [u8] = Box::leak(csv.into_bytes().into_boxed_slice());
+    let j = job(
+        &org,
+        spec(json!({"object":"Account","operation":"insert"})),
+        csv,
+    );
+    let settings = BulkSettings {
+        lock_row_failure_rate: 0.2,
+        ..Default::default()
+    };
+    run_ingest(&org, &j, settings);
+    let j = j.lock();
+    assert!(
+        (300..500).contains(&j.number_records_failed),
+        "{}",
+        j.number_records_failed
+    );
+    let failed = j.outcomes.iter().find_map(|o| match o {
+        RowOutcome::Failed { error, .. } => Some(error.to_string()),
+        _ => None,
+    });
+    assert!(failed
+        .unwrap()
+        .starts_with("UNABLE_TO_LOCK_ROW:unable to obtain exclusive access"));
+}
+
+#[test]
+fn an_aborted_job_is_not_processed() {
+    let org = Org::default_org();
+    let j = job(
+        &org,
+        spec(json!({"object":"Account","operation":"insert"})),
+        b"Name\nA\n",
+    );
+    j.lock().header.state = JobState::Aborted;
+    run_ingest(&org, &j, BulkSettings::default());
+    assert_eq!(j.lock().header.state, JobState::Aborted);
+    assert!(j.lock().outcomes.is_empty());
+}
+
+#[test]
+fn hard_delete_removes_the_record_for_good() {
+    let org = Org::default_org();
+    let id = org
+        .store
+        .read()
+        .find_by_external("Account", "ERP_Id__c", "A-1002")
+        .unwrap()[0];
+    let csv: &'static [u8] = Box::leak(format!("Id\n{id}\n").into_bytes().into_boxed_slice());
+    let s = spec(json!({"object":"Account","operation":"hardDelete"}));
+    let j = job(&org, s, csv);
+    run_ingest(&org, &j, BulkSettings::default());
+    assert_eq!(j.lock().header.state, JobState::JobComplete);
+    assert!(org.store.read().record(&id).is_none());
+}

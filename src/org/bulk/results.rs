@@ -1,0 +1,256 @@
+//! Per-row outcomes of an ingest job and the three result files built from them.
+//!
+//! The job keeps its uploaded CSV and one [`RowOutcome`] per data row; the result files are
+//! written on request by re-reading the upload next to the outcomes, so a million-row job
+//! stores no second copy of its data. Files use the job's delimiter and line ending.
+//!
+//! Shapes: successful = `sf__Id, sf__Created, <original columns>`; failed = `sf__Id,
+//! sf__Error, <original columns>`; unprocessed = the original columns only.
+
+use super::format::{self, CsvDialect};
+
+/// What happened to one data row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowOutcome {
+    Success {
+        id: String,
+        created: bool,
+    },
+    Failed {
+        id: String,
+        error: Box<str>,
+    },
+    /// Not attempted (the job was aborted or failed first).
+    Unprocessed,
+}
+
+/// A row-level error as Bulk API 2.0 writes it in `sf__Error`:
+/// `REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --`.
+pub fn sf_error_text(status_code: &str, message: &str, fields: &[String]) -> String {
+    if fields.is_empty() {
+        format!("{status_code}:{message}:--")
+    } else {
+        format!("{status_code}:{message}:{} --", fields.join(","))
+    }
+}
+
+/// Which of the three files to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultKind {
+    Successful,
+    Failed,
+    Unprocessed,
+}
+
+impl ResultKind {
+    /// Resolves the last path segment, in any case (`unprocessedrecords` and
+    /// `unprocessedRecords` are both in use by clients).
+    pub fn from_segment(segment: &str) -> Option<ResultKind> {
+        match segment.to_ascii_lowercase().as_str() {
+            "successfulresults" => Some(ResultKind::Successful),
+            "failedresults" => Some(ResultKind::Failed),
+            "unprocessedrecords" => Some(ResultKind::Unprocessed),
+            _ => None,
+        }
+    }
+}
+
+/// Writes one result file. `uploads` are the job's uploaded files in order, each with its
+/// own header row; `outcomes` has one entry per data row across them (rows without an
+/// outcome yet count as unprocessed).
+pub fn write_results(
+    kind: ResultKind,
+    uploads: &[bytes::Bytes],
+    dialect: CsvDialect,
+    outcomes: &[RowOutcome],
+) -> Vec<u8> {
+    let mut out = format::writer(Vec::new(), dialect);
+    let mut header_written = false;
+    let mut row_index = 0usize;
+    let mut record = csv::ByteRecord::new();
+    for upload in uploads {
+        let mut rdr = format::reader(upload, dialect);
+        let mut first = true;
+        loop {
+            match rdr.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) | Err(_) => break,
+            }
+            if first {
+                first = false;
+                if !header_written {
+                    header_written = true;
+                    let mut header: Vec<&[u8]> = match kind {
+                        ResultKind::Successful => vec![b"sf__Id", b"sf__Created"],
+                        ResultKind::Failed => vec![b"sf__Id", b"sf__Error"],
+                        ResultKind::Unprocessed => vec![],
+                    };
+                    header.extend(record.iter());
+                    let _ = out.write_record(&header);
+                }
+                continue;
+            }
+            let outcome = outcomes.get(row_index).unwrap_or(&RowOutcome::Unprocessed);
+            row_index += 1;
+            let written = match (kind, outcome) {
+                (ResultKind::Successful, RowOutcome::Success { id, created }) => {
+                    let created: &[u8] = if *created { b"true" } else { b"false" };
+                    out.write_field(id)
+                        .and_then(|_| out.write_field(created))
+                        .and_then(|_| out.write_record(&record))
+                }
+                (ResultKind::Failed, RowOutcome::Failed { id, error }) => out
+                    .write_field(id)
+                    .and_then(|_| out.write_field(error.as_bytes()))
+                    .and_then(|_| out.write_record(&record)),
+                (ResultKind::Unprocessed, RowOutcome::Unprocessed) => out.write_record(&record),
+                _ => Ok(()),
+            };
+            // Writing into a Vec cannot fail; a failure would only drop this row.
+            let _ = written;
+        }
+    }
+    if !header_written {
+        let header: Vec<&str> = match kind {
+            ResultKind::Successful => vec!["sf__Id", "sf__Created"],
+            ResultKind::Failed => vec!["sf__Id", "sf__Error"],
+            ResultKind::Unprocessed => vec![],
+        };
+        if !header.is_empty() {
+            let _ = out.write_record(&header);
+        }
+    }
+    out.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::bulk::format::{ColumnDelimiter, LineEnding};
+
+    fn upload() -> Vec<bytes::Bytes> {
+        vec![bytes::Bytes::from_static(
+            b"Name,ERP__c\nAcme,A-1\n,A-2\n\"Big, Co\",A-3\n",
+        )]
+    }
+
+    fn outcomes() -> Vec<RowOutcome> {
+        vec![
+            RowOutcome::Success {
+                id: "001000000000001AAA".into(),
+                created: true,
+            },
+            RowOutcome::Failed {
+                id: String::new(),
+                error: sf_error_text(
+                    "REQUIRED_FIELD_MISSING",
+                    "Required fields are missing: [Name]",
+                    &["Name".to_string()],
+                )
+                .into(),
+            },
+            RowOutcome::Unprocessed,
+        ]
+    }
+
+    #[test]
+    fn sf_error_matches_the_bulk_text() {
+        assert_eq!(
+            sf_error_text(
+                "REQUIRED_FIELD_MISSING",
+                "Required fields are missing: [Name]",
+                &["Name".to_string()]
+            ),
+            "REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --"
+        );
+        assert_eq!(
+            sf_error_text(
+                "UNABLE_TO_LOCK_ROW",
+                "unable to obtain exclusive access to this record",
+                &[]
+            ),
+            "UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--"
+        );
+    }
+
+    #[test]
+    fn successful_results_carry_id_created_and_original_columns() {
+        let csv = write_results(
+            ResultKind::Successful,
+            &upload(),
+            CsvDialect::default(),
+            &outcomes(),
+        );
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "sf__Id,sf__Created,Name,ERP__c\n001000000000001AAA,true,Acme,A-1\n"
+        );
+    }
+
+    #[test]
+    fn failed_results_carry_the_error_text() {
+        let csv = write_results(
+            ResultKind::Failed,
+            &upload(),
+            CsvDialect::default(),
+            &outcomes(),
+        );
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "sf__Id,sf__Error,Name,ERP__c\n,REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --,,A-2\n"
+        );
+    }
+
+    #[test]
+    fn unprocessed_records_keep_only_original_columns_and_quoting() {
+        let csv = write_results(
+            ResultKind::Unprocessed,
+            &upload(),
+            CsvDialect::default(),
+            &outcomes(),
+        );
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "Name,ERP__c\n\"Big, Co\",A-3\n"
+        );
+    }
+
+    #[test]
+    fn results_use_the_job_dialect() {
+        let dialect = CsvDialect {
+            delimiter: ColumnDelimiter::Tab,
+            line_ending: LineEnding::Crlf,
+        };
+        let uploads = vec![bytes::Bytes::from_static(b"Name\r\nAcme\r\n")];
+        let csv = write_results(
+            ResultKind::Successful,
+            &uploads,
+            dialect,
+            &[RowOutcome::Success {
+                id: "001000000000001AAA".into(),
+                created: false,
+            }],
+        );
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "sf__Id\tsf__Created\tName\r\n001000000000001AAA\tfalse\tAcme\r\n"
+        );
+    }
+
+    #[test]
+    fn result_paths_match_in_any_case() {
+        assert_eq!(
+            ResultKind::from_segment("unprocessedrecords"),
+            Some(ResultKind::Unprocessed)
+        );
+        assert_eq!(
+            ResultKind::from_segment("unprocessedRecords"),
+            Some(ResultKind::Unprocessed)
+        );
+        assert_eq!(
+            ResultKind::from_segment("FailedResults"),
+            Some(ResultKind::Failed)
+        );
+        assert_eq!(ResultKind::from_segment("batches"), None);
+    }
+}

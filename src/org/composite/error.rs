@@ -1,0 +1,63 @@
+//! Errors of the composite resources as a whole (not of one subrequest).
+//!
+//! Rendered as the REST error array `[{"message","errorCode"}]` with the JSON content type.
+//! Per-subrequest failures are not errors here: they travel inside the 200 response.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+pub const JSON_UTF8: &str = "application/json;charset=UTF-8";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompositeError {
+    #[error("The request body is not valid JSON for this resource: {0}")]
+    Json(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    LimitExceeded(String),
+    #[error("The sObject type '{0}' does not exist in this org. Check the spelling, and append __c for a custom object.")]
+    UnknownObject(String),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+impl CompositeError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            CompositeError::NotFound(_) | CompositeError::UnknownObject(_) => StatusCode::NOT_FOUND,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    pub fn error_code(&self) -> &'static str {
+        match self {
+            CompositeError::Json(_) => "JSON_PARSER_ERROR",
+            CompositeError::InvalidInput(_) => "INVALID_INPUT",
+            // Not verified: the code a real org uses for an over-limit composite payload.
+            CompositeError::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            CompositeError::UnknownObject(_) => "NOT_FOUND",
+            CompositeError::NotFound(_) => "NOT_FOUND",
+        }
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        json!([{"message": self.to_string(), "errorCode": self.error_code()}])
+    }
+}
+
+/// A JSON response with Salesforce's content type.
+pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
+    let mut resp = (status, bytes).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+    resp
+}
+
+impl IntoResponse for CompositeError {
+    fn into_response(self) -> Response {
+        json_response(self.status(), &self.body())
+    }
+}

@@ -1,0 +1,310 @@
+//! Request bodies of the composite family, parsed and checked against the documented limits.
+//!
+//! Each resource has its own shape (`compositeRequest`, `batchRequests`, `graphs`); parsing
+//! them here, away from IO, keeps the handlers small and lets the limits be tested directly.
+//!
+//! Implementation notes: the limits (25 subrequests, 25 batch subrequests, 75 graphs and 500
+//! nodes) are documented; the exact error texts for exceeding them are not, so the messages
+//! below name the limit and what to do. Reference ids may only hold letters, digits and
+//! underscores (documented); a real org's reaction to other characters varies by release.
+
+use super::error::CompositeError;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+
+pub const MAX_COMPOSITE_SUBREQUESTS: usize = 25;
+pub const MAX_BATCH_SUBREQUESTS: usize = 25;
+pub const MAX_GRAPHS: usize = 75;
+pub const MAX_GRAPH_NODES: usize = 500;
+
+/// One subrequest of `/composite` or of a graph.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subrequest {
+    pub method: String,
+    pub url: String,
+    pub reference_id: String,
+    #[serde(default)]
+    pub body: Option<Value>,
+    #[serde(default)]
+    pub http_headers: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompositeRequest {
+    #[serde(default)]
+    pub all_or_none: bool,
+    #[serde(default)]
+    pub collate_subrequests: bool,
+    pub composite_request: Vec<Subrequest>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchSubrequest {
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub rich_input: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchRequest {
+    #[serde(default)]
+    pub halt_on_error: bool,
+    pub batch_requests: Vec<BatchSubrequest>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Graph {
+    pub graph_id: String,
+    pub composite_request: Vec<Subrequest>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GraphRequest {
+    pub graphs: Vec<Graph>,
+}
+
+const METHODS: [&str; 5] = ["GET", "POST", "PATCH", "PUT", "DELETE"];
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, CompositeError> {
+    serde_json::from_slice(body).map_err(|e| CompositeError::Json(e.to_string()))
+}
+
+fn check_reference_id(id: &str) -> Result<(), CompositeError> {
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(CompositeError::InvalidInput(format!(
+            "The referenceId '{id}' is not valid: use only letters, digits and underscores."
+        )));
+    }
+    Ok(())
+}
+
+fn check_method(method: &str) -> Result<(), CompositeError> {
+    if !METHODS.contains(&method) {
+        return Err(CompositeError::InvalidInput(format!(
+            "The method '{method}' is not supported in a subrequest; use one of GET, POST, PATCH, PUT or DELETE (upper case)."
+        )));
+    }
+    Ok(())
+}
+
+/// Subrequest urls must be absolute API paths: `/services/data/vXX.X/...`.
+pub fn check_absolute_url(url: &str) -> Result<(), CompositeError> {
+    let rest = url.strip_prefix("/services/data/v").ok_or_else(|| {
+        CompositeError::InvalidInput(format!(
+            "The url '{url}' must start with /services/data/vXX.X/, for example /services/data/v62.0/sobjects/Account."
+        ))
+    })?;
+    let version_ok = rest.split('/').next().is_some_and(|v| {
+        v.split_once('.').is_some_and(|(a, b)| {
+            !a.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+        })
+    });
+    if !version_ok {
+        return Err(CompositeError::InvalidInput(format!(
+            "The url '{url}' does not name an API version like v62.0 after /services/data/."
+        )));
+    }
+    Ok(())
+}
+
+fn check_subrequests(subs: &[Subrequest]) -> Result<(), CompositeError> {
+    let mut seen = HashSet::new();
+    for sub in subs {
+        check_reference_id(&sub.reference_id)?;
+        check_method(&sub.method)?;
+        check_absolute_url(&sub.url)?;
+        if !seen.insert(sub.reference_id.as_str()) {
+            return Err(CompositeError::InvalidInput(format!(
+                "The referenceId '{}' is used twice; each subrequest needs its own.",
+                sub.reference_id
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub fn parse_composite(body: &[u8]) -> Result<CompositeRequest, CompositeError> {
+    let req: CompositeRequest = parse_json(body)?;
+    if req.composite_request.is_empty() {
+        return Err(CompositeError::InvalidInput(
+            "compositeRequest is empty: send between 1 and 25 subrequests.".into(),
+        ));
+    }
+    if req.composite_request.len() > MAX_COMPOSITE_SUBREQUESTS {
+        return Err(CompositeError::LimitExceeded(format!(
+            "A composite request can hold at most {MAX_COMPOSITE_SUBREQUESTS} subrequests; this one has {}. Split it into several calls or use sObject Collections.",
+            req.composite_request.len()
+        )));
+    }
+    check_subrequests(&req.composite_request)?;
+    Ok(req)
+}
+
+pub fn parse_batch(body: &[u8]) -> Result<BatchRequest, CompositeError> {
+    let req: BatchRequest = parse_json(body)?;
+    if req.batch_requests.is_empty() {
+        return Err(CompositeError::InvalidInput(
+            "batchRequests is empty: send between 1 and 25 subrequests.".into(),
+        ));
+    }
+    if req.batch_requests.len() > MAX_BATCH_SUBREQUESTS {
+        return Err(CompositeError::LimitExceeded(format!(
+            "A batch request can hold at most {MAX_BATCH_SUBREQUESTS} subrequests; this one has {}.",
+            req.batch_requests.len()
+        )));
+    }
+    for sub in &req.batch_requests {
+        check_method(&sub.method)?;
+    }
+    Ok(req)
+}
+
+/// Batch sub-urls are relative to `/services/data/` (`v62.0/sobjects/Account`); absolute
+/// forms are accepted too.
+pub fn batch_url(url: &str) -> Result<String, CompositeError> {
+    let absolute = if url.starts_with("/services/data/") {
+        url.to_string()
+    } else {
+        format!("/services/data/{}", url.trim_start_matches('/'))
+    };
+    check_absolute_url(&absolute)?;
+    Ok(absolute)
+}
+
+pub fn parse_graph(body: &[u8]) -> Result<GraphRequest, CompositeError> {
+    let req: GraphRequest = parse_json(body)?;
+    if req.graphs.is_empty() {
+        return Err(CompositeError::InvalidInput(
+            "graphs is empty: send at least one graph.".into(),
+        ));
+    }
+    if req.graphs.len() > MAX_GRAPHS {
+        return Err(CompositeError::LimitExceeded(format!(
+            "A graph request can hold at most {MAX_GRAPHS} graphs; this one has {}.",
+            req.graphs.len()
+        )));
+    }
+    let nodes: usize = req.graphs.iter().map(|g| g.composite_request.len()).sum();
+    if nodes > MAX_GRAPH_NODES {
+        return Err(CompositeError::LimitExceeded(format!(
+            "A graph request can hold at most {MAX_GRAPH_NODES} nodes in all; this one has {nodes}."
+        )));
+    }
+    let mut ids = HashSet::new();
+    for graph in &req.graphs {
+        if !ids.insert(graph.graph_id.as_str()) {
+            return Err(CompositeError::InvalidInput(format!(
+                "The graphId '{}' is used twice; each graph needs its own.",
+                graph.graph_id
+            )));
+        }
+        if graph.composite_request.is_empty() {
+            return Err(CompositeError::InvalidInput(format!(
+                "Graph '{}' has no nodes.",
+                graph.graph_id
+            )));
+        }
+        check_subrequests(&graph.composite_request)?;
+        for node in &graph.composite_request {
+            if !node.url.contains("/sobjects/") {
+                return Err(CompositeError::InvalidInput(format!(
+                    "Graph node '{}' calls {}; a graph node may only use the sobjects resources (create, retrieve, update, upsert, delete).",
+                    node.reference_id, node.url
+                )));
+            }
+        }
+    }
+    Ok(req)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sub(i: usize) -> Value {
+        json!({"method":"GET","url":"/services/data/v62.0/sobjects/Account/001000000000001AAA","referenceId":format!("r{i}")})
+    }
+
+    #[test]
+    fn composite_with_26_subrequests_is_refused() {
+        let body = json!({"compositeRequest": (0..26).map(sub).collect::<Vec<_>>()});
+        let err = parse_composite(body.to_string().as_bytes()).unwrap_err();
+        assert!(matches!(err, CompositeError::LimitExceeded(_)));
+        let ok = json!({"compositeRequest": (0..25).map(sub).collect::<Vec<_>>()});
+        assert_eq!(
+            parse_composite(ok.to_string().as_bytes())
+                .unwrap()
+                .composite_request
+                .len(),
+            25
+        );
+    }
+
+    #[test]
+    fn relative_sub_urls_are_refused_in_composite() {
+        let body = json!({"compositeRequest":[{"method":"GET","url":"v62.0/sobjects/Account","referenceId":"a"}]});
+        assert!(matches!(
+            parse_composite(body.to_string().as_bytes()),
+            Err(CompositeError::InvalidInput(_))
+        ));
+    }
+
+    #[test]
+    fn duplicate_or_bad_reference_ids_are_refused() {
+        let dup = json!({"compositeRequest":[sub(1), sub(1)]});
+        assert!(parse_composite(dup.to_string().as_bytes()).is_err());
+        let bad = json!({"compositeRequest":[{"method":"GET","url":"/services/data/v62.0/limits","referenceId":"a-b"}]});
+        assert!(parse_composite(bad.to_string().as_bytes()).is_err());
+    }
+
+    #[test]
+    fn lower_case_method_is_refused() {
+        let body = json!({"compositeRequest":[{"method":"get","url":"/services/data/v62.0/limits","referenceId":"a"}]});
+        assert!(parse_composite(body.to_string().as_bytes()).is_err());
+    }
+
+    #[test]
+    fn broken_json_is_a_json_error() {
+        assert!(matches!(
+            parse_composite(b"{"),
+            Err(CompositeError::Json(_))
+        ));
+    }
+
+    #[test]
+    fn batch_urls_are_made_absolute() {
+        assert_eq!(
+            batch_url("v34.0/sobjects/account/001").unwrap(),
+            "/services/data/v34.0/sobjects/account/001"
+        );
+        assert!(batch_url("sobjects/account").is_err());
+    }
+
+    #[test]
+    fn graph_node_total_is_capped_at_500() {
+        let graph = |id: usize, n: usize| json!({"graphId": format!("g{id}"), "compositeRequest": (0..n).map(|i| json!({"method":"POST","url":"/services/data/v62.0/sobjects/Account","referenceId":format!("n{i}"),"body":{"Name":"x"}})).collect::<Vec<_>>()});
+        let ok = json!({"graphs":[graph(1, 250), graph(2, 250)]});
+        assert!(parse_graph(ok.to_string().as_bytes()).is_ok());
+        let too_many = json!({"graphs":[graph(1, 250), graph(2, 251)]});
+        assert!(matches!(
+            parse_graph(too_many.to_string().as_bytes()),
+            Err(CompositeError::LimitExceeded(_))
+        ));
+    }
+
+    #[test]
+    fn graph_nodes_must_be_sobject_calls() {
+        let body = json!({"graphs":[{"graphId":"g","compositeRequest":[{"method":"GET","url":"/services/data/v62.0/query?q=SELECT+Id+FROM+Account","referenceId":"q"}]}]});
+        assert!(parse_graph(body.to_string().as_bytes()).is_err());
+    }
+}

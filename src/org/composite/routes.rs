@@ -1,0 +1,317 @@
+//! The composite HTTP resources, mounted by the REST router under
+//! `/services/data/{version}/composite`.
+//!
+//! `GET /` lists the resources; `POST /` runs a composite request; `POST /batch`, `POST
+//! /graph`, `POST /tree/{T}`; sObject Collections at `/sobjects` (POST create, PATCH update,
+//! DELETE `?ids=&allOrNone=`), `/sobjects/{T}` (GET `?ids=&fields=` or POST `{ids, fields}`
+//! retrieve) and `/sobjects/{T}/{ExtIdField}` (PATCH upsert).
+//!
+//! `/composite`, `/batch` and `/graph` run their subrequests through the REST router itself
+//! (see `dispatch`); collections and tree write through the store's DML directly, inside one
+//! all-or-none batch where the call asks for it.
+
+use super::collections::{self, CollectionOp};
+use super::dispatch::{SubResponse, SubrequestTarget};
+use super::error::{json_response, CompositeError};
+use super::request::{batch_url, parse_batch, parse_composite, parse_graph};
+use super::run::{run_composite, run_graphs};
+use super::tree;
+use crate::org::rest::{Caller, RequestVersion};
+use crate::org::{Org, SfError};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+#[derive(Clone)]
+struct CompositeState {
+    org: Org,
+    target: SubrequestTarget,
+}
+
+/// The composite routes for one org, with full paths (merge into the REST surface).
+/// `target` must be given the finished REST router with [`SubrequestTarget::install`].
+pub fn router(org: Org, target: SubrequestTarget) -> Router {
+    let state = CompositeState { org, target };
+    let p = |tail: &str| format!("/services/data/{{version}}/composite{tail}");
+    Router::new()
+        .route(&p(""), get(resources).post(composite))
+        .route(&p("/batch"), post(batch))
+        .route(&p("/graph"), post(graph))
+        .route(&p("/tree/{object}"), post(create_tree))
+        .route(
+            &p("/sobjects"),
+            post(create_records)
+                .patch(update_records)
+                .delete(delete_records),
+        )
+        .route(
+            &p("/sobjects/{object}"),
+            get(retrieve_get).post(retrieve_post),
+        )
+        .route(
+            &p("/sobjects/{object}/{field}"),
+            axum::routing::patch(upsert_records),
+        )
+        .with_state(state)
+}
+
+fn ok(body: Value) -> Response {
+    json_response(StatusCode::OK, &body)
+}
+
+fn sf_error_response(e: SfError) -> Response {
+    let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    json_response(status, &json!([e.to_json()]))
+}
+
+fn actor(org: &Org, caller: &Caller) -> crate::org::Actor {
+    let user = crate::org::SfId::parse(&caller.0.user_id)
+        .ok()
+        .or_else(|| org.users.first().map(|u| u.id))
+        .unwrap_or_else(|| crate::org::SfId::from_15(b"005000000000000"));
+    org.actor(user)
+}
+
+async fn resources(RequestVersion(version): RequestVersion) -> Response {
+    let base = format!("{}/composite", version.base_path());
+    ok(json!({
+        "tree": format!("{base}/tree"),
+        "batch": format!("{base}/batch"),
+        "sobjects": format!("{base}/sobjects"),
+        "graph": format!("{base}/graph"),
+    }))
+}
+
+async fn composite(
+    State(st): State<CompositeState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, CompositeError> {
+    let req = parse_composite(&body)?;
+    let unit = super::atomic::OrgUnit { org: &st.org };
+    let _gate = if req.all_or_none {
+        Some(st.org.composite.enter().await)
+    } else {
+        None
+    };
+    let out = run_composite(
+        &st.target,
+        &unit,
+        &headers,
+        &req.composite_request,
+        req.all_or_none,
+    )
+    .await;
+    Ok(ok(out))
+}
+
+async fn batch(
+    State(st): State<CompositeState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, CompositeError> {
+    let req = parse_batch(&body)?;
+    let mut results = Vec::with_capacity(req.batch_requests.len());
+    let mut has_errors = false;
+    let mut halted = false;
+    for sub in &req.batch_requests {
+        let resp = if halted {
+            // Not verified: the exact message of a halted batch subrequest.
+            SubResponse::error(
+                412,
+                "BATCH_PROCESSING_HALTED",
+                "Batch processing halted per request",
+            )
+        } else {
+            match batch_url(&sub.url) {
+                Ok(url) => {
+                    st.target
+                        .send(
+                            &headers,
+                            &sub.method,
+                            &url,
+                            sub.rich_input.as_ref(),
+                            &Default::default(),
+                        )
+                        .await
+                }
+                Err(e) => SubResponse::error(400, e.error_code(), &e.to_string()),
+            }
+        };
+        if !resp.is_success() {
+            has_errors = true;
+            if req.halt_on_error {
+                halted = true;
+            }
+        }
+        results.push(json!({"statusCode": resp.status, "result": resp.body}));
+    }
+    Ok(ok(json!({"hasErrors": has_errors, "results": results})))
+}
+
+async fn graph(
+    State(st): State<CompositeState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, CompositeError> {
+    let req = parse_graph(&body)?;
+    let unit = super::atomic::OrgUnit { org: &st.org };
+    let _gate = st.org.composite.enter().await;
+    Ok(ok(
+        run_graphs(&st.target, &unit, &headers, &req.graphs).await
+    ))
+}
+
+async fn create_tree(
+    State(st): State<CompositeState>,
+    caller: Caller,
+    Path(params): Path<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, CompositeError> {
+    let object = params.get("object").cloned().unwrap_or_default();
+    let actor = actor(&st.org, &caller);
+    let mut store = st.org.store.write();
+    let nodes = tree::flatten(&store, &object, &body)?;
+    let (status, out) = tree::create(&mut store, &actor, &nodes);
+    drop(store);
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    Ok(json_response(status, &out))
+}
+
+fn results_json(results: &[collections::SaveResult]) -> Response {
+    ok(Value::Array(results.iter().map(|r| r.to_json()).collect()))
+}
+
+async fn save_records(
+    st: &CompositeState,
+    caller: &Caller,
+    op: CollectionOp,
+    body: &[u8],
+) -> Result<Response, CompositeError> {
+    let req = collections::parse_request(body)?;
+    let actor = actor(&st.org, caller);
+    let mut store = st.org.store.write();
+    let results = collections::save(&mut store, &actor, &op, &req.records, req.all_or_none);
+    drop(store);
+    Ok(results_json(&results))
+}
+
+async fn create_records(
+    State(st): State<CompositeState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, CompositeError> {
+    save_records(&st, &caller, CollectionOp::Create, &body).await
+}
+
+async fn update_records(
+    State(st): State<CompositeState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, CompositeError> {
+    save_records(&st, &caller, CollectionOp::Update, &body).await
+}
+
+async fn upsert_records(
+    State(st): State<CompositeState>,
+    caller: Caller,
+    Path(params): Path<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, CompositeError> {
+    let object = params.get("object").cloned().unwrap_or_default();
+    let field = params.get("field").cloned().unwrap_or_default();
+    let (object, field) = {
+        let store = st.org.store.read();
+        let obj = store
+            .schema()
+            .object(&object)
+            .ok_or_else(|| CompositeError::UnknownObject(object.clone()))?;
+        let f = obj.field(&field).ok_or_else(|| {
+            CompositeError::NotFound(format!(
+                "Provided external ID field does not exist or is not accessible: {field}"
+            ))
+        })?;
+        (obj.name.clone(), f.name.clone())
+    };
+    save_records(&st, &caller, CollectionOp::Upsert { object, field }, &body).await
+}
+
+fn flag(q: &HashMap<String, String>, name: &str) -> bool {
+    q.iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case(name) && v.eq_ignore_ascii_case("true"))
+}
+
+async fn delete_records(
+    State(st): State<CompositeState>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, CompositeError> {
+    let ids = collections::split_list(q.get("ids").map(String::as_str).unwrap_or(""));
+    if ids.is_empty() {
+        return Err(CompositeError::InvalidInput(
+            "Name the records to delete: ?ids=001...,003... (at most 200).".into(),
+        ));
+    }
+    collections::check_count(ids.len())?;
+    let actor = actor(&st.org, &caller);
+    let mut store = st.org.store.write();
+    let results = collections::delete(&mut store, &actor, &ids, flag(&q, "allOrNone"));
+    drop(store);
+    Ok(results_json(&results))
+}
+
+fn retrieve(
+    st: &CompositeState,
+    object: &str,
+    ids: Vec<String>,
+    fields: Vec<String>,
+    version: &str,
+) -> Result<Response, CompositeError> {
+    if ids.is_empty() {
+        return Err(CompositeError::InvalidInput(
+            "Name the records to retrieve: ids=001...,001... (at most 2000).".into(),
+        ));
+    }
+    let store = st.org.store.read();
+    match collections::retrieve(&store, object, &ids, &fields, version) {
+        Ok(v) => Ok(ok(v)),
+        Err(e) => Ok(sf_error_response(e)),
+    }
+}
+
+async fn retrieve_get(
+    State(st): State<CompositeState>,
+    Path(params): Path<HashMap<String, String>>,
+    Query(q): Query<HashMap<String, String>>,
+    RequestVersion(version): RequestVersion,
+) -> Result<Response, CompositeError> {
+    let object = params.get("object").cloned().unwrap_or_default();
+    let ids = collections::split_list(q.get("ids").map(String::as_str).unwrap_or(""));
+    let fields = collections::split_list(q.get("fields").map(String::as_str).unwrap_or(""));
+    retrieve(&st, &object, ids, fields, &version.number())
+}
+
+#[derive(serde::Deserialize)]
+struct RetrieveBody {
+    #[serde(default)]
+    ids: Vec<String>,
+    #[serde(default)]
+    fields: Vec<String>,
+}
+
+async fn retrieve_post(
+    State(st): State<CompositeState>,
+    Path(params): Path<HashMap<String, String>>,
+    RequestVersion(version): RequestVersion,
+    body: Bytes,
+) -> Result<Response, CompositeError> {
+    let object = params.get("object").cloned().unwrap_or_default();
+    let req: RetrieveBody =
+        serde_json::from_slice(&body).map_err(|e| CompositeError::Json(e.to_string()))?;
+    retrieve(&st, &object, req.ids, req.fields, &version.number())
+}

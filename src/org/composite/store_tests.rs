@@ -1,0 +1,202 @@
+//! Tests of sObject Collections and the tree resource against a real store.
+
+use super::collections::{self, CollectionOp};
+use super::tree;
+use crate::org::{Actor, Org, Store};
+use serde_json::{json, Map, Value};
+
+fn org() -> (Org, Actor) {
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id);
+    (org, actor)
+}
+
+fn records(v: Value) -> Vec<Map<String, Value>> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_object().unwrap().clone())
+        .collect()
+}
+
+fn count(store: &Store, object: &str) -> usize {
+    store.count(object)
+}
+
+#[test]
+fn create_reports_each_record_in_order_and_keeps_the_good_ones() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let before = count(&store, "Account");
+    let recs = records(json!([
+        {"attributes":{"type":"Account"},"Name":"One"},
+        {"attributes":{"type":"Account"}},
+        {"attributes":{"type":"Contact"},"LastName":"Three"}
+    ]));
+    let out = collections::save(&mut store, &actor, &CollectionOp::Create, &recs, false);
+    assert!(out[0].success());
+    assert_eq!(out[1].errors[0].status_code, "REQUIRED_FIELD_MISSING");
+    assert!(out[2].success());
+    assert_eq!(count(&store, "Account"), before + 1);
+    let j = out[1].to_json();
+    assert_eq!(j["success"], false);
+    assert!(j.get("id").is_none());
+    assert_eq!(j["errors"][0]["fields"], json!(["Name"]));
+}
+
+#[test]
+fn all_or_none_rolls_back_and_marks_the_others() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let before = count(&store, "Account");
+    let recs = records(json!([
+        {"attributes":{"type":"Account"},"Name":"One"},
+        {"attributes":{"type":"Account"}}
+    ]));
+    let out = collections::save(&mut store, &actor, &CollectionOp::Create, &recs, true);
+    assert_eq!(
+        out[0].errors[0].status_code,
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    assert_eq!(out[1].errors[0].status_code, "REQUIRED_FIELD_MISSING");
+    assert_eq!(count(&store, "Account"), before);
+}
+
+#[test]
+fn upsert_by_external_id_creates_then_updates() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let op = CollectionOp::Upsert {
+        object: "Account".into(),
+        field: "ERP_Id__c".into(),
+    };
+    let recs = records(json!([
+        {"attributes":{"type":"Account"},"Name":"New","ERP_Id__c":"Z-1"},
+        {"attributes":{"type":"Account"},"Name":"Falcon Renamed","ERP_Id__c":"A-1000"}
+    ]));
+    let out = collections::save(&mut store, &actor, &op, &recs, false);
+    assert_eq!(out[0].created, Some(true));
+    assert_eq!(out[1].created, Some(false));
+    let again = collections::save(&mut store, &actor, &op, &recs[..1], false);
+    assert_eq!(again[0].created, Some(false));
+    assert_eq!(again[0].id, out[0].id);
+}
+
+#[test]
+fn update_without_id_fails_that_record_only() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let id = store
+        .find_by_external("Account", "ERP_Id__c", "A-1000")
+        .unwrap()[0]
+        .to_string();
+    let recs = records(json!([
+        {"attributes":{"type":"Account"},"id": id, "Phone":"123"},
+        {"attributes":{"type":"Account"},"Phone":"456"}
+    ]));
+    let out = collections::save(&mut store, &actor, &CollectionOp::Update, &recs, false);
+    assert!(out[0].success());
+    assert!(!out[1].success());
+}
+
+#[test]
+fn delete_and_retrieve_by_ids() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let id = store
+        .find_by_external("Account", "ERP_Id__c", "A-1001")
+        .unwrap()[0]
+        .to_string();
+    let got = collections::retrieve(
+        &store,
+        "Account",
+        &[id.clone(), "001000000000000AAA".into()],
+        &["Name".into()],
+        "62.0",
+    )
+    .unwrap();
+    assert_eq!(got[0]["Name"], "Harbor Logistics");
+    assert_eq!(got[1], Value::Null);
+    let out = collections::delete(&mut store, &actor, &[id.clone(), id.clone()], false);
+    assert!(out[0].success());
+    assert_eq!(out[1].errors[0].status_code, "ENTITY_IS_DELETED");
+}
+
+#[test]
+fn over_200_records_is_refused() {
+    let body = json!({"records": (0..201).map(|i| json!({"attributes":{"type":"Account"},"Name": i.to_string()})).collect::<Vec<_>>()});
+    assert!(collections::parse_request(body.to_string().as_bytes()).is_err());
+}
+
+#[test]
+fn tree_creates_parents_and_children_with_reference_ids() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let body = json!({"records":[{
+        "attributes":{"type":"Account","referenceId":"acc1"},
+        "Name":"Tree Co",
+        "Contacts":{"records":[
+            {"attributes":{"type":"Contact","referenceId":"c1"},"LastName":"Leaf"},
+            {"attributes":{"type":"Contact","referenceId":"c2"},"LastName":"Twig"}
+        ]}
+    }]});
+    let nodes = tree::flatten(&store, "Account", body.to_string().as_bytes()).unwrap();
+    let (status, out) = tree::create(&mut store, &actor, &nodes);
+    assert_eq!(status, 201);
+    assert_eq!(out["hasErrors"], false);
+    assert_eq!(out["results"][0]["referenceId"], "acc1");
+    let acc = out["results"][0]["id"].as_str().unwrap().to_string();
+    let c1 = out["results"][1]["id"].as_str().unwrap();
+    let contact = store
+        .retrieve("Contact", c1, Some(&["AccountId"]), "62.0")
+        .unwrap();
+    assert_eq!(contact["AccountId"], json!(acc));
+}
+
+#[test]
+fn tree_failure_creates_nothing_and_names_the_bad_record() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let (accounts, contacts) = (count(&store, "Account"), count(&store, "Contact"));
+    let body = json!({"records":[{
+        "attributes":{"type":"Account","referenceId":"acc1"},
+        "Name":"Tree Co",
+        "Contacts":{"records":[{"attributes":{"type":"Contact","referenceId":"bad"},"Email":"x@y.example"}]}
+    }]});
+    let nodes = tree::flatten(&store, "Account", body.to_string().as_bytes()).unwrap();
+    let (status, out) = tree::create(&mut store, &actor, &nodes);
+    assert_eq!(status, 400);
+    assert_eq!(out["hasErrors"], true);
+    assert_eq!(out["results"][0]["referenceId"], "bad");
+    assert_eq!(
+        out["results"][0]["errors"][0]["statusCode"],
+        "REQUIRED_FIELD_MISSING"
+    );
+    assert_eq!(count(&store, "Account"), accounts);
+    assert_eq!(count(&store, "Contact"), contacts);
+}
+
+#[test]
+fn tree_needs_reference_ids_and_a_known_object() {
+    let (org, _) = org();
+    let store = org.store.read();
+    let no_ref = json!({"records":[{"attributes":{"type":"Account"},"Name":"x"}]});
+    assert!(tree::flatten(&store, "Account", no_ref.to_string().as_bytes()).is_err());
+    assert!(tree::flatten(&store, "Nope__c", b"{\"records\":[]}").is_err());
+}
+
+#[test]
+fn a_rolled_back_unit_leaves_the_store_as_it_was() {
+    let (org, actor) = org();
+    let before = count(&org.store.read(), "Account");
+    org.store.write().begin_unit();
+    let mut m = Map::new();
+    m.insert("Name".into(), json!("Temp"));
+    org.store.write().insert("Account", &m, &actor).unwrap();
+    org.store.write().rollback_unit();
+    assert_eq!(count(&org.store.read(), "Account"), before);
+    org.store.write().begin_unit();
+    org.store.write().insert("Account", &m, &actor).unwrap();
+    org.store.write().commit_unit();
+    assert_eq!(count(&org.store.read(), "Account"), before + 1);
+}

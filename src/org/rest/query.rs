@@ -1,0 +1,158 @@
+//! `/query` and `/queryAll`: SOQL over REST, paged through locators, and the
+//! `columns=true` column metadata that `sf data query` asks for.
+//!
+//! `nextRecordsUrl` is a path (`/services/data/v62.0/query/01g…-2000`): one client prefixes
+//! it with the instance, another keeps only the locator and rebuilds `/query/{locator}` even
+//! for queryAll, so both `/query/{locator}` and `/queryAll/{locator}` serve any locator.
+
+use super::cursors::{batch_size, Page, DEFAULT_BATCH};
+use super::error::{json_response, ApiError};
+use super::gateway::{Caller, RequestVersion};
+use super::versions::ApiVersion;
+use super::RestState;
+use crate::org::soql;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+pub use super::cursors::QueryCursors;
+
+pub fn routes() -> Router<RestState> {
+    Router::new()
+        .route("/services/data/{version}/query", get(query))
+        .route("/services/data/{version}/queryAll", get(query_all))
+        .route("/services/data/{version}/query/{locator}", get(more))
+        .route("/services/data/{version}/queryAll/{locator}", get(more_all))
+}
+
+type Params = HashMap<String, String>;
+
+fn page_body(page: Page, version: ApiVersion, resource: &str) -> Value {
+    let mut body = json!({
+        "totalSize": page.total_size,
+        "done": page.next_locator.is_none(),
+    });
+    if let Some(loc) = page.next_locator {
+        body["nextRecordsUrl"] = json!(format!("{}/{resource}/{loc}", version.base_path()));
+    }
+    body["records"] = Value::Array(page.records);
+    body
+}
+
+fn header_batch(headers: &HeaderMap) -> Option<usize> {
+    batch_size(
+        headers
+            .get("sforce-query-options")
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+async fn run(
+    state: RestState,
+    version: ApiVersion,
+    caller: Caller,
+    params: Params,
+    headers: HeaderMap,
+    all_rows: bool,
+) -> Result<Response, ApiError> {
+    let resource = if all_rows { "queryAll" } else { "query" };
+    if params.contains_key("explain") && !params.contains_key("q") {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_QUERY",
+            "Query plans (?explain=) are not available in the sflab mock org; run the query with ?q= instead.",
+        ));
+    }
+    let Some(q) = params.get("q") else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_QUERY",
+            "A query string has to be specified: add ?q=SELECT+... to the URL.",
+        ));
+    };
+    if params.get("columns").is_some_and(|c| c == "true") {
+        let store = state.org.store.read();
+        let columns = soql::columns(&store, q)?;
+        return Ok(json_response(StatusCode::OK, &columns));
+    }
+    let now = state.org.clock.now();
+    let result = {
+        let store = state.org.store.read();
+        let options = soql::QueryOptions {
+            all_rows,
+            version: version.number(),
+            now,
+        };
+        soql::query(&store, q, &options)?
+    };
+    let batch = header_batch(&headers).unwrap_or(DEFAULT_BATCH);
+    let page = state.cursors.first_page(
+        &caller.0.user_id,
+        result.records,
+        result.total_size,
+        batch,
+        now,
+    );
+    Ok(json_response(StatusCode::OK, &page_body(page, version, resource)))
+}
+
+async fn query(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    caller: Caller,
+    Query(params): Query<Params>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    run(state, version, caller, params, headers, false).await
+}
+
+async fn query_all(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    caller: Caller,
+    Query(params): Query<Params>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    run(state, version, caller, params, headers, true).await
+}
+
+fn next(
+    state: &RestState,
+    version: ApiVersion,
+    caller: &Caller,
+    locator: &str,
+    headers: &HeaderMap,
+    resource: &str,
+) -> Result<Response, ApiError> {
+    let page = state.cursors.next_page(
+        &caller.0.user_id,
+        locator,
+        header_batch(headers),
+        state.org.clock.now(),
+    )?;
+    Ok(json_response(StatusCode::OK, &page_body(page, version, resource)))
+}
+
+async fn more(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    caller: Caller,
+    Path((_, locator)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    next(&state, version, &caller, &locator, &headers, "query")
+}
+
+async fn more_all(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    caller: Caller,
+    Path((_, locator)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    next(&state, version, &caller, &locator, &headers, "queryAll")
+}
