@@ -21,6 +21,7 @@ pub mod default_org;
 pub mod describe;
 pub mod dml;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod read;
 pub mod record;
@@ -77,6 +78,8 @@ pub struct OrgInner {
     pub bulk: Arc<bulk::BulkJobs>,
     /// Serialises the all-or-none units of composite calls.
     pub composite: composite::CompositeUnits,
+    /// Platform events, Change Data Capture and the event bus (the seed's `events:` section).
+    pub events: Arc<events::Events>,
 }
 
 /// A cheap, cloneable handle to one mock org.
@@ -96,7 +99,7 @@ impl Org {
         let clock = OrgClock::new();
         let built = build::build(seed, clock.now())?;
         let bulk = bulk::BulkSettings::from_seed(seed)?;
-        Ok(Org::assemble(seed.clone(), clock, built, bulk))
+        Org::assemble(seed.clone(), clock, built, bulk)
     }
 
     /// The org `sflab org serve` starts with when no seed is given.
@@ -110,7 +113,7 @@ impl Org {
     pub fn from_store(seed: &OrgSeed, store: Store) -> Result<Org, SeedError> {
         let built = build::adopt(seed, store)?;
         let bulk = bulk::BulkSettings::from_seed(seed)?;
-        Ok(Org::assemble(seed.clone(), OrgClock::new(), built, bulk))
+        Org::assemble(seed.clone(), OrgClock::new(), built, bulk)
     }
 
     fn assemble(
@@ -118,17 +121,22 @@ impl Org {
         clock: OrgClock,
         built: build::Built,
         bulk: bulk::BulkSettings,
-    ) -> Org {
-        Org(Arc::new(OrgInner {
+    ) -> Result<Org, SeedError> {
+        let mut store = built.store;
+        let defs = events::EventDefs::from_seed(&seed)?;
+        let events = Arc::new(events::Events::new(defs, store.schema(), clock.clone())?);
+        store.on_transaction(events::Events::transaction_listener(&events));
+        Ok(Org(Arc::new(OrgInner {
             id: built.org_id,
             clock,
             sessions: SessionTable::new(),
-            store: RwLock::new(built.store),
+            store: RwLock::new(store),
             seed,
             users: built.users,
             bulk: Arc::new(bulk::BulkJobs::new(bulk)),
             composite: composite::CompositeUnits::default(),
-        }))
+            events,
+        })))
     }
 
     /// `user` acting now, on the org's clock.

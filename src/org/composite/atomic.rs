@@ -40,9 +40,8 @@ impl Store {
     /// Closes the log and tells listeners of the unit's changes.
     pub(crate) fn commit_unit(&mut self) {
         self.undo = None;
-        for change in std::mem::take(&mut self.pending) {
-            self.emit(&change);
-        }
+        let pending = std::mem::take(&mut self.pending);
+        self.committed(&pending);
     }
 
     /// Undoes every write in the log, newest first; listeners hear nothing.
@@ -62,6 +61,7 @@ impl Store {
                 }
             }
         }
+        self.end_transaction(crate::org::store::TxEnd::RolledBack);
     }
 }
 
