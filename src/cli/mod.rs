@@ -4,6 +4,7 @@
 //! 1 a check failed, 2 an error the user must fix (its message says how).
 
 mod curriculum_cmds;
+pub mod events;
 pub mod org;
 
 use clap::{Parser, Subcommand};

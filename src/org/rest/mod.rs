@@ -90,7 +90,8 @@ fn surfaces(state: RestState, subrequests: crate::org::composite::SubrequestTarg
             subrequests,
         ))
         .merge(crate::org::bulk::routes::router(state.org.clone()))
-        .merge(meta::userinfo_routes(state))
+        .merge(meta::userinfo_routes(state.clone()))
+        .merge(crate::org::streaming::router(state.org.clone()))
     // Further surfaces mount here, e.g.:
     // .merge(crate::org::composite::router(state.clone()))
 }
