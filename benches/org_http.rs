@@ -24,15 +24,33 @@ const CONNECTIONS: usize = 32;
 struct Target {
     base: String,
     token: String,
+    /// One client (connection pool) per server, so no run reuses another's connections.
+    client: reqwest::Client,
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .http1_only()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .unwrap()
+}
+
+fn target(base: String, token: &str) -> Target {
+    Target {
+        base,
+        token: token.to_string(),
+        client: client(),
+    }
 }
 
 /// `iters` GETs of `path` spread over `CONNECTIONS` keep-alive connections; the wall time.
-async fn hammer(client: &reqwest::Client, target: &Target, path: &str, iters: u64) -> Duration {
+async fn hammer(target: &Target, path: &str, iters: u64) -> Duration {
     let start = Instant::now();
     let per = iters.div_ceil(CONNECTIONS as u64);
     let mut tasks = Vec::with_capacity(CONNECTIONS);
     for _ in 0..CONNECTIONS {
-        let client = client.clone();
+        let client = target.client.clone();
         let url = format!("{}{path}", target.base);
         let token = target.token.clone();
         tasks.push(tokio::spawn(async move {
@@ -168,12 +186,7 @@ fn bench(c: &mut Criterion) {
     let login = issue_static_token(&org, None).unwrap();
     let mut state = RestState::new(org.clone());
     state.usage = Arc::new(ApiUsage::new(u64::MAX)); // a benchmark is not a lab about limits
-    let client = reqwest::Client::builder()
-        .http1_only()
-        .pool_max_idle_per_host(CONNECTIONS)
-        .build()
-        .unwrap();
-    let (falcon_id, record_path, query_path) = {
+    let (record_path, query_path) = {
         let ids = org
             .store
             .read()
@@ -181,20 +194,15 @@ fn bench(c: &mut Criterion) {
             .unwrap();
         let id = ids[0].as_str().to_string();
         (
-            id.clone(),
             format!("/services/data/v62.0/sobjects/Account/{id}"),
             "/services/data/v62.0/query?q=SELECT+Id,Name,Industry+FROM+Account+WHERE+ERP_Id__c='A-1000'".to_string(),
         )
     };
-    let _ = falcon_id;
-    let sflab = rt.block_on(start(router_with(state)));
-    let sflab = Target {
-        base: sflab,
-        token: login.token.clone(),
-    };
+    let sflab = target(rt.block_on(start(router_with(state))), &login.token);
     let fetch = |path: &str| -> Vec<u8> {
         rt.block_on(async {
-            let r = client
+            let r = sflab
+                .client
                 .get(format!("{}{path}", sflab.base))
                 .bearer_auth(&sflab.token)
                 .send()
@@ -206,37 +214,40 @@ fn bench(c: &mut Criterion) {
     };
     let record_body = fetch(&record_path);
     let query_body = fetch(&query_path);
+    // WireMock matches the URL as sent on the wire, where the client percent-encodes quotes.
+    let on_wire = |path: &str| {
+        let u = reqwest::Url::parse(&format!("http://127.0.0.1{path}")).unwrap();
+        match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        }
+    };
+    let (record_wire, query_wire) = (on_wire(&record_path), on_wire(&query_path));
     let wiremock = start_wiremock(&[
-        (record_path.as_str(), &record_body),
-        (query_path.as_str(), &query_body),
+        (record_wire.as_str(), &record_body),
+        (query_wire.as_str(), &query_body),
     ]);
 
     for (name, path, body) in [
         ("get_record", &record_path, &record_body),
         ("query", &query_path, &query_body),
     ] {
-        let hello = Target {
-            base: rt.block_on(start(hello_world(body.clone()))),
-            token: String::new(),
-        };
+        let hello = target(rt.block_on(start(hello_world(body.clone()))), "");
         let mut group = c.benchmark_group(format!("loopback_{name}"));
         group.throughput(Throughput::Elements(1));
         group.sample_size(10);
         group.measurement_time(Duration::from_secs(6));
         group.warm_up_time(Duration::from_secs(2));
         group.bench_function("sflab", |b| {
-            b.iter_custom(|n| rt.block_on(hammer(&client, &sflab, path, n)))
+            b.iter_custom(|n| rt.block_on(hammer(&sflab, path, n)))
         });
         group.bench_function("axum_hello_world", |b| {
-            b.iter_custom(|n| rt.block_on(hammer(&client, &hello, path, n)))
+            b.iter_custom(|n| rt.block_on(hammer(&hello, path, n)))
         });
         if let Some(wm) = &wiremock {
-            let t = Target {
-                base: wm.base.clone(),
-                token: String::new(),
-            };
+            let t = target(wm.base.clone(), "");
             group.bench_function("wiremock_static_stub", |b| {
-                b.iter_custom(|n| rt.block_on(hammer(&client, &t, path, n)))
+                b.iter_custom(|n| rt.block_on(hammer(&t, path, n)))
             });
         }
         group.finish();

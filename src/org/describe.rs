@@ -101,9 +101,11 @@ fn object_header(o: &ObjectDef, version: &str, full: bool) -> Map<String, Json> 
 
 /// `GET /services/data/vXX.X/sobjects`.
 pub fn describe_global(schema: &Schema, version: &str) -> Json {
-    let sobjects: Vec<Json> = schema
-        .objects()
-        .iter()
+    // Real orgs list objects alphabetically.
+    let mut objects: Vec<&ObjectDef> = schema.objects().iter().collect();
+    objects.sort_by(|a, b| a.name.cmp(&b.name));
+    let sobjects: Vec<Json> = objects
+        .into_iter()
         .map(|o| Json::Object(object_header(o, version, false)))
         .collect();
     json!({ "encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects })
@@ -271,7 +273,15 @@ mod tests {
             .map(|o| o["name"].as_str().unwrap())
             .collect();
         assert!(names.contains(&"Account") && names.contains(&"Organization"));
-        let acc = &g["sobjects"][0];
+        let acc = g["sobjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == "Account")
+            .unwrap();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
         assert_eq!(
             acc["urls"]["describe"],
             "/services/data/v62.0/sobjects/Account/describe"

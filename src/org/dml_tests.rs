@@ -483,3 +483,67 @@ fn seeded_custom_objects_get_prefixes_lookups_and_child_relationships() {
         1
     );
 }
+
+#[test]
+fn static_tokens_look_like_salesforce_tokens_and_validate() {
+    let org = Org::default_org();
+    let user = org.user("integration").unwrap().clone();
+    let token = org.mint_static_token(&user, &["api"]);
+    assert!(token.starts_with(&format!("{}!", org.id.short())));
+    assert!(token[16..]
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'));
+    let s = org.sessions.validate(&token, org.clock.now()).unwrap();
+    assert_eq!(s.username, "integration@sflab.example");
+    assert_eq!(s.org_id, org.id.to_string());
+}
+
+#[test]
+fn an_account_like_record_stays_under_one_kibibyte() {
+    let (org, actor) = setup();
+    let mut s = org.store.write();
+    let before = s.approx_bytes();
+    let n = 5000;
+    for i in 0..n {
+        let b = body(json!({
+            "Name": format!("Customer {i:07}"), "ERP_Id__c": format!("M-{i:07}"), "Industry": "Energy",
+            "Type": "Prospect", "BillingCity": "Rotterdam", "BillingCountry": "Netherlands",
+            "Phone": "+31 10 000 0000", "Website": "https://example.com", "NumberOfEmployees": i,
+            "AnnualRevenue": 1000.0,
+        }));
+        s.insert("Account", &b, &actor).unwrap();
+    }
+    let per = (s.approx_bytes() - before) / n;
+    assert!(per <= 1024, "{per} bytes per record");
+}
+
+#[test]
+fn a_parent_can_be_named_by_its_external_id() {
+    let (org, actor) = setup();
+    let mut s = org.store.write();
+    let falcon = s
+        .find_by_external("Account", "ERP_Id__c", "A-1000")
+        .unwrap()[0];
+    let c = s
+        .insert(
+            "Contact",
+            &body(json!({"LastName": "Ng", "Account": {"ERP_Id__c": "a-1000"}})),
+            &actor,
+        )
+        .unwrap();
+    let r = s
+        .retrieve("Contact", c.id.as_str(), Some(&["AccountId"]), "62.0")
+        .unwrap();
+    assert_eq!(r["AccountId"], falcon.to_string());
+    let e = s
+        .insert(
+            "Contact",
+            &body(json!({"LastName": "Ng", "Account": {"ERP_Id__c": "A-404"}})),
+            &actor,
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "Foreign key external ID: A-404 not found for field ERP_Id__c in entity Account"
+    );
+}

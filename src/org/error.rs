@@ -27,6 +27,7 @@ pub enum ErrorCode {
     INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST,
     UNDELETE_FAILED,
     INVALID_QUERY_FILTER_OPERATOR,
+    NUMBER_OUTSIDE_VALID_RANGE,
 }
 
 impl ErrorCode {
@@ -50,6 +51,7 @@ impl ErrorCode {
             }
             ErrorCode::UNDELETE_FAILED => "UNDELETE_FAILED",
             ErrorCode::INVALID_QUERY_FILTER_OPERATOR => "INVALID_QUERY_FILTER_OPERATOR",
+            ErrorCode::NUMBER_OUTSIDE_VALID_RANGE => "NUMBER_OUTSIDE_VALID_RANGE",
         }
     }
 

@@ -146,6 +146,32 @@ impl Org {
         Actor::new(user, self.clock.now())
     }
 
+    /// Issues a token that never expires for `user` (static tokens for `sflab org serve` and
+    /// labs that are not about authentication), in the `00D…!…` shape clients expect.
+    pub fn mint_static_token(&self, user: &OrgUser, scopes: &[&str]) -> String {
+        use rand::Rng;
+        const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
+        let mut rng = rand::thread_rng();
+        let secret: String = (0..96)
+            .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+            .collect();
+        let token = format!("{}!{secret}", self.id.short());
+        self.sessions.insert(
+            &token,
+            Session {
+                user_id: user.id.to_string(),
+                org_id: self.id.to_string(),
+                username: user.username.clone(),
+                client_id: None,
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                issued_at: self.clock.now(),
+                expires_at: None,
+                family: None,
+            },
+        );
+        token
+    }
+
     /// A seeded user by username (case-insensitive) or by `ref:` name.
     pub fn user(&self, name: &str) -> Option<&OrgUser> {
         self.users

@@ -71,58 +71,68 @@ pub fn index_key(value: &Value, fold_case: bool) -> String {
     }
 }
 
-#[derive(Debug, Clone)]
-enum Slot {
-    One(u32),
-    Many(Vec<u32>),
+fn hash_key(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
 }
 
 /// An index over one unique or external-id field.
+///
+/// Implementation notes: the index keeps a 64-bit hash of the normalised value, not the value
+/// itself (the record already holds it), so an entry costs 16 bytes; rows sharing a hash —
+/// duplicates of a non-unique external id, or a rare collision — go to `more`, and lookups
+/// confirm candidates against the stored value.
 #[derive(Debug, Clone)]
 pub struct FieldIndex {
     pub field: u16,
     pub fold_case: bool,
-    map: HashMap<Box<str>, Slot>,
+    first: HashMap<u64, u32>,
+    more: HashMap<u64, Vec<u32>>,
 }
 
 impl FieldIndex {
-    fn add(&mut self, key: String, row: u32) {
-        match self.map.get_mut(key.as_str()) {
-            None => {
-                self.map.insert(key.into_boxed_str(), Slot::One(row));
+    fn add(&mut self, key: &str, row: u32) {
+        let h = hash_key(key);
+        match self.first.entry(h) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.more.entry(h).or_default().push(row);
             }
-            Some(slot) => match slot {
-                Slot::One(r) => *slot = Slot::Many(vec![*r, row]),
-                Slot::Many(v) => v.push(row),
-            },
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(row);
+            }
         }
     }
 
     fn remove(&mut self, key: &str, row: u32) {
-        let empty = match self.map.get_mut(key) {
-            None => false,
-            Some(Slot::One(r)) => *r == row,
-            Some(Slot::Many(v)) => {
-                v.retain(|r| *r != row);
-                if v.len() == 1 {
-                    let only = v[0];
-                    self.map.insert(key.into(), Slot::One(only));
+        let h = hash_key(key);
+        if self.first.get(&h) == Some(&row) {
+            let next = self.more.get_mut(&h).and_then(Vec::pop);
+            match next {
+                Some(r) => {
+                    self.first.insert(h, r);
                 }
-                false
+                None => {
+                    self.first.remove(&h);
+                }
             }
-        };
-        if empty {
-            self.map.remove(key);
+        } else if let Some(v) = self.more.get_mut(&h) {
+            v.retain(|r| *r != row);
+        }
+        if self.more.get(&h).is_some_and(Vec::is_empty) {
+            self.more.remove(&h);
         }
     }
 
-    /// Rows whose value has this (already normalised) key.
-    pub fn rows(&self, key: &str) -> Vec<u32> {
-        match self.map.get(key) {
-            None => Vec::new(),
-            Some(Slot::One(r)) => vec![*r],
-            Some(Slot::Many(v)) => v.clone(),
+    /// Rows whose normalised value may equal `key` (to be confirmed against the records).
+    fn candidates(&self, key: &str) -> Vec<u32> {
+        let h = hash_key(key);
+        let mut rows: Vec<u32> = self.first.get(&h).copied().into_iter().collect();
+        if let Some(v) = self.more.get(&h) {
+            rows.extend(v);
         }
+        rows
     }
 }
 
@@ -157,7 +167,8 @@ impl Table {
                 let mut idx = FieldIndex {
                     field: i as u16,
                     fold_case: !f.case_sensitive,
-                    map: HashMap::new(),
+                    first: HashMap::new(),
+                    more: HashMap::new(),
                 };
                 for (row, rec) in self.rows.iter().enumerate() {
                     if let Some(rec) = rec {
@@ -165,7 +176,7 @@ impl Table {
                             continue;
                         }
                         if let Some(v) = rec.get(i) {
-                            idx.add(index_key(v, idx.fold_case), row as u32);
+                            idx.add(&index_key(v, idx.fold_case), row as u32);
                         }
                     }
                 }
@@ -218,10 +229,20 @@ impl Table {
         self.indexes.iter().find(|x| x.field as usize == field)
     }
 
-    /// Rows whose indexed field equals `value` (normalised as the index does).
+    /// Live rows whose indexed field equals `value` (normalised as the index does).
     pub fn lookup(&self, field: usize, value: &Value) -> Option<Vec<u32>> {
         let idx = self.index(field)?;
-        Some(idx.rows(&index_key(value, idx.fold_case)))
+        let key = index_key(value, idx.fold_case);
+        let rows = idx
+            .candidates(&key)
+            .into_iter()
+            .filter(|r| {
+                self.row(*r)
+                    .and_then(|rec| rec.get(field))
+                    .is_some_and(|v| index_key(v, idx.fold_case) == key)
+            })
+            .collect();
+        Some(rows)
     }
 
     fn index_record(&mut self, row: u32, rec: &Record, add: bool) {
@@ -232,7 +253,7 @@ impl Table {
             if let Some(v) = rec.get(idx.field as usize) {
                 let key = index_key(v, idx.fold_case);
                 if add {
-                    idx.add(key, row);
+                    idx.add(&key, row);
                 } else {
                     idx.remove(&key, row);
                 }
@@ -290,8 +311,11 @@ impl Table {
             .indexes
             .iter()
             .map(|x| {
-                x.map.capacity() * (std::mem::size_of::<(Box<str>, Slot)>() + 1)
-                    + x.map.keys().map(|k| k.len()).sum::<usize>()
+                x.first.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
+                    + x.more
+                        .values()
+                        .map(|v| 32 + v.capacity() * 4)
+                        .sum::<usize>()
             })
             .sum();
         rows + ids + idx

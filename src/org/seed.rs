@@ -308,7 +308,8 @@ pub fn custom_object(name: &str, s: &ObjectSeed, key_prefix: &str) -> ObjectDef 
             }
             if f.name == "IsDeleted" && !is_event {
                 let mut n = FieldDef::new("Name", &format!("{label} Name"), FieldType::String)
-                    .with_length(80);
+                    .with_length(80)
+                    .required_field();
                 n.name_field = true;
                 o.put_field(n);
             }

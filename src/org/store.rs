@@ -11,9 +11,9 @@
 //! store.upsert("Account", "ERP_Id__c", "A-1", &json_map, UpsertMode::default(), &actor)
 //!      // -> Ok((Change, created: bool)) | Err(UpsertError::MultipleMatches{ids} | Rejected(SfError))
 //! store.delete(Some("Account"), "001…", &actor)?     // soft delete to the recycle bin
-//! store.undelete("001…", &actor)?;  store.hard_delete("001…")?;
+//! store.undelete("001…", &actor)?;  store.hard_delete("001…", &actor)?;
 //! store.retrieve("Account", "001…", Some(&["Name"]), "62.0")?   // REST JSON with attributes
-//! store.retrieve_by_external("Account", "ERP_Id__c", "A-1", None, "62.0")?
+//! store.find_by_external("Account", "ERP_Id__c", "A-1")?  // -> Vec<SfId> (0, 1 or several)
 //! store.all_or_none(|s| { s.insert(..)?; s.update(..)?; Ok(()) })  // rolls back on Err
 //! store.on_change(Box::new(|c: &Change| …));        // CDC hook, called after commit
 //! store.snapshot(&["Account"], SnapshotOptions::default()) // comparable state, .render()
@@ -21,6 +21,12 @@
 //! crate::org::soql::query(&store, soql, &QueryOptions{..})? // rows as REST JSON + totalSize
 //! crate::org::describe::{describe_global, describe_sobject, sobject_basic_info}
 //! ```
+//!
+//! Error choices worth knowing: an unknown object is NOT_FOUND (as REST answers for
+//! `/sobjects/Nope__c`); retrieve of a missing or recycled record is NOT_FOUND; update or
+//! delete of a missing id is INVALID_CROSS_REFERENCE_KEY, of a recycled one ENTITY_IS_DELETED;
+//! a string that is not an id is MALFORMED_ID (the REST layer may word it as NOT_FOUND for
+//! URL paths, as Salesforce does for `/sobjects/Account/123`).
 //!
 //! Every error is an [`SfError`] (`code`, `message`, `fields`) ready for a REST error body;
 //! `code.http_status()` gives the status. Names of objects and fields are case-insensitive.

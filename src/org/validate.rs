@@ -107,6 +107,53 @@ impl Store {
         }
     }
 
+    /// Resolves `"Account": {"ERP_Id__c": "A-1000"}` in a body to the parent's id.
+    /// [U: the not-found / several-matches texts are modelled on Salesforce's wording.]
+    fn resolve_parent_key(
+        &self,
+        lookup: &FieldDef,
+        key: &Map<String, Json>,
+    ) -> Result<SfId, SfError> {
+        let mut pairs = key.iter().filter(|(k, _)| *k != "attributes");
+        let (Some((field, value)), None) = (pairs.next(), pairs.next()) else {
+            return Err(SfError::new(
+                ErrorCode::INVALID_FIELD,
+                format!("A relationship value for {} must name exactly one external id field of the parent, e.g. {{\"ERP_Id__c\": \"A-1000\"}}", lookup.name),
+            ));
+        };
+        let shown = match value {
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        for target in &lookup.reference_to {
+            let Ok(ids) = self.find_by_external(target, field, &shown) else {
+                continue;
+            };
+            return match ids.as_slice() {
+                [id] => Ok(*id),
+                [] => Err(SfError::new(
+                    ErrorCode::INVALID_FIELD,
+                    format!("Foreign key external ID: {shown} not found for field {field} in entity {target}"),
+                )),
+                _ => Err(SfError::new(
+                    ErrorCode::INVALID_FIELD,
+                    format!("Foreign key external ID: {shown} matches more than one record for field {field} in entity {target}"),
+                )),
+            };
+        }
+        Err(SfError::new(
+            ErrorCode::INVALID_FIELD,
+            format!(
+                "No such column '{field}' on sobject of type {}",
+                lookup
+                    .reference_to
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("")
+            ),
+        ))
+    }
+
     /// Converts and validates the body's fields into `(index, value)` changes.
     pub(crate) fn convert_fields(
         &self,
@@ -121,6 +168,13 @@ impl Store {
         for (k, v) in map {
             if k == "attributes" {
                 continue;
+            }
+            if let (None, Json::Object(parent_key)) = (obj.field_index(k), v) {
+                if let Some(lookup) = obj.field_by_relationship(k) {
+                    let id = self.resolve_parent_key(&obj.fields[lookup], parent_key)?;
+                    out.push((lookup as u16, Some(Value::Id(id))));
+                    continue;
+                }
             }
             let i = obj
                 .field_index(k)

@@ -45,8 +45,15 @@ pub fn date_to_days(d: NaiveDate) -> i32 {
     (d - epoch()).num_days() as i32
 }
 
+/// The date `days` after 1970-01-01 (clamped to chrono's range for values from a bad file).
 pub fn days_to_date(days: i32) -> NaiveDate {
-    epoch() + chrono::Duration::days(days as i64)
+    epoch()
+        .checked_add_signed(chrono::Duration::days(days as i64))
+        .unwrap_or(if days < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        })
 }
 
 pub fn millis_to_datetime(ms: i64) -> DateTime<Utc> {

@@ -17,10 +17,17 @@ async function main() {
   const opts = { instanceUrl: process.env.SF_INSTANCE_URL, accessToken: process.env.SF_ACCESS_TOKEN };
   const conn = new jsforce.Connection(opts); // jsforce's default API version (50.0)
 
-  const all = await conn
-    .query("SELECT Id, Name FROM Account WHERE Name LIKE 'Bulk Seed %'")
-    .execute({ autoFetch: true, maxFetch: 100000 });
+  const all = await new Promise((resolve, reject) => {
+    const records = [];
+    conn
+      .query("SELECT Id, Name FROM Account WHERE Name LIKE 'Bulk Seed %'")
+      .on('record', (r) => records.push(r))
+      .on('end', () => resolve(records))
+      .on('error', reject)
+      .run({ autoFetch: true, maxFetch: 100000 });
+  });
   check('autoFetch follows nextRecordsUrl past 2000 rows', all.length === seeded, all.length);
+  check('autoFetched rows are distinct', new Set(all.map((r) => r.Id)).size === seeded, 'duplicates');
 
   const created = await conn.sobject('Account').create({ Name: 'Node Corp' });
   check('create returns an id', created.success && created.id.startsWith('001'), created);

@@ -28,6 +28,12 @@ pub enum BulkError {
     UploadTooLarge(usize),
     #[error("{0}")]
     InvalidParameter(String),
+    /// Documented text for deleting a job that is still running.
+    #[error("Error encountered when deleting the job because the job is not terminated (it is {0}). Abort it or wait for it to finish, then delete it.")]
+    NotTerminated(&'static str),
+    /// The job's SOQL does not parse or names what the org does not have.
+    #[error("{message}")]
+    Soql { code: &'static str, message: String },
 }
 
 impl BulkError {
@@ -49,6 +55,8 @@ impl BulkError {
             BulkError::JobNotComplete(_) => "JOB_NOT_COMPLETE",
             BulkError::UploadTooLarge(_) => "EXCEEDED_QUOTA",
             BulkError::InvalidParameter(_) => "INVALIDPARAMETER",
+            BulkError::Soql { code, .. } => code,
+            BulkError::NotTerminated(_) => "API_ERROR",
         }
     }
 }

@@ -49,13 +49,13 @@ impl JobState {
     /// Checks a move from `self` to `to` and returns the new state.
     pub fn transition(self, to: JobState) -> Result<JobState, TransitionError> {
         use JobState::*;
-        let ok = match (self, to) {
-            (Open, UploadComplete) => true,
-            (Open | UploadComplete | InProgress, Aborted) => true,
-            (UploadComplete, InProgress) => true,
-            (UploadComplete | InProgress, JobComplete | Failed) => true,
-            _ => false,
-        };
+        let ok = matches!(
+            (self, to),
+            (Open, UploadComplete)
+                | (Open | UploadComplete | InProgress, Aborted)
+                | (UploadComplete, InProgress)
+                | (UploadComplete | InProgress, JobComplete | Failed)
+        );
         if ok {
             return Ok(to);
         }

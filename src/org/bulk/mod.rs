@@ -1,7 +1,13 @@
 //! Bulk API 2.0 in the mock org: ingest jobs (`/jobs/ingest…`) and query jobs (`/jobs/query…`).
 //!
-//! Layout: `format` (CSV dialects), `job` (lifecycle and job info), `results` (per-row
-//! outcomes and result files).
+//! Every job belongs to the org ([`BulkJobs`] on `Org::bulk`, with the seed's `bulk:`
+//! [`BulkSettings`]); `routes::router(org)` serves the HTTP resources.
+//!
+//! Layout: `format` (CSV dialects), `job` (lifecycle, shared job info), `ingest_job` and
+//! `query_job` (the two kinds of job), `jobs` (the registry), `settings` (lab knobs),
+//! `process` (an ingest row through the store's DML), `worker` (background ingest),
+//! `query_run` + `query_table` (running a query job, flattening rows), `results` (result
+//! files), `routes` + `query_routes` (HTTP), `error`.
 
 pub mod error;
 pub mod format;
@@ -10,6 +16,8 @@ pub mod job;
 pub mod jobs;
 pub mod process;
 pub mod query_job;
+mod query_routes;
+pub mod query_run;
 pub mod query_table;
 pub mod results;
 pub mod routes;

@@ -41,6 +41,8 @@ pub enum Column {
 pub struct ColumnPlan {
     pub object: String,
     pub columns: Vec<Column>,
+    /// The upsert key field as the schema spells it (`Id` for upserts on the record id).
+    pub external_id_field: Option<String>,
 }
 
 /// Checks the job's object and external id field at creation; returns the object's
@@ -65,7 +67,12 @@ pub fn check_job_target(store: &Store, spec: &IngestSpec) -> Result<String, Stri
 }
 
 /// Plans the header of an upload; an unusable column fails the whole job.
-pub fn plan_columns(store: &Store, object: &str, header: &[String]) -> Result<ColumnPlan, String> {
+pub fn plan_columns(
+    store: &Store,
+    object: &str,
+    external_id_field: Option<&str>,
+    header: &[String],
+) -> Result<ColumnPlan, String> {
     let schema = store.schema();
     let obj = schema
         .object(object)
@@ -101,9 +108,23 @@ pub fn plan_columns(store: &Store, object: &str, header: &[String]) -> Result<Co
             columns.push(Column::Field(f.name.clone()));
         }
     }
+    let external_id_field = match external_id_field {
+        None => None,
+        Some(ext) => {
+            let f = obj.field(ext).ok_or_else(|| {
+                format!("InvalidJob : Field name provided, {ext} does not match an External ID, Salesforce Id, or indexed field for {}", obj.name)
+            })?;
+            Some(if f.system == Some(SystemField::Id) {
+                "Id".to_string()
+            } else {
+                f.name.clone()
+            })
+        }
+    };
     Ok(ColumnPlan {
         object: obj.name.clone(),
         columns,
+        external_id_field,
     })
 }
 
@@ -214,7 +235,7 @@ pub fn apply_row(
     row: &csv::StringRecord,
     locked: bool,
 ) -> RowOutcome {
-    let (mut map, id) = match row_map(store, plan, row) {
+    let (map, id) = match row_map(store, plan, row) {
         Ok(x) => x,
         Err(text) => return failed("", text),
     };
@@ -232,7 +253,7 @@ pub fn apply_row(
     match spec.operation {
         IngestOperation::Insert => match store.insert(object, &map, actor) {
             Ok(c) => RowOutcome::Success {
-                id: c.id.to_string(),
+                id: c.id,
                 created: true,
             },
             Err(e) => failed("", error_text(&e).into_string()),
@@ -243,40 +264,30 @@ pub fn apply_row(
             }
             match store.update(object, &id, &map, actor) {
                 Ok(c) => RowOutcome::Success {
-                    id: c.id.to_string(),
+                    id: c.id,
                     created: false,
                 },
                 Err(e) => failed(&id, error_text(&e).into_string()),
             }
         }
         IngestOperation::Upsert => {
-            let ext = spec.external_id_field.as_deref().unwrap_or("Id");
-            let key = if ext.eq_ignore_ascii_case("Id") {
+            let ext = plan.external_id_field.as_deref().unwrap_or("Id");
+            let key = if ext == "Id" {
                 id.clone()
             } else {
-                let key = map
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(ext))
-                    .and_then(|(_, v)| v.as_str())
+                map.get(ext)
+                    .and_then(Json::as_str)
                     .unwrap_or("")
-                    .to_string();
-                map.retain(|k, _| !k.eq_ignore_ascii_case(ext));
-                if !key.is_empty() {
-                    map.insert(ext.to_string(), Json::String(key.clone()));
-                }
-                key
+                    .to_string()
             };
-            if key.is_empty() && !ext.eq_ignore_ascii_case("Id") {
+            if key.is_empty() && ext != "Id" {
                 return failed(
                     &id,
                     sf_error_text("MISSING_ARGUMENT", &format!("{ext} not specified"), &[]),
                 );
             }
             match store.upsert(object, ext, &key, &map, UpsertMode::default(), actor) {
-                Ok((c, created)) => RowOutcome::Success {
-                    id: c.id.to_string(),
-                    created,
-                },
+                Ok((c, created)) => RowOutcome::Success { id: c.id, created },
                 Err(UpsertError::Rejected(e)) => failed(&id, error_text(&e).into_string()),
                 Err(UpsertError::MultipleMatches { ids, .. }) => {
                     let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
@@ -298,14 +309,16 @@ pub fn apply_row(
             if id.is_empty() {
                 return failed("", need_id("delete"));
             }
-            let result = if spec.operation == IngestOperation::Delete {
-                store.delete(Some(object), &id, actor).map(|_| ())
-            } else {
-                store.hard_delete(&id, actor).map(|_| ())
+            let result = match crate::org::store::parse_id(&id) {
+                Err(e) => Err(e),
+                Ok(sf_id) if spec.operation == IngestOperation::Delete => {
+                    store.delete(Some(object), &id, actor).map(|_| sf_id)
+                }
+                Ok(sf_id) => store.hard_delete(&id, actor).map(|_| sf_id),
             };
             match result {
-                Ok(()) => RowOutcome::Success {
-                    id: id.clone(),
+                Ok(sf_id) => RowOutcome::Success {
+                    id: sf_id,
                     created: false,
                 },
                 Err(e) => failed(&id, error_text(&e).into_string()),

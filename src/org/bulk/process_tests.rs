@@ -64,6 +64,7 @@ fn header_plan_knows_fields_ids_and_parent_references() {
     let plan = plan_columns(
         &store,
         "Contact",
+        None,
         &["Id".into(), "lastname".into(), "Account.ERP_Id__c".into()],
     )
     .unwrap();
@@ -72,7 +73,7 @@ fn header_plan_knows_fields_ids_and_parent_references() {
     assert!(
         matches!(&plan.columns[2], Column::Parent { lookup_field, .. } if lookup_field == "AccountId")
     );
-    let err = plan_columns(&store, "Contact", &["Bogus__c".into()]).unwrap_err();
+    let err = plan_columns(&store, "Contact", None, &["Bogus__c".into()]).unwrap_err();
     assert_eq!(err, "InvalidBatch : Field name not found : Bogus__c");
 }
 
@@ -135,7 +136,7 @@ fn insert_with_parent_external_id_links_the_parent() {
         .find_by_external("Account", "ERP_Id__c", "A-1001")
         .unwrap()[0];
     let c = store
-        .retrieve("Contact", id, Some(&["AccountId"]), "62.0")
+        .retrieve("Contact", id.as_str(), Some(&["AccountId"]), "62.0")
         .unwrap();
     assert_eq!(c["AccountId"], json!(harbor.to_string()));
     let RowOutcome::Failed { error, .. } = &j.outcomes[1] else {

@@ -8,12 +8,13 @@
 //! sf__Error, <original columns>`; unprocessed = the original columns only.
 
 use super::format::{self, CsvDialect};
+use crate::org::ids::SfId;
 
 /// What happened to one data row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowOutcome {
     Success {
-        id: String,
+        id: SfId,
         created: bool,
     },
     Failed {
@@ -71,11 +72,7 @@ pub fn write_results(
     for upload in uploads {
         let mut rdr = format::reader(upload, dialect);
         let mut first = true;
-        loop {
-            match rdr.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) | Err(_) => break,
-            }
+        while let Ok(true) = rdr.read_byte_record(&mut record) {
             if first {
                 first = false;
                 if !header_written {
@@ -95,7 +92,7 @@ pub fn write_results(
             let written = match (kind, outcome) {
                 (ResultKind::Successful, RowOutcome::Success { id, created }) => {
                     let created: &[u8] = if *created { b"true" } else { b"false" };
-                    out.write_field(id)
+                    out.write_field(id.as_str())
                         .and_then(|_| out.write_field(created))
                         .and_then(|_| out.write_record(&record))
                 }
@@ -137,7 +134,7 @@ mod tests {
     fn outcomes() -> Vec<RowOutcome> {
         vec![
             RowOutcome::Success {
-                id: "001000000000001AAA".into(),
+                id: SfId::parse("001000000000001AAA").unwrap(),
                 created: true,
             },
             RowOutcome::Failed {
@@ -227,7 +224,7 @@ mod tests {
             &uploads,
             dialect,
             &[RowOutcome::Success {
-                id: "001000000000001AAA".into(),
+                id: SfId::parse("001000000000001AAA").unwrap(),
                 created: false,
             }],
         );

@@ -53,6 +53,7 @@ pub fn router(org: Org) -> Router {
             put(upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route(&p("/ingest/{id}/{kind}"), get(ingest_results))
+        .merge(super::query_routes::routes())
         .with_state(state)
 }
 
@@ -201,12 +202,17 @@ async fn delete_ingest(
 ) -> Result<Response, BulkError> {
     let id = id_param(&params);
     let job = st.jobs.ingest(id).ok_or(BulkError::NotFound)?;
-    let state = job.lock().header.state;
-    if matches!(state, JobState::UploadComplete | JobState::InProgress) {
-        return Err(BulkError::InvalidJobState(format!(
-            "The job is {}; only an Open, JobComplete, Failed or Aborted job can be deleted. Abort it first.",
-            state.as_str()
-        )));
+    {
+        // Documented: an ingest job can be deleted once UploadComplete, JobComplete, Aborted
+        // or Failed. A closed job still waiting is stopped first, so no rows land after it.
+        let mut j = job.lock();
+        match j.header.state {
+            JobState::Open | JobState::InProgress => {
+                return Err(BulkError::NotTerminated(j.header.state.as_str()))
+            }
+            JobState::UploadComplete => j.header.state = JobState::Aborted,
+            _ => {}
+        }
     }
     st.jobs.remove_ingest(id);
     Ok(no_content())

@@ -85,7 +85,8 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             Ok(h) => h,
             Err(e) => return fail(org, job, e.to_string(), started),
         };
-        let plan = match plan_columns(&org.store.read(), &spec.object, &header) {
+        let ext = spec.external_id_field.as_deref();
+        let plan = match plan_columns(&org.store.read(), &spec.object, ext, &header) {
             Ok(p) => p,
             Err(message) => return fail(org, job, message, started),
         };
@@ -117,6 +118,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             }
             outcomes.clear();
             {
+                let _unit_gate = org.composite.enter_blocking();
                 let mut store = org.store.write();
                 let actor = Actor::new(user, org.clock.now());
                 for row in &chunk {

@@ -272,17 +272,16 @@ where
     if !all_or_none {
         return (0..n).map(|i| each(store, i)).collect();
     }
-    let outcome = store.all_or_none(|s| {
-        let results: Vec<SaveResult> = (0..n).map(|i| each(s, i)).collect();
-        if results.iter().all(SaveResult::success) {
-            Ok(results)
-        } else {
-            Err(results)
-        }
-    });
-    match outcome {
-        Ok(results) => results,
-        Err(results) => results.iter().map(rolled_back).collect(),
+    // A savepoint, not `Store::all_or_none`: inside a composite unit the store's batch
+    // joins the unit and would leave this call's writes for the unit to decide.
+    let sp = store.savepoint();
+    let results: Vec<SaveResult> = (0..n).map(|i| each(store, i)).collect();
+    if results.iter().all(SaveResult::success) {
+        store.release(sp);
+        results
+    } else {
+        store.rollback_to(sp);
+        results.iter().map(rolled_back).collect()
     }
 }
 

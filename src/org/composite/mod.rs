@@ -1,8 +1,14 @@
 //! The composite family in the mock org: `/composite`, `/composite/batch`,
 //! `/composite/tree/{T}`, sObject Collections and `/composite/graph`.
 //!
+//! `/composite`, `/composite/batch` and `/composite/graph` send each subrequest back through
+//! the REST router (`dispatch`), so subrequests behave exactly like direct calls and the
+//! whole call counts once against the API allocation. Collections and tree write through
+//! the store's DML in one batch.
+//!
 //! Layout: `request` (bodies and limits), `reference` (`@{ref.field}`), `dispatch` (a
-//! subrequest through the REST router), `run` (composite and graph execution), `error`.
+//! subrequest through the REST router), `run` (composite and graph execution), `atomic`
+//! (all-or-none units and savepoints on the store), `collections`, `tree`, `routes`, `error`.
 
 pub mod atomic;
 pub mod collections;

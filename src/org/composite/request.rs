@@ -14,6 +14,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 
 pub const MAX_COMPOSITE_SUBREQUESTS: usize = 25;
+/// Of a composite request's subrequests, at most this many may be queries or collections.
+pub const MAX_COMPOSITE_QUERY_OR_COLLECTION: usize = 5;
 pub const MAX_BATCH_SUBREQUESTS: usize = 25;
 pub const MAX_GRAPHS: usize = 75;
 pub const MAX_GRAPH_NODES: usize = 500;
@@ -116,12 +118,36 @@ pub fn check_absolute_url(url: &str) -> Result<(), CompositeError> {
     Ok(())
 }
 
+/// The path after `/services/data/vXX.X/`.
+fn resource_path(url: &str) -> &str {
+    let path = url.split('?').next().unwrap_or("");
+    path.strip_prefix("/services/data/")
+        .and_then(|r| r.split_once('/'))
+        .map(|(_, r)| r)
+        .unwrap_or("")
+}
+
+/// Composite resources cannot nest, except sObject Collections (documented); refusing them
+/// also keeps an all-or-none call from waiting on itself.
+fn check_not_nested(url: &str) -> Result<(), CompositeError> {
+    let rest = resource_path(url);
+    let composite = rest == "composite" || rest.starts_with("composite/");
+    let collections = rest == "composite/sobjects" || rest.starts_with("composite/sobjects/");
+    if composite && !collections {
+        return Err(CompositeError::InvalidInput(format!(
+            "The subrequest url {url} is a composite resource; composite requests cannot be nested (sObject Collections are the exception)."
+        )));
+    }
+    Ok(())
+}
+
 fn check_subrequests(subs: &[Subrequest]) -> Result<(), CompositeError> {
     let mut seen = HashSet::new();
     for sub in subs {
         check_reference_id(&sub.reference_id)?;
         check_method(&sub.method)?;
         check_absolute_url(&sub.url)?;
+        check_not_nested(&sub.url)?;
         if !seen.insert(sub.reference_id.as_str()) {
             return Err(CompositeError::InvalidInput(format!(
                 "The referenceId '{}' is used twice; each subrequest needs its own.",
@@ -146,7 +172,28 @@ pub fn parse_composite(body: &[u8]) -> Result<CompositeRequest, CompositeError> 
         )));
     }
     check_subrequests(&req.composite_request)?;
+    let heavy = req
+        .composite_request
+        .iter()
+        .filter(|s| is_query_or_collection(&s.url))
+        .count();
+    if heavy > MAX_COMPOSITE_QUERY_OR_COLLECTION {
+        return Err(CompositeError::LimitExceeded(format!(
+            "A composite request can hold at most {MAX_COMPOSITE_QUERY_OR_COLLECTION} query or sObject Collections subrequests; this one has {heavy}."
+        )));
+    }
     Ok(req)
+}
+
+/// Whether a subrequest url is a query (`/query`, `/queryAll`) or an sObject Collections call.
+fn is_query_or_collection(url: &str) -> bool {
+    let rest = resource_path(url);
+    rest == "query"
+        || rest.starts_with("query/")
+        || rest == "queryAll"
+        || rest.starts_with("queryAll/")
+        || rest == "composite/sobjects"
+        || rest.starts_with("composite/sobjects/")
 }
 
 pub fn parse_batch(body: &[u8]) -> Result<BatchRequest, CompositeError> {
@@ -164,6 +211,7 @@ pub fn parse_batch(body: &[u8]) -> Result<BatchRequest, CompositeError> {
     }
     for sub in &req.batch_requests {
         check_method(&sub.method)?;
+        check_not_nested(&batch_url(&sub.url)?)?;
     }
     Ok(req)
 }
@@ -248,6 +296,34 @@ mod tests {
                 .len(),
             25
         );
+    }
+
+    #[test]
+    fn at_most_five_queries_or_collections_per_composite() {
+        let q = |i: usize| json!({"method":"GET","url":"/services/data/v62.0/query?q=SELECT+Id+FROM+Account","referenceId":format!("q{i}")});
+        let five = json!({"compositeRequest": (0..5).map(q).chain([sub(9)]).collect::<Vec<_>>()});
+        assert!(parse_composite(five.to_string().as_bytes()).is_ok());
+        let six = json!({"compositeRequest": (0..6).map(q).collect::<Vec<_>>()});
+        assert!(matches!(
+            parse_composite(six.to_string().as_bytes()),
+            Err(CompositeError::LimitExceeded(_))
+        ));
+        assert!(is_query_or_collection(
+            "/services/data/v62.0/composite/sobjects/Account/ERP__c"
+        ));
+        assert!(!is_query_or_collection(
+            "/services/data/v62.0/sobjects/Account"
+        ));
+    }
+
+    #[test]
+    fn composite_resources_cannot_be_nested_except_collections() {
+        let nested = json!({"compositeRequest":[{"method":"POST","url":"/services/data/v62.0/composite","referenceId":"a","body":{}}]});
+        assert!(parse_composite(nested.to_string().as_bytes()).is_err());
+        let coll = json!({"compositeRequest":[{"method":"POST","url":"/services/data/v62.0/composite/sobjects","referenceId":"a","body":{"records":[]}}]});
+        assert!(parse_composite(coll.to_string().as_bytes()).is_ok());
+        let batch = json!({"batchRequests":[{"method":"POST","url":"v62.0/composite/graph"}]});
+        assert!(parse_batch(batch.to_string().as_bytes()).is_err());
     }
 
     #[test]

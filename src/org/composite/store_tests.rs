@@ -200,3 +200,32 @@ fn a_rolled_back_unit_leaves_the_store_as_it_was() {
     org.store.write().commit_unit();
     assert_eq!(count(&org.store.read(), "Account"), before + 1);
 }
+
+#[test]
+fn a_failed_all_or_none_collection_inside_a_unit_undoes_only_its_own_writes() {
+    let (org, actor) = org();
+    let before = count(&org.store.read(), "Account");
+    org.store.write().begin_unit();
+    let mut m = Map::new();
+    m.insert("Name".into(), json!("Outer"));
+    org.store.write().insert("Account", &m, &actor).unwrap();
+    let recs = records(json!([
+        {"attributes":{"type":"Account"},"Name":"Inner"},
+        {"attributes":{"type":"Account"}}
+    ]));
+    let out = collections::save(
+        &mut org.store.write(),
+        &actor,
+        &CollectionOp::Create,
+        &recs,
+        true,
+    );
+    assert!(!out[0].success());
+    assert_eq!(
+        count(&org.store.read(), "Account"),
+        before + 1,
+        "only the outer insert remains"
+    );
+    org.store.write().commit_unit();
+    assert_eq!(count(&org.store.read(), "Account"), before + 1);
+}

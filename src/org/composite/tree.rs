@@ -150,7 +150,10 @@ fn walk(
 
 /// Creates the tree all or nothing; returns (HTTP status, body).
 pub fn create(store: &mut Store, actor: &Actor, nodes: &[TreeNode]) -> (u16, Value) {
-    let outcome = store.all_or_none(|s| {
+    // A savepoint (see collections) so the tree is undone alone even inside a unit.
+    let sp = store.savepoint();
+    let outcome = (|| {
+        let s = &mut *store;
         let mut ids: Vec<String> = Vec::with_capacity(nodes.len());
         let mut errors: Vec<(usize, SfError)> = Vec::new();
         for (i, n) in nodes.iter().enumerate() {
@@ -180,7 +183,11 @@ pub fn create(store: &mut Store, actor: &Actor, nodes: &[TreeNode]) -> (u16, Val
         } else {
             Err(errors)
         }
-    });
+    })();
+    match &outcome {
+        Ok(_) => store.release(sp),
+        Err(_) => store.rollback_to(sp),
+    }
     match outcome {
         Ok(ids) => {
             let results: Vec<Value> = nodes

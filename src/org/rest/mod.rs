@@ -16,8 +16,7 @@ pub mod error;
 pub mod gateway;
 pub mod limits;
 mod meta;
-// `query` mounts once the data core's SOQL engine lands.
-// mod query;
+mod query;
 mod sobjects;
 pub mod static_token;
 pub mod versions;
@@ -82,8 +81,7 @@ fn surfaces(state: RestState, subrequests: crate::org::composite::SubrequestTarg
         .route(&v("/limits/recordCount"), get(meta::record_count))
         .route(&v("/sobjects"), get(meta::describe_global))
         .merge(sobjects::routes())
-        // .merge(query::routes())
-        ;
+        .merge(query::routes());
     rest.with_state(state.clone())
         .merge(crate::org::composite::router(
             state.org.clone(),

@@ -4,6 +4,7 @@
 //! `nextRecordsUrl` is a path (`/services/data/v62.0/query/01g…-2000`): one client prefixes
 //! it with the instance, another keeps only the locator and rebuilds `/query/{locator}` even
 //! for queryAll, so both `/query/{locator}` and `/queryAll/{locator}` serve any locator.
+//! Aggregate results come in one batch of up to 2,000 rows, never through a locator.
 
 use super::cursors::{batch_size, Page, DEFAULT_BATCH};
 use super::error::{json_response, ApiError};
@@ -18,8 +19,6 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-
-pub use super::cursors::QueryCursors;
 
 pub fn routes() -> Router<RestState> {
     Router::new()
@@ -76,28 +75,44 @@ async fn run(
     };
     if params.get("columns").is_some_and(|c| c == "true") {
         let store = state.org.store.read();
-        let columns = soql::columns(&store, q)?;
+        let columns = soql::columns(&store, q, state.org.clock.now())?;
         return Ok(json_response(StatusCode::OK, &columns));
     }
     let now = state.org.clock.now();
     let result = {
         let store = state.org.store.read();
         let options = soql::QueryOptions {
-            all_rows,
-            version: version.number(),
-            now,
+            include_deleted: all_rows,
+            ..soql::QueryOptions::new(now, &version.number())
         };
         soql::query(&store, q, &options)?
     };
     let batch = header_batch(&headers).unwrap_or(DEFAULT_BATCH);
+    if result.aggregate && result.records.len() > DEFAULT_BATCH {
+        // Salesforce cannot page aggregate results; the text is as reported by users of real
+        // orgs, the error code is not verified.
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_QUERY",
+            "Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch",
+        ));
+    }
+    let batch = if result.aggregate {
+        DEFAULT_BATCH
+    } else {
+        batch
+    };
     let page = state.cursors.first_page(
         &caller.0.user_id,
         result.records,
-        result.total_size,
+        result.total_size as u64,
         batch,
         now,
     );
-    Ok(json_response(StatusCode::OK, &page_body(page, version, resource)))
+    Ok(json_response(
+        StatusCode::OK,
+        &page_body(page, version, resource),
+    ))
 }
 
 async fn query(
@@ -134,7 +149,10 @@ fn next(
         header_batch(headers),
         state.org.clock.now(),
     )?;
-    Ok(json_response(StatusCode::OK, &page_body(page, version, resource)))
+    Ok(json_response(
+        StatusCode::OK,
+        &page_body(page, version, resource),
+    ))
 }
 
 async fn more(

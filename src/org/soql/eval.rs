@@ -43,7 +43,7 @@ fn eval_slots(slots: &[Option<Value>], c: &CCond) -> bool {
 }
 
 /// Rows an index can narrow the search to, when the condition allows it.
-fn index_candidates(
+pub(crate) fn index_candidates(
     store: &Store,
     base: usize,
     c: &CCond,
@@ -453,6 +453,28 @@ pub fn execute(store: &Store, plan: &Plan, include_deleted: bool, version: &str)
     }
     sort_rows(store, plan, &mut rows);
     let rows = page(rows, plan);
+    let records = render_rows(store, plan, &rows, include_deleted, version);
+    Rows {
+        total_size: records.len(),
+        records,
+    }
+}
+
+/// The rows a non-aggregate plan returns: filtered, sorted, then LIMIT/OFFSET applied.
+pub fn select_rows(store: &Store, plan: &Plan, include_deleted: bool) -> Vec<u32> {
+    let mut rows = matching(store, plan, include_deleted);
+    sort_rows(store, plan, &mut rows);
+    page(rows, plan)
+}
+
+/// Renders rows (table slots of the plan's object) as REST JSON, with parents and children.
+pub fn render_rows(
+    store: &Store,
+    plan: &Plan,
+    rows: &[u32],
+    include_deleted: bool,
+    version: &str,
+) -> Vec<Json> {
     let table = store.table(plan.base);
     let ids: Vec<SfId> = rows
         .iter()
@@ -467,13 +489,8 @@ pub fn execute(store: &Store, plan: &Plan, include_deleted: bool, version: &str)
             Column::Field(_) => None,
         })
         .collect();
-    let records: Vec<Json> = rows
-        .iter()
+    rows.iter()
         .filter_map(|r| table.row(*r))
         .map(|rec| row_json(store, plan, rec, &children, version))
-        .collect();
-    Rows {
-        total_size: records.len(),
-        records,
-    }
+        .collect()
 }

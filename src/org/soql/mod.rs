@@ -3,7 +3,9 @@
 //!
 //! ```text
 //! let rows = soql::query(&store, "SELECT Name FROM Account", &QueryOptions::new(now, "62.0"))?;
-//! rows.total_size; rows.records   // REST JSON rows with attributes; the HTTP layer pages them
+//! rows.total_size; rows.records   // REST JSON rows with attributes, all at once
+//! let cursor = soql::open_cursor(&store, soql, &opts)?;  // for paging: keep it under a locator
+//! cursor.total_size; cursor.batch(&store, 2000, 2000)   // rows 2000..4000 as REST JSON
 //! soql::columns(&store, soql, now)? // the `columns=true` column metadata
 //! ```
 //!
@@ -97,6 +99,91 @@ pub fn query(store: &Store, src: &str, opts: &QueryOptions) -> Result<QueryResul
         records: rows.records,
         aggregate: plan.agg.is_some(),
     })
+}
+
+/// An open query whose rows are rendered one batch at a time (for `nextRecordsUrl` paging:
+/// the HTTP layer keeps the cursor under a locator and asks for `batch(start, len)`).
+///
+/// The cursor fixes which records the query returns, in order, when it is opened; each batch
+/// shows those records as they are when the batch is fetched (a record deleted for good in
+/// between is skipped).
+#[derive(Debug, Clone)]
+pub struct QueryCursor {
+    pub entity: String,
+    pub total_size: usize,
+    pub aggregate: bool,
+    plan: Plan,
+    include_deleted: bool,
+    api_version: String,
+    ids: Vec<crate::org::ids::SfId>,
+    /// Aggregate and COUNT() results are small and rendered up front.
+    rendered: Vec<Json>,
+}
+
+/// Runs the selection part of a query and returns a cursor over its rows.
+pub fn open_cursor(store: &Store, src: &str, opts: &QueryOptions) -> Result<QueryCursor, SfError> {
+    let (_, plan) = plan_query(store, src, opts.now)?;
+    let entity = store.object(plan.base).name.clone();
+    if plan.agg.is_some() || plan.count_only {
+        let rows = eval::execute(store, &plan, opts.include_deleted, &opts.api_version);
+        return Ok(QueryCursor {
+            entity,
+            total_size: rows.total_size,
+            aggregate: plan.agg.is_some(),
+            plan,
+            include_deleted: opts.include_deleted,
+            api_version: opts.api_version.clone(),
+            ids: Vec::new(),
+            rendered: rows.records,
+        });
+    }
+    let rows = eval::select_rows(store, &plan, opts.include_deleted);
+    let table = store.table(plan.base);
+    let ids: Vec<_> = rows
+        .iter()
+        .filter_map(|r| table.row(*r).and_then(|rec| table.id_of(rec)))
+        .collect();
+    Ok(QueryCursor {
+        entity,
+        total_size: ids.len(),
+        aggregate: false,
+        plan,
+        include_deleted: opts.include_deleted,
+        api_version: opts.api_version.clone(),
+        ids,
+        rendered: Vec::new(),
+    })
+}
+
+impl QueryCursor {
+    /// Rows `start .. start + len` as REST JSON.
+    pub fn batch(&self, store: &Store, start: usize, len: usize) -> Vec<Json> {
+        let end = start.saturating_add(len);
+        if self.ids.is_empty() {
+            return self
+                .rendered
+                .iter()
+                .skip(start)
+                .take(len)
+                .cloned()
+                .collect();
+        }
+        let table = store.table(self.plan.base);
+        let rows: Vec<u32> = self
+            .ids
+            .get(start.min(self.ids.len())..end.min(self.ids.len()))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|id| table.row_of(id))
+            .collect();
+        eval::render_rows(
+            store,
+            &self.plan,
+            &rows,
+            self.include_deleted,
+            &self.api_version,
+        )
+    }
 }
 
 /// The `columns=true` metadata of a query (what `sf data query` reads), without running it.

@@ -135,6 +135,12 @@ impl Planner<'_> {
             agg: None,
             count_only,
         };
+        if q.offset.is_some_and(|o| o > 2000) {
+            return Err(SfError::new(
+                crate::org::error::ErrorCode::NUMBER_OUTSIDE_VALID_RANGE,
+                "Maximum SOQL offset allowed is 2000",
+            ));
+        }
         if let Some(w) = &q.where_ {
             plan.filter = Some(self.cond(w, base, None)?);
         }

@@ -373,3 +373,91 @@ fn column_metadata_has_the_shape_sf_data_query_reads() {
     assert_eq!(m["columnMetadata"][1]["columnName"], "expr0");
     assert_eq!(m["columnMetadata"][1]["displayName"], "avg(Amount)");
 }
+
+#[test]
+fn equality_and_in_on_id_and_external_ids_use_an_index() {
+    let o = org();
+    let s = o.store.read();
+    let id = run(&o, "SELECT Id FROM Account WHERE Name = 'Falcon Corp'")
+        .unwrap()
+        .records[0]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let candidates = |q: &str, all: bool| {
+        let (_, plan) = plan_query(&s, q, o.clock.now()).unwrap();
+        plan.filter
+            .as_ref()
+            .and_then(|c| eval::index_candidates(&s, plan.base, c, all))
+            .map(|v| v.len())
+    };
+    assert_eq!(
+        candidates(
+            &format!("SELECT Id FROM Account WHERE Id = '{}'", &id[..15]),
+            false
+        ),
+        Some(1)
+    );
+    assert_eq!(candidates("SELECT Id FROM Account WHERE ERP_Id__c IN ('A-1000', 'A-1001', 'nope') AND Name != null", false), Some(2));
+    assert_eq!(
+        candidates("SELECT Id FROM Account WHERE Name = 'Falcon Corp'", false),
+        None,
+        "Name has no index"
+    );
+    assert_eq!(
+        candidates("SELECT Id FROM Account WHERE ERP_Id__c = 'A-1000'", true),
+        None,
+        "queryAll scans for the recycle bin"
+    );
+}
+
+#[test]
+fn parent_paths_go_five_levels_and_no_further() {
+    let o = org();
+    assert!(run(
+        &o,
+        "SELECT Account.Owner.Manager.Manager.Manager.Name FROM Contact"
+    )
+    .is_ok());
+    let e = run(
+        &o,
+        "SELECT Account.Owner.Manager.Manager.Manager.Manager.Name FROM Contact",
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::MALFORMED_QUERY);
+}
+
+#[test]
+fn a_cursor_renders_batches_of_the_rows_chosen_when_opened() {
+    let o = org();
+    let s = o.store.read();
+    let opts = QueryOptions::new(o.clock.now(), "62.0");
+    let c = open_cursor(
+        &s,
+        "SELECT Name, (SELECT LastName FROM Contacts) FROM Account ORDER BY Name",
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(c.total_size, 4);
+    let first = c.batch(&s, 0, 2);
+    let rest = c.batch(&s, 2, 2000);
+    assert_eq!(first.len() + rest.len(), 4);
+    assert_eq!(first[0]["Name"], "Falcon Corp");
+    assert_eq!(first[0]["Contacts"]["totalSize"], 2);
+    let all = query(
+        &s,
+        "SELECT Name, (SELECT LastName FROM Contacts) FROM Account ORDER BY Name",
+        &opts,
+    )
+    .unwrap();
+    assert_eq!([first, rest].concat(), all.records);
+    assert!(c.batch(&s, 10, 5).is_empty());
+    let g = open_cursor(
+        &s,
+        "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry",
+        &opts,
+    )
+    .unwrap();
+    assert!(g.aggregate);
+    assert_eq!(g.batch(&s, 0, 2000).len(), g.total_size);
+}

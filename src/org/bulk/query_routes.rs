@@ -1,0 +1,158 @@
+//! The Bulk API 2.0 query-job resources under `/services/data/{version}/jobs/query`:
+//! create, list, info, abort, delete, and the CSV results paged by `Sforce-Locator`.
+
+use super::error::BulkError;
+use super::job::JobState;
+use super::query_job::{CreateQueryJob, QueryJob};
+use super::query_run::{check_query, spawn_query};
+use super::routes::{caller_id, csv_ok, id_param, json_ok, no_content, requested_state, BulkState};
+use crate::org::rest::{Caller, RequestVersion};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// The query-job routes (merged into the bulk router).
+pub(super) fn routes() -> Router<BulkState> {
+    let p = |tail: &str| format!("/services/data/{{version}}/jobs/query{tail}");
+    Router::new()
+        .route(&p(""), get(list_query).post(create_query))
+        .route(
+            &p("/{id}"),
+            get(query_info).patch(patch_query).delete(delete_query),
+        )
+        .route(&p("/{id}/results"), get(query_results))
+}
+
+async fn create_query(
+    State(st): State<BulkState>,
+    caller: Caller,
+    RequestVersion(version): RequestVersion,
+    body: Bytes,
+) -> Result<Response, BulkError> {
+    let spec = CreateQueryJob::parse(&body)?.validate()?;
+    let object = check_query(&st.org, &spec)?;
+    let job = QueryJob::new(
+        st.jobs.next_job_id(),
+        object,
+        spec,
+        caller_id(&caller),
+        st.org.clock.now(),
+        version.number(),
+    );
+    let info = job.info();
+    let handle = st.jobs.add_query(job);
+    spawn_query(st.org.clone(), handle, st.jobs.settings());
+    Ok(json_ok(StatusCode::OK, info))
+}
+
+async fn list_query(State(st): State<BulkState>) -> Response {
+    let records: Vec<Value> = st
+        .jobs
+        .query_jobs()
+        .iter()
+        .map(|j| j.lock().list_entry())
+        .collect();
+    json_ok(
+        StatusCode::OK,
+        json!({"done": true, "records": records, "nextRecordsUrl": null}),
+    )
+}
+
+async fn query_info(
+    State(st): State<BulkState>,
+    Path(params): Path<HashMap<String, String>>,
+) -> Result<Response, BulkError> {
+    let job = st
+        .jobs
+        .query(id_param(&params))
+        .ok_or(BulkError::NotFound)?;
+    let info = job.lock().info();
+    Ok(json_ok(StatusCode::OK, info))
+}
+
+async fn patch_query(
+    State(st): State<BulkState>,
+    Path(params): Path<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, BulkError> {
+    let job = st
+        .jobs
+        .query(id_param(&params))
+        .ok_or(BulkError::NotFound)?;
+    let to = requested_state(&body)?;
+    if to != JobState::Aborted {
+        return Err(BulkError::InvalidJobState(
+            "A query job needs no upload and cannot be closed; only {\"state\":\"Aborted\"} is accepted.".into(),
+        ));
+    }
+    let mut j = job.lock();
+    j.header.state = j
+        .header
+        .state
+        .transition(to)
+        .map_err(|e| BulkError::InvalidJobState(e.to_string()))?;
+    j.header.system_modstamp = st.org.clock.now();
+    j.result = None;
+    Ok(json_ok(StatusCode::OK, j.info()))
+}
+
+async fn delete_query(
+    State(st): State<BulkState>,
+    Path(params): Path<HashMap<String, String>>,
+) -> Result<Response, BulkError> {
+    let id = id_param(&params);
+    let job = st.jobs.query(id).ok_or(BulkError::NotFound)?;
+    let state = job.lock().header.state;
+    if matches!(state, JobState::UploadComplete | JobState::InProgress) {
+        return Err(BulkError::NotTerminated(state.as_str()));
+    }
+    st.jobs.remove_query(id);
+    Ok(no_content())
+}
+
+fn status_word(state: JobState) -> &'static str {
+    match state {
+        JobState::Open => "OPEN",
+        JobState::UploadComplete => "UPLOAD_COMPLETE",
+        JobState::InProgress => "IN_PROGRESS",
+        JobState::JobComplete => "JOB_COMPLETE",
+        JobState::Failed => "FAILED",
+        JobState::Aborted => "ABORTED",
+    }
+}
+
+async fn query_results(
+    State(st): State<BulkState>,
+    Path(params): Path<HashMap<String, String>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, BulkError> {
+    let job = st
+        .jobs
+        .query(id_param(&params))
+        .ok_or(BulkError::NotFound)?;
+    let j = job.lock();
+    let result = match (&j.result, j.header.state) {
+        (Some(r), JobState::JobComplete) => r,
+        (_, state) => return Err(BulkError::JobNotComplete(status_word(state))),
+    };
+    let page = result.page(
+        q.get("locator").map(String::as_str),
+        q.get("maxRecords").map(String::as_str),
+    )?;
+    drop(j);
+    let mut resp = csv_ok(page.csv);
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&page.next_locator) {
+        h.insert("Sforce-Locator", v);
+    }
+    h.insert(
+        "Sforce-NumberOfRecords",
+        HeaderValue::from(page.number_of_records),
+    );
+    Ok(resp)
+}

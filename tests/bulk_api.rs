@@ -1,0 +1,450 @@
+//! Bulk API 2.0 of the mock org — ingest and query jobs, resource by resource and error by
+//! error — through the org's whole HTTP surface with `oneshot`.
+
+mod http_harness;
+
+use axum::http::{Method, StatusCode};
+use http_harness::{mock, mock_with_seed, Mock, Reply, V};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+// ---------------------------------------------------------------- bulk ingest
+
+async fn create_job(m: &Mock, body: Value) -> Reply {
+    m.post(&format!("{V}/jobs/ingest"), body).await
+}
+
+async fn upload(m: &Mock, id: &str, csv: &str) -> Reply {
+    m.send(
+        Method::PUT,
+        &format!("{V}/jobs/ingest/{id}/batches"),
+        Some(("text/csv", csv.to_string())),
+    )
+    .await
+}
+
+async fn close(m: &Mock, id: &str, state: &str) -> Reply {
+    m.json(
+        Method::PATCH,
+        &format!("{V}/jobs/ingest/{id}"),
+        json!({"state": state}),
+    )
+    .await
+}
+
+async fn wait_for(m: &Mock, id: &str, state: &str) -> Value {
+    for _ in 0..500 {
+        let r = m.get(&format!("{V}/jobs/ingest/{id}")).await;
+        if r.body["state"] == state {
+            return r.body;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("job {id} never reached {state}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_upsert_lifecycle_with_all_three_result_files() {
+    let m = mock();
+    let job = create_job(&m, json!({"object":"Account","operation":"upsert","externalIdFieldName":"ERP_Id__c","contentType":"CSV","lineEnding":"LF","columnDelimiter":"COMMA"})).await;
+    assert_eq!(job.status, StatusCode::OK, "{}", job.text);
+    assert_eq!(job.body["state"], "Open");
+    let id = job.body["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("750") && id.len() == 18);
+    let up = upload(
+        &m,
+        &id,
+        "Name,ERP_Id__c\nBulk One,B-1\nFalcon Corp,A-1000\n,B-3\n",
+    )
+    .await;
+    assert_eq!(up.status, StatusCode::CREATED);
+    let closed = close(&m, &id, "UploadComplete").await;
+    assert_eq!(closed.status, StatusCode::OK);
+    assert_eq!(closed.body["id"], json!(id));
+    let info = wait_for(&m, &id, "JobComplete").await;
+    assert_eq!(info["numberRecordsProcessed"], 3);
+    assert_eq!(info["numberRecordsFailed"], 1);
+    assert_eq!(info["jobType"], "V2Ingest");
+
+    let ok = m
+        .get(&format!("{V}/jobs/ingest/{id}/successfulResults"))
+        .await;
+    assert!(ok.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let lines: Vec<&str> = ok.text.lines().collect();
+    assert_eq!(lines[0], "sf__Id,sf__Created,Name,ERP_Id__c");
+    assert!(lines[1].contains(",true,Bulk One,B-1"));
+    assert!(lines[2].contains(",false,Falcon Corp,A-1000"));
+    let failed = m.get(&format!("{V}/jobs/ingest/{id}/failedResults")).await;
+    assert!(failed
+        .text
+        .contains("REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --"));
+    for spelling in ["unprocessedrecords", "unprocessedRecords"] {
+        let u = m.get(&format!("{V}/jobs/ingest/{id}/{spelling}")).await;
+        assert_eq!(u.status, StatusCode::OK);
+        assert_eq!(u.text, "Name,ERP_Id__c\n");
+    }
+}
+
+#[tokio::test]
+async fn ingest_job_definition_errors_are_invalidjob() {
+    let m = mock();
+    let no_ext = create_job(&m, json!({"object":"Account","operation":"upsert"})).await;
+    assert_eq!(no_ext.status, StatusCode::BAD_REQUEST);
+    assert_eq!(no_ext.body[0]["errorCode"], "INVALIDJOB");
+    assert!(no_ext.body[0].get("fields").is_none());
+    let unknown = create_job(&m, json!({"object":"Nope__c","operation":"insert"})).await;
+    assert!(unknown.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Unable to find object"));
+    let bad_json = m
+        .send(
+            Method::POST,
+            &format!("{V}/jobs/ingest"),
+            Some(("application/json", "{".into())),
+        )
+        .await;
+    assert_eq!(bad_json.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn unknown_job_is_not_found_everywhere() {
+    let m = mock();
+    for path in ["", "/successfulResults", "/failedResults"] {
+        let r = m
+            .get(&format!("{V}/jobs/ingest/750000000000000AAA{path}"))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.body[0]["errorCode"], "NOT_FOUND");
+    }
+    let r = upload(&m, "750000000000000AAA", "Name\nx\n").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_jobs_refuse_uploads_and_finished_jobs_refuse_abort() {
+    let m = mock();
+    let id = create_job(&m, json!({"object":"Account","operation":"insert"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    upload(&m, &id, "Name\nOne\n").await;
+    close(&m, &id, "UploadComplete").await;
+    let again = upload(&m, &id, "Name\nTwo\n").await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert_eq!(again.body[0]["errorCode"], "INVALIDJOBSTATE");
+    wait_for(&m, &id, "JobComplete").await;
+    let abort = close(&m, &id, "Aborted").await;
+    assert_eq!(abort.body[0]["errorCode"], "INVALIDJOBSTATE");
+    let bogus = close(&m, &id, "Done").await;
+    assert_eq!(bogus.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processing_delay_from_the_seed_makes_states_visible() {
+    let m = mock_with_seed("bulk: { processing_delay_ms: 150 }\n");
+    let id = create_job(&m, json!({"object":"Account","operation":"insert"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    upload(&m, &id, "Name\nSlow\n").await;
+    let closed = close(&m, &id, "UploadComplete").await;
+    assert_eq!(closed.body["state"], "UploadComplete");
+    wait_for(&m, &id, "InProgress").await;
+    let done = wait_for(&m, &id, "JobComplete").await;
+    assert_eq!(done["numberRecordsProcessed"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aborting_a_slow_job_leaves_its_rows_unprocessed() {
+    let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
+    let id = create_job(&m, json!({"object":"Account","operation":"insert"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    upload(&m, &id, "Name\nA\nB\n").await;
+    close(&m, &id, "UploadComplete").await;
+    let aborted = close(&m, &id, "Aborted").await;
+    assert_eq!(aborted.body["state"], "Aborted");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let info = m.get(&format!("{V}/jobs/ingest/{id}")).await;
+    assert_eq!(info.body["state"], "Aborted");
+    let u = m
+        .get(&format!("{V}/jobs/ingest/{id}/unprocessedrecords"))
+        .await;
+    assert_eq!(u.text, "Name\nA\nB\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_row_failures_from_the_seed_show_in_failed_results() {
+    let m = mock_with_seed("bulk: { lock_row_failure_rate: 1.0 }\n");
+    let id = create_job(&m, json!({"object":"Account","operation":"insert"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    upload(&m, &id, "Name\nA\nB\n").await;
+    close(&m, &id, "UploadComplete").await;
+    let info = wait_for(&m, &id, "JobComplete").await;
+    assert_eq!(info["numberRecordsFailed"], 2);
+    let failed = m.get(&format!("{V}/jobs/ingest/{id}/failedResults")).await;
+    assert_eq!(failed.text.matches("UNABLE_TO_LOCK_ROW").count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_are_listed_and_deleted() {
+    let m = mock();
+    let id = create_job(&m, json!({"object":"Account","operation":"insert"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let list = m.get(&format!("{V}/jobs/ingest")).await;
+    assert_eq!(list.body["done"], true);
+    assert_eq!(list.body["records"][0]["id"], json!(id));
+    let open = m
+        .send(Method::DELETE, &format!("{V}/jobs/ingest/{id}"), None)
+        .await;
+    assert_eq!(
+        open.status,
+        StatusCode::BAD_REQUEST,
+        "an Open job cannot be deleted"
+    );
+    assert_eq!(open.body[0]["errorCode"], "API_ERROR");
+    close(&m, &id, "Aborted").await;
+    let del = m
+        .send(Method::DELETE, &format!("{V}/jobs/ingest/{id}"), None)
+        .await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        m.get(&format!("{V}/jobs/ingest/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn closing_an_empty_job_is_refused() {
+    let m = mock();
+    let id = create_job(&m, json!({"object":"Account","operation":"insert"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = close(&m, &id, "UploadComplete").await;
+    assert_eq!(r.body[0]["errorCode"], "INVALIDJOBSTATE");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_with_an_unknown_column_fails_with_its_message() {
+    let m = mock();
+    let id = create_job(&m, json!({"object":"Account","operation":"insert"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    upload(&m, &id, "Name,Bogus__c\nA,B\n").await;
+    close(&m, &id, "UploadComplete").await;
+    let info = wait_for(&m, &id, "Failed").await;
+    assert_eq!(
+        info["errorMessage"],
+        "InvalidBatch : Field name not found : Bogus__c"
+    );
+}
+
+// ---------------------------------------------------------------- bulk query
+
+async fn create_query(m: &Mock, body: Value) -> Reply {
+    m.post(&format!("{V}/jobs/query"), body).await
+}
+
+async fn wait_for_query(m: &Mock, id: &str, state: &str) -> Value {
+    for _ in 0..500 {
+        let r = m.get(&format!("{V}/jobs/query/{id}")).await;
+        if r.body["state"] == state {
+            return r.body;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("query job {id} never reached {state}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_results_page_by_locator_to_a_literal_null() {
+    let m = mock();
+    let total = m.count("Account").await;
+    let job = create_query(
+        &m,
+        json!({"operation":"query","query":"SELECT Id, Name, ERP_Id__c FROM Account"}),
+    )
+    .await;
+    assert_eq!(job.status, StatusCode::OK, "{}", job.text);
+    assert_eq!(job.body["state"], "UploadComplete");
+    assert_eq!(job.body["jobType"], "V2Query");
+    let id = job.body["id"].as_str().unwrap().to_string();
+    let info = wait_for_query(&m, &id, "JobComplete").await;
+    assert_eq!(info["numberRecordsProcessed"], json!(total));
+
+    let mut rows = 0;
+    let mut locator: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &locator {
+            None => format!("{V}/jobs/query/{id}/results?maxRecords=2"),
+            Some(l) => format!("{V}/jobs/query/{id}/results?locator={l}&maxRecords=2"),
+        };
+        let page = m.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let mut lines = page.text.lines();
+        assert_eq!(lines.next(), Some("Id,Name,ERP_Id__c"));
+        let n: usize = page.headers["sforce-numberofrecords"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(lines.count(), n);
+        rows += n;
+        pages += 1;
+        let next = page.headers["sforce-locator"].to_str().unwrap().to_string();
+        if next == "null" {
+            break;
+        }
+        locator = Some(next);
+    }
+    assert_eq!(rows, total);
+    assert_eq!(pages, total.div_ceil(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_results_before_completion_are_412_job_not_complete() {
+    let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
+    let id = create_query(&m, json!({"query":"SELECT Id FROM Account"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let early = m.get(&format!("{V}/jobs/query/{id}/results")).await;
+    assert_eq!(early.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(early.body[0]["errorCode"], "JOB_NOT_COMPLETE");
+    assert!(early.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Current status: UPLOAD_COMPLETE"));
+    wait_for_query(&m, &id, "JobComplete").await;
+}
+
+#[tokio::test]
+async fn query_job_with_bad_soql_or_unsupported_features_is_refused() {
+    let m = mock();
+    let bad = create_query(&m, json!({"query":"SELECT Naem FROM Account"})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body[0]["errorCode"], "INVALID_FIELD");
+    let sub = create_query(
+        &m,
+        json!({"query":"SELECT Id, (SELECT Id FROM Contacts) FROM Account"}),
+    )
+    .await;
+    assert_eq!(sub.body[0]["errorCode"], "INVALIDJOB");
+    let agg = create_query(&m, json!({"query":"SELECT COUNT() FROM Account"})).await;
+    assert_eq!(agg.status, StatusCode::BAD_REQUEST);
+    let op = create_query(
+        &m,
+        json!({"operation":"select","query":"SELECT Id FROM Account"}),
+    )
+    .await;
+    assert_eq!(op.body[0]["errorCode"], "INVALIDJOB");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_all_sees_deleted_records_and_parent_fields_flatten() {
+    let m = mock();
+    let id = {
+        let store = m.org.store.read();
+        store
+            .find_by_external("Account", "ERP_Id__c", "A-1002")
+            .unwrap()[0]
+            .to_string()
+    };
+    let del = m
+        .send(Method::DELETE, &format!("{V}/sobjects/Account/{id}"), None)
+        .await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT);
+    let soql = format!("SELECT Id, IsDeleted FROM Account WHERE Id = '{id}'");
+    let q = create_query(&m, json!({"operation":"query","query": soql}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let qa = create_query(&m, json!({"operation":"queryAll","query": soql}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for_query(&m, &q, "JobComplete").await;
+    wait_for_query(&m, &qa, "JobComplete").await;
+    assert_eq!(
+        m.get(&format!("{V}/jobs/query/{q}/results")).await.text,
+        "Id,IsDeleted\n"
+    );
+    assert_eq!(
+        m.get(&format!("{V}/jobs/query/{qa}/results")).await.text,
+        format!("Id,IsDeleted\n{id},true\n")
+    );
+
+    let c = create_query(&m, json!({"query":"SELECT LastName, Account.Name FROM Contact WHERE LastName = 'Rossi'","columnDelimiter":"PIPE","lineEnding":"CRLF"})).await.body["id"].as_str().unwrap().to_string();
+    wait_for_query(&m, &c, "JobComplete").await;
+    assert_eq!(
+        m.get(&format!("{V}/jobs/query/{c}/results")).await.text,
+        "LastName|Account.Name\r\nRossi|Falcon Corp\r\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_jobs_are_listed_aborted_and_deleted() {
+    let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
+    let id = create_query(&m, json!({"query":"SELECT Id FROM Account"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let list = m.get(&format!("{V}/jobs/query")).await;
+    assert_eq!(list.body["records"][0]["id"], json!(id));
+    let busy = m
+        .send(Method::DELETE, &format!("{V}/jobs/query/{id}"), None)
+        .await;
+    assert_eq!(busy.status, StatusCode::BAD_REQUEST);
+    let aborted = m
+        .json(
+            Method::PATCH,
+            &format!("{V}/jobs/query/{id}"),
+            json!({"state":"Aborted"}),
+        )
+        .await;
+    assert_eq!(aborted.body["state"], "Aborted");
+    let results = m.get(&format!("{V}/jobs/query/{id}/results")).await;
+    assert_eq!(results.status, StatusCode::PRECONDITION_FAILED);
+    let del = m
+        .send(Method::DELETE, &format!("{V}/jobs/query/{id}"), None)
+        .await;
+    assert_eq!(del.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        m.get(&format!("{V}/jobs/query/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
