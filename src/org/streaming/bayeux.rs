@@ -5,7 +5,9 @@
 //! - The handshake reply advertises `ext: {replay: true, payload.format: true}` and only the
 //!   `long-polling` connection type, as a real org does; connect advice is
 //!   `{interval: 0, timeout: 110000, reconnect: "retry"}`.
-//! - A connect is held until an event arrives or [`Streaming::hold`] passes (25 s by default,
+//! - A client's first connect is answered at once, and a connect whose `advice.timeout` is 0
+//!   too (Faye sends that when it batches a connect with a subscribe). Later connects are
+//!   held until an event arrives or [`Streaming::hold`] passes (25 s by default,
 //!   shorter than the 110 s a real org may hold, so clients with a 60 s HTTP timeout never
 //!   abort a poll; holding less than `advice.timeout` is allowed by Bayeux).
 //! - An invalid token answers `401::Authentication invalid` with `reconnect: "none"`, which
@@ -31,6 +33,8 @@ pub struct Subscription {
 #[derive(Debug)]
 pub struct Client {
     pub user_id: String,
+    /// False until the first connect, which is answered at once (as CometD servers do).
+    pub connected: bool,
     pub subscriptions: Vec<Subscription>,
     pub last_seen: Instant,
 }
@@ -102,6 +106,7 @@ impl Streaming {
             id.clone(),
             Client {
                 user_id: session.user_id.clone(),
+                connected: false,
                 subscriptions: Vec::new(),
                 last_seen: Instant::now(),
             },
@@ -197,7 +202,25 @@ impl Streaming {
         let Some(client) = self.client_id(msg).map(str::to_string) else {
             return vec![failure(r, "403::Unknown client", "handshake")];
         };
-        let deadline = tokio::time::Instant::now() + self.hold;
+        let first = self
+            .clients
+            .lock()
+            .get_mut(&client)
+            .map(|c| !std::mem::replace(&mut c.connected, true))
+            .unwrap_or(false);
+        // `advice.timeout` in the connect asks for a shorter hold (Faye sends 0 when it
+        // batches the connect with other messages).
+        let asked = msg
+            .get("advice")
+            .and_then(|a| a.get("timeout"))
+            .and_then(Value::as_u64)
+            .map(std::time::Duration::from_millis);
+        let hold = if first {
+            std::time::Duration::ZERO
+        } else {
+            asked.map_or(self.hold, |a| a.min(self.hold))
+        };
+        let deadline = tokio::time::Instant::now() + hold;
         let mut watch = self.org.events.bus.watch();
         let mut out = Vec::new();
         loop {
