@@ -195,10 +195,15 @@ impl EventBus {
             .get(channel)
             .ok_or_else(|| ReplayError::UnknownChannel(channel.to_string()))?;
         let cutoff = now - ch.retention.0;
-        let live = ch.events.iter().filter(|e| e.published_at > cutoff);
+        // Events are in replay-id order and published on a clock that never goes back, so
+        // the expired ones are a prefix: both lookups are binary searches.
+        let first_live = ch.events.partition_point(|e| e.published_at <= cutoff);
+        let take = |start: usize| -> Vec<Arc<BusEvent>> {
+            ch.events.range(start..).take(limit).cloned().collect()
+        };
         match from {
             ReplayFrom::Latest => Ok(Vec::new()),
-            ReplayFrom::Earliest => Ok(live.take(limit).cloned().collect()),
+            ReplayFrom::Earliest => Ok(take(first_live)),
             ReplayFrom::After(id) => {
                 let newest = c.next_replay - 1;
                 if id > newest {
@@ -207,31 +212,24 @@ impl EventBus {
                         newest,
                     });
                 }
-                let oldest = ch
-                    .events
-                    .iter()
-                    .find(|e| e.published_at > cutoff)
-                    .map(|e| e.replay_id);
                 // The stored position is good unless an event of this channel published after
                 // it has expired (popped already, or still queued but past retention).
-                let lost = ch.dropped_upto > id
-                    || ch
-                        .events
-                        .iter()
-                        .any(|e| e.replay_id > id && e.published_at <= cutoff);
-                if lost {
+                let newest_expired = first_live
+                    .checked_sub(1)
+                    .map_or(0, |i| ch.events[i].replay_id);
+                if ch.dropped_upto > id || newest_expired > id {
                     return Err(ReplayError::OutOfRetention {
                         channel: channel.to_string(),
                         replay_id: id,
-                        oldest: oldest.unwrap_or(ch.newest + 1),
+                        oldest: ch
+                            .events
+                            .get(first_live)
+                            .map_or(ch.newest + 1, |e| e.replay_id),
                         retention_hours: ch.retention.0.num_hours(),
                     });
                 }
-                Ok(live
-                    .filter(|e| e.replay_id > id)
-                    .take(limit)
-                    .cloned()
-                    .collect())
+                let start = ch.events.partition_point(|e| e.replay_id <= id);
+                Ok(take(start.max(first_live)))
             }
         }
     }

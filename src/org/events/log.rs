@@ -6,6 +6,16 @@ use super::bus::{BusEvent, ReplayFrom};
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 
+/// Entries kept per list; past it the oldest half is dropped (a long `org serve` session
+/// must not grow without bound; a lab run stays far below it).
+pub const MAX_ENTRIES: usize = 200_000;
+
+fn bounded<T>(list: &mut Vec<T>) {
+    if list.len() >= MAX_ENTRIES {
+        list.drain(..MAX_ENTRIES / 2);
+    }
+}
+
 /// How an event reached or left the bus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,7 +80,9 @@ pub struct EventLog {
 
 impl EventLog {
     pub(crate) fn record_publish(&self, e: &BusEvent, via: Transport) {
-        self.entries.lock().published.push(PublishRecord {
+        let mut entries = self.entries.lock();
+        bounded(&mut entries.published);
+        entries.published.push(PublishRecord {
             replay_id: e.replay_id,
             channel: e.channel.clone(),
             event_name: e.event_name.clone(),
@@ -94,7 +106,9 @@ impl EventLog {
             ReplayFrom::Earliest => -2,
             ReplayFrom::After(id) => i64::try_from(id).unwrap_or(i64::MAX),
         };
-        self.entries.lock().subscriptions.push(SubscriptionRecord {
+        let mut e = self.entries.lock();
+        bounded(&mut e.subscriptions);
+        e.subscriptions.push(SubscriptionRecord {
             subscriber: subscriber.to_string(),
             channel: channel.to_string(),
             from,
@@ -114,6 +128,7 @@ impl EventLog {
     ) {
         let mut e = self.entries.lock();
         for replay_id in replay_ids {
+            bounded(&mut e.deliveries);
             e.deliveries.push(Delivery {
                 replay_id,
                 channel: channel.to_string(),
