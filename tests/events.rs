@@ -339,3 +339,66 @@ async fn unary_calls_check_auth_and_topics() {
     assert!(org.events.log.published().is_empty());
     let _ = replay_id_bytes(1).encode_to_vec();
 }
+
+#[tokio::test]
+async fn publish_stream_answers_each_request_with_replay_ids() {
+    let (org, mut grpc, token) = h2c_pubsub(Duration::from_secs(270)).await;
+    let ty = org.events.event_type("OrderShipped__e").unwrap().clone();
+    let mut payload = Vec::new();
+    sflab::org::events::avro::encode(
+        &ty.avro,
+        &serde_json::json!({"CreatedDate": 0, "CreatedById": "x", "Order_Number__c": "SO-7"}),
+        &mut payload,
+    )
+    .unwrap();
+    let (tx, rx) = tokio::sync::mpsc::channel::<proto::PublishRequest>(4);
+    grpc.ready().await.unwrap();
+    let req = authed(
+        &org,
+        &token,
+        tokio_stream::wrappers::ReceiverStream::new(rx),
+    );
+    let path = http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/PublishStream");
+    let mut stream = grpc
+        .streaming::<_, proto::PublishRequest, proto::PublishResponse, _>(
+            req,
+            path,
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    for n in 0..3 {
+        let event = proto::ProducerEvent {
+            id: format!("k{n}"),
+            schema_id: ty.schema_id.clone(),
+            payload: payload.clone(),
+            headers: vec![],
+        };
+        tx.send(proto::PublishRequest {
+            topic_name: "/event/OrderShipped__e".into(),
+            events: vec![event],
+            auth_refresh: String::new(),
+        })
+        .await
+        .unwrap();
+        let resp = stream.message().await.unwrap().unwrap();
+        assert_eq!(resp.results[0].correlation_key, format!("k{n}"));
+        assert_eq!(replay_id_of(&resp.results[0].replay_id), Some(n + 1));
+    }
+    let published = org.events.log.published();
+    assert_eq!(published.len(), 3);
+    assert_eq!(
+        org.events
+            .bus
+            .read(
+                "/event/OrderShipped__e",
+                sflab::org::events::ReplayFrom::Earliest,
+                10,
+                org.clock.now()
+            )
+            .unwrap()[0]
+            .payload["Order_Number__c"],
+        "SO-7"
+    );
+}
