@@ -12,7 +12,10 @@ use super::results::RowOutcome;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// Base64 grows data by 4/3; a job takes at most 150 MB of it (documented).
+/// The upload cap. The Upload Job Data page documents that a job's CSV may not exceed
+/// 150 MB once base64-encoded (the org encodes it on receipt, about +50%), and advises
+/// uploading at most 100 MB of CSV; the cap is checked on the base64 size of all uploads of
+/// the job together. The exact error a real org answers is not documented.
 pub const MAX_UPLOAD_BASE64_BYTES: usize = 150 * 1024 * 1024;
 
 /// The base64 size of `raw` bytes.

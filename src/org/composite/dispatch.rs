@@ -5,8 +5,8 @@
 //! credentials and a [`Subrequest`] marker extension. The marker lets the API usage counter
 //! count the enclosing composite call once, not once per subrequest.
 //!
-//! The router is installed after it is built (it contains the composite routes itself), so
-//! the target is a write-once slot shared by the composite handlers.
+//! The REST gateway puts a target on each composite request (a request extension holding
+//! the gateway itself), so no router keeps a reference to itself.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request};

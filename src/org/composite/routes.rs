@@ -23,20 +23,27 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
 #[derive(Clone)]
 struct CompositeState {
     org: Org,
-    target: SubrequestTarget,
 }
 
-/// The composite routes for one org, with full paths (merge into the REST surface).
-/// `target` must be given the finished REST router with [`SubrequestTarget::install`].
-pub fn router(org: Org, target: SubrequestTarget) -> Router {
-    let state = CompositeState { org, target };
+/// The gateway's subrequest target on this request (absent only if the routes are served
+/// without the REST gateway, which sflab never does).
+type Target = Option<Extension<SubrequestTarget>>;
+
+fn target_of(t: Target) -> SubrequestTarget {
+    t.map(|Extension(t)| t).unwrap_or_default()
+}
+
+/// The composite routes for one org, with full paths (merge into the REST surface, whose
+/// gateway supplies each request's [`SubrequestTarget`]).
+pub fn router(org: Org) -> Router {
+    let state = CompositeState { org };
     let p = |tail: &str| format!("/services/data/{{version}}/composite{tail}");
     Router::new()
         .route(&p(""), get(resources).post(composite))
@@ -89,6 +96,7 @@ async fn resources(RequestVersion(version): RequestVersion) -> Response {
 
 async fn composite(
     State(st): State<CompositeState>,
+    target: Target,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, CompositeError> {
@@ -100,7 +108,7 @@ async fn composite(
         None
     };
     let out = run_composite(
-        &st.target,
+        &target_of(target),
         &unit,
         &headers,
         &req.composite_request,
@@ -111,11 +119,12 @@ async fn composite(
 }
 
 async fn batch(
-    State(st): State<CompositeState>,
+    target: Target,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, CompositeError> {
     let req = parse_batch(&body)?;
+    let target = target_of(target);
     let mut results = Vec::with_capacity(req.batch_requests.len());
     let mut has_errors = false;
     let mut halted = false;
@@ -130,7 +139,7 @@ async fn batch(
         } else {
             match batch_url(&sub.url) {
                 Ok(url) => {
-                    st.target
+                    target
                         .send(
                             &headers,
                             &sub.method,
@@ -156,15 +165,20 @@ async fn batch(
 
 async fn graph(
     State(st): State<CompositeState>,
+    target: Target,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, CompositeError> {
     let req = parse_graph(&body)?;
     let unit = super::atomic::OrgUnit { org: &st.org };
     let _gate = st.org.composite.enter().await;
-    Ok(ok(
-        run_graphs(&st.target, &unit, &headers, &req.graphs).await
-    ))
+    Ok(ok(run_graphs(
+        &target_of(target),
+        &unit,
+        &headers,
+        &req.graphs,
+    )
+    .await))
 }
 
 async fn create_tree(

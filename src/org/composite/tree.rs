@@ -148,42 +148,48 @@ fn walk(
     Ok(())
 }
 
+/// Inserts every node in order, parents first; the ids made, or every error met.
+fn insert_nodes(
+    store: &mut Store,
+    actor: &Actor,
+    nodes: &[TreeNode],
+) -> Result<Vec<String>, Vec<(usize, SfError)>> {
+    let mut ids: Vec<String> = Vec::with_capacity(nodes.len());
+    let mut errors: Vec<(usize, SfError)> = Vec::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let mut fields = n.fields.clone();
+        if let Some((p, lookup)) = &n.parent {
+            match ids.get(*p).filter(|id| !id.is_empty()) {
+                Some(pid) => {
+                    fields.insert(lookup.clone(), Value::String(pid.clone()));
+                }
+                // The parent failed; its own error is reported.
+                None => {
+                    ids.push(String::new());
+                    continue;
+                }
+            }
+        }
+        match store.insert(&n.object, &fields, actor) {
+            Ok(c) => ids.push(c.id.to_string()),
+            Err(e) => {
+                errors.push((i, e));
+                ids.push(String::new());
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(ids)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Creates the tree all or nothing; returns (HTTP status, body).
 pub fn create(store: &mut Store, actor: &Actor, nodes: &[TreeNode]) -> (u16, Value) {
     // A savepoint (see collections) so the tree is undone alone even inside a unit.
     let sp = store.savepoint();
-    let outcome = (|| {
-        let s = &mut *store;
-        let mut ids: Vec<String> = Vec::with_capacity(nodes.len());
-        let mut errors: Vec<(usize, SfError)> = Vec::new();
-        for (i, n) in nodes.iter().enumerate() {
-            let mut fields = n.fields.clone();
-            if let Some((p, lookup)) = &n.parent {
-                match ids.get(*p).filter(|id| !id.is_empty()) {
-                    Some(pid) => {
-                        fields.insert(lookup.clone(), Value::String(pid.clone()));
-                    }
-                    // The parent failed; its own error is reported.
-                    None => {
-                        ids.push(String::new());
-                        continue;
-                    }
-                }
-            }
-            match s.insert(&n.object, &fields, actor) {
-                Ok(c) => ids.push(c.id.to_string()),
-                Err(e) => {
-                    errors.push((i, e));
-                    ids.push(String::new());
-                }
-            }
-        }
-        if errors.is_empty() {
-            Ok(ids)
-        } else {
-            Err(errors)
-        }
-    })();
+    let outcome = insert_nodes(store, actor, nodes);
     match &outcome {
         Ok(_) => store.release(sp),
         Err(_) => store.rollback_to(sp),

@@ -235,14 +235,15 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
                 .extensions()
                 .get::<crate::org::composite::Subrequest>()
                 .is_some();
-            match if subrequest {
+            let spend = if subrequest {
                 Spend::Counted {
                     used: state.usage.used(now),
                     max: state.usage.max(),
                 }
             } else {
                 state.usage.spend(now)
-            } {
+            };
+            match spend {
                 Spend::Counted { used, max } => limit_header = Some(limit_info_header(used, max)),
                 Spend::Exhausted { used, max } => {
                     let mut resp = ApiError::request_limit_exceeded().into_response();
@@ -258,6 +259,16 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         Area::Other => {}
     }
     let method = req.method().clone();
+    if req.uri().path().contains("/composite") {
+        // Composite subrequests come back through this gateway (see composite::dispatch); the
+        // target lives only as long as this request, so the router holds no cycle.
+        let target = crate::org::composite::SubrequestTarget::new();
+        target.install(Router::new().fallback_service(Gateway {
+            inner: inner.clone(),
+            state: state.clone(),
+        }));
+        req.extensions_mut().insert(target);
+    }
     let mut resp = match inner.oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},

@@ -61,12 +61,8 @@ pub fn router(org: Org) -> Router {
 
 /// The org's HTTP surface over existing REST state (tests and labs preload the allocation).
 pub fn router_with(state: RestState) -> Router {
-    // Composite subrequests go back through this same router (see composite::dispatch).
-    let target = crate::org::composite::SubrequestTarget::new();
-    let inner = surfaces(state.clone(), target.clone());
-    let app = Router::new().fallback_service(gateway::Gateway { inner, state });
-    target.install(app.clone());
-    app
+    let inner = surfaces(state.clone());
+    Router::new().fallback_service(gateway::Gateway { inner, state })
 }
 
 /// Path of a route under `/services/data/{version}`.
@@ -75,7 +71,7 @@ fn v(path: &str) -> String {
 }
 
 /// The REST routes, then every other surface of the org, one line each.
-fn surfaces(state: RestState, subrequests: crate::org::composite::SubrequestTarget) -> Router {
+fn surfaces(state: RestState) -> Router {
     let rest: Router<RestState> = Router::new()
         .route("/services/data", get(meta::version_list))
         .route("/services/data/{version}", get(meta::resources))
@@ -85,10 +81,7 @@ fn surfaces(state: RestState, subrequests: crate::org::composite::SubrequestTarg
         .merge(sobjects::routes())
         .merge(query::routes());
     rest.with_state(state.clone())
-        .merge(crate::org::composite::router(
-            state.org.clone(),
-            subrequests,
-        ))
+        .merge(crate::org::composite::router(state.org.clone()))
         .merge(crate::org::bulk::routes::router(state.org.clone()))
         .merge(meta::userinfo_routes(state.clone()))
         .merge(crate::org::streaming::router(state.org.clone()))
