@@ -248,6 +248,12 @@ impl EventBus {
             .map_or(0, |c| c.newest)
     }
 
+    /// Wakes every watcher without publishing (a redelivery was queued).
+    pub fn nudge(&self) {
+        let newest = *self.newest.borrow();
+        self.newest.send_replace(newest);
+    }
+
     /// A receiver that changes whenever any event is published.
     pub fn watch(&self) -> watch::Receiver<u64> {
         self.newest.subscribe()

@@ -54,6 +54,8 @@ pub struct Events {
     deferred: Mutex<Vec<(BusEvent, Transport)>>,
     commit_number: AtomicU64,
     clock: OrgClock,
+    /// Events a lab runner asked to hand out once more, by channel.
+    redeliveries: Mutex<Vec<(String, u64)>>,
 }
 
 impl Events {
@@ -91,6 +93,7 @@ impl Events {
             deferred: Mutex::new(Vec::new()),
             commit_number: AtomicU64::new(0),
             clock,
+            redeliveries: Mutex::new(Vec::new()),
         })
     }
 
@@ -161,6 +164,52 @@ impl Events {
                 }
             }
         }
+    }
+
+    /// Asks the bus to deliver an already delivered event again: the next batch any
+    /// subscriber of `channel` reads starts with it (a lab runner tests that consumers are
+    /// idempotent this way; at-least-once delivery allows it). False if it is not retained.
+    pub fn redeliver(&self, channel: &str, replay_id: u64) -> bool {
+        let retained = self
+            .bus
+            .read(channel, ReplayFrom::Earliest, usize::MAX, self.clock.now())
+            .map(|all| all.iter().any(|e| e.replay_id == replay_id))
+            .unwrap_or(false);
+        if retained {
+            self.redeliveries
+                .lock()
+                .push((channel.to_string(), replay_id));
+            self.bus.nudge();
+        }
+        retained
+    }
+
+    /// Takes the redeliveries queued for `channel` whose replay id the reader has already
+    /// passed (`position`), as events.
+    pub fn take_redeliveries(&self, channel: &str, position: ReplayFrom) -> Vec<Arc<BusEvent>> {
+        let passed = |id: u64| match position {
+            ReplayFrom::After(p) => id <= p,
+            _ => false,
+        };
+        let ids: Vec<u64> = {
+            let mut queue = self.redeliveries.lock();
+            let (mine, rest): (Vec<_>, Vec<_>) = queue
+                .drain(..)
+                .partition(|(c, id)| c == channel && passed(*id));
+            *queue = rest;
+            mine.into_iter().map(|(_, id)| id).collect()
+        };
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        self.bus
+            .read(channel, ReplayFrom::Earliest, usize::MAX, self.clock.now())
+            .map(|all| {
+                all.into_iter()
+                    .filter(|e| ids.contains(&e.replay_id))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn put_on_bus(&self, ev: BusEvent, via: Transport) -> Option<u64> {

@@ -307,13 +307,19 @@ impl PubSub {
         loop {
             if pending > 0 {
                 let now = self.org.clock.now();
-                match events
+                let read = events
                     .bus
                     .read(&channel, position, pending.min(MAX_BATCH), now)
-                {
+                    .map(|fresh| {
+                        let mut batch = events.take_redeliveries(&channel, position);
+                        batch.extend(fresh);
+                        batch.truncate(pending.min(MAX_BATCH));
+                        batch
+                    });
+                match read {
                     Ok(batch) if !batch.is_empty() => {
                         pending -= batch.len();
-                        let last = batch.last().map_or(last_sent, |e| e.replay_id);
+                        let last = batch.iter().map(|e| e.replay_id).fold(last_sent, u64::max);
                         events.log.record_deliveries(
                             &subscriber,
                             &channel,

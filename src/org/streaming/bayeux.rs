@@ -253,14 +253,21 @@ impl Streaming {
         let now = self.org.clock.now();
         let mut out = Vec::new();
         for sub in &mut c.subscriptions {
-            let batch = self
+            let mut batch = self
+                .org
+                .events
+                .take_redeliveries(&sub.channel, sub.position);
+            let fresh = self
                 .org
                 .events
                 .bus
                 .read(&sub.channel, sub.position, 100, now)
                 .map_err(|e| format!("400::{e}"))?;
-            if let Some(last) = batch.last() {
+            if let Some(last) = fresh.last() {
                 sub.position = ReplayFrom::After(last.replay_id);
+            }
+            batch.extend(fresh);
+            if !batch.is_empty() {
                 self.org.events.log.record_deliveries(
                     client,
                     &sub.channel,

@@ -182,3 +182,24 @@ async fn bad_tokens_unknown_clients_and_bad_replay_ids_are_bayeux_errors() {
         .unwrap()
         .contains("API version in the URI is mandatory"));
 }
+
+#[tokio::test]
+async fn a_redelivery_hands_an_event_out_again_after_the_subscriber_passed_it() {
+    let c = Cometd::new();
+    c.publish("SO-1");
+    c.publish("SO-2");
+    let client = c.handshake().await;
+    c.subscribe(&client, "/event/OrderShipped__e", -2).await;
+    let got = c.connect(&client).await;
+    let first = got[0]["data"]["event"]["replayId"].as_u64().unwrap();
+    assert!(c.org.events.redeliver("/event/OrderShipped__e", first));
+    assert!(!c.org.events.redeliver("/event/OrderShipped__e", 999));
+    let again = c.connect(&client).await;
+    assert_eq!(again.len(), 2, "{again:?}");
+    assert_eq!(again[0]["data"]["event"]["replayId"], first);
+    let deliveries = c.org.events.log.deliveries();
+    assert_eq!(
+        deliveries.iter().filter(|d| d.replay_id == first).count(),
+        2
+    );
+}
