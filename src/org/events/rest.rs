@@ -1,6 +1,9 @@
 //! `POST /services/data/vXX.X/sobjects/X__e`: publishing a platform event over REST (also as a
 //! composite subrequest, which comes back through the same route).
 //!
+//! Also the schema lookups a CometD subscriber uses to read `data.schema`:
+//! `GET /event/eventSchema/{schemaId}` and `GET /sobjects/{Event}/eventSchema`.
+//!
 //! A real org answers 201 with the EventUuid in `errors[0].message` under the status code
 //! `OPERATION_ENQUEUED` (publishing is asynchronous), and an id with the `e00` prefix
 //! family. sflab's ids are `e01` followed by a counter, with the usual checksum suffix.
@@ -10,8 +13,11 @@ use super::publish::PublishError;
 use crate::org::ids::SfId;
 use crate::org::rest::error::{json_response, ApiError};
 use crate::org::{Org, Session};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -78,4 +84,48 @@ fn publish(org: &Org, caller: &Session, event: &str, body: &Value) -> Result<Res
             }]
         }),
     ))
+}
+
+/// The schema routes (the publish route is the sObject create route).
+pub fn routes(org: Org) -> Router {
+    Router::new()
+        .route(
+            "/services/data/{version}/event/eventSchema/{schema_id}",
+            get(schema_by_id),
+        )
+        .route(
+            "/services/data/{version}/sobjects/{sobject}/eventSchema",
+            get(schema_by_event),
+        )
+        .with_state(org)
+}
+
+fn schema_response(ty: &super::EventType) -> Response {
+    let mut schema: Value = serde_json::from_str(&ty.schema_json).unwrap_or(Value::Null);
+    if let Some(m) = schema.as_object_mut() {
+        m.insert("uuid".into(), json!(ty.schema_id));
+    }
+    json_response(StatusCode::OK, &schema)
+}
+
+async fn schema_by_id(
+    State(org): State<Org>,
+    Path((_, schema_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let ty = org
+        .events
+        .type_by_schema_id(&schema_id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(schema_response(ty))
+}
+
+async fn schema_by_event(
+    State(org): State<Org>,
+    Path((_, sobject)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let ty = org
+        .events
+        .event_type(&sobject)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(schema_response(ty))
 }

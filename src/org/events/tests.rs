@@ -176,3 +176,41 @@ fn cdc_for_an_unknown_object_is_a_seed_error() {
     let err = Org::new(&seed).unwrap_err();
     assert!(err.to_string().contains("Nope__c"), "{err}");
 }
+
+#[tokio::test]
+async fn event_schemas_are_served_by_id_and_by_event_name() {
+    let org = Org::default_org();
+    let id = org
+        .events
+        .event_type("OrderShipped__e")
+        .unwrap()
+        .schema_id
+        .clone();
+    let (status, by_id) = send(
+        &org,
+        "GET",
+        &format!("{V}/event/eventSchema/{id}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_id["name"], "OrderShipped__e");
+    assert_eq!(by_id["uuid"], id.as_str());
+    let (status, by_name) = send(
+        &org,
+        "GET",
+        &format!("{V}/sobjects/AccountChangeEvent/eventSchema"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_name["fields"][0]["name"], "ChangeEventHeader");
+    let (status, _) = send(
+        &org,
+        "GET",
+        &format!("{V}/event/eventSchema/nope"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

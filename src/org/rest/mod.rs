@@ -85,6 +85,7 @@ fn surfaces(state: RestState) -> Router {
         .merge(crate::org::bulk::routes::router(state.org.clone()))
         .merge(meta::userinfo_routes(state.clone()))
         .merge(crate::org::streaming::router(state.org.clone()))
+        .merge(crate::org::events::rest::routes(state.org.clone()))
     // Further surfaces mount here, e.g.:
     // .merge(crate::org::composite::router(state.clone()))
 }
