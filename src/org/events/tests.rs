@@ -214,3 +214,36 @@ async fn event_schemas_are_served_by_id_and_by_event_name() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn a_bulk_ingest_raises_one_change_event_per_row() {
+    use crate::org::bulk::ingest_job::{CreateIngestJob, IngestJob};
+    use crate::org::bulk::job::JobState;
+    use crate::org::bulk::settings::BulkSettings;
+    let org = Org::default_org();
+    let spec = CreateIngestJob::parse(br#"{"object":"Contact","operation":"insert"}"#)
+        .unwrap()
+        .validate()
+        .unwrap();
+    let mut job = IngestJob::new(
+        org.bulk.next_job_id(),
+        spec,
+        org.users[0].id.to_string(),
+        org.clock.now(),
+        "62.0".into(),
+    );
+    job.add_upload(bytes::Bytes::from_static(
+        b"LastName\nBulk One\nBulk Two\nBulk Three\n",
+    ))
+    .unwrap();
+    job.header.state = JobState::UploadComplete;
+    let job = std::sync::Arc::new(parking_lot::Mutex::new(job));
+    crate::org::bulk::worker::run_ingest(&org, &job, BulkSettings::default());
+    assert_eq!(job.lock().header.state, JobState::JobComplete);
+    let events = all(&org, "/data/ContactChangeEvent");
+    let names: Vec<&Value> = events.iter().map(|e| &e.payload["LastName"]).collect();
+    assert_eq!(names, vec!["Bulk One", "Bulk Two", "Bulk Three"]);
+    assert!(events
+        .iter()
+        .all(|e| e.payload["ChangeEventHeader"]["changeType"] == "CREATE"));
+}
