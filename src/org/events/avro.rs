@@ -274,7 +274,9 @@ pub fn decode(t: &AvroType, input: &mut &[u8]) -> Result<Value, AvroError> {
                 }
                 if n < 0 {
                     // A negative count is followed by the block's size in bytes.
-                    n = -n;
+                    n = n
+                        .checked_neg()
+                        .ok_or_else(|| AvroError::Malformed("array block count".into()))?;
                     get_long(input)?;
                 }
                 if n as usize > input.len() + 1 {
@@ -426,6 +428,10 @@ mod tests {
         }
         let mut junk: &[u8] = &[0xff; 12];
         assert!(decode(&sample(), &mut junk).is_err());
+        // An array block count of i64::MIN (zig-zag 0xff…01) is refused, not negated.
+        let strings = AvroType::Array(Box::new(AvroType::String));
+        let mut min: &[u8] = &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+        assert!(decode(&strings, &mut min).is_err());
     }
 
     #[test]
@@ -440,5 +446,31 @@ mod tests {
         assert_eq!(j["type"], "record");
         assert_eq!(j["fields"][1]["type"], json!(["null", "string"]));
         assert_eq!(j["fields"][4]["type"]["type"], "array");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_record_value_round_trips(
+            created in proptest::prelude::any::<i64>(),
+            name in proptest::option::of(".{0,40}"),
+            qty in proptest::option::of(-1.0e12f64..1.0e12),
+            ok in proptest::option::of(proptest::prelude::any::<bool>()),
+            ids in proptest::collection::vec("[a-zA-Z0-9]{0,18}", 0..5),
+            update in proptest::prelude::any::<bool>(),
+        ) {
+            let v = json!({"CreatedDate": created, "Name__c": name, "Qty__c": qty, "Ok__c": ok,
+                           "Ids": ids, "Kind": if update { "UPDATE" } else { "CREATE" }});
+            let mut bytes = Vec::new();
+            encode(&sample(), &v, &mut bytes).unwrap();
+            let mut input = bytes.as_slice();
+            proptest::prop_assert_eq!(decode(&sample(), &mut input).unwrap(), v);
+            proptest::prop_assert!(input.is_empty());
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_decoder(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let mut input = bytes.as_slice();
+            let _ = decode(&sample(), &mut input);
+        }
     }
 }
