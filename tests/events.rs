@@ -169,7 +169,13 @@ async fn jsforce_streaming_client_receives_platform_and_change_events() {
 
 /// A plain-HTTP/2 Pub/Sub server with a short keepalive, and a raw tonic client.
 async fn h2c_pubsub(keepalive: Duration) -> (Org, tonic::client::Grpc<Channel>, String) {
-    let org = Org::default_org();
+    h2c_pubsub_for(Org::default_org(), keepalive).await
+}
+
+async fn h2c_pubsub_for(
+    org: Org,
+    keepalive: Duration,
+) -> (Org, tonic::client::Grpc<Channel>, String) {
     let token = issue_static_token(&org, None).unwrap().token;
     let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -400,5 +406,74 @@ async fn publish_stream_answers_each_request_with_replay_ids() {
             .unwrap()[0]
             .payload["Order_Number__c"],
         "SO-7"
+    );
+}
+
+async fn managed_stream(
+    grpc: &mut tonic::client::Grpc<Channel>,
+    org: &Org,
+    token: &str,
+    first: proto::ManagedFetchRequest,
+) -> (
+    tokio::sync::mpsc::Sender<proto::ManagedFetchRequest>,
+    tonic::Streaming<proto::ManagedFetchResponse>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel::<proto::ManagedFetchRequest>(4);
+    tx.send(first).await.unwrap();
+    grpc.ready().await.unwrap();
+    let req = authed(org, token, tokio_stream::wrappers::ReceiverStream::new(rx));
+    let path = http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/ManagedSubscribe");
+    let stream = grpc
+        .streaming::<_, proto::ManagedFetchRequest, proto::ManagedFetchResponse, _>(
+            req,
+            path,
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    (tx, stream)
+}
+
+#[tokio::test]
+async fn a_managed_subscription_resumes_after_the_committed_replay_id() {
+    let seed = sflab::org::OrgSeed::from_yaml(
+        "events:\n  platform:\n    OrderShipped__e: { fields: { Order_Number__c: text } }\n  managed_subscriptions:\n    Shipments_Sync: { topic: /event/OrderShipped__e, replay: earliest }\n",
+    )
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let (org, mut grpc, token) = h2c_pubsub_for(org, Duration::from_secs(270)).await;
+    publish_direct(&org, 3);
+    let first = proto::ManagedFetchRequest {
+        developer_name: "Shipments_Sync".into(),
+        num_requested: 2,
+        ..Default::default()
+    };
+    let (tx, mut stream) = managed_stream(&mut grpc, &org, &token, first.clone()).await;
+    let batch = stream.message().await.unwrap().unwrap();
+    assert_eq!(batch.events.len(), 2);
+    let second = batch.events[1].replay_id.clone();
+    tx.send(proto::ManagedFetchRequest {
+        commit_replay_id_request: Some(proto::CommitReplayRequest {
+            commit_request_id: "c1".into(),
+            replay_id: second.clone(),
+        }),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let committed = stream.message().await.unwrap().unwrap();
+    let resp = committed.commit_response.unwrap();
+    assert_eq!(resp.commit_request_id, "c1");
+    assert!(resp.error.is_none());
+    drop(tx);
+    drop(stream);
+    // A new stream starts after the committed id: only the third event.
+    let (_tx, mut stream) = managed_stream(&mut grpc, &org, &token, first).await;
+    let batch = stream.message().await.unwrap().unwrap();
+    assert_eq!(batch.events.len(), 1);
+    assert_eq!(
+        replay_id_of(&batch.events[0].replay_id),
+        Some(replay_id_of(&second).unwrap() + 1)
     );
 }

@@ -10,6 +10,8 @@
 //!       volume: high                 # or: standard (24 h retention instead of 72 h)
 //!       fields: { Order_Number__c: text, Shipped_At__c: datetime, Weight__c: number }
 //!   change_data_capture: [Account, Contact]
+//!   managed_subscriptions:           # Pub/Sub ManagedSubscribe, by developer name
+//!     Shipments_Sync: { topic: /event/OrderShipped__e, replay: earliest }
 //! ```
 //!
 //! Field types: `text`, `long`, `number` (double), `boolean` (alias `checkbox`), `date`,
@@ -56,6 +58,16 @@ pub enum Volume {
     High,
 }
 
+impl ManagedStart {
+    /// The starting position when nothing was committed (`newest`: the bus's newest id).
+    pub fn position(self, newest: u64) -> super::bus::ReplayFrom {
+        match self {
+            ManagedStart::Latest => super::bus::ReplayFrom::After(newest),
+            ManagedStart::Earliest => super::bus::ReplayFrom::Earliest,
+        }
+    }
+}
+
 /// One platform event type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlatformEventDef {
@@ -95,6 +107,28 @@ pub struct EventDefs {
     pub platform: Vec<PlatformEventDef>,
     /// Objects with Change Data Capture, as the seed spells them.
     pub cdc_objects: Vec<String>,
+    /// Managed subscriptions (Pub/Sub `ManagedSubscribe`) by developer name.
+    pub managed: Vec<ManagedSubscriptionDef>,
+}
+
+/// A managed subscription: the org stores its committed replay id.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedSubscriptionDef {
+    #[serde(skip)]
+    pub developer_name: String,
+    pub topic: String,
+    /// Where a subscription with nothing committed starts: `latest` (default) or `earliest`.
+    #[serde(default)]
+    pub replay: ManagedStart,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ManagedStart {
+    #[default]
+    Latest,
+    Earliest,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +138,8 @@ struct RawSection {
     platform: BTreeMap<String, RawEvent>,
     #[serde(default, alias = "cdc")]
     change_data_capture: Vec<String>,
+    #[serde(default)]
+    managed_subscriptions: BTreeMap<String, ManagedSubscriptionDef>,
 }
 
 #[derive(Deserialize)]
@@ -174,9 +210,18 @@ impl EventDefs {
                 fields,
             });
         }
+        let managed = raw
+            .managed_subscriptions
+            .into_iter()
+            .map(|(name, mut m)| {
+                m.developer_name = name;
+                m
+            })
+            .collect();
         Ok(EventDefs {
             platform,
             cdc_objects: raw.change_data_capture,
+            managed,
         })
     }
 

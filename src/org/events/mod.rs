@@ -18,6 +18,7 @@ pub mod bus;
 pub mod cdc;
 pub mod defs;
 pub mod log;
+pub mod managed;
 pub mod publish;
 pub mod rest;
 pub mod schema;
@@ -46,6 +47,8 @@ pub struct Events {
     pub defs: EventDefs,
     pub bus: EventBus,
     pub log: EventLog,
+    /// Pub/Sub managed subscriptions with their committed replay ids.
+    pub managed: managed::ManagedSubscriptions,
     /// Event types by name.
     types: BTreeMap<String, Arc<EventType>>,
     /// CDC event types by object name.
@@ -84,7 +87,19 @@ impl Events {
             types.insert(t.name.clone(), t.clone());
             cdc.insert(o.name.clone(), t);
         }
+        for m in &defs.managed {
+            if !bus.has_channel(&m.topic) {
+                return Err(SeedError::Section {
+                    section: "events".into(),
+                    reason: format!(
+                        "managed_subscriptions.{}: there is no topic {} in this org; use /event/Name__e of a declared platform event or a change event channel",
+                        m.developer_name, m.topic
+                    ),
+                });
+            }
+        }
         Ok(Events {
+            managed: managed::ManagedSubscriptions::new(&defs.managed),
             defs,
             bus,
             log: EventLog::default(),

@@ -6,6 +6,7 @@
 //! `service` what each call does on the org's event bus, `server` the gRPC routing. Serve it
 //! with [`serve`] on its own listener (TLS with the workspace CA; HTTP/2 is negotiated by ALPN).
 
+pub mod managed;
 pub mod proto;
 pub mod server;
 pub mod service;

@@ -153,6 +153,54 @@ pub struct PublishResponse {
     pub rpc_id: String,
 }
 
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ManagedFetchRequest {
+    #[prost(string, tag = "1")]
+    pub subscription_id: String,
+    #[prost(string, tag = "2")]
+    pub developer_name: String,
+    #[prost(int32, tag = "3")]
+    pub num_requested: i32,
+    #[prost(string, tag = "4")]
+    pub auth_refresh: String,
+    #[prost(message, optional, tag = "5")]
+    pub commit_replay_id_request: Option<CommitReplayRequest>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct CommitReplayRequest {
+    #[prost(string, tag = "1")]
+    pub commit_request_id: String,
+    #[prost(bytes = "vec", tag = "2")]
+    pub replay_id: Vec<u8>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct CommitReplayResponse {
+    #[prost(string, tag = "1")]
+    pub commit_request_id: String,
+    #[prost(bytes = "vec", tag = "2")]
+    pub replay_id: Vec<u8>,
+    #[prost(message, optional, tag = "3")]
+    pub error: Option<Error>,
+    #[prost(int64, tag = "4")]
+    pub process_time: i64,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ManagedFetchResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub events: Vec<ConsumerEvent>,
+    #[prost(bytes = "vec", tag = "2")]
+    pub latest_replay_id: Vec<u8>,
+    #[prost(string, tag = "3")]
+    pub rpc_id: String,
+    #[prost(int32, tag = "4")]
+    pub pending_num_requested: i32,
+    #[prost(message, optional, tag = "5")]
+    pub commit_response: Option<CommitReplayResponse>,
+}
+
 /// Replay ids on the wire: 8 bytes, big-endian (opaque to clients, as on a real org).
 pub fn replay_id_bytes(id: u64) -> Vec<u8> {
     id.to_be_bytes().to_vec()

@@ -145,6 +145,43 @@ impl StreamingService<proto::FetchRequest> for Subscribe {
     }
 }
 
+struct ManagedSubscribe(PubSub);
+impl StreamingService<proto::ManagedFetchRequest> for ManagedSubscribe {
+    type Response = proto::ManagedFetchResponse;
+    type ResponseStream = Outgoing<proto::ManagedFetchResponse>;
+    type Future = Reply<Self::ResponseStream>;
+    fn call(&mut self, req: tonic::Request<Streaming<proto::ManagedFetchRequest>>) -> Self::Future {
+        let p = self.0.clone();
+        Box::pin(async move {
+            p.authenticate(req.metadata())?;
+            let mut incoming = req.into_inner();
+            let first = match incoming.next().await {
+                Some(Ok(f)) => f,
+                Some(Err(e)) => return Err(e),
+                None => {
+                    return Err(Status::invalid_argument(
+                        "The stream closed before its first ManagedFetchRequest.",
+                    ))
+                }
+            };
+            let (sub, position) = p.managed_start(&first)?;
+            let (req_tx, req_rx) = mpsc::channel(16);
+            tokio::spawn(async move {
+                while let Some(next) = incoming.next().await {
+                    if req_tx.send(next).await.is_err() {
+                        return;
+                    }
+                }
+            });
+            let (tx, rx) = mpsc::channel(4);
+            tokio::spawn(p.run_managed(sub, first, position, req_rx, tx));
+            Ok(tonic::Response::new(
+                Box::pin(ReceiverStream::new(rx)) as Self::ResponseStream
+            ))
+        })
+    }
+}
+
 impl tower::Service<Request<Body>> for PubSubService {
     type Response = Response<tonic::body::Body>;
     type Error = Infallible;
@@ -178,8 +215,13 @@ impl tower::Service<Request<Body>> for PubSubService {
                         .streaming(Subscribe(p), req)
                         .await
                 }
+                "ManagedSubscribe" => {
+                    Grpc::new(ProstCodec::default())
+                        .streaming(ManagedSubscribe(p), req)
+                        .await
+                }
                 other => Status::unimplemented(format!(
-                    "sflab's Pub/Sub API does not implement {other}; it serves Subscribe, GetTopic, GetSchema, Publish and PublishStream."
+                    "sflab's Pub/Sub API does not implement {other}; it serves Subscribe, ManagedSubscribe, GetTopic, GetSchema, Publish and PublishStream."
                 ))
                 .into_http(),
             };
