@@ -5,12 +5,15 @@
 //! owns the [`EventBus`], the event types with their Avro schemas, publishing (with
 //! publish-after-commit held back until the store's transaction commits, and dropped on
 //! rollback), CDC (a store transaction listener, so every DML path raises change events), and
-//! the [`EventLog`] of what was published and delivered, for the lab rules `events.*`.
+//! the [`EventLog`] of what was published and delivered, for the lab rules `events.*`, the
+//! managed subscriptions of Pub/Sub `ManagedSubscribe`, and redelivery on purpose
+//! ([`Events::redeliver`]) for runners testing idempotent consumers.
 //!
 //! ```text
 //! org.events.publish(&org, "OrderShipped__e", &fields, &user, Transport::Rest)? // -> Published
 //! org.events.bus.read("/event/OrderShipped__e", ReplayFrom::Earliest, 100, org.clock.now())?
-//! org.events.log.published() / .deliveries()                                  // evidence
+//! org.events.log.published() / .subscriptions() / .deliveries()             // evidence
+//! org.events.redeliver("/event/OrderShipped__e", replay_id)                  // at-least-once
 //! ```
 
 pub mod avro;

@@ -1,5 +1,6 @@
 //! The Pub/Sub API (gRPC, package `eventbus.v1`) of the mock org: GetTopic, GetSchema,
-//! Subscribe with flow control and keepalives, Publish and PublishStream, with Avro payloads
+//! Subscribe with flow control and keepalives, Publish, PublishStream and ManagedSubscribe
+//! (`managed`: named subscriptions whose committed replay id the org keeps), with Avro payloads
 //! and schema ids, authenticated by the `accesstoken`/`instanceurl`/`tenantid` metadata.
 //!
 //! `proto` holds the messages (hand-written prost types matching `proto/pubsub_api.proto`),
