@@ -10,7 +10,7 @@
 //! ([`Events::redeliver`]) for runners testing idempotent consumers.
 //!
 //! ```text
-//! org.events.publish(&org, "OrderShipped__e", &fields, &user, Transport::Rest)? // -> Published
+//! org.events.publish(&org.store.read(), "OrderShipped__e", &fields, user_id, Transport::Runner)?
 //! org.events.bus.read("/event/OrderShipped__e", ReplayFrom::Earliest, 100, org.clock.now())?
 //! org.events.log.published() / .subscriptions() / .deliveries()             // evidence
 //! org.events.redeliver("/event/OrderShipped__e", replay_id)                  // at-least-once
