@@ -7,6 +7,7 @@ mod curriculum_cmds;
 mod dev;
 pub mod lab;
 mod lab_report;
+pub mod events;
 pub mod org;
 
 use clap::{Parser, Subcommand};

@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// Settings) from this sfdx source folder at start.
     #[arg(long, value_name = "DIR")]
     pub metadata: Option<PathBuf>,
+    /// Port of the Pub/Sub API (gRPC) endpoint (0 picks a free one).
+    #[arg(long, default_value_t = 7443)]
+    pub pubsub_port: u16,
 }
 
 /// The connection a client needs, as environment variables (name, value) in print order.
@@ -213,6 +216,13 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
     let port = listener.local_addr()?.port();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let instance_url = format!("{scheme}://127.0.0.1:{port}");
+    let pubsub_listener = bind_loopback(args.pubsub_port).await.map_err(|e| {
+        Failure::usage(format!(
+            "could not listen on 127.0.0.1:{} for the Pub/Sub API: {e}. Pick another port with --pubsub-port (0 picks a free one).",
+            args.pubsub_port
+        ))
+    })?;
+    let pubsub_endpoint = format!("127.0.0.1:{}", pubsub_listener.local_addr()?.port());
     let client = crate::org::auth::serve_client(&org.auth.config());
     let mut env = connection_env(
         &instance_url,
@@ -224,6 +234,7 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
     if default_org {
         env.extend(crate::org::auth::env_lines(&ws.root, &org.auth.config()));
     }
+    crate::cli::events::add_event_env(&mut env, &org, &pubsub_endpoint);
     if let Some(path) = &args.env_file {
         crate::fsutil::write_private_atomic(path, env_file_text(&env).as_bytes())
             .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;
@@ -240,7 +251,21 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
             path.display()
         );
     }
-    serve(listener, org.clone(), tls, shutdown_signal()).await?;
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let pubsub = tokio::spawn(crate::org::pubsub::serve(
+        pubsub_listener,
+        org.clone(),
+        tls.clone(),
+        async move {
+            let _ = stop_rx.wait_for(|s| *s).await;
+        },
+    ));
+    serve(listener, org.clone(), tls, async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await?;
+    let _ = pubsub.await;
     if let Some(data) = &args.data {
         org.store.read().save(data).map_err(|e| {
             Failure::usage(format!("could not save the org to {}: {e}", data.display()))
@@ -286,6 +311,7 @@ mod tests {
             data,
             env_file: None,
             metadata: None,
+            pubsub_port: 0,
         }
     }
 

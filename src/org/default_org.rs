@@ -3,7 +3,8 @@
 //!
 //! Account carries `ERP_Id__c` (text, external id, unique) as in the upsert examples, Order
 //! carries `ERP_Order_Id__c`; a few Accounts, Contacts and Opportunities exist; the org has an
-//! admin and an integration user; the Organization record says it is a sandbox.
+//! admin and an integration user; the Organization record says it is a sandbox; Change Data
+//! Capture covers Account and Contact, and OrderShipped__e and OrderActivated__e are defined.
 
 /// The default seed, as YAML (the same format lab authors write).
 pub const DEFAULT_SEED: &str = r#"
@@ -24,6 +25,22 @@ objects:
         type: picklist
         label: Shipment Status
         values: [Pending, Shipped, Delivered, Returned]
+
+events:
+  platform:
+    OrderShipped__e:
+      label: Order Shipped
+      publish: after_commit
+      volume: high
+      fields: { Order_Number__c: text, Carrier__c: text, Tracking_Number__c: text,
+                Shipped_At__c: datetime, Weight_Kg__c: number }
+    OrderActivated__e:
+      label: Order Activated
+      publish: after_commit
+      volume: high
+      fields: { Order_Number__c: text, Account_Number__c: text, Amount__c: number,
+                Activated_At__c: datetime }
+  change_data_capture: [Account, Contact]
 
 users:
   - { username: admin@sflab.example, first_name: Ada, last_name: Admin, alias: aadmin,
@@ -76,6 +93,6 @@ mod tests {
         let seed = OrgSeed::from_yaml(DEFAULT_SEED).unwrap();
         assert_eq!(seed.users.len(), 2);
         assert!(seed.objects["Account"].fields["ERP_Id__c"].external_id);
-        assert!(seed.other.is_empty());
+        assert_eq!(seed.other.keys().collect::<Vec<_>>(), vec!["events"]);
     }
 }

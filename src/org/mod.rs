@@ -26,8 +26,10 @@ pub mod dml;
 pub mod error;
 pub mod external;
 pub mod extservices;
+pub mod events;
 pub mod ids;
 pub mod mcp;
+pub mod pubsub;
 pub mod read;
 pub mod record;
 pub mod rest;
@@ -42,6 +44,7 @@ pub mod standard_objects;
 mod standard_objects_commerce;
 mod standard_objects_crm;
 pub mod store;
+pub mod streaming;
 pub mod tls;
 mod validate;
 pub mod value;
@@ -88,6 +91,8 @@ pub struct OrgInner {
     pub composite: composite::CompositeUnits,
     /// Callouts, credentials, External Services and the built-in mock external services.
     pub outbound: callout::Outbound,
+    /// Platform events, Change Data Capture and the event bus (the seed's `events:` section).
+    pub events: Arc<events::Events>,
 }
 
 /// A cheap, cloneable handle to one mock org.
@@ -108,7 +113,7 @@ impl Org {
         let built = build::build(seed, clock.now())?;
         let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
         let bulk = bulk::BulkSettings::from_seed(seed)?;
-        Ok(Org::assemble(seed.clone(), clock, built, auth, bulk))
+        Org::assemble(seed.clone(), clock, built, auth, bulk)
     }
 
     /// The org `sflab org serve` starts with when no seed is given.
@@ -127,7 +132,7 @@ impl Org {
         let built = build::adopt(seed, store)?;
         let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
         let bulk = bulk::BulkSettings::from_seed(seed)?;
-        Ok(Org::assemble(seed.clone(), OrgClock::new(), built, auth, bulk))
+        Org::assemble(seed.clone(), OrgClock::new(), built, auth, bulk)
     }
 
     fn assemble(
@@ -136,7 +141,11 @@ impl Org {
         built: build::Built,
         auth: auth::AuthConfig,
         bulk: bulk::BulkSettings,
-    ) -> Org {
+    ) -> Result<Org, SeedError> {
+        let mut store = built.store;
+        let defs = events::EventDefs::from_seed(&seed)?;
+        let events = Arc::new(events::Events::new(defs, store.schema(), clock.clone())?);
+        store.on_transaction(events::Events::transaction_listener(&events));
         let sessions = SessionTable::new();
         // The ID-token signing key is shared by the process; generating one can only fail
         // if the system's random source fails, which nothing here could recover from.
@@ -148,18 +157,19 @@ impl Org {
             sessions.clone(),
             keys,
         );
-        Org(Arc::new(OrgInner {
+        Ok(Org(Arc::new(OrgInner {
             id: built.org_id,
             clock,
             sessions,
-            store: RwLock::new(built.store),
+            store: RwLock::new(store),
             seed,
             users: built.users,
             auth,
             bulk: Arc::new(bulk::BulkJobs::new(bulk)),
             composite: composite::CompositeUnits::default(),
             outbound: callout::Outbound::default(),
-        }))
+            events,
+        })))
     }
 
     /// `user` acting now, on the org's clock.

@@ -66,6 +66,17 @@ pub struct UpsertMode {
 
 type Listener = Box<dyn Fn(&Change) + Send + Sync>;
 
+/// How a transaction ended, as transaction listeners hear it.
+#[derive(Debug, Clone, Copy)]
+pub enum TxEnd<'a> {
+    /// Committed with these changes, in order (possibly none: a unit that only published).
+    Committed(&'a [Change]),
+    /// Rolled back: nothing it wrote or published survives.
+    RolledBack,
+}
+
+type TxListener = Box<dyn Fn(&Store, TxEnd<'_>) + Send + Sync>;
+
 /// Undo entries of an open all-or-none batch.
 pub(crate) enum Undo {
     Inserted { table: usize, row: u32 },
@@ -82,6 +93,7 @@ pub struct Store {
     pub(crate) undo: Option<Vec<Undo>>,
     pub(crate) pending: Vec<Change>,
     listeners: Vec<Listener>,
+    tx_listeners: Vec<TxListener>,
 }
 
 impl std::fmt::Debug for Store {
@@ -110,6 +122,7 @@ impl Store {
             undo: None,
             pending: Vec::new(),
             listeners: Vec::new(),
+            tx_listeners: Vec::new(),
         }
     }
 
@@ -195,13 +208,37 @@ impl Store {
         self.listeners.push(listener);
     }
 
+    /// Registers a transaction listener: told of each committed transaction's changes as one
+    /// batch (with read access to the store) and of each rollback (the event bus).
+    pub fn on_transaction(&mut self, listener: TxListener) {
+        self.tx_listeners.push(listener);
+    }
+
+    /// True while an all-or-none batch or composite unit is open.
+    pub fn in_transaction(&self) -> bool {
+        self.undo.is_some()
+    }
+
+    pub(crate) fn end_transaction(&self, end: TxEnd<'_>) {
+        for l in &self.tx_listeners {
+            l(self, end);
+        }
+    }
+
+    pub(crate) fn committed(&self, changes: &[Change]) {
+        for c in changes {
+            for l in &self.listeners {
+                l(c);
+            }
+        }
+        self.end_transaction(TxEnd::Committed(changes));
+    }
+
     pub(crate) fn emit(&mut self, change: &Change) {
         if self.undo.is_some() {
             self.pending.push(change.clone());
         } else {
-            for l in &self.listeners {
-                l(change);
-            }
+            self.committed(std::slice::from_ref(change));
         }
     }
 
@@ -226,11 +263,7 @@ impl Store {
         let pending = std::mem::take(&mut self.pending);
         match result {
             Ok(v) => {
-                for c in &pending {
-                    for l in &self.listeners {
-                        l(c);
-                    }
-                }
+                self.committed(&pending);
                 Ok(v)
             }
             Err(e) => {
@@ -247,6 +280,7 @@ impl Store {
                         }
                     }
                 }
+                self.end_transaction(TxEnd::RolledBack);
                 Err(e)
             }
         }

@@ -104,9 +104,8 @@ impl Store {
     /// Closes the log and tells listeners of the unit's changes.
     pub(crate) fn commit_unit(&mut self) {
         self.undo = None;
-        for change in std::mem::take(&mut self.pending) {
-            self.emit(&change);
-        }
+        let pending = std::mem::take(&mut self.pending);
+        self.committed(&pending);
     }
 
     /// Undoes every write in the log, newest first; listeners hear nothing.
@@ -114,6 +113,7 @@ impl Store {
         let log = self.undo.take().unwrap_or_default();
         self.pending.clear();
         self.undo_entries(log);
+        self.end_transaction(crate::org::store::TxEnd::RolledBack);
     }
 }
 

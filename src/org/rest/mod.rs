@@ -104,5 +104,7 @@ fn surfaces(state: RestState) -> Router {
         .merge(crate::org::callout::http::router(state.clone()))
         .merge(crate::org::extservices::router(state.clone()))
         .merge(crate::org::mcp::router(state.clone()))
+        .merge(crate::org::streaming::router(state.org.clone()))
+        .merge(crate::org::events::rest::routes(state.org.clone()))
     // Further surfaces mount here, one `.merge(...)` line each.
 }

@@ -158,6 +158,11 @@ async fn create(
     Path((_, sobject)): Path<(String, String)>,
     SfJson(body): SfJson,
 ) -> Result<Response, ApiError> {
+    if let Some(published) =
+        crate::org::events::rest::try_publish(&state.org, &caller.0, &sobject, &body)
+    {
+        return published;
+    }
     let name = object_name(&state, &sobject)?;
     let fields = record_body(body)?;
     let actor = actor(&state.org, &caller)?;

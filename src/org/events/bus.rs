@@ -1,0 +1,436 @@
+//! The event bus: one ordered, retained stream per channel, replay ids that only grow, and
+//! the replay presets subscribers start from.
+//!
+//! Every event gets one replay id from a bus-wide counter, so ids increase on every channel
+//! (and a change event carries the same id on `/data/AccountChangeEvent` and on
+//! `/data/ChangeEvents`). Retention is measured on the org's clock: an event older than its
+//! channel's retention is gone, and a subscriber asking to resume after it is told so.
+//!
+//! The bus is pure bookkeeping behind a lock; waiting subscribers are woken through a
+//! `watch` channel carrying the newest replay id, so transports (Pub/Sub, CometD) never poll.
+
+use chrono::{DateTime, Duration, Utc};
+use parking_lot::RwLock;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Where a subscriber starts reading a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayFrom {
+    /// Only events published from now on (`-1`, `LATEST`).
+    Latest,
+    /// Every event still retained (`-2`, `EARLIEST`).
+    Earliest,
+    /// Events published after this replay id (a subscriber's stored position).
+    After(u64),
+}
+
+impl ReplayFrom {
+    /// The Streaming API's number form: `-1`, `-2`, or a stored replay id.
+    pub fn from_number(n: i64) -> Result<ReplayFrom, ReplayError> {
+        match n {
+            -1 => Ok(ReplayFrom::Latest),
+            -2 => Ok(ReplayFrom::Earliest),
+            n if n >= 0 => Ok(ReplayFrom::After(n as u64)),
+            n => Err(ReplayError::Invalid { replay_id: n }),
+        }
+    }
+}
+
+/// Why a subscription cannot start where it asked to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    #[error("replay id {replay_id} is no longer retained on {channel}: events are kept {retention_hours} hours and the oldest retained one has replay id {oldest}. Resubscribe with -2 (EARLIEST) to read every retained event and reconcile what was missed, or -1 (LATEST) for new events only.")]
+    OutOfRetention {
+        channel: String,
+        replay_id: u64,
+        oldest: u64,
+        retention_hours: i64,
+    },
+    #[error("replay id {replay_id} was never issued on this org (the newest is {newest}); use a replay id the bus delivered, -1 for new events only or -2 for every retained event.")]
+    NotIssued { replay_id: u64, newest: u64 },
+    #[error("replay id {replay_id} is not valid; use a replay id the bus delivered, -1 for new events only or -2 for every retained event.")]
+    Invalid { replay_id: i64 },
+    #[error("there is no channel {0} on this org; platform events are /event/Name__e and change events /data/ChangeEvents or /data/<Object>ChangeEvent.")]
+    UnknownChannel(String),
+}
+
+/// One event on the bus, as every transport renders it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusEvent {
+    pub replay_id: u64,
+    /// The event type (`OrderShipped__e`, `AccountChangeEvent`).
+    pub event_name: String,
+    /// The event's own channel (`/event/OrderShipped__e`, `/data/AccountChangeEvent`).
+    pub channel: String,
+    /// The EventUuid.
+    pub uuid: String,
+    /// Field values in their stored form: datetimes as epoch milliseconds, dates as days
+    /// since 1970-01-01 (see `events::schema` for how each transport renders them).
+    pub payload: Map<String, Value>,
+    pub published_at: DateTime<Utc>,
+}
+
+/// How long a channel keeps its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention(pub Duration);
+
+impl Retention {
+    /// Standard-volume platform events: 24 hours.
+    pub fn standard() -> Retention {
+        Retention(Duration::hours(24))
+    }
+    /// High-volume platform events and change events: 72 hours.
+    pub fn high_volume() -> Retention {
+        Retention(Duration::hours(72))
+    }
+}
+
+#[derive(Debug)]
+struct Channel {
+    retention: Retention,
+    events: VecDeque<Arc<BusEvent>>,
+    /// The highest replay id ever stored here (kept after the event expires).
+    newest: u64,
+    /// The highest replay id dropped from this channel by retention.
+    dropped_upto: u64,
+}
+
+#[derive(Debug, Default)]
+struct Channels {
+    by_name: BTreeMap<String, Channel>,
+    next_replay: u64,
+}
+
+/// The org's event bus.
+#[derive(Debug)]
+pub struct EventBus {
+    channels: RwLock<Channels>,
+    newest: watch::Sender<u64>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        EventBus::new()
+    }
+}
+
+impl EventBus {
+    pub fn new() -> EventBus {
+        EventBus {
+            channels: RwLock::new(Channels {
+                by_name: BTreeMap::new(),
+                next_replay: 1,
+            }),
+            newest: watch::channel(0).0,
+        }
+    }
+
+    /// Declares a channel (idempotent; a second call keeps the first retention).
+    pub fn add_channel(&self, name: &str, retention: Retention) {
+        let mut c = self.channels.write();
+        c.by_name.entry(name.to_string()).or_insert(Channel {
+            retention,
+            events: VecDeque::new(),
+            newest: 0,
+            dropped_upto: 0,
+        });
+    }
+
+    /// True if the channel is declared (names are case-sensitive, as Salesforce's are).
+    pub fn has_channel(&self, name: &str) -> bool {
+        self.channels.read().by_name.contains_key(name)
+    }
+
+    /// Channel names, sorted.
+    pub fn channel_names(&self) -> Vec<String> {
+        self.channels.read().by_name.keys().cloned().collect()
+    }
+
+    /// Appends one event to its own channel and to every extra channel named (for change
+    /// events, `/data/ChangeEvents`), giving it the next replay id. Unknown extra channels
+    /// are skipped; an unknown own channel is an error.
+    pub fn publish(
+        &self,
+        mut event: BusEvent,
+        also: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<Arc<BusEvent>, ReplayError> {
+        let mut c = self.channels.write();
+        if !c.by_name.contains_key(&event.channel) {
+            return Err(ReplayError::UnknownChannel(event.channel));
+        }
+        event.replay_id = c.next_replay;
+        c.next_replay += 1;
+        let event = Arc::new(event);
+        let mut targets = vec![event.channel.as_str()];
+        targets.extend(also.iter().copied());
+        for name in targets {
+            if let Some(ch) = c.by_name.get_mut(name) {
+                ch.events.push_back(event.clone());
+                ch.newest = event.replay_id;
+                expire(ch, now);
+            }
+        }
+        drop(c);
+        self.newest.send_replace(event.replay_id);
+        Ok(event)
+    }
+
+    /// Events of `channel` after the starting point, oldest first, at most `limit`.
+    /// `Latest` reads nothing already published; callers keep the last id they saw and read
+    /// on with `After(id)`.
+    pub fn read(
+        &self,
+        channel: &str,
+        from: ReplayFrom,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Arc<BusEvent>>, ReplayError> {
+        let c = self.channels.read();
+        let ch = c
+            .by_name
+            .get(channel)
+            .ok_or_else(|| ReplayError::UnknownChannel(channel.to_string()))?;
+        let cutoff = now - ch.retention.0;
+        // Events are in replay-id order and published on a clock that never goes back, so
+        // the expired ones are a prefix: both lookups are binary searches.
+        let first_live = ch.events.partition_point(|e| e.published_at <= cutoff);
+        let take = |start: usize| -> Vec<Arc<BusEvent>> {
+            ch.events.range(start..).take(limit).cloned().collect()
+        };
+        match from {
+            ReplayFrom::Latest => Ok(Vec::new()),
+            ReplayFrom::Earliest => Ok(take(first_live)),
+            ReplayFrom::After(id) => {
+                let newest = c.next_replay - 1;
+                if id > newest {
+                    return Err(ReplayError::NotIssued {
+                        replay_id: id,
+                        newest,
+                    });
+                }
+                // The stored position is good unless an event of this channel published after
+                // it has expired (popped already, or still queued but past retention).
+                let newest_expired = first_live
+                    .checked_sub(1)
+                    .map_or(0, |i| ch.events[i].replay_id);
+                if ch.dropped_upto > id || newest_expired > id {
+                    return Err(ReplayError::OutOfRetention {
+                        channel: channel.to_string(),
+                        replay_id: id,
+                        oldest: ch
+                            .events
+                            .get(first_live)
+                            .map_or(ch.newest + 1, |e| e.replay_id),
+                        retention_hours: ch.retention.0.num_hours(),
+                    });
+                }
+                let start = ch.events.partition_point(|e| e.replay_id <= id);
+                Ok(take(start.max(first_live)))
+            }
+        }
+    }
+
+    /// The newest replay id issued on the bus (0 before the first event).
+    pub fn newest_replay_id(&self) -> u64 {
+        self.channels.read().next_replay - 1
+    }
+
+    /// The newest replay id stored on one channel (0 if none).
+    pub fn channel_newest(&self, channel: &str) -> u64 {
+        self.channels
+            .read()
+            .by_name
+            .get(channel)
+            .map_or(0, |c| c.newest)
+    }
+
+    /// Wakes every watcher without publishing (a redelivery was queued).
+    pub fn nudge(&self) {
+        let newest = *self.newest.borrow();
+        self.newest.send_replace(newest);
+    }
+
+    /// A receiver that changes whenever any event is published.
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.newest.subscribe()
+    }
+
+    /// Drops expired events everywhere (reads already ignore them; this frees memory).
+    pub fn purge(&self, now: DateTime<Utc>) {
+        let mut c = self.channels.write();
+        for ch in c.by_name.values_mut() {
+            expire(ch, now);
+        }
+    }
+}
+
+/// Drops events past retention, remembering the newest dropped replay id.
+fn expire(ch: &mut Channel, now: DateTime<Utc>) {
+    let cutoff = now - ch.retention.0;
+    while ch.events.front().is_some_and(|e| e.published_at <= cutoff) {
+        if let Some(e) = ch.events.pop_front() {
+            ch.dropped_upto = e.replay_id;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(channel: &str, at: DateTime<Utc>) -> BusEvent {
+        BusEvent {
+            replay_id: 0,
+            event_name: channel.rsplit('/').next().unwrap_or_default().to_string(),
+            channel: channel.to_string(),
+            uuid: uuid::Uuid::new_v4().to_string(),
+            payload: Map::new(),
+            published_at: at,
+        }
+    }
+
+    fn bus() -> EventBus {
+        let b = EventBus::new();
+        b.add_channel("/event/A__e", Retention::standard());
+        b.add_channel("/event/B__e", Retention::high_volume());
+        b
+    }
+
+    fn ids(events: &[Arc<BusEvent>]) -> Vec<u64> {
+        events.iter().map(|e| e.replay_id).collect()
+    }
+
+    #[test]
+    fn replay_ids_increase_and_each_channel_keeps_publish_order() {
+        let b = bus();
+        let t = Utc::now();
+        for ch in ["/event/A__e", "/event/B__e", "/event/A__e", "/event/A__e"] {
+            b.publish(ev(ch, t), &[], t).unwrap();
+        }
+        let a = b.read("/event/A__e", ReplayFrom::Earliest, 100, t).unwrap();
+        assert_eq!(ids(&a), vec![1, 3, 4]);
+        let bb = b.read("/event/B__e", ReplayFrom::Earliest, 100, t).unwrap();
+        assert_eq!(ids(&bb), vec![2]);
+        assert_eq!(b.newest_replay_id(), 4);
+    }
+
+    #[test]
+    fn latest_reads_nothing_old_and_earliest_reads_everything_retained() {
+        let b = bus();
+        let t = Utc::now();
+        b.publish(ev("/event/A__e", t), &[], t).unwrap();
+        assert!(b
+            .read("/event/A__e", ReplayFrom::Latest, 10, t)
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            ids(&b.read("/event/A__e", ReplayFrom::Earliest, 10, t).unwrap()),
+            vec![1]
+        );
+        assert_eq!(ReplayFrom::from_number(-1).unwrap(), ReplayFrom::Latest);
+        assert_eq!(ReplayFrom::from_number(-2).unwrap(), ReplayFrom::Earliest);
+        assert!(ReplayFrom::from_number(-3).is_err());
+    }
+
+    #[test]
+    fn custom_replay_resumes_after_the_stored_id() {
+        let b = bus();
+        let t = Utc::now();
+        for _ in 0..5 {
+            b.publish(ev("/event/A__e", t), &[], t).unwrap();
+        }
+        let got = b.read("/event/A__e", ReplayFrom::After(3), 10, t).unwrap();
+        assert_eq!(ids(&got), vec![4, 5]);
+        let limited = b.read("/event/A__e", ReplayFrom::After(0), 2, t).unwrap();
+        assert_eq!(ids(&limited), vec![1, 2]);
+    }
+
+    #[test]
+    fn standard_events_expire_after_24_hours_on_the_org_clock() {
+        let b = bus();
+        let t0 = Utc::now();
+        b.publish(ev("/event/A__e", t0), &[], t0).unwrap();
+        b.publish(ev("/event/B__e", t0), &[], t0).unwrap();
+        let t1 = t0 + Duration::hours(25);
+        b.publish(ev("/event/A__e", t1), &[], t1).unwrap();
+        assert_eq!(
+            ids(&b.read("/event/A__e", ReplayFrom::Earliest, 10, t1).unwrap()),
+            vec![3]
+        );
+        // High volume keeps 72 hours.
+        assert_eq!(
+            ids(&b.read("/event/B__e", ReplayFrom::Earliest, 10, t1).unwrap()),
+            vec![2]
+        );
+        let t2 = t0 + Duration::hours(73);
+        assert!(b
+            .read("/event/B__e", ReplayFrom::Earliest, 10, t2)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn a_stored_id_that_fell_out_of_retention_is_an_error() {
+        let b = bus();
+        let t0 = Utc::now();
+        b.publish(ev("/event/A__e", t0), &[], t0).unwrap();
+        b.publish(ev("/event/A__e", t0), &[], t0).unwrap();
+        let t1 = t0 + Duration::hours(30);
+        b.publish(ev("/event/A__e", t1), &[], t1).unwrap();
+        let err = b
+            .read("/event/A__e", ReplayFrom::After(1), 10, t1)
+            .unwrap_err();
+        assert!(matches!(err, ReplayError::OutOfRetention { oldest: 3, .. }));
+        // The id of the last expired event is still a good position: nothing after it is lost.
+        assert_eq!(
+            ids(&b.read("/event/A__e", ReplayFrom::After(2), 10, t1).unwrap()),
+            vec![3]
+        );
+        b.purge(t1);
+        assert!(b.read("/event/A__e", ReplayFrom::After(1), 10, t1).is_err());
+        // Everything expired, and the subscriber was behind: an error too.
+        let t2 = t1 + Duration::hours(30);
+        assert!(b.read("/event/A__e", ReplayFrom::After(2), 10, t2).is_err());
+        assert!(b.read("/event/A__e", ReplayFrom::After(3), 10, t2).is_ok());
+    }
+
+    #[test]
+    fn an_id_never_issued_is_refused() {
+        let b = bus();
+        let t = Utc::now();
+        b.publish(ev("/event/A__e", t), &[], t).unwrap();
+        assert!(matches!(
+            b.read("/event/A__e", ReplayFrom::After(99), 10, t),
+            Err(ReplayError::NotIssued { newest: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn an_event_published_to_an_extra_channel_keeps_one_replay_id() {
+        let b = bus();
+        b.add_channel("/data/ChangeEvents", Retention::high_volume());
+        let t = Utc::now();
+        let e = b
+            .publish(ev("/event/A__e", t), &["/data/ChangeEvents"], t)
+            .unwrap();
+        let all = b
+            .read("/data/ChangeEvents", ReplayFrom::Earliest, 10, t)
+            .unwrap();
+        assert_eq!(ids(&all), vec![e.replay_id]);
+        assert!(b.publish(ev("/event/Nope__e", t), &[], t).is_err());
+    }
+
+    #[test]
+    fn publishing_wakes_watchers() {
+        let b = bus();
+        let mut w = b.watch();
+        let t = Utc::now();
+        b.publish(ev("/event/A__e", t), &[], t).unwrap();
+        assert!(w.has_changed().unwrap());
+        assert_eq!(*w.borrow_and_update(), 1);
+    }
+}

@@ -1,0 +1,153 @@
+//! What the bus did, for the lab rules `events.published`, `events.replay_resumed` and
+//! `events.consumer_idempotent`: every event published (and by which transport), every
+//! subscription started (and from which replay position), every event delivered to whom.
+
+use super::bus::{BusEvent, ReplayFrom};
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+
+/// Entries kept per list; past it the oldest half is dropped (a long `org serve` session
+/// must not grow without bound; a lab run stays far below it).
+pub const MAX_ENTRIES: usize = 200_000;
+
+fn bounded<T>(list: &mut Vec<T>) {
+    if list.len() >= MAX_ENTRIES {
+        list.drain(..MAX_ENTRIES / 2);
+    }
+}
+
+/// How an event reached or left the bus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transport {
+    /// `POST /sobjects/X__e` (also inside composite calls).
+    Rest,
+    /// Pub/Sub API `Publish`, `PublishStream`, `Subscribe`.
+    PubSub,
+    /// Streaming API (CometD).
+    CometD,
+    /// Raised by Change Data Capture from a committed DML transaction.
+    Cdc,
+    /// Published by sflab itself (a lab runner's setup).
+    Runner,
+}
+
+/// One event published on the bus.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PublishRecord {
+    pub replay_id: u64,
+    pub channel: String,
+    pub event_name: String,
+    pub uuid: String,
+    pub via: Transport,
+    pub at: DateTime<Utc>,
+}
+
+/// One subscription opened by a client.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SubscriptionRecord {
+    /// The transport's own id for the subscriber (a CometD clientId, a Pub/Sub stream id).
+    pub subscriber: String,
+    pub channel: String,
+    /// `-1` latest, `-2` earliest, or the stored replay id resumed from.
+    pub from: i64,
+    pub via: Transport,
+    pub at: DateTime<Utc>,
+}
+
+/// One event handed to a subscriber.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Delivery {
+    pub replay_id: u64,
+    pub channel: String,
+    pub subscriber: String,
+    pub via: Transport,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    published: Vec<PublishRecord>,
+    subscriptions: Vec<SubscriptionRecord>,
+    deliveries: Vec<Delivery>,
+}
+
+/// The bus's activity log.
+#[derive(Debug, Default)]
+pub struct EventLog {
+    entries: Mutex<Entries>,
+}
+
+impl EventLog {
+    pub(crate) fn record_publish(&self, e: &BusEvent, via: Transport) {
+        let mut entries = self.entries.lock();
+        bounded(&mut entries.published);
+        entries.published.push(PublishRecord {
+            replay_id: e.replay_id,
+            channel: e.channel.clone(),
+            event_name: e.event_name.clone(),
+            uuid: e.uuid.clone(),
+            via,
+            at: e.published_at,
+        });
+    }
+
+    /// Notes a subscription starting at `from`.
+    pub fn record_subscription(
+        &self,
+        subscriber: &str,
+        channel: &str,
+        from: ReplayFrom,
+        via: Transport,
+        at: DateTime<Utc>,
+    ) {
+        let from = match from {
+            ReplayFrom::Latest => -1,
+            ReplayFrom::Earliest => -2,
+            ReplayFrom::After(id) => i64::try_from(id).unwrap_or(i64::MAX),
+        };
+        let mut e = self.entries.lock();
+        bounded(&mut e.subscriptions);
+        e.subscriptions.push(SubscriptionRecord {
+            subscriber: subscriber.to_string(),
+            channel: channel.to_string(),
+            from,
+            via,
+            at,
+        });
+    }
+
+    /// Notes events handed to a subscriber.
+    pub fn record_deliveries(
+        &self,
+        subscriber: &str,
+        channel: &str,
+        replay_ids: impl IntoIterator<Item = u64>,
+        via: Transport,
+        at: DateTime<Utc>,
+    ) {
+        let mut e = self.entries.lock();
+        for replay_id in replay_ids {
+            bounded(&mut e.deliveries);
+            e.deliveries.push(Delivery {
+                replay_id,
+                channel: channel.to_string(),
+                subscriber: subscriber.to_string(),
+                via,
+                at,
+            });
+        }
+    }
+
+    pub fn published(&self) -> Vec<PublishRecord> {
+        self.entries.lock().published.clone()
+    }
+
+    pub fn subscriptions(&self) -> Vec<SubscriptionRecord> {
+        self.entries.lock().subscriptions.clone()
+    }
+
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.entries.lock().deliveries.clone()
+    }
+}

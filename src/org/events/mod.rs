@@ -1,0 +1,251 @@
+//! Events in the mock org: platform events, Change Data Capture and the event bus behind the
+//! Pub/Sub API (`org::pubsub`) and the Streaming API (`org::streaming`).
+//!
+//! [`Events`] is built from the seed's `events:` section (see `defs`) and the org's schema. It
+//! owns the [`EventBus`], the event types with their Avro schemas, publishing (with
+//! publish-after-commit held back until the store's transaction commits, and dropped on
+//! rollback), CDC (a store transaction listener, so every DML path raises change events), and
+//! the [`EventLog`] of what was published and delivered, for the lab rules `events.*`, the
+//! managed subscriptions of Pub/Sub `ManagedSubscribe`, and redelivery on purpose
+//! ([`Events::redeliver`]) for runners testing idempotent consumers.
+//!
+//! ```text
+//! org.events.publish(&org.store.read(), "OrderShipped__e", &fields, user_id, Transport::Runner)?
+//! org.events.bus.read("/event/OrderShipped__e", ReplayFrom::Earliest, 100, org.clock.now())?
+//! org.events.log.published() / .subscriptions() / .deliveries()             // evidence
+//! org.events.redeliver("/event/OrderShipped__e", replay_id)                  // at-least-once
+//! ```
+
+pub mod avro;
+pub mod bus;
+pub mod cdc;
+pub mod defs;
+pub mod log;
+pub mod managed;
+pub mod publish;
+pub mod rest;
+pub mod schema;
+
+pub use bus::{BusEvent, EventBus, ReplayError, ReplayFrom, Retention};
+pub use defs::{EventDefs, FieldKind, PlatformEventDef, PublishBehavior, Volume};
+pub use log::{Delivery, EventLog, PublishRecord, Transport};
+pub use publish::{PublishError, Published};
+pub use schema::{EventKind, EventType};
+
+use crate::org::clock::OrgClock;
+use crate::org::schema::Schema;
+use crate::org::seed::SeedError;
+use crate::org::store::{Store, TxEnd};
+use parking_lot::Mutex;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The channel carrying every change event.
+pub const ALL_CHANGE_EVENTS: &str = "/data/ChangeEvents";
+
+/// The org's events: definitions, types, bus and log.
+#[derive(Debug)]
+pub struct Events {
+    pub defs: EventDefs,
+    pub bus: EventBus,
+    pub log: EventLog,
+    /// Pub/Sub managed subscriptions with their committed replay ids.
+    pub managed: managed::ManagedSubscriptions,
+    /// Event types by name.
+    types: BTreeMap<String, Arc<EventType>>,
+    /// CDC event types by object name.
+    cdc: BTreeMap<String, Arc<EventType>>,
+    /// Publish-after-commit events waiting for the open transaction.
+    deferred: Mutex<Vec<(BusEvent, Transport)>>,
+    commit_number: AtomicU64,
+    clock: OrgClock,
+    /// Events a lab runner asked to hand out once more, by channel.
+    redeliveries: Mutex<Vec<(String, u64)>>,
+}
+
+impl Events {
+    /// Events for an org whose store has `schema`; CDC objects must exist in it.
+    pub fn new(defs: EventDefs, schema: &Schema, clock: OrgClock) -> Result<Events, SeedError> {
+        let bus = EventBus::new();
+        let mut types = BTreeMap::new();
+        let mut cdc = BTreeMap::new();
+        for def in &defs.platform {
+            let t = Arc::new(EventType::platform(def));
+            bus.add_channel(&t.channel, def.retention());
+            types.insert(t.name.clone(), t);
+        }
+        if !defs.cdc_objects.is_empty() {
+            bus.add_channel(ALL_CHANGE_EVENTS, Retention::high_volume());
+        }
+        for object in &defs.cdc_objects {
+            let o = schema.object(object).ok_or_else(|| SeedError::Section {
+                section: "events".into(),
+                reason: format!(
+                    "change_data_capture: there is no object {object} in this org; name a standard object or one declared under objects:"
+                ),
+            })?;
+            let t = Arc::new(EventType::change(o));
+            bus.add_channel(&t.channel, Retention::high_volume());
+            types.insert(t.name.clone(), t.clone());
+            cdc.insert(o.name.clone(), t);
+        }
+        for m in &defs.managed {
+            if !bus.has_channel(&m.topic) {
+                return Err(SeedError::Section {
+                    section: "events".into(),
+                    reason: format!(
+                        "managed_subscriptions.{}: there is no topic {} in this org; use /event/Name__e of a declared platform event or a change event channel",
+                        m.developer_name, m.topic
+                    ),
+                });
+            }
+        }
+        Ok(Events {
+            managed: managed::ManagedSubscriptions::new(&defs.managed),
+            defs,
+            bus,
+            log: EventLog::default(),
+            types,
+            cdc,
+            deferred: Mutex::new(Vec::new()),
+            commit_number: AtomicU64::new(0),
+            clock,
+            redeliveries: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The event type named `name` (`OrderShipped__e`, `AccountChangeEvent`), any case.
+    pub fn event_type(&self, name: &str) -> Option<&Arc<EventType>> {
+        self.types.get(name).or_else(|| {
+            self.types
+                .values()
+                .find(|t| t.name.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// The event type delivered on `channel` (`/event/X__e`, `/data/XChangeEvent`).
+    pub fn type_of_channel(&self, channel: &str) -> Option<&Arc<EventType>> {
+        let name = channel
+            .strip_prefix("/event/")
+            .or_else(|| channel.strip_prefix("/data/"))?;
+        self.event_type(name).filter(|t| t.channel == channel)
+    }
+
+    /// The event type with this schema id.
+    pub fn type_by_schema_id(&self, id: &str) -> Option<&Arc<EventType>> {
+        self.types.values().find(|t| t.schema_id == id)
+    }
+
+    /// Every event type, by name.
+    pub fn types(&self) -> impl Iterator<Item = &Arc<EventType>> {
+        self.types.values()
+    }
+
+    /// The store listener raising change events and releasing publish-after-commit events.
+    pub fn transaction_listener(
+        events: &Arc<Events>,
+    ) -> Box<dyn Fn(&Store, TxEnd<'_>) + Send + Sync> {
+        let weak = Arc::downgrade(events);
+        Box::new(move |store, end| {
+            if let Some(events) = weak.upgrade() {
+                events.transaction_ended(store, end);
+            }
+        })
+    }
+
+    fn transaction_ended(&self, store: &Store, end: TxEnd<'_>) {
+        match end {
+            TxEnd::RolledBack => self.deferred.lock().clear(),
+            TxEnd::Committed(changes) => {
+                let relevant: Vec<_> = changes
+                    .iter()
+                    .filter_map(|c| self.cdc.get(&c.object).map(|t| (c, t)))
+                    .collect();
+                if !relevant.is_empty() {
+                    let commit = cdc::Commit {
+                        transaction_key: uuid::Uuid::new_v4().to_string(),
+                        commit_number: self.commit_number.fetch_add(1, Ordering::Relaxed) + 1,
+                    };
+                    for (i, (change, ty)) in relevant.into_iter().enumerate() {
+                        let ev = cdc::change_event(store, ty, change, &commit, i + 1);
+                        self.put_on_bus(ev, Transport::Cdc);
+                    }
+                }
+                let deferred = std::mem::take(&mut *self.deferred.lock());
+                let now = self.clock.now();
+                for (mut ev, via) in deferred {
+                    ev.published_at = now;
+                    ev.payload
+                        .insert("CreatedDate".into(), now.timestamp_millis().into());
+                    self.put_on_bus(ev, via);
+                }
+            }
+        }
+    }
+
+    /// Asks the bus to deliver an already delivered event again: the next batch any
+    /// subscriber of `channel` reads starts with it (a lab runner tests that consumers are
+    /// idempotent this way; at-least-once delivery allows it). False if it is not retained.
+    pub fn redeliver(&self, channel: &str, replay_id: u64) -> bool {
+        let retained = self
+            .bus
+            .read(channel, ReplayFrom::Earliest, usize::MAX, self.clock.now())
+            .map(|all| all.iter().any(|e| e.replay_id == replay_id))
+            .unwrap_or(false);
+        if retained {
+            self.redeliveries
+                .lock()
+                .push((channel.to_string(), replay_id));
+            self.bus.nudge();
+        }
+        retained
+    }
+
+    /// Takes the redeliveries queued for `channel` whose replay id the reader has already
+    /// passed (`position`), as events.
+    pub fn take_redeliveries(&self, channel: &str, position: ReplayFrom) -> Vec<Arc<BusEvent>> {
+        let passed = |id: u64| match position {
+            ReplayFrom::After(p) => id <= p,
+            _ => false,
+        };
+        let ids: Vec<u64> = {
+            let mut queue = self.redeliveries.lock();
+            let (mine, rest): (Vec<_>, Vec<_>) = queue
+                .drain(..)
+                .partition(|(c, id)| c == channel && passed(*id));
+            *queue = rest;
+            mine.into_iter().map(|(_, id)| id).collect()
+        };
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        self.bus
+            .read(channel, ReplayFrom::Earliest, usize::MAX, self.clock.now())
+            .map(|all| {
+                all.into_iter()
+                    .filter(|e| ids.contains(&e.replay_id))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn put_on_bus(&self, ev: BusEvent, via: Transport) -> Option<u64> {
+        let also: &[&str] = if ev.channel.starts_with("/data/") {
+            &[ALL_CHANGE_EVENTS]
+        } else {
+            &[]
+        };
+        let at = ev.published_at;
+        match self.bus.publish(ev, also, at) {
+            Ok(e) => {
+                self.log.record_publish(&e, via);
+                Some(e.replay_id)
+            }
+            Err(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,372 @@
+//! Event types and their Avro schemas: one [`EventType`] per platform event and per change
+//! event, with the schema JSON and schema id Pub/Sub clients fetch through `GetSchema`, and the
+//! two renderings of a stored payload (Avro for Pub/Sub, JSON for CometD).
+//!
+//! Stored payloads keep datetimes as epoch milliseconds and dates as days since 1970-01-01.
+//! Avro carries them that way (`long`, `int`); CometD shows ISO text, as a real org does.
+//!
+//! Implementation notes:
+//! - Platform event schemas start with `CreatedDate` (long, epoch ms) and `CreatedById`, then
+//!   the custom fields as `["null", type]` unions, in the `com.sforce.eventbus` namespace.
+//! - Change event schemas start with the `ChangeEventHeader` record, then every field of the
+//!   object except Id, IsDeleted and SystemModstamp, flattened (a real org nests compound
+//!   fields such as Contact.Name; sflab stores them flat).
+//! - Date fields as Avro `int` days is sflab's choice; the reference does not say how a real
+//!   org encodes them.
+//! - Schema ids are the first 16 bytes of the SHA-256 of the schema JSON, base64url (22
+//!   characters, the length real ids have); a real org's ids are opaque.
+
+use super::avro::{AvroField, AvroType};
+use super::defs::{change_event_name, FieldKind, PlatformEventDef, PublishBehavior};
+use crate::org::schema::{FieldType, ObjectDef};
+use crate::org::value::{days_to_date, format_datetime};
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+/// The Avro namespace of every event schema.
+pub const NAMESPACE: &str = "com.sforce.eventbus";
+
+/// What kind of event a type is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    Platform(PublishBehavior),
+    /// A change event for this object.
+    Change {
+        object: String,
+    },
+}
+
+/// One payload field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayloadField {
+    pub name: String,
+    pub kind: FieldKind,
+    pub required: bool,
+}
+
+/// One event type with its schema.
+#[derive(Debug, Clone)]
+pub struct EventType {
+    /// `OrderShipped__e`, `AccountChangeEvent`.
+    pub name: String,
+    /// `/event/OrderShipped__e`, `/data/AccountChangeEvent`.
+    pub channel: String,
+    pub kind: EventKind,
+    /// Payload fields after the header (change events) in schema order.
+    pub fields: Vec<PayloadField>,
+    pub avro: AvroType,
+    pub schema_json: String,
+    pub schema_id: String,
+}
+
+fn avro_of(kind: FieldKind) -> AvroType {
+    match kind {
+        FieldKind::Text => AvroType::String,
+        FieldKind::Long | FieldKind::DateTime => AvroType::Long,
+        FieldKind::Number => AvroType::Double,
+        FieldKind::Boolean => AvroType::Boolean,
+        FieldKind::Date => AvroType::Int,
+    }
+}
+
+fn doc_of(kind: FieldKind) -> &'static str {
+    match kind {
+        FieldKind::Text => "data:Text",
+        FieldKind::Long => "data:Long",
+        FieldKind::Number => "data:Double",
+        FieldKind::Boolean => "data:Boolean",
+        FieldKind::Date => "data:Date",
+        FieldKind::DateTime => "data:DateTime",
+    }
+}
+
+/// How a stored field of an object's schema travels in a change event.
+pub fn kind_of_field_type(t: FieldType) -> FieldKind {
+    match t {
+        FieldType::Boolean => FieldKind::Boolean,
+        FieldType::Int => FieldKind::Long,
+        FieldType::Double | FieldType::Currency | FieldType::Percent => FieldKind::Number,
+        FieldType::Date => FieldKind::Date,
+        FieldType::DateTime => FieldKind::DateTime,
+        _ => FieldKind::Text,
+    }
+}
+
+fn avro_field(f: &PayloadField) -> AvroField {
+    if f.required {
+        AvroField {
+            name: f.name.clone(),
+            schema: avro_of(f.kind),
+            doc: Some(format!("{}:{}", f.name, &doc_of(f.kind)[5..])),
+            default: None,
+        }
+    } else {
+        AvroField {
+            name: f.name.clone(),
+            schema: AvroType::optional(avro_of(f.kind)),
+            doc: Some(doc_of(f.kind).to_string()),
+            default: Some(Value::Null),
+        }
+    }
+}
+
+fn strings() -> AvroType {
+    AvroType::Array(Box::new(AvroType::String))
+}
+
+/// The ChangeEventHeader record schema.
+pub fn change_event_header() -> AvroType {
+    let f = |name: &str, schema: AvroType| AvroField {
+        name: name.into(),
+        schema,
+        doc: None,
+        default: None,
+    };
+    AvroType::Record {
+        name: "ChangeEventHeader".into(),
+        namespace: None,
+        doc: None,
+        fields: vec![
+            f("entityName", AvroType::String),
+            f("recordIds", strings()),
+            f(
+                "changeType",
+                AvroType::Enum {
+                    name: "ChangeType".into(),
+                    symbols: [
+                        "CREATE",
+                        "UPDATE",
+                        "DELETE",
+                        "UNDELETE",
+                        "GAP_CREATE",
+                        "GAP_UPDATE",
+                        "GAP_DELETE",
+                        "GAP_UNDELETE",
+                        "GAP_OVERFLOW",
+                        "SNAPSHOT",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                },
+            ),
+            f("changeOrigin", AvroType::String),
+            f("transactionKey", AvroType::String),
+            f("sequenceNumber", AvroType::Int),
+            f("commitTimestamp", AvroType::Long),
+            f("commitNumber", AvroType::Long),
+            f("commitUser", AvroType::String),
+            f("nulledFields", strings()),
+            f("diffFields", strings()),
+            f("changedFields", strings()),
+        ],
+    }
+}
+
+fn finish(name: String, channel: String, kind: EventKind, fields: Vec<PayloadField>) -> EventType {
+    let mut avro_fields = Vec::new();
+    if matches!(kind, EventKind::Change { .. }) {
+        avro_fields.push(AvroField {
+            name: "ChangeEventHeader".into(),
+            schema: change_event_header(),
+            doc: None,
+            default: None,
+        });
+    }
+    avro_fields.extend(fields.iter().map(avro_field));
+    let avro = AvroType::Record {
+        name: name.clone(),
+        namespace: Some(NAMESPACE.into()),
+        doc: None,
+        fields: avro_fields,
+    };
+    let schema_json = avro.to_json().to_string();
+    let digest = Sha256::digest(schema_json.as_bytes());
+    let schema_id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]);
+    EventType {
+        name,
+        channel,
+        kind,
+        fields,
+        avro,
+        schema_json,
+        schema_id,
+    }
+}
+
+impl EventType {
+    /// A platform event's type.
+    pub fn platform(def: &PlatformEventDef) -> EventType {
+        let mut fields = vec![
+            PayloadField {
+                name: "CreatedDate".into(),
+                kind: FieldKind::DateTime,
+                required: true,
+            },
+            PayloadField {
+                name: "CreatedById".into(),
+                kind: FieldKind::Text,
+                required: true,
+            },
+        ];
+        fields.extend(def.fields.iter().map(|(n, k)| PayloadField {
+            name: n.clone(),
+            kind: *k,
+            required: false,
+        }));
+        finish(
+            def.name.clone(),
+            def.channel(),
+            EventKind::Platform(def.publish),
+            fields,
+        )
+    }
+
+    /// The change event type of an object.
+    pub fn change(object: &ObjectDef) -> EventType {
+        let name = change_event_name(&object.name);
+        let fields = object
+            .fields
+            .iter()
+            .filter(|f| !matches!(f.name.as_str(), "Id" | "IsDeleted" | "SystemModstamp"))
+            .map(|f| PayloadField {
+                name: f.name.clone(),
+                kind: kind_of_field_type(f.field_type),
+                required: false,
+            })
+            .collect();
+        finish(
+            name.clone(),
+            format!("/data/{name}"),
+            EventKind::Change {
+                object: object.name.clone(),
+            },
+            fields,
+        )
+    }
+
+    fn field(&self, name: &str) -> Option<&PayloadField> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The Avro record value of a stored payload (change events get field bitmaps).
+    pub fn avro_value(&self, payload: &Map<String, Value>) -> Value {
+        let mut m = payload.clone();
+        if let Some(Value::Object(h)) = m.get_mut("ChangeEventHeader") {
+            for key in ["changedFields", "nulledFields", "diffFields"] {
+                let names: Vec<String> = h
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                h.insert(key.into(), json!(self.bitmap(&names)));
+            }
+        }
+        Value::Object(m)
+    }
+
+    /// Field names as Pub/Sub's bitmap list: `["0x…"]` with bit i for schema field i (least
+    /// significant bit first), empty when no field is named.
+    pub fn bitmap(&self, names: &[String]) -> Vec<String> {
+        // Position 0 is the header; payload fields follow.
+        let positions: Vec<usize> = names
+            .iter()
+            .filter_map(|n| self.fields.iter().position(|f| &f.name == n).map(|p| p + 1))
+            .collect();
+        let Some(&max) = positions.iter().max() else {
+            return Vec::new();
+        };
+        let mut bytes = vec![0u8; max / 8 + 1];
+        for p in positions {
+            bytes[p / 8] |= 1 << (p % 8);
+        }
+        let hex: String = bytes.iter().rev().map(|b| format!("{b:02X}")).collect();
+        vec![format!("0x{hex}")]
+    }
+
+    /// The payload as the Streaming API shows it (datetimes and dates as text).
+    pub fn cometd_payload(&self, payload: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (k, v) in payload {
+            let shown = match (self.field(k).map(|f| f.kind), v.as_i64()) {
+                (Some(FieldKind::DateTime), Some(ms)) => json!(format_datetime(ms)),
+                (Some(FieldKind::Date), Some(d)) => i32::try_from(d)
+                    .map(|d| json!(days_to_date(d).format("%Y-%m-%d").to_string()))
+                    .unwrap_or(Value::Null),
+                _ => v.clone(),
+            };
+            out.insert(k.clone(), shown);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::events::avro::{decode, encode};
+    use crate::org::events::defs::Volume;
+
+    fn shipped() -> EventType {
+        EventType::platform(&PlatformEventDef {
+            name: "OrderShipped__e".into(),
+            label: "Order Shipped".into(),
+            publish: PublishBehavior::AfterCommit,
+            volume: Volume::High,
+            fields: vec![
+                ("Order_Number__c".into(), FieldKind::Text),
+                ("Shipped_At__c".into(), FieldKind::DateTime),
+            ],
+        })
+    }
+
+    #[test]
+    fn platform_schema_has_created_fields_then_optional_custom_fields() {
+        let t = shipped();
+        let j: Value = serde_json::from_str(&t.schema_json).unwrap();
+        assert_eq!(j["namespace"], NAMESPACE);
+        assert_eq!(j["fields"][0]["name"], "CreatedDate");
+        assert_eq!(j["fields"][0]["type"], "long");
+        assert_eq!(j["fields"][2]["type"], json!(["null", "string"]));
+        assert_eq!(t.schema_id.len(), 22);
+        assert_eq!(t.channel, "/event/OrderShipped__e");
+    }
+
+    #[test]
+    fn change_schema_starts_with_the_header_and_round_trips() {
+        let schema = crate::org::standard_objects::standard_schema();
+        let t = EventType::change(schema.object("Account").unwrap());
+        assert_eq!(t.name, "AccountChangeEvent");
+        let payload = json!({"ChangeEventHeader": {"entityName": "Account", "recordIds": ["001x"],
+            "changeType": "UPDATE", "changeOrigin": "", "transactionKey": "k", "sequenceNumber": 1,
+            "commitTimestamp": 5, "commitNumber": 9, "commitUser": "005x",
+            "nulledFields": [], "diffFields": [], "changedFields": ["Name"]}, "Name": "Falcon"});
+        let v = t.avro_value(payload.as_object().unwrap());
+        let mut bytes = Vec::new();
+        encode(&t.avro, &v, &mut bytes).unwrap();
+        let back = decode(&t.avro, &mut bytes.as_slice()).unwrap();
+        assert_eq!(back["Name"], "Falcon");
+        let bits = back["ChangeEventHeader"]["changedFields"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let pos = t.fields.iter().position(|f| f.name == "Name").unwrap() + 1;
+        let n = u128::from_str_radix(&bits[2..], 16).unwrap();
+        assert_eq!(n, 1u128 << pos, "{bits}");
+    }
+
+    #[test]
+    fn cometd_shows_datetimes_as_iso_text() {
+        let t = shipped();
+        let mut p = Map::new();
+        p.insert("CreatedDate".into(), json!(0));
+        p.insert("Order_Number__c".into(), json!("SO-1"));
+        let shown = t.cometd_payload(&p);
+        assert_eq!(shown["CreatedDate"], "1970-01-01T00:00:00.000+0000");
+        assert_eq!(shown["Order_Number__c"], "SO-1");
+    }
+}

@@ -1,0 +1,249 @@
+//! Events through the org's HTTP surface: REST publish, composite rollback, CDC from DML.
+
+use super::*;
+use crate::org::rest::router;
+use crate::org::rest::static_token::issue_static_token;
+use crate::org::Org;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const V: &str = "/services/data/v62.0";
+
+async fn send(org: &Org, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let token = issue_static_token(org, None).unwrap().token;
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "127.0.0.1:8443")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let resp = router(org.clone()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn all(org: &Org, channel: &str) -> Vec<std::sync::Arc<BusEvent>> {
+    org.events
+        .bus
+        .read(channel, ReplayFrom::Earliest, 1000, org.clock.now())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn rest_publish_answers_201_with_the_uuid_enqueued() {
+    let org = Org::default_org();
+    let (status, body) = send(
+        &org,
+        "POST",
+        &format!("{V}/sobjects/OrderShipped__e"),
+        json!({"Order_Number__c": "SO-5001", "Shipped_At__c": "2026-11-01T10:00:00.000Z"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["success"], true);
+    assert_eq!(body["errors"][0]["statusCode"], "OPERATION_ENQUEUED");
+    assert!(body["id"].as_str().unwrap().starts_with("e01"));
+    let events = all(&org, "/event/OrderShipped__e");
+    assert_eq!(events.len(), 1);
+    assert_eq!(body["errors"][0]["message"], events[0].uuid.as_str());
+    assert_eq!(events[0].payload["Order_Number__c"], "SO-5001");
+    assert_eq!(org.events.log.published()[0].via, Transport::Rest);
+}
+
+#[tokio::test]
+async fn rest_publish_with_an_unknown_field_is_invalid_field() {
+    let org = Org::default_org();
+    let (status, body) = send(
+        &org,
+        "POST",
+        &format!("{V}/sobjects/OrderShipped__e"),
+        json!({"Nope__c": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body[0]["errorCode"], "INVALID_FIELD");
+    assert!(all(&org, "/event/OrderShipped__e").is_empty());
+}
+
+fn composite(fail: bool) -> Value {
+    let account = if fail {
+        json!({})
+    } else {
+        json!({"Name": "Kestrel"})
+    };
+    json!({"allOrNone": true, "compositeRequest": [
+        {"method": "POST", "url": format!("{V}/sobjects/OrderShipped__e"), "referenceId": "ev",
+         "body": {"Order_Number__c": "SO-9"}},
+        {"method": "POST", "url": format!("{V}/sobjects/Account"), "referenceId": "acct",
+         "body": account}
+    ]})
+}
+
+#[tokio::test]
+async fn a_rolled_back_composite_publishes_nothing_after_commit() {
+    let org = Org::default_org();
+    let (status, body) = send(&org, "POST", &format!("{V}/composite"), composite(true)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(all(&org, "/event/OrderShipped__e").is_empty(), "{body}");
+    assert!(all(&org, "/data/AccountChangeEvent").is_empty());
+    let (_, body) = send(&org, "POST", &format!("{V}/composite"), composite(false)).await;
+    assert_eq!(all(&org, "/event/OrderShipped__e").len(), 1, "{body}");
+    assert_eq!(all(&org, "/data/AccountChangeEvent").len(), 1);
+}
+
+#[tokio::test]
+async fn publish_immediately_survives_a_rollback() {
+    let seed = crate::org::OrgSeed::from_yaml(
+        "events:\n  platform:\n    Audit__e: { publish: immediately, fields: { Note__c: text } }\n",
+    )
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let req = json!({"allOrNone": true, "compositeRequest": [
+        {"method": "POST", "url": format!("{V}/sobjects/Audit__e"), "referenceId": "ev",
+         "body": {"Note__c": "tried"}},
+        {"method": "POST", "url": format!("{V}/sobjects/Account"), "referenceId": "a", "body": {}}
+    ]});
+    send(&org, "POST", &format!("{V}/composite"), req).await;
+    assert_eq!(all(&org, "/event/Audit__e").len(), 1);
+}
+
+#[tokio::test]
+async fn every_dml_path_raises_change_events_with_one_transaction_key_per_commit() {
+    let org = Org::default_org();
+    let (status, created) = send(
+        &org,
+        "POST",
+        &format!("{V}/sobjects/Account"),
+        json!({"Name": "Osprey"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = created["id"].as_str().unwrap().to_string();
+    send(
+        &org,
+        "PATCH",
+        &format!("{V}/sobjects/Account/{id}"),
+        json!({"Phone": "123"}),
+    )
+    .await;
+    let (status, _) = send(
+        &org,
+        "POST",
+        &format!("{V}/composite/sobjects"),
+        json!({"allOrNone": true,
+        "records": [{"attributes": {"type": "Contact"}, "LastName": "One"},
+                    {"attributes": {"type": "Contact"}, "LastName": "Two"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let acct = all(&org, "/data/AccountChangeEvent");
+    assert_eq!(acct.len(), 2);
+    assert_eq!(acct[0].payload["ChangeEventHeader"]["changeType"], "CREATE");
+    assert_eq!(acct[1].payload["ChangeEventHeader"]["changeType"], "UPDATE");
+    assert_eq!(acct[1].payload["Phone"], "123");
+    let contacts = all(&org, "/data/ContactChangeEvent");
+    assert_eq!(contacts.len(), 2);
+    let h0 = &contacts[0].payload["ChangeEventHeader"];
+    let h1 = &contacts[1].payload["ChangeEventHeader"];
+    assert_eq!(h0["transactionKey"], h1["transactionKey"]);
+    assert_eq!(h0["sequenceNumber"], 1);
+    assert_eq!(h1["sequenceNumber"], 2);
+    assert_ne!(
+        h0["transactionKey"],
+        acct[0].payload["ChangeEventHeader"]["transactionKey"]
+    );
+    let everything = all(&org, ALL_CHANGE_EVENTS);
+    assert_eq!(everything.len(), 4);
+    assert!(everything
+        .windows(2)
+        .all(|w| w[0].replay_id < w[1].replay_id));
+}
+
+#[test]
+fn cdc_for_an_unknown_object_is_a_seed_error() {
+    let seed =
+        crate::org::OrgSeed::from_yaml("events:\n  change_data_capture: [Nope__c]\n").unwrap();
+    let err = Org::new(&seed).unwrap_err();
+    assert!(err.to_string().contains("Nope__c"), "{err}");
+}
+
+#[tokio::test]
+async fn event_schemas_are_served_by_id_and_by_event_name() {
+    let org = Org::default_org();
+    let id = org
+        .events
+        .event_type("OrderShipped__e")
+        .unwrap()
+        .schema_id
+        .clone();
+    let (status, by_id) = send(
+        &org,
+        "GET",
+        &format!("{V}/event/eventSchema/{id}"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_id["name"], "OrderShipped__e");
+    assert_eq!(by_id["uuid"], id.as_str());
+    let (status, by_name) = send(
+        &org,
+        "GET",
+        &format!("{V}/sobjects/AccountChangeEvent/eventSchema"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_name["fields"][0]["name"], "ChangeEventHeader");
+    let (status, _) = send(
+        &org,
+        "GET",
+        &format!("{V}/event/eventSchema/nope"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn a_bulk_ingest_raises_one_change_event_per_row() {
+    use crate::org::bulk::ingest_job::{CreateIngestJob, IngestJob};
+    use crate::org::bulk::job::JobState;
+    use crate::org::bulk::settings::BulkSettings;
+    let org = Org::default_org();
+    let spec = CreateIngestJob::parse(br#"{"object":"Contact","operation":"insert"}"#)
+        .unwrap()
+        .validate()
+        .unwrap();
+    let mut job = IngestJob::new(
+        org.bulk.next_job_id(),
+        spec,
+        org.users[0].id.to_string(),
+        org.clock.now(),
+        "62.0".into(),
+    );
+    job.add_upload(bytes::Bytes::from_static(
+        b"LastName\nBulk One\nBulk Two\nBulk Three\n",
+    ))
+    .unwrap();
+    job.header.state = JobState::UploadComplete;
+    let job = std::sync::Arc::new(parking_lot::Mutex::new(job));
+    crate::org::bulk::worker::run_ingest(&org, &job, BulkSettings::default());
+    assert_eq!(job.lock().header.state, JobState::JobComplete);
+    let events = all(&org, "/data/ContactChangeEvent");
+    let names: Vec<&Value> = events.iter().map(|e| &e.payload["LastName"]).collect();
+    assert_eq!(names, vec!["Bulk One", "Bulk Two", "Bulk Three"]);
+    assert!(events
+        .iter()
+        .all(|e| e.payload["ChangeEventHeader"]["changeType"] == "CREATE"));
+}

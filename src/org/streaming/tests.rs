@@ -1,0 +1,205 @@
+//! CometD through the org's HTTP surface.
+
+use super::*;
+use crate::org::rest::static_token::issue_static_token;
+use axum::body::Body;
+use axum::http::Request;
+use tower::ServiceExt;
+
+struct Cometd {
+    org: Org,
+    app: Router,
+    token: String,
+}
+
+impl Cometd {
+    fn new() -> Cometd {
+        let org = Org::default_org();
+        let token = issue_static_token(&org, None).unwrap().token;
+        let mut s = Streaming::new(org.clone());
+        s.hold = Duration::from_millis(200);
+        Cometd {
+            app: router_with(Arc::new(s)),
+            org,
+            token,
+        }
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("authorization", format!("OAuth {token}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    async fn handshake(&self) -> String {
+        let (_, r) = self
+            .post("/cometd/62.0", &self.token, json!([{"channel": "/meta/handshake", "id": "1", "version": "1.0", "supportedConnectionTypes": ["long-polling"]}]))
+            .await;
+        assert_eq!(r[0]["successful"], true, "{r}");
+        assert_eq!(r[0]["ext"]["replay"], true);
+        r[0]["clientId"].as_str().unwrap().to_string()
+    }
+
+    async fn subscribe(&self, client: &str, channel: &str, replay: i64) -> Value {
+        let (_, r) = self
+            .post(
+                "/cometd/62.0",
+                &self.token,
+                json!([{"channel": "/meta/subscribe", "clientId": client,
+                "subscription": channel, "id": "2", "ext": {"replay": {channel: replay}}}]),
+            )
+            .await;
+        r[0].clone()
+    }
+
+    async fn connect(&self, client: &str) -> Vec<Value> {
+        let (_, r) = self
+            .post("/cometd/62.0/connect", &self.token, json!({"channel": "/meta/connect", "clientId": client, "connectionType": "long-polling", "id": "3"}))
+            .await;
+        r.as_array().unwrap().clone()
+    }
+
+    fn publish(&self, order: &str) {
+        let store = self.org.store.read();
+        let mut fields = Map::new();
+        fields.insert("Order_Number__c".into(), json!(order));
+        let user = self.org.users[0].id.as_str().to_string();
+        self.org
+            .events
+            .publish(
+                &store,
+                "OrderShipped__e",
+                &fields,
+                &user,
+                crate::org::events::Transport::Runner,
+            )
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_subscriber_receives_events_with_replay_ids_and_resumes_after_a_stored_one() {
+    let c = Cometd::new();
+    c.publish("SO-1");
+    c.publish("SO-2");
+    let client = c.handshake().await;
+    let sub = c.subscribe(&client, "/event/OrderShipped__e", -2).await;
+    assert_eq!(sub["successful"], true, "{sub}");
+    let got = c.connect(&client).await;
+    assert_eq!(got.len(), 3, "two events then the connect reply: {got:?}");
+    assert_eq!(got[0]["channel"], "/event/OrderShipped__e");
+    assert_eq!(got[0]["data"]["payload"]["Order_Number__c"], "SO-1");
+    assert!(got[0]["data"]["event"]["EventUuid"].is_string());
+    let first = got[0]["data"]["event"]["replayId"].as_i64().unwrap();
+    assert_eq!(got[2]["channel"], "/meta/connect");
+    assert_eq!(got[2]["successful"], true);
+
+    // A new client resuming from the first replay id gets only the second event.
+    let again = c.handshake().await;
+    c.subscribe(&again, "/event/OrderShipped__e", first).await;
+    let got = c.connect(&again).await;
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0]["data"]["payload"]["Order_Number__c"], "SO-2");
+    let subs = c.org.events.log.subscriptions();
+    assert_eq!(subs.last().unwrap().from, first);
+}
+
+#[tokio::test]
+async fn latest_waits_for_new_events_and_a_connect_answers_empty_after_the_hold() {
+    let c = Cometd::new();
+    c.publish("SO-old");
+    let client = c.handshake().await;
+    c.subscribe(&client, "/event/OrderShipped__e", -1).await;
+    let got = c.connect(&client).await;
+    assert_eq!(got.len(), 1, "only the connect reply: {got:?}");
+    c.publish("SO-new");
+    let got = c.connect(&client).await;
+    assert_eq!(got[0]["data"]["payload"]["Order_Number__c"], "SO-new");
+}
+
+#[tokio::test]
+async fn change_events_arrive_on_data_channels_with_the_header() {
+    let c = Cometd::new();
+    let client = c.handshake().await;
+    c.subscribe(&client, "/data/ChangeEvents", -1).await;
+    let actor = c.org.actor(c.org.users[0].id.clone());
+    let mut body = Map::new();
+    body.insert("LastName".into(), json!("Ng"));
+    c.org
+        .store
+        .write()
+        .insert("Contact", &body, &actor)
+        .unwrap();
+    let got = c.connect(&client).await;
+    assert_eq!(got[0]["channel"], "/data/ChangeEvents");
+    let h = &got[0]["data"]["payload"]["ChangeEventHeader"];
+    assert_eq!(h["entityName"], "Contact");
+    assert_eq!(h["changeType"], "CREATE");
+    assert_eq!(got[0]["data"]["payload"]["LastName"], "Ng");
+}
+
+#[tokio::test]
+async fn bad_tokens_unknown_clients_and_bad_replay_ids_are_bayeux_errors() {
+    let c = Cometd::new();
+    let (_, r) = c
+        .post(
+            "/cometd/62.0",
+            "nope",
+            json!([{"channel": "/meta/handshake", "id": "1"}]),
+        )
+        .await;
+    assert_eq!(r[0]["error"], "401::Authentication invalid");
+    assert_eq!(r[0]["advice"]["reconnect"], "none");
+    let got = c.connect("no-such-client").await;
+    assert_eq!(got[0]["error"], "403::Unknown client");
+    let client = c.handshake().await;
+    let sub = c.subscribe(&client, "/event/OrderShipped__e", 999).await;
+    assert_eq!(sub["successful"], false);
+    assert!(sub["error"]
+        .as_str()
+        .unwrap()
+        .contains("-2 to replay all events"));
+    let (status, r) = c
+        .post(
+            "/cometd",
+            &c.token,
+            json!([{"channel": "/meta/handshake", "id": "1"}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(r[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("API version in the URI is mandatory"));
+}
+
+#[tokio::test]
+async fn a_redelivery_hands_an_event_out_again_after_the_subscriber_passed_it() {
+    let c = Cometd::new();
+    c.publish("SO-1");
+    c.publish("SO-2");
+    let client = c.handshake().await;
+    c.subscribe(&client, "/event/OrderShipped__e", -2).await;
+    let got = c.connect(&client).await;
+    let first = got[0]["data"]["event"]["replayId"].as_u64().unwrap();
+    assert!(c.org.events.redeliver("/event/OrderShipped__e", first));
+    assert!(!c.org.events.redeliver("/event/OrderShipped__e", 999));
+    let again = c.connect(&client).await;
+    assert_eq!(again.len(), 2, "{again:?}");
+    assert_eq!(again[0]["data"]["event"]["replayId"], first);
+    let deliveries = c.org.events.log.deliveries();
+    assert_eq!(
+        deliveries.iter().filter(|d| d.replay_id == first).count(),
+        2
+    );
+}

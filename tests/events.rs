@@ -1,0 +1,479 @@
+//! Events with real clients over real sockets: a Rust gRPC client (flow control, keepalives,
+//! errors), a Python Pub/Sub client generated from `proto/pubsub_api.proto` at test time, and
+//! jsforce's CometD streaming client.
+//!
+//! `scripts/install-clients` puts the Python and Node clients in `.tools/`. When one is
+//! missing the test fails under `CI=true` and otherwise says why and returns.
+
+use prost::Message;
+use sflab::org::pubsub::proto::{self, replay_id_bytes, replay_id_of, ReplayPreset};
+use sflab::org::pubsub::PubSub;
+use sflab::org::rest::static_token::issue_static_token;
+use sflab::org::Org;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tonic::codec::ProstCodec;
+use tonic::transport::Channel;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn client_present(path: &Path, what: &str) -> bool {
+    if path.exists() {
+        return true;
+    }
+    let why = format!(
+        "{what} is not installed at {}; run scripts/install-clients",
+        path.display()
+    );
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{why}");
+    }
+    eprintln!("skipping: {why}");
+    false
+}
+
+/// An org served over HTTPS (REST + CometD) and its Pub/Sub API on a second TLS port.
+struct RunningOrg {
+    org: Org,
+    env: Vec<(&'static str, String)>,
+    stop: tokio::sync::watch::Sender<bool>,
+    _workspace: tempfile::TempDir,
+}
+
+impl RunningOrg {
+    async fn start() -> RunningOrg {
+        let workspace = tempfile::tempdir().unwrap();
+        let ca = sflab::org::tls::LocalCa::load_or_create(workspace.path()).unwrap();
+        let tls = ca.server_config().unwrap();
+        let org = Org::default_org();
+        let login = issue_static_token(&org, None).unwrap();
+        let rest = sflab::org::serve::bind_loopback(0).await.unwrap();
+        let pubsub = sflab::org::serve::bind_loopback(0).await.unwrap();
+        let rest_port = rest.local_addr().unwrap().port();
+        let pubsub_port = pubsub.local_addr().unwrap().port();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut s1 = stopped.clone();
+        let mut s2 = stopped;
+        tokio::spawn(sflab::org::serve::serve(
+            rest,
+            org.clone(),
+            Some(tls.clone()),
+            async move {
+                let _ = s1.wait_for(|s| *s).await;
+            },
+        ));
+        tokio::spawn(sflab::org::pubsub::serve(
+            pubsub,
+            org.clone(),
+            Some(tls),
+            async move {
+                let _ = s2.wait_for(|s| *s).await;
+            },
+        ));
+        let ca = ca.cert_path.display().to_string();
+        let env = vec![
+            ("SF_INSTANCE_URL", format!("https://localhost:{rest_port}")),
+            ("SF_ACCESS_TOKEN", login.token),
+            ("SF_PUBSUB_ENDPOINT", format!("127.0.0.1:{pubsub_port}")),
+            ("SF_ORG_ID", org.id.as_str().to_string()),
+            ("SF_CA_BUNDLE", ca.clone()),
+            ("NODE_EXTRA_CA_CERTS", ca),
+        ];
+        RunningOrg {
+            org,
+            env,
+            stop,
+            _workspace: workspace,
+        }
+    }
+
+    async fn run(&self, program: &Path, args: &[&str], extra: &[(&str, String)]) -> String {
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.args(args)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for (k, v) in self.env.iter().chain(extra.iter()) {
+            cmd.env(k, v);
+        }
+        let out = tokio::time::timeout(Duration::from_secs(180), cmd.output())
+            .await
+            .expect("the client finished within 3 minutes")
+            .expect("the client could be started");
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "{} failed ({}).\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+            program.display(),
+            out.status
+        );
+        stdout
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_pubsub_client_publishes_subscribes_and_resumes() {
+    let python = root().join(".tools/venv/bin/python");
+    if !client_present(&python, "Python with grpcio") {
+        return;
+    }
+    let org = RunningOrg::start().await;
+    let gen = tempfile::tempdir().unwrap();
+    let out = org
+        .run(
+            &python,
+            &["tests/clients/pubsub_check.py"],
+            &[("GEN_DIR", gen.path().display().to_string())],
+        )
+        .await;
+    assert!(out.contains("all Pub/Sub checks passed"), "{out}");
+    let log = &org.org.events.log;
+    assert!(log
+        .published()
+        .iter()
+        .any(|p| p.via == sflab::org::events::Transport::PubSub));
+    assert!(
+        log.subscriptions().iter().any(|s| s.from >= 0),
+        "a CUSTOM resume was logged"
+    );
+    let _ = org.stop.send(true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jsforce_streaming_client_receives_platform_and_change_events() {
+    let jsforce = root().join(".tools/node/node_modules/jsforce");
+    if !client_present(&jsforce, "jsforce") {
+        return;
+    }
+    let org = RunningOrg::start().await;
+    let node_path = root()
+        .join(".tools/node/node_modules")
+        .display()
+        .to_string();
+    let out = org
+        .run(
+            Path::new("node"),
+            &["tests/clients/jsforce_streaming_check.js"],
+            &[("NODE_PATH", node_path)],
+        )
+        .await;
+    assert!(out.contains("all streaming checks passed"), "{out}");
+    let _ = org.stop.send(true);
+}
+
+/// A plain-HTTP/2 Pub/Sub server with a short keepalive, and a raw tonic client.
+async fn h2c_pubsub(keepalive: Duration) -> (Org, tonic::client::Grpc<Channel>, String) {
+    h2c_pubsub_for(Org::default_org(), keepalive).await
+}
+
+async fn h2c_pubsub_for(
+    org: Org,
+    keepalive: Duration,
+) -> (Org, tonic::client::Grpc<Channel>, String) {
+    let token = issue_static_token(&org, None).unwrap().token;
+    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let pubsub = PubSub {
+        org: org.clone(),
+        keepalive,
+    };
+    tokio::spawn(sflab::org::serve::serve_router(
+        listener,
+        sflab::org::pubsub::router(pubsub),
+        None,
+        std::future::pending(),
+    ));
+    let channel = Channel::from_shared(format!("http://127.0.0.1:{port}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    (org, tonic::client::Grpc::new(channel), token)
+}
+
+fn authed<T>(org: &Org, token: &str, msg: T) -> tonic::Request<T> {
+    let mut r = tonic::Request::new(msg);
+    let md = r.metadata_mut();
+    md.insert("accesstoken", token.parse().unwrap());
+    md.insert("instanceurl", "https://localhost:8443".parse().unwrap());
+    md.insert("tenantid", org.id.as_str().parse().unwrap());
+    r
+}
+
+fn publish_direct(org: &Org, n: usize) {
+    let store = org.store.read();
+    for i in 0..n {
+        let mut f = serde_json::Map::new();
+        f.insert("Order_Number__c".into(), format!("SO-{i}").into());
+        org.events
+            .publish(
+                &store,
+                "OrderShipped__e",
+                &f,
+                org.users[0].id.as_str(),
+                sflab::org::events::Transport::Runner,
+            )
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn subscribe_sends_only_what_was_requested_then_keepalives_with_the_latest_replay_id() {
+    let (org, mut grpc, token) = h2c_pubsub(Duration::from_millis(300)).await;
+    publish_direct(&org, 5);
+    let (tx, rx) = tokio::sync::mpsc::channel::<proto::FetchRequest>(4);
+    tx.send(proto::FetchRequest {
+        topic_name: "/event/OrderShipped__e".into(),
+        replay_preset: ReplayPreset::Earliest as i32,
+        num_requested: 2,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    grpc.ready().await.unwrap();
+    let path = http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/Subscribe");
+    let req = authed(
+        &org,
+        &token,
+        tokio_stream::wrappers::ReceiverStream::new(rx),
+    );
+    let mut stream = grpc
+        .streaming::<_, proto::FetchRequest, proto::FetchResponse, _>(
+            req,
+            path,
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    let mut delivered = 0;
+    let mut keepalive = None;
+    while let Some(resp) = stream.message().await.unwrap() {
+        if resp.events.is_empty() {
+            keepalive = Some(resp);
+            break;
+        }
+        delivered += resp.events.len();
+    }
+    assert_eq!(delivered, 2, "flow control: two requested, two sent");
+    let keepalive = keepalive.unwrap();
+    assert_eq!(keepalive.pending_num_requested, 0);
+    assert_eq!(replay_id_of(&keepalive.latest_replay_id), Some(5));
+    tx.send(proto::FetchRequest {
+        num_requested: 10,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let more = stream.message().await.unwrap().unwrap();
+    assert_eq!(more.events.len(), 3);
+    assert_eq!(more.pending_num_requested, 7);
+}
+
+#[tokio::test]
+async fn unary_calls_check_auth_and_topics() {
+    let (org, mut grpc, token) = h2c_pubsub(Duration::from_secs(270)).await;
+    let topic = |name: &str| proto::TopicRequest {
+        topic_name: name.into(),
+    };
+    let path = || http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/GetTopic");
+    grpc.ready().await.unwrap();
+    let unauth = grpc
+        .unary::<_, proto::TopicInfo, _>(
+            tonic::Request::new(topic("/event/OrderShipped__e")),
+            path(),
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(unauth.code(), tonic::Code::Unauthenticated);
+    grpc.ready().await.unwrap();
+    let missing = grpc
+        .unary::<_, proto::TopicInfo, _>(
+            authed(&org, &token, topic("/event/Nope__e")),
+            path(),
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), tonic::Code::NotFound);
+    grpc.ready().await.unwrap();
+    let info = grpc
+        .unary::<_, proto::TopicInfo, _>(
+            authed(&org, &token, topic("/data/ChangeEvents")),
+            path(),
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(info.can_subscribe && !info.can_publish);
+    // Publishing a payload that is not Avro for the schema is an error result, not a crash.
+    grpc.ready().await.unwrap();
+    let shipped = org
+        .events
+        .event_type("OrderShipped__e")
+        .unwrap()
+        .schema_id
+        .clone();
+    let bad = proto::PublishRequest {
+        topic_name: "/event/OrderShipped__e".into(),
+        events: vec![proto::ProducerEvent {
+            id: "x".into(),
+            schema_id: shipped,
+            payload: vec![0xff; 3],
+            headers: vec![],
+        }],
+        auth_refresh: String::new(),
+    };
+    let resp = grpc
+        .unary::<_, proto::PublishResponse, _>(
+            authed(&org, &token, bad),
+            http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/Publish"),
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(resp.results[0].error.is_some());
+    assert!(org.events.log.published().is_empty());
+    let _ = replay_id_bytes(1).encode_to_vec();
+}
+
+#[tokio::test]
+async fn publish_stream_answers_each_request_with_replay_ids() {
+    let (org, mut grpc, token) = h2c_pubsub(Duration::from_secs(270)).await;
+    let ty = org.events.event_type("OrderShipped__e").unwrap().clone();
+    let mut payload = Vec::new();
+    sflab::org::events::avro::encode(
+        &ty.avro,
+        &serde_json::json!({"CreatedDate": 0, "CreatedById": "x", "Order_Number__c": "SO-7"}),
+        &mut payload,
+    )
+    .unwrap();
+    let (tx, rx) = tokio::sync::mpsc::channel::<proto::PublishRequest>(4);
+    grpc.ready().await.unwrap();
+    let req = authed(
+        &org,
+        &token,
+        tokio_stream::wrappers::ReceiverStream::new(rx),
+    );
+    let path = http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/PublishStream");
+    let mut stream = grpc
+        .streaming::<_, proto::PublishRequest, proto::PublishResponse, _>(
+            req,
+            path,
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    for n in 0..3 {
+        let event = proto::ProducerEvent {
+            id: format!("k{n}"),
+            schema_id: ty.schema_id.clone(),
+            payload: payload.clone(),
+            headers: vec![],
+        };
+        tx.send(proto::PublishRequest {
+            topic_name: "/event/OrderShipped__e".into(),
+            events: vec![event],
+            auth_refresh: String::new(),
+        })
+        .await
+        .unwrap();
+        let resp = stream.message().await.unwrap().unwrap();
+        assert_eq!(resp.results[0].correlation_key, format!("k{n}"));
+        assert_eq!(replay_id_of(&resp.results[0].replay_id), Some(n + 1));
+    }
+    let published = org.events.log.published();
+    assert_eq!(published.len(), 3);
+    assert_eq!(
+        org.events
+            .bus
+            .read(
+                "/event/OrderShipped__e",
+                sflab::org::events::ReplayFrom::Earliest,
+                10,
+                org.clock.now()
+            )
+            .unwrap()[0]
+            .payload["Order_Number__c"],
+        "SO-7"
+    );
+}
+
+async fn managed_stream(
+    grpc: &mut tonic::client::Grpc<Channel>,
+    org: &Org,
+    token: &str,
+    first: proto::ManagedFetchRequest,
+) -> (
+    tokio::sync::mpsc::Sender<proto::ManagedFetchRequest>,
+    tonic::Streaming<proto::ManagedFetchResponse>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel::<proto::ManagedFetchRequest>(4);
+    tx.send(first).await.unwrap();
+    grpc.ready().await.unwrap();
+    let req = authed(org, token, tokio_stream::wrappers::ReceiverStream::new(rx));
+    let path = http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/ManagedSubscribe");
+    let stream = grpc
+        .streaming::<_, proto::ManagedFetchRequest, proto::ManagedFetchResponse, _>(
+            req,
+            path,
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    (tx, stream)
+}
+
+#[tokio::test]
+async fn a_managed_subscription_resumes_after_the_committed_replay_id() {
+    let seed = sflab::org::OrgSeed::from_yaml(
+        "events:\n  platform:\n    OrderShipped__e: { fields: { Order_Number__c: text } }\n  managed_subscriptions:\n    Shipments_Sync: { topic: /event/OrderShipped__e, replay: earliest }\n",
+    )
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let (org, mut grpc, token) = h2c_pubsub_for(org, Duration::from_secs(270)).await;
+    publish_direct(&org, 3);
+    let first = proto::ManagedFetchRequest {
+        developer_name: "Shipments_Sync".into(),
+        num_requested: 2,
+        ..Default::default()
+    };
+    let (tx, mut stream) = managed_stream(&mut grpc, &org, &token, first.clone()).await;
+    let batch = stream.message().await.unwrap().unwrap();
+    assert_eq!(batch.events.len(), 2);
+    let second = batch.events[1].replay_id.clone();
+    tx.send(proto::ManagedFetchRequest {
+        commit_replay_id_request: Some(proto::CommitReplayRequest {
+            commit_request_id: "c1".into(),
+            replay_id: second.clone(),
+        }),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let committed = stream.message().await.unwrap().unwrap();
+    let resp = committed.commit_response.unwrap();
+    assert_eq!(resp.commit_request_id, "c1");
+    assert!(resp.error.is_none());
+    drop(tx);
+    drop(stream);
+    // A new stream starts after the committed id: only the third event.
+    let (_tx, mut stream) = managed_stream(&mut grpc, &org, &token, first).await;
+    let batch = stream.message().await.unwrap().unwrap();
+    assert_eq!(batch.events.len(), 1);
+    assert_eq!(
+        replay_id_of(&batch.events[0].replay_id),
+        Some(replay_id_of(&second).unwrap() + 1)
+    );
+}
