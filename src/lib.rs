@@ -5,7 +5,17 @@
 
 pub mod cli;
 pub mod curriculum;
+pub mod evidence;
 pub mod fsutil;
+pub mod har;
+pub mod lab;
 pub mod markdown;
+pub mod matcher;
 pub mod org;
+pub mod progress;
+pub mod proxy;
+pub mod redact;
+pub mod rules;
+pub mod runner;
 pub mod tui;
+pub mod workspace;

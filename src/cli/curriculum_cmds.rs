@@ -31,7 +31,17 @@ pub fn open_tui(_cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
     Ok(0)
 }
 
-pub fn list(curriculum: &Curriculum, json: bool) -> Result<u8, Failure> {
+pub fn list(
+    curriculum: &Curriculum,
+    json: bool,
+    progress: &std::collections::BTreeMap<String, crate::progress::LabStatus>,
+) -> Result<u8, Failure> {
+    let status = |id: &str| {
+        progress
+            .get(id)
+            .copied()
+            .unwrap_or(crate::progress::LabStatus::NotStarted)
+    };
     if json {
         let levels: Vec<_> = Level::ALL
             .iter()
@@ -47,6 +57,7 @@ pub fn list(curriculum: &Curriculum, json: bool) -> Result<u8, Failure> {
                                 "id": lab.id,
                                 "title": lab.title,
                                 "summary": lab.summary,
+                                "status": status(&lab.id),
                             })).collect::<Vec<_>>(),
                         })
                     })
@@ -66,7 +77,12 @@ pub fn list(curriculum: &Curriculum, json: bool) -> Result<u8, Failure> {
         for l in lessons {
             println!("  {:<40} {}", l.id, l.title);
             for lab in curriculum.labs_of(l) {
-                println!("    lab {:<36} {}", lab.id, lab.title);
+                println!(
+                    "    {} {:<36} {}",
+                    status(&lab.id).glyph(),
+                    lab.id,
+                    lab.title
+                );
             }
         }
     }

@@ -4,6 +4,10 @@
 //! 1 a check failed, 2 an error the user must fix (its message says how).
 
 mod curriculum_cmds;
+mod dev;
+pub mod lab;
+mod lab_report;
+pub mod org;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -57,6 +61,80 @@ pub enum Command {
         #[arg(long)]
         width: Option<u16>,
     },
+    /// The built-in mock org (`sflab org serve`).
+    Org {
+        #[command(subcommand)]
+        command: org::OrgCommand,
+    },
+    /// Work with a lab's files in your workspace.
+    Lab {
+        #[command(subcommand)]
+        action: LabAction,
+    },
+    /// Restore a lab's starter files (your version is kept as a backup folder).
+    Reset {
+        /// The lab id, e.g. rest-first-call.
+        lab: String,
+    },
+    /// Run your ./run against the mock org and judge it (exit 0 pass, 1 fail, 2 error).
+    Check {
+        /// The lab id.
+        lab: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Check again every time you save a file in the lab folder.
+        #[arg(long)]
+        watch: bool,
+        /// Serve plain HTTP instead of HTTPS with the workspace CA.
+        #[arg(long)]
+        http: bool,
+    },
+    /// Show the next hint, tied to the rule your last attempt failed.
+    Hint {
+        /// The lab id.
+        lab: String,
+    },
+    /// Show the reference solution (after you passed the lab, or with --force).
+    Solution {
+        /// The lab id.
+        lab: String,
+        /// Show it even though you have not passed yet.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show the traffic and output of your last attempt, secrets redacted.
+    Transcript {
+        /// The lab id.
+        lab: String,
+        /// Write a HAR 1.2 file instead (opens in a browser's network panel).
+        #[arg(long, value_name = "FILE")]
+        har: Option<PathBuf>,
+    },
+    /// Tools for curriculum authors.
+    Dev {
+        #[command(subcommand)]
+        action: DevAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabAction {
+    /// Copy a lab's starter files into your workspace.
+    Start {
+        /// The lab id, e.g. rest-first-call.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevAction {
+    /// Validate the curriculum and run every reference and known-bad solution.
+    Check {
+        /// Only this lab.
+        #[arg(long)]
+        lab: Option<String>,
+    },
 }
 
 /// An error to show the user, with the exit code it deserves.
@@ -93,12 +171,37 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
+    // The mock org needs no curriculum.
+    if let Some(Command::Org { command }) = &cli.command {
+        return org::run(command, cli.workspace.as_deref());
+    }
     let curriculum = curriculum_cmds::load(cli.curriculum.as_deref())?;
     match cli.command {
         None => curriculum_cmds::open_tui(&cli, curriculum),
-        Some(Command::List { json }) => curriculum_cmds::list(&curriculum, json),
+        Some(Command::List { json }) => {
+            curriculum_cmds::list(&curriculum, json, &lab::progress_of(&cli))
+        }
         Some(Command::Lesson { ref id, raw, width }) => {
             curriculum_cmds::lesson(&curriculum, id, raw, width)
         }
+        Some(Command::Lab {
+            action: LabAction::Start { ref id },
+        }) => lab::start(&cli, &curriculum, id),
+        Some(Command::Reset { ref lab }) => lab::reset(&cli, &curriculum, lab),
+        Some(Command::Check {
+            ref lab,
+            json,
+            watch,
+            http,
+        }) => lab::check(&cli, &curriculum, lab, json, watch, http),
+        Some(Command::Hint { ref lab }) => lab::hint(&cli, &curriculum, lab),
+        Some(Command::Solution { ref lab, force }) => lab::solution(&cli, &curriculum, lab, force),
+        Some(Command::Transcript { ref lab, ref har }) => {
+            lab::transcript(&cli, &curriculum, lab, har.as_deref())
+        }
+        Some(Command::Dev {
+            action: DevAction::Check { ref lab },
+        }) => dev::check(&cli, &curriculum, lab.as_deref()),
+        Some(Command::Org { .. }) => Ok(0), // answered above
     }
 }

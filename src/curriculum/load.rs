@@ -130,6 +130,9 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
             return None;
         }
     };
+    for p in crate::lab::spec::validate(&yaml) {
+        problems.push(problem(path, p.line, p.column, p.message));
+    }
     let level = parse_level(path, &header.level, problems)?;
     let dir = path.trim_end_matches("/lab.yaml").to_string();
     let folder = dir.rsplit('/').next().unwrap_or("");

@@ -5,10 +5,181 @@
 //! caller owns (tests bind port 0). The wire behaviour follows the project's reference
 //! contract; where real behaviour is not known, the code says so next to the choice.
 //!
-//! Layout: `clock` (the org's advanceable clock), `session` (token → session).
+//! Layout: `clock` (the org's advanceable clock), `session` (token → session), `ids`
+//! (record ids), `schema` + `standard_objects` (objects and fields), `value` + `record` +
+//! `store` + `dml` (the record store and its DML rules — `store` has the API overview),
+//! `change` (what each write changed), `snapshot` (comparable state, save/restore),
+//! `describe` (describe JSON), `soql` (queries), `seed` + `default_org` (what an org starts
+//! with), `build` (turning a seed into an org), `auth` (the OAuth 2.0 authorization server).
 
+pub mod auth;
+mod build;
+pub mod change;
 pub mod clock;
+pub mod default_org;
+pub mod describe;
+pub mod dml;
+pub mod error;
+pub mod ids;
+pub mod read;
+pub mod record;
+pub mod rest;
+pub mod schema;
+pub mod seed;
+pub mod serve;
 pub mod session;
+pub mod snapshot;
+pub mod soql;
+pub mod standard_objects;
+mod standard_objects_commerce;
+mod standard_objects_crm;
+pub mod store;
+pub mod tls;
+mod validate;
+pub mod value;
 
+pub use change::{Change, ChangeKind};
 pub use clock::OrgClock;
+pub use error::{ErrorCode, SfError, UpsertError};
+pub use ids::SfId;
+pub use seed::{OrgSeed, SeedError};
 pub use session::{Session, SessionError, SessionTable};
+pub use snapshot::{Snapshot, SnapshotOptions};
+pub use store::{Actor, Store, UpsertMode};
+
+use parking_lot::RwLock;
+use std::sync::Arc;
+
+/// A user the org was seeded with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgUser {
+    pub id: SfId,
+    pub username: String,
+    pub profile: Option<String>,
+    /// The seed's `ref:` name for this user, if any.
+    pub reference: Option<String>,
+}
+
+/// Everything one org holds. Other parts of sflab add their own fields here.
+#[derive(Debug)]
+pub struct OrgInner {
+    /// The Organization id (`00D…`, 18 characters).
+    pub id: SfId,
+    pub clock: OrgClock,
+    pub sessions: SessionTable,
+    pub store: RwLock<Store>,
+    /// The seed the org was built from (other parts read their own sections from `other`).
+    pub seed: OrgSeed,
+    /// The seeded users, first one first (the admin in the default org).
+    pub users: Vec<OrgUser>,
+    /// The OAuth 2.0 authorization server: apps, logins, tokens, permissions, decision log.
+    pub auth: auth::AuthServer,
+}
+
+/// A cheap, cloneable handle to one mock org.
+#[derive(Debug, Clone)]
+pub struct Org(Arc<OrgInner>);
+
+impl std::ops::Deref for Org {
+    type Target = OrgInner;
+    fn deref(&self) -> &OrgInner {
+        &self.0
+    }
+}
+
+impl Org {
+    /// Builds an org from a seed, on a fresh clock.
+    pub fn new(seed: &OrgSeed) -> Result<Org, SeedError> {
+        let clock = OrgClock::new();
+        let built = build::build(seed, clock.now())?;
+        let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
+        Ok(Org::assemble(seed.clone(), clock, built, auth))
+    }
+
+    /// The org `sflab org serve` starts with when no seed is given.
+    pub fn default_org() -> Org {
+        let seed = OrgSeed::from_yaml(default_org::DEFAULT_SEED)
+            .expect("the embedded default seed is valid (pinned by a test)");
+        let org = Org::new(&seed).expect("the embedded default seed applies (pinned by a test)");
+        org.auth
+            .install_default_apps(None)
+            .expect("the default apps are valid (pinned by a test)");
+        org
+    }
+
+    /// An org around a store restored from a data file; `seed` supplies the other sections.
+    pub fn from_store(seed: &OrgSeed, store: Store) -> Result<Org, SeedError> {
+        let built = build::adopt(seed, store)?;
+        let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
+        Ok(Org::assemble(seed.clone(), OrgClock::new(), built, auth))
+    }
+
+    fn assemble(
+        seed: OrgSeed,
+        clock: OrgClock,
+        built: build::Built,
+        auth: auth::AuthConfig,
+    ) -> Org {
+        let sessions = SessionTable::new();
+        // The ID-token signing key is shared by the process; generating one can only fail
+        // if the system's random source fails, which nothing here could recover from.
+        let keys = auth::OrgKeys::shared().expect("the system random source works");
+        let auth = auth::AuthServer::new(
+            auth,
+            built.org_id.as_str(),
+            clock.clone(),
+            sessions.clone(),
+            keys,
+        );
+        Org(Arc::new(OrgInner {
+            id: built.org_id,
+            clock,
+            sessions,
+            store: RwLock::new(built.store),
+            seed,
+            users: built.users,
+            auth,
+        }))
+    }
+
+    /// `user` acting now, on the org's clock.
+    pub fn actor(&self, user: SfId) -> Actor {
+        Actor::new(user, self.clock.now())
+    }
+
+    /// Issues a token that never expires for `user` (static tokens for `sflab org serve` and
+    /// labs that are not about authentication), in the `00D…!…` shape clients expect.
+    pub fn mint_static_token(&self, user: &OrgUser, scopes: &[&str]) -> String {
+        use rand::Rng;
+        const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
+        let mut rng = rand::thread_rng();
+        let secret: String = (0..96)
+            .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+            .collect();
+        let token = format!("{}!{secret}", self.id.short());
+        self.sessions.insert(
+            &token,
+            Session {
+                user_id: user.id.to_string(),
+                org_id: self.id.to_string(),
+                username: user.username.clone(),
+                client_id: None,
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                issued_at: self.clock.now(),
+                expires_at: None,
+                family: None,
+            },
+        );
+        token
+    }
+
+    /// A seeded user by username (case-insensitive) or by `ref:` name.
+    pub fn user(&self, name: &str) -> Option<&OrgUser> {
+        self.users
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(name) || u.reference.as_deref() == Some(name))
+    }
+}
+
+#[cfg(test)]
+mod dml_tests;

@@ -1,0 +1,258 @@
+//! Loopback throughput of the mock org's REST surface, in one run beside two references
+//! answering the very same bytes: a bare axum "hello world" (the ceiling for any axum
+//! server; target: sflab reaches at least half of it) and WireMock serving a static stub
+//! (the usual way to fake Salesforce; target: sflab at least 5× faster).
+//!
+//! All three use plain HTTP/1.1 on 127.0.0.1 with keep-alive and the same client: 32
+//! concurrent connections. WireMock needs Java and `scripts/install-clients` (npm `wiremock`);
+//! without them its rows are skipped with a note. Run: `cargo bench --bench org_http`.
+
+use axum::http::header;
+use axum::routing::get;
+use axum::Router;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sflab::org::rest::static_token::issue_static_token;
+use sflab::org::rest::{router_with, ApiUsage, RestState};
+use sflab::org::Org;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const CONNECTIONS: usize = 32;
+
+struct Target {
+    base: String,
+    token: String,
+    /// One client (connection pool) per server, so no run reuses another's connections.
+    client: reqwest::Client,
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .http1_only()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .unwrap()
+}
+
+fn target(base: String, token: &str) -> Target {
+    Target {
+        base,
+        token: token.to_string(),
+        client: client(),
+    }
+}
+
+/// `iters` GETs of `path` spread over `CONNECTIONS` keep-alive connections; the wall time.
+async fn hammer(target: &Target, path: &str, iters: u64) -> Duration {
+    let start = Instant::now();
+    let per = iters.div_ceil(CONNECTIONS as u64);
+    let mut tasks = Vec::with_capacity(CONNECTIONS);
+    for _ in 0..CONNECTIONS {
+        let client = target.client.clone();
+        let url = format!("{}{path}", target.base);
+        let token = target.token.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..per {
+                let r = client.get(&url).bearer_auth(&token).send().await.unwrap();
+                assert!(r.status().is_success(), "{url}: {}", r.status());
+                r.bytes().await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    start.elapsed()
+}
+
+async fn start(app: Router) -> String {
+    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(sflab::org::serve::serve_router(
+        listener,
+        app,
+        None,
+        std::future::pending(),
+    ));
+    format!("http://127.0.0.1:{port}")
+}
+
+/// The same bytes from a handler that does nothing else.
+fn hello_world(body: Vec<u8>) -> Router {
+    let body = Arc::new(body);
+    Router::new().fallback(get(move || {
+        let body = body.clone();
+        async move {
+            (
+                [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+                body.as_ref().clone(),
+            )
+        }
+    }))
+}
+
+struct WireMock {
+    child: Child,
+    base: String,
+    _root: tempfile::TempDir,
+}
+
+impl Drop for WireMock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wiremock_jar() -> Option<PathBuf> {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/node/node_modules/wiremock/build");
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "jar"))
+}
+
+/// WireMock serving `stubs` (path+query → body) as static stubs, or `None` with a note.
+fn start_wiremock(stubs: &[(&str, &[u8])]) -> Option<WireMock> {
+    let Some(jar) = wiremock_jar() else {
+        eprintln!("note: WireMock not installed (scripts/install-clients); skipping its rows");
+        return None;
+    };
+    let root = tempfile::tempdir().ok()?;
+    std::fs::create_dir_all(root.path().join("mappings")).ok()?;
+    for (i, (url, body)) in stubs.iter().enumerate() {
+        let mapping = serde_json::json!({
+            "request": {"method": "GET", "url": url},
+            "response": {"status": 200, "headers": {"Content-Type": "application/json;charset=UTF-8"},
+                         "body": String::from_utf8_lossy(body)}
+        });
+        std::fs::write(
+            root.path().join(format!("mappings/m{i}.json")),
+            mapping.to_string(),
+        )
+        .ok()?;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new("java")
+        .args([
+            "-jar",
+            jar.to_str()?,
+            "--port",
+            &port.to_string(),
+            "--bind-address",
+            "127.0.0.1",
+        ])
+        .args([
+            "--root-dir",
+            root.path().to_str()?,
+            "--disable-request-logging",
+            "--no-request-journal",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| eprintln!("note: could not start java ({e}); skipping WireMock rows"))
+        .ok()?;
+    let wm = WireMock {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        _root: root,
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(wm);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("note: WireMock did not start within 60 s; skipping its rows");
+    None
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let org = Org::default_org();
+    let login = issue_static_token(&org, None).unwrap();
+    let mut state = RestState::new(org.clone());
+    state.usage = Arc::new(ApiUsage::new(u64::MAX)); // a benchmark is not a lab about limits
+    let (record_path, query_path) = {
+        let ids = org
+            .store
+            .read()
+            .find_by_external("Account", "ERP_Id__c", "A-1000")
+            .unwrap();
+        let id = ids[0].as_str().to_string();
+        (
+            format!("/services/data/v62.0/sobjects/Account/{id}"),
+            "/services/data/v62.0/query?q=SELECT+Id,Name,Industry+FROM+Account+WHERE+ERP_Id__c='A-1000'".to_string(),
+        )
+    };
+    let sflab = target(rt.block_on(start(router_with(state))), &login.token);
+    let fetch = |path: &str| -> Vec<u8> {
+        rt.block_on(async {
+            let r = sflab
+                .client
+                .get(format!("{}{path}", sflab.base))
+                .bearer_auth(&sflab.token)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success());
+            r.bytes().await.unwrap().to_vec()
+        })
+    };
+    let record_body = fetch(&record_path);
+    let query_body = fetch(&query_path);
+    // WireMock matches the URL as sent on the wire, where the client percent-encodes quotes.
+    let on_wire = |path: &str| {
+        let u = reqwest::Url::parse(&format!("http://127.0.0.1{path}")).unwrap();
+        match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        }
+    };
+    let (record_wire, query_wire) = (on_wire(&record_path), on_wire(&query_path));
+    let wiremock = start_wiremock(&[
+        (record_wire.as_str(), &record_body),
+        (query_wire.as_str(), &query_body),
+    ]);
+
+    for (name, path, body) in [
+        ("get_record", &record_path, &record_body),
+        ("query", &query_path, &query_body),
+    ] {
+        let hello = target(rt.block_on(start(hello_world(body.clone()))), "");
+        let mut group = c.benchmark_group(format!("loopback_{name}"));
+        group.throughput(Throughput::Elements(1));
+        group.sample_size(10);
+        group.measurement_time(Duration::from_secs(6));
+        group.warm_up_time(Duration::from_secs(2));
+        group.bench_function("sflab", |b| {
+            b.iter_custom(|n| rt.block_on(hammer(&sflab, path, n)))
+        });
+        group.bench_function("axum_hello_world", |b| {
+            b.iter_custom(|n| rt.block_on(hammer(&hello, path, n)))
+        });
+        if let Some(wm) = &wiremock {
+            let t = target(wm.base.clone(), "");
+            group.bench_function("wiremock_static_stub", |b| {
+                b.iter_custom(|n| rt.block_on(hammer(&t, path, n)))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

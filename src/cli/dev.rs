@@ -1,0 +1,57 @@
+//! `sflab dev check`: the author's proof that every lab works (see `runner::selfcheck`).
+
+use super::lab::files_of;
+use super::lab::outln;
+use super::{Cli, Failure};
+use crate::curriculum::Curriculum;
+use crate::runner::selfcheck::dev_check;
+
+pub fn check(cli: &Cli, curriculum: &Curriculum, only: Option<&str>) -> Result<u8, Failure> {
+    if let Some(id) = only {
+        super::lab::find_lab(curriculum, id)?;
+    }
+    let parts = crate::runner::wiring::mock_parts();
+    let scratch = std::env::temp_dir().join(format!("sflab-dev-check-{}", std::process::id()));
+    crate::fsutil::create_private_dir(&scratch)
+        .map_err(|e| Failure::usage(format!("could not create a scratch folder: {e}")))?;
+    let files = files_of(cli);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("could not start the runner: {e}")))?;
+    outln!(
+        "Checking {} lab{} from {}",
+        curriculum.labs.len(),
+        if curriculum.labs.len() == 1 { "" } else { "s" },
+        files.origin()
+    );
+    let results = rt.block_on(dev_check(
+        files.as_ref(),
+        curriculum,
+        &parts,
+        &scratch,
+        only,
+    ));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let mut bad = 0;
+    for r in &results {
+        match &r.problem {
+            None => outln!("  ✓ {:<28} {}", r.lab, r.case),
+            Some(p) => {
+                bad += 1;
+                outln!("  ✗ {:<28} {}", r.lab, r.case);
+                for line in p.lines() {
+                    outln!("      {line}");
+                }
+            }
+        }
+    }
+    if bad == 0 {
+        outln!("All {} cases behave as the curriculum says.", results.len());
+        Ok(0)
+    } else {
+        outln!("{bad} of {} cases do not.", results.len());
+        Ok(1)
+    }
+}

@@ -1,0 +1,349 @@
+//! The lab commands: `sflab lab start`, `sflab reset`, `sflab check [--json] [--watch]`,
+//! `sflab hint`, `sflab solution`, `sflab transcript [--har FILE]`.
+//!
+//! Exit codes: 0 the lab passed (or the command did its job), 1 a check failed, 2 an error the
+//! learner must fix first (the message says how).
+
+use super::lab_report::{render_report, render_transcript};
+use super::{Cli, Failure};
+use crate::curriculum::{Curriculum, DiskFiles, Files, LabMeta};
+use crate::lab::{next_hint, reset_lab, start_lab, HintChoice, LabSpec, StartOutcome};
+use crate::progress::Store;
+use crate::runner::watch::{LabWatcher, DEBOUNCE};
+use crate::runner::{run_lab, Report, RunError, RunOptions};
+use crate::workspace::Workspace;
+use std::path::Path;
+
+/// Prints to stdout, ignoring a closed pipe (`sflab transcript x | head` must not panic).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `out!` with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+pub(crate) use outln;
+
+/// The curriculum's files: the folder given with `--curriculum`, else the embedded copy.
+pub fn files_of(cli: &Cli) -> Box<dyn Files> {
+    match &cli.curriculum {
+        Some(dir) => Box::new(DiskFiles::new(dir)),
+        None => Box::new(crate::curriculum::embedded()),
+    }
+}
+
+pub fn find_lab<'a>(curriculum: &'a Curriculum, id: &str) -> Result<&'a LabMeta, Failure> {
+    curriculum.lab(id).ok_or_else(|| {
+        Failure::usage(format!(
+            "there is no lab {id:?}. `sflab list` shows every lab id."
+        ))
+    })
+}
+
+pub fn spec_of(meta: &LabMeta) -> Result<LabSpec, Failure> {
+    crate::lab::spec::parse(&format!("{}/lab.yaml", meta.dir), &meta.yaml)
+        .map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// Finds (or creates, and says so on stderr) the workspace.
+pub fn workspace_of(cli: &Cli) -> Result<Workspace, Failure> {
+    let fail = |e: std::io::Error| {
+        Failure::usage(format!(
+            "could not open the workspace: {e}. Pass --workspace DIR with a folder you can write to."
+        ))
+    };
+    let mut ws = Workspace::resolve(cli.workspace.as_deref()).map_err(fail)?;
+    let had_state = ws.state_dir().is_dir();
+    ws.ensure().map_err(fail)?;
+    if let Ok(clean) = ws.root.canonicalize() {
+        ws.root = clean;
+    }
+    if !had_state {
+        eprintln!(
+            "sflab: created the workspace {} (your labs and progress live here)",
+            ws.root.display()
+        );
+    }
+    Ok(ws)
+}
+
+/// Every lab's status in the workspace, if there is one (nothing is created for a listing).
+pub fn progress_of(cli: &Cli) -> std::collections::BTreeMap<String, crate::progress::LabStatus> {
+    Workspace::existing(cli.workspace.as_deref())
+        .filter(|ws| ws.progress_db().is_file())
+        .and_then(|ws| Store::open(&ws.progress_db()).ok())
+        .and_then(|s| s.lab_statuses().ok())
+        .unwrap_or_default()
+}
+
+fn store_of(ws: &Workspace) -> Result<Store, Failure> {
+    Store::open(&ws.progress_db()).map_err(|e| Failure::usage(e.to_string()))
+}
+
+pub fn start(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure> {
+    let meta = find_lab(curriculum, id)?;
+    let spec = spec_of(meta)?;
+    let ws = workspace_of(cli)?;
+    let files = files_of(cli);
+    match start_lab(files.as_ref(), meta, &ws)? {
+        StartOutcome::Created { dir, files } => {
+            store_of(&ws)?.mark_started(id)?;
+            outln!("Started {id}: {}", spec.title);
+            outln!("Your files are in {}:", dir.display());
+            for f in files {
+                outln!("  {f}");
+            }
+            outln!("\nEdit ./run (any language), then `sflab check {id}`.");
+        }
+        StartOutcome::AlreadyStarted { dir } => {
+            outln!(
+                "{id} is already started in {}; your files were left as they are. `sflab reset {id}` restores the starter files.",
+                dir.display()
+            );
+        }
+    }
+    Ok(0)
+}
+
+pub fn reset(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure> {
+    let meta = find_lab(curriculum, id)?;
+    let ws = workspace_of(cli)?;
+    let files = files_of(cli);
+    let out = reset_lab(files.as_ref(), meta, &ws)?;
+    store_of(&ws)?.mark_started(id)?;
+    match out.backup {
+        Some(b) => outln!(
+            "Restored the starter files of {id} in {}.\nYour previous version is in {}.",
+            out.dir.display(),
+            b.display()
+        ),
+        None => outln!(
+            "Restored the starter files of {id} in {}.",
+            out.dir.display()
+        ),
+    }
+    Ok(0)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("could not start the runner: {e}")))
+}
+
+/// One attempt; `None` when the learner pressed Ctrl-C.
+fn attempt(
+    rt: &tokio::runtime::Runtime,
+    spec: &LabSpec,
+    options: &RunOptions,
+) -> Option<Result<Report, RunError>> {
+    rt.block_on(async {
+        tokio::select! {
+            r = run_lab(spec, options) => Some(r),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    })
+}
+
+fn show(report: &Result<Report, RunError>, spec: &LabSpec, json: bool) -> u8 {
+    match report {
+        Ok(r) => {
+            if json {
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(r).unwrap_or_else(|_| "{}".into())
+                );
+            } else {
+                out!("{}", render_report(r, &spec.title));
+            }
+            if r.passed {
+                0
+            } else {
+                1
+            }
+        }
+        Err(e) => {
+            if json {
+                outln!(
+                    "{}",
+                    serde_json::json!({ "lab": spec.id, "error": e.to_string() })
+                );
+            } else {
+                eprintln!("sflab: {e}");
+            }
+            2
+        }
+    }
+}
+
+pub fn check(
+    cli: &Cli,
+    curriculum: &Curriculum,
+    id: &str,
+    json: bool,
+    watch: bool,
+    http: bool,
+) -> Result<u8, Failure> {
+    let meta = find_lab(curriculum, id)?;
+    let spec = spec_of(meta)?;
+    let ws = workspace_of(cli)?;
+    let dir = ws.lab_dir(id);
+    if !dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "lab {id:?} is not started in this workspace. Run `sflab lab start {id}` first."
+        )));
+    }
+    let parts = crate::runner::wiring::mock_parts();
+    let mut options = RunOptions::new(ws, parts);
+    options.tls = !http;
+    let rt = runtime()?;
+    if !watch {
+        let Some(report) = attempt(&rt, &spec, &options) else {
+            return Ok(130);
+        };
+        return Ok(show(&report, &spec, json));
+    }
+    let watcher = LabWatcher::new(&dir).map_err(|e| Failure::usage(e.to_string()))?;
+    loop {
+        let Some(report) = attempt(&rt, &spec, &options) else {
+            return Ok(130);
+        };
+        show(&report, &spec, json);
+        watcher.discard_pending();
+        eprintln!(
+            "\nWatching {} — save a file to check again (Ctrl-C stops).",
+            dir.display()
+        );
+        if watcher.next_change(DEBOUNCE, &|| false).is_none() {
+            return Ok(2);
+        }
+        eprintln!("\nA file changed; checking again…\n");
+    }
+}
+
+pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure> {
+    let meta = find_lab(curriculum, id)?;
+    let spec = spec_of(meta)?;
+    let ws = workspace_of(cli)?;
+    let mut store = store_of(&ws)?;
+    let last = store.last_attempt(id)?;
+    let failing = last
+        .as_ref()
+        .and_then(|a| a.verdicts.iter().find(|v| v.failed()))
+        .map(|v| v.rule.clone());
+    let revealed: Vec<(String, u32)> = store
+        .hints_revealed(id)?
+        .into_iter()
+        .map(|h| (h.rule, h.tier))
+        .collect();
+    match next_hint(&spec, failing.as_deref(), &revealed) {
+        HintChoice::Next {
+            rule,
+            tier,
+            of,
+            text,
+        } => {
+            store.reveal_hint(id, rule.as_deref().unwrap_or(""), tier)?;
+            match &rule {
+                Some(r) => outln!("Hint {}/{of} for {r}:\n", tier + 1),
+                None => outln!("Hint {}/{of}:\n", tier + 1),
+            }
+            outln!("{}", text.trim_end());
+        }
+        HintChoice::Exhausted { rule } => {
+            outln!(
+                "You have seen every hint{}. Read the evidence with `sflab transcript {id}`; after a pass, `sflab solution {id}` shows the reference solution.",
+                rule.map(|r| format!(" for {r}")).unwrap_or_default()
+            );
+            for h in spec.hints_for(failing.as_deref()) {
+                outln!("\n- {}", h.text.trim_end());
+            }
+        }
+        HintChoice::NoneAvailable { rule } => match (rule, last) {
+            (_, None) => outln!("Run `sflab check {id}` first: hints follow the rule that fails."),
+            (Some(r), _) => outln!("This lab has no hint for {r}; its message in `sflab check {id}` says what is missing."),
+            (None, Some(_)) => outln!("Nothing failed in your last attempt, so there is nothing to hint at."),
+        },
+    }
+    Ok(0)
+}
+
+pub fn solution(cli: &Cli, curriculum: &Curriculum, id: &str, force: bool) -> Result<u8, Failure> {
+    find_lab(curriculum, id)?;
+    if !force {
+        let ws = workspace_of(cli)?;
+        if !store_of(&ws)?.ever_passed(id)? {
+            return Err(Failure {
+                message: format!(
+                    "the solution of {id} opens after you pass the lab (`sflab check {id}`). Use --force to see it now."
+                ),
+                code: 1,
+            });
+        }
+    }
+    let files = files_of(cli);
+    let prefix = format!("solutions/{id}/");
+    let shown: Vec<String> = files
+        .list(&prefix)
+        .into_iter()
+        .filter(|p| !p[prefix.len()..].starts_with("wrong/"))
+        .collect();
+    if shown.is_empty() {
+        return Err(Failure::usage(format!(
+            "lab {id} has no reference solution in {}",
+            files.origin()
+        )));
+    }
+    for p in shown {
+        let text = files.read(&p).unwrap_or_default();
+        outln!(
+            "── {}\n{}",
+            &p[prefix.len()..],
+            String::from_utf8_lossy(&text)
+        );
+    }
+    Ok(0)
+}
+
+pub fn transcript(
+    cli: &Cli,
+    curriculum: &Curriculum,
+    id: &str,
+    har: Option<&Path>,
+) -> Result<u8, Failure> {
+    find_lab(curriculum, id)?;
+    let ws = workspace_of(cli)?;
+    let store = store_of(&ws)?;
+    let Some(last) = store.last_attempt(id)? else {
+        return Err(Failure::usage(format!(
+            "there is no attempt at {id} yet. Run `sflab check {id}` first."
+        )));
+    };
+    let (exchanges, runs) = store.transcript(last.id)?.unwrap_or_default();
+    if let Some(path) = har {
+        let har = crate::runner::wiring::har_json(&exchanges);
+        crate::fsutil::write_private_atomic(path, har.as_bytes())
+            .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;
+        outln!(
+            "Wrote {} exchange{} to {} (HAR 1.2; open it in a browser's network panel).",
+            exchanges.len(),
+            if exchanges.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+        return Ok(0);
+    }
+    out!(
+        "{}",
+        render_transcript(id, &last.started_at, &exchanges, &runs)
+    );
+    Ok(0)
+}

@@ -1,0 +1,261 @@
+//! Plain-text renderings for `sflab check` and `sflab transcript`: one line per rule with a
+//! glyph (✓ pass, ✗ fail, – not applicable), the learner-facing message, the exchanges that
+//! prove it and a diff; then the runs; then the exchange table and details of a transcript.
+//!
+//! Pure functions of a report, so the output is tested as text. No colour: meaning rests on
+//! the glyphs and words.
+
+use crate::evidence::{Body, Exchange, Header, LearnerRun};
+use crate::rules::{Verdict, VerdictStatus};
+use crate::runner::Report;
+use std::fmt::Write;
+
+/// Longest body shown in a transcript before it is cut.
+const BODY_SHOWN: usize = 2000;
+
+fn glyph(v: &Verdict) -> &'static str {
+    match v.status {
+        VerdictStatus::Pass => "✓",
+        VerdictStatus::Fail => "✗",
+        VerdictStatus::NotApplicable { .. } => "–",
+    }
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines().map(|l| format!("{by}{l}\n")).collect()
+}
+
+fn run_line(r: &LearnerRun) -> String {
+    let how = if r.timed_out {
+        "timed out and was stopped".to_string()
+    } else if let Some(code) = r.exit_code {
+        format!("exit {code}")
+    } else if let Some(sig) = r.signal {
+        format!("killed by signal {sig}")
+    } else {
+        "ended".to_string()
+    };
+    format!("run {}: {how} in {} ms", r.index + 1, r.duration_ms)
+}
+
+/// The last `n` lines of a text.
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// The report of `sflab check`.
+pub fn render_report(report: &Report, title: &str) -> String {
+    let mut out = String::new();
+    let runs = report.runs.len();
+    let _ = writeln!(
+        out,
+        "{} — {title}   ({}, {runs} run{}, {:.1} s)\n",
+        report.lab,
+        report.backend,
+        if runs == 1 { "" } else { "s" },
+        report.duration.as_secs_f64()
+    );
+    let width = report
+        .verdicts
+        .iter()
+        .map(|v| v.rule.chars().count())
+        .max()
+        .unwrap_or(0);
+    for v in &report.verdicts {
+        let points = match v.status {
+            VerdictStatus::NotApplicable { .. } => "–".to_string(),
+            _ => format!("{}/{}", v.points_awarded, v.points_possible),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {:<width$}  {:>4}  {}",
+            glyph(v),
+            v.rule,
+            points,
+            v.message.lines().next().unwrap_or("")
+        );
+        for more in v.message.lines().skip(1) {
+            let _ = writeln!(out, "      {more}");
+        }
+        if !v.evidence.is_empty() && !v.passed() {
+            let list: Vec<String> = v.evidence.iter().map(|s| format!("#{s}")).collect();
+            let _ = writeln!(
+                out,
+                "      evidence: exchange{} {} (`sflab transcript {}`)",
+                if list.len() == 1 { "" } else { "s" },
+                list.join(", "),
+                report.lab
+            );
+        }
+        if let Some(diff) = v.diff.as_deref().filter(|_| !v.passed()) {
+            out.push_str(&indent(diff.trim_end(), "      │ "));
+        }
+    }
+    out.push('\n');
+    for r in &report.runs {
+        let _ = writeln!(out, "  {}", run_line(r));
+        if !r.succeeded() {
+            let err = tail(&r.stderr.text, 6);
+            if !err.trim().is_empty() {
+                let _ = writeln!(out, "    its last error output:");
+                out.push_str(&indent(&err, "    │ "));
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  {} exchange{} recorded",
+        report.exchanges.len(),
+        if report.exchanges.len() == 1 { "" } else { "s" }
+    );
+    out.push('\n');
+    if report.passed {
+        let _ = writeln!(
+            out,
+            "PASS  {}/{} points. `sflab solution {}` shows the reference solution.",
+            report.points, report.max_points, report.lab
+        );
+    } else {
+        let next = match report.first_failure() {
+            Some(v) => format!("`sflab hint {}` gives a hint for {}.", report.lab, v.rule),
+            None => format!("`sflab hint {}` gives a hint.", report.lab),
+        };
+        let _ = writeln!(
+            out,
+            "FAIL  {}/{} points. {next}",
+            report.points, report.max_points
+        );
+    }
+    out
+}
+
+fn short_path(e: &Exchange) -> String {
+    let mut p = e.request.path.clone();
+    if let Some(q) = &e.request.query {
+        p.push('?');
+        p.push_str(q);
+    }
+    if p.chars().count() > 60 {
+        let cut: String = p.chars().take(59).collect();
+        format!("{cut}…")
+    } else {
+        p
+    }
+}
+
+/// The one-line-per-exchange table.
+pub fn exchange_table(exchanges: &[Exchange]) -> String {
+    let mut out = String::from(" #   run  +ms     method  path                                                          status   ms  fault\n");
+    let t0 = exchanges.first().map(|e| e.started_at);
+    for e in exchanges {
+        let plus = t0.map_or(0, |t| (e.started_at - t).num_milliseconds());
+        let status = e
+            .status()
+            .map_or_else(|| "—".to_string(), |s| s.to_string());
+        let fault = e
+            .fault
+            .as_ref()
+            .map_or(String::new(), |f| format!("⚡ {}", f.kind));
+        let _ = writeln!(
+            out,
+            " {:<3} {:<4} {:<7} {:<7} {:<61} {:<6} {:>4}  {fault}",
+            e.seq,
+            e.run_index + 1,
+            plus,
+            e.request.method,
+            short_path(e),
+            status,
+            e.elapsed_ms()
+        );
+    }
+    out
+}
+
+fn headers_text(headers: &[Header]) -> String {
+    headers
+        .iter()
+        .map(|h| format!("{}: {}\n", h.name, h.value))
+        .collect()
+}
+
+fn body_text(body: &Body) -> String {
+    if body.is_empty() {
+        return String::new();
+    }
+    let pretty = body
+        .json()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| body.text.clone());
+    let mut shown: String = pretty.chars().take(BODY_SHOWN).collect();
+    if pretty.chars().count() > BODY_SHOWN || body.truncated {
+        shown.push_str(&format!("\n… ({} bytes in all)", body.size));
+    }
+    shown.push('\n');
+    shown
+}
+
+/// One exchange in full: request line, headers, body; response status, headers, body.
+pub fn exchange_detail(e: &Exchange) -> String {
+    let mut out = format!("── #{} ", e.seq);
+    if let Some(f) = &e.fault {
+        let _ = write!(out, "⚡ injected fault: {} ", f.action);
+    }
+    out.push('\n');
+    let _ = writeln!(out, "{} {}", e.request.method, e.request.url);
+    out.push_str(&indent(&headers_text(&e.request.headers), "  "));
+    out.push_str(&indent(&body_text(&e.request.body), "  "));
+    match &e.response {
+        Some(r) => {
+            let _ = writeln!(out, "→ {} ({} ms)", r.status, e.elapsed_ms());
+            out.push_str(&indent(&headers_text(&r.headers), "  "));
+            out.push_str(&indent(&body_text(&r.body), "  "));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "→ no response: {}",
+                e.error.as_deref().unwrap_or("the connection ended")
+            );
+        }
+    }
+    out
+}
+
+/// `sflab transcript`: runs, the table, then every exchange in full.
+pub fn render_transcript(
+    lab: &str,
+    started_at: &str,
+    exchanges: &[Exchange],
+    runs: &[LearnerRun],
+) -> String {
+    let mut out = format!("{lab}: the last attempt, started {started_at} (secrets redacted)\n\n");
+    for r in runs {
+        let _ = writeln!(out, "{}", run_line(r));
+        if !r.stdout.text.trim().is_empty() {
+            let _ = writeln!(out, "  stdout:");
+            out.push_str(&indent(&tail(&r.stdout.text, 20), "  │ "));
+        }
+        if !r.stderr.text.trim().is_empty() {
+            let _ = writeln!(out, "  stderr:");
+            out.push_str(&indent(&tail(&r.stderr.text, 20), "  │ "));
+        }
+    }
+    out.push('\n');
+    if exchanges.is_empty() {
+        out.push_str(
+            "No exchange was recorded: the code never reached the org through SF_INSTANCE_URL.\n",
+        );
+        return out;
+    }
+    out.push_str(&exchange_table(exchanges));
+    for e in exchanges {
+        out.push('\n');
+        out.push_str(&exchange_detail(e));
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "lab_report_tests.rs"]
+mod tests;

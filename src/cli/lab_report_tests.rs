@@ -1,0 +1,143 @@
+//! Output tests of the check report and the transcript.
+
+use super::*;
+use crate::evidence::{CapturedOutput, FaultFired, RecordedRequest, RecordedResponse};
+use chrono::{TimeZone, Utc};
+use std::time::Duration;
+
+fn exchange(seq: u64, method: &str, path: &str, status: u16, fault: bool) -> Exchange {
+    let t = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()
+        + chrono::Duration::milliseconds(seq as i64 * 10);
+    Exchange {
+        seq,
+        run_index: 0,
+        started_at: t,
+        finished_at: t + chrono::Duration::milliseconds(3),
+        request: RecordedRequest {
+            method: method.into(),
+            url: format!("https://127.0.0.1:4443{path}"),
+            path: path.into(),
+            query: None,
+            headers: vec![Header::new(
+                "Authorization",
+                "Bearer ‹redacted:access_token#0a1b2c3d›",
+            )],
+            body: Body::default(),
+        },
+        response: Some(RecordedResponse {
+            status,
+            headers: vec![Header::new("Content-Type", "application/json")],
+            body: Body::text("{\"id\":\"001000000000001AAA\",\"success\":true}"),
+        }),
+        fault: fault.then(|| FaultFired {
+            index: 0,
+            kind: "unavailable".into(),
+            action: "answered 503".into(),
+        }),
+        error: None,
+    }
+}
+
+fn report() -> Report {
+    let failed = Verdict::fail(
+        "state.idempotent",
+        3,
+        "The second run created another Account.",
+    )
+    .with_evidence([2, 3])
+    .with_diff("--- after run 1\n+++ after run 2\n+Account Falcon\n".into());
+    let run = LearnerRun {
+        index: 0,
+        duration_ms: 42,
+        exit_code: Some(7),
+        stderr: CapturedOutput {
+            text: "curl: (7) could not connect\n".into(),
+            truncated: false,
+        },
+        ..Default::default()
+    };
+    Report::new(
+        "rest-upsert-twice",
+        "mock",
+        vec![
+            Verdict::pass("rest.upsert_by_external_id", 2, "Upserted by ERP_Id__c."),
+            failed,
+            Verdict::not_applicable("rest.fields_selected", "Not applicable on a sandbox."),
+        ],
+        vec![exchange(
+            1,
+            "PATCH",
+            "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1",
+            503,
+            true,
+        )],
+        vec![run],
+        Utc::now(),
+        Duration::from_millis(1234),
+    )
+}
+
+#[test]
+fn the_check_report_shows_glyphs_points_evidence_and_diff() {
+    let text = render_report(&report(), "Upsert twice");
+    insta::assert_snapshot!(text, @r"
+    rest-upsert-twice — Upsert twice   (mock, 1 run, 1.2 s)
+
+      ✓ rest.upsert_by_external_id   2/2  Upserted by ERP_Id__c.
+      ✗ state.idempotent             0/3  The second run created another Account.
+          evidence: exchanges #2, #3 (`sflab transcript rest-upsert-twice`)
+          │ --- after run 1
+          │ +++ after run 2
+          │ +Account Falcon
+      – rest.fields_selected           –  Not applicable on a sandbox.
+
+      run 1: exit 7 in 42 ms
+        its last error output:
+        │ curl: (7) could not connect
+      1 exchange recorded
+
+    FAIL  2/5 points. `sflab hint rest-upsert-twice` gives a hint for state.idempotent.
+    ");
+}
+
+#[test]
+fn a_passing_report_points_at_the_solution() {
+    let mut r = report();
+    r.verdicts.retain(|v| v.passed());
+    let r = Report::new(
+        &r.lab,
+        "mock",
+        r.verdicts,
+        vec![],
+        vec![],
+        Utc::now(),
+        Duration::ZERO,
+    );
+    let text = render_report(&r, "Upsert twice");
+    assert!(
+        text.contains("PASS  2/2 points. `sflab solution rest-upsert-twice`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_transcript_marks_injected_faults_and_pretty_prints_bodies() {
+    let r = report();
+    let text = render_transcript(
+        "rest-upsert-twice",
+        "2026-01-02T03:04:05Z",
+        &r.exchanges,
+        &r.runs,
+    );
+    assert!(text.contains("⚡ unavailable"), "{text}");
+    assert!(text.contains("⚡ injected fault: answered 503"), "{text}");
+    assert!(text.contains("  \"success\": true"), "{text}");
+    assert!(text.contains("Bearer ‹redacted:access_token#0a1b2c3d›"));
+    assert!(text.contains("PATCH   /services/data/v62.0/sobjects/Account/ERP_Id__c/A-1"));
+}
+
+#[test]
+fn an_empty_transcript_explains_why() {
+    let text = render_transcript("x", "now", &[], &[]);
+    assert!(text.contains("never reached the org"));
+}

@@ -1,0 +1,319 @@
+//! `sflab org serve`: the mock org on its own, like an emulator.
+//!
+//! It resolves the workspace, builds the org (from `--data`, else `--seed`, else the default
+//! org), issues a static access token, starts HTTPS (or HTTP) on 127.0.0.1, writes the
+//! `--env-file` once listening, prints the same human-readable, and on Ctrl-C or SIGTERM
+//! saves `--data` atomically before exiting.
+
+use super::Failure;
+use crate::org::rest::static_token::issue_static_token;
+use crate::org::serve::{bind_loopback, serve};
+use crate::org::tls::LocalCa;
+use crate::org::{Org, OrgSeed, Store};
+use crate::workspace::{Workspace, WorkspaceOrigin};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Run the mock org on 127.0.0.1 until Ctrl-C.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8443)]
+    pub port: u16,
+    /// Serve plain HTTP instead of HTTPS.
+    #[arg(long)]
+    pub http: bool,
+    /// A seed file (YAML: objects, records, users) to build the org from.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+    /// Restore the org from this file at start (if it exists) and save it here on exit.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Write shell `export` lines for the connection here once the server is listening.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+}
+
+/// The connection a client needs, as environment variables (name, value) in print order.
+pub fn connection_env(
+    instance_url: &str,
+    token: &str,
+    username: &str,
+    client: Option<(&str, &str)>,
+    ca_bundle: Option<&Path>,
+) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("SF_INSTANCE_URL", instance_url.to_string()),
+        ("SF_LOGIN_URL", instance_url.to_string()),
+        (
+            "SF_API_VERSION",
+            crate::org::rest::versions::ApiVersion(crate::org::rest::versions::NEWEST).number(),
+        ),
+        ("SF_ACCESS_TOKEN", token.to_string()),
+        ("SF_USERNAME", username.to_string()),
+    ];
+    if let Some((id, secret)) = client {
+        env.push(("SF_CLIENT_ID", id.to_string()));
+        env.push(("SF_CLIENT_SECRET", secret.to_string()));
+    }
+    if let Some(ca) = ca_bundle {
+        let ca = ca.display().to_string();
+        for name in [
+            "SF_CA_BUNDLE",
+            "CURL_CA_BUNDLE",
+            "REQUESTS_CA_BUNDLE",
+            "SSL_CERT_FILE",
+            "NODE_EXTRA_CA_CERTS",
+        ] {
+            env.push((name, ca.clone()));
+        }
+    }
+    env
+}
+
+/// What the terminal shows for a variable: secrets are cut short when the env file holds
+/// them in full, so they do not end up in scrollback or screenshots.
+pub fn shown_value(name: &str, value: &str, masked: bool) -> String {
+    let secret = name == "SF_ACCESS_TOKEN" || name == "SF_CLIENT_SECRET";
+    if secret && masked {
+        let head: String = value.chars().take(6).collect();
+        format!("{head}… (hidden)")
+    } else {
+        value.to_string()
+    }
+}
+
+/// Quotes a value for a POSIX shell.
+pub fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// The `--env-file` text: one `export NAME='value'` line each.
+pub fn env_file_text(env: &[(&str, String)]) -> String {
+    let mut out = String::from("# Written by `sflab org serve`; source it: . ./this-file\n");
+    for (k, v) in env {
+        out.push_str(&format!("export {k}={}\n", shell_quote(v)));
+    }
+    out
+}
+
+pub fn run(cmd: &OrgCommand, workspace: Option<&Path>) -> Result<u8, Failure> {
+    match cmd {
+        OrgCommand::Serve(args) => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(serve_command(args, workspace))
+        }
+    }
+}
+
+fn seed_of(args: &ServeArgs) -> Result<OrgSeed, Failure> {
+    match &args.seed {
+        Some(path) => OrgSeed::from_file(path).map_err(|e| {
+            Failure::usage(format!("could not load the seed {}: {e}", path.display()))
+        }),
+        None => OrgSeed::from_yaml(crate::org::default_org::DEFAULT_SEED)
+            .map_err(|e| Failure::usage(format!("the built-in default org is invalid: {e}"))),
+    }
+}
+
+/// The org from `--data` (when the file exists), else from the seed.
+fn build_org(args: &ServeArgs) -> Result<Org, Failure> {
+    let seed = seed_of(args)?;
+    if let Some(data) = args.data.as_deref().filter(|p| p.exists()) {
+        let store = Store::load(data).map_err(|e| {
+            Failure::usage(format!(
+                "could not restore the org from {}: {e}",
+                data.display()
+            ))
+        })?;
+        return Org::from_store(&seed, store).map_err(|e| {
+            Failure::usage(format!(
+                "the data in {} does not fit the seed: {e}",
+                data.display()
+            ))
+        });
+    }
+    Org::new(&seed).map_err(|e| Failure::usage(format!("could not build the org: {e}")))
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8, Failure> {
+    let ws = Workspace::resolve(workspace)?;
+    let created = ws.ensure().map_err(|e| {
+        Failure::usage(format!(
+            "could not create the workspace {}: {e}",
+            ws.root.display()
+        ))
+    })?;
+    if created && ws.origin == WorkspaceOrigin::Default {
+        eprintln!("sflab: created the workspace {}", ws.root.display());
+    }
+    let org = build_org(args)?;
+    let default_org = args.seed.is_none();
+    if default_org {
+        crate::org::auth::install_for_workspace(&org.auth, &ws.root)
+            .map_err(|e| Failure::usage(format!("could not set up the default org's apps: {e}")))?;
+    }
+    let login = issue_static_token(&org, None).ok_or_else(|| {
+        Failure::usage(
+            "the org has no users to issue an access token for; add one under `users:` in the seed",
+        )
+    })?;
+    let tls = if args.http {
+        None
+    } else {
+        let ca = LocalCa::load_or_create(&ws.root)?;
+        Some(ca.server_config()?)
+    };
+    let listener = bind_loopback(args.port).await.map_err(|e| {
+        Failure::usage(format!(
+            "could not listen on 127.0.0.1:{}: {e}. Pick another port with --port (0 picks a free one).",
+            args.port
+        ))
+    })?;
+    let port = listener.local_addr()?.port();
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let instance_url = format!("{scheme}://127.0.0.1:{port}");
+    let client = crate::org::auth::serve_client(&org.auth.config());
+    let mut env = connection_env(
+        &instance_url,
+        &login.token,
+        &login.username,
+        client.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+        tls.as_ref().map(|t| t.ca_bundle.as_path()),
+    );
+    if default_org {
+        env.extend(crate::org::auth::env_lines(&ws.root, &org.auth.config()));
+    }
+    if let Some(path) = &args.env_file {
+        crate::fsutil::write_private_atomic(path, env_file_text(&env).as_bytes())
+            .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;
+    }
+    println!("sflab mock org listening on {instance_url}  (Ctrl-C to stop)");
+    let masked = args.env_file.is_some();
+    for (k, v) in &env {
+        println!("  {k:<20} {}", shown_value(k, v, masked));
+    }
+    if let Some(path) = &args.env_file {
+        println!(
+            "  (written in full to {}; load it with `. {}`)",
+            path.display(),
+            path.display()
+        );
+    }
+    serve(listener, org.clone(), tls, shutdown_signal()).await?;
+    if let Some(data) = &args.data {
+        org.store.read().save(data).map_err(|e| {
+            Failure::usage(format!("could not save the org to {}: {e}", data.display()))
+        })?;
+        println!("sflab: saved the org to {}", data.display());
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_lines_are_exported_and_quoted() {
+        let env = connection_env(
+            "https://127.0.0.1:8443",
+            "00D5g000004ABCD!AQ0.x",
+            "o'neil@sflab.dev",
+            Some(("cid", "secret")),
+            Some(Path::new("/ws/.sflab/ca/ca.pem")),
+        );
+        let text = env_file_text(&env);
+        assert!(text.contains("export SF_INSTANCE_URL='https://127.0.0.1:8443'\n"));
+        assert!(text.contains("export SF_USERNAME='o'\\''neil@sflab.dev'\n"));
+        assert!(text.contains("export NODE_EXTRA_CA_CERTS='/ws/.sflab/ca/ca.pem'\n"));
+        assert!(text.contains("export SF_CLIENT_SECRET='secret'\n"));
+    }
+
+    #[test]
+    fn secrets_are_masked_on_screen_when_the_env_file_has_them() {
+        let token = "00D5g000004ABCD!AQ0secret";
+        assert!(!shown_value("SF_ACCESS_TOKEN", token, true).contains("secret"));
+        assert_eq!(shown_value("SF_ACCESS_TOKEN", token, false), token);
+        assert_eq!(shown_value("SF_USERNAME", "a@b", true), "a@b");
+    }
+
+    fn args(data: Option<PathBuf>, seed: Option<PathBuf>) -> ServeArgs {
+        ServeArgs {
+            port: 0,
+            http: true,
+            seed,
+            data,
+            env_file: None,
+        }
+    }
+
+    #[test]
+    fn data_saved_on_exit_is_restored_at_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("org.json");
+        let org = build_org(&args(Some(data.clone()), None)).unwrap();
+        let actor = org.actor(org.users[0].id.clone());
+        let mut body = serde_json::Map::new();
+        body.insert("Name".into(), serde_json::json!("Kept Corp"));
+        let id = org
+            .store
+            .write()
+            .insert("Account", &body, &actor)
+            .unwrap()
+            .id;
+        org.store.read().save(&data).unwrap();
+        let again = build_org(&args(Some(data), None)).unwrap();
+        let rec = again
+            .store
+            .read()
+            .retrieve("Account", id.as_str(), Some(&["Name"]), "62.0")
+            .unwrap();
+        assert_eq!(rec["Name"], "Kept Corp");
+    }
+
+    #[test]
+    fn a_missing_seed_file_is_reported_with_its_path() {
+        let err = build_org(&args(None, Some(PathBuf::from("/no/such/seed.yaml")))).unwrap_err();
+        assert!(
+            err.message.contains("/no/such/seed.yaml"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn plain_http_exports_no_ca_variables() {
+        let env = connection_env("http://127.0.0.1:1", "t", "u", None, None);
+        assert!(env
+            .iter()
+            .all(|(k, _)| !k.contains("CA") && *k != "SSL_CERT_FILE"));
+    }
+}

@@ -1,0 +1,232 @@
+//! One recorded HTTP exchange: the request the learner's code sent, the response it got, when,
+//! and which injected fault (if any) shaped it. Values are already redacted.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A header as recorded (name as sent, value redacted and stripped of CR/LF).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+impl Header {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Header {
+        Header {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// A body as recorded: redacted text, the original size, and whether it was cut at the cap.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Body {
+    /// Redacted text; binary bodies are shown as `‹binary N bytes›`.
+    pub text: String,
+    /// Size in bytes of the body on the wire (before redaction and the cap).
+    pub size: u64,
+    /// True when only the first part of the body was kept.
+    pub truncated: bool,
+}
+
+impl Body {
+    pub fn text(text: impl Into<String>) -> Body {
+        let text = text.into();
+        Body {
+            size: text.len() as u64,
+            text,
+            truncated: false,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
+    }
+
+    /// The body parsed as JSON, if it is JSON and was not truncated.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        if self.truncated {
+            return None;
+        }
+        serde_json::from_str(&self.text).ok()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The full URL as the learner's code addressed the proxy (query redacted).
+    pub url: String,
+    /// The path, percent-encoded as sent, without the query.
+    pub path: String,
+    /// The raw query string (redacted), without the `?`.
+    pub query: Option<String>,
+    pub headers: Vec<Header>,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedResponse {
+    pub status: u16,
+    pub headers: Vec<Header>,
+    pub body: Body,
+}
+
+/// The fault the proxy injected into an exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultFired {
+    /// Position of the fault in the lab's `faults:` list.
+    pub index: usize,
+    /// A short name: the ready-made kind (`rate_limited`, `unavailable`, ...) or `custom`.
+    pub kind: String,
+    /// What the proxy did, for a learner: "answered 429 with Retry-After: 2".
+    pub action: String,
+}
+
+/// One request/response pair that went through the proxy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// 1, 2, 3, ... in the order the proxy received the requests.
+    pub seq: u64,
+    /// Which learner run the request arrived during.
+    pub run_index: usize,
+    pub started_at: DateTime<Utc>,
+    /// When the response was complete (or the connection failed).
+    pub finished_at: DateTime<Utc>,
+    pub request: RecordedRequest,
+    /// `None` when no response reached the client (connection dropped or upstream failed).
+    pub response: Option<RecordedResponse>,
+    pub fault: Option<FaultFired>,
+    /// What went wrong with the connection, when it did.
+    pub error: Option<String>,
+}
+
+impl Exchange {
+    pub fn method(&self) -> &str {
+        &self.request.method
+    }
+
+    pub fn path(&self) -> &str {
+        &self.request.path
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        self.response.as_ref().map(|r| r.status)
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.finished_at - self.started_at
+    }
+
+    pub fn elapsed_ms(&self) -> i64 {
+        self.elapsed().num_milliseconds()
+    }
+
+    /// The first request header called `name` (case-insensitive).
+    pub fn request_header(&self, name: &str) -> Option<&str> {
+        find_header(&self.request.headers, name)
+    }
+
+    /// The first response header called `name` (case-insensitive).
+    pub fn response_header(&self, name: &str) -> Option<&str> {
+        self.response
+            .as_ref()
+            .and_then(|r| find_header(&r.headers, name))
+    }
+
+    /// The decoded query parameter `name`, if present.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        let query = self.request.query.as_deref()?;
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// The decoded form field `name` of an `application/x-www-form-urlencoded` request body.
+    pub fn form_param(&self, name: &str) -> Option<String> {
+        let ct = self.request_header("content-type").unwrap_or("");
+        if !ct
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+        {
+            return None;
+        }
+        form_urlencoded::parse(self.request.body.text.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    pub fn response_json(&self) -> Option<serde_json::Value> {
+        self.response.as_ref().and_then(|r| r.body.json())
+    }
+
+    pub fn request_json(&self) -> Option<serde_json::Value> {
+        self.request.body.json()
+    }
+
+    /// True for calls to the OAuth token endpoint.
+    pub fn is_token_request(&self) -> bool {
+        self.method().eq_ignore_ascii_case("POST")
+            && self.path().trim_end_matches('/').ends_with("/oauth2/token")
+    }
+}
+
+pub(crate) fn find_header<'a>(headers: &'a [Header], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange() -> Exchange {
+        let t = Utc::now();
+        Exchange {
+            seq: 1,
+            run_index: 0,
+            started_at: t,
+            finished_at: t + Duration::milliseconds(12),
+            request: RecordedRequest {
+                method: "POST".into(),
+                url: "https://127.0.0.1:1/services/oauth2/token".into(),
+                path: "/services/oauth2/token".into(),
+                query: Some("a=1&b=two%20words".into()),
+                headers: vec![Header::new(
+                    "Content-Type",
+                    "application/x-www-form-urlencoded",
+                )],
+                body: Body::text("grant_type=client_credentials&client_id=abc"),
+            },
+            response: None,
+            fault: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn query_and_form_params_are_decoded() {
+        let e = exchange();
+        assert_eq!(e.query_param("b").as_deref(), Some("two words"));
+        assert_eq!(
+            e.form_param("grant_type").as_deref(),
+            Some("client_credentials")
+        );
+        assert!(e.is_token_request());
+        assert_eq!(e.elapsed_ms(), 12);
+    }
+
+    #[test]
+    fn headers_are_found_case_insensitively() {
+        let e = exchange();
+        assert_eq!(
+            e.request_header("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+        assert_eq!(e.response_header("content-type"), None);
+    }
+}

@@ -1,0 +1,153 @@
+//! The facts one lab attempt produces, already redacted: what the rules judge and what is stored.
+//!
+//! An [`Evidence`] bundles the learner's process runs ([`LearnerRun`]), every HTTP exchange the
+//! proxy recorded ([`Exchange`]), org snapshots after setup and after each run
+//! ([`OrgSnapshot`]), the authorization server's decisions ([`AuthDecision`]), events published
+//! and delivered, and the learner's source files ([`SourceFile`]). Nothing here holds a secret:
+//! values are replaced by markers such as `‹redacted:access_token#a1b2c3d4›` before they reach
+//! these types (see `crate::redact`), and the secrets known to the run are listed only by their
+//! markers ([`KnownSecret`]).
+//!
+//! Everything is plain data with serde, so the progress store can keep it and `--json` can print
+//! it.
+
+mod exchange;
+mod snapshot;
+
+pub use exchange::{Body, Exchange, FaultFired, Header, RecordedRequest, RecordedResponse};
+pub use snapshot::{OrgSnapshot, Snapshots};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Which kind of org the learner's code talked to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// The built-in mock org: its internals (auth log, snapshots, events) are visible.
+    #[default]
+    Mock,
+    /// A real Salesforce sandbox: only the traffic and the learner's process are visible.
+    Sandbox,
+}
+
+impl Backend {
+    pub fn label(self) -> &'static str {
+        match self {
+            Backend::Mock => "mock",
+            Backend::Sandbox => "sandbox",
+        }
+    }
+}
+
+/// Text a learner's process wrote, kept up to a cap.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapturedOutput {
+    /// Redacted text (lossy UTF-8).
+    pub text: String,
+    /// True when the process wrote more than the cap and the rest was dropped.
+    pub truncated: bool,
+}
+
+/// One execution of the learner's entry point (`./run`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LearnerRun {
+    /// 0 for the first run of an attempt, 1 for the second (labs with `run.times: 2`), ...
+    pub index: usize,
+    pub started_at: Option<DateTime<Utc>>,
+    pub duration_ms: u64,
+    /// The exit code; `None` when the process was killed by a signal or never started.
+    pub exit_code: Option<i32>,
+    /// The signal that ended the process, on Unix.
+    pub signal: Option<i32>,
+    /// True when the run hit the lab's timeout and its process group was killed.
+    pub timed_out: bool,
+    pub stdout: CapturedOutput,
+    pub stderr: CapturedOutput,
+}
+
+impl LearnerRun {
+    /// Exited by itself with code 0.
+    pub fn succeeded(&self) -> bool {
+        self.exit_code == Some(0) && !self.timed_out
+    }
+}
+
+/// One decision of the mock org's authorization server (from its audit log).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthDecision {
+    pub at: Option<DateTime<Utc>>,
+    /// `grant_type` as sent, or the flow name (`authorization_code`, `client_credentials`,
+    /// `refresh_token`, `urn:ietf:params:oauth:grant-type:jwt-bearer`, `password`, ...).
+    pub grant: String,
+    pub client_id: Option<String>,
+    pub username: Option<String>,
+    /// `S256`, `plain`, or `None` when no PKCE challenge was part of the flow.
+    pub pkce_method: Option<String>,
+    /// Whether the `code_verifier` matched the challenge; `None` when there was none to check.
+    pub verifier_matched: Option<bool>,
+    /// `issued` when tokens were handed out, otherwise `denied`.
+    pub outcome: String,
+    /// The OAuth `error` (and description) when denied.
+    pub error: Option<String>,
+}
+
+impl AuthDecision {
+    pub fn issued(&self) -> bool {
+        self.outcome == "issued"
+    }
+}
+
+/// One of the learner's files, redacted, for secret scanning.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFile {
+    /// Relative to the lab folder.
+    pub path: String,
+    pub text: String,
+}
+
+/// A secret the run knows about, held only by its marker (kind + keyed hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownSecret {
+    /// What it is, e.g. `client_secret`, `access_token`, `private_key`.
+    pub kind: String,
+    /// The marker that replaces it everywhere, e.g. `‹redacted:client_secret#a1b2c3d4›`.
+    pub marker: String,
+}
+
+/// Platform events / change events seen by the mock org.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Events {
+    pub published: Vec<serde_json::Value>,
+    pub delivered: Vec<serde_json::Value>,
+}
+
+/// Everything one attempt at a lab produced.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub lab_id: String,
+    pub backend: Backend,
+    pub runs: Vec<LearnerRun>,
+    /// In the order the proxy received them (by `seq`).
+    pub exchanges: Vec<Exchange>,
+    pub snapshots: Snapshots,
+    /// Empty on the sandbox backend.
+    pub auth_log: Vec<AuthDecision>,
+    pub sources: Vec<SourceFile>,
+    pub events: Events,
+    pub secrets: Vec<KnownSecret>,
+}
+
+impl Evidence {
+    /// The exchange with sequence number `seq`.
+    pub fn exchange(&self, seq: u64) -> Option<&Exchange> {
+        self.exchanges.iter().find(|e| e.seq == seq)
+    }
+
+    /// The exchanges of one learner run.
+    pub fn exchanges_of_run(&self, run_index: usize) -> impl Iterator<Item = &Exchange> {
+        self.exchanges
+            .iter()
+            .filter(move |e| e.run_index == run_index)
+    }
+}

@@ -1,0 +1,209 @@
+//! HAR 1.2 export of recorded exchanges, for browser developer tools and HAR viewers.
+//!
+//! The exchanges are already redacted, so the HAR is too. sflab's own facts go in fields
+//! starting with `_`, as the format allows: `_fault` (the injected fault), `_error` (what went
+//! wrong with the connection), `_seq` and `_run` (which learner run). A request that got no
+//! response has status 0, as browsers record failed requests.
+
+use crate::evidence::{Body, Exchange, Header};
+use serde_json::{json, Value};
+
+/// The HAR document (`{"log": {...}}`) for `exchanges`.
+pub fn to_har(exchanges: &[Exchange]) -> Value {
+    json!({
+        "log": {
+            "version": "1.2",
+            "creator": { "name": "sflab", "version": env!("CARGO_PKG_VERSION") },
+            "entries": exchanges.iter().map(entry).collect::<Vec<_>>(),
+        }
+    })
+}
+
+/// The HAR document as pretty-printed JSON text.
+pub fn to_har_string(exchanges: &[Exchange]) -> String {
+    serde_json::to_string_pretty(&to_har(exchanges)).unwrap_or_else(|_| "{}".to_string())
+}
+
+fn headers(list: &[Header]) -> Vec<Value> {
+    list.iter()
+        .map(|h| json!({ "name": h.name, "value": h.value }))
+        .collect()
+}
+
+fn header<'a>(list: &'a [Header], name: &str) -> Option<&'a str> {
+    list.iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+fn query_string(query: Option<&str>) -> Vec<Value> {
+    query
+        .map(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| json!({ "name": k, "value": v }))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn mime(list: &[Header]) -> String {
+    header(list, "content-type")
+        .unwrap_or("application/octet-stream")
+        .to_string()
+}
+
+fn comment(body: &Body) -> Option<String> {
+    body.truncated.then(|| {
+        format!(
+            "body truncated: {} of {} bytes kept",
+            body.text.len(),
+            body.size
+        )
+    })
+}
+
+fn entry(e: &Exchange) -> Value {
+    let req = &e.request;
+    let mut request = json!({
+        "method": req.method,
+        "url": req.url,
+        "httpVersion": "HTTP/1.1",
+        "cookies": [],
+        "headers": headers(&req.headers),
+        "queryString": query_string(req.query.as_deref()),
+        "headersSize": -1,
+        "bodySize": req.body.size,
+    });
+    if !req.body.is_empty() {
+        let mut post = json!({ "mimeType": mime(&req.headers), "text": req.body.text });
+        if let Some(c) = comment(&req.body) {
+            post["comment"] = json!(c);
+        }
+        request["postData"] = post;
+    }
+    let response = match &e.response {
+        Some(r) => {
+            let mut content = json!({
+                "size": r.body.size,
+                "mimeType": mime(&r.headers),
+                "text": r.body.text,
+            });
+            if let Some(c) = comment(&r.body) {
+                content["comment"] = json!(c);
+            }
+            json!({
+                "status": r.status,
+                "statusText": http::StatusCode::from_u16(r.status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or(""),
+                "httpVersion": "HTTP/1.1",
+                "cookies": [],
+                "headers": headers(&r.headers),
+                "content": content,
+                "redirectURL": header(&r.headers, "location").unwrap_or(""),
+                "headersSize": -1,
+                "bodySize": r.body.size,
+            })
+        }
+        None => json!({
+            "status": 0,
+            "statusText": "",
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [],
+            "content": { "size": 0, "mimeType": "x-unknown" },
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": -1,
+        }),
+    };
+    let time = e.elapsed_ms().max(0);
+    let mut out = json!({
+        "startedDateTime": e.started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "time": time,
+        "request": request,
+        "response": response,
+        "cache": {},
+        "timings": { "send": 0, "wait": time, "receive": 0 },
+        "_seq": e.seq,
+        "_run": e.run_index,
+    });
+    if let Some(f) = &e.fault {
+        out["_fault"] = json!({ "index": f.index, "kind": f.kind, "action": f.action });
+        out["comment"] = json!(format!("injected fault: {}", f.action));
+    }
+    if let Some(err) = &e.error {
+        out["_error"] = json!(err);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{RecordedRequest, RecordedResponse};
+    use chrono::{Duration, TimeZone, Utc};
+
+    fn exchange(response: Option<RecordedResponse>) -> Exchange {
+        let t = Utc
+            .with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
+            .single()
+            .unwrap_or_default();
+        Exchange {
+            seq: 7,
+            run_index: 1,
+            started_at: t,
+            finished_at: t + Duration::milliseconds(42),
+            request: RecordedRequest {
+                method: "POST".into(),
+                url: "https://127.0.0.1:1/services/oauth2/token?x=1".into(),
+                path: "/services/oauth2/token".into(),
+                query: Some("x=1".into()),
+                headers: vec![Header::new(
+                    "Content-Type",
+                    "application/x-www-form-urlencoded",
+                )],
+                body: Body::text("grant_type=client_credentials"),
+            },
+            response,
+            fault: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn entries_carry_the_fields_har_viewers_require() {
+        let har = to_har(&[exchange(Some(RecordedResponse {
+            status: 503,
+            headers: vec![Header::new("Content-Type", "application/json")],
+            body: Body::text("[]"),
+        }))]);
+        let e = &har["log"]["entries"][0];
+        assert_eq!(har["log"]["version"], "1.2");
+        assert_eq!(e["startedDateTime"], "2026-01-01T12:00:00.000Z");
+        assert_eq!(e["time"], 42);
+        assert_eq!(e["request"]["queryString"][0]["name"], "x");
+        assert_eq!(
+            e["request"]["postData"]["text"],
+            "grant_type=client_credentials"
+        );
+        assert_eq!(e["response"]["statusText"], "Service Unavailable");
+        assert_eq!(e["response"]["content"]["mimeType"], "application/json");
+        for key in ["cache", "timings"] {
+            assert!(e.get(key).is_some(), "{key}");
+        }
+        assert_eq!((e["_seq"].as_u64(), e["_run"].as_u64()), (Some(7), Some(1)));
+    }
+
+    #[test]
+    fn a_dropped_connection_has_status_zero_and_the_error() {
+        let mut x = exchange(None);
+        x.error = Some("connection dropped".into());
+        let har = to_har(&[x]);
+        let e = &har["log"]["entries"][0];
+        assert_eq!(e["response"]["status"], 0);
+        assert_eq!(e["_error"], "connection dropped");
+        assert!(to_har_string(&[]).contains("\"entries\": []"));
+    }
+}

@@ -1,0 +1,15 @@
+//! Labs as the runner sees them: the full `lab.yaml` schema ([`spec`]) and the learner's copy of
+//! a lab's starter files in the workspace ([`files`]: `sflab lab start`, `sflab reset`), and
+//! which tiered hint comes next ([`hints`]).
+
+pub mod files;
+pub mod hints;
+pub mod spec;
+
+pub use files::{
+    copy_from_curriculum, reset_lab, start_lab, LabFilesError, ResetOutcome, StartOutcome,
+};
+pub use hints::{next_hint, HintChoice};
+pub use spec::{
+    Backend, CheckSpec, HintSpec, LabSpec, RunSpec, SpecError, SpecProblem, Tool, KNOWN_RULES,
+};

@@ -1,0 +1,475 @@
+//! The full `lab.yaml` schema and its validation.
+//!
+//! A lab file names what the learner must achieve (`goal`), the org it runs against (`org:`,
+//! handed to the mock org's seed loader as YAML), the faults the proxy injects (`faults:`), how
+//! the learner's `./run` is started (`run:`), the rules that judge it (`checks:`), tiered hints
+//! tied to rules (`hints:`), the starter files and the tools the code needs (`tools:`).
+//!
+//! Validation never stops at the first problem and places each one on a line of the file, so an
+//! author fixes a broken lab in one pass. The curriculum loader calls [`validate`] for every lab.
+//!
+//! Implementation notes: serde_yaml gives positions only for its own parse errors; for the
+//! semantic checks (an unknown rule, a hint tied to a rule the lab does not check) the line is
+//! found by scanning the text for the list item, see [`item_lines`].
+
+use crate::curriculum::Level;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+/// Every rule the catalogue knows.
+pub use crate::rules::RULE_NAMES as KNOWN_RULES;
+
+/// Where a lab can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Mock,
+    Sandbox,
+}
+
+/// A command-line tool the learner's code (or the reference solution) needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tool {
+    Curl,
+    Jq,
+    Python3,
+    Node,
+}
+
+impl Tool {
+    /// The executable looked up on PATH.
+    pub fn program(self) -> &'static str {
+        match self {
+            Tool::Curl => "curl",
+            Tool::Jq => "jq",
+            Tool::Python3 => "python3",
+            Tool::Node => "node",
+        }
+    }
+
+    /// How to get it, for the message shown when it is missing.
+    pub fn install_hint(self) -> &'static str {
+        match self {
+            Tool::Curl => "install curl (Debian/Ubuntu: `sudo apt install curl`, macOS: preinstalled, or `brew install curl`)",
+            Tool::Jq => "install jq (Debian/Ubuntu: `sudo apt install jq`, macOS: `brew install jq`)",
+            Tool::Python3 => "install Python 3 (Debian/Ubuntu: `sudo apt install python3`, macOS: `brew install python`)",
+            Tool::Node => "install Node.js 20 or later (https://nodejs.org, or `brew install node`)",
+        }
+    }
+}
+
+/// How the learner's `./run` is started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    /// How many times `./run` is started in a row (2 for idempotency labs).
+    #[serde(default = "one")]
+    pub times: u32,
+    /// Per run; `30s`, `500ms`, `2m` or a number of seconds.
+    #[serde(
+        default = "default_timeout",
+        deserialize_with = "de_duration",
+        serialize_with = "ser_duration"
+    )]
+    pub timeout: Duration,
+    /// Extra environment variables for the learner's process.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Whether `SF_ACCESS_TOKEN` is handed over; `false` for labs about getting a token.
+    #[serde(default = "yes")]
+    pub access_token: bool,
+    /// The seed's app (`org: apps:`) whose consumer key and secret the code receives as
+    /// `SF_CLIENT_ID` / `SF_CLIENT_SECRET`.
+    #[serde(default)]
+    pub app: Option<String>,
+    /// Hand over a refresh token (`SF_REFRESH_TOKEN`) and an access token of the same family,
+    /// issued to `app` for the integration user.
+    #[serde(default)]
+    pub refresh_token: bool,
+}
+
+impl Default for RunSpec {
+    fn default() -> RunSpec {
+        RunSpec {
+            times: 1,
+            timeout: default_timeout(),
+            env: BTreeMap::new(),
+            access_token: true,
+            app: None,
+            refresh_token: false,
+        }
+    }
+}
+
+fn one() -> u32 {
+    1
+}
+fn yes() -> bool {
+    true
+}
+fn default_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+
+/// Parses `30s`, `500ms`, `2m`, `1h` or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return None,
+    };
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let v = serde_yaml::Value::deserialize(d)?;
+    let parsed = match &v {
+        serde_yaml::Value::Number(n) => n.as_f64().and_then(|s| parse_duration(&s.to_string())),
+        serde_yaml::Value::String(s) => parse_duration(s),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        serde::de::Error::custom("a duration is written like `30s`, `500ms` or `2m`")
+    })
+}
+
+fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{}ms", d.as_millis()))
+}
+
+/// One rule the lab is judged by, with its parameters and the points it is worth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckSpec {
+    pub rule: String,
+    #[serde(default = "one")]
+    pub points: u32,
+    /// The rule's own parameters (`object`, `field`, `max`, …), validated by the rule catalogue.
+    #[serde(flatten)]
+    pub params: BTreeMap<String, serde_yaml::Value>,
+}
+
+impl CheckSpec {
+    /// The check parsed by the rule catalogue (rule, parameters and points).
+    pub fn rule_spec(&self) -> Result<crate::rules::RuleSpec, crate::rules::RuleSpecError> {
+        let mut value = serde_json::to_value(self.rule_yaml()).unwrap_or_default();
+        if let serde_json::Value::Object(m) = &mut value {
+            m.insert("points".into(), self.points.into());
+        }
+        crate::rules::RuleSpec::from_value(value)
+    }
+
+    /// The check as the rule catalogue reads it: `rule` plus its parameters, without `points`.
+    pub fn rule_yaml(&self) -> serde_yaml::Value {
+        let mut m = serde_yaml::Mapping::new();
+        m.insert("rule".into(), self.rule.clone().into());
+        for (k, v) in &self.params {
+            m.insert(k.clone().into(), v.clone());
+        }
+        serde_yaml::Value::Mapping(m)
+    }
+}
+
+/// One hint tier. Hints for the same rule are revealed in the order written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HintSpec {
+    /// The rule this hint helps with; `None` for a general hint shown when no rule fails yet.
+    #[serde(default)]
+    pub rule: Option<String>,
+    pub text: String,
+}
+
+/// A whole lab file, parsed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabSpec {
+    pub id: String,
+    pub title: String,
+    pub level: String,
+    pub lesson: String,
+    #[serde(default)]
+    pub summary: String,
+    /// Markdown shown in the lab's brief.
+    #[serde(default)]
+    pub goal: String,
+    #[serde(default = "mock_only")]
+    pub backends: Vec<Backend>,
+    #[serde(default)]
+    pub tools: Vec<Tool>,
+    /// The mock org's seed, kept as YAML for the org's own loader.
+    #[serde(default)]
+    pub org: serde_yaml::Value,
+    /// The proxy's fault specifications, kept as YAML for the proxy's own loader.
+    #[serde(default)]
+    pub faults: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    pub run: RunSpec,
+    #[serde(default)]
+    pub checks: Vec<CheckSpec>,
+    #[serde(default)]
+    pub hints: Vec<HintSpec>,
+    /// The starter files the learner is expected to edit, relative to the lab folder.
+    #[serde(default)]
+    pub files: Vec<String>,
+}
+
+fn mock_only() -> Vec<Backend> {
+    vec![Backend::Mock]
+}
+
+impl LabSpec {
+    /// The level as a [`Level`] (validated by [`validate`]; L1 if somehow unknown).
+    pub fn level(&self) -> Level {
+        Level::parse(&self.level).unwrap_or(Level::L1)
+    }
+
+    /// The most points this lab can give.
+    pub fn max_points(&self) -> u32 {
+        self.checks.iter().map(|c| c.points).sum()
+    }
+
+    /// Hints tied to `rule`, in tier order.
+    pub fn hints_for<'a>(&'a self, rule: Option<&'a str>) -> impl Iterator<Item = &'a HintSpec> {
+        self.hints.iter().filter(move |h| h.rule.as_deref() == rule)
+    }
+}
+
+/// One problem in a lab file, placed on a line where possible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecProblem {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for SpecProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {}", self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
+/// A lab file that cannot be used, with every problem found.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file} has {} problem(s): {}", problems.len(), problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))]
+pub struct SpecError {
+    pub file: String,
+    pub problems: Vec<SpecProblem>,
+}
+
+/// Parses and validates a lab file; `file` names it in the error.
+pub fn parse(file: &str, yaml: &str) -> Result<LabSpec, SpecError> {
+    let (spec, mut problems) = parse_and_check(yaml);
+    if let Some(s) = spec.as_ref().filter(|s| Level::parse(&s.level).is_none()) {
+        problems.push(at(
+            key_line(yaml, "level"),
+            format!(
+                "unknown level {:?}: use one of L0, L1, L2, L3, L4, L5, L6",
+                s.level
+            ),
+        ));
+    }
+    match spec {
+        Some(spec) if problems.is_empty() => Ok(spec),
+        _ => Err(SpecError {
+            file: file.to_string(),
+            problems,
+        }),
+    }
+}
+
+/// Every problem in a lab file (empty when it is valid). Used by the curriculum loader, which
+/// checks the header fields (`id`, `level`, `lesson`) itself.
+pub fn validate(yaml: &str) -> Vec<SpecProblem> {
+    parse_and_check(yaml).1
+}
+
+fn parse_and_check(yaml: &str) -> (Option<LabSpec>, Vec<SpecProblem>) {
+    let spec: LabSpec = match serde_yaml::from_str(yaml) {
+        Ok(s) => s,
+        Err(e) => {
+            let (line, column) = e
+                .location()
+                .map_or((None, None), |l| (Some(l.line()), Some(l.column())));
+            let text = e.to_string();
+            let text = text
+                .find(" at line ")
+                .map_or(text.clone(), |i| text[..i].to_string());
+            return (
+                None,
+                vec![SpecProblem {
+                    line,
+                    column,
+                    message: format!("malformed lab file: {text}"),
+                }],
+            );
+        }
+    };
+    let problems = check(&spec, yaml);
+    (Some(spec), problems)
+}
+
+fn at(line: Option<usize>, message: String) -> SpecProblem {
+    SpecProblem {
+        line,
+        column: None,
+        message,
+    }
+}
+
+/// The semantic checks that serde cannot express.
+fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
+    let mut out = Vec::new();
+    if spec.backends.is_empty() {
+        out.push(at(
+            key_line(yaml, "backends"),
+            "`backends` is empty: list `mock`, `sandbox` or both".into(),
+        ));
+    }
+    if !(1..=10).contains(&spec.run.times) {
+        out.push(at(
+            key_line(yaml, "run"),
+            format!("`run.times` is {}: use 1 to 10", spec.run.times),
+        ));
+    }
+    if spec.run.timeout < Duration::from_secs(1) || spec.run.timeout > Duration::from_secs(600) {
+        out.push(at(
+            key_line(yaml, "run"),
+            "`run.timeout` must be between 1s and 10m".into(),
+        ));
+    }
+    for key in spec.run.env.keys() {
+        let valid = !key.is_empty()
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !key.starts_with(|c: char| c.is_ascii_digit());
+        if !valid {
+            out.push(at(
+                key_line(yaml, "run"),
+                format!("`run.env` names {key:?}, which is not a valid variable name"),
+            ));
+        }
+    }
+    let check_lines = item_lines(yaml, "checks");
+    for (i, c) in spec.checks.iter().enumerate() {
+        if let Err(e) = c.rule_spec() {
+            out.push(at(
+                check_lines.get(i).copied().or(key_line(yaml, "checks")),
+                format!("check {}: {e}", i + 1),
+            ));
+        }
+    }
+    if spec.run.refresh_token && spec.run.app.is_none() {
+        out.push(at(
+            key_line(yaml, "run"),
+            "`run.refresh_token` needs `run.app`: name the seed's app the tokens are issued to"
+                .into(),
+        ));
+    }
+    let fault_lines = item_lines(yaml, "faults");
+    for (i, f) in spec.faults.iter().enumerate() {
+        let parsed = serde_yaml::from_value::<crate::proxy::FaultSpec>(f.clone())
+            .map_err(|e| format!("fault {}: {e}", i + 1))
+            .and_then(|fault| fault.validate(i + 1).map_err(|e| e.to_string()));
+        if let Err(message) = parsed {
+            out.push(at(
+                fault_lines.get(i).copied().or(key_line(yaml, "faults")),
+                message,
+            ));
+        }
+    }
+    if !spec.org.is_null() {
+        let seed = serde_yaml::to_string(&spec.org)
+            .map_err(|e| e.to_string())
+            .and_then(|text| crate::org::OrgSeed::from_yaml(&text).map_err(|e| e.to_string()));
+        if let Err(e) = seed {
+            out.push(at(
+                key_line(yaml, "org"),
+                format!("the `org:` seed is not valid: {e}"),
+            ));
+        }
+    }
+    let hint_lines = item_lines(yaml, "hints");
+    for (i, h) in spec.hints.iter().enumerate() {
+        if let Some(rule) = &h.rule {
+            if !spec.checks.iter().any(|c| &c.rule == rule) {
+                out.push(at(
+                    hint_lines.get(i).copied().or(key_line(yaml, "hints")),
+                    format!("hint {} is tied to rule {rule:?}, which this lab does not check: tie it to one of the lab's checks", i + 1),
+                ));
+            }
+        }
+        if h.text.trim().is_empty() {
+            out.push(at(
+                hint_lines.get(i).copied(),
+                format!("hint {} has no text", i + 1),
+            ));
+        }
+    }
+    for f in &spec.files {
+        if f.starts_with('/') || f.split('/').any(|c| c == "..") {
+            out.push(at(
+                key_line(yaml, "files"),
+                format!("file {f:?} must be a path inside the lab folder"),
+            ));
+        }
+    }
+    out
+}
+
+/// The 1-based line of a top-level `key:`.
+fn key_line(yaml: &str, key: &str) -> Option<usize> {
+    let prefix = format!("{key}:");
+    yaml.lines()
+        .position(|l| l.starts_with(&prefix))
+        .map(|i| i + 1)
+}
+
+/// The 1-based lines where the list items of a top-level block `key:` start.
+///
+/// Only block lists (`- item` lines) are found; a flow list (`[a, b]`) yields nothing and the
+/// caller falls back to the key's own line.
+pub fn item_lines(yaml: &str, key: &str) -> Vec<usize> {
+    let Some(start) = key_line(yaml, key) else {
+        return Vec::new();
+    };
+    let mut indent = None;
+    let mut out = Vec::new();
+    for (i, line) in yaml.lines().enumerate().skip(start) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let this = line.len() - trimmed.len();
+        if this == 0 && !trimmed.starts_with('-') {
+            break;
+        }
+        if trimmed.starts_with("- ") || trimmed == "-" {
+            match indent {
+                None => {
+                    indent = Some(this);
+                    out.push(i + 1);
+                }
+                Some(n) if n == this => out.push(i + 1),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "spec_tests.rs"]
+mod tests;

@@ -1,0 +1,137 @@
+//! Tests of the lab file schema and its line-placed validation.
+
+use super::*;
+
+const GOOD: &str = "\
+id: upsert
+title: Upsert twice
+level: L1
+lesson: L1-basics/rest
+goal: |
+  Upsert one account **twice**.
+tools: [curl, jq]
+org:
+  records: [ { Account: { Name: Falcon } } ]
+faults:
+  - { match: { method: PATCH }, nth: 1, kind: unavailable }
+run: { times: 2, timeout: 20s, env: { LAB_MODE: strict } }
+checks:
+  - { rule: state.idempotent, points: 3 }
+  - rule: http.calls_at_most
+    max: 6
+hints:
+  - { rule: state.idempotent, text: Compare the two runs. }
+  - { rule: state.idempotent, text: Use PATCH on the external id. }
+";
+
+#[test]
+fn a_complete_lab_parses_with_defaults_filled_in() {
+    let spec = parse("labs/upsert/lab.yaml", GOOD).unwrap();
+    assert_eq!(spec.run.times, 2);
+    assert_eq!(spec.run.timeout, Duration::from_secs(20));
+    assert!(spec.run.access_token);
+    assert_eq!(spec.backends, vec![Backend::Mock]);
+    assert_eq!(spec.tools, vec![Tool::Curl, Tool::Jq]);
+    assert_eq!(spec.checks[1].points, 1);
+    assert_eq!(spec.checks[1].params["max"], serde_yaml::Value::from(6));
+    assert_eq!(spec.max_points(), 4);
+    assert_eq!(spec.hints_for(Some("state.idempotent")).count(), 2);
+    assert_eq!(spec.faults.len(), 1);
+}
+
+#[test]
+fn rule_yaml_carries_parameters_but_not_points() {
+    let spec = parse("lab.yaml", GOOD).unwrap();
+    let y = spec.checks[1].rule_yaml();
+    assert_eq!(y["rule"], serde_yaml::Value::from("http.calls_at_most"));
+    assert_eq!(y["max"], serde_yaml::Value::from(6));
+    assert!(y.get("points").is_none());
+}
+
+#[test]
+fn an_unknown_rule_is_placed_on_its_list_item_line() {
+    let yaml = GOOD.replace("rule: http.calls_at_most", "rule: http.calls_at_mots");
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(15));
+    assert!(
+        p[0].message.contains("`http.calls_at_mots`"),
+        "{}",
+        p[0].message
+    );
+}
+
+#[test]
+fn a_hint_for_an_unchecked_rule_is_refused() {
+    let yaml = GOOD.replace(
+        "  - { rule: state.idempotent, text: Compare the two runs. }",
+        "  - { rule: state.idempotent, text: Compare. }\n  - { rule: retry.backoff, text: x }",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(19));
+    assert!(p[0].message.contains("retry.backoff"));
+}
+
+#[test]
+fn a_misspelt_field_is_reported_with_its_line() {
+    let yaml = GOOD.replace("tools:", "toools:");
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].line, Some(7));
+    assert!(p[0].message.contains("toools"), "{}", p[0].message);
+}
+
+#[test]
+fn a_bad_timeout_explains_the_format() {
+    let yaml = GOOD.replace("timeout: 20s", "timeout: soon");
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 1);
+    assert!(p[0].message.contains("`30s`"), "{}", p[0].message);
+    assert_eq!(p[0].line, Some(12));
+}
+
+#[test]
+fn a_bad_rule_parameter_is_reported_by_the_catalogue() {
+    let p = validate(&GOOD.replace("max: 6", "maxx: 6"));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(15));
+    assert!(p[0].message.contains("maxx"), "{}", p[0].message);
+}
+
+#[test]
+fn a_fault_with_two_triggers_is_placed_on_its_line() {
+    let p = validate(&GOOD.replace("nth: 1, kind", "nth: 1, every_nth: 2, kind"));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(11));
+    assert!(p[0].message.contains("at most one of"), "{}", p[0].message);
+}
+
+#[test]
+fn a_broken_org_seed_is_reported_on_the_org_line() {
+    let p = validate(&GOOD.replace("records: [ { Account: { Name: Falcon } } ]", "records: 7"));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(8));
+    assert!(p[0].message.contains("`org:` seed"), "{}", p[0].message);
+}
+
+#[test]
+fn run_times_out_of_range_is_refused() {
+    let p = validate(&GOOD.replace("times: 2", "times: 0"));
+    assert!(p[0].message.contains("run.times"));
+}
+
+#[test]
+fn a_minimal_header_only_lab_is_valid() {
+    let p = validate("id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n");
+    assert!(p.is_empty(), "{p:?}");
+}
+
+#[test]
+fn durations_accept_the_usual_units() {
+    assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+    assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+    assert_eq!(parse_duration("7"), Some(Duration::from_secs(7)));
+    assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));
+    assert_eq!(parse_duration("fast"), None);
+}

@@ -1,0 +1,248 @@
+//! Request patterns shared by fault injection (`proxy`) and rules (`rules`): method, path glob,
+//! query parameters, a header and a body substring.
+//!
+//! Path globs work on `/`-separated segments: `*` matches exactly one segment, `**` any number
+//! of segments (including none), and `*` inside a segment matches any run of characters within
+//! it (`v*.0`). Paths are compared percent-decoded and without a trailing slash, since clients
+//! differ on both (`/query/?q=` vs `/query?q=`).
+
+use crate::evidence::Exchange;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a request must look like; every field given must match, absent fields match anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestPattern {
+    /// HTTP method, case-insensitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// A path glob, e.g. `/services/data/*/sobjects/Account/**`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Query parameters that must be present; each value must appear in the decoded parameter
+    /// (an empty value only asks for the parameter to be there).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub query: BTreeMap<String, String>,
+    /// `Name` (the header is present) or `Name: text` (its value contains the text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// Text the request body must contain.
+    #[serde(
+        default,
+        alias = "body",
+        rename = "body_contains",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body_contains: Option<String>,
+}
+
+/// The keys a [`RequestPattern`] reads, for specs that embed one among other parameters.
+pub const PATTERN_KEYS: &[&str] = &["method", "path", "query", "header", "body_contains", "body"];
+
+/// A request seen from the outside, as both the proxy and the recorded evidence can offer it.
+pub struct RequestView<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub header: &'a dyn Fn(&str) -> Option<String>,
+    pub body: &'a str,
+}
+
+impl RequestPattern {
+    pub fn matches(&self, req: &RequestView<'_>) -> bool {
+        if let Some(m) = &self.method {
+            if !m.eq_ignore_ascii_case(req.method) {
+                return false;
+            }
+        }
+        if let Some(glob) = &self.path {
+            if !path_matches(glob, req.path) {
+                return false;
+            }
+        }
+        for (name, want) in &self.query {
+            let found = req.query.and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == name.as_str())
+                    .map(|(_, v)| v.into_owned())
+            });
+            match found {
+                Some(v) if v.contains(want.as_str()) => {}
+                _ => return false,
+            }
+        }
+        if let Some(h) = &self.header {
+            let (name, want) = match h.split_once(':') {
+                Some((n, v)) => (n.trim(), Some(v.trim())),
+                None => (h.trim(), None),
+            };
+            match ((req.header)(name), want) {
+                (None, _) => return false,
+                (Some(v), Some(w)) if !v.contains(w) => return false,
+                _ => {}
+            }
+        }
+        if let Some(text) = &self.body_contains {
+            if !req.body.contains(text.as_str()) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether a recorded exchange's request matches.
+    pub fn matches_exchange(&self, e: &Exchange) -> bool {
+        let lookup = |name: &str| e.request_header(name).map(str::to_string);
+        self.matches(&RequestView {
+            method: &e.request.method,
+            path: &e.request.path,
+            query: e.request.query.as_deref(),
+            header: &lookup,
+            body: &e.request.body.text,
+        })
+    }
+
+    /// A short description for messages: `PATCH /services/data/*/sobjects/Account/**`.
+    pub fn describe(&self) -> String {
+        let mut out = format!(
+            "{} {}",
+            self.method.as_deref().unwrap_or("any method"),
+            self.path.as_deref().unwrap_or("any path")
+        );
+        for (k, v) in &self.query {
+            out.push_str(&format!(" with {k}={v}"));
+        }
+        if let Some(h) = &self.header {
+            out.push_str(&format!(" with header {h}"));
+        }
+        if let Some(b) = &self.body_contains {
+            out.push_str(&format!(" with a body containing \"{b}\""));
+        }
+        out
+    }
+}
+
+fn normalise(path: &str) -> Vec<String> {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    decoded
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether `path` matches the segment glob `glob`.
+pub fn path_matches(glob: &str, path: &str) -> bool {
+    let g = normalise(glob);
+    let p = normalise(path.split('?').next().unwrap_or(path));
+    let g: Vec<&str> = g.iter().map(String::as_str).collect();
+    let p: Vec<&str> = p.iter().map(String::as_str).collect();
+    segments_match(&g, &p)
+}
+
+fn segments_match(g: &[&str], p: &[&str]) -> bool {
+    match g.first() {
+        None => p.is_empty(),
+        Some(&"**") => (0..=p.len()).any(|skip| segments_match(&g[1..], &p[skip..])),
+        Some(seg) => match p.first() {
+            Some(first) if segment_matches(seg, first) => segments_match(&g[1..], &p[1..]),
+            _ => false,
+        },
+    }
+}
+
+/// `*` inside one segment matches any run of characters.
+fn segment_matches(pattern: &str, text: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == text;
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(pos) => rest = &rest[pos + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn star_matches_exactly_one_segment() {
+        assert!(path_matches(
+            "/services/data/*/sobjects/Account",
+            "/services/data/v62.0/sobjects/Account/"
+        ));
+        assert!(!path_matches(
+            "/services/data/*/sobjects",
+            "/services/data/v62.0/x/sobjects"
+        ));
+    }
+
+    #[test]
+    fn double_star_matches_any_number_of_segments() {
+        assert!(path_matches("/services/**", "/services/data/v62.0/query"));
+        assert!(path_matches(
+            "/services/data/**/query",
+            "/services/data/query"
+        ));
+        assert!(!path_matches(
+            "/services/**/query",
+            "/services/data/v62.0/limits"
+        ));
+    }
+
+    #[test]
+    fn star_inside_a_segment_and_encoded_paths() {
+        assert!(path_matches(
+            "/services/data/v*.0/limits",
+            "/services/data/v62.0/limits"
+        ));
+        assert!(path_matches(
+            "/sobjects/Account/ERP_Id__c/A 1",
+            "/sobjects/Account/ERP_Id__c/A%201"
+        ));
+    }
+
+    #[test]
+    fn pattern_checks_method_query_header_and_body() {
+        let p: RequestPattern = serde_yaml::from_str(
+            "{ method: get, path: /q, query: { q: Account }, header: 'Accept: json', body: x }",
+        )
+        .expect("pattern");
+        let hdr = |n: &str| (n == "Accept").then(|| "application/json".to_string());
+        let mut view = RequestView {
+            method: "GET",
+            path: "/q/",
+            query: Some("q=SELECT+Id+FROM+Account"),
+            header: &hdr,
+            body: "xyz",
+        };
+        assert!(p.matches(&view));
+        view.body = "nothing";
+        assert!(!p.matches(&view));
+        view.body = "x";
+        view.query = Some("q=SELECT+Id+FROM+Contact");
+        assert!(!p.matches(&view));
+    }
+
+    #[test]
+    fn unknown_pattern_keys_are_rejected() {
+        let r: Result<RequestPattern, _> = serde_yaml::from_str("{ methd: GET }");
+        assert!(r.is_err());
+    }
+}

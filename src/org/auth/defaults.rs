@@ -1,0 +1,330 @@
+//! The default org's apps: an External Client App for every flow the lessons walk through,
+//! plus `PlatformCLI`, the public client real orgs carry for the Salesforce CLI. Also the JWT
+//! key pair kept in the learner's workspace and the lines `sflab org serve` adds to its env
+//! file. (The default org's users are in the data core's default seed; its integration user
+//! has the built-in `sflab_Integration` permission set.)
+
+use super::config::{
+    AuthConfig, ConfigError, ExternalClientApp, Flow, PermittedUsers, PreAuthorized, RefreshPolicy,
+};
+use super::keys::{generate_rsa, self_signed, JwtKeyPair, KeyError};
+use super::server::AuthServer;
+use super::span::Span;
+use rsa::pkcs8::DecodePrivateKey;
+use std::path::{Path, PathBuf};
+
+/// Where the JWT private key lives, relative to the workspace.
+pub const JWT_KEY_FILE: &str = ".sflab/keys/jwt-private.pem";
+pub const JWT_CERT_FILE: &str = ".sflab/keys/jwt-cert.pem";
+/// The callback the lessons' auth-code examples listen on.
+pub const LESSON_CALLBACK: &str = "http://localhost:8080/callback";
+pub const CLI_CALLBACK: &str = "http://localhost:1717/OauthRedirect";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DefaultsError {
+    #[error("could not read or write the JWT key in {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the JWT key in {path} is not a PKCS#8 RSA private key; delete it to get a new one ({why})"
+    )]
+    BadKey { path: PathBuf, why: String },
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// Loads the workspace's JWT key pair, creating it (mode 0600) on first use.
+pub fn workspace_jwt_key(workspace: &Path) -> Result<JwtKeyPair, DefaultsError> {
+    let key_path = workspace.join(JWT_KEY_FILE);
+    let io = |source| DefaultsError::Io {
+        path: key_path.clone(),
+        source,
+    };
+    let private = if key_path.exists() {
+        let pem = std::fs::read_to_string(&key_path).map_err(io)?;
+        rsa::RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| DefaultsError::BadKey {
+            path: key_path.clone(),
+            why: e.to_string(),
+        })?
+    } else {
+        generate_rsa()?
+    };
+    let pair = self_signed(&private, "sflab JWT bearer")?;
+    if let Some(dir) = key_path.parent() {
+        crate::fsutil::create_private_dir(dir).map_err(io)?;
+    }
+    if !key_path.exists() {
+        crate::fsutil::write_private_atomic(&key_path, pair.private_key_pem.as_bytes())
+            .map_err(io)?;
+    }
+    let cert_path = workspace.join(JWT_CERT_FILE);
+    crate::fsutil::write_private_atomic(&cert_path, pair.certificate_pem.as_bytes()).map_err(
+        |source| DefaultsError::Io {
+            path: cert_path,
+            source,
+        },
+    )?;
+    Ok(pair)
+}
+
+fn app(name: &str, flows: &[Flow], scopes: &[&str]) -> ExternalClientApp {
+    ExternalClientApp {
+        name: name.into(),
+        consumer_key: String::new(),
+        consumer_secret: None,
+        public: false,
+        callback_urls: Vec::new(),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        flows: flows.to_vec(),
+        pkce_required: None,
+        run_as: None,
+        certificate: None,
+        permitted_users: PermittedUsers::AllUsers,
+        pre_authorized: PreAuthorized::default(),
+        auto_approve: false,
+        auto_approve_as: None,
+        refresh: RefreshPolicy::default(),
+        access_token_timeout: Span::secs(2 * 3600),
+        ip_ranges: Vec::new(),
+        jwt_audiences: Vec::new(),
+        saml_issuer: None,
+        legacy_connected_app: false,
+    }
+}
+
+/// The default org's apps; the JWT and SAML bearer apps only when the workspace key's
+/// certificate is given.
+pub fn default_apps(jwt_certificate_pem: Option<&str>) -> Vec<ExternalClientApp> {
+    let mut cc = app(
+        "sflab_client_credentials",
+        &[Flow::ClientCredentials],
+        &["api"],
+    );
+    cc.run_as = Some("integration".into());
+
+    let scopes = [
+        "api",
+        "refresh_token",
+        "openid",
+        "web",
+        "id",
+        "profile",
+        "email",
+    ];
+    let mut web = app(
+        "sflab_web",
+        &[Flow::AuthorizationCode, Flow::RefreshToken],
+        &scopes,
+    );
+    web.callback_urls = vec![LESSON_CALLBACK.into(), CLI_CALLBACK.into()];
+    web.auto_approve = true;
+    web.auto_approve_as = Some("admin".into());
+    web.refresh = RefreshPolicy {
+        expire_after: None,
+        rotate: true,
+    };
+
+    let mut apps = vec![cc, web];
+    if let Some(cert) = jwt_certificate_pem {
+        // The integration user (permission set) and admins (profile) are pre-authorized.
+        let pre_authorized = PreAuthorized {
+            profiles: vec!["System Administrator".into()],
+            permission_sets: vec!["sflab_Integration".into()],
+        };
+        let mut jwt = app("sflab_jwt", &[Flow::JwtBearer], &["api"]);
+        jwt.certificate = Some(cert.into());
+        jwt.permitted_users = PermittedUsers::AdminApproved;
+        jwt.pre_authorized = pre_authorized.clone();
+        let mut saml = app("sflab_saml", &[Flow::SamlBearer], &["api"]);
+        saml.certificate = Some(cert.into());
+        saml.permitted_users = PermittedUsers::AdminApproved;
+        saml.pre_authorized = pre_authorized;
+        apps.extend([jwt, saml]);
+    }
+
+    let mut device = app(
+        "sflab_device",
+        &[Flow::Device, Flow::RefreshToken],
+        &["api", "refresh_token"],
+    );
+    device.public = true;
+
+    let cli_scopes = ["refresh_token", "api", "web", "openid", "id", "full"];
+    let mut cli = app(
+        "PlatformCLI",
+        &[Flow::AuthorizationCode, Flow::RefreshToken, Flow::Device],
+        &cli_scopes,
+    );
+    cli.consumer_key = "PlatformCLI".into();
+    cli.public = true;
+    cli.callback_urls = vec![CLI_CALLBACK.into()];
+    cli.auto_approve = true;
+    cli.auto_approve_as = Some("admin".into());
+    apps.extend([device, cli]);
+    apps
+}
+
+impl AuthServer {
+    /// Adds (or replaces) the default org's apps; see [`default_apps`].
+    pub fn install_default_apps(
+        &self,
+        jwt_certificate_pem: Option<&str>,
+    ) -> Result<(), ConfigError> {
+        let apps = default_apps(jwt_certificate_pem);
+        let mut config = self.config();
+        let old: Vec<ExternalClientApp> = config.apps.clone();
+        config
+            .apps
+            .retain(|a| !apps.iter().any(|d| d.name == a.name));
+        // Keep secrets stable when the apps are installed again.
+        let apps = apps
+            .into_iter()
+            .map(|mut a| {
+                if let Some(prev) = old.iter().find(|o| o.name == a.name) {
+                    a.consumer_secret = prev.consumer_secret.clone();
+                }
+                a
+            })
+            .collect();
+        self.replace_config(config.with_apps(apps)?);
+        Ok(())
+    }
+}
+
+/// Prepares the default org for `sflab org serve`: the workspace JWT key (created on first
+/// use) and every default app, JWT and SAML included.
+pub fn install_for_workspace(
+    auth: &AuthServer,
+    workspace: &Path,
+) -> Result<JwtKeyPair, DefaultsError> {
+    let pair = workspace_jwt_key(workspace)?;
+    auth.install_default_apps(Some(&pair.certificate_pem))?;
+    Ok(pair)
+}
+
+/// The app `sflab org serve` hands out as `SF_CLIENT_ID` / `SF_CLIENT_SECRET`: the first
+/// confidential one with the client credentials flow.
+pub fn serve_client(config: &AuthConfig) -> Option<(String, String)> {
+    config
+        .apps
+        .iter()
+        .find(|a| a.allows(Flow::ClientCredentials))
+        .and_then(|a| Some((a.consumer_key.clone(), a.consumer_secret.clone()?)))
+}
+
+/// Lines `sflab org serve` adds to its env file: the lessons' callback URL, the JWT key file
+/// and the consumer key that goes with it (not a secret).
+pub fn env_lines(workspace: &Path, config: &AuthConfig) -> Vec<(&'static str, String)> {
+    let mut lines = vec![
+        ("SF_CALLBACK_URL", LESSON_CALLBACK.to_string()),
+        (
+            "SF_JWT_KEY_FILE",
+            workspace.join(JWT_KEY_FILE).display().to_string(),
+        ),
+    ];
+    if let Some(app) = config.app_by_name("sflab_jwt") {
+        lines.push(("SF_JWT_CLIENT_ID", app.consumer_key.clone()));
+    }
+    lines
+}
+
+/// `SF_CLIENT_ID` / `SF_CLIENT_SECRET` for one app (the secret only for confidential apps).
+pub fn app_env(config: &AuthConfig, app_name: &str) -> Vec<(String, String)> {
+    let Some(app) = config.app_by_name(app_name) else {
+        return Vec::new();
+    };
+    let mut out = vec![("SF_CLIENT_ID".to_string(), app.consumer_key.clone())];
+    if let Some(s) = &app.consumer_secret {
+        out.push(("SF_CLIENT_SECRET".into(), s.clone()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_org_has_an_app_for_every_flow_once_the_workspace_key_is_in() {
+        let org = crate::org::Org::default_org();
+        let ws = tempfile::tempdir().unwrap();
+        install_for_workspace(&org.auth, ws.path()).unwrap();
+        let c = org.auth.config();
+        for flow in [
+            Flow::ClientCredentials,
+            Flow::AuthorizationCode,
+            Flow::JwtBearer,
+            Flow::SamlBearer,
+            Flow::Device,
+            Flow::RefreshToken,
+        ] {
+            assert!(c.apps.iter().any(|a| a.allows(flow)), "{flow:?}");
+        }
+        let jwt_key = &c.app_by_name("sflab_jwt").unwrap().consumer_key;
+        let lines = env_lines(ws.path(), &c);
+        assert!(lines
+            .iter()
+            .any(|(k, v)| *k == "SF_JWT_CLIENT_ID" && v == jwt_key));
+        let cli = c.app_by_key("PlatformCLI").unwrap();
+        assert!(cli.consumer_secret.is_none());
+        assert!(cli.callback_urls.contains(&CLI_CALLBACK.to_string()));
+        let cc = c.app_by_name("sflab_client_credentials").unwrap();
+        let run_as = c.users.find(cc.run_as.as_deref().unwrap()).unwrap();
+        assert_eq!(run_as.username, "integration@sflab.example");
+        assert_eq!(serve_client(&c).unwrap().0, cc.consumer_key);
+        let before = cc.consumer_secret.clone();
+        install_for_workspace(&org.auth, ws.path()).unwrap();
+        let after = org
+            .auth
+            .config()
+            .app_by_name("sflab_client_credentials")
+            .unwrap()
+            .consumer_secret
+            .clone();
+        assert_eq!(after, before, "installing again keeps secrets");
+    }
+
+    #[test]
+    fn the_default_integration_user_may_use_every_object_and_field() {
+        let org = crate::org::Org::default_org();
+        let id = org.user("integration").unwrap().id.to_string();
+        for op in [
+            super::super::Op::Read,
+            super::super::Op::Create,
+            super::super::Op::Delete,
+        ] {
+            assert!(org.auth.can(&id, "Account", op).is_ok());
+            assert!(org.auth.can(&id, "Shipment__c", op).is_ok());
+        }
+        assert!(org.auth.field_editable(&id, "Account", "ERP_Id__c"));
+        assert!(org
+            .auth
+            .can("005000000000000AAA", "Account", super::super::Op::Read)
+            .is_err());
+    }
+
+    #[test]
+    fn the_workspace_key_is_created_private_and_then_reused() {
+        let ws = tempfile::tempdir().unwrap();
+        let first = workspace_jwt_key(ws.path()).unwrap();
+        let second = workspace_jwt_key(ws.path()).unwrap();
+        assert_eq!(first.private_key_pem, second.private_key_pem);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(ws.path().join(JWT_KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let lines = env_lines(ws.path(), &AuthConfig::default());
+        assert!(lines
+            .iter()
+            .any(|(k, v)| *k == "SF_JWT_KEY_FILE" && v.ends_with("jwt-private.pem")));
+    }
+}

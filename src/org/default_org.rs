@@ -1,0 +1,81 @@
+//! The org `sflab org serve` starts when no `--seed` is given: enough data for the lessons'
+//! examples to work out of the box.
+//!
+//! Account carries `ERP_Id__c` (text, external id, unique) as in the upsert examples, Order
+//! carries `ERP_Order_Id__c`; a few Accounts, Contacts and Opportunities exist; the org has an
+//! admin and an integration user; the Organization record says it is a sandbox.
+
+/// The default seed, as YAML (the same format lab authors write).
+pub const DEFAULT_SEED: &str = r#"
+org:
+  name: sflab Mock Org
+  is_sandbox: true
+  instance_name: CS42
+  organization_type: Developer Edition
+
+objects:
+  Account:
+    fields:
+      ERP_Id__c: { type: text, label: ERP Id, length: 40, externalId: true, unique: true }
+  Order:
+    fields:
+      ERP_Order_Id__c: { type: text, label: ERP Order Id, length: 40, externalId: true, unique: true }
+      Shipment_Status__c:
+        type: picklist
+        label: Shipment Status
+        values: [Pending, Shipped, Delivered, Returned]
+
+users:
+  - { username: admin@sflab.example, first_name: Ada, last_name: Admin, alias: aadmin,
+      email: admin@sflab.example, profile: System Administrator, ref: admin,
+      password: Admin-sflab-1 }
+  - { username: integration@sflab.example, first_name: Ivo, last_name: Integration,
+      alias: integ, email: integration@sflab.example, profile: Integration User,
+      title: Integration User, ref: integration,
+      license: salesforce_integration, permission_sets: [sflab_Integration] }
+
+records:
+  - Account: { ref: falcon, Name: Falcon Corp, ERP_Id__c: A-1000, Industry: Manufacturing,
+               BillingCity: Lyon, BillingCountry: France, NumberOfEmployees: 420,
+               AnnualRevenue: 52000000, Phone: "+33 4 72 00 00 00", Type: Customer - Direct }
+  - Account: { ref: harbor, Name: Harbor Logistics, ERP_Id__c: A-1001, Industry: Transportation,
+               BillingCity: Rotterdam, BillingCountry: Netherlands, NumberOfEmployees: 1300,
+               Type: Customer - Channel }
+  - Account: { ref: juniper, Name: Juniper Health, ERP_Id__c: A-1002, Industry: Other,
+               BillingCity: Austin, BillingState: TX, BillingCountry: USA, Rating: Warm,
+               Type: Prospect }
+  - Account: { Name: Northwind Traders, Industry: Retail, BillingCity: Seattle,
+               BillingCountry: USA }
+  - Contact: { FirstName: Maya, LastName: Rossi, Email: maya.rossi@falcon.example,
+               Title: Head of Procurement, AccountId: { ref: falcon } }
+  - Contact: { FirstName: Jonas, LastName: Berg, Email: jonas.berg@falcon.example,
+               Title: Buyer, AccountId: { ref: falcon } }
+  - Contact: { FirstName: Lena, LastName: de Vries, Email: lena.devries@harbor.example,
+               Title: Operations Manager, AccountId: { ref: harbor } }
+  - Contact: { FirstName: Sam, LastName: Okafor, Email: sam.okafor@juniper.example,
+               AccountId: { ref: juniper } }
+  - Opportunity: { Name: Falcon Corp - Line 4 retrofit, StageName: Negotiation/Review,
+                   CloseDate: "2026-12-15", Amount: 180000, AccountId: { ref: falcon } }
+  - Opportunity: { Name: Harbor Logistics - Fleet sensors, StageName: Closed Won,
+                   CloseDate: "2026-06-30", Amount: 95000, AccountId: { ref: harbor } }
+  - Opportunity: { Name: Juniper Health - Pilot, StageName: Prospecting,
+                   CloseDate: "2027-03-31", Amount: 25000, AccountId: { ref: juniper } }
+  - Order: { ref: order1, AccountId: { ref: falcon }, EffectiveDate: "2026-10-01",
+             ERP_Order_Id__c: SO-5001, Shipment_Status__c: Pending }
+  - Case: { Subject: Sensor firmware fails to update, Priority: High, Origin: Email,
+            AccountId: { ref: harbor } }
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::seed::OrgSeed;
+
+    #[test]
+    fn default_seed_parses() {
+        let seed = OrgSeed::from_yaml(DEFAULT_SEED).unwrap();
+        assert_eq!(seed.users.len(), 2);
+        assert!(seed.objects["Account"].fields["ERP_Id__c"].external_id);
+        assert!(seed.other.is_empty());
+    }
+}

@@ -1,0 +1,293 @@
+//! DML on the store: create, update, upsert, delete, undelete, hard delete — with
+//! Salesforce's validation order, error codes and message texts (checks in `validate`).
+//!
+//! Implementation notes: booleans that are false are not stored (a missing boolean reads as
+//! false, as Salesforce never returns null for a checkbox), which keeps records small.
+//! Deleting a parent does not cascade to its children here; real orgs cascade master-detail
+//! and some standard lookups (Account → Contacts) [U: not modelled yet].
+
+use super::change::{Change, ChangeKind};
+use super::error::{ErrorCode, SfError, UpsertError};
+use super::record::Record;
+use super::schema::SystemField;
+use super::store::{parse_id, Actor, Store, Undo, UpsertMode};
+use super::validate::{cross_reference, entity_deleted};
+use super::value::Value;
+use serde_json::Map;
+
+type Json = serde_json::Value;
+
+impl Store {
+    /// Creates a record from a REST JSON body.
+    pub fn insert(
+        &mut self,
+        object: &str,
+        body: &Map<String, Json>,
+        actor: &Actor,
+    ) -> Result<Change, SfError> {
+        let t = self.object_index(object)?;
+        let changes = self.convert_fields(t, body, None, actor)?;
+        let obj = self.schema.object_at(t);
+        let mut pairs: Vec<(u16, Value)> = Vec::with_capacity(changes.len() + 8);
+        let mut given = vec![false; obj.fields.len()];
+        for (i, v) in changes {
+            given[i as usize] = true;
+            if let Some(v) = v {
+                pairs.push((i, v));
+            }
+        }
+        for (i, f) in obj.fields.iter().enumerate() {
+            if given[i] {
+                continue;
+            }
+            if f.name == "OwnerId" {
+                pairs.push((i as u16, Value::Id(actor.user)));
+            } else if let Some(d) = &f.default_value {
+                if let Ok(Some(v)) = Value::from_json(f.field_type, d) {
+                    if v != Value::Bool(false) {
+                        pairs.push((i as u16, v));
+                    }
+                }
+            }
+        }
+        let mut rec = Record::from_pairs(pairs);
+        self.derive(t, &mut rec, true);
+        let obj = self.schema.object_at(t);
+        Self::check_required(obj, &rec)?;
+        let id_field = obj.system_index(SystemField::Id).unwrap_or(0);
+        let id = match rec.get(id_field) {
+            Some(Value::Id(id)) if actor.trusted => {
+                let id = *id;
+                self.ids.observe(&id);
+                id
+            }
+            _ => {
+                let prefix = obj.key_prefix.clone();
+                self.ids.next(&prefix)
+            }
+        };
+        let obj = self.schema.object_at(t);
+        let mut stamp = Self::stamp(obj, actor, true);
+        stamp.push((id_field as u16, Some(Value::Id(id))));
+        rec.apply(stamp);
+        self.check_unique(t, &rec, None)?;
+        if self.tables[t].get(&id).is_some() {
+            return Err(SfError::new(
+                ErrorCode::DUPLICATE_VALUE,
+                format!("duplicate value found: Id duplicates value on record with id: {id}"),
+            ));
+        }
+        let change = self.change(t, id, ChangeKind::Create, None, &rec, actor);
+        let row = self.tables[t].insert(rec);
+        self.log_undo(Undo::Inserted { table: t, row });
+        self.emit(&change);
+        Ok(change)
+    }
+
+    /// The live row holding `id` in object `t`, with Salesforce's errors for PATCH/DELETE.
+    fn live_row_for_write(&self, t: usize, raw_id: &str) -> Result<u32, SfError> {
+        let id = parse_id(raw_id)?;
+        let row = self.tables[t].row_of(&id).ok_or_else(cross_reference)?;
+        match self.tables[t].row(row) {
+            Some(r) if self.tables[t].is_deleted(r) => Err(entity_deleted()),
+            Some(_) => Ok(row),
+            None => Err(cross_reference()),
+        }
+    }
+
+    /// Updates a record (PATCH semantics: only the fields in `body` change).
+    pub fn update(
+        &mut self,
+        object: &str,
+        id: &str,
+        body: &Map<String, Json>,
+        actor: &Actor,
+    ) -> Result<Change, SfError> {
+        let t = self.object_index(object)?;
+        let row = self.live_row_for_write(t, id)?;
+        self.update_row(t, row, body, actor)
+    }
+
+    fn update_row(
+        &mut self,
+        t: usize,
+        row: u32,
+        body: &Map<String, Json>,
+        actor: &Actor,
+    ) -> Result<Change, SfError> {
+        let old = self.tables[t]
+            .row(row)
+            .cloned()
+            .ok_or_else(cross_reference)?;
+        let id = self.tables[t].id_of(&old).ok_or_else(cross_reference)?;
+        let changes = self.convert_fields(t, body, Some(&id), actor)?;
+        let mut rec = old.clone();
+        rec.apply(changes);
+        self.derive(t, &mut rec, false);
+        let obj = self.schema.object_at(t);
+        Self::check_required(obj, &rec)?;
+        rec.apply(Self::stamp(obj, actor, false));
+        self.check_unique(t, &rec, Some(row))?;
+        let change = self.change(t, id, ChangeKind::Update, Some(&old), &rec, actor);
+        self.tables[t].replace(row, rec);
+        self.log_undo(Undo::Replaced { table: t, row, old });
+        self.emit(&change);
+        Ok(change)
+    }
+
+    /// Upserts on an external-id field (or `Id`). Returns the change and whether it created.
+    pub fn upsert(
+        &mut self,
+        object: &str,
+        field: &str,
+        value: &str,
+        body: &Map<String, Json>,
+        mode: UpsertMode,
+        actor: &Actor,
+    ) -> Result<(Change, bool), UpsertError> {
+        let t = self.object_index(object)?;
+        let obj = self.schema.object_at(t);
+        let no_field = || {
+            SfError::new(
+                ErrorCode::NOT_FOUND,
+                format!("Provided external ID field does not exist or is not accessible: {field}"),
+            )
+        };
+        let fi = obj.field_index(field).ok_or_else(no_field)?;
+        let f = &obj.fields[fi];
+        if f.system == Some(SystemField::Id) {
+            if value.is_empty() {
+                return Ok((self.insert(object, body, actor)?, true));
+            }
+            let row = self
+                .live_row_for_write(t, value)
+                .map_err(|e| match e.code {
+                    ErrorCode::INVALID_CROSS_REFERENCE_KEY => SfError::not_found(),
+                    _ => e,
+                })?;
+            return Ok((self.update_row(t, row, body, actor)?, false));
+        }
+        if !(f.external_id || f.unique) {
+            return Err(no_field().into());
+        }
+        let (fname, ftype) = (f.name.clone(), f.field_type);
+        let key = Value::from_json(ftype, &Json::String(value.to_string()))
+            .map_err(|e| SfError::new(ErrorCode::JSON_PARSER_ERROR, e.to_string()))?;
+        let rows = match &key {
+            Some(k) => self.tables[t].lookup(fi, k).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        match rows.as_slice() {
+            [] if mode.update_only => Err(SfError::not_found().into()),
+            [] => {
+                // The key in the URL wins over a different value in the body [U].
+                let mut with_key = body.clone();
+                with_key.retain(|k, _| !k.eq_ignore_ascii_case(&fname));
+                with_key.insert(fname, Json::String(value.to_string()));
+                Ok((self.insert(object, &with_key, actor)?, true))
+            }
+            [row] => Ok((self.update_row(t, *row, body, actor)?, false)),
+            many => {
+                let table = &self.tables[t];
+                let ids = many
+                    .iter()
+                    .filter_map(|r| table.row(*r).and_then(|x| table.id_of(x)))
+                    .collect();
+                Err(UpsertError::MultipleMatches {
+                    object: obj.name.clone(),
+                    ids,
+                })
+            }
+        }
+    }
+
+    fn set_deleted(
+        &mut self,
+        t: usize,
+        row: u32,
+        deleted: bool,
+        actor: &Actor,
+    ) -> Result<Change, SfError> {
+        let old = self.tables[t]
+            .row(row)
+            .cloned()
+            .ok_or_else(cross_reference)?;
+        let id = self.tables[t].id_of(&old).ok_or_else(cross_reference)?;
+        let obj = self.schema.object_at(t);
+        let mut rec = old.clone();
+        let mut set = Self::stamp(obj, actor, false);
+        if let Some(d) = obj.system_index(SystemField::IsDeleted) {
+            set.push((d as u16, deleted.then_some(Value::Bool(true))));
+        }
+        rec.apply(set);
+        if !deleted {
+            self.check_unique(t, &rec, Some(row))?;
+        }
+        let kind = if deleted {
+            ChangeKind::Delete
+        } else {
+            ChangeKind::Undelete
+        };
+        let change = self.change(t, id, kind, Some(&old), &rec, actor);
+        self.tables[t].replace(row, rec);
+        self.log_undo(Undo::Replaced { table: t, row, old });
+        self.emit(&change);
+        Ok(change)
+    }
+
+    /// Soft-deletes a record to the recycle bin (IsDeleted = true, still seen by queryAll).
+    /// `object`, when given, must be the record's object.
+    pub fn delete(
+        &mut self,
+        object: Option<&str>,
+        id: &str,
+        actor: &Actor,
+    ) -> Result<Change, SfError> {
+        let sf_id = parse_id(id)?;
+        let t = match object {
+            Some(o) => self.object_index(o)?,
+            None => self
+                .locate(&sf_id)
+                .map(|l| l.0)
+                .ok_or_else(cross_reference)?,
+        };
+        let row = self.live_row_for_write(t, id)?;
+        self.set_deleted(t, row, true, actor)
+    }
+
+    /// Restores a soft-deleted record from the recycle bin.
+    pub fn undelete(&mut self, id: &str, actor: &Actor) -> Result<Change, SfError> {
+        let sf_id = parse_id(id)?;
+        let (t, row) = self.locate(&sf_id).ok_or_else(cross_reference)?;
+        match self.tables[t].row(row) {
+            Some(r) if self.tables[t].is_deleted(r) => self.set_deleted(t, row, false, actor),
+            _ => Err(SfError::new(
+                ErrorCode::UNDELETE_FAILED,
+                "Entity is not in the recycle bin",
+            )),
+        }
+    }
+
+    /// Removes a record for good (emptying it from the recycle bin, or skipping the bin).
+    pub fn hard_delete(&mut self, id: &str, actor: &Actor) -> Result<Option<Change>, SfError> {
+        let sf_id = parse_id(id)?;
+        let (t, row) = self.locate(&sf_id).ok_or_else(cross_reference)?;
+        let old = self.tables[t].remove(row).ok_or_else(cross_reference)?;
+        let was_live = !self.tables[t].is_deleted(&old);
+        let change = was_live.then(|| {
+            self.change(
+                t,
+                sf_id,
+                ChangeKind::Delete,
+                Some(&old),
+                &Record::default(),
+                actor,
+            )
+        });
+        self.log_undo(Undo::Removed { table: t, old });
+        if let Some(c) = &change {
+            self.emit(c);
+        }
+        Ok(change)
+    }
+}

@@ -1,0 +1,147 @@
+//! Reading request bodies as Salesforce does: a size limit, and JSON parse failures reported
+//! as `JSON_PARSER_ERROR` with the parser's position (`at [line:1, column:18]`).
+//!
+//! Salesforce's parser is Jackson, so messages follow its wording for the common cases
+//! (unexpected character, end of input, empty body).
+
+use super::error::ApiError;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Request};
+use serde_json::Value;
+
+/// The largest body accepted: Salesforce documents 50 MB of text for non-multipart inserts.
+pub const MAX_BODY_BYTES: usize = 50 * 1024 * 1024;
+
+/// A request body parsed as JSON, or the Salesforce error explaining why it is not.
+#[derive(Debug, Clone)]
+pub struct SfJson(pub Value);
+
+/// Reads at most `limit` bytes of a body.
+pub async fn read_limited(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let too_big = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+            || e.to_string().contains("length limit");
+        if too_big {
+            ApiError::body_too_large(limit)
+        } else {
+            ApiError::json_parser("The request body could not be read completely.")
+        }
+    })
+}
+
+/// Parses `bytes` as one JSON value, with Jackson-style messages on failure.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::json_parser(
+            "No content to map due to end-of-input at [line:1, column:0]",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::json_parser(jackson_message(bytes, &e)))
+}
+
+fn char_at(bytes: &[u8], line: usize, column: usize) -> Option<char> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let l = text.lines().nth(line.checked_sub(1)?)?;
+    l.chars().nth(column.checked_sub(1)?)
+}
+
+fn jackson_message(bytes: &[u8], e: &serde_json::Error) -> String {
+    let (line, column) = (e.line(), e.column());
+    let at = format!("at [line:{line}, column:{column}]");
+    if e.is_eof() {
+        return format!("Unexpected end-of-input: expected close marker {at}");
+    }
+    let detail = e.to_string();
+    let detail = detail
+        .rsplit_once(" at line ")
+        .map(|(d, _)| d.to_string())
+        .unwrap_or(detail);
+    match char_at(bytes, line, column) {
+        Some(c) if e.is_syntax() => format!(
+            "Unexpected character ('{c}' (code {})): {detail} {at}",
+            c as u32
+        ),
+        _ => format!("{detail} {at}"),
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for SfJson {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, _: &S) -> Result<SfJson, ApiError> {
+        let bytes = read_limited(req.into_body(), MAX_BODY_BYTES).await?;
+        parse_json(&bytes).map(SfJson)
+    }
+}
+
+/// The body as a JSON object, or `JSON_PARSER_ERROR` naming what was sent instead.
+pub fn expect_object(value: Value) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match value {
+        Value::Object(m) => Ok(m),
+        other => {
+            let token = match other {
+                Value::Array(_) => "START_ARRAY",
+                Value::String(_) => "VALUE_STRING",
+                Value::Number(_) => "VALUE_NUMBER_INT",
+                Value::Bool(true) => "VALUE_TRUE",
+                Value::Bool(false) => "VALUE_FALSE",
+                _ => "VALUE_NULL",
+            };
+            Err(ApiError::json_parser(format!(
+                "Cannot deserialize instance of sObject from {token} value; the body must be one JSON object at [line:1, column:1]"
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_colon_reports_the_character_and_position() {
+        let err = parse_json(br#"{"Name" "x"}"#).unwrap_err();
+        assert_eq!(err.error_code, "JSON_PARSER_ERROR");
+        assert!(
+            err.message
+                .starts_with("Unexpected character ('\"' (code 34))"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.ends_with("at [line:1, column:9]"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn an_empty_body_is_a_parser_error() {
+        let err = parse_json(b"  ").unwrap_err();
+        assert!(err.message.contains("No content to map"));
+    }
+
+    #[test]
+    fn a_truncated_body_reports_end_of_input() {
+        let err = parse_json(br#"{"Name":"x""#).unwrap_err();
+        assert!(
+            err.message.starts_with("Unexpected end-of-input"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn an_array_where_an_object_belongs_is_refused() {
+        let err = expect_object(serde_json::json!([1])).unwrap_err();
+        assert!(err.message.contains("START_ARRAY"));
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_limit_are_refused_with_413() {
+        let err = read_limited(Body::from(vec![b'a'; 100]), 10)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status, axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+    }
+}

@@ -1,0 +1,354 @@
+//! What every request to the mock org passes through before and after routing: URI and
+//! header size limits, path normalisation (`//` and trailing slashes), the version check,
+//! authentication, the daily API allocation, the `Sforce-Limit-Info` header, Salesforce-shaped
+//! bodies for the router's own 404/405, and a last-resort catch of panics.
+//!
+//! It is a tower `Service` around the inner router, because path rewriting must happen before
+//! routing. Extension routers (Composite, Bulk, Apex REST…) mounted on the inner router get
+//! all of this for free.
+
+use super::error::ApiError;
+use super::limits::{limit_info_header, Spend};
+use super::versions::ApiVersion;
+use super::RestState;
+use crate::org::Session;
+use axum::body::Body;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use futures::future::BoxFuture;
+use futures::FutureExt;
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
+use std::task::{Context, Poll};
+use tower::{Service, ServiceExt};
+
+/// Salesforce's limit for the URI, and for the URI and headers together.
+pub const MAX_URI_AND_HEADER_BYTES: usize = 16_384;
+
+/// The session of the authenticated caller, put on every authenticated request.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Session);
+
+/// The API version named in the path (`/services/data/vXX.X/...`).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestVersion(pub ApiVersion);
+
+/// The base URL the org is reached at (`https://127.0.0.1:8443`), set by `serve`.
+#[derive(Debug, Clone)]
+pub struct InstanceUrl(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Caller, ApiError> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(ApiError::invalid_session)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestVersion {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<RequestVersion, ApiError> {
+        parts
+            .extensions
+            .get::<RequestVersion>()
+            .copied()
+            .ok_or_else(ApiError::not_found)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for InstanceUrl {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<InstanceUrl, Infallible> {
+        if let Some(u) = parts.extensions.get::<InstanceUrl>() {
+            return Ok(u.clone());
+        }
+        // Without `serve` (in-process tests, the proxy): trust the Host header, assume HTTPS.
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+            .unwrap_or_else(|| "localhost".to_string());
+        Ok(InstanceUrl(format!("https://{host}")))
+    }
+}
+
+/// The token in `Authorization: Bearer <t>` (or `OAuth <t>`, as CometD clients send it).
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    ((scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth"))
+        && !token.is_empty())
+    .then_some(token)
+}
+
+/// Authenticates a request against the org's sessions, on the org's clock.
+pub fn authenticate(state: &RestState, headers: &HeaderMap) -> Result<Session, ApiError> {
+    let token = bearer_token(headers).ok_or_else(ApiError::invalid_session)?;
+    state
+        .org
+        .sessions
+        .validate(token, state.org.clock.now())
+        .map_err(|_| ApiError::invalid_session())
+}
+
+/// Collapses repeated slashes and drops a trailing slash; `None` if the path is already clean.
+pub fn normalize_path(path: &str) -> Option<String> {
+    let needs = path.contains("//") || (path.len() > 1 && path.ends_with('/'));
+    if !needs {
+        return None;
+    }
+    let mut out = String::with_capacity(path.len());
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(seg);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+fn rewrite_path(uri: &Uri, path: &str) -> Option<Uri> {
+    let pq = match uri.query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_string(),
+    };
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = pq.parse().ok();
+    Uri::from_parts(parts).ok()
+}
+
+/// Where a path sits in the API, for the gate.
+#[derive(Debug, PartialEq, Eq)]
+enum Area {
+    /// `/services/data`: the version list, no authentication.
+    VersionList,
+    /// `/services/data/<segment>/…`: `Some(version)` if served.
+    Versioned(Option<ApiVersion>),
+    /// `/services/apexrest/…`: authenticated and counted, no version.
+    ApexRest,
+    /// Everything else (OAuth, identity, SOAP…): left to its own router.
+    Other,
+}
+
+fn area(path: &str) -> Area {
+    if path == "/services/data" {
+        return Area::VersionList;
+    }
+    if let Some(rest) = path.strip_prefix("/services/data/") {
+        let seg = rest.split('/').next().unwrap_or("");
+        let version = if seg == "latest" {
+            Some(ApiVersion(super::versions::NEWEST))
+        } else {
+            ApiVersion::from_segment(seg)
+        };
+        return Area::Versioned(version);
+    }
+    if path == "/services/apexrest" || path.starts_with("/services/apexrest/") {
+        return Area::ApexRest;
+    }
+    Area::Other
+}
+
+/// The service `router()` hands to axum as its only route.
+#[derive(Clone)]
+pub struct Gateway {
+    pub inner: Router,
+    pub state: RestState,
+}
+
+impl Service<Request<Body>> for Gateway {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<Body>) -> Self::Future {
+        let inner = self.inner.clone();
+        let state = self.state.clone();
+        Box::pin(async move {
+            let handled = AssertUnwindSafe(handle(inner, state, req))
+                .catch_unwind()
+                .await;
+            Ok(handled.unwrap_or_else(|_| ApiError::unknown_exception().into_response()))
+        })
+    }
+}
+
+fn too_large(status: StatusCode, code: &str, message: &str) -> Response {
+    ApiError::new(status, code, message).into_response()
+}
+
+async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Response {
+    let uri_len = req.uri().to_string().len();
+    if uri_len > MAX_URI_AND_HEADER_BYTES {
+        return too_large(
+            StatusCode::URI_TOO_LONG,
+            "URI_TOO_LONG",
+            "The request URI is longer than 16,384 bytes. Send long SOQL in the body of a Composite request instead.",
+        );
+    }
+    let header_len: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if uri_len + header_len > MAX_URI_AND_HEADER_BYTES {
+        return too_large(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "REQUEST_HEADER_FIELDS_TOO_LARGE",
+            "The request URI and headers together are longer than 16,384 bytes.",
+        );
+    }
+    if let Some(clean) = normalize_path(req.uri().path()) {
+        if let Some(uri) = rewrite_path(req.uri(), &clean) {
+            *req.uri_mut() = uri;
+        }
+    }
+    let now = state.org.clock.now();
+    let mut limit_header = None;
+    match area(req.uri().path()) {
+        Area::VersionList => {
+            limit_header = Some(limit_info_header(state.usage.used(now), state.usage.max()));
+        }
+        Area::Versioned(None) => return ApiError::not_found().into_response(),
+        Area::Versioned(Some(_)) | Area::ApexRest => {
+            let session = match authenticate(&state, req.headers()) {
+                Ok(s) => s,
+                Err(e) => return e.into_response(),
+            };
+            match state.usage.spend(now) {
+                Spend::Counted { used, max } => limit_header = Some(limit_info_header(used, max)),
+                Spend::Exhausted { used, max } => {
+                    let mut resp = ApiError::request_limit_exceeded().into_response();
+                    set_limit_header(&mut resp, &limit_info_header(used, max));
+                    return resp;
+                }
+            }
+            if let Area::Versioned(Some(v)) = area(req.uri().path()) {
+                req.extensions_mut().insert(RequestVersion(v));
+            }
+            req.extensions_mut().insert(Caller(session));
+        }
+        Area::Other => {}
+    }
+    let method = req.method().clone();
+    let mut resp = match inner.oneshot(req).await {
+        Ok(r) => r,
+        Err(never) => match never {},
+    };
+    shape_plain_errors(&mut resp, method.as_str());
+    if let Some(h) = limit_header {
+        set_limit_header(&mut resp, &h);
+    }
+    resp
+}
+
+fn set_limit_header(resp: &mut Response, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        resp.headers_mut().insert("sforce-limit-info", v);
+    }
+}
+
+/// Replaces axum's own plain-text error answers (unmatched method, undecodable path,
+/// wrong content type) with Salesforce's JSON array.
+fn shape_plain_errors(resp: &mut Response, method: &str) {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return;
+    }
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return;
+    }
+    let err = match status {
+        StatusCode::NOT_FOUND => ApiError::not_found(),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allowed = resp
+                .headers()
+                .get(header::ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let list: Vec<&str> = allowed.split(',').map(str::trim).collect();
+            ApiError::method_not_allowed(method, &list)
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+            status,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Content type not supported. Send JSON with Content-Type: application/json.",
+        ),
+        s if s.is_server_error() => ApiError::unknown_exception(),
+        s => ApiError::new(
+            s,
+            "MALFORMED_REQUEST",
+            "The request could not be understood: check the URL's encoding and the body.",
+        ),
+    };
+    let allow = resp.headers().get(header::ALLOW).cloned();
+    *resp = err.into_response();
+    if let Some(a) = allow {
+        resp.headers_mut().insert(header::ALLOW, a);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_and_trailing_slashes_are_normalised() {
+        assert_eq!(
+            normalize_path("//services/data/v59.0//query/").as_deref(),
+            Some("/services/data/v59.0/query")
+        );
+        assert_eq!(normalize_path("/services/data/v59.0/query"), None);
+        assert_eq!(normalize_path("/"), None);
+        assert_eq!(normalize_path("//").as_deref(), Some("/"));
+    }
+
+    #[test]
+    fn areas_recognise_versions_and_unserved_versions() {
+        assert_eq!(area("/services/data"), Area::VersionList);
+        assert_eq!(
+            area("/services/data/v51.0/sobjects/User/005"),
+            Area::Versioned(Some(ApiVersion(51)))
+        );
+        assert_eq!(area("/services/data/v20.0"), Area::Versioned(None));
+        assert_eq!(
+            area("/services/data/latest/limits"),
+            Area::Versioned(Some(ApiVersion(super::super::versions::NEWEST)))
+        );
+        assert_eq!(area("/services/apexrest/orders"), Area::ApexRest);
+        assert_eq!(area("/services/oauth2/token"), Area::Other);
+    }
+
+    #[test]
+    fn bearer_and_oauth_schemes_are_read() {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, "Bearer 00Dabc!x".parse().unwrap());
+        assert_eq!(bearer_token(&h), Some("00Dabc!x"));
+        h.insert(header::AUTHORIZATION, "OAuth tok".parse().unwrap());
+        assert_eq!(bearer_token(&h), Some("tok"));
+        h.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer_token(&h), None);
+        h.insert(header::AUTHORIZATION, "Bearer ".parse().unwrap());
+        assert_eq!(bearer_token(&h), None);
+    }
+}

@@ -1,0 +1,136 @@
+//! The REST resources about the org rather than its records: the version list, the resource
+//! map of a version, `/limits`, describe global, and the OpenID `userinfo` the sf CLI calls
+//! first when it logs in with an access token.
+
+use super::error::{json_response, ApiError};
+use super::gateway::{Caller, InstanceUrl, RequestVersion};
+use super::limits::limits_body;
+use super::versions::{resource_map, version_list as versions};
+use super::RestState;
+use crate::org::describe;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+pub async fn version_list() -> Response {
+    json_response(StatusCode::OK, &versions())
+}
+
+/// `https://host/id/<orgId>/<userId>`
+pub fn identity_url(instance: &str, caller: &Caller) -> String {
+    format!("{instance}/id/{}/{}", caller.0.org_id, caller.0.user_id)
+}
+
+pub async fn resources(
+    RequestVersion(version): RequestVersion,
+    caller: Caller,
+    InstanceUrl(instance): InstanceUrl,
+) -> Response {
+    let identity = identity_url(&instance, &caller);
+    json_response(StatusCode::OK, &resource_map(version, &identity))
+}
+
+pub async fn limits(State(state): State<RestState>) -> Response {
+    let used = state.usage.used(state.org.clock.now());
+    json_response(StatusCode::OK, &limits_body(used, state.usage.max()))
+}
+
+/// `GET /limits/recordCount[?sObjects=A,B]`: live records per object (all objects with
+/// records when no list is given).
+pub async fn record_count(
+    State(state): State<RestState>,
+    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let store = state.org.store.read();
+    let names: Vec<String> = match params.get("sObjects") {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter_map(|n| store.schema().object(n).map(|o| o.name.clone()))
+            .collect(),
+        None => store
+            .schema()
+            .objects()
+            .iter()
+            .map(|o| o.name.clone())
+            .collect(),
+    };
+    let counts: Vec<Value> = names
+        .iter()
+        .map(|n| (n, store.count(n)))
+        .filter(|(_, c)| params.contains_key("sObjects") || *c > 0)
+        .map(|(n, c)| json!({"count": c, "name": n}))
+        .collect();
+    json_response(StatusCode::OK, &json!({ "sObjects": counts }))
+}
+
+pub async fn describe_global(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+) -> Response {
+    let store = state.org.store.read();
+    json_response(
+        StatusCode::OK,
+        &describe::describe_global(store.schema(), &version.number()),
+    )
+}
+
+/// Routes outside `/services/data` that this module answers.
+pub fn userinfo_routes(state: RestState) -> Router {
+    Router::new()
+        .route("/services/oauth2/userinfo", get(userinfo).post(userinfo))
+        .with_state(state)
+}
+
+fn text(record: &Value, field: &str) -> Value {
+    match record.get(field) {
+        Some(Value::String(s)) => Value::String(s.clone()),
+        _ => Value::Null,
+    }
+}
+
+/// `GET /services/oauth2/userinfo`: the OpenID Connect claims of the token's user.
+pub async fn userinfo(
+    State(state): State<RestState>,
+    headers: HeaderMap,
+    InstanceUrl(instance): InstanceUrl,
+) -> Result<Response, ApiError> {
+    let session = super::gateway::authenticate(&state, &headers)?;
+    let user = {
+        let store = state.org.store.read();
+        store
+            .retrieve("User", &session.user_id, None, "51.0")
+            .unwrap_or(Value::Null)
+    };
+    let id_url = format!("{instance}/id/{}/{}", session.org_id, session.user_id);
+    let body = json!({
+        "sub": id_url,
+        "user_id": session.user_id,
+        "organization_id": session.org_id,
+        "preferred_username": session.username,
+        "nickname": text(&user, "Alias"),
+        "name": text(&user, "Name"),
+        "email": text(&user, "Email"),
+        "email_verified": true,
+        "given_name": text(&user, "FirstName"),
+        "family_name": text(&user, "LastName"),
+        "zoneinfo": user.get("TimeZoneSidKey").cloned().unwrap_or(json!("America/Los_Angeles")),
+        "profile": format!("{instance}/{}", session.user_id),
+        "active": true,
+        "user_type": "STANDARD",
+        "language": user.get("LanguageLocaleKey").cloned().unwrap_or(json!("en_US")),
+        "locale": user.get("LocaleSidKey").cloned().unwrap_or(json!("en_US")),
+        "utcOffset": 0,
+        "urls": {
+            "rest": format!("{instance}/services/data/v{{version}}/"),
+            "sobjects": format!("{instance}/services/data/v{{version}}/sobjects/"),
+            "query": format!("{instance}/services/data/v{{version}}/query/"),
+            "profile": format!("{instance}/{}", session.user_id),
+        },
+        "is_app_installed": true,
+    });
+    Ok(json_response(StatusCode::OK, &body))
+}

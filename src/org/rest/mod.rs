@@ -1,0 +1,88 @@
+//! The mock org's REST surface (`/services/data/...`): versions, resources, describe, sObject
+//! CRUD and upsert, query with locators, limits — answered the way a real org answers, so
+//! real clients work against it unchanged.
+//!
+//! [`router`] returns the org's whole HTTP surface. Every request first passes the
+//! [`gateway::Gateway`] (path normalisation, version check, authentication, API allocation,
+//! `Sforce-Limit-Info`, Salesforce-shaped errors, panic catch), then the inner router.
+//!
+//! Other surfaces mount in [`surfaces`], one `.merge(...)` line each; their routes use full
+//! paths (`/services/data/{version}/composite`) and read the caller and version with the
+//! [`Caller`] and [`RequestVersion`] extractors.
+
+pub mod body;
+pub mod cursors;
+pub mod error;
+pub mod gateway;
+pub mod limits;
+mod meta;
+mod query;
+mod sobjects;
+pub mod static_token;
+#[cfg(test)]
+mod tests;
+pub mod versions;
+
+pub use body::SfJson;
+pub use cursors::QueryCursors;
+pub use error::{json_response, ApiError, JSON_UTF8};
+pub use gateway::{authenticate, bearer_token, Caller, InstanceUrl, RequestVersion};
+pub use limits::ApiUsage;
+
+use super::Org;
+use axum::routing::get;
+use axum::Router;
+use std::sync::Arc;
+
+/// What every REST handler can reach: the org and the REST layer's own counters.
+#[derive(Clone)]
+pub struct RestState {
+    pub org: Org,
+    /// The daily API allocation, spent by every authenticated call.
+    pub usage: Arc<ApiUsage>,
+    /// Open query cursors (`nextRecordsUrl` locators).
+    pub cursors: Arc<QueryCursors>,
+}
+
+impl RestState {
+    pub fn new(org: Org) -> RestState {
+        RestState {
+            org,
+            usage: Arc::new(ApiUsage::default()),
+            cursors: Arc::new(QueryCursors::default()),
+        }
+    }
+}
+
+/// The org's HTTP surface, with a fresh API allocation and cursor table.
+pub fn router(org: Org) -> Router {
+    router_with(RestState::new(org))
+}
+
+/// The org's HTTP surface over existing REST state (tests and labs preload the allocation).
+pub fn router_with(state: RestState) -> Router {
+    let inner = surfaces(state.clone());
+    Router::new().fallback_service(gateway::Gateway { inner, state })
+}
+
+/// Path of a route under `/services/data/{version}`.
+fn v(path: &str) -> String {
+    format!("/services/data/{{version}}{path}")
+}
+
+/// The REST routes, then every other surface of the org, one line each.
+fn surfaces(state: RestState) -> Router {
+    let rest: Router<RestState> = Router::new()
+        .route("/services/data", get(meta::version_list))
+        .route("/services/data/{version}", get(meta::resources))
+        .route(&v("/limits"), get(meta::limits))
+        .route(&v("/limits/recordCount"), get(meta::record_count))
+        .route(&v("/sobjects"), get(meta::describe_global))
+        .merge(sobjects::routes())
+        .merge(query::routes());
+    rest.with_state(state.clone())
+        .merge(crate::org::auth::router(state.org.auth.clone()))
+        .merge(meta::userinfo_routes(state))
+    // Further surfaces mount here, e.g.:
+    // .merge(crate::org::composite::router(state.clone()))
+}

@@ -1,0 +1,373 @@
+//! sObject resources: basic info, describe, create, retrieve (with `fields=`), update,
+//! delete, and everything keyed by an external id (get, upsert, delete).
+//!
+//! Implementation notes:
+//! - `/sobjects/{T}/{x}` with an `x` that is not a well-formed id is read, as a real org reads
+//!   it, as an external-id field with no value: 404 `Provided external ID field does not exist
+//!   or is not accessible: x`.
+//! - A create answers with a `Location` header. Not verified for top-level creates; Composite
+//!   sub-results (which mirror the sub-request's own response) carry it, so it is kept.
+//! - An upsert that updates answers 200 with `created:false` from v46.0 on, 204 before.
+
+use super::body::{expect_object, SfJson};
+use super::error::{json_response, ApiError};
+use super::gateway::{Caller, RequestVersion};
+use super::versions::ApiVersion;
+use super::RestState;
+use crate::org::error::{SfError, UpsertError};
+use crate::org::store::{parse_id, Actor, Store, UpsertMode};
+use crate::org::SfId;
+use crate::org::{describe, Org};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<RestState> {
+    Router::new()
+        .route(
+            "/services/data/{version}/sobjects/{sobject}",
+            get(basic_info).post(create),
+        )
+        .route(
+            "/services/data/{version}/sobjects/{sobject}/describe",
+            get(describe_sobject),
+        )
+        .route(
+            "/services/data/{version}/sobjects/{sobject}/{id}",
+            get(retrieve)
+                .patch(update)
+                .delete(delete)
+                .post(post_on_record),
+        )
+        .route(
+            "/services/data/{version}/sobjects/{sobject}/{field}/{value}",
+            get(retrieve_by_external)
+                .patch(upsert)
+                .post(upsert)
+                .delete(delete_by_external),
+        )
+}
+
+impl From<SfError> for ApiError {
+    fn from(e: SfError) -> ApiError {
+        let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        ApiError::new(status, e.code.as_str(), e.message).with_fields(e.fields)
+    }
+}
+
+type Params = HashMap<String, String>;
+
+fn actor(org: &Org, caller: &Caller) -> Result<Actor, ApiError> {
+    let user = parse_id(&caller.0.user_id).map_err(ApiError::from)?;
+    Ok(org.actor(user))
+}
+
+fn record_url(version: ApiVersion, sobject: &str, id: &str) -> String {
+    format!("{}/sobjects/{sobject}/{id}", version.base_path())
+}
+
+/// The object's canonical name (`account` → `Account`), or 404 NOT_FOUND.
+fn object_name(state: &RestState, sobject: &str) -> Result<String, ApiError> {
+    let store = state.org.store.read();
+    let index = store
+        .object_index(sobject)
+        .map_err(|_| ApiError::not_found())?;
+    Ok(store.object(index).name.clone())
+}
+
+/// A path segment that must be a record id; otherwise the external-id reading applies.
+fn looks_like_id(s: &str) -> bool {
+    (s.len() == 15 || s.len() == 18) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn no_such_external_field(value: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        format!("Provided external ID field does not exist or is not accessible: {value}"),
+    )
+}
+
+fn field_list(params: &Params) -> Option<Vec<String>> {
+    params.get("fields").map(|f| {
+        f.split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
+}
+
+fn record_body(value: Value) -> Result<Map<String, Value>, ApiError> {
+    let mut map = expect_object(value)?;
+    map.remove("attributes");
+    Ok(map)
+}
+
+fn save_result(id: &str, created: Option<bool>) -> Value {
+    let mut v = json!({"id": id, "success": true, "errors": []});
+    if let Some(c) = created {
+        v["created"] = json!(c);
+    }
+    v
+}
+
+async fn basic_info(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    Path((_, sobject)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let store = state.org.store.read();
+    let object = store
+        .schema()
+        .object(&sobject)
+        .ok_or_else(ApiError::not_found)?;
+    let body = describe::sobject_basic_info(object, &version.number());
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+async fn describe_sobject(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    Path((_, sobject)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let store = state.org.store.read();
+    let object = store
+        .schema()
+        .object(&sobject)
+        .ok_or_else(ApiError::not_found)?;
+    let body = describe::describe_sobject(object, &version.number());
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+fn created_response(version: ApiVersion, sobject: &str, id: &str, body: Value) -> Response {
+    let mut resp = json_response(StatusCode::CREATED, &body);
+    if let Ok(v) = HeaderValue::from_str(&record_url(version, sobject, id)) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
+async fn create(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    caller: Caller,
+    Path((_, sobject)): Path<(String, String)>,
+    SfJson(body): SfJson,
+) -> Result<Response, ApiError> {
+    let name = object_name(&state, &sobject)?;
+    let fields = record_body(body)?;
+    let actor = actor(&state.org, &caller)?;
+    let change = state.org.store.write().insert(&name, &fields, &actor)?;
+    let id = change.id.as_str().to_string();
+    Ok(created_response(
+        version,
+        &name,
+        &id,
+        save_result(&id, None),
+    ))
+}
+
+async fn retrieve(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    Path((_, sobject, id)): Path<(String, String, String)>,
+    Query(params): Query<Params>,
+) -> Result<Response, ApiError> {
+    let name = object_name(&state, &sobject)?;
+    if !looks_like_id(&id) {
+        return Err(no_such_external_field(&id));
+    }
+    let fields = field_list(&params);
+    let refs: Option<Vec<&str>> = fields
+        .as_ref()
+        .map(|f| f.iter().map(String::as_str).collect());
+    let store = state.org.store.read();
+    let record = store.retrieve(&name, &id, refs.as_deref(), &version.number())?;
+    Ok(json_response(StatusCode::OK, &record))
+}
+
+async fn update(
+    State(state): State<RestState>,
+    caller: Caller,
+    Path((_, sobject, id)): Path<(String, String, String)>,
+    SfJson(body): SfJson,
+) -> Result<Response, ApiError> {
+    let name = object_name(&state, &sobject)?;
+    if !looks_like_id(&id) {
+        return Err(no_such_external_field(&id));
+    }
+    let fields = record_body(body)?;
+    let actor = actor(&state.org, &caller)?;
+    state
+        .org
+        .store
+        .write()
+        .update(&name, &id, &fields, &actor)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn delete(
+    State(state): State<RestState>,
+    caller: Caller,
+    Path((_, sobject, id)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let name = object_name(&state, &sobject)?;
+    if !looks_like_id(&id) {
+        return Err(no_such_external_field(&id));
+    }
+    let actor = actor(&state.org, &caller)?;
+    state.org.store.write().delete(Some(&name), &id, &actor)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// POST on a record path: `?_HttpMethod=PATCH` (an update, for clients that cannot send
+/// PATCH) or `POST /sobjects/{T}/Id`, an upsert on `Id` with no value, which creates.
+async fn post_on_record(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    caller: Caller,
+    Path((v, sobject, id)): Path<(String, String, String)>,
+    Query(params): Query<Params>,
+    body: SfJson,
+) -> Result<Response, ApiError> {
+    let method = params.get("_HttpMethod").map(|m| m.to_ascii_uppercase());
+    if method.as_deref() == Some("PATCH") {
+        return update(State(state), caller, Path((v, sobject, id)), body).await;
+    }
+    if id.eq_ignore_ascii_case("Id") {
+        let name = object_name(&state, &sobject)?;
+        let fields = record_body(body.0)?;
+        let actor = actor(&state.org, &caller)?;
+        let change = state.org.store.write().insert(&name, &fields, &actor)?;
+        let new_id = change.id.as_str().to_string();
+        return Ok(created_response(
+            version,
+            &name,
+            &new_id,
+            save_result(&new_id, Some(true)),
+        ));
+    }
+    Err(ApiError::method_not_allowed(
+        "POST",
+        &["GET", "PATCH", "DELETE", "HEAD"],
+    ))
+}
+
+async fn retrieve_by_external(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    Path((_, sobject, field, value)): Path<(String, String, String, String)>,
+    Query(params): Query<Params>,
+) -> Result<Response, ApiError> {
+    let name = object_name(&state, &sobject)?;
+    let fields = field_list(&params);
+    let refs: Option<Vec<&str>> = fields
+        .as_ref()
+        .map(|f| f.iter().map(String::as_str).collect());
+    let store = state.org.store.read();
+    match find_external(&store, &name, &field, &value)? {
+        External::One(id) => {
+            let record = store.retrieve(&name, id.as_str(), refs.as_deref(), &version.number())?;
+            Ok(json_response(StatusCode::OK, &record))
+        }
+        External::Many(ids) => Ok(multiple_choices(version, &name, &ids)),
+    }
+}
+
+/// What an external-id value matches.
+enum External {
+    One(SfId),
+    Many(Vec<SfId>),
+}
+
+/// The live record(s) whose `field` equals `value`; NOT_FOUND when there is none.
+fn find_external(
+    store: &Store,
+    object: &str,
+    field: &str,
+    value: &str,
+) -> Result<External, ApiError> {
+    let mut ids = store.find_by_external(object, field, value)?;
+    match ids.len() {
+        0 => Err(ApiError::not_found()),
+        1 => Ok(External::One(ids.remove(0))),
+        _ => Ok(External::Many(ids)),
+    }
+}
+
+fn multiple_choices(version: ApiVersion, object: &str, ids: &[SfId]) -> Response {
+    let urls: Vec<Value> = ids
+        .iter()
+        .map(|id| Value::String(record_url(version, object, id.as_str())))
+        .collect();
+    json_response(StatusCode::MULTIPLE_CHOICES, &Value::Array(urls))
+}
+
+async fn upsert(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    caller: Caller,
+    Path((_, sobject, field, value)): Path<(String, String, String, String)>,
+    Query(params): Query<Params>,
+    SfJson(body): SfJson,
+) -> Result<Response, ApiError> {
+    let name = object_name(&state, &sobject)?;
+    let fields = record_body(body)?;
+    let actor = actor(&state.org, &caller)?;
+    let mode = UpsertMode {
+        update_only: params
+            .get("updateOnly")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        ..UpsertMode::default()
+    };
+    let result = state
+        .org
+        .store
+        .write()
+        .upsert(&name, &field, &value, &fields, mode, &actor);
+    match result {
+        Ok((change, true)) => {
+            let id = change.id.as_str().to_string();
+            Ok(created_response(
+                version,
+                &name,
+                &id,
+                save_result(&id, Some(true)),
+            ))
+        }
+        Ok((change, false)) => {
+            if version.0 < 46 {
+                return Ok(StatusCode::NO_CONTENT.into_response());
+            }
+            let id = change.id.as_str().to_string();
+            Ok(json_response(
+                StatusCode::OK,
+                &save_result(&id, Some(false)),
+            ))
+        }
+        Err(UpsertError::Rejected(e)) => Err(e.into()),
+        Err(UpsertError::MultipleMatches { object, ids }) => {
+            Ok(multiple_choices(version, &object, &ids))
+        }
+    }
+}
+
+async fn delete_by_external(
+    State(state): State<RestState>,
+    RequestVersion(version): RequestVersion,
+    caller: Caller,
+    Path((_, sobject, field, value)): Path<(String, String, String, String)>,
+) -> Result<Response, ApiError> {
+    let name = object_name(&state, &sobject)?;
+    let actor = actor(&state.org, &caller)?;
+    let id = match find_external(&state.org.store.read(), &name, &field, &value)? {
+        External::One(id) => id.as_str().to_string(),
+        External::Many(ids) => return Ok(multiple_choices(version, &name, &ids)),
+    };
+    state.org.store.write().delete(Some(&name), &id, &actor)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

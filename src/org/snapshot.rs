@@ -1,0 +1,208 @@
+//! Comparable pictures of the store, and saving / restoring the whole store to a file.
+//!
+//! A [`Snapshot`] holds the chosen objects' records, sorted by Id, each as field name → JSON
+//! text. Two snapshots compare with `==`, serialise with serde, and [`Snapshot::render`] gives
+//! stable text for a `similar` diff — the rules engine uses this for "is the org the same
+//! after run 2 as after run 1". Audit fields (dates, CreatedById…) are left out by default
+//! since they change on every write even when the data does not.
+//!
+//! [`Store::save`] / [`Store::load`] write and read the whole store (schema, records, id
+//! counters) as JSON, atomically and privately through `crate::fsutil`.
+
+use super::error::SfError;
+use super::ids::IdGenerator;
+use super::read::field_json;
+use super::record::Record;
+use super::schema::{Schema, SystemField};
+use super::store::Store;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What a snapshot includes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SnapshotOptions {
+    /// Keep CreatedDate, CreatedById, LastModifiedDate, LastModifiedById, SystemModstamp.
+    pub include_audit: bool,
+    /// Keep records in the recycle bin.
+    pub include_deleted: bool,
+}
+
+/// One record in a snapshot: its Id and its non-null fields as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotRecord {
+    pub id: String,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The records of chosen objects at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub objects: BTreeMap<String, Vec<SnapshotRecord>>,
+}
+
+impl Snapshot {
+    /// One line per record: `Object Id Field=value …`, objects and fields sorted.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for (object, records) in &self.objects {
+            out.push_str(&format!("{object} ({} records)\n", records.len()));
+            for r in records {
+                out.push_str(&format!("  {}", r.id));
+                for (k, v) in &r.fields {
+                    out.push_str(&format!(" {k}={v}"));
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// A unified diff from `self` to `after`; empty when they are equal.
+    pub fn diff(&self, after: &Snapshot) -> String {
+        if self == after {
+            return String::new();
+        }
+        let (a, b) = (self.render(), after.render());
+        similar::TextDiff::from_lines(&a, &b)
+            .unified_diff()
+            .header("before", "after")
+            .to_string()
+    }
+
+    pub fn record_count(&self) -> usize {
+        self.objects.values().map(Vec::len).sum()
+    }
+}
+
+/// Why the store could not be saved or restored.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    #[error("could not write the org data file {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("could not read the org data file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the org data file {path} is not a valid sflab org file ({source}); move it aside to start from the seed")]
+    Format {
+        path: String,
+        source: serde_json::Error,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoreImage {
+    format: u32,
+    schema: Schema,
+    ids: IdGenerator,
+    auto_numbers: Vec<u64>,
+    records: Vec<Vec<Record>>,
+}
+
+impl Store {
+    /// A snapshot of `objects` (case-insensitive names); unknown names are INVALID_TYPE.
+    pub fn snapshot(&self, objects: &[&str], opts: SnapshotOptions) -> Result<Snapshot, SfError> {
+        let mut snap = Snapshot::default();
+        for name in objects {
+            let t = self
+                .schema
+                .object_index(name)
+                .ok_or_else(|| super::store::invalid_type(name))?;
+            let obj = self.schema.object_at(t);
+            let table = self.table(t);
+            let mut records = Vec::new();
+            for (_, rec) in table.iter() {
+                if table.is_deleted(rec) && !opts.include_deleted {
+                    continue;
+                }
+                let id = table.id_of(rec).map(|i| i.to_string()).unwrap_or_default();
+                let mut fields = BTreeMap::new();
+                for (i, f) in obj.fields.iter().enumerate() {
+                    let audit = matches!(
+                        f.system,
+                        Some(
+                            SystemField::CreatedDate
+                                | SystemField::CreatedById
+                                | SystemField::LastModifiedDate
+                                | SystemField::LastModifiedById
+                                | SystemField::SystemModstamp
+                        )
+                    );
+                    if f.system == Some(SystemField::Id) || (audit && !opts.include_audit) {
+                        continue;
+                    }
+                    let v = field_json(f, rec.get(i));
+                    if !v.is_null() {
+                        fields.insert(f.name.clone(), v.to_string());
+                    }
+                }
+                records.push(SnapshotRecord { id, fields });
+            }
+            records.sort_by(|a, b| a.id.cmp(&b.id));
+            snap.objects.insert(obj.name.clone(), records);
+        }
+        Ok(snap)
+    }
+
+    /// Writes the whole store to `path` atomically (mode 0600).
+    pub fn save(&self, path: &Path) -> Result<(), PersistError> {
+        let image = StoreImage {
+            format: 1,
+            schema: self.schema.clone(),
+            ids: self.ids.clone(),
+            auto_numbers: self.auto_numbers.clone(),
+            records: (0..self.schema.len())
+                .map(|t| self.table(t).iter().map(|(_, r)| r.clone()).collect())
+                .collect(),
+        };
+        let shown = path.display().to_string();
+        let bytes = serde_json::to_vec(&image).map_err(|e| PersistError::Format {
+            path: shown.clone(),
+            source: e,
+        })?;
+        crate::fsutil::write_private_atomic(path, &bytes).map_err(|e| PersistError::Write {
+            path: shown,
+            source: e,
+        })
+    }
+
+    /// Reads a store written by [`Store::save`].
+    pub fn load(path: &Path) -> Result<Store, PersistError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| PersistError::Read {
+            path: shown.clone(),
+            source: e,
+        })?;
+        let image: StoreImage =
+            serde_json::from_slice(&bytes).map_err(|e| PersistError::Format {
+                path: shown,
+                source: e,
+            })?;
+        let mut store = Store::new(image.schema);
+        store.ids = image.ids;
+        for (t, n) in image.auto_numbers.into_iter().enumerate() {
+            if let Some(slot) = store.auto_numbers.get_mut(t) {
+                *slot = n;
+            }
+        }
+        for (t, records) in image
+            .records
+            .into_iter()
+            .enumerate()
+            .take(store.tables.len())
+        {
+            for rec in records {
+                if let Some(id) = store.tables[t].id_of(&rec) {
+                    store.ids.observe(&id);
+                }
+                store.tables[t].insert(rec);
+            }
+        }
+        Ok(store)
+    }
+}

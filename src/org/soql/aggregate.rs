@@ -1,0 +1,103 @@
+//! Aggregate accumulators: COUNT, COUNT_DISTINCT, SUM, AVG, MIN, MAX over one group.
+//!
+//! COUNT(field) and COUNT_DISTINCT count non-null values; SUM and AVG of no values are null,
+//! as in Salesforce; MIN and MAX compare like ORDER BY does.
+
+use super::ast::AggFunc;
+use crate::org::value::Value;
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+/// The running state of one aggregate in one group.
+#[derive(Debug, Clone)]
+pub enum AggAcc {
+    Count(i64),
+    Distinct(HashSet<String>),
+    Sum(f64, bool),
+    Avg(f64, i64),
+    Min(Option<Value>),
+    Max(Option<Value>),
+}
+
+impl AggAcc {
+    pub fn new(func: AggFunc) -> AggAcc {
+        match func {
+            AggFunc::Count => AggAcc::Count(0),
+            AggFunc::CountDistinct => AggAcc::Distinct(HashSet::new()),
+            AggFunc::Sum => AggAcc::Sum(0.0, false),
+            AggFunc::Avg => AggAcc::Avg(0.0, 0),
+            AggFunc::Min => AggAcc::Min(None),
+            AggFunc::Max => AggAcc::Max(None),
+        }
+    }
+
+    /// Adds one row: `None` for `COUNT()` (no argument), `Some(value)` otherwise.
+    pub fn add(&mut self, v: Option<Option<&Value>>) {
+        match self {
+            AggAcc::Count(n) => {
+                if v.map_or(true, |x| x.is_some()) {
+                    *n += 1;
+                }
+            }
+            AggAcc::Distinct(set) => {
+                if let Some(Some(x)) = v {
+                    set.insert(x.text().to_lowercase());
+                }
+            }
+            AggAcc::Sum(s, any) => {
+                if let Some(f) = v.flatten().and_then(Value::as_f64) {
+                    *s += f;
+                    *any = true;
+                }
+            }
+            AggAcc::Avg(s, n) => {
+                if let Some(f) = v.flatten().and_then(Value::as_f64) {
+                    *s += f;
+                    *n += 1;
+                }
+            }
+            AggAcc::Min(cur) => keep(cur, v.flatten(), Ordering::Less),
+            AggAcc::Max(cur) => keep(cur, v.flatten(), Ordering::Greater),
+        }
+    }
+
+    pub fn finish(self) -> Option<Value> {
+        match self {
+            AggAcc::Count(n) => Some(Value::Int(n)),
+            AggAcc::Distinct(set) => Some(Value::Int(set.len() as i64)),
+            AggAcc::Sum(s, true) => Some(Value::Double(s)),
+            AggAcc::Sum(_, false) => None,
+            AggAcc::Avg(_, 0) => None,
+            AggAcc::Avg(s, n) => Some(Value::Double(s / n as f64)),
+            AggAcc::Min(v) | AggAcc::Max(v) => v,
+        }
+    }
+}
+
+fn keep(cur: &mut Option<Value>, v: Option<&Value>, want: Ordering) {
+    if let Some(x) = v {
+        if cur.as_ref().map_or(true, |c| x.compare(c) == Some(want)) {
+            *cur = Some(x.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_of_a_field_skips_nulls_and_avg_of_nothing_is_null() {
+        let mut c = AggAcc::new(AggFunc::Count);
+        c.add(Some(Some(&Value::Int(1))));
+        c.add(Some(None));
+        c.add(None);
+        assert_eq!(c.finish(), Some(Value::Int(2)));
+        assert_eq!(AggAcc::new(AggFunc::Avg).finish(), None);
+        let mut m = AggAcc::new(AggFunc::Max);
+        for v in [3, 9, 4] {
+            m.add(Some(Some(&Value::Int(v))));
+        }
+        assert_eq!(m.finish(), Some(Value::Int(9)));
+    }
+}

@@ -1,0 +1,352 @@
+//! The SOQL syntax tree, with positions for error messages, and its printer.
+//!
+//! Printing gives canonical SOQL (upper-case keywords, names as written) that parses back to
+//! an equal tree; positions do not take part in equality (see [`Pos`]).
+
+pub use super::lexer::Pos;
+use std::fmt::{self, Display, Formatter, Write};
+
+/// A dotted field path as written: `Name`, `Account.Owner.Name`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldPath {
+    pub parts: Vec<String>,
+    pub pos: Pos,
+}
+
+impl FieldPath {
+    pub fn dotted(&self) -> String {
+        self.parts.join(".")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    Count,
+    CountDistinct,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+impl AggFunc {
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFunc::Count => "COUNT",
+            AggFunc::CountDistinct => "COUNT_DISTINCT",
+            AggFunc::Sum => "SUM",
+            AggFunc::Avg => "AVG",
+            AggFunc::Min => "MIN",
+            AggFunc::Max => "MAX",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<AggFunc> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "COUNT" => AggFunc::Count,
+            "COUNT_DISTINCT" => AggFunc::CountDistinct,
+            "SUM" => AggFunc::Sum,
+            "AVG" => AggFunc::Avg,
+            "MIN" => AggFunc::Min,
+            "MAX" => AggFunc::Max,
+            _ => return None,
+        })
+    }
+}
+
+/// An aggregate call: `COUNT()`, `SUM(Amount)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    pub func: AggFunc,
+    pub arg: Option<FieldPath>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldsKind {
+    All,
+    Standard,
+    Custom,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelectItem {
+    Field(FieldPath),
+    Aggregate {
+        agg: Aggregate,
+        alias: Option<String>,
+    },
+    Subquery(Box<Query>),
+    Fields {
+        kind: FieldsKind,
+        pos: Pos,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Like,
+    In,
+    NotIn,
+    Includes,
+    Excludes,
+}
+
+impl CmpOp {
+    pub fn text(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Like => "LIKE",
+            CmpOp::In => "IN",
+            CmpOp::NotIn => "NOT IN",
+            CmpOp::Includes => "INCLUDES",
+            CmpOp::Excludes => "EXCLUDES",
+        }
+    }
+}
+
+/// A literal value in a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    /// The number as written, sign included (`-12.50`).
+    Number(String),
+    Str(String),
+    Date(String),
+    DateTime(String),
+    /// `TODAY`, `LAST_N_DAYS:30` — name upper-cased, with its parameter.
+    DateLiteral {
+        name: String,
+        n: Option<i64>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rhs {
+    One(Literal),
+    List(Vec<Literal>),
+    /// A semi-join: `Id IN (SELECT AccountId FROM Contact)`.
+    Subquery(Box<Query>),
+}
+
+/// The left side of a comparison: a field or (in HAVING) an aggregate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Field(FieldPath),
+    Aggregate(Aggregate),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    Not(Box<Cond>),
+    Cmp {
+        left: Operand,
+        op: CmpOp,
+        rhs: Rhs,
+        pos: Pos,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderItem {
+    pub key: Operand,
+    pub desc: bool,
+    /// `Some(true)` for NULLS FIRST, `Some(false)` for NULLS LAST.
+    pub nulls_first: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForClause {
+    View,
+    Reference,
+    Update,
+}
+
+/// A whole query (or a child subquery, whose `from` is a relationship name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub select: Vec<SelectItem>,
+    pub from: String,
+    pub from_pos: Pos,
+    pub where_: Option<Cond>,
+    /// `WITH SECURITY_ENFORCED` (or USER_MODE / SYSTEM_MODE), accepted and otherwise ignored.
+    pub with: Option<String>,
+    pub group_by: Vec<FieldPath>,
+    pub having: Option<Cond>,
+    pub order_by: Vec<OrderItem>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub for_clause: Option<ForClause>,
+}
+
+fn quote(s: &str) -> String {
+    let mut out = String::from("'");
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\\' => match chars.peek() {
+                // Kept LIKE escapes print back as themselves.
+                Some('%') | Some('_') => out.push('\\'),
+                _ => out.push_str("\\\\"),
+            },
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+impl Display for Literal {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Literal::Null => f.write_str("NULL"),
+            Literal::Bool(b) => f.write_str(if *b { "TRUE" } else { "FALSE" }),
+            Literal::Number(n) | Literal::Date(n) | Literal::DateTime(n) => f.write_str(n),
+            Literal::Str(s) => f.write_str(&quote(s)),
+            Literal::DateLiteral { name, n: Some(n) } => write!(f, "{name}:{n}"),
+            Literal::DateLiteral { name, n: None } => f.write_str(name),
+        }
+    }
+}
+
+impl Display for Aggregate {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.arg {
+            Some(a) => write!(f, "{}({})", self.func.name(), a.dotted()),
+            None => write!(f, "{}()", self.func.name()),
+        }
+    }
+}
+
+impl Display for Operand {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Operand::Field(p) => f.write_str(&p.dotted()),
+            Operand::Aggregate(a) => a.fmt(f),
+        }
+    }
+}
+
+impl Display for Cond {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let join = |f: &mut Formatter<'_>, parts: &[Cond], word: &str| -> fmt::Result {
+            for (i, c) in parts.iter().enumerate() {
+                if i > 0 {
+                    write!(f, " {word} ")?;
+                }
+                write!(f, "({c})")?;
+            }
+            Ok(())
+        };
+        match self {
+            Cond::And(parts) => join(f, parts, "AND"),
+            Cond::Or(parts) => join(f, parts, "OR"),
+            Cond::Not(c) => write!(f, "NOT ({c})"),
+            Cond::Cmp { left, op, rhs, .. } => {
+                write!(f, "{left} {} ", op.text())?;
+                match rhs {
+                    Rhs::One(l) => write!(f, "{l}"),
+                    Rhs::List(items) => {
+                        let items: Vec<String> = items.iter().map(|l| l.to_string()).collect();
+                        write!(f, "({})", items.join(", "))
+                    }
+                    Rhs::Subquery(q) => write!(f, "({q})"),
+                }
+            }
+        }
+    }
+}
+
+impl Display for Query {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let items: Vec<String> = self
+            .select
+            .iter()
+            .map(|s| match s {
+                SelectItem::Field(p) => p.dotted(),
+                SelectItem::Aggregate {
+                    agg,
+                    alias: Some(a),
+                } => format!("{agg} {a}"),
+                SelectItem::Aggregate { agg, alias: None } => agg.to_string(),
+                SelectItem::Subquery(q) => format!("({q})"),
+                SelectItem::Fields { kind, .. } => format!(
+                    "FIELDS({})",
+                    match kind {
+                        FieldsKind::All => "ALL",
+                        FieldsKind::Standard => "STANDARD",
+                        FieldsKind::Custom => "CUSTOM",
+                    }
+                ),
+            })
+            .collect();
+        write!(f, "SELECT {} FROM {}", items.join(", "), self.from)?;
+        if let Some(w) = &self.where_ {
+            write!(f, " WHERE {w}")?;
+        }
+        if let Some(w) = &self.with {
+            write!(f, " WITH {w}")?;
+        }
+        if !self.group_by.is_empty() {
+            let g: Vec<String> = self.group_by.iter().map(FieldPath::dotted).collect();
+            write!(f, " GROUP BY {}", g.join(", "))?;
+        }
+        if let Some(h) = &self.having {
+            write!(f, " HAVING {h}")?;
+        }
+        if !self.order_by.is_empty() {
+            let o: Vec<String> = self
+                .order_by
+                .iter()
+                .map(|o| {
+                    let mut s = o.key.to_string();
+                    s.push_str(if o.desc { " DESC" } else { " ASC" });
+                    match o.nulls_first {
+                        Some(true) => s.push_str(" NULLS FIRST"),
+                        Some(false) => s.push_str(" NULLS LAST"),
+                        None => {}
+                    }
+                    s
+                })
+                .collect();
+            write!(f, " ORDER BY {}", o.join(", "))?;
+        }
+        if let Some(l) = self.limit {
+            write!(f, " LIMIT {l}")?;
+        }
+        if let Some(o) = self.offset {
+            write!(f, " OFFSET {o}")?;
+        }
+        match self.for_clause {
+            Some(ForClause::View) => f.write_str(" FOR VIEW")?,
+            Some(ForClause::Reference) => f.write_str(" FOR REFERENCE")?,
+            Some(ForClause::Update) => f.write_str(" FOR UPDATE")?,
+            None => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,496 @@
+//! Running a [`Plan`]: choosing rows (through an index for `=` / `IN` on Id and unique or
+//! external-id fields, else a scan), filtering, sorting, paging with LIMIT/OFFSET, grouping,
+//! and building REST JSON rows with nested parents and child subquery results.
+
+use super::aggregate::AggAcc;
+use super::ast::{AggFunc, CmpOp};
+use super::plan::{AggPlan, CCond, ChildPlan, Column, Left, OrderKey, Plan};
+use super::resolve::{run_test, FieldRef, Test};
+use crate::org::ids::SfId;
+use crate::org::record::Record;
+use crate::org::schema::{FieldType, SystemField};
+use crate::org::store::Store;
+use crate::org::value::Value;
+use serde_json::{json, Map, Value as Json};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// The rows a query returns, as REST JSON, and `totalSize`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rows {
+    pub total_size: usize,
+    pub records: Vec<Json>,
+}
+
+fn eval(store: &Store, base: usize, rec: &Record, c: &CCond) -> bool {
+    match c {
+        CCond::And(parts) => parts.iter().all(|p| eval(store, base, rec, p)),
+        CCond::Or(parts) => parts.iter().any(|p| eval(store, base, rec, p)),
+        CCond::Not(inner) => !eval(store, base, rec, inner),
+        CCond::Test(Left::Field(f), t) => run_test(t, f.fetch(store, base, rec)),
+        CCond::Test(Left::Slot(_), _) => false,
+    }
+}
+
+fn eval_slots(slots: &[Option<Value>], c: &CCond) -> bool {
+    match c {
+        CCond::And(parts) => parts.iter().all(|p| eval_slots(slots, p)),
+        CCond::Or(parts) => parts.iter().any(|p| eval_slots(slots, p)),
+        CCond::Not(inner) => !eval_slots(slots, inner),
+        CCond::Test(Left::Slot(i), t) => run_test(t, slots.get(*i).and_then(Option::as_ref)),
+        CCond::Test(Left::Field(_), _) => false,
+    }
+}
+
+/// Rows an index can narrow the search to, when the condition allows it.
+pub(crate) fn index_candidates(
+    store: &Store,
+    base: usize,
+    c: &CCond,
+    include_deleted: bool,
+) -> Option<Vec<u32>> {
+    match c {
+        CCond::And(parts) => parts
+            .iter()
+            .find_map(|p| index_candidates(store, base, p, include_deleted)),
+        CCond::Test(Left::Field(f), test) if f.hops.is_empty() => {
+            let values: Vec<&Value> = match test {
+                Test::Cmp(CmpOp::Eq, v) => vec![v],
+                Test::In(vs, false) => vs.iter().collect(),
+                _ => return None,
+            };
+            let table = store.table(base);
+            let is_id = store.object(base).fields[f.field].system == Some(SystemField::Id);
+            let mut rows = Vec::new();
+            if is_id {
+                for v in values {
+                    if let Value::Id(id) = v {
+                        rows.extend(table.row_of(id));
+                    }
+                }
+            } else {
+                // Unique indexes leave out the recycle bin, so queryAll must scan.
+                if include_deleted {
+                    return None;
+                }
+                table.index(f.field)?;
+                for v in values {
+                    rows.extend(table.lookup(f.field, v).unwrap_or_default());
+                }
+            }
+            rows.sort_unstable();
+            rows.dedup();
+            Some(rows)
+        }
+        _ => None,
+    }
+}
+
+/// The rows of the plan's object that pass its filter, in storage order.
+pub fn matching(store: &Store, plan: &Plan, include_deleted: bool) -> Vec<u32> {
+    let table = store.table(plan.base);
+    let keep = |rec: &Record| {
+        (include_deleted || !table.is_deleted(rec))
+            && plan
+                .filter
+                .as_ref()
+                .map_or(true, |c| eval(store, plan.base, rec, c))
+    };
+    match plan
+        .filter
+        .as_ref()
+        .and_then(|c| index_candidates(store, plan.base, c, include_deleted))
+    {
+        Some(rows) => rows
+            .into_iter()
+            .filter(|r| table.row(*r).is_some_and(keep))
+            .collect(),
+        None => table
+            .iter()
+            .filter(|(_, r)| keep(r))
+            .map(|(i, _)| i)
+            .collect(),
+    }
+}
+
+fn cmp_opt(a: Option<&Value>, b: Option<&Value>, key: &OrderKey) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => {
+            if key.nulls_first {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
+        (Some(_), None) => {
+            if key.nulls_first {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (Some(x), Some(y)) => {
+            let o = x.compare(y).unwrap_or(Ordering::Equal);
+            if key.desc {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+    }
+}
+
+fn sort_rows(store: &Store, plan: &Plan, rows: &mut [u32]) {
+    if plan.order.is_empty() {
+        return;
+    }
+    let table = store.table(plan.base);
+    let fields: Vec<&FieldRef> = plan
+        .order
+        .iter()
+        .filter_map(|k| match &k.left {
+            Left::Field(f) => Some(f),
+            Left::Slot(_) => None,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        let (Some(ra), Some(rb)) = (table.row(*a), table.row(*b)) else {
+            return Ordering::Equal;
+        };
+        for (f, key) in fields.iter().zip(&plan.order) {
+            let o = cmp_opt(
+                f.fetch(store, plan.base, ra),
+                f.fetch(store, plan.base, rb),
+                key,
+            );
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    });
+}
+
+fn page<T>(items: Vec<T>, plan: &Plan) -> Vec<T> {
+    let offset = plan.offset.unwrap_or(0) as usize;
+    let limit = plan.limit.map(|l| l as usize).unwrap_or(usize::MAX);
+    items.into_iter().skip(offset).take(limit).collect()
+}
+
+/// Values of one column over the plan's matching rows (semi-joins).
+pub fn column_values(store: &Store, plan: &Plan, f: &FieldRef) -> Vec<Value> {
+    let table = store.table(plan.base);
+    page(matching(store, plan, false), plan)
+        .into_iter()
+        .filter_map(|r| {
+            table
+                .row(r)
+                .and_then(|rec| f.fetch(store, plan.base, rec))
+                .cloned()
+        })
+        .collect()
+}
+
+fn attributes(object: &str, id: Option<SfId>, version: &str) -> Json {
+    match id {
+        Some(id) => {
+            json!({"type": object, "url": format!("/services/data/v{version}/sobjects/{object}/{id}")})
+        }
+        None => json!({"type": object}),
+    }
+}
+
+fn value_json(v: Option<&Value>, t: FieldType) -> Json {
+    match v {
+        Some(v) => v.to_json(t),
+        None if t == FieldType::Boolean => Json::Bool(false),
+        None => Json::Null,
+    }
+}
+
+fn put_field(
+    store: &Store,
+    map: &mut Map<String, Json>,
+    t: usize,
+    rec: &Record,
+    f: &FieldRef,
+    hop: usize,
+    version: &str,
+) {
+    if hop == f.hops.len() {
+        let idx = if t == f.obj {
+            Some(f.field)
+        } else {
+            store.object(t).field_index(&f.name)
+        };
+        map.insert(
+            f.name.clone(),
+            value_json(idx.and_then(|i| rec.get(i)), f.ftype),
+        );
+        return;
+    }
+    let h = &f.hops[hop];
+    let idx = if t == h.from_obj {
+        Some(h.field)
+    } else {
+        store.object(t).field_index(&h.field_name)
+    };
+    let parent = match idx.and_then(|i| rec.get(i)) {
+        Some(Value::Id(id)) => store.record(id).map(|(pt, pr)| (pt, pr, *id)),
+        _ => None,
+    };
+    match parent {
+        None => {
+            map.entry(h.rel_name.clone()).or_insert(Json::Null);
+        }
+        Some((pt, prec, id)) => {
+            let entry = map.entry(h.rel_name.clone()).or_insert_with(|| {
+                let mut m = Map::new();
+                m.insert(
+                    "attributes".into(),
+                    attributes(&store.object(pt).name, Some(id), version),
+                );
+                Json::Object(m)
+            });
+            if let Json::Object(m) = entry {
+                put_field(store, m, pt, prec, f, hop + 1, version);
+            }
+        }
+    }
+}
+
+/// Child rows per parent id for one child subquery, over the parents being returned.
+fn child_rows(
+    store: &Store,
+    child: &ChildPlan,
+    parents: &[SfId],
+    include_deleted: bool,
+) -> HashMap<SfId, Vec<u32>> {
+    let mut by_parent: HashMap<SfId, Vec<u32>> = parents.iter().map(|p| (*p, Vec::new())).collect();
+    let table = store.table(child.plan.base);
+    for r in matching(store, &child.plan, include_deleted) {
+        if let Some(Value::Id(p)) = table.row(r).and_then(|rec| rec.get(child.lookup_field)) {
+            if let Some(v) = by_parent.get_mut(p) {
+                v.push(r);
+            }
+        }
+    }
+    by_parent
+}
+
+fn row_json(
+    store: &Store,
+    plan: &Plan,
+    rec: &Record,
+    children: &[(usize, HashMap<SfId, Vec<u32>>)],
+    version: &str,
+) -> Json {
+    let table = store.table(plan.base);
+    let obj = store.object(plan.base);
+    let id = table.id_of(rec);
+    let mut m = Map::new();
+    m.insert("attributes".into(), attributes(&obj.name, id, version));
+    for (ci, col) in plan.columns.iter().enumerate() {
+        match col {
+            Column::Field(f) => put_field(store, &mut m, plan.base, rec, f, 0, version),
+            Column::Child(child) => {
+                let rows = id
+                    .and_then(|id| {
+                        children
+                            .iter()
+                            .find(|(i, _)| *i == ci)
+                            .and_then(|(_, map)| map.get(&id))
+                    })
+                    .cloned()
+                    .unwrap_or_default();
+                let mut rows = rows;
+                sort_rows(store, &child.plan, &mut rows);
+                let rows = page(rows, &child.plan);
+                let v = if rows.is_empty() {
+                    Json::Null
+                } else {
+                    let ct = store.table(child.plan.base);
+                    let records: Vec<Json> = rows
+                        .iter()
+                        .filter_map(|r| ct.row(*r))
+                        .map(|cr| row_json(store, &child.plan, cr, &[], version))
+                        .collect();
+                    json!({"totalSize": records.len(), "done": true, "records": records})
+                };
+                m.insert(child.rel_name.clone(), v);
+            }
+        }
+    }
+    Json::Object(m)
+}
+
+/// A group's key values and its aggregates' running state.
+type GroupState = (Vec<Option<Value>>, Vec<AggAcc>);
+
+fn aggregate_rows(
+    store: &Store,
+    plan: &Plan,
+    agg: &AggPlan,
+    rows: &[u32],
+) -> Vec<Vec<Option<Value>>> {
+    let table = store.table(plan.base);
+    let mut order: Vec<Vec<String>> = Vec::new();
+    let mut groups: HashMap<Vec<String>, GroupState> = HashMap::new();
+    if agg.keys.is_empty() {
+        let key = Vec::new();
+        order.push(key.clone());
+        groups.insert(
+            key,
+            (
+                Vec::new(),
+                agg.aggs.iter().map(|a| AggAcc::new(a.func)).collect(),
+            ),
+        );
+    }
+    for r in rows {
+        let Some(rec) = table.row(*r) else { continue };
+        let values: Vec<Option<Value>> = agg
+            .keys
+            .iter()
+            .map(|k| k.fetch(store, plan.base, rec).cloned())
+            .collect();
+        let key: Vec<String> = values
+            .iter()
+            .map(|v| {
+                v.as_ref()
+                    .map(|v| v.text().to_lowercase())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let entry = groups.entry(key.clone()).or_insert_with(|| {
+            order.push(key);
+            (
+                values,
+                agg.aggs.iter().map(|a| AggAcc::new(a.func)).collect(),
+            )
+        });
+        for (acc, spec) in entry.1.iter_mut().zip(&agg.aggs) {
+            let v = spec.arg.as_ref().map(|f| f.fetch(store, plan.base, rec));
+            acc.add(v);
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|k| groups.remove(&k))
+        .map(|(mut slots, accs)| {
+            slots.extend(accs.into_iter().map(AggAcc::finish));
+            slots
+        })
+        .collect()
+}
+
+fn aggregate_json(agg: &AggPlan, slots: &[Option<Value>]) -> Json {
+    let mut m = Map::new();
+    m.insert("attributes".into(), json!({"type": "AggregateResult"}));
+    for out in &agg.outputs {
+        let v = slots.get(out.slot).and_then(Option::as_ref);
+        let t = match &out.group {
+            Some(f) => f.ftype,
+            None => {
+                let spec = &agg.aggs[out.slot - agg.keys.len()];
+                match (spec.func, &spec.arg) {
+                    (AggFunc::Min | AggFunc::Max, Some(f)) => f.ftype,
+                    _ => FieldType::Double,
+                }
+            }
+        };
+        m.insert(
+            out.name.clone(),
+            match v {
+                Some(Value::Int(i)) => json!(i),
+                Some(v) => v.to_json(t),
+                None => Json::Null,
+            },
+        );
+    }
+    Json::Object(m)
+}
+
+/// Runs a plan: `totalSize` and the rows as REST JSON (`version` goes into record URLs).
+pub fn execute(store: &Store, plan: &Plan, include_deleted: bool, version: &str) -> Rows {
+    let mut rows = matching(store, plan, include_deleted);
+    if plan.count_only {
+        let n = page(rows, plan).len();
+        return Rows {
+            total_size: n,
+            records: Vec::new(),
+        };
+    }
+    if let Some(agg) = &plan.agg {
+        let mut groups = aggregate_rows(store, plan, agg, &rows);
+        if let Some(h) = &agg.having {
+            groups.retain(|g| eval_slots(g, h));
+        }
+        if !plan.order.is_empty() {
+            groups.sort_by(|a, b| {
+                for key in &plan.order {
+                    if let Left::Slot(i) = key.left {
+                        let o = cmp_opt(
+                            a.get(i).and_then(Option::as_ref),
+                            b.get(i).and_then(Option::as_ref),
+                            key,
+                        );
+                        if o != Ordering::Equal {
+                            return o;
+                        }
+                    }
+                }
+                Ordering::Equal
+            });
+        }
+        let groups = page(groups, plan);
+        let records: Vec<Json> = groups.iter().map(|g| aggregate_json(agg, g)).collect();
+        return Rows {
+            total_size: records.len(),
+            records,
+        };
+    }
+    sort_rows(store, plan, &mut rows);
+    let rows = page(rows, plan);
+    let records = render_rows(store, plan, &rows, include_deleted, version);
+    Rows {
+        total_size: records.len(),
+        records,
+    }
+}
+
+/// The rows a non-aggregate plan returns: filtered, sorted, then LIMIT/OFFSET applied.
+pub fn select_rows(store: &Store, plan: &Plan, include_deleted: bool) -> Vec<u32> {
+    let mut rows = matching(store, plan, include_deleted);
+    sort_rows(store, plan, &mut rows);
+    page(rows, plan)
+}
+
+/// Renders rows (table slots of the plan's object) as REST JSON, with parents and children.
+pub fn render_rows(
+    store: &Store,
+    plan: &Plan,
+    rows: &[u32],
+    include_deleted: bool,
+    version: &str,
+) -> Vec<Json> {
+    let table = store.table(plan.base);
+    let ids: Vec<SfId> = rows
+        .iter()
+        .filter_map(|r| table.row(*r).and_then(|rec| table.id_of(rec)))
+        .collect();
+    let children: Vec<(usize, HashMap<SfId, Vec<u32>>)> = plan
+        .columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            Column::Child(child) => Some((i, child_rows(store, child, &ids, include_deleted))),
+            Column::Field(_) => None,
+        })
+        .collect();
+    rows.iter()
+        .filter_map(|r| table.row(*r))
+        .map(|rec| row_json(store, plan, rec, &children, version))
+        .collect()
+}

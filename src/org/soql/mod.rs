@@ -1,0 +1,203 @@
+//! SOQL: a lexer, a parser (syntax tree with positions), a planner that checks names against
+//! the schema, and an evaluator over the store.
+//!
+//! ```text
+//! let rows = soql::query(&store, "SELECT Name FROM Account", &QueryOptions::new(now, "62.0"))?;
+//! rows.total_size; rows.records   // REST JSON rows with attributes, all at once
+//! let cursor = soql::open_cursor(&store, soql, &opts)?;  // for paging: keep it under a locator
+//! cursor.total_size; cursor.batch(&store, 2000, 2000)   // rows 2000..4000 as REST JSON
+//! soql::columns(&store, soql, now)? // the `columns=true` column metadata
+//! ```
+//!
+//! Errors are [`SfError`]s with Salesforce's codes and texts: MALFORMED_QUERY (syntax),
+//! INVALID_TYPE (unknown object, e.g. `ScratchOrgInfo`), INVALID_FIELD (unknown column,
+//! wrong filter value type), each laid out as `\n<line>\n<caret>\nERROR at Row:r:Column:c\n…`.
+
+mod aggregate;
+pub mod ast;
+mod columns;
+pub mod dates;
+mod error;
+pub mod eval;
+pub mod lexer;
+pub mod parser;
+pub mod plan;
+pub mod resolve;
+
+#[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
+mod query_tests;
+
+use crate::org::error::SfError;
+use crate::org::store::Store;
+use chrono::{DateTime, Utc};
+use plan::{Plan, Planner};
+use serde_json::Value as Json;
+
+pub use ast::Query;
+
+/// How to run a query.
+#[derive(Debug, Clone)]
+pub struct QueryOptions {
+    /// `queryAll`: include records in the recycle bin.
+    pub include_deleted: bool,
+    /// The API version of the request (`"62.0"`), used in record URLs.
+    pub api_version: String,
+    /// The org's now, for date literals.
+    pub now: DateTime<Utc>,
+}
+
+impl QueryOptions {
+    pub fn new(now: DateTime<Utc>, api_version: &str) -> QueryOptions {
+        QueryOptions {
+            include_deleted: false,
+            api_version: api_version.to_string(),
+            now,
+        }
+    }
+}
+
+/// What a query returns; the HTTP layer splits `records` into batches and locators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryResult {
+    /// The object queried, as the schema spells it.
+    pub entity: String,
+    pub total_size: usize,
+    pub records: Vec<Json>,
+    /// GROUP BY / aggregate queries cannot be paged with queryMore in Salesforce.
+    pub aggregate: bool,
+}
+
+/// Parses SOQL, with syntax errors as MALFORMED_QUERY in Salesforce's layout.
+pub fn parse_query(src: &str) -> Result<Query, SfError> {
+    parser::parse(src).map_err(|e| error::malformed(src, e.pos, &e.message))
+}
+
+fn plan_query(store: &Store, src: &str, now: DateTime<Utc>) -> Result<(Query, Plan), SfError> {
+    let q = parse_query(src)?;
+    let base = store
+        .schema()
+        .object_index(&q.from)
+        .ok_or_else(|| error::unsupported_type(src, q.from_pos, &q.from))?;
+    let planner = Planner {
+        store,
+        src,
+        today: now.date_naive(),
+    };
+    let plan = planner.plan(&q, base, false)?;
+    Ok((q, plan))
+}
+
+/// Runs one SOQL query against the store.
+pub fn query(store: &Store, src: &str, opts: &QueryOptions) -> Result<QueryResult, SfError> {
+    let (_, plan) = plan_query(store, src, opts.now)?;
+    let rows = eval::execute(store, &plan, opts.include_deleted, &opts.api_version);
+    Ok(QueryResult {
+        entity: store.object(plan.base).name.clone(),
+        total_size: rows.total_size,
+        records: rows.records,
+        aggregate: plan.agg.is_some(),
+    })
+}
+
+/// An open query whose rows are rendered one batch at a time (for `nextRecordsUrl` paging:
+/// the HTTP layer keeps the cursor under a locator and asks for `batch(start, len)`).
+///
+/// The cursor fixes which records the query returns, in order, when it is opened; each batch
+/// shows those records as they are when the batch is fetched (a record deleted for good in
+/// between is skipped).
+#[derive(Debug, Clone)]
+pub struct QueryCursor {
+    pub entity: String,
+    pub total_size: usize,
+    pub aggregate: bool,
+    plan: Plan,
+    include_deleted: bool,
+    api_version: String,
+    ids: Vec<crate::org::ids::SfId>,
+    /// Aggregate and COUNT() results are small and rendered up front.
+    rendered: Vec<Json>,
+}
+
+/// Runs the selection part of a query and returns a cursor over its rows.
+pub fn open_cursor(store: &Store, src: &str, opts: &QueryOptions) -> Result<QueryCursor, SfError> {
+    let (_, plan) = plan_query(store, src, opts.now)?;
+    let entity = store.object(plan.base).name.clone();
+    if plan.agg.is_some() || plan.count_only {
+        let rows = eval::execute(store, &plan, opts.include_deleted, &opts.api_version);
+        return Ok(QueryCursor {
+            entity,
+            total_size: rows.total_size,
+            aggregate: plan.agg.is_some(),
+            plan,
+            include_deleted: opts.include_deleted,
+            api_version: opts.api_version.clone(),
+            ids: Vec::new(),
+            rendered: rows.records,
+        });
+    }
+    let rows = eval::select_rows(store, &plan, opts.include_deleted);
+    let table = store.table(plan.base);
+    let ids: Vec<_> = rows
+        .iter()
+        .filter_map(|r| table.row(*r).and_then(|rec| table.id_of(rec)))
+        .collect();
+    Ok(QueryCursor {
+        entity,
+        total_size: ids.len(),
+        aggregate: false,
+        plan,
+        include_deleted: opts.include_deleted,
+        api_version: opts.api_version.clone(),
+        ids,
+        rendered: Vec::new(),
+    })
+}
+
+impl QueryCursor {
+    /// How many rows the cursor pages through (a COUNT() query has none; its count is
+    /// `total_size`).
+    pub fn row_count(&self) -> usize {
+        if self.ids.is_empty() {
+            self.rendered.len()
+        } else {
+            self.ids.len()
+        }
+    }
+
+    /// Rows `start .. start + len` as REST JSON.
+    pub fn batch(&self, store: &Store, start: usize, len: usize) -> Vec<Json> {
+        let end = start.saturating_add(len);
+        if self.ids.is_empty() {
+            return self
+                .rendered
+                .iter()
+                .skip(start)
+                .take(len)
+                .cloned()
+                .collect();
+        }
+        let table = store.table(self.plan.base);
+        let rows: Vec<u32> = self
+            .ids
+            .get(start.min(self.ids.len())..end.min(self.ids.len()))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|id| table.row_of(id))
+            .collect();
+        eval::render_rows(
+            store,
+            &self.plan,
+            &rows,
+            self.include_deleted,
+            &self.api_version,
+        )
+    }
+}
+
+/// The `columns=true` metadata of a query (what `sf data query` reads), without running it.
+pub fn columns(store: &Store, src: &str, now: DateTime<Utc>) -> Result<Json, SfError> {
+    let (_, plan) = plan_query(store, src, now)?;
+    Ok(columns::metadata(store, &plan))
+}

@@ -1,0 +1,496 @@
+//! The SOQL parser: tokens → [`Query`], by recursive descent.
+//!
+//! Like Salesforce, it refuses AND and OR mixed at one level without parentheses
+//! (`a AND b OR c` is "unexpected token: OR"). Errors carry the offending token's position so
+//! the caller can render Salesforce's `ERROR at Row:r:Column:c` layout.
+
+use super::ast::*;
+use super::dates::is_date_literal;
+use super::lexer::{lex, Tok, Token};
+
+/// A syntax error at a position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+const RESERVED: &[&str] = &[
+    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "GROUP", "BY", "HAVING", "ORDER", "LIMIT",
+    "OFFSET", "FOR", "WITH", "ASC", "DESC", "NULLS", "FIRST", "LAST", "IN", "LIKE", "INCLUDES",
+    "EXCLUDES", "NULL", "TRUE", "FALSE", "USING", "TYPEOF",
+];
+
+/// True for words that cannot be field names or aliases.
+pub fn is_reserved(word: &str) -> bool {
+    RESERVED.iter().any(|r| r.eq_ignore_ascii_case(word))
+}
+
+struct Parser {
+    toks: Vec<Token>,
+    at: usize,
+}
+
+type PResult<T> = Result<T, ParseError>;
+
+impl Parser {
+    fn peek(&self) -> &Token {
+        &self.toks[self.at.min(self.toks.len() - 1)]
+    }
+
+    fn peek_at(&self, n: usize) -> &Tok {
+        &self.toks[(self.at + n).min(self.toks.len() - 1)].tok
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self.peek().clone();
+        if self.at < self.toks.len() - 1 {
+            self.at += 1;
+        }
+        t
+    }
+
+    fn unexpected<T>(&self) -> PResult<T> {
+        let t = self.peek();
+        Err(ParseError {
+            pos: t.pos,
+            message: format!("unexpected token: {}", t.tok.shown()),
+        })
+    }
+
+    fn is_kw(&self, kw: &str) -> bool {
+        matches!(&self.peek().tok, Tok::Ident(s) if s.eq_ignore_ascii_case(kw))
+    }
+
+    fn eat_kw(&mut self, kw: &str) -> bool {
+        if self.is_kw(kw) {
+            self.next();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect_kw(&mut self, kw: &str) -> PResult<()> {
+        if self.eat_kw(kw) {
+            Ok(())
+        } else {
+            self.unexpected()
+        }
+    }
+
+    fn expect(&mut self, tok: Tok) -> PResult<()> {
+        if self.peek().tok == tok {
+            self.next();
+            Ok(())
+        } else {
+            self.unexpected()
+        }
+    }
+
+    fn name(&mut self) -> PResult<(String, Pos)> {
+        match &self.peek().tok {
+            Tok::Ident(s) if !is_reserved(s) => {
+                let t = self.next();
+                Ok((s_of(&t.tok), t.pos))
+            }
+            _ => self.unexpected(),
+        }
+    }
+
+    /// Any word, reserved or not (object names after FROM, parts after a dot).
+    fn any_name(&mut self) -> PResult<(String, Pos)> {
+        match &self.peek().tok {
+            Tok::Ident(_) => {
+                let t = self.next();
+                Ok((s_of(&t.tok), t.pos))
+            }
+            _ => self.unexpected(),
+        }
+    }
+
+    fn path(&mut self) -> PResult<FieldPath> {
+        // A reserved word may start a path when a dot follows: `Order.OrderNumber`.
+        let (first, pos) = if *self.peek_at(1) == Tok::Dot {
+            self.any_name()?
+        } else {
+            self.name()?
+        };
+        let mut parts = vec![first];
+        while self.peek().tok == Tok::Dot {
+            self.next();
+            parts.push(self.any_name()?.0);
+        }
+        Ok(FieldPath { parts, pos })
+    }
+
+    fn query(&mut self) -> PResult<Query> {
+        self.expect_kw("SELECT")?;
+        let mut select = vec![self.select_item()?];
+        while self.peek().tok == Tok::Comma {
+            self.next();
+            select.push(self.select_item()?);
+        }
+        self.expect_kw("FROM")?;
+        let (from, from_pos) = self.any_name()?;
+        let mut q = Query {
+            select,
+            from,
+            from_pos,
+            where_: None,
+            with: None,
+            group_by: Vec::new(),
+            having: None,
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+            for_clause: None,
+        };
+        if self.eat_kw("WHERE") {
+            q.where_ = Some(self.cond()?);
+        }
+        if self.eat_kw("WITH") {
+            q.with = Some(self.name()?.0.to_ascii_uppercase());
+        }
+        if self.eat_kw("GROUP") {
+            self.expect_kw("BY")?;
+            q.group_by.push(self.path()?);
+            while self.peek().tok == Tok::Comma {
+                self.next();
+                q.group_by.push(self.path()?);
+            }
+        }
+        if self.eat_kw("HAVING") {
+            q.having = Some(self.cond()?);
+        }
+        if self.eat_kw("ORDER") {
+            self.expect_kw("BY")?;
+            q.order_by.push(self.order_item()?);
+            while self.peek().tok == Tok::Comma {
+                self.next();
+                q.order_by.push(self.order_item()?);
+            }
+        }
+        if self.eat_kw("LIMIT") {
+            q.limit = Some(self.integer()?);
+        }
+        if self.eat_kw("OFFSET") {
+            q.offset = Some(self.integer()?);
+        }
+        if self.eat_kw("FOR") {
+            q.for_clause = Some(if self.eat_kw("VIEW") {
+                ForClause::View
+            } else if self.eat_kw("REFERENCE") {
+                ForClause::Reference
+            } else if self.eat_kw("UPDATE") {
+                ForClause::Update
+            } else {
+                return self.unexpected();
+            });
+        }
+        Ok(q)
+    }
+
+    fn integer(&mut self) -> PResult<u64> {
+        if let Tok::Number(n) = &self.peek().tok {
+            if let Ok(v) = n.parse::<u64>() {
+                self.next();
+                return Ok(v);
+            }
+        }
+        self.unexpected()
+    }
+
+    fn aggregate(&mut self) -> PResult<Option<Aggregate>> {
+        let Tok::Ident(word) = &self.peek().tok else {
+            return Ok(None);
+        };
+        let Some(func) = AggFunc::from_name(word) else {
+            return Ok(None);
+        };
+        if *self.peek_at(1) != Tok::LParen {
+            return Ok(None);
+        }
+        let pos = self.next().pos;
+        self.next();
+        let arg = if self.peek().tok == Tok::RParen {
+            if func != AggFunc::Count {
+                return self.unexpected();
+            }
+            None
+        } else {
+            Some(self.path()?)
+        };
+        self.expect(Tok::RParen)?;
+        Ok(Some(Aggregate { func, arg, pos }))
+    }
+
+    fn select_item(&mut self) -> PResult<SelectItem> {
+        if self.peek().tok == Tok::LParen {
+            self.next();
+            let q = self.query()?;
+            self.expect(Tok::RParen)?;
+            return Ok(SelectItem::Subquery(Box::new(q)));
+        }
+        if self.is_kw("FIELDS") && *self.peek_at(1) == Tok::LParen {
+            let pos = self.next().pos;
+            self.next();
+            let kind = if self.eat_kw("ALL") {
+                FieldsKind::All
+            } else if self.eat_kw("STANDARD") {
+                FieldsKind::Standard
+            } else if self.eat_kw("CUSTOM") {
+                FieldsKind::Custom
+            } else {
+                return self.unexpected();
+            };
+            self.expect(Tok::RParen)?;
+            return Ok(SelectItem::Fields { kind, pos });
+        }
+        if let Some(agg) = self.aggregate()? {
+            let alias = match &self.peek().tok {
+                Tok::Ident(s) if !is_reserved(s) => Some(self.name()?.0),
+                _ => None,
+            };
+            return Ok(SelectItem::Aggregate { agg, alias });
+        }
+        Ok(SelectItem::Field(self.path()?))
+    }
+
+    fn order_item(&mut self) -> PResult<OrderItem> {
+        let key = match self.aggregate()? {
+            Some(a) => Operand::Aggregate(a),
+            None => Operand::Field(self.path()?),
+        };
+        let desc = if self.eat_kw("DESC") {
+            true
+        } else {
+            self.eat_kw("ASC");
+            false
+        };
+        let nulls_first = if self.eat_kw("NULLS") {
+            if self.eat_kw("FIRST") {
+                Some(true)
+            } else if self.eat_kw("LAST") {
+                Some(false)
+            } else {
+                return self.unexpected();
+            }
+        } else {
+            None
+        };
+        Ok(OrderItem {
+            key,
+            desc,
+            nulls_first,
+        })
+    }
+
+    /// A chain of primaries joined by one connective (AND or OR, never both).
+    fn cond(&mut self) -> PResult<Cond> {
+        let first = self.unary()?;
+        let word = if self.is_kw("AND") {
+            "AND"
+        } else if self.is_kw("OR") {
+            "OR"
+        } else {
+            return Ok(first);
+        };
+        let mut parts = vec![first];
+        while self.eat_kw(word) {
+            parts.push(self.unary()?);
+        }
+        if self.is_kw("AND") || self.is_kw("OR") {
+            return self.unexpected();
+        }
+        Ok(if word == "AND" {
+            Cond::And(parts)
+        } else {
+            Cond::Or(parts)
+        })
+    }
+
+    fn unary(&mut self) -> PResult<Cond> {
+        if self.eat_kw("NOT") {
+            return Ok(Cond::Not(Box::new(self.unary()?)));
+        }
+        if self.peek().tok == Tok::LParen {
+            self.next();
+            let c = self.cond()?;
+            self.expect(Tok::RParen)?;
+            return Ok(c);
+        }
+        self.comparison()
+    }
+
+    fn comparison(&mut self) -> PResult<Cond> {
+        let pos = self.peek().pos;
+        let left = match self.aggregate()? {
+            Some(a) => Operand::Aggregate(a),
+            None => Operand::Field(self.path()?),
+        };
+        let op = match &self.peek().tok {
+            Tok::Eq => CmpOp::Eq,
+            Tok::Ne => CmpOp::Ne,
+            Tok::Lt => CmpOp::Lt,
+            Tok::Le => CmpOp::Le,
+            Tok::Gt => CmpOp::Gt,
+            Tok::Ge => CmpOp::Ge,
+            Tok::Ident(w) if w.eq_ignore_ascii_case("LIKE") => CmpOp::Like,
+            Tok::Ident(w) if w.eq_ignore_ascii_case("IN") => CmpOp::In,
+            Tok::Ident(w) if w.eq_ignore_ascii_case("INCLUDES") => CmpOp::Includes,
+            Tok::Ident(w) if w.eq_ignore_ascii_case("EXCLUDES") => CmpOp::Excludes,
+            Tok::Ident(w) if w.eq_ignore_ascii_case("NOT") => {
+                self.next();
+                if !self.is_kw("IN") {
+                    return self.unexpected();
+                }
+                CmpOp::NotIn
+            }
+            _ => return self.unexpected(),
+        };
+        self.next();
+        let rhs = match op {
+            CmpOp::In | CmpOp::NotIn | CmpOp::Includes | CmpOp::Excludes => {
+                self.expect(Tok::LParen)?;
+                if self.is_kw("SELECT") {
+                    let q = self.query()?;
+                    self.expect(Tok::RParen)?;
+                    Rhs::Subquery(Box::new(q))
+                } else {
+                    let mut items = vec![self.literal()?];
+                    while self.peek().tok == Tok::Comma {
+                        self.next();
+                        items.push(self.literal()?);
+                    }
+                    self.expect(Tok::RParen)?;
+                    Rhs::List(items)
+                }
+            }
+            _ => Rhs::One(self.literal()?),
+        };
+        Ok(Cond::Cmp { left, op, rhs, pos })
+    }
+
+    fn literal(&mut self) -> PResult<Literal> {
+        let t = self.peek().clone();
+        let lit = match &t.tok {
+            Tok::Str(s) => Literal::Str(s.clone()),
+            Tok::Number(n) => Literal::Number(n.clone()),
+            Tok::Date(d) => Literal::Date(d.clone()),
+            Tok::DateTime(d) => Literal::DateTime(d.clone()),
+            Tok::Minus | Tok::Plus => {
+                let negative = t.tok == Tok::Minus;
+                self.next();
+                return match &self.peek().tok {
+                    Tok::Number(n) => {
+                        let n = if negative { format!("-{n}") } else { n.clone() };
+                        self.next();
+                        Ok(Literal::Number(n))
+                    }
+                    _ => self.unexpected(),
+                };
+            }
+            Tok::Ident(w) => match w.to_ascii_uppercase().as_str() {
+                "NULL" => Literal::Null,
+                "TRUE" => Literal::Bool(true),
+                "FALSE" => Literal::Bool(false),
+                upper if is_date_literal(upper) => {
+                    self.next();
+                    let name = upper.to_string();
+                    let n = if self.peek().tok == Tok::Colon {
+                        self.next();
+                        let neg = self.peek().tok == Tok::Minus;
+                        if neg {
+                            self.next();
+                        }
+                        match &self.peek().tok {
+                            Tok::Number(n) => match n.parse::<i64>() {
+                                Ok(v) => {
+                                    self.next();
+                                    Some(if neg { -v } else { v })
+                                }
+                                Err(_) => return self.unexpected(),
+                            },
+                            _ => return self.unexpected(),
+                        }
+                    } else {
+                        None
+                    };
+                    return Ok(Literal::DateLiteral { name, n });
+                }
+                _ => return self.unexpected(),
+            },
+            _ => return self.unexpected(),
+        };
+        self.next();
+        Ok(lit)
+    }
+}
+
+fn s_of(t: &Tok) -> String {
+    match t {
+        Tok::Ident(s) => s.clone(),
+        other => other.shown(),
+    }
+}
+
+/// Parses one SOQL query.
+pub fn parse(src: &str) -> Result<Query, ParseError> {
+    let toks = lex(src).map_err(|e| ParseError {
+        pos: e.pos,
+        message: e.message,
+    })?;
+    let mut p = Parser { toks, at: 0 };
+    let q = p.query()?;
+    if p.peek().tok != Tok::Eof {
+        return p.unexpected();
+    }
+    Ok(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_clauses_in_order() {
+        let q = parse(
+            "select Id, Account.Name, (SELECT LastName FROM Contacts), COUNT(Id) n FROM Opportunity \
+             WHERE (Amount > -5 AND Name LIKE 'A%') OR CloseDate = LAST_N_DAYS:30 WITH SECURITY_ENFORCED \
+             GROUP BY Name HAVING COUNT(Id) > 1 ORDER BY Name DESC NULLS LAST LIMIT 10 OFFSET 5 FOR UPDATE",
+        )
+        .unwrap();
+        assert_eq!(q.from, "Opportunity");
+        assert_eq!(q.select.len(), 4);
+        assert!(matches!(q.where_, Some(Cond::Or(_))));
+        assert_eq!(q.limit, Some(10));
+        assert_eq!(q.offset, Some(5));
+        assert_eq!(q.for_clause, Some(ForClause::Update));
+        assert_eq!(q.order_by[0].nulls_first, Some(false));
+    }
+
+    #[test]
+    fn mixing_and_with_or_needs_parentheses() {
+        let e = parse("SELECT Id FROM Account WHERE A = 1 AND B = 2 OR C = 3").unwrap_err();
+        assert_eq!(e.message, "unexpected token: OR");
+        assert_eq!(e.pos.col, 46);
+    }
+
+    #[test]
+    fn a_missing_field_list_points_at_from() {
+        let e = parse("SELECT FROM Account").unwrap_err();
+        assert_eq!(e.message, "unexpected token: FROM");
+        assert_eq!((e.pos.row, e.pos.col), (1, 8));
+        let e = parse("SELECT Id FROM Account WHERE").unwrap_err();
+        assert_eq!(e.message, "unexpected token: <EOF>");
+    }
+
+    #[test]
+    fn printing_parses_back_to_the_same_tree() {
+        let src = "SELECT Id, (SELECT Id FROM Contacts WHERE Email != null) FROM Account WHERE NOT (Name IN ('a', 'b\\'c')) AND Id IN (SELECT AccountId FROM Contact) ORDER BY Name LIMIT 5";
+        let q = parse(src).unwrap();
+        let printed = q.to_string();
+        assert_eq!(parse(&printed).unwrap(), q, "{printed}");
+    }
+}

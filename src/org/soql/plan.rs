@@ -1,0 +1,494 @@
+//! Query planning: checks a parsed [`Query`] against the schema and turns it into a [`Plan`]
+//! — resolved columns, compiled conditions, sort keys, child subquery plans, and for
+//! aggregate queries the group keys, aggregate slots and output names (`expr0`, `expr1`…).
+
+use super::ast::*;
+use super::error as qerr;
+use super::resolve::{compile_test, resolve_path, FieldRef, Test};
+use crate::org::error::SfError;
+use crate::org::schema::FieldType;
+use crate::org::store::Store;
+use crate::org::value::Value;
+use chrono::NaiveDate;
+
+/// What a condition or sort key reads: a record's field, or a slot of an aggregate row.
+#[derive(Debug, Clone)]
+pub enum Left {
+    Field(FieldRef),
+    Slot(usize),
+}
+
+#[derive(Debug, Clone)]
+pub enum CCond {
+    And(Vec<CCond>),
+    Or(Vec<CCond>),
+    Not(Box<CCond>),
+    Test(Left, Test),
+}
+
+#[derive(Debug, Clone)]
+pub struct ChildPlan {
+    /// The relationship name as the schema spells it (`Contacts`).
+    pub rel_name: String,
+    /// The lookup field on the child pointing at the parent.
+    pub lookup_field: usize,
+    pub plan: Plan,
+}
+
+#[derive(Debug, Clone)]
+pub enum Column {
+    Field(FieldRef),
+    Child(Box<ChildPlan>),
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderKey {
+    pub left: Left,
+    pub desc: bool,
+    pub nulls_first: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AggSpec {
+    pub func: AggFunc,
+    pub arg: Option<FieldRef>,
+    /// `count(Id)`, as `columns=true` displays it.
+    pub display: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AggOutput {
+    pub name: String,
+    pub slot: usize,
+    /// Set for group keys: the grouped field.
+    pub group: Option<FieldRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AggPlan {
+    pub keys: Vec<FieldRef>,
+    pub aggs: Vec<AggSpec>,
+    pub outputs: Vec<AggOutput>,
+    pub having: Option<CCond>,
+}
+
+/// A checked, resolved query ready to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub base: usize,
+    pub columns: Vec<Column>,
+    pub filter: Option<CCond>,
+    pub order: Vec<OrderKey>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub agg: Option<AggPlan>,
+    /// `SELECT COUNT() FROM …`: only the number is returned.
+    pub count_only: bool,
+}
+
+pub struct Planner<'a> {
+    pub store: &'a Store,
+    pub src: &'a str,
+    pub today: NaiveDate,
+}
+
+fn same_field(a: &FieldRef, b: &FieldRef) -> bool {
+    a.obj == b.obj
+        && a.field == b.field
+        && a.hops.len() == b.hops.len()
+        && a.hops
+            .iter()
+            .zip(&b.hops)
+            .all(|(x, y)| x.from_obj == y.from_obj && x.field == y.field)
+}
+
+impl Planner<'_> {
+    fn path(&self, base: usize, p: &FieldPath) -> Result<FieldRef, SfError> {
+        resolve_path(self.store, self.src, base, p)
+    }
+
+    /// Plans `q` over object `base` (a child subquery passes the child object).
+    pub fn plan(&self, q: &Query, base: usize, is_child: bool) -> Result<Plan, SfError> {
+        let grouped = !q.group_by.is_empty()
+            || q.select
+                .iter()
+                .any(|s| matches!(s, SelectItem::Aggregate { .. }));
+        let count_only = q.group_by.is_empty()
+            && matches!(
+                q.select.as_slice(),
+                [SelectItem::Aggregate {
+                    agg: Aggregate {
+                        func: AggFunc::Count,
+                        arg: None,
+                        ..
+                    },
+                    ..
+                }]
+            );
+        let mut plan = Plan {
+            base,
+            columns: Vec::new(),
+            filter: None,
+            order: Vec::new(),
+            limit: q.limit,
+            offset: q.offset,
+            agg: None,
+            count_only,
+        };
+        if q.offset.is_some_and(|o| o > 2000) {
+            return Err(SfError::new(
+                crate::org::error::ErrorCode::NUMBER_OUTSIDE_VALID_RANGE,
+                "Maximum SOQL offset allowed is 2000",
+            ));
+        }
+        if let Some(w) = &q.where_ {
+            plan.filter = Some(self.cond(w, base, None)?);
+        }
+        if count_only {
+            return Ok(plan);
+        }
+        if grouped {
+            let agg = self.aggregate(q, base, &mut plan)?;
+            plan.agg = Some(agg);
+            return Ok(plan);
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for item in &q.select {
+            match item {
+                SelectItem::Field(p) => {
+                    let f = self.path(base, p)?;
+                    let key = p.dotted().to_ascii_lowercase();
+                    if seen.contains(&key) {
+                        return Err(qerr::malformed(
+                            self.src,
+                            p.pos,
+                            &format!("duplicate field selected: {}", p.dotted()),
+                        ));
+                    }
+                    seen.push(key);
+                    plan.columns.push(Column::Field(f));
+                }
+                SelectItem::Fields { kind, pos } => {
+                    if *kind != FieldsKind::Standard && !q.limit.is_some_and(|l| l <= 200) {
+                        return Err(qerr::malformed(
+                            self.src,
+                            *pos,
+                            "The SOQL FIELDS function must have a LIMIT of at most 200",
+                        ));
+                    }
+                    let obj = self.store.object(base);
+                    for (i, f) in obj.fields.iter().enumerate() {
+                        let wanted = match kind {
+                            FieldsKind::All => true,
+                            FieldsKind::Standard => !f.custom,
+                            FieldsKind::Custom => f.custom,
+                        };
+                        let key = f.name.to_ascii_lowercase();
+                        if wanted && !seen.contains(&key) {
+                            seen.push(key);
+                            plan.columns.push(Column::Field(FieldRef {
+                                hops: Vec::new(),
+                                obj: base,
+                                field: i,
+                                name: f.name.clone(),
+                                ftype: f.field_type,
+                            }));
+                        }
+                    }
+                }
+                SelectItem::Subquery(sub) => {
+                    if is_child {
+                        return Err(qerr::malformed(
+                            self.src,
+                            sub.from_pos,
+                            "Nesting of subqueries is not supported",
+                        ));
+                    }
+                    let parent = self.store.object(base);
+                    let rel = parent.child_relationship(&sub.from).ok_or_else(|| {
+                        qerr::bad_child_relationship(self.src, sub.from_pos, &sub.from)
+                    })?;
+                    let child = self
+                        .store
+                        .schema()
+                        .object_index(&rel.child_object)
+                        .ok_or_else(|| {
+                            qerr::bad_child_relationship(self.src, sub.from_pos, &sub.from)
+                        })?;
+                    let lookup_field = self
+                        .store
+                        .object(child)
+                        .field_index(&rel.field)
+                        .unwrap_or(0);
+                    let child_plan = self.plan(sub, child, true)?;
+                    plan.columns.push(Column::Child(Box::new(ChildPlan {
+                        rel_name: rel.relationship_name.clone(),
+                        lookup_field,
+                        plan: child_plan,
+                    })));
+                }
+                // Aggregates send the query down the grouped path above.
+                SelectItem::Aggregate { .. } => {}
+            }
+        }
+        for o in &q.order_by {
+            let left = match &o.key {
+                Operand::Field(p) => Left::Field(self.path(base, p)?),
+                Operand::Aggregate(a) => {
+                    return Err(qerr::malformed(
+                        self.src,
+                        a.pos,
+                        "Ordered field must be grouped or aggregated",
+                    ));
+                }
+            };
+            plan.order.push(OrderKey {
+                left,
+                desc: o.desc,
+                nulls_first: o.nulls_first.unwrap_or(!o.desc),
+            });
+        }
+        Ok(plan)
+    }
+
+    fn agg_slot(&self, base: usize, a: &Aggregate, agg: &mut AggPlan) -> Result<usize, SfError> {
+        let arg = match &a.arg {
+            Some(p) => Some(self.path(base, p)?),
+            None => None,
+        };
+        if let Some(f) = &arg {
+            let numeric = f.ftype.is_numeric();
+            let ok = match a.func {
+                AggFunc::Sum | AggFunc::Avg => numeric,
+                AggFunc::Min | AggFunc::Max => {
+                    !matches!(f.ftype, FieldType::TextArea | FieldType::MultiPicklist)
+                }
+                _ => f.ftype != FieldType::TextArea,
+            };
+            if !ok {
+                return Err(qerr::malformed(
+                    self.src,
+                    a.pos,
+                    &format!(
+                        "field {} does not support aggregate operator {}",
+                        f.name,
+                        a.func.name()
+                    ),
+                ));
+            }
+        }
+        let display = match &a.arg {
+            Some(p) => format!("{}({})", a.func.name().to_ascii_lowercase(), p.dotted()),
+            None => format!("{}()", a.func.name().to_ascii_lowercase()),
+        };
+        if let Some(i) = agg
+            .aggs
+            .iter()
+            .position(|s| s.display.eq_ignore_ascii_case(&display))
+        {
+            return Ok(agg.keys.len() + i);
+        }
+        agg.aggs.push(AggSpec {
+            func: a.func,
+            arg,
+            display,
+        });
+        Ok(agg.keys.len() + agg.aggs.len() - 1)
+    }
+
+    fn key_slot(&self, base: usize, p: &FieldPath, agg: &AggPlan) -> Result<usize, SfError> {
+        let f = self.path(base, p)?;
+        agg.keys
+            .iter()
+            .position(|k| same_field(k, &f))
+            .ok_or_else(|| {
+                qerr::malformed(
+                    self.src,
+                    p.pos,
+                    &format!("Field must be grouped or aggregated: {}", f.name),
+                )
+            })
+    }
+
+    fn aggregate(&self, q: &Query, base: usize, plan: &mut Plan) -> Result<AggPlan, SfError> {
+        let mut agg = AggPlan {
+            keys: Vec::new(),
+            aggs: Vec::new(),
+            outputs: Vec::new(),
+            having: None,
+        };
+        for p in &q.group_by {
+            let f = self.path(base, p)?;
+            if matches!(f.ftype, FieldType::TextArea | FieldType::MultiPicklist)
+                || f.ftype.is_numeric() && f.ftype != FieldType::Int
+            {
+                return Err(qerr::located(
+                    crate::org::error::ErrorCode::INVALID_FIELD,
+                    self.src,
+                    p.pos,
+                    &format!("field '{}' can not be grouped in a query call", f.name),
+                ));
+            }
+            agg.keys.push(f);
+        }
+        // Aggregates first claim their slots in SELECT order, so expr numbering is stable.
+        let mut expr = 0;
+        let mut pending = Vec::new();
+        for item in &q.select {
+            match item {
+                SelectItem::Aggregate { agg: a, alias } => {
+                    let slot = self.agg_slot(base, a, &mut agg)?;
+                    let name = alias.clone().unwrap_or_else(|| {
+                        expr += 1;
+                        format!("expr{}", expr - 1)
+                    });
+                    pending.push((name, slot, None));
+                }
+                SelectItem::Field(p) => {
+                    let slot = self.key_slot(base, p, &agg)?;
+                    let f = agg.keys[slot].clone();
+                    pending.push((f.name.clone(), slot, Some(f)));
+                }
+                SelectItem::Subquery(sub) => {
+                    return Err(qerr::malformed(
+                        self.src,
+                        sub.from_pos,
+                        "Grouped query cannot use child relationships in the SELECT list",
+                    ));
+                }
+                SelectItem::Fields { pos, .. } => {
+                    return Err(qerr::malformed(
+                        self.src,
+                        *pos,
+                        "FIELDS() cannot be used in a grouped query",
+                    ));
+                }
+            }
+        }
+        if let Some(h) = &q.having {
+            agg.having = Some(self.cond(h, base, Some(&mut agg))?);
+        }
+        for o in &q.order_by {
+            let slot = match &o.key {
+                Operand::Field(p) => self.key_slot(base, p, &agg)?,
+                Operand::Aggregate(a) => self.agg_slot(base, a, &mut agg)?,
+            };
+            plan.order.push(OrderKey {
+                left: Left::Slot(slot),
+                desc: o.desc,
+                nulls_first: o.nulls_first.unwrap_or(!o.desc),
+            });
+        }
+        // Slots of aggregates are offsets past the keys; keys never change after this point.
+        agg.outputs = pending
+            .into_iter()
+            .map(|(name, slot, group)| AggOutput { name, slot, group })
+            .collect();
+        Ok(agg)
+    }
+
+    /// The field a HAVING operand stands for (aggregates get their result type).
+    fn having_ref(
+        &self,
+        base: usize,
+        op: &Operand,
+        agg: &mut AggPlan,
+    ) -> Result<(usize, FieldRef), SfError> {
+        match op {
+            Operand::Field(p) => {
+                let slot = self.key_slot(base, p, agg)?;
+                Ok((slot, agg.keys[slot].clone()))
+            }
+            Operand::Aggregate(a) => {
+                let slot = self.agg_slot(base, a, agg)?;
+                let spec = &agg.aggs[slot - agg.keys.len()];
+                let ftype = match (spec.func, &spec.arg) {
+                    (AggFunc::Count | AggFunc::CountDistinct, _) => FieldType::Int,
+                    (AggFunc::Sum | AggFunc::Avg, _) => FieldType::Double,
+                    (_, Some(f)) => f.ftype,
+                    (_, None) => FieldType::Int,
+                };
+                Ok((
+                    slot,
+                    FieldRef {
+                        hops: Vec::new(),
+                        obj: base,
+                        field: 0,
+                        name: spec.display.clone(),
+                        ftype,
+                    },
+                ))
+            }
+        }
+    }
+
+    fn cond(&self, c: &Cond, base: usize, mut agg: Option<&mut AggPlan>) -> Result<CCond, SfError> {
+        Ok(match c {
+            Cond::And(parts) => CCond::And(
+                parts
+                    .iter()
+                    .map(|p| self.cond(p, base, agg.as_deref_mut()))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Cond::Or(parts) => CCond::Or(
+                parts
+                    .iter()
+                    .map(|p| self.cond(p, base, agg.as_deref_mut()))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Cond::Not(inner) => CCond::Not(Box::new(self.cond(inner, base, agg)?)),
+            Cond::Cmp { left, op, rhs, pos } => {
+                let (l, f) = match (left, agg) {
+                    (Operand::Field(p), None) => {
+                        let f = self.path(base, p)?;
+                        (Left::Field(f.clone()), f)
+                    }
+                    (Operand::Aggregate(a), None) => {
+                        return Err(qerr::malformed(
+                            self.src,
+                            a.pos,
+                            "Aggregate functions can only be used in HAVING, not in WHERE",
+                        ));
+                    }
+                    (op_, Some(agg)) => {
+                        let (slot, f) = self.having_ref(base, op_, agg)?;
+                        (Left::Slot(slot), f)
+                    }
+                };
+                let semi = match rhs {
+                    Rhs::Subquery(sub) => Some(self.semi_join(sub)?),
+                    _ => None,
+                };
+                CCond::Test(
+                    l,
+                    compile_test(self.src, *pos, &f, *op, rhs, self.today, semi)?,
+                )
+            }
+        })
+    }
+
+    /// Runs a semi-join subquery and returns the values of its one selected field.
+    fn semi_join(&self, sub: &Query) -> Result<Vec<Value>, SfError> {
+        let t = self
+            .store
+            .schema()
+            .object_index(&sub.from)
+            .ok_or_else(|| qerr::unsupported_type(self.src, sub.from_pos, &sub.from))?;
+        let plan = self.plan(sub, t, true)?;
+        let [Column::Field(f)] = plan.columns.as_slice() else {
+            return Err(qerr::malformed(
+                self.src,
+                sub.from_pos,
+                "A semi-join subquery must select exactly one Id or reference field",
+            ));
+        };
+        if !matches!(f.ftype, FieldType::Id | FieldType::Reference) {
+            return Err(qerr::malformed(
+                self.src,
+                sub.from_pos,
+                "A semi-join subquery must select exactly one Id or reference field",
+            ));
+        }
+        Ok(super::eval::column_values(self.store, &plan, f))
+    }
+}

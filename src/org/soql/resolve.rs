@@ -1,0 +1,465 @@
+//! Name resolution and condition compilation: field paths become [`FieldRef`]s (lookup hops
+//! plus a final field), literals become typed [`Value`]s checked against their field, and
+//! conditions become [`Test`]s the evaluator can run without looking anything up by name.
+
+use super::ast::{CmpOp, FieldPath, Literal, Pos, Rhs};
+use super::dates;
+use super::error as qerr;
+use crate::org::error::{ErrorCode, SfError};
+use crate::org::ids::SfId;
+use crate::org::record::Record;
+use crate::org::schema::{FieldDef, FieldType};
+use crate::org::store::Store;
+use crate::org::value::{date_to_days, parse_date, parse_datetime, Value};
+use chrono::NaiveDate;
+
+/// SOQL allows five levels of parent relationships.
+pub const MAX_PARENT_DEPTH: usize = 5;
+
+/// One lookup followed on the way to a parent field.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    pub from_obj: usize,
+    pub field: usize,
+    pub field_name: String,
+    /// The relationship name as the schema spells it (`Account`, `Owner`).
+    pub rel_name: String,
+}
+
+/// A resolved field path.
+#[derive(Debug, Clone)]
+pub struct FieldRef {
+    pub hops: Vec<Hop>,
+    /// The object that holds the final field (for polymorphic hops: the first candidate).
+    pub obj: usize,
+    pub field: usize,
+    pub name: String,
+    pub ftype: FieldType,
+}
+
+static FALSE: Value = Value::Bool(false);
+
+impl FieldRef {
+    pub fn def<'s>(&self, store: &'s Store) -> &'s FieldDef {
+        &store.object(self.obj).fields[self.field]
+    }
+
+    /// The value of this path for a record of the base object (a missing checkbox is false).
+    pub fn fetch<'s>(&self, store: &'s Store, base: usize, rec: &'s Record) -> Option<&'s Value> {
+        let (mut t, mut rec) = (base, rec);
+        for hop in &self.hops {
+            let idx = if t == hop.from_obj {
+                hop.field
+            } else {
+                store.object(t).field_index(&hop.field_name)?
+            };
+            let Some(Value::Id(id)) = rec.get(idx) else {
+                return None;
+            };
+            let (nt, r) = store.record(id)?;
+            t = nt;
+            rec = r;
+        }
+        let idx = if t == self.obj {
+            self.field
+        } else {
+            store.object(t).field_index(&self.name)?
+        };
+        match rec.get(idx) {
+            None if self.ftype == FieldType::Boolean => Some(&FALSE),
+            v => v,
+        }
+    }
+}
+
+/// Resolves `path` from object `base`.
+pub fn resolve_path(
+    store: &Store,
+    src: &str,
+    base: usize,
+    path: &FieldPath,
+) -> Result<FieldRef, SfError> {
+    let mut parts: &[String] = &path.parts;
+    let base_obj = store.object(base);
+    if parts.len() > 1
+        && parts[0].eq_ignore_ascii_case(&base_obj.name)
+        && base_obj.field_by_relationship(&parts[0]).is_none()
+    {
+        parts = &parts[1..];
+    }
+    if parts.len() > MAX_PARENT_DEPTH + 1 {
+        return Err(qerr::malformed(
+            src,
+            path.pos,
+            "SOQL statements cannot query relationships that are more than 5 levels away from the root entity object.",
+        ));
+    }
+    let mut hops = Vec::new();
+    let mut t = base;
+    for (k, rel) in parts[..parts.len() - 1].iter().enumerate() {
+        let obj = store.object(t);
+        let f = obj
+            .field_by_relationship(rel)
+            .ok_or_else(|| qerr::bad_relationship(src, path.pos, rel))?;
+        let def = &obj.fields[f];
+        let next = &parts[k + 1];
+        // For polymorphic lookups pick the first target that knows the next name.
+        let targets: Vec<usize> = def
+            .reference_to
+            .iter()
+            .filter_map(|o| store.schema().object_index(o))
+            .collect();
+        let target = targets
+            .iter()
+            .copied()
+            .find(|&o| {
+                let od = store.object(o);
+                od.field_index(next).is_some() || od.field_by_relationship(next).is_some()
+            })
+            .or_else(|| targets.first().copied())
+            .ok_or_else(|| qerr::bad_relationship(src, path.pos, rel))?;
+        hops.push(Hop {
+            from_obj: t,
+            field: f,
+            field_name: def.name.clone(),
+            rel_name: def.relationship_name.clone().unwrap_or_else(|| rel.clone()),
+        });
+        t = target;
+    }
+    let last = &parts[parts.len() - 1];
+    let obj = store.object(t);
+    let field = obj
+        .field_index(last)
+        .ok_or_else(|| qerr::no_such_column(src, path.pos, last, &obj.name))?;
+    Ok(FieldRef {
+        hops,
+        obj: t,
+        field,
+        name: obj.fields[field].name.clone(),
+        ftype: obj.fields[field].field_type,
+    })
+}
+
+/// A compiled comparison.
+#[derive(Debug, Clone)]
+pub enum Test {
+    IsNull,
+    NotNull,
+    Cmp(CmpOp, Value),
+    /// A date literal's `[start, end)` in milliseconds (dates compare by their midnight).
+    Range(CmpOp, i64, i64),
+    In(Vec<Value>, bool),
+    Like(Vec<LikePart>),
+    /// INCLUDES / EXCLUDES: any of these sets of values (each set all present); negated for
+    /// EXCLUDES.
+    Includes(Vec<Vec<String>>, bool),
+}
+
+/// One piece of a LIKE pattern (characters already lower-cased).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LikePart {
+    Char(char),
+    AnyOne,
+    AnyMany,
+}
+
+pub fn like_pattern(s: &str) -> Vec<LikePart> {
+    let mut out = Vec::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    out.extend(n.to_lowercase().map(LikePart::Char));
+                }
+            }
+            '%' => out.push(LikePart::AnyMany),
+            '_' => out.push(LikePart::AnyOne),
+            c => out.extend(c.to_lowercase().map(LikePart::Char)),
+        }
+    }
+    out
+}
+
+/// Wildcard matching with one backtrack point (linear for the usual `%x%` patterns).
+fn glob(p: &[LikePart], n: usize, at: impl Fn(usize) -> char) -> bool {
+    let (mut pi, mut vi) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while vi < n {
+        match p.get(pi) {
+            Some(LikePart::AnyOne) => {
+                pi += 1;
+                vi += 1;
+            }
+            Some(LikePart::Char(c)) if *c == at(vi) => {
+                pi += 1;
+                vi += 1;
+            }
+            Some(LikePart::AnyMany) => {
+                star = Some((pi, vi));
+                pi += 1;
+            }
+            _ => match star {
+                Some((sp, sv)) => {
+                    pi = sp + 1;
+                    vi = sv + 1;
+                    star = Some((sp, sv + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi.min(p.len())..].iter().all(|x| *x == LikePart::AnyMany)
+}
+
+/// Case-insensitive LIKE match (no allocation for ASCII values).
+pub fn like_matches(pattern: &[LikePart], value: &str) -> bool {
+    if value.is_ascii() {
+        let b = value.as_bytes();
+        glob(pattern, b.len(), |i| b[i].to_ascii_lowercase() as char)
+    } else {
+        let lower: Vec<char> = value.chars().flat_map(char::to_lowercase).collect();
+        glob(pattern, lower.len(), |i| lower[i])
+    }
+}
+
+fn type_word(t: FieldType) -> &'static str {
+    match t {
+        FieldType::Int => "integer",
+        FieldType::DateTime => "dateTime",
+        FieldType::Id | FieldType::Reference => "id",
+        t if t.is_text() => "string",
+        t => t.describe_name(),
+    }
+}
+
+/// Converts a literal for comparison with field `f` (named `shown` in messages).
+pub fn literal_value(
+    src: &str,
+    pos: Pos,
+    f: &FieldRef,
+    lit: &Literal,
+) -> Result<Option<Value>, SfError> {
+    let t = f.ftype;
+    let wrong = |quoted: bool| qerr::filter_type(src, pos, &f.name, type_word(t), quoted);
+    let v = match (lit, t) {
+        (Literal::Null, _) => return Ok(None),
+        (Literal::Str(s), FieldType::Id | FieldType::Reference) => {
+            let id = SfId::parse(s).map_err(|_| {
+                SfError::new(
+                    ErrorCode::INVALID_QUERY_FILTER_OPERATOR,
+                    format!("invalid ID field: {s}"),
+                )
+            })?;
+            Value::Id(id)
+        }
+        (Literal::Str(s), t) if t.is_text() => Value::Text(s.as_str().into()),
+        (Literal::Str(_), _) => return Err(wrong(false)),
+        (Literal::Number(n), FieldType::Int) if !n.contains('.') => {
+            Value::Int(n.parse().map_err(|_| wrong(false))?)
+        }
+        (Literal::Number(n), t) if t.is_numeric() => {
+            Value::Double(n.parse().map_err(|_| wrong(false))?)
+        }
+        (Literal::Bool(b), FieldType::Boolean) => Value::Bool(*b),
+        (Literal::Date(d), FieldType::Date) => {
+            Value::Date(date_to_days(parse_date(d).ok_or_else(|| wrong(false))?))
+        }
+        (Literal::DateTime(d), FieldType::DateTime) => Value::DateTime(
+            parse_datetime(d)
+                .ok_or_else(|| wrong(false))?
+                .timestamp_millis(),
+        ),
+        (_, t) if t.is_text() => return Err(wrong(true)),
+        _ => return Err(wrong(false)),
+    };
+    Ok(Some(v))
+}
+
+/// Compiles `left op rhs` for a field (`list` already holds a semi-join's values, if any).
+pub fn compile_test(
+    src: &str,
+    pos: Pos,
+    f: &FieldRef,
+    op: CmpOp,
+    rhs: &Rhs,
+    today: NaiveDate,
+    semi: Option<Vec<Value>>,
+) -> Result<Test, SfError> {
+    let t = f.ftype;
+    if let Some(values) = semi {
+        return Ok(Test::In(values, op == CmpOp::NotIn));
+    }
+    match (op, rhs) {
+        (CmpOp::In | CmpOp::NotIn, Rhs::List(items)) => {
+            let mut values = Vec::new();
+            let mut has_null = false;
+            for l in items {
+                match literal_value(src, pos, f, l)? {
+                    Some(v) => values.push(v),
+                    None => has_null = true,
+                }
+            }
+            let _ = has_null; // `IN (null)` matches nothing extra here [U].
+            Ok(Test::In(values, op == CmpOp::NotIn))
+        }
+        (CmpOp::Includes | CmpOp::Excludes, Rhs::List(items)) => {
+            if t != FieldType::MultiPicklist {
+                return Err(qerr::malformed(
+                    src,
+                    pos,
+                    &format!("invalid operator on non-multipicklist field: {}", f.name),
+                ));
+            }
+            let mut sets = Vec::new();
+            for l in items {
+                let Literal::Str(s) = l else {
+                    return Err(qerr::filter_type(src, pos, &f.name, "string", true));
+                };
+                sets.push(
+                    s.split(';')
+                        .map(|x| x.trim().to_lowercase())
+                        .filter(|x| !x.is_empty())
+                        .collect(),
+                );
+            }
+            Ok(Test::Includes(sets, op == CmpOp::Excludes))
+        }
+        (CmpOp::Like, Rhs::One(Literal::Str(s)))
+            if t.is_text() || t == FieldType::Id || t == FieldType::Reference =>
+        {
+            Ok(Test::Like(like_pattern(s)))
+        }
+        (CmpOp::Like, _) => Err(qerr::malformed(
+            src,
+            pos,
+            &format!("invalid operator on field: {}", f.name),
+        )),
+        (_, Rhs::One(Literal::DateLiteral { name, n })) => {
+            if !matches!(t, FieldType::Date | FieldType::DateTime) {
+                return Err(qerr::filter_type(
+                    src,
+                    pos,
+                    &f.name,
+                    type_word(t),
+                    !t.is_numeric(),
+                ));
+            }
+            let (start, end) =
+                dates::range(name, *n, today).map_err(|m| qerr::malformed(src, pos, &m))?;
+            let ms = |d: NaiveDate| date_to_days(d) as i64 * 86_400_000;
+            Ok(Test::Range(op, ms(start), ms(end)))
+        }
+        (_, Rhs::One(l)) => match literal_value(src, pos, f, l)? {
+            None if op == CmpOp::Eq => Ok(Test::IsNull),
+            None if op == CmpOp::Ne => Ok(Test::NotNull),
+            None => Err(qerr::malformed(
+                src,
+                pos,
+                "null can only be compared with = or !=",
+            )),
+            Some(v) => Ok(Test::Cmp(op, v)),
+        },
+        _ => Err(qerr::malformed(
+            src,
+            pos,
+            &format!("unexpected token: {}", op.text()),
+        )),
+    }
+}
+
+fn millis(v: &Value) -> Option<i64> {
+    match v {
+        Value::Date(d) => Some(*d as i64 * 86_400_000),
+        Value::DateTime(ms) => Some(*ms),
+        _ => None,
+    }
+}
+
+fn eq(a: &Value, b: &Value) -> bool {
+    a.compare(b) == Some(std::cmp::Ordering::Equal)
+}
+
+/// Runs a compiled test on a value (`None` is SQL null).
+pub fn run_test(test: &Test, v: Option<&Value>) -> bool {
+    use std::cmp::Ordering::*;
+    match test {
+        Test::IsNull => v.is_none(),
+        Test::NotNull => v.is_some(),
+        Test::Cmp(op, lit) => match v {
+            None => *op == CmpOp::Ne,
+            Some(v) => {
+                let ord = v.compare(lit);
+                match op {
+                    CmpOp::Eq => ord == Some(Equal),
+                    CmpOp::Ne => ord != Some(Equal),
+                    CmpOp::Lt => ord == Some(Less),
+                    CmpOp::Le => matches!(ord, Some(Less | Equal)),
+                    CmpOp::Gt => ord == Some(Greater),
+                    CmpOp::Ge => matches!(ord, Some(Greater | Equal)),
+                    _ => false,
+                }
+            }
+        },
+        Test::Range(op, start, end) => match v.and_then(millis) {
+            None => *op == CmpOp::Ne,
+            Some(m) => match op {
+                CmpOp::Eq => m >= *start && m < *end,
+                CmpOp::Ne => !(m >= *start && m < *end),
+                CmpOp::Lt => m < *start,
+                CmpOp::Le => m < *end,
+                CmpOp::Gt => m >= *end,
+                CmpOp::Ge => m >= *start,
+                _ => false,
+            },
+        },
+        Test::In(values, negate) => match v {
+            None => *negate,
+            Some(v) => values.iter().any(|x| eq(v, x)) != *negate,
+        },
+        Test::Like(p) => v
+            .and_then(Value::as_str)
+            .is_some_and(|s| like_matches(p, s)),
+        Test::Includes(sets, negate) => {
+            let have: Vec<String> = v
+                .and_then(Value::as_str)
+                .map(|s| s.split(';').map(|x| x.trim().to_lowercase()).collect())
+                .unwrap_or_default();
+            let any = sets.iter().any(|set| set.iter().all(|x| have.contains(x)));
+            any != *negate
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_is_case_insensitive_with_wildcards_and_escapes() {
+        let p = like_pattern("fal%co_p");
+        assert!(like_matches(&p, "Falcon Corp"));
+        assert!(!like_matches(&p, "Falcon Corps"));
+        assert!(like_matches(&like_pattern("50\\%"), "50%"));
+        assert!(!like_matches(&like_pattern("50\\%"), "500"));
+        assert!(like_matches(&like_pattern("%a%b%"), "xxAyyBzz"));
+        assert!(!like_matches(&like_pattern("%a%b"), "xxAyyBzz"));
+        assert!(like_matches(&like_pattern("ÉCOLE%"), "école normale"));
+        assert!(like_matches(&like_pattern("%"), ""));
+    }
+
+    #[test]
+    fn not_equal_and_not_in_include_nulls() {
+        assert!(run_test(&Test::Cmp(CmpOp::Ne, Value::Int(1)), None));
+        assert!(!run_test(&Test::Cmp(CmpOp::Eq, Value::Int(1)), None));
+        assert!(run_test(&Test::In(vec![Value::Int(1)], true), None));
+    }
+
+    #[test]
+    fn includes_needs_every_value_of_one_set() {
+        let t = Test::Includes(vec![vec!["a".into(), "b".into()], vec!["c".into()]], false);
+        assert!(run_test(&t, Some(&Value::Text("B;x;A".into()))));
+        assert!(run_test(&t, Some(&Value::Text("c".into()))));
+        assert!(!run_test(&t, Some(&Value::Text("a".into()))));
+    }
+}

@@ -1,0 +1,272 @@
+//! The record store: every object's rows, indexed, with Salesforce's DML rules.
+//!
+//! # API overview (for the REST, composite and bulk layers)
+//!
+//! ```text
+//! let org = Org::default_org();                      // or Org::new(&seed)?
+//! let actor = org.actor(user_id);                    // who acts, at the org clock's now
+//! let mut store = org.store.write();
+//! store.insert("Account", &json_map, &actor)?        // -> Change (change.id is the new SfId)
+//! store.update("Account", "001…", &json_map, &actor)? // -> Change
+//! store.upsert("Account", "ERP_Id__c", "A-1", &json_map, UpsertMode::default(), &actor)
+//!      // -> Ok((Change, created: bool)) | Err(UpsertError::MultipleMatches{ids} | Rejected(SfError))
+//! store.delete(Some("Account"), "001…", &actor)?     // soft delete to the recycle bin
+//! store.undelete("001…", &actor)?;  store.hard_delete("001…", &actor)?;
+//! store.retrieve("Account", "001…", Some(&["Name"]), "62.0")?   // REST JSON with attributes
+//! store.find_by_external("Account", "ERP_Id__c", "A-1")?  // -> Vec<SfId> (0, 1 or several)
+//! store.all_or_none(|s| { s.insert(..)?; s.update(..)?; Ok(()) })  // rolls back on Err
+//! store.on_change(Box::new(|c: &Change| …));        // CDC hook, called after commit
+//! store.snapshot(&["Account"], SnapshotOptions::default()) // comparable state, .render()
+//! store.save(path)? / Store::load(path)?             // whole-store file, written atomically
+//! crate::org::soql::query(&store, soql, &QueryOptions{..})? // rows as REST JSON + totalSize
+//! crate::org::describe::{describe_global, describe_sobject, sobject_basic_info}
+//! ```
+//!
+//! Error choices worth knowing: an unknown object is NOT_FOUND (as REST answers for
+//! `/sobjects/Nope__c`); retrieve of a missing or recycled record is NOT_FOUND; update or
+//! delete of a missing id is INVALID_CROSS_REFERENCE_KEY, of a recycled one ENTITY_IS_DELETED;
+//! a string that is not an id is MALFORMED_ID (the REST layer may word it as NOT_FOUND for
+//! URL paths, as Salesforce does for `/sobjects/Account/123`).
+//!
+//! Every error is an [`SfError`] (`code`, `message`, `fields`) ready for a REST error body;
+//! `code.http_status()` gives the status. Names of objects and fields are case-insensitive.
+
+use super::change::Change;
+use super::error::{ErrorCode, SfError};
+use super::ids::{IdGenerator, SfId};
+use super::record::{Record, Table};
+use super::schema::{FieldDef, ObjectDef, Schema};
+use chrono::{DateTime, Utc};
+
+/// Who performs a DML operation, and when (on the org's clock).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: SfId,
+    pub now: DateTime<Utc>,
+    /// Seeding and restores may write read-only fields (types are still checked).
+    pub trusted: bool,
+}
+
+impl Actor {
+    pub fn new(user: SfId, now: DateTime<Utc>) -> Actor {
+        Actor {
+            user,
+            now,
+            trusted: false,
+        }
+    }
+}
+
+/// Options of an upsert by external id.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpsertMode {
+    /// `?updateOnly=true`: never create; no match is NOT_FOUND.
+    pub update_only: bool,
+}
+
+type Listener = Box<dyn Fn(&Change) + Send + Sync>;
+
+/// Undo entries of an open all-or-none batch.
+pub(crate) enum Undo {
+    Inserted { table: usize, row: u32 },
+    Replaced { table: usize, row: u32, old: Record },
+    Removed { table: usize, old: Record },
+}
+
+/// The org's records.
+pub struct Store {
+    pub(crate) schema: Schema,
+    pub(crate) tables: Vec<Table>,
+    pub(crate) ids: IdGenerator,
+    pub(crate) auto_numbers: Vec<u64>,
+    pub(crate) undo: Option<Vec<Undo>>,
+    pub(crate) pending: Vec<Change>,
+    listeners: Vec<Listener>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("objects", &self.schema.len())
+            .field(
+                "records",
+                &self.tables.iter().map(Table::len).sum::<usize>(),
+            )
+            .finish()
+    }
+}
+
+impl Store {
+    /// An empty store over `schema` (which is linked here).
+    pub fn new(mut schema: Schema) -> Store {
+        schema.link();
+        let tables = schema.objects().iter().map(Table::new).collect();
+        let n = schema.len();
+        Store {
+            schema,
+            tables,
+            ids: IdGenerator::new(),
+            auto_numbers: vec![0; n],
+            undo: None,
+            pending: Vec::new(),
+            listeners: Vec::new(),
+        }
+    }
+
+    /// A store holding the standard objects.
+    pub fn standard() -> Store {
+        Store::new(super::standard_objects::standard_schema())
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// Adds (or replaces) an object definition; tables follow.
+    pub fn define_object(&mut self, object: ObjectDef) {
+        self.schema.put_object(object);
+        self.relink();
+    }
+
+    /// Adds or replaces a field on an existing object.
+    pub fn define_field(&mut self, object: &str, field: FieldDef) -> Result<(), SfError> {
+        let o = self
+            .schema
+            .object_mut(object)
+            .ok_or_else(|| invalid_type(object))?;
+        o.put_field(field);
+        self.relink();
+        Ok(())
+    }
+
+    fn relink(&mut self) {
+        self.schema.link();
+        while self.tables.len() < self.schema.len() {
+            let o = self.schema.object_at(self.tables.len());
+            self.tables.push(Table::new(o));
+            self.auto_numbers.push(0);
+        }
+        for (i, t) in self.tables.iter_mut().enumerate() {
+            t.sync_indexes(self.schema.object_at(i));
+        }
+    }
+
+    /// The object's index in the schema, or NOT_FOUND as the REST API answers for an unknown
+    /// sObject.
+    pub fn object_index(&self, name: &str) -> Result<usize, SfError> {
+        self.schema
+            .object_index(name)
+            .ok_or_else(SfError::not_found)
+    }
+
+    pub fn object(&self, index: usize) -> &ObjectDef {
+        self.schema.object_at(index)
+    }
+
+    pub fn table(&self, index: usize) -> &Table {
+        &self.tables[index]
+    }
+
+    /// Number of live (not deleted) records of an object; 0 for unknown objects.
+    pub fn count(&self, object: &str) -> usize {
+        match self.schema.object_index(object) {
+            Some(i) => self.tables[i]
+                .iter()
+                .filter(|(_, r)| !self.tables[i].is_deleted(r))
+                .count(),
+            None => 0,
+        }
+    }
+
+    /// Finds a record by id anywhere in the org (object from the key prefix).
+    pub fn locate(&self, id: &SfId) -> Option<(usize, u32)> {
+        let t = self.schema.object_by_prefix(id.key_prefix())?;
+        Some((t, self.tables[t].row_of(id)?))
+    }
+
+    /// The record with this id, as `(object index, record)`, deleted or not.
+    pub fn record(&self, id: &SfId) -> Option<(usize, &Record)> {
+        let (t, row) = self.locate(id)?;
+        Some((t, self.tables[t].row(row)?))
+    }
+
+    /// Registers a change listener (Change Data Capture, the TUI's live org view…).
+    pub fn on_change(&mut self, listener: Listener) {
+        self.listeners.push(listener);
+    }
+
+    pub(crate) fn emit(&mut self, change: &Change) {
+        if self.undo.is_some() {
+            self.pending.push(change.clone());
+        } else {
+            for l in &self.listeners {
+                l(change);
+            }
+        }
+    }
+
+    pub(crate) fn log_undo(&mut self, entry: Undo) {
+        if let Some(log) = &mut self.undo {
+            log.push(entry);
+        }
+    }
+
+    /// Runs `batch` all-or-none: when it returns `Err`, every write it made is undone and no
+    /// listener hears of them. Nested calls join the outer batch.
+    pub fn all_or_none<T, E>(
+        &mut self,
+        batch: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        if self.undo.is_some() {
+            return batch(self);
+        }
+        self.undo = Some(Vec::new());
+        let result = batch(self);
+        let log = self.undo.take().unwrap_or_default();
+        let pending = std::mem::take(&mut self.pending);
+        match result {
+            Ok(v) => {
+                for c in &pending {
+                    for l in &self.listeners {
+                        l(c);
+                    }
+                }
+                Ok(v)
+            }
+            Err(e) => {
+                for entry in log.into_iter().rev() {
+                    match entry {
+                        Undo::Inserted { table, row } => {
+                            self.tables[table].remove(row);
+                        }
+                        Undo::Replaced { table, row, old } => {
+                            self.tables[table].replace(row, old);
+                        }
+                        Undo::Removed { table, old } => {
+                            self.tables[table].insert(old);
+                        }
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Approximate bytes held by all tables.
+    pub fn approx_bytes(&self) -> usize {
+        self.tables.iter().map(Table::approx_bytes).sum()
+    }
+}
+
+pub(crate) fn invalid_type(object: &str) -> SfError {
+    SfError::new(
+        ErrorCode::INVALID_TYPE,
+        format!("sObject type '{object}' is not supported."),
+    )
+}
+
+/// Parses an id from a URL or body, or MALFORMED_ID.
+pub fn parse_id(raw: &str) -> Result<SfId, SfError> {
+    SfId::parse(raw)
+        .map_err(|_| SfError::new(ErrorCode::MALFORMED_ID, format!("malformed id {raw}")))
+}

@@ -1,0 +1,347 @@
+//! Field values as the store keeps them, and their conversions from and to REST JSON.
+//!
+//! A [`Value`] is small (24 bytes): text is a `Box<str>`, ids are inline 18-byte [`SfId`]s,
+//! dates are days and date-times milliseconds since the Unix epoch. A missing value is `None`
+//! in the record, never a variant here.
+//!
+//! Conversions follow the field's [`FieldType`]: numbers arrive as JSON numbers or numeric
+//! strings, dates as `YYYY-MM-DD`, date-times as ISO 8601 with `Z` or an offset. A value of the
+//! wrong kind gives the parser-style message Salesforce sends with `JSON_PARSER_ERROR`.
+
+use super::ids::SfId;
+use super::schema::FieldType;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+/// One stored field value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Double(f64),
+    Text(Box<str>),
+    /// Days since 1970-01-01.
+    Date(i32),
+    /// Milliseconds since the Unix epoch, UTC.
+    DateTime(i64),
+    Id(SfId),
+}
+
+/// Why a JSON value does not fit a field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Cannot deserialize instance of {type_name} from {token} value {shown} or request may be missing a required field")]
+pub struct ValueError {
+    pub type_name: &'static str,
+    pub token: &'static str,
+    pub shown: String,
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+pub fn date_to_days(d: NaiveDate) -> i32 {
+    (d - epoch()).num_days() as i32
+}
+
+/// The date `days` after 1970-01-01 (clamped to chrono's range for values from a bad file).
+pub fn days_to_date(days: i32) -> NaiveDate {
+    epoch()
+        .checked_add_signed(chrono::Duration::days(days as i64))
+        .unwrap_or(if days < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        })
+}
+
+pub fn millis_to_datetime(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// `2024-05-01T09:30:00.000+0000`, the form Salesforce returns.
+pub fn format_datetime(ms: i64) -> String {
+    millis_to_datetime(ms)
+        .format("%Y-%m-%dT%H:%M:%S%.3f+0000")
+        .to_string()
+}
+
+/// Parses the date-time forms Salesforce accepts: `Z`, `+hh:mm`, `+hhmm`, optional fraction.
+pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d.with_timezone(&Utc));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z"] {
+        if let Ok(d) = DateTime::parse_from_str(s, fmt) {
+            return Some(d.with_timezone(&Utc));
+        }
+    }
+    // No zone: treated as UTC (real Salesforce does the same for the REST API) [U].
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|n| n.and_utc())
+}
+
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+fn token_of(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::String(_) => "VALUE_STRING",
+        serde_json::Value::Number(n) if n.is_f64() => "VALUE_NUMBER_FLOAT",
+        serde_json::Value::Number(_) => "VALUE_NUMBER_INT",
+        serde_json::Value::Bool(true) => "VALUE_TRUE",
+        serde_json::Value::Bool(false) => "VALUE_FALSE",
+        serde_json::Value::Array(_) => "START_ARRAY",
+        serde_json::Value::Object(_) => "START_OBJECT",
+        serde_json::Value::Null => "VALUE_NULL",
+    }
+}
+
+fn shown(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl Value {
+    /// Converts a JSON value for a field of type `t`; `Ok(None)` for JSON null.
+    pub fn from_json(t: FieldType, v: &serde_json::Value) -> Result<Option<Value>, ValueError> {
+        use serde_json::Value as J;
+        let fail = || ValueError {
+            type_name: t.describe_name(),
+            token: token_of(v),
+            shown: shown(v),
+        };
+        if v.is_null() {
+            return Ok(None);
+        }
+        let value = match t {
+            FieldType::Boolean => match v {
+                J::Bool(b) => Value::Bool(*b),
+                J::String(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
+                J::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
+                _ => return Err(fail()),
+            },
+            FieldType::Int => match v {
+                J::Number(n) => match n.as_i64() {
+                    Some(i) => Value::Int(i),
+                    None => match n.as_f64() {
+                        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Value::Int(f as i64),
+                        _ => return Err(fail()),
+                    },
+                },
+                J::String(s) => Value::Int(s.trim().parse().map_err(|_| fail())?),
+                _ => return Err(fail()),
+            },
+            FieldType::Double | FieldType::Currency | FieldType::Percent => match v {
+                J::Number(n) => Value::Double(n.as_f64().ok_or_else(fail)?),
+                J::String(s) => {
+                    let f: f64 = s.trim().parse().map_err(|_| fail())?;
+                    if !f.is_finite() {
+                        return Err(fail());
+                    }
+                    Value::Double(f)
+                }
+                _ => return Err(fail()),
+            },
+            FieldType::Date => match v {
+                J::String(s) => {
+                    let d = parse_date(s)
+                        .or_else(|| parse_datetime(s).map(|d| d.date_naive()))
+                        .ok_or_else(fail)?;
+                    Value::Date(date_to_days(d))
+                }
+                _ => return Err(fail()),
+            },
+            FieldType::DateTime => match v {
+                J::String(s) => {
+                    let d = parse_datetime(s)
+                        .or_else(|| {
+                            parse_date(s)
+                                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+                        })
+                        .ok_or_else(fail)?;
+                    Value::DateTime(d.timestamp_millis())
+                }
+                _ => return Err(fail()),
+            },
+            FieldType::Id | FieldType::Reference => match v {
+                J::String(s) if s.is_empty() => return Ok(None),
+                // The shape is checked by the store, which knows the field's label.
+                J::String(s) => Value::Text(s.as_str().into()),
+                _ => return Err(fail()),
+            },
+            _ => match v {
+                J::String(s) if s.is_empty() => return Ok(None),
+                J::String(s) => Value::Text(s.as_str().into()),
+                // Jackson coerces scalars into text fields.
+                J::Number(n) => Value::Text(n.to_string().into()),
+                J::Bool(b) => Value::Text(b.to_string().into()),
+                _ => return Err(fail()),
+            },
+        };
+        Ok(Some(value))
+    }
+
+    /// The REST JSON form of this value for a field of type `t`.
+    pub fn to_json(&self, t: FieldType) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Double(f) => {
+                if t == FieldType::Int && f.fract() == 0.0 {
+                    J::from(*f as i64)
+                } else {
+                    serde_json::Number::from_f64(*f)
+                        .map(J::Number)
+                        .unwrap_or(J::Null)
+                }
+            }
+            Value::Text(s) => J::String(s.to_string()),
+            Value::Date(d) => J::String(days_to_date(*d).format("%Y-%m-%d").to_string()),
+            Value::DateTime(ms) => J::String(format_datetime(*ms)),
+            Value::Id(id) => J::String(id.as_str().to_string()),
+        }
+    }
+
+    /// A stable text form (index keys, snapshots, GROUP BY keys).
+    pub fn text(&self) -> String {
+        match self {
+            Value::Bool(b) => b.to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::Double(f) => f.to_string(),
+            Value::Text(s) => s.to_string(),
+            Value::Date(d) => days_to_date(*d).format("%Y-%m-%d").to_string(),
+            Value::DateTime(ms) => format_datetime(*ms),
+            Value::Id(id) => id.as_str().to_string(),
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Double(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            Value::Id(id) => Some(id.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Orders two values of comparable kinds (text case-insensitively, as SOQL does);
+    /// `None` when the kinds cannot be compared.
+    pub fn compare(&self, other: &Value) -> Option<Ordering> {
+        match (self, other) {
+            (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+            (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+            (Value::DateTime(a), Value::DateTime(b)) => Some(a.cmp(b)),
+            (Value::Date(a), Value::DateTime(b)) => Some((*a as i64 * 86_400_000).cmp(b)),
+            (Value::DateTime(a), Value::Date(b)) => Some(a.cmp(&(*b as i64 * 86_400_000))),
+            (Value::Id(a), Value::Id(b)) => Some(a.cmp(b)),
+            (a, b) if a.as_f64().is_some() && b.as_f64().is_some() => {
+                a.as_f64()?.partial_cmp(&b.as_f64()?)
+            }
+            (a, b) => {
+                let (x, y) = (a.as_str()?, b.as_str()?);
+                Some(cmp_ignore_case(x, y))
+            }
+        }
+    }
+
+    /// Approximate heap bytes owned by this value (for memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Value::Text(s) => s.len(),
+            _ => 0,
+        }
+    }
+}
+
+/// Compares two strings ignoring ASCII case, then by bytes to keep the order total.
+pub fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
+    let ai = a.bytes().map(|c| c.to_ascii_lowercase());
+    let bi = b.bytes().map(|c| c.to_ascii_lowercase());
+    ai.cmp(bi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn value_stays_small() {
+        assert!(std::mem::size_of::<Value>() <= 24);
+        assert!(std::mem::size_of::<Option<Value>>() <= 24);
+    }
+
+    #[test]
+    fn currency_from_a_word_is_a_parser_error_with_salesforce_wording() {
+        let e = Value::from_json(FieldType::Currency, &json!("banana")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Cannot deserialize instance of currency from VALUE_STRING value banana or request may be missing a required field"
+        );
+    }
+
+    #[test]
+    fn numbers_accept_numeric_strings_and_dates_round_trip() {
+        assert_eq!(
+            Value::from_json(FieldType::Int, &json!("42")).unwrap(),
+            Some(Value::Int(42))
+        );
+        let d = Value::from_json(FieldType::Date, &json!("2024-02-29"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(d.to_json(FieldType::Date), json!("2024-02-29"));
+        let t = Value::from_json(FieldType::DateTime, &json!("2024-02-29T10:00:00+02:00"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            t.to_json(FieldType::DateTime),
+            json!("2024-02-29T08:00:00.000+0000")
+        );
+    }
+
+    #[test]
+    fn null_and_empty_text_clear_a_field() {
+        assert_eq!(
+            Value::from_json(FieldType::String, &json!(null)).unwrap(),
+            None
+        );
+        assert_eq!(
+            Value::from_json(FieldType::String, &json!("")).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn booleans_refuse_numbers() {
+        assert!(Value::from_json(FieldType::Boolean, &json!(1)).is_err());
+        assert_eq!(
+            Value::from_json(FieldType::Boolean, &json!("TRUE")).unwrap(),
+            Some(Value::Bool(true))
+        );
+    }
+
+    #[test]
+    fn text_compares_ignoring_case() {
+        let a = Value::Text("apple".into());
+        let b = Value::Text("Banana".into());
+        assert_eq!(a.compare(&b), Some(Ordering::Less));
+        assert_eq!(
+            Value::Int(2).compare(&Value::Double(1.5)),
+            Some(Ordering::Greater)
+        );
+    }
+}

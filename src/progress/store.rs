@@ -1,0 +1,362 @@
+//! [`Store`]: opening the progress database and every read and write the CLI and TUI need.
+
+use super::schema;
+use crate::evidence::{Exchange, LearnerRun};
+use crate::rules::Verdict;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProgressError {
+    #[error("could not open the progress database {path}: {source}. Check that the workspace's .sflab folder is writable; move the file aside to start afresh.")]
+    Open {
+        path: PathBuf,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("the progress database {path} was written by a newer sflab (schema {found}); upgrade sflab to read it.")]
+    TooNew { path: PathBuf, found: i64 },
+    #[error("the progress database could not be read or written: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("a stored attempt could not be decoded: {0}")]
+    Decode(#[from] serde_json::Error),
+}
+
+/// Where a lab stands for the learner, as the tree and `sflab list` show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabStatus {
+    /// Some attempt passed.
+    Passed,
+    /// Never passed, and the last attempt failed.
+    FailedLast,
+    /// Started (files copied) but never checked.
+    InProgress,
+    NotStarted,
+}
+
+impl LabStatus {
+    /// The tree glyph: ✓ passed, ✗ failed last time, ● in progress, ○ not started.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            LabStatus::Passed => "✓",
+            LabStatus::FailedLast => "✗",
+            LabStatus::InProgress => "●",
+            LabStatus::NotStarted => "○",
+        }
+    }
+}
+
+/// An attempt to store.
+#[derive(Debug, Clone)]
+pub struct NewAttempt<'a> {
+    pub lab: &'a str,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: u64,
+    pub passed: bool,
+    pub points: u32,
+    pub max_points: u32,
+    pub backend: &'a str,
+    /// Why the attempt could not be judged, if it could not.
+    pub error: Option<&'a str>,
+    pub verdicts: &'a [Verdict],
+    /// Redacted exchanges.
+    pub exchanges: &'a [Exchange],
+    /// Redacted runs.
+    pub runs: &'a [LearnerRun],
+}
+
+/// A stored attempt, with its verdicts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRow {
+    pub id: i64,
+    pub lab: String,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub passed: bool,
+    pub points: u32,
+    pub max_points: u32,
+    pub backend: String,
+    pub error: Option<String>,
+    pub verdicts: Vec<Verdict>,
+}
+
+/// A hint the learner has seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HintReveal {
+    /// Empty for a general hint.
+    pub rule: String,
+    pub tier: u32,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).map(drop)
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339()
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, mode 0600, WAL.
+    pub fn open(path: &Path) -> Result<Store, ProgressError> {
+        let open_err = |source: Box<dyn std::error::Error + Send + Sync>| ProgressError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::fsutil::create_private_dir(dir).map_err(|e| open_err(e.into()))?;
+        }
+        create_private_file(path).map_err(|e| open_err(e.into()))?;
+        let mut conn = Connection::open(path).map_err(|e| open_err(e.into()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        if let Err(found) = schema::migrate(&mut conn)? {
+            return Err(ProgressError::TooNew {
+                path: path.to_path_buf(),
+                found,
+            });
+        }
+        Ok(Store { conn })
+    }
+
+    /// Stores one attempt, its verdicts and its transcript in one transaction; returns its id.
+    pub fn record_attempt(&mut self, a: &NewAttempt<'_>) -> Result<i64, ProgressError> {
+        let exchanges = serde_json::to_string(a.exchanges)?;
+        let runs = serde_json::to_string(a.runs)?;
+        let verdicts: Vec<String> = a
+            .verdicts
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<_, _>>()?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO attempts (lab, started_at, duration_ms, passed, points, max_points, backend, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                a.lab,
+                a.started_at.to_rfc3339(),
+                i64::try_from(a.duration_ms).unwrap_or(i64::MAX),
+                a.passed,
+                a.points,
+                a.max_points,
+                a.backend,
+                a.error
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        for (i, v) in verdicts.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO verdicts (attempt_id, position, verdict) VALUES (?1, ?2, ?3)",
+                params![id, i64::try_from(i).unwrap_or(i64::MAX), v],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO transcripts (attempt_id, exchanges, runs) VALUES (?1, ?2, ?3)",
+            params![id, exchanges, runs],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO labs_started (lab, started_at) VALUES (?1, ?2)",
+            params![a.lab, now()],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Notes that the learner started a lab (its files are in the workspace).
+    pub fn mark_started(&mut self, lab: &str) -> Result<(), ProgressError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO labs_started (lab, started_at) VALUES (?1, ?2)",
+            params![lab, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn verdicts_of(&self, attempt: i64) -> Result<Vec<Verdict>, ProgressError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT verdict FROM verdicts WHERE attempt_id = ?1 ORDER BY position")?;
+        let rows = stmt.query_map([attempt], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for text in rows {
+            out.push(serde_json::from_str(&text?)?);
+        }
+        Ok(out)
+    }
+
+    /// The most recent attempt at `lab`, with its verdicts.
+    pub fn last_attempt(&self, lab: &str) -> Result<Option<AttemptRow>, ProgressError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, lab, started_at, duration_ms, passed, points, max_points, backend, error
+                 FROM attempts WHERE lab = ?1 ORDER BY id DESC LIMIT 1",
+                [lab],
+                |r| {
+                    Ok(AttemptRow {
+                        id: r.get(0)?,
+                        lab: r.get(1)?,
+                        started_at: r.get(2)?,
+                        duration_ms: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                        passed: r.get(4)?,
+                        points: r.get(5)?,
+                        max_points: r.get(6)?,
+                        backend: r.get(7)?,
+                        error: r.get(8)?,
+                        verdicts: Vec::new(),
+                    })
+                },
+            )
+            .optional()?;
+        match row {
+            Some(mut a) => {
+                a.verdicts = self.verdicts_of(a.id)?;
+                Ok(Some(a))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The redacted exchanges and runs of one attempt.
+    pub fn transcript(
+        &self,
+        attempt: i64,
+    ) -> Result<Option<(Vec<Exchange>, Vec<LearnerRun>)>, ProgressError> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT exchanges, runs FROM transcripts WHERE attempt_id = ?1",
+                [attempt],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match row {
+            Some((e, r)) => Ok(Some((serde_json::from_str(&e)?, serde_json::from_str(&r)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether any attempt at `lab` passed (the solution is unlocked).
+    pub fn ever_passed(&self, lab: &str) -> Result<bool, ProgressError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM attempts WHERE lab = ?1 AND passed = 1)",
+            [lab],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The status of every lab that has any progress; labs absent from the map are not started.
+    pub fn lab_statuses(&self) -> Result<BTreeMap<String, LabStatus>, ProgressError> {
+        let mut out = BTreeMap::new();
+        let mut stmt = self.conn.prepare("SELECT lab FROM labs_started")?;
+        for lab in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            out.insert(lab?, LabStatus::InProgress);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT lab, MAX(passed), (SELECT passed FROM attempts b WHERE b.lab = a.lab ORDER BY id DESC LIMIT 1)
+             FROM attempts a GROUP BY lab",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (lab, ever, last) = row?;
+            let status = if ever || last {
+                LabStatus::Passed
+            } else {
+                LabStatus::FailedLast
+            };
+            out.insert(lab, status);
+        }
+        Ok(out)
+    }
+
+    /// One lab's status.
+    pub fn lab_status(&self, lab: &str) -> Result<LabStatus, ProgressError> {
+        Ok(self
+            .lab_statuses()?
+            .remove(lab)
+            .unwrap_or(LabStatus::NotStarted))
+    }
+
+    /// Records that hint `tier` (0-based) for `rule` (`""` for general hints) was shown.
+    pub fn reveal_hint(&mut self, lab: &str, rule: &str, tier: u32) -> Result<(), ProgressError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO hints_revealed (lab, rule, tier, revealed_at) VALUES (?1, ?2, ?3, ?4)",
+            params![lab, rule, tier, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Hints already shown for `lab`, in the order they were revealed.
+    pub fn hints_revealed(&self, lab: &str) -> Result<Vec<HintReveal>, ProgressError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT rule, tier FROM hints_revealed WHERE lab = ?1 ORDER BY revealed_at, rule, tier",
+        )?;
+        let rows = stmt.query_map([lab], |r| {
+            Ok(HintReveal {
+                rule: r.get(0)?,
+                tier: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records one quiz answer.
+    pub fn record_quiz_answer(
+        &mut self,
+        lesson: &str,
+        question: u32,
+        correct: bool,
+    ) -> Result<(), ProgressError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO quiz_answers (lesson, question, correct, answered_at) VALUES (?1, ?2, ?3, ?4)",
+            params![lesson, question, correct, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// For each question of `lesson` answered at least once: whether the latest answer was right.
+    pub fn quiz_results(&self, lesson: &str) -> Result<BTreeMap<u32, bool>, ProgressError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT question, correct FROM quiz_answers WHERE lesson = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([lesson], |r| {
+            Ok((r.get::<_, u32>(0)?, r.get::<_, bool>(1)?))
+        })?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (q, c) = row?;
+            out.insert(q, c);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

@@ -1,0 +1,197 @@
+//! Tests of the progress store, including a writer killed in the middle of a transaction.
+
+use super::*;
+use crate::evidence::{Body, RecordedRequest};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn verdict(rule: &str, pass: bool) -> Verdict {
+    if pass {
+        Verdict::pass(rule, 2, "fine")
+    } else {
+        Verdict::fail(rule, 2, "not yet").with_evidence([1])
+    }
+}
+
+fn exchange() -> Exchange {
+    Exchange {
+        seq: 1,
+        run_index: 0,
+        started_at: Utc::now(),
+        finished_at: Utc::now(),
+        request: RecordedRequest {
+            method: "GET".into(),
+            url: "https://127.0.0.1:1/services/data/v62.0/limits".into(),
+            path: "/services/data/v62.0/limits".into(),
+            query: None,
+            headers: vec![],
+            body: Body::default(),
+        },
+        response: None,
+        fault: None,
+        error: None,
+    }
+}
+
+fn attempt<'a>(lab: &'a str, verdicts: &'a [Verdict], exchanges: &'a [Exchange]) -> NewAttempt<'a> {
+    let passed = verdicts.iter().all(|v| v.passed());
+    NewAttempt {
+        lab,
+        started_at: Utc::now(),
+        duration_ms: 120,
+        passed,
+        points: verdicts.iter().map(|v| v.points_awarded).sum(),
+        max_points: verdicts.iter().map(|v| v.points_possible).sum(),
+        backend: "mock",
+        error: None,
+        verdicts,
+        exchanges,
+        runs: &[],
+    }
+}
+
+#[test]
+fn an_attempt_round_trips_with_verdicts_and_transcript() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&t.path().join(".sflab/progress.db")).unwrap();
+    let vs = [
+        verdict("http.request", true),
+        verdict("state.idempotent", false),
+    ];
+    let ex = [exchange()];
+    let id = s.record_attempt(&attempt("rest-crud", &vs, &ex)).unwrap();
+    let last = s.last_attempt("rest-crud").unwrap().unwrap();
+    assert_eq!(last.id, id);
+    assert!(!last.passed);
+    assert_eq!(last.points, 2);
+    assert_eq!(last.max_points, 4);
+    assert_eq!(last.verdicts, vs.to_vec());
+    let (exchanges, runs) = s.transcript(id).unwrap().unwrap();
+    assert_eq!(exchanges, ex.to_vec());
+    assert!(runs.is_empty());
+}
+
+#[test]
+fn statuses_follow_started_failed_and_passed_attempts() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&t.path().join("progress.db")).unwrap();
+    assert_eq!(s.lab_status("a").unwrap(), LabStatus::NotStarted);
+    s.mark_started("a").unwrap();
+    assert_eq!(s.lab_status("a").unwrap(), LabStatus::InProgress);
+    let fail = [verdict("r", false)];
+    s.record_attempt(&attempt("a", &fail, &[])).unwrap();
+    assert_eq!(s.lab_status("a").unwrap(), LabStatus::FailedLast);
+    assert!(!s.ever_passed("a").unwrap());
+    let pass = [verdict("r", true)];
+    s.record_attempt(&attempt("a", &pass, &[])).unwrap();
+    s.record_attempt(&attempt("a", &fail, &[])).unwrap();
+    assert_eq!(
+        s.lab_status("a").unwrap(),
+        LabStatus::Passed,
+        "a lab once passed stays passed"
+    );
+    assert!(s.ever_passed("a").unwrap());
+    assert_eq!(s.lab_statuses().unwrap().len(), 1);
+}
+
+#[test]
+fn hints_and_quiz_answers_are_kept() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&t.path().join("progress.db")).unwrap();
+    s.reveal_hint("a", "state.idempotent", 0).unwrap();
+    s.reveal_hint("a", "state.idempotent", 0).unwrap();
+    s.reveal_hint("a", "state.idempotent", 1).unwrap();
+    let h = s.hints_revealed("a").unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[1].tier, 1);
+    s.record_quiz_answer("L1-basics/rest", 0, false).unwrap();
+    s.record_quiz_answer("L1-basics/rest", 0, true).unwrap();
+    assert_eq!(s.quiz_results("L1-basics/rest").unwrap()[&0], true);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("progress.db");
+    let mut s = Store::open(&p).unwrap();
+    s.mark_started("a").unwrap();
+    for f in ["progress.db", "progress.db-wal"] {
+        let mode = std::fs::metadata(t.path().join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
+}
+
+const CHILD_ENV: &str = "SFLAB_PROGRESS_KILL_CHILD_DB";
+
+/// In the child: commit one attempt, start a second transaction, say so, and wait to be killed.
+fn killed_writer_child(db: &str) {
+    let mut s = Store::open(Path::new(db)).unwrap();
+    let pass = [verdict("r", true)];
+    s.record_attempt(&attempt("committed", &pass, &[])).unwrap();
+    let tx = s.conn.transaction().unwrap();
+    tx.execute(
+        "INSERT INTO attempts (lab, started_at, duration_ms, passed, points, max_points, backend)
+         VALUES ('in-flight', 'x', 1, 1, 1, 1, 'mock')",
+        [],
+    )
+    .unwrap();
+    for i in 0..2000 {
+        tx.execute(
+            "INSERT INTO quiz_answers (lesson, question, correct, answered_at) VALUES ('l', ?1, 1, 'x')",
+            [i],
+        )
+        .unwrap();
+    }
+    println!("in-transaction");
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn a_writer_killed_mid_transaction_loses_nothing_committed() {
+    if let Ok(db) = std::env::var(CHILD_ENV) {
+        killed_writer_child(&db);
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("progress.db");
+    let exe = std::env::current_exe().unwrap();
+    let mut child = Command::new(exe)
+        .args([
+            "progress::store::tests::a_writer_killed_mid_transaction_loses_nothing_committed",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, &db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(
+        lines.any(|l| l.map(|l| l.contains("in-transaction")).unwrap_or(false)),
+        "the child reached the open transaction"
+    );
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGKILL);
+    }
+    child.wait().unwrap();
+
+    let s = Store::open(&db).unwrap();
+    let ok: String = s
+        .conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    assert!(
+        s.ever_passed("committed").unwrap(),
+        "the committed attempt survived"
+    );
+    assert!(s.last_attempt("in-flight").unwrap().is_none());
+    assert!(s.quiz_results("l").unwrap().is_empty());
+}

@@ -1,0 +1,419 @@
+//! Fault injection: `faults:` entries of lab.yaml ([`FaultSpec`]) and the deterministic plan
+//! that decides, request by request, which fault fires ([`FaultPlan`]).
+//!
+//! A fault matches requests by a [`RequestPattern`] and fires on the `nth` matching request,
+//! on `every_nth`, on every match `after` some time since the proxy's first request, or with a
+//! seeded `probability` (or on every match when none is given), at most `times` times. It
+//! answers with a status, a Salesforce-shaped body and headers, delays, drops the connection,
+//! or expires the caller's session. Ready-made `kind`s fill in the usual shapes.
+//!
+//! Determinism: the probability draw is a hash of (seed, fault index, match count), not a
+//! random generator's state, so the same spec and the same request order always give the
+//! same faults.
+
+use crate::matcher::{RequestPattern, RequestView};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Ready-made faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// 429 with `Retry-After` (1 second unless the spec says otherwise).
+    RateLimited,
+    /// 503 Service Unavailable.
+    Unavailable,
+    /// The caller's session is really expired in the org, so the call gets 401 INVALID_SESSION_ID.
+    SessionExpired,
+    /// 400 UNABLE_TO_LOCK_ROW, as when another transaction holds the record.
+    LockRow,
+    /// The request is delayed (1 second unless `delay_ms` says otherwise), then forwarded.
+    Latency,
+    /// The connection is closed without a response.
+    Drop,
+}
+
+impl FaultKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FaultKind::RateLimited => "rate_limited",
+            FaultKind::Unavailable => "unavailable",
+            FaultKind::SessionExpired => "session_expired",
+            FaultKind::LockRow => "lock_row",
+            FaultKind::Latency => "latency",
+            FaultKind::Drop => "drop",
+        }
+    }
+}
+
+/// The response a fault answers with.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultResponse {
+    pub status: u16,
+    /// A JSON value or text; defaults to the Salesforce error body for the status.
+    #[serde(default)]
+    pub body: Option<serde_json::Value>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// One `faults:` entry of lab.yaml.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    #[serde(default)]
+    pub kind: Option<FaultKind>,
+    #[serde(rename = "match", default)]
+    pub matches: RequestPattern,
+    /// Fire on the nth matching request (1 = the first).
+    #[serde(default)]
+    pub nth: Option<u64>,
+    /// Fire on every nth matching request (2 = the 2nd, 4th, ...).
+    #[serde(default)]
+    pub every_nth: Option<u64>,
+    /// Fire on matching requests once this long has passed since the proxy's first request:
+    /// milliseconds, or text such as `500ms`, `2s`.
+    #[serde(default, with = "duration_text")]
+    pub after: Option<Duration>,
+    /// Fire with this probability (0–1), drawn deterministically from `seed`.
+    #[serde(default)]
+    pub probability: Option<f64>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Fire at most this many times.
+    #[serde(default)]
+    pub times: Option<u64>,
+    #[serde(default)]
+    pub respond: Option<FaultResponse>,
+    /// Seconds for the `Retry-After` header (rate_limited and unavailable).
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    #[serde(default)]
+    pub drop_connection: bool,
+    #[serde(default)]
+    pub expire_session: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FaultSpecError {
+    #[error(
+        "fault {index}: give at most one of nth, every_nth, after and probability (found {found})"
+    )]
+    ManyTriggers { index: usize, found: String },
+    #[error("fault {index}: `{field}` must be 1 or more")]
+    ZeroCount { index: usize, field: &'static str },
+    #[error("fault {index}: probability must be between 0 and 1, not {value}")]
+    BadProbability { index: usize, value: f64 },
+    #[error("fault {index}: status {status} is not an HTTP status (100–599)")]
+    BadStatus { index: usize, status: u16 },
+    #[error("fault {index}: `{name}: {value}` is not a valid HTTP header")]
+    BadHeader {
+        index: usize,
+        name: String,
+        value: String,
+    },
+    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
+    DoesNothing { index: usize },
+}
+
+/// What the proxy must do for one request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultAction {
+    pub index: usize,
+    pub kind: String,
+    pub delay: Option<Duration>,
+    pub expire_session: bool,
+    pub drop_connection: bool,
+    /// `None`: forward the request (after any delay or expiry).
+    pub respond: Option<FaultResponse>,
+}
+
+impl FaultAction {
+    /// What happened, for a learner.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(d) = self.delay {
+            parts.push(format!("delayed {} ms", d.as_millis()));
+        }
+        if self.expire_session {
+            parts.push("expired the session".to_string());
+        }
+        if self.drop_connection {
+            parts.push("dropped the connection".to_string());
+        }
+        if let Some(r) = &self.respond {
+            let mut s = format!("answered {}", r.status);
+            if let Some(ra) = r.headers.get("Retry-After") {
+                s.push_str(&format!(" with Retry-After: {ra}"));
+            }
+            parts.push(s);
+        }
+        parts.join(", ")
+    }
+}
+
+impl FaultSpec {
+    /// Checks the fault; `number` (1-based, its place in `faults:`) is used in messages.
+    pub fn validate(&self, number: usize) -> Result<(), FaultSpecError> {
+        let index = number;
+        let mut triggers = Vec::new();
+        if self.nth.is_some() {
+            triggers.push("nth");
+        }
+        if self.every_nth.is_some() {
+            triggers.push("every_nth");
+        }
+        if self.after.is_some() {
+            triggers.push("after");
+        }
+        if self.probability.is_some() {
+            triggers.push("probability");
+        }
+        if triggers.len() > 1 {
+            return Err(FaultSpecError::ManyTriggers {
+                index,
+                found: triggers.join(", "),
+            });
+        }
+        for (field, v) in [
+            ("nth", self.nth),
+            ("every_nth", self.every_nth),
+            ("times", self.times),
+        ] {
+            if v == Some(0) {
+                return Err(FaultSpecError::ZeroCount { index, field });
+            }
+        }
+        if let Some(p) = self.probability {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(FaultSpecError::BadProbability { index, value: p });
+            }
+        }
+        if let Some(r) = &self.respond {
+            if !(100..=599).contains(&r.status) {
+                return Err(FaultSpecError::BadStatus {
+                    index,
+                    status: r.status,
+                });
+            }
+            for (name, value) in &r.headers {
+                let ok = http::HeaderName::from_bytes(name.as_bytes()).is_ok()
+                    && http::HeaderValue::from_str(value).is_ok();
+                if !ok {
+                    return Err(FaultSpecError::BadHeader {
+                        index,
+                        name: name.clone(),
+                        value: value.clone(),
+                    });
+                }
+            }
+        }
+        let acts = self.kind.is_some()
+            || self.respond.is_some()
+            || self.delay_ms.is_some()
+            || self.drop_connection
+            || self.expire_session;
+        if !acts {
+            return Err(FaultSpecError::DoesNothing { index });
+        }
+        Ok(())
+    }
+
+    /// The action this fault takes when it fires, with the kind's defaults filled in.
+    /// `can_expire` says whether the proxy was given a way to expire sessions in the org.
+    fn action(&self, index: usize, can_expire: bool) -> FaultAction {
+        let mut respond = self.respond.clone();
+        let mut delay = self.delay_ms.map(Duration::from_millis);
+        let mut expire = self.expire_session;
+        let mut drop = self.drop_connection;
+        let retry_after = |default: Option<u64>| self.retry_after.or(default);
+        let status_only = |status: u16, ra: Option<u64>| {
+            let mut headers = BTreeMap::new();
+            if let Some(s) = ra {
+                headers.insert("Retry-After".to_string(), s.to_string());
+            }
+            Some(FaultResponse {
+                status,
+                body: None,
+                headers,
+            })
+        };
+        match self.kind {
+            Some(FaultKind::RateLimited) if respond.is_none() => {
+                respond = status_only(429, retry_after(Some(1)))
+            }
+            Some(FaultKind::Unavailable) if respond.is_none() => {
+                respond = status_only(503, retry_after(None))
+            }
+            Some(FaultKind::LockRow) if respond.is_none() => {
+                respond = status_only(400, None).map(|mut r| {
+                    r.body = Some(super::bodies::lock_row_body());
+                    r
+                })
+            }
+            Some(FaultKind::SessionExpired) => {
+                expire = true;
+                // With a way to expire the token the org answers 401 itself; without one
+                // (e.g. a sandbox) the proxy answers as the org would.
+                if !can_expire && respond.is_none() {
+                    respond = status_only(401, None);
+                }
+            }
+            Some(FaultKind::Latency) if delay.is_none() => delay = Some(Duration::from_secs(1)),
+            Some(FaultKind::Drop) => drop = true,
+            _ => {}
+        }
+        FaultAction {
+            index,
+            kind: self
+                .kind
+                .map(FaultKind::label)
+                .unwrap_or("custom")
+                .to_string(),
+            delay,
+            expire_session: expire,
+            drop_connection: drop,
+            respond,
+        }
+    }
+}
+
+/// Checks every fault of a lab (for validation when the curriculum loads).
+pub fn validate_faults(specs: &[FaultSpec]) -> Result<(), FaultSpecError> {
+    specs
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, s)| s.validate(i + 1))
+}
+
+#[derive(Debug, Default, Clone)]
+struct Counter {
+    matched: u64,
+    fired: u64,
+}
+
+/// The faults of one proxy, with their counters.
+#[derive(Debug, Clone, Default)]
+pub struct FaultPlan {
+    specs: Vec<FaultSpec>,
+    counters: Vec<Counter>,
+    can_expire: bool,
+}
+
+impl FaultPlan {
+    /// Validates every fault; `can_expire` says whether sessions can really be expired.
+    pub fn new(specs: Vec<FaultSpec>, can_expire: bool) -> Result<FaultPlan, FaultSpecError> {
+        for (i, s) in specs.iter().enumerate() {
+            s.validate(i + 1)?;
+        }
+        Ok(FaultPlan {
+            counters: vec![Counter::default(); specs.len()],
+            specs,
+            can_expire,
+        })
+    }
+
+    /// Decides for one request; `since_first` is the time since the proxy's first request.
+    pub fn decide(&mut self, req: &RequestView<'_>, since_first: Duration) -> Option<FaultAction> {
+        let mut chosen = None;
+        for (i, spec) in self.specs.iter().enumerate() {
+            if !spec.matches.matches(req) {
+                continue;
+            }
+            let c = &mut self.counters[i];
+            c.matched += 1;
+            if chosen.is_some() || spec.times.is_some_and(|t| c.fired >= t) {
+                continue;
+            }
+            let fires = if let Some(n) = spec.nth {
+                c.matched == n
+            } else if let Some(n) = spec.every_nth {
+                c.matched % n == 0
+            } else if let Some(after) = spec.after {
+                since_first >= after
+            } else if let Some(p) = spec.probability {
+                draw(spec.seed.unwrap_or(0), i as u64, c.matched) < p
+            } else {
+                true
+            };
+            if fires {
+                c.fired += 1;
+                chosen = Some(spec.action(i, self.can_expire));
+            }
+        }
+        chosen
+    }
+}
+
+/// A uniform number in [0, 1) from (seed, fault, count): SplitMix64 over their mix.
+fn draw(seed: u64, fault: u64, count: u64) -> f64 {
+    let mut z = seed
+        .wrapping_add(fault.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_add(count.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+mod duration_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Millis(u64),
+        Text(String),
+    }
+
+    pub fn parse(text: &str) -> Option<Duration> {
+        let t = text.trim();
+        if let Some(ms) = t.strip_suffix("ms") {
+            return ms.trim().parse().ok().map(Duration::from_millis);
+        }
+        if let Some(s) = t.strip_suffix('s') {
+            return s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| *v >= 0.0)
+                .map(Duration::from_secs_f64);
+        }
+        if let Some(m) = t.strip_suffix('m') {
+            return m
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .map(|m| Duration::from_secs(m * 60));
+        }
+        t.parse().ok().map(Duration::from_millis)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        match Option::<Raw>::deserialize(d)? {
+            None => Ok(None),
+            Some(Raw::Millis(ms)) => Ok(Some(Duration::from_millis(ms))),
+            Some(Raw::Text(t)) => parse(&t).map(Some).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "`after: {t}` is not a duration; write e.g. 500ms, 2s or 1m"
+                ))
+            }),
+        }
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(d) => s.serialize_str(&format!("{}ms", d.as_millis())),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "fault_tests.rs"]
+mod tests;

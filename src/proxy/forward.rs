@@ -1,0 +1,431 @@
+//! One request through the proxy: read it, apply the fault plan, forward it, rewrite URLs that
+//! point at the upstream, record the redacted exchange, answer the client.
+
+use super::fault::{FaultAction, FaultPlan};
+use super::recorder::{RawExchange, RawResponse, Recorder};
+use super::{ProxyConfig, ProxyError, SessionExpirer};
+use crate::evidence::FaultFired;
+use crate::matcher::RequestView;
+use bytes::Bytes;
+use chrono::Utc;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use parking_lot::Mutex;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+/// Headers that belong to one connection, not to the message.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "content-length",
+];
+
+/// State shared by every connection of one proxy.
+pub(crate) struct Shared {
+    client: reqwest::Client,
+    upstream: String,
+    plan: Mutex<FaultPlan>,
+    first_request: OnceLock<Instant>,
+    recorder: Recorder,
+    expire: Option<SessionExpirer>,
+    /// (upstream origin, proxy origin) pairs for response rewriting.
+    rewrites: Vec<(String, String)>,
+    max_body: usize,
+    scheme: &'static str,
+}
+
+/// Returned to hyper to close the connection without a response.
+#[derive(Debug)]
+pub(crate) struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+impl Shared {
+    pub(crate) fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    pub(crate) fn new(
+        config: &ProxyConfig,
+        base_url: &str,
+        recorder: Recorder,
+    ) -> Result<Shared, ProxyError> {
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.upstream_timeout)
+            .no_proxy();
+        if let Some(pem) = &config.upstream_root_ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| ProxyError::BadCa(e.to_string()))?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
+            .build()
+            .map_err(|e| ProxyError::Client(e.to_string()))?;
+        let upstream_origin = config.upstream.origin().ascii_serialization();
+        let mut rewrites = vec![(upstream_origin.clone(), base_url.to_string())];
+        if let Some(host) = config.upstream.host_str() {
+            if host == "127.0.0.1" || host == "localhost" {
+                let other = if host == "localhost" {
+                    "127.0.0.1"
+                } else {
+                    "localhost"
+                };
+                rewrites.push((
+                    upstream_origin.replacen(host, other, 1),
+                    base_url.to_string(),
+                ));
+            }
+        }
+        for origin in &config.rewrite_origins {
+            rewrites.push((
+                origin.trim_end_matches('/').to_string(),
+                base_url.to_string(),
+            ));
+        }
+        Ok(Shared {
+            client,
+            upstream: config.upstream.as_str().trim_end_matches('/').to_string(),
+            plan: Mutex::new(FaultPlan::new(
+                config.faults.clone(),
+                config.expire_session.is_some(),
+            )?),
+            first_request: OnceLock::new(),
+            recorder,
+            expire: config.expire_session.clone(),
+            rewrites,
+            max_body: config.max_body,
+            scheme: if config.tls.is_some() {
+                "https"
+            } else {
+                "http"
+            },
+        })
+    }
+}
+
+fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn is_loopback_host(authority: &str) -> bool {
+    let host = if let Some(rest) = authority.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    matches!(host, "127.0.0.1" | "localhost" | "::1")
+}
+
+fn is_textual(content_type: Option<&str>) -> bool {
+    let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    ct.contains("json")
+        || ct.contains("xml")
+        || ct.starts_with("text/")
+        || ct.contains("urlencoded")
+}
+
+fn respond(status: u16, headers: &[(String, String)], body: Bytes) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder().status(status);
+    for (n, v) in headers {
+        builder = builder.header(n.as_str(), v.as_str());
+    }
+    builder
+        .body(Full::new(body.clone()))
+        .unwrap_or_else(|_| Response::new(Full::new(body)))
+}
+
+/// Records the exchange with `answer` as its response, and answers the client with it.
+fn finish(shared: &Shared, mut raw: RawExchange, answer: Answer) -> Response<Full<Bytes>> {
+    let (status, headers, body) = answer;
+    let response = respond(status, &headers, body.clone());
+    raw.response = Some(RawResponse {
+        status,
+        headers,
+        body,
+    });
+    shared.recorder.record(raw);
+    response
+}
+
+fn json_answer(status: u16, value: serde_json::Value) -> Answer {
+    (
+        status,
+        vec![(
+            "Content-Type".to_string(),
+            "application/json;charset=UTF-8".to_string(),
+        )],
+        Bytes::from(value.to_string()),
+    )
+}
+
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let started_at = Utc::now();
+    let first = *shared.first_request.get_or_init(Instant::now);
+    let seq = shared.recorder.next_seq();
+    let (parts, incoming) = req.into_parts();
+    let method = parts.method.as_str().to_string();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().map(str::to_string);
+    shared.recorder.announce(seq, started_at, &method, &path);
+    let authority = parts
+        .uri
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .or_else(|| header_text(&parts.headers, "host"))
+        .unwrap_or_default();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
+    let mut raw = RawExchange {
+        seq,
+        run_index: shared.recorder.run_index(),
+        started_at,
+        method: method.clone(),
+        url: format!("{}://{authority}{path_and_query}", shared.scheme),
+        path: path.clone(),
+        query: query.clone(),
+        headers: header_pairs(&parts.headers),
+        body: Bytes::new(),
+        response: None,
+        fault: None,
+        error: None,
+    };
+
+    if !authority.is_empty() && !is_loopback_host(&authority) {
+        let text = format!(
+            "This sflab proxy only answers requests addressed to 127.0.0.1 or localhost, not {authority}.\n"
+        );
+        let plain = vec![("Content-Type".to_string(), "text/plain".to_string())];
+        return Ok(finish(&shared, raw, (421, plain, Bytes::from(text))));
+    }
+
+    let body = match Limited::new(incoming, shared.max_body).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            raw.error = Some(format!("the request body could not be read: {e}"));
+            let message = format!(
+                "The request body is larger than the {} bytes the sflab proxy accepts.",
+                shared.max_body
+            );
+            let answer = json_answer(
+                413,
+                serde_json::json!([{ "message": message, "errorCode": "REQUEST_TOO_LARGE" }]),
+            );
+            return Ok(finish(&shared, raw, answer));
+        }
+    };
+    raw.body = body.clone();
+
+    let action = {
+        let lookup = |name: &str| header_text(&parts.headers, name);
+        let body_text = String::from_utf8_lossy(&body);
+        let view = RequestView {
+            method: &method,
+            path: &path,
+            query: query.as_deref(),
+            header: &lookup,
+            body: &body_text,
+        };
+        shared.plan.lock().decide(&view, first.elapsed())
+    };
+
+    if let Some(action) = &action {
+        raw.fault = Some(FaultFired {
+            index: action.index,
+            kind: action.kind.clone(),
+            action: action.describe(),
+        });
+        if let Some(d) = action.delay {
+            tokio::time::sleep(d).await;
+        }
+        if action.expire_session {
+            expire(&shared, &parts.headers);
+        }
+        if action.drop_connection {
+            raw.error =
+                Some("the proxy closed the connection without answering (injected fault)".into());
+            shared.recorder.record(raw);
+            return Err(DropConnection);
+        }
+        if let Some(answer) = injected_response(action, &path) {
+            return Ok(finish(&shared, raw, answer));
+        }
+    }
+
+    let (answer, error) = forward(
+        &shared,
+        &parts.method,
+        &path_and_query,
+        &parts.headers,
+        body,
+    )
+    .await;
+    raw.error = error;
+    Ok(finish(&shared, raw, answer))
+}
+
+fn header_text(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
+}
+
+/// Expires the session of the request's bearer token through the runner's callback.
+fn expire(shared: &Shared, headers: &http::HeaderMap) {
+    let Some(expire) = &shared.expire else { return };
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_string()))
+        .or_else(|| {
+            headers
+                .get("x-sfdc-session")
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_string())
+        });
+    if let Some(token) = token {
+        expire(&token);
+    }
+}
+
+/// Status, headers and body of a response.
+type Answer = (u16, Vec<(String, String)>, Bytes);
+
+fn injected_response(action: &FaultAction, path: &str) -> Option<Answer> {
+    let r = action.respond.as_ref()?;
+    let body = r
+        .body
+        .clone()
+        .unwrap_or_else(|| super::default_body(r.status, path));
+    let (text, ct) = match body {
+        serde_json::Value::String(s) => (s, "text/plain;charset=UTF-8"),
+        other => (other.to_string(), "application/json;charset=UTF-8"),
+    };
+    let mut headers: Vec<(String, String)> = r
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        headers.push(("Content-Type".to_string(), ct.to_string()));
+    }
+    Some((r.status, headers, Bytes::from(text)))
+}
+
+async fn forward(
+    shared: &Shared,
+    method: &http::Method,
+    path_and_query: &str,
+    headers: &http::HeaderMap,
+    body: Bytes,
+) -> (Answer, Option<String>) {
+    let url = format!("{}{}", shared.upstream, path_and_query);
+    let mut out = http::HeaderMap::new();
+    for (name, value) in headers {
+        let n = name.as_str();
+        if HOP_BY_HOP.contains(&n) || n == "host" || n == "accept-encoding" {
+            continue;
+        }
+        out.append(name.clone(), value.clone());
+    }
+    let sent = shared
+        .client
+        .request(method.clone(), &url)
+        .headers(out)
+        .body(body)
+        .send()
+        .await;
+    let resp = match sent {
+        Ok(r) => r,
+        Err(e) => {
+            // Without the URL: its query may hold a secret.
+            let e = e.without_url();
+            let status = if e.is_timeout() { 504 } else { 502 };
+            let answer = json_answer(status, super::default_body(status, path_and_query));
+            return (answer, Some(format!("the org could not be reached: {e}")));
+        }
+    };
+    let status = resp.status().as_u16();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let mut hdrs = Vec::new();
+    for (name, value) in resp.headers() {
+        if HOP_BY_HOP.contains(&name.as_str()) {
+            continue;
+        }
+        let mut v = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        if name == "location" || name == "content-location" {
+            v = rewrite(shared, &v);
+        }
+        hdrs.push((name.as_str().to_string(), v));
+    }
+    let body = match resp.bytes().await {
+        Ok(b) => b,
+        Err(e) => {
+            let e = e.without_url();
+            let cut = Some(format!("the org's answer was cut off: {e}"));
+            return ((status, hdrs, Bytes::new()), cut);
+        }
+    };
+    let body = if is_textual(content_type.as_deref()) {
+        match std::str::from_utf8(&body) {
+            Ok(text)
+                if shared
+                    .rewrites
+                    .iter()
+                    .any(|(from, _)| text.contains(from.as_str())) =>
+            {
+                Bytes::from(rewrite(shared, text))
+            }
+            _ => body,
+        }
+    } else {
+        body
+    };
+    ((status, hdrs, body), None)
+}
+
+fn rewrite(shared: &Shared, text: &str) -> String {
+    let mut out = text.to_string();
+    for (from, to) in &shared.rewrites {
+        out = out.replace(from.as_str(), to);
+    }
+    out
+}

@@ -1,0 +1,210 @@
+//! The recording / fault-injecting reverse proxy between the learner's code and an org.
+//!
+//! [`start`] binds 127.0.0.1 on an ephemeral port (HTTP, or HTTPS with a given rustls
+//! config) and forwards every request to one upstream base URL (the mock org's listener or a
+//! real org) with a reqwest client that trusts a given root CA and follows no redirects.
+//! Each exchange is redacted and kept in a shared [`Recorder`] that callers read live
+//! ([`Recorder::subscribe`]) or at the end ([`Recorder::exchanges`]). Faults from lab.yaml
+//! ([`FaultSpec`]) are applied on the way.
+//!
+//! Implementation notes:
+//! - Forwarded unchanged except: hop-by-hop headers are dropped, the `Host` header comes from
+//!   the upstream URL, and `Accept-Encoding` is removed so the upstream answers uncompressed —
+//!   the recorder must read bodies and the rewrite below must see URLs (clients still work: a
+//!   plain body is always acceptable).
+//! - Responses that point at the upstream (`Location`, and absolute URLs in textual bodies
+//!   such as `instance_url`, `id`, SOAP `serverUrl`) are rewritten to the proxy's own origin by
+//!   replacing the upstream origin text, so clients that follow them stay on the proxy and
+//!   keep being recorded. Origins beyond the upstream's own (a sandbox's My Domain host) can be
+//!   added with [`ProxyConfig::rewrite_origins`].
+//! - Bodies are buffered (up to [`ProxyConfig::max_body`]); the stored copy keeps at most
+//!   [`ProxyConfig::record_body_cap`] bytes of each.
+//! - Only loopback `Host` names are served (against DNS rebinding); others get 421.
+
+mod bodies;
+mod fault;
+mod forward;
+mod recorder;
+
+pub use bodies::{default_body, lock_row_body};
+pub use fault::{
+    validate_faults, FaultAction, FaultKind, FaultPlan, FaultResponse, FaultSpec, FaultSpecError,
+};
+pub use recorder::{PendingRequest, Recorder};
+
+use crate::redact::Redactor;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// Called with the raw bearer token of a request when a fault expires its session; the runner
+/// passes a closure that expires the token in the mock org. The token is never stored.
+pub type SessionExpirer = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// How to run one proxy.
+#[derive(Clone)]
+pub struct ProxyConfig {
+    /// Where requests go, e.g. `https://127.0.0.1:8443`.
+    pub upstream: url::Url,
+    /// PEM root certificate(s) the upstream's TLS certificate chains to (the workspace CA).
+    pub upstream_root_ca_pem: Option<Vec<u8>>,
+    /// Serve HTTPS with this config; plain HTTP when `None`.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub faults: Vec<FaultSpec>,
+    pub redactor: Redactor,
+    pub expire_session: Option<SessionExpirer>,
+    /// Bytes of each body kept in the record.
+    pub record_body_cap: usize,
+    /// Largest request or response body forwarded.
+    pub max_body: usize,
+    /// More origins to rewrite to the proxy's origin in responses, besides the upstream's.
+    pub rewrite_origins: Vec<String>,
+    /// How long to wait for the upstream before answering 504.
+    pub upstream_timeout: Duration,
+}
+
+impl ProxyConfig {
+    pub fn new(upstream: url::Url, redactor: Redactor) -> ProxyConfig {
+        ProxyConfig {
+            upstream,
+            upstream_root_ca_pem: None,
+            tls: None,
+            faults: Vec::new(),
+            redactor,
+            expire_session: None,
+            record_body_cap: 256 * 1024,
+            max_body: 128 * 1024 * 1024,
+            rewrite_origins: Vec::new(),
+            upstream_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("could not open the proxy's port on 127.0.0.1: {0}")]
+    Bind(#[source] std::io::Error),
+    #[error("the lab's faults are invalid: {0}")]
+    Faults(#[from] FaultSpecError),
+    #[error("the org's CA certificate could not be read ({0}); recreate the workspace CA")]
+    BadCa(String),
+    #[error("could not build the HTTP client for the org: {0}")]
+    Client(String),
+}
+
+/// A proxy that is serving. Dropping it without [`RunningProxy::shutdown`] leaves it running
+/// until the runtime stops.
+pub struct RunningProxy {
+    addr: SocketAddr,
+    base_url: String,
+    recorder: Recorder,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningProxy {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `https://127.0.0.1:PORT` (or `http://…`): what the learner's code is told to call.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// Stops accepting, closes open connections, and returns the record.
+    pub async fn shutdown(self) -> Recorder {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+        self.recorder
+    }
+}
+
+/// Binds 127.0.0.1 on an ephemeral port and starts serving.
+pub async fn start(config: ProxyConfig) -> Result<RunningProxy, ProxyError> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(ProxyError::Bind)?;
+    start_on(listener, config).await
+}
+
+/// Starts serving on a listener the caller bound.
+pub async fn start_on(
+    listener: TcpListener,
+    config: ProxyConfig,
+) -> Result<RunningProxy, ProxyError> {
+    let addr = listener.local_addr().map_err(ProxyError::Bind)?;
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let base_url = format!("{scheme}://{addr}");
+    let recorder = Recorder::new(config.redactor.clone(), config.record_body_cap);
+    let shared = Arc::new(forward::Shared::new(&config, &base_url, recorder.clone())?);
+    let acceptor = config.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+    let (stop, mut stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        let mut connections = JoinSet::new();
+        loop {
+            tokio::select! {
+                _ = stopped.changed() => break,
+                accepted = listener.accept() => {
+                    let Ok((tcp, _)) = accepted else { continue };
+                    let shared = shared.clone();
+                    let acceptor = acceptor.clone();
+                    connections.spawn(async move {
+                        serve_connection(tcp, acceptor, shared).await;
+                    });
+                }
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+        connections.shutdown().await;
+    });
+    Ok(RunningProxy {
+        addr,
+        base_url,
+        recorder,
+        stop,
+        task,
+    })
+}
+
+async fn serve_connection(
+    tcp: tokio::net::TcpStream,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    shared: Arc<forward::Shared>,
+) {
+    let _ = tcp.set_nodelay(true);
+    let recorder = shared.recorder().clone();
+    let service = hyper::service::service_fn(move |req| forward::handle(shared.clone(), req));
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    match acceptor {
+        Some(acceptor) => {
+            // A failed handshake (e.g. a client that does not trust the CA) ends the
+            // connection; the client reports it, and the recorder keeps a note for the learner.
+            match acceptor.accept(tcp).await {
+                Ok(tls) => {
+                    let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+                }
+                Err(e) => recorder.connection_failed(format!(
+                    "A client's HTTPS connection failed before its request ({e}); it may not trust \
+                     the sflab CA: set the CA variables from the lab's environment (curl: \
+                     CURL_CA_BUNDLE, Python: REQUESTS_CA_BUNDLE / SSL_CERT_FILE, Node: NODE_EXTRA_CA_CERTS)."
+                )),
+            }
+        }
+        None => {
+            let _ = builder.serve_connection(TokioIo::new(tcp), service).await;
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The shared, live record of a proxy's exchanges: redacted on the way in, readable at any time,
+//! and streamed to subscribers (the TUI's traffic inspector) as each exchange completes.
+
+use crate::evidence::{Body, Exchange, FaultFired, RecordedRequest, RecordedResponse};
+use crate::redact::Redactor;
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// Bodies longer than this many times the cap are only redacted in their first part.
+const FULL_REDACTION_FACTOR: usize = 4;
+
+/// An exchange as the proxy saw it, before redaction. Never stored.
+pub(crate) struct RawExchange {
+    pub seq: u64,
+    pub run_index: usize,
+    pub started_at: DateTime<Utc>,
+    pub method: String,
+    pub url: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub body: bytes::Bytes,
+    pub response: Option<RawResponse>,
+    pub fault: Option<FaultFired>,
+    pub error: Option<String>,
+}
+
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: bytes::Bytes,
+}
+
+/// A request that has arrived and is not answered yet (for a live "in flight" line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRequest {
+    pub seq: u64,
+    pub run_index: usize,
+    pub started_at: DateTime<Utc>,
+    pub method: String,
+    /// Redacted.
+    pub path: String,
+}
+
+struct Inner {
+    exchanges: Mutex<Vec<Exchange>>,
+    connection_errors: Mutex<Vec<String>>,
+    tx: broadcast::Sender<Exchange>,
+    pending_tx: broadcast::Sender<PendingRequest>,
+    next_seq: AtomicU64,
+    run_index: AtomicUsize,
+    redactor: Redactor,
+    body_cap: usize,
+}
+
+/// Cheap to clone; clones share one record.
+#[derive(Clone)]
+pub struct Recorder {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("exchanges", &self.inner.exchanges.lock().len())
+            .finish()
+    }
+}
+
+impl Recorder {
+    /// A recorder that redacts with `redactor` and keeps at most `body_cap` bytes of each body.
+    pub fn new(redactor: Redactor, body_cap: usize) -> Recorder {
+        let (tx, _) = broadcast::channel(1024);
+        let (pending_tx, _) = broadcast::channel(1024);
+        Recorder {
+            inner: Arc::new(Inner {
+                exchanges: Mutex::new(Vec::new()),
+                connection_errors: Mutex::new(Vec::new()),
+                tx,
+                pending_tx,
+                next_seq: AtomicU64::new(1),
+                run_index: AtomicUsize::new(0),
+                redactor,
+                body_cap,
+            }),
+        }
+    }
+
+    /// Completed exchanges as they are recorded. A slow receiver may miss some
+    /// (`RecvError::Lagged`); [`Recorder::exchanges`] always has them all.
+    pub fn subscribe(&self) -> broadcast::Receiver<Exchange> {
+        self.inner.tx.subscribe()
+    }
+
+    /// Requests as they arrive, before they are answered; each is followed later by its
+    /// completed [`Exchange`] with the same `seq` on [`Recorder::subscribe`].
+    pub fn subscribe_pending(&self) -> broadcast::Receiver<PendingRequest> {
+        self.inner.pending_tx.subscribe()
+    }
+
+    pub(crate) fn announce(&self, seq: u64, started_at: DateTime<Utc>, method: &str, path: &str) {
+        let _ = self.inner.pending_tx.send(PendingRequest {
+            seq,
+            run_index: self.run_index(),
+            started_at,
+            method: method.to_string(),
+            path: self.inner.redactor.text(path),
+        });
+    }
+
+    /// Connections that failed before any request (e.g. TLS handshakes of clients that do not
+    /// trust the workspace CA), as sentences for the learner; at most 20 are kept.
+    pub fn connection_errors(&self) -> Vec<String> {
+        self.inner.connection_errors.lock().clone()
+    }
+
+    pub(crate) fn connection_failed(&self, message: String) {
+        let mut errors = self.inner.connection_errors.lock();
+        if errors.len() < 20 {
+            errors.push(message);
+        }
+    }
+
+    /// Every exchange recorded so far, in `seq` order.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.inner.exchanges.lock().clone()
+    }
+
+    /// Exchanges from now on belong to learner run `index`.
+    pub fn set_run_index(&self, index: usize) {
+        self.inner.run_index.store(index, Ordering::SeqCst);
+    }
+
+    pub fn run_index(&self) -> usize {
+        self.inner.run_index.load(Ordering::SeqCst)
+    }
+
+    pub fn redactor(&self) -> &Redactor {
+        &self.inner.redactor
+    }
+
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.inner.next_seq.fetch_add(1, Ordering::SeqCst)
+    }
+
+    fn body(&self, content_type: Option<&str>, raw: &[u8]) -> Body {
+        let cap = self.inner.body_cap;
+        let r = &self.inner.redactor;
+        let limit = cap.saturating_mul(FULL_REDACTION_FACTOR).max(cap);
+        let mut text = if raw.len() > limit {
+            // Only the part that is kept matters; redact a margin beyond the cap as free text.
+            let end = (cap + 4096).min(raw.len());
+            r.text(&String::from_utf8_lossy(&raw[..end]))
+        } else {
+            r.body(content_type, raw)
+        };
+        let truncated = text.len() > cap;
+        if truncated {
+            let mut cut = cap;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+        }
+        Body {
+            text,
+            size: raw.len() as u64,
+            truncated,
+        }
+    }
+
+    /// Redacts and stores one exchange, then tells subscribers.
+    pub(crate) fn record(&self, raw: RawExchange) -> Exchange {
+        let r = &self.inner.redactor;
+        let content_type = |headers: &[(String, String)]| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| v.clone())
+        };
+        let req_ct = content_type(&raw.headers);
+        let request = RecordedRequest {
+            method: raw.method,
+            url: r.text(&r.url(&raw.url)),
+            path: r.text(&raw.path),
+            query: raw.query.map(|q| r.query(&q)),
+            headers: r.headers(raw.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+            body: self.body(req_ct.as_deref(), &raw.body),
+        };
+        let response = raw.response.map(|resp| {
+            let ct = content_type(&resp.headers);
+            RecordedResponse {
+                status: resp.status,
+                headers: r.headers(resp.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+                body: self.body(ct.as_deref(), &resp.body),
+            }
+        });
+        let exchange = Exchange {
+            seq: raw.seq,
+            run_index: raw.run_index,
+            started_at: raw.started_at,
+            finished_at: Utc::now(),
+            request,
+            response,
+            fault: raw.fault,
+            error: raw.error.map(|e| r.text(&e)),
+        };
+        {
+            let mut all = self.inner.exchanges.lock();
+            let at = all.partition_point(|e| e.seq < exchange.seq);
+            all.insert(at, exchange.clone());
+        }
+        let _ = self.inner.tx.send(exchange.clone());
+        exchange
+    }
+}

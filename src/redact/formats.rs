@@ -1,0 +1,179 @@
+//! Key-based redaction of structured text: JSON, form bodies, query strings, XML, cookies.
+//!
+//! Implementation notes: form bodies and query strings are rewritten pair by pair, keeping
+//! each non-secret pair byte for byte as sent (re-encoding them would change what the learner
+//! sees); only the value of a secret key is replaced by its marker.
+
+use super::{is_secret_key, Redactor};
+use serde_json::Value;
+
+/// A JSON document with secret keys' string values replaced; not JSON → returned unchanged.
+pub(super) fn json(text: &str, r: &Redactor) -> String {
+    let Ok(mut v) = serde_json::from_str::<Value>(text) else {
+        return text.to_string();
+    };
+    // Unchanged documents keep their original text (spacing, key order) for display.
+    if walk(&mut v, r) {
+        serde_json::to_string(&v).unwrap_or_else(|_| text.to_string())
+    } else {
+        text.to_string()
+    }
+}
+
+/// Redacts secret keys in place; true if anything changed.
+fn walk(v: &mut Value, r: &Redactor) -> bool {
+    match v {
+        Value::Object(map) => {
+            let mut changed = false;
+            for (k, child) in map.iter_mut() {
+                changed |= match child {
+                    Value::String(s) if is_secret_key(k) => {
+                        let redacted = r.redact_keyed(k, s);
+                        let differs = redacted != *s;
+                        *s = redacted;
+                        differs
+                    }
+                    _ => walk(child, r),
+                };
+            }
+            changed
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |acc, c| walk(c, r) | acc),
+        _ => false,
+    }
+}
+
+/// `a=1&secret=x` with secret values replaced, other pairs kept as sent.
+pub(super) fn form(text: &str, r: &Redactor) -> String {
+    text.split('&')
+        .map(|pair| {
+            let (raw_key, raw_value) = match pair.split_once('=') {
+                Some(kv) => kv,
+                None => return pair.to_string(),
+            };
+            let key = decode(raw_key);
+            if is_secret_key(&key) {
+                format!("{raw_key}={}", r.redact_keyed(&key, &decode(raw_value)))
+            } else {
+                pair.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn decode(raw: &str) -> String {
+    let plus_as_space = raw.replace('+', " ");
+    percent_encoding::percent_decode_str(&plus_as_space)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// A URL (or a bare query string) with secret query and fragment parameters replaced.
+pub(super) fn url(url: &str, r: &Redactor) -> String {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let (base, query) = match before_fragment.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None if !before_fragment.contains('/') && before_fragment.contains('=') => {
+            ("", Some(before_fragment))
+        }
+        None => (before_fragment, None),
+    };
+    let mut out = base.to_string();
+    if let Some(q) = query {
+        if !base.is_empty() {
+            out.push('?');
+        }
+        out.push_str(&form(q, r));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(&form(f, r));
+    }
+    out
+}
+
+/// `Cookie: a=1; sid=xyz` → every cookie value replaced (cookies are session state).
+pub(super) fn cookie_header(value: &str, r: &Redactor) -> String {
+    value
+        .split(';')
+        .map(|pair| {
+            let pair = pair.trim();
+            match pair.split_once('=') {
+                Some((name, v)) => format!("{name}={}", cookie_value(name, v, r)),
+                None => pair.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `Set-Cookie: sid=xyz; Path=/; Secure` → the cookie's value replaced, attributes kept.
+pub(super) fn set_cookie_header(value: &str, r: &Redactor) -> String {
+    let (first, attrs) = match value.split_once(';') {
+        Some((f, a)) => (f, Some(a)),
+        None => (value, None),
+    };
+    let mut out = match first.trim().split_once('=') {
+        Some((name, v)) => format!("{name}={}", cookie_value(name, v, r)),
+        None => first.trim().to_string(),
+    };
+    if let Some(a) = attrs {
+        out.push(';');
+        out.push_str(a);
+    }
+    out
+}
+
+fn cookie_value(name: &str, value: &str, r: &Redactor) -> String {
+    if value.is_empty() {
+        return String::new();
+    }
+    let kind = if is_secret_key(name) {
+        name.to_ascii_lowercase()
+    } else {
+        "cookie".to_string()
+    };
+    r.redact_keyed(&kind, value)
+}
+
+/// XML with the text of secret elements (`<sessionId>`, `<password>`, `<sf:sessionId>`, ...)
+/// replaced. Not a full XML parser: it finds start tags whose local name is a secret key and
+/// replaces the character data up to the next `<`.
+pub(super) fn xml(text: &str, r: &Redactor) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        let Some(close_rel) = rest[open..].find('>') else {
+            break;
+        };
+        let close = open + close_rel;
+        let tag = &rest[open + 1..close];
+        out.push_str(&rest[..=close]);
+        rest = &rest[close + 1..];
+        if tag.starts_with('/')
+            || tag.starts_with('?')
+            || tag.starts_with('!')
+            || tag.ends_with('/')
+        {
+            continue;
+        }
+        let name = tag.split_whitespace().next().unwrap_or("");
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if is_secret_key(local) {
+            let end = rest.find('<').unwrap_or(rest.len());
+            let content = &rest[..end];
+            if content.trim().is_empty() {
+                out.push_str(content);
+            } else {
+                out.push_str(&r.redact_keyed(local, content.trim()));
+            }
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}

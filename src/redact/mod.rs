@@ -1,0 +1,301 @@
+//! Redaction of everything sflab stores or shows: headers, URLs, bodies, process output, files.
+//!
+//! A [`Redactor`] replaces each secret with a marker holding a keyed hash of its value, e.g.
+//! `‹redacted:access_token#a1b2c3d4›`. The hash is an HMAC-SHA256 with a per-workspace key, so
+//! the same token gives the same marker everywhere in one workspace (rules can tell one token
+//! from another, and see a token issued in one response being used in the next request), while
+//! the marker reveals nothing about the value.
+//!
+//! How (following the project's recorder rules):
+//! - bodies are parsed by content type (JSON, form, XML) and redacted **by key**, not by a
+//!   substring guess; query strings, URL fragments, cookies and `Authorization` headers too;
+//! - any JWT keeps its header and payload (claims stay checkable) and loses its signature;
+//! - PEM private keys and Salesforce-shaped session ids (`00D…!…`) in free text are replaced;
+//! - every secret value the redactor learned (given by the runner or seen under a secret key)
+//!   is also replaced wherever else it appears, e.g. in the learner's stdout;
+//! - CR and LF are stripped from header values;
+//! - only the stored copy is redacted: the proxy forwards the original bytes.
+
+mod formats;
+mod patterns;
+
+use crate::evidence::{CapturedOutput, Header, KnownSecret, SourceFile};
+use hmac::{Hmac, Mac};
+use parking_lot::Mutex;
+use sha2::Sha256;
+use std::sync::Arc;
+
+pub use patterns::{find_markers, Marker};
+
+/// Keys whose values are secrets wherever they appear (form, query, JSON, XML), lowercase.
+const SECRET_KEYS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "code",
+    "code_verifier",
+    "client_secret",
+    "client_assertion",
+    "assertion",
+    "device_code",
+    "user_code",
+    "password",
+    "token",
+    "samlrequest",
+    "samlresponse",
+    "sid",
+    "lightning_sid",
+    "visualforce_sid",
+    "content_sid",
+    "csrf_token",
+    "cookie-sid_client",
+    "parent_sid",
+    "beacon_child_consumer_secret",
+    "sessionid",
+    "session_id",
+    "private_key",
+];
+
+/// Keys that HAR sanitizers also scrub: redacted in place, but not secrets whose appearance in
+/// output or sources is a leak (a client id is public by design).
+const QUIET_KEYS: &[&str] = &["state", "client_id", "code_challenge"];
+
+/// Values shorter than this are redacted where their key says so but are not searched for
+/// elsewhere (a 4-character `code` would match unrelated text).
+const MIN_LEARNED_LEN: usize = 8;
+
+/// Whether values under `key` must be redacted.
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    SECRET_KEYS.contains(&k.as_str()) || QUIET_KEYS.contains(&k.as_str())
+}
+
+fn is_quiet_key(key: &str) -> bool {
+    QUIET_KEYS.contains(&key.to_ascii_lowercase().as_str())
+}
+
+/// Kinds of secret whose appearance in a learner's output or files is a leak.
+pub fn is_leak_kind(kind: &str) -> bool {
+    !is_quiet_key(kind) && kind != "jwt_signature" && kind != "cookie"
+}
+
+#[derive(Debug, Default)]
+struct Learned {
+    /// (kind, value), longest values first when replacing.
+    values: Vec<(String, String)>,
+}
+
+/// Replaces secrets with keyed-hash markers. Cheap to clone; clones share what was learned.
+#[derive(Clone)]
+pub struct Redactor {
+    key: Arc<Vec<u8>>,
+    learned: Arc<Mutex<Learned>>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redactor").finish_non_exhaustive()
+    }
+}
+
+impl Redactor {
+    /// A fresh random key for a new workspace (store it privately, e.g. with
+    /// `fsutil::write_private_atomic`, so markers stay stable across attempts).
+    pub fn random_key() -> [u8; 32] {
+        rand::random()
+    }
+
+    /// A redactor keyed with the workspace's redaction key.
+    pub fn new(key: &[u8]) -> Redactor {
+        Redactor {
+            key: Arc::new(key.to_vec()),
+            learned: Arc::new(Mutex::new(Learned::default())),
+        }
+    }
+
+    /// The marker that stands for `value`: `‹redacted:{kind}#{8 hex of HMAC(key, value)}›`.
+    pub fn marker(&self, kind: &str, value: &str) -> String {
+        format!("‹redacted:{kind}#{}›", self.fingerprint(value))
+    }
+
+    /// The keyed hash of a value (8 hex digits), the part of a marker that identifies it.
+    pub fn fingerprint(&self, value: &str) -> String {
+        // HMAC accepts keys of any length, so this cannot fail; fall back to an empty key
+        // rather than panicking all the same.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new_from_slice(&[0u8]).expect("key"));
+        mac.update(value.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..4])
+    }
+
+    /// Tells the redactor about a secret the run knows (client secret, password, private key,
+    /// a pre-issued access token): it is replaced wherever it appears.
+    pub fn add_secret(&self, kind: &str, value: &str) {
+        let value = value.trim();
+        if value.len() < MIN_LEARNED_LEN {
+            return;
+        }
+        let mut learned = self.learned.lock();
+        if learned.values.iter().any(|(_, v)| v == value) {
+            return;
+        }
+        learned.values.push((kind.to_string(), value.to_string()));
+        learned.values.sort_by_key(|v| std::cmp::Reverse(v.1.len()));
+    }
+
+    /// The secrets known so far, by marker only.
+    pub fn known_secrets(&self) -> Vec<KnownSecret> {
+        self.learned
+            .lock()
+            .values
+            .iter()
+            .map(|(kind, value)| KnownSecret {
+                kind: kind.clone(),
+                marker: self.marker(kind, value),
+            })
+            .collect()
+    }
+
+    /// Redacts a value found under `key`; JWTs keep header and payload.
+    pub(crate) fn redact_keyed(&self, key: &str, value: &str) -> String {
+        if value.is_empty() || value.contains("‹redacted:") {
+            return value.to_string();
+        }
+        let kind = key.to_ascii_lowercase();
+        if !is_quiet_key(&kind) && value.len() >= MIN_LEARNED_LEN {
+            self.add_secret(&kind, value);
+        }
+        if let Some(kept) = patterns::strip_jwt_signature(value, self) {
+            return kept;
+        }
+        self.marker(&kind, value)
+    }
+
+    /// Free text (process output, source files, unknown bodies): known secrets, JWT
+    /// signatures, PEM private keys and Salesforce session ids are replaced.
+    pub fn text(&self, text: &str) -> String {
+        // Known values first: a JWT-shaped access token printed whole must show up as an
+        // access token, not as a harmless JWT without its signature.
+        let mut out = self.replace_learned(text);
+        out = patterns::redact_private_keys(&out, self);
+        out = patterns::redact_jwts(&out, self);
+        patterns::redact_session_ids(&out, self)
+    }
+
+    fn replace_learned(&self, text: &str) -> String {
+        let learned = self.learned.lock();
+        let mut out = text.to_string();
+        for (kind, value) in &learned.values {
+            let marker = self.marker(kind, value);
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), &marker);
+            }
+            let encoded: String =
+                form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
+            if encoded != *value && out.contains(encoded.as_str()) {
+                out = out.replace(encoded.as_str(), &marker);
+            }
+        }
+        out
+    }
+
+    /// One header value, redacted for storage, CR/LF removed.
+    pub fn header(&self, name: &str, value: &str) -> String {
+        let value: String = value.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+        let redacted = match name.to_ascii_lowercase().as_str() {
+            "authorization" | "proxy-authorization" => self.authorization(&value),
+            "x-sfdc-session" => self.redact_keyed("access_token", value.trim()),
+            "cookie" => formats::cookie_header(&value, self),
+            "set-cookie" => formats::set_cookie_header(&value, self),
+            "referer" | "location" | "content-location" => self.url(&value),
+            _ => value,
+        };
+        self.text(&redacted)
+    }
+
+    /// A learner's process output, capped at `cap` bytes and redacted.
+    pub fn output(&self, raw: &[u8], cap: usize) -> CapturedOutput {
+        let truncated = raw.len() > cap;
+        let kept = &raw[..raw.len().min(cap)];
+        CapturedOutput {
+            text: self.text(&String::from_utf8_lossy(kept)),
+            truncated,
+        }
+    }
+
+    /// One of the learner's files, redacted for secret scanning.
+    pub fn source_file(&self, path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: path.to_string(),
+            text: self.text(text),
+        }
+    }
+
+    /// A list of headers, redacted.
+    pub fn headers<'a>(
+        &self,
+        headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Vec<Header> {
+        headers
+            .into_iter()
+            .map(|(n, v)| Header::new(n, self.header(n, v)))
+            .collect()
+    }
+
+    fn authorization(&self, value: &str) -> String {
+        let trimmed = value.trim();
+        let (scheme, cred) = match trimmed.split_once(' ') {
+            Some((s, c)) => (s, c.trim()),
+            None => return self.marker("authorization", trimmed),
+        };
+        match scheme.to_ascii_lowercase().as_str() {
+            "bearer" | "oauth" => format!("{scheme} {}", self.redact_keyed("access_token", cred)),
+            "basic" => {
+                // Basic is base64(id:secret): the secret is what matters; learn it too.
+                use base64::Engine;
+                if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(cred) {
+                    if let Ok(pair) = String::from_utf8(raw) {
+                        if let Some((_, secret)) = pair.split_once(':') {
+                            self.add_secret("client_secret", secret);
+                        }
+                    }
+                }
+                self.add_secret("basic_credentials", cred);
+                format!("{scheme} {}", self.marker("basic_credentials", cred))
+            }
+            _ => format!("{scheme} {}", self.marker("authorization", cred)),
+        }
+    }
+
+    /// A URL or bare query string: secret query and fragment parameters redacted.
+    pub fn url(&self, url: &str) -> String {
+        formats::url(url, self)
+    }
+
+    /// A raw query string (without `?`): secret parameters redacted.
+    pub fn query(&self, query: &str) -> String {
+        self.text(&formats::form(query, self))
+    }
+
+    /// A body, parsed by its content type and redacted by key.
+    pub fn body(&self, content_type: Option<&str>, bytes: &[u8]) -> String {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return format!("‹binary {} bytes›", bytes.len());
+        };
+        let ct = content_type.unwrap_or("").to_ascii_lowercase();
+        let keyed = if ct.contains("json") {
+            formats::json(text, self)
+        } else if ct.starts_with("application/x-www-form-urlencoded") {
+            formats::form(text, self)
+        } else if ct.contains("xml") {
+            formats::xml(text, self)
+        } else {
+            // Unknown type: try JSON, since many clients omit the content type.
+            formats::json(text, self)
+        };
+        self.text(&keyed)
+    }
+}
+
+#[cfg(test)]
+mod tests;

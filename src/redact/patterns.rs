@@ -1,0 +1,175 @@
+//! Secrets recognised by their shape in free text: JWTs, PEM private keys, Salesforce session
+//! ids; and the markers that replace them.
+
+use super::Redactor;
+use base64::Engine;
+
+/// A redaction marker found in text: `‹redacted:{kind}#{hash}›`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub kind: String,
+    pub hash: String,
+    /// Byte offset of the marker in the text.
+    pub offset: usize,
+}
+
+const MARKER_OPEN: &str = "‹redacted:";
+const MARKER_CLOSE: char = '›';
+
+/// Every marker in `text`, in order.
+pub fn find_markers(text: &str) -> Vec<Marker> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = text[from..].find(MARKER_OPEN) {
+        let start = from + rel;
+        let body_start = start + MARKER_OPEN.len();
+        let Some(end_rel) = text[body_start..].find(MARKER_CLOSE) else {
+            break;
+        };
+        let body = &text[body_start..body_start + end_rel];
+        if let Some((kind, hash)) = body.split_once('#') {
+            found.push(Marker {
+                kind: kind.to_string(),
+                hash: hash.to_string(),
+                offset: start,
+            });
+        }
+        from = body_start + end_rel;
+    }
+    found
+}
+
+fn is_b64url(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '='
+}
+
+fn decodes_to_jwt_header(segment: &str) -> bool {
+    let trimmed = segment.trim_end_matches('=');
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed) else {
+        return false;
+    };
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("alg").cloned())
+        .is_some()
+}
+
+/// If `value` is a signed JWT, `header.payload.‹redacted:jwt_signature#…›`.
+pub(super) fn strip_jwt_signature(value: &str, r: &Redactor) -> Option<String> {
+    let parts: Vec<&str> = value.split('.').collect();
+    if parts.len() != 3 || parts[2].is_empty() || !parts.iter().all(|p| p.chars().all(is_b64url)) {
+        return None;
+    }
+    if !decodes_to_jwt_header(parts[0]) {
+        return None;
+    }
+    Some(format!(
+        "{}.{}.{}",
+        parts[0],
+        parts[1],
+        r.marker("jwt_signature", value)
+    ))
+}
+
+/// Every signed JWT in `text` loses its signature.
+pub(super) fn redact_jwts(text: &str, r: &Redactor) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("eyJ") {
+        let boundary_ok = rest[..pos]
+            .chars()
+            .next_back()
+            .map(|c| !is_b64url(c) && c != '.')
+            .unwrap_or(true);
+        let candidate_len = rest[pos..]
+            .find(|c: char| !(is_b64url(c) || c == '.'))
+            .unwrap_or(rest.len() - pos);
+        let candidate = &rest[pos..pos + candidate_len];
+        out.push_str(&rest[..pos]);
+        match (boundary_ok, strip_jwt_signature(candidate, r)) {
+            (true, Some(kept)) => out.push_str(&kept),
+            _ => out.push_str(candidate),
+        }
+        rest = &rest[pos + candidate_len.max(3)..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// PEM private key blocks (`-----BEGIN … PRIVATE KEY-----` … `-----END … PRIVATE KEY-----`).
+pub(super) fn redact_private_keys(text: &str, r: &Redactor) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(begin) = rest.find("-----BEGIN ") {
+        let header_end = rest[begin..]
+            .find('\n')
+            .map(|i| begin + i)
+            .unwrap_or(rest.len());
+        if !rest[begin..header_end].contains("PRIVATE KEY-----") {
+            out.push_str(&rest[..header_end]);
+            rest = &rest[header_end..];
+            continue;
+        }
+        let block_end = match rest[begin..].find("-----END ") {
+            Some(e) => {
+                let end_start = begin + e;
+                rest[end_start + 9..]
+                    .find("-----")
+                    .map(|i| end_start + 9 + i + 5)
+                    .unwrap_or(rest.len())
+            }
+            None => rest.len(),
+        };
+        let block = &rest[begin..block_end];
+        r.add_secret("private_key", block);
+        out.push_str(&rest[..begin]);
+        out.push_str(&r.marker("private_key", block));
+        rest = &rest[block_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Salesforce session ids / access tokens: `00D` + 12–15 word characters + `!` + `[.\w]+`.
+pub(super) fn redact_session_ids(text: &str, r: &Redactor) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("00D") {
+        let boundary_ok = rest[..pos]
+            .chars()
+            .next_back()
+            .map(|c| !is_word(c))
+            .unwrap_or(true);
+        let after = &rest[pos + 3..];
+        let org_len = after.find(|c: char| !is_word(c)).unwrap_or(after.len());
+        let tail = &after[org_len..];
+        let token_len = if boundary_ok && (12..=15).contains(&org_len) && tail.starts_with('!') {
+            let t = &tail[1..];
+            let n = t
+                .find(|c: char| !(is_word(c) || c == '.'))
+                .unwrap_or(t.len());
+            (n >= 10).then_some(3 + org_len + 1 + n)
+        } else {
+            None
+        };
+        out.push_str(&rest[..pos]);
+        match token_len {
+            Some(len) => {
+                let token = &rest[pos..pos + len];
+                r.add_secret("access_token", token);
+                out.push_str(&r.marker("access_token", token));
+                rest = &rest[pos + len..];
+            }
+            None => {
+                out.push_str("00D");
+                rest = &rest[pos + 3..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,248 @@
+//! Redaction tests: every format the recorder stores, and a scan for known secret values.
+
+use super::*;
+use base64::Engine;
+
+const TOKEN: &str = "00D5g000004Xyz1!AQ8AQHc2.sEcReTtOkEnVaLuE_1234";
+const REFRESH: &str = "5Aep861refreshTokenSecretValue==";
+const CLIENT_SECRET: &str = "9F3A2B1C0D9E8F7A6B5C4D3E2F1A0B9C";
+
+fn redactor() -> Redactor {
+    Redactor::new(b"workspace-key")
+}
+
+fn jwt() -> String {
+    let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    format!(
+        "{}.{}.{}",
+        e(r#"{"alg":"RS256"}"#),
+        e(
+            r#"{"iss":"3MVG9abc","sub":"integration@example.com","aud":"https://login.salesforce.com","exp":1900000000}"#
+        ),
+        "c2lnbmF0dXJlLWJ5dGVzLXRoYXQtbWF0dGVy"
+    )
+}
+
+#[test]
+fn same_value_same_marker_different_values_differ() {
+    let r = redactor();
+    let a = r.marker("access_token", "one-token-value");
+    assert_eq!(a, r.marker("access_token", "one-token-value"));
+    assert_ne!(a, r.marker("access_token", "another-token-value"));
+    assert!(a.starts_with("‹redacted:access_token#") && a.ends_with('›'));
+    // A different workspace key gives a different hash.
+    assert_ne!(
+        a,
+        Redactor::new(b"other").marker("access_token", "one-token-value")
+    );
+}
+
+#[test]
+fn bearer_and_oauth_headers_keep_scheme_and_hide_token() {
+    let r = redactor();
+    let bearer = r.header("Authorization", &format!("Bearer {TOKEN}"));
+    assert!(bearer.starts_with("Bearer ‹redacted:access_token#"));
+    assert!(!bearer.contains(TOKEN));
+    let oauth = r.header("authorization", &format!("OAuth {TOKEN}"));
+    assert_eq!(oauth.replace("OAuth", "Bearer"), bearer);
+}
+
+#[test]
+fn basic_header_hides_the_pair_and_learns_the_secret() {
+    let r = redactor();
+    let cred =
+        base64::engine::general_purpose::STANDARD.encode(format!("3MVG9client:{CLIENT_SECRET}"));
+    let h = r.header("Authorization", &format!("Basic {cred}"));
+    assert!(!h.contains(&cred));
+    let out = r.text(&format!("echo {CLIENT_SECRET}"));
+    assert!(!out.contains(CLIENT_SECRET), "{out}");
+}
+
+#[test]
+fn header_values_lose_cr_and_lf() {
+    let r = redactor();
+    assert_eq!(r.header("X-Note", "a\r\nInjected: yes"), "aInjected: yes");
+}
+
+#[test]
+fn cookies_keep_names_and_hide_values() {
+    let r = redactor();
+    let c = r.header("Cookie", "sid=abcdef123456; theme=dark");
+    assert!(c.starts_with("sid=‹redacted:sid#"), "{c}");
+    assert!(c.contains("theme=‹redacted:cookie#"));
+    let s = r.header("Set-Cookie", "sid=abcdef123456; Path=/; Secure");
+    assert!(s.starts_with("sid=‹redacted:sid#") && s.ends_with("; Path=/; Secure"));
+}
+
+#[test]
+fn form_body_redacts_by_key_and_keeps_other_pairs_verbatim() {
+    let r = redactor();
+    let body = format!(
+        "grant_type=refresh_token&refresh_token={}&client_id=3MVG9&client_secret={CLIENT_SECRET}",
+        form_urlencoded::byte_serialize(REFRESH.as_bytes()).collect::<String>()
+    );
+    let out = r.body(Some("application/x-www-form-urlencoded"), body.as_bytes());
+    assert!(out.starts_with("grant_type=refresh_token&refresh_token=‹redacted:refresh_token#"));
+    assert!(out.contains("client_id=‹redacted:client_id#"));
+    assert!(!out.contains("5Aep861") && !out.contains(CLIENT_SECRET));
+}
+
+#[test]
+fn json_token_response_hides_both_tokens_and_keeps_the_rest() {
+    let r = redactor();
+    let body = format!(
+        r#"{{"access_token":"{TOKEN}","refresh_token":"{REFRESH}","instance_url":"https://x","token_type":"Bearer"}}"#
+    );
+    let out = r.body(Some("application/json;charset=UTF-8"), body.as_bytes());
+    let v: serde_json::Value = serde_json::from_str(&out).expect("still JSON");
+    assert_eq!(v["instance_url"], "https://x");
+    assert!(!out.contains(TOKEN) && !out.contains(REFRESH));
+    // The token used later is recognised as the same one.
+    let used = r.header("Authorization", &format!("Bearer {TOKEN}"));
+    assert!(used.ends_with(v["access_token"].as_str().unwrap_or("?")));
+}
+
+#[test]
+fn jwt_keeps_header_and_claims_but_not_signature() {
+    let r = redactor();
+    let token = jwt();
+    let body = format!(
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion={token}"
+    );
+    let out = r.body(Some("application/x-www-form-urlencoded"), body.as_bytes());
+    let (head, _) = token.rsplit_once('.').unwrap_or_default();
+    assert!(out.contains(head), "{out}");
+    assert!(!out.contains("c2lnbmF0dXJlLWJ5dGVzLXRoYXQtbWF0dGVy"));
+    assert!(out.contains("‹redacted:jwt_signature#"));
+    // Free text too, for a JWT the redactor has not seen as a credential.
+    let text = redactor().text(&format!("id token: {token}\n"));
+    assert!(text.contains(head) && !text.contains("c2lnbmF0dXJl"));
+}
+
+#[test]
+fn urls_hide_code_state_and_fragment_tokens() {
+    let r = redactor();
+    let loc = r.header(
+        "Location",
+        "https://app.example/cb?code=aPrxCodeValue123&state=xyz#access_token=abcdefgh12345&token_type=Bearer",
+    );
+    assert!(loc.starts_with("https://app.example/cb?code=‹redacted:code#"));
+    assert!(loc.contains("&state=‹redacted:state#"));
+    assert!(loc.contains("#access_token=‹redacted:access_token#"));
+    assert!(loc.ends_with("&token_type=Bearer"));
+    assert_eq!(
+        r.url("q=SELECT+Id+FROM+Account"),
+        "q=SELECT+Id+FROM+Account"
+    );
+    let q = r.query("redirect_uri=https://app.example/cb&code=aPrxCodeValue123");
+    assert!(
+        q.starts_with("redirect_uri=https://app.example/cb&code=‹redacted:code#"),
+        "{q}"
+    );
+}
+
+#[test]
+fn soap_session_id_and_password_are_hidden() {
+    let r = redactor();
+    let xml = "<soapenv:Body><login><username>u@x.com</username><password>hunter2Secret!</password></login><sf:sessionId>00D000000000001!AQ0123456789abc</sf:sessionId></soapenv:Body>";
+    let out = r.body(Some("text/xml; charset=utf-8"), xml.as_bytes());
+    assert!(out.contains("<username>u@x.com</username>"));
+    assert!(out.contains("<password>‹redacted:password#"));
+    assert!(out.contains("<sf:sessionId>‹redacted:sessionid#"));
+    assert!(!out.contains("hunter2Secret!") && !out.contains("AQ0123456789abc"));
+}
+
+#[test]
+fn free_text_hides_private_keys_session_ids_and_known_secrets() {
+    let r = redactor();
+    r.add_secret("client_secret", CLIENT_SECRET);
+    let text = format!(
+        "key:\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\nkqhkiG9w0BAQEF\n-----END PRIVATE KEY-----\nsecret={CLIENT_SECRET}\ntoken {TOKEN}\n"
+    );
+    let out = r.text(&text);
+    assert!(
+        !out.contains("MIIEvQIBADANBg") && !out.contains(CLIENT_SECRET) && !out.contains(TOKEN)
+    );
+    let kinds: Vec<String> = find_markers(&out).into_iter().map(|m| m.kind).collect();
+    assert_eq!(kinds, vec!["private_key", "client_secret", "access_token"]);
+    assert!(r.known_secrets().iter().any(|s| s.kind == "private_key"));
+}
+
+#[test]
+fn binary_bodies_are_described_not_stored() {
+    let r = redactor();
+    assert_eq!(r.body(None, &[0xff, 0xfe, 0x00]), "‹binary 3 bytes›");
+}
+
+#[test]
+fn redaction_is_stable_when_applied_twice() {
+    let r = redactor();
+    let once = r.body(
+        Some("application/json"),
+        format!(r#"{{"access_token":"{TOKEN}","id_token":"{}"}}"#, jwt()).as_bytes(),
+    );
+    assert_eq!(r.body(Some("application/json"), once.as_bytes()), once);
+}
+
+#[test]
+fn process_output_is_capped_then_redacted() {
+    let r = redactor();
+    r.add_secret("client_secret", CLIENT_SECRET);
+    let out = r.output(format!("secret {CLIENT_SECRET} and more").as_bytes(), 40);
+    assert!(out.truncated);
+    assert!(!out.text.contains(CLIENT_SECRET));
+    let short = r.output(b"ok\n", 40);
+    assert_eq!((short.text.as_str(), short.truncated), ("ok\n", false));
+}
+
+mod scan {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the secret's value, no stored form of a token exchange contains it.
+        #[test]
+        fn no_secret_value_survives_any_format(secret in "[A-Za-z0-9._~!-]{12,40}") {
+            let r = redactor();
+            let form = format!(
+                "grant_type=password&password={}",
+                form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>()
+            );
+            let stored = [
+                r.body(Some("application/x-www-form-urlencoded"), form.as_bytes()),
+                r.body(Some("application/json"), format!(r#"{{"access_token":"{secret}"}}"#).as_bytes()),
+                r.header("Authorization", &format!("Bearer {secret}")),
+                r.header("Cookie", &format!("sid={secret}")),
+                r.url(&format!("https://x/cb?code={secret}")),
+                r.text(&format!("echo {secret}")),
+            ];
+            for s in &stored {
+                prop_assert!(!s.contains(secret.as_str()), "{} in {}", secret, s);
+            }
+        }
+    }
+}
+
+#[test]
+fn json_without_secrets_keeps_its_original_text() {
+    let r = redactor();
+    let body = "{ \"Name\" : \"Falcon\",\n  \"Industry\": \"Air\" }";
+    assert_eq!(r.body(Some("application/json"), body.as_bytes()), body);
+}
+
+#[test]
+fn a_jwt_access_token_printed_whole_is_marked_as_an_access_token() {
+    let r = redactor();
+    let token = jwt();
+    let stored = r.body(
+        Some("application/json"),
+        format!(r#"{{"access_token":"{token}"}}"#).as_bytes(),
+    );
+    assert!(
+        stored.contains("‹redacted:jwt_signature#"),
+        "claims stay readable: {stored}"
+    );
+    let printed = r.text(&format!("token={token}\n"));
+    let kinds: Vec<String> = find_markers(&printed).into_iter().map(|m| m.kind).collect();
+    assert_eq!(kinds, vec!["access_token"]);
+}

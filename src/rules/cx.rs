@@ -1,0 +1,84 @@
+//! What a rule sees while it judges: the evidence, its own name and points, and helpers that
+//! every family shares (building verdicts, recognising API calls and token requests).
+
+use super::{SoqlEvaluator, Verdict};
+use crate::evidence::{Backend, Evidence, Exchange};
+
+pub(crate) struct Cx<'a> {
+    pub ev: &'a Evidence,
+    pub soql: Option<&'a dyn SoqlEvaluator>,
+    pub name: &'static str,
+    pub points: u32,
+}
+
+impl Cx<'_> {
+    pub fn pass(&self, message: impl Into<String>) -> Verdict {
+        Verdict::pass(self.name, self.points, message)
+    }
+
+    pub fn fail(&self, message: impl Into<String>) -> Verdict {
+        Verdict::fail(self.name, self.points, message)
+    }
+
+    pub fn not_applicable(&self, reason: impl Into<String>) -> Verdict {
+        Verdict::not_applicable(self.name, reason)
+    }
+
+    /// `Some(not applicable)` on the sandbox backend, for rules that need the mock's internals.
+    pub fn mock_only(&self, needs: &str) -> Option<Verdict> {
+        (self.ev.backend == Backend::Sandbox).then(|| {
+            self.not_applicable(format!(
+                "Not applicable on a sandbox: this check needs {needs}, which only the built-in mock org can show."
+            ))
+        })
+    }
+
+    /// Calls to the org's APIs (everything but the OAuth endpoints).
+    pub fn api_calls(&self) -> impl Iterator<Item = &Exchange> {
+        self.ev.exchanges.iter().filter(|e| !is_oauth_endpoint(e))
+    }
+
+    /// Requests to the token endpoint.
+    pub fn token_requests(&self) -> impl Iterator<Item = &Exchange> {
+        self.ev.exchanges.iter().filter(|e| e.is_token_request())
+    }
+}
+
+pub(crate) fn is_oauth_endpoint(e: &Exchange) -> bool {
+    e.path().contains("/services/oauth2/")
+}
+
+pub(crate) fn is_success(e: &Exchange) -> bool {
+    matches!(e.status(), Some(s) if (200..300).contains(&s))
+}
+
+/// `METHOD path` for messages, with the query shortened.
+pub(crate) fn show(e: &Exchange) -> String {
+    format!("#{} {} {}", e.seq, e.method(), e.path())
+}
+
+/// Same request again: method, path and query.
+pub(crate) fn same_request(a: &Exchange, b: &Exchange) -> bool {
+    a.method().eq_ignore_ascii_case(b.method())
+        && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
+        && a.request.query == b.request.query
+}
+
+/// "1 request" / "3 requests".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Grant names as written in labs → the `grant_type` value on the wire.
+pub(crate) fn canonical_grant(grant: &str) -> String {
+    match grant {
+        "jwt_bearer" | "jwt-bearer" | "jwt" => "urn:ietf:params:oauth:grant-type:jwt-bearer".into(),
+        "device_code" | "device" => "device".into(),
+        "token_exchange" => "urn:ietf:params:oauth:grant-type:token-exchange".into(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,277 @@
+//! `http.*` rules: a request was made (within counts), requests came in an order, a budget of
+//! calls was kept.
+
+use super::cx::{plural, show, Cx};
+use super::Verdict;
+use crate::matcher::RequestPattern;
+use serde::Deserialize;
+
+/// Rules whose parameters carry a request pattern at the top level.
+pub(crate) trait WithPattern {
+    type Rest: serde::de::DeserializeOwned;
+    fn assemble(pattern: RequestPattern, rest: Self::Rest) -> Self;
+}
+
+/// `http.request`: at least `min` (default 1) and at most `max` requests matched (and, with
+/// `status`, were answered with that status).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestMade {
+    pub pattern: RequestPattern,
+    pub min: usize,
+    pub max: Option<usize>,
+    pub status: Option<u16>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Counts {
+    #[serde(default = "one")]
+    min: usize,
+    #[serde(default)]
+    max: Option<usize>,
+    #[serde(default)]
+    status: Option<u16>,
+}
+
+fn one() -> usize {
+    1
+}
+
+impl WithPattern for RequestMade {
+    type Rest = Counts;
+    fn assemble(pattern: RequestPattern, rest: Counts) -> Self {
+        RequestMade {
+            pattern,
+            min: rest.min,
+            max: rest.max,
+            status: rest.status,
+        }
+    }
+}
+
+/// `http.order`: requests matching each step were made in this order (others may come between).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Order {
+    pub steps: Vec<RequestPattern>,
+}
+
+/// `http.calls_at_most`: no more than `max` requests (matching the pattern, if one is given).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallsAtMost {
+    pub pattern: RequestPattern,
+    pub max: usize,
+    /// Count per learner run rather than over the whole attempt.
+    pub per_run: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Budget {
+    max: usize,
+    #[serde(default)]
+    per_run: bool,
+}
+
+impl WithPattern for CallsAtMost {
+    type Rest = Budget;
+    fn assemble(pattern: RequestPattern, rest: Budget) -> Self {
+        CallsAtMost {
+            pattern,
+            max: rest.max,
+            per_run: rest.per_run,
+        }
+    }
+}
+
+pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
+    let seqs: Vec<u64> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| p.pattern.matches_exchange(e))
+        .filter(|e| p.status.map_or(true, |s| e.status() == Some(s)))
+        .map(|e| e.seq)
+        .collect();
+    let n = seqs.len();
+    let want = match p.status {
+        Some(s) => format!("{} answered {s}", p.pattern.describe()),
+        None => p.pattern.describe(),
+    };
+    if n < p.min {
+        let msg = if n == 0 {
+            format!("Expected a request {want}, but none was made.")
+        } else {
+            format!(
+                "Expected at least {} {want}, but saw {n}.",
+                plural(p.min, "request")
+            )
+        };
+        return cx.fail(msg).with_evidence(seqs);
+    }
+    if let Some(max) = p.max {
+        if n > max {
+            return cx
+                .fail(format!(
+                    "Expected at most {} {want}, but saw {n}.",
+                    plural(max, "request")
+                ))
+                .with_evidence(seqs);
+        }
+    }
+    cx.pass(format!("Made {} {want}.", plural(n, "request")))
+        .with_evidence(seqs)
+}
+
+pub(crate) fn order(p: &Order, cx: &Cx) -> Verdict {
+    let mut found = Vec::new();
+    let mut from = 0;
+    for (i, step) in p.steps.iter().enumerate() {
+        let hit = cx.ev.exchanges[from..]
+            .iter()
+            .position(|e| step.matches_exchange(e));
+        match hit {
+            Some(pos) => {
+                found.push(cx.ev.exchanges[from + pos].seq);
+                from += pos + 1;
+            }
+            None => {
+                let anywhere = cx.ev.exchanges.iter().find(|e| step.matches_exchange(e));
+                let msg = match (i, anywhere) {
+                    (_, None) => format!("Step {} ({}) never happened.", i + 1, step.describe()),
+                    (_, Some(e)) => format!(
+                        "Step {} ({}) happened ({}) but not after step {}: the order matters here.",
+                        i + 1,
+                        step.describe(),
+                        show(e),
+                        i
+                    ),
+                };
+                let extra = anywhere.map(|e| e.seq);
+                return cx.fail(msg).with_evidence(found.into_iter().chain(extra));
+            }
+        }
+    }
+    cx.pass(format!(
+        "All {} happened in order.",
+        plural(p.steps.len(), "step")
+    ))
+    .with_evidence(found)
+}
+
+pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
+    let matching: Vec<&crate::evidence::Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| p.pattern.matches_exchange(e))
+        .collect();
+    let what = if p.pattern == RequestPattern::default() {
+        "requests".to_string()
+    } else {
+        format!("requests {}", p.pattern.describe())
+    };
+    if p.per_run {
+        let runs = cx.ev.runs.len().max(1);
+        for run in 0..runs {
+            let in_run: Vec<u64> = matching
+                .iter()
+                .filter(|e| e.run_index == run)
+                .map(|e| e.seq)
+                .collect();
+            if in_run.len() > p.max {
+                return cx
+                    .fail(format!(
+                        "Run {} made {} {what}; the budget is {} per run.",
+                        run + 1,
+                        in_run.len(),
+                        p.max
+                    ))
+                    .with_evidence(in_run);
+            }
+        }
+        return cx.pass(format!("Every run stayed within {} {what}.", p.max));
+    }
+    let n = matching.len();
+    if n > p.max {
+        return cx
+            .fail(format!(
+                "Made {n} {what}; the budget is {}. Look for calls you can combine or skip.",
+                p.max
+            ))
+            .with_evidence(matching.iter().map(|e| e.seq));
+    }
+    cx.pass(format!("Made {n} {what}, within the budget of {}.", p.max))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+
+    #[test]
+    fn request_made_counts_matches_against_min_and_max() {
+        let ev = evidence(vec![
+            get("/services/data/v62.0/query", 200),
+            get("/services/data/v62.0/query", 200),
+        ]);
+        assert_passes(
+            "{ rule: http.request, method: GET, path: /services/data/*/query }",
+            &ev,
+        );
+        assert_fails(
+            "{ rule: http.request, method: POST, path: /services/data/*/query }",
+            &ev,
+        );
+        assert_fails("{ rule: http.request, path: /services/**, max: 1 }", &ev);
+        assert_fails("{ rule: http.request, path: /services/**, min: 3 }", &ev);
+        assert_passes(
+            "{ rule: http.request, path: /services/**, status: 200 }",
+            &ev,
+        );
+        assert_fails(
+            "{ rule: http.request, path: /services/**, status: 404 }",
+            &ev,
+        );
+    }
+
+    #[test]
+    fn score_and_all_passed_sum_the_verdicts() {
+        use super::super::{all_passed, check_all, score};
+        let ev = evidence(vec![get("/a", 200)]);
+        let specs = vec![
+            spec("{ rule: http.request, path: /a, points: 2 }"),
+            spec("{ rule: http.request, path: /b, points: 3 }"),
+            spec("{ rule: oauth.pkce_s256, points: 5 }"),
+        ];
+        let mut verdicts = check_all(&specs, &ev, None);
+        assert_eq!(score(&verdicts), (2, 10));
+        assert!(!all_passed(&verdicts));
+        verdicts.remove(1);
+        verdicts.remove(1);
+        assert!(all_passed(&verdicts));
+    }
+
+    #[test]
+    fn order_needs_each_step_after_the_previous() {
+        let ev = evidence(vec![
+            token("client_credentials", 200),
+            get("/services/data/v62.0/limits", 200),
+        ]);
+        let ok = "{ rule: http.order, steps: [ { path: /services/oauth2/token }, { path: /services/data/*/limits } ] }";
+        let bad = "{ rule: http.order, steps: [ { path: /services/data/*/limits }, { path: /services/oauth2/token } ] }";
+        assert_passes(ok, &ev);
+        let v = assert_fails(bad, &ev);
+        assert!(v.message.contains("not after step 1"), "{}", v.message);
+    }
+
+    #[test]
+    fn calls_at_most_counts_all_or_per_run() {
+        let ev = evidence(vec![get("/a", 200), get("/b", 200), get("/c", 200)]);
+        assert_passes("{ rule: http.calls_at_most, max: 3 }", &ev);
+        assert_fails("{ rule: http.calls_at_most, max: 2 }", &ev);
+        assert_passes("{ rule: http.calls_at_most, max: 1, path: /a }", &ev);
+        let ev = evidence(vec![get("/a", 200), get("/b", 200), get("/c", 200).run(1)]);
+        assert_passes("{ rule: http.calls_at_most, max: 2, per_run: true }", &ev);
+        assert_fails("{ rule: http.calls_at_most, max: 1, per_run: true }", &ev);
+    }
+}

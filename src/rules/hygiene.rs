@@ -1,0 +1,174 @@
+//! `secrets.*` and `process.*` rules: no secret in the learner's files or output, and the
+//! learner's program exited cleanly.
+//!
+//! The evidence holds no secret values: the redactor replaced each one it knew or recognised
+//! (client secret, tokens, passwords, private keys) with a marker. So "a secret is in the
+//! sources" means "a marker of a secret kind is in the stored sources".
+
+use super::cx::{plural, Cx};
+use super::Verdict;
+use crate::redact::{find_markers, is_leak_kind};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// `(line number, kind)` of each leaked secret in `text`.
+fn leaks(text: &str) -> Vec<(usize, String)> {
+    find_markers(text)
+        .into_iter()
+        .filter(|m| is_leak_kind(&m.kind))
+        .map(|m| (text[..m.offset].matches('\n').count() + 1, m.kind))
+        .collect()
+}
+
+fn readable(kind: &str) -> String {
+    kind.replace('_', " ")
+}
+
+pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
+    let mut found = Vec::new();
+    for f in &cx.ev.sources {
+        for (line, kind) in leaks(&f.text) {
+            found.push(format!("{} ({}:{line})", readable(&kind), f.path));
+        }
+    }
+    if found.is_empty() {
+        return cx.pass(format!(
+            "No secret was written into your {}.",
+            plural(cx.ev.sources.len(), "file")
+        ));
+    }
+    cx.fail(format!(
+        "Your files contain secrets: {}. Read them from the environment (SF_CLIENT_SECRET, ...) instead of writing them into code.",
+        found.join(", ")
+    ))
+}
+
+pub(crate) fn secrets_not_in_output(cx: &Cx) -> Verdict {
+    let mut found = Vec::new();
+    for run in &cx.ev.runs {
+        for (stream, out) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            for (line, kind) in leaks(&out.text) {
+                found.push(format!(
+                    "{} (run {}, {stream} line {line})",
+                    readable(&kind),
+                    run.index + 1
+                ));
+            }
+        }
+    }
+    if found.is_empty() {
+        return cx.pass("No secret was printed.");
+    }
+    cx.fail(format!(
+        "Your program printed secrets: {}. Logs are read by many people; print a token's last four characters at most.",
+        found.join(", ")
+    ))
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+pub(crate) fn exit_ok(cx: &Cx) -> Verdict {
+    if cx.ev.runs.is_empty() {
+        return cx.fail("Your program did not run.");
+    }
+    for run in &cx.ev.runs {
+        let n = run.index + 1;
+        let why = if run.timed_out {
+            Some(format!("run {n} was stopped because it took too long"))
+        } else if let Some(sig) = run.signal {
+            Some(format!("run {n} was killed by signal {sig}"))
+        } else {
+            match run.exit_code {
+                Some(0) => None,
+                Some(code) => Some(format!("run {n} exited with status {code}")),
+                None => Some(format!("run {n} did not start")),
+            }
+        };
+        if let Some(why) = why {
+            let err = tail(&run.stderr.text, 5);
+            let shown = if err.is_empty() {
+                String::new()
+            } else {
+                format!(" Last lines of its stderr:\n{err}")
+            };
+            return cx.fail(format!("{why}.{shown}"));
+        }
+    }
+    cx.pass(format!(
+        "Your program exited with status 0 ({}).",
+        plural(cx.ev.runs.len(), "run")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use crate::evidence::{CapturedOutput, SourceFile};
+    use crate::redact::Redactor;
+
+    #[test]
+    fn sources_with_a_redacted_secret_fail_with_the_line() {
+        let r = Redactor::new(b"k");
+        r.add_secret("client_secret", "S3cretValue1234");
+        let mut ev = evidence(vec![]);
+        ev.sources.push(SourceFile {
+            path: "run".into(),
+            text: r.text("#!/bin/sh\ncurl -d client_secret=$SF_CLIENT_SECRET\n"),
+        });
+        assert_passes("{ rule: secrets.not_in_sources }", &ev);
+        ev.sources.push(SourceFile {
+            path: "config.py".into(),
+            text: r.text("ID = 'x'\nSECRET = 'S3cretValue1234'\n"),
+        });
+        let v = assert_fails("{ rule: secrets.not_in_sources }", &ev);
+        assert!(
+            v.message.contains("client secret (config.py:2)"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("S3cretValue1234"));
+    }
+
+    #[test]
+    fn output_with_a_token_fails_but_a_client_id_is_fine() {
+        let r = Redactor::new(b"k");
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout = CapturedOutput {
+            text: r.text(&r.url("client_id=3MVG9abcdefgh&state=xyz")),
+            truncated: false,
+        };
+        assert_passes("{ rule: secrets.not_in_output }", &ev);
+        ev.runs[0].stderr = CapturedOutput {
+            text: r.text("token: 00D000000000001!AQ0123456789abcdef\n"),
+            truncated: false,
+        };
+        let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
+        assert!(
+            v.message.contains("access token (run 1, stderr line 1)"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn exit_ok_fails_on_status_timeout_or_no_run() {
+        let rule = "{ rule: process.exit_ok }";
+        let mut ev = evidence(vec![]);
+        assert_passes(rule, &ev);
+        ev.runs[0].exit_code = Some(2);
+        ev.runs[0].stderr.text = "jq: error: cannot iterate over null\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(v.message.contains("status 2") && v.message.contains("jq: error"));
+        ev.runs[0].exit_code = None;
+        ev.runs[0].timed_out = true;
+        assert!(assert_fails(rule, &ev).message.contains("too long"));
+        ev.runs.clear();
+        assert_fails(rule, &ev);
+    }
+}

@@ -1,0 +1,128 @@
+//! The rule catalogue: small values from lab YAML that judge an [`Evidence`].
+//!
+//! A check in `lab.yaml` reads `{ rule: state.idempotent, points: 3, ... }`. [`RuleSpec`]
+//! deserialises it, rejecting unknown rules and bad parameters with a message an author can
+//! act on, so a broken lab fails when the curriculum loads rather than when a learner runs it.
+//! [`RuleSpec::check`] is pure and synchronous: evidence in, [`Verdict`] out, no IO.
+//!
+//! Families: `http` (requests made, order, budgets), `oauth` (grants, PKCE, refresh, JWT
+//! claims, token reuse), `rest` and `query` (upsert, PATCH, explicit fields, pagination),
+//! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
+//! retry on 4xx), `hygiene` (secrets in sources and output, exit status).
+//!
+//! Rules that need the mock org's internals (its auth log, its snapshots) answer
+//! "not applicable" on the sandbox backend and say why.
+
+mod cx;
+mod http;
+mod hygiene;
+mod oauth;
+mod rest;
+mod retry;
+mod spec;
+mod state;
+mod verdict;
+
+#[cfg(test)]
+mod fixture;
+
+pub use spec::{RuleSpec, RuleSpecError, RULE_NAMES};
+pub use verdict::{Verdict, VerdictStatus};
+
+use crate::evidence::{Evidence, OrgSnapshot};
+use cx::Cx;
+
+/// Evaluates SOQL against a snapshot; the runner supplies one backed by the org's SOQL engine.
+pub trait SoqlEvaluator {
+    /// The rows `soql` returns on `snapshot`, as JSON objects, or a message saying why not.
+    fn query(&self, snapshot: &OrgSnapshot, soql: &str) -> Result<Vec<serde_json::Value>, String>;
+}
+
+/// One parameterised rule (the part of a check after `rule:` and `points:`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    HttpRequest(http::RequestMade),
+    HttpOrder(http::Order),
+    HttpCallsAtMost(http::CallsAtMost),
+    OauthGrantUsed(oauth::Grant),
+    OauthGrantNotUsed(oauth::Grant),
+    OauthPkceS256(oauth::NoParams),
+    OauthRefreshThenRetryOnce(oauth::NoParams),
+    OauthJwtClaims(oauth::JwtClaims),
+    OauthTokenReused(oauth::TokenReused),
+    RestUpsertByExternalId(rest::Upsert),
+    RestPatchForUpdate(rest::PatchForUpdate),
+    RestFieldsSelected(rest::NoParams),
+    QueryPaginationFollowed(rest::Pagination),
+    StateIdempotent(state::Idempotent),
+    StateSoql(state::SoqlExpectation),
+    StateNoDuplicates(state::NoDuplicates),
+    RetryHonorsRetryAfter(retry::HonorsRetryAfter),
+    RetryBackoff(retry::Backoff),
+    RetryNoRetryOn4xx(retry::NoRetryOn4xx),
+    SecretsNotInSources(hygiene::NoParams),
+    SecretsNotInOutput(hygiene::NoParams),
+    ProcessExitOk(hygiene::NoParams),
+}
+
+impl RuleSpec {
+    /// Judges the evidence; `state.soql` is not applicable without a SOQL evaluator.
+    pub fn check(&self, evidence: &Evidence) -> Verdict {
+        self.check_with(evidence, None)
+    }
+
+    /// Judges the evidence, evaluating `state.soql` queries with `soql`.
+    pub fn check_with(&self, evidence: &Evidence, soql: Option<&dyn SoqlEvaluator>) -> Verdict {
+        let cx = Cx {
+            ev: evidence,
+            soql,
+            name: self.name(),
+            points: self.points,
+        };
+        match &self.rule {
+            Rule::HttpRequest(p) => http::request_made(p, &cx),
+            Rule::HttpOrder(p) => http::order(p, &cx),
+            Rule::HttpCallsAtMost(p) => http::calls_at_most(p, &cx),
+            Rule::OauthGrantUsed(p) => oauth::grant_used(p, &cx),
+            Rule::OauthGrantNotUsed(p) => oauth::grant_not_used(p, &cx),
+            Rule::OauthPkceS256(_) => oauth::pkce_s256(&cx),
+            Rule::OauthRefreshThenRetryOnce(_) => oauth::refresh_then_retry_once(&cx),
+            Rule::OauthJwtClaims(p) => oauth::jwt_claims(p, &cx),
+            Rule::OauthTokenReused(p) => oauth::token_reused(p, &cx),
+            Rule::RestUpsertByExternalId(p) => rest::upsert_by_external_id(p, &cx),
+            Rule::RestPatchForUpdate(p) => rest::patch_for_update(p, &cx),
+            Rule::RestFieldsSelected(_) => rest::fields_selected(&cx),
+            Rule::QueryPaginationFollowed(p) => rest::pagination_followed(p, &cx),
+            Rule::StateIdempotent(p) => state::idempotent(p, &cx),
+            Rule::StateSoql(p) => state::soql(p, &cx),
+            Rule::StateNoDuplicates(p) => state::no_duplicates(p, &cx),
+            Rule::RetryHonorsRetryAfter(p) => retry::honors_retry_after(p, &cx),
+            Rule::RetryBackoff(p) => retry::backoff(p, &cx),
+            Rule::RetryNoRetryOn4xx(p) => retry::no_retry_on_4xx(p, &cx),
+            Rule::SecretsNotInSources(_) => hygiene::secrets_not_in_sources(&cx),
+            Rule::SecretsNotInOutput(_) => hygiene::secrets_not_in_output(&cx),
+            Rule::ProcessExitOk(_) => hygiene::exit_ok(&cx),
+        }
+    }
+}
+
+/// Judges every check of a lab, in order.
+pub fn check_all(
+    specs: &[RuleSpec],
+    evidence: &Evidence,
+    soql: Option<&dyn SoqlEvaluator>,
+) -> Vec<Verdict> {
+    specs.iter().map(|s| s.check_with(evidence, soql)).collect()
+}
+
+/// Points awarded and possible over a set of verdicts (not-applicable ones count for neither).
+pub fn score(verdicts: &[Verdict]) -> (u32, u32) {
+    verdicts.iter().fold((0, 0), |(a, p), v| {
+        (a + v.points_awarded, p + v.points_possible)
+    })
+}
+
+/// True when no verdict failed (passes and not-applicable ones only).
+pub fn all_passed(verdicts: &[Verdict]) -> bool {
+    !verdicts.iter().any(Verdict::failed)
+}

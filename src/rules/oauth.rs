@@ -1,0 +1,463 @@
+//! `oauth.*` rules: which grants were used, PKCE, refresh-then-retry, JWT claims, token reuse.
+
+use super::cx::{canonical_grant, is_oauth_endpoint, is_success, plural, same_request, show, Cx};
+use super::Verdict;
+use crate::evidence::Exchange;
+use base64::Engine;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+
+/// Rules without parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// `oauth.grant_used` / `oauth.grant_not_used`: `grant: client_credentials` (also
+/// `jwt_bearer`, `refresh_token`, `authorization_code`, `password`, `device`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    pub grant: String,
+}
+
+/// One value or a list of accepted values.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Accepted {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Accepted {
+    fn accepts(&self, v: &str) -> bool {
+        match self {
+            Accepted::One(s) => s == v,
+            Accepted::Many(list) => list.iter().any(|s| s == v),
+        }
+    }
+    fn show(&self) -> String {
+        match self {
+            Accepted::One(s) => format!("\"{s}\""),
+            Accepted::Many(list) => format!("one of {list:?}"),
+        }
+    }
+}
+
+/// `oauth.jwt_claims`: constraints on the JWT bearer assertion's claims.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtClaims {
+    #[serde(default)]
+    pub iss: Option<Accepted>,
+    #[serde(default)]
+    pub sub: Option<Accepted>,
+    #[serde(default)]
+    pub aud: Option<Accepted>,
+    /// The longest lifetime accepted: `exp` at most this many seconds after the request.
+    /// Salesforce asks for `exp` within 3 minutes, hence the default of 180.
+    #[serde(default = "three_minutes")]
+    pub max_lifetime_seconds: i64,
+}
+
+fn three_minutes() -> i64 {
+    180
+}
+
+/// `oauth.token_reused`: at most `max_per_run` tokens fetched (and used) per learner run.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenReused {
+    #[serde(default = "one")]
+    pub max_per_run: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// A token request parameter, from the form body or (as some clients send it) the query.
+fn token_param(e: &Exchange, name: &str) -> Option<String> {
+    e.form_param(name).or_else(|| e.query_param(name))
+}
+
+fn grant_of(e: &Exchange) -> Option<String> {
+    token_param(e, "grant_type")
+}
+
+fn token_requests_with<'a>(cx: &'a Cx, grant: &'a str) -> impl Iterator<Item = &'a Exchange> {
+    cx.token_requests()
+        .filter(move |e| grant_of(e).as_deref() == Some(grant))
+}
+
+pub(crate) fn grant_used(p: &Grant, cx: &Cx) -> Verdict {
+    let grant = canonical_grant(&p.grant);
+    let all: Vec<&Exchange> = token_requests_with(cx, &grant).collect();
+    let issued: Vec<u64> = all
+        .iter()
+        .filter(|e| is_success(e))
+        .map(|e| e.seq)
+        .collect();
+    let logged = cx
+        .ev
+        .auth_log
+        .iter()
+        .any(|d| canonical_grant(&d.grant) == grant && d.issued());
+    if !issued.is_empty() || logged {
+        return cx
+            .pass(format!("Obtained a token with the {} grant.", p.grant))
+            .with_evidence(issued);
+    }
+    if let Some(e) = all.first() {
+        let why = e
+            .response_json()
+            .and_then(|v| {
+                v.get("error_description")
+                    .and_then(|d| d.as_str())
+                    .map(String::from)
+            })
+            .unwrap_or_else(|| format!("status {}", e.status().unwrap_or(0)));
+        return cx
+            .fail(format!(
+                "Tried the {} grant ({}) but the token endpoint refused it: {why}.",
+                p.grant,
+                show(e)
+            ))
+            .with_evidence(all.iter().map(|e| e.seq));
+    }
+    let used: BTreeSet<String> = cx.token_requests().filter_map(grant_of).collect();
+    let seen = if used.is_empty() {
+        "no token request was made".to_string()
+    } else {
+        format!(
+            "the token requests used {}",
+            used.into_iter().collect::<Vec<_>>().join(", ")
+        )
+    };
+    cx.fail(format!(
+        "Expected a token obtained with the {} grant, but {seen}.",
+        p.grant
+    ))
+    .with_evidence(cx.token_requests().map(|e| e.seq))
+}
+
+pub(crate) fn grant_not_used(p: &Grant, cx: &Cx) -> Verdict {
+    let grant = canonical_grant(&p.grant);
+    let seqs: Vec<u64> = token_requests_with(cx, &grant).map(|e| e.seq).collect();
+    let logged = cx
+        .ev
+        .auth_log
+        .iter()
+        .any(|d| canonical_grant(&d.grant) == grant);
+    if seqs.is_empty() && !logged {
+        return cx.pass(format!("The {} grant was not used.", p.grant));
+    }
+    cx.fail(format!(
+        "The {} grant was used ({}); this lab asks you to avoid it.",
+        p.grant,
+        plural(seqs.len().max(1), "request")
+    ))
+    .with_evidence(seqs)
+}
+
+pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
+    if let Some(na) = cx.mock_only("the authorization server's log of PKCE checks") {
+        return na;
+    }
+    let code_requests: Vec<u64> = token_requests_with(cx, "authorization_code")
+        .map(|e| e.seq)
+        .collect();
+    let decisions: Vec<_> = cx
+        .ev
+        .auth_log
+        .iter()
+        .filter(|d| d.grant == "authorization_code")
+        .collect();
+    if decisions.is_empty() {
+        return cx
+            .fail("No authorization code was exchanged for a token, so PKCE was never used.")
+            .with_evidence(code_requests);
+    }
+    for d in &decisions {
+        let problem = match (d.pkce_method.as_deref(), d.verifier_matched) {
+            (None, _) => Some("the authorization request carried no code_challenge".to_string()),
+            (Some(m), _) if !m.eq_ignore_ascii_case("S256") => Some(format!(
+                "the code_challenge_method was {m}; use S256 (the SHA-256 of the verifier, base64url)"
+            )),
+            (_, Some(false)) | (_, None) => Some(
+                "the code_verifier sent to the token endpoint did not match the code_challenge"
+                    .to_string(),
+            ),
+            _ => None,
+        };
+        if let Some(p) = problem {
+            return cx
+                .fail(format!("PKCE check failed: {p}."))
+                .with_evidence(code_requests);
+        }
+    }
+    cx.pass("PKCE with S256 was used and the verifier matched the challenge.")
+        .with_evidence(code_requests)
+}
+
+fn is_refresh(e: &Exchange) -> bool {
+    e.is_token_request() && grant_of(e).as_deref() == Some("refresh_token")
+}
+
+pub(crate) fn refresh_then_retry_once(cx: &Cx) -> Verdict {
+    let ex = &cx.ev.exchanges;
+    let Some(i) = ex
+        .iter()
+        .position(|e| !is_oauth_endpoint(e) && e.status() == Some(401))
+    else {
+        return cx.fail(
+            "No API call was answered 401, so there was nothing to recover from. The lab expires \
+             the session during the run: make sure your code makes its API calls with the token.",
+        );
+    };
+    let failed = &ex[i];
+    let after: Vec<&Exchange> = ex[i + 1..]
+        .iter()
+        .filter(|e| e.run_index == failed.run_index)
+        .collect();
+    let retry_at = after.iter().position(|e| same_request(e, failed));
+    let window = &after[..retry_at.unwrap_or(after.len())];
+    let refreshes: Vec<&&Exchange> = window.iter().filter(|e| is_refresh(e)).collect();
+    let other_grants: Vec<&&Exchange> = window
+        .iter()
+        .filter(|e| e.is_token_request() && !is_refresh(e))
+        .collect();
+    let mut seqs: Vec<u64> = vec![failed.seq];
+    seqs.extend(refreshes.iter().map(|e| e.seq));
+    seqs.extend(other_grants.iter().map(|e| e.seq));
+    let Some(retry_at) = retry_at else {
+        let msg = if refreshes.is_empty() {
+            format!(
+                "{} was answered 401 and the client neither refreshed the token nor retried.",
+                show(failed)
+            )
+        } else {
+            format!(
+                "{} was answered 401; the client refreshed the token but never retried the call.",
+                show(failed)
+            )
+        };
+        return cx.fail(msg).with_evidence(seqs);
+    };
+    let retry = after[retry_at];
+    seqs.push(retry.seq);
+    if refreshes.is_empty() {
+        let msg = match other_grants.first() {
+            Some(g) => format!(
+                "After the 401 on {}, the client logged in again with the {} grant ({}) instead of \
+                 using its refresh token.",
+                show(failed),
+                grant_of(g).unwrap_or_default(),
+                show(g)
+            ),
+            None => format!(
+                "After the 401 on {}, the client retried ({}) without refreshing the token first.",
+                show(failed),
+                show(retry)
+            ),
+        };
+        return cx.fail(msg).with_evidence(seqs);
+    }
+    if refreshes.len() > 1 {
+        return cx
+            .fail(format!(
+                "After the 401 on {}, the client refreshed {} times; once is enough.",
+                show(failed),
+                refreshes.len()
+            ))
+            .with_evidence(seqs);
+    }
+    if !is_success(refreshes[0]) {
+        return cx
+            .fail(format!(
+                "The refresh ({}) was refused with status {}.",
+                show(refreshes[0]),
+                refreshes[0].status().unwrap_or(0)
+            ))
+            .with_evidence(seqs);
+    }
+    let old = failed.request_header("authorization");
+    if old.is_some() && old == retry.request_header("authorization") {
+        return cx
+            .fail(format!(
+                "The retry ({}) sent the same expired token again; use the new access token from the refresh.",
+                show(retry)
+            ))
+            .with_evidence(seqs);
+    }
+    let later_attempts: Vec<&&Exchange> = after[retry_at + 1..]
+        .iter()
+        .take_while(|e| same_request(e, failed) || e.is_token_request())
+        .filter(|e| same_request(e, failed))
+        .collect();
+    if !later_attempts.is_empty() && !is_success(retry) {
+        seqs.extend(later_attempts.iter().map(|e| e.seq));
+        return cx
+            .fail(format!(
+                "The call was retried {} times in a row; retry once, then stop and report the error.",
+                later_attempts.len() + 1
+            ))
+            .with_evidence(seqs);
+    }
+    if !is_success(retry) {
+        return cx
+            .fail(format!(
+                "The retry ({}) was answered {}.",
+                show(retry),
+                retry.status().unwrap_or(0)
+            ))
+            .with_evidence(seqs);
+    }
+    cx.pass(format!(
+        "After the 401 on {}, the client refreshed once ({}) and retried once ({}), which succeeded.",
+        show(failed),
+        show(refreshes[0]),
+        show(retry)
+    ))
+    .with_evidence(seqs)
+}
+
+/// The claims of a JWT whose signature may have been redacted.
+pub(crate) fn jwt_payload(jwt: &str) -> Option<serde_json::Value> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
+    let grant = canonical_grant("jwt_bearer");
+    let requests: Vec<&Exchange> = token_requests_with(cx, &grant).collect();
+    if requests.is_empty() {
+        return cx.fail("No JWT bearer token request was made (grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer).");
+    }
+    for e in &requests {
+        let Some(claims) = token_param(e, "assertion").as_deref().and_then(jwt_payload) else {
+            return cx
+                .fail(format!(
+                    "{} has no readable `assertion`: send the signed JWT as the assertion form field.",
+                    show(e)
+                ))
+                .with_evidence([e.seq]);
+        };
+        let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).map(String::from);
+        for (name, want) in [("iss", &p.iss), ("sub", &p.sub)] {
+            if let Some(want) = want {
+                match text(name) {
+                    Some(v) if want.accepts(&v) => {}
+                    Some(v) => {
+                        return cx
+                            .fail(format!(
+                                "The JWT's `{name}` is \"{v}\"; expected {}.",
+                                want.show()
+                            ))
+                            .with_evidence([e.seq])
+                    }
+                    None => {
+                        return cx
+                            .fail(format!(
+                                "The JWT has no `{name}` claim; expected {}.",
+                                want.show()
+                            ))
+                            .with_evidence([e.seq])
+                    }
+                }
+            }
+        }
+        if let Some(want) = &p.aud {
+            let auds: Vec<String> = match claims.get("aud") {
+                Some(serde_json::Value::String(s)) => vec![s.clone()],
+                Some(serde_json::Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect(),
+                _ => vec![],
+            };
+            if !auds.iter().any(|a| want.accepts(a)) {
+                return cx
+                    .fail(format!(
+                        "The JWT's `aud` is {auds:?}; expected {} (the login server, not your My Domain API host).",
+                        want.show()
+                    ))
+                    .with_evidence([e.seq]);
+            }
+        }
+        let Some(exp) = claims.get("exp").and_then(|v| v.as_i64()) else {
+            return cx
+                .fail("The JWT has no numeric `exp` claim (seconds since 1970); Salesforce requires one.")
+                .with_evidence([e.seq]);
+        };
+        let sent = e.started_at.timestamp();
+        if exp <= sent {
+            return cx
+                .fail(format!(
+                    "The JWT had already expired when it was sent (exp is {}s in the past).",
+                    sent - exp
+                ))
+                .with_evidence([e.seq]);
+        }
+        if exp - sent > p.max_lifetime_seconds {
+            return cx
+                .fail(format!(
+                    "The JWT's `exp` is {}s after it was sent; keep it within {}s.",
+                    exp - sent,
+                    p.max_lifetime_seconds
+                ))
+                .with_evidence([e.seq]);
+        }
+    }
+    cx.pass(format!(
+        "The JWT assertion's claims are as expected ({}).",
+        plural(requests.len(), "assertion")
+    ))
+    .with_evidence(requests.iter().map(|e| e.seq))
+}
+
+pub(crate) fn token_reused(p: &TokenReused, cx: &Cx) -> Verdict {
+    let authed: Vec<&Exchange> = cx
+        .api_calls()
+        .filter(|e| e.request_header("authorization").is_some())
+        .collect();
+    if authed.len() < 2 {
+        return cx.fail(format!(
+            "Made {} with a token, so there was no token to reuse; the lab expects several calls.",
+            plural(authed.len(), "API call")
+        ));
+    }
+    let runs = cx.ev.runs.len().max(1);
+    for run in 0..runs {
+        let fetched: Vec<&Exchange> = cx
+            .token_requests()
+            .filter(|e| e.run_index == run && is_success(e))
+            .collect();
+        let tokens: BTreeSet<&str> = authed
+            .iter()
+            .filter(|e| e.run_index == run)
+            .filter_map(|e| e.request_header("authorization"))
+            .collect();
+        if fetched.len() > p.max_per_run || tokens.len() > p.max_per_run {
+            let n = fetched.len().max(tokens.len());
+            return cx
+                .fail(format!(
+                    "Run {} used {} for its API calls; fetch one and reuse it until it expires.",
+                    run + 1,
+                    plural(n, "different access token")
+                ))
+                .with_evidence(fetched.iter().map(|e| e.seq));
+        }
+    }
+    cx.pass(format!(
+        "One access token was reused across {}.",
+        plural(authed.len(), "API call")
+    ))
+    .with_evidence(authed.iter().map(|e| e.seq))
+}
+
+#[cfg(test)]
+#[path = "oauth_tests.rs"]
+mod tests;

@@ -1,0 +1,212 @@
+//! Table tests for the `oauth.*` rules: passing and failing evidence for each.
+
+use super::super::fixture::*;
+use crate::evidence::{AuthDecision, Backend};
+use base64::Engine;
+
+const Q: &str = "/services/data/v62.0/query";
+
+#[test]
+fn grant_used_passes_on_an_issued_token_and_fails_otherwise() {
+    let ev = evidence(vec![token("client_credentials", 200)]);
+    assert_passes("{ rule: oauth.grant_used, grant: client_credentials }", &ev);
+    let v = assert_fails("{ rule: oauth.grant_used, grant: jwt_bearer }", &ev);
+    assert!(v.message.contains("client_credentials"), "{}", v.message);
+    let refused = evidence(vec![token("client_credentials", 400).response_body(
+        r#"{"error":"invalid_client","error_description":"invalid client credentials"}"#,
+    )]);
+    let v = assert_fails(
+        "{ rule: oauth.grant_used, grant: client_credentials }",
+        &refused,
+    );
+    assert!(v.message.contains("invalid client credentials"));
+}
+
+#[test]
+fn grant_used_reads_a_grant_sent_in_the_query_string() {
+    let ev = evidence(vec![req(
+        "POST",
+        "/services/oauth2/token?grant_type=password&username=u",
+        200,
+    )]);
+    assert_passes("{ rule: oauth.grant_used, grant: password }", &ev);
+    assert_fails("{ rule: oauth.grant_not_used, grant: password }", &ev);
+}
+
+#[test]
+fn grant_not_used_fails_when_the_grant_appears() {
+    let ev = evidence(vec![token("password", 200)]);
+    assert_fails("{ rule: oauth.grant_not_used, grant: password }", &ev);
+    assert_passes(
+        "{ rule: oauth.grant_not_used, grant: client_credentials }",
+        &ev,
+    );
+}
+
+fn pkce_evidence(method: Option<&str>, matched: Option<bool>) -> crate::evidence::Evidence {
+    let mut ev = evidence(vec![token("authorization_code", 200)]);
+    ev.auth_log.push(AuthDecision {
+        grant: "authorization_code".into(),
+        pkce_method: method.map(String::from),
+        verifier_matched: matched,
+        outcome: "issued".into(),
+        ..AuthDecision::default()
+    });
+    ev
+}
+
+#[test]
+fn pkce_s256_needs_s256_and_a_matching_verifier() {
+    let rule = "{ rule: oauth.pkce_s256 }";
+    assert_passes(rule, &pkce_evidence(Some("S256"), Some(true)));
+    let v = assert_fails(rule, &pkce_evidence(Some("plain"), Some(true)));
+    assert!(v.message.contains("plain"));
+    assert_fails(rule, &pkce_evidence(Some("S256"), Some(false)));
+    assert_fails(rule, &pkce_evidence(None, None));
+    assert_fails(rule, &evidence(vec![]));
+    let mut sandbox = pkce_evidence(Some("S256"), Some(true));
+    sandbox.backend = Backend::Sandbox;
+    assert_not_applicable(rule, &sandbox);
+}
+
+fn refresh() -> crate::evidence::Exchange {
+    token("refresh_token", 200)
+}
+
+#[test]
+fn refresh_then_retry_once_passes_on_the_textbook_recovery() {
+    let ev = evidence(vec![
+        get(Q, 200).bearer("aaaa"),
+        get(Q, 401).bearer("aaaa"),
+        refresh(),
+        get(Q, 200).bearer("bbbb"),
+    ]);
+    let v = assert_passes("{ rule: oauth.refresh_then_retry_once }", &ev);
+    assert_eq!(v.evidence, vec![2, 3, 4]);
+}
+
+#[test]
+fn refresh_then_retry_once_fails_each_wrong_recovery() {
+    let rule = "{ rule: oauth.refresh_then_retry_once }";
+    // Never saw a 401.
+    assert_fails(rule, &evidence(vec![get(Q, 200).bearer("aaaa")]));
+    // Gave up.
+    assert_fails(rule, &evidence(vec![get(Q, 401).bearer("aaaa")]));
+    // Retried without refreshing.
+    let v = assert_fails(
+        rule,
+        &evidence(vec![get(Q, 401).bearer("aaaa"), get(Q, 401).bearer("aaaa")]),
+    );
+    assert!(v.message.contains("without refreshing"), "{}", v.message);
+    // Refreshed twice.
+    assert_fails(
+        rule,
+        &evidence(vec![
+            get(Q, 401).bearer("aaaa"),
+            refresh(),
+            refresh(),
+            get(Q, 200).bearer("cccc"),
+        ]),
+    );
+    // Retried with the old token.
+    let v = assert_fails(
+        rule,
+        &evidence(vec![
+            get(Q, 401).bearer("aaaa"),
+            refresh(),
+            get(Q, 401).bearer("aaaa"),
+        ]),
+    );
+    assert!(v.message.contains("same expired token"), "{}", v.message);
+    // Loop: refresh, retry, still failing, retry again.
+    let v = assert_fails(
+        rule,
+        &evidence(vec![
+            get(Q, 401).bearer("aaaa"),
+            refresh(),
+            get(Q, 401).bearer("bbbb"),
+            get(Q, 401).bearer("bbbb"),
+        ]),
+    );
+    assert!(v.message.contains("in a row"), "{}", v.message);
+    // Logged in again instead of refreshing.
+    let v = assert_fails(
+        rule,
+        &evidence(vec![
+            get(Q, 401).bearer("aaaa"),
+            token("client_credentials", 200),
+            get(Q, 200).bearer("bbbb"),
+        ]),
+    );
+    assert!(v.message.contains("client_credentials"), "{}", v.message);
+}
+
+fn assertion(claims: &str) -> String {
+    let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    format!(
+        "{}.{}.‹redacted:jwt_signature#00000000›",
+        e(r#"{"alg":"RS256"}"#),
+        e(claims)
+    )
+}
+
+fn jwt_evidence(claims: &str) -> crate::evidence::Evidence {
+    let sent = base_time().timestamp();
+    let claims = claims.replace("$EXP", &(sent + 120).to_string());
+    evidence(vec![token(
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        200,
+    )
+    .body(&format!(
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion={}",
+        assertion(&claims)
+    ))])
+}
+
+#[test]
+fn jwt_claims_checks_iss_sub_aud_and_exp() {
+    let rule = "{ rule: oauth.jwt_claims, iss: 3MVG9lab, sub: integration@example.com, aud: [https://login.salesforce.com, https://test.salesforce.com] }";
+    let good = r#"{"iss":"3MVG9lab","sub":"integration@example.com","aud":"https://login.salesforce.com","exp":$EXP}"#;
+    assert_passes(rule, &jwt_evidence(good));
+    let wrong_aud = good.replace(
+        "https://login.salesforce.com",
+        "https://acme.my.salesforce.com",
+    );
+    let v = assert_fails(rule, &jwt_evidence(&wrong_aud));
+    assert!(v.message.contains("aud"));
+    assert_fails(
+        rule,
+        &jwt_evidence(&good.replace("3MVG9lab", "someone-else")),
+    );
+    let far = good.replace("$EXP", &(base_time().timestamp() + 3600).to_string());
+    let v = assert_fails(rule, &jwt_evidence(&far));
+    assert!(v.message.contains("within 180s"), "{}", v.message);
+    let past = good.replace("$EXP", &(base_time().timestamp() - 10).to_string());
+    assert_fails(rule, &jwt_evidence(&past));
+    assert_fails(rule, &evidence(vec![token("client_credentials", 200)]));
+}
+
+#[test]
+fn token_reused_fails_when_each_call_fetches_a_token() {
+    let rule = "{ rule: oauth.token_reused }";
+    let reused = evidence(vec![
+        token("client_credentials", 200),
+        get(Q, 200).bearer("aaaa"),
+        get(Q, 200).bearer("aaaa"),
+    ]);
+    assert_passes(rule, &reused);
+    let wasteful = evidence(vec![
+        token("client_credentials", 200),
+        get(Q, 200).bearer("aaaa"),
+        token("client_credentials", 200),
+        get(Q, 200).bearer("bbbb"),
+    ]);
+    let v = assert_fails(rule, &wasteful);
+    assert!(
+        v.message.contains("2 different access tokens"),
+        "{}",
+        v.message
+    );
+    assert_passes("{ rule: oauth.token_reused, max_per_run: 2 }", &wasteful);
+    assert_fails(rule, &evidence(vec![get(Q, 200).bearer("aaaa")]));
+}

@@ -1,0 +1,344 @@
+//! `rest.*` and `query.*` rules: upsert by external id, PATCH (not PUT) for updates, explicit
+//! field lists, query pagination followed to the end.
+
+use super::cx::{is_success, plural, show, Cx};
+use super::Verdict;
+use crate::evidence::Exchange;
+use crate::matcher::path_matches;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// `rest.upsert_by_external_id`: `object: Account, field: ERP_Id__c`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upsert {
+    pub object: String,
+    pub field: String,
+}
+
+/// `rest.patch_for_update`: optionally limited to one `object`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchForUpdate {
+    #[serde(default)]
+    pub object: Option<String>,
+}
+
+/// `query.pagination_followed`: `require_pages: false` passes when no query had a second page.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    #[serde(default = "yes")]
+    pub require_pages: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `/services/data/vNN.0/sobjects/{rest...}` → the segments after `sobjects`.
+fn sobject_segments(e: &Exchange) -> Option<Vec<String>> {
+    let path = percent_encoding::percent_decode_str(e.path()).decode_utf8_lossy();
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let at = segs.iter().position(|s| *s == "sobjects")?;
+    Some(segs[at + 1..].iter().map(|s| s.to_string()).collect())
+}
+
+pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
+    let upserts: Vec<&Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| e.method().eq_ignore_ascii_case("PATCH"))
+        .filter(|e| {
+            sobject_segments(e).is_some_and(|s| s.len() == 3 && s[0] == p.object && s[1] == p.field)
+        })
+        .collect();
+    let ok: Vec<u64> = upserts
+        .iter()
+        .filter(|e| is_success(e))
+        .map(|e| e.seq)
+        .collect();
+    if !ok.is_empty() {
+        return cx
+            .pass(format!(
+                "Upserted {} by {} with PATCH /sobjects/{}/{}/{{value}} ({}).",
+                p.object,
+                p.field,
+                p.object,
+                p.field,
+                plural(ok.len(), "call")
+            ))
+            .with_evidence(ok);
+    }
+    if let Some(e) = upserts.first() {
+        return cx
+            .fail(format!(
+                "The upsert {} was answered {}; read the error body in the traffic view.",
+                show(e),
+                e.status().unwrap_or(0)
+            ))
+            .with_evidence(upserts.iter().map(|e| e.seq));
+    }
+    let creates: Vec<u64> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| e.method().eq_ignore_ascii_case("POST"))
+        .filter(|e| sobject_segments(e).is_some_and(|s| s.len() == 1 && s[0] == p.object))
+        .map(|e| e.seq)
+        .collect();
+    let hint = if creates.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Instead the code created {} records with POST, which makes a duplicate when it runs again.",
+            p.object
+        )
+    };
+    cx.fail(format!(
+        "No upsert by external id was made: expected PATCH /services/data/vXX.X/sobjects/{}/{}/{{value}}.{hint}",
+        p.object, p.field
+    ))
+    .with_evidence(creates)
+}
+
+pub(crate) fn patch_for_update(p: &PatchForUpdate, cx: &Cx) -> Verdict {
+    let on_record = |e: &&Exchange| {
+        sobject_segments(e).is_some_and(|s| {
+            s.len() >= 2 && s[1] != "describe" && p.object.as_deref().map_or(true, |o| s[0] == o)
+        })
+    };
+    let puts: Vec<u64> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| e.method().eq_ignore_ascii_case("PUT"))
+        .filter(on_record)
+        .map(|e| e.seq)
+        .collect();
+    if !puts.is_empty() {
+        return cx
+            .fail(format!(
+                "Updated a record with PUT ({}). The REST API updates records with PATCH, sending only the fields that change.",
+                plural(puts.len(), "request")
+            ))
+            .with_evidence(puts);
+    }
+    let patches: Vec<u64> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| e.method().eq_ignore_ascii_case("PATCH"))
+        .filter(on_record)
+        .map(|e| e.seq)
+        .collect();
+    if patches.is_empty() {
+        return cx.fail("No record was updated: expected a PATCH to /sobjects/{Object}/{Id}.");
+    }
+    cx.pass("Records were updated with PATCH.")
+        .with_evidence(patches)
+}
+
+/// A 15- or 18-character record id (not `describe`, `updated`, `listviews`, ...).
+fn looks_like_id(segment: &str) -> bool {
+    matches!(segment.len(), 15 | 18)
+        && segment.chars().all(|c| c.is_ascii_alphanumeric())
+        && segment.chars().any(|c| c.is_ascii_digit())
+}
+
+fn selects_all_fields(soql: &str) -> bool {
+    let upper = soql.to_ascii_uppercase().replace(' ', "");
+    upper.contains("FIELDS(ALL)")
+        || upper.contains("FIELDS(STANDARD)")
+        || upper.contains("FIELDS(CUSTOM)")
+}
+
+pub(crate) fn fields_selected(cx: &Cx) -> Verdict {
+    let mut reads = Vec::new();
+    for e in cx
+        .api_calls()
+        .filter(|e| e.method().eq_ignore_ascii_case("GET"))
+    {
+        if let Some(q) = e.query_param("q") {
+            reads.push(e.seq);
+            if selects_all_fields(&q) {
+                return cx
+                    .fail(format!(
+                        "The query in {} uses FIELDS(...); name the fields you need, e.g. SELECT Id, Name FROM Account.",
+                        show(e)
+                    ))
+                    .with_evidence([e.seq]);
+            }
+        } else if let Some(s) = sobject_segments(e) {
+            let record_read = s.len() == 2 && looks_like_id(&s[1]);
+            let by_ext_id = s.len() == 3;
+            if record_read || by_ext_id {
+                reads.push(e.seq);
+                if e.query_param("fields").is_none() {
+                    return cx
+                        .fail(format!(
+                            "{} fetched the whole record; add ?fields=Id,Name,... to read only what you use.",
+                            show(e)
+                        ))
+                        .with_evidence([e.seq]);
+                }
+            }
+        }
+    }
+    if reads.is_empty() {
+        return cx.fail("No query or record read was made, so there were no fields to check.");
+    }
+    cx.pass("Every query and record read named its fields.")
+        .with_evidence(reads)
+}
+
+pub(crate) fn pagination_followed(p: &Pagination, cx: &Cx) -> Verdict {
+    let mut pages = Vec::new();
+    for (i, e) in cx.ev.exchanges.iter().enumerate() {
+        let Some(next) = e.response_json().and_then(|v| {
+            v.get("nextRecordsUrl")
+                .and_then(|u| u.as_str())
+                .map(String::from)
+        }) else {
+            continue;
+        };
+        let fetched = cx.ev.exchanges[i + 1..].iter().find(|later| {
+            later.method().eq_ignore_ascii_case("GET") && path_matches(&next, later.path())
+        });
+        match fetched {
+            Some(f) => pages.push((e.seq, f.seq)),
+            None => {
+                return cx
+                    .fail(format!(
+                        "{} returned nextRecordsUrl {next}, but it was never fetched: records beyond the first page were missed.",
+                        show(e)
+                    ))
+                    .with_evidence([e.seq]);
+            }
+        }
+    }
+    if pages.is_empty() {
+        if p.require_pages {
+            return cx.fail(
+                "No query answer had a nextRecordsUrl, so pagination never happened; query all the lab's records in one query and follow every page.",
+            );
+        }
+        return cx.pass("No query needed more than one page.");
+    }
+    cx.pass(format!(
+        "Followed every nextRecordsUrl ({}).",
+        plural(pages.len(), "page")
+    ))
+    .with_evidence(pages.into_iter().flat_map(|(a, b)| [a, b]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+
+    const SOBJ: &str = "/services/data/v62.0/sobjects";
+
+    #[test]
+    fn upsert_needs_a_successful_patch_by_external_id() {
+        let rule = "{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c }";
+        assert_passes(
+            rule,
+            &evidence(vec![req(
+                "PATCH",
+                &format!("{SOBJ}/Account/ERP_Id__c/A-1000"),
+                201,
+            )]),
+        );
+        let v = assert_fails(
+            rule,
+            &evidence(vec![req("POST", &format!("{SOBJ}/Account"), 201)]),
+        );
+        assert!(v.message.contains("POST"), "{}", v.message);
+        assert_fails(
+            rule,
+            &evidence(vec![req(
+                "PATCH",
+                &format!("{SOBJ}/Account/ERP_Id__c/A-1000"),
+                400,
+            )]),
+        );
+        assert_fails(
+            rule,
+            &evidence(vec![req(
+                "PATCH",
+                &format!("{SOBJ}/Account/001000000000001AAA"),
+                204,
+            )]),
+        );
+    }
+
+    #[test]
+    fn patch_for_update_rejects_put() {
+        let rule = "{ rule: rest.patch_for_update }";
+        let rec = format!("{SOBJ}/Account/001000000000001AAA");
+        assert_passes(rule, &evidence(vec![req("PATCH", &rec, 204)]));
+        assert_fails(rule, &evidence(vec![req("PUT", &rec, 204)]));
+        assert_fails(rule, &evidence(vec![get(&rec, 200)]));
+        assert_passes(
+            "{ rule: rest.patch_for_update, object: Account }",
+            &evidence(vec![
+                req("PATCH", &rec, 204),
+                req("PUT", &format!("{SOBJ}/Contact/003x"), 204),
+            ]),
+        );
+    }
+
+    #[test]
+    fn fields_selected_rejects_fields_all_and_whole_record_reads() {
+        let rule = "{ rule: rest.fields_selected }";
+        let q = "/services/data/v62.0/query";
+        assert_passes(
+            rule,
+            &evidence(vec![
+                get(&format!("{q}?q=SELECT+Id%2C+Name+FROM+Account"), 200),
+                get(
+                    &format!("{SOBJ}/Account/001000000000001AAA?fields=Name"),
+                    200,
+                ),
+                get(&format!("{SOBJ}/Account/listviews"), 200),
+                get(&format!("{SOBJ}/Account/describe"), 200),
+            ]),
+        );
+        assert_fails(
+            rule,
+            &evidence(vec![get(
+                &format!("{q}?q=SELECT+FIELDS(ALL)+FROM+Account+LIMIT+200"),
+                200,
+            )]),
+        );
+        assert_fails(
+            rule,
+            &evidence(vec![get(&format!("{SOBJ}/Account/001000000000001"), 200)]),
+        );
+        assert_fails(rule, &evidence(vec![]));
+    }
+
+    #[test]
+    fn pagination_requires_every_next_records_url_fetched() {
+        let rule = "{ rule: query.pagination_followed }";
+        let q = "/services/data/v62.0/query?q=SELECT+Id+FROM+Account";
+        let next = "/services/data/v62.0/query/01gxx-2000";
+        let first = get(q, 200).response_body(&format!(
+            r#"{{"totalSize":2500,"done":false,"nextRecordsUrl":"{next}","records":[]}}"#
+        ));
+        let second = get(next, 200).response_body(r#"{"totalSize":2500,"done":true,"records":[]}"#);
+        let v = assert_passes(rule, &evidence(vec![first.clone(), second]));
+        assert_eq!(v.evidence, vec![1, 2]);
+        assert_fails(rule, &evidence(vec![first]));
+        let single = get(q, 200).response_body(r#"{"totalSize":1,"done":true,"records":[]}"#);
+        assert_fails(rule, &evidence(vec![single.clone()]));
+        assert_passes(
+            "{ rule: query.pagination_followed, require_pages: false }",
+            &evidence(vec![single]),
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! `retry.*` rules: Retry-After honoured, back-off that grows, no retry of a request the
+//! server rejected as wrong (4xx).
+//!
+//! Gaps are measured at the proxy: from the moment the refusal was sent to the moment the
+//! retry arrived. The client sees the refusal a little later than the proxy sent it, so the
+//! measured gap is never shorter than the wait the client actually made.
+
+use super::cx::{same_request, show, Cx};
+use super::Verdict;
+use crate::evidence::Exchange;
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+
+/// Timer granularity allowed when comparing a wait with Retry-After.
+const TOLERANCE_MS: i64 = 20;
+
+/// `retry.honors_retry_after`: which statuses carry the Retry-After to honour.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HonorsRetryAfter {
+    #[serde(default = "throttle_statuses")]
+    pub statuses: Vec<u16>,
+}
+
+fn throttle_statuses() -> Vec<u16> {
+    vec![429, 503]
+}
+
+/// `retry.backoff`: each gap at least `min_growth` times the previous one (and longer).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backoff {
+    #[serde(default = "one")]
+    pub min_growth: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// `retry.no_retry_on_4xx`: statuses that must not be retried.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoRetryOn4xx {
+    #[serde(default = "client_errors")]
+    pub statuses: Vec<u16>,
+}
+
+fn client_errors() -> Vec<u16> {
+    vec![400, 404]
+}
+
+/// Retry-After as seconds or an HTTP date, as a wait from `sent`.
+pub(crate) fn retry_after(value: &str, sent: DateTime<Utc>) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u32>() {
+        return Some(Duration::seconds(i64::from(secs)));
+    }
+    let date = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
+    Some((date - sent).max(Duration::zero()))
+}
+
+fn next_attempt(ex: &[Exchange], i: usize) -> Option<&Exchange> {
+    let first = &ex[i];
+    ex[i + 1..]
+        .iter()
+        .find(|e| e.run_index == first.run_index && same_request(e, first))
+}
+
+fn gap(before: &Exchange, after: &Exchange) -> Duration {
+    after.started_at - before.finished_at
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.1}s", d.num_milliseconds() as f64 / 1000.0)
+}
+
+pub(crate) fn honors_retry_after(p: &HonorsRetryAfter, cx: &Cx) -> Verdict {
+    let ex = &cx.ev.exchanges;
+    let mut asked = Vec::new();
+    let mut judged = Vec::new();
+    for (i, e) in ex.iter().enumerate() {
+        let Some(status) = e.status().filter(|s| p.statuses.contains(s)) else {
+            continue;
+        };
+        let Some(wait) = e
+            .response_header("retry-after")
+            .and_then(|v| retry_after(v, e.finished_at))
+        else {
+            continue;
+        };
+        asked.push(e.seq);
+        let Some(next) = next_attempt(ex, i) else {
+            continue;
+        };
+        let waited = gap(e, next);
+        if waited + Duration::milliseconds(TOLERANCE_MS) < wait {
+            return cx
+                .fail(format!(
+                    "{} was answered {status} with Retry-After {}, but the retry ({}) came after only {}.",
+                    show(e),
+                    secs(wait),
+                    show(next),
+                    secs(waited)
+                ))
+                .with_evidence([e.seq, next.seq]);
+        }
+        judged.push(e.seq);
+        judged.push(next.seq);
+    }
+    if asked.is_empty() {
+        return cx.fail(
+            "No response asked the client to wait (no 429/503 with Retry-After), so there was nothing to honour; make sure your code made its calls.",
+        );
+    }
+    if judged.is_empty() {
+        return cx
+            .fail(
+                "The server asked the client to wait and retry, but the request was never retried.",
+            )
+            .with_evidence(asked);
+    }
+    cx.pass("Every retry waited at least as long as Retry-After asked.")
+        .with_evidence(judged)
+}
+
+fn retryable(e: &Exchange) -> bool {
+    match e.status() {
+        None => true,
+        Some(s) => s == 429 || s >= 500,
+    }
+}
+
+pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
+    let ex = &cx.ev.exchanges;
+    let mut used = vec![false; ex.len()];
+    let mut judged_any = false;
+    let mut evidence = Vec::new();
+    let mut longest_chain = 1;
+    for start in 0..ex.len() {
+        if used[start] || !retryable(&ex[start]) {
+            continue;
+        }
+        // Follow the chain of attempts of the same request while each one failed.
+        let mut chain = vec![start];
+        let mut at = start;
+        while retryable(&ex[at]) {
+            let Some(rel) = ex[at + 1..]
+                .iter()
+                .position(|e| e.run_index == ex[at].run_index && same_request(e, &ex[at]))
+            else {
+                break;
+            };
+            at = at + 1 + rel;
+            chain.push(at);
+        }
+        chain.iter().for_each(|&i| used[i] = true);
+        longest_chain = longest_chain.max(chain.len());
+        if chain.len() < 3 {
+            continue;
+        }
+        judged_any = true;
+        let gaps: Vec<Duration> = chain
+            .windows(2)
+            .map(|w| gap(&ex[w[0]], &ex[w[1]]))
+            .collect();
+        for (k, pair) in gaps.windows(2).enumerate() {
+            let (a, b) = (
+                pair[0].num_milliseconds() as f64,
+                pair[1].num_milliseconds() as f64,
+            );
+            if b <= a || b < a * p.min_growth {
+                let shown: Vec<String> = gaps.iter().map(|g| secs(*g)).collect();
+                return cx
+                    .fail(format!(
+                        "Retries of {} did not back off: the waits were {} (retry {} waited no longer than retry {}). Wait longer after each failure, e.g. doubling.",
+                        show(&ex[start]),
+                        shown.join(", "),
+                        k + 2,
+                        k + 1
+                    ))
+                    .with_evidence(chain.iter().map(|&i| ex[i].seq));
+            }
+        }
+        evidence.extend(chain.iter().map(|&i| ex[i].seq));
+    }
+    if !judged_any {
+        return cx.fail(format!(
+            "Back-off needs at least two retries of one request to compare; the longest run of attempts was {}.",
+            longest_chain
+        ));
+    }
+    cx.pass("Each retry waited longer than the one before.")
+        .with_evidence(evidence)
+}
+
+pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {
+    let ex = &cx.ev.exchanges;
+    let mut seen = Vec::new();
+    for (i, e) in ex.iter().enumerate() {
+        let Some(status) = e.status().filter(|s| p.statuses.contains(s)) else {
+            continue;
+        };
+        seen.push(e.seq);
+        let again = ex[i + 1..].iter().find(|later| {
+            later.run_index == e.run_index
+                && same_request(later, e)
+                && later.request.body.text == e.request.body.text
+        });
+        if let Some(again) = again {
+            return cx
+                .fail(format!(
+                    "{} was answered {status}, and the same request was sent again ({}). A {status} means the request itself is wrong: retrying cannot fix it; log the error and move on.",
+                    show(e),
+                    show(again)
+                ))
+                .with_evidence([e.seq, again.seq]);
+        }
+    }
+    if seen.is_empty() {
+        return cx.fail(format!(
+            "No request was answered {:?}, so there was nothing to judge; make sure your code made all its calls.",
+            p.statuses
+        ));
+    }
+    cx.pass("Requests rejected as wrong were not retried.")
+        .with_evidence(seen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    const P: &str = "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1";
+
+    fn throttled(status: u16, start: i64, retry_after: &str) -> Exchange {
+        req("PATCH", P, status)
+            .at(start, 5)
+            .response_header("Retry-After", retry_after)
+    }
+
+    #[test]
+    fn retry_after_is_honoured_only_by_waiting_long_enough() {
+        let rule = "{ rule: retry.honors_retry_after }";
+        let patient = evidence(vec![
+            throttled(429, 0, "2"),
+            req("PATCH", P, 200).at(2010, 5),
+        ]);
+        let v = assert_passes(rule, &patient);
+        assert_eq!(v.evidence, vec![1, 2]);
+        let eager = evidence(vec![
+            throttled(503, 0, "2"),
+            req("PATCH", P, 200).at(300, 5),
+        ]);
+        let v = assert_fails(rule, &eager);
+        assert!(v.message.contains("only 0.3s"), "{}", v.message);
+        assert_fails(rule, &evidence(vec![throttled(429, 0, "2")]));
+        assert_fails(rule, &evidence(vec![req("PATCH", P, 200)]));
+    }
+
+    #[test]
+    fn retry_after_accepts_an_http_date() {
+        let sent = base_time();
+        let date = (sent + Duration::seconds(3)).to_rfc2822();
+        assert_eq!(retry_after(&date, sent), Some(Duration::seconds(3)));
+        assert_eq!(retry_after("7", sent), Some(Duration::seconds(7)));
+        assert_eq!(retry_after("soon", sent), None);
+    }
+
+    #[test]
+    fn backoff_needs_growing_gaps() {
+        let rule = "{ rule: retry.backoff }";
+        let growing = evidence(vec![
+            req("PATCH", P, 503).at(0, 5),
+            req("PATCH", P, 503).at(505, 5),
+            req("PATCH", P, 503).at(1510, 5),
+            req("PATCH", P, 200).at(3515, 5),
+        ]);
+        assert_passes(rule, &growing);
+        assert_fails("{ rule: retry.backoff, min_growth: 2.5 }", &growing);
+        let flat = evidence(vec![
+            req("PATCH", P, 503).at(0, 5),
+            req("PATCH", P, 503).at(505, 5),
+            req("PATCH", P, 200).at(1010, 5),
+        ]);
+        let v = assert_fails(rule, &flat);
+        assert!(v.message.contains("0.5s, 0.5s"), "{}", v.message);
+        assert_fails(
+            rule,
+            &evidence(vec![
+                req("PATCH", P, 503).at(0, 5),
+                req("PATCH", P, 200).at(500, 5),
+            ]),
+        );
+    }
+
+    #[test]
+    fn no_retry_on_4xx_flags_the_same_request_sent_again() {
+        let rule = "{ rule: retry.no_retry_on_4xx }";
+        let bad = req("POST", "/services/data/v62.0/sobjects/Account", 400).body(r#"{"Nme":"x"}"#);
+        let fixed =
+            req("POST", "/services/data/v62.0/sobjects/Account", 201).body(r#"{"Name":"x"}"#);
+        assert_passes(rule, &evidence(vec![bad.clone(), fixed]));
+        assert_fails(rule, &evidence(vec![bad.clone(), bad.clone()]));
+        assert_fails(rule, &evidence(vec![get("/x", 200)]));
+        assert_passes(
+            "{ rule: retry.no_retry_on_4xx, statuses: [404] }",
+            &evidence(vec![get("/x", 404), get("/y", 200)]),
+        );
+    }
+}

@@ -1,0 +1,329 @@
+//! Reading a check from lab YAML (`{ rule: …, points: …, … }`) into a [`RuleSpec`], with
+//! errors that name the rule, the parameter and what was expected.
+
+use super::{http, state, Rule};
+use crate::matcher::PATTERN_KEYS;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// One check of a lab: a rule with its parameters and the points it is worth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSpec {
+    pub rule: Rule,
+    pub points: u32,
+    /// The check as written, kept so it can be shown and stored.
+    pub source: Value,
+}
+
+/// Every rule name the catalogue knows.
+pub const RULE_NAMES: &[&str] = &[
+    "http.request",
+    "http.order",
+    "http.calls_at_most",
+    "oauth.grant_used",
+    "oauth.grant_not_used",
+    "oauth.pkce_s256",
+    "oauth.refresh_then_retry_once",
+    "oauth.jwt_claims",
+    "oauth.token_reused",
+    "rest.upsert_by_external_id",
+    "rest.patch_for_update",
+    "rest.fields_selected",
+    "query.pagination_followed",
+    "state.idempotent",
+    "state.soql",
+    "state.no_duplicates",
+    "retry.honors_retry_after",
+    "retry.backoff",
+    "retry.no_retry_on_4xx",
+    "secrets.not_in_sources",
+    "secrets.not_in_output",
+    "process.exit_ok",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleSpecError {
+    #[error(
+        "a check must be a mapping like `{{ rule: http.request, points: 1 }}`, but this one is {0}"
+    )]
+    NotAMapping(String),
+    #[error("a check has no `rule:` key; add one, e.g. `rule: process.exit_ok`")]
+    MissingRule,
+    #[error("unknown rule `{name}`{suggestion}; known rules: {known}")]
+    UnknownRule {
+        name: String,
+        suggestion: String,
+        known: String,
+    },
+    #[error("`points` of rule `{rule}` must be a whole number of 0 or more, not {found}")]
+    BadPoints { rule: String, found: String },
+    #[error("rule `{rule}`: {message}")]
+    BadParameters { rule: String, message: String },
+}
+
+impl RuleSpec {
+    /// The rule's name, e.g. `state.idempotent`.
+    pub fn name(&self) -> &'static str {
+        match &self.rule {
+            Rule::HttpRequest(_) => "http.request",
+            Rule::HttpOrder(_) => "http.order",
+            Rule::HttpCallsAtMost(_) => "http.calls_at_most",
+            Rule::OauthGrantUsed(_) => "oauth.grant_used",
+            Rule::OauthGrantNotUsed(_) => "oauth.grant_not_used",
+            Rule::OauthPkceS256(_) => "oauth.pkce_s256",
+            Rule::OauthRefreshThenRetryOnce(_) => "oauth.refresh_then_retry_once",
+            Rule::OauthJwtClaims(_) => "oauth.jwt_claims",
+            Rule::OauthTokenReused(_) => "oauth.token_reused",
+            Rule::RestUpsertByExternalId(_) => "rest.upsert_by_external_id",
+            Rule::RestPatchForUpdate(_) => "rest.patch_for_update",
+            Rule::RestFieldsSelected(_) => "rest.fields_selected",
+            Rule::QueryPaginationFollowed(_) => "query.pagination_followed",
+            Rule::StateIdempotent(_) => "state.idempotent",
+            Rule::StateSoql(_) => "state.soql",
+            Rule::StateNoDuplicates(_) => "state.no_duplicates",
+            Rule::RetryHonorsRetryAfter(_) => "retry.honors_retry_after",
+            Rule::RetryBackoff(_) => "retry.backoff",
+            Rule::RetryNoRetryOn4xx(_) => "retry.no_retry_on_4xx",
+            Rule::SecretsNotInSources(_) => "secrets.not_in_sources",
+            Rule::SecretsNotInOutput(_) => "secrets.not_in_output",
+            Rule::ProcessExitOk(_) => "process.exit_ok",
+        }
+    }
+
+    /// Parses one check (already read from YAML or JSON).
+    pub fn from_value(value: Value) -> Result<RuleSpec, RuleSpecError> {
+        let Value::Object(mut map) = value.clone() else {
+            return Err(RuleSpecError::NotAMapping(kind_of(&value)));
+        };
+        let name = match map.remove("rule") {
+            Some(Value::String(s)) => s,
+            Some(other) => {
+                return Err(RuleSpecError::UnknownRule {
+                    name: other.to_string(),
+                    suggestion: String::new(),
+                    known: RULE_NAMES.join(", "),
+                })
+            }
+            None => return Err(RuleSpecError::MissingRule),
+        };
+        let points = match map.remove("points") {
+            None => 1,
+            Some(Value::Number(n)) => {
+                n.as_u64()
+                    .and_then(|p| u32::try_from(p).ok())
+                    .ok_or_else(|| RuleSpecError::BadPoints {
+                        rule: name.clone(),
+                        found: n.to_string(),
+                    })?
+            }
+            Some(other) => {
+                return Err(RuleSpecError::BadPoints {
+                    rule: name.clone(),
+                    found: other.to_string(),
+                })
+            }
+        };
+        let rule = parse_rule(&name, map)?;
+        Ok(RuleSpec {
+            rule,
+            points,
+            source: value,
+        })
+    }
+}
+
+fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError> {
+    let bad = |e: serde_json::Error| RuleSpecError::BadParameters {
+        rule: name.to_string(),
+        message: e.to_string(),
+    };
+    let rule = match name {
+        "http.request" => Rule::HttpRequest(with_pattern(map, name)?),
+        "http.order" => Rule::HttpOrder(params(map).map_err(bad)?),
+        "http.calls_at_most" => Rule::HttpCallsAtMost(with_pattern(map, name)?),
+        "oauth.grant_used" => Rule::OauthGrantUsed(params(map).map_err(bad)?),
+        "oauth.grant_not_used" => Rule::OauthGrantNotUsed(params(map).map_err(bad)?),
+        "oauth.pkce_s256" => Rule::OauthPkceS256(params(map).map_err(bad)?),
+        "oauth.refresh_then_retry_once" => {
+            Rule::OauthRefreshThenRetryOnce(params(map).map_err(bad)?)
+        }
+        "oauth.jwt_claims" => Rule::OauthJwtClaims(params(map).map_err(bad)?),
+        "oauth.token_reused" => Rule::OauthTokenReused(params(map).map_err(bad)?),
+        "rest.upsert_by_external_id" => Rule::RestUpsertByExternalId(params(map).map_err(bad)?),
+        "rest.patch_for_update" => Rule::RestPatchForUpdate(params(map).map_err(bad)?),
+        "rest.fields_selected" => Rule::RestFieldsSelected(params(map).map_err(bad)?),
+        "query.pagination_followed" => Rule::QueryPaginationFollowed(params(map).map_err(bad)?),
+        "state.idempotent" => Rule::StateIdempotent(params(map).map_err(bad)?),
+        "state.soql" => {
+            let p: state::SoqlExpectation = params(map).map_err(bad)?;
+            if p.count.is_none() && p.rows.is_none() {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message: "give `count:` (how many rows) or `rows:` (the expected rows)".into(),
+                });
+            }
+            Rule::StateSoql(p)
+        }
+        "state.no_duplicates" => Rule::StateNoDuplicates(params(map).map_err(bad)?),
+        "retry.honors_retry_after" => Rule::RetryHonorsRetryAfter(params(map).map_err(bad)?),
+        "retry.backoff" => Rule::RetryBackoff(params(map).map_err(bad)?),
+        "retry.no_retry_on_4xx" => Rule::RetryNoRetryOn4xx(params(map).map_err(bad)?),
+        "secrets.not_in_sources" => Rule::SecretsNotInSources(params(map).map_err(bad)?),
+        "secrets.not_in_output" => Rule::SecretsNotInOutput(params(map).map_err(bad)?),
+        "process.exit_ok" => Rule::ProcessExitOk(params(map).map_err(bad)?),
+        unknown => {
+            let suggestion = closest(unknown)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return Err(RuleSpecError::UnknownRule {
+                name: unknown.to_string(),
+                suggestion,
+                known: RULE_NAMES.join(", "),
+            });
+        }
+    };
+    Ok(rule)
+}
+
+fn params<T: DeserializeOwned>(map: Map<String, Value>) -> Result<T, serde_json::Error> {
+    serde_json::from_value(Value::Object(map))
+}
+
+/// Rules whose parameters embed a request pattern at the top level (`method:`, `path:`, ...).
+fn with_pattern<T: http::WithPattern>(
+    mut map: Map<String, Value>,
+    name: &str,
+) -> Result<T, RuleSpecError> {
+    let mut pattern = Map::new();
+    for key in PATTERN_KEYS {
+        if let Some(v) = map.remove(*key) {
+            pattern.insert((*key).to_string(), v);
+        }
+    }
+    let bad = |e: serde_json::Error| RuleSpecError::BadParameters {
+        rule: name.to_string(),
+        message: e.to_string(),
+    };
+    let pattern = params(pattern).map_err(bad)?;
+    let rest: T::Rest = params(map).map_err(bad)?;
+    Ok(T::assemble(pattern, rest))
+}
+
+fn kind_of(v: &Value) -> String {
+    match v {
+        Value::Null => "empty".into(),
+        Value::Bool(_) => "a true/false value".into(),
+        Value::Number(_) => "a number".into(),
+        Value::String(s) => format!("the text \"{s}\""),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+/// The known rule nearest to a misspelt one, if close enough.
+fn closest(name: &str) -> Option<&'static str> {
+    RULE_NAMES
+        .iter()
+        .map(|k| (similar::TextDiff::from_chars(name, k).ratio(), *k))
+        .filter(|(r, _)| *r >= 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+impl<'de> Deserialize<'de> for RuleSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        RuleSpec::from_value(value).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for RuleSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.source.serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str) -> Result<RuleSpec, RuleSpecError> {
+        let v: Value = serde_yaml::from_str(yaml).expect("yaml");
+        RuleSpec::from_value(v)
+    }
+
+    #[test]
+    fn known_rule_with_points_parses() {
+        let s = parse("{ rule: state.idempotent, points: 3 }").expect("valid");
+        assert_eq!(s.name(), "state.idempotent");
+        assert_eq!(s.points, 3);
+    }
+
+    #[test]
+    fn points_default_to_one() {
+        assert_eq!(parse("{ rule: process.exit_ok }").map(|s| s.points), Ok(1));
+    }
+
+    #[test]
+    fn unknown_rule_suggests_the_nearest_name() {
+        let e = parse("{ rule: state.idempotant }").expect_err("unknown");
+        assert!(
+            e.to_string().contains("did you mean `state.idempotent`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_parameter_is_named() {
+        let e = parse("{ rule: http.calls_at_most, max: 3, maxx: 4 }").expect_err("bad");
+        assert!(e.to_string().contains("maxx"), "{e}");
+        let e = parse("{ rule: process.exit_ok, strict: true }").expect_err("bad");
+        assert!(e.to_string().contains("strict"), "{e}");
+    }
+
+    #[test]
+    fn missing_required_parameter_is_named() {
+        let e = parse("{ rule: rest.upsert_by_external_id, object: Account }").expect_err("bad");
+        assert!(e.to_string().contains("field"), "{e}");
+        let e = parse("{ rule: state.soql, query: SELECT Id FROM Account }").expect_err("bad");
+        assert!(e.to_string().contains("count"), "{e}");
+    }
+
+    #[test]
+    fn negative_points_and_missing_rule_are_rejected() {
+        assert!(matches!(
+            parse("{ rule: process.exit_ok, points: -1 }"),
+            Err(RuleSpecError::BadPoints { .. })
+        ));
+        assert_eq!(parse("{ points: 1 }"), Err(RuleSpecError::MissingRule));
+    }
+
+    #[test]
+    fn every_listed_rule_name_parses_with_its_minimal_parameters() {
+        let minimal = |name: &str| -> &'static str {
+            match name {
+                "http.order" => "steps: [ { method: GET } ]",
+                "http.calls_at_most" => "max: 5",
+                "oauth.grant_used" | "oauth.grant_not_used" => "grant: client_credentials",
+                "rest.upsert_by_external_id" => "object: Account, field: ERP_Id__c",
+                "state.soql" => "query: SELECT Id FROM Account, count: 1",
+                "state.no_duplicates" => "object: Account, field: Name",
+                _ => "",
+            }
+        };
+        for name in RULE_NAMES {
+            let yaml = format!("{{ rule: {name}, {} }}", minimal(name));
+            let spec = parse(&yaml).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(spec.name(), *name);
+        }
+    }
+
+    #[test]
+    fn deserialises_inside_a_lab_yaml_list() {
+        let checks: Result<Vec<RuleSpec>, _> =
+            serde_yaml::from_str("- { rule: process.exit_ok }\n- { rule: nope }\n");
+        let e = checks.expect_err("nope is unknown").to_string();
+        assert!(e.contains("unknown rule `nope`"), "{e}");
+    }
+}

@@ -1,0 +1,93 @@
+//! The outcome of one rule on one attempt: pass, fail or not applicable, explained for a learner.
+
+use serde::{Deserialize, Serialize};
+
+/// Whether a rule held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum VerdictStatus {
+    Pass,
+    Fail,
+    /// The rule cannot be judged here (e.g. it needs the mock org's internals on a sandbox).
+    NotApplicable {
+        reason: String,
+    },
+}
+
+/// One rule's verdict, with the exchanges that prove it and a diff where states differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The rule name, e.g. `state.idempotent`.
+    pub rule: String,
+    pub status: VerdictStatus,
+    /// A sentence or two for the learner: what was expected and what happened.
+    pub message: String,
+    /// Sequence numbers of the exchanges that prove the verdict.
+    pub evidence: Vec<u64>,
+    /// A unified diff (expected → actual) when two states differ.
+    pub diff: Option<String>,
+    pub points_awarded: u32,
+    pub points_possible: u32,
+}
+
+impl Verdict {
+    pub fn pass(rule: &str, points: u32, message: impl Into<String>) -> Verdict {
+        Verdict {
+            rule: rule.to_string(),
+            status: VerdictStatus::Pass,
+            message: message.into(),
+            evidence: Vec::new(),
+            diff: None,
+            points_awarded: points,
+            points_possible: points,
+        }
+    }
+
+    pub fn fail(rule: &str, points: u32, message: impl Into<String>) -> Verdict {
+        Verdict {
+            rule: rule.to_string(),
+            status: VerdictStatus::Fail,
+            message: message.into(),
+            evidence: Vec::new(),
+            diff: None,
+            points_awarded: 0,
+            points_possible: points,
+        }
+    }
+
+    /// Not judged: no points awarded, none possible.
+    pub fn not_applicable(rule: &str, reason: impl Into<String>) -> Verdict {
+        let reason = reason.into();
+        Verdict {
+            rule: rule.to_string(),
+            status: VerdictStatus::NotApplicable {
+                reason: reason.clone(),
+            },
+            message: reason,
+            evidence: Vec::new(),
+            diff: None,
+            points_awarded: 0,
+            points_possible: 0,
+        }
+    }
+
+    pub fn with_evidence(mut self, seqs: impl IntoIterator<Item = u64>) -> Verdict {
+        self.evidence.extend(seqs);
+        self.evidence.sort_unstable();
+        self.evidence.dedup();
+        self
+    }
+
+    pub fn with_diff(mut self, diff: String) -> Verdict {
+        self.diff = Some(diff);
+        self
+    }
+
+    pub fn passed(&self) -> bool {
+        self.status == VerdictStatus::Pass
+    }
+
+    pub fn failed(&self) -> bool {
+        self.status == VerdictStatus::Fail
+    }
+}

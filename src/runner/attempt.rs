@@ -1,0 +1,364 @@
+//! [`run_lab`]: one attempt at a lab, end to end. The TUI, `sflab check`, `sflab dev check`,
+//! the tests and grading all call this one function.
+//!
+//! Order: tools checked → org prepared and seeded → proxy started in front of it → snapshot
+//! after setup → `run.times` runs of `./run` (snapshot after each) → evidence (redacted) →
+//! verdicts → [`Report`] → progress store (when asked).
+
+use super::env::{lab_environment, REMOVED};
+use super::parts::{GatewayProvider, GatewaySetup, Judge, OrgProvider, Parts};
+use super::process::{run_entry_point, ProcessError, ProcessSpec, DEFAULT_OUTPUT_CAP};
+use super::report::{Report, RunEvent};
+use super::tools::{missing_tools, missing_tools_message};
+use crate::evidence::{Evidence, LearnerRun, Snapshots, SourceFile};
+use crate::lab::LabSpec;
+use crate::progress::{NewAttempt, ProgressError, Store};
+use crate::redact::Redactor;
+use crate::rules::{Verdict, VerdictStatus};
+use crate::workspace::Workspace;
+use chrono::Utc;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    MissingTools(String),
+    #[error("lab {lab:?} is not started in this workspace ({dir} does not exist). Run `sflab lab start {lab}` first.")]
+    NotStarted { lab: String, dir: PathBuf },
+    #[error(transparent)]
+    Process(#[from] ProcessError),
+    #[error("the org for this lab could not be prepared: {0}")]
+    Backend(String),
+    #[error("the recording proxy could not start: {0}")]
+    Proxy(String),
+    #[error("the lab's check {index} ({rule}) cannot be used: {reason}")]
+    BadCheck {
+        index: usize,
+        rule: String,
+        reason: String,
+    },
+    #[error("the workspace could not be used: {0}")]
+    Workspace(#[from] std::io::Error),
+    #[error(transparent)]
+    Progress(#[from] ProgressError),
+}
+
+/// How to run an attempt, and with which parts.
+#[derive(Clone)]
+pub struct RunOptions {
+    pub workspace: Workspace,
+    /// The folder holding `./run`; default `<ws>/<lab-id>`.
+    pub lab_dir: Option<PathBuf>,
+    pub org: Arc<dyn OrgProvider>,
+    pub gateway: Arc<dyn GatewayProvider>,
+    pub judge: Arc<dyn Judge>,
+    /// HTTPS with the workspace CA (default) or plain HTTP.
+    pub tls: bool,
+    /// Overrides the lab's `run.timeout`.
+    pub timeout: Option<Duration>,
+    pub output_cap: usize,
+    /// Store the attempt in the workspace's progress database.
+    pub record: bool,
+    pub events: Option<UnboundedSender<RunEvent>>,
+}
+
+impl RunOptions {
+    pub fn new(workspace: Workspace, parts: Parts) -> RunOptions {
+        RunOptions {
+            workspace,
+            lab_dir: None,
+            org: parts.org,
+            gateway: parts.gateway,
+            judge: parts.judge,
+            tls: true,
+            timeout: None,
+            output_cap: DEFAULT_OUTPUT_CAP,
+            record: true,
+            events: None,
+        }
+    }
+}
+
+fn emit(events: &Option<UnboundedSender<RunEvent>>, event: RunEvent) {
+    if let Some(tx) = events {
+        let _ = tx.send(event);
+    }
+}
+
+/// The workspace's redaction key (created on first use, mode 0600), so one token gives the
+/// same marker in every attempt of this workspace and nowhere else.
+pub fn redaction_key(ws: &Workspace) -> std::io::Result<Vec<u8>> {
+    let path = ws.state_dir().join("redaction.key");
+    match std::fs::read(&path) {
+        Ok(k) if k.len() >= 32 => Ok(k),
+        _ => {
+            let key: [u8; 32] = rand::random();
+            crate::fsutil::write_private_atomic(&path, &key)?;
+            Ok(key.to_vec())
+        }
+    }
+}
+
+/// The learner's text files in the lab folder, redacted, for the secret-scanning rules.
+fn read_sources(dir: &Path, redactor: &Redactor) -> Vec<SourceFile> {
+    const MAX_FILES: usize = 200;
+    const MAX_BYTES: u64 = 256 * 1024;
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') || name == "node_modules" || name == "__pycache__" {
+                continue;
+            }
+            let Ok(meta) = e.metadata() else { continue };
+            let path = e.path();
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() && meta.len() <= MAX_BYTES && out.len() < MAX_FILES {
+                let Ok(bytes) = std::fs::read(&path) else {
+                    continue;
+                };
+                let Ok(text) = String::from_utf8(bytes) else {
+                    continue;
+                };
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push(SourceFile {
+                    path: rel,
+                    text: redactor.text(&text),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+fn redact_run(mut run: LearnerRun, redactor: &Redactor) -> LearnerRun {
+    run.stdout.text = redactor.text(&run.stdout.text);
+    run.stderr.text = redactor.text(&run.stderr.text);
+    run
+}
+
+/// A verdict carries the check's points: all when it passed, none when it failed.
+fn with_points(mut v: Verdict, points: u32) -> Verdict {
+    match v.status {
+        VerdictStatus::Pass => {
+            v.points_awarded = points;
+            v.points_possible = points;
+        }
+        VerdictStatus::Fail => {
+            v.points_awarded = 0;
+            v.points_possible = points;
+        }
+        VerdictStatus::NotApplicable { .. } => {
+            v.points_awarded = 0;
+            v.points_possible = 0;
+        }
+    }
+    v
+}
+
+/// Runs one attempt at `lab` and judges it.
+pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunError> {
+    let started_at = Utc::now();
+    let clock = Instant::now();
+    let missing = missing_tools(&lab.tools, std::env::var_os("PATH").as_deref());
+    if !missing.is_empty() {
+        return Err(RunError::MissingTools(missing_tools_message(
+            &lab.id, &missing,
+        )));
+    }
+    let backend = options.org.backend();
+    let allowed = lab.backends.iter().any(|b| {
+        matches!(
+            (b, backend),
+            (crate::lab::Backend::Mock, crate::evidence::Backend::Mock)
+                | (
+                    crate::lab::Backend::Sandbox,
+                    crate::evidence::Backend::Sandbox
+                )
+        )
+    });
+    if !allowed {
+        return Err(RunError::Backend(format!(
+            "lab {:?} does not run on the {} backend (its `backends:` list says where it runs)",
+            lab.id,
+            backend.label()
+        )));
+    }
+    for (i, check) in lab.checks.iter().enumerate() {
+        options
+            .judge
+            .validate(check)
+            .map_err(|reason| RunError::BadCheck {
+                index: i + 1,
+                rule: check.rule.clone(),
+                reason,
+            })?;
+    }
+    let ws = &options.workspace;
+    let dir = options
+        .lab_dir
+        .clone()
+        .unwrap_or_else(|| ws.lab_dir(&lab.id));
+    if !dir.is_dir() {
+        return Err(RunError::NotStarted {
+            lab: lab.id.clone(),
+            dir,
+        });
+    }
+    let redactor = Redactor::new(&redaction_key(ws)?);
+
+    let org = options.org.prepare(lab).await.map_err(RunError::Backend)?;
+    let creds = org.credentials();
+    for (kind, value) in [
+        ("client_secret", &creds.client_secret),
+        ("access_token", &creds.access_token),
+        ("refresh_token", &creds.refresh_token),
+    ] {
+        if let Some(v) = value {
+            redactor.add_secret(kind, v);
+        }
+    }
+    let setup = GatewaySetup {
+        upstream_url: org.upstream_url(),
+        faults: lab.faults.clone(),
+        redactor: redactor.clone(),
+        tls: options.tls,
+        workspace_root: ws.root.clone(),
+        expire_session: org.session_expirer(),
+        events: options.events.clone(),
+    };
+    let gateway = match options.gateway.start(setup).await {
+        Ok(g) => g,
+        Err(e) => {
+            org.shutdown().await;
+            return Err(RunError::Proxy(e));
+        }
+    };
+    emit(
+        &options.events,
+        RunEvent::Prepared {
+            proxy_url: gateway.url(),
+        },
+    );
+    let objects = options.judge.snapshot_objects(lab);
+    let mut snapshots = Snapshots {
+        after_setup: Some(org.snapshot(&objects)),
+        after_runs: Vec::new(),
+    };
+    let env = lab_environment(
+        &gateway.url(),
+        gateway.ca_bundle().as_deref(),
+        &creds,
+        lab.run.access_token,
+        &lab.run.env,
+    );
+    let spec = ProcessSpec {
+        dir: dir.clone(),
+        env,
+        remove_env: REMOVED.iter().map(|s| s.to_string()).collect(),
+        timeout: options.timeout.unwrap_or(lab.run.timeout),
+        output_cap: options.output_cap,
+    };
+    let times = usize::try_from(lab.run.times.max(1)).unwrap_or(1);
+    let mut runs = Vec::new();
+    let mut failure = None;
+    for index in 0..times {
+        gateway.begin_run(index);
+        emit(&options.events, RunEvent::RunStarted { index, of: times });
+        match run_entry_point(&spec, index).await {
+            Ok(run) => {
+                let run = redact_run(run, &redactor);
+                emit(
+                    &options.events,
+                    RunEvent::RunFinished(Box::new(run.clone())),
+                );
+                runs.push(run);
+                snapshots.after_runs.push(org.snapshot(&objects));
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    let exchanges = gateway.exchanges();
+    let auth_log = org.auth_log();
+    gateway.shutdown().await;
+    if let Some(e) = failure {
+        org.shutdown().await;
+        return Err(e.into());
+    }
+
+    let evidence = Evidence {
+        lab_id: lab.id.clone(),
+        backend: options.org.backend(),
+        runs,
+        exchanges,
+        snapshots,
+        auth_log,
+        sources: read_sources(&dir, &redactor),
+        events: Default::default(),
+        secrets: redactor.known_secrets(),
+    };
+    // Judged while the org still holds the final state, for the SOQL checks.
+    let soql = org.soql();
+    let verdicts: Vec<Verdict> = lab
+        .checks
+        .iter()
+        .map(|c| {
+            let v = options
+                .judge
+                .judge(c, &evidence, soql.as_deref().map(|s| s as _));
+            with_points(v, c.points)
+        })
+        .collect();
+    drop(soql);
+    org.shutdown().await;
+    emit(&options.events, RunEvent::Verdicts(verdicts.clone()));
+    let report = Report::new(
+        &lab.id,
+        evidence.backend.label(),
+        verdicts,
+        evidence.exchanges,
+        evidence.runs,
+        started_at,
+        clock.elapsed(),
+    );
+    if options.record {
+        record(ws, &report)?;
+    }
+    Ok(report)
+}
+
+/// Stores a report as an attempt in the workspace's progress database.
+pub fn record(ws: &Workspace, report: &Report) -> Result<i64, ProgressError> {
+    let mut store = Store::open(&ws.progress_db())?;
+    store.record_attempt(&NewAttempt {
+        lab: &report.lab,
+        started_at: report.started_at,
+        duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
+        passed: report.passed,
+        points: report.points,
+        max_points: report.max_points,
+        backend: &report.backend,
+        error: None,
+        verdicts: &report.verdicts,
+        exchanges: &report.exchanges,
+        runs: &report.runs,
+    })
+}

@@ -1,0 +1,124 @@
+//! The rule catalogue as the runner's [`Judge`]: each check parsed into a
+//! [`RuleSpec`](crate::rules::RuleSpec) and judged (with the org's SOQL engine for
+//! `state.soql` when the org offers one); and which objects the org snapshots must hold.
+
+use super::parts::Judge;
+use crate::evidence::Evidence;
+use crate::lab::{CheckSpec, LabSpec};
+use crate::rules::{SoqlEvaluator, Verdict};
+
+/// Judges with the built-in rule catalogue.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueJudge;
+
+impl Judge for CatalogueJudge {
+    fn validate(&self, check: &CheckSpec) -> Result<(), String> {
+        check.rule_spec().map(drop).map_err(|e| e.to_string())
+    }
+
+    fn judge(
+        &self,
+        check: &CheckSpec,
+        evidence: &Evidence,
+        soql: Option<&dyn SoqlEvaluator>,
+    ) -> Verdict {
+        match check.rule_spec() {
+            Ok(spec) => spec.check_with(evidence, soql),
+            Err(e) => Verdict::fail(
+                &check.rule,
+                check.points,
+                format!("This check cannot be judged: {e}"),
+            ),
+        }
+    }
+
+    fn snapshot_objects(&self, lab: &LabSpec) -> Vec<String> {
+        snapshot_objects(lab)
+    }
+}
+
+/// The objects the lab's rules and seed name: `object:` parameters, the `FROM` of
+/// `state.soql` queries, and the objects the `org:` seed declares or fills.
+pub fn snapshot_objects(lab: &LabSpec) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |name: &str| {
+        let name = name.trim();
+        if !name.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(name)) {
+            out.push(name.to_string());
+        }
+    };
+    for c in &lab.checks {
+        if let Some(o) = c.params.get("object").and_then(|v| v.as_str()) {
+            add(o);
+        }
+        if let Some(q) = c.params.get("query").and_then(|v| v.as_str()) {
+            if let Some(from) = soql_from(q) {
+                add(&from);
+            }
+        }
+    }
+    if let Some(objects) = lab.org.get("objects").and_then(|v| v.as_mapping()) {
+        for k in objects.keys().filter_map(|k| k.as_str()) {
+            add(k);
+        }
+    }
+    if let Some(records) = lab.org.get("records").and_then(|v| v.as_sequence()) {
+        for r in records {
+            if let Some(m) = r.as_mapping() {
+                for k in m.keys().filter_map(|k| k.as_str()) {
+                    add(k);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The object after the first top-level `FROM` of a SOQL query.
+fn soql_from(query: &str) -> Option<String> {
+    let words: Vec<&str> = query.split_whitespace().collect();
+    let i = words.iter().position(|w| w.eq_ignore_ascii_case("from"))?;
+    words.get(i + 1).map(|w| {
+        w.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_')
+            .to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_objects_come_from_checks_queries_and_the_seed() {
+        let lab = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n\
+             org:\n  objects: { Contact: {} }\n  records: [ { Account: { Name: A } }, { Lead: { LastName: B } } ]\n\
+             checks:\n  - { rule: state.no_duplicates, object: Opportunity, field: Name }\n  - { rule: state.soql, query: \"SELECT Id FROM Case WHERE x = 1\", count: 1 }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            snapshot_objects(&lab),
+            vec!["Opportunity", "Case", "Contact", "Account", "Lead"]
+        );
+    }
+
+    #[test]
+    fn a_check_is_judged_by_the_catalogue_with_the_checks_points() {
+        let lab = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\nchecks:\n  - { rule: process.exit_ok, points: 2 }\n",
+        )
+        .unwrap();
+        let judge = CatalogueJudge;
+        assert!(judge.validate(&lab.checks[0]).is_ok());
+        let mut ev = Evidence::default();
+        ev.runs.push(crate::evidence::LearnerRun {
+            exit_code: Some(1),
+            ..Default::default()
+        });
+        let v = judge.judge(&lab.checks[0], &ev, None);
+        assert!(v.failed(), "{v:?}");
+        assert_eq!(v.points_possible, 2);
+    }
+}

@@ -1,0 +1,352 @@
+//! The mock-org backend and the recording proxy as runner parts: a fresh in-process org seeded
+//! from the lab's `org:` section and served on 127.0.0.1 port 0 (plain HTTP: only the proxy
+//! talks to it), and the proxy on another ephemeral port in front of it (HTTPS with the
+//! workspace CA unless plain HTTP is asked for).
+
+use super::env::{LabCredentials, API_VERSION};
+use super::parts::{BoxFuture, Gateway, GatewayProvider, GatewaySetup, OrgHandle, OrgProvider};
+use super::report::RunEvent;
+use crate::evidence::{AuthDecision, Backend, OrgSnapshot};
+use crate::lab::LabSpec;
+use crate::org::auth::{RefreshIssue, TokenRequest};
+use crate::org::rest::static_token::issue_static_token;
+use crate::org::soql::QueryOptions;
+use crate::org::tls::LocalCa;
+use crate::org::{Org, OrgSeed, SnapshotOptions};
+use crate::proxy::{FaultSpec, ProxyConfig, RunningProxy, SessionExpirer};
+use crate::rules::SoqlEvaluator;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// Bytes of each body the proxy keeps for the evidence.
+pub const RECORD_BODY_CAP: usize = 8 * 1024 * 1024;
+
+/// The lab's `org:` section as an [`OrgSeed`].
+pub fn seed_of(lab: &LabSpec) -> Result<OrgSeed, String> {
+    if lab.org.is_null() {
+        return Ok(OrgSeed::default());
+    }
+    let text = serde_yaml::to_string(&lab.org).map_err(|e| e.to_string())?;
+    OrgSeed::from_yaml(&text).map_err(|e| format!("the lab's `org:` section: {e}"))
+}
+
+/// Builds and serves a fresh mock org per attempt.
+#[derive(Debug, Default, Clone)]
+pub struct MockOrgProvider;
+
+struct MockOrg {
+    org: Org,
+    url: String,
+    creds: LabCredentials,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl OrgProvider for MockOrgProvider {
+    fn backend(&self) -> Backend {
+        Backend::Mock
+    }
+
+    fn prepare<'a>(
+        &'a self,
+        lab: &'a LabSpec,
+    ) -> BoxFuture<'a, Result<Box<dyn OrgHandle>, String>> {
+        Box::pin(async move {
+            let seed = seed_of(lab)?;
+            let org = Org::new(&seed).map_err(|e| format!("the lab's `org:` seed: {e}"))?;
+            let login = issue_static_token(&org, Some("integration"))
+                .or_else(|| issue_static_token(&org, None))
+                .ok_or("the lab's org has no user to log in as; add one under `org: users:`")?;
+            let listener = crate::org::serve::bind_loopback(0)
+                .await
+                .map_err(|e| format!("could not open a port on 127.0.0.1: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let (stop, stopped) = oneshot::channel::<()>();
+            let served = org.clone();
+            let task = tokio::spawn(async move {
+                let _ = crate::org::serve::serve(listener, served, None, async {
+                    let _ = stopped.await;
+                })
+                .await;
+            });
+            let mut creds = LabCredentials {
+                client_id: None,
+                client_secret: None,
+                username: Some(login.username.clone()),
+                access_token: Some(login.token.clone()),
+                refresh_token: None,
+            };
+            if let Some(app) = &lab.run.app {
+                app_credentials(
+                    &org,
+                    app,
+                    lab.run.refresh_token,
+                    &mut creds,
+                    &format!("http://{addr}"),
+                )?;
+            }
+            Ok(Box::new(MockOrg {
+                org,
+                url: format!("http://{addr}"),
+                creds,
+                stop: Some(stop),
+                task,
+            }) as Box<dyn OrgHandle>)
+        })
+    }
+}
+
+/// The consumer key and secret of the seed's app `name`; with `refresh`, also an access and
+/// refresh token issued to it for the integration user (or the org's first user).
+fn app_credentials(
+    org: &Org,
+    name: &str,
+    refresh: bool,
+    creds: &mut LabCredentials,
+    base_url: &str,
+) -> Result<(), String> {
+    let config = org.auth.config();
+    let app = config.app_by_name(name).ok_or_else(|| {
+        format!("the lab's `run.app` names {name:?}, but the `org:` seed has no app of that name under `apps:`")
+    })?;
+    creds.client_id = Some(app.consumer_key.clone());
+    creds.client_secret = app.consumer_secret.clone();
+    if !refresh {
+        return Ok(());
+    }
+    let user = app
+        .run_as
+        .as_deref()
+        .and_then(|u| config.users.find(u))
+        .or_else(|| config.users.find("integration"))
+        .or_else(|| config.users.all().first())
+        .ok_or("the lab's org has no user to issue tokens to")?;
+    let issued = org.auth.issue(TokenRequest {
+        base_url,
+        app,
+        user,
+        scopes: app.scopes.clone(),
+        refresh: RefreshIssue::NewFamily,
+        nonce: None,
+    });
+    let field = |k: &str| {
+        issued
+            .body
+            .get(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    creds.access_token = field("access_token");
+    creds.refresh_token = field("refresh_token");
+    if creds.refresh_token.is_none() {
+        return Err(format!(
+            "the seed's app {name:?} issues no refresh token: give it the `refresh_token` flow and scope"
+        ));
+    }
+    Ok(())
+}
+
+/// The auth server's decisions in the evidence's form.
+fn auth_log_of(org: &Org) -> Vec<AuthDecision> {
+    org.auth
+        .decisions()
+        .into_iter()
+        .map(|d| AuthDecision {
+            at: Some(d.at),
+            grant: d.grant,
+            client_id: d.client_id,
+            username: d.username,
+            pkce_method: d.pkce_method,
+            verifier_matched: d.verifier_matched,
+            outcome: match d.outcome {
+                crate::org::auth::Outcome::Issued => "issued",
+                crate::org::auth::Outcome::Refused => "denied",
+                crate::org::auth::Outcome::Pending => "pending",
+                crate::org::auth::Outcome::Revoked => "revoked",
+            }
+            .to_string(),
+            error: d.error.map(|e| format!("{e}: {}", d.reason)),
+        })
+        .collect()
+}
+
+/// A snapshot of the org converted to the evidence's form: records as JSON objects with `Id`.
+fn snapshot_of(org: &Org, objects: &[String]) -> OrgSnapshot {
+    let store = org.store.read();
+    let mut out = OrgSnapshot::default();
+    for name in objects {
+        // Objects the org does not have are left out rather than failing the attempt.
+        let Ok(snap) = store.snapshot(&[name.as_str()], SnapshotOptions::default()) else {
+            continue;
+        };
+        for (object, records) in snap.objects {
+            let rows = records
+                .into_iter()
+                .map(|r| {
+                    let mut m = serde_json::Map::new();
+                    m.insert("Id".into(), r.id.into());
+                    for (k, v) in r.fields {
+                        let value =
+                            serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v));
+                        m.insert(k, value);
+                    }
+                    serde_json::Value::Object(m)
+                })
+                .collect();
+            out.objects.insert(object, rows);
+        }
+    }
+    out
+}
+
+impl OrgHandle for MockOrg {
+    fn upstream_url(&self) -> String {
+        self.url.clone()
+    }
+
+    fn credentials(&self) -> LabCredentials {
+        self.creds.clone()
+    }
+
+    fn snapshot(&self, objects: &[String]) -> OrgSnapshot {
+        snapshot_of(&self.org, objects)
+    }
+
+    fn auth_log(&self) -> Vec<AuthDecision> {
+        auth_log_of(&self.org)
+    }
+
+    fn session_expirer(&self) -> Option<SessionExpirer> {
+        let org = self.org.clone();
+        Some(Arc::new(move |token: &str| {
+            org.sessions.expire(token, org.clock.now());
+        }))
+    }
+
+    fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
+        Some(Arc::new(LiveSoql(self.org.clone())))
+    }
+
+    fn shutdown(mut self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            if let Some(stop) = self.stop.take() {
+                let _ = stop.send(());
+            }
+            let _ = self.task.await;
+        })
+    }
+}
+
+/// SOQL checks against the org itself.
+///
+/// Implementation notes: the rules hand over the final snapshot; the org is asked directly
+/// instead, which is the same state — judging happens after the last run's snapshot, with no
+/// learner code running and the proxy already stopped.
+struct LiveSoql(Org);
+
+impl SoqlEvaluator for LiveSoql {
+    fn query(
+        &self,
+        _final_state: &OrgSnapshot,
+        soql: &str,
+    ) -> Result<Vec<serde_json::Value>, String> {
+        let store = self.0.store.read();
+        let opts = QueryOptions::new(self.0.clock.now(), API_VERSION);
+        crate::org::soql::query(&store, soql, &opts)
+            .map(|rows| rows.records)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Starts the recording proxy from `crate::proxy`.
+#[derive(Debug, Default, Clone)]
+pub struct ProxyGatewayProvider;
+
+struct ProxyGateway {
+    proxy: RunningProxy,
+    ca_bundle: Option<PathBuf>,
+    forwarder: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// The lab's `faults:` as the proxy's [`FaultSpec`]s.
+pub fn faults_of(faults: &[serde_yaml::Value]) -> Result<Vec<FaultSpec>, String> {
+    faults
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let spec: FaultSpec =
+                serde_yaml::from_value(f.clone()).map_err(|e| format!("fault {}: {e}", i + 1))?;
+            spec.validate(i + 1).map_err(|e| e.to_string())?;
+            Ok(spec)
+        })
+        .collect()
+}
+
+impl GatewayProvider for ProxyGatewayProvider {
+    fn start(&self, setup: GatewaySetup) -> BoxFuture<'_, Result<Box<dyn Gateway>, String>> {
+        Box::pin(async move {
+            let upstream = url::Url::parse(&setup.upstream_url).map_err(|e| e.to_string())?;
+            let mut config = ProxyConfig::new(upstream, setup.redactor.clone());
+            config.faults = faults_of(&setup.faults)?;
+            config.expire_session = setup.expire_session.clone();
+            // Query pages of 2,000 records run to a few hundred KB; rules read their JSON
+            // (nextRecordsUrl), which a cut body would hide.
+            config.record_body_cap = RECORD_BODY_CAP;
+            let mut ca_bundle = None;
+            if setup.tls {
+                let ca =
+                    LocalCa::load_or_create(&setup.workspace_root).map_err(|e| e.to_string())?;
+                let tls = ca.server_config().map_err(|e| e.to_string())?;
+                config.tls = Some(tls.server);
+                ca_bundle = Some(tls.ca_bundle);
+            }
+            let proxy = crate::proxy::start(config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let forwarder = setup.events.map(|tx| {
+                let mut rx = proxy.recorder().subscribe();
+                tokio::spawn(async move {
+                    while let Ok(ex) = rx.recv().await {
+                        if tx.send(RunEvent::Exchange(Box::new(ex))).is_err() {
+                            break;
+                        }
+                    }
+                })
+            });
+            Ok(Box::new(ProxyGateway {
+                proxy,
+                ca_bundle,
+                forwarder,
+            }) as Box<dyn Gateway>)
+        })
+    }
+}
+
+impl Gateway for ProxyGateway {
+    fn url(&self) -> String {
+        self.proxy.base_url().to_string()
+    }
+
+    fn ca_bundle(&self) -> Option<PathBuf> {
+        self.ca_bundle.clone()
+    }
+
+    fn begin_run(&self, index: usize) {
+        self.proxy.recorder().set_run_index(index);
+    }
+
+    fn exchanges(&self) -> Vec<crate::evidence::Exchange> {
+        self.proxy.recorder().exchanges()
+    }
+
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let this = *self;
+            let _ = this.proxy.shutdown().await;
+            if let Some(f) = this.forwarder {
+                f.abort();
+            }
+        })
+    }
+}

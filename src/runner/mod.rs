@@ -1,0 +1,23 @@
+//! The lab runner: one attempt at a lab, end to end, through one entry point [`run_lab`].
+//!
+//! `attempt` orders the work (org → proxy → learner runs → snapshots → evidence → verdicts →
+//! report → progress); `process` runs the learner's `./run` under a timeout and output cap;
+//! `env` builds its environment; `tools` checks the lab's tools are installed; `parts` is where
+//! the org, the proxy and the rule catalogue plug in; `watch` re-runs on save.
+
+pub mod attempt;
+pub mod env;
+pub mod judge;
+pub mod mock;
+pub mod parts;
+pub mod process;
+pub mod report;
+pub mod selfcheck;
+pub mod tools;
+pub mod watch;
+pub mod wiring;
+
+pub use attempt::{record, redaction_key, run_lab, RunError, RunOptions};
+pub use env::LabCredentials;
+pub use parts::{Gateway, GatewayProvider, GatewaySetup, Judge, OrgHandle, OrgProvider, Parts};
+pub use report::{Report, RunEvent};

@@ -1,0 +1,103 @@
+//! The three parts an attempt is assembled from, as the runner sees them: an org for the lab
+//! ([`OrgProvider`]: the in-process mock org, or a sandbox), the recording proxy in front of it
+//! ([`GatewayProvider`]), and the rule catalogue ([`Judge`]).
+//!
+//! The runner owns the order of things (prepare → proxy → runs → snapshots → evidence →
+//! verdicts); these traits are where the org, proxy and rules modules plug in, and where tests
+//! put small doubles to pin the runner's own behaviour.
+
+use super::env::LabCredentials;
+use super::report::RunEvent;
+use crate::evidence::{AuthDecision, Backend, Evidence, Exchange, OrgSnapshot};
+use crate::lab::{CheckSpec, LabSpec};
+use crate::proxy::SessionExpirer;
+use crate::redact::Redactor;
+use crate::rules::{SoqlEvaluator, Verdict};
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A live org for one attempt.
+pub trait OrgHandle: Send + Sync {
+    /// Where the org listens; the proxy forwards here.
+    fn upstream_url(&self) -> String;
+    /// What the learner's code is given to connect.
+    fn credentials(&self) -> LabCredentials;
+    /// The records of the objects the lab names (`objects`), now.
+    fn snapshot(&self, objects: &[String]) -> OrgSnapshot;
+    /// The authorization server's decisions so far (empty where it is not visible).
+    fn auth_log(&self) -> Vec<AuthDecision>;
+    /// Expires a bearer token in the org (`None` where the org cannot be told).
+    fn session_expirer(&self) -> Option<SessionExpirer>;
+    /// Runs the lab's SOQL checks against the org's final state (`None` where it cannot).
+    fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>>;
+    /// Stops serving; the attempt is over.
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
+}
+
+/// Stands up an org for a lab: seeded fresh for every attempt.
+pub trait OrgProvider: Send + Sync {
+    fn backend(&self) -> Backend;
+    fn prepare<'a>(&'a self, lab: &'a LabSpec)
+        -> BoxFuture<'a, Result<Box<dyn OrgHandle>, String>>;
+}
+
+/// What the proxy needs to start.
+pub struct GatewaySetup {
+    pub upstream_url: String,
+    /// The lab's `faults:` as written.
+    pub faults: Vec<serde_yaml::Value>,
+    pub redactor: Redactor,
+    /// Serve HTTPS with the workspace CA (the default), or plain HTTP.
+    pub tls: bool,
+    /// The workspace root (its `.sflab/ca/` holds the CA).
+    pub workspace_root: PathBuf,
+    /// Expires a bearer token in the org, for `session_expired` faults.
+    pub expire_session: Option<SessionExpirer>,
+    /// Where each recorded exchange is announced as it completes.
+    pub events: Option<UnboundedSender<RunEvent>>,
+}
+
+/// The running proxy for one attempt.
+pub trait Gateway: Send + Sync {
+    /// The URL the learner's code is given (`https://127.0.0.1:<port>`).
+    fn url(&self) -> String;
+    /// The CA bundle clients must trust, when serving HTTPS.
+    fn ca_bundle(&self) -> Option<PathBuf>;
+    /// Requests from now on belong to learner run `index`.
+    fn begin_run(&self, index: usize);
+    /// Every exchange recorded so far, in order, redacted.
+    fn exchanges(&self) -> Vec<Exchange>;
+    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
+}
+
+pub trait GatewayProvider: Send + Sync {
+    fn start(&self, setup: GatewaySetup) -> BoxFuture<'_, Result<Box<dyn Gateway>, String>>;
+}
+
+/// The rule catalogue: validates a check and judges the evidence with it.
+pub trait Judge: Send + Sync {
+    /// Why the check cannot be used (unknown rule, bad parameters), if it cannot.
+    fn validate(&self, check: &CheckSpec) -> Result<(), String>;
+    /// The verdict of one check; points are the check's. `soql` answers `state.soql` queries.
+    fn judge(
+        &self,
+        check: &CheckSpec,
+        evidence: &Evidence,
+        soql: Option<&dyn SoqlEvaluator>,
+    ) -> Verdict;
+    /// The objects whose records the rules compare between snapshots.
+    fn snapshot_objects(&self, lab: &LabSpec) -> Vec<String>;
+}
+
+/// The three parts together, as `RunOptions` takes them.
+#[derive(Clone)]
+pub struct Parts {
+    pub org: std::sync::Arc<dyn OrgProvider>,
+    pub gateway: std::sync::Arc<dyn GatewayProvider>,
+    pub judge: std::sync::Arc<dyn Judge>,
+}

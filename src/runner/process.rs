@@ -1,0 +1,310 @@
+//! Running the learner's entry point as a real process: its own process group, a timeout that
+//! kills the whole group, and stdout/stderr captured up to a cap.
+//!
+//! Implementation notes:
+//! - The child gets a new process group (`process_group(0)`, like `setsid` for signals), so a
+//!   timeout's `killpg(SIGKILL)` also reaches everything it started (`curl` in a pipeline,
+//!   `sleep` in a retry loop). After a normal exit the group is killed too, so a background job
+//!   left behind cannot keep the pipes open or outlive the check.
+//! - Output beyond the cap is read and thrown away, never stored: a flood costs CPU, not memory,
+//!   and the child never blocks on a full pipe.
+//! - Readers are given a short grace period after the group is killed; a grandchild that moved
+//!   itself to another session and kept the pipe open cannot hang the runner.
+
+use crate::evidence::{CapturedOutput, LearnerRun};
+use chrono::Utc;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::Command;
+
+/// The default cap on each of stdout and stderr.
+pub const DEFAULT_OUTPUT_CAP: usize = 256 * 1024;
+
+/// What to start and under which limits.
+#[derive(Debug, Clone)]
+pub struct ProcessSpec {
+    /// The lab folder; the entry point is `./run` inside it.
+    pub dir: PathBuf,
+    /// Environment variables set for the child (on top of the filtered inherited ones).
+    pub env: Vec<(String, String)>,
+    /// Inherited variables to remove (e.g. the learner's own `SF_*` or `HTTPS_PROXY`).
+    pub remove_env: Vec<String>,
+    pub timeout: Duration,
+    /// Bytes kept of each of stdout and stderr.
+    pub output_cap: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error("there is no `run` file in {0}: the lab's entry point is `./run` in the lab folder. `sflab reset <lab>` restores the starter files.")]
+    NoEntryPoint(PathBuf),
+    #[error("could not start `./run` in {dir}: {source}. Check that its first line names an interpreter that exists (for example `#!/usr/bin/env bash`).")]
+    Spawn {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Keeps the first `cap` bytes of a stream and counts the rest.
+async fn capture<R: AsyncRead + Unpin>(mut reader: R, cap: usize) -> (Vec<u8>, bool) {
+    let mut kept = Vec::new();
+    let mut truncated = false;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let room = cap.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+                if n > room {
+                    truncated = true;
+                }
+            }
+        }
+    }
+    (kept, truncated)
+}
+
+fn to_output((bytes, truncated): (Vec<u8>, bool)) -> CapturedOutput {
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    if truncated {
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str("… output truncated: sflab keeps the first part of what a run prints.\n");
+    }
+    CapturedOutput { text, truncated }
+}
+
+#[cfg(unix)]
+fn kill_group(pid: Option<u32>) {
+    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+        // SAFETY: killpg only sends a signal; a stale group id yields ESRCH, which is ignored.
+        unsafe {
+            libc::killpg(pid, libc::SIGKILL);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn kill_group(_pid: Option<u32>) {}
+
+/// Kills the child's process group when dropped, so an attempt abandoned half-way (Ctrl-C in
+/// `sflab check`, the TUI cancelling a run) leaves nothing running.
+struct GroupGuard(Option<u32>);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        kill_group(self.0);
+    }
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
+    }
+    #[cfg(not(unix))]
+    {
+        path.exists()
+    }
+}
+
+/// Runs `./run` once (or `sh run` when it is not executable) and reports what happened.
+pub async fn run_entry_point(spec: &ProcessSpec, index: usize) -> Result<LearnerRun, ProcessError> {
+    let entry = spec.dir.join("run");
+    if !entry.is_file() {
+        return Err(ProcessError::NoEntryPoint(spec.dir.clone()));
+    }
+    let mut cmd = if is_executable(&entry) {
+        Command::new("./run")
+    } else {
+        let mut c = Command::new("sh");
+        c.arg("run");
+        c
+    };
+    cmd.current_dir(&spec.dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for k in &spec.remove_env {
+        cmd.env_remove(k);
+    }
+    for (k, v) in &spec.env {
+        cmd.env(k, v);
+    }
+    #[cfg(unix)]
+    cmd.process_group(0);
+
+    let started_at = Utc::now();
+    let clock = Instant::now();
+    let mut child = cmd.spawn().map_err(|source| ProcessError::Spawn {
+        dir: spec.dir.clone(),
+        source,
+    })?;
+    let pid = child.id();
+    let _group = GroupGuard(pid);
+    let cap = spec.output_cap;
+    let out_task = child.stdout.take().map(|s| tokio::spawn(capture(s, cap)));
+    let err_task = child.stderr.take().map(|s| tokio::spawn(capture(s, cap)));
+
+    let (status, timed_out) = match tokio::time::timeout(spec.timeout, child.wait()).await {
+        Ok(status) => (status.ok(), false),
+        Err(_) => {
+            kill_group(pid);
+            (child.wait().await.ok(), true)
+        }
+    };
+    let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+    kill_group(pid);
+
+    let grace = Duration::from_secs(2);
+    let collect = |task: Option<tokio::task::JoinHandle<(Vec<u8>, bool)>>| async move {
+        match task {
+            Some(t) => match tokio::time::timeout(grace, t).await {
+                Ok(Ok(out)) => out,
+                _ => (Vec::new(), false),
+            },
+            None => (Vec::new(), false),
+        }
+    };
+    let stdout = to_output(collect(out_task).await);
+    let stderr = to_output(collect(err_task).await);
+
+    #[cfg(unix)]
+    let signal = {
+        use std::os::unix::process::ExitStatusExt;
+        status.and_then(|s| s.signal())
+    };
+    #[cfg(not(unix))]
+    let signal = None;
+
+    Ok(LearnerRun {
+        index,
+        started_at: Some(started_at),
+        duration_ms,
+        exit_code: status.and_then(|s| s.code()),
+        signal,
+        timed_out,
+        stdout,
+        stderr,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lab(script: &str, executable: bool) -> (tempfile::TempDir, ProcessSpec) {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("run"), script).unwrap();
+        #[cfg(unix)]
+        if executable {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(t.path().join("run"), std::fs::Permissions::from_mode(0o755))
+                .unwrap();
+        }
+        let spec = ProcessSpec {
+            dir: t.path().to_path_buf(),
+            env: vec![("LAB_GREETING".into(), "hello".into())],
+            remove_env: vec![],
+            timeout: Duration::from_secs(10),
+            output_cap: 1024,
+        };
+        (t, spec)
+    }
+
+    fn run(spec: &ProcessSpec) -> LearnerRun {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(run_entry_point(spec, 0)).unwrap()
+    }
+
+    #[test]
+    fn exit_code_stdout_stderr_and_environment_are_captured() {
+        let (_t, spec) = lab(
+            "#!/bin/sh\necho \"$LAB_GREETING\"\necho oops >&2\nexit 3\n",
+            true,
+        );
+        let r = run(&spec);
+        assert_eq!(r.exit_code, Some(3));
+        assert!(!r.succeeded());
+        assert_eq!(r.stdout.text, "hello\n");
+        assert_eq!(r.stderr.text, "oops\n");
+        assert!(!r.timed_out);
+    }
+
+    #[test]
+    fn a_run_file_without_the_executable_bit_is_started_with_sh() {
+        let (_t, spec) = lab("echo via-sh\n", false);
+        let r = run(&spec);
+        assert!(r.succeeded());
+        assert_eq!(r.stdout.text, "via-sh\n");
+    }
+
+    #[test]
+    fn a_hanging_script_and_its_children_are_killed_at_the_timeout() {
+        let (t, mut spec) = lab(
+            "#!/bin/sh\n(sleep 30; echo late > late.txt) &\nsleep 30\n",
+            true,
+        );
+        spec.timeout = Duration::from_millis(400);
+        let started = Instant::now();
+        let r = run(&spec);
+        assert!(r.timed_out);
+        assert_eq!(r.exit_code, None);
+        assert_eq!(r.signal, Some(libc::SIGKILL));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!t.path().join("late.txt").exists());
+    }
+
+    #[test]
+    fn a_flood_of_output_is_capped_and_marked_truncated() {
+        let (_t, spec) = lab(
+            "#!/bin/sh\nyes flood | head -c 5000000\necho done >&2\n",
+            true,
+        );
+        let r = run(&spec);
+        assert!(r.succeeded());
+        assert!(r.stdout.truncated);
+        assert!(r.stdout.text.len() < 1024 + 200);
+        assert!(r.stdout.text.contains("output truncated"));
+        assert_eq!(r.stderr.text, "done\n");
+    }
+
+    #[test]
+    fn a_background_job_left_behind_does_not_hold_the_run_open() {
+        let (_t, spec) = lab("#!/bin/sh\nsleep 30 &\necho quick\n", true);
+        let started = Instant::now();
+        let r = run(&spec);
+        assert!(r.succeeded());
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_missing_entry_point_says_how_to_restore_it() {
+        let t = tempfile::tempdir().unwrap();
+        let spec = ProcessSpec {
+            dir: t.path().to_path_buf(),
+            env: vec![],
+            remove_env: vec![],
+            timeout: Duration::from_secs(1),
+            output_cap: 10,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let e = rt.block_on(run_entry_point(&spec, 0)).unwrap_err();
+        assert!(e.to_string().contains("sflab reset"), "{e}");
+    }
+}

@@ -1,0 +1,290 @@
+//! `sflab dev check` for authors: every lab is valid and complete, its reference solution
+//! passes on the mock org, every known-bad solution fails the rule its `expect.yaml` names,
+//! and the untouched starter does not pass.
+//!
+//! Layout checked: `labs/<id>/lab.yaml` with at least one check and `starter/run`;
+//! `solutions/<id>/run`; `solutions/<id>/wrong/<case>/run` with `expect.yaml`:
+//! `{ fails: <rule>, why: <one sentence> }`.
+
+use super::attempt::{run_lab, RunOptions};
+use super::parts::Parts;
+use crate::curriculum::{Curriculum, Files};
+use crate::lab::{copy_from_curriculum, LabSpec};
+use crate::workspace::Workspace;
+use serde::Deserialize;
+use std::path::Path;
+
+/// What a known-bad solution's `expect.yaml` says.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// The rule that must fail.
+    pub fails: String,
+    /// Why, for authors.
+    #[serde(default)]
+    pub why: String,
+}
+
+/// One thing dev check tried, and how it went.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub lab: String,
+    /// `reference`, `starter` or `wrong/<case>`.
+    pub case: String,
+    /// `None` when it behaved as required; otherwise what went wrong.
+    pub problem: Option<String>,
+}
+
+impl CaseResult {
+    pub fn ok(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+fn result(lab: &str, case: &str, problem: Option<String>) -> CaseResult {
+    CaseResult {
+        lab: lab.to_string(),
+        case: case.to_string(),
+        problem,
+    }
+}
+
+/// The wrong cases of a lab: (case name, expect.yaml text).
+fn wrong_cases(files: &dyn Files, lab: &str) -> Vec<(String, Option<String>)> {
+    let prefix = format!("solutions/{lab}/wrong/");
+    let mut names: Vec<String> = files
+        .list(&prefix)
+        .iter()
+        .filter_map(|p| p[prefix.len()..].split('/').next().map(str::to_string))
+        .collect();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|n| {
+            let expect = files
+                .read(&format!("{prefix}{n}/expect.yaml"))
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            (n, expect)
+        })
+        .collect()
+}
+
+/// The static checks of one lab: problems an author must fix before anything runs.
+pub fn lab_layout_problems(files: &dyn Files, spec: &LabSpec) -> Vec<String> {
+    let id = &spec.id;
+    let mut out = Vec::new();
+    if spec.checks.is_empty() {
+        out.push(format!(
+            "labs/{id}/lab.yaml has no checks: a lab needs at least one rule to pass"
+        ));
+    }
+    if files.read(&format!("labs/{id}/starter/run")).is_none() {
+        out.push(format!(
+            "labs/{id}/starter/run is missing: every lab gives the learner a ./run"
+        ));
+    }
+    for f in &spec.files {
+        if files.read(&format!("labs/{id}/starter/{f}")).is_none() {
+            out.push(format!(
+                "labs/{id}/lab.yaml lists file {f:?}, which is not in labs/{id}/starter/"
+            ));
+        }
+    }
+    if files.read(&format!("solutions/{id}/run")).is_none() {
+        out.push(format!(
+            "solutions/{id}/run is missing: every lab has a reference solution"
+        ));
+    }
+    let cases = wrong_cases(files, id);
+    if cases.is_empty() {
+        out.push(format!(
+            "solutions/{id}/wrong/ has no case: add at least one known-bad solution with an expect.yaml"
+        ));
+    }
+    for (case, expect) in cases {
+        let file = format!("solutions/{id}/wrong/{case}/expect.yaml");
+        match expect.map(|t| serde_yaml::from_str::<Expectation>(&t)) {
+            None => out.push(format!(
+                "{file} is missing: name the rule this case must fail (`fails: <rule>`)"
+            )),
+            Some(Err(e)) => out.push(format!("{file} is malformed: {e}")),
+            Some(Ok(x)) if !spec.checks.iter().any(|c| c.rule == x.fails) => out.push(format!(
+                "{file} expects rule {:?} to fail, but the lab does not check it",
+                x.fails
+            )),
+            Some(Ok(_)) => {}
+        }
+    }
+    out
+}
+
+async fn attempt_case(
+    files: &dyn Files,
+    spec: &LabSpec,
+    ws: &Workspace,
+    parts: &Parts,
+    prefix: &str,
+    skip: &[&str],
+) -> Result<crate::runner::Report, String> {
+    let dir = ws
+        .root
+        .join(format!("{}--{}", spec.id, prefix.replace('/', "_")));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_from_curriculum(files, prefix, &dir, skip).map_err(|e| e.to_string())?;
+    let mut options = RunOptions::new(ws.clone(), parts.clone());
+    options.lab_dir = Some(dir);
+    options.record = false;
+    run_lab(spec, &options).await.map_err(|e| e.to_string())
+}
+
+fn failing_rules(r: &crate::runner::Report) -> String {
+    let failed: Vec<&str> = r
+        .verdicts
+        .iter()
+        .filter(|v| v.failed())
+        .map(|v| v.rule.as_str())
+        .collect();
+    if failed.is_empty() {
+        "nothing failed".into()
+    } else {
+        format!("failed: {}", failed.join(", "))
+    }
+}
+
+/// Runs the reference, the starter and every known-bad case of every lab (or only `only`).
+pub async fn dev_check(
+    files: &dyn Files,
+    curriculum: &Curriculum,
+    parts: &Parts,
+    scratch: &Path,
+    only: Option<&str>,
+) -> Vec<CaseResult> {
+    let mut out = Vec::new();
+    let ws = match Workspace::at(scratch) {
+        Ok(ws) => ws,
+        Err(e) => {
+            out.push(result(
+                "-",
+                "workspace",
+                Some(format!("cannot use {}: {e}", scratch.display())),
+            ));
+            return out;
+        }
+    };
+    for meta in curriculum
+        .labs
+        .iter()
+        .filter(|l| only.map_or(true, |o| o == l.id))
+    {
+        let spec = match crate::lab::spec::parse(&format!("{}/lab.yaml", meta.dir), &meta.yaml) {
+            Ok(s) => s,
+            Err(e) => {
+                out.push(result(&meta.id, "lab.yaml", Some(e.to_string())));
+                continue;
+            }
+        };
+        let layout = lab_layout_problems(files, &spec);
+        if !layout.is_empty() {
+            out.push(result(&spec.id, "layout", Some(layout.join("\n"))));
+            continue;
+        }
+        let reference = attempt_case(
+            files,
+            &spec,
+            &ws,
+            parts,
+            &format!("solutions/{}/", spec.id),
+            &["wrong/"],
+        )
+        .await;
+        out.push(result(
+            &spec.id,
+            "reference",
+            match reference {
+                Ok(r) if r.passed => None,
+                Ok(r) => Some(format!(
+                    "the reference solution must pass but scored {}/{} ({})",
+                    r.points,
+                    r.max_points,
+                    failing_rules(&r)
+                )),
+                Err(e) => Some(e),
+            },
+        ));
+        let starter = attempt_case(
+            files,
+            &spec,
+            &ws,
+            parts,
+            &format!("labs/{}/starter/", spec.id),
+            &[],
+        )
+        .await;
+        out.push(result(
+            &spec.id,
+            "starter",
+            match starter {
+                Ok(r) if r.passed => {
+                    Some("the untouched starter passes: the lab asks nothing of the learner".into())
+                }
+                Ok(_) => None,
+                Err(e) => Some(e),
+            },
+        ));
+        for (case, expect) in wrong_cases(files, &spec.id) {
+            let Some(Ok(expect)) = expect.map(|t| serde_yaml::from_str::<Expectation>(&t)) else {
+                continue;
+            };
+            let prefix = format!("solutions/{}/wrong/{case}/", spec.id);
+            let outcome = attempt_case(files, &spec, &ws, parts, &prefix, &["expect.yaml"]).await;
+            let problem = match outcome {
+                Ok(r) => {
+                    let named = r.verdicts.iter().find(|v| v.rule == expect.fails);
+                    match named {
+                        Some(v) if v.failed() => None,
+                        _ => Some(format!(
+                            "must fail {} but {}",
+                            expect.fails,
+                            failing_rules(&r)
+                        )),
+                    }
+                }
+                Err(e) => Some(e),
+            };
+            out.push(result(&spec.id, &format!("wrong/{case}"), problem));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::curriculum::DiskFiles;
+
+    #[test]
+    fn layout_problems_name_each_missing_or_inconsistent_file() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        std::fs::create_dir_all(root.join("labs/demo/starter")).unwrap();
+        std::fs::write(root.join("labs/demo/starter/run"), "#!/bin/sh\n").unwrap();
+        std::fs::create_dir_all(root.join("solutions/demo/wrong/bad")).unwrap();
+        std::fs::write(root.join("solutions/demo/wrong/bad/run"), "#!/bin/sh\n").unwrap();
+        std::fs::write(
+            root.join("solutions/demo/wrong/bad/expect.yaml"),
+            "fails: retry.backoff\n",
+        )
+        .unwrap();
+        let spec = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: demo\ntitle: D\nlevel: L1\nlesson: L1-basics/rest\nfiles: [run, data.json]\n\
+             checks:\n  - { rule: process.exit_ok }\n",
+        )
+        .unwrap();
+        let problems = lab_layout_problems(&DiskFiles::new(root), &spec);
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(problems[0].contains("\"data.json\""));
+        assert!(problems[1].contains("solutions/demo/run is missing"));
+        assert!(problems[2].contains("expects rule \"retry.backoff\" to fail"));
+    }
+}

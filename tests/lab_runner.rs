@@ -1,0 +1,318 @@
+//! The runner end to end over real processes, the mock org and the recording proxy; and the
+//! lab commands as a learner uses them (start, fail, hint, fix, pass, transcript).
+
+use sflab::lab::spec::parse;
+use sflab::progress::{LabStatus, Store};
+use sflab::runner::wiring::mock_parts;
+use sflab::runner::{run_lab, RunError, RunEvent, RunOptions};
+use sflab::workspace::Workspace;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn write_run(dir: &Path, script: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let run = dir.join("run");
+    std::fs::write(&run, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+const LIMITS_LAB: &str = "\
+id: t-limits
+title: Limits
+level: L1
+lesson: L1-basics/limits
+tools: [curl]
+checks:
+  - { rule: http.request, method: GET, path: \"/services/data/*/limits\", points: 2 }
+  - { rule: process.exit_ok, points: 1 }
+";
+
+#[test]
+fn a_passing_attempt_is_judged_streamed_recorded_and_redacted() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    write_run(
+        &ws.lab_dir("t-limits"),
+        "#!/bin/sh\nset -e\nprintf '%s' \"$SF_ACCESS_TOKEN\" > ../token.txt\n\
+         curl -sS -f \"$SF_INSTANCE_URL/services/data/v$SF_API_VERSION/limits\" \
+         -H \"Authorization: Bearer $SF_ACCESS_TOKEN\" > /dev/null\necho done\n",
+    );
+    let spec = parse("lab.yaml", LIMITS_LAB).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut options = RunOptions::new(ws.clone(), mock_parts());
+    options.events = Some(tx);
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+
+    assert!(report.passed, "{:#?}", report.verdicts);
+    assert_eq!((report.points, report.max_points), (3, 3));
+    assert_eq!(report.exchanges.len(), 1);
+    assert!(report.exchanges[0]
+        .request
+        .url
+        .starts_with("https://127.0.0.1:"));
+    assert_eq!(report.runs[0].stdout.text, "done\n");
+
+    let mut kinds = Vec::new();
+    while let Ok(ev) = rx.try_recv() {
+        kinds.push(match ev {
+            RunEvent::Prepared { .. } => "prepared",
+            RunEvent::RunStarted { .. } => "run-started",
+            RunEvent::Exchange(_) => "exchange",
+            RunEvent::RunFinished(_) => "run-finished",
+            RunEvent::Verdicts(_) => "verdicts",
+        });
+    }
+    assert_eq!(
+        kinds,
+        [
+            "prepared",
+            "run-started",
+            "exchange",
+            "run-finished",
+            "verdicts"
+        ]
+    );
+
+    let token = std::fs::read_to_string(ws.root.join("token.txt")).unwrap();
+    assert!(token.len() > 20, "the run received a token");
+    let store = Store::open(&ws.progress_db()).unwrap();
+    assert_eq!(store.lab_status("t-limits").unwrap(), LabStatus::Passed);
+    let db = [
+        std::fs::read(ws.progress_db()).unwrap(),
+        std::fs::read(ws.progress_db().with_extension("db-wal")).unwrap_or_default(),
+    ]
+    .concat();
+    let json = serde_json::to_string(&report).unwrap();
+    for (what, hay) in [("progress database", &db[..]), ("report", json.as_bytes())] {
+        assert!(
+            !hay.windows(token.len()).any(|w| w == token.as_bytes()),
+            "the access token leaked into the {what}"
+        );
+    }
+    assert!(
+        json.contains("‹redacted:"),
+        "the token is shown by its marker"
+    );
+}
+
+#[test]
+fn two_runs_are_snapshotted_and_a_duplicate_fails_idempotence_with_a_diff() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    write_run(
+        &ws.lab_dir("t-twice"),
+        "#!/bin/sh\nset -e\ncurl -sS -f -X POST \"$SF_INSTANCE_URL/services/data/v$SF_API_VERSION/sobjects/Account\" \
+         -H \"Authorization: Bearer $SF_ACCESS_TOKEN\" -H 'Content-Type: application/json' \
+         -d '{\"Name\":\"Kestrel Air\"}' > /dev/null\n",
+    );
+    let spec = parse(
+        "lab.yaml",
+        "id: t-twice\ntitle: Twice\nlevel: L1\nlesson: L1-basics/rest\n\
+         org: { records: [ { Account: { Name: Falcon Corp } } ] }\n\
+         run: { times: 2 }\nchecks:\n  - { rule: state.idempotent, points: 3 }\n  - { rule: process.exit_ok }\n",
+    )
+    .unwrap();
+    let mut options = RunOptions::new(ws, mock_parts());
+    options.tls = false;
+    options.record = false;
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+    assert_eq!(report.runs.len(), 2);
+    assert_eq!(report.exchanges.len(), 2);
+    assert_eq!(report.exchanges[1].run_index, 1);
+    assert!(report.exchanges[0]
+        .request
+        .url
+        .starts_with("http://127.0.0.1:"));
+    let idem = &report.verdicts[0];
+    assert!(idem.failed(), "{idem:?}");
+    let diff = idem.diff.as_deref().expect("a diff of the two snapshots");
+    assert!(diff.contains("Kestrel Air"), "{diff}");
+    assert!(!report.passed);
+}
+
+#[test]
+fn a_hanging_run_is_stopped_at_the_timeout_and_judged() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    write_run(&ws.lab_dir("t-limits"), "#!/bin/sh\nsleep 30\n");
+    let spec = parse("lab.yaml", LIMITS_LAB).unwrap();
+    let mut options = RunOptions::new(ws, mock_parts());
+    options.timeout = Some(Duration::from_millis(500));
+    options.record = false;
+    let started = Instant::now();
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(report.runs[0].timed_out);
+    assert!(report.verdicts.iter().all(|v| v.failed()));
+}
+
+#[test]
+fn a_lab_that_is_not_started_says_how_to_start_it() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    let spec = parse("lab.yaml", LIMITS_LAB).unwrap();
+    let options = RunOptions::new(ws, mock_parts());
+    let err = runtime().block_on(run_lab(&spec, &options)).unwrap_err();
+    assert!(matches!(err, RunError::NotStarted { .. }));
+    assert!(
+        err.to_string().contains("sflab lab start t-limits"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_sandbox_only_lab_is_refused_on_the_mock_org() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    write_run(&ws.lab_dir("t-limits"), "#!/bin/sh\n");
+    let spec = parse("lab.yaml", &format!("{LIMITS_LAB}backends: [sandbox]\n")).unwrap();
+    let options = RunOptions::new(ws, mock_parts());
+    let err = runtime().block_on(run_lab(&spec, &options)).unwrap_err();
+    assert!(
+        err.to_string().contains("does not run on the mock backend"),
+        "{err}"
+    );
+}
+
+fn sflab(ws: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--workspace")
+        .arg(ws)
+        .args(args)
+        .env_remove("SFLAB_CURRICULUM")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_learner_starts_fails_reads_a_hint_fixes_and_passes() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    let (code, out, err) = sflab(&ws, &["lab", "start", "read-limits"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("created the workspace"), "{err}");
+    assert!(ws.join("read-limits/run").is_file());
+
+    let (code, out, _) = sflab(&ws, &["check", "read-limits"]);
+    assert_eq!(code, 1, "the starter fails: {out}");
+    assert!(out.contains("✗ http.request"), "{out}");
+    assert!(out.contains("FAIL  1/5 points"), "{out}");
+
+    let (code, out, _) = sflab(&ws, &["hint", "read-limits"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Hint 1/2 for http.request"), "{out}");
+    let (_, second, _) = sflab(&ws, &["hint", "read-limits"]);
+    assert!(second.starts_with("Hint 2/2 for http.request"), "{second}");
+
+    let (code, _, err) = sflab(&ws, &["solution", "read-limits"]);
+    assert_eq!(code, 1, "no solution before a pass");
+    assert!(err.contains("--force"), "{err}");
+
+    let solution = sflab::curriculum::embedded();
+    let text = sflab::curriculum::Files::read(&solution, "solutions/read-limits/run").unwrap();
+    std::fs::write(ws.join("read-limits/run"), text).unwrap();
+    let (code, out, _) = sflab(&ws, &["check", "read-limits"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("PASS  5/5 points"), "{out}");
+
+    let (code, out, _) = sflab(&ws, &["check", "read-limits", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["passed"], true);
+
+    let (code, out, _) = sflab(&ws, &["solution", "read-limits"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("/limits"), "{out}");
+
+    let (code, out, _) = sflab(&ws, &["transcript", "read-limits"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("GET     /services/data/v62.0/limits"), "{out}");
+    assert!(out.contains("Bearer ‹redacted:access_token#"), "{out}");
+
+    let har = t.path().join("last.har");
+    let (code, _, _) = sflab(
+        &ws,
+        &["transcript", "read-limits", "--har", har.to_str().unwrap()],
+    );
+    assert_eq!(code, 0);
+    let har: serde_json::Value = serde_json::from_slice(&std::fs::read(&har).unwrap()).unwrap();
+    assert_eq!(har["log"]["version"], "1.2");
+
+    let (_, list, _) = sflab(&ws, &["list"]);
+    assert!(list.contains("✓ read-limits"), "{list}");
+}
+
+#[test]
+fn an_unknown_lab_and_a_missing_workspace_lab_exit_2_with_a_way_forward() {
+    let t = tempfile::tempdir().unwrap();
+    let (code, _, err) = sflab(t.path(), &["check", "no-such-lab"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("sflab list"), "{err}");
+    let (code, _, err) = sflab(t.path(), &["check", "read-limits"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("sflab lab start read-limits"), "{err}");
+}
+
+#[test]
+fn dev_check_passes_every_reference_and_fails_every_known_bad_solution() {
+    let curriculum = sflab::curriculum::Curriculum::embedded().unwrap();
+    let files = sflab::curriculum::embedded();
+    let scratch = tempfile::tempdir().unwrap();
+    let results = runtime().block_on(sflab::runner::selfcheck::dev_check(
+        &files,
+        &curriculum,
+        &mock_parts(),
+        scratch.path(),
+        None,
+    ));
+    let bad: Vec<String> = results
+        .iter()
+        .filter(|r| !r.ok())
+        .map(|r| {
+            format!(
+                "{} {}: {}",
+                r.lab,
+                r.case,
+                r.problem.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert!(results.iter().filter(|r| r.case == "reference").count() >= 6);
+    assert!(results.iter().any(|r| r.case.starts_with("wrong/")));
+}
+
+#[test]
+fn a_missing_tool_is_named_with_how_to_install_it() {
+    let t = tempfile::tempdir().unwrap();
+    let (code, _, _) = sflab(t.path(), &["lab", "start", "read-limits"]);
+    assert_eq!(code, 0);
+    let empty = t.path().join("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--workspace")
+        .arg(t.path())
+        .args(["check", "read-limits"])
+        .env("PATH", &empty)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("- curl: install curl"), "{err}");
+    assert!(err.contains("- jq: install jq"), "{err}");
+}

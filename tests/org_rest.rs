@@ -1,0 +1,64 @@
+//! The mock org over a real loopback listener: HTTPS with the workspace's generated CA, the
+//! Host check, and the identity URL built from the address the client used. (Request-level
+//! tests of every endpoint are unit tests in `src/org/rest/tests/`.)
+
+use serde_json::Value;
+use sflab::org::rest::static_token::issue_static_token;
+use sflab::org::Org;
+
+#[tokio::test]
+async fn a_real_https_listener_serves_with_the_generated_ca_and_checks_host() {
+    let ws = tempfile::tempdir().unwrap();
+    let ca = sflab::org::tls::LocalCa::load_or_create(ws.path()).unwrap();
+    let tls = ca.server_config().unwrap();
+    let org = Org::default_org();
+    let login = issue_static_token(&org, None).unwrap();
+    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(sflab::org::serve::serve(listener, org, Some(tls), async {
+        let _ = stopped.await;
+    }));
+    let pem = std::fs::read(&ca.cert_path).unwrap();
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .tls_built_in_root_certs(false)
+        .build()
+        .unwrap();
+    let base = format!("https://localhost:{port}");
+    let r = client
+        .get(format!(
+            "{base}/services/data/v59.0/query?q=SELECT+Name+FROM+Account"
+        ))
+        .bearer_auth(&login.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["sforce-limit-info"]
+        .to_str()
+        .unwrap()
+        .starts_with("api-usage="));
+    let body: Value = r.json().await.unwrap();
+    assert!(body["totalSize"].as_u64().unwrap() >= 4);
+    let ids = client
+        .get(format!("https://127.0.0.1:{port}/services/data/v59.0"))
+        .bearer_auth(&login.token)
+        .send()
+        .await
+        .unwrap();
+    let map: Value = ids.json().await.unwrap();
+    assert!(map["identity"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("https://127.0.0.1:{port}/id/")));
+    let rebound = client
+        .get(format!("{base}/services/data"))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 421);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
