@@ -13,12 +13,25 @@ fn param(check: &CheckSpec, key: &str) -> Option<String> {
     })
 }
 
+/// A hint's text as one paragraph per blank-line-separated block (lab files wrap hints
+/// over several lines).
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 /// One line about what `check` looks for.
 pub fn what_it_checks(check: &CheckSpec) -> String {
     let p = |k: &str| param(check, k);
     let object = p("object").unwrap_or_else(|| "the records".into());
     match check.rule.as_str() {
-        "http.request" => "the requests your code makes".into(),
+        "http.request" => match (p("method"), p("path")) {
+            (Some(m), Some(path)) => format!("a {m} request to {path}"),
+            (None, Some(path)) => format!("a request to {path}"),
+            _ => "the requests your code makes".into(),
+        },
         "http.order" => "the order your requests come in".into(),
         "http.calls_at_most" => match p("max") {
             Some(max) => format!("at most {max} calls in a run"),
@@ -78,6 +91,14 @@ mod tests {
         );
         let c = check("{ rule: http.calls_at_most, max: 6 }");
         assert_eq!(what_it_checks(&c), "at most 6 calls in a run");
+    }
+
+    #[test]
+    fn wrapped_hint_lines_join_into_paragraphs() {
+        assert_eq!(
+            paragraphs("The endpoint is `x`,\nand the query\n\ngoes in `q`.\n"),
+            vec!["The endpoint is `x`, and the query", "goes in `q`."]
+        );
     }
 
     #[test]

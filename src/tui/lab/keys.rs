@@ -4,7 +4,7 @@
 
 use super::console::ConsoleField;
 use super::{Detail, LabCommand, LabTab, LabView, RunState};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What a key did in the lab view.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +79,11 @@ pub fn on_typing(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
         KeyCode::Backspace => {
             if let Some(t) = c.field_text() {
                 t.pop();
+            }
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            if let Some(t) = c.field_text() {
+                t.clear();
             }
         }
         KeyCode::Char(ch) => {

@@ -387,6 +387,9 @@ impl LabView {
             LabEvent::Finished {
                 outcome, exchanges, ..
             } => {
+                // A stored attempt shown on open leaves the brief in front; a run just
+                // finished brings its results forward.
+                let was_running = self.running();
                 self.run = RunState::Idle;
                 if !exchanges.is_empty() {
                     self.exchanges = exchanges;
@@ -400,7 +403,7 @@ impl LabView {
                     }
                     Err(e) => self.error = Some(e),
                 }
-                if matches!(self.tab, LabTab::Brief) {
+                if was_running && matches!(self.tab, LabTab::Brief) {
                     self.tab = LabTab::Results;
                 }
             }

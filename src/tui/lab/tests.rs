@@ -75,11 +75,20 @@ fn a_finished_run_selects_the_first_failure_and_shows_results() {
 }
 
 #[test]
+fn a_stored_attempt_shown_on_open_leaves_the_brief_in_front() {
+    let mut v = view();
+    v.apply(finished(vec![Verdict::fail("b.bad", 2, "no")]));
+    assert_eq!(v.tab, LabTab::Brief);
+    assert!(v.outcome.is_some());
+}
+
+#[test]
 fn enter_on_a_verdict_lists_only_its_evidence_in_traffic() {
     let mut v = view();
     v.apply(finished(vec![
         Verdict::fail("b.bad", 2, "no").with_evidence([2, 3])
     ]));
+    v.tab = LabTab::Results;
     assert_eq!(
         on_pane(&mut v, key(KeyCode::Enter), 10),
         KeyOutcome::Handled
@@ -99,6 +108,7 @@ fn enter_on_a_verdict_lists_only_its_evidence_in_traffic() {
 fn d_opens_the_diff_only_when_the_verdict_has_one() {
     let mut v = view();
     v.apply(finished(vec![Verdict::fail("state.idempotent", 3, "two")]));
+    v.tab = LabTab::Results;
     assert!(matches!(on_pane(&mut v, ch('d'), 10), KeyOutcome::Say(_)));
     assert_eq!(v.detail, None);
     v.apply(finished(vec![

@@ -2,7 +2,7 @@
 //! them — and the Brief tab: goal, what the checks look for, files, environment, hints.
 
 use super::super::app::{App, Focus};
-use super::super::lab::brief::what_it_checks;
+use super::super::lab::brief::{paragraphs, what_it_checks};
 use super::super::lab::{LabTab, LabView, RunState};
 use super::super::theme::Glyph;
 use super::tree::fit;
@@ -186,10 +186,17 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         )));
     }
     for (i, h) in view.hints.iter().enumerate() {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{}. ", i + 1), t.strong()),
-            Span::raw(h.clone()),
-        ]));
+        for (j, para) in paragraphs(h).into_iter().enumerate() {
+            let number = if j == 0 {
+                format!("{}. ", i + 1)
+            } else {
+                "   ".into()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(number, t.strong()),
+                Span::raw(para),
+            ]));
+        }
     }
     let max = lines.len().saturating_sub(area.height as usize / 2);
     let scroll = view.brief_scroll.min(max);

@@ -135,6 +135,14 @@ fn short_path(path: &str, room: usize) -> String {
     format!("…{tail}")
 }
 
+/// Cells of the fault column at the end of a traffic row.
+const FAULT_W: usize = 16;
+
+/// Cells left for the path once #, +ms, method, status, ms and the fault column are placed.
+fn path_width(width: usize) -> usize {
+    width.saturating_sub(33 + FAULT_W).max(8)
+}
+
 pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let width = area.width as usize;
@@ -156,7 +164,7 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
                 "path",
                 "status",
                 "ms",
-                w = width.saturating_sub(38).max(8)
+                w = path_width(width)
             ),
             width,
         ),
@@ -180,7 +188,7 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             .status()
             .map(|s| s.to_string())
             .unwrap_or_else(|| "—".into());
-        let path_w = width.saturating_sub(38).max(8);
+        let path_w = path_width(width);
         let path = match &e.request.query {
             Some(q) if !q.is_empty() => format!("{}?{q}", e.path()),
             _ => e.path().to_string(),
