@@ -121,8 +121,10 @@ mod tests {
 
     #[test]
     fn a_path_without_a_slash_gets_one() {
-        let mut c = ConsoleState::default();
-        c.path = " services/data ".into();
+        let c = ConsoleState {
+            path: " services/data ".into(),
+            ..ConsoleState::default()
+        };
         assert_eq!(c.request_path(), "/services/data");
     }
 
