@@ -18,14 +18,15 @@ pub fn draw(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         .lab(&view.lab)
         .map(|l| l.title.clone())
         .unwrap_or_else(|| view.lab.clone());
-    let block = pane(app, Focus::Right, Line::from(format!(" lab: {title} ")));
+    let block = pane(app, Focus::Right, Line::from(format!(" lab: {title} ")))
+        .title_bottom(run_state(app, view).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 3 || inner.width < 10 {
         return;
     }
     let bar = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), 1);
-    frame.render_widget(Paragraph::new(tab_bar(app, view, bar.width)), bar);
+    frame.render_widget(Paragraph::new(tab_bar(app, view)), bar);
     let body = Rect::new(
         inner.x + 1,
         inner.y + 2,
@@ -44,57 +45,56 @@ pub fn draw(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     }
 }
 
-/// `1 Brief  2 Results …` on the left, the run's state on the right.
-fn tab_bar(app: &App, view: &LabView, width: u16) -> Line<'static> {
+/// `1 Brief  2 Results …`, the open tab highlighted.
+fn tab_bar(app: &App, view: &LabView) -> Line<'static> {
     let t = &app.theme;
-    let mut spans = Vec::new();
-    for (i, tab) in LabTab::ALL.iter().enumerate() {
-        let text = format!(" {} {} ", i + 1, tab.label());
-        let style = if *tab == view.tab {
-            t.selection().patch(t.strong())
-        } else {
-            t.dim()
-        };
-        spans.push(Span::styled(text, style));
-    }
-    let mut right: Vec<Span<'static>> = Vec::new();
+    let spans: Vec<Span<'static>> = LabTab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, tab)| {
+            let style = if *tab == view.tab {
+                t.selection().patch(t.strong())
+            } else {
+                t.dim()
+            };
+            Span::styled(format!(" {} {} ", i + 1, tab.label()), style)
+        })
+        .collect();
+    Line::from(spans)
+}
+
+/// The run's state for the pane's bottom border: watch, running, passed or failed.
+fn run_state(app: &App, view: &LabView) -> Line<'static> {
+    let t = &app.theme;
+    let mut spans: Vec<Span<'static>> = Vec::new();
     if view.watch {
-        right.push(Span::styled("◉ watch  ", t.in_progress()));
+        spans.push(Span::styled(" ◉ watch ", t.in_progress()));
     }
-    match (view.run, &view.outcome, &view.error) {
-        (RunState::Preparing, _, _) => {
-            right.push(Span::styled("● preparing", t.in_progress()));
-        }
-        (RunState::Running { index, of }, _, _) => {
-            right.push(Span::styled(
-                format!(
-                    "● running {}/{of} · {} calls",
-                    index + 1,
-                    view.exchanges.len()
-                ),
-                t.in_progress(),
-            ));
-        }
-        (RunState::Idle, _, Some(_)) => right.push(Span::styled("✗ could not run", t.fail())),
+    let state = match (view.run, &view.outcome, &view.error) {
+        (RunState::Preparing, _, _) => Span::styled(" ● preparing ", t.in_progress()),
+        (RunState::Running { index, of }, _, _) => Span::styled(
+            format!(
+                " ● running {}/{of} · {} calls ",
+                index + 1,
+                view.exchanges.len()
+            ),
+            t.in_progress(),
+        ),
+        (RunState::Idle, _, Some(_)) => Span::styled(" ✗ could not run ", t.fail()),
         (RunState::Idle, Some(o), None) => {
             let (glyph, word, style) = if o.passed {
                 (Glyph::PASS, "passed", t.pass())
             } else {
                 (Glyph::FAIL, "failed", t.fail())
             };
-            right.push(Span::styled(
-                format!("{glyph} {word} {}/{}", o.points, o.max_points),
+            Span::styled(
+                format!(" {glyph} {word} {}/{} ", o.points, o.max_points),
                 style,
-            ));
+            )
         }
-        (RunState::Idle, None, None) => right.push(Span::styled("○ not run", t.dim())),
-    }
-    let lw: usize = spans.iter().map(|s| s.width()).sum();
-    let rw: usize = right.iter().map(|s| s.width()).sum();
-    if lw + rw < width as usize {
-        spans.push(Span::raw(" ".repeat(width as usize - lw - rw)));
-        spans.extend(right);
-    }
+        (RunState::Idle, None, None) => Span::styled(" ○ not run yet ", t.dim()),
+    };
+    spans.push(state);
     Line::from(spans)
 }
 

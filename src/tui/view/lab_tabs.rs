@@ -135,12 +135,18 @@ fn short_path(path: &str, room: usize) -> String {
     format!("…{tail}")
 }
 
-/// Cells of the fault column at the end of a traffic row.
-const FAULT_W: usize = 16;
+/// Cells of the fault column at the end of a traffic row (narrower in a narrow pane).
+fn fault_width(width: usize) -> usize {
+    if width < 70 {
+        10
+    } else {
+        16
+    }
+}
 
 /// Cells left for the path once #, +ms, method, status, ms and the fault column are placed.
 fn path_width(width: usize) -> usize {
-    width.saturating_sub(33 + FAULT_W).max(8)
+    width.saturating_sub(33 + fault_width(width)).max(8)
 }
 
 pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
