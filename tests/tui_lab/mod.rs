@@ -125,6 +125,7 @@ fn finished(verdicts: Vec<Verdict>) -> LabEvent {
             duration_ms: 840,
         }),
         exchanges: traffic(),
+        runs: Vec::new(),
     }
 }
 

@@ -9,7 +9,7 @@
 use super::orgs::{ConsoleOrg, LiveOrgProvider};
 use super::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
 use crate::curriculum::{Curriculum, Files};
-use crate::lab::{next_hint, reset_lab, start_lab, HintChoice, LabSpec};
+use crate::lab::{start_lab, LabSpec};
 use crate::progress::Store;
 use crate::runner::watch::{LabWatcher, DEBOUNCE};
 use crate::runner::{run_lab, Parts, RunEvent, RunOptions};
@@ -22,18 +22,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub struct LabDriver {
-    rt: tokio::runtime::Runtime,
-    ws: Workspace,
-    files: Box<dyn Files>,
-    curriculum: Arc<Curriculum>,
-    events: Sender<Event>,
+    pub(super) rt: tokio::runtime::Runtime,
+    pub(super) ws: Workspace,
+    pub(super) files: Box<dyn Files>,
+    pub(super) curriculum: Arc<Curriculum>,
+    pub(super) events: Sender<Event>,
     /// Set while another program (the editor) reads the terminal.
-    input_paused: Arc<AtomicBool>,
-    consoles: HashMap<String, Arc<ConsoleOrg>>,
+    pub(super) input_paused: Arc<AtomicBool>,
+    pub(super) consoles: HashMap<String, Arc<ConsoleOrg>>,
     /// The watched lab and the flag that stops its watcher.
-    watch: Option<(String, Arc<AtomicBool>)>,
+    pub(super) watch: Option<(String, Arc<AtomicBool>)>,
     /// True from the start of a run until its own writes can no longer trigger the watcher.
-    running: Arc<AtomicBool>,
+    pub(super) running: Arc<AtomicBool>,
     pub tls: bool,
 }
 
@@ -84,20 +84,20 @@ impl LabDriver {
         })
     }
 
-    fn send(&self, event: LabEvent) {
+    pub(super) fn send(&self, event: LabEvent) {
         let _ = self.events.send(Event::Lab(event));
     }
 
-    fn notice(&self, text: impl Into<String>) {
+    pub(super) fn notice(&self, text: impl Into<String>) {
         self.send(LabEvent::Notice(text.into()));
     }
 
-    fn spec(&self, lab: &str) -> Option<LabSpec> {
+    pub(super) fn spec(&self, lab: &str) -> Option<LabSpec> {
         let meta = self.curriculum.lab(lab)?;
         crate::lab::spec::parse(&format!("{}/lab.yaml", meta.dir), &meta.yaml).ok()
     }
 
-    fn store(&self) -> Option<Store> {
+    pub(super) fn store(&self) -> Option<Store> {
         match Store::open(&self.ws.progress_db()) {
             Ok(s) => Some(s),
             Err(e) => {
@@ -107,7 +107,7 @@ impl LabDriver {
         }
     }
 
-    fn send_progress(&self) {
+    pub(super) fn send_progress(&self) {
         let _ = self.events.send(Event::Progress(progress_of(&self.ws)));
     }
 
@@ -150,7 +150,7 @@ impl LabDriver {
         }
     }
 
-    fn send_files(&self, lab: &str) {
+    pub(super) fn send_files(&self, lab: &str) {
         let dir = self.ws.lab_dir(lab);
         let mut files = Vec::new();
         let mut stack = vec![dir.clone()];
@@ -179,7 +179,7 @@ impl LabDriver {
         });
     }
 
-    fn send_hints(&self, lab: &str, spec: &LabSpec) {
+    pub(super) fn send_hints(&self, lab: &str, spec: &LabSpec) {
         let Some(store) = self.store() else { return };
         let hints = store
             .hints_revealed(lab)
@@ -239,12 +239,7 @@ impl LabDriver {
         let Ok(Some(last)) = store.last_attempt(lab) else {
             return;
         };
-        let exchanges = store
-            .transcript(last.id)
-            .ok()
-            .flatten()
-            .map(|(e, _)| e)
-            .unwrap_or_default();
+        let (exchanges, runs) = store.transcript(last.id).ok().flatten().unwrap_or_default();
         let outcome = match last.error {
             Some(e) => Err(e),
             None => Ok(Outcome {
@@ -259,6 +254,7 @@ impl LabDriver {
             lab: lab.to_string(),
             outcome,
             exchanges,
+            runs,
         });
     }
 
@@ -298,7 +294,7 @@ impl LabDriver {
             let result = run_lab(&spec, &options).await;
             drop(options);
             let _ = tokio::time::timeout(Duration::from_secs(2), forward).await;
-            let (outcome, exchanges) = match result {
+            let (outcome, exchanges, runs) = match result {
                 Ok(r) => (
                     Ok(Outcome {
                         passed: r.passed,
@@ -308,13 +304,15 @@ impl LabDriver {
                         verdicts: r.verdicts,
                     }),
                     r.exchanges,
+                    r.runs,
                 ),
-                Err(e) => (Err(e.to_string()), Vec::new()),
+                Err(e) => (Err(e.to_string()), Vec::new(), Vec::new()),
             };
             let _ = events.send(Event::Lab(LabEvent::Finished {
                 lab: id,
                 outcome,
                 exchanges,
+                runs,
             }));
             let _ = events.send(Event::Progress(progress_of(&ws)));
             // Files the learner's code wrote during the run must not start another one.
@@ -354,145 +352,6 @@ impl LabDriver {
             }
         });
         self.notice("watch on: saving a file in the lab folder runs the checks");
-    }
-
-    fn edit(&mut self, lab: &str) {
-        let dir = self.ws.lab_dir(lab);
-        let mut targets = self.spec(lab).map(|s| s.files).unwrap_or_default();
-        targets.retain(|f| dir.join(f).is_file());
-        if targets.is_empty() {
-            targets.push("run".into());
-        }
-        let editor = std::env::var("VISUAL")
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .or_else(|| std::env::var("EDITOR").ok())
-            .filter(|v| !v.trim().is_empty())
-            .unwrap_or_else(|| "vi".into());
-        let mut words = editor.split_whitespace();
-        let program = words.next().unwrap_or("vi").to_string();
-        let args: Vec<&str> = words.collect();
-        self.input_paused.store(true, Ordering::SeqCst);
-        // Let the input thread notice before the editor starts reading the terminal.
-        std::thread::sleep(Duration::from_millis(120));
-        let status = super::super::suspended(|| {
-            std::process::Command::new(&program)
-                .args(&args)
-                .args(&targets)
-                .current_dir(&dir)
-                .status()
-        });
-        self.input_paused.store(false, Ordering::SeqCst);
-        let _ = self.events.send(Event::Repaint);
-        match status {
-            Ok(Ok(s)) if s.success() => self.notice("back from the editor: r runs the checks"),
-            Ok(Ok(s)) => self.notice(format!("the editor {program} exited with {s}")),
-            Ok(Err(e)) | Err(e) => self.notice(format!(
-                "could not start the editor {program:?}: {e}. Set $EDITOR (e.g. export EDITOR=nano)."
-            )),
-        }
-        self.send_files(lab);
-    }
-
-    fn hint(&mut self, lab: &str, failing: Option<String>) {
-        let Some(spec) = self.spec(lab) else { return };
-        let Some(mut store) = self.store() else {
-            return;
-        };
-        let failing = failing.or_else(|| {
-            let last = store.last_attempt(lab).ok().flatten()?;
-            last.verdicts
-                .iter()
-                .find(|v| v.failed())
-                .map(|v| v.rule.clone())
-        });
-        let revealed: Vec<(String, u32)> = store
-            .hints_revealed(lab)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|h| (h.rule, h.tier))
-            .collect();
-        match next_hint(&spec, failing.as_deref(), &revealed) {
-            HintChoice::Next {
-                rule, tier, of, ..
-            } => {
-                let _ = store.reveal_hint(lab, rule.as_deref().unwrap_or(""), tier);
-                self.send_hints(lab, &spec);
-                let about = rule.map(|r| format!(" for {r}")).unwrap_or_default();
-                self.notice(format!("hint {} of {of}{about}", tier + 1));
-            }
-            HintChoice::Exhausted { rule } => self.notice(match rule {
-                Some(r) => format!("every hint for {r} is already shown in the brief"),
-                None => "every hint is already shown in the brief".into(),
-            }),
-            HintChoice::NoneAvailable { .. } => {
-                self.notice("this lab has no hint for where you are: read the failing rule's message in Results")
-            }
-        }
-    }
-
-    fn solution(&mut self, lab: &str) {
-        let passed = self
-            .store()
-            .and_then(|s| s.ever_passed(lab).ok())
-            .unwrap_or(false);
-        if !passed {
-            return self.notice("the solution opens after you pass this lab");
-        }
-        let prefix = format!("solutions/{lab}/");
-        let mut text = String::new();
-        for p in self.files.list(&prefix) {
-            let rel = &p[prefix.len()..];
-            if rel.starts_with("wrong/") {
-                continue;
-            }
-            let body = self.files.read(&p).unwrap_or_default();
-            text.push_str(&format!("── {rel}\n{}\n", String::from_utf8_lossy(&body)));
-        }
-        if text.is_empty() {
-            return self.notice("this lab has no reference solution");
-        }
-        self.send(LabEvent::Text {
-            lab: lab.to_string(),
-            title: "reference solution".into(),
-            text,
-        });
-    }
-
-    fn reset(&mut self, lab: &str) {
-        let Some(meta) = self.curriculum.lab(lab) else {
-            return;
-        };
-        match reset_lab(self.files.as_ref(), meta, &self.ws) {
-            Ok(out) => {
-                if let Some(mut s) = self.store() {
-                    let _ = s.mark_started(lab);
-                }
-                self.notice(match out.backup {
-                    Some(b) => {
-                        format!("starter files restored; your version is in {}", b.display())
-                    }
-                    None => "starter files restored".into(),
-                });
-                self.send_files(lab);
-                self.send_progress();
-            }
-            Err(e) => self.notice(e.to_string()),
-        }
-    }
-
-    fn write_har(&self, lab: &str, exchanges: &[crate::evidence::Exchange]) {
-        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-        let path = self.ws.lab_dir(lab).join(format!("traffic-{stamp}.har"));
-        let har = crate::har::to_har_string(exchanges);
-        match crate::fsutil::write_private_atomic(&path, har.as_bytes()) {
-            Ok(()) => self.notice(format!(
-                "wrote {} exchange(s) to {} (HAR 1.2, opens in a browser's network panel)",
-                exchanges.len(),
-                path.display()
-            )),
-            Err(e) => self.notice(format!("could not write {}: {e}", path.display())),
-        }
     }
 
     fn console(&mut self, lab: &str, method: String, path: String, body: String) {

@@ -3,6 +3,7 @@
 use super::keys::{on_action, on_pane, on_typing, KeyOutcome};
 use super::*;
 use crate::evidence::{RecordedRequest, RecordedResponse};
+use crate::rules::Verdict;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const YAML: &str = "id: demo\ntitle: Demo\nlevel: L1\nlesson: L1-basics/rest\n\
@@ -56,6 +57,7 @@ fn finished(verdicts: Vec<Verdict>) -> LabEvent {
             verdicts,
         }),
         exchanges: vec![exchange(1, 200), exchange(2, 503), exchange(3, 201)],
+        runs: Vec::new(),
     }
 }
 

@@ -6,7 +6,7 @@ use super::super::lab::console::pretty_body;
 use super::super::lab::{Detail, LabView, RunState};
 use super::super::theme::{Glyph, Theme};
 use super::tree::fit;
-use crate::evidence::{Exchange, Header};
+use crate::evidence::{Exchange, Header, LearnerRun};
 use crate::rules::VerdictStatus;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -122,7 +122,44 @@ pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             lines.push(Line::from(Span::styled(keys.join("   "), t.key_hint())));
         }
     }
+    if let Some(run) = view.runs.last() {
+        lines.push(Line::from(""));
+        lines.extend(run_output(run, t, 6));
+    }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The end of the last run's output: how it ended, then the last `tail` lines of stderr and
+/// stdout (the first place to look when `./run` fails).
+fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
+    let ended = if run.timed_out {
+        "stopped at the lab's time limit".to_string()
+    } else {
+        match (run.exit_code, run.signal) {
+            (Some(c), _) => format!("exit {c}"),
+            (None, Some(s)) => format!("killed by signal {s}"),
+            (None, None) => "did not start".into(),
+        }
+    };
+    let style = if run.succeeded() { t.dim() } else { t.fail() };
+    let mut out = vec![Line::from(Span::styled(
+        format!(
+            "── ./run #{}: {ended} · {} ms",
+            run.index + 1,
+            run.duration_ms
+        ),
+        style,
+    ))];
+    for (name, text) in [("stderr", &run.stderr.text), ("stdout", &run.stdout.text)] {
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        for l in &lines[lines.len().saturating_sub(tail)..] {
+            out.push(Line::from(vec![
+                Span::styled(format!("{name} "), t.dim()),
+                Span::styled(l.to_string(), t.code()),
+            ]));
+        }
+    }
+    out
 }
 
 /// The path shown in a row: the tail of the path when it does not fit.
