@@ -397,14 +397,27 @@ fn the_driver_starts_runs_and_records_a_lab_and_answers_the_console() {
         path: "/services/data/v62.0/sobjects/Account".into(),
         body: r#"{"Name":"Kestrel Air"}"#.into(),
     }));
-    let replies = collect(&rx, |e| matches!(e, Event::Lab(LabEvent::Org { .. })));
+    let console_org = |e: &Event| {
+        matches!(
+            e,
+            Event::Lab(LabEvent::Org {
+                source: OrgSource::Console,
+                ..
+            })
+        )
+    };
+    let replies = collect(&rx, console_org);
     let status = replies.iter().find_map(|e| match e {
         Event::Lab(LabEvent::Console { reply, .. }) => reply.status,
         _ => None,
     });
     assert_eq!(status, Some(201), "{replies:#?}");
     let accounts = replies.iter().find_map(|e| match e {
-        Event::Lab(LabEvent::Org { snapshot, .. }) => Some(snapshot.records("Account").len()),
+        Event::Lab(LabEvent::Org {
+            snapshot,
+            source: OrgSource::Console,
+            ..
+        }) => Some(snapshot.records("Account").len()),
         _ => None,
     });
     assert_eq!(accounts, Some(4), "the console's org holds the new Account");

@@ -74,11 +74,14 @@ impl OrgProvider for LiveOrgProvider {
             );
             std::thread::spawn(move || {
                 while !flag.load(Ordering::Relaxed) {
-                    let snap = slot.lock().as_ref().map(|h| h.snapshot(&names));
-                    match snap {
-                        Some(s) => send_snapshot(&events, &id, s, OrgSource::Live),
+                    // Sent while holding the slot, so no live snapshot can follow the one
+                    // taken when the run ends.
+                    let slot = slot.lock();
+                    match slot.as_ref() {
+                        Some(h) => send_snapshot(&events, &id, h.snapshot(&names), OrgSource::Live),
                         None => break,
                     }
+                    drop(slot);
                     std::thread::sleep(LIVE_EVERY);
                 }
             });
@@ -120,7 +123,8 @@ impl OrgHandle for LiveOrg {
     }
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
         self.stop.store(true, Ordering::Relaxed);
-        let handle = self.inner.lock().take();
+        let mut slot = self.inner.lock();
+        let handle = slot.take();
         if let Some(h) = &handle {
             send_snapshot(
                 &self.events,
@@ -129,6 +133,7 @@ impl OrgHandle for LiveOrg {
                 OrgSource::AfterRun,
             );
         }
+        drop(slot);
         Box::pin(async move {
             if let Some(h) = handle {
                 h.shutdown().await;
