@@ -422,3 +422,46 @@ fn the_driver_starts_runs_and_records_a_lab_and_answers_the_console() {
     });
     assert_eq!(accounts, Some(4), "the console's org holds the new Account");
 }
+
+#[test]
+fn typing_in_the_console_keeps_q_and_question_marks_in_the_path() {
+    let mut a = app();
+    open(&mut a, "rest-first-call");
+    update(&mut a, key(KeyCode::Char('5')));
+    update(&mut a, key(KeyCode::Enter));
+    update(
+        &mut a,
+        Event::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    let mut sent = None;
+    for c in "/services/data?q".chars() {
+        assert_eq!(update(&mut a, key(KeyCode::Char(c))), None, "{c} is typed");
+    }
+    if let Some(c) = update(&mut a, key(KeyCode::Enter)) {
+        sent = Some(c);
+    }
+    assert_eq!(
+        sent,
+        Some(Command::Lab(LabCommand::Console {
+            lab: "rest-first-call".into(),
+            method: "GET".into(),
+            path: "/services/data?q".into(),
+            body: String::new(),
+        }))
+    );
+    assert!(!a.help, "? was typed, not the help");
+}
+
+#[test]
+fn lab_keys_work_from_the_tree_too() {
+    let mut a = app();
+    open(&mut a, "rest-first-call");
+    a.focus = sflab::tui::Focus::Tree;
+    assert_eq!(
+        update(&mut a, key(KeyCode::Char('r'))),
+        Some(Command::Lab(LabCommand::Run {
+            lab: "rest-first-call".into()
+        }))
+    );
+    assert!(screen(&a).contains("● preparing"));
+}
