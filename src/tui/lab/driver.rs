@@ -4,7 +4,9 @@
 //!
 //! Slow work (the runner, console requests, watching) runs on a background runtime or thread
 //! and only *notifies*; the screen never waits for it. The one exception is the editor, which
-//! takes the terminal over until it exits, by design.
+//! takes the terminal over until it exits, by design. The one-shot actions (editor, hints,
+//! solution, reset, HAR) live in `actions.rs`; the run's live org and the console's org in
+//! `orgs.rs`.
 
 use super::orgs::{ConsoleOrg, LiveOrgProvider};
 use super::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
