@@ -13,6 +13,9 @@ use sflab::tui::{run, update, view, App, Command, Event, Focus, LabStatus, Right
 use std::path::PathBuf;
 use std::sync::Arc;
 
+#[path = "tui_lab/mod.rs"]
+mod lab;
+
 fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/curriculum")
 }

@@ -14,19 +14,31 @@ pub fn load(dir: Option<&Path>) -> Result<Curriculum, Failure> {
     loaded.map_err(|e| Failure::usage(e.to_string()))
 }
 
-pub fn open_tui(_cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
+pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
     if !std::io::stdout().is_terminal() {
         return Err(Failure::usage(
             "standard output is not a terminal, so there is no screen to draw on.\n\
              Use `sflab list` to see the curriculum and `sflab lesson <id>` to read a lesson as text.",
         ));
     }
+    let ws = super::lab::workspace_of(cli)?;
     let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
     let theme = crate::tui::theme::Theme::from_env();
-    let mut app = crate::tui::App::new(std::sync::Arc::new(curriculum), theme, width, height);
-    // Quiz answers reach the progress store once there is one; until then they live only
-    // for this session, in the knowledge-check view itself.
-    crate::tui::run_terminal(&mut app, crate::tui::Events::new(), |_command| {})
+    let curriculum = std::sync::Arc::new(curriculum);
+    let mut app = crate::tui::App::new(curriculum.clone(), theme, width, height);
+    app.progress = crate::tui::lab::driver::progress_of(&ws);
+    let events = crate::tui::Events::new();
+    // Lab runs, quiz answers and the rest go to the driver, which works in the background
+    // and notifies the screen through the event channel.
+    let mut driver = crate::tui::lab::driver::LabDriver::new(
+        ws,
+        super::lab::files_of(cli),
+        curriculum,
+        events.sender(),
+        events.input_pause(),
+    )
+    .map_err(|e| Failure::usage(format!("could not start the lab runner: {e}")))?;
+    crate::tui::run_terminal(&mut app, events, |command| driver.handle(command))
         .map_err(|e| Failure::usage(format!("the terminal could not be used: {e}")))?;
     Ok(0)
 }

@@ -5,6 +5,7 @@
 //! file and its own draw function.
 
 use super::event::{BackendStatus, Progress};
+use super::lab::LabView;
 use super::quiz::Quiz;
 use super::reader::Reader;
 use super::theme::Theme;
@@ -31,8 +32,8 @@ pub enum RightView {
     Welcome,
     Lesson(Reader),
     Quiz(Quiz),
-    /// A lab's card: title, summary, status, where its files are.
-    Lab(String),
+    /// A lab: its brief, results, traffic, org and console.
+    Lab(Box<LabView>),
 }
 
 /// Where each part of the screen goes at a given size.
@@ -152,8 +153,48 @@ impl App {
         }
     }
 
+    /// Opens lab `id` in the lab view (kept as it is when it is already open).
+    pub fn open_lab(&mut self, id: &str) {
+        if self.lab_view().is_some_and(|v| v.lab == id) {
+            return;
+        }
+        let Some(meta) = self.curriculum.lab(id) else {
+            return;
+        };
+        let view = LabView::new(&meta.id, &meta.dir, &meta.yaml);
+        self.right = RightView::Lab(Box::new(view));
+        self.relayout_goal();
+    }
+
+    pub fn lab_view(&self) -> Option<&LabView> {
+        match &self.right {
+            RightView::Lab(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn lab_view_mut(&mut self) -> Option<&mut LabView> {
+        match &mut self.right {
+            RightView::Lab(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Lays the open lab's goal out at the pane's width.
+    fn relayout_goal(&mut self) {
+        let width = self.reading_width();
+        let Some(view) = self.lab_view() else { return };
+        let Ok(spec) = &view.spec else { return };
+        let (key, goal) = (format!("lab-goal:{}", spec.id), spec.goal.clone());
+        let layout = self.layouts.layout(&key, &goal, width);
+        if let Some(v) = self.lab_view_mut() {
+            v.goal = Some(layout);
+        }
+    }
+
     /// Lays the open lesson out again for the current size (after a resize).
     pub fn relayout(&mut self) {
+        self.relayout_goal();
         let width = self.reading_width();
         let height = self.page_height();
         if let RightView::Lesson(reader) = &mut self.right {

@@ -40,7 +40,7 @@ impl BackendStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Key(KeyEvent),
     /// The mouse wheel turned over the cell (column, row); positive `lines` scrolls down.
@@ -56,10 +56,14 @@ pub enum Event {
     Progress(Progress),
     /// The backend came up, moved or became unreachable.
     Backend(BackendStatus),
+    /// News for the open lab from the lab driver (a run, the org, the console, a hint).
+    Lab(crate::tui::lab::LabEvent),
+    /// The screen was used by another program (the editor): draw everything again.
+    Repaint,
 }
 
 /// Something `update` asks the caller to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Quit,
     /// A knowledge-check answer, for the progress store to record.
@@ -68,6 +72,8 @@ pub enum Command {
         question: usize,
         correct: bool,
     },
+    /// Work for the lab driver (run the checks, open the editor, write a HAR file…).
+    Lab(crate::tui::lab::LabCommand),
 }
 
 /// Turns a terminal event into an [`Event`]; key releases and mouse moves give `None`.

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod event;
+pub mod lab;
 pub mod quiz;
 pub mod reader;
 pub mod theme;
@@ -22,7 +23,8 @@ pub use update::update;
 use ratatui::backend::Backend;
 use ratatui::Terminal;
 use std::io;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 /// How often a [`Event::Tick`] arrives.
@@ -38,6 +40,9 @@ pub fn run<B: Backend>(
 ) -> io::Result<()> {
     terminal.draw(|f| view::draw(app, f))?;
     for event in events {
+        if event == Event::Repaint {
+            terminal.clear()?;
+        }
         match update(app, event) {
             Some(Command::Quit) => break,
             Some(other) => on_command(other),
@@ -53,6 +58,7 @@ pub fn run<B: Backend>(
 pub struct Events {
     tx: mpsc::Sender<Event>,
     rx: mpsc::Receiver<Event>,
+    paused: Arc<AtomicBool>,
 }
 
 impl Default for Events {
@@ -64,7 +70,17 @@ impl Default for Events {
 impl Events {
     pub fn new() -> Events {
         let (tx, rx) = mpsc::channel();
-        Events { tx, rx }
+        Events {
+            tx,
+            rx,
+            paused: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// While this flag is set the terminal is not read, so another program (the editor)
+    /// gets every key.
+    pub fn input_pause(&self) -> Arc<AtomicBool> {
+        self.paused.clone()
     }
 
     /// A handle for background work to notify the screen (e.g. `Event::Progress`).
@@ -76,12 +92,23 @@ impl Events {
     /// [`Event::Tick`] whenever nothing else arrives for [`TICK`].
     fn start(self) -> impl Iterator<Item = Event> {
         let tx = self.tx;
-        std::thread::spawn(move || {
-            while let Ok(e) = crossterm::event::read() {
-                if let Some(ev) = from_terminal(e) {
-                    if tx.send(ev).is_err() {
-                        break;
-                    }
+        let paused = self.paused;
+        std::thread::spawn(move || loop {
+            if paused.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(30));
+                continue;
+            }
+            match crossterm::event::poll(Duration::from_millis(50)) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(_) => break,
+            }
+            let Ok(e) = crossterm::event::read() else {
+                break;
+            };
+            if let Some(ev) = from_terminal(e) {
+                if tx.send(ev).is_err() {
+                    break;
                 }
             }
         });
@@ -117,4 +144,29 @@ pub fn run_terminal(
     let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
     ratatui::restore();
     result
+}
+
+/// Hands the terminal to `f` (another full-screen program such as the editor): leaves the
+/// alternate screen and raw mode, runs `f`, then takes the terminal back. The caller sends
+/// [`Event::Repaint`] afterwards so the whole screen is drawn again.
+pub fn suspended<T>(f: impl FnOnce() -> T) -> io::Result<T> {
+    use crossterm::terminal::{
+        disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+    };
+    crossterm::execute!(
+        io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    )?;
+    disable_raw_mode()?;
+    let out = f();
+    enable_raw_mode()?;
+    crossterm::execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        crossterm::event::EnableMouseCapture,
+        crossterm::cursor::Hide
+    )?;
+    Ok(out)
 }

@@ -3,6 +3,8 @@
 
 use super::app::{App, Focus, RightView};
 use super::event::{Command, Event};
+use super::lab::keys::{self, KeyOutcome};
+use super::lab::{LabCommand, LabEvent};
 use super::tree::{rows, Row};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -42,6 +44,43 @@ pub fn update(app: &mut App, event: Event) -> Option<Command> {
             app.backend = status;
             None
         }
+        Event::Lab(event) => on_lab_event(app, event),
+        Event::Repaint => None,
+    }
+}
+
+fn on_lab_event(app: &mut App, event: LabEvent) -> Option<Command> {
+    if let LabEvent::Notice(text) = &event {
+        app.flash(text.clone());
+        return None;
+    }
+    let view = app.lab_view_mut()?;
+    if event.lab() != Some(view.lab.as_str()) {
+        return None;
+    }
+    view.apply(event).map(Command::Lab)
+}
+
+/// The lab view's keys; `None` when the key is not the lab view's.
+fn on_lab_key(app: &mut App, key: KeyEvent, pane: bool) -> Option<Option<Command>> {
+    let page = app.page_height().saturating_sub(4);
+    let view = app.lab_view_mut()?;
+    let outcome = if view.console.typing && pane {
+        keys::on_typing(view, key)
+    } else {
+        match keys::on_action(view, key) {
+            KeyOutcome::Ignored if pane => keys::on_pane(view, key, page),
+            other => other,
+        }
+    };
+    match outcome {
+        KeyOutcome::Ignored => None,
+        KeyOutcome::Handled => Some(None),
+        KeyOutcome::Command(c) => Some(Some(Command::Lab(c))),
+        KeyOutcome::Say(text) => {
+            app.flash(text);
+            Some(None)
+        }
     }
 }
 
@@ -71,6 +110,14 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         on_search_key(app, key);
         return None;
     }
+    let typing = app
+        .lab_view()
+        .is_some_and(|v| v.console.typing || v.confirm_reset);
+    if typing && !app.help && !app.too_small() {
+        if let Some(done) = on_lab_key(app, key, app.focus == Focus::Right) {
+            return done;
+        }
+    }
     if app.help {
         if matches!(
             key.code,
@@ -82,6 +129,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     }
     if app.too_small() {
         return matches!(key.code, KeyCode::Char('q')).then_some(Command::Quit);
+    }
+    if let KeyCode::Char('r' | 'w' | 'e' | 'H' | 'S' | 'X') = key.code {
+        if let Some(done) = on_lab_key(app, key, false) {
+            return done;
+        }
     }
     match key.code {
         KeyCode::Char('q') => return Some(Command::Quit),
@@ -196,8 +248,10 @@ fn on_tree_key(app: &mut App, key: KeyEvent) -> Option<Command> {
                 app.focus = Focus::Right;
             }
             Some(Row::Lab { lab, .. }) => {
-                app.right = RightView::Lab(lab);
+                app.open_lab(&lab);
                 app.focus = Focus::Right;
+                app.tree.keep_visible(app.geometry().tree_rows());
+                return Some(Command::Lab(LabCommand::Open { lab }));
             }
             None => {}
         },
@@ -219,6 +273,9 @@ fn on_tree_key(app: &mut App, key: KeyEvent) -> Option<Command> {
 }
 
 fn on_right_key(app: &mut App, key: KeyEvent) -> Option<Command> {
+    if let Some(done) = on_lab_key(app, key, true) {
+        return done;
+    }
     if matches!(key.code, KeyCode::Esc | KeyCode::Char('h') | KeyCode::Left) {
         app.focus = Focus::Tree;
         return None;

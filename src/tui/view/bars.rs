@@ -1,6 +1,7 @@
 //! The title bar (where you are, the backend) and the status bar (key hints, position).
 
 use super::super::app::{App, Focus, RightView};
+use super::super::lab::{LabTab, LabView};
 use super::super::theme::Glyph;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -44,10 +45,10 @@ fn whereabouts(app: &App) -> String {
     let lesson = match &app.right {
         RightView::Lesson(r) => app.curriculum.lessons.get(r.lesson),
         RightView::Quiz(q) => app.curriculum.lessons.get(q.lesson),
-        RightView::Lab(id) => {
+        RightView::Lab(view) => {
             return app
                 .curriculum
-                .lab(id)
+                .lab(&view.lab)
                 .map(|l| format!("{} · lab: {}", l.level, l.title))
                 .unwrap_or_default()
         }
@@ -121,7 +122,54 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("Esc", "tree"),
             ("q", "quit"),
         ],
+        (Focus::Right, RightView::Lab(v)) => lab_hints(v),
         (Focus::Right, _) => &[("Esc", "tree"), ("Tab", "pane"), ("q", "quit")],
+    }
+}
+
+fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
+    if v.console.typing {
+        return &[("⏎", "send"), ("Esc", "stop typing"), ("↑↓", "field")];
+    }
+    if v.detail.is_some() {
+        return &[("↑↓", "scroll"), ("Esc", "close")];
+    }
+    match v.tab {
+        LabTab::Results => &[
+            ("r", "run"),
+            ("⏎", "evidence"),
+            ("d", "diff"),
+            ("H", "hint"),
+            ("1-5", "tab"),
+            ("e", "edit"),
+        ],
+        LabTab::Traffic => &[
+            ("r", "run"),
+            ("⏎", "detail"),
+            ("s", "save HAR"),
+            ("1-5", "tab"),
+            ("Esc", "back"),
+        ],
+        LabTab::Org => &[
+            ("↑↓", "move"),
+            ("⏎", "records"),
+            ("1-5", "tab"),
+            ("r", "run"),
+        ],
+        LabTab::Console => &[
+            ("↑↓", "field"),
+            ("⏎", "edit/method"),
+            ("s", "send"),
+            ("1-5", "tab"),
+        ],
+        LabTab::Brief => &[
+            ("r", "run"),
+            ("e", "edit"),
+            ("H", "hint"),
+            ("w", "watch"),
+            ("1-5", "tab"),
+            ("X", "reset"),
+        ],
     }
 }
 

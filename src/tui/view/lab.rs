@@ -1,68 +1,209 @@
-//! The lab card: what a lab is about and where its files live, until the lab view (with
-//! Brief, Results, Traffic, Org and Console tabs) takes this place.
+//! The lab view's frame — tabs across the top with the run's state, the detail pane over
+//! them — and the Brief tab: goal, what the checks look for, files, environment, hints.
 
 use super::super::app::{App, Focus};
-use super::super::event::LabStatus;
-use super::pane;
-use super::tree::status_glyph;
+use super::super::lab::brief::{paragraphs, what_it_checks};
+use super::super::lab::{LabTab, LabView, RunState};
+use super::super::theme::Glyph;
+use super::tree::fit;
+use super::{lab_org, lab_tabs, pane};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-pub fn draw(app: &App, id: &str, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let Some(lab) = app.curriculum.lab(id) else {
-        return;
-    };
-    let block = pane(
-        app,
-        Focus::Right,
-        Line::from(format!(" lab: {} ", lab.title)),
-    );
-    let status = app
-        .progress
-        .get(id)
-        .copied()
-        .unwrap_or(LabStatus::NotStarted);
-    let word = match status {
-        LabStatus::NotStarted => "not started",
-        LabStatus::InProgress => "in progress",
-        LabStatus::Passed => "passed",
-        LabStatus::Failed => "failed last time",
-    };
-    let lesson = app
+pub fn draw(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
+    let title = app
         .curriculum
-        .lesson(&lab.lesson)
+        .lab(&view.lab)
         .map(|l| l.title.clone())
-        .unwrap_or_else(|| lab.lesson.clone());
-    let lines = vec![
-        Line::from(Span::styled(lab.title.clone(), t.heading(1))),
-        Line::from(""),
-        Line::from(lab.summary.clone()),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("status   ", t.dim()),
-            status_glyph(status, t),
-            Span::raw(format!(" {word}")),
-        ]),
-        Line::from(vec![
-            Span::styled("level    ", t.dim()),
-            Span::raw(format!("{} {}", lab.level, lab.level.title())),
-        ]),
-        Line::from(vec![Span::styled("lesson   ", t.dim()), Span::raw(lesson)]),
-        Line::from(vec![
-            Span::styled("id       ", t.dim()),
-            Span::styled(lab.id.clone(), t.code()),
-        ]),
-        Line::from(vec![
-            Span::styled("files    ", t.dim()),
-            Span::styled(format!("{}/", lab.dir), t.code()),
-        ]),
-    ];
+        .unwrap_or_else(|| view.lab.clone());
+    let block = pane(app, Focus::Right, Line::from(format!(" lab: {title} ")))
+        .title_bottom(run_state(app, view).right_aligned());
+    let inner = block.inner(area);
     frame.render_widget(block, area);
+    if inner.height < 3 || inner.width < 10 {
+        return;
+    }
+    let bar = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), 1);
+    frame.render_widget(Paragraph::new(tab_bar(app, view)), bar);
+    let body = Rect::new(
+        inner.x + 1,
+        inner.y + 2,
+        inner.width.saturating_sub(2),
+        inner.height.saturating_sub(2),
+    );
+    match view.tab {
+        LabTab::Brief => brief(app, view, frame, body),
+        LabTab::Results => lab_tabs::results(app, view, frame, body),
+        LabTab::Traffic => lab_tabs::traffic(app, view, frame, body),
+        LabTab::Org => lab_org::org(app, view, frame, body),
+        LabTab::Console => lab_org::console(app, view, frame, body),
+    }
+    if view.detail.is_some() {
+        lab_tabs::detail(app, view, frame, body);
+    }
+}
+
+/// `1 Brief  2 Results …`, the open tab highlighted.
+fn tab_bar(app: &App, view: &LabView) -> Line<'static> {
+    let t = &app.theme;
+    let spans: Vec<Span<'static>> = LabTab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, tab)| {
+            let style = if *tab == view.tab {
+                t.selection().patch(t.strong())
+            } else {
+                t.dim()
+            };
+            Span::styled(format!(" {} {} ", i + 1, tab.label()), style)
+        })
+        .collect();
+    Line::from(spans)
+}
+
+/// The run's state for the pane's bottom border: watch, running, passed or failed.
+fn run_state(app: &App, view: &LabView) -> Line<'static> {
+    let t = &app.theme;
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    if view.watch {
+        spans.push(Span::styled(" ◉ watch ", t.in_progress()));
+    }
+    let state = match (view.run, &view.outcome, &view.error) {
+        (RunState::Preparing, _, _) => Span::styled(" ● preparing ", t.in_progress()),
+        (RunState::Running { index, of }, _, _) => Span::styled(
+            format!(
+                " ● running {}/{of} · {} calls ",
+                index + 1,
+                view.exchanges.len()
+            ),
+            t.in_progress(),
+        ),
+        (RunState::Idle, _, Some(_)) => Span::styled(" ✗ could not run ", t.fail()),
+        (RunState::Idle, Some(o), None) => {
+            let (glyph, word, style) = if o.passed {
+                (Glyph::PASS, "passed", t.pass())
+            } else {
+                (Glyph::FAIL, "failed", t.fail())
+            };
+            Span::styled(
+                format!(" {glyph} {word} {}/{} ", o.points, o.max_points),
+                style,
+            )
+        }
+        (RunState::Idle, None, None) => Span::styled(" ○ not run yet ", t.dim()),
+    };
+    spans.push(state);
+    Line::from(spans)
+}
+
+fn heading(app: &App, text: &str) -> Line<'static> {
+    Line::from(Span::styled(text.to_string(), app.theme.heading(2)))
+}
+
+fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = area.width as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let spec = match &view.spec {
+        Ok(s) => s,
+        Err(e) => {
+            frame.render_widget(
+                Paragraph::new(Span::styled(e.clone(), t.fail())).wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
+    };
+    if let Some(goal) = &view.goal {
+        lines.extend(goal.lines.iter().cloned());
+    } else if !spec.summary.is_empty() {
+        lines.push(Line::from(spec.summary.clone()));
+    }
+    lines.push(Line::from(""));
+    lines.push(heading(app, "What the checks look for"));
+    for c in &spec.checks {
+        let pts = if c.points == 1 { "point" } else { "points" };
+        lines.push(Line::from(vec![
+            Span::raw("• "),
+            Span::raw(what_it_checks(c)),
+            Span::styled(format!("  {} {pts}", c.points), t.dim()),
+        ]));
+    }
+    if spec.run.times > 1 {
+        lines.push(Line::from(Span::styled(
+            format!("./run is started {} times in a row.", spec.run.times),
+            t.dim(),
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(heading(app, "Your files"));
+    match &view.dir {
+        Some(dir) => {
+            lines.push(Line::from(Span::styled(
+                fit(&dir.display().to_string(), width),
+                t.code(),
+            )));
+            for f in &view.files {
+                lines.push(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(f.clone(), t.code()),
+                ]));
+            }
+            lines.push(Line::from(Span::styled(
+                "e opens them in $EDITOR; ./run is what the checks start (any language).",
+                t.dim(),
+            )));
+        }
+        None => lines.push(Line::from(Span::styled(
+            "(looking for the lab's folder in your workspace…)",
+            t.dim(),
+        ))),
+    }
+    lines.push(Line::from(""));
+    lines.push(heading(app, "What your code receives"));
+    let env = view.environment();
+    let key_w = env.iter().map(|(k, _)| k.len()).max().unwrap_or(0).min(22);
+    for (k, v) in env {
+        let style = if v.starts_with('•') {
+            t.secret()
+        } else {
+            t.code()
+        };
+        let room = width.saturating_sub(key_w + 1);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{k:<key_w$} "), t.strong()),
+            Span::styled(fit(&v, room), style),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(heading(app, "Hints"));
+    if view.hints.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "None shown yet. H shows the next one, tied to the rule that fails.",
+            t.dim(),
+        )));
+    }
+    for (i, h) in view.hints.iter().enumerate() {
+        for (j, para) in paragraphs(h).into_iter().enumerate() {
+            let number = if j == 0 {
+                format!("{}. ", i + 1)
+            } else {
+                "   ".into()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(number, t.strong()),
+                Span::raw(para),
+            ]));
+        }
+    }
+    let max = lines.len().saturating_sub(area.height as usize / 2);
+    let scroll = view.brief_scroll.min(max);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }),
-        app.geometry().reading(),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        area,
     );
 }

@@ -3,6 +3,8 @@
 mod bars;
 mod help;
 mod lab;
+mod lab_org;
+mod lab_tabs;
 mod quiz;
 mod reader;
 mod tree;
@@ -29,7 +31,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         super::app::RightView::Welcome => welcome(app, frame, g.right),
         super::app::RightView::Lesson(r) => reader::draw(app, r, frame, g.right),
         super::app::RightView::Quiz(q) => quiz::draw(app, q, frame, g.right),
-        super::app::RightView::Lab(id) => lab::draw(app, id, frame, g.right),
+        super::app::RightView::Lab(v) => lab::draw(app, v, frame, g.right),
     }
     bars::status(app, frame, g.status);
     if app.help {

@@ -109,7 +109,7 @@ fn is_open(app: &App, row: &Row) -> bool {
     match (&app.right, row) {
         (RightView::Lesson(r), Row::Lesson(i)) => r.lesson == *i,
         (RightView::Quiz(q), Row::Quiz(i)) => q.lesson == *i,
-        (RightView::Lab(id), Row::Lab { lab, .. }) => id == lab,
+        (RightView::Lab(v), Row::Lab { lab, .. }) => v.lab == *lab,
         _ => false,
     }
 }

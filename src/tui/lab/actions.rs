@@ -1,0 +1,150 @@
+//! The lab driver's one-shot actions: the editor (which takes the terminal over until it
+//! exits), hints, the reference solution, resetting a lab and writing a HAR file.
+
+use super::driver::LabDriver;
+use super::LabEvent;
+use crate::lab::{next_hint, reset_lab, HintChoice};
+use crate::tui::event::Event;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+impl LabDriver {
+    pub(super) fn edit(&mut self, lab: &str) {
+        let dir = self.ws.lab_dir(lab);
+        let mut targets = self.spec(lab).map(|s| s.files).unwrap_or_default();
+        targets.retain(|f| dir.join(f).is_file());
+        if targets.is_empty() {
+            targets.push("run".into());
+        }
+        let editor = std::env::var("VISUAL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| std::env::var("EDITOR").ok())
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "vi".into());
+        let mut words = editor.split_whitespace();
+        let program = words.next().unwrap_or("vi").to_string();
+        let args: Vec<&str> = words.collect();
+        self.input_paused.store(true, Ordering::SeqCst);
+        // Let the input thread notice before the editor starts reading the terminal.
+        std::thread::sleep(Duration::from_millis(120));
+        let status = super::super::suspended(|| {
+            std::process::Command::new(&program)
+                .args(&args)
+                .args(&targets)
+                .current_dir(&dir)
+                .status()
+        });
+        self.input_paused.store(false, Ordering::SeqCst);
+        let _ = self.events.send(Event::Repaint);
+        match status {
+            Ok(Ok(s)) if s.success() => self.notice("back from the editor: r runs the checks"),
+            Ok(Ok(s)) => self.notice(format!("the editor {program} exited with {s}")),
+            Ok(Err(e)) | Err(e) => self.notice(format!(
+                "could not start the editor {program:?}: {e}. Set $EDITOR (e.g. export EDITOR=nano)."
+            )),
+        }
+        self.send_files(lab);
+    }
+
+    pub(super) fn hint(&mut self, lab: &str, failing: Option<String>) {
+        let Some(spec) = self.spec(lab) else { return };
+        let Some(mut store) = self.store() else {
+            return;
+        };
+        let failing = failing.or_else(|| {
+            let last = store.last_attempt(lab).ok().flatten()?;
+            last.verdicts
+                .iter()
+                .find(|v| v.failed())
+                .map(|v| v.rule.clone())
+        });
+        let revealed: Vec<(String, u32)> = store
+            .hints_revealed(lab)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| (h.rule, h.tier))
+            .collect();
+        match next_hint(&spec, failing.as_deref(), &revealed) {
+            HintChoice::Next {
+                rule, tier, of, ..
+            } => {
+                let _ = store.reveal_hint(lab, rule.as_deref().unwrap_or(""), tier);
+                self.send_hints(lab, &spec);
+                let about = rule.map(|r| format!(" for {r}")).unwrap_or_default();
+                self.notice(format!("hint {} of {of}{about}", tier + 1));
+            }
+            HintChoice::Exhausted { rule } => self.notice(match rule {
+                Some(r) => format!("every hint for {r} is already shown in the brief"),
+                None => "every hint is already shown in the brief".into(),
+            }),
+            HintChoice::NoneAvailable { .. } => {
+                self.notice("this lab has no hint for where you are: read the failing rule's message in Results")
+            }
+        }
+    }
+
+    pub(super) fn solution(&mut self, lab: &str) {
+        let passed = self
+            .store()
+            .and_then(|s| s.ever_passed(lab).ok())
+            .unwrap_or(false);
+        if !passed {
+            return self.notice("the solution opens after you pass this lab");
+        }
+        let prefix = format!("solutions/{lab}/");
+        let mut text = String::new();
+        for p in self.files.list(&prefix) {
+            let rel = &p[prefix.len()..];
+            if rel.starts_with("wrong/") {
+                continue;
+            }
+            let body = self.files.read(&p).unwrap_or_default();
+            text.push_str(&format!("── {rel}\n{}\n", String::from_utf8_lossy(&body)));
+        }
+        if text.is_empty() {
+            return self.notice("this lab has no reference solution");
+        }
+        self.send(LabEvent::Text {
+            lab: lab.to_string(),
+            title: "reference solution".into(),
+            text,
+        });
+    }
+
+    pub(super) fn reset(&mut self, lab: &str) {
+        let Some(meta) = self.curriculum.lab(lab) else {
+            return;
+        };
+        match reset_lab(self.files.as_ref(), meta, &self.ws) {
+            Ok(out) => {
+                if let Some(mut s) = self.store() {
+                    let _ = s.mark_started(lab);
+                }
+                self.notice(match out.backup {
+                    Some(b) => {
+                        format!("starter files restored; your version is in {}", b.display())
+                    }
+                    None => "starter files restored".into(),
+                });
+                self.send_files(lab);
+                self.send_progress();
+            }
+            Err(e) => self.notice(e.to_string()),
+        }
+    }
+
+    pub(super) fn write_har(&self, lab: &str, exchanges: &[crate::evidence::Exchange]) {
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+        let path = self.ws.lab_dir(lab).join(format!("traffic-{stamp}.har"));
+        let har = crate::har::to_har_string(exchanges);
+        match crate::fsutil::write_private_atomic(&path, har.as_bytes()) {
+            Ok(()) => self.notice(format!(
+                "wrote {} exchange(s) to {} (HAR 1.2, opens in a browser's network panel)",
+                exchanges.len(),
+                path.display()
+            )),
+            Err(e) => self.notice(format!("could not write {}: {e}", path.display())),
+        }
+    }
+}

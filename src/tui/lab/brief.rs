@@ -1,0 +1,108 @@
+//! What the brief says each check looks for — the outcome a rule wants, never how to get
+//! there — in words for a learner.
+
+use crate::lab::CheckSpec;
+
+fn param(check: &CheckSpec, key: &str) -> Option<String> {
+    check.params.get(key).map(|v| match v {
+        serde_yaml::Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    })
+}
+
+/// A hint's text as one paragraph per blank-line-separated block (lab files wrap hints
+/// over several lines).
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// One line about what `check` looks for.
+pub fn what_it_checks(check: &CheckSpec) -> String {
+    let p = |k: &str| param(check, k);
+    let object = p("object").unwrap_or_else(|| "the records".into());
+    match check.rule.as_str() {
+        "http.request" => match (p("method"), p("path")) {
+            (Some(m), Some(path)) => format!("a {m} request to {path}"),
+            (None, Some(path)) => format!("a request to {path}"),
+            _ => "the requests your code makes".into(),
+        },
+        "http.order" => "the order your requests come in".into(),
+        "http.calls_at_most" => match p("max") {
+            Some(max) => format!("at most {max} calls in a run"),
+            None => "how many calls a run makes".into(),
+        },
+        "oauth.grant_used" => match p("grant") {
+            Some(g) => format!("a token got with the {} grant", g.replace('_', " ")),
+            None => "the OAuth grant your code uses".into(),
+        },
+        "oauth.grant_not_used" => match p("grant") {
+            Some(g) => format!("no use of the {} grant", g.replace('_', " ")),
+            None => "a grant your code must avoid".into(),
+        },
+        "oauth.pkce_s256" => "PKCE with the S256 method, and a verifier that matches".into(),
+        "oauth.refresh_then_retry_once" => {
+            "after an expired session: one refresh, then one retry".into()
+        }
+        "oauth.jwt_claims" => "the claims of the JWT your code signs".into(),
+        "oauth.token_reused" => "one token reused across calls, not a login per call".into(),
+        "rest.upsert_by_external_id" => match p("field") {
+            Some(f) => format!("{object} written by upsert on the external ID {f}"),
+            None => format!("{object} written by upsert on an external ID"),
+        },
+        "rest.patch_for_update" => "updates sent as PATCH".into(),
+        "rest.fields_selected" => "queries that name the fields they need".into(),
+        "query.pagination_followed" => "every page of a large query read".into(),
+        "state.idempotent" => "the org left the same after each run".into(),
+        "state.soql" => "the records the org holds after your code ran".into(),
+        "state.no_duplicates" => match p("field") {
+            Some(f) => format!("no two {object} records with the same {f}"),
+            None => format!("no duplicate {object} records"),
+        },
+        "retry.honors_retry_after" => "a wait of at least Retry-After before retrying".into(),
+        "retry.backoff" => "growing waits between retries".into(),
+        "retry.no_retry_on_4xx" => "no retry of a request the org refused as wrong".into(),
+        "secrets.not_in_sources" => "no secret written into your files".into(),
+        "secrets.not_in_output" => "no secret printed by your code".into(),
+        "process.exit_ok" => "./run exits with status 0".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(yaml: &str) -> CheckSpec {
+        serde_yaml::from_str(yaml).expect("check")
+    }
+
+    #[test]
+    fn parameters_shape_the_sentence() {
+        let c = check("{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c }");
+        assert_eq!(
+            what_it_checks(&c),
+            "Account written by upsert on the external ID ERP_Id__c"
+        );
+        let c = check("{ rule: http.calls_at_most, max: 6 }");
+        assert_eq!(what_it_checks(&c), "at most 6 calls in a run");
+    }
+
+    #[test]
+    fn wrapped_hint_lines_join_into_paragraphs() {
+        assert_eq!(
+            paragraphs("The endpoint is `x`,\nand the query\n\ngoes in `q`.\n"),
+            vec!["The endpoint is `x`, and the query", "goes in `q`."]
+        );
+    }
+
+    #[test]
+    fn an_unknown_rule_is_named_as_written() {
+        assert_eq!(what_it_checks(&check("{ rule: x.y }")), "x.y");
+    }
+}

@@ -1,0 +1,137 @@
+//! The Console tab's state: a request being written (method, path, body) and the org's last
+//! reply, like a small HTTP client in the terminal. Pure; the driver sends the request.
+
+/// The methods the console cycles through.
+pub const METHODS: [&str; 5] = ["GET", "POST", "PATCH", "PUT", "DELETE"];
+
+/// The three fields of a console request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConsoleField {
+    Method,
+    #[default]
+    Path,
+    Body,
+}
+
+/// What came back from the lab's org.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleReply {
+    pub method: String,
+    pub path: String,
+    /// `None` when the request never reached the org (the message says why).
+    pub status: Option<u16>,
+    pub headers: Vec<(String, String)>,
+    /// Pretty-printed when it is JSON.
+    pub body: String,
+    pub ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleState {
+    pub method: usize,
+    pub path: String,
+    pub body: String,
+    pub field: ConsoleField,
+    /// Keys go into the selected field (Esc or ⏎ stops).
+    pub typing: bool,
+    pub waiting: bool,
+    pub reply: Option<ConsoleReply>,
+    pub reply_scroll: usize,
+}
+
+impl Default for ConsoleState {
+    fn default() -> ConsoleState {
+        ConsoleState {
+            method: 0,
+            path: "/services/data/v62.0/query?q=SELECT+Id,Name+FROM+Account".into(),
+            body: String::new(),
+            field: ConsoleField::Path,
+            typing: false,
+            waiting: false,
+            reply: None,
+            reply_scroll: 0,
+        }
+    }
+}
+
+impl ConsoleState {
+    pub fn method(&self) -> &'static str {
+        METHODS[self.method % METHODS.len()]
+    }
+
+    pub fn next_method(&mut self) {
+        self.method = (self.method + 1) % METHODS.len();
+    }
+
+    pub fn move_field(&mut self, down: bool) {
+        self.field = match (self.field, down) {
+            (ConsoleField::Method, true) => ConsoleField::Path,
+            (ConsoleField::Path, true) => ConsoleField::Body,
+            (ConsoleField::Body, true) => ConsoleField::Body,
+            (ConsoleField::Method, false) => ConsoleField::Method,
+            (ConsoleField::Path, false) => ConsoleField::Method,
+            (ConsoleField::Body, false) => ConsoleField::Path,
+        };
+    }
+
+    /// The text field being edited, if the selection is one.
+    pub fn field_text(&mut self) -> Option<&mut String> {
+        match self.field {
+            ConsoleField::Method => None,
+            ConsoleField::Path => Some(&mut self.path),
+            ConsoleField::Body => Some(&mut self.body),
+        }
+    }
+
+    /// The path as it will be sent: a leading `/` added when missing.
+    pub fn request_path(&self) -> String {
+        let p = self.path.trim();
+        if p.starts_with('/') {
+            p.to_string()
+        } else {
+            format!("/{p}")
+        }
+    }
+}
+
+/// A body pretty-printed when it is JSON, as it came otherwise.
+pub fn pretty_body(text: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) if !text.trim().is_empty() => {
+            serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_string())
+        }
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_cycle_back_to_get() {
+        let mut c = ConsoleState::default();
+        for _ in 0..METHODS.len() {
+            c.next_method();
+        }
+        assert_eq!(c.method(), "GET");
+        c.next_method();
+        assert_eq!(c.method(), "POST");
+    }
+
+    #[test]
+    fn a_path_without_a_slash_gets_one() {
+        let c = ConsoleState {
+            path: " services/data ".into(),
+            ..ConsoleState::default()
+        };
+        assert_eq!(c.request_path(), "/services/data");
+    }
+
+    #[test]
+    fn json_bodies_are_pretty_printed_and_others_left_alone() {
+        assert_eq!(pretty_body("{\"a\":1}"), "{\n  \"a\": 1\n}");
+        assert_eq!(pretty_body("not json"), "not json");
+        assert_eq!(pretty_body(""), "");
+    }
+}

@@ -1,0 +1,376 @@
+//! The lab driver: carries out what the lab view asks ([`LabCommand`]) — starting a lab's
+//! files, running the checks, watching, the editor, hints, solutions, resets, HAR files and
+//! console requests — and reports back through the screen's event channel.
+//!
+//! Slow work (the runner, console requests, watching) runs on a background runtime or thread
+//! and only *notifies*; the screen never waits for it. The one exception is the editor, which
+//! takes the terminal over until it exits, by design. The one-shot actions (editor, hints,
+//! solution, reset, HAR) live in `actions.rs`; the run's live org and the console's org in
+//! `orgs.rs`.
+
+use super::orgs::{ConsoleOrg, LiveOrgProvider};
+use super::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
+use crate::curriculum::{Curriculum, Files};
+use crate::lab::{start_lab, LabSpec};
+use crate::progress::Store;
+use crate::runner::watch::{LabWatcher, DEBOUNCE};
+use crate::runner::{run_lab, Parts, RunEvent, RunOptions};
+use crate::tui::event::{Command, Event, LabStatus, Progress};
+use crate::workspace::Workspace;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct LabDriver {
+    pub(super) rt: tokio::runtime::Runtime,
+    pub(super) ws: Workspace,
+    pub(super) files: Box<dyn Files>,
+    pub(super) curriculum: Arc<Curriculum>,
+    pub(super) events: Sender<Event>,
+    /// Set while another program (the editor) reads the terminal.
+    pub(super) input_paused: Arc<AtomicBool>,
+    pub(super) consoles: HashMap<String, Arc<ConsoleOrg>>,
+    /// The watched lab and the flag that stops its watcher.
+    pub(super) watch: Option<(String, Arc<AtomicBool>)>,
+    /// True from the start of a run until its own writes can no longer trigger the watcher.
+    pub(super) running: Arc<AtomicBool>,
+    pub tls: bool,
+}
+
+/// The progress store's statuses as the tree shows them.
+pub fn progress_of(ws: &Workspace) -> Progress {
+    let Ok(store) = Store::open(&ws.progress_db()) else {
+        return Progress::new();
+    };
+    store
+        .lab_statuses()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(lab, s)| {
+            let s = match s {
+                crate::progress::LabStatus::Passed => LabStatus::Passed,
+                crate::progress::LabStatus::FailedLast => LabStatus::Failed,
+                crate::progress::LabStatus::InProgress => LabStatus::InProgress,
+                crate::progress::LabStatus::NotStarted => LabStatus::NotStarted,
+            };
+            (lab, s)
+        })
+        .collect()
+}
+
+impl LabDriver {
+    pub fn new(
+        ws: Workspace,
+        files: Box<dyn Files>,
+        curriculum: Arc<Curriculum>,
+        events: Sender<Event>,
+        input_paused: Arc<AtomicBool>,
+    ) -> std::io::Result<LabDriver> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        Ok(LabDriver {
+            rt,
+            ws,
+            files,
+            curriculum,
+            events,
+            input_paused,
+            consoles: HashMap::new(),
+            watch: None,
+            running: Arc::new(AtomicBool::new(false)),
+            tls: true,
+        })
+    }
+
+    pub(super) fn send(&self, event: LabEvent) {
+        let _ = self.events.send(Event::Lab(event));
+    }
+
+    pub(super) fn notice(&self, text: impl Into<String>) {
+        self.send(LabEvent::Notice(text.into()));
+    }
+
+    pub(super) fn spec(&self, lab: &str) -> Option<LabSpec> {
+        let meta = self.curriculum.lab(lab)?;
+        crate::lab::spec::parse(&format!("{}/lab.yaml", meta.dir), &meta.yaml).ok()
+    }
+
+    pub(super) fn store(&self) -> Option<Store> {
+        match Store::open(&self.ws.progress_db()) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                self.notice(format!("progress not saved: {e}"));
+                None
+            }
+        }
+    }
+
+    pub(super) fn send_progress(&self) {
+        let _ = self.events.send(Event::Progress(progress_of(&self.ws)));
+    }
+
+    /// Carries out one command from the screen.
+    pub fn handle(&mut self, command: Command) {
+        match command {
+            Command::QuizAnswered {
+                lesson,
+                question,
+                correct,
+            } => {
+                let q = u32::try_from(question).unwrap_or(u32::MAX);
+                if let Some(mut store) = self.store() {
+                    if let Err(e) = store.record_quiz_answer(&lesson, q, correct) {
+                        self.notice(format!("the answer was not saved: {e}"));
+                    }
+                }
+            }
+            Command::Lab(c) => self.lab(c),
+            Command::Quit => {}
+        }
+    }
+
+    fn lab(&mut self, command: LabCommand) {
+        match command {
+            LabCommand::Open { lab } => self.open(&lab),
+            LabCommand::Run { lab } => self.run(&lab),
+            LabCommand::Watch { lab, on } => self.set_watch(&lab, on),
+            LabCommand::Edit { lab } => self.edit(&lab),
+            LabCommand::Hint { lab, failing } => self.hint(&lab, failing),
+            LabCommand::Solution { lab } => self.solution(&lab),
+            LabCommand::Reset { lab } => self.reset(&lab),
+            LabCommand::WriteHar { lab, exchanges } => self.write_har(&lab, &exchanges),
+            LabCommand::Console {
+                lab,
+                method,
+                path,
+                body,
+            } => self.console(&lab, method, path, body),
+        }
+    }
+
+    pub(super) fn send_files(&self, lab: &str) {
+        let dir = self.ws.lab_dir(lab);
+        let mut files = Vec::new();
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.starts_with('.') || files.len() > 200 {
+                    continue;
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(rel) = path.strip_prefix(&dir) {
+                    files.push(rel.to_string_lossy().to_string());
+                }
+            }
+        }
+        files.sort();
+        self.send(LabEvent::Files {
+            lab: lab.to_string(),
+            dir,
+            files,
+        });
+    }
+
+    pub(super) fn send_hints(&self, lab: &str, spec: &LabSpec) {
+        let Some(store) = self.store() else { return };
+        let hints = store
+            .hints_revealed(lab)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|h| {
+                let rule = (!h.rule.is_empty()).then_some(h.rule.as_str());
+                spec.hints_for(rule)
+                    .nth(h.tier as usize)
+                    .map(|t| t.text.clone())
+            })
+            .collect();
+        self.send(LabEvent::Hints {
+            lab: lab.to_string(),
+            hints,
+        });
+    }
+
+    fn open(&mut self, lab: &str) {
+        let (Some(meta), Some(spec)) = (self.curriculum.lab(lab), self.spec(lab)) else {
+            return;
+        };
+        match start_lab(self.files.as_ref(), meta, &self.ws) {
+            Ok(crate::lab::StartOutcome::Created { dir, .. }) => {
+                if let Some(mut s) = self.store() {
+                    let _ = s.mark_started(lab);
+                }
+                self.notice(format!("copied the starter files into {}", dir.display()));
+                self.send_progress();
+            }
+            Ok(crate::lab::StartOutcome::AlreadyStarted { .. }) => {}
+            Err(e) => self.notice(e.to_string()),
+        }
+        self.send_files(lab);
+        self.send_hints(lab, &spec);
+        self.send_last_attempt(lab);
+        if !self.consoles.contains_key(lab) {
+            match ConsoleOrg::new(&spec) {
+                Ok(c) => {
+                    self.consoles.insert(lab.to_string(), Arc::new(c));
+                }
+                Err(e) => self.notice(format!("the console has no org: {e}")),
+            }
+        }
+        if let Some(c) = self.consoles.get(lab) {
+            self.send(LabEvent::Org {
+                lab: lab.to_string(),
+                snapshot: c.snapshot(),
+                source: OrgSource::Console,
+            });
+        }
+    }
+
+    /// The stored last attempt, so Results and Traffic show it before any new run.
+    fn send_last_attempt(&self, lab: &str) {
+        let Some(store) = self.store() else { return };
+        let Ok(Some(last)) = store.last_attempt(lab) else {
+            return;
+        };
+        let (exchanges, runs) = store.transcript(last.id).ok().flatten().unwrap_or_default();
+        let outcome = match last.error {
+            Some(e) => Err(e),
+            None => Ok(Outcome {
+                verdicts: last.verdicts,
+                passed: last.passed,
+                points: last.points,
+                max_points: last.max_points,
+                duration_ms: last.duration_ms,
+            }),
+        };
+        self.send(LabEvent::Finished {
+            lab: lab.to_string(),
+            outcome,
+            exchanges,
+            runs,
+        });
+    }
+
+    fn run(&mut self, lab: &str) {
+        let Some(spec) = self.spec(lab) else { return };
+        let parts = crate::runner::wiring::mock_parts();
+        let org = Arc::new(LiveOrgProvider {
+            inner: parts.org.clone(),
+            lab: lab.to_string(),
+            events: self.events.clone(),
+        });
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut options = RunOptions::new(self.ws.clone(), Parts { org, ..parts });
+        options.tls = self.tls;
+        options.events = Some(tx);
+        let events = self.events.clone();
+        let ws = self.ws.clone();
+        let running = self.running.clone();
+        running.store(true, Ordering::Relaxed);
+        let id = lab.to_string();
+        self.rt.spawn(async move {
+            let fwd_events = events.clone();
+            let fwd_lab = id.clone();
+            let forward = tokio::spawn(async move {
+                while let Some(e) = rx.recv().await {
+                    let update = match e {
+                        RunEvent::Prepared { proxy_url } => RunUpdate::Prepared { proxy_url },
+                        RunEvent::RunStarted { index, of } => RunUpdate::RunStarted { index, of },
+                        RunEvent::Exchange(x) => RunUpdate::Exchange(x),
+                        RunEvent::RunFinished(r) => RunUpdate::RunFinished(r),
+                        RunEvent::Verdicts(_) => continue,
+                    };
+                    let lab = fwd_lab.clone();
+                    let _ = fwd_events.send(Event::Lab(LabEvent::Run { lab, update }));
+                }
+            });
+            let result = run_lab(&spec, &options).await;
+            drop(options);
+            let _ = tokio::time::timeout(Duration::from_secs(2), forward).await;
+            let (outcome, exchanges, runs) = match result {
+                Ok(r) => (
+                    Ok(Outcome {
+                        passed: r.passed,
+                        points: r.points,
+                        max_points: r.max_points,
+                        duration_ms: u64::try_from(r.duration.as_millis()).unwrap_or(u64::MAX),
+                        verdicts: r.verdicts,
+                    }),
+                    r.exchanges,
+                    r.runs,
+                ),
+                Err(e) => (Err(e.to_string()), Vec::new(), Vec::new()),
+            };
+            let _ = events.send(Event::Lab(LabEvent::Finished {
+                lab: id,
+                outcome,
+                exchanges,
+                runs,
+            }));
+            let _ = events.send(Event::Progress(progress_of(&ws)));
+            // Files the learner's code wrote during the run must not start another one.
+            tokio::time::sleep(DEBOUNCE * 2).await;
+            running.store(false, Ordering::Relaxed);
+        });
+    }
+
+    fn set_watch(&mut self, lab: &str, on: bool) {
+        if let Some((_, stop)) = self.watch.take() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        if !on {
+            self.notice("watch off");
+            return;
+        }
+        let dir = self.ws.lab_dir(lab);
+        let watcher = match LabWatcher::new(&dir) {
+            Ok(w) => w,
+            Err(e) => return self.notice(e.to_string()),
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        self.watch = Some((lab.to_string(), stop.clone()));
+        let (events, running, id) = (self.events.clone(), self.running.clone(), lab.to_string());
+        std::thread::spawn(move || {
+            while let Some(_changed) =
+                watcher.next_change(DEBOUNCE, &|| stop.load(Ordering::Relaxed))
+            {
+                if running.load(Ordering::Relaxed) {
+                    watcher.discard_pending();
+                    continue;
+                }
+                let lab = id.clone();
+                if events.send(Event::Lab(LabEvent::Changed { lab })).is_err() {
+                    break;
+                }
+            }
+        });
+        self.notice("watch on: saving a file in the lab folder runs the checks");
+    }
+
+    fn console(&mut self, lab: &str, method: String, path: String, body: String) {
+        let Some(org) = self.consoles.get(lab).cloned() else {
+            return self.notice("the console has no org for this lab");
+        };
+        let events = self.events.clone();
+        let id = lab.to_string();
+        self.rt.spawn(async move {
+            let reply = org.send(&method, &path, &body).await;
+            let lab = id.clone();
+            let _ = events.send(Event::Lab(LabEvent::Console { lab, reply }));
+            let _ = events.send(Event::Lab(LabEvent::Org {
+                lab: id,
+                snapshot: org.snapshot(),
+                source: OrgSource::Console,
+            }));
+        });
+    }
+}

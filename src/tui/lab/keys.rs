@@ -1,0 +1,262 @@
+//! Keys in the lab view: the lab's actions (`r` run, `w` watch, `e` edit, `H` hint, `S`
+//! solution, `X` reset), the tabs (1–5) and moving inside each tab. Pure: state changes and
+//! the [`LabCommand`] for the driver, nothing else.
+
+use super::console::ConsoleField;
+use super::{Detail, LabCommand, LabTab, LabView, RunState};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key did in the lab view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyOutcome {
+    /// The key is not the lab view's; the caller handles it.
+    Ignored,
+    Handled,
+    Command(LabCommand),
+    /// Handled, with a message for the status bar.
+    Say(String),
+}
+
+/// The lab's actions, answered whichever pane has the focus.
+pub fn on_action(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
+    let lab = view.lab.clone();
+    if view.confirm_reset {
+        view.confirm_reset = false;
+        return match key.code {
+            KeyCode::Char('y') | KeyCode::Char('X') => {
+                view.outcome = None;
+                view.hints.clear();
+                KeyOutcome::Command(LabCommand::Reset { lab })
+            }
+            _ => KeyOutcome::Say("reset cancelled: your files are as they were".into()),
+        };
+    }
+    match key.code {
+        KeyCode::Char('r') => {
+            if view.running() {
+                return KeyOutcome::Say("the checks are already running".into());
+            }
+            if view.spec.is_err() {
+                return KeyOutcome::Say("this lab cannot run: see its brief".into());
+            }
+            view.run = RunState::Preparing;
+            view.error = None;
+            KeyOutcome::Command(LabCommand::Run { lab })
+        }
+        KeyCode::Char('w') => {
+            view.watch = !view.watch;
+            KeyOutcome::Command(LabCommand::Watch {
+                lab,
+                on: view.watch,
+            })
+        }
+        KeyCode::Char('e') => KeyOutcome::Command(LabCommand::Edit { lab }),
+        KeyCode::Char('H') => KeyOutcome::Command(LabCommand::Hint {
+            lab,
+            failing: view.failing_rule(),
+        }),
+        KeyCode::Char('S') => KeyOutcome::Command(LabCommand::Solution { lab }),
+        KeyCode::Char('X') => {
+            view.confirm_reset = true;
+            KeyOutcome::Say(
+                "reset this lab to its starter files? your version is kept as a backup — y to confirm, any other key cancels"
+                    .into(),
+            )
+        }
+        _ => KeyOutcome::Ignored,
+    }
+}
+
+/// Keys typed into the console's path or body.
+pub fn on_typing(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
+    let c = &mut view.console;
+    match key.code {
+        KeyCode::Esc => c.typing = false,
+        KeyCode::Enter => {
+            c.typing = false;
+            return send(view);
+        }
+        KeyCode::Backspace => {
+            if let Some(t) = c.field_text() {
+                t.pop();
+            }
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            if let Some(t) = c.field_text() {
+                t.clear();
+            }
+        }
+        KeyCode::Char(ch) => {
+            if let Some(t) = c.field_text() {
+                t.push(ch);
+            }
+        }
+        KeyCode::Up | KeyCode::Down | KeyCode::Tab => {
+            c.move_field(key.code != KeyCode::Up);
+            c.typing = c.field != ConsoleField::Method;
+        }
+        _ => {}
+    }
+    KeyOutcome::Handled
+}
+
+fn send(view: &mut LabView) -> KeyOutcome {
+    let c = &mut view.console;
+    if c.waiting {
+        return KeyOutcome::Say("the console is waiting for the org's answer".into());
+    }
+    c.waiting = true;
+    KeyOutcome::Command(LabCommand::Console {
+        lab: view.lab.clone(),
+        method: c.method().to_string(),
+        path: c.request_path(),
+        body: c.body.clone(),
+    })
+}
+
+fn step(sel: &mut usize, delta: isize, len: usize) {
+    let last = len.saturating_sub(1) as isize;
+    *sel = (*sel as isize + delta).clamp(0, last.max(0)) as usize;
+}
+
+/// Keys when the lab view has the focus; `page` is the rows one page moves.
+pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
+    let page = page.max(1) as isize;
+    if let KeyCode::Char(d @ '1'..='5') = key.code {
+        view.tab = LabTab::ALL[(d as usize) - ('1' as usize)];
+        view.detail = None;
+        return KeyOutcome::Handled;
+    }
+    let delta = match key.code {
+        KeyCode::Down | KeyCode::Char('j') => 1,
+        KeyCode::Up | KeyCode::Char('k') => -1,
+        KeyCode::PageDown | KeyCode::Char(' ') => page,
+        KeyCode::PageUp => -page,
+        KeyCode::Home | KeyCode::Char('g') => isize::MIN / 2,
+        KeyCode::End | KeyCode::Char('G') => isize::MAX / 2,
+        _ => 0,
+    };
+    if view.detail.is_some() {
+        return match key.code {
+            KeyCode::Esc | KeyCode::Char('h') | KeyCode::Left | KeyCode::Char('q') => {
+                view.detail = None;
+                KeyOutcome::Handled
+            }
+            _ if delta != 0 => {
+                view.detail_scroll = (view.detail_scroll as isize + delta).max(0) as usize;
+                KeyOutcome::Handled
+            }
+            _ => KeyOutcome::Handled,
+        };
+    }
+    match view.tab {
+        LabTab::Brief => {
+            if delta == 0 {
+                return KeyOutcome::Ignored;
+            }
+            view.brief_scroll = (view.brief_scroll as isize + delta).max(0) as usize;
+        }
+        LabTab::Results => return on_results(view, key, delta),
+        LabTab::Traffic => return on_traffic(view, key, delta),
+        LabTab::Org => {
+            let o = &mut view.org;
+            match key.code {
+                KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right if !o.in_records => {
+                    o.in_records = true;
+                    o.record_sel = 0;
+                }
+                KeyCode::Esc | KeyCode::Char('h') | KeyCode::Left if o.in_records => {
+                    o.in_records = false;
+                }
+                _ if delta != 0 && o.in_records => {
+                    let n = o.selected_records().len();
+                    step(&mut o.record_sel, delta, n);
+                }
+                _ if delta != 0 => {
+                    let n = o.snapshot.objects.len();
+                    step(&mut o.object_sel, delta, n);
+                    o.record_sel = 0;
+                }
+                _ => return KeyOutcome::Ignored,
+            }
+        }
+        LabTab::Console => {
+            let c = &mut view.console;
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => c.move_field(true),
+                KeyCode::Up | KeyCode::Char('k') => c.move_field(false),
+                KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => match c.field {
+                    ConsoleField::Method => c.next_method(),
+                    _ => c.typing = true,
+                },
+                KeyCode::Char('s') => return send(view),
+                KeyCode::PageDown | KeyCode::Char(' ') => c.reply_scroll += page as usize,
+                KeyCode::PageUp => c.reply_scroll = c.reply_scroll.saturating_sub(page as usize),
+                _ => return KeyOutcome::Ignored,
+            }
+        }
+    }
+    KeyOutcome::Handled
+}
+
+fn on_results(view: &mut LabView, key: KeyEvent, delta: isize) -> KeyOutcome {
+    let Some(outcome) = &view.outcome else {
+        return KeyOutcome::Ignored;
+    };
+    let n = outcome.verdicts.len();
+    let Some(v) = outcome
+        .verdicts
+        .get(view.results_sel.min(n.saturating_sub(1)))
+    else {
+        return KeyOutcome::Ignored;
+    };
+    match key.code {
+        KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => {
+            if v.evidence.is_empty() {
+                return KeyOutcome::Say(format!("{} names no exchange as evidence", v.rule));
+            }
+            let (rule, seqs) = (v.rule.clone(), v.evidence.clone());
+            view.traffic_filter = Some((rule, seqs));
+            view.traffic_sel = 0;
+            view.tab = LabTab::Traffic;
+        }
+        KeyCode::Char('d') => {
+            if v.diff.is_none() {
+                return KeyOutcome::Say(format!("{} has no diff to show", v.rule));
+            }
+            view.detail = Some(Detail::Diff(view.results_sel));
+            view.detail_scroll = 0;
+        }
+        _ if delta != 0 => step(&mut view.results_sel, delta, n),
+        _ => return KeyOutcome::Ignored,
+    }
+    KeyOutcome::Handled
+}
+
+fn on_traffic(view: &mut LabView, key: KeyEvent, delta: isize) -> KeyOutcome {
+    let listed: Vec<u64> = view.listed_exchanges().iter().map(|e| e.seq).collect();
+    match key.code {
+        KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => {
+            if let Some(seq) = listed.get(view.traffic_sel) {
+                view.detail = Some(Detail::Exchange(*seq));
+                view.detail_scroll = 0;
+            }
+        }
+        KeyCode::Esc if view.traffic_filter.is_some() => {
+            view.traffic_filter = None;
+            view.traffic_sel = 0;
+        }
+        KeyCode::Char('s') => {
+            if view.exchanges.is_empty() {
+                return KeyOutcome::Say("no traffic to save yet: press r to run the checks".into());
+            }
+            return KeyOutcome::Command(LabCommand::WriteHar {
+                lab: view.lab.clone(),
+                exchanges: view.exchanges.clone(),
+            });
+        }
+        _ if delta != 0 => step(&mut view.traffic_sel, delta, listed.len()),
+        _ => return KeyOutcome::Ignored,
+    }
+    KeyOutcome::Handled
+}

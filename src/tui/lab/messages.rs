@@ -1,0 +1,146 @@
+//! The messages between the lab view and its driver: news for the screen ([`LabEvent`]) and
+//! work for the driver ([`LabCommand`]).
+
+use super::console::ConsoleReply;
+use crate::evidence::{Exchange, LearnerRun, OrgSnapshot};
+use crate::rules::Verdict;
+use std::path::PathBuf;
+
+/// How one attempt ended, as the Results tab shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub verdicts: Vec<Verdict>,
+    pub passed: bool,
+    pub points: u32,
+    pub max_points: u32,
+    pub duration_ms: u64,
+}
+
+/// Where the records the Org tab shows come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgSource {
+    /// The lab's org while the learner's code runs.
+    Live,
+    /// The lab's org as the last run left it.
+    AfterRun,
+    /// The console's own copy of the lab's org (seeded, plus what the console changed).
+    Console,
+}
+
+/// Progress of a running attempt, as the driver relays it from the runner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunUpdate {
+    Prepared { proxy_url: String },
+    RunStarted { index: usize, of: usize },
+    Exchange(Box<Exchange>),
+    RunFinished(Box<LearnerRun>),
+}
+
+/// What the lab driver tells the screen. Each names its lab; news for a lab that is no
+/// longer open is dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LabEvent {
+    /// The lab's folder in the workspace and the files in it (after start, reset or edit).
+    Files {
+        lab: String,
+        dir: PathBuf,
+        files: Vec<String>,
+    },
+    /// Hints revealed so far (from the progress store), oldest first.
+    Hints {
+        lab: String,
+        hints: Vec<String>,
+    },
+    Run {
+        lab: String,
+        update: RunUpdate,
+    },
+    /// The attempt ended: judged, or stopped by an error the learner must fix.
+    Finished {
+        lab: String,
+        outcome: Result<Outcome, String>,
+        /// Every exchange of the attempt as the report holds them (the live stream may skip
+        /// some when the screen falls behind).
+        exchanges: Vec<Exchange>,
+        /// The runs of `./run`, with their output.
+        runs: Vec<LearnerRun>,
+    },
+    Org {
+        lab: String,
+        snapshot: OrgSnapshot,
+        source: OrgSource,
+    },
+    Console {
+        lab: String,
+        reply: ConsoleReply,
+    },
+    /// A file in the lab folder changed (watch mode).
+    Changed {
+        lab: String,
+    },
+    /// A text to read in the detail pane (the solution).
+    Text {
+        lab: String,
+        title: String,
+        text: String,
+    },
+    /// A one-line message for the status bar.
+    Notice(String),
+}
+
+impl LabEvent {
+    /// The lab the news is about (`None` for notices, which are always shown).
+    pub fn lab(&self) -> Option<&str> {
+        match self {
+            LabEvent::Files { lab, .. }
+            | LabEvent::Hints { lab, .. }
+            | LabEvent::Run { lab, .. }
+            | LabEvent::Finished { lab, .. }
+            | LabEvent::Org { lab, .. }
+            | LabEvent::Console { lab, .. }
+            | LabEvent::Changed { lab }
+            | LabEvent::Text { lab, .. } => Some(lab),
+            LabEvent::Notice(_) => None,
+        }
+    }
+}
+
+/// Work the lab view hands to the driver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabCommand {
+    /// Copy the starter files if they are not there yet; report files, hints and the org.
+    Open {
+        lab: String,
+    },
+    Run {
+        lab: String,
+    },
+    Watch {
+        lab: String,
+        on: bool,
+    },
+    Edit {
+        lab: String,
+    },
+    /// Reveal the next hint, tied to the first failing rule of the last attempt.
+    Hint {
+        lab: String,
+        failing: Option<String>,
+    },
+    Solution {
+        lab: String,
+    },
+    Reset {
+        lab: String,
+    },
+    WriteHar {
+        lab: String,
+        exchanges: Vec<Exchange>,
+    },
+    Console {
+        lab: String,
+        method: String,
+        path: String,
+        body: String,
+    },
+}

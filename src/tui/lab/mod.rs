@@ -1,0 +1,335 @@
+//! The lab view's state: one open lab with its tabs (Brief, Results, Traffic, Org, Console),
+//! what the lab driver reported about it ([`LabEvent`]) and what the view asks the driver to
+//! do ([`LabCommand`]).
+//!
+//! Pure: nothing here touches the disk, the network or the terminal. The driver
+//! ([`driver`]) does the work on background threads and only notifies the screen through
+//! the event channel; [`keys`] turns keys into state changes and commands.
+
+mod actions;
+pub mod brief;
+pub mod console;
+pub mod driver;
+pub mod keys;
+mod messages;
+mod orgs;
+
+use crate::evidence::{Exchange, LearnerRun, OrgSnapshot};
+use crate::lab::LabSpec;
+use crate::markdown::Layout;
+pub use console::{ConsoleField, ConsoleReply, ConsoleState};
+pub use messages::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The tabs across the lab view, in the order the digit keys 1–5 pick them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabTab {
+    Brief,
+    Results,
+    Traffic,
+    Org,
+    Console,
+}
+
+impl LabTab {
+    pub const ALL: [LabTab; 5] = [
+        LabTab::Brief,
+        LabTab::Results,
+        LabTab::Traffic,
+        LabTab::Org,
+        LabTab::Console,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LabTab::Brief => "Brief",
+            LabTab::Results => "Results",
+            LabTab::Traffic => "Traffic",
+            LabTab::Org => "Org",
+            LabTab::Console => "Console",
+        }
+    }
+}
+
+/// What the detail pane over a tab shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// Request and response of the exchange with this sequence number.
+    Exchange(u64),
+    /// The diff of the verdict at this index of the outcome.
+    Diff(usize),
+    Text {
+        title: String,
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    Idle,
+    Preparing,
+    Running { index: usize, of: usize },
+}
+
+/// One open lab.
+#[derive(Debug, Clone)]
+pub struct LabView {
+    pub lab: String,
+    pub spec: Result<LabSpec, String>,
+    pub tab: LabTab,
+    /// The goal laid out at the pane's width (set by the app on open and on resize).
+    pub goal: Option<Arc<Layout>>,
+    pub brief_scroll: usize,
+    pub dir: Option<PathBuf>,
+    pub files: Vec<String>,
+    pub hints: Vec<String>,
+    pub run: RunState,
+    pub proxy_url: Option<String>,
+    pub watch: bool,
+    /// The last finished attempt in this session.
+    pub outcome: Option<Outcome>,
+    /// Why the last attempt could not be judged.
+    pub error: Option<String>,
+    /// Exchanges of the running (or last) attempt, in order.
+    pub exchanges: Vec<Exchange>,
+    pub runs: Vec<LearnerRun>,
+    pub results_sel: usize,
+    pub traffic_sel: usize,
+    /// Only these exchanges are listed (the evidence of one verdict), with the rule's name.
+    pub traffic_filter: Option<(String, Vec<u64>)>,
+    pub detail: Option<Detail>,
+    pub detail_scroll: usize,
+    pub org: OrgBrowser,
+    pub console: ConsoleState,
+    /// `X` was pressed once; `y` confirms.
+    pub confirm_reset: bool,
+}
+
+/// The Org tab: objects on the left, the selected object's records on the right.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrgBrowser {
+    pub snapshot: OrgSnapshot,
+    pub source: Option<OrgSource>,
+    pub object_sel: usize,
+    pub record_sel: usize,
+    /// Moving in the records (true) or the objects (false).
+    pub in_records: bool,
+}
+
+impl OrgBrowser {
+    /// Object names with their record counts, in name order.
+    pub fn objects(&self) -> Vec<(&str, usize)> {
+        self.snapshot
+            .objects
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.len()))
+            .collect()
+    }
+
+    pub fn selected_records(&self) -> &[serde_json::Value] {
+        self.snapshot
+            .objects
+            .values()
+            .nth(self.object_sel)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
+impl LabView {
+    /// A view of lab `lab` whose `lab.yaml` text is `yaml`.
+    pub fn new(lab: &str, dir: &str, yaml: &str) -> LabView {
+        let spec = crate::lab::spec::parse(&format!("{dir}/lab.yaml"), yaml).map_err(|e| {
+            format!(
+                "This lab's definition cannot be used: {e}. Report it to the curriculum's author."
+            )
+        });
+        LabView {
+            lab: lab.to_string(),
+            spec,
+            tab: LabTab::Brief,
+            goal: None,
+            brief_scroll: 0,
+            dir: None,
+            files: Vec::new(),
+            hints: Vec::new(),
+            run: RunState::Idle,
+            proxy_url: None,
+            watch: false,
+            outcome: None,
+            error: None,
+            exchanges: Vec::new(),
+            runs: Vec::new(),
+            results_sel: 0,
+            traffic_sel: 0,
+            traffic_filter: None,
+            detail: None,
+            detail_scroll: 0,
+            org: OrgBrowser::default(),
+            console: ConsoleState::default(),
+            confirm_reset: false,
+        }
+    }
+
+    pub fn running(&self) -> bool {
+        self.run != RunState::Idle
+    }
+
+    /// The exchanges the Traffic tab lists (all, or one verdict's evidence).
+    pub fn listed_exchanges(&self) -> Vec<&Exchange> {
+        match &self.traffic_filter {
+            Some((_, seqs)) => self
+                .exchanges
+                .iter()
+                .filter(|e| seqs.contains(&e.seq))
+                .collect(),
+            None => self.exchanges.iter().collect(),
+        }
+    }
+
+    pub fn exchange(&self, seq: u64) -> Option<&Exchange> {
+        self.exchanges.iter().find(|e| e.seq == seq)
+    }
+
+    /// The first rule that failed in the last attempt, which the next hint is tied to.
+    pub fn failing_rule(&self) -> Option<String> {
+        self.outcome
+            .as_ref()
+            .and_then(|o| o.verdicts.iter().find(|v| v.failed()))
+            .map(|v| v.rule.clone())
+    }
+
+    /// The environment the learner's code receives, secrets masked. Values only known once a
+    /// run starts (the proxy's port, the credentials the org issues) are described instead.
+    pub fn environment(&self) -> Vec<(String, String)> {
+        let Ok(spec) = &self.spec else {
+            return Vec::new();
+        };
+        let url = self
+            .proxy_url
+            .clone()
+            .unwrap_or_else(|| "https://127.0.0.1:‹port chosen at each run›".into());
+        let given = |s: &str| Some(s.to_string());
+        let creds = crate::runner::LabCredentials {
+            client_id: spec
+                .run
+                .app
+                .as_ref()
+                .map(|a| format!("‹consumer key of app {a}›")),
+            client_secret: spec.run.app.as_ref().and(given("secret")),
+            username: given("‹the integration user›"),
+            access_token: spec.run.access_token.then(|| "token".to_string()),
+            refresh_token: spec.run.refresh_token.then(|| "token".to_string()),
+        };
+        let env = crate::runner::env::lab_environment(
+            &url,
+            None,
+            &creds,
+            spec.run.access_token,
+            &spec.run.env,
+        );
+        let mut env = crate::runner::env::masked(&env);
+        env.retain(|(k, _)| k != "no_proxy");
+        env.push((
+            "SF_CA_BUNDLE …".into(),
+            "the workspace CA (also in CURL_CA_BUNDLE, REQUESTS_CA_BUNDLE, SSL_CERT_FILE, NODE_EXTRA_CA_CERTS)"
+                .into(),
+        ));
+        env
+    }
+
+    /// Takes in news from the driver. Returns a command when the news calls for one (a
+    /// change in watch mode starts a run).
+    pub fn apply(&mut self, event: LabEvent) -> Option<LabCommand> {
+        match event {
+            LabEvent::Files { dir, files, .. } => {
+                self.dir = Some(dir);
+                self.files = files;
+            }
+            LabEvent::Hints { hints, .. } => self.hints = hints,
+            LabEvent::Run { update, .. } => self.apply_run(update),
+            LabEvent::Finished {
+                outcome,
+                exchanges,
+                runs,
+                ..
+            } => {
+                // A stored attempt shown on open leaves the brief in front; a run just
+                // finished brings its results forward.
+                let was_running = self.running();
+                self.run = RunState::Idle;
+                if !exchanges.is_empty() {
+                    self.exchanges = exchanges;
+                    self.traffic_sel = self.traffic_sel.min(self.exchanges.len() - 1);
+                }
+                if !runs.is_empty() {
+                    self.runs = runs;
+                }
+                match outcome {
+                    Ok(o) => {
+                        self.error = None;
+                        self.results_sel = o.verdicts.iter().position(|v| v.failed()).unwrap_or(0);
+                        self.outcome = Some(o);
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+                if was_running && matches!(self.tab, LabTab::Brief) {
+                    self.tab = LabTab::Results;
+                }
+            }
+            LabEvent::Org {
+                snapshot, source, ..
+            } => {
+                self.org.snapshot = snapshot;
+                self.org.source = Some(source);
+                let n = self.org.snapshot.objects.len();
+                self.org.object_sel = self.org.object_sel.min(n.saturating_sub(1));
+                let r = self.org.selected_records().len();
+                self.org.record_sel = self.org.record_sel.min(r.saturating_sub(1));
+            }
+            LabEvent::Console { reply, .. } => {
+                self.console.reply = Some(reply);
+                self.console.reply_scroll = 0;
+                self.console.waiting = false;
+            }
+            LabEvent::Changed { lab } => {
+                if self.watch && !self.running() {
+                    self.run = RunState::Preparing;
+                    return Some(LabCommand::Run { lab });
+                }
+            }
+            LabEvent::Text { title, text, .. } => {
+                self.detail = Some(Detail::Text { title, text });
+                self.detail_scroll = 0;
+            }
+            LabEvent::Notice(_) => {}
+        }
+        None
+    }
+
+    fn apply_run(&mut self, update: RunUpdate) {
+        match update {
+            RunUpdate::Prepared { proxy_url } => {
+                self.proxy_url = Some(proxy_url);
+                self.exchanges.clear();
+                self.runs.clear();
+                self.traffic_filter = None;
+                self.traffic_sel = 0;
+            }
+            RunUpdate::RunStarted { index, of } => self.run = RunState::Running { index, of },
+            RunUpdate::Exchange(ex) => {
+                let follow = self.traffic_sel + 1 >= self.exchanges.len();
+                self.exchanges.push(*ex);
+                if follow && self.traffic_filter.is_none() && self.detail.is_none() {
+                    self.traffic_sel = self.exchanges.len() - 1;
+                }
+            }
+            RunUpdate::RunFinished(run) => self.runs.push(*run),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -1,0 +1,261 @@
+//! The lab view's state changes: news from the driver and keys.
+
+use super::keys::{on_action, on_pane, on_typing, KeyOutcome};
+use super::*;
+use crate::evidence::{RecordedRequest, RecordedResponse};
+use crate::rules::Verdict;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const YAML: &str = "id: demo\ntitle: Demo\nlevel: L1\nlesson: L1-basics/rest\n\
+                    goal: Do it.\nchecks:\n  - { rule: process.exit_ok, points: 1 }\n\
+                    hints:\n  - { rule: process.exit_ok, text: Exit 0. }\n";
+
+fn view() -> LabView {
+    let v = LabView::new("demo", "labs/demo", YAML);
+    assert!(v.spec.is_ok(), "{:?}", v.spec);
+    v
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn ch(c: char) -> KeyEvent {
+    key(KeyCode::Char(c))
+}
+
+fn exchange(seq: u64, status: u16) -> Exchange {
+    let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+    Exchange {
+        seq,
+        run_index: 0,
+        started_at: at,
+        finished_at: at,
+        request: RecordedRequest {
+            method: "GET".into(),
+            url: "https://127.0.0.1:1/x".into(),
+            path: "/x".into(),
+            ..Default::default()
+        },
+        response: Some(RecordedResponse {
+            status,
+            ..Default::default()
+        }),
+        fault: None,
+        error: None,
+    }
+}
+
+fn finished(verdicts: Vec<Verdict>) -> LabEvent {
+    LabEvent::Finished {
+        lab: "demo".into(),
+        outcome: Ok(Outcome {
+            passed: !verdicts.iter().any(Verdict::failed),
+            points: 0,
+            max_points: 0,
+            duration_ms: 5,
+            verdicts,
+        }),
+        exchanges: vec![exchange(1, 200), exchange(2, 503), exchange(3, 201)],
+        runs: Vec::new(),
+    }
+}
+
+#[test]
+fn a_finished_run_selects_the_first_failure_and_shows_results() {
+    let mut v = view();
+    v.run = RunState::Preparing;
+    v.apply(finished(vec![
+        Verdict::pass("a.ok", 1, "fine"),
+        Verdict::fail("b.bad", 2, "no").with_evidence([2, 3]),
+    ]));
+    assert_eq!(v.run, RunState::Idle);
+    assert_eq!(v.tab, LabTab::Results);
+    assert_eq!(v.results_sel, 1);
+    assert_eq!(v.failing_rule().as_deref(), Some("b.bad"));
+    assert_eq!(v.exchanges.len(), 3);
+}
+
+#[test]
+fn a_stored_attempt_shown_on_open_leaves_the_brief_in_front() {
+    let mut v = view();
+    v.apply(finished(vec![Verdict::fail("b.bad", 2, "no")]));
+    assert_eq!(v.tab, LabTab::Brief);
+    assert!(v.outcome.is_some());
+}
+
+#[test]
+fn enter_on_a_verdict_lists_only_its_evidence_in_traffic() {
+    let mut v = view();
+    v.apply(finished(vec![
+        Verdict::fail("b.bad", 2, "no").with_evidence([2, 3])
+    ]));
+    v.tab = LabTab::Results;
+    assert_eq!(
+        on_pane(&mut v, key(KeyCode::Enter), 10),
+        KeyOutcome::Handled
+    );
+    assert_eq!(v.tab, LabTab::Traffic);
+    let seqs: Vec<u64> = v.listed_exchanges().iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![2, 3]);
+    on_pane(&mut v, key(KeyCode::Enter), 10);
+    assert_eq!(v.detail, Some(Detail::Exchange(2)));
+    on_pane(&mut v, key(KeyCode::Esc), 10);
+    assert_eq!(v.detail, None);
+    on_pane(&mut v, key(KeyCode::Esc), 10);
+    assert_eq!(v.listed_exchanges().len(), 3, "Esc drops the filter");
+}
+
+#[test]
+fn d_opens_the_diff_only_when_the_verdict_has_one() {
+    let mut v = view();
+    v.apply(finished(vec![Verdict::fail("state.idempotent", 3, "two")]));
+    v.tab = LabTab::Results;
+    assert!(matches!(on_pane(&mut v, ch('d'), 10), KeyOutcome::Say(_)));
+    assert_eq!(v.detail, None);
+    v.apply(finished(vec![
+        Verdict::fail("state.idempotent", 3, "two").with_diff("-a\n+b".into())
+    ]));
+    on_pane(&mut v, ch('d'), 10);
+    assert_eq!(v.detail, Some(Detail::Diff(0)));
+}
+
+#[test]
+fn exchanges_stream_in_and_the_selection_follows_the_newest() {
+    let mut v = view();
+    let run = |u| LabEvent::Run {
+        lab: "demo".into(),
+        update: u,
+    };
+    v.apply(run(RunUpdate::Prepared {
+        proxy_url: "https://127.0.0.1:9".into(),
+    }));
+    v.apply(run(RunUpdate::RunStarted { index: 0, of: 2 }));
+    assert_eq!(v.run, RunState::Running { index: 0, of: 2 });
+    for seq in 1..=3 {
+        v.apply(run(RunUpdate::Exchange(Box::new(exchange(seq, 200)))));
+    }
+    assert_eq!(v.traffic_sel, 2);
+    assert_eq!(
+        v.environment()
+            .iter()
+            .find(|(k, _)| k == "SF_INSTANCE_URL")
+            .map(|(_, u)| u.as_str()),
+        Some("https://127.0.0.1:9")
+    );
+}
+
+#[test]
+fn r_starts_one_run_and_not_a_second_while_it_runs() {
+    let mut v = view();
+    assert_eq!(
+        on_action(&mut v, ch('r')),
+        KeyOutcome::Command(LabCommand::Run { lab: "demo".into() })
+    );
+    assert!(matches!(on_action(&mut v, ch('r')), KeyOutcome::Say(_)));
+}
+
+#[test]
+fn a_saved_file_in_watch_mode_starts_a_run_unless_one_is_running() {
+    let mut v = view();
+    let changed = || LabEvent::Changed { lab: "demo".into() };
+    assert_eq!(v.apply(changed()), None, "watch is off");
+    on_action(&mut v, ch('w'));
+    assert!(v.watch);
+    assert_eq!(
+        v.apply(changed()),
+        Some(LabCommand::Run { lab: "demo".into() })
+    );
+    assert_eq!(v.apply(changed()), None, "already running");
+}
+
+#[test]
+fn reset_asks_first_and_any_other_key_cancels() {
+    let mut v = view();
+    assert!(matches!(on_action(&mut v, ch('X')), KeyOutcome::Say(_)));
+    assert!(matches!(on_action(&mut v, ch('n')), KeyOutcome::Say(_)));
+    assert!(!v.confirm_reset);
+    on_action(&mut v, ch('X'));
+    assert_eq!(
+        on_action(&mut v, ch('y')),
+        KeyOutcome::Command(LabCommand::Reset { lab: "demo".into() })
+    );
+}
+
+#[test]
+fn the_hint_key_names_the_failing_rule() {
+    let mut v = view();
+    v.apply(finished(vec![Verdict::fail(
+        "process.exit_ok",
+        1,
+        "exit 1",
+    )]));
+    assert_eq!(
+        on_action(&mut v, ch('H')),
+        KeyOutcome::Command(LabCommand::Hint {
+            lab: "demo".into(),
+            failing: Some("process.exit_ok".into())
+        })
+    );
+}
+
+#[test]
+fn console_typing_takes_every_key_and_enter_sends() {
+    let mut v = view();
+    on_pane(&mut v, ch('5'), 10);
+    assert_eq!(v.tab, LabTab::Console);
+    on_pane(&mut v, key(KeyCode::Up), 10);
+    on_pane(&mut v, key(KeyCode::Enter), 10);
+    assert_eq!(v.console.method(), "POST", "⏎ on the method cycles it");
+    on_pane(&mut v, key(KeyCode::Down), 10);
+    on_pane(&mut v, key(KeyCode::Enter), 10);
+    assert!(v.console.typing);
+    v.console.path.clear();
+    for c in "/q?x".chars() {
+        on_typing(&mut v, ch(c));
+    }
+    let sent = on_typing(&mut v, key(KeyCode::Enter));
+    assert_eq!(
+        sent,
+        KeyOutcome::Command(LabCommand::Console {
+            lab: "demo".into(),
+            method: "POST".into(),
+            path: "/q?x".into(),
+            body: String::new(),
+        })
+    );
+    assert!(v.console.waiting && !v.console.typing);
+}
+
+#[test]
+fn traffic_s_asks_for_a_har_file_of_every_exchange() {
+    let mut v = view();
+    v.tab = LabTab::Traffic;
+    assert!(matches!(on_pane(&mut v, ch('s'), 10), KeyOutcome::Say(_)));
+    v.apply(finished(vec![Verdict::pass("a", 1, "ok")]));
+    v.tab = LabTab::Traffic;
+    match on_pane(&mut v, ch('s'), 10) {
+        KeyOutcome::Command(LabCommand::WriteHar { exchanges, .. }) => {
+            assert_eq!(exchanges.len(), 3)
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_broken_lab_file_is_explained_and_cannot_run() {
+    let mut v = LabView::new("x", "labs/x", "id: x\nchecks: 3\n");
+    assert!(v.spec.is_err());
+    assert!(matches!(on_action(&mut v, ch('r')), KeyOutcome::Say(_)));
+}
+
+#[test]
+fn the_environment_masks_secrets() {
+    let yaml = format!("{YAML}run: {{ app: lab-client, refresh_token: true }}\n");
+    let v = LabView::new("demo", "labs/demo", &yaml);
+    let env = v.environment();
+    for k in ["SF_CLIENT_SECRET", "SF_REFRESH_TOKEN", "SF_ACCESS_TOKEN"] {
+        let value = env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(value, Some("••••••"), "{k}");
+    }
+}

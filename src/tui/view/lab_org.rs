@@ -1,0 +1,189 @@
+//! The Org tab (objects → records of the lab's org, live while the code runs) and the
+//! Console tab (method, path, body → the org's reply).
+
+use super::super::app::App;
+use super::super::lab::{ConsoleField, LabView, OrgSource, RunState};
+use super::tree::fit;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+/// A record's most telling value for its row: Name, else the first text field.
+fn label(record: &serde_json::Value) -> String {
+    let Some(m) = record.as_object() else {
+        return String::new();
+    };
+    for key in ["Name", "LastName", "Subject", "CaseNumber"] {
+        if let Some(v) = m.get(key).and_then(|v| v.as_str()) {
+            return v.to_string();
+        }
+    }
+    m.iter()
+        .find(|(k, v)| *k != "Id" && v.is_string())
+        .and_then(|(_, v)| v.as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+pub fn org(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let o = &view.org;
+    let source = match (o.source, view.run) {
+        (Some(OrgSource::Live), RunState::Running { index, of }) => {
+            format!("● live · run {} of {of}", index + 1)
+        }
+        (Some(OrgSource::Live), _) => "● live".into(),
+        (Some(OrgSource::AfterRun), _) => "as your last run left it".into(),
+        (Some(OrgSource::Console), _) => "the console's copy of the lab's org".into(),
+        (None, _) => "no org yet".into(),
+    };
+    let head = Rect::new(area.x, area.y, area.width, 1);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("Records ", t.strong()),
+            Span::styled(source, t.dim()),
+        ])),
+        head,
+    );
+    let body_h = area.height.saturating_sub(2);
+    let left_w = (area.width / 3).clamp(14, 28).min(area.width);
+    let left = Rect::new(area.x, area.y + 2, left_w, body_h);
+    let right = Rect::new(
+        area.x + left_w + 1,
+        area.y + 2,
+        area.width.saturating_sub(left_w + 1),
+        body_h,
+    );
+    let objects = o.objects();
+    if objects.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "This org holds no records of the lab's objects yet.",
+                t.dim(),
+            ))
+            .wrap(Wrap { trim: true }),
+            Rect::new(area.x, area.y + 2, area.width, body_h),
+        );
+        return;
+    }
+    let lines: Vec<Line> = objects
+        .iter()
+        .enumerate()
+        .map(|(i, (name, n))| {
+            let text = fit(&format!("{name} ({n})"), left_w as usize);
+            let style = if i == o.object_sel && !o.in_records {
+                t.selection()
+            } else if i == o.object_sel {
+                t.strong()
+            } else {
+                t.text()
+            };
+            Line::from(Span::styled(text, style))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), left);
+    let records = o.selected_records();
+    let w = right.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    let list_rows = (body_h as usize / 2).max(3);
+    let offset = o.record_sel.saturating_sub(list_rows.saturating_sub(1));
+    for (i, r) in records.iter().enumerate().skip(offset).take(list_rows) {
+        let id = r.get("Id").map(value_text).unwrap_or_default();
+        let text = fit(&format!("{id}  {}", label(r)), w);
+        let style = if o.in_records && i == o.record_sel {
+            t.selection()
+        } else {
+            t.text()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    if let Some(rec) = records.get(o.record_sel).and_then(|r| r.as_object()) {
+        lines.push(Line::from(""));
+        let key_w = rec.keys().map(|k| k.len()).max().unwrap_or(0).min(24);
+        for (k, v) in rec {
+            if v.is_null() {
+                continue;
+            }
+            lines.push(Line::from(vec![
+                Span::styled(format!("{k:<key_w$} "), t.dim()),
+                Span::raw(fit(&value_text(v), w.saturating_sub(key_w + 1))),
+            ]));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), right);
+}
+
+pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let c = &view.console;
+    let w = area.width as usize;
+    let field = |f: ConsoleField, name: &str, value: String| {
+        let on = c.field == f;
+        let cursor = if on && c.typing { "█" } else { "" };
+        let style = if on { t.selection() } else { t.code() };
+        Line::from(vec![
+            Span::styled(format!("{name:<7}"), t.strong()),
+            Span::styled(fit(&format!("{value}{cursor}"), w.saturating_sub(7)), style),
+        ])
+    };
+    let body = if c.body.is_empty() && !(c.typing && c.field == ConsoleField::Body) {
+        "(none)".to_string()
+    } else {
+        c.body.clone()
+    };
+    let mut lines = vec![
+        field(ConsoleField::Method, "method", format!("‹{}›", c.method())),
+        field(ConsoleField::Path, "path", c.path.clone()),
+        field(ConsoleField::Body, "body", body),
+        Line::from(Span::styled(
+            "Requests go to the console's copy of the lab's org, as the integration user.",
+            t.dim(),
+        )),
+        Line::from(""),
+    ];
+    if c.waiting {
+        lines.push(Line::from(Span::styled(
+            "● waiting for the org…",
+            t.in_progress(),
+        )));
+    }
+    if let Some(r) = &c.reply {
+        let (status, style) = match r.status {
+            Some(s) if s < 400 => (s.to_string(), t.pass()),
+            Some(s) => (s.to_string(), t.fail()),
+            None => ("not sent".to_string(), t.fail()),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} {} → ", r.method, fit(&r.path, w / 2)),
+                t.strong(),
+            ),
+            Span::styled(status, style.patch(t.strong())),
+            Span::styled(format!(" · {} ms", r.ms), t.dim()),
+        ]));
+        for (k, v) in r.headers.iter().filter(|(k, _)| k != "date") {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{k}: "), t.dim()),
+                Span::styled(v.clone(), t.dim()),
+            ]));
+        }
+        lines.push(Line::from(""));
+        let skip = c.reply_scroll;
+        lines.extend(
+            r.body
+                .lines()
+                .skip(skip)
+                .map(|l| Line::from(Span::styled(l.to_string(), t.code()))),
+        );
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}

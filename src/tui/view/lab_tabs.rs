@@ -1,0 +1,400 @@
+//! The Results and Traffic tabs, and the detail pane (an exchange's request and response, a
+//! verdict's diff, the solution).
+
+use super::super::app::App;
+use super::super::lab::console::pretty_body;
+use super::super::lab::{Detail, LabView, RunState};
+use super::super::theme::{Glyph, Theme};
+use super::tree::fit;
+use crate::evidence::{Exchange, Header, LearnerRun};
+use crate::rules::VerdictStatus;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+fn selected(line: Line<'static>, on: bool, t: &Theme, width: usize) -> Line<'static> {
+    if !on {
+        return line;
+    }
+    let mut line = line;
+    let pad = width.saturating_sub(line.width());
+    line.spans.push(Span::raw(" ".repeat(pad)));
+    line.patch_style(t.selection())
+}
+
+/// Rows `[offset, offset + rows)` keeping `sel` in view.
+fn window(sel: usize, rows: usize) -> usize {
+    sel.saturating_sub(rows.saturating_sub(1))
+}
+
+pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = area.width as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(e) = &view.error {
+        lines.push(Line::from(Span::styled(
+            format!("{} The checks could not run.", Glyph::FAIL),
+            t.fail(),
+        )));
+        lines.push(Line::from(e.clone()));
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        return;
+    }
+    let Some(o) = &view.outcome else {
+        let text = if view.running() {
+            "The checks are running; the verdicts appear here when they finish."
+        } else {
+            "Not run yet. Press r to run your ./run against the lab's org and judge it."
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, t.dim())).wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    };
+    let (glyph, word, style) = if o.passed {
+        (Glyph::PASS, "Passed", t.pass())
+    } else {
+        (Glyph::FAIL, "Failed", t.fail())
+    };
+    lines.push(Line::from(vec![
+        Span::styled(format!("{glyph} {word}"), style.patch(t.strong())),
+        Span::raw(format!(
+            " · {}/{} points · {} ms",
+            o.points, o.max_points, o.duration_ms
+        )),
+    ]));
+    lines.push(Line::from(""));
+    let rule_w = o
+        .verdicts
+        .iter()
+        .map(|v| v.rule.len())
+        .max()
+        .unwrap_or(0)
+        .min(30);
+    let list_rows = (area.height as usize).saturating_sub(8).max(3);
+    let offset = window(view.results_sel, list_rows);
+    for (i, v) in o.verdicts.iter().enumerate().skip(offset).take(list_rows) {
+        let (g, s) = match v.status {
+            VerdictStatus::Pass => (Glyph::PASS, t.pass()),
+            VerdictStatus::Fail => (Glyph::FAIL, t.fail()),
+            VerdictStatus::NotApplicable { .. } => (Glyph::NOT_APPLICABLE, t.na()),
+        };
+        let pts = match v.status {
+            VerdictStatus::NotApplicable { .. } => "  –".to_string(),
+            _ => format!(
+                "{:>3}",
+                format!("{}/{}", v.points_awarded, v.points_possible)
+            ),
+        };
+        let room = width.saturating_sub(rule_w + 4 + pts.len() + 2);
+        let line = Line::from(vec![
+            Span::styled(format!("{g} "), s),
+            Span::styled(format!("{:<rule_w$}  ", v.rule), t.strong()),
+            Span::raw(format!(
+                "{:<room$}",
+                fit(v.message.lines().next().unwrap_or(""), room)
+            )),
+            Span::styled(format!(" {pts}"), t.dim()),
+        ]);
+        lines.push(selected(line, i == view.results_sel, t, width));
+    }
+    if let Some(v) = o.verdicts.get(view.results_sel) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(v.rule.clone(), t.heading(3))));
+        lines.push(Line::from(v.message.clone()));
+        if let VerdictStatus::NotApplicable { reason } = &v.status {
+            lines.push(Line::from(Span::styled(reason.clone(), t.na())));
+        }
+        let mut keys = Vec::new();
+        if !v.evidence.is_empty() {
+            let seqs: Vec<String> = v.evidence.iter().map(|s| format!("#{s}")).collect();
+            keys.push(format!("⏎ evidence {}", seqs.join(" ")));
+        }
+        if v.diff.is_some() {
+            keys.push("d diff".into());
+        }
+        if v.failed() {
+            keys.push("H hint".into());
+        }
+        if !keys.is_empty() {
+            lines.push(Line::from(Span::styled(keys.join("   "), t.key_hint())));
+        }
+    }
+    if let Some(run) = view.runs.last() {
+        lines.push(Line::from(""));
+        lines.extend(run_output(run, t, 6));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The end of the last run's output: how it ended, then the last `tail` lines of stderr and
+/// stdout (the first place to look when `./run` fails).
+fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
+    let ended = if run.timed_out {
+        "stopped at the lab's time limit".to_string()
+    } else {
+        match (run.exit_code, run.signal) {
+            (Some(c), _) => format!("exit {c}"),
+            (None, Some(s)) => format!("killed by signal {s}"),
+            (None, None) => "did not start".into(),
+        }
+    };
+    let style = if run.succeeded() { t.dim() } else { t.fail() };
+    let mut out = vec![Line::from(Span::styled(
+        format!(
+            "── ./run #{}: {ended} · {} ms",
+            run.index + 1,
+            run.duration_ms
+        ),
+        style,
+    ))];
+    for (name, text) in [("stderr", &run.stderr.text), ("stdout", &run.stdout.text)] {
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        for l in &lines[lines.len().saturating_sub(tail)..] {
+            out.push(Line::from(vec![
+                Span::styled(format!("{name} "), t.dim()),
+                Span::styled(l.to_string(), t.code()),
+            ]));
+        }
+    }
+    out
+}
+
+/// The path shown in a row: the tail of the path when it does not fit.
+fn short_path(path: &str, room: usize) -> String {
+    let n = path.chars().count();
+    if n <= room {
+        return path.to_string();
+    }
+    let tail: String = path.chars().skip(n + 1 - room.max(1)).collect();
+    format!("…{tail}")
+}
+
+/// Cells of the fault column at the end of a traffic row (narrower in a narrow pane).
+fn fault_width(width: usize) -> usize {
+    if width < 70 {
+        10
+    } else {
+        16
+    }
+}
+
+/// Cells left for the path once #, +ms, method, status, ms and the fault column are placed.
+fn path_width(width: usize) -> usize {
+    width.saturating_sub(33 + fault_width(width)).max(8)
+}
+
+pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = area.width as usize;
+    let listed = view.listed_exchanges();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some((rule, _)) = &view.traffic_filter {
+        lines.push(Line::from(Span::styled(
+            format!("The evidence for {rule} · Esc lists every exchange"),
+            t.key_hint(),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        fit(
+            &format!(
+                "{:>3} {:>6} {:<6} {:<w$} {:>6} {:>5}  fault",
+                "#",
+                "+ms",
+                "method",
+                "path",
+                "status",
+                "ms",
+                w = path_width(width)
+            ),
+            width,
+        ),
+        t.table_header(),
+    )));
+    if listed.is_empty() {
+        let text = match view.run {
+            RunState::Idle => "No traffic yet. Press r to run the checks; requests stream in here.",
+            _ => "Waiting for the first request from your code…",
+        };
+        lines.push(Line::from(Span::styled(text, t.dim())));
+    }
+    let first = view.exchanges.first().map(|e| e.started_at);
+    let rows = (area.height as usize).saturating_sub(lines.len()).max(1);
+    let offset = window(view.traffic_sel, rows);
+    for (i, e) in listed.iter().enumerate().skip(offset).take(rows) {
+        let plus = first
+            .map(|f| (e.started_at - f).num_milliseconds())
+            .unwrap_or(0);
+        let status = e
+            .status()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "—".into());
+        let path_w = path_width(width);
+        let path = match &e.request.query {
+            Some(q) if !q.is_empty() => format!("{}?{q}", e.path()),
+            _ => e.path().to_string(),
+        };
+        let status_style = match e.status() {
+            Some(s) if s < 400 => t.pass(),
+            _ => t.fail(),
+        };
+        let mut spans = vec![
+            Span::raw(format!("{:>3} {:>6} {:<6} ", e.seq, plus, e.method())),
+            Span::raw(format!("{:<path_w$} ", short_path(&path, path_w))),
+            Span::styled(format!("{status:>6}"), status_style),
+            Span::raw(format!(" {:>5}  ", e.elapsed_ms())),
+        ];
+        if let Some(f) = &e.fault {
+            spans.push(Span::styled(
+                format!("{} {}", Glyph::FAULT, f.kind),
+                t.fault(),
+            ));
+        } else if e.error.is_some() {
+            spans.push(Span::styled("dropped", t.fail()));
+        }
+        lines.push(selected(Line::from(spans), i == view.traffic_sel, t, width));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn header_lines(headers: &[Header], t: &Theme) -> Vec<Line<'static>> {
+    headers
+        .iter()
+        .map(|h| {
+            Line::from(vec![
+                Span::styled(format!("{}: ", h.name), t.strong()),
+                Span::raw(h.value.clone()),
+            ])
+        })
+        .collect()
+}
+
+fn body_lines(text: &str, truncated: bool, t: &Theme) -> Vec<Line<'static>> {
+    let mut out: Vec<Line<'static>> = pretty_body(text)
+        .lines()
+        .map(|l| Line::from(Span::styled(l.to_string(), t.code())))
+        .collect();
+    if truncated {
+        out.push(Line::from(Span::styled(
+            "… (cut: the body was larger)",
+            t.dim(),
+        )));
+    }
+    out
+}
+
+fn exchange_lines(e: &Exchange, t: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "#{} {} {} → {} · {} ms · run {}",
+            e.seq,
+            e.method(),
+            e.path(),
+            e.status()
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "no response".into()),
+            e.elapsed_ms(),
+            e.run_index + 1
+        ),
+        t.strong(),
+    ))];
+    if let Some(f) = &e.fault {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} injected by the lab ({}): {}",
+                Glyph::FAULT,
+                f.kind,
+                f.action
+            ),
+            t.fault(),
+        )));
+    }
+    if let Some(err) = &e.error {
+        lines.push(Line::from(Span::styled(err.clone(), t.fail())));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("── request", t.heading(3))));
+    lines.push(Line::from(format!("{} {}", e.method(), e.request.url)));
+    lines.extend(header_lines(&e.request.headers, t));
+    if !e.request.body.is_empty() {
+        lines.push(Line::from(""));
+        lines.extend(body_lines(
+            &e.request.body.text,
+            e.request.body.truncated,
+            t,
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("── response", t.heading(3))));
+    match &e.response {
+        Some(r) => {
+            lines.push(Line::from(format!("{}", r.status)));
+            lines.extend(header_lines(&r.headers, t));
+            if !r.body.is_empty() {
+                lines.push(Line::from(""));
+                lines.extend(body_lines(&r.body.text, r.body.truncated, t));
+            }
+        }
+        None => lines.push(Line::from(Span::styled(
+            "no response reached your code",
+            t.dim(),
+        ))),
+    }
+    lines
+}
+
+fn diff_lines(diff: &str, t: &Theme) -> Vec<Line<'static>> {
+    diff.lines()
+        .map(|l| {
+            let style = if l.starts_with('+') && !l.starts_with("+++") {
+                t.pass()
+            } else if l.starts_with('-') && !l.starts_with("---") {
+                t.fail()
+            } else {
+                t.text()
+            };
+            Line::from(Span::styled(l.to_string(), style))
+        })
+        .collect()
+}
+
+pub fn detail(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let (title, lines) = match &view.detail {
+        Some(Detail::Exchange(seq)) => match view.exchange(*seq) {
+            Some(e) => (format!(" exchange #{seq} "), exchange_lines(e, t)),
+            None => (
+                " exchange ".into(),
+                vec![Line::from("This exchange is gone.")],
+            ),
+        },
+        Some(Detail::Diff(i)) => {
+            let v = view.outcome.as_ref().and_then(|o| o.verdicts.get(*i));
+            let diff = v.and_then(|v| v.diff.clone()).unwrap_or_default();
+            let rule = v.map(|v| v.rule.clone()).unwrap_or_default();
+            let mut lines = vec![Line::from(Span::styled("- expected   + actual", t.dim()))];
+            lines.extend(diff_lines(&diff, t));
+            (format!(" diff: {rule} "), lines)
+        }
+        Some(Detail::Text { title, text }) => (
+            format!(" {title} "),
+            text.lines().map(|l| Line::from(l.to_string())).collect(),
+        ),
+        None => return,
+    };
+    let scroll = view.detail_scroll.min(lines.len().saturating_sub(1));
+    frame.render_widget(Clear, area);
+    let block = Block::bordered()
+        .border_style(t.focused_border())
+        .title(title)
+        .title_bottom(Line::from(" ↑↓ scroll · Esc close "));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        area,
+    );
+}

@@ -1,0 +1,467 @@
+//! The lab view on a `TestBackend` (Brief, Results passing and failing with evidence, live
+//! Traffic with an injected fault, the detail pane), and the lab driver over a real
+//! workspace: start, run, live org, console, progress.
+//!
+//! Labs come from the embedded curriculum; temp paths and ports are filtered out of the
+//! snapshots.
+
+use chrono::{DateTime, Duration, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use sflab::curriculum::Curriculum;
+use sflab::evidence::{Body, Exchange, FaultFired, Header, RecordedRequest, RecordedResponse};
+use sflab::rules::Verdict;
+use sflab::tui::lab::driver::LabDriver;
+use sflab::tui::lab::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
+use sflab::tui::theme::Theme;
+use sflab::tui::{update, view, App, Command, Event, LabStatus};
+use std::sync::Arc;
+
+fn app() -> App {
+    let c = Curriculum::embedded().expect("the embedded curriculum loads");
+    App::new(Arc::new(c), Theme::colored(), 120, 36)
+}
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");
+    t.draw(|f| view::draw(app, f)).expect("draw");
+    t.backend().to_string()
+}
+
+/// Snapshots with temp folders and ports replaced by placeholders.
+macro_rules! snap {
+    ($value:expr) => {
+        insta::with_settings!({filters => vec![
+            (r"/tmp/[A-Za-z0-9_./-]*", "[TMP]"),
+            (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+        ]}, {
+            insta::assert_snapshot!($value);
+        });
+    };
+}
+
+fn lab_event(app: &mut App, e: LabEvent) -> Option<Command> {
+    update(app, Event::Lab(e))
+}
+
+fn open(app: &mut App, lab: &str) {
+    app.open_lab(lab);
+    app.focus = sflab::tui::Focus::Right;
+}
+
+fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default() + Duration::milliseconds(ms)
+}
+
+fn exchange(seq: u64, start: i64, method: &str, path: &str, status: u16) -> Exchange {
+    Exchange {
+        seq,
+        run_index: 0,
+        started_at: at(start),
+        finished_at: at(start + 2),
+        request: RecordedRequest {
+            method: method.into(),
+            url: format!("https://127.0.0.1:41234{path}"),
+            path: path.into(),
+            query: None,
+            headers: vec![
+                Header::new("authorization", "Bearer ‹redacted:access_token#1a2b3c4d›"),
+                Header::new("content-type", "application/json"),
+            ],
+            body: Body::text(if method == "PATCH" {
+                r#"{"Name":"Falcon Corp"}"#
+            } else {
+                ""
+            }),
+        },
+        response: Some(RecordedResponse {
+            status,
+            headers: vec![Header::new("content-type", "application/json")],
+            body: Body::text(match status {
+                503 => r#"[{"errorCode":"SERVER_UNAVAILABLE","message":"Try again later."}]"#,
+                201 => r#"{"id":"001000000000001AAA","success":true,"errors":[],"created":true}"#,
+                _ => r#"{"totalSize":0,"done":true,"records":[]}"#,
+            }),
+        }),
+        fault: None,
+        error: None,
+    }
+}
+
+fn traffic() -> Vec<Exchange> {
+    let path = "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1042";
+    let mut faulted = exchange(2, 12, "PATCH", path, 503);
+    faulted.fault = Some(FaultFired {
+        index: 0,
+        kind: "unavailable".into(),
+        action: "answered 503 with Retry-After: 1".into(),
+    });
+    if let Some(r) = faulted.response.as_mut() {
+        r.headers.push(Header::new("retry-after", "1"));
+    }
+    vec![
+        exchange(1, 0, "POST", "/services/oauth2/token", 200),
+        faulted,
+        exchange(3, 1012, "PATCH", path, 201),
+    ]
+}
+
+fn finished(verdicts: Vec<Verdict>) -> LabEvent {
+    let passed = !verdicts.iter().any(Verdict::failed);
+    let points = verdicts.iter().map(|v| v.points_awarded).sum();
+    let max_points = verdicts.iter().map(|v| v.points_possible).sum();
+    LabEvent::Finished {
+        lab: "rest-upsert-twice".into(),
+        outcome: Ok(Outcome {
+            verdicts,
+            passed,
+            points,
+            max_points,
+            duration_ms: 840,
+        }),
+        exchanges: traffic(),
+        runs: Vec::new(),
+    }
+}
+
+#[test]
+fn brief_shows_goal_checks_files_environment_and_hints() {
+    let mut a = app();
+    update(&mut a, Event::Resize(120, 50));
+    open(&mut a, "rest-first-call");
+    let dir = tempfile::tempdir().expect("tempdir");
+    lab_event(
+        &mut a,
+        LabEvent::Files {
+            lab: "rest-first-call".into(),
+            dir: dir.path().join("rest-first-call"),
+            files: vec!["run".into()],
+        },
+    );
+    lab_event(
+        &mut a,
+        LabEvent::Hints {
+            lab: "rest-first-call".into(),
+            hints: vec!["The SOQL goes in the `q`\nquery parameter.".into()],
+        },
+    );
+    lab_event(
+        &mut a,
+        LabEvent::Run {
+            lab: "rest-first-call".into(),
+            update: RunUpdate::Prepared {
+                proxy_url: "https://127.0.0.1:40123".into(),
+            },
+        },
+    );
+    let s = screen(&a);
+    assert!(s.contains("What the checks look for"), "{s}");
+    assert!(s.contains("SF_ACCESS_TOKEN  ••••••"), "{s}");
+    assert!(
+        s.contains("1. The SOQL goes in the `q` query parameter."),
+        "{s}"
+    );
+    snap!(s);
+}
+
+#[test]
+fn results_of_a_passing_attempt() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    lab_event(
+        &mut a,
+        finished(vec![
+            Verdict::pass(
+                "oauth.grant_used",
+                1,
+                "A token was issued with client credentials.",
+            )
+            .with_evidence([1]),
+            Verdict::pass(
+                "state.idempotent",
+                3,
+                "The second run left the org as the first did.",
+            ),
+            Verdict::not_applicable("rest.fields_selected", "not applicable on a sandbox"),
+        ]),
+    );
+    let s = screen(&a);
+    assert!(s.contains("✓ Passed · 4/4 points"), "{s}");
+    snap!(s);
+}
+
+#[test]
+fn results_of_a_failing_attempt_lead_to_the_evidence_and_the_diff() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('r')));
+    let diff = "--- after run 1\n+++ after run 2\n Account Falcon Corp A-1042\n+Account Falcon Corp A-1042\n";
+    lab_event(
+        &mut a,
+        finished(vec![
+            Verdict::pass(
+                "oauth.grant_used",
+                1,
+                "A token was issued with client credentials.",
+            ),
+            Verdict::fail(
+                "state.idempotent",
+                3,
+                "The second run created a record: run it twice and the org must look the same.",
+            )
+            .with_evidence([2, 3])
+            .with_diff(diff.into()),
+        ]),
+    );
+    let s = screen(&a);
+    assert!(s.contains("✗ Failed · 1/4 points"), "{s}");
+    assert!(s.contains("⏎ evidence #2 #3"), "{s}");
+    snap!(s);
+
+    update(&mut a, key(KeyCode::Char('d')));
+    let d = screen(&a);
+    assert!(d.contains("+Account Falcon Corp A-1042"), "{d}");
+    update(&mut a, key(KeyCode::Esc));
+
+    update(&mut a, key(KeyCode::Enter));
+    let t = screen(&a);
+    assert!(t.contains("The evidence for state.idempotent"), "{t}");
+    assert!(
+        !t.contains("/services/oauth2/token"),
+        "only the evidence is listed: {t}"
+    );
+}
+
+#[test]
+fn traffic_streams_live_and_marks_the_injected_fault() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('r')));
+    update(&mut a, key(KeyCode::Char('3')));
+    let run = |u| LabEvent::Run {
+        lab: "rest-upsert-twice".into(),
+        update: u,
+    };
+    lab_event(
+        &mut a,
+        run(RunUpdate::Prepared {
+            proxy_url: "https://127.0.0.1:41234".into(),
+        }),
+    );
+    lab_event(&mut a, run(RunUpdate::RunStarted { index: 0, of: 2 }));
+    assert!(screen(&a).contains("Waiting for the first request"));
+    for e in traffic() {
+        lab_event(&mut a, run(RunUpdate::Exchange(Box::new(e))));
+    }
+    let s = screen(&a);
+    assert!(s.contains("● running 1/2 · 3 calls"), "{s}");
+    assert!(s.contains("⚡ unavailable"), "{s}");
+    snap!(s);
+}
+
+#[test]
+fn the_detail_pane_shows_headers_pretty_bodies_and_the_fault() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    lab_event(&mut a, finished(vec![Verdict::pass("a", 1, "ok")]));
+    update(&mut a, key(KeyCode::Char('3')));
+    update(&mut a, key(KeyCode::Home));
+    update(&mut a, key(KeyCode::Down));
+    update(&mut a, key(KeyCode::Enter));
+    let s = screen(&a);
+    assert!(
+        s.contains("⚡ injected by the lab (unavailable): answered 503"),
+        "{s}"
+    );
+    assert!(s.contains("\"errorCode\": \"SERVER_UNAVAILABLE\""), "{s}");
+    snap!(s);
+}
+
+#[test]
+fn news_for_a_lab_that_is_not_open_is_dropped() {
+    let mut a = app();
+    open(&mut a, "rest-first-call");
+    lab_event(&mut a, finished(vec![Verdict::pass("a", 1, "ok")]));
+    assert!(a.lab_view().is_some_and(|v| v.outcome.is_none()));
+}
+
+#[test]
+fn opening_a_lab_from_the_tree_asks_the_driver_to_start_it() {
+    let mut a = app();
+    a.tree.folded.clear();
+    let rows = sflab::tui::tree::rows(&a.curriculum, &a.tree.folded);
+    a.tree.selected = rows
+        .iter()
+        .position(|r| matches!(r, sflab::tui::tree::Row::Lab { lab, .. } if lab == "rest-crud"))
+        .expect("the lab is in the tree");
+    let asked = update(&mut a, key(KeyCode::Enter));
+    assert!(
+        matches!(asked, Some(Command::Lab(LabCommand::Open { .. }))),
+        "{asked:?}"
+    );
+    assert!(a.lab_view().is_some());
+}
+
+/// Events from the driver until `done` says stop (or 60 s pass).
+fn collect(rx: &std::sync::mpsc::Receiver<Event>, done: impl Fn(&Event) -> bool) -> Vec<Event> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut out = Vec::new();
+    while std::time::Instant::now() < deadline {
+        if let Ok(e) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            let stop = done(&e);
+            out.push(e);
+            if stop {
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_driver_starts_runs_and_records_a_lab_and_answers_the_console() {
+    let missing = ["curl", "jq"].iter().any(|t| {
+        std::process::Command::new(t)
+            .arg("--version")
+            .output()
+            .is_err()
+    });
+    if missing {
+        eprintln!("skipped: curl and jq are needed to run the reference solution");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = sflab::workspace::Workspace::at(dir.path()).expect("workspace");
+    let curriculum = Arc::new(Curriculum::embedded().expect("curriculum"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut driver = LabDriver::new(
+        ws.clone(),
+        Box::new(sflab::curriculum::embedded()),
+        curriculum,
+        tx,
+        Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    )
+    .expect("driver");
+    driver.tls = false;
+    let lab = "rest-first-call".to_string();
+    driver.handle(Command::Lab(LabCommand::Open { lab: lab.clone() }));
+    let opened = collect(&rx, |e| matches!(e, Event::Lab(LabEvent::Org { .. })));
+    assert!(opened.iter().any(
+        |e| matches!(e, Event::Lab(LabEvent::Files { files, .. }) if files.contains(&"run".to_string()))
+    ));
+    assert!(ws.lab_dir(&lab).join("run").is_file(), "starter copied");
+
+    let solution = sflab::curriculum::Files::read(
+        &sflab::curriculum::embedded(),
+        "solutions/rest-first-call/run",
+    )
+    .expect("reference solution");
+    std::fs::write(ws.lab_dir(&lab).join("run"), solution).expect("write run");
+    driver.handle(Command::Lab(LabCommand::Run { lab: lab.clone() }));
+    let events = collect(&rx, |e| matches!(e, Event::Progress(_)));
+    let passed = events
+        .iter()
+        .any(|e| matches!(e, Event::Lab(LabEvent::Finished { outcome: Ok(o), .. }) if o.passed));
+    assert!(passed, "{events:#?}");
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::Lab(LabEvent::Run {
+            update: RunUpdate::Exchange(_),
+            ..
+        })
+    )));
+    let after = events.iter().find_map(|e| match e {
+        Event::Lab(LabEvent::Org {
+            snapshot,
+            source: OrgSource::AfterRun,
+            ..
+        }) => Some(snapshot.records("Account").len()),
+        _ => None,
+    });
+    assert_eq!(after, Some(3), "the org as the run left it");
+    let progress = events.iter().rev().find_map(|e| match e {
+        Event::Progress(p) => p.get(&lab).copied(),
+        _ => None,
+    });
+    assert_eq!(progress, Some(LabStatus::Passed));
+
+    driver.handle(Command::Lab(LabCommand::Console {
+        lab: lab.clone(),
+        method: "POST".into(),
+        path: "/services/data/v62.0/sobjects/Account".into(),
+        body: r#"{"Name":"Kestrel Air"}"#.into(),
+    }));
+    let console_org = |e: &Event| {
+        matches!(
+            e,
+            Event::Lab(LabEvent::Org {
+                source: OrgSource::Console,
+                ..
+            })
+        )
+    };
+    let replies = collect(&rx, console_org);
+    let status = replies.iter().find_map(|e| match e {
+        Event::Lab(LabEvent::Console { reply, .. }) => reply.status,
+        _ => None,
+    });
+    assert_eq!(status, Some(201), "{replies:#?}");
+    let accounts = replies.iter().find_map(|e| match e {
+        Event::Lab(LabEvent::Org {
+            snapshot,
+            source: OrgSource::Console,
+            ..
+        }) => Some(snapshot.records("Account").len()),
+        _ => None,
+    });
+    assert_eq!(accounts, Some(4), "the console's org holds the new Account");
+}
+
+#[test]
+fn typing_in_the_console_keeps_q_and_question_marks_in_the_path() {
+    let mut a = app();
+    open(&mut a, "rest-first-call");
+    update(&mut a, key(KeyCode::Char('5')));
+    update(&mut a, key(KeyCode::Enter));
+    update(
+        &mut a,
+        Event::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    let mut sent = None;
+    for c in "/services/data?q".chars() {
+        assert_eq!(update(&mut a, key(KeyCode::Char(c))), None, "{c} is typed");
+    }
+    if let Some(c) = update(&mut a, key(KeyCode::Enter)) {
+        sent = Some(c);
+    }
+    assert_eq!(
+        sent,
+        Some(Command::Lab(LabCommand::Console {
+            lab: "rest-first-call".into(),
+            method: "GET".into(),
+            path: "/services/data?q".into(),
+            body: String::new(),
+        }))
+    );
+    assert!(!a.help, "? was typed, not the help");
+}
+
+#[test]
+fn lab_keys_work_from_the_tree_too() {
+    let mut a = app();
+    open(&mut a, "rest-first-call");
+    a.focus = sflab::tui::Focus::Tree;
+    assert_eq!(
+        update(&mut a, key(KeyCode::Char('r'))),
+        Some(Command::Lab(LabCommand::Run {
+            lab: "rest-first-call".into()
+        }))
+    );
+    assert!(screen(&a).contains("● preparing"));
+}
