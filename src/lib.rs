@@ -16,4 +16,5 @@ pub mod proxy;
 pub mod redact;
 pub mod rules;
 pub mod runner;
+pub mod sandbox;
 pub mod workspace;
