@@ -115,7 +115,7 @@ pub fn describe_cleanup(c: &Cleanup, alias: &str) -> Vec<String> {
     let mut out = Vec::new();
     if !c.deleted.is_empty() || !c.already_gone.is_empty() {
         out.push(format!(
-            "sandbox {alias}: deleted the {} record(s) sflab created for the lab{}",
+            "org {alias}: deleted the {} record(s) sflab created for the lab{}",
             c.deleted.len(),
             if c.already_gone.is_empty() {
                 String::new()
@@ -126,12 +126,12 @@ pub fn describe_cleanup(c: &Cleanup, alias: &str) -> Vec<String> {
     }
     for label in &c.unconfirmed {
         out.push(format!(
-            "sandbox {alias}: the create of {label} never got an answer; sflab cannot tell whether the org made it and will not guess. Check the org and delete it by hand if it is there."
+            "org {alias}: the create of {label} never got an answer; sflab cannot tell whether the org made it and will not guess. Check the org and delete it by hand if it is there."
         ));
     }
     for (id, reason) in &c.failed {
         out.push(format!(
-            "sandbox {alias}: could not delete record {id} ({reason}); sflab will try again before the next run on this org"
+            "org {alias}: could not delete record {id} ({reason}); sflab will try again before the next run on this org"
         ));
     }
     out
@@ -368,7 +368,7 @@ impl OrgHandle for SandboxOrg {
             match result {
                 Ok(c) => notes.extend(describe_cleanup(&c, &alias)),
                 Err(e) => notes.push(format!(
-                    "sandbox {alias}: the cleanup could not finish ({e}); it runs again before the next lab on this org"
+                    "org {alias}: the cleanup could not finish ({e}); it runs again before the next lab on this org"
                 )),
             }
         })
