@@ -2,7 +2,7 @@
 //! backend. Tokens are stored, never printed.
 
 use super::Failure;
-use crate::sandbox::backend::{clean_leftovers, describe_cleanup};
+use crate::sandbox::backend::{clean_leftovers, describe_cleanup, lock_org};
 use crate::sandbox::connect::{self, LoginTarget, Loopback, DEFAULT_LOGIN_URL};
 use crate::sandbox::oauth::http_client;
 use crate::sandbox::{safety, LoginStore, OrgClient, OrgLogin};
@@ -253,6 +253,7 @@ async fn status(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> 
 async fn logout(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> {
     let login = store.resolve(alias)?;
     let alias = login.alias.clone();
+    let _lock = lock_org(store, &alias)?;
     let client = OrgClient::new(login, Some(store.clone()));
     match clean_leftovers(&client, store).await {
         Ok(c) => describe_cleanup(&c, &alias)
@@ -357,6 +358,9 @@ impl PreparedBackend {
             return;
         };
         let name = login.alias.clone();
+        let Ok(_lock) = lock_org(store, &name) else {
+            return;
+        };
         let client = OrgClient::new(login, Some(store.clone()));
         match clean_leftovers(&client, store).await {
             Ok(c) => describe_cleanup(&c, &name)

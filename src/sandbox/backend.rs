@@ -15,6 +15,7 @@ use super::client::OrgClient;
 use super::error::SandboxError;
 use super::journal::{Cleanup, SeedJournal};
 use super::profile::{LoginStore, OrgLogin};
+use super::run_lock::OrgRunLock;
 use super::safety;
 use super::seeding::{check_fields_exist, create_all, plan_creates, PlannedCreate};
 use crate::evidence::{AuthDecision, Backend, OrgSnapshot};
@@ -142,7 +143,13 @@ pub fn journal_path(store: &LoginStore, alias: &str) -> PathBuf {
     store.dir().join(format!("{alias}.journal"))
 }
 
-/// Deletes what an earlier, interrupted run left behind in the org.
+/// Locks the org `alias` for one run or cleanup.
+pub fn lock_org(store: &LoginStore, alias: &str) -> Result<OrgRunLock, SandboxError> {
+    OrgRunLock::acquire(&store.dir().join(format!("{alias}.lock")), alias)
+}
+
+/// Deletes what an earlier, interrupted run left behind in the org (the caller holds the
+/// org's [`OrgRunLock`]).
 pub async fn clean_leftovers(
     client: &OrgClient,
     store: &LoginStore,
@@ -169,6 +176,7 @@ impl SandboxOrgProvider {
         let s = &self.settings;
         let login = s.store.resolve(s.alias.as_deref())?;
         let alias = login.alias.clone();
+        let lock = lock_org(&s.store, &alias)?;
         let client = OrgClient::new(login, Some(s.store.clone()));
         let leftovers = clean_leftovers(&client, &s.store).await?;
         self.notes
@@ -208,6 +216,7 @@ impl SandboxOrgProvider {
             since,
             creds,
             notes: self.notes.clone(),
+            _lock: lock,
         })
     }
 }
@@ -271,6 +280,8 @@ struct SandboxOrg {
     since: chrono::DateTime<chrono::Utc>,
     creds: LabCredentials,
     notes: Notes,
+    /// Released when the attempt (and its cleanup) is over.
+    _lock: OrgRunLock,
 }
 
 /// The fields a snapshot reads for `object`: Id and whatever the lab's records set.

@@ -5,7 +5,8 @@
 //!   callback, JWT bearer, client credentials, reuse of an `sf` CLI login) and renewal;
 //! - `client`: sflab's own REST calls, renewed once on a 401;
 //! - `safety`: production and API-allocation refusals, the call cap;
-//! - `journal`, `seeding`: records created for a lab, journaled, deleted exactly;
+//! - `journal`, `seeding`, `run_lock`: records created for a lab, journaled, deleted exactly,
+//!   one run per org at a time;
 //! - `backend`: the runner parts and the backend switch the CLI and TUI call.
 
 pub mod backend;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod journal;
 pub mod oauth;
 pub mod profile;
+pub mod run_lock;
 pub mod safety;
 pub mod seeding;
 
