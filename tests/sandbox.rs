@@ -514,3 +514,67 @@ async fn as_a_user_login_list_check_logout_without_leaking_a_token() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_the_org_refuses_undoes_the_records_made_before_it() {
+    let r = real_org(true, 0).await;
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = LoginStore::at(store_dir.path());
+    store.save(&cc_login(&r, "dev").await).unwrap();
+    let before = account_names(&r.org);
+    // The Contact lacks its required LastName: the org refuses it after the Account exists.
+    let seed = "  records:\n    - Account: { ref: a, Name: Sandbox Probe One }\n    - Contact: { FirstName: Nameless, AccountId: { ref: a } }\n";
+    let spec = lab(seed, "  - { rule: process.exit_ok, points: 1 }");
+    let (_dir, ws) = workspace_with_run("#!/bin/sh\nexit 0\n");
+    let (report, notes) = run_on_sandbox(&store, &spec, &ws, |_| {}).await;
+    let e = report.err().expect("the seed fails").to_string();
+    assert!(e.contains("refused to create"), "{e}");
+    assert_eq!(account_names(&r.org), before);
+    assert!(
+        notes.iter().any(|n| n.contains("deleted the 1 record(s)")),
+        "{notes:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lab_needing_a_field_the_org_lacks_is_refused_without_touching_metadata() {
+    let r = real_org(true, 0).await;
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = LoginStore::at(store_dir.path());
+    store.save(&cc_login(&r, "dev").await).unwrap();
+    let seed = "  objects: { Account: { fields: { Sflab_Probe__c: { type: text } } } }\n  records:\n    - Account: { Name: Sandbox Probe One }\n";
+    let spec = lab(seed, "  - { rule: process.exit_ok, points: 1 }");
+    let (_dir, ws) = workspace_with_run("#!/bin/sh\nexit 0\n");
+    let (report, _) = run_on_sandbox(&store, &spec, &ws, |_| {}).await;
+    let e = report.err().expect("refused").to_string();
+    assert!(
+        e.contains("Account.Sflab_Probe__c") && e.contains("Setup"),
+        "{e}"
+    );
+    assert!(!account_names(&r.org).contains(&"Sandbox Probe One".to_string()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_are_deleted_when_the_learners_code_times_out() {
+    let r = real_org(true, 0).await;
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = LoginStore::at(store_dir.path());
+    store.save(&cc_login(&r, "dev").await).unwrap();
+    let before = account_names(&r.org);
+    let spec = lab(SEED, "  - { rule: process.exit_ok, points: 1 }");
+    let (_dir, ws) = workspace_with_run("#!/bin/sh\nsleep 30\n");
+    let mut s = SandboxSettings::new(store.clone(), None);
+    s.alias = Some("dev".into());
+    let (parts, notes) = sflab::sandbox::parts_for(&BackendChoice::Sandbox(None), Some(s));
+    let mut options = sflab::runner::RunOptions::new(ws.clone(), parts);
+    options.tls = false;
+    options.record = false;
+    options.timeout = Some(Duration::from_secs(1));
+    // Killed at the timeout (a report with a failed run, or an error): cleaned up either way.
+    let _ = sflab::runner::run_lab(&spec, &options).await;
+    assert_eq!(account_names(&r.org), before);
+    assert!(notes
+        .lock()
+        .iter()
+        .any(|n| n.contains("deleted the 2 record(s)")));
+}

@@ -5,7 +5,7 @@ use super::Failure;
 use crate::sandbox::backend::{clean_leftovers, describe_cleanup, lock_org};
 use crate::sandbox::connect::{self, LoginTarget, Loopback, DEFAULT_LOGIN_URL};
 use crate::sandbox::oauth::http_client;
-use crate::sandbox::{safety, LoginStore, OrgClient, OrgLogin};
+use crate::sandbox::{safety, Grant, LoginStore, OrgClient, OrgLogin};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -260,6 +260,12 @@ async fn logout(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> 
             .iter()
             .for_each(|n| eprintln!("sflab: {n}")),
         Err(e) => eprintln!("sflab: records of an interrupted run could not be cleaned up: {e}"),
+    }
+    if client.login().grant == Grant::SfCli {
+        // The token belongs to the sf CLI's login; revoking it would log the learner out there.
+        store.remove(&alias)?;
+        println!("Forgot the login {alias}. Its token belongs to the sf CLI's login, which is left as it is (`sf org logout` ends that one).");
+        return Ok(0);
     }
     let revoked = client.revoke().await;
     store.remove(&alias)?;
