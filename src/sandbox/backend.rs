@@ -1,8 +1,8 @@
 //! The sandbox backend as runner parts: [`SandboxOrgProvider`] prepares a connected org for a
-//! lab (leftovers of an interrupted run cleaned up first, production and a nearly spent API
-//! allocation refused, the lab's records created and journaled) and cleans up exactly what it
+//! lab (leftovers of an interrupted run cleaned up first, a nearly spent API allocation and
+//! production refused, the lab's records created and journaled) and cleans up exactly what it
 //! created when the attempt ends; [`SandboxGatewayProvider`] is the recording proxy with the
-//! run's call cap. [`BackendChoice`] / [`parts_for`] are the switch the CLI and the TUI use.
+//! run's call cap. The switch between backends is in `choice`.
 //!
 //! Implementation notes: the runner asks for snapshots synchronously; a snapshot here is a
 //! REST query, so it runs on a short-lived thread with its own runtime and client. Snapshots
@@ -11,6 +11,9 @@
 //! records someone else creates in that window would show up too — real orgs offer no way to
 //! tell them apart.
 
+pub use super::choice::{
+    available_backends, parts_for, switch_backend, BackendChoice, Notes, SandboxSettings,
+};
 use super::client::OrgClient;
 use super::error::SandboxError;
 use super::journal::{Cleanup, SeedJournal};
@@ -24,92 +27,10 @@ use crate::proxy::SessionExpirer;
 use crate::rules::SoqlEvaluator;
 use crate::runner::env::LabCredentials;
 use crate::runner::parts::{
-    BoxFuture, Gateway, GatewayProvider, GatewaySetup, OrgHandle, OrgProvider, Parts,
+    BoxFuture, Gateway, GatewayProvider, GatewaySetup, OrgHandle, OrgProvider,
 };
-use parking_lot::Mutex;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Which org a lab runs against.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BackendChoice {
-    Mock,
-    /// A connected org: the alias, or the one in use.
-    Sandbox(Option<String>),
-}
-
-impl BackendChoice {
-    /// `mock`, `sandbox` or `sandbox:<alias>`.
-    pub fn parse(text: &str) -> Result<BackendChoice, SandboxError> {
-        match text.split_once(':') {
-            None if text == "mock" => Ok(BackendChoice::Mock),
-            None if text == "sandbox" => Ok(BackendChoice::Sandbox(None)),
-            Some(("sandbox", alias)) => {
-                super::profile::valid_alias(alias)?;
-                Ok(BackendChoice::Sandbox(Some(alias.to_string())))
-            }
-            _ => Err(SandboxError::Input(format!(
-                "--backend {text:?} is not a backend: use mock, sandbox or sandbox:<alias>"
-            ))),
-        }
-    }
-
-    pub fn label(&self) -> String {
-        match self {
-            BackendChoice::Mock => "mock".into(),
-            BackendChoice::Sandbox(None) => "sandbox".into(),
-            BackendChoice::Sandbox(Some(a)) => format!("sandbox:{a}"),
-        }
-    }
-}
-
-/// How the sandbox backend may use the org.
-#[derive(Debug, Clone)]
-pub struct SandboxSettings {
-    pub store: LoginStore,
-    pub alias: Option<String>,
-    pub allow_production: bool,
-    /// The phrase the learner typed (see [`safety::production_phrase`]).
-    pub production_confirmation: Option<String>,
-    pub call_cap: u64,
-}
-
-impl SandboxSettings {
-    pub fn new(store: LoginStore, alias: Option<String>) -> SandboxSettings {
-        SandboxSettings {
-            store,
-            alias,
-            allow_production: false,
-            production_confirmation: None,
-            call_cap: safety::DEFAULT_CALL_CAP,
-        }
-    }
-}
-
-/// Messages for the learner about what the backend did (cleanups, leftovers).
-pub type Notes = Arc<Mutex<Vec<String>>>;
-
-/// The parts of an attempt on `choice`; `notes` collects what the sandbox backend did.
-pub fn parts_for(choice: &BackendChoice, settings: Option<SandboxSettings>) -> (Parts, Notes) {
-    let notes: Notes = Arc::default();
-    match (choice, settings) {
-        (BackendChoice::Sandbox(alias), Some(mut s)) => {
-            s.alias = alias.clone().or(s.alias);
-            let cap = s.call_cap;
-            let provider = SandboxOrgProvider {
-                settings: s,
-                notes: notes.clone(),
-            };
-            let parts = Parts {
-                org: Arc::new(provider),
-                gateway: Arc::new(SandboxGatewayProvider { call_cap: cap }),
-                judge: Arc::new(crate::runner::judge::CatalogueJudge),
-            };
-            (parts, notes)
-        }
-        _ => (crate::runner::wiring::mock_parts(), notes),
-    }
-}
 
 /// Describes a cleanup for the learner.
 pub fn describe_cleanup(c: &Cleanup, alias: &str) -> Vec<String> {
@@ -187,6 +108,7 @@ impl SandboxOrgProvider {
                 "records from an earlier run on {alias} could not be deleted; fix that first (see above)"
             )));
         }
+        safety::allocation_allows(&client.limits().await?).map_err(SandboxError::Refused)?;
         let (is_sandbox, name, _) = client.organization().await?;
         safety::org_allowed(
             is_sandbox,
@@ -195,7 +117,6 @@ impl SandboxOrgProvider {
             s.production_confirmation.as_deref(),
         )
         .map_err(SandboxError::Refused)?;
-        safety::allocation_allows(&client.limits().await?).map_err(SandboxError::Refused)?;
         let seed = crate::runner::mock::seed_of(lab).map_err(SandboxError::Input)?;
         let plan = plan_creates(&seed)?;
         let creds = credentials_for(lab, &client.login())?;
@@ -404,22 +325,6 @@ impl GatewayProvider for SandboxGatewayProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backend_names_parse_and_bad_ones_say_what_works() {
-        assert_eq!(BackendChoice::parse("mock").unwrap(), BackendChoice::Mock);
-        assert_eq!(
-            BackendChoice::parse("sandbox").unwrap(),
-            BackendChoice::Sandbox(None)
-        );
-        assert_eq!(
-            BackendChoice::parse("sandbox:dev").unwrap(),
-            BackendChoice::Sandbox(Some("dev".into()))
-        );
-        let e = BackendChoice::parse("prod").unwrap_err().to_string();
-        assert!(e.contains("mock, sandbox or sandbox:<alias>"), "{e}");
-        assert!(BackendChoice::parse("sandbox:../x").is_err());
-    }
 
     #[test]
     fn snapshot_reads_only_records_created_since_the_attempt_began() {

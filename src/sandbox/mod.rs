@@ -7,10 +7,11 @@
 //! - `safety`: production and API-allocation refusals, the call cap;
 //! - `journal`, `seeding`, `run_lock`: records created for a lab, journaled, deleted exactly,
 //!   one run per org at a time;
-//! - `backend`: the runner parts and the backend switch the CLI and TUI call.
+//! - `backend`: the runner parts; `choice`: the backend switch the CLI and TUI call.
 
 pub mod backend;
 pub mod callback;
+pub mod choice;
 pub mod client;
 pub mod connect;
 pub mod error;
@@ -21,7 +22,10 @@ pub mod run_lock;
 pub mod safety;
 pub mod seeding;
 
-pub use backend::{parts_for, BackendChoice, Notes, SandboxOrgProvider, SandboxSettings};
+pub use backend::{
+    available_backends, parts_for, switch_backend, BackendChoice, Notes, SandboxOrgProvider,
+    SandboxSettings,
+};
 pub use client::OrgClient;
 pub use error::SandboxError;
 pub use profile::{Grant, LoginStore, OrgLogin};
