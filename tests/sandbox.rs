@@ -527,7 +527,10 @@ async fn a_create_the_org_refuses_undoes_the_records_made_before_it() {
     let spec = lab(seed, "  - { rule: process.exit_ok, points: 1 }");
     let (_dir, ws) = workspace_with_run("#!/bin/sh\nexit 0\n");
     let (report, notes) = run_on_sandbox(&store, &spec, &ws, |_| {}).await;
-    let e = report.err().expect("the seed fails").to_string();
+    let Err(e) = report else {
+        panic!("the seed fails")
+    };
+    let e = e.to_string();
     assert!(e.contains("refused to create"), "{e}");
     assert_eq!(account_names(&r.org), before);
     assert!(
@@ -546,7 +549,8 @@ async fn a_lab_needing_a_field_the_org_lacks_is_refused_without_touching_metadat
     let spec = lab(seed, "  - { rule: process.exit_ok, points: 1 }");
     let (_dir, ws) = workspace_with_run("#!/bin/sh\nexit 0\n");
     let (report, _) = run_on_sandbox(&store, &spec, &ws, |_| {}).await;
-    let e = report.err().expect("refused").to_string();
+    let Err(e) = report else { panic!("refused") };
+    let e = e.to_string();
     assert!(
         e.contains("Account.Sflab_Probe__c") && e.contains("Setup"),
         "{e}"

@@ -227,6 +227,15 @@ async fn status(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> 
     if let Some(u) = &login.username {
         println!("user      {u}");
     }
+    let journal = crate::sandbox::backend::journal_path(store, &login.alias);
+    if let Ok(j) = crate::sandbox::journal::SeedJournal::open(&journal, &login.instance_url) {
+        if !j.is_empty() {
+            println!(
+                "leftovers {} record(s) from an interrupted run; deleted before the next run (or at logout)",
+                j.entries().len()
+            );
+        }
+    }
     let client = OrgClient::new(login, Some(store.clone()));
     match client.organization().await {
         Ok((is_sandbox, name, _)) => {
