@@ -131,7 +131,8 @@ pub struct Loopback {
 }
 
 impl Loopback {
-    /// Binds 127.0.0.1 on the redirect URI's port.
+    /// Binds 127.0.0.1 on the redirect URI's port (loopback only; browsers that resolve
+    /// `localhost` to ::1 first fall back to 127.0.0.1 when nothing answers there).
     pub async fn bind(redirect_uri: &str) -> Result<Loopback, SandboxError> {
         let parsed = url::Url::parse(redirect_uri)
             .map_err(|e| SandboxError::Input(format!("--callback {redirect_uri:?}: {e}")))?;

@@ -130,6 +130,19 @@ impl SeedJournal {
     /// in the journal only those the org refused to delete.
     pub async fn replay(&mut self, client: &OrgClient) -> Result<Cleanup, SandboxError> {
         let mut out = Cleanup::default();
+        if self.file.entries.is_empty() {
+            return Ok(out);
+        }
+        let here = client.login().instance_url;
+        if self.file.instance_url.trim_end_matches('/') != here.trim_end_matches('/') {
+            return Err(SandboxError::Journal {
+                path: self.path.clone(),
+                reason: format!(
+                    "it lists records created in {}, but this login is for {here}; sflab deletes records only in the org that made them. Clean up {} by hand (the file lists the ids), then delete the file",
+                    self.file.instance_url, self.file.instance_url
+                ),
+            });
+        }
         let mut keep = Vec::new();
         let entries = std::mem::take(&mut self.file.entries);
         for entry in entries.into_iter().rev() {
@@ -194,6 +207,21 @@ mod tests {
         }
         j.create_failed(i).unwrap();
         assert!(!path.exists(), "an empty journal leaves no file");
+    }
+
+    #[tokio::test]
+    async fn a_journal_from_another_org_is_never_replayed_here() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dev.journal");
+        let mut j = SeedJournal::open(&path, "https://old.my.salesforce.com").unwrap();
+        let i = j.before_create("Account", "Account").unwrap();
+        j.after_create(i, "001000000000001AAA").unwrap();
+        let mut login = crate::sandbox::profile::tests::login("dev");
+        login.instance_url = "http://127.0.0.1:9".into();
+        let client = OrgClient::new(login, None);
+        let e = j.replay(&client).await.unwrap_err().to_string();
+        assert!(e.contains("only in the org that made them"), "{e}");
+        assert_eq!(j.entries().len(), 1, "the entry is kept");
     }
 
     #[test]

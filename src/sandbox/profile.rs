@@ -266,7 +266,7 @@ impl LoginStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn login(alias: &str) -> OrgLogin {
