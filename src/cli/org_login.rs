@@ -18,7 +18,8 @@ pub struct LoginArgs {
     /// or your org's My Domain URL.
     #[arg(long, value_name = "URL", default_value = DEFAULT_LOGIN_URL)]
     pub instance_url: String,
-    /// The consumer key of your External Client App (connected app).
+    /// The consumer key of your External Client App (connected app); a confidential app's
+    /// secret is read from SF_CLIENT_SECRET, never from a flag.
     #[arg(long)]
     pub client_id: Option<String>,
     /// JWT bearer flow: the private key whose certificate is in the app.
@@ -48,6 +49,7 @@ pub struct LoginArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum ConnectCommand {
     /// Connect a real org (a sandbox) for `sflab check <lab> --backend sandbox`.
+    #[command(after_help = LOGIN_EXAMPLES)]
     Login(LoginArgs),
     /// The orgs you are logged in to.
     List,
@@ -58,6 +60,15 @@ pub enum ConnectCommand {
     /// Revoke the token and forget the login.
     Logout { alias: Option<String> },
 }
+
+const LOGIN_EXAMPLES: &str = "\
+Examples:
+  sflab org login --client-id 3MVG…                        web login in your browser (PKCE)
+  sflab org login --instance-url https://acme--dev.sandbox.my.salesforce.com \\
+      --client-id 3MVG… --client-credentials               secret from SF_CLIENT_SECRET
+  sflab org login --jwt-key-file server.key --username me@acme.com.dev --client-id 3MVG…
+  sflab org login --alias dev --from-sf acme-dev           reuse an sf CLI login
+  sflab check rest-first-call --backend sandbox:dev";
 
 fn store() -> Result<LoginStore, Failure> {
     Ok(LoginStore::from_env()?)
