@@ -582,3 +582,82 @@ async fn records_are_deleted_when_the_learners_code_times_out() {
         .iter()
         .any(|n| n.contains("deleted the 2 record(s)")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_login_from_the_command_line_opens_the_browser_and_stores_the_login() {
+    if !have("curl") {
+        eprintln!("skipping: curl is not installed");
+        return;
+    }
+    let r = real_org(true, 0).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let callback = format!("http://localhost:{port}/OauthRedirect");
+    let mut config = r.org.auth.config();
+    let app = config
+        .apps
+        .iter_mut()
+        .find(|a| a.name == "sflab_web")
+        .unwrap();
+    app.callback_urls.push(callback.clone());
+    let (client_id, secret) = (
+        app.consumer_key.clone(),
+        app.consumer_secret.clone().unwrap(),
+    );
+    r.org.auth.replace_config(config);
+    // The scripted browser: it is given the authorize URL, the org approves at once (302), and
+    // the browser follows the redirect to sflab's loopback callback.
+    let browser = r.dir.path().join("browser");
+    std::fs::write(
+        &browser,
+        "#!/bin/sh\nloc=$(curl -s -o /dev/null -w '%{redirect_url}' \"$1\")\ncurl -s \"$loc\" > /dev/null\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let config_dir = tempfile::tempdir().unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let browser = browser.display().to_string();
+    let (code, text) = tokio::task::spawn_blocking({
+        let (cfg, ws, base) = (
+            config_dir.path().to_path_buf(),
+            ws.path().to_path_buf(),
+            r.base.clone(),
+        );
+        move || {
+            sflab(
+                &cfg,
+                &ws,
+                &[
+                    "org",
+                    "login",
+                    "--alias",
+                    "web",
+                    "--instance-url",
+                    &base,
+                    "--client-id",
+                    &client_id,
+                    "--callback",
+                    &callback,
+                ],
+                &[("SFLAB_BROWSER", &browser), ("SF_CLIENT_SECRET", &secret)],
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("Logged in to"), "{text}");
+    let stored: OrgLogin =
+        serde_json::from_slice(&std::fs::read(config_dir.path().join("orgs/web.json")).unwrap())
+            .unwrap();
+    assert_eq!(stored.grant, sflab::sandbox::Grant::WebServer);
+    assert!(stored.refresh_token.is_some());
+    assert!(!text.contains(&stored.access_token));
+}
