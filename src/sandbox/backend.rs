@@ -337,4 +337,33 @@ mod tests {
             "SELECT Id, Name FROM Account WHERE CreatedDate >= 2026-11-28T10:00:00Z ORDER BY Id LIMIT 2000"
         );
     }
+
+    fn spec(run: &str) -> LabSpec {
+        let yaml = format!(
+            "id: probe\ntitle: t\nlevel: L1\nlesson: L1-basics/rest\nsummary: s\ngoal: g\nbackends: [sandbox]\nrun: {run}\nchecks:\n  - {{ rule: process.exit_ok, points: 1 }}\nfiles: [run]\n"
+        );
+        crate::lab::spec::parse("lab.yaml", &yaml).unwrap()
+    }
+
+    #[test]
+    fn learner_gets_the_session_and_only_a_client_credentials_login_hands_over_an_app() {
+        let mut login = crate::sandbox::profile::tests::login("dev");
+        let plain = credentials_for(&spec("{ times: 1 }"), &login).unwrap();
+        assert_eq!(plain.access_token.as_deref(), Some("00Dxx!secret-access"));
+        assert_eq!(
+            plain.client_secret, None,
+            "no secret unless the lab is about an app"
+        );
+        let app = credentials_for(&spec("{ times: 1, app: lab-client }"), &login).unwrap();
+        assert_eq!(app.client_secret.as_deref(), Some("very-secret"));
+        login.client_secret = None;
+        let e = credentials_for(&spec("{ times: 1, app: lab-client }"), &login).unwrap_err();
+        assert!(e.to_string().contains("client id and secret"), "{e}");
+        let e = credentials_for(
+            &spec("{ times: 1, refresh_token: true, app: lab-client }"),
+            &login,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("mock backend only"), "{e}");
+    }
 }
