@@ -17,5 +17,6 @@ pub mod proxy;
 pub mod redact;
 pub mod rules;
 pub mod runner;
+pub mod sandbox;
 pub mod tui;
 pub mod workspace;

@@ -192,6 +192,7 @@ pub fn check(
     json: bool,
     watch: bool,
     http: bool,
+    on: &super::org_login::CheckBackend,
 ) -> Result<u8, Failure> {
     let meta = find_lab(curriculum, id)?;
     let spec = spec_of(meta)?;
@@ -202,21 +203,25 @@ pub fn check(
             "lab {id:?} is not started in this workspace. Run `sflab lab start {id}` first."
         )));
     }
-    let parts = crate::runner::wiring::mock_parts();
-    let mut options = RunOptions::new(ws, parts);
-    options.tls = !http;
     let rt = runtime()?;
+    let backend = rt.block_on(on.prepare())?;
+    let mut options = RunOptions::new(ws, backend.parts.clone());
+    options.tls = !http;
     if !watch {
         let Some(report) = attempt(&rt, &spec, &options) else {
+            rt.block_on(backend.interrupted());
             return Ok(130);
         };
+        backend.after(&report);
         return Ok(show(&report, &spec, json));
     }
     let watcher = LabWatcher::new(&dir).map_err(|e| Failure::usage(e.to_string()))?;
     loop {
         let Some(report) = attempt(&rt, &spec, &options) else {
+            rt.block_on(backend.interrupted());
             return Ok(130);
         };
+        backend.after(&report);
         show(&report, &spec, json);
         watcher.discard_pending();
         eprintln!(

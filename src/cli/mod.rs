@@ -9,6 +9,7 @@ pub mod lab;
 mod lab_report;
 pub mod events;
 pub mod org;
+mod org_login;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -62,7 +63,7 @@ pub enum Command {
         #[arg(long)]
         width: Option<u16>,
     },
-    /// The built-in mock org (`sflab org serve`).
+    /// The built-in mock org (`sflab org serve`) and real orgs (`sflab org login`).
     Org {
         #[command(subcommand)]
         command: org::OrgCommand,
@@ -77,7 +78,7 @@ pub enum Command {
         /// The lab id, e.g. rest-first-call.
         lab: String,
     },
-    /// Run your ./run against the mock org and judge it (exit 0 pass, 1 fail, 2 error).
+    /// Run your ./run against the mock org (or a sandbox) and judge it (exit 0 pass, 1 fail, 2 error).
     Check {
         /// The lab id.
         lab: String,
@@ -90,6 +91,12 @@ pub enum Command {
         /// Serve plain HTTP instead of HTTPS with the workspace CA.
         #[arg(long)]
         http: bool,
+        /// Where the lab runs: mock, sandbox (the org in use) or sandbox:<alias>.
+        #[arg(long, default_value = "mock", value_name = "BACKEND")]
+        backend: String,
+        /// Let a lab run against a production org (you will be asked to type a confirmation).
+        #[arg(long)]
+        allow_production: bool,
     },
     /// Show the next hint, tied to the rule your last attempt failed.
     Hint {
@@ -194,7 +201,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             json,
             watch,
             http,
-        }) => lab::check(&cli, &curriculum, lab, json, watch, http),
+            ref backend,
+            allow_production,
+        }) => {
+            let on = org_login::CheckBackend {
+                choice: backend.clone(),
+                allow_production,
+            };
+            lab::check(&cli, &curriculum, lab, json, watch, http, &on)
+        }
         Some(Command::Hint { ref lab }) => lab::hint(&cli, &curriculum, lab),
         Some(Command::Solution { ref lab, force }) => lab::solution(&cli, &curriculum, lab, force),
         Some(Command::Transcript { ref lab, ref har }) => {

@@ -1,4 +1,5 @@
-//! `sflab org serve`: the mock org on its own, like an emulator.
+//! `sflab org serve`: the mock org on its own, like an emulator (the real-org commands,
+//! `sflab org login|list|status|use|logout`, are in `org_login`).
 //!
 //! It resolves the workspace, builds the org (from `--data`, else `--seed`, else the default
 //! org), issues a static access token, starts HTTPS (or HTTP) on 127.0.0.1, writes the
@@ -18,6 +19,8 @@ use std::path::{Path, PathBuf};
 pub enum OrgCommand {
     /// Run the mock org on 127.0.0.1 until Ctrl-C.
     Serve(ServeArgs),
+    #[command(flatten)]
+    Connect(super::org_login::ConnectCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -117,6 +120,7 @@ pub fn run(cmd: &OrgCommand, workspace: Option<&Path>) -> Result<u8, Failure> {
                 .build()?;
             rt.block_on(serve_command(args, workspace))
         }
+        OrgCommand::Connect(cmd) => super::org_login::run(cmd),
     }
 }
 

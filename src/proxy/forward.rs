@@ -39,6 +39,8 @@ pub(crate) struct Shared {
     rewrites: Vec<(String, String)>,
     max_body: usize,
     scheme: &'static str,
+    call_cap: Option<u64>,
+    forwarded: std::sync::atomic::AtomicU64,
 }
 
 /// Returned to hyper to close the connection without a response.
@@ -111,6 +113,8 @@ impl Shared {
             expire: config.expire_session.clone(),
             rewrites,
             max_body: config.max_body,
+            call_cap: config.call_cap,
+            forwarded: std::sync::atomic::AtomicU64::new(0),
             scheme: if config.tls.is_some() {
                 "https"
             } else {
@@ -282,6 +286,9 @@ pub(crate) async fn handle(
         }
     }
 
+    if let Some(answer) = over_cap(&shared, &mut raw) {
+        return Ok(finish(&shared, raw, answer));
+    }
     let (answer, error) = forward(
         &shared,
         &parts.method,
@@ -292,6 +299,32 @@ pub(crate) async fn handle(
     .await;
     raw.error = error;
     Ok(finish(&shared, raw, answer))
+}
+
+/// The proxy's own answer to a request past the call cap (and the mark on its record).
+fn over_cap(shared: &Shared, raw: &mut RawExchange) -> Option<Answer> {
+    let cap = shared.call_cap?;
+    let n = shared
+        .forwarded
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if n < cap {
+        return None;
+    }
+    let message = format!(
+        "sflab stopped this call before it reached the org: a lab run may make at most {cap} calls on this backend, to spare the org's daily API allocation. Look for a loop that calls the API more often than the lab needs."
+    );
+    raw.fault = Some(FaultFired {
+        index: 0,
+        kind: "call_cap".into(),
+        action: format!(
+            "answered 429 itself: call {} is over the cap of {cap}",
+            n + 1
+        ),
+    });
+    Some(json_answer(
+        429,
+        serde_json::json!([{ "message": message, "errorCode": "SFLAB_CALL_CAP" }]),
+    ))
 }
 
 fn header_text(headers: &http::HeaderMap, name: &str) -> Option<String> {

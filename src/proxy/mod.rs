@@ -20,6 +20,8 @@
 //! - Bodies are buffered (up to [`ProxyConfig::max_body`]); the stored copy keeps at most
 //!   [`ProxyConfig::record_body_cap`] bytes of each.
 //! - Only loopback `Host` names are served (against DNS rebinding); others get 421.
+//! - With [`ProxyConfig::call_cap`], requests past the cap never reach the upstream (a real
+//!   org's daily allocation is shared with other people's work).
 
 mod bodies;
 mod fault;
@@ -65,6 +67,9 @@ pub struct ProxyConfig {
     pub rewrite_origins: Vec<String>,
     /// How long to wait for the upstream before answering 504.
     pub upstream_timeout: Duration,
+    /// Most requests forwarded to the upstream; later ones are answered by the proxy itself
+    /// (429, `errorCode: SFLAB_CALL_CAP`) and recorded with the `call_cap` fault kind.
+    pub call_cap: Option<u64>,
 }
 
 impl ProxyConfig {
@@ -80,6 +85,7 @@ impl ProxyConfig {
             max_body: 128 * 1024 * 1024,
             rewrite_origins: Vec::new(),
             upstream_timeout: Duration::from_secs(120),
+            call_cap: None,
         }
     }
 }

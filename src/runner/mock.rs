@@ -285,42 +285,49 @@ pub fn faults_of(faults: &[serde_yaml::Value]) -> Result<Vec<FaultSpec>, String>
 
 impl GatewayProvider for ProxyGatewayProvider {
     fn start(&self, setup: GatewaySetup) -> BoxFuture<'_, Result<Box<dyn Gateway>, String>> {
-        Box::pin(async move {
-            let upstream = url::Url::parse(&setup.upstream_url).map_err(|e| e.to_string())?;
-            let mut config = ProxyConfig::new(upstream, setup.redactor.clone());
-            config.faults = faults_of(&setup.faults)?;
-            config.expire_session = setup.expire_session.clone();
-            // Query pages of 2,000 records run to a few hundred KB; rules read their JSON
-            // (nextRecordsUrl), which a cut body would hide.
-            config.record_body_cap = RECORD_BODY_CAP;
-            let mut ca_bundle = None;
-            if setup.tls {
-                let ca =
-                    LocalCa::load_or_create(&setup.workspace_root).map_err(|e| e.to_string())?;
-                let tls = ca.server_config().map_err(|e| e.to_string())?;
-                config.tls = Some(tls.server);
-                ca_bundle = Some(tls.ca_bundle);
-            }
-            let proxy = crate::proxy::start(config)
-                .await
-                .map_err(|e| e.to_string())?;
-            let forwarder = setup.events.map(|tx| {
-                let mut rx = proxy.recorder().subscribe();
-                tokio::spawn(async move {
-                    while let Ok(ex) = rx.recv().await {
-                        if tx.send(RunEvent::Exchange(Box::new(ex))).is_err() {
-                            break;
-                        }
-                    }
-                })
-            });
-            Ok(Box::new(ProxyGateway {
-                proxy,
-                ca_bundle,
-                forwarder,
-            }) as Box<dyn Gateway>)
-        })
+        Box::pin(start_gateway(setup, None))
     }
+}
+
+/// Starts the recording proxy for `setup`; with `call_cap`, at most that many requests reach
+/// the upstream (the sandbox backend's budget).
+pub async fn start_gateway(
+    setup: GatewaySetup,
+    call_cap: Option<u64>,
+) -> Result<Box<dyn Gateway>, String> {
+    let upstream = url::Url::parse(&setup.upstream_url).map_err(|e| e.to_string())?;
+    let mut config = ProxyConfig::new(upstream, setup.redactor.clone());
+    config.call_cap = call_cap;
+    config.faults = faults_of(&setup.faults)?;
+    config.expire_session = setup.expire_session.clone();
+    // Query pages of 2,000 records run to a few hundred KB; rules read their JSON
+    // (nextRecordsUrl), which a cut body would hide.
+    config.record_body_cap = RECORD_BODY_CAP;
+    let mut ca_bundle = None;
+    if setup.tls {
+        let ca = LocalCa::load_or_create(&setup.workspace_root).map_err(|e| e.to_string())?;
+        let tls = ca.server_config().map_err(|e| e.to_string())?;
+        config.tls = Some(tls.server);
+        ca_bundle = Some(tls.ca_bundle);
+    }
+    let proxy = crate::proxy::start(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let forwarder = setup.events.map(|tx| {
+        let mut rx = proxy.recorder().subscribe();
+        tokio::spawn(async move {
+            while let Ok(ex) = rx.recv().await {
+                if tx.send(RunEvent::Exchange(Box::new(ex))).is_err() {
+                    break;
+                }
+            }
+        })
+    });
+    Ok(Box::new(ProxyGateway {
+        proxy,
+        ca_bundle,
+        forwarder,
+    }) as Box<dyn Gateway>)
 }
 
 impl Gateway for ProxyGateway {

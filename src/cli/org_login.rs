@@ -1,0 +1,400 @@
+//! `sflab org login | list | status | use | logout`: connecting real orgs for the sandbox
+//! backend. Tokens are stored, never printed.
+
+use super::Failure;
+use crate::sandbox::backend::{clean_leftovers, describe_cleanup, lock_org};
+use crate::sandbox::connect::{self, LoginTarget, Loopback, DEFAULT_LOGIN_URL};
+use crate::sandbox::oauth::http_client;
+use crate::sandbox::{safety, Grant, LoginStore, OrgClient, OrgLogin};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    /// The name sflab gives this login (`--backend sandbox:<alias>`).
+    #[arg(long, default_value = "sandbox")]
+    pub alias: String,
+    /// Where to log in: https://test.salesforce.com (sandboxes), https://login.salesforce.com,
+    /// or your org's My Domain URL.
+    #[arg(long, value_name = "URL", default_value = DEFAULT_LOGIN_URL)]
+    pub instance_url: String,
+    /// The consumer key of your External Client App (connected app); a confidential app's
+    /// secret is read from SF_CLIENT_SECRET, never from a flag.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// JWT bearer flow: the private key whose certificate is in the app.
+    #[arg(long, value_name = "FILE", requires_all = ["username", "client_id"])]
+    pub jwt_key_file: Option<PathBuf>,
+    /// JWT bearer flow: the user to log in as.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Client credentials flow; the secret is read from SF_CLIENT_SECRET (never a flag).
+    #[arg(long, requires = "client_id")]
+    pub client_credentials: bool,
+    /// Reuse a login of the sf CLI (`sf org display --json --target-org <ALIAS>`).
+    #[arg(long, value_name = "ALIAS")]
+    pub from_sf: Option<String>,
+    /// Web server flow: the callback URL registered in the app.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "http://localhost:1717/OauthRedirect"
+    )]
+    pub callback: String,
+    /// Web server flow: print the URL instead of opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConnectCommand {
+    /// Connect a real org (a sandbox) for `sflab check <lab> --backend sandbox`.
+    #[command(after_help = LOGIN_EXAMPLES)]
+    Login(LoginArgs),
+    /// The orgs you are logged in to.
+    List,
+    /// The org in use (or ALIAS): who, where, and the API calls left today.
+    Status { alias: Option<String> },
+    /// Make ALIAS the org `--backend sandbox` uses.
+    Use { alias: String },
+    /// Revoke the token and forget the login.
+    Logout { alias: Option<String> },
+}
+
+const LOGIN_EXAMPLES: &str = "\
+Examples:
+  sflab org login --client-id 3MVG…                        web login in your browser (PKCE)
+  sflab org login --instance-url https://acme--dev.sandbox.my.salesforce.com \\
+      --client-id 3MVG… --client-credentials               secret from SF_CLIENT_SECRET
+  sflab org login --jwt-key-file server.key --username me@acme.com.dev --client-id 3MVG…
+  sflab org login --alias dev --from-sf acme-dev           reuse an sf CLI login
+  sflab check rest-first-call --backend sandbox:dev";
+
+fn store() -> Result<LoginStore, Failure> {
+    Ok(LoginStore::from_env()?)
+}
+
+fn rt() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("could not start: {e}")))
+}
+
+pub fn run(cmd: &ConnectCommand) -> Result<u8, Failure> {
+    let store = store()?;
+    match cmd {
+        ConnectCommand::Login(args) => rt()?.block_on(login(args, &store)),
+        ConnectCommand::List => list(&store),
+        ConnectCommand::Status { alias } => rt()?.block_on(status(&store, alias.as_deref())),
+        ConnectCommand::Use { alias } => {
+            store.select(alias)?;
+            println!("Labs with --backend sandbox now run against {alias}.");
+            Ok(0)
+        }
+        ConnectCommand::Logout { alias } => rt()?.block_on(logout(&store, alias.as_deref())),
+    }
+}
+
+/// Opens `url` with `SFLAB_BROWSER`, `xdg-open` or `open`; false when none could start.
+fn open_browser(url: &str) -> bool {
+    let candidates: Vec<std::ffi::OsString> = match std::env::var_os("SFLAB_BROWSER") {
+        Some(b) if !b.is_empty() => vec![b],
+        _ => vec!["xdg-open".into(), "open".into()],
+    };
+    candidates.into_iter().any(|program| {
+        std::process::Command::new(program)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .is_ok()
+    })
+}
+
+async fn login(args: &LoginArgs, store: &LoginStore) -> Result<u8, Failure> {
+    crate::sandbox::profile::valid_alias(&args.alias)?;
+    let http = http_client();
+    let target = LoginTarget {
+        alias: args.alias.clone(),
+        login_url: connect::normalise_login_url(&args.instance_url)?,
+    };
+    let mut login: OrgLogin = if let Some(sf) = &args.from_sf {
+        connect::from_sf(&args.alias, sf)?
+    } else if let Some(key) = &args.jwt_key_file {
+        let (Some(user), Some(id)) = (&args.username, &args.client_id) else {
+            return Err(Failure::usage(
+                "the JWT bearer flow needs --username and --client-id",
+            ));
+        };
+        connect::jwt_bearer(&http, &target, key, user, id).await?
+    } else if args.client_credentials {
+        let secret = std::env::var("SF_CLIENT_SECRET").map_err(|_| {
+            Failure::usage("the client credentials flow reads the app's secret from SF_CLIENT_SECRET; set it in the environment (not on the command line, where other users can see it)")
+        })?;
+        let id = args.client_id.as_deref().unwrap_or_default();
+        connect::client_credentials(&http, &target, id, &secret).await?
+    } else {
+        let Some(id) = &args.client_id else {
+            return Err(Failure::usage(
+                "say how to log in: --client-id <consumer key> (web server flow in your browser), with --client-credentials, or --jwt-key-file/--username; or --from-sf <alias> to reuse an sf CLI login",
+            ));
+        };
+        let loopback = Loopback::bind(&args.callback).await?;
+        let secret = std::env::var("SF_CLIENT_SECRET").ok();
+        let no_browser = args.no_browser;
+        connect::web_server(
+            &http,
+            &target,
+            id,
+            secret.as_deref(),
+            &loopback,
+            |url| {
+                if no_browser || !open_browser(url) {
+                    eprintln!("Open this URL in your browser to log in:\n\n  {url}\n");
+                } else {
+                    eprintln!(
+                        "Your browser is open at the org's login page (if not, open:\n  {url}\n)"
+                    );
+                }
+                eprintln!(
+                    "Waiting for the browser to come back to {} …",
+                    args.callback
+                );
+            },
+            Duration::from_secs(300),
+        )
+        .await?
+    };
+    let client = OrgClient::new(login.clone(), None);
+    let (is_sandbox, name, org_id) = client.organization().await?;
+    login = client.login();
+    login.is_sandbox = Some(is_sandbox);
+    if !org_id.is_empty() {
+        login.org_id = Some(org_id);
+    }
+    let path = store.save(&login)?;
+    println!(
+        "Logged in to {name:?} ({}) as {}; instance {}.",
+        if is_sandbox { "sandbox" } else { "PRODUCTION" },
+        login.alias,
+        login.instance_url
+    );
+    println!(
+        "The login is stored in {} (readable only by you).",
+        path.display()
+    );
+    if !is_sandbox {
+        println!("This is a production org: labs refuse it unless you pass --allow-production and type the confirmation.");
+    }
+    if store.current().as_deref() == Some(login.alias.as_str()) {
+        println!("`sflab check <lab> --backend sandbox` uses it.");
+    } else {
+        println!(
+            "`sflab check <lab> --backend sandbox:{0}` uses it (or `sflab org use {0}`).",
+            login.alias
+        );
+    }
+    Ok(0)
+}
+
+fn list(store: &LoginStore) -> Result<u8, Failure> {
+    let aliases = store.aliases();
+    if aliases.is_empty() {
+        println!("No orgs are logged in. `sflab org login --help` shows the ways to connect one.");
+        return Ok(0);
+    }
+    let current = store.current();
+    for a in aliases {
+        let mark = if current.as_deref() == Some(a.as_str()) {
+            "*"
+        } else {
+            " "
+        };
+        match store.load(&a) {
+            Ok(l) => println!(
+                "{mark} {a:<16} {:<10} {:<20} {}",
+                match l.is_sandbox {
+                    Some(true) => "sandbox",
+                    Some(false) => "PRODUCTION",
+                    None => "?",
+                },
+                l.grant.label(),
+                l.instance_url
+            ),
+            Err(e) => println!("{mark} {a:<16} unreadable: {e}"),
+        }
+    }
+    Ok(0)
+}
+
+async fn status(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> {
+    let login = store.resolve(alias)?;
+    println!("alias     {}", login.alias);
+    println!("instance  {}", login.instance_url);
+    println!("login     {} ({})", login.login_url, login.grant.label());
+    if let Some(u) = &login.username {
+        println!("user      {u}");
+    }
+    let journal = crate::sandbox::backend::journal_path(store, &login.alias);
+    if let Ok(j) = crate::sandbox::journal::SeedJournal::open(&journal, &login.instance_url) {
+        if !j.is_empty() {
+            println!(
+                "leftovers {} record(s) from an interrupted run; deleted before the next run (or at logout)",
+                j.entries().len()
+            );
+        }
+    }
+    let client = OrgClient::new(login, Some(store.clone()));
+    match client.organization().await {
+        Ok((is_sandbox, name, _)) => {
+            println!(
+                "org       {name} ({})",
+                if is_sandbox { "sandbox" } else { "PRODUCTION" }
+            );
+        }
+        Err(e) => {
+            println!("org       not reachable: {e}");
+            return Ok(2);
+        }
+    }
+    match client.limits().await {
+        Ok(l) => match safety::allocation_allows(&l) {
+            Ok((remaining, max)) => println!("API calls {remaining} of {max} left today"),
+            Err(why) => println!("API calls {why}"),
+        },
+        Err(e) => println!("API calls unknown: {e}"),
+    }
+    Ok(0)
+}
+
+async fn logout(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> {
+    let login = store.resolve(alias)?;
+    let alias = login.alias.clone();
+    let _lock = lock_org(store, &alias)?;
+    let client = OrgClient::new(login, Some(store.clone()));
+    match clean_leftovers(&client, store).await {
+        Ok(c) => describe_cleanup(&c, &alias)
+            .iter()
+            .for_each(|n| eprintln!("sflab: {n}")),
+        Err(e) => eprintln!("sflab: records of an interrupted run could not be cleaned up: {e}"),
+    }
+    if client.login().grant == Grant::SfCli {
+        // The token belongs to the sf CLI's login; revoking it would log the learner out there.
+        store.remove(&alias)?;
+        println!("Forgot the login {alias}. Its token belongs to the sf CLI's login, which is left as it is (`sf org logout` ends that one).");
+        return Ok(0);
+    }
+    let revoked = client.revoke().await;
+    store.remove(&alias)?;
+    match revoked {
+        Ok(()) => println!("Logged out of {alias}: the token is revoked and the login forgotten."),
+        Err(e) => {
+            println!("Forgot the login {alias}, but the org did not confirm the revocation ({e}); revoke it in Setup → Connected Apps OAuth Usage if it matters.");
+            return Ok(2);
+        }
+    }
+    Ok(0)
+}
+
+/// `sflab check --backend … [--allow-production]` as given.
+#[derive(Debug, Clone)]
+pub struct CheckBackend {
+    pub choice: String,
+    pub allow_production: bool,
+}
+
+/// The parts a check runs with, and what to tell the learner around each attempt.
+pub struct PreparedBackend {
+    pub parts: crate::runner::Parts,
+    notes: crate::sandbox::Notes,
+    sandbox: Option<(LoginStore, Option<String>)>,
+}
+
+impl CheckBackend {
+    /// Resolves the backend; for a production org with --allow-production, asks for the
+    /// typed confirmation on the terminal.
+    pub async fn prepare(&self) -> Result<PreparedBackend, Failure> {
+        use crate::sandbox::{BackendChoice, SandboxSettings};
+        let choice = BackendChoice::parse(&self.choice)?;
+        let BackendChoice::Sandbox(alias) = &choice else {
+            let (parts, notes) = crate::sandbox::parts_for(&choice, None);
+            return Ok(PreparedBackend {
+                parts,
+                notes,
+                sandbox: None,
+            });
+        };
+        let store = store()?;
+        let mut settings = SandboxSettings::new(store.clone(), alias.clone());
+        if self.allow_production {
+            let login = store.resolve(alias.as_deref())?;
+            let (is_sandbox, name, _) = OrgClient::new(login, Some(store.clone()))
+                .organization()
+                .await?;
+            if !is_sandbox {
+                let phrase = safety::production_phrase(&name);
+                eprintln!("{name:?} is a PRODUCTION org. sflab will create records there for the lab and delete them afterwards.\nTo go on, type exactly: {phrase}");
+                let mut typed = String::new();
+                let _ = std::io::stdin().read_line(&mut typed);
+                settings.allow_production = true;
+                settings.production_confirmation = Some(typed);
+            }
+        }
+        let (parts, notes) = crate::sandbox::parts_for(&choice, Some(settings));
+        Ok(PreparedBackend {
+            parts,
+            notes,
+            sandbox: Some((store, alias.clone())),
+        })
+    }
+}
+
+impl PreparedBackend {
+    fn flush_notes(&self) {
+        for n in self.notes.lock().drain(..) {
+            eprintln!("sflab: {n}");
+        }
+    }
+
+    /// After an attempt: what the backend did, and whether the call cap stopped calls.
+    pub fn after(&self, report: &Result<crate::runner::Report, crate::runner::RunError>) {
+        self.flush_notes();
+        if let Ok(r) = report {
+            let capped = r
+                .exchanges
+                .iter()
+                .filter(|x| x.fault.as_ref().is_some_and(|f| f.kind == "call_cap"))
+                .count();
+            if capped > 0 {
+                eprintln!("sflab: this run hit the sandbox call cap: {capped} call(s) were answered by sflab with 429 SFLAB_CALL_CAP and never reached the org.");
+            }
+        }
+    }
+
+    /// After Ctrl-C: deletes what the interrupted attempt created (else the next run does).
+    pub async fn interrupted(&self) {
+        self.flush_notes();
+        let Some((store, alias)) = &self.sandbox else {
+            return;
+        };
+        let Ok(login) = store.resolve(alias.as_deref()) else {
+            return;
+        };
+        let name = login.alias.clone();
+        let Ok(_lock) = lock_org(store, &name) else {
+            return;
+        };
+        let client = OrgClient::new(login, Some(store.clone()));
+        match clean_leftovers(&client, store).await {
+            Ok(c) => describe_cleanup(&c, &name)
+                .iter()
+                .for_each(|n| eprintln!("sflab: {n}")),
+            Err(e) => eprintln!(
+                "sflab: the records of the interrupted run are still in {name} ({e}); they are deleted before the next run there"
+            ),
+        }
+    }
+}

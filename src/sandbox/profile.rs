@@ -1,0 +1,326 @@
+//! Stored org logins: one JSON file per alias in the user's config directory
+//! (`<config>/sflab/orgs/<alias>.json`, or `$SFLAB_CONFIG_DIR/orgs/` for tests), mode 0600,
+//! written atomically, plus the alias in use (`<config>/sflab/orgs/.current`).
+//!
+//! Implementation notes: a [`OrgLogin`]'s `Debug` never prints a token or secret, so a stray
+//! `{:?}` in a log cannot leak one.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// How a login was obtained (and so how it can be renewed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    WebServer,
+    JwtBearer,
+    ClientCredentials,
+    SfCli,
+}
+
+impl Grant {
+    pub fn label(self) -> &'static str {
+        match self {
+            Grant::WebServer => "web server + PKCE",
+            Grant::JwtBearer => "JWT bearer",
+            Grant::ClientCredentials => "client credentials",
+            Grant::SfCli => "sf CLI login",
+        }
+    }
+}
+
+/// One connected org, as stored.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgLogin {
+    pub alias: String,
+    pub instance_url: String,
+    /// Where tokens are requested and revoked (login/test.salesforce.com or a My Domain).
+    pub login_url: String,
+    pub grant: Grant,
+    pub access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// The JWT bearer key file, to sign a fresh assertion when the token dies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_key_file: Option<PathBuf>,
+    /// The `sf` CLI alias a `--from-sf` login reads its token from again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sf_alias: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// `Organization.IsSandbox` as read at login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_sandbox: Option<bool>,
+}
+
+impl std::fmt::Debug for OrgLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgLogin")
+            .field("alias", &self.alias)
+            .field("instance_url", &self.instance_url)
+            .field("login_url", &self.login_url)
+            .field("grant", &self.grant)
+            .field("username", &self.username)
+            .field("is_sandbox", &self.is_sandbox)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OrgLogin {
+    /// Every secret this login holds, for the redactor.
+    pub fn secrets(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![("access_token", self.access_token.clone())];
+        if let Some(r) = &self.refresh_token {
+            out.push(("refresh_token", r.clone()));
+        }
+        if let Some(s) = &self.client_secret {
+            out.push(("client_secret", s.clone()));
+        }
+        out
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("there is no config directory on this system; set SFLAB_CONFIG_DIR to a folder sflab may write to")]
+    NoConfigDir,
+    #[error("{0:?} is not a usable alias: use letters, digits, '-', '_' or '.' (at most 64, not starting with '.')")]
+    BadAlias(String),
+    #[error("no org is logged in as {0:?}. `sflab org list` shows your logins; `sflab org login --alias {0}` adds one.")]
+    UnknownAlias(String),
+    #[error("no org is selected. Log in with `sflab org login`, or pick one with `sflab org use <alias>`.")]
+    NoneSelected,
+    #[error(
+        "the stored login {path} could not be read ({reason}); log in again with `sflab org login`"
+    )]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("could not write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Checks an alias is a safe file name.
+pub fn valid_alias(alias: &str) -> Result<(), ProfileError> {
+    let ok = !alias.is_empty()
+        && alias.len() <= 64
+        && !alias.starts_with('.')
+        && alias
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ProfileError::BadAlias(alias.to_string()))
+    }
+}
+
+/// The folder of stored logins.
+#[derive(Debug, Clone)]
+pub struct LoginStore {
+    dir: PathBuf,
+}
+
+impl LoginStore {
+    /// `$SFLAB_CONFIG_DIR/orgs`, else `<config dir>/sflab/orgs`.
+    pub fn from_env() -> Result<LoginStore, ProfileError> {
+        let base = match std::env::var_os("SFLAB_CONFIG_DIR") {
+            Some(d) if !d.is_empty() => PathBuf::from(d),
+            _ => dirs::config_dir()
+                .ok_or(ProfileError::NoConfigDir)?
+                .join("sflab"),
+        };
+        Ok(LoginStore::at(&base))
+    }
+
+    /// Logins under `base/orgs`.
+    pub fn at(base: &Path) -> LoginStore {
+        LoginStore {
+            dir: base.join("orgs"),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn file(&self, alias: &str) -> PathBuf {
+        self.dir.join(format!("{alias}.json"))
+    }
+
+    fn ensure_dir(&self) -> Result<(), ProfileError> {
+        crate::fsutil::create_private_dir(&self.dir).map_err(|source| ProfileError::Write {
+            path: self.dir.clone(),
+            source,
+        })
+    }
+
+    /// Stores (or replaces) a login; the first one stored becomes the one in use.
+    pub fn save(&self, login: &OrgLogin) -> Result<PathBuf, ProfileError> {
+        valid_alias(&login.alias)?;
+        self.ensure_dir()?;
+        let path = self.file(&login.alias);
+        let text = serde_json::to_vec_pretty(login).map_err(|e| ProfileError::Corrupt {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        crate::fsutil::write_private_atomic(&path, &text).map_err(|source| {
+            ProfileError::Write {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        if self.current().is_none() {
+            self.select(&login.alias)?;
+        }
+        Ok(path)
+    }
+
+    pub fn load(&self, alias: &str) -> Result<OrgLogin, ProfileError> {
+        valid_alias(alias)?;
+        let path = self.file(alias);
+        let text = match std::fs::read(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ProfileError::UnknownAlias(alias.to_string()))
+            }
+            Err(e) => {
+                return Err(ProfileError::Corrupt {
+                    path,
+                    reason: e.to_string(),
+                })
+            }
+        };
+        serde_json::from_slice(&text).map_err(|e| ProfileError::Corrupt {
+            path,
+            reason: e.to_string(),
+        })
+    }
+
+    /// The login `alias`, or the one in use when `None`.
+    pub fn resolve(&self, alias: Option<&str>) -> Result<OrgLogin, ProfileError> {
+        match alias {
+            Some(a) => self.load(a),
+            None => self.load(&self.current().ok_or(ProfileError::NoneSelected)?),
+        }
+    }
+
+    /// Every stored alias, sorted.
+    pub fn aliases(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                name.strip_suffix(".json").map(str::to_string)
+            })
+            .filter(|a| valid_alias(a).is_ok())
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The alias in use, if it is still stored.
+    pub fn current(&self) -> Option<String> {
+        let text = std::fs::read_to_string(self.dir.join(".current")).ok()?;
+        let alias = text.trim().to_string();
+        (valid_alias(&alias).is_ok() && self.file(&alias).is_file()).then_some(alias)
+    }
+
+    pub fn select(&self, alias: &str) -> Result<(), ProfileError> {
+        valid_alias(alias)?;
+        if !self.file(alias).is_file() {
+            return Err(ProfileError::UnknownAlias(alias.to_string()));
+        }
+        self.ensure_dir()?;
+        let path = self.dir.join(".current");
+        crate::fsutil::write_private_atomic(&path, alias.as_bytes())
+            .map_err(|source| ProfileError::Write { path, source })
+    }
+
+    /// Deletes the stored login (the token should be revoked first).
+    pub fn remove(&self, alias: &str) -> Result<(), ProfileError> {
+        valid_alias(alias)?;
+        let path = self.file(alias);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ProfileError::UnknownAlias(alias.to_string()))
+            }
+            Err(source) => return Err(ProfileError::Write { path, source }),
+        }
+        if std::fs::read_to_string(self.dir.join(".current")).is_ok_and(|c| c.trim() == alias) {
+            let _ = std::fs::remove_file(self.dir.join(".current"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn login(alias: &str) -> OrgLogin {
+        OrgLogin {
+            alias: alias.into(),
+            instance_url: "https://falcon--dev.sandbox.my.salesforce.com".into(),
+            login_url: "https://test.salesforce.com".into(),
+            grant: Grant::ClientCredentials,
+            access_token: "00Dxx!secret-access".into(),
+            refresh_token: Some("5Aep-secret-refresh".into()),
+            client_id: Some("3MVGclient".into()),
+            client_secret: Some("very-secret".into()),
+            jwt_key_file: None,
+            sf_alias: None,
+            username: Some("me@falcon.example".into()),
+            org_id: None,
+            is_sandbox: Some(true),
+        }
+    }
+
+    #[test]
+    fn saved_login_is_private_and_first_one_is_selected() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LoginStore::at(dir.path());
+        let path = store.save(&login("dev")).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        store.save(&login("qa")).unwrap();
+        assert_eq!(store.current().as_deref(), Some("dev"));
+        assert_eq!(store.aliases(), vec!["dev", "qa"]);
+        assert_eq!(store.resolve(None).unwrap(), login("dev"));
+        store.select("qa").unwrap();
+        store.remove("qa").unwrap();
+        assert_eq!(store.current(), None);
+        assert!(matches!(
+            store.load("qa"),
+            Err(ProfileError::UnknownAlias(_))
+        ));
+    }
+
+    #[test]
+    fn aliases_that_escape_the_folder_are_refused() {
+        for bad in ["../x", "a/b", ".current", ""] {
+            assert!(valid_alias(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn debug_output_holds_no_secret() {
+        let text = format!("{:?}", login("dev"));
+        assert!(!text.contains("secret"), "{text}");
+    }
+}
