@@ -7,6 +7,7 @@ pub mod cli;
 pub mod curriculum;
 pub mod evidence;
 pub mod fsutil;
+pub mod grade;
 pub mod har;
 pub mod lab;
 pub mod matcher;

@@ -5,6 +5,7 @@
 
 mod curriculum_cmds;
 mod dev;
+mod grade;
 pub mod lab;
 mod lab_report;
 pub mod org;
@@ -111,6 +112,34 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         har: Option<PathBuf>,
     },
+    /// Grade a folder of submissions into a gradebook (CSV, JSON, JUnit XML) and feedback.
+    Grade {
+        /// Submission folders (each holds a learner's lab folder: ./run …), or one folder
+        /// holding them.
+        #[arg(required = true, value_name = "SUBMISSION")]
+        submissions: Vec<PathBuf>,
+        /// The lab they are graded against (its rules come from sflab, not the submission).
+        #[arg(long)]
+        lab: String,
+        /// Where the gradebook and feedback files go.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Comma-separated: csv, json, junit, md.
+        #[arg(long, default_value = "csv,json,junit,md")]
+        format: String,
+        /// Submissions graded at the same time.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+        /// Grade only the i-th of n stable parts of the sorted submissions, e.g. 2/4.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Overrides the lab's time limit per run, e.g. 10s.
+        #[arg(long)]
+        timeout: Option<String>,
+        /// Serve plain HTTP instead of HTTPS.
+        #[arg(long)]
+        http: bool,
+    },
     /// Tools for curriculum authors.
     Dev {
         #[command(subcommand)]
@@ -202,6 +231,29 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Dev {
             action: DevAction::Check { ref lab },
         }) => dev::check(&cli, &curriculum, lab.as_deref()),
+        Some(Command::Grade {
+            ref submissions,
+            ref lab,
+            ref out,
+            ref format,
+            jobs,
+            ref shard,
+            ref timeout,
+            http,
+        }) => grade::grade(
+            &cli,
+            &curriculum,
+            &grade::GradeArgs {
+                submissions: submissions.clone(),
+                lab: lab.clone(),
+                out: out.clone(),
+                format: format.clone(),
+                jobs,
+                shard: shard.clone(),
+                timeout: timeout.clone(),
+                http,
+            },
+        ),
         Some(Command::Org { .. }) => Ok(0), // answered above
     }
 }
