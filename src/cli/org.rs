@@ -209,7 +209,7 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         tls.as_ref().map(|t| t.ca_bundle.as_path()),
     );
     if default_org {
-        env.extend(crate::org::auth::env_lines(&ws.root));
+        env.extend(crate::org::auth::env_lines(&ws.root, &org.auth.config()));
     }
     if let Some(path) = &args.env_file {
         crate::fsutil::write_private_atomic(path, env_file_text(&env).as_bytes())

@@ -6,6 +6,7 @@
 //! `error_description` and the `state` echoed. Scripted runs get an immediate 302 when the
 //! app auto-approves; a browser gets the login and consent page.
 
+use super::browser_session;
 use super::config::{ExternalClientApp, Flow, PermittedUsers};
 use super::decision::{Draft, Outcome};
 use super::error::OAuthError;
@@ -140,6 +141,8 @@ pub async fn authorize(State(auth): State<AuthServer>, request: Request<Body>) -
         .challenge
         .as_ref()
         .map(|c| c.method.as_str().to_string());
+    let prompt = params.get("prompt");
+    let logged_in_here = parts.method == Method::POST;
     let user = if parts.method == Method::POST {
         match params.get("action") {
             Some("deny") => {
@@ -176,13 +179,15 @@ pub async fn authorize(State(auth): State<AuthServer>, request: Request<Body>) -
                 return fail(&auth, draft, "login_required", "no user to auto-approve as", "the app auto-approves, but no active user was named by login_hint, auto_approve_as or the org's default_user".into());
             }
         }
-    } else if params.get("prompt") == Some("none") {
+    } else if let Some(u) = silent_user(&auth, &checked.app, &parts.headers, prompt) {
+        u
+    } else if browser_session::prompt_has(prompt, "none") {
         return fail(
             &auth,
             draft,
             "login_required",
             "login required",
-            "prompt=none, but nobody is logged in and the app does not auto-approve".into(),
+            "prompt=none, but the browser has no session that approved this app, and the app does not auto-approve".into(),
         );
     } else {
         let hidden: Vec<(String, String)> = FORWARDED
@@ -270,7 +275,35 @@ pub async fn authorize(State(auth): State<AuthServer>, request: Request<Body>) -
     if let Some(s) = state.as_deref() {
         pairs.push(("state", s));
     }
-    redirect(&with_query(&checked.redirect_uri, &pairs))
+    let mut response = redirect(&with_query(&checked.redirect_uri, &pairs));
+    if logged_in_here {
+        if let Some(cookie) = browser_session::start(&auth, &user) {
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+/// The browser's logged-in user, when it may skip the page: it approved this app before (or
+/// is pre-authorized) and `prompt` asks for neither a new login nor a new consent.
+fn silent_user(
+    auth: &AuthServer,
+    app: &ExternalClientApp,
+    headers: &axum::http::HeaderMap,
+    prompt: Option<&str>,
+) -> Option<User> {
+    if browser_session::prompt_has(prompt, "login")
+        || browser_session::prompt_has(prompt, "consent")
+    {
+        return None;
+    }
+    let user = browser_session::user(auth, headers)?;
+    let approved = app.pre_authorizes(&user)
+        || auth
+            .grants()
+            .consents
+            .contains(&(user.id.clone(), app.consumer_key.clone()));
+    approved.then_some(user)
 }
 
 type PageFn = Box<dyn FnOnce(&AuthServer, Draft) -> Response>;

@@ -3,15 +3,31 @@
 //!
 //! ```yaml
 //! apps:
-//!   - name: lab-client
-//!     flows: [client_credentials]
-//!     scopes: [api]
-//!     run_as: integration
-//! users:
-//!   - { username: integration@sflab.dev, alias: integration, permission_sets: [Sync] }
+//!   - name: lab-client                 # required; the consumer key is derived from it
+//!     flows: [client_credentials]      # authorization_code, client_credentials, jwt_bearer,
+//!                                      # refresh_token, device, saml_bearer, password
+//!     scopes: [api]                    # default [api]
+//!     run_as: integration              # client credentials: username, ref or alias
+//!     # consumer_key / consumer_secret: fixed values (else derived / random)
+//!     # public: true                   # no secret (PKCE instead), like PlatformCLI
+//!     # callback_urls: [http://localhost:8080/callback]
+//!     # pkce_required: true            # default: true for External Client Apps
+//!     # certificate: "-----BEGIN CERTIFICATE-----…"   # JWT / SAML bearer
+//!     # permitted_users: admin_approved               # default all_users
+//!     # pre_authorized: { profiles: [System Administrator], permission_sets: [Sync] }
+//!     # auto_approve: true, auto_approve_as: admin    # /authorize answers 302 at once
+//!     # refresh: { expire_after: 1d, rotate: true }   # default: valid until revoked
+//!     # access_token_timeout: 2h
+//!     # ip_ranges: [10.0.0.0/8]
+//!     # jwt_audiences: [https://falcon.my.salesforce.com]
+//!     # saml_issuer: https://idp.example.com
+//!     # legacy_connected_app: true     # a connected app (password flow possible)
+//! users:                               # beside the data core's user fields:
+//!   - { username: integration@sflab.dev, last_name: Integration, ref: integration,
+//!       permission_sets: [Sync], license: salesforce_integration, status: active }
 //! permission_sets:
-//!   - { name: Sync, objects: { Account: [read, create, edit] } }
-//! auth: { allow_password_flow: false }
+//!   - { name: Sync, objects: { Account: [read, create, edit] }, fields: { Account.Industry: [read] } }
+//! auth: { allow_password_flow: false, code_lifetime: 10m, default_user: admin }
 //! ```
 
 use super::access::PermissionSet;
@@ -471,6 +487,16 @@ auth: { allow_password_flow: true }
         let bad = SEED.replace("scopes: [api]\n", "scopes: [api]\n    colour: blue\n");
         let e = AuthConfig::from_yaml_str(&bad).unwrap_err().to_string();
         assert!(e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn client_credentials_needs_a_confidential_app() {
+        let bad = SEED.replace(
+            "flows: [client_credentials]\n",
+            "flows: [client_credentials]\n    public: true\n",
+        );
+        let e = AuthConfig::from_yaml_str(&bad).unwrap_err().to_string();
+        assert!(e.contains("confidential"), "{e}");
     }
 
     #[test]

@@ -216,15 +216,20 @@ pub fn serve_client(config: &AuthConfig) -> Option<(String, String)> {
         .and_then(|a| Some((a.consumer_key.clone(), a.consumer_secret.clone()?)))
 }
 
-/// Lines `sflab org serve` adds to its env file.
-pub fn env_lines(workspace: &Path) -> Vec<(&'static str, String)> {
-    vec![
-        ("SF_CALLBACK_URL", LESSON_CALLBACK.into()),
+/// Lines `sflab org serve` adds to its env file: the lessons' callback URL, the JWT key file
+/// and the consumer key that goes with it (not a secret).
+pub fn env_lines(workspace: &Path, config: &AuthConfig) -> Vec<(&'static str, String)> {
+    let mut lines = vec![
+        ("SF_CALLBACK_URL", LESSON_CALLBACK.to_string()),
         (
             "SF_JWT_KEY_FILE",
             workspace.join(JWT_KEY_FILE).display().to_string(),
         ),
-    ]
+    ];
+    if let Some(app) = config.app_by_name("sflab_jwt") {
+        lines.push(("SF_JWT_CLIENT_ID", app.consumer_key.clone()));
+    }
+    lines
 }
 
 /// `SF_CLIENT_ID` / `SF_CLIENT_SECRET` for one app (the secret only for confidential apps).
@@ -259,6 +264,11 @@ mod tests {
         ] {
             assert!(c.apps.iter().any(|a| a.allows(flow)), "{flow:?}");
         }
+        let jwt_key = &c.app_by_name("sflab_jwt").unwrap().consumer_key;
+        let lines = env_lines(ws.path(), &c);
+        assert!(lines
+            .iter()
+            .any(|(k, v)| *k == "SF_JWT_CLIENT_ID" && v == jwt_key));
         let cli = c.app_by_key("PlatformCLI").unwrap();
         assert!(cli.consumer_secret.is_none());
         assert!(cli.callback_urls.contains(&CLI_CALLBACK.to_string()));
@@ -312,7 +322,7 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let lines = env_lines(ws.path());
+        let lines = env_lines(ws.path(), &AuthConfig::default());
         assert!(lines
             .iter()
             .any(|(k, v)| *k == "SF_JWT_KEY_FILE" && v.ends_with("jwt-private.pem")));

@@ -84,6 +84,8 @@ pub struct GrantStore {
     pub consents: HashSet<(String, String)>,
     /// Times of wrong user-code entries on the verification page (rate limit).
     pub user_code_failures: Vec<DateTime<Utc>>,
+    /// Browser login sessions: digest of the `sid` cookie → (user id, expiry).
+    pub browser_sessions: HashMap<Digest32, (String, DateTime<Utc>)>,
 }
 
 impl GrantStore {

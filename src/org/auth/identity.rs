@@ -50,20 +50,20 @@ pub fn bearer(headers: &HeaderMap, query: &HashMap<String, String>) -> Option<St
         .filter(|t| !t.is_empty())
 }
 
+/// The caller's session and user, or the plain-text body of the 403 to send.
 fn session(
     auth: &AuthServer,
     headers: &HeaderMap,
     query: &HashMap<String, String>,
-) -> Result<(Session, User), Response> {
-    let token = bearer(headers, query)
-        .ok_or_else(|| plain(StatusCode::FORBIDDEN, "Missing_OAuth_Token"))?;
+) -> Result<(Session, User), &'static str> {
+    let token = bearer(headers, query).ok_or("Missing_OAuth_Token")?;
     let s = auth
         .sessions()
         .validate(&token, auth.clock().now())
-        .map_err(|_| plain(StatusCode::FORBIDDEN, "Bad_OAuth_Token"))?;
+        .map_err(|_| "Bad_OAuth_Token")?;
     let user = auth
         .with_config(|c| c.users.by_id(&s.user_id).cloned())
-        .ok_or_else(|| plain(StatusCode::FORBIDDEN, "Bad_OAuth_Token"))?;
+        .ok_or("Bad_OAuth_Token")?;
     Ok((s, user))
 }
 
@@ -99,7 +99,7 @@ pub async fn identity(
 ) -> Response {
     let (s, _) = match session(&auth, &headers, &q) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(body) => return plain(StatusCode::FORBIDDEN, body),
     };
     if org_id.get(..15) != s.org_id.get(..15) {
         return plain(StatusCode::FORBIDDEN, "Bad_Id");
@@ -141,7 +141,7 @@ pub async fn identity(
         "is_app_installed": true,
     });
     let wants_xml = q.get("format").map(String::as_str) == Some("xml")
-        || (q.get("format").is_none()
+        || (!q.contains_key("format")
             && headers
                 .get(header::ACCEPT)
                 .and_then(|h| h.to_str().ok())

@@ -15,6 +15,7 @@
 
 pub mod access;
 mod authorize;
+mod browser_session;
 mod client_auth;
 pub mod config;
 pub mod decision;

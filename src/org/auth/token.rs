@@ -57,13 +57,14 @@ pub async fn token_endpoint(
     let result = read_and_dispatch(&auth, base_url, request, &mut draft).await;
     match result {
         Ok(body) => {
-            let who = draft.username.clone().unwrap_or_default();
-            auth.record(
-                draft,
-                Outcome::Issued,
-                None,
-                format!("tokens issued to {who}"),
-            );
+            let reason = match (&draft.username, draft.grant.as_str()) {
+                (_, "device_code") => {
+                    "device code issued; waiting for the user to approve".to_string()
+                }
+                (Some(who), _) => format!("tokens issued to {who}"),
+                (None, _) => "tokens issued".to_string(),
+            };
+            auth.record(draft, Outcome::Issued, None, reason);
             json_response(StatusCode::OK, &body)
         }
         Err(e) => {

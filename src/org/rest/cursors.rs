@@ -1,5 +1,9 @@
-//! Query cursors: the rows of a query not yet returned, behind the locator in
-//! `nextRecordsUrl` (`01g…-2000`), with Salesforce's batch sizes and expiry.
+//! Query cursors: where a paged query stands, behind the locator in `nextRecordsUrl`
+//! (`01g…-2000`), with Salesforce's batch sizes and expiry.
+//!
+//! The table keeps positions and an open cursor of the query engine (which renders a batch
+//! on demand, so a million-row result is never held as JSON); handlers render the slice a
+//! [`Window`] names. It is generic over the cursor type so its rules are tested alone.
 //!
 //! Implementation notes (real limits, values partly not verified):
 //! - batches of 2,000 by default; `Sforce-Query-Options: batchSize=N` asks for 200–2,000
@@ -14,7 +18,6 @@ use crate::org::ids::{IdGenerator, SfId};
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use parking_lot::Mutex;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -25,34 +28,50 @@ const IDLE_MINUTES: i64 = 15;
 const MAX_PER_USER: usize = 10;
 
 #[derive(Debug)]
-struct Cursor {
+struct Cursor<C> {
     owner: String,
-    records: Arc<Vec<Value>>,
+    rows: Arc<C>,
+    len: usize,
     total_size: u64,
     batch: usize,
     last_used: DateTime<Utc>,
     opened: u64,
 }
 
-/// One page of a query result.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page {
+/// Which rows of a query to answer with now.
+#[derive(Debug)]
+pub struct Window<C> {
+    /// The query's rows; render `start..end` of them.
+    pub rows: Arc<C>,
+    pub start: usize,
+    pub end: usize,
     pub total_size: u64,
-    pub records: Vec<Value>,
     /// `01g…-N`, when more rows remain.
     pub next_locator: Option<String>,
 }
 
 /// The org's open cursors.
-#[derive(Debug, Default)]
-pub struct QueryCursors {
-    inner: Mutex<CursorTable>,
+#[derive(Debug)]
+pub struct QueryCursors<C = crate::org::soql::QueryCursor> {
+    inner: Mutex<CursorTable<C>>,
 }
 
-#[derive(Debug, Default)]
-struct CursorTable {
+impl<C> Default for QueryCursors<C> {
+    fn default() -> Self {
+        QueryCursors {
+            inner: Mutex::new(CursorTable {
+                ids: IdGenerator::default(),
+                open: HashMap::new(),
+                opened: 0,
+            }),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct CursorTable<C> {
     ids: IdGenerator,
-    open: HashMap<String, Cursor>,
+    open: HashMap<String, Cursor<C>>,
     opened: u64,
 }
 
@@ -76,25 +95,29 @@ fn invalid_locator() -> ApiError {
     .without_fields()
 }
 
-impl QueryCursors {
-    /// The first page of `records`; the rest stays behind a locator owned by `owner`.
+impl<C> QueryCursors<C> {
+    /// The first window over `rows` (`len` of them); the rest stays behind a locator owned
+    /// by `owner`.
     pub fn first_page(
         &self,
         owner: &str,
-        records: Vec<Value>,
+        rows: C,
+        len: usize,
         total_size: u64,
         batch: usize,
         now: DateTime<Utc>,
-    ) -> Page {
+    ) -> Window<C> {
         let batch = batch.clamp(MIN_BATCH, MAX_BATCH);
-        if records.len() <= batch {
-            return Page {
+        let rows = Arc::new(rows);
+        if len <= batch {
+            return Window {
+                rows,
+                start: 0,
+                end: len,
                 total_size,
-                records,
                 next_locator: None,
             };
         }
-        let first: Vec<Value> = records[..batch].to_vec();
         let mut t = self.inner.lock();
         t.expire(now);
         t.opened += 1;
@@ -105,7 +128,8 @@ impl QueryCursors {
             key.clone(),
             Cursor {
                 owner: owner.to_string(),
-                records: Arc::new(records),
+                rows: rows.clone(),
+                len,
                 total_size,
                 batch,
                 last_used: now,
@@ -113,45 +137,45 @@ impl QueryCursors {
             },
         );
         t.evict_over_limit(owner);
-        Page {
+        Window {
+            rows,
+            start: 0,
+            end: batch,
             total_size,
-            records: first,
             next_locator: Some(format!("{key}-{batch}")),
         }
     }
 
-    /// The page at `locator` (`01g…-N`) for `owner`.
+    /// The window at `locator` (`01g…-N`) for `owner`.
     pub fn next_page(
         &self,
         owner: &str,
         locator: &str,
         batch: Option<usize>,
         now: DateTime<Utc>,
-    ) -> Result<Page, ApiError> {
+    ) -> Result<Window<C>, ApiError> {
         let (key, offset) = locator.rsplit_once('-').ok_or_else(invalid_locator)?;
         let offset: usize = offset.parse().map_err(|_| invalid_locator())?;
         let mut t = self.inner.lock();
         t.expire(now);
         let cursor = t.open.get_mut(key).ok_or_else(invalid_locator)?;
-        if cursor.owner != owner || offset > cursor.records.len() {
+        if cursor.owner != owner || offset > cursor.len {
             return Err(invalid_locator());
         }
         cursor.last_used = now;
         let batch = batch.unwrap_or(cursor.batch);
-        let end = (offset + batch).min(cursor.records.len());
-        let records = cursor.records[offset..end].to_vec();
-        let total_size = cursor.total_size;
-        let next_locator = if end < cursor.records.len() {
-            Some(format!("{key}-{end}"))
-        } else {
-            t.open.remove(key);
-            None
+        let end = offset.saturating_add(batch).min(cursor.len);
+        let window = Window {
+            rows: cursor.rows.clone(),
+            start: offset,
+            end,
+            total_size: cursor.total_size,
+            next_locator: (end < cursor.len).then(|| format!("{key}-{end}")),
         };
-        Ok(Page {
-            total_size,
-            records,
-            next_locator,
-        })
+        if window.next_locator.is_none() {
+            t.open.remove(key);
+        }
+        Ok(window)
     }
 
     /// Cursors currently open (all users).
@@ -160,7 +184,7 @@ impl QueryCursors {
     }
 }
 
-impl CursorTable {
+impl<C> CursorTable<C> {
     fn expire(&mut self, now: DateTime<Utc>) {
         let idle = Duration::minutes(IDLE_MINUTES);
         self.open.retain(|_, c| now - c.last_used < idle);
@@ -196,16 +220,23 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn rows(n: usize) -> Vec<Value> {
-        (0..n).map(|i| json!({"n": i})).collect()
+    type Rows = Vec<serde_json::Value>;
+
+    fn open(c: &QueryCursors<Rows>, n: usize, batch: usize, now: DateTime<Utc>) -> Window<Rows> {
+        let rows: Rows = (0..n).map(|i| json!({ "n": i })).collect();
+        c.first_page("u", rows, n, n as u64, batch, now)
+    }
+
+    fn first_row(w: &Window<Rows>) -> &serde_json::Value {
+        &w.rows[w.start]
     }
 
     #[test]
     fn small_results_need_no_cursor() {
         let c = QueryCursors::default();
-        let p = c.first_page("u", rows(5), 5, 2000, Utc::now());
-        assert_eq!(p.records.len(), 5);
-        assert_eq!(p.next_locator, None);
+        let w = open(&c, 5, 2000, Utc::now());
+        assert_eq!((w.start, w.end), (0, 5));
+        assert_eq!(w.next_locator, None);
         assert_eq!(c.open_count(), 0);
     }
 
@@ -213,17 +244,17 @@ mod tests {
     fn pages_walk_the_result_and_close_the_cursor_at_the_end() {
         let c = QueryCursors::default();
         let now = Utc::now();
-        let p1 = c.first_page("u", rows(4500), 4500, 2000, now);
-        assert_eq!(p1.records.len(), 2000);
-        let loc = p1.next_locator.unwrap();
+        let w1 = open(&c, 4500, 2000, now);
+        assert_eq!((w1.start, w1.end, w1.total_size), (0, 2000, 4500));
+        let loc = w1.next_locator.unwrap();
         assert!(loc.starts_with("01g") && loc.ends_with("-2000"), "{loc}");
-        let p2 = c.next_page("u", &loc, None, now).unwrap();
-        assert_eq!(p2.records[0], json!({"n": 2000}));
-        let p3 = c
-            .next_page("u", &p2.next_locator.unwrap(), None, now)
+        let w2 = c.next_page("u", &loc, None, now).unwrap();
+        assert_eq!(first_row(&w2), &json!({"n": 2000}));
+        let w3 = c
+            .next_page("u", &w2.next_locator.unwrap(), None, now)
             .unwrap();
-        assert_eq!(p3.records.len(), 500);
-        assert_eq!(p3.next_locator, None);
+        assert_eq!((w3.start, w3.end), (4000, 4500));
+        assert_eq!(w3.next_locator, None);
         assert_eq!(c.open_count(), 0);
         assert_eq!(
             c.next_page("u", &loc, None, now).unwrap_err().error_code,
@@ -232,39 +263,46 @@ mod tests {
     }
 
     #[test]
+    fn a_later_request_may_ask_for_a_smaller_batch() {
+        let c = QueryCursors::default();
+        let now = Utc::now();
+        let loc = open(&c, 3000, 2000, now).next_locator.unwrap();
+        let w = c.next_page("u", &loc, Some(300), now).unwrap();
+        assert_eq!((w.start, w.end), (2000, 2300));
+        assert_eq!(
+            w.next_locator.as_deref().map(|l| l.ends_with("-2300")),
+            Some(true)
+        );
+    }
+
+    #[test]
     fn locators_expire_after_fifteen_idle_minutes() {
         let c = QueryCursors::default();
         let now = Utc::now();
-        let loc = c
-            .first_page("u", rows(300), 300, 200, now)
-            .next_locator
-            .unwrap();
+        let loc = open(&c, 300, 200, now).next_locator.unwrap();
         let later = now + Duration::minutes(16);
         let err = c.next_page("u", &loc, None, later).unwrap_err();
         assert_eq!(err.error_code, "INVALID_QUERY_LOCATOR");
     }
 
     #[test]
-    fn another_users_locator_is_invalid() {
+    fn another_users_or_a_garbled_locator_is_invalid() {
         let c = QueryCursors::default();
         let now = Utc::now();
-        let loc = c
-            .first_page("u", rows(300), 300, 200, now)
-            .next_locator
-            .unwrap();
+        let loc = open(&c, 300, 200, now).next_locator.unwrap();
         assert!(c.next_page("v", &loc, None, now).is_err());
+        assert!(c.next_page("u", "nonsense", None, now).is_err());
+        let beyond = format!("{}-999", loc.split('-').next().unwrap());
+        assert!(c.next_page("u", &beyond, None, now).is_err());
     }
 
     #[test]
     fn an_eleventh_cursor_drops_the_oldest() {
         let c = QueryCursors::default();
         let now = Utc::now();
-        let first = c
-            .first_page("u", rows(300), 300, 200, now)
-            .next_locator
-            .unwrap();
+        let first = open(&c, 300, 200, now).next_locator.unwrap();
         for _ in 0..10 {
-            c.first_page("u", rows(300), 300, 200, now);
+            open(&c, 300, 200, now);
         }
         assert_eq!(c.open_count(), 10);
         assert!(c.next_page("u", &first, None, now).is_err());

@@ -19,6 +19,8 @@ mod meta;
 mod query;
 mod sobjects;
 pub mod static_token;
+#[cfg(test)]
+mod tests;
 pub mod versions;
 
 pub use body::SfJson;

@@ -6,7 +6,7 @@
 //! for queryAll, so both `/query/{locator}` and `/queryAll/{locator}` serve any locator.
 //! Aggregate results come in one batch of up to 2,000 rows, never through a locator.
 
-use super::cursors::{batch_size, Page, DEFAULT_BATCH};
+use super::cursors::{batch_size, Window, DEFAULT_BATCH};
 use super::error::{json_response, ApiError};
 use super::gateway::{Caller, RequestVersion};
 use super::versions::ApiVersion;
@@ -30,15 +30,27 @@ pub fn routes() -> Router<RestState> {
 
 type Params = HashMap<String, String>;
 
-fn page_body(page: Page, version: ApiVersion, resource: &str) -> Value {
+/// The response body for a window of a query's rows, rendering just those rows.
+fn page_body(
+    state: &RestState,
+    window: Window<soql::QueryCursor>,
+    version: ApiVersion,
+    resource: &str,
+) -> Value {
+    let records = {
+        let store = state.org.store.read();
+        window
+            .rows
+            .batch(&store, window.start, window.end - window.start)
+    };
     let mut body = json!({
-        "totalSize": page.total_size,
-        "done": page.next_locator.is_none(),
+        "totalSize": window.total_size,
+        "done": window.next_locator.is_none(),
     });
-    if let Some(loc) = page.next_locator {
+    if let Some(loc) = window.next_locator {
         body["nextRecordsUrl"] = json!(format!("{}/{resource}/{loc}", version.base_path()));
     }
-    body["records"] = Value::Array(page.records);
+    body["records"] = Value::Array(records);
     body
 }
 
@@ -79,16 +91,16 @@ async fn run(
         return Ok(json_response(StatusCode::OK, &columns));
     }
     let now = state.org.clock.now();
-    let result = {
+    let cursor = {
         let store = state.org.store.read();
         let options = soql::QueryOptions {
             include_deleted: all_rows,
             ..soql::QueryOptions::new(now, &version.number())
         };
-        soql::query(&store, q, &options)?
+        soql::open_cursor(&store, q, &options)?
     };
     let batch = header_batch(&headers).unwrap_or(DEFAULT_BATCH);
-    if result.aggregate && result.records.len() > DEFAULT_BATCH {
+    if cursor.aggregate && cursor.row_count() > DEFAULT_BATCH {
         // Salesforce cannot page aggregate results; the text is as reported by users of real
         // orgs, the error code is not verified.
         return Err(ApiError::new(
@@ -97,21 +109,18 @@ async fn run(
             "Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch",
         ));
     }
-    let batch = if result.aggregate {
+    let batch = if cursor.aggregate {
         DEFAULT_BATCH
     } else {
         batch
     };
-    let page = state.cursors.first_page(
-        &caller.0.user_id,
-        result.records,
-        result.total_size as u64,
-        batch,
-        now,
-    );
+    let (rows, total) = (cursor.row_count(), cursor.total_size as u64);
+    let window = state
+        .cursors
+        .first_page(&caller.0.user_id, cursor, rows, total, batch, now);
     Ok(json_response(
         StatusCode::OK,
-        &page_body(page, version, resource),
+        &page_body(&state, window, version, resource),
     ))
 }
 
@@ -143,7 +152,7 @@ fn next(
     headers: &HeaderMap,
     resource: &str,
 ) -> Result<Response, ApiError> {
-    let page = state.cursors.next_page(
+    let window = state.cursors.next_page(
         &caller.0.user_id,
         locator,
         header_batch(headers),
@@ -151,7 +160,7 @@ fn next(
     )?;
     Ok(json_response(
         StatusCode::OK,
-        &page_body(page, version, resource),
+        &page_body(state, window, version, resource),
     ))
 }
 

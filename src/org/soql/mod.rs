@@ -156,6 +156,16 @@ pub fn open_cursor(store: &Store, src: &str, opts: &QueryOptions) -> Result<Quer
 }
 
 impl QueryCursor {
+    /// How many rows the cursor pages through (a COUNT() query has none; its count is
+    /// `total_size`).
+    pub fn row_count(&self) -> usize {
+        if self.ids.is_empty() {
+            self.rendered.len()
+        } else {
+            self.ids.len()
+        }
+    }
+
     /// Rows `start .. start + len` as REST JSON.
     pub fn batch(&self, store: &Store, start: usize, len: usize) -> Vec<Json> {
         let end = start.saturating_add(len);

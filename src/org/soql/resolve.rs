@@ -155,59 +155,72 @@ pub enum Test {
     Includes(Vec<Vec<String>>, bool),
 }
 
-/// One piece of a LIKE pattern.
-#[derive(Debug, Clone, PartialEq)]
+/// One piece of a LIKE pattern (characters already lower-cased).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum LikePart {
-    Text(String),
+    Char(char),
     AnyOne,
     AnyMany,
 }
 
 pub fn like_pattern(s: &str) -> Vec<LikePart> {
     let mut out = Vec::new();
-    let mut text = String::new();
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
                 if let Some(n) = chars.next() {
-                    text.extend(n.to_lowercase());
+                    out.extend(n.to_lowercase().map(LikePart::Char));
                 }
             }
-            '%' | '_' => {
-                if !text.is_empty() {
-                    out.push(LikePart::Text(std::mem::take(&mut text)));
-                }
-                out.push(if c == '%' {
-                    LikePart::AnyMany
-                } else {
-                    LikePart::AnyOne
-                });
-            }
-            c => text.extend(c.to_lowercase()),
+            '%' => out.push(LikePart::AnyMany),
+            '_' => out.push(LikePart::AnyOne),
+            c => out.extend(c.to_lowercase().map(LikePart::Char)),
         }
-    }
-    if !text.is_empty() {
-        out.push(LikePart::Text(text));
     }
     out
 }
 
-/// Case-insensitive LIKE match.
-pub fn like_matches(pattern: &[LikePart], value: &str) -> bool {
-    let lower: Vec<char> = value.chars().flat_map(char::to_lowercase).collect();
-    fn go(p: &[LikePart], v: &[char]) -> bool {
-        match p.first() {
-            None => v.is_empty(),
-            Some(LikePart::Text(t)) => {
-                let t: Vec<char> = t.chars().collect();
-                v.len() >= t.len() && v[..t.len()] == t[..] && go(&p[1..], &v[t.len()..])
+/// Wildcard matching with one backtrack point (linear for the usual `%x%` patterns).
+fn glob(p: &[LikePart], n: usize, at: impl Fn(usize) -> char) -> bool {
+    let (mut pi, mut vi) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while vi < n {
+        match p.get(pi) {
+            Some(LikePart::AnyOne) => {
+                pi += 1;
+                vi += 1;
             }
-            Some(LikePart::AnyOne) => !v.is_empty() && go(&p[1..], &v[1..]),
-            Some(LikePart::AnyMany) => (0..=v.len()).any(|k| go(&p[1..], &v[k..])),
+            Some(LikePart::Char(c)) if *c == at(vi) => {
+                pi += 1;
+                vi += 1;
+            }
+            Some(LikePart::AnyMany) => {
+                star = Some((pi, vi));
+                pi += 1;
+            }
+            _ => match star {
+                Some((sp, sv)) => {
+                    pi = sp + 1;
+                    vi = sv + 1;
+                    star = Some((sp, sv + 1));
+                }
+                None => return false,
+            },
         }
     }
-    go(pattern, &lower)
+    p[pi.min(p.len())..].iter().all(|x| *x == LikePart::AnyMany)
+}
+
+/// Case-insensitive LIKE match (no allocation for ASCII values).
+pub fn like_matches(pattern: &[LikePart], value: &str) -> bool {
+    if value.is_ascii() {
+        let b = value.as_bytes();
+        glob(pattern, b.len(), |i| b[i].to_ascii_lowercase() as char)
+    } else {
+        let lower: Vec<char> = value.chars().flat_map(char::to_lowercase).collect();
+        glob(pattern, lower.len(), |i| lower[i])
+    }
 }
 
 fn type_word(t: FieldType) -> &'static str {
@@ -429,6 +442,10 @@ mod tests {
         assert!(!like_matches(&p, "Falcon Corps"));
         assert!(like_matches(&like_pattern("50\\%"), "50%"));
         assert!(!like_matches(&like_pattern("50\\%"), "500"));
+        assert!(like_matches(&like_pattern("%a%b%"), "xxAyyBzz"));
+        assert!(!like_matches(&like_pattern("%a%b"), "xxAyyBzz"));
+        assert!(like_matches(&like_pattern("ÉCOLE%"), "école normale"));
+        assert!(like_matches(&like_pattern("%"), ""));
     }
 
     #[test]

@@ -333,6 +333,57 @@ async fn the_browser_login_page_logs_in_allows_and_denies() {
 }
 
 #[tokio::test]
+async fn after_a_browser_login_prompt_none_completes_silently_and_prompt_login_asks_again() {
+    let h = H::new();
+    let url = authorize_url("browser-key", CB, &format!("&code_challenge={CHALLENGE}"));
+    let login = [
+        ("response_type", "code"),
+        ("client_id", "browser-key"),
+        ("redirect_uri", "http://localhost:8080/callback"),
+        ("code_challenge", CHALLENGE),
+        ("username", "learner@sflab.dev"),
+        ("password", "Learner-1"),
+        ("action", "allow"),
+    ];
+    let r = h.post("/services/oauth2/authorize", &login).await;
+    let cookie = r.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("sid="));
+    let silent = h
+        .get_with(&format!("{url}&prompt=none"), &[("cookie", &cookie)])
+        .await;
+    assert!(
+        silent.redirect_param("code").is_some(),
+        "{:?}",
+        silent.location()
+    );
+    let again = h
+        .get_with(&format!("{url}&prompt=login"), &[("cookie", &cookie)])
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "prompt=login shows the page");
+    let stranger = h.get(&format!("{url}&prompt=none")).await;
+    assert_eq!(
+        stranger.redirect_param("error").as_deref(),
+        Some("login_required")
+    );
+    h.auth
+        .clock()
+        .advance(std::time::Duration::from_secs(2 * 3600 + 1));
+    let expired = h
+        .get_with(&format!("{url}&prompt=none"), &[("cookie", &cookie)])
+        .await;
+    assert_eq!(
+        expired.redirect_param("error").as_deref(),
+        Some("login_required")
+    );
+}
+
+#[tokio::test]
 async fn admin_approved_apps_refuse_users_who_are_not_pre_authorized() {
     let h = H::new();
     let r = h

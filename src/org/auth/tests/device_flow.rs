@@ -37,6 +37,12 @@ async fn starting_gives_codes_uri_interval_and_lifetime() {
     assert_eq!(v["verification_uri"], format!("{BASE}/setup/connect"));
     assert_eq!(v["interval"], 5);
     assert_eq!(v["expires_in"], 600);
+    let d = h.last();
+    assert_eq!(
+        (d.grant.as_str(), d.outcome),
+        ("device_code", Outcome::Issued)
+    );
+    assert!(d.reason.contains("waiting"), "{}", d.reason);
 }
 
 #[tokio::test]

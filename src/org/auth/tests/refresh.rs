@@ -82,6 +82,27 @@ async fn without_rotation_the_same_refresh_token_keeps_working() {
 }
 
 #[tokio::test]
+async fn a_confidential_client_must_authenticate_to_refresh() {
+    let h = H::new();
+    let v = tokens(&h, "").await;
+    let rt = v["refresh_token"].as_str().unwrap();
+    let r = h
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt),
+            ("client_id", "web-key"),
+        ])
+        .await;
+    assert_eq!(r.error(), "invalid_client");
+    let r = refresh(&h, rt).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "the refresh token was not spent by the refused try"
+    );
+}
+
+#[tokio::test]
 async fn a_refresh_token_of_another_client_is_refused() {
     let h = H::new();
     let v = tokens(&h, "").await;

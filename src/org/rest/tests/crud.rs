@@ -1,0 +1,292 @@
+//! sObject create, retrieve, update, delete, upsert and describe.
+
+use super::*;
+
+#[tokio::test]
+async fn create_answers_201_with_id_and_location() {
+    let m = mock();
+    let r = m
+        .post(&format!("{V}/sobjects/Account/"), json!({"Name": "Acme"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let id = r.body["id"].as_str().unwrap();
+    assert!(id.starts_with("001") && id.len() == 18);
+    assert_eq!(r.body["success"], true);
+    assert_eq!(r.body["errors"], json!([]));
+    assert_eq!(
+        r.headers["location"],
+        format!("/services/data/v59.0/sobjects/Account/{id}").as_str()
+    );
+}
+
+#[tokio::test]
+async fn retrieve_with_fields_projects_to_those_fields() {
+    let m = mock();
+    let id = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "Acme", "Industry": "Energy"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let full = m.get(&format!("{V}/sobjects/Account/{id}")).await;
+    assert_eq!(full.status, StatusCode::OK);
+    assert_eq!(full.body["attributes"]["type"], "Account");
+    assert_eq!(full.body["Industry"], "Energy");
+    let some = m
+        .get(&format!("{V}/sobjects/Account/{id}?fields=Name"))
+        .await;
+    assert_eq!(some.body["Name"], "Acme");
+    assert!(some.body.get("Industry").is_none());
+    let bad = m
+        .get(&format!("{V}/sobjects/Account/{id}?fields=Naem"))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&bad), "INVALID_FIELD");
+}
+
+#[tokio::test]
+async fn missing_records_are_not_found_on_get_but_invalid_cross_reference_on_write() {
+    let m = mock();
+    let ghost = "001000000000000AAA";
+    let r = m.get(&format!("{V}/sobjects/Account/{ghost}")).await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::NOT_FOUND, "NOT_FOUND")
+    );
+    let r = m
+        .patch(
+            &format!("{V}/sobjects/Account/{ghost}"),
+            json!({"Name": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::NOT_FOUND, "INVALID_CROSS_REFERENCE_KEY")
+    );
+    let r = m.delete(&format!("{V}/sobjects/Account/{ghost}")).await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::NOT_FOUND, "INVALID_CROSS_REFERENCE_KEY")
+    );
+    let r = m.get(&format!("{V}/sobjects/Account/123")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.body[0]["message"],
+        "Provided external ID field does not exist or is not accessible: 123"
+    );
+}
+
+#[tokio::test]
+async fn update_and_delete_answer_204_and_take_effect() {
+    let m = mock();
+    let id = m
+        .post(&format!("{V}/sobjects/Account"), json!({"Name": "Acme"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = m
+        .patch(
+            &format!("{V}/sobjects/Account/{id}"),
+            json!({"Name": "Acme 2"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        m.get(&format!("{V}/sobjects/Account/{id}")).await.body["Name"],
+        "Acme 2"
+    );
+    let r = m
+        .send(
+            Method::POST,
+            &format!("{V}/sobjects/Account/{id}?_HttpMethod=PATCH"),
+            Some(r#"{"Name":"Acme 3"}"#),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        m.get(&format!("{V}/sobjects/Account/{id}")).await.body["Name"],
+        "Acme 3"
+    );
+    assert_eq!(
+        m.delete(&format!("{V}/sobjects/Account/{id}")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        m.get(&format!("{V}/sobjects/Account/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn upsert_creates_then_updates_and_keeps_one_record() {
+    let m = mock();
+    let path = format!("{V}/sobjects/Account/ERP_Id__c/Z-9");
+    let first = m.patch(&path, json!({"Name": "Zed"})).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(first.body["created"], true);
+    let second = m.patch(&path, json!({"Name": "Zed 2"})).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(second.body["created"], false);
+    assert_eq!(second.body["id"], first.body["id"]);
+    let q = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Name+FROM+Account+WHERE+ERP_Id__c='Z-9'"
+        ))
+        .await;
+    assert_eq!(q.body["totalSize"], 1);
+    assert_eq!(q.body["records"][0]["Name"], "Zed 2");
+    let got = m.get(&path).await;
+    assert_eq!(got.body["Name"], "Zed 2");
+}
+
+#[tokio::test]
+async fn upsert_update_before_v46_answers_204() {
+    let m = mock();
+    let path = "/services/data/v45.0/sobjects/Account/ERP_Id__c/A-1000";
+    assert_eq!(
+        m.patch(path, json!({"Name": "Falcon"})).await.status,
+        StatusCode::NO_CONTENT
+    );
+}
+
+#[tokio::test]
+async fn upsert_with_update_only_does_not_create() {
+    let m = mock();
+    let r = m
+        .patch(
+            &format!("{V}/sobjects/Account/ERP_Id__c/NEW-1?updateOnly=true"),
+            json!({"Name": "No"}),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{:?}", r.status);
+    let q = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Id+FROM+Account+WHERE+ERP_Id__c='NEW-1'"
+        ))
+        .await;
+    assert_eq!(q.body["totalSize"], 0);
+}
+
+#[tokio::test]
+async fn upsert_matching_several_records_answers_300_with_their_urls() {
+    let seed = OrgSeed::from_yaml(
+        r#"
+objects:
+  Account:
+    fields:
+      Legacy_Key__c: { type: text, externalId: true }
+users:
+  - { username: admin@multi.example, last_name: Admin, profile: System Administrator }
+records:
+  - Account: { Name: One, Legacy_Key__c: K-1 }
+  - Account: { Name: Two, Legacy_Key__c: K-1 }
+"#,
+    )
+    .unwrap();
+    let m = mock_of(Org::new(&seed).unwrap());
+    let r = m
+        .patch(
+            &format!("{V}/sobjects/Account/Legacy_Key__c/K-1"),
+            json!({"Name": "Three"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::MULTIPLE_CHOICES);
+    let urls = r.body.as_array().unwrap();
+    assert_eq!(urls.len(), 2);
+    assert!(urls[0]
+        .as_str()
+        .unwrap()
+        .starts_with("/services/data/v59.0/sobjects/Account/001"));
+}
+
+#[tokio::test]
+async fn post_on_id_creates_like_an_upsert() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/sobjects/Account/Id"),
+            json!({"Name": "By Id"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.body["created"], true);
+}
+
+#[tokio::test]
+async fn field_rules_answer_with_their_salesforce_codes() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Industry": "Energy"}),
+        )
+        .await;
+    assert_eq!(error_code(&r), "REQUIRED_FIELD_MISSING");
+    assert_eq!(r.body[0]["fields"], json!(["Name"]));
+    let r = m
+        .post(&format!("{V}/sobjects/Contact"), json!({"FirstName": "A"}))
+        .await;
+    assert_eq!(r.body[0]["fields"], json!(["LastName"]));
+    let r = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "x".repeat(256)}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::BAD_REQUEST, "STRING_TOO_LONG")
+    );
+    let r = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "Dup", "ERP_Id__c": "A-1000"}),
+        )
+        .await;
+    assert_eq!(error_code(&r), "DUPLICATE_VALUE");
+    let r = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "x", "Naem": "y"}),
+        )
+        .await;
+    assert_eq!(error_code(&r), "INVALID_FIELD");
+    let r = m
+        .post(&format!("{V}/sobjects/Nope__c"), json!({"Name": "x"}))
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::NOT_FOUND, "NOT_FOUND")
+    );
+}
+
+#[tokio::test]
+async fn describe_global_object_and_basic_info() {
+    let m = mock();
+    let g = m.get(&format!("{V}/sobjects")).await;
+    assert_eq!(g.body["encoding"], "UTF-8");
+    assert!(g.body["sobjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["name"] == "Account"));
+    let d = m.get(&format!("{V}/sobjects/Account/describe")).await;
+    assert!(d.body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["name"] == "ERP_Id__c"));
+    let b = m.get(&format!("{V}/sobjects/account")).await;
+    assert_eq!(b.body["objectDescribe"]["name"], "Account");
+    assert_eq!(
+        m.get(&format!("{V}/sobjects/Nope/describe")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,0 +1,155 @@
+//! SOQL over REST: paging through locators, expiry, queryAll, errors, column metadata.
+
+use super::*;
+
+#[tokio::test]
+async fn queries_page_in_batches_through_locators() {
+    let m = mock();
+    m.seed_accounts(2500, "Page");
+    let q = format!("{V}/query?q=SELECT+Id,Name+FROM+Account+WHERE+Name+LIKE+'Page%25'");
+    let first = m.get(&q).await;
+    assert_eq!(first.body["totalSize"], 2500);
+    assert_eq!(first.body["done"], false);
+    assert_eq!(first.body["records"].as_array().unwrap().len(), 2000);
+    let next = first.body["nextRecordsUrl"].as_str().unwrap().to_string();
+    assert!(
+        next.starts_with("/services/data/v59.0/query/01g") && next.ends_with("-2000"),
+        "{next}"
+    );
+    let second = m.get(&next).await;
+    assert_eq!(second.body["done"], true);
+    assert_eq!(second.body["records"].as_array().unwrap().len(), 500);
+    assert!(second.body.get("nextRecordsUrl").is_none());
+
+    let small = m
+        .send(
+            Method::GET,
+            &q,
+            None,
+            &[("Sforce-Query-Options", "batchSize=500")],
+        )
+        .await;
+    assert_eq!(small.body["records"].as_array().unwrap().len(), 500);
+    let loc = small.body["nextRecordsUrl"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let via_all = m.get(&format!("{V}/queryAll/{loc}")).await;
+    assert_eq!(via_all.status, StatusCode::OK);
+    assert_eq!(via_all.body["records"].as_array().unwrap().len(), 500);
+}
+
+#[tokio::test]
+async fn a_locator_expires_on_the_org_clock() {
+    let m = mock();
+    m.seed_accounts(300, "Exp");
+    let q = format!("{V}/query?q=SELECT+Id+FROM+Account+WHERE+Name+LIKE+'Exp%25'");
+    let first = m
+        .send(
+            Method::GET,
+            &q,
+            None,
+            &[("Sforce-Query-Options", "batchSize=200")],
+        )
+        .await;
+    let next = first.body["nextRecordsUrl"].as_str().unwrap().to_string();
+    m.org.clock.advance(std::time::Duration::from_secs(16 * 60));
+    let r = m.get(&next).await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::BAD_REQUEST, "INVALID_QUERY_LOCATOR")
+    );
+}
+
+#[tokio::test]
+async fn query_all_sees_deleted_records_and_query_does_not() {
+    let m = mock();
+    let id = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "Gone Soon"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    m.delete(&format!("{V}/sobjects/Account/{id}")).await;
+    let soql = format!("SELECT+Id,IsDeleted+FROM+Account+WHERE+Id='{id}'");
+    assert_eq!(
+        m.get(&format!("{V}/query?q={soql}")).await.body["totalSize"],
+        0
+    );
+    let all = m.get(&format!("{V}/queryAll?q={soql}")).await;
+    assert_eq!(all.body["totalSize"], 1);
+    assert_eq!(all.body["records"][0]["IsDeleted"], true);
+}
+
+#[tokio::test]
+async fn soql_errors_carry_their_codes() {
+    let m = mock();
+    let r = m
+        .get(&format!("{V}/query?q=SELECT+Naem+FROM+Account"))
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::BAD_REQUEST, "INVALID_FIELD")
+    );
+    assert!(r.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("No such column 'Naem' on entity 'Account'"));
+    let r = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Id+FROM+ScratchOrgInfo+limit+1"
+        ))
+        .await;
+    assert_eq!(error_code(&r), "INVALID_TYPE");
+    let r = m.get(&format!("{V}/query?q=SELEKT+Id")).await;
+    assert_eq!(error_code(&r), "MALFORMED_QUERY");
+    let r = m.get(&format!("{V}/query")).await;
+    assert_eq!(error_code(&r), "MALFORMED_QUERY");
+}
+
+#[tokio::test]
+async fn columns_true_answers_column_metadata() {
+    let m = mock();
+    let r = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Id,Name+FROM+Account&columns=true"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["entityName"], "Account");
+    let cols = r.body["columnMetadata"].as_array().unwrap();
+    assert_eq!(cols[1]["columnName"], "Name");
+}
+
+#[tokio::test]
+async fn count_queries_answer_the_count_without_rows_or_locator() {
+    let m = mock();
+    m.seed_accounts(2100, "Counted");
+    let r = m
+        .get(&format!("{V}/query?q=SELECT+COUNT()+FROM+Account"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["totalSize"], 2104);
+    assert_eq!(r.body["done"], true);
+    assert_eq!(r.body["records"], json!([]));
+}
+
+#[tokio::test]
+async fn the_second_page_continues_where_the_first_stopped() {
+    let m = mock();
+    m.seed_accounts(2100, "Live");
+    let q =
+        format!("{V}/query?q=SELECT+Id,Name+FROM+Account+WHERE+Name+LIKE+'Live%25'+ORDER+BY+Name");
+    let first = m.get(&q).await;
+    let next = first.body["nextRecordsUrl"].as_str().unwrap().to_string();
+    let second = m.get(&next).await;
+    assert_eq!(second.body["records"].as_array().unwrap().len(), 100);
+    assert_eq!(second.body["records"][0]["Name"], "Live 02000");
+}

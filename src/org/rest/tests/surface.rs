@@ -1,0 +1,260 @@
+//! Versions, resources, authentication, limits and the gateway's error shapes.
+
+use super::*;
+
+#[tokio::test]
+async fn version_list_is_public_and_every_version_is_two_digit() {
+    let m = mock();
+    let req = Request::get("/services/data").body(Body::empty()).unwrap();
+    let resp = m.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let list: Value = serde_json::from_slice(&bytes).unwrap();
+    let versions: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    for needed in ["31.0", "50.0", "51.0", "59.0", "66.0"] {
+        assert!(versions.contains(&needed));
+    }
+}
+
+#[tokio::test]
+async fn resource_map_answers_get_and_head_with_an_absolute_identity() {
+    let m = mock();
+    let r = m.get(V).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["sobjects"], "/services/data/v59.0/sobjects");
+    let identity = r.body["identity"].as_str().unwrap();
+    assert!(
+        identity.starts_with("https://127.0.0.1:8443/id/00D"),
+        "{identity}"
+    );
+    let head = m
+        .send(Method::HEAD, "/services/data/v51.0", None, &[])
+        .await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert_eq!(head.body, Value::Null);
+}
+
+#[tokio::test]
+async fn a_missing_or_unknown_token_is_401_invalid_session_id() {
+    let m = mock();
+    let req = Request::get(format!("{V}/limits"))
+        .body(Body::empty())
+        .unwrap();
+    let resp = m.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(
+        body,
+        json!([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])
+    );
+    let bad = Mock {
+        token: "00Dxx!nope".into(),
+        ..mock()
+    };
+    assert_eq!(
+        bad.get(&format!("{V}/limits")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn an_expired_session_is_refused() {
+    let m = mock();
+    m.org.sessions.expire(&m.token, m.org.clock.now());
+    let r = m.get(&format!("{V}/limits")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(&r), "INVALID_SESSION_ID");
+}
+
+#[tokio::test]
+async fn unsupported_versions_and_unknown_paths_are_404_not_found() {
+    let m = mock();
+    for path in [
+        "/services/data/v20.0/limits",
+        "/services/data/v99.0",
+        &format!("{V}/nothing/here"),
+        "/nowhere",
+    ] {
+        let r = m.get(path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(error_code(&r), "NOT_FOUND", "{path}");
+        assert_eq!(r.headers["content-type"], "application/json;charset=UTF-8");
+    }
+}
+
+#[tokio::test]
+async fn latest_is_an_alias_for_the_newest_version() {
+    let m = mock();
+    let r = m.get("/services/data/latest").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["limits"], "/services/data/v66.0/limits");
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_in_salesforce_shape() {
+    let m = mock();
+    let r = m
+        .send(
+            Method::PUT,
+            &format!("{V}/sobjects/Account"),
+            Some("{}"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(error_code(&r), "METHOD_NOT_ALLOWED");
+    assert!(r.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("HTTP Method 'PUT' not allowed"));
+}
+
+#[tokio::test]
+async fn trailing_and_double_slashes_are_tolerated() {
+    let m = mock();
+    assert_eq!(
+        m.get("//services/data/v59.0//limits/").await.status,
+        StatusCode::OK
+    );
+    let r = m.get(&format!("{V}/query/?q=SELECT+Id+FROM+Account")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body["totalSize"].as_u64().unwrap() >= 4);
+}
+
+#[tokio::test]
+async fn every_call_is_counted_in_limits_and_the_header() {
+    let m = mock();
+    let a = m.get(&format!("{V}/limits")).await;
+    let b = m.get(&format!("{V}/limits")).await;
+    let used = |r: &Reply| {
+        r.body["DailyApiRequests"]["Max"].as_u64().unwrap()
+            - r.body["DailyApiRequests"]["Remaining"].as_u64().unwrap()
+    };
+    assert_eq!(used(&b), used(&a) + 1);
+    assert_eq!(
+        b.headers["sforce-limit-info"],
+        format!("api-usage={}/15000", used(&b)).as_str()
+    );
+    assert!(m
+        .get("/services/data")
+        .await
+        .headers
+        .contains_key("sforce-limit-info"));
+}
+
+#[tokio::test]
+async fn record_count_counts_live_records_per_object() {
+    let m = mock();
+    m.seed_accounts(3, "Counted");
+    let r = m
+        .get(&format!("{V}/limits/recordCount?sObjects=Account,Contact"))
+        .await;
+    assert_eq!(
+        r.body["sObjects"][0],
+        json!({"count": 7, "name": "Account"})
+    );
+    assert_eq!(
+        r.body["sObjects"][1],
+        json!({"count": 4, "name": "Contact"})
+    );
+}
+
+#[tokio::test]
+async fn a_spent_allocation_answers_403_request_limit_exceeded() {
+    let org = Org::default_org();
+    let login = issue_static_token(&org, None).unwrap();
+    let mut state = RestState::new(org.clone());
+    state.usage = Arc::new(ApiUsage::new(3));
+    let m = Mock {
+        app: router_with(state),
+        org,
+        token: login.token,
+    };
+    for _ in 0..3 {
+        assert_eq!(m.get(&format!("{V}/limits")).await.status, StatusCode::OK);
+    }
+    let r = m.get(&format!("{V}/limits")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.body,
+        json!([{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}])
+    );
+}
+
+#[tokio::test]
+async fn the_sf_cli_login_sequence_is_answered() {
+    let m = mock();
+    let info = m.get("/services/oauth2/userinfo").await;
+    assert_eq!(info.status, StatusCode::OK);
+    let user_id = info.body["user_id"].as_str().unwrap().to_string();
+    assert!(info.body["organization_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("00D"));
+    let user = m
+        .get(&format!("/services/data/v51.0/sobjects/User/{user_id}"))
+        .await;
+    assert_eq!(user.body["Username"], info.body["preferred_username"]);
+    let scratch = m
+        .get("/services/data/v51.0/query?q=SELECT%20Id%20FROM%20ScratchOrgInfo%20limit%201")
+        .await;
+    assert_eq!(
+        (scratch.status, error_code(&scratch)),
+        (StatusCode::BAD_REQUEST, "INVALID_TYPE")
+    );
+    let org = m
+        .get("/services/data/v66.0/query?q=SELECT+Name,InstanceName,IsSandbox,TrialExpirationDate,NamespacePrefix,OrganizationType+FROM+Organization")
+        .await;
+    assert_eq!(org.body["totalSize"], 1);
+    assert_eq!(org.body["records"][0]["IsSandbox"], true);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_before_parsing() {
+    let m = mock();
+    let huge = format!(r#"{{"Name":"{}"}}"#, "x".repeat(51 * 1024 * 1024));
+    let r = m
+        .send(
+            Method::POST,
+            &format!("{V}/sobjects/Account"),
+            Some(&huge),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn broken_json_is_a_parser_error_with_its_position() {
+    let m = mock();
+    let r = m
+        .send(
+            Method::POST,
+            &format!("{V}/sobjects/Account"),
+            Some(r#"{"Name" "x"}"#),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR")
+    );
+    assert!(r.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("at [line:1, column:9]"));
+}
