@@ -17,4 +17,5 @@ pub mod proxy;
 pub mod redact;
 pub mod rules;
 pub mod runner;
+pub mod track;
 pub mod workspace;
