@@ -9,6 +9,7 @@ mod grade;
 pub mod lab;
 mod lab_report;
 pub mod org;
+mod track;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -20,7 +21,9 @@ Examples:
   sflab list                             levels, lessons and labs with your progress
   sflab list --json                      the same, for scripts
   sflab lesson L0-start-here/overview    a lesson as text, for pipes and screen readers
-  sflab --curriculum ./my-course list    load lessons and labs from a folder (for authors)";
+  sflab --curriculum ./my-course list    load lessons and labs from a folder (for authors)
+  sflab --track team.yaml                assign a track, then open the classroom
+  sflab grade hand-ins/ --lab rest-crud --out grades   grade a folder of submissions";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +41,11 @@ pub struct Cli {
     /// `.sflab/`, else ./sflab-workspace).
     #[arg(long, global = true, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
+
+    /// A team lead's track file: with no command, make it the workspace's assigned track and
+    /// open the classroom; with `report`, the track to report on.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub track: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -140,6 +148,18 @@ pub enum Command {
         #[arg(long)]
         http: bool,
     },
+    /// Tracks a team lead assigns: labs with due dates.
+    Track {
+        #[command(subcommand)]
+        action: TrackAction,
+    },
+    /// Write your progress on a track (JSON, Markdown and a copy of your lab folders) for your
+    /// lead; uses --track FILE or the workspace's assigned track.
+    Report {
+        /// Where the report goes.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Tools for curriculum authors.
     Dev {
         #[command(subcommand)]
@@ -153,6 +173,15 @@ pub enum LabAction {
     Start {
         /// The lab id, e.g. rest-first-call.
         id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrackAction {
+    /// The track's labs, due dates and your status (overdue labs are marked).
+    Show {
+        /// The track file (default: --track, else the workspace's assigned track).
+        file: Option<PathBuf>,
     },
 }
 
@@ -206,7 +235,16 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     }
     let curriculum = curriculum_cmds::load(cli.curriculum.as_deref())?;
     match cli.command {
-        None => curriculum_cmds::open_tui(&cli, curriculum),
+        None => {
+            if let Some(file) = &cli.track {
+                track::set_active(&cli, &curriculum, file)?;
+            }
+            curriculum_cmds::open_tui(&cli, curriculum)
+        }
+        Some(Command::Track {
+            action: TrackAction::Show { ref file },
+        }) => track::show(&cli, &curriculum, file.as_deref()),
+        Some(Command::Report { ref out }) => track::report(&cli, &curriculum, out),
         Some(Command::List { json }) => {
             curriculum_cmds::list(&curriculum, json, &lab::progress_of(&cli))
         }
