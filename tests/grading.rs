@@ -501,6 +501,13 @@ fn the_same_input_gives_the_same_grades_and_shards_split_it_stably() {
     let whole = tempfile::tempdir().unwrap();
     grade(&subs, whole.path(), &["--format", "csv", "--jobs", "2"]);
     let (_, all) = read_csv(&whole.path().join("gradebook.csv"));
+    let again = tempfile::tempdir().unwrap();
+    grade(&subs, again.path(), &["--format", "csv", "--jobs", "1"]);
+    assert_eq!(
+        std::fs::read_to_string(whole.path().join("gradebook.csv")).unwrap(),
+        std::fs::read_to_string(again.path().join("gradebook.csv")).unwrap(),
+        "the same input gives the same gradebook, byte for byte, whatever --jobs"
+    );
     let mut merged = BTreeMap::new();
     for i in 1..=2 {
         let part = tempfile::tempdir().unwrap();

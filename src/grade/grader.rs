@@ -169,7 +169,7 @@ pub async fn grade_one(
                 &options.redaction_key,
             )
             .map_err(|e| GradeError::Grader(format!("could not write the sandbox's key: {e}")))?;
-            let notes = prepare_copy(sub, &lab_dir, &options.harness)
+            let notes = prepare_copy(&sub.lab_folder(&lab.id), &lab_dir, &options.harness)
                 .map_err(|e| GradeError::Grader(e.to_string()))?;
             Ok((ws, notes))
         });

@@ -45,6 +45,19 @@ pub enum SubmissionError {
     },
 }
 
+impl Submission {
+    /// The folder holding the learner's `./run`: the submission itself, or its `<lab-id>/`
+    /// subfolder when a whole workspace was handed in.
+    pub fn lab_folder(&self, lab_id: &str) -> PathBuf {
+        let nested = self.dir.join(lab_id);
+        if !self.dir.join("run").exists() && nested.join("run").is_file() {
+            nested
+        } else {
+            self.dir.clone()
+        }
+    }
+}
+
 /// Which part of the sorted submissions this run grades: the `index`-th (1-based) of `of`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
@@ -195,9 +208,10 @@ pub fn harness_files(files: &dyn Files, meta: &LabMeta, spec: &LabSpec) -> Vec<(
         .collect()
 }
 
-/// Copies the learner's files of `sub` into `dest` (created), then writes `harness` over them.
+/// Copies the learner's files of `from` (a submission's lab folder) into `dest` (created),
+/// then writes `harness` over them.
 pub fn prepare_copy(
-    sub: &Submission,
+    from: &Path,
     dest: &Path,
     harness: &[(String, Vec<u8>)],
 ) -> Result<CopyNotes, SubmissionError> {
@@ -207,7 +221,7 @@ pub fn prepare_copy(
     };
     std::fs::create_dir_all(dest).map_err(err)?;
     let mut notes = CopyNotes::default();
-    copy_tree(&sub.dir, dest, Path::new(""), 0, &mut notes).map_err(err)?;
+    copy_tree(from, dest, Path::new(""), 0, &mut notes).map_err(err)?;
     for (rel, bytes) in harness {
         let target = dest.join(rel);
         if let Some(parent) = target.parent() {
@@ -289,12 +303,8 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink("/etc/hostname", sub.join("peek")).unwrap();
         let dest = t.path().join("copy");
-        let s = Submission {
-            name: "sub".into(),
-            dir: sub,
-        };
         let harness = vec![("harness.sh".to_string(), b"echo original\n".to_vec())];
-        let notes = prepare_copy(&s, &dest, &harness).unwrap();
+        let notes = prepare_copy(&sub, &dest, &harness).unwrap();
         assert_eq!(notes.copied, ["harness.sh", "lib/util.sh", "run"]);
         assert!(notes.skipped.contains(&"lab.yaml".to_string()));
         assert!(!dest.join("lab.yaml").exists());
@@ -308,6 +318,25 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(dest.join("run")).unwrap(),
             "#!/bin/sh\necho mine\n"
+        );
+    }
+
+    #[test]
+    fn a_handed_in_workspace_is_graded_from_its_lab_folder() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("ws/lab-a")).unwrap();
+        std::fs::write(t.path().join("ws/lab-a/run"), "").unwrap();
+        let s = Submission {
+            name: "ws".into(),
+            dir: t.path().join("ws"),
+        };
+        assert_eq!(s.lab_folder("lab-a"), t.path().join("ws/lab-a"));
+        assert_eq!(s.lab_folder("lab-b"), t.path().join("ws"));
+        std::fs::write(t.path().join("ws/run"), "").unwrap();
+        assert_eq!(
+            s.lab_folder("lab-a"),
+            t.path().join("ws"),
+            "its own ./run wins"
         );
     }
 
