@@ -11,4 +11,4 @@
 mod schema;
 mod store;
 
-pub use store::{AttemptRow, HintReveal, LabStatus, NewAttempt, ProgressError, Store};
+pub use store::{AttemptRow, HintReveal, LabStatus, NewAttempt, ProgressError, Store, Transcript};

@@ -82,6 +82,9 @@ pub struct AttemptRow {
     pub verdicts: Vec<Verdict>,
 }
 
+/// The redacted exchanges and learner runs of one attempt.
+pub type Transcript = (Vec<Exchange>, Vec<LearnerRun>);
+
 /// A hint the learner has seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HintReveal {
@@ -261,10 +264,7 @@ impl Store {
     }
 
     /// The redacted exchanges and runs of one attempt.
-    pub fn transcript(
-        &self,
-        attempt: i64,
-    ) -> Result<Option<(Vec<Exchange>, Vec<LearnerRun>)>, ProgressError> {
+    pub fn transcript(&self, attempt: i64) -> Result<Option<Transcript>, ProgressError> {
         let row: Option<(String, String)> = self
             .conn
             .query_row(

@@ -106,7 +106,7 @@ fn hints_and_quiz_answers_are_kept() {
     assert_eq!(h[1].tier, 1);
     s.record_quiz_answer("L1-basics/rest", 0, false).unwrap();
     s.record_quiz_answer("L1-basics/rest", 0, true).unwrap();
-    assert_eq!(s.quiz_results("L1-basics/rest").unwrap()[&0], true);
+    assert!(s.quiz_results("L1-basics/rest").unwrap()[&0]);
 }
 
 #[cfg(unix)]

@@ -65,6 +65,24 @@ pub fn router_with(state: RestState) -> Router {
     Router::new().fallback_service(gateway::Gateway { inner, state })
 }
 
+/// The REST routes without the gateway, for in-process sub-requests (Composite, batch):
+/// the caller inserts the [`Caller`] and [`RequestVersion`] extensions itself, paths must
+/// already be normalised, and nothing is counted against the API allocation.
+pub fn rest_routes(state: RestState) -> Router {
+    core_routes().with_state(state)
+}
+
+fn core_routes() -> Router<RestState> {
+    Router::new()
+        .route("/services/data", get(meta::version_list))
+        .route("/services/data/{version}", get(meta::resources))
+        .route(&v("/limits"), get(meta::limits))
+        .route(&v("/limits/recordCount"), get(meta::record_count))
+        .route(&v("/sobjects"), get(meta::describe_global))
+        .merge(sobjects::routes())
+        .merge(query::routes())
+}
+
 /// Path of a route under `/services/data/{version}`.
 fn v(path: &str) -> String {
     format!("/services/data/{{version}}{path}")
@@ -72,15 +90,7 @@ fn v(path: &str) -> String {
 
 /// The REST routes, then every other surface of the org, one line each.
 fn surfaces(state: RestState) -> Router {
-    let rest: Router<RestState> = Router::new()
-        .route("/services/data", get(meta::version_list))
-        .route("/services/data/{version}", get(meta::resources))
-        .route(&v("/limits"), get(meta::limits))
-        .route(&v("/limits/recordCount"), get(meta::record_count))
-        .route(&v("/sobjects"), get(meta::describe_global))
-        .merge(sobjects::routes())
-        .merge(query::routes());
-    rest.with_state(state.clone())
+    rest_routes(state.clone())
         .merge(crate::org::auth::router(state.org.auth.clone()))
         .merge(meta::userinfo_routes(state))
     // Further surfaces mount here, e.g.:

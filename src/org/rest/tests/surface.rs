@@ -258,3 +258,27 @@ async fn broken_json_is_a_parser_error_with_its_position() {
         .unwrap()
         .ends_with("at [line:1, column:9]"));
 }
+
+#[tokio::test]
+async fn in_process_sub_requests_reach_the_routes_without_being_counted() {
+    use crate::org::rest::gateway::{Caller, RequestVersion};
+    use crate::org::rest::versions::ApiVersion;
+    let org = Org::default_org();
+    let login = issue_static_token(&org, None).unwrap();
+    let session = org
+        .sessions
+        .validate(&login.token, org.clock.now())
+        .unwrap();
+    let state = RestState::new(org);
+    let mut req = Request::get(format!("{V}/sobjects/Account/ERP_Id__c/A-1000"))
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut().insert(Caller(session));
+    req.extensions_mut().insert(RequestVersion(ApiVersion(59)));
+    let resp = crate::org::rest::rest_routes(state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(state.usage.used(state.org.clock.now()), 0);
+}
