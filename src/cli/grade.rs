@@ -77,7 +77,17 @@ fn scratch_dir() -> Result<PathBuf, Failure> {
             dir.display()
         ))
     })?;
+    set_mode(&dir, 0o300);
     Ok(dir)
+}
+
+/// Write and search but no listing: sandboxes cannot discover each other's random names.
+fn set_mode(dir: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode));
+    }
 }
 
 fn shown(path: &Path) -> String {
@@ -147,6 +157,7 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
             _ = tokio::signal::ctrl_c() => None,
         }
     });
+    set_mode(&scratch, 0o700);
     let _ = std::fs::remove_dir_all(&scratch);
     let Some(book) = book else {
         eprintln!("\nsflab: grading stopped; nothing was written.");

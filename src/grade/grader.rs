@@ -10,6 +10,10 @@
 //!   submissions apart is that each works in its own temporary copy (the original folder is
 //!   never written) with `HOME` and `TMPDIR` inside that copy's sandbox. Files a submission
 //!   writes beside its lab folder are listed as `stray` so an instructor sees the attempt.
+//!   Sandbox names end in a random part and the CLI makes the scratch folder unlistable
+//!   (mode 0300), so a submission running at the same time as another cannot find its files
+//!   by listing its parent folder. A process that chmods the folder back could; grading code
+//!   from people who would do that needs an OS sandbox (a separate user or a container).
 
 use super::rubric::Rubric;
 use super::submission::{file_stem, prepare_copy, CopyNotes, Submission};
@@ -142,9 +146,11 @@ pub async fn grade_one(
     options: &GradeOptions,
 ) -> SubmissionGrade {
     let clock = Instant::now();
-    let root = options
-        .scratch
-        .join(format!("{position:04}-{}", file_stem(&sub.name)));
+    let root = options.scratch.join(format!(
+        "{position:04}-{}-{}",
+        file_stem(&sub.name),
+        uuid::Uuid::new_v4().simple()
+    ));
     let _ = std::fs::remove_dir_all(&root);
     let lab_dir = root.join(&lab.id);
     let mut grade = SubmissionGrade {
