@@ -11,7 +11,9 @@ pub mod view;
 
 pub use report::{write_report, ReportError, ReportSummary};
 pub use spec::{parse, parse_due, Assignment, Track, TrackError};
-pub use view::{assigned_view_model, counts_as_pass, AssignedRow, LabProgress, TrackStatus};
+pub use view::{
+    assigned_view_model, counts_as_pass, next_due, AssignedRow, LabProgress, TrackStatus,
+};
 
 use crate::curriculum::Curriculum;
 use crate::progress::{LabStatus, ProgressError, Store};

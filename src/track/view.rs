@@ -149,6 +149,13 @@ pub fn assigned_view_model(
         .collect()
 }
 
+/// The row the title bar shows: the unpassed lab due soonest (overdue ones first).
+pub fn next_due(rows: &[AssignedRow]) -> Option<&AssignedRow> {
+    rows.iter()
+        .filter(|r| r.status != TrackStatus::Passed)
+        .min_by_key(|r| r.due_at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +222,7 @@ mod tests {
         );
         assert!(!rows[2].title.is_empty());
 
+        assert_eq!(next_due(&rows).map(|r| r.lab.as_str()), Some("rest-crud"));
         let strict = assigned_view_model(&track(100), &c, &progress, now);
         assert_eq!(strict[0].status, TrackStatus::Attempted);
         assert!(strict[0].overdue);
