@@ -15,12 +15,21 @@ pub fn csv_header(book: &Gradebook) -> Vec<String> {
     h
 }
 
+/// A text cell a spreadsheet will not run as a formula: one starting with `=`, `+`, `-`, `@`
+/// or a control character gets a leading `'` (folder names come from learners).
+pub fn safe_cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
 /// The gradebook as CSV. A rule not applicable on the backend leaves its cell empty.
 pub fn to_csv(book: &Gradebook) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(csv_header(book))?;
     for g in &book.grades {
-        let mut row = vec![g.name.clone()];
+        let mut row = vec![safe_cell(&g.name)];
         row.extend(
             g.item_points(&book.rubric)
                 .into_iter()
@@ -33,7 +42,7 @@ pub fn to_csv(book: &Gradebook) -> Result<String, csv::Error> {
             g.result
                 .as_ref()
                 .err()
-                .map(|e| e.message().to_string())
+                .map(|e| safe_cell(e.message()))
                 .unwrap_or_default(),
         );
         w.write_record(&row)?;
@@ -156,4 +165,17 @@ pub fn summary_table(book: &Gradebook) -> String {
 
 fn first_line(m: &str) -> &str {
     m.lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_as_formulas_are_defused() {
+        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(safe_cell("alice"), "alice");
+        assert_eq!(safe_cell(""), "");
+    }
 }
