@@ -149,6 +149,13 @@ fn a_folder_of_submissions_is_graded_as_expected_in_every_format() {
         .as_array()
         .unwrap()
         .contains(&"lab.yaml".into()));
+    assert!(
+        tampers["skipped_files"]
+            .as_array()
+            .unwrap()
+            .contains(&".sflab".into()),
+        "a planted progress database is left behind"
+    );
     let printed = tampers["report"]["runs"][0]["stdout"]["text"]
         .as_str()
         .unwrap();
