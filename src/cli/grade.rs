@@ -25,8 +25,10 @@ pub struct GradeArgs {
     pub http: bool,
 }
 
-/// One folder holding submission folders (and no `run` of its own) stands for its children.
-fn expand(dirs: &[PathBuf]) -> Vec<PathBuf> {
+/// One folder holding submission folders (and no `run` of its own) stands for its children,
+/// except the output folder when it lives there too.
+fn expand(dirs: &[PathBuf], out: &Path) -> Vec<PathBuf> {
+    let out = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
     if let [only] = dirs {
         if only.is_dir() && !only.join("run").exists() {
             let mut children: Vec<PathBuf> = std::fs::read_dir(only)
@@ -35,6 +37,7 @@ fn expand(dirs: &[PathBuf]) -> Vec<PathBuf> {
                         .map(|e| e.path())
                         .filter(|p| {
                             p.is_dir()
+                                && p.canonicalize().map_or(true, |c| c != out)
                                 && !p
                                     .file_name()
                                     .is_some_and(|n| n.to_string_lossy().starts_with('.'))
@@ -110,7 +113,7 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
         ),
         None => None,
     };
-    let all = grade::discover(&expand(&args.submissions))?;
+    let all = grade::discover(&expand(&args.submissions, &args.out))?;
     let subs = match &args.shard {
         Some(s) => Shard::parse(s)?.take(all.clone()),
         None => all.clone(),
