@@ -101,3 +101,16 @@ pub fn to_junit(book: &Gradebook) -> String {
         n_items * book.grades.len()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_markup_quotes_and_characters_xml_cannot_hold() {
+        assert_eq!(
+            xml_escape("a<b & \"c\" 'd'>\u{1b}[31m\tok\n"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;[31m\tok\n"
+        );
+    }
+}
