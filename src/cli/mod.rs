@@ -5,11 +5,13 @@
 
 mod curriculum_cmds;
 mod dev;
+mod grade;
 pub mod lab;
 mod lab_report;
 pub mod events;
 pub mod org;
 mod org_login;
+mod track;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -21,7 +23,9 @@ Examples:
   sflab list                             levels, lessons and labs with your progress
   sflab list --json                      the same, for scripts
   sflab lesson L0-start-here/overview    a lesson as text, for pipes and screen readers
-  sflab --curriculum ./my-course list    load lessons and labs from a folder (for authors)";
+  sflab --curriculum ./my-course list    load lessons and labs from a folder (for authors)
+  sflab --track team.yaml                assign a track, then open the classroom
+  sflab grade hand-ins/ --lab rest-crud --out grades   grade a folder of submissions";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +43,11 @@ pub struct Cli {
     /// `.sflab/`, else ./sflab-workspace).
     #[arg(long, global = true, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
+
+    /// A team lead's track file: with no command, make it the workspace's assigned track and
+    /// open the classroom; with `report`, the track to report on.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub track: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -119,6 +128,46 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         har: Option<PathBuf>,
     },
+    /// Grade a folder of submissions into a gradebook (CSV, JSON, JUnit XML) and feedback.
+    Grade {
+        /// Submission folders (each holds a learner's lab folder: ./run …), or one folder
+        /// holding them.
+        #[arg(required = true, value_name = "SUBMISSION")]
+        submissions: Vec<PathBuf>,
+        /// The lab they are graded against (its rules come from sflab, not the submission).
+        #[arg(long)]
+        lab: String,
+        /// Where the gradebook and feedback files go.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Comma-separated: csv, json, junit, md.
+        #[arg(long, default_value = "csv,json,junit,md")]
+        format: String,
+        /// Submissions graded at the same time.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+        /// Grade only the i-th of n stable parts of the sorted submissions, e.g. 2/4.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Overrides the lab's time limit per run, e.g. 10s.
+        #[arg(long)]
+        timeout: Option<String>,
+        /// Serve plain HTTP instead of HTTPS.
+        #[arg(long)]
+        http: bool,
+    },
+    /// Tracks a team lead assigns: labs with due dates.
+    Track {
+        #[command(subcommand)]
+        action: TrackAction,
+    },
+    /// Write your progress on a track (JSON, Markdown and a copy of your lab folders) for your
+    /// lead; uses --track FILE or the workspace's assigned track.
+    Report {
+        /// Where the report goes.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Tools for curriculum authors.
     Dev {
         #[command(subcommand)]
@@ -132,6 +181,15 @@ pub enum LabAction {
     Start {
         /// The lab id, e.g. rest-first-call.
         id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrackAction {
+    /// The track's labs, due dates and your status (overdue labs are marked).
+    Show {
+        /// The track file (default: --track, else the workspace's assigned track).
+        file: Option<PathBuf>,
     },
 }
 
@@ -185,7 +243,16 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     }
     let curriculum = curriculum_cmds::load(cli.curriculum.as_deref())?;
     match cli.command {
-        None => curriculum_cmds::open_tui(&cli, curriculum),
+        None => {
+            if let Some(file) = &cli.track {
+                track::set_active(&cli, &curriculum, file)?;
+            }
+            curriculum_cmds::open_tui(&cli, curriculum)
+        }
+        Some(Command::Track {
+            action: TrackAction::Show { ref file },
+        }) => track::show(&cli, &curriculum, file.as_deref()),
+        Some(Command::Report { ref out }) => track::report(&cli, &curriculum, out),
         Some(Command::List { json }) => {
             curriculum_cmds::list(&curriculum, json, &lab::progress_of(&cli))
         }
@@ -218,6 +285,29 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Dev {
             action: DevAction::Check { ref lab },
         }) => dev::check(&cli, &curriculum, lab.as_deref()),
+        Some(Command::Grade {
+            ref submissions,
+            ref lab,
+            ref out,
+            ref format,
+            jobs,
+            ref shard,
+            ref timeout,
+            http,
+        }) => grade::grade(
+            &cli,
+            &curriculum,
+            &grade::GradeArgs {
+                submissions: submissions.clone(),
+                lab: lab.clone(),
+                out: out.clone(),
+                format: format.clone(),
+                jobs,
+                shard: shard.clone(),
+                timeout: timeout.clone(),
+                http,
+            },
+        ),
         Some(Command::Org { .. }) => Ok(0), // answered above
     }
 }

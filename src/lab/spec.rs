@@ -154,6 +154,10 @@ pub struct CheckSpec {
     pub rule: String,
     #[serde(default = "one")]
     pub points: u32,
+    /// Parameters kept from learners: graded feedback never prints their values (the
+    /// expected rows of a `state.soql` check, say). They still judge as usual.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden: Vec<String>,
     /// The rule's own parameters (`object`, `field`, `max`, …), validated by the rule catalogue.
     #[serde(flatten)]
     pub params: BTreeMap<String, serde_yaml::Value>,
@@ -368,6 +372,15 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
             out.push(at(
                 check_lines.get(i).copied().or(key_line(yaml, "checks")),
                 format!("check {}: {e}", i + 1),
+            ));
+        }
+        for h in c.hidden.iter().filter(|h| !c.params.contains_key(*h)) {
+            out.push(at(
+                check_lines.get(i).copied().or(key_line(yaml, "checks")),
+                format!(
+                    "check {}: `hidden` names {h:?}, which is not one of its parameters",
+                    i + 1
+                ),
             ));
         }
     }

@@ -135,3 +135,15 @@ fn durations_accept_the_usual_units() {
     assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));
     assert_eq!(parse_duration("fast"), None);
 }
+
+#[test]
+fn hidden_parameters_are_kept_apart_from_the_rules_own_and_must_exist() {
+    let lab = "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\nchecks:\n  - { rule: state.soql, query: \"SELECT Id FROM Account\", count: 1, hidden: [count] }\n";
+    let spec = parse("lab.yaml", lab).unwrap();
+    assert_eq!(spec.checks[0].hidden, vec!["count".to_string()]);
+    assert!(!spec.checks[0].params.contains_key("hidden"));
+    let p = validate(&lab.replace("hidden: [count]", "hidden: [rows]"));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(6));
+    assert!(p[0].message.contains("\"rows\""), "{}", p[0].message);
+}

@@ -236,6 +236,33 @@ impl Store {
         }
     }
 
+    /// Every attempt at `lab`, oldest first, with its verdicts (for progress reports).
+    pub fn attempts(&self, lab: &str) -> Result<Vec<AttemptRow>, ProgressError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, lab, started_at, duration_ms, passed, points, max_points, backend, error
+             FROM attempts WHERE lab = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([lab], |r| {
+            Ok(AttemptRow {
+                id: r.get(0)?,
+                lab: r.get(1)?,
+                started_at: r.get(2)?,
+                duration_ms: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                passed: r.get(4)?,
+                points: r.get(5)?,
+                max_points: r.get(6)?,
+                backend: r.get(7)?,
+                error: r.get(8)?,
+                verdicts: Vec::new(),
+            })
+        })?;
+        let mut out: Vec<AttemptRow> = rows.collect::<Result<_, _>>()?;
+        for a in &mut out {
+            a.verdicts = self.verdicts_of(a.id)?;
+        }
+        Ok(out)
+    }
+
     /// The redacted exchanges and runs of one attempt.
     pub fn transcript(&self, attempt: i64) -> Result<Option<Transcript>, ProgressError> {
         let row: Option<(String, String)> = self

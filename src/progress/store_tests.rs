@@ -195,3 +195,19 @@ fn a_writer_killed_mid_transaction_loses_nothing_committed() {
     assert!(s.last_attempt("in-flight").unwrap().is_none());
     assert!(s.quiz_results("l").unwrap().is_empty());
 }
+
+#[test]
+fn attempts_lists_every_attempt_of_one_lab_oldest_first() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&t.path().join(".sflab/progress.db")).unwrap();
+    let fail = [verdict("state.idempotent", false)];
+    let pass = [verdict("state.idempotent", true)];
+    s.record_attempt(&attempt("rest-crud", &fail, &[])).unwrap();
+    s.record_attempt(&attempt("other", &pass, &[])).unwrap();
+    s.record_attempt(&attempt("rest-crud", &pass, &[])).unwrap();
+    let all = s.attempts("rest-crud").unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(!all[0].passed && all[1].passed);
+    assert_eq!(all[1].verdicts, pass.to_vec());
+    assert!(s.attempts("never").unwrap().is_empty());
+}

@@ -60,6 +60,8 @@ pub struct RunOptions {
     /// Overrides the lab's `run.timeout`.
     pub timeout: Option<Duration>,
     pub output_cap: usize,
+    /// Run the learner's code with an empty environment plus the lab's variables (grading).
+    pub clean_env: bool,
     /// Store the attempt in the workspace's progress database.
     pub record: bool,
     pub events: Option<UnboundedSender<RunEvent>>,
@@ -76,6 +78,7 @@ impl RunOptions {
             tls: true,
             timeout: None,
             output_cap: DEFAULT_OUTPUT_CAP,
+            clean_env: false,
             record: true,
             events: None,
         }
@@ -273,6 +276,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         remove_env: REMOVED.iter().map(|s| s.to_string()).collect(),
         timeout: options.timeout.unwrap_or(lab.run.timeout),
         output_cap: options.output_cap,
+        clean_env: options.clean_env,
     };
     let times = usize::try_from(lab.run.times.max(1)).unwrap_or(1);
     let mut runs = Vec::new();

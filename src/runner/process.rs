@@ -34,6 +34,9 @@ pub struct ProcessSpec {
     pub timeout: Duration,
     /// Bytes kept of each of stdout and stderr.
     pub output_cap: usize,
+    /// Start from an empty environment (grading): only `PATH`, a `HOME` and `TMPDIR` inside
+    /// the lab folder's parent, `LANG`, and `env` are set; nothing of the caller's leaks in.
+    pub clean_env: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +136,16 @@ pub async fn run_entry_point(spec: &ProcessSpec, index: usize) -> Result<Learner
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    if spec.clean_env {
+        cmd.env_clear();
+        if let Some(path) = std::env::var_os("PATH") {
+            cmd.env("PATH", path);
+        }
+        let home = spec.dir.parent().unwrap_or(&spec.dir);
+        cmd.env("HOME", home)
+            .env("TMPDIR", home)
+            .env("LANG", "C.UTF-8");
+    }
     for k in &spec.remove_env {
         cmd.env_remove(k);
     }
@@ -216,6 +229,7 @@ mod tests {
             remove_env: vec![],
             timeout: Duration::from_secs(10),
             output_cap: 1024,
+            clean_env: false,
         };
         (t, spec)
     }
@@ -240,6 +254,26 @@ mod tests {
         assert_eq!(r.stdout.text, "hello\n");
         assert_eq!(r.stderr.text, "oops\n");
         assert!(!r.timed_out);
+    }
+
+    #[test]
+    fn a_clean_environment_holds_only_path_home_and_the_labs_variables() {
+        let (_t, mut spec) = lab("#!/bin/sh\nenv | cut -d= -f1 | sort\n", true);
+        spec.clean_env = true;
+        std::env::set_var("SFLAB_PROCESS_TEST_LEAK", "1");
+        let r = run(&spec);
+        let names: Vec<&str> = r.stdout.text.lines().collect();
+        assert!(names.contains(&"LAB_GREETING"), "{names:?}");
+        assert!(
+            names.contains(&"PATH") && names.contains(&"HOME"),
+            "{names:?}"
+        );
+        assert!(!names.contains(&"SFLAB_PROCESS_TEST_LEAK"), "{names:?}");
+        let (t2, mut spec2) = lab("#!/bin/sh\nprintf %s \"$HOME\"\n", true);
+        spec2.clean_env = true;
+        let r2 = run(&spec2);
+        let parent = t2.path().parent().unwrap().display().to_string();
+        assert_eq!(r2.stdout.text, parent, "HOME is the lab folder's parent");
     }
 
     #[test]
@@ -299,6 +333,7 @@ mod tests {
             remove_env: vec![],
             timeout: Duration::from_secs(1),
             output_cap: 10,
+            clean_env: false,
         };
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()

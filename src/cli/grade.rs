@@ -1,0 +1,198 @@
+//! `sflab grade <submissions…> --lab <id> --out DIR`: an instructor grades a folder of
+//! submissions in one command and gets a gradebook, JUnit XML and feedback files.
+//!
+//! Exit codes: 0 every submission was graded (whatever its score), 2 something could not be
+//! graded by sflab (the summary says which; grade those again) or the command was misused.
+
+use super::lab::{files_of, find_lab, outln, spec_of};
+use super::{Cli, Failure};
+use crate::curriculum::Curriculum;
+use crate::grade::{self, Format, GradeOptions, Shard, SubmissionGrade};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What `sflab grade` was asked to do.
+#[derive(Debug, Clone)]
+pub struct GradeArgs {
+    pub submissions: Vec<PathBuf>,
+    pub lab: String,
+    pub out: PathBuf,
+    pub format: String,
+    pub jobs: usize,
+    pub shard: Option<String>,
+    pub timeout: Option<String>,
+    pub http: bool,
+}
+
+/// One folder holding submission folders (and no `run` of its own) stands for its children,
+/// except the output folder when it lives there too.
+fn expand(dirs: &[PathBuf], out: &Path) -> Vec<PathBuf> {
+    let out = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+    if let [only] = dirs {
+        if only.is_dir() && !only.join("run").exists() {
+            let mut children: Vec<PathBuf> = std::fs::read_dir(only)
+                .map(|rd| {
+                    rd.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| {
+                            p.is_dir()
+                                && p.canonicalize().map_or(true, |c| c != out)
+                                && !p
+                                    .file_name()
+                                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            children.sort();
+            if !children.is_empty() {
+                return children;
+            }
+        }
+    }
+    dirs.to_vec()
+}
+
+fn progress_bar(done: usize, total: usize, g: &SubmissionGrade) {
+    const WIDTH: usize = 30;
+    let filled = done * WIDTH / total.max(1);
+    let name: String = g.name.chars().take(30).collect();
+    eprint!(
+        "\r[{}{}] {done}/{total} {name:<30}",
+        "#".repeat(filled),
+        " ".repeat(WIDTH - filled)
+    );
+    if done == total {
+        eprintln!();
+    }
+}
+
+fn scratch_dir() -> Result<PathBuf, Failure> {
+    let dir = std::env::temp_dir().join(format!(
+        "sflab-grade-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    crate::fsutil::create_private_dir(&dir).map_err(|e| {
+        Failure::usage(format!(
+            "could not create a scratch folder {}: {e}",
+            dir.display()
+        ))
+    })?;
+    set_mode(&dir, 0o300);
+    Ok(dir)
+}
+
+/// Write and search but no listing: sandboxes cannot discover each other's random names.
+fn set_mode(dir: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode));
+    }
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8, Failure> {
+    let meta = find_lab(curriculum, &args.lab)?;
+    let spec = spec_of(meta)?;
+    let formats = Format::parse_list(&args.format)?;
+    let timeout = match &args.timeout {
+        Some(t) => Some(
+            crate::lab::spec::parse_duration(t)
+                .filter(|d| *d >= Duration::from_millis(100))
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "--timeout {t:?} is not a duration: write it like 30s, 500ms or 2m"
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let all = grade::discover(&expand(&args.submissions, &args.out))?;
+    let subs = match &args.shard {
+        Some(s) => Shard::parse(s)?.take(all.clone()),
+        None => all.clone(),
+    };
+    let files = files_of(cli);
+    let scratch = scratch_dir()?;
+    let options = GradeOptions {
+        parts: crate::runner::wiring::mock_parts(),
+        jobs: args.jobs.max(1),
+        timeout,
+        output_cap: crate::runner::process::DEFAULT_OUTPUT_CAP,
+        tls: !args.http,
+        scratch: scratch.clone(),
+        harness: grade::harness_files(files.as_ref(), meta, &spec),
+        redaction_key: rand::random(),
+    };
+    eprintln!(
+        "Grading {} of {} submission{} for {} ({}, {} point{}) with {} job{}…",
+        subs.len(),
+        all.len(),
+        if all.len() == 1 { "" } else { "s" },
+        spec.id,
+        spec.title,
+        spec.max_points(),
+        if spec.max_points() == 1 { "" } else { "s" },
+        options.jobs,
+        if options.jobs == 1 { "" } else { "s" },
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("could not start the grader: {e}")))?;
+    let total = subs.len();
+    let tty = std::io::stderr().is_terminal();
+    let on_done = move |n: usize, g: &SubmissionGrade| {
+        if tty {
+            progress_bar(n, total, g);
+        }
+    };
+    let book = rt.block_on(async {
+        tokio::select! {
+            b = grade::grade_all(&spec, &subs, &options, &on_done) => Some(b),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    set_mode(&scratch, 0o700);
+    let _ = std::fs::remove_dir_all(&scratch);
+    let Some(book) = book else {
+        eprintln!("\nsflab: grading stopped; nothing was written.");
+        return Ok(130);
+    };
+    let written = grade::write_outputs(&book, &args.out, &formats)?;
+    outln!("{}", grade::export::summary_table(&book).trim_end());
+    let feedback = written
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .count();
+    outln!("\nWrote to {}:", shown(&args.out));
+    for p in written
+        .iter()
+        .filter(|p| !p.extension().is_some_and(|e| e == "md"))
+    {
+        outln!("  {}", shown(p.strip_prefix(&args.out).unwrap_or(p)));
+    }
+    if feedback > 0 {
+        outln!(
+            "  feedback/ ({feedback} Markdown file{})",
+            if feedback == 1 { "" } else { "s" }
+        );
+    }
+    let ungraded = book
+        .grades
+        .iter()
+        .filter(|g| matches!(g.result, Err(grade::GradeError::Grader(_))))
+        .count();
+    if ungraded > 0 {
+        eprintln!("sflab: {ungraded} submission(s) could not be graded by sflab (marked `! not graded`); fix the cause shown and grade them again.");
+        return Ok(2);
+    }
+    Ok(0)
+}

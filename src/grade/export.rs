@@ -1,0 +1,181 @@
+//! The gradebook as files instructors' tools read: CSV (a row per submission, a column per
+//! rule plus totals, stable column order) and JSON (full verdicts, evidence already redacted).
+//! JUnit XML is in [`super::junit`], Markdown feedback in [`super::feedback`].
+//!
+//! Pure: each function returns the text; the CLI writes it.
+
+use super::grader::{GradeError, Gradebook, SubmissionGrade};
+use serde_json::{json, Value};
+
+/// The CSV header: `submission`, one column per rubric item, `total`, `max`, `passed`, `error`.
+pub fn csv_header(book: &Gradebook) -> Vec<String> {
+    let mut h = vec!["submission".to_string()];
+    h.extend(book.rubric.items.iter().map(|i| i.column.clone()));
+    h.extend(["total", "max", "passed", "error"].map(String::from));
+    h
+}
+
+/// A text cell a spreadsheet will not run as a formula: one starting with `=`, `+`, `-`, `@`
+/// or a control character gets a leading `'` (folder names come from learners).
+pub fn safe_cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+/// The gradebook as CSV. A rule not applicable on the backend leaves its cell empty.
+pub fn to_csv(book: &Gradebook) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(csv_header(book))?;
+    for g in &book.grades {
+        let mut row = vec![safe_cell(&g.name)];
+        row.extend(
+            g.item_points(&book.rubric)
+                .into_iter()
+                .map(|p| p.map(|p| p.to_string()).unwrap_or_default()),
+        );
+        row.push(g.points().to_string());
+        row.push(g.max_points(&book.rubric).to_string());
+        row.push(g.passed().to_string());
+        row.push(
+            g.result
+                .as_ref()
+                .err()
+                .map(|e| safe_cell(e.message()))
+                .unwrap_or_default(),
+        );
+        w.write_record(&row)?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn submission_json(g: &SubmissionGrade, book: &Gradebook) -> Value {
+    let (error, report) = match &g.result {
+        Ok(r) => (Value::Null, serde_json::to_value(r).unwrap_or(Value::Null)),
+        Err(e) => (serde_json::to_value(e).unwrap_or(Value::Null), Value::Null),
+    };
+    let rules: Vec<Value> = book
+        .rubric
+        .items
+        .iter()
+        .zip(g.item_points(&book.rubric))
+        .enumerate()
+        .map(|(i, (item, pts))| {
+            let v = g.result.as_ref().ok().and_then(|r| r.verdicts.get(i));
+            json!({
+                "column": item.column,
+                "rule": item.rule,
+                "points_possible": item.points,
+                "points_awarded": pts,
+                "status": match (v, &g.result) {
+                    (Some(v), _) if v.passed() => "pass",
+                    (Some(v), _) if v.failed() => "fail",
+                    (Some(_), _) => "not_applicable",
+                    (None, Err(GradeError::Grader(_))) => "error",
+                    (None, _) => "fail",
+                },
+            })
+        })
+        .collect();
+    json!({
+        "submission": g.name,
+        "points": g.points(),
+        "max_points": g.max_points(&book.rubric),
+        "passed": g.passed(),
+        "error": error,
+        "rules": rules,
+        "copied_files": g.copy.copied,
+        "skipped_files": g.copy.skipped,
+        "stray_files": g.stray,
+        "wall_ms": u64::try_from(g.wall.as_millis()).unwrap_or(u64::MAX),
+        "overhead_ms": u64::try_from(g.overhead.as_millis()).unwrap_or(u64::MAX),
+        "report": report,
+    })
+}
+
+/// The whole batch as JSON: the rubric and, per submission, points per rule and the full
+/// report (verdicts, redacted exchanges and runs).
+pub fn to_json(book: &Gradebook) -> Value {
+    json!({
+        "lab": book.rubric.lab,
+        "title": book.rubric.title,
+        "max_points": book.rubric.max_points(),
+        "rubric": book.rubric.items.iter().map(|i| json!({
+            "column": i.column, "rule": i.rule, "points": i.points,
+        })).collect::<Vec<_>>(),
+        "submissions": book.grades.iter().map(|g| submission_json(g, book)).collect::<Vec<_>>(),
+    })
+}
+
+/// The summary table printed at the end of `sflab grade`: one line per submission and the
+/// pass rate of each rule.
+pub fn summary_table(book: &Gradebook) -> String {
+    let width = book
+        .grades
+        .iter()
+        .map(|g| g.name.chars().count())
+        .max()
+        .unwrap_or(10)
+        .clamp(10, 40);
+    let mut out = format!("{:<width$}  {:>9}  result\n", "submission", "points");
+    for g in &book.grades {
+        let failed: Vec<&str> = match &g.result {
+            Ok(r) => book
+                .rubric
+                .items
+                .iter()
+                .zip(&r.verdicts)
+                .filter(|(_, v)| v.failed())
+                .map(|(i, _)| i.column.as_str())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let result = match &g.result {
+            Ok(r) if r.passed => "✓ passed".to_string(),
+            Ok(_) => format!("✗ failed: {}", failed.join(", ")),
+            Err(GradeError::Submission(m)) => format!("✗ not runnable: {}", first_line(m)),
+            Err(GradeError::Grader(m)) => format!("! not graded: {}", first_line(m)),
+        };
+        let points = format!("{}/{}", g.points(), g.max_points(&book.rubric));
+        let name: String = g.name.chars().take(width).collect();
+        out.push_str(&format!("{name:<width$}  {points:>9}  {result}\n"));
+    }
+    let n = book.grades.len();
+    let passed = book.grades.iter().filter(|g| g.passed()).count();
+    out.push_str(&format!("\n{passed} of {n} passed.\n"));
+    if n > 0 {
+        out.push_str("Per rule (passed / graded):\n");
+        for (i, item) in book.rubric.items.iter().enumerate() {
+            let ok = book
+                .grades
+                .iter()
+                .filter(|g| {
+                    g.result
+                        .as_ref()
+                        .is_ok_and(|r| r.verdicts.get(i).is_some_and(|v| v.passed()))
+                })
+                .count();
+            out.push_str(&format!("  {:<36} {ok:>4} / {n}\n", item.column));
+        }
+    }
+    out
+}
+
+fn first_line(m: &str) -> &str {
+    m.lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_as_formulas_are_defused() {
+        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(safe_cell("alice"), "alice");
+        assert_eq!(safe_cell(""), "");
+    }
+}

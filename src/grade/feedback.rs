@@ -1,0 +1,158 @@
+//! Markdown feedback for one submission, written for the learner: the score, a table of every
+//! rule, and for each failure what the rule expected and what happened, with the recorded
+//! requests that show it.
+//!
+//! What it never prints: values under a check's `hidden:` parameters (masked, and the diff left
+//! out), the lab's hints, or anything of the reference solution. The rule messages themselves
+//! describe what was observed, not how to solve the lab.
+
+use super::grader::{GradeError, SubmissionGrade};
+use super::rubric::Rubric;
+use crate::evidence::Exchange;
+use crate::rules::VerdictStatus;
+
+/// Markdown table cells cannot hold `|` or line breaks.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn exchange_line(x: &Exchange) -> String {
+    let status = x
+        .status()
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "no response".into());
+    let fault = x
+        .fault
+        .as_ref()
+        .map(|f| format!(" (fault injected by the lab: {})", f.kind))
+        .unwrap_or_default();
+    format!(
+        "- #{} run {}: `{} {}` → {status}{fault}",
+        x.seq,
+        x.run_index + 1,
+        x.method(),
+        x.path()
+    )
+}
+
+/// The feedback file for one graded submission.
+pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
+    let mut md = format!("# {} — feedback for {}\n\n", rubric.title.trim(), g.name);
+    let report = match &g.result {
+        Err(GradeError::Submission(m)) => {
+            md.push_str(&format!(
+                "**Score: 0/{}.** Your submission could not be run:\n\n> {}\n\nThe lab's entry point is `./run` in your lab folder; make sure it is there and that its first line names an interpreter that exists.\n",
+                rubric.max_points(),
+                m.replace('\n', "\n> ")
+            ));
+            return md;
+        }
+        Err(GradeError::Grader(m)) => {
+            md.push_str(&format!(
+                "**Not graded.** sflab could not grade this submission, through no fault of yours; your instructor will grade it again.\n\n> {}\n",
+                m.replace('\n', "\n> ")
+            ));
+            return md;
+        }
+        Ok(r) => r,
+    };
+    md.push_str(&format!(
+        "**Score: {}/{}** — {}\n\n| | rule | points | result |\n|---|---|---|---|\n",
+        report.points,
+        report.max_points,
+        if report.passed {
+            "every rule passed."
+        } else {
+            "some rules did not pass; see below."
+        }
+    ));
+    for (item, v) in rubric.items.iter().zip(&report.verdicts) {
+        let seen = item.learner_view(v);
+        let (glyph, pts) = match &v.status {
+            VerdictStatus::Pass => ("✓", format!("{}/{}", v.points_awarded, item.points)),
+            VerdictStatus::Fail => ("✗", format!("0/{}", item.points)),
+            VerdictStatus::NotApplicable { .. } => ("–", "n/a".to_string()),
+        };
+        let first = seen.message.lines().next().unwrap_or("");
+        md.push_str(&format!(
+            "| {glyph} | `{}` | {pts} | {} |\n",
+            item.column,
+            cell(first)
+        ));
+    }
+    let failed: Vec<_> = rubric
+        .items
+        .iter()
+        .zip(&report.verdicts)
+        .filter(|(_, v)| v.failed())
+        .collect();
+    if !failed.is_empty() {
+        md.push_str("\n## What to look at\n");
+        for (item, v) in failed {
+            let seen = item.learner_view(v);
+            md.push_str(&format!(
+                "\n### ✗ `{}` (0/{} points)\n\n{}\n",
+                item.column,
+                item.points,
+                seen.message.trim_end()
+            ));
+            let shown: Vec<String> = v
+                .evidence
+                .iter()
+                .filter_map(|seq| report.exchanges.iter().find(|x| x.seq == *seq))
+                .map(|x| item.mask(&exchange_line(x)))
+                .collect();
+            if !shown.is_empty() {
+                md.push_str("\nThe requests that show it:\n\n");
+                md.push_str(&shown.join("\n"));
+                md.push('\n');
+            }
+            if let Some(d) = seen.diff {
+                md.push_str(&format!("\n```diff\n{}\n```\n", d.trim_end()));
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    for run in &report.runs {
+        if run.timed_out {
+            notes.push(format!(
+                "Run {} was stopped after {} ms: it did not finish in time, so it and everything it started were killed.",
+                run.index + 1,
+                run.duration_ms
+            ));
+        } else if !run.succeeded() {
+            let how = match (run.exit_code, run.signal) {
+                (Some(c), _) => format!("exit status {c}"),
+                (None, Some(s)) => format!("signal {s}"),
+                _ => "an unknown status".into(),
+            };
+            notes.push(format!("Run {} ended with {how}.", run.index + 1));
+        }
+        if run.stdout.truncated || run.stderr.truncated {
+            notes.push(format!(
+                "Run {} printed more than sflab keeps; only the first part of its output was judged.",
+                run.index + 1
+            ));
+        }
+    }
+    if g.copy
+        .skipped
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case("lab.yaml"))
+    {
+        notes.push("Your folder holds a `lab.yaml`; it was ignored: every submission is graded by the lab as sflab ships it.".into());
+    }
+    if !g.stray.is_empty() {
+        notes.push(format!(
+            "Your code wrote outside its lab folder ({}). Keep every file it writes inside the lab folder.",
+            g.stray.join(", ")
+        ));
+    }
+    if !notes.is_empty() {
+        md.push_str("\n## Notes\n\n");
+        for n in notes {
+            md.push_str(&format!("- {n}\n"));
+        }
+    }
+    md
+}

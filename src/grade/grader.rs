@@ -1,0 +1,239 @@
+//! Grading a batch: each submission in its own sandbox folder (a fresh workspace with the
+//! learner's copied files), against its own mock org, through the one runner entry point
+//! [`run_lab`], with a clean environment, the lab's timeout, an output cap and process-group
+//! kill (all enforced by the runner). Up to `jobs` submissions run at once; results come back
+//! in the sorted order whatever finishes first, so the same input gives the same gradebook.
+//!
+//! Implementation notes:
+//! - Every sandbox gets the same redaction key, so one secret has one marker across the batch.
+//! - A learner's process runs as the grader's user; there is no OS-level sandbox. What keeps
+//!   submissions apart is that each works in its own temporary copy (the original folder is
+//!   never written) with `HOME` and `TMPDIR` inside that copy's sandbox. Files a submission
+//!   writes beside its lab folder are listed as `stray` so an instructor sees the attempt.
+//!   Sandbox names end in a random part and the CLI makes the scratch folder unlistable
+//!   (mode 0300), so a submission running at the same time as another cannot find its files
+//!   by listing its parent folder. A process that chmods the folder back could; grading code
+//!   from people who would do that needs an OS sandbox (a separate user or a container).
+
+use super::rubric::Rubric;
+use super::submission::{file_stem, prepare_copy, CopyNotes, Submission};
+use crate::lab::LabSpec;
+use crate::runner::{run_lab, Parts, Report, RunError, RunOptions};
+use crate::workspace::Workspace;
+use futures::StreamExt;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How a batch is graded.
+#[derive(Clone)]
+pub struct GradeOptions {
+    pub parts: Parts,
+    /// Submissions graded at the same time (at least 1).
+    pub jobs: usize,
+    /// Overrides the lab's `run.timeout` for every run.
+    pub timeout: Option<Duration>,
+    pub output_cap: usize,
+    /// HTTPS with a per-sandbox CA (default) or plain HTTP.
+    pub tls: bool,
+    /// Where sandboxes are made; each is removed after its submission is graded.
+    pub scratch: PathBuf,
+    /// The lab's harness files (starter files not listed under `files:`), from the curriculum.
+    pub harness: Vec<(String, Vec<u8>)>,
+    /// The redaction key every sandbox uses.
+    pub redaction_key: [u8; 32],
+}
+
+/// Why a submission has no report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GradeError {
+    /// The submission itself cannot be run (no `./run`, a bad interpreter line): zero points.
+    Submission(String),
+    /// sflab could not grade it (tools missing, the org or proxy failed): grade again.
+    Grader(String),
+}
+
+impl GradeError {
+    pub fn message(&self) -> &str {
+        match self {
+            GradeError::Submission(m) | GradeError::Grader(m) => m,
+        }
+    }
+}
+
+/// One graded submission.
+#[derive(Debug, Clone)]
+pub struct SubmissionGrade {
+    pub name: String,
+    pub dir: PathBuf,
+    pub result: Result<Report, GradeError>,
+    pub copy: CopyNotes,
+    /// Files the submission wrote in its sandbox outside its own lab folder.
+    pub stray: Vec<String>,
+    /// Wall time of the whole grading of this submission.
+    pub wall: Duration,
+    /// Wall time minus the time the learner's own processes ran: what grading costs.
+    pub overhead: Duration,
+}
+
+impl SubmissionGrade {
+    /// Points per rubric item, in rubric order (zero everywhere when it could not be graded).
+    pub fn item_points(&self, rubric: &Rubric) -> Vec<Option<u32>> {
+        match &self.result {
+            Ok(r) => rubric
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, _)| {
+                    r.verdicts.get(i).and_then(|v| {
+                        (!matches!(v.status, crate::rules::VerdictStatus::NotApplicable { .. }))
+                            .then_some(v.points_awarded)
+                    })
+                })
+                .collect(),
+            Err(_) => rubric.items.iter().map(|_| Some(0)).collect(),
+        }
+    }
+
+    pub fn points(&self) -> u32 {
+        self.result.as_ref().map_or(0, |r| r.points)
+    }
+
+    pub fn max_points(&self, rubric: &Rubric) -> u32 {
+        self.result
+            .as_ref()
+            .map_or(rubric.max_points(), |r| r.max_points)
+    }
+
+    pub fn passed(&self) -> bool {
+        self.result.as_ref().is_ok_and(|r| r.passed)
+    }
+}
+
+/// Every submission of a batch, in sorted order, with the rubric they were graded by.
+#[derive(Debug, Clone)]
+pub struct Gradebook {
+    pub rubric: Rubric,
+    pub grades: Vec<SubmissionGrade>,
+}
+
+fn classify(e: RunError) -> GradeError {
+    match e {
+        RunError::Process(p) => GradeError::Submission(p.to_string()),
+        RunError::NotStarted { .. } => GradeError::Submission(
+            "the submission folder could not be found when it was graded".into(),
+        ),
+        other => GradeError::Grader(other.to_string()),
+    }
+}
+
+fn entries(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Grades one submission in its own sandbox under `options.scratch`.
+pub async fn grade_one(
+    lab: &LabSpec,
+    sub: &Submission,
+    position: usize,
+    options: &GradeOptions,
+) -> SubmissionGrade {
+    let clock = Instant::now();
+    let root = options.scratch.join(format!(
+        "{position:04}-{}-{}",
+        file_stem(&sub.name),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let _ = std::fs::remove_dir_all(&root);
+    let lab_dir = root.join(&lab.id);
+    let mut grade = SubmissionGrade {
+        name: sub.name.clone(),
+        dir: sub.dir.clone(),
+        result: Err(GradeError::Grader("not graded".into())),
+        copy: CopyNotes::default(),
+        stray: Vec::new(),
+        wall: Duration::ZERO,
+        overhead: Duration::ZERO,
+    };
+    let prepared = Workspace::at(&root)
+        .map_err(|e| {
+            GradeError::Grader(format!(
+                "could not make a sandbox in {}: {e}",
+                root.display()
+            ))
+        })
+        .and_then(|ws| {
+            crate::fsutil::write_private_atomic(
+                &ws.state_dir().join("redaction.key"),
+                &options.redaction_key,
+            )
+            .map_err(|e| GradeError::Grader(format!("could not write the sandbox's key: {e}")))?;
+            let notes = prepare_copy(&sub.lab_folder(&lab.id), &lab_dir, &options.harness)
+                .map_err(|e| GradeError::Grader(e.to_string()))?;
+            Ok((ws, notes))
+        });
+    match prepared {
+        Err(e) => grade.result = Err(e),
+        Ok((ws, notes)) => {
+            grade.copy = notes;
+            let before = entries(&root);
+            let mut run = RunOptions::new(ws, options.parts.clone());
+            run.lab_dir = Some(lab_dir.clone());
+            run.record = false;
+            run.clean_env = true;
+            run.tls = options.tls;
+            run.timeout = options.timeout;
+            run.output_cap = options.output_cap;
+            grade.result = run_lab(lab, &run).await.map_err(classify);
+            grade.stray = entries(&root)
+                .difference(&before)
+                .map(|n| format!("../{n}"))
+                .collect();
+        }
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    grade.wall = clock.elapsed();
+    let learner: u64 = grade
+        .result
+        .as_ref()
+        .map(|r| r.runs.iter().map(|x| x.duration_ms).sum())
+        .unwrap_or(0);
+    grade.overhead = grade.wall.saturating_sub(Duration::from_millis(learner));
+    grade
+}
+
+/// Grades `subs` (already sorted and sharded), `options.jobs` at a time; `on_done` is told
+/// about each one as it finishes (for a progress bar). Results are in the order of `subs`.
+pub async fn grade_all(
+    lab: &LabSpec,
+    subs: &[Submission],
+    options: &GradeOptions,
+    on_done: &(dyn Fn(usize, &SubmissionGrade) + Sync),
+) -> Gradebook {
+    let jobs = options.jobs.max(1);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let grades: Vec<SubmissionGrade> = futures::stream::iter(subs.iter().enumerate())
+        .map(|(i, s)| {
+            let done = &done;
+            async move {
+                let g = grade_one(lab, s, i, options).await;
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                on_done(n, &g);
+                g
+            }
+        })
+        .buffered(jobs)
+        .collect()
+        .await;
+    Gradebook {
+        rubric: Rubric::of(lab),
+        grades,
+    }
+}

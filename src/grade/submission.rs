@@ -1,0 +1,348 @@
+//! Submissions: finding them (sorted, so the same folders always grade in the same order),
+//! taking a shard of them, and making the isolated copy each one is graded in.
+//!
+//! Tamper resistance lives here. Only the learner's own files are copied: `lab.yaml`, sflab
+//! state (`.sflab/`, progress databases), version-control folders, symlinks and oversized files
+//! are left behind; then the lab's harness — every starter file the lab does not list under
+//! `files:` as the learner's to edit — is written over the copy from sflab's curriculum.
+//! Rules, faults, seeds and the org come from the curriculum's `lab.yaml`, which the grader
+//! reads itself; nothing in a submission can change them.
+
+use crate::curriculum::{Files, LabMeta};
+use crate::lab::LabSpec;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are not copied (a learner's script is small; a core dump is not).
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+/// At most this many files are copied from one submission.
+pub const MAX_FILES: usize = 1000;
+const MAX_DEPTH: usize = 12;
+
+/// One submission folder and the name it is graded under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// The folder's name, e.g. `alice`.
+    pub name: String,
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmissionError {
+    #[error("{0} is not a folder: give each submission as a folder holding its ./run")]
+    NotAFolder(PathBuf),
+    #[error("two submissions are named {name:?} ({first} and {second}): grade them in separate runs or rename one folder")]
+    DuplicateName {
+        name: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error("--shard {0:?} is not valid: write it as i/n with 1 ≤ i ≤ n, e.g. --shard 2/4")]
+    BadShard(String),
+    #[error("could not copy the submission into its grading folder {path}: {source}")]
+    Copy {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Submission {
+    /// The folder holding the learner's `./run`: the submission itself, or its `<lab-id>/`
+    /// subfolder when a whole workspace was handed in.
+    pub fn lab_folder(&self, lab_id: &str) -> PathBuf {
+        let nested = self.dir.join(lab_id);
+        if !self.dir.join("run").exists() && nested.join("run").is_file() {
+            nested
+        } else {
+            self.dir.clone()
+        }
+    }
+}
+
+/// Which part of the sorted submissions this run grades: the `index`-th (1-based) of `of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub of: usize,
+}
+
+impl Shard {
+    pub fn parse(text: &str) -> Result<Shard, SubmissionError> {
+        let bad = || SubmissionError::BadShard(text.to_string());
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: usize = i.trim().parse().map_err(|_| bad())?;
+        let of: usize = n.trim().parse().map_err(|_| bad())?;
+        if of == 0 || index == 0 || index > of {
+            return Err(bad());
+        }
+        Ok(Shard { index, of })
+    }
+
+    /// Round robin over the sorted list: position `p` belongs to shard `p % of + 1`. Every
+    /// submission is in exactly one shard, and shards differ in size by at most one.
+    pub fn take<T>(&self, sorted: Vec<T>) -> Vec<T> {
+        sorted
+            .into_iter()
+            .enumerate()
+            .filter(|(p, _)| p % self.of == self.index - 1)
+            .map(|(_, s)| s)
+            .collect()
+    }
+}
+
+/// The submissions in `dirs`, sorted by name (then path). Names must be unique.
+pub fn discover(dirs: &[PathBuf]) -> Result<Vec<Submission>, SubmissionError> {
+    let mut out = Vec::new();
+    for d in dirs {
+        if !d.is_dir() {
+            return Err(SubmissionError::NotAFolder(d.clone()));
+        }
+        let clean = d.canonicalize().unwrap_or_else(|_| d.clone());
+        let name = clean
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "submission".into());
+        out.push(Submission { name, dir: clean });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.dir.cmp(&b.dir)));
+    out.dedup_by(|a, b| a.dir == b.dir);
+    for pair in out.windows(2) {
+        if pair[0].name == pair[1].name {
+            return Err(SubmissionError::DuplicateName {
+                name: pair[0].name.clone(),
+                first: pair[0].dir.clone(),
+                second: pair[1].dir.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A name safe as a file name in the output folder (feedback files, scratch folders).
+pub fn file_stem(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() {
+        "submission".into()
+    } else {
+        s
+    }
+}
+
+/// Whether a path inside a submission is left behind (not the learner's own work).
+pub fn ignored(rel: &Path) -> bool {
+    rel.components().any(|c| {
+        let name = c.as_os_str().to_string_lossy();
+        let lower = name.to_ascii_lowercase();
+        lower == "lab.yaml"
+            || lower == "lab.yml"
+            || lower == ".sflab"
+            || lower == ".git"
+            || lower == "node_modules"
+            || lower == "__pycache__"
+            || lower.ends_with(".db")
+            || lower.ends_with(".db-wal")
+            || lower.ends_with(".db-shm")
+            || lower.ends_with(".sqlite")
+    })
+}
+
+/// What was left behind when copying, for the grader's notes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CopyNotes {
+    pub copied: Vec<String>,
+    pub skipped: Vec<String>,
+}
+
+fn copy_tree(
+    from: &Path,
+    to: &Path,
+    rel: &Path,
+    depth: usize,
+    notes: &mut CopyNotes,
+) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(from.join(rel))?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let rel = rel.join(e.file_name());
+        let shown = rel.to_string_lossy().replace('\\', "/");
+        let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        if ignored(&rel) || meta.file_type().is_symlink() {
+            notes.skipped.push(shown);
+        } else if meta.is_dir() && depth < MAX_DEPTH {
+            std::fs::create_dir_all(to.join(&rel))?;
+            copy_tree(from, to, &rel, depth + 1, notes)?;
+        } else if meta.is_file() && meta.len() <= MAX_FILE_BYTES && notes.copied.len() < MAX_FILES {
+            std::fs::copy(e.path(), to.join(&rel))?;
+            notes.copied.push(shown);
+        } else {
+            notes.skipped.push(shown);
+        }
+    }
+    Ok(())
+}
+
+/// The lab's harness: starter files the learner is not meant to edit (not in `files:`).
+pub fn harness_files(files: &dyn Files, meta: &LabMeta, spec: &LabSpec) -> Vec<(String, Vec<u8>)> {
+    let prefix = format!("{}/starter/", meta.dir);
+    files
+        .list(&prefix)
+        .into_iter()
+        .filter_map(|p| {
+            let rel = p.strip_prefix(&prefix)?.to_string();
+            let safe = !rel.split('/').any(|c| c == ".." || c.is_empty());
+            (safe && !spec.files.contains(&rel))
+                .then(|| files.read(&p).map(|b| (rel, b)))
+                .flatten()
+        })
+        .collect()
+}
+
+/// Copies the learner's files of `from` (a submission's lab folder) into `dest` (created),
+/// then writes `harness` over them.
+pub fn prepare_copy(
+    from: &Path,
+    dest: &Path,
+    harness: &[(String, Vec<u8>)],
+) -> Result<CopyNotes, SubmissionError> {
+    let err = |source| SubmissionError::Copy {
+        path: dest.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dest).map_err(err)?;
+    let mut notes = CopyNotes::default();
+    copy_tree(from, dest, Path::new(""), 0, &mut notes).map_err(err)?;
+    for (rel, bytes) in harness {
+        let target = dest.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(err)?;
+        }
+        std::fs::write(&target, bytes).map_err(err)?;
+        if bytes.starts_with(b"#!") {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o755));
+            }
+        }
+    }
+    Ok(notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_stable_disjoint_and_cover_everything() {
+        let all: Vec<usize> = (0..10).collect();
+        let mut seen = Vec::new();
+        for i in 1..=3 {
+            let part = Shard::parse(&format!("{i}/3")).unwrap().take(all.clone());
+            assert!(part.len() == 3 || part.len() == 4);
+            seen.extend(part);
+        }
+        seen.sort();
+        assert_eq!(seen, all);
+        assert_eq!(
+            Shard::parse("1/3").unwrap().take(all.clone()),
+            vec![0, 3, 6, 9]
+        );
+        for bad in ["0/3", "4/3", "1/0", "x", "1-3"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn submissions_are_sorted_by_name_and_names_must_be_unique() {
+        let t = tempfile::tempdir().unwrap();
+        for n in ["zoe", "al", "mo"] {
+            std::fs::create_dir_all(t.path().join(n)).unwrap();
+        }
+        let dirs: Vec<PathBuf> = ["zoe", "al", "mo", "al"]
+            .iter()
+            .map(|n| t.path().join(n))
+            .collect();
+        let names: Vec<String> = discover(&dirs)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["al", "mo", "zoe"]);
+        std::fs::create_dir_all(t.path().join("x/al")).unwrap();
+        let e = discover(&[t.path().join("al"), t.path().join("x/al")]).unwrap_err();
+        assert!(
+            e.to_string().contains("two submissions are named \"al\""),
+            "{e}"
+        );
+        assert!(discover(&[t.path().join("missing")]).is_err());
+    }
+
+    #[test]
+    fn the_copy_leaves_lab_yaml_state_and_symlinks_behind_and_restores_the_harness() {
+        let t = tempfile::tempdir().unwrap();
+        let sub = t.path().join("sub");
+        std::fs::create_dir_all(sub.join(".sflab")).unwrap();
+        std::fs::create_dir_all(sub.join("lib")).unwrap();
+        std::fs::write(sub.join("run"), "#!/bin/sh\necho mine\n").unwrap();
+        std::fs::write(sub.join("lib/util.sh"), "x=1\n").unwrap();
+        std::fs::write(sub.join("lab.yaml"), "checks: []\n").unwrap();
+        std::fs::write(sub.join(".sflab/progress.db"), "fake").unwrap();
+        std::fs::write(sub.join("grades.db"), "fake").unwrap();
+        std::fs::write(sub.join("harness.sh"), "echo tampered\n").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/etc/hostname", sub.join("peek")).unwrap();
+        let dest = t.path().join("copy");
+        let harness = vec![("harness.sh".to_string(), b"echo original\n".to_vec())];
+        let notes = prepare_copy(&sub, &dest, &harness).unwrap();
+        assert_eq!(notes.copied, ["harness.sh", "lib/util.sh", "run"]);
+        assert!(notes.skipped.contains(&"lab.yaml".to_string()));
+        assert!(!dest.join("lab.yaml").exists());
+        assert!(!dest.join(".sflab").exists());
+        assert!(!dest.join("grades.db").exists());
+        assert!(!dest.join("peek").exists());
+        assert_eq!(
+            std::fs::read_to_string(dest.join("harness.sh")).unwrap(),
+            "echo original\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dest.join("run")).unwrap(),
+            "#!/bin/sh\necho mine\n"
+        );
+    }
+
+    #[test]
+    fn a_handed_in_workspace_is_graded_from_its_lab_folder() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("ws/lab-a")).unwrap();
+        std::fs::write(t.path().join("ws/lab-a/run"), "").unwrap();
+        let s = Submission {
+            name: "ws".into(),
+            dir: t.path().join("ws"),
+        };
+        assert_eq!(s.lab_folder("lab-a"), t.path().join("ws/lab-a"));
+        assert_eq!(s.lab_folder("lab-b"), t.path().join("ws"));
+        std::fs::write(t.path().join("ws/run"), "").unwrap();
+        assert_eq!(
+            s.lab_folder("lab-a"),
+            t.path().join("ws"),
+            "its own ./run wins"
+        );
+    }
+
+    #[test]
+    fn file_stems_are_safe_names() {
+        assert_eq!(file_stem("alice smith/../x"), "alice_smith_.._x");
+        assert_eq!(file_stem("..."), "submission");
+    }
+}

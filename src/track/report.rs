@@ -1,0 +1,315 @@
+//! `sflab report --track FILE --out DIR`: the learner's progress on a track as JSON and
+//! Markdown (attempts, verdicts, times), plus a copy of their lab folders so the lead can
+//! re-grade them with `sflab grade` rather than trust the numbers.
+//!
+//! No secrets leave: transcripts are not copied (only verdicts, which the runner already
+//! redacted), and every copied text file is passed through the redactor's secret finder —
+//! JSON by key (`client_secret`, `access_token`, …), everything else by shape (JWTs, private
+//! keys, session ids) — and written masked when it finds one. Binary files, symlinks, sflab
+//! state and large files are not copied; the report lists what was masked or left out.
+
+use super::spec::Track;
+use super::view::{AssignedRow, LabProgress};
+use crate::redact::Redactor;
+use crate::workspace::Workspace;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const MAX_COPIED_BYTES: u64 = 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(
+        "could not write the report under {path}: {source}. Check that the folder is writable."
+    )]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("could not read the workspace's redaction key: {0}")]
+    Key(std::io::Error),
+}
+
+/// What one lab folder's copy held back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FolderCopy {
+    pub copied: Vec<String>,
+    /// Files written with secrets masked.
+    pub masked: Vec<String>,
+    /// Files left out (binary, symlink, too large, sflab state).
+    pub skipped: Vec<String>,
+}
+
+/// What `write_report` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSummary {
+    pub files: Vec<PathBuf>,
+    pub masked: Vec<String>,
+    pub passed: usize,
+    pub assigned: usize,
+    pub overdue: usize,
+}
+
+/// The file's text with secrets masked, by its kind (JSON by key, other text by shape).
+pub fn masked_text(redactor: &Redactor, name: &str, text: &str) -> String {
+    let by_key = if name.ends_with(".json") {
+        redactor.body(Some("application/json"), text.as_bytes())
+    } else {
+        text.to_string()
+    };
+    redactor.text(&by_key)
+}
+
+fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let err = |source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(d) = path.parent() {
+        std::fs::create_dir_all(d).map_err(err)?;
+    }
+    crate::fsutil::write_private_atomic(path, bytes).map_err(err)
+}
+
+fn copy_folder(
+    redactor: &Redactor,
+    from: &Path,
+    to: &Path,
+    rel: &Path,
+    out: &mut FolderCopy,
+) -> Result<(), ReportError> {
+    let Ok(rd) = std::fs::read_dir(from.join(rel)) else {
+        return Ok(());
+    };
+    let mut entries: Vec<_> = rd.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let rel = rel.join(e.file_name());
+        let shown = rel.to_string_lossy().replace('\\', "/");
+        let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        if crate::grade::submission::ignored(&rel) || meta.file_type().is_symlink() {
+            out.skipped.push(shown);
+        } else if meta.is_dir() {
+            copy_folder(redactor, from, to, &rel, out)?;
+        } else if meta.len() > MAX_COPIED_BYTES {
+            out.skipped.push(shown);
+        } else {
+            let Ok(bytes) = std::fs::read(e.path()) else {
+                continue;
+            };
+            let Ok(text) = String::from_utf8(bytes) else {
+                out.skipped.push(shown);
+                continue;
+            };
+            let clean = masked_text(redactor, &shown, &text);
+            if clean != text {
+                out.masked.push(shown.clone());
+            }
+            put(&to.join(&rel), clean.as_bytes())?;
+            #[cfg(unix)]
+            if meta.permissions().mode() & 0o111 != 0 {
+                use std::os::unix::fs::PermissionsExt as _;
+                let _ =
+                    std::fs::set_permissions(to.join(&rel), std::fs::Permissions::from_mode(0o700));
+            }
+            out.copied.push(shown);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+use std::os::unix::fs::PermissionsExt;
+
+fn attempts_json(p: Option<&LabProgress>) -> Vec<Value> {
+    p.map(|p| {
+        p.attempts
+            .iter()
+            .map(|a| {
+                json!({
+                    "started_at": a.started_at,
+                    "duration_ms": a.duration_ms,
+                    "backend": a.backend,
+                    "points": a.points,
+                    "max_points": a.max_points,
+                    "passed": a.passed,
+                    "error": a.error,
+                    "verdicts": a.verdicts.iter().map(|v| json!({
+                        "rule": v.rule,
+                        "status": match v.status {
+                            crate::rules::VerdictStatus::Pass => "pass",
+                            crate::rules::VerdictStatus::Fail => "fail",
+                            crate::rules::VerdictStatus::NotApplicable { .. } => "not_applicable",
+                        },
+                        "points_awarded": v.points_awarded,
+                        "points_possible": v.points_possible,
+                        "message": v.message,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn markdown(
+    track: &Track,
+    rows: &[AssignedRow],
+    copies: &BTreeMap<String, FolderCopy>,
+    now: DateTime<Utc>,
+) -> String {
+    let mut md = format!(
+        "# Progress on “{}”\n\nGenerated {} · backend {} · a lab counts as passed at {}% of its points.\n\n| | lab | due | status | attempts | best |\n|---|---|---|---|---|---|\n",
+        track.name,
+        now.format("%Y-%m-%d %H:%M UTC"),
+        match track.backend {
+            crate::lab::Backend::Mock => "mock",
+            crate::lab::Backend::Sandbox => "sandbox",
+        },
+        track.pass_threshold
+    );
+    for r in rows {
+        let mut status = r.status.label().to_string();
+        if r.overdue {
+            status.push_str(" · **overdue**");
+        }
+        if r.passed_late {
+            status.push_str(" · late");
+        }
+        md.push_str(&format!(
+            "| {} | `{}` {} | {} | {status} | {} | {} |\n",
+            r.status.glyph(),
+            r.lab,
+            r.title.replace('|', "\\|"),
+            r.due,
+            r.attempts,
+            r.best
+                .map(|(p, m)| format!("{p}/{m}"))
+                .unwrap_or_else(|| "–".into())
+        ));
+    }
+    let passed = rows
+        .iter()
+        .filter(|r| r.status == super::TrackStatus::Passed)
+        .count();
+    md.push_str(&format!(
+        "\n{passed} of {} assigned labs passed.\n",
+        rows.len()
+    ));
+    md.push_str("\n## Lab folders\n\nEach started lab's folder is under `labs/<lab>/`; grade it again with `sflab grade labs/<lab> --lab <lab> --out DIR`.\n");
+    for (lab, c) in copies {
+        md.push_str(&format!("\n- `{lab}`: {} file(s) copied", c.copied.len()));
+        if !c.masked.is_empty() {
+            md.push_str(&format!("; secrets masked in {}", c.masked.join(", ")));
+        }
+        if !c.skipped.is_empty() {
+            md.push_str(&format!("; left out: {}", c.skipped.join(", ")));
+        }
+    }
+    md.push('\n');
+    md
+}
+
+/// Writes `progress.json`, `progress.md` and `labs/<lab>/` under `out`.
+pub fn write_report(
+    ws: &Workspace,
+    track: &Track,
+    rows: &[AssignedRow],
+    progress: &BTreeMap<String, LabProgress>,
+    out: &Path,
+    now: DateTime<Utc>,
+) -> Result<ReportSummary, ReportError> {
+    let redactor = Redactor::new(&crate::runner::redaction_key(ws).map_err(ReportError::Key)?);
+    let mut copies = BTreeMap::new();
+    for r in rows {
+        let dir = ws.lab_dir(&r.lab);
+        if dir.is_dir() {
+            let mut c = FolderCopy::default();
+            copy_folder(
+                &redactor,
+                &dir,
+                &out.join("labs").join(&r.lab),
+                Path::new(""),
+                &mut c,
+            )?;
+            copies.insert(r.lab.clone(), c);
+        }
+    }
+    let labs: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let c = copies.get(&r.lab);
+            json!({
+                "lab": r.lab,
+                "title": r.title,
+                "due": r.due_at.to_rfc3339(),
+                "status": r.status,
+                "overdue": r.overdue,
+                "passed_late": r.passed_late,
+                "passed_at": r.passed_at.map(|t| t.to_rfc3339()),
+                "best_points": r.best.map(|b| b.0),
+                "best_max_points": r.best.map(|b| b.1),
+                "attempts": attempts_json(progress.get(&r.lab)),
+                "folder": c.map(|_| format!("labs/{}", r.lab)),
+                "masked_files": c.map(|c| c.masked.clone()).unwrap_or_default(),
+                "skipped_files": c.map(|c| c.skipped.clone()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let passed = rows
+        .iter()
+        .filter(|r| r.status == super::TrackStatus::Passed)
+        .count();
+    let overdue = rows.iter().filter(|r| r.overdue).count();
+    let doc = json!({
+        "track": track.name,
+        "generated_at": now.to_rfc3339(),
+        "backend": match track.backend { crate::lab::Backend::Mock => "mock", crate::lab::Backend::Sandbox => "sandbox" },
+        "pass_threshold": track.pass_threshold,
+        "summary": { "assigned": rows.len(), "passed": passed, "overdue": overdue },
+        "labs": labs,
+    });
+    let json_path = out.join("progress.json");
+    put(
+        &json_path,
+        serde_json::to_string_pretty(&doc)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    let md_path = out.join("progress.md");
+    put(&md_path, markdown(track, rows, &copies, now).as_bytes())?;
+    let masked = copies
+        .iter()
+        .flat_map(|(lab, c)| c.masked.iter().map(move |f| format!("{lab}/{f}")))
+        .collect();
+    Ok(ReportSummary {
+        files: vec![json_path, md_path],
+        masked,
+        passed,
+        assigned: rows.len(),
+        overdue,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_in_copied_files_are_masked_by_key_and_by_shape() {
+        let r = Redactor::new(&[1; 32]);
+        let json = r#"{"client_id":"3MVG9abc","client_secret":"super-secret-value-123"}"#;
+        let out = masked_text(&r, "config.json", json);
+        assert!(!out.contains("super-secret-value-123"), "{out}");
+        assert!(out.contains("‹redacted:client_secret#"), "{out}");
+        let script = "export SF_ACCESS_TOKEN='00D5g000001abcd!AQ0AQH8hPq2.xyzXYZ0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'\n";
+        let out = masked_text(&r, "run", script);
+        assert!(!out.contains("AQ0AQH8hPq2"), "{out}");
+        let plain = "#!/bin/sh\necho hello\n";
+        assert_eq!(masked_text(&r, "run", plain), plain);
+    }
+}

@@ -1,0 +1,257 @@
+//! The track file a team lead writes: a name, the labs assigned with their due dates, the
+//! backend the labs must be passed on, and the share of a lab's points that counts as a pass.
+//!
+//! ```yaml
+//! track: Integration onboarding, December
+//! backend: mock            # or sandbox; default mock
+//! pass_threshold: 80       # percent of a lab's points; default 100
+//! labs:
+//!   - { lab: rest-first-call, due: 2026-12-04 }            # the end of that day, UTC
+//!   - { lab: rest-upsert-twice, due: "2026-12-11T17:00:00Z" }
+//! ```
+//!
+//! Validation reports every problem at once, each on its line, like lab files.
+
+use crate::curriculum::Curriculum;
+use crate::lab::spec::{item_lines, SpecProblem};
+use crate::lab::Backend;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrack {
+    track: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "mock")]
+    backend: Backend,
+    #[serde(default = "hundred")]
+    pass_threshold: u32,
+    #[serde(default)]
+    labs: Vec<RawAssignment>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssignment {
+    lab: String,
+    due: serde_yaml::Value,
+}
+
+fn mock() -> Backend {
+    Backend::Mock
+}
+fn hundred() -> u32 {
+    100
+}
+
+/// One assigned lab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub lab: String,
+    /// The moment the lab is due (a bare date means the end of that day, UTC).
+    pub due: DateTime<Utc>,
+    /// The due date as the lead wrote it, for display.
+    pub due_text: String,
+}
+
+/// A validated track.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Track {
+    pub name: String,
+    pub description: String,
+    pub backend: Backend,
+    /// Percent (1–100) of a lab's points an attempt needs to count as passed.
+    pub pass_threshold: u32,
+    pub labs: Vec<Assignment>,
+}
+
+/// A track file that cannot be used, with every problem found.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file} has {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct TrackError {
+    pub file: String,
+    pub problems: Vec<SpecProblem>,
+}
+
+fn problem(line: Option<usize>, message: String) -> SpecProblem {
+    SpecProblem {
+        line,
+        column: None,
+        message,
+    }
+}
+
+/// Parses `2026-12-04` (end of that day, UTC) or an RFC 3339 time.
+pub fn parse_due(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(d.with_timezone(&Utc));
+    }
+    let day = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()?;
+    Some(day.and_hms_opt(23, 59, 59)?.and_utc())
+}
+
+fn key_line(yaml: &str, key: &str) -> Option<usize> {
+    let prefix = format!("{key}:");
+    yaml.lines()
+        .position(|l| l.starts_with(&prefix))
+        .map(|i| i + 1)
+}
+
+/// Parses and validates a track against the curriculum's labs; `file` names it in errors.
+pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, TrackError> {
+    let fail = |problems| TrackError {
+        file: file.to_string(),
+        problems,
+    };
+    let raw: RawTrack = serde_yaml::from_str(yaml).map_err(|e| {
+        let text = e.to_string();
+        let text = text
+            .find(" at line ")
+            .map_or(text.clone(), |i| text[..i].to_string());
+        fail(vec![SpecProblem {
+            line: e.location().map(|l| l.line()),
+            column: e.location().map(|l| l.column()),
+            message: format!("malformed track file: {text}"),
+        }])
+    })?;
+    let mut problems = Vec::new();
+    if raw.track.trim().is_empty() {
+        problems.push(problem(
+            key_line(yaml, "track"),
+            "`track` (the track's name) is empty".into(),
+        ));
+    }
+    if !(1..=100).contains(&raw.pass_threshold) {
+        problems.push(problem(
+            key_line(yaml, "pass_threshold"),
+            format!(
+                "`pass_threshold` is {}: give a percent from 1 to 100",
+                raw.pass_threshold
+            ),
+        ));
+    }
+    if raw.labs.is_empty() {
+        problems.push(problem(
+            key_line(yaml, "labs").or(Some(1)),
+            "the track assigns no lab: list them under `labs:`".into(),
+        ));
+    }
+    let lines = item_lines(yaml, "labs");
+    let mut labs = Vec::new();
+    for (i, a) in raw.labs.iter().enumerate() {
+        let line = lines.get(i).copied().or(key_line(yaml, "labs"));
+        let due_text = match &a.due {
+            serde_yaml::Value::String(s) => s.clone(),
+            other => serde_yaml::to_string(other)
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        };
+        let due = parse_due(&due_text);
+        if due.is_none() {
+            problems.push(problem(line, format!("lab {:?}: due {due_text:?} is not a date: write it like 2026-12-04 or 2026-12-04T17:00:00Z", a.lab)));
+        }
+        match curriculum.lab(&a.lab) {
+            None => problems.push(problem(
+                line,
+                format!(
+                    "there is no lab {:?} in the curriculum: `sflab list` shows every lab id",
+                    a.lab
+                ),
+            )),
+            Some(meta) => {
+                let runs_there = crate::lab::spec::parse("lab.yaml", &meta.yaml)
+                    .map(|s| s.backends.contains(&raw.backend))
+                    .unwrap_or(true);
+                if !runs_there {
+                    problems.push(problem(
+                        line,
+                        format!(
+                            "lab {:?} does not run on the {:?} backend the track requires",
+                            a.lab, raw.backend
+                        )
+                        .to_lowercase(),
+                    ));
+                }
+            }
+        }
+        if raw.labs[..i].iter().any(|b| b.lab == a.lab) {
+            problems.push(problem(
+                line,
+                format!("lab {:?} is assigned twice: keep one entry", a.lab),
+            ));
+        }
+        if let Some(due) = due {
+            labs.push(Assignment {
+                lab: a.lab.clone(),
+                due,
+                due_text: due_text.clone(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(fail(problems));
+    }
+    Ok(Track {
+        name: raw.track.trim().to_string(),
+        description: raw.description,
+        backend: raw.backend,
+        pass_threshold: raw.pass_threshold,
+        labs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn curriculum() -> Curriculum {
+        Curriculum::embedded().unwrap()
+    }
+
+    const GOOD: &str = "track: Onboarding\npass_threshold: 80\nlabs:\n  - { lab: rest-first-call, due: 2026-12-04 }\n  - lab: rest-upsert-twice\n    due: \"2026-12-11T17:00:00Z\"\n";
+
+    #[test]
+    fn a_track_parses_with_dates_defaults_and_threshold() {
+        let t = parse("t.yaml", GOOD, &curriculum()).unwrap();
+        assert_eq!(t.name, "Onboarding");
+        assert_eq!(t.backend, Backend::Mock);
+        assert_eq!(t.pass_threshold, 80);
+        assert_eq!(t.labs[0].due.to_rfc3339(), "2026-12-04T23:59:59+00:00");
+        assert_eq!(t.labs[1].due.to_rfc3339(), "2026-12-11T17:00:00+00:00");
+        assert_eq!(t.labs[0].due_text, "2026-12-04");
+    }
+
+    #[test]
+    fn every_problem_is_reported_on_its_line() {
+        let bad = "track: Onboarding\npass_threshold: 0\nlabs:\n  - { lab: rest-first-call, due: 2026-12-04 }\n  - { lab: no-such-lab, due: 2026-12-05 }\n  - { lab: rest-crud, due: next friday }\n  - { lab: rest-first-call, due: 2026-12-06 }\n";
+        let e = parse("t.yaml", bad, &curriculum()).unwrap_err();
+        let lines: Vec<Option<usize>> = e.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(2), Some(5), Some(6), Some(7)], "{e}");
+        assert!(
+            e.to_string()
+                .contains("line 5: there is no lab \"no-such-lab\""),
+            "{e}"
+        );
+        assert!(e.to_string().contains("assigned twice"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_and_a_lab_off_the_required_backend_are_refused() {
+        let e = parse("t.yaml", "track: X\nowner: me\nlabs: []\n", &curriculum()).unwrap_err();
+        assert!(e.to_string().contains("unknown field `owner`"), "{e}");
+        assert_eq!(e.problems[0].line, Some(2));
+        // The shipped labs run on the mock org only.
+        let e = parse(
+            "t.yaml",
+            "track: X\nbackend: sandbox\nlabs:\n  - { lab: query-pagination, due: 2026-12-04 }\n",
+            &curriculum(),
+        )
+        .unwrap_err();
+        assert_eq!(e.problems[0].line, Some(4));
+        assert!(e.to_string().contains("sandbox backend"), "{e}");
+    }
+}

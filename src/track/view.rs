@@ -1,0 +1,258 @@
+//! Where a learner stands on a track: each assigned lab's status judged by the track's rules
+//! (the required backend, the pass threshold) and whether it is overdue. Pure: it takes the
+//! progress already read from the store and the current time.
+//!
+//! [`assigned_view_model`] is what the TUI's "Assigned" view draws and `sflab track show`
+//! prints.
+
+use super::spec::Track;
+use crate::curriculum::Curriculum;
+use crate::progress::AttemptRow;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A learner's record on one lab, as read from the progress store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LabProgress {
+    /// The lab's files were copied into the workspace.
+    pub started: bool,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<AttemptRow>,
+}
+
+/// An assigned lab's status under the track's rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackStatus {
+    /// An attempt on the required backend reached the pass threshold.
+    Passed,
+    /// Attempted, but no attempt counts as a pass yet.
+    Attempted,
+    /// Started (files copied), never checked.
+    Started,
+    NotStarted,
+}
+
+impl TrackStatus {
+    /// The same glyphs as the lesson tree: ✓ passed, ✗ attempted, ● started, ○ not started.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            TrackStatus::Passed => "✓",
+            TrackStatus::Attempted => "✗",
+            TrackStatus::Started => "●",
+            TrackStatus::NotStarted => "○",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TrackStatus::Passed => "passed",
+            TrackStatus::Attempted => "not passed yet",
+            TrackStatus::Started => "started",
+            TrackStatus::NotStarted => "not started",
+        }
+    }
+}
+
+/// One row of the "Assigned" view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssignedRow {
+    pub lab: String,
+    pub title: String,
+    /// The due date as the lead wrote it.
+    pub due: String,
+    pub due_at: DateTime<Utc>,
+    pub status: TrackStatus,
+    /// Not passed and the due moment is past.
+    pub overdue: bool,
+    /// Passed, but only after the due moment.
+    pub passed_late: bool,
+    /// When the first counting attempt started.
+    pub passed_at: Option<DateTime<Utc>>,
+    pub attempts: usize,
+    /// The best (points, max points) of any attempt on the required backend.
+    pub best: Option<(u32, u32)>,
+}
+
+/// Whether an attempt counts as a pass on this track.
+pub fn counts_as_pass(track: &Track, a: &AttemptRow) -> bool {
+    let backend = match track.backend {
+        crate::lab::Backend::Mock => "mock",
+        crate::lab::Backend::Sandbox => "sandbox",
+    };
+    a.error.is_none()
+        && a.backend == backend
+        && a.max_points > 0
+        && u64::from(a.points) * 100 >= u64::from(track.pass_threshold) * u64::from(a.max_points)
+}
+
+fn time_of(a: &AttemptRow) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&a.started_at)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The rows of the "Assigned" view, in the track's order.
+pub fn assigned_view_model(
+    track: &Track,
+    curriculum: &Curriculum,
+    progress: &BTreeMap<String, LabProgress>,
+    now: DateTime<Utc>,
+) -> Vec<AssignedRow> {
+    let empty = LabProgress::default();
+    track
+        .labs
+        .iter()
+        .map(|a| {
+            let p = progress.get(&a.lab).unwrap_or(&empty);
+            let passed_at = p
+                .attempts
+                .iter()
+                .filter(|x| counts_as_pass(track, x))
+                .filter_map(time_of)
+                .min();
+            let counted = p.attempts.iter().any(|x| counts_as_pass(track, x));
+            let status = if counted {
+                TrackStatus::Passed
+            } else if !p.attempts.is_empty() {
+                TrackStatus::Attempted
+            } else if p.started {
+                TrackStatus::Started
+            } else {
+                TrackStatus::NotStarted
+            };
+            let best = p
+                .attempts
+                .iter()
+                .filter(|x| x.error.is_none() && x.max_points > 0)
+                .map(|x| (x.points, x.max_points))
+                .max_by(|l, r| {
+                    (u64::from(l.0) * u64::from(r.1)).cmp(&(u64::from(r.0) * u64::from(l.1)))
+                });
+            AssignedRow {
+                lab: a.lab.clone(),
+                title: curriculum
+                    .lab(&a.lab)
+                    .map(|m| m.title.clone())
+                    .unwrap_or_default(),
+                due: a.due_text.clone(),
+                due_at: a.due,
+                status,
+                overdue: status != TrackStatus::Passed && now > a.due,
+                passed_late: passed_at.is_some_and(|t| t > a.due),
+                passed_at,
+                attempts: p.attempts.len(),
+                best,
+            }
+        })
+        .collect()
+}
+
+/// The row the title bar shows: the unpassed lab due soonest (overdue ones first).
+pub fn next_due(rows: &[AssignedRow]) -> Option<&AssignedRow> {
+    rows.iter()
+        .filter(|r| r.status != TrackStatus::Passed)
+        .min_by_key(|r| r.due_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(points: u32, max: u32, at: &str, backend: &str) -> AttemptRow {
+        AttemptRow {
+            id: 1,
+            lab: "rest-first-call".into(),
+            started_at: at.into(),
+            duration_ms: 10,
+            passed: points == max,
+            points,
+            max_points: max,
+            backend: backend.into(),
+            error: None,
+            verdicts: vec![],
+        }
+    }
+
+    fn track(threshold: u32) -> Track {
+        let yaml = format!("track: T\npass_threshold: {threshold}\nlabs:\n  - {{ lab: rest-first-call, due: 2026-12-04 }}\n  - {{ lab: rest-crud, due: 2026-12-01 }}\n  - {{ lab: rest-upsert-twice, due: 2026-12-20 }}\n");
+        super::super::spec::parse("t.yaml", &yaml, &Curriculum::embedded().unwrap()).unwrap()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn status_follows_the_threshold_and_overdue_marks_only_unpassed_labs_past_due() {
+        let mut progress = BTreeMap::new();
+        progress.insert(
+            "rest-first-call".to_string(),
+            LabProgress {
+                started: true,
+                attempts: vec![
+                    attempt(3, 6, "2026-12-01T10:00:00Z", "mock"),
+                    attempt(5, 6, "2026-12-02T10:00:00Z", "mock"),
+                ],
+            },
+        );
+        progress.insert(
+            "rest-crud".to_string(),
+            LabProgress {
+                started: true,
+                attempts: vec![],
+            },
+        );
+        let c = Curriculum::embedded().unwrap();
+        let now = at("2026-12-05T00:00:00Z");
+        let rows = assigned_view_model(&track(80), &c, &progress, now);
+        assert_eq!(rows[0].status, TrackStatus::Passed, "5/6 ≥ 80%");
+        assert_eq!(rows[0].passed_at, Some(at("2026-12-02T10:00:00Z")));
+        assert_eq!(rows[0].best, Some((5, 6)));
+        assert_eq!(rows[0].attempts, 2);
+        assert!(!rows[0].overdue && !rows[0].passed_late);
+        assert_eq!(
+            (rows[1].status, rows[1].overdue),
+            (TrackStatus::Started, true)
+        );
+        assert_eq!(
+            (rows[2].status, rows[2].overdue),
+            (TrackStatus::NotStarted, false)
+        );
+        assert!(!rows[2].title.is_empty());
+
+        assert_eq!(next_due(&rows).map(|r| r.lab.as_str()), Some("rest-crud"));
+        let strict = assigned_view_model(&track(100), &c, &progress, now);
+        assert_eq!(strict[0].status, TrackStatus::Attempted);
+        assert!(strict[0].overdue);
+    }
+
+    #[test]
+    fn attempts_on_another_backend_or_passed_after_the_due_date_are_told_apart() {
+        let mut progress = BTreeMap::new();
+        progress.insert(
+            "rest-first-call".to_string(),
+            LabProgress {
+                started: true,
+                attempts: vec![
+                    attempt(6, 6, "2026-12-01T10:00:00Z", "sandbox"),
+                    attempt(6, 6, "2026-12-09T10:00:00Z", "mock"),
+                ],
+            },
+        );
+        let rows = assigned_view_model(
+            &track(100),
+            &Curriculum::embedded().unwrap(),
+            &progress,
+            at("2026-12-10T00:00:00Z"),
+        );
+        assert_eq!(rows[0].status, TrackStatus::Passed);
+        assert_eq!(
+            rows[0].passed_at,
+            Some(at("2026-12-09T10:00:00Z")),
+            "the sandbox pass does not count"
+        );
+        assert!(rows[0].passed_late && !rows[0].overdue);
+    }
+}

@@ -1,0 +1,384 @@
+//! `sflab grade` as an instructor uses it: a folder of fixture submissions (correct, partly
+//! correct, broken, hanging, flooding, tampering) graded in one command, each as expected; the
+//! CSV, JSON and JUnit outputs checked against their schemas; determinism and sharding; hidden
+//! expectations kept out of the feedback.
+
+use serde_json::Value;
+use sflab::grade::{grade_all, GradeOptions, Submission};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[path = "grading/schema.rs"]
+mod schema;
+#[path = "grading/tracks.rs"]
+mod tracks;
+
+use schema::{assert_csv_schema, assert_json_schema, assert_junit_schema};
+
+const LAB: &str = "rest-upsert-twice";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/submissions")
+        .join(LAB)
+}
+
+fn sflab(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .args(args)
+        .env("SFLAB_GRADE_TEST_LEAK", "must-not-reach-the-learner")
+        .env_remove("SFLAB_CURRICULUM")
+        .output()
+        .unwrap()
+}
+
+fn grade(subs: &[PathBuf], out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<String> = vec!["grade".into()];
+    args.extend(subs.iter().map(|p| p.display().to_string()));
+    args.extend(["--lab", LAB, "--out"].map(String::from));
+    args.push(out.display().to_string());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = sflab(&refs);
+    assert!(
+        o.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// CSV rows keyed by submission, each a map column → cell; checks the header and totals.
+fn read_csv(path: &Path) -> (Vec<String>, BTreeMap<String, BTreeMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let mut rows = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        assert_eq!(rec.len(), header.len(), "every row has every column");
+        let row: BTreeMap<String, String> = header
+            .iter()
+            .cloned()
+            .zip(rec.iter().map(String::from))
+            .collect();
+        rows.insert(row["submission"].clone(), row);
+    }
+    (header, rows)
+}
+
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push((
+                    e.path().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_folder_of_submissions_is_graded_as_expected_in_every_format() {
+    let before = tree(&fixtures());
+    let out = tempfile::tempdir().unwrap();
+    let o = grade(
+        &[fixtures()],
+        out.path(),
+        &["--jobs", "2", "--timeout", "2s"],
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("2 of 6 passed."), "{stdout}");
+
+    let (header, rows) = read_csv(&out.path().join("gradebook.csv"));
+    assert_csv_schema(&header, &rows);
+    let names: Vec<&String> = rows.keys().collect();
+    assert_eq!(
+        names,
+        [
+            "broken",
+            "correct",
+            "floods",
+            "hangs",
+            "partly-correct",
+            "tampers"
+        ]
+    );
+    let r = |s: &str, c: &str| rows[s][c].clone();
+    assert_eq!(
+        (r("correct", "total"), r("correct", "passed")),
+        ("10".into(), "true".into())
+    );
+    assert_eq!(r("partly-correct", "total"), "9");
+    assert_eq!(r("partly-correct", "state.soql"), "0");
+    assert_eq!(r("broken", "process.exit_ok"), "0");
+    assert_eq!(r("broken", "state.idempotent"), "0");
+    assert_eq!(
+        r("hangs", "process.exit_ok"),
+        "0",
+        "a hanging run is stopped and fails"
+    );
+    assert_eq!(r("floods", "total"), "10", "a flood is capped, not a crash");
+    assert_eq!(
+        r("tampers", "total"),
+        "2",
+        "its own lab.yaml gives it nothing"
+    );
+    assert_eq!(r("tampers", "state.idempotent"), "0");
+
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("grades.json")).unwrap())
+            .unwrap();
+    assert_json_schema(&doc);
+    let subs = doc["submissions"].as_array().unwrap();
+    let tampers = subs.iter().find(|s| s["submission"] == "tampers").unwrap();
+    assert_eq!(
+        tampers["stray_files"],
+        serde_json::json!(["../home-file.txt", "../outside.txt"])
+    );
+    assert!(tampers["skipped_files"]
+        .as_array()
+        .unwrap()
+        .contains(&"lab.yaml".into()));
+    assert!(
+        tampers["skipped_files"]
+            .as_array()
+            .unwrap()
+            .contains(&".sflab".into()),
+        "a planted progress database is left behind"
+    );
+    let printed = tampers["report"]["runs"][0]["stdout"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(printed.contains("SF_INSTANCE_URL"), "{printed}");
+    assert!(
+        !printed.contains("SFLAB_GRADE_TEST_LEAK"),
+        "the environment is clean: {printed}"
+    );
+    let hangs = subs.iter().find(|s| s["submission"] == "hangs").unwrap();
+    assert_eq!(hangs["report"]["runs"][0]["timed_out"], true);
+    let floods = subs.iter().find(|s| s["submission"] == "floods").unwrap();
+    assert_eq!(floods["report"]["runs"][0]["stdout"]["truncated"], true);
+    assert!(
+        floods["report"]["runs"][0]["stdout"]["text"]
+            .as_str()
+            .unwrap()
+            .len()
+            < 300_000
+    );
+    let correct = subs.iter().find(|s| s["submission"] == "correct").unwrap();
+    let headers = correct["report"]["exchanges"][0]["request"]["headers"]
+        .as_array()
+        .unwrap();
+    let auth = headers
+        .iter()
+        .find(|h| {
+            h["name"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case("authorization")
+        })
+        .unwrap();
+    assert!(
+        auth["value"].as_str().unwrap().contains("‹redacted:"),
+        "{auth}"
+    );
+
+    let junit = std::fs::read_to_string(out.path().join("junit.xml")).unwrap();
+    let root = assert_junit_schema(&junit, 6);
+    let partly = root
+        .children
+        .iter()
+        .find(|s| s.attrs["name"] == "partly-correct")
+        .unwrap();
+    assert_eq!(partly.attrs["failures"], "1");
+
+    for n in names {
+        assert!(
+            out.path().join(format!("feedback/{n}.md")).is_file(),
+            "{n}.md"
+        );
+    }
+    let md = std::fs::read_to_string(out.path().join("feedback/tampers.md")).unwrap();
+    assert!(md.contains("**Score: 2/10**"), "{md}");
+    assert!(md.contains("`lab.yaml`; it was ignored"), "{md}");
+    assert!(md.contains("wrote outside its lab folder"), "{md}");
+    let hang_md = std::fs::read_to_string(out.path().join("feedback/hangs.md")).unwrap();
+    assert!(hang_md.contains("did not finish in time"), "{hang_md}");
+
+    assert_eq!(
+        tree(&fixtures()),
+        before,
+        "submission folders are never written"
+    );
+    assert!(!fixtures().join("outside.txt").exists());
+}
+
+#[test]
+fn the_same_input_gives_the_same_grades_and_shards_split_it_stably() {
+    let subs: Vec<PathBuf> = ["tampers", "correct", "broken", "partly-correct"]
+        .iter()
+        .map(|n| fixtures().join(n))
+        .collect();
+    let whole = tempfile::tempdir().unwrap();
+    grade(&subs, whole.path(), &["--format", "csv", "--jobs", "2"]);
+    let (_, all) = read_csv(&whole.path().join("gradebook.csv"));
+    let again = tempfile::tempdir().unwrap();
+    grade(&subs, again.path(), &["--format", "csv", "--jobs", "1"]);
+    assert_eq!(
+        std::fs::read_to_string(whole.path().join("gradebook.csv")).unwrap(),
+        std::fs::read_to_string(again.path().join("gradebook.csv")).unwrap(),
+        "the same input gives the same gradebook, byte for byte, whatever --jobs"
+    );
+    let mut merged = BTreeMap::new();
+    for i in 1..=2 {
+        let part = tempfile::tempdir().unwrap();
+        let shard = format!("{i}/2");
+        grade(
+            &subs,
+            part.path(),
+            &["--format", "csv,junit", "--shard", &shard],
+        );
+        let (_, rows) = read_csv(&part.path().join("gradebook.csv"));
+        assert_eq!(rows.len(), 2, "shard {shard}");
+        assert!(
+            !part.path().join("grades.json").exists(),
+            "only the formats asked for"
+        );
+        merged.extend(rows);
+    }
+    let strip = |m: &BTreeMap<String, BTreeMap<String, String>>| -> Vec<String> {
+        m.values()
+            .map(|r| {
+                format!(
+                    "{} {} {}",
+                    r["submission"], r["total"], r["state.idempotent"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        strip(&merged),
+        strip(&all),
+        "shards together are the whole, graded the same"
+    );
+    let one = tempfile::tempdir().unwrap();
+    grade(
+        &subs[..1],
+        one.path(),
+        &["--shard", "1/1", "--format", "csv"],
+    );
+    assert_eq!(
+        read_csv(&one.path().join("gradebook.csv")).1["tampers"]["total"],
+        all["tampers"]["total"]
+    );
+}
+
+#[test]
+fn a_submission_without_a_run_file_scores_zero_with_a_reason() {
+    let t = tempfile::tempdir().unwrap();
+    let empty = t.path().join("empty-hand-in");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("notes.txt"), "I ran out of time").unwrap();
+    let out = t.path().join("out");
+    let o = grade(&[empty], &out, &["--format", "csv,md,junit"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("not runnable"));
+    let (_, rows) = read_csv(&out.join("gradebook.csv"));
+    assert_eq!(rows["empty-hand-in"]["total"], "0");
+    assert!(rows["empty-hand-in"]["error"].contains("no `run` file"));
+    let md = std::fs::read_to_string(out.join("feedback/empty-hand-in.md")).unwrap();
+    assert!(md.contains("could not be run"), "{md}");
+    let root = assert_junit_schema(&std::fs::read_to_string(out.join("junit.xml")).unwrap(), 1);
+    assert_eq!(root.children[0].attrs["errors"], "6");
+}
+
+#[test]
+fn bad_arguments_are_refused_with_a_reason() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("o").display().to_string();
+    let sub = fixtures().join("correct").display().to_string();
+    for (args, says) in [
+        (
+            vec!["grade", &sub, "--lab", "no-such-lab", "--out", &out],
+            "there is no lab",
+        ),
+        (
+            vec!["grade", &sub, "--lab", LAB, "--out", &out, "--shard", "3/2"],
+            "--shard",
+        ),
+        (
+            vec![
+                "grade", &sub, "--lab", LAB, "--out", &out, "--format", "pdf",
+            ],
+            "unknown format",
+        ),
+    ] {
+        let o = sflab(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(says),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn hidden_expectations_stay_out_of_learner_feedback() {
+    let lab = sflab::lab::spec::parse(
+        "lab.yaml",
+        "id: rest-upsert-twice\ntitle: Hidden rows\nlevel: L1\nlesson: L1-basics/rest\ntools: [curl]\n\
+         org:\n  objects:\n    Account:\n      fields:\n        ERP_Id__c: { type: text, externalId: true, unique: true }\n\
+         run: { times: 1, timeout: 10s }\n\
+         checks:\n  - rule: state.soql\n    query: \"SELECT Name, Industry FROM Account WHERE ERP_Id__c = 'A-2001'\"\n    rows: [ { Name: Kestrel Air, Industry: Aerospace } ]\n    hidden: [rows]\n    points: 2\n",
+    )
+    .unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let options = GradeOptions {
+        parts: sflab::runner::wiring::mock_parts(),
+        jobs: 1,
+        timeout: None,
+        output_cap: 64 * 1024,
+        tls: false,
+        scratch: scratch.path().to_path_buf(),
+        harness: vec![],
+        redaction_key: [7; 32],
+    };
+    let subs = [Submission {
+        name: "partly-correct".into(),
+        dir: fixtures().join("partly-correct"),
+    }];
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let book = rt.block_on(grade_all(&lab, &subs, &options, &|_, _| {}));
+    let report = book.grades[0].result.as_ref().unwrap();
+    assert!(report.verdicts[0].failed());
+    assert!(
+        report.verdicts[0]
+            .diff
+            .as_deref()
+            .unwrap_or("")
+            .contains("Aerospace"),
+        "the instructor's JSON keeps it"
+    );
+    let md = sflab::grade::feedback::to_markdown(&book.grades[0], &book.rubric);
+    assert!(!md.contains("Aerospace"), "{md}");
+    let junit = sflab::grade::junit::to_junit(&book);
+    assert!(!junit.contains("Aerospace"), "{junit}");
+    assert!(
+        std::fs::read_dir(scratch.path()).unwrap().next().is_none(),
+        "sandboxes are removed"
+    );
+}
