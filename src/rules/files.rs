@@ -137,6 +137,36 @@ mod tests {
         assert!(v.message.contains("repeats its header"), "{}", v.message);
     }
 
+    struct FourRows;
+    impl crate::rules::SoqlEvaluator for FourRows {
+        fn query(
+            &self,
+            _: &crate::evidence::OrgSnapshot,
+            _: &str,
+        ) -> Result<Vec<serde_json::Value>, String> {
+            Ok(vec![serde_json::json!({}); 4])
+        }
+    }
+
+    #[test]
+    fn expected_count_can_come_from_the_org() {
+        let rule = "{ rule: files.csv_rows, file: export.csv, query: SELECT Id FROM Account }";
+        let mut ev = with_file("Id\n1\n2\n3\n4\n");
+        ev.snapshots
+            .after_runs
+            .push(crate::evidence::OrgSnapshot::default());
+        let org = Some(&FourRows as &dyn crate::rules::SoqlEvaluator);
+        assert!(verdict_with(rule, &ev, org).passed());
+        let mut short = with_file("Id\n1\n2\n");
+        short.snapshots = ev.snapshots.clone();
+        let v = verdict_with(rule, &short, org);
+        assert!(
+            v.failed() && v.message.contains("the org has 4"),
+            "{}",
+            v.message
+        );
+    }
+
     #[test]
     fn a_missing_file_fails() {
         assert_fails(RULE, &evidence(vec![]));
