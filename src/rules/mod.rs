@@ -8,15 +8,22 @@
 //! Families: `http` (requests made, order, budgets), `oauth` (grants, PKCE, refresh, JWT
 //! claims, token reuse), `rest` and `query` (upsert, PATCH, explicit fields, pagination),
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
-//! retry on 4xx), `hygiene` (secrets in sources and output, exit status).
+//! retry on 4xx), `hygiene` (secrets in sources and output, exit status), `output` (what the
+//! program printed), `bulk` (failed results, locators), `files` (CSV files the program wrote),
+//! `design` (tables in a design document), `breaker` (circuit breakers).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
 
+mod breaker;
+mod bulk;
 mod cx;
+mod design;
+mod files;
 mod http;
 mod hygiene;
 mod oauth;
+mod output;
 mod rest;
 mod retry;
 mod spec;
@@ -63,6 +70,12 @@ pub enum Rule {
     SecretsNotInSources(hygiene::NoParams),
     SecretsNotInOutput(hygiene::NoParams),
     ProcessExitOk(hygiene::NoParams),
+    ProcessOutputContains(output::OutputContains),
+    BulkFailedResultsFetched(bulk::NoParams),
+    BulkLocatorsFollowed(bulk::NoParams),
+    FilesCsvRows(files::CsvRows),
+    DesignTable(design::TableCheck),
+    BreakerOpens(breaker::Opens),
 }
 
 impl RuleSpec {
@@ -102,6 +115,12 @@ impl RuleSpec {
             Rule::SecretsNotInSources(_) => hygiene::secrets_not_in_sources(&cx),
             Rule::SecretsNotInOutput(_) => hygiene::secrets_not_in_output(&cx),
             Rule::ProcessExitOk(_) => hygiene::exit_ok(&cx),
+            Rule::ProcessOutputContains(p) => output::output_contains(p, &cx),
+            Rule::BulkFailedResultsFetched(_) => bulk::failed_results_fetched(&cx),
+            Rule::BulkLocatorsFollowed(_) => bulk::locators_followed(&cx),
+            Rule::FilesCsvRows(p) => files::csv_rows(p, &cx),
+            Rule::DesignTable(p) => design::table(p, &cx),
+            Rule::BreakerOpens(p) => breaker::opens(p, &cx),
         }
     }
 }

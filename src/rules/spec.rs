@@ -1,7 +1,7 @@
 //! Reading a check from lab YAML (`{ rule: …, points: …, … }`) into a [`RuleSpec`], with
 //! errors that name the rule, the parameter and what was expected.
 
-use super::{http, state, Rule};
+use super::{breaker, http, state, Rule};
 use crate::matcher::PATTERN_KEYS;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -40,6 +40,12 @@ pub const RULE_NAMES: &[&str] = &[
     "secrets.not_in_sources",
     "secrets.not_in_output",
     "process.exit_ok",
+    "process.output_contains",
+    "bulk.failed_results_fetched",
+    "bulk.locators_followed",
+    "files.csv_rows",
+    "design.table",
+    "breaker.opens",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,6 +94,12 @@ impl RuleSpec {
             Rule::SecretsNotInSources(_) => "secrets.not_in_sources",
             Rule::SecretsNotInOutput(_) => "secrets.not_in_output",
             Rule::ProcessExitOk(_) => "process.exit_ok",
+            Rule::ProcessOutputContains(_) => "process.output_contains",
+            Rule::BulkFailedResultsFetched(_) => "bulk.failed_results_fetched",
+            Rule::BulkLocatorsFollowed(_) => "bulk.locators_followed",
+            Rule::FilesCsvRows(_) => "files.csv_rows",
+            Rule::DesignTable(_) => "design.table",
+            Rule::BreakerOpens(_) => "breaker.opens",
         }
     }
 
@@ -172,6 +184,30 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "secrets.not_in_sources" => Rule::SecretsNotInSources(params(map).map_err(bad)?),
         "secrets.not_in_output" => Rule::SecretsNotInOutput(params(map).map_err(bad)?),
         "process.exit_ok" => Rule::ProcessExitOk(params(map).map_err(bad)?),
+        "process.output_contains" => Rule::ProcessOutputContains(params(map).map_err(bad)?),
+        "bulk.failed_results_fetched" => Rule::BulkFailedResultsFetched(params(map).map_err(bad)?),
+        "bulk.locators_followed" => Rule::BulkLocatorsFollowed(params(map).map_err(bad)?),
+        "files.csv_rows" => {
+            let p: super::files::CsvRows = params(map).map_err(bad)?;
+            if p.rows.is_none() && p.query.is_none() {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message: "give `rows:` (how many data rows) or `query:` (a SOQL query whose row count is expected)".into(),
+                });
+            }
+            Rule::FilesCsvRows(p)
+        }
+        "design.table" => {
+            let p: super::design::TableCheck = params(map).map_err(bad)?;
+            if p.columns.is_empty() {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message: "list the table's `columns:`; the first names each row".into(),
+                });
+            }
+            Rule::DesignTable(p)
+        }
+        "breaker.opens" => Rule::BreakerOpens(breaker_params(map, name)?),
         unknown => {
             let suggestion = closest(unknown)
                 .map(|s| format!(" (did you mean `{s}`?)"))
@@ -208,6 +244,26 @@ fn with_pattern<T: http::WithPattern>(
     let pattern = params(pattern).map_err(bad)?;
     let rest: T::Rest = params(map).map_err(bad)?;
     Ok(T::assemble(pattern, rest))
+}
+
+/// `breaker.opens`: a request pattern plus `failures` and `cooldown`.
+fn breaker_params(
+    mut map: Map<String, Value>,
+    name: &str,
+) -> Result<breaker::Opens, RuleSpecError> {
+    let bad = |message: String| RuleSpecError::BadParameters {
+        rule: name.to_string(),
+        message,
+    };
+    let mut pattern = Map::new();
+    for key in PATTERN_KEYS {
+        if let Some(v) = map.remove(*key) {
+            pattern.insert((*key).to_string(), v);
+        }
+    }
+    let pattern = params(pattern).map_err(|e| bad(e.to_string()))?;
+    let rest = params(map).map_err(|e| bad(e.to_string()))?;
+    breaker::Opens::assemble(pattern, rest).map_err(bad)
 }
 
 fn kind_of(v: &Value) -> String {
@@ -309,6 +365,10 @@ mod tests {
                 "rest.upsert_by_external_id" => "object: Account, field: ERP_Id__c",
                 "state.soql" => "query: SELECT Id FROM Account, count: 1",
                 "state.no_duplicates" => "object: Account, field: Name",
+                "process.output_contains" => "texts: [done]",
+                "files.csv_rows" => "file: out.csv, rows: 1",
+                "design.table" => "file: design.md, columns: [Question]",
+                "breaker.opens" => "failures: 3, cooldown: 5s",
                 _ => "",
             }
         };

@@ -1,0 +1,200 @@
+//! `bulk.*` rules over Bulk API 2.0 traffic: the failed rows of an ingest job were fetched, and
+//! every `Sforce-Locator` a query job handed out was followed to the next page.
+//!
+//! Both read only recorded exchanges, so they judge a sandbox run the same way as a mock run.
+
+use super::cx::{is_success, show, Cx};
+use super::Verdict;
+use crate::evidence::Exchange;
+use crate::matcher::path_matches;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+const INGEST_JOB: &str = "/services/data/*/jobs/ingest/*";
+const INGEST_FAILED: &str = "/services/data/*/jobs/ingest/*/failedResults";
+const QUERY_RESULTS: &str = "/services/data/*/jobs/query/*/results";
+
+/// The job id segment of a `…/jobs/<kind>/<id>[/…]` path.
+fn job_id(path: &str) -> Option<&str> {
+    let mut segs = path.split('/').skip_while(|s| *s != "jobs").skip(2);
+    segs.next().filter(|s| !s.is_empty())
+}
+
+/// `bulk.failed_results_fetched`: some ingest job reported failed records, and for each such
+/// job a successful `GET …/failedResults` was made after the report.
+pub(crate) fn failed_results_fetched(cx: &Cx) -> Verdict {
+    let mut with_failures: Vec<(String, &Exchange)> = Vec::new();
+    for e in &cx.ev.exchanges {
+        if !e.method().eq_ignore_ascii_case("GET") || !path_matches(INGEST_JOB, e.path()) {
+            continue;
+        }
+        let failed = e
+            .response_json()
+            .and_then(|j| j.get("numberRecordsFailed").and_then(|n| n.as_u64()))
+            .unwrap_or(0);
+        if let Some(id) = job_id(e.path()) {
+            if failed > 0 && !with_failures.iter().any(|(j, _)| j == id) {
+                with_failures.push((id.to_string(), e));
+            }
+        }
+    }
+    if with_failures.is_empty() {
+        return cx.fail(
+            "No ingest job was seen reporting failed records. Poll GET …/jobs/ingest/<id> until the job is JobComplete and read numberRecordsFailed; this lab's data has bad rows.",
+        );
+    }
+    let mut proof = Vec::new();
+    for (id, report) in &with_failures {
+        let fetched = cx.ev.exchanges.iter().find(|e| {
+            e.seq > report.seq
+                && e.method().eq_ignore_ascii_case("GET")
+                && path_matches(INGEST_FAILED, e.path())
+                && job_id(e.path()) == Some(id.as_str())
+                && is_success(e)
+        });
+        match fetched {
+            Some(f) => proof.extend([report.seq, f.seq]),
+            None => {
+                return cx
+                    .fail(format!(
+                        "Job {id} reported failed records ({}), but its failed rows were never fetched. GET …/jobs/ingest/{id}/failedResults returns them as CSV with sf__Error per row.",
+                        show(report)
+                    ))
+                    .with_evidence([report.seq])
+            }
+        }
+    }
+    cx.pass(format!(
+        "{} reported failed records and you fetched the failed results of each.",
+        if with_failures.len() == 1 {
+            "The job".to_string()
+        } else {
+            format!("{} jobs", with_failures.len())
+        }
+    ))
+    .with_evidence(proof)
+}
+
+/// `bulk.locators_followed`: every page of query results that carried a `Sforce-Locator` other
+/// than `null` was followed by a request for the page at that locator.
+pub(crate) fn locators_followed(cx: &Cx) -> Verdict {
+    let pages: Vec<&Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| e.method().eq_ignore_ascii_case("GET") && path_matches(QUERY_RESULTS, e.path()))
+        .filter(|e| is_success(e))
+        .collect();
+    if pages.is_empty() {
+        return cx.fail(
+            "No query results were downloaded. GET …/jobs/query/<id>/results once the job is JobComplete.",
+        );
+    }
+    let mut followed = Vec::new();
+    for page in &pages {
+        let Some(locator) = page.response_header("Sforce-Locator") else {
+            continue;
+        };
+        let locator = locator.trim();
+        if locator.is_empty() || locator == "null" {
+            continue;
+        }
+        let next = pages.iter().find(|p| {
+            p.seq > page.seq
+                && job_id(p.path()) == job_id(page.path())
+                && p.query_param("locator").as_deref() == Some(locator)
+        });
+        match next {
+            Some(n) => followed.push(n.seq),
+            None => {
+                return cx
+                    .fail(format!(
+                        "{} answered with Sforce-Locator {locator}, but that page was never requested (…/results?locator={locator}). Keep going until the locator is null.",
+                        show(page)
+                    ))
+                    .with_evidence([page.seq])
+            }
+        }
+    }
+    let seqs: Vec<u64> = pages.iter().map(|p| p.seq).collect();
+    cx.pass(format!(
+        "All {} result pages were downloaded; every locator was followed until it was null.",
+        followed.len() + 1
+    ))
+    .with_evidence(seqs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+
+    const FAILED: &str = "{ rule: bulk.failed_results_fetched }";
+    const JOB: &str = "/services/data/v62.0/jobs/ingest/750A";
+
+    fn job_info(failed: u32) -> crate::evidence::Exchange {
+        get(JOB, 200).response_body(&format!(
+            r#"{{"id":"750A","state":"JobComplete","numberRecordsFailed":{failed}}}"#
+        ))
+    }
+
+    #[test]
+    fn failures_then_failed_results_passes() {
+        let ev = evidence(vec![job_info(3), get(&format!("{JOB}/failedResults"), 200)]);
+        assert_passes(FAILED, &ev);
+    }
+
+    #[test]
+    fn failures_without_fetching_them_fails() {
+        let ev = evidence(vec![
+            job_info(3),
+            get(&format!("{JOB}/successfulResults"), 200),
+        ]);
+        let v = assert_fails(FAILED, &ev);
+        assert!(v.message.contains("failedResults"), "{}", v.message);
+    }
+
+    #[test]
+    fn fetching_before_the_report_or_without_any_report_fails() {
+        let ev = evidence(vec![get(&format!("{JOB}/failedResults"), 200), job_info(2)]);
+        assert_fails(FAILED, &ev);
+        let ev = evidence(vec![job_info(0), get(&format!("{JOB}/failedResults"), 200)]);
+        assert_fails(FAILED, &ev);
+    }
+
+    const LOCATORS: &str = "{ rule: bulk.locators_followed }";
+    const RESULTS: &str = "/services/data/v62.0/jobs/query/750Q/results";
+
+    #[test]
+    fn every_locator_followed_to_null_passes() {
+        let ev = evidence(vec![
+            get(RESULTS, 200).response_header("Sforce-Locator", "MTAwMA"),
+            get(&format!("{RESULTS}?locator=MTAwMA"), 200)
+                .response_header("Sforce-Locator", "MjAwMA"),
+            get(&format!("{RESULTS}?locator=MjAwMA"), 200)
+                .response_header("Sforce-Locator", "null"),
+        ]);
+        assert_passes(LOCATORS, &ev);
+    }
+
+    #[test]
+    fn stopping_after_the_first_page_fails_with_the_locator() {
+        let ev = evidence(vec![
+            get(RESULTS, 200).response_header("Sforce-Locator", "MTAwMA"),
+            get(&format!("{RESULTS}?locator=MTAwMA"), 200)
+                .response_header("Sforce-Locator", "MjAwMA"),
+        ]);
+        let v = assert_fails(LOCATORS, &ev);
+        assert!(v.message.contains("MjAwMA"), "{}", v.message);
+    }
+
+    #[test]
+    fn no_results_downloaded_fails() {
+        assert_fails(
+            LOCATORS,
+            &evidence(vec![get("/services/data/v62.0/jobs/query/750Q", 200)]),
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! `design.table`: a design exercise judged from a GFM table in the learner's markdown file.
+//!
+//! The lab names the file, the table (by its first column's header or by any header it must
+//! have), the columns it must have, and per row (found by the text of its first cell, case- and
+//! space-insensitively) the allowed values of chosen columns. Cells are compared after
+//! lower-casing, trimming and dropping markdown emphasis, so `**Batch sync**` equals
+//! `batch sync`. A column with no expected value must still be filled in (not empty, not `?`,
+//! not `TODO`).
+
+use super::cx::Cx;
+use super::Verdict;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableCheck {
+    /// Markdown file relative to the lab folder, e.g. `design.md`.
+    pub file: String,
+    /// Columns the table must have (matched like cells); the first names the row key.
+    pub columns: Vec<String>,
+    /// Row key → (column → allowed values). Every row listed must be present.
+    #[serde(default)]
+    pub rows: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// Rows whose key is listed must have every column filled in.
+    #[serde(default = "yes")]
+    pub filled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A table as header + rows of cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Lower-cased, trimmed, emphasis and code marks dropped, inner whitespace collapsed.
+pub(crate) fn norm(cell: &str) -> String {
+    let stripped: String = cell
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '`'))
+        .collect();
+    stripped
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn split_row(line: &str) -> Vec<String> {
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                cur.push('|');
+                chars.next();
+            }
+            '|' => cells.push(std::mem::take(&mut cur).trim().to_string()),
+            _ => cur.push(c),
+        }
+    }
+    cells.push(cur.trim().to_string());
+    cells
+}
+
+fn is_delimiter(line: &str) -> bool {
+    let cells = split_row(line);
+    !cells.is_empty()
+        && cells.iter().all(|c| {
+            let c = c.trim();
+            !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' ')) && c.contains('-')
+        })
+}
+
+/// Every GFM table in `text` (a header line, a delimiter line, then `|` lines), outside code
+/// fences.
+pub(crate) fn tables(text: &str) -> Vec<Table> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim_start();
+        if line.starts_with("```") || line.starts_with("~~~") {
+            in_fence = !in_fence;
+            i += 1;
+            continue;
+        }
+        if !in_fence && line.contains('|') && i + 1 < lines.len() && is_delimiter(lines[i + 1]) {
+            let header = split_row(line);
+            let mut rows = Vec::new();
+            let mut j = i + 2;
+            while j < lines.len() && lines[j].contains('|') && !lines[j].trim().is_empty() {
+                rows.push(split_row(lines[j]));
+                j += 1;
+            }
+            out.push(Table { header, rows });
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn blank(cell: &str) -> bool {
+    matches!(norm(cell).as_str(), "" | "?" | "todo" | "tbd" | "…" | "...")
+}
+
+pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
+    let path = p.file.trim_start_matches("./");
+    let Some(file) = cx.ev.sources.iter().find(|f| f.path == path) else {
+        return cx.fail(format!(
+            "There is no `{path}` in the lab folder; write your answers there."
+        ));
+    };
+    let wanted: Vec<String> = p.columns.iter().map(|c| norm(c)).collect();
+    let all = tables(&file.text);
+    let Some(t) = all.iter().find(|t| {
+        let have: Vec<String> = t.header.iter().map(|h| norm(h)).collect();
+        wanted.iter().all(|w| have.contains(w))
+    }) else {
+        return cx.fail(format!(
+            "`{path}` has no table with the columns {}. Keep the header row as given (found {} table(s)).",
+            p.columns.join(" | "),
+            all.len()
+        ));
+    };
+    let col = |name: &str| t.header.iter().position(|h| norm(h) == norm(name));
+    let key_col = col(&p.columns[0]).unwrap_or(0);
+    let mut problems = Vec::new();
+    for (key, expect) in &p.rows {
+        let Some(row) = t
+            .rows
+            .iter()
+            .find(|r| r.get(key_col).is_some_and(|c| norm(c) == norm(key)))
+        else {
+            problems.push(format!("the row \"{key}\" is missing"));
+            continue;
+        };
+        if p.filled {
+            for c in &p.columns {
+                let filled = col(c).and_then(|i| row.get(i)).is_some_and(|v| !blank(v));
+                if !filled {
+                    problems.push(format!("\"{key}\" has no answer under \"{c}\""));
+                }
+            }
+        }
+        for (column, allowed) in expect {
+            let got = col(column)
+                .and_then(|i| row.get(i))
+                .map(String::as_str)
+                .unwrap_or("");
+            if blank(got) {
+                continue; // already reported as unfilled, or the column is optional
+            }
+            if !allowed.iter().any(|a| norm(a) == norm(got)) {
+                problems.push(format!(
+                    "\"{key}\" → {column}: \"{got}\" is not the best fit"
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        return cx.pass(format!(
+            "`{path}`: all {} rows are answered as expected.",
+            p.rows.len()
+        ));
+    }
+    problems.dedup();
+    cx.fail(format!(
+        "`{path}`: {} problem(s): {}.",
+        problems.len(),
+        problems.join("; ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+    use crate::evidence::SourceFile;
+
+    fn with_doc(text: &str) -> crate::evidence::Evidence {
+        let mut ev = evidence(vec![]);
+        ev.sources.push(SourceFile {
+            path: "design.md".into(),
+            text: text.into(),
+        });
+        ev
+    }
+
+    const RULE: &str = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Nightly price list: { Pattern: [batch sync, batch] }, Card check: { Pattern: [request-reply] } } }";
+
+    const GOOD: &str = "# Patterns\n\n| Requirement | Pattern | Why |\n|---|:--:|---|\n| Nightly price list | **Batch sync** | volume, not urgent |\n| Card check | Request-Reply | the user waits |\n";
+
+    #[test]
+    fn tables_are_found_outside_code_fences_only() {
+        let doc =
+            "```\n| a | b |\n|---|---|\n| 1 | 2 |\n```\n\n| x | y \\| z |\n| - | - |\n| 1 | 2 |\n";
+        let t = tables(doc);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].header, vec!["x", "y | z"]);
+        assert_eq!(t[0].rows, vec![vec!["1".to_string(), "2".to_string()]]);
+    }
+
+    #[test]
+    fn expected_values_match_ignoring_case_and_emphasis() {
+        assert_passes(RULE, &with_doc(GOOD));
+    }
+
+    #[test]
+    fn a_wrong_value_is_named_with_its_row() {
+        let v = assert_fails(
+            RULE,
+            &with_doc(&GOOD.replace("**Batch sync**", "fire-and-forget")),
+        );
+        assert!(
+            v.message.contains("Nightly price list") && v.message.contains("fire-and-forget"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn an_unfilled_cell_or_missing_row_fails() {
+        let v = assert_fails(RULE, &with_doc(&GOOD.replace("the user waits", "TODO")));
+        assert!(v.message.contains("under \"Why\""), "{}", v.message);
+        let v = assert_fails(
+            RULE,
+            &with_doc(&GOOD.replace("| Card check | Request-Reply | the user waits |\n", "")),
+        );
+        assert!(
+            v.message.contains("\"Card check\" is missing"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_table_without_the_columns_or_no_file_fails() {
+        assert_fails(
+            RULE,
+            &with_doc("| Requirement | Answer |\n|---|---|\n| a | b |\n"),
+        );
+        assert_fails(RULE, &evidence(vec![]));
+    }
+}
