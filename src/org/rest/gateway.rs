@@ -93,11 +93,26 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// Authenticates a request against the org's sessions, on the org's clock.
 pub fn authenticate(state: &RestState, headers: &HeaderMap) -> Result<Session, ApiError> {
     let token = bearer_token(headers).ok_or_else(ApiError::invalid_session)?;
-    state
+    let session = state
         .org
         .sessions
         .validate(token, state.org.clock.now())
-        .map_err(|_| ApiError::invalid_session())
+        .map_err(|_| ApiError::invalid_session())?;
+    if !allows_api(&session.scopes) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_SESSION_ID",
+            "This session is not valid for use with the REST API",
+        )
+        .without_fields());
+    }
+    Ok(session)
+}
+
+/// Whether a token's scopes open the data APIs: `api` or `full`. Real orgs answer a token
+/// without them (e.g. `openid id` only) 401 with the message used above.
+pub fn allows_api(scopes: &[String]) -> bool {
+    scopes.iter().any(|s| s == "api" || s == "full")
 }
 
 /// Collapses repeated slashes and drops a trailing slash; `None` if the path is already clean.
