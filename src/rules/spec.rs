@@ -321,6 +321,8 @@ mod tests {
                 "rest.upsert_by_external_id" => "object: Account, field: ERP_Id__c",
                 "state.soql" => "query: SELECT Id FROM Account, count: 1",
                 "state.no_duplicates" => "object: Account, field: Name",
+                "oauth.scopes_requested" => "allowed: [api]",
+                "oauth.client_used" => "client_id: 3MVG9x",
                 _ => "",
             }
         };
