@@ -93,11 +93,18 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// Authenticates a request against the org's sessions, on the org's clock.
 pub fn authenticate(state: &RestState, headers: &HeaderMap) -> Result<Session, ApiError> {
     let token = bearer_token(headers).ok_or_else(ApiError::invalid_session)?;
-    let session = state
+    state
         .org
         .sessions
         .validate(token, state.org.clock.now())
-        .map_err(|_| ApiError::invalid_session())?;
+        .map_err(|_| ApiError::invalid_session())
+}
+
+/// [`authenticate`] for the data APIs (`/services/data`, Apex REST): the token must also carry
+/// the `api` or `full` scope. Real orgs answer a token without them (e.g. `openid id` only)
+/// 401 with the message below; `userinfo` and the identity URL accept such tokens.
+pub fn authenticate_for_api(state: &RestState, headers: &HeaderMap) -> Result<Session, ApiError> {
+    let session = authenticate(state, headers)?;
     if !allows_api(&session.scopes) {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -109,9 +116,7 @@ pub fn authenticate(state: &RestState, headers: &HeaderMap) -> Result<Session, A
     Ok(session)
 }
 
-/// Whether a token's scopes open the data APIs: `api` or `full`. Real orgs answer a token
-/// without them (e.g. `openid id` only) 401 with the message used above.
-pub fn allows_api(scopes: &[String]) -> bool {
+fn allows_api(scopes: &[String]) -> bool {
     scopes.iter().any(|s| s == "api" || s == "full")
 }
 
@@ -240,7 +245,7 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         }
         Area::Versioned(None) => return ApiError::not_found().into_response(),
         Area::Versioned(Some(_)) | Area::ApexRest => {
-            let session = match authenticate(&state, req.headers()) {
+            let session = match authenticate_for_api(&state, req.headers()) {
                 Ok(s) => s,
                 Err(e) => return e.into_response(),
             };
