@@ -127,13 +127,7 @@ impl Org {
         let built = build::adopt(seed, store)?;
         let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
         let bulk = bulk::BulkSettings::from_seed(seed)?;
-        Ok(Org::assemble(
-            seed.clone(),
-            OrgClock::new(),
-            built,
-            auth,
-            bulk,
-        ))
+        Ok(Org::assemble(seed.clone(), OrgClock::new(), built, auth, bulk))
     }
 
     fn assemble(
