@@ -89,6 +89,18 @@ pub struct RunSpec {
     /// issued to `app` for the integration user.
     #[serde(default)]
     pub refresh_token: bool,
+    /// Device-flow labs: the lab plays the person and approves each pending device login
+    /// this long after it started (`3s`), as the integration user.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_duration",
+        serialize_with = "ser_opt_duration"
+    )]
+    pub approve_device_after: Option<Duration>,
+    /// JWT and SAML bearer labs: the workspace key's certificate is given to every seed app
+    /// with a bearer flow and no certificate, and `SF_JWT_KEY_FILE` names the private key.
+    #[serde(default)]
+    pub jwt_key: bool,
 }
 
 impl Default for RunSpec {
@@ -100,6 +112,8 @@ impl Default for RunSpec {
             access_token: true,
             app: None,
             refresh_token: false,
+            approve_device_after: None,
+            jwt_key: false,
         }
     }
 }
@@ -142,6 +156,17 @@ fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     parsed.ok_or_else(|| {
         serde::de::Error::custom("a duration is written like `30s`, `500ms` or `2m`")
     })
+}
+
+fn de_opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    de_duration(d).map(Some)
+}
+
+fn ser_opt_duration<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => ser_duration(d, s),
+        None => s.serialize_none(),
+    }
 }
 
 fn ser_duration<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

@@ -38,7 +38,6 @@ const SECRET_KEYS: &[&str] = &[
     "client_assertion",
     "assertion",
     "device_code",
-    "user_code",
     "password",
     "token",
     "samlrequest",
@@ -57,8 +56,9 @@ const SECRET_KEYS: &[&str] = &[
 ];
 
 /// Keys that HAR sanitizers also scrub: redacted in place, but not secrets whose appearance in
-/// output or sources is a leak (a client id is public by design).
-const QUIET_KEYS: &[&str] = &["state", "client_id", "code_challenge"];
+/// output or sources is a leak (a client id is public by design; a device flow's `user_code` is
+/// made to be shown on the device's screen).
+const QUIET_KEYS: &[&str] = &["state", "client_id", "code_challenge", "user_code"];
 
 /// Values shorter than this are redacted where their key says so but are not searched for
 /// elsewhere (a 4-character `code` would match unrelated text).

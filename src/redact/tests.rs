@@ -246,3 +246,10 @@ fn a_jwt_access_token_printed_whole_is_marked_as_an_access_token() {
     let kinds: Vec<String> = find_markers(&printed).into_iter().map(|m| m.kind).collect();
     assert_eq!(kinds, vec!["access_token"]);
 }
+
+#[test]
+fn a_device_user_code_is_redacted_in_traffic_but_showing_it_is_no_leak() {
+    assert!(is_secret_key("user_code"));
+    assert!(!is_leak_kind("user_code"));
+    assert!(is_leak_kind("device_code"));
+}

@@ -24,6 +24,7 @@ mod http;
 mod hygiene;
 mod oauth;
 mod output;
+mod oauth_usage;
 mod rest;
 mod retry;
 mod spec;
@@ -57,6 +58,10 @@ pub enum Rule {
     OauthRefreshThenRetryOnce(oauth::NoParams),
     OauthJwtClaims(oauth::JwtClaims),
     OauthTokenReused(oauth::TokenReused),
+    OauthRefreshNotReused(oauth_usage::RefreshNotReused),
+    OauthDevicePolling(oauth_usage::DevicePolling),
+    OauthScopesRequested(oauth_usage::ScopesRequested),
+    OauthClientUsed(oauth_usage::ClientUsed),
     RestUpsertByExternalId(rest::Upsert),
     RestPatchForUpdate(rest::PatchForUpdate),
     RestFieldsSelected(rest::NoParams),
@@ -102,6 +107,10 @@ impl RuleSpec {
             Rule::OauthRefreshThenRetryOnce(_) => oauth::refresh_then_retry_once(&cx),
             Rule::OauthJwtClaims(p) => oauth::jwt_claims(p, &cx),
             Rule::OauthTokenReused(p) => oauth::token_reused(p, &cx),
+            Rule::OauthRefreshNotReused(p) => oauth_usage::refresh_not_reused(p, &cx),
+            Rule::OauthDevicePolling(p) => oauth_usage::device_polling(p, &cx),
+            Rule::OauthScopesRequested(p) => oauth_usage::scopes_requested(p, &cx),
+            Rule::OauthClientUsed(p) => oauth_usage::client_used(p, &cx),
             Rule::RestUpsertByExternalId(p) => rest::upsert_by_external_id(p, &cx),
             Rule::RestPatchForUpdate(p) => rest::patch_for_update(p, &cx),
             Rule::RestFieldsSelected(_) => rest::fields_selected(&cx),

@@ -6,8 +6,9 @@
 //! verdicts → [`Report`] → progress store (when asked).
 
 use super::env::{lab_environment, REMOVED};
+use super::lab_actions::{run_with_actions, with_workspace_key};
 use super::parts::{GatewayProvider, GatewaySetup, Judge, OrgProvider, Parts};
-use super::process::{run_entry_point, ProcessError, ProcessSpec, DEFAULT_OUTPUT_CAP};
+use super::process::{ProcessError, ProcessSpec, DEFAULT_OUTPUT_CAP};
 use super::report::{Report, RunEvent};
 use super::tools::{missing_tools, missing_tools_message};
 use crate::evidence::{Evidence, LearnerRun, Snapshots, SourceFile};
@@ -225,6 +226,16 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     }
     let redactor = Redactor::new(&redaction_key(ws)?);
 
+    let mut extra_env = lab.run.env.clone();
+    let keyed;
+    let lab = if lab.run.jwt_key {
+        let (with_key, key_file) = with_workspace_key(lab, &ws.root).map_err(RunError::Backend)?;
+        extra_env.insert("SF_JWT_KEY_FILE".into(), key_file.display().to_string());
+        keyed = with_key;
+        &keyed
+    } else {
+        lab
+    };
     let org = options.org.prepare(lab).await.map_err(RunError::Backend)?;
     let creds = org.credentials();
     for (kind, value) in [
@@ -268,7 +279,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         gateway.ca_bundle().as_deref(),
         &creds,
         lab.run.access_token,
-        &lab.run.env,
+        &extra_env,
     );
     let spec = ProcessSpec {
         dir: dir.clone(),
@@ -284,7 +295,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     for index in 0..times {
         gateway.begin_run(index);
         emit(&options.events, RunEvent::RunStarted { index, of: times });
-        match run_entry_point(&spec, index).await {
+        match run_with_actions(&spec, index, org.as_ref(), lab.run.approve_device_after).await {
             Ok(run) => {
                 let run = redact_run(run, &redactor);
                 emit(

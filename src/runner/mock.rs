@@ -228,6 +228,20 @@ impl OrgHandle for MockOrg {
         Some(Arc::new(LiveSoql(self.org.clone())))
     }
 
+    fn approve_pending_devices(&self, min_age: std::time::Duration) -> usize {
+        let min_age =
+            chrono::Duration::from_std(min_age).unwrap_or_else(|_| chrono::Duration::zero());
+        let Some(username) = self.creds.username.clone() else {
+            return 0;
+        };
+        self.org
+            .auth
+            .pending_device_codes(min_age)
+            .iter()
+            .filter(|code| self.org.auth.approve_device(code, &username).is_ok())
+            .count()
+    }
+
     fn shutdown(mut self: Box<Self>) -> BoxFuture<'static, ()> {
         Box::pin(async move {
             if let Some(stop) = self.stop.take() {

@@ -8,6 +8,7 @@
 pub mod attempt;
 pub mod env;
 pub mod judge;
+pub mod lab_actions;
 pub mod mock;
 pub mod parts;
 pub mod process;

@@ -35,6 +35,12 @@ pub trait OrgHandle: Send + Sync {
     fn session_expirer(&self) -> Option<SessionExpirer>;
     /// Runs the lab's SOQL checks against the org's final state (`None` where it cannot).
     fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>>;
+    /// Approves, as the lab's integration user, every device login pending for at least
+    /// `min_age` (the lab's `run.approve_device_after`); how many were approved. Orgs that
+    /// cannot be told do nothing.
+    fn approve_pending_devices(&self, _min_age: std::time::Duration) -> usize {
+        0
+    }
     /// Stops serving; the attempt is over.
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
 }

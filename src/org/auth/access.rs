@@ -232,6 +232,19 @@ fn refusal(message: String) -> Refusal {
     }
 }
 
+impl super::server::AuthServer {
+    /// Why `user_id` may not `op` records of `object`, when the org enforces object access
+    /// (`auth: { enforce_object_access: true }`); `None` when allowed or not enforced.
+    pub fn object_refusal(&self, user_id: &str, object: &str, op: Op) -> Option<Refusal> {
+        self.with_config(|c| {
+            if !c.settings.enforce_object_access {
+                return None;
+            }
+            c.access().can(user_id, object, op).err()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,6 +184,12 @@ pub struct AuthSettings {
     /// "Allow OAuth Username-Password Flows" (off in new orgs; legacy connected apps only).
     #[serde(default)]
     pub allow_password_flow: bool,
+    /// Refuse queries on objects the caller's profile and permission sets do not let them
+    /// read, as real orgs always do. Off by default because most seeds give their users no
+    /// profile (the mock then treats them as Standard Users, who cannot see custom objects);
+    /// least-privilege labs turn it on.
+    #[serde(default)]
+    pub enforce_object_access: bool,
     #[serde(default = "default_code_lifetime")]
     pub code_lifetime: Span,
     /// The user auto-approved logins act as when neither the app nor `login_hint` says.
@@ -201,6 +207,7 @@ impl Default for AuthSettings {
     fn default() -> AuthSettings {
         AuthSettings {
             allow_password_flow: false,
+            enforce_object_access: false,
             code_lifetime: default_code_lifetime(),
             default_user: None,
         }

@@ -239,6 +239,20 @@ impl AuthServer {
         Ok(())
     }
 
+    /// The user codes of device logins still waiting for a person, started at least
+    /// `min_age` ago on the org clock (a lab approves them after a pause, like a person would).
+    pub fn pending_device_codes(&self, min_age: chrono::Duration) -> Vec<String> {
+        let now = self.clock().now();
+        let lifetime = chrono::Duration::seconds(LIFETIME_SECS);
+        self.grants()
+            .devices
+            .iter()
+            .filter(|g| g.status == DeviceStatus::Pending && g.expires > now)
+            .filter(|g| now - (g.expires - lifetime) >= min_age)
+            .map(|g| g.user_code.clone())
+            .collect()
+    }
+
     /// Approves a pending device login as `username` (a lab action).
     pub fn approve_device(
         &self,

@@ -100,6 +100,26 @@ pub fn authenticate(state: &RestState, headers: &HeaderMap) -> Result<Session, A
         .map_err(|_| ApiError::invalid_session())
 }
 
+/// [`authenticate`] for the data APIs (`/services/data`, Apex REST): the token must also carry
+/// the `api` or `full` scope. Real orgs answer a token without them (e.g. `openid id` only)
+/// 401 with the message below; `userinfo` and the identity URL accept such tokens.
+pub fn authenticate_for_api(state: &RestState, headers: &HeaderMap) -> Result<Session, ApiError> {
+    let session = authenticate(state, headers)?;
+    if !allows_api(&session.scopes) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_SESSION_ID",
+            "This session is not valid for use with the REST API",
+        )
+        .without_fields());
+    }
+    Ok(session)
+}
+
+fn allows_api(scopes: &[String]) -> bool {
+    scopes.iter().any(|s| s == "api" || s == "full")
+}
+
 /// Collapses repeated slashes and drops a trailing slash; `None` if the path is already clean.
 pub fn normalize_path(path: &str) -> Option<String> {
     let needs = path.contains("//") || (path.len() > 1 && path.ends_with('/'));
@@ -225,7 +245,7 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         }
         Area::Versioned(None) => return ApiError::not_found().into_response(),
         Area::Versioned(Some(_)) | Area::ApexRest => {
-            let session = match authenticate(&state, req.headers()) {
+            let session = match authenticate_for_api(&state, req.headers()) {
                 Ok(s) => s,
                 Err(e) => return e.into_response(),
             };

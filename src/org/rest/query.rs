@@ -11,6 +11,7 @@ use super::error::{json_response, ApiError};
 use super::gateway::{Caller, RequestVersion};
 use super::versions::ApiVersion;
 use super::RestState;
+use crate::org::auth::Op;
 use crate::org::soql;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -99,6 +100,18 @@ async fn run(
         };
         soql::open_cursor(&store, q, &options)?
     };
+    if let Some(refusal) =
+        state
+            .org
+            .auth
+            .object_refusal(&caller.0.user_id, &cursor.entity, Op::Read)
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            refusal.error_code,
+            refusal.message,
+        ));
+    }
     let batch = header_batch(&headers).unwrap_or(DEFAULT_BATCH);
     if cursor.aggregate && cursor.row_count() > DEFAULT_BATCH {
         // Salesforce cannot page aggregate results; the text is as reported by users of real

@@ -153,3 +153,60 @@ async fn the_second_page_continues_where_the_first_stopped() {
     assert_eq!(second.body["records"].as_array().unwrap().len(), 100);
     assert_eq!(second.body["records"][0]["Name"], "Live 02000");
 }
+
+fn least_privilege_org(enforce: bool) -> Org {
+    let seed = OrgSeed::from_yaml(&format!(
+        "users:\n\
+         - {{ username: digest@lab.example, last_name: Digest, profile: Minimum Access - API Only Integrations, permission_sets: [Account_Read] }}\n\
+         permission_sets:\n\
+         - {{ name: Account_Read, objects: {{ Account: [read] }} }}\n\
+         auth: {{ enforce_object_access: {enforce} }}\n\
+         records:\n\
+         - Opportunity: {{ Name: Renewal, StageName: Prospecting, CloseDate: \"2026-12-31\" }}\n"
+    ))
+    .expect("seed");
+    Org::new(&seed).expect("org")
+}
+
+#[tokio::test]
+async fn a_query_on_an_object_the_user_cannot_read_is_refused_when_access_is_enforced() {
+    let m = mock_of(least_privilege_org(true));
+    let r = m
+        .get("/services/data/v62.0/query?q=SELECT+COUNT()+FROM+Opportunity")
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&r), "INVALID_TYPE");
+    let ok = m
+        .get("/services/data/v62.0/query?q=SELECT+Name+FROM+Account")
+        .await;
+    assert_eq!(ok.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn object_access_is_not_checked_unless_the_org_enforces_it() {
+    let m = mock_of(least_privilege_org(false));
+    let r = m
+        .get("/services/data/v62.0/query?q=SELECT+COUNT()+FROM+Opportunity")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_token_without_the_api_scope_is_refused() {
+    let m = mock();
+    let user = m.org.users[0].clone();
+    let narrow = Mock {
+        token: m.org.mint_static_token(&user, &["openid", "id"]),
+        app: m.app.clone(),
+        org: m.org.clone(),
+    };
+    let r = narrow
+        .get("/services/data/v62.0/query?q=SELECT+Name+FROM+Account")
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(&r), "INVALID_SESSION_ID");
+    assert!(r.body[0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("REST API"));
+}

@@ -1,0 +1,272 @@
+//! `oauth.*` rules about how a client uses what it was given: rotated refresh tokens presented
+//! once, device-flow polling at the server's pace, only the scopes a job needs, and the app
+//! (client id) a token was issued to.
+
+use super::cx::{is_success, plural, show, Cx};
+use super::Verdict;
+use crate::evidence::Exchange;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `oauth.refresh_not_reused`: each refresh token is presented at most once.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshNotReused {
+    /// How many successful refreshes the lab expects at least (one per run, typically).
+    #[serde(default = "one")]
+    pub min_refreshes: usize,
+}
+
+/// `oauth.device_polling`: the device flow's token polls respect `interval` and `slow_down`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevicePolling {
+    /// Slack for timers and process start-up, in milliseconds.
+    #[serde(default = "tolerance")]
+    pub tolerance_ms: i64,
+}
+
+/// `oauth.scopes_requested`: the `scope` a client asks for (authorize or token request).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopesRequested {
+    /// Scopes that must be asked for.
+    #[serde(default)]
+    pub required: Vec<String>,
+    /// Every scope asked for must be one of these.
+    pub allowed: Vec<String>,
+}
+
+/// `oauth.client_used`: every token was issued to this consumer key, and at least one was.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientUsed {
+    pub client_id: String,
+}
+
+fn one() -> usize {
+    1
+}
+fn tolerance() -> i64 {
+    250
+}
+
+fn param(e: &Exchange, name: &str) -> Option<String> {
+    e.form_param(name).or_else(|| e.query_param(name))
+}
+
+fn is_refresh(e: &Exchange) -> bool {
+    e.is_token_request() && param(e, "grant_type").as_deref() == Some("refresh_token")
+}
+
+pub(crate) fn refresh_not_reused(p: &RefreshNotReused, cx: &Cx) -> Verdict {
+    let refreshes: Vec<&Exchange> = cx.ev.exchanges.iter().filter(|e| is_refresh(e)).collect();
+    // The proxy redacts each token to a stable marker, so equal markers mean the same token.
+    let mut first_use: BTreeMap<String, u64> = BTreeMap::new();
+    for e in &refreshes {
+        let Some(value) = param(e, "refresh_token").filter(|v| !v.is_empty()) else {
+            return cx
+                .fail(format!(
+                    "{} asked for a refresh without a `refresh_token` field.",
+                    show(e)
+                ))
+                .with_evidence([e.seq]);
+        };
+        if let Some(earlier) = first_use.get(&value) {
+            return cx
+                .fail(format!(
+                    "{} presented the same refresh token as #{earlier}. With rotation every refresh \
+                     answers a new refresh token; store it and never send the old one again \
+                     (the org treats reuse as theft and revokes the whole token family).",
+                    show(e)
+                ))
+                .with_evidence([*earlier, e.seq]);
+        }
+        first_use.insert(value, e.seq);
+    }
+    let ok = refreshes.iter().filter(|e| is_success(e)).count();
+    if ok < p.min_refreshes {
+        return cx
+            .fail(format!(
+                "Expected at least {} with the refresh token, but {} succeeded.",
+                plural(p.min_refreshes, "successful refresh"),
+                ok
+            ))
+            .with_evidence(refreshes.iter().map(|e| e.seq));
+    }
+    cx.pass(format!(
+        "{} each presented a different refresh token.",
+        plural(refreshes.len(), "refresh")
+    ))
+    .with_evidence(refreshes.iter().map(|e| e.seq))
+}
+
+fn is_device_start(e: &Exchange) -> bool {
+    e.is_token_request() && param(e, "response_type").as_deref() == Some("device_code")
+}
+
+fn is_device_poll(e: &Exchange) -> bool {
+    e.is_token_request()
+        && matches!(
+            param(e, "grant_type").as_deref(),
+            Some("device" | "urn:ietf:params:oauth:grant-type:device_code")
+        )
+}
+
+fn oauth_error(e: &Exchange) -> Option<String> {
+    e.response_json()?
+        .get("error")?
+        .as_str()
+        .map(str::to_string)
+}
+
+pub(crate) fn device_polling(p: &DevicePolling, cx: &Cx) -> Verdict {
+    let Some(start) = cx.ev.exchanges.iter().find(|e| is_device_start(e)) else {
+        return cx.fail(
+            "No device login was started (POST to the token endpoint with response_type=device_code).",
+        );
+    };
+    let mut interval_ms = start
+        .response_json()
+        .and_then(|v| v.get("interval").and_then(|i| i.as_i64()))
+        .unwrap_or(5)
+        * 1000;
+    let polls: Vec<&Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| e.seq > start.seq && is_device_poll(e))
+        .collect();
+    let mut seqs = vec![start.seq];
+    let mut previous = start;
+    for poll in &polls {
+        seqs.push(poll.seq);
+        let gap = (poll.started_at - previous.finished_at).num_milliseconds();
+        if gap + p.tolerance_ms < interval_ms {
+            return cx
+                .fail(format!(
+                    "{} came {gap} ms after the previous answer; the interval was {} s. Wait the \
+                     interval between polls, and add 5 s each time the answer is slow_down.",
+                    show(poll),
+                    interval_ms / 1000
+                ))
+                .with_evidence(seqs);
+        }
+        if oauth_error(poll).as_deref() == Some("slow_down") {
+            interval_ms += 5000;
+        }
+        previous = poll;
+    }
+    match polls.last() {
+        Some(last) if is_success(last) => cx
+            .pass(format!(
+                "Polled {} at the server's pace and got a token.",
+                plural(polls.len(), "time")
+            ))
+            .with_evidence(seqs),
+        Some(last) => cx
+            .fail(format!(
+                "The last poll ({}) got no token ({}); keep polling while the answer is \
+                 authorization_pending or slow_down.",
+                show(last),
+                oauth_error(last)
+                    .unwrap_or_else(|| format!("status {}", last.status().unwrap_or(0)))
+            ))
+            .with_evidence(seqs),
+        None => cx
+            .fail("The device login was started but the token endpoint was never polled for it.")
+            .with_evidence(seqs),
+    }
+}
+
+fn asks_for_scope(e: &Exchange) -> bool {
+    e.is_token_request()
+        || e.path()
+            .trim_end_matches('/')
+            .ends_with("/oauth2/authorize")
+}
+
+pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
+    let asking: Vec<(&Exchange, BTreeSet<String>)> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| asks_for_scope(e))
+        .filter_map(|e| {
+            let s = param(e, "scope")?;
+            Some((e, s.split_whitespace().map(str::to_string).collect()))
+        })
+        .collect();
+    if asking.is_empty() {
+        return cx.fail(format!(
+            "No request named a `scope`. Ask for exactly what the job needs: {}.",
+            p.required.join(" ")
+        ));
+    }
+    for (e, scopes) in &asking {
+        let extra: Vec<&String> = scopes.iter().filter(|s| !p.allowed.contains(s)).collect();
+        if !extra.is_empty() {
+            return cx
+                .fail(format!(
+                    "{} asked for {}, which this job does not need; keep to {}.",
+                    show(e),
+                    extra
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    p.allowed.join(", ")
+                ))
+                .with_evidence([e.seq]);
+        }
+        let missing: Vec<&String> = p.required.iter().filter(|s| !scopes.contains(*s)).collect();
+        if !missing.is_empty() {
+            return cx
+                .fail(format!(
+                    "{} did not ask for {}, which the job needs.",
+                    show(e),
+                    missing
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .with_evidence([e.seq]);
+        }
+    }
+    cx.pass(format!(
+        "Every scope request kept to what the job needs ({}).",
+        plural(asking.len(), "request")
+    ))
+    .with_evidence(asking.iter().map(|(e, _)| e.seq))
+}
+
+pub(crate) fn client_used(p: &ClientUsed, cx: &Cx) -> Verdict {
+    if let Some(na) = cx.mock_only("the authorization server's decision log") {
+        return na;
+    }
+    let issued: Vec<_> = cx.ev.auth_log.iter().filter(|d| d.issued()).collect();
+    if issued.is_empty() {
+        return cx.fail("No token was issued, so no app was used.");
+    }
+    if let Some(other) = issued
+        .iter()
+        .find(|d| d.client_id.as_deref() != Some(p.client_id.as_str()))
+    {
+        return cx.fail(format!(
+            "A token was issued to the client id {} ({} grant); every call should go through {}.",
+            other.client_id.as_deref().unwrap_or("(none)"),
+            other.grant,
+            p.client_id
+        ));
+    }
+    cx.pass(format!(
+        "{} issued, all to {}.",
+        plural(issued.len(), "token"),
+        p.client_id
+    ))
+}
+
+#[cfg(test)]
+#[path = "oauth_usage_tests.rs"]
+mod tests;

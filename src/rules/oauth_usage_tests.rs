@@ -1,0 +1,145 @@
+//! Table tests for the `oauth.*` usage rules: refresh rotation, device polling, scopes, client.
+
+use super::super::fixture::*;
+use crate::evidence::{AuthDecision, Backend, Exchange};
+
+fn refresh(marker: &str, status: u16) -> Exchange {
+    req("POST", "/services/oauth2/token", status)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(&format!(
+            "grant_type=refresh_token&refresh_token=%E2%80%B9redacted%3Arefresh_token%23{marker}%E2%80%BA"
+        ))
+}
+
+#[test]
+fn refresh_not_reused_passes_when_each_run_sends_the_rotated_token() {
+    let ev = evidence(vec![refresh("aa", 200), refresh("bb", 200).run(1)]);
+    assert_passes("{ rule: oauth.refresh_not_reused, min_refreshes: 2 }", &ev);
+}
+
+#[test]
+fn refresh_not_reused_fails_when_the_first_token_is_sent_again() {
+    let ev = evidence(vec![refresh("aa", 200), refresh("aa", 400).run(1)]);
+    let v = assert_fails("{ rule: oauth.refresh_not_reused }", &ev);
+    assert!(
+        v.message.contains("same refresh token as #1"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![1, 2]);
+}
+
+#[test]
+fn refresh_not_reused_fails_without_enough_successful_refreshes() {
+    let ev = evidence(vec![refresh("aa", 200)]);
+    assert_fails("{ rule: oauth.refresh_not_reused, min_refreshes: 2 }", &ev);
+    assert_fails("{ rule: oauth.refresh_not_reused }", &evidence(vec![]));
+}
+
+fn device_start() -> Exchange {
+    req("POST", "/services/oauth2/token", 200)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("response_type=device_code&client_id=k")
+        .response_body(r#"{"device_code":"d","user_code":"ABCD","interval":5}"#)
+}
+
+fn poll(at_ms: i64, status: u16, error: Option<&str>) -> Exchange {
+    let e = token("device", status).at(at_ms, 5);
+    match error {
+        Some(err) => e.response_body(&format!(r#"{{"error":"{err}"}}"#)),
+        None => e.response_body(r#"{"access_token":"x"}"#),
+    }
+}
+
+#[test]
+fn device_polling_passes_at_the_interval_and_after_slow_down() {
+    let ev = evidence(vec![
+        device_start().at(0, 5),
+        poll(5_100, 400, Some("authorization_pending")),
+        poll(10_200, 400, Some("slow_down")),
+        poll(20_300, 200, None),
+    ]);
+    assert_passes("{ rule: oauth.device_polling }", &ev);
+}
+
+#[test]
+fn device_polling_fails_when_polling_faster_than_the_interval() {
+    let ev = evidence(vec![
+        device_start().at(0, 5),
+        poll(1_000, 400, Some("authorization_pending")),
+        poll(6_100, 200, None),
+    ]);
+    let v = assert_fails("{ rule: oauth.device_polling }", &ev);
+    assert!(v.message.contains("interval was 5 s"), "{}", v.message);
+}
+
+#[test]
+fn device_polling_fails_when_slow_down_is_ignored() {
+    let ev = evidence(vec![
+        device_start().at(0, 5),
+        poll(5_100, 400, Some("slow_down")),
+        poll(10_200, 200, None),
+    ]);
+    let v = assert_fails("{ rule: oauth.device_polling }", &ev);
+    assert!(v.message.contains("interval was 10 s"), "{}", v.message);
+}
+
+#[test]
+fn device_polling_fails_without_a_token_or_a_start() {
+    let no_token = evidence(vec![
+        device_start().at(0, 5),
+        poll(5_100, 400, Some("authorization_pending")),
+    ]);
+    assert_fails("{ rule: oauth.device_polling }", &no_token);
+    assert_fails("{ rule: oauth.device_polling }", &evidence(vec![]));
+}
+
+#[test]
+fn scopes_requested_accepts_only_needed_scopes() {
+    let rule = "{ rule: oauth.scopes_requested, required: [api], allowed: [api, refresh_token] }";
+    let ok = evidence(vec![get(
+        "/services/oauth2/authorize?response_type=code&scope=api%20refresh_token",
+        302,
+    )]);
+    assert_passes(rule, &ok);
+    let too_much = evidence(vec![get(
+        "/services/oauth2/authorize?response_type=code&scope=api%20full",
+        302,
+    )]);
+    let v = assert_fails(rule, &too_much);
+    assert!(v.message.contains("full"), "{}", v.message);
+    let too_little = evidence(vec![get(
+        "/services/oauth2/authorize?response_type=code&scope=refresh_token",
+        302,
+    )]);
+    let v = assert_fails(rule, &too_little);
+    assert!(v.message.contains("did not ask for api"), "{}", v.message);
+    assert_fails(
+        rule,
+        &evidence(vec![get("/services/oauth2/authorize", 302)]),
+    );
+}
+
+fn issued_to(client: &str) -> AuthDecision {
+    AuthDecision {
+        grant: "client_credentials".into(),
+        client_id: Some(client.into()),
+        outcome: "issued".into(),
+        ..AuthDecision::default()
+    }
+}
+
+#[test]
+fn client_used_needs_every_token_from_the_named_app() {
+    let rule = "{ rule: oauth.client_used, client_id: NEW }";
+    let mut ev = evidence(vec![token("client_credentials", 200)]);
+    ev.auth_log.push(issued_to("NEW"));
+    assert_passes(rule, &ev);
+    ev.auth_log.push(issued_to("OLD"));
+    let v = assert_fails(rule, &ev);
+    assert!(v.message.contains("OLD"), "{}", v.message);
+    assert_fails(rule, &evidence(vec![]));
+    let mut sandbox = evidence(vec![]);
+    sandbox.backend = Backend::Sandbox;
+    assert_not_applicable(rule, &sandbox);
+}

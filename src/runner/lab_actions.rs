@@ -1,0 +1,111 @@
+//! What a lab does around the learner's code: gives the workspace's JWT key certificate to the
+//! seed's bearer-flow apps (`run.jwt_key`), and plays the person who approves a device login on
+//! a second screen (`run.approve_device_after`) while `./run` is polling.
+
+use super::parts::OrgHandle;
+use super::process::{run_entry_point, ProcessError, ProcessSpec};
+use crate::evidence::LearnerRun;
+use crate::lab::LabSpec;
+use crate::org::auth::defaults::JWT_KEY_FILE;
+use crate::org::auth::workspace_jwt_key;
+use serde_yaml::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How often pending device logins are looked at while the learner's code runs.
+const APPROVAL_TICK: Duration = Duration::from_millis(200);
+
+/// Flows whose assertions are signed with the workspace key.
+fn is_bearer_flow(flow: &Value) -> bool {
+    matches!(
+        flow.as_str(),
+        Some("jwt_bearer" | "jwt" | "saml_bearer" | "saml")
+    )
+}
+
+/// Gives `certificate` to every app under `org: apps:` that has a bearer flow and none of its
+/// own; returns how many apps received it.
+pub fn give_certificate(org: &mut Value, certificate: &str) -> usize {
+    let Some(apps) = org.get_mut("apps").and_then(Value::as_sequence_mut) else {
+        return 0;
+    };
+    let mut given = 0;
+    for app in apps.iter_mut() {
+        let bearer = app
+            .get("flows")
+            .and_then(Value::as_sequence)
+            .is_some_and(|flows| flows.iter().any(is_bearer_flow));
+        let Some(map) = app.as_mapping_mut() else {
+            continue;
+        };
+        if bearer && !map.contains_key("certificate") {
+            map.insert("certificate".into(), certificate.into());
+            given += 1;
+        }
+    }
+    given
+}
+
+/// The lab with the workspace key's certificate in its bearer apps, and the key's path.
+pub fn with_workspace_key(lab: &LabSpec, workspace: &Path) -> Result<(LabSpec, PathBuf), String> {
+    let pair = workspace_jwt_key(workspace).map_err(|e| e.to_string())?;
+    let mut keyed = lab.clone();
+    if give_certificate(&mut keyed.org, &pair.certificate_pem) == 0 {
+        return Err(format!(
+            "lab {:?} asks for `run.jwt_key`, but no app under `org: apps:` has a jwt_bearer or \
+             saml_bearer flow without a certificate",
+            lab.id
+        ));
+    }
+    Ok((keyed, workspace.join(JWT_KEY_FILE)))
+}
+
+/// Runs `./run` once; with `approve_after`, approves device logins that have waited that long
+/// until the run ends.
+pub async fn run_with_actions(
+    spec: &ProcessSpec,
+    index: usize,
+    org: &dyn OrgHandle,
+    approve_after: Option<Duration>,
+) -> Result<LearnerRun, ProcessError> {
+    let Some(min_age) = approve_after else {
+        return run_entry_point(spec, index).await;
+    };
+    let run = run_entry_point(spec, index);
+    tokio::pin!(run);
+    loop {
+        tokio::select! {
+            outcome = &mut run => return outcome,
+            _ = tokio::time::sleep(APPROVAL_TICK) => {
+                org.approve_pending_devices(min_age);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(yaml: &str) -> Value {
+        serde_yaml::from_str(yaml).expect("test yaml")
+    }
+
+    #[test]
+    fn certificate_goes_only_to_bearer_apps_without_one() {
+        let mut o = org("apps:\n\
+             - { name: a, flows: [jwt_bearer] }\n\
+             - { name: b, flows: [client_credentials] }\n\
+             - { name: c, flows: [saml], certificate: mine }\n");
+        assert_eq!(give_certificate(&mut o, "CERT"), 1);
+        assert_eq!(o["apps"][0]["certificate"].as_str(), Some("CERT"));
+        assert!(o["apps"][1].get("certificate").is_none());
+        assert_eq!(o["apps"][2]["certificate"].as_str(), Some("mine"));
+    }
+
+    #[test]
+    fn an_org_without_apps_receives_nothing() {
+        assert_eq!(give_certificate(&mut Value::Null, "CERT"), 0);
+        assert_eq!(give_certificate(&mut org("records: []"), "CERT"), 0);
+    }
+}
