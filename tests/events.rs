@@ -1,5 +1,5 @@
 //! Events with real clients over real sockets: a Rust gRPC client (flow control, keepalives,
-//! errors), a Python Pub/Sub client generated from `proto/pubsub_api.proto` at test time, and
+//! errors), a Python Pub/Sub client generated from `src/org/pubsub/pubsub_api.proto` at test time, and
 //! jsforce's CometD streaming client.
 //!
 //! `scripts/install-clients` puts the Python and Node clients in `.tools/`. When one is

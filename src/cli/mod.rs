@@ -5,10 +5,10 @@
 
 mod curriculum_cmds;
 mod dev;
+pub mod events;
 mod grade;
 pub mod lab;
 mod lab_report;
-pub mod events;
 pub mod org;
 mod org_login;
 mod track;

@@ -1,4 +1,4 @@
-"""Drives the mock org's Pub/Sub API with a client generated from proto/pubsub_api.proto by
+"""Drives the mock org's Pub/Sub API with a client generated from src/org/pubsub/pubsub_api.proto by
 grpcio-tools at test time, decoding payloads with the avro package and the schema GetSchema
 returns — the way the published Python samples work.
 
@@ -19,7 +19,7 @@ import ssl
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GEN = os.environ["GEN_DIR"]
 subprocess.run(
-    [sys.executable, "-m", "grpc_tools.protoc", "-I", os.path.join(ROOT, "proto"),
+    [sys.executable, "-m", "grpc_tools.protoc", "-I", os.path.join(ROOT, "src", "org", "pubsub"),
      "--python_out", GEN, "--grpc_python_out", GEN, "pubsub_api.proto"],
     check=True,
 )

@@ -3,7 +3,7 @@
 //! (`managed`: named subscriptions whose committed replay id the org keeps), with Avro payloads
 //! and schema ids, authenticated by the `accesstoken`/`instanceurl`/`tenantid` metadata.
 //!
-//! `proto` holds the messages (hand-written prost types matching `proto/pubsub_api.proto`),
+//! `proto` holds the messages (hand-written prost types matching `src/org/pubsub/pubsub_api.proto`),
 //! `service` what each call does on the org's event bus, `server` the gRPC routing. Serve it
 //! with [`serve`] on its own listener (TLS with the workspace CA; HTTP/2 is negotiated by ALPN).
 

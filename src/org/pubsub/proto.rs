@@ -1,5 +1,5 @@
 //! The `eventbus.v1` Pub/Sub API messages, written by hand as prost messages from the
-//! published field names and numbers (the same definition is in `proto/pubsub_api.proto` for
+//! published field names and numbers (the same definition is in `src/org/pubsub/pubsub_api.proto` for
 //! clients that generate code), so official clients interoperate.
 
 #![allow(missing_docs)]
