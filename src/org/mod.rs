@@ -180,13 +180,7 @@ impl Org {
     /// Issues a token that never expires for `user` (static tokens for `sflab org serve` and
     /// labs that are not about authentication), in the `00D…!…` shape clients expect.
     pub fn mint_static_token(&self, user: &OrgUser, scopes: &[&str]) -> String {
-        use rand::Rng;
-        const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
-        let mut rng = rand::thread_rng();
-        let secret: String = (0..96)
-            .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
-            .collect();
-        let token = format!("{}!{secret}", self.id.short());
+        let token = rest::static_token::new_token(self.id.as_str());
         self.sessions.insert(
             &token,
             Session {

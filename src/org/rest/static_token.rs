@@ -4,7 +4,7 @@
 //! Tokens look like real ones, `<15-char org id>!<opaque>`, because the sf CLI only accepts
 //! access tokens matching `(00D\w{12,15})![.\w]*`.
 
-use crate::org::{Org, Session};
+use crate::org::Org;
 use rand::Rng;
 
 /// A token and who it logs in as.
@@ -45,20 +45,7 @@ pub fn issue_static_token(org: &Org, username: Option<&str>) -> Option<StaticLog
         None => org.users.first()?,
     };
     let org_id = org.id.as_str().to_string();
-    let token = new_token(&org_id);
-    org.sessions.insert(
-        &token,
-        Session {
-            user_id: user.id.as_str().to_string(),
-            org_id: org_id.clone(),
-            username: user.username.clone(),
-            client_id: None,
-            scopes: vec!["api".into(), "web".into(), "full".into()],
-            issued_at: org.clock.now(),
-            expires_at: None,
-            family: None,
-        },
-    );
+    let token = org.mint_static_token(user, &["api", "web", "full"]);
     Some(StaticLogin {
         token,
         username: user.username.clone(),
