@@ -127,6 +127,14 @@ fn a_folder_of_submissions_is_graded_as_expected_in_every_format() {
         "0",
         "a hanging run is stopped and fails"
     );
+    for rule in ["state.idempotent", "state.no_duplicates", "state.soql"] {
+        assert_eq!(
+            r("hangs", rule),
+            "0",
+            "{rule}: a run that wrote nothing before it was stopped earns no state points"
+        );
+    }
+    assert_eq!(r("hangs", "total"), "1", "only the call cap holds");
     assert_eq!(r("floods", "total"), "10", "a flood is capped, not a crash");
     assert_eq!(
         r("tampers", "total"),

@@ -339,7 +339,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             let v = options
                 .judge
                 .judge(c, &evidence, soql.as_deref().map(|s| s as _));
-            with_points(v, c.points)
+            with_points(super::judge::after_timeouts(v, &evidence.runs), c.points)
         })
         .collect();
     drop(soql);

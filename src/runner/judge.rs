@@ -3,7 +3,7 @@
 //! `state.soql` when the org offers one); and which objects the org snapshots must hold.
 
 use super::parts::Judge;
-use crate::evidence::Evidence;
+use crate::evidence::{Evidence, LearnerRun};
 use crate::lab::{CheckSpec, LabSpec};
 use crate::rules::{SoqlEvaluator, Verdict};
 
@@ -35,6 +35,31 @@ impl Judge for CatalogueJudge {
     fn snapshot_objects(&self, lab: &LabSpec) -> Vec<String> {
         snapshot_objects(lab)
     }
+}
+
+/// A run stopped at the lab's timeout never reached its end state, so a `state.*` rule that
+/// passed on the org it left proves nothing (a hanging program writes nothing, and "nothing
+/// was duplicated" is then trivially true). Such a verdict becomes a failure that names the
+/// run; other verdicts are kept. Decision: all `state.*` rules, not only those that look for
+/// records, because an interrupted run may also have left the org half-written.
+pub fn after_timeouts(verdict: Verdict, runs: &[LearnerRun]) -> Verdict {
+    let Some(i) = runs.iter().position(|r| r.timed_out) else {
+        return verdict;
+    };
+    if !verdict.rule.starts_with("state.") || !verdict.passed() {
+        return verdict;
+    }
+    let mut failed = Verdict::fail(
+        &verdict.rule,
+        verdict.points_possible,
+        format!(
+            "Run {} did not finish within the lab's time limit and was stopped, so the org it \
+             left is not a finished result: this check counts only when every run ends in time.",
+            i + 1
+        ),
+    );
+    failed.evidence = verdict.evidence;
+    failed
 }
 
 /// The objects the lab's rules and seed name: `object:` parameters, the `FROM` of
@@ -101,6 +126,28 @@ mod tests {
             snapshot_objects(&lab),
             vec!["Opportunity", "Case", "Contact", "Account", "Lead"]
         );
+    }
+
+    #[test]
+    fn a_timed_out_run_fails_passing_state_rules_only() {
+        let ok = LearnerRun {
+            exit_code: Some(0),
+            ..Default::default()
+        };
+        let hung = LearnerRun {
+            timed_out: true,
+            ..Default::default()
+        };
+        let state = Verdict::pass("state.no_duplicates", 2, "one record");
+        let calls = Verdict::pass("http.calls_at_most", 1, "0 calls");
+        let kept = after_timeouts(state.clone(), &[ok.clone(), ok.clone()]);
+        assert!(kept.passed(), "every run ended in time");
+        let v = after_timeouts(state, &[ok, hung.clone()]);
+        assert!(v.failed(), "{v:?}");
+        assert!(v.message.contains("Run 2"), "{}", v.message);
+        assert!(after_timeouts(calls, &[hung.clone()]).passed());
+        let na = Verdict::not_applicable("state.soql", "sandbox");
+        assert!(!after_timeouts(na, &[hung]).failed());
     }
 
     #[test]
