@@ -27,6 +27,16 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
     let curriculum = std::sync::Arc::new(curriculum);
     let mut app = crate::tui::App::new(curriculum.clone(), theme, width, height);
     app.progress = crate::tui::lab::driver::progress_of(&ws);
+    // With a track (given now or kept from before) the first screen is its "Assigned" view.
+    match crate::track::assigned_rows(&ws, &curriculum, chrono::Utc::now()) {
+        Ok(Some((track, rows))) => app.show_assigned(crate::tui::AssignedBoard::new(
+            &track,
+            rows,
+            chrono::Utc::now(),
+        )),
+        Ok(None) => {}
+        Err(e) => app.flash(format!("the assigned track cannot be shown: {e}")),
+    }
     let events = crate::tui::Events::new();
     // Lab runs, quiz answers and the rest go to the driver, which works in the background
     // and notifies the screen through the event channel.

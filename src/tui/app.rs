@@ -4,6 +4,7 @@
 //! lab card), so a new view (the lab view with its tabs) is one more variant, its own state
 //! file and its own draw function.
 
+use super::assigned::{AssignedBoard, AssignedView};
 use super::event::{BackendStatus, Progress};
 use super::lab::LabView;
 use super::quiz::Quiz;
@@ -34,6 +35,8 @@ pub enum RightView {
     Quiz(Quiz),
     /// A lab: its brief, results, traffic, org and console.
     Lab(Box<LabView>),
+    /// The active track's labs with due dates and status.
+    Assigned(AssignedView),
 }
 
 /// Where each part of the screen goes at a given size.
@@ -79,6 +82,8 @@ pub struct App {
     pub theme: Theme,
     pub progress: Progress,
     pub backend: BackendStatus,
+    /// The active track (`sflab --track FILE`), when one is set.
+    pub assigned: Option<AssignedBoard>,
     pub size: (u16, u16),
     pub focus: Focus,
     pub tree: TreeState,
@@ -102,6 +107,7 @@ impl App {
             theme,
             progress: Progress::new(),
             backend: BackendStatus::mock(),
+            assigned: None,
             size: (width, height),
             focus: Focus::Tree,
             tree,
@@ -151,6 +157,25 @@ impl App {
         if let Some(lesson) = self.curriculum.lessons.get(index) {
             self.right = RightView::Quiz(Quiz::new(index, lesson.quiz.clone()));
         }
+    }
+
+    /// Shows the active track and opens the "Assigned" view on it (the first screen when
+    /// sflab starts with a track).
+    pub fn show_assigned(&mut self, board: AssignedBoard) {
+        self.assigned = Some(board);
+        self.open_assigned();
+    }
+
+    /// Opens the "Assigned" view; false when no track is set.
+    pub fn open_assigned(&mut self) -> bool {
+        if self.assigned.is_none() {
+            return false;
+        }
+        if !matches!(self.right, RightView::Assigned(_)) {
+            self.right = RightView::Assigned(AssignedView::default());
+        }
+        self.focus = Focus::Right;
+        true
     }
 
     /// Opens lab `id` in the lab view (kept as it is when it is already open).

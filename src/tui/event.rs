@@ -56,6 +56,8 @@ pub enum Event {
     Progress(Progress),
     /// The backend came up, moved or became unreachable.
     Backend(BackendStatus),
+    /// The active track judged again (after progress changed).
+    Assigned(crate::tui::assigned::AssignedBoard),
     /// News for the open lab from the lab driver (a run, the org, the console, a hint).
     Lab(crate::tui::lab::LabEvent),
     /// The screen was used by another program (the editor): draw everything again.

@@ -7,6 +7,7 @@
 //! [`run_terminal`] adds the real terminal, input thread and ticks around it.
 
 pub mod app;
+pub mod assigned;
 pub mod event;
 pub mod lab;
 pub mod quiz;
@@ -17,6 +18,7 @@ pub mod update;
 pub mod view;
 
 pub use app::{App, Focus, Geometry, RightView};
+pub use assigned::{AssignedBoard, AssignedView};
 pub use event::{from_terminal, BackendStatus, Command, Event, LabStatus, Progress};
 pub use update::update;
 

@@ -133,6 +133,26 @@ impl TreeState {
         }
     }
 
+    /// Selects the row of lab `id`, unfolding its level.
+    pub fn select_lab(&mut self, curriculum: &Curriculum, id: &str) {
+        let Some(level) = curriculum
+            .lessons
+            .iter()
+            .find(|l| curriculum.labs_of(l).any(|lab| lab.id == id))
+            .map(|l| l.level)
+        else {
+            return;
+        };
+        self.folded.remove(&level);
+        let rows = rows(curriculum, &self.folded);
+        if let Some(i) = rows
+            .iter()
+            .position(|r| matches!(r, Row::Lab { lab, .. } if lab == id))
+        {
+            self.selected = i;
+        }
+    }
+
     /// Selects the row of lesson `index`, unfolding its level.
     pub fn select_lesson(&mut self, curriculum: &Curriculum, index: usize) {
         if let Some(lesson) = curriculum.lessons.get(index) {

@@ -44,6 +44,13 @@ pub fn update(app: &mut App, event: Event) -> Option<Command> {
             app.backend = status;
             None
         }
+        Event::Assigned(board) => {
+            if let (RightView::Assigned(v), n) = (&mut app.right, board.rows.len()) {
+                v.selected = v.selected.min(n.saturating_sub(1));
+            }
+            app.assigned = Some(board);
+            None
+        }
         Event::Lab(event) => on_lab_event(app, event),
         Event::Repaint => None,
     }
@@ -130,7 +137,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     if app.too_small() {
         return matches!(key.code, KeyCode::Char('q')).then_some(Command::Quit);
     }
-    if let KeyCode::Char('r' | 'w' | 'e' | 'H' | 'S' | 'X') = key.code {
+    if let KeyCode::Char('r' | 'w' | 'e' | 'b' | 'H' | 'S' | 'X') = key.code {
         if let Some(done) = on_lab_key(app, key, false) {
             return done;
         }
@@ -138,6 +145,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     match key.code {
         KeyCode::Char('q') => return Some(Command::Quit),
         KeyCode::Char('?') => app.help = true,
+        KeyCode::Char('t') => {
+            if !app.open_assigned() {
+                app.flash("no track is assigned: start sflab with --track FILE");
+            }
+        }
         KeyCode::Tab | KeyCode::BackTab => {
             app.focus = match app.focus {
                 Focus::Tree => Focus::Right,
@@ -231,6 +243,7 @@ fn on_tree_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         KeyCode::PageUp => app.tree.move_by(-page, all.len()),
         KeyCode::Home | KeyCode::Char('g') => app.tree.selected = 0,
         KeyCode::End | KeyCode::Char('G') => app.tree.selected = all.len().saturating_sub(1),
+        KeyCode::Char('b') => app.flash("b switches the backend in a lab: open one first"),
         KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => match selected {
             Some(Row::Level(level)) => {
                 let fold = key.code == KeyCode::Enter && !app.tree.folded.contains(&level);
@@ -279,6 +292,9 @@ fn on_right_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     if matches!(key.code, KeyCode::Esc | KeyCode::Char('h') | KeyCode::Left) {
         app.focus = Focus::Tree;
         return None;
+    }
+    if matches!(app.right, RightView::Assigned(_)) {
+        return on_assigned_key(app, key);
     }
     let h = app.page_height();
     match &mut app.right {
@@ -329,6 +345,42 @@ fn on_right_key(app: &mut App, key: KeyEvent) -> Option<Command> {
                 correct: a.correct,
             })
         }
-        RightView::Lab(_) | RightView::Welcome => None,
+        RightView::Lab(_) | RightView::Welcome | RightView::Assigned(_) => None,
     }
+}
+
+/// Keys in the "Assigned" view: move, and ⏎ opens the selected lab.
+fn on_assigned_key(app: &mut App, key: KeyEvent) -> Option<Command> {
+    let n = app.assigned.as_ref().map_or(0, |b| b.rows.len());
+    let page = app.page_height().saturating_sub(8).max(1) as isize;
+    let RightView::Assigned(v) = &mut app.right else {
+        return None;
+    };
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') => v.move_by(1, n),
+        KeyCode::Up | KeyCode::Char('k') => v.move_by(-1, n),
+        KeyCode::PageDown | KeyCode::Char(' ') => v.move_by(page, n),
+        KeyCode::PageUp => v.move_by(-page, n),
+        KeyCode::Home | KeyCode::Char('g') => v.selected = 0,
+        KeyCode::End | KeyCode::Char('G') => v.selected = n.saturating_sub(1),
+        KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => {
+            let selected = v.selected;
+            let lab = app
+                .assigned
+                .as_ref()
+                .and_then(|b| b.rows.get(selected))
+                .map(|r| r.lab.clone())?;
+            if app.curriculum.lab(&lab).is_none() {
+                app.flash(format!("lab {lab} is not in this curriculum"));
+                return None;
+            }
+            app.open_lab(&lab);
+            let curriculum = app.curriculum.clone();
+            app.tree.select_lab(&curriculum, &lab);
+            app.tree.keep_visible(app.geometry().tree_rows());
+            return Some(Command::Lab(LabCommand::Open { lab }));
+        }
+        _ => {}
+    }
+    None
 }

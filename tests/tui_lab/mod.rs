@@ -2,8 +2,9 @@
 //! Traffic with an injected fault, the detail pane), and the lab driver over a real
 //! workspace: start, run, live org, console, progress.
 //!
-//! Labs come from the embedded curriculum; temp paths and ports are filtered out of the
-//! snapshots.
+//! The screens use the small fixture curriculum in `tests/fixtures/tui-curriculum` (three
+//! REST labs), so new lessons and labs do not change them; the driver test runs a real lab of
+//! the embedded curriculum. Temp paths and ports are filtered out of the snapshots.
 
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -18,8 +19,17 @@ use sflab::tui::theme::Theme;
 use sflab::tui::{update, view, App, Command, Event, LabStatus};
 use std::sync::Arc;
 
+mod assigned;
+mod backend;
+
+pub fn fixture() -> Curriculum {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui-curriculum");
+    Curriculum::from_dir(&dir).expect("the lab view's fixture curriculum loads")
+}
+
 fn app() -> App {
-    let c = Curriculum::embedded().expect("the embedded curriculum loads");
+    let c = fixture();
     App::new(Arc::new(c), Theme::colored(), 120, 36)
 }
 

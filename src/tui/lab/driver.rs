@@ -15,6 +15,7 @@ use crate::lab::{start_lab, LabSpec};
 use crate::progress::Store;
 use crate::runner::watch::{LabWatcher, DEBOUNCE};
 use crate::runner::{run_lab, Parts, RunEvent, RunOptions};
+use crate::sandbox::{available_backends, switch_backend, BackendChoice};
 use crate::tui::event::{Command, Event, LabStatus, Progress};
 use crate::workspace::Workspace;
 use std::collections::HashMap;
@@ -36,6 +37,8 @@ pub struct LabDriver {
     pub(super) watch: Option<(String, Arc<AtomicBool>)>,
     /// True from the start of a run until its own writes can no longer trigger the watcher.
     pub(super) running: Arc<AtomicBool>,
+    /// Where the checks run (switched with `b`).
+    pub backend: BackendChoice,
     pub tls: bool,
 }
 
@@ -60,6 +63,25 @@ pub fn progress_of(ws: &Workspace) -> Progress {
         .collect()
 }
 
+/// The active track judged now, for the "Assigned" view; `None` without a track (or when
+/// it can no longer be read, which the screen learns about when it starts).
+pub fn assigned_board(
+    ws: &Workspace,
+    curriculum: &Curriculum,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<crate::tui::AssignedBoard> {
+    let (track, rows) = crate::track::assigned_rows(ws, curriculum, now).ok()??;
+    Some(crate::tui::AssignedBoard::new(&track, rows, now))
+}
+
+/// Sends the progress (and the track judged again) to the screen.
+fn notify_progress(events: &Sender<Event>, ws: &Workspace, curriculum: &Curriculum) {
+    let _ = events.send(Event::Progress(progress_of(ws)));
+    if let Some(board) = assigned_board(ws, curriculum, chrono::Utc::now()) {
+        let _ = events.send(Event::Assigned(board));
+    }
+}
+
 impl LabDriver {
     pub fn new(
         ws: Workspace,
@@ -82,6 +104,7 @@ impl LabDriver {
             consoles: HashMap::new(),
             watch: None,
             running: Arc::new(AtomicBool::new(false)),
+            backend: BackendChoice::Mock,
             tls: true,
         })
     }
@@ -110,7 +133,7 @@ impl LabDriver {
     }
 
     pub(super) fn send_progress(&self) {
-        let _ = self.events.send(Event::Progress(progress_of(&self.ws)));
+        notify_progress(&self.events, &self.ws, &self.curriculum);
     }
 
     /// Carries out one command from the screen.
@@ -137,6 +160,7 @@ impl LabDriver {
         match command {
             LabCommand::Open { lab } => self.open(&lab),
             LabCommand::Run { lab } => self.run(&lab),
+            LabCommand::Backend { lab } => self.switch(&lab, &available_backends()),
             LabCommand::Watch { lab, on } => self.set_watch(&lab, on),
             LabCommand::Edit { lab } => self.edit(&lab),
             LabCommand::Hint { lab, failing } => self.hint(&lab, failing),
@@ -260,9 +284,44 @@ impl LabDriver {
         });
     }
 
+    /// Moves the checks to the next backend `lab` may run on among `available`, or says why
+    /// they stay where they are.
+    pub fn switch(&mut self, lab: &str, available: &[BackendChoice]) {
+        let Some(spec) = self.spec(lab) else { return };
+        let next = super::backend::next_backend(&self.backend, available, &spec.backends).and_then(
+            |next| {
+                switch_backend(&next)
+                    .map(|_| next)
+                    .map_err(|e| e.to_string())
+            },
+        );
+        match next {
+            Ok(next) => {
+                let status = super::backend::status_of(&next);
+                self.notice(format!("the checks now run on {}", status.name));
+                self.backend = next;
+                let _ = self.events.send(Event::Backend(status));
+            }
+            Err(why) => self.notice(why),
+        }
+    }
+
     fn run(&mut self, lab: &str) {
         let Some(spec) = self.spec(lab) else { return };
-        let parts = crate::runner::wiring::mock_parts();
+        let (parts, notes) = match switch_backend(&self.backend) {
+            Ok(p) => p,
+            Err(e) => {
+                return self.send(LabEvent::Finished {
+                    lab: lab.to_string(),
+                    outcome: Err(format!(
+                        "the {} backend cannot be used: {e}",
+                        self.backend.label()
+                    )),
+                    exchanges: Vec::new(),
+                    runs: Vec::new(),
+                })
+            }
+        };
         let org = Arc::new(LiveOrgProvider {
             inner: parts.org.clone(),
             lab: lab.to_string(),
@@ -274,6 +333,7 @@ impl LabDriver {
         options.events = Some(tx);
         let events = self.events.clone();
         let ws = self.ws.clone();
+        let curriculum = self.curriculum.clone();
         let running = self.running.clone();
         running.store(true, Ordering::Relaxed);
         let id = lab.to_string();
@@ -295,6 +355,10 @@ impl LabDriver {
             });
             let result = run_lab(&spec, &options).await;
             drop(options);
+            // What the sandbox backend did (records cleaned up, leftovers) for the status bar.
+            for note in notes.lock().drain(..) {
+                let _ = events.send(Event::Lab(LabEvent::Notice(note)));
+            }
             let _ = tokio::time::timeout(Duration::from_secs(2), forward).await;
             let (outcome, exchanges, runs) = match result {
                 Ok(r) => (
@@ -316,7 +380,7 @@ impl LabDriver {
                 exchanges,
                 runs,
             }));
-            let _ = events.send(Event::Progress(progress_of(&ws)));
+            notify_progress(&events, &ws, &curriculum);
             // Files the learner's code wrote during the run must not start another one.
             tokio::time::sleep(DEBOUNCE * 2).await;
             running.store(false, Ordering::Relaxed);

@@ -51,6 +51,14 @@ pub fn on_action(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
             })
         }
         KeyCode::Char('e') => KeyOutcome::Command(LabCommand::Edit { lab }),
+        KeyCode::Char('b') => {
+            if view.running() {
+                return KeyOutcome::Say(
+                    "the backend changes once the checks have finished running".into(),
+                );
+            }
+            KeyOutcome::Command(LabCommand::Backend { lab })
+        }
         KeyCode::Char('H') => KeyOutcome::Command(LabCommand::Hint {
             lab,
             failing: view.failing_rule(),

@@ -115,6 +115,10 @@ pub enum LabCommand {
     Run {
         lab: String,
     },
+    /// Switch the checks to the next backend this lab may run on (`b`).
+    Backend {
+        lab: String,
+    },
     Watch {
         lab: String,
         on: bool,

@@ -7,6 +7,7 @@
 //! the event channel; [`keys`] turns keys into state changes and commands.
 
 mod actions;
+pub mod backend;
 pub mod brief;
 pub mod console;
 pub mod driver;

@@ -52,6 +52,13 @@ fn whereabouts(app: &App) -> String {
                 .map(|l| format!("{} · lab: {}", l.level, l.title))
                 .unwrap_or_default()
         }
+        RightView::Assigned(_) => {
+            return app
+                .assigned
+                .as_ref()
+                .map(|b| format!("Assigned · {}", b.track))
+                .unwrap_or_default()
+        }
         RightView::Welcome => None,
     };
     match lesson {
@@ -90,6 +97,15 @@ pub fn title(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(url) = &b.url {
         right.push(Span::styled(format!(" {url}"), bar));
     }
+    if let Some(headline) = app.assigned.as_ref().and_then(|a| a.headline()) {
+        let style = if app.assigned.as_ref().is_some_and(|a| a.overdue() > 0) {
+            bar.patch(t.fail())
+        } else {
+            bar
+        };
+        right.push(Span::styled(" ─ ", bar));
+        right.push(Span::styled(headline, style));
+    }
     right.push(Span::styled(" ", bar));
     frame.render_widget(
         Paragraph::new(spread(left, right, area.width)).style(bar),
@@ -123,6 +139,12 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("q", "quit"),
         ],
         (Focus::Right, RightView::Lab(v)) => lab_hints(v),
+        (Focus::Right, RightView::Assigned(_)) => &[
+            ("↑↓", "move"),
+            ("⏎", "open lab"),
+            ("Esc", "tree"),
+            ("q", "quit"),
+        ],
         (Focus::Right, _) => &[("Esc", "tree"), ("Tab", "pane"), ("q", "quit")],
     }
 }
@@ -139,6 +161,7 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
             ("r", "run"),
             ("⏎", "evidence"),
             ("d", "diff"),
+            ("b", "backend"),
             ("H", "hint"),
             ("1-5", "tab"),
             ("e", "edit"),
@@ -165,6 +188,7 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
         LabTab::Brief => &[
             ("r", "run"),
             ("e", "edit"),
+            ("b", "backend"),
             ("H", "hint"),
             ("w", "watch"),
             ("1-5", "tab"),
@@ -198,6 +222,13 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
         right.push(Span::styled(
             format!("  lesson {}/{total} ", r.lesson + 1),
             bar,
+        ));
+    }
+    if app.lab_view().is_some() {
+        // Where the next checks run, next to the keys that run them.
+        right.push(Span::styled(
+            format!("on {} ", app.backend.name),
+            bar.patch(t.strong()),
         ));
     }
     if app.search_input.is_none() && app.flash.is_none() {

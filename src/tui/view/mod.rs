@@ -1,5 +1,6 @@
 //! `draw`: reads the [`App`] and paints a frame; it never changes state.
 
+mod assigned;
 mod bars;
 mod help;
 mod lab;
@@ -32,6 +33,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         super::app::RightView::Lesson(r) => reader::draw(app, r, frame, g.right),
         super::app::RightView::Quiz(q) => quiz::draw(app, q, frame, g.right),
         super::app::RightView::Lab(v) => lab::draw(app, v, frame, g.right),
+        super::app::RightView::Assigned(v) => assigned::draw(app, v, frame, g.right),
     }
     bars::status(app, frame, g.status);
     if app.help {

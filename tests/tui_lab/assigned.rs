@@ -1,0 +1,155 @@
+//! The "Assigned" view on a fixed clock and a fixture track: one lab passed, one overdue after
+//! a failed attempt, one due soon; opening a row opens the lab.
+
+use super::{fixture, key, screen};
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyCode;
+use sflab::progress::AttemptRow;
+use sflab::track::{assigned_view_model, LabProgress};
+use sflab::tui::lab::LabCommand;
+use sflab::tui::theme::Theme;
+use sflab::tui::{update, App, AssignedBoard, Command, Event, RightView};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const TRACK: &str = "track: REST onboarding
+pass_threshold: 80
+labs:
+  - { lab: rest-first-call, due: 2026-12-04 }
+  - { lab: rest-crud, due: 2026-12-02 }
+  - { lab: rest-upsert-twice, due: \"2026-12-06T17:00:00Z\" }
+";
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("a fixed time")
+        .with_timezone(&Utc)
+}
+
+fn attempt(lab: &str, points: u32, max: u32, when: &str) -> AttemptRow {
+    AttemptRow {
+        id: 1,
+        lab: lab.into(),
+        started_at: when.into(),
+        duration_ms: 900,
+        passed: points == max,
+        points,
+        max_points: max,
+        backend: "mock".into(),
+        error: None,
+        verdicts: vec![],
+    }
+}
+
+/// The board at 2026-12-05 12:00 UTC.
+fn board() -> AssignedBoard {
+    let curriculum = fixture();
+    let track = sflab::track::parse("team.yaml", TRACK, &curriculum).expect("the track parses");
+    let mut progress = BTreeMap::new();
+    progress.insert(
+        "rest-first-call".to_string(),
+        LabProgress {
+            started: true,
+            attempts: vec![
+                attempt("rest-first-call", 3, 6, "2026-12-03T09:00:00Z"),
+                attempt("rest-first-call", 5, 6, "2026-12-03T10:00:00Z"),
+            ],
+        },
+    );
+    progress.insert(
+        "rest-crud".to_string(),
+        LabProgress {
+            started: true,
+            attempts: vec![attempt("rest-crud", 2, 8, "2026-12-01T15:00:00Z")],
+        },
+    );
+    let now = at("2026-12-05T12:00:00Z");
+    let rows = assigned_view_model(&track, &curriculum, &progress, now);
+    AssignedBoard::new(&track, rows, now)
+}
+
+fn assigned_app(width: u16, height: u16) -> App {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), width, height);
+    a.show_assigned(board());
+    a
+}
+
+#[test]
+fn assigned_view_at_80x24_marks_passed_overdue_and_due_soon() {
+    let a = assigned_app(80, 24);
+    let s = screen(&a);
+    assert!(s.contains("Assigned: REST onboarding"), "{s}");
+    assert!(s.contains("overdue by 2 days"), "{s}");
+    assert!(s.contains("due in 29 h"), "{s}");
+    assert!(s.contains("passed"), "{s}");
+    assert!(s.contains("track: 1 overdue"), "the title bar tells: {s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn assigned_view_at_120x40_is_one_line_per_lab() {
+    let mut a = assigned_app(120, 40);
+    update(&mut a, key(KeyCode::Down));
+    let s = screen(&a);
+    let crud = s
+        .lines()
+        .find(|l| l.contains("CRUD in four calls"))
+        .expect("the CRUD lab is listed");
+    assert!(
+        crud.contains("overdue by 2 days") && crud.contains("2/8 (25%)"),
+        "{crud}"
+    );
+    assert!(
+        s.contains("rest-crud · 1 attempt, best 2/8 · passing needs 80% on mock"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn enter_on_an_assigned_row_opens_its_lab_and_t_comes_back() {
+    let mut a = assigned_app(80, 24);
+    update(&mut a, key(KeyCode::Char('G')));
+    let asked = update(&mut a, key(KeyCode::Enter));
+    assert_eq!(
+        asked,
+        Some(Command::Lab(LabCommand::Open {
+            lab: "rest-upsert-twice".into()
+        }))
+    );
+    assert_eq!(
+        a.lab_view().map(|v| v.lab.as_str()),
+        Some("rest-upsert-twice")
+    );
+    let rows = sflab::tui::tree::rows(&a.curriculum, &a.tree.folded);
+    assert!(
+        matches!(&rows[a.tree.selected], sflab::tui::tree::Row::Lab { lab, .. } if lab == "rest-upsert-twice"),
+        "the tree follows to the lab"
+    );
+    update(&mut a, key(KeyCode::Char('t')));
+    assert!(
+        matches!(a.right, RightView::Assigned(_)),
+        "t shows the track again"
+    );
+}
+
+#[test]
+fn without_a_track_t_says_how_to_set_one() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    update(&mut a, key(KeyCode::Char('t')));
+    assert!(!matches!(a.right, RightView::Assigned(_)));
+    let flash = a.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    assert!(flash.contains("--track FILE"), "{flash}");
+}
+
+#[test]
+fn a_new_board_after_progress_changes_the_status() {
+    let mut a = assigned_app(80, 24);
+    let mut b = board();
+    b.rows[1].status = sflab::track::TrackStatus::Passed;
+    b.rows[1].overdue = false;
+    update(&mut a, Event::Assigned(b));
+    let s = screen(&a);
+    assert!(!s.contains("overdue by"), "{s}");
+    assert!(s.contains("track: next due in 29 h"), "{s}");
+}

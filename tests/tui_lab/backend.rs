@@ -1,0 +1,132 @@
+//! The backend switch (`b`) in the lab view: the driver moves the checks to a logged-in
+//! sandbox, says why when it cannot (no login, a mock-only lab), and the bars show where the
+//! checks run.
+
+use super::{fixture, key, open, screen};
+use crossterm::event::KeyCode;
+use sflab::sandbox::{BackendChoice, LoginStore, OrgLogin};
+use sflab::tui::lab::driver::LabDriver;
+use sflab::tui::lab::{LabCommand, LabEvent};
+use sflab::tui::theme::Theme;
+use sflab::tui::{update, App, Command, Event};
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+
+fn driver(dir: &std::path::Path) -> (LabDriver, Receiver<Event>) {
+    let ws = sflab::workspace::Workspace::at(dir).expect("workspace");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let d = LabDriver::new(
+        ws,
+        Box::new(sflab::curriculum::embedded()),
+        Arc::new(fixture()),
+        tx,
+        Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    )
+    .expect("driver");
+    (d, rx)
+}
+
+fn notices(rx: &Receiver<Event>) -> Vec<String> {
+    rx.try_iter()
+        .filter_map(|e| match e {
+            Event::Lab(LabEvent::Notice(n)) => Some(n),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn b_in_a_lab_asks_the_driver_to_switch_and_elsewhere_says_where_it_works() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    update(&mut a, key(KeyCode::Char('b')));
+    let flash = a.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    assert!(flash.contains("open one first"), "{flash}");
+    open(&mut a, "rest-first-call");
+    assert_eq!(
+        update(&mut a, key(KeyCode::Char('b'))),
+        Some(Command::Lab(LabCommand::Backend {
+            lab: "rest-first-call".into()
+        }))
+    );
+}
+
+#[test]
+fn without_a_sandbox_login_the_checks_stay_on_the_mock_and_the_learner_is_told() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut d, rx) = driver(dir.path());
+    d.switch("rest-first-call", &[BackendChoice::Mock]);
+    assert_eq!(d.backend, BackendChoice::Mock);
+    let said = notices(&rx).join("\n");
+    assert!(said.contains("no sandbox is logged in"), "{said}");
+}
+
+#[test]
+fn a_mock_only_lab_says_why_it_cannot_run_on_a_sandbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut d, rx) = driver(dir.path());
+    let available = [
+        BackendChoice::Mock,
+        BackendChoice::Sandbox(Some("dev".into())),
+    ];
+    d.switch("rest-upsert-twice", &available);
+    assert_eq!(d.backend, BackendChoice::Mock);
+    let said = notices(&rx).join("\n");
+    assert!(said.contains("mock org only"), "{said}");
+}
+
+#[test]
+fn a_stored_login_becomes_the_backend_and_the_bars_show_it() {
+    let config = tempfile::tempdir().expect("tempdir");
+    let login: OrgLogin = serde_json::from_value(serde_json::json!({
+        "alias": "dev",
+        "instance_url": "https://dev.sandbox.example.com",
+        "login_url": "https://test.salesforce.com",
+        "grant": "client_credentials",
+        "access_token": "00Dxx!not-a-real-token"
+    }))
+    .expect("a login");
+    LoginStore::at(config.path()).save(&login).expect("saved");
+    // The switch reads the logins where `sflab org login` keeps them.
+    std::env::set_var("SFLAB_CONFIG_DIR", config.path());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut d, rx) = driver(dir.path());
+    let available = sflab::sandbox::available_backends();
+    assert_eq!(
+        available,
+        vec![
+            BackendChoice::Mock,
+            BackendChoice::Sandbox(Some("dev".into()))
+        ]
+    );
+    d.switch("rest-first-call", &available);
+    assert_eq!(d.backend, BackendChoice::Sandbox(Some("dev".into())));
+    let events: Vec<Event> = rx.try_iter().collect();
+    let status = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Backend(s) => Some(s.clone()),
+            _ => None,
+        })
+        .expect("the screen hears of the new backend");
+    assert_eq!(status.name, "sandbox:dev");
+
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    for e in events {
+        update(&mut a, e);
+    }
+    a.flash = None;
+    let s = screen(&a);
+    assert!(!s.contains("not-a-real-token"), "{s}");
+    assert!(
+        s.lines()
+            .last()
+            .is_some_and(|l| l.contains("on sandbox:dev")),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+    // And back to the mock org on the next press.
+    d.switch("rest-first-call", &available);
+    assert_eq!(d.backend, BackendChoice::Mock);
+    std::env::remove_var("SFLAB_CONFIG_DIR");
+}
