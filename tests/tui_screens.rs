@@ -15,6 +15,8 @@ use std::sync::Arc;
 
 #[path = "tui_lab/mod.rs"]
 mod lab;
+#[path = "tui_lessons/mod.rs"]
+mod lessons;
 
 fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/curriculum")

@@ -3,8 +3,8 @@
 //!
 //! Implementation notes: each column gets its natural width when everything fits; otherwise
 //! every column gets its longest word and the spare cells go to the columns that want the most
-//! more. When even the longest words do not fit, widths are shared in proportion and words
-//! break between characters. Below one cell per column the table is drawn as records
+//! more. When even the longest words do not fit, the columns with the longest words are capped
+//! at the widest width that fits and only their words break between characters. Below one cell per column the table is drawn as records
 //! ("header: value" lines) instead.
 
 use super::blocks::{Align, Inline};
@@ -32,15 +32,24 @@ pub fn fit_columns(min: &[usize], natural: &[usize], avail: usize) -> Vec<usize>
     if min_sum <= avail {
         return share_spare(&min, &natural, avail);
     }
-    let mut widths: Vec<usize> = min
-        .iter()
-        .map(|&m| (m * avail / min_sum.max(1)).max(1))
-        .collect();
-    while widths.iter().sum::<usize>() > avail {
-        let Some(i) = (0..n).filter(|&i| widths[i] > 1).max_by_key(|&i| widths[i]) else {
+    // Even the longest words do not all fit: cap the widest columns at the largest width
+    // that fits, so only the columns with the longest words break between characters and
+    // the narrow ones stay whole.
+    let capped = |cap: usize| min.iter().map(|&m| m.min(cap)).sum::<usize>();
+    let mut cap = min.iter().copied().max().unwrap_or(1);
+    while cap > 1 && capped(cap) > avail {
+        cap -= 1;
+    }
+    let mut widths: Vec<usize> = min.iter().map(|&m| m.min(cap)).collect();
+    let mut spare = avail.saturating_sub(widths.iter().sum());
+    for i in 0..n {
+        if spare == 0 {
             break;
-        };
-        widths[i] -= 1;
+        }
+        if min[i] > widths[i] {
+            widths[i] += 1;
+            spare -= 1;
+        }
     }
     widths
 }
@@ -250,6 +259,15 @@ mod tests {
         assert_eq!(w[0], 8);
         assert_eq!(w[2], 11);
         assert_eq!(w.iter().sum::<usize>(), 60);
+    }
+
+    #[test]
+    fn when_words_do_not_fit_only_the_longest_words_break() {
+        // "Who waits?" and "Salesforce" stay whole; the column with a long code token breaks.
+        let w = fit_columns(&[6, 10, 24], &[10, 20, 40], 36);
+        assert_eq!(w, vec![6, 10, 20]);
+        let w = fit_columns(&[9, 15, 22], &[9, 15, 30], 38);
+        assert_eq!(w, vec![9, 15, 14], "the table still uses the whole width");
     }
 
     #[test]
