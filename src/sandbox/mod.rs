@@ -1,6 +1,7 @@
 //! The sandbox backend: the same labs against a real Salesforce org, safely.
 //!
 //! - `profile`: stored logins (0600 files in the config directory) and the alias in use;
+//!   `keyring`: their secrets in the OS keyring (`secret-tool`, `security`) where one exists;
 //! - `oauth`, `callback`, `connect`: the login flows (web server + PKCE through a loopback
 //!   callback, JWT bearer, client credentials, reuse of an `sf` CLI login) and renewal;
 //! - `client`: sflab's own REST calls, renewed once on a 401;
@@ -16,6 +17,7 @@ pub mod client;
 pub mod connect;
 pub mod error;
 pub mod journal;
+pub mod keyring;
 pub mod oauth;
 pub mod profile;
 pub mod run_lock;

@@ -1,12 +1,15 @@
 //! Stored org logins: one JSON file per alias in the user's config directory
 //! (`<config>/sflab/orgs/<alias>.json`, or `$SFLAB_CONFIG_DIR/orgs/` for tests), mode 0600,
-//! written atomically, plus the alias in use (`<config>/sflab/orgs/.current`).
+//! written atomically, plus the alias in use (`<config>/sflab/orgs/.current`). Where the OS
+//! keyring is reachable (see `keyring`), the secrets go there and the file keeps the rest.
 //!
 //! Implementation notes: a [`OrgLogin`]'s `Debug` never prints a token or secret, so a stray
 //! `{:?}` in a log cannot leak one.
 
+use super::keyring::SecretVault;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How a login was obtained (and so how it can be renewed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +103,8 @@ pub enum ProfileError {
         "the stored login {path} could not be read ({reason}); log in again with `sflab org login`"
     )]
     Corrupt { path: PathBuf, reason: String },
+    #[error("the tokens of {alias:?} are kept in the OS keyring, but {reason}; log in again with `sflab org login --alias {alias}`")]
+    Keyring { alias: String, reason: String },
     #[error("could not write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -122,11 +127,16 @@ pub fn valid_alias(alias: &str) -> Result<(), ProfileError> {
     }
 }
 
-/// The folder of stored logins.
+/// The folder of stored logins, and the OS keyring their secrets go to when there is one.
 #[derive(Debug, Clone)]
 pub struct LoginStore {
     dir: PathBuf,
+    vault: Option<Arc<dyn SecretVault>>,
 }
+
+/// The marker a login file carries when its secrets are in the keyring.
+const IN_KEYRING: &str = "keyring";
+const SECRET_FIELDS: [&str; 3] = ["access_token", "refresh_token", "client_secret"];
 
 impl LoginStore {
     /// `$SFLAB_CONFIG_DIR/orgs`, else `<config dir>/sflab/orgs`.
@@ -137,14 +147,102 @@ impl LoginStore {
                 .ok_or(ProfileError::NoConfigDir)?
                 .join("sflab"),
         };
-        Ok(LoginStore::at(&base))
+        Ok(LoginStore::at(&base).with_vault(super::keyring::from_env()))
     }
 
-    /// Logins under `base/orgs`.
+    /// Logins under `base/orgs`, secrets in the files.
     pub fn at(base: &Path) -> LoginStore {
         LoginStore {
             dir: base.join("orgs"),
+            vault: None,
         }
+    }
+
+    /// The same store with secrets kept in `vault` (when it takes them).
+    pub fn with_vault(mut self, vault: Option<Arc<dyn SecretVault>>) -> LoginStore {
+        self.vault = vault;
+        self
+    }
+
+    /// Where new secrets go: the keyring's name, or `None` for the 0600 files.
+    pub fn vault_name(&self) -> Option<&'static str> {
+        self.vault.as_ref().map(|v| v.name())
+    }
+
+    /// The login as written to its file: the secrets moved to the keyring when it takes
+    /// them, else kept in the (0600) file.
+    fn on_disk(&self, login: &OrgLogin, path: &Path) -> Result<serde_json::Value, ProfileError> {
+        let mut value = serde_json::to_value(login).map_err(|e| ProfileError::Corrupt {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let Some(vault) = &self.vault else {
+            return Ok(value);
+        };
+        let Some(map) = value.as_object_mut() else {
+            return Ok(value);
+        };
+        let secrets: serde_json::Map<String, serde_json::Value> = SECRET_FIELDS
+            .iter()
+            .filter_map(|k| map.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect();
+        // A keyring that refuses (locked, no Secret Service on the bus) leaves the secrets in
+        // the private file, as on a system without a keyring.
+        if vault
+            .put(
+                &login.alias,
+                &serde_json::Value::Object(secrets).to_string(),
+            )
+            .is_ok()
+        {
+            for k in SECRET_FIELDS {
+                map.remove(k);
+            }
+            map.insert("access_token".into(), "".into());
+            map.insert("secrets".into(), IN_KEYRING.into());
+        }
+        Ok(value)
+    }
+
+    /// Puts the secrets back into a login file that says they are in the keyring.
+    fn from_disk(
+        &self,
+        alias: &str,
+        mut value: serde_json::Value,
+    ) -> Result<serde_json::Value, ProfileError> {
+        let Some(map) = value.as_object_mut() else {
+            return Ok(value);
+        };
+        if map
+            .remove("secrets")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .as_deref()
+            != Some(IN_KEYRING)
+        {
+            return Ok(value);
+        }
+        let keyring = |reason: String| ProfileError::Keyring {
+            alias: alias.to_string(),
+            reason,
+        };
+        let vault = self.vault.as_ref().ok_or_else(|| {
+            keyring(
+                "no keyring is reachable now (is SFLAB_KEYRING=off, or the session bus gone?)"
+                    .into(),
+            )
+        })?;
+        let stored = vault
+            .get(alias)
+            .map_err(|e| keyring(e.to_string()))?
+            .ok_or_else(|| keyring(format!("{} holds nothing for it", vault.name())))?;
+        let secrets: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&stored)
+            .map_err(|_| keyring(format!("{} holds an unreadable entry", vault.name())))?;
+        for (k, v) in secrets {
+            if SECRET_FIELDS.contains(&k.as_str()) {
+                map.insert(k, v);
+            }
+        }
+        Ok(value)
     }
 
     pub fn dir(&self) -> &Path {
@@ -167,7 +265,8 @@ impl LoginStore {
         valid_alias(&login.alias)?;
         self.ensure_dir()?;
         let path = self.file(&login.alias);
-        let text = serde_json::to_vec_pretty(login).map_err(|e| ProfileError::Corrupt {
+        let value = self.on_disk(login, &path)?;
+        let text = serde_json::to_vec_pretty(&value).map_err(|e| ProfileError::Corrupt {
             path: path.clone(),
             reason: e.to_string(),
         })?;
@@ -198,10 +297,13 @@ impl LoginStore {
                 })
             }
         };
-        serde_json::from_slice(&text).map_err(|e| ProfileError::Corrupt {
-            path,
+        let corrupt = |e: serde_json::Error| ProfileError::Corrupt {
+            path: path.clone(),
             reason: e.to_string(),
-        })
+        };
+        let value = serde_json::from_slice(&text).map_err(corrupt)?;
+        let value = self.from_disk(alias, value)?;
+        serde_json::from_value(value).map_err(corrupt)
     }
 
     /// The login `alias`, or the one in use when `None`.
@@ -257,6 +359,10 @@ impl LoginStore {
                 return Err(ProfileError::UnknownAlias(alias.to_string()))
             }
             Err(source) => return Err(ProfileError::Write { path, source }),
+        }
+        if let Some(vault) = &self.vault {
+            // Nothing stored there (a file-only login) is not an error.
+            let _ = vault.delete(alias);
         }
         if std::fs::read_to_string(self.dir.join(".current")).is_ok_and(|c| c.trim() == alias) {
             let _ = std::fs::remove_file(self.dir.join(".current"));
