@@ -182,10 +182,16 @@ async fn login(args: &LoginArgs, store: &LoginStore) -> Result<u8, Failure> {
         login.alias,
         login.instance_url
     );
-    println!(
-        "The login is stored in {} (readable only by you).",
-        path.display()
-    );
+    match store.secrets_kept_in(&login.alias) {
+        Some(vault) => println!(
+            "The login is stored in {} (readable only by you); its tokens are in {vault}.",
+            path.display()
+        ),
+        None => println!(
+            "The login is stored in {} (readable only by you).",
+            path.display()
+        ),
+    }
     if !is_sandbox {
         println!("This is a production org: labs refuse it unless you pass --allow-production and type the confirmation.");
     }
@@ -237,6 +243,10 @@ async fn status(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> 
     println!("login     {} ({})", login.login_url, login.grant.label());
     if let Some(u) = &login.username {
         println!("user      {u}");
+    }
+    match store.secrets_kept_in(&login.alias) {
+        Some(vault) => println!("tokens    in {vault}"),
+        None => println!("tokens    in the login file (readable only by you)"),
     }
     let journal = crate::sandbox::backend::journal_path(store, &login.alias);
     if let Ok(j) = crate::sandbox::journal::SeedJournal::open(&journal, &login.instance_url) {

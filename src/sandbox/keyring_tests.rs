@@ -163,6 +163,10 @@ fn a_store_with_a_vault_keeps_no_secret_in_its_file() {
         assert!(!text.contains(&secret), "{text}");
     }
     assert!(text.contains("\"secrets\": \"keyring\""), "{text}");
+    assert_eq!(
+        store.secrets_kept_in("dev"),
+        Some("the Secret Service keyring")
+    );
     assert_eq!(store.load("dev").unwrap(), login("dev"));
 
     // Without the keyring the login cannot be used, and the message says what to do.
@@ -188,6 +192,7 @@ fn a_refusing_keyring_falls_back_to_the_private_file() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("00Dxx!secret-access"), "kept in the file");
     assert!(!text.contains("\"secrets\""), "{text}");
+    assert_eq!(store.secrets_kept_in("dev"), None);
     assert_eq!(store.load("dev").unwrap(), login("dev"));
     assert_eq!(
         LoginStore::at(dir.path()).load("dev").unwrap(),

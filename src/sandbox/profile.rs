@@ -164,6 +164,14 @@ impl LoginStore {
         self
     }
 
+    /// Where the secrets of `alias` are: the keyring's name, or `None` for its 0600 file.
+    pub fn secrets_kept_in(&self, alias: &str) -> Option<&'static str> {
+        let text = std::fs::read(self.file(alias)).ok()?;
+        let value: serde_json::Value = serde_json::from_slice(&text).ok()?;
+        (value.get("secrets").and_then(|v| v.as_str()) == Some(IN_KEYRING))
+            .then(|| self.vault_name().unwrap_or("the OS keyring"))
+    }
+
     /// Where new secrets go: the keyring's name, or `None` for the 0600 files.
     pub fn vault_name(&self) -> Option<&'static str> {
         self.vault.as_ref().map(|v| v.name())
