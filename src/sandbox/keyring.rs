@@ -264,8 +264,11 @@ impl SecretVault for ToolVault {
                 "",
             )?,
         };
+        // Nothing to delete is no failure: secret-tool says so with exit 1, security with 44.
         match (self.platform, out.code) {
-            (_, Some(0)) | (Platform::Keychain, Some(44)) => Ok(()),
+            (_, Some(0)) | (Platform::SecretTool, Some(1)) | (Platform::Keychain, Some(44)) => {
+                Ok(())
+            }
             _ => Err(failed(tool, &out)),
         }
     }

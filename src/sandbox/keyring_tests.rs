@@ -199,3 +199,35 @@ fn a_refusing_keyring_falls_back_to_the_private_file() {
         login("dev")
     );
 }
+
+/// Against the real tool: run with `SFLAB_KEYRING_LIVE=1` inside a session that has a Secret
+/// Service (e.g. `dbus-run-session` with `gnome-keyring-daemon --unlock`) or on macOS.
+#[test]
+#[ignore = "needs a real OS keyring; set SFLAB_KEYRING_LIVE=1"]
+fn live_keyring_round_trip() {
+    if std::env::var("SFLAB_KEYRING_LIVE").as_deref() != Ok("1") {
+        return;
+    }
+    let platform = Platform::detect(std::env::consts::OS, &on_path, &|k| {
+        if k == "SFLAB_CONFIG_DIR" {
+            None
+        } else {
+            std::env::var(k).ok()
+        }
+    })
+    .expect("a keyring tool and, on Linux, a session bus");
+    let vault: Arc<dyn SecretVault> = Arc::new(ToolVault::new(platform, Arc::new(ProcessRunner)));
+    let alias = "sflab-live-test";
+    let dir = tempfile::tempdir().unwrap();
+    let store = LoginStore::at(dir.path()).with_vault(Some(vault.clone()));
+    let mut l = login(alias);
+    l.alias = alias.into();
+    let path = store.save(&l).unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(!text.contains("secret-access"), "{text}");
+    assert_eq!(store.secrets_kept_in(alias), Some(vault.name()));
+    assert_eq!(store.load(alias).unwrap(), l);
+    store.remove(alias).unwrap();
+    assert_eq!(vault.get(alias).unwrap(), None);
+    vault.delete(alias).unwrap();
+}
