@@ -134,6 +134,23 @@ fn enter_on_an_assigned_row_opens_its_lab_and_t_comes_back() {
 }
 
 #[test]
+fn the_tree_marks_overdue_labs_with_their_due_date() {
+    let mut a = assigned_app(80, 24);
+    a.tree.folded.clear();
+    let s = screen(&a);
+    let crud = s
+        .lines()
+        .find(|l| l.contains("lab: CRUD"))
+        .expect("the CRUD lab in the tree");
+    assert!(crud.contains("!02 Dec"), "{crud}");
+    let first = s
+        .lines()
+        .find(|l| l.contains("lab: Your first"))
+        .expect("the first-call lab in the tree");
+    assert!(!first.contains('!'), "a passed lab is not overdue: {first}");
+}
+
+#[test]
 fn without_a_track_t_says_how_to_set_one() {
     let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
     update(&mut a, key(KeyCode::Char('t')));

@@ -80,12 +80,23 @@ fn row_line(app: &App, row: &Row, width: usize) -> Line<'static> {
                 .get(lab)
                 .copied()
                 .unwrap_or(LabStatus::NotStarted);
-            Line::from(vec![
+            // A lab the track marks overdue shows its due date (UX: the tree tells too).
+            let overdue = app
+                .assigned
+                .as_ref()
+                .and_then(|b| b.rows.iter().find(|r| r.lab == *lab && r.overdue))
+                .map(|r| format!(" !{}", r.due_at.format("%d %b")));
+            let room = width.saturating_sub(11 + overdue.as_ref().map_or(0, |o| o.width()));
+            let mut spans = vec![
                 Span::raw("    "),
                 status_glyph(status, t),
                 Span::styled(" lab: ", t.dim()),
-                Span::raw(fit(title, width.saturating_sub(10))),
-            ])
+                Span::raw(fit(title, room)),
+            ];
+            if let Some(o) = overdue {
+                spans.push(Span::styled(o, t.fail()));
+            }
+            Line::from(spans)
         }
         Row::Quiz(i) => {
             let n = c.lessons.get(*i).map(|l| l.quiz.len()).unwrap_or(0);
