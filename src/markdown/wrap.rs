@@ -121,17 +121,49 @@ impl Lines {
         self.cur_w = 0;
     }
 
-    /// Places a word too long for any line, breaking it between characters.
+    /// Places a word too long for any line. It breaks after a `-` or `/` when one falls on
+    /// the line ("Request-" / "reply"), else between characters.
     fn place_broken(&mut self, word: &[(String, Style)]) {
-        for (text, style) in word {
-            for c in text.chars() {
-                let cw = c.width().unwrap_or(0);
-                if self.cur_w + cw > self.width && self.cur_w > 0 {
-                    self.newline();
-                }
-                let mut buf = [0u8; 4];
-                self.push(c.encode_utf8(&mut buf), *style, cw);
+        let chars: Vec<(char, Style, usize)> = word
+            .iter()
+            .flat_map(|(t, s)| t.chars().map(move |c| (c, *s, c.width().unwrap_or(0))))
+            .collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let room = self.width.saturating_sub(self.cur_w);
+            let mut used = 0;
+            let mut fit = i;
+            while fit < chars.len() && used + chars[fit].2 <= room {
+                used += chars[fit].2;
+                fit += 1;
             }
+            if fit == chars.len() {
+                self.push_chars(&chars[i..]);
+                break;
+            }
+            if fit == i {
+                if self.cur_w == 0 {
+                    // Wider than a whole line (a wide character in a narrow column).
+                    self.push_chars(&chars[i..i + 1]);
+                    i += 1;
+                }
+                self.newline();
+                continue;
+            }
+            let end = (i + 1..fit)
+                .rev()
+                .find(|&k| matches!(chars[k - 1].0, '-' | '/'))
+                .unwrap_or(fit);
+            self.push_chars(&chars[i..end]);
+            self.newline();
+            i = end;
+        }
+    }
+
+    fn push_chars(&mut self, chars: &[(char, Style, usize)]) {
+        for (c, style, w) in chars {
+            let mut buf = [0u8; 4];
+            self.push(c.encode_utf8(&mut buf), *style, *w);
         }
     }
 }
@@ -255,6 +287,17 @@ mod tests {
             (", then".to_string(), Style::new()),
         ];
         assert_eq!(text(&wrap(&runs, 9)), vec!["see bold,", "then"]);
+    }
+
+    #[test]
+    fn an_overlong_word_breaks_after_a_hyphen_or_slash_on_the_line() {
+        let runs = vec![("Request-reply".to_string(), Style::default())];
+        assert_eq!(text(&wrap(&runs, 11)), vec!["Request-", "reply"]);
+        let runs = vec![("/event/OrderActivated__e".to_string(), Style::default())];
+        assert_eq!(
+            text(&wrap(&runs, 16)),
+            vec!["/event/", "OrderActivated__", "e"]
+        );
     }
 
     #[test]
