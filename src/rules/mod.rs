@@ -10,13 +10,15 @@
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
 //! retry on 4xx), `hygiene` (secrets in sources and output, exit status), `output` (what the
 //! program printed), `bulk` (failed results, locators), `files` (CSV files the program wrote),
-//! `design` (tables in a design document), `breaker` (circuit breakers).
+//! `design` (tables in a design document), `breaker` (circuit breakers), `org` and `callout`
+//! (lab actions the org performed, its callouts and deployed callout setup).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
 
 mod breaker;
 mod bulk;
+mod callout;
 mod cx;
 mod design;
 mod files;
@@ -81,6 +83,9 @@ pub enum Rule {
     FilesCsvRows(files::CsvRows),
     DesignTable(design::TableCheck),
     BreakerOpens(breaker::Opens),
+    OrgActionOk(callout::ActionOk),
+    CalloutMade(callout::CalloutMade),
+    CalloutSetup(callout::Setup),
 }
 
 impl RuleSpec {
@@ -130,6 +135,9 @@ impl RuleSpec {
             Rule::FilesCsvRows(p) => files::csv_rows(p, &cx),
             Rule::DesignTable(p) => design::table(p, &cx),
             Rule::BreakerOpens(p) => breaker::opens(p, &cx),
+            Rule::OrgActionOk(p) => callout::action_ok(p, &cx),
+            Rule::CalloutMade(p) => callout::callout_made(p, &cx),
+            Rule::CalloutSetup(p) => callout::setup(p, &cx),
         }
     }
 }

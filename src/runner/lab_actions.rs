@@ -1,10 +1,12 @@
 //! What a lab does around the learner's code: gives the workspace's JWT key certificate to the
-//! seed's bearer-flow apps (`run.jwt_key`), and plays the person who approves a device login on
-//! a second screen (`run.approve_device_after`) while `./run` is polling.
+//! seed's bearer-flow apps (`run.jwt_key`), plays the person who approves a device login on
+//! a second screen (`run.approve_device_after`) while `./run` is polling, and performs the
+//! org-side `actions:` before, during (for a learner's service) and after each run.
 
 use super::parts::OrgHandle;
-use super::process::{run_entry_point, ProcessError, ProcessSpec};
-use crate::evidence::LearnerRun;
+use super::process::{run_entry_point, run_entry_point_until, ProcessError, ProcessSpec};
+use crate::evidence::{ActionOutcome, LearnerRun};
+use crate::lab::actions::LabAction;
 use crate::lab::LabSpec;
 use crate::org::auth::defaults::JWT_KEY_FILE;
 use crate::org::auth::workspace_jwt_key;
@@ -81,6 +83,93 @@ pub async fn run_with_actions(
             }
         }
     }
+}
+
+/// How often a learner's service port is tried while waiting for it to listen.
+const LISTEN_TICK: Duration = Duration::from_millis(100);
+
+async fn perform_all(
+    org: &dyn OrgHandle,
+    actions: &[LabAction],
+    phase: &str,
+    index: usize,
+    dir: &Path,
+) -> Vec<ActionOutcome> {
+    let mut out = Vec::new();
+    for a in actions {
+        let done = org.perform_action(a, dir).await;
+        out.push(done.outcome(a, phase, index));
+    }
+    out
+}
+
+/// Outcomes for actions that could not run because the learner's service never listened.
+fn not_served(actions: &[LabAction], index: usize, why: &str) -> Vec<ActionOutcome> {
+    actions
+        .iter()
+        .map(|a| super::org_actions::Performed::failed(why).outcome(a, "while_running", index))
+        .collect()
+}
+
+/// Starts `./run` as a service, waits until it accepts connections on `port`, performs
+/// `actions`, then stops it.
+async fn serve_and_act(
+    spec: &ProcessSpec,
+    index: usize,
+    org: &dyn OrgHandle,
+    actions: &[LabAction],
+    port: u16,
+) -> Result<(LearnerRun, Vec<ActionOutcome>), ProcessError> {
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let run = run_entry_point_until(spec, index, async move {
+        let _ = stop_rx.await;
+    });
+    tokio::pin!(run);
+    let deadline = tokio::time::Instant::now() + spec.timeout;
+    loop {
+        tokio::select! {
+            outcome = &mut run => {
+                let why = format!("./run ended before anything listened on 127.0.0.1:{port}: \
+                    start your service there (the port is in $SERVICE_PORT) and keep it running");
+                return Ok((outcome?, not_served(actions, index, &why)));
+            }
+            _ = tokio::time::sleep(LISTEN_TICK) => {
+                if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                    break;
+                }
+                if tokio::time::Instant::now() >= deadline {
+                    let why = format!("nothing listened on 127.0.0.1:{port} before the run's timeout");
+                    let _ = stop_tx.send(());
+                    return Ok((run.await?, not_served(actions, index, &why)));
+                }
+            }
+        }
+    }
+    // The process's output is captured by its own tasks, so it need not be polled meanwhile.
+    let outcomes = perform_all(org, actions, "while_running", index, &spec.dir).await;
+    let _ = stop_tx.send(());
+    Ok((run.await?, outcomes))
+}
+
+/// One run of `./run` with the lab's org-side actions around it, in phase order.
+pub async fn run_once(
+    spec: &ProcessSpec,
+    index: usize,
+    org: &dyn OrgHandle,
+    lab: &LabSpec,
+) -> Result<(LearnerRun, Vec<ActionOutcome>), ProcessError> {
+    let acts = &lab.actions;
+    let mut outcomes = perform_all(org, &acts.before_run, "before_run", index, &spec.dir).await;
+    let run = match acts.service_port {
+        Some(port) if !acts.while_running.is_empty() => {
+            let (run, during) = serve_and_act(spec, index, org, &acts.while_running, port).await?;
+            outcomes.extend(during);
+            run
+        }
+        _ => run_with_actions(spec, index, org, lab.run.approve_device_after).await?,
+    };
+    outcomes.extend(perform_all(org, &acts.after_run, "after_run", index, &spec.dir).await);
+    Ok((run, outcomes))
 }
 
 #[cfg(test)]
