@@ -8,7 +8,7 @@
 //! Families: `http` (requests made, order, budgets), `oauth` (grants, PKCE, refresh, JWT
 //! claims, token reuse), `rest` and `query` (upsert, PATCH, explicit fields, pagination),
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
-//! retry on 4xx), `hygiene` (secrets in sources and output, exit status), `output` (what the
+//! retry on 4xx, retries safe to repeat), `hygiene` (secrets in sources and output, exit status), `output` (what the
 //! program printed), `bulk` (failed results, locators), `files` (CSV files the program wrote),
 //! `design` (tables in a design document), `breaker` (circuit breakers), `org` and `callout`
 //! (lab actions the org performed, its callouts and deployed callout setup).
@@ -29,6 +29,7 @@ mod oauth_usage;
 mod output;
 mod rest;
 mod retry;
+mod retry_safety;
 mod spec;
 mod state;
 mod verdict;
@@ -86,6 +87,7 @@ pub enum Rule {
     OrgActionOk(callout::ActionOk),
     CalloutMade(callout::CalloutMade),
     CalloutSetup(callout::Setup),
+    RetrySafeToRepeat(retry_safety::SafeToRepeat),
 }
 
 impl RuleSpec {
@@ -138,6 +140,7 @@ impl RuleSpec {
             Rule::OrgActionOk(p) => callout::action_ok(p, &cx),
             Rule::CalloutMade(p) => callout::callout_made(p, &cx),
             Rule::CalloutSetup(p) => callout::setup(p, &cx),
+            Rule::RetrySafeToRepeat(p) => retry_safety::safe_to_repeat(p, &cx),
         }
     }
 }

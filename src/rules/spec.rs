@@ -53,6 +53,7 @@ pub const RULE_NAMES: &[&str] = &[
     "org.action_ok",
     "callout.made",
     "callout.setup",
+    "retry.safe_to_repeat",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -114,6 +115,7 @@ impl RuleSpec {
             Rule::OrgActionOk(_) => "org.action_ok",
             Rule::CalloutMade(_) => "callout.made",
             Rule::CalloutSetup(_) => "callout.setup",
+            Rule::RetrySafeToRepeat(_) => "retry.safe_to_repeat",
         }
     }
 
@@ -229,6 +231,7 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "org.action_ok" => Rule::OrgActionOk(params(map).map_err(bad)?),
         "callout.made" => Rule::CalloutMade(params(map).map_err(bad)?),
         "callout.setup" => Rule::CalloutSetup(params(map).map_err(bad)?),
+        "retry.safe_to_repeat" => Rule::RetrySafeToRepeat(with_pattern(map, name)?),
         unknown => {
             let suggestion = closest(unknown)
                 .map(|s| format!(" (did you mean `{s}`?)"))
