@@ -8,10 +8,11 @@
 //! Families: `http` (requests made, order, budgets), `oauth` (grants, PKCE, refresh, JWT
 //! claims, token reuse), `rest` and `query` (upsert, PATCH, explicit fields, pagination),
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
-//! retry on 4xx, retries safe to repeat), `hygiene` (secrets in sources and output, exit status), `output` (what the
-//! program printed), `bulk` (failed results, locators), `files` (CSV files the program wrote),
-//! `design` (tables in a design document), `breaker` (circuit breakers), `org` and `callout`
-//! (lab actions the org performed, its callouts and deployed callout setup).
+//! retry on 4xx, retries safe to repeat), `hygiene` (secrets in sources and output, exit
+//! status), `output` (what the program printed), `bulk` (failed results, locators), `files`
+//! (CSV files the program wrote), `design` (tables in a design document), `breaker` (circuit
+//! breakers), `org` and `callout` (lab actions the org performed, its callouts and deployed
+//! callout setup).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
