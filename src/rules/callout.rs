@@ -52,8 +52,13 @@ pub struct Setup {
 
 fn describe(o: &ActionOutcome) -> String {
     let status = o.status.map(|s| format!(" ({s})")).unwrap_or_default();
+    let when = match o.phase.as_str() {
+        "before_run" => "before",
+        "while_running" => "during",
+        _ => "after",
+    };
     format!(
-        "{} after run {}{status}: {}",
+        "{} {when} run {}{status}: {}",
         o.label,
         o.run_index + 1,
         o.detail
