@@ -101,7 +101,7 @@ pub(crate) fn action_ok(p: &ActionOk, cx: &Cx) -> Verdict {
 
 fn show_callout(c: &CalloutSeen) -> String {
     let how = match (&c.status, &c.error) {
-        (_, Some(e)) => format!("refused: {e}"),
+        (_, Some(e)) => format!("refused: {}", e.trim_end_matches('.')),
         (Some(s), None) => format!("answered {s}"),
         (None, None) => "no answer".to_string(),
     };
