@@ -412,3 +412,28 @@ pub fn record(ws: &Workspace, report: &Report) -> Result<i64, ProgressError> {
         runs: &report.runs,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_secret;
+
+    #[test]
+    fn lab_variables_named_like_secrets_are_redacted_and_others_are_not() {
+        for name in [
+            "ERP_CLIENT_SECRET",
+            "WEATHER_API_KEY",
+            "courier_password",
+            "VENDOR_TOKEN",
+        ] {
+            assert!(names_a_secret(name), "{name}");
+        }
+        for name in [
+            "ERP_CLIENT_ID",
+            "COURIER_USERNAME",
+            "SERVICE_PORT",
+            "KEYBOARD_LAYOUT",
+        ] {
+            assert!(!names_a_secret(name), "{name}");
+        }
+    }
+}

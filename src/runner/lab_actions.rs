@@ -192,6 +192,150 @@ mod tests {
         assert_eq!(o["apps"][2]["certificate"].as_str(), Some("mine"));
     }
 
+    /// An org that only records the actions it is asked to perform, and whether the
+    /// learner's service was listening at that moment.
+    struct Recorder {
+        port: u16,
+        seen: parking_lot::Mutex<Vec<(String, bool)>>,
+    }
+
+    impl OrgHandle for Recorder {
+        fn upstream_url(&self) -> String {
+            String::new()
+        }
+        fn credentials(&self) -> crate::runner::LabCredentials {
+            Default::default()
+        }
+        fn snapshot(&self, _objects: &[String]) -> crate::evidence::OrgSnapshot {
+            Default::default()
+        }
+        fn auth_log(&self) -> Vec<crate::evidence::AuthDecision> {
+            Vec::new()
+        }
+        fn session_expirer(&self) -> Option<crate::proxy::SessionExpirer> {
+            None
+        }
+        fn soql(&self) -> Option<std::sync::Arc<dyn crate::rules::SoqlEvaluator + Send + Sync>> {
+            None
+        }
+        fn perform_action<'a>(
+            &'a self,
+            action: &'a LabAction,
+            _lab_dir: &'a Path,
+        ) -> super::super::parts::BoxFuture<'a, super::super::org_actions::Performed> {
+            Box::pin(async move {
+                let up = std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok();
+                self.seen.lock().push((action.label(), up));
+                super::super::org_actions::Performed::failed("recorded")
+            })
+        }
+        fn shutdown(self: Box<Self>) -> super::super::parts::BoxFuture<'static, ()> {
+            Box::pin(async {})
+        }
+    }
+
+    fn service_lab(port: u16) -> LabSpec {
+        crate::lab::spec::parse(
+            "lab.yaml",
+            &format!(
+                "id: a\ntitle: A\nlevel: L4\nlesson: L1-basics/callouts\n\
+                 actions:\n  service_port: {port}\n  before_run: [ {{ deploy: force-app }} ]\n\
+                 \x20 while_running: [ {{ callout: {{ label: call, named_credential: Mine }} }} ]\n\
+                 \x20 after_run: [ {{ assign: {{ label: grant, user: u, permission_set: P }} }} ]\n"
+            ),
+        )
+        .expect("lab")
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port")
+    }
+
+    fn process(script: &str, port: u16) -> (tempfile::TempDir, ProcessSpec) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("run"), script).expect("write");
+        let spec = ProcessSpec {
+            dir: dir.path().to_path_buf(),
+            env: vec![("SERVICE_PORT".into(), port.to_string())],
+            remove_env: Vec::new(),
+            timeout: Duration::from_secs(10),
+            output_cap: 4096,
+            clean_env: false,
+        };
+        (dir, spec)
+    }
+
+    #[tokio::test]
+    async fn a_service_is_called_while_it_listens_then_stopped_and_phases_keep_their_order() {
+        if std::process::Command::new("python3")
+            .arg("-V")
+            .output()
+            .is_err()
+        {
+            return; // the service in this test is python's own http.server
+        }
+        let port = free_port();
+        let (_dir, spec) = process(
+            "exec python3 -m http.server \"$SERVICE_PORT\" --bind 127.0.0.1\n",
+            port,
+        );
+        let org = Recorder {
+            port,
+            seen: Default::default(),
+        };
+        let started = std::time::Instant::now();
+        let (run, outcomes) = run_once(&spec, 0, &org, &service_lab(port))
+            .await
+            .expect("run");
+        assert!(!run.timed_out, "{run:?}");
+        assert!(started.elapsed() < Duration::from_secs(8));
+        let phases: Vec<(&str, &str)> = outcomes
+            .iter()
+            .map(|o| (o.label.as_str(), o.phase.as_str()))
+            .collect();
+        assert_eq!(
+            phases,
+            vec![
+                ("deploy", "before_run"),
+                ("call", "while_running"),
+                ("grant", "after_run")
+            ]
+        );
+        let seen = org.seen.lock().clone();
+        assert_eq!(seen[1], ("call".to_string(), true), "{seen:?}");
+        assert!(
+            !seen[2].1,
+            "the service must be stopped before the after-run actions: {seen:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_run_that_never_listens_fails_the_service_actions_with_the_reason() {
+        let port = free_port();
+        let (_dir, spec) = process("echo no server here\n", port);
+        let org = Recorder {
+            port,
+            seen: Default::default(),
+        };
+        let (_run, outcomes) = run_once(&spec, 0, &org, &service_lab(port))
+            .await
+            .expect("run");
+        let call = outcomes
+            .iter()
+            .find(|o| o.label == "call")
+            .expect("call outcome");
+        assert!(!call.ok);
+        assert!(
+            call.detail.contains("ended before anything listened"),
+            "{}",
+            call.detail
+        );
+        assert_eq!(org.seen.lock().len(), 2, "deploy and grant only");
+    }
+
     #[test]
     fn an_org_without_apps_receives_nothing() {
         assert_eq!(give_certificate(&mut Value::Null, "CERT"), 0);
