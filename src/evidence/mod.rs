@@ -12,9 +12,13 @@
 //! it.
 
 mod exchange;
+mod outbound;
 mod snapshot;
 
 pub use exchange::{Body, Exchange, FaultFired, Header, RecordedRequest, RecordedResponse};
+pub use outbound::{
+    ActionOutcome, CalloutSeen, CalloutSetup, ExternalSeen, GrantSeen, NamedSeen, OutboundEvidence,
+};
 pub use snapshot::{OrgSnapshot, Snapshots};
 
 use chrono::{DateTime, Utc};
@@ -136,6 +140,9 @@ pub struct Evidence {
     pub sources: Vec<SourceFile>,
     pub events: Events,
     pub secrets: Vec<KnownSecret>,
+    /// What the org did outbound (lab actions, callouts, callout setup); mock backend only.
+    #[serde(default)]
+    pub outbound: OutboundEvidence,
 }
 
 impl Evidence {

@@ -2,6 +2,7 @@
 //! a lab's starter files in the workspace ([`files`]: `sflab lab start`, `sflab reset`), and
 //! which tiered hint comes next ([`hints`]).
 
+pub mod actions;
 pub mod files;
 pub mod hints;
 pub mod spec;

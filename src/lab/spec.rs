@@ -13,6 +13,7 @@
 //! found by scanning the text for the list item, see [`item_lines`].
 
 use crate::curriculum::Level;
+use crate::lab::actions::LabActions;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -251,6 +252,9 @@ pub struct LabSpec {
     /// The starter files the learner is expected to edit, relative to the lab folder.
     #[serde(default)]
     pub files: Vec<String>,
+    /// What the org does around the learner's code (deploys, callouts, External Services).
+    #[serde(default, skip_serializing_if = "LabActions::is_empty")]
+    pub actions: LabActions,
 }
 
 fn mock_only() -> Vec<Backend> {
@@ -453,6 +457,25 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
             out.push(at(
                 hint_lines.get(i).copied(),
                 format!("hint {} has no text", i + 1),
+            ));
+        }
+    }
+    for problem in spec.actions.problems() {
+        out.push(at(key_line(yaml, "actions"), problem));
+    }
+    let labels = spec.actions.labels();
+    for (i, c) in spec.checks.iter().enumerate() {
+        let named = c.params.get("action").and_then(|v| v.as_str());
+        if let Some(label) =
+            named.filter(|l| c.rule == "org.action_ok" && !labels.iter().any(|x| x == l))
+        {
+            out.push(at(
+                check_lines.get(i).copied().or(key_line(yaml, "checks")),
+                format!(
+                    "check {}: no action under `actions:` is labelled {label:?} (labels: {})",
+                    i + 1,
+                    labels.join(", ")
+                ),
             ));
         }
     }

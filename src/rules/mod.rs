@@ -8,15 +8,18 @@
 //! Families: `http` (requests made, order, budgets), `oauth` (grants, PKCE, refresh, JWT
 //! claims, token reuse), `rest` and `query` (upsert, PATCH, explicit fields, pagination),
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
-//! retry on 4xx), `hygiene` (secrets in sources and output, exit status), `output` (what the
-//! program printed), `bulk` (failed results, locators), `files` (CSV files the program wrote),
-//! `design` (tables in a design document), `breaker` (circuit breakers).
+//! retry on 4xx, retries safe to repeat), `hygiene` (secrets in sources and output, exit
+//! status), `output` (what the program printed), `bulk` (failed results, locators), `files`
+//! (CSV files the program wrote), `design` (tables in a design document), `breaker` (circuit
+//! breakers), `org` and `callout` (lab actions the org performed, its callouts and deployed
+//! callout setup).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
 
 mod breaker;
 mod bulk;
+mod callout;
 mod cx;
 mod design;
 mod files;
@@ -27,6 +30,7 @@ mod oauth_usage;
 mod output;
 mod rest;
 mod retry;
+mod retry_safety;
 mod spec;
 mod state;
 mod verdict;
@@ -81,6 +85,10 @@ pub enum Rule {
     FilesCsvRows(files::CsvRows),
     DesignTable(design::TableCheck),
     BreakerOpens(breaker::Opens),
+    OrgActionOk(callout::ActionOk),
+    CalloutMade(callout::CalloutMade),
+    CalloutSetup(callout::Setup),
+    RetrySafeToRepeat(retry_safety::SafeToRepeat),
 }
 
 impl RuleSpec {
@@ -130,6 +138,10 @@ impl RuleSpec {
             Rule::FilesCsvRows(p) => files::csv_rows(p, &cx),
             Rule::DesignTable(p) => design::table(p, &cx),
             Rule::BreakerOpens(p) => breaker::opens(p, &cx),
+            Rule::OrgActionOk(p) => callout::action_ok(p, &cx),
+            Rule::CalloutMade(p) => callout::callout_made(p, &cx),
+            Rule::CalloutSetup(p) => callout::setup(p, &cx),
+            Rule::RetrySafeToRepeat(p) => retry_safety::safe_to_repeat(p, &cx),
         }
     }
 }

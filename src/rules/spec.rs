@@ -50,6 +50,10 @@ pub const RULE_NAMES: &[&str] = &[
     "files.csv_rows",
     "design.table",
     "breaker.opens",
+    "org.action_ok",
+    "callout.made",
+    "callout.setup",
+    "retry.safe_to_repeat",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -108,6 +112,10 @@ impl RuleSpec {
             Rule::FilesCsvRows(_) => "files.csv_rows",
             Rule::DesignTable(_) => "design.table",
             Rule::BreakerOpens(_) => "breaker.opens",
+            Rule::OrgActionOk(_) => "org.action_ok",
+            Rule::CalloutMade(_) => "callout.made",
+            Rule::CalloutSetup(_) => "callout.setup",
+            Rule::RetrySafeToRepeat(_) => "retry.safe_to_repeat",
         }
     }
 
@@ -220,6 +228,10 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
             Rule::DesignTable(p)
         }
         "breaker.opens" => Rule::BreakerOpens(breaker_params(map, name)?),
+        "org.action_ok" => Rule::OrgActionOk(params(map).map_err(bad)?),
+        "callout.made" => Rule::CalloutMade(params(map).map_err(bad)?),
+        "callout.setup" => Rule::CalloutSetup(params(map).map_err(bad)?),
+        "retry.safe_to_repeat" => Rule::RetrySafeToRepeat(with_pattern(map, name)?),
         unknown => {
             let suggestion = closest(unknown)
                 .map(|s| format!(" (did you mean `{s}`?)"))
@@ -383,6 +395,9 @@ mod tests {
                 "breaker.opens" => "failures: 3, cooldown: 5s",
                 "oauth.scopes_requested" => "allowed: [api]",
                 "oauth.client_used" => "client_id: 3MVG9x",
+                "org.action_ok" => "action: callout",
+                "callout.made" => "named_credential: ERP",
+                "callout.setup" => "split: [ERP]",
                 _ => "",
             }
         };

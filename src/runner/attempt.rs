@@ -6,12 +6,12 @@
 //! verdicts → [`Report`] → progress store (when asked).
 
 use super::env::{lab_environment, REMOVED};
-use super::lab_actions::{run_with_actions, with_workspace_key};
+use super::lab_actions::{run_once, with_workspace_key};
 use super::parts::{GatewayProvider, GatewaySetup, Judge, OrgProvider, Parts};
 use super::process::{ProcessError, ProcessSpec, DEFAULT_OUTPUT_CAP};
 use super::report::{Report, RunEvent};
 use super::tools::{missing_tools, missing_tools_message};
-use crate::evidence::{Evidence, LearnerRun, Snapshots, SourceFile};
+use crate::evidence::{Evidence, LearnerRun, OutboundEvidence, Snapshots, SourceFile};
 use crate::lab::LabSpec;
 use crate::progress::{NewAttempt, ProgressError, Store};
 use crate::redact::Redactor;
@@ -104,6 +104,15 @@ pub fn redaction_key(ws: &Workspace) -> std::io::Result<Vec<u8>> {
             Ok(key.to_vec())
         }
     }
+}
+
+/// Whether a `run.env` variable holds a secret the lab hands over (`ERP_CLIENT_SECRET`,
+/// `WEATHER_API_KEY`…): such values are redacted like tokens, and found if pasted into files.
+fn names_a_secret(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    ["SECRET", "PASSWORD", "API_KEY", "TOKEN"]
+        .iter()
+        .any(|w| n.contains(w))
 }
 
 /// The learner's text files in the lab folder, redacted, for the secret-scanning rules.
@@ -236,6 +245,14 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     } else {
         lab
     };
+    if let Some(port) = lab.actions.service_port {
+        extra_env.insert("SERVICE_PORT".into(), port.to_string());
+    }
+    for (name, value) in &lab.run.env {
+        if names_a_secret(name) && !value.is_empty() {
+            redactor.add_secret("lab_secret", value);
+        }
+    }
     let org = options.org.prepare(lab).await.map_err(RunError::Backend)?;
     let creds = org.credentials();
     for (kind, value) in [
@@ -291,12 +308,17 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     };
     let times = usize::try_from(lab.run.times.max(1)).unwrap_or(1);
     let mut runs = Vec::new();
+    let mut actions = Vec::new();
     let mut failure = None;
     for index in 0..times {
         gateway.begin_run(index);
         emit(&options.events, RunEvent::RunStarted { index, of: times });
-        match run_with_actions(&spec, index, org.as_ref(), lab.run.approve_device_after).await {
-            Ok(run) => {
+        match run_once(&spec, index, org.as_ref(), lab).await {
+            Ok((run, outcomes)) => {
+                actions.extend(outcomes.into_iter().map(|mut o| {
+                    o.detail = redactor.text(&o.detail);
+                    o
+                }));
                 let run = redact_run(run, &redactor);
                 emit(
                     &options.events,
@@ -313,6 +335,18 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     }
     let exchanges = gateway.exchanges();
     let auth_log = org.auth_log();
+    let (callouts, setup) = org.outbound();
+    let outbound = OutboundEvidence {
+        actions,
+        callouts: callouts
+            .into_iter()
+            .map(|mut c| {
+                c.error = c.error.map(|e| redactor.text(&e));
+                c
+            })
+            .collect(),
+        setup,
+    };
     gateway.shutdown().await;
     if let Some(e) = failure {
         org.shutdown().await;
@@ -329,6 +363,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         sources: read_sources(&dir, &redactor),
         events: Default::default(),
         secrets: redactor.known_secrets(),
+        outbound,
     };
     // Judged while the org still holds the final state, for the SOQL checks.
     let soql = org.soql();
@@ -376,4 +411,29 @@ pub fn record(ws: &Workspace, report: &Report) -> Result<i64, ProgressError> {
         exchanges: &report.exchanges,
         runs: &report.runs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_secret;
+
+    #[test]
+    fn lab_variables_named_like_secrets_are_redacted_and_others_are_not() {
+        for name in [
+            "ERP_CLIENT_SECRET",
+            "WEATHER_API_KEY",
+            "courier_password",
+            "VENDOR_TOKEN",
+        ] {
+            assert!(names_a_secret(name), "{name}");
+        }
+        for name in [
+            "ERP_CLIENT_ID",
+            "COURIER_USERNAME",
+            "SERVICE_PORT",
+            "KEYBOARD_LAYOUT",
+        ] {
+            assert!(!names_a_secret(name), "{name}");
+        }
+    }
 }

@@ -1,10 +1,12 @@
 //! What a lab does around the learner's code: gives the workspace's JWT key certificate to the
-//! seed's bearer-flow apps (`run.jwt_key`), and plays the person who approves a device login on
-//! a second screen (`run.approve_device_after`) while `./run` is polling.
+//! seed's bearer-flow apps (`run.jwt_key`), plays the person who approves a device login on
+//! a second screen (`run.approve_device_after`) while `./run` is polling, and performs the
+//! org-side `actions:` before, during (for a learner's service) and after each run.
 
 use super::parts::OrgHandle;
-use super::process::{run_entry_point, ProcessError, ProcessSpec};
-use crate::evidence::LearnerRun;
+use super::process::{run_entry_point, run_entry_point_until, ProcessError, ProcessSpec};
+use crate::evidence::{ActionOutcome, LearnerRun};
+use crate::lab::actions::LabAction;
 use crate::lab::LabSpec;
 use crate::org::auth::defaults::JWT_KEY_FILE;
 use crate::org::auth::workspace_jwt_key;
@@ -83,6 +85,93 @@ pub async fn run_with_actions(
     }
 }
 
+/// How often a learner's service port is tried while waiting for it to listen.
+const LISTEN_TICK: Duration = Duration::from_millis(100);
+
+async fn perform_all(
+    org: &dyn OrgHandle,
+    actions: &[LabAction],
+    phase: &str,
+    index: usize,
+    dir: &Path,
+) -> Vec<ActionOutcome> {
+    let mut out = Vec::new();
+    for a in actions {
+        let done = org.perform_action(a, dir).await;
+        out.push(done.outcome(a, phase, index));
+    }
+    out
+}
+
+/// Outcomes for actions that could not run because the learner's service never listened.
+fn not_served(actions: &[LabAction], index: usize, why: &str) -> Vec<ActionOutcome> {
+    actions
+        .iter()
+        .map(|a| super::org_actions::Performed::failed(why).outcome(a, "while_running", index))
+        .collect()
+}
+
+/// Starts `./run` as a service, waits until it accepts connections on `port`, performs
+/// `actions`, then stops it.
+async fn serve_and_act(
+    spec: &ProcessSpec,
+    index: usize,
+    org: &dyn OrgHandle,
+    actions: &[LabAction],
+    port: u16,
+) -> Result<(LearnerRun, Vec<ActionOutcome>), ProcessError> {
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let run = run_entry_point_until(spec, index, async move {
+        let _ = stop_rx.await;
+    });
+    tokio::pin!(run);
+    let deadline = tokio::time::Instant::now() + spec.timeout;
+    loop {
+        tokio::select! {
+            outcome = &mut run => {
+                let why = format!("./run ended before anything listened on 127.0.0.1:{port}: \
+                    start your service there (the port is in $SERVICE_PORT) and keep it running");
+                return Ok((outcome?, not_served(actions, index, &why)));
+            }
+            _ = tokio::time::sleep(LISTEN_TICK) => {
+                if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                    break;
+                }
+                if tokio::time::Instant::now() >= deadline {
+                    let why = format!("nothing listened on 127.0.0.1:{port} before the run's timeout");
+                    let _ = stop_tx.send(());
+                    return Ok((run.await?, not_served(actions, index, &why)));
+                }
+            }
+        }
+    }
+    // The process's output is captured by its own tasks, so it need not be polled meanwhile.
+    let outcomes = perform_all(org, actions, "while_running", index, &spec.dir).await;
+    let _ = stop_tx.send(());
+    Ok((run.await?, outcomes))
+}
+
+/// One run of `./run` with the lab's org-side actions around it, in phase order.
+pub async fn run_once(
+    spec: &ProcessSpec,
+    index: usize,
+    org: &dyn OrgHandle,
+    lab: &LabSpec,
+) -> Result<(LearnerRun, Vec<ActionOutcome>), ProcessError> {
+    let acts = &lab.actions;
+    let mut outcomes = perform_all(org, &acts.before_run, "before_run", index, &spec.dir).await;
+    let run = match acts.service_port {
+        Some(port) if !acts.while_running.is_empty() => {
+            let (run, during) = serve_and_act(spec, index, org, &acts.while_running, port).await?;
+            outcomes.extend(during);
+            run
+        }
+        _ => run_with_actions(spec, index, org, lab.run.approve_device_after).await?,
+    };
+    outcomes.extend(perform_all(org, &acts.after_run, "after_run", index, &spec.dir).await);
+    Ok((run, outcomes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +190,150 @@ mod tests {
         assert_eq!(o["apps"][0]["certificate"].as_str(), Some("CERT"));
         assert!(o["apps"][1].get("certificate").is_none());
         assert_eq!(o["apps"][2]["certificate"].as_str(), Some("mine"));
+    }
+
+    /// An org that only records the actions it is asked to perform, and whether the
+    /// learner's service was listening at that moment.
+    struct Recorder {
+        port: u16,
+        seen: parking_lot::Mutex<Vec<(String, bool)>>,
+    }
+
+    impl OrgHandle for Recorder {
+        fn upstream_url(&self) -> String {
+            String::new()
+        }
+        fn credentials(&self) -> crate::runner::LabCredentials {
+            Default::default()
+        }
+        fn snapshot(&self, _objects: &[String]) -> crate::evidence::OrgSnapshot {
+            Default::default()
+        }
+        fn auth_log(&self) -> Vec<crate::evidence::AuthDecision> {
+            Vec::new()
+        }
+        fn session_expirer(&self) -> Option<crate::proxy::SessionExpirer> {
+            None
+        }
+        fn soql(&self) -> Option<std::sync::Arc<dyn crate::rules::SoqlEvaluator + Send + Sync>> {
+            None
+        }
+        fn perform_action<'a>(
+            &'a self,
+            action: &'a LabAction,
+            _lab_dir: &'a Path,
+        ) -> super::super::parts::BoxFuture<'a, super::super::org_actions::Performed> {
+            Box::pin(async move {
+                let up = std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok();
+                self.seen.lock().push((action.label(), up));
+                super::super::org_actions::Performed::failed("recorded")
+            })
+        }
+        fn shutdown(self: Box<Self>) -> super::super::parts::BoxFuture<'static, ()> {
+            Box::pin(async {})
+        }
+    }
+
+    fn service_lab(port: u16) -> LabSpec {
+        crate::lab::spec::parse(
+            "lab.yaml",
+            &format!(
+                "id: a\ntitle: A\nlevel: L4\nlesson: L1-basics/callouts\n\
+                 actions:\n  service_port: {port}\n  before_run: [ {{ deploy: force-app }} ]\n\
+                 \x20 while_running: [ {{ callout: {{ label: call, named_credential: Mine }} }} ]\n\
+                 \x20 after_run: [ {{ assign: {{ label: grant, user: u, permission_set: P }} }} ]\n"
+            ),
+        )
+        .expect("lab")
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port")
+    }
+
+    fn process(script: &str, port: u16) -> (tempfile::TempDir, ProcessSpec) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("run"), script).expect("write");
+        let spec = ProcessSpec {
+            dir: dir.path().to_path_buf(),
+            env: vec![("SERVICE_PORT".into(), port.to_string())],
+            remove_env: Vec::new(),
+            timeout: Duration::from_secs(10),
+            output_cap: 4096,
+            clean_env: false,
+        };
+        (dir, spec)
+    }
+
+    #[tokio::test]
+    async fn a_service_is_called_while_it_listens_then_stopped_and_phases_keep_their_order() {
+        if std::process::Command::new("python3")
+            .arg("-V")
+            .output()
+            .is_err()
+        {
+            return; // the service in this test is python's own http.server
+        }
+        let port = free_port();
+        let (_dir, spec) = process(
+            "exec python3 -m http.server \"$SERVICE_PORT\" --bind 127.0.0.1\n",
+            port,
+        );
+        let org = Recorder {
+            port,
+            seen: Default::default(),
+        };
+        let started = std::time::Instant::now();
+        let (run, outcomes) = run_once(&spec, 0, &org, &service_lab(port))
+            .await
+            .expect("run");
+        assert!(!run.timed_out, "{run:?}");
+        assert!(started.elapsed() < Duration::from_secs(8));
+        let phases: Vec<(&str, &str)> = outcomes
+            .iter()
+            .map(|o| (o.label.as_str(), o.phase.as_str()))
+            .collect();
+        assert_eq!(
+            phases,
+            vec![
+                ("deploy", "before_run"),
+                ("call", "while_running"),
+                ("grant", "after_run")
+            ]
+        );
+        let seen = org.seen.lock().clone();
+        assert_eq!(seen[1], ("call".to_string(), true), "{seen:?}");
+        assert!(
+            !seen[2].1,
+            "the service must be stopped before the after-run actions: {seen:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_run_that_never_listens_fails_the_service_actions_with_the_reason() {
+        let port = free_port();
+        let (_dir, spec) = process("echo no server here\n", port);
+        let org = Recorder {
+            port,
+            seen: Default::default(),
+        };
+        let (_run, outcomes) = run_once(&spec, 0, &org, &service_lab(port))
+            .await
+            .expect("run");
+        let call = outcomes
+            .iter()
+            .find(|o| o.label == "call")
+            .expect("call outcome");
+        assert!(!call.ok);
+        assert!(
+            call.detail.contains("ended before anything listened"),
+            "{}",
+            call.detail
+        );
+        assert_eq!(org.seen.lock().len(), 2, "deploy and grant only");
     }
 
     #[test]

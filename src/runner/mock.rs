@@ -4,9 +4,11 @@
 //! workspace CA unless plain HTTP is asked for).
 
 use super::env::{LabCredentials, API_VERSION};
+use super::org_actions::Performed;
 use super::parts::{BoxFuture, Gateway, GatewayProvider, GatewaySetup, OrgHandle, OrgProvider};
 use super::report::RunEvent;
-use crate::evidence::{AuthDecision, Backend, OrgSnapshot};
+use crate::evidence::{AuthDecision, Backend, CalloutSeen, CalloutSetup, OrgSnapshot};
+use crate::lab::actions::LabAction;
 use crate::lab::LabSpec;
 use crate::org::auth::{RefreshIssue, TokenRequest};
 use crate::org::rest::static_token::issue_static_token;
@@ -15,7 +17,7 @@ use crate::org::tls::LocalCa;
 use crate::org::{Org, OrgSeed, SnapshotOptions};
 use crate::proxy::{FaultSpec, ProxyConfig, RunningProxy, SessionExpirer};
 use crate::rules::SoqlEvaluator;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
@@ -240,6 +242,21 @@ impl OrgHandle for MockOrg {
             .iter()
             .filter(|code| self.org.auth.approve_device(code, &username).is_ok())
             .count()
+    }
+
+    fn perform_action<'a>(
+        &'a self,
+        action: &'a LabAction,
+        lab_dir: &'a Path,
+    ) -> BoxFuture<'a, Performed> {
+        Box::pin(super::org_actions::perform(&self.org, action, lab_dir))
+    }
+
+    fn outbound(&self) -> (Vec<CalloutSeen>, CalloutSetup) {
+        (
+            super::org_actions::callouts_of(&self.org),
+            super::org_actions::setup_of(&self.org),
+        )
     }
 
     fn shutdown(mut self: Box<Self>) -> BoxFuture<'static, ()> {

@@ -10,6 +10,7 @@ pub mod env;
 pub mod judge;
 pub mod lab_actions;
 pub mod mock;
+pub mod org_actions;
 pub mod parts;
 pub mod process;
 pub mod report;

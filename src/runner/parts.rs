@@ -7,14 +7,18 @@
 //! put small doubles to pin the runner's own behaviour.
 
 use super::env::LabCredentials;
+use super::org_actions::Performed;
 use super::report::RunEvent;
-use crate::evidence::{AuthDecision, Backend, Evidence, Exchange, OrgSnapshot};
+use crate::evidence::{
+    AuthDecision, Backend, CalloutSeen, CalloutSetup, Evidence, Exchange, OrgSnapshot,
+};
+use crate::lab::actions::LabAction;
 use crate::lab::{CheckSpec, LabSpec};
 use crate::proxy::SessionExpirer;
 use crate::redact::Redactor;
 use crate::rules::{SoqlEvaluator, Verdict};
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
@@ -40,6 +44,24 @@ pub trait OrgHandle: Send + Sync {
     /// cannot be told do nothing.
     fn approve_pending_devices(&self, _min_age: std::time::Duration) -> usize {
         0
+    }
+    /// Performs one of the lab's org-side `actions:`, reading files from `lab_dir`. Orgs that
+    /// cannot be told refuse with a message.
+    fn perform_action<'a>(
+        &'a self,
+        action: &'a LabAction,
+        _lab_dir: &'a Path,
+    ) -> BoxFuture<'a, Performed> {
+        Box::pin(async move {
+            Performed::failed(format!(
+                "the {} action cannot be performed on this backend: it needs the mock org",
+                action.kind()
+            ))
+        })
+    }
+    /// The org's callout log and deployed callout setup (empty where they are not visible).
+    fn outbound(&self) -> (Vec<CalloutSeen>, CalloutSetup) {
+        Default::default()
     }
     /// Stops serving; the attempt is over.
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;

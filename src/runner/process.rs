@@ -94,6 +94,24 @@ fn kill_group(pid: Option<u32>) {
 #[cfg(not(unix))]
 fn kill_group(_pid: Option<u32>) {}
 
+#[cfg(unix)]
+const SIGNAL_TERM: i32 = libc::SIGTERM;
+#[cfg(not(unix))]
+const SIGNAL_TERM: i32 = 15;
+
+#[cfg(unix)]
+fn signal_group(pid: Option<u32>, signal: i32) {
+    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+        // SAFETY: killpg only sends a signal; a stale group id yields ESRCH, which is ignored.
+        unsafe {
+            libc::killpg(pid, signal);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn signal_group(_pid: Option<u32>, _signal: i32) {}
+
 /// Kills the child's process group when dropped, so an attempt abandoned half-way (Ctrl-C in
 /// `sflab check`, the TUI cancelling a run) leaves nothing running.
 struct GroupGuard(Option<u32>);
@@ -120,6 +138,17 @@ fn is_executable(path: &Path) -> bool {
 
 /// Runs `./run` once (or `sh run` when it is not executable) and reports what happened.
 pub async fn run_entry_point(spec: &ProcessSpec, index: usize) -> Result<LearnerRun, ProcessError> {
+    run_entry_point_until(spec, index, std::future::pending::<()>()).await
+}
+
+/// Like [`run_entry_point`], but when `stop` completes first the process group is asked to end
+/// (SIGTERM, then SIGKILL after a short grace): how a learner's long-running service is ended
+/// once the org has called it. Such a run is not marked as timed out.
+pub async fn run_entry_point_until(
+    spec: &ProcessSpec,
+    index: usize,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<LearnerRun, ProcessError> {
     let entry = spec.dir.join("run");
     if !entry.is_file() {
         return Err(ProcessError::NoEntryPoint(spec.dir.clone()));
@@ -167,11 +196,21 @@ pub async fn run_entry_point(spec: &ProcessSpec, index: usize) -> Result<Learner
     let out_task = child.stdout.take().map(|s| tokio::spawn(capture(s, cap)));
     let err_task = child.stderr.take().map(|s| tokio::spawn(capture(s, cap)));
 
-    let (status, timed_out) = match tokio::time::timeout(spec.timeout, child.wait()).await {
-        Ok(status) => (status.ok(), false),
-        Err(_) => {
+    let (status, timed_out) = tokio::select! {
+        status = child.wait() => (status.ok(), false),
+        _ = tokio::time::sleep(spec.timeout) => {
             kill_group(pid);
             (child.wait().await.ok(), true)
+        }
+        _ = stop => {
+            signal_group(pid, SIGNAL_TERM);
+            match tokio::time::timeout(Duration::from_secs(2), child.wait()).await {
+                Ok(status) => (status.ok(), false),
+                Err(_) => {
+                    kill_group(pid);
+                    (child.wait().await.ok(), false)
+                }
+            }
         }
     };
     let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -240,6 +279,28 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(run_entry_point(spec, 0)).unwrap()
+    }
+
+    #[test]
+    fn a_service_is_asked_to_stop_and_is_not_marked_timed_out() {
+        let (_t, spec) = lab(
+            "#!/bin/sh\ntrap 'echo stopping; exit 0' TERM\necho up\nwhile true; do sleep 0.1; done\n",
+            true,
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let r = rt
+            .block_on(async {
+                let stop = tokio::time::sleep(Duration::from_millis(400));
+                run_entry_point_until(&spec, 0, stop).await
+            })
+            .unwrap();
+        assert!(!r.timed_out);
+        assert!(r.stdout.text.contains("up"), "{r:?}");
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[test]

@@ -308,6 +308,11 @@ impl Outbound {
                         })?;
                     headers.push((k.clone(), value));
                 }
+                if !nc.headers.is_empty() {
+                    // Custom headers are injected whether or not an Authorization header is
+                    // generated; a generated one below names the protocol instead.
+                    record.auth = "custom-headers";
+                }
                 if nc.generate_authorization_header {
                     match ext.protocol {
                         Protocol::Basic => {
@@ -356,11 +361,7 @@ impl Outbound {
                             };
                             headers.push(("Authorization".into(), format!("Bearer {token}")));
                         }
-                        Protocol::Custom | Protocol::NoAuthentication => {
-                            if !nc.headers.is_empty() {
-                                record.auth = "custom-headers";
-                            }
-                        }
+                        Protocol::Custom | Protocol::NoAuthentication => {}
                     }
                 }
                 url_text
