@@ -23,6 +23,7 @@ pub mod lexer;
 pub mod parser;
 pub mod plan;
 pub mod resolve;
+pub mod sosl;
 
 #[cfg(test)]
 mod prop_tests;
