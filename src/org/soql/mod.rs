@@ -19,6 +19,7 @@ mod columns;
 pub mod dates;
 mod error;
 pub mod eval;
+pub mod explain;
 pub mod lexer;
 pub mod parser;
 pub mod plan;
