@@ -81,6 +81,16 @@ def main():
     daily = limits["DailyApiRequests"]
     check("limits count real use", daily["Max"] - daily["Remaining"] > 10, daily)
     check("is_sandbox reads the Organization", sf.is_sandbox() in (True, False))
+    found = sf.search("FIND {Falcon} IN NAME FIELDS RETURNING Account(Id, Name)")
+    check("search answers searchRecords", [r["Name"] for r in found["searchRecords"]] == ["Falcon Corp"], found)
+    quick = sf.quick_search("harbor")
+    kinds = {r["attributes"]["type"] for r in quick["searchRecords"]}
+    check("quick_search finds several kinds of records", {"Account", "Contact"} <= kinds, kinds)
+    try:
+        sf.search("FIND {a}")
+        check("a one-character search is refused", False, "no error")
+    except SalesforceMalformedRequest as e:
+        check("a one-character search is refused", e.content[0]["errorCode"] == "INVALID_SEARCH", e.content)
     print("all simple-salesforce checks passed")
 
 
