@@ -18,6 +18,7 @@ pub mod gateway;
 pub mod limits;
 mod meta;
 mod query;
+mod replication;
 mod search;
 mod sobjects;
 pub mod static_token;
@@ -84,6 +85,7 @@ fn core_routes() -> Router<RestState> {
         .merge(sobjects::routes())
         .merge(query::routes())
         .merge(search::routes())
+        .merge(replication::routes())
 }
 
 /// Path of a route under `/services/data/{version}`.

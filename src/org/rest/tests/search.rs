@@ -148,3 +148,54 @@ async fn explain_errors_name_the_problem() {
     assert_eq!(report.status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&report), "INVALID_ID");
 }
+
+#[tokio::test]
+async fn updated_and_deleted_list_changes_in_a_window() {
+    let m = mock();
+    // The seed records were stamped when the org was built: move past them.
+    m.org.clock.advance(std::time::Duration::from_secs(600));
+    let now = m.org.clock.now();
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%S%%2B00:00").to_string();
+    let created = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "Window Co"}),
+        )
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let gone = m
+        .post(&format!("{V}/sobjects/Account"), json!({"Name": "Gone Co"}))
+        .await;
+    let gone_id = gone.body["id"].as_str().unwrap().to_string();
+    m.delete(&format!("{V}/sobjects/Account/{gone_id}")).await;
+    m.org.clock.advance(std::time::Duration::from_secs(300));
+    let range = format!(
+        "start={}&end={}",
+        fmt(now - chrono::Duration::minutes(2)),
+        fmt(now + chrono::Duration::minutes(3))
+    );
+    let upd = m
+        .get(&format!("{V}/sobjects/Account/updated/?{range}"))
+        .await;
+    assert_eq!(upd.status, StatusCode::OK, "{}", upd.body);
+    assert_eq!(upd.body["ids"], json!([id]));
+    assert!(upd.body["latestDateCovered"]
+        .as_str()
+        .unwrap()
+        .ends_with(":00.000+0000"));
+    let del = m
+        .get(&format!("{V}/sobjects/Account/deleted?{range}"))
+        .await;
+    assert_eq!(del.status, StatusCode::OK, "{}", del.body);
+    assert_eq!(del.body["deletedRecords"][0]["id"], gone_id.as_str());
+    assert!(del.body["earliestDateAvailable"].is_string());
+    let bad = m
+        .get(&format!(
+            "{V}/sobjects/Account/updated?start=soon&end=later"
+        ))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&bad), "INVALID_REPLICATION_DATE");
+    let unknown = m.get(&format!("{V}/sobjects/Acount/updated?{range}")).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
