@@ -7,6 +7,7 @@ Each check raises on a wrong answer; the script prints one line per check passed
 
 import os
 import sys
+from datetime import datetime, timedelta, timezone
 
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
@@ -91,6 +92,14 @@ def main():
         check("a one-character search is refused", False, "no error")
     except SalesforceMalformedRequest as e:
         check("a one-character search is refused", e.content[0]["errorCode"] == "INVALID_SEARCH", e.content)
+    end = datetime.now(timezone.utc)
+    start = end - timedelta(hours=1)
+    upd = sf.Account.updated(start, end)
+    check("updated answers ids and latestDateCovered",
+          isinstance(upd["ids"], list) and upd["latestDateCovered"].endswith("+0000"), upd)
+    gone = sf.Account.deleted(start, end)
+    check("deleted answers deletedRecords",
+          isinstance(gone["deletedRecords"], list) and "earliestDateAvailable" in gone, gone)
     print("all simple-salesforce checks passed")
 
 
