@@ -18,6 +18,7 @@ pub mod gateway;
 pub mod limits;
 mod meta;
 mod query;
+mod recent;
 mod replication;
 mod search;
 mod sobjects;
@@ -86,6 +87,7 @@ fn core_routes() -> Router<RestState> {
         .merge(query::routes())
         .merge(search::routes())
         .merge(replication::routes())
+        .merge(recent::routes())
 }
 
 /// Path of a route under `/services/data/{version}`.

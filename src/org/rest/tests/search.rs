@@ -199,3 +199,25 @@ async fn updated_and_deleted_list_changes_in_a_window() {
     let unknown = m.get(&format!("{V}/sobjects/Acount/updated?{range}")).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn recent_lists_the_callers_newest_records_first() {
+    let m = mock();
+    m.org.clock.advance(std::time::Duration::from_secs(60));
+    let created = m
+        .post(
+            &format!("{V}/sobjects/Contact"),
+            json!({"FirstName": "Ada", "LastName": "Recent"}),
+        )
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let r = m.get(&format!("{V}/recent?limit=2")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let recs = r.body.as_array().unwrap();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0]["Id"], id.as_str());
+    assert_eq!(recs[0]["attributes"]["type"], "Contact");
+    assert_eq!(recs[0]["Name"], "Ada Recent");
+    let bad = m.get(&format!("{V}/recent?limit=lots")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
