@@ -153,9 +153,13 @@ fn is_operator(word: &str) -> bool {
         .any(|k| word.eq_ignore_ascii_case(k))
 }
 
+/// Deepest nesting of parentheses accepted (deeper input would only exhaust the stack).
+const MAX_DEPTH: usize = 64;
+
 struct Parser {
     lexemes: Vec<Lexeme>,
     at: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -216,7 +220,14 @@ impl Parser {
         self.at += 1;
         match lexeme {
             Some(Lexeme::Open) => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(TermError::Malformed(format!(
+                        "the search term nests parentheses more than {MAX_DEPTH} deep"
+                    )));
+                }
                 let inner = self.or()?;
+                self.depth -= 1;
                 if self.peek() != Some(&Lexeme::Close) {
                     return Err(TermError::Malformed(
                         "the search term has an opening parenthesis without a closing one".into(),
@@ -257,7 +268,11 @@ pub fn parse(src: &str) -> Result<TermExpr, TermError> {
     if searchable < 2 {
         return Err(TermError::TooShort);
     }
-    let mut p = Parser { lexemes, at: 0 };
+    let mut p = Parser {
+        lexemes,
+        at: 0,
+        depth: 0,
+    };
     let expr = p.or()?;
     if p.at < p.lexemes.len() {
         return Err(TermError::Malformed(
@@ -267,14 +282,32 @@ pub fn parse(src: &str) -> Result<TermExpr, TermError> {
     Ok(expr)
 }
 
-/// `*` any run of characters, `?` exactly one, everything else itself.
+/// `*` any run of characters, `?` exactly one, everything else itself. Greedy with one
+/// backtrack point (the last `*`), so the time is at most `pattern × word`.
 fn glob(pattern: &[char], word: &[char]) -> bool {
-    match pattern.split_first() {
-        None => word.is_empty(),
-        Some(('*', rest)) => (0..=word.len()).any(|k| glob(rest, &word[k..])),
-        Some(('?', rest)) => !word.is_empty() && glob(rest, &word[1..]),
-        Some((c, rest)) => word.first() == Some(c) && glob(rest, &word[1..]),
+    let (mut p, mut w) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while w < word.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, w));
+                p += 1;
+            }
+            Some(c) if *c == '?' || *c == word[w] => {
+                p += 1;
+                w += 1;
+            }
+            _ => match star {
+                Some((sp, sw)) => {
+                    p = sp + 1;
+                    w = sw + 1;
+                    star = Some((sp, sw + 1));
+                }
+                None => return false,
+            },
+        }
     }
+    pattern[p.min(pattern.len())..].iter().all(|c| *c == '*')
 }
 
 fn word_matches(pattern: &str, word: &str) -> bool {
@@ -410,6 +443,31 @@ mod tests {
         assert_eq!(parse("a*"), Err(TermError::TooShort));
         assert_eq!(parse("  "), Err(TermError::TooShort));
         assert!(parse("ab").is_ok());
+    }
+
+    #[test]
+    fn many_stars_do_not_blow_up() {
+        let pattern = format!("{}b", "*a".repeat(40));
+        let word = "a".repeat(200);
+        assert!(!word_matches(&pattern, &word));
+        assert!(word_matches("a*b*c", "axxbyyc"));
+        assert!(!word_matches("a*b*c", "axxbyy"));
+        assert!(word_matches("**", ""));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let deep = format!("{}acme{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(matches!(parse(&deep), Err(TermError::Malformed(_))));
+    }
+
+    #[test]
+    fn no_input_panics() {
+        proptest::proptest!(|(s in "[\\PC]{0,40}")| {
+            if let Ok(expr) = parse(&s) {
+                let _ = expr.matches(&[FieldText::new(&s, true)]);
+            }
+        });
     }
 
     #[test]

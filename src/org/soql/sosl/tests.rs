@@ -236,3 +236,20 @@ fn metadata_labels_describes_the_returned_fields() {
     );
     assert_eq!(body["searchRecords"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn no_statement_panics_the_search() {
+    let o = Org::default_org();
+    let store = o.store.read();
+    let opts = QueryOptions::new(o.clock.now(), "62.0");
+    proptest::proptest!(proptest::prelude::ProptestConfig::with_cases(200), |(
+        term in "[a-zA-Z0-9*?\"()\\\\{} -]{0,16}",
+        scope in "(ALL|NAME|EMAIL|PHONE|SIDEBAR|BOGUS)",
+        tail in "( RETURNING Account\\(Name\\)| RETURNING Contact, Lead\\(Email LIMIT 1\\)| LIMIT 3| WITH| RETURNING|)",
+        junk in "[\\PC]{0,30}",
+    )| {
+        let sosl = format!("FIND {{{term}}} IN {scope} FIELDS{tail}");
+        let _ = search(&store, &sosl, &opts, &|_| true);
+        let _ = search(&store, &junk, &opts, &|_| true);
+    });
+}
