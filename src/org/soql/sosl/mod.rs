@@ -55,10 +55,10 @@ impl SearchResult {
     }
 }
 
-/// Objects a search without RETURNING looks in: those with records a person would search
-/// for. Real orgs mark each object `searchable` in describe; the org setup, event and line
-/// item objects are left out here as they are in real search results.
-fn implicitly_searched(obj: &ObjectDef) -> bool {
+/// Whether search covers the object (describe's `searchable`): not the org's own record,
+/// events, custom metadata, or price book entries and order products, which real orgs do not
+/// index for search.
+pub fn searchable(obj: &ObjectDef) -> bool {
     !obj.name.ends_with("__e")
         && !obj.name.ends_with("__mdt")
         && !matches!(
@@ -110,6 +110,17 @@ fn plan_spec(
         .schema()
         .object_index(&spec.from)
         .ok_or_else(|| super::error::unsupported_type(src, spec.from_pos, &spec.from))?;
+    if !searchable(store.object(base)) {
+        return Err(super::error::located(
+            crate::org::error::ErrorCode::INVALID_TYPE,
+            src,
+            spec.from_pos,
+            &format!(
+                "entity type {} does not support search",
+                store.object(base).name
+            ),
+        ));
+    }
     let planner = Planner {
         store,
         src,
@@ -201,7 +212,7 @@ pub fn run(
             .schema()
             .objects()
             .iter()
-            .filter(|o| implicitly_searched(o) && visible(&o.name))
+            .filter(|o| searchable(o) && visible(&o.name))
             .filter_map(|o| super::parse_query(&format!("SELECT Id FROM {}", o.name)).ok())
             .collect()
     } else {

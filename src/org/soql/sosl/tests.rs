@@ -253,3 +253,19 @@ fn no_statement_panics_the_search() {
         let _ = search(&store, &junk, &opts, &|_| true);
     });
 }
+
+#[test]
+fn an_object_search_does_not_cover_is_invalid_type() {
+    let o = Org::default_org();
+    let e = find(&o, "FIND {acme} RETURNING Organization").unwrap_err();
+    assert_eq!(e.code, ErrorCode::INVALID_TYPE);
+    assert!(
+        e.message
+            .ends_with("entity type Organization does not support search"),
+        "{}",
+        e.message
+    );
+    let schema = o.store.read();
+    let account = schema.schema().object("Account").unwrap();
+    assert!(searchable(account));
+}
