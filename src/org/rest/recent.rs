@@ -94,7 +94,7 @@ async fn recent(
         }
     }
     // Newest first; equal times keep schema and storage order.
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     let records: Vec<Json> = found.into_iter().take(limit).map(|(_, r)| r).collect();
     Ok(json_response(StatusCode::OK, &Json::Array(records)))
 }

@@ -173,7 +173,7 @@ fn found_rows(store: &Store, stmt: &Statement, plan: &Plan) -> Vec<u32> {
         .collect();
     if plan.order.is_empty() {
         // Stable: equal scores keep storage order.
-        scored.sort_by(|a, b| b.1.cmp(&a.1));
+        scored.sort_by_key(|s| std::cmp::Reverse(s.1));
     }
     let offset = plan.offset.unwrap_or(0) as usize;
     let limit = plan.limit.unwrap_or(MAX_RECORDS).min(MAX_RECORDS) as usize;

@@ -269,3 +269,28 @@ fn an_object_search_does_not_cover_is_invalid_type() {
     let account = schema.schema().object("Account").unwrap();
     assert!(searchable(account));
 }
+
+#[test]
+fn without_order_by_name_matches_rank_first() {
+    let o = Org::default_org();
+    let actor = o.actor(o.users[0].id.clone());
+    {
+        let mut store = o.store.write();
+        for (name, city) in [("Paper Co", "Quill"), ("Quill Supplies", "Leeds")] {
+            let mut m = serde_json::Map::new();
+            m.insert("Name".into(), serde_json::json!(name));
+            m.insert("BillingCity".into(), serde_json::json!(city));
+            store.insert("Account", &m, &actor).unwrap();
+        }
+    }
+    let r = find(&o, "FIND {quill} RETURNING Account(Name)").unwrap();
+    assert_eq!(
+        types_and(&r, "Name"),
+        vec![
+            ("Account".into(), "Quill Supplies".into()),
+            ("Account".into(), "Paper Co".into())
+        ]
+    );
+    let ordered = find(&o, "FIND {quill} RETURNING Account(Name ORDER BY Name)").unwrap();
+    assert_eq!(ordered.records[0]["Name"], "Paper Co");
+}
