@@ -29,8 +29,10 @@ pub fn respond(state: &RestState, caller: &Caller, value: &str) -> Result<Respon
             ),
         ));
     }
-    let store = state.org.store.read();
-    let plans = soql::explain::explain(&store, value, state.org.clock.now())?;
+    let plans = {
+        let store = state.org.store.read();
+        soql::explain::explain(&store, value, state.org.clock.now())?
+    };
     if let Some(object) = plans["plans"][0]["sobjectType"].as_str() {
         if let Some(refusal) = state
             .org

@@ -98,15 +98,17 @@ type Params = HashMap<String, String>;
 
 /// The object's schema name, refusing unknown objects and objects the caller may not read.
 fn object(state: &RestState, caller: &Caller, sobject: &str) -> Result<usize, ApiError> {
-    let store = state.org.store.read();
-    let Some(index) = store.schema().object_index(sobject) else {
-        return Err(ApiError::not_found());
+    let (index, name) = {
+        let store = state.org.store.read();
+        let Some(index) = store.schema().object_index(sobject) else {
+            return Err(ApiError::not_found());
+        };
+        (index, store.object(index).name.clone())
     };
-    let name = &store.object(index).name;
     if let Some(r) = state
         .org
         .auth
-        .object_refusal(&caller.0.user_id, name, Op::Read)
+        .object_refusal(&caller.0.user_id, &name, Op::Read)
     {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -18,6 +18,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde_json::Value;
+use std::collections::HashSet;
 
 /// Largest parameterizedSearch body read (the request is a few fields).
 const BODY_LIMIT: usize = 1 << 20;
@@ -57,16 +58,31 @@ fn run(
     sosl_src: &str,
 ) -> Result<Response, ApiError> {
     let stmt = sosl::parse(sosl_src)?;
-    let store = state.org.store.read();
-    for spec in &stmt.returning {
-        if let Some(obj) = store.schema().object(&spec.from) {
-            if let Some(refused) = refusal(state, caller, &obj.name) {
-                return Err(refused);
-            }
+    // Object names first, access checks with the store unlocked (the access layer has its own
+    // lock), then the search itself.
+    let (named, all): (Vec<String>, Vec<String>) = {
+        let store = state.org.store.read();
+        let schema = store.schema();
+        (
+            stmt.returning
+                .iter()
+                .filter_map(|spec| schema.object(&spec.from).map(|o| o.name.clone()))
+                .collect(),
+            schema.objects().iter().map(|o| o.name.clone()).collect(),
+        )
+    };
+    for name in &named {
+        if let Some(refused) = refusal(state, caller, name) {
+            return Err(refused);
         }
     }
+    let readable: HashSet<String> = all
+        .into_iter()
+        .filter(|name| refusal(state, caller, name).is_none())
+        .collect();
     let opts = soql::QueryOptions::new(state.org.clock.now(), version);
-    let visible = |name: &str| refusal(state, caller, name).is_none();
+    let store = state.org.store.read();
+    let visible = |name: &str| readable.contains(name);
     let found = sosl::run(&store, sosl_src, &stmt, &opts, &visible)?;
     Ok(json_response(StatusCode::OK, &found.to_json()))
 }
