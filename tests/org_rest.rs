@@ -62,3 +62,78 @@ async fn a_real_https_listener_serves_with_the_generated_ca_and_checks_host() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn search_parameterized_search_and_explain_answer_over_a_loopback_listener() {
+    let org = Org::default_org();
+    let login = issue_static_token(&org, None).unwrap();
+    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(sflab::org::serve::serve(listener, org, None, async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}/services/data/v62.0");
+    let get = |path: String| {
+        client
+            .get(format!("{base}{path}"))
+            .bearer_auth(&login.token)
+            .send()
+    };
+
+    let sosl = "FIND {\"Juniper Health\"} RETURNING Account(Name), Opportunity(Name ORDER BY Name)";
+    let r = get(format!(
+        "/search?q={}",
+        percent_encoding::utf8_percent_encode(sosl, percent_encoding::NON_ALPHANUMERIC)
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    let found: Vec<(&str, &str)> = body["searchRecords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["attributes"]["type"].as_str().unwrap(),
+                x["Name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("Account", "Juniper Health"),
+            ("Opportunity", "Juniper Health - Pilot")
+        ]
+    );
+
+    let r = client
+        .post(format!("{base}/parameterizedSearch"))
+        .bearer_auth(&login.token)
+        .json(&serde_json::json!({"q": "juniper", "in": "EMAIL",
+                                  "sobjects": [{"name": "Contact", "fields": ["LastName"]}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["searchRecords"][0]["LastName"], "Okafor");
+
+    let r = get("/search?q=FIND+%7Bx%7D".into()).await.unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body[0]["errorCode"], "INVALID_SEARCH");
+
+    let r = get("/query?explain=SELECT+Id+FROM+Account+WHERE+ERP_Id__c+=+'A-1001'".into())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["plans"][0]["leadingOperationType"], "Index");
+    assert_eq!(body["plans"][0]["cardinality"], 1);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

@@ -91,7 +91,10 @@ fn object_header(o: &ObjectDef, version: &str, full: bool) -> Map<String, Json> 
     m.insert("queryable".into(), json!(!is_event));
     m.insert("replicateable".into(), json!(!is_event));
     m.insert("retrieveable".into(), json!(!is_event));
-    m.insert("searchable".into(), json!(!is_event));
+    m.insert(
+        "searchable".into(),
+        json!(crate::org::soql::sosl::searchable(o)),
+    );
     m.insert("triggerable".into(), json!(true));
     m.insert("undeletable".into(), json!(a.deletable && !is_event));
     m.insert("updateable".into(), json!(a.updateable && !is_event));

@@ -28,6 +28,9 @@ pub enum ErrorCode {
     UNDELETE_FAILED,
     INVALID_QUERY_FILTER_OPERATOR,
     NUMBER_OUTSIDE_VALID_RANGE,
+    MALFORMED_SEARCH,
+    INVALID_SEARCH,
+    INVALID_ID,
 }
 
 impl ErrorCode {
@@ -52,6 +55,9 @@ impl ErrorCode {
             ErrorCode::UNDELETE_FAILED => "UNDELETE_FAILED",
             ErrorCode::INVALID_QUERY_FILTER_OPERATOR => "INVALID_QUERY_FILTER_OPERATOR",
             ErrorCode::NUMBER_OUTSIDE_VALID_RANGE => "NUMBER_OUTSIDE_VALID_RANGE",
+            ErrorCode::MALFORMED_SEARCH => "MALFORMED_SEARCH",
+            ErrorCode::INVALID_SEARCH => "INVALID_SEARCH",
+            ErrorCode::INVALID_ID => "INVALID_ID",
         }
     }
 

@@ -65,6 +65,16 @@ async function main() {
   } catch (e) {
     check('an unknown object is refused with INVALID_TYPE', e.errorCode === 'INVALID_TYPE', e.errorCode);
   }
+  const found = await conn.search('FIND {Falcon} IN NAME FIELDS RETURNING Account(Id, Name)');
+  check('search answers searchRecords', found.searchRecords.length === 1 && found.searchRecords[0].Name === 'Falcon Corp', found);
+  const plan = await conn.query("SELECT Id FROM Account WHERE ERP_Id__c = 'A-1000'").explain();
+  check('explain leads with the external id index', plan.plans[0].leadingOperationType === 'Index' && plan.plans[0].fields[0] === 'ERP_Id__c', plan);
+  const end = new Date();
+  const start = new Date(end.getTime() - 3600 * 1000);
+  const changed = await conn.sobject('Account').updated(start, end);
+  check('updated answers ids', Array.isArray(changed.ids) && typeof changed.latestDateCovered === 'string', changed);
+  const gone = await conn.sobject('Account').deleted(start, end);
+  check('deleted answers deletedRecords', Array.isArray(gone.deletedRecords), gone);
   console.log('all jsforce checks passed');
 }
 

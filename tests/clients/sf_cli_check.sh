@@ -42,4 +42,8 @@ out=$("$SF_BIN" api request rest "/services/data/v62.0/sobjects/Account/$id" --t
   || fail "api request rest: $out"
 [[ $(json_get 'd["Name"]' <<<"$out") == "CLI Corp" ]] || fail "api request rest body: $out"
 ok "api request rest reads the record back"
+out=$("$SF_BIN" data search -q "FIND {CLI Corp} IN NAME FIELDS RETURNING Account(Id, Name)" --target-org mock --json) \
+  || fail "data search: $out"
+[[ $(json_get '[r["Id"] for r in d["result"]["searchRecords"]]' <<<"$out") == "['$id']" ]] || fail "data search records: $out"
+ok "data search finds the created record by name"
 echo "all sf CLI checks passed"

@@ -7,6 +7,7 @@ Each check raises on a wrong answer; the script prints one line per check passed
 
 import os
 import sys
+from datetime import datetime, timedelta, timezone
 
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
@@ -81,6 +82,24 @@ def main():
     daily = limits["DailyApiRequests"]
     check("limits count real use", daily["Max"] - daily["Remaining"] > 10, daily)
     check("is_sandbox reads the Organization", sf.is_sandbox() in (True, False))
+    found = sf.search("FIND {Falcon} IN NAME FIELDS RETURNING Account(Id, Name)")
+    check("search answers searchRecords", [r["Name"] for r in found["searchRecords"]] == ["Falcon Corp"], found)
+    quick = sf.quick_search("harbor")
+    kinds = {r["attributes"]["type"] for r in quick["searchRecords"]}
+    check("quick_search finds several kinds of records", {"Account", "Contact"} <= kinds, kinds)
+    try:
+        sf.search("FIND {a}")
+        check("a one-character search is refused", False, "no error")
+    except SalesforceMalformedRequest as e:
+        check("a one-character search is refused", e.content[0]["errorCode"] == "INVALID_SEARCH", e.content)
+    end = datetime.now(timezone.utc)
+    start = end - timedelta(hours=1)
+    upd = sf.Account.updated(start, end)
+    check("updated answers ids and latestDateCovered",
+          isinstance(upd["ids"], list) and upd["latestDateCovered"].endswith("+0000"), upd)
+    gone = sf.Account.deleted(start, end)
+    check("deleted answers deletedRecords",
+          isinstance(gone["deletedRecords"], list) and "earliestDateAvailable" in gone, gone)
     print("all simple-salesforce checks passed")
 
 

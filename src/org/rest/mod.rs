@@ -13,10 +13,14 @@
 pub mod body;
 pub mod cursors;
 pub mod error;
+mod explain;
 pub mod gateway;
 pub mod limits;
 mod meta;
 mod query;
+mod recent;
+mod replication;
+mod search;
 mod sobjects;
 pub mod static_token;
 #[cfg(test)]
@@ -81,6 +85,9 @@ fn core_routes() -> Router<RestState> {
         .route(&v("/sobjects"), get(meta::describe_global))
         .merge(sobjects::routes())
         .merge(query::routes())
+        .merge(search::routes())
+        .merge(replication::routes())
+        .merge(recent::routes())
 }
 
 /// Path of a route under `/services/data/{version}`.

@@ -72,12 +72,8 @@ async fn run(
     all_rows: bool,
 ) -> Result<Response, ApiError> {
     let resource = if all_rows { "queryAll" } else { "query" };
-    if params.contains_key("explain") && !params.contains_key("q") {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "MALFORMED_QUERY",
-            "Query plans (?explain=) are not available in the sflab mock org; run the query with ?q= instead.",
-        ));
+    if let (Some(explain), None) = (params.get("explain"), params.get("q")) {
+        return super::explain::respond(&state, &caller, explain);
     }
     let Some(q) = params.get("q") else {
         return Err(ApiError::new(

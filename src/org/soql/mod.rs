@@ -19,10 +19,12 @@ mod columns;
 pub mod dates;
 mod error;
 pub mod eval;
+pub mod explain;
 pub mod lexer;
 pub mod parser;
 pub mod plan;
 pub mod resolve;
+pub mod sosl;
 
 #[cfg(test)]
 mod prop_tests;

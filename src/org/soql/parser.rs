@@ -449,6 +449,67 @@ pub fn parse(src: &str) -> Result<Query, ParseError> {
     Ok(q)
 }
 
+/// Parses a SOSL `RETURNING` list from `toks` (lexed from the text after `RETURNING`): one or
+/// more `Object` or `Object(Field, … [WHERE …] [ORDER BY …] [LIMIT n] [OFFSET n])` specs
+/// separated by commas. Each spec comes back as a [`Query`] whose select list is empty when no
+/// fields were given; the index is that of the first token after the list.
+pub fn parse_returning(toks: Vec<Token>) -> Result<(Vec<Query>, usize), ParseError> {
+    let mut p = Parser { toks, at: 0 };
+    let mut specs = vec![p.returning_object()?];
+    while p.peek().tok == Tok::Comma {
+        p.next();
+        specs.push(p.returning_object()?);
+    }
+    Ok((specs, p.at))
+}
+
+impl Parser {
+    fn returning_object(&mut self) -> PResult<Query> {
+        let (from, from_pos) = self.any_name()?;
+        let mut q = Query {
+            select: Vec::new(),
+            from,
+            from_pos,
+            where_: None,
+            with: None,
+            group_by: Vec::new(),
+            having: None,
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+            for_clause: None,
+        };
+        if self.peek().tok != Tok::LParen {
+            return Ok(q);
+        }
+        self.next();
+        q.select.push(SelectItem::Field(self.path()?));
+        while self.peek().tok == Tok::Comma {
+            self.next();
+            q.select.push(SelectItem::Field(self.path()?));
+        }
+        if self.eat_kw("WHERE") {
+            q.where_ = Some(self.cond()?);
+        }
+        if self.eat_kw("ORDER") {
+            self.expect_kw("BY")?;
+            q.order_by.push(self.order_item()?);
+            while self.peek().tok == Tok::Comma {
+                self.next();
+                q.order_by.push(self.order_item()?);
+            }
+        }
+        if self.eat_kw("LIMIT") {
+            q.limit = Some(self.integer()?);
+        }
+        if self.eat_kw("OFFSET") {
+            q.offset = Some(self.integer()?);
+        }
+        self.expect(Tok::RParen)?;
+        Ok(q)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ use tower::ServiceExt;
 mod crud;
 mod query;
 mod robustness;
+mod search;
 mod surface;
 
 struct Mock {

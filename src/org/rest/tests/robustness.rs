@@ -16,6 +16,11 @@ fn segment() -> impl Strategy<Value = String> {
         Just("query".to_string()),
         Just("queryAll".to_string()),
         Just("describe".to_string()),
+        Just("search".to_string()),
+        Just("parameterizedSearch".to_string()),
+        Just("updated".to_string()),
+        Just("deleted".to_string()),
+        Just("recent".to_string()),
         Just("0015g0000000001AAA".to_string()),
         Just("01g5g0000000001AAA-2000".to_string()),
         Just("%FF%00".to_string()),
@@ -47,6 +52,9 @@ fn request() -> impl Strategy<Value = (String, String, Option<String>, String)> 
         Just("?q=SELECT+Id+FROM+Account".to_string()),
         Just("?fields=Name,%FF".to_string()),
         Just("?_HttpMethod=PATCH".to_string()),
+        Just("?q=FIND+%7Bacme*%7D+RETURNING+Account(Name)".to_string()),
+        Just("?explain=SELECT+Id+FROM+Account+WHERE+Id+%3D+%27x%27".to_string()),
+        Just("?start=2026-01-01T00:00:00Z&end=%FF".to_string()),
         "\\?[a-z=&%0-9]{0,20}",
     ];
     (method, path, body, query)
