@@ -10,7 +10,9 @@
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
 //! retry on 4xx), `hygiene` (secrets in sources and output, exit status), `output` (what the
 //! program printed), `bulk` (failed results, locators), `files` (CSV files the program wrote),
-//! `design` (tables in a design document), `breaker` (circuit breakers).
+//! `design` (tables in a design document), `breaker` (circuit breakers), `soap` (partner API
+//! envelopes: session header, no password login, all-or-none, faults), `mcp` (MCP tools called),
+//! `review` (findings of a security review).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
@@ -22,11 +24,15 @@ mod design;
 mod files;
 mod http;
 mod hygiene;
+mod mcp;
 mod oauth;
+mod oauth_tokens;
 mod oauth_usage;
 mod output;
 mod rest;
 mod retry;
+mod review;
+mod soap;
 mod spec;
 mod state;
 mod verdict;
@@ -81,6 +87,14 @@ pub enum Rule {
     FilesCsvRows(files::CsvRows),
     DesignTable(design::TableCheck),
     BreakerOpens(breaker::Opens),
+    SoapSessionHeader(soap::NoParams),
+    SoapNoPasswordLogin(soap::NoParams),
+    SoapAllOrNone(soap::AllOrNone),
+    SoapCall(soap::CallMade),
+    McpToolsCalled(mcp::ToolsCalled),
+    OauthNonceSent(oauth_tokens::NoParams),
+    OauthIdTokenNotBearer(oauth_tokens::NoParams),
+    ReviewFindings(review::Findings),
 }
 
 impl RuleSpec {
@@ -130,6 +144,14 @@ impl RuleSpec {
             Rule::FilesCsvRows(p) => files::csv_rows(p, &cx),
             Rule::DesignTable(p) => design::table(p, &cx),
             Rule::BreakerOpens(p) => breaker::opens(p, &cx),
+            Rule::SoapSessionHeader(_) => soap::session_header(&cx),
+            Rule::SoapNoPasswordLogin(_) => soap::no_password_login(&cx),
+            Rule::SoapAllOrNone(p) => soap::all_or_none(p, &cx),
+            Rule::SoapCall(p) => soap::call_made(p, &cx),
+            Rule::McpToolsCalled(p) => mcp::tools_called(p, &cx),
+            Rule::OauthNonceSent(_) => oauth_tokens::nonce_sent(&cx),
+            Rule::OauthIdTokenNotBearer(_) => oauth_tokens::id_token_not_bearer(&cx),
+            Rule::ReviewFindings(p) => review::findings(p, &cx),
         }
     }
 }

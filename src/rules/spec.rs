@@ -50,6 +50,14 @@ pub const RULE_NAMES: &[&str] = &[
     "files.csv_rows",
     "design.table",
     "breaker.opens",
+    "soap.session_header",
+    "soap.no_password_login",
+    "soap.all_or_none",
+    "soap.call",
+    "mcp.tools_called",
+    "oauth.nonce_sent",
+    "oauth.id_token_not_bearer",
+    "review.findings",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -108,6 +116,14 @@ impl RuleSpec {
             Rule::FilesCsvRows(_) => "files.csv_rows",
             Rule::DesignTable(_) => "design.table",
             Rule::BreakerOpens(_) => "breaker.opens",
+            Rule::SoapSessionHeader(_) => "soap.session_header",
+            Rule::SoapNoPasswordLogin(_) => "soap.no_password_login",
+            Rule::SoapAllOrNone(_) => "soap.all_or_none",
+            Rule::SoapCall(_) => "soap.call",
+            Rule::McpToolsCalled(_) => "mcp.tools_called",
+            Rule::OauthNonceSent(_) => "oauth.nonce_sent",
+            Rule::OauthIdTokenNotBearer(_) => "oauth.id_token_not_bearer",
+            Rule::ReviewFindings(_) => "review.findings",
         }
     }
 
@@ -220,6 +236,14 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
             Rule::DesignTable(p)
         }
         "breaker.opens" => Rule::BreakerOpens(breaker_params(map, name)?),
+        "soap.session_header" => Rule::SoapSessionHeader(params(map).map_err(bad)?),
+        "soap.no_password_login" => Rule::SoapNoPasswordLogin(params(map).map_err(bad)?),
+        "soap.all_or_none" => Rule::SoapAllOrNone(params(map).map_err(bad)?),
+        "soap.call" => Rule::SoapCall(params(map).map_err(bad)?),
+        "mcp.tools_called" => Rule::McpToolsCalled(params(map).map_err(bad)?),
+        "oauth.nonce_sent" => Rule::OauthNonceSent(params(map).map_err(bad)?),
+        "oauth.id_token_not_bearer" => Rule::OauthIdTokenNotBearer(params(map).map_err(bad)?),
+        "review.findings" => Rule::ReviewFindings(params(map).map_err(bad)?),
         unknown => {
             let suggestion = closest(unknown)
                 .map(|s| format!(" (did you mean `{s}`?)"))
@@ -383,6 +407,9 @@ mod tests {
                 "breaker.opens" => "failures: 3, cooldown: 5s",
                 "oauth.scopes_requested" => "allowed: [api]",
                 "oauth.client_used" => "client_id: 3MVG9x",
+                "soap.call" => "operation: upsert",
+                "mcp.tools_called" => "allowed: [soql_query]",
+                "review.findings" => "file: f.md, columns: [Finding], findings: { a: [b] }",
                 _ => "",
             }
         };

@@ -147,6 +147,32 @@ fn app_credentials(
     Ok(())
 }
 
+/// An ID token for `app`'s auto-approve user (or the org's first user), as an earlier login
+/// would have received it: signed with the org's key, for the right audience, unexpired, but
+/// bound to a nonce the learner's code never sent.
+fn replayed_id_token(org: &Org, app: &str, base_url: &str) -> Option<String> {
+    let config = org.auth.config();
+    let app = config.app_by_name(app)?;
+    let user = app
+        .auto_approve_as
+        .as_deref()
+        .and_then(|u| config.users.find(u))
+        .or_else(|| config.users.all().first())?;
+    let mut scopes = app.scopes.clone();
+    if !scopes.iter().any(|s| s == "openid") {
+        scopes.push("openid".into());
+    }
+    let issued = org.auth.issue(TokenRequest {
+        base_url,
+        app,
+        user,
+        scopes,
+        refresh: RefreshIssue::None,
+        nonce: Some(format!("earlier-login-{}", uuid::Uuid::new_v4().simple())),
+    });
+    issued.body.get("id_token")?.as_str().map(str::to_string)
+}
+
 /// The auth server's decisions in the evidence's form.
 fn auth_log_of(org: &Org) -> Vec<AuthDecision> {
     org.auth
@@ -226,6 +252,10 @@ impl OrgHandle for MockOrg {
 
     fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
         Some(Arc::new(LiveSoql(self.org.clone())))
+    }
+
+    fn replayed_id_token(&self, app: &str) -> Option<String> {
+        replayed_id_token(&self.org, app, &self.url)
     }
 
     fn approve_pending_devices(&self, min_age: std::time::Duration) -> usize {

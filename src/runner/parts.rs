@@ -41,6 +41,12 @@ pub trait OrgHandle: Send + Sync {
     fn approve_pending_devices(&self, _min_age: std::time::Duration) -> usize {
         0
     }
+    /// An ID token the org signed for the seed's app `app` in an earlier login (its own
+    /// nonce), for labs that teach refusing a replayed ID token (`run.replayed_id_token`).
+    /// `None` where the org cannot mint one.
+    fn replayed_id_token(&self, _app: &str) -> Option<String> {
+        None
+    }
     /// Stops serving; the attempt is over.
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
 }
