@@ -238,18 +238,6 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     };
     let org = options.org.prepare(lab).await.map_err(RunError::Backend)?;
     let creds = org.credentials();
-    if let (true, Some(app)) = (lab.run.replayed_id_token, lab.run.app.as_deref()) {
-        let Some(token) = org.replayed_id_token(app) else {
-            org.shutdown().await;
-            return Err(RunError::Backend(format!(
-                "lab {:?} asks for `run.replayed_id_token`, but this org cannot mint an ID token \
-                 for app {app:?}",
-                lab.id
-            )));
-        };
-        redactor.add_secret("id_token", &token);
-        extra_env.insert("SF_REPLAYED_ID_TOKEN".into(), token);
-    }
     for (kind, value) in [
         ("client_secret", &creds.client_secret),
         ("access_token", &creds.access_token),
@@ -275,6 +263,20 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             return Err(RunError::Proxy(e));
         }
     };
+    org.set_public_url(&gateway.url());
+    if let (true, Some(app)) = (lab.run.replayed_id_token, lab.run.app.as_deref()) {
+        let Some(token) = org.replayed_id_token(app) else {
+            gateway.shutdown().await;
+            org.shutdown().await;
+            return Err(RunError::Backend(format!(
+                "lab {:?} asks for `run.replayed_id_token`, but this org cannot mint an ID token \
+                 for app {app:?}",
+                lab.id
+            )));
+        };
+        redactor.add_secret("id_token", &token);
+        extra_env.insert("SF_REPLAYED_ID_TOKEN".into(), token);
+    }
     emit(
         &options.events,
         RunEvent::Prepared {

@@ -10,6 +10,7 @@ use crate::evidence::{AuthDecision, Backend, OrgSnapshot};
 use crate::lab::LabSpec;
 use crate::org::auth::{RefreshIssue, TokenRequest};
 use crate::org::rest::static_token::issue_static_token;
+use crate::org::rest::InstanceUrl;
 use crate::org::soql::QueryOptions;
 use crate::org::tls::LocalCa;
 use crate::org::{Org, OrgSeed, SnapshotOptions};
@@ -255,7 +256,12 @@ impl OrgHandle for MockOrg {
     }
 
     fn replayed_id_token(&self, app: &str) -> Option<String> {
-        replayed_id_token(&self.org, app, &self.url)
+        let base = self.org.auth.base_url(&InstanceUrl(self.url.clone()));
+        replayed_id_token(&self.org, app, &base)
+    }
+
+    fn set_public_url(&self, url: &str) {
+        self.org.auth.set_public_url(url);
     }
 
     fn approve_pending_devices(&self, min_age: std::time::Duration) -> usize {

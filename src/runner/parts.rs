@@ -47,6 +47,9 @@ pub trait OrgHandle: Send + Sync {
     fn replayed_id_token(&self, _app: &str) -> Option<String> {
         None
     }
+    /// Tells the org the address the learner's code reaches it at (the proxy), so what it
+    /// signs — an ID token's `iss`, its discovery `issuer` — names that address, not its own.
+    fn set_public_url(&self, _url: &str) {}
     /// Stops serving; the attempt is over.
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
 }
