@@ -1,8 +1,8 @@
 //! The default org's apps: an External Client App for every flow the lessons walk through (the
-//! user-agent flow included), plus `PlatformCLI`, the public client real orgs carry for the Salesforce CLI. Also the JWT
-//! key pair kept in the learner's workspace and the lines `sflab org serve` adds to its env
-//! file. (The default org's users are in the data core's default seed; its integration user
-//! has the built-in `sflab_Integration` permission set.)
+//! user-agent flow included), plus `PlatformCLI`, the public client real orgs carry for the
+//! Salesforce CLI. Also the JWT key pair kept in the learner's workspace and the lines `sflab org
+//! serve` adds to its env file. (The default org's users are in the data core's default seed; its
+//! integration user has the built-in `sflab_Integration` permission set.)
 
 use super::config::{
     AuthConfig, ConfigError, ExternalClientApp, Flow, PermittedUsers, PreAuthorized, RefreshPolicy,
