@@ -407,3 +407,41 @@ impl Gateway for ProxyGateway {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    const SEED: &str = "users:\n  - { username: spa.user@lab.example, last_name: User, ref: spa }\n\
+         apps:\n  - { name: spa, public: true, flows: [user_agent], scopes: [api, openid], \
+         callback_urls: [\"http://localhost:8080/callback\"], auto_approve: true, auto_approve_as: spa }\n";
+
+    fn claims(token: &str) -> serde_json::Value {
+        let payload = token.split('.').nth(1).expect("a JWT");
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("json")
+    }
+
+    #[test]
+    fn a_replayed_id_token_is_genuine_but_bound_to_another_nonce() {
+        let org = Org::new(&OrgSeed::from_yaml(SEED).expect("seed")).expect("org");
+        let key = org
+            .auth
+            .config()
+            .app_by_name("spa")
+            .expect("app")
+            .consumer_key
+            .clone();
+        let token = replayed_id_token(&org, "spa", "https://127.0.0.1:9443").expect("a token");
+        let c = claims(&token);
+        assert_eq!(c["aud"], key.as_str());
+        assert_eq!(c["iss"], "https://127.0.0.1:9443");
+        assert_eq!(c["preferred_username"], "spa.user@lab.example");
+        assert!(c["nonce"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("earlier-login-"));
+        assert!(replayed_id_token(&org, "nope", "https://127.0.0.1:9443").is_none());
+    }
+}
