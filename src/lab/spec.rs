@@ -102,6 +102,10 @@ pub struct RunSpec {
     /// with a bearer flow and no certificate, and `SF_JWT_KEY_FILE` names the private key.
     #[serde(default)]
     pub jwt_key: bool,
+    /// ID-token labs: `SF_REPLAYED_ID_TOKEN` holds an ID token the org signed for `app` in an
+    /// earlier login (another nonce), which a careful client refuses.
+    #[serde(default)]
+    pub replayed_id_token: bool,
 }
 
 impl Default for RunSpec {
@@ -115,6 +119,7 @@ impl Default for RunSpec {
             refresh_token: false,
             approve_device_after: None,
             jwt_key: false,
+            replayed_id_token: false,
         }
     }
 }
@@ -412,6 +417,13 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
                 ),
             ));
         }
+    }
+    if spec.run.replayed_id_token && spec.run.app.is_none() {
+        out.push(at(
+            key_line(yaml, "run"),
+            "`run.replayed_id_token` needs `run.app`: name the seed's app the ID token is for"
+                .into(),
+        ));
     }
     if spec.run.refresh_token && spec.run.app.is_none() {
         out.push(at(

@@ -122,6 +122,14 @@ fn run_times_out_of_range_is_refused() {
 }
 
 #[test]
+fn a_replayed_id_token_needs_the_app_it_is_for() {
+    let p = validate(&GOOD.replace("times: 2,", "times: 2, replayed_id_token: true,"));
+    assert!(p[0].message.contains("run.replayed_id_token"), "{p:?}");
+    let ok = GOOD.replace("times: 2,", "times: 2, replayed_id_token: true, app: spa,");
+    assert!(validate(&ok).is_empty());
+}
+
+#[test]
 fn a_minimal_header_only_lab_is_valid() {
     let p = validate("id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n");
     assert!(p.is_empty(), "{p:?}");

@@ -112,7 +112,7 @@ pub(crate) fn tables(text: &str) -> Vec<Table> {
     out
 }
 
-fn blank(cell: &str) -> bool {
+pub(crate) fn blank(cell: &str) -> bool {
     matches!(norm(cell).as_str(), "" | "?" | "todo" | "tbd" | "…" | "...")
 }
 

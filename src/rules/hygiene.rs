@@ -1,5 +1,5 @@
-//! `secrets.*` and `process.*` rules: no secret in the learner's files or output, and the
-//! learner's program exited cleanly.
+//! `secrets.*` and `process.*` rules: no secret in the learner's files, output or request URLs,
+//! and the learner's program exited cleanly.
 //!
 //! The evidence holds no secret values: the redactor replaced each one it knew or recognised
 //! (client secret, tokens, passwords, private keys) with a marker. So "a secret is in the
@@ -106,6 +106,35 @@ pub(crate) fn exit_ok(cx: &Cx) -> Verdict {
     ))
 }
 
+/// `secrets.not_in_url`: no request carried a secret in its query string, where proxies,
+/// server logs and browser history keep it. (The recorded query is redacted, so a secret there
+/// shows as a marker of a secret kind.)
+pub(crate) fn secrets_not_in_url(cx: &Cx) -> Verdict {
+    let mut found = Vec::new();
+    for e in &cx.ev.exchanges {
+        let Some(query) = e.request.query.as_deref() else {
+            continue;
+        };
+        for m in find_markers(query)
+            .into_iter()
+            .filter(|m| is_leak_kind(&m.kind))
+        {
+            found.push(format!("{} in {}", readable(&m.kind), super::cx::show(e)));
+        }
+    }
+    if found.is_empty() {
+        return cx.pass(format!(
+            "None of the {} carried a secret in its URL.",
+            plural(cx.ev.exchanges.len(), "request")
+        ));
+    }
+    cx.fail(format!(
+        "Secrets travelled in the query string: {}. URLs end up in logs and proxies; send \
+         tokens in the Authorization header and secrets in a POST body.",
+        found.join(", ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::*;
@@ -170,5 +199,19 @@ mod tests {
         assert!(assert_fails(rule, &ev).message.contains("too long"));
         ev.runs.clear();
         assert_fails(rule, &ev);
+    }
+
+    #[test]
+    fn a_token_in_the_query_string_fails_and_a_header_passes() {
+        let r = Redactor::new(b"k");
+        let marked = r.marker("access_token", "00D5g000004SfLb!AQ4AQ");
+        let in_url = get(
+            &format!("/services/data/v62.0/query?q=x&access_token={marked}"),
+            200,
+        );
+        let v = assert_fails("{ rule: secrets.not_in_url }", &evidence(vec![in_url]));
+        assert!(v.message.contains("#1"), "{}", v.message);
+        let header = get("/services/data/v62.0/query?q=x", 200).bearer("ab12");
+        assert_passes("{ rule: secrets.not_in_url }", &evidence(vec![header]));
     }
 }

@@ -12,7 +12,8 @@
 //! status), `output` (what the program printed), `bulk` (failed results, locators), `files`
 //! (CSV files the program wrote), `design` (tables in a design document), `breaker` (circuit
 //! breakers), `org` and `callout` (lab actions the org performed, its callouts and deployed
-//! callout setup).
+//! callout setup), `soap` (partner API envelopes: session header, no password login,
+//! all-or-none, faults), `mcp` (MCP tools called), `review` (findings of a security review).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
@@ -25,12 +26,16 @@ mod design;
 mod files;
 mod http;
 mod hygiene;
+mod mcp;
 mod oauth;
+mod oauth_tokens;
 mod oauth_usage;
 mod output;
 mod rest;
 mod retry;
 mod retry_safety;
+mod review;
+mod soap;
 mod spec;
 mod state;
 mod verdict;
@@ -78,6 +83,7 @@ pub enum Rule {
     RetryNoRetryOn4xx(retry::NoRetryOn4xx),
     SecretsNotInSources(hygiene::NoParams),
     SecretsNotInOutput(hygiene::NoParams),
+    SecretsNotInUrl(hygiene::NoParams),
     ProcessExitOk(hygiene::NoParams),
     ProcessOutputContains(output::OutputContains),
     BulkFailedResultsFetched(bulk::NoParams),
@@ -89,6 +95,14 @@ pub enum Rule {
     CalloutMade(callout::CalloutMade),
     CalloutSetup(callout::Setup),
     RetrySafeToRepeat(retry_safety::SafeToRepeat),
+    SoapSessionHeader(soap::NoParams),
+    SoapNoPasswordLogin(soap::NoParams),
+    SoapAllOrNone(soap::AllOrNone),
+    SoapCall(soap::CallMade),
+    McpToolsCalled(mcp::ToolsCalled),
+    OauthNonceSent(oauth_tokens::NoParams),
+    OauthIdTokenNotBearer(oauth_tokens::NoParams),
+    ReviewFindings(review::Findings),
 }
 
 impl RuleSpec {
@@ -131,6 +145,7 @@ impl RuleSpec {
             Rule::RetryNoRetryOn4xx(p) => retry::no_retry_on_4xx(p, &cx),
             Rule::SecretsNotInSources(_) => hygiene::secrets_not_in_sources(&cx),
             Rule::SecretsNotInOutput(_) => hygiene::secrets_not_in_output(&cx),
+            Rule::SecretsNotInUrl(_) => hygiene::secrets_not_in_url(&cx),
             Rule::ProcessExitOk(_) => hygiene::exit_ok(&cx),
             Rule::ProcessOutputContains(p) => output::output_contains(p, &cx),
             Rule::BulkFailedResultsFetched(_) => bulk::failed_results_fetched(&cx),
@@ -142,6 +157,14 @@ impl RuleSpec {
             Rule::CalloutMade(p) => callout::callout_made(p, &cx),
             Rule::CalloutSetup(p) => callout::setup(p, &cx),
             Rule::RetrySafeToRepeat(p) => retry_safety::safe_to_repeat(p, &cx),
+            Rule::SoapSessionHeader(_) => soap::session_header(&cx),
+            Rule::SoapNoPasswordLogin(_) => soap::no_password_login(&cx),
+            Rule::SoapAllOrNone(p) => soap::all_or_none(p, &cx),
+            Rule::SoapCall(p) => soap::call_made(p, &cx),
+            Rule::McpToolsCalled(p) => mcp::tools_called(p, &cx),
+            Rule::OauthNonceSent(_) => oauth_tokens::nonce_sent(&cx),
+            Rule::OauthIdTokenNotBearer(_) => oauth_tokens::id_token_not_bearer(&cx),
+            Rule::ReviewFindings(p) => review::findings(p, &cx),
         }
     }
 }

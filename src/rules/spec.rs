@@ -43,6 +43,7 @@ pub const RULE_NAMES: &[&str] = &[
     "retry.no_retry_on_4xx",
     "secrets.not_in_sources",
     "secrets.not_in_output",
+    "secrets.not_in_url",
     "process.exit_ok",
     "process.output_contains",
     "bulk.failed_results_fetched",
@@ -54,6 +55,14 @@ pub const RULE_NAMES: &[&str] = &[
     "callout.made",
     "callout.setup",
     "retry.safe_to_repeat",
+    "soap.session_header",
+    "soap.no_password_login",
+    "soap.all_or_none",
+    "soap.call",
+    "mcp.tools_called",
+    "oauth.nonce_sent",
+    "oauth.id_token_not_bearer",
+    "review.findings",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,6 +114,7 @@ impl RuleSpec {
             Rule::RetryNoRetryOn4xx(_) => "retry.no_retry_on_4xx",
             Rule::SecretsNotInSources(_) => "secrets.not_in_sources",
             Rule::SecretsNotInOutput(_) => "secrets.not_in_output",
+            Rule::SecretsNotInUrl(_) => "secrets.not_in_url",
             Rule::ProcessExitOk(_) => "process.exit_ok",
             Rule::ProcessOutputContains(_) => "process.output_contains",
             Rule::BulkFailedResultsFetched(_) => "bulk.failed_results_fetched",
@@ -116,6 +126,14 @@ impl RuleSpec {
             Rule::CalloutMade(_) => "callout.made",
             Rule::CalloutSetup(_) => "callout.setup",
             Rule::RetrySafeToRepeat(_) => "retry.safe_to_repeat",
+            Rule::SoapSessionHeader(_) => "soap.session_header",
+            Rule::SoapNoPasswordLogin(_) => "soap.no_password_login",
+            Rule::SoapAllOrNone(_) => "soap.all_or_none",
+            Rule::SoapCall(_) => "soap.call",
+            Rule::McpToolsCalled(_) => "mcp.tools_called",
+            Rule::OauthNonceSent(_) => "oauth.nonce_sent",
+            Rule::OauthIdTokenNotBearer(_) => "oauth.id_token_not_bearer",
+            Rule::ReviewFindings(_) => "review.findings",
         }
     }
 
@@ -203,6 +221,7 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "retry.no_retry_on_4xx" => Rule::RetryNoRetryOn4xx(params(map).map_err(bad)?),
         "secrets.not_in_sources" => Rule::SecretsNotInSources(params(map).map_err(bad)?),
         "secrets.not_in_output" => Rule::SecretsNotInOutput(params(map).map_err(bad)?),
+        "secrets.not_in_url" => Rule::SecretsNotInUrl(params(map).map_err(bad)?),
         "process.exit_ok" => Rule::ProcessExitOk(params(map).map_err(bad)?),
         "process.output_contains" => Rule::ProcessOutputContains(params(map).map_err(bad)?),
         "bulk.failed_results_fetched" => Rule::BulkFailedResultsFetched(params(map).map_err(bad)?),
@@ -232,6 +251,14 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "callout.made" => Rule::CalloutMade(params(map).map_err(bad)?),
         "callout.setup" => Rule::CalloutSetup(params(map).map_err(bad)?),
         "retry.safe_to_repeat" => Rule::RetrySafeToRepeat(with_pattern(map, name)?),
+        "soap.session_header" => Rule::SoapSessionHeader(params(map).map_err(bad)?),
+        "soap.no_password_login" => Rule::SoapNoPasswordLogin(params(map).map_err(bad)?),
+        "soap.all_or_none" => Rule::SoapAllOrNone(params(map).map_err(bad)?),
+        "soap.call" => Rule::SoapCall(params(map).map_err(bad)?),
+        "mcp.tools_called" => Rule::McpToolsCalled(params(map).map_err(bad)?),
+        "oauth.nonce_sent" => Rule::OauthNonceSent(params(map).map_err(bad)?),
+        "oauth.id_token_not_bearer" => Rule::OauthIdTokenNotBearer(params(map).map_err(bad)?),
+        "review.findings" => Rule::ReviewFindings(params(map).map_err(bad)?),
         unknown => {
             let suggestion = closest(unknown)
                 .map(|s| format!(" (did you mean `{s}`?)"))
@@ -398,6 +425,9 @@ mod tests {
                 "org.action_ok" => "action: callout",
                 "callout.made" => "named_credential: ERP",
                 "callout.setup" => "split: [ERP]",
+                "soap.call" => "operation: upsert",
+                "mcp.tools_called" => "allowed: [soql_query]",
+                "review.findings" => "file: f.md, columns: [Finding], findings: { a: [b] }",
                 _ => "",
             }
         };

@@ -280,6 +280,20 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             return Err(RunError::Proxy(e));
         }
     };
+    org.set_public_url(&gateway.url());
+    if let (true, Some(app)) = (lab.run.replayed_id_token, lab.run.app.as_deref()) {
+        let Some(token) = org.replayed_id_token(app) else {
+            gateway.shutdown().await;
+            org.shutdown().await;
+            return Err(RunError::Backend(format!(
+                "lab {:?} asks for `run.replayed_id_token`, but this org cannot mint an ID token \
+                 for app {app:?}",
+                lab.id
+            )));
+        };
+        redactor.add_secret("id_token", &token);
+        extra_env.insert("SF_REPLAYED_ID_TOKEN".into(), token);
+    }
     emit(
         &options.events,
         RunEvent::Prepared {

@@ -12,6 +12,7 @@ use crate::lab::actions::LabAction;
 use crate::lab::LabSpec;
 use crate::org::auth::{RefreshIssue, TokenRequest};
 use crate::org::rest::static_token::issue_static_token;
+use crate::org::rest::InstanceUrl;
 use crate::org::soql::QueryOptions;
 use crate::org::tls::LocalCa;
 use crate::org::{Org, OrgSeed, SnapshotOptions};
@@ -149,6 +150,32 @@ fn app_credentials(
     Ok(())
 }
 
+/// An ID token for `app`'s auto-approve user (or the org's first user), as an earlier login
+/// would have received it: signed with the org's key, for the right audience, unexpired, but
+/// bound to a nonce the learner's code never sent.
+fn replayed_id_token(org: &Org, app: &str, base_url: &str) -> Option<String> {
+    let config = org.auth.config();
+    let app = config.app_by_name(app)?;
+    let user = app
+        .auto_approve_as
+        .as_deref()
+        .and_then(|u| config.users.find(u))
+        .or_else(|| config.users.all().first())?;
+    let mut scopes = app.scopes.clone();
+    if !scopes.iter().any(|s| s == "openid") {
+        scopes.push("openid".into());
+    }
+    let issued = org.auth.issue(TokenRequest {
+        base_url,
+        app,
+        user,
+        scopes,
+        refresh: RefreshIssue::None,
+        nonce: Some(format!("earlier-login-{}", uuid::Uuid::new_v4().simple())),
+    });
+    issued.body.get("id_token")?.as_str().map(str::to_string)
+}
+
 /// The auth server's decisions in the evidence's form.
 fn auth_log_of(org: &Org) -> Vec<AuthDecision> {
     org.auth
@@ -228,6 +255,15 @@ impl OrgHandle for MockOrg {
 
     fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
         Some(Arc::new(LiveSoql(self.org.clone())))
+    }
+
+    fn replayed_id_token(&self, app: &str) -> Option<String> {
+        let base = self.org.auth.base_url(&InstanceUrl(self.url.clone()));
+        replayed_id_token(&self.org, app, &base)
+    }
+
+    fn set_public_url(&self, url: &str) {
+        self.org.auth.set_public_url(url);
     }
 
     fn approve_pending_devices(&self, min_age: std::time::Duration) -> usize {
@@ -386,5 +422,43 @@ impl Gateway for ProxyGateway {
                 f.abort();
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    const SEED: &str = "users:\n  - { username: spa.user@lab.example, last_name: User, ref: spa }\n\
+         apps:\n  - { name: spa, public: true, flows: [user_agent], scopes: [api, openid], \
+         callback_urls: [\"http://localhost:8080/callback\"], auto_approve: true, auto_approve_as: spa }\n";
+
+    fn claims(token: &str) -> serde_json::Value {
+        let payload = token.split('.').nth(1).expect("a JWT");
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("json")
+    }
+
+    #[test]
+    fn a_replayed_id_token_is_genuine_but_bound_to_another_nonce() {
+        let org = Org::new(&OrgSeed::from_yaml(SEED).expect("seed")).expect("org");
+        let key = org
+            .auth
+            .config()
+            .app_by_name("spa")
+            .expect("app")
+            .consumer_key
+            .clone();
+        let token = replayed_id_token(&org, "spa", "https://127.0.0.1:9443").expect("a token");
+        let c = claims(&token);
+        assert_eq!(c["aud"], key.as_str());
+        assert_eq!(c["iss"], "https://127.0.0.1:9443");
+        assert_eq!(c["preferred_username"], "spa.user@lab.example");
+        assert!(c["nonce"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("earlier-login-"));
+        assert!(replayed_id_token(&org, "nope", "https://127.0.0.1:9443").is_none());
     }
 }

@@ -63,6 +63,15 @@ pub trait OrgHandle: Send + Sync {
     fn outbound(&self) -> (Vec<CalloutSeen>, CalloutSetup) {
         Default::default()
     }
+    /// An ID token the org signed for the seed's app `app` in an earlier login (its own
+    /// nonce), for labs that teach refusing a replayed ID token (`run.replayed_id_token`).
+    /// `None` where the org cannot mint one.
+    fn replayed_id_token(&self, _app: &str) -> Option<String> {
+        None
+    }
+    /// Tells the org the address the learner's code reaches it at (the proxy), so what it
+    /// signs — an ID token's `iss`, its discovery `issuer` — names that address, not its own.
+    fn set_public_url(&self, _url: &str) {}
     /// Stops serving; the attempt is over.
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
 }

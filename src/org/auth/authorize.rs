@@ -4,7 +4,8 @@
 //! (exactly, or the same loopback URL on another port). Until both hold, errors show a page
 //! and never redirect (RFC 6749 §4.1.2.1). After that, errors redirect with `error`,
 //! `error_description` and the `state` echoed. Scripted runs get an immediate 302 when the
-//! app auto-approves; a browser gets the login and consent page.
+//! app auto-approves; a browser gets the login and consent page. `response_type=token` (the
+//! user-agent flow) is answered in the redirect's fragment instead, see [`super::user_agent`].
 
 use super::browser_session;
 use super::config::{ExternalClientApp, Flow, PermittedUsers};
@@ -16,7 +17,9 @@ use super::pages;
 use super::pkce::{self, constant_time_eq, Challenge};
 use super::server::{random_token, AuthServer};
 use super::token::granted_scopes;
+use super::user_agent::{self, redirect_with, Approved, ResponseKind};
 use super::users::{License, User};
+use crate::org::rest::InstanceUrl;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, Method, Request, StatusCode};
@@ -59,16 +62,6 @@ pub fn redirect_matches(registered: &str, given: &str) -> bool {
     g.as_str() == r.as_str()
 }
 
-/// Adds parameters to a redirect URI's query.
-fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    let sep = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{sep}{}", s.finish())
-}
-
 fn redirect(location: &str) -> Response {
     let mut r = StatusCode::FOUND.into_response();
     if let Ok(v) = header::HeaderValue::from_str(location) {
@@ -87,9 +80,14 @@ struct Checked {
     state: Option<String>,
     scopes: Vec<String>,
     challenge: Option<Challenge>,
+    kind: ResponseKind,
 }
 
-pub async fn authorize(State(auth): State<AuthServer>, request: Request<Body>) -> Response {
+pub async fn authorize(
+    State(auth): State<AuthServer>,
+    reached: InstanceUrl,
+    request: Request<Body>,
+) -> Response {
     let (parts, body) = request.into_parts();
     let mut draft = Draft::new("authorize");
     let parsed = match parts.method {
@@ -129,13 +127,17 @@ pub async fn authorize(State(auth): State<AuthServer>, request: Request<Body>) -
         Err(page) => return page(&auth, draft),
     };
     let state = checked.state.clone();
+    let in_fragment = checked.kind.in_fragment();
+    if in_fragment {
+        draft.grant = "user_agent".into();
+    }
     let fail = |auth: &AuthServer, draft: Draft, error: &str, description: &str, reason: String| {
         auth.record(draft, Outcome::Refused, Some(error), reason);
         let mut pairs = vec![("error", error), ("error_description", description)];
         if let Some(s) = state.as_deref() {
             pairs.push(("state", s));
         }
-        redirect(&with_query(&checked.redirect_uri, &pairs))
+        redirect(&redirect_with(&checked.redirect_uri, &pairs, in_fragment))
     };
     draft.pkce_method = checked
         .challenge
@@ -238,6 +240,33 @@ pub async fn authorize(State(auth): State<AuthServer>, request: Request<Body>) -
             ),
         );
     }
+    if in_fragment {
+        let location = user_agent::issue_in_fragment(
+            &auth,
+            Approved {
+                base_url: &auth.base_url(&reached),
+                app: &checked.app,
+                user: &user,
+                scopes: checked.scopes.clone(),
+                nonce: params.get("nonce").map(str::to_string),
+                redirect_uri: &checked.redirect_uri,
+                state: state.as_deref(),
+            },
+        );
+        auth.grants()
+            .consents
+            .insert((user.id.clone(), checked.app.consumer_key.clone()));
+        auth.record(
+            draft,
+            Outcome::Issued,
+            None,
+            format!(
+                "user-agent flow: tokens for {} sent in the redirect's fragment",
+                user.username
+            ),
+        );
+        return with_session_cookie(&auth, redirect(&location), logged_in_here, &user);
+    }
     let code = format!("aPrx{}", random_token(64));
     let now = auth.clock().now();
     {
@@ -275,9 +304,19 @@ pub async fn authorize(State(auth): State<AuthServer>, request: Request<Body>) -
     if let Some(s) = state.as_deref() {
         pairs.push(("state", s));
     }
-    let mut response = redirect(&with_query(&checked.redirect_uri, &pairs));
+    let response = redirect(&redirect_with(&checked.redirect_uri, &pairs, false));
+    with_session_cookie(&auth, response, logged_in_here, &user)
+}
+
+/// Starts the browser session when the user logged in on this request.
+fn with_session_cookie(
+    auth: &AuthServer,
+    mut response: Response,
+    logged_in_here: bool,
+    user: &User,
+) -> Response {
     if logged_in_here {
-        if let Some(cookie) = browser_session::start(&auth, &user) {
+        if let Some(cookie) = browser_session::start(auth, user) {
             response.headers_mut().insert(header::SET_COOKIE, cookie);
         }
     }
@@ -320,21 +359,29 @@ fn page_error(
     })
 }
 
-fn redirect_error(
+/// Where an error after the redirect URI was checked goes: the registered URI, with the
+/// `state` echoed, in the query or (user-agent flow) the fragment.
+struct ErrorTarget {
     uri: String,
     state: Option<String>,
-    error: &'static str,
-    description: &'static str,
-    reason: String,
-) -> PageFn {
-    Box::new(move |auth: &AuthServer, draft: Draft| {
-        auth.record(draft, Outcome::Refused, Some(error), reason);
-        let mut pairs = vec![("error", error), ("error_description", description)];
-        if let Some(s) = state.as_deref() {
-            pairs.push(("state", s));
-        }
-        redirect(&with_query(&uri, &pairs))
-    })
+    fragment: bool,
+}
+
+impl ErrorTarget {
+    fn error(&self, error: &'static str, description: &'static str, reason: String) -> PageFn {
+        let (uri, state, fragment) = (self.uri.clone(), self.state.clone(), self.fragment);
+        Box::new(move |auth: &AuthServer, mut draft: Draft| {
+            if fragment {
+                draft.grant = "user_agent".into();
+            }
+            auth.record(draft, Outcome::Refused, Some(error), reason);
+            let mut pairs = vec![("error", error), ("error_description", description)];
+            if let Some(s) = state.as_deref() {
+                pairs.push(("state", s));
+            }
+            redirect(&redirect_with(&uri, &pairs, fragment))
+        })
+    }
 }
 
 fn check_request(auth: &AuthServer, params: &Params) -> Result<Checked, PageFn> {
@@ -358,39 +405,60 @@ fn check_request(auth: &AuthServer, params: &Params) -> Result<Checked, PageFn> 
     }
     let uri = given.to_string();
     let state = params.get("state").map(str::to_string);
-    if !app.allows(Flow::AuthorizationCode) {
-        return Err(redirect_error(
-            uri,
-            state,
-            "unauthorized_client",
-            "this client is not allowed to use this response type",
-            format!(
-                "app '{}' is not enabled for the authorization code flow",
-                app.name
-            ),
-        ));
-    }
-    if params.get("response_type") != Some("code") {
-        return Err(redirect_error(
-            uri,
-            state,
+    let kind = ResponseKind::parse(params.get("response_type"));
+    let target = ErrorTarget {
+        uri: uri.clone(),
+        state: state.clone(),
+        fragment: kind.is_some_and(ResponseKind::in_fragment),
+    };
+    let Some(kind) = kind else {
+        return Err(target.error(
             "unsupported_response_type",
             "response type not supported",
-            "only response_type=code is supported here".into(),
+            "use response_type=code (web server flow) or token / token id_token (user-agent flow)"
+                .into(),
+        ));
+    };
+    let (flow, flow_name) = match kind {
+        ResponseKind::Code => (Flow::AuthorizationCode, "the authorization code flow"),
+        ResponseKind::Token { .. } => (Flow::UserAgent, "the user-agent flow"),
+    };
+    if !app.allows(flow) {
+        return Err(target.error(
+            "unauthorized_client",
+            "this client is not allowed to use this response type",
+            format!("app '{}' is not enabled for {flow_name}", app.name),
         ));
     }
     let scopes = match granted_scopes(&app, params.get("scope")) {
         Ok(s) => s,
         Err(e) => {
-            return Err(redirect_error(
-                uri,
-                state,
+            return Err(target.error(
                 "invalid_scope",
                 "the requested scope is not allowed",
                 e.reason,
             ))
         }
     };
+    if let ResponseKind::Token { id_token } = kind {
+        if id_token && params.get("nonce").is_none_or(str::is_empty) {
+            return Err(target.error(
+                "invalid_request",
+                "nonce is required",
+                "response_type=token id_token returns an ID token in the browser: send a fresh \
+                 nonce and check that the ID token echoes it"
+                    .into(),
+            ));
+        }
+        return Ok(Checked {
+            app,
+            redirect_uri: uri,
+            state,
+            scopes,
+            challenge: None,
+            kind,
+        });
+    }
     let challenge = match pkce::parse_challenge(
         params.get("code_challenge"),
         params.get("code_challenge_method"),
@@ -398,19 +466,11 @@ fn check_request(auth: &AuthServer, params: &Params) -> Result<Checked, PageFn> 
     ) {
         Ok(c) => c,
         Err(e) => {
-            return Err(redirect_error(
-                uri,
-                state,
-                "invalid_request",
-                "invalid code challenge",
-                e.to_string(),
-            ))
+            return Err(target.error("invalid_request", "invalid code challenge", e.to_string()))
         }
     };
     if challenge.is_none() && app.requires_pkce() {
-        return Err(redirect_error(
-            uri,
-            state,
+        return Err(target.error(
             "invalid_request",
             "missing required code challenge",
             format!(
@@ -425,6 +485,7 @@ fn check_request(auth: &AuthServer, params: &Params) -> Result<Checked, PageFn> 
         state,
         scopes,
         challenge,
+        kind,
     })
 }
 
@@ -499,11 +560,11 @@ mod tests {
     #[test]
     fn query_is_appended_with_the_right_separator() {
         assert_eq!(
-            with_query("http://x/cb", &[("code", "a b")]),
+            redirect_with("http://x/cb", &[("code", "a b")], false),
             "http://x/cb?code=a+b"
         );
         assert_eq!(
-            with_query("http://x/cb?k=1", &[("state", "s")]),
+            redirect_with("http://x/cb?k=1", &[("state", "s")], false),
             "http://x/cb?k=1&state=s"
         );
     }

@@ -52,6 +52,9 @@ pub enum Flow {
     SamlBearer,
     #[serde(alias = "username_password")]
     Password,
+    /// `response_type=token`: tokens handed to the browser in the redirect's fragment.
+    #[serde(alias = "implicit")]
+    UserAgent,
 }
 
 /// Who may use the app.

@@ -1,8 +1,8 @@
-//! The default org's apps: an External Client App for every flow the lessons walk through,
-//! plus `PlatformCLI`, the public client real orgs carry for the Salesforce CLI. Also the JWT
-//! key pair kept in the learner's workspace and the lines `sflab org serve` adds to its env
-//! file. (The default org's users are in the data core's default seed; its integration user
-//! has the built-in `sflab_Integration` permission set.)
+//! The default org's apps: an External Client App for every flow the lessons walk through (the
+//! user-agent flow included), plus `PlatformCLI`, the public client real orgs carry for the
+//! Salesforce CLI. Also the JWT key pair kept in the learner's workspace and the lines `sflab org
+//! serve` adds to its env file. (The default org's users are in the data core's default seed; its
+//! integration user has the built-in `sflab_Integration` permission set.)
 
 use super::config::{
     AuthConfig, ConfigError, ExternalClientApp, Flow, PermittedUsers, PreAuthorized, RefreshPolicy,
@@ -153,6 +153,17 @@ pub fn default_apps(jwt_certificate_pem: Option<&str>) -> Vec<ExternalClientApp>
     );
     device.public = true;
 
+    // The legacy user-agent flow, for the lesson on token kinds: tokens in the fragment.
+    let mut user_agent = app(
+        "sflab_user_agent",
+        &[Flow::UserAgent],
+        &["api", "openid", "id", "refresh_token"],
+    );
+    user_agent.public = true;
+    user_agent.callback_urls = vec![LESSON_CALLBACK.into()];
+    user_agent.auto_approve = true;
+    user_agent.auto_approve_as = Some("admin".into());
+
     let cli_scopes = ["refresh_token", "api", "web", "openid", "id", "full"];
     let mut cli = app(
         "PlatformCLI",
@@ -164,7 +175,7 @@ pub fn default_apps(jwt_certificate_pem: Option<&str>) -> Vec<ExternalClientApp>
     cli.callback_urls = vec![CLI_CALLBACK.into()];
     cli.auto_approve = true;
     cli.auto_approve_as = Some("admin".into());
-    apps.extend([device, cli]);
+    apps.extend([device, user_agent, cli]);
     apps
 }
 
@@ -261,6 +272,7 @@ mod tests {
             Flow::SamlBearer,
             Flow::Device,
             Flow::RefreshToken,
+            Flow::UserAgent,
         ] {
             assert!(c.apps.iter().any(|a| a.allows(flow)), "{flow:?}");
         }

@@ -187,7 +187,7 @@ pub async fn discovery(State(auth): State<AuthServer>, reached: InstanceUrl) -> 
             "userinfo_endpoint": format!("{b}/services/oauth2/userinfo"),
             "jwks_uri": format!("{b}/id/keys"),
             "scopes_supported": ["id", "api", "web", "full", "chatter_api", "visualforce", "refresh_token", "openid", "profile", "email", "address", "phone", "offline_access", "custom_permissions", "wave_api", "eclair_api"],
-            "response_types_supported": ["code"],
+            "response_types_supported": ["code", "token", "token id_token"],
             "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:saml2-bearer", "device"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],

@@ -39,6 +39,7 @@ mod server;
 mod setup_connect;
 pub mod span;
 mod token;
+mod user_agent;
 pub mod users;
 mod xmlscan;
 

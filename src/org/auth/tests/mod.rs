@@ -8,6 +8,7 @@ mod identity;
 mod refresh;
 mod robustness;
 mod token_basics;
+mod user_agent_flow;
 
 use super::keys::tests::test_key;
 use super::keys::{self_signed, OrgKeys};
@@ -91,6 +92,7 @@ apps:
   - { name: device2, consumer_key: device2-key, public: true, flows: [device] }
   - { name: pw, consumer_key: pw-key, consumer_secret: pw-secret, legacy_connected_app: true, flows: [password] }
   - { name: pw_eca, consumer_key: pweca-key, consumer_secret: pweca-secret, flows: [password] }
+  - { name: spa, consumer_key: spa-key, public: true, flows: [user_agent], scopes: [api, openid, refresh_token], callback_urls: [http://localhost:8080/callback], auto_approve: true, auto_approve_as: learner }
 users:
   - { username: integration@sflab.dev, alias: integration, profile: 'Minimum Access - API Only Integrations', permission_sets: [Sync], license: salesforce_integration, password: Integ-1 }
   - { username: learner@sflab.dev, alias: learner, password: Learner-1 }

@@ -1,0 +1,191 @@
+//! Telling token kinds apart: `oauth.nonce_sent` (every authorize request that asks for an ID
+//! token carries a fresh `nonce`) and `oauth.id_token_not_bearer` (an ID token proves who logged
+//! in to the client; it is never sent to an API as a bearer token — that is the access token's
+//! job).
+
+use super::cx::{is_oauth_endpoint, plural, show, Cx};
+use super::Verdict;
+use crate::evidence::Exchange;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+fn authorize_requests<'a>(cx: &'a Cx) -> impl Iterator<Item = &'a Exchange> + 'a {
+    cx.ev.exchanges.iter().filter(|e| {
+        e.path()
+            .trim_end_matches('/')
+            .ends_with("/services/oauth2/authorize")
+    })
+}
+
+/// Whether the authorize request can return an ID token: `openid` scope or `id_token` asked.
+fn asks_for_id_token(e: &Exchange) -> bool {
+    let has = |name: &str, word: &str| {
+        e.query_param(name)
+            .or_else(|| e.form_param(name))
+            .is_some_and(|v| v.split_whitespace().any(|w| w == word))
+    };
+    has("scope", "openid") || has("response_type", "id_token")
+}
+
+/// `oauth.nonce_sent`
+pub(crate) fn nonce_sent(cx: &Cx) -> Verdict {
+    let asking: Vec<&Exchange> = authorize_requests(cx)
+        .filter(|e| asks_for_id_token(e))
+        .collect();
+    if asking.is_empty() {
+        return cx.fail(
+            "No authorize request asked for an ID token: add `openid` to the scope (and \
+             `response_type=token id_token` in the user-agent flow).",
+        );
+    }
+    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for e in &asking {
+        match e.query_param("nonce").or_else(|| e.form_param("nonce")) {
+            None => problems.push(format!("{} sent no nonce", show(e))),
+            Some(n) if n.trim().len() < 8 => problems.push(format!(
+                "{} sent a nonce of {} characters: too short to be unguessable",
+                show(e),
+                n.trim().len()
+            )),
+            Some(n) => {
+                if let Some(first) = seen.insert(n, e.seq) {
+                    problems.push(format!("{} reused the nonce of #{first}", show(e)));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        return cx
+            .pass(format!(
+                "{} asked for an ID token, each with its own nonce.",
+                plural(asking.len(), "authorize request")
+            ))
+            .with_evidence(asking.iter().map(|e| e.seq));
+    }
+    cx.fail(format!(
+        "{}. Generate a random nonce (16+ bytes) per login, send it, and refuse an ID token whose \
+         `nonce` claim differs: that is what stops a replayed token.",
+        problems.join("; ")
+    ))
+    .with_evidence(asking.iter().map(|e| e.seq))
+}
+
+/// The bearer value of an API call when it is an ID token: a redaction marker of that kind, or
+/// a JWT (the org's access tokens are opaque `00D…!…` strings, its ID tokens are JWTs).
+fn id_token_as_bearer(e: &Exchange) -> bool {
+    let Some(auth) = e.request_header("authorization") else {
+        return false;
+    };
+    let value = auth.split_once(' ').map_or(auth, |(_, v)| v).trim();
+    value.starts_with("‹redacted:id_token#")
+        || (value.starts_with("eyJ") && value.matches('.').count() >= 1)
+}
+
+/// `oauth.id_token_not_bearer`
+pub(crate) fn id_token_not_bearer(cx: &Cx) -> Verdict {
+    let api: Vec<&Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| !is_oauth_endpoint(e))
+        .collect();
+    let misused: Vec<&&Exchange> = api.iter().filter(|e| id_token_as_bearer(e)).collect();
+    if !misused.is_empty() {
+        return cx
+            .fail(format!(
+                "{} sent the ID token as the bearer token: {}. The ID token tells your app who \
+                 logged in; the APIs only accept the access token.",
+                plural(misused.len(), "API call"),
+                misused
+                    .iter()
+                    .map(|e| show(e))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .with_evidence(misused.iter().map(|e| e.seq));
+    }
+    let with_bearer = api
+        .iter()
+        .filter(|e| e.request_header("authorization").is_some())
+        .count();
+    if with_bearer == 0 {
+        return cx.fail("No API call carried a bearer token, so the access token was never used.");
+    }
+    cx.pass(format!(
+        "All {} used the access token, never the ID token.",
+        plural(with_bearer, "authorised API call")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+
+    fn authorize(query: &str) -> crate::evidence::Exchange {
+        get(&format!("/services/oauth2/authorize?{query}"), 302)
+    }
+
+    const NONCE: &str = "{ rule: oauth.nonce_sent }";
+    const BEARER: &str = "{ rule: oauth.id_token_not_bearer }";
+
+    #[test]
+    fn an_openid_request_with_a_fresh_nonce_passes() {
+        let ev = evidence(vec![authorize(
+            "response_type=token+id_token&scope=api+openid&nonce=Zk3pQ9xw2LmA",
+        )]);
+        assert_passes(NONCE, &ev);
+    }
+
+    #[test]
+    fn a_missing_short_or_reused_nonce_fails() {
+        assert_fails(
+            NONCE,
+            &evidence(vec![authorize("response_type=token&scope=api+openid")]),
+        );
+        assert_fails(NONCE, &evidence(vec![authorize("scope=openid&nonce=1")]));
+        let v = assert_fails(
+            NONCE,
+            &evidence(vec![
+                authorize("scope=openid&nonce=Zk3pQ9xw2LmA"),
+                authorize("scope=openid&nonce=Zk3pQ9xw2LmA"),
+            ]),
+        );
+        assert!(
+            v.message.contains("reused the nonce of #1"),
+            "{}",
+            v.message
+        );
+        assert_fails(
+            NONCE,
+            &evidence(vec![authorize("scope=api&nonce=Zk3pQ9xw2LmA")]),
+        );
+    }
+
+    #[test]
+    fn an_id_token_as_bearer_fails_whether_marked_or_a_jwt() {
+        let marked = get("/services/data/v62.0/query", 401)
+            .header("Authorization", "Bearer ‹redacted:id_token#9f9f›");
+        let v = assert_fails(BEARER, &evidence(vec![marked]));
+        assert!(v.message.contains("#1"), "{}", v.message);
+        let jwt = get("/services/data/v62.0/query", 401).header(
+            "Authorization",
+            "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.‹redacted›",
+        );
+        assert_fails(BEARER, &evidence(vec![jwt]));
+    }
+
+    #[test]
+    fn the_access_token_as_bearer_passes_and_no_bearer_fails() {
+        let ok = get("/services/data/v62.0/query", 200).bearer("ab12");
+        assert_passes(BEARER, &evidence(vec![ok]));
+        assert_fails(
+            BEARER,
+            &evidence(vec![get("/services/data/v62.0/query", 401)]),
+        );
+    }
+}

@@ -1,0 +1,357 @@
+//! `soap.*`: rules over the SOAP envelopes the learner's code posted to the partner API
+//! (`/services/Soap/u/…`): which call each envelope made, whether it carried a `SessionHeader`,
+//! an `AllOrNoneHeader`, whether it logged in with a password, and what the org answered.
+//!
+//! Envelopes are read from the recorded (redacted) request bodies with the org's own XML
+//! reader; secrets inside them are already markers, which is all these rules need (they look at
+//! element names and at whether a value is present, never at the value).
+
+use super::cx::{plural, show, Cx};
+use super::Verdict;
+use crate::evidence::Exchange;
+use crate::org::soap::xml::{parse, Element};
+use serde::Deserialize;
+
+/// One partner-API call seen in the traffic.
+pub(crate) struct SoapCall<'a> {
+    pub exchange: &'a Exchange,
+    /// The operation: the first element inside `<Body>` (`login`, `upsert`, `query`, …).
+    pub operation: String,
+    pub envelope: Element,
+}
+
+impl SoapCall<'_> {
+    fn header(&self, name: &str) -> Option<&Element> {
+        self.envelope.child("Header").and_then(|h| h.child(name))
+    }
+
+    /// A `SessionHeader` with a non-empty `sessionId`.
+    fn has_session(&self) -> bool {
+        self.header("SessionHeader")
+            .and_then(|s| s.child_text("sessionId"))
+            .is_some_and(|v| !v.trim().is_empty())
+    }
+
+    /// `AllOrNoneHeader` with `allOrNone` true.
+    fn all_or_none(&self) -> bool {
+        self.header("AllOrNoneHeader")
+            .and_then(|h| h.child_text("allOrNone"))
+            .is_some_and(|v| matches!(v.trim(), "true" | "1"))
+    }
+
+    /// The `sf:` exception code of the fault the org answered with, if it did.
+    pub fn fault_code(&self) -> Option<String> {
+        let body = &self.exchange.response.as_ref()?.body;
+        let root = parse(&body.text).ok()?;
+        let fault = root.child("Body")?.child("Fault")?;
+        let code = fault.child_text("faultcode").unwrap_or("");
+        Some(code.rsplit(':').next().unwrap_or(code).to_string())
+    }
+}
+
+/// Every POST to the partner API whose body is a SOAP envelope, in order.
+pub(crate) fn soap_calls<'a>(cx: &'a Cx) -> Vec<SoapCall<'a>> {
+    cx.ev
+        .exchanges
+        .iter()
+        .filter(|e| e.method().eq_ignore_ascii_case("POST") && e.path().contains("/services/Soap/"))
+        .filter_map(|e| {
+            let envelope = parse(&e.request.body.text).ok()?;
+            let operation = envelope.child("Body")?.children.first()?.name.clone();
+            Some(SoapCall {
+                exchange: e,
+                operation,
+                envelope,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// `soap.session_header`: every call after the first carries a session in `SessionHeader`.
+pub(crate) fn session_header(cx: &Cx) -> Verdict {
+    let calls = soap_calls(cx);
+    let api: Vec<&SoapCall> = calls.iter().filter(|c| c.operation != "login").collect();
+    if api.is_empty() {
+        return cx.fail(
+            "No SOAP API call was made: post an envelope to /services/Soap/u/<version> with your \
+             access token in <SessionHeader><sessionId>.",
+        );
+    }
+    let bare: Vec<String> = api
+        .iter()
+        .filter(|c| !c.has_session())
+        .map(|c| format!("{} ({})", show(c.exchange), c.operation))
+        .collect();
+    if bare.is_empty() {
+        return cx.pass(format!(
+            "All {} carried a session in <SessionHeader><sessionId>.",
+            plural(api.len(), "SOAP call")
+        ));
+    }
+    cx.fail(format!(
+        "{} had no <SessionHeader> with a <sessionId>: {}. Put the OAuth access token there; \
+         the org answers INVALID_SESSION_ID without it.",
+        plural(bare.len(), "SOAP call"),
+        bare.join(", ")
+    ))
+}
+
+/// `soap.no_password_login`: the code never called `login` with a username and password.
+pub(crate) fn no_password_login(cx: &Cx) -> Verdict {
+    let calls = soap_calls(cx);
+    let logins: Vec<String> = calls
+        .iter()
+        .filter(|c| c.operation == "login")
+        .map(|c| show(c.exchange))
+        .collect();
+    if !logins.is_empty() {
+        return cx.fail(format!(
+            "The code called the SOAP login() with a username and password ({}). That puts a \
+             password in the integration and bypasses OAuth policies; get an access token with \
+             an OAuth flow and send it in <SessionHeader> instead.",
+            logins.join(", ")
+        ));
+    }
+    if calls.is_empty() {
+        return cx.fail("No SOAP call was made at all, so there is nothing to judge yet.");
+    }
+    cx.pass(format!(
+        "No SOAP login(): all {} used a session obtained through OAuth.",
+        plural(calls.len(), "SOAP call")
+    ))
+}
+
+/// `soap.all_or_none`: every write call of the listed operations asked for all-or-none.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllOrNone {
+    #[serde(default = "writes")]
+    pub operations: Vec<String>,
+}
+
+fn writes() -> Vec<String> {
+    ["create", "update", "upsert", "delete"]
+        .map(String::from)
+        .to_vec()
+}
+
+pub(crate) fn all_or_none(p: &AllOrNone, cx: &Cx) -> Verdict {
+    let calls = soap_calls(cx);
+    let wanted: Vec<&SoapCall> = calls
+        .iter()
+        .filter(|c| {
+            p.operations
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(&c.operation))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return cx.fail(format!(
+            "No SOAP {} call was made, so no AllOrNoneHeader could be checked.",
+            p.operations.join("/")
+        ));
+    }
+    let partial: Vec<String> = wanted
+        .iter()
+        .filter(|c| !c.all_or_none())
+        .map(|c| format!("{} ({})", show(c.exchange), c.operation))
+        .collect();
+    if partial.is_empty() {
+        return cx.pass(format!(
+            "All {} sent <AllOrNoneHeader><allOrNone>true</allOrNone>.",
+            plural(wanted.len(), "write call")
+        ));
+    }
+    cx.fail(format!(
+        "{} allowed partial success: {}. Add <AllOrNoneHeader><allOrNone>true</allOrNone></AllOrNoneHeader> \
+         to the SOAP header so one bad row rolls back the whole call.",
+        plural(partial.len(), "write call"),
+        partial.join(", ")
+    ))
+}
+
+/// `soap.call`: a call of `operation` was answered without a fault, or — with `fault:` — was
+/// answered with that `sf:` exception code.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallMade {
+    pub operation: String,
+    #[serde(default)]
+    pub fault: Option<String>,
+}
+
+pub(crate) fn call_made(p: &CallMade, cx: &Cx) -> Verdict {
+    let calls = soap_calls(cx);
+    let of_op: Vec<&SoapCall> = calls
+        .iter()
+        .filter(|c| c.operation.eq_ignore_ascii_case(&p.operation))
+        .collect();
+    if of_op.is_empty() {
+        let seen: Vec<&str> = calls.iter().map(|c| c.operation.as_str()).collect();
+        return cx.fail(format!(
+            "No SOAP {} call was made (calls seen: {}).",
+            p.operation,
+            if seen.is_empty() {
+                "none".to_string()
+            } else {
+                seen.join(", ")
+            }
+        ));
+    }
+    let faults: Vec<(String, Option<String>)> = of_op
+        .iter()
+        .map(|c| (show(c.exchange), c.fault_code()))
+        .collect();
+    match &p.fault {
+        None => match faults.iter().find(|(_, f)| f.is_none()) {
+            Some((at, _)) => cx.pass(format!("{at}: {} answered without a fault.", p.operation)),
+            None => cx.fail(format!(
+                "Every {} call was answered with a fault: {}. Read the <faultstring>: it says what to fix.",
+                p.operation,
+                faults
+                    .iter()
+                    .map(|(at, f)| format!("{at} sf:{}", f.as_deref().unwrap_or("?")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        },
+        Some(code) => {
+            let code = code.trim_start_matches("sf:");
+            match faults.iter().find(|(_, f)| f.as_deref() == Some(code)) {
+                Some((at, _)) => cx.pass(format!(
+                    "{at}: {} was answered with the fault sf:{code}, as the lab asks.",
+                    p.operation
+                )),
+                None => cx.fail(format!(
+                    "No {} call was answered with the fault sf:{code} (got: {}).",
+                    p.operation,
+                    faults
+                        .iter()
+                        .map(|(at, f)| format!(
+                            "{at} {}",
+                            f.as_deref()
+                                .map_or("no fault".to_string(), |f| format!("sf:{f}"))
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use crate::evidence::Exchange;
+
+    fn envelope(header: &str, call: &str) -> String {
+        format!(
+            r#"<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/envelope/"><soapenv:Header>{header}</soapenv:Header><soapenv:Body>{call}</soapenv:Body></soapenv:Envelope>"#
+        )
+    }
+
+    const SESSION: &str =
+        "<SessionHeader><sessionId>‹redacted:access_token#ab12›</sessionId></SessionHeader>";
+    const ALL: &str = "<AllOrNoneHeader><allOrNone>true</allOrNone></AllOrNoneHeader>";
+    const UPSERT: &str = "<upsert><externalIDFieldName>ERP_Id__c</externalIDFieldName><sObjects><type>Account</type></sObjects></upsert>";
+
+    fn soap(header: &str, call: &str, response: &str) -> Exchange {
+        req("POST", "/services/Soap/u/62.0", 200)
+            .header("Content-Type", "text/xml")
+            .body(&envelope(header, call))
+            .response_body(response)
+    }
+
+    fn ok() -> String {
+        envelope(
+            "",
+            "<upsertResponse><result><success>true</success></result></upsertResponse>",
+        )
+    }
+
+    fn fault(code: &str) -> String {
+        envelope(
+            "",
+            &format!("<soapenv:Fault><faultcode>sf:{code}</faultcode><faultstring>{code}: no</faultstring></soapenv:Fault>"),
+        )
+    }
+
+    #[test]
+    fn session_header_on_every_call_passes() {
+        let ev = evidence(vec![soap(&format!("{SESSION}{ALL}"), UPSERT, &ok())]);
+        assert_passes("{ rule: soap.session_header }", &ev);
+    }
+
+    #[test]
+    fn a_call_without_session_header_fails_naming_it() {
+        let ev = evidence(vec![
+            soap(SESSION, UPSERT, &ok()),
+            soap(
+                "",
+                "<query><queryString>SELECT Id FROM Account</queryString></query>",
+                &ok(),
+            ),
+        ]);
+        let v = assert_fails("{ rule: soap.session_header }", &ev);
+        assert!(
+            v.message.contains("#2") && v.message.contains("query"),
+            "{}",
+            v.message
+        );
+        assert_fails("{ rule: soap.session_header }", &evidence(vec![]));
+    }
+
+    #[test]
+    fn a_password_login_fails_no_password_login() {
+        let login =
+            "<login><username>a@b.c</username><password>‹redacted:password#11›</password></login>";
+        let ev = evidence(vec![soap("", login, &ok()), soap(SESSION, UPSERT, &ok())]);
+        let v = assert_fails("{ rule: soap.no_password_login }", &ev);
+        assert!(v.message.contains("#1"), "{}", v.message);
+        let ev = evidence(vec![soap(SESSION, UPSERT, &ok())]);
+        assert_passes("{ rule: soap.no_password_login }", &ev);
+    }
+
+    #[test]
+    fn all_or_none_is_required_on_each_listed_write() {
+        let rule = "{ rule: soap.all_or_none, operations: [upsert] }";
+        let ev = evidence(vec![soap(&format!("{SESSION}{ALL}"), UPSERT, &ok())]);
+        assert_passes(rule, &ev);
+        let ev = evidence(vec![
+            soap(&format!("{SESSION}{ALL}"), UPSERT, &ok()),
+            soap(SESSION, UPSERT, &ok()),
+        ]);
+        let v = assert_fails(rule, &ev);
+        assert!(v.message.contains("#2"), "{}", v.message);
+        let off = "<AllOrNoneHeader><allOrNone>false</allOrNone></AllOrNoneHeader>";
+        assert_fails(
+            rule,
+            &evidence(vec![soap(&format!("{SESSION}{off}"), UPSERT, &ok())]),
+        );
+    }
+
+    #[test]
+    fn call_made_tells_success_from_the_expected_fault() {
+        let query = "<query><queryString>SELECT Legacy__c FROM Account</queryString></query>";
+        let ev = evidence(vec![
+            soap(SESSION, UPSERT, &ok()),
+            soap(SESSION, query, &fault("INVALID_FIELD")).response_header("x", "y"),
+        ]);
+        assert_passes("{ rule: soap.call, operation: upsert }", &ev);
+        assert_passes(
+            "{ rule: soap.call, operation: query, fault: INVALID_FIELD }",
+            &ev,
+        );
+        assert_fails("{ rule: soap.call, operation: query }", &ev);
+        assert_fails(
+            "{ rule: soap.call, operation: upsert, fault: INVALID_FIELD }",
+            &ev,
+        );
+        assert_fails("{ rule: soap.call, operation: delete }", &ev);
+    }
+}
