@@ -16,7 +16,9 @@ pub mod error;
 pub mod gateway;
 pub mod limits;
 mod meta;
+pub mod pretty;
 mod query;
+pub mod render;
 mod sobjects;
 pub mod static_token;
 #[cfg(test)]
@@ -25,7 +27,7 @@ pub mod versions;
 
 pub use body::SfJson;
 pub use cursors::QueryCursors;
-pub use error::{json_response, ApiError, JSON_UTF8};
+pub use error::{json_bytes_response, json_response, ApiError, JSON_UTF8};
 pub use gateway::{authenticate, bearer_token, Caller, InstanceUrl, RequestVersion};
 pub use limits::ApiUsage;
 
