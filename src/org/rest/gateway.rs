@@ -287,7 +287,11 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         Area::Other => {}
     }
     let method = req.method().clone();
-    let pretty = limit_header.is_some() && super::pretty::wants_pretty(req.headers());
+    // Only the data API's own JSON is re-rendered: an Apex REST body is whatever the class
+    // wrote, and real orgs are not known to reformat it.
+    let pretty = limit_header.is_some()
+        && req.uri().path().starts_with("/services/data")
+        && super::pretty::wants_pretty(req.headers());
     if req.uri().path().contains("/composite") {
         // Composite subrequests come back through this gateway (see composite::dispatch); the
         // target lives only as long as this request, so the router holds no cycle.
