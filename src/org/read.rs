@@ -69,6 +69,18 @@ impl Store {
         fields: Option<&[&str]>,
         version: &str,
     ) -> Result<Json, SfError> {
+        let (obj, rec, projection) = self.retrieve_parts(object, id, fields)?;
+        Ok(record_json(obj, rec, projection.as_deref(), version))
+    }
+
+    /// What [`Store::retrieve`] renders: the object, the live record, and the projection as
+    /// field indexes (for writers that render the record themselves).
+    pub fn retrieve_parts(
+        &self,
+        object: &str,
+        id: &str,
+        fields: Option<&[&str]>,
+    ) -> Result<(&ObjectDef, &Record, Option<Vec<usize>>), SfError> {
         let t = self.object_index(object)?;
         let id = parse_id(id)?;
         let table = &self.tables[t];
@@ -89,7 +101,7 @@ impl Store {
                     .collect::<Result<Vec<usize>, SfError>>()?,
             ),
         };
-        Ok(record_json(obj, rec, projection.as_deref(), version))
+        Ok((obj, rec, projection))
     }
 }
 

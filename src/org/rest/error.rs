@@ -148,7 +148,15 @@ impl ApiError {
 
 /// Builds a JSON response with Salesforce's content type.
 pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
+    let mut bytes = Vec::with_capacity(256);
+    if serde_json::to_writer(&mut bytes, body).is_err() {
+        bytes = b"null".to_vec();
+    }
+    json_bytes_response(status, bytes)
+}
+
+/// A response whose body is JSON already rendered to bytes, with Salesforce's content type.
+pub fn json_bytes_response(status: StatusCode, bytes: Vec<u8>) -> Response {
     let mut resp = (status, bytes).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));

@@ -211,8 +211,16 @@ fn too_large(status: StatusCode, code: &str, message: &str) -> Response {
     ApiError::new(status, code, message).into_response()
 }
 
+/// The length of the URI as written (`Uri`'s `Display`), without writing it.
+fn uri_len(uri: &Uri) -> usize {
+    uri.scheme_str().map_or(0, |s| s.len() + 3)
+        + uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.path().len()
+        + uri.query().map_or(0, |q| q.len() + 1)
+}
+
 async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Response {
-    let uri_len = req.uri().to_string().len();
+    let uri_len = uri_len(req.uri());
     if uri_len > MAX_URI_AND_HEADER_BYTES {
         return too_large(
             StatusCode::URI_TOO_LONG,
@@ -279,6 +287,11 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         Area::Other => {}
     }
     let method = req.method().clone();
+    // Only the data API's own JSON is re-rendered: an Apex REST body is whatever the class
+    // wrote, and real orgs are not known to reformat it.
+    let pretty = limit_header.is_some()
+        && req.uri().path().starts_with("/services/data")
+        && super::pretty::wants_pretty(req.headers());
     if req.uri().path().contains("/composite") {
         // Composite subrequests come back through this gateway (see composite::dispatch); the
         // target lives only as long as this request, so the router holds no cycle.
@@ -297,7 +310,32 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
     if let Some(h) = limit_header {
         set_limit_header(&mut resp, &h);
     }
+    if pretty {
+        resp = prettify_response(resp).await;
+    }
     resp
+}
+
+/// A JSON response re-rendered for `X-PrettyPrint: 1`; other responses unchanged.
+async fn prettify_response(resp: Response) -> Response {
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ApiError::unknown_exception().into_response();
+    };
+    let body = match super::pretty::prettify(&bytes) {
+        Some(pretty) => Body::from(pretty),
+        None => Body::from(bytes),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, body)
 }
 
 fn set_limit_header(resp: &mut Response, value: &str) {
@@ -382,6 +420,19 @@ mod tests {
         );
         assert_eq!(area("/services/apexrest/orders"), Area::ApexRest);
         assert_eq!(area("/services/oauth2/token"), Area::Other);
+    }
+
+    #[test]
+    fn uri_length_is_that_of_the_written_uri() {
+        for u in [
+            "/services/data/v62.0/query?q=SELECT+Id+FROM+Account",
+            "/",
+            "http://127.0.0.1:8443/services/data?x=1",
+            "https://localhost/a/b",
+        ] {
+            let uri: Uri = u.parse().unwrap();
+            assert_eq!(uri_len(&uri), uri.to_string().len(), "{u}");
+        }
     }
 
     #[test]

@@ -17,8 +17,10 @@ mod explain;
 pub mod gateway;
 pub mod limits;
 mod meta;
+pub mod pretty;
 mod query;
 mod recent;
+pub mod render;
 mod replication;
 mod search;
 mod sobjects;
@@ -29,7 +31,7 @@ pub mod versions;
 
 pub use body::SfJson;
 pub use cursors::QueryCursors;
-pub use error::{json_response, ApiError, JSON_UTF8};
+pub use error::{json_bytes_response, json_response, ApiError, JSON_UTF8};
 pub use gateway::{authenticate, bearer_token, Caller, InstanceUrl, RequestVersion};
 pub use limits::ApiUsage;
 

@@ -7,8 +7,9 @@
 //! Aggregate results come in one batch of up to 2,000 rows, never through a locator.
 
 use super::cursors::{batch_size, Window, DEFAULT_BATCH};
-use super::error::{json_response, ApiError};
+use super::error::{json_bytes_response, json_response, ApiError};
 use super::gateway::{Caller, RequestVersion};
+use super::render;
 use super::versions::ApiVersion;
 use super::RestState;
 use crate::org::auth::Op;
@@ -18,7 +19,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
 use std::collections::HashMap;
 
 pub fn routes() -> Router<RestState> {
@@ -31,28 +31,25 @@ pub fn routes() -> Router<RestState> {
 
 type Params = HashMap<String, String>;
 
-/// The response body for a window of a query's rows, rendering just those rows.
-fn page_body(
+/// The response for a window of a query's rows, rendering just those rows.
+fn page_response(
     state: &RestState,
     window: Window<soql::QueryCursor>,
     version: ApiVersion,
     resource: &str,
-) -> Value {
+) -> Response {
     let records = {
         let store = state.org.store.read();
         window
             .rows
             .batch(&store, window.start, window.end - window.start)
     };
-    let mut body = json!({
-        "totalSize": window.total_size,
-        "done": window.next_locator.is_none(),
-    });
-    if let Some(loc) = window.next_locator {
-        body["nextRecordsUrl"] = json!(format!("{}/{resource}/{loc}", version.base_path()));
-    }
-    body["records"] = Value::Array(records);
-    body
+    let next = window
+        .next_locator
+        .map(|loc| format!("{}/{resource}/{loc}", version.base_path()));
+    let mut out = Vec::with_capacity(128 + 256 * records.len());
+    render::write_page(&mut out, window.total_size, next.as_deref(), &records);
+    json_bytes_response(StatusCode::OK, out)
 }
 
 fn header_batch(headers: &HeaderMap) -> Option<usize> {
@@ -127,10 +124,7 @@ async fn run(
     let window = state
         .cursors
         .first_page(&caller.0.user_id, cursor, rows, total, batch, now);
-    Ok(json_response(
-        StatusCode::OK,
-        &page_body(&state, window, version, resource),
-    ))
+    Ok(page_response(&state, window, version, resource))
 }
 
 async fn query(
@@ -167,10 +161,7 @@ fn next(
         header_batch(headers),
         state.org.clock.now(),
     )?;
-    Ok(json_response(
-        StatusCode::OK,
-        &page_body(state, window, version, resource),
-    ))
+    Ok(page_response(state, window, version, resource))
 }
 
 async fn more(

@@ -10,7 +10,7 @@
 //! - An upsert that updates answers 200 with `created:false` from v46.0 on, 204 before.
 
 use super::body::{expect_object, SfJson};
-use super::error::{json_response, ApiError};
+use super::error::{json_bytes_response, json_response, ApiError};
 use super::gateway::{Caller, RequestVersion};
 use super::versions::ApiVersion;
 use super::RestState;
@@ -190,9 +190,13 @@ async fn retrieve(
     let refs: Option<Vec<&str>> = fields
         .as_ref()
         .map(|f| f.iter().map(String::as_str).collect());
-    let store = state.org.store.read();
-    let record = store.retrieve(&name, &id, refs.as_deref(), &version.number())?;
-    Ok(json_response(StatusCode::OK, &record))
+    let mut out = Vec::with_capacity(2048);
+    {
+        let store = state.org.store.read();
+        let (obj, rec, projection) = store.retrieve_parts(&name, &id, refs.as_deref())?;
+        super::render::write_record(&mut out, obj, rec, projection.as_deref(), &version.number());
+    }
+    Ok(json_bytes_response(StatusCode::OK, out))
 }
 
 async fn update(

@@ -15,6 +15,7 @@
 
 mod aggregate;
 pub mod ast;
+pub mod cache;
 mod columns;
 pub mod dates;
 mod error;
@@ -36,6 +37,7 @@ use crate::org::store::Store;
 use chrono::{DateTime, Utc};
 use plan::{Plan, Planner};
 use serde_json::Value as Json;
+use std::sync::Arc;
 
 pub use ast::Query;
 
@@ -76,8 +78,8 @@ pub fn parse_query(src: &str) -> Result<Query, SfError> {
     parser::parse(src).map_err(|e| error::malformed(src, e.pos, &e.message))
 }
 
-fn plan_query(store: &Store, src: &str, now: DateTime<Utc>) -> Result<(Query, Plan), SfError> {
-    let q = parse_query(src)?;
+fn plan_query(store: &Store, src: &str, now: DateTime<Utc>) -> Result<(Arc<Query>, Plan), SfError> {
+    let q = cache::parsed(src, parse_query)?;
     let base = store
         .schema()
         .object_index(&q.from)

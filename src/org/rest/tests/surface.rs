@@ -282,3 +282,47 @@ async fn in_process_sub_requests_reach_the_routes_without_being_counted() {
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(state.usage.used(state.org.clock.now()), 0);
 }
+
+/// The raw body of a GET, with extra headers.
+async fn raw_get(m: &Mock, path: &str, extra: &[(&str, &str)]) -> (HeaderMap, String) {
+    let mut req = Request::builder()
+        .uri(path)
+        .header("host", "127.0.0.1:8443")
+        .header("authorization", format!("Bearer {}", m.token));
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    let resp = m
+        .app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (headers, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn x_prettyprint_indents_the_same_json() {
+    let m = mock();
+    let q = format!("{V}/query?q=SELECT+Name+FROM+Account+WHERE+ERP_Id__c='A-1000'");
+    let (_, compact) = raw_get(&m, &q, &[]).await;
+    let (headers, pretty) = raw_get(&m, &q, &[("X-PrettyPrint", "1")]).await;
+    assert!(!compact.contains('\n'), "{compact}");
+    assert!(
+        pretty.starts_with("{\n  \"totalSize\" : 1,\n  \"done\" : true,\n  \"records\" : [ {\n    \"attributes\" : {\n      \"type\" : \"Account\","),
+        "{pretty}"
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&pretty).unwrap(),
+        serde_json::from_str::<Value>(&compact).unwrap()
+    );
+    assert_eq!(headers["content-type"], "application/json;charset=UTF-8");
+    assert!(headers.contains_key("sforce-limit-info"));
+
+    let (_, error) = raw_get(&m, &format!("{V}/sobjects/Nope"), &[("X-PrettyPrint", "1")]).await;
+    assert!(error.starts_with("[ {\n  \"message\" : "), "{error}");
+}
