@@ -10,7 +10,8 @@
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
 //! retry on 4xx), `hygiene` (secrets in sources and output, exit status), `output` (what the
 //! program printed), `bulk` (failed results, locators), `files` (CSV files the program wrote),
-//! `design` (tables in a design document), `breaker` (circuit breakers).
+//! `design` (tables in a design document), `breaker` (circuit breakers), `events` (published,
+//! subscribed, replay resumed, idempotent consumers).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
@@ -19,6 +20,7 @@ mod breaker;
 mod bulk;
 mod cx;
 mod design;
+mod events;
 mod files;
 mod http;
 mod hygiene;
@@ -81,6 +83,10 @@ pub enum Rule {
     FilesCsvRows(files::CsvRows),
     DesignTable(design::TableCheck),
     BreakerOpens(breaker::Opens),
+    EventsPublished(events::Published),
+    EventsSubscribed(events::Subscribed),
+    EventsReplayResumed(events::ReplayResumed),
+    EventsConsumerIdempotent(events::ConsumerIdempotent),
 }
 
 impl RuleSpec {
@@ -130,6 +136,10 @@ impl RuleSpec {
             Rule::FilesCsvRows(p) => files::csv_rows(p, &cx),
             Rule::DesignTable(p) => design::table(p, &cx),
             Rule::BreakerOpens(p) => breaker::opens(p, &cx),
+            Rule::EventsPublished(p) => events::published(p, &cx),
+            Rule::EventsSubscribed(p) => events::subscribed(p, &cx),
+            Rule::EventsReplayResumed(p) => events::replay_resumed(p, &cx),
+            Rule::EventsConsumerIdempotent(p) => events::consumer_idempotent(p, &cx),
         }
     }
 }

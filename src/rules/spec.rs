@@ -50,6 +50,10 @@ pub const RULE_NAMES: &[&str] = &[
     "files.csv_rows",
     "design.table",
     "breaker.opens",
+    "events.published",
+    "events.subscribed",
+    "events.replay_resumed",
+    "events.consumer_idempotent",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -108,6 +112,10 @@ impl RuleSpec {
             Rule::FilesCsvRows(_) => "files.csv_rows",
             Rule::DesignTable(_) => "design.table",
             Rule::BreakerOpens(_) => "breaker.opens",
+            Rule::EventsPublished(_) => "events.published",
+            Rule::EventsSubscribed(_) => "events.subscribed",
+            Rule::EventsReplayResumed(_) => "events.replay_resumed",
+            Rule::EventsConsumerIdempotent(_) => "events.consumer_idempotent",
         }
     }
 
@@ -220,6 +228,10 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
             Rule::DesignTable(p)
         }
         "breaker.opens" => Rule::BreakerOpens(breaker_params(map, name)?),
+        "events.published" => Rule::EventsPublished(params(map).map_err(bad)?),
+        "events.subscribed" => Rule::EventsSubscribed(params(map).map_err(bad)?),
+        "events.replay_resumed" => Rule::EventsReplayResumed(params(map).map_err(bad)?),
+        "events.consumer_idempotent" => Rule::EventsConsumerIdempotent(params(map).map_err(bad)?),
         unknown => {
             let suggestion = closest(unknown)
                 .map(|s| format!(" (did you mean `{s}`?)"))
@@ -383,6 +395,9 @@ mod tests {
                 "breaker.opens" => "failures: 3, cooldown: 5s",
                 "oauth.scopes_requested" => "allowed: [api]",
                 "oauth.client_used" => "client_id: 3MVG9x",
+                "events.published" => "event: OrderShipped__e",
+                "events.subscribed" | "events.replay_resumed" => "channel: /event/A__e",
+                "events.consumer_idempotent" => "object: Account, field: Name",
                 _ => "",
             }
         };
