@@ -171,10 +171,14 @@ pub(crate) fn subscribed(p: &Subscribed, cx: &Cx) -> Verdict {
     }
     match subscriptions(cx, &p.channel).first() {
         Some(s) => cx.pass(format!(
-            "Your code subscribed to {} via {} (from replay position {}).",
+            "Your code subscribed to {} via {} (from {}).",
             p.channel,
             text(s, "via"),
-            num(s, "from")
+            match num(s, "from") {
+                -1 => "LATEST, -1".to_string(),
+                -2 => "EARLIEST, -2".to_string(),
+                id => format!("after replay id {id}"),
+            }
         )),
         None => {
             let polled: Vec<u64> = cx
