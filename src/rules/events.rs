@@ -121,7 +121,7 @@ pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
         let missing: Vec<&str> = p
             .fields
             .iter()
-            .filter(|f| payload.get(f.as_str()).is_none_or(Value::is_null))
+            .filter(|f| payload.get(f.as_str()).map_or(true, Value::is_null))
             .map(String::as_str)
             .collect();
         if missing.is_empty() {
@@ -144,7 +144,7 @@ pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
     let missing: Vec<&str> = p
         .fields
         .iter()
-        .filter(|f| first.get(f.as_str()).is_none_or(Value::is_null))
+        .filter(|f| first.get(f.as_str()).map_or(true, Value::is_null))
         .map(String::as_str)
         .collect();
     cx.fail(format!(
@@ -237,9 +237,9 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
         let id = subscriber_of(s);
         let from = num(s, "from");
         if i > 0 && from == -2 && !received.is_empty() {
-            return cx.fail(format!(
-                "After the restart your subscriber asked for EARLIEST (-2) and re-read the whole retained stream; store the last replay id you processed and subscribe from it (CUSTOM)."
-            ));
+            return cx.fail(
+                "After the restart your subscriber asked for EARLIEST (-2) and re-read the whole retained stream; store the last replay id you processed and subscribe from it (CUSTOM).",
+            );
         }
         for d in deliveries.iter().filter(|d| text(d, "subscriber") == id) {
             let r = num(d, "replay_id");
