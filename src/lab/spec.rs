@@ -106,6 +106,11 @@ pub struct RunSpec {
     /// earlier login (another nonce), which a careful client refuses.
     #[serde(default)]
     pub replayed_id_token: bool,
+    /// What the runner does while the learner's code runs (publish, DML, kill, start,
+    /// redeliver, wait): see [`super::scenario`]. Kept as YAML; [`super::scenario::plan`]
+    /// reads it. With a scenario, `times` must be 1: `start` steps begin further runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenario: Vec<serde_yaml::Value>,
 }
 
 impl Default for RunSpec {
@@ -120,6 +125,7 @@ impl Default for RunSpec {
             approve_device_after: None,
             jwt_key: false,
             replayed_id_token: false,
+            scenario: Vec::new(),
         }
     }
 }
@@ -400,6 +406,41 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
             ));
         }
     }
+    if !spec.run.scenario.is_empty() {
+        if spec.run.times != 1 {
+            out.push(at(
+                key_line(yaml, "run"),
+                "`run.times` must be 1 with a `run.scenario`: its `start` steps begin further runs"
+                    .into(),
+            ));
+        }
+        let lines = nested_item_lines(yaml, "scenario");
+        let line_of = |step: usize| lines.get(step - 1).copied().or(key_line(yaml, "run"));
+        match super::scenario::plan(&spec.run.scenario) {
+            Err(problems) => {
+                for p in problems {
+                    out.push(at(line_of(p.step), p.to_string()));
+                }
+            }
+            Ok(steps) => {
+                let declared = spec.org.get("events").and_then(|e| e.get("platform"));
+                for (i, step) in steps.iter().enumerate() {
+                    if let super::scenario::Step::Publish { event, .. } = step {
+                        let known = declared.and_then(|d| d.as_mapping()).is_some_and(|m| {
+                            m.keys()
+                                .any(|k| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(event)))
+                        });
+                        if !known {
+                            out.push(at(
+                                line_of(i + 1),
+                                format!("run.scenario step {}: `{event}` is not declared under `org: events: platform:`", i + 1),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
     let check_lines = item_lines(yaml, "checks");
     for (i, c) in spec.checks.iter().enumerate() {
         if let Err(e) = c.rule_spec() {
@@ -538,6 +579,37 @@ pub fn item_lines(yaml: &str, key: &str) -> Vec<usize> {
                 Some(n) if n == this => out.push(i + 1),
                 _ => {}
             }
+        }
+    }
+    out
+}
+
+/// The 1-based lines where the block list items under the first (nested) `key:` start.
+fn nested_item_lines(yaml: &str, key: &str) -> Vec<usize> {
+    let prefix = format!("{key}:");
+    let lines: Vec<&str> = yaml.lines().collect();
+    let Some(start) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(&prefix))
+    else {
+        return Vec::new();
+    };
+    let key_indent = lines[start].len() - lines[start].trim_start().len();
+    let mut indent = None;
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(start + 1) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let this = line.len() - trimmed.len();
+        let item = trimmed.starts_with("- ") || trimmed == "-";
+        if this < key_indent || (this == key_indent && !item) {
+            break;
+        }
+        if item && indent.map_or(true, |n| n == this) {
+            indent = Some(this);
+            out.push(i + 1);
         }
     }
     out

@@ -13,7 +13,8 @@
 //! (CSV files the program wrote), `design` (tables in a design document), `breaker` (circuit
 //! breakers), `org` and `callout` (lab actions the org performed, its callouts and deployed
 //! callout setup), `soap` (partner API envelopes: session header, no password login,
-//! all-or-none, faults), `mcp` (MCP tools called), `review` (findings of a security review).
+//! all-or-none, faults), `mcp` (MCP tools called), `review` (findings of a security review),
+//! `events` (published, subscribed, replay resumed, idempotent consumers).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
@@ -23,6 +24,7 @@ mod bulk;
 mod callout;
 mod cx;
 mod design;
+mod events;
 mod files;
 mod http;
 mod hygiene;
@@ -103,6 +105,10 @@ pub enum Rule {
     OauthNonceSent(oauth_tokens::NoParams),
     OauthIdTokenNotBearer(oauth_tokens::NoParams),
     ReviewFindings(review::Findings),
+    EventsPublished(events::Published),
+    EventsSubscribed(events::Subscribed),
+    EventsReplayResumed(events::ReplayResumed),
+    EventsConsumerIdempotent(events::ConsumerIdempotent),
 }
 
 impl RuleSpec {
@@ -165,6 +171,10 @@ impl RuleSpec {
             Rule::OauthNonceSent(_) => oauth_tokens::nonce_sent(&cx),
             Rule::OauthIdTokenNotBearer(_) => oauth_tokens::id_token_not_bearer(&cx),
             Rule::ReviewFindings(p) => review::findings(p, &cx),
+            Rule::EventsPublished(p) => events::published(p, &cx),
+            Rule::EventsSubscribed(p) => events::subscribed(p, &cx),
+            Rule::EventsReplayResumed(p) => events::replay_resumed(p, &cx),
+            Rule::EventsConsumerIdempotent(p) => events::consumer_idempotent(p, &cx),
         }
     }
 }

@@ -63,6 +63,10 @@ pub const RULE_NAMES: &[&str] = &[
     "oauth.nonce_sent",
     "oauth.id_token_not_bearer",
     "review.findings",
+    "events.published",
+    "events.subscribed",
+    "events.replay_resumed",
+    "events.consumer_idempotent",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -134,6 +138,10 @@ impl RuleSpec {
             Rule::OauthNonceSent(_) => "oauth.nonce_sent",
             Rule::OauthIdTokenNotBearer(_) => "oauth.id_token_not_bearer",
             Rule::ReviewFindings(_) => "review.findings",
+            Rule::EventsPublished(_) => "events.published",
+            Rule::EventsSubscribed(_) => "events.subscribed",
+            Rule::EventsReplayResumed(_) => "events.replay_resumed",
+            Rule::EventsConsumerIdempotent(_) => "events.consumer_idempotent",
         }
     }
 
@@ -259,6 +267,10 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "oauth.nonce_sent" => Rule::OauthNonceSent(params(map).map_err(bad)?),
         "oauth.id_token_not_bearer" => Rule::OauthIdTokenNotBearer(params(map).map_err(bad)?),
         "review.findings" => Rule::ReviewFindings(params(map).map_err(bad)?),
+        "events.published" => Rule::EventsPublished(params(map).map_err(bad)?),
+        "events.subscribed" => Rule::EventsSubscribed(params(map).map_err(bad)?),
+        "events.replay_resumed" => Rule::EventsReplayResumed(params(map).map_err(bad)?),
+        "events.consumer_idempotent" => Rule::EventsConsumerIdempotent(params(map).map_err(bad)?),
         unknown => {
             let suggestion = closest(unknown)
                 .map(|s| format!(" (did you mean `{s}`?)"))
@@ -428,6 +440,9 @@ mod tests {
                 "soap.call" => "operation: upsert",
                 "mcp.tools_called" => "allowed: [soql_query]",
                 "review.findings" => "file: f.md, columns: [Finding], findings: { a: [b] }",
+                "events.published" => "event: OrderShipped__e",
+                "events.subscribed" | "events.replay_resumed" => "channel: /event/A__e",
+                "events.consumer_idempotent" => "object: Account, field: Name",
                 _ => "",
             }
         };

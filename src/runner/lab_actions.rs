@@ -4,7 +4,7 @@
 //! org-side `actions:` before, during (for a learner's service) and after each run.
 
 use super::parts::OrgHandle;
-use super::process::{run_entry_point, run_entry_point_until, ProcessError, ProcessSpec};
+use super::process::{run_entry_point, run_entry_point_until, ProcessError, ProcessSpec, Stop};
 use crate::evidence::{ActionOutcome, LearnerRun};
 use crate::lab::actions::LabAction;
 use crate::lab::LabSpec;
@@ -123,6 +123,7 @@ async fn serve_and_act(
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let run = run_entry_point_until(spec, index, async move {
         let _ = stop_rx.await;
+        Stop::Term
     });
     tokio::pin!(run);
     let deadline = tokio::time::Instant::now() + spec.timeout;

@@ -138,16 +138,27 @@ fn is_executable(path: &Path) -> bool {
 
 /// Runs `./run` once (or `sh run` when it is not executable) and reports what happened.
 pub async fn run_entry_point(spec: &ProcessSpec, index: usize) -> Result<LearnerRun, ProcessError> {
-    run_entry_point_until(spec, index, std::future::pending::<()>()).await
+    run_entry_point_until(spec, index, std::future::pending::<Stop>()).await
 }
 
-/// Like [`run_entry_point`], but when `stop` completes first the process group is asked to end
-/// (SIGTERM, then SIGKILL after a short grace): how a learner's long-running service is ended
-/// once the org has called it. Such a run is not marked as timed out.
+/// How the runner ends a learner's process before it exits on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Ask the process group to end (SIGTERM, then SIGKILL after a short grace): how a
+    /// learner's long-running service is ended once the org has called it.
+    Term,
+    /// Kill the whole process group at once (SIGKILL, like a crash): how a scenario tests that
+    /// a consumer resumes where it left off.
+    Kill,
+}
+
+/// Like [`run_entry_point`], but when `stop` completes first the process group is ended the
+/// way it says. Such a run is not marked as timed out; a killed run reports its signal and no
+/// exit code.
 pub async fn run_entry_point_until(
     spec: &ProcessSpec,
     index: usize,
-    stop: impl std::future::Future<Output = ()>,
+    stop: impl std::future::Future<Output = Stop>,
 ) -> Result<LearnerRun, ProcessError> {
     let entry = spec.dir.join("run");
     if !entry.is_file() {
@@ -202,8 +213,12 @@ pub async fn run_entry_point_until(
             kill_group(pid);
             (child.wait().await.ok(), true)
         }
-        _ = stop => {
-            signal_group(pid, SIGNAL_TERM);
+        how = stop => {
+            if how == Stop::Term {
+                signal_group(pid, SIGNAL_TERM);
+            } else {
+                kill_group(pid);
+            }
             match tokio::time::timeout(Duration::from_secs(2), child.wait()).await {
                 Ok(status) => (status.ok(), false),
                 Err(_) => {
@@ -294,7 +309,10 @@ mod tests {
         let started = Instant::now();
         let r = rt
             .block_on(async {
-                let stop = tokio::time::sleep(Duration::from_millis(400));
+                let stop = async {
+                    tokio::time::sleep(Duration::from_millis(400)).await;
+                    Stop::Term
+                };
                 run_entry_point_until(&spec, 0, stop).await
             })
             .unwrap();
@@ -357,6 +375,32 @@ mod tests {
         assert!(r.timed_out);
         assert_eq!(r.exit_code, None);
         assert_eq!(r.signal, Some(libc::SIGKILL));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!t.path().join("late.txt").exists());
+    }
+
+    #[test]
+    fn a_stopped_run_is_killed_with_its_children_and_is_not_a_timeout() {
+        let (t, spec) = lab(
+            "#!/bin/sh\necho started\n(sleep 30; echo late > late.txt) &\nsleep 30\n",
+            true,
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let r = rt
+            .block_on(run_entry_point_until(&spec, 2, async {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                Stop::Kill
+            }))
+            .unwrap();
+        assert!(!r.timed_out);
+        assert_eq!(r.index, 2);
+        assert_eq!(r.signal, Some(libc::SIGKILL));
+        assert_eq!(r.stdout.text, "started\n");
         assert!(started.elapsed() < Duration::from_secs(5));
         std::thread::sleep(Duration::from_millis(200));
         assert!(!t.path().join("late.txt").exists());
