@@ -323,6 +323,60 @@ async fn collections_over_200_records_are_refused() {
 }
 
 #[tokio::test]
+async fn graph_limits_refuse_deep_chains_and_collection_nodes() {
+    let m = mock();
+    let before = m.count("Contact").await;
+    let chain = |n: usize| -> Vec<serde_json::Value> {
+        (0..n)
+            .map(|i| {
+                let mut body = json!({"LastName": format!("Chain {i}")});
+                if i > 0 {
+                    body["ReportsToId"] = json!(format!("@{{c{}.id}}", i - 1));
+                }
+                json!({"method":"POST","url":format!("{V}/sobjects/Contact"),"referenceId":format!("c{i}"),"body":body})
+            })
+            .collect()
+    };
+    let deep = m
+        .post(
+            &format!("{V}/composite/graph"),
+            json!({"graphs": [{"graphId":"deep","compositeRequest": chain(16)}]}),
+        )
+        .await;
+    assert_eq!(deep.status, StatusCode::BAD_REQUEST, "{}", deep.text);
+    assert_eq!(deep.body[0]["errorCode"], "LIMIT_EXCEEDED");
+    assert!(deep.body[0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("15 levels"));
+    assert_eq!(m.count("Contact").await, before);
+    let ok = m
+        .post(
+            &format!("{V}/composite/graph"),
+            json!({"graphs": [{"graphId":"fifteen","compositeRequest": chain(15)}]}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    assert_eq!(ok.body["graphs"][0]["isSuccessful"], true, "{}", ok.text);
+    assert_eq!(m.count("Contact").await, before + 15);
+    let collections = m
+        .post(
+            &format!("{V}/composite/graph"),
+            json!({"graphs": [{"graphId":"coll","compositeRequest": [
+                {"method":"POST","url":format!("{V}/composite/sobjects"),"referenceId":"all",
+                 "body":{"records":[{"attributes":{"type":"Account"},"Name":"N"}]}}]}]}),
+        )
+        .await;
+    assert_eq!(
+        collections.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        collections.text
+    );
+    assert_eq!(collections.body[0]["errorCode"], "INVALID_INPUT");
+}
+
+#[tokio::test]
 async fn graph_runs_each_graph_all_or_nothing() {
     let m = mock();
     let before = m.count("Account").await;

@@ -11,7 +11,7 @@ use super::error::{ErrorCode, SfError, UpsertError};
 use super::record::Record;
 use super::schema::SystemField;
 use super::store::{parse_id, Actor, Store, Undo, UpsertMode};
-use super::validate::{cross_reference, entity_deleted};
+use super::validate::{cross_reference, entity_deleted, json_entries, Given};
 use super::value::Value;
 use serde_json::Map;
 
@@ -26,35 +26,50 @@ impl Store {
         actor: &Actor,
     ) -> Result<Change, SfError> {
         let t = self.object_index(object)?;
-        let changes = self.convert_fields(t, body, None, actor)?;
-        let obj = self.schema.object_at(t);
-        let mut pairs: Vec<(u16, Value)> = Vec::with_capacity(changes.len() + 8);
-        let mut given = vec![false; obj.fields.len()];
-        for (i, v) in changes {
-            given[i as usize] = true;
-            if let Some(v) = v {
-                pairs.push((i, v));
+        self.insert_given(t, &json_entries(body), actor)
+    }
+
+    /// Creates a record of object `t` (see [`Store::object_index`]) from given values: the
+    /// bulk path, which builds no JSON.
+    pub fn insert_given(
+        &mut self,
+        t: usize,
+        entries: &[(&str, Given<'_>)],
+        actor: &Actor,
+    ) -> Result<Change, SfError> {
+        let changes = self.convert_entries(t, entries, None, actor)?;
+        self.insert_converted(t, changes, actor)
+    }
+
+    /// Creates a record from converted field values (defaults, derived fields, stamps and
+    /// checks follow).
+    fn insert_converted(
+        &mut self,
+        t: usize,
+        changes: Vec<(u16, Option<Value>)>,
+        actor: &Actor,
+    ) -> Result<Change, SfError> {
+        let rules = &self.rules[t];
+        let given = |i: u16| changes.iter().any(|c| c.0 == i);
+        let mut pairs: Vec<(u16, Value)> =
+            Vec::with_capacity(changes.len() + rules.defaults.len() + rules.stamps.len() + 3);
+        // Audit stamps go first so they win over any given value, as stamping last would;
+        // no check below reads them, and the record is sorted once.
+        let stamps = rules.stamp(actor.now.timestamp_millis(), actor.user, true);
+        pairs.extend(stamps.into_iter().filter_map(|(i, v)| Some((i, v?))));
+        if let Some(owner) = rules.owner.filter(|o| !given(*o)) {
+            pairs.push((owner, Value::Id(actor.user)));
+        }
+        for (i, v) in &rules.defaults {
+            if !given(*i) {
+                pairs.push((*i, v.clone()));
             }
         }
-        for (i, f) in obj.fields.iter().enumerate() {
-            if given[i] {
-                continue;
-            }
-            if f.name == "OwnerId" {
-                pairs.push((i as u16, Value::Id(actor.user)));
-            } else if let Some(d) = &f.default_value {
-                if let Ok(Some(v)) = Value::from_json(f.field_type, d) {
-                    if v != Value::Bool(false) {
-                        pairs.push((i as u16, v));
-                    }
-                }
-            }
-        }
+        pairs.extend(changes.into_iter().filter_map(|(i, v)| Some((i, v?))));
         let mut rec = Record::from_pairs(pairs);
         self.derive(t, &mut rec, true);
-        let obj = self.schema.object_at(t);
-        Self::check_required(obj, &rec)?;
-        let id_field = obj.system_index(SystemField::Id).unwrap_or(0);
+        self.check_required(t, &rec)?;
+        let id_field = self.rules[t].id as usize;
         let id = match rec.get(id_field) {
             Some(Value::Id(id)) if actor.trusted => {
                 let id = *id;
@@ -62,14 +77,11 @@ impl Store {
                 id
             }
             _ => {
-                let prefix = obj.key_prefix.clone();
-                self.ids.next(&prefix)
+                let prefix = &self.schema.object_at(t).key_prefix;
+                self.ids.next(prefix)
             }
         };
-        let obj = self.schema.object_at(t);
-        let mut stamp = Self::stamp(obj, actor, true);
-        stamp.push((id_field as u16, Some(Value::Id(id))));
-        rec.apply(stamp);
+        rec.apply(vec![(id_field as u16, Some(Value::Id(id)))]);
         self.check_unique(t, &rec, None)?;
         if self.tables[t].get(&id).is_some() {
             return Err(SfError::new(
@@ -104,15 +116,26 @@ impl Store {
         actor: &Actor,
     ) -> Result<Change, SfError> {
         let t = self.object_index(object)?;
+        self.update_given(t, id, &json_entries(body), actor)
+    }
+
+    /// Updates a record of object `t` from given values (the bulk path).
+    pub fn update_given(
+        &mut self,
+        t: usize,
+        id: &str,
+        entries: &[(&str, Given<'_>)],
+        actor: &Actor,
+    ) -> Result<Change, SfError> {
         let row = self.live_row_for_write(t, id)?;
-        self.update_row(t, row, body, actor)
+        self.update_row(t, row, entries, actor)
     }
 
     fn update_row(
         &mut self,
         t: usize,
         row: u32,
-        body: &Map<String, Json>,
+        entries: &[(&str, Given<'_>)],
         actor: &Actor,
     ) -> Result<Change, SfError> {
         let old = self.tables[t]
@@ -120,13 +143,12 @@ impl Store {
             .cloned()
             .ok_or_else(cross_reference)?;
         let id = self.tables[t].id_of(&old).ok_or_else(cross_reference)?;
-        let changes = self.convert_fields(t, body, Some(&id), actor)?;
+        let changes = self.convert_entries(t, entries, Some(&id), actor)?;
         let mut rec = old.clone();
         rec.apply(changes);
         self.derive(t, &mut rec, false);
-        let obj = self.schema.object_at(t);
-        Self::check_required(obj, &rec)?;
-        rec.apply(Self::stamp(obj, actor, false));
+        self.check_required(t, &rec)?;
+        rec.apply(self.stamp(t, actor, false));
         self.check_unique(t, &rec, Some(row))?;
         let change = self.change(t, id, ChangeKind::Update, Some(&old), &rec, actor);
         self.tables[t].replace(row, rec);
@@ -146,6 +168,19 @@ impl Store {
         actor: &Actor,
     ) -> Result<(Change, bool), UpsertError> {
         let t = self.object_index(object)?;
+        self.upsert_given(t, field, value, &json_entries(body), mode, actor)
+    }
+
+    /// Upserts a record of object `t` from given values (the bulk path).
+    pub fn upsert_given(
+        &mut self,
+        t: usize,
+        field: &str,
+        value: &str,
+        entries: &[(&str, Given<'_>)],
+        mode: UpsertMode,
+        actor: &Actor,
+    ) -> Result<(Change, bool), UpsertError> {
         let obj = self.schema.object_at(t);
         let no_field = || {
             SfError::new(
@@ -157,7 +192,7 @@ impl Store {
         let f = &obj.fields[fi];
         if f.system == Some(SystemField::Id) {
             if value.is_empty() {
-                return Ok((self.insert(object, body, actor)?, true));
+                return Ok((self.insert_given(t, entries, actor)?, true));
             }
             let row = self
                 .live_row_for_write(t, value)
@@ -165,28 +200,41 @@ impl Store {
                     ErrorCode::INVALID_CROSS_REFERENCE_KEY => SfError::not_found(),
                     _ => e,
                 })?;
-            return Ok((self.update_row(t, row, body, actor)?, false));
+            return Ok((self.update_row(t, row, entries, actor)?, false));
         }
         if !(f.external_id || f.unique) {
             return Err(no_field().into());
         }
-        let (fname, ftype) = (f.name.clone(), f.field_type);
-        let key = Value::from_json(ftype, &Json::String(value.to_string()))
+        let key = Value::from_text(f.field_type, value)
             .map_err(|e| SfError::new(ErrorCode::JSON_PARSER_ERROR, e.to_string()))?;
-        let rows = match &key {
-            Some(k) => self.tables[t].lookup(fi, k).unwrap_or_default(),
+        // At most two matches are collected: one updates, several are an error (listed).
+        let mut rows: Vec<u32> = match &key {
+            Some(k) => self.tables[t]
+                .matches(fi, k)
+                .map(|m| m.take(2).collect())
+                .unwrap_or_default(),
             None => Vec::new(),
         };
+        if let (true, Some(k)) = (rows.len() > 1, &key) {
+            rows = self.tables[t].lookup(fi, k).unwrap_or_default();
+        }
         match rows.as_slice() {
             [] if mode.update_only => Err(SfError::not_found().into()),
             [] => {
                 // The key in the URL wins over a different value in the body [U].
-                let mut with_key = body.clone();
-                with_key.retain(|k, _| !k.eq_ignore_ascii_case(&fname));
-                with_key.insert(fname, Json::String(value.to_string()));
-                Ok((self.insert(object, &with_key, actor)?, true))
+                let fname = f.name.as_str();
+                let mut with_key: Vec<(&str, Given<'_>)> = Vec::with_capacity(entries.len() + 1);
+                with_key.extend(
+                    entries
+                        .iter()
+                        .filter(|(k, _)| !k.eq_ignore_ascii_case(fname))
+                        .copied(),
+                );
+                with_key.push((fname, Given::Text(value)));
+                let changes = self.convert_entries(t, &with_key, None, actor)?;
+                Ok((self.insert_converted(t, changes, actor)?, true))
             }
-            [row] => Ok((self.update_row(t, *row, body, actor)?, false)),
+            [row] => Ok((self.update_row(t, *row, entries, actor)?, false)),
             many => {
                 let table = &self.tables[t];
                 let ids = many
@@ -215,7 +263,7 @@ impl Store {
         let id = self.tables[t].id_of(&old).ok_or_else(cross_reference)?;
         let obj = self.schema.object_at(t);
         let mut rec = old.clone();
-        let mut set = Self::stamp(obj, actor, false);
+        let mut set = self.stamp(t, actor, false);
         if let Some(d) = obj.system_index(SystemField::IsDeleted) {
             set.push((d as u16, deleted.then_some(Value::Bool(true))));
         }

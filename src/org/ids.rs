@@ -170,9 +170,18 @@ impl IdGenerator {
 
     /// The next id for `prefix` (a 3-character key prefix).
     pub fn next(&mut self, prefix: &str) -> SfId {
-        let counter = self.counters.entry(prefix.to_string()).or_insert(0);
-        *counter += 1;
-        compose(prefix, *counter)
+        // Looked up by &str first: the common case allocates nothing.
+        let n = match self.counters.get_mut(prefix) {
+            Some(c) => {
+                *c += 1;
+                *c
+            }
+            None => {
+                self.counters.insert(prefix.to_string(), 1);
+                1
+            }
+        };
+        compose(prefix, n)
     }
 
     /// The id the next call to [`IdGenerator::next`] will return for `prefix`.

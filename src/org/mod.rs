@@ -49,6 +49,7 @@ pub mod streaming;
 pub mod tls;
 mod validate;
 pub mod value;
+mod write_rules;
 
 pub use change::{Change, ChangeKind};
 pub use clock::OrgClock;
@@ -58,6 +59,7 @@ pub use seed::{OrgSeed, SeedError};
 pub use session::{Session, SessionError, SessionTable};
 pub use snapshot::{Snapshot, SnapshotOptions};
 pub use store::{Actor, Store, UpsertMode};
+pub use validate::Given;
 
 use parking_lot::RwLock;
 use std::sync::Arc;

@@ -9,7 +9,6 @@ use super::ids::SfId;
 use super::schema::ObjectDef;
 use super::value::Value;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// A stored record: the set fields, sorted by field index.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -37,6 +36,7 @@ impl Record {
     /// Sets or clears fields; rebuilds the slice once for the whole batch.
     pub fn apply(&mut self, changes: Vec<(u16, Option<Value>)>) {
         let mut pairs: Vec<(u16, Value)> = std::mem::take(&mut self.fields).into_vec();
+        pairs.reserve_exact(changes.len());
         for (i, v) in changes {
             match (pairs.binary_search_by_key(&i, |p| p.0), v) {
                 (Ok(at), Some(v)) => pairs[at].1 = v,
@@ -71,12 +71,46 @@ pub fn index_key(value: &Value, fold_case: bool) -> String {
     }
 }
 
-fn hash_key(key: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut h);
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(bytes);
+    h.write_u8(0xff);
     h.finish()
 }
+
+/// The hash of [`index_key`]`(value, fold_case)`, without building the key for the ASCII
+/// text that external ids almost always are.
+fn key_hash(value: &Value, fold_case: bool) -> u64 {
+    if let Some(s) = value.as_str() {
+        if !fold_case {
+            return hash_bytes(s.as_bytes());
+        }
+        let mut buf = [0u8; 128];
+        if s.is_ascii() && s.len() <= buf.len() {
+            let folded = &mut buf[..s.len()];
+            folded.copy_from_slice(s.as_bytes());
+            folded.make_ascii_lowercase();
+            return hash_bytes(folded);
+        }
+    }
+    hash_bytes(index_key(value, fold_case).as_bytes())
+}
+
+/// True when two values have the same [`index_key`].
+fn same_key(a: &Value, b: &Value, fold_case: bool) -> bool {
+    if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+        if !fold_case {
+            return x == y;
+        }
+        if x.is_ascii() && y.is_ascii() {
+            return x.eq_ignore_ascii_case(y);
+        }
+    }
+    index_key(a, fold_case) == index_key(b, fold_case)
+}
+
+type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// An index over one unique or external-id field.
 ///
@@ -88,13 +122,12 @@ fn hash_key(key: &str) -> u64 {
 pub struct FieldIndex {
     pub field: u16,
     pub fold_case: bool,
-    first: HashMap<u64, u32>,
-    more: HashMap<u64, Vec<u32>>,
+    first: FxMap<u64, u32>,
+    more: FxMap<u64, Vec<u32>>,
 }
 
 impl FieldIndex {
-    fn add(&mut self, key: &str, row: u32) {
-        let h = hash_key(key);
+    fn add(&mut self, h: u64, row: u32) {
         match self.first.entry(h) {
             std::collections::hash_map::Entry::Occupied(_) => {
                 self.more.entry(h).or_default().push(row);
@@ -105,8 +138,7 @@ impl FieldIndex {
         }
     }
 
-    fn remove(&mut self, key: &str, row: u32) {
-        let h = hash_key(key);
+    fn remove(&mut self, h: u64, row: u32) {
         if self.first.get(&h) == Some(&row) {
             let next = self.more.get_mut(&h).and_then(Vec::pop);
             match next {
@@ -125,14 +157,14 @@ impl FieldIndex {
         }
     }
 
-    /// Rows whose normalised value may equal `key` (to be confirmed against the records).
-    fn candidates(&self, key: &str) -> Vec<u32> {
-        let h = hash_key(key);
-        let mut rows: Vec<u32> = self.first.get(&h).copied().into_iter().collect();
-        if let Some(v) = self.more.get(&h) {
-            rows.extend(v);
-        }
-        rows
+    /// Rows whose normalised value hashes as `h` (to be confirmed against the records).
+    fn candidates(&self, h: u64) -> impl Iterator<Item = u32> + '_ {
+        let more: &[u32] = self.more.get(&h).map(Vec::as_slice).unwrap_or(&[]);
+        self.first
+            .get(&h)
+            .copied()
+            .into_iter()
+            .chain(more.iter().copied())
     }
 }
 
@@ -140,7 +172,7 @@ impl FieldIndex {
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     rows: Vec<Option<Record>>,
-    by_id: HashMap<SfId, u32>,
+    by_id: FxMap<SfId, u32>,
     indexes: Vec<FieldIndex>,
     id_field: usize,
     deleted_field: Option<usize>,
@@ -167,8 +199,8 @@ impl Table {
                 let mut idx = FieldIndex {
                     field: i as u16,
                     fold_case: !f.case_sensitive,
-                    first: HashMap::new(),
-                    more: HashMap::new(),
+                    first: FxMap::default(),
+                    more: FxMap::default(),
                 };
                 for (row, rec) in self.rows.iter().enumerate() {
                     if let Some(rec) = rec {
@@ -176,7 +208,7 @@ impl Table {
                             continue;
                         }
                         if let Some(v) = rec.get(i) {
-                            idx.add(&index_key(v, idx.fold_case), row as u32);
+                            idx.add(key_hash(v, idx.fold_case), row as u32);
                         }
                     }
                 }
@@ -231,18 +263,22 @@ impl Table {
 
     /// Live rows whose indexed field equals `value` (normalised as the index does).
     pub fn lookup(&self, field: usize, value: &Value) -> Option<Vec<u32>> {
+        Some(self.matches(field, value)?.collect())
+    }
+
+    /// The same rows as [`Table::lookup`], without collecting them (the DML hot path).
+    pub fn matches<'a>(
+        &'a self,
+        field: usize,
+        value: &'a Value,
+    ) -> Option<impl Iterator<Item = u32> + 'a> {
         let idx = self.index(field)?;
-        let key = index_key(value, idx.fold_case);
-        let rows = idx
-            .candidates(&key)
-            .into_iter()
-            .filter(|r| {
-                self.row(*r)
-                    .and_then(|rec| rec.get(field))
-                    .is_some_and(|v| index_key(v, idx.fold_case) == key)
-            })
-            .collect();
-        Some(rows)
+        let fold = idx.fold_case;
+        Some(idx.candidates(key_hash(value, fold)).filter(move |r| {
+            self.row(*r)
+                .and_then(|rec| rec.get(field))
+                .is_some_and(|v| same_key(v, value, fold))
+        }))
     }
 
     fn index_record(&mut self, row: u32, rec: &Record, add: bool) {
@@ -251,11 +287,11 @@ impl Table {
         }
         for idx in &mut self.indexes {
             if let Some(v) = rec.get(idx.field as usize) {
-                let key = index_key(v, idx.fold_case);
+                let h = key_hash(v, idx.fold_case);
                 if add {
-                    idx.add(&key, row);
+                    idx.add(h, row);
                 } else {
-                    idx.remove(&key, row);
+                    idx.remove(h, row);
                 }
             }
         }
@@ -334,6 +370,26 @@ mod tests {
         assert_eq!(idx, vec![1, 2]);
         assert_eq!(r.get(2), Some(&Value::Int(2)));
         assert_eq!(r.get(3), None);
+    }
+
+    #[test]
+    fn folded_keys_hash_and_compare_as_their_lowercase_text() {
+        let pairs = [
+            ("ERP-0001", "erp-0001"),
+            ("ÉCOLE-1", "école-1"),
+            ("STRASSE-Ü", "strasse-ü"),
+        ];
+        for (a, b) in pairs {
+            let (x, y) = (Value::Text(a.into()), Value::Text(b.into()));
+            assert_eq!(key_hash(&x, true), key_hash(&y, true), "{a} {b}");
+            assert!(same_key(&x, &y, true), "{a} {b}");
+            assert_eq!(
+                same_key(&x, &y, false),
+                index_key(&x, false) == index_key(&y, false)
+            );
+        }
+        let (x, y) = (Value::Text("A-1".into()), Value::Text("A-2".into()));
+        assert!(!same_key(&x, &y, true));
     }
 
     #[test]

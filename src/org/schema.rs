@@ -232,6 +232,24 @@ impl FieldDef {
     }
 }
 
+/// Looks `name` up in a map keyed by ASCII-lowercased names, without allocating for the
+/// short names schemas use (lookups run once per field of every DML call).
+fn get_folded(map: &HashMap<String, usize>, name: &str) -> Option<usize> {
+    let bytes = name.as_bytes();
+    let mut buf = [0u8; 64];
+    if bytes.len() > buf.len() {
+        return map.get(&name.to_ascii_lowercase()).copied();
+    }
+    let folded = &mut buf[..bytes.len()];
+    folded.copy_from_slice(bytes);
+    folded.make_ascii_lowercase();
+    // ASCII lowercasing keeps UTF-8 valid; the fallback only guards the impossible case.
+    match std::str::from_utf8(folded) {
+        Ok(key) => map.get(key).copied(),
+        Err(_) => map.get(&name.to_ascii_lowercase()).copied(),
+    }
+}
+
 /// A child relationship as the parent sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChildRelationship {
@@ -284,10 +302,7 @@ impl ObjectDef {
 
     /// The index of a field by case-insensitive name.
     pub fn field_index(&self, name: &str) -> Option<usize> {
-        if let Some(&i) = self.by_name.get(name) {
-            return Some(i);
-        }
-        self.by_name.get(&name.to_ascii_lowercase()).copied()
+        get_folded(&self.by_name, name)
     }
 
     pub fn field(&self, name: &str) -> Option<&FieldDef> {
@@ -359,7 +374,7 @@ impl Schema {
     }
 
     pub fn object_index(&self, name: &str) -> Option<usize> {
-        self.by_name.get(&name.to_ascii_lowercase()).copied()
+        get_folded(&self.by_name, name)
     }
 
     pub fn object(&self, name: &str) -> Option<&ObjectDef> {

@@ -36,6 +36,7 @@ use super::error::{ErrorCode, SfError};
 use super::ids::{IdGenerator, SfId};
 use super::record::{Record, Table};
 use super::schema::{FieldDef, ObjectDef, Schema};
+use super::write_rules::ObjectRules;
 use chrono::{DateTime, Utc};
 
 /// Who performs a DML operation, and when (on the org's clock).
@@ -88,6 +89,8 @@ pub(crate) enum Undo {
 pub struct Store {
     pub(crate) schema: Schema,
     pub(crate) tables: Vec<Table>,
+    /// Each object's write rules by field slot, rebuilt with the schema.
+    pub(crate) rules: Vec<ObjectRules>,
     pub(crate) ids: IdGenerator,
     pub(crate) auto_numbers: Vec<u64>,
     pub(crate) undo: Option<Vec<Undo>>,
@@ -113,10 +116,12 @@ impl Store {
     pub fn new(mut schema: Schema) -> Store {
         schema.link();
         let tables = schema.objects().iter().map(Table::new).collect();
+        let rules = schema.objects().iter().map(ObjectRules::of).collect();
         let n = schema.len();
         Store {
             schema,
             tables,
+            rules,
             ids: IdGenerator::new(),
             auto_numbers: vec![0; n],
             undo: None,
@@ -162,6 +167,7 @@ impl Store {
         for (i, t) in self.tables.iter_mut().enumerate() {
             t.sync_indexes(self.schema.object_at(i));
         }
+        self.rules = self.schema.objects().iter().map(ObjectRules::of).collect();
     }
 
     /// The object's index in the schema, or NOT_FOUND as the REST API answers for an unknown

@@ -7,12 +7,59 @@ use super::change::{Change, ChangeKind};
 use super::error::{ErrorCode, SfError};
 use super::ids::SfId;
 use super::record::Record;
-use super::schema::{FieldDef, FieldType, ObjectDef, SystemField};
+use super::schema::{FieldDef, FieldType, SystemField};
 use super::store::{Actor, Store};
 use super::value::Value;
+use super::write_rules::Closing;
 use serde_json::Map;
 
 type Json = serde_json::Value;
+
+/// One value a write was given: from a REST JSON body, or a Bulk API CSV cell (which needs
+/// no JSON value built for it).
+#[derive(Debug, Clone, Copy)]
+pub enum Given<'a> {
+    Json(&'a Json),
+    Text(&'a str),
+    /// A record id found for the row (a parent resolved by external id).
+    Id(SfId),
+    Null,
+}
+
+impl Given<'_> {
+    /// The `{"ERP_Id__c": "A-1"}` of a parent named by external id, when it is one.
+    fn parent_key(&self) -> Option<&Map<String, Json>> {
+        match self {
+            Given::Json(Json::Object(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Given::Json(v) => v.as_str(),
+            Given::Text(s) => Some(s),
+            Given::Id(id) => Some(id.as_str()),
+            Given::Null => None,
+        }
+    }
+
+    fn to_value(&self, t: FieldType) -> Result<Option<Value>, super::value::ValueError> {
+        match self {
+            Given::Json(v) => Value::from_json(t, v),
+            Given::Text(s) => Value::from_text(t, s),
+            Given::Id(id) => Value::from_text(t, id.as_str()),
+            Given::Null => Ok(None),
+        }
+    }
+}
+
+/// The entries of a REST JSON body.
+pub(crate) fn json_entries(map: &Map<String, Json>) -> Vec<(&str, Given<'_>)> {
+    map.iter()
+        .map(|(k, v)| (k.as_str(), Given::Json(v)))
+        .collect()
+}
 
 pub(crate) fn no_such_column(field: &str, object: &str) -> SfError {
     SfError::new(
@@ -154,31 +201,30 @@ impl Store {
         ))
     }
 
-    /// Converts and validates the body's fields into `(index, value)` changes.
-    pub(crate) fn convert_fields(
+    /// Converts and validates the given fields into `(index, value)` changes.
+    pub(crate) fn convert_entries(
         &self,
         t: usize,
-        map: &Map<String, Json>,
+        entries: &[(&str, Given<'_>)],
         existing: Option<&SfId>,
         actor: &Actor,
     ) -> Result<Vec<(u16, Option<Value>)>, SfError> {
         let obj = self.schema.object_at(t);
-        let mut out = Vec::with_capacity(map.len());
+        let mut out = Vec::with_capacity(entries.len() + 1);
         let mut not_writable = Vec::new();
-        for (k, v) in map {
+        for &(k, ref v) in entries {
             if k == "attributes" {
                 continue;
             }
-            if let (None, Json::Object(parent_key)) = (obj.field_index(k), v) {
+            let index = obj.field_index(k);
+            if let (None, Some(parent_key)) = (index, v.parent_key()) {
                 if let Some(lookup) = obj.field_by_relationship(k) {
                     let id = self.resolve_parent_key(&obj.fields[lookup], parent_key)?;
                     out.push((lookup as u16, Some(Value::Id(id))));
                     continue;
                 }
             }
-            let i = obj
-                .field_index(k)
-                .ok_or_else(|| no_such_column(k, &obj.name))?;
+            let i = index.ok_or_else(|| no_such_column(k, &obj.name))?;
             let f = &obj.fields[i];
             if f.system == Some(SystemField::Id) {
                 let same = existing.is_some_and(|id| {
@@ -196,7 +242,8 @@ impl Store {
                 not_writable.push(f.name.clone());
                 continue;
             }
-            let value = Value::from_json(f.field_type, v)
+            let value = v
+                .to_value(f.field_type)
                 .map_err(|e| SfError::new(ErrorCode::JSON_PARSER_ERROR, e.to_string()))?;
             let value = match value {
                 Some(v) => Some(self.check_value(f, v)?),
@@ -221,75 +268,54 @@ impl Store {
 
     /// Computes read-only fields that follow from others (names, closed flags, numbers).
     pub(crate) fn derive(&mut self, t: usize, rec: &mut Record, creating: bool) {
-        let obj = self.schema.object_at(t);
+        let rules = &self.rules[t];
         let mut set: Vec<(u16, Option<Value>)> = Vec::new();
-        let idx = |n: &str| obj.field_index(n);
-        let text = |n: &str| idx(n).and_then(|i| rec.get(i)).and_then(Value::as_str);
-        if let (Some(name), Some(_)) = (idx("Name"), idx("LastName")) {
-            if !obj.fields[name].createable {
-                let full: Vec<&str> = [text("FirstName"), text("LastName")]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                let full = full.join(" ");
-                set.push((
-                    name as u16,
-                    (!full.is_empty()).then(|| Value::Text(full.into())),
-                ));
-            }
+        let text = |i: Option<u16>| i.and_then(|i| rec.get(i as usize)).and_then(Value::as_str);
+        if let Some(c) = rules.compound_name {
+            let full: Vec<&str> = [text(c.first), text(Some(c.last))]
+                .into_iter()
+                .flatten()
+                .collect();
+            let full = full.join(" ");
+            set.push((c.name, (!full.is_empty()).then(|| Value::Text(full.into()))));
         }
         let flag = |b: bool| b.then_some(Value::Bool(true));
-        match obj.name.as_str() {
-            "Opportunity" => {
-                let stage = text("StageName").unwrap_or("");
-                if let (Some(c), Some(w)) = (idx("IsClosed"), idx("IsWon")) {
-                    set.push((c as u16, flag(stage.starts_with("Closed"))));
-                    set.push((w as u16, flag(stage == "Closed Won")));
-                }
+        match rules.closing {
+            Some(Closing::Stage { stage, closed, won }) => {
+                let stage = text(stage).unwrap_or("");
+                set.push((closed, flag(stage.starts_with("Closed"))));
+                set.push((won, flag(stage == "Closed Won")));
             }
-            "Case" | "Task" => {
-                let status = text("Status").unwrap_or("");
-                let closed = status == "Closed" || status == "Completed";
-                if let Some(c) = idx("IsClosed") {
-                    set.push((c as u16, flag(closed)));
-                }
+            Some(Closing::Status { status, closed }) => {
+                let status = text(status).unwrap_or("");
+                set.push((closed, flag(status == "Closed" || status == "Completed")));
             }
-            _ => {}
+            None => {}
         }
-        let auto: Vec<usize> = obj
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| {
-                f.name_field && !f.createable && f.field_type == FieldType::String && !f.nillable
-            })
-            .map(|(i, _)| i)
-            .collect();
         if creating {
-            for i in auto {
-                if rec.get(i).is_none() {
+            for &i in &rules.auto_numbers {
+                if rec.get(i as usize).is_none() {
                     self.auto_numbers[t] += 1;
                     let n = 1000 + self.auto_numbers[t];
-                    set.push((i as u16, Some(Value::Text(format!("{n:08}").into()))));
+                    set.push((i, Some(Value::Text(format!("{n:08}").into()))));
                 }
             }
         }
-        rec.apply(set);
+        if !set.is_empty() {
+            rec.apply(set);
+        }
     }
 
-    pub(crate) fn check_required(obj: &ObjectDef, rec: &Record) -> Result<(), SfError> {
-        let missing: Vec<String> = obj
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(i, f)| {
-                f.required() && f.field_type != FieldType::Boolean && rec.get(*i).is_none()
-            })
-            .map(|(_, f)| f.name.clone())
-            .collect();
-        if missing.is_empty() {
+    pub(crate) fn check_required(&self, t: usize, rec: &Record) -> Result<(), SfError> {
+        let required = &self.rules[t].required;
+        if required.iter().all(|(i, _)| rec.get(*i as usize).is_some()) {
             return Ok(());
         }
+        let missing: Vec<String> = required
+            .iter()
+            .filter(|(i, _)| rec.get(*i as usize).is_none())
+            .map(|(_, name)| name.clone())
+            .collect();
         Err(SfError::new(
             ErrorCode::REQUIRED_FIELD_MISSING,
             format!("Required fields are missing: [{}]", missing.join(", ")),
@@ -305,15 +331,14 @@ impl Store {
     ) -> Result<(), SfError> {
         let obj = self.schema.object_at(t);
         let table = &self.tables[t];
-        for (i, f) in obj.fields.iter().enumerate() {
-            if !f.unique || f.system.is_some() {
-                continue;
-            }
+        for &i in &self.rules[t].unique {
+            let i = i as usize;
             let Some(v) = rec.get(i) else { continue };
-            let Some(rows) = table.lookup(i, v) else {
+            let Some(mut rows) = table.matches(i, v) else {
                 continue;
             };
-            if let Some(other) = rows.into_iter().find(|r| Some(*r) != except) {
+            if let Some(other) = rows.find(|r| Some(*r) != except) {
+                let f = &obj.fields[i];
                 let id = table
                     .row(other)
                     .and_then(|r| table.id_of(r))
@@ -332,27 +357,17 @@ impl Store {
         Ok(())
     }
 
+    /// The audit stamps of a write to object `t`.
     pub(crate) fn stamp(
-        obj: &ObjectDef,
+        &self,
+        t: usize,
         actor: &Actor,
         creating: bool,
     ) -> Vec<(u16, Option<Value>)> {
-        let now = Value::DateTime(actor.now.timestamp_millis());
-        let user = Value::Id(actor.user);
-        let mut out = Vec::new();
-        for (i, f) in obj.fields.iter().enumerate() {
-            let v = match f.system {
-                Some(SystemField::CreatedDate) if creating => now.clone(),
-                Some(SystemField::CreatedById) if creating => user.clone(),
-                Some(SystemField::LastModifiedDate | SystemField::SystemModstamp) => now.clone(),
-                Some(SystemField::LastModifiedById) => user.clone(),
-                _ => continue,
-            };
-            out.push((i as u16, Some(v)));
-        }
-        out
+        self.rules[t].stamp(actor.now.timestamp_millis(), actor.user, creating)
     }
 
+    /// The change a write made: fields set or changed, and fields nulled, in schema order.
     pub(crate) fn change(
         &self,
         t: usize,
@@ -363,16 +378,41 @@ impl Store {
         actor: &Actor,
     ) -> Change {
         let obj = self.schema.object_at(t);
-        let mut changed = Vec::new();
+        let mut changed = Vec::with_capacity(new.pairs().len());
         let mut nulled = Vec::new();
-        for (i, f) in obj.fields.iter().enumerate() {
-            let before = old.and_then(|r| r.get(i));
-            let after = new.get(i);
-            if before != after {
-                if after.is_none() && f.field_type != FieldType::Boolean {
+        // Both records hold their pairs sorted by slot: one merge walk finds the differences.
+        let before = old.map(Record::pairs).unwrap_or(&[]);
+        let after = new.pairs();
+        let (mut a, mut b) = (0, 0);
+        loop {
+            let gone = |i: u16, nulled: &mut Vec<String>, changed: &mut Vec<String>| {
+                let f = &obj.fields[i as usize];
+                if f.field_type != FieldType::Boolean {
                     nulled.push(f.name.clone());
                 } else {
                     changed.push(f.name.clone());
+                }
+            };
+            match (before.get(a), after.get(b)) {
+                (None, None) => break,
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    if x.1 != y.1 {
+                        changed.push(obj.fields[y.0 as usize].name.clone());
+                    }
+                    a += 1;
+                    b += 1;
+                }
+                (Some(x), Some(y)) if x.0 < y.0 => {
+                    gone(x.0, &mut nulled, &mut changed);
+                    a += 1;
+                }
+                (Some(x), None) => {
+                    gone(x.0, &mut nulled, &mut changed);
+                    a += 1;
+                }
+                (_, Some(y)) => {
+                    changed.push(obj.fields[y.0 as usize].name.clone());
+                    b += 1;
                 }
             }
         }

@@ -87,6 +87,22 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// Types whose JSON form is never coerced from a number or boolean into text.
+fn is_non_text(t: FieldType) -> bool {
+    matches!(
+        t,
+        FieldType::Boolean
+            | FieldType::Int
+            | FieldType::Double
+            | FieldType::Currency
+            | FieldType::Percent
+            | FieldType::Date
+            | FieldType::DateTime
+            | FieldType::Id
+            | FieldType::Reference
+    )
+}
+
 fn token_of(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::String(_) => "VALUE_STRING",
@@ -116,73 +132,71 @@ impl Value {
             token: token_of(v),
             shown: shown(v),
         };
-        if v.is_null() {
-            return Ok(None);
-        }
-        let value = match t {
-            FieldType::Boolean => match v {
-                J::Bool(b) => Value::Bool(*b),
-                J::String(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
-                J::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
+        let value = match v {
+            J::Null => return Ok(None),
+            J::String(s) => return Value::from_text(t, s),
+            J::Bool(b) => match t {
+                FieldType::Boolean => Value::Bool(*b),
+                // Jackson coerces scalars into text fields.
+                _ if !is_non_text(t) => Value::Text(b.to_string().into()),
                 _ => return Err(fail()),
             },
-            FieldType::Int => match v {
-                J::Number(n) => match n.as_i64() {
+            J::Number(n) => match t {
+                FieldType::Int => match n.as_i64() {
                     Some(i) => Value::Int(i),
                     None => match n.as_f64() {
                         Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Value::Int(f as i64),
                         _ => return Err(fail()),
                     },
                 },
-                J::String(s) => Value::Int(s.trim().parse().map_err(|_| fail())?),
-                _ => return Err(fail()),
-            },
-            FieldType::Double | FieldType::Currency | FieldType::Percent => match v {
-                J::Number(n) => Value::Double(n.as_f64().ok_or_else(fail)?),
-                J::String(s) => {
-                    let f: f64 = s.trim().parse().map_err(|_| fail())?;
-                    if !f.is_finite() {
-                        return Err(fail());
-                    }
-                    Value::Double(f)
+                FieldType::Double | FieldType::Currency | FieldType::Percent => {
+                    Value::Double(n.as_f64().ok_or_else(fail)?)
                 }
+                _ if !is_non_text(t) => Value::Text(n.to_string().into()),
                 _ => return Err(fail()),
             },
-            FieldType::Date => match v {
-                J::String(s) => {
-                    let d = parse_date(s)
-                        .or_else(|| parse_datetime(s).map(|d| d.date_naive()))
-                        .ok_or_else(fail)?;
-                    Value::Date(date_to_days(d))
+            J::Array(_) | J::Object(_) => return Err(fail()),
+        };
+        Ok(Some(value))
+    }
+
+    /// Converts a text value (a JSON string, a CSV cell) for a field of type `t`, exactly as
+    /// [`Value::from_json`] converts a JSON string; an empty text is null for text and ids.
+    pub fn from_text(t: FieldType, s: &str) -> Result<Option<Value>, ValueError> {
+        let fail = || ValueError {
+            type_name: t.describe_name(),
+            token: "VALUE_STRING",
+            shown: s.to_string(),
+        };
+        let value = match t {
+            FieldType::Boolean if s.eq_ignore_ascii_case("true") => Value::Bool(true),
+            FieldType::Boolean if s.eq_ignore_ascii_case("false") => Value::Bool(false),
+            FieldType::Boolean => return Err(fail()),
+            FieldType::Int => Value::Int(s.trim().parse().map_err(|_| fail())?),
+            FieldType::Double | FieldType::Currency | FieldType::Percent => {
+                let f: f64 = s.trim().parse().map_err(|_| fail())?;
+                if !f.is_finite() {
+                    return Err(fail());
                 }
-                _ => return Err(fail()),
-            },
-            FieldType::DateTime => match v {
-                J::String(s) => {
-                    let d = parse_datetime(s)
-                        .or_else(|| {
-                            parse_date(s)
-                                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
-                        })
-                        .ok_or_else(fail)?;
-                    Value::DateTime(d.timestamp_millis())
-                }
-                _ => return Err(fail()),
-            },
-            FieldType::Id | FieldType::Reference => match v {
-                J::String(s) if s.is_empty() => return Ok(None),
-                // The shape is checked by the store, which knows the field's label.
-                J::String(s) => Value::Text(s.as_str().into()),
-                _ => return Err(fail()),
-            },
-            _ => match v {
-                J::String(s) if s.is_empty() => return Ok(None),
-                J::String(s) => Value::Text(s.as_str().into()),
-                // Jackson coerces scalars into text fields.
-                J::Number(n) => Value::Text(n.to_string().into()),
-                J::Bool(b) => Value::Text(b.to_string().into()),
-                _ => return Err(fail()),
-            },
+                Value::Double(f)
+            }
+            FieldType::Date => {
+                let d = parse_date(s)
+                    .or_else(|| parse_datetime(s).map(|d| d.date_naive()))
+                    .ok_or_else(fail)?;
+                Value::Date(date_to_days(d))
+            }
+            FieldType::DateTime => {
+                let d = parse_datetime(s)
+                    .or_else(|| {
+                        parse_date(s).map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+                    })
+                    .ok_or_else(fail)?;
+                Value::DateTime(d.timestamp_millis())
+            }
+            // Ids and references: the shape is checked by the store, which knows the label.
+            _ if s.is_empty() => return Ok(None),
+            _ => Value::Text(s.into()),
         };
         Ok(Some(value))
     }
@@ -278,6 +292,41 @@ pub fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn text_converts_exactly_as_a_json_string_does() {
+        let types = [
+            FieldType::Boolean,
+            FieldType::Int,
+            FieldType::Double,
+            FieldType::Currency,
+            FieldType::Date,
+            FieldType::DateTime,
+            FieldType::Reference,
+            FieldType::String,
+            FieldType::Email,
+        ];
+        let texts = [
+            "",
+            "true",
+            "FALSE",
+            " 42 ",
+            "4.5",
+            "1e400",
+            "NaN",
+            "2024-05-01",
+            "2024-05-01T09:30:00Z",
+            "2024-05-01T09:30:00.000+0200",
+            "001000000000001AAA",
+            "hello",
+        ];
+        for t in types {
+            for s in texts {
+                let json = Value::from_json(t, &json!(s));
+                assert_eq!(Value::from_text(t, s), json, "{t:?} {s:?}");
+            }
+        }
+    }
 
     #[test]
     fn value_stays_small() {

@@ -19,7 +19,7 @@ use super::results::{sf_error_text, RowOutcome};
 use crate::org::error::{SfError, UpsertError};
 use crate::org::schema::SystemField;
 use crate::org::store::{Actor, Store, UpsertMode};
-use serde_json::{Map, Value as Json};
+use crate::org::Given;
 
 /// What one CSV column feeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +40,8 @@ pub enum Column {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnPlan {
     pub object: String,
+    /// The object's index in the store's schema (resolved once per upload).
+    pub object_index: usize,
     pub columns: Vec<Column>,
     /// The upsert key field as the schema spells it (`Id` for upserts on the record id).
     pub external_id_field: Option<String>,
@@ -123,6 +125,7 @@ pub fn plan_columns(
     };
     Ok(ColumnPlan {
         object: obj.name.clone(),
+        object_index: store.object_index(object).map_err(|e| e.message)?,
         columns,
         external_id_field,
     })
@@ -156,12 +159,23 @@ pub fn lock_error(id: &str) -> String {
     }
 }
 
-/// Builds the field map of one row; returns it with the row's Id column, if any.
-fn row_map(
+/// Puts `(name, value)` into the row's entries; a later column naming the same field
+/// replaces the earlier value in its place (as a JSON body's map would).
+fn put<'r>(entries: &mut Vec<(&'r str, Given<'r>)>, name: &'r str, value: Given<'r>) {
+    match entries.iter_mut().find(|(n, _)| *n == name) {
+        Some(slot) => slot.1 = value,
+        None => entries.push((name, value)),
+    }
+}
+
+/// Fills `entries` with the given fields of one row; returns the row's Id column, if any.
+fn row_entries<'r>(
     store: &Store,
-    plan: &ColumnPlan,
-    row: &csv::StringRecord,
-) -> Result<(Map<String, Json>, String), String> {
+    plan: &'r ColumnPlan,
+    row: &'r csv::StringRecord,
+    entries: &mut Vec<(&'r str, Given<'r>)>,
+) -> Result<&'r str, String> {
+    entries.clear();
     if row.len() != plan.columns.len() {
         return Err(sf_error_text(
             "INVALID_INPUT",
@@ -173,38 +187,30 @@ fn row_map(
             &[],
         ));
     }
-    let mut map = Map::with_capacity(plan.columns.len());
-    let mut id = String::new();
+    let mut id = "";
     for (column, raw) in plan.columns.iter().zip(row.iter()) {
         if raw.is_empty() {
             continue;
         }
-        let value = if raw == "#N/A" {
-            Json::Null
-        } else {
-            Json::String(raw.to_string())
-        };
+        let null = raw == "#N/A";
+        let value = if null { Given::Null } else { Given::Text(raw) };
         match column {
-            Column::Id => id = raw.to_string(),
-            Column::Field(name) => {
-                map.insert(name.clone(), value);
-            }
+            Column::Id => id = raw,
+            Column::Field(name) => put(entries, name, value),
             Column::Parent {
                 lookup_field,
                 parent_object,
                 external_field,
             } => {
-                if value.is_null() {
-                    map.insert(lookup_field.clone(), Json::Null);
+                if null {
+                    put(entries, lookup_field, Given::Null);
                     continue;
                 }
                 let ids = store
                     .find_by_external(parent_object, external_field, raw)
                     .map_err(|e| error_text(&e).into_string())?;
                 match ids.as_slice() {
-                    [one] => {
-                        map.insert(lookup_field.clone(), Json::String(one.to_string()));
-                    }
+                    [one] => put(entries, lookup_field, Given::Id(*one)),
                     [] => {
                         return Err(sf_error_text(
                             "INVALID_FIELD",
@@ -223,26 +229,28 @@ fn row_map(
             }
         }
     }
-    Ok((map, id))
+    Ok(id)
 }
 
-/// Applies one row and returns its outcome. `locked` simulates lock contention.
-pub fn apply_row(
+/// Applies one row and returns its outcome. `locked` simulates lock contention; `entries`
+/// is scratch space reused from row to row.
+pub fn apply_row<'r>(
     store: &mut Store,
     actor: &Actor,
     spec: &IngestSpec,
-    plan: &ColumnPlan,
-    row: &csv::StringRecord,
+    plan: &'r ColumnPlan,
+    row: &'r csv::StringRecord,
     locked: bool,
+    entries: &mut Vec<(&'r str, Given<'r>)>,
 ) -> RowOutcome {
-    let (map, id) = match row_map(store, plan, row) {
+    let id = match row_entries(store, plan, row, entries) {
         Ok(x) => x,
         Err(text) => return failed("", text),
     };
     if locked {
-        return failed(&id, lock_error(&id));
+        return failed(id, lock_error(id));
     }
-    let object = plan.object.as_str();
+    let t = plan.object_index;
     let need_id = |op: &str| {
         sf_error_text(
             "MISSING_ARGUMENT",
@@ -251,7 +259,7 @@ pub fn apply_row(
         )
     };
     match spec.operation {
-        IngestOperation::Insert => match store.insert(object, &map, actor) {
+        IngestOperation::Insert => match store.insert_given(t, entries, actor) {
             Ok(c) => RowOutcome::Success {
                 id: c.id,
                 created: true,
@@ -262,37 +270,42 @@ pub fn apply_row(
             if id.is_empty() {
                 return failed("", need_id("update"));
             }
-            match store.update(object, &id, &map, actor) {
+            match store.update_given(t, id, entries, actor) {
                 Ok(c) => RowOutcome::Success {
                     id: c.id,
                     created: false,
                 },
-                Err(e) => failed(&id, error_text(&e).into_string()),
+                Err(e) => failed(id, error_text(&e).into_string()),
             }
         }
         IngestOperation::Upsert => {
             let ext = plan.external_id_field.as_deref().unwrap_or("Id");
-            let key = if ext == "Id" {
-                id.clone()
+            let parent_id;
+            let key: &str = if ext == "Id" {
+                id
             } else {
-                map.get(ext)
-                    .and_then(Json::as_str)
-                    .unwrap_or("")
-                    .to_string()
+                match entries.iter().find(|(n, _)| *n == ext).map(|e| e.1) {
+                    Some(Given::Text(s)) => s,
+                    Some(Given::Id(one)) => {
+                        parent_id = one;
+                        parent_id.as_str()
+                    }
+                    _ => "",
+                }
             };
             if key.is_empty() && ext != "Id" {
                 return failed(
-                    &id,
+                    id,
                     sf_error_text("MISSING_ARGUMENT", &format!("{ext} not specified"), &[]),
                 );
             }
-            match store.upsert(object, ext, &key, &map, UpsertMode::default(), actor) {
+            match store.upsert_given(t, ext, key, entries, UpsertMode::default(), actor) {
                 Ok((c, created)) => RowOutcome::Success { id: c.id, created },
-                Err(UpsertError::Rejected(e)) => failed(&id, error_text(&e).into_string()),
+                Err(UpsertError::Rejected(e)) => failed(id, error_text(&e).into_string()),
                 Err(UpsertError::MultipleMatches { ids, .. }) => {
                     let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
                     failed(
-                        &id,
+                        id,
                         sf_error_text(
                             "DUPLICATE_EXTERNAL_ID",
                             &format!(
@@ -309,19 +322,19 @@ pub fn apply_row(
             if id.is_empty() {
                 return failed("", need_id("delete"));
             }
-            let result = match crate::org::store::parse_id(&id) {
+            let result = match crate::org::store::parse_id(id) {
                 Err(e) => Err(e),
-                Ok(sf_id) if spec.operation == IngestOperation::Delete => {
-                    store.delete(Some(object), &id, actor).map(|_| sf_id)
-                }
-                Ok(sf_id) => store.hard_delete(&id, actor).map(|_| sf_id),
+                Ok(sf_id) if spec.operation == IngestOperation::Delete => store
+                    .delete(Some(plan.object.as_str()), id, actor)
+                    .map(|_| sf_id),
+                Ok(sf_id) => store.hard_delete(id, actor).map(|_| sf_id),
             };
             match result {
                 Ok(sf_id) => RowOutcome::Success {
                     id: sf_id,
                     created: false,
                 },
-                Err(e) => failed(&id, error_text(&e).into_string()),
+                Err(e) => failed(id, error_text(&e).into_string()),
             }
         }
     }

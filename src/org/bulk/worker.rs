@@ -78,6 +78,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
     };
     let user = SfId::parse(&user).unwrap_or_else(|_| SfId::from_15(b"005000000000000"));
     let mut row_number: u64 = 0;
+    // Records are read into a reused pool: a row costs no allocation of its own.
     let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(CHUNK_ROWS);
     let mut outcomes: Vec<RowOutcome> = Vec::with_capacity(CHUNK_ROWS);
     for upload in &uploads {
@@ -92,17 +93,17 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
         };
         let mut rdr = format::reader(upload, dialect);
         let mut skipped_header = false;
-        let mut records = rdr.records();
         loop {
-            chunk.clear();
-            while chunk.len() < CHUNK_ROWS {
-                match records.next() {
-                    Some(Ok(r)) if !skipped_header => {
-                        let _ = r;
-                        skipped_header = true;
-                    }
-                    Some(Ok(r)) => chunk.push(r),
-                    Some(Err(e)) => {
+            let mut filled = 0;
+            while filled < CHUNK_ROWS {
+                if chunk.len() == filled {
+                    chunk.push(csv::StringRecord::new());
+                }
+                match rdr.read_record(&mut chunk[filled]) {
+                    Ok(true) if !skipped_header => skipped_header = true,
+                    Ok(true) => filled += 1,
+                    Ok(false) => break,
+                    Err(e) => {
                         let line = e.position().map(|p| p.line()).unwrap_or(0);
                         let err = CsvFormatError::Malformed {
                             line,
@@ -110,10 +111,9 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                         };
                         return fail(org, job, err.to_string(), started);
                     }
-                    None => break,
                 }
             }
-            if chunk.is_empty() {
+            if filled == 0 {
                 break;
             }
             outcomes.clear();
@@ -121,10 +121,19 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                 let _unit_gate = org.composite.enter_blocking();
                 let mut store = org.store.write();
                 let actor = Actor::new(user, org.clock.now());
-                for row in &chunk {
+                let mut entries = Vec::with_capacity(plan.columns.len() + 1);
+                for row in &chunk[..filled] {
                     let locked = settings.row_is_locked(seed, row_number);
                     row_number += 1;
-                    outcomes.push(apply_row(&mut store, &actor, &spec, &plan, row, locked));
+                    outcomes.push(apply_row(
+                        &mut store,
+                        &actor,
+                        &spec,
+                        &plan,
+                        row,
+                        locked,
+                        &mut entries,
+                    ));
                 }
             }
             let mut j = job.lock();

@@ -6,7 +6,7 @@
 //! whole call counts once against the API allocation. Collections and tree write through
 //! the store's DML in one batch.
 //!
-//! Layout: `request` (bodies and limits), `reference` (`@{ref.field}`), `dispatch` (a
+//! Layout: `request` (bodies and limits), `graph_limits` (graph nodes, depth, node kinds), `reference` (`@{ref.field}`), `dispatch` (a
 //! subrequest through the REST router), `run` (composite and graph execution), `atomic`
 //! (all-or-none units and savepoints on the store), `collections`, `tree`, `routes`, `error`.
 
@@ -14,6 +14,7 @@ pub mod atomic;
 pub mod collections;
 pub mod dispatch;
 pub mod error;
+pub mod graph_limits;
 pub mod reference;
 pub mod request;
 pub mod routes;

@@ -262,15 +262,8 @@ pub fn parse_graph(body: &[u8]) -> Result<GraphRequest, CompositeError> {
             )));
         }
         check_subrequests(&graph.composite_request)?;
-        for node in &graph.composite_request {
-            if !node.url.contains("/sobjects/") {
-                return Err(CompositeError::InvalidInput(format!(
-                    "Graph node '{}' calls {}; a graph node may only use the sobjects resources (create, retrieve, update, upsert, delete).",
-                    node.reference_id, node.url
-                )));
-            }
-        }
     }
+    super::graph_limits::check_graphs(&req.graphs)?;
     Ok(req)
 }
 
