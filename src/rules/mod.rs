@@ -10,7 +10,8 @@
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
 //! retry on 4xx), `hygiene` (secrets in sources and output, exit status), `output` (what the
 //! program printed), `bulk` (failed results, locators), `files` (CSV files the program wrote),
-//! `design` (tables in a design document), `breaker` (circuit breakers).
+//! `design` (tables in a design document), `breaker` (circuit breakers), `erp` (the mock ERP's
+//! order book).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
@@ -19,6 +20,7 @@ mod breaker;
 mod bulk;
 mod cx;
 mod design;
+mod erp;
 mod files;
 mod http;
 mod hygiene;
@@ -34,6 +36,7 @@ mod verdict;
 #[cfg(test)]
 mod fixture;
 
+pub use erp::ERP_ORDER_BOOK;
 pub use spec::{RuleSpec, RuleSpecError, RULE_NAMES};
 pub use verdict::{Verdict, VerdictStatus};
 
@@ -81,6 +84,8 @@ pub enum Rule {
     FilesCsvRows(files::CsvRows),
     DesignTable(design::TableCheck),
     BreakerOpens(breaker::Opens),
+    ErpNoDuplicateOrders(erp::NoDuplicateOrders),
+    ErpOrdersWrittenBack(erp::WrittenBack),
 }
 
 impl RuleSpec {
@@ -130,6 +135,8 @@ impl RuleSpec {
             Rule::FilesCsvRows(p) => files::csv_rows(p, &cx),
             Rule::DesignTable(p) => design::table(p, &cx),
             Rule::BreakerOpens(p) => breaker::opens(p, &cx),
+            Rule::ErpNoDuplicateOrders(p) => erp::no_duplicate_orders(p, &cx),
+            Rule::ErpOrdersWrittenBack(p) => erp::orders_written_back(p, &cx),
         }
     }
 }

@@ -50,6 +50,8 @@ pub const RULE_NAMES: &[&str] = &[
     "files.csv_rows",
     "design.table",
     "breaker.opens",
+    "erp.no_duplicate_orders",
+    "erp.orders_written_back",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -108,6 +110,8 @@ impl RuleSpec {
             Rule::FilesCsvRows(_) => "files.csv_rows",
             Rule::DesignTable(_) => "design.table",
             Rule::BreakerOpens(_) => "breaker.opens",
+            Rule::ErpNoDuplicateOrders(_) => "erp.no_duplicate_orders",
+            Rule::ErpOrdersWrittenBack(_) => "erp.orders_written_back",
         }
     }
 
@@ -220,6 +224,8 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
             Rule::DesignTable(p)
         }
         "breaker.opens" => Rule::BreakerOpens(breaker_params(map, name)?),
+        "erp.no_duplicate_orders" => Rule::ErpNoDuplicateOrders(params(map).map_err(bad)?),
+        "erp.orders_written_back" => Rule::ErpOrdersWrittenBack(params(map).map_err(bad)?),
         unknown => {
             let suggestion = closest(unknown)
                 .map(|s| format!(" (did you mean `{s}`?)"))
@@ -383,6 +389,7 @@ mod tests {
                 "breaker.opens" => "failures: 3, cooldown: 5s",
                 "oauth.scopes_requested" => "allowed: [api]",
                 "oauth.client_used" => "client_id: 3MVG9x",
+                "erp.orders_written_back" => "object: Order, field: ERP_Order_Id__c",
                 _ => "",
             }
         };

@@ -38,7 +38,8 @@ impl Judge for CatalogueJudge {
 }
 
 /// The objects the lab's rules and seed name: `object:` parameters, the `FROM` of
-/// `state.soql` queries, and the objects the `org:` seed declares or fills.
+/// `state.soql` queries, and the objects the `org:` seed declares or fills; plus the mock
+/// ERP's order book ([`ERP_ORDER_BOOK`](crate::rules::ERP_ORDER_BOOK)) for `erp.*` rules.
 pub fn snapshot_objects(lab: &LabSpec) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |name: &str| {
@@ -48,6 +49,9 @@ pub fn snapshot_objects(lab: &LabSpec) -> Vec<String> {
         }
     };
     for c in &lab.checks {
+        if c.rule.starts_with("erp.") {
+            add(crate::rules::ERP_ORDER_BOOK);
+        }
         if let Some(o) = c.params.get("object").and_then(|v| v.as_str()) {
             add(o);
         }
