@@ -115,12 +115,23 @@ pub struct KnownSecret {
     pub marker: String,
 }
 
-/// Platform events / change events seen by the mock org.
+/// Platform events / change events seen by the mock org, as JSON objects: `published`
+/// (`replay_id`, `channel`, `event_name`, `uuid`, `via`, `at`), `subscriptions` (`subscriber`,
+/// `channel`, `from`: -1 latest, -2 earliest or the stored replay id, `via`, `at`), `delivered`
+/// (`replay_id`, `channel`, `subscriber`, `via`, `at`) and `scenario` (what the runner did:
+/// `step`, `action`, `at` and the action's details, e.g. the redelivered `replay_id`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Events {
     pub published: Vec<serde_json::Value>,
     pub delivered: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub subscriptions: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub scenario: Vec<serde_json::Value>,
 }
+
+/// The bus activity an org reports (the evidence's [`Events`]).
+pub type EventActivity = Events;
 
 /// Everything one attempt at a lab produced.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,9 +1,10 @@
 //! Labs as the runner sees them: the full `lab.yaml` schema ([`spec`]) and the learner's copy of
-//! a lab's starter files in the workspace ([`files`]: `sflab lab start`, `sflab reset`), and
-//! which tiered hint comes next ([`hints`]).
+//! a lab's starter files in the workspace ([`files`]: `sflab lab start`, `sflab reset`), which
+//! tiered hint comes next ([`hints`]), and the runner's `run.scenario` steps ([`scenario`]).
 
 pub mod files;
 pub mod hints;
+pub mod scenario;
 pub mod spec;
 
 pub use files::{

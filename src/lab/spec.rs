@@ -101,6 +101,11 @@ pub struct RunSpec {
     /// with a bearer flow and no certificate, and `SF_JWT_KEY_FILE` names the private key.
     #[serde(default)]
     pub jwt_key: bool,
+    /// What the runner does while the learner's code runs (publish, DML, kill, start,
+    /// redeliver, wait): see [`super::scenario`]. Kept as YAML; [`super::scenario::plan`]
+    /// reads it. With a scenario, `times` must be 1: `start` steps begin further runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenario: Vec<serde_yaml::Value>,
 }
 
 impl Default for RunSpec {
@@ -114,6 +119,7 @@ impl Default for RunSpec {
             refresh_token: false,
             approve_device_after: None,
             jwt_key: false,
+            scenario: Vec::new(),
         }
     }
 }
@@ -391,6 +397,22 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
             ));
         }
     }
+    if !spec.run.scenario.is_empty() {
+        if spec.run.times != 1 {
+            out.push(at(
+                key_line(yaml, "run"),
+                "`run.times` must be 1 with a `run.scenario`: its `start` steps begin further runs"
+                    .into(),
+            ));
+        }
+        if let Err(problems) = super::scenario::plan(&spec.run.scenario) {
+            let lines = nested_item_lines(yaml, "scenario");
+            for p in problems {
+                let line = lines.get(p.step - 1).copied().or(key_line(yaml, "run"));
+                out.push(at(line, p.to_string()));
+            }
+        }
+    }
     let check_lines = item_lines(yaml, "checks");
     for (i, c) in spec.checks.iter().enumerate() {
         if let Err(e) = c.rule_spec() {
@@ -503,6 +525,37 @@ pub fn item_lines(yaml: &str, key: &str) -> Vec<usize> {
                 Some(n) if n == this => out.push(i + 1),
                 _ => {}
             }
+        }
+    }
+    out
+}
+
+/// The 1-based lines where the block list items under the first (nested) `key:` start.
+fn nested_item_lines(yaml: &str, key: &str) -> Vec<usize> {
+    let prefix = format!("{key}:");
+    let lines: Vec<&str> = yaml.lines().collect();
+    let Some(start) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(&prefix))
+    else {
+        return Vec::new();
+    };
+    let key_indent = lines[start].len() - lines[start].trim_start().len();
+    let mut indent = None;
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(start + 1) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let this = line.len() - trimmed.len();
+        let item = trimmed.starts_with("- ") || trimmed == "-";
+        if this < key_indent || (this == key_indent && !item) {
+            break;
+        }
+        if item && indent.is_none_or(|n| n == this) {
+            indent = Some(this);
+            out.push(i + 1);
         }
     }
     out

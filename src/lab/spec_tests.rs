@@ -147,3 +147,40 @@ fn hidden_parameters_are_kept_apart_from_the_rules_own_and_must_exist() {
     assert_eq!(p[0].line, Some(6));
     assert!(p[0].message.contains("\"rows\""), "{}", p[0].message);
 }
+
+#[test]
+fn scenario_problems_are_placed_on_the_steps_line() {
+    let yaml = "\
+id: s
+title: S
+level: L1
+lesson: L1-basics/rest
+run:
+  timeout: 30s
+  scenario:
+    - wait: 1s
+    - start
+    - kill
+";
+    let e = parse("lab.yaml", yaml).unwrap_err();
+    assert_eq!(e.problems.len(), 1, "{e}");
+    assert_eq!(e.problems[0].line, Some(9));
+    assert!(e.problems[0].message.contains("step 2"), "{e}");
+}
+
+#[test]
+fn a_valid_scenario_is_kept_and_needs_times_one() {
+    let yaml = "\
+id: s
+title: S
+level: L1
+lesson: L1-basics/rest
+run:
+  times: 2
+  scenario: [ kill, start ]
+";
+    let e = parse("lab.yaml", yaml).unwrap_err();
+    assert!(e.to_string().contains("`run.times` must be 1"), "{e}");
+    let ok = parse("lab.yaml", &yaml.replace("times: 2", "times: 1")).unwrap();
+    assert_eq!(ok.run.scenario.len(), 2);
+}

@@ -29,4 +29,7 @@ pub struct Change {
     pub nulled_fields: Vec<String>,
     pub user: SfId,
     pub at: DateTime<Utc>,
+    /// The API call that made it (`com/salesforce/api/rest/62.0;client=…`), empty when not
+    /// made through the API; see [`super::origin`].
+    pub origin: String,
 }

@@ -29,6 +29,7 @@ pub mod external;
 pub mod extservices;
 pub mod ids;
 pub mod mcp;
+pub mod origin;
 pub mod pubsub;
 pub mod read;
 pub mod record;

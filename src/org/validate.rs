@@ -384,6 +384,7 @@ impl Store {
             nulled_fields: nulled,
             user: actor.user,
             at: actor.now,
+            origin: crate::org::origin::current().unwrap_or_default(),
         }
     }
 }

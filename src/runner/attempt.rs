@@ -10,6 +10,7 @@ use super::lab_actions::{run_with_actions, with_workspace_key};
 use super::parts::{GatewayProvider, GatewaySetup, Judge, OrgProvider, Parts};
 use super::process::{ProcessError, ProcessSpec, DEFAULT_OUTPUT_CAP};
 use super::report::{Report, RunEvent};
+use super::scenario::run_scenario;
 use super::tools::{missing_tools, missing_tools_message};
 use crate::evidence::{Evidence, LearnerRun, Snapshots, SourceFile};
 use crate::lab::LabSpec;
@@ -269,6 +270,22 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             proxy_url: gateway.url(),
         },
     );
+    match start_pubsub(org.as_ref(), options.tls, &ws.root).await {
+        Ok(endpoint) => {
+            for (k, v) in endpoint
+                .map(|e| ("SF_PUBSUB_ENDPOINT", e))
+                .into_iter()
+                .chain(org.org_id().map(|id| ("SF_ORG_ID", id)))
+            {
+                extra_env.entry(k.to_string()).or_insert(v);
+            }
+        }
+        Err(e) => {
+            gateway.shutdown().await;
+            org.shutdown().await;
+            return Err(RunError::Backend(e));
+        }
+    }
     let objects = options.judge.snapshot_objects(lab);
     let mut snapshots = Snapshots {
         after_setup: Some(org.snapshot(&objects)),
@@ -292,7 +309,47 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     let times = usize::try_from(lab.run.times.max(1)).unwrap_or(1);
     let mut runs = Vec::new();
     let mut failure = None;
-    for index in 0..times {
+    let mut scenario_actions = Vec::new();
+    let steps = if lab.run.scenario.is_empty() {
+        Vec::new()
+    } else {
+        crate::lab::scenario::plan(&lab.run.scenario).map_err(|problems| {
+            RunError::Backend(format!(
+                "the lab's run.scenario cannot be used: {}",
+                problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))
+        })?
+    };
+    if !steps.is_empty() {
+        let of = 1 + steps
+            .iter()
+            .filter(|s| matches!(s, crate::lab::scenario::Step::Start))
+            .count();
+        let on_start = |index: usize| {
+            gateway.begin_run(index);
+            emit(&options.events, RunEvent::RunStarted { index, of });
+        };
+        match run_scenario(&steps, &spec, org.as_ref(), &on_start).await {
+            Ok(outcome) => {
+                for run in outcome.runs {
+                    let run = redact_run(run, &redactor);
+                    emit(
+                        &options.events,
+                        RunEvent::RunFinished(Box::new(run.clone())),
+                    );
+                    runs.push(run);
+                    snapshots.after_runs.push(org.snapshot(&objects));
+                }
+                scenario_actions = outcome.actions;
+            }
+            Err(e) => failure = Some(e),
+        }
+    }
+    for index in (0..times).filter(|_| steps.is_empty()) {
         gateway.begin_run(index);
         emit(&options.events, RunEvent::RunStarted { index, of: times });
         match run_with_actions(&spec, index, org.as_ref(), lab.run.approve_device_after).await {
@@ -313,6 +370,8 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     }
     let exchanges = gateway.exchanges();
     let auth_log = org.auth_log();
+    let mut events = org.event_activity();
+    events.scenario = scenario_actions;
     gateway.shutdown().await;
     if let Some(e) = failure {
         org.shutdown().await;
@@ -327,7 +386,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         snapshots,
         auth_log,
         sources: read_sources(&dir, &redactor),
-        events: Default::default(),
+        events,
         secrets: redactor.known_secrets(),
     };
     // Judged while the org still holds the final state, for the SOQL checks.
@@ -358,6 +417,24 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         record(ws, &report)?;
     }
     Ok(report)
+}
+
+/// Starts the org's Pub/Sub API for the learner (TLS with the workspace CA unless the attempt
+/// is plain HTTP); its `host:port`, or `None` where the org offers none.
+async fn start_pubsub(
+    org: &dyn super::parts::OrgHandle,
+    tls: bool,
+    root: &Path,
+) -> Result<Option<String>, String> {
+    let config = if tls {
+        let ca = crate::org::tls::LocalCa::load_or_create(root).map_err(|e| e.to_string())?;
+        Some(ca.server_config().map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    org.start_pubsub(config)
+        .await
+        .map_err(|e| format!("the Pub/Sub API could not start: {e}"))
 }
 
 /// Stores a report as an attempt in the workspace's progress database.

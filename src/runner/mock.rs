@@ -4,14 +4,20 @@
 //! workspace CA unless plain HTTP is asked for).
 
 use super::env::{LabCredentials, API_VERSION};
-use super::parts::{BoxFuture, Gateway, GatewayProvider, GatewaySetup, OrgHandle, OrgProvider};
+use super::mock_events;
+use super::parts::{
+    BoxFuture, EventMark, Gateway, GatewayProvider, GatewaySetup, JsonMap, OrgChange, OrgHandle,
+    OrgProvider,
+};
 use super::report::RunEvent;
-use crate::evidence::{AuthDecision, Backend, OrgSnapshot};
+use crate::evidence::{AuthDecision, Backend, EventActivity, OrgSnapshot};
+use crate::lab::scenario::EventPick;
 use crate::lab::LabSpec;
 use crate::org::auth::{RefreshIssue, TokenRequest};
 use crate::org::rest::static_token::issue_static_token;
 use crate::org::soql::QueryOptions;
 use crate::org::tls::LocalCa;
+use crate::org::tls::TlsConfig;
 use crate::org::{Org, OrgSeed, SnapshotOptions};
 use crate::proxy::{FaultSpec, ProxyConfig, RunningProxy, SessionExpirer};
 use crate::rules::SoqlEvaluator;
@@ -41,6 +47,8 @@ struct MockOrg {
     creds: LabCredentials,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    /// The Pub/Sub server, once started: its stop signal and task.
+    pubsub: parking_lot::Mutex<Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>>,
 }
 
 impl OrgProvider for MockOrgProvider {
@@ -92,6 +100,7 @@ impl OrgProvider for MockOrgProvider {
                 creds,
                 stop: Some(stop),
                 task,
+                pubsub: parking_lot::Mutex::new(None),
             }) as Box<dyn OrgHandle>)
         })
     }
@@ -248,10 +257,65 @@ impl OrgHandle for MockOrg {
             .count()
     }
 
+    fn start_pubsub(
+        &self,
+        tls: Option<TlsConfig>,
+    ) -> BoxFuture<'_, Result<Option<String>, String>> {
+        Box::pin(async move {
+            let listener = crate::org::serve::bind_loopback(0)
+                .await
+                .map_err(|e| format!("could not open a port on 127.0.0.1 for Pub/Sub: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let (stop, stopped) = oneshot::channel::<()>();
+            let org = self.org.clone();
+            let task = tokio::spawn(async move {
+                let _ = crate::org::pubsub::serve(listener, org, tls, async {
+                    let _ = stopped.await;
+                })
+                .await;
+            });
+            *self.pubsub.lock() = Some((stop, task));
+            Ok(Some(format!("127.0.0.1:{}", addr.port())))
+        })
+    }
+
+    fn org_id(&self) -> Option<String> {
+        Some(self.org.id.as_str().to_string())
+    }
+
+    fn publish_event(&self, event: &str, fields: &JsonMap) -> Result<u64, String> {
+        mock_events::publish(&self.org, event, fields)
+    }
+
+    fn change_record(&self, change: &OrgChange) -> Result<String, String> {
+        mock_events::change(&self.org, change)
+    }
+
+    fn redeliver(&self, channel: &str, event: EventPick) -> Result<u64, String> {
+        mock_events::redeliver(&self.org, channel, event)
+    }
+
+    fn event_mark(&self) -> EventMark {
+        mock_events::mark(&self.org)
+    }
+
+    fn events_since(&self, mark: EventMark, channel: Option<&str>) -> EventMark {
+        mock_events::since(&self.org, mark, channel)
+    }
+
+    fn event_activity(&self) -> EventActivity {
+        mock_events::activity(&self.org)
+    }
+
     fn shutdown(mut self: Box<Self>) -> BoxFuture<'static, ()> {
         Box::pin(async move {
             if let Some(stop) = self.stop.take() {
                 let _ = stop.send(());
+            }
+            let pubsub = self.pubsub.lock().take();
+            if let Some((stop, task)) = pubsub {
+                let _ = stop.send(());
+                let _ = task.await;
             }
             let _ = self.task.await;
         })

@@ -8,8 +8,10 @@
 
 use super::env::LabCredentials;
 use super::report::RunEvent;
-use crate::evidence::{AuthDecision, Backend, Evidence, Exchange, OrgSnapshot};
+use crate::evidence::{AuthDecision, Backend, EventActivity, Evidence, Exchange, OrgSnapshot};
+use crate::lab::scenario::EventPick;
 use crate::lab::{CheckSpec, LabSpec};
+use crate::org::tls::TlsConfig;
 use crate::proxy::SessionExpirer;
 use crate::redact::Redactor;
 use crate::rules::{SoqlEvaluator, Verdict};
@@ -41,8 +43,63 @@ pub trait OrgHandle: Send + Sync {
     fn approve_pending_devices(&self, _min_age: std::time::Duration) -> usize {
         0
     }
+    /// Serves the org's Pub/Sub API (gRPC) for the learner's code, with `tls` when given;
+    /// its `host:port` (`SF_PUBSUB_ENDPOINT`). `None` where the org has no endpoint to offer.
+    fn start_pubsub(
+        &self,
+        _tls: Option<TlsConfig>,
+    ) -> BoxFuture<'_, Result<Option<String>, String>> {
+        Box::pin(async { Ok(None) })
+    }
+    /// The org id (Pub/Sub's `tenantid`, `SF_ORG_ID`), where known.
+    fn org_id(&self) -> Option<String> {
+        None
+    }
+    /// Publishes a platform event as sflab itself (a `run.scenario` step); its replay id.
+    fn publish_event(&self, event: &str, _fields: &JsonMap) -> Result<u64, String> {
+        Err(format!("this org cannot be told to publish {event}"))
+    }
+    /// Makes a record change as the lab's integration user (a `run.scenario` step); the id.
+    fn change_record(&self, _change: &OrgChange) -> Result<String, String> {
+        Err("this org cannot be told to change records".into())
+    }
+    /// Hands an already published event of `channel` to its subscribers once more; its
+    /// replay id.
+    fn redeliver(&self, channel: &str, _event: EventPick) -> Result<u64, String> {
+        Err(format!("this org cannot redeliver events of {channel}"))
+    }
+    /// How far the event log has got (a mark to count from).
+    fn event_mark(&self) -> EventMark {
+        EventMark::default()
+    }
+    /// Subscriptions and deliveries since `mark`, of `channel` (or of every channel).
+    fn events_since(&self, _mark: EventMark, _channel: Option<&str>) -> EventMark {
+        EventMark::default()
+    }
+    /// What the bus saw (published, subscriptions, deliveries), for the `events.*` rules.
+    fn event_activity(&self) -> EventActivity {
+        EventActivity::default()
+    }
     /// Stops serving; the attempt is over.
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
+}
+
+/// A JSON object of field values.
+pub type JsonMap = serde_json::Map<String, serde_json::Value>;
+
+/// A record change with its record resolved to an id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrgChange {
+    Insert { object: String, fields: JsonMap },
+    Update { id: String, fields: JsonMap },
+    Delete { id: String },
+}
+
+/// Counts of the event log's subscriptions and deliveries (a position, or a difference).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventMark {
+    pub subscriptions: usize,
+    pub deliveries: usize,
 }
 
 /// Stands up an org for a lab: seeded fresh for every attempt.

@@ -120,6 +120,23 @@ fn is_executable(path: &Path) -> bool {
 
 /// Runs `./run` once (or `sh run` when it is not executable) and reports what happened.
 pub async fn run_entry_point(spec: &ProcessSpec, index: usize) -> Result<LearnerRun, ProcessError> {
+    run_entry_point_until(spec, index, std::future::pending()).await
+}
+
+/// How a run ended.
+enum End {
+    Exited(Option<std::process::ExitStatus>),
+    TimedOut,
+    Stopped,
+}
+
+/// Like [`run_entry_point`], but when `stop` completes first the whole process group is
+/// killed (SIGKILL, like a crash): the run then reports that signal and no exit code.
+pub async fn run_entry_point_until(
+    spec: &ProcessSpec,
+    index: usize,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<LearnerRun, ProcessError> {
     let entry = spec.dir.join("run");
     if !entry.is_file() {
         return Err(ProcessError::NoEntryPoint(spec.dir.clone()));
@@ -167,11 +184,18 @@ pub async fn run_entry_point(spec: &ProcessSpec, index: usize) -> Result<Learner
     let out_task = child.stdout.take().map(|s| tokio::spawn(capture(s, cap)));
     let err_task = child.stderr.take().map(|s| tokio::spawn(capture(s, cap)));
 
-    let (status, timed_out) = match tokio::time::timeout(spec.timeout, child.wait()).await {
-        Ok(status) => (status.ok(), false),
-        Err(_) => {
+    let end = tokio::select! {
+        waited = tokio::time::timeout(spec.timeout, child.wait()) => match waited {
+            Ok(status) => End::Exited(status.ok()),
+            Err(_) => End::TimedOut,
+        },
+        _ = stop => End::Stopped,
+    };
+    let (status, timed_out) = match end {
+        End::Exited(status) => (status, false),
+        End::TimedOut | End::Stopped => {
             kill_group(pid);
-            (child.wait().await.ok(), true)
+            (child.wait().await.ok(), matches!(end, End::TimedOut))
         }
     };
     let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -296,6 +320,31 @@ mod tests {
         assert!(r.timed_out);
         assert_eq!(r.exit_code, None);
         assert_eq!(r.signal, Some(libc::SIGKILL));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!t.path().join("late.txt").exists());
+    }
+
+    #[test]
+    fn a_stopped_run_is_killed_with_its_children_and_is_not_a_timeout() {
+        let (t, spec) = lab(
+            "#!/bin/sh\necho started\n(sleep 30; echo late > late.txt) &\nsleep 30\n",
+            true,
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let r = rt
+            .block_on(run_entry_point_until(&spec, 2, async {
+                tokio::time::sleep(Duration::from_millis(400)).await
+            }))
+            .unwrap();
+        assert!(!r.timed_out);
+        assert_eq!(r.index, 2);
+        assert_eq!(r.signal, Some(libc::SIGKILL));
+        assert_eq!(r.stdout.text, "started\n");
         assert!(started.elapsed() < Duration::from_secs(5));
         std::thread::sleep(Duration::from_millis(200));
         assert!(!t.path().join("late.txt").exists());

@@ -8,9 +8,14 @@
 //! - CREATE and UNDELETE carry every non-null field; UPDATE carries the changed fields plus
 //!   LastModifiedDate; DELETE carries the header only — as the reference describes.
 //! - `changedFields` and `nulledFields` are filled for UPDATE only (Salesforce documents them
-//!   as update lists). `diffFields` is always empty: sflab does not send long text area diffs.
-//! - `changeOrigin` is empty: the store does not know which API made a change. A real org
-//!   fills it for API changes (`com/salesforce/api/rest/62.0;client=…`).
+//!   as update lists). `diffFields` is always empty, and every field carries its full value:
+//!   Salesforce sends a unified diff instead of the value only for large text area fields and
+//!   only to Streaming API (CometD) subscribers — Pub/Sub API and Apex subscribers always get
+//!   full values. Which sizes trigger a diff is not documented in the reference, so sflab sends
+//!   full values everywhere (a CometD client that applies diffs never sees one).
+//! - `changeOrigin` is the API call that made the change (`org::origin`:
+//!   `com/salesforce/api/rest/62.0;client=<Sforce-Call-Options client>`), empty for changes
+//!   made outside an API request.
 //! - Values are read after the commit, so two updates of one record in one transaction both
 //!   show the final values (a real org shows each step).
 
@@ -65,7 +70,7 @@ pub fn change_event(
         "entityName": change.object,
         "recordIds": [change.id.as_str()],
         "changeType": kind,
-        "changeOrigin": "",
+        "changeOrigin": change.origin,
         "transactionKey": commit.transaction_key,
         "sequenceNumber": sequence,
         "commitTimestamp": change.at.timestamp_millis(),

@@ -169,6 +169,51 @@ async fn every_dml_path_raises_change_events_with_one_transaction_key_per_commit
         .all(|w| w[0].replay_id < w[1].replay_id));
 }
 
+#[tokio::test]
+async fn change_origin_names_the_api_version_and_the_callers_client_id() {
+    let org = Org::default_org();
+    let token = issue_static_token(&org, None).unwrap().token;
+    let req = Request::builder()
+        .method("POST")
+        .uri(format!("{V}/sobjects/Account"))
+        .header("host", "127.0.0.1:8443")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("sforce-call-options", "client=OrderSync")
+        .body(Body::from(json!({"Name": "Kestrel"}).to_string()))
+        .unwrap();
+    let resp = router(org.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    send(
+        &org,
+        "POST",
+        &format!("{V}/composite/sobjects"),
+        json!({"allOrNone": true,
+        "records": [{"attributes": {"type": "Account"}, "Name": "Plover"}]}),
+    )
+    .await;
+    let acct = all(&org, "/data/AccountChangeEvent");
+    assert_eq!(
+        acct[0].payload["ChangeEventHeader"]["changeOrigin"],
+        "com/salesforce/api/rest/62.0;client=OrderSync"
+    );
+    assert_eq!(
+        acct[1].payload["ChangeEventHeader"]["changeOrigin"],
+        "com/salesforce/api/rest/62.0"
+    );
+    assert_eq!(
+        acct[1].payload["ChangeEventHeader"]["diffFields"],
+        json!([])
+    );
+    // A change made outside any API call (a lab runner, seeding) has no origin.
+    let actor = org.actor(org.users[0].id);
+    let mut f = serde_json::Map::new();
+    f.insert("Name".into(), "Runner".into());
+    org.store.write().insert("Account", &f, &actor).unwrap();
+    let acct = all(&org, "/data/AccountChangeEvent");
+    assert_eq!(acct[2].payload["ChangeEventHeader"]["changeOrigin"], "");
+}
+
 #[test]
 fn cdc_for_an_unknown_object_is_a_seed_error() {
     let seed =
