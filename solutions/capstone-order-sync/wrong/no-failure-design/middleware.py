@@ -212,12 +212,23 @@ class Subscriber:
         self.client_id = reply["clientId"]
         # -2 (everything retained) only on the very first start; afterwards the stored id.
         start_from = -2 if replay_id is None else replay_id
-        reply = self.send([{"channel": "/meta/subscribe", "clientId": self.client_id,
-                            "subscription": CHANNEL,
-                            "ext": {"replay": {CHANNEL: start_from}}}])[0]
+        reply = self.subscribe(start_from)
+        if not reply.get("successful") and start_from != -2 and "replayId" in str(reply.get("error")):
+            # The org no longer knows the stored id (past retention, or a refreshed org):
+            # read everything retained; idempotent handling absorbs what was done already,
+            # and the reconciliation finds anything older than the retention window.
+            log(f"stored replay id {start_from} is not valid in this org; starting from -2")
+            start_from = -2
+            reply = self.subscribe(start_from)
         if not reply.get("successful"):
             raise RuntimeError(f"subscribing to {CHANNEL} failed: {reply.get('error')}")
         log(f"subscribed to {CHANNEL} from replay id {start_from}")
+        return start_from
+
+    def subscribe(self, start_from):
+        return self.send([{"channel": "/meta/subscribe", "clientId": self.client_id,
+                           "subscription": CHANNEL,
+                           "ext": {"replay": {CHANNEL: start_from}}}])[0]
 
     def poll(self):
         """One long poll (at most about a second); returns the events it brought."""
@@ -296,7 +307,8 @@ def main():
     sf, erp = Salesforce(), Erp()
     last = stored_replay_id()
     subscriber = Subscriber(sf)
-    subscriber.start(last)
+    if subscriber.start(last) == -2:
+        last = None  # the stored id belonged to another stream
     idle_since = time.monotonic()
     while time.monotonic() - idle_since < IDLE_SECONDS:
         for data in subscriber.poll():
