@@ -10,8 +10,8 @@
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
 //! retry on 4xx), `hygiene` (secrets in sources and output, exit status), `output` (what the
 //! program printed), `bulk` (failed results, locators), `files` (CSV files the program wrote),
-//! `design` (tables in a design document), `breaker` (circuit breakers), `erp` (the mock ERP's
-//! order book).
+//! `design` (tables in a design document), `breaker` (circuit breakers), `events` (published,
+//! subscribed, replay resumed, idempotent consumers), `erp` (the mock ERP's order book).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
@@ -21,6 +21,7 @@ mod bulk;
 mod cx;
 mod design;
 mod erp;
+mod events;
 mod files;
 mod http;
 mod hygiene;
@@ -86,6 +87,10 @@ pub enum Rule {
     BreakerOpens(breaker::Opens),
     ErpNoDuplicateOrders(erp::NoDuplicateOrders),
     ErpOrdersWrittenBack(erp::WrittenBack),
+    EventsPublished(events::Published),
+    EventsSubscribed(events::Subscribed),
+    EventsReplayResumed(events::ReplayResumed),
+    EventsConsumerIdempotent(events::ConsumerIdempotent),
 }
 
 impl RuleSpec {
@@ -137,6 +142,10 @@ impl RuleSpec {
             Rule::BreakerOpens(p) => breaker::opens(p, &cx),
             Rule::ErpNoDuplicateOrders(p) => erp::no_duplicate_orders(p, &cx),
             Rule::ErpOrdersWrittenBack(p) => erp::orders_written_back(p, &cx),
+            Rule::EventsPublished(p) => events::published(p, &cx),
+            Rule::EventsSubscribed(p) => events::subscribed(p, &cx),
+            Rule::EventsReplayResumed(p) => events::replay_resumed(p, &cx),
+            Rule::EventsConsumerIdempotent(p) => events::consumer_idempotent(p, &cx),
         }
     }
 }

@@ -52,6 +52,10 @@ pub const RULE_NAMES: &[&str] = &[
     "breaker.opens",
     "erp.no_duplicate_orders",
     "erp.orders_written_back",
+    "events.published",
+    "events.subscribed",
+    "events.replay_resumed",
+    "events.consumer_idempotent",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -112,6 +116,10 @@ impl RuleSpec {
             Rule::BreakerOpens(_) => "breaker.opens",
             Rule::ErpNoDuplicateOrders(_) => "erp.no_duplicate_orders",
             Rule::ErpOrdersWrittenBack(_) => "erp.orders_written_back",
+            Rule::EventsPublished(_) => "events.published",
+            Rule::EventsSubscribed(_) => "events.subscribed",
+            Rule::EventsReplayResumed(_) => "events.replay_resumed",
+            Rule::EventsConsumerIdempotent(_) => "events.consumer_idempotent",
         }
     }
 
@@ -226,6 +234,10 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "breaker.opens" => Rule::BreakerOpens(breaker_params(map, name)?),
         "erp.no_duplicate_orders" => Rule::ErpNoDuplicateOrders(params(map).map_err(bad)?),
         "erp.orders_written_back" => Rule::ErpOrdersWrittenBack(params(map).map_err(bad)?),
+        "events.published" => Rule::EventsPublished(params(map).map_err(bad)?),
+        "events.subscribed" => Rule::EventsSubscribed(params(map).map_err(bad)?),
+        "events.replay_resumed" => Rule::EventsReplayResumed(params(map).map_err(bad)?),
+        "events.consumer_idempotent" => Rule::EventsConsumerIdempotent(params(map).map_err(bad)?),
         unknown => {
             let suggestion = closest(unknown)
                 .map(|s| format!(" (did you mean `{s}`?)"))
@@ -390,6 +402,9 @@ mod tests {
                 "oauth.scopes_requested" => "allowed: [api]",
                 "oauth.client_used" => "client_id: 3MVG9x",
                 "erp.orders_written_back" => "object: Order, field: ERP_Order_Id__c",
+                "events.published" => "event: OrderShipped__e",
+                "events.subscribed" | "events.replay_resumed" => "channel: /event/A__e",
+                "events.consumer_idempotent" => "object: Account, field: Name",
                 _ => "",
             }
         };

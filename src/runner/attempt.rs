@@ -228,6 +228,13 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     let redactor = Redactor::new(&redaction_key(ws)?);
 
     let mut extra_env = lab.run.env.clone();
+    // Where sflab's development setup keeps extra client tools (a Python venv with grpcio and
+    // avro for the Pub/Sub labs); passed on so a lab's `./run` can prefer them.
+    if let Some(tools) = std::env::var_os("SFLAB_TOOLS").filter(|t| !t.is_empty()) {
+        extra_env
+            .entry("SFLAB_TOOLS".into())
+            .or_insert_with(|| tools.to_string_lossy().into_owned());
+    }
     let keyed;
     let lab = if lab.run.jwt_key {
         let (with_key, key_file) = with_workspace_key(lab, &ws.root).map_err(RunError::Backend)?;

@@ -5,7 +5,7 @@
 use super::parts::{EventMark, JsonMap, OrgChange};
 use crate::evidence::EventActivity;
 use crate::lab::scenario::EventPick;
-use crate::org::events::Transport;
+use crate::org::events::{ReplayFrom, Transport};
 use crate::org::Org;
 
 /// The user scenario changes are made as: the seed's `integration` user, else the first.
@@ -114,10 +114,36 @@ fn to_json<T: serde::Serialize>(items: Vec<T>) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// The bus log as evidence.
+/// The bus log as evidence; each published platform event carries its `payload` while the
+/// bus retains it (change events are described by their header, which rules do not need).
 pub fn activity(org: &Org) -> EventActivity {
+    let now = org.clock.now();
+    let mut published = to_json(org.events.log.published());
+    for p in published.iter_mut() {
+        let (Some(channel), Some(replay)) = (
+            p.get("channel")
+                .and_then(|c| c.as_str())
+                .map(str::to_string),
+            p.get("replay_id").and_then(|r| r.as_u64()),
+        ) else {
+            continue;
+        };
+        if !channel.starts_with("/event/") {
+            continue;
+        }
+        let payload = org
+            .events
+            .bus
+            .read(&channel, ReplayFrom::Earliest, usize::MAX, now)
+            .ok()
+            .and_then(|all| all.into_iter().find(|e| e.replay_id == replay))
+            .map(|e| serde_json::Value::Object(e.payload.clone()));
+        if let (Some(payload), Some(m)) = (payload, p.as_object_mut()) {
+            m.insert("payload".into(), payload);
+        }
+    }
     EventActivity {
-        published: to_json(org.events.log.published()),
+        published,
         delivered: to_json(org.events.log.deliveries()),
         subscriptions: to_json(org.events.log.subscriptions()),
         scenario: Vec::new(),
@@ -165,6 +191,7 @@ mod tests {
         let vias: Vec<_> = log.published.iter().map(|p| p["via"].clone()).collect();
         assert_eq!(vias[0], "runner");
         assert_eq!(log.published[0]["replay_id"], first);
+        assert_eq!(log.published[0]["payload"]["Note__c"], "hi");
         let cdc = log
             .published
             .iter()

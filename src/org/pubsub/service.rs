@@ -290,10 +290,16 @@ impl PubSub {
     ) {
         let channel = first.topic_name.clone();
         let events = self.org.events.clone();
+        // The log keeps what the client asked for: LATEST is resolved to a position above,
+        // but the rules judge the preset (-1) a restarted subscriber chose.
+        let asked = match ReplayPreset::try_from(first.replay_preset) {
+            Ok(ReplayPreset::Latest) | Err(_) => ReplayFrom::Latest,
+            _ => position,
+        };
         events.log.record_subscription(
             &subscriber,
             &channel,
-            position,
+            asked,
             Transport::PubSub,
             self.org.clock.now(),
         );

@@ -1,0 +1,367 @@
+//! `events.*` rules, judged from the bus log in the evidence (`Evidence.events`: published,
+//! subscriptions, deliveries and what the runner's scenario did):
+//!
+//! - `events.published`: the learner's code published event `event` (REST, composite or
+//!   Pub/Sub — whatever reached the bus: a publish-after-commit event of a rolled-back
+//!   transaction never does) with every field in `fields` set.
+//! - `events.subscribed`: the code subscribed to `channel` (Pub/Sub or CometD).
+//! - `events.replay_resumed`: after a restart the subscriber of `channel` resumed from a stored
+//!   replay id: no later subscription from EARLIEST (-2), no event published while it was
+//!   subscribed or down left undelivered, and at most `max_reread` events handed out again.
+//! - `events.consumer_idempotent`: the scenario redelivered an event, the subscriber received
+//!   it again, and still no two `object` records share a value of `field`.
+//!
+//! These rules need the mock org's bus log; on a sandbox they are not applicable.
+
+use super::cx::{plural, Cx};
+use super::Verdict;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `events.published`: `event` (e.g. `OrderShipped__e`) and the `fields` that must be set.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Published {
+    pub event: String,
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+/// `events.subscribed` and `events.replay_resumed`: the `channel` (`/event/X__e`, `/data/…`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subscribed {
+    pub channel: String,
+}
+
+/// `events.replay_resumed`: `channel`, and how many events a restarted subscriber may receive
+/// again (those it got but had not yet stored when it was killed).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayResumed {
+    pub channel: String,
+    #[serde(default = "default_reread")]
+    pub max_reread: usize,
+}
+
+fn default_reread() -> usize {
+    3
+}
+
+/// `events.consumer_idempotent`: the side effects live in `object`, keyed by `field`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerIdempotent {
+    pub object: String,
+    pub field: String,
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn num(v: &Value, key: &str) -> i64 {
+    v.get(key).and_then(Value::as_i64).unwrap_or(0)
+}
+
+fn time(v: &Value, key: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text(v, key))
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+fn by_learner(p: &Value) -> bool {
+    !matches!(text(p, "via"), "runner" | "cdc")
+}
+
+fn mock_only(cx: &Cx) -> Option<Verdict> {
+    cx.mock_only("the event bus's log")
+}
+
+pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
+    if let Some(na) = mock_only(cx) {
+        return na;
+    }
+    let mine: Vec<&Value> = cx
+        .ev
+        .events
+        .published
+        .iter()
+        .filter(|e| by_learner(e))
+        .collect();
+    let matching: Vec<&&Value> = mine
+        .iter()
+        .filter(|e| text(e, "event_name").eq_ignore_ascii_case(&p.event))
+        .collect();
+    let api: Vec<u64> = cx
+        .api_calls()
+        .filter(|e| e.method().eq_ignore_ascii_case("POST") && e.path().contains("/sobjects/"))
+        .map(|e| e.seq)
+        .collect();
+    if matching.is_empty() {
+        let others: BTreeSet<&str> = mine.iter().map(|e| text(e, "event_name")).collect();
+        let seen = if others.is_empty() {
+            "No event published by your code reached the bus".to_string()
+        } else {
+            format!(
+                "Your code published {} instead",
+                others.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        };
+        return cx
+            .fail(format!(
+                "Expected a {} event on the bus. {seen}. Publish with `POST …/sobjects/{}` (or Pub/Sub `Publish` to /event/{}); an event published after commit inside a rolled-back transaction never reaches the bus.",
+                p.event, p.event, p.event
+            ))
+            .with_evidence(api);
+    }
+    for e in &matching {
+        let payload = e.get("payload").unwrap_or(&Value::Null);
+        let missing: Vec<&str> = p
+            .fields
+            .iter()
+            .filter(|f| payload.get(f.as_str()).is_none_or(Value::is_null))
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() {
+            return cx
+                .pass(format!(
+                    "{} (replay id {}) reached the bus via {} with {}.",
+                    p.event,
+                    num(e, "replay_id"),
+                    text(e, "via"),
+                    if p.fields.is_empty() {
+                        "its fields".to_string()
+                    } else {
+                        p.fields.join(", ")
+                    }
+                ))
+                .with_evidence(api);
+        }
+    }
+    let first = matching[0].get("payload").unwrap_or(&Value::Null);
+    let missing: Vec<&str> = p
+        .fields
+        .iter()
+        .filter(|f| first.get(f.as_str()).is_none_or(Value::is_null))
+        .map(String::as_str)
+        .collect();
+    cx.fail(format!(
+        "{} reached the bus ({}), but without {}: set every field the consumers need.",
+        p.event,
+        plural(matching.len(), "event"),
+        missing.join(", ")
+    ))
+    .with_evidence(api)
+}
+
+fn subscriptions<'a>(cx: &'a Cx, channel: &str) -> Vec<&'a Value> {
+    cx.ev
+        .events
+        .subscriptions
+        .iter()
+        .filter(|s| text(s, "channel") == channel)
+        .collect()
+}
+
+pub(crate) fn subscribed(p: &Subscribed, cx: &Cx) -> Verdict {
+    if let Some(na) = mock_only(cx) {
+        return na;
+    }
+    match subscriptions(cx, &p.channel).first() {
+        Some(s) => cx.pass(format!(
+            "Your code subscribed to {} via {} (from {}).",
+            p.channel,
+            text(s, "via"),
+            match num(s, "from") {
+                -1 => "LATEST, -1".to_string(),
+                -2 => "EARLIEST, -2".to_string(),
+                id => format!("after replay id {id}"),
+            }
+        )),
+        None => {
+            let polled: Vec<u64> = cx
+                .api_calls()
+                .filter(|e| e.path().contains("/query"))
+                .map(|e| e.seq)
+                .collect();
+            let how = if polled.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " It ran {} instead: polling misses deletes and costs API calls.",
+                    plural(polled.len(), "query")
+                )
+            };
+            cx.fail(format!(
+                "Your code never subscribed to {} (CometD `/meta/subscribe` or Pub/Sub `Subscribe`).{how}",
+                p.channel
+            ))
+            .with_evidence(polled)
+        }
+    }
+}
+
+pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
+    if let Some(na) = mock_only(cx) {
+        return na;
+    }
+    let subs = subscriptions(cx, &p.channel);
+    if subs.len() < 2 {
+        return cx.fail(format!(
+            "Your subscriber of {} subscribed {} — it never came back after it was stopped, so resuming could not be judged.",
+            p.channel,
+            plural(subs.len(), "time")
+        ));
+    }
+    let deliveries: Vec<&Value> = cx
+        .ev
+        .events
+        .delivered
+        .iter()
+        .filter(|d| text(d, "channel") == p.channel)
+        .collect();
+    let redelivered: BTreeSet<i64> = cx
+        .ev
+        .events
+        .scenario
+        .iter()
+        .filter(|a| text(a, "action") == "redeliver" && text(a, "channel") == p.channel)
+        .map(|a| num(a, "replay_id"))
+        .collect();
+    let subscriber_of = |s: &Value| text(s, "subscriber").to_string();
+    let mut received: BTreeSet<i64> = BTreeSet::new();
+    let mut reread: Vec<i64> = Vec::new();
+    for (i, s) in subs.iter().enumerate() {
+        let id = subscriber_of(s);
+        let from = num(s, "from");
+        if i > 0 && from == -2 && !received.is_empty() {
+            return cx.fail(format!(
+                "After the restart your subscriber asked for EARLIEST (-2) and re-read the whole retained stream; store the last replay id you processed and subscribe from it (CUSTOM)."
+            ));
+        }
+        for d in deliveries.iter().filter(|d| text(d, "subscriber") == id) {
+            let r = num(d, "replay_id");
+            if !received.insert(r) && i > 0 && !redelivered.contains(&r) {
+                reread.push(r);
+            }
+        }
+    }
+    reread.sort_unstable();
+    reread.dedup();
+    let first_at = subs.first().and_then(|s| time(s, "at"));
+    let lost: Vec<i64> = cx
+        .ev
+        .events
+        .published
+        .iter()
+        .filter(|e| text(e, "channel") == p.channel && time(e, "at") >= first_at)
+        .map(|e| num(e, "replay_id"))
+        .filter(|r| !received.contains(r))
+        .collect();
+    if !lost.is_empty() {
+        let latest = subs.iter().skip(1).any(|s| num(s, "from") == -1);
+        return cx.fail(format!(
+            "{} published on {} never reached your subscriber (replay ids {:?}){}.",
+            plural(lost.len(), "event"),
+            p.channel,
+            lost,
+            if latest {
+                ": after the restart it subscribed from LATEST (-1), which skips what was published while it was down — resume from the stored replay id"
+            } else {
+                ""
+            }
+        ));
+    }
+    if reread.len() > p.max_reread {
+        return cx.fail(format!(
+            "After the restart your subscriber received {} events again that it had already been given (replay ids {:?}); resume from the last replay id you stored, not an older one.",
+            reread.len(),
+            reread
+        ));
+    }
+    cx.pass(format!(
+        "Your subscriber resumed {} on {}: nothing was lost and {} handed out again.",
+        plural(subs.len() - 1, "time"),
+        p.channel,
+        plural(reread.len(), "event")
+    ))
+}
+
+pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
+    if let Some(na) = mock_only(cx) {
+        return na;
+    }
+    let redelivered: Vec<(String, i64)> = cx
+        .ev
+        .events
+        .scenario
+        .iter()
+        .filter(|a| text(a, "action") == "redeliver" && a.get("replay_id").is_some())
+        .map(|a| (text(a, "channel").to_string(), num(a, "replay_id")))
+        .collect();
+    if redelivered.is_empty() {
+        return cx.fail(
+            "This lab's runner redelivered no event, so idempotency could not be judged; tell the lab's author.",
+        );
+    }
+    let times = |(c, r): &(String, i64)| {
+        cx.ev
+            .events
+            .delivered
+            .iter()
+            .filter(|d| text(d, "channel") == c && num(d, "replay_id") == *r)
+            .count()
+    };
+    if let Some((c, r)) = redelivered.iter().find(|x| times(x) < 2) {
+        return cx.fail(format!(
+            "sflab redelivered event {r} of {c}, but your subscriber did not receive it again: keep it subscribed (and asking for events) until it stops."
+        ));
+    }
+    let Some(state) = cx.ev.snapshots.final_state() else {
+        return cx.fail("No snapshot of the org was taken after your code ran.");
+    };
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for r in state.records(&p.object) {
+        if let Some(v) = r.get(&p.field).filter(|v| !v.is_null()) {
+            *seen.entry(v.to_string()).or_default() += 1;
+        }
+    }
+    let dups: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(v, n)| format!("{v} ×{n}"))
+        .collect();
+    let creates: Vec<u64> = cx
+        .api_calls()
+        .filter(|e| {
+            e.method().eq_ignore_ascii_case("POST")
+                && e.path()
+                    .trim_end_matches('/')
+                    .ends_with(&format!("/sobjects/{}", p.object))
+        })
+        .map(|e| e.seq)
+        .collect();
+    if !dups.is_empty() {
+        return cx
+            .fail(format!(
+                "A redelivered event was applied twice: {} records share a {} ({}). Key the side effect by a value from the event (upsert on an external id) so a second delivery changes nothing.",
+                p.object,
+                p.field,
+                dups.join(", ")
+            ))
+            .with_evidence(creates);
+    }
+    let ids: Vec<String> = redelivered.iter().map(|(_, r)| r.to_string()).collect();
+    cx.pass(format!(
+        "sflab redelivered event(s) {} and your subscriber received them again; still one {} per {}.",
+        ids.join(", "),
+        p.object,
+        p.field
+    ))
+}
+
+#[cfg(test)]
+#[path = "events_tests.rs"]
+mod tests;

@@ -1,0 +1,253 @@
+//! Table tests of the `events.*` rules over hand-built bus logs.
+
+use super::super::fixture::*;
+use crate::evidence::{Backend, Evidence, OrgSnapshot};
+use serde_json::{json, Value};
+
+fn at(s: u32) -> String {
+    format!("2026-01-01T12:00:{s:02}Z")
+}
+
+fn publish(replay: u64, event: &str, via: &str, s: u32, payload: Value) -> Value {
+    let channel = format!("/event/{event}");
+    json!({ "replay_id": replay, "channel": channel, "event_name": event, "via": via, "at": at(s), "payload": payload })
+}
+
+fn sub(who: &str, from: i64, s: u32) -> Value {
+    json!({ "subscriber": who, "channel": "/event/A__e", "from": from, "via": "pub_sub", "at": at(s) })
+}
+
+fn got(who: &str, replay: u64) -> Value {
+    json!({ "replay_id": replay, "channel": "/event/A__e", "subscriber": who, "via": "pub_sub", "at": at(30) })
+}
+
+fn ev() -> Evidence {
+    evidence(vec![])
+}
+
+fn stream(subs: Vec<Value>, delivered: Vec<Value>, published: &[(u64, u32)]) -> Evidence {
+    let mut e = ev();
+    e.events.subscriptions = subs;
+    e.events.delivered = delivered;
+    e.events.published = published
+        .iter()
+        .map(|(r, s)| publish(*r, "A__e", "runner", *s, json!({})))
+        .collect();
+    e
+}
+
+const PUBLISHED: &str =
+    "{ rule: events.published, event: OrderShipped__e, fields: [Order_Number__c] }";
+
+#[test]
+fn published_passes_with_the_required_field_and_names_the_transport() {
+    let mut e = ev();
+    e.events.published = vec![publish(
+        1,
+        "OrderShipped__e",
+        "rest",
+        1,
+        json!({"Order_Number__c": "SO-1"}),
+    )];
+    let v = assert_passes(PUBLISHED, &e);
+    assert!(v.message.contains("via rest"), "{}", v.message);
+}
+
+#[test]
+fn published_fails_for_the_wrong_event_a_missing_field_or_only_runner_events() {
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            publish(
+                1,
+                "OrderActivated__e",
+                "rest",
+                1,
+                json!({"Order_Number__c": "1"}),
+            ),
+            "OrderActivated__e instead",
+        ),
+        (
+            publish(
+                1,
+                "OrderShipped__e",
+                "pub_sub",
+                1,
+                json!({"Order_Number__c": null}),
+            ),
+            "without Order_Number__c",
+        ),
+        (
+            publish(
+                1,
+                "OrderShipped__e",
+                "runner",
+                1,
+                json!({"Order_Number__c": "1"}),
+            ),
+            "No event published by your code",
+        ),
+    ];
+    for (p, says) in cases {
+        let mut e = ev();
+        e.events.published = vec![p];
+        let v = assert_fails(PUBLISHED, &e);
+        assert!(v.message.contains(says), "{says}: {}", v.message);
+    }
+}
+
+#[test]
+fn event_rules_are_not_applicable_on_a_sandbox() {
+    let mut e = ev();
+    e.backend = Backend::Sandbox;
+    assert_not_applicable(PUBLISHED, &e);
+    assert_not_applicable("{ rule: events.replay_resumed, channel: /event/A__e }", &e);
+}
+
+#[test]
+fn subscribed_fails_for_a_poller_and_points_at_its_queries() {
+    let mut e = evidence(vec![get("/services/data/v62.0/query?q=SELECT", 200)]);
+    let v = assert_fails("{ rule: events.subscribed, channel: /event/A__e }", &e);
+    assert!(v.message.contains("polling"), "{}", v.message);
+    assert_eq!(v.evidence, vec![1]);
+    e.events.subscriptions = vec![sub("s1", -1, 0)];
+    assert_passes("{ rule: events.subscribed, channel: /event/A__e }", &e);
+}
+
+const RESUMED: &str = "{ rule: events.replay_resumed, channel: /event/A__e }";
+
+#[test]
+fn replay_resumed_table() {
+    // (subscriptions, deliveries, published (replay, second), passes, message part)
+    let cases: Vec<(Vec<Value>, Vec<Value>, Vec<(u64, u32)>, bool, &str)> = vec![
+        // resumes from the stored id 2: 3 and 4 (published while down) arrive
+        (
+            vec![sub("a", -1, 0), sub("b", 2, 20)],
+            vec![got("a", 1), got("a", 2), got("b", 3), got("b", 4)],
+            vec![(1, 1), (2, 2), (3, 10), (4, 21)],
+            true,
+            "resumed 1 time",
+        ),
+        // subscribed once only
+        (
+            vec![sub("a", -1, 0)],
+            vec![got("a", 1)],
+            vec![(1, 1)],
+            false,
+            "1 time",
+        ),
+        // EARLIEST after the restart
+        (
+            vec![sub("a", -1, 0), sub("b", -2, 20)],
+            vec![got("a", 1), got("b", 1), got("b", 2)],
+            vec![(1, 1), (2, 10)],
+            false,
+            "EARLIEST",
+        ),
+        // LATEST after the restart loses event 2 published while down
+        (
+            vec![sub("a", -1, 0), sub("b", -1, 20)],
+            vec![got("a", 1), got("b", 3)],
+            vec![(1, 1), (2, 10), (3, 21)],
+            false,
+            "LATEST",
+        ),
+        // an old stored id re-reads four events
+        (
+            vec![sub("a", -1, 0), sub("b", 0, 20)],
+            vec![
+                got("a", 1),
+                got("a", 2),
+                got("a", 3),
+                got("a", 4),
+                got("b", 1),
+                got("b", 2),
+                got("b", 3),
+                got("b", 4),
+            ],
+            vec![(1, 1), (2, 2), (3, 3), (4, 4)],
+            false,
+            "again",
+        ),
+    ];
+    for (i, (subs, delivered, published, passes, says)) in cases.into_iter().enumerate() {
+        let e = stream(subs, delivered, &published);
+        let v = if passes {
+            assert_passes(RESUMED, &e)
+        } else {
+            assert_fails(RESUMED, &e)
+        };
+        assert!(v.message.contains(says), "case {i}: {}", v.message);
+    }
+}
+
+#[test]
+fn a_runner_redelivery_is_not_counted_as_a_reread() {
+    let mut e = stream(
+        vec![sub("a", -1, 0), sub("b", 1, 20)],
+        vec![got("a", 1), got("b", 1), got("b", 2)],
+        &[(1, 1), (2, 21)],
+    );
+    e.events.scenario =
+        vec![json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 1})];
+    let v = spec("{ rule: events.replay_resumed, channel: /event/A__e, max_reread: 0 }").check(&e);
+    assert!(v.passed(), "{}", v.message);
+}
+
+fn with_records(mut e: Evidence, names: &[&str]) -> Evidence {
+    let mut snap = OrgSnapshot::default();
+    snap.objects.insert(
+        "Shipment__c".into(),
+        names
+            .iter()
+            .map(|n| json!({"Id": "a00", "Order_Number__c": n}))
+            .collect(),
+    );
+    e.snapshots.after_runs.push(snap);
+    e
+}
+
+const IDEMPOTENT: &str =
+    "{ rule: events.consumer_idempotent, object: Shipment__c, field: Order_Number__c }";
+
+#[test]
+fn consumer_idempotent_table() {
+    let redeliver = json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 2});
+    let twice = vec![got("a", 1), got("a", 2), got("a", 2)];
+    // (scenario, deliveries, records, passes, message part)
+    let cases: Vec<(Vec<Value>, Vec<Value>, Vec<&str>, bool, &str)> = vec![
+        (
+            vec![redeliver.clone()],
+            twice.clone(),
+            vec!["SO-1", "SO-2"],
+            true,
+            "received them again",
+        ),
+        (
+            vec![redeliver.clone()],
+            twice.clone(),
+            vec!["SO-1", "SO-2", "SO-2"],
+            false,
+            "\"SO-2\" ×2",
+        ),
+        (
+            vec![redeliver.clone()],
+            vec![got("a", 1), got("a", 2)],
+            vec!["SO-1", "SO-2"],
+            false,
+            "did not receive it again",
+        ),
+        (vec![], twice, vec!["SO-1", "SO-2"], false, "lab's author"),
+    ];
+    for (i, (scenario, delivered, names, passes, says)) in cases.into_iter().enumerate() {
+        let mut e = ev();
+        e.events.scenario = scenario;
+        e.events.delivered = delivered;
+        let e = with_records(e, &names);
+        let v = if passes {
+            assert_passes(IDEMPOTENT, &e)
+        } else {
+            assert_fails(IDEMPOTENT, &e)
+        };
+        assert!(v.message.contains(says), "case {i}: {}", v.message);
+    }
+}
