@@ -420,15 +420,16 @@ fn capstone_submissions_get_points_per_rule_of_its_rubric() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let (header, rows) = read_csv(&out.path().join("gradebook.csv"));
+    let design = header.iter().position(|h| h == "design.table").unwrap();
     assert_eq!(
-        header[9..12],
+        header[design..design + 3],
         ["design.table", "design.table#2", "design.table#3"],
         "a column per check, repeated rules numbered: {header:?}"
     );
     let r = |s: &str, c: &str| rows[s][c].clone();
     assert_eq!(
         (r("reference", "total"), r("reference", "max")),
-        ("24".into(), "24".into()),
+        ("29".into(), "29".into()),
         "{:?}",
         rows["reference"]
     );
