@@ -108,6 +108,20 @@ mod tests {
     }
 
     #[test]
+    fn erp_rules_ask_for_the_erp_order_book_in_the_snapshots() {
+        let lab = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L6\nlesson: L6-architect/capstone\n\
+             checks:\n  - { rule: erp.orders_written_back, object: Order, field: ERP_Order_Id__c }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            snapshot_objects(&lab),
+            vec![crate::rules::ERP_ORDER_BOOK, "Order"]
+        );
+    }
+
+    #[test]
     fn a_check_is_judged_by_the_catalogue_with_the_checks_points() {
         let lab = crate::lab::spec::parse(
             "lab.yaml",
