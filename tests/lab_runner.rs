@@ -316,3 +316,58 @@ fn a_missing_tool_is_named_with_how_to_install_it() {
     assert!(err.contains("- curl: install curl"), "{err}");
     assert!(err.contains("- jq: install jq"), "{err}");
 }
+
+const SCENARIO_LAB: &str = "\
+id: t-scenario
+title: Scenario
+level: L5
+lesson: L5-patterns/events-cdc-pubsub
+org:
+  events:
+    platform:
+      Ping__e: { fields: { Note__c: text } }
+run:
+  timeout: 30s
+  scenario:
+    - wait: 300ms
+    - publish: { event: Ping__e, count: 2, fields: { Note__c: 'n-{n}' } }
+    - kill
+    - start
+    - wait: 300ms
+checks:
+  - { rule: process.output_contains, texts: [pubsub=127.0.0.1] }
+";
+
+#[test]
+fn a_scenario_kills_and_restarts_the_run_in_the_same_folder_with_the_pubsub_endpoint() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    write_run(
+        &ws.lab_dir("t-scenario"),
+        "#!/bin/sh\necho started >> starts.txt\necho \"pubsub=$SF_PUBSUB_ENDPOINT org=$SF_ORG_ID\"\nexec sleep 30\n",
+    );
+    let spec = parse("lab.yaml", SCENARIO_LAB).unwrap();
+    let mut options = RunOptions::new(ws.clone(), mock_parts());
+    options.record = false;
+    let began = Instant::now();
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+    assert!(began.elapsed() < Duration::from_secs(20));
+    assert_eq!(report.runs.len(), 2, "kill + start gives a second run");
+    assert!(report
+        .runs
+        .iter()
+        .all(|r| r.signal == Some(9) && !r.timed_out));
+    assert!(
+        report.runs[1].stdout.text.contains("pubsub=127.0.0.1:"),
+        "{}",
+        report.runs[1].stdout.text
+    );
+    assert!(
+        report.runs[1].stdout.text.contains("org=00D"),
+        "{}",
+        report.runs[1].stdout.text
+    );
+    let starts = std::fs::read_to_string(ws.lab_dir("t-scenario").join("starts.txt")).unwrap();
+    assert_eq!(starts, "started\nstarted\n");
+    assert!(report.passed, "{:#?}", report.verdicts);
+}

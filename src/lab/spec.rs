@@ -405,11 +405,30 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
                     .into(),
             ));
         }
-        if let Err(problems) = super::scenario::plan(&spec.run.scenario) {
-            let lines = nested_item_lines(yaml, "scenario");
-            for p in problems {
-                let line = lines.get(p.step - 1).copied().or(key_line(yaml, "run"));
-                out.push(at(line, p.to_string()));
+        let lines = nested_item_lines(yaml, "scenario");
+        let line_of = |step: usize| lines.get(step - 1).copied().or(key_line(yaml, "run"));
+        match super::scenario::plan(&spec.run.scenario) {
+            Err(problems) => {
+                for p in problems {
+                    out.push(at(line_of(p.step), p.to_string()));
+                }
+            }
+            Ok(steps) => {
+                let declared = spec.org.get("events").and_then(|e| e.get("platform"));
+                for (i, step) in steps.iter().enumerate() {
+                    if let super::scenario::Step::Publish { event, .. } = step {
+                        let known = declared.and_then(|d| d.as_mapping()).is_some_and(|m| {
+                            m.keys()
+                                .any(|k| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(event)))
+                        });
+                        if !known {
+                            out.push(at(
+                                line_of(i + 1),
+                                format!("run.scenario step {}: `{event}` is not declared under `org: events: platform:`", i + 1),
+                            ));
+                        }
+                    }
+                }
             }
         }
     }

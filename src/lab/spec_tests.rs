@@ -184,3 +184,25 @@ run:
     let ok = parse("lab.yaml", &yaml.replace("times: 2", "times: 1")).unwrap();
     assert_eq!(ok.run.scenario.len(), 2);
 }
+
+#[test]
+fn a_scenario_may_only_publish_events_the_seed_declares() {
+    let yaml = "\
+id: s
+title: S
+level: L1
+lesson: L1-basics/rest
+org:
+  events:
+    platform:
+      Ping__e: { fields: { Note__c: text } }
+run:
+  scenario:
+    - publish: { event: Ping__e }
+    - publish: { event: Pong__e }
+";
+    let e = parse("lab.yaml", yaml).unwrap_err();
+    assert_eq!(e.problems.len(), 1, "{e}");
+    assert_eq!(e.problems[0].line, Some(12));
+    assert!(e.problems[0].message.contains("Pong__e"), "{e}");
+}

@@ -119,6 +119,7 @@ fn to_json<T: serde::Serialize>(items: Vec<T>) -> Vec<serde_json::Value> {
 pub fn activity(org: &Org) -> EventActivity {
     let now = org.clock.now();
     let mut published = to_json(org.events.log.published());
+    let mut retained: std::collections::BTreeMap<String, Vec<_>> = Default::default();
     for p in published.iter_mut() {
         let (Some(channel), Some(replay)) = (
             p.get("channel")
@@ -131,12 +132,15 @@ pub fn activity(org: &Org) -> EventActivity {
         if !channel.starts_with("/event/") {
             continue;
         }
-        let payload = org
-            .events
-            .bus
-            .read(&channel, ReplayFrom::Earliest, usize::MAX, now)
-            .ok()
-            .and_then(|all| all.into_iter().find(|e| e.replay_id == replay))
+        let events = retained.entry(channel.clone()).or_insert_with(|| {
+            org.events
+                .bus
+                .read(&channel, ReplayFrom::Earliest, usize::MAX, now)
+                .unwrap_or_default()
+        });
+        let payload = events
+            .iter()
+            .find(|e| e.replay_id == replay)
             .map(|e| serde_json::Value::Object(e.payload.clone()));
         if let (Some(payload), Some(m)) = (payload, p.as_object_mut()) {
             m.insert("payload".into(), payload);
