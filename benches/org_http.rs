@@ -3,8 +3,9 @@
 //! server; target: sflab reaches at least half of it) and WireMock serving a static stub
 //! (the usual way to fake Salesforce; target: sflab at least 5× faster).
 //!
-//! All three use plain HTTP/1.1 on 127.0.0.1 with keep-alive and the same client: 32
-//! concurrent connections. WireMock needs Java and `scripts/install-clients` (npm `wiremock`);
+//! All three use plain HTTP/1.1 on 127.0.0.1 with keep-alive and the same lean load generator
+//! (`common/loadgen.rs`): 32 concurrent connections writing pre-built requests, so the client
+//! takes as little as possible of the cores the servers share with it. WireMock needs Java and `scripts/install-clients` (npm `wiremock`);
 //! without them its rows are skipped with a note. Run: `cargo bench --bench org_http`.
 
 use axum::http::header;
@@ -14,6 +15,11 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sflab::org::rest::static_token::issue_static_token;
 use sflab::org::rest::{router_with, ApiUsage, RestState};
 use sflab::org::Org;
+#[path = "common/loadgen.rs"]
+mod loadgen;
+
+use loadgen::{get_request, Load};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -21,62 +27,16 @@ use std::time::{Duration, Instant};
 
 const CONNECTIONS: usize = 32;
 
-struct Target {
-    base: String,
-    token: String,
-    /// One client (connection pool) per server, so no run reuses another's connections.
-    client: reqwest::Client,
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .http1_only()
-        .pool_max_idle_per_host(CONNECTIONS)
-        .build()
-        .unwrap()
-}
-
-fn target(base: String, token: &str) -> Target {
-    Target {
-        base,
-        token: token.to_string(),
-        client: client(),
-    }
-}
-
-/// `iters` GETs of `path` spread over `CONNECTIONS` keep-alive connections; the wall time.
-async fn hammer(target: &Target, path: &str, iters: u64) -> Duration {
-    let start = Instant::now();
-    let per = iters.div_ceil(CONNECTIONS as u64);
-    let mut tasks = Vec::with_capacity(CONNECTIONS);
-    for _ in 0..CONNECTIONS {
-        let client = target.client.clone();
-        let url = format!("{}{path}", target.base);
-        let token = target.token.clone();
-        tasks.push(tokio::spawn(async move {
-            for _ in 0..per {
-                let r = client.get(&url).bearer_auth(&token).send().await.unwrap();
-                assert!(r.status().is_success(), "{url}: {}", r.status());
-                r.bytes().await.unwrap();
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    start.elapsed()
-}
-
-async fn start(app: Router) -> String {
+async fn start(app: Router) -> SocketAddr {
     let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let addr = listener.local_addr().unwrap();
     tokio::spawn(sflab::org::serve::serve_router(
         listener,
         app,
         None,
         std::future::pending(),
     ));
-    format!("http://127.0.0.1:{port}")
+    addr
 }
 
 /// The same bytes from a handler that does nothing else.
@@ -95,7 +55,7 @@ fn hello_world(body: Vec<u8>) -> Router {
 
 struct WireMock {
     child: Child,
-    base: String,
+    addr: SocketAddr,
     _root: tempfile::TempDir,
 }
 
@@ -163,7 +123,7 @@ fn start_wiremock(stubs: &[(&str, &[u8])]) -> Option<WireMock> {
         .ok()?;
     let wm = WireMock {
         child,
-        base: format!("http://127.0.0.1:{port}"),
+        addr: SocketAddr::from(([127, 0, 0, 1], port)),
         _root: root,
     };
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -198,23 +158,10 @@ fn bench(c: &mut Criterion) {
             "/services/data/v62.0/query?q=SELECT+Id,Name,Industry+FROM+Account+WHERE+ERP_Id__c='A-1000'".to_string(),
         )
     };
-    let sflab = target(rt.block_on(start(router_with(state))), &login.token);
-    let fetch = |path: &str| -> Vec<u8> {
-        rt.block_on(async {
-            let r = sflab
-                .client
-                .get(format!("{}{path}", sflab.base))
-                .bearer_auth(&sflab.token)
-                .send()
-                .await
-                .unwrap();
-            assert!(r.status().is_success());
-            r.bytes().await.unwrap().to_vec()
-        })
-    };
-    let record_body = fetch(&record_path);
-    let query_body = fetch(&query_path);
-    // WireMock matches the URL as sent on the wire, where the client percent-encodes quotes.
+    let sflab_addr = rt.block_on(start(router_with(state)));
+    let sflab = Load::new(sflab_addr, CONNECTIONS);
+    // WireMock matches the URL as sent on the wire, where quotes are percent-encoded; every
+    // target is sent the same encoded path.
     let on_wire = |path: &str| {
         let u = reqwest::Url::parse(&format!("http://127.0.0.1{path}")).unwrap();
         match u.query() {
@@ -223,44 +170,61 @@ fn bench(c: &mut Criterion) {
         }
     };
     let (record_wire, query_wire) = (on_wire(&record_path), on_wire(&query_path));
+    let fetch = |path: &str| -> Vec<u8> {
+        rt.block_on(async {
+            let r = reqwest::Client::new()
+                .get(format!("http://{sflab_addr}{path}"))
+                .bearer_auth(&login.token)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success());
+            r.bytes().await.unwrap().to_vec()
+        })
+    };
+    let record_body = fetch(&record_wire);
+    let query_body = fetch(&query_wire);
     let wiremock = start_wiremock(&[
         (record_wire.as_str(), &record_body),
         (query_wire.as_str(), &query_body),
     ]);
+    let wiremock_load = wiremock.as_ref().map(|wm| Load::new(wm.addr, CONNECTIONS));
 
-    if let Some(wm) = &wiremock {
+    if let (Some(wm), Some(load)) = (&wiremock, &wiremock_load) {
         // The JVM compiles WireMock's hot paths during its first seconds of traffic; do that
         // now, so the compiler threads do not take CPU from another server's measurement.
-        let t = target(wm.base.clone(), "");
         let until = Instant::now() + Duration::from_secs(6);
         while Instant::now() < until {
-            for path in [&record_path, &query_path] {
-                rt.block_on(hammer(&t, path, 1_000));
+            for path in [&record_wire, &query_wire] {
+                rt.block_on(load.hammer(&get_request(wm.addr, path, ""), 1_000));
             }
         }
         std::thread::sleep(Duration::from_secs(3));
     }
 
     for (name, path, body) in [
-        ("get_record", &record_path, &record_body),
-        ("query", &query_path, &query_body),
+        ("get_record", &record_wire, &record_body),
+        ("query", &query_wire, &query_body),
     ] {
-        let hello = target(rt.block_on(start(hello_world(body.clone()))), "");
+        let hello_addr = rt.block_on(start(hello_world(body.clone())));
+        let hello = Load::new(hello_addr, CONNECTIONS);
         let mut group = c.benchmark_group(format!("loopback_{name}"));
         group.throughput(Throughput::Elements(1));
         group.sample_size(10);
         group.measurement_time(Duration::from_secs(6));
         group.warm_up_time(Duration::from_secs(2));
+        let request = get_request(sflab_addr, path, &login.token);
         group.bench_function("sflab", |b| {
-            b.iter_custom(|n| rt.block_on(hammer(&sflab, path, n)))
+            b.iter_custom(|n| rt.block_on(sflab.hammer(&request, n)))
         });
+        let request = get_request(hello_addr, path, "");
         group.bench_function("axum_hello_world", |b| {
-            b.iter_custom(|n| rt.block_on(hammer(&hello, path, n)))
+            b.iter_custom(|n| rt.block_on(hello.hammer(&request, n)))
         });
-        if let Some(wm) = &wiremock {
-            let t = target(wm.base.clone(), "");
+        if let (Some(wm), Some(load)) = (&wiremock, &wiremock_load) {
+            let request = get_request(wm.addr, path, "");
             group.bench_function("wiremock_static_stub", |b| {
-                b.iter_custom(|n| rt.block_on(hammer(&t, path, n)))
+                b.iter_custom(|n| rt.block_on(load.hammer(&request, n)))
             });
         }
         group.finish();

@@ -390,3 +390,60 @@ fn hidden_expectations_stay_out_of_learner_feedback() {
         "sandboxes are removed"
     );
 }
+
+/// Copies the capstone's reference solution and one known-bad case into submission folders
+/// (the fixtures are the curriculum's own solutions, so they cannot drift from the lab).
+fn capstone_submissions(root: &Path) -> Vec<PathBuf> {
+    let solutions = Path::new(env!("CARGO_MANIFEST_DIR")).join("solutions/capstone-order-sync");
+    let cases = [
+        ("reference", solutions.clone()),
+        (
+            "no-idempotency-key",
+            solutions.join("wrong/no-idempotency-key"),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, from) in cases {
+        let to = root.join(name);
+        std::fs::create_dir_all(&to).unwrap();
+        for file in ["run", "middleware.py", "architecture.md"] {
+            std::fs::copy(from.join(file), to.join(file)).unwrap();
+        }
+        out.push(to);
+    }
+    out
+}
+
+#[test]
+fn capstone_submissions_get_points_per_rule_of_its_rubric() {
+    let subs = tempfile::tempdir().unwrap();
+    let folders = capstone_submissions(subs.path());
+    let out = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = vec!["grade".into()];
+    args.extend(folders.iter().map(|p| p.display().to_string()));
+    args.extend(["--lab", "capstone-order-sync", "--out", "--jobs", "2"].map(String::from));
+    args.insert(args.len() - 2, out.path().display().to_string());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = sflab(&refs);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let (header, rows) = read_csv(&out.path().join("gradebook.csv"));
+    let design = header.iter().position(|h| h == "design.table").unwrap();
+    assert_eq!(
+        header[design..design + 3],
+        ["design.table", "design.table#2", "design.table#3"],
+        "a column per check, repeated rules numbered: {header:?}"
+    );
+    let r = |s: &str, c: &str| rows[s][c].clone();
+    assert_eq!(
+        (r("reference", "total"), r("reference", "max")),
+        ("31".into(), "31".into()),
+        "{:?}",
+        rows["reference"]
+    );
+    assert_eq!(r("no-idempotency-key", "erp.no_duplicate_orders"), "0");
+    assert_eq!(r("no-idempotency-key", "design.table#3"), "3");
+    assert_eq!(r("no-idempotency-key", "passed"), "false");
+    let md = std::fs::read_to_string(out.path().join("feedback/no-idempotency-key.md")).unwrap();
+    assert!(md.contains("same order more than once"), "{md}");
+}

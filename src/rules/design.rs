@@ -5,7 +5,9 @@
 //! space-insensitively) the allowed values of chosen columns. Cells are compared after
 //! lower-casing, trimming and dropping markdown emphasis, so `**Batch sync**` equals
 //! `batch sync`. A column with no expected value must still be filled in (not empty, not `?`,
-//! not `TODO`).
+//! not `TODO`). `mentions` asks for free-text answers that name an idea: per row and column,
+//! the cell must contain at least one of the given words (`retry`, `backoff`), so a failure
+//! design that says "we will be careful" under "Response" does not pass.
 
 use super::cx::Cx;
 use super::Verdict;
@@ -22,6 +24,9 @@ pub struct TableCheck {
     /// Row key → (column → allowed values). Every row listed must be present.
     #[serde(default)]
     pub rows: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// Row key → (column → words, one of which the cell must contain).
+    #[serde(default)]
+    pub mentions: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// Rows whose key is listed must have every column filled in.
     #[serde(default = "yes")]
     pub filled: bool,
@@ -137,13 +142,14 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
     };
     let col = |name: &str| t.header.iter().position(|h| norm(h) == norm(name));
     let key_col = col(&p.columns[0]).unwrap_or(0);
-    let mut problems = Vec::new();
-    for (key, expect) in &p.rows {
-        let Some(row) = t
-            .rows
+    let find_row = |key: &str| {
+        t.rows
             .iter()
             .find(|r| r.get(key_col).is_some_and(|c| norm(c) == norm(key)))
-        else {
+    };
+    let mut problems = Vec::new();
+    for (key, expect) in &p.rows {
+        let Some(row) = find_row(key) else {
             problems.push(format!("the row \"{key}\" is missing"));
             continue;
         };
@@ -170,10 +176,29 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             }
         }
     }
+    for (key, wanted) in &p.mentions {
+        let Some(row) = find_row(key) else {
+            if !p.rows.contains_key(key) {
+                problems.push(format!("the row \"{key}\" is missing"));
+            }
+            continue;
+        };
+        for (column, words) in wanted {
+            let got = col(column)
+                .and_then(|i| row.get(i))
+                .map(|c| norm(c))
+                .unwrap_or_default();
+            if !words.iter().any(|w| got.contains(&norm(w))) {
+                problems.push(format!(
+                    "\"{key}\" → {column} does not say how (name the mechanism)"
+                ));
+            }
+        }
+    }
     if problems.is_empty() {
+        let rows = p.rows.len().max(p.mentions.len());
         return cx.pass(format!(
-            "`{path}`: all {} rows are answered as expected.",
-            p.rows.len()
+            "`{path}`: all {rows} rows are answered as expected."
         ));
     }
     problems.dedup();
@@ -241,6 +266,29 @@ mod tests {
         );
         assert!(
             v.message.contains("\"Card check\" is missing"),
+            "{}",
+            v.message
+        );
+    }
+
+    const FAILURES: &str = "{ rule: design.table, file: design.md, columns: [Failure, Response], mentions: { ERP down: { Response: [retry, backoff, breaker] } } }";
+
+    #[test]
+    fn a_mentions_cell_must_name_one_of_the_words() {
+        let doc = "| Failure | Response |\n|---|---|\n| ERP down | Retry with **exponential backoff** |\n";
+        assert_passes(FAILURES, &with_doc(doc));
+        let v = assert_fails(
+            FAILURES,
+            &with_doc(&doc.replace("Retry with **exponential backoff**", "we will be careful")),
+        );
+        assert!(
+            v.message.contains("\"ERP down\" → Response"),
+            "{}",
+            v.message
+        );
+        let v = assert_fails(FAILURES, &with_doc("| Failure | Response |\n|---|---|\n"));
+        assert!(
+            v.message.contains("\"ERP down\" is missing"),
             "{}",
             v.message
         );

@@ -14,7 +14,8 @@
 //! breakers), `org` and `callout` (lab actions the org performed, its callouts and deployed
 //! callout setup), `soap` (partner API envelopes: session header, no password login,
 //! all-or-none, faults), `mcp` (MCP tools called), `review` (findings of a security review),
-//! `events` (published, subscribed, replay resumed, idempotent consumers).
+//! `events` (published, subscribed, replay resumed, idempotent consumers), `erp` (the mock
+//! ERP's order book).
 //!
 //! Rules that need the mock org's internals (its auth log, its snapshots) answer
 //! "not applicable" on the sandbox backend and say why.
@@ -24,6 +25,7 @@ mod bulk;
 mod callout;
 mod cx;
 mod design;
+mod erp;
 mod events;
 mod files;
 mod http;
@@ -45,6 +47,7 @@ mod verdict;
 #[cfg(test)]
 mod fixture;
 
+pub use erp::ERP_ORDER_BOOK;
 pub use spec::{RuleSpec, RuleSpecError, RULE_NAMES};
 pub use verdict::{Verdict, VerdictStatus};
 
@@ -105,6 +108,8 @@ pub enum Rule {
     OauthNonceSent(oauth_tokens::NoParams),
     OauthIdTokenNotBearer(oauth_tokens::NoParams),
     ReviewFindings(review::Findings),
+    ErpNoDuplicateOrders(erp::NoDuplicateOrders),
+    ErpOrdersWrittenBack(erp::WrittenBack),
     EventsPublished(events::Published),
     EventsSubscribed(events::Subscribed),
     EventsReplayResumed(events::ReplayResumed),
@@ -171,6 +176,8 @@ impl RuleSpec {
             Rule::OauthNonceSent(_) => oauth_tokens::nonce_sent(&cx),
             Rule::OauthIdTokenNotBearer(_) => oauth_tokens::id_token_not_bearer(&cx),
             Rule::ReviewFindings(p) => review::findings(p, &cx),
+            Rule::ErpNoDuplicateOrders(p) => erp::no_duplicate_orders(p, &cx),
+            Rule::ErpOrdersWrittenBack(p) => erp::orders_written_back(p, &cx),
             Rule::EventsPublished(p) => events::published(p, &cx),
             Rule::EventsSubscribed(p) => events::subscribed(p, &cx),
             Rule::EventsReplayResumed(p) => events::replay_resumed(p, &cx),

@@ -63,7 +63,8 @@ pub fn after_timeouts(verdict: Verdict, runs: &[LearnerRun]) -> Verdict {
 }
 
 /// The objects the lab's rules and seed name: `object:` parameters, the `FROM` of
-/// `state.soql` queries, and the objects the `org:` seed declares or fills.
+/// `state.soql` queries, and the objects the `org:` seed declares or fills; plus the mock
+/// ERP's order book ([`ERP_ORDER_BOOK`](crate::rules::ERP_ORDER_BOOK)) for `erp.*` rules.
 pub fn snapshot_objects(lab: &LabSpec) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |name: &str| {
@@ -73,6 +74,9 @@ pub fn snapshot_objects(lab: &LabSpec) -> Vec<String> {
         }
     };
     for c in &lab.checks {
+        if c.rule.starts_with("erp.") {
+            add(crate::rules::ERP_ORDER_BOOK);
+        }
         if let Some(o) = c.params.get("object").and_then(|v| v.as_str()) {
             add(o);
         }
@@ -148,6 +152,20 @@ mod tests {
         assert!(after_timeouts(calls, &[hung.clone()]).passed());
         let na = Verdict::not_applicable("state.soql", "sandbox");
         assert!(!after_timeouts(na, &[hung]).failed());
+    }
+
+    #[test]
+    fn erp_rules_ask_for_the_erp_order_book_in_the_snapshots() {
+        let lab = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L6\nlesson: L6-architect/capstone\n\
+             checks:\n  - { rule: erp.orders_written_back, object: Order, field: ERP_Order_Id__c }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            snapshot_objects(&lab),
+            vec![crate::rules::ERP_ORDER_BOOK, "Order"]
+        );
     }
 
     #[test]

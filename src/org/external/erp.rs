@@ -144,6 +144,11 @@ impl OrderBook {
         self.orders.values().find(|o| o.tracking_number == tracking)
     }
 
+    /// Every order, oldest first (ids grow with each order).
+    pub fn all(&self) -> impl Iterator<Item = &ErpOrder> {
+        self.orders.values()
+    }
+
     pub fn len(&self) -> usize {
         self.orders.len()
     }

@@ -1,5 +1,11 @@
 //! Faults a lab plants in a built-in mock service: fail the next N calls, or every call until
-//! a moment on the org's clock, with a status and an optional `Retry-After`.
+//! a moment on the org's clock, with a status and an optional `Retry-After`; `after: N` lets
+//! the first N calls through, so an outage can start mid-stream.
+//!
+//! With `after_commit: true` a failing call that would change something (an ERP order create)
+//! still does its work and only then answers the failure, as when a gateway times out after the
+//! backend committed: the caller sees an error although the order exists, so a retry without an
+//! idempotency key makes a duplicate. Calls that change nothing just fail.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
@@ -20,6 +26,12 @@ pub struct FaultSpec {
     /// `Retry-After` seconds to send with each failure.
     #[serde(default)]
     pub retry_after: Option<u32>,
+    /// Do the work, then answer the failure (the reply is "lost" after the commit).
+    #[serde(default)]
+    pub after_commit: bool,
+    /// Let this many calls succeed before the fault starts.
+    #[serde(default)]
+    pub after: u32,
 }
 
 fn default_status() -> u16 {
@@ -33,6 +45,9 @@ pub struct ActiveFault {
     pub calls_left: Option<u32>,
     pub until: Option<DateTime<Utc>>,
     pub retry_after: Option<u32>,
+    pub after_commit: bool,
+    /// Calls still let through before the fault starts.
+    pub healthy_left: u32,
 }
 
 impl ActiveFault {
@@ -42,12 +57,18 @@ impl ActiveFault {
             calls_left: spec.calls,
             until: spec.seconds.map(|s| now + Duration::seconds(s)),
             retry_after: spec.retry_after,
+            after_commit: spec.after_commit,
+            healthy_left: spec.after,
         }
     }
 
     /// Whether this call fails; consumes one failing call. `false` once the fault is spent.
     pub fn strike(&mut self, now: DateTime<Utc>) -> bool {
         if self.until.is_some_and(|u| now >= u) {
+            return false;
+        }
+        if self.healthy_left > 0 {
+            self.healthy_left -= 1;
             return false;
         }
         match &mut self.calls_left {
@@ -71,6 +92,8 @@ mod tests {
             calls,
             seconds,
             retry_after: None,
+            after_commit: false,
+            after: 0,
         }
     }
 
@@ -81,6 +104,20 @@ mod tests {
         assert!(f.strike(now));
         assert!(f.strike(now));
         assert!(!f.strike(now));
+    }
+
+    #[test]
+    fn an_after_fault_lets_the_first_calls_through_then_fails_n() {
+        let now = Utc::now();
+        let mut f = ActiveFault::plant(
+            &FaultSpec {
+                after: 2,
+                ..spec(Some(1), None)
+            },
+            now,
+        );
+        let seen: Vec<bool> = (0..4).map(|_| f.strike(now)).collect();
+        assert_eq!(seen, vec![false, false, true, false]);
     }
 
     #[test]

@@ -194,6 +194,19 @@ impl ExtServices {
 
     /// Counts the call and answers the planted fault, if one fires.
     fn gate(&self, org: &Org, service: Service) -> Result<ServiceConfig, Response> {
+        match self.gate_work(org, service)? {
+            (config, None) => Ok(config),
+            (_, Some(lost_reply)) => Err(lost_reply),
+        }
+    }
+
+    /// Like [`gate`](Self::gate), but a fault planted with `after_commit` lets the call through
+    /// and hands back the failure to answer once the work is done.
+    fn gate_work(
+        &self,
+        org: &Org,
+        service: Service,
+    ) -> Result<(ServiceConfig, Option<Response>), Response> {
         let config = self.config(org)?;
         let now = org.clock.now();
         let mut s = self.inner.lock();
@@ -211,10 +224,24 @@ impl ExtServices {
                     r.headers_mut()
                         .insert(header::RETRY_AFTER, HeaderValue::from(ra));
                 }
+                if f.after_commit {
+                    return Ok((config, Some(r)));
+                }
                 return Err(r);
             }
         }
-        Ok(config)
+        Ok((config, None))
+    }
+
+    /// The ERP's order book as JSON objects (as `GET /ext/erp/orders/{id}` answers each),
+    /// oldest first, for lab rules that judge what the ERP holds.
+    pub fn erp_orders(&self, now: DateTime<Utc>) -> Vec<Json> {
+        self.inner
+            .lock()
+            .book
+            .all()
+            .map(|o| erp::order_json(o, now))
+            .collect()
     }
 }
 
@@ -407,7 +434,11 @@ fn erp_gate(cx: &ExtContext, headers: &HeaderMap) -> Result<(), Response> {
 }
 
 async fn erp_create(State(cx): State<ExtContext>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = erp_gate(&cx, &headers) {
+    let lost_reply = match cx.services.gate_work(&cx.org, Service::Erp) {
+        Ok((_, lost)) => lost,
+        Err(r) => return r,
+    };
+    if let Err(r) = erp_authorised(&cx, &headers) {
         return r;
     }
     let Ok(json) = serde_json::from_slice::<Json>(&body) else {
@@ -420,6 +451,9 @@ async fn erp_create(State(cx): State<ExtContext>, headers: HeaderMap, body: Byte
     let key = header_str(&headers, "idempotency-key");
     let now = cx.org.clock.now();
     let placed = cx.services.inner.lock().book.place(key, &json, now);
+    if let (Some(failure), Ok(_)) = (lost_reply, &placed) {
+        return failure; // the order exists, but the caller is told the call failed
+    }
     match placed {
         Ok(Placed::Created(o)) => ok_json(StatusCode::CREATED, &erp::order_json(&o, now)),
         Ok(Placed::Replayed(o)) => {

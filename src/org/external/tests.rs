@@ -203,6 +203,8 @@ async fn a_planted_fault_fails_n_calls_with_retry_after_then_recovers() {
         calls: Some(2),
         seconds: None,
         retry_after: Some(7),
+        after_commit: false,
+        after: 0,
     };
     org.outbound
         .ext
@@ -282,4 +284,50 @@ async fn erp_accepts_org_signed_jwts_only_for_its_audience_and_lifetime() {
             (StatusCode::UNAUTHORIZED, Some("invalid_token"))
         );
     }
+}
+
+#[tokio::test]
+async fn a_lost_reply_fault_creates_the_order_so_only_a_key_prevents_a_duplicate() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let token = erp_token(&app).await;
+    let auth = format!("Bearer {token}");
+    let spec = FaultSpec {
+        status: 504,
+        calls: Some(2),
+        seconds: None,
+        retry_after: None,
+        after_commit: true,
+        after: 0,
+    };
+    org.outbound
+        .ext
+        .plant_fault(Service::Erp, &spec, org.clock.now());
+    let body =
+        r#"{"customer":"A-1000","lines":[{"sku":"S-1","quantity":1}],"salesforceId":"SO-1"}"#;
+    let keyed = [
+        ("authorization", auth.as_str()),
+        ("idempotency-key", "SO-1"),
+    ];
+    let (s, _, _) = send(&app, "POST", "/ext/erp/orders", &keyed, body).await;
+    assert_eq!(s, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(org.outbound.ext.erp_order_count(), 1, "the work was done");
+    let unkeyed = [("authorization", auth.as_str())];
+    let (s, _, _) = send(&app, "POST", "/ext/erp/orders", &unkeyed, body).await;
+    assert_eq!(s, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(
+        org.outbound.ext.erp_order_count(),
+        2,
+        "no key: a second order"
+    );
+    let (s, v, h) = send(&app, "POST", "/ext/erp/orders", &keyed, body).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(
+        h.get("idempotent-replayed").map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    assert_eq!(v["id"], "ERP-000001");
+    let book = org.outbound.ext.erp_orders(org.clock.now());
+    assert_eq!(book.len(), 2);
+    assert_eq!(book[0]["salesforceId"], "SO-1");
 }

@@ -1,0 +1,294 @@
+//! `erp.*`: rules over the built-in mock ERP's order book, as the runner snapshots it after the
+//! learner's last run (under the name [`ERP_ORDER_BOOK`] in the final org snapshot).
+//!
+//! - `erp.no_duplicate_orders`: no two ERP orders carry the same business key (by default the
+//!   `salesforceId` the middleware sent), whatever outages, restarts and redeliveries happened.
+//! - `erp.orders_written_back`: every ERP order is reflected on exactly one Salesforce record
+//!   found by an external id (`ERP_Order_Id__c` = the order's key), with chosen fields equal to
+//!   the ERP's values (the tracking number, say) — the write-back landed once, on the right row.
+//!
+//! Both need the mock's internals, so they are not applicable on a sandbox.
+
+use super::cx::Cx;
+use super::Verdict;
+use crate::evidence::OrgSnapshot;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The name the ERP's order book has in an org snapshot (not an sObject: no SOQL reaches it).
+pub const ERP_ORDER_BOOK: &str = "ext:erp.orders";
+
+fn default_key() -> String {
+    "salesforceId".into()
+}
+
+/// `erp.no_duplicate_orders`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoDuplicateOrders {
+    /// The order property that identifies the business order (`salesforceId`, `customer`).
+    #[serde(default = "default_key")]
+    pub key: String,
+    /// The ERP must hold at least this many orders (so doing nothing does not pass).
+    #[serde(default = "one")]
+    pub min: usize,
+}
+
+/// `erp.orders_written_back`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WrittenBack {
+    /// The Salesforce object written back to, e.g. `Order`.
+    pub object: String,
+    /// Its external id field holding the ERP order's key, e.g. `ERP_Order_Id__c`.
+    pub field: String,
+    #[serde(default = "default_key")]
+    pub key: String,
+    /// Salesforce field → ERP order property that must be equal (`Tracking_Number__c:
+    /// trackingNumber`).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    #[serde(default = "one")]
+    pub min: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// A JSON scalar as text for comparing (`null` and missing are empty).
+fn text(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The state after the last run, or the verdict to give when the ERP cannot be seen.
+fn final_state<'a>(cx: &'a Cx) -> Result<&'a OrgSnapshot, Verdict> {
+    if let Some(v) = cx.mock_only("the mock ERP's order book") {
+        return Err(v);
+    }
+    cx.ev.snapshots.final_state().ok_or_else(|| {
+        cx.fail(
+            "No snapshot was taken after the run, so the ERP's orders cannot be checked; did the program start?",
+        )
+    })
+}
+
+fn too_few(cx: &Cx, have: usize, min: usize) -> Option<Verdict> {
+    (have < min).then(|| {
+        cx.fail(format!(
+            "The ERP holds {have} order(s); at least {min} were expected. Check that every event reaches POST /ext/erp/orders with a 201."
+        ))
+    })
+}
+
+pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
+    let book = match final_state(cx) {
+        Ok(s) => s.records(ERP_ORDER_BOOK),
+        Err(v) => return v,
+    };
+    if let Some(v) = too_few(cx, book.len(), p.min) {
+        return v;
+    }
+    let mut by_key: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut keyless = Vec::new();
+    for o in book {
+        let id = text(o.get("id"));
+        let key = text(o.get(&p.key));
+        if key.is_empty() {
+            keyless.push(id);
+        } else {
+            by_key.entry(key).or_default().push(id);
+        }
+    }
+    if !keyless.is_empty() {
+        return cx.fail(format!(
+            "{} ERP order(s) have no `{}` ({}), so nobody can tell which business order they belong to; send it in the order body.",
+            keyless.len(),
+            p.key,
+            keyless.join(", ")
+        ));
+    }
+    let dups: Vec<String> = by_key
+        .iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(k, ids)| format!("{k} → {}", ids.join(", ")))
+        .collect();
+    if dups.is_empty() {
+        return cx.pass(format!(
+            "The ERP holds {} order(s), one per {}.",
+            book.len(),
+            p.key
+        ));
+    }
+    cx.fail(format!(
+        "The ERP created the same order more than once: {}. A retry after a failed or unanswered call must carry the same Idempotency-Key as the first try (derive it from the order, not from the attempt).",
+        dups.join("; ")
+    ))
+}
+
+pub(crate) fn orders_written_back(p: &WrittenBack, cx: &Cx) -> Verdict {
+    let (book, records) = match final_state(cx) {
+        Ok(s) => (s.records(ERP_ORDER_BOOK), s.records(&p.object)),
+        Err(v) => return v,
+    };
+    if let Some(v) = too_few(cx, book.len(), p.min) {
+        return v;
+    }
+    let mut problems = Vec::new();
+    for o in book {
+        let id = text(o.get("id"));
+        let key = text(o.get(&p.key));
+        let rows: Vec<&Value> = records
+            .iter()
+            .filter(|r| !key.is_empty() && text(r.get(&p.field)) == key)
+            .collect();
+        match rows.as_slice() {
+            [] => problems.push(format!(
+                "ERP order {id} ({} {key:?}) has no {} with {} = {key:?}",
+                p.key, p.object, p.field
+            )),
+            [row] => {
+                for (sf, erp) in &p.fields {
+                    let want = text(o.get(erp));
+                    let got = text(row.get(sf));
+                    if want != got {
+                        problems.push(format!(
+                            "{} {key}: {sf} is {got:?} but ERP order {id} says {want:?}",
+                            p.object
+                        ));
+                    }
+                }
+            }
+            many => problems.push(format!(
+                "{} {} records have {} = {key:?}; an upsert by external id keeps one",
+                many.len(),
+                p.object,
+                p.field
+            )),
+        }
+    }
+    if problems.is_empty() {
+        return cx.pass(format!(
+            "All {} ERP order(s) are written back to one {} each (by {}).",
+            book.len(),
+            p.object,
+            p.field
+        ));
+    }
+    problems.dedup();
+    let shown: Vec<&String> = problems.iter().take(5).collect();
+    cx.fail(format!(
+        "{} write-back problem(s): {}{}.",
+        problems.len(),
+        shown
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        if problems.len() > 5 { "; …" } else { "" }
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+    use crate::evidence::{Backend, Evidence};
+    use serde_json::json;
+
+    fn with_state(erp: Vec<Value>, orders: Vec<Value>) -> Evidence {
+        let mut ev = evidence(vec![]);
+        let mut snap = OrgSnapshot::default();
+        snap.objects.insert(ERP_ORDER_BOOK.into(), erp);
+        snap.objects.insert("Order".into(), orders);
+        ev.snapshots.after_runs.push(snap);
+        ev
+    }
+
+    fn erp(id: &str, sf: &str, trk: &str) -> Value {
+        json!({"id": id, "salesforceId": sf, "trackingNumber": trk})
+    }
+
+    fn order(ext: &str, trk: &str) -> Value {
+        json!({"Id": format!("801{ext}"), "ERP_Order_Id__c": ext, "Tracking_Number__c": trk})
+    }
+
+    const NO_DUPS: &str = "{ rule: erp.no_duplicate_orders, min: 2 }";
+    const BACK: &str = "{ rule: erp.orders_written_back, object: Order, field: ERP_Order_Id__c, fields: { Tracking_Number__c: trackingNumber }, min: 2 }";
+
+    #[test]
+    fn one_erp_order_per_salesforce_order_passes() {
+        let ev = with_state(
+            vec![erp("ERP-1", "SO-1", "T1"), erp("ERP-2", "SO-2", "T2")],
+            vec![order("SO-1", "T1"), order("SO-2", "T2")],
+        );
+        assert_passes(NO_DUPS, &ev);
+        assert_passes(BACK, &ev);
+    }
+
+    #[test]
+    fn a_second_erp_order_for_the_same_key_is_named() {
+        let ev = with_state(
+            vec![
+                erp("ERP-1", "SO-1", "T1"),
+                erp("ERP-2", "SO-2", "T2"),
+                erp("ERP-3", "SO-1", "T3"),
+            ],
+            vec![order("SO-1", "T1"), order("SO-2", "T2")],
+        );
+        let v = assert_fails(NO_DUPS, &ev);
+        assert!(v.message.contains("SO-1 → ERP-1, ERP-3"), "{}", v.message);
+        let v = assert_fails(BACK, &ev);
+        assert!(
+            v.message.contains("ERP order ERP-3 says \"T3\""),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn orders_without_the_key_or_too_few_orders_fail() {
+        let ev = with_state(
+            vec![erp("ERP-1", "SO-1", "T1"), json!({"id": "ERP-2"})],
+            vec![],
+        );
+        let v = assert_fails(NO_DUPS, &ev);
+        assert!(v.message.contains("ERP-2"), "{}", v.message);
+        let v = assert_fails(NO_DUPS, &with_state(vec![], vec![]));
+        assert!(v.message.contains("holds 0 order"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_missing_or_doubled_write_back_fails() {
+        let erp_book = vec![erp("ERP-1", "SO-1", "T1"), erp("ERP-2", "SO-2", "T2")];
+        let v = assert_fails(
+            BACK,
+            &with_state(erp_book.clone(), vec![order("SO-1", "T1")]),
+        );
+        assert!(v.message.contains("ERP-2"), "{}", v.message);
+        let v = assert_fails(
+            BACK,
+            &with_state(
+                erp_book,
+                vec![
+                    order("SO-1", "T1"),
+                    order("SO-2", "T2"),
+                    order("SO-2", "T2"),
+                ],
+            ),
+        );
+        assert!(v.message.contains("2 Order records"), "{}", v.message);
+    }
+
+    #[test]
+    fn on_a_sandbox_the_order_book_rules_do_not_apply() {
+        let mut ev = with_state(vec![], vec![]);
+        ev.backend = Backend::Sandbox;
+        assert_not_applicable(NO_DUPS, &ev);
+    }
+}
