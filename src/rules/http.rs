@@ -201,6 +201,11 @@ pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
             ))
             .with_evidence(matching.iter().map(|e| e.seq));
     }
+    let what = if n == 1 {
+        what.replacen("requests", "request", 1)
+    } else {
+        what
+    };
     cx.pass(format!("Made {n} {what}, within the budget of {}.", p.max))
 }
 
@@ -269,7 +274,8 @@ mod tests {
         let ev = evidence(vec![get("/a", 200), get("/b", 200), get("/c", 200)]);
         assert_passes("{ rule: http.calls_at_most, max: 3 }", &ev);
         assert_fails("{ rule: http.calls_at_most, max: 2 }", &ev);
-        assert_passes("{ rule: http.calls_at_most, max: 1, path: /a }", &ev);
+        let one = assert_passes("{ rule: http.calls_at_most, max: 1, path: /a }", &ev);
+        assert!(one.message.starts_with("Made 1 request "), "{}", one.message);
         let ev = evidence(vec![get("/a", 200), get("/b", 200), get("/c", 200).run(1)]);
         assert_passes("{ rule: http.calls_at_most, max: 2, per_run: true }", &ev);
         assert_fails("{ rule: http.calls_at_most, max: 1, per_run: true }", &ev);
