@@ -1,9 +1,9 @@
 //! Rules over what the org did outbound (mock backend only):
 //!
-//! - `org.action_ok { action, status?, contains? }`: the lab action labelled `action` succeeded
-//!   after the last run (a deploy went through, a callout or invocation was answered 2xx/3xx or
-//!   with `status`, its answer holding `contains`, and its JSON answer holding each value of
-//!   `json`, keyed by JSON pointer: `json: { /records: 9, /stock/PUMP-7: 12 }`);
+//! - `org.action_ok { action, status?, contains?, json? }`: the lab action labelled `action`
+//!   succeeded after the last run (a deploy went through, a callout or invocation was answered
+//!   2xx/3xx or with `status`, its answer holding `contains`, and its JSON answer holding each
+//!   value of `json`, keyed by JSON pointer: `json: { /records: 9, /stock/PUMP-7: 12 }`);
 //! - `callout.made { named_credential, run_as?, auth?, status? }`: the org called out through
 //!   that Named Credential (as that user, injecting that kind of auth) and was answered
 //!   `status` (default: any 2xx);
