@@ -1,8 +1,9 @@
 //! Rules over what the org did outbound (mock backend only):
 //!
-//! - `org.action_ok { action, status?, contains? }`: the lab action labelled `action` succeeded
-//!   after the last run (a deploy went through, a callout or invocation was answered 2xx/3xx or
-//!   with `status`, its answer holding `contains`);
+//! - `org.action_ok { action, status?, contains?, json? }`: the lab action labelled `action`
+//!   succeeded after the last run (a deploy went through, a callout or invocation was answered
+//!   2xx/3xx or with `status`, its answer holding `contains`, and its JSON answer holding each
+//!   value of `json`, keyed by JSON pointer: `json: { /records: 9, /stock/PUMP-7: 12 }`);
 //! - `callout.made { named_credential, run_as?, auth?, status? }`: the org called out through
 //!   that Named Credential (as that user, injecting that kind of auth) and was answered
 //!   `status` (default: any 2xx);
@@ -17,6 +18,8 @@ use super::cx::Cx;
 use super::Verdict;
 use crate::evidence::{ActionOutcome, CalloutSeen, CalloutSetup};
 use serde::Deserialize;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +29,9 @@ pub struct ActionOk {
     pub status: Option<u16>,
     #[serde(default)]
     pub contains: Option<String>,
+    /// JSON pointer → the value the answer must hold there (numbers compare by value).
+    #[serde(default)]
+    pub json: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -92,11 +98,41 @@ pub(crate) fn action_ok(p: &ActionOk, cx: &Cx) -> Verdict {
             ));
         }
     }
+    if let Some(problem) = json_mismatch(&p.json, &o.detail) {
+        return cx.fail(format!("{problem} {}", describe(o)));
+    }
     cx.pass(format!(
         "The org's {} went through. {}",
         o.kind,
         describe(o)
     ))
+}
+
+fn same_value(want: &Json, got: &Json) -> bool {
+    match (want, got) {
+        (Json::Number(a), Json::Number(b)) => a.as_f64() == b.as_f64(),
+        _ => want == got,
+    }
+}
+
+/// Why an answer does not hold the expected values (`None` when it does, or nothing is asked).
+fn json_mismatch(want: &BTreeMap<String, Json>, answer: &str) -> Option<String> {
+    if want.is_empty() {
+        return None;
+    }
+    let Ok(body) = serde_json::from_str::<Json>(answer) else {
+        return Some("The answer is not a JSON document (or is too long to read whole).".into());
+    };
+    let wrong: Vec<String> = want
+        .iter()
+        .filter_map(|(pointer, value)| match body.pointer(pointer) {
+            Some(got) if same_value(value, got) => None,
+            Some(got) => Some(format!("{pointer} is {got}, expected {value}")),
+            None => Some(format!("{pointer} is missing, expected {value}")),
+        })
+        .collect();
+    (!wrong.is_empty())
+        .then(|| format!("The answer is not what was expected: {}.", wrong.join("; ")))
 }
 
 fn show_callout(c: &CalloutSeen) -> String {
@@ -318,6 +354,35 @@ mod tests {
                 vec![action("order", true, Some(200), "Bergen")],
                 false,
                 "does not mention",
+            ),
+            (
+                "{ rule: org.action_ok, action: sum, json: { /records: 9, /stock/PUMP-7: 12 } }",
+                vec![action(
+                    "sum",
+                    true,
+                    Some(200),
+                    "{\"records\":9.0,\"stock\":{\"PUMP-7\":12}}",
+                )],
+                true,
+                "went through",
+            ),
+            (
+                "{ rule: org.action_ok, action: sum, json: { /records: 9 } }",
+                vec![action("sum", true, Some(200), "{\"records\": 15}")],
+                false,
+                "/records is 15, expected 9",
+            ),
+            (
+                "{ rule: org.action_ok, action: sum, json: { /stock/PUMP-7: 12 } }",
+                vec![action("sum", true, Some(200), "{\"records\": 9}")],
+                false,
+                "/stock/PUMP-7 is missing",
+            ),
+            (
+                "{ rule: org.action_ok, action: sum, json: { /records: 9 } }",
+                vec![action("sum", true, Some(200), "records=9")],
+                false,
+                "not a JSON document",
             ),
         ];
         for (yaml, actions, pass, text) in cases {
