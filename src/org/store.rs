@@ -95,6 +95,8 @@ pub struct Store {
     pub(crate) auto_numbers: Vec<u64>,
     pub(crate) undo: Option<Vec<Undo>>,
     pub(crate) pending: Vec<Change>,
+    /// True inside [`Store::commit_together`].
+    grouped: bool,
     listeners: Vec<Listener>,
     tx_listeners: Vec<TxListener>,
 }
@@ -126,6 +128,7 @@ impl Store {
             auto_numbers: vec![0; n],
             undo: None,
             pending: Vec::new(),
+            grouped: false,
             listeners: Vec::new(),
             tx_listeners: Vec::new(),
         }
@@ -241,7 +244,7 @@ impl Store {
     }
 
     pub(crate) fn emit(&mut self, change: &Change) {
-        if self.undo.is_some() {
+        if self.undo.is_some() || self.grouped {
             self.pending.push(change.clone());
         } else {
             self.committed(std::slice::from_ref(change));
@@ -263,16 +266,22 @@ impl Store {
         if self.undo.is_some() {
             return batch(self);
         }
+        // Inside a commit group the group's earlier changes are pending already: this batch's
+        // own start there, and on success they stay for the group's commit.
+        let base = self.pending.len();
         self.undo = Some(Vec::new());
         let result = batch(self);
         let log = self.undo.take().unwrap_or_default();
-        let pending = std::mem::take(&mut self.pending);
         match result {
             Ok(v) => {
-                self.committed(&pending);
+                if !self.grouped {
+                    let pending = std::mem::take(&mut self.pending);
+                    self.committed(&pending);
+                }
                 Ok(v)
             }
             Err(e) => {
+                self.pending.truncate(base);
                 for entry in log.into_iter().rev() {
                     match entry {
                         Undo::Inserted { table, row } => {
@@ -286,10 +295,33 @@ impl Store {
                         }
                     }
                 }
-                self.end_transaction(TxEnd::RolledBack);
+                // In a commit group, publish-after-commit events wait for the group's end
+                // and are not dropped by one failed batch inside it (bulk rows never open one).
+                if !self.grouped {
+                    self.end_transaction(TxEnd::RolledBack);
+                }
                 Err(e)
             }
         }
+    }
+
+    /// Runs `work` as one commit for the listeners without making it all-or-none: each write
+    /// stands or fails on its own, and the changes that stand are committed together when
+    /// `work` returns — as a real org commits a Bulk API batch of records in one transaction
+    /// (one transaction key and commit number for its change events). Inside an open
+    /// all-or-none batch or another group, `work` simply joins it.
+    pub fn commit_together<T>(&mut self, work: impl FnOnce(&mut Store) -> T) -> T {
+        if self.undo.is_some() || self.grouped {
+            return work(self);
+        }
+        self.grouped = true;
+        let out = work(self);
+        self.grouped = false;
+        let pending = std::mem::take(&mut self.pending);
+        if !pending.is_empty() {
+            self.committed(&pending);
+        }
+        out
     }
 
     /// Approximate bytes held by all tables.

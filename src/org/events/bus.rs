@@ -9,12 +9,16 @@
 //! The bus is pure bookkeeping behind a lock; waiting subscribers are woken through a
 //! `watch` channel carrying the newest replay id, so transports (Pub/Sub, CometD) never poll.
 
+use super::cdc::ChangeRecord;
 use chrono::{DateTime, Duration, Utc};
 use parking_lot::RwLock;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::watch;
+use uuid::Uuid;
 
 /// Where a subscriber starts reading a channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,20 +61,79 @@ pub enum ReplayError {
     UnknownChannel(String),
 }
 
+/// What an event carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventBody {
+    /// Field values in their stored form (platform events): datetimes as epoch milliseconds,
+    /// dates as days since 1970-01-01 (see `events::schema` for how each transport renders
+    /// them).
+    Fields(Map<String, Value>),
+    /// A change event in its compact form; the payload is built when it is read.
+    Change(ChangeRecord),
+}
+
 /// One event on the bus, as every transport renders it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BusEvent {
     pub replay_id: u64,
     /// The event type (`OrderShipped__e`, `AccountChangeEvent`).
-    pub event_name: String,
+    pub event_name: Arc<str>,
     /// The event's own channel (`/event/OrderShipped__e`, `/data/AccountChangeEvent`).
-    pub channel: String,
+    pub channel: Arc<str>,
     /// The EventUuid.
-    pub uuid: String,
-    /// Field values in their stored form: datetimes as epoch milliseconds, dates as days
-    /// since 1970-01-01 (see `events::schema` for how each transport renders them).
-    pub payload: Map<String, Value>,
+    pub uuid: Uuid,
+    pub body: EventBody,
     pub published_at: DateTime<Utc>,
+}
+
+impl BusEvent {
+    /// The payload in its stored form (built now for a change event).
+    pub fn payload(&self) -> Cow<'_, Map<String, Value>> {
+        match &self.body {
+            EventBody::Fields(m) => Cow::Borrowed(m),
+            EventBody::Change(c) => Cow::Owned(c.payload()),
+        }
+    }
+}
+
+/// EventUuids for the bus: random version-4 UUIDs from a generator seeded once from the
+/// operating system (one system call per org, not one per event).
+#[derive(Debug)]
+pub struct EventUuids {
+    state: AtomicU64,
+}
+
+impl Default for EventUuids {
+    fn default() -> Self {
+        let seed = Uuid::new_v4().as_u64_pair();
+        EventUuids {
+            state: AtomicU64::new(seed.0 ^ seed.1.rotate_left(17)),
+        }
+    }
+}
+
+/// splitmix64: a bijective mix of a Weyl sequence, good enough for unique random-looking ids.
+fn splitmix(x: u64) -> u64 {
+    let mut z = x;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl EventUuids {
+    const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    pub fn next(&self) -> Uuid {
+        let s = self
+            .state
+            .fetch_add(Self::GAMMA.wrapping_mul(2), Ordering::Relaxed);
+        let hi = splitmix(s.wrapping_add(Self::GAMMA));
+        let lo = splitmix(s.wrapping_add(Self::GAMMA.wrapping_mul(2)));
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&hi.to_be_bytes());
+        bytes[8..].copy_from_slice(&lo.to_be_bytes());
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
 }
 
 /// How long a channel keeps its events.
@@ -151,32 +214,40 @@ impl EventBus {
 
     /// Appends one event to its own channel and to every extra channel named (for change
     /// events, `/data/ChangeEvents`), giving it the next replay id. Unknown extra channels
-    /// are skipped; an unknown own channel is an error.
+    /// are skipped; an unknown own channel is an error. The channels share the one event.
     pub fn publish(
         &self,
-        mut event: BusEvent,
+        event: BusEvent,
         also: &[&str],
         now: DateTime<Utc>,
     ) -> Result<Arc<BusEvent>, ReplayError> {
         let mut c = self.channels.write();
-        if !c.by_name.contains_key(&event.channel) {
-            return Err(ReplayError::UnknownChannel(event.channel));
-        }
-        event.replay_id = c.next_replay;
-        c.next_replay += 1;
-        let event = Arc::new(event);
-        let mut targets = vec![event.channel.as_str()];
-        targets.extend(also.iter().copied());
-        for name in targets {
-            if let Some(ch) = c.by_name.get_mut(name) {
-                ch.events.push_back(event.clone());
-                ch.newest = event.replay_id;
-                expire(ch, now);
-            }
-        }
+        let event = append(&mut c, event, also, now)?;
         drop(c);
         self.newest.send_replace(event.replay_id);
         Ok(event)
+    }
+
+    /// Publishes several events in order under one lock (each expires others on its own
+    /// publish time); events on unknown channels are skipped. Returns those published.
+    pub fn publish_all(
+        &self,
+        events: impl IntoIterator<Item = BusEvent>,
+        also: &[&str],
+    ) -> Vec<Arc<BusEvent>> {
+        let mut c = self.channels.write();
+        let out: Vec<Arc<BusEvent>> = events
+            .into_iter()
+            .filter_map(|e| {
+                let at = e.published_at;
+                append(&mut c, e, also, at).ok()
+            })
+            .collect();
+        drop(c);
+        if let Some(last) = out.last() {
+            self.newest.send_replace(last.replay_id);
+        }
+        out
     }
 
     /// Events of `channel` after the starting point, oldest first, at most `limit`.
@@ -268,6 +339,30 @@ impl EventBus {
     }
 }
 
+/// Gives `event` the next replay id and appends it to its channel and to `also`.
+fn append(
+    c: &mut Channels,
+    mut event: BusEvent,
+    also: &[&str],
+    now: DateTime<Utc>,
+) -> Result<Arc<BusEvent>, ReplayError> {
+    if !c.by_name.contains_key(&*event.channel) {
+        return Err(ReplayError::UnknownChannel(event.channel.to_string()));
+    }
+    event.replay_id = c.next_replay;
+    c.next_replay += 1;
+    let event = Arc::new(event);
+    let own = std::iter::once(&*event.channel);
+    for name in own.chain(also.iter().copied()) {
+        if let Some(ch) = c.by_name.get_mut(name) {
+            ch.events.push_back(event.clone());
+            ch.newest = event.replay_id;
+            expire(ch, now);
+        }
+    }
+    Ok(event)
+}
+
 /// Drops events past retention, remembering the newest dropped replay id.
 fn expire(ch: &mut Channel, now: DateTime<Utc>) {
     let cutoff = now - ch.retention.0;
@@ -285,10 +380,10 @@ mod tests {
     fn ev(channel: &str, at: DateTime<Utc>) -> BusEvent {
         BusEvent {
             replay_id: 0,
-            event_name: channel.rsplit('/').next().unwrap_or_default().to_string(),
-            channel: channel.to_string(),
-            uuid: uuid::Uuid::new_v4().to_string(),
-            payload: Map::new(),
+            event_name: channel.rsplit('/').next().unwrap_or_default().into(),
+            channel: channel.into(),
+            uuid: Uuid::new_v4(),
+            body: EventBody::Fields(Map::new()),
             published_at: at,
         }
     }
@@ -432,5 +527,41 @@ mod tests {
         b.publish(ev("/event/A__e", t), &[], t).unwrap();
         assert!(w.has_changed().unwrap());
         assert_eq!(*w.borrow_and_update(), 1);
+    }
+
+    #[test]
+    fn publish_all_numbers_in_order_and_shares_one_event_between_channels() {
+        let b = bus();
+        b.add_channel("/data/ChangeEvents", Retention::high_volume());
+        let t = Utc::now();
+        let mut w = b.watch();
+        let out = b.publish_all(
+            vec![
+                ev("/event/A__e", t),
+                ev("/event/Nope__e", t),
+                ev("/event/A__e", t),
+            ],
+            &["/data/ChangeEvents"],
+        );
+        assert_eq!(ids(&out), vec![1, 2]);
+        let own = b.read("/event/A__e", ReplayFrom::Earliest, 10, t).unwrap();
+        let all = b
+            .read("/data/ChangeEvents", ReplayFrom::Earliest, 10, t)
+            .unwrap();
+        assert!(Arc::ptr_eq(&own[1], &all[1]));
+        assert_eq!(*w.borrow_and_update(), 2);
+    }
+
+    #[test]
+    fn event_uuids_are_distinct_version_4_uuids() {
+        let u = EventUuids::default();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..10_000 {
+            let id = u.next();
+            assert_eq!(id.get_version_num(), 4);
+            assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
+            assert!(seen.insert(id));
+        }
+        assert_ne!(EventUuids::default().next(), EventUuids::default().next());
     }
 }

@@ -26,7 +26,8 @@ pub mod publish;
 pub mod rest;
 pub mod schema;
 
-pub use bus::{BusEvent, EventBus, ReplayError, ReplayFrom, Retention};
+pub use bus::{BusEvent, EventBody, EventBus, EventUuids, ReplayError, ReplayFrom, Retention};
+pub use cdc::{ChangeContext, ChangeRecord};
 pub use defs::{EventDefs, FieldKind, PlatformEventDef, PublishBehavior, Volume};
 pub use log::{Delivery, EventLog, PublishRecord, Transport};
 pub use publish::{PublishError, Published};
@@ -40,6 +41,14 @@ use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+/// A change event type with the names its events share.
+#[derive(Debug)]
+struct CdcType {
+    ty: Arc<EventType>,
+    name: Arc<str>,
+    channel: Arc<str>,
+}
 
 /// The channel carrying every change event.
 pub const ALL_CHANGE_EVENTS: &str = "/data/ChangeEvents";
@@ -55,7 +64,9 @@ pub struct Events {
     /// Event types by name.
     types: BTreeMap<String, Arc<EventType>>,
     /// CDC event types by object name.
-    cdc: BTreeMap<String, Arc<EventType>>,
+    cdc: BTreeMap<String, CdcType>,
+    /// EventUuids for every event published here.
+    pub(crate) uuids: EventUuids,
     /// Publish-after-commit events waiting for the open transaction.
     deferred: Mutex<Vec<(BusEvent, Transport)>>,
     commit_number: AtomicU64,
@@ -88,7 +99,12 @@ impl Events {
             let t = Arc::new(EventType::change(o));
             bus.add_channel(&t.channel, Retention::high_volume());
             types.insert(t.name.clone(), t.clone());
-            cdc.insert(o.name.clone(), t);
+            let entry = CdcType {
+                name: t.name.as_str().into(),
+                channel: t.channel.as_str().into(),
+                ty: t,
+            };
+            cdc.insert(o.name.clone(), entry);
         }
         for m in &defs.managed {
             if !bus.has_channel(&m.topic) {
@@ -108,6 +124,7 @@ impl Events {
             log: EventLog::default(),
             types,
             cdc,
+            uuids: EventUuids::default(),
             deferred: Mutex::new(Vec::new()),
             commit_number: AtomicU64::new(0),
             clock,
@@ -158,30 +175,54 @@ impl Events {
         match end {
             TxEnd::RolledBack => self.deferred.lock().clear(),
             TxEnd::Committed(changes) => {
-                let relevant: Vec<_> = changes
-                    .iter()
-                    .filter_map(|c| self.cdc.get(&c.object).map(|t| (c, t)))
-                    .collect();
-                if !relevant.is_empty() {
-                    let commit = cdc::Commit {
-                        transaction_key: uuid::Uuid::new_v4().to_string(),
-                        commit_number: self.commit_number.fetch_add(1, Ordering::Relaxed) + 1,
-                    };
-                    for (i, (change, ty)) in relevant.into_iter().enumerate() {
-                        let ev = cdc::change_event(store, ty, change, &commit, i + 1);
-                        self.put_on_bus(ev, Transport::Cdc);
-                    }
-                }
+                self.raise_change_events(store, changes);
                 let deferred = std::mem::take(&mut *self.deferred.lock());
                 let now = self.clock.now();
                 for (mut ev, via) in deferred {
                     ev.published_at = now;
-                    ev.payload
-                        .insert("CreatedDate".into(), now.timestamp_millis().into());
+                    if let EventBody::Fields(payload) = &mut ev.body {
+                        payload.insert("CreatedDate".into(), now.timestamp_millis().into());
+                    }
                     self.put_on_bus(ev, via);
                 }
             }
         }
+    }
+
+    /// Puts the change events of one committed transaction on the bus: one transaction key
+    /// and commit number, sequence numbers from 1, each event shared by its object's channel
+    /// and `/data/ChangeEvents`.
+    fn raise_change_events(&self, store: &Store, changes: &[crate::org::change::Change]) {
+        let mut relevant = changes
+            .iter()
+            .filter_map(|c| self.cdc.get(&c.object).map(|t| (c, t)))
+            .peekable();
+        if relevant.peek().is_none() {
+            return;
+        }
+        let commit = cdc::Commit {
+            transaction_key: uuid::Uuid::new_v4().to_string().into(),
+            commit_number: self.commit_number.fetch_add(1, Ordering::Relaxed) + 1,
+        };
+        let mut batch = cdc::ChangeBatch::new(store, commit);
+        let events: Vec<BusEvent> = relevant
+            .enumerate()
+            .map(|(i, (change, t))| BusEvent {
+                replay_id: 0,
+                event_name: t.name.clone(),
+                channel: t.channel.clone(),
+                uuid: self.uuids.next(),
+                body: EventBody::Change(batch.event(
+                    &t.ty,
+                    change,
+                    u32::try_from(i + 1).unwrap_or(u32::MAX),
+                )),
+                published_at: change.at,
+            })
+            .collect();
+        let published = self.bus.publish_all(events, &[ALL_CHANGE_EVENTS]);
+        self.log
+            .record_publishes(published.iter().map(|e| &**e), Transport::Cdc);
     }
 
     /// Asks the bus to deliver an already delivered event again: the next batch any
