@@ -25,11 +25,12 @@
 //!   made outside an API request.
 //! - Values are read after the commit, so two updates of one record in one transaction both
 //!   show the final values (a real org shows each step).
-//! - Salesforce may merge the changes of several records of one object in one transaction
-//!   into a single event with several `recordIds` when the changes are identical (same
-//!   change type and the same field values, e.g. a mass update setting one field). sflab does
-//!   not merge: every record gets its own event with one record id, which every subscriber
-//!   must handle anyway (a merged event is an optimisation, never a guarantee).
+//! - Salesforce documents that it *sometimes* merges the changes of several records of one
+//!   object in one transaction into a single event whose `recordIds` lists them all, when the
+//!   same change (same type, same field values — e.g. one field set to one value, or
+//!   deletions) happened within one second. sflab does not merge: every record gets its own
+//!   event with one record id (sequence numbers count them), which a subscriber must handle
+//!   anyway since merging is an optimisation, never a guarantee.
 
 use super::schema::EventType;
 use crate::org::change::{Change, ChangeKind};
@@ -239,6 +240,45 @@ struct Slots {
     ty: Arc<EventType>,
     /// Per event-type field: the object field index and type.
     fields: Vec<Option<(usize, FieldType)>>,
+    /// Per object field index: the event-type field position.
+    by_object: Vec<Option<u16>>,
+    /// True when event-type positions grow with object indexes (the type was built from the
+    /// object's current field order), so a record's sorted fields come out in type order.
+    ordered: bool,
+}
+
+impl Slots {
+    fn new(store: &Store, ty: &Arc<EventType>) -> Slots {
+        let object = match &ty.kind {
+            super::schema::EventKind::Change { object } => store.schema().object(object),
+            _ => None,
+        };
+        let fields: Vec<Option<(usize, FieldType)>> = ty
+            .fields
+            .iter()
+            .map(|f| {
+                let o = object?;
+                let i = o.field_index(&f.name)?;
+                Some((i, o.fields[i].field_type))
+            })
+            .collect();
+        let mut by_object = vec![None; object.map_or(0, |o| o.fields.len())];
+        for (pos, slot) in fields.iter().enumerate() {
+            if let (Some((i, _)), Ok(pos)) = (slot, u16::try_from(pos)) {
+                if let Some(entry) = by_object.get_mut(*i) {
+                    *entry = Some(pos);
+                }
+            }
+        }
+        let indexes: Vec<usize> = fields.iter().flatten().map(|(i, _)| *i).collect();
+        let ordered = indexes.windows(2).all(|w| w[0] < w[1]);
+        Slots {
+            ty: ty.clone(),
+            fields,
+            by_object,
+            ordered,
+        }
+    }
 }
 
 /// Builds the compact change events of one committed transaction, sharing contexts between
@@ -248,8 +288,8 @@ pub struct ChangeBatch<'s> {
     commit: Commit,
     slots: Vec<Slots>,
     last: Option<Arc<ChangeContext>>,
-    /// For the last context: which event-type fields an UPDATE carries.
-    wanted: Vec<bool>,
+    /// For the last context: the event-type field positions an UPDATE carries.
+    wanted: Vec<usize>,
     scratch: Vec<u8>,
 }
 
@@ -269,24 +309,7 @@ impl<'s> ChangeBatch<'s> {
         if let Some(i) = self.slots.iter().position(|s| Arc::ptr_eq(&s.ty, ty)) {
             return i;
         }
-        let store = self.store;
-        let object = match &ty.kind {
-            super::schema::EventKind::Change { object } => store.schema().object(object),
-            _ => None,
-        };
-        let fields = ty
-            .fields
-            .iter()
-            .map(|f| {
-                let o = object?;
-                let i = o.field_index(&f.name)?;
-                Some((i, o.fields[i].field_type))
-            })
-            .collect();
-        self.slots.push(Slots {
-            ty: ty.clone(),
-            fields,
-        });
+        self.slots.push(Slots::new(self.store, ty));
         self.slots.len() - 1
     }
 
@@ -328,11 +351,13 @@ impl<'s> ChangeBatch<'s> {
         self.wanted = ty
             .fields
             .iter()
-            .map(|f| {
+            .enumerate()
+            .filter(|(_, f)| {
                 change.changed_fields.iter().any(|c| c == &f.name)
                     || change.nulled_fields.iter().any(|c| c == &f.name)
                     || f.name == "LastModifiedDate"
             })
+            .map(|(pos, _)| pos)
             .collect();
         self.last = Some(context.clone());
         context
@@ -344,19 +369,37 @@ impl<'s> ChangeBatch<'s> {
         self.scratch.clear();
         if change.kind != ChangeKind::Delete {
             let s = self.slots_of(ty);
-            let only_changed = change.kind == ChangeKind::Update;
             if let Some((_, record)) = self.store.record(&change.id) {
-                for (pos, slot) in self.slots[s].fields.iter().enumerate() {
-                    if only_changed && !self.wanted.get(pos).copied().unwrap_or(false) {
-                        continue;
+                let slots = &self.slots[s];
+                let out = &mut self.scratch;
+                if change.kind == ChangeKind::Update {
+                    // The wanted fields, null when the record no longer holds a value.
+                    for &pos in &self.wanted {
+                        let (Some(Some((index, t))), Ok(p)) =
+                            (slots.fields.get(pos), u16::try_from(pos))
+                        else {
+                            continue;
+                        };
+                        pack(out, p, record.get(*index), *t);
                     }
-                    let (Some((index, t)), Ok(pos)) = (slot, u16::try_from(pos)) else {
-                        continue;
-                    };
-                    match record.get(*index) {
-                        Some(v) => pack(&mut self.scratch, pos, Some(v), *t),
-                        None if only_changed => pack(&mut self.scratch, pos, None, *t),
-                        None => {}
+                } else if slots.ordered {
+                    // Every set field: one walk over the record's sorted values.
+                    for (index, v) in record.pairs() {
+                        let Some(Some(pos)) = slots.by_object.get(usize::from(*index)) else {
+                            continue;
+                        };
+                        if let Some(Some((_, t))) = slots.fields.get(usize::from(*pos)) {
+                            pack(out, *pos, Some(v), *t);
+                        }
+                    }
+                } else {
+                    for (pos, slot) in slots.fields.iter().enumerate() {
+                        let (Some((index, t)), Ok(p)) = (slot, u16::try_from(pos)) else {
+                            continue;
+                        };
+                        if let Some(v) = record.get(*index) {
+                            pack(out, p, Some(v), *t);
+                        }
                     }
                 }
             }
