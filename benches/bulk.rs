@@ -224,6 +224,13 @@ async fn bulk_upsert(rows: usize, org: Org, label: &str, with_store_only: bool) 
         "  store's own estimate      {:>9.1} MiB",
         org.store.read().approx_bytes() as f64 / (1024.0 * 1024.0)
     );
+    let (events, bytes) = org.events.bus.approx_bytes();
+    println!(
+        "  event bus's own estimate  {:>9.1} MiB    {} events, {:.0} bytes per event",
+        bytes as f64 / (1024.0 * 1024.0),
+        events,
+        bytes as f64 / events.max(1) as f64
+    );
 }
 
 /// The store's own cost for the same upserts, maps built beforehand (no CSV, no HTTP).

@@ -9,7 +9,7 @@
 //! The bus is pure bookkeeping behind a lock; waiting subscribers are woken through a
 //! `watch` channel carrying the newest replay id, so transports (Pub/Sub, CometD) never poll.
 
-use super::cdc::ChangeRecord;
+use super::cdc::{ChangeContext, ChangeRecord};
 use chrono::{DateTime, Duration, Utc};
 use parking_lot::RwLock;
 use serde_json::{Map, Value};
@@ -67,7 +67,7 @@ pub enum EventBody {
     /// Field values in their stored form (platform events): datetimes as epoch milliseconds,
     /// dates as days since 1970-01-01 (see `events::schema` for how each transport renders
     /// them).
-    Fields(Map<String, Value>),
+    Fields(Box<Map<String, Value>>),
     /// A change event in its compact form; the payload is built when it is read.
     Change(ChangeRecord),
 }
@@ -330,6 +330,37 @@ impl EventBus {
         self.newest.subscribe()
     }
 
+    /// The number of retained events and the approximate bytes they hold (each event once,
+    /// with its queue slots; a change event's shared context counted once per distinct one).
+    pub fn approx_bytes(&self) -> (usize, usize) {
+        let c = self.channels.read();
+        let slot = std::mem::size_of::<Arc<BusEvent>>();
+        let (mut events, mut bytes) = (0, 0);
+        let mut last_context: *const ChangeContext = std::ptr::null();
+        for (name, ch) in &c.by_name {
+            bytes += ch.events.len() * slot;
+            for e in ch.events.iter().filter(|e| &*e.channel == name.as_str()) {
+                events += 1;
+                // The event and the Arc's two counts.
+                bytes += std::mem::size_of::<BusEvent>() + 16;
+                bytes += match &e.body {
+                    EventBody::Fields(m) => 64 + m.len() * 96,
+                    EventBody::Change(r) => {
+                        let ctx = Arc::as_ptr(&r.context);
+                        let shared = if ctx == last_context {
+                            0
+                        } else {
+                            last_context = ctx;
+                            r.context.approx_bytes()
+                        };
+                        r.own_bytes() - std::mem::size_of_val(r) + shared
+                    }
+                };
+            }
+        }
+        (events, bytes)
+    }
+
     /// Drops expired events everywhere (reads already ignore them; this frees memory).
     pub fn purge(&self, now: DateTime<Utc>) {
         let mut c = self.channels.write();
@@ -383,7 +414,7 @@ mod tests {
             event_name: channel.rsplit('/').next().unwrap_or_default().into(),
             channel: channel.into(),
             uuid: Uuid::new_v4(),
-            body: EventBody::Fields(Map::new()),
+            body: EventBody::Fields(Box::default()),
             published_at: at,
         }
     }

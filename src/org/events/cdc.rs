@@ -32,6 +32,7 @@
 //!   event with one record id (sequence numbers count them), which a subscriber must handle
 //!   anyway since merging is an optimisation, never a guarantee.
 
+use super::packed::{self, Shared};
 use super::schema::EventType;
 use crate::org::change::{Change, ChangeKind};
 use crate::org::ids::SfId;
@@ -76,6 +77,26 @@ pub struct ChangeContext {
     pub nulled: Vec<Box<str>>,
 }
 
+impl ChangeContext {
+    /// Approximate bytes held by this context (not its event type).
+    pub fn approx_bytes(&self) -> usize {
+        let names = |v: &[Box<str>]| v.iter().map(|s| s.len() + 16).sum::<usize>();
+        std::mem::size_of::<Self>()
+            + 16
+            + self.entity.len()
+            + self.origin.len()
+            + names(&self.changed)
+            + names(&self.nulled)
+    }
+
+    fn shared(&self) -> Shared<'_> {
+        Shared {
+            user: &self.commit_user,
+            timestamp: self.commit_timestamp,
+        }
+    }
+}
+
 impl PartialEq for ChangeContext {
     fn eq(&self, o: &Self) -> bool {
         Arc::ptr_eq(&self.ty, &o.ty)
@@ -98,7 +119,7 @@ pub struct ChangeRecord {
     pub kind: ChangeKind,
     /// Counts from 1 within the transaction.
     pub sequence: u32,
-    /// The carried field values, packed (see [`pack`]).
+    /// The carried field values (see `events::packed`).
     values: Box<[u8]>,
 }
 
@@ -132,106 +153,14 @@ impl ChangeRecord {
         });
         let mut payload = Map::new();
         payload.insert("ChangeEventHeader".into(), header);
-        unpack(&self.values, &c.ty, &mut payload);
+        let names = |pos: usize| c.ty.fields.get(pos).map(|f| f.name.clone());
+        packed::unpack(&self.values, names, c.shared(), &mut payload);
         payload
     }
 
     /// Bytes this event holds on its own (the shared context not counted).
     pub fn own_bytes(&self) -> usize {
         std::mem::size_of::<Self>() + self.values.len()
-    }
-}
-
-// Packed values: per field, its position in the event type (u16 LE), a tag, the value.
-const NULL: u8 = 0;
-const FALSE: u8 = 1;
-const TRUE: u8 = 2;
-const INT: u8 = 3;
-const DOUBLE: u8 = 4;
-const TEXT: u8 = 5;
-
-/// Appends one field value in the form `stored_json` gives it.
-fn pack(out: &mut Vec<u8>, pos: u16, v: Option<&Stored>, t: FieldType) {
-    out.extend_from_slice(&pos.to_le_bytes());
-    let text = |out: &mut Vec<u8>, s: &[u8]| {
-        out.push(TEXT);
-        out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-        out.extend_from_slice(s);
-    };
-    match v {
-        None => out.push(NULL),
-        Some(Stored::Bool(b)) => out.push(if *b { TRUE } else { FALSE }),
-        Some(Stored::Int(i)) | Some(Stored::DateTime(i)) => {
-            out.push(INT);
-            out.extend_from_slice(&i.to_le_bytes());
-        }
-        Some(Stored::Date(d)) => {
-            out.push(INT);
-            out.extend_from_slice(&i64::from(*d).to_le_bytes());
-        }
-        Some(Stored::Double(f)) if t == FieldType::Int && f.fract() == 0.0 => {
-            out.push(INT);
-            out.extend_from_slice(&(*f as i64).to_le_bytes());
-        }
-        Some(Stored::Double(f)) if f.is_finite() => {
-            out.push(DOUBLE);
-            out.extend_from_slice(&f.to_le_bytes());
-        }
-        Some(Stored::Double(_)) => out.push(NULL),
-        Some(Stored::Text(s)) => text(out, s.as_bytes()),
-        Some(Stored::Id(id)) => text(out, id.as_str().as_bytes()),
-    }
-}
-
-fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-    if bytes.len() < n {
-        return None;
-    }
-    let (head, rest) = bytes.split_at(n);
-    *bytes = rest;
-    Some(head)
-}
-
-fn take8(bytes: &mut &[u8]) -> Option<[u8; 8]> {
-    take(bytes, 8).and_then(|b| b.try_into().ok())
-}
-
-/// Inserts the packed fields into `payload` (stops at the first malformed entry, which
-/// `pack` never writes).
-fn unpack(mut bytes: &[u8], ty: &EventType, payload: &mut Map<String, Value>) {
-    while !bytes.is_empty() {
-        let Some(pos) = take(&mut bytes, 2).map(|b| u16::from_le_bytes([b[0], b[1]])) else {
-            return;
-        };
-        let Some(&[tag]) = take(&mut bytes, 1) else {
-            return;
-        };
-        let value = match tag {
-            NULL => Value::Null,
-            FALSE => Value::Bool(false),
-            TRUE => Value::Bool(true),
-            INT => match take8(&mut bytes) {
-                Some(b) => json!(i64::from_le_bytes(b)),
-                None => return,
-            },
-            DOUBLE => match take8(&mut bytes).map(f64::from_le_bytes) {
-                Some(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
-                None => return,
-            },
-            TEXT => {
-                let Some(len) = take(&mut bytes, 4).and_then(|b| b.try_into().ok()) else {
-                    return;
-                };
-                match take(&mut bytes, u32::from_le_bytes(len) as usize) {
-                    Some(s) => Value::String(String::from_utf8_lossy(s).into_owned()),
-                    None => return,
-                }
-            }
-            _ => return,
-        };
-        if let Some(f) = ty.fields.get(usize::from(pos)) {
-            payload.insert(f.name.clone(), value);
-        }
     }
 }
 
@@ -372,6 +301,7 @@ impl<'s> ChangeBatch<'s> {
             if let Some((_, record)) = self.store.record(&change.id) {
                 let slots = &self.slots[s];
                 let out = &mut self.scratch;
+                let shared = context.shared();
                 if change.kind == ChangeKind::Update {
                     // The wanted fields, null when the record no longer holds a value.
                     for &pos in &self.wanted {
@@ -380,7 +310,7 @@ impl<'s> ChangeBatch<'s> {
                         else {
                             continue;
                         };
-                        pack(out, p, record.get(*index), *t);
+                        packed::pack(out, p, record.get(*index), *t, shared);
                     }
                 } else if slots.ordered {
                     // Every set field: one walk over the record's sorted values.
@@ -389,7 +319,7 @@ impl<'s> ChangeBatch<'s> {
                             continue;
                         };
                         if let Some(Some((_, t))) = slots.fields.get(usize::from(*pos)) {
-                            pack(out, *pos, Some(v), *t);
+                            packed::pack(out, *pos, Some(v), *t, shared);
                         }
                     }
                 } else {
@@ -398,7 +328,7 @@ impl<'s> ChangeBatch<'s> {
                             continue;
                         };
                         if let Some(v) = record.get(*index) {
-                            pack(out, p, Some(v), *t);
+                            packed::pack(out, p, Some(v), *t, shared);
                         }
                     }
                 }

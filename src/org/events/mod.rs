@@ -22,6 +22,7 @@ pub mod cdc;
 pub mod defs;
 pub mod log;
 pub mod managed;
+pub mod packed;
 pub mod publish;
 pub mod rest;
 pub mod schema;

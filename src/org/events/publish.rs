@@ -162,7 +162,7 @@ impl Events {
             event_name: ty.name.as_str().into(),
             channel: ty.channel.as_str().into(),
             uuid: self.uuids.next(),
-            body: EventBody::Fields(payload),
+            body: EventBody::Fields(Box::new(payload)),
             published_at: now,
         };
         let uuid = ev.uuid.to_string();

@@ -311,4 +311,9 @@ fn a_bulk_ingest_raises_one_change_event_per_row() {
             && h["commitNumber"] == headers[0]["commitNumber"]));
     let seq: Vec<&Value> = headers.iter().map(|h| &h["sequenceNumber"]).collect();
     assert_eq!(seq, vec![1, 2, 3]);
+    // Each event is stored once for both channels, compactly.
+    assert_eq!(all(&org, ALL_CHANGE_EVENTS).len(), 3);
+    let (count, bytes) = org.events.bus.approx_bytes();
+    assert_eq!(count, 3);
+    assert!(bytes / count < 600, "{bytes} bytes for {count} events");
 }
