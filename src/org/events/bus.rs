@@ -3,7 +3,8 @@
 //!
 //! Every event gets one replay id from a bus-wide counter, so ids increase on every channel
 //! (and a change event carries the same id on `/data/AccountChangeEvent` and on
-//! `/data/ChangeEvents`). Retention is measured on the org's clock: an event older than its
+//! `/data/ChangeEvents`: both channels hold the one stored event). Change events are kept in
+//! their compact form ([`EventBody::Change`]); transports build the payload when they read. Retention is measured on the org's clock: an event older than its
 //! channel's retention is gone, and a subscriber asking to resume after it is told so.
 //!
 //! The bus is pure bookkeeping behind a lock; waiting subscribers are woken through a
