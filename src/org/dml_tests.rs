@@ -549,14 +549,16 @@ fn a_parent_can_be_named_by_its_external_id() {
 }
 
 #[test]
-fn commit_together_commits_the_rows_that_stand_as_one_transaction() {
+fn commit_together_marks_the_rows_that_stand_as_one_group() {
     let (org, actor) = setup();
     let mut s = org.store.write();
-    let heard: Arc<Mutex<Vec<usize>>> = Arc::new(Mutex::new(Vec::new()));
+    let heard: Arc<Mutex<Vec<(Option<u64>, usize)>>> = Arc::new(Mutex::new(Vec::new()));
     let h = heard.clone();
-    s.on_transaction(Box::new(move |_, end| {
+    s.on_transaction(Box::new(move |store, end| {
         if let crate::org::store::TxEnd::Committed(changes) = end {
-            h.lock().unwrap().push(changes.len());
+            h.lock()
+                .unwrap()
+                .push((store.commit_group(), changes.len()));
         }
     }));
     let before = s.count("Account");
@@ -575,9 +577,12 @@ fn commit_together_commits_the_rows_that_stand_as_one_transaction() {
         ]
     });
     assert_eq!(results, vec![true, false, false, true]);
-    assert_eq!(*heard.lock().unwrap(), vec![2], "one commit of G1 and G3");
     assert_eq!(s.count("Account"), before + 2, "G2's batch was undone");
+    let groups = heard.lock().unwrap().clone();
+    assert_eq!(groups.len(), 2, "G1 and G3, each heard as it stands");
+    assert!(groups[0].0.is_some() && groups[0] == groups[1]);
+    assert_eq!(s.commit_group(), None);
     s.insert("Account", &body(json!({"Name": "After"})), &actor)
         .unwrap();
-    assert_eq!(*heard.lock().unwrap(), vec![2, 1]);
+    assert_eq!(heard.lock().unwrap()[2], (None, 1));
 }

@@ -97,6 +97,8 @@ pub struct Store {
     pub(crate) pending: Vec<Change>,
     /// True inside [`Store::commit_together`].
     grouped: bool,
+    /// Counts commit groups; the current one's number while `grouped`.
+    group: u64,
     listeners: Vec<Listener>,
     tx_listeners: Vec<TxListener>,
 }
@@ -129,6 +131,7 @@ impl Store {
             undo: None,
             pending: Vec::new(),
             grouped: false,
+            group: 0,
             listeners: Vec::new(),
             tx_listeners: Vec::new(),
         }
@@ -244,7 +247,7 @@ impl Store {
     }
 
     pub(crate) fn emit(&mut self, change: &Change) {
-        if self.undo.is_some() || self.grouped {
+        if self.undo.is_some() {
             self.pending.push(change.clone());
         } else {
             self.committed(std::slice::from_ref(change));
@@ -266,22 +269,16 @@ impl Store {
         if self.undo.is_some() {
             return batch(self);
         }
-        // Inside a commit group the group's earlier changes are pending already: this batch's
-        // own start there, and on success they stay for the group's commit.
-        let base = self.pending.len();
         self.undo = Some(Vec::new());
         let result = batch(self);
         let log = self.undo.take().unwrap_or_default();
+        let pending = std::mem::take(&mut self.pending);
         match result {
             Ok(v) => {
-                if !self.grouped {
-                    let pending = std::mem::take(&mut self.pending);
-                    self.committed(&pending);
-                }
+                self.committed(&pending);
                 Ok(v)
             }
             Err(e) => {
-                self.pending.truncate(base);
                 for entry in log.into_iter().rev() {
                     match entry {
                         Undo::Inserted { table, row } => {
@@ -295,33 +292,32 @@ impl Store {
                         }
                     }
                 }
-                // In a commit group, publish-after-commit events wait for the group's end
-                // and are not dropped by one failed batch inside it (bulk rows never open one).
-                if !self.grouped {
-                    self.end_transaction(TxEnd::RolledBack);
-                }
+                self.end_transaction(TxEnd::RolledBack);
                 Err(e)
             }
         }
     }
 
-    /// Runs `work` as one commit for the listeners without making it all-or-none: each write
-    /// stands or fails on its own, and the changes that stand are committed together when
-    /// `work` returns — as a real org commits a Bulk API batch of records in one transaction
-    /// (one transaction key and commit number for its change events). Inside an open
-    /// all-or-none batch or another group, `work` simply joins it.
+    /// Runs `work` as one commit group without making it all-or-none: each write stands or
+    /// fails on its own and listeners hear it as it stands (no copy is held back), while
+    /// [`Store::commit_group`] tells them the writes belong together — as a real org commits
+    /// a Bulk API batch of records in one transaction (one transaction key and commit number
+    /// for its change events). Inside an open all-or-none batch or another group, `work`
+    /// simply joins it.
     pub fn commit_together<T>(&mut self, work: impl FnOnce(&mut Store) -> T) -> T {
         if self.undo.is_some() || self.grouped {
             return work(self);
         }
         self.grouped = true;
+        self.group += 1;
         let out = work(self);
         self.grouped = false;
-        let pending = std::mem::take(&mut self.pending);
-        if !pending.is_empty() {
-            self.committed(&pending);
-        }
         out
+    }
+
+    /// The commit group being written, if any (see [`Store::commit_together`]).
+    pub fn commit_group(&self) -> Option<u64> {
+        self.grouped.then_some(self.group)
     }
 
     /// Approximate bytes held by all tables.

@@ -210,10 +210,9 @@ impl Slots {
     }
 }
 
-/// Builds the compact change events of one committed transaction, sharing contexts between
-/// consecutive events whose headers agree.
-pub struct ChangeBatch<'s> {
-    store: &'s Store,
+/// Builds the compact change events of one committed transaction (or bulk commit group),
+/// sharing contexts between consecutive events whose headers agree.
+pub struct ChangeBatch {
     commit: Commit,
     slots: Vec<Slots>,
     last: Option<Arc<ChangeContext>>,
@@ -222,10 +221,9 @@ pub struct ChangeBatch<'s> {
     scratch: Vec<u8>,
 }
 
-impl<'s> ChangeBatch<'s> {
-    pub fn new(store: &'s Store, commit: Commit) -> ChangeBatch<'s> {
+impl ChangeBatch {
+    pub fn new(commit: Commit) -> ChangeBatch {
         ChangeBatch {
-            store,
             commit,
             slots: Vec::new(),
             last: None,
@@ -234,11 +232,11 @@ impl<'s> ChangeBatch<'s> {
         }
     }
 
-    fn slots_of(&mut self, ty: &Arc<EventType>) -> usize {
+    fn slots_of(&mut self, store: &Store, ty: &Arc<EventType>) -> usize {
         if let Some(i) = self.slots.iter().position(|s| Arc::ptr_eq(&s.ty, ty)) {
             return i;
         }
-        self.slots.push(Slots::new(self.store, ty));
+        self.slots.push(Slots::new(store, ty));
         self.slots.len() - 1
     }
 
@@ -293,12 +291,18 @@ impl<'s> ChangeBatch<'s> {
     }
 
     /// The change event for one change (`sequence` counts from 1 within the transaction).
-    pub fn event(&mut self, ty: &Arc<EventType>, change: &Change, sequence: u32) -> ChangeRecord {
+    pub fn event(
+        &mut self,
+        store: &Store,
+        ty: &Arc<EventType>,
+        change: &Change,
+        sequence: u32,
+    ) -> ChangeRecord {
         let context = self.context(ty, change);
         self.scratch.clear();
         if change.kind != ChangeKind::Delete {
-            let s = self.slots_of(ty);
-            if let Some((_, record)) = self.store.record(&change.id) {
+            let s = self.slots_of(store, ty);
+            if let Some((_, record)) = store.record(&change.id) {
                 let slots = &self.slots[s];
                 let out = &mut self.scratch;
                 let shared = context.shared();

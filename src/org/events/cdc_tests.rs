@@ -28,7 +28,7 @@ fn an_update_event_carries_changed_fields_and_the_header() {
         .update("Account", created.id.as_str(), &upd, &actor)
         .unwrap();
     let ty = account_type(&store);
-    let e = ChangeBatch::new(&store, commit("tk", 7)).event(&ty, &change, 2);
+    let e = ChangeBatch::new(commit("tk", 7)).event(&store, &ty, &change, 2);
     let payload = e.payload();
     let h = &payload["ChangeEventHeader"];
     assert_eq!(h["changeType"], "UPDATE");
@@ -60,8 +60,8 @@ fn a_nulled_field_is_carried_as_null_on_update() {
         .update("Account", created.id.as_str(), &upd, &actor)
         .unwrap();
     let ty = account_type(&store);
-    let payload = ChangeBatch::new(&store, commit("tk", 1))
-        .event(&ty, &change, 1)
+    let payload = ChangeBatch::new(commit("tk", 1))
+        .event(&store, &ty, &change, 1)
         .payload();
     assert_eq!(
         payload["ChangeEventHeader"]["nulledFields"],
@@ -82,8 +82,8 @@ fn a_create_event_carries_every_set_field_in_type_order_with_stored_forms() {
     .unwrap();
     let created = store.insert("Account", &body, &actor).unwrap();
     let ty = account_type(&store);
-    let payload = ChangeBatch::new(&store, commit("tk", 1))
-        .event(&ty, &created, 1)
+    let payload = ChangeBatch::new(commit("tk", 1))
+        .event(&store, &ty, &created, 1)
         .payload();
     assert_eq!(payload["Name"], "Acme");
     assert_eq!(payload["NumberOfEmployees"], 12);
@@ -114,7 +114,7 @@ fn a_delete_event_carries_only_the_header() {
         .delete(Some("Account"), created.id.as_str(), &actor)
         .unwrap();
     let ty = account_type(&store);
-    let e = ChangeBatch::new(&store, commit("tk", 1)).event(&ty, &del, 1);
+    let e = ChangeBatch::new(commit("tk", 1)).event(&store, &ty, &del, 1);
     let payload = e.payload();
     assert_eq!(payload.len(), 1);
     assert_eq!(payload["ChangeEventHeader"]["changeType"], "DELETE");
@@ -134,10 +134,10 @@ fn events_with_the_same_header_lists_share_one_context() {
         .update("Account", ca.id.as_str(), &upd, &actor)
         .unwrap();
     let ty = account_type(&store);
-    let mut batch = ChangeBatch::new(&store, commit("tk", 3));
-    let e1 = batch.event(&ty, &ca, 1);
-    let e2 = batch.event(&ty, &cb, 2);
-    let e3 = batch.event(&ty, &ua, 3);
+    let mut batch = ChangeBatch::new(commit("tk", 3));
+    let e1 = batch.event(&store, &ty, &ca, 1);
+    let e2 = batch.event(&store, &ty, &cb, 2);
+    let e3 = batch.event(&store, &ty, &ua, 3);
     assert!(Arc::ptr_eq(&e1.context, &e2.context));
     assert!(!Arc::ptr_eq(&e2.context, &e3.context));
     assert_eq!(e2.payload()["Name"], "B");

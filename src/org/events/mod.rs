@@ -51,6 +51,24 @@ struct CdcType {
     channel: Arc<str>,
 }
 
+/// The commit info of the last transaction that raised change events, kept so the writes of
+/// one store commit group (a bulk batch of 200 rows, heard one by one) share it.
+struct GroupCommit {
+    /// The store's commit group, `None` for a plain transaction.
+    id: Option<u64>,
+    batch: cdc::ChangeBatch,
+    next_sequence: u32,
+}
+
+impl std::fmt::Debug for GroupCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupCommit")
+            .field("id", &self.id)
+            .field("next_sequence", &self.next_sequence)
+            .finish()
+    }
+}
+
 /// The channel carrying every change event.
 pub const ALL_CHANGE_EVENTS: &str = "/data/ChangeEvents";
 
@@ -66,6 +84,8 @@ pub struct Events {
     types: BTreeMap<String, Arc<EventType>>,
     /// CDC event types by object name.
     cdc: BTreeMap<String, CdcType>,
+    /// The change events being raised for the store's current commit group.
+    group: Mutex<Option<GroupCommit>>,
     /// EventUuids for every event published here.
     pub(crate) uuids: EventUuids,
     /// Publish-after-commit events waiting for the open transaction.
@@ -126,6 +146,7 @@ impl Events {
             types,
             cdc,
             uuids: EventUuids::default(),
+            group: Mutex::new(None),
             deferred: Mutex::new(Vec::new()),
             commit_number: AtomicU64::new(0),
             clock,
@@ -192,7 +213,8 @@ impl Events {
 
     /// Puts the change events of one committed transaction on the bus: one transaction key
     /// and commit number, sequence numbers from 1, each event shared by its object's channel
-    /// and `/data/ChangeEvents`.
+    /// and `/data/ChangeEvents`. The writes of one store commit group (heard one by one)
+    /// continue the group's transaction.
     fn raise_change_events(&self, store: &Store, changes: &[crate::org::change::Change]) {
         let mut relevant = changes
             .iter()
@@ -201,26 +223,35 @@ impl Events {
         if relevant.peek().is_none() {
             return;
         }
-        let commit = cdc::Commit {
-            transaction_key: uuid::Uuid::new_v4().to_string().into(),
-            commit_number: self.commit_number.fetch_add(1, Ordering::Relaxed) + 1,
+        let group = store.commit_group();
+        let mut state = self.group.lock();
+        let current = match state.take() {
+            Some(g) if group.is_some() && g.id == group => g,
+            _ => GroupCommit {
+                id: group,
+                batch: cdc::ChangeBatch::new(cdc::Commit {
+                    transaction_key: uuid::Uuid::new_v4().to_string().into(),
+                    commit_number: self.commit_number.fetch_add(1, Ordering::Relaxed) + 1,
+                }),
+                next_sequence: 1,
+            },
         };
-        let mut batch = cdc::ChangeBatch::new(store, commit);
+        let g = state.insert(current);
         let events: Vec<BusEvent> = relevant
-            .enumerate()
-            .map(|(i, (change, t))| BusEvent {
-                replay_id: 0,
-                event_name: t.name.clone(),
-                channel: t.channel.clone(),
-                uuid: self.uuids.next(),
-                body: EventBody::Change(batch.event(
-                    &t.ty,
-                    change,
-                    u32::try_from(i + 1).unwrap_or(u32::MAX),
-                )),
-                published_at: change.at,
+            .map(|(change, t)| {
+                let sequence = g.next_sequence;
+                g.next_sequence = g.next_sequence.saturating_add(1);
+                BusEvent {
+                    replay_id: 0,
+                    event_name: t.name.clone(),
+                    channel: t.channel.clone(),
+                    uuid: self.uuids.next(),
+                    body: EventBody::Change(g.batch.event(store, &t.ty, change, sequence)),
+                    published_at: change.at,
+                }
             })
             .collect();
+        drop(state);
         let published = self.bus.publish_all(events, &[ALL_CHANGE_EVENTS]);
         self.log
             .record_publishes(published.iter().map(|e| &**e), Transport::Cdc);
