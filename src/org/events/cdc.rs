@@ -174,14 +174,17 @@ struct Slots {
     /// True when event-type positions grow with object indexes (the type was built from the
     /// object's current field order), so a record's sorted fields come out in type order.
     ordered: bool,
+    /// The object's index in the schema.
+    object: Option<usize>,
 }
 
 impl Slots {
     fn new(store: &Store, ty: &Arc<EventType>) -> Slots {
-        let object = match &ty.kind {
-            super::schema::EventKind::Change { object } => store.schema().object(object),
+        let object_index = match &ty.kind {
+            super::schema::EventKind::Change { object } => store.schema().object_index(object),
             _ => None,
         };
+        let object = object_index.map(|i| store.object(i));
         let fields: Vec<Option<(usize, FieldType)>> = ty
             .fields
             .iter()
@@ -206,7 +209,28 @@ impl Slots {
             fields,
             by_object,
             ordered,
+            object: object_index,
         }
+    }
+
+    /// True while the object still has the fields these slots were resolved against (a
+    /// field defined since moves indexes); cheaper than resolving the names again.
+    fn still_valid(&self, store: &Store) -> bool {
+        let Some(i) = self.object else {
+            return true;
+        };
+        let Some(o) = store.schema().objects().get(i) else {
+            return false;
+        };
+        o.fields.len() == self.by_object.len()
+            && self
+                .fields
+                .iter()
+                .zip(&self.ty.fields)
+                .all(|(slot, f)| match slot {
+                    Some((index, _)) => o.fields.get(*index).is_some_and(|d| d.name == f.name),
+                    None => true,
+                })
     }
 }
 
@@ -232,8 +256,24 @@ impl ChangeBatch {
         }
     }
 
+    /// A batch for the next transaction, keeping the resolved field slots (a store that
+    /// commits record by record does not resolve them again each time).
+    pub fn renew(self, commit: Commit) -> ChangeBatch {
+        ChangeBatch {
+            commit,
+            slots: self.slots,
+            last: None,
+            wanted: Vec::new(),
+            scratch: self.scratch,
+        }
+    }
+
     fn slots_of(&mut self, store: &Store, ty: &Arc<EventType>) -> usize {
         if let Some(i) = self.slots.iter().position(|s| Arc::ptr_eq(&s.ty, ty)) {
+            if self.slots[i].still_valid(store) {
+                return i;
+            }
+            self.slots[i] = Slots::new(store, ty);
             return i;
         }
         self.slots.push(Slots::new(store, ty));

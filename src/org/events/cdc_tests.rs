@@ -145,3 +145,31 @@ fn events_with_the_same_header_lists_share_one_context() {
     assert_eq!(e3.payload()["ChangeEventHeader"]["commitNumber"], 3);
     assert!(e1.own_bytes() < 400, "{} bytes", e1.own_bytes());
 }
+
+#[test]
+fn a_renewed_batch_resolves_fields_again_after_the_object_changes() {
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id.clone());
+    let mut store = org.store.write();
+    let ty = account_type(&store);
+    let a: Map<String, Value> = serde_json::from_str(r#"{"Name":"Before"}"#).unwrap();
+    let first = store.insert("Account", &a, &actor).unwrap();
+    let mut batch = ChangeBatch::new(commit("t1", 1));
+    assert_eq!(
+        batch.event(&store, &ty, &first, 1).payload()["Name"],
+        "Before"
+    );
+    store
+        .define_field(
+            "Account",
+            crate::org::schema::FieldDef::new("Aaa_First__c", "First", FieldType::String),
+        )
+        .unwrap();
+    let b: Map<String, Value> = serde_json::from_str(r#"{"Name":"After"}"#).unwrap();
+    let second = store.insert("Account", &b, &actor).unwrap();
+    let mut batch = batch.renew(commit("t2", 2));
+    let payload = batch.event(&store, &ty, &second, 1).payload();
+    assert_eq!(payload["Name"], "After");
+    assert_eq!(payload["ChangeEventHeader"]["transactionKey"], "t2");
+    assert!(payload["CreatedDate"].is_i64());
+}

@@ -227,14 +227,20 @@ impl Events {
         let mut state = self.group.lock();
         let current = match state.take() {
             Some(g) if group.is_some() && g.id == group => g,
-            _ => GroupCommit {
-                id: group,
-                batch: cdc::ChangeBatch::new(cdc::Commit {
-                    transaction_key: uuid::Uuid::new_v4().to_string().into(),
+            previous => {
+                let commit = cdc::Commit {
+                    transaction_key: self.uuids.next().to_string().into(),
                     commit_number: self.commit_number.fetch_add(1, Ordering::Relaxed) + 1,
-                }),
-                next_sequence: 1,
-            },
+                };
+                GroupCommit {
+                    id: group,
+                    batch: match previous {
+                        Some(p) => p.batch.renew(commit),
+                        None => cdc::ChangeBatch::new(commit),
+                    },
+                    next_sequence: 1,
+                }
+            }
         };
         let g = state.insert(current);
         let events: Vec<BusEvent> = relevant
