@@ -26,13 +26,15 @@ pub mod packed;
 pub mod publish;
 pub mod rest;
 pub mod schema;
+pub mod uuids;
 
-pub use bus::{BusEvent, EventBody, EventBus, EventUuids, ReplayError, ReplayFrom, Retention};
+pub use bus::{BusEvent, EventBody, EventBus, ReplayError, ReplayFrom, Retention};
 pub use cdc::{ChangeContext, ChangeRecord};
 pub use defs::{EventDefs, FieldKind, PlatformEventDef, PublishBehavior, Volume};
 pub use log::{Delivery, EventLog, PublishRecord, Transport};
 pub use publish::{PublishError, Published};
 pub use schema::{EventKind, EventType};
+pub use uuids::EventUuids;
 
 use crate::org::clock::OrgClock;
 use crate::org::schema::Schema;
