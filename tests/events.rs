@@ -404,7 +404,7 @@ async fn publish_stream_answers_each_request_with_replay_ids() {
                 org.clock.now()
             )
             .unwrap()[0]
-            .payload["Order_Number__c"],
+            .payload()["Order_Number__c"],
         "SO-7"
     );
 }

@@ -547,3 +547,42 @@ fn a_parent_can_be_named_by_its_external_id() {
         "Foreign key external ID: A-404 not found for field ERP_Id__c in entity Account"
     );
 }
+
+#[test]
+fn commit_together_marks_the_rows_that_stand_as_one_group() {
+    let (org, actor) = setup();
+    let mut s = org.store.write();
+    let heard: Arc<Mutex<Vec<(Option<u64>, usize)>>> = Arc::new(Mutex::new(Vec::new()));
+    let h = heard.clone();
+    s.on_transaction(Box::new(move |store, end| {
+        if let crate::org::store::TxEnd::Committed(changes) = end {
+            h.lock()
+                .unwrap()
+                .push((store.commit_group(), changes.len()));
+        }
+    }));
+    let before = s.count("Account");
+    let results: Vec<bool> = s.commit_together(|s| {
+        vec![
+            s.insert("Account", &body(json!({"Name": "G1"})), &actor)
+                .is_ok(),
+            s.insert("Account", &body(json!({})), &actor).is_ok(),
+            s.all_or_none(|s| {
+                s.insert("Account", &body(json!({"Name": "G2"})), &actor)?;
+                s.insert("Account", &body(json!({})), &actor)
+            })
+            .is_ok(),
+            s.insert("Account", &body(json!({"Name": "G3"})), &actor)
+                .is_ok(),
+        ]
+    });
+    assert_eq!(results, vec![true, false, false, true]);
+    assert_eq!(s.count("Account"), before + 2, "G2's batch was undone");
+    let groups = heard.lock().unwrap().clone();
+    assert_eq!(groups.len(), 2, "G1 and G3, each heard as it stands");
+    assert!(groups[0].0.is_some() && groups[0] == groups[1]);
+    assert_eq!(s.commit_group(), None);
+    s.insert("Account", &body(json!({"Name": "After"})), &actor)
+        .unwrap();
+    assert_eq!(heard.lock().unwrap()[2], (None, 1));
+}

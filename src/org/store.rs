@@ -95,6 +95,10 @@ pub struct Store {
     pub(crate) auto_numbers: Vec<u64>,
     pub(crate) undo: Option<Vec<Undo>>,
     pub(crate) pending: Vec<Change>,
+    /// True inside [`Store::commit_together`].
+    grouped: bool,
+    /// Counts commit groups; the current one's number while `grouped`.
+    group: u64,
     listeners: Vec<Listener>,
     tx_listeners: Vec<TxListener>,
 }
@@ -126,6 +130,8 @@ impl Store {
             auto_numbers: vec![0; n],
             undo: None,
             pending: Vec::new(),
+            grouped: false,
+            group: 0,
             listeners: Vec::new(),
             tx_listeners: Vec::new(),
         }
@@ -290,6 +296,28 @@ impl Store {
                 Err(e)
             }
         }
+    }
+
+    /// Runs `work` as one commit group without making it all-or-none: each write stands or
+    /// fails on its own and listeners hear it as it stands (no copy is held back), while
+    /// [`Store::commit_group`] tells them the writes belong together — as a real org commits
+    /// a Bulk API batch of records in one transaction (one transaction key and commit number
+    /// for its change events). Inside an open all-or-none batch or another group, `work`
+    /// simply joins it.
+    pub fn commit_together<T>(&mut self, work: impl FnOnce(&mut Store) -> T) -> T {
+        if self.undo.is_some() || self.grouped {
+            return work(self);
+        }
+        self.grouped = true;
+        self.group += 1;
+        let out = work(self);
+        self.grouped = false;
+        out
+    }
+
+    /// The commit group being written, if any (see [`Store::commit_together`]).
+    pub fn commit_group(&self) -> Option<u64> {
+        self.grouped.then_some(self.group)
     }
 
     /// Approximate bytes held by all tables.

@@ -141,7 +141,7 @@ pub fn activity(org: &Org) -> EventActivity {
         let payload = events
             .iter()
             .find(|e| e.replay_id == replay)
-            .map(|e| serde_json::Value::Object(e.payload.clone()));
+            .map(|e| serde_json::Value::Object(e.payload().into_owned()));
         if let (Some(payload), Some(m)) = (payload, p.as_object_mut()) {
             m.insert("payload".into(), payload);
         }

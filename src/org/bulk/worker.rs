@@ -3,6 +3,8 @@
 //! A closed ingest job waits `processing_delay_ms` in UploadComplete, then the same in
 //! InProgress, then its rows are applied in chunks — each chunk under one store write lock,
 //! so other clients are served between chunks and an abort takes effect at the next chunk.
+//! Within a chunk, rows commit in groups of [`COMMIT_ROWS`] (one transaction each for the
+//! store's listeners, so one set of change-event commit info per group).
 //! A query job runs its SOQL under a read lock and renders the CSV once.
 //!
 //! The work runs on tokio's blocking pool: it is CPU-bound and the store lock is synchronous.
@@ -20,6 +22,11 @@ use std::time::{Duration, Instant};
 
 /// Rows applied per store write lock.
 pub const CHUNK_ROWS: usize = 2_000;
+
+/// Rows committed together, as a real org processes a Bulk API job in batches of 200
+/// records: their change events share one transaction key and commit number, with sequence
+/// numbers 1..n. Each row still succeeds or fails on its own.
+pub const COMMIT_ROWS: usize = 200;
 
 /// Starts processing a closed ingest job in the background.
 pub fn spawn_ingest(org: Org, job: IngestHandle, settings: BulkSettings) {
@@ -122,18 +129,22 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                 let mut store = org.store.write();
                 let actor = Actor::new(user, org.clock.now());
                 let mut entries = Vec::with_capacity(plan.columns.len() + 1);
-                for row in &chunk[..filled] {
-                    let locked = settings.row_is_locked(seed, row_number);
-                    row_number += 1;
-                    outcomes.push(apply_row(
-                        &mut store,
-                        &actor,
-                        &spec,
-                        &plan,
-                        row,
-                        locked,
-                        &mut entries,
-                    ));
+                for group in chunk[..filled].chunks(COMMIT_ROWS) {
+                    store.commit_together(|store| {
+                        for row in group {
+                            let locked = settings.row_is_locked(seed, row_number);
+                            row_number += 1;
+                            outcomes.push(apply_row(
+                                store,
+                                &actor,
+                                &spec,
+                                &plan,
+                                row,
+                                locked,
+                                &mut entries,
+                            ));
+                        }
+                    });
                 }
             }
             let mut j = job.lock();

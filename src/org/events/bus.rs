@@ -3,18 +3,22 @@
 //!
 //! Every event gets one replay id from a bus-wide counter, so ids increase on every channel
 //! (and a change event carries the same id on `/data/AccountChangeEvent` and on
-//! `/data/ChangeEvents`). Retention is measured on the org's clock: an event older than its
+//! `/data/ChangeEvents`: both channels hold the one stored event). Change events are kept in
+//! their compact form ([`EventBody::Change`]); transports build the payload when they read. Retention is measured on the org's clock: an event older than its
 //! channel's retention is gone, and a subscriber asking to resume after it is told so.
 //!
 //! The bus is pure bookkeeping behind a lock; waiting subscribers are woken through a
 //! `watch` channel carrying the newest replay id, so transports (Pub/Sub, CometD) never poll.
 
+use super::cdc::{ChangeContext, ChangeRecord};
 use chrono::{DateTime, Duration, Utc};
 use parking_lot::RwLock;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use tokio::sync::watch;
+use uuid::Uuid;
 
 /// Where a subscriber starts reading a channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,20 +61,39 @@ pub enum ReplayError {
     UnknownChannel(String),
 }
 
+/// What an event carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventBody {
+    /// Field values in their stored form (platform events): datetimes as epoch milliseconds,
+    /// dates as days since 1970-01-01 (see `events::schema` for how each transport renders
+    /// them).
+    Fields(Box<Map<String, Value>>),
+    /// A change event in its compact form; the payload is built when it is read.
+    Change(ChangeRecord),
+}
+
 /// One event on the bus, as every transport renders it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BusEvent {
     pub replay_id: u64,
     /// The event type (`OrderShipped__e`, `AccountChangeEvent`).
-    pub event_name: String,
+    pub event_name: Arc<str>,
     /// The event's own channel (`/event/OrderShipped__e`, `/data/AccountChangeEvent`).
-    pub channel: String,
+    pub channel: Arc<str>,
     /// The EventUuid.
-    pub uuid: String,
-    /// Field values in their stored form: datetimes as epoch milliseconds, dates as days
-    /// since 1970-01-01 (see `events::schema` for how each transport renders them).
-    pub payload: Map<String, Value>,
+    pub uuid: Uuid,
+    pub body: EventBody,
     pub published_at: DateTime<Utc>,
+}
+
+impl BusEvent {
+    /// The payload in its stored form (built now for a change event).
+    pub fn payload(&self) -> Cow<'_, Map<String, Value>> {
+        match &self.body {
+            EventBody::Fields(m) => Cow::Borrowed(m),
+            EventBody::Change(c) => Cow::Owned(c.payload()),
+        }
+    }
 }
 
 /// How long a channel keeps its events.
@@ -151,32 +174,40 @@ impl EventBus {
 
     /// Appends one event to its own channel and to every extra channel named (for change
     /// events, `/data/ChangeEvents`), giving it the next replay id. Unknown extra channels
-    /// are skipped; an unknown own channel is an error.
+    /// are skipped; an unknown own channel is an error. The channels share the one event.
     pub fn publish(
         &self,
-        mut event: BusEvent,
+        event: BusEvent,
         also: &[&str],
         now: DateTime<Utc>,
     ) -> Result<Arc<BusEvent>, ReplayError> {
         let mut c = self.channels.write();
-        if !c.by_name.contains_key(&event.channel) {
-            return Err(ReplayError::UnknownChannel(event.channel));
-        }
-        event.replay_id = c.next_replay;
-        c.next_replay += 1;
-        let event = Arc::new(event);
-        let mut targets = vec![event.channel.as_str()];
-        targets.extend(also.iter().copied());
-        for name in targets {
-            if let Some(ch) = c.by_name.get_mut(name) {
-                ch.events.push_back(event.clone());
-                ch.newest = event.replay_id;
-                expire(ch, now);
-            }
-        }
+        let event = append(&mut c, event, also, now)?;
         drop(c);
         self.newest.send_replace(event.replay_id);
         Ok(event)
+    }
+
+    /// Publishes several events in order under one lock (each expires others on its own
+    /// publish time); events on unknown channels are skipped. Returns those published.
+    pub fn publish_all(
+        &self,
+        events: impl IntoIterator<Item = BusEvent>,
+        also: &[&str],
+    ) -> Vec<Arc<BusEvent>> {
+        let mut c = self.channels.write();
+        let out: Vec<Arc<BusEvent>> = events
+            .into_iter()
+            .filter_map(|e| {
+                let at = e.published_at;
+                append(&mut c, e, also, at).ok()
+            })
+            .collect();
+        drop(c);
+        if let Some(last) = out.last() {
+            self.newest.send_replace(last.replay_id);
+        }
+        out
     }
 
     /// Events of `channel` after the starting point, oldest first, at most `limit`.
@@ -259,6 +290,37 @@ impl EventBus {
         self.newest.subscribe()
     }
 
+    /// The number of retained events and the approximate bytes they hold (each event once,
+    /// with its queue slots; a change event's shared context counted once per distinct one).
+    pub fn approx_bytes(&self) -> (usize, usize) {
+        let c = self.channels.read();
+        let slot = std::mem::size_of::<Arc<BusEvent>>();
+        let (mut events, mut bytes) = (0, 0);
+        let mut last_context: *const ChangeContext = std::ptr::null();
+        for (name, ch) in &c.by_name {
+            bytes += ch.events.len() * slot;
+            for e in ch.events.iter().filter(|e| &*e.channel == name.as_str()) {
+                events += 1;
+                // The event and the Arc's two counts.
+                bytes += std::mem::size_of::<BusEvent>() + 16;
+                bytes += match &e.body {
+                    EventBody::Fields(m) => 64 + m.len() * 96,
+                    EventBody::Change(r) => {
+                        let ctx = Arc::as_ptr(&r.context);
+                        let shared = if ctx == last_context {
+                            0
+                        } else {
+                            last_context = ctx;
+                            r.context.approx_bytes()
+                        };
+                        r.own_bytes() - std::mem::size_of_val(r) + shared
+                    }
+                };
+            }
+        }
+        (events, bytes)
+    }
+
     /// Drops expired events everywhere (reads already ignore them; this frees memory).
     pub fn purge(&self, now: DateTime<Utc>) {
         let mut c = self.channels.write();
@@ -266,6 +328,30 @@ impl EventBus {
             expire(ch, now);
         }
     }
+}
+
+/// Gives `event` the next replay id and appends it to its channel and to `also`.
+fn append(
+    c: &mut Channels,
+    mut event: BusEvent,
+    also: &[&str],
+    now: DateTime<Utc>,
+) -> Result<Arc<BusEvent>, ReplayError> {
+    if !c.by_name.contains_key(&*event.channel) {
+        return Err(ReplayError::UnknownChannel(event.channel.to_string()));
+    }
+    event.replay_id = c.next_replay;
+    c.next_replay += 1;
+    let event = Arc::new(event);
+    let own = std::iter::once(&*event.channel);
+    for name in own.chain(also.iter().copied()) {
+        if let Some(ch) = c.by_name.get_mut(name) {
+            ch.events.push_back(event.clone());
+            ch.newest = event.replay_id;
+            expire(ch, now);
+        }
+    }
+    Ok(event)
 }
 
 /// Drops events past retention, remembering the newest dropped replay id.
@@ -285,10 +371,10 @@ mod tests {
     fn ev(channel: &str, at: DateTime<Utc>) -> BusEvent {
         BusEvent {
             replay_id: 0,
-            event_name: channel.rsplit('/').next().unwrap_or_default().to_string(),
-            channel: channel.to_string(),
-            uuid: uuid::Uuid::new_v4().to_string(),
-            payload: Map::new(),
+            event_name: channel.rsplit('/').next().unwrap_or_default().into(),
+            channel: channel.into(),
+            uuid: Uuid::new_v4(),
+            body: EventBody::Fields(Box::default()),
             published_at: at,
         }
     }
@@ -432,5 +518,28 @@ mod tests {
         b.publish(ev("/event/A__e", t), &[], t).unwrap();
         assert!(w.has_changed().unwrap());
         assert_eq!(*w.borrow_and_update(), 1);
+    }
+
+    #[test]
+    fn publish_all_numbers_in_order_and_shares_one_event_between_channels() {
+        let b = bus();
+        b.add_channel("/data/ChangeEvents", Retention::high_volume());
+        let t = Utc::now();
+        let mut w = b.watch();
+        let out = b.publish_all(
+            vec![
+                ev("/event/A__e", t),
+                ev("/event/Nope__e", t),
+                ev("/event/A__e", t),
+            ],
+            &["/data/ChangeEvents"],
+        );
+        assert_eq!(ids(&out), vec![1, 2]);
+        let own = b.read("/event/A__e", ReplayFrom::Earliest, 10, t).unwrap();
+        let all = b
+            .read("/data/ChangeEvents", ReplayFrom::Earliest, 10, t)
+            .unwrap();
+        assert!(Arc::ptr_eq(&own[1], &all[1]));
+        assert_eq!(*w.borrow_and_update(), 2);
     }
 }

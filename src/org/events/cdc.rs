@@ -4,6 +4,13 @@
 //! Every DML path (REST, composite, collections, bulk) writes through the store, and the store
 //! tells its transaction listeners once per commit; this module only reads the committed state.
 //!
+//! The bus keeps a change event in a compact form, a [`ChangeRecord`]: the record id, the
+//! change type, the sequence number, the carried field values packed into one byte buffer, and
+//! a shared [`ChangeContext`] (event type, commit info, changed and nulled field names) that the
+//! events of one transaction with the same header lists hold together — a bulk group of 200
+//! upserts shares one. The JSON payload is built only when a transport reads the event
+//! ([`ChangeRecord::payload`]), so a million-row job does not build a million JSON maps.
+//!
 //! Implementation notes:
 //! - CREATE and UNDELETE carry every non-null field; UPDATE carries the changed fields plus
 //!   LastModifiedDate; DELETE carries the header only — as the reference describes.
@@ -18,16 +25,25 @@
 //!   made outside an API request.
 //! - Values are read after the commit, so two updates of one record in one transaction both
 //!   show the final values (a real org shows each step).
+//! - Salesforce documents that it *sometimes* merges the changes of several records of one
+//!   object in one transaction into a single event whose `recordIds` lists them all, when the
+//!   same change (same type, same field values — e.g. one field set to one value, or
+//!   deletions) happened within one second. sflab does not merge: every record gets its own
+//!   event with one record id (sequence numbers count them), which a subscriber must handle
+//!   anyway since merging is an optimisation, never a guarantee.
 
-use super::bus::BusEvent;
+use super::packed::{self, Shared};
 use super::schema::EventType;
 use crate::org::change::{Change, ChangeKind};
+use crate::org::ids::SfId;
+use crate::org::schema::FieldType;
 use crate::org::store::Store;
 use crate::org::value::Value as Stored;
 use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 /// The stored JSON form of a record value (datetimes as ms, dates as days).
-pub fn stored_json(v: &Stored, t: crate::org::schema::FieldType) -> Value {
+pub fn stored_json(v: &Stored, t: FieldType) -> Value {
     match v {
         Stored::DateTime(ms) => json!(ms),
         Stored::Date(d) => json!(d),
@@ -38,156 +54,340 @@ pub fn stored_json(v: &Stored, t: crate::org::schema::FieldType) -> Value {
 /// Header values shared by every event of one transaction.
 #[derive(Debug, Clone)]
 pub struct Commit {
-    pub transaction_key: String,
+    pub transaction_key: Arc<str>,
     pub commit_number: u64,
 }
 
-/// The change event for one change (`sequence` counts from 1 within the transaction).
-pub fn change_event(
-    store: &Store,
-    ty: &EventType,
-    change: &Change,
-    commit: &Commit,
-    sequence: usize,
-) -> BusEvent {
-    let kind = match change.kind {
+/// What the change events of one transaction share when their headers agree: the event type,
+/// the commit info and the header's field lists.
+#[derive(Debug)]
+pub struct ChangeContext {
+    pub ty: Arc<EventType>,
+    /// The object's API name (`entityName`).
+    pub entity: Box<str>,
+    pub transaction_key: Arc<str>,
+    pub commit_number: u64,
+    pub commit_user: SfId,
+    /// Epoch milliseconds.
+    pub commit_timestamp: i64,
+    pub origin: Box<str>,
+    /// `changedFields` as the header shows it (UPDATE only; LastModifiedDate included).
+    pub changed: Vec<Box<str>>,
+    /// `nulledFields` (UPDATE only).
+    pub nulled: Vec<Box<str>>,
+}
+
+impl ChangeContext {
+    /// Approximate bytes held by this context (not its event type).
+    pub fn approx_bytes(&self) -> usize {
+        let names = |v: &[Box<str>]| v.iter().map(|s| s.len() + 16).sum::<usize>();
+        std::mem::size_of::<Self>()
+            + 16
+            + self.entity.len()
+            + self.origin.len()
+            + names(&self.changed)
+            + names(&self.nulled)
+    }
+
+    fn shared(&self) -> Shared<'_> {
+        Shared {
+            user: &self.commit_user,
+            timestamp: self.commit_timestamp,
+        }
+    }
+}
+
+impl PartialEq for ChangeContext {
+    fn eq(&self, o: &Self) -> bool {
+        Arc::ptr_eq(&self.ty, &o.ty)
+            && self.entity == o.entity
+            && self.transaction_key == o.transaction_key
+            && self.commit_number == o.commit_number
+            && self.commit_user == o.commit_user
+            && self.commit_timestamp == o.commit_timestamp
+            && self.origin == o.origin
+            && self.changed == o.changed
+            && self.nulled == o.nulled
+    }
+}
+
+/// One change event as the bus keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRecord {
+    pub context: Arc<ChangeContext>,
+    pub record_id: SfId,
+    pub kind: ChangeKind,
+    /// Counts from 1 within the transaction.
+    pub sequence: u32,
+    /// The carried field values (see `events::packed`).
+    values: Box<[u8]>,
+}
+
+fn kind_name(kind: ChangeKind) -> &'static str {
+    match kind {
         ChangeKind::Create => "CREATE",
         ChangeKind::Update => "UPDATE",
         ChangeKind::Delete => "DELETE",
         ChangeKind::Undelete => "UNDELETE",
-    };
-    let is_update = change.kind == ChangeKind::Update;
-    let mut changed: Vec<String> = Vec::new();
-    let mut nulled: Vec<String> = Vec::new();
-    if is_update {
-        changed = change.changed_fields.clone();
-        if !changed.iter().any(|f| f == "LastModifiedDate") {
-            changed.push("LastModifiedDate".into());
-        }
-        nulled = change.nulled_fields.clone();
-    }
-    let header = json!({
-        "entityName": change.object,
-        "recordIds": [change.id.as_str()],
-        "changeType": kind,
-        "changeOrigin": change.origin,
-        "transactionKey": commit.transaction_key,
-        "sequenceNumber": sequence,
-        "commitTimestamp": change.at.timestamp_millis(),
-        "commitNumber": commit.commit_number,
-        "commitUser": change.user.as_str(),
-        "nulledFields": nulled,
-        "diffFields": [],
-        "changedFields": changed,
-    });
-    let mut payload = Map::new();
-    payload.insert("ChangeEventHeader".into(), header);
-    if change.kind != ChangeKind::Delete {
-        fill_fields(store, ty, change, is_update, &mut payload);
-    }
-    BusEvent {
-        replay_id: 0,
-        event_name: ty.name.clone(),
-        channel: ty.channel.clone(),
-        uuid: uuid::Uuid::new_v4().to_string(),
-        payload,
-        published_at: change.at,
     }
 }
 
-fn fill_fields(
-    store: &Store,
-    ty: &EventType,
-    change: &Change,
-    only_changed: bool,
-    payload: &mut Map<String, Value>,
-) {
-    let Some((t, record)) = store.record(&change.id) else {
-        return;
-    };
-    let object = store.object(t);
-    for f in &ty.fields {
-        let wanted = !only_changed
-            || change.changed_fields.iter().any(|c| c == &f.name)
-            || change.nulled_fields.iter().any(|c| c == &f.name)
-            || f.name == "LastModifiedDate";
-        if !wanted {
-            continue;
-        }
-        let Some(index) = object.field_index(&f.name) else {
-            continue;
+impl ChangeRecord {
+    /// The event payload in its stored JSON form: the ChangeEventHeader, then the carried
+    /// fields in the event type's field order.
+    pub fn payload(&self) -> Map<String, Value> {
+        let c = &*self.context;
+        let header = json!({
+            "entityName": &*c.entity,
+            "recordIds": [self.record_id.as_str()],
+            "changeType": kind_name(self.kind),
+            "changeOrigin": &*c.origin,
+            "transactionKey": &*c.transaction_key,
+            "sequenceNumber": self.sequence,
+            "commitTimestamp": c.commit_timestamp,
+            "commitNumber": c.commit_number,
+            "commitUser": c.commit_user.as_str(),
+            "nulledFields": c.nulled.iter().map(|s| &**s).collect::<Vec<&str>>(),
+            "diffFields": [],
+            "changedFields": c.changed.iter().map(|s| &**s).collect::<Vec<&str>>(),
+        });
+        let mut payload = Map::new();
+        payload.insert("ChangeEventHeader".into(), header);
+        let names = |pos: usize| c.ty.fields.get(pos).map(|f| f.name.clone());
+        packed::unpack(&self.values, names, c.shared(), &mut payload);
+        payload
+    }
+
+    /// Bytes this event holds on its own (the shared context not counted).
+    pub fn own_bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.values.len()
+    }
+}
+
+/// Where each field of a change event type sits in its object, resolved once per commit.
+struct Slots {
+    ty: Arc<EventType>,
+    /// Per event-type field: the object field index and type.
+    fields: Vec<Option<(usize, FieldType)>>,
+    /// Per object field index: the event-type field position.
+    by_object: Vec<Option<u16>>,
+    /// True when event-type positions grow with object indexes (the type was built from the
+    /// object's current field order), so a record's sorted fields come out in type order.
+    ordered: bool,
+    /// The object's index in the schema.
+    object: Option<usize>,
+}
+
+impl Slots {
+    fn new(store: &Store, ty: &Arc<EventType>) -> Slots {
+        let object_index = match &ty.kind {
+            super::schema::EventKind::Change { object } => store.schema().object_index(object),
+            _ => None,
         };
-        let def = &object.fields[index];
-        match record.get(index) {
-            Some(v) => {
-                payload.insert(f.name.clone(), stored_json(v, def.field_type));
+        let object = object_index.map(|i| store.object(i));
+        let fields: Vec<Option<(usize, FieldType)>> = ty
+            .fields
+            .iter()
+            .map(|f| {
+                let o = object?;
+                let i = o.field_index(&f.name)?;
+                Some((i, o.fields[i].field_type))
+            })
+            .collect();
+        let mut by_object = vec![None; object.map_or(0, |o| o.fields.len())];
+        for (pos, slot) in fields.iter().enumerate() {
+            if let (Some((i, _)), Ok(pos)) = (slot, u16::try_from(pos)) {
+                if let Some(entry) = by_object.get_mut(*i) {
+                    *entry = Some(pos);
+                }
             }
-            None if only_changed => {
-                payload.insert(f.name.clone(), Value::Null);
+        }
+        let indexes: Vec<usize> = fields.iter().flatten().map(|(i, _)| *i).collect();
+        let ordered = indexes.windows(2).all(|w| w[0] < w[1]);
+        Slots {
+            ty: ty.clone(),
+            fields,
+            by_object,
+            ordered,
+            object: object_index,
+        }
+    }
+
+    /// True while the object still has the fields these slots were resolved against (a
+    /// field defined since moves indexes); cheaper than resolving the names again.
+    fn still_valid(&self, store: &Store) -> bool {
+        let Some(i) = self.object else {
+            return true;
+        };
+        let Some(o) = store.schema().objects().get(i) else {
+            return false;
+        };
+        o.fields.len() == self.by_object.len()
+            && self
+                .fields
+                .iter()
+                .zip(&self.ty.fields)
+                .all(|(slot, f)| match slot {
+                    Some((index, _)) => o.fields.get(*index).is_some_and(|d| d.name == f.name),
+                    None => true,
+                })
+    }
+}
+
+/// Builds the compact change events of one committed transaction (or bulk commit group),
+/// sharing contexts between consecutive events whose headers agree.
+pub struct ChangeBatch {
+    commit: Commit,
+    slots: Vec<Slots>,
+    last: Option<Arc<ChangeContext>>,
+    /// For the last context: the event-type field positions an UPDATE carries.
+    wanted: Vec<usize>,
+    scratch: Vec<u8>,
+}
+
+impl ChangeBatch {
+    pub fn new(commit: Commit) -> ChangeBatch {
+        ChangeBatch {
+            commit,
+            slots: Vec::new(),
+            last: None,
+            wanted: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// A batch for the next transaction, keeping the resolved field slots (a store that
+    /// commits record by record does not resolve them again each time).
+    pub fn renew(self, commit: Commit) -> ChangeBatch {
+        ChangeBatch {
+            commit,
+            slots: self.slots,
+            last: None,
+            wanted: Vec::new(),
+            scratch: self.scratch,
+        }
+    }
+
+    fn slots_of(&mut self, store: &Store, ty: &Arc<EventType>) -> usize {
+        if let Some(i) = self.slots.iter().position(|s| Arc::ptr_eq(&s.ty, ty)) {
+            if self.slots[i].still_valid(store) {
+                return i;
             }
-            None => {}
+            self.slots[i] = Slots::new(store, ty);
+            return i;
+        }
+        self.slots.push(Slots::new(store, ty));
+        self.slots.len() - 1
+    }
+
+    /// The context for `change`: the last one when its header agrees, else a new one.
+    fn context(&mut self, ty: &Arc<EventType>, change: &Change) -> Arc<ChangeContext> {
+        let is_update = change.kind == ChangeKind::Update;
+        let mut changed: Vec<&str> = Vec::new();
+        let mut nulled: Vec<&str> = Vec::new();
+        if is_update {
+            changed = change.changed_fields.iter().map(String::as_str).collect();
+            if !changed.contains(&"LastModifiedDate") {
+                changed.push("LastModifiedDate");
+            }
+            nulled = change.nulled_fields.iter().map(String::as_str).collect();
+        }
+        if let Some(c) = &self.last {
+            let same = Arc::ptr_eq(&c.ty, ty)
+                && c.commit_user == change.user
+                && c.commit_timestamp == change.at.timestamp_millis()
+                && *c.origin == *change.origin
+                && c.changed.iter().map(|s| &**s).eq(changed.iter().copied())
+                && c.nulled.iter().map(|s| &**s).eq(nulled.iter().copied());
+            if same {
+                return c.clone();
+            }
+        }
+        let context = Arc::new(ChangeContext {
+            ty: ty.clone(),
+            entity: change.object.as_str().into(),
+            transaction_key: self.commit.transaction_key.clone(),
+            commit_number: self.commit.commit_number,
+            commit_user: change.user,
+            commit_timestamp: change.at.timestamp_millis(),
+            origin: change.origin.as_str().into(),
+            changed: changed.iter().map(|s| Box::from(*s)).collect(),
+            nulled: nulled.iter().map(|s| Box::from(*s)).collect(),
+        });
+        // An UPDATE carries the changed and nulled fields and LastModifiedDate.
+        self.wanted = ty
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                change.changed_fields.iter().any(|c| c == &f.name)
+                    || change.nulled_fields.iter().any(|c| c == &f.name)
+                    || f.name == "LastModifiedDate"
+            })
+            .map(|(pos, _)| pos)
+            .collect();
+        self.last = Some(context.clone());
+        context
+    }
+
+    /// The change event for one change (`sequence` counts from 1 within the transaction).
+    pub fn event(
+        &mut self,
+        store: &Store,
+        ty: &Arc<EventType>,
+        change: &Change,
+        sequence: u32,
+    ) -> ChangeRecord {
+        let context = self.context(ty, change);
+        self.scratch.clear();
+        if change.kind != ChangeKind::Delete {
+            let s = self.slots_of(store, ty);
+            if let Some((_, record)) = store.record(&change.id) {
+                let slots = &self.slots[s];
+                let out = &mut self.scratch;
+                let shared = context.shared();
+                if change.kind == ChangeKind::Update {
+                    // The wanted fields, null when the record no longer holds a value.
+                    for &pos in &self.wanted {
+                        let (Some(Some((index, t))), Ok(p)) =
+                            (slots.fields.get(pos), u16::try_from(pos))
+                        else {
+                            continue;
+                        };
+                        packed::pack(out, p, record.get(*index), *t, shared);
+                    }
+                } else if slots.ordered {
+                    // Every set field: one walk over the record's sorted values.
+                    for (index, v) in record.pairs() {
+                        let Some(Some(pos)) = slots.by_object.get(usize::from(*index)) else {
+                            continue;
+                        };
+                        if let Some(Some((_, t))) = slots.fields.get(usize::from(*pos)) {
+                            packed::pack(out, *pos, Some(v), *t, shared);
+                        }
+                    }
+                } else {
+                    for (pos, slot) in slots.fields.iter().enumerate() {
+                        let (Some((index, t)), Ok(p)) = (slot, u16::try_from(pos)) else {
+                            continue;
+                        };
+                        if let Some(v) = record.get(*index) {
+                            packed::pack(out, p, Some(v), *t, shared);
+                        }
+                    }
+                }
+            }
+        }
+        ChangeRecord {
+            context,
+            record_id: change.id,
+            kind: change.kind,
+            sequence,
+            values: self.scratch.as_slice().into(),
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::org::Org;
-
-    #[test]
-    fn an_update_event_carries_changed_fields_and_the_header() {
-        let org = Org::default_org();
-        let user = org.users[0].id.clone();
-        let actor = org.actor(user.clone());
-        let mut store = org.store.write();
-        let body: Map<String, Value> = serde_json::from_str(r#"{"Name":"Acme"}"#).unwrap();
-        let created = store.insert("Account", &body, &actor).unwrap();
-        let upd: Map<String, Value> =
-            serde_json::from_str(r#"{"Name":"Acme 2","Phone":null}"#).unwrap();
-        let change = store
-            .update("Account", created.id.as_str(), &upd, &actor)
-            .unwrap();
-        let ty = EventType::change(store.schema().object("Account").unwrap());
-        let commit = Commit {
-            transaction_key: "tk".into(),
-            commit_number: 7,
-        };
-        let e = change_event(&store, &ty, &change, &commit, 2);
-        let h = &e.payload["ChangeEventHeader"];
-        assert_eq!(h["changeType"], "UPDATE");
-        assert_eq!(h["entityName"], "Account");
-        assert_eq!(h["recordIds"][0], created.id.as_str());
-        assert_eq!(h["sequenceNumber"], 2);
-        assert_eq!(h["commitNumber"], 7);
-        assert_eq!(h["commitUser"], user.as_str());
-        assert!(h["changedFields"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("Name")));
-        assert_eq!(e.payload["Name"], "Acme 2");
-        assert!(e.payload.contains_key("LastModifiedDate"));
-        assert!(!e.payload.contains_key("BillingCity"));
-        assert_eq!(e.channel, "/data/AccountChangeEvent");
-    }
-
-    #[test]
-    fn a_delete_event_carries_only_the_header() {
-        let org = Org::default_org();
-        let actor = org.actor(org.users[0].id.clone());
-        let mut store = org.store.write();
-        let body: Map<String, Value> = serde_json::from_str(r#"{"Name":"Gone"}"#).unwrap();
-        let created = store.insert("Account", &body, &actor).unwrap();
-        let del = store
-            .delete(Some("Account"), created.id.as_str(), &actor)
-            .unwrap();
-        let ty = EventType::change(store.schema().object("Account").unwrap());
-        let commit = Commit {
-            transaction_key: "tk".into(),
-            commit_number: 1,
-        };
-        let e = change_event(&store, &ty, &del, &commit, 1);
-        assert_eq!(e.payload.len(), 1);
-        assert_eq!(e.payload["ChangeEventHeader"]["changeType"], "DELETE");
-    }
-}
+#[path = "cdc_tests.rs"]
+mod tests;

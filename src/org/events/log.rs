@@ -5,6 +5,7 @@
 use super::bus::{BusEvent, ReplayFrom};
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
+use std::sync::Arc;
 
 /// Entries kept per list; past it the oldest half is dropped (a long `org serve` session
 /// must not grow without bound; a lab run stays far below it).
@@ -65,9 +66,33 @@ pub struct Delivery {
     pub at: DateTime<Utc>,
 }
 
+/// A publish record as the log keeps it: names shared with the event, the uuid in binary.
+#[derive(Debug, Clone)]
+struct PublishEntry {
+    replay_id: u64,
+    channel: Arc<str>,
+    event_name: Arc<str>,
+    uuid: uuid::Uuid,
+    via: Transport,
+    at: DateTime<Utc>,
+}
+
+impl PublishEntry {
+    fn record(&self) -> PublishRecord {
+        PublishRecord {
+            replay_id: self.replay_id,
+            channel: self.channel.to_string(),
+            event_name: self.event_name.to_string(),
+            uuid: self.uuid.to_string(),
+            via: self.via,
+            at: self.at,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Entries {
-    published: Vec<PublishRecord>,
+    published: Vec<PublishEntry>,
     subscriptions: Vec<SubscriptionRecord>,
     deliveries: Vec<Delivery>,
 }
@@ -80,16 +105,27 @@ pub struct EventLog {
 
 impl EventLog {
     pub(crate) fn record_publish(&self, e: &BusEvent, via: Transport) {
+        self.record_publishes([e], via);
+    }
+
+    /// Notes several published events under one lock.
+    pub(crate) fn record_publishes<'e>(
+        &self,
+        events: impl IntoIterator<Item = &'e BusEvent>,
+        via: Transport,
+    ) {
         let mut entries = self.entries.lock();
-        bounded(&mut entries.published);
-        entries.published.push(PublishRecord {
-            replay_id: e.replay_id,
-            channel: e.channel.clone(),
-            event_name: e.event_name.clone(),
-            uuid: e.uuid.clone(),
-            via,
-            at: e.published_at,
-        });
+        for e in events {
+            bounded(&mut entries.published);
+            entries.published.push(PublishEntry {
+                replay_id: e.replay_id,
+                channel: e.channel.clone(),
+                event_name: e.event_name.clone(),
+                uuid: e.uuid,
+                via,
+                at: e.published_at,
+            });
+        }
     }
 
     /// Notes a subscription starting at `from`.
@@ -140,7 +176,8 @@ impl EventLog {
     }
 
     pub fn published(&self) -> Vec<PublishRecord> {
-        self.entries.lock().published.clone()
+        let entries = self.entries.lock();
+        entries.published.iter().map(PublishEntry::record).collect()
     }
 
     pub fn subscriptions(&self) -> Vec<SubscriptionRecord> {

@@ -22,15 +22,19 @@ pub mod cdc;
 pub mod defs;
 pub mod log;
 pub mod managed;
+pub mod packed;
 pub mod publish;
 pub mod rest;
 pub mod schema;
+pub mod uuids;
 
-pub use bus::{BusEvent, EventBus, ReplayError, ReplayFrom, Retention};
+pub use bus::{BusEvent, EventBody, EventBus, ReplayError, ReplayFrom, Retention};
+pub use cdc::{ChangeContext, ChangeRecord};
 pub use defs::{EventDefs, FieldKind, PlatformEventDef, PublishBehavior, Volume};
 pub use log::{Delivery, EventLog, PublishRecord, Transport};
 pub use publish::{PublishError, Published};
 pub use schema::{EventKind, EventType};
+pub use uuids::EventUuids;
 
 use crate::org::clock::OrgClock;
 use crate::org::schema::Schema;
@@ -40,6 +44,32 @@ use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+/// A change event type with the names its events share.
+#[derive(Debug)]
+struct CdcType {
+    ty: Arc<EventType>,
+    name: Arc<str>,
+    channel: Arc<str>,
+}
+
+/// The commit info of the last transaction that raised change events, kept so the writes of
+/// one store commit group (a bulk batch of 200 rows, heard one by one) share it.
+struct GroupCommit {
+    /// The store's commit group, `None` for a plain transaction.
+    id: Option<u64>,
+    batch: cdc::ChangeBatch,
+    next_sequence: u32,
+}
+
+impl std::fmt::Debug for GroupCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupCommit")
+            .field("id", &self.id)
+            .field("next_sequence", &self.next_sequence)
+            .finish()
+    }
+}
 
 /// The channel carrying every change event.
 pub const ALL_CHANGE_EVENTS: &str = "/data/ChangeEvents";
@@ -55,7 +85,11 @@ pub struct Events {
     /// Event types by name.
     types: BTreeMap<String, Arc<EventType>>,
     /// CDC event types by object name.
-    cdc: BTreeMap<String, Arc<EventType>>,
+    cdc: BTreeMap<String, CdcType>,
+    /// The change events being raised for the store's current commit group.
+    group: Mutex<Option<GroupCommit>>,
+    /// EventUuids for every event published here.
+    pub(crate) uuids: EventUuids,
     /// Publish-after-commit events waiting for the open transaction.
     deferred: Mutex<Vec<(BusEvent, Transport)>>,
     commit_number: AtomicU64,
@@ -88,7 +122,12 @@ impl Events {
             let t = Arc::new(EventType::change(o));
             bus.add_channel(&t.channel, Retention::high_volume());
             types.insert(t.name.clone(), t.clone());
-            cdc.insert(o.name.clone(), t);
+            let entry = CdcType {
+                name: t.name.as_str().into(),
+                channel: t.channel.as_str().into(),
+                ty: t,
+            };
+            cdc.insert(o.name.clone(), entry);
         }
         for m in &defs.managed {
             if !bus.has_channel(&m.topic) {
@@ -108,6 +147,8 @@ impl Events {
             log: EventLog::default(),
             types,
             cdc,
+            uuids: EventUuids::default(),
+            group: Mutex::new(None),
             deferred: Mutex::new(Vec::new()),
             commit_number: AtomicU64::new(0),
             clock,
@@ -158,30 +199,70 @@ impl Events {
         match end {
             TxEnd::RolledBack => self.deferred.lock().clear(),
             TxEnd::Committed(changes) => {
-                let relevant: Vec<_> = changes
-                    .iter()
-                    .filter_map(|c| self.cdc.get(&c.object).map(|t| (c, t)))
-                    .collect();
-                if !relevant.is_empty() {
-                    let commit = cdc::Commit {
-                        transaction_key: uuid::Uuid::new_v4().to_string(),
-                        commit_number: self.commit_number.fetch_add(1, Ordering::Relaxed) + 1,
-                    };
-                    for (i, (change, ty)) in relevant.into_iter().enumerate() {
-                        let ev = cdc::change_event(store, ty, change, &commit, i + 1);
-                        self.put_on_bus(ev, Transport::Cdc);
-                    }
-                }
+                self.raise_change_events(store, changes);
                 let deferred = std::mem::take(&mut *self.deferred.lock());
                 let now = self.clock.now();
                 for (mut ev, via) in deferred {
                     ev.published_at = now;
-                    ev.payload
-                        .insert("CreatedDate".into(), now.timestamp_millis().into());
+                    if let EventBody::Fields(payload) = &mut ev.body {
+                        payload.insert("CreatedDate".into(), now.timestamp_millis().into());
+                    }
                     self.put_on_bus(ev, via);
                 }
             }
         }
+    }
+
+    /// Puts the change events of one committed transaction on the bus: one transaction key
+    /// and commit number, sequence numbers from 1, each event shared by its object's channel
+    /// and `/data/ChangeEvents`. The writes of one store commit group (heard one by one)
+    /// continue the group's transaction.
+    fn raise_change_events(&self, store: &Store, changes: &[crate::org::change::Change]) {
+        let mut relevant = changes
+            .iter()
+            .filter_map(|c| self.cdc.get(&c.object).map(|t| (c, t)))
+            .peekable();
+        if relevant.peek().is_none() {
+            return;
+        }
+        let group = store.commit_group();
+        let mut state = self.group.lock();
+        let current = match state.take() {
+            Some(g) if group.is_some() && g.id == group => g,
+            previous => {
+                let commit = cdc::Commit {
+                    transaction_key: self.uuids.next().to_string().into(),
+                    commit_number: self.commit_number.fetch_add(1, Ordering::Relaxed) + 1,
+                };
+                GroupCommit {
+                    id: group,
+                    batch: match previous {
+                        Some(p) => p.batch.renew(commit),
+                        None => cdc::ChangeBatch::new(commit),
+                    },
+                    next_sequence: 1,
+                }
+            }
+        };
+        let g = state.insert(current);
+        let events: Vec<BusEvent> = relevant
+            .map(|(change, t)| {
+                let sequence = g.next_sequence;
+                g.next_sequence = g.next_sequence.saturating_add(1);
+                BusEvent {
+                    replay_id: 0,
+                    event_name: t.name.clone(),
+                    channel: t.channel.clone(),
+                    uuid: self.uuids.next(),
+                    body: EventBody::Change(g.batch.event(store, &t.ty, change, sequence)),
+                    published_at: change.at,
+                }
+            })
+            .collect();
+        drop(state);
+        let published = self.bus.publish_all(events, &[ALL_CHANGE_EVENTS]);
+        self.log
+            .record_publishes(published.iter().map(|e| &**e), Transport::Cdc);
     }
 
     /// Asks the bus to deliver an already delivered event again: the next batch any

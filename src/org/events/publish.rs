@@ -2,7 +2,7 @@
 //! values to their stored form, and either putting the event on the bus at once or holding it
 //! until the open transaction commits (publish-after-commit).
 
-use super::bus::BusEvent;
+use super::bus::{BusEvent, EventBody};
 use super::defs::{FieldKind, PublishBehavior};
 use super::log::Transport;
 use super::schema::{EventKind, EventType};
@@ -159,13 +159,13 @@ impl Events {
         let payload = platform_payload(ty, fields, user_id, now)?;
         let ev = BusEvent {
             replay_id: 0,
-            event_name: ty.name.clone(),
-            channel: ty.channel.clone(),
-            uuid: uuid::Uuid::new_v4().to_string(),
-            payload,
+            event_name: ty.name.as_str().into(),
+            channel: ty.channel.as_str().into(),
+            uuid: self.uuids.next(),
+            body: EventBody::Fields(Box::new(payload)),
             published_at: now,
         };
-        let uuid = ev.uuid.clone();
+        let uuid = ev.uuid.to_string();
         if behavior == PublishBehavior::AfterCommit && store.in_transaction() {
             self.deferred.lock().push((ev, via));
             return Ok(Published {

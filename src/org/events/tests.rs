@@ -55,8 +55,8 @@ async fn rest_publish_answers_201_with_the_uuid_enqueued() {
     assert!(body["id"].as_str().unwrap().starts_with("e01"));
     let events = all(&org, "/event/OrderShipped__e");
     assert_eq!(events.len(), 1);
-    assert_eq!(body["errors"][0]["message"], events[0].uuid.as_str());
-    assert_eq!(events[0].payload["Order_Number__c"], "SO-5001");
+    assert_eq!(body["errors"][0]["message"], events[0].uuid.to_string());
+    assert_eq!(events[0].payload()["Order_Number__c"], "SO-5001");
     assert_eq!(org.events.log.published()[0].via, Transport::Rest);
 }
 
@@ -148,19 +148,25 @@ async fn every_dml_path_raises_change_events_with_one_transaction_key_per_commit
     assert_eq!(status, StatusCode::OK);
     let acct = all(&org, "/data/AccountChangeEvent");
     assert_eq!(acct.len(), 2);
-    assert_eq!(acct[0].payload["ChangeEventHeader"]["changeType"], "CREATE");
-    assert_eq!(acct[1].payload["ChangeEventHeader"]["changeType"], "UPDATE");
-    assert_eq!(acct[1].payload["Phone"], "123");
+    assert_eq!(
+        acct[0].payload()["ChangeEventHeader"]["changeType"],
+        "CREATE"
+    );
+    assert_eq!(
+        acct[1].payload()["ChangeEventHeader"]["changeType"],
+        "UPDATE"
+    );
+    assert_eq!(acct[1].payload()["Phone"], "123");
     let contacts = all(&org, "/data/ContactChangeEvent");
     assert_eq!(contacts.len(), 2);
-    let h0 = &contacts[0].payload["ChangeEventHeader"];
-    let h1 = &contacts[1].payload["ChangeEventHeader"];
+    let (p0, p1) = (contacts[0].payload(), contacts[1].payload());
+    let (h0, h1) = (&p0["ChangeEventHeader"], &p1["ChangeEventHeader"]);
     assert_eq!(h0["transactionKey"], h1["transactionKey"]);
     assert_eq!(h0["sequenceNumber"], 1);
     assert_eq!(h1["sequenceNumber"], 2);
     assert_ne!(
         h0["transactionKey"],
-        acct[0].payload["ChangeEventHeader"]["transactionKey"]
+        acct[0].payload()["ChangeEventHeader"]["transactionKey"]
     );
     let everything = all(&org, ALL_CHANGE_EVENTS);
     assert_eq!(everything.len(), 4);
@@ -194,15 +200,15 @@ async fn change_origin_names_the_api_version_and_the_callers_client_id() {
     .await;
     let acct = all(&org, "/data/AccountChangeEvent");
     assert_eq!(
-        acct[0].payload["ChangeEventHeader"]["changeOrigin"],
+        acct[0].payload()["ChangeEventHeader"]["changeOrigin"],
         "com/salesforce/api/rest/62.0;client=OrderSync"
     );
     assert_eq!(
-        acct[1].payload["ChangeEventHeader"]["changeOrigin"],
+        acct[1].payload()["ChangeEventHeader"]["changeOrigin"],
         "com/salesforce/api/rest/62.0"
     );
     assert_eq!(
-        acct[1].payload["ChangeEventHeader"]["diffFields"],
+        acct[1].payload()["ChangeEventHeader"]["diffFields"],
         json!([])
     );
     // A change made outside any API call (a lab runner, seeding) has no origin.
@@ -211,7 +217,7 @@ async fn change_origin_names_the_api_version_and_the_callers_client_id() {
     f.insert("Name".into(), "Runner".into());
     org.store.write().insert("Account", &f, &actor).unwrap();
     let acct = all(&org, "/data/AccountChangeEvent");
-    assert_eq!(acct[2].payload["ChangeEventHeader"]["changeOrigin"], "");
+    assert_eq!(acct[2].payload()["ChangeEventHeader"]["changeOrigin"], "");
 }
 
 #[test]
@@ -286,9 +292,28 @@ fn a_bulk_ingest_raises_one_change_event_per_row() {
     crate::org::bulk::worker::run_ingest(&org, &job, BulkSettings::default());
     assert_eq!(job.lock().header.state, JobState::JobComplete);
     let events = all(&org, "/data/ContactChangeEvent");
-    let names: Vec<&Value> = events.iter().map(|e| &e.payload["LastName"]).collect();
+    let names: Vec<Value> = events
+        .iter()
+        .map(|e| e.payload()["LastName"].clone())
+        .collect();
     assert_eq!(names, vec!["Bulk One", "Bulk Two", "Bulk Three"]);
     assert!(events
         .iter()
-        .all(|e| e.payload["ChangeEventHeader"]["changeType"] == "CREATE"));
+        .all(|e| e.payload()["ChangeEventHeader"]["changeType"] == "CREATE"));
+    // The three rows are one bulk commit group: one transaction, sequence numbers 1..3.
+    let headers: Vec<Value> = events
+        .iter()
+        .map(|e| e.payload()["ChangeEventHeader"].clone())
+        .collect();
+    assert!(headers
+        .iter()
+        .all(|h| h["transactionKey"] == headers[0]["transactionKey"]
+            && h["commitNumber"] == headers[0]["commitNumber"]));
+    let seq: Vec<&Value> = headers.iter().map(|h| &h["sequenceNumber"]).collect();
+    assert_eq!(seq, vec![1, 2, 3]);
+    // Each event is stored once for both channels, compactly.
+    assert_eq!(all(&org, ALL_CHANGE_EVENTS).len(), 3);
+    let (count, bytes) = org.events.bus.approx_bytes();
+    assert_eq!(count, 3);
+    assert!(bytes / count < 600, "{bytes} bytes for {count} events");
 }

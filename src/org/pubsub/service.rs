@@ -231,10 +231,10 @@ impl PubSub {
             .filter_map(|e| {
                 let ty = self.org.events.event_type(&e.event_name)?;
                 let mut payload = Vec::new();
-                avro::encode(&ty.avro, &ty.avro_value(&e.payload), &mut payload).ok()?;
+                avro::encode(&ty.avro, &ty.avro_value(&e.payload()), &mut payload).ok()?;
                 Some(proto::ConsumerEvent {
                     event: Some(proto::ProducerEvent {
-                        id: e.uuid.clone(),
+                        id: e.uuid.to_string(),
                         schema_id: ty.schema_id.clone(),
                         payload,
                         headers: Vec::new(),

@@ -284,13 +284,14 @@ impl Streaming {
     /// An event as a Bayeux data message on `channel`.
     pub fn event_message(&self, channel: &str, e: &Arc<BusEvent>) -> Value {
         let ty = self.org.events.event_type(&e.event_name);
+        let stored = e.payload();
         let (schema, payload) = match ty {
-            Some(t) => (t.schema_id.clone(), t.cometd_payload(&e.payload)),
-            None => (String::new(), e.payload.clone()),
+            Some(t) => (t.schema_id.clone(), t.cometd_payload(&stored)),
+            None => (String::new(), stored.into_owned()),
         };
         let mut event = json!({"replayId": e.replay_id});
         if ty.is_some_and(|t| matches!(t.kind, EventKind::Platform(_))) {
-            event["EventUuid"] = json!(e.uuid);
+            event["EventUuid"] = json!(e.uuid.to_string());
         }
         json!({
             "data": {"schema": schema, "payload": payload, "event": event},

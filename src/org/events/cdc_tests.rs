@@ -1,0 +1,175 @@
+//! Tests of compact change events: the header, the carried fields, shared contexts.
+
+use super::*;
+use crate::org::Org;
+
+fn commit(key: &str, number: u64) -> Commit {
+    Commit {
+        transaction_key: key.into(),
+        commit_number: number,
+    }
+}
+
+fn account_type(store: &Store) -> Arc<EventType> {
+    Arc::new(EventType::change(store.schema().object("Account").unwrap()))
+}
+
+#[test]
+fn an_update_event_carries_changed_fields_and_the_header() {
+    let org = Org::default_org();
+    let user = org.users[0].id.clone();
+    let actor = org.actor(user.clone());
+    let mut store = org.store.write();
+    let body: Map<String, Value> = serde_json::from_str(r#"{"Name":"Acme"}"#).unwrap();
+    let created = store.insert("Account", &body, &actor).unwrap();
+    let upd: Map<String, Value> =
+        serde_json::from_str(r#"{"Name":"Acme 2","Phone":null}"#).unwrap();
+    let change = store
+        .update("Account", created.id.as_str(), &upd, &actor)
+        .unwrap();
+    let ty = account_type(&store);
+    let e = ChangeBatch::new(commit("tk", 7)).event(&store, &ty, &change, 2);
+    let payload = e.payload();
+    let h = &payload["ChangeEventHeader"];
+    assert_eq!(h["changeType"], "UPDATE");
+    assert_eq!(h["entityName"], "Account");
+    assert_eq!(h["recordIds"][0], created.id.as_str());
+    assert_eq!(h["sequenceNumber"], 2);
+    assert_eq!(h["commitNumber"], 7);
+    assert_eq!(h["transactionKey"], "tk");
+    assert_eq!(h["commitUser"], user.as_str());
+    assert_eq!(h["diffFields"], json!([]));
+    let changed = h["changedFields"].as_array().unwrap();
+    assert!(changed.contains(&json!("Name")));
+    assert_eq!(changed.last(), Some(&json!("LastModifiedDate")));
+    assert_eq!(payload["Name"], "Acme 2");
+    assert!(payload["LastModifiedDate"].is_i64());
+    assert!(!payload.contains_key("BillingCity"));
+}
+
+#[test]
+fn a_nulled_field_is_carried_as_null_on_update() {
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id.clone());
+    let mut store = org.store.write();
+    let body: Map<String, Value> =
+        serde_json::from_str(r#"{"Name":"Acme","Phone":"555"}"#).unwrap();
+    let created = store.insert("Account", &body, &actor).unwrap();
+    let upd: Map<String, Value> = serde_json::from_str(r#"{"Phone":null}"#).unwrap();
+    let change = store
+        .update("Account", created.id.as_str(), &upd, &actor)
+        .unwrap();
+    let ty = account_type(&store);
+    let payload = ChangeBatch::new(commit("tk", 1))
+        .event(&store, &ty, &change, 1)
+        .payload();
+    assert_eq!(
+        payload["ChangeEventHeader"]["nulledFields"],
+        json!(["Phone"])
+    );
+    assert_eq!(payload["Phone"], Value::Null);
+    assert!(!payload.contains_key("Name"));
+}
+
+#[test]
+fn a_create_event_carries_every_set_field_in_type_order_with_stored_forms() {
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id.clone());
+    let mut store = org.store.write();
+    let body: Map<String, Value> = serde_json::from_str(
+        r#"{"Name":"Acme","NumberOfEmployees":12,"AnnualRevenue":1.5,"Industry":"Energy"}"#,
+    )
+    .unwrap();
+    let created = store.insert("Account", &body, &actor).unwrap();
+    let ty = account_type(&store);
+    let payload = ChangeBatch::new(commit("tk", 1))
+        .event(&store, &ty, &created, 1)
+        .payload();
+    assert_eq!(payload["Name"], "Acme");
+    assert_eq!(payload["NumberOfEmployees"], 12);
+    assert_eq!(payload["AnnualRevenue"], 1.5);
+    assert_eq!(payload["Industry"], "Energy");
+    assert_eq!(payload["OwnerId"], actor.user.as_str());
+    assert!(payload["CreatedDate"].is_i64());
+    assert!(!payload.contains_key("Phone"), "unset fields are left out");
+    // Fields follow the event type's order, as the old full-map builder inserted them.
+    let order: Vec<&str> = ty
+        .fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|n| payload.contains_key(*n))
+        .collect();
+    let keys: Vec<&str> = payload.keys().skip(1).map(String::as_str).collect();
+    assert_eq!(keys, order);
+}
+
+#[test]
+fn a_delete_event_carries_only_the_header() {
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id.clone());
+    let mut store = org.store.write();
+    let body: Map<String, Value> = serde_json::from_str(r#"{"Name":"Gone"}"#).unwrap();
+    let created = store.insert("Account", &body, &actor).unwrap();
+    let del = store
+        .delete(Some("Account"), created.id.as_str(), &actor)
+        .unwrap();
+    let ty = account_type(&store);
+    let e = ChangeBatch::new(commit("tk", 1)).event(&store, &ty, &del, 1);
+    let payload = e.payload();
+    assert_eq!(payload.len(), 1);
+    assert_eq!(payload["ChangeEventHeader"]["changeType"], "DELETE");
+}
+
+#[test]
+fn events_with_the_same_header_lists_share_one_context() {
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id.clone());
+    let mut store = org.store.write();
+    let a: Map<String, Value> = serde_json::from_str(r#"{"Name":"A"}"#).unwrap();
+    let b: Map<String, Value> = serde_json::from_str(r#"{"Name":"B"}"#).unwrap();
+    let ca = store.insert("Account", &a, &actor).unwrap();
+    let cb = store.insert("Account", &b, &actor).unwrap();
+    let upd: Map<String, Value> = serde_json::from_str(r#"{"Phone":"1"}"#).unwrap();
+    let ua = store
+        .update("Account", ca.id.as_str(), &upd, &actor)
+        .unwrap();
+    let ty = account_type(&store);
+    let mut batch = ChangeBatch::new(commit("tk", 3));
+    let e1 = batch.event(&store, &ty, &ca, 1);
+    let e2 = batch.event(&store, &ty, &cb, 2);
+    let e3 = batch.event(&store, &ty, &ua, 3);
+    assert!(Arc::ptr_eq(&e1.context, &e2.context));
+    assert!(!Arc::ptr_eq(&e2.context, &e3.context));
+    assert_eq!(e2.payload()["Name"], "B");
+    assert_eq!(e2.payload()["ChangeEventHeader"]["sequenceNumber"], 2);
+    assert_eq!(e3.payload()["ChangeEventHeader"]["commitNumber"], 3);
+    assert!(e1.own_bytes() < 400, "{} bytes", e1.own_bytes());
+}
+
+#[test]
+fn a_renewed_batch_resolves_fields_again_after_the_object_changes() {
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id.clone());
+    let mut store = org.store.write();
+    let ty = account_type(&store);
+    let a: Map<String, Value> = serde_json::from_str(r#"{"Name":"Before"}"#).unwrap();
+    let first = store.insert("Account", &a, &actor).unwrap();
+    let mut batch = ChangeBatch::new(commit("t1", 1));
+    assert_eq!(
+        batch.event(&store, &ty, &first, 1).payload()["Name"],
+        "Before"
+    );
+    store
+        .define_field(
+            "Account",
+            crate::org::schema::FieldDef::new("Aaa_First__c", "First", FieldType::String),
+        )
+        .unwrap();
+    let b: Map<String, Value> = serde_json::from_str(r#"{"Name":"After"}"#).unwrap();
+    let second = store.insert("Account", &b, &actor).unwrap();
+    let mut batch = batch.renew(commit("t2", 2));
+    let payload = batch.event(&store, &ty, &second, 1).payload();
+    assert_eq!(payload["Name"], "After");
+    assert_eq!(payload["ChangeEventHeader"]["transactionKey"], "t2");
+    assert!(payload["CreatedDate"].is_i64());
+}
