@@ -334,6 +334,52 @@ async fn latency_delays_then_forwards() {
 }
 
 #[tokio::test]
+async fn a_client_that_times_out_during_a_delay_is_still_recorded() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(
+        &upstream,
+        &url,
+        "- { kind: latency, delay_ms: 3000, nth: 1 }",
+    )
+    .await;
+    let impatient = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let gave_up = impatient
+        .get(format!(
+            "{}/services/data/v62.0/query?q=SELECT+Name+FROM+Account",
+            p.base_url()
+        ))
+        .bearer_auth(ACCESS_TOKEN)
+        .send()
+        .await;
+    assert!(gave_up.is_err(), "the client times out first");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while p.recorder().exchanges().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let records = p.recorder().exchanges();
+    assert_eq!(
+        records.len(),
+        1,
+        "the abandoned request is in the transcript"
+    );
+    assert!(records[0].response.is_none());
+    assert_eq!(
+        records[0].fault.as_ref().map(|f| f.kind.as_str()),
+        Some("latency")
+    );
+    assert!(records[0]
+        .error
+        .as_deref()
+        .unwrap_or("")
+        .contains("timed out"));
+    assert_no_secrets(&p);
+}
+
+#[tokio::test]
 async fn drop_closes_the_connection_and_records_the_error() {
     let (upstream, url) = start_upstream().await;
     let p = start_proxy(&upstream, &url, "- { kind: drop, nth: 1 }").await;

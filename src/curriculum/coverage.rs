@@ -8,7 +8,8 @@
 //!
 //! Implementation notes: a labs cell holds `;`-separated groups; a group starting with
 //! `planned:` names labs that do not exist yet (one id or idea per comma), any other group
-//! names lab ids that must exist in the curriculum.
+//! names lab ids that must exist in the curriculum. Every section needs at least one lab that
+//! exists; a planned id that has since been written is reported, so the map cannot go stale.
 
 use super::{Curriculum, Problem};
 use std::collections::BTreeSet;
@@ -204,25 +205,28 @@ pub fn check_coverage(
                 ));
             }
         }
-        if row.labs.is_empty() {
+        if !row.labs.iter().any(|l| matches!(l, LabRef::Linked(_))) {
             problems.push(problem(
                 at,
                 format!(
-                    "section {:?} has no lab: name one, or write `planned: <lab idea>`",
+                    "section {:?} has no lab that exists: every section is practised in at \
+                     least one lab; name it here (`planned:` ideas do not count)",
                     row.section
                 ),
             ));
         }
+        let exists = |id: &str| curriculum.labs.iter().any(|l| l.id == id);
         for lab in &row.labs {
-            if let LabRef::Linked(id) = lab {
-                if !curriculum.labs.iter().any(|l| &l.id == id) {
-                    problems.push(problem(
-                        at,
-                        format!(
-                            "lab {id:?} does not exist: use a lab id, or mark it `planned: {id}`"
-                        ),
-                    ));
-                }
+            match lab {
+                LabRef::Linked(id) if !exists(id) => problems.push(problem(
+                    at,
+                    format!("lab {id:?} does not exist: use a lab id, or mark it `planned: {id}`"),
+                )),
+                LabRef::Planned(id) if exists(id) => problems.push(problem(
+                    at,
+                    format!("lab {id:?} exists now: drop the `planned:` in front of it"),
+                )),
+                _ => {}
             }
         }
     }
@@ -287,6 +291,10 @@ mod tests {
         rows.retain(|r| r.section != "WSDL Files");
         rows[0].lessons.push("L9-nowhere/ghost".into());
         rows[1].labs = vec![LabRef::Linked("no-such-lab".into())];
+        rows[2].labs = vec![
+            LabRef::Planned("an idea".into()),
+            LabRef::Planned(curriculum.labs[0].id.clone()),
+        ];
         let problems = check_coverage(&rows, &curriculum, GUIDE_SECTIONS);
         let text: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
         assert!(
@@ -303,6 +311,10 @@ mod tests {
                 .any(|m| m.contains("lab \"no-such-lab\" does not exist")),
             "{text:?}"
         );
+        let only_planned = format!("{:?} has no lab that exists", rows[2].section);
+        assert!(text.iter().any(|m| m.contains(&only_planned)), "{text:?}");
+        let written = format!("lab {:?} exists now", curriculum.labs[0].id);
+        assert!(text.iter().any(|m| m.contains(&written)), "{text:?}");
     }
 
     #[test]

@@ -176,6 +176,39 @@ fn finish(shared: &Shared, mut raw: RawExchange, answer: Answer) -> Response<Ful
     response
 }
 
+/// Records a delayed request whose client hung up (a client-side timeout) before the delay
+/// ended: the server drops the handler then, and without this the request that timed out would
+/// be missing from the transcript.
+struct HangUp {
+    shared: Arc<Shared>,
+    raw: Option<RawExchange>,
+}
+
+impl HangUp {
+    fn arm(shared: &Arc<Shared>, raw: &RawExchange) -> HangUp {
+        HangUp {
+            shared: Arc::clone(shared),
+            raw: Some(raw.clone()),
+        }
+    }
+
+    fn disarm(mut self) {
+        self.raw = None;
+    }
+}
+
+impl Drop for HangUp {
+    fn drop(&mut self) {
+        if let Some(mut raw) = self.raw.take() {
+            raw.error = Some(
+                "the client closed the connection before the (delayed) answer came: it timed out"
+                    .into(),
+            );
+            self.shared.recorder.record(raw);
+        }
+    }
+}
+
 fn json_answer(status: u16, value: serde_json::Value) -> Answer {
     (
         status,
@@ -270,7 +303,9 @@ pub(crate) async fn handle(
             action: action.describe(),
         });
         if let Some(d) = action.delay {
+            let hang_up = HangUp::arm(&shared, &raw);
             tokio::time::sleep(d).await;
+            hang_up.disarm();
         }
         if action.expire_session {
             expire(&shared, &parts.headers);

@@ -13,6 +13,7 @@ use tokio::sync::broadcast;
 const FULL_REDACTION_FACTOR: usize = 4;
 
 /// An exchange as the proxy saw it, before redaction. Never stored.
+#[derive(Clone)]
 pub(crate) struct RawExchange {
     pub seq: u64,
     pub run_index: usize,
@@ -28,6 +29,7 @@ pub(crate) struct RawExchange {
     pub error: Option<String>,
 }
 
+#[derive(Clone)]
 pub(crate) struct RawResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,

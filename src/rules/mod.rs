@@ -30,6 +30,7 @@ mod events;
 mod files;
 mod http;
 mod hygiene;
+mod json_body;
 mod mcp;
 mod oauth;
 mod oauth_tokens;
@@ -79,6 +80,7 @@ pub enum Rule {
     RestUpsertByExternalId(rest::Upsert),
     RestPatchForUpdate(rest::PatchForUpdate),
     RestFieldsSelected(rest::NoParams),
+    RestJsonBody(json_body::JsonBody),
     QueryPaginationFollowed(rest::Pagination),
     StateIdempotent(state::Idempotent),
     StateSoql(state::SoqlExpectation),
@@ -147,6 +149,7 @@ impl RuleSpec {
             Rule::RestUpsertByExternalId(p) => rest::upsert_by_external_id(p, &cx),
             Rule::RestPatchForUpdate(p) => rest::patch_for_update(p, &cx),
             Rule::RestFieldsSelected(_) => rest::fields_selected(&cx),
+            Rule::RestJsonBody(p) => json_body::json_body(p, &cx),
             Rule::QueryPaginationFollowed(p) => rest::pagination_followed(p, &cx),
             Rule::StateIdempotent(p) => state::idempotent(p, &cx),
             Rule::StateSoql(p) => state::soql(p, &cx),

@@ -34,6 +34,7 @@ pub const RULE_NAMES: &[&str] = &[
     "rest.upsert_by_external_id",
     "rest.patch_for_update",
     "rest.fields_selected",
+    "rest.json_body",
     "query.pagination_followed",
     "state.idempotent",
     "state.soql",
@@ -111,6 +112,7 @@ impl RuleSpec {
             Rule::RestUpsertByExternalId(_) => "rest.upsert_by_external_id",
             Rule::RestPatchForUpdate(_) => "rest.patch_for_update",
             Rule::RestFieldsSelected(_) => "rest.fields_selected",
+            Rule::RestJsonBody(_) => "rest.json_body",
             Rule::QueryPaginationFollowed(_) => "query.pagination_followed",
             Rule::StateIdempotent(_) => "state.idempotent",
             Rule::StateSoql(_) => "state.soql",
@@ -215,6 +217,7 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "rest.upsert_by_external_id" => Rule::RestUpsertByExternalId(params(map).map_err(bad)?),
         "rest.patch_for_update" => Rule::RestPatchForUpdate(params(map).map_err(bad)?),
         "rest.fields_selected" => Rule::RestFieldsSelected(params(map).map_err(bad)?),
+        "rest.json_body" => Rule::RestJsonBody(with_pattern(map, name)?),
         "query.pagination_followed" => Rule::QueryPaginationFollowed(params(map).map_err(bad)?),
         "state.idempotent" => Rule::StateIdempotent(params(map).map_err(bad)?),
         "state.soql" => {

@@ -57,6 +57,7 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         },
         "rest.patch_for_update" => "updates sent as PATCH".into(),
         "rest.fields_selected" => "queries that name the fields they need".into(),
+        "rest.json_body" => "records sent as typed JSON, without response-only keys".into(),
         "query.pagination_followed" => "every page of a large query read".into(),
         "state.idempotent" => "the org left the same after each run".into(),
         "state.soql" => "the records the org holds after your code ran".into(),
