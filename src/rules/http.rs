@@ -275,7 +275,11 @@ mod tests {
         assert_passes("{ rule: http.calls_at_most, max: 3 }", &ev);
         assert_fails("{ rule: http.calls_at_most, max: 2 }", &ev);
         let one = assert_passes("{ rule: http.calls_at_most, max: 1, path: /a }", &ev);
-        assert!(one.message.starts_with("Made 1 request "), "{}", one.message);
+        assert!(
+            one.message.starts_with("Made 1 request "),
+            "{}",
+            one.message
+        );
         let ev = evidence(vec![get("/a", 200), get("/b", 200), get("/c", 200).run(1)]);
         assert_passes("{ rule: http.calls_at_most, max: 2, per_run: true }", &ev);
         assert_fails("{ rule: http.calls_at_most, max: 1, per_run: true }", &ev);
