@@ -250,10 +250,7 @@ async fn wait_for(
                 got >= usize::try_from(*count).unwrap_or(usize::MAX)
             }
         };
-        // A run that has ended will neither subscribe nor receive anything more: stop waiting
-        // (a learner's script that fails at once should not cost minutes of waits).
-        let gone = current.is_none_or(|c| c.task.is_finished());
-        if met || gone || Instant::now() >= deadline {
+        if met || Instant::now() >= deadline {
             return met;
         }
         tokio::time::sleep(POLL).await;

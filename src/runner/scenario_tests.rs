@@ -207,26 +207,3 @@ fn waiting_for_an_exit_lets_a_short_script_finish_by_itself() {
     );
     assert!(out.actions.iter().all(|a| a["action"] != "kill"));
 }
-
-#[test]
-fn a_run_that_has_ended_stops_the_waits_for_events_at_once() {
-    let (_t, spec) = lab_dir("#!/bin/sh\necho 'no grpc module' >&2\nexit 1\n");
-    let org = FakeOrg::default();
-    let s = steps(
-        "- wait_for: { subscribed: /event/A__e, within: 30s }\n\
-         - wait_for: { delivered: 3, within: 30s }\n",
-    );
-    let began = Instant::now();
-    let (out, _) = run(&s, &spec, &org);
-    assert!(
-        began.elapsed() < Duration::from_secs(5),
-        "waited {:?} for a script that had already failed",
-        began.elapsed()
-    );
-    assert!(
-        out.actions.iter().all(|a| a["met"] == false),
-        "{:?}",
-        out.actions
-    );
-    assert_eq!(out.runs[0].exit_code, Some(1));
-}
