@@ -7,7 +7,8 @@
 //!
 //! Times are process CPU time (the machine may be shared; wall time is shown too).
 //! `SFLAB_BENCH_ROWS` changes the row count (default 1,000,000); `SFLAB_BENCH_ONLY=cdc` runs
-//! only the job with Change Data Capture on (a clean peak-memory figure for it).
+//! only the job with Change Data Capture on (a clean peak-memory figure for it), `=off` only
+//! the one with it off.
 
 use axum::body::Body;
 use axum::http::{Method, Request};
@@ -322,10 +323,14 @@ fn main() {
         .unwrap();
     // `SFLAB_BENCH_ONLY=cdc` runs only the CDC-on job, so its peak memory is not hidden by
     // memory the allocator kept from the first job.
-    let only_cdc = std::env::var("SFLAB_BENCH_ONLY").is_ok_and(|v| v == "cdc");
+    // `SFLAB_BENCH_ONLY=off` runs only the CDC-off job (for profiling it alone).
+    let only = std::env::var("SFLAB_BENCH_ONLY").unwrap_or_default();
     rt.block_on(async {
-        if !only_cdc {
+        if only != "cdc" {
             bulk_upsert(rows, org_without_account_cdc(), "Account CDC off", false).await;
+        }
+        if only == "off" {
+            return;
         }
         bulk_upsert(
             rows,

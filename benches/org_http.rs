@@ -6,7 +6,8 @@
 //! All three use plain HTTP/1.1 on 127.0.0.1 with keep-alive and the same lean load generator
 //! (`common/loadgen.rs`): 32 concurrent connections writing pre-built requests, so the client
 //! takes as little as possible of the cores the servers share with it. WireMock needs Java and `scripts/install-clients` (npm `wiremock`);
-//! without them its rows are skipped with a note. Run: `cargo bench --bench org_http`.
+//! without them its rows are skipped with a note (`SFLAB_BENCH_NO_WIREMOCK=1` skips them too,
+//! for profiling). Run: `cargo bench --bench org_http`.
 
 use axum::http::header;
 use axum::routing::get;
@@ -24,6 +25,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tower::ServiceExt;
 
 const CONNECTIONS: usize = 32;
 
@@ -77,7 +79,12 @@ fn wiremock_jar() -> Option<PathBuf> {
 }
 
 /// WireMock serving `stubs` (path+query → body) as static stubs, or `None` with a note.
-fn start_wiremock(stubs: &[(&str, &[u8])]) -> Option<WireMock> {
+/// `tuned` turns off its request journal and request logging (its fastest set-up); otherwise
+/// it runs as `java -jar wiremock.jar` is usually started, journal and all.
+fn start_wiremock(stubs: &[(&str, &[u8])], tuned: bool) -> Option<WireMock> {
+    if std::env::var_os("SFLAB_BENCH_NO_WIREMOCK").is_some() {
+        return None; // profiling sflab alone
+    }
     let Some(jar) = wiremock_jar() else {
         eprintln!("note: WireMock not installed (scripts/install-clients); skipping its rows");
         return None;
@@ -110,12 +117,12 @@ fn start_wiremock(stubs: &[(&str, &[u8])]) -> Option<WireMock> {
             "--bind-address",
             "127.0.0.1",
         ])
-        .args([
-            "--root-dir",
-            root.path().to_str()?,
-            "--disable-request-logging",
-            "--no-request-journal",
-        ])
+        .args(["--root-dir", root.path().to_str()?])
+        .args(if tuned {
+            &["--disable-request-logging", "--no-request-journal"][..]
+        } else {
+            &[][..]
+        })
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -158,6 +165,7 @@ fn bench(c: &mut Criterion) {
             "/services/data/v62.0/query?q=SELECT+Id,Name,Industry+FROM+Account+WHERE+ERP_Id__c='A-1000'".to_string(),
         )
     };
+    let state_for_inprocess = state.clone();
     let sflab_addr = rt.block_on(start(router_with(state)));
     let sflab = Load::new(sflab_addr, CONNECTIONS);
     // WireMock matches the URL as sent on the wire, where quotes are percent-encoded; every
@@ -184,13 +192,21 @@ fn bench(c: &mut Criterion) {
     };
     let record_body = fetch(&record_wire);
     let query_body = fetch(&query_wire);
-    let wiremock = start_wiremock(&[
-        (record_wire.as_str(), &record_body),
-        (query_wire.as_str(), &query_body),
-    ]);
-    let wiremock_load = wiremock.as_ref().map(|wm| Load::new(wm.addr, CONNECTIONS));
-
-    if let (Some(wm), Some(load)) = (&wiremock, &wiremock_load) {
+    let stubs = [
+        (record_wire.as_str(), &record_body[..]),
+        (query_wire.as_str(), &query_body[..]),
+    ];
+    // Two WireMocks: as usually started (`java -jar`, request journal on) and tuned for speed.
+    let wiremocks: Vec<(&str, WireMock, Load)> =
+        [("wiremock_static_stub", false), ("wiremock_tuned", true)]
+            .into_iter()
+            .filter_map(|(name, tuned)| {
+                let wm = start_wiremock(&stubs, tuned)?;
+                let load = Load::new(wm.addr, CONNECTIONS);
+                Some((name, wm, load))
+            })
+            .collect();
+    for (_, wm, load) in &wiremocks {
         // The JVM compiles WireMock's hot paths during its first seconds of traffic; do that
         // now, so the compiler threads do not take CPU from another server's measurement.
         let until = Instant::now() + Duration::from_secs(6);
@@ -199,7 +215,33 @@ fn bench(c: &mut Criterion) {
                 rt.block_on(load.hammer(&get_request(wm.addr, path, ""), 1_000));
             }
         }
+    }
+    if !wiremocks.is_empty() {
         std::thread::sleep(Duration::from_secs(3));
+    }
+
+    // The same two requests in process, with no socket: sflab's own cost per request, the
+    // steadiest figure to compare changes by on a shared machine.
+    {
+        let app = router_with(state_for_inprocess.clone());
+        let mut group = c.benchmark_group("inprocess");
+        group.throughput(Throughput::Elements(1));
+        for (name, path) in [("get_record", &record_wire), ("query", &query_wire)] {
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    let req = axum::http::Request::get(path.as_str())
+                        .header("host", "127.0.0.1")
+                        .header("authorization", format!("Bearer {}", login.token))
+                        .body(axum::body::Body::empty())
+                        .unwrap();
+                    let resp = rt.block_on(app.clone().oneshot(req)).unwrap();
+                    assert!(resp.status().is_success());
+                    rt.block_on(axum::body::to_bytes(resp.into_body(), usize::MAX))
+                        .unwrap()
+                })
+            });
+        }
+        group.finish();
     }
 
     for (name, path, body) in [
@@ -221,9 +263,9 @@ fn bench(c: &mut Criterion) {
         group.bench_function("axum_hello_world", |b| {
             b.iter_custom(|n| rt.block_on(hello.hammer(&request, n)))
         });
-        if let (Some(wm), Some(load)) = (&wiremock, &wiremock_load) {
+        for (wm_name, wm, load) in &wiremocks {
             let request = get_request(wm.addr, path, "");
-            group.bench_function("wiremock_static_stub", |b| {
+            group.bench_function(*wm_name, |b| {
                 b.iter_custom(|n| rt.block_on(load.hammer(&request, n)))
             });
         }

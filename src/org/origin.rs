@@ -1,6 +1,6 @@
 //! Which API call made a change: the `changeOrigin` of change events.
 //!
-//! A layer on the org's HTTP surface ([`with_call_origin`]) names the API family and version of
+//! The org's HTTP gateway ([`of_request`], [`with_call_origin`]) names the API family and version of
 //! each request (`com/salesforce/api/rest/62.0`, `…/soap/62.0`) plus the client id from the
 //! `Sforce-Call-Options: client=<id>` header (or the SOAP `CallOptions` client, not read here),
 //! and keeps it for the request's task; the store copies it into every [`super::change::Change`]
@@ -13,8 +13,7 @@
 //! an empty origin: the real Bulk API origin string is not documented in the reference.
 
 use axum::extract::Request;
-use axum::middleware::Next;
-use axum::response::Response;
+use std::future::Future;
 
 tokio::task_local! {
     static CALL_ORIGIN: String;
@@ -60,14 +59,18 @@ pub fn origin_of(path: &str, call_options: Option<&str>) -> String {
     }
 }
 
-/// Axum middleware: runs the request with its origin known to the store.
-pub async fn with_call_origin(req: Request, next: Next) -> Response {
+/// The origin of a request, from its path and `Sforce-Call-Options` header.
+pub fn of_request(req: &Request) -> String {
     let options = req
         .headers()
         .get("sforce-call-options")
         .and_then(|v| v.to_str().ok());
-    let origin = origin_of(req.uri().path(), options);
-    CALL_ORIGIN.scope(origin, next.run(req)).await
+    origin_of(req.uri().path(), options)
+}
+
+/// Runs `serve` (the handling of a request) with the request's origin known to the store.
+pub async fn with_call_origin<F: Future>(origin: String, serve: F) -> F::Output {
+    CALL_ORIGIN.scope(origin, serve).await
 }
 
 #[cfg(test)]

@@ -85,9 +85,16 @@ pub(crate) enum Undo {
     Removed { table: usize, old: Record },
 }
 
+fn next_schema_key() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The org's records.
 pub struct Store {
     pub(crate) schema: Schema,
+    /// Names this store's schema as it stands: see [`Store::schema_key`].
+    schema_key: u64,
     pub(crate) tables: Vec<Table>,
     /// Each object's write rules by field slot, rebuilt with the schema.
     pub(crate) rules: Vec<ObjectRules>,
@@ -124,6 +131,7 @@ impl Store {
         let n = schema.len();
         Store {
             schema,
+            schema_key: next_schema_key(),
             tables,
             rules,
             ids: IdGenerator::new(),
@@ -146,6 +154,12 @@ impl Store {
         &self.schema
     }
 
+    /// A number no other store or earlier state of this store's schema has had in this
+    /// process: what is derived from the schema alone (query plans) can be kept under it.
+    pub fn schema_key(&self) -> u64 {
+        self.schema_key
+    }
+
     /// Adds (or replaces) an object definition; tables follow.
     pub fn define_object(&mut self, object: ObjectDef) {
         self.schema.put_object(object);
@@ -165,6 +179,7 @@ impl Store {
 
     fn relink(&mut self) {
         self.schema.link();
+        self.schema_key = next_schema_key();
         while self.tables.len() < self.schema.len() {
             let o = self.schema.object_at(self.tables.len());
             self.tables.push(Table::new(o));

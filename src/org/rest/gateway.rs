@@ -1,6 +1,7 @@
 //! What every request to the mock org passes through before and after routing: URI and
 //! header size limits, path normalisation (`//` and trailing slashes), the version check,
-//! authentication, the daily API allocation, the `Sforce-Limit-Info` header, Salesforce-shaped
+//! authentication, the daily API allocation, the `Sforce-Limit-Info` header, the call origin
+//! that change events carry, Salesforce-shaped
 //! bodies for the router's own 404/405, and a last-resort catch of panics.
 //!
 //! It is a tower `Service` around the inner router, because path rewriting must happen before
@@ -28,9 +29,10 @@ use tower::{Service, ServiceExt};
 /// Salesforce's limit for the URI, and for the URI and headers together.
 pub const MAX_URI_AND_HEADER_BYTES: usize = 16_384;
 
-/// The session of the authenticated caller, put on every authenticated request.
+/// The session of the authenticated caller, put on every authenticated request (shared, so
+/// each extractor that reads it does not copy it).
 #[derive(Debug, Clone)]
-pub struct Caller(pub Session);
+pub struct Caller(pub std::sync::Arc<Session>);
 
 /// The API version named in the path (`/services/data/vXX.X/...`).
 #[derive(Debug, Clone, Copy)]
@@ -199,9 +201,9 @@ impl Service<Request<Body>> for Gateway {
         let inner = self.inner.clone();
         let state = self.state.clone();
         Box::pin(async move {
-            let handled = AssertUnwindSafe(handle(inner, state, req))
-                .catch_unwind()
-                .await;
+            let origin = crate::org::origin::of_request(&req);
+            let serve = AssertUnwindSafe(handle(inner, state, req)).catch_unwind();
+            let handled = crate::org::origin::with_call_origin(origin, serve).await;
             Ok(handled.unwrap_or_else(|_| ApiError::unknown_exception().into_response()))
         })
     }
@@ -282,7 +284,8 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
             if let Area::Versioned(Some(v)) = area(req.uri().path()) {
                 req.extensions_mut().insert(RequestVersion(v));
             }
-            req.extensions_mut().insert(Caller(session));
+            req.extensions_mut()
+                .insert(Caller(std::sync::Arc::new(session)));
         }
         Area::Other => {}
     }

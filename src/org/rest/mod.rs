@@ -68,11 +68,7 @@ pub fn router(org: Org) -> Router {
 /// The org's HTTP surface over existing REST state (tests and labs preload the allocation).
 pub fn router_with(state: RestState) -> Router {
     let inner = surfaces(state.clone());
-    Router::new()
-        .fallback_service(gateway::Gateway { inner, state })
-        .layer(axum::middleware::from_fn(
-            crate::org::origin::with_call_origin,
-        ))
+    Router::new().fallback_service(gateway::Gateway { inner, state })
 }
 
 /// The REST routes without the gateway, for in-process sub-requests (Composite, batch):

@@ -14,12 +14,12 @@ use super::versions::ApiVersion;
 use super::RestState;
 use crate::org::auth::Op;
 use crate::org::soql;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use std::collections::HashMap;
 
 pub fn routes() -> Router<RestState> {
     Router::new()
@@ -29,7 +29,37 @@ pub fn routes() -> Router<RestState> {
         .route("/services/data/{version}/queryAll/{locator}", get(more_all))
 }
 
-type Params = HashMap<String, String>;
+/// The URL parameters `/query` reads, decoded as a form (`+` is a space); when one is
+/// repeated the last wins, as with any map of parameters.
+#[derive(Debug, Default)]
+struct Params {
+    q: Option<String>,
+    explain: Option<String>,
+    columns: Option<String>,
+}
+
+impl Params {
+    fn parse(query: &str) -> Params {
+        let mut p = Params::default();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            let slot = match &*k {
+                "q" => &mut p.q,
+                "explain" => &mut p.explain,
+                "columns" => &mut p.columns,
+                _ => continue,
+            };
+            *slot = Some(v.into_owned());
+        }
+        p
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Params, Self::Rejection> {
+        Ok(Params::parse(parts.uri.query().unwrap_or("")))
+    }
+}
 
 /// The response for a window of a query's rows, rendering just those rows.
 fn page_response(
@@ -38,17 +68,16 @@ fn page_response(
     version: ApiVersion,
     resource: &str,
 ) -> Response {
-    let records = {
-        let store = state.org.store.read();
-        window
-            .rows
-            .batch(&store, window.start, window.end - window.start)
-    };
     let next = window
         .next_locator
         .map(|loc| format!("{}/{resource}/{loc}", version.base_path()));
-    let mut out = Vec::with_capacity(128 + 256 * records.len());
-    render::write_page(&mut out, window.total_size, next.as_deref(), &records);
+    let len = window.end - window.start;
+    let mut out = Vec::with_capacity(128 + 256 * len.min(DEFAULT_BATCH));
+    let store = state.org.store.read();
+    render::write_page(&mut out, window.total_size, next.as_deref(), |out| {
+        window.rows.write_batch(&store, window.start, len, out)
+    });
+    drop(store);
     json_bytes_response(StatusCode::OK, out)
 }
 
@@ -69,17 +98,17 @@ async fn run(
     all_rows: bool,
 ) -> Result<Response, ApiError> {
     let resource = if all_rows { "queryAll" } else { "query" };
-    if let (Some(explain), None) = (params.get("explain"), params.get("q")) {
+    if let (Some(explain), None) = (&params.explain, &params.q) {
         return super::explain::respond(&state, &caller, explain);
     }
-    let Some(q) = params.get("q") else {
+    let Some(q) = &params.q else {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "MALFORMED_QUERY",
             "A query string has to be specified: add ?q=SELECT+... to the URL.",
         ));
     };
-    if params.get("columns").is_some_and(|c| c == "true") {
+    if params.columns.as_deref() == Some("true") {
         let store = state.org.store.read();
         let columns = soql::columns(&store, q, state.org.clock.now())?;
         return Ok(json_response(StatusCode::OK, &columns));
@@ -131,7 +160,7 @@ async fn query(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
     caller: Caller,
-    Query(params): Query<Params>,
+    params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     run(state, version, caller, params, headers, false).await
@@ -141,7 +170,7 @@ async fn query_all(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
     caller: Caller,
-    Query(params): Query<Params>,
+    params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     run(state, version, caller, params, headers, true).await
@@ -182,4 +211,24 @@ async fn more_all(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     next(&state, version, &caller, &locator, &headers, "queryAll")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Params;
+
+    #[test]
+    fn parameters_are_form_decoded_and_a_repeat_wins() {
+        let p = Params::parse(
+            "q=SELECT+Id%2CName+FROM+Account&columns=true&other=1&q=SELECT+Id+FROM+Lead",
+        );
+        assert_eq!(p.q.as_deref(), Some("SELECT Id FROM Lead"));
+        assert_eq!(p.columns.as_deref(), Some("true"));
+        assert_eq!(p.explain, None);
+        let p = Params::parse("explain=00B000000000001&q");
+        assert_eq!(p.explain.as_deref(), Some("00B000000000001"));
+        assert_eq!(p.q.as_deref(), Some(""));
+        let p = Params::parse("q=%E2%9C%93%zz");
+        assert_eq!(p.q.as_deref(), Some("✓%zz"));
+    }
 }

@@ -1,12 +1,14 @@
-//! REST JSON written straight to bytes on the hot read paths (retrieve a record, the envelope
-//! of a query page), without building `serde_json::Value` trees first.
+//! REST JSON written straight to bytes on the hot read paths (retrieve a record, a query page
+//! and the rows of a query without parent or child columns), without building
+//! `serde_json::Value` trees first.
 //!
 //! The bytes are exactly those `serde_json::to_vec` gives for the trees the rest of the org
-//! builds ([`crate::org::read::record_json`], the query page object): the tests below compare
-//! both renderings, so the two cannot drift apart.
+//! builds ([`crate::org::read::record_json`], the query page object, the query rows of
+//! [`crate::org::soql::eval`]): the tests here and in `soql` compare both renderings, so the
+//! two cannot drift apart.
 
 use crate::org::record::Record;
-use crate::org::schema::{FieldDef, FieldType, ObjectDef, SystemField};
+use crate::org::schema::{FieldType, ObjectDef, SystemField};
 use crate::org::value::{millis_to_datetime, Value};
 use chrono::{Datelike, Timelike};
 use serde::Serialize;
@@ -31,24 +33,13 @@ pub fn write_record(
         .and_then(|i| rec.get(i))
         .and_then(Value::as_str)
         .unwrap_or("");
-    out.extend_from_slice(b"{\"attributes\":{\"type\":");
-    put(out, obj.name.as_str());
-    out.extend_from_slice(b",\"url\":");
-    let mut url = String::with_capacity(40 + version.len() + obj.name.len() + id.len());
-    url.push_str("/services/data/v");
-    url.push_str(version);
-    url.push_str("/sobjects/");
-    url.push_str(&obj.name);
-    url.push('/');
-    url.push_str(id);
-    put(out, url.as_str());
-    out.push(b'}');
+    write_attributes(out, &obj.name, Some(id), version);
     let mut field = |i: usize| {
         let f = &obj.fields[i];
         out.push(b',');
         put(out, f.name.as_str());
         out.push(b':');
-        write_field(out, f, rec.get(i));
+        write_field(out, f.field_type, rec.get(i));
     };
     match projection {
         None => (0..obj.fields.len()).for_each(field),
@@ -63,12 +54,56 @@ pub fn write_record(
     out.push(b'}');
 }
 
-/// A page of query results: the bytes of `{"totalSize","done","nextRecordsUrl"?,"records"}`.
+/// `{"attributes":{"type":…,"url":…}` — the opening of a record object, its brace left open
+/// for the fields. Without an id there is no `url`.
+fn write_attributes(out: &mut Vec<u8>, object: &str, id: Option<&str>, version: &str) {
+    out.extend_from_slice(b"{\"attributes\":{\"type\":");
+    put(out, object);
+    if let Some(id) = id {
+        out.extend_from_slice(b",\"url\":");
+        let mut url = String::with_capacity(40 + version.len() + object.len() + id.len());
+        url.push_str("/services/data/v");
+        url.push_str(version);
+        url.push_str("/sobjects/");
+        url.push_str(object);
+        url.push('/');
+        url.push_str(id);
+        put(out, url.as_str());
+    }
+    out.push(b'}');
+}
+
+/// One query row whose columns are all fields of the queried object itself, given as
+/// `(JSON name, field index, field type)`: `attributes`, then each column in the order asked
+/// (a name asked twice appears once, where it was first asked).
+pub fn write_flat_row(
+    out: &mut Vec<u8>,
+    object: &str,
+    id: Option<&str>,
+    rec: &Record,
+    columns: &[(&str, usize, FieldType)],
+    version: &str,
+) {
+    write_attributes(out, object, id, version);
+    for (n, &(name, i, ftype)) in columns.iter().enumerate() {
+        if columns[..n].iter().any(|c| c.0 == name) {
+            continue;
+        }
+        out.push(b',');
+        put(out, name);
+        out.push(b':');
+        write_field(out, ftype, rec.get(i));
+    }
+    out.push(b'}');
+}
+
+/// A page of query results: the bytes of `{"totalSize","done","nextRecordsUrl"?,"records"}`,
+/// with `write_records` writing the records, comma-separated.
 pub fn write_page(
     out: &mut Vec<u8>,
     total_size: u64,
     next_records_url: Option<&str>,
-    records: &[serde_json::Value],
+    write_records: impl FnOnce(&mut Vec<u8>),
 ) {
     out.extend_from_slice(b"{\"totalSize\":");
     put(out, &total_size);
@@ -79,25 +114,31 @@ pub fn write_page(
         put(out, url);
     }
     out.extend_from_slice(b",\"records\":[");
+    write_records(out);
+    out.extend_from_slice(b"]}");
+}
+
+/// Records rendered as trees, comma-separated (the records of a page that cannot be written
+/// directly).
+pub fn write_trees(out: &mut Vec<u8>, records: &[serde_json::Value]) {
     for (i, r) in records.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         put(out, r);
     }
-    out.extend_from_slice(b"]}");
 }
 
-/// A field's value, as [`crate::org::read::field_json`] renders it.
-fn write_field(out: &mut Vec<u8>, f: &FieldDef, v: Option<&Value>) {
+/// A field's value, as [`crate::org::read::field_json`] renders it for a field of type `t`.
+fn write_field(out: &mut Vec<u8>, t: FieldType, v: Option<&Value>) {
     match v {
         Some(Value::Text(s)) => put(out, &**s),
         Some(Value::Id(id)) => put(out, id.as_str()),
         Some(Value::Bool(b)) => put(out, b),
         Some(Value::Int(i)) => put(out, i),
         Some(Value::DateTime(ms)) => write_datetime(out, *ms),
-        Some(other) => put(out, &other.to_json(f.field_type)),
-        None if f.field_type == FieldType::Boolean => out.extend_from_slice(b"false"),
+        Some(other) => put(out, &other.to_json(t)),
+        None if t == FieldType::Boolean => out.extend_from_slice(b"false"),
         None => out.extend_from_slice(b"null"),
     }
 }
@@ -176,7 +217,7 @@ mod tests {
         let records = vec![serde_json::json!({"attributes": {"type": "Account"}, "Name": "A\"b"})];
         for next in [None, Some("/services/data/v62.0/query/01gx-2000")] {
             let mut out = Vec::new();
-            write_page(&mut out, 2500, next, &records);
+            write_page(&mut out, 2500, next, |o| write_trees(o, &records));
             let mut tree = serde_json::json!({"totalSize": 2500, "done": next.is_none()});
             if let Some(n) = next {
                 tree["nextRecordsUrl"] = serde_json::json!(n);

@@ -1,55 +1,72 @@
-//! Parsed queries kept by their text, so a client that sends the same SOQL again and again (a
-//! poller, a sync loop) does not pay for lexing and parsing each time.
+//! Parsed and planned queries kept by their text, so a client that sends the same SOQL again
+//! and again (a poller, a sync loop) pays for lexing, parsing and planning once.
 //!
-//! Only the syntax tree is kept: planning checks names against the schema and resolves date
-//! literals against the org's today, both of which can change between two calls, so it runs
-//! every time. Failed parses are not kept (they are rare and their errors are cheap to redo).
-//! The cache holds at most [`CAPACITY`] queries and forgets the least recently used first.
+//! Syntax trees are kept by text alone. Plans also depend on the schema (names, types) and on
+//! the org's today (date literals), so they are kept by text, [`crate::org::store::Store::schema_key`]
+//! — which changes whenever an object or field is defined — and today's date. Failures are not
+//! kept (they are rare and their errors are cheap to redo). Each cache holds at most
+//! [`CAPACITY`] entries and forgets the least recently used first.
 
 use super::ast::Query;
+use super::plan::Plan;
+use chrono::NaiveDate;
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Arc, OnceLock};
 
-/// How many distinct query texts are kept.
+/// How many distinct queries each cache keeps.
 pub const CAPACITY: usize = 256;
 
 /// Query texts longer than this are parsed every time rather than kept.
 const MAX_TEXT: usize = 4096;
 
-/// A least-recently-used map from query text to its syntax tree.
+/// A least-recently-used map.
 #[derive(Debug)]
-pub struct ParseCache {
+pub struct Lru<K, V> {
     capacity: usize,
     tick: u64,
-    entries: HashMap<String, (Arc<Query>, u64)>,
+    entries: HashMap<K, (V, u64)>,
 }
 
-impl ParseCache {
-    pub fn new(capacity: usize) -> ParseCache {
-        ParseCache {
+/// The parse cache: query text → syntax tree.
+pub type ParseCache = Lru<String, Arc<Query>>;
+
+/// What a plan is kept under: the schema it was checked against, the day its date literals
+/// were resolved on, and the text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PlanKey {
+    pub schema_key: u64,
+    pub today: NaiveDate,
+    pub src: String,
+}
+
+impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
+    pub fn new(capacity: usize) -> Lru<K, V> {
+        Lru {
             capacity: capacity.max(1),
             tick: 0,
             entries: HashMap::with_capacity(capacity.max(1)),
         }
     }
 
-    /// The tree kept for `src`, marked as just used.
-    pub fn get(&mut self, src: &str) -> Option<Arc<Query>> {
+    /// The value kept for `key`, marked as just used.
+    pub fn get<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.tick += 1;
         let tick = self.tick;
-        self.entries.get_mut(src).map(|(q, used)| {
+        self.entries.get_mut(key).map(|(v, used)| {
             *used = tick;
-            q.clone()
+            v.clone()
         })
     }
 
-    /// Keeps `query` for `src`, forgetting the least recently used entry if full.
-    pub fn put(&mut self, src: &str, query: Arc<Query>) {
-        if src.len() > MAX_TEXT {
-            return;
-        }
-        if self.entries.len() >= self.capacity && !self.entries.contains_key(src) {
+    /// Keeps `value` for `key`, forgetting the least recently used entry if full.
+    pub fn put(&mut self, key: K, value: V) {
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(&key) {
             let oldest = self
                 .entries
                 .iter()
@@ -60,7 +77,7 @@ impl ParseCache {
             }
         }
         self.tick += 1;
-        self.entries.insert(src.to_string(), (query, self.tick));
+        self.entries.insert(key, (value, self.tick));
     }
 
     pub fn len(&self) -> usize {
@@ -72,19 +89,38 @@ impl ParseCache {
     }
 }
 
-fn shared() -> &'static Mutex<ParseCache> {
+fn parses() -> &'static Mutex<ParseCache> {
     static CACHE: OnceLock<Mutex<ParseCache>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(ParseCache::new(CAPACITY)))
+    CACHE.get_or_init(|| Mutex::new(Lru::new(CAPACITY)))
+}
+
+fn plans() -> &'static Mutex<Lru<PlanKey, Arc<Plan>>> {
+    static CACHE: OnceLock<Mutex<Lru<PlanKey, Arc<Plan>>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(Lru::new(CAPACITY)))
 }
 
 /// The syntax tree of `src`, from the process-wide cache or parsed now by `parse`.
 pub fn parsed<E>(src: &str, parse: impl FnOnce(&str) -> Result<Query, E>) -> Result<Arc<Query>, E> {
-    if let Some(q) = shared().lock().get(src) {
+    if let Some(q) = parses().lock().get(src) {
         return Ok(q);
     }
     let q = Arc::new(parse(src)?);
-    shared().lock().put(src, q.clone());
+    if src.len() <= MAX_TEXT {
+        parses().lock().put(src.to_string(), q.clone());
+    }
     Ok(q)
+}
+
+/// The plan kept under `key`, or made now by `plan` and kept.
+pub fn planned<E>(key: PlanKey, plan: impl FnOnce() -> Result<Plan, E>) -> Result<Arc<Plan>, E> {
+    if let Some(p) = plans().lock().get(&key) {
+        return Ok(p);
+    }
+    let p = Arc::new(plan()?);
+    if key.src.len() <= MAX_TEXT {
+        plans().lock().put(key, p.clone());
+    }
+    Ok(p)
 }
 
 #[cfg(test)]
@@ -99,7 +135,10 @@ mod tests {
     #[test]
     fn a_kept_query_is_returned_without_parsing_again() {
         let mut c = ParseCache::new(4);
-        c.put("SELECT Id FROM Account", tree("SELECT Id FROM Account"));
+        c.put(
+            "SELECT Id FROM Account".into(),
+            tree("SELECT Id FROM Account"),
+        );
         let got = c.get("SELECT Id FROM Account").expect("kept");
         assert_eq!(*got, *tree("SELECT Id FROM Account"));
         assert!(c.get("SELECT Id FROM Contact").is_none());
@@ -108,10 +147,16 @@ mod tests {
     #[test]
     fn the_least_recently_used_query_is_forgotten_first() {
         let mut c = ParseCache::new(2);
-        c.put("SELECT Id FROM Account", tree("SELECT Id FROM Account"));
-        c.put("SELECT Id FROM Contact", tree("SELECT Id FROM Contact"));
+        c.put(
+            "SELECT Id FROM Account".into(),
+            tree("SELECT Id FROM Account"),
+        );
+        c.put(
+            "SELECT Id FROM Contact".into(),
+            tree("SELECT Id FROM Contact"),
+        );
         c.get("SELECT Id FROM Account");
-        c.put("SELECT Id FROM Lead", tree("SELECT Id FROM Lead"));
+        c.put("SELECT Id FROM Lead".into(), tree("SELECT Id FROM Lead"));
         assert_eq!(c.len(), 2);
         assert!(c.get("SELECT Id FROM Account").is_some());
         assert!(c.get("SELECT Id FROM Contact").is_none());

@@ -78,24 +78,29 @@ pub fn parse_query(src: &str) -> Result<Query, SfError> {
     parser::parse(src).map_err(|e| error::malformed(src, e.pos, &e.message))
 }
 
-fn plan_query(store: &Store, src: &str, now: DateTime<Utc>) -> Result<(Arc<Query>, Plan), SfError> {
-    let q = cache::parsed(src, parse_query)?;
-    let base = store
-        .schema()
-        .object_index(&q.from)
-        .ok_or_else(|| error::unsupported_type(src, q.from_pos, &q.from))?;
-    let planner = Planner {
-        store,
-        src,
-        today: now.date_naive(),
+/// The checked plan of `src` against the store's schema, on the day `now` falls on (kept in
+/// [`cache`] for the next call with the same text, schema and day).
+fn plan_query(store: &Store, src: &str, now: DateTime<Utc>) -> Result<Arc<Plan>, SfError> {
+    let today = now.date_naive();
+    let key = cache::PlanKey {
+        schema_key: store.schema_key(),
+        today,
+        src: src.to_string(),
     };
-    let plan = planner.plan(&q, base, false)?;
-    Ok((q, plan))
+    cache::planned(key, || {
+        let q = cache::parsed(src, parse_query)?;
+        let base = store
+            .schema()
+            .object_index(&q.from)
+            .ok_or_else(|| error::unsupported_type(src, q.from_pos, &q.from))?;
+        let planner = Planner { store, src, today };
+        planner.plan(&q, base, false)
+    })
 }
 
 /// Runs one SOQL query against the store.
 pub fn query(store: &Store, src: &str, opts: &QueryOptions) -> Result<QueryResult, SfError> {
-    let (_, plan) = plan_query(store, src, opts.now)?;
+    let plan = plan_query(store, src, opts.now)?;
     let rows = eval::execute(store, &plan, opts.include_deleted, &opts.api_version);
     Ok(QueryResult {
         entity: store.object(plan.base).name.clone(),
@@ -116,7 +121,7 @@ pub struct QueryCursor {
     pub entity: String,
     pub total_size: usize,
     pub aggregate: bool,
-    plan: Plan,
+    plan: Arc<Plan>,
     include_deleted: bool,
     api_version: String,
     ids: Vec<crate::org::ids::SfId>,
@@ -126,7 +131,7 @@ pub struct QueryCursor {
 
 /// Runs the selection part of a query and returns a cursor over its rows.
 pub fn open_cursor(store: &Store, src: &str, opts: &QueryOptions) -> Result<QueryCursor, SfError> {
-    let (_, plan) = plan_query(store, src, opts.now)?;
+    let plan = plan_query(store, src, opts.now)?;
     let entity = store.object(plan.base).name.clone();
     if plan.agg.is_some() || plan.count_only {
         let rows = eval::execute(store, &plan, opts.include_deleted, &opts.api_version);
@@ -170,6 +175,49 @@ impl QueryCursor {
         }
     }
 
+    /// Rows `start .. start + len` as REST JSON bytes, comma-separated, into `out`: the bytes
+    /// of the trees [`QueryCursor::batch`] gives, written without building them when every
+    /// column is a field of the queried object itself.
+    pub fn write_batch(&self, store: &Store, start: usize, len: usize, out: &mut Vec<u8>) {
+        use crate::org::rest::render;
+        let flat: Option<Vec<_>> = self
+            .plan
+            .columns
+            .iter()
+            .map(|c| match c {
+                plan::Column::Field(f) if f.hops.is_empty() && f.obj == self.plan.base => {
+                    Some((f.name.as_str(), f.field, f.ftype))
+                }
+                _ => None,
+            })
+            .collect();
+        let Some(columns) = flat.filter(|_| !self.ids.is_empty()) else {
+            render::write_trees(out, &self.batch(store, start, len));
+            return;
+        };
+        let table = store.table(self.plan.base);
+        let object = &store.object(self.plan.base).name;
+        let end = start.saturating_add(len).min(self.ids.len());
+        let mut first = true;
+        for id in self.ids.get(start.min(end)..end).unwrap_or_default() {
+            let Some(rec) = table.row_of(id).and_then(|r| table.row(r)) else {
+                continue;
+            };
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            render::write_flat_row(
+                out,
+                object,
+                Some(id.as_str()),
+                rec,
+                &columns,
+                &self.api_version,
+            );
+        }
+    }
+
     /// Rows `start .. start + len` as REST JSON.
     pub fn batch(&self, store: &Store, start: usize, len: usize) -> Vec<Json> {
         let end = start.saturating_add(len);
@@ -202,6 +250,6 @@ impl QueryCursor {
 
 /// The `columns=true` metadata of a query (what `sf data query` reads), without running it.
 pub fn columns(store: &Store, src: &str, now: DateTime<Utc>) -> Result<Json, SfError> {
-    let (_, plan) = plan_query(store, src, now)?;
+    let plan = plan_query(store, src, now)?;
     Ok(columns::metadata(store, &plan))
 }

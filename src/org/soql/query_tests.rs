@@ -385,7 +385,7 @@ fn equality_and_in_on_id_and_external_ids_use_an_index() {
         .unwrap()
         .to_string();
     let candidates = |q: &str, all: bool| {
-        let (_, plan) = plan_query(&s, q, o.clock.now()).unwrap();
+        let plan = plan_query(&s, q, o.clock.now()).unwrap();
         plan.filter
             .as_ref()
             .and_then(|c| eval::index_candidates(&s, plan.base, c, all))
@@ -460,4 +460,76 @@ fn a_cursor_renders_batches_of_the_rows_chosen_when_opened() {
     .unwrap();
     assert!(g.aggregate);
     assert_eq!(g.batch(&s, 0, 2000).len(), g.total_size);
+}
+
+#[test]
+fn batches_written_as_bytes_equal_their_rendered_trees() {
+    let o = org();
+    let s = o.store.read();
+    let mut opts = QueryOptions::new(o.clock.now(), "59.0");
+    let queries = [
+        // flat: written directly
+        "SELECT Id, Name, Industry FROM Account ORDER BY Name",
+        "SELECT name, Id, CreatedDate, IsDeleted, NumberOfEmployees, AnnualRevenue FROM Account",
+        "SELECT FIELDS(ALL) FROM Contact LIMIT 200",
+        "SELECT Id, Amount, CloseDate, StageName, Probability FROM Opportunity",
+        "SELECT Id FROM Account WHERE Name = 'nobody'",
+        // parents, children, aggregates: written from their trees
+        "SELECT Name, Account.Name, Owner.Name FROM Contact",
+        "SELECT Name, (SELECT LastName FROM Contacts) FROM Account",
+        "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry",
+        "SELECT COUNT() FROM Account",
+    ];
+    for include_deleted in [false, true] {
+        opts.include_deleted = include_deleted;
+        for q in queries {
+            let c = open_cursor(&s, q, &opts).unwrap();
+            for (start, len) in [(0, 2000), (1, 2), (3, 0), (50, 10)] {
+                let mut out = Vec::new();
+                c.write_batch(&s, start, len, &mut out);
+                let trees = c.batch(&s, start, len);
+                let expected = serde_json::to_string(&trees).unwrap();
+                assert_eq!(
+                    format!("[{}]", String::from_utf8_lossy(&out)),
+                    expected,
+                    "{q} from {start}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_kept_plan_follows_schema_changes_and_the_day() {
+    let o = org();
+    let custom = "SELECT FIELDS(CUSTOM) FROM Account LIMIT 1";
+    let before = run(&o, custom).unwrap();
+    assert!(before.records[0].get("Plan_Cache_Probe__c").is_none());
+    o.store
+        .write()
+        .define_field(
+            "Account",
+            crate::org::schema::FieldDef::new(
+                "Plan_Cache_Probe__c",
+                "Probe",
+                crate::org::schema::FieldType::String,
+            ),
+        )
+        .unwrap();
+    let after = run(&o, custom).unwrap();
+    assert!(
+        after.records[0].get("Plan_Cache_Probe__c").is_some(),
+        "planned again after the new field: {}",
+        after.records[0]
+    );
+
+    let today = "SELECT Id FROM Account WHERE CreatedDate = TODAY";
+    let seeded = o.store.read().count("Account");
+    assert_eq!(run(&o, today).unwrap().total_size, seeded);
+    o.clock.advance(std::time::Duration::from_secs(3 * 86_400));
+    assert_eq!(
+        run(&o, today).unwrap().total_size,
+        0,
+        "TODAY is read again on another day"
+    );
 }
