@@ -220,13 +220,19 @@ fn bench(c: &mut Criterion) {
         std::thread::sleep(Duration::from_secs(3));
     }
 
-    // The same two requests in process, with no socket: sflab's own cost per request, the
-    // steadiest figure to compare changes by on a shared machine.
+    // The same two requests in process, with no socket, beside the hello world answering the
+    // query's bytes: sflab's own cost per request, the steadiest figure to compare changes by
+    // on a shared machine.
     {
-        let app = router_with(state_for_inprocess.clone());
+        let sflab_app = router_with(state_for_inprocess.clone());
+        let hello_app = hello_world(query_body.clone());
         let mut group = c.benchmark_group("inprocess");
         group.throughput(Throughput::Elements(1));
-        for (name, path) in [("get_record", &record_wire), ("query", &query_wire)] {
+        for (name, path, app) in [
+            ("get_record", &record_wire, &sflab_app),
+            ("query", &query_wire, &sflab_app),
+            ("axum_hello_world", &query_wire, &hello_app),
+        ] {
             group.bench_function(name, |b| {
                 b.iter(|| {
                     let req = axum::http::Request::get(path.as_str())

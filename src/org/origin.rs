@@ -35,11 +35,11 @@ pub fn client_of(call_options: &str) -> Option<&str> {
 }
 
 /// The API family and version a path belongs to (`rest`, `62.0`), if it is an API path.
-pub fn api_of(path: &str) -> Option<(&'static str, String)> {
-    let version = |s: &str| {
+pub fn api_of(path: &str) -> Option<(&'static str, &str)> {
+    fn version(s: &str) -> Option<&str> {
         let s = s.trim_start_matches('v');
-        (!s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.')).then(|| s.to_string())
-    };
+        (!s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.')).then_some(s)
+    }
     let mut parts = path.trim_start_matches('/').split('/');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some("services"), Some("data"), Some(v), _) => version(v).map(|v| ("rest", v)),
@@ -53,10 +53,17 @@ pub fn origin_of(path: &str, call_options: Option<&str>) -> String {
     let Some((api, version)) = api_of(path) else {
         return String::new();
     };
-    match call_options.and_then(client_of) {
-        Some(client) => format!("com/salesforce/api/{api}/{version};client={client}"),
-        None => format!("com/salesforce/api/{api}/{version}"),
+    let client = call_options.and_then(client_of);
+    let mut origin = String::with_capacity(40 + client.map_or(0, str::len));
+    origin.push_str("com/salesforce/api/");
+    origin.push_str(api);
+    origin.push('/');
+    origin.push_str(version);
+    if let Some(client) = client {
+        origin.push_str(";client=");
+        origin.push_str(client);
     }
+    origin
 }
 
 /// The origin of a request, from its path and `Sforce-Call-Options` header.

@@ -45,7 +45,7 @@ pub enum SessionError {
 
 #[derive(Debug, Clone, Default)]
 pub struct SessionTable {
-    inner: Arc<RwLock<HashMap<[u8; 32], Session>>>,
+    inner: Arc<RwLock<HashMap<[u8; 32], Arc<Session>>>>,
 }
 
 fn digest(token: &str) -> [u8; 32] {
@@ -58,11 +58,12 @@ impl SessionTable {
     }
 
     pub fn insert(&self, token: &str, session: Session) {
-        self.inner.write().insert(digest(token), session);
+        self.inner.write().insert(digest(token), Arc::new(session));
     }
 
-    /// The session behind `token` at time `now`.
-    pub fn validate(&self, token: &str, now: DateTime<Utc>) -> Result<Session, SessionError> {
+    /// The session behind `token` at time `now` (shared: sessions do not change once issued,
+    /// except by [`SessionTable::expire`], which replaces the table's copy).
+    pub fn validate(&self, token: &str, now: DateTime<Utc>) -> Result<Arc<Session>, SessionError> {
         let map = self.inner.read();
         let session = map.get(&digest(token)).ok_or(SessionError::Unknown)?;
         match session.expires_at {
@@ -88,7 +89,7 @@ impl SessionTable {
     pub fn expire(&self, token: &str, now: DateTime<Utc>) -> bool {
         match self.inner.write().get_mut(&digest(token)) {
             Some(s) => {
-                s.expires_at = Some(now);
+                Arc::make_mut(s).expires_at = Some(now);
                 true
             }
             None => false,

@@ -64,7 +64,7 @@ fn session(
     let user = auth
         .with_config(|c| c.users.by_id(&s.user_id).cloned())
         .ok_or("Bad_OAuth_Token")?;
-    Ok((s, user))
+    Ok((Session::clone(&s), user))
 }
 
 fn urls(base: &str, org_id: &str, user_id: &str, version: &str) -> Value {

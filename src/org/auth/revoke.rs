@@ -108,7 +108,7 @@ async fn run(
             if client.is_some() && s.client_id != client {
                 return Err(foreign());
             }
-            draft.username = Some(s.username);
+            draft.username = Some(s.username.clone());
             auth.sessions().revoke(token);
             Ok("access token revoked".into())
         }

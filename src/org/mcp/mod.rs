@@ -119,7 +119,7 @@ pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<Session, Response> {
     if !(session.has_scope("mcp_api") || session.has_scope("api")) {
         return Err(http_error(StatusCode::FORBIDDEN, "insufficient_scope", "The token lacks the mcp_api (or api) scope; add it to the External Client App and get a new token.", Some("Bearer error=\"insufficient_scope\", scope=\"mcp_api\"".into())));
     }
-    Ok(session)
+    Ok(Session::clone(&session))
 }
 
 fn rpc_result(id: &Json, result: Json) -> Json {

@@ -89,6 +89,7 @@ impl PubSub {
         self.org
             .sessions
             .validate(token, self.org.clock.now())
+            .map(|s| Session::clone(&s))
             .map_err(|_| {
                 auth_error("The access token is invalid or has expired; get a new one and retry.")
             })

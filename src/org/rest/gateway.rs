@@ -19,10 +19,12 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use tower::{Service, ServiceExt};
 
@@ -32,7 +34,7 @@ pub const MAX_URI_AND_HEADER_BYTES: usize = 16_384;
 /// The session of the authenticated caller, put on every authenticated request (shared, so
 /// each extractor that reads it does not copy it).
 #[derive(Debug, Clone)]
-pub struct Caller(pub std::sync::Arc<Session>);
+pub struct Caller(pub Arc<Session>);
 
 /// The API version named in the path (`/services/data/vXX.X/...`).
 #[derive(Debug, Clone, Copy)]
@@ -93,20 +95,39 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Authenticates a request against the org's sessions, on the org's clock.
-pub fn authenticate(state: &RestState, headers: &HeaderMap) -> Result<Session, ApiError> {
+pub fn authenticate(state: &RestState, headers: &HeaderMap) -> Result<Arc<Session>, ApiError> {
+    authenticate_at(state, headers, state.org.clock.now())
+}
+
+fn authenticate_at(
+    state: &RestState,
+    headers: &HeaderMap,
+    now: DateTime<Utc>,
+) -> Result<Arc<Session>, ApiError> {
     let token = bearer_token(headers).ok_or_else(ApiError::invalid_session)?;
     state
         .org
         .sessions
-        .validate(token, state.org.clock.now())
+        .validate(token, now)
         .map_err(|_| ApiError::invalid_session())
 }
 
 /// [`authenticate`] for the data APIs (`/services/data`, Apex REST): the token must also carry
 /// the `api` or `full` scope. Real orgs answer a token without them (e.g. `openid id` only)
 /// 401 with the message below; `userinfo` and the identity URL accept such tokens.
-pub fn authenticate_for_api(state: &RestState, headers: &HeaderMap) -> Result<Session, ApiError> {
-    let session = authenticate(state, headers)?;
+pub fn authenticate_for_api(
+    state: &RestState,
+    headers: &HeaderMap,
+) -> Result<Arc<Session>, ApiError> {
+    authenticate_for_api_at(state, headers, state.org.clock.now())
+}
+
+fn authenticate_for_api_at(
+    state: &RestState,
+    headers: &HeaderMap,
+    now: DateTime<Utc>,
+) -> Result<Arc<Session>, ApiError> {
+    let session = authenticate_at(state, headers, now)?;
     if !allows_api(&session.scopes) {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -255,7 +276,7 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         }
         Area::Versioned(None) => return ApiError::not_found().into_response(),
         Area::Versioned(Some(_)) | Area::ApexRest => {
-            let session = match authenticate_for_api(&state, req.headers()) {
+            let session = match authenticate_for_api_at(&state, req.headers(), now) {
                 Ok(s) => s,
                 Err(e) => return e.into_response(),
             };
@@ -284,8 +305,7 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
             if let Area::Versioned(Some(v)) = area(req.uri().path()) {
                 req.extensions_mut().insert(RequestVersion(v));
             }
-            req.extensions_mut()
-                .insert(Caller(std::sync::Arc::new(session)));
+            req.extensions_mut().insert(Caller(session));
         }
         Area::Other => {}
     }

@@ -89,7 +89,7 @@ fn header_batch(headers: &HeaderMap) -> Option<usize> {
     )
 }
 
-async fn run(
+fn run(
     state: RestState,
     version: ApiVersion,
     caller: Caller,
@@ -163,7 +163,7 @@ async fn query(
     params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    run(state, version, caller, params, headers, false).await
+    run(state, version, caller, params, headers, false)
 }
 
 async fn query_all(
@@ -173,7 +173,7 @@ async fn query_all(
     params: Params,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    run(state, version, caller, params, headers, true).await
+    run(state, version, caller, params, headers, true)
 }
 
 fn next(

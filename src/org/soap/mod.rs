@@ -107,6 +107,7 @@ pub fn session_of(state: &RestState, header: Option<&Element>) -> Result<Session
         .org
         .sessions
         .validate(token, state.org.clock.now())
+        .map(|s| Session::clone(&s))
         .map_err(|_| SoapFault::invalid_session())
 }
 

@@ -128,15 +128,16 @@ async fn bayeux_post(
     };
     let session =
         bearer_token(&headers).and_then(|t| s.org.sessions.validate(t, s.org.clock.now()).ok());
+    let session = session.as_deref();
     // Subscriptions in a batch take effect before its connect is answered (Faye batches a
     // subscribe with a connect); replies keep the batch's order, events come first.
     let is_connect = |m: &Map<String, Value>| m.get("channel") == Some(&json!("/meta/connect"));
     let mut replies: Vec<Option<Vec<Value>>> = vec![None; msgs.len()];
     for (i, m) in msgs.iter().enumerate().filter(|(_, m)| !is_connect(m)) {
-        replies[i] = Some(s.handle(m, session.as_ref()).await);
+        replies[i] = Some(s.handle(m, session).await);
     }
     for (i, m) in msgs.iter().enumerate().filter(|(_, m)| is_connect(m)) {
-        replies[i] = Some(s.handle(m, session.as_ref()).await);
+        replies[i] = Some(s.handle(m, session).await);
     }
     let (mut out, meta): (Vec<Value>, Vec<Value>) = replies
         .into_iter()

@@ -273,8 +273,7 @@ async fn in_process_sub_requests_reach_the_routes_without_being_counted() {
     let mut req = Request::get(format!("{V}/sobjects/Account/ERP_Id__c/A-1000"))
         .body(Body::empty())
         .unwrap();
-    req.extensions_mut()
-        .insert(Caller(std::sync::Arc::new(session)));
+    req.extensions_mut().insert(Caller(session));
     req.extensions_mut().insert(RequestVersion(ApiVersion(59)));
     let resp = crate::org::rest::rest_routes(state.clone())
         .oneshot(req)
