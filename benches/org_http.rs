@@ -1,13 +1,19 @@
 //! Loopback throughput of the mock org's REST surface, in one run beside two references
 //! answering the very same bytes: a bare axum "hello world" (the ceiling for any axum
 //! server; target: sflab reaches at least half of it) and WireMock serving a static stub
-//! (the usual way to fake Salesforce; target: sflab at least 5× faster).
+//! (the usual way to fake Salesforce; target: sflab at least 5× faster). WireMock runs twice:
+//! as `java -jar` starts it (request journal on) and tuned (journal and request logging off).
 //!
-//! All three use plain HTTP/1.1 on 127.0.0.1 with keep-alive and the same lean load generator
-//! (`common/loadgen.rs`): 32 concurrent connections writing pre-built requests, so the client
-//! takes as little as possible of the cores the servers share with it. WireMock needs Java and `scripts/install-clients` (npm `wiremock`);
-//! without them its rows are skipped with a note (`SFLAB_BENCH_NO_WIREMOCK=1` skips them too,
-//! for profiling). Run: `cargo bench --bench org_http`.
+//! All use plain HTTP/1.1 on 127.0.0.1 with keep-alive and the same lean load generator
+//! (`common/loadgen.rs`): 32 concurrent connections writing pre-built requests. On a machine
+//! with two or more cores, the server under test is pinned to one core and the load generator
+//! to another (`SFLAB_BENCH_SHARED_CORES=1` lets everything share every core instead), so the
+//! figures compare servers rather than how each shares its cores with the client.
+//! The `inprocess` group sends the same requests through the routers with no socket at all.
+//!
+//! WireMock needs Java and `scripts/install-clients` (npm `wiremock`); without them its rows
+//! are skipped with a note (`SFLAB_BENCH_NO_WIREMOCK=1` skips them too, for profiling).
+//! Run: `cargo bench --bench org_http`.
 
 use axum::http::header;
 use axum::routing::get;
@@ -28,6 +34,29 @@ use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
 const CONNECTIONS: usize = 32;
+
+/// The cores servers and the load generator run on, when they are kept apart.
+const LOAD_CPU: usize = 0;
+const SERVER_CPU: usize = 1;
+
+/// True when the servers get a core of their own (see the module header).
+fn separate_cores() -> bool {
+    std::env::var_os("SFLAB_BENCH_SHARED_CORES").is_none()
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+}
+
+/// Pins the calling thread (or, before `exec`, the process) to one core.
+fn pin_to(cpu: usize) -> std::io::Result<()> {
+    // SAFETY: the set is a plain bit mask we own; sched_setaffinity only reads it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
 
 async fn start(app: Router) -> SocketAddr {
     let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
@@ -108,7 +137,13 @@ fn start_wiremock(stubs: &[(&str, &[u8])], tuned: bool) -> Option<WireMock> {
         .local_addr()
         .ok()?
         .port();
-    let child = Command::new("java")
+    let mut java = Command::new("java");
+    if separate_cores() {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: only an async-signal-safe system call runs between fork and exec.
+        unsafe { java.pre_exec(|| pin_to(SERVER_CPU)) };
+    }
+    let child = java
         .args([
             "-jar",
             jar.to_str()?,
@@ -145,7 +180,23 @@ fn start_wiremock(stubs: &[(&str, &[u8])], tuned: bool) -> Option<WireMock> {
 }
 
 fn bench(c: &mut Criterion) {
+    let apart = separate_cores();
+    if apart {
+        pin_to(LOAD_CPU).expect("pin the load generator");
+    }
+    // The load generator (and the in-process group) run here...
     let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // ...and the servers here, on a core of their own when there are two.
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(if apart { 1 } else { 2 })
+        .on_thread_start(move || {
+            if apart {
+                pin_to(SERVER_CPU).expect("pin a server thread");
+            }
+        })
         .enable_all()
         .build()
         .unwrap();
@@ -166,7 +217,7 @@ fn bench(c: &mut Criterion) {
         )
     };
     let state_for_inprocess = state.clone();
-    let sflab_addr = rt.block_on(start(router_with(state)));
+    let sflab_addr = server_rt.block_on(start(router_with(state)));
     let sflab = Load::new(sflab_addr, CONNECTIONS);
     // WireMock matches the URL as sent on the wire, where quotes are percent-encoded; every
     // target is sent the same encoded path.
@@ -254,7 +305,7 @@ fn bench(c: &mut Criterion) {
         ("get_record", &record_wire, &record_body),
         ("query", &query_wire, &query_body),
     ] {
-        let hello_addr = rt.block_on(start(hello_world(body.clone())));
+        let hello_addr = server_rt.block_on(start(hello_world(body.clone())));
         let hello = Load::new(hello_addr, CONNECTIONS);
         let mut group = c.benchmark_group(format!("loopback_{name}"));
         group.throughput(Throughput::Elements(1));
