@@ -6,6 +6,7 @@
 use super::ids::SfId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -24,9 +25,9 @@ pub struct Change {
     pub id: SfId,
     pub kind: ChangeKind,
     /// Fields given a value (set, or changed on update), by API name, in schema order.
-    pub changed_fields: Vec<String>,
+    pub changed_fields: Vec<Arc<str>>,
     /// Fields set to null by this change.
-    pub nulled_fields: Vec<String>,
+    pub nulled_fields: Vec<Arc<str>>,
     pub user: SfId,
     pub at: DateTime<Utc>,
     /// The API call that made it (`com/salesforce/api/rest/62.0;client=…`), empty when not

@@ -49,10 +49,26 @@ impl Store {
         changes: Vec<(u16, Option<Value>)>,
         actor: &Actor,
     ) -> Result<Change, SfError> {
+        // The id is settled first and stored with the other fields, so the record is built
+        // once at its final size.
+        let id_field = self.rules[t].id;
+        let given_id = changes.iter().find_map(|c| match c {
+            (i, Some(Value::Id(id))) if *i == id_field => Some(*id),
+            _ => None,
+        });
+        let id = match given_id {
+            Some(id) if actor.trusted => {
+                self.ids.observe(&id);
+                id
+            }
+            _ => {
+                let prefix = &self.schema.object_at(t).key_prefix;
+                self.ids.next(prefix)
+            }
+        };
         let rules = &self.rules[t];
         let given = |i: u16| changes.iter().any(|c| c.0 == i);
-        let mut pairs: Vec<(u16, Value)> =
-            Vec::with_capacity(changes.len() + rules.defaults.len() + rules.stamps.len() + 3);
+        let mut pairs = std::mem::take(&mut self.scratch);
         // Audit stamps go first so they win over any given value, as stamping last would;
         // no check below reads them, and the record is sorted once.
         let stamps = rules.stamp(actor.now.timestamp_millis(), actor.user, true);
@@ -65,23 +81,17 @@ impl Store {
                 pairs.push((*i, v.clone()));
             }
         }
-        pairs.extend(changes.into_iter().filter_map(|(i, v)| Some((i, v?))));
-        let mut rec = Record::from_pairs(pairs);
+        pairs.push((id_field, Value::Id(id)));
+        pairs.extend(
+            changes
+                .into_iter()
+                .filter(|c| c.0 != id_field)
+                .filter_map(|(i, v)| Some((i, v?))),
+        );
+        let mut rec = Record::from_scratch(&mut pairs);
+        self.scratch = pairs;
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;
-        let id_field = self.rules[t].id as usize;
-        let id = match rec.get(id_field) {
-            Some(Value::Id(id)) if actor.trusted => {
-                let id = *id;
-                self.ids.observe(&id);
-                id
-            }
-            _ => {
-                let prefix = &self.schema.object_at(t).key_prefix;
-                self.ids.next(prefix)
-            }
-        };
-        rec.apply(vec![(id_field as u16, Some(Value::Id(id)))]);
         self.check_unique(t, &rec, None)?;
         if self.tables[t].get(&id).is_some() {
             return Err(SfError::new(

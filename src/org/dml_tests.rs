@@ -347,8 +347,8 @@ fn update_change_lists_changed_and_nulled_fields() {
             &actor,
         )
         .unwrap();
-    assert!(u.changed_fields.contains(&"Name".to_string()));
-    assert_eq!(u.nulled_fields, vec!["Phone"]);
+    assert!(u.changed_fields.contains(&"Name".into()));
+    assert_eq!(u.nulled_fields, vec!["Phone".into()]);
 }
 
 #[test]

@@ -25,6 +25,16 @@ impl Record {
         }
     }
 
+    /// The record of the pairs in `scratch`, which is left empty with its capacity kept: the
+    /// record's slice is allocated once, at its exact size.
+    pub fn from_scratch(scratch: &mut Vec<(u16, Value)>) -> Record {
+        scratch.sort_by_key(|p| p.0);
+        scratch.dedup_by_key(|p| p.0);
+        Record {
+            fields: scratch.drain(..).collect(),
+        }
+    }
+
     pub fn get(&self, index: usize) -> Option<&Value> {
         let i = u16::try_from(index).ok()?;
         self.fields

@@ -232,9 +232,13 @@ impl FieldDef {
     }
 }
 
+/// Names (ASCII-lowercased) to positions, with a fast hash: every DML call and query looks
+/// field names up here.
+type NameMap = rustc_hash::FxHashMap<String, usize>;
+
 /// Looks `name` up in a map keyed by ASCII-lowercased names, without allocating for the
 /// short names schemas use (lookups run once per field of every DML call).
-fn get_folded(map: &HashMap<String, usize>, name: &str) -> Option<usize> {
+fn get_folded(map: &NameMap, name: &str) -> Option<usize> {
     let bytes = name.as_bytes();
     let mut buf = [0u8; 64];
     if bytes.len() > buf.len() {
@@ -271,7 +275,7 @@ pub struct ObjectDef {
     #[serde(skip)]
     pub child_relationships: Vec<ChildRelationship>,
     #[serde(skip)]
-    by_name: HashMap<String, usize>,
+    by_name: NameMap,
 }
 
 impl ObjectDef {
@@ -284,7 +288,7 @@ impl ObjectDef {
             custom: name.ends_with("__c"),
             fields: Vec::new(),
             child_relationships: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: NameMap::default(),
         }
     }
 
@@ -349,7 +353,7 @@ impl ObjectDef {
 pub struct Schema {
     objects: Vec<ObjectDef>,
     #[serde(skip)]
-    by_name: HashMap<String, usize>,
+    by_name: NameMap,
     #[serde(skip)]
     by_prefix: HashMap<String, usize>,
 }

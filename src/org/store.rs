@@ -108,6 +108,8 @@ pub struct Store {
     group: u64,
     listeners: Vec<Listener>,
     tx_listeners: Vec<TxListener>,
+    /// Reused while building records, so an insert allocates the record once.
+    pub(crate) scratch: Vec<(u16, super::value::Value)>,
 }
 
 impl std::fmt::Debug for Store {
@@ -142,6 +144,7 @@ impl Store {
             group: 0,
             listeners: Vec::new(),
             tx_listeners: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 

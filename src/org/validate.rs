@@ -12,6 +12,7 @@ use super::store::{Actor, Store};
 use super::value::Value;
 use super::write_rules::Closing;
 use serde_json::Map;
+use std::sync::Arc;
 
 type Json = serde_json::Value;
 
@@ -378,6 +379,7 @@ impl Store {
         actor: &Actor,
     ) -> Change {
         let obj = self.schema.object_at(t);
+        let names = &self.rules[t].names;
         let mut changed = Vec::with_capacity(new.pairs().len());
         let mut nulled = Vec::new();
         // Both records hold their pairs sorted by slot: one merge walk finds the differences.
@@ -385,19 +387,19 @@ impl Store {
         let after = new.pairs();
         let (mut a, mut b) = (0, 0);
         loop {
-            let gone = |i: u16, nulled: &mut Vec<String>, changed: &mut Vec<String>| {
-                let f = &obj.fields[i as usize];
-                if f.field_type != FieldType::Boolean {
-                    nulled.push(f.name.clone());
+            let gone = |i: u16, nulled: &mut Vec<Arc<str>>, changed: &mut Vec<Arc<str>>| {
+                let name = names[i as usize].clone();
+                if obj.fields[i as usize].field_type != FieldType::Boolean {
+                    nulled.push(name);
                 } else {
-                    changed.push(f.name.clone());
+                    changed.push(name);
                 }
             };
             match (before.get(a), after.get(b)) {
                 (None, None) => break,
                 (Some(x), Some(y)) if x.0 == y.0 => {
                     if x.1 != y.1 {
-                        changed.push(obj.fields[y.0 as usize].name.clone());
+                        changed.push(names[y.0 as usize].clone());
                     }
                     a += 1;
                     b += 1;
@@ -411,7 +413,7 @@ impl Store {
                     a += 1;
                 }
                 (_, Some(y)) => {
-                    changed.push(obj.fields[y.0 as usize].name.clone());
+                    changed.push(names[y.0 as usize].clone());
                     b += 1;
                 }
             }

@@ -61,6 +61,8 @@ pub(crate) struct ObjectRules {
     pub stamps: Vec<(u16, Stamp)>,
     pub compound_name: Option<CompoundName>,
     pub closing: Option<Closing>,
+    /// Every field's name by slot, shared, so a change can list fields without copying them.
+    pub names: Vec<std::sync::Arc<str>>,
 }
 
 fn slot(i: usize) -> u16 {
@@ -73,6 +75,7 @@ impl ObjectRules {
         let idx = |n: &str| obj.field_index(n).map(slot);
         let mut rules = ObjectRules {
             id: obj.system_index(SystemField::Id).map(slot).unwrap_or(0),
+            names: obj.fields.iter().map(|f| f.name.as_str().into()).collect(),
             ..ObjectRules::default()
         };
         for (i, f) in obj.fields.iter().enumerate() {

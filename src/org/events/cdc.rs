@@ -286,11 +286,11 @@ impl ChangeBatch {
         let mut changed: Vec<&str> = Vec::new();
         let mut nulled: Vec<&str> = Vec::new();
         if is_update {
-            changed = change.changed_fields.iter().map(String::as_str).collect();
+            changed = change.changed_fields.iter().map(|s| &**s).collect();
             if !changed.contains(&"LastModifiedDate") {
                 changed.push("LastModifiedDate");
             }
-            nulled = change.nulled_fields.iter().map(String::as_str).collect();
+            nulled = change.nulled_fields.iter().map(|s| &**s).collect();
         }
         if let Some(c) = &self.last {
             let same = Arc::ptr_eq(&c.ty, ty)
@@ -320,8 +320,8 @@ impl ChangeBatch {
             .iter()
             .enumerate()
             .filter(|(_, f)| {
-                change.changed_fields.iter().any(|c| c == &f.name)
-                    || change.nulled_fields.iter().any(|c| c == &f.name)
+                change.changed_fields.iter().any(|c| **c == *f.name)
+                    || change.nulled_fields.iter().any(|c| **c == *f.name)
                     || f.name == "LastModifiedDate"
             })
             .map(|(pos, _)| pos)
