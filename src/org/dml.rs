@@ -38,15 +38,17 @@ impl Store {
         actor: &Actor,
     ) -> Result<Change, SfError> {
         let changes = self.convert_entries(t, entries, None, actor)?;
-        self.insert_converted(t, changes, actor)
+        self.insert_converted(t, changes, None, actor)
     }
 
     /// Creates a record from converted field values (defaults, derived fields, stamps and
-    /// checks follow).
+    /// checks follow). `key_checked` names a unique field the caller has just found free for
+    /// this value (an upsert's key), whose uniqueness is not checked twice.
     fn insert_converted(
         &mut self,
         t: usize,
         changes: Vec<(u16, Option<Value>)>,
+        key_checked: Option<u16>,
         actor: &Actor,
     ) -> Result<Change, SfError> {
         // The id is settled first and stored with the other fields, so the record is built
@@ -92,7 +94,7 @@ impl Store {
         self.scratch = pairs;
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;
-        self.check_unique(t, &rec, None)?;
+        self.check_unique(t, &rec, None, key_checked)?;
         if self.tables[t].get(&id).is_some() {
             return Err(SfError::new(
                 ErrorCode::DUPLICATE_VALUE,
@@ -159,7 +161,7 @@ impl Store {
         self.derive(t, &mut rec, false);
         self.check_required(t, &rec)?;
         rec.apply(self.stamp(t, actor, false));
-        self.check_unique(t, &rec, Some(row))?;
+        self.check_unique(t, &rec, Some(row), None)?;
         let change = self.change(t, id, ChangeKind::Update, Some(&old), &rec, actor);
         self.tables[t].replace(row, rec);
         self.log_undo(Undo::Replaced { table: t, row, old });
@@ -242,7 +244,10 @@ impl Store {
                 );
                 with_key.push((fname, Given::Text(value)));
                 let changes = self.convert_entries(t, &with_key, None, actor)?;
-                Ok((self.insert_converted(t, changes, actor)?, true))
+                Ok((
+                    self.insert_converted(t, changes, Some(fi as u16), actor)?,
+                    true,
+                ))
             }
             [row] => Ok((self.update_row(t, *row, entries, actor)?, false)),
             many => {
@@ -279,7 +284,7 @@ impl Store {
         }
         rec.apply(set);
         if !deleted {
-            self.check_unique(t, &rec, Some(row))?;
+            self.check_unique(t, &rec, Some(row), None)?;
         }
         let kind = if deleted {
             ChangeKind::Delete

@@ -329,10 +329,14 @@ impl Store {
         t: usize,
         rec: &Record,
         except: Option<u32>,
+        already_checked: Option<u16>,
     ) -> Result<(), SfError> {
         let obj = self.schema.object_at(t);
         let table = &self.tables[t];
         for &i in &self.rules[t].unique {
+            if Some(i) == already_checked {
+                continue;
+            }
             let i = i as usize;
             let Some(v) = rec.get(i) else { continue };
             let Some(mut rows) = table.matches(i, v) else {
