@@ -54,17 +54,32 @@ impl Load {
             tasks.push(tokio::spawn(async move {
                 let mut slot = slot.lock().await;
                 for _ in 0..per {
-                    if slot.is_none() {
-                        let stream = TcpStream::connect(addr).await.expect("connect");
-                        stream.set_nodelay(true).expect("nodelay");
-                        *slot = Some(Conn {
-                            stream,
-                            buf: Vec::with_capacity(8192),
-                        });
-                    }
-                    let conn = slot.as_mut().expect("connected");
-                    conn.stream.write_all(&request).await.expect("write");
-                    let keep = read_response(conn).await;
+                    // A kept-alive connection the server closed while it sat idle (between
+                    // benchmarks) is reopened and the request sent again, as HTTP clients
+                    // do; a fresh connection closed before answering is a failure.
+                    let mut fresh = false;
+                    let keep = loop {
+                        if slot.is_none() {
+                            let stream = TcpStream::connect(addr).await.expect("connect");
+                            stream.set_nodelay(true).expect("nodelay");
+                            *slot = Some(Conn {
+                                stream,
+                                buf: Vec::with_capacity(8192),
+                            });
+                            fresh = true;
+                        }
+                        let conn = slot.as_mut().expect("connected");
+                        let sent = conn.stream.write_all(&request).await.is_ok();
+                        match sent.then_some(()) {
+                            Some(()) => match read_response(conn).await {
+                                Some(keep) => break keep,
+                                None if !fresh => *slot = None,
+                                None => panic!("the server closed a new connection unanswered"),
+                            },
+                            None if !fresh => *slot = None,
+                            None => panic!("could not send on a new connection"),
+                        }
+                    };
                     if !keep {
                         *slot = None;
                     }
@@ -78,11 +93,20 @@ impl Load {
     }
 }
 
-/// Reads one whole response; whether the connection may be used again.
-async fn read_response(conn: &mut Conn) -> bool {
+/// Reads one whole response; whether the connection may be used again, or `None` when the
+/// server closed the connection before sending any of it.
+async fn read_response(conn: &mut Conn) -> Option<bool> {
     let head_end = loop {
         if let Some(i) = find(&conn.buf, b"\r\n\r\n") {
             break i + 4;
+        }
+        if conn.buf.is_empty() {
+            let mut chunk = [0u8; 16384];
+            match conn.stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => conn.buf.extend_from_slice(&chunk[..n]),
+            }
+            continue;
         }
         fill(conn).await;
     };
@@ -133,7 +157,7 @@ async fn read_response(conn: &mut Conn) -> bool {
         }
         conn.buf.drain(..n);
     }
-    !close
+    Some(!close)
 }
 
 async fn fill(conn: &mut Conn) {
