@@ -17,14 +17,6 @@ pub struct Record {
 }
 
 impl Record {
-    pub fn from_pairs(mut pairs: Vec<(u16, Value)>) -> Record {
-        pairs.sort_by_key(|p| p.0);
-        pairs.dedup_by_key(|p| p.0);
-        Record {
-            fields: pairs.into_boxed_slice(),
-        }
-    }
-
     /// The record of the pairs in `scratch`, which is left empty with its capacity kept: the
     /// record's slice is allocated once, at its exact size.
     pub fn from_scratch(scratch: &mut Vec<(u16, Value)>) -> Record {
@@ -374,7 +366,7 @@ mod tests {
 
     #[test]
     fn apply_sets_and_clears_in_index_order() {
-        let mut r = Record::from_pairs(vec![(3, Value::Int(3)), (1, Value::Int(1))]);
+        let mut r = Record::from_scratch(&mut vec![(3, Value::Int(3)), (1, Value::Int(1))]);
         r.apply(vec![(2, Some(Value::Int(2))), (3, None)]);
         let idx: Vec<u16> = r.pairs().iter().map(|p| p.0).collect();
         assert_eq!(idx, vec![1, 2]);

@@ -1,8 +1,8 @@
 //! What every request to the mock org passes through before and after routing: URI and
 //! header size limits, path normalisation (`//` and trailing slashes), the version check,
 //! authentication, the daily API allocation, the `Sforce-Limit-Info` header, the call origin
-//! that change events carry, Salesforce-shaped
-//! bodies for the router's own 404/405, and a last-resort catch of panics.
+//! that change events carry, Salesforce-shaped bodies for the router's own 404/405, and a
+//! last-resort catch of panics.
 //!
 //! It is a tower `Service` around the inner router, because path rewriting must happen before
 //! routing. Extension routers (Composite, Bulk, Apex REST…) mounted on the inner router get
@@ -115,14 +115,7 @@ fn authenticate_at(
 /// [`authenticate`] for the data APIs (`/services/data`, Apex REST): the token must also carry
 /// the `api` or `full` scope. Real orgs answer a token without them (e.g. `openid id` only)
 /// 401 with the message below; `userinfo` and the identity URL accept such tokens.
-pub fn authenticate_for_api(
-    state: &RestState,
-    headers: &HeaderMap,
-) -> Result<Arc<Session>, ApiError> {
-    authenticate_for_api_at(state, headers, state.org.clock.now())
-}
-
-fn authenticate_for_api_at(
+fn authenticate_for_api(
     state: &RestState,
     headers: &HeaderMap,
     now: DateTime<Utc>,
@@ -276,7 +269,7 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         }
         Area::Versioned(None) => return ApiError::not_found().into_response(),
         Area::Versioned(Some(_)) | Area::ApexRest => {
-            let session = match authenticate_for_api_at(&state, req.headers(), now) {
+            let session = match authenticate_for_api(&state, req.headers(), now) {
                 Ok(s) => s,
                 Err(e) => return e.into_response(),
             };

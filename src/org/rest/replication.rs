@@ -141,20 +141,31 @@ fn stamps(state: &RestState, index: usize) -> Vec<(String, i64, bool)> {
     out
 }
 
-async fn updated(
-    State(state): State<RestState>,
-    caller: Caller,
-    Path((_, sobject)): Path<(String, String)>,
-    Query(params): Query<Params>,
-) -> Result<Response, ApiError> {
-    let index = object(&state, &caller, &sobject)?;
+/// The object a request names, the org's now, and the window it asks for as `[from, to)` in
+/// epoch milliseconds.
+fn asked(
+    state: &RestState,
+    caller: &Caller,
+    sobject: &str,
+    params: &Params,
+) -> Result<(usize, DateTime<Utc>, i64, i64), ApiError> {
+    let index = object(state, caller, sobject)?;
     let now = state.org.clock.now();
     let (start, end) = window(
         params.get("start").map(String::as_str),
         params.get("end").map(String::as_str),
         now,
     )?;
-    let (from, to) = (start.timestamp_millis(), end.timestamp_millis());
+    Ok((index, now, start.timestamp_millis(), end.timestamp_millis()))
+}
+
+async fn updated(
+    State(state): State<RestState>,
+    caller: Caller,
+    Path((_, sobject)): Path<(String, String)>,
+    Query(params): Query<Params>,
+) -> Result<Response, ApiError> {
+    let (index, _, from, to) = asked(&state, &caller, &sobject, &params)?;
     let ids: Vec<String> = stamps(&state, index)
         .into_iter()
         .filter(|(_, ms, binned)| !binned && *ms >= from && *ms < to)
@@ -172,14 +183,7 @@ async fn deleted(
     Path((_, sobject)): Path<(String, String)>,
     Query(params): Query<Params>,
 ) -> Result<Response, ApiError> {
-    let index = object(&state, &caller, &sobject)?;
-    let now = state.org.clock.now();
-    let (start, end) = window(
-        params.get("start").map(String::as_str),
-        params.get("end").map(String::as_str),
-        now,
-    )?;
-    let (from, to) = (start.timestamp_millis(), end.timestamp_millis());
+    let (index, now, from, to) = asked(&state, &caller, &sobject, &params)?;
     let binned: Vec<(String, i64)> = stamps(&state, index)
         .into_iter()
         .filter(|(_, _, binned)| *binned)

@@ -163,6 +163,24 @@ impl Parser {
         if self.eat_kw("HAVING") {
             q.having = Some(self.cond()?);
         }
+        self.order_limit_offset(&mut q)?;
+        if self.eat_kw("FOR") {
+            q.for_clause = Some(if self.eat_kw("VIEW") {
+                ForClause::View
+            } else if self.eat_kw("REFERENCE") {
+                ForClause::Reference
+            } else if self.eat_kw("UPDATE") {
+                ForClause::Update
+            } else {
+                return self.unexpected();
+            });
+        }
+        Ok(q)
+    }
+
+    /// The optional `ORDER BY …`, `LIMIT n` and `OFFSET n` that end a query or a SOSL
+    /// RETURNING object.
+    fn order_limit_offset(&mut self, q: &mut Query) -> PResult<()> {
         if self.eat_kw("ORDER") {
             self.expect_kw("BY")?;
             q.order_by.push(self.order_item()?);
@@ -177,18 +195,7 @@ impl Parser {
         if self.eat_kw("OFFSET") {
             q.offset = Some(self.integer()?);
         }
-        if self.eat_kw("FOR") {
-            q.for_clause = Some(if self.eat_kw("VIEW") {
-                ForClause::View
-            } else if self.eat_kw("REFERENCE") {
-                ForClause::Reference
-            } else if self.eat_kw("UPDATE") {
-                ForClause::Update
-            } else {
-                return self.unexpected();
-            });
-        }
-        Ok(q)
+        Ok(())
     }
 
     fn integer(&mut self) -> PResult<u64> {
@@ -491,20 +498,7 @@ impl Parser {
         if self.eat_kw("WHERE") {
             q.where_ = Some(self.cond()?);
         }
-        if self.eat_kw("ORDER") {
-            self.expect_kw("BY")?;
-            q.order_by.push(self.order_item()?);
-            while self.peek().tok == Tok::Comma {
-                self.next();
-                q.order_by.push(self.order_item()?);
-            }
-        }
-        if self.eat_kw("LIMIT") {
-            q.limit = Some(self.integer()?);
-        }
-        if self.eat_kw("OFFSET") {
-            q.offset = Some(self.integer()?);
-        }
+        self.order_limit_offset(&mut q)?;
         self.expect(Tok::RParen)?;
         Ok(q)
     }
