@@ -11,7 +11,7 @@ use super::error::{ErrorCode, SfError, UpsertError};
 use super::record::Record;
 use super::schema::SystemField;
 use super::store::{parse_id, Actor, Store, Undo, UpsertMode};
-use super::validate::{cross_reference, entity_deleted, json_entries, Given};
+use super::validate::{cross_reference, entity_deleted, json_entries, Entry, FieldName, Given};
 use super::value::Value;
 use serde_json::Map;
 
@@ -34,10 +34,10 @@ impl Store {
     pub fn insert_given(
         &mut self,
         t: usize,
-        entries: &[(&str, Given<'_>)],
+        entries: &[Entry<'_>],
         actor: &Actor,
     ) -> Result<Change, SfError> {
-        let changes = self.convert_entries(t, entries, None, actor)?;
+        let changes = self.convert_entries(t, entries.iter().copied(), None, actor)?;
         self.insert_converted(t, changes, None, actor)
     }
 
@@ -73,8 +73,7 @@ impl Store {
         let mut pairs = std::mem::take(&mut self.scratch);
         // Audit stamps go first so they win over any given value, as stamping last would;
         // no check below reads them, and the record is sorted once.
-        let stamps = rules.stamp(actor.now.timestamp_millis(), actor.user, true);
-        pairs.extend(stamps.into_iter().filter_map(|(i, v)| Some((i, v?))));
+        pairs.extend(rules.stamps(actor.now.timestamp_millis(), actor.user, true));
         if let Some(owner) = rules.owner.filter(|o| !given(*o)) {
             pairs.push((owner, Value::Id(actor.user)));
         }
@@ -95,14 +94,13 @@ impl Store {
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;
         self.check_unique(t, &rec, None, key_checked)?;
-        if self.tables[t].get(&id).is_some() {
-            return Err(SfError::new(
+        let change = self.change(t, id, ChangeKind::Create, None, &rec, actor);
+        let row = self.tables[t].try_insert(rec).map_err(|id| {
+            SfError::new(
                 ErrorCode::DUPLICATE_VALUE,
                 format!("duplicate value found: Id duplicates value on record with id: {id}"),
-            ));
-        }
-        let change = self.change(t, id, ChangeKind::Create, None, &rec, actor);
-        let row = self.tables[t].insert(rec);
+            )
+        })?;
         self.log_undo(Undo::Inserted { table: t, row });
         self.emit(&change);
         Ok(change)
@@ -136,7 +134,7 @@ impl Store {
         &mut self,
         t: usize,
         id: &str,
-        entries: &[(&str, Given<'_>)],
+        entries: &[Entry<'_>],
         actor: &Actor,
     ) -> Result<Change, SfError> {
         let row = self.live_row_for_write(t, id)?;
@@ -147,7 +145,7 @@ impl Store {
         &mut self,
         t: usize,
         row: u32,
-        entries: &[(&str, Given<'_>)],
+        entries: &[Entry<'_>],
         actor: &Actor,
     ) -> Result<Change, SfError> {
         let old = self.tables[t]
@@ -155,7 +153,7 @@ impl Store {
             .cloned()
             .ok_or_else(cross_reference)?;
         let id = self.tables[t].id_of(&old).ok_or_else(cross_reference)?;
-        let changes = self.convert_entries(t, entries, Some(&id), actor)?;
+        let changes = self.convert_entries(t, entries.iter().copied(), Some(&id), actor)?;
         let mut rec = old.clone();
         rec.apply(changes);
         self.derive(t, &mut rec, false);
@@ -180,27 +178,41 @@ impl Store {
         actor: &Actor,
     ) -> Result<(Change, bool), UpsertError> {
         let t = self.object_index(object)?;
-        self.upsert_given(t, field, value, &json_entries(body), mode, actor)
+        self.upsert_given(
+            t,
+            FieldName::Spelled(field),
+            value,
+            &json_entries(body),
+            mode,
+            actor,
+        )
     }
 
     /// Upserts a record of object `t` from given values (the bulk path).
     pub fn upsert_given(
         &mut self,
         t: usize,
-        field: &str,
+        field: FieldName<'_>,
         value: &str,
-        entries: &[(&str, Given<'_>)],
+        entries: &[Entry<'_>],
         mode: UpsertMode,
         actor: &Actor,
     ) -> Result<(Change, bool), UpsertError> {
         let obj = self.schema.object_at(t);
         let no_field = || {
+            let shown = match field {
+                FieldName::Spelled(name) => name,
+                FieldName::Slot(i) => obj.fields[i as usize].name.as_str(),
+            };
             SfError::new(
                 ErrorCode::NOT_FOUND,
-                format!("Provided external ID field does not exist or is not accessible: {field}"),
+                format!("Provided external ID field does not exist or is not accessible: {shown}"),
             )
         };
-        let fi = obj.field_index(field).ok_or_else(no_field)?;
+        let fi = match field {
+            FieldName::Slot(i) => i as usize,
+            FieldName::Spelled(name) => obj.field_index(name).ok_or_else(no_field)?,
+        };
         let f = &obj.fields[fi];
         if f.system == Some(SystemField::Id) {
             if value.is_empty() {
@@ -235,15 +247,18 @@ impl Store {
             [] => {
                 // The key in the URL wins over a different value in the body [U].
                 let fname = f.name.as_str();
-                let mut with_key: Vec<(&str, Given<'_>)> = Vec::with_capacity(entries.len() + 1);
-                with_key.extend(
-                    entries
-                        .iter()
-                        .filter(|(k, _)| !k.eq_ignore_ascii_case(fname))
-                        .copied(),
-                );
-                with_key.push((fname, Given::Text(value)));
-                let changes = self.convert_entries(t, &with_key, None, actor)?;
+                let with_key = entries
+                    .iter()
+                    .filter(|(k, _)| match k {
+                        FieldName::Spelled(k) => !k.eq_ignore_ascii_case(fname),
+                        FieldName::Slot(i) => *i as usize != fi,
+                    })
+                    .copied()
+                    .chain(std::iter::once((
+                        FieldName::Slot(fi as u16),
+                        Given::Text(value),
+                    )));
+                let changes = self.convert_entries(t, with_key, None, actor)?;
                 Ok((
                     self.insert_converted(t, changes, Some(fi as u16), actor)?,
                     true,

@@ -59,7 +59,7 @@ pub use seed::{OrgSeed, SeedError};
 pub use session::{Session, SessionError, SessionTable};
 pub use snapshot::{Snapshot, SnapshotOptions};
 pub use store::{Actor, Store, UpsertMode};
-pub use validate::Given;
+pub use validate::{Entry, FieldName, Given};
 
 use parking_lot::RwLock;
 use std::sync::Arc;

@@ -305,6 +305,25 @@ impl Table {
         if let Some(id) = self.id_of(&rec) {
             self.by_id.insert(id, row);
         }
+        self.add_row(row, rec)
+    }
+
+    /// Stores a new record unless its id is taken (then the id is returned and nothing
+    /// changes): the check and the index entry cost one hash lookup.
+    pub fn try_insert(&mut self, rec: Record) -> Result<u32, SfId> {
+        let row = self.rows.len() as u32;
+        if let Some(id) = self.id_of(&rec) {
+            match self.by_id.entry(id) {
+                std::collections::hash_map::Entry::Occupied(_) => return Err(id),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(row);
+                }
+            }
+        }
+        Ok(self.add_row(row, rec))
+    }
+
+    fn add_row(&mut self, row: u32, rec: Record) -> u32 {
         self.index_record(row, &rec, true);
         self.rows.push(Some(rec));
         self.live += 1;

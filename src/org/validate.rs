@@ -55,10 +55,22 @@ impl Given<'_> {
     }
 }
 
+/// How a write names a field: as the caller spelled it (a REST body's key, looked up here
+/// case-insensitively, parent relationships included), or by the slot the caller resolved
+/// once for many rows (a Bulk API column, planned per upload).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldName<'a> {
+    Spelled(&'a str),
+    Slot(u16),
+}
+
+/// One given field of a write.
+pub type Entry<'a> = (FieldName<'a>, Given<'a>);
+
 /// The entries of a REST JSON body.
-pub(crate) fn json_entries(map: &Map<String, Json>) -> Vec<(&str, Given<'_>)> {
+pub(crate) fn json_entries(map: &Map<String, Json>) -> Vec<Entry<'_>> {
     map.iter()
-        .map(|(k, v)| (k.as_str(), Given::Json(v)))
+        .map(|(k, v)| (FieldName::Spelled(k.as_str()), Given::Json(v)))
         .collect()
 }
 
@@ -124,8 +136,9 @@ impl Store {
                 }
             }
             (Value::Text(s), t) if t.is_text() => {
-                let len = s.chars().count();
-                if f.length > 0 && len > f.length as usize {
+                // A text no longer in bytes than the limit is within it in characters.
+                let max = f.length as usize;
+                if max > 0 && s.len() > max && s.chars().count() > max {
                     return Err(SfError::new(
                         ErrorCode::STRING_TOO_LONG,
                         format!(
@@ -203,29 +216,33 @@ impl Store {
     }
 
     /// Converts and validates the given fields into `(index, value)` changes.
-    pub(crate) fn convert_entries(
+    pub(crate) fn convert_entries<'e>(
         &self,
         t: usize,
-        entries: &[(&str, Given<'_>)],
+        entries: impl IntoIterator<Item = Entry<'e>>,
         existing: Option<&SfId>,
         actor: &Actor,
     ) -> Result<Vec<(u16, Option<Value>)>, SfError> {
         let obj = self.schema.object_at(t);
-        let mut out = Vec::with_capacity(entries.len() + 1);
+        let entries = entries.into_iter();
+        let mut out = Vec::with_capacity(entries.size_hint().0 + 1);
         let mut not_writable = Vec::new();
-        for &(k, ref v) in entries {
-            if k == "attributes" {
-                continue;
-            }
-            let index = obj.field_index(k);
-            if let (None, Some(parent_key)) = (index, v.parent_key()) {
-                if let Some(lookup) = obj.field_by_relationship(k) {
-                    let id = self.resolve_parent_key(&obj.fields[lookup], parent_key)?;
-                    out.push((lookup as u16, Some(Value::Id(id))));
-                    continue;
+        for (name, ref v) in entries {
+            let i = match name {
+                FieldName::Slot(i) => i as usize,
+                FieldName::Spelled("attributes") => continue,
+                FieldName::Spelled(k) => {
+                    let index = obj.field_index(k);
+                    if let (None, Some(parent_key)) = (index, v.parent_key()) {
+                        if let Some(lookup) = obj.field_by_relationship(k) {
+                            let id = self.resolve_parent_key(&obj.fields[lookup], parent_key)?;
+                            out.push((lookup as u16, Some(Value::Id(id))));
+                            continue;
+                        }
+                    }
+                    index.ok_or_else(|| no_such_column(k, &obj.name))?
                 }
-            }
-            let i = index.ok_or_else(|| no_such_column(k, &obj.name))?;
+            };
             let f = &obj.fields[i];
             if f.system == Some(SystemField::Id) {
                 let same = existing.is_some_and(|id| {

@@ -1,6 +1,7 @@
 //! Field values as the store keeps them, and their conversions from and to REST JSON.
 //!
-//! A [`Value`] is small (24 bytes): text is a `Box<str>`, ids are inline 18-byte [`SfId`]s,
+//! A [`Value`] is small (24 bytes): text is a [`CompactString`] (up to 24 bytes kept inline,
+//! so most field values need no allocation of their own), ids are inline 18-byte [`SfId`]s,
 //! dates are days and date-times milliseconds since the Unix epoch. A missing value is `None`
 //! in the record, never a variant here.
 //!
@@ -11,6 +12,7 @@
 use super::ids::SfId;
 use super::schema::FieldType;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
@@ -20,7 +22,7 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Double(f64),
-    Text(Box<str>),
+    Text(CompactString),
     /// Days since 1970-01-01.
     Date(i32),
     /// Milliseconds since the Unix epoch, UTC.
@@ -275,7 +277,7 @@ impl Value {
     /// Approximate heap bytes owned by this value (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
         match self {
-            Value::Text(s) => s.len(),
+            Value::Text(s) if s.is_heap_allocated() => s.capacity(),
             _ => 0,
         }
     }

@@ -143,18 +143,28 @@ impl ObjectRules {
         user: super::ids::SfId,
         creating: bool,
     ) -> Vec<(u16, Option<Value>)> {
-        let mut out = Vec::with_capacity(self.stamps.len() + 1);
-        for &(i, kind) in &self.stamps {
+        self.stamps(now_ms, user, creating)
+            .map(|(i, v)| (i, Some(v)))
+            .collect()
+    }
+
+    /// The audit stamps of one write, without collecting them.
+    pub(crate) fn stamps(
+        &self,
+        now_ms: i64,
+        user: super::ids::SfId,
+        creating: bool,
+    ) -> impl Iterator<Item = (u16, Value)> + '_ {
+        self.stamps.iter().filter_map(move |&(i, kind)| {
             let v = match kind {
                 Stamp::CreatedAt if creating => Value::DateTime(now_ms),
                 Stamp::CreatedBy if creating => Value::Id(user),
                 Stamp::ModifiedAt => Value::DateTime(now_ms),
                 Stamp::ModifiedBy => Value::Id(user),
-                _ => continue,
+                _ => return None,
             };
-            out.push((i, Some(v)));
-        }
-        out
+            Some((i, v))
+        })
     }
 }
 

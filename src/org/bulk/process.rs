@@ -19,18 +19,19 @@ use super::results::{sf_error_text, RowOutcome};
 use crate::org::error::{SfError, UpsertError};
 use crate::org::schema::SystemField;
 use crate::org::store::{Actor, Store, UpsertMode};
-use crate::org::Given;
+use crate::org::{Entry, FieldName, Given};
 
 /// What one CSV column feeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Column {
-    /// A field of the job's object, by its schema spelling.
-    Field(String),
+    /// A field of the job's object, by its slot in the object's schema.
+    Field(u16),
     /// The record id (update, delete, hardDelete, or upsert on Id).
     Id,
     /// A parent found by one of its external id fields: `Account.ERP_Id__c`.
     Parent {
-        lookup_field: String,
+        /// The lookup field's slot.
+        lookup: u16,
         parent_object: String,
         external_field: String,
     },
@@ -45,6 +46,8 @@ pub struct ColumnPlan {
     pub columns: Vec<Column>,
     /// The upsert key field as the schema spells it (`Id` for upserts on the record id).
     pub external_id_field: Option<String>,
+    /// The upsert key field's slot.
+    pub external_id_slot: Option<u16>,
 }
 
 /// Checks the job's object and external id field at creation; returns the object's
@@ -97,37 +100,44 @@ pub fn plan_columns(
                 .filter(|f| f.external_id || f.unique || f.system == Some(SystemField::Id))
                 .ok_or_else(|| not_found(name))?;
             columns.push(Column::Parent {
-                lookup_field: lookup.name.clone(),
+                lookup: fi as u16,
                 parent_object: parent.name.clone(),
                 external_field: ext_field.name.clone(),
             });
             continue;
         }
-        let f = obj.field(name).ok_or_else(|| not_found(name))?;
-        if f.system == Some(SystemField::Id) {
+        let fi = obj.field_index(name).ok_or_else(|| not_found(name))?;
+        if obj.fields[fi].system == Some(SystemField::Id) {
             columns.push(Column::Id);
         } else {
-            columns.push(Column::Field(f.name.clone()));
+            columns.push(Column::Field(fi as u16));
         }
     }
-    let external_id_field = match external_id_field {
+    let external_id = match external_id_field {
         None => None,
         Some(ext) => {
-            let f = obj.field(ext).ok_or_else(|| {
+            let fi = obj.field_index(ext).ok_or_else(|| {
                 format!("InvalidJob : Field name provided, {ext} does not match an External ID, Salesforce Id, or indexed field for {}", obj.name)
             })?;
-            Some(if f.system == Some(SystemField::Id) {
+            let f = &obj.fields[fi];
+            let name = if f.system == Some(SystemField::Id) {
                 "Id".to_string()
             } else {
                 f.name.clone()
-            })
+            };
+            Some((name, fi as u16))
         }
+    };
+    let (external_id_field, external_id_slot) = match external_id {
+        Some((name, slot)) => (Some(name), Some(slot)),
+        None => (None, None),
     };
     Ok(ColumnPlan {
         object: obj.name.clone(),
         object_index: store.object_index(object).map_err(|e| e.message)?,
         columns,
         external_id_field,
+        external_id_slot,
     })
 }
 
@@ -159,11 +169,12 @@ pub fn lock_error(id: &str) -> String {
     }
 }
 
-/// Puts `(name, value)` into the row's entries; a later column naming the same field
-/// replaces the earlier value in its place (as a JSON body's map would).
-fn put<'r>(entries: &mut Vec<(&'r str, Given<'r>)>, name: &'r str, value: Given<'r>) {
+/// Puts the value of field `slot` into the row's entries; a later column naming the same
+/// field replaces the earlier value in its place (as a JSON body's map would).
+fn put<'r>(entries: &mut Vec<Entry<'r>>, slot: u16, value: Given<'r>) {
+    let name = FieldName::Slot(slot);
     match entries.iter_mut().find(|(n, _)| *n == name) {
-        Some(slot) => slot.1 = value,
+        Some(entry) => entry.1 = value,
         None => entries.push((name, value)),
     }
 }
@@ -173,7 +184,7 @@ fn row_entries<'r>(
     store: &Store,
     plan: &'r ColumnPlan,
     row: &'r csv::StringRecord,
-    entries: &mut Vec<(&'r str, Given<'r>)>,
+    entries: &mut Vec<Entry<'r>>,
 ) -> Result<&'r str, String> {
     entries.clear();
     if row.len() != plan.columns.len() {
@@ -196,21 +207,21 @@ fn row_entries<'r>(
         let value = if null { Given::Null } else { Given::Text(raw) };
         match column {
             Column::Id => id = raw,
-            Column::Field(name) => put(entries, name, value),
+            Column::Field(slot) => put(entries, *slot, value),
             Column::Parent {
-                lookup_field,
+                lookup,
                 parent_object,
                 external_field,
             } => {
                 if null {
-                    put(entries, lookup_field, Given::Null);
+                    put(entries, *lookup, Given::Null);
                     continue;
                 }
                 let ids = store
                     .find_by_external(parent_object, external_field, raw)
                     .map_err(|e| error_text(&e).into_string())?;
                 match ids.as_slice() {
-                    [one] => put(entries, lookup_field, Given::Id(*one)),
+                    [one] => put(entries, *lookup, Given::Id(*one)),
                     [] => {
                         return Err(sf_error_text(
                             "INVALID_FIELD",
@@ -241,7 +252,7 @@ pub fn apply_row<'r>(
     plan: &'r ColumnPlan,
     row: &'r csv::StringRecord,
     locked: bool,
-    entries: &mut Vec<(&'r str, Given<'r>)>,
+    entries: &mut Vec<Entry<'r>>,
 ) -> RowOutcome {
     let id = match row_entries(store, plan, row, entries) {
         Ok(x) => x,
@@ -280,11 +291,15 @@ pub fn apply_row<'r>(
         }
         IngestOperation::Upsert => {
             let ext = plan.external_id_field.as_deref().unwrap_or("Id");
+            let field = match plan.external_id_slot {
+                Some(slot) => FieldName::Slot(slot),
+                None => FieldName::Spelled(ext),
+            };
             let parent_id;
             let key: &str = if ext == "Id" {
                 id
             } else {
-                match entries.iter().find(|(n, _)| *n == ext).map(|e| e.1) {
+                match entries.iter().find(|(n, _)| *n == field).map(|e| e.1) {
                     Some(Given::Text(s)) => s,
                     Some(Given::Id(one)) => {
                         parent_id = one;
@@ -299,7 +314,7 @@ pub fn apply_row<'r>(
                     sf_error_text("MISSING_ARGUMENT", &format!("{ext} not specified"), &[]),
                 );
             }
-            match store.upsert_given(t, ext, key, entries, UpsertMode::default(), actor) {
+            match store.upsert_given(t, field, key, entries, UpsertMode::default(), actor) {
                 Ok((c, created)) => RowOutcome::Success { id: c.id, created },
                 Err(UpsertError::Rejected(e)) => failed(id, error_text(&e).into_string()),
                 Err(UpsertError::MultipleMatches { ids, .. }) => {

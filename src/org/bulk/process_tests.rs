@@ -69,9 +69,11 @@ fn header_plan_knows_fields_ids_and_parent_references() {
     )
     .unwrap();
     assert_eq!(plan.columns[0], Column::Id);
-    assert_eq!(plan.columns[1], Column::Field("LastName".into()));
+    let contact = store.schema().object("Contact").unwrap();
+    let slot = |name: &str| contact.field_index(name).unwrap() as u16;
+    assert_eq!(plan.columns[1], Column::Field(slot("LastName")));
     assert!(
-        matches!(&plan.columns[2], Column::Parent { lookup_field, .. } if lookup_field == "AccountId")
+        matches!(&plan.columns[2], Column::Parent { lookup, .. } if *lookup == slot("AccountId"))
     );
     let err = plan_columns(&store, "Contact", None, &["Bogus__c".into()]).unwrap_err();
     assert_eq!(err, "InvalidBatch : Field name not found : Bogus__c");
