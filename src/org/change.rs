@@ -5,8 +5,72 @@
 
 use super::ids::SfId;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 use std::sync::Arc;
+
+/// Every field name of one object by slot, shared by the store's rules and its changes.
+pub type FieldNames = Arc<[Box<str>]>;
+
+/// The fields one change set and nulled, by API name in schema order. Kept as slots into the
+/// object's shared names, so making, copying and dropping one costs at most one allocation
+/// whatever the number of fields (a Bulk job makes one per row).
+#[derive(Clone)]
+pub struct ChangedFields {
+    names: FieldNames,
+    /// The set or changed slots, then the nulled ones.
+    slots: Arc<[u16]>,
+    changed: usize,
+}
+
+impl ChangedFields {
+    pub fn new(names: &FieldNames, changed: &[u16], nulled: &[u16]) -> ChangedFields {
+        let slots: Arc<[u16]> = changed.iter().chain(nulled).copied().collect();
+        ChangedFields {
+            names: names.clone(),
+            slots,
+            changed: changed.len(),
+        }
+    }
+
+    /// Fields given a value (set, or changed on update).
+    pub fn changed(&self) -> impl Iterator<Item = &str> + '_ {
+        self.slots[..self.changed]
+            .iter()
+            .map(|&i| &*self.names[i as usize])
+    }
+
+    /// Fields set to null.
+    pub fn nulled(&self) -> impl Iterator<Item = &str> + '_ {
+        self.slots[self.changed..]
+            .iter()
+            .map(|&i| &*self.names[i as usize])
+    }
+}
+
+impl PartialEq for ChangedFields {
+    fn eq(&self, other: &Self) -> bool {
+        self.changed().eq(other.changed()) && self.nulled().eq(other.nulled())
+    }
+}
+
+impl std::fmt::Debug for ChangedFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangedFields")
+            .field("changed", &self.changed().collect::<Vec<_>>())
+            .field("nulled", &self.nulled().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Serialize for ChangedFields {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut out = s.serialize_struct("ChangedFields", 2)?;
+        out.serialize_field("changed", &self.changed().collect::<Vec<_>>())?;
+        out.serialize_field("nulled", &self.nulled().collect::<Vec<_>>())?;
+        out.end()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -20,14 +84,12 @@ pub enum ChangeKind {
 /// One committed record change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
-    /// The object's API name as the schema spells it.
-    pub object: String,
+    /// The object's API name as the schema spells it (shared with the store's rules).
+    pub object: Arc<str>,
     pub id: SfId,
     pub kind: ChangeKind,
-    /// Fields given a value (set, or changed on update), by API name, in schema order.
-    pub changed_fields: Vec<Arc<str>>,
-    /// Fields set to null by this change.
-    pub nulled_fields: Vec<Arc<str>>,
+    /// Fields given a value (set, or changed on update) and fields set to null.
+    pub fields: ChangedFields,
     pub user: SfId,
     pub at: DateTime<Utc>,
     /// The API call that made it (`com/salesforce/api/rest/62.0;client=…`), empty when not

@@ -43,12 +43,13 @@ impl Store {
 
     /// Creates a record from converted field values (defaults, derived fields, stamps and
     /// checks follow). `key_checked` names a unique field the caller has just found free for
-    /// this value (an upsert's key), whose uniqueness is not checked twice.
+    /// this value (an upsert's key), with the value's index hash: its uniqueness is not
+    /// checked twice, nor its hash computed again.
     fn insert_converted(
         &mut self,
         t: usize,
         changes: Vec<(u16, Option<Value>)>,
-        key_checked: Option<u16>,
+        key_checked: Option<(u16, u64)>,
         actor: &Actor,
     ) -> Result<Change, SfError> {
         // The id is settled first and stored with the other fields, so the record is built
@@ -93,9 +94,9 @@ impl Store {
         self.scratch = pairs;
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;
-        self.check_unique(t, &rec, None, key_checked)?;
+        self.check_unique(t, &rec, None, key_checked.map(|k| k.0))?;
         let change = self.change(t, id, ChangeKind::Create, None, &rec, actor);
-        let row = self.tables[t].try_insert(rec).map_err(|id| {
+        let row = self.tables[t].try_insert(rec, key_checked).map_err(|id| {
             SfError::new(
                 ErrorCode::DUPLICATE_VALUE,
                 format!("duplicate value found: Id duplicates value on record with id: {id}"),
@@ -231,20 +232,20 @@ impl Store {
         }
         let key = Value::from_text(f.field_type, value)
             .map_err(|e| SfError::new(ErrorCode::JSON_PARSER_ERROR, e.to_string()))?;
-        // At most two matches are collected: one updates, several are an error (listed).
-        let mut rows: Vec<u32> = match &key {
-            Some(k) => self.tables[t]
-                .matches(fi, k)
-                .map(|m| m.take(2).collect())
-                .unwrap_or_default(),
-            None => Vec::new(),
+        // The key is hashed once, for the lookup and the new row's index entry. At most two
+        // matches are looked at: one updates, several are an error (all listed).
+        let table = &self.tables[t];
+        let hash = key.as_ref().and_then(|k| table.key_hash(fi, k));
+        let (first, second) = match (&key, hash) {
+            (Some(k), Some(h)) => {
+                let mut rows = table.matches_hashed(fi, k, h).into_iter().flatten();
+                (rows.next(), rows.next())
+            }
+            _ => (None, None),
         };
-        if let (true, Some(k)) = (rows.len() > 1, &key) {
-            rows = self.tables[t].lookup(fi, k).unwrap_or_default();
-        }
-        match rows.as_slice() {
-            [] if mode.update_only => Err(SfError::not_found().into()),
-            [] => {
+        match (first, second) {
+            (None, _) if mode.update_only => Err(SfError::not_found().into()),
+            (None, _) => {
                 // The key in the URL wins over a different value in the body [U].
                 let fname = f.name.as_str();
                 let with_key = entries
@@ -259,15 +260,16 @@ impl Store {
                         Given::Text(value),
                     )));
                 let changes = self.convert_entries(t, with_key, None, actor)?;
-                Ok((
-                    self.insert_converted(t, changes, Some(fi as u16), actor)?,
-                    true,
-                ))
+                let key_checked = hash.map(|h| (fi as u16, h));
+                Ok((self.insert_converted(t, changes, key_checked, actor)?, true))
             }
-            [row] => Ok((self.update_row(t, *row, entries, actor)?, false)),
-            many => {
-                let table = &self.tables[t];
-                let ids = many
+            (Some(row), None) => Ok((self.update_row(t, row, entries, actor)?, false)),
+            (Some(_), Some(_)) => {
+                let all = key
+                    .as_ref()
+                    .and_then(|k| table.lookup(fi, k))
+                    .unwrap_or_default();
+                let ids = all
                     .iter()
                     .filter_map(|r| table.row(*r).and_then(|x| table.id_of(x)))
                     .collect();

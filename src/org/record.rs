@@ -274,9 +274,27 @@ impl Table {
         field: usize,
         value: &'a Value,
     ) -> Option<impl Iterator<Item = u32> + 'a> {
+        let h = self.key_hash(field, value)?;
+        self.matches_hashed(field, value, h)
+    }
+
+    /// The hash `value` has in the index on `field` (None when the field has no index): an
+    /// upsert hashes its key once for the lookup and the new row's index entry.
+    pub fn key_hash(&self, field: usize, value: &Value) -> Option<u64> {
+        let idx = self.index(field)?;
+        Some(key_hash(value, idx.fold_case))
+    }
+
+    /// [`Table::matches`] with the key's hash from [`Table::key_hash`].
+    pub fn matches_hashed<'a>(
+        &'a self,
+        field: usize,
+        value: &'a Value,
+        h: u64,
+    ) -> Option<impl Iterator<Item = u32> + 'a> {
         let idx = self.index(field)?;
         let fold = idx.fold_case;
-        Some(idx.candidates(key_hash(value, fold)).filter(move |r| {
+        Some(idx.candidates(h).filter(move |r| {
             self.row(*r)
                 .and_then(|rec| rec.get(field))
                 .is_some_and(|v| same_key(v, value, fold))
@@ -284,12 +302,26 @@ impl Table {
     }
 
     fn index_record(&mut self, row: u32, rec: &Record, add: bool) {
+        self.index_record_hashed(row, rec, add, None);
+    }
+
+    /// [`Table::index_record`] given the hash of one field's value, `(field, hash)`.
+    fn index_record_hashed(
+        &mut self,
+        row: u32,
+        rec: &Record,
+        add: bool,
+        known: Option<(u16, u64)>,
+    ) {
         if self.is_deleted(rec) {
             return;
         }
         for idx in &mut self.indexes {
             if let Some(v) = rec.get(idx.field as usize) {
-                let h = key_hash(v, idx.fold_case);
+                let h = match known {
+                    Some((field, h)) if field == idx.field => h,
+                    _ => key_hash(v, idx.fold_case),
+                };
                 if add {
                     idx.add(h, row);
                 } else {
@@ -305,12 +337,13 @@ impl Table {
         if let Some(id) = self.id_of(&rec) {
             self.by_id.insert(id, row);
         }
-        self.add_row(row, rec)
+        self.add_row(row, rec, None)
     }
 
     /// Stores a new record unless its id is taken (then the id is returned and nothing
-    /// changes): the check and the index entry cost one hash lookup.
-    pub fn try_insert(&mut self, rec: Record) -> Result<u32, SfId> {
+    /// changes): the check and the index entry cost one hash lookup. `known` is the
+    /// [`Table::key_hash`] of one indexed field's value, `(field, hash)`, when the caller has it.
+    pub fn try_insert(&mut self, rec: Record, known: Option<(u16, u64)>) -> Result<u32, SfId> {
         let row = self.rows.len() as u32;
         if let Some(id) = self.id_of(&rec) {
             match self.by_id.entry(id) {
@@ -320,11 +353,11 @@ impl Table {
                 }
             }
         }
-        Ok(self.add_row(row, rec))
+        Ok(self.add_row(row, rec, known))
     }
 
-    fn add_row(&mut self, row: u32, rec: Record) -> u32 {
-        self.index_record(row, &rec, true);
+    fn add_row(&mut self, row: u32, rec: Record, known: Option<(u16, u64)>) -> u32 {
+        self.index_record_hashed(row, &rec, true, known);
         self.rows.push(Some(rec));
         self.live += 1;
         row

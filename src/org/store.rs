@@ -102,6 +102,8 @@ pub struct Store {
     pub(crate) auto_numbers: Vec<u64>,
     pub(crate) undo: Option<Vec<Undo>>,
     pub(crate) pending: Vec<Change>,
+    /// Changes of the open commit group, heard together when it ends.
+    group_pending: Vec<Change>,
     /// True inside [`Store::commit_together`].
     grouped: bool,
     /// Counts commit groups; the current one's number while `grouped`.
@@ -140,6 +142,7 @@ impl Store {
             auto_numbers: vec![0; n],
             undo: None,
             pending: Vec::new(),
+            group_pending: Vec::new(),
             grouped: false,
             group: 0,
             listeners: Vec::new(),
@@ -267,6 +270,8 @@ impl Store {
     pub(crate) fn emit(&mut self, change: &Change) {
         if self.undo.is_some() {
             self.pending.push(change.clone());
+        } else if self.grouped {
+            self.group_pending.push(change.clone());
         } else {
             self.committed(std::slice::from_ref(change));
         }
@@ -292,6 +297,11 @@ impl Store {
         let log = self.undo.take().unwrap_or_default();
         let pending = std::mem::take(&mut self.pending);
         match result {
+            Ok(v) if self.grouped => {
+                // Part of a commit group: heard, in order, when the group ends.
+                self.group_pending.extend(pending);
+                Ok(v)
+            }
             Ok(v) => {
                 self.committed(&pending);
                 Ok(v)
@@ -317,11 +327,12 @@ impl Store {
     }
 
     /// Runs `work` as one commit group without making it all-or-none: each write stands or
-    /// fails on its own and listeners hear it as it stands (no copy is held back), while
-    /// [`Store::commit_group`] tells them the writes belong together — as a real org commits
-    /// a Bulk API batch of records in one transaction (one transaction key and commit number
-    /// for its change events). Inside an open all-or-none batch or another group, `work`
-    /// simply joins it.
+    /// fails on its own, and listeners hear the writes that stand as one committed
+    /// transaction when the group ends (with [`Store::commit_group`] naming it) — as a real
+    /// org commits a Bulk API batch of records in one transaction (one transaction key and
+    /// commit number for its change events). A rolled-back all-or-none batch inside the group
+    /// is heard as a rollback at once and leaves nothing in the group. Inside an open
+    /// all-or-none batch or another group, `work` simply joins it.
     pub fn commit_together<T>(&mut self, work: impl FnOnce(&mut Store) -> T) -> T {
         if self.undo.is_some() || self.grouped {
             return work(self);
@@ -329,6 +340,12 @@ impl Store {
         self.grouped = true;
         self.group += 1;
         let out = work(self);
+        let mut changes = std::mem::take(&mut self.group_pending);
+        if !changes.is_empty() {
+            self.committed(&changes);
+        }
+        changes.clear();
+        self.group_pending = changes;
         self.grouped = false;
         out
     }

@@ -3,7 +3,7 @@
 //! writability), derived fields, required and unique checks, audit stamps, and the
 //! [`Change`] a write produces.
 
-use super::change::{Change, ChangeKind};
+use super::change::{Change, ChangeKind, ChangedFields};
 use super::error::{ErrorCode, SfError};
 use super::ids::SfId;
 use super::record::Record;
@@ -12,7 +12,6 @@ use super::store::{Actor, Store};
 use super::value::Value;
 use super::write_rules::Closing;
 use serde_json::Map;
-use std::sync::Arc;
 
 type Json = serde_json::Value;
 
@@ -401,50 +400,58 @@ impl Store {
     ) -> Change {
         let obj = self.schema.object_at(t);
         let names = &self.rules[t].names;
-        let mut changed = Vec::with_capacity(new.pairs().len());
-        let mut nulled = Vec::new();
-        // Both records hold their pairs sorted by slot: one merge walk finds the differences.
-        let before = old.map(Record::pairs).unwrap_or(&[]);
         let after = new.pairs();
-        let (mut a, mut b) = (0, 0);
-        loop {
-            let gone = |i: u16, nulled: &mut Vec<Arc<str>>, changed: &mut Vec<Arc<str>>| {
-                let name = names[i as usize].clone();
-                if obj.fields[i as usize].field_type != FieldType::Boolean {
-                    nulled.push(name);
-                } else {
-                    changed.push(name);
-                }
-            };
-            match (before.get(a), after.get(b)) {
-                (None, None) => break,
-                (Some(x), Some(y)) if x.0 == y.0 => {
-                    if x.1 != y.1 {
-                        changed.push(names[y.0 as usize].clone());
-                    }
-                    a += 1;
-                    b += 1;
-                }
-                (Some(x), Some(y)) if x.0 < y.0 => {
-                    gone(x.0, &mut nulled, &mut changed);
-                    a += 1;
-                }
-                (Some(x), None) => {
-                    gone(x.0, &mut nulled, &mut changed);
-                    a += 1;
-                }
-                (_, Some(y)) => {
-                    changed.push(names[y.0 as usize].clone());
-                    b += 1;
-                }
+        let fields = match old.map(Record::pairs) {
+            // A create sets every field it stores.
+            None => {
+                let slots: Vec<u16> = after.iter().map(|p| p.0).collect();
+                ChangedFields::new(names, &slots, &[])
             }
-        }
+            Some(before) => {
+                let mut changed = Vec::with_capacity(after.len());
+                let mut nulled = Vec::new();
+                // Both records hold their pairs sorted by slot: one merge walk finds the
+                // differences. A checkbox that goes is a change to false, not a null.
+                let gone = |i: u16, nulled: &mut Vec<u16>, changed: &mut Vec<u16>| {
+                    if obj.fields[i as usize].field_type != FieldType::Boolean {
+                        nulled.push(i);
+                    } else {
+                        changed.push(i);
+                    }
+                };
+                let (mut a, mut b) = (0, 0);
+                loop {
+                    match (before.get(a), after.get(b)) {
+                        (None, None) => break,
+                        (Some(x), Some(y)) if x.0 == y.0 => {
+                            if x.1 != y.1 {
+                                changed.push(y.0);
+                            }
+                            a += 1;
+                            b += 1;
+                        }
+                        (Some(x), Some(y)) if x.0 < y.0 => {
+                            gone(x.0, &mut nulled, &mut changed);
+                            a += 1;
+                        }
+                        (Some(x), None) => {
+                            gone(x.0, &mut nulled, &mut changed);
+                            a += 1;
+                        }
+                        (_, Some(y)) => {
+                            changed.push(y.0);
+                            b += 1;
+                        }
+                    }
+                }
+                ChangedFields::new(names, &changed, &nulled)
+            }
+        };
         Change {
-            object: obj.name.clone(),
+            object: self.rules[t].object.clone(),
             id,
             kind,
-            changed_fields: changed,
-            nulled_fields: nulled,
+            fields,
             user: actor.user,
             at: actor.now,
             origin: crate::org::origin::current().unwrap_or_default(),

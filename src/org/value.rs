@@ -296,6 +296,21 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn short_texts_are_kept_inline_and_long_ones_counted_on_the_heap() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        let short = Value::Text("Acme Manufacturing Ltd".into());
+        assert_eq!(short.heap_bytes(), 0);
+        let long = Value::Text("A name longer than twenty-four bytes".into());
+        assert!(long.heap_bytes() >= 36);
+        assert_eq!(long.as_str(), Some("A name longer than twenty-four bytes"));
+        assert_eq!(
+            serde_json::to_string(&short).unwrap(),
+            r#"{"Text":"Acme Manufacturing Ltd"}"#,
+            "stored files keep the same form"
+        );
+    }
+
+    #[test]
     fn text_converts_exactly_as_a_json_string_does() {
         let types = [
             FieldType::Boolean,

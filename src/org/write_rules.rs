@@ -62,7 +62,9 @@ pub(crate) struct ObjectRules {
     pub compound_name: Option<CompoundName>,
     pub closing: Option<Closing>,
     /// Every field's name by slot, shared, so a change can list fields without copying them.
-    pub names: Vec<std::sync::Arc<str>>,
+    pub names: super::change::FieldNames,
+    /// The object's name, shared with the changes written to it.
+    pub object: std::sync::Arc<str>,
 }
 
 fn slot(i: usize) -> u16 {
@@ -76,6 +78,7 @@ impl ObjectRules {
         let mut rules = ObjectRules {
             id: obj.system_index(SystemField::Id).map(slot).unwrap_or(0),
             names: obj.fields.iter().map(|f| f.name.as_str().into()).collect(),
+            object: obj.name.as_str().into(),
             ..ObjectRules::default()
         };
         for (i, f) in obj.fields.iter().enumerate() {

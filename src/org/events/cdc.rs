@@ -286,11 +286,11 @@ impl ChangeBatch {
         let mut changed: Vec<&str> = Vec::new();
         let mut nulled: Vec<&str> = Vec::new();
         if is_update {
-            changed = change.changed_fields.iter().map(|s| &**s).collect();
+            changed = change.fields.changed().collect();
             if !changed.contains(&"LastModifiedDate") {
                 changed.push("LastModifiedDate");
             }
-            nulled = change.nulled_fields.iter().map(|s| &**s).collect();
+            nulled = change.fields.nulled().collect();
         }
         if let Some(c) = &self.last {
             let same = Arc::ptr_eq(&c.ty, ty)
@@ -305,7 +305,7 @@ impl ChangeBatch {
         }
         let context = Arc::new(ChangeContext {
             ty: ty.clone(),
-            entity: change.object.as_str().into(),
+            entity: (*change.object).into(),
             transaction_key: self.commit.transaction_key.clone(),
             commit_number: self.commit.commit_number,
             commit_user: change.user,
@@ -320,8 +320,8 @@ impl ChangeBatch {
             .iter()
             .enumerate()
             .filter(|(_, f)| {
-                change.changed_fields.iter().any(|c| **c == *f.name)
-                    || change.nulled_fields.iter().any(|c| **c == *f.name)
+                change.fields.changed().any(|c| c == f.name)
+                    || change.fields.nulled().any(|c| c == f.name)
                     || f.name == "LastModifiedDate"
             })
             .map(|(pos, _)| pos)

@@ -201,6 +201,9 @@ impl Events {
             TxEnd::Committed(changes) => {
                 self.raise_change_events(store, changes);
                 let deferred = std::mem::take(&mut *self.deferred.lock());
+                if deferred.is_empty() {
+                    return;
+                }
                 let now = self.clock.now();
                 for (mut ev, via) in deferred {
                     ev.published_at = now;
@@ -220,7 +223,7 @@ impl Events {
     fn raise_change_events(&self, store: &Store, changes: &[crate::org::change::Change]) {
         let mut relevant = changes
             .iter()
-            .filter_map(|c| self.cdc.get(&c.object).map(|t| (c, t)))
+            .filter_map(|c| self.cdc.get(&*c.object).map(|t| (c, t)))
             .peekable();
         if relevant.peek().is_none() {
             return;
