@@ -103,7 +103,7 @@ impl Store {
             )
         })?;
         self.log_undo(Undo::Inserted { table: t, row });
-        self.emit(&change);
+        self.emit(t, &change);
         Ok(change)
     }
 
@@ -164,7 +164,7 @@ impl Store {
         let change = self.change(t, id, ChangeKind::Update, Some(&old), &rec, actor);
         self.tables[t].replace(row, rec);
         self.log_undo(Undo::Replaced { table: t, row, old });
-        self.emit(&change);
+        self.emit(t, &change);
         Ok(change)
     }
 
@@ -311,7 +311,7 @@ impl Store {
         let change = self.change(t, id, kind, Some(&old), &rec, actor);
         self.tables[t].replace(row, rec);
         self.log_undo(Undo::Replaced { table: t, row, old });
-        self.emit(&change);
+        self.emit(t, &change);
         Ok(change)
     }
 
@@ -366,7 +366,7 @@ impl Store {
         });
         self.log_undo(Undo::Removed { table: t, old });
         if let Some(c) = &change {
-            self.emit(c);
+            self.emit(t, c);
         }
         Ok(change)
     }

@@ -587,3 +587,41 @@ fn commit_together_marks_the_rows_that_stand_as_one_group() {
         .unwrap();
     assert_eq!(heard.lock().unwrap()[1], (None, 1));
 }
+
+#[test]
+fn an_object_scoped_listener_hears_its_objects_changes_and_every_transaction_end() {
+    let mut s = crate::org::store::Store::standard();
+    let actor = Actor::new(
+        crate::org::ids::SfId::from_15(b"005000000000001"),
+        chrono::Utc::now(),
+    );
+    let heard: Arc<Mutex<Vec<Vec<String>>>> = Arc::new(Mutex::new(Vec::new()));
+    let h = heard.clone();
+    s.on_transaction_of(
+        vec!["contact".into()],
+        Box::new(move |_, end| {
+            if let crate::org::store::TxEnd::Committed(changes) = end {
+                h.lock()
+                    .unwrap()
+                    .push(changes.iter().map(|c| c.object.to_string()).collect());
+            }
+        }),
+    );
+    s.insert("Account", &body(json!({"Name": "Quiet"})), &actor)
+        .unwrap();
+    s.all_or_none(|s| {
+        s.insert("Account", &body(json!({"Name": "Also quiet"})), &actor)?;
+        s.insert("Contact", &body(json!({"LastName": "Heard"})), &actor)
+    })
+    .unwrap();
+    s.commit_together(|s| {
+        s.insert("Account", &body(json!({"Name": "Grouped"})), &actor)
+            .unwrap();
+    });
+    let heard = heard.lock().unwrap().clone();
+    assert_eq!(
+        heard,
+        vec![vec![], vec!["Contact".to_string()], vec![]],
+        "three transaction ends; only the Contact change is handed over"
+    );
+}

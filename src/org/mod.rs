@@ -148,7 +148,10 @@ impl Org {
         let mut store = built.store;
         let defs = events::EventDefs::from_seed(&seed)?;
         let events = Arc::new(events::Events::new(defs, store.schema(), clock.clone())?);
-        store.on_transaction(events::Events::transaction_listener(&events));
+        store.on_transaction_of(
+            events.change_capture_objects(),
+            events::Events::transaction_listener(&events),
+        );
         let sessions = SessionTable::new();
         // The ID-token signing key is shared by the process; generating one can only fail
         // if the system's random source fails, which nothing here could recover from.

@@ -110,6 +110,13 @@ pub struct Store {
     group: u64,
     listeners: Vec<Listener>,
     tx_listeners: Vec<TxListener>,
+    /// Whether some listener hears every object's changes (any but an object-scoped one).
+    heard_everywhere: bool,
+    /// Objects whose changes an object-scoped transaction listener hears.
+    heard_objects: Vec<String>,
+    /// By object: whether any listener hears its changes (changes nobody hears are not
+    /// kept for the end of a transaction).
+    heard: Vec<bool>,
     /// Reused while building records, so an insert allocates the record once.
     pub(crate) scratch: Vec<(u16, super::value::Value)>,
 }
@@ -147,6 +154,9 @@ impl Store {
             group: 0,
             listeners: Vec::new(),
             tx_listeners: Vec::new(),
+            heard_everywhere: false,
+            heard_objects: Vec::new(),
+            heard: vec![false; n],
             scratch: Vec::new(),
         }
     }
@@ -195,6 +205,22 @@ impl Store {
             t.sync_indexes(self.schema.object_at(i));
         }
         self.rules = self.schema.objects().iter().map(ObjectRules::of).collect();
+        self.refresh_heard();
+    }
+
+    fn refresh_heard(&mut self) {
+        self.heard = self
+            .schema
+            .objects()
+            .iter()
+            .map(|o| {
+                self.heard_everywhere
+                    || self
+                        .heard_objects
+                        .iter()
+                        .any(|h| h.eq_ignore_ascii_case(&o.name))
+            })
+            .collect();
     }
 
     /// The object's index in the schema, or NOT_FOUND as the REST API answers for an unknown
@@ -239,12 +265,25 @@ impl Store {
     /// Registers a change listener (Change Data Capture, the TUI's live org view…).
     pub fn on_change(&mut self, listener: Listener) {
         self.listeners.push(listener);
+        self.heard_everywhere = true;
+        self.refresh_heard();
     }
 
     /// Registers a transaction listener: told of each committed transaction's changes as one
-    /// batch (with read access to the store) and of each rollback (the event bus).
+    /// batch (with read access to the store) and of each rollback.
     pub fn on_transaction(&mut self, listener: TxListener) {
         self.tx_listeners.push(listener);
+        self.heard_everywhere = true;
+        self.refresh_heard();
+    }
+
+    /// Registers a transaction listener that needs the changes of `objects` only (the event
+    /// bus: the objects with Change Data Capture). It still hears every transaction end;
+    /// changes of other objects may be left out of the batches it is given.
+    pub fn on_transaction_of(&mut self, objects: Vec<String>, listener: TxListener) {
+        self.tx_listeners.push(listener);
+        self.heard_objects.extend(objects);
+        self.refresh_heard();
     }
 
     /// True while an all-or-none batch or composite unit is open.
@@ -267,13 +306,22 @@ impl Store {
         self.end_transaction(TxEnd::Committed(changes));
     }
 
-    pub(crate) fn emit(&mut self, change: &Change) {
+    /// Hands a write's change to the listeners: now, or when its transaction or commit group
+    /// ends. `t` is the changed object's index.
+    pub(crate) fn emit(&mut self, t: usize, change: &Change) {
+        let heard = self.heard.get(t).copied().unwrap_or(true);
         if self.undo.is_some() {
-            self.pending.push(change.clone());
+            if heard {
+                self.pending.push(change.clone());
+            }
         } else if self.grouped {
-            self.group_pending.push(change.clone());
-        } else {
+            if heard {
+                self.group_pending.push(change.clone());
+            }
+        } else if heard {
             self.committed(std::slice::from_ref(change));
+        } else {
+            self.committed(&[]);
         }
     }
 
@@ -340,10 +388,10 @@ impl Store {
         self.grouped = true;
         self.group += 1;
         let out = work(self);
+        // Heard even when empty: a unit inside the group may have published events that
+        // wait for the transaction to end.
         let mut changes = std::mem::take(&mut self.group_pending);
-        if !changes.is_empty() {
-            self.committed(&changes);
-        }
+        self.committed(&changes);
         changes.clear();
         self.group_pending = changes;
         self.grouped = false;
