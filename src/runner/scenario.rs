@@ -231,6 +231,8 @@ pub async fn run_scenario(
 }
 
 /// Waits until `condition` holds for the current run, at most `within`; whether it held.
+/// A run that has ended subscribes to nothing and receives nothing more, so the wait ends
+/// with it (a learner whose program stopped early is not kept waiting).
 async fn wait_for(
     condition: &Condition,
     within: Duration,
@@ -239,6 +241,8 @@ async fn wait_for(
 ) -> bool {
     let deadline = Instant::now() + within;
     loop {
+        // Read before the condition: what an ended run did is all recorded by then.
+        let ended = current.is_none_or(|c| c.task.is_finished());
         let met = match (condition, current) {
             (_, None) => false,
             (Condition::Exited, Some(c)) => c.task.is_finished(),
@@ -250,7 +254,7 @@ async fn wait_for(
                 got >= usize::try_from(*count).unwrap_or(usize::MAX)
             }
         };
-        if met || Instant::now() >= deadline {
+        if met || ended || Instant::now() >= deadline {
             return met;
         }
         tokio::time::sleep(POLL).await;

@@ -189,6 +189,22 @@ fn an_unmet_wait_gives_up_at_within_and_says_so() {
 }
 
 #[test]
+fn a_wait_ends_unmet_as_soon_as_the_run_has_ended() {
+    let (_t, spec) = lab_dir("#!/bin/sh\nexit 3\n");
+    let org = FakeOrg::default();
+    let s = steps("- wait_for: { delivered: 1, within: 20s }\n");
+    let started = std::time::Instant::now();
+    let (out, _) = run(&s, &spec, &org);
+    assert_eq!(out.actions[0]["met"], false);
+    assert_eq!(out.runs[0].exit_code, Some(3));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "waited {:?} for a run that had ended",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn waiting_for_an_exit_lets_a_short_script_finish_by_itself() {
     let (_t, spec) = lab_dir("#!/bin/sh\necho done\n");
     let org = FakeOrg::default();
