@@ -253,15 +253,27 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     } else {
         lab
     };
-    if let Some(port) = lab.actions.service_port {
-        extra_env.insert("SERVICE_PORT".into(), port.to_string());
-    }
     for (name, value) in &lab.run.env {
         if names_a_secret(name) && !value.is_empty() {
             redactor.add_secret("lab_secret", value);
         }
     }
     let org = options.org.prepare(lab).await.map_err(RunError::Backend)?;
+    // The learner's service gets a free port of its own, and the org forwards the address
+    // the lab's Named Credential names to it: attempts of the lab can run side by side.
+    let served;
+    let lab = match lab.actions.service_port.zip(free_local_port()) {
+        Some((declared, actual)) if org.forward_service_port(declared, actual) => {
+            let mut with_port = lab.clone();
+            with_port.actions.service_port = Some(actual);
+            served = with_port;
+            &served
+        }
+        _ => lab,
+    };
+    if let Some(port) = lab.actions.service_port {
+        extra_env.insert("SERVICE_PORT".into(), port.to_string());
+    }
     let creds = org.credentials();
     for (kind, value) in [
         ("client_secret", &creds.client_secret),
@@ -509,6 +521,12 @@ pub fn record(ws: &Workspace, report: &Report) -> Result<i64, ProgressError> {
         exchanges: &report.exchanges,
         runs: &report.runs,
     })
+}
+
+/// A port of 127.0.0.1 nothing listens on just now.
+fn free_local_port() -> Option<u16> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).ok()?;
+    listener.local_addr().ok().map(|a| a.port())
 }
 
 #[cfg(test)]

@@ -283,6 +283,11 @@ impl OrgHandle for MockOrg {
         self.org.auth.set_public_url(url);
     }
 
+    fn forward_service_port(&self, declared: u16, actual: u16) -> bool {
+        self.org.outbound.forward_local_port(declared, actual);
+        true
+    }
+
     fn approve_pending_devices(&self, min_age: std::time::Duration) -> usize {
         let min_age =
             chrono::Duration::from_std(min_age).unwrap_or_else(|_| chrono::Duration::zero());

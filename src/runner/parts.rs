@@ -72,6 +72,12 @@ pub trait OrgHandle: Send + Sync {
     fn replayed_id_token(&self, _app: &str) -> Option<String> {
         None
     }
+    /// Asks the org to send its callouts for `127.0.0.1:declared` (the address a lab's
+    /// Named Credential names) to `127.0.0.1:actual`, where this attempt's learner service
+    /// listens; false where the org cannot be told (the lab then uses `declared` itself).
+    fn forward_service_port(&self, _declared: u16, _actual: u16) -> bool {
+        false
+    }
     /// Tells the org the address the learner's code reaches it at (the proxy), so what it
     /// signs — an ID token's `iss`, its discovery `issuer` — names that address, not its own.
     fn set_public_url(&self, _url: &str) {}

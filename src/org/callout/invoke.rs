@@ -381,6 +381,7 @@ impl Outbound {
             return Err(CalloutError::BadTarget(url_text));
         }
         record.url = url.to_string();
+        let url = self.destination(&url);
         send(
             org,
             Wire {

@@ -55,6 +55,8 @@ pub struct Outbound {
     /// MCP sessions and tool-call log.
     pub mcp: crate::org::mcp::McpState,
     log: Arc<Mutex<Vec<CalloutRecord>>>,
+    /// Local ports forwarded elsewhere: see [`Outbound::forward_local_port`].
+    forwarded: Arc<RwLock<std::collections::BTreeMap<u16, u16>>>,
 }
 
 impl Outbound {
@@ -62,6 +64,28 @@ impl Outbound {
     pub fn deploy_folder(&self, folder: &Path) -> Result<DeploySummary, DeployError> {
         let files = registry::read_folder(folder)?;
         self.deployment.write().deploy(&files)
+    }
+
+    /// Sends callouts to this machine's port `from` (`127.0.0.1` or `localhost`) to port
+    /// `to` instead: a lab's Named Credential names a fixed address for the learner's
+    /// service, which listens wherever its attempt was given a free port (so attempts run
+    /// side by side). The log keeps the address as the credential names it.
+    pub fn forward_local_port(&self, from: u16, to: u16) {
+        self.forwarded.write().insert(from, to);
+    }
+
+    /// Where a callout to `url` is sent (see [`Outbound::forward_local_port`]).
+    fn destination(&self, url: &url::Url) -> url::Url {
+        let local = matches!(url.host_str(), Some("127.0.0.1" | "localhost"));
+        let to = url
+            .port()
+            .filter(|_| local)
+            .and_then(|p| self.forwarded.read().get(&p).copied());
+        let mut out = url.clone();
+        if let Some(port) = to {
+            let _ = out.set_port(Some(port));
+        }
+        out
     }
 
     /// Every callout so far, oldest first.

@@ -432,3 +432,38 @@ fn fixture_sections_are_checked_up_front() {
         Err(super::FixtureError::Mcp(_))
     ));
 }
+
+#[tokio::test]
+async fn a_forwarded_local_port_reaches_the_service_listening_elsewhere() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let actual = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.unwrap();
+        let mut buf = [0u8; 1024];
+        let _ = sock.read(&mut buf).await;
+        let body = r#"{"ok":true}"#;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        sock.write_all(head.as_bytes()).await.unwrap();
+        sock.write_all(body.as_bytes()).await.unwrap();
+    });
+    let org = org_with_callouts();
+    // The remote site covers 127.0.0.1:9, the address the callout names; the service
+    // listens on another port, which the org is told to forward to.
+    org.outbound.forward_local_port(9, actual);
+    let resp = org
+        .outbound
+        .callout(&org, req("http://127.0.0.1:9/x", "GET", None, "admin"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 200);
+    let log = org.outbound.callout_log();
+    assert_eq!(
+        log.last().unwrap().url,
+        "http://127.0.0.1:9/x",
+        "the log names the address as called"
+    );
+}
