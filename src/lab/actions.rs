@@ -10,8 +10,8 @@
 //!     - callout: { label: order, named_credential: ERP, path: /orders/ERP-1, run_as: clerk }
 //!     - register_service: { name: Courier, named_credential: Courier, spec: courier.yaml }
 //!     - invoke: { service: Courier, operation: getShipment, input: { tracking: T1 } }
-//!   while_running: [...]             # while `./run` serves on `service_port`; then it is stopped
-//!   service_port: 18731
+//!   while_running: [...]             # while `./run` serves on $SERVICE_PORT; then it is stopped
+//!   service_port: 18731              # the port the Named Credential names (forwarded there)
 //! ```
 //!
 //! Every action leaves an outcome in the evidence (`org.action_ok` judges it), and every
@@ -43,7 +43,9 @@ pub struct LabActions {
         serialize_with = "ser_actions"
     )]
     pub while_running: Vec<LabAction>,
-    /// The 127.0.0.1 port the learner's service listens on (given to it as `SERVICE_PORT`).
+    /// The 127.0.0.1 port the lab's Named Credential names for the learner's service. Each
+    /// attempt's service listens on a free port of its own, given to it as `SERVICE_PORT`;
+    /// the mock org forwards its callouts for this port there, so attempts run side by side.
     #[serde(default)]
     pub service_port: Option<u16>,
 }
