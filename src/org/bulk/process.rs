@@ -48,6 +48,9 @@ pub struct ColumnPlan {
     pub external_id_field: Option<String>,
     /// The upsert key field's slot.
     pub external_id_slot: Option<u16>,
+    /// The store's [`Store::schema_key`] the slots were resolved under: a plan made under
+    /// another schema is made again.
+    pub schema_key: u64,
 }
 
 /// Checks the job's object and external id field at creation; returns the object's
@@ -138,6 +141,7 @@ pub fn plan_columns(
         columns,
         external_id_field,
         external_id_slot,
+        schema_key: store.schema_key(),
     })
 }
 

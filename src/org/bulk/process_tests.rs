@@ -291,3 +291,32 @@ fn hard_delete_removes_the_record_for_good() {
     assert_eq!(j.lock().header.state, JobState::JobComplete);
     assert!(org.store.read().record(&id).is_none());
 }
+
+#[test]
+fn a_plan_knows_the_schema_it_was_made_under() {
+    let org = Org::default_org();
+    let header = ["Name".to_string(), "ERP_Id__c".to_string()];
+    let plan = plan_columns(&org.store.read(), "Account", Some("ERP_Id__c"), &header).unwrap();
+    assert_eq!(plan.schema_key, org.store.read().schema_key());
+    org.store
+        .write()
+        .define_field(
+            "Account",
+            crate::org::schema::FieldDef::new(
+                "Tier__c",
+                "Tier",
+                crate::org::schema::FieldType::String,
+            ),
+        )
+        .unwrap();
+    assert_ne!(
+        plan.schema_key,
+        org.store.read().schema_key(),
+        "the worker plans the header again"
+    );
+    let again = plan_columns(&org.store.read(), "Account", Some("ERP_Id__c"), &header).unwrap();
+    assert_eq!(
+        again.columns, plan.columns,
+        "existing fields keep their slots"
+    );
+}

@@ -94,7 +94,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             Err(e) => return fail(org, job, e.to_string(), started),
         };
         let ext = spec.external_id_field.as_deref();
-        let plan = match plan_columns(&org.store.read(), &spec.object, ext, &header) {
+        let mut plan = match plan_columns(&org.store.read(), &spec.object, ext, &header) {
             Ok(p) => p,
             Err(message) => return fail(org, job, message, started),
         };
@@ -127,6 +127,17 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             {
                 let _unit_gate = org.composite.enter_blocking();
                 let mut store = org.store.write();
+                if plan.schema_key != store.schema_key() {
+                    // The schema changed since the header was planned (a field defined
+                    // meanwhile): its slots are resolved again.
+                    plan = match plan_columns(&store, &spec.object, ext, &header) {
+                        Ok(p) => p,
+                        Err(message) => {
+                            drop(store);
+                            return fail(org, job, message, started);
+                        }
+                    };
+                }
                 let actor = Actor::new(user, org.clock.now());
                 let mut entries = Vec::with_capacity(plan.columns.len() + 1);
                 for group in chunk[..filled].chunks(COMMIT_ROWS) {
