@@ -9,9 +9,11 @@
 //! on update); `#N/A` sets it to null.
 //!
 //! Implementation notes: the texts for a missing Id on update (`MISSING_ARGUMENT:Id not
-//! specified in an update call`), an unknown header column (`Field name not found`) and the
-//! external-id check at job creation follow messages real orgs are known to give; the texts
-//! for an unknown parent key and a simulated lock are modelled on them, not verified.
+//! specified in an update call`), an unknown header column (`Field name not found`), a cell
+//! that does not fit its field (`INVALID_FIELD:Failed to deserialize field at col 3. Due to,
+//! 'x' is not a valid value for the type xsd:date:CloseDate --`) and the external-id check at
+//! job creation follow messages real orgs are known to give; the texts for an unknown parent
+//! key and a simulated lock are modelled on them, not verified.
 
 use super::ingest_job::IngestSpec;
 use super::job::IngestOperation;
@@ -203,12 +205,16 @@ fn row_entries<'r>(
         ));
     }
     let mut id = "";
-    for (column, raw) in plan.columns.iter().zip(row.iter()) {
+    for (at, (column, raw)) in plan.columns.iter().zip(row.iter()).enumerate() {
         if raw.is_empty() {
             continue;
         }
         let null = raw == "#N/A";
-        let value = if null { Given::Null } else { Given::Text(raw) };
+        let value = if null {
+            Given::Null
+        } else {
+            Given::Cell(raw, at + 1)
+        };
         match column {
             Column::Id => id = raw,
             Column::Field(slot) => put(entries, *slot, value),
@@ -304,7 +310,7 @@ pub fn apply_row<'r>(
                 id
             } else {
                 match entries.iter().find(|(n, _)| *n == field).map(|e| e.1) {
-                    Some(Given::Text(s)) => s,
+                    Some(Given::Cell(s, _) | Given::Text(s)) => s,
                     Some(Given::Id(one)) => {
                         parent_id = one;
                         parent_id.as_str()

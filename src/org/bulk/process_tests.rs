@@ -320,3 +320,25 @@ fn a_plan_knows_the_schema_it_was_made_under() {
         "existing fields keep their slots"
     );
 }
+
+#[test]
+fn a_cell_that_does_not_fit_its_field_fails_as_the_bulk_api_words_it() {
+    let org = Org::default_org();
+    let s = spec(json!({"object":"Account","operation":"insert"}));
+    let j = job(&org, s, b"Name,NumberOfEmployees\nFits,12\nDoes not,many\n");
+    run_ingest(&org, &j, BulkSettings::default());
+    let j = j.lock();
+    assert_eq!(j.number_records_failed, 1);
+    let failed = String::from_utf8(write_results(
+        ResultKind::Failed,
+        &j.uploads,
+        j.header.dialect,
+        &j.outcomes,
+    ))
+    .unwrap();
+    assert_eq!(
+        failed,
+        "sf__Id,sf__Error,Name,NumberOfEmployees\n,\"INVALID_FIELD:Failed to deserialize field at col 2. Due to, 'many' is not a valid value for the type xsd:int:NumberOfEmployees --\",Does not,many\n",
+        "the error holds a comma, so it is quoted"
+    );
+}
