@@ -10,7 +10,6 @@
 //! (`5g`), reserved zeros, then a base-62 counter — e.g. `0015g00000000AbAAC`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::HashMap;
 use std::fmt;
 
 const SUFFIX_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
@@ -160,7 +159,7 @@ pub fn custom_key_prefix(lead: char, n: usize) -> String {
 /// Hands out new ids for one org: one counter per key prefix.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct IdGenerator {
-    counters: HashMap<String, u64>,
+    counters: rustc_hash::FxHashMap<String, u64>,
 }
 
 impl IdGenerator {
