@@ -242,7 +242,7 @@ async fn wait_for(
     let deadline = Instant::now() + within;
     loop {
         // Read before the condition: what an ended run did is all recorded by then.
-        let ended = current.is_none_or(|c| c.task.is_finished());
+        let ended = current.map_or(true, |c| c.task.is_finished());
         let met = match (condition, current) {
             (_, None) => false,
             (Condition::Exited, Some(c)) => c.task.is_finished(),
