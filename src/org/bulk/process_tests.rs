@@ -31,6 +31,17 @@ fn job(org: &Org, spec: IngestSpec, csv: &'static [u8]) -> Arc<Mutex<IngestJob>>
     Arc::new(Mutex::new(j))
 }
 
+/// The job's failed-results CSV, as `GET …/failedResults` serves it.
+fn failed_results(j: &IngestJob) -> String {
+    String::from_utf8(write_results(
+        ResultKind::Failed,
+        &j.uploads,
+        j.header.dialect,
+        &j.outcomes,
+    ))
+    .unwrap()
+}
+
 #[test]
 fn job_creation_checks_object_and_external_id_field() {
     let org = Org::default_org();
@@ -104,13 +115,7 @@ fn upsert_job_creates_updates_and_reports_field_errors() {
         RowOutcome::Success { created: false, .. }
     ));
     assert_eq!(org.store.read().count("Account"), before + 1);
-    let failed = String::from_utf8(write_results(
-        ResultKind::Failed,
-        &j.uploads,
-        j.header.dialect,
-        &j.outcomes,
-    ))
-    .unwrap();
+    let failed = failed_results(&j);
     assert_eq!(
         failed,
         "sf__Id,sf__Error,Name,ERP_Id__c\n,REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --,,Z-2\n"
@@ -329,13 +334,7 @@ fn a_cell_that_does_not_fit_its_field_fails_as_the_bulk_api_words_it() {
     run_ingest(&org, &j, BulkSettings::default());
     let j = j.lock();
     assert_eq!(j.number_records_failed, 1);
-    let failed = String::from_utf8(write_results(
-        ResultKind::Failed,
-        &j.uploads,
-        j.header.dialect,
-        &j.outcomes,
-    ))
-    .unwrap();
+    let failed = failed_results(&j);
     assert_eq!(
         failed,
         "sf__Id,sf__Error,Name,NumberOfEmployees\n,\"INVALID_FIELD:Failed to deserialize field at col 2. Due to, 'many' is not a valid value for the type xsd:int:NumberOfEmployees --\",Does not,many\n",
