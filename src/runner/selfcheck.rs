@@ -3,8 +3,9 @@
 //! and the untouched starter does not pass.
 //!
 //! Layout checked: `labs/<id>/lab.yaml` with at least one check and `starter/run`;
-//! `solutions/<id>/run`; `solutions/<id>/wrong/<case>/run` with `expect.yaml`:
-//! `{ fails: <rule>, why: <one sentence> }`.
+//! `solutions/<id>/run`; `solutions/<id>/wrong/<case>/expect.yaml`:
+//! `{ fails: <rule>, why: <one sentence> }`. A known-bad case holds only the files that differ
+//! from the reference solution: it runs as the reference with the case's files laid over it.
 
 use super::attempt::{run_lab, RunOptions};
 use super::parts::Parts;
@@ -118,19 +119,23 @@ pub fn lab_layout_problems(files: &dyn Files, spec: &LabSpec) -> Vec<String> {
     out
 }
 
+/// Runs the lab on the files under each `(prefix, skipped)` layer, later layers laid over
+/// earlier ones.
 async fn attempt_case(
     files: &dyn Files,
     spec: &LabSpec,
     ws: &Workspace,
     parts: &Parts,
-    prefix: &str,
-    skip: &[&str],
+    layers: &[(&str, &[&str])],
 ) -> Result<crate::runner::Report, String> {
+    let top = layers.last().map_or("", |l| l.0);
     let dir = ws
         .root
-        .join(format!("{}--{}", spec.id, prefix.replace('/', "_")));
+        .join(format!("{}--{}", spec.id, top.replace('/', "_")));
     let _ = std::fs::remove_dir_all(&dir);
-    copy_from_curriculum(files, prefix, &dir, skip).map_err(|e| e.to_string())?;
+    for (prefix, skip) in layers {
+        copy_from_curriculum(files, prefix, &dir, skip).map_err(|e| e.to_string())?;
+    }
     let mut options = RunOptions::new(ws.clone(), parts.clone());
     options.lab_dir = Some(dir);
     options.record = false;
@@ -188,15 +193,9 @@ pub async fn dev_check(
             out.push(result(&spec.id, "layout", Some(layout.join("\n"))));
             continue;
         }
-        let reference = attempt_case(
-            files,
-            &spec,
-            &ws,
-            parts,
-            &format!("solutions/{}/", spec.id),
-            &["wrong/"],
-        )
-        .await;
+        let reference_files = format!("solutions/{}/", spec.id);
+        let reference_layer: (&str, &[&str]) = (&reference_files, &["wrong/"]);
+        let reference = attempt_case(files, &spec, &ws, parts, &[reference_layer]).await;
         out.push(result(
             &spec.id,
             "reference",
@@ -211,15 +210,8 @@ pub async fn dev_check(
                 Err(e) => Some(e),
             },
         ));
-        let starter = attempt_case(
-            files,
-            &spec,
-            &ws,
-            parts,
-            &format!("labs/{}/starter/", spec.id),
-            &[],
-        )
-        .await;
+        let starter_files = format!("labs/{}/starter/", spec.id);
+        let starter = attempt_case(files, &spec, &ws, parts, &[(&starter_files, &[])]).await;
         out.push(result(
             &spec.id,
             "starter",
@@ -235,8 +227,9 @@ pub async fn dev_check(
             let Some(Ok(expect)) = expect.map(|t| serde_yaml::from_str::<Expectation>(&t)) else {
                 continue;
             };
-            let prefix = format!("solutions/{}/wrong/{case}/", spec.id);
-            let outcome = attempt_case(files, &spec, &ws, parts, &prefix, &["expect.yaml"]).await;
+            let case_files = format!("solutions/{}/wrong/{case}/", spec.id);
+            let layers = [reference_layer, (&case_files, &["expect.yaml"][..])];
+            let outcome = attempt_case(files, &spec, &ws, parts, &layers).await;
             let problem = match outcome {
                 Ok(r) => {
                     // A lab may check one rule several times (three `design.table`s):
