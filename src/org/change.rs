@@ -33,6 +33,16 @@ impl ChangedFields {
         }
     }
 
+    /// The fields of a create: every slot of the new record, set (one allocation).
+    pub fn created(names: &FieldNames, slots: impl ExactSizeIterator<Item = u16>) -> ChangedFields {
+        let slots: Arc<[u16]> = slots.collect();
+        ChangedFields {
+            names: names.clone(),
+            changed: slots.len(),
+            slots,
+        }
+    }
+
     /// Fields given a value (set, or changed on update).
     pub fn changed(&self) -> impl Iterator<Item = &str> + '_ {
         self.slots[..self.changed]

@@ -318,10 +318,13 @@ impl Store {
             if heard {
                 self.group_pending.push(change.clone());
             }
-        } else if heard {
-            self.committed(std::slice::from_ref(change));
         } else {
-            self.committed(&[]);
+            // Heard even when empty: the transaction's end still is.
+            self.committed(if heard {
+                std::slice::from_ref(change)
+            } else {
+                &[]
+            });
         }
     }
 

@@ -421,10 +421,7 @@ impl Store {
         let after = new.pairs();
         let fields = match old.map(Record::pairs) {
             // A create sets every field it stores.
-            None => {
-                let slots: Vec<u16> = after.iter().map(|p| p.0).collect();
-                ChangedFields::new(names, &slots, &[])
-            }
+            None => ChangedFields::created(names, after.iter().map(|p| p.0)),
             Some(before) => {
                 let mut changed = Vec::with_capacity(after.len());
                 let mut nulled = Vec::new();

@@ -39,6 +39,14 @@ pub enum Column {
     },
 }
 
+/// The field an upsert job matches rows on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpsertKey {
+    /// As the schema spells it (`Id` for upserts on the record id).
+    pub name: String,
+    pub slot: u16,
+}
+
 /// How the columns of an upload map onto the object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnPlan {
@@ -46,10 +54,8 @@ pub struct ColumnPlan {
     /// The object's index in the store's schema (resolved once per upload).
     pub object_index: usize,
     pub columns: Vec<Column>,
-    /// The upsert key field as the schema spells it (`Id` for upserts on the record id).
-    pub external_id_field: Option<String>,
-    /// The upsert key field's slot.
-    pub external_id_slot: Option<u16>,
+    /// The upsert key, for upsert jobs.
+    pub upsert_key: Option<UpsertKey>,
     /// The store's [`Store::schema_key`] the slots were resolved under: a plan made under
     /// another schema is made again.
     pub schema_key: u64,
@@ -118,7 +124,7 @@ pub fn plan_columns(
             columns.push(Column::Field(fi as u16));
         }
     }
-    let external_id = match external_id_field {
+    let upsert_key = match external_id_field {
         None => None,
         Some(ext) => {
             let fi = obj.field_index(ext).ok_or_else(|| {
@@ -130,19 +136,17 @@ pub fn plan_columns(
             } else {
                 f.name.clone()
             };
-            Some((name, fi as u16))
+            Some(UpsertKey {
+                name,
+                slot: fi as u16,
+            })
         }
-    };
-    let (external_id_field, external_id_slot) = match external_id {
-        Some((name, slot)) => (Some(name), Some(slot)),
-        None => (None, None),
     };
     Ok(ColumnPlan {
         object: obj.name.clone(),
         object_index: store.object_index(object).map_err(|e| e.message)?,
         columns,
-        external_id_field,
-        external_id_slot,
+        upsert_key,
         schema_key: store.schema_key(),
     })
 }
@@ -300,10 +304,9 @@ pub fn apply_row<'r>(
             }
         }
         IngestOperation::Upsert => {
-            let ext = plan.external_id_field.as_deref().unwrap_or("Id");
-            let field = match plan.external_id_slot {
-                Some(slot) => FieldName::Slot(slot),
-                None => FieldName::Spelled(ext),
+            let (ext, field) = match &plan.upsert_key {
+                Some(k) => (k.name.as_str(), FieldName::Slot(k.slot)),
+                None => ("Id", FieldName::Spelled("Id")),
             };
             let parent_id;
             let key: &str = if ext == "Id" {
