@@ -79,7 +79,6 @@ fn fill(store: &mut Store, actor: &Actor, n: usize) -> Vec<SfId> {
             store
                 .insert("Account", &account(i), actor)
                 .expect("valid account")
-                .id
         })
         .collect()
 }

@@ -327,12 +327,7 @@ mod tests {
         let actor = org.actor(org.users[0].id.clone());
         let mut body = serde_json::Map::new();
         body.insert("Name".into(), serde_json::json!("Kept Corp"));
-        let id = org
-            .store
-            .write()
-            .insert("Account", &body, &actor)
-            .unwrap()
-            .id;
+        let id = org.store.write().insert("Account", &body, &actor).unwrap();
         org.store.read().save(&data).unwrap();
         let again = build_org(&args(Some(data), None)).unwrap();
         let rec = again

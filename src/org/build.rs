@@ -160,10 +160,10 @@ pub(crate) fn build(seed: &OrgSeed, now: DateTime<Utc>) -> Result<Built, SeedErr
                 error: e.message,
             })?;
         if let Some(r) = &u.reference {
-            refs.insert(r.clone(), change.id);
+            refs.insert(r.clone(), change);
         }
         users.push(OrgUser {
-            id: change.id,
+            id: change,
             username: u.username.clone(),
             profile: u.profile.clone(),
             reference: u.reference.clone(),
@@ -197,7 +197,7 @@ pub(crate) fn build(seed: &OrgSeed, now: DateTime<Utc>) -> Result<Built, SeedErr
             .insert(object, &body, &actor)
             .map_err(|e| SeedError::record(i, object, e))?;
         if let Some(r) = own_ref {
-            refs.insert(r, change.id);
+            refs.insert(r, change);
         }
     }
     Ok(Built {

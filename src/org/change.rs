@@ -1,7 +1,9 @@
 //! What one DML operation changed, as Change Data Capture and the rules engine need it.
 //!
-//! Every write returns a [`Change`], and the store hands the same value to its listeners once
-//! the write is committed (at the end of an all-or-none batch, never for a rolled-back one).
+//! A write returns only its record's id; its [`Change`] goes to the store's listeners once the
+//! write is committed (at the end of an all-or-none batch, never for a rolled-back one). A
+//! change is made only when some listener hears its object, so a Bulk load of an object
+//! without Change Data Capture makes none.
 
 use super::ids::SfId;
 use chrono::{DateTime, Utc};
@@ -33,9 +35,9 @@ impl ChangedFields {
         }
     }
 
-    /// The fields of a create: every slot of the new record, set (one allocation).
-    pub fn created(names: &FieldNames, slots: impl ExactSizeIterator<Item = u16>) -> ChangedFields {
-        let slots: Arc<[u16]> = slots.collect();
+    /// The fields of a create: every slot of the new record, set (the record's own shared
+    /// slot list, so no allocation).
+    pub fn created(names: &FieldNames, slots: Arc<[u16]>) -> ChangedFields {
         ChangedFields {
             names: names.clone(),
             changed: slots.len(),

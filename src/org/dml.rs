@@ -6,8 +6,9 @@
 //! Deleting a parent does not cascade to its children here; real orgs cascade master-detail
 //! and some standard lookups (Account → Contacts) [U: not modelled yet].
 
-use super::change::{Change, ChangeKind};
+use super::change::ChangeKind;
 use super::error::{ErrorCode, SfError, UpsertError};
+use super::ids::SfId;
 use super::record::Record;
 use super::schema::SystemField;
 use super::store::{parse_id, Actor, Store, Undo, UpsertMode};
@@ -18,13 +19,13 @@ use serde_json::Map;
 type Json = serde_json::Value;
 
 impl Store {
-    /// Creates a record from a REST JSON body.
+    /// Creates a record from a REST JSON body; returns its id.
     pub fn insert(
         &mut self,
         object: &str,
         body: &Map<String, Json>,
         actor: &Actor,
-    ) -> Result<Change, SfError> {
+    ) -> Result<SfId, SfError> {
         let t = self.object_index(object)?;
         self.insert_given(t, &json_entries(body), actor)
     }
@@ -36,7 +37,7 @@ impl Store {
         t: usize,
         entries: &[Entry<'_>],
         actor: &Actor,
-    ) -> Result<Change, SfError> {
+    ) -> Result<SfId, SfError> {
         let changes = self.convert_entries(t, entries.iter().copied(), None, actor)?;
         self.insert_converted(t, changes, None, actor)
     }
@@ -51,7 +52,7 @@ impl Store {
         changes: Vec<(u16, Option<Value>)>,
         key_checked: Option<(u16, u64)>,
         actor: &Actor,
-    ) -> Result<Change, SfError> {
+    ) -> Result<SfId, SfError> {
         // The id is settled first and stored with the other fields, so the record is built
         // once at its final size.
         let id_field = self.rules[t].id;
@@ -95,7 +96,9 @@ impl Store {
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;
         self.check_unique(t, &rec, None, key_checked.map(|k| k.0))?;
-        let change = self.change(t, id, ChangeKind::Create, None, &rec, actor);
+        let change = self
+            .hears(t)
+            .then(|| self.change(t, id, ChangeKind::Create, None, &rec, actor));
         let row = self.tables[t].try_insert(rec, key_checked).map_err(|id| {
             SfError::new(
                 ErrorCode::DUPLICATE_VALUE,
@@ -103,8 +106,8 @@ impl Store {
             )
         })?;
         self.log_undo(Undo::Inserted { table: t, row });
-        self.emit(t, &change);
-        Ok(change)
+        self.emit(change.as_ref());
+        Ok(id)
     }
 
     /// The live row holding `id` in object `t`, with Salesforce's errors for PATCH/DELETE.
@@ -125,7 +128,7 @@ impl Store {
         id: &str,
         body: &Map<String, Json>,
         actor: &Actor,
-    ) -> Result<Change, SfError> {
+    ) -> Result<SfId, SfError> {
         let t = self.object_index(object)?;
         self.update_given(t, id, &json_entries(body), actor)
     }
@@ -137,7 +140,7 @@ impl Store {
         id: &str,
         entries: &[Entry<'_>],
         actor: &Actor,
-    ) -> Result<Change, SfError> {
+    ) -> Result<SfId, SfError> {
         let row = self.live_row_for_write(t, id)?;
         self.update_row(t, row, entries, actor)
     }
@@ -148,7 +151,7 @@ impl Store {
         row: u32,
         entries: &[Entry<'_>],
         actor: &Actor,
-    ) -> Result<Change, SfError> {
+    ) -> Result<SfId, SfError> {
         let old = self.tables[t]
             .row(row)
             .cloned()
@@ -161,14 +164,17 @@ impl Store {
         self.check_required(t, &rec)?;
         rec.apply(self.stamp(t, actor, false));
         self.check_unique(t, &rec, Some(row), None)?;
-        let change = self.change(t, id, ChangeKind::Update, Some(&old), &rec, actor);
+        let change = self
+            .hears(t)
+            .then(|| self.change(t, id, ChangeKind::Update, Some(&old), &rec, actor));
         self.tables[t].replace(row, rec);
         self.log_undo(Undo::Replaced { table: t, row, old });
-        self.emit(t, &change);
-        Ok(change)
+        self.emit(change.as_ref());
+        Ok(id)
     }
 
-    /// Upserts on an external-id field (or `Id`). Returns the change and whether it created.
+    /// Upserts on an external-id field (or `Id`). Returns the record's id and whether it was
+    /// created.
     pub fn upsert(
         &mut self,
         object: &str,
@@ -177,7 +183,7 @@ impl Store {
         body: &Map<String, Json>,
         mode: UpsertMode,
         actor: &Actor,
-    ) -> Result<(Change, bool), UpsertError> {
+    ) -> Result<(SfId, bool), UpsertError> {
         let t = self.object_index(object)?;
         self.upsert_given(
             t,
@@ -198,7 +204,7 @@ impl Store {
         entries: &[Entry<'_>],
         mode: UpsertMode,
         actor: &Actor,
-    ) -> Result<(Change, bool), UpsertError> {
+    ) -> Result<(SfId, bool), UpsertError> {
         let obj = self.schema.object_at(t);
         let no_field = || {
             let shown = match field {
@@ -287,7 +293,7 @@ impl Store {
         row: u32,
         deleted: bool,
         actor: &Actor,
-    ) -> Result<Change, SfError> {
+    ) -> Result<SfId, SfError> {
         let old = self.tables[t]
             .row(row)
             .cloned()
@@ -308,11 +314,13 @@ impl Store {
         } else {
             ChangeKind::Undelete
         };
-        let change = self.change(t, id, kind, Some(&old), &rec, actor);
+        let change = self
+            .hears(t)
+            .then(|| self.change(t, id, kind, Some(&old), &rec, actor));
         self.tables[t].replace(row, rec);
         self.log_undo(Undo::Replaced { table: t, row, old });
-        self.emit(t, &change);
-        Ok(change)
+        self.emit(change.as_ref());
+        Ok(id)
     }
 
     /// Soft-deletes a record to the recycle bin (IsDeleted = true, still seen by queryAll).
@@ -322,7 +330,7 @@ impl Store {
         object: Option<&str>,
         id: &str,
         actor: &Actor,
-    ) -> Result<Change, SfError> {
+    ) -> Result<SfId, SfError> {
         let sf_id = parse_id(id)?;
         let t = match object {
             Some(o) => self.object_index(o)?,
@@ -336,7 +344,7 @@ impl Store {
     }
 
     /// Restores a soft-deleted record from the recycle bin.
-    pub fn undelete(&mut self, id: &str, actor: &Actor) -> Result<Change, SfError> {
+    pub fn undelete(&mut self, id: &str, actor: &Actor) -> Result<SfId, SfError> {
         let sf_id = parse_id(id)?;
         let (t, row) = self.locate(&sf_id).ok_or_else(cross_reference)?;
         match self.tables[t].row(row) {
@@ -349,12 +357,13 @@ impl Store {
     }
 
     /// Removes a record for good (emptying it from the recycle bin, or skipping the bin).
-    pub fn hard_delete(&mut self, id: &str, actor: &Actor) -> Result<Option<Change>, SfError> {
+    /// True when the record was live (not in the recycle bin): its removal is a delete.
+    pub fn hard_delete(&mut self, id: &str, actor: &Actor) -> Result<bool, SfError> {
         let sf_id = parse_id(id)?;
         let (t, row) = self.locate(&sf_id).ok_or_else(cross_reference)?;
         let old = self.tables[t].remove(row).ok_or_else(cross_reference)?;
         let was_live = !self.tables[t].is_deleted(&old);
-        let change = was_live.then(|| {
+        let change = (was_live && self.hears(t)).then(|| {
             self.change(
                 t,
                 sf_id,
@@ -365,9 +374,9 @@ impl Store {
             )
         });
         self.log_undo(Undo::Removed { table: t, old });
-        if let Some(c) = &change {
-            self.emit(t, c);
+        if was_live {
+            self.emit(change.as_ref());
         }
-        Ok(change)
+        Ok(was_live)
     }
 }

@@ -38,6 +38,7 @@ pub mod schema;
 pub mod seed;
 pub mod serve;
 pub mod session;
+mod shapes;
 pub mod snapshot;
 pub mod soap;
 pub mod soql;

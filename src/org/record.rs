@@ -1,43 +1,57 @@
 //! One object's rows and their indexes: the compact [`Record`] and the [`Table`] around it.
 //!
-//! A record keeps only the fields that have a value, as `(field index, Value)` pairs sorted by
-//! index in one boxed slice — an Account with ten fields set costs a few hundred bytes. A table
-//! holds rows in slots (a hard-deleted row leaves a hole), an Id index, and one [`FieldIndex`]
-//! per unique or external-id field, keyed case-insensitively unless the field is case-sensitive.
+//! A record keeps only the fields that have a value: their slots, sorted, as a [`Shape`]
+//! shared with every record that sets the same fields, and the values in one boxed slice of
+//! its own — an Account with ten fields set costs a few hundred bytes. A table holds rows in
+//! slots (a hard-deleted row leaves a hole), an Id index, and one [`FieldIndex`] per unique or
+//! external-id field, keyed case-insensitively unless the field is case-sensitive.
 
-use super::ids::SfId;
+use super::ids::{IdHasher, SfId};
 use super::schema::ObjectDef;
+use super::shapes::{self, Shape};
 use super::value::Value;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A stored record: the set fields, sorted by field index.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Record {
-    fields: Box<[(u16, Value)]>,
+    /// The slots that have a value, sorted; shared between records (see [`shapes`]).
+    slots: Shape,
+    /// `values[i]` is the value of field `slots[i]`.
+    values: Box<[Value]>,
 }
 
 impl Record {
     /// The record of the pairs in `scratch`, which is left empty with its capacity kept: the
-    /// record's slice is allocated once, at its exact size.
+    /// record's values are allocated once, at their exact size.
     pub fn from_scratch(scratch: &mut Vec<(u16, Value)>) -> Record {
         scratch.sort_by_key(|p| p.0);
         scratch.dedup_by_key(|p| p.0);
+        let mut slots = [0u16; 64];
+        let slots = match scratch.len() <= slots.len() {
+            true => {
+                for (at, p) in scratch.iter().enumerate() {
+                    slots[at] = p.0;
+                }
+                shapes::intern(&slots[..scratch.len()])
+            }
+            false => shapes::intern(&scratch.iter().map(|p| p.0).collect::<Vec<_>>()),
+        };
         Record {
-            fields: scratch.drain(..).collect(),
+            slots,
+            values: scratch.drain(..).map(|p| p.1).collect(),
         }
     }
 
     pub fn get(&self, index: usize) -> Option<&Value> {
         let i = u16::try_from(index).ok()?;
-        self.fields
-            .binary_search_by_key(&i, |p| p.0)
-            .ok()
-            .map(|at| &self.fields[at].1)
+        self.slots.binary_search(&i).ok().map(|at| &self.values[at])
     }
 
-    /// Sets or clears fields; rebuilds the slice once for the whole batch.
+    /// Sets or clears fields; rebuilds the record once for the whole batch.
     pub fn apply(&mut self, changes: Vec<(u16, Option<Value>)>) {
-        let mut pairs: Vec<(u16, Value)> = std::mem::take(&mut self.fields).into_vec();
+        let values = std::mem::take(&mut self.values).into_vec();
+        let mut pairs: Vec<(u16, Value)> = self.slots.iter().copied().zip(values).collect();
         pairs.reserve_exact(changes.len());
         for (i, v) in changes {
             match (pairs.binary_search_by_key(&i, |p| p.0), v) {
@@ -49,17 +63,56 @@ impl Record {
                 (Err(_), None) => {}
             }
         }
-        self.fields = pairs.into_boxed_slice();
+        *self = Record::from_scratch(&mut pairs);
     }
 
-    pub fn pairs(&self) -> &[(u16, Value)] {
-        &self.fields
+    /// The slots that have a value, sorted (shared with records of the same shape).
+    pub fn slots(&self) -> &Shape {
+        &self.slots
     }
 
-    /// Heap bytes this record owns (its slice plus text values).
+    /// The values, in the order of [`Record::slots`].
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    /// Every set field with its value, in slot order.
+    pub fn pairs(&self) -> impl ExactSizeIterator<Item = (u16, &Value)> + '_ {
+        self.slots.iter().copied().zip(self.values.iter())
+    }
+
+    /// Heap bytes this record owns (its values plus their texts; the shared slots are not
+    /// counted).
     pub fn heap_bytes(&self) -> usize {
-        std::mem::size_of_val(&*self.fields)
-            + self.fields.iter().map(|p| p.1.heap_bytes()).sum::<usize>()
+        std::mem::size_of_val(&*self.values)
+            + self.values.iter().map(Value::heap_bytes).sum::<usize>()
+    }
+}
+
+/// The stored form of a record, as saved org files hold it: `{"fields": [[slot, value], …]}`.
+#[derive(Serialize)]
+struct RecordForm<'a> {
+    fields: Vec<(u16, &'a Value)>,
+}
+
+#[derive(Deserialize)]
+struct OwnedRecordForm {
+    fields: Vec<(u16, Value)>,
+}
+
+impl Serialize for Record {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RecordForm {
+            fields: self.pairs().collect(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Record, D::Error> {
+        let mut form = OwnedRecordForm::deserialize(d)?;
+        Ok(Record::from_scratch(&mut form.fields))
     }
 }
 
@@ -113,6 +166,9 @@ fn same_key(a: &Value, b: &Value, fold_case: bool) -> bool {
 }
 
 type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
+
+/// A table's Id index (see [`IdHasher`] for why it has a hasher of its own).
+type IdMap = std::collections::HashMap<SfId, u32, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// An index over one unique or external-id field.
 ///
@@ -174,7 +230,7 @@ impl FieldIndex {
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     rows: Vec<Option<Record>>,
-    by_id: FxMap<SfId, u32>,
+    by_id: IdMap,
     indexes: Vec<FieldIndex>,
     id_field: usize,
     deleted_field: Option<usize>,
@@ -331,6 +387,16 @@ impl Table {
         }
     }
 
+    /// Makes room for `rows` more records in the row list and every index at once, so a
+    /// large load grows none of them step by step (each step rehashes an index).
+    pub fn reserve(&mut self, rows: usize) {
+        self.rows.reserve(rows);
+        self.by_id.reserve(rows);
+        for idx in &mut self.indexes {
+            idx.first.reserve(rows);
+        }
+    }
+
     /// Stores a new record; returns its slot.
     pub fn insert(&mut self, rec: Record) -> u32 {
         let row = self.rows.len() as u32;
@@ -420,7 +486,7 @@ mod tests {
     fn apply_sets_and_clears_in_index_order() {
         let mut r = Record::from_scratch(&mut vec![(3, Value::Int(3)), (1, Value::Int(1))]);
         r.apply(vec![(2, Some(Value::Int(2))), (3, None)]);
-        let idx: Vec<u16> = r.pairs().iter().map(|p| p.0).collect();
+        let idx: Vec<u16> = r.pairs().map(|p| p.0).collect();
         assert_eq!(idx, vec![1, 2]);
         assert_eq!(r.get(2), Some(&Value::Int(2)));
         assert_eq!(r.get(3), None);
@@ -447,8 +513,24 @@ mod tests {
     }
 
     #[test]
-    fn a_record_pair_is_32_bytes() {
-        assert!(std::mem::size_of::<(u16, Value)>() <= 32);
-        assert_eq!(std::mem::size_of::<Option<Record>>(), 16);
+    fn a_record_is_its_shared_slots_and_one_slice_of_values() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<Option<Record>>(), 32);
+        let a = Record::from_scratch(&mut vec![(5, Value::Int(5)), (2, Value::Int(2))]);
+        let b = Record::from_scratch(&mut vec![(2, Value::Int(7)), (5, Value::Int(8))]);
+        assert!(std::sync::Arc::ptr_eq(a.slots(), b.slots()));
+        assert_eq!(a.heap_bytes(), 2 * 24);
+    }
+
+    #[test]
+    fn a_record_is_saved_as_its_slot_value_pairs() {
+        let r = Record::from_scratch(&mut vec![(3, Value::Int(3)), (1, Value::Bool(true))]);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"fields": [[1, {"Bool": true}], [3, {"Int": 3}]]})
+        );
+        let back: Record = serde_json::from_value(json).unwrap();
+        assert_eq!(back, r);
     }
 }

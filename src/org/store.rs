@@ -6,16 +6,16 @@
 //! let org = Org::default_org();                      // or Org::new(&seed)?
 //! let actor = org.actor(user_id);                    // who acts, at the org clock's now
 //! let mut store = org.store.write();
-//! store.insert("Account", &json_map, &actor)?        // -> Change (change.id is the new SfId)
-//! store.update("Account", "001…", &json_map, &actor)? // -> Change
+//! store.insert("Account", &json_map, &actor)?        // -> SfId of the new record
+//! store.update("Account", "001…", &json_map, &actor)? // -> SfId
 //! store.upsert("Account", "ERP_Id__c", "A-1", &json_map, UpsertMode::default(), &actor)
-//!      // -> Ok((Change, created: bool)) | Err(UpsertError::MultipleMatches{ids} | Rejected(SfError))
+//!      // -> Ok((SfId, created: bool)) | Err(UpsertError::MultipleMatches{ids} | Rejected(SfError))
 //! store.delete(Some("Account"), "001…", &actor)?     // soft delete to the recycle bin
 //! store.undelete("001…", &actor)?;  store.hard_delete("001…", &actor)?;
 //! store.retrieve("Account", "001…", Some(&["Name"]), "62.0")?   // REST JSON with attributes
 //! store.find_by_external("Account", "ERP_Id__c", "A-1")?  // -> Vec<SfId> (0, 1 or several)
 //! store.all_or_none(|s| { s.insert(..)?; s.update(..)?; Ok(()) })  // rolls back on Err
-//! store.on_change(Box::new(|c: &Change| …));        // CDC hook, called after commit
+//! store.on_change(Box::new(|c: &Change| …));        // what each write changed, after commit
 //! store.snapshot(&["Account"], SnapshotOptions::default()) // comparable state, .render()
 //! store.save(path)? / Store::load(path)?             // whole-store file, written atomically
 //! crate::org::soql::query(&store, soql, &QueryOptions{..})? // rows as REST JSON + totalSize
@@ -239,6 +239,13 @@ impl Store {
         &self.tables[index]
     }
 
+    /// Makes room in object `t`'s table for `rows` new records (a Bulk load about to run).
+    pub fn reserve(&mut self, t: usize, rows: usize) {
+        if let Some(table) = self.tables.get_mut(t) {
+            table.reserve(rows);
+        }
+    }
+
     /// Number of live (not deleted) records of an object; 0 for unknown objects.
     pub fn count(&self, object: &str) -> usize {
         match self.schema.object_index(object) {
@@ -306,25 +313,23 @@ impl Store {
         self.end_transaction(TxEnd::Committed(changes));
     }
 
-    /// Hands a write's change to the listeners: now, or when its transaction or commit group
-    /// ends. `t` is the changed object's index.
-    pub(crate) fn emit(&mut self, t: usize, change: &Change) {
-        let heard = self.heard.get(t).copied().unwrap_or(true);
+    /// True when some listener wants the changes of object `t` (else a write need not make
+    /// its change for them).
+    pub(crate) fn hears(&self, t: usize) -> bool {
+        self.heard.get(t).copied().unwrap_or(true)
+    }
+
+    /// Reports a write to the listeners: now, or when its transaction or commit group ends.
+    /// `heard` is the write's change when [`Store::hears`] its object, None otherwise (the
+    /// transaction's end is still heard).
+    pub(crate) fn emit(&mut self, heard: Option<&Change>) {
         if self.undo.is_some() {
-            if heard {
-                self.pending.push(change.clone());
-            }
+            self.pending.extend(heard.cloned());
         } else if self.grouped {
-            if heard {
-                self.group_pending.push(change.clone());
-            }
+            self.group_pending.extend(heard.cloned());
         } else {
             // Heard even when empty: the transaction's end still is.
-            self.committed(if heard {
-                std::slice::from_ref(change)
-            } else {
-                &[]
-            });
+            self.committed(heard.map(std::slice::from_ref).unwrap_or(&[]));
         }
     }
 
@@ -423,4 +428,20 @@ pub(crate) fn invalid_type(object: &str) -> SfError {
 pub fn parse_id(raw: &str) -> Result<SfId, SfError> {
     SfId::parse(raw)
         .map_err(|_| SfError::new(ErrorCode::MALFORMED_ID, format!("malformed id {raw}")))
+}
+
+#[cfg(test)]
+impl Store {
+    /// Records every change the store reports from now on (for tests that look at changes:
+    /// writes return only the record's id).
+    pub(crate) fn record_changes(&mut self) -> std::sync::Arc<std::sync::Mutex<Vec<Change>>> {
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = heard.clone();
+        self.on_change(Box::new(move |c: &Change| {
+            if let Ok(mut v) = sink.lock() {
+                v.push(c.clone());
+            }
+        }));
+        heard
+    }
 }

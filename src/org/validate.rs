@@ -155,36 +155,44 @@ impl Store {
                 }
             }
             (Value::Text(s), t) if t.is_text() => {
-                // A text no longer in bytes than the limit is within it in characters.
-                let max = f.length as usize;
-                if max > 0 && s.len() > max && s.chars().count() > max {
-                    return Err(SfError::new(
-                        ErrorCode::STRING_TOO_LONG,
-                        format!(
-                            "{}: data value too large: {s} (max length={})",
-                            f.label, f.length
-                        ),
-                    )
-                    .with_fields(fields()));
-                }
-                if t == FieldType::Email && !plausible_email(s) {
-                    return Err(SfError::new(
-                        ErrorCode::INVALID_EMAIL_ADDRESS,
-                        format!("{}: invalid email address: {s}", f.label),
-                    )
-                    .with_fields(fields()));
-                }
-                if f.restricted_picklist && !f.picklist.iter().any(|p| p.value == **s) {
-                    return Err(SfError::new(
-                        ErrorCode::INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST,
-                        format!("{}: bad value for restricted picklist field: {s}", f.label),
-                    )
-                    .with_fields(fields()));
-                }
+                self.check_text(f, s)?;
                 Ok(v)
             }
             _ => Ok(v),
         }
+    }
+
+    /// Checks a text for a text field: its length, an email's shape, a restricted
+    /// picklist's values.
+    pub(crate) fn check_text(&self, f: &FieldDef, s: &str) -> Result<(), SfError> {
+        let fields = || vec![f.name.clone()];
+        // A text no longer in bytes than the limit is within it in characters.
+        let max = f.length as usize;
+        if max > 0 && s.len() > max && s.chars().count() > max {
+            return Err(SfError::new(
+                ErrorCode::STRING_TOO_LONG,
+                format!(
+                    "{}: data value too large: {s} (max length={})",
+                    f.label, f.length
+                ),
+            )
+            .with_fields(fields()));
+        }
+        if f.field_type == FieldType::Email && !plausible_email(s) {
+            return Err(SfError::new(
+                ErrorCode::INVALID_EMAIL_ADDRESS,
+                format!("{}: invalid email address: {s}", f.label),
+            )
+            .with_fields(fields()));
+        }
+        if f.restricted_picklist && !f.picklist.iter().any(|p| p.value == s) {
+            return Err(SfError::new(
+                ErrorCode::INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST,
+                format!("{}: bad value for restricted picklist field: {s}", f.label),
+            )
+            .with_fields(fields()));
+        }
+        Ok(())
     }
 
     /// Resolves `"Account": {"ERP_Id__c": "A-1000"}` in a body to the parent's id.
@@ -279,10 +287,20 @@ impl Store {
                 not_writable.push(f.name.clone());
                 continue;
             }
-            let value = v.to_value(f.field_type).map_err(|e| v.misfit(f, e))?;
-            let value = match value {
-                Some(v) => Some(self.check_value(f, v)?),
-                None => None,
+            let value = match (v, f.field_type.is_text()) {
+                // A text for a text field (most of a Bulk row) is checked as given and made
+                // into a value once.
+                (Given::Text(s) | Given::Cell(s, _), true) => match s.is_empty() {
+                    true => None,
+                    false => {
+                        self.check_text(f, s)?;
+                        Some(Value::Text((*s).into()))
+                    }
+                },
+                _ => match v.to_value(f.field_type).map_err(|e| v.misfit(f, e))? {
+                    Some(v) => Some(self.check_value(f, v)?),
+                    None => None,
+                },
             };
             // False checkboxes are not stored (see the module notes).
             let value = value.filter(|v| *v != Value::Bool(false));
@@ -418,14 +436,15 @@ impl Store {
     ) -> Change {
         let obj = self.schema.object_at(t);
         let names = &self.rules[t].names;
-        let after = new.pairs();
-        let fields = match old.map(Record::pairs) {
-            // A create sets every field it stores.
-            None => ChangedFields::created(names, after.iter().map(|p| p.0)),
-            Some(before) => {
+        let fields = match old {
+            // A create sets every field it stores: its slots are the record's shared shape.
+            None => ChangedFields::created(names, new.slots().clone()),
+            Some(old) => {
+                let (before, after) = (old.slots(), new.slots());
+                let (was, now) = (old.values(), new.values());
                 let mut changed = Vec::with_capacity(after.len());
                 let mut nulled = Vec::new();
-                // Both records hold their pairs sorted by slot: one merge walk finds the
+                // Both records hold their slots sorted: one merge walk finds the
                 // differences. A checkbox that goes is a change to false, not a null.
                 let gone = |i: u16, nulled: &mut Vec<u16>, changed: &mut Vec<u16>| {
                     if obj.fields[i as usize].field_type != FieldType::Boolean {
@@ -438,23 +457,23 @@ impl Store {
                 loop {
                     match (before.get(a), after.get(b)) {
                         (None, None) => break,
-                        (Some(x), Some(y)) if x.0 == y.0 => {
-                            if x.1 != y.1 {
-                                changed.push(y.0);
+                        (Some(x), Some(y)) if x == y => {
+                            if was[a] != now[b] {
+                                changed.push(*y);
                             }
                             a += 1;
                             b += 1;
                         }
-                        (Some(x), Some(y)) if x.0 < y.0 => {
-                            gone(x.0, &mut nulled, &mut changed);
+                        (Some(x), Some(y)) if x < y => {
+                            gone(*x, &mut nulled, &mut changed);
                             a += 1;
                         }
                         (Some(x), None) => {
-                            gone(x.0, &mut nulled, &mut changed);
+                            gone(*x, &mut nulled, &mut changed);
                             a += 1;
                         }
                         (_, Some(y)) => {
-                            changed.push(y.0);
+                            changed.push(*y);
                             b += 1;
                         }
                     }

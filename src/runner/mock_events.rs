@@ -44,7 +44,7 @@ pub fn change(org: &Org, change: &OrgChange) -> Result<String, String> {
         }
         OrgChange::Delete { id } => store.delete(None, id, &actor),
     };
-    done.map(|c| c.id.to_string()).map_err(|e| e.to_string())
+    done.map(|c| c.to_string()).map_err(|e| e.to_string())
 }
 
 /// Queues the chosen event of `channel` for redelivery; its replay id.

@@ -262,11 +262,11 @@ fn create(
             let parent = s.insert(&res.object, &fields, actor)?;
             if let Some(l) = &res.lines {
                 for mut f in line_fields {
-                    f.insert(l.parent_field.clone(), json!(parent.id.as_str()));
+                    f.insert(l.parent_field.clone(), json!(parent.as_str()));
                     s.insert(&l.object, &f, actor)?;
                 }
             }
-            Ok::<_, SfError>(parent.id)
+            Ok::<_, SfError>(parent)
         })
         .map_err(dml_error)?;
     Ok(json_response(

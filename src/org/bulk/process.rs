@@ -151,15 +151,35 @@ pub fn plan_columns(
     })
 }
 
+/// How many new records to make room for before applying an upload of about `data_rows`
+/// rows to an object holding `stored` records: every row for an insert; for an upsert, the
+/// rows beyond what the object already holds (the rest may well be updates, and room made
+/// for nothing would only cost memory); none for the other operations.
+pub fn rows_to_make_room_for(op: IngestOperation, data_rows: usize, stored: usize) -> usize {
+    match op {
+        IngestOperation::Insert => data_rows,
+        IngestOperation::Upsert => data_rows.saturating_sub(stored),
+        IngestOperation::Update | IngestOperation::Delete | IngestOperation::HardDelete => 0,
+    }
+}
+
+/// About how many data rows an upload holds: its line breaks, less the header's (a quoted
+/// value spanning lines makes this an overestimate, which is harmless).
+pub fn data_rows_about(upload: &[u8]) -> usize {
+    upload
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        .saturating_sub(1)
+        + usize::from(!upload.is_empty() && !upload.ends_with(b"\n"))
+}
+
 fn error_text(e: &SfError) -> Box<str> {
     sf_error_text(e.code.as_str(), &e.message, &e.fields).into()
 }
 
 fn failed(id: &str, text: String) -> RowOutcome {
-    RowOutcome::Failed {
-        id: id.to_string(),
-        error: text.into(),
-    }
+    RowOutcome::failed(id, text)
 }
 
 /// The message of a simulated lock held by another transaction.
@@ -286,7 +306,7 @@ pub fn apply_row<'r>(
     match spec.operation {
         IngestOperation::Insert => match store.insert_given(t, entries, actor) {
             Ok(c) => RowOutcome::Success {
-                id: c.id,
+                id: c,
                 created: true,
             },
             Err(e) => failed("", error_text(&e).into_string()),
@@ -297,7 +317,7 @@ pub fn apply_row<'r>(
             }
             match store.update_given(t, id, entries, actor) {
                 Ok(c) => RowOutcome::Success {
-                    id: c.id,
+                    id: c,
                     created: false,
                 },
                 Err(e) => failed(id, error_text(&e).into_string()),
@@ -328,7 +348,7 @@ pub fn apply_row<'r>(
                 );
             }
             match store.upsert_given(t, field, key, entries, UpsertMode::default(), actor) {
-                Ok((c, created)) => RowOutcome::Success { id: c.id, created },
+                Ok((c, created)) => RowOutcome::Success { id: c, created },
                 Err(UpsertError::Rejected(e)) => failed(id, error_text(&e).into_string()),
                 Err(UpsertError::MultipleMatches { ids, .. }) => {
                     let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();

@@ -1,8 +1,11 @@
 //! Tests of ingest row processing and the background worker against a real store.
 
 use super::ingest_job::{CreateIngestJob, IngestJob, IngestSpec};
+use super::job::IngestOperation;
 use super::job::JobState;
-use super::process::{check_job_target, plan_columns, Column};
+use super::process::{
+    check_job_target, data_rows_about, plan_columns, rows_to_make_room_for, Column,
+};
 use super::results::{write_results, ResultKind, RowOutcome};
 use super::settings::BulkSettings;
 use super::worker::run_ingest;
@@ -146,9 +149,10 @@ fn insert_with_parent_external_id_links_the_parent() {
         .retrieve("Contact", id.as_str(), Some(&["AccountId"]), "62.0")
         .unwrap();
     assert_eq!(c["AccountId"], json!(harbor.to_string()));
-    let RowOutcome::Failed { error, .. } = &j.outcomes[1] else {
+    let RowOutcome::Failed(f) = &j.outcomes[1] else {
         panic!()
     };
+    let error = &f.error;
     assert!(error.starts_with("INVALID_FIELD:Foreign key external ID: NOPE not found"));
 }
 
@@ -178,7 +182,7 @@ fn update_and_delete_need_an_id_column() {
         RowOutcome::Success { created: false, .. }
     ));
     assert!(
-        matches!(&j.outcomes[1], RowOutcome::Failed { error, .. } if error.starts_with("MISSING_ARGUMENT:Id not specified in an update call"))
+        matches!(&j.outcomes[1], RowOutcome::Failed(f) if f.error.starts_with("MISSING_ARGUMENT:Id not specified in an update call"))
     );
     drop(j);
     let csv: &'static [u8] = Box::leak(format!("Id\n{id}\n").into_bytes().into_boxed_slice());
@@ -259,7 +263,7 @@ fn lock_contention_fails_about_the_configured_share_of_rows() {
         j.number_records_failed
     );
     let failed = j.outcomes.iter().find_map(|o| match o {
-        RowOutcome::Failed { error, .. } => Some(error.to_string()),
+        RowOutcome::Failed(f) => Some(f.error.to_string()),
         _ => None,
     });
     assert!(failed
@@ -339,5 +343,34 @@ fn a_cell_that_does_not_fit_its_field_fails_as_the_bulk_api_words_it() {
         failed,
         "sf__Id,sf__Error,Name,NumberOfEmployees\n,\"INVALID_FIELD:Failed to deserialize field at col 2. Due to, 'many' is not a valid value for the type xsd:int:NumberOfEmployees --\",Does not,many\n",
         "the error holds a comma, so it is quoted"
+    );
+}
+
+#[test]
+fn room_is_made_for_the_rows_a_load_can_add() {
+    assert_eq!(data_rows_about(b"Name\nA\nB\n"), 2);
+    assert_eq!(
+        data_rows_about(b"Name\r\nA\r\nB"),
+        2,
+        "no line break after the last row"
+    );
+    assert_eq!(data_rows_about(b"Name\n"), 0);
+    assert_eq!(data_rows_about(b""), 0);
+    assert_eq!(
+        rows_to_make_room_for(IngestOperation::Insert, 500, 10_000),
+        500
+    );
+    assert_eq!(
+        rows_to_make_room_for(IngestOperation::Upsert, 500, 200),
+        300
+    );
+    assert_eq!(
+        rows_to_make_room_for(IngestOperation::Upsert, 500, 10_000),
+        0
+    );
+    assert_eq!(rows_to_make_room_for(IngestOperation::Update, 500, 0), 0);
+    assert_eq!(
+        rows_to_make_room_for(IngestOperation::HardDelete, 500, 0),
+        0
     );
 }

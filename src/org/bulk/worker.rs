@@ -12,7 +12,7 @@
 use super::format::{self, CsvFormatError};
 use super::job::JobState;
 use super::jobs::IngestHandle;
-use super::process::{apply_row, plan_columns};
+use super::process::{apply_row, data_rows_about, plan_columns, rows_to_make_room_for};
 use super::results::RowOutcome;
 use super::settings::{job_seed, BulkSettings};
 use crate::org::ids::SfId;
@@ -98,6 +98,12 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             Ok(p) => p,
             Err(message) => return fail(org, job, message, started),
         };
+        {
+            let mut store = org.store.write();
+            let stored = store.table(plan.object_index).len();
+            let room = rows_to_make_room_for(spec.operation, data_rows_about(upload), stored);
+            store.reserve(plan.object_index, room);
+        }
         let mut rdr = format::reader(upload, dialect);
         let mut skipped_header = false;
         loop {
@@ -196,7 +202,7 @@ fn make_heap_room() {
 
 fn record_outcomes(j: &mut super::ingest_job::IngestJob, outcomes: &[RowOutcome]) {
     for o in outcomes {
-        if matches!(o, RowOutcome::Failed { .. }) {
+        if matches!(o, RowOutcome::Failed(_)) {
             j.number_records_failed += 1;
         }
         j.header.number_records_processed += 1;

@@ -169,7 +169,7 @@ fn one(
                 );
             }
             match store.insert(&t, &record, actor) {
-                Ok(c) => SaveResult::ok(c.id.to_string(), None),
+                Ok(c) => SaveResult::ok(c.to_string(), None),
                 Err(e) => SaveResult::err(None, e),
             }
         }
@@ -188,7 +188,7 @@ fn one(
                 );
             };
             match store.update(&t, &id, &record, actor) {
-                Ok(c) => SaveResult::ok(c.id.to_string(), None),
+                Ok(c) => SaveResult::ok(c.to_string(), None),
                 Err(e) => SaveResult::err(Some(id), e),
             }
         }
@@ -227,7 +227,7 @@ fn one(
                 take_id(&mut record);
             }
             match store.upsert(object, field, &key, &record, UpsertMode::default(), actor) {
-                Ok((c, created)) => SaveResult::ok(c.id.to_string(), Some(created)),
+                Ok((c, created)) => SaveResult::ok(c.to_string(), Some(created)),
                 Err(UpsertError::Rejected(e)) => SaveResult::err(None, e),
                 Err(UpsertError::MultipleMatches { ids, .. }) => SaveResult::err(
                     None,
@@ -307,7 +307,7 @@ pub fn delete(
 ) -> Vec<SaveResult> {
     run_batch(store, ids.len(), all_or_none, |s, i| {
         match s.delete(None, &ids[i], actor) {
-            Ok(c) => SaveResult::ok(c.id.to_string(), None),
+            Ok(c) => SaveResult::ok(c.to_string(), None),
             Err(e) => SaveResult::err(Some(ids[i].clone()), e),
         }
     })

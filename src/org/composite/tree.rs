@@ -171,7 +171,7 @@ fn insert_nodes(
             }
         }
         match store.insert(&n.object, &fields, actor) {
-            Ok(c) => ids.push(c.id.to_string()),
+            Ok(c) => ids.push(c.to_string()),
             Err(e) => {
                 errors.push((i, e));
                 ids.push(String::new());

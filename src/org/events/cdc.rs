@@ -359,7 +359,7 @@ impl ChangeBatch {
                 } else if slots.ordered {
                     // Every set field: one walk over the record's sorted values.
                     for (index, v) in record.pairs() {
-                        let Some(Some(pos)) = slots.by_object.get(usize::from(*index)) else {
+                        let Some(Some(pos)) = slots.by_object.get(usize::from(index)) else {
                             continue;
                         };
                         if let Some(Some((_, t))) = slots.fields.get(usize::from(*pos)) {

@@ -10,6 +10,11 @@ fn commit(key: &str, number: u64) -> Commit {
     }
 }
 
+/// The change the store reported last.
+fn last(heard: &std::sync::Mutex<Vec<crate::org::Change>>) -> crate::org::Change {
+    heard.lock().unwrap().last().cloned().unwrap()
+}
+
 fn account_type(store: &Store) -> Arc<EventType> {
     Arc::new(EventType::change(store.schema().object("Account").unwrap()))
 }
@@ -20,20 +25,22 @@ fn an_update_event_carries_changed_fields_and_the_header() {
     let user = org.users[0].id.clone();
     let actor = org.actor(user.clone());
     let mut store = org.store.write();
+    let heard = store.record_changes();
     let body: Map<String, Value> = serde_json::from_str(r#"{"Name":"Acme"}"#).unwrap();
     let created = store.insert("Account", &body, &actor).unwrap();
     let upd: Map<String, Value> =
         serde_json::from_str(r#"{"Name":"Acme 2","Phone":null}"#).unwrap();
-    let change = store
-        .update("Account", created.id.as_str(), &upd, &actor)
+    store
+        .update("Account", created.as_str(), &upd, &actor)
         .unwrap();
+    let change = last(&heard);
     let ty = account_type(&store);
     let e = ChangeBatch::new(commit("tk", 7)).event(&store, &ty, &change, 2);
     let payload = e.payload();
     let h = &payload["ChangeEventHeader"];
     assert_eq!(h["changeType"], "UPDATE");
     assert_eq!(h["entityName"], "Account");
-    assert_eq!(h["recordIds"][0], created.id.as_str());
+    assert_eq!(h["recordIds"][0], created.as_str());
     assert_eq!(h["sequenceNumber"], 2);
     assert_eq!(h["commitNumber"], 7);
     assert_eq!(h["transactionKey"], "tk");
@@ -52,13 +59,15 @@ fn a_nulled_field_is_carried_as_null_on_update() {
     let org = Org::default_org();
     let actor = org.actor(org.users[0].id.clone());
     let mut store = org.store.write();
+    let heard = store.record_changes();
     let body: Map<String, Value> =
         serde_json::from_str(r#"{"Name":"Acme","Phone":"555"}"#).unwrap();
     let created = store.insert("Account", &body, &actor).unwrap();
     let upd: Map<String, Value> = serde_json::from_str(r#"{"Phone":null}"#).unwrap();
-    let change = store
-        .update("Account", created.id.as_str(), &upd, &actor)
+    store
+        .update("Account", created.as_str(), &upd, &actor)
         .unwrap();
+    let change = last(&heard);
     let ty = account_type(&store);
     let payload = ChangeBatch::new(commit("tk", 1))
         .event(&store, &ty, &change, 1)
@@ -76,11 +85,13 @@ fn a_create_event_carries_every_set_field_in_type_order_with_stored_forms() {
     let org = Org::default_org();
     let actor = org.actor(org.users[0].id.clone());
     let mut store = org.store.write();
+    let heard = store.record_changes();
     let body: Map<String, Value> = serde_json::from_str(
         r#"{"Name":"Acme","NumberOfEmployees":12,"AnnualRevenue":1.5,"Industry":"Energy"}"#,
     )
     .unwrap();
-    let created = store.insert("Account", &body, &actor).unwrap();
+    store.insert("Account", &body, &actor).unwrap();
+    let created = last(&heard);
     let ty = account_type(&store);
     let payload = ChangeBatch::new(commit("tk", 1))
         .event(&store, &ty, &created, 1)
@@ -108,11 +119,13 @@ fn a_delete_event_carries_only_the_header() {
     let org = Org::default_org();
     let actor = org.actor(org.users[0].id.clone());
     let mut store = org.store.write();
+    let heard = store.record_changes();
     let body: Map<String, Value> = serde_json::from_str(r#"{"Name":"Gone"}"#).unwrap();
     let created = store.insert("Account", &body, &actor).unwrap();
-    let del = store
-        .delete(Some("Account"), created.id.as_str(), &actor)
+    store
+        .delete(Some("Account"), created.as_str(), &actor)
         .unwrap();
+    let del = last(&heard);
     let ty = account_type(&store);
     let e = ChangeBatch::new(commit("tk", 1)).event(&store, &ty, &del, 1);
     let payload = e.payload();
@@ -125,14 +138,18 @@ fn events_with_the_same_header_lists_share_one_context() {
     let org = Org::default_org();
     let actor = org.actor(org.users[0].id.clone());
     let mut store = org.store.write();
+    let heard = store.record_changes();
     let a: Map<String, Value> = serde_json::from_str(r#"{"Name":"A"}"#).unwrap();
     let b: Map<String, Value> = serde_json::from_str(r#"{"Name":"B"}"#).unwrap();
-    let ca = store.insert("Account", &a, &actor).unwrap();
-    let cb = store.insert("Account", &b, &actor).unwrap();
+    let a_id = store.insert("Account", &a, &actor).unwrap();
+    let ca = last(&heard);
+    store.insert("Account", &b, &actor).unwrap();
+    let cb = last(&heard);
     let upd: Map<String, Value> = serde_json::from_str(r#"{"Phone":"1"}"#).unwrap();
-    let ua = store
-        .update("Account", ca.id.as_str(), &upd, &actor)
+    store
+        .update("Account", a_id.as_str(), &upd, &actor)
         .unwrap();
+    let ua = last(&heard);
     let ty = account_type(&store);
     let mut batch = ChangeBatch::new(commit("tk", 3));
     let e1 = batch.event(&store, &ty, &ca, 1);
@@ -151,9 +168,11 @@ fn a_renewed_batch_resolves_fields_again_after_the_object_changes() {
     let org = Org::default_org();
     let actor = org.actor(org.users[0].id.clone());
     let mut store = org.store.write();
+    let heard = store.record_changes();
     let ty = account_type(&store);
     let a: Map<String, Value> = serde_json::from_str(r#"{"Name":"Before"}"#).unwrap();
-    let first = store.insert("Account", &a, &actor).unwrap();
+    store.insert("Account", &a, &actor).unwrap();
+    let first = last(&heard);
     let mut batch = ChangeBatch::new(commit("t1", 1));
     assert_eq!(
         batch.event(&store, &ty, &first, 1).payload()["Name"],
@@ -166,7 +185,8 @@ fn a_renewed_batch_resolves_fields_again_after_the_object_changes() {
         )
         .unwrap();
     let b: Map<String, Value> = serde_json::from_str(r#"{"Name":"After"}"#).unwrap();
-    let second = store.insert("Account", &b, &actor).unwrap();
+    store.insert("Account", &b, &actor).unwrap();
+    let second = last(&heard);
     let mut batch = batch.renew(commit("t2", 2));
     let payload = batch.event(&store, &ty, &second, 1).payload();
     assert_eq!(payload["Name"], "After");

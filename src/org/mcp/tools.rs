@@ -204,7 +204,7 @@ pub fn call(
                     store.update(&object, arg(args, "id")?, fields, &actor)
                 }
                 .map_err(|e| ToolError(format!("{}: {}", e.code.as_str(), e.message)))?;
-                Ok(json!({"id": change.id.as_str(), "success": true}))
+                Ok(json!({"id": change.as_str(), "success": true}))
             }
             "describe_object" => {
                 let object = object_name(org, arg(args, "object")?)?;

@@ -167,7 +167,7 @@ async fn create(
     let fields = record_body(body)?;
     let actor = actor(&state.org, &caller)?;
     let change = state.org.store.write().insert(&name, &fields, &actor)?;
-    let id = change.id.as_str().to_string();
+    let id = change.as_str().to_string();
     Ok(created_response(
         version,
         &name,
@@ -252,7 +252,7 @@ async fn post_on_record(
         let fields = record_body(body.0)?;
         let actor = actor(&state.org, &caller)?;
         let change = state.org.store.write().insert(&name, &fields, &actor)?;
-        let new_id = change.id.as_str().to_string();
+        let new_id = change.as_str().to_string();
         return Ok(created_response(
             version,
             &name,
@@ -340,7 +340,7 @@ async fn upsert(
         .upsert(&name, &field, &value, &fields, mode, &actor);
     match result {
         Ok((change, true)) => {
-            let id = change.id.as_str().to_string();
+            let id = change.as_str().to_string();
             Ok(created_response(
                 version,
                 &name,
@@ -352,7 +352,7 @@ async fn upsert(
             if version.0 < 46 {
                 return Ok(StatusCode::NO_CONTENT.into_response());
             }
-            let id = change.id.as_str().to_string();
+            let id = change.as_str().to_string();
             Ok(json_response(
                 StatusCode::OK,
                 &save_result(&id, Some(false)),

@@ -259,7 +259,7 @@ pub fn create(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
     let rows = sobjects(call)?;
     let out = run_rows(ctx, &rows, |s, r, a| {
         let c = s.insert(&r.object, &r.fields, a)?;
-        Ok((c.id.to_string(), None))
+        Ok((c.to_string(), None))
     })?;
     Ok(wrap("createResponse", &out))
 }
@@ -272,7 +272,7 @@ pub fn update(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
             RowError::new("MISSING_ARGUMENT", "Id not specified in an update call")
         })?;
         let c = s.update(&r.object, id, &r.fields, a)?;
-        Ok((c.id.to_string(), None))
+        Ok((c.to_string(), None))
     })?;
     Ok(wrap("updateResponse", &out))
 }
@@ -312,7 +312,7 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
             UpsertMode::default(),
             a,
         ) {
-            Ok((c, created)) => Ok((c.id.to_string(), Some(created))),
+            Ok((c, created)) => Ok((c.to_string(), Some(created))),
             Err(UpsertError::Rejected(e)) => Err(e.into()),
             Err(UpsertError::MultipleMatches { ids, .. }) => Err(RowError::new(
                 "DUPLICATE_EXTERNAL_ID",
@@ -334,7 +334,7 @@ pub fn delete(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         .collect();
     let out = run_rows(ctx, &ids, |s, id, a| {
         let c = s.delete(None, id, a)?;
-        Ok((c.id.to_string(), None))
+        Ok((c.to_string(), None))
     })?;
     Ok(wrap("deleteResponse", &out))
 }

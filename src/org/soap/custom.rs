@@ -217,7 +217,7 @@ pub fn invoke(
         let user = parse_id(&session.user_id)?;
         let actor = state.org.actor(user);
         let change = state.org.store.write().insert(&c.object, &body, &actor)?;
-        format!("<result>{}</result>", change.id)
+        format!("<result>{}</result>", change)
     } else {
         return Err(SoapFault::new(
             "UNKNOWN_EXCEPTION",
