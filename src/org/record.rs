@@ -27,15 +27,15 @@ impl Record {
     pub fn from_scratch(scratch: &mut Vec<(u16, Value)>) -> Record {
         scratch.sort_by_key(|p| p.0);
         scratch.dedup_by_key(|p| p.0);
-        let mut slots = [0u16; 64];
-        let slots = match scratch.len() <= slots.len() {
-            true => {
-                for (at, p) in scratch.iter().enumerate() {
-                    slots[at] = p.0;
-                }
-                shapes::intern(&slots[..scratch.len()])
+        // The slots are gathered on the stack (records rarely set more than 64 fields).
+        let mut buf = [0u16; 64];
+        let slots = if scratch.len() <= buf.len() {
+            for (slot, p) in buf.iter_mut().zip(scratch.iter()) {
+                *slot = p.0;
             }
-            false => shapes::intern(&scratch.iter().map(|p| p.0).collect::<Vec<_>>()),
+            shapes::intern(&buf[..scratch.len()])
+        } else {
+            shapes::intern(&scratch.iter().map(|p| p.0).collect::<Vec<_>>())
         };
         Record {
             slots,

@@ -290,13 +290,11 @@ impl Store {
             let value = match (v, f.field_type.is_text()) {
                 // A text for a text field (most of a Bulk row) is checked as given and made
                 // into a value once.
-                (Given::Text(s) | Given::Cell(s, _), true) => match s.is_empty() {
-                    true => None,
-                    false => {
-                        self.check_text(f, s)?;
-                        Some(Value::Text((*s).into()))
-                    }
-                },
+                (Given::Text(s) | Given::Cell(s, _), true) if s.is_empty() => None,
+                (Given::Text(s) | Given::Cell(s, _), true) => {
+                    self.check_text(f, s)?;
+                    Some(Value::Text((*s).into()))
+                }
                 _ => match v.to_value(f.field_type).map_err(|e| v.misfit(f, e))? {
                     Some(v) => Some(self.check_value(f, v)?),
                     None => None,
