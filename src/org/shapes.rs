@@ -10,7 +10,7 @@
 //! Sharing is an optimisation only: two records are equal when their slots are, whether or not
 //! they share the allocation.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHashSet;
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -21,21 +21,21 @@ pub type Shape = Arc<[u16]>;
 const MAX_SHAPES: usize = 512;
 
 thread_local! {
-    static SHAPES: RefCell<FxHashMap<Shape, ()>> = RefCell::new(FxHashMap::default());
+    static SHAPES: RefCell<FxHashSet<Shape>> = RefCell::new(FxHashSet::default());
 }
 
 /// The shared shape for `slots` (sorted and distinct), made if this thread has none yet.
 pub fn intern(slots: &[u16]) -> Shape {
     SHAPES.with(|cell| {
         let mut shapes = cell.borrow_mut();
-        if let Some((shape, _)) = shapes.get_key_value(slots) {
+        if let Some(shape) = shapes.get(slots) {
             return shape.clone();
         }
         if shapes.len() >= MAX_SHAPES {
             shapes.clear();
         }
         let shape: Shape = slots.into();
-        shapes.insert(shape.clone(), ());
+        shapes.insert(shape.clone());
         shape
     })
 }
