@@ -126,12 +126,41 @@ pub fn index_key(value: &Value, fold_case: bool) -> String {
     }
 }
 
-fn hash_bytes(bytes: &[u8]) -> u64 {
+fn fx_hash(bytes: &[u8], tag: u64) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
     h.write(bytes);
-    h.write_u8(0xff);
+    h.write_u64(tag);
     h.finish()
+}
+
+/// Consecutive numbers in a key's trailing digits that share one block of the index (see
+/// [`hash_bytes`]): one hash table group's worth.
+const KEY_BLOCK: u64 = 16;
+
+/// The index hash of a normalised key. External ids loaded in bulk are most often numbered
+/// (`E-0000001`, `E-0000002`, …), so a key ending in digits keeps its neighbours close: the
+/// low 32 bits (which pick the hash table bucket) are a hash of the key's other characters
+/// and of its number divided by [`KEY_BLOCK`], plus the number's remainder — sixteen
+/// consecutive keys take sixteen neighbouring buckets, and a million-row load touches a
+/// cache line per block rather than per row. Blocks land apart from each other, so the table
+/// fills as evenly as with any hash. The high 32 bits mix the whole key.
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let full = fx_hash(bytes, 0xff);
+    let digits = bytes
+        .iter()
+        .rev()
+        .take(9)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 {
+        return full;
+    }
+    let (head, tail) = bytes.split_at(bytes.len() - digits);
+    let number = tail.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    let block = fx_hash(head, ((digits as u64) << 40) ^ (number / KEY_BLOCK));
+    let low = (block & !(KEY_BLOCK - 1) & 0xFFFF_FFFF) | (number % KEY_BLOCK);
+    (full & 0xFFFF_FFFF_0000_0000) | low
 }
 
 /// The hash of [`index_key`]`(value, fold_case)`, without building the key for the ASCII
@@ -165,7 +194,27 @@ fn same_key(a: &Value, b: &Value, fold_case: bool) -> bool {
     index_key(a, fold_case) == index_key(b, fold_case)
 }
 
-type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
+/// The hasher of an index keyed by [`hash_bytes`]: the key is a hash already and is used as
+/// it is, so the buckets keep the neighbourhoods it was made to keep.
+#[derive(Default)]
+struct KeyHashHasher(u64);
+
+impl std::hash::Hasher for KeyHashHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fx_hash(bytes, self.0);
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map from [`hash_bytes`] keys (see [`KeyHashHasher`]).
+type KeyMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<KeyHashHasher>>;
 
 /// A table's Id index (see [`IdHasher`] for why it has a hasher of its own).
 type IdMap = std::collections::HashMap<SfId, u32, std::hash::BuildHasherDefault<IdHasher>>;
@@ -180,8 +229,8 @@ type IdMap = std::collections::HashMap<SfId, u32, std::hash::BuildHasherDefault<
 pub struct FieldIndex {
     pub field: u16,
     pub fold_case: bool,
-    first: FxMap<u64, u32>,
-    more: FxMap<u64, Vec<u32>>,
+    first: KeyMap<u32>,
+    more: KeyMap<Vec<u32>>,
 }
 
 impl FieldIndex {
@@ -257,8 +306,8 @@ impl Table {
                 let mut idx = FieldIndex {
                     field: i as u16,
                     fold_case: !f.case_sensitive,
-                    first: FxMap::default(),
-                    more: FxMap::default(),
+                    first: KeyMap::default(),
+                    more: KeyMap::default(),
                 };
                 for (row, rec) in self.rows.iter().enumerate() {
                     if let Some(rec) = rec {
@@ -532,5 +581,69 @@ mod tests {
         );
         let back: Record = serde_json::from_value(json).unwrap();
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn numbered_keys_of_one_block_take_neighbouring_buckets() {
+        let low = |k: &str| hash_bytes(k.as_bytes()) & 0xFFFF_FFFF;
+        let first = low("E-0000016");
+        for n in 17..32 {
+            assert_eq!(low(&format!("E-{n:07}")), first + (n - 16), "E-{n:07}");
+        }
+        // The next block lands elsewhere, not straight after.
+        assert_ne!(low("E-0000032"), first + 16);
+    }
+
+    #[test]
+    fn distinct_keys_hash_apart_even_with_the_same_number() {
+        let keys = [
+            "A1",
+            "A01",
+            "B1",
+            "1",
+            "A-1",
+            "a1x",
+            "A1x",
+            "E-0000001",
+            "E-1000001",
+        ];
+        let hashes: std::collections::HashSet<u64> =
+            keys.iter().map(|k| hash_bytes(k.as_bytes())).collect();
+        assert_eq!(hashes.len(), keys.len());
+    }
+
+    #[test]
+    fn an_index_finds_numbered_and_plain_keys_among_many() {
+        let org = crate::org::Org::default_org();
+        let obj = org.store.read().schema().object("Account").cloned();
+        let obj = obj.expect("Account");
+        let ext = obj.field_index("ERP_Id__c").expect("ERP_Id__c") as u16;
+        let id = obj.field_index("Id").expect("Id") as u16;
+        let mut table = Table::new(&obj);
+        let key = |n: usize| match n % 3 {
+            0 => format!("E-{n:07}"),
+            1 => format!("{n}"),
+            _ => format!("key-{n}-x"),
+        };
+        for n in 0..5_000 {
+            let sf = SfId::from_15(format!("001000000{n:06}").as_bytes().try_into().unwrap());
+            table.insert(Record::from_scratch(&mut vec![
+                (id, Value::Id(sf)),
+                (ext, Value::Text(key(n).into())),
+            ]));
+        }
+        for n in 0..5_000 {
+            let v = Value::Text(key(n).to_uppercase().into());
+            assert_eq!(
+                table.lookup(ext as usize, &v),
+                Some(vec![n as u32]),
+                "{}",
+                key(n)
+            );
+        }
+        assert_eq!(
+            table.lookup(ext as usize, &Value::Text("E-0005000".into())),
+            Some(vec![])
+        );
     }
 }
