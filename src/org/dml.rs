@@ -72,18 +72,21 @@ impl Store {
         };
         let rules = &self.rules[t];
         let given = |i: u16| changes.iter().any(|c| c.0 == i);
-        let mut pairs = std::mem::take(&mut self.scratch);
-        // Audit stamps go first so they win over any given value, as stamping last would;
-        // no check below reads them, and the record is sorted once.
-        pairs.extend(rules.stamps(actor.now.timestamp_millis(), actor.user, true));
+        // Audit stamps, the owner and defaults are the same for every record a transaction
+        // creates: they are given as shared, so a run of creates holds them once. Stamps win
+        // over any given value, as stamping last would; no check below reads them.
+        let mut shared = std::mem::take(&mut self.scratch_shared);
+        shared.clear();
+        shared.extend(rules.stamps(actor.now.timestamp_millis(), actor.user, true));
         if let Some(owner) = rules.owner.filter(|o| !given(*o)) {
-            pairs.push((owner, Value::Id(actor.user)));
+            shared.push((owner, Value::Id(actor.user)));
         }
         for (i, v) in &rules.defaults {
             if !given(*i) {
-                pairs.push((*i, v.clone()));
+                shared.push((*i, v.clone()));
             }
         }
+        let mut pairs = std::mem::take(&mut self.scratch);
         pairs.push((id_field, Value::Id(id)));
         pairs.extend(
             changes
@@ -91,8 +94,9 @@ impl Store {
                 .filter(|c| c.0 != id_field)
                 .filter_map(|(i, v)| Some((i, v?))),
         );
-        let mut rec = Record::from_scratch(&mut pairs);
+        let mut rec = Record::with_shared(&shared, &mut pairs);
         self.scratch = pairs;
+        self.scratch_shared = shared;
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;
         self.check_unique(t, &rec, None, key_checked.map(|k| k.0))?;

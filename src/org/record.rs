@@ -13,76 +13,82 @@ use super::value::Value;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A stored record: the set fields, sorted by field index.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Record {
-    /// The slots that have a value, sorted; shared between records (see [`shapes`]).
-    slots: Shape,
-    /// `values[i]` is the value of field `slots[i]`.
+    /// The slots that have a value, and the values shared with records written alongside
+    /// (see [`shapes`]).
+    shape: Shape,
+    /// The values this record holds itself, in the order the shape places them.
     values: Box<[Value]>,
+}
+
+/// Records are equal when they have the same fields with the same values, however they share.
+impl PartialEq for Record {
+    fn eq(&self, other: &Record) -> bool {
+        self.pairs().eq(other.pairs())
+    }
 }
 
 impl Record {
     /// The record of the pairs in `scratch`, which is left empty with its capacity kept: the
-    /// record's values are allocated once, at their exact size.
+    /// record's values are allocated once, at their exact size. The first of equal slots wins.
     pub fn from_scratch(scratch: &mut Vec<(u16, Value)>) -> Record {
-        scratch.sort_by_key(|p| p.0);
-        scratch.dedup_by_key(|p| p.0);
-        // The slots are gathered on the stack (records rarely set more than 64 fields).
-        let mut buf = [0u16; 64];
-        let slots = if scratch.len() <= buf.len() {
-            for (slot, p) in buf.iter_mut().zip(scratch.iter()) {
-                *slot = p.0;
-            }
-            shapes::intern(&buf[..scratch.len()])
-        } else {
-            shapes::intern(&scratch.iter().map(|p| p.0).collect::<Vec<_>>())
-        };
-        Record {
-            slots,
-            values: scratch.drain(..).map(|p| p.1).collect(),
-        }
+        Record::with_shared(&[], scratch)
+    }
+
+    /// [`Record::from_scratch`] with `shared` pairs (distinct slots) that every record
+    /// written alongside has too — audit stamps, owner, defaults — and that win over a pair
+    /// for the same slot in `scratch`. Records that follow with the same shared values hold
+    /// them once between them.
+    pub fn with_shared(shared: &[(u16, Value)], scratch: &mut Vec<(u16, Value)>) -> Record {
+        let (shape, values) = shapes::build(shared, scratch);
+        Record { shape, values }
     }
 
     pub fn get(&self, index: usize) -> Option<&Value> {
         let i = u16::try_from(index).ok()?;
-        self.slots.binary_search(&i).ok().map(|at| &self.values[at])
+        self.shape.get(&self.values, i)
     }
 
-    /// Sets or clears fields; rebuilds the record once for the whole batch.
+    /// Sets or clears fields (a later change to the same field wins); rebuilds the record
+    /// once for the whole batch, keeping the values it shares that no change touches.
     pub fn apply(&mut self, changes: Vec<(u16, Option<Value>)>) {
-        let values = std::mem::take(&mut self.values).into_vec();
-        let mut pairs: Vec<(u16, Value)> = self.slots.iter().copied().zip(values).collect();
-        pairs.reserve_exact(changes.len());
+        let mut resolved: Vec<(u16, Option<Value>)> = Vec::with_capacity(changes.len());
         for (i, v) in changes {
-            match (pairs.binary_search_by_key(&i, |p| p.0), v) {
-                (Ok(at), Some(v)) => pairs[at].1 = v,
-                (Ok(at), None) => {
-                    pairs.remove(at);
-                }
-                (Err(at), Some(v)) => pairs.insert(at, (i, v)),
-                (Err(_), None) => {}
+            match resolved.iter_mut().find(|c| c.0 == i) {
+                Some(c) => c.1 = v,
+                None => resolved.push((i, v)),
             }
         }
-        *self = Record::from_scratch(&mut pairs);
+        let touched = |slot: u16| resolved.iter().any(|c| c.0 == slot);
+        let mut own = std::mem::take(&mut self.values).into_vec();
+        let mut shared: Vec<(u16, Value)> = Vec::new();
+        let mut pairs: Vec<(u16, Value)> = Vec::with_capacity(own.len() + resolved.len());
+        for (at, &slot) in self.shape.slots().iter().enumerate() {
+            if touched(slot) {
+                continue;
+            }
+            match self.shape.own_index(at) {
+                Some(i) => pairs.push((slot, std::mem::replace(&mut own[i], Value::Bool(false)))),
+                None => shared.push((slot, self.shape.value_at(&own, at).clone())),
+            }
+        }
+        pairs.extend(resolved.into_iter().filter_map(|(i, v)| Some((i, v?))));
+        *self = Record::with_shared(&shared, &mut pairs);
     }
 
     /// The slots that have a value, sorted (shared with records of the same shape).
-    pub fn slots(&self) -> &Shape {
-        &self.slots
-    }
-
-    /// The values, in the order of [`Record::slots`].
-    pub fn values(&self) -> &[Value] {
-        &self.values
+    pub fn slots(&self) -> &std::sync::Arc<[u16]> {
+        self.shape.slots()
     }
 
     /// Every set field with its value, in slot order.
     pub fn pairs(&self) -> impl ExactSizeIterator<Item = (u16, &Value)> + '_ {
-        self.slots.iter().copied().zip(self.values.iter())
+        self.shape.pairs(&self.values)
     }
 
-    /// Heap bytes this record owns (its values plus their texts; the shared slots are not
-    /// counted).
+    /// Heap bytes this record owns (its own values plus their texts; the shared shape is
+    /// not counted).
     pub fn heap_bytes(&self) -> usize {
         std::mem::size_of_val(&*self.values)
             + self.values.iter().map(Value::heap_bytes).sum::<usize>()
@@ -564,7 +570,7 @@ mod tests {
     #[test]
     fn a_record_is_its_shared_slots_and_one_slice_of_values() {
         assert_eq!(std::mem::size_of::<Value>(), 24);
-        assert_eq!(std::mem::size_of::<Option<Record>>(), 32);
+        assert_eq!(std::mem::size_of::<Option<Record>>(), 24);
         let a = Record::from_scratch(&mut vec![(5, Value::Int(5)), (2, Value::Int(2))]);
         let b = Record::from_scratch(&mut vec![(2, Value::Int(7)), (5, Value::Int(8))]);
         assert!(std::sync::Arc::ptr_eq(a.slots(), b.slots()));

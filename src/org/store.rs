@@ -119,6 +119,8 @@ pub struct Store {
     heard: Vec<bool>,
     /// Reused while building records, so an insert allocates the record once.
     pub(crate) scratch: Vec<(u16, super::value::Value)>,
+    /// Scratch space for the values a create shares with its neighbours (see `dml`).
+    pub(crate) scratch_shared: Vec<(u16, super::value::Value)>,
 }
 
 impl std::fmt::Debug for Store {
@@ -158,6 +160,7 @@ impl Store {
             heard_objects: Vec::new(),
             heard: vec![false; n],
             scratch: Vec::new(),
+            scratch_shared: Vec::new(),
         }
     }
 

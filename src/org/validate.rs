@@ -438,11 +438,9 @@ impl Store {
             // A create sets every field it stores: its slots are the record's shared shape.
             None => ChangedFields::created(names, new.slots().clone()),
             Some(old) => {
-                let (before, after) = (old.slots(), new.slots());
-                let (was, now) = (old.values(), new.values());
-                let mut changed = Vec::with_capacity(after.len());
+                let mut changed = Vec::with_capacity(new.slots().len());
                 let mut nulled = Vec::new();
-                // Both records hold their slots sorted: one merge walk finds the
+                // Both records list their fields sorted: one merge walk finds the
                 // differences. A checkbox that goes is a change to false, not a null.
                 let gone = |i: u16, nulled: &mut Vec<u16>, changed: &mut Vec<u16>| {
                     if obj.fields[i as usize].field_type != FieldType::Boolean {
@@ -451,28 +449,28 @@ impl Store {
                         changed.push(i);
                     }
                 };
-                let (mut a, mut b) = (0, 0);
+                let (mut before, mut after) = (old.pairs().peekable(), new.pairs().peekable());
                 loop {
-                    match (before.get(a), after.get(b)) {
+                    match (before.peek(), after.peek()) {
                         (None, None) => break,
-                        (Some(x), Some(y)) if x == y => {
-                            if was[a] != now[b] {
+                        (Some((x, was)), Some((y, now))) if x == y => {
+                            if was != now {
                                 changed.push(*y);
                             }
-                            a += 1;
-                            b += 1;
+                            before.next();
+                            after.next();
                         }
-                        (Some(x), Some(y)) if x < y => {
+                        (Some((x, _)), Some((y, _))) if x < y => {
                             gone(*x, &mut nulled, &mut changed);
-                            a += 1;
+                            before.next();
                         }
-                        (Some(x), None) => {
+                        (Some((x, _)), None) => {
                             gone(*x, &mut nulled, &mut changed);
-                            a += 1;
+                            before.next();
                         }
-                        (_, Some(y)) => {
+                        (_, Some((y, _))) => {
                             changed.push(*y);
-                            b += 1;
+                            after.next();
                         }
                     }
                 }
