@@ -38,7 +38,8 @@ impl Store {
         entries: &[Entry<'_>],
         actor: &Actor,
     ) -> Result<SfId, SfError> {
-        let changes = self.convert_entries(t, entries.iter().copied(), None, actor)?;
+        let buffer = std::mem::take(&mut self.scratch_changes);
+        let changes = self.convert_entries(t, entries.iter().copied(), None, actor, buffer)?;
         self.insert_converted(t, changes, None, actor)
     }
 
@@ -49,7 +50,7 @@ impl Store {
     fn insert_converted(
         &mut self,
         t: usize,
-        changes: Vec<(u16, Option<Value>)>,
+        mut changes: Vec<(u16, Option<Value>)>,
         key_checked: Option<(u16, u64)>,
         actor: &Actor,
     ) -> Result<SfId, SfError> {
@@ -90,13 +91,14 @@ impl Store {
         pairs.push((id_field, Value::Id(id)));
         pairs.extend(
             changes
-                .into_iter()
+                .drain(..)
                 .filter(|c| c.0 != id_field)
                 .filter_map(|(i, v)| Some((i, v?))),
         );
         let mut rec = Record::with_shared(&shared, &mut pairs);
         self.scratch = pairs;
         self.scratch_shared = shared;
+        self.scratch_changes = changes;
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;
         self.check_unique(t, &rec, None, key_checked.map(|k| k.0))?;
@@ -161,7 +163,8 @@ impl Store {
             .cloned()
             .ok_or_else(cross_reference)?;
         let id = self.tables[t].id_of(&old).ok_or_else(cross_reference)?;
-        let changes = self.convert_entries(t, entries.iter().copied(), Some(&id), actor)?;
+        let changes =
+            self.convert_entries(t, entries.iter().copied(), Some(&id), actor, Vec::new())?;
         let mut rec = old.clone();
         rec.apply(changes);
         self.derive(t, &mut rec, false);
@@ -269,7 +272,8 @@ impl Store {
                         FieldName::Slot(fi as u16),
                         Given::Text(value),
                     )));
-                let changes = self.convert_entries(t, with_key, None, actor)?;
+                let buffer = std::mem::take(&mut self.scratch_changes);
+                let changes = self.convert_entries(t, with_key, None, actor, buffer)?;
                 let key_checked = hash.map(|h| (fi as u16, h));
                 Ok((self.insert_converted(t, changes, key_checked, actor)?, true))
             }

@@ -121,6 +121,8 @@ pub struct Store {
     pub(crate) scratch: Vec<(u16, super::value::Value)>,
     /// Scratch space for the values a create shares with its neighbours (see `dml`).
     pub(crate) scratch_shared: Vec<(u16, super::value::Value)>,
+    /// Scratch space for a create's converted fields (see `dml`).
+    pub(crate) scratch_changes: Vec<(u16, Option<super::value::Value>)>,
 }
 
 impl std::fmt::Debug for Store {
@@ -161,6 +163,7 @@ impl Store {
             heard: vec![false; n],
             scratch: Vec::new(),
             scratch_shared: Vec::new(),
+            scratch_changes: Vec::new(),
         }
     }
 

@@ -242,17 +242,20 @@ impl Store {
         ))
     }
 
-    /// Converts and validates the given fields into `(index, value)` changes.
+    /// Converts and validates the given fields into `(index, value)` changes, written into
+    /// `out` (cleared first; a caller converting row after row passes the same buffer back).
     pub(crate) fn convert_entries<'e>(
         &self,
         t: usize,
         entries: impl IntoIterator<Item = Entry<'e>>,
         existing: Option<&SfId>,
         actor: &Actor,
+        mut out: Vec<(u16, Option<Value>)>,
     ) -> Result<Vec<(u16, Option<Value>)>, SfError> {
         let obj = self.schema.object_at(t);
         let entries = entries.into_iter();
-        let mut out = Vec::with_capacity(entries.size_hint().0 + 1);
+        out.clear();
+        out.reserve(entries.size_hint().0 + 1);
         let mut not_writable = Vec::new();
         for (name, ref v) in entries {
             let i = match name {
