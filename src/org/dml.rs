@@ -87,16 +87,10 @@ impl Store {
                 shared.push((*i, v.clone()));
             }
         }
-        let mut pairs = std::mem::take(&mut self.scratch);
-        pairs.push((id_field, Value::Id(id)));
-        pairs.extend(
-            changes
-                .drain(..)
-                .filter(|c| c.0 != id_field)
-                .filter_map(|(i, v)| Some((i, v?))),
-        );
-        let mut rec = Record::with_shared(&shared, &mut pairs);
-        self.scratch = pairs;
+        // The converted fields become the record's own values, with the id settled above.
+        changes.retain(|c| c.0 != id_field);
+        changes.push((id_field, Some(Value::Id(id))));
+        let mut rec = Record::with_shared(&shared, &mut changes);
         self.scratch_shared = shared;
         self.scratch_changes = changes;
         self.derive(t, &mut rec, true);

@@ -33,15 +33,18 @@ impl Record {
     /// The record of the pairs in `scratch`, which is left empty with its capacity kept: the
     /// record's values are allocated once, at their exact size. The first of equal slots wins.
     pub fn from_scratch(scratch: &mut Vec<(u16, Value)>) -> Record {
-        Record::with_shared(&[], scratch)
+        let mut own: Vec<(u16, Option<Value>)> =
+            scratch.drain(..).map(|(slot, v)| (slot, Some(v))).collect();
+        Record::with_shared(&[], &mut own)
     }
 
-    /// [`Record::from_scratch`] with `shared` pairs (distinct slots) that every record
-    /// written alongside has too — audit stamps, owner, defaults — and that win over a pair
-    /// for the same slot in `scratch`. Records that follow with the same shared values hold
-    /// them once between them.
-    pub fn with_shared(shared: &[(u16, Value)], scratch: &mut Vec<(u16, Value)>) -> Record {
-        let (shape, values) = shapes::build(shared, scratch);
+    /// A record of `own` pairs (a pair without a value is left out; the first of equal slots
+    /// wins) and `shared` pairs (distinct slots) that every record written alongside has too —
+    /// audit stamps, owner, defaults — and that win over an own pair for the same slot.
+    /// Records that follow with the same shared values hold them once between them. `own` is
+    /// left empty with its capacity kept.
+    pub fn with_shared(shared: &[(u16, Value)], own: &mut Vec<(u16, Option<Value>)>) -> Record {
+        let (shape, values) = shapes::build(shared, own);
         Record { shape, values }
     }
 
@@ -63,17 +66,20 @@ impl Record {
         let touched = |slot: u16| resolved.iter().any(|c| c.0 == slot);
         let mut own = std::mem::take(&mut self.values).into_vec();
         let mut shared: Vec<(u16, Value)> = Vec::new();
-        let mut pairs: Vec<(u16, Value)> = Vec::with_capacity(own.len() + resolved.len());
+        let mut pairs: Vec<(u16, Option<Value>)> = Vec::with_capacity(own.len() + resolved.len());
         for (at, &slot) in self.shape.slots().iter().enumerate() {
             if touched(slot) {
                 continue;
             }
             match self.shape.own_index(at) {
-                Some(i) => pairs.push((slot, std::mem::replace(&mut own[i], Value::Bool(false)))),
+                Some(i) => pairs.push((
+                    slot,
+                    Some(std::mem::replace(&mut own[i], Value::Bool(false))),
+                )),
                 None => shared.push((slot, self.shape.value_at(&own, at).clone())),
             }
         }
-        pairs.extend(resolved.into_iter().filter_map(|(i, v)| Some((i, v?))));
+        pairs.extend(resolved);
         *self = Record::with_shared(&shared, &mut pairs);
     }
 

@@ -90,7 +90,8 @@ const MAX_SHAPES: usize = 512;
 /// out of such an input.
 struct Memo {
     shared: Vec<(u16, Value)>,
-    input: Vec<u16>,
+    /// The input's slots, and whether each had a value.
+    input: Vec<(u16, bool)>,
     shape: Shape,
     /// `pick[k]` is the index in the input of the record's `k`-th own value.
     pick: Vec<u16>,
@@ -187,18 +188,18 @@ impl Cache {
 }
 
 /// The layout of a record given `shared` (distinct slots) and `own` pairs: the sorted slots,
-/// their places, and for each own value its index in `own`. The first of equal slots in `own`
-/// wins; a slot in `shared` is taken from there.
-fn lay_out(shared: &[(u16, Value)], own: &[(u16, Value)]) -> (Vec<u16>, Vec<u16>, Vec<u16>) {
-    // (slot, shared?, index): stable by slot, shared first, then input order.
+/// their places, and for each own value its index in `own`. An own pair without a value is
+/// left out; the first of equal slots in `own` wins; a slot in `shared` is taken from there.
+fn lay_out(
+    shared: &[(u16, Value)],
+    own: &[(u16, Option<Value>)],
+) -> (Vec<u16>, Vec<u16>, Vec<u16>) {
+    // (slot, own?, index): stable by slot, shared first, then input order.
     let mut all: Vec<(u16, bool, u16)> = Vec::with_capacity(shared.len() + own.len());
-    all.extend(
-        shared
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.0, false, i as u16)),
-    );
-    all.extend(own.iter().enumerate().map(|(i, p)| (p.0, true, i as u16)));
+    let shared_entries = shared.iter().enumerate();
+    all.extend(shared_entries.map(|(i, p)| (p.0, false, i as u16)));
+    let own_entries = own.iter().enumerate().filter(|(_, p)| p.1.is_some());
+    all.extend(own_entries.map(|(i, p)| (p.0, true, i as u16)));
     all.sort_by_key(|e| (e.0, e.1, e.2));
     all.dedup_by_key(|e| e.0);
     let mut slots = Vec::with_capacity(all.len());
@@ -216,16 +217,25 @@ fn lay_out(shared: &[(u16, Value)], own: &[(u16, Value)]) -> (Vec<u16>, Vec<u16>
     (slots, place, pick)
 }
 
+/// The slots of an input, and whether each has a value (what a remembered layout is for).
+fn input_of(own: &[(u16, Option<Value>)]) -> impl Iterator<Item = (u16, bool)> + '_ {
+    own.iter().map(|p| (p.0, p.1.is_some()))
+}
+
 /// Builds a record's shape and own values from `shared` pairs (distinct slots; values every
-/// record written alongside has, like audit stamps) and its `own` pairs (any order; the first
-/// of equal slots wins, and a slot also in `shared` is taken from there). `own` is left empty
-/// with its capacity kept; the own values are allocated once, at their exact size.
-pub fn build(shared: &[(u16, Value)], own: &mut Vec<(u16, Value)>) -> (Shape, Box<[Value]>) {
+/// record written alongside has, like audit stamps) and its `own` pairs (any order; a pair
+/// without a value is left out, the first of equal slots wins, and a slot also in `shared` is
+/// taken from there). `own` is left empty with its capacity kept; the own values are
+/// allocated once, at their exact size.
+pub fn build(
+    shared: &[(u16, Value)],
+    own: &mut Vec<(u16, Option<Value>)>,
+) -> (Shape, Box<[Value]>) {
     CACHE.with(|cell| {
         let mut cache = cell.borrow_mut();
         let remembered = cache.memo.as_ref().filter(|m| {
             m.input.len() == own.len()
-                && m.input.iter().zip(own.iter()).all(|(a, b)| *a == b.0)
+                && m.input.iter().copied().eq(input_of(own))
                 && same_pairs(&m.shared, shared)
         });
         if let Some(memo) = remembered {
@@ -234,7 +244,7 @@ pub fn build(shared: &[(u16, Value)], own: &mut Vec<(u16, Value)>) -> (Shape, Bo
             own.clear();
             return (shape, values);
         }
-        let input: Vec<u16> = own.iter().map(|p| p.0).collect();
+        let input: Vec<(u16, bool)> = input_of(own).collect();
         let (slots, place, pick) = lay_out(shared, own);
         let shared_values: Vec<Value> = shared.iter().map(|p| p.1.clone()).collect();
         let key = key_of(&slots, &place, &shared_values);
@@ -274,21 +284,22 @@ pub fn build(shared: &[(u16, Value)], own: &mut Vec<(u16, Value)>) -> (Shape, Bo
 /// it wins over an own value for the same slot).
 fn build_alone(
     shared: &[(u16, Value)],
-    own: &mut Vec<(u16, Value)>,
+    own: &mut Vec<(u16, Option<Value>)>,
     cache: &mut Cache,
 ) -> (Shape, Box<[Value]>) {
-    let mut all: Vec<(u16, Value)> = Vec::with_capacity(shared.len() + own.len());
-    all.extend(shared.iter().cloned());
+    let mut all: Vec<(u16, Option<Value>)> = Vec::with_capacity(shared.len() + own.len());
+    all.extend(shared.iter().map(|(slot, v)| (*slot, Some(v.clone()))));
     all.append(own);
     let (slots, place, pick) = lay_out(&[], &all);
     let shape = cache.intern(&slots, &place, &[]);
     (shape, take_picked(&mut all, &pick))
 }
 
-/// The values at `pick` in `input`, moved out (their places are left holding `false`).
-fn take_picked(input: &mut [(u16, Value)], pick: &[u16]) -> Box<[Value]> {
+/// The values at `pick` in `input`, moved out. Only pairs with a value are ever picked (see
+/// [`lay_out`]), so the fallback is never used.
+fn take_picked(input: &mut [(u16, Option<Value>)], pick: &[u16]) -> Box<[Value]> {
     pick.iter()
-        .map(|&i| std::mem::replace(&mut input[i as usize].1, Value::Bool(false)))
+        .map(|&i| input[i as usize].1.take().unwrap_or(Value::Bool(false)))
         .collect()
 }
 
@@ -296,7 +307,14 @@ fn take_picked(input: &mut [(u16, Value)], pick: &[u16]) -> Box<[Value]> {
 mod tests {
     use super::*;
 
-    fn own(pairs: &[(u16, i64)]) -> Vec<(u16, Value)> {
+    fn own(pairs: &[(u16, i64)]) -> Vec<(u16, Option<Value>)> {
+        pairs
+            .iter()
+            .map(|&(s, v)| (s, Some(Value::Int(v))))
+            .collect()
+    }
+
+    fn set(pairs: &[(u16, i64)]) -> Vec<(u16, Value)> {
         pairs.iter().map(|&(s, v)| (s, Value::Int(v))).collect()
     }
 
@@ -320,7 +338,7 @@ mod tests {
         let mut input = own(&[(3, 1), (5, 2), (3, 9), (1, 4)]);
         let (shape, values) = build(&shared, &mut input);
         assert!(input.is_empty());
-        assert_eq!(pairs_of(&shape, &values), own(&[(1, 4), (3, 1), (5, 50)]));
+        assert_eq!(pairs_of(&shape, &values), set(&[(1, 4), (3, 1), (5, 50)]));
     }
 
     #[test]
@@ -337,11 +355,11 @@ mod tests {
         assert!(second.own_index(1).is_none() && second.own_index(0) == Some(0));
         assert_eq!(
             pairs_of(&first, &first_values),
-            own(&[(1, 2), (2, 77), (4, 1), (7, 78)])
+            set(&[(1, 2), (2, 77), (4, 1), (7, 78)])
         );
         assert_eq!(
             pairs_of(&second, &second_values),
-            own(&[(1, 4), (2, 77), (4, 3), (7, 78)])
+            set(&[(1, 4), (2, 77), (4, 3), (7, 78)])
         );
         // Other shared values make another shape.
         let (third, _) = build(
@@ -356,11 +374,27 @@ mod tests {
         let shared = [(0u16, Value::Int(5))];
         build(&shared, &mut own(&[(4, 1), (1, 2)]));
         let (s, v) = build(&shared, &mut own(&[(4, 1), (1, 2)]));
-        assert_eq!(pairs_of(&s, &v), own(&[(0, 5), (1, 2), (4, 1)]));
+        assert_eq!(pairs_of(&s, &v), set(&[(0, 5), (1, 2), (4, 1)]));
         let (s, v) = build(&shared, &mut own(&[(1, 8), (4, 9)]));
-        assert_eq!(pairs_of(&s, &v), own(&[(0, 5), (1, 8), (4, 9)]));
+        assert_eq!(pairs_of(&s, &v), set(&[(0, 5), (1, 8), (4, 9)]));
         let (s, v) = build(&shared, &mut own(&[(1, 8), (1, 7), (4, 9)]));
-        assert_eq!(pairs_of(&s, &v), own(&[(0, 5), (1, 8), (4, 9)]));
+        assert_eq!(pairs_of(&s, &v), set(&[(0, 5), (1, 8), (4, 9)]));
+    }
+
+    #[test]
+    fn a_pair_without_a_value_is_left_out_and_yields_to_a_later_one() {
+        for _ in 0..3 {
+            let mut input = vec![
+                (3, None),
+                (1, Some(Value::Int(1))),
+                (3, Some(Value::Int(5))),
+            ];
+            let (s, v) = build(&[], &mut input);
+            assert_eq!(pairs_of(&s, &v), set(&[(1, 1), (3, 5)]));
+            let mut input = vec![(3, Some(Value::Int(6))), (1, None), (3, None)];
+            let (s, v) = build(&[], &mut input);
+            assert_eq!(pairs_of(&s, &v), set(&[(3, 6)]));
+        }
     }
 
     #[test]

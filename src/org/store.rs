@@ -117,8 +117,6 @@ pub struct Store {
     /// By object: whether any listener hears its changes (changes nobody hears are not
     /// kept for the end of a transaction).
     heard: Vec<bool>,
-    /// Reused while building records, so an insert allocates the record once.
-    pub(crate) scratch: Vec<(u16, super::value::Value)>,
     /// Scratch space for the values a create shares with its neighbours (see `dml`).
     pub(crate) scratch_shared: Vec<(u16, super::value::Value)>,
     /// Scratch space for a create's converted fields (see `dml`).
@@ -161,7 +159,6 @@ impl Store {
             heard_everywhere: false,
             heard_objects: Vec::new(),
             heard: vec![false; n],
-            scratch: Vec::new(),
             scratch_shared: Vec::new(),
             scratch_changes: Vec::new(),
         }
