@@ -106,7 +106,7 @@ impl Store {
             )
         })?;
         self.log_undo(Undo::Inserted { table: t, row });
-        self.emit(change.as_ref());
+        self.emit(change);
         Ok(id)
     }
 
@@ -170,7 +170,7 @@ impl Store {
             .then(|| self.change(t, id, ChangeKind::Update, Some(&old), &rec, actor));
         self.tables[t].replace(row, rec);
         self.log_undo(Undo::Replaced { table: t, row, old });
-        self.emit(change.as_ref());
+        self.emit(change);
         Ok(id)
     }
 
@@ -321,7 +321,7 @@ impl Store {
             .then(|| self.change(t, id, kind, Some(&old), &rec, actor));
         self.tables[t].replace(row, rec);
         self.log_undo(Undo::Replaced { table: t, row, old });
-        self.emit(change.as_ref());
+        self.emit(change);
         Ok(id)
     }
 
@@ -377,7 +377,7 @@ impl Store {
         });
         self.log_undo(Undo::Removed { table: t, old });
         if was_live {
-            self.emit(change.as_ref());
+            self.emit(change);
         }
         Ok(was_live)
     }

@@ -325,14 +325,14 @@ impl Store {
     /// Reports a write to the listeners: now, or when its transaction or commit group ends.
     /// `heard` is the write's change when [`Store::hears`] its object, None otherwise (the
     /// transaction's end is still heard).
-    pub(crate) fn emit(&mut self, heard: Option<&Change>) {
+    pub(crate) fn emit(&mut self, heard: Option<Change>) {
         if self.undo.is_some() {
-            self.pending.extend(heard.cloned());
+            self.pending.extend(heard);
         } else if self.grouped {
-            self.group_pending.extend(heard.cloned());
+            self.group_pending.extend(heard);
         } else {
             // Heard even when empty: the transaction's end still is.
-            self.committed(heard.map(std::slice::from_ref).unwrap_or(&[]));
+            self.committed(heard.as_slice());
         }
     }
 
