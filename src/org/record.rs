@@ -1,10 +1,12 @@
 //! One object's rows and their indexes: the compact [`Record`] and the [`Table`] around it.
 //!
-//! A record keeps only the fields that have a value: their slots, sorted, as a [`Shape`]
-//! shared with every record that sets the same fields, and the values in one boxed slice of
-//! its own — an Account with ten fields set costs a few hundred bytes. A table holds rows in
-//! slots (a hard-deleted row leaves a hole), an Id index, and one [`FieldIndex`] per unique or
-//! external-id field, keyed case-insensitively unless the field is case-sensitive.
+//! A record keeps only the fields that have a value: their slots, sorted, in a [`Shape`]
+//! shared with every record that sets the same fields — with the values those records share
+//! (audit stamps, owner, defaults of one transaction) — and its other values in one boxed
+//! slice of its own: a bulk-loaded Account with four fields given holds five values itself.
+//! A table holds rows in slots (a hard-deleted row leaves a hole), an Id index, and one
+//! [`FieldIndex`] per unique or external-id field, keyed case-insensitively unless the field
+//! is case-sensitive.
 
 use super::ids::{IdHasher, SfId};
 use super::schema::ObjectDef;
