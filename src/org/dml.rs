@@ -74,24 +74,40 @@ impl Store {
         let rules = &self.rules[t];
         let given = |i: u16| changes.iter().any(|c| c.0 == i);
         // Audit stamps, the owner and defaults are the same for every record a transaction
-        // creates: they are given as shared, so a run of creates holds them once. Stamps win
-        // over any given value, as stamping last would; no check below reads them.
-        let mut shared = std::mem::take(&mut self.scratch_shared);
-        shared.clear();
-        shared.extend(rules.stamps(actor.now.timestamp_millis(), actor.user, true));
-        if let Some(owner) = rules.owner.filter(|o| !given(*o)) {
-            shared.push((owner, Value::Id(actor.user)));
+        // creates: they are given as shared, so a run of creates holds them once (and works
+        // them out once). Stamps win over any given value, as stamping last would; no check
+        // below reads them.
+        let mut owner_and_defaults_given = u64::from(rules.owner.is_some_and(given));
+        for (k, (i, _)) in rules.defaults.iter().enumerate().take(63) {
+            owner_and_defaults_given |= u64::from(given(*i)) << (k + 1);
         }
-        for (i, v) in &rules.defaults {
-            if !given(*i) {
-                shared.push((*i, v.clone()));
+        let now_ms = actor.now.timestamp_millis();
+        let key = (
+            self.schema_key(),
+            t,
+            now_ms,
+            actor.user,
+            owner_and_defaults_given,
+        );
+        let cacheable = rules.defaults.len() < 63;
+        if !cacheable || self.created_shared.key != Some(key) {
+            let pairs = &mut self.created_shared.pairs;
+            pairs.clear();
+            pairs.extend(rules.stamps(now_ms, actor.user, true));
+            if let Some(owner) = rules.owner.filter(|o| !given(*o)) {
+                pairs.push((owner, Value::Id(actor.user)));
             }
+            for (i, v) in &rules.defaults {
+                if !given(*i) {
+                    pairs.push((*i, v.clone()));
+                }
+            }
+            self.created_shared.key = cacheable.then_some(key);
         }
         // The converted fields become the record's own values, with the id settled above.
         changes.retain(|c| c.0 != id_field);
         changes.push((id_field, Some(Value::Id(id))));
-        let mut rec = Record::with_shared(&shared, &mut changes);
-        self.scratch_shared = shared;
+        let mut rec = Record::with_shared(&self.created_shared.pairs, &mut changes);
         self.scratch_changes = changes;
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;

@@ -621,3 +621,49 @@ fn an_object_scoped_listener_hears_its_objects_changes_and_every_transaction_end
         "three transaction ends; only the Contact change is handed over"
     );
 }
+
+#[test]
+fn a_default_defined_between_two_creates_of_one_moment_reaches_the_second() {
+    let (org, actor) = setup();
+    let mut s = org.store.write();
+    let first = s
+        .insert("Account", &body(json!({"Name": "Before"})), &actor)
+        .unwrap();
+    let mut tier = schema::FieldDef::new("Tier__c", "Tier", schema::FieldType::String);
+    tier.default_value = Some(json!("Bronze"));
+    s.define_field("Account", tier).unwrap();
+    let second = s
+        .insert("Account", &body(json!({"Name": "After"})), &actor)
+        .unwrap();
+    let got = |id: SfId| s.retrieve("Account", id.as_str(), None, "62.0").unwrap();
+    assert_eq!(got(first)["Tier__c"], Json::Null);
+    assert_eq!(got(second)["Tier__c"], "Bronze");
+    // Stamps and owner are the actor's, shared or not.
+    for id in [first, second] {
+        assert_eq!(got(id)["OwnerId"], actor.user.to_string());
+        assert_eq!(got(id)["CreatedById"], actor.user.to_string());
+    }
+}
+
+#[test]
+fn creates_of_one_moment_that_give_the_owner_or_not_each_get_the_right_one() {
+    let (org, actor) = setup();
+    let other = org.user("admin").unwrap().id;
+    assert_ne!(other, actor.user);
+    let mut s = org.store.write();
+    let mut made = Vec::new();
+    for i in 0..6 {
+        let b = if i % 2 == 0 {
+            json!({"Name": format!("A{i}")})
+        } else {
+            json!({"Name": format!("A{i}"), "OwnerId": other.to_string()})
+        };
+        made.push((i, s.insert("Account", &body(b), &actor).unwrap()));
+    }
+    for (i, id) in made {
+        let r = s.retrieve("Account", id.as_str(), None, "62.0").unwrap();
+        let owner = if i % 2 == 0 { actor.user } else { other };
+        assert_eq!(r["OwnerId"], owner.to_string(), "row {i}");
+        assert_eq!(r["LastModifiedById"], actor.user.to_string());
+    }
+}

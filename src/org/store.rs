@@ -90,6 +90,15 @@ fn next_schema_key() -> u64 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// The audit stamps, owner and defaults a create shares with the records created alongside,
+/// and what they were worked out for: `(schema key, object, time in ms, user, which of the
+/// owner and defaults the create gave itself)`; no key when they are not to be reused.
+#[derive(Debug, Default)]
+pub(crate) struct CreatedShared {
+    pub(crate) key: Option<(u64, usize, i64, SfId, u64)>,
+    pub(crate) pairs: Vec<(u16, super::value::Value)>,
+}
+
 /// The org's records.
 pub struct Store {
     pub(crate) schema: Schema,
@@ -117,8 +126,8 @@ pub struct Store {
     /// By object: whether any listener hears its changes (changes nobody hears are not
     /// kept for the end of a transaction).
     heard: Vec<bool>,
-    /// Scratch space for the values a create shares with its neighbours (see `dml`).
-    pub(crate) scratch_shared: Vec<(u16, super::value::Value)>,
+    /// The values the last create shared with its neighbours (see `dml`).
+    pub(crate) created_shared: CreatedShared,
     /// Scratch space for a create's converted fields (see `dml`).
     pub(crate) scratch_changes: Vec<(u16, Option<super::value::Value>)>,
 }
@@ -159,7 +168,7 @@ impl Store {
             heard_everywhere: false,
             heard_objects: Vec::new(),
             heard: vec![false; n],
-            scratch_shared: Vec::new(),
+            created_shared: CreatedShared::default(),
             scratch_changes: Vec::new(),
         }
     }
