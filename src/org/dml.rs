@@ -280,7 +280,7 @@ impl Store {
                     .copied()
                     .chain(std::iter::once((
                         FieldName::Slot(fi as u16),
-                        Given::Text(value),
+                        key.as_ref().map_or(Given::Text(value), Given::Stored),
                     )));
                 let buffer = std::mem::take(&mut self.scratch_changes);
                 let changes = self.convert_entries(t, with_key, None, actor, buffer)?;

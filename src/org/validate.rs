@@ -25,6 +25,9 @@ pub enum Given<'a> {
     Cell(&'a str, usize),
     /// A record id found for the row (a parent resolved by external id).
     Id(SfId),
+    /// A value already converted for its field (an upsert's key, converted for its lookup):
+    /// still checked against the field, not converted again.
+    Stored(&'a Value),
     Null,
 }
 
@@ -42,6 +45,7 @@ impl Given<'_> {
             Given::Json(v) => v.as_str(),
             Given::Text(s) | Given::Cell(s, _) => Some(s),
             Given::Id(id) => Some(id.as_str()),
+            Given::Stored(v) => v.as_str(),
             Given::Null => None,
         }
     }
@@ -69,6 +73,7 @@ impl Given<'_> {
             Given::Json(v) => Value::from_json(t, v),
             Given::Text(s) | Given::Cell(s, _) => Value::from_text(t, s),
             Given::Id(id) => Value::from_text(t, id.as_str()),
+            Given::Stored(v) => Ok(Some((*v).clone())),
             Given::Null => Ok(None),
         }
     }
