@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use parking_lot::RwLock;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -123,7 +123,8 @@ struct Channel {
 
 #[derive(Debug, Default)]
 struct Channels {
-    by_name: BTreeMap<String, Channel>,
+    /// By name (hashed: every publish looks its channels up).
+    by_name: rustc_hash::FxHashMap<String, Channel>,
     next_replay: u64,
 }
 
@@ -144,7 +145,7 @@ impl EventBus {
     pub fn new() -> EventBus {
         EventBus {
             channels: RwLock::new(Channels {
-                by_name: BTreeMap::new(),
+                by_name: Default::default(),
                 next_replay: 1,
             }),
             newest: watch::channel(0).0,
@@ -169,7 +170,9 @@ impl EventBus {
 
     /// Channel names, sorted.
     pub fn channel_names(&self) -> Vec<String> {
-        self.channels.read().by_name.keys().cloned().collect()
+        let mut names: Vec<String> = self.channels.read().by_name.keys().cloned().collect();
+        names.sort();
+        names
     }
 
     /// Appends one event to its own channel and to every extra channel named (for change
@@ -337,18 +340,21 @@ fn append(
     also: &[&str],
     now: DateTime<Utc>,
 ) -> Result<Arc<BusEvent>, ReplayError> {
-    if !c.by_name.contains_key(&*event.channel) {
+    let Some(own) = c.by_name.get_mut(&*event.channel) else {
         return Err(ReplayError::UnknownChannel(event.channel.to_string()));
-    }
+    };
     event.replay_id = c.next_replay;
     c.next_replay += 1;
     let event = Arc::new(event);
-    let own = std::iter::once(&*event.channel);
-    for name in own.chain(also.iter().copied()) {
-        if let Some(ch) = c.by_name.get_mut(name) {
-            ch.events.push_back(event.clone());
-            ch.newest = event.replay_id;
-            expire(ch, now);
+    let add = |ch: &mut Channel| {
+        ch.events.push_back(event.clone());
+        ch.newest = event.replay_id;
+        expire(ch, now);
+    };
+    add(own);
+    for name in also {
+        if let Some(ch) = c.by_name.get_mut(*name) {
+            add(ch);
         }
     }
     Ok(event)

@@ -174,8 +174,8 @@ struct Slots {
     /// True when event-type positions grow with object indexes (the type was built from the
     /// object's current field order), so a record's sorted fields come out in type order.
     ordered: bool,
-    /// The object's index in the schema.
-    object: Option<usize>,
+    /// The store's [`Store::schema_key`] these slots were resolved under.
+    schema_key: u64,
 }
 
 impl Slots {
@@ -209,28 +209,14 @@ impl Slots {
             fields,
             by_object,
             ordered,
-            object: object_index,
+            schema_key: store.schema_key(),
         }
     }
 
-    /// True while the object still has the fields these slots were resolved against (a
-    /// field defined since moves indexes); cheaper than resolving the names again.
+    /// True while the schema is the one these slots were resolved against (a field defined
+    /// since may move indexes); one comparison per event.
     fn still_valid(&self, store: &Store) -> bool {
-        let Some(i) = self.object else {
-            return true;
-        };
-        let Some(o) = store.schema().objects().get(i) else {
-            return false;
-        };
-        o.fields.len() == self.by_object.len()
-            && self
-                .fields
-                .iter()
-                .zip(&self.ty.fields)
-                .all(|(slot, f)| match slot {
-                    Some((index, _)) => o.fields.get(*index).is_some_and(|d| d.name == f.name),
-                    None => true,
-                })
+        self.schema_key == store.schema_key()
     }
 }
 

@@ -183,12 +183,12 @@ impl Events {
         self.types.values()
     }
 
-    /// The store listener raising change events and releasing publish-after-commit events.
     /// The objects whose changes raise change events.
     pub fn change_capture_objects(&self) -> Vec<String> {
         self.cdc.keys().cloned().collect()
     }
 
+    /// The store listener raising change events and releasing publish-after-commit events.
     pub fn transaction_listener(
         events: &Arc<Events>,
     ) -> Box<dyn Fn(&Store, TxEnd<'_>) + Send + Sync> {
