@@ -6,7 +6,6 @@
 //! Standard objects come from `standard_objects`; seeds add custom objects and fields.
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// A field's data type, named as `describe` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -354,8 +353,9 @@ pub struct Schema {
     objects: Vec<ObjectDef>,
     #[serde(skip)]
     by_name: NameMap,
+    /// By key prefix (`001`): every lookup of a record by id starts here.
     #[serde(skip)]
-    by_prefix: HashMap<String, usize>,
+    by_prefix: NameMap,
 }
 
 impl Schema {
