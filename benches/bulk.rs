@@ -246,6 +246,10 @@ async fn bulk_upsert(rows: usize, org: Org, label: &str, with_store_only: bool) 
         per_row(split_end.1 - split_start.1)
     );
     println!("  ratio job / parse         {:>9.1} ×", per_job / per_parse);
+    println!(
+        "  (against a record per row){:>8.1} ×",
+        per_job / (parse_each.as_secs_f64() * 1e6 / rows as f64)
+    );
     if with_store_only {
         let store = store_only(rows);
         let per_store = store.as_secs_f64() * 1e6 / rows as f64;
