@@ -71,39 +71,7 @@ impl Store {
                 self.ids.next(prefix)
             }
         };
-        let rules = &self.rules[t];
-        let given = |i: u16| changes.iter().any(|c| c.0 == i);
-        // Audit stamps, the owner and defaults are the same for every record a transaction
-        // creates: they are given as shared, so a run of creates holds them once (and works
-        // them out once). Stamps win over any given value, as stamping last would; no check
-        // below reads them.
-        let mut owner_and_defaults_given = u64::from(rules.owner.is_some_and(given));
-        for (k, (i, _)) in rules.defaults.iter().enumerate().take(63) {
-            owner_and_defaults_given |= u64::from(given(*i)) << (k + 1);
-        }
-        let now_ms = actor.now.timestamp_millis();
-        let key = (
-            self.schema_key(),
-            t,
-            now_ms,
-            actor.user,
-            owner_and_defaults_given,
-        );
-        let cacheable = rules.defaults.len() < 63;
-        if !cacheable || self.created_shared.key != Some(key) {
-            let pairs = &mut self.created_shared.pairs;
-            pairs.clear();
-            pairs.extend(rules.stamps(now_ms, actor.user, true));
-            if let Some(owner) = rules.owner.filter(|o| !given(*o)) {
-                pairs.push((owner, Value::Id(actor.user)));
-            }
-            for (i, v) in &rules.defaults {
-                if !given(*i) {
-                    pairs.push((*i, v.clone()));
-                }
-            }
-            self.created_shared.key = cacheable.then_some(key);
-        }
+        self.share_for_create(t, &changes, actor);
         // The converted fields become the record's own values, with the id settled above.
         changes.retain(|c| c.0 != id_field);
         changes.push((id_field, Some(Value::Id(id))));
@@ -124,6 +92,44 @@ impl Store {
         self.log_undo(Undo::Inserted { table: t, row });
         self.emit(change);
         Ok(id)
+    }
+
+    /// Works out what a create of object `t` with converted fields `changes` shares with the
+    /// records created alongside (see [`super::store::CreatedShared`]): the audit stamps,
+    /// which win over any given value as stamping last would (no check reads them); the owner
+    /// and the defaults the create does not give itself. A run of creates in one moment by one
+    /// user that give the same of those works them out once.
+    fn share_for_create(&mut self, t: usize, changes: &[(u16, Option<Value>)], actor: &Actor) {
+        let rules = &self.rules[t];
+        let given = |i: u16| changes.iter().any(|c| c.0 == i);
+        let mut owner_and_defaults_given = u64::from(rules.owner.is_some_and(given));
+        for (k, (i, _)) in rules.defaults.iter().enumerate().take(63) {
+            owner_and_defaults_given |= u64::from(given(*i)) << (k + 1);
+        }
+        let now_ms = actor.now.timestamp_millis();
+        let key = (
+            self.schema_key(),
+            t,
+            now_ms,
+            actor.user,
+            owner_and_defaults_given,
+        );
+        let cacheable = rules.defaults.len() < 63;
+        if cacheable && self.created_shared.key == Some(key) {
+            return;
+        }
+        let pairs = &mut self.created_shared.pairs;
+        pairs.clear();
+        pairs.extend(rules.stamps(now_ms, actor.user, true));
+        if let Some(owner) = rules.owner.filter(|o| !given(*o)) {
+            pairs.push((owner, Value::Id(actor.user)));
+        }
+        for (i, v) in &rules.defaults {
+            if !given(*i) {
+                pairs.push((*i, v.clone()));
+            }
+        }
+        self.created_shared.key = cacheable.then_some(key);
     }
 
     /// The live row holding `id` in object `t`, with Salesforce's errors for PATCH/DELETE.

@@ -5,7 +5,8 @@
 //! of a collection call), and they carry the same audit stamps, owner and defaults: the same
 //! time, the same user. So a record keeps its slots — and those common values — in a shared
 //! [`Shape`], and only the rest of its values as its own. A million Accounts loaded in one job
-//! hold one slot list and one set of stamps between each commit's worth of rows, not a million.
+//! hold one slot list and one set of stamps per moment their rows were written in (a Bulk job
+//! writes a chunk of rows at a time), not a million.
 //!
 //! Implementation notes:
 //! - Shapes are interned per thread, in a small cache that is emptied when it fills (a shape
@@ -23,7 +24,8 @@ use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-/// Marks a [`ShapeData::place`] entry that points into the shape's shared values.
+/// Marks a [`ShapeData::place`] entry that points into the shape's shared values (an object
+/// has far fewer than 32,768 fields, so no index reaches it).
 const SHARED: u16 = 0x8000;
 
 /// What the records of one shape have in common.
