@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-/// Marks a [`ShapeData::place`] entry that points into the shape's shared values (an object
+/// Marks a [`ShapeData::layout`] place that points into the shape's shared values (an object
 /// has far fewer than 32,768 fields, so no index reaches it).
 const SHARED: u16 = 0x8000;
 
@@ -33,9 +33,10 @@ const SHARED: u16 = 0x8000;
 pub struct ShapeData {
     /// Every slot with a value, sorted and distinct.
     slots: Arc<[u16]>,
-    /// Where the value of `slots[i]` is: `place[i]` indexes the record's own values, or the
-    /// shape's `shared` values when [`SHARED`] is set.
-    place: Box<[u16]>,
+    /// The same slots, each with its place: an index into the record's own values, or into
+    /// the shape's `shared` values when [`SHARED`] is set. Kept side by side so a lookup reads
+    /// both in one go.
+    layout: Box<[(u16, u16)]>,
     /// The values every record of this shape has.
     shared: Box<[Value]>,
 }
@@ -44,15 +45,22 @@ pub struct ShapeData {
 pub type Shape = Arc<ShapeData>;
 
 impl ShapeData {
+    fn new(slots: &[u16], place: &[u16], shared: Box<[Value]>) -> ShapeData {
+        ShapeData {
+            slots: slots.into(),
+            layout: slots.iter().copied().zip(place.iter().copied()).collect(),
+            shared,
+        }
+    }
+
     /// Every slot with a value, sorted.
     pub fn slots(&self) -> &Arc<[u16]> {
         &self.slots
     }
 
-    /// The value of slot position `at` (an index into [`ShapeData::slots`]) of a record whose
-    /// own values are `own`.
-    pub fn value_at<'a>(&'a self, own: &'a [Value], at: usize) -> &'a Value {
-        let p = self.place[at];
+    /// The value at place `p` (see [`ShapeData::layout`]) of a record whose own values are
+    /// `own`.
+    fn value_in<'a>(&'a self, own: &'a [Value], p: u16) -> &'a Value {
         if p & SHARED == 0 {
             &own[p as usize]
         } else {
@@ -60,10 +68,16 @@ impl ShapeData {
         }
     }
 
+    /// The value of slot position `at` (an index into [`ShapeData::slots`]) of a record whose
+    /// own values are `own`.
+    pub fn value_at<'a>(&'a self, own: &'a [Value], at: usize) -> &'a Value {
+        self.value_in(own, self.layout[at].1)
+    }
+
     /// The value of field `slot`, if the record has one.
     pub fn get<'a>(&'a self, own: &'a [Value], slot: u16) -> Option<&'a Value> {
-        let at = self.slots.binary_search(&slot).ok()?;
-        Some(self.value_at(own, at))
+        let at = self.layout.binary_search_by_key(&slot, |e| e.0).ok()?;
+        Some(self.value_in(own, self.layout[at].1))
     }
 
     /// Every slot with its value, sorted by slot.
@@ -71,16 +85,15 @@ impl ShapeData {
         &'a self,
         own: &'a [Value],
     ) -> impl ExactSizeIterator<Item = (u16, &'a Value)> + 'a {
-        self.slots
+        self.layout
             .iter()
-            .enumerate()
-            .map(move |(at, &slot)| (slot, self.value_at(own, at)))
+            .map(move |&(slot, p)| (slot, self.value_in(own, p)))
     }
 
     /// Where a record keeps the value of slot position `at` among its own values (None when
     /// the value is shared).
     pub fn own_index(&self, at: usize) -> Option<usize> {
-        let p = self.place[at];
+        let p = self.layout[at].1;
         (p & SHARED == 0).then_some(p as usize)
     }
 }
@@ -148,8 +161,11 @@ fn key_of(slots: &[u16], place: &[u16], shared: &[Value]) -> u64 {
 }
 
 fn same_shape(s: &ShapeData, slots: &[u16], place: &[u16], shared: &[Value]) -> bool {
-    *s.slots == *slots
-        && *s.place == *place
+    s.layout.len() == slots.len()
+        && s.layout
+            .iter()
+            .zip(slots.iter().zip(place))
+            .all(|(e, (a, b))| e.0 == *a && e.1 == *b)
         && s.shared.len() == shared.len()
         && s.shared.iter().zip(shared).all(|(a, b)| same_value(a, b))
 }
@@ -179,11 +195,7 @@ impl Cache {
         if let Some(found) = self.find(key, slots, place, shared) {
             return found;
         }
-        let shape = Arc::new(ShapeData {
-            slots: slots.into(),
-            place: place.into(),
-            shared: shared.into(),
-        });
+        let shape = Arc::new(ShapeData::new(slots, place, shared.into()));
         self.add(key, shape.clone());
         shape
     }
@@ -255,11 +267,7 @@ pub fn build(
             None if shared.is_empty() => cache.intern(&slots, &place, &[]),
             None => {
                 // Kept for the records that follow; this one holds all its values itself.
-                let candidate = Arc::new(ShapeData {
-                    slots: slots.as_slice().into(),
-                    place: place.into(),
-                    shared: shared_values.into(),
-                });
+                let candidate = Arc::new(ShapeData::new(&slots, &place, shared_values.into()));
                 cache.add(key, candidate.clone());
                 cache.memo = Some(Memo {
                     shared: shared.to_vec(),
