@@ -586,6 +586,34 @@ mod tests {
     }
 
     #[test]
+    fn updates_keep_the_shared_values_they_do_not_touch() {
+        let shared = [(1u16, Value::Int(100)), (6, Value::Int(600))];
+        let make =
+            |n: i64| Record::with_shared(&shared, &mut vec![(3, Some(Value::Int(n))), (9, None)]);
+        make(0);
+        let (mut a, mut b) = (make(3), make(5));
+        assert_eq!(b.heap_bytes(), 24, "only its own value");
+        // As with creates, the second record updated the same way shares with the first.
+        for r in [&mut a, &mut b] {
+            r.apply(vec![(3, Some(Value::Int(4))), (8, Some(Value::Int(8)))]);
+        }
+        assert_eq!(b.heap_bytes(), 2 * 24, "the untouched values stay shared");
+        let expected = [(1, 100), (3, 4), (6, 600), (8, 8)];
+        let expected: Vec<(u16, Value)> =
+            expected.iter().map(|&(s, v)| (s, Value::Int(v))).collect();
+        for r in [&a, &b] {
+            let pairs: Vec<(u16, Value)> = r.pairs().map(|(s, v)| (s, v.clone())).collect();
+            assert_eq!(pairs, expected);
+        }
+        assert_eq!(a, b);
+        b.apply(vec![(6, None), (1, Some(Value::Int(1)))]);
+        assert_eq!(b.get(6), None);
+        assert_eq!(b.get(1), Some(&Value::Int(1)));
+        assert_eq!(b.get(3), Some(&Value::Int(4)));
+        assert_ne!(a, b);
+    }
+
+    #[test]
     fn a_record_is_saved_as_its_slot_value_pairs() {
         let r = Record::from_scratch(&mut vec![(3, Value::Int(3)), (1, Value::Bool(true))]);
         let json = serde_json::to_value(&r).unwrap();
