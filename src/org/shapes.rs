@@ -262,31 +262,30 @@ pub fn build(
         let (slots, place, pick) = lay_out(shared, own);
         let shared_values: Vec<Value> = shared.iter().map(|p| p.1.clone()).collect();
         let key = key_of(&slots, &place, &shared_values);
-        let shape = match cache.find(key, &slots, &place, &shared_values) {
-            Some(shape) => shape,
-            None if shared.is_empty() => cache.intern(&slots, &place, &[]),
-            None => {
-                // Kept for the records that follow; this one holds all its values itself.
-                let candidate = Arc::new(ShapeData::new(&slots, &place, shared_values.into()));
-                cache.add(key, candidate.clone());
-                cache.memo = Some(Memo {
-                    shared: shared.to_vec(),
-                    input,
-                    shape: candidate,
-                    pick,
-                });
-                return build_alone(shared, own, &mut cache);
-            }
-        };
-        let values = take_picked(own, &pick);
-        own.clear();
+        let found = cache.find(key, &slots, &place, &shared_values);
+        let is_new = found.is_none();
+        let shape = found.unwrap_or_else(|| {
+            let made = Arc::new(ShapeData::new(&slots, &place, shared_values.into()));
+            cache.add(key, made.clone());
+            made
+        });
+        // A new shape with shared values is kept for the records that follow; this one
+        // holds all its values itself.
+        let alone = is_new && !shared.is_empty();
+        let values = (!alone).then(|| take_picked(own, &pick));
         cache.memo = Some(Memo {
             shared: shared.to_vec(),
             input,
             shape: shape.clone(),
             pick,
         });
-        (shape, values)
+        match values {
+            Some(values) => {
+                own.clear();
+                (shape, values)
+            }
+            None => build_alone(shared, own, &mut cache),
+        }
     })
 }
 
