@@ -477,3 +477,48 @@ async fn a_managed_subscription_resumes_after_the_committed_replay_id() {
         Some(replay_id_of(&second).unwrap() + 1)
     );
 }
+
+#[tokio::test]
+async fn a_subscribe_stream_of_an_ended_subscriber_closes_without_what_comes_after() {
+    let (org, mut grpc, token) = h2c_pubsub(Duration::from_secs(30)).await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<proto::FetchRequest>(4);
+    tx.send(proto::FetchRequest {
+        topic_name: "/event/OrderShipped__e".into(),
+        replay_preset: ReplayPreset::Latest as i32,
+        num_requested: 10,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    grpc.ready().await.unwrap();
+    let path = http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/Subscribe");
+    let req = authed(
+        &org,
+        &token,
+        tokio_stream::wrappers::ReceiverStream::new(rx),
+    );
+    let mut stream = grpc
+        .streaming::<_, proto::FetchRequest, proto::FetchResponse, _>(
+            req,
+            path,
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    publish_direct(&org, 1);
+    let first = stream.message().await.unwrap().unwrap();
+    assert_eq!(first.events.len(), 1, "a live subscriber receives");
+    // The program behind the stream is stopped (a lab's `kill`); then more goes out.
+    org.events.log.end_subscribers_after(0);
+    publish_direct(&org, 2);
+    let next = tokio::time::timeout(Duration::from_secs(5), stream.message())
+        .await
+        .expect("the stream ends");
+    assert!(
+        matches!(next, Ok(None) | Err(_)),
+        "nothing more is handed out: {next:?}"
+    );
+    let delivered = org.events.log.deliveries();
+    assert_eq!(delivered.len(), 1, "{delivered:?}");
+}

@@ -363,6 +363,13 @@ impl OrgHandle for MockOrg {
         mock_events::since(&self.org, mark, channel)
     }
 
+    fn end_subscribers_since(&self, mark: EventMark) {
+        self.org
+            .events
+            .log
+            .end_subscribers_after(mark.subscriptions);
+    }
+
     fn event_activity(&self) -> EventActivity {
         mock_events::activity(&self.org)
     }

@@ -114,6 +114,10 @@ pub trait OrgHandle: Send + Sync {
     fn events_since(&self, _mark: EventMark, _channel: Option<&str>) -> EventMark {
         EventMark::default()
     }
+    /// The program that subscribed after `mark` was stopped: the org hands its subscribers
+    /// nothing more (its connections are gone, even if the org has not noticed yet). Orgs
+    /// that cannot be told do nothing.
+    fn end_subscribers_since(&self, _mark: EventMark) {}
     /// What the bus saw (published, subscriptions, deliveries), for the `events.*` rules.
     fn event_activity(&self) -> EventActivity {
         EventActivity::default()

@@ -88,11 +88,17 @@ struct Current {
 }
 
 impl Current {
-    async fn finish(mut self) -> Result<LearnerRun, ProcessError> {
+    /// Stops the run (if it is still going) and waits for it; then the org hands the run's
+    /// subscribers nothing more, so what is published next is not counted as received by a
+    /// program that is gone.
+    async fn finish(mut self, org: &dyn OrgHandle) -> Result<LearnerRun, ProcessError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        self.end().await
+        let mark = self.mark;
+        let run = self.end().await;
+        org.end_subscribers_since(mark);
+        run
     }
 
     async fn end(self) -> Result<LearnerRun, ProcessError> {
@@ -192,13 +198,13 @@ pub async fn run_scenario(
             Step::Kill => {
                 if let Some(c) = current.take() {
                     let index = c.index;
-                    out.runs.push(c.finish().await?);
+                    out.runs.push(c.finish(org).await?);
                     out.actions.push(action(n, "kill", json!({ "run": index })));
                 }
             }
             Step::Start => {
                 if let Some(c) = current.take() {
-                    out.runs.push(c.finish().await?);
+                    out.runs.push(c.finish(org).await?);
                 }
                 on_start(next_index);
                 current = Some(start(spec, next_index, org));
@@ -218,7 +224,7 @@ pub async fn run_scenario(
     if let Some(c) = current.take() {
         let exited = c.task.is_finished();
         let index = c.index;
-        out.runs.push(c.finish().await?);
+        out.runs.push(c.finish(org).await?);
         if !exited {
             out.actions.push(action(
                 steps.len() + 1,

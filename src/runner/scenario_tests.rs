@@ -73,6 +73,11 @@ impl OrgHandle for FakeOrg {
             deliveries: self.deliveries.lock().saturating_sub(mark.deliveries),
         }
     }
+    fn end_subscribers_since(&self, mark: EventMark) {
+        self.told
+            .lock()
+            .push(format!("end subscribers since {}", mark.deliveries));
+    }
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
         Box::pin(async {})
     }
@@ -222,4 +227,38 @@ fn waiting_for_an_exit_lets_a_short_script_finish_by_itself() {
         "{told:?}"
     );
     assert!(out.actions.iter().all(|a| a["action"] != "kill"));
+}
+
+#[test]
+fn a_killed_runs_subscribers_are_ended_before_the_next_step_publishes() {
+    let (_t, spec) = lab_dir("#!/bin/sh\nexec sleep 30\n");
+    let org = FakeOrg::default();
+    let s = steps(
+        "- publish: { event: A__e, fields: { N__c: 'SO-{n}' } }\n\
+         - kill\n\
+         - publish: { event: A__e, fields: { N__c: 'SO-{n}' } }\n\
+         - start\n",
+    );
+    run(&s, &spec, &org);
+    let told = org.told.lock().clone();
+    let kinds: Vec<&str> = told
+        .iter()
+        .map(|t| {
+            if t.starts_with("publish") {
+                "publish"
+            } else {
+                t.as_str()
+            }
+        })
+        .collect();
+    // The first run began with no deliveries; the second after the first publish's one.
+    assert_eq!(
+        kinds,
+        vec![
+            "publish",
+            "end subscribers since 0",
+            "publish",
+            "end subscribers since 2"
+        ]
+    );
 }

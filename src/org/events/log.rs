@@ -5,6 +5,7 @@
 use super::bus::{BusEvent, ReplayFrom};
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Entries kept per list; past it the oldest half is dropped (a long `org serve` session
@@ -101,6 +102,8 @@ struct Entries {
 #[derive(Debug, Default)]
 pub struct EventLog {
     entries: Mutex<Entries>,
+    /// Subscribers whose program has been stopped (see [`EventLog::end_subscribers_after`]).
+    ended: Mutex<HashSet<String>>,
 }
 
 impl EventLog {
@@ -173,6 +176,25 @@ impl EventLog {
                 at,
             });
         }
+    }
+
+    /// Ends every subscriber that subscribed after the first `seen` subscriptions, because
+    /// the program behind them was stopped (a lab scenario's `kill`). A real org finds such a
+    /// connection closed; here the transports may not have noticed yet, so they check
+    /// [`EventLog::has_ended`] and hand an ended subscriber nothing more. Without it, an
+    /// event published right after the stop could be counted as received by a program that
+    /// is gone.
+    pub fn end_subscribers_after(&self, seen: usize) {
+        let entries = self.entries.lock();
+        let mut ended = self.ended.lock();
+        for s in entries.subscriptions.iter().skip(seen) {
+            ended.insert(s.subscriber.clone());
+        }
+    }
+
+    /// Whether a subscriber's program has been stopped.
+    pub fn has_ended(&self, subscriber: &str) -> bool {
+        self.ended.lock().contains(subscriber)
     }
 
     pub fn published(&self) -> Vec<PublishRecord> {

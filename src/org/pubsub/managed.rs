@@ -46,7 +46,9 @@ impl PubSub {
         out: mpsc::Sender<Result<proto::ManagedFetchResponse, Status>>,
     ) {
         let events = self.org.events.clone();
-        let subscriber = format!("managed-{}", sub.developer_name);
+        // One id per stream, as for `Subscribe`: a stream of a stopped program ends with it,
+        // and the next program's stream is another subscriber.
+        let subscriber = format!("managed-{}-{}", sub.developer_name, uuid::Uuid::new_v4());
         events.log.record_subscription(
             &subscriber,
             &sub.topic,
@@ -65,6 +67,9 @@ impl PubSub {
                         return;
                     }
                 }
+            }
+            if events.log.has_ended(&subscriber) {
+                return;
             }
             if pending > 0 {
                 let now = self.org.clock.now();

@@ -312,6 +312,9 @@ impl PubSub {
         };
         let mut requests_open = true;
         loop {
+            if events.log.has_ended(&subscriber) {
+                return;
+            }
             if pending > 0 {
                 let now = self.org.clock.now();
                 let read = events

@@ -247,6 +247,10 @@ impl Streaming {
     /// Takes the events waiting for a client's subscriptions, advancing their positions.
     fn pending_events(&self, client: &str) -> Result<Vec<Value>, String> {
         let mut clients = self.clients.lock();
+        if self.org.events.log.has_ended(client) {
+            // The program behind this client was stopped: its session goes with it.
+            clients.remove(client);
+        }
         let c = clients
             .get_mut(client)
             .ok_or_else(|| "403::Unknown client".to_string())?;

@@ -203,3 +203,45 @@ async fn a_redelivery_hands_an_event_out_again_after_the_subscriber_passed_it() 
         2
     );
 }
+
+#[tokio::test]
+async fn a_held_connect_of_an_ended_subscriber_hands_out_nothing_published_after_the_stop() {
+    let c = Arc::new(Cometd::new());
+    let client = c.handshake().await;
+    c.subscribe(&client, "/event/OrderShipped__e", -1).await;
+    c.connect(&client).await; // the first connect is answered at once
+    let held = {
+        let (c, client) = (c.clone(), client.clone());
+        tokio::spawn(async move { c.connect(&client).await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // The program behind the client is stopped while its connect is held, then an event
+    // goes out.
+    c.org.events.log.end_subscribers_after(0);
+    c.publish("SO-9");
+    let got = held.await.unwrap();
+    assert!(got.iter().all(|m| m.get("data").is_none()), "{got:?}");
+    assert_eq!(got[0]["error"], "403::Unknown client", "{got:?}");
+    assert!(c.org.events.log.deliveries().is_empty());
+}
+
+#[tokio::test]
+async fn ending_the_subscribers_after_a_mark_leaves_earlier_ones_receiving() {
+    let c = Cometd::new();
+    let first = c.handshake().await;
+    c.subscribe(&first, "/event/OrderShipped__e", -1).await;
+    c.connect(&first).await;
+    let mark = c.org.events.log.subscriptions().len();
+    let second = c.handshake().await;
+    c.subscribe(&second, "/event/OrderShipped__e", -1).await;
+    c.org.events.log.end_subscribers_after(mark);
+    c.publish("SO-1");
+    let got = c.connect(&first).await;
+    assert_eq!(
+        got.len(),
+        2,
+        "the earlier subscriber still receives: {got:?}"
+    );
+    assert!(!c.org.events.log.has_ended(&first));
+    assert!(c.org.events.log.has_ended(&second));
+}
