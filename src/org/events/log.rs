@@ -67,26 +67,24 @@ pub struct Delivery {
     pub at: DateTime<Utc>,
 }
 
-/// A publish record as the log keeps it: names shared with the event, the uuid in binary.
+/// A publish record as the log keeps it: the event itself, shared with the bus (one pointer,
+/// not a copy of its names and uuid).
 #[derive(Debug, Clone)]
 struct PublishEntry {
-    replay_id: u64,
-    channel: Arc<str>,
-    event_name: Arc<str>,
-    uuid: uuid::Uuid,
+    event: Arc<BusEvent>,
     via: Transport,
-    at: DateTime<Utc>,
 }
 
 impl PublishEntry {
     fn record(&self) -> PublishRecord {
+        let e = &self.event;
         PublishRecord {
-            replay_id: self.replay_id,
-            channel: self.channel.to_string(),
-            event_name: self.event_name.to_string(),
-            uuid: self.uuid.to_string(),
+            replay_id: e.replay_id,
+            channel: e.channel.to_string(),
+            event_name: e.event_name.to_string(),
+            uuid: e.uuid.to_string(),
             via: self.via,
-            at: self.at,
+            at: e.published_at,
         }
     }
 }
@@ -107,26 +105,22 @@ pub struct EventLog {
 }
 
 impl EventLog {
-    pub(crate) fn record_publish(&self, e: &BusEvent, via: Transport) {
+    pub(crate) fn record_publish(&self, e: &Arc<BusEvent>, via: Transport) {
         self.record_publishes([e], via);
     }
 
     /// Notes several published events under one lock.
     pub(crate) fn record_publishes<'e>(
         &self,
-        events: impl IntoIterator<Item = &'e BusEvent>,
+        events: impl IntoIterator<Item = &'e Arc<BusEvent>>,
         via: Transport,
     ) {
         let mut entries = self.entries.lock();
         for e in events {
             bounded(&mut entries.published);
             entries.published.push(PublishEntry {
-                replay_id: e.replay_id,
-                channel: e.channel.clone(),
-                event_name: e.event_name.clone(),
-                uuid: e.uuid,
+                event: e.clone(),
                 via,
-                at: e.published_at,
             });
         }
     }

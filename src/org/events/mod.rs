@@ -269,8 +269,7 @@ impl Events {
             .collect();
         drop(state);
         let published = self.bus.publish_all(events, &[ALL_CHANGE_EVENTS]);
-        self.log
-            .record_publishes(published.iter().map(|e| &**e), Transport::Cdc);
+        self.log.record_publishes(&published, Transport::Cdc);
     }
 
     /// Asks the bus to deliver an already delivered event again: the next batch any
