@@ -223,27 +223,31 @@ fn publish_direct(org: &Org, n: usize) {
     }
 }
 
-#[tokio::test]
-async fn subscribe_sends_only_what_was_requested_then_keepalives_with_the_latest_replay_id() {
-    let (org, mut grpc, token) = h2c_pubsub(Duration::from_millis(300)).await;
-    publish_direct(&org, 5);
+/// Opens a `Subscribe` stream on `/event/OrderShipped__e` asking for `n` events; the sender
+/// for later FetchRequests and the stream of responses.
+async fn subscribe(
+    org: &Org,
+    grpc: &mut tonic::client::Grpc<Channel>,
+    token: &str,
+    preset: ReplayPreset,
+    n: i32,
+) -> (
+    tokio::sync::mpsc::Sender<proto::FetchRequest>,
+    tonic::Streaming<proto::FetchResponse>,
+) {
     let (tx, rx) = tokio::sync::mpsc::channel::<proto::FetchRequest>(4);
     tx.send(proto::FetchRequest {
         topic_name: "/event/OrderShipped__e".into(),
-        replay_preset: ReplayPreset::Earliest as i32,
-        num_requested: 2,
+        replay_preset: preset as i32,
+        num_requested: n,
         ..Default::default()
     })
     .await
     .unwrap();
     grpc.ready().await.unwrap();
     let path = http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/Subscribe");
-    let req = authed(
-        &org,
-        &token,
-        tokio_stream::wrappers::ReceiverStream::new(rx),
-    );
-    let mut stream = grpc
+    let req = authed(org, token, tokio_stream::wrappers::ReceiverStream::new(rx));
+    let stream = grpc
         .streaming::<_, proto::FetchRequest, proto::FetchResponse, _>(
             req,
             path,
@@ -252,6 +256,14 @@ async fn subscribe_sends_only_what_was_requested_then_keepalives_with_the_latest
         .await
         .unwrap()
         .into_inner();
+    (tx, stream)
+}
+
+#[tokio::test]
+async fn subscribe_sends_only_what_was_requested_then_keepalives_with_the_latest_replay_id() {
+    let (org, mut grpc, token) = h2c_pubsub(Duration::from_millis(300)).await;
+    publish_direct(&org, 5);
+    let (tx, mut stream) = subscribe(&org, &mut grpc, &token, ReplayPreset::Earliest, 2).await;
     let mut delivered = 0;
     let mut keepalive = None;
     while let Some(resp) = stream.message().await.unwrap() {
@@ -481,31 +493,7 @@ async fn a_managed_subscription_resumes_after_the_committed_replay_id() {
 #[tokio::test]
 async fn a_subscribe_stream_of_an_ended_subscriber_closes_without_what_comes_after() {
     let (org, mut grpc, token) = h2c_pubsub(Duration::from_secs(30)).await;
-    let (tx, rx) = tokio::sync::mpsc::channel::<proto::FetchRequest>(4);
-    tx.send(proto::FetchRequest {
-        topic_name: "/event/OrderShipped__e".into(),
-        replay_preset: ReplayPreset::Latest as i32,
-        num_requested: 10,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    grpc.ready().await.unwrap();
-    let path = http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/Subscribe");
-    let req = authed(
-        &org,
-        &token,
-        tokio_stream::wrappers::ReceiverStream::new(rx),
-    );
-    let mut stream = grpc
-        .streaming::<_, proto::FetchRequest, proto::FetchResponse, _>(
-            req,
-            path,
-            ProstCodec::default(),
-        )
-        .await
-        .unwrap()
-        .into_inner();
+    let (_tx, mut stream) = subscribe(&org, &mut grpc, &token, ReplayPreset::Latest, 10).await;
     publish_direct(&org, 1);
     let first = stream.message().await.unwrap().unwrap();
     assert_eq!(first.events.len(), 1, "a live subscriber receives");
