@@ -20,8 +20,9 @@ pub struct RequestPattern {
     /// A path glob, e.g. `/services/data/*/sobjects/Account/**`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// Query parameters that must be present; each value must appear in the decoded parameter
-    /// (an empty value only asks for the parameter to be there).
+    /// Query parameters that must be present; each value must appear in the decoded parameter,
+    /// ignoring ASCII case as SOQL and API names do (an empty value only asks for the parameter
+    /// to be there).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub query: BTreeMap<String, String>,
     /// `Name` (the header is present) or `Name: text` (its value contains the text).
@@ -68,7 +69,7 @@ impl RequestPattern {
                     .map(|(_, v)| v.into_owned())
             });
             match found {
-                Some(v) if v.contains(want.as_str()) => {}
+                Some(v) if contains_ignore_ascii_case(&v, want) => {}
                 _ => return false,
             }
         }
@@ -121,6 +122,14 @@ impl RequestPattern {
         }
         out
     }
+}
+
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn normalise(path: &str) -> Vec<String> {
@@ -238,6 +247,9 @@ mod tests {
         view.body = "x";
         view.query = Some("q=SELECT+Id+FROM+Contact");
         assert!(!p.matches(&view));
+        // SOQL is case-insensitive, and so is the match on a query parameter's value.
+        view.query = Some("q=select+id+from+account");
+        assert!(p.matches(&view));
     }
 
     #[test]

@@ -137,3 +137,53 @@ async fn search_parameterized_search_and_explain_answer_over_a_loopback_listener
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn oauth_error_pages_and_identity_errors_keep_their_own_bodies_through_the_gateway() {
+    let org = Org::default_org();
+    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(sflab::org::serve::serve(listener, org, None, async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    // An unknown client is never redirected: the browser sees the HTML error page naming it.
+    let page = client
+        .get(format!(
+            "{base}/services/oauth2/authorize?response_type=code&client_id=nobody&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2Fcb"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 400);
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("error=invalid_client_id"), "{html}");
+    // The identity URL answers a missing token in plain text, not the REST API's JSON.
+    let id = client
+        .get(format!("{base}/id/00D000000000001AAA/005000000000001AAA"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(id.status(), 403);
+    assert_eq!(id.text().await.unwrap(), "Missing_OAuth_Token");
+    // axum's own plain-text answers on the data API are still reshaped as Salesforce JSON.
+    let wrong = client
+        .delete(format!("{base}/services/data"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 405);
+    let body: Value = wrong.json().await.unwrap();
+    assert_eq!(body[0]["errorCode"], "METHOD_NOT_ALLOWED");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

@@ -345,3 +345,54 @@ fn lesson_command_raw_prints_the_markdown() {
     assert!(text.starts_with("# Integration patterns"));
     assert!(text.contains("**Request and reply**"));
 }
+
+#[test]
+fn list_piped_into_a_reader_that_stops_early_ends_without_a_panic() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .args([
+            "--workspace",
+            &tempfile::tempdir().unwrap().path().display().to_string(),
+        ])
+        .arg("list")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sflab runs");
+    // Read one byte, then hang up, as `head -c1` would.
+    let mut first = [0u8; 1];
+    let mut out = child.stdout.take().unwrap();
+    out.read_exact(&mut first).unwrap();
+    drop(out);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(status.code(), Some(101), "{err}");
+}
+
+#[test]
+fn a_curriculum_folder_that_does_not_exist_is_an_error_not_an_empty_course() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .args(["--curriculum", "/nonexistent/sflab-course", "list"])
+        .output()
+        .expect("sflab runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/sflab-course"), "{err}");
+    assert!(err.contains("no folder"), "{err}");
+    let empty = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--curriculum")
+        .arg(empty.path())
+        .arg("list")
+        .output()
+        .expect("sflab runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neither lessons/ nor labs/"));
+}

@@ -236,10 +236,33 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// For commands that only print: `sflab list | head` ends sflab the way it ends other Unix
+/// tools, by SIGPIPE, instead of a panic on the broken pipe. (Commands that serve sockets
+/// keep Rust's default, where a closed connection is an error to handle, not a signal.)
+fn end_quietly_when_the_reader_goes() {
+    // SAFETY: sets one signal's disposition back to the default; no handler runs Rust code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn run(cli: Cli) -> Result<u8, Failure> {
     // The mock org needs no curriculum.
     if let Some(Command::Org { command }) = &cli.command {
         return org::run(command, cli.workspace.as_deref());
+    }
+    if matches!(
+        cli.command,
+        Some(
+            Command::List { .. }
+                | Command::Lesson { .. }
+                | Command::Transcript { .. }
+                | Command::Hint { .. }
+                | Command::Solution { .. }
+                | Command::Track { .. }
+        )
+    ) {
+        end_quietly_when_the_reader_goes();
     }
     let curriculum = curriculum_cmds::load(cli.curriculum.as_deref())?;
     match cli.command {

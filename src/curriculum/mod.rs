@@ -34,6 +34,24 @@ impl Curriculum {
 
     /// Loads from a folder holding `lessons/`, `labs/` and (optionally) `solutions/`.
     pub fn from_dir(dir: &std::path::Path) -> Result<Curriculum, CurriculumError> {
+        // A mistyped path would otherwise load as an empty course with no word of why.
+        let missing = if !dir.is_dir() {
+            Some("there is no folder here; --curriculum names a folder holding lessons/ and labs/")
+        } else if !dir.join("lessons").is_dir() && !dir.join("labs").is_dir() {
+            Some("this folder has neither lessons/ nor labs/; --curriculum names the folder holding them")
+        } else {
+            None
+        };
+        if let Some(message) = missing {
+            return Err(CurriculumError {
+                problems: vec![error::Problem {
+                    file: dir.display().to_string(),
+                    line: None,
+                    column: None,
+                    message: message.into(),
+                }],
+            });
+        }
         load(&DiskFiles::new(dir))
     }
 

@@ -272,17 +272,20 @@ impl Store {
             }
             _ => (None, None),
         };
+        // The key in the URL wins over a different value in the body, on insert and on update
+        // alike [U: the REST docs once said a key in the body is an error, later versions no
+        // longer say so; what a real org does with it is not recorded in the reference].
+        let fname = f.name.as_str();
+        let not_key = |(k, _): &&Entry<'_>| match k {
+            FieldName::Spelled(k) => !k.eq_ignore_ascii_case(fname),
+            FieldName::Slot(i) => *i as usize != fi,
+        };
         match (first, second) {
             (None, _) if mode.update_only => Err(SfError::not_found().into()),
             (None, _) => {
-                // The key in the URL wins over a different value in the body [U].
-                let fname = f.name.as_str();
                 let with_key = entries
                     .iter()
-                    .filter(|(k, _)| match k {
-                        FieldName::Spelled(k) => !k.eq_ignore_ascii_case(fname),
-                        FieldName::Slot(i) => *i as usize != fi,
-                    })
+                    .filter(not_key)
                     .copied()
                     .chain(std::iter::once((
                         FieldName::Slot(fi as u16),
@@ -293,7 +296,13 @@ impl Store {
                 let key_checked = hash.map(|h| (fi as u16, h));
                 Ok((self.insert_converted(t, changes, key_checked, actor)?, true))
             }
-            (Some(row), None) => Ok((self.update_row(t, row, entries, actor)?, false)),
+            (Some(row), None) if entries.iter().all(|e| not_key(&e)) => {
+                Ok((self.update_row(t, row, entries, actor)?, false))
+            }
+            (Some(row), None) => {
+                let without_key: Vec<Entry<'_>> = entries.iter().filter(not_key).copied().collect();
+                Ok((self.update_row(t, row, &without_key, actor)?, false))
+            }
             (Some(_), Some(_)) => {
                 let all = key
                     .as_ref()

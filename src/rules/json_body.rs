@@ -1,6 +1,7 @@
 //! `rest.json_body`: the JSON records a client sends are typed the way the org's fields are —
-//! numbers as JSON numbers, dates as ISO strings, null as JSON `null` — and carry no keys that
-//! belong only to responses (`attributes` by default).
+//! numbers as JSON numbers, dates as ISO strings, null as JSON `null` — carry no keys that
+//! belong only to responses (`attributes` by default), and set the top-level options a lab
+//! names to the values it wants (`equals: { allOrNone: true }`).
 //!
 //! The org itself is lenient here (it drops `attributes` and accepts numeric strings, as real
 //! Salesforce does), so only the request body can show the mistake.
@@ -16,12 +17,14 @@ use std::collections::BTreeMap;
 
 /// `rest.json_body`: a request pattern, the expected JSON `types` of named fields (each a
 /// `|`-separated list of `number`, `text`, `boolean`, `date`, `datetime`, `id`, `null`; a field
-/// allowed to be `null` may also be left out), and keys `forbid`den anywhere in the body.
+/// allowed to be `null` may also be left out), keys `forbid`den anywhere in the body, and
+/// top-level keys that must hold exactly the given JSON values (`equals`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonBody {
     pub pattern: RequestPattern,
     pub types: BTreeMap<String, String>,
     pub forbid: Vec<String>,
+    pub equals: BTreeMap<String, Value>,
 }
 
 #[derive(Deserialize)]
@@ -31,6 +34,8 @@ pub(crate) struct Shape {
     types: BTreeMap<String, String>,
     #[serde(default = "default_forbid")]
     forbid: Vec<String>,
+    #[serde(default)]
+    equals: BTreeMap<String, Value>,
 }
 
 fn default_forbid() -> Vec<String> {
@@ -44,6 +49,7 @@ impl WithPattern for JsonBody {
             pattern,
             types: rest.types,
             forbid: rest.forbid,
+            equals: rest.equals,
         }
     }
 }
@@ -136,6 +142,26 @@ fn problem(p: &JsonBody, e: &Exchange) -> Option<String> {
                 "{} sends `{path}`: that key belongs to what the org returns, not to what you send. Build the record from the fields you mean to write.",
                 show(e)
             ));
+        }
+    }
+    for (key, want) in &p.equals {
+        match body.get(key) {
+            Some(got) if got == want => {}
+            Some(got) => {
+                return Some(format!(
+                    "{} sends `{key}` as {}; it should be {}.",
+                    show(e),
+                    describe(got),
+                    describe(want)
+                ))
+            }
+            None => {
+                return Some(format!(
+                    "{} has no top-level `{key}`; it should be {}.",
+                    show(e),
+                    describe(want)
+                ))
+            }
         }
     }
     for record in records(&body) {
@@ -275,6 +301,29 @@ mod tests {
             &evidence(vec![get("/services/data/v62.0/limits", 200)]),
         );
         assert_fails(RULE, &evidence(vec![req("POST", P, 201).body("Name=x")]));
+    }
+
+    #[test]
+    fn equals_wants_the_exact_json_value_at_the_top_level() {
+        let rule =
+            "{ rule: rest.json_body, method: POST, forbid: [], equals: { allOrNone: true } }";
+        let ok = post(r#"{"allOrNone":true,"compositeRequest":[{"body":{"x":false}}]}"#);
+        assert_passes(rule, &evidence(vec![ok]));
+        let off = post(r#"{"allOrNone":false,"compositeRequest":[{"body":{"note":"true"}}]}"#);
+        let v = assert_fails(rule, &evidence(vec![off]));
+        assert!(v.message.contains("`allOrNone` as false"), "{}", v.message);
+        let text = assert_fails(rule, &evidence(vec![post(r#"{"allOrNone":"true"}"#)]));
+        assert!(
+            text.message.contains("the text \"true\""),
+            "{}",
+            text.message
+        );
+        let missing = assert_fails(rule, &evidence(vec![post(r#"{"compositeRequest":[]}"#)]));
+        assert!(
+            missing.message.contains("no top-level `allOrNone`"),
+            "{}",
+            missing.message
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         ));
     }
     cx.fail(format!(
-        "Your {stream} does not mention {} of the {} expected items: {}. Print one line per problem, naming the item it belongs to.",
+        "Your {stream} does not mention {} of the {} expected items: {}. Each must appear, spelt exactly so, in what your program prints to {stream}.",
         missing.len(),
         p.texts.len(),
         missing.join(", ")

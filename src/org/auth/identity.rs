@@ -7,6 +7,7 @@
 
 use super::server::AuthServer;
 use super::users::User;
+use crate::org::rest::gateway::OwnErrorBody;
 use crate::org::rest::InstanceUrl;
 use crate::org::Session;
 use axum::extract::{Path, Query, State};
@@ -18,12 +19,14 @@ use std::collections::HashMap;
 const API_VERSION_PLACEHOLDER: &str = "{version}";
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
-    (
+    let mut r = (
         status,
         [(header::CONTENT_TYPE, "text/plain;charset=UTF-8")],
         text,
     )
-        .into_response()
+        .into_response();
+    r.extensions_mut().insert(OwnErrorBody);
+    r
 }
 
 fn json(status: StatusCode, v: &Value) -> Response {
@@ -192,7 +195,7 @@ pub async fn discovery(State(auth): State<AuthServer>, reached: InstanceUrl) -> 
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "display_values_supported": ["page", "popup", "touch"],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "private_key_jwt"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
             "code_challenge_methods_supported": ["S256", "plain"],
             "claims_supported": ["active", "address", "email", "email_verified", "family_name", "given_name", "is_app_installed", "language", "locale", "name", "nickname", "organization_id", "phone_number", "phone_number_verified", "photos", "picture", "preferred_username", "profile", "sub", "updated_at", "urls", "user_id", "user_type", "zoneinfo"],
         }),

@@ -3,6 +3,7 @@
 //! Plain HTML with a little inline CSS; every interpolated value is escaped.
 
 use super::xmlscan::escape;
+use crate::org::rest::gateway::OwnErrorBody;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -25,6 +26,7 @@ pub fn html(status: StatusCode, text: String) -> Response {
     );
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.extensions_mut().insert(OwnErrorBody);
     r
 }
 

@@ -228,21 +228,34 @@ fn one(
             }
             match store.upsert(object, field, &key, &record, UpsertMode::default(), actor) {
                 Ok((c, created)) => SaveResult::ok(c.to_string(), Some(created)),
-                Err(UpsertError::Rejected(e)) => SaveResult::err(None, e),
-                Err(UpsertError::MultipleMatches { ids, .. }) => SaveResult::err(
-                    None,
-                    SfError::new(
-                        ErrorCode::DUPLICATE_VALUE,
-                        format!(
-                            "{field}: more than one record found for external id field: [{}]",
-                            ids.iter()
-                                .map(|i| i.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                // A refused row still says whether it was to be created: no record had its key
+                // (a real org's allOrNone upsert answers `created: true` on the failing new row).
+                Err(UpsertError::Rejected(e)) => SaveResult {
+                    created: Some(
+                        key.is_empty()
+                            || store
+                                .find_by_external(object, field, &key)
+                                .map_or(true, |ids| ids.is_empty()),
+                    ),
+                    ..SaveResult::err(None, e)
+                },
+                Err(UpsertError::MultipleMatches { ids, .. }) => SaveResult {
+                    created: Some(false),
+                    ..SaveResult::err(
+                        None,
+                        SfError::new(
+                            ErrorCode::DUPLICATE_VALUE,
+                            format!(
+                                "{field}: more than one record found for external id field: [{}]",
+                                ids.iter()
+                                    .map(|i| i.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        )
+                        .with_fields(vec![field.clone()]),
                     )
-                    .with_fields(vec![field.clone()]),
-                ),
+                },
             }
         }
     }

@@ -83,6 +83,30 @@ fn upsert_by_external_id_creates_then_updates() {
 }
 
 #[test]
+fn a_refused_upsert_row_still_says_whether_it_was_to_be_created() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let op = CollectionOp::Upsert {
+        object: "Account".into(),
+        field: "ERP_Id__c".into(),
+    };
+    let recs = records(json!([
+        {"attributes":{"type":"Account"},"Name":"New","ERP_Id__c":"Z-5"},
+        {"attributes":{"type":"Account"},"Name":"Bad","ERP_Id__c":"Z-6","OwnerId":"nope"},
+        {"attributes":{"type":"Account"},"Name":"Bad too","ERP_Id__c":"A-1000","OwnerId":"nope"}
+    ]));
+    let out = collections::save(&mut store, &actor, &op, &recs, true);
+    assert_eq!(
+        out[0].errors[0].status_code,
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    assert_eq!(out[0].to_json()["created"], true);
+    assert_eq!(out[1].errors[0].status_code, "MALFORMED_ID");
+    assert_eq!(out[1].to_json()["created"], true);
+    assert_eq!(out[2].to_json()["created"], false);
+}
+
+#[test]
 fn update_without_id_fails_that_record_only() {
     let (org, actor) = org();
     let mut store = org.store.write();

@@ -272,11 +272,14 @@ impl ChangeBatch {
         let mut changed: Vec<&str> = Vec::new();
         let mut nulled: Vec<&str> = Vec::new();
         if is_update {
-            changed = change.fields.changed().collect();
+            // Only fields the event carries are named: SystemModstamp changes on every update
+            // but is not part of a change event.
+            let carried = |name: &&str| ty.fields.iter().any(|f| f.name == *name);
+            changed = change.fields.changed().filter(carried).collect();
             if !changed.contains(&"LastModifiedDate") {
                 changed.push("LastModifiedDate");
             }
-            nulled = change.fields.nulled().collect();
+            nulled = change.fields.nulled().filter(carried).collect();
         }
         if let Some(c) = &self.last {
             let same = Arc::ptr_eq(&c.ty, ty)

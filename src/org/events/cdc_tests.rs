@@ -49,6 +49,14 @@ fn an_update_event_carries_changed_fields_and_the_header() {
     let changed = h["changedFields"].as_array().unwrap();
     assert!(changed.contains(&json!("Name")));
     assert_eq!(changed.last(), Some(&json!("LastModifiedDate")));
+    // Every named field is carried: SystemModstamp changes too, but no change event holds it.
+    assert!(!changed.contains(&json!("SystemModstamp")), "{changed:?}");
+    for name in changed {
+        assert!(
+            payload.contains_key(name.as_str().unwrap()),
+            "{name} not carried"
+        );
+    }
     assert_eq!(payload["Name"], "Acme 2");
     assert!(payload["LastModifiedDate"].is_i64());
     assert!(!payload.contains_key("BillingCity"));

@@ -57,13 +57,47 @@ fn jackson_message(bytes: &[u8], e: &serde_json::Error) -> String {
         .rsplit_once(" at line ")
         .map(|(d, _)| d.to_string())
         .unwrap_or(detail);
+    if !e.is_syntax() {
+        return format!("{detail} {at}");
+    }
+    if matches!(detail.as_str(), "expected value" | "expected ident") {
+        if let Some((token, end)) = word_at(bytes, line, column) {
+            return format!(
+                "Unrecognized token '{token}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false') at [line:{line}, column:{end}]"
+            );
+        }
+    }
+    // serde_json's wording, in Jackson's words where Salesforce's own messages are known.
+    let expecting = match detail.as_str() {
+        "expected `:`" => "was expecting a colon to separate field name and value",
+        "expected `,` or `}`" => "was expecting comma to separate Object entries",
+        "expected `,` or `]`" => "was expecting comma to separate Array entries",
+        "key must be a string" => "was expecting double-quote to start field name",
+        "expected value" => "expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+        other => other,
+    };
     match char_at(bytes, line, column) {
-        Some(c) if e.is_syntax() => format!(
-            "Unexpected character ('{c}' (code {})): {detail} {at}",
+        Some(c) => format!(
+            "Unexpected character ('{c}' (code {})): {expecting} {at}",
             c as u32
         ),
-        _ => format!("{detail} {at}"),
+        None => format!("{expecting} {at}"),
     }
+}
+
+/// The bare word (`not`, `True`, `undefined`) around a position, and the column after it:
+/// Jackson names the whole unrecognized token.
+fn word_at(bytes: &[u8], line: usize, column: usize) -> Option<(String, usize)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let l: Vec<char> = text.lines().nth(line.checked_sub(1)?)?.chars().collect();
+    let is_word = |c: &char| c.is_alphanumeric() || *c == '_';
+    let at = column.checked_sub(1)?.min(l.len().checked_sub(1)?);
+    if !is_word(&l[at]) {
+        return None;
+    }
+    let start = (0..=at).rev().take_while(|&i| is_word(&l[i])).last()?;
+    let end = (at..l.len()).take_while(|&i| is_word(&l[i])).last()? + 1;
+    Some((l[start..end].iter().collect(), end + 1))
 }
 
 impl<S: Send + Sync> FromRequest<S> for SfJson {
@@ -113,6 +147,29 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn syntax_errors_use_the_parsers_wording() {
+        let colon = parse_json(br#"{"Name" "x"}"#).unwrap_err().message;
+        assert!(
+            colon.contains("was expecting a colon to separate field name and value"),
+            "{colon}"
+        );
+        let comma = parse_json(br#"{"Name":"x" "Phone":"1"}"#)
+            .unwrap_err()
+            .message;
+        assert!(
+            comma.contains("was expecting comma to separate Object entries"),
+            "{comma}"
+        );
+        let word = parse_json(b"not json").unwrap_err().message;
+        assert_eq!(
+            word,
+            "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false') at [line:1, column:4]"
+        );
+        let python = parse_json(br#"{"IsActive": True}"#).unwrap_err().message;
+        assert!(python.starts_with("Unrecognized token 'True'"), "{python}");
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub struct RequestVersion(pub ApiVersion);
 #[derive(Debug, Clone)]
 pub struct InstanceUrl(pub String);
 
+/// Marks an error response whose non-JSON body is what a real org sends there (the OAuth
+/// error page, the identity URL's plain `Bad_OAuth_Token`): the gateway leaves it as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnErrorBody;
+
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Caller, ApiError> {
@@ -303,6 +308,7 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         Area::Other => {}
     }
     let method = req.method().clone();
+    let path = req.uri().path().to_string();
     // Only the data API's own JSON is re-rendered: an Apex REST body is whatever the class
     // wrote, and real orgs are not known to reformat it.
     let pretty = limit_header.is_some()
@@ -322,7 +328,7 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         Ok(r) => r,
         Err(never) => match never {},
     };
-    shape_plain_errors(&mut resp, method.as_str());
+    shape_plain_errors(&mut resp, method.as_str(), &path);
     if let Some(h) = limit_header {
         set_limit_header(&mut resp, &h);
     }
@@ -360,11 +366,50 @@ fn set_limit_header(resp: &mut Response, value: &str) {
     }
 }
 
+/// What to tell a learner whose client called an API a real org serves but this mock does
+/// not (a bare "does not exist" would send them hunting for a typo).
+fn unserved_api(path: &str) -> Option<&'static str> {
+    let after_version = path
+        .strip_prefix("/services/data/")
+        .and_then(|rest| rest.split_once('/'))
+        .map_or("", |(_, r)| r);
+    let first = after_version.split('/').next().unwrap_or("");
+    if path.starts_with("/services/async/") {
+        Some("sflab's mock org does not serve Bulk API 1.0 (/services/async). Use Bulk API 2.0: /services/data/vXX.X/jobs/ingest and /jobs/query (simple-salesforce: sf.bulk2; jsforce: conn.bulk2).")
+    } else if path.starts_with("/services/Soap/m/") {
+        Some("sflab's mock org does not serve the Metadata API; describe objects with /services/data/vXX.X/sobjects/{Type}/describe instead.")
+    } else if path.starts_with("/services/Soap/T/") || first == "tooling" {
+        Some("sflab's mock org does not serve the Tooling API; a real org does.")
+    } else if matches!(
+        first,
+        "metadata"
+            | "folders"
+            | "tabs"
+            | "theme"
+            | "appMenu"
+            | "quickActions"
+            | "actions"
+            | "analytics"
+            | "chatter"
+            | "connect"
+            | "ui-api"
+            | "wave"
+            | "consent"
+            | "support"
+    ) {
+        Some("sflab's mock org does not serve this REST resource; a real org does. The mock serves sObjects, query, search, limits, composite, Bulk API 2.0, events and Apex REST.")
+    } else {
+        None
+    }
+}
+
 /// Replaces axum's own plain-text error answers (unmatched method, undecodable path,
 /// wrong content type) with Salesforce's JSON array.
-fn shape_plain_errors(resp: &mut Response, method: &str) {
+fn shape_plain_errors(resp: &mut Response, method: &str, path: &str) {
     let status = resp.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if !(status.is_client_error() || status.is_server_error())
+        || resp.extensions().get::<OwnErrorBody>().is_some()
+    {
         return;
     }
     let is_json = resp
@@ -377,7 +422,10 @@ fn shape_plain_errors(resp: &mut Response, method: &str) {
         return;
     }
     let err = match status {
-        StatusCode::NOT_FOUND => ApiError::not_found(),
+        StatusCode::NOT_FOUND => match unserved_api(path) {
+            Some(what) => ApiError::new(status, "NOT_FOUND", what).without_fields(),
+            None => ApiError::not_found(),
+        },
         StatusCode::METHOD_NOT_ALLOWED => {
             let allowed = resp
                 .headers()
@@ -410,6 +458,20 @@ fn shape_plain_errors(resp: &mut Response, method: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn apis_a_real_org_serves_but_the_mock_does_not_are_named_in_the_404() {
+        let bulk1 = unserved_api("/services/async/62.0/job").unwrap();
+        assert!(bulk1.contains("Bulk API 1.0") && bulk1.contains("bulk2"));
+        assert!(unserved_api("/services/data/v62.0/tooling/query")
+            .unwrap()
+            .contains("Tooling API"));
+        assert!(unserved_api("/services/Soap/m/62.0").is_some());
+        assert!(unserved_api("/services/data/v62.0/tabs").is_some());
+        // A typo in a served resource keeps the plain "does not exist".
+        assert_eq!(unserved_api("/services/data/v62.0/sobjectz"), None);
+        assert_eq!(unserved_api("/nothing/here"), None);
+    }
 
     #[test]
     fn repeated_and_trailing_slashes_are_normalised() {

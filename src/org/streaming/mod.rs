@@ -114,6 +114,10 @@ async fn bayeux_post(
     let version_ok = version
         .split_once('.')
         .is_some_and(|(a, b)| a.parse::<u32>().is_ok_and(|v| v >= 36) && b == "0");
+    if !version.starts_with(|c: char| c.is_ascii_digit()) {
+        // `/cometd/handshake`: the client left the version out of the URI.
+        return no_version(body).await;
+    }
     if !version_ok {
         return json_reply(
             StatusCode::BAD_REQUEST,

@@ -181,6 +181,20 @@ async fn bad_tokens_unknown_clients_and_bad_replay_ids_are_bayeux_errors() {
         .as_str()
         .unwrap()
         .contains("API version in the URI is mandatory"));
+    // A version-less handshake URL is the same mistake (sfdx-core matches this reply).
+    let (status, r) = c
+        .post(
+            "/cometd/handshake",
+            &c.token,
+            json!([{"channel": "/meta/handshake", "id": "2"}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(r[0]["channel"], "/meta/handshake");
+    assert!(r[0]["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("400::API version in the URI is mandatory"));
 }
 
 #[tokio::test]

@@ -97,6 +97,11 @@ async fn discovery_and_jwks_describe_the_server() {
     assert_eq!(d["issuer"], BASE);
     assert_eq!(d["jwks_uri"], format!("{BASE}/id/keys"));
     assert_eq!(d["id_token_signing_alg_values_supported"][0], "RS256");
+    // Only the client authentication the token endpoint accepts is advertised.
+    assert_eq!(
+        d["token_endpoint_auth_methods_supported"],
+        serde_json::json!(["client_secret_post", "client_secret_basic"])
+    );
     let k = h.get("/id/keys").await.json();
     assert_eq!(k["keys"][0]["kid"], h.auth.keys().kid.as_str());
 }

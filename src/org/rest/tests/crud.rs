@@ -147,6 +147,24 @@ async fn upsert_creates_then_updates_and_keeps_one_record() {
 }
 
 #[tokio::test]
+async fn upsert_keeps_the_url_key_when_the_body_names_another_on_insert_and_on_update() {
+    let m = mock();
+    let path = format!("{V}/sobjects/Account/ERP_Id__c/Z-7");
+    let first = m
+        .patch(&path, json!({"Name": "Zed", "ERP_Id__c": "Z-8"}))
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let again = m
+        .patch(&path, json!({"Name": "Zed 2", "ERP_Id__c": "Z-9"}))
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.body["id"], first.body["id"]);
+    let got = m.get(&path).await;
+    assert_eq!(got.body["Name"], "Zed 2");
+    assert_eq!(got.body["ERP_Id__c"], "Z-7");
+}
+
+#[tokio::test]
 async fn upsert_update_before_v46_answers_204() {
     let m = mock();
     let path = "/services/data/v45.0/sobjects/Account/ERP_Id__c/A-1000";

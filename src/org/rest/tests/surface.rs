@@ -260,6 +260,27 @@ async fn broken_json_is_a_parser_error_with_its_position() {
 }
 
 #[tokio::test]
+async fn a_value_of_the_wrong_kind_is_a_parser_error_ending_with_a_position() {
+    let m = mock();
+    let r = m
+        .send(
+            Method::POST,
+            &format!("{V}/sobjects/Account"),
+            Some(r#"{"Name":"x","AnnualRevenue":"banana"}"#),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::BAD_REQUEST, "JSON_PARSER_ERROR")
+    );
+    assert_eq!(
+        r.body[0]["message"],
+        "Cannot deserialize instance of currency from VALUE_STRING value banana or request may be missing a required field at [line:1, column:2]"
+    );
+}
+
+#[tokio::test]
 async fn in_process_sub_requests_reach_the_routes_without_being_counted() {
     use crate::org::rest::gateway::{Caller, RequestVersion};
     use crate::org::rest::versions::ApiVersion;
