@@ -5,12 +5,14 @@
 //! A missing or dead token gets 403 with the plain-text body orgs send (`Missing_OAuth_Token`,
 //! `Bad_OAuth_Token`), not the REST API's 401 array: `/id` sits outside `/services/data`.
 
+use super::profile::{utc_offset_ms, UserProfiles};
 use super::server::AuthServer;
 use super::users::User;
 use crate::org::rest::gateway::OwnErrorBody;
 use crate::org::rest::InstanceUrl;
 use crate::org::Session;
 use axum::extract::{Path, Query, State};
+use axum::Extension;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -95,6 +97,7 @@ fn urls(base: &str, org_id: &str, user_id: &str, version: &str) -> Value {
 
 pub async fn identity(
     State(auth): State<AuthServer>,
+    profiles: Option<Extension<UserProfiles>>,
     reached: InstanceUrl,
     Path((org_id, user_id)): Path<(String, String)>,
     headers: HeaderMap,
@@ -110,6 +113,10 @@ pub async fn identity(
     let Some(u) = auth.with_config(|c| c.users.by_id(&user_id).cloned()) else {
         return plain(StatusCode::NOT_FOUND, "Bad_Id");
     };
+    let profile = profiles
+        .and_then(|Extension(p)| (p.0)(&u.id))
+        .unwrap_or_default();
+    let utc_offset = utc_offset_ms(&profile.time_zone, auth.clock().now());
     let base = auth.base_url(&reached);
     let version = q
         .get("version")
@@ -127,7 +134,7 @@ pub async fn identity(
         "email_verified": true,
         "first_name": u.first_name,
         "last_name": u.last_name.clone().unwrap_or_else(|| u.display_name()),
-        "timezone": "Europe/London",
+        "timezone": profile.time_zone,
         "photos": {"picture": format!("{base}/img/userprofile/default_profile_200_v2.png"), "thumbnail": format!("{base}/img/userprofile/default_profile_45_v2.png")},
         "addr_street": null, "addr_city": null, "addr_state": null, "addr_country": null, "addr_zip": null,
         "mobile_phone": null,
@@ -137,9 +144,9 @@ pub async fn identity(
         "urls": urls(&base, &s.org_id, &u.id, version),
         "active": u.login_blocked().is_none(),
         "user_type": "STANDARD",
-        "language": "en_US",
-        "locale": "en_GB",
-        "utcOffset": 0,
+        "language": profile.language,
+        "locale": profile.locale,
+        "utcOffset": utc_offset,
         "last_modified_date": "2026-01-01T00:00:00.000+0000",
         "is_app_installed": true,
     });

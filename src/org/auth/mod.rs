@@ -31,6 +31,7 @@ mod identity;
 pub mod jwt;
 pub mod keys;
 mod pages;
+pub mod profile;
 pub mod pkce;
 mod revoke;
 pub mod saml;

@@ -123,7 +123,10 @@ pub async fn userinfo(
         "user_type": "STANDARD",
         "language": user.get("LanguageLocaleKey").cloned().unwrap_or(json!("en_US")),
         "locale": user.get("LocaleSidKey").cloned().unwrap_or(json!("en_US")),
-        "utcOffset": 0,
+        "utcOffset": crate::org::auth::profile::utc_offset_ms(
+            user.get("TimeZoneSidKey").and_then(Value::as_str).unwrap_or("America/Los_Angeles"),
+            state.org.clock.now(),
+        ),
         "urls": {
             "rest": format!("{instance}/services/data/v{{version}}/"),
             "sobjects": format!("{instance}/services/data/v{{version}}/sobjects/"),

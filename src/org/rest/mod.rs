@@ -92,6 +92,26 @@ fn core_routes() -> Router<RestState> {
         .merge(recent::routes())
 }
 
+/// The identity URL's view of a user: their User record's time zone, locale and language.
+fn user_profiles(org: crate::org::Org) -> crate::org::auth::profile::UserProfiles {
+    use crate::org::auth::profile::{Profile, UserProfiles};
+    UserProfiles(std::sync::Arc::new(move |user_id: &str| {
+        let store = org.store.read();
+        let user = store.retrieve("User", user_id, None, "62.0").ok()?;
+        let text = |field: &str, fallback: String| {
+            user.get(field)
+                .and_then(serde_json::Value::as_str)
+                .map_or(fallback, str::to_string)
+        };
+        let d = Profile::default();
+        Some(Profile {
+            time_zone: text("TimeZoneSidKey", d.time_zone),
+            locale: text("LocaleSidKey", d.locale),
+            language: text("LanguageLocaleKey", d.language),
+        })
+    }))
+}
+
 /// Path of a route under `/services/data/{version}`.
 fn v(path: &str) -> String {
     format!("/services/data/{{version}}{path}")
@@ -100,7 +120,10 @@ fn v(path: &str) -> String {
 /// The REST routes, then every other surface of the org, one line each.
 fn surfaces(state: RestState) -> Router {
     rest_routes(state.clone())
-        .merge(crate::org::auth::router(state.org.auth.clone()))
+        .merge(
+            crate::org::auth::router(state.org.auth.clone())
+                .layer(axum::Extension(user_profiles(state.org.clone()))),
+        )
         .merge(crate::org::composite::router(state.org.clone()))
         .merge(crate::org::bulk::routes::router(state.org.clone()))
         .merge(meta::userinfo_routes(state.clone()))

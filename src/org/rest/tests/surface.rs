@@ -224,6 +224,34 @@ async fn the_sf_cli_login_sequence_is_answered() {
 }
 
 #[tokio::test]
+async fn the_identity_url_and_userinfo_read_the_same_user_record() {
+    let m = mock();
+    let info = m.get("/services/oauth2/userinfo").await;
+    let user_id = info.body["user_id"].as_str().unwrap().to_string();
+    let org_id = info.body["organization_id"].as_str().unwrap().to_string();
+    let moved = m
+        .send(
+            Method::PATCH,
+            &format!("{V}/sobjects/User/{user_id}"),
+            Some(r#"{"TimeZoneSidKey":"Europe/Paris","LocaleSidKey":"fr_FR"}"#),
+            &[],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::NO_CONTENT, "{:?}", moved.body);
+    let info = m.get("/services/oauth2/userinfo").await;
+    let id = m.get(&format!("/id/{org_id}/{user_id}")).await;
+    assert_eq!(id.status, StatusCode::OK);
+    assert_eq!(info.body["zoneinfo"], "Europe/Paris");
+    assert_eq!(id.body["timezone"], "Europe/Paris");
+    assert_eq!(id.body["locale"], "fr_FR");
+    assert_eq!(info.body["locale"], "fr_FR");
+    // Paris is one or two hours ahead of UTC, by the season of the org's clock.
+    let offset = id.body["utcOffset"].as_i64().unwrap();
+    assert!([3_600_000, 7_200_000].contains(&offset), "{offset}");
+    assert_eq!(info.body["utcOffset"], id.body["utcOffset"]);
+}
+
+#[tokio::test]
 async fn an_oversized_body_is_refused_before_parsing() {
     let m = mock();
     let huge = format!(r#"{{"Name":"{}"}}"#, "x".repeat(51 * 1024 * 1024));
