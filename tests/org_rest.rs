@@ -187,3 +187,50 @@ async fn oauth_error_pages_and_identity_errors_keep_their_own_bodies_through_the
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn an_answer_given_without_reading_the_body_tells_the_client_to_reconnect() {
+    let org = Org::default_org();
+    let login = issue_static_token(&org, None).unwrap();
+    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(sflab::org::serve::serve(listener, org, None, async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}/services/data/v62.0");
+    let big = "x".repeat(200 * 1024);
+    // Refused before the body is read: a bad token on a Bulk upload, an unknown resource.
+    let refused = client
+        .put(format!("{base}/jobs/ingest/7505g000000000001AAA/batches"))
+        .bearer_auth("00Dnot!valid")
+        .header("content-type", "text/csv")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.headers()["connection"], "close");
+    let unknown = client
+        .post(format!("{base}/no-such-resource"))
+        .bearer_auth(&login.token)
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(unknown.headers()["connection"], "close");
+    // A body the org read keeps the connection open, and the client carries on.
+    let created = client
+        .post(format!("{base}/sobjects/Account"))
+        .bearer_auth(&login.token)
+        .json(&serde_json::json!({"Name": "Kept Alive"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert!(created.headers().get("connection").is_none());
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

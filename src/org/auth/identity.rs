@@ -12,9 +12,9 @@ use crate::org::rest::gateway::OwnErrorBody;
 use crate::org::rest::InstanceUrl;
 use crate::org::Session;
 use axum::extract::{Path, Query, State};
-use axum::Extension;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 

@@ -10,6 +10,7 @@
 
 use super::error::ApiError;
 use super::limits::{limit_info_header, Spend};
+use super::unread_body::BodyWatch;
 use super::versions::ApiVersion;
 use super::RestState;
 use crate::org::Session;
@@ -221,9 +222,23 @@ impl Service<Request<Body>> for Gateway {
         let state = self.state.clone();
         Box::pin(async move {
             let origin = crate::org::origin::of_request(&req);
+            // Composite subrequests share their parent's connection: only a client's own
+            // request can leave bytes unread on it.
+            let is_subrequest = req
+                .extensions()
+                .get::<crate::org::composite::Subrequest>()
+                .is_some();
+            let (parts, body) = req.into_parts();
+            let (watch, body) = BodyWatch::wrap(&parts.headers, body);
+            let req = Request::from_parts(parts, body);
             let serve = AssertUnwindSafe(handle(inner, state, req)).catch_unwind();
             let handled = crate::org::origin::with_call_origin(origin, serve).await;
-            Ok(handled.unwrap_or_else(|_| ApiError::unknown_exception().into_response()))
+            let mut resp =
+                handled.unwrap_or_else(|_| ApiError::unknown_exception().into_response());
+            if !is_subrequest {
+                watch.settle(&mut resp);
+            }
+            Ok(resp)
         })
     }
 }

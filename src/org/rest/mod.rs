@@ -27,6 +27,7 @@ mod sobjects;
 pub mod static_token;
 #[cfg(test)]
 mod tests;
+mod unread_body;
 pub mod versions;
 
 pub use body::SfJson;
