@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 
 pub const MAX_COLLECTION_RECORDS: usize = 200;
 
-const ROLLED_BACK: &str = "Record rolled back because not all records were valid and the request was using AllOrNone header";
+pub(crate) const ROLLED_BACK: &str = "Record rolled back because not all records were valid and the request was using AllOrNone header";
 
 /// One error of one record: `{statusCode, message, fields}`.
 #[derive(Debug, Clone, PartialEq, Eq)]

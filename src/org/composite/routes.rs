@@ -208,6 +208,17 @@ async fn save_records(
     body: &[u8],
 ) -> Result<Response, CompositeError> {
     let req = collections::parse_request(body)?;
+    if matches!(op, CollectionOp::Create) {
+        let published = crate::org::events::rest::try_publish_collection(
+            &st.org,
+            &caller.0,
+            &req.records,
+            req.all_or_none,
+        );
+        if let Some(results) = published {
+            return Ok(ok(results));
+        }
+    }
     let actor = actor(&st.org, caller);
     let mut store = st.org.store.write();
     let results = collections::save(&mut store, &actor, &op, &req.records, req.all_or_none);

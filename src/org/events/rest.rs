@@ -9,7 +9,8 @@
 //! family. sflab's ids are `e01` followed by a counter, with the usual checksum suffix.
 
 use super::log::Transport;
-use super::publish::PublishError;
+use super::publish::{platform_payload, PublishError};
+use super::schema::{EventKind, EventType};
 use crate::org::ids::SfId;
 use crate::org::rest::error::{json_response, ApiError};
 use crate::org::{Org, Session};
@@ -18,8 +19,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 static NEXT_EVENT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -74,16 +76,82 @@ fn publish(org: &Org, caller: &Session, event: &str, body: &Value) -> Result<Res
     drop(store);
     Ok(json_response(
         StatusCode::CREATED,
-        &json!({
-            "id": event_id(),
-            "success": true,
-            "errors": [{
-                "statusCode": "OPERATION_ENQUEUED",
-                "message": published.uuid,
-                "fields": []
-            }]
-        }),
+        &enqueued(&published.uuid),
     ))
+}
+
+/// The save result of a published event: success, with the EventUuid under OPERATION_ENQUEUED.
+fn enqueued(uuid: &str) -> Value {
+    json!({
+        "id": event_id(),
+        "success": true,
+        "errors": [{"statusCode": "OPERATION_ENQUEUED", "message": uuid, "fields": []}]
+    })
+}
+
+fn failed(code: &str, message: &str, fields: Vec<String>) -> Value {
+    json!({"success": false, "errors": [{"statusCode": code, "message": message, "fields": fields}]})
+}
+
+fn failed_publish(e: &PublishError) -> Value {
+    let fields = match e {
+        PublishError::UnknownField { field, .. } | PublishError::BadValue { field, .. } => {
+            vec![field.clone()]
+        }
+        _ => Vec::new(),
+    };
+    failed(e.error_code(), &e.to_string(), fields)
+}
+
+/// sObject Collections create when every record is a platform event (jsforce sends an array
+/// of events this way): each published in order, each with the result a single publish
+/// gives. With `all_or_none`, one invalid event keeps all of them off the bus. `None` when
+/// some record is not a platform event (the collection is saved as records then).
+pub fn try_publish_collection(
+    org: &Org,
+    caller: &Session,
+    records: &[Map<String, Value>],
+    all_or_none: bool,
+) -> Option<Value> {
+    let types: Vec<&Arc<EventType>> = records
+        .iter()
+        .map(|r| {
+            let name = r.get("attributes")?.get("type")?.as_str()?;
+            let ty = org.events.event_type(name)?;
+            matches!(ty.kind, EventKind::Platform(_)).then_some(ty)
+        })
+        .collect::<Option<_>>()?;
+    if types.is_empty() {
+        return None;
+    }
+    let now = org.clock.now();
+    let checked: Vec<Result<(), PublishError>> = records
+        .iter()
+        .zip(&types)
+        .map(|(r, ty)| platform_payload(ty, r, &caller.user_id, now).map(|_| ()))
+        .collect();
+    if all_or_none && checked.iter().any(Result::is_err) {
+        let results = checked.iter().map(|c| match c {
+            Err(e) => failed_publish(e),
+            Ok(()) => failed(
+                "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                crate::org::composite::collections::ROLLED_BACK,
+                Vec::new(),
+            ),
+        });
+        return Some(Value::Array(results.collect()));
+    }
+    let store = org.store.read();
+    let results = records.iter().zip(&types).map(|(r, ty)| {
+        match org
+            .events
+            .publish(&store, &ty.name, r, &caller.user_id, Transport::Rest)
+        {
+            Ok(p) => enqueued(&p.uuid),
+            Err(e) => failed_publish(&e),
+        }
+    });
+    Some(Value::Array(results.collect()))
 }
 
 /// The schema routes (the publish route is the sObject create route).

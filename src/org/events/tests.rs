@@ -61,6 +61,45 @@ async fn rest_publish_answers_201_with_the_uuid_enqueued() {
 }
 
 #[tokio::test]
+async fn a_collection_of_events_publishes_each_and_all_or_none_holds_them_all_back() {
+    let org = Org::default_org();
+    let ev = |n: &str| json!({"attributes": {"type": "OrderShipped__e"}, "Order_Number__c": n});
+    let (status, body) = send(
+        &org,
+        "POST",
+        &format!("{V}/composite/sobjects"),
+        json!({"allOrNone": false, "records": [ev("SO-1"), {"attributes": {"type": "OrderShipped__e"}, "Nope__c": 1}, ev("SO-3")]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body[0]["success"], true);
+    assert_eq!(body[0]["errors"][0]["statusCode"], "OPERATION_ENQUEUED");
+    assert_eq!(body[1]["success"], false);
+    assert_eq!(body[1]["errors"][0]["statusCode"], "INVALID_FIELD");
+    assert_eq!(body[2]["success"], true);
+    let events = all(&org, "/event/OrderShipped__e");
+    let numbers: Vec<Value> = events
+        .iter()
+        .map(|e| e.payload()["Order_Number__c"].clone())
+        .collect();
+    assert_eq!(numbers, vec![json!("SO-1"), json!("SO-3")]);
+    assert_eq!(body[2]["errors"][0]["message"], events[1].uuid.to_string());
+    let (_, held) = send(
+        &org,
+        "POST",
+        &format!("{V}/composite/sobjects"),
+        json!({"allOrNone": true, "records": [ev("SO-4"), {"attributes": {"type": "OrderShipped__e"}, "Nope__c": 1}]}),
+    )
+    .await;
+    assert_eq!(
+        held[0]["errors"][0]["statusCode"],
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    assert_eq!(held[1]["errors"][0]["statusCode"], "INVALID_FIELD");
+    assert_eq!(all(&org, "/event/OrderShipped__e").len(), 2);
+}
+
+#[tokio::test]
 async fn rest_publish_with_an_unknown_field_is_invalid_field() {
     let org = Org::default_org();
     let (status, body) = send(
