@@ -254,14 +254,69 @@ fn wrap(name: &str, outcomes: &[RowOutcome]) -> String {
     format!("<{name}>{inner}</{name}>")
 }
 
-/// `create`.
+/// `create`. A call whose records are all platform events publishes them (each result is a
+/// success carrying the EventUuid under OPERATION_ENQUEUED, as over REST).
 pub fn create(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault> {
     let rows = sobjects(call)?;
+    if let Some(published) = publish_events(ctx, &rows) {
+        return Ok(published);
+    }
     let out = run_rows(ctx, &rows, |s, r, a| {
         let c = s.insert(&r.object, &r.fields, a)?;
         Ok((c.to_string(), None))
     })?;
     Ok(wrap("createResponse", &out))
+}
+
+fn publish_events(ctx: &CallContext<'_>, rows: &[SoapRecord]) -> Option<String> {
+    let records: Vec<serde_json::Map<String, serde_json::Value>> = rows
+        .iter()
+        .map(|r| {
+            let mut m = r.fields.clone();
+            m.insert("attributes".into(), serde_json::json!({"type": r.object}));
+            m
+        })
+        .collect();
+    let results = crate::org::events::rest::try_publish_collection(
+        &ctx.state.org,
+        ctx.session,
+        &records,
+        ctx.all_or_none(),
+    )?;
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let inner: String = results
+        .as_array()?
+        .iter()
+        .map(|r| {
+            let errors: String = r["errors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| {
+                    errors_xml(&RowError {
+                        status_code: text(&e["statusCode"]),
+                        message: text(&e["message"]),
+                        fields: e["fields"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(text)
+                            .collect(),
+                    })
+                })
+                .collect();
+            match r["id"].as_str() {
+                Some(id) => format!(
+                    "<result>{errors}<id>{}</id><success>true</success></result>",
+                    escape(id)
+                ),
+                None => format!(
+                    r#"<result>{errors}<id xsi:nil="true"/><success>false</success></result>"#
+                ),
+            }
+        })
+        .collect();
+    Some(format!("<createResponse>{inner}</createResponse>"))
 }
 
 /// `update` (each record names its `Id`).

@@ -291,6 +291,47 @@ async fn query_more_pages_with_a_locator_and_the_limit_header_counts() {
 }
 
 #[tokio::test]
+async fn a_create_of_platform_events_publishes_them() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let create = r#"<create><sObjects><type>OrderShipped__e</type><Order_Number__c>SO-7</Order_Number__c><Weight_Kg__c>12.5</Weight_Kg__c></sObjects><sObjects><type>OrderShipped__e</type><Order_Number__c>SO-8</Order_Number__c></sObjects></create>"#;
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", create),
+    )
+    .await;
+    let results: Vec<&Element> = r.body.child("Body").unwrap().children[0]
+        .children_named("result")
+        .collect();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0].child_text("success"), Some("true"));
+    assert!(results[0].child_text("id").unwrap().starts_with("e01"));
+    let enqueued = results[0].child("errors").unwrap();
+    assert_eq!(
+        enqueued.child_text("statusCode"),
+        Some("OPERATION_ENQUEUED")
+    );
+    let events = org
+        .events
+        .bus
+        .read(
+            "/event/OrderShipped__e",
+            crate::org::events::ReplayFrom::Earliest,
+            10,
+            org.clock.now(),
+        )
+        .unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        enqueued.child_text("message"),
+        Some(events[0].uuid.to_string().as_str())
+    );
+    assert_eq!(events[0].payload()["Weight_Kg__c"], 12.5);
+}
+
+#[tokio::test]
 async fn create_update_upsert_delete_report_per_record_results() {
     let org = Org::default_org();
     let app = router(org.clone());
