@@ -117,12 +117,13 @@ pub fn discover(dirs: &[PathBuf]) -> Result<Vec<Submission>, SubmissionError> {
     Ok(out)
 }
 
-/// A name safe as a file name in the output folder (feedback files, scratch folders).
+/// A name safe as a file name in the output folder (feedback files, scratch folders):
+/// letters and digits of any script stay (`émile`), separators and the like become `_`.
 pub fn file_stem(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
                 c
             } else {
                 '_'
@@ -135,6 +136,26 @@ pub fn file_stem(name: &str) -> String {
     } else {
         s
     }
+}
+
+/// One file stem per name, in order: a name whose stem another already took (`dave smith`
+/// and `dave_smith`, or two that differ only in case) gets `-2`, `-3`… so no file overwrites
+/// another.
+pub fn unique_file_stems<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .map(|name| {
+            let stem = file_stem(name);
+            let mut candidate = stem.clone();
+            let mut n = 1;
+            while !taken.insert(candidate.to_lowercase()) {
+                n += 1;
+                candidate = format!("{stem}-{n}");
+            }
+            candidate
+        })
+        .collect()
 }
 
 /// Whether a path inside a submission is left behind (not the learner's own work).
@@ -344,5 +365,15 @@ mod tests {
     fn file_stems_are_safe_names() {
         assert_eq!(file_stem("alice smith/../x"), "alice_smith_.._x");
         assert_eq!(file_stem("..."), "submission");
+        assert_eq!(file_stem("émile"), "émile");
+    }
+
+    #[test]
+    fn names_that_clean_up_alike_get_distinct_stems() {
+        let stems = unique_file_stems(["dave smith", "dave_smith", "Dave_Smith", "émile", "àmile"]);
+        assert_eq!(
+            stems,
+            ["dave_smith", "dave_smith-2", "Dave_Smith-3", "émile", "àmile"]
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! `grades.json`, `junit.xml` and `feedback/<submission>.md`.
 
 use super::grader::Gradebook;
-use super::submission::file_stem;
+use super::submission::unique_file_stems;
 use std::path::{Path, PathBuf};
 
 /// An output format of `sflab grade --format`.
@@ -84,10 +84,9 @@ pub fn write_outputs(
                 written.push(put(&out.join("junit.xml"), &super::junit::to_junit(book))?);
             }
             Format::Md => {
-                for g in &book.grades {
-                    let path = out
-                        .join("feedback")
-                        .join(format!("{}.md", file_stem(&g.name)));
+                let stems = unique_file_stems(book.grades.iter().map(|g| g.name.as_str()));
+                for (g, stem) in book.grades.iter().zip(stems) {
+                    let path = out.join("feedback").join(format!("{stem}.md"));
                     written.push(put(&path, &super::feedback::to_markdown(g, &book.rubric))?);
                 }
             }
