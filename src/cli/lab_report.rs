@@ -127,7 +127,8 @@ pub fn render_report(report: &Report, title: &str) -> String {
             report.points, report.max_points
         );
     }
-    out
+    // The learner's output and request bodies are shown, never obeyed by the terminal.
+    super::visible::visible(&out).into_owned()
 }
 
 fn short_path(e: &Exchange) -> String {
@@ -246,14 +247,15 @@ pub fn render_transcript(
         out.push_str(
             "No exchange was recorded: the code never reached the org through SF_INSTANCE_URL.\n",
         );
-        return out;
+        return super::visible::visible(&out).into_owned();
     }
     out.push_str(&exchange_table(exchanges));
     for e in exchanges {
         out.push('\n');
         out.push_str(&exchange_detail(e));
     }
-    out
+    // The learner's output and request bodies are shown, never obeyed by the terminal.
+    super::visible::visible(&out).into_owned()
 }
 
 #[cfg(test)]

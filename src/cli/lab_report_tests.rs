@@ -141,3 +141,12 @@ fn an_empty_transcript_explains_why() {
     let text = render_transcript("x", "now", &[], &[]);
     assert!(text.contains("never reached the org"));
 }
+
+#[test]
+fn a_transcript_shows_the_programs_escape_sequences_instead_of_sending_them() {
+    let mut run = LearnerRun::default();
+    run.stdout.text = "hello\x1b[2J\x1b]0;PWNED\x07\n".into();
+    let text = render_transcript("x", "now", &[], &[run]);
+    assert!(!text.contains('\x1b'), "{text:?}");
+    assert!(text.contains("hello␛[2J␛]0;PWNED␇"), "{text}");
+}

@@ -12,6 +12,7 @@ mod lab_report;
 pub mod org;
 mod org_login;
 mod track;
+mod visible;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

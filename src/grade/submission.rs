@@ -373,7 +373,13 @@ mod tests {
         let stems = unique_file_stems(["dave smith", "dave_smith", "Dave_Smith", "émile", "àmile"]);
         assert_eq!(
             stems,
-            ["dave_smith", "dave_smith-2", "Dave_Smith-3", "émile", "àmile"]
+            [
+                "dave_smith",
+                "dave_smith-2",
+                "Dave_Smith-3",
+                "émile",
+                "àmile"
+            ]
         );
     }
 }
