@@ -40,6 +40,8 @@ pub struct FolderCopy {
     pub masked: Vec<String>,
     /// Files left out (binary, symlink, too large, sflab state).
     pub skipped: Vec<String>,
+    /// When the newest copied file was last modified.
+    pub newest: Option<std::time::SystemTime>,
 }
 
 /// What `write_report` wrote.
@@ -110,6 +112,9 @@ fn copy_folder(
                 out.masked.push(shown.clone());
             }
             put(&to.join(&rel), clean.as_bytes())?;
+            if let Ok(modified) = meta.modified() {
+                out.newest = out.newest.max(Some(modified));
+            }
             #[cfg(unix)]
             if meta.permissions().mode() & 0o111 != 0 {
                 use std::os::unix::fs::PermissionsExt as _;
@@ -124,6 +129,27 @@ fn copy_folder(
 
 #[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
+
+/// When the last attempt that counts as a pass ended, if the folder was changed after it:
+/// the copy is then not the code that passed (a `reset`, or edits since).
+fn changed_since_pass(
+    track: &Track,
+    p: Option<&LabProgress>,
+    copy: Option<&FolderCopy>,
+) -> Option<DateTime<Utc>> {
+    let last_pass = p?
+        .attempts
+        .iter()
+        .filter(|a| super::view::counts_as_pass(track, a))
+        .filter_map(|a| {
+            let start = DateTime::parse_from_rfc3339(&a.started_at).ok()?;
+            Some(start.with_timezone(&Utc) + chrono::Duration::milliseconds(a.duration_ms as i64))
+        })
+        .max()?;
+    let newest: DateTime<Utc> = copy?.newest?.into();
+    // A little slack: files the run itself wrote were written before the attempt ended.
+    (newest > last_pass + chrono::Duration::seconds(2)).then_some(last_pass)
+}
 
 fn attempts_json(p: Option<&LabProgress>) -> Vec<Value> {
     p.map(|p| {
@@ -160,6 +186,7 @@ fn markdown(
     track: &Track,
     rows: &[AssignedRow],
     copies: &BTreeMap<String, FolderCopy>,
+    changed: &BTreeMap<String, DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> String {
     let mut md = format!(
@@ -209,6 +236,12 @@ fn markdown(
         if !c.skipped.is_empty() {
             md.push_str(&format!("; left out: {}", c.skipped.join(", ")));
         }
+        if let Some(passed) = changed.get(lab) {
+            md.push_str(&format!(
+                "; **changed after the last pass** ({}): this copy is the current version, not the one that passed; run `sflab check {lab}` again",
+                passed.format("%Y-%m-%d %H:%M UTC")
+            ));
+        }
     }
     md.push('\n');
     md
@@ -239,6 +272,13 @@ pub fn write_report(
             copies.insert(r.lab.clone(), c);
         }
     }
+    let changed: BTreeMap<String, DateTime<Utc>> = rows
+        .iter()
+        .filter_map(|r| {
+            let at = changed_since_pass(track, progress.get(&r.lab), copies.get(&r.lab))?;
+            Some((r.lab.clone(), at))
+        })
+        .collect();
     let labs: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -257,6 +297,7 @@ pub fn write_report(
                 "folder": c.map(|_| format!("labs/{}", r.lab)),
                 "masked_files": c.map(|c| c.masked.clone()).unwrap_or_default(),
                 "skipped_files": c.map(|c| c.skipped.clone()).unwrap_or_default(),
+                "changed_since_pass": changed.contains_key(&r.lab),
             })
         })
         .collect();
@@ -281,7 +322,10 @@ pub fn write_report(
             .as_bytes(),
     )?;
     let md_path = out.join("progress.md");
-    put(&md_path, markdown(track, rows, &copies, now).as_bytes())?;
+    put(
+        &md_path,
+        markdown(track, rows, &copies, &changed, now).as_bytes(),
+    )?;
     let masked = copies
         .iter()
         .flat_map(|(lab, c)| c.masked.iter().map(move |f| format!("{lab}/{f}")))
@@ -311,5 +355,57 @@ mod tests {
         assert!(!out.contains("AQ0AQH8hPq2"), "{out}");
         let plain = "#!/bin/sh\necho hello\n";
         assert_eq!(masked_text(&r, "run", plain), plain);
+    }
+
+    #[test]
+    fn a_folder_changed_after_its_last_pass_is_flagged() {
+        let c = crate::curriculum::Curriculum::embedded().unwrap();
+        let track = super::super::spec::parse(
+            "t.yaml",
+            "track: T\nlabs:\n  - { lab: rest-crud, due: 2026-12-04 }\n",
+            &c,
+        )
+        .unwrap();
+        let pass = crate::progress::AttemptRow {
+            id: 1,
+            lab: "rest-crud".into(),
+            started_at: "2026-12-01T10:00:00Z".into(),
+            duration_ms: 4_000,
+            passed: true,
+            points: 8,
+            max_points: 8,
+            backend: "mock".into(),
+            error: None,
+            verdicts: vec![],
+        };
+        let progress = LabProgress {
+            started: true,
+            attempts: vec![pass],
+        };
+        let copy_at = |at: &str| FolderCopy {
+            newest: Some(
+                DateTime::parse_from_rfc3339(at)
+                    .unwrap()
+                    .with_timezone(&Utc)
+                    .into(),
+            ),
+            ..FolderCopy::default()
+        };
+        // Written by the run itself, before the attempt ended: the copy is what passed.
+        let during = copy_at("2026-12-01T10:00:03Z");
+        assert_eq!(
+            changed_since_pass(&track, Some(&progress), Some(&during)),
+            None
+        );
+        // Reset or edited an hour later: flagged with the time of the pass.
+        let later = copy_at("2026-12-01T11:00:00Z");
+        let flagged = changed_since_pass(&track, Some(&progress), Some(&later)).unwrap();
+        assert_eq!(flagged.to_rfc3339(), "2026-12-01T10:00:04+00:00");
+        // Never passed: nothing to compare with.
+        let none = LabProgress {
+            started: true,
+            attempts: vec![],
+        };
+        assert_eq!(changed_since_pass(&track, Some(&none), Some(&later)), None);
     }
 }
