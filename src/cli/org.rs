@@ -60,10 +60,8 @@ pub fn connection_env(
     let mut env = vec![
         ("SF_INSTANCE_URL", instance_url.to_string()),
         ("SF_LOGIN_URL", instance_url.to_string()),
-        (
-            "SF_API_VERSION",
-            crate::org::rest::versions::ApiVersion(crate::org::rest::versions::NEWEST).number(),
-        ),
+        // The version the lessons and labs speak, so examples behave as they did in a lab.
+        ("SF_API_VERSION", crate::runner::env::API_VERSION.to_string()),
         ("SF_ACCESS_TOKEN", token.to_string()),
         ("SF_USERNAME", username.to_string()),
     ];
@@ -354,5 +352,12 @@ mod tests {
         assert!(env
             .iter()
             .all(|(k, _)| !k.contains("CA") && *k != "SSL_CERT_FILE"));
+    }
+
+    #[test]
+    fn the_served_org_speaks_the_api_version_labs_give_their_programs() {
+        let env = connection_env("http://127.0.0.1:1", "t", "u", None, None);
+        let version = env.iter().find(|(k, _)| *k == "SF_API_VERSION").unwrap();
+        assert_eq!(version.1, crate::runner::env::API_VERSION);
     }
 }
