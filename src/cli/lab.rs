@@ -7,7 +7,7 @@
 use super::lab_report::{render_report, render_transcript};
 use super::{Cli, Failure};
 use crate::curriculum::{Curriculum, DiskFiles, Files, LabMeta};
-use crate::lab::{next_hint, reset_lab, start_lab, HintChoice, LabSpec, StartOutcome};
+use crate::lab::{next_hint_among, reset_lab, start_lab, HintChoice, LabSpec, StartOutcome};
 use crate::progress::Store;
 use crate::runner::watch::{LabWatcher, DEBOUNCE};
 use crate::runner::{run_lab, Report, RunError, RunOptions};
@@ -241,16 +241,21 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
     let ws = workspace_of(cli)?;
     let mut store = store_of(&ws)?;
     let last = store.last_attempt(id)?;
-    let failing = last
+    let failing_rules = last
         .as_ref()
-        .and_then(|a| a.verdicts.iter().find(|v| v.failed()))
-        .map(|v| v.rule.clone());
+        .map(|a| crate::lab::failing_rules(&a.verdicts))
+        .unwrap_or_default();
     let revealed: Vec<(String, u32)> = store
         .hints_revealed(id)?
         .into_iter()
         .map(|h| (h.rule, h.tier))
         .collect();
-    match next_hint(&spec, failing.as_deref(), &revealed) {
+    let choice = next_hint_among(&spec, &failing_rules, &revealed);
+    let failing = match &choice {
+        HintChoice::Next { rule, .. } => rule.clone(),
+        _ => failing_rules.first().cloned(),
+    };
+    match choice {
         HintChoice::Next {
             rule,
             tier,
@@ -270,7 +275,7 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
                 rule.map(|r| format!(" for {r}")).unwrap_or_default()
             );
             for h in spec.hints_for(failing.as_deref()) {
-                outln!("\n- {}", h.text.trim_end());
+                outln!("\n- {}", h.text.trim_end().replace('\n', "\n  "));
             }
         }
         HintChoice::NoneAvailable { rule } => match (rule, last) {

@@ -61,7 +61,10 @@ pub fn connection_env(
         ("SF_INSTANCE_URL", instance_url.to_string()),
         ("SF_LOGIN_URL", instance_url.to_string()),
         // The version the lessons and labs speak, so examples behave as they did in a lab.
-        ("SF_API_VERSION", crate::runner::env::API_VERSION.to_string()),
+        (
+            "SF_API_VERSION",
+            crate::runner::env::API_VERSION.to_string(),
+        ),
         ("SF_ACCESS_TOKEN", token.to_string()),
         ("SF_USERNAME", username.to_string()),
     ];

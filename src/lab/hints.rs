@@ -61,6 +61,36 @@ pub fn next_hint(spec: &LabSpec, failing: Option<&str>, revealed: &[(String, u32
     }
 }
 
+/// The rules an attempt failed, each once, in the order of its verdicts.
+pub fn failing_rules(verdicts: &[crate::rules::Verdict]) -> Vec<String> {
+    let mut rules: Vec<String> = Vec::new();
+    for v in verdicts.iter().filter(|v| v.failed()) {
+        if !rules.contains(&v.rule) {
+            rules.push(v.rule.clone());
+        }
+    }
+    rules
+}
+
+/// The next hint when several rules failed (in the order the lab lists them): the first
+/// failing rule with a hint still unseen, so that once one rule's hints are used up the next
+/// rule's come; when every one is used up, what [`next_hint`] says of the first.
+pub fn next_hint_among(
+    spec: &LabSpec,
+    failing: &[String],
+    revealed: &[(String, u32)],
+) -> HintChoice {
+    let mut first = None;
+    for rule in failing {
+        let choice = next_hint(spec, Some(rule), revealed);
+        if matches!(choice, HintChoice::Next { .. }) {
+            return choice;
+        }
+        first.get_or_insert(choice);
+    }
+    first.unwrap_or_else(|| next_hint(spec, None, revealed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +129,40 @@ mod tests {
         ];
         assert_eq!(
             next_hint(&s, Some("state.idempotent"), &all),
+            HintChoice::Exhausted {
+                rule: Some("state.idempotent".into())
+            }
+        );
+    }
+
+    #[test]
+    fn when_one_failing_rules_hints_are_used_up_the_next_rules_come() {
+        let s = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n\
+             checks:\n  - { rule: state.idempotent }\n  - { rule: http.calls_at_most, max: 3 }\n\
+             hints:\n  - { rule: state.idempotent, text: one }\n  - { rule: http.calls_at_most, text: fewer }\n",
+        )
+        .unwrap();
+        let failing = vec![
+            "state.idempotent".to_string(),
+            "http.calls_at_most".to_string(),
+        ];
+        assert!(matches!(
+            next_hint_among(&s, &failing, &[]),
+            HintChoice::Next { ref text, .. } if text == "one"
+        ));
+        let seen = vec![("state.idempotent".to_string(), 0)];
+        assert!(matches!(
+            next_hint_among(&s, &failing, &seen),
+            HintChoice::Next { ref text, .. } if text == "fewer"
+        ));
+        let all = vec![
+            ("state.idempotent".to_string(), 0),
+            ("http.calls_at_most".to_string(), 0),
+        ];
+        assert_eq!(
+            next_hint_among(&s, &failing, &all),
             HintChoice::Exhausted {
                 rule: Some("state.idempotent".into())
             }

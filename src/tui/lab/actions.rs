@@ -3,7 +3,7 @@
 
 use super::driver::LabDriver;
 use super::LabEvent;
-use crate::lab::{next_hint, reset_lab, HintChoice};
+use crate::lab::{next_hint_among, reset_lab, HintChoice};
 use crate::tui::event::Event;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -52,20 +52,23 @@ impl LabDriver {
         let Some(mut store) = self.store() else {
             return;
         };
-        let failing = failing.or_else(|| {
-            let last = store.last_attempt(lab).ok().flatten()?;
-            last.verdicts
-                .iter()
-                .find(|v| v.failed())
-                .map(|v| v.rule.clone())
-        });
+        // The rule asked about, else every rule the last attempt failed, in order.
+        let failing: Vec<String> = match failing {
+            Some(rule) => vec![rule],
+            None => store
+                .last_attempt(lab)
+                .ok()
+                .flatten()
+                .map(|a| crate::lab::failing_rules(&a.verdicts))
+                .unwrap_or_default(),
+        };
         let revealed: Vec<(String, u32)> = store
             .hints_revealed(lab)
             .unwrap_or_default()
             .into_iter()
             .map(|h| (h.rule, h.tier))
             .collect();
-        match next_hint(&spec, failing.as_deref(), &revealed) {
+        match next_hint_among(&spec, &failing, &revealed) {
             HintChoice::Next {
                 rule, tier, of, ..
             } => {
