@@ -307,6 +307,24 @@ fn a_submission_without_a_run_file_scores_zero_with_a_reason() {
     assert!(md.contains("could not be run"), "{md}");
     let root = assert_junit_schema(&std::fs::read_to_string(out.join("junit.xml")).unwrap(), 1);
     assert_eq!(root.children[0].attrs["errors"], "6");
+    // Said to the instructor: no sandbox path, no learner advice.
+    let error = &rows["empty-hand-in"]["error"];
+    assert!(!error.contains("sflab reset") && !error.contains("sflab-grade"), "{error}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_run_is_named_as_the_reason_it_was_not_run() {
+    let t = tempfile::tempdir().unwrap();
+    let sub = t.path().join("linked");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(t.path().join("elsewhere.sh"), "#!/bin/sh\necho hi\n").unwrap();
+    std::os::unix::fs::symlink(t.path().join("elsewhere.sh"), sub.join("run")).unwrap();
+    let out = t.path().join("out");
+    grade(&[sub], &out, &["--format", "csv"]);
+    let (_, rows) = read_csv(&out.join("gradebook.csv"));
+    assert_eq!(rows["linked"]["total"], "0");
+    assert!(rows["linked"]["error"].contains("symbolic link"), "{:?}", rows["linked"]);
 }
 
 #[test]

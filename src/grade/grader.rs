@@ -118,8 +118,18 @@ pub struct Gradebook {
     pub grades: Vec<SubmissionGrade>,
 }
 
-fn classify(e: RunError) -> GradeError {
+fn classify(e: RunError, copy: &CopyNotes) -> GradeError {
     match e {
+        // Said for the instructor, about the submission: not the sandbox's temporary path,
+        // not the learner's `sflab reset` advice.
+        RunError::Process(crate::runner::process::ProcessError::NoEntryPoint(_)) => {
+            let why = if copy.skipped.iter().any(|f| f == "run") {
+                "its `run` is a symbolic link or not a regular file, which grading does not follow"
+            } else {
+                "the lab's entry point is `./run` at the top of the submitted lab folder"
+            };
+            GradeError::Submission(format!("the submission has no `run` file: {why}."))
+        }
         RunError::Process(p) => GradeError::Submission(p.to_string()),
         RunError::NotStarted { .. } => GradeError::Submission(
             "the submission folder could not be found when it was graded".into(),
@@ -191,7 +201,9 @@ pub async fn grade_one(
             run.tls = options.tls;
             run.timeout = options.timeout;
             run.output_cap = options.output_cap;
-            grade.result = run_lab(lab, &run).await.map_err(classify);
+            grade.result = run_lab(lab, &run)
+                .await
+                .map_err(|e| classify(e, &grade.copy));
             grade.stray = entries(&root)
                 .difference(&before)
                 .map(|n| format!("../{n}"))
