@@ -309,7 +309,10 @@ fn a_submission_without_a_run_file_scores_zero_with_a_reason() {
     assert_eq!(root.children[0].attrs["errors"], "6");
     // Said to the instructor: no sandbox path, no learner advice.
     let error = &rows["empty-hand-in"]["error"];
-    assert!(!error.contains("sflab reset") && !error.contains("sflab-grade"), "{error}");
+    assert!(
+        !error.contains("sflab reset") && !error.contains("sflab-grade"),
+        "{error}"
+    );
 }
 
 #[cfg(unix)]
@@ -324,7 +327,11 @@ fn a_symlinked_run_is_named_as_the_reason_it_was_not_run() {
     grade(&[sub], &out, &["--format", "csv"]);
     let (_, rows) = read_csv(&out.join("gradebook.csv"));
     assert_eq!(rows["linked"]["total"], "0");
-    assert!(rows["linked"]["error"].contains("symbolic link"), "{:?}", rows["linked"]);
+    assert!(
+        rows["linked"]["error"].contains("symbolic link"),
+        "{:?}",
+        rows["linked"]
+    );
 }
 
 #[test]
@@ -332,7 +339,27 @@ fn bad_arguments_are_refused_with_a_reason() {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("o").display().to_string();
     let sub = fixtures().join("correct").display().to_string();
+    let a_file = t.path().join("grades.txt");
+    std::fs::write(&a_file, "keep me").unwrap();
+    let a_file = a_file.display().to_string();
     for (args, says) in [
+        (
+            vec!["grade", &sub, "--lab", LAB, "--out", &a_file],
+            "is a file",
+        ),
+        (
+            vec![
+                "grade",
+                &sub,
+                "--lab",
+                LAB,
+                "--out",
+                &out,
+                "--timeout",
+                "0s",
+            ],
+            "100ms or more",
+        ),
         (
             vec!["grade", &sub, "--lab", "no-such-lab", "--out", &out],
             "there is no lab",

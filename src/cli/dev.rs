@@ -20,10 +20,14 @@ pub fn check(cli: &Cli, curriculum: &Curriculum, only: Option<&str>) -> Result<u
         .enable_all()
         .build()
         .map_err(|e| Failure::usage(format!("could not start the runner: {e}")))?;
+    let count = if only.is_some() {
+        1
+    } else {
+        curriculum.labs.len()
+    };
     outln!(
-        "Checking {} lab{} from {}",
-        curriculum.labs.len(),
-        if curriculum.labs.len() == 1 { "" } else { "s" },
+        "Checking {count} lab{} from {}",
+        if count == 1 { "" } else { "s" },
         files.origin()
     );
     let results = rt.block_on(dev_check(

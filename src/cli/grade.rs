@@ -107,12 +107,18 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
                 .filter(|d| *d >= Duration::from_millis(100))
                 .ok_or_else(|| {
                     Failure::usage(format!(
-                        "--timeout {t:?} is not a duration: write it like 30s, 500ms or 2m"
+                        "--timeout {t:?} is not a usable duration: give 100ms or more, written like 30s, 500ms or 2m"
                     ))
                 })?,
         ),
         None => None,
     };
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(Failure::usage(format!(
+            "--out {} is a file; name a folder for the gradebook (it is created if missing)",
+            shown(&args.out)
+        )));
+    }
     let all = grade::discover(&expand(&args.submissions, &args.out))?;
     let subs = match &args.shard {
         Some(s) => Shard::parse(s)?.take(all.clone()),

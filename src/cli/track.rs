@@ -19,7 +19,7 @@ fn chosen(
     match file.or(cli.track.as_deref()) {
         Some(f) => Ok(track::load(f, curriculum)?),
         None => track::active(ws, curriculum)?.ok_or_else(|| {
-            Failure::usage("no track is set: give the track file (`sflab track show FILE`) or set one with `sflab --track FILE`")
+            Failure::usage("no track is set: give the track file (`sflab track show FILE`, `sflab report --track FILE --out DIR`) or make it the workspace's track with `sflab --track FILE`")
         }),
     }
 }
