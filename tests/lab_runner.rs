@@ -207,6 +207,15 @@ fn a_learner_starts_fails_reads_a_hint_fixes_and_passes() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(err.contains("created the workspace"), "{err}");
     assert!(ws.join("read-limits/run").is_file());
+    // Starting prints the brief: the goal, and what each check looks for with its points.
+    assert!(out.contains("Goal\n"), "{out}");
+    assert!(out.contains("What the checks look for (5 points)"), "{out}");
+    let (code, brief, _) = sflab(&ws, &["lab", "show", "read-limits"]);
+    assert_eq!(code, 0);
+    assert!(
+        brief.contains("What the checks look for (5 points)"),
+        "{brief}"
+    );
 
     let (code, out, _) = sflab(&ws, &["check", "read-limits"]);
     assert_eq!(code, 1, "the starter fails: {out}");

@@ -87,6 +87,35 @@ fn store_of(ws: &Workspace) -> Result<Store, Failure> {
     Store::open(&ws.progress_db()).map_err(|e| Failure::usage(e.to_string()))
 }
 
+/// A lab's brief as plain text: the goal, then what each check looks for and its points.
+fn brief_text(spec: &LabSpec) -> String {
+    use crate::tui::lab::brief::what_it_checks;
+    let mut out = format!("Goal\n{}\n", spec.goal.trim_end());
+    let total: u32 = spec.checks.iter().map(|c| c.points).sum();
+    out.push_str(&format!("\nWhat the checks look for ({total} points)\n"));
+    for c in &spec.checks {
+        out.push_str(&format!("  {:>2}  {}\n", c.points, what_it_checks(c)));
+    }
+    let tools: Vec<&str> = spec.tools.iter().map(|t| t.program()).collect();
+    if !tools.is_empty() {
+        out.push_str(&format!("\nTools: {}\n", tools.join(", ")));
+    }
+    out
+}
+
+/// `sflab lab show`: the brief, without starting the lab.
+pub fn show_brief(curriculum: &Curriculum, id: &str) -> Result<u8, Failure> {
+    let meta = find_lab(curriculum, id)?;
+    let spec = spec_of(meta)?;
+    outln!("{id}: {}\n", spec.title);
+    if !spec.summary.trim().is_empty() {
+        outln!("{}\n", spec.summary.trim_end());
+    }
+    outln!("{}", brief_text(&spec));
+    outln!("`sflab lab start {id}` copies its starter files into your workspace.");
+    Ok(0)
+}
+
 pub fn start(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure> {
     let meta = find_lab(curriculum, id)?;
     let spec = spec_of(meta)?;
@@ -97,10 +126,18 @@ pub fn start(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure
             store_of(&ws)?.mark_started(id)?;
             outln!("Started {id}: {}", spec.title);
             outln!("Your files are in {}:", dir.display());
-            for f in files {
+            for f in &files {
                 outln!("  {f}");
             }
-            outln!("\nEdit ./run (any language), then `sflab check {id}`.");
+            outln!("\n{}", brief_text(&spec));
+            let entry = if files.iter().any(|f| f == "run") {
+                "Edit ./run (any language)"
+            } else {
+                "Edit the files above"
+            };
+            outln!(
+                "{entry}, then `sflab check {id}`. `sflab lab show {id}` prints this brief again."
+            );
         }
         StartOutcome::AlreadyStarted { dir } => {
             outln!(

@@ -183,6 +183,11 @@ pub enum LabAction {
         /// The lab id, e.g. rest-first-call.
         id: String,
     },
+    /// Print a lab's brief: its goal, what the checks look for and their points, the tools.
+    Show {
+        /// The lab id, e.g. rest-first-call.
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -261,6 +266,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 | Command::Hint { .. }
                 | Command::Solution { .. }
                 | Command::Track { .. }
+                | Command::Lab {
+                    action: LabAction::Show { .. }
+                }
         )
     ) {
         end_quietly_when_the_reader_goes();
@@ -286,6 +294,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Lab {
             action: LabAction::Start { ref id },
         }) => lab::start(&cli, &curriculum, id),
+        Some(Command::Lab {
+            action: LabAction::Show { ref id },
+        }) => lab::show_brief(&curriculum, id),
         Some(Command::Reset { ref lab }) => lab::reset(&cli, &curriculum, lab),
         Some(Command::Check {
             ref lab,

@@ -71,6 +71,45 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         "secrets.not_in_sources" => "no secret written into your files".into(),
         "secrets.not_in_output" => "no secret printed by your code".into(),
         "process.exit_ok" => "./run exits with status 0".into(),
+        "process.output_contains" => "what your program prints: the items it must report".into(),
+        "secrets.not_in_url" => "no secret sent in a URL".into(),
+        "retry.safe_to_repeat" => "only requests that are safe to repeat are retried".into(),
+        "oauth.client_used" => "calls made with the app the lab names".into(),
+        "oauth.device_polling" => "device-flow polling at the interval the org asks for".into(),
+        "oauth.id_token_not_bearer" => {
+            "the ID token kept for identity, never sent as a bearer token".into()
+        }
+        "oauth.nonce_sent" => "a nonce sent with the login and found again in the ID token".into(),
+        "oauth.refresh_not_reused" => "a rotated refresh token never used twice".into(),
+        "oauth.scopes_requested" => "the scopes your code asks for".into(),
+        "bulk.failed_results_fetched" => "a Bulk job's failed rows fetched".into(),
+        "bulk.locators_followed" => "every page of a Bulk query's results read".into(),
+        "files.csv_rows" => "the rows of the CSV file your code writes".into(),
+        "design.table" => match p("file") {
+            Some(f) => format!("the table you fill in {f}"),
+            None => "the table you fill in".into(),
+        },
+        "review.findings" => "the findings your review names".into(),
+        "breaker.opens" => "a circuit breaker that opens when the service keeps failing".into(),
+        "org.action_ok" => "the org set up as the lab asks".into(),
+        "callout.made" => "a callout from the org to your service".into(),
+        "callout.setup" => "the credentials a callout needs, set up in the org".into(),
+        "events.published" => "the events your code publishes".into(),
+        "events.subscribed" => "a subscription to the event channel".into(),
+        "events.replay_resumed" => {
+            "a subscriber that resumes from the last replay id it stored".into()
+        }
+        "events.consumer_idempotent" => "each event handled once, even when delivered twice".into(),
+        "erp.no_duplicate_orders" => "no order written twice to the ERP".into(),
+        "erp.orders_written_back" => "the ERP's order numbers written back to the org".into(),
+        "mcp.tools_called" => "the MCP tools your agent calls".into(),
+        "soap.call" => match p("operation") {
+            Some(c) => format!("a SOAP {c} call"),
+            None => "the SOAP calls your code makes".into(),
+        },
+        "soap.session_header" => "SOAP calls that carry the session in their header".into(),
+        "soap.all_or_none" => "a SOAP call made all or nothing".into(),
+        "soap.no_password_login" => "no SOAP login with a password".into(),
         other => other.to_string(),
     }
 }
@@ -100,6 +139,14 @@ mod tests {
             paragraphs("The endpoint is `x`,\nand the query\n\ngoes in `q`.\n"),
             vec!["The endpoint is `x`, and the query", "goes in `q`."]
         );
+    }
+
+    #[test]
+    fn every_rule_in_the_catalogue_has_words_for_the_brief() {
+        for rule in crate::rules::RULE_NAMES {
+            let c = check(&format!("{{ rule: {rule} }}"));
+            assert_ne!(what_it_checks(&c), *rule, "{rule} has no sentence");
+        }
     }
 
     #[test]
