@@ -54,7 +54,15 @@ pub fn routes() -> Router<RestState> {
 
 impl From<SfError> for ApiError {
     fn from(e: SfError) -> ApiError {
-        let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        // A lookup field in the body naming a record that does not exist is a bad body (400);
+        // 404 is for the record named in the URL [U: the reference records only the URL case].
+        let about_a_field =
+            e.code == ErrorCode::INVALID_CROSS_REFERENCE_KEY && !e.fields.is_empty();
+        let status = if about_a_field {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
+        };
         ApiError::new(status, e.code.as_str(), e.message).with_fields(e.fields)
     }
 }

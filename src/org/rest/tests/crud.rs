@@ -72,6 +72,18 @@ async fn missing_records_are_not_found_on_get_but_invalid_cross_reference_on_wri
         (r.status, error_code(&r)),
         (StatusCode::NOT_FOUND, "INVALID_CROSS_REFERENCE_KEY")
     );
+    // The same missing record named by a lookup in the body is a bad body.
+    let r = m
+        .post(
+            &format!("{V}/sobjects/Contact"),
+            json!({"LastName": "Ghostly", "AccountId": ghost}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::BAD_REQUEST, "INVALID_CROSS_REFERENCE_KEY")
+    );
+    assert_eq!(r.body[0]["fields"], json!(["AccountId"]));
     let r = m.get(&format!("{V}/sobjects/Account/123")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(
