@@ -122,6 +122,18 @@ impl AuthServer {
         f(&self.inner.config.read())
     }
 
+    /// Sets a user's password (the User password resource); `false` when there is no such user.
+    pub fn set_password(&self, user_id: &str, password: &str) -> bool {
+        let mut config = self.inner.config.write();
+        match config.users.by_id_mut(user_id) {
+            Some(u) => {
+                u.password = Some(password.to_string());
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Replaces the configuration (a lab reseeds the org). Grants already issued stay valid.
     pub fn replace_config(&self, config: AuthConfig) {
         *self.inner.config.write() = config;

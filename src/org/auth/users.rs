@@ -125,6 +125,11 @@ impl Directory {
         self.users.iter().find(|u| u.id.get(..15) == Some(id15))
     }
 
+    pub fn by_id_mut(&mut self, id: &str) -> Option<&mut User> {
+        let id15 = id.get(..15)?;
+        self.users.iter_mut().find(|u| u.id.get(..15) == Some(id15))
+    }
+
     pub fn by_username(&self, username: &str) -> Option<&User> {
         self.users
             .iter()

@@ -28,6 +28,7 @@ pub mod static_token;
 #[cfg(test)]
 mod tests;
 mod unread_body;
+mod user_password;
 pub mod versions;
 
 pub use body::SfJson;

@@ -12,6 +12,7 @@
 use super::body::{expect_object, SfJson};
 use super::error::{json_bytes_response, json_response, ApiError};
 use super::gateway::{Caller, RequestVersion};
+use super::user_password;
 use super::versions::ApiVersion;
 use super::RestState;
 use crate::org::error::{ErrorCode, SfError, UpsertError};
@@ -283,9 +284,13 @@ async fn post_on_record(
 async fn retrieve_by_external(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
+    caller: Caller,
     Path((_, sobject, field, value)): Path<(String, String, String, String)>,
     Query(params): Query<Params>,
 ) -> Result<Response, ApiError> {
+    if user_password::is_password_path(&sobject, &value) {
+        return user_password::serve(&state, &caller, "GET", &field, None);
+    }
     let name = object_name(&state, &sobject)?;
     let fields = field_list(&params);
     let refs: Option<Vec<&str>> = fields
@@ -334,10 +339,14 @@ async fn upsert(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
     caller: Caller,
+    method: axum::http::Method,
     Path((_, sobject, field, value)): Path<(String, String, String, String)>,
     Query(params): Query<Params>,
     SfJson(body): SfJson,
 ) -> Result<Response, ApiError> {
+    if user_password::is_password_path(&sobject, &value) {
+        return user_password::serve(&state, &caller, method.as_str(), &field, Some(&body));
+    }
     let name = object_name(&state, &sobject)?;
     let fields = record_body(body)?;
     let actor = actor(&state.org, &caller)?;
@@ -396,6 +405,9 @@ async fn delete_by_external(
     caller: Caller,
     Path((_, sobject, field, value)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
+    if user_password::is_password_path(&sobject, &value) {
+        return user_password::serve(&state, &caller, "DELETE", &field, None);
+    }
     let name = object_name(&state, &sobject)?;
     let actor = actor(&state.org, &caller)?;
     let id = match find_external(&state.org.store.read(), &name, &field, &value)? {

@@ -320,3 +320,62 @@ async fn describe_global_object_and_basic_info() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_users_password_is_set_checked_and_reset_through_its_resource() {
+    let m = mock();
+    let info = m.get("/services/oauth2/userinfo").await;
+    let me = info.body["user_id"].as_str().unwrap().to_string();
+    let path = format!("{V}/sobjects/User/{me}/password");
+    let got = m.get(&path).await;
+    assert_eq!(
+        (got.status, got.body.clone()),
+        (StatusCode::OK, json!({"isExpired": false}))
+    );
+    let weak = m
+        .send(Method::POST, &path, Some(r#"{"NewPassword":"short"}"#), &[])
+        .await;
+    assert_eq!(
+        (weak.status, error_code(&weak)),
+        (StatusCode::BAD_REQUEST, "INVALID_NEW_PASSWORD")
+    );
+    let set = m
+        .send(
+            Method::POST,
+            &path,
+            Some(r#"{"NewPassword":"Harbor-2026"}"#),
+            &[],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::NO_CONTENT);
+    let stored = m
+        .org
+        .auth
+        .config()
+        .users
+        .by_id(&me)
+        .unwrap()
+        .password
+        .clone();
+    assert_eq!(stored.as_deref(), Some("Harbor-2026"));
+    let reset = m.delete(&path).await;
+    assert_eq!(reset.status, StatusCode::OK);
+    let generated = reset.body["NewPassword"].as_str().unwrap().to_string();
+    let stored = m
+        .org
+        .auth
+        .config()
+        .users
+        .by_id(&me)
+        .unwrap()
+        .password
+        .clone();
+    assert_eq!(stored, Some(generated));
+    // Any other User path is still an external-id lookup.
+    let nobody = m.get(&format!("{V}/sobjects/User/{me}/nothing")).await;
+    assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+    let ghost = m
+        .get(&format!("{V}/sobjects/User/005000000000099AAA/password"))
+        .await;
+    assert_eq!(ghost.status, StatusCode::NOT_FOUND);
+}
