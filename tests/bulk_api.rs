@@ -308,7 +308,7 @@ async fn query_results_page_by_locator_to_a_literal_null() {
         let page = m.get(&path).await;
         assert_eq!(page.status, StatusCode::OK);
         let mut lines = page.text.lines();
-        assert_eq!(lines.next(), Some("Id,Name,ERP_Id__c"));
+        assert_eq!(lines.next(), Some(r#""Id","Name","ERP_Id__c""#));
         let n: usize = page.headers["sforce-numberofrecords"]
             .to_str()
             .unwrap()
@@ -399,18 +399,18 @@ async fn query_all_sees_deleted_records_and_parent_fields_flatten() {
     wait_for_query(&m, &qa, "JobComplete").await;
     assert_eq!(
         m.get(&format!("{V}/jobs/query/{q}/results")).await.text,
-        "Id,IsDeleted\n"
+        "\"Id\",\"IsDeleted\"\n"
     );
     assert_eq!(
         m.get(&format!("{V}/jobs/query/{qa}/results")).await.text,
-        format!("Id,IsDeleted\n{id},true\n")
+        format!("\"Id\",\"IsDeleted\"\n\"{id}\",\"true\"\n")
     );
 
     let c = create_query(&m, json!({"query":"SELECT LastName, Account.Name FROM Contact WHERE LastName = 'Rossi'","columnDelimiter":"PIPE","lineEnding":"CRLF"})).await.body["id"].as_str().unwrap().to_string();
     wait_for_query(&m, &c, "JobComplete").await;
     assert_eq!(
         m.get(&format!("{V}/jobs/query/{c}/results")).await.text,
-        "LastName|Account.Name\r\nRossi|Falcon Corp\r\n"
+        "\"LastName\"|\"Account.Name\"\r\n\"Rossi\"|\"Falcon Corp\"\r\n"
     );
 }
 

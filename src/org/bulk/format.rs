@@ -129,13 +129,27 @@ pub fn reader(data: &[u8], dialect: CsvDialect) -> csv::Reader<&[u8]> {
 
 /// A `csv` writer for result files in the dialect.
 pub fn writer<W: std::io::Write>(out: W, dialect: CsvDialect) -> csv::Writer<W> {
+    writer_quoting(out, dialect, csv::QuoteStyle::Necessary)
+}
+
+/// A `csv` writer for query results, which a real org writes with every value in quotes
+/// (`"Id","Name"` / `"001…","Acme"`; null values as `""`).
+pub fn query_writer<W: std::io::Write>(out: W, dialect: CsvDialect) -> csv::Writer<W> {
+    writer_quoting(out, dialect, csv::QuoteStyle::Always)
+}
+
+fn writer_quoting<W: std::io::Write>(
+    out: W,
+    dialect: CsvDialect,
+    quoting: csv::QuoteStyle,
+) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .delimiter(dialect.delimiter.byte())
         .terminator(match dialect.line_ending {
             LineEnding::Lf => csv::Terminator::Any(b'\n'),
             LineEnding::Crlf => csv::Terminator::CRLF,
         })
-        .quote_style(csv::QuoteStyle::Necessary)
+        .quote_style(quoting)
         .from_writer(out)
 }
 

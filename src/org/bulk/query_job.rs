@@ -118,7 +118,7 @@ impl QueryResult {
     /// Renders a table of strings in the dialect.
     pub fn render(columns: &[String], rows: &[Vec<String>], dialect: CsvDialect) -> QueryResult {
         let line = |fields: &[String]| {
-            let mut w = super::format::writer(Vec::new(), dialect);
+            let mut w = super::format::query_writer(Vec::new(), dialect);
             let _ = w.write_record(fields);
             w.into_inner().unwrap_or_default()
         };
@@ -283,19 +283,21 @@ mod tests {
         assert_eq!(p1.number_of_records, 2);
         assert_eq!(
             String::from_utf8(p1.csv).unwrap(),
-            "Id,Name\nid0,\"n,0\"\nid1,\"n,1\"\n"
+            "\"Id\",\"Name\"\n\"id0\",\"n,0\"\n\"id1\",\"n,1\"\n"
         );
         let p2 = r.page(Some(&p1.next_locator), Some("2")).unwrap();
         let p3 = r.page(Some(&p2.next_locator), Some("2")).unwrap();
         assert_eq!(p3.number_of_records, 1);
         assert_eq!(p3.next_locator, "null");
-        assert!(String::from_utf8(p3.csv).unwrap().starts_with("Id,Name\n"));
+        assert!(String::from_utf8(p3.csv)
+            .unwrap()
+            .starts_with("\"Id\",\"Name\"\n"));
     }
 
     #[test]
     fn empty_result_still_has_a_header_and_null_locator() {
         let p = result(0).page(None, None).unwrap();
-        assert_eq!(p.csv, b"Id,Name\n");
+        assert_eq!(p.csv, b"\"Id\",\"Name\"\n");
         assert_eq!(p.number_of_records, 0);
         assert_eq!(p.next_locator, "null");
     }
