@@ -159,10 +159,21 @@ fn run_partner(
         "upsert" => calls::upsert(&ctx, &req.call),
         "delete" => calls::delete(&ctx, &req.call),
         "getUserInfo" => calls::get_user_info(&ctx),
+        "logout" => {
+            // The session in the header ends now; later calls with it are INVALID_SESSION_ID.
+            let token = req
+                .header
+                .as_ref()
+                .and_then(|h| h.child("SessionHeader"))
+                .and_then(|s| s.child_text("sessionId"))
+                .unwrap_or_default();
+            state.org.sessions.revoke(token);
+            Ok("<logoutResponse/>".to_string())
+        }
         other => Err(SoapFault::new(
             "INVALID_OPERATION",
             format!(
-                "The call '{other}' is not part of sflab's SOAP API subset. Supported: login, query, queryAll, queryMore, create, update, upsert, delete, getUserInfo."
+                "The call '{other}' is not part of sflab's SOAP API subset. Supported: login, logout, query, queryAll, queryMore, create, update, upsert, delete, getUserInfo."
             ),
         )),
     }?;

@@ -198,6 +198,29 @@ async fn calls_without_a_valid_session_fault_with_invalid_session_id() {
 }
 
 #[tokio::test]
+async fn logout_ends_the_session_it_is_called_with() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let call = "<query><queryString>SELECT Id FROM Account</queryString></query>";
+    let before = post(&app, "/services/Soap/u/59.0", envelope(Some(&t), "", call)).await;
+    assert_eq!(before.status, StatusCode::OK);
+    let out = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", "<logout/>"),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::OK);
+    assert_eq!(
+        out.body.child("Body").unwrap().children[0].name,
+        "logoutResponse"
+    );
+    let after = post(&app, "/services/Soap/u/59.0", envelope(Some(&t), "", call)).await;
+    assert_eq!(fault_code(&after), "sf:INVALID_SESSION_ID");
+}
+
+#[tokio::test]
 async fn query_errors_are_typed_faults() {
     let org = Org::default_org();
     let app = router(org.clone());

@@ -48,6 +48,7 @@ const CALLS: &[(&str, &[(&str, &str, bool)], &str)] = &[
     ),
     ("delete", &[("ids", "tns:ID", true)], "tns:DeleteResult"),
     ("getUserInfo", &[], "tns:GetUserInfoResult"),
+    ("logout", &[], ""),
 ];
 
 const HEADERS: &[(&str, &[(&str, &str)])] = &[
@@ -169,10 +170,16 @@ pub fn partner_wsdl(location: &str) -> String {
         } else {
             ""
         };
+        // A call without a result (logout) answers an empty element.
+        let result = if result.is_empty() {
+            String::new()
+        } else {
+            format!(r#"<element name="result" type="{result}"{rmax}/>"#)
+        };
         elements.push_str(&format!(
             r#"
    <element name="{name}"><complexType><sequence>{fields}</sequence></complexType></element>
-   <element name="{name}Response"><complexType><sequence><element name="result" type="{result}"{rmax}/></sequence></complexType></element>"#
+   <element name="{name}Response"><complexType><sequence>{result}</sequence></complexType></element>"#
         ));
         messages.push_str(&format!(
             r#"
@@ -280,6 +287,7 @@ mod tests {
             "upsert",
             "delete",
             "getUserInfo",
+            "logout",
         ] {
             assert!(ops.contains(&call), "missing {call}");
         }
