@@ -63,6 +63,42 @@ async fn composite_all_or_none_failure_rolls_back_with_processing_halted() {
 }
 
 #[tokio::test]
+async fn an_all_or_none_composite_overrides_a_collections_subrequest_and_rolls_everything_back() {
+    let m = mock();
+    let before = m.count("Account").await;
+    let r = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"allOrNone": true, "compositeRequest": [
+                create_account("first", "Before The Collection"),
+                {"method":"POST","url":format!("{V}/composite/sobjects"),"referenceId":"many",
+                 "body":{"allOrNone": false, "records":[
+                    {"attributes":{"type":"Account"},"Name":"Good Row"},
+                    {"attributes":{"type":"Account"},"Bogus__c":"x"}]}},
+                {"method":"POST","url":format!("{V}/sobjects/Contact"),"referenceId":"after",
+                 "body":{"LastName":"After","AccountId":"@{many[0].id}"}}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let results = r.body["compositeResponse"].as_array().unwrap();
+    // The collection's own answer is kept: the bad row's error, the good row rolled back.
+    let rows = results[1]["body"].as_array().unwrap();
+    assert_eq!(
+        rows[0]["errors"][0]["statusCode"],
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    assert_eq!(rows[1]["errors"][0]["statusCode"], "INVALID_FIELD");
+    for i in [0, 2] {
+        assert_eq!(
+            results[i]["body"][0]["errorCode"], "PROCESSING_HALTED",
+            "{i}"
+        );
+    }
+    assert_eq!(m.count("Account").await, before);
+}
+
+#[tokio::test]
 async fn composite_without_all_or_none_keeps_successes() {
     let m = mock();
     let before = m.count("Account").await;

@@ -189,7 +189,9 @@ async fn oauth_error_pages_and_identity_errors_keep_their_own_bodies_through_the
 }
 
 #[tokio::test]
-async fn an_answer_given_without_reading_the_body_tells_the_client_to_reconnect() {
+async fn a_refusal_before_the_body_matters_still_reads_it_and_the_connection_serves_the_next_call()
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let org = Org::default_org();
     let login = issue_static_token(&org, None).unwrap();
     let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
@@ -198,39 +200,42 @@ async fn an_answer_given_without_reading_the_body_tells_the_client_to_reconnect(
     let server = tokio::spawn(sflab::org::serve::serve(listener, org, None, async {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}/services/data/v62.0");
+    let mut sock = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    // One keep-alive connection: a 200 KB upload refused for its token, then a good call.
     let big = "x".repeat(200 * 1024);
-    // Refused before the body is read: a bad token on a Bulk upload, an unknown resource.
-    let refused = client
-        .put(format!("{base}/jobs/ingest/7505g000000000001AAA/batches"))
-        .bearer_auth("00Dnot!valid")
-        .header("content-type", "text/csv")
-        .body(big.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 401);
-    assert_eq!(refused.headers()["connection"], "close");
-    let unknown = client
-        .post(format!("{base}/no-such-resource"))
-        .bearer_auth(&login.token)
-        .body(big)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), 404);
-    assert_eq!(unknown.headers()["connection"], "close");
-    // A body the org read keeps the connection open, and the client carries on.
-    let created = client
-        .post(format!("{base}/sobjects/Account"))
-        .bearer_auth(&login.token)
-        .json(&serde_json::json!({"Name": "Kept Alive"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
-    assert!(created.headers().get("connection").is_none());
+    let refused = format!(
+        "PUT /services/data/v62.0/jobs/ingest/7505g000000000001AAA/batches HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer 00Dnot!valid\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n{big}",
+        big.len()
+    );
+    sock.write_all(refused.as_bytes()).await.unwrap();
+    let next = format!(
+        "GET /services/data/v62.0/limits HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {}\r\n\r\n",
+        login.token
+    );
+    sock.write_all(next.as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    while !String::from_utf8_lossy(&got).contains("DailyApiRequests") {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), sock.read(&mut buf))
+            .await
+            .expect("the second answer arrives")
+            .unwrap();
+        assert!(
+            n > 0,
+            "the connection was closed: {}",
+            String::from_utf8_lossy(&got)
+        );
+        got.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    assert!(text.contains("HTTP/1.1 200"), "{text}");
+    assert!(
+        !text.to_ascii_lowercase().contains("connection: close"),
+        "{text}"
+    );
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }

@@ -37,6 +37,51 @@ fn halted(message: &str) -> SubResponse {
     SubResponse::error(400, "PROCESSING_HALTED", message)
 }
 
+/// Whether `url` is an sObject Collections resource (`/composite/sobjects…`).
+fn is_collection(url: &str) -> bool {
+    url.split('?')
+        .next()
+        .unwrap_or(url)
+        .contains("/composite/sobjects")
+}
+
+/// An all-or-none call's `allOrNone` overrides a collections subrequest's own: its records
+/// are saved all or none too (the body's flag, or `allOrNone=true` on a DELETE's query).
+fn all_or_none_collection(
+    method: &str,
+    url: String,
+    body: Option<Value>,
+) -> (String, Option<Value>) {
+    if method.eq_ignore_ascii_case("DELETE") {
+        let url = if url.contains("allOrNone=") {
+            url.replace("allOrNone=false", "allOrNone=true")
+        } else {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}allOrNone=true")
+        };
+        return (url, body);
+    }
+    let body = body.map(|mut b| {
+        if let Some(m) = b.as_object_mut() {
+            if m.contains_key("records") {
+                m.insert("allOrNone".into(), Value::Bool(true));
+            }
+        }
+        b
+    });
+    (url, body)
+}
+
+/// Whether a subrequest failed: an error status, or (a collections answer) a record that
+/// was not saved, which fails an all-or-none call as a whole.
+fn failed(resp: &SubResponse) -> bool {
+    !resp.is_success()
+        || resp.body.as_array().is_some_and(|rows| {
+            rows.iter()
+                .any(|r| r.get("success") == Some(&Value::Bool(false)))
+        })
+}
+
 fn entry(sub: &Subrequest, resp: &SubResponse) -> Value {
     json!({
         "body": resp.body,
@@ -85,13 +130,23 @@ async fn run_subrequests(
         });
         let resp = match resolved {
             Ok((url, body)) => {
+                let (url, body) = if stop_at_failure && is_collection(&url) {
+                    all_or_none_collection(&sub.method, url, body)
+                } else {
+                    (url, body)
+                };
                 target
                     .send(outer, &sub.method, &url, body.as_ref(), &sub.http_headers)
                     .await
             }
             Err(e) => SubResponse::error(400, "INVALID_FIELD", &e.to_string()),
         };
-        if resp.is_success() {
+        let ok = if stop_at_failure {
+            !failed(&resp)
+        } else {
+            resp.is_success()
+        };
+        if ok {
             bodies.insert(sub.reference_id.clone(), resp.body.clone());
         } else {
             failed_refs.insert(sub.reference_id.clone());
@@ -120,7 +175,7 @@ fn settle_all_or_none(
     subs.iter()
         .zip(run)
         .map(|(sub, resp)| match resp {
-            Some(r) if all_ok || !r.is_success() => entry(sub, &r),
+            Some(r) if all_ok || failed(&r) => entry(sub, &r),
             _ => entry(sub, &halted(ROLLED_BACK)),
         })
         .collect()

@@ -10,7 +10,6 @@
 
 use super::error::ApiError;
 use super::limits::{limit_info_header, Spend};
-use super::unread_body::BodyWatch;
 use super::versions::ApiVersion;
 use super::RestState;
 use crate::org::Session;
@@ -222,24 +221,46 @@ impl Service<Request<Body>> for Gateway {
         let state = self.state.clone();
         Box::pin(async move {
             let origin = crate::org::origin::of_request(&req);
-            // Composite subrequests share their parent's connection: only a client's own
-            // request can leave bytes unread on it.
+            // Composite subrequests carry bodies already in memory.
             let is_subrequest = req
                 .extensions()
                 .get::<crate::org::composite::Subrequest>()
                 .is_some();
-            let (parts, body) = req.into_parts();
-            let (watch, body) = BodyWatch::wrap(&parts.headers, body);
-            let req = Request::from_parts(parts, body);
+            let req = if is_subrequest {
+                req
+            } else {
+                match read_whole(req).await {
+                    Ok(req) => req,
+                    Err(refused) => return Ok(refused),
+                }
+            };
             let serve = AssertUnwindSafe(handle(inner, state, req)).catch_unwind();
             let handled = crate::org::origin::with_call_origin(origin, serve).await;
-            let mut resp =
-                handled.unwrap_or_else(|_| ApiError::unknown_exception().into_response());
-            if !is_subrequest {
-                watch.settle(&mut resp);
-            }
-            Ok(resp)
+            Ok(handled.unwrap_or_else(|_| ApiError::unknown_exception().into_response()))
         })
+    }
+}
+
+/// The largest body any resource accepts: a Bulk API 2.0 upload.
+const MAX_ACCEPTED_BODY: usize = crate::org::bulk::ingest_job::MAX_UPLOAD_BASE64_BYTES + 1024;
+
+/// The request with its body read whole before anything answers. A reply sent while the
+/// client is still sending (a 401 before an upload is read, a 405 for a wrong verb) leaves
+/// bytes on the connection: an HTTP/1 keep-alive client's next call then fails ("socket hang
+/// up"), and over HTTP/2 curl reports a stream error. Resources still apply their own, lower
+/// limits; a body over every limit is refused here, and the connection closed.
+async fn read_whole(req: Request<Body>) -> Result<Request<Body>, Response> {
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, MAX_ACCEPTED_BODY).await {
+        Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Err(_) => {
+            let mut resp = ApiError::body_too_large(MAX_ACCEPTED_BODY).into_response();
+            if parts.version < axum::http::Version::HTTP_2 {
+                resp.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            Err(resp)
+        }
     }
 }
 

@@ -27,7 +27,6 @@ mod sobjects;
 pub mod static_token;
 #[cfg(test)]
 mod tests;
-mod unread_body;
 mod user_password;
 pub mod versions;
 
