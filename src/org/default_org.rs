@@ -38,8 +38,8 @@ events:
       label: Order Activated
       publish: after_commit
       volume: high
-      fields: { Order_Number__c: text, Account_Number__c: text, Amount__c: number,
-                Activated_At__c: datetime }
+      fields: { ERP_Order_Id__c: text, Order_Number__c: text, Account_Number__c: text,
+                Amount__c: number, Activated_At__c: datetime }
   change_data_capture: [Account, Contact]
 
 users:
