@@ -565,3 +565,104 @@ async fn sf_cli_jwt_login_with_a_fresh_certificate_and_web_login() {
         (Some("S256"), Some(true))
     );
 }
+
+/// `sflab org serve --app FLOW --env-file F` on a free port; the env file's text once written.
+struct Served {
+    child: std::process::Child,
+    env_file: std::path::PathBuf,
+    _ws: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_with_app(app: &str) -> Served {
+    let ws = tempfile::tempdir().unwrap();
+    let env_file = ws.path().join("sflab.env");
+    let child = Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--workspace")
+        .arg(ws.path())
+        .args([
+            "org",
+            "serve",
+            "--http",
+            "--port",
+            "0",
+            "--pubsub-port",
+            "0",
+        ])
+        .args(["--app", app, "--env-file"])
+        .arg(&env_file)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("sflab runs");
+    for _ in 0..100 {
+        if env_file.is_file() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(env_file.is_file(), "org serve wrote no env file");
+    Served {
+        child,
+        env_file,
+        _ws: ws,
+    }
+}
+
+#[test]
+fn org_serve_with_the_web_server_app_lets_the_lessons_pkce_walkthrough_run_as_written() {
+    if !tools_present() {
+        return;
+    }
+    let served = serve_with_app("web-server");
+    let env = served.env_file.display().to_string();
+    // The lesson's steps: verifier and challenge, the authorize URL (approved automatically
+    // for the admin in the default org), the redirect's code, then the token.
+    let token = sh(
+        "",
+        &[("ENV_FILE", env.as_str())],
+        r#"source "$ENV_FILE"
+VERIFIER=$(openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\n' | cut -c1-64)
+CHALLENGE=$(printf '%s' "$VERIFIER" | openssl dgst -sha256 -binary | openssl base64 | tr '+/' '-_' | tr -d '=\n')
+STATE=$(openssl rand -hex 16)
+REDIRECT=$(printf '%s' "$SF_CALLBACK_URL" | sed 's/:/%3A/g; s#/#%2F#g')
+URL="$SF_LOGIN_URL/services/oauth2/authorize?response_type=code&client_id=$SF_CLIENT_ID&redirect_uri=$REDIRECT&scope=api%20refresh_token&state=$STATE&code_challenge=$CHALLENGE&code_challenge_method=S256"
+LANDED=$(curl -s -o /dev/null -w '%{redirect_url}' "$URL")
+CODE=$(printf '%s' "$LANDED" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
+test -n "$CODE"
+curl -sS "$SF_LOGIN_URL/services/oauth2/token" \
+  --data-urlencode grant_type=authorization_code --data-urlencode "code=$CODE" \
+  --data-urlencode "client_id=$SF_CLIENT_ID" --data-urlencode "client_secret=$SF_CLIENT_SECRET" \
+  --data-urlencode "redirect_uri=$SF_CALLBACK_URL" --data-urlencode "code_verifier=$VERIFIER""#,
+    );
+    let body = json(&token);
+    assert!(body["access_token"].as_str().is_some(), "{body}");
+    assert!(body["refresh_token"].as_str().is_some(), "{body}");
+}
+
+#[test]
+fn org_serve_refuses_an_app_it_does_not_have() {
+    let ws = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--workspace")
+        .arg(ws.path())
+        .args([
+            "org",
+            "serve",
+            "--http",
+            "--port",
+            "0",
+            "--pubsub-port",
+            "0",
+        ])
+        .args(["--app", "carrier-pigeon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("web-server"));
+}

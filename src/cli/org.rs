@@ -47,6 +47,10 @@ pub struct ServeArgs {
     /// Port of the Pub/Sub API (gRPC) endpoint (0 picks a free one).
     #[arg(long, default_value_t = 7443)]
     pub pubsub_port: u16,
+    /// The default org's app whose credentials go in SF_CLIENT_ID, SF_CLIENT_SECRET and
+    /// SF_CALLBACK_URL: client-credentials, web-server, jwt, saml, device, user-agent or cli.
+    #[arg(long, value_name = "FLOW", default_value = "client-credentials")]
+    pub app: String,
 }
 
 /// The connection a client needs, as environment variables (name, value) in print order.
@@ -228,7 +232,22 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         ))
     })?;
     let pubsub_endpoint = format!("127.0.0.1:{}", pubsub_listener.local_addr()?.port());
-    let client = crate::org::auth::serve_client(&org.auth.config());
+    // The default org has an app per flow (`--app`); a seed's own apps are used as seeded.
+    let app_env = if default_org {
+        crate::org::auth::flow_app_env(&org.auth.config(), &args.app)
+            .map_err(|e| Failure::usage(format!("--app {}: {e}", args.app)))?
+    } else if args.app != "client-credentials" {
+        return Err(Failure::usage(
+            "--app chooses among the default org's apps; with --seed, the seed's apps are used",
+        ));
+    } else {
+        Vec::new()
+    };
+    let client = if default_org {
+        None
+    } else {
+        crate::org::auth::serve_client(&org.auth.config())
+    };
     let mut env = connection_env(
         &instance_url,
         &login.token,
@@ -237,6 +256,7 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         tls.as_ref().map(|t| t.ca_bundle.as_path()),
     );
     if default_org {
+        env.extend(app_env);
         env.extend(crate::org::auth::env_lines(&ws.root, &org.auth.config()));
     }
     crate::cli::events::add_event_env(&mut env, &org, &pubsub_endpoint);
@@ -254,6 +274,17 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
             "  (written in full to {}; load it with `. {}`)",
             path.display(),
             path.display()
+        );
+    }
+    if default_org {
+        let flows: Vec<&str> = crate::org::auth::FLOW_APPS
+            .iter()
+            .map(|(f, _)| *f)
+            .collect();
+        println!(
+            "  SF_CLIENT_ID is the {} app; --app picks another: {}",
+            args.app,
+            flows.join(", ")
         );
     }
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
@@ -317,6 +348,7 @@ mod tests {
             env_file: None,
             metadata: None,
             pubsub_port: 0,
+            app: "client-credentials".into(),
         }
     }
 

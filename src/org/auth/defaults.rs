@@ -230,17 +230,55 @@ pub fn serve_client(config: &AuthConfig) -> Option<(String, String)> {
 /// Lines `sflab org serve` adds to its env file: the lessons' callback URL, the JWT key file
 /// and the consumer key that goes with it (not a secret).
 pub fn env_lines(workspace: &Path, config: &AuthConfig) -> Vec<(&'static str, String)> {
-    let mut lines = vec![
-        ("SF_CALLBACK_URL", LESSON_CALLBACK.to_string()),
-        (
-            "SF_JWT_KEY_FILE",
-            workspace.join(JWT_KEY_FILE).display().to_string(),
-        ),
-    ];
+    let mut lines = vec![(
+        "SF_JWT_KEY_FILE",
+        workspace.join(JWT_KEY_FILE).display().to_string(),
+    )];
     if let Some(app) = config.app_by_name("sflab_jwt") {
         lines.push(("SF_JWT_CLIENT_ID", app.consumer_key.clone()));
     }
     lines
+}
+
+/// The default org's apps by the flow they are for, as `sflab org serve --app` names them.
+pub const FLOW_APPS: &[(&str, &str)] = &[
+    ("client-credentials", "sflab_client_credentials"),
+    ("web-server", "sflab_web"),
+    ("jwt", "sflab_jwt"),
+    ("saml", "sflab_saml"),
+    ("device", "sflab_device"),
+    ("user-agent", "sflab_user_agent"),
+    ("cli", "PlatformCLI"),
+];
+
+/// `SF_CLIENT_ID`, `SF_CLIENT_SECRET` (confidential apps only) and `SF_CALLBACK_URL` (apps
+/// with one) for the default org's app for `flow` (a [`FLOW_APPS`] name).
+pub fn flow_app_env(
+    config: &AuthConfig,
+    flow: &str,
+) -> Result<Vec<(&'static str, String)>, String> {
+    let names: Vec<&str> = FLOW_APPS.iter().map(|(f, _)| *f).collect();
+    let app_name = FLOW_APPS
+        .iter()
+        .find(|(f, _)| *f == flow)
+        .map(|(_, a)| *a)
+        .ok_or_else(|| {
+            format!(
+                "there is no app for {flow:?}; choose one of {}",
+                names.join(", ")
+            )
+        })?;
+    let app = config.app_by_name(app_name).ok_or_else(|| {
+        format!("the org has no app {app_name}; --app picks among the default org's apps")
+    })?;
+    let mut out = vec![("SF_CLIENT_ID", app.consumer_key.clone())];
+    if let Some(s) = &app.consumer_secret {
+        out.push(("SF_CLIENT_SECRET", s.clone()));
+    }
+    if let Some(cb) = app.callback_urls.first() {
+        out.push(("SF_CALLBACK_URL", cb.clone()));
+    }
+    Ok(out)
 }
 
 /// `SF_CLIENT_ID` / `SF_CLIENT_SECRET` for one app (the secret only for confidential apps).
@@ -258,6 +296,26 @@ pub fn app_env(config: &AuthConfig, app_name: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_flow_name_gives_its_apps_credentials() {
+        let org = crate::org::Org::default_org();
+        let ws = tempfile::tempdir().unwrap();
+        install_for_workspace(&org.auth, ws.path()).unwrap();
+        let c = org.auth.config();
+        for (flow, app) in FLOW_APPS {
+            let env = flow_app_env(&c, flow).unwrap();
+            let app = c.app_by_name(app).unwrap();
+            assert_eq!(env[0], ("SF_CLIENT_ID", app.consumer_key.clone()), "{flow}");
+            let has_secret = env.iter().any(|(k, _)| *k == "SF_CLIENT_SECRET");
+            assert_eq!(has_secret, app.consumer_secret.is_some(), "{flow}");
+        }
+        let web = flow_app_env(&c, "web-server").unwrap();
+        assert!(web.contains(&("SF_CALLBACK_URL", LESSON_CALLBACK.to_string())));
+        assert!(flow_app_env(&c, "carrier-pigeon")
+            .unwrap_err()
+            .contains("web-server"));
+    }
 
     #[test]
     fn the_default_org_has_an_app_for_every_flow_once_the_workspace_key_is_in() {
