@@ -254,3 +254,65 @@ pub(crate) fn adopt(seed: &OrgSeed, store: Store) -> Result<Built, SeedError> {
         users,
     })
 }
+
+/// Writes the org's permission sets and who holds them as PermissionSet and
+/// PermissionSetAssignment records, so SOQL can ask what a user may do
+/// (`SELECT PermissionSet.Name FROM PermissionSetAssignment WHERE Assignee.Username = …`).
+pub(crate) fn permission_sets(
+    built: &mut Built,
+    auth: &super::auth::AuthConfig,
+    now: DateTime<Utc>,
+) -> Result<(), SeedError> {
+    let actor = Actor {
+        user: built
+            .users
+            .first()
+            .map_or_else(|| built.store.ids.peek("005"), |u| u.id),
+        now,
+        trusted: true,
+    };
+    let section = |reason: String| SeedError::Section {
+        section: "users.permission_sets".into(),
+        reason,
+    };
+    let mut names: Vec<(String, String)> = auth
+        .permission_sets
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.label.clone().unwrap_or_else(|| p.name.clone()),
+            )
+        })
+        .collect();
+    for u in auth.users.all() {
+        for p in &u.permission_sets {
+            if !names.iter().any(|(n, _)| n == p) {
+                names.push((p.clone(), p.clone()));
+            }
+        }
+    }
+    let mut ids = BTreeMap::new();
+    for (name, label) in names {
+        let mut body = Map::new();
+        body.insert("Name".into(), json!(name));
+        body.insert("Label".into(), json!(label));
+        let id = built
+            .store
+            .insert("PermissionSet", &body, &actor)
+            .map_err(|e| section(format!("{name}: {}", e.message)))?;
+        ids.insert(name, id);
+    }
+    for u in auth.users.all() {
+        for p in &u.permission_sets {
+            let mut body = Map::new();
+            body.insert("AssigneeId".into(), json!(u.id));
+            body.insert("PermissionSetId".into(), json!(ids[p].to_string()));
+            built
+                .store
+                .insert("PermissionSetAssignment", &body, &actor)
+                .map_err(|e| section(format!("{} holds {p}: {}", u.username, e.message)))?;
+        }
+    }
+    Ok(())
+}

@@ -197,6 +197,8 @@ pub fn standard_key_prefix(object: &str) -> Option<&'static str> {
         "Task" => "00T",
         "User" => "005",
         "Organization" => "00D",
+        "PermissionSet" => "0PS",
+        "PermissionSetAssignment" => "0Pa",
         _ => return None,
     })
 }

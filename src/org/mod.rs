@@ -114,8 +114,9 @@ impl Org {
     /// Builds an org from a seed, on a fresh clock.
     pub fn new(seed: &OrgSeed) -> Result<Org, SeedError> {
         let clock = OrgClock::new();
-        let built = build::build(seed, clock.now())?;
+        let mut built = build::build(seed, clock.now())?;
         let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
+        build::permission_sets(&mut built, &auth, clock.now())?;
         let bulk = bulk::BulkSettings::from_seed(seed)?;
         Org::assemble(seed.clone(), clock, built, auth, bulk)
     }

@@ -190,6 +190,39 @@ fn user() -> ObjectDef {
     finish(o)
 }
 
+/// A permission set, as the org's access model names them (`sflab_Integration`).
+fn permission_set() -> ObjectDef {
+    let mut o = object("PermissionSet", "Permission Set", "Permission Sets");
+    o.put_field(name(text("Name", "Name", 80).required_field()));
+    o.put_field(text("Label", "Label", 80).required_field());
+    o.put_field(text("Description", "Description", 255));
+    o.put_field(defaulted(
+        FieldDef::new("IsOwnedByProfile", "Is Owned By Profile", T::Boolean),
+        "false",
+    ));
+    finish(o)
+}
+
+/// Which user holds which permission set (`Assignee.Username`, `PermissionSet.Name`).
+fn permission_set_assignment() -> ObjectDef {
+    let mut o = object(
+        "PermissionSetAssignment",
+        "Permission Set Assignment",
+        "Permission Set Assignments",
+    );
+    o.put_field(
+        FieldDef::new("AssigneeId", "Assignee ID", T::Reference)
+            .lookup("User", "Assignee", Some("PermissionSetAssignments"))
+            .required_field(),
+    );
+    o.put_field(
+        FieldDef::new("PermissionSetId", "Permission Set ID", T::Reference)
+            .lookup("PermissionSet", "PermissionSet", Some("Assignments"))
+            .required_field(),
+    );
+    finish(o)
+}
+
 fn organization() -> ObjectDef {
     let mut o = object("Organization", "Organization", "Organizations");
     o.put_field(name(text("Name", "Name", 80).required_field()));
@@ -248,6 +281,8 @@ pub fn standard_schema() -> Schema {
         task(),
         user(),
         organization(),
+        permission_set(),
+        permission_set_assignment(),
     ] {
         s.put_object(o);
     }

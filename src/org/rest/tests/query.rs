@@ -210,3 +210,19 @@ async fn a_token_without_the_api_scope_is_refused() {
         .unwrap_or("")
         .contains("REST API"));
 }
+
+#[tokio::test]
+async fn permission_set_assignments_say_what_a_user_holds() {
+    let m = mock();
+    let r = m
+        .get(&format!(
+            "{V}/query?q=SELECT+PermissionSet.Name+FROM+PermissionSetAssignment+WHERE+Assignee.Username='integration@sflab.example'"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["totalSize"], 1);
+    assert_eq!(
+        r.body["records"][0]["PermissionSet"]["Name"],
+        "sflab_Integration"
+    );
+}
