@@ -3,7 +3,7 @@
 //! the [`LabCommand`] for the driver, nothing else.
 
 use super::console::ConsoleField;
-use super::{Detail, LabCommand, LabTab, LabView, RunState};
+use super::{scrolled, Detail, LabCommand, LabTab, LabView, RunState};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What a key did in the lab view.
@@ -151,7 +151,7 @@ pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
                 KeyOutcome::Handled
             }
             _ if delta != 0 => {
-                view.detail_scroll = (view.detail_scroll as isize + delta).max(0) as usize;
+                view.detail_scroll = scrolled(view.detail_scroll, delta, view.limits.detail.get());
                 KeyOutcome::Handled
             }
             _ => KeyOutcome::Handled,
@@ -162,7 +162,7 @@ pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
             if delta == 0 {
                 return KeyOutcome::Ignored;
             }
-            view.brief_scroll = (view.brief_scroll as isize + delta).max(0) as usize;
+            view.brief_scroll = scrolled(view.brief_scroll, delta, view.limits.brief.get());
         }
         LabTab::Results => return on_results(view, key, delta),
         LabTab::Traffic => return on_traffic(view, key, delta),
@@ -198,8 +198,12 @@ pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
                     _ => c.typing = true,
                 },
                 KeyCode::Char('s') => return send(view),
-                KeyCode::PageDown | KeyCode::Char(' ') => c.reply_scroll += page as usize,
-                KeyCode::PageUp => c.reply_scroll = c.reply_scroll.saturating_sub(page as usize),
+                KeyCode::PageDown | KeyCode::Char(' ') => {
+                    c.reply_scroll = scrolled(c.reply_scroll, page, view.limits.reply.get())
+                }
+                KeyCode::PageUp => {
+                    c.reply_scroll = scrolled(c.reply_scroll, -page, view.limits.reply.get())
+                }
                 _ => return KeyOutcome::Ignored,
             }
         }

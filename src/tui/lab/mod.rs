@@ -73,6 +73,31 @@ pub enum RunState {
     Running { index: usize, of: usize },
 }
 
+/// How far each scrolling area of the lab view can scroll, as its last drawing found (the
+/// key handlers stop there, so scrolling never runs past the end). `usize::MAX` until drawn.
+#[derive(Debug, Clone)]
+pub struct ScrollLimits {
+    pub brief: std::cell::Cell<usize>,
+    pub detail: std::cell::Cell<usize>,
+    pub reply: std::cell::Cell<usize>,
+}
+
+impl Default for ScrollLimits {
+    fn default() -> ScrollLimits {
+        ScrollLimits {
+            brief: std::cell::Cell::new(usize::MAX),
+            detail: std::cell::Cell::new(usize::MAX),
+            reply: std::cell::Cell::new(usize::MAX),
+        }
+    }
+}
+
+/// `scroll` moved by `delta` rows, between 0 and `limit`.
+pub fn scrolled(scroll: usize, delta: isize, limit: usize) -> usize {
+    let moved = (scroll as isize).saturating_add(delta).max(0) as usize;
+    moved.min(limit)
+}
+
 /// One open lab.
 #[derive(Debug, Clone)]
 pub struct LabView {
@@ -105,6 +130,7 @@ pub struct LabView {
     pub console: ConsoleState,
     /// `X` was pressed once; `y` confirms.
     pub confirm_reset: bool,
+    pub limits: ScrollLimits,
 }
 
 /// The Org tab: objects on the left, the selected object's records on the right.
@@ -167,6 +193,7 @@ impl LabView {
             traffic_filter: None,
             detail: None,
             detail_scroll: 0,
+            limits: ScrollLimits::default(),
             org: OrgBrowser::default(),
             console: ConsoleState::default(),
             confirm_reset: false,

@@ -259,3 +259,37 @@ fn the_environment_masks_secrets() {
         assert_eq!(value, Some("••••••"), "{k}");
     }
 }
+
+#[test]
+fn scrolling_stops_at_the_limit_the_last_drawing_found_so_the_way_back_is_one_key() {
+    let mut v = view();
+    // Until drawn, the limit is unknown; a drawing of the brief then finds 12 rows to scroll.
+    v.limits.brief.set(12);
+    on_pane(&mut v, ch('G'), 10);
+    assert_eq!(v.brief_scroll, 12);
+    for _ in 0..30 {
+        on_pane(&mut v, key(KeyCode::PageDown), 10);
+    }
+    assert_eq!(v.brief_scroll, 12, "no scrolling into blank space");
+    on_pane(&mut v, ch('k'), 10);
+    assert_eq!(v.brief_scroll, 11, "one key up moves the text");
+    v.detail = Some(Detail::Text {
+        title: "t".into(),
+        text: "a\nb\nc".into(),
+    });
+    v.limits.detail.set(2);
+    for _ in 0..5 {
+        on_pane(&mut v, key(KeyCode::PageDown), 10);
+    }
+    assert_eq!(v.detail_scroll, 2);
+    on_pane(&mut v, key(KeyCode::PageUp), 10);
+    assert_eq!(v.detail_scroll, 0);
+}
+
+#[test]
+fn scrolled_moves_within_zero_and_the_limit() {
+    assert_eq!(scrolled(3, -10, 8), 0);
+    assert_eq!(scrolled(3, 2, 8), 5);
+    assert_eq!(scrolled(3, isize::MAX / 2, 8), 8);
+    assert_eq!(scrolled(0, 1, usize::MAX), 1);
+}

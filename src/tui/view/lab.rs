@@ -198,12 +198,15 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             ]));
         }
     }
-    let max = lines.len().saturating_sub(area.height as usize / 2);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // The last rows of the brief end at the bottom of the pane, not above blank space.
+    let max = paragraph
+        .line_count(area.width)
+        .saturating_sub(area.height as usize);
+    view.limits.brief.set(max);
     let scroll = view.brief_scroll.min(max);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        paragraph.scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
         area,
     );
 }

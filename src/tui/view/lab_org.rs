@@ -177,7 +177,11 @@ pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             ]));
         }
         lines.push(Line::from(""));
-        let skip = c.reply_scroll;
+        // The body scrolls below the fixed lines; its last line stops at the bottom.
+        let room = (area.height as usize).saturating_sub(lines.len());
+        let max = r.body.lines().count().saturating_sub(room);
+        view.limits.reply.set(max);
+        let skip = c.reply_scroll.min(max);
         lines.extend(
             r.body
                 .lines()

@@ -384,16 +384,22 @@ pub fn detail(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         ),
         None => return,
     };
-    let scroll = view.detail_scroll.min(lines.len().saturating_sub(1));
     frame.render_widget(Clear, area);
     let block = Block::bordered()
         .border_style(t.focused_border())
         .title(title)
         .title_bottom(Line::from(" ↑↓ scroll · Esc close "));
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // Rows inside the border: the last one ends at the bottom of the box.
+    let inner = block.inner(area);
+    let max = paragraph
+        .line_count(inner.width)
+        .saturating_sub(inner.height as usize);
+    view.limits.detail.set(max);
+    let scroll = view.detail_scroll.min(max);
     frame.render_widget(
-        Paragraph::new(lines)
+        paragraph
             .block(block)
-            .wrap(Wrap { trim: false })
             .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
         area,
     );
