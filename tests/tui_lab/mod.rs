@@ -207,6 +207,27 @@ fn results_of_a_passing_attempt() {
 }
 
 #[test]
+fn a_message_over_several_lines_keeps_its_line_breaks_on_the_results_tab() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    lab_event(
+        &mut a,
+        finished(vec![Verdict::fail(
+            "process.exit_ok",
+            1,
+            "run 1 exited with status 1. Last lines of its stderr:\nnot written yet: read the limits",
+        )]),
+    );
+    let s = screen(&a);
+    assert!(!s.contains("stderr:not written"), "{s}");
+    assert!(
+        s.lines().any(|l| l.contains("not written yet: read the limits")),
+        "{s}"
+    );
+}
+
+#[test]
 fn results_of_a_failing_attempt_lead_to_the_evidence_and_the_diff() {
     let mut a = app();
     open(&mut a, "rest-upsert-twice");

@@ -103,7 +103,8 @@ pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     if let Some(v) = o.verdicts.get(view.results_sel) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(v.rule.clone(), t.heading(3))));
-        lines.push(Line::from(v.message.clone()));
+        // A message may span lines (a run's last stderr lines): one Line each.
+        lines.extend(v.message.lines().map(|l| Line::from(l.to_string())));
         if let VerdictStatus::NotApplicable { reason } = &v.status {
             lines.push(Line::from(Span::styled(reason.clone(), t.na())));
         }
