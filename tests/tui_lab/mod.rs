@@ -222,7 +222,8 @@ fn a_message_over_several_lines_keeps_its_line_breaks_on_the_results_tab() {
     let s = screen(&a);
     assert!(!s.contains("stderr:not written"), "{s}");
     assert!(
-        s.lines().any(|l| l.contains("not written yet: read the limits")),
+        s.lines()
+            .any(|l| l.contains("not written yet: read the limits")),
         "{s}"
     );
 }
@@ -495,4 +496,40 @@ fn lab_keys_work_from_the_tree_too() {
         }))
     );
     assert!(screen(&a).contains("● preparing"));
+}
+
+#[test]
+fn after_a_reset_the_watch_follows_the_new_lab_folder_not_the_backup() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = sflab::workspace::Workspace::at(dir.path()).expect("workspace");
+    let curriculum = Arc::new(Curriculum::embedded().expect("curriculum"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut driver = LabDriver::new(
+        ws.clone(),
+        Box::new(sflab::curriculum::embedded()),
+        curriculum,
+        tx,
+        Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    )
+    .expect("driver");
+    let lab = "read-limits".to_string();
+    driver.handle(Command::Lab(LabCommand::Open { lab: lab.clone() }));
+    collect(&rx, |e| matches!(e, Event::Lab(LabEvent::Org { .. })));
+    std::fs::write(ws.lab_dir(&lab).join("notes.txt"), "mine").unwrap();
+    driver.handle(Command::Lab(LabCommand::Watch {
+        lab: lab.clone(),
+        on: true,
+    }));
+    driver.handle(Command::Lab(LabCommand::Reset { lab: lab.clone() }));
+    // Drain what the reset said, then save a file in the new folder: the watch must see it.
+    let _ = collect(&rx, |e| matches!(e, Event::Lab(LabEvent::Files { .. })));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::fs::write(ws.lab_dir(&lab).join("run"), "#!/bin/sh\necho changed\n").unwrap();
+    let seen = collect(&rx, |e| matches!(e, Event::Lab(LabEvent::Changed { .. })));
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e, Event::Lab(LabEvent::Changed { .. }))),
+        "{seen:#?}"
+    );
+    driver.handle(Command::Lab(LabCommand::Watch { lab, on: false }));
 }

@@ -124,6 +124,10 @@ impl LabDriver {
                 if let Some(mut s) = self.store() {
                     let _ = s.mark_started(lab);
                 }
+                // The folder was moved aside and made anew: a watch follows the new one.
+                if self.watch.as_ref().is_some_and(|(w, _)| w == lab) {
+                    self.set_watch(lab, true);
+                }
                 self.notice(match out.backup {
                     Some(b) => {
                         format!("starter files restored; your version is in {}", b.display())

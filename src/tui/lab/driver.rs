@@ -387,7 +387,7 @@ impl LabDriver {
         });
     }
 
-    fn set_watch(&mut self, lab: &str, on: bool) {
+    pub(super) fn set_watch(&mut self, lab: &str, on: bool) {
         if let Some((_, stop)) = self.watch.take() {
             stop.store(true, Ordering::Relaxed);
         }
