@@ -276,10 +276,16 @@ impl ChangeBatch {
             // but is not part of a change event.
             let carried = |name: &&str| ty.fields.iter().any(|f| f.name == *name);
             changed = change.fields.changed().filter(carried).collect();
+            nulled = change.fields.nulled().filter(carried).collect();
+            // A field set to null changed too: Salesforce lists it in both.
+            for n in &nulled {
+                if !changed.contains(n) {
+                    changed.push(n);
+                }
+            }
             if !changed.contains(&"LastModifiedDate") {
                 changed.push("LastModifiedDate");
             }
-            nulled = change.fields.nulled().filter(carried).collect();
         }
         if let Some(c) = &self.last {
             let same = Arc::ptr_eq(&c.ty, ty)

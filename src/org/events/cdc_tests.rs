@@ -84,6 +84,11 @@ fn a_nulled_field_is_carried_as_null_on_update() {
         payload["ChangeEventHeader"]["nulledFields"],
         json!(["Phone"])
     );
+    // Set to null is a change: the field is named among the changed ones too.
+    assert_eq!(
+        payload["ChangeEventHeader"]["changedFields"],
+        json!(["Phone", "LastModifiedDate"])
+    );
     assert_eq!(payload["Phone"], Value::Null);
     assert!(!payload.contains_key("Name"));
 }
