@@ -283,7 +283,9 @@ where
     F: FnMut(&mut Store, usize) -> SaveResult,
 {
     if !all_or_none {
-        return (0..n).map(|i| each(store, i)).collect();
+        // Partial success is still one call and one transaction: the records that stand
+        // commit together (one transaction key for their change events).
+        return store.commit_together(|s| (0..n).map(|i| each(s, i)).collect());
     }
     // A savepoint, not `Store::all_or_none`: inside a composite unit the store's batch
     // joins the unit and would leave this call's writes for the unit to decide.

@@ -356,3 +356,27 @@ fn a_bulk_ingest_raises_one_change_event_per_row() {
     assert_eq!(count, 3);
     assert!(bytes / count < 600, "{bytes} bytes for {count} events");
 }
+
+#[tokio::test]
+async fn a_partly_saved_collection_commits_its_good_records_as_one_transaction() {
+    let org = Org::default_org();
+    let acc = |n: &str| json!({"attributes": {"type": "Account"}, "Name": n});
+    let (status, body) = send(
+        &org,
+        "POST",
+        &format!("{V}/composite/sobjects"),
+        json!({"allOrNone": false, "records": [acc("Tx One"), {"attributes": {"type": "Account"}}, acc("Tx Three")]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body[1]["success"], false);
+    let events = all(&org, "/data/AccountChangeEvent");
+    let headers: Vec<Value> = events
+        .iter()
+        .map(|e| e.payload()["ChangeEventHeader"].clone())
+        .collect();
+    assert_eq!(headers.len(), 2);
+    assert_eq!(headers[0]["transactionKey"], headers[1]["transactionKey"]);
+    assert_eq!(headers[0]["sequenceNumber"], 1);
+    assert_eq!(headers[1]["sequenceNumber"], 2);
+}
