@@ -394,6 +394,20 @@ pub fn delete(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
     Ok(wrap("deleteResponse", &out))
 }
 
+/// `undelete` of `ids`: records in the recycle bin come back (and Change Data Capture
+/// reports an UNDELETE).
+pub fn undelete(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault> {
+    let ids: Vec<String> = call
+        .children_named("ids")
+        .map(|e| e.text.trim().to_string())
+        .collect();
+    let out = run_rows(ctx, &ids, |s, id, a| {
+        let c = s.undelete(id, a)?;
+        Ok((c.to_string(), None))
+    })?;
+    Ok(wrap("undeleteResponse", &out))
+}
+
 /// `getUserInfo`.
 pub fn get_user_info(ctx: &CallContext<'_>) -> Result<String, SoapFault> {
     let user = ctx

@@ -158,6 +158,7 @@ fn run_partner(
         "update" => calls::update(&ctx, &req.call),
         "upsert" => calls::upsert(&ctx, &req.call),
         "delete" => calls::delete(&ctx, &req.call),
+        "undelete" => calls::undelete(&ctx, &req.call),
         "getUserInfo" => calls::get_user_info(&ctx),
         "logout" => {
             // The session in the header ends now; later calls with it are INVALID_SESSION_ID.
@@ -173,7 +174,7 @@ fn run_partner(
         other => Err(SoapFault::new(
             "INVALID_OPERATION",
             format!(
-                "The call '{other}' is not part of sflab's SOAP API subset. Supported: login, logout, query, queryAll, queryMore, create, update, upsert, delete, getUserInfo."
+                "The call '{other}' is not part of sflab's SOAP API subset. Supported: login, logout, query, queryAll, queryMore, create, update, upsert, delete, undelete, getUserInfo."
             ),
         )),
     }?;

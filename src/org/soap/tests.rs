@@ -407,6 +407,23 @@ async fn create_update_upsert_delete_report_per_record_results() {
     .await;
     assert_eq!(result_of(&r).child_text("success"), Some("true"));
     assert_eq!(org.store.read().count("Account"), 5);
+    // The recycle bin gives it back; a second undelete has nothing to restore.
+    let undelete = format!("<undelete><ids>{id}</ids></undelete>");
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &undelete),
+    )
+    .await;
+    assert_eq!(result_of(&r).child_text("success"), Some("true"));
+    assert_eq!(org.store.read().count("Account"), 6);
+    let again = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &undelete),
+    )
+    .await;
+    assert_eq!(result_of(&again).child_text("success"), Some("false"));
 }
 
 #[tokio::test]

@@ -47,6 +47,7 @@ const CALLS: &[(&str, &[(&str, &str, bool)], &str)] = &[
         "tns:UpsertResult",
     ),
     ("delete", &[("ids", "tns:ID", true)], "tns:DeleteResult"),
+    ("undelete", &[("ids", "tns:ID", true)], "tns:UndeleteResult"),
     ("getUserInfo", &[], "tns:GetUserInfoResult"),
     ("logout", &[], ""),
 ];
@@ -139,6 +140,11 @@ const TYPES: &str = r#"
     <element name="id" type="tns:ID" nillable="true"/>
     <element name="success" type="xsd:boolean"/>
    </sequence></complexType>
+   <complexType name="UndeleteResult"><sequence>
+    <element name="errors" type="tns:Error" minOccurs="0" maxOccurs="unbounded" nillable="true"/>
+    <element name="id" type="tns:ID" nillable="true"/>
+    <element name="success" type="xsd:boolean"/>
+   </sequence></complexType>
    <complexType name="LimitInfo"><sequence>
     <element name="current" type="xsd:int"/>
     <element name="limit" type="xsd:int"/>
@@ -164,7 +170,10 @@ pub fn partner_wsdl(location: &str) -> String {
                 format!(r#"<element name="{p}" type="{t}"{max}/>"#)
             })
             .collect();
-        let many = matches!(*name, "create" | "update" | "upsert" | "delete");
+        let many = matches!(
+            *name,
+            "create" | "update" | "upsert" | "delete" | "undelete"
+        );
         let rmax = if many {
             r#" minOccurs="0" maxOccurs="unbounded""#
         } else {
