@@ -239,3 +239,52 @@ async fn a_refusal_before_the_body_matters_still_reads_it_and_the_connection_ser
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn gzipped_requests_are_read_and_answers_are_gzipped_when_asked() {
+    use std::io::{Read, Write};
+    let org = Org::default_org();
+    let login = issue_static_token(&org, None).unwrap();
+    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(sflab::org::serve::serve(listener, org, None, async {
+        let _ = stopped.await;
+    }));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(br#"{"Name":"Compressed Co"}"#).unwrap();
+    let body = gz.finish().unwrap();
+    let r = reqwest::Client::new()
+        .post(format!(
+            "http://127.0.0.1:{port}/services/data/v62.0/sobjects/Account"
+        ))
+        .bearer_auth(&login.token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .header("accept-encoding", "gzip")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let zipped = r.bytes().await.unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&zipped[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    let saved: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(saved["success"], true);
+    // Without Accept-Encoding the answer is plain.
+    let plain = reqwest::Client::new()
+        .get(format!(
+            "http://127.0.0.1:{port}/services/data/v62.0/limits"
+        ))
+        .bearer_auth(&login.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

@@ -226,6 +226,7 @@ impl Service<Request<Body>> for Gateway {
                 .extensions()
                 .get::<crate::org::composite::Subrequest>()
                 .is_some();
+            let gzip = !is_subrequest && super::compression::accepts_gzip(req.headers());
             let req = if is_subrequest {
                 req
             } else {
@@ -236,7 +237,12 @@ impl Service<Request<Body>> for Gateway {
             };
             let serve = AssertUnwindSafe(handle(inner, state, req)).catch_unwind();
             let handled = crate::org::origin::with_call_origin(origin, serve).await;
-            Ok(handled.unwrap_or_else(|_| ApiError::unknown_exception().into_response()))
+            let resp = handled.unwrap_or_else(|_| ApiError::unknown_exception().into_response());
+            Ok(if gzip {
+                super::compression::encode_response(resp).await
+            } else {
+                resp
+            })
         })
     }
 }
@@ -250,9 +256,14 @@ const MAX_ACCEPTED_BODY: usize = crate::org::bulk::ingest_job::MAX_UPLOAD_BASE64
 /// up"), and over HTTP/2 curl reports a stream error. Resources still apply their own, lower
 /// limits; a body over every limit is refused here, and the connection closed.
 async fn read_whole(req: Request<Body>) -> Result<Request<Body>, Response> {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     match axum::body::to_bytes(body, MAX_ACCEPTED_BODY).await {
-        Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Ok(bytes) => {
+            let bytes =
+                super::compression::decode_request(&mut parts.headers, bytes, MAX_ACCEPTED_BODY)
+                    .map_err(IntoResponse::into_response)?;
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
         Err(_) => {
             let mut resp = ApiError::body_too_large(MAX_ACCEPTED_BODY).into_response();
             if parts.version < axum::http::Version::HTTP_2 {

@@ -11,6 +11,7 @@
 //! [`Caller`] and [`RequestVersion`] extractors.
 
 pub mod body;
+mod compression;
 pub mod cursors;
 pub mod error;
 mod explain;
