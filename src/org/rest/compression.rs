@@ -33,13 +33,15 @@ pub fn decode_request(
         "deflate" => flate2::read::ZlibDecoder::new(&body[..])
             .take(limit as u64 + 1)
             .read_to_end(&mut out),
-        other => return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            format!(
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                format!(
                 "Content-Encoding {other} is not supported; send gzip or deflate, or no encoding."
             ),
-        )),
+            ))
+        }
     };
     if read.is_err() {
         return Err(ApiError::json_parser(format!(
