@@ -173,7 +173,7 @@ fn brief_shows_goal_checks_files_environment_and_hints() {
     assert!(s.contains("What the checks look for"), "{s}");
     assert!(s.contains("SF_ACCESS_TOKEN  ••••••"), "{s}");
     assert!(
-        s.contains("1. The SOQL goes in the `q` query parameter."),
+        s.contains("1. The SOQL goes in the q query parameter."),
         "{s}"
     );
     snap!(s);

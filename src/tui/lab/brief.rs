@@ -34,6 +34,7 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         },
         "http.order" => "the order your requests come in".into(),
         "http.calls_at_most" => match p("max") {
+            Some(max) if max == "1" => "at most 1 call in a run".into(),
             Some(max) => format!("at most {max} calls in a run"),
             None => "how many calls a run makes".into(),
         },

@@ -192,10 +192,9 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             } else {
                 "   ".into()
             };
-            lines.push(Line::from(vec![
-                Span::styled(number, t.strong()),
-                Span::raw(para),
-            ]));
+            let mut spans = vec![Span::styled(number, t.strong())];
+            spans.extend(inline_code(&para, t.code()));
+            lines.push(Line::from(spans));
         }
     }
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
@@ -209,4 +208,33 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         paragraph.scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
         area,
     );
+}
+
+/// A hint's text with its `code` spans styled as code and their backticks dropped.
+fn inline_code(text: &str, code: ratatui::style::Style) -> Vec<Span<'static>> {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                Span::styled(part.to_string(), code)
+            } else {
+                Span::raw(part.to_string())
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod inline_code_tests {
+    use super::*;
+
+    #[test]
+    fn backticked_words_become_code_spans_without_their_backticks() {
+        let code = ratatui::style::Style::default().fg(ratatui::style::Color::Cyan);
+        let spans = inline_code("POST to `$SF_INSTANCE_URL/x` then exit", code);
+        let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "POST to $SF_INSTANCE_URL/x then exit");
+        assert_eq!(spans[1].style, code);
+    }
 }

@@ -43,7 +43,7 @@ pub fn org(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         }
         (Some(OrgSource::Live), _) => "● live".into(),
         (Some(OrgSource::AfterRun), _) => "as your last run left it".into(),
-        (Some(OrgSource::Console), _) => "the console's copy of the lab's org".into(),
+        (Some(OrgSource::Console), _) => "in the console's copy of the lab's org".into(),
         (None, _) => "no org yet".into(),
     };
     let head = Rect::new(area.x, area.y, area.width, 1);

@@ -216,6 +216,10 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     )));
     if listed.is_empty() {
         let text = match view.run {
+            // A finished run that sent nothing through the proxy: say where to look.
+            RunState::Idle if !view.runs.is_empty() => {
+                "Your last run made no request to the org. Check that your code sends its calls to $SF_INSTANCE_URL."
+            }
             RunState::Idle => "No traffic yet. Press r to run the checks; requests stream in here.",
             _ => "Waiting for the first request from your code…",
         };
