@@ -102,10 +102,10 @@ fn object_header(o: &ObjectDef, version: &str, full: bool) -> Map<String, Json> 
     m
 }
 
-/// `GET /services/data/vXX.X/sobjects`.
-pub fn describe_global(schema: &Schema, version: &str) -> Json {
+/// `GET /services/data/vXX.X/sobjects`: the schema's objects and the platform `events`.
+pub fn describe_global(schema: &Schema, events: &[ObjectDef], version: &str) -> Json {
     // Real orgs list objects alphabetically.
-    let mut objects: Vec<&ObjectDef> = schema.objects().iter().collect();
+    let mut objects: Vec<&ObjectDef> = schema.objects().iter().chain(events).collect();
     objects.sort_by(|a, b| a.name.cmp(&b.name));
     let sobjects: Vec<Json> = objects
         .into_iter()
@@ -268,7 +268,7 @@ mod tests {
     #[test]
     fn global_describe_lists_every_object_with_urls() {
         let s = standard_schema();
-        let g = describe_global(&s, "62.0");
+        let g = describe_global(&s, &[], "62.0");
         let names: Vec<&str> = g["sobjects"]
             .as_array()
             .unwrap()

@@ -20,6 +20,7 @@ pub mod avro;
 pub mod bus;
 pub mod cdc;
 pub mod defs;
+mod describe;
 pub mod log;
 pub mod managed;
 pub mod packed;

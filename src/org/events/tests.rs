@@ -380,3 +380,44 @@ async fn a_partly_saved_collection_commits_its_good_records_as_one_transaction()
     assert_eq!(headers[0]["sequenceNumber"], 1);
     assert_eq!(headers[1]["sequenceNumber"], 2);
 }
+
+#[tokio::test]
+async fn a_platform_event_is_described_and_listed_like_an_sobject() {
+    let org = Org::default_org();
+    let (status, d) = send(
+        &org,
+        "GET",
+        &format!("{V}/sobjects/OrderShipped__e/describe"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert_eq!(d["name"], "OrderShipped__e");
+    assert_eq!(d["createable"], true);
+    assert_eq!(d["queryable"], false);
+    let names: Vec<&str> = d["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"EventUuid") && names.contains(&"Carrier__c"),
+        "{names:?}"
+    );
+    let (status, basic) = send(
+        &org,
+        "GET",
+        &format!("{V}/sobjects/OrderShipped__e"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(basic["objectDescribe"]["name"], "OrderShipped__e");
+    let (_, global) = send(&org, "GET", &format!("{V}/sobjects"), Value::Null).await;
+    assert!(global["sobjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["name"] == "OrderActivated__e"));
+}

@@ -72,9 +72,10 @@ pub async fn describe_global(
     RequestVersion(version): RequestVersion,
 ) -> Response {
     let store = state.org.store.read();
+    let events = state.org.events.event_objects();
     json_response(
         StatusCode::OK,
-        &describe::describe_global(store.schema(), &version.number()),
+        &describe::describe_global(store.schema(), &events, &version.number()),
     )
 }
 

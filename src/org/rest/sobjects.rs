@@ -130,11 +130,17 @@ async fn basic_info(
     Path((_, sobject)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
-    let object = store
-        .schema()
-        .object(&sobject)
-        .ok_or_else(ApiError::not_found)?;
-    let body = describe::sobject_basic_info(object, &version.number());
+    let body = match store.schema().object(&sobject) {
+        Some(object) => describe::sobject_basic_info(object, &version.number()),
+        None => {
+            let event = state
+                .org
+                .events
+                .event_object(&sobject)
+                .ok_or_else(ApiError::not_found)?;
+            describe::sobject_basic_info(&event, &version.number())
+        }
+    };
     Ok(json_response(StatusCode::OK, &body))
 }
 
@@ -144,11 +150,17 @@ async fn describe_sobject(
     Path((_, sobject)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
-    let object = store
-        .schema()
-        .object(&sobject)
-        .ok_or_else(ApiError::not_found)?;
-    let body = describe::describe_sobject(object, &version.number());
+    let body = match store.schema().object(&sobject) {
+        Some(object) => describe::describe_sobject(object, &version.number()),
+        None => {
+            let event = state
+                .org
+                .events
+                .event_object(&sobject)
+                .ok_or_else(ApiError::not_found)?;
+            describe::describe_sobject(&event, &version.number())
+        }
+    };
     Ok(json_response(StatusCode::OK, &body))
 }
 
