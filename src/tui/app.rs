@@ -91,8 +91,14 @@ pub struct App {
     pub help: bool,
     /// The search being typed after `/`, if any.
     pub search_input: Option<String>,
-    /// The scroll position when `/` was pressed (an Esc goes back there).
+    /// The scroll position (or tree row) when `/` was pressed (an Esc goes back there).
     pub search_origin: usize,
+    /// The search being typed looks for a lesson or lab in the tree, not in the lesson text.
+    pub search_in_tree: bool,
+    /// The last tree search, for n and N.
+    pub tree_query: Option<String>,
+    /// The tree as it was when `/` was pressed (an Esc puts it back).
+    pub tree_before_search: Option<TreeState>,
     /// A short message for the status bar and the ticks left before it goes.
     pub flash: Option<(String, u8)>,
     pub layouts: LayoutCache,
@@ -115,6 +121,9 @@ impl App {
             help: false,
             search_input: None,
             search_origin: 0,
+            search_in_tree: false,
+            tree_query: None,
+            tree_before_search: None,
             flash: None,
             layouts: LayoutCache::new(theme),
         };

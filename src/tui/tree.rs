@@ -153,6 +153,58 @@ impl TreeState {
         }
     }
 
+    /// Selects the first lesson or lab whose title or id contains `query` (any case),
+    /// searching forward from the row after `from` (or from `from` itself when `inclusive`)
+    /// and wrapping, or backward when `!forward`; unfolds its level. False when none matches.
+    pub fn select_match(
+        &mut self,
+        curriculum: &Curriculum,
+        query: &str,
+        from: usize,
+        forward: bool,
+        inclusive: bool,
+    ) -> bool {
+        let q = query.to_lowercase();
+        if q.is_empty() {
+            return false;
+        }
+        let everything = rows(curriculum, &HashSet::new());
+        let matches = |r: &Row| match r {
+            Row::Lesson(i) => curriculum.lessons.get(*i).is_some_and(|l| {
+                l.title.to_lowercase().contains(&q) || l.id.to_lowercase().contains(&q)
+            }),
+            Row::Lab { lab, .. } => curriculum.lab(lab).is_some_and(|m| {
+                m.title.to_lowercase().contains(&q) || m.id.to_lowercase().contains(&q)
+            }),
+            _ => false,
+        };
+        // Where the current selection sits among all rows (folded levels hide some).
+        let current = rows(curriculum, &self.folded).get(from).cloned();
+        let start = current
+            .and_then(|c| everything.iter().position(|r| *r == c))
+            .unwrap_or(0);
+        let n = everything.len();
+        let order: Vec<usize> = (0..n)
+            .map(|k| {
+                let step = if inclusive { k } else { k + 1 };
+                if forward {
+                    (start + step) % n
+                } else {
+                    (start + n * 2 - step) % n
+                }
+            })
+            .collect();
+        let Some(found) = order.into_iter().find(|&i| matches(&everything[i])) else {
+            return false;
+        };
+        match &everything[found] {
+            Row::Lesson(i) => self.select_lesson(curriculum, *i),
+            Row::Lab { lab, .. } => self.select_lab(curriculum, lab),
+            _ => {}
+        }
+        true
+    }
+
     /// Selects the row of lesson `index`, unfolding its level.
     pub fn select_lesson(&mut self, curriculum: &Curriculum, index: usize) {
         if let Some(lesson) = curriculum.lessons.get(index) {

@@ -157,12 +157,29 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             }
         }
         KeyCode::Char('/') => {
-            if let Some(r) = app.reader() {
-                app.search_origin = r.scroll;
-                app.search_input = Some(String::new());
-                app.focus = Focus::Right;
-            } else {
-                app.flash("open a lesson to search in it");
+            // In the tree (or where no lesson is open), `/` finds a lesson or lab by title.
+            match app.reader() {
+                Some(r) if app.focus == Focus::Right => {
+                    app.search_origin = r.scroll;
+                    app.search_in_tree = false;
+                }
+                _ => {
+                    app.tree_before_search = Some(app.tree.clone());
+                    app.search_in_tree = true;
+                    app.focus = Focus::Tree;
+                }
+            }
+            app.search_input = Some(String::new());
+        }
+        KeyCode::Char(c @ ('n' | 'N')) if app.focus == Focus::Tree && app.tree_query.is_some() => {
+            let query = app.tree_query.clone().unwrap_or_default();
+            let curriculum = app.curriculum.clone();
+            let from = app.tree.selected;
+            if app
+                .tree
+                .select_match(&curriculum, &query, from, c == 'n', false)
+            {
+                app.tree.keep_visible(app.geometry().tree_rows());
             }
         }
         KeyCode::Char(c @ ('n' | 'N')) if app.reader().is_some() => {
@@ -182,7 +199,58 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     None
 }
 
+/// A key while a tree search is typed: each change jumps to the first lesson or lab whose
+/// title matches, from where the search started.
+fn on_tree_search_key(app: &mut App, key: KeyEvent) {
+    let Some(input) = app.search_input.as_mut() else {
+        return;
+    };
+    let before = app
+        .tree_before_search
+        .clone()
+        .unwrap_or_else(|| app.tree.clone());
+    let curriculum = app.curriculum.clone();
+    // Each change looks again from the top of the curriculum, in the tree as it was.
+    let find = |tree: &mut crate::tui::tree::TreeState, query: &str| {
+        *tree = before.clone();
+        tree.select_match(&curriculum, query, 0, true, true)
+    };
+    match key.code {
+        KeyCode::Esc => {
+            app.search_input = None;
+            app.tree = before.clone();
+        }
+        KeyCode::Enter => {
+            let query = std::mem::take(input);
+            app.search_input = None;
+            if !query.is_empty() {
+                if find(&mut app.tree, &query) {
+                    app.flash(format!("\"{query}\": ⏎ opens it, n next, N previous"));
+                    app.tree_query = Some(query);
+                } else {
+                    app.flash(format!("no lesson or lab matches \"{query}\""));
+                    app.tree = before.clone();
+                }
+            }
+        }
+        KeyCode::Backspace => {
+            input.pop();
+        }
+        KeyCode::Char(c) => input.push(c),
+        _ => {}
+    }
+    if let Some(query) = app.search_input.clone() {
+        if !find(&mut app.tree, &query) {
+            app.tree = before;
+        }
+    }
+    app.tree.keep_visible(app.geometry().tree_rows());
+}
+
 fn on_search_key(app: &mut App, key: KeyEvent) {
+    if app.search_in_tree {
+        return on_tree_search_key(app, key);
+    }
     let h = app.page_height();
     let origin = app.search_origin;
     let Some(input) = app.search_input.as_mut() else {

@@ -533,3 +533,38 @@ fn after_a_reset_the_watch_follows_the_new_lab_folder_not_the_backup() {
     );
     driver.handle(Command::Lab(LabCommand::Watch { lab, on: false }));
 }
+
+#[test]
+fn slash_in_the_tree_finds_a_lesson_or_lab_by_title_and_n_moves_to_the_next() {
+    let curriculum = Arc::new(Curriculum::embedded().expect("curriculum"));
+    let mut a = App::new(curriculum.clone(), Theme::colored(), 120, 36);
+    let selected_title = |a: &App| {
+        let rows = sflab::tui::tree::rows(&a.curriculum, &a.tree.folded);
+        match &rows[a.tree.selected] {
+            sflab::tui::tree::Row::Lesson(i) => a.curriculum.lessons[*i].title.clone(),
+            sflab::tui::tree::Row::Lab { lab, .. } => a.curriculum.lab(lab).unwrap().title.clone(),
+            other => format!("{other:?}"),
+        }
+    };
+    update(&mut a, key(KeyCode::Char('/')));
+    for c in "jwt".chars() {
+        update(&mut a, key(KeyCode::Char(c)));
+    }
+    update(&mut a, key(KeyCode::Enter));
+    let first = selected_title(&a);
+    assert!(first.to_lowercase().contains("jwt"), "{first}");
+    update(&mut a, key(KeyCode::Char('n')));
+    let second = selected_title(&a);
+    assert!(second.to_lowercase().contains("jwt"), "{second}");
+    assert_ne!(first, second, "n moves on to the next match");
+    update(&mut a, key(KeyCode::Char('N')));
+    assert_eq!(selected_title(&a), first);
+    // Esc puts the tree back as it was.
+    let before = a.tree.selected;
+    update(&mut a, key(KeyCode::Char('/')));
+    update(&mut a, key(KeyCode::Char('z')));
+    update(&mut a, key(KeyCode::Char('q')));
+    update(&mut a, key(KeyCode::Esc));
+    assert_eq!(a.tree.selected, before);
+    assert!(a.search_input.is_none());
+}
