@@ -84,6 +84,9 @@ pub fn connection_env(
             "REQUESTS_CA_BUNDLE",
             "SSL_CERT_FILE",
             "NODE_EXTRA_CA_CERTS",
+            // httplib2 (Google's Python clients) and gRPC read their own variables.
+            "HTTPLIB2_CA_CERTS",
+            "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
         ] {
             env.push((name, ca.clone()));
         }

@@ -79,6 +79,9 @@ pub fn lab_environment(
             "REQUESTS_CA_BUNDLE",
             "SSL_CERT_FILE",
             "NODE_EXTRA_CA_CERTS",
+            // httplib2 (Google's Python clients) and gRPC read their own variables.
+            "HTTPLIB2_CA_CERTS",
+            "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
         ] {
             env.push((k.to_string(), ca.clone()));
         }
@@ -142,6 +145,9 @@ mod tests {
             "REQUESTS_CA_BUNDLE",
             "SSL_CERT_FILE",
             "NODE_EXTRA_CA_CERTS",
+            // httplib2 (Google's Python clients) and gRPC read their own variables.
+            "HTTPLIB2_CA_CERTS",
+            "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
         ] {
             assert_eq!(get(&env, k), Some("/ws/.sflab/ca.pem"), "{k}");
         }
