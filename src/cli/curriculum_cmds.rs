@@ -93,17 +93,33 @@ pub fn list(
         );
         return Ok(0);
     }
+    // One column for ids, as wide as the longest, so every title starts in the same place.
+    let lesson_w = curriculum
+        .lessons
+        .iter()
+        .map(|l| l.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    let lab_w = curriculum
+        .labs
+        .iter()
+        .map(|l| l.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    // Titles start at one column: "  <lesson id> " and "    ○ <lab id> " end there.
+    let column = (lesson_w + 3).max(lab_w + 7);
     for level in Level::ALL {
         let lessons: Vec<_> = curriculum.lessons_of(level).collect();
         println!("{level} {}", level.title());
         for l in lessons {
-            println!("  {:<40} {}", l.id, l.title);
+            println!("  {:<w$} {}", l.id, l.title, w = column - 3);
             for lab in curriculum.labs_of(l) {
                 println!(
-                    "    {} {:<36} {}",
+                    "    {} {:<w$} {}",
                     status(&lab.id).glyph(),
                     lab.id,
-                    lab.title
+                    lab.title,
+                    w = column - 7
                 );
             }
         }
