@@ -95,6 +95,38 @@ fn copy_starter(dir: &Path, starter: &[(String, Vec<u8>)]) -> Result<Vec<String>
     Ok(names)
 }
 
+/// Whether `dir` holds exactly the `files` (relative path, bytes) and nothing else.
+fn holds_exactly(dir: &Path, files: &[(String, Vec<u8>)]) -> bool {
+    fn walk(root: &Path, at: &Path, out: &mut Vec<String>) -> bool {
+        let Ok(entries) = std::fs::read_dir(at) else {
+            return false;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            match e.file_type() {
+                Ok(t) if t.is_dir() => {
+                    if !walk(root, &path, out) {
+                        return false;
+                    }
+                }
+                Ok(t) if t.is_file() => {
+                    let rel = path.strip_prefix(root).unwrap_or(&path);
+                    out.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+    let mut present = Vec::new();
+    if !walk(dir, dir, &mut present) || present.len() != files.len() {
+        return false;
+    }
+    files.iter().all(|(rel, bytes)| {
+        present.contains(rel) && std::fs::read(dir.join(rel)).is_ok_and(|b| &b == bytes)
+    })
+}
+
 fn has_content(dir: &Path) -> bool {
     std::fs::read_dir(dir)
         .map(|mut d| d.next().is_some())
@@ -151,7 +183,8 @@ pub fn reset_lab(
 ) -> Result<ResetOutcome, LabFilesError> {
     let starter = starter_files(files, lab)?;
     let dir = ws.lab_dir(&lab.id);
-    let backup = if has_content(&dir) {
+    // A folder that still holds exactly the starter files has nothing worth keeping.
+    let backup = if has_content(&dir) && !holds_exactly(&dir, &starter) {
         let stamp = Utc::now().format("%Y%m%d-%H%M%S");
         let mut backup = ws.root.join(format!("{}.backup-{stamp}", lab.id));
         let mut n = 2;
@@ -242,9 +275,14 @@ mod tests {
         assert!(std::fs::read_to_string(out.dir.join("run"))
             .unwrap()
             .contains("echo hi"));
+        // Nothing changed since: nothing to keep.
+        let untouched = reset_lab(&files, &meta, &ws).unwrap();
+        assert_eq!(untouched.backup, None);
+        // A file of the learner's own is worth a backup, and backups never overwrite.
+        std::fs::write(ws.lab_dir("demo").join("notes.txt"), "mine too").unwrap();
         let second = reset_lab(&files, &meta, &ws).unwrap();
         assert_ne!(
-            second.backup.unwrap(),
+            second.backup.expect("a backup of the added file"),
             backup,
             "backups never overwrite each other"
         );
