@@ -275,6 +275,12 @@ fn an_unknown_lab_and_a_missing_workspace_lab_exit_2_with_a_way_forward() {
     let (code, _, err) = sflab(t.path(), &["check", "read-limits"]);
     assert_eq!(code, 2);
     assert!(err.contains("sflab lab start read-limits"), "{err}");
+    // With --json the refusal is JSON on stdout too, for scripts.
+    let (code, out, _) = sflab(t.path(), &["check", "no-such-lab", "--json"]);
+    assert_eq!(code, 2);
+    let refusal: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(refusal["lab"], "no-such-lab");
+    assert!(refusal["error"].as_str().unwrap().contains("sflab list"));
 }
 
 #[test]

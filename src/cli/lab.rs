@@ -231,6 +231,29 @@ pub fn check(
     http: bool,
     on: &super::org_login::CheckBackend,
 ) -> Result<u8, Failure> {
+    let checked = check_lab(cli, curriculum, id, json, watch, http, on);
+    match checked {
+        // With --json, a script reads every outcome from stdout, refusals included.
+        Err(f) if json => {
+            outln!(
+                "{}",
+                serde_json::json!({ "lab": id, "error": f.message.trim_end() })
+            );
+            Ok(f.code)
+        }
+        other => other,
+    }
+}
+
+fn check_lab(
+    cli: &Cli,
+    curriculum: &Curriculum,
+    id: &str,
+    json: bool,
+    watch: bool,
+    http: bool,
+    on: &super::org_login::CheckBackend,
+) -> Result<u8, Failure> {
     let meta = find_lab(curriculum, id)?;
     let spec = spec_of(meta)?;
     let ws = workspace_of(cli)?;
