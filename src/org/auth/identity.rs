@@ -72,7 +72,8 @@ fn session(
     Ok((Session::clone(&s), user))
 }
 
-fn urls(base: &str, org_id: &str, user_id: &str, version: &str) -> Value {
+/// The `urls` of the identity URL and of userinfo (with a literal `{version}` unless given).
+pub fn urls(base: &str, org_id: &str, user_id: &str, version: &str) -> Value {
     let org15 = &org_id[..15.min(org_id.len())];
     json!({
         "enterprise": format!("{base}/services/Soap/c/{version}/{org15}"),

@@ -27,7 +27,7 @@ mod grant_assertion;
 mod grant_code;
 mod grant_direct;
 mod grants;
-mod identity;
+pub mod identity;
 pub mod jwt;
 pub mod keys;
 mod pages;

@@ -107,6 +107,13 @@ pub async fn userinfo(
             .unwrap_or(Value::Null)
     };
     let id_url = format!("{instance}/id/{}/{}", session.org_id, session.user_id);
+    let integration = state
+        .org
+        .auth
+        .config()
+        .users
+        .by_id(&session.user_id)
+        .is_some_and(|u| u.license == crate::org::auth::License::SalesforceIntegration);
     let body = json!({
         "sub": id_url,
         "user_id": session.user_id,
@@ -128,12 +135,15 @@ pub async fn userinfo(
             user.get("TimeZoneSidKey").and_then(Value::as_str).unwrap_or("America/Los_Angeles"),
             state.org.clock.now(),
         ),
-        "urls": {
-            "rest": format!("{instance}/services/data/v{{version}}/"),
-            "sobjects": format!("{instance}/services/data/v{{version}}/sobjects/"),
-            "query": format!("{instance}/services/data/v{{version}}/query/"),
-            "profile": format!("{instance}/{}", session.user_id),
+        "photos": {
+            "picture": format!("{instance}/img/userprofile/default_profile_200_v2.png"),
+            "thumbnail": format!("{instance}/img/userprofile/default_profile_45_v2.png"),
         },
+        "picture": format!("{instance}/img/userprofile/default_profile_200_v2.png"),
+        "address": {},
+        "is_salesforce_integration_user": integration,
+        "updated_at": user.get("LastModifiedDate").cloned().unwrap_or(Value::Null),
+        "urls": crate::org::auth::identity::urls(&instance, &session.org_id, &session.user_id, "{version}"),
         "is_app_installed": true,
     });
     Ok(json_response(StatusCode::OK, &body))

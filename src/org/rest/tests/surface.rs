@@ -249,6 +249,22 @@ async fn the_identity_url_and_userinfo_read_the_same_user_record() {
     let offset = id.body["utcOffset"].as_i64().unwrap();
     assert!([3_600_000, 7_200_000].contains(&offset), "{offset}");
     assert_eq!(info.body["utcOffset"], id.body["utcOffset"]);
+    // The documented userinfo fields are all there.
+    for field in [
+        "photos",
+        "picture",
+        "address",
+        "is_salesforce_integration_user",
+        "updated_at",
+        "urls",
+    ] {
+        assert!(info.body.get(field).is_some(), "userinfo lacks {field}");
+    }
+    assert_eq!(info.body["is_salesforce_integration_user"], false);
+    assert!(info.body["urls"]["partner"]
+        .as_str()
+        .unwrap()
+        .contains("/services/Soap/u/"));
 }
 
 #[tokio::test]
