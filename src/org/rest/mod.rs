@@ -50,6 +50,8 @@ pub struct RestState {
     pub usage: Arc<ApiUsage>,
     /// Open query cursors (`nextRecordsUrl` locators).
     pub cursors: Arc<QueryCursors>,
+    /// When the schema describe answers from last changed, as (schema key, first seen).
+    pub schema_seen: Arc<parking_lot::Mutex<Option<(u64, chrono::DateTime<chrono::Utc>)>>>,
 }
 
 impl RestState {
@@ -58,6 +60,23 @@ impl RestState {
             org,
             usage: Arc::new(ApiUsage::default()),
             cursors: Arc::new(QueryCursors::default()),
+            schema_seen: Arc::default(),
+        }
+    }
+
+    /// When the org's schema last changed, as far as describe knows: the first time it
+    /// answered from the schema as it stands (to the second, as HTTP dates go).
+    pub fn schema_changed_at(&self, schema_key: u64) -> chrono::DateTime<chrono::Utc> {
+        use chrono::Timelike;
+        let mut seen = self.schema_seen.lock();
+        match *seen {
+            Some((key, at)) if key == schema_key => at,
+            _ => {
+                let now = self.org.clock.now();
+                let now = now.with_nanosecond(0).unwrap_or(now);
+                *seen = Some((schema_key, now));
+                now
+            }
         }
     }
 }

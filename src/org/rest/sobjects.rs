@@ -148,8 +148,26 @@ async fn describe_sobject(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
     Path((_, sobject)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
+    // `If-Modified-Since`: 304 when the schema has not changed since the date given.
+    let changed = state.schema_changed_at(store.schema_key());
+    let unchanged_since = headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+        .is_some_and(|since| changed <= since);
+    let known = store.schema().object(&sobject).is_some()
+        || state.org.events.event_object(&sobject).is_some();
+    let last_modified = changed.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if known && unchanged_since {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(v) = HeaderValue::from_str(&last_modified) {
+            resp.headers_mut().insert(header::LAST_MODIFIED, v);
+        }
+        return Ok(resp);
+    }
     let body = match store.schema().object(&sobject) {
         Some(object) => describe::describe_sobject(object, &version.number()),
         None => {
@@ -161,7 +179,11 @@ async fn describe_sobject(
             describe::describe_sobject(&event, &version.number())
         }
     };
-    Ok(json_response(StatusCode::OK, &body))
+    let mut resp = json_response(StatusCode::OK, &body);
+    if let Ok(v) = HeaderValue::from_str(&last_modified) {
+        resp.headers_mut().insert(header::LAST_MODIFIED, v);
+    }
+    Ok(resp)
 }
 
 fn created_response(version: ApiVersion, sobject: &str, id: &str, body: Value) -> Response {

@@ -391,3 +391,26 @@ async fn x_prettyprint_indents_the_same_json() {
     let (_, error) = raw_get(&m, &format!("{V}/sobjects/Nope"), &[("X-PrettyPrint", "1")]).await;
     assert!(error.starts_with("[ {\n  \"message\" : "), "{error}");
 }
+
+#[tokio::test]
+async fn describe_answers_304_when_the_schema_has_not_changed_since_the_date_given() {
+    let m = mock();
+    let path = format!("{V}/sobjects/Account/describe");
+    let first = m.get(&path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let stamp = first.headers["last-modified"].to_str().unwrap().to_string();
+    let again = m
+        .send(Method::GET, &path, None, &[("if-modified-since", &stamp)])
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let old = m
+        .send(
+            Method::GET,
+            &path,
+            None,
+            &[("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT")],
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::OK);
+    assert_eq!(old.body["name"], "Account");
+}
