@@ -142,17 +142,19 @@ async fn attempt_case(
     run_lab(spec, &options).await.map_err(|e| e.to_string())
 }
 
+/// The rules a case failed, each with its message (an author needs the why, e.g. a check
+/// query the org refused), one per line after the first.
 fn failing_rules(r: &crate::runner::Report) -> String {
-    let failed: Vec<&str> = r
+    let failed: Vec<String> = r
         .verdicts
         .iter()
         .filter(|v| v.failed())
-        .map(|v| v.rule.as_str())
+        .map(|v| format!("{}: {}", v.rule, v.message.lines().next().unwrap_or("")))
         .collect();
     if failed.is_empty() {
         "nothing failed".into()
     } else {
-        format!("failed: {}", failed.join(", "))
+        format!("failed:\n  {}", failed.join("\n  "))
     }
 }
 
@@ -253,6 +255,32 @@ pub async fn dev_check(
 mod tests {
     use super::*;
     use crate::curriculum::DiskFiles;
+
+    #[test]
+    fn a_failed_case_names_each_failing_rule_with_its_reason() {
+        let r = crate::runner::Report::new(
+            "demo",
+            "mock",
+            vec![
+                crate::rules::Verdict::pass("process.exit_ok", 1, "ok"),
+                crate::rules::Verdict::fail(
+                    "state.soql",
+                    2,
+                    "The lab's check query could not run (MALFORMED_QUERY); tell the lab's author.",
+                ),
+            ],
+            Vec::new(),
+            Vec::new(),
+            chrono::Utc::now(),
+            std::time::Duration::ZERO,
+        );
+        let text = failing_rules(&r);
+        assert!(
+            text.contains("state.soql: The lab's check query could not run (MALFORMED_QUERY)"),
+            "{text}"
+        );
+        assert!(!text.contains("process.exit_ok"), "{text}");
+    }
 
     #[test]
     fn layout_problems_name_each_missing_or_inconsistent_file() {
