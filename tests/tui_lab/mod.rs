@@ -568,3 +568,30 @@ fn slash_in_the_tree_finds_a_lesson_or_lab_by_title_and_n_moves_to_the_next() {
     assert_eq!(a.tree.selected, before);
     assert!(a.search_input.is_none());
 }
+
+#[test]
+fn a_long_error_in_the_console_reply_wraps_and_reads_to_its_end() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('5')));
+    let long = format!(
+        "[ {{ \"message\": \"{} THE-END\", \"errorCode\": \"MALFORMED_QUERY\" }} ]",
+        "unexpected token near the filter ".repeat(8)
+    );
+    lab_event(
+        &mut a,
+        LabEvent::Console {
+            lab: "rest-upsert-twice".into(),
+            reply: sflab::tui::lab::ConsoleReply {
+                method: "GET".into(),
+                path: "/services/data/v62.0/query".into(),
+                status: Some(400),
+                headers: vec![],
+                body: long,
+                ms: 3,
+            },
+        },
+    );
+    let s = screen(&a);
+    assert!(s.contains("THE-END"), "{s}");
+}

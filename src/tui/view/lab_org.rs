@@ -177,17 +177,33 @@ pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             ]));
         }
         lines.push(Line::from(""));
-        // The body scrolls below the fixed lines; its last line stops at the bottom.
-        let room = (area.height as usize).saturating_sub(lines.len());
-        let max = r.body.lines().count().saturating_sub(room);
-        view.limits.reply.set(max);
-        let skip = c.reply_scroll.min(max);
-        lines.extend(
-            r.body
-                .lines()
-                .skip(skip)
-                .map(|l| Line::from(Span::styled(l.to_string(), t.code()))),
+        // The fixed part on top; the body below it, wrapped so a long error reads whole, and
+        // scrolled so its last row stops at the bottom.
+        let fixed = Paragraph::new(lines).wrap(Wrap { trim: false });
+        let fixed_rows = (fixed.line_count(area.width) as u16).min(area.height);
+        frame.render_widget(fixed, Rect::new(area.x, area.y, area.width, fixed_rows));
+        let body_area = Rect::new(
+            area.x,
+            area.y + fixed_rows,
+            area.width,
+            area.height - fixed_rows,
         );
+        let body_lines: Vec<Line> = r
+            .body
+            .lines()
+            .map(|l| Line::from(Span::styled(l.to_string(), t.code())))
+            .collect();
+        let body = Paragraph::new(body_lines).wrap(Wrap { trim: false });
+        let max = body
+            .line_count(body_area.width)
+            .saturating_sub(body_area.height as usize);
+        view.limits.reply.set(max);
+        let scroll = c.reply_scroll.min(max);
+        frame.render_widget(
+            body.scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+            body_area,
+        );
+        return;
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
