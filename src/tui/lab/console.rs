@@ -37,6 +37,8 @@ pub struct ConsoleState {
     pub waiting: bool,
     pub reply: Option<ConsoleReply>,
     pub reply_scroll: usize,
+    /// Where typing goes in the field being edited, as characters before its end (0: the end).
+    pub cursor_back: usize,
 }
 
 impl Default for ConsoleState {
@@ -50,6 +52,7 @@ impl Default for ConsoleState {
             waiting: false,
             reply: None,
             reply_scroll: 0,
+            cursor_back: 0,
         }
     }
 }
@@ -83,6 +86,39 @@ impl ConsoleState {
         }
     }
 
+    /// Edits the field being typed in at the cursor: `insert` a character, or `erase` the
+    /// one before the cursor (`Backspace`) or under it (`Delete`).
+    pub fn edit(&mut self, edit: Edit) {
+        let back = self.cursor_back;
+        let Some(text) = self.field_text() else {
+            return;
+        };
+        let mut chars: Vec<char> = text.chars().collect();
+        let at = chars.len().saturating_sub(back);
+        let mut back = back.min(chars.len());
+        match edit {
+            Edit::Insert(c) => chars.insert(at, c),
+            Edit::Backspace if at > 0 => {
+                chars.remove(at - 1);
+            }
+            Edit::Delete if back > 0 => {
+                chars.remove(at);
+                back -= 1;
+            }
+            Edit::Left => back = (back + 1).min(chars.len()),
+            Edit::Right => back = back.saturating_sub(1),
+            Edit::Home => back = chars.len(),
+            Edit::End => back = 0,
+            Edit::Clear => {
+                chars.clear();
+                back = 0;
+            }
+            _ => {}
+        }
+        *text = chars.into_iter().collect();
+        self.cursor_back = back;
+    }
+
     /// The path as it will be sent: a leading `/` added when missing.
     pub fn request_path(&self) -> String {
         let p = self.path.trim();
@@ -92,6 +128,19 @@ impl ConsoleState {
             format!("/{p}")
         }
     }
+}
+
+/// A change to the console field being typed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    Insert(char),
+    Backspace,
+    Delete,
+    Left,
+    Right,
+    Home,
+    End,
+    Clear,
 }
 
 /// A body pretty-printed when it is JSON, as it came otherwise.
@@ -107,6 +156,31 @@ pub fn pretty_body(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typing_edits_at_the_cursor_which_moves_with_the_arrows() {
+        let mut c = ConsoleState {
+            path: "/services/data/v62.0/limit".into(),
+            ..ConsoleState::default()
+        };
+        c.edit(Edit::Insert('s'));
+        assert_eq!(c.path, "/services/data/v62.0/limits");
+        // Nine to the left: between the "2" and ".0/limits".
+        for _ in 0..9 {
+            c.edit(Edit::Left);
+        }
+        c.edit(Edit::Backspace);
+        c.edit(Edit::Insert('1'));
+        assert_eq!(c.path, "/services/data/v61.0/limits");
+        c.edit(Edit::Home);
+        c.edit(Edit::Delete);
+        assert_eq!(c.path, "services/data/v61.0/limits");
+        c.edit(Edit::End);
+        c.edit(Edit::Backspace);
+        assert_eq!(c.path, "services/data/v61.0/limit");
+        c.edit(Edit::Clear);
+        assert_eq!((c.path.as_str(), c.cursor_back), ("", 0));
+    }
 
     #[test]
     fn methods_cycle_back_to_get() {

@@ -2,7 +2,7 @@
 //! solution, `X` reset), the tabs (1–5) and moving inside each tab. Pure: state changes and
 //! the [`LabCommand`] for the driver, nothing else.
 
-use super::console::ConsoleField;
+use super::console::{ConsoleField, Edit};
 use super::{scrolled, Detail, LabCommand, LabTab, LabView, RunState};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -84,24 +84,18 @@ pub fn on_typing(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
             c.typing = false;
             return send(view);
         }
-        KeyCode::Backspace => {
-            if let Some(t) = c.field_text() {
-                t.pop();
-            }
-        }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-            if let Some(t) = c.field_text() {
-                t.clear();
-            }
-        }
-        KeyCode::Char(ch) => {
-            if let Some(t) = c.field_text() {
-                t.push(ch);
-            }
-        }
+        KeyCode::Backspace => c.edit(Edit::Backspace),
+        KeyCode::Delete => c.edit(Edit::Delete),
+        KeyCode::Left => c.edit(Edit::Left),
+        KeyCode::Right => c.edit(Edit::Right),
+        KeyCode::Home => c.edit(Edit::Home),
+        KeyCode::End => c.edit(Edit::End),
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => c.edit(Edit::Clear),
+        KeyCode::Char(ch) => c.edit(Edit::Insert(ch)),
         KeyCode::Up | KeyCode::Down | KeyCode::Tab => {
             c.move_field(key.code != KeyCode::Up);
             c.typing = c.field != ConsoleField::Method;
+            c.cursor_back = 0;
         }
         _ => {}
     }
@@ -114,11 +108,16 @@ fn send(view: &mut LabView) -> KeyOutcome {
         return KeyOutcome::Say("the console is waiting for the org's answer".into());
     }
     c.waiting = true;
+    // GET, DELETE and HEAD carry no body, whatever the body field still holds.
+    let body = match c.method() {
+        "GET" | "DELETE" | "HEAD" => String::new(),
+        _ => c.body.clone(),
+    };
     KeyOutcome::Command(LabCommand::Console {
         lab: view.lab.clone(),
         method: c.method().to_string(),
         path: c.request_path(),
-        body: c.body.clone(),
+        body,
     })
 }
 

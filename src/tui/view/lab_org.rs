@@ -128,11 +128,20 @@ pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let w = area.width as usize;
     let field = |f: ConsoleField, name: &str, value: String| {
         let on = c.field == f;
-        let cursor = if on && c.typing { "█" } else { "" };
         let style = if on { t.selection() } else { t.code() };
+        let shown = if on && c.typing {
+            // The cursor sits where typing goes: `cursor_back` characters before the end.
+            let chars: Vec<char> = value.chars().collect();
+            let at = chars.len().saturating_sub(c.cursor_back);
+            let (before, after): (String, String) =
+                (chars[..at].iter().collect(), chars[at..].iter().collect());
+            format!("{before}█{after}")
+        } else {
+            value
+        };
         Line::from(vec![
             Span::styled(format!("{name:<7}"), t.strong()),
-            Span::styled(fit(&format!("{value}{cursor}"), w.saturating_sub(7)), style),
+            Span::styled(fit(&shown, w.saturating_sub(7)), style),
         ])
     };
     let body = if c.body.is_empty() && !(c.typing && c.field == ConsoleField::Body) {
