@@ -13,7 +13,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("⏎  l  →", "open · unfold · answer"),
     ("Esc  h  ←", "back to the tree · fold"),
     ("Tab", "switch pane"),
-    ("/  n N", "search the lesson · next · previous match"),
+    (
+        "/  n N",
+        "search the lesson, or titles in the tree · next · prev",
+    ),
     ("] [", "next · previous heading"),
     ("a–f", "pick an answer in a knowledge check"),
     ("t", "assigned labs of your track, with due dates"),
@@ -23,6 +26,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("b", "backend for the checks: mock · each logged-in sandbox"),
     ("H  S  X", "next hint · solution (after a pass) · reset"),
     ("d  s", "results: the diff · traffic: save as a HAR file"),
+    (
+        "⏎ ← → Ctrl-U  s",
+        "console: edit a field, move in it, clear it · send",
+    ),
     ("mouse wheel", "scroll the pane under the pointer"),
     ("?", "this help (any of ? Esc q closes it)"),
     ("q  Ctrl-C", "quit"),
@@ -44,7 +51,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        " Glyphs: ✓ passed  ✗ failed  ● in progress  ○ not started",
+        " Glyphs: ✓ passed  ✗ failed  ● in progress  ○ not started  – not applicable",
         t.dim(),
     )));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
