@@ -81,17 +81,14 @@ pub fn run(
             e.to_string(),
         )
     })?;
-    let (res, rest) = list
-        .iter()
-        .find_map(|r| resource::match_url(&r.url, path).map(|rest| (r, rest)))
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "NOT_FOUND",
-                format!("Could not find a match for URL {path}"),
-            )
-            .without_fields()
-        })?;
+    let (res, rest) = resource::best_match(&list, path).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("Could not find a match for URL {path}"),
+        )
+        .without_fields()
+    })?;
     if !res
         .methods
         .iter()

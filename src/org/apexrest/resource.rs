@@ -143,24 +143,35 @@ pub fn resources(
 }
 
 /// Matches `path` (after `/services/apexrest`) against a urlMapping; `Some(rest)` is what the
-/// wildcard took (empty when none), `None` when it does not match. Matching ignores case, as
-/// Apex REST does for the mapping's literal part.
+/// wildcard took (empty when none), `None` when it does not match. Matching is case-sensitive,
+/// as the Apex Developer Guide says of `@RestResource(urlMapping=…)`.
 pub fn match_url<'a>(mapping: &str, path: &'a str) -> Option<&'a str> {
     match mapping.strip_suffix("/*") {
         Some(prefix) => {
-            let head = path.get(..prefix.len())?;
-            if !head.eq_ignore_ascii_case(prefix) {
-                return None;
-            }
-            let rest = &path[prefix.len()..];
+            let rest = path.strip_prefix(prefix)?;
             if rest.is_empty() {
                 Some("")
             } else {
                 rest.strip_prefix('/')
             }
         }
-        None => path.eq_ignore_ascii_case(mapping).then_some(""),
+        None => (path == mapping).then_some(""),
     }
+}
+
+/// The resource whose mapping best matches `path`: an exact mapping first, else the wildcard
+/// mapping with the longest literal part; with what its wildcard took.
+pub fn best_match<'r, 'p>(
+    resources: &'r [ApexResource],
+    path: &'p str,
+) -> Option<(&'r ApexResource, &'p str)> {
+    resources
+        .iter()
+        .filter_map(|r| match_url(&r.url, path).map(|rest| (r, rest)))
+        .max_by_key(|(r, _)| match r.url.strip_suffix("/*") {
+            None => usize::MAX,
+            Some(prefix) => prefix.len(),
+        })
 }
 
 /// A request the resource refuses, as the Apex class would answer it (400 with a JSON array).
@@ -280,10 +291,37 @@ mod tests {
     fn url_mappings_match_like_apex() {
         assert_eq!(match_url("/orders/*", "/orders"), Some(""));
         assert_eq!(match_url("/orders/*", "/orders/801A"), Some("801A"));
-        assert_eq!(match_url("/orders/*", "/Orders/801A/x"), Some("801A/x"));
+        assert_eq!(match_url("/orders/*", "/orders/801A/x"), Some("801A/x"));
+        // Case matters, as the Apex Developer Guide says.
+        assert_eq!(match_url("/orders/*", "/Orders/801A"), None);
+        assert_eq!(match_url("/status", "/STATUS"), None);
         assert_eq!(match_url("/orders/*", "/ordersX"), None);
         assert_eq!(match_url("/status", "/status"), Some(""));
         assert_eq!(match_url("/status", "/status/1"), None);
+    }
+
+    #[test]
+    fn the_exact_mapping_wins_then_the_longest_wildcard() {
+        let yaml: serde_yaml::Value = serde_yaml::from_str(
+            "- { class: A, url: \"/orders/*\", object: Order, dto: {} }\n\
+             - { class: B, url: \"/orders/rush/*\", object: Order, dto: {} }\n\
+             - { class: C, url: \"/orders/rush/today\", object: Order, dto: {} }\n",
+        )
+        .unwrap();
+        let list = resources(Some(&yaml)).unwrap();
+        let class = |path: &str| {
+            best_match(&list, path).map(|(r, rest)| (r.class.clone(), rest.to_string()))
+        };
+        assert_eq!(
+            class("/orders/rush/today"),
+            Some(("C".into(), String::new()))
+        );
+        assert_eq!(
+            class("/orders/rush/tomorrow"),
+            Some(("B".into(), "tomorrow".into()))
+        );
+        assert_eq!(class("/orders/SO-1"), Some(("A".into(), "SO-1".into())));
+        assert_eq!(class("/Orders/SO-1"), None);
     }
 
     #[test]
