@@ -384,6 +384,27 @@ async fn the_http_endpoints_deploy_store_secrets_and_call_out() {
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(v["statusCode"], 200, "{v}");
     assert!(v["body"].as_str().unwrap().contains("Oslo"));
+    // Naming yourself by alias is no request to act as someone else.
+    let r = app
+        .clone()
+        .oneshot(call(
+            &integ,
+            "/services/data/v62.0/sflab/callout",
+            serde_json::json!({"named_credential": "Weather", "path": "current?city=Oslo", "run_as": "integ"}),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app
+        .clone()
+        .oneshot(call(
+            &integ,
+            "/services/data/v62.0/sflab/callout",
+            serde_json::json!({"named_credential": "Weather", "path": "current?city=Oslo", "run_as": "admin@sflab.example"}),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "acting as another user takes an admin");
 }
 
 #[test]
