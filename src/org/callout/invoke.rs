@@ -292,7 +292,8 @@ impl Outbound {
                             parameter: param.to_string(),
                         })
                 };
-                for (k, v) in &nc.headers {
+                // The Named Credential's own headers, then the External Credential's.
+                for (k, v) in nc.headers.iter().chain(&ext.headers) {
                     let lookup = |e: &str, p: &str| {
                         if e == ext.name {
                             dep.secret(&ext.name, &pr, p).map(str::to_string)
@@ -308,12 +309,18 @@ impl Outbound {
                         })?;
                     headers.push((k.clone(), value));
                 }
-                if !nc.headers.is_empty() {
+                if !nc.headers.is_empty() || !ext.headers.is_empty() {
                     // Custom headers are injected whether or not an Authorization header is
                     // generated; a generated one below names the protocol instead.
                     record.auth = "custom-headers";
                 }
                 if nc.generate_authorization_header {
+                    // The generated header replaces one the code set itself.
+                    if ext.protocol != Protocol::Custom
+                        && ext.protocol != Protocol::NoAuthentication
+                    {
+                        headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+                    }
                     match ext.protocol {
                         Protocol::Basic => {
                             record.auth = "basic";

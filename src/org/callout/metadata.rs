@@ -44,6 +44,9 @@ pub struct ExternalCredential {
     /// JWT claims configured on the credential (`aud`, `iss`, `sub`…).
     pub jwt_claims: Vec<(String, String)>,
     pub principals: Vec<Principal>,
+    /// Headers every callout through this credential carries (`AuthHeader` parameters);
+    /// values may hold `{!$Credential.X.Y}`.
+    pub headers: Vec<(String, String)>,
 }
 
 /// A Named Credential: the split model (endpoint + External Credential) or a legacy one.
@@ -225,6 +228,7 @@ fn external(root: &Element, name: String) -> Result<ExternalCredential, String> 
     let mut scope = None;
     let mut jwt_claims = Vec::new();
     let mut principals = Vec::new();
+    let mut headers = Vec::new();
     for p in root.children_named("externalCredentialParameters") {
         let pname = text(p, "parameterName").unwrap_or_default();
         let value = text(p, "parameterValue");
@@ -233,6 +237,9 @@ fn external(root: &Element, name: String) -> Result<ExternalCredential, String> 
             Some("AuthProviderUrl") => token_url = value,
             Some("AuthParameter") if pname == "Scope" => scope = value,
             Some("JwtBodyClaim") => jwt_claims.push((pname, value.unwrap_or_default())),
+            Some("AuthHeader") if !pname.is_empty() => {
+                headers.push((pname, value.unwrap_or_default()))
+            }
             Some(t @ ("NamedPrincipal" | "PerUserPrincipal")) => principals.push(Principal {
                 name: pname,
                 per_user: t == "PerUserPrincipal",
@@ -271,6 +278,7 @@ fn external(root: &Element, name: String) -> Result<ExternalCredential, String> 
         scope,
         jwt_claims,
         principals,
+        headers,
     })
 }
 

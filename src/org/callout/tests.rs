@@ -488,3 +488,58 @@ async fn a_forwarded_local_port_reaches_the_service_listening_elsewhere() {
         "the log names the address as called"
     );
 }
+
+#[tokio::test]
+async fn an_external_credentials_auth_header_goes_out_with_every_callout_through_it() {
+    // The lesson's shape: the API key lives on the External Credential as an AuthHeader.
+    let key_header = "<externalCredentialParameters><parameterName>X-Api-Key</parameterName><parameterType>AuthHeader</parameterType><parameterValue>{!$Credential.Wx_Ext.ApiKey}</parameterValue><sequenceNumber>1</sequenceNumber></externalCredentialParameters>";
+    let access = "<externalCredentialPrincipalAccesses><enabled>true</enabled><externalCredentialPrincipal>Wx_Ext-Main</externalCredentialPrincipal></externalCredentialPrincipalAccesses>";
+    let files = vec![
+        nc(
+            "Wx",
+            "https://mock.sflab.internal/ext/weather",
+            "Wx_Ext",
+            &[],
+        ),
+        ec("Wx_Ext", "Custom", key_header),
+        (
+            "Wx_Callouts.permissionset-meta.xml".to_string(),
+            format!("<PermissionSet>{access}</PermissionSet>"),
+        ),
+    ];
+    let org = Org::default_org();
+    {
+        let mut d = org.outbound.deployment.write();
+        d.deploy(&files).unwrap();
+        d.set_secret("Wx_Ext", "Main", "ApiKey", "wx-demo-key");
+        let integ = org
+            .auth
+            .config()
+            .users
+            .find("integration")
+            .unwrap()
+            .id
+            .clone();
+        d.assign(&integ, "Wx_Callouts");
+    }
+    let r = org
+        .outbound
+        .callout(
+            &org,
+            req("callout:Wx/current?city=Oslo", "GET", None, "integration"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(org.outbound.callout_log()[0].auth, "custom-headers");
+}
+
+#[tokio::test]
+async fn the_generated_authorization_header_replaces_one_the_code_set() {
+    let org = org_with_callouts();
+    let mut r = req("callout:ERP/orders/ERP-000001", "GET", None, "integration");
+    r.headers
+        .push(("Authorization".into(), "Bearer junk".into()));
+    let answer = org.outbound.callout(&org, r).await.unwrap();
+    assert_ne!(answer.status, 401, "{}", answer.body);
+}
