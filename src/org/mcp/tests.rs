@@ -13,12 +13,16 @@ const SEED: &str = r#"
 users:
   - { username: admin@mcp.example, last_name: Admin, profile: System Administrator, ref: admin }
   - { username: reader@mcp.example, last_name: Reader, profile: "Minimum Access - API Only Integrations", ref: reader }
+  - { username: accounts@mcp.example, last_name: Accounts, profile: "Minimum Access - API Only Integrations", ref: accounts, permission_sets: [Account_Only] }
+permission_sets:
+  - { name: Account_Only, objects: { Account: [read] } }
 records:
   - Account: { Name: Falcon Corp }
 apps:
   - { name: agent, flows: [client_credentials], scopes: [mcp_api], run_as: admin }
   - { name: narrow, flows: [client_credentials], scopes: [refresh_token], run_as: admin }
   - { name: reader_app, flows: [client_credentials], scopes: [api], run_as: reader }
+  - { name: accounts_app, flows: [client_credentials], scopes: [api], run_as: accounts }
 mcp:
   extra_tools:
     - name: weather_lookup
@@ -237,6 +241,31 @@ async fn requests_need_the_session_and_tools_respect_the_users_permissions() {
         .as_str()
         .unwrap()
         .starts_with("INVALID_TYPE"));
+}
+
+#[tokio::test]
+async fn a_subquery_or_parent_path_cannot_reach_an_object_the_user_may_not_read() {
+    let m = mcp();
+    let t = m.token("accounts_app", "accounts");
+    let sid = m.session(&t).await;
+    let ok = m
+        .call(
+            &t,
+            &sid,
+            "soql_query",
+            json!({"query": "SELECT Name FROM Account"}),
+        )
+        .await;
+    assert_ne!(ok["result"]["isError"], true, "{ok}");
+    for sneaky in [
+        "SELECT Name, (SELECT Email FROM Contacts) FROM Account",
+        "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact)",
+    ] {
+        let r = m
+            .call(&t, &sid, "soql_query", json!({ "query": sneaky }))
+            .await;
+        assert_eq!(r["result"]["isError"], true, "{sneaky}: {r}");
+    }
 }
 
 #[tokio::test]

@@ -160,8 +160,12 @@ pub fn call(
                 let q = arg(args, "query")?;
                 let parsed = soql::parse_query(q)
                     .map_err(|e| ToolError(format!("{}: {}", e.code.as_str(), e.message)))?;
-                allowed(org, session, &parsed.from, Op::Read)?;
                 let store = org.store.read();
+                // Every object the query reads, not only FROM: a child subquery or a parent
+                // path must not reach records the user may not read.
+                for object in soql::reads::objects_read(store.schema(), &parsed) {
+                    allowed(org, session, &object, Op::Read)?;
+                }
                 let r = soql::query(&store, q, &QueryOptions::new(org.clock.now(), API_VERSION))
                     .map_err(|e| ToolError(format!("{}: {}", e.code.as_str(), e.message)))?;
                 let rows: Vec<Json> = r.records.into_iter().take(MAX_ROWS).collect();

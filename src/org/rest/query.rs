@@ -122,12 +122,18 @@ fn run(
         };
         soql::open_cursor(&store, q, &options)?
     };
-    if let Some(refusal) =
+    // Where the org enforces object access, every object the query reads counts: its
+    // subqueries' children and its paths' parents as well as the FROM object.
+    let read = soql::parse_query(q)
+        .map(|parsed| soql::reads::objects_read(state.org.store.read().schema(), &parsed))
+        .unwrap_or_else(|_| vec![cursor.entity.clone()]);
+    let refusal = read.iter().find_map(|object| {
         state
             .org
             .auth
-            .object_refusal(&caller.0.user_id, &cursor.entity, Op::Read)
-    {
+            .object_refusal(&caller.0.user_id, object, Op::Read)
+    });
+    if let Some(refusal) = refusal {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             refusal.error_code,

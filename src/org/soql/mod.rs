@@ -24,6 +24,7 @@ pub mod explain;
 pub mod lexer;
 pub mod parser;
 pub mod plan;
+pub mod reads;
 pub mod resolve;
 pub mod sosl;
 

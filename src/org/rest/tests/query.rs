@@ -180,6 +180,11 @@ async fn a_query_on_an_object_the_user_cannot_read_is_refused_when_access_is_enf
         .get("/services/data/v62.0/query?q=SELECT+Name+FROM+Account")
         .await;
     assert_eq!(ok.status, StatusCode::OK);
+    // A child subquery reads its child object too: no way round the refusal.
+    let sneaky = m
+        .get("/services/data/v62.0/query?q=SELECT+Name,(SELECT+Name+FROM+Opportunities)+FROM+Account")
+        .await;
+    assert_eq!(sneaky.status, StatusCode::BAD_REQUEST, "{}", sneaky.body);
 }
 
 #[tokio::test]
