@@ -233,6 +233,11 @@ fn refusal(message: String) -> Refusal {
 }
 
 impl super::server::AuthServer {
+    /// Whether the org checks object access on API calls (`auth: { enforce_object_access }`).
+    pub fn enforces_object_access(&self) -> bool {
+        self.with_config(|c| c.settings.enforce_object_access)
+    }
+
     /// Why `user_id` may not `op` records of `object`, when the org enforces object access
     /// (`auth: { enforce_object_access: true }`); `None` when allowed or not enforced.
     pub fn object_refusal(&self, user_id: &str, object: &str, op: Op) -> Option<Refusal> {
