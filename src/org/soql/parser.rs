@@ -261,6 +261,18 @@ impl Parser {
             };
             return Ok(SelectItem::Aggregate { agg, alias });
         }
+        // toLabel(Industry), convertCurrency(AnnualRevenue): the column keeps the field's
+        // name. The mock org's picklist labels are their values and it has one currency, so
+        // both give the stored value.
+        if (self.is_kw("TOLABEL") || self.is_kw("CONVERTCURRENCY"))
+            && *self.peek_at(1) == Tok::LParen
+        {
+            self.next();
+            self.next();
+            let path = self.path()?;
+            self.expect(Tok::RParen)?;
+            return Ok(SelectItem::Field(path));
+        }
         Ok(SelectItem::Field(self.path()?))
     }
 

@@ -533,3 +533,15 @@ fn a_kept_plan_follows_schema_changes_and_the_day() {
         "TODAY is read again on another day"
     );
 }
+
+#[test]
+fn to_label_and_convert_currency_answer_under_the_fields_own_name() {
+    let org = org();
+    let r = run(
+        &org,
+        "SELECT Name, toLabel(Industry), convertCurrency(AnnualRevenue) FROM Account WHERE Name = 'Falcon Corp'",
+    )
+    .unwrap();
+    assert_eq!(r.records[0]["Industry"], "Manufacturing");
+    assert_eq!(r.records[0]["AnnualRevenue"], 52000000.0);
+}
