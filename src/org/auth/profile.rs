@@ -27,10 +27,13 @@ impl Default for Profile {
     }
 }
 
+/// A user id → [`Profile`] lookup.
+pub type ProfileLookup = dyn Fn(&str) -> Option<Profile> + Send + Sync;
+
 /// Looks a user's [`Profile`] up by user id; installed by the org on the auth routes so the
 /// identity URL reads the User record without the auth server holding the store.
 #[derive(Clone)]
-pub struct UserProfiles(pub Arc<dyn Fn(&str) -> Option<Profile> + Send + Sync>);
+pub struct UserProfiles(pub Arc<ProfileLookup>);
 
 /// Milliseconds `zone` is ahead of UTC at `at` (negative west of Greenwich), as the identity
 /// URL's `utcOffset` gives it; 0 for a zone name the tz database does not know.
