@@ -16,6 +16,7 @@ use super::user_password;
 use super::versions::ApiVersion;
 use super::RestState;
 use crate::org::error::{ErrorCode, SfError, UpsertError};
+use crate::org::schema::ObjectDef;
 use crate::org::store::{parse_id, Actor, Store, UpsertMode};
 use crate::org::SfId;
 use crate::org::{describe, Org};
@@ -25,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<RestState> {
@@ -124,23 +126,31 @@ fn save_result(id: &str, created: Option<bool>) -> Value {
     v
 }
 
+/// The sObject `name` describes: an object of the schema, else a platform event.
+fn described<'s>(
+    state: &RestState,
+    store: &'s Store,
+    name: &str,
+) -> Result<Cow<'s, ObjectDef>, ApiError> {
+    match store.schema().object(name) {
+        Some(object) => Ok(Cow::Borrowed(object)),
+        None => state
+            .org
+            .events
+            .event_object(name)
+            .map(Cow::Owned)
+            .ok_or_else(ApiError::not_found),
+    }
+}
+
 async fn basic_info(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
     Path((_, sobject)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
-    let body = match store.schema().object(&sobject) {
-        Some(object) => describe::sobject_basic_info(object, &version.number()),
-        None => {
-            let event = state
-                .org
-                .events
-                .event_object(&sobject)
-                .ok_or_else(ApiError::not_found)?;
-            describe::sobject_basic_info(&event, &version.number())
-        }
-    };
+    let object = described(&state, &store, &sobject)?;
+    let body = describe::sobject_basic_info(&object, &version.number());
     Ok(json_response(StatusCode::OK, &body))
 }
 
@@ -151,6 +161,7 @@ async fn describe_sobject(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
+    let object = described(&state, &store, &sobject)?;
     // `If-Modified-Since`: 304 when the schema has not changed since the date given.
     let changed = state.schema_changed_at(store.schema_key());
     let unchanged_since = headers
@@ -158,28 +169,15 @@ async fn describe_sobject(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
         .is_some_and(|since| changed <= since);
-    let known = store.schema().object(&sobject).is_some()
-        || state.org.events.event_object(&sobject).is_some();
-    let last_modified = changed.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    if known && unchanged_since {
-        let mut resp = StatusCode::NOT_MODIFIED.into_response();
-        if let Ok(v) = HeaderValue::from_str(&last_modified) {
-            resp.headers_mut().insert(header::LAST_MODIFIED, v);
-        }
-        return Ok(resp);
-    }
-    let body = match store.schema().object(&sobject) {
-        Some(object) => describe::describe_sobject(object, &version.number()),
-        None => {
-            let event = state
-                .org
-                .events
-                .event_object(&sobject)
-                .ok_or_else(ApiError::not_found)?;
-            describe::describe_sobject(&event, &version.number())
-        }
+    let mut resp = if unchanged_since {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        json_response(
+            StatusCode::OK,
+            &describe::describe_sobject(&object, &version.number()),
+        )
     };
-    let mut resp = json_response(StatusCode::OK, &body);
+    let last_modified = changed.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     if let Ok(v) = HeaderValue::from_str(&last_modified) {
         resp.headers_mut().insert(header::LAST_MODIFIED, v);
     }
