@@ -198,14 +198,8 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         }
     }
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    // The last rows of the brief end at the bottom of the pane, not above blank space.
-    let max = paragraph
-        .line_count(area.width)
-        .saturating_sub(area.height as usize);
-    view.limits.brief.set(max);
-    let scroll = view.brief_scroll.min(max);
     frame.render_widget(
-        paragraph.scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        super::scrolled(paragraph, area, view.brief_scroll, &view.limits.brief),
         area,
     );
 }

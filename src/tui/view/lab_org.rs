@@ -203,13 +203,8 @@ pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             .map(|l| Line::from(Span::styled(l.to_string(), t.code())))
             .collect();
         let body = Paragraph::new(body_lines).wrap(Wrap { trim: false });
-        let max = body
-            .line_count(body_area.width)
-            .saturating_sub(body_area.height as usize);
-        view.limits.reply.set(max);
-        let scroll = c.reply_scroll.min(max);
         frame.render_widget(
-            body.scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+            super::scrolled(body, body_area, c.reply_scroll, &view.limits.reply),
             body_area,
         );
         return;

@@ -395,17 +395,7 @@ pub fn detail(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         .title(title)
         .title_bottom(Line::from(" ↑↓ scroll · Esc close "));
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    // Rows inside the border: the last one ends at the bottom of the box.
     let inner = block.inner(area);
-    let max = paragraph
-        .line_count(inner.width)
-        .saturating_sub(inner.height as usize);
-    view.limits.detail.set(max);
-    let scroll = view.detail_scroll.min(max);
-    frame.render_widget(
-        paragraph
-            .block(block)
-            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
-        area,
-    );
+    let paragraph = super::scrolled(paragraph, inner, view.detail_scroll, &view.limits.detail);
+    frame.render_widget(paragraph.block(block), area);
 }

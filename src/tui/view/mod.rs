@@ -19,6 +19,23 @@ use ratatui::Frame;
 
 pub use help::KEYS;
 
+/// `paragraph` (wrapped) scrolled by `wanted` rows, but no further than its last row reaching
+/// the bottom of `inner`, the rows it is drawn in; the limit goes to `limit` so the keys stop
+/// there too (see `ScrollLimits`).
+pub(super) fn scrolled<'a>(
+    paragraph: Paragraph<'a>,
+    inner: Rect,
+    wanted: usize,
+    limit: &std::cell::Cell<usize>,
+) -> Paragraph<'a> {
+    let max = paragraph
+        .line_count(inner.width)
+        .saturating_sub(inner.height as usize);
+    limit.set(max);
+    let rows = u16::try_from(wanted.min(max)).unwrap_or(u16::MAX);
+    paragraph.scroll((rows, 0))
+}
+
 pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
