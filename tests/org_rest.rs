@@ -6,6 +6,38 @@ use serde_json::Value;
 use sflab::org::rest::static_token::issue_static_token;
 use sflab::org::Org;
 
+/// The default org served over plain HTTP on a free loopback port, with a token for its admin.
+struct Served {
+    port: u16,
+    login: sflab::org::rest::static_token::StaticLogin,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    async fn start() -> Served {
+        let org = Org::default_org();
+        let login = issue_static_token(&org, None).unwrap();
+        let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(sflab::org::serve::serve(listener, org, None, async {
+            let _ = stopped.await;
+        }));
+        Served {
+            port,
+            login,
+            stop,
+            server,
+        }
+    }
+
+    async fn stop(self) {
+        self.stop.send(()).unwrap();
+        self.server.await.unwrap().unwrap();
+    }
+}
+
 #[tokio::test]
 async fn a_real_https_listener_serves_with_the_generated_ca_and_checks_host() {
     let ws = tempfile::tempdir().unwrap();
@@ -65,14 +97,8 @@ async fn a_real_https_listener_serves_with_the_generated_ca_and_checks_host() {
 
 #[tokio::test]
 async fn search_parameterized_search_and_explain_answer_over_a_loopback_listener() {
-    let org = Org::default_org();
-    let login = issue_static_token(&org, None).unwrap();
-    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(sflab::org::serve::serve(listener, org, None, async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start().await;
+    let (port, login) = (served.port, &served.login);
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}/services/data/v62.0");
     let get = |path: String| {
@@ -134,19 +160,13 @@ async fn search_parameterized_search_and_explain_answer_over_a_loopback_listener
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["plans"][0]["leadingOperationType"], "Index");
     assert_eq!(body["plans"][0]["cardinality"], 1);
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }
 
 #[tokio::test]
 async fn oauth_error_pages_and_identity_errors_keep_their_own_bodies_through_the_gateway() {
-    let org = Org::default_org();
-    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(sflab::org::serve::serve(listener, org, None, async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start().await;
+    let port = served.port;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -184,22 +204,15 @@ async fn oauth_error_pages_and_identity_errors_keep_their_own_bodies_through_the
     assert_eq!(wrong.status(), 405);
     let body: Value = wrong.json().await.unwrap();
     assert_eq!(body[0]["errorCode"], "METHOD_NOT_ALLOWED");
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }
 
 #[tokio::test]
 async fn a_refusal_before_the_body_matters_still_reads_it_and_the_connection_serves_the_next_call()
 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let org = Org::default_org();
-    let login = issue_static_token(&org, None).unwrap();
-    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(sflab::org::serve::serve(listener, org, None, async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start().await;
+    let (port, login) = (served.port, &served.login);
     let mut sock = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
@@ -236,21 +249,14 @@ async fn a_refusal_before_the_body_matters_still_reads_it_and_the_connection_ser
         !text.to_ascii_lowercase().contains("connection: close"),
         "{text}"
     );
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }
 
 #[tokio::test]
 async fn gzipped_requests_are_read_and_answers_are_gzipped_when_asked() {
     use std::io::{Read, Write};
-    let org = Org::default_org();
-    let login = issue_static_token(&org, None).unwrap();
-    let listener = sflab::org::serve::bind_loopback(0).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(sflab::org::serve::serve(listener, org, None, async {
-        let _ = stopped.await;
-    }));
+    let served = Served::start().await;
+    let (port, login) = (served.port, &served.login);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(br#"{"Name":"Compressed Co"}"#).unwrap();
     let body = gz.finish().unwrap();
@@ -285,6 +291,5 @@ async fn gzipped_requests_are_read_and_answers_are_gzipped_when_asked() {
         .await
         .unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }
