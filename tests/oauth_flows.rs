@@ -580,12 +580,11 @@ impl Drop for Served {
     }
 }
 
-fn serve_with_app(app: &str) -> Served {
-    let ws = tempfile::tempdir().unwrap();
-    let env_file = ws.path().join("sflab.env");
-    let child = Command::new(env!("CARGO_BIN_EXE_sflab"))
-        .arg("--workspace")
-        .arg(ws.path())
+/// `sflab org serve` over plain HTTP on free ports in workspace `ws`, with `--app app`.
+fn org_serve(ws: &Path, app: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sflab"));
+    c.arg("--workspace")
+        .arg(ws)
         .args([
             "org",
             "serve",
@@ -595,7 +594,15 @@ fn serve_with_app(app: &str) -> Served {
             "--pubsub-port",
             "0",
         ])
-        .args(["--app", app, "--env-file"])
+        .args(["--app", app]);
+    c
+}
+
+fn serve_with_app(app: &str) -> Served {
+    let ws = tempfile::tempdir().unwrap();
+    let env_file = ws.path().join("sflab.env");
+    let child = org_serve(ws.path(), app)
+        .arg("--env-file")
         .arg(&env_file)
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -648,21 +655,7 @@ curl -sS "$SF_LOGIN_URL/services/oauth2/token" \
 #[test]
 fn org_serve_refuses_an_app_it_does_not_have() {
     let ws = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sflab"))
-        .arg("--workspace")
-        .arg(ws.path())
-        .args([
-            "org",
-            "serve",
-            "--http",
-            "--port",
-            "0",
-            "--pubsub-port",
-            "0",
-        ])
-        .args(["--app", "carrier-pigeon"])
-        .output()
-        .unwrap();
+    let out = org_serve(ws.path(), "carrier-pigeon").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("web-server"));
 }
