@@ -51,8 +51,11 @@ pub struct RestState {
     /// Open query cursors (`nextRecordsUrl` locators).
     pub cursors: Arc<QueryCursors>,
     /// When the schema describe answers from last changed, as (schema key, first seen).
-    pub schema_seen: Arc<parking_lot::Mutex<Option<(u64, chrono::DateTime<chrono::Utc>)>>>,
+    pub schema_seen: Arc<parking_lot::Mutex<Option<SchemaSeen>>>,
 }
+
+/// A schema key and when describe first answered from that schema.
+pub type SchemaSeen = (u64, chrono::DateTime<chrono::Utc>);
 
 impl RestState {
     pub fn new(org: Org) -> RestState {
