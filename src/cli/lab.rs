@@ -231,7 +231,47 @@ pub fn check(
     http: bool,
     on: &super::org_login::CheckBackend,
 ) -> Result<u8, Failure> {
-    let checked = check_lab(cli, curriculum, id, json, watch, http, on);
+    let checked = (|| -> Result<u8, Failure> {
+        let meta = find_lab(curriculum, id)?;
+        let spec = spec_of(meta)?;
+        let ws = workspace_of(cli)?;
+        let dir = ws.lab_dir(id);
+        if !dir.is_dir() {
+            return Err(Failure::usage(format!(
+                "lab {id:?} is not started in this workspace. Run `sflab lab start {id}` first."
+            )));
+        }
+        let rt = runtime()?;
+        let backend = rt.block_on(on.prepare())?;
+        let mut options = RunOptions::new(ws, backend.parts.clone());
+        options.tls = !http;
+        if !watch {
+            let Some(report) = attempt(&rt, &spec, &options) else {
+                rt.block_on(backend.interrupted());
+                return Ok(130);
+            };
+            backend.after(&report);
+            return Ok(show(&report, &spec, json));
+        }
+        let watcher = LabWatcher::new(&dir).map_err(|e| Failure::usage(e.to_string()))?;
+        loop {
+            let Some(report) = attempt(&rt, &spec, &options) else {
+                rt.block_on(backend.interrupted());
+                return Ok(130);
+            };
+            backend.after(&report);
+            show(&report, &spec, json);
+            watcher.discard_pending();
+            eprintln!(
+                "\nWatching {} — save a file to check again (Ctrl-C stops).",
+                dir.display()
+            );
+            if watcher.next_change(DEBOUNCE, &|| false).is_none() {
+                return Ok(2);
+            }
+            eprintln!("\nA file changed; checking again…\n");
+        }
+    })();
     match checked {
         // With --json, a script reads every outcome from stdout, refusals included.
         Err(f) if json => {
@@ -242,56 +282,6 @@ pub fn check(
             Ok(f.code)
         }
         other => other,
-    }
-}
-
-fn check_lab(
-    cli: &Cli,
-    curriculum: &Curriculum,
-    id: &str,
-    json: bool,
-    watch: bool,
-    http: bool,
-    on: &super::org_login::CheckBackend,
-) -> Result<u8, Failure> {
-    let meta = find_lab(curriculum, id)?;
-    let spec = spec_of(meta)?;
-    let ws = workspace_of(cli)?;
-    let dir = ws.lab_dir(id);
-    if !dir.is_dir() {
-        return Err(Failure::usage(format!(
-            "lab {id:?} is not started in this workspace. Run `sflab lab start {id}` first."
-        )));
-    }
-    let rt = runtime()?;
-    let backend = rt.block_on(on.prepare())?;
-    let mut options = RunOptions::new(ws, backend.parts.clone());
-    options.tls = !http;
-    if !watch {
-        let Some(report) = attempt(&rt, &spec, &options) else {
-            rt.block_on(backend.interrupted());
-            return Ok(130);
-        };
-        backend.after(&report);
-        return Ok(show(&report, &spec, json));
-    }
-    let watcher = LabWatcher::new(&dir).map_err(|e| Failure::usage(e.to_string()))?;
-    loop {
-        let Some(report) = attempt(&rt, &spec, &options) else {
-            rt.block_on(backend.interrupted());
-            return Ok(130);
-        };
-        backend.after(&report);
-        show(&report, &spec, json);
-        watcher.discard_pending();
-        eprintln!(
-            "\nWatching {} — save a file to check again (Ctrl-C stops).",
-            dir.display()
-        );
-        if watcher.next_change(DEBOUNCE, &|| false).is_none() {
-            return Ok(2);
-        }
-        eprintln!("\nA file changed; checking again…\n");
     }
 }
 

@@ -340,6 +340,29 @@ fn opening_a_lab_from_the_tree_asks_the_driver_to_start_it() {
     assert!(a.lab_view().is_some());
 }
 
+/// A lab driver on the embedded curriculum in a fresh workspace (kept while the folder lives),
+/// and the receiver of what it reports.
+fn driver_on_the_embedded_curriculum() -> (
+    tempfile::TempDir,
+    sflab::workspace::Workspace,
+    LabDriver,
+    std::sync::mpsc::Receiver<Event>,
+) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = sflab::workspace::Workspace::at(dir.path()).expect("workspace");
+    let curriculum = Arc::new(Curriculum::embedded().expect("curriculum"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let driver = LabDriver::new(
+        ws.clone(),
+        Box::new(sflab::curriculum::embedded()),
+        curriculum,
+        tx,
+        Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    )
+    .expect("driver");
+    (dir, ws, driver, rx)
+}
+
 /// Events from the driver until `done` says stop (or 60 s pass).
 fn collect(rx: &std::sync::mpsc::Receiver<Event>, done: impl Fn(&Event) -> bool) -> Vec<Event> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -368,18 +391,7 @@ fn the_driver_starts_runs_and_records_a_lab_and_answers_the_console() {
         eprintln!("skipped: curl and jq are needed to run the reference solution");
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ws = sflab::workspace::Workspace::at(dir.path()).expect("workspace");
-    let curriculum = Arc::new(Curriculum::embedded().expect("curriculum"));
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut driver = LabDriver::new(
-        ws.clone(),
-        Box::new(sflab::curriculum::embedded()),
-        curriculum,
-        tx,
-        Arc::new(std::sync::atomic::AtomicBool::new(false)),
-    )
-    .expect("driver");
+    let (_dir, ws, mut driver, rx) = driver_on_the_embedded_curriculum();
     driver.tls = false;
     let lab = "rest-first-call".to_string();
     driver.handle(Command::Lab(LabCommand::Open { lab: lab.clone() }));
@@ -500,18 +512,7 @@ fn lab_keys_work_from_the_tree_too() {
 
 #[test]
 fn after_a_reset_the_watch_follows_the_new_lab_folder_not_the_backup() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ws = sflab::workspace::Workspace::at(dir.path()).expect("workspace");
-    let curriculum = Arc::new(Curriculum::embedded().expect("curriculum"));
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut driver = LabDriver::new(
-        ws.clone(),
-        Box::new(sflab::curriculum::embedded()),
-        curriculum,
-        tx,
-        Arc::new(std::sync::atomic::AtomicBool::new(false)),
-    )
-    .expect("driver");
+    let (_dir, ws, mut driver, rx) = driver_on_the_embedded_curriculum();
     let lab = "read-limits".to_string();
     driver.handle(Command::Lab(LabCommand::Open { lab: lab.clone() }));
     collect(&rx, |e| matches!(e, Event::Lab(LabEvent::Org { .. })));
