@@ -9,7 +9,7 @@
 //! claims, token reuse), `rest` and `query` (upsert, PATCH, explicit fields, pagination),
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
 //! retry on 4xx, retries safe to repeat), `hygiene` (secrets in sources and output, exit
-//! status), `output` (what the program printed), `bulk` (failed results, locators), `files`
+//! status), `process` (what the program printed, and that it reports what the org answered), `bulk` (failed results, locators), `files`
 //! (CSV files the program wrote), `design` (tables in a design document), `breaker` (circuit
 //! breakers), `org` and `callout` (lab actions the org performed, its callouts and deployed
 //! callout setup), `soap` (partner API envelopes: session header, no password login,
@@ -93,6 +93,7 @@ pub enum Rule {
     SecretsNotInUrl(hygiene::NoParams),
     ProcessExitOk(hygiene::NoParams),
     ProcessOutputContains(output::OutputContains),
+    ProcessOutputReports(output::OutputReports),
     BulkFailedResultsFetched(bulk::NoParams),
     BulkLocatorsFollowed(bulk::NoParams),
     FilesCsvRows(files::CsvRows),
@@ -162,6 +163,7 @@ impl RuleSpec {
             Rule::SecretsNotInUrl(_) => hygiene::secrets_not_in_url(&cx),
             Rule::ProcessExitOk(_) => hygiene::exit_ok(&cx),
             Rule::ProcessOutputContains(p) => output::output_contains(p, &cx),
+            Rule::ProcessOutputReports(p) => output::output_reports(p, &cx),
             Rule::BulkFailedResultsFetched(_) => bulk::failed_results_fetched(&cx),
             Rule::BulkLocatorsFollowed(_) => bulk::locators_followed(&cx),
             Rule::FilesCsvRows(p) => files::csv_rows(p, &cx),

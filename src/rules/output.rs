@@ -1,54 +1,278 @@
-//! `process.output_contains`: the learner's program reported what it had to report, e.g. the
-//! per-record errors of a partial-success call. Judged on the redacted stdout of every run.
+//! `process.*` rules on what the learner's program printed: `process.output_contains` (the
+//! items it had to report, e.g. the per-record errors of a partial-success call, optionally
+//! side by side on one line) and `process.output_reports` (the values the org actually answered,
+//! read from the recorded responses, so a made-up or miscounted figure fails). Judged on the
+//! redacted stdout of every run.
 
-use super::cx::Cx;
+use super::cx::{show, Cx};
+use super::http::WithPattern;
 use super::Verdict;
+use crate::matcher::RequestPattern;
 use serde::Deserialize;
+use serde_json::Value;
 
 /// `process.output_contains`: each of `texts` appears in the standard output of some run
-/// (case-sensitive, as a plain substring).
+/// (case-sensitive, as a plain substring), and each group of `lines` appears together on one
+/// line (`[A-1000, updated]`: the record and what happened to it, not just both somewhere).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputContains {
+    #[serde(default)]
     pub texts: Vec<String>,
+    #[serde(default)]
+    pub lines: Vec<Vec<String>>,
     /// Also search standard error (off by default: a report belongs on stdout).
     #[serde(default)]
     pub stderr: bool,
+}
+
+impl OutputContains {
+    /// An author's mistake caught when the lab loads: nothing to look for.
+    pub fn problem(&self) -> Option<&'static str> {
+        let empty = self.texts.is_empty() && self.lines.iter().all(Vec::is_empty);
+        empty.then_some(
+            "give `texts:` (items to find) or `lines:` (groups of items to find on one line)",
+        )
+    }
+}
+
+/// `process.output_reports`: what the program printed includes the values the org answered to
+/// the requests matching `pattern` — each JSON pointer of `values` (`*` stands for every item
+/// of an array: `/records/*/Name`) read from every successful matching response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputReports {
+    pub pattern: RequestPattern,
+    pub values: Vec<String>,
+    pub stderr: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportedValues {
+    values: Vec<String>,
+    #[serde(default)]
+    stderr: bool,
+}
+
+impl WithPattern for OutputReports {
+    type Rest = ReportedValues;
+    fn assemble(pattern: RequestPattern, rest: ReportedValues) -> Self {
+        OutputReports {
+            pattern,
+            values: rest.values,
+            stderr: rest.stderr,
+        }
+    }
+}
+
+impl OutputReports {
+    /// An author's mistake caught when the lab loads: no pointer, or one not starting with `/`.
+    pub fn problem(&self) -> Option<String> {
+        if self.values.is_empty() {
+            return Some("list the `values:` to find, as JSON pointers such as /totalSize".into());
+        }
+        self.values.iter().find(|v| !v.starts_with('/')).map(|v| {
+            format!("`{v}` is not a JSON pointer: it must start with `/`, e.g. /records/*/Name")
+        })
+    }
+}
+
+/// The lines of what the program printed, over every run.
+fn printed(cx: &Cx, stderr: bool) -> Vec<String> {
+    cx.ev
+        .runs
+        .iter()
+        .flat_map(|r| {
+            let mut texts = vec![r.stdout.text.clone()];
+            if stderr {
+                texts.push(r.stderr.text.clone());
+            }
+            texts
+        })
+        .collect()
+}
+
+fn stream_name(stderr: bool) -> &'static str {
+    if stderr {
+        "output"
+    } else {
+        "standard output"
+    }
+}
+
+fn items(n: usize) -> &'static str {
+    if n == 1 {
+        "item"
+    } else {
+        "items"
+    }
 }
 
 pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
     if cx.ev.runs.is_empty() {
         return cx.fail("Your program did not run, so it printed nothing.");
     }
-    let seen = |t: &str| {
-        cx.ev
-            .runs
+    let outputs = printed(cx, p.stderr);
+    let seen = |t: &str| outputs.iter().any(|o| o.contains(t));
+    let on_one_line = |group: &[String]| {
+        outputs
             .iter()
-            .any(|r| r.stdout.text.contains(t) || (p.stderr && r.stderr.text.contains(t)))
+            .flat_map(|o| o.lines())
+            .any(|line| group.iter().all(|t| line.contains(t.as_str())))
     };
+    let stream = stream_name(p.stderr);
     let missing: Vec<&str> = p
         .texts
         .iter()
         .map(String::as_str)
         .filter(|t| !seen(t))
         .collect();
-    let stream = if p.stderr {
-        "output"
-    } else {
-        "standard output"
-    };
-    if missing.is_empty() {
-        return cx.pass(format!(
-            "Your {stream} mentions all {} expected items.",
-            p.texts.len()
+    if !missing.is_empty() {
+        return cx.fail(format!(
+            "Your {stream} does not mention {} of the {} expected {}: {}. Each must appear, spelt exactly so, in what your program prints to {stream}.",
+            missing.len(),
+            p.texts.len(),
+            items(p.texts.len()),
+            missing.join(", ")
         ));
     }
-    cx.fail(format!(
-        "Your {stream} does not mention {} of the {} expected items: {}. Each must appear, spelt exactly so, in what your program prints to {stream}.",
-        missing.len(),
-        p.texts.len(),
-        missing.join(", ")
+    let apart: Vec<String> = p
+        .lines
+        .iter()
+        .filter(|g| !on_one_line(g))
+        .map(|g| format!("\"{}\"", g.join(" … ")))
+        .collect();
+    if !apart.is_empty() {
+        return cx.fail(format!(
+            "Your {stream} has no line with {}. Print each on one line, so a reader can tell which result belongs to which item.",
+            apart.join(", nor one with ")
+        ));
+    }
+    let found = p.texts.len() + p.lines.len();
+    cx.pass(format!(
+        "Your {stream} mentions all {found} expected {}.",
+        items(found)
     ))
+}
+
+pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
+    if cx.ev.runs.is_empty() {
+        return cx.fail("Your program did not run, so it printed nothing.");
+    }
+    let answers: Vec<_> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| p.pattern.matches_exchange(e))
+        .filter(|e| matches!(e.status(), Some(s) if (200..300).contains(&s)))
+        .filter_map(|e| Some((e, e.response.as_ref()?.body.json()?)))
+        .collect();
+    if answers.is_empty() {
+        return cx.fail(format!(
+            "No successful request {} answered with JSON, so there was nothing of the org's to report.",
+            p.pattern.describe()
+        ));
+    }
+    let mut wanted: Vec<String> = Vec::new();
+    for (_, json) in &answers {
+        for pointer in &p.values {
+            for v in values_at(json, pointer) {
+                if let Some(text) = shown_value(v) {
+                    if !wanted.contains(&text) {
+                        wanted.push(text);
+                    }
+                }
+            }
+        }
+    }
+    let evidence: Vec<u64> = answers.iter().map(|(e, _)| e.seq).collect();
+    let from = answers
+        .iter()
+        .map(|(e, _)| show(e))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if wanted.is_empty() {
+        return cx
+            .fail(format!(
+                "The answers to {from} hold none of {}, so there was nothing to report.",
+                p.values.join(", ")
+            ))
+            .with_evidence(evidence);
+    }
+    let outputs = printed(cx, p.stderr);
+    let missing: Vec<&String> = wanted
+        .iter()
+        .filter(|w| !outputs.iter().any(|o| o.contains(w.as_str())))
+        .collect();
+    let stream = stream_name(p.stderr);
+    if missing.is_empty() {
+        return cx
+            .pass(format!(
+                "Your {stream} reports what the org answered ({}).",
+                brief_list(&wanted)
+            ))
+            .with_evidence(evidence);
+    }
+    let shown: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
+    cx.fail(format!(
+        "The org answered {from} with {} that your {stream} does not show: {}. Print the values from the response, not ones worked out or typed in.",
+        if missing.len() == 1 { "a value".to_string() } else { format!("{} values", missing.len()) },
+        brief_list(&shown)
+    ))
+    .with_evidence(evidence)
+}
+
+/// Up to five values, then how many more.
+fn brief_list(values: &[String]) -> String {
+    let mut out = values
+        .iter()
+        .take(5)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if values.len() > 5 {
+        out.push_str(&format!(" and {} more", values.len() - 5));
+    }
+    out
+}
+
+/// A value as a program would print it: text as is, numbers and booleans as written; null,
+/// arrays and objects are not reportable values.
+fn shown_value(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The values at a JSON pointer (RFC 6901) where a `*` segment stands for every item of an
+/// array (or every value of an object).
+pub(crate) fn values_at<'v>(root: &'v Value, pointer: &str) -> Vec<&'v Value> {
+    let mut at = vec![root];
+    for raw in pointer.split('/').skip(1) {
+        let segment = raw.replace("~1", "/").replace("~0", "~");
+        at = at
+            .into_iter()
+            .flat_map(|v| -> Vec<&Value> {
+                match (v, segment.as_str()) {
+                    (Value::Array(items), "*") => items.iter().collect(),
+                    (Value::Object(map), "*") => map.values().collect(),
+                    (Value::Array(items), i) => i
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| items.get(i))
+                        .into_iter()
+                        .collect(),
+                    (Value::Object(map), key) => map.get(key).into_iter().collect(),
+                    _ => Vec::new(),
+                }
+            })
+            .collect();
+    }
+    at
 }
 
 #[cfg(test)]
@@ -88,5 +312,118 @@ mod tests {
         let mut ev = evidence(vec![]);
         ev.runs.clear();
         assert_fails(RULE, &ev);
+    }
+
+    #[test]
+    fn a_line_group_passes_only_when_its_items_share_a_line() {
+        let rule =
+            "{ rule: process.output_contains, lines: [[A-1000, updated], [A-2001, created]] }";
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text = "A-1000: updated\nA-2001: created\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "A-1000: created\nA-2001: updated\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(v.message.contains("A-1000 … updated"), "{}", v.message);
+    }
+
+    #[test]
+    fn one_expected_item_is_spoken_of_in_the_singular() {
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text = "W-0007\n".into();
+        let v = assert_passes("{ rule: process.output_contains, texts: [W-0007] }", &ev);
+        assert!(v.message.contains("1 expected item."), "{}", v.message);
+    }
+
+    #[test]
+    fn nothing_to_look_for_is_refused_when_the_lab_loads() {
+        let v: serde_json::Value =
+            serde_yaml::from_str("{ rule: process.output_contains, texts: [] }").unwrap();
+        let err = crate::rules::RuleSpec::from_value(v)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("give `texts:`"), "{err}");
+    }
+
+    const LIMITS: &str = "{ rule: process.output_reports, method: GET, path: /services/data/*/limits, values: [/DailyApiRequests/Max, /DailyApiRequests/Remaining] }";
+
+    fn limits_answer() -> crate::evidence::Exchange {
+        get("/services/data/v62.0/limits", 200)
+            .response_body(r#"{"DailyApiRequests":{"Max":15000,"Remaining":14999}}"#)
+    }
+
+    #[test]
+    fn printing_the_values_the_org_answered_passes() {
+        let mut ev = evidence(vec![limits_answer()]);
+        ev.runs[0].stdout.text =
+            "DailyApiRequests max: 15000\nDailyApiRequests remaining: 14999\n".into();
+        let v = assert_passes(LIMITS, &ev);
+        assert_eq!(v.evidence, vec![1]);
+    }
+
+    #[test]
+    fn made_up_values_fail_and_the_real_ones_are_named() {
+        let mut ev = evidence(vec![limits_answer()]);
+        ev.runs[0].stdout.text = "max: 5000\nremaining: 5000\n".into();
+        let v = assert_fails(LIMITS, &ev);
+        assert!(v.message.contains("15000, 14999"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_star_reads_every_item_of_every_matching_answer() {
+        let rule = "{ rule: process.output_reports, path: /services/data/*/query, values: [/records/*/Name] }";
+        let page = |names: &[&str]| {
+            let records: Vec<String> = names
+                .iter()
+                .map(|n| format!(r#"{{"Name":"{n}"}}"#))
+                .collect();
+            get("/services/data/v62.0/query", 200)
+                .response_body(&format!(r#"{{"records":[{}]}}"#, records.join(",")))
+        };
+        let mut ev = evidence(vec![page(&["Acme", "Globex"]), page(&["Initech"])]);
+        ev.runs[0].stdout.text = "Acme\nGlobex\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("Initech") && !v.message.contains("Acme"),
+            "{}",
+            v.message
+        );
+        ev.runs[0].stdout.text = "Acme\nGlobex\nInitech\n".into();
+        assert_passes(rule, &ev);
+    }
+
+    #[test]
+    fn no_successful_answer_fails() {
+        let mut ev = evidence(vec![get("/services/data/v62.0/limits", 401)]);
+        ev.runs[0].stdout.text = "15000\n".into();
+        let v = assert_fails(LIMITS, &ev);
+        assert!(
+            v.message.contains("nothing of the org's to report"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn pointers_follow_rfc_6901() {
+        let json: serde_json::Value =
+            serde_json::from_str(r#"{"a/b":{"m~n":[1,2]},"list":[{"x":1},{"x":2}]}"#).unwrap();
+        assert_eq!(
+            super::values_at(&json, "/a~1b/m~0n/1"),
+            vec![&serde_json::json!(2)]
+        );
+        assert_eq!(super::values_at(&json, "/list/*/x").len(), 2);
+        assert!(super::values_at(&json, "/missing/x").is_empty());
+        assert_eq!(super::values_at(&json, ""), vec![&json]);
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_pointer_is_refused_when_the_lab_loads() {
+        let v: serde_json::Value =
+            serde_yaml::from_str("{ rule: process.output_reports, path: /x, values: [totalSize] }")
+                .unwrap();
+        let err = crate::rules::RuleSpec::from_value(v)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a JSON pointer"), "{err}");
     }
 }

@@ -47,6 +47,7 @@ pub const RULE_NAMES: &[&str] = &[
     "secrets.not_in_url",
     "process.exit_ok",
     "process.output_contains",
+    "process.output_reports",
     "bulk.failed_results_fetched",
     "bulk.locators_followed",
     "files.csv_rows",
@@ -125,6 +126,7 @@ impl RuleSpec {
             Rule::SecretsNotInUrl(_) => "secrets.not_in_url",
             Rule::ProcessExitOk(_) => "process.exit_ok",
             Rule::ProcessOutputContains(_) => "process.output_contains",
+            Rule::ProcessOutputReports(_) => "process.output_reports",
             Rule::BulkFailedResultsFetched(_) => "bulk.failed_results_fetched",
             Rule::BulkLocatorsFollowed(_) => "bulk.locators_followed",
             Rule::FilesCsvRows(_) => "files.csv_rows",
@@ -238,7 +240,26 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "secrets.not_in_output" => Rule::SecretsNotInOutput(params(map).map_err(bad)?),
         "secrets.not_in_url" => Rule::SecretsNotInUrl(params(map).map_err(bad)?),
         "process.exit_ok" => Rule::ProcessExitOk(params(map).map_err(bad)?),
-        "process.output_contains" => Rule::ProcessOutputContains(params(map).map_err(bad)?),
+        "process.output_contains" => {
+            let p: super::output::OutputContains = params(map).map_err(bad)?;
+            if let Some(message) = p.problem() {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message: message.into(),
+                });
+            }
+            Rule::ProcessOutputContains(p)
+        }
+        "process.output_reports" => {
+            let p: super::output::OutputReports = with_pattern(map, name)?;
+            if let Some(message) = p.problem() {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message,
+                });
+            }
+            Rule::ProcessOutputReports(p)
+        }
         "bulk.failed_results_fetched" => Rule::BulkFailedResultsFetched(params(map).map_err(bad)?),
         "bulk.locators_followed" => Rule::BulkLocatorsFollowed(params(map).map_err(bad)?),
         "files.csv_rows" => {

@@ -73,6 +73,7 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         "secrets.not_in_output" => "no secret printed by your code".into(),
         "process.exit_ok" => "./run exits with status 0".into(),
         "process.output_contains" => "what your program prints: the items it must report".into(),
+        "process.output_reports" => "what your program prints: the values the org answered".into(),
         "secrets.not_in_url" => "no secret sent in a URL".into(),
         "retry.safe_to_repeat" => "only requests that are safe to repeat are retried".into(),
         "oauth.client_used" => "calls made with the app the lab names".into(),
