@@ -172,14 +172,15 @@ impl Redactor {
     }
 
     /// Free text (process output, source files, unknown bodies): known secrets, JWT
-    /// signatures, PEM private keys and Salesforce session ids are replaced.
+    /// signatures, PEM private keys, Salesforce session ids and refresh tokens are replaced.
     pub fn text(&self, text: &str) -> String {
         // Known values first: a JWT-shaped access token printed whole must show up as an
         // access token, not as a harmless JWT without its signature.
         let mut out = self.replace_learned(text);
         out = patterns::redact_private_keys(&out, self);
         out = patterns::redact_jwts(&out, self);
-        patterns::redact_session_ids(&out, self)
+        out = patterns::redact_session_ids(&out, self);
+        patterns::redact_refresh_tokens(&out, self)
     }
 
     fn replace_learned(&self, text: &str) -> String {

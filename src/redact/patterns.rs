@@ -1,5 +1,5 @@
 //! Secrets recognised by their shape in free text: JWTs, PEM private keys, Salesforce session
-//! ids; and the markers that replace them.
+//! ids and refresh tokens; and the markers that replace them.
 
 use super::Redactor;
 use base64::Engine;
@@ -168,6 +168,43 @@ pub(super) fn redact_session_ids(text: &str, r: &Redactor) -> String {
                 out.push_str("00D");
                 rest = &rest[pos + 3..];
             }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_refresh_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '=')
+}
+
+/// The shortest run after `5Aep` taken for a refresh token (real ones run to about 80).
+const MIN_REFRESH_TAIL: usize = 20;
+
+/// Salesforce refresh tokens: `5Aep` + 20 or more of `[A-Za-z0-9._=]` (they begin `5Aep861…`
+/// in every org seen; a file that keeps one — a rotation job's store — is still a secret).
+pub(super) fn redact_refresh_tokens(text: &str, r: &Redactor) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("5Aep") {
+        let boundary_ok = rest[..pos]
+            .chars()
+            .next_back()
+            .map(|c| !is_refresh_char(c))
+            .unwrap_or(true);
+        let after = &rest[pos + 4..];
+        let tail = after
+            .find(|c: char| !is_refresh_char(c))
+            .unwrap_or(after.len());
+        out.push_str(&rest[..pos]);
+        if boundary_ok && tail >= MIN_REFRESH_TAIL {
+            let token = &rest[pos..pos + 4 + tail];
+            r.add_secret("refresh_token", token);
+            out.push_str(&r.marker("refresh_token", token));
+            rest = &rest[pos + 4 + tail..];
+        } else {
+            out.push_str("5Aep");
+            rest = after;
         }
     }
     out.push_str(rest);

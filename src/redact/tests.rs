@@ -253,3 +253,25 @@ fn a_device_user_code_is_redacted_in_traffic_but_showing_it_is_no_leak() {
     assert!(!is_leak_kind("user_code"));
     assert!(is_leak_kind("device_code"));
 }
+
+#[test]
+fn a_refresh_token_kept_in_a_plain_file_is_found_by_its_shape() {
+    let r = redactor();
+    let stored = "3f2a9c fingerprint\n5Aep861IKW6x1gBZq2ZpLmR8u7aTfXcVb9yHs0dE.QwErTy_uIoP\n";
+    let out = r.text(stored);
+    assert!(!out.contains("5Aep861IKW6x1gBZ"), "{out}");
+    assert!(out.contains("‹redacted:refresh_token#"), "{out}");
+    assert!(out.starts_with("3f2a9c fingerprint\n"), "{out}");
+}
+
+#[test]
+fn words_that_merely_start_like_a_refresh_token_are_kept() {
+    let r = redactor();
+    for text in [
+        "5Aep861 is the prefix",
+        "x5Aep861abcdefghijklmnopqrstuvwxyz",
+        "5Aepshort",
+    ] {
+        assert_eq!(r.text(text), text);
+    }
+}
