@@ -166,6 +166,25 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
     let code_requests: Vec<u64> = token_requests_with(cx, "authorization_code")
         .map(|e| e.seq)
         .collect();
+    // Faults of the authorization request are shown on it, not on the token request.
+    let authorize_requests: Vec<u64> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| {
+            e.path()
+                .trim_end_matches('/')
+                .ends_with("/services/oauth2/authorize")
+        })
+        .map(|e| e.seq)
+        .collect();
+    let on_authorize = if authorize_requests.is_empty() {
+        code_requests.clone()
+    } else {
+        authorize_requests
+    };
+    let verifier_sent = token_requests_with(cx, "authorization_code")
+        .any(|e| token_param(e, "code_verifier").is_some_and(|v| !v.is_empty()));
     let decisions: Vec<_> = cx
         .ev
         .auth_log
@@ -177,23 +196,60 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
             .fail("No authorization code was exchanged for a token, so PKCE was never used.")
             .with_evidence(code_requests);
     }
+    let mut redeemed = false;
+    let mut refusals: Vec<&str> = Vec::new();
     for d in &decisions {
+        if d.verifier_matched.is_none() && !d.issued() {
+            // Refused before the verifier was looked at: a reused, expired or unknown code, or
+            // a redirect_uri that differs. Only a reuse is this rule's business.
+            let error = d.error.as_deref().unwrap_or("refused");
+            if error.contains("already exchanged") {
+                return cx
+                    .fail(
+                        "The same authorization code was redeemed twice. A code works once: \
+                         presenting it again made the org refuse it and revoke the tokens the \
+                         first exchange gave. Redeem each code once and keep the tokens.",
+                    )
+                    .with_evidence(code_requests);
+            }
+            refusals.push(error);
+            continue;
+        }
         let problem = match (d.pkce_method.as_deref(), d.verifier_matched) {
-            (None, _) => Some("the authorization request carried no code_challenge".to_string()),
-            (Some(m), _) if !m.eq_ignore_ascii_case("S256") => Some(format!(
-                "the code_challenge_method was {m}; use S256 (the SHA-256 of the verifier, base64url)"
+            (None, _) => Some((
+                "the authorization request carried no code_challenge".to_string(),
+                &on_authorize,
             )),
-            (_, Some(false)) | (_, None) => Some(
+            (Some(m), _) if !m.eq_ignore_ascii_case("S256") => Some((
+                format!("the code_challenge_method was {m}; use S256 (the SHA-256 of the verifier, base64url)"),
+                &on_authorize,
+            )),
+            (_, Some(false)) if !verifier_sent => Some((
+                "the token request carried no code_verifier; send the verifier the challenge was made from"
+                    .to_string(),
+                &code_requests,
+            )),
+            (_, Some(false)) | (_, None) => Some((
                 "the code_verifier sent to the token endpoint did not match the code_challenge"
                     .to_string(),
-            ),
+                &code_requests,
+            )),
             _ => None,
         };
-        if let Some(p) = problem {
+        if let Some((p, evidence)) = problem {
             return cx
                 .fail(format!("PKCE check failed: {p}."))
-                .with_evidence(code_requests);
+                .with_evidence(evidence.clone());
         }
+        redeemed |= d.issued();
+    }
+    if !redeemed {
+        return cx
+            .fail(format!(
+                "No authorization code was redeemed: the token endpoint refused it ({}).",
+                refusals.join("; ")
+            ))
+            .with_evidence(code_requests);
     }
     cx.pass("PKCE with S256 was used and the verifier matched the challenge.")
         .with_evidence(code_requests)

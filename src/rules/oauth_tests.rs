@@ -210,3 +210,92 @@ fn token_reused_fails_when_each_call_fetches_a_token() {
     assert_passes("{ rule: oauth.token_reused, max_per_run: 2 }", &wasteful);
     assert_fails(rule, &evidence(vec![get(Q, 200).bearer("aaaa")]));
 }
+
+fn code_exchange(verifier: bool) -> crate::evidence::Exchange {
+    let body = if verifier {
+        "grant_type=authorization_code&code=c&code_verifier=%E2%80%B9redacted%E2%80%BA"
+    } else {
+        "grant_type=authorization_code&code=c"
+    };
+    req("POST", "/services/oauth2/token", 200)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+}
+
+fn decision(
+    method: Option<&str>,
+    matched: Option<bool>,
+    outcome: &str,
+    error: Option<&str>,
+) -> AuthDecision {
+    AuthDecision {
+        grant: "authorization_code".into(),
+        pkce_method: method.map(String::from),
+        verifier_matched: matched,
+        outcome: outcome.into(),
+        error: error.map(String::from),
+        ..AuthDecision::default()
+    }
+}
+
+#[test]
+fn pkce_s256_names_a_reused_code_not_a_verifier_mismatch() {
+    let mut ev = evidence(vec![code_exchange(true), code_exchange(true)]);
+    ev.auth_log
+        .push(decision(Some("S256"), Some(true), "issued", None));
+    ev.auth_log.push(decision(
+        Some("S256"),
+        None,
+        "denied",
+        Some("invalid_grant: this code was already exchanged; a code works once"),
+    ));
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert!(v.message.contains("redeemed twice"), "{}", v.message);
+    assert!(!v.message.contains("did not match"), "{}", v.message);
+}
+
+#[test]
+fn pkce_s256_says_when_no_verifier_was_sent() {
+    let mut ev = evidence(vec![code_exchange(false)]);
+    ev.auth_log.push(decision(
+        Some("S256"),
+        Some(false),
+        "denied",
+        Some("invalid_grant"),
+    ));
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert!(
+        v.message.contains("carried no code_verifier"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn pkce_s256_points_at_the_authorize_request_for_a_missing_challenge() {
+    let mut ev = evidence(vec![
+        get("/services/oauth2/authorize?response_type=code", 302),
+        code_exchange(false),
+    ]);
+    ev.auth_log.push(decision(None, None, "issued", None));
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert!(v.message.contains("no code_challenge"), "{}", v.message);
+    assert_eq!(v.evidence, vec![1]);
+}
+
+#[test]
+fn pkce_s256_fails_when_every_code_was_refused_for_another_reason() {
+    let mut ev = evidence(vec![code_exchange(true)]);
+    ev.auth_log.push(decision(
+        Some("S256"),
+        None,
+        "denied",
+        Some("invalid_grant: redirect_uri must match configuration"),
+    ));
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert!(
+        v.message.contains("redirect_uri must match"),
+        "{}",
+        v.message
+    );
+}

@@ -186,6 +186,15 @@ fn asks_for_scope(e: &Exchange) -> bool {
             .ends_with("/oauth2/authorize")
 }
 
+/// A scope as the org understands it: `offline_access` is Salesforce's synonym for
+/// `refresh_token` (the org answers with `refresh_token` in the granted scopes).
+fn canonical_scope(scope: &str) -> String {
+    match scope {
+        "offline_access" => "refresh_token".to_string(),
+        other => other.to_string(),
+    }
+}
+
 pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
     let asking: Vec<(&Exchange, BTreeSet<String>)> = cx
         .ev
@@ -194,7 +203,7 @@ pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
         .filter(|e| asks_for_scope(e))
         .filter_map(|e| {
             let s = param(e, "scope")?;
-            Some((e, s.split_whitespace().map(str::to_string).collect()))
+            Some((e, s.split_whitespace().map(canonical_scope).collect()))
         })
         .collect();
     if asking.is_empty() {
@@ -204,7 +213,10 @@ pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
         ));
     }
     for (e, scopes) in &asking {
-        let extra: Vec<&String> = scopes.iter().filter(|s| !p.allowed.contains(s)).collect();
+        let extra: Vec<&String> = scopes
+            .iter()
+            .filter(|s| !p.allowed.iter().any(|a| canonical_scope(a) == **s))
+            .collect();
         if !extra.is_empty() {
             return cx
                 .fail(format!(
@@ -219,7 +231,11 @@ pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
                 ))
                 .with_evidence([e.seq]);
         }
-        let missing: Vec<&String> = p.required.iter().filter(|s| !scopes.contains(*s)).collect();
+        let missing: Vec<&String> = p
+            .required
+            .iter()
+            .filter(|s| !scopes.contains(&canonical_scope(s)))
+            .collect();
         if !missing.is_empty() {
             return cx
                 .fail(format!(

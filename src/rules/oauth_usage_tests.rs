@@ -120,6 +120,16 @@ fn scopes_requested_accepts_only_needed_scopes() {
     );
 }
 
+#[test]
+fn offline_access_counts_as_the_refresh_token_scope_it_stands_for() {
+    let rule = "{ rule: oauth.scopes_requested, required: [api, refresh_token], allowed: [api, refresh_token] }";
+    let synonym = evidence(vec![get(
+        "/services/oauth2/authorize?response_type=code&scope=api%20offline_access",
+        302,
+    )]);
+    assert_passes(rule, &synonym);
+}
+
 fn issued_to(client: &str) -> AuthDecision {
     AuthDecision {
         grant: "client_credentials".into(),
