@@ -97,11 +97,12 @@ pub(crate) fn grant_used(p: &Grant, cx: &Cx) -> Verdict {
         .filter(|e| is_success(e))
         .map(|e| e.seq)
         .collect();
+    // The device flow's start (`device_code` in the log) issues a device code, not a token.
     let logged = cx
         .ev
         .auth_log
         .iter()
-        .any(|d| canonical_grant(&d.grant) == grant && d.issued());
+        .any(|d| d.grant != "device_code" && canonical_grant(&d.grant) == grant && d.issued());
     if !issued.is_empty() || logged {
         return cx
             .pass(format!("Obtained a token with the {} grant.", p.grant))

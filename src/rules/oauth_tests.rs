@@ -299,3 +299,21 @@ fn pkce_s256_fails_when_every_code_was_refused_for_another_reason() {
         v.message
     );
 }
+
+#[test]
+fn grant_used_device_needs_a_token_not_just_a_device_code() {
+    let polls = (0..3).map(|_| token("device", 400)).collect();
+    let mut ev = evidence(polls);
+    ev.auth_log.push(AuthDecision {
+        grant: "device_code".into(),
+        outcome: "issued".into(),
+        ..AuthDecision::default()
+    });
+    assert_fails("{ rule: oauth.grant_used, grant: device_code }", &ev);
+    ev.auth_log.push(AuthDecision {
+        grant: "device".into(),
+        outcome: "issued".into(),
+        ..AuthDecision::default()
+    });
+    assert_passes("{ rule: oauth.grant_used, grant: device_code }", &ev);
+}
