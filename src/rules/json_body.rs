@@ -191,6 +191,17 @@ fn problem(p: &JsonBody, e: &Exchange) -> Option<String> {
     None
 }
 
+/// `YYYY-MM-DD` in form, whether or not the day exists.
+fn looks_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
 fn hint(v: &Value, allowed: &[&str]) -> &'static str {
     match v {
         Value::String(s) if s == "null" && allowed.contains(&"null") => {
@@ -198,6 +209,9 @@ fn hint(v: &Value, allowed: &[&str]) -> &'static str {
         }
         Value::String(_) if allowed.contains(&"number") => " (a JSON number, without quotes)",
         Value::Number(_) if allowed.contains(&"date") => " (an ISO date string, YYYY-MM-DD)",
+        Value::String(s) if allowed.contains(&"date") && looks_like_date(s) => {
+            " (that day does not exist in the calendar)"
+        }
         _ => "",
     }
 }
@@ -282,6 +296,15 @@ mod tests {
             RULE,
             &evidence(vec![post(r#"{"Amount":1,"CloseDate":1774915200000}"#)]),
         );
+    }
+
+    #[test]
+    fn a_day_that_does_not_exist_is_called_so() {
+        let v = assert_fails(
+            RULE,
+            &evidence(vec![post(r#"{"Amount":1,"CloseDate":"2025-02-29"}"#)]),
+        );
+        assert!(v.message.contains("does not exist"), "{}", v.message);
     }
 
     #[test]

@@ -438,7 +438,7 @@ pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
             if !auds.iter().any(|a| want.accepts(a)) {
                 return cx
                     .fail(format!(
-                        "The JWT's `aud` is {auds:?}; expected {} (the login server, not your My Domain API host).",
+                        "The JWT's `aud` is {auds:?}; expected {}: the public login server's name, whichever host the token request is posted to (not your instance or My Domain URL).",
                         want.show()
                     ))
                     .with_evidence([e.seq]);

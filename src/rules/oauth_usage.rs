@@ -96,7 +96,11 @@ pub(crate) fn refresh_not_reused(p: &RefreshNotReused, cx: &Cx) -> Verdict {
     }
     cx.pass(format!(
         "{} each presented a different refresh token.",
-        plural(refreshes.len(), "refresh")
+        if refreshes.len() == 1 {
+            "1 refresh".to_string()
+        } else {
+            format!("{} refreshes", refreshes.len())
+        }
     ))
     .with_evidence(refreshes.iter().map(|e| e.seq))
 }

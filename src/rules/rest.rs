@@ -230,7 +230,7 @@ pub(crate) fn pagination_followed(p: &Pagination, cx: &Cx) -> Verdict {
         return cx.pass("No query needed more than one page.");
     }
     cx.pass(format!(
-        "Followed every nextRecordsUrl ({}).",
+        "Followed every nextRecordsUrl ({} after the first).",
         plural(pages.len(), "page")
     ))
     .with_evidence(pages.into_iter().flat_map(|(a, b)| [a, b]))
