@@ -143,6 +143,8 @@ fn cookie_value(name: &str, value: &str, r: &Redactor) -> String {
 /// XML with the text of secret elements (`<sessionId>`, `<password>`, `<sf:sessionId>`, ...)
 /// replaced. Not a full XML parser: it finds start tags whose local name is a secret key and
 /// replaces the character data up to the next `<`.
+const CDATA_OPEN: &str = "<![CDATA[";
+
 pub(super) fn xml(text: &str, r: &Redactor) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -164,6 +166,16 @@ pub(super) fn xml(text: &str, r: &Redactor) -> String {
         let name = tag.split_whitespace().next().unwrap_or("");
         let local = name.rsplit(':').next().unwrap_or(name);
         if is_secret_key(local) {
+            let lead = rest.len() - rest.trim_start().len();
+            if rest[lead..].starts_with(CDATA_OPEN) {
+                let inner = lead + CDATA_OPEN.len();
+                if let Some(len) = rest[inner..].find("]]>") {
+                    out.push_str(&rest[..inner]);
+                    out.push_str(&r.redact_keyed(local, &rest[inner..inner + len]));
+                    rest = &rest[inner + len..];
+                    continue;
+                }
+            }
             let end = rest.find('<').unwrap_or(rest.len());
             let content = &rest[..end];
             if content.trim().is_empty() {
@@ -176,4 +188,76 @@ pub(super) fn xml(text: &str, r: &Redactor) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The boundary of a `multipart/form-data` content type.
+pub(super) fn multipart_boundary(content_type: &str) -> Option<&str> {
+    content_type.split(';').find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"'))
+    })
+}
+
+/// A `multipart/form-data` body with the values of secret-named fields replaced; every other
+/// byte (boundaries, part headers, other fields) kept as sent.
+pub(super) fn multipart(text: &str, boundary: &str, r: &Redactor) -> String {
+    let delimiter = format!("--{boundary}");
+    let mut parts = text.split(delimiter.as_str());
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        out.push_str(&delimiter);
+        out.push_str(&multipart_part(part, r));
+    }
+    out
+}
+
+fn multipart_part(part: &str, r: &Redactor) -> String {
+    let Some(split) = part
+        .find("\r\n\r\n")
+        .map(|i| (i, 4))
+        .or_else(|| part.find("\n\n").map(|i| (i, 2)))
+    else {
+        return part.to_string();
+    };
+    let (head, body) = (&part[..split.0 + split.1], &part[split.0 + split.1..]);
+    let name = head.lines().find_map(|line| {
+        let (h, v) = line.split_once(':')?;
+        if !h.trim().eq_ignore_ascii_case("content-disposition") {
+            return None;
+        }
+        v.split(';').find_map(|p| {
+            let (k, v) = p.trim().split_once('=')?;
+            (k.trim() == "name").then(|| v.trim().trim_matches('"').to_string())
+        })
+    });
+    match name {
+        Some(n) if is_secret_key(&n) => {
+            // The value ends where the line break before the next boundary starts.
+            let value_len = body.trim_end_matches(['\r', '\n']).len();
+            format!(
+                "{head}{}{}",
+                r.redact_keyed(&n, &body[..value_len]),
+                &body[value_len..]
+            )
+        }
+        _ => part.to_string(),
+    }
+}
+
+/// Whether a body of unknown type reads as `key=value&key=value` (a form sent without, or
+/// with the wrong, content type).
+pub(super) fn looks_like_form(text: &str) -> bool {
+    let t = text.trim_end();
+    !t.is_empty()
+        && !t.contains(char::is_whitespace)
+        && t.split('&').all(|pair| {
+            pair.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty()
+                    && k.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '%' | '[' | ']')
+                    })
+            })
+        })
 }

@@ -85,6 +85,9 @@ struct Learned {
     values: Vec<(String, String)>,
 }
 
+/// How far past an output cap text is redacted before the cut (longer than any secret).
+const OUTPUT_MARGIN: usize = 8 * 1024;
+
 /// Replaces secrets with keyed-hash markers. Cheap to clone; clones share what was learned.
 #[derive(Clone)]
 pub struct Redactor {
@@ -217,11 +220,18 @@ impl Redactor {
     /// A learner's process output, capped at `cap` bytes and redacted.
     pub fn output(&self, raw: &[u8], cap: usize) -> CapturedOutput {
         let truncated = raw.len() > cap;
-        let kept = &raw[..raw.len().min(cap)];
-        CapturedOutput {
-            text: self.text(&String::from_utf8_lossy(kept)),
-            truncated,
+        // Redact a little past the cap before cutting, so a secret the cap falls inside is
+        // still recognised whole and does not survive as a visible prefix.
+        let kept = &raw[..raw.len().min(cap.saturating_add(OUTPUT_MARGIN))];
+        let mut text = self.text(&String::from_utf8_lossy(kept));
+        if truncated && text.len() > cap {
+            let mut end = cap;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
         }
+        CapturedOutput { text, truncated }
     }
 
     /// One of the learner's files, redacted for secret scanning.
@@ -290,6 +300,15 @@ impl Redactor {
             formats::form(text, self)
         } else if ct.contains("xml") {
             formats::xml(text, self)
+        } else if let Some(boundary) = ct
+            .starts_with("multipart/form-data")
+            .then(|| formats::multipart_boundary(content_type.unwrap_or("")))
+            .flatten()
+        {
+            formats::multipart(text, boundary, self)
+        } else if formats::looks_like_form(text) {
+            // A form sent as text/plain, or with no type, is still read as one by servers.
+            formats::form(text, self)
         } else {
             // Unknown type: try JSON, since many clients omit the content type.
             formats::json(text, self)

@@ -275,3 +275,60 @@ fn words_that_merely_start_like_a_refresh_token_are_kept() {
         assert_eq!(r.text(text), text);
     }
 }
+
+#[test]
+fn a_secret_the_output_cap_cuts_through_leaves_no_prefix() {
+    let r = redactor();
+    r.add_secret("client_secret", CLIENT_SECRET);
+    let cap = 1000;
+    let printed = format!("{}{CLIENT_SECRET}\n", "A".repeat(cap - 6));
+    let out = r.output(printed.as_bytes(), cap);
+    assert!(out.truncated);
+    assert!(out.text.len() <= cap, "{}", out.text.len());
+    assert!(
+        !out.text.contains(&CLIENT_SECRET[..6]),
+        "{}",
+        &out.text[cap - 20..]
+    );
+}
+
+#[test]
+fn a_multipart_form_hides_secret_fields_and_keeps_the_rest() {
+    let r = redactor();
+    let body = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nclient_credentials\r\n--XyZ\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\n{CLIENT_SECRET}\r\n--XyZ--\r\n"
+    );
+    let out = r.body(Some("multipart/form-data; boundary=XyZ"), body.as_bytes());
+    assert!(!out.contains(CLIENT_SECRET), "{out}");
+    assert!(
+        out.contains("name=\"client_secret\"\r\n\r\n‹redacted:client_secret#"),
+        "{out}"
+    );
+    assert!(out.contains("\r\n\r\nclient_credentials\r\n--XyZ"), "{out}");
+}
+
+#[test]
+fn a_form_sent_as_text_plain_is_still_redacted_by_key() {
+    let r = redactor();
+    let body = format!("grant_type=client_credentials&client_secret={CLIENT_SECRET}");
+    let out = r.body(Some("text/plain"), body.as_bytes());
+    assert!(!out.contains(CLIENT_SECRET), "{out}");
+    assert!(
+        out.starts_with("grant_type=client_credentials&client_secret=‹redacted"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_password_in_cdata_is_hidden() {
+    let r = redactor();
+    let xml =
+        "<login><username>u@x</username><password><![CDATA[S3cr3t&Pw<Tok]]></password></login>";
+    let out = r.body(Some("text/xml"), xml.as_bytes());
+    assert!(!out.contains("S3cr3t"), "{out}");
+    assert!(
+        out.contains("<password><![CDATA[‹redacted:password#"),
+        "{out}"
+    );
+    assert!(out.contains("<username>u@x</username>"), "{out}");
+}
