@@ -386,3 +386,28 @@ fn a_scenario_kills_and_restarts_the_run_in_the_same_folder_with_the_pubsub_endp
     assert_eq!(starts, "started\nstarted\n");
     assert!(report.passed, "{:#?}", report.verdicts);
 }
+
+#[test]
+fn a_client_that_refuses_the_workspace_ca_gets_a_note_saying_so() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    // The system bundle does not hold the workspace CA, so the handshake fails.
+    write_run(
+        &ws.lab_dir("t-limits"),
+        "#!/bin/sh\nunset CURL_CA_BUNDLE SSL_CERT_FILE\n\
+         curl -sS --cacert /dev/null \"$SF_INSTANCE_URL/services/data/v$SF_API_VERSION/limits\" \
+         -H \"Authorization: Bearer $SF_ACCESS_TOKEN\" > /dev/null\n",
+    );
+    let spec = parse("lab.yaml", LIMITS_LAB).unwrap();
+    let options = RunOptions::new(ws.clone(), mock_parts());
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+    assert!(!report.passed);
+    assert!(report.exchanges.is_empty());
+    let notes = &report.runs[0].notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("may not trust the sflab CA")),
+        "{notes:?}"
+    );
+}

@@ -95,6 +95,9 @@ pub fn render_report(report: &Report, title: &str) -> String {
     out.push('\n');
     for r in &report.runs {
         let _ = writeln!(out, "  {}", run_line(r));
+        for note in &r.notes {
+            let _ = writeln!(out, "    note: {note}");
+        }
         if !r.succeeded() {
             let err = tail(&r.stderr.text, 6);
             if !err.trim().is_empty() {
@@ -233,6 +236,9 @@ pub fn render_transcript(
     let mut out = format!("{lab}: the last attempt, started {started_at} (secrets redacted)\n\n");
     for r in runs {
         let _ = writeln!(out, "{}", run_line(r));
+        for note in &r.notes {
+            let _ = writeln!(out, "  note: {note}");
+        }
         if !r.stdout.text.trim().is_empty() {
             let _ = writeln!(out, "  stdout:");
             out.push_str(&indent(&tail(&r.stdout.text, 20), "  │ "));
@@ -244,9 +250,11 @@ pub fn render_transcript(
     }
     out.push('\n');
     if exchanges.is_empty() {
-        out.push_str(
-            "No exchange was recorded: the code never reached the org through SF_INSTANCE_URL.\n",
-        );
+        out.push_str(if runs.iter().any(|r| !r.notes.is_empty()) {
+            "No exchange was recorded: no request got through (see the note above).\n"
+        } else {
+            "No exchange was recorded: the code never reached the org through SF_INSTANCE_URL.\n"
+        });
         return super::visible::visible(&out).into_owned();
     }
     out.push_str(&exchange_table(exchanges));

@@ -150,3 +150,21 @@ fn a_transcript_shows_the_programs_escape_sequences_instead_of_sending_them() {
     assert!(!text.contains('\x1b'), "{text:?}");
     assert!(text.contains("hello␛[2J␛]0;PWNED␇"), "{text}");
 }
+
+#[test]
+fn a_run_note_about_a_refused_connection_is_shown_in_the_transcript() {
+    let run = LearnerRun {
+        notes: vec![
+            "A client's HTTPS connection failed before its request; it may not trust the sflab CA"
+                .into(),
+        ],
+        ..LearnerRun::default()
+    };
+    let text = render_transcript("x", "now", &[], &[run]);
+    assert!(
+        text.contains("note: A client's HTTPS connection failed"),
+        "{text}"
+    );
+    assert!(text.contains("see the note above"), "{text}");
+    assert!(!text.contains("never reached the org"), "{text}");
+}

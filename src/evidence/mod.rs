@@ -68,6 +68,10 @@ pub struct LearnerRun {
     pub timed_out: bool,
     pub stdout: CapturedOutput,
     pub stderr: CapturedOutput,
+    /// What sflab noticed about the run beyond its output, e.g. HTTPS connections that failed
+    /// before any request because the client did not trust the workspace CA.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl LearnerRun {

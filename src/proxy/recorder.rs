@@ -49,7 +49,8 @@ pub struct PendingRequest {
 
 struct Inner {
     exchanges: Mutex<Vec<Exchange>>,
-    connection_errors: Mutex<Vec<String>>,
+    /// With the learner run they happened in.
+    connection_errors: Mutex<Vec<(usize, String)>>,
     tx: broadcast::Sender<Exchange>,
     pending_tx: broadcast::Sender<PendingRequest>,
     next_seq: AtomicU64,
@@ -116,13 +117,21 @@ impl Recorder {
     /// Connections that failed before any request (e.g. TLS handshakes of clients that do not
     /// trust the workspace CA), as sentences for the learner; at most 20 are kept.
     pub fn connection_errors(&self) -> Vec<String> {
+        self.connection_errors_by_run()
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect()
+    }
+
+    /// The same, each with the index of the learner run it happened in.
+    pub fn connection_errors_by_run(&self) -> Vec<(usize, String)> {
         self.inner.connection_errors.lock().clone()
     }
 
     pub(crate) fn connection_failed(&self, message: String) {
         let mut errors = self.inner.connection_errors.lock();
         if errors.len() < 20 {
-            errors.push(message);
+            errors.push((self.run_index(), message));
         }
     }
 

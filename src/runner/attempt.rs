@@ -424,6 +424,13 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         }
     }
     let exchanges = gateway.exchanges();
+    for (index, message) in gateway.connection_errors() {
+        if let Some(run) = runs.iter_mut().find(|r| r.index == index) {
+            if !run.notes.contains(&message) {
+                run.notes.push(redactor.text(&message));
+            }
+        }
+    }
     let auth_log = org.auth_log();
     let (callouts, setup) = org.outbound();
     let outbound = OutboundEvidence {

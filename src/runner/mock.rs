@@ -498,6 +498,10 @@ impl Gateway for ProxyGateway {
         self.proxy.recorder().exchanges()
     }
 
+    fn connection_errors(&self) -> Vec<(usize, String)> {
+        self.proxy.recorder().connection_errors_by_run()
+    }
+
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
         Box::pin(async move {
             let this = *self;

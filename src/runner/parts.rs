@@ -177,6 +177,10 @@ pub trait Gateway: Send + Sync {
     fn begin_run(&self, index: usize);
     /// Every exchange recorded so far, in order, redacted.
     fn exchanges(&self) -> Vec<Exchange>;
+    /// Connections that failed before any request, with the run they happened in.
+    fn connection_errors(&self) -> Vec<(usize, String)> {
+        Vec::new()
+    }
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
 }
 

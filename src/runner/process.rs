@@ -261,6 +261,7 @@ pub async fn run_entry_point_until(
         timed_out,
         stdout,
         stderr,
+        notes: Vec::new(),
     })
 }
 
