@@ -30,6 +30,8 @@ fn run_line(r: &LearnerRun) -> String {
         "timed out and was stopped".to_string()
     } else if let Some(code) = r.exit_code {
         format!("exit {code}")
+    } else if r.stopped_by_lab {
+        "stopped by sflab once the lab's calls to it were done, as planned".to_string()
     } else if let Some(sig) = r.signal {
         format!("killed by signal {sig}")
     } else {
@@ -98,7 +100,7 @@ pub fn render_report(report: &Report, title: &str) -> String {
         for note in &r.notes {
             let _ = writeln!(out, "    note: {note}");
         }
-        if !r.succeeded() {
+        if !r.succeeded() && !r.stopped_by_lab {
             let err = tail(&r.stderr.text, 6);
             if !err.trim().is_empty() {
                 let _ = writeln!(out, "    its last error output:");

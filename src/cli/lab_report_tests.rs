@@ -168,3 +168,15 @@ fn a_run_note_about_a_refused_connection_is_shown_in_the_transcript() {
     assert!(text.contains("see the note above"), "{text}");
     assert!(!text.contains("never reached the org"), "{text}");
 }
+
+#[test]
+fn a_service_run_sflab_stopped_on_purpose_is_not_shown_as_a_crash() {
+    let mut r = report();
+    r.runs[0].exit_code = None;
+    r.runs[0].signal = Some(15);
+    r.runs[0].stopped_by_lab = true;
+    let text = render_report(&r, "check");
+    assert!(text.contains("stopped by sflab"), "{text}");
+    assert!(!text.contains("killed by signal"), "{text}");
+    assert!(!text.contains("its last error output"), "{text}");
+}

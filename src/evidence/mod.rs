@@ -72,6 +72,10 @@ pub struct LearnerRun {
     /// before any request because the client did not trust the workspace CA.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// True when sflab ended the run on purpose (a service lab stops `./run` once the org's
+    /// calls to it are done), so a signal is no crash.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped_by_lab: bool,
 }
 
 impl LearnerRun {

@@ -149,7 +149,9 @@ async fn serve_and_act(
     // The process's output is captured by its own tasks, so it need not be polled meanwhile.
     let outcomes = perform_all(org, actions, "while_running", index, &spec.dir).await;
     let _ = stop_tx.send(());
-    Ok((run.await?, outcomes))
+    let mut run = run.await?;
+    run.stopped_by_lab = run.exit_code.is_none() && !run.timed_out;
+    Ok((run, outcomes))
 }
 
 /// One run of `./run` with the lab's org-side actions around it, in phase order.

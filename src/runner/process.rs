@@ -262,6 +262,7 @@ pub async fn run_entry_point_until(
         stdout,
         stderr,
         notes: Vec::new(),
+        stopped_by_lab: false,
     })
 }
 
