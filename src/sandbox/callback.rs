@@ -57,7 +57,7 @@ pub fn read_callback(
     })
 }
 
-const PAGE_OK: &str = "<!doctype html><title>sflab</title><p>sflab is logged in. You can close this tab and return to the terminal.</p>";
+const PAGE_OK: &str = "<!doctype html><title>sflab</title><p>sflab received the sign-in. Return to the terminal: sflab finishes the login there and says whether it worked. You can close this tab.</p>";
 const PAGE_FAIL: &str = "<!doctype html><title>sflab</title><p>sflab could not finish the login; the terminal says why.</p>";
 
 async fn answer(stream: &mut tokio::net::TcpStream, status: &str, page: &str) {

@@ -8,6 +8,8 @@ pub enum SandboxError {
     Profile(#[from] ProfileError),
     #[error("could not reach {url}: {reason}. Check the URL and your network connection.")]
     Unreachable { url: String, reason: String },
+    #[error("{url} took the connection but sent no answer in time ({reason}). The server is slow or stuck; try again later, or check that the URL names a Salesforce org.")]
+    NoAnswer { url: String, reason: String },
     #[error("the org refused the login ({error}: {description}). Check the client id, user and app settings in Setup.")]
     LoginRefused { error: String, description: String },
     #[error("the org answered {status} to {what}: {detail}")]
@@ -30,10 +32,44 @@ pub enum SandboxError {
 }
 
 impl SandboxError {
-    pub(crate) fn unreachable(url: &str, e: impl std::fmt::Display) -> SandboxError {
-        SandboxError::Unreachable {
-            url: url.to_string(),
-            reason: e.to_string(),
+    /// A request that got no answer: unreachable, or reached but silent until the timeout.
+    pub(crate) fn unreachable(url: &str, e: reqwest::Error) -> SandboxError {
+        if e.is_timeout() {
+            SandboxError::NoAnswer {
+                url: url.to_string(),
+                reason: e.to_string(),
+            }
+        } else {
+            SandboxError::Unreachable {
+                url: url.to_string(),
+                reason: e.to_string(),
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SandboxError;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_server_that_accepts_but_never_answers_is_not_called_unreachable() {
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", silent.local_addr().unwrap());
+        let _held = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((s, _)) = silent.accept().await {
+                open.push(s);
+            }
+        });
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_millis(200))
+            .build()
+            .unwrap();
+        let e = http.get(&url).send().await.unwrap_err();
+        let said = SandboxError::unreachable(&url, e).to_string();
+        assert!(said.contains("sent no answer in time"), "{said}");
+        assert!(!said.contains("could not reach"), "{said}");
     }
 }
