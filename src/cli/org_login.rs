@@ -5,6 +5,7 @@ use super::Failure;
 use crate::sandbox::backend::{clean_leftovers, describe_cleanup, lock_org};
 use crate::sandbox::connect::{self, LoginTarget, Loopback, DEFAULT_LOGIN_URL};
 use crate::sandbox::oauth::http_client;
+use crate::sandbox::profile::ProfileError;
 use crate::sandbox::{safety, Grant, LoginStore, OrgClient, OrgLogin};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -281,7 +282,23 @@ async fn status(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> 
 }
 
 async fn logout(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> {
-    let login = store.resolve(alias)?;
+    let login = match store.resolve(alias) {
+        Ok(login) => login,
+        Err(ProfileError::Corrupt { path, reason }) => {
+            // Nothing can be revoked without a readable token, but the entry can still go.
+            let alias = match alias {
+                Some(a) => a.to_string(),
+                None => store.current().unwrap_or_default(),
+            };
+            store.remove(&alias)?;
+            println!(
+                "Forgot the login {alias}. Its file {} could not be read ({reason}), so no token was revoked; revoke it in Setup → Connected Apps OAuth Usage if it matters.",
+                path.display()
+            );
+            return Ok(0);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let alias = login.alias.clone();
     let _lock = lock_org(store, &alias)?;
     let client = OrgClient::new(login, Some(store.clone()));

@@ -200,3 +200,19 @@ async fn web_login_from_the_command_line_opens_the_browser_and_stores_the_login(
     assert!(stored.refresh_token.is_some());
     assert!(!text.contains(&stored.access_token));
 }
+
+#[test]
+fn logout_forgets_a_login_file_that_cannot_be_read() {
+    let config = tempfile::tempdir().unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let orgs = config.path().join("orgs");
+    std::fs::create_dir_all(&orgs).unwrap();
+    std::fs::write(orgs.join("broken.json"), "{bad json").unwrap();
+    let (code, text) = sflab(config.path(), ws.path(), &["org", "logout", "broken"], &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("Forgot the login broken") && text.contains("no token was revoked"),
+        "{text}"
+    );
+    assert!(!orgs.join("broken.json").exists());
+}
