@@ -255,6 +255,11 @@ async fn rate_limited_answers_429_with_retry_after_and_records_the_fault() {
             .and_then(|h| h.to_str().ok()),
         Some("2")
     );
+    let date = first.headers().get("date").and_then(|h| h.to_str().ok());
+    assert!(
+        date.is_some_and(|d| d.ends_with(" GMT")),
+        "an injected answer carries Date as the org's own do: {date:?}"
+    );
     let body: Value = first.json().await.expect("json");
     assert_eq!(body[0]["errorCode"], "REQUEST_LIMIT_EXCEEDED");
     assert_eq!(

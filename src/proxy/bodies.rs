@@ -53,7 +53,7 @@ fn oauth_body(status: u16) -> Value {
 /// 400 `UNABLE_TO_LOCK_ROW`, as when another transaction holds the record.
 pub fn lock_row_body() -> Value {
     json!([{
-        "message": "unable to obtain exclusive access to this record or 1 records",
+        "message": "unable to obtain exclusive access to this record",
         "errorCode": "UNABLE_TO_LOCK_ROW",
         "fields": []
     }])

@@ -417,6 +417,11 @@ fn injected_response(action: &FaultAction, path: &str) -> Option<Answer> {
     {
         headers.push(("Content-Type".to_string(), ct.to_string()));
     }
+    // An origin server with a clock sends Date (RFC 9110 §6.6.1); the org's own answers do.
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("date")) {
+        let now = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT");
+        headers.push(("Date".to_string(), now.to_string()));
+    }
     Some((r.status, headers, Bytes::from(text)))
 }
 
