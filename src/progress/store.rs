@@ -48,8 +48,13 @@ impl LabStatus {
     }
 }
 
+/// How many of a lab's latest attempts keep their transcript (redacted traffic and output);
+/// older attempts keep their verdicts only.
+pub const TRANSCRIPTS_KEPT: i64 = 10;
+
 /// An attempt to store.
 #[derive(Debug, Clone)]
+
 pub struct NewAttempt<'a> {
     pub lab: &'a str,
     pub started_at: DateTime<Utc>,
@@ -171,6 +176,12 @@ impl Store {
         tx.execute(
             "INSERT INTO transcripts (attempt_id, exchanges, runs) VALUES (?1, ?2, ?3)",
             params![id, exchanges, runs],
+        )?;
+        // Traffic is kept only as long as it is useful: the lab's latest transcripts.
+        tx.execute(
+            "DELETE FROM transcripts WHERE attempt_id IN
+               (SELECT id FROM attempts WHERE lab = ?1 ORDER BY id DESC LIMIT -1 OFFSET ?2)",
+            params![a.lab, TRANSCRIPTS_KEPT],
         )?;
         tx.execute(
             "INSERT OR IGNORE INTO labs_started (lab, started_at) VALUES (?1, ?2)",

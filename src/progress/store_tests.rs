@@ -211,3 +211,27 @@ fn attempts_lists_every_attempt_of_one_lab_oldest_first() {
     assert_eq!(all[1].verdicts, pass.to_vec());
     assert!(s.attempts("never").unwrap().is_empty());
 }
+
+#[test]
+fn only_the_latest_transcripts_of_a_lab_are_kept_and_verdicts_stay() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&t.path().join("progress.db")).unwrap();
+    let vs = [verdict("http.request", true)];
+    let ex = [exchange()];
+    let kept = TRANSCRIPTS_KEPT as usize;
+    let ids: Vec<i64> = (0..kept + 3)
+        .map(|_| s.record_attempt(&attempt("rest-crud", &vs, &ex)).unwrap())
+        .collect();
+    let other = s
+        .record_attempt(&attempt("rest-upsert-twice", &vs, &ex))
+        .unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let has = s.transcript(*id).unwrap().is_some();
+        assert_eq!(has, i >= 3, "attempt {i}");
+    }
+    assert!(s.transcript(other).unwrap().is_some());
+    assert_eq!(
+        s.last_attempt("rest-crud").unwrap().unwrap().verdicts,
+        vs.to_vec()
+    );
+}
