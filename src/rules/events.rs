@@ -13,7 +13,7 @@
 //!
 //! These rules need the mock org's bus log; on a sandbox they are not applicable.
 
-use super::cx::{plural, Cx};
+use super::cx::{article, plural, Cx};
 use super::Verdict;
 use serde::Deserialize;
 use serde_json::Value;
@@ -346,8 +346,9 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
     if !dups.is_empty() {
         return cx
             .fail(format!(
-                "A redelivered event was applied twice: {} records share a {} ({}). Key the side effect by a value from the event (upsert on an external id) so a second delivery changes nothing.",
+                "A redelivered event was applied twice: {} records share {} {} ({}). Key the side effect by a value from the event (upsert on an external id) so a second delivery changes nothing.",
                 p.object,
+                article(&p.field),
                 p.field,
                 dups.join(", ")
             ))

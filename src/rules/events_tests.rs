@@ -227,7 +227,7 @@ fn consumer_idempotent_table() {
             twice.clone(),
             vec!["SO-1", "SO-2", "SO-2"],
             false,
-            "\"SO-2\" ×2",
+            "records share an Order_Number__c (\"SO-2\" ×2)",
         ),
         (
             vec![redeliver.clone()],
