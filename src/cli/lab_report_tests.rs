@@ -150,3 +150,24 @@ fn a_transcript_shows_the_programs_escape_sequences_instead_of_sending_them() {
     assert!(!text.contains('\x1b'), "{text:?}");
     assert!(text.contains("hello␛[2J␛]0;PWNED␇"), "{text}");
 }
+
+#[test]
+fn a_long_body_points_at_the_har_export_and_a_truncated_recording_says_so() {
+    let long = Body::text("x".repeat(BODY_SHOWN + 10));
+    let shown = body_text(&long);
+    assert!(
+        shown.contains("(2010 bytes in all; `sflab transcript --har FILE` writes the full body)"),
+        "{shown}"
+    );
+    let cut = Body {
+        text: "y".repeat(100),
+        size: 5000,
+        truncated: true,
+    };
+    let shown = body_text(&cut);
+    assert!(
+        shown.contains("(5000 bytes in all; only the first 100 were recorded)"),
+        "{shown}"
+    );
+    assert!(!shown.contains("--har"), "{shown}");
+}
