@@ -459,6 +459,7 @@ mod tests {
                 "state.soql" => "query: SELECT Id FROM Account, count: 1",
                 "state.no_duplicates" => "object: Account, field: Name",
                 "process.output_contains" => "texts: [done]",
+                "process.output_reports" => "path: /x, values: [/id]",
                 "files.csv_rows" => "file: out.csv, rows: 1",
                 "design.table" => "file: design.md, columns: [Question]",
                 "breaker.opens" => "failures: 3, cooldown: 5s",
