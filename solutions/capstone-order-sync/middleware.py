@@ -276,7 +276,8 @@ def reconcile(sf, erp):
                           "WHERE ERP_Order_Id__c != null")
     tracking = {r["ERP_Order_Id__c"]: r["Tracking_Number__c"] for r in rows}
     matched = repaired = 0
-    for order in erp.all_orders():
+    orders = erp.all_orders()
+    for order in orders:
         key = order.get("salesforceId")
         if not key:
             log(f"reconciliation: ERP order {order['id']} has no Salesforce key; report it")
@@ -289,8 +290,14 @@ def reconcile(sf, erp):
             sf.write_back(key, order)
             repaired += 1
             log(f"reconciliation: repaired {key} from ERP order {order['id']}")
-    log(f"reconciliation: {matched} in agreement, {repaired} repaired, "
-        f"{len(rows)} Salesforce orders read through a Bulk query job")
+    # The other direction: an order Salesforce holds a key for that never reached the ERP. It
+    # cannot be re-sent from here (the Order does not carry the lines), so it is reported.
+    in_erp = {o.get("salesforceId") for o in orders}
+    unsent = sorted(k for k in tracking if k not in in_erp)
+    for key in unsent:
+        log(f"reconciliation: {key} has an ERP order id in Salesforce but no order in the ERP; report it")
+    log(f"reconciliation: {matched} in agreement, {repaired} repaired, {len(unsent)} unknown to "
+        f"the ERP, {len(rows)} Salesforce orders read through a Bulk query job")
 
 
 # --- main loop --------------------------------------------------------------------------

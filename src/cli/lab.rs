@@ -130,11 +130,7 @@ pub fn start(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure
                 outln!("  {f}");
             }
             outln!("\n{}", brief_text(&spec));
-            let entry = if files.iter().any(|f| f == "run") {
-                "Edit ./run (any language)"
-            } else {
-                "Edit the files above"
-            };
+            let entry = edit_what(&spec.files, &files);
             outln!(
                 "{entry}, then `sflab check {id}`. `sflab lab show {id}` prints this brief again."
             );
@@ -147,6 +143,22 @@ pub fn start(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure
         }
     }
     Ok(0)
+}
+
+/// What the learner is told to edit: ./run when the lab's own files include it, otherwise the
+/// files the lab names (a design lab's document), or the copied files when it names none.
+fn edit_what(lab_files: &[String], copied: &[String]) -> String {
+    if lab_files.iter().any(|f| f == "run") {
+        return "Edit ./run (any language)".into();
+    }
+    if lab_files.is_empty() {
+        return if copied.iter().any(|f| f == "run") {
+            "Edit ./run (any language)".into()
+        } else {
+            "Edit the files above".into()
+        };
+    }
+    format!("Edit {}", lab_files.join(", "))
 }
 
 pub fn reset(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure> {
@@ -406,4 +418,28 @@ pub fn transcript(
         render_transcript(id, &last.started_at, &exchanges, &runs)
     );
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_what;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_start_footer_names_the_files_the_lab_asks_to_edit() {
+        let copied = names(&["design.md", "run"]);
+        assert_eq!(edit_what(&names(&["design.md"]), &copied), "Edit design.md");
+        assert_eq!(
+            edit_what(&names(&["run", "service.py"]), &copied),
+            "Edit ./run (any language)"
+        );
+        assert_eq!(edit_what(&[], &copied), "Edit ./run (any language)");
+        assert_eq!(
+            edit_what(&[], &names(&["notes.md"])),
+            "Edit the files above"
+        );
+    }
 }

@@ -194,8 +194,17 @@ fn body_text(body: &Body) -> String {
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| body.text.clone());
     let mut shown: String = pretty.chars().take(BODY_SHOWN).collect();
-    if pretty.chars().count() > BODY_SHOWN || body.truncated {
-        shown.push_str(&format!("\n… ({} bytes in all)", body.size));
+    if body.truncated {
+        shown.push_str(&format!(
+            "\n… ({} bytes in all; only the first {} were recorded)",
+            body.size,
+            body.text.len()
+        ));
+    } else if pretty.chars().count() > BODY_SHOWN {
+        shown.push_str(&format!(
+            "\n… ({} bytes in all; `sflab transcript --har FILE` writes the full body)",
+            body.size
+        ));
     }
     shown.push('\n');
     shown

@@ -180,3 +180,24 @@ fn a_service_run_sflab_stopped_on_purpose_is_not_shown_as_a_crash() {
     assert!(!text.contains("killed by signal"), "{text}");
     assert!(!text.contains("its last error output"), "{text}");
 }
+
+#[test]
+fn a_long_body_points_at_the_har_export_and_a_truncated_recording_says_so() {
+    let long = Body::text("x".repeat(BODY_SHOWN + 10));
+    let shown = body_text(&long);
+    assert!(
+        shown.contains("(2010 bytes in all; `sflab transcript --har FILE` writes the full body)"),
+        "{shown}"
+    );
+    let cut = Body {
+        text: "y".repeat(100),
+        size: 5000,
+        truncated: true,
+    };
+    let shown = body_text(&cut);
+    assert!(
+        shown.contains("(5000 bytes in all; only the first 100 were recorded)"),
+        "{shown}"
+    );
+    assert!(!shown.contains("--har"), "{shown}");
+}

@@ -125,6 +125,22 @@ pub struct CalloutAction {
     pub run_as: String,
 }
 
+/// A request sflab itself sends to the learner's service, as a stranger who found its address
+/// would: no Named Credential, so only the headers given here (none, or a wrong key). It goes
+/// to the address a Named Credential names (`http://127.0.0.1:<service_port>/…`), forwarded
+/// to where the service listens like the org's callouts; it is not in the org's callout log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeAction {
+    #[serde(default)]
+    pub label: Option<String>,
+    pub url: String,
+    #[serde(default = "get")]
+    pub method: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
 /// A permission set assigned to a user, as an administrator would.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -171,6 +187,7 @@ pub enum LabAction {
     Callout(CalloutAction),
     RegisterService(RegisterAction),
     Invoke(InvokeAction),
+    Probe(ProbeAction),
 }
 
 /// Actions read through JSON: serde_yaml wants YAML tags for enums, lab authors write
@@ -205,6 +222,13 @@ fn integration() -> String {
     "integration".into()
 }
 
+/// An `http://` URL on this machine's loopback address.
+fn loopback_http(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost"))
+    })
+}
+
 /// A path inside the lab folder: relative, without `..`.
 fn inside(path: &str) -> bool {
     !path.is_empty() && !path.starts_with('/') && !path.split('/').any(|c| c == "..")
@@ -219,6 +243,7 @@ impl LabAction {
             LabAction::Callout(_) => "callout",
             LabAction::RegisterService(_) => "register_service",
             LabAction::Invoke(_) => "invoke",
+            LabAction::Probe(_) => "probe",
         }
     }
 
@@ -230,6 +255,7 @@ impl LabAction {
             LabAction::Callout(a) => a.label.clone(),
             LabAction::RegisterService(a) => a.label.clone(),
             LabAction::Invoke(a) => a.label.clone(),
+            LabAction::Probe(a) => a.label.clone(),
         };
         own.unwrap_or_else(|| self.kind().to_string())
     }
@@ -246,6 +272,14 @@ impl LabAction {
             LabAction::Callout(c) if c.method.parse::<axum::http::Method>().is_err() => Some(
                 format!("`callout.method: {}` is not an HTTP method", c.method),
             ),
+            LabAction::Probe(p) if p.method.parse::<axum::http::Method>().is_err() => Some(
+                format!("`probe.method: {}` is not an HTTP method", p.method),
+            ),
+            LabAction::Probe(p) if !loopback_http(&p.url) => Some(format!(
+                "`probe.url: {}` must be an http URL on 127.0.0.1 or localhost: a probe only \
+                 reaches the learner's own service",
+                p.url
+            )),
             _ => None,
         }
     }
@@ -274,6 +308,20 @@ mod tests {
             ("GET", "integration")
         );
         assert!(a.problems().is_empty(), "{:?}", a.problems());
+    }
+
+    #[test]
+    fn a_probe_reaches_only_the_learners_own_service() {
+        let a = parse(
+            "service_port: 18731\nwhile_running:\n  - probe: { label: no-key, url: \"http://127.0.0.1:18731/stock/PUMP-7\" }\n",
+        );
+        assert_eq!(a.labels(), vec!["no-key"]);
+        assert!(a.problems().is_empty(), "{:?}", a.problems());
+        let a = parse(
+            "service_port: 18731\nwhile_running: [ { probe: { url: \"https://example.com/x\" } } ]\n",
+        );
+        let p = a.problems().join("\n");
+        assert!(p.contains("must be an http URL on 127.0.0.1"), "{p}");
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! `breaker.opens`: the learner's client behaves like a circuit breaker towards a failing
 //! dependency — after `failures` consecutive failed calls to the paths matched, it makes no
-//! call there for `cooldown`.
+//! call there for `cooldown`. The first call after the cool-down is the half-open trial: if it
+//! fails too, the breaker opens again at once, so no call may follow it within `cooldown`
+//! either (a client that counts the failed trial as the first of a new streak fails).
 //!
 //! A failed call is a 5xx or 429 answer, or no answer at all (connection error, timeout). A
 //! client that gives up before reaching the threshold also passes: it never hammered the
 //! dependency. Whether some call was made at all is left to `http.request`.
 
-use super::cx::{show, Cx};
+use super::cx::{plural, show, Cx};
 use super::Verdict;
 use crate::evidence::Exchange;
 use crate::lab::spec::parse_duration;
@@ -57,34 +59,48 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
         .filter(|e| p.pattern.matches_exchange(e))
         .collect();
     let mut streak = 0;
-    let mut opened: Option<&Exchange> = None;
+    // The call that opened the breaker, and whether it was a failed half-open trial.
+    let mut opened: Option<(&Exchange, bool)> = None;
+    let mut trial = false;
     let mut times_opened = 0;
     for e in &calls {
-        if let Some(open) = opened {
+        if let Some((open, by_trial)) = opened {
             let gap = (e.started_at - open.finished_at).num_milliseconds();
-            if gap < p.cooldown_ms && e.run_index == open.run_index {
-                return cx
-                    .fail(format!(
+            let same_run = e.run_index == open.run_index;
+            if gap < p.cooldown_ms && same_run {
+                let why = if by_trial {
+                    format!(
+                        "The trial call after the cool-down, {}, failed, yet {} went out only {gap} ms later. A failed trial opens the breaker again: send nothing for another {} ms.",
+                        show(open),
+                        show(e),
+                        p.cooldown_ms
+                    )
+                } else {
+                    format!(
                         "After {} failed calls in a row (the last was {}), {} went out only {gap} ms later. An open breaker sends nothing for {} ms, then lets one trial call through.",
                         p.failures,
                         show(open),
                         show(e),
                         p.cooldown_ms
-                    ))
-                    .with_evidence([open.seq, e.seq]);
+                    )
+                };
+                return cx.fail(why).with_evidence([open.seq, e.seq]);
             }
             opened = None;
-            streak = 0;
+            // This call is the half-open trial; a new process starts with a closed breaker.
+            trial = same_run;
+            streak = if same_run { p.failures - 1 } else { 0 };
         }
         if failed(e) {
             streak += 1;
             if streak >= p.failures {
-                opened = Some(e);
+                opened = Some((e, trial));
                 times_opened += 1;
             }
         } else {
             streak = 0;
         }
+        trial = false;
     }
     let seqs: Vec<u64> = calls.iter().map(|e| e.seq).collect();
     if times_opened == 0 {
@@ -97,7 +113,8 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
             .with_evidence(seqs);
     }
     cx.pass(format!(
-        "The breaker opened {times_opened} time(s) after {} consecutive failures and stayed quiet for the cool-down each time.",
+        "The breaker opened {} (after {} consecutive failures, or a failed trial call) and sent nothing during the cool-down each time.",
+        plural(times_opened, "time"),
         p.failures
     ))
     .with_evidence(seqs)
@@ -134,6 +151,59 @@ mod tests {
         ]);
         let v = assert_fails(RULE, &ev);
         assert_eq!(v.evidence, vec![3, 4]);
+    }
+
+    #[test]
+    fn a_failed_trial_call_reopens_the_breaker_at_once() {
+        // Three failures, a quiet cool-down, a failed trial, then a call only 300 ms later.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 100),
+            call(503, 200),
+            call(503, 2300),
+            call(503, 2600),
+        ]);
+        let v = assert_fails(RULE, &ev);
+        assert_eq!(v.evidence, vec![4, 5]);
+        assert!(
+            v.message.contains("A failed trial opens the breaker again"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn each_reopening_is_counted_with_the_right_word() {
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 100),
+            call(503, 200),
+            call(503, 2300),
+            call(503, 4400),
+            call(200, 6500),
+        ]);
+        let v = assert_passes(RULE, &ev);
+        assert!(v.message.contains("opened 3 times"), "{}", v.message);
+        let once = evidence(vec![
+            call(503, 0),
+            call(503, 100),
+            call(503, 200),
+            call(200, 2500),
+        ]);
+        let v = assert_passes(RULE, &once);
+        assert!(v.message.contains("opened 1 time "), "{}", v.message);
+    }
+
+    #[test]
+    fn a_new_run_starts_with_a_closed_breaker() {
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 100),
+            call(503, 200),
+            call(503, 300).run(1),
+            call(503, 400).run(1),
+        ]);
+        assert_passes(RULE, &ev);
     }
 
     #[test]

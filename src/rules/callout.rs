@@ -1,8 +1,8 @@
 //! Rules over what the org did outbound (mock backend only):
 //!
 //! - `org.action_ok { action, status?, contains?, json? }`: the lab action labelled `action`
-//!   succeeded after the last run (a deploy went through, a callout or invocation was answered
-//!   2xx/3xx or with `status`, its answer holding `contains`, and its JSON answer holding each
+//!   succeeded after the last run (a deploy went through, a callout, invocation or probe was
+//!   answered 2xx/3xx or with `status`, its answer holding `contains`, and its JSON answer holding each
 //!   value of `json`, keyed by JSON pointer: `json: { /records: 9, /stock/PUMP-7: 12 }`);
 //! - `callout.made { named_credential, run_as?, auth?, status? }`: the org called out through
 //!   that Named Credential (as that user, injecting that kind of auth) and was answered
@@ -82,8 +82,13 @@ pub(crate) fn action_ok(p: &ActionOk, cx: &Cx) -> Verdict {
             p.action
         ));
     };
+    let who = if o.kind == "probe" {
+        "sflab's probe".to_string()
+    } else {
+        format!("The org's {}", o.kind)
+    };
     if !o.ok && p.status.is_none() {
-        return cx.fail(format!("The org's {} failed. {}", o.kind, describe(o)));
+        return cx.fail(format!("{who} failed. {}", describe(o)));
     }
     if let Some(want) = p.status {
         if o.status != Some(want) {
@@ -101,11 +106,11 @@ pub(crate) fn action_ok(p: &ActionOk, cx: &Cx) -> Verdict {
     if let Some(problem) = json_mismatch(&p.json, &o.detail) {
         return cx.fail(format!("{problem} {}", describe(o)));
     }
-    cx.pass(format!(
-        "The org's {} went through. {}",
-        o.kind,
-        describe(o)
-    ))
+    let outcome = match p.status {
+        Some(s) => format!("was answered {s}"),
+        None => "went through".to_string(),
+    };
+    cx.pass(format!("{who} {outcome}. {}", describe(o)))
 }
 
 fn same_value(want: &Json, got: &Json) -> bool {
@@ -347,7 +352,25 @@ mod tests {
                 "{ rule: org.action_ok, action: order, status: 404 }",
                 vec![action("order", false, Some(404), "")],
                 true,
-                "went through",
+                "The org's callout was answered 404",
+            ),
+            (
+                "{ rule: org.action_ok, action: no-key, status: 401 }",
+                vec![ActionOutcome {
+                    kind: "probe".into(),
+                    ..action("no-key", false, Some(200), "{\"available\": 12}")
+                }],
+                false,
+                "Expected status 401",
+            ),
+            (
+                "{ rule: org.action_ok, action: no-key, status: 401 }",
+                vec![ActionOutcome {
+                    kind: "probe".into(),
+                    ..action("no-key", false, Some(401), "")
+                }],
+                true,
+                "sflab's probe was answered 401",
             ),
             (
                 "{ rule: org.action_ok, action: order, contains: Oslo }",

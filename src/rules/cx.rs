@@ -73,6 +73,14 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// "a" or "an" before `word`, by its first letter (`an Order_Number__c`, `a Name`).
+pub(crate) fn article(word: &str) -> &'static str {
+    match word.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
 /// Grant names as written in labs → the `grant_type` value on the wire.
 pub(crate) fn canonical_grant(grant: &str) -> String {
     match grant {

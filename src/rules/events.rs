@@ -3,7 +3,8 @@
 //!
 //! - `events.published`: the learner's code published event `event` (REST, composite or
 //!   Pub/Sub — whatever reached the bus: a publish-after-commit event of a rolled-back
-//!   transaction never does) with every field in `fields` set.
+//!   transaction never does) with every field in `fields` set, each field of `values` holding
+//!   the value given, and — with `count` — exactly that many such events in all.
 //! - `events.subscribed`: the code subscribed to `channel` (Pub/Sub or CometD).
 //! - `events.replay_resumed`: after a restart the subscriber of `channel` resumed from a stored
 //!   replay id: no later subscription from EARLIEST (-2), no event published while it was
@@ -13,19 +14,82 @@
 //!
 //! These rules need the mock org's bus log; on a sandbox they are not applicable.
 
-use super::cx::{plural, Cx};
+use super::cx::{article, plural, Cx};
 use super::Verdict;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// `events.published`: `event` (e.g. `OrderShipped__e`) and the `fields` that must be set.
+/// `events.published`: `event` (e.g. `OrderShipped__e`), the `fields` that must be set, the
+/// `values` some fields must hold (`{ Order_Number__c: SO-4411 }`; text compares with text, so
+/// `12` matches a number 12 or the text "12"), and optionally how many events of that name
+/// the code may publish in all (`count: 1` for "publish one").
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Published {
     pub event: String,
     #[serde(default)]
     pub fields: Vec<String>,
+    #[serde(default)]
+    pub values: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub count: Option<usize>,
+}
+
+impl Published {
+    /// Fields of `payload` that are missing or null, then those whose value differs from the
+    /// expected one, as `field: "got" (expected "want")`.
+    fn shortfalls(&self, payload: &Value) -> (Vec<String>, Vec<String>) {
+        let set = |f: &str| payload.get(f).filter(|v| !v.is_null());
+        let missing: Vec<String> = self
+            .fields
+            .iter()
+            .chain(self.values.keys().filter(|k| !self.fields.contains(k)))
+            .filter(|f| set(f).is_none())
+            .cloned()
+            .collect();
+        let wrong: Vec<String> = self
+            .values
+            .iter()
+            .filter_map(|(f, want)| {
+                let got = set(f)?;
+                (!same_value(got, want)).then(|| format!("{f} was {got} where {want} was expected"))
+            })
+            .collect();
+        (missing, wrong)
+    }
+
+    /// The fields this check looked at, for a passing verdict.
+    fn looked_at(&self) -> String {
+        let mut parts: Vec<String> = self
+            .fields
+            .iter()
+            .filter(|f| !self.values.contains_key(*f))
+            .cloned()
+            .collect();
+        parts.extend(
+            self.values
+                .iter()
+                .map(|(f, v)| format!("{f} = {}", shown(v))),
+        );
+        if parts.is_empty() {
+            "its fields".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// A payload value equals the expected one, as JSON or as the text a learner would type.
+fn same_value(got: &Value, want: &Value) -> bool {
+    got == want || shown(got) == shown(want)
+}
+
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// `events.subscribed` and `events.replay_resumed`: the `channel` (`/event/X__e`, `/data/…`).
@@ -116,42 +180,56 @@ pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
             ))
             .with_evidence(api);
     }
-    for e in &matching {
-        let payload = e.get("payload").unwrap_or(&Value::Null);
-        let missing: Vec<&str> = p
-            .fields
-            .iter()
-            .filter(|f| payload.get(f.as_str()).map_or(true, Value::is_null))
-            .map(String::as_str)
-            .collect();
-        if missing.is_empty() {
-            return cx
-                .pass(format!(
-                    "{} (replay id {}) reached the bus via {} with {}.",
-                    p.event,
-                    num(e, "replay_id"),
-                    text(e, "via"),
-                    if p.fields.is_empty() {
-                        "its fields".to_string()
-                    } else {
-                        p.fields.join(", ")
-                    }
-                ))
-                .with_evidence(api);
+    let fits = |e: &Value| {
+        let (missing, wrong) = p.shortfalls(e.get("payload").unwrap_or(&Value::Null));
+        missing.is_empty() && wrong.is_empty()
+    };
+    let Some(good) = matching.iter().map(|e| **e).find(|e| fits(e)) else {
+        let (missing, wrong) = p.shortfalls(matching[0].get("payload").unwrap_or(&Value::Null));
+        let mut problems = Vec::new();
+        if !missing.is_empty() {
+            problems.push(format!("without {}", missing.join(", ")));
         }
+        problems.extend(wrong);
+        return cx
+            .fail(format!(
+                "{} reached the bus ({}), but {}: set every field the consumers need, to the values the lab gives.",
+                p.event,
+                plural(matching.len(), "event"),
+                problems.join("; ")
+            ))
+            .with_evidence(api);
+    };
+    if let Some(n) = p.count.filter(|n| *n != matching.len()) {
+        return cx
+            .fail(format!(
+                "Your code published {} {} {} where the lab asks for {n}: {}.",
+                matching.len(),
+                p.event,
+                if matching.len() == 1 {
+                    "event"
+                } else {
+                    "events"
+                },
+                if matching.len() > n {
+                    "every extra one is delivered to every subscriber, which acts on it again"
+                } else {
+                    "publish each one the lab asks for"
+                }
+            ))
+            .with_evidence(api);
     }
-    let first = matching[0].get("payload").unwrap_or(&Value::Null);
-    let missing: Vec<&str> = p
-        .fields
-        .iter()
-        .filter(|f| first.get(f.as_str()).map_or(true, Value::is_null))
-        .map(String::as_str)
-        .collect();
-    cx.fail(format!(
-        "{} reached the bus ({}), but without {}: set every field the consumers need.",
+    let times = match p.count {
+        Some(1) => ", exactly once".to_string(),
+        Some(n) => format!(", {n} times in all"),
+        None => String::new(),
+    };
+    cx.pass(format!(
+        "{} (replay id {}) reached the bus via {} with {}{times}.",
         p.event,
-        plural(matching.len(), "event"),
-        missing.join(", ")
+        num(good, "replay_id"),
+        text(good, "via"),
+        p.looked_at()
     ))
     .with_evidence(api)
 }
@@ -346,8 +424,9 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
     if !dups.is_empty() {
         return cx
             .fail(format!(
-                "A redelivered event was applied twice: {} records share a {} ({}). Key the side effect by a value from the event (upsert on an external id) so a second delivery changes nothing.",
+                "A redelivered event was applied twice: {} records share {} {} ({}). Key the side effect by a value from the event (upsert on an external id) so a second delivery changes nothing.",
                 p.object,
+                article(&p.field),
                 p.field,
                 dups.join(", ")
             ))

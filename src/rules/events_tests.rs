@@ -95,6 +95,58 @@ fn published_fails_for_the_wrong_event_a_missing_field_or_only_runner_events() {
     }
 }
 
+const SHIPPED_ONCE: &str = "{ rule: events.published, event: OrderShipped__e, values: { Order_Number__c: SO-4411, Weight_Kg__c: 12 }, count: 1 }";
+
+fn shipped(payloads: Vec<Value>) -> Evidence {
+    let mut e = ev();
+    e.events.published = payloads
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| publish(i as u64 + 1, "OrderShipped__e", "rest", 1, p))
+        .collect();
+    e
+}
+
+#[test]
+fn published_with_values_passes_only_when_each_value_matches() {
+    let right = json!({"Order_Number__c": "SO-4411", "Weight_Kg__c": 12});
+    let v = assert_passes(SHIPPED_ONCE, &shipped(vec![right]));
+    assert!(
+        v.message.contains("Order_Number__c = SO-4411") && v.message.contains("exactly once"),
+        "{}",
+        v.message
+    );
+    let as_text = json!({"Order_Number__c": "SO-4411", "Weight_Kg__c": "12"});
+    assert_passes(SHIPPED_ONCE, &shipped(vec![as_text]));
+    let wrong = json!({"Order_Number__c": "WRONG-1", "Weight_Kg__c": 12});
+    let v = assert_fails(SHIPPED_ONCE, &shipped(vec![wrong]));
+    assert!(
+        v.message
+            .contains(r#"Order_Number__c was "WRONG-1" where "SO-4411" was expected"#),
+        "{}",
+        v.message
+    );
+    let unset = json!({"Weight_Kg__c": 12});
+    let v = assert_fails(SHIPPED_ONCE, &shipped(vec![unset]));
+    assert!(
+        v.message.contains("without Order_Number__c"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn published_with_a_count_fails_when_the_event_goes_out_twice() {
+    let right = json!({"Order_Number__c": "SO-4411", "Weight_Kg__c": 12});
+    let v = assert_fails(SHIPPED_ONCE, &shipped(vec![right.clone(), right]));
+    assert!(
+        v.message
+            .contains("published 2 OrderShipped__e events where the lab asks for 1"),
+        "{}",
+        v.message
+    );
+}
+
 #[test]
 fn event_rules_are_not_applicable_on_a_sandbox() {
     let mut e = ev();
@@ -227,7 +279,7 @@ fn consumer_idempotent_table() {
             twice.clone(),
             vec!["SO-1", "SO-2", "SO-2"],
             false,
-            "\"SO-2\" ×2",
+            "records share an Order_Number__c (\"SO-2\" ×2)",
         ),
         (
             vec![redeliver.clone()],

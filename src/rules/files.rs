@@ -1,13 +1,23 @@
 //! `files.*` rules over the files the learner's program wrote into the lab folder (read after
 //! the last run, redacted, up to the runner's size limit per file).
 //!
-//! `files.csv_rows`: a CSV the program produced has a header and exactly the expected number of
-//! data rows — a fixed number, or as many as a SOQL query returns on the org's final state. A
-//! header repeated inside the file (the usual slip when pages are glued together) is reported.
+//! `files.csv_rows`: a CSV the program produced has a header and exactly the expected data
+//! rows — a fixed number (`rows:`), or the rows a SOQL query (`query:`) returns on the org's
+//! final state. With a query whose rows carry an `Id` the comparison is row by row: the file
+//! needs one row per record, matched by its `Id` column, with the same text in every column
+//! the query selects (a renamed record whose row still has the old name fails). A header
+//! repeated inside the file (the usual slip when pages are glued together) is reported.
+//!
+//! Implementation notes: values compare as text, as a CSV holds them (null is an empty cell);
+//! Ids match on their first 15 characters, so a 15-character Id matches its 18-character form;
+//! header names match case-insensitively. A query without `Id`, or whose columns are not all
+//! plain values (a parent's `Account.Name` comes back nested), is compared by row count only.
 
-use super::cx::Cx;
+use super::cx::{plural, Cx};
 use super::Verdict;
 use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,36 +27,99 @@ pub struct CsvRows {
     /// The exact number of data rows expected.
     #[serde(default)]
     pub rows: Option<usize>,
-    /// A SOQL query whose row count on the final org state is the expected number.
+    /// A SOQL query whose rows on the final org state the file must hold.
     #[serde(default)]
     pub query: Option<String>,
 }
 
-/// Data rows of `text` and how many of them repeat the header, or a parse error.
-fn count_rows(text: &str) -> Result<(usize, usize), String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
-    if header.iter().all(|h| h.is_empty()) {
-        return Err("it has no header line".into());
-    }
-    let (mut rows, mut repeated) = (0, 0);
-    for record in reader.records() {
-        let record = record.map_err(|e| e.to_string())?;
-        if record.iter().eq(header.iter().map(String::as_str)) {
-            repeated += 1;
-        } else {
-            rows += 1;
+/// A CSV file read: its header, its data rows, and how many lines repeated the header.
+struct CsvTable {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    repeated: usize,
+}
+
+impl CsvTable {
+    fn parse(text: &str) -> Result<CsvTable, String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let header = reader
+            .headers()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        if header.iter().all(|h| h.is_empty()) {
+            return Err("it has no header line".into());
         }
+        let (mut rows, mut repeated) = (Vec::new(), 0);
+        for record in reader.records() {
+            let record = record.map_err(|e| e.to_string())?;
+            if record.iter().eq(header.iter().map(String::as_str)) {
+                repeated += 1;
+            } else {
+                rows.push(record.iter().map(str::to_string).collect());
+            }
+        }
+        Ok(CsvTable {
+            header,
+            rows,
+            repeated,
+        })
     }
-    Ok((rows, repeated))
+
+    fn column(&self, name: &str) -> Option<usize> {
+        self.header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    }
+}
+
+/// What the file is compared with.
+enum Expected {
+    Count(usize),
+    Records(Vec<Value>),
+}
+
+fn id_key(id: &str) -> String {
+    id.trim().chars().take(15).collect()
+}
+
+/// A plain value as a CSV cell holds it; `None` for a nested one.
+fn cell_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => Some(String::new()),
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(_) | Value::Number(_) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+/// The selected columns of query rows (all plain, one of them `Id`), or `None`.
+fn compared_columns(records: &[Value]) -> Option<Vec<String>> {
+    let first = records.first()?.as_object()?;
+    let columns: Vec<String> = first
+        .keys()
+        .filter(|k| k.as_str() != "attributes")
+        .cloned()
+        .collect();
+    let plain = records.iter().all(|r| {
+        columns
+            .iter()
+            .all(|c| r.get(c).map_or(true, |v| cell_text(v).is_some()))
+    });
+    (plain && columns.iter().any(|c| c == "Id")).then_some(columns)
+}
+
+/// Up to three items, then how many more.
+fn some_of(items: &[String]) -> String {
+    let mut out = items.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 3 {
+        out.push_str(&format!(" and {} more", items.len() - 3));
+    }
+    out
 }
 
 pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
@@ -56,8 +129,8 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
             "Your program did not leave a file `{want_path}` in the lab folder (files larger than 256 KiB are not read)."
         ));
     };
-    let (rows, repeated) = match count_rows(&file.text) {
-        Ok(c) => c,
+    let table = match CsvTable::parse(&file.text) {
+        Ok(t) => t,
         Err(e) => return cx.fail(format!("`{want_path}` is not a readable CSV file: {e}.")),
     };
     let expected = match (&p.query, p.rows) {
@@ -72,7 +145,7 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
                 );
             };
             match eval.query(snapshot, q) {
-                Ok(r) => r.len(),
+                Ok(r) => Expected::Records(r),
                 Err(e) => {
                     return cx.fail(format!(
                         "The lab's check query could not run ({e}); tell the lab's author."
@@ -80,23 +153,173 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
                 }
             }
         }
-        (None, Some(n)) => n,
+        (None, Some(n)) => Expected::Count(n),
         (None, None) => {
             return cx.fail("This check names no expected row count; tell the lab's author.")
         }
     };
-    if repeated > 0 {
+    if table.repeated > 0 {
         return cx.fail(format!(
-            "`{want_path}` repeats its header line {repeated} more time(s); each page of results starts with a header, so keep only the first when you join pages."
+            "`{want_path}` repeats its header line {} more; each page of results starts with a header, so keep only the first when you join pages.",
+            plural(table.repeated, "time")
         ));
     }
+    let rows = table.rows.len();
+    let (records, columns) = match expected {
+        Expected::Records(r) => match compared_columns(&r) {
+            Some(columns) => (r, columns),
+            None => return by_count(cx, want_path, rows, r.len(), "the org has"),
+        },
+        Expected::Count(n) => return by_count(cx, want_path, rows, n, "the lab expects"),
+    };
+    row_by_row(cx, want_path, &table, &records, &columns)
+}
+
+fn by_count(cx: &Cx, path: &str, rows: usize, expected: usize, source: &str) -> Verdict {
     if rows != expected {
         return cx.fail(format!(
-            "`{want_path}` has {rows} data row(s), but the org has {expected}. Every page of results must end up in the file, once."
+            "`{path}` has {}, but {source} {expected}: each expected row must be in the file, once.",
+            plural(rows, "data row")
         ));
     }
     cx.pass(format!(
-        "`{want_path}` holds all {rows} rows, under one header."
+        "`{path}` holds {}, as {source}, under one header.",
+        plural(rows, "data row")
+    ))
+}
+
+fn row_by_row(
+    cx: &Cx,
+    path: &str,
+    table: &CsvTable,
+    records: &[Value],
+    columns: &[String],
+) -> Verdict {
+    let missing_columns: Vec<&str> = columns
+        .iter()
+        .filter(|c| table.column(c).is_none())
+        .map(String::as_str)
+        .collect();
+    if !missing_columns.is_empty() {
+        return cx.fail(format!(
+            "`{path}` has no {} column (its header is {}); the file is compared with the org's {}.",
+            missing_columns.join(", no "),
+            table.header.join(","),
+            columns.join(", ")
+        ));
+    }
+    let id_col = table.column("Id").unwrap_or(0);
+    let mut in_file: BTreeMap<String, Vec<&Vec<String>>> = BTreeMap::new();
+    for row in &table.rows {
+        let id = row.get(id_col).map(String::as_str).unwrap_or("");
+        in_file.entry(id_key(id)).or_default().push(row);
+    }
+    let in_org: BTreeMap<String, &Value> = records
+        .iter()
+        .map(|r| (id_key(r.get("Id").and_then(Value::as_str).unwrap_or("")), r))
+        .collect();
+    let described = |id: &str, row: &Vec<String>| {
+        let others: Vec<String> = table
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != id_col)
+            .filter_map(|(i, h)| Some(format!("{h} \"{}\"", row.get(i)?)))
+            .collect();
+        if others.is_empty() {
+            id.to_string()
+        } else {
+            format!("{id} ({})", others.join(", "))
+        }
+    };
+    let twice: Vec<String> = in_file
+        .iter()
+        .filter(|(_, rows)| rows.len() > 1)
+        .map(|(id, rows)| format!("{id} ×{}", rows.len()))
+        .collect();
+    let extra: Vec<String> = in_file
+        .iter()
+        .filter(|(id, _)| !in_org.contains_key(*id))
+        .map(|(_, rows)| described(rows[0].get(id_col).map_or("", |s| s.as_str()), rows[0]))
+        .collect();
+    let missing: Vec<String> = in_org
+        .iter()
+        .filter(|(id, _)| !in_file.contains_key(*id))
+        .map(|(_, r)| {
+            let id = r.get("Id").and_then(Value::as_str).unwrap_or("");
+            let others: Vec<String> = columns
+                .iter()
+                .filter(|c| c.as_str() != "Id")
+                .filter_map(|c| Some(format!("{c} \"{}\"", cell_text(r.get(c)?)?)))
+                .collect();
+            if others.is_empty() {
+                id.to_string()
+            } else {
+                format!("{id} ({})", others.join(", "))
+            }
+        })
+        .collect();
+    let mut problems = Vec::new();
+    if !extra.is_empty() {
+        problems.push(format!(
+            "{} for records the org does not have: Id {}",
+            plural(extra.len(), "row"),
+            some_of(&extra)
+        ));
+    }
+    if !missing.is_empty() {
+        problems.push(format!(
+            "no row for {} the org has: Id {}",
+            plural(missing.len(), "record"),
+            some_of(&missing)
+        ));
+    }
+    if !twice.is_empty() {
+        problems.push(format!("more than one row for Id {}", some_of(&twice)));
+    }
+    if !problems.is_empty() {
+        return cx.fail(format!(
+            "`{path}` has {} and the org {}: the file has {}. Each record belongs in the file once, and only while the org has it.",
+            plural(table.rows.len(), "data row"),
+            plural(records.len(), "record"),
+            problems.join("; ")
+        ));
+    }
+    let mut differ: Vec<String> = Vec::new();
+    for (id, record) in &in_org {
+        let Some(row) = in_file.get(id).and_then(|rows| rows.first()) else {
+            continue;
+        };
+        for c in columns.iter().filter(|c| c.as_str() != "Id") {
+            let want = record.get(c).and_then(cell_text).unwrap_or_default();
+            let got = table
+                .column(c)
+                .and_then(|i| row.get(i))
+                .cloned()
+                .unwrap_or_default();
+            if got != want {
+                let shown_id = record.get("Id").and_then(Value::as_str).unwrap_or(id);
+                differ.push(format!(
+                    "the row for Id {shown_id} has {c} \"{got}\" where the org has \"{want}\""
+                ));
+            }
+        }
+    }
+    if !differ.is_empty() {
+        return cx.fail(format!(
+            "`{path}` has a row for every record, but {}{}: keep each row up to date with its record.",
+            differ[0],
+            if differ.len() > 1 {
+                format!(" ({} differences in all)", differ.len())
+            } else {
+                String::new()
+            }
+        ));
+    }
+    cx.pass(format!(
+        "`{path}` holds one row per record the org has ({}), under one header, with the same {} as the org.",
+        records.len(),
+        columns.join(", ")
     ))
 }
 
@@ -125,10 +348,11 @@ mod tests {
     fn missing_rows_fail_with_both_counts() {
         let v = assert_fails(RULE, &with_file("Id,Name\n1,a\n2,b\n"));
         assert!(
-            v.message.contains("2 data row") && v.message.contains("has 3"),
+            v.message.contains("has 2 data rows, but the lab expects 3"),
             "{}",
             v.message
         );
+        assert!(!v.message.contains("page"), "{}", v.message);
     }
 
     #[test]
@@ -165,6 +389,88 @@ mod tests {
             "{}",
             v.message
         );
+    }
+
+    /// The org's Accounts after a rename and a delete: Acme and the renamed Globex.
+    struct Accounts;
+    impl crate::rules::SoqlEvaluator for Accounts {
+        fn query(
+            &self,
+            _: &crate::evidence::OrgSnapshot,
+            _: &str,
+        ) -> Result<Vec<serde_json::Value>, String> {
+            Ok(vec![
+                serde_json::json!({"attributes": {"type": "Account"}, "Id": "001000000000001AAA", "Name": "Acme Tools"}),
+                serde_json::json!({"attributes": {"type": "Account"}, "Id": "001000000000002AAA", "Name": "Globex Corporation"}),
+            ])
+        }
+    }
+
+    const MIRROR: &str =
+        "{ rule: files.csv_rows, file: export.csv, query: 'SELECT Id, Name FROM Account' }";
+
+    fn mirror(text: &str) -> crate::rules::Verdict {
+        let mut ev = with_file(text);
+        ev.snapshots
+            .after_runs
+            .push(crate::evidence::OrgSnapshot::default());
+        verdict_with(
+            MIRROR,
+            &ev,
+            Some(&Accounts as &dyn crate::rules::SoqlEvaluator),
+        )
+    }
+
+    #[test]
+    fn rows_matching_the_org_by_id_and_column_pass_in_any_order() {
+        let v =
+            mirror("Id,Name\n001000000000002AAA,Globex Corporation\n001000000000001,Acme Tools\n");
+        assert!(v.passed(), "{}", v.message);
+        assert!(v.message.contains("same Id, Name"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_row_that_kept_an_old_value_fails_naming_the_row() {
+        let v = mirror("Id,Name\n001000000000001AAA,Acme Tools\n001000000000002AAA,Globex\n");
+        assert!(v.failed());
+        assert!(
+            v.message.contains(
+                r#"the row for Id 001000000000002AAA has Name "Globex" where the org has "Globex Corporation""#
+            ),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_row_for_a_deleted_record_is_named_without_talk_of_pages() {
+        let v = mirror(
+            "Id,Name\n001000000000001AAA,Acme Tools\n001000000000002AAA,Globex Corporation\n001000000000003AAA,Initech\n",
+        );
+        assert!(v.failed());
+        assert!(
+            v.message.contains(
+                r#"1 row for records the org does not have: Id 001000000000003AAA (Name "Initech")"#
+            ),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("page"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_missing_record_a_duplicate_row_and_a_missing_column_are_named() {
+        let v = mirror("Id,Name\n001000000000001AAA,Acme Tools\n001000000000001AAA,Acme Tools\n");
+        assert!(v.failed());
+        assert!(
+            v.message.contains(r#"no row for 1 record the org has: Id 001000000000002AAA (Name "Globex Corporation")"#)
+                && v.message.contains("more than one row for Id 001000000000001 ×2"),
+            "{}",
+            v.message
+        );
+        let v = mirror("Id\n001000000000001AAA\n001000000000002AAA\n");
+        assert!(v.failed());
+        assert!(v.message.contains("has no Name column"), "{}", v.message);
     }
 
     #[test]

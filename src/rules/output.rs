@@ -12,8 +12,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// `process.output_contains`: each of `texts` appears in the standard output of some run
-/// (case-sensitive, as a plain substring), and each group of `lines` appears together on one
-/// line (`[A-1000, updated]`: the record and what happened to it, not just both somewhere).
+/// (case-sensitive, as a plain substring), each group of `lines` appears together on one
+/// line (`[A-1000, updated]`: the record and what happened to it, not just both somewhere),
+/// and none of `absent` appears at all (`[W-0001]`: a row that succeeded, so a report that
+/// prints every row instead of the failed ones fails).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputContains {
@@ -21,6 +23,8 @@ pub struct OutputContains {
     pub texts: Vec<String>,
     #[serde(default)]
     pub lines: Vec<Vec<String>>,
+    #[serde(default)]
+    pub absent: Vec<String>,
     /// Also search standard error (off by default: a report belongs on stdout).
     #[serde(default)]
     pub stderr: bool,
@@ -29,9 +33,10 @@ pub struct OutputContains {
 impl OutputContains {
     /// An author's mistake caught when the lab loads: nothing to look for.
     pub fn problem(&self) -> Option<&'static str> {
-        let empty = self.texts.is_empty() && self.lines.iter().all(Vec::is_empty);
+        let empty =
+            self.texts.is_empty() && self.lines.iter().all(Vec::is_empty) && self.absent.is_empty();
         empty.then_some(
-            "give `texts:` (items to find) or `lines:` (groups of items to find on one line)",
+            "give `texts:` (items to find), `lines:` (groups of items to find on one line) or `absent:` (items that must not appear)",
         )
     }
 }
@@ -148,9 +153,27 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
             apart.join(", nor one with ")
         ));
     }
+    let unwanted: Vec<&str> = p
+        .absent
+        .iter()
+        .map(String::as_str)
+        .filter(|t| seen(t))
+        .collect();
+    if !unwanted.is_empty() {
+        return cx.fail(format!(
+            "Your {stream} mentions {}, which it should not report: {}. Print only the items the brief asks for, not every one.",
+            if unwanted.len() == 1 { "an item".to_string() } else { format!("{} items", unwanted.len()) },
+            unwanted.join(", ")
+        ));
+    }
     let found = p.texts.len() + p.lines.len();
+    let and_not = if p.absent.is_empty() {
+        String::new()
+    } else {
+        format!(", and none of the {} it should leave out", p.absent.len())
+    };
     cx.pass(format!(
-        "Your {stream} mentions all {found} expected {}.",
+        "Your {stream} mentions all {found} expected {}{and_not}.",
         items(found)
     ))
 }
@@ -312,6 +335,27 @@ mod tests {
         let mut ev = evidence(vec![]);
         ev.runs.clear();
         assert_fails(RULE, &ev);
+    }
+
+    #[test]
+    fn an_absent_item_printed_fails_so_a_report_of_every_row_does_not_pass() {
+        let rule = "{ rule: process.output_contains, texts: [W-0007], absent: [W-0001, W-0002] }";
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text = "W-0007 REQUIRED_FIELD_MISSING\n".into();
+        let v = assert_passes(rule, &ev);
+        assert!(
+            v.message.contains("none of the 2 it should leave out"),
+            "{}",
+            v.message
+        );
+        ev.runs[0].stdout.text = "W-0001 ok\nW-0002 ok\nW-0007 REQUIRED_FIELD_MISSING\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message
+                .contains("mentions 2 items, which it should not report: W-0001, W-0002"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]

@@ -1,9 +1,22 @@
 //! `review.findings`: a security review judged from the findings table in the learner's
 //! markdown. The lab plants problems in what the learner audits and lists, for each, the words
 //! that show a row is about it (any one is enough: `query string`, `?access_token=`…). A
-//! planted problem counts as found when some row of the table mentions it and fills in every
+//! planted problem counts as named when some row of the table mentions it and fills in every
 //! column (what, where the evidence is, the fix) — a row that names the problem but leaves the
 //! fix as `TODO` is not a finding yet.
+//!
+//! With `fix: <column>` the fix must also read like one: at least three words, not a
+//! placeholder (`fix it`, `n/a`, `none`), and not a verdict that the problem may stay — no
+//! `fine`, `acceptable`, `as is`, `no change`, `not a problem` in it, and no `keep` or `leave`
+//! followed, in the same sentence, by the problem's words and then `in` or `as` ("keep the
+//! client_secret in the file") unless a safe place is named after them (a vault, a secret
+//! store, the environment, a Named Credential). "Keep TLS verification on", "keep the client
+//! secret out of Git" and "keep the client secret in a vault" still count as fixes.
+//!
+//! Limits: this is word matching, not understanding. A row can name the problem and propose
+//! a wrong fix in other words and still count, and an unusual phrasing of a good fix can be
+//! refused; the verdict therefore says only that the problems are named with a fix filled in,
+//! never that the fixes are right.
 
 use super::cx::Cx;
 use super::design::{blank, norm, tables};
@@ -20,6 +33,97 @@ pub struct Findings {
     pub columns: Vec<String>,
     /// Planted problem (a label shown in verdicts) → words, any of which marks a row as about it.
     pub findings: BTreeMap<String, Vec<String>>,
+    /// The column holding the fix; when given, the fix must read like one (see the module).
+    #[serde(default)]
+    pub fix: Option<String>,
+}
+
+/// Fixes that are placeholders, however the cell is written.
+const PLACEHOLDERS: &[&str] = &[
+    "fix it", "fix", "n/a", "na", "none", "-", "—", "tbd", "todo",
+];
+
+/// Words and phrases that say the problem may stay.
+const DISMISSALS: &[&str] = &[
+    "fine",
+    "acceptable",
+    "as is",
+    "as-is",
+    "no change",
+    "no changes",
+    "not a problem",
+    "not an issue",
+    "no action",
+    "nothing to do",
+];
+
+/// Places a secret may be kept: "keep the client secret in a vault" is a fix.
+const SAFE_PLACES: &[&str] = &[
+    "vault",
+    "secret store",
+    "secrets store",
+    "secret manager",
+    "secrets manager",
+    "environment",
+    "env var",
+    "keychain",
+    "named credential",
+    "external credential",
+    "kms",
+];
+
+/// The sentences of a normalised cell, as word lists with their punctuation trimmed.
+fn sentences(text: &str) -> Vec<Vec<String>> {
+    text.split(['.', ';', '!', '?'])
+        .map(|s| {
+            s.split_whitespace()
+                .map(|w| {
+                    w.trim_matches(|c: char| matches!(c, ',' | ':' | '(' | ')' | '"' | '\''))
+                        .to_string()
+                })
+                .filter(|w| !w.is_empty())
+                .collect()
+        })
+        .collect()
+}
+
+/// Why `fix` (a cell of a row about a problem marked by `words`) is no fix, or `None`.
+fn not_a_fix(fix: &str, words: &[String]) -> Option<&'static str> {
+    let text = norm(fix);
+    if PLACEHOLDERS.contains(&text.trim_end_matches('.')) {
+        return Some("a placeholder");
+    }
+    let all: Vec<String> = sentences(&text).concat();
+    if all.len() < 3 {
+        return Some("fewer than three words");
+    }
+    let joined = format!(" {} ", all.join(" "));
+    if DISMISSALS
+        .iter()
+        .any(|d| joined.contains(&format!(" {d} ")))
+    {
+        return Some("says the problem may stay");
+    }
+    for sentence in sentences(&text) {
+        for (i, w) in sentence.iter().enumerate() {
+            if !matches!(w.as_str(), "keep" | "keeping" | "leave" | "leaving") {
+                continue;
+            }
+            let rest = sentence[i + 1..].join(" ");
+            let after_problem = words.iter().map(|w| norm(w)).find_map(|w| {
+                let at = rest.find(&w)?;
+                Some(rest[at + w.len()..].to_string())
+            });
+            if let Some(tail) = after_problem {
+                let kept_where = tail.split_whitespace().any(|t| t == "in" || t == "as");
+                let safe = SAFE_PLACES.iter().any(|p| tail.contains(p));
+                if kept_where && !safe {
+                    return Some("says to keep the problem");
+                }
+            }
+        }
+    }
+    None
 }
 
 pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
@@ -46,23 +150,41 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
         .filter_map(|w| table.header.iter().position(|h| norm(h) == *w))
         .collect();
     let complete = |row: &Vec<String>| cols.iter().all(|i| row.get(*i).is_some_and(|c| !blank(c)));
+    let fix_col = p
+        .fix
+        .as_ref()
+        .and_then(|f| table.header.iter().position(|h| norm(h) == norm(f)));
     let mut missed = Vec::new();
     let mut unfinished = Vec::new();
+    let mut unfixed: Vec<String> = Vec::new();
     for (label, words) in &p.findings {
         let about = |row: &&Vec<String>| {
             let text = norm(&row.join(" "));
             words.iter().any(|w| text.contains(&norm(w)))
         };
         let rows: Vec<&Vec<String>> = table.rows.iter().filter(about).collect();
+        let filled: Vec<&&Vec<String>> = rows.iter().filter(|r| complete(r)).collect();
+        let why_not = |r: &&&Vec<String>| {
+            let fix = fix_col.and_then(|i| r.get(i))?;
+            not_a_fix(fix, words)
+        };
         if rows.is_empty() {
             missed.push(label.as_str());
-        } else if !rows.iter().any(|r| complete(r)) {
+        } else if filled.is_empty() {
             unfinished.push(label.as_str());
+        } else if filled.iter().all(|r| why_not(r).is_some()) {
+            let why = why_not(&filled[0]).unwrap_or_default();
+            unfixed.push(format!("{label} (the fix {why})"));
         }
     }
-    if missed.is_empty() && unfinished.is_empty() {
+    if missed.is_empty() && unfinished.is_empty() && unfixed.is_empty() {
+        let fixes = if fix_col.is_some() {
+            " and a fix that proposes a change"
+        } else {
+            ""
+        };
         return cx.pass(format!(
-            "`{path}`: all {} planted problems are reported with evidence and a fix.",
+            "`{path}` names all {} planted problems, each in a row with every column filled{fixes}.",
             p.findings.len()
         ));
     }
@@ -76,10 +198,16 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             unfinished.join(", ")
         ));
     }
+    if !unfixed.is_empty() {
+        parts.push(format!(
+            "reported without a fix that changes anything: {}",
+            unfixed.join(", ")
+        ));
+    }
     cx.fail(format!(
         "`{path}`: {} of {} planted problems are not fully reported ({}). Go through the config, \
-         the transcript and the files once more.",
-        missed.len() + unfinished.len(),
+         the transcript and the files once more; each fix says what to change.",
+        missed.len() + unfinished.len() + unfixed.len(),
         p.findings.len(),
         parts.join("; ")
     ))
@@ -126,6 +254,67 @@ mod tests {
             v.message.contains("empty column: token in URL"),
             "{}",
             v.message
+        );
+    }
+
+    const WITH_FIX: &str = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], fix: Fix, findings: { secret in the config: [client_secret, client secret], TLS off: [verify, tls] } }";
+
+    const FIXED: &str = "| Finding | Evidence | Fix |\n|---|---|---|\n| The client_secret is in the config | config.yaml line 4 | Rotate it and load it from the environment |\n| Certificate checks disabled (`verify: false`) | config.yaml line 9 | Keep TLS verification on |\n";
+
+    #[test]
+    fn fixes_that_propose_a_change_pass_and_the_verdict_says_only_that() {
+        let v = assert_passes(WITH_FIX, &with_doc(FIXED));
+        assert!(
+            v.message
+                .contains("names all 2 planted problems, each in a row with every column filled and a fix that proposes a change"),
+            "{}",
+            v.message
+        );
+        for fix in [
+            "Keep the client secret out of Git",
+            "Keep the client secret in a vault",
+        ] {
+            let doc = FIXED.replace("Rotate it and load it from the environment", fix);
+            assert_passes(WITH_FIX, &with_doc(&doc));
+        }
+    }
+
+    #[test]
+    fn a_fix_that_keeps_the_problem_or_is_a_placeholder_does_not_count() {
+        for (fix, why) in [
+            (
+                "keep the client_secret in the file",
+                "says to keep the problem",
+            ),
+            (
+                "The secret is fine where it is",
+                "says the problem may stay",
+            ),
+            ("fix it", "a placeholder"),
+            ("n/a", "a placeholder"),
+            ("use vault", "fewer than three words"),
+        ] {
+            let doc = FIXED.replace("Rotate it and load it from the environment", fix);
+            let v = assert_fails(WITH_FIX, &with_doc(&doc));
+            assert!(
+                v.message
+                    .contains(&format!("secret in the config (the fix {why})")),
+                "{fix}: {}",
+                v.message
+            );
+        }
+    }
+
+    #[test]
+    fn without_a_fix_column_named_any_filled_fix_counts() {
+        let doc = FIXED.replace("Rotate it and load it from the environment", "fine");
+        assert_passes(
+            RULE.replace(
+                "token in URL: [query string, access_token=], ",
+                "secret in the config: [client_secret], ",
+            )
+            .as_str(),
+            &with_doc(&doc),
         );
     }
 

@@ -1,7 +1,7 @@
 //! `state.*` rules: org state after run 1 equals after run 2, SOQL expectations on the final
 //! state, no duplicate values in a field.
 
-use super::cx::Cx;
+use super::cx::{article, Cx};
 use super::Verdict;
 use crate::evidence::OrgSnapshot;
 use serde::Deserialize;
@@ -194,11 +194,17 @@ pub(crate) fn no_duplicates(p: &NoDuplicates, cx: &Cx) -> Verdict {
         .map(|(v, n)| format!("\"{v}\" ×{n}"))
         .collect();
     if dups.is_empty() {
-        return cx.pass(format!("No two {} records share a {}.", p.object, p.field));
+        return cx.pass(format!(
+            "No two {} records share {} {}.",
+            p.object,
+            article(&p.field),
+            p.field
+        ));
     }
     cx.fail(format!(
-        "Some {} records share a {}: {}. Match on a key before creating (an upsert does this for you).",
+        "Some {} records share {} {}: {}. Match on a key before creating (an upsert does this for you).",
         p.object,
+        article(&p.field),
         p.field,
         dups.join(", ")
     ))
@@ -307,6 +313,10 @@ mod tests {
             json!({"Id": "2", "ERP_Id__c": "A-1"}),
         ])]);
         let v = assert_fails(rule, &dup);
-        assert!(v.message.contains("\"A-1\" ×2"), "{}", v.message);
+        assert!(
+            v.message.contains("share an ERP_Id__c: \"A-1\" ×2"),
+            "{}",
+            v.message
+        );
     }
 }

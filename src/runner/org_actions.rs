@@ -1,7 +1,8 @@
 //! Performing a lab's `actions:` on the mock org, as an administrator and as code inside the
 //! org would: deploy the learner's callout metadata, assign a permission set, call out through
 //! a Named Credential as a user, register an OpenAPI spec as an External Service, invoke one
-//! of its operations. Each gives an [`ActionOutcome`]; failures carry the org's own message.
+//! of its operations — and, from outside the org, probe the learner's service without the
+//! credential. Each gives an [`ActionOutcome`]; failures carry the org's own message.
 //!
 //! Also reads back what the rules judge: the org's callout log and its deployed callout setup
 //! (reduced so that no secret, and no URL that may hold one, reaches the evidence).
@@ -9,7 +10,7 @@
 use crate::evidence::{
     ActionOutcome, CalloutSeen, CalloutSetup, ExternalSeen, GrantSeen, NamedSeen,
 };
-use crate::lab::actions::{CalloutAction, InvokeAction, LabAction, RegisterAction};
+use crate::lab::actions::{CalloutAction, InvokeAction, LabAction, ProbeAction, RegisterAction};
 use crate::org::callout::metadata::{NamedCredential, Protocol};
 use crate::org::callout::CalloutRequest;
 use crate::org::Org;
@@ -78,6 +79,7 @@ pub async fn perform(org: &Org, action: &LabAction, lab_dir: &Path) -> Performed
         LabAction::Callout(c) => callout(org, c).await,
         LabAction::RegisterService(r) => register(org, r, lab_dir),
         LabAction::Invoke(i) => invoke(org, i).await,
+        LabAction::Probe(p) => probe(org, p).await,
     }
 }
 
@@ -137,6 +139,14 @@ async fn callout(org: &Org, c: &CalloutAction) -> Performed {
         run_as: c.run_as.clone(),
     };
     match org.outbound.callout(org, req).await {
+        Ok(r) => Performed::answered(r.status, &r.body),
+        Err(e) => Performed::failed(e.to_string()),
+    }
+}
+
+async fn probe(org: &Org, p: &ProbeAction) -> Performed {
+    let headers = p.headers.clone().into_iter().collect();
+    match org.outbound.probe(org, &p.method, &p.url, headers).await {
         Ok(r) => Performed::answered(r.status, &r.body),
         Err(e) => Performed::failed(e.to_string()),
     }

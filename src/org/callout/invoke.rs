@@ -401,6 +401,29 @@ impl Outbound {
         .await
     }
 
+    /// Sends a request from outside the org to a loopback `url`, with `headers` only: no
+    /// Named Credential, no injected secret, nothing in the callout log. The port is forwarded
+    /// as a callout's would be (see [`Outbound::forward_local_port`]).
+    pub async fn probe(
+        &self,
+        org: &Org,
+        method: &str,
+        url: &str,
+        headers: Vec<(String, String)>,
+    ) -> Result<CalloutResponse, CalloutError> {
+        let parsed = url::Url::parse(url).map_err(|_| CalloutError::BadTarget(url.to_string()))?;
+        send(
+            org,
+            Wire {
+                method: method.to_uppercase(),
+                url: self.destination(&parsed),
+                headers,
+                body: None,
+            },
+        )
+        .await
+    }
+
     async fn fetch_token(
         &self,
         org: &Org,

@@ -22,6 +22,35 @@ pub fn paragraphs(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A call budget as the rule counts it: the requests it matches, over every run unless
+/// `per_run` says each run has its own.
+fn calls_at_most(check: &CheckSpec) -> String {
+    let p = |k: &str| param(check, k);
+    let Some(max) = p("max") else {
+        return "how many calls your code makes".into();
+    };
+    let calls = if max == "1" { "call" } else { "calls" };
+    let what = match (p("method"), p("path")) {
+        (Some(m), Some(path)) => format!("{m} {calls} to {path}"),
+        (None, Some(path)) => format!("{calls} to {path}"),
+        (Some(m), None) => format!("{m} {calls}"),
+        (None, None) => calls.to_string(),
+    };
+    let per_run = check.params.get("per_run") == Some(&serde_yaml::Value::Bool(true));
+    let scope = if per_run { "in each run" } else { "in all" };
+    format!("at most {max} {what} {scope}")
+}
+
+/// One of the lab's org-side steps (named by its label) and the answer it must get.
+fn action_ok(check: &CheckSpec) -> String {
+    let p = |k: &str| param(check, k);
+    match (p("action"), p("status")) {
+        (Some(a), Some(status)) => format!("the {a} step, answered {status}"),
+        (Some(a), None) => format!("the {a} step, done without an error"),
+        _ => "the org set up as the lab asks".into(),
+    }
+}
+
 /// One line about what `check` looks for.
 pub fn what_it_checks(check: &CheckSpec) -> String {
     let p = |k: &str| param(check, k);
@@ -33,11 +62,7 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             _ => "the requests your code makes".into(),
         },
         "http.order" => "the order your requests come in".into(),
-        "http.calls_at_most" => match p("max") {
-            Some(max) if max == "1" => "at most 1 call in a run".into(),
-            Some(max) => format!("at most {max} calls in a run"),
-            None => "how many calls a run makes".into(),
-        },
+        "http.calls_at_most" => calls_at_most(check),
         "oauth.grant_used" => match p("grant") {
             Some(g) => format!("a token got with the {} grant", g.replace('_', " ")),
             None => "the OAuth grant your code uses".into(),
@@ -93,7 +118,7 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         },
         "review.findings" => "the findings your review names".into(),
         "breaker.opens" => "a circuit breaker that opens when the service keeps failing".into(),
-        "org.action_ok" => "the org set up as the lab asks".into(),
+        "org.action_ok" => action_ok(check),
         "callout.made" => "a callout from the org to your service".into(),
         "callout.setup" => "the credentials a callout needs, set up in the org".into(),
         "events.published" => "the events your code publishes".into(),
@@ -132,7 +157,26 @@ mod tests {
             "Account written by upsert on the external ID ERP_Id__c"
         );
         let c = check("{ rule: http.calls_at_most, max: 6 }");
-        assert_eq!(what_it_checks(&c), "at most 6 calls in a run");
+        assert_eq!(what_it_checks(&c), "at most 6 calls in all");
+    }
+
+    #[test]
+    fn a_call_budget_names_the_requests_it_counts_and_over_which_runs() {
+        let c = check("{ rule: http.calls_at_most, method: POST, path: /ext/erp/orders, max: 14 }");
+        assert_eq!(
+            what_it_checks(&c),
+            "at most 14 POST calls to /ext/erp/orders in all"
+        );
+        let c = check("{ rule: http.calls_at_most, max: 1, per_run: true }");
+        assert_eq!(what_it_checks(&c), "at most 1 call in each run");
+    }
+
+    #[test]
+    fn org_steps_are_told_apart_by_their_label_and_answer() {
+        let c = check("{ rule: org.action_ok, action: in-stock, status: 200 }");
+        assert_eq!(what_it_checks(&c), "the in-stock step, answered 200");
+        let c = check("{ rule: org.action_ok, action: deploy }");
+        assert_eq!(what_it_checks(&c), "the deploy step, done without an error");
     }
 
     #[test]

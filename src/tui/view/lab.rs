@@ -151,10 +151,16 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
                     Span::styled(f.clone(), t.code()),
                 ]));
             }
-            lines.push(Line::from(Span::styled(
-                "e opens them in $EDITOR; ./run is what the checks start (any language).",
-                t.dim(),
-            )));
+            let edit = if spec.files.is_empty() || spec.files.iter().any(|f| f == "run") {
+                "e opens them in $EDITOR; ./run is what the checks start (any language)."
+                    .to_string()
+            } else {
+                format!(
+                    "e opens them in $EDITOR; yours to edit: {}.",
+                    spec.files.join(", ")
+                )
+            };
+            lines.push(Line::from(Span::styled(edit, t.dim())));
         }
         None => lines.push(Line::from(Span::styled(
             "(looking for the lab's folder in your workspace…)",
