@@ -411,3 +411,48 @@ fn a_client_that_refuses_the_workspace_ca_gets_a_note_saying_so() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn sigterm_and_sighup_end_a_check_like_ctrl_c_and_stop_the_learners_processes() {
+    for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
+        let t = tempfile::tempdir().unwrap();
+        let (started, _, err) = sflab(t.path(), &["lab", "start", "rest-first-call"]);
+        assert_eq!(started, 0, "{err}");
+        let lab = t.path().join("rest-first-call");
+        write_run(&lab, "#!/bin/sh\nsleep 300 &\necho $! > child.pid\nwait\n");
+        let mut check = Command::new(env!("CARGO_BIN_EXE_sflab"))
+            .arg("--workspace")
+            .arg(t.path())
+            .args(["check", "rest-first-call"])
+            .env_remove("SFLAB_CURRICULUM")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid_file = lab.join("child.pid");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let child: i32 = loop {
+            if let Some(pid) = std::fs::read_to_string(&pid_file)
+                .ok()
+                .and_then(|t| t.trim().parse().ok())
+            {
+                break pid;
+            }
+            assert!(Instant::now() < deadline, "the run never started");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // SAFETY: signalling a process this test started.
+        unsafe { libc::kill(check.id() as i32, signal) };
+        let status = check.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "signal {signal}");
+        let gone = Instant::now() + Duration::from_secs(5);
+        // SAFETY: kill with signal 0 only asks whether the process exists.
+        while unsafe { libc::kill(child, 0) } == 0 {
+            assert!(
+                Instant::now() < gone,
+                "the run's child outlived the check (signal {signal})"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}

@@ -189,16 +189,16 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::usage(format!("could not start the runner: {e}")))
 }
 
-/// One attempt; `None` when the learner pressed Ctrl-C.
+/// One attempt; `Err(stop)` when a signal (Ctrl-C, SIGTERM, SIGHUP) ended it first.
 fn attempt(
     rt: &tokio::runtime::Runtime,
     spec: &LabSpec,
     options: &RunOptions,
-) -> Option<Result<Report, RunError>> {
+) -> Result<Result<Report, RunError>, super::signals::Stop> {
     rt.block_on(async {
         tokio::select! {
-            r = run_lab(spec, options) => Some(r),
-            _ = tokio::signal::ctrl_c() => None,
+            r = run_lab(spec, options) => Ok(r),
+            stop = super::signals::stop_requested() => Err(stop),
         }
     })
 }
@@ -258,18 +258,24 @@ pub fn check(
         let mut options = RunOptions::new(ws, backend.parts.clone());
         options.tls = !http;
         if !watch {
-            let Some(report) = attempt(&rt, &spec, &options) else {
-                rt.block_on(backend.interrupted());
-                return Ok(130);
+            let report = match attempt(&rt, &spec, &options) {
+                Ok(report) => report,
+                Err(stop) => {
+                    rt.block_on(backend.interrupted());
+                    return Ok(stop.exit_code());
+                }
             };
             backend.after(&report);
             return Ok(show(&report, &spec, json));
         }
         let watcher = LabWatcher::new(&dir).map_err(|e| Failure::usage(e.to_string()))?;
         loop {
-            let Some(report) = attempt(&rt, &spec, &options) else {
-                rt.block_on(backend.interrupted());
-                return Ok(130);
+            let report = match attempt(&rt, &spec, &options) {
+                Ok(report) => report,
+                Err(stop) => {
+                    rt.block_on(backend.interrupted());
+                    return Ok(stop.exit_code());
+                }
             };
             backend.after(&report);
             show(&report, &spec, json);

@@ -11,6 +11,7 @@ pub mod lab;
 mod lab_report;
 pub mod org;
 mod org_login;
+mod signals;
 mod track;
 mod visible;
 
