@@ -209,18 +209,18 @@ fn a_learner_starts_fails_reads_a_hint_fixes_and_passes() {
     assert!(ws.join("read-limits/run").is_file());
     // Starting prints the brief: the goal, and what each check looks for with its points.
     assert!(out.contains("Goal\n"), "{out}");
-    assert!(out.contains("What the checks look for (5 points)"), "{out}");
+    assert!(out.contains("What the checks look for (6 points)"), "{out}");
     let (code, brief, _) = sflab(&ws, &["lab", "show", "read-limits"]);
     assert_eq!(code, 0);
     assert!(
-        brief.contains("What the checks look for (5 points)"),
+        brief.contains("What the checks look for (6 points)"),
         "{brief}"
     );
 
     let (code, out, _) = sflab(&ws, &["check", "read-limits"]);
     assert_eq!(code, 1, "the starter fails: {out}");
     assert!(out.contains("✗ http.request"), "{out}");
-    assert!(out.contains("FAIL  1/5 points"), "{out}");
+    assert!(out.contains("FAIL  1/6 points"), "{out}");
 
     let (code, out, _) = sflab(&ws, &["hint", "read-limits"]);
     assert_eq!(code, 0);
@@ -237,7 +237,9 @@ fn a_learner_starts_fails_reads_a_hint_fixes_and_passes() {
     std::fs::write(ws.join("read-limits/run"), text).unwrap();
     let (code, out, _) = sflab(&ws, &["check", "read-limits"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("PASS  5/5 points"), "{out}");
+    assert!(out.contains("PASS  6/6 points"), "{out}");
+    let (_, out, _) = sflab(&ws, &["hint", "read-limits"]);
+    assert!(out.starts_with("Your last attempt passed"), "{out}");
 
     let (code, out, _) = sflab(&ws, &["check", "read-limits", "--json"]);
     assert_eq!(code, 0);

@@ -313,6 +313,12 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
         .as_ref()
         .map(|a| crate::lab::failing_rules(&a.verdicts))
         .unwrap_or_default();
+    if last.as_ref().is_some_and(|a| a.passed) {
+        outln!(
+            "Your last attempt passed, so there is nothing to hint at. `sflab solution {id}` shows the reference solution."
+        );
+        return Ok(0);
+    }
     let revealed: Vec<(String, u32)> = store
         .hints_revealed(id)?
         .into_iter()
