@@ -4,44 +4,12 @@
 mod http_harness;
 
 use axum::http::{Method, StatusCode};
+use http_harness::bulk::{close, create_job, upload, wait_for};
 use http_harness::{mock, mock_with_seed, Mock, Reply, V};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 // ---------------------------------------------------------------- bulk ingest
-
-async fn create_job(m: &Mock, body: Value) -> Reply {
-    m.post(&format!("{V}/jobs/ingest"), body).await
-}
-
-async fn upload(m: &Mock, id: &str, csv: &str) -> Reply {
-    m.send(
-        Method::PUT,
-        &format!("{V}/jobs/ingest/{id}/batches"),
-        Some(("text/csv", csv.to_string())),
-    )
-    .await
-}
-
-async fn close(m: &Mock, id: &str, state: &str) -> Reply {
-    m.json(
-        Method::PATCH,
-        &format!("{V}/jobs/ingest/{id}"),
-        json!({"state": state}),
-    )
-    .await
-}
-
-async fn wait_for(m: &Mock, id: &str, state: &str) -> Value {
-    for _ in 0..500 {
-        let r = m.get(&format!("{V}/jobs/ingest/{id}")).await;
-        if r.body["state"] == state {
-            return r.body;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("job {id} never reached {state}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ingest_upsert_lifecycle_with_all_three_result_files() {

@@ -182,6 +182,16 @@ fn failed(id: &str, text: String) -> RowOutcome {
     RowOutcome::failed(id, text)
 }
 
+/// The error of a line whose quoting is broken (see `rows`). Not verified against a real org,
+/// which may word it otherwise or fail the whole job instead.
+pub fn broken_line_error() -> String {
+    sf_error_text(
+        "INVALID_INPUT",
+        "A value on this line opens a double quote that does not close where the value ends, so the line was not read as a row. Enclose the whole value in quotes and double any quote inside it, as in \"Big \"\"Q\"\" Co\"",
+        &[],
+    )
+}
+
 /// The message of a simulated lock held by another transaction.
 pub fn lock_error(id: &str) -> String {
     if id.is_empty() {

@@ -9,11 +9,14 @@
 //!
 //! The work runs on tokio's blocking pool: it is CPU-bound and the store lock is synchronous.
 
-use super::format::{self, CsvFormatError};
+use super::format;
 use super::job::JobState;
 use super::jobs::IngestHandle;
-use super::process::{apply_row, data_rows_about, plan_columns, rows_to_make_room_for};
+use super::process::{
+    apply_row, broken_line_error, data_rows_about, plan_columns, rows_to_make_room_for,
+};
 use super::results::RowOutcome;
+use super::rows::{RowShape, UploadRows};
 use super::settings::{job_seed, BulkSettings};
 use crate::org::ids::SfId;
 use crate::org::store::Actor;
@@ -87,6 +90,8 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
     let mut row_number: u64 = 0;
     // Records are read into a reused pool: a row costs no allocation of its own.
     let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(CHUNK_ROWS);
+    // Which rows of the chunk are lines with broken quoting (see `rows`).
+    let mut broken: Vec<bool> = Vec::with_capacity(CHUNK_ROWS);
     let mut outcomes: Vec<RowOutcome> = Vec::with_capacity(CHUNK_ROWS);
     for upload in &uploads {
         let header = match format::read_header(upload, dialect) {
@@ -104,26 +109,23 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             let room = rows_to_make_room_for(spec.operation, data_rows_about(upload), stored);
             store.reserve(plan.object_index, room);
         }
-        let mut rdr = format::reader(upload, dialect);
+        let mut rows = UploadRows::new(upload, dialect);
         let mut skipped_header = false;
         loop {
             let mut filled = 0;
+            broken.clear();
             while filled < CHUNK_ROWS {
                 if chunk.len() == filled {
                     chunk.push(csv::StringRecord::new());
                 }
-                match rdr.read_record(&mut chunk[filled]) {
-                    Ok(true) if !skipped_header => skipped_header = true,
-                    Ok(true) => filled += 1,
-                    Ok(false) => break,
-                    Err(e) => {
-                        let line = e.position().map(|p| p.line()).unwrap_or(0);
-                        let err = CsvFormatError::Malformed {
-                            line,
-                            detail: e.to_string(),
-                        };
-                        return fail(org, job, err.to_string(), started);
+                match rows.read(&mut chunk[filled]) {
+                    Ok(Some(_)) if !skipped_header => skipped_header = true,
+                    Ok(Some(shape)) => {
+                        broken.push(shape == RowShape::BrokenLine);
+                        filled += 1;
                     }
+                    Ok(None) => break,
+                    Err(e) => return fail(org, job, e.to_string(), started),
                 }
             }
             if filled == 0 {
@@ -146,21 +148,20 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                 }
                 let actor = Actor::new(user, org.clock.now());
                 let mut entries = Vec::with_capacity(plan.columns.len() + 1);
-                for group in chunk[..filled].chunks(COMMIT_ROWS) {
+                for (group, broken) in chunk[..filled]
+                    .chunks(COMMIT_ROWS)
+                    .zip(broken.chunks(COMMIT_ROWS))
+                {
                     make_heap_room();
                     store.commit_together(|store| {
-                        for row in group {
+                        for (row, &broken) in group.iter().zip(broken) {
                             let locked = settings.row_is_locked(seed, row_number);
                             row_number += 1;
-                            outcomes.push(apply_row(
-                                store,
-                                &actor,
-                                &spec,
-                                &plan,
-                                row,
-                                locked,
-                                &mut entries,
-                            ));
+                            outcomes.push(if broken {
+                                RowOutcome::failed("", broken_line_error())
+                            } else {
+                                apply_row(store, &actor, &spec, &plan, row, locked, &mut entries)
+                            });
                         }
                     });
                 }
