@@ -1,11 +1,12 @@
 //! What Bulk API 2.0 ingest jobs do with awkward data — rows with too many or too few values,
-//! an unterminated quote — through the org's whole HTTP surface with `oneshot`. Result files
-//! are read back the way a client reads them: parsed as CSV.
+//! an unterminated quote, several uploads to one job — through the org's whole HTTP surface
+//! with `oneshot`. Result files are read back the way a client reads them: parsed as CSV.
 
 mod http_harness;
 
-use http_harness::bulk::{results, run_job};
-use http_harness::mock;
+use axum::http::StatusCode;
+use http_harness::bulk::{close, new_job, results, run_job, upload};
+use http_harness::{mock, V};
 use serde_json::{json, Value};
 
 /// A result file parsed as CSV (rows may differ in length), header first.
@@ -82,5 +83,50 @@ async fn an_unterminated_quote_fails_its_own_line_and_the_rows_after_it_still_lo
     assert_eq!(
         ok[3][3], "two\nlines",
         "a quoted value may still span lines"
+    );
+}
+
+// ------------------------------------------------------------ several uploads to one job
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_upload_is_accepted_but_the_job_then_refuses_to_close() {
+    let m = mock();
+    let before = m.count("Account").await;
+    let id = new_job(&m, insert_accounts()).await;
+    assert_eq!(
+        upload(&m, &id, "Name\nFirst\n").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        upload(&m, &id, "Name\nSecond\n").await.status,
+        StatusCode::CREATED
+    );
+
+    let refused = close(&m, &id, "UploadComplete").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.body,
+        json!([{
+            "errorCode": "INVALIDJOB",
+            "message": format!("Found multipe contents for job: <{id}>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.")
+        }])
+    );
+    let info = m.get(&format!("{V}/jobs/ingest/{id}")).await;
+    assert_eq!(info.body["state"], "Open");
+
+    let aborted = close(&m, &id, "Aborted").await;
+    assert_eq!(aborted.body["state"], "Aborted");
+    let deleted = m
+        .send(
+            axum::http::Method::DELETE,
+            &format!("{V}/jobs/ingest/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        m.count("Account").await,
+        before,
+        "nothing from either upload was applied"
     );
 }
