@@ -1,12 +1,13 @@
 //! What Bulk API 2.0 ingest jobs do with awkward data — rows with too many or too few values,
-//! an unterminated quote, several uploads to one job — through the org's whole HTTP surface
-//! with `oneshot`. Result files are read back the way a client reads them: parsed as CSV.
+//! an unterminated quote, several uploads to one job, the same key twice in one batch of 200
+//! — through the org's whole HTTP surface with `oneshot`. Result files are read back the way
+//! a client reads them: parsed as CSV.
 
 mod http_harness;
 
 use axum::http::StatusCode;
 use http_harness::bulk::{close, new_job, results, run_job, upload};
-use http_harness::{mock, V};
+use http_harness::{mock, Mock, V};
 use serde_json::{json, Value};
 
 /// A result file parsed as CSV (rows may differ in length), header first.
@@ -27,6 +28,19 @@ fn records(csv: &str) -> Vec<Vec<String>> {
 
 fn insert_accounts() -> Value {
     json!({"object":"Account","operation":"insert"})
+}
+
+fn upsert_accounts() -> Value {
+    json!({"object":"Account","operation":"upsert","externalIdFieldName":"ERP_Id__c"})
+}
+
+fn account_id(m: &Mock, erp_id: &str) -> String {
+    m.org
+        .store
+        .read()
+        .find_by_external("Account", "ERP_Id__c", erp_id)
+        .unwrap()[0]
+        .to_string()
 }
 
 // ------------------------------------------------------------ rows of the wrong length
@@ -128,5 +142,93 @@ async fn a_second_upload_is_accepted_but_the_job_then_refuses_to_close() {
         m.count("Account").await,
         before,
         "nothing from either upload was applied"
+    );
+}
+
+// ------------------------------------------------------------ the same key twice in a batch
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_external_id_twice_in_one_batch_fails_every_row_that_carries_it() {
+    let m = mock();
+    let (id, info) = run_job(
+        &m,
+        upsert_accounts(),
+        "Name,ERP_Id__c\nDup One,D-1\nSolo,D-2\nDup Two,d-1\nFalcon Again,A-1000\n",
+    )
+    .await;
+    assert_eq!(info["numberRecordsFailed"], 2);
+    let failed = records(&results(&m, &id, "failedResults").await);
+    assert_eq!(failed.len(), 3);
+    assert_eq!(
+        failed[1][1],
+        "DUPLICATE_VALUE:Duplicate external id specified: D-1:ERP_Id__c --"
+    );
+    assert_eq!(failed[1][2..], ["Dup One", "D-1"]);
+    assert_eq!(
+        failed[2][1],
+        "DUPLICATE_VALUE:Duplicate external id specified: d-1:ERP_Id__c --"
+    );
+    let store_has = |key: &str| {
+        !m.org
+            .store
+            .read()
+            .find_by_external("Account", "ERP_Id__c", key)
+            .unwrap()
+            .is_empty()
+    };
+    assert!(!store_has("D-1"), "neither duplicate was applied");
+    assert!(store_has("D-2"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_key_in_different_batches_of_200_is_applied_in_turn() {
+    let m = mock();
+    let mut csv = String::from("Name,ERP_Id__c\nFirst Take,K-1\n");
+    for i in 0..199 {
+        csv.push_str(&format!("Filler {i},F-{i}\n"));
+    }
+    csv.push_str("Second Take,K-1\n");
+    let (id, info) = run_job(&m, upsert_accounts(), &csv).await;
+    assert_eq!(info["numberRecordsFailed"], 0);
+    let ok = records(&results(&m, &id, "successfulResults").await);
+    assert_eq!(ok[1][1..], ["true", "First Take", "K-1"]);
+    assert_eq!(ok[201][1..], ["false", "Second Take", "K-1"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_twice_in_one_update_or_delete_batch_fails_both_rows() {
+    let m = mock();
+    let falcon = account_id(&m, "A-1000");
+    let short = &falcon[..15];
+    let (id, info) = run_job(
+        &m,
+        json!({"object":"Account","operation":"update"}),
+        &format!("Id,Phone\n{falcon},111\n{short},222\n"),
+    )
+    .await;
+    assert_eq!(
+        info["numberRecordsFailed"], 2,
+        "15 and 18 characters name one record"
+    );
+    let failed = records(&results(&m, &id, "failedResults").await);
+    assert_eq!(failed[1][0], falcon);
+    assert_eq!(
+        failed[1][1],
+        format!("DUPLICATE_VALUE:Duplicate id specified: {falcon}:--")
+    );
+    assert_eq!(failed[2][0], short);
+
+    let (id, info) = run_job(
+        &m,
+        json!({"object":"Account","operation":"delete"}),
+        &format!("Id\n{falcon}\n{falcon}\n"),
+    )
+    .await;
+    assert_eq!(info["numberRecordsFailed"], 2);
+    assert_eq!(records(&results(&m, &id, "failedResults").await).len(), 3);
+    assert_eq!(
+        account_id(&m, "A-1000"),
+        falcon,
+        "the record was not deleted"
     );
 }

@@ -4,7 +4,8 @@
 //! InProgress, then its rows are applied in chunks — each chunk under one store write lock,
 //! so other clients are served between chunks and an abort takes effect at the next chunk.
 //! Within a chunk, rows commit in groups of [`COMMIT_ROWS`] (one transaction each for the
-//! store's listeners, so one set of change-event commit info per group).
+//! store's listeners, so one set of change-event commit info per group); a key two rows of a
+//! group share fails both rows, as in a real org's batch of 200.
 //! A query job runs its SOQL under a read lock and renders the CSV once.
 //!
 //! The work runs on tokio's blocking pool: it is CPU-bound and the store lock is synchronous.
@@ -19,6 +20,7 @@ use super::results::RowOutcome;
 use super::rows::{RowShape, UploadRows};
 use super::settings::{job_seed, BulkSettings};
 use crate::org::ids::SfId;
+use crate::org::repeated_keys::RepeatedKeys;
 use crate::org::store::Actor;
 use crate::org::Org;
 use std::time::{Duration, Instant};
@@ -93,6 +95,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
     // Which rows of the chunk are lines with broken quoting (see `rows`).
     let mut broken: Vec<bool> = Vec::with_capacity(CHUNK_ROWS);
     let mut outcomes: Vec<RowOutcome> = Vec::with_capacity(CHUNK_ROWS);
+    let mut repeated = RepeatedKeys::new();
     for upload in &uploads {
         let header = match format::read_header(upload, dialect) {
             Ok(h) => h,
@@ -103,6 +106,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             Ok(p) => p,
             Err(message) => return fail(org, job, message, started),
         };
+        let mut key = plan.batch_key(spec.operation);
         {
             let mut store = org.store.write();
             let stored = store.table(plan.object_index).len();
@@ -145,6 +149,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                             return fail(org, job, message, started);
                         }
                     };
+                    key = plan.batch_key(spec.operation);
                 }
                 let actor = Actor::new(user, org.clock.now());
                 let mut entries = Vec::with_capacity(plan.columns.len() + 1);
@@ -152,15 +157,34 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                     .chunks(COMMIT_ROWS)
                     .zip(broken.chunks(COMMIT_ROWS))
                 {
+                    let repeats = match &key {
+                        // A broken line is no row of the file, so it names no key.
+                        Some(k) => repeated.find(group.len(), k.kind, |i| {
+                            if broken[i] {
+                                ""
+                            } else {
+                                k.of(&group[i])
+                            }
+                        }),
+                        None => &[],
+                    };
                     make_heap_room();
                     store.commit_together(|store| {
-                        for (row, &broken) in group.iter().zip(broken) {
+                        for (i, (row, &broken)) in group.iter().zip(broken).enumerate() {
                             let locked = settings.row_is_locked(seed, row_number);
                             row_number += 1;
-                            outcomes.push(if broken {
-                                RowOutcome::failed("", broken_line_error())
-                            } else {
-                                apply_row(store, &actor, &spec, &plan, row, locked, &mut entries)
+                            outcomes.push(match &key {
+                                _ if broken => RowOutcome::failed("", broken_line_error()),
+                                Some(k) if repeats[i] => k.repeated(row),
+                                _ => apply_row(
+                                    store,
+                                    &actor,
+                                    &spec,
+                                    &plan,
+                                    row,
+                                    locked,
+                                    &mut entries,
+                                ),
                             });
                         }
                     });
