@@ -24,7 +24,8 @@ pub enum BulkError {
     Json(String),
     #[error("can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: {0}")]
     JobNotComplete(&'static str),
-    #[error("The upload would bring this job to {0} MB of base64-encoded data; a job accepts at most 150 MB (about 100 MB of CSV). Split the file across several jobs.")]
+    /// The base64 size, in bytes, the upload would bring the job to.
+    #[error("The upload would bring this job to {} MB of base64-encoded data; a job accepts at most 150 MB (about 100 MB of CSV). Split the file across several jobs.", megabytes_rounded_up(*.0))]
     UploadTooLarge(usize),
     #[error("{0}")]
     InvalidParameter(String),
@@ -34,6 +35,13 @@ pub enum BulkError {
     /// The job's SOQL does not parse or names what the org does not have.
     #[error("{message}")]
     Soql { code: &'static str, message: String },
+}
+
+/// `bytes` in MB (MiB, as the cap is counted) with one decimal, rounded up: a size just
+/// over the cap never reads as the cap itself.
+fn megabytes_rounded_up(bytes: usize) -> String {
+    let tenths = (bytes as u64 * 10).div_ceil(1024 * 1024);
+    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 impl BulkError {
@@ -70,5 +78,21 @@ impl IntoResponse for BulkError {
             HeaderValue::from_static("application/json;charset=UTF-8"),
         );
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_just_over_the_cap_does_not_read_as_the_cap() {
+        let cap = 150 * 1024 * 1024;
+        let just_over = BulkError::UploadTooLarge(cap + 1).to_string();
+        assert!(just_over.contains("to 150.1 MB"), "{just_over}");
+        assert!(BulkError::UploadTooLarge(cap + cap / 2)
+            .to_string()
+            .contains("to 225.0 MB"));
+        assert_eq!(megabytes_rounded_up(1024 * 1024), "1.0");
     }
 }

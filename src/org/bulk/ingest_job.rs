@@ -185,7 +185,7 @@ impl IngestJob {
         }
         let total = self.uploaded_bytes() + data.len();
         if base64_len(total) > MAX_UPLOAD_BASE64_BYTES {
-            return Err(BulkError::UploadTooLarge(base64_len(total) / (1024 * 1024)));
+            return Err(BulkError::UploadTooLarge(base64_len(total)));
         }
         self.uploads.push(data);
         Ok(())
