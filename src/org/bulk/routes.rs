@@ -10,7 +10,7 @@
 //! is not verified) and delete answers 204 with an empty body.
 
 use super::error::BulkError;
-use super::ingest_job::{CreateIngestJob, IngestJob, MAX_UPLOAD_BASE64_BYTES};
+use super::ingest_job::{base64_len, CreateIngestJob, IngestJob, MAX_UPLOAD_BASE64_BYTES};
 use super::job::JobState;
 use super::jobs::BulkJobs;
 use super::process::check_job_target;
@@ -55,6 +55,19 @@ pub fn router(org: Org) -> Router {
         .route(&p("/ingest/{id}/{kind}"), get(ingest_results))
         .merge(super::query_routes::routes())
         .with_state(state)
+}
+
+/// The answer to an upload the gateway found over every body limit (`body_bytes` long, read
+/// and dropped): the same refusal as an upload over the job's cap, when `path` is an ingest
+/// job's `batches`.
+pub fn oversized_upload(path: &str, body_bytes: u64) -> Option<Response> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let is_upload = matches!(
+        segments.as_slice(),
+        ["services", "data", _, "jobs", "ingest", _, "batches"]
+    );
+    let bytes = usize::try_from(body_bytes).ok()?;
+    is_upload.then(|| BulkError::UploadTooLarge(base64_len(bytes)).into_response())
 }
 
 pub(super) fn caller_id(caller: &Caller) -> String {
