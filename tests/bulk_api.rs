@@ -314,6 +314,34 @@ async fn query_results_before_completion_are_412_job_not_complete() {
     wait_for_query(&m, &id, "JobComplete").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_results_through_another_api_version_are_409() {
+    let m = mock();
+    let id = create_query(&m, json!({"query":"SELECT Id FROM Account"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for_query(&m, &id, "JobComplete").await;
+    let other = m
+        .get(&format!("/services/data/v61.0/jobs/query/{id}/results"))
+        .await;
+    assert_eq!(other.status, StatusCode::CONFLICT);
+    assert_eq!(other.body[0]["errorCode"], "INVALIDURL");
+    let message = other.body[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("/services/data/v62.0/jobs/query/{id}/results")),
+        "{message}"
+    );
+    assert!(other.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    let same = m.get(&format!("{V}/jobs/query/{id}/results")).await;
+    assert_eq!(same.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn query_job_with_bad_soql_or_unsupported_features_is_refused() {
     let m = mock();

@@ -6,7 +6,9 @@
 //! Implementation notes: the codes for a missing job (404 NOT_FOUND), a bad job definition
 //! (400 INVALIDJOB) and results before completion (412 JOB_NOT_COMPLETE) follow the
 //! documentation; the state-change code (INVALIDJOBSTATE) and the upload-cap answer are not
-//! verified against a real org.
+//! verified against a real org. Query results asked for through another API version answer
+//! 409 as documented; the body is not documented: its code (INVALIDURL, from the Bulk API's
+//! error list) and message are sflab's.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -32,6 +34,13 @@ pub enum BulkError {
     /// Documented text for deleting a job that is still running.
     #[error("Error encountered when deleting the job because the job is not terminated (it is {0}). Abort it or wait for it to finish, then delete it.")]
     NotTerminated(&'static str),
+    /// Query results asked for through another API version than the job was created with.
+    #[error("This query job was created with API version {job}; get its results with that version: /services/data/v{job}/jobs/query/{id}/results (this request used v{asked}).")]
+    VersionMismatch {
+        id: String,
+        job: String,
+        asked: String,
+    },
     /// The job's SOQL does not parse or names what the org does not have.
     #[error("{message}")]
     Soql { code: &'static str, message: String },
@@ -50,6 +59,7 @@ impl BulkError {
             BulkError::NotFound => StatusCode::NOT_FOUND,
             BulkError::JobNotComplete(_) => StatusCode::PRECONDITION_FAILED,
             BulkError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            BulkError::VersionMismatch { .. } => StatusCode::CONFLICT,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -65,6 +75,7 @@ impl BulkError {
             BulkError::InvalidParameter(_) => "INVALIDPARAMETER",
             BulkError::Soql { code, .. } => code,
             BulkError::NotTerminated(_) => "API_ERROR",
+            BulkError::VersionMismatch { .. } => "INVALIDURL",
         }
     }
 }

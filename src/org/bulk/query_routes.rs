@@ -126,8 +126,12 @@ fn status_word(state: JobState) -> &'static str {
     }
 }
 
+/// The results, through the API version the job was created with only: "To get query
+/// results, use the same API version that you used to create the query. Otherwise, the call
+/// returns a 409 error" (Bulk API 2.0 guide, on its query-results pages).
 async fn query_results(
     State(st): State<BulkState>,
+    RequestVersion(version): RequestVersion,
     Path(params): Path<HashMap<String, String>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, BulkError> {
@@ -136,6 +140,13 @@ async fn query_results(
         .query(id_param(&params))
         .ok_or(BulkError::NotFound)?;
     let j = job.lock();
+    if j.header.api_version != version.number() {
+        return Err(BulkError::VersionMismatch {
+            id: j.header.id.clone(),
+            job: j.header.api_version.clone(),
+            asked: version.number(),
+        });
+    }
     let result = match (&j.result, j.header.state) {
         (Some(r), JobState::JobComplete) => r,
         (_, state) => return Err(BulkError::JobNotComplete(status_word(state))),
