@@ -79,6 +79,37 @@ async fn ingest_job_definition_errors_are_invalidjob() {
 }
 
 #[tokio::test]
+async fn bulk_jobs_answer_only_from_the_api_version_that_introduced_them() {
+    let m = mock();
+    let unknown_version = m.get("/services/data/v20.0/jobs/ingest").await;
+    assert_eq!(unknown_version.status, StatusCode::NOT_FOUND);
+    let ingest = json!({"object":"Account","operation":"insert"});
+    let query = json!({"query":"SELECT Id FROM Account"});
+    for (path, body, first) in [("ingest", &ingest, 41), ("query", &query, 47)] {
+        let before = m
+            .post(
+                &format!("/services/data/v{}.0/jobs/{path}", first - 1),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(before.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(before.body, unknown_version.body, "{path}");
+        let listed = m
+            .get(&format!("/services/data/v{}.0/jobs/{path}", first - 1))
+            .await;
+        assert_eq!(listed.status, StatusCode::NOT_FOUND, "{path}");
+        let from = m
+            .post(
+                &format!("/services/data/v{first}.0/jobs/{path}"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(from.status, StatusCode::OK, "{path}: {}", from.text);
+        assert_eq!(from.body["apiVersion"], json!(first as f64), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn unknown_job_is_not_found_everywhere() {
     let m = mock();
     for path in ["", "/successfulResults", "/failedResults"] {

@@ -5,11 +5,15 @@ use super::error::BulkError;
 use super::job::JobState;
 use super::query_job::{CreateQueryJob, QueryJob};
 use super::query_run::{check_query, spawn_query};
-use super::routes::{caller_id, csv_ok, id_param, json_ok, no_content, requested_state, BulkState};
+use super::routes::{
+    available_since, caller_id, csv_ok, id_param, json_ok, no_content, requested_state, BulkState,
+    QUERY_SINCE,
+};
 use crate::org::rest::{Caller, RequestVersion};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode};
+use axum::middleware;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -26,6 +30,9 @@ pub(super) fn routes() -> Router<BulkState> {
             get(query_info).patch(patch_query).delete(delete_query),
         )
         .route(&p("/{id}/results"), get(query_results))
+        .route_layer(middleware::from_fn(|req, next| {
+            available_since(QUERY_SINCE, req, next)
+        }))
 }
 
 async fn create_query(
