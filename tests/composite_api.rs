@@ -254,6 +254,25 @@ async fn tree_creates_nested_records_and_reports_reference_ids() {
 }
 
 #[tokio::test]
+async fn tree_names_the_expected_object_with_its_article() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/composite/tree/Account"),
+            json!({"records":[{"attributes":{"type":"Contact","referenceId":"c1"},"LastName":"Misplaced"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text.contains(
+            "Record 'c1' says it is a Contact, but at this place in the tree it must be an Account."
+        ),
+        "{}",
+        r.text
+    );
+}
+
+#[tokio::test]
 async fn collections_create_update_upsert_retrieve_delete() {
     let m = mock();
     let created = m
