@@ -4,44 +4,12 @@
 mod http_harness;
 
 use axum::http::{Method, StatusCode};
+use http_harness::bulk::{close, create_job, upload, wait_for};
 use http_harness::{mock, mock_with_seed, Mock, Reply, V};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 // ---------------------------------------------------------------- bulk ingest
-
-async fn create_job(m: &Mock, body: Value) -> Reply {
-    m.post(&format!("{V}/jobs/ingest"), body).await
-}
-
-async fn upload(m: &Mock, id: &str, csv: &str) -> Reply {
-    m.send(
-        Method::PUT,
-        &format!("{V}/jobs/ingest/{id}/batches"),
-        Some(("text/csv", csv.to_string())),
-    )
-    .await
-}
-
-async fn close(m: &Mock, id: &str, state: &str) -> Reply {
-    m.json(
-        Method::PATCH,
-        &format!("{V}/jobs/ingest/{id}"),
-        json!({"state": state}),
-    )
-    .await
-}
-
-async fn wait_for(m: &Mock, id: &str, state: &str) -> Value {
-    for _ in 0..500 {
-        let r = m.get(&format!("{V}/jobs/ingest/{id}")).await;
-        if r.body["state"] == state {
-            return r.body;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("job {id} never reached {state}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ingest_upsert_lifecycle_with_all_three_result_files() {
@@ -108,6 +76,37 @@ async fn ingest_job_definition_errors_are_invalidjob() {
         )
         .await;
     assert_eq!(bad_json.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn bulk_jobs_answer_only_from_the_api_version_that_introduced_them() {
+    let m = mock();
+    let unknown_version = m.get("/services/data/v20.0/jobs/ingest").await;
+    assert_eq!(unknown_version.status, StatusCode::NOT_FOUND);
+    let ingest = json!({"object":"Account","operation":"insert"});
+    let query = json!({"query":"SELECT Id FROM Account"});
+    for (path, body, first) in [("ingest", &ingest, 41), ("query", &query, 47)] {
+        let before = m
+            .post(
+                &format!("/services/data/v{}.0/jobs/{path}", first - 1),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(before.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(before.body, unknown_version.body, "{path}");
+        let listed = m
+            .get(&format!("/services/data/v{}.0/jobs/{path}", first - 1))
+            .await;
+        assert_eq!(listed.status, StatusCode::NOT_FOUND, "{path}");
+        let from = m
+            .post(
+                &format!("/services/data/v{first}.0/jobs/{path}"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(from.status, StatusCode::OK, "{path}: {}", from.text);
+        assert_eq!(from.body["apiVersion"], json!(first as f64), "{path}");
+    }
 }
 
 #[tokio::test]
@@ -344,6 +343,34 @@ async fn query_results_before_completion_are_412_job_not_complete() {
         .unwrap()
         .contains("Current status: UPLOAD_COMPLETE"));
     wait_for_query(&m, &id, "JobComplete").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_results_through_another_api_version_are_409() {
+    let m = mock();
+    let id = create_query(&m, json!({"query":"SELECT Id FROM Account"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_for_query(&m, &id, "JobComplete").await;
+    let other = m
+        .get(&format!("/services/data/v61.0/jobs/query/{id}/results"))
+        .await;
+    assert_eq!(other.status, StatusCode::CONFLICT);
+    assert_eq!(other.body[0]["errorCode"], "INVALIDURL");
+    let message = other.body[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("/services/data/v62.0/jobs/query/{id}/results")),
+        "{message}"
+    );
+    assert!(other.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    let same = m.get(&format!("{V}/jobs/query/{id}/results")).await;
+    assert_eq!(same.status, StatusCode::OK);
 }
 
 #[tokio::test]

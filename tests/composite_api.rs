@@ -254,6 +254,25 @@ async fn tree_creates_nested_records_and_reports_reference_ids() {
 }
 
 #[tokio::test]
+async fn tree_names_the_expected_object_with_its_article() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/composite/tree/Account"),
+            json!({"records":[{"attributes":{"type":"Contact","referenceId":"c1"},"LastName":"Misplaced"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text.contains(
+            "Record 'c1' says it is a Contact, but at this place in the tree it must be an Account."
+        ),
+        "{}",
+        r.text
+    );
+}
+
+#[tokio::test]
 async fn collections_create_update_upsert_retrieve_delete() {
     let m = mock();
     let created = m
@@ -438,4 +457,89 @@ async fn composite_resources_are_listed() {
     let m = mock();
     let r = m.get(&format!("{V}/composite")).await;
     assert_eq!(r.body["batch"], format!("{V}/composite/batch"));
+}
+
+#[tokio::test]
+async fn collections_fail_every_record_that_repeats_a_key_of_the_call() {
+    let m = mock();
+    let before = m.count("Account").await;
+    let upsert = format!("{V}/composite/sobjects/Account/ERP_Id__c");
+    let r = m
+        .json(
+            Method::PATCH,
+            &upsert,
+            json!({"records": [
+                {"attributes":{"type":"Account"},"Name":"R1","ERP_Id__c":"R-1"},
+                {"attributes":{"type":"Account"},"Name":"Solo","ERP_Id__c":"R-2"},
+                {"attributes":{"type":"Account"},"Name":"R1 again","ERP_Id__c":"r-1"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.body[0],
+        json!({"success": false, "errors": [{"statusCode": "DUPLICATE_VALUE",
+            "message": "Duplicate external id specified: R-1", "fields": ["ERP_Id__c"]}],
+            "created": true})
+    );
+    assert_eq!(r.body[1]["success"], true);
+    assert_eq!(
+        r.body[2]["errors"][0]["message"],
+        "Duplicate external id specified: r-1"
+    );
+    assert_eq!(m.count("Account").await, before + 1);
+
+    let all_or_none = m
+        .json(
+            Method::PATCH,
+            &upsert,
+            json!({"allOrNone": true, "records": [
+                {"attributes":{"type":"Account"},"Name":"R3","ERP_Id__c":"R-3"},
+                {"attributes":{"type":"Account"},"Name":"R4","ERP_Id__c":"R-4"},
+                {"attributes":{"type":"Account"},"Name":"R3 again","ERP_Id__c":"R-3"}
+            ]}),
+        )
+        .await;
+    assert_eq!(
+        all_or_none.body[1]["errors"][0]["statusCode"],
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    );
+    assert_eq!(
+        all_or_none.body[2]["errors"][0]["statusCode"],
+        "DUPLICATE_VALUE"
+    );
+    assert_eq!(m.count("Account").await, before + 1, "the call rolled back");
+
+    let falcon = m
+        .org
+        .store
+        .read()
+        .find_by_external("Account", "ERP_Id__c", "A-1000")
+        .unwrap()[0]
+        .to_string();
+    let short = &falcon[..15];
+    let updated = m
+        .json(
+            Method::PATCH,
+            &format!("{V}/composite/sobjects"),
+            json!({"records": [
+                {"attributes":{"type":"Account"},"id": falcon, "Phone":"111"},
+                {"attributes":{"type":"Account"},"id": short, "Phone":"222"}
+            ]}),
+        )
+        .await;
+    assert_eq!(
+        updated.body[0],
+        json!({"success": false, "errors": [{"statusCode": "DUPLICATE_VALUE",
+            "message": format!("Duplicate id specified: {falcon}"), "fields": []}]})
+    );
+    assert_eq!(
+        updated.body[1]["errors"][0]["message"],
+        format!("Duplicate id specified: {short}")
+    );
+    let phone = m
+        .get(&format!("{V}/sobjects/Account/{falcon}?fields=Phone"))
+        .await;
+    assert_ne!(phone.body["Phone"], "111");
+    assert_ne!(phone.body["Phone"], "222");
 }

@@ -293,3 +293,119 @@ async fn gzipped_requests_are_read_and_answers_are_gzipped_when_asked() {
     assert!(plain.headers().get("content-encoding").is_none());
     served.stop().await;
 }
+
+/// A CSV body well over the largest body the org reads (150 MiB and a little): more is left
+/// to send after the cap than the connection's buffers hold.
+const OVERSIZED_UPLOAD: usize = 200 * 1024 * 1024;
+
+async fn open_ingest_job(port: u16, token: &str) -> String {
+    let job: Value = reqwest::Client::new()
+        .post(format!(
+            "http://127.0.0.1:{port}/services/data/v62.0/jobs/ingest"
+        ))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"object":"Account","operation":"insert"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    job["id"].as_str().unwrap().to_string()
+}
+
+fn assert_upload_cap_refusal(body: &Value) {
+    assert_eq!(body[0]["errorCode"], "EXCEEDED_QUOTA", "{body}");
+    let message = body[0]["message"].as_str().unwrap();
+    assert!(message.contains("to 266.7 MB of base64"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_over_every_limit_sent_without_expect_still_gets_its_413_over_http1() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let served = Served::start().await;
+    let (port, login) = (served.port, &served.login);
+    let id = open_ingest_job(port, &login.token).await;
+    let sock = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let (mut rx, mut tx) = sock.into_split();
+    let head = format!(
+        "PUT /services/data/v62.0/jobs/ingest/{id}/batches HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {}\r\nContent-Type: text/csv\r\nContent-Length: {OVERSIZED_UPLOAD}\r\n\r\n",
+        login.token
+    );
+    // The whole body is sent, as a client without `Expect: 100-continue` sends it, while the
+    // answer is read.
+    let sender = tokio::spawn(async move {
+        tx.write_all(head.as_bytes()).await?;
+        let block = vec![b'x'; 1024 * 1024];
+        let mut left = OVERSIZED_UPLOAD;
+        while left > 0 {
+            let n = left.min(block.len());
+            tx.write_all(&block[..n]).await?;
+            left -= n;
+        }
+        Ok::<_, std::io::Error>(tx)
+    });
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    let answer = loop {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(60), rx.read(&mut buf))
+            .await
+            .expect("an answer arrives")
+            .expect("the connection is not reset");
+        assert!(
+            n > 0,
+            "closed before answering: {}",
+            String::from_utf8_lossy(&got)
+        );
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap();
+            if body.len() >= length {
+                break (head.to_string(), body[..length].to_string());
+            }
+        }
+    };
+    sender.await.unwrap().expect("the whole body was taken");
+    assert!(answer.0.starts_with("HTTP/1.1 413"), "{}", answer.0);
+    assert_upload_cap_refusal(&serde_json::from_str(&answer.1).unwrap());
+    served.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_over_every_limit_still_gets_its_413_over_http2() {
+    let served = Served::start().await;
+    let (port, login) = (served.port, &served.login);
+    let id = open_ingest_job(port, &login.token).await;
+    let block = bytes::Bytes::from(vec![b'x'; 1024 * 1024]);
+    let blocks = (0..OVERSIZED_UPLOAD.div_ceil(block.len())).map(move |i| {
+        let n = (OVERSIZED_UPLOAD - i * block.len()).min(block.len());
+        Ok::<_, std::io::Error>(block.slice(..n))
+    });
+    let r = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap()
+        .put(format!(
+            "http://127.0.0.1:{port}/services/data/v62.0/jobs/ingest/{id}/batches"
+        ))
+        .bearer_auth(&login.token)
+        .header("content-type", "text/csv")
+        .body(reqwest::Body::wrap_stream(futures::stream::iter(blocks)))
+        .send()
+        .await
+        .expect("the answer arrives on the stream");
+    assert_eq!(r.version(), reqwest::Version::HTTP_2);
+    assert_eq!(r.status(), 413);
+    assert_upload_cap_refusal(&r.json().await.unwrap());
+    served.stop().await;
+}

@@ -8,6 +8,7 @@
 //! Layout: `clock` (the org's advanceable clock), `session` (token → session), `ids`
 //! (record ids), `schema` + `standard_objects` (objects and fields), `value` + `record` +
 //! `store` + `dml` (the record store and its DML rules — `store` has the API overview),
+//! `repeated_keys` (a record named twice in one list of writes),
 //! `change` (what each write changed), `snapshot` (comparable state, save/restore),
 //! `describe` (describe JSON), `soql` (queries), `seed` + `default_org` (what an org starts
 //! with), `build` (turning a seed into an org), `auth` (the OAuth 2.0 authorization server).
@@ -33,6 +34,7 @@ pub mod origin;
 pub mod pubsub;
 pub mod read;
 pub mod record;
+pub mod repeated_keys;
 pub mod rest;
 pub mod schema;
 pub mod seed;

@@ -2,6 +2,8 @@
 //! whole HTTP surface (`rest::router`) and a session token; requests go through `oneshot`.
 #![allow(dead_code)]
 
+pub mod bulk;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;

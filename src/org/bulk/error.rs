@@ -6,7 +6,9 @@
 //! Implementation notes: the codes for a missing job (404 NOT_FOUND), a bad job definition
 //! (400 INVALIDJOB) and results before completion (412 JOB_NOT_COMPLETE) follow the
 //! documentation; the state-change code (INVALIDJOBSTATE) and the upload-cap answer are not
-//! verified against a real org.
+//! verified against a real org. Query results asked for through another API version answer
+//! 409 as documented; the body is not documented: its code (INVALIDURL, from the Bulk API's
+//! error list) and message are sflab's.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -24,16 +26,31 @@ pub enum BulkError {
     Json(String),
     #[error("can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: {0}")]
     JobNotComplete(&'static str),
-    #[error("The upload would bring this job to {0} MB of base64-encoded data; a job accepts at most 150 MB (about 100 MB of CSV). Split the file across several jobs.")]
+    /// The base64 size, in bytes, the upload would bring the job to.
+    #[error("The upload would bring this job to {} MB of base64-encoded data; a job accepts at most 150 MB (about 100 MB of CSV). Split the file across several jobs.", megabytes_rounded_up(*.0))]
     UploadTooLarge(usize),
     #[error("{0}")]
     InvalidParameter(String),
     /// Documented text for deleting a job that is still running.
     #[error("Error encountered when deleting the job because the job is not terminated (it is {0}). Abort it or wait for it to finish, then delete it.")]
     NotTerminated(&'static str),
+    /// Query results asked for through another API version than the job was created with.
+    #[error("This query job was created with API version {job}; get its results with that version: /services/data/v{job}/jobs/query/{id}/results (this request used v{asked}).")]
+    VersionMismatch {
+        id: String,
+        job: String,
+        asked: String,
+    },
     /// The job's SOQL does not parse or names what the org does not have.
     #[error("{message}")]
     Soql { code: &'static str, message: String },
+}
+
+/// `bytes` in MB (MiB, as the cap is counted) with one decimal, rounded up: a size just
+/// over the cap never reads as the cap itself.
+fn megabytes_rounded_up(bytes: usize) -> String {
+    let tenths = (bytes as u64 * 10).div_ceil(1024 * 1024);
+    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 impl BulkError {
@@ -42,6 +59,7 @@ impl BulkError {
             BulkError::NotFound => StatusCode::NOT_FOUND,
             BulkError::JobNotComplete(_) => StatusCode::PRECONDITION_FAILED,
             BulkError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            BulkError::VersionMismatch { .. } => StatusCode::CONFLICT,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -57,6 +75,7 @@ impl BulkError {
             BulkError::InvalidParameter(_) => "INVALIDPARAMETER",
             BulkError::Soql { code, .. } => code,
             BulkError::NotTerminated(_) => "API_ERROR",
+            BulkError::VersionMismatch { .. } => "INVALIDURL",
         }
     }
 }
@@ -70,5 +89,21 @@ impl IntoResponse for BulkError {
             HeaderValue::from_static("application/json;charset=UTF-8"),
         );
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_just_over_the_cap_does_not_read_as_the_cap() {
+        let cap = 150 * 1024 * 1024;
+        let just_over = BulkError::UploadTooLarge(cap + 1).to_string();
+        assert!(just_over.contains("to 150.1 MB"), "{just_over}");
+        assert!(BulkError::UploadTooLarge(cap + cap / 2)
+            .to_string()
+            .contains("to 225.0 MB"));
+        assert_eq!(megabytes_rounded_up(1024 * 1024), "1.0");
     }
 }

@@ -150,6 +150,9 @@ fn writer_quoting<W: std::io::Write>(
             LineEnding::Crlf => csv::Terminator::CRLF,
         })
         .quote_style(quoting)
+        // A result row echoes its upload row, which may hold more or fewer values than the
+        // header: each is still written as one record.
+        .flexible(true)
         .from_writer(out)
 }
 

@@ -155,6 +155,26 @@ impl IngestJob {
         self.uploads.iter().map(|u| u.len()).sum()
     }
 
+    /// Checks that the job can be closed: it holds exactly one upload.
+    ///
+    /// A real org accepts every `PUT …/batches` to an Open job with 201, then refuses the close
+    /// when there was more than one, with the text below — "multipe" and the `<…>` around the
+    /// id are its own (salesforce.stackexchange.com/questions/231917). The job stays Open and
+    /// can still be aborted and deleted. An empty job is not verified: a real org fails it at
+    /// close; sflab refuses the close instead, so the learner can still upload.
+    pub fn check_ready_to_close(&self) -> Result<(), BulkError> {
+        match self.uploads.len() {
+            0 => Err(BulkError::InvalidJobState(
+                "The job has no data. Upload CSV with PUT .../batches before closing it.".into(),
+            )),
+            1 => Ok(()),
+            _ => Err(BulkError::InvalidJob(format!(
+                "Found multipe contents for job: <{}>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.",
+                self.header.id
+            ))),
+        }
+    }
+
     /// Accepts one upload (only while Open, within the size cap).
     pub fn add_upload(&mut self, data: bytes::Bytes) -> Result<(), BulkError> {
         if self.header.state != JobState::Open {
@@ -165,7 +185,7 @@ impl IngestJob {
         }
         let total = self.uploaded_bytes() + data.len();
         if base64_len(total) > MAX_UPLOAD_BASE64_BYTES {
-            return Err(BulkError::UploadTooLarge(base64_len(total) / (1024 * 1024)));
+            return Err(BulkError::UploadTooLarge(base64_len(total)));
         }
         self.uploads.push(data);
         Ok(())
@@ -319,6 +339,26 @@ mod tests {
             j.add_upload(bytes::Bytes::from_static(b"Name\n")),
             Err(BulkError::InvalidJobState(_))
         ));
+    }
+
+    #[test]
+    fn a_job_closes_with_one_upload_only() {
+        let mut j = job();
+        assert_eq!(
+            j.check_ready_to_close().unwrap_err().error_code(),
+            "INVALIDJOBSTATE"
+        );
+        j.add_upload(bytes::Bytes::from_static(b"Name\nA\n"))
+            .unwrap();
+        assert_eq!(j.check_ready_to_close(), Ok(()));
+        j.add_upload(bytes::Bytes::from_static(b"Name\nB\n"))
+            .unwrap();
+        let err = j.check_ready_to_close().unwrap_err();
+        assert_eq!(err.error_code(), "INVALIDJOB");
+        assert_eq!(
+            err.to_string(),
+            "Found multipe contents for job: <750000000000001AAA>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job."
+        );
     }
 
     #[test]

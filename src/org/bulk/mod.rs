@@ -5,7 +5,8 @@
 //!
 //! Layout: `format` (CSV dialects), `job` (lifecycle, shared job info), `ingest_job` and
 //! `query_job` (the two kinds of job), `jobs` (the registry), `settings` (lab knobs),
-//! `process` (an ingest row through the store's DML), `worker` (background ingest),
+//! `rows` (an upload's rows, as the worker and the result files read them), `process` (an
+//! ingest row through the store's DML), `worker` (background ingest),
 //! `query_run` + `query_table` (running a query job, flattening rows), `results` (result
 //! files), `routes` + `query_routes` (HTTP), `error`.
 
@@ -21,6 +22,7 @@ pub mod query_run;
 pub mod query_table;
 pub mod results;
 pub mod routes;
+pub mod rows;
 pub mod settings;
 pub mod worker;
 

@@ -6,7 +6,8 @@
 //! REST API — and its outcome is recorded for the result files.
 //!
 //! Bulk CSV conventions: an empty value leaves the field alone (unset on insert, unchanged
-//! on update); `#N/A` sets it to null.
+//! on update); `#N/A` sets it to null. A key (Id, or the upsert's external id) that two rows
+//! of one batch of 200 share fails both rows ([`BatchKey`]).
 //!
 //! Implementation notes: the texts for a missing Id on update (`MISSING_ARGUMENT:Id not
 //! specified in an update call`), an unknown header column (`Field name not found`), a cell
@@ -19,6 +20,7 @@ use super::ingest_job::IngestSpec;
 use super::job::IngestOperation;
 use super::results::{sf_error_text, RowOutcome};
 use crate::org::error::{SfError, UpsertError};
+use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind};
 use crate::org::schema::SystemField;
 use crate::org::store::{Actor, Store, UpsertMode};
 use crate::org::{Entry, FieldName, Given};
@@ -45,6 +47,45 @@ pub struct UpsertKey {
     /// As the schema spells it (`Id` for upserts on the record id).
     pub name: String,
     pub slot: u16,
+    /// Whether the field's values match case-sensitively.
+    pub case_sensitive: bool,
+}
+
+/// The column whose value may appear only once in a batch of [`super::worker::COMMIT_ROWS`]
+/// rows: the record Id of an update or delete, the upsert key of an upsert (see
+/// `crate::org::repeated_keys`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchKey {
+    pub column: usize,
+    pub kind: KeyKind,
+    /// The external id field, for upserts by external id.
+    pub field: Option<String>,
+    /// The Id column, if the header has one.
+    pub id_column: Option<usize>,
+    /// The number of columns a row must have to be applied at all.
+    pub width: usize,
+}
+
+impl BatchKey {
+    /// The row's key; empty for a row that is refused for its shape anyway.
+    pub fn of<'r>(&self, row: &'r csv::StringRecord) -> &'r str {
+        if row.len() == self.width {
+            row.get(self.column).unwrap_or("")
+        } else {
+            ""
+        }
+    }
+
+    /// The outcome of a row whose key another row of its batch repeats.
+    pub fn repeated(&self, row: &csv::StringRecord) -> RowOutcome {
+        let id = self.id_column.and_then(|c| row.get(c)).unwrap_or("");
+        let key = self.of(row);
+        let e = match &self.field {
+            Some(field) => repeated_external_id(key, field),
+            None => repeated_id(key),
+        };
+        failed(id, error_text(&e).into_string())
+    }
 }
 
 /// How the columns of an upload map onto the object.
@@ -139,6 +180,7 @@ pub fn plan_columns(
             Some(UpsertKey {
                 name,
                 slot: fi as u16,
+                case_sensitive: f.case_sensitive,
             })
         }
     };
@@ -149,6 +191,35 @@ pub fn plan_columns(
         upsert_key,
         schema_key: store.schema_key(),
     })
+}
+
+impl ColumnPlan {
+    /// The key that must not repeat within a batch for `op`; `None` for inserts, and when the
+    /// header lacks the key's column (every row then fails on its own).
+    pub fn batch_key(&self, op: IngestOperation) -> Option<BatchKey> {
+        let id_column = self.columns.iter().position(|c| *c == Column::Id);
+        let (column, kind, field) = match (op, &self.upsert_key) {
+            (IngestOperation::Insert, _) => return None,
+            (IngestOperation::Upsert, Some(k)) if k.name != "Id" => {
+                let column = self
+                    .columns
+                    .iter()
+                    .position(|c| *c == Column::Field(k.slot))?;
+                let kind = KeyKind::ExternalId {
+                    case_sensitive: k.case_sensitive,
+                };
+                (column, kind, Some(k.name.clone()))
+            }
+            _ => (id_column?, KeyKind::RecordId, None),
+        };
+        Some(BatchKey {
+            column,
+            kind,
+            field,
+            id_column,
+            width: self.columns.len(),
+        })
+    }
 }
 
 /// How many new records to make room for before applying an upload of about `data_rows`
@@ -180,6 +251,16 @@ fn error_text(e: &SfError) -> Box<str> {
 
 fn failed(id: &str, text: String) -> RowOutcome {
     RowOutcome::failed(id, text)
+}
+
+/// The error of a line whose quoting is broken (see `rows`). Not verified against a real org,
+/// which may word it otherwise or fail the whole job instead.
+pub fn broken_line_error() -> String {
+    sf_error_text(
+        "INVALID_INPUT",
+        "A value on this line opens a double quote that does not close where the value ends, so the line was not read as a row. Enclose the whole value in quotes and double any quote inside it, as in \"Big \"\"Q\"\" Co\"",
+        &[],
+    )
 }
 
 /// The message of a simulated lock held by another transaction.

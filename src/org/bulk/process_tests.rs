@@ -9,6 +9,7 @@ use super::process::{
 use super::results::{write_results, ResultKind, RowOutcome};
 use super::settings::BulkSettings;
 use super::worker::run_ingest;
+use crate::org::repeated_keys::KeyKind;
 use crate::org::Org;
 use parking_lot::Mutex;
 use serde_json::json;
@@ -91,6 +92,34 @@ fn header_plan_knows_fields_ids_and_parent_references() {
     );
     let err = plan_columns(&store, "Contact", None, &["Bogus__c".into()]).unwrap_err();
     assert_eq!(err, "InvalidBatch : Field name not found : Bogus__c");
+}
+
+#[test]
+fn the_key_that_must_not_repeat_in_a_batch_follows_the_operation() {
+    let org = Org::default_org();
+    let store = org.store.read();
+    let header: Vec<String> = vec!["Name".into(), "Id".into(), "ERP_Id__c".into()];
+    let by_erp = plan_columns(&store, "Account", Some("ERP_Id__c"), &header).unwrap();
+    let key = by_erp.batch_key(IngestOperation::Upsert).unwrap();
+    assert_eq!((key.column, key.id_column, key.width), (2, Some(1), 3));
+    assert_eq!(key.field.as_deref(), Some("ERP_Id__c"));
+    assert!(matches!(
+        key.kind,
+        KeyKind::ExternalId {
+            case_sensitive: false
+        }
+    ));
+    let by_id = plan_columns(&store, "Account", Some("Id"), &header).unwrap();
+    let key = by_id.batch_key(IngestOperation::Upsert).unwrap();
+    assert_eq!(
+        (key.column, key.kind, key.field),
+        (1, KeyKind::RecordId, None)
+    );
+    let plain = plan_columns(&store, "Account", None, &header).unwrap();
+    assert_eq!(plain.batch_key(IngestOperation::Insert), None);
+    assert_eq!(plain.batch_key(IngestOperation::Delete).unwrap().column, 1);
+    let no_id = plan_columns(&store, "Account", None, &["Name".into()]).unwrap();
+    assert_eq!(no_id.batch_key(IngestOperation::Update), None);
 }
 
 #[test]

@@ -5,11 +5,15 @@ use super::error::BulkError;
 use super::job::JobState;
 use super::query_job::{CreateQueryJob, QueryJob};
 use super::query_run::{check_query, spawn_query};
-use super::routes::{caller_id, csv_ok, id_param, json_ok, no_content, requested_state, BulkState};
+use super::routes::{
+    available_since, caller_id, csv_ok, id_param, json_ok, no_content, requested_state, BulkState,
+    QUERY_SINCE,
+};
 use crate::org::rest::{Caller, RequestVersion};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode};
+use axum::middleware;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -26,6 +30,9 @@ pub(super) fn routes() -> Router<BulkState> {
             get(query_info).patch(patch_query).delete(delete_query),
         )
         .route(&p("/{id}/results"), get(query_results))
+        .route_layer(middleware::from_fn(|req, next| {
+            available_since(QUERY_SINCE, req, next)
+        }))
 }
 
 async fn create_query(
@@ -126,8 +133,12 @@ fn status_word(state: JobState) -> &'static str {
     }
 }
 
+/// The results, through the API version the job was created with only: "To get query
+/// results, use the same API version that you used to create the query. Otherwise, the call
+/// returns a 409 error" (Bulk API 2.0 guide, on its query-results pages).
 async fn query_results(
     State(st): State<BulkState>,
+    RequestVersion(version): RequestVersion,
     Path(params): Path<HashMap<String, String>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, BulkError> {
@@ -136,6 +147,13 @@ async fn query_results(
         .query(id_param(&params))
         .ok_or(BulkError::NotFound)?;
     let j = job.lock();
+    if j.header.api_version != version.number() {
+        return Err(BulkError::VersionMismatch {
+            id: j.header.id.clone(),
+            job: j.header.api_version.clone(),
+            asked: version.number(),
+        });
+    }
     let result = match (&j.result, j.header.state) {
         (Some(r), JobState::JobComplete) => r,
         (_, state) => return Err(BulkError::JobNotComplete(status_word(state))),

@@ -8,6 +8,7 @@
 //! sf__Error, <original columns>`; unprocessed = the original columns only.
 
 use super::format::{self, CsvDialect};
+use super::rows::UploadRows;
 use crate::org::ids::SfId;
 
 /// What happened to one data row.
@@ -84,9 +85,9 @@ pub fn write_results(
     let mut row_index = 0usize;
     let mut record = csv::ByteRecord::new();
     for upload in uploads {
-        let mut rdr = format::reader(upload, dialect);
+        let mut rows = UploadRows::new(upload, dialect);
         let mut first = true;
-        while let Ok(true) = rdr.read_byte_record(&mut record) {
+        while let Ok(Some(_)) = rows.read(&mut record) {
             if first {
                 first = false;
                 if !header_written {
@@ -117,8 +118,8 @@ pub fn write_results(
                 (ResultKind::Unprocessed, RowOutcome::Unprocessed) => out.write_record(&record),
                 _ => Ok(()),
             };
-            // Writing into a Vec cannot fail; a failure would only drop this row.
-            let _ = written;
+            // Writing into a Vec cannot fail, and the writer takes rows of any length.
+            debug_assert!(written.is_ok(), "{written:?}");
         }
     }
     if !header_written {
@@ -227,6 +228,22 @@ mod tests {
         assert_eq!(
             String::from_utf8(csv).unwrap(),
             "Name,ERP__c\n\"Big, Co\",A-3\n"
+        );
+    }
+
+    #[test]
+    fn a_row_with_more_or_fewer_values_than_the_header_is_one_record_of_its_own() {
+        let uploads = vec![bytes::Bytes::from_static(b"Name,Note\nA,x,extra\nB\n\"C\n")];
+        let failed = RowOutcome::failed("", "INVALID_INPUT:bad:--");
+        let csv = write_results(
+            ResultKind::Failed,
+            &uploads,
+            CsvDialect::default(),
+            &[failed.clone(), failed.clone(), failed],
+        );
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "sf__Id,sf__Error,Name,Note\n,INVALID_INPUT:bad:--,A,x,extra\n,INVALID_INPUT:bad:--,B\n,INVALID_INPUT:bad:--,\"\"\"C\"\n"
         );
     }
 

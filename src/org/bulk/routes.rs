@@ -6,21 +6,25 @@
 //! `POST|GET /query`, `GET|PATCH|DELETE /query/{id}`, `GET /query/{id}/results`. The gateway
 //! strips trailing slashes before routing.
 //!
+//! Ingest jobs are served from v41.0 and query jobs from v47.0, the versions that introduced
+//! them; older versions answer as an unknown resource.
+//!
 //! Implementation notes: job creation answers 200 (clients accept any 2xx; the exact status
 //! is not verified) and delete answers 204 with an empty body.
 
 use super::error::BulkError;
-use super::ingest_job::{CreateIngestJob, IngestJob, MAX_UPLOAD_BASE64_BYTES};
+use super::ingest_job::{base64_len, CreateIngestJob, IngestJob, MAX_UPLOAD_BASE64_BYTES};
 use super::job::JobState;
 use super::jobs::BulkJobs;
 use super::process::check_job_target;
 use super::results::{write_results, ResultKind};
 use super::worker;
-use crate::org::rest::{Caller, RequestVersion};
+use crate::org::rest::{ApiError, Caller, RequestVersion};
 use crate::org::Org;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::Router;
@@ -33,6 +37,13 @@ pub(super) struct BulkState {
     pub(super) org: Org,
     pub(super) jobs: Arc<BulkJobs>,
 }
+
+/// The first API version with Bulk API 2.0 ingest jobs (Winter '18: the guide's archive of
+/// Bulk API 2.0 documentation starts there).
+pub const INGEST_SINCE: u32 = 41;
+/// The first API version with Bulk API 2.0 query jobs ("Query jobs in Bulk API 2.0 are
+/// available in API version 47.0 and later", Understanding Bulk API 2.0 Query).
+pub const QUERY_SINCE: u32 = 47;
 
 /// The Bulk API 2.0 routes for one org, with full paths (merge into the REST surface).
 pub fn router(org: Org) -> Router {
@@ -53,8 +64,33 @@ pub fn router(org: Org) -> Router {
             put(upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route(&p("/ingest/{id}/{kind}"), get(ingest_results))
+        .route_layer(middleware::from_fn(|req, next| {
+            available_since(INGEST_SINCE, req, next)
+        }))
         .merge(super::query_routes::routes())
         .with_state(state)
+}
+
+/// Answers a version older than the resource as an unknown resource: the same 404 NOT_FOUND
+/// the org gives a version it does not serve at all.
+pub(super) async fn available_since(first: u32, req: Request, next: Next) -> Response {
+    match req.extensions().get::<RequestVersion>() {
+        Some(RequestVersion(v)) if v.0 < first => ApiError::not_found().into_response(),
+        _ => next.run(req).await,
+    }
+}
+
+/// The answer to an upload the gateway found over every body limit (`body_bytes` long, read
+/// and dropped): the same refusal as an upload over the job's cap, when `path` is an ingest
+/// job's `batches`.
+pub fn oversized_upload(path: &str, body_bytes: u64) -> Option<Response> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let is_upload = matches!(
+        segments.as_slice(),
+        ["services", "data", _, "jobs", "ingest", _, "batches"]
+    );
+    let bytes = usize::try_from(body_bytes).ok()?;
+    is_upload.then(|| BulkError::UploadTooLarge(base64_len(bytes)).into_response())
 }
 
 pub(super) fn caller_id(caller: &Caller) -> String {
@@ -179,12 +215,8 @@ async fn patch_ingest(
             .state
             .transition(to)
             .map_err(|e| BulkError::InvalidJobState(e.to_string()))?;
-        if next == JobState::UploadComplete && j.uploads.is_empty() {
-            // Not verified: a real org fails an empty job at close; sflab refuses the close so
-            // the learner can still upload.
-            return Err(BulkError::InvalidJobState(
-                "The job has no data. Upload CSV with PUT .../batches before closing it.".into(),
-            ));
+        if next == JobState::UploadComplete {
+            j.check_ready_to_close()?;
         }
         j.header.state = next;
         j.header.system_modstamp = st.org.clock.now();

@@ -4,18 +4,23 @@
 //! InProgress, then its rows are applied in chunks — each chunk under one store write lock,
 //! so other clients are served between chunks and an abort takes effect at the next chunk.
 //! Within a chunk, rows commit in groups of [`COMMIT_ROWS`] (one transaction each for the
-//! store's listeners, so one set of change-event commit info per group).
+//! store's listeners, so one set of change-event commit info per group); a key two rows of a
+//! group share fails both rows, as in a real org's batch of 200.
 //! A query job runs its SOQL under a read lock and renders the CSV once.
 //!
 //! The work runs on tokio's blocking pool: it is CPU-bound and the store lock is synchronous.
 
-use super::format::{self, CsvFormatError};
+use super::format;
 use super::job::JobState;
 use super::jobs::IngestHandle;
-use super::process::{apply_row, data_rows_about, plan_columns, rows_to_make_room_for};
+use super::process::{
+    apply_row, broken_line_error, data_rows_about, plan_columns, rows_to_make_room_for,
+};
 use super::results::RowOutcome;
+use super::rows::{RowShape, UploadRows};
 use super::settings::{job_seed, BulkSettings};
 use crate::org::ids::SfId;
+use crate::org::repeated_keys::RepeatedKeys;
 use crate::org::store::Actor;
 use crate::org::Org;
 use std::time::{Duration, Instant};
@@ -87,7 +92,10 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
     let mut row_number: u64 = 0;
     // Records are read into a reused pool: a row costs no allocation of its own.
     let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(CHUNK_ROWS);
+    // Which rows of the chunk are lines with broken quoting (see `rows`).
+    let mut broken: Vec<bool> = Vec::with_capacity(CHUNK_ROWS);
     let mut outcomes: Vec<RowOutcome> = Vec::with_capacity(CHUNK_ROWS);
+    let mut repeated = RepeatedKeys::new();
     for upload in &uploads {
         let header = match format::read_header(upload, dialect) {
             Ok(h) => h,
@@ -98,32 +106,30 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             Ok(p) => p,
             Err(message) => return fail(org, job, message, started),
         };
+        let mut key = plan.batch_key(spec.operation);
         {
             let mut store = org.store.write();
             let stored = store.table(plan.object_index).len();
             let room = rows_to_make_room_for(spec.operation, data_rows_about(upload), stored);
             store.reserve(plan.object_index, room);
         }
-        let mut rdr = format::reader(upload, dialect);
+        let mut rows = UploadRows::new(upload, dialect);
         let mut skipped_header = false;
         loop {
             let mut filled = 0;
+            broken.clear();
             while filled < CHUNK_ROWS {
                 if chunk.len() == filled {
                     chunk.push(csv::StringRecord::new());
                 }
-                match rdr.read_record(&mut chunk[filled]) {
-                    Ok(true) if !skipped_header => skipped_header = true,
-                    Ok(true) => filled += 1,
-                    Ok(false) => break,
-                    Err(e) => {
-                        let line = e.position().map(|p| p.line()).unwrap_or(0);
-                        let err = CsvFormatError::Malformed {
-                            line,
-                            detail: e.to_string(),
-                        };
-                        return fail(org, job, err.to_string(), started);
+                match rows.read(&mut chunk[filled]) {
+                    Ok(Some(_)) if !skipped_header => skipped_header = true,
+                    Ok(Some(shape)) => {
+                        broken.push(shape == RowShape::BrokenLine);
+                        filled += 1;
                     }
+                    Ok(None) => break,
+                    Err(e) => return fail(org, job, e.to_string(), started),
                 }
             }
             if filled == 0 {
@@ -143,24 +149,43 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                             return fail(org, job, message, started);
                         }
                     };
+                    key = plan.batch_key(spec.operation);
                 }
                 let actor = Actor::new(user, org.clock.now());
                 let mut entries = Vec::with_capacity(plan.columns.len() + 1);
-                for group in chunk[..filled].chunks(COMMIT_ROWS) {
+                for (group, broken) in chunk[..filled]
+                    .chunks(COMMIT_ROWS)
+                    .zip(broken.chunks(COMMIT_ROWS))
+                {
+                    let repeats = match &key {
+                        // A broken line is no row of the file, so it names no key.
+                        Some(k) => repeated.find(group.len(), k.kind, |i| {
+                            if broken[i] {
+                                ""
+                            } else {
+                                k.of(&group[i])
+                            }
+                        }),
+                        None => &[],
+                    };
                     make_heap_room();
                     store.commit_together(|store| {
-                        for row in group {
+                        for (i, (row, &broken)) in group.iter().zip(broken).enumerate() {
                             let locked = settings.row_is_locked(seed, row_number);
                             row_number += 1;
-                            outcomes.push(apply_row(
-                                store,
-                                &actor,
-                                &spec,
-                                &plan,
-                                row,
-                                locked,
-                                &mut entries,
-                            ));
+                            outcomes.push(match &key {
+                                _ if broken => RowOutcome::failed("", broken_line_error()),
+                                Some(k) if repeats[i] => k.repeated(row),
+                                _ => apply_row(
+                                    store,
+                                    &actor,
+                                    &spec,
+                                    &plan,
+                                    row,
+                                    locked,
+                                    &mut entries,
+                                ),
+                            });
                         }
                     });
                 }

@@ -5,7 +5,8 @@
 //! those of single-record REST calls; errors are reported as `{statusCode, message, fields}`
 //! (Collections say `statusCode`, not `errorCode`). With `allOrNone` every record is still
 //! attempted so all real errors are reported, then the whole call is rolled back and the
-//! records that had succeeded report ALL_OR_NONE_OPERATION_ROLLED_BACK.
+//! records that had succeeded report ALL_OR_NONE_OPERATION_ROLLED_BACK. Records of one update
+//! or upsert that name the same record (Id or upsert key) all fail with DUPLICATE_VALUE.
 //!
 //! Implementation notes: the over-200 answer (EXCEEDED_ID_LIMIT) follows the SOAP API's
 //! documented text; the REST variant was not verified. Failed results carry no `id`, as in
@@ -13,6 +14,8 @@
 
 use super::error::CompositeError;
 use crate::org::error::{ErrorCode, SfError, UpsertError};
+use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind, RepeatedKeys};
+use crate::org::schema::SystemField;
 use crate::org::store::{Actor, Store, UpsertMode};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -204,15 +207,7 @@ fn one(
                     );
                 }
             }
-            let key = record
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(field))
-                .map(|(_, v)| match v {
-                    Value::String(s) => s.clone(),
-                    Value::Null => String::new(),
-                    other => other.to_string(),
-                })
-                .unwrap_or_default();
+            let key = upsert_key(&record, field);
             if key.is_empty() && !field.eq_ignore_ascii_case("Id") {
                 return SaveResult::err(
                     None,
@@ -228,17 +223,7 @@ fn one(
             }
             match store.upsert(object, field, &key, &record, UpsertMode::default(), actor) {
                 Ok((c, created)) => SaveResult::ok(c.to_string(), Some(created)),
-                // A refused row still says whether it was to be created: no record had its key
-                // (a real org's allOrNone upsert answers `created: true` on the failing new row).
-                Err(UpsertError::Rejected(e)) => SaveResult {
-                    created: Some(
-                        key.is_empty()
-                            || store
-                                .find_by_external(object, field, &key)
-                                .map_or(true, |ids| ids.is_empty()),
-                    ),
-                    ..SaveResult::err(None, e)
-                },
+                Err(UpsertError::Rejected(e)) => refused_upsert(store, object, field, &key, e),
                 Err(UpsertError::MultipleMatches { ids, .. }) => SaveResult {
                     created: Some(false),
                     ..SaveResult::err(
@@ -257,6 +242,78 @@ fn one(
                     )
                 },
             }
+        }
+    }
+}
+
+/// The upsert key a record carries in `field`, as text (empty if it has none).
+fn upsert_key(record: &Map<String, Value>, field: &str) -> String {
+    record
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(field))
+        .map(|(_, v)| match v {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        })
+        .unwrap_or_default()
+}
+
+/// A refused upsert record still says whether it was to be created: no record had its key
+/// (a real org's allOrNone upsert answers `created: true` on the failing new row).
+fn refused_upsert(store: &Store, object: &str, field: &str, key: &str, e: SfError) -> SaveResult {
+    SaveResult {
+        created: Some(
+            key.is_empty()
+                || store
+                    .find_by_external(object, field, key)
+                    .map_or(true, |ids| ids.is_empty()),
+        ),
+        ..SaveResult::err(None, e)
+    }
+}
+
+/// Which records repeat the key of another record of the call (see
+/// `crate::org::repeated_keys`): the Id of an update, the key of an upsert.
+fn repeated_keys(store: &Store, op: &CollectionOp, records: &[Map<String, Value>]) -> Vec<bool> {
+    let (kind, keys): (KeyKind, Vec<String>) = match op {
+        CollectionOp::Create => return vec![false; records.len()],
+        CollectionOp::Update => (
+            KeyKind::RecordId,
+            records.iter().map(|r| upsert_key(r, "Id")).collect(),
+        ),
+        CollectionOp::Upsert { object, field } => {
+            let schema = store.schema();
+            let kind = match schema.object(object).and_then(|o| o.field(field)) {
+                Some(f) if f.system == Some(SystemField::Id) => KeyKind::RecordId,
+                Some(f) => KeyKind::ExternalId {
+                    case_sensitive: f.case_sensitive,
+                },
+                None => return vec![false; records.len()],
+            };
+            (kind, records.iter().map(|r| upsert_key(r, field)).collect())
+        }
+    };
+    RepeatedKeys::new()
+        .find(keys.len(), kind, |i| keys[i].as_str())
+        .to_vec()
+}
+
+/// The result of a record whose key another record of the call repeats.
+fn repeated(store: &Store, op: &CollectionOp, record: &Map<String, Value>) -> SaveResult {
+    match op {
+        CollectionOp::Upsert { object, field } => {
+            let key = upsert_key(record, field);
+            let e = if field.eq_ignore_ascii_case("Id") {
+                repeated_id(&key)
+            } else {
+                repeated_external_id(&key, field)
+            };
+            refused_upsert(store, object, field, &key, e)
+        }
+        _ => {
+            let id = upsert_key(record, "Id");
+            SaveResult::err(Some(id.clone()), repeated_id(&id))
         }
     }
 }
@@ -308,8 +365,13 @@ pub fn save(
     records: &[Map<String, Value>],
     all_or_none: bool,
 ) -> Vec<SaveResult> {
+    let repeats = repeated_keys(store, op, records);
     run_batch(store, records.len(), all_or_none, |s, i| {
-        one(s, actor, op, &records[i])
+        if repeats[i] {
+            repeated(s, op, &records[i])
+        } else {
+            one(s, actor, op, &records[i])
+        }
     })
 }
 

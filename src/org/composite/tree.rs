@@ -28,6 +28,20 @@ pub struct TreeNode {
     pub parent: Option<(usize, String)>,
 }
 
+/// The article before an object's name: "an Account", "an Opportunity", "a Contact". Names
+/// starting with a vowel letter take "an", except those sounded with a "y" or "w" first
+/// ("a User", "a Unit__c", "a One_Off__c").
+fn a_or_an(name: &str) -> &'static str {
+    let lower = name.to_ascii_lowercase();
+    let sounds_like_y_or_w = ["use", "usa", "usu", "uni", "uti", "eu", "one", "once"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    match lower.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') if !sounds_like_y_or_w => "an",
+        _ => "a",
+    }
+}
+
 fn invalid(msg: String) -> CompositeError {
     CompositeError::InvalidInput(msg)
 }
@@ -101,7 +115,9 @@ fn walk(
     if let Some(t) = declared {
         if !t.eq_ignore_ascii_case(object) {
             return Err(invalid(format!(
-                "Record '{reference_id}' says it is a {t}, but at this place in the tree it must be a {object}."
+                "Record '{reference_id}' says it is {} {t}, but at this place in the tree it must be {} {object}.",
+                a_or_an(t),
+                a_or_an(object)
             )));
         }
     }
@@ -212,6 +228,28 @@ pub fn create(store: &mut Store, actor: &Actor, nodes: &[TreeNode]) -> (u16, Val
                 })
                 .collect();
             (400, json!({"hasErrors": true, "results": results}))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::a_or_an;
+
+    #[test]
+    fn object_names_take_the_article_they_are_spoken_with() {
+        for (name, article) in [
+            ("Account", "an"),
+            ("Opportunity", "an"),
+            ("Order", "an"),
+            ("Invoice__c", "an"),
+            ("Event", "an"),
+            ("Contact", "a"),
+            ("Lead", "a"),
+            ("User", "a"),
+            ("Unit__c", "a"),
+        ] {
+            assert_eq!(a_or_an(name), article, "{name}");
         }
     }
 }

@@ -30,6 +30,68 @@ pub async fn read_limited(body: Body, limit: usize) -> Result<Bytes, ApiError> {
     })
 }
 
+/// A request body read under a cap.
+#[derive(Debug)]
+pub enum CappedBody {
+    /// The whole body, within the cap.
+    Whole(Bytes),
+    /// A body over the cap: `seen` bytes were read before the reading stopped, and `drained`
+    /// says whether that was the whole body (or reading gave up at the hard ceiling).
+    Oversize { seen: u64, drained: bool },
+}
+
+/// Reads a body whole if it is at most `cap` bytes. A larger body is still read to its end
+/// and thrown away, up to `ceiling` bytes: a refusal sent while the client is still sending
+/// is lost to most clients — over HTTP/1.1 the connection is reset under the unread bytes
+/// before the client reads the answer, over HTTP/2 the stream is cancelled — so the answer
+/// waits until the body has arrived. A body declared (`Content-Length`) or found to be over
+/// the ceiling is not waited for.
+pub async fn read_capped(body: Body, cap: usize, ceiling: u64) -> Result<CappedBody, axum::Error> {
+    use axum::body::HttpBody as _;
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let declared = body.size_hint().lower();
+    if declared > ceiling {
+        return Ok(CappedBody::Oversize {
+            seen: 0,
+            drained: false,
+        });
+    }
+    // A body declared over the cap is not kept while it is drained.
+    let mut keep = declared <= cap as u64;
+    let mut kept: Vec<Bytes> = Vec::new();
+    let mut seen: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue; // trailers
+        };
+        seen += data.len() as u64;
+        if seen > ceiling {
+            return Ok(CappedBody::Oversize {
+                seen,
+                drained: false,
+            });
+        }
+        if keep && seen <= cap as u64 {
+            kept.push(data);
+        } else if keep {
+            keep = false;
+            kept = Vec::new();
+        }
+    }
+    if seen > cap as u64 {
+        return Ok(CappedBody::Oversize {
+            seen,
+            drained: true,
+        });
+    }
+    Ok(CappedBody::Whole(match kept.len() {
+        0 => Bytes::new(),
+        1 => kept.swap_remove(0),
+        _ => kept.concat().into(),
+    }))
+}
+
 /// Parses `bytes` as one JSON value, with Jackson-style messages on failure.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -192,6 +254,42 @@ mod tests {
     fn an_array_where_an_object_belongs_is_refused() {
         let err = expect_object(serde_json::json!([1])).unwrap_err();
         assert!(err.message.contains("START_ARRAY"));
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_cap_is_read_to_its_end_and_dropped() {
+        let chunks: Vec<Result<Bytes, std::io::Error>> =
+            (0..5).map(|_| Ok(Bytes::from(vec![b'x'; 10]))).collect();
+        let body = Body::from_stream(futures::stream::iter(chunks));
+        match read_capped(body, 25, 1000).await.unwrap() {
+            CappedBody::Oversize { seen, drained } => assert_eq!((seen, drained), (50, true)),
+            other => panic!("{other:?}"),
+        }
+        let chunks: Vec<Result<Bytes, std::io::Error>> =
+            (0..5).map(|_| Ok(Bytes::from(vec![b'x'; 10]))).collect();
+        let body = Body::from_stream(futures::stream::iter(chunks));
+        match read_capped(body, 25, 30).await.unwrap() {
+            CappedBody::Oversize { drained, .. } => assert!(!drained, "gave up at the ceiling"),
+            other => panic!("{other:?}"),
+        }
+        match read_capped(Body::from(vec![b'x'; 100]), 25, 50)
+            .await
+            .unwrap()
+        {
+            CappedBody::Oversize { seen, drained } => assert_eq!((seen, drained), (0, false)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_within_the_cap_is_kept_whole() {
+        let chunks: Vec<Result<Bytes, std::io::Error>> =
+            vec![Ok(Bytes::from_static(b"ab")), Ok(Bytes::from_static(b"cd"))];
+        let body = Body::from_stream(futures::stream::iter(chunks));
+        match read_capped(body, 4, 10).await.unwrap() {
+            CappedBody::Whole(b) => assert_eq!(&b[..], b"abcd"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[tokio::test]

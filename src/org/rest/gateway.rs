@@ -8,6 +8,7 @@
 //! routing. Extension routers (Composite, Bulk, Apex REST…) mounted on the inner router get
 //! all of this for free.
 
+use super::body::{read_capped, CappedBody};
 use super::error::ApiError;
 use super::limits::{limit_info_header, Spend};
 use super::versions::ApiVersion;
@@ -250,21 +251,36 @@ impl Service<Request<Body>> for Gateway {
 /// The largest body any resource accepts: a Bulk API 2.0 upload.
 const MAX_ACCEPTED_BODY: usize = crate::org::bulk::ingest_job::MAX_UPLOAD_BASE64_BYTES + 1024;
 
+/// How much of a body over [`MAX_ACCEPTED_BODY`] is read (and dropped) so the client gets the
+/// refusal; past it the connection is closed instead.
+const MAX_DRAINED_BODY: u64 = 1024 * 1024 * 1024;
+
 /// The request with its body read whole before anything answers. A reply sent while the
 /// client is still sending (a 401 before an upload is read, a 405 for a wrong verb) leaves
 /// bytes on the connection: an HTTP/1 keep-alive client's next call then fails ("socket hang
 /// up"), and over HTTP/2 curl reports a stream error. Resources still apply their own, lower
-/// limits; a body over every limit is refused here, and the connection closed.
+/// limits. A body over every limit is read to its end and dropped before the 413 is sent (see
+/// [`read_capped`]) — for an ingest job's `batches`, the Bulk API's own upload-cap refusal;
+/// one declared or found over [`MAX_DRAINED_BODY`] is refused without waiting for the rest,
+/// and the connection closed.
 async fn read_whole(req: Request<Body>) -> Result<Request<Body>, Response> {
     let (mut parts, body) = req.into_parts();
-    match axum::body::to_bytes(body, MAX_ACCEPTED_BODY).await {
-        Ok(bytes) => {
+    let read = read_capped(body, MAX_ACCEPTED_BODY, MAX_DRAINED_BODY).await;
+    match read {
+        Ok(CappedBody::Whole(bytes)) => {
             let bytes =
                 super::compression::decode_request(&mut parts.headers, bytes, MAX_ACCEPTED_BODY)
                     .map_err(IntoResponse::into_response)?;
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
-        Err(_) => {
+        Ok(CappedBody::Oversize {
+            seen,
+            drained: true,
+        }) => Err(
+            crate::org::bulk::routes::oversized_upload(parts.uri.path(), seen)
+                .unwrap_or_else(|| ApiError::body_too_large(MAX_ACCEPTED_BODY).into_response()),
+        ),
+        Ok(CappedBody::Oversize { drained: false, .. }) | Err(_) => {
             let mut resp = ApiError::body_too_large(MAX_ACCEPTED_BODY).into_response();
             if parts.version < axum::http::Version::HTTP_2 {
                 resp.headers_mut()

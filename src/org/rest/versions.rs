@@ -86,6 +86,9 @@ pub fn resource_map(version: ApiVersion, identity_url: &str) -> Value {
         "actions",
         "chatter",
     ] {
+        if name == "jobs" && version.0 < crate::org::bulk::routes::INGEST_SINCE {
+            continue;
+        }
         let value = if name == "identity" {
             identity_url.to_string()
         } else {
@@ -141,5 +144,15 @@ mod tests {
         assert_eq!(m["sobjects"], "/services/data/v59.0/sobjects");
         assert_eq!(m["queryAll"], "/services/data/v59.0/queryAll");
         assert_eq!(m["identity"], "https://127.0.0.1:8443/id/00D/005");
+    }
+
+    #[test]
+    fn bulk_jobs_are_listed_from_the_version_that_introduced_them() {
+        let id = "https://127.0.0.1:8443/id/00D/005";
+        assert!(resource_map(ApiVersion(40), id).get("jobs").is_none());
+        assert_eq!(
+            resource_map(ApiVersion(41), id)["jobs"],
+            "/services/data/v41.0/jobs"
+        );
     }
 }

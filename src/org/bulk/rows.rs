@@ -1,0 +1,280 @@
+//! The rows of an uploaded CSV file, read the same way by the worker that applies them and by
+//! the result files that echo them, so row *n* of one is row *n* of the other.
+//!
+//! Reading follows the CSV grammar of the job's dialect (a quoted value may span lines), with
+//! one recovery: a value whose opening quote is not closed where the value ends — the quote
+//! runs on to the end of the file, or pairs with a quote on a later line and leaves text
+//! after it — would otherwise swallow the rows after it. Such a row is cut back to its own
+//! line ([`RowShape::BrokenLine`], its values split at the delimiter as sent) and reading
+//! resumes on the next line.
+//!
+//! Implementation notes: checking a row's quoting costs a second look at its bytes, so only
+//! rows that span several lines (or end the file) are looked at; single-line rows are read as
+//! the `csv` crate reads them. What a real org answers for broken quoting is not verified: it
+//! may fail the row or the whole job; failing the one line keeps the rest of the learner's
+//! file usable and says which line to fix.
+
+use super::format::{self, CsvDialect, CsvFormatError};
+
+/// How a row was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowShape {
+    /// A CSV record.
+    Record,
+    /// A line whose quoting is broken, split at the delimiter as sent.
+    BrokenLine,
+}
+
+/// A record the rows can be read into: the worker reads text, the result files bytes.
+pub trait RowRecord {
+    fn read_from(reader: &mut csv::Reader<&[u8]>, record: &mut Self) -> csv::Result<bool>;
+    fn fill(&mut self, fields: &mut dyn Iterator<Item = &[u8]>);
+}
+
+impl RowRecord for csv::StringRecord {
+    fn read_from(reader: &mut csv::Reader<&[u8]>, record: &mut Self) -> csv::Result<bool> {
+        reader.read_record(record)
+    }
+
+    fn fill(&mut self, fields: &mut dyn Iterator<Item = &[u8]>) {
+        self.clear();
+        for f in fields {
+            self.push_field(&String::from_utf8_lossy(f));
+        }
+    }
+}
+
+impl RowRecord for csv::ByteRecord {
+    fn read_from(reader: &mut csv::Reader<&[u8]>, record: &mut Self) -> csv::Result<bool> {
+        reader.read_byte_record(record)
+    }
+
+    fn fill(&mut self, fields: &mut dyn Iterator<Item = &[u8]>) {
+        self.clear();
+        for f in fields {
+            self.push_field(f);
+        }
+    }
+}
+
+/// The rows of one upload, header row first.
+pub struct UploadRows<'a> {
+    data: &'a [u8],
+    dialect: CsvDialect,
+    reader: csv::Reader<&'a [u8]>,
+    /// Where the reader's input starts in `data`.
+    base: usize,
+    /// Lines of `data` before the reader's input.
+    lines_before: u64,
+}
+
+impl<'a> UploadRows<'a> {
+    pub fn new(data: &'a [u8], dialect: CsvDialect) -> UploadRows<'a> {
+        UploadRows {
+            data,
+            dialect,
+            reader: format::reader(data, dialect),
+            base: 0,
+            lines_before: 0,
+        }
+    }
+
+    /// Reads the next row into `record`; `None` at the end of the data. Fails only on data
+    /// that is not text (a row that is not UTF-8, read as text).
+    pub fn read<R: RowRecord>(
+        &mut self,
+        record: &mut R,
+    ) -> Result<Option<RowShape>, CsvFormatError> {
+        let start = self.reader.position().clone();
+        let read = R::read_from(&mut self.reader, record);
+        let end = self.reader.position();
+        let from = self.base + start.byte() as usize;
+        let to = self.base + end.byte() as usize;
+        match &read {
+            Ok(false) => return Ok(None),
+            Ok(true) if end.line() == start.line() + 1 && to < self.data.len() => {
+                return Ok(Some(RowShape::Record))
+            }
+            _ => {}
+        }
+        // A row over several lines, the last row (a quote left open runs to the end of the
+        // data), or one that is not text (an open quote may have swallowed the line that is
+        // not): is its quoting sound?
+        if quoting_is_sound(&self.data[from..to], self.dialect.delimiter.byte()) {
+            return match read {
+                Ok(_) => Ok(Some(RowShape::Record)),
+                Err(e) => Err(CsvFormatError::Malformed {
+                    line: self.lines_before + e.position().map_or(start.line(), |p| p.line()),
+                    detail: e.to_string(),
+                }),
+            };
+        }
+        self.cut_back_to_line(from, start.line(), record);
+        Ok(Some(RowShape::BrokenLine))
+    }
+
+    /// Makes the row starting at `from` (on the reader's line `line`) the rest of its own
+    /// line, and resumes reading after that line.
+    fn cut_back_to_line<R: RowRecord>(&mut self, mut from: usize, mut line: u64, record: &mut R) {
+        // Blank lines before the row are skipped by the reader; skip them here too.
+        while let Some(&b) = self.data.get(from).filter(|b| matches!(b, b'\n' | b'\r')) {
+            if b == b'\n' {
+                line += 1;
+            }
+            from += 1;
+        }
+        let rest = &self.data[from..];
+        let (text, next) = match rest.iter().position(|&b| b == b'\n') {
+            Some(nl) => (&rest[..nl], from + nl + 1),
+            None => (rest, self.data.len()),
+        };
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        let delimiter = self.dialect.delimiter.byte();
+        record.fill(&mut text.split(move |&b| b == delimiter));
+        self.lines_before += line;
+        self.base = next;
+        self.reader = format::reader(&self.data[next..], self.dialect);
+    }
+}
+
+/// True when every quoted value in `raw` (one record's bytes) closes, and closes where the
+/// value ends: its closing quote is followed by the delimiter, a line end or the end.
+fn quoting_is_sound(raw: &[u8], delimiter: u8) -> bool {
+    #[derive(Clone, Copy)]
+    enum At {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut at = At::FieldStart;
+    for &b in raw {
+        let ends_field = b == delimiter || b == b'\n' || b == b'\r';
+        at = match (at, b) {
+            (At::FieldStart, b'"') => At::Quoted,
+            (At::FieldStart | At::Unquoted, _) if ends_field => At::FieldStart,
+            (At::FieldStart | At::Unquoted, _) => At::Unquoted,
+            (At::Quoted, b'"') => At::QuoteInQuoted,
+            (At::Quoted, _) => At::Quoted,
+            (At::QuoteInQuoted, b'"') => At::Quoted,
+            (At::QuoteInQuoted, _) if ends_field => At::FieldStart,
+            (At::QuoteInQuoted, _) => return false,
+        };
+    }
+    !matches!(at, At::Quoted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::bulk::format::{ColumnDelimiter, LineEnding};
+
+    fn rows(data: &[u8], dialect: CsvDialect) -> Vec<(RowShape, Vec<String>)> {
+        let mut rows = UploadRows::new(data, dialect);
+        let mut record = csv::StringRecord::new();
+        let mut out = Vec::new();
+        while let Some(shape) = rows.read(&mut record).unwrap() {
+            out.push((shape, record.iter().map(str::to_string).collect()));
+        }
+        out
+    }
+
+    fn values(rows: &[(RowShape, Vec<String>)]) -> Vec<Vec<&str>> {
+        rows.iter()
+            .map(|(_, v)| v.iter().map(String::as_str).collect())
+            .collect()
+    }
+
+    #[test]
+    fn well_formed_rows_read_as_the_csv_crate_reads_them() {
+        let data = b"Name,Note\nA,\"x, y\"\n\"B \"\"Q\"\"\",\"two\nlines\"\n\nC,z";
+        let got = rows(data, CsvDialect::default());
+        assert!(got.iter().all(|(s, _)| *s == RowShape::Record));
+        assert_eq!(
+            values(&got),
+            [
+                vec!["Name", "Note"],
+                vec!["A", "x, y"],
+                vec!["B \"Q\"", "two\nlines"],
+                vec!["C", "z"]
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quote_left_open_to_the_end_fails_only_its_own_line() {
+        let got = rows(b"Name,Note\nA,x\n\"B,y\nC,z\n", CsvDialect::default());
+        assert_eq!(got[2].0, RowShape::BrokenLine);
+        assert_eq!(
+            values(&got),
+            [
+                vec!["Name", "Note"],
+                vec!["A", "x"],
+                vec!["\"B", "y"],
+                vec!["C", "z"]
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quote_that_pairs_with_a_later_line_fails_only_its_own_line() {
+        let got = rows(
+            b"Name,Note\n\"B,y\nC,z\n\"D, E\",\"two\nlines\"\n",
+            CsvDialect::default(),
+        );
+        assert_eq!(got[1].0, RowShape::BrokenLine);
+        assert_eq!(
+            values(&got),
+            [
+                vec!["Name", "Note"],
+                vec!["\"B", "y"],
+                vec!["C", "z"],
+                vec!["D, E", "two\nlines"]
+            ]
+        );
+    }
+
+    #[test]
+    fn recovery_keeps_the_dialect_and_drops_the_carriage_return() {
+        let d = CsvDialect {
+            delimiter: ColumnDelimiter::Pipe,
+            line_ending: LineEnding::Crlf,
+        };
+        let got = rows(b"Name|Note\r\n\"B|y\r\nC|z\r\n", d);
+        assert_eq!(
+            got[1],
+            (RowShape::BrokenLine, vec!["\"B".into(), "y".into()])
+        );
+        assert_eq!(got[2], (RowShape::Record, vec!["C".into(), "z".into()]));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_names_its_line_after_a_recovery() {
+        let mut rows = UploadRows::new(b"Name\n\"B\nC\nD\xff\n", CsvDialect::default());
+        let mut record = csv::StringRecord::new();
+        let mut shapes = Vec::new();
+        let err = loop {
+            match rows.read(&mut record) {
+                Ok(Some(s)) => shapes.push(s),
+                Ok(None) => panic!("the bad line was read"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(
+            shapes,
+            [RowShape::Record, RowShape::BrokenLine, RowShape::Record]
+        );
+        assert!(
+            matches!(err, CsvFormatError::Malformed { line: 4, .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn quoting_is_checked_value_by_value() {
+        assert!(quoting_is_sound(b"\"a\"\"b\",c\n", b','));
+        assert!(quoting_is_sound(b"a\"b,\"c\nd\"\n", b','));
+        assert!(!quoting_is_sound(b"\"a,b\n", b','));
+        assert!(!quoting_is_sound(b"\"a\nb\"c,d\n", b','));
+    }
+}
