@@ -386,6 +386,21 @@ fn bad_arguments_are_refused_with_a_reason() {
 }
 
 #[test]
+fn grade_help_says_plainly_that_submissions_run_unsandboxed() {
+    let o = sflab(&["grade", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    assert!(
+        help.contains("submissions are NOT sandboxed")
+            && help.contains("throwaway container or VM"),
+        "{help}"
+    );
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(readme.contains("**Submissions are not sandboxed.**"));
+}
+
+#[test]
 fn hidden_expectations_stay_out_of_learner_feedback() {
     let lab = sflab::lab::spec::parse(
         "lab.yaml",

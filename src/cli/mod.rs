@@ -28,6 +28,11 @@ Examples:
   sflab --track team.yaml                assign a track, then open the classroom
   sflab grade hand-ins/ --lab rest-crud --out grades   grade a folder of submissions";
 
+const GRADE_NOTES: &str = "\
+Safety: submissions are NOT sandboxed. Each ./run runs as you, with your permissions: it can
+read other submissions and any file you can read, write outside its folder, and start
+programs. Grade hand-ins you do not trust inside a throwaway container or VM.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "sflab",
@@ -130,6 +135,8 @@ pub enum Command {
         har: Option<PathBuf>,
     },
     /// Grade a folder of submissions into a gradebook (CSV, JSON, JUnit XML) and feedback.
+    /// Submissions run unsandboxed, as you: grade untrusted hand-ins in a throwaway container.
+    #[command(after_help = GRADE_NOTES)]
     Grade {
         /// Submission folders (each holds a learner's lab folder: ./run …), or one folder
         /// holding them.
