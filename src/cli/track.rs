@@ -110,7 +110,8 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
     let progress = track::load_progress(&ws, &t)?;
     let now = Utc::now();
     let rows = track::assigned_view_model(&t, curriculum, &progress, now);
-    let summary = track::write_report(&ws, &t, &rows, &progress, out, now)?;
+    let handed = track::handed_secrets(&t, curriculum);
+    let summary = track::write_report(&ws, &t, &rows, &progress, &handed, out, now)?;
     outln!(
         "Wrote the progress report on “{}” to {}: {} of {} passed{}.",
         t.name,
@@ -128,6 +129,12 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
         outln!(
             "Secrets found in {} were masked in the copy; your own files are unchanged.",
             summary.masked.join(", ")
+        );
+    }
+    if !summary.skipped.is_empty() {
+        outln!(
+            "Left out of the copy (binary, too large, links, pipes or sflab state): {}.",
+            summary.skipped.join(", ")
         );
     }
     Ok(0)
