@@ -9,6 +9,11 @@
 //!   every value the redactor knows. A first pass over all files teaches the redactor each
 //!   value found under a secret key, so a value assigned in `.env` is also masked where `run`
 //!   repeats it without a key.
+//! - The copy is written fresh: built in a temporary folder beside `labs/`, then swapped in,
+//!   so a file deleted since the last report is gone from the copy, and a report that fails
+//!   half-way leaves the previous copy whole.
+//! - `newest` covers folders as well as files: deleting or renaming a file changes its
+//!   folder's modification time, so "changed since the last pass" sees deletions too.
 
 use super::report::{put, ReportError};
 use crate::redact::Redactor;
@@ -26,7 +31,7 @@ pub struct FolderCopy {
     pub masked: Vec<String>,
     /// Files left out (binary, symlink, too large, not a regular file, sflab state).
     pub skipped: Vec<String>,
-    /// When the newest copied file was last modified.
+    /// When the folder, one of its subfolders or one of its files last changed.
     pub newest: Option<SystemTime>,
 }
 
@@ -57,7 +62,11 @@ fn is_executable(meta: &std::fs::Metadata) -> bool {
 
 /// Reads the text files under `root/rel`, noting what is left out and when anything changed.
 fn read_folder(root: &Path, rel: &Path, files: &mut Vec<TextFile>, notes: &mut FolderCopy) {
-    let Ok(rd) = std::fs::read_dir(root.join(rel)) else {
+    let dir = root.join(rel);
+    if let Ok(meta) = std::fs::metadata(&dir) {
+        notes.newest = notes.newest.max(modified(&meta));
+    }
+    let Ok(rd) = std::fs::read_dir(&dir) else {
         return;
     };
     let mut entries: Vec<_> = rd.flatten().collect();
@@ -76,24 +85,27 @@ fn read_folder(root: &Path, rel: &Path, files: &mut Vec<TextFile>, notes: &mut F
             read_folder(root, &rel, files, notes);
             continue;
         }
+        notes.newest = notes.newest.max(modified(&meta));
         // Symlinks, FIFOs, sockets and devices: never opened.
         if !meta.is_file() || meta.len() > MAX_COPIED_BYTES {
             notes.skipped.push(shown);
             continue;
         }
         match std::fs::read(e.path()).map(String::from_utf8) {
-            Ok(Ok(text)) => {
-                notes.newest = notes.newest.max(modified(&meta));
-                files.push(TextFile {
-                    rel,
-                    shown,
-                    text,
-                    executable: is_executable(&meta),
-                });
-            }
+            Ok(Ok(text)) => files.push(TextFile {
+                rel,
+                shown,
+                text,
+                executable: is_executable(&meta),
+            }),
             _ => notes.skipped.push(shown),
         }
     }
+}
+
+/// A temporary folder name beside `labs/` for the new copy.
+fn staging(out: &Path) -> PathBuf {
+    out.join(format!(".labs-{}", uuid::Uuid::new_v4().simple()))
 }
 
 fn write_err(path: &Path) -> impl Fn(std::io::Error) -> ReportError + '_ {
@@ -103,7 +115,7 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> ReportError + '_ {
     }
 }
 
-/// Copies each `(lab, folder)` into `<out>/labs/<lab>/`.
+/// Copies each `(lab, folder)` into `<out>/labs/<lab>/`, replacing any earlier copy.
 pub fn copy_labs(
     redactor: &Redactor,
     folders: &[(String, PathBuf)],
@@ -122,7 +134,17 @@ pub fn copy_labs(
             redactor.file_text(&f.shown, &f.text);
         }
     }
-    write_copies(redactor, &mut found, &out.join("labs"))?;
+    let labs = out.join("labs");
+    let stage = staging(out);
+    let written = write_copies(redactor, &mut found, &stage);
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&stage);
+        return Err(e);
+    }
+    if labs.exists() {
+        std::fs::remove_dir_all(&labs).map_err(write_err(&labs))?;
+    }
+    std::fs::rename(&stage, &labs).map_err(write_err(&labs))?;
     Ok(found
         .into_iter()
         .map(|(lab, _, notes)| (lab, notes))
@@ -132,10 +154,11 @@ pub fn copy_labs(
 fn write_copies(
     redactor: &Redactor,
     found: &mut [(String, Vec<TextFile>, FolderCopy)],
-    labs: &Path,
+    stage: &Path,
 ) -> Result<(), ReportError> {
+    crate::fsutil::create_private_dir(stage).map_err(write_err(stage))?;
     for (lab, files, notes) in found.iter_mut() {
-        let to = labs.join(lab.as_str());
+        let to = stage.join(lab.as_str());
         std::fs::create_dir_all(&to).map_err(write_err(&to))?;
         for f in files.iter() {
             let clean = redactor.file_text(&f.shown, &f.text);

@@ -1,8 +1,8 @@
 //! The report's copy of lab folders: secrets masked by key, by shape and by the values sflab
-//! hands the run; only regular files read.
+//! hands the run; only regular files read; written fresh; deletions seen.
 
 use super::*;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 fn redactor() -> Redactor {
     Redactor::new(&[3; 32])
@@ -91,4 +91,44 @@ fn a_fifo_is_left_out_instead_of_waited_on() {
         .expect("copying a folder holding a FIFO must not hang");
     assert_eq!(c.copied, ["run"]);
     assert_eq!(c.skipped, ["pipe"]);
+}
+
+#[test]
+fn a_second_copy_is_fresh_so_deleted_files_are_gone() {
+    let dir = lab_folder(&[("run", "#!/bin/sh\n"), ("old.py", "print(1)\n")]);
+    let out = tempfile::tempdir().unwrap();
+    copy(&redactor(), dir.path(), out.path());
+    assert!(out.path().join("labs/lab-a/old.py").is_file());
+    std::fs::remove_file(dir.path().join("old.py")).unwrap();
+    let c = copy(&redactor(), dir.path(), out.path());
+    assert_eq!(c.copied, ["run"]);
+    assert!(!out.path().join("labs/lab-a/old.py").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers, ["labs"], "no staging folder is left behind");
+}
+
+fn set_mtime(path: &Path, at: SystemTime) {
+    std::fs::File::open(path).unwrap().set_modified(at).unwrap();
+}
+
+#[test]
+fn deleting_a_file_makes_the_folder_newer() {
+    let dir = lab_folder(&[("run", "#!/bin/sh\n"), ("lib/util.sh", "x=1\n")]);
+    let hours_ago = SystemTime::now() - Duration::from_secs(2 * 3600);
+    for p in ["run", "lib/util.sh", "lib", ""] {
+        set_mtime(&dir.path().join(p), hours_ago);
+    }
+    let out = tempfile::tempdir().unwrap();
+    let before = copy(&redactor(), dir.path(), out.path()).newest.unwrap();
+    assert_eq!(before, hours_ago);
+    std::fs::remove_file(dir.path().join("lib/util.sh")).unwrap();
+    let after = copy(&redactor(), dir.path(), out.path()).newest.unwrap();
+    assert!(
+        after > hours_ago + Duration::from_secs(3600),
+        "the deletion shows in the folder's time"
+    );
 }

@@ -28,6 +28,8 @@ pub enum ReportError {
     },
     #[error("could not read the workspace's redaction key: {0}")]
     Key(std::io::Error),
+    #[error("{0} already holds a `labs` folder that no earlier `sflab report` wrote (there is no progress.json beside it); choose another --out folder so nothing in it is replaced")]
+    NotAReport(PathBuf),
 }
 
 /// What `write_report` wrote.
@@ -55,7 +57,8 @@ pub(super) fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 }
 
 /// When the last attempt that counts as a pass ended, if the folder was changed after it:
-/// the copy is then not the code that passed (a `reset`, or edits since).
+/// the copy is then not the code that passed (a `reset`, edits, or files deleted or renamed
+/// since, which change their folder's time).
 fn changed_since_pass(
     track: &Track,
     p: Option<&LabProgress>,
@@ -183,6 +186,9 @@ pub fn write_report(
     out: &Path,
     now: DateTime<Utc>,
 ) -> Result<ReportSummary, ReportError> {
+    if out.join("labs").exists() && !out.join("progress.json").is_file() {
+        return Err(ReportError::NotAReport(out.to_path_buf()));
+    }
     let redactor = Redactor::new(&crate::runner::redaction_key(ws).map_err(ReportError::Key)?);
     for (kind, value) in handed {
         redactor.add_secret(kind, value);
