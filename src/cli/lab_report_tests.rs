@@ -150,3 +150,19 @@ fn a_transcript_shows_the_programs_escape_sequences_instead_of_sending_them() {
     assert!(!text.contains('\x1b'), "{text:?}");
     assert!(text.contains("hello␛[2J␛]0;PWNED␇"), "{text}");
 }
+
+#[test]
+fn a_run_started_by_its_interpreter_says_it_was_not_executable() {
+    let mut r = report();
+    r.runs[0].started_with = Some("/usr/bin/env bash".into());
+    let out = render_report(&r, "Upsert");
+    assert!(
+        out.contains("run 1: exit 7 in 42 ms (run is not executable; ran it with /usr/bin/env bash; `chmod +x run` starts it directly)"),
+        "{out}"
+    );
+    let transcript = render_transcript("rest-upsert-twice", "now", &[], &r.runs);
+    assert!(
+        transcript.contains("ran it with /usr/bin/env bash"),
+        "{transcript}"
+    );
+}

@@ -68,6 +68,10 @@ pub struct LearnerRun {
     pub timed_out: bool,
     pub stdout: CapturedOutput,
     pub stderr: CapturedOutput,
+    /// When `./run` was not executable: what it was run with instead, from its `#!` line
+    /// (`/usr/bin/env bash`), else `sh`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_with: Option<String>,
 }
 
 impl LearnerRun {

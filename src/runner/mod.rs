@@ -18,6 +18,7 @@ pub mod process;
 pub mod report;
 pub mod scenario;
 pub mod selfcheck;
+pub mod shebang;
 pub mod tools;
 pub mod watch;
 pub mod wiring;

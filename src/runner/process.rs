@@ -10,10 +10,14 @@
 //!   and the child never blocks on a full pipe.
 //! - Readers are given a short grace period after the group is killed; a grandchild that moved
 //!   itself to another session and kept the pipe open cannot hang the runner.
+//! - A `run` without the execute bit is started the way the kernel would start it, by the
+//!   interpreter its `#!` line names (plus that line's one argument), or by `sh` when it has
+//!   none; the run says so ([`LearnerRun::started_with`]).
 
+use super::shebang::{entry_command, EntryCommand};
 use crate::evidence::{CapturedOutput, LearnerRun};
 use chrono::Utc;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -122,21 +126,8 @@ impl Drop for GroupGuard {
     }
 }
 
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path)
-            .map(|m| m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
-    }
-    #[cfg(not(unix))]
-    {
-        path.exists()
-    }
-}
-
-/// Runs `./run` once (or `sh run` when it is not executable) and reports what happened.
+/// Runs `./run` once (when it is not executable, by the interpreter its `#!` line names, else
+/// `sh`) and reports what happened.
 pub async fn run_entry_point(spec: &ProcessSpec, index: usize) -> Result<LearnerRun, ProcessError> {
     run_entry_point_until(spec, index, std::future::pending::<Stop>()).await
 }
@@ -164,13 +155,13 @@ pub async fn run_entry_point_until(
     if !entry.is_file() {
         return Err(ProcessError::NoEntryPoint(spec.dir.clone()));
     }
-    let mut cmd = if is_executable(&entry) {
-        Command::new("./run")
-    } else {
-        let mut c = Command::new("sh");
-        c.arg("run");
-        c
-    };
+    let EntryCommand {
+        program,
+        args,
+        started_with,
+    } = entry_command(&entry);
+    let mut cmd = Command::new(program);
+    cmd.args(args);
     cmd.current_dir(&spec.dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -261,6 +252,7 @@ pub async fn run_entry_point_until(
         timed_out,
         stdout,
         stderr,
+        started_with,
     })
 }
 
@@ -356,11 +348,26 @@ mod tests {
     }
 
     #[test]
-    fn a_run_file_without_the_executable_bit_is_started_with_sh() {
+    fn a_run_file_without_the_executable_bit_or_a_shebang_is_started_with_sh() {
         let (_t, spec) = lab("echo via-sh\n", false);
         let r = run(&spec);
         assert!(r.succeeded());
         assert_eq!(r.stdout.text, "via-sh\n");
+        assert_eq!(r.started_with.as_deref(), Some("sh"));
+    }
+
+    #[test]
+    fn a_run_file_without_the_executable_bit_is_started_by_its_shebang_interpreter() {
+        let (_t, spec) = lab(
+            "#!/usr/bin/env bash\nset -o pipefail\necho \"${BASH_VERSION:+bash}\"\n",
+            false,
+        );
+        let r = run(&spec);
+        assert!(r.succeeded(), "{r:?}");
+        assert_eq!(r.stdout.text, "bash\n");
+        assert_eq!(r.started_with.as_deref(), Some("/usr/bin/env bash"));
+        let (_t, spec) = lab("#!/bin/sh\necho direct\n", true);
+        assert_eq!(run(&spec).started_with, None);
     }
 
     #[test]
