@@ -13,6 +13,8 @@ use std::process::Command;
 mod outputs;
 #[path = "grading/schema.rs"]
 mod schema;
+#[path = "grading/signals.rs"]
+mod signals;
 #[path = "grading/tracks.rs"]
 mod tracks;
 

@@ -2,7 +2,9 @@
 //! submissions in one command and gets a gradebook, JUnit XML and feedback files.
 //!
 //! Exit codes: 0 every submission was graded (whatever its score), 2 something could not be
-//! graded by sflab (the summary says which; grade those again) or the command was misused.
+//! graded by sflab (the summary says which; grade those again) or the command was misused;
+//! 130, 143 or 129 when Ctrl-C, SIGTERM or SIGHUP stopped it (every learner process killed,
+//! the scratch folder removed, nothing written).
 
 use super::lab::{files_of, find_lab, outln, spec_of};
 use super::{Cli, Failure};
@@ -52,6 +54,75 @@ fn expand(dirs: &[PathBuf], out: &Path) -> Vec<PathBuf> {
         }
     }
     dirs.to_vec()
+}
+
+/// What stopped a grading run early, and the exit code it ends with (128 + the signal).
+#[derive(Debug, Clone, Copy)]
+enum Stopped {
+    Interrupt,
+    Terminate,
+    HangUp,
+}
+
+impl Stopped {
+    fn code(self) -> u8 {
+        match self {
+            Stopped::Interrupt => 130,
+            Stopped::Terminate => 143,
+            Stopped::HangUp => 129,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Stopped::Interrupt => "Ctrl-C",
+            Stopped::Terminate => "SIGTERM",
+            Stopped::HangUp => "SIGHUP",
+        }
+    }
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP, listened for from creation (inside the runtime) on, so each
+/// takes the same path: the grading is dropped, which kills every learner process group.
+struct StopSignals {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn listen() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                int: signal(SignalKind::interrupt())?,
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    async fn next(&mut self) -> Stopped {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => Stopped::Interrupt,
+                _ = self.term.recv() => Stopped::Terminate,
+                _ = self.hup.recv() => Stopped::HangUp,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            Stopped::Interrupt
+        }
+    }
 }
 
 fn progress_bar(done: usize, total: usize, g: &SubmissionGrade) {
@@ -124,6 +195,16 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
         Some(s) => Shard::parse(s)?.take(all.clone()),
         None => all.clone(),
     };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("could not start the grader: {e}")))?;
+    let mut stop = {
+        let _inside = rt.enter();
+        StopSignals::listen()
+            .map_err(|e| Failure::usage(format!("could not listen for Ctrl-C: {e}")))?
+    };
     let files = files_of(cli);
     let scratch = scratch_dir()?;
     let options = GradeOptions {
@@ -148,11 +229,6 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
         options.jobs,
         if options.jobs == 1 { "" } else { "s" },
     );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("could not start the grader: {e}")))?;
     let total = subs.len();
     let tty = std::io::stderr().is_terminal();
     let on_done = move |n: usize, g: &SubmissionGrade| {
@@ -162,15 +238,21 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     };
     let book = rt.block_on(async {
         tokio::select! {
-            b = grade::grade_all(&spec, &subs, &options, &on_done) => Some(b),
-            _ = tokio::signal::ctrl_c() => None,
+            b = grade::grade_all(&spec, &subs, &options, &on_done) => Ok(b),
+            why = stop.next() => Err(why),
         }
     });
     set_mode(&scratch, 0o700);
     let _ = std::fs::remove_dir_all(&scratch);
-    let Some(book) = book else {
-        eprintln!("\nsflab: grading stopped; nothing was written.");
-        return Ok(130);
+    let book = match book {
+        Ok(b) => b,
+        Err(why) => {
+            eprintln!(
+                "\nsflab: grading stopped by {}; every submission's processes were ended and nothing was written.",
+                why.name()
+            );
+            return Ok(why.code());
+        }
     };
     let written = grade::write_outputs(&book, &args.out, &formats)?;
     outln!("{}", grade::export::summary_table(&book).trim_end());
