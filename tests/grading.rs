@@ -252,22 +252,29 @@ fn the_same_input_gives_the_same_grades_and_shards_split_it_stably() {
         "the same input gives the same gradebook, byte for byte, whatever --jobs"
     );
     let mut merged = BTreeMap::new();
+    let shared = tempfile::tempdir().unwrap();
     for i in 1..=2 {
-        let part = tempfile::tempdir().unwrap();
         let shard = format!("{i}/2");
         grade(
             &subs,
-            part.path(),
+            shared.path(),
             &["--format", "csv,junit", "--shard", &shard],
         );
-        let (_, rows) = read_csv(&part.path().join("gradebook.csv"));
+    }
+    for i in 1..=2 {
+        let shard = format!("{i}/2");
+        let (_, rows) = read_csv(&shared.path().join(format!("gradebook.{i}-of-2.csv")));
         assert_eq!(rows.len(), 2, "shard {shard}");
         assert!(
-            !part.path().join("grades.json").exists(),
-            "only the formats asked for"
+            shared.path().join(format!("junit.{i}-of-2.xml")).is_file(),
+            "shards into one folder keep each other's outputs"
         );
         merged.extend(rows);
     }
+    assert!(
+        !shared.path().join("grades.json").exists() && !shared.path().join("previous").exists(),
+        "only the formats asked for, and nothing set aside between shards"
+    );
     let strip = |m: &BTreeMap<String, BTreeMap<String, String>>| -> Vec<String> {
         m.values()
             .map(|r| {
@@ -290,7 +297,7 @@ fn the_same_input_gives_the_same_grades_and_shards_split_it_stably() {
         &["--shard", "1/1", "--format", "csv"],
     );
     assert_eq!(
-        read_csv(&one.path().join("gradebook.csv")).1["tampers"]["total"],
+        read_csv(&one.path().join("gradebook.1-of-1.csv")).1["tampers"]["total"],
         all["tampers"]["total"]
     );
 }

@@ -5,11 +5,14 @@
 //! graded by sflab (the summary says which; grade those again) or the command was misused;
 //! 130, 143 or 129 when Ctrl-C, SIGTERM or SIGHUP stopped it (every learner process killed,
 //! the scratch folder removed, nothing written).
+//!
+//! After grading, an earlier gradebook in the output folder is moved to `previous/<time>/`
+//! rather than overwritten.
 
 use super::lab::{files_of, find_lab, outln, spec_of};
 use super::{Cli, Failure};
 use crate::curriculum::Curriculum;
-use crate::grade::{self, Format, GradeOptions, Shard, SubmissionGrade};
+use crate::grade::{self, Format, GradeOptions, Layout, Shard, SubmissionGrade};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -190,9 +193,11 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
             shown(&args.out)
         )));
     }
+    let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
+    let layout = Layout { shard };
     let all = grade::discover(&expand(&args.submissions, &args.out))?;
-    let subs = match &args.shard {
-        Some(s) => Shard::parse(s)?.take(all.clone()),
+    let subs = match shard {
+        Some(s) => s.take(all.clone()),
         None => all.clone(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -254,7 +259,14 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
             return Ok(why.code());
         }
     };
-    let written = grade::write_outputs(&book, &args.out, &formats)?;
+    if let Some(moved) = grade::set_aside_previous(&args.out, &layout, chrono::Utc::now())? {
+        eprintln!(
+            "sflab: the previous gradebook in {} was moved to {} (nothing is overwritten).",
+            shown(&args.out),
+            shown(&moved)
+        );
+    }
+    let written = grade::write_outputs(&book, &args.out, &layout, &formats)?;
     outln!("{}", grade::export::summary_table(&book).trim_end());
     let feedback = written
         .iter()
@@ -269,7 +281,8 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     }
     if feedback > 0 {
         outln!(
-            "  feedback/ ({feedback} Markdown file{})",
+            "  {}/ ({feedback} Markdown file{})",
+            shown(&layout.feedback()),
             if feedback == 1 { "" } else { "s" }
         );
     }

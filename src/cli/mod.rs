@@ -29,6 +29,12 @@ Examples:
   sflab grade hand-ins/ --lab rest-crud --out grades   grade a folder of submissions";
 
 const GRADE_NOTES: &str = "\
+Outputs: gradebook.csv, grades.json, junit.xml and feedback/<submission>.md in --out. With
+--shard K/N each is named for its shard (gradebook.K-of-N.csv, grades.K-of-N.json,
+junit.K-of-N.xml, feedback/K-of-N/), so the shards of one batch can share one --out folder.
+Nothing is overwritten: an earlier gradebook there (for a shard, that shard's) is moved with
+its feedback into --out/previous/<time>/ first.
+
 Safety: submissions are NOT sandboxed. Each ./run runs as you, with your permissions: it can
 read other submissions and any file you can read, write outside its folder, and start
 programs. Grade hand-ins you do not trust inside a throwaway container or VM.";
@@ -154,7 +160,8 @@ pub enum Command {
         /// Submissions graded at the same time.
         #[arg(long, default_value_t = 1)]
         jobs: usize,
-        /// Grade only the i-th of n stable parts of the sorted submissions, e.g. 2/4.
+        /// Grade only the i-th of n stable parts of the sorted submissions, e.g. 2/4; its
+        /// outputs are named for the shard (gradebook.2-of-4.csv, …).
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
         /// Overrides the lab's time limit per run, e.g. 10s.

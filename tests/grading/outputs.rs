@@ -1,8 +1,9 @@
-//! `sflab grade` and its output folder as an instructor meets it: a `run` that lost its
-//! execute bit still runs the way its first line asks.
+//! `sflab grade` and its output folder as an instructor meets it: grading again keeps the
+//! earlier gradebook, and a `run` that lost its execute bit still runs the way its first line
+//! asks.
 
 use super::{fixtures, grade, read_csv};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn copy_submission(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -11,6 +12,46 @@ fn copy_submission(from: &Path, to: &Path) {
             std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
         }
     }
+}
+
+fn previous_runs(out: &Path) -> Vec<PathBuf> {
+    let mut runs: Vec<PathBuf> = std::fs::read_dir(out.join("previous"))
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    runs.sort();
+    runs
+}
+
+#[test]
+fn grading_again_into_the_same_folder_moves_the_earlier_gradebook_aside() {
+    let out = tempfile::tempdir().unwrap();
+    let both = [fixtures().join("correct"), fixtures().join("broken")];
+    grade(&both, out.path(), &["--format", "csv,json,md"]);
+    let first = std::fs::read_to_string(out.path().join("gradebook.csv")).unwrap();
+    let o = grade(&both[..1], out.path(), &["--format", "csv,md"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let runs = previous_runs(out.path());
+    assert_eq!(runs.len(), 1, "{stderr}");
+    assert!(
+        stderr.contains("previous gradebook") && stderr.contains(&runs[0].display().to_string()),
+        "one line says where: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(runs[0].join("gradebook.csv")).unwrap(),
+        first
+    );
+    assert!(runs[0].join("grades.json").is_file());
+    assert!(runs[0].join("feedback/broken.md").is_file());
+    assert!(
+        !out.path().join("feedback/broken.md").exists(),
+        "no stale feedback beside the new gradebook"
+    );
+    assert!(
+        !out.path().join("grades.json").exists(),
+        "no stale JSON from the earlier run"
+    );
+    let (_, rows) = read_csv(&out.path().join("gradebook.csv"));
+    assert_eq!(rows.keys().collect::<Vec<_>>(), ["correct"]);
 }
 
 #[cfg(unix)]
