@@ -6,8 +6,8 @@
 //! 130, 143 or 129 when Ctrl-C, SIGTERM or SIGHUP stopped it (every learner process killed,
 //! the scratch folder removed, nothing written).
 //!
-//! After grading, an earlier gradebook in the output folder is moved to `previous/<time>/`
-//! rather than overwritten.
+//! Before grading anything it checks that the output folder can be written; after grading,
+//! an earlier gradebook in it is moved to `previous/<time>/` rather than overwritten.
 
 use super::lab::{files_of, find_lab, outln, spec_of};
 use super::{Cli, Failure};
@@ -200,6 +200,7 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
         Some(s) => s.take(all.clone()),
         None => all.clone(),
     };
+    grade::check_writable(&args.out, &layout, formats.contains(&Format::Md))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -33,7 +33,8 @@ Outputs: gradebook.csv, grades.json, junit.xml and feedback/<submission>.md in -
 --shard K/N each is named for its shard (gradebook.K-of-N.csv, grades.K-of-N.json,
 junit.K-of-N.xml, feedback/K-of-N/), so the shards of one batch can share one --out folder.
 Nothing is overwritten: an earlier gradebook there (for a shard, that shard's) is moved with
-its feedback into --out/previous/<time>/ first.
+its feedback into --out/previous/<time>/ first. --out is checked for writing before anything
+is graded.
 
 Safety: submissions are NOT sandboxed. Each ./run runs as you, with your permissions: it can
 read other submissions and any file you can read, write outside its folder, and start

@@ -1,5 +1,6 @@
-//! The gradebook's output folder (`sflab grade --out DIR`): what each file is called, and where
-//! an earlier gradebook goes before a new one is written.
+//! The gradebook's output folder (`sflab grade --out DIR`): what each file is called, where an
+//! earlier gradebook goes before a new one is written, and the check that the folder can be
+//! written at all, made before anything is graded.
 //!
 //! Names: without `--shard`, `gradebook.csv`, `grades.json`, `junit.xml` and `feedback/`. With
 //! `--shard K/N` every output names its shard — `gradebook.K-of-N.csv`, `grades.K-of-N.json`,
@@ -132,6 +133,46 @@ pub fn set_aside_previous(
         std::fs::rename(&from, &to).map_err(io_err(&from))?;
     }
     Ok(Some(dest))
+}
+
+/// Creates `dir` if needed and writes and removes a probe file in it; the folders it
+/// created are listed in `created`, outermost first.
+fn probe(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    std::fs::create_dir_all(dir)?;
+    created.extend(missing.into_iter().rev());
+    let file = dir.join(format!(".sflab-probe-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&file, b"probe")?;
+    std::fs::remove_file(&file)
+}
+
+/// Checks, before any grading, that the gradebook and (when asked for) the feedback folder
+/// can be created and written, by writing and removing a probe file in each. Folders made
+/// for the check are removed again, so a refused or interrupted run leaves nothing behind.
+pub fn check_writable(out: &Path, layout: &Layout, feedback: bool) -> Result<(), WriteError> {
+    let mut created = Vec::new();
+    let mut dirs = vec![out.to_path_buf()];
+    if feedback {
+        dirs.push(out.join(layout.feedback()));
+    }
+    let mut result = Ok(());
+    for d in &dirs {
+        if let Err(e) = probe(d, &mut created) {
+            result = Err(WriteError::Unwritable {
+                path: d.clone(),
+                message: e.to_string(),
+            });
+            break;
+        }
+    }
+    for d in created.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
+    result
 }
 
 #[cfg(test)]

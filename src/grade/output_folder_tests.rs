@@ -1,4 +1,4 @@
-//! The output folder: shard names, earlier gradebooks set aside whole.
+//! The output folder: shard names, earlier gradebooks set aside whole, the writability probe.
 
 use super::*;
 
@@ -93,4 +93,28 @@ fn a_shard_sets_aside_only_its_own_earlier_outputs() {
     assert!(moved.join("feedback/1-of-2/al.md").is_file());
     assert!(out.join("gradebook.2-of-2.csv").is_file());
     assert!(out.join("feedback/2-of-2/bo.md").is_file());
+}
+
+#[test]
+fn a_writable_folder_passes_the_probe_and_keeps_no_trace_of_it() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("grades/march");
+    check_writable(&out, &Layout::default(), true).unwrap();
+    assert!(
+        !t.path().join("grades").exists(),
+        "folders made for the probe are removed"
+    );
+    std::fs::create_dir_all(&out).unwrap();
+    check_writable(&out, &shard(1, 2), true).unwrap();
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
+
+#[test]
+fn a_folder_that_cannot_be_created_is_refused_before_grading() {
+    let t = tempfile::tempdir().unwrap();
+    let a_file = t.path().join("grades.txt");
+    std::fs::write(&a_file, "keep me").unwrap();
+    let e = check_writable(&a_file.join("out"), &Layout::default(), true).unwrap_err();
+    assert!(e.to_string().contains("Nothing was graded"), "{e}");
+    assert_eq!(std::fs::read_to_string(&a_file).unwrap(), "keep me");
 }

@@ -22,6 +22,8 @@ pub enum WriteError {
     UnknownFormat(String),
     #[error("could not write {path}: {message}. Check that the output folder is writable.")]
     Write { path: PathBuf, message: String },
+    #[error("cannot write the gradebook in {path}: {message}. Nothing was graded; choose an --out folder you can write to.")]
+    Unwritable { path: PathBuf, message: String },
 }
 
 impl Format {

@@ -1,8 +1,8 @@
 //! `sflab grade` and its output folder as an instructor meets it: grading again keeps the
-//! earlier gradebook, and a `run` that lost its execute bit still runs the way its first line
-//! asks.
+//! earlier gradebook, an unwritable `--out` is refused before anything is graded, and a `run`
+//! that lost its execute bit still runs the way its first line asks.
 
-use super::{fixtures, grade, read_csv};
+use super::{fixtures, grade, read_csv, sflab, LAB};
 use std::path::{Path, PathBuf};
 
 fn copy_submission(from: &Path, to: &Path) {
@@ -52,6 +52,24 @@ fn grading_again_into_the_same_folder_moves_the_earlier_gradebook_aside() {
     );
     let (_, rows) = read_csv(&out.path().join("gradebook.csv"));
     assert_eq!(rows.keys().collect::<Vec<_>>(), ["correct"]);
+}
+
+#[test]
+fn an_unwritable_out_folder_is_refused_before_anything_is_graded() {
+    let t = tempfile::tempdir().unwrap();
+    let a_file = t.path().join("grades.txt");
+    std::fs::write(&a_file, "keep me").unwrap();
+    let out = a_file.join("march").display().to_string();
+    let sub = fixtures().join("correct").display().to_string();
+    let o = sflab(&["grade", &sub, "--lab", LAB, "--out", &out]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Nothing was graded"), "{stderr}");
+    assert!(
+        !stderr.contains("Grading "),
+        "refused before grading: {stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&a_file).unwrap(), "keep me");
 }
 
 #[cfg(unix)]
