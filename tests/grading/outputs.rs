@@ -1,6 +1,7 @@
 //! `sflab grade` and its output folder as an instructor meets it: grading again keeps the
-//! earlier gradebook, an unwritable `--out` is refused before anything is graded, and a `run`
-//! that lost its execute bit still runs the way its first line asks.
+//! earlier gradebook, an unwritable `--out` or a folder without submissions is refused before
+//! anything is graded, and a `run` that lost its execute bit still runs the way its first line
+//! asks.
 
 use super::{fixtures, grade, read_csv, sflab, LAB};
 use std::path::{Path, PathBuf};
@@ -70,6 +71,41 @@ fn an_unwritable_out_folder_is_refused_before_anything_is_graded() {
         "refused before grading: {stderr}"
     );
     assert_eq!(std::fs::read_to_string(&a_file).unwrap(), "keep me");
+}
+
+#[test]
+fn a_folder_without_submissions_is_refused_with_what_to_do() {
+    let t = tempfile::tempdir().unwrap();
+    let empty = t.path().join("hand-ins");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = t.path().join("out").display().to_string();
+    for (files, says) in [
+        (vec![], "the folder is empty"),
+        (vec!["alice.zip", "bob.tar.gz"], "alice.zip, bob.tar.gz"),
+    ] {
+        for f in files {
+            std::fs::write(empty.join(f), "PK").unwrap();
+        }
+        let o = sflab(&[
+            "grade",
+            &empty.display().to_string(),
+            "--lab",
+            LAB,
+            "--out",
+            &out,
+        ]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("no submissions found in")
+                && stderr.contains(
+                    "each submission is a folder holding a run file; unzip archives first"
+                )
+                && stderr.contains(says),
+            "{stderr}"
+        );
+        assert!(!t.path().join("out").exists(), "nothing written");
+    }
 }
 
 #[cfg(unix)]
