@@ -87,6 +87,14 @@ fn expand(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, Failure> {
     Ok(dirs.to_vec())
 }
 
+/// Names as the terminal and the gradebook show them: one line, control characters visible.
+fn displayable(mut subs: Vec<grade::Submission>) -> Vec<grade::Submission> {
+    for s in &mut subs {
+        s.name = super::visible::one_line(&s.name).into_owned();
+    }
+    subs
+}
+
 /// What stopped a grading run early, and the exit code it ends with (128 + the signal).
 #[derive(Debug, Clone, Copy)]
 enum Stopped {
@@ -223,7 +231,7 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     }
     let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
     let layout = Layout { shard };
-    let all = grade::discover(&expand(&args.submissions, &args.out)?)?;
+    let all = displayable(grade::discover(&expand(&args.submissions, &args.out)?)?);
     let subs = match shard {
         Some(s) => s.take(all.clone()),
         None => all.clone(),

@@ -1,7 +1,7 @@
 //! `sflab grade` and its output folder as an instructor meets it: grading again keeps the
 //! earlier gradebook, an unwritable `--out` or a folder without submissions is refused before
-//! anything is graded, and a `run` that lost its execute bit still runs the way its first line
-//! asks.
+//! anything is graded, odd folder names are shown safely, and a `run` that lost its execute bit
+//! still runs the way its first line asks.
 
 use super::{fixtures, grade, read_csv, sflab, LAB};
 use std::path::{Path, PathBuf};
@@ -106,6 +106,52 @@ fn a_folder_without_submissions_is_refused_with_what_to_do() {
         );
         assert!(!t.path().join("out").exists(), "nothing written");
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn names_with_line_breaks_and_escapes_are_shown_safely_and_alike_everywhere() {
+    let t = tempfile::tempdir().unwrap();
+    let raw = "eve\n\u{1b}[2Jx";
+    let sub = t.path().join(raw);
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(sub.join("run"), "#!/bin/sh\nexit 0\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(sub.join("run"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = t.path().join("out");
+    let o = grade(&[sub], &out, &["--format", "csv,json,junit,md"]);
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!printed.contains('\u{1b}'), "{printed:?}");
+    let shown = "eve␊␛[2Jx";
+    assert!(printed.contains(shown), "{printed}");
+    let (_, rows) = read_csv(&out.join("gradebook.csv"));
+    assert_eq!(rows.keys().collect::<Vec<_>>(), [shown]);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
+    assert_eq!(json["submissions"][0]["submission"], shown);
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
+    assert!(
+        junit.contains(&format!("<testsuite name=\"{shown}\"")),
+        "{junit}"
+    );
+    let feedback: Vec<PathBuf> = std::fs::read_dir(out.join("feedback"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(feedback.len(), 1);
+    let md = std::fs::read_to_string(&feedback[0]).unwrap();
+    assert!(
+        md.lines()
+            .next()
+            .unwrap()
+            .ends_with(&format!("feedback for {shown}")),
+        "{md}"
+    );
 }
 
 #[cfg(unix)]
