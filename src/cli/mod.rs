@@ -301,7 +301,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }) => track::show(&cli, &curriculum, file.as_deref()),
         Some(Command::Report { ref out }) => track::report(&cli, &curriculum, out),
         Some(Command::List { json }) => {
-            curriculum_cmds::list(&curriculum, json, &lab::progress_of(&cli))
+            curriculum_cmds::list(&curriculum, json, &lab::progress_of(&cli)?)
         }
         Some(Command::Lesson { ref id, raw, width }) => {
             curriculum_cmds::lesson(&curriculum, id, raw, width)

@@ -1,7 +1,7 @@
 //! The track commands: `sflab --track FILE` (make it the workspace's active track, then open
 //! the classroom), `sflab track show [FILE]` and `sflab report [--track FILE] --out DIR`.
 
-use super::lab::{outln, workspace_of};
+use super::lab::{existing_workspace, optional_workspace, outln, workspace_of};
 use super::{Cli, Failure};
 use crate::curriculum::Curriculum;
 use crate::track::{self, AssignedRow, Track};
@@ -12,15 +12,17 @@ use std::path::Path;
 /// The track to use: the file given, else the workspace's active track.
 fn chosen(
     cli: &Cli,
-    ws: &Workspace,
+    ws: Option<&Workspace>,
     file: Option<&Path>,
     curriculum: &Curriculum,
 ) -> Result<Track, Failure> {
-    match file.or(cli.track.as_deref()) {
-        Some(f) => Ok(track::load(f, curriculum)?),
-        None => track::active(ws, curriculum)?.ok_or_else(|| {
-            Failure::usage("no track is set: give the track file (`sflab track show FILE`, `sflab report --track FILE --out DIR`) or make it the workspace's track with `sflab --track FILE`")
-        }),
+    let no_track = || {
+        Failure::usage("no track is set: give the track file (`sflab track show FILE`, `sflab report --track FILE --out DIR`) or make it the workspace's track with `sflab --track FILE`")
+    };
+    match (file.or(cli.track.as_deref()), ws) {
+        (Some(f), _) => Ok(track::load(f, curriculum)?),
+        (None, Some(ws)) => track::active(ws, curriculum)?.ok_or_else(no_track),
+        (None, None) => Err(no_track()),
     }
 }
 
@@ -95,18 +97,20 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
 }
 
 pub fn show(cli: &Cli, curriculum: &Curriculum, file: Option<&Path>) -> Result<u8, Failure> {
-    let ws = Workspace::resolve(cli.workspace.as_deref())
-        .map_err(|e| Failure::usage(format!("could not find the workspace: {e}")))?;
-    let t = chosen(cli, &ws, file, curriculum)?;
-    let progress = track::load_progress(&ws, &t)?;
+    let ws = optional_workspace(cli)?;
+    let t = chosen(cli, ws.as_ref(), file, curriculum)?;
+    let progress = match &ws {
+        Some(ws) => track::load_progress(ws, &t)?,
+        None => Default::default(),
+    };
     let rows = track::assigned_view_model(&t, curriculum, &progress, Utc::now());
     outln!("{}", render_rows(&t, &rows).trim_end());
     Ok(0)
 }
 
 pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Failure> {
-    let ws = workspace_of(cli)?;
-    let t = chosen(cli, &ws, None, curriculum)?;
+    let ws = existing_workspace(cli)?;
+    let t = chosen(cli, Some(&ws), None, curriculum)?;
     let progress = track::load_progress(&ws, &t)?;
     let now = Utc::now();
     let rows = track::assigned_view_model(&t, curriculum, &progress, now);

@@ -122,6 +122,67 @@ fn a_track_shows_status_and_overdue_marks_and_reports_progress_without_secrets()
     );
 }
 
+#[test]
+fn commands_that_read_a_workspace_refuse_one_that_does_not_exist() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = sflab::workspace::Workspace::at(&t.path().join("ws")).unwrap();
+    let track_file = t.path().join("team.yaml");
+    std::fs::write(&track_file, TRACK).unwrap();
+    let track = track_file.display().to_string();
+    let out = t.path().join("report").display().to_string();
+    let plain = t.path().join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    for (typo, says) in [
+        (t.path().join("wss"), "the folder does not exist"),
+        (plain.clone(), "holds no .sflab/ folder"),
+    ] {
+        let typo_arg = typo.display().to_string();
+        for args in [
+            vec!["report", "--track", &track, "--out", &out],
+            vec!["list"],
+            vec!["transcript", "rest-crud"],
+            vec!["hint", "rest-crud"],
+            vec!["track", "show", &track],
+            vec!["check", "rest-crud"],
+        ] {
+            let mut all = vec!["--workspace", &typo_arg];
+            all.extend(args.iter().copied());
+            let o = sflab(&all);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains(&format!("there is no sflab workspace at {typo_arg}"))
+                    && stderr.contains(says),
+                "{args:?}: {stderr}"
+            );
+            assert!(
+                !typo.join(".sflab").exists(),
+                "{args:?} created a workspace"
+            );
+        }
+    }
+    assert!(!t.path().join("report").exists());
+    // With no workspace named and none around, a lead can still read a track file.
+    let lead = t.path().join("lead");
+    std::fs::create_dir_all(&lead).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .args(["track", "show", &track])
+        .current_dir(&lead)
+        .env_remove("SFLAB_WORKSPACE")
+        .env_remove("SFLAB_CURRICULUM")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Track: Onboarding"));
+    assert!(!lead.join("sflab-workspace").exists(), "nothing created");
+    // The real workspace still reads, and `lab start` may create a new one.
+    let wsarg = ws.root.display().to_string();
+    assert!(sflab(&["--workspace", &wsarg, "list"]).status.success());
+    let fresh = t.path().join("fresh").display().to_string();
+    let o = sflab(&["--workspace", &fresh, "lab", "start", "rest-crud"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 /// Sets a file's, folder's or FIFO's modification time (opened without waiting for a writer).
 #[cfg(unix)]
 fn set_mtime(path: &std::path::Path, at: std::time::SystemTime) {
