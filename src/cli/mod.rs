@@ -15,6 +15,7 @@ mod track;
 mod visible;
 
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,6 +27,7 @@ Examples:
   sflab lesson L0-start-here/overview    a lesson as text, for pipes and screen readers
   sflab --curriculum ./my-course list    load lessons and labs from a folder (for authors)
   sflab --track team.yaml                assign a track, then open the classroom
+  sflab track assign team.yaml           assign a track without opening the classroom
   sflab grade hand-ins/ --lab rest-crud --out grades   grade a folder of submissions";
 
 const GRADE_NOTES: &str = "\
@@ -58,7 +60,8 @@ pub struct Cli {
     pub workspace: Option<PathBuf>,
 
     /// A team lead's track file: with no command, make it the workspace's assigned track and
-    /// open the classroom; with `report`, the track to report on.
+    /// open the classroom (with no terminal, only assign it); with `report`, the track to
+    /// report on.
     #[arg(long, global = true, value_name = "FILE")]
     pub track: Option<PathBuf>,
 
@@ -207,6 +210,12 @@ pub enum LabAction {
 
 #[derive(Debug, Subcommand)]
 pub enum TrackAction {
+    /// Make a track file the workspace's assigned track (validated first; a bad file changes
+    /// nothing), without opening the classroom.
+    Assign {
+        /// The team lead's track file.
+        file: PathBuf,
+    },
     /// The track's labs, due dates and your status (overdue labs are marked).
     Show {
         /// The track file (default: --track, else the workspace's assigned track).
@@ -292,6 +301,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         None => {
             if let Some(file) = &cli.track {
+                if !std::io::stdout().is_terminal() {
+                    track::assign(&cli, &curriculum, file)?;
+                    lab::outln!("assigned; run `sflab` in a terminal to open the classroom.");
+                    return Ok(0);
+                }
                 track::set_active(&cli, &curriculum, file)?;
             }
             curriculum_cmds::open_tui(&cli, curriculum)
@@ -299,6 +313,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Track {
             action: TrackAction::Show { ref file },
         }) => track::show(&cli, &curriculum, file.as_deref()),
+        Some(Command::Track {
+            action: TrackAction::Assign { ref file },
+        }) => track::assign(&cli, &curriculum, file),
         Some(Command::Report { ref out }) => track::report(&cli, &curriculum, out),
         Some(Command::List { json }) => {
             curriculum_cmds::list(&curriculum, json, &lab::progress_of(&cli)?)

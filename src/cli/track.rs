@@ -1,5 +1,6 @@
 //! The track commands: `sflab --track FILE` (make it the workspace's active track, then open
-//! the classroom), `sflab track show [FILE]` and `sflab report [--track FILE] --out DIR`.
+//! the classroom), `sflab track assign FILE` (the same without the classroom), `sflab track
+//! show [FILE]` and `sflab report [--track FILE] --out DIR`.
 
 use super::lab::{existing_workspace, optional_workspace, outln, workspace_of};
 use super::{Cli, Failure};
@@ -17,7 +18,7 @@ fn chosen(
     curriculum: &Curriculum,
 ) -> Result<Track, Failure> {
     let no_track = || {
-        Failure::usage("no track is set: give the track file (`sflab track show FILE`, `sflab report --track FILE --out DIR`) or make it the workspace's track with `sflab --track FILE`")
+        Failure::usage("no track is set: give the track file (`sflab track show FILE`, `sflab report --track FILE --out DIR`) or make it the workspace's track with `sflab track assign FILE`")
     };
     match (file.or(cli.track.as_deref()), ws) {
         (Some(f), _) => Ok(track::load(f, curriculum)?),
@@ -26,18 +27,45 @@ fn chosen(
     }
 }
 
-/// `sflab --track FILE`: validates the file and keeps it as the workspace's active track.
-pub fn set_active(cli: &Cli, curriculum: &Curriculum, file: &Path) -> Result<(), Failure> {
-    let ws = workspace_of(cli)?;
-    let t = track::set_active(&ws, file, curriculum)?;
-    eprintln!(
-        "sflab: track “{}” is now assigned in {} ({} lab{})",
+/// What was assigned, as one line.
+fn assigned_line(t: &Track, ws: &Workspace) -> String {
+    format!(
+        "Track “{}” is now assigned in {} ({} lab{}: {}).",
         t.name,
         ws.root.display(),
         t.labs.len(),
-        if t.labs.len() == 1 { "" } else { "s" }
-    );
+        if t.labs.len() == 1 { "" } else { "s" },
+        t.labs
+            .iter()
+            .map(|a| format!("{} due {}", a.lab, a.due_text))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// Validates `file` and keeps it as the workspace's active track (a bad file changes nothing).
+fn assign_track(
+    cli: &Cli,
+    curriculum: &Curriculum,
+    file: &Path,
+) -> Result<(Track, Workspace), Failure> {
+    let ws = workspace_of(cli)?;
+    let t = track::set_active(&ws, file, curriculum)?;
+    Ok((t, ws))
+}
+
+/// `sflab --track FILE`: assigns the track, then the classroom opens (the caller's part).
+pub fn set_active(cli: &Cli, curriculum: &Curriculum, file: &Path) -> Result<(), Failure> {
+    let (t, ws) = assign_track(cli, curriculum, file)?;
+    eprintln!("sflab: {}", assigned_line(&t, &ws));
     Ok(())
+}
+
+/// `sflab track assign FILE`: assigns the track and says what was assigned.
+pub fn assign(cli: &Cli, curriculum: &Curriculum, file: &Path) -> Result<u8, Failure> {
+    let (t, ws) = assign_track(cli, curriculum, file)?;
+    outln!("{}", assigned_line(&t, &ws));
+    Ok(0)
 }
 
 /// The rows as a plain table, for `sflab track show`.

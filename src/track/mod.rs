@@ -2,8 +2,8 @@
 //! stands on it ([`view`], including the TUI's "Assigned" rows), and the progress report a
 //! learner hands back ([`report`]).
 //!
-//! The active track (`sflab --track FILE`) is kept as a copy at `<ws>/.sflab/track.yaml`, so
-//! the TUI shows it without the original file.
+//! The active track (`sflab track assign FILE`, or `sflab --track FILE`) is kept as a copy at
+//! `<ws>/.sflab/track.yaml`, so the TUI shows it without the original file.
 
 pub mod folder;
 pub mod report;

@@ -123,6 +123,83 @@ fn a_track_shows_status_and_overdue_marks_and_reports_progress_without_secrets()
 }
 
 #[test]
+fn track_assign_keeps_the_track_and_a_bad_file_changes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = sflab::workspace::Workspace::at(&t.path().join("ws")).unwrap();
+    let wsarg = ws.root.display().to_string();
+    let track_file = t.path().join("team.yaml");
+    std::fs::write(&track_file, TRACK).unwrap();
+    let o = sflab(&[
+        "--workspace",
+        &wsarg,
+        "track",
+        "assign",
+        &track_file.display().to_string(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout.contains("“Onboarding” is now assigned")
+            && stdout.contains("rest-crud due 2999-12-31"),
+        "{stdout}"
+    );
+    let active = sflab::track::active_path(&ws);
+    let kept = std::fs::read(&active).unwrap();
+    assert_eq!(kept, TRACK.as_bytes());
+
+    let bad = t.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "track: X\nlabs:\n  - { lab: nope, due: 2026-01-01 }\n",
+    )
+    .unwrap();
+    let o = sflab(&[
+        "--workspace",
+        &wsarg,
+        "track",
+        "assign",
+        &bad.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("there is no lab \"nope\""),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&active).unwrap(),
+        kept,
+        "the active track is unchanged"
+    );
+
+    // `sflab --track FILE` with no terminal to draw on: assigned, and it says so.
+    let other = t.path().join("other.yaml");
+    std::fs::write(
+        &other,
+        "track: Second\nlabs:\n  - { lab: rest-crud, due: 2999-01-01 }\n",
+    )
+    .unwrap();
+    let o = sflab(&[
+        "--workspace",
+        &wsarg,
+        "--track",
+        &other.display().to_string(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("assigned; run `sflab` in a terminal to open the classroom"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&std::fs::read(&active).unwrap()).contains("Second"));
+}
+
+#[test]
 fn commands_that_read_a_workspace_refuse_one_that_does_not_exist() {
     let t = tempfile::tempdir().unwrap();
     let ws = sflab::workspace::Workspace::at(&t.path().join("ws")).unwrap();
