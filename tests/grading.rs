@@ -9,8 +9,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "grading/outputs.rs"]
+mod outputs;
 #[path = "grading/schema.rs"]
 mod schema;
+#[path = "grading/signals.rs"]
+mod signals;
 #[path = "grading/tracks.rs"]
 mod tracks;
 
@@ -248,22 +252,29 @@ fn the_same_input_gives_the_same_grades_and_shards_split_it_stably() {
         "the same input gives the same gradebook, byte for byte, whatever --jobs"
     );
     let mut merged = BTreeMap::new();
+    let shared = tempfile::tempdir().unwrap();
     for i in 1..=2 {
-        let part = tempfile::tempdir().unwrap();
         let shard = format!("{i}/2");
         grade(
             &subs,
-            part.path(),
+            shared.path(),
             &["--format", "csv,junit", "--shard", &shard],
         );
-        let (_, rows) = read_csv(&part.path().join("gradebook.csv"));
+    }
+    for i in 1..=2 {
+        let shard = format!("{i}/2");
+        let (_, rows) = read_csv(&shared.path().join(format!("gradebook.{i}-of-2.csv")));
         assert_eq!(rows.len(), 2, "shard {shard}");
         assert!(
-            !part.path().join("grades.json").exists(),
-            "only the formats asked for"
+            shared.path().join(format!("junit.{i}-of-2.xml")).is_file(),
+            "shards into one folder keep each other's outputs"
         );
         merged.extend(rows);
     }
+    assert!(
+        !shared.path().join("grades.json").exists() && !shared.path().join("previous").exists(),
+        "only the formats asked for, and nothing set aside between shards"
+    );
     let strip = |m: &BTreeMap<String, BTreeMap<String, String>>| -> Vec<String> {
         m.values()
             .map(|r| {
@@ -286,7 +297,7 @@ fn the_same_input_gives_the_same_grades_and_shards_split_it_stably() {
         &["--shard", "1/1", "--format", "csv"],
     );
     assert_eq!(
-        read_csv(&one.path().join("gradebook.csv")).1["tampers"]["total"],
+        read_csv(&one.path().join("gradebook.1-of-1.csv")).1["tampers"]["total"],
         all["tampers"]["total"]
     );
 }
@@ -383,6 +394,21 @@ fn bad_arguments_are_refused_with_a_reason() {
             String::from_utf8_lossy(&o.stderr)
         );
     }
+}
+
+#[test]
+fn grade_help_says_plainly_that_submissions_run_unsandboxed() {
+    let o = sflab(&["grade", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    assert!(
+        help.contains("submissions are NOT sandboxed")
+            && help.contains("throwaway container or VM"),
+        "{help}"
+    );
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(readme.contains("**Submissions are not sandboxed.**"));
 }
 
 #[test]

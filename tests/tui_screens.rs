@@ -349,11 +349,10 @@ fn lesson_command_raw_prints_the_markdown() {
 #[test]
 fn list_piped_into_a_reader_that_stops_early_ends_without_a_panic() {
     use std::io::Read;
+    let ws = tempfile::tempdir().unwrap();
+    sflab::workspace::Workspace::at(ws.path()).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
-        .args([
-            "--workspace",
-            &tempfile::tempdir().unwrap().path().display().to_string(),
-        ])
+        .args(["--workspace", &ws.path().display().to_string()])
         .arg("list")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

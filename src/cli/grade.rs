@@ -2,12 +2,17 @@
 //! submissions in one command and gets a gradebook, JUnit XML and feedback files.
 //!
 //! Exit codes: 0 every submission was graded (whatever its score), 2 something could not be
-//! graded by sflab (the summary says which; grade those again) or the command was misused.
+//! graded by sflab (the summary says which; grade those again) or the command was misused;
+//! 130, 143 or 129 when Ctrl-C, SIGTERM or SIGHUP stopped it (every learner process killed,
+//! the scratch folder removed, nothing written).
+//!
+//! Before grading anything it checks that the output folder can be written; after grading,
+//! an earlier gradebook in it is moved to `previous/<time>/` rather than overwritten.
 
 use super::lab::{files_of, find_lab, outln, spec_of};
 use super::{Cli, Failure};
 use crate::curriculum::Curriculum;
-use crate::grade::{self, Format, GradeOptions, Shard, SubmissionGrade};
+use crate::grade::{self, Format, GradeOptions, Layout, Shard, SubmissionGrade};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,33 +30,138 @@ pub struct GradeArgs {
     pub http: bool,
 }
 
+/// File names that are archives of submissions, not submissions.
+const ARCHIVES: &[&str] = &[
+    ".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".7z", ".rar",
+];
+
 /// One folder holding submission folders (and no `run` of its own) stands for its children,
-/// except the output folder when it lives there too.
-fn expand(dirs: &[PathBuf], out: &Path) -> Vec<PathBuf> {
+/// except the output folder when it lives there too. A folder holding neither a `run`, nor
+/// submission folders, nor any file but archives is refused: there is nothing to grade.
+fn expand(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, Failure> {
     let out = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
-    if let [only] = dirs {
-        if only.is_dir() && !only.join("run").exists() {
-            let mut children: Vec<PathBuf> = std::fs::read_dir(only)
-                .map(|rd| {
-                    rd.flatten()
-                        .map(|e| e.path())
-                        .filter(|p| {
-                            p.is_dir()
-                                && p.canonicalize().map_or(true, |c| c != out)
-                                && !p
-                                    .file_name()
-                                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            children.sort();
-            if !children.is_empty() {
-                return children;
-            }
+    let [only] = dirs else {
+        return Ok(dirs.to_vec());
+    };
+    if !only.is_dir() || only.join("run").exists() {
+        return Ok(dirs.to_vec());
+    }
+    let entries: Vec<PathBuf> = std::fs::read_dir(only)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    let hidden = |p: &Path| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    };
+    let mut children: Vec<PathBuf> = entries
+        .iter()
+        .filter(|p| p.is_dir() && p.canonicalize().map_or(true, |c| c != out) && !hidden(p))
+        .cloned()
+        .collect();
+    children.sort();
+    if !children.is_empty() {
+        return Ok(children);
+    }
+    let is_archive = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        ARCHIVES.iter().any(|ext| name.ends_with(ext))
+    };
+    let mut files: Vec<String> = entries
+        .iter()
+        .filter(|p| !p.is_dir() && !hidden(p))
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    if files.iter().all(|f| is_archive(f)) {
+        let held = if files.is_empty() {
+            " (the folder is empty)".to_string()
+        } else {
+            format!(" (it holds only {})", files.join(", "))
+        };
+        return Err(Failure::usage(format!(
+            "no submissions found in {}: each submission is a folder holding a run file; unzip archives first{held}",
+            shown(only)
+        )));
+    }
+    Ok(dirs.to_vec())
+}
+
+/// Names as the terminal and the gradebook show them: one line, control characters visible.
+fn displayable(mut subs: Vec<grade::Submission>) -> Vec<grade::Submission> {
+    for s in &mut subs {
+        s.name = super::visible::one_line(&s.name).into_owned();
+    }
+    subs
+}
+
+/// What stopped a grading run early, and the exit code it ends with (128 + the signal).
+#[derive(Debug, Clone, Copy)]
+enum Stopped {
+    Interrupt,
+    Terminate,
+    HangUp,
+}
+
+impl Stopped {
+    fn code(self) -> u8 {
+        match self {
+            Stopped::Interrupt => 130,
+            Stopped::Terminate => 143,
+            Stopped::HangUp => 129,
         }
     }
-    dirs.to_vec()
+
+    fn name(self) -> &'static str {
+        match self {
+            Stopped::Interrupt => "Ctrl-C",
+            Stopped::Terminate => "SIGTERM",
+            Stopped::HangUp => "SIGHUP",
+        }
+    }
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP, listened for from creation (inside the runtime) on, so each
+/// takes the same path: the grading is dropped, which kills every learner process group.
+struct StopSignals {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn listen() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                int: signal(SignalKind::interrupt())?,
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    async fn next(&mut self) -> Stopped {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => Stopped::Interrupt,
+                _ = self.term.recv() => Stopped::Terminate,
+                _ = self.hup.recv() => Stopped::HangUp,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            Stopped::Interrupt
+        }
+    }
 }
 
 fn progress_bar(done: usize, total: usize, g: &SubmissionGrade) {
@@ -119,10 +229,23 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
             shown(&args.out)
         )));
     }
-    let all = grade::discover(&expand(&args.submissions, &args.out))?;
-    let subs = match &args.shard {
-        Some(s) => Shard::parse(s)?.take(all.clone()),
+    let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
+    let layout = Layout { shard };
+    let all = displayable(grade::discover(&expand(&args.submissions, &args.out)?)?);
+    let subs = match shard {
+        Some(s) => s.take(all.clone()),
         None => all.clone(),
+    };
+    grade::check_writable(&args.out, &layout, formats.contains(&Format::Md))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("could not start the grader: {e}")))?;
+    let mut stop = {
+        let _inside = rt.enter();
+        StopSignals::listen()
+            .map_err(|e| Failure::usage(format!("could not listen for Ctrl-C: {e}")))?
     };
     let files = files_of(cli);
     let scratch = scratch_dir()?;
@@ -148,11 +271,6 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
         options.jobs,
         if options.jobs == 1 { "" } else { "s" },
     );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::usage(format!("could not start the grader: {e}")))?;
     let total = subs.len();
     let tty = std::io::stderr().is_terminal();
     let on_done = move |n: usize, g: &SubmissionGrade| {
@@ -162,17 +280,30 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     };
     let book = rt.block_on(async {
         tokio::select! {
-            b = grade::grade_all(&spec, &subs, &options, &on_done) => Some(b),
-            _ = tokio::signal::ctrl_c() => None,
+            b = grade::grade_all(&spec, &subs, &options, &on_done) => Ok(b),
+            why = stop.next() => Err(why),
         }
     });
     set_mode(&scratch, 0o700);
     let _ = std::fs::remove_dir_all(&scratch);
-    let Some(book) = book else {
-        eprintln!("\nsflab: grading stopped; nothing was written.");
-        return Ok(130);
+    let book = match book {
+        Ok(b) => b,
+        Err(why) => {
+            eprintln!(
+                "\nsflab: grading stopped by {}; every submission's processes were ended and nothing was written.",
+                why.name()
+            );
+            return Ok(why.code());
+        }
     };
-    let written = grade::write_outputs(&book, &args.out, &formats)?;
+    if let Some(moved) = grade::set_aside_previous(&args.out, &layout, chrono::Utc::now())? {
+        eprintln!(
+            "sflab: the previous gradebook in {} was moved to {} (nothing is overwritten).",
+            shown(&args.out),
+            shown(&moved)
+        );
+    }
+    let written = grade::write_outputs(&book, &args.out, &layout, &formats)?;
     outln!("{}", grade::export::summary_table(&book).trim_end());
     let feedback = written
         .iter()
@@ -187,7 +318,8 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     }
     if feedback > 0 {
         outln!(
-            "  feedback/ ({feedback} Markdown file{})",
+            "  {}/ ({feedback} Markdown file{})",
+            shown(&layout.feedback()),
             if feedback == 1 { "" } else { "s" }
         );
     }

@@ -74,13 +74,80 @@ pub fn workspace_of(cli: &Cli) -> Result<Workspace, Failure> {
     Ok(ws)
 }
 
+/// Why there is no workspace to read at `ws.root`, said so the user can fix the path; `lab`
+/// names the lab the command was about.
+fn no_workspace(ws: &Workspace, lab: Option<&str>) -> Failure {
+    use crate::workspace::WorkspaceOrigin;
+    let why = if ws.root.is_dir() {
+        "the folder holds no .sflab/ folder, so it is not an sflab workspace"
+    } else {
+        "the folder does not exist"
+    };
+    let chosen = match ws.origin {
+        WorkspaceOrigin::Flag => "given with --workspace",
+        WorkspaceOrigin::Environment => "named by SFLAB_WORKSPACE",
+        WorkspaceOrigin::Found | WorkspaceOrigin::Default => {
+            "the default, as no .sflab/ folder was found here or above"
+        }
+    };
+    let next = match lab {
+        Some(id) => {
+            format!("Check the path, or run `sflab lab start {id}` to start the lab there.")
+        }
+        None => "Check the path; `sflab lab start <lab>` creates a workspace.".to_string(),
+    };
+    Failure::usage(format!(
+        "there is no sflab workspace at {} ({chosen}): {why}. {next}",
+        ws.root.display()
+    ))
+}
+
+/// The workspace for a command that only reads it: it must exist already (a mistyped
+/// `--workspace` is an error, not a new empty workspace).
+pub fn existing_workspace(cli: &Cli) -> Result<Workspace, Failure> {
+    existing_workspace_for(cli, None)
+}
+
+/// [`existing_workspace`] for a command about one lab, whose error says how to start it.
+pub fn existing_workspace_for(cli: &Cli, lab: Option<&str>) -> Result<Workspace, Failure> {
+    let mut ws = Workspace::resolve(cli.workspace.as_deref())
+        .map_err(|e| Failure::usage(format!("could not find the workspace: {e}")))?;
+    if !ws.state_dir().is_dir() {
+        return Err(no_workspace(&ws, lab));
+    }
+    if let Ok(clean) = ws.root.canonicalize() {
+        ws.root = clean;
+    }
+    Ok(ws)
+}
+
+/// The workspace for a command that works without one (`sflab list`, `sflab track show
+/// FILE`): `None` when there is none by default, an error when the one named with
+/// `--workspace` or `SFLAB_WORKSPACE` does not exist.
+pub fn optional_workspace(cli: &Cli) -> Result<Option<Workspace>, Failure> {
+    use crate::workspace::WorkspaceOrigin;
+    match existing_workspace(cli) {
+        Ok(ws) => Ok(Some(ws)),
+        Err(e) => {
+            let ws = Workspace::resolve(cli.workspace.as_deref())
+                .map_err(|e| Failure::usage(format!("could not find the workspace: {e}")))?;
+            match ws.origin {
+                WorkspaceOrigin::Flag | WorkspaceOrigin::Environment => Err(e),
+                WorkspaceOrigin::Found | WorkspaceOrigin::Default => Ok(None),
+            }
+        }
+    }
+}
+
 /// Every lab's status in the workspace, if there is one (nothing is created for a listing).
-pub fn progress_of(cli: &Cli) -> std::collections::BTreeMap<String, crate::progress::LabStatus> {
-    Workspace::existing(cli.workspace.as_deref())
+pub fn progress_of(
+    cli: &Cli,
+) -> Result<std::collections::BTreeMap<String, crate::progress::LabStatus>, Failure> {
+    Ok(optional_workspace(cli)?
         .filter(|ws| ws.progress_db().is_file())
         .and_then(|ws| Store::open(&ws.progress_db()).ok())
         .and_then(|s| s.lab_statuses().ok())
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 fn store_of(ws: &Workspace) -> Result<Store, Failure> {
@@ -246,7 +313,7 @@ pub fn check(
     let checked = (|| -> Result<u8, Failure> {
         let meta = find_lab(curriculum, id)?;
         let spec = spec_of(meta)?;
-        let ws = workspace_of(cli)?;
+        let ws = existing_workspace_for(cli, Some(id))?;
         let dir = ws.lab_dir(id);
         if !dir.is_dir() {
             return Err(Failure::usage(format!(
@@ -306,7 +373,7 @@ pub fn check(
 pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure> {
     let meta = find_lab(curriculum, id)?;
     let spec = spec_of(meta)?;
-    let ws = workspace_of(cli)?;
+    let ws = existing_workspace_for(cli, Some(id))?;
     let mut store = store_of(&ws)?;
     let last = store.last_attempt(id)?;
     let failing_rules = last
@@ -364,7 +431,7 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
 pub fn solution(cli: &Cli, curriculum: &Curriculum, id: &str, force: bool) -> Result<u8, Failure> {
     find_lab(curriculum, id)?;
     if !force {
-        let ws = workspace_of(cli)?;
+        let ws = existing_workspace_for(cli, Some(id))?;
         if !store_of(&ws)?.ever_passed(id)? {
             return Err(Failure {
                 message: format!(
@@ -405,7 +472,7 @@ pub fn transcript(
     har: Option<&Path>,
 ) -> Result<u8, Failure> {
     find_lab(curriculum, id)?;
-    let ws = workspace_of(cli)?;
+    let ws = existing_workspace_for(cli, Some(id))?;
     let store = store_of(&ws)?;
     let Some(last) = store.last_attempt(id)? else {
         return Err(Failure::usage(format!(

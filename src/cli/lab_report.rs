@@ -37,7 +37,21 @@ fn run_line(r: &LearnerRun) -> String {
     } else {
         "ended".to_string()
     };
-    format!("run {}: {how} in {} ms", r.index + 1, r.duration_ms)
+    let started = r
+        .started_with
+        .as_deref()
+        .map(|with| {
+            format!(
+                " ({}; `chmod +x run` starts it directly)",
+                crate::runner::shebang::not_executable_note(with)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "run {}: {how} in {} ms{started}",
+        r.index + 1,
+        r.duration_ms
+    )
 }
 
 /// The last `n` lines of a text.

@@ -201,3 +201,19 @@ fn a_long_body_points_at_the_har_export_and_a_truncated_recording_says_so() {
     );
     assert!(!shown.contains("--har"), "{shown}");
 }
+
+#[test]
+fn a_run_started_by_its_interpreter_says_it_was_not_executable() {
+    let mut r = report();
+    r.runs[0].started_with = Some("/usr/bin/env bash".into());
+    let out = render_report(&r, "Upsert");
+    assert!(
+        out.contains("run 1: exit 7 in 42 ms (run is not executable; ran it with /usr/bin/env bash; `chmod +x run` starts it directly)"),
+        "{out}"
+    );
+    let transcript = render_transcript("rest-upsert-twice", "now", &[], &r.runs);
+    assert!(
+        transcript.contains("ran it with /usr/bin/env bash"),
+        "{transcript}"
+    );
+}

@@ -16,6 +16,7 @@ mod track;
 mod visible;
 
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,7 +28,20 @@ Examples:
   sflab lesson L0-start-here/overview    a lesson as text, for pipes and screen readers
   sflab --curriculum ./my-course list    load lessons and labs from a folder (for authors)
   sflab --track team.yaml                assign a track, then open the classroom
+  sflab track assign team.yaml           assign a track without opening the classroom
   sflab grade hand-ins/ --lab rest-crud --out grades   grade a folder of submissions";
+
+const GRADE_NOTES: &str = "\
+Outputs: gradebook.csv, grades.json, junit.xml and feedback/<submission>.md in --out. With
+--shard K/N each is named for its shard (gradebook.K-of-N.csv, grades.K-of-N.json,
+junit.K-of-N.xml, feedback/K-of-N/), so the shards of one batch can share one --out folder.
+Nothing is overwritten: an earlier gradebook there (for a shard, that shard's) is moved with
+its feedback into --out/previous/<time>/ first. --out is checked for writing before anything
+is graded.
+
+Safety: submissions are NOT sandboxed. Each ./run runs as you, with your permissions: it can
+read other submissions and any file you can read, write outside its folder, and start
+programs. Grade hand-ins you do not trust inside a throwaway container or VM.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,7 +61,8 @@ pub struct Cli {
     pub workspace: Option<PathBuf>,
 
     /// A team lead's track file: with no command, make it the workspace's assigned track and
-    /// open the classroom; with `report`, the track to report on.
+    /// open the classroom (with no terminal, only assign it); with `report`, the track to
+    /// report on.
     #[arg(long, global = true, value_name = "FILE")]
     pub track: Option<PathBuf>,
 
@@ -131,6 +146,8 @@ pub enum Command {
         har: Option<PathBuf>,
     },
     /// Grade a folder of submissions into a gradebook (CSV, JSON, JUnit XML) and feedback.
+    /// Submissions run unsandboxed, as you: grade untrusted hand-ins in a throwaway container.
+    #[command(after_help = GRADE_NOTES)]
     Grade {
         /// Submission folders (each holds a learner's lab folder: ./run …), or one folder
         /// holding them.
@@ -148,7 +165,8 @@ pub enum Command {
         /// Submissions graded at the same time.
         #[arg(long, default_value_t = 1)]
         jobs: usize,
-        /// Grade only the i-th of n stable parts of the sorted submissions, e.g. 2/4.
+        /// Grade only the i-th of n stable parts of the sorted submissions, e.g. 2/4; its
+        /// outputs are named for the shard (gradebook.2-of-4.csv, …).
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
         /// Overrides the lab's time limit per run, e.g. 10s.
@@ -193,6 +211,12 @@ pub enum LabAction {
 
 #[derive(Debug, Subcommand)]
 pub enum TrackAction {
+    /// Make a track file the workspace's assigned track (validated first; a bad file changes
+    /// nothing), without opening the classroom.
+    Assign {
+        /// The team lead's track file.
+        file: PathBuf,
+    },
     /// The track's labs, due dates and your status (overdue labs are marked).
     Show {
         /// The track file (default: --track, else the workspace's assigned track).
@@ -278,6 +302,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         None => {
             if let Some(file) = &cli.track {
+                if !std::io::stdout().is_terminal() {
+                    track::assign(&cli, &curriculum, file)?;
+                    lab::outln!("assigned; run `sflab` in a terminal to open the classroom.");
+                    return Ok(0);
+                }
                 track::set_active(&cli, &curriculum, file)?;
             }
             curriculum_cmds::open_tui(&cli, curriculum)
@@ -285,9 +314,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Track {
             action: TrackAction::Show { ref file },
         }) => track::show(&cli, &curriculum, file.as_deref()),
+        Some(Command::Track {
+            action: TrackAction::Assign { ref file },
+        }) => track::assign(&cli, &curriculum, file),
         Some(Command::Report { ref out }) => track::report(&cli, &curriculum, out),
         Some(Command::List { json }) => {
-            curriculum_cmds::list(&curriculum, json, &lab::progress_of(&cli))
+            curriculum_cmds::list(&curriculum, json, &lab::progress_of(&cli)?)
         }
         Some(Command::Lesson { ref id, raw, width }) => {
             curriculum_cmds::lesson(&curriculum, id, raw, width)

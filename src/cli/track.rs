@@ -1,7 +1,8 @@
 //! The track commands: `sflab --track FILE` (make it the workspace's active track, then open
-//! the classroom), `sflab track show [FILE]` and `sflab report [--track FILE] --out DIR`.
+//! the classroom), `sflab track assign FILE` (the same without the classroom), `sflab track
+//! show [FILE]` and `sflab report [--track FILE] --out DIR`.
 
-use super::lab::{outln, workspace_of};
+use super::lab::{existing_workspace, optional_workspace, outln, workspace_of};
 use super::{Cli, Failure};
 use crate::curriculum::Curriculum;
 use crate::track::{self, AssignedRow, Track};
@@ -12,30 +13,59 @@ use std::path::Path;
 /// The track to use: the file given, else the workspace's active track.
 fn chosen(
     cli: &Cli,
-    ws: &Workspace,
+    ws: Option<&Workspace>,
     file: Option<&Path>,
     curriculum: &Curriculum,
 ) -> Result<Track, Failure> {
-    match file.or(cli.track.as_deref()) {
-        Some(f) => Ok(track::load(f, curriculum)?),
-        None => track::active(ws, curriculum)?.ok_or_else(|| {
-            Failure::usage("no track is set: give the track file (`sflab track show FILE`, `sflab report --track FILE --out DIR`) or make it the workspace's track with `sflab --track FILE`")
-        }),
+    let no_track = || {
+        Failure::usage("no track is set: give the track file (`sflab track show FILE`, `sflab report --track FILE --out DIR`) or make it the workspace's track with `sflab track assign FILE`")
+    };
+    match (file.or(cli.track.as_deref()), ws) {
+        (Some(f), _) => Ok(track::load(f, curriculum)?),
+        (None, Some(ws)) => track::active(ws, curriculum)?.ok_or_else(no_track),
+        (None, None) => Err(no_track()),
     }
 }
 
-/// `sflab --track FILE`: validates the file and keeps it as the workspace's active track.
-pub fn set_active(cli: &Cli, curriculum: &Curriculum, file: &Path) -> Result<(), Failure> {
-    let ws = workspace_of(cli)?;
-    let t = track::set_active(&ws, file, curriculum)?;
-    eprintln!(
-        "sflab: track “{}” is now assigned in {} ({} lab{})",
+/// What was assigned, as one line.
+fn assigned_line(t: &Track, ws: &Workspace) -> String {
+    format!(
+        "Track “{}” is now assigned in {} ({} lab{}: {}).",
         t.name,
         ws.root.display(),
         t.labs.len(),
-        if t.labs.len() == 1 { "" } else { "s" }
-    );
+        if t.labs.len() == 1 { "" } else { "s" },
+        t.labs
+            .iter()
+            .map(|a| format!("{} due {}", a.lab, a.due_text))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// Validates `file` and keeps it as the workspace's active track (a bad file changes nothing).
+fn assign_track(
+    cli: &Cli,
+    curriculum: &Curriculum,
+    file: &Path,
+) -> Result<(Track, Workspace), Failure> {
+    let ws = workspace_of(cli)?;
+    let t = track::set_active(&ws, file, curriculum)?;
+    Ok((t, ws))
+}
+
+/// `sflab --track FILE`: assigns the track, then the classroom opens (the caller's part).
+pub fn set_active(cli: &Cli, curriculum: &Curriculum, file: &Path) -> Result<(), Failure> {
+    let (t, ws) = assign_track(cli, curriculum, file)?;
+    eprintln!("sflab: {}", assigned_line(&t, &ws));
     Ok(())
+}
+
+/// `sflab track assign FILE`: assigns the track and says what was assigned.
+pub fn assign(cli: &Cli, curriculum: &Curriculum, file: &Path) -> Result<u8, Failure> {
+    let (t, ws) = assign_track(cli, curriculum, file)?;
+    outln!("{}", assigned_line(&t, &ws));
+    Ok(0)
 }
 
 /// The rows as a plain table, for `sflab track show`.
@@ -95,22 +125,25 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
 }
 
 pub fn show(cli: &Cli, curriculum: &Curriculum, file: Option<&Path>) -> Result<u8, Failure> {
-    let ws = Workspace::resolve(cli.workspace.as_deref())
-        .map_err(|e| Failure::usage(format!("could not find the workspace: {e}")))?;
-    let t = chosen(cli, &ws, file, curriculum)?;
-    let progress = track::load_progress(&ws, &t)?;
+    let ws = optional_workspace(cli)?;
+    let t = chosen(cli, ws.as_ref(), file, curriculum)?;
+    let progress = match &ws {
+        Some(ws) => track::load_progress(ws, &t)?,
+        None => Default::default(),
+    };
     let rows = track::assigned_view_model(&t, curriculum, &progress, Utc::now());
     outln!("{}", render_rows(&t, &rows).trim_end());
     Ok(0)
 }
 
 pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Failure> {
-    let ws = workspace_of(cli)?;
-    let t = chosen(cli, &ws, None, curriculum)?;
+    let ws = existing_workspace(cli)?;
+    let t = chosen(cli, Some(&ws), None, curriculum)?;
     let progress = track::load_progress(&ws, &t)?;
     let now = Utc::now();
     let rows = track::assigned_view_model(&t, curriculum, &progress, now);
-    let summary = track::write_report(&ws, &t, &rows, &progress, out, now)?;
+    let handed = track::handed_secrets(&t, curriculum);
+    let summary = track::write_report(&ws, &t, &rows, &progress, &handed, out, now)?;
     outln!(
         "Wrote the progress report on “{}” to {}: {} of {} passed{}.",
         t.name,
@@ -128,6 +161,12 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
         outln!(
             "Secrets found in {} were masked in the copy; your own files are unchanged.",
             summary.masked.join(", ")
+        );
+    }
+    if !summary.skipped.is_empty() {
+        outln!(
+            "Left out of the copy (binary, too large, links, pipes or sflab state): {}.",
+            summary.skipped.join(", ")
         );
     }
     Ok(0)

@@ -2,13 +2,24 @@
 //! terminal: control characters that would drive the terminal (ESC sequences that clear the
 //! screen or retitle the window, bells, backspaces) are shown as Unicode control pictures
 //! (`␛`, `␇`), so a grader reading someone else's transcript sees them instead of obeying
-//! them. Line breaks and tabs stay.
+//! them. Line breaks and tabs stay, except in names ([`one_line`]).
 
 use std::borrow::Cow;
 
 /// `text` with every terminal control character other than `\n` and `\t` made visible.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    shown(text, |c| c == '\n' || c == '\t')
+}
+
+/// A name (a submission folder's, say) as one line: every control character made visible,
+/// line breaks and tabs included (`␊`, `␉`).
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    shown(text, |_| false)
+}
+
+/// `text` with every control character that `keep` does not keep made visible.
+fn shown(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && !keep(c);
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
     }
@@ -37,5 +48,11 @@ mod tests {
         );
         assert_eq!(visible("\u{9b}31m"), "�31m");
         assert!(matches!(visible("plain text\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_name_shows_its_line_breaks_tabs_and_escapes_on_one_line() {
+        assert_eq!(one_line("eve\n\x1b[2Jmallory\tx"), "eve␊␛[2Jmallory␉x");
+        assert!(matches!(one_line("alice"), Cow::Borrowed(_)));
     }
 }

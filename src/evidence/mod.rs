@@ -76,6 +76,10 @@ pub struct LearnerRun {
     /// calls to it are done), so a signal is no crash.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stopped_by_lab: bool,
+    /// When `./run` was not executable: what it was run with instead, from its `#!` line
+    /// (`/usr/bin/env bash`), else `sh`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_with: Option<String>,
 }
 
 impl LearnerRun {

@@ -113,6 +113,12 @@ pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
         }
     }
     let mut notes = Vec::new();
+    if let Some(with) = report.runs.iter().find_map(|r| r.started_with.as_deref()) {
+        notes.push(format!(
+            "{}. Keep its execute bit (`chmod +x run`) when you hand it in.",
+            crate::runner::shebang::not_executable_note(with)
+        ));
+    }
     for run in &report.runs {
         if run.timed_out {
             notes.push(format!(

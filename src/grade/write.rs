@@ -1,7 +1,9 @@
 //! Writing a gradebook to the output folder in the formats asked for: `gradebook.csv`,
-//! `grades.json`, `junit.xml` and `feedback/<submission>.md`.
+//! `grades.json`, `junit.xml` and `feedback/<submission>.md` (named per shard with `--shard`;
+//! see [`super::output_folder`]).
 
 use super::grader::Gradebook;
+use super::output_folder::Layout;
 use super::submission::unique_file_stems;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,8 @@ pub enum WriteError {
     UnknownFormat(String),
     #[error("could not write {path}: {message}. Check that the output folder is writable.")]
     Write { path: PathBuf, message: String },
+    #[error("cannot write the gradebook in {path}: {message}. Nothing was graded; choose an --out folder you can write to.")]
+    Unwritable { path: PathBuf, message: String },
 }
 
 impl Format {
@@ -58,17 +62,18 @@ fn put(path: &Path, text: &str) -> Result<PathBuf, WriteError> {
     Ok(path.to_path_buf())
 }
 
-/// Writes every format asked for under `out`; returns the files written.
+/// Writes every format asked for under `out`, named by `layout`; returns the files written.
 pub fn write_outputs(
     book: &Gradebook,
     out: &Path,
+    layout: &Layout,
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut written = Vec::new();
     for f in formats {
         match f {
             Format::Csv => {
-                let path = out.join("gradebook.csv");
+                let path = out.join(layout.csv());
                 let text = super::export::to_csv(book).map_err(|e| WriteError::Write {
                     path: path.clone(),
                     message: e.to_string(),
@@ -78,15 +83,18 @@ pub fn write_outputs(
             Format::Json => {
                 let text = serde_json::to_string_pretty(&super::export::to_json(book))
                     .unwrap_or_else(|_| "{}".into());
-                written.push(put(&out.join("grades.json"), &text)?);
+                written.push(put(&out.join(layout.json()), &text)?);
             }
             Format::Junit => {
-                written.push(put(&out.join("junit.xml"), &super::junit::to_junit(book))?);
+                written.push(put(
+                    &out.join(layout.junit()),
+                    &super::junit::to_junit(book),
+                )?);
             }
             Format::Md => {
                 let stems = unique_file_stems(book.grades.iter().map(|g| g.name.as_str()));
                 for (g, stem) in book.grades.iter().zip(stems) {
-                    let path = out.join("feedback").join(format!("{stem}.md"));
+                    let path = out.join(layout.feedback()).join(format!("{stem}.md"));
                     written.push(put(&path, &super::feedback::to_markdown(g, &book.rubric))?);
                 }
             }

@@ -11,11 +11,14 @@
 //!   substring guess; query strings, URL fragments, cookies and `Authorization` headers too;
 //! - any JWT keeps its header and payload (claims stay checkable) and loses its signature;
 //! - PEM private keys and Salesforce-shaped session ids (`00D…!…`) in free text are replaced;
+//! - in files (scripts, `.env`, YAML), the value of an assignment whose key names a secret
+//!   (`SF_CLIENT_SECRET=…`, `client_secret: …`) is replaced, the key and quotes kept;
 //! - every secret value the redactor learned (given by the runner or seen under a secret key)
 //!   is also replaced wherever else it appears, e.g. in the learner's stdout;
 //! - CR and LF are stripped from header values;
 //! - only the stored copy is redacted: the proxy forwards the original bytes.
 
+mod assignments;
 mod formats;
 mod patterns;
 
@@ -25,6 +28,7 @@ use parking_lot::Mutex;
 use sha2::Sha256;
 use std::sync::Arc;
 
+pub use assignments::names_a_secret;
 pub use patterns::{find_markers, Marker};
 
 /// Keys whose values are secrets wherever they appear (form, query, JSON, XML), lowercase.
@@ -77,6 +81,16 @@ fn is_quiet_key(key: &str) -> bool {
 /// Kinds of secret whose appearance in a learner's output or files is a leak.
 pub fn is_leak_kind(kind: &str) -> bool {
     !is_quiet_key(kind) && kind != "jwt_signature" && kind != "cookie"
+}
+
+/// Config files, where `key = value` at the start of a line assigns a literal (in code it
+/// may assign a variable).
+fn is_config_file(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    base.starts_with(".env")
+        || [".env", ".ini", ".cfg", ".conf", ".properties", ".toml"]
+            .iter()
+            .any(|ext| base.ends_with(ext))
 }
 
 #[derive(Debug, Default)]
@@ -201,6 +215,28 @@ impl Redactor {
             }
         }
         out
+    }
+
+    /// Text with the value of every assignment to a secret-named key masked
+    /// (`SF_CLIENT_SECRET=…`, `export SF_PASSWORD="…"`, `client_secret: …`, `"token": "…"`),
+    /// keys and quotes kept. See [`names_a_secret`] for which keys.
+    pub fn assignments(&self, text: &str) -> String {
+        assignments::mask(text, false, self)
+    }
+
+    /// One of the learner's files as it may leave the workspace (a report's copy): JSON by
+    /// key, secret-named assignments by key (in any text file), then everything [`text`]
+    /// finds. `name` is the file's path, which says its kind.
+    ///
+    /// [`text`]: Redactor::text
+    pub fn file_text(&self, name: &str, text: &str) -> String {
+        let by_key = if name.ends_with(".json") {
+            formats::json(text, self)
+        } else {
+            text.to_string()
+        };
+        let assigned = assignments::mask(&by_key, is_config_file(name), self);
+        self.text(&assigned)
     }
 
     /// One header value, redacted for storage, CR/LF removed.

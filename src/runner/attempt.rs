@@ -107,13 +107,28 @@ pub fn redaction_key(ws: &Workspace) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// Whether a `run.env` variable holds a secret the lab hands over (`ERP_CLIENT_SECRET`,
-/// `WEATHER_API_KEY`…): such values are redacted like tokens, and found if pasted into files.
-fn names_a_secret(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    ["SECRET", "PASSWORD", "API_KEY", "TOKEN"]
+/// The secrets sflab hands a lab's run by value, as (kind, value): its `run.env` variables
+/// named like secrets (`ERP_CLIENT_SECRET`, `WEATHER_API_KEY`…) and the consumer secrets its
+/// `org:` seed fixes for its apps (handed over as `SF_CLIENT_SECRET`). `sflab check` redacts
+/// them wherever they appear; `sflab report` masks them in the lab folders it copies.
+pub fn handed_secrets(lab: &LabSpec) -> Vec<(&'static str, String)> {
+    let from_env = lab
+        .run
+        .env
         .iter()
-        .any(|w| n.contains(w))
+        .filter(|(name, value)| crate::redact::names_a_secret(name) && !value.is_empty())
+        .map(|(_, value)| ("lab_secret", value.clone()));
+    let apps = lab
+        .org
+        .get("apps")
+        .and_then(|a| a.as_sequence())
+        .into_iter()
+        .flatten();
+    let from_seed = apps
+        .filter_map(|app| app.get("consumer_secret")?.as_str())
+        .filter(|s| !s.is_empty())
+        .map(|s| ("client_secret", s.to_string()));
+    from_env.chain(from_seed).collect()
 }
 
 /// The learner's text files in the lab folder, redacted, for the secret-scanning rules.
@@ -253,10 +268,8 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     } else {
         lab
     };
-    for (name, value) in &lab.run.env {
-        if names_a_secret(name) && !value.is_empty() {
-            redactor.add_secret("lab_secret", value);
-        }
+    for (kind, value) in handed_secrets(lab) {
+        redactor.add_secret(kind, &value);
     }
     let org = options.org.prepare(lab).await.map_err(RunError::Backend)?;
     // The learner's service gets a free port of its own, and the org forwards the address
@@ -538,25 +551,28 @@ fn free_local_port() -> Option<u16> {
 
 #[cfg(test)]
 mod tests {
-    use super::names_a_secret;
+    use super::handed_secrets;
 
     #[test]
-    fn lab_variables_named_like_secrets_are_redacted_and_others_are_not() {
-        for name in [
-            "ERP_CLIENT_SECRET",
-            "WEATHER_API_KEY",
-            "courier_password",
-            "VENDOR_TOKEN",
-        ] {
-            assert!(names_a_secret(name), "{name}");
-        }
-        for name in [
-            "ERP_CLIENT_ID",
-            "COURIER_USERNAME",
-            "SERVICE_PORT",
-            "KEYBOARD_LAYOUT",
-        ] {
-            assert!(!names_a_secret(name), "{name}");
-        }
+    fn lab_variables_named_like_secrets_and_fixed_app_secrets_are_handed_secrets() {
+        let lab = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: x\ntitle: X\nlevel: L1\nlesson: L1-basics/rest\n\
+             org:\n  apps:\n    - { name: legacy, consumer_secret: legacy-secret-2f8c, flows: [client_credentials] }\n    - { name: eca, flows: [client_credentials] }\n\
+             run:\n  env: { ERP_CLIENT_SECRET: erp-demo-secret, WEATHER_API_KEY: wx-demo-key, courier_password: pw-courier, VENDOR_TOKEN: vt-123, ERP_CLIENT_ID: sflab-erp, COURIER_USERNAME: courier, SERVICE_PORT: \"8080\", KEYBOARD_LAYOUT: us }\n",
+        )
+        .unwrap();
+        let mut handed = handed_secrets(&lab);
+        handed.sort();
+        assert_eq!(
+            handed,
+            [
+                ("client_secret", "legacy-secret-2f8c".to_string()),
+                ("lab_secret", "erp-demo-secret".to_string()),
+                ("lab_secret", "pw-courier".to_string()),
+                ("lab_secret", "vt-123".to_string()),
+                ("lab_secret", "wx-demo-key".to_string()),
+            ]
+        );
     }
 }

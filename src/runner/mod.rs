@@ -18,11 +18,12 @@ pub mod process;
 pub mod report;
 pub mod scenario;
 pub mod selfcheck;
+pub mod shebang;
 pub mod tools;
 pub mod watch;
 pub mod wiring;
 
-pub use attempt::{record, redaction_key, run_lab, RunError, RunOptions};
+pub use attempt::{handed_secrets, record, redaction_key, run_lab, RunError, RunOptions};
 pub use env::LabCredentials;
 pub use parts::{Gateway, GatewayProvider, GatewaySetup, Judge, OrgHandle, OrgProvider, Parts};
 pub use report::{Report, RunEvent};

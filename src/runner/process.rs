@@ -10,10 +10,18 @@
 //!   and the child never blocks on a full pipe.
 //! - Readers are given a short grace period after the group is killed; a grandchild that moved
 //!   itself to another session and kept the pipe open cannot hang the runner.
+//! - A `run` without the execute bit is started the way the kernel would start it, by the
+//!   interpreter its `#!` line names (plus that line's one argument), or by `sh` when it has
+//!   none; the run says so ([`LearnerRun::started_with`]).
+//! - On Linux the learner's process is started under a keeper ([`keeper`]): a process of the
+//!   same group that waits for it and exits the same way, ignoring SIGTERM, SIGHUP, SIGINT and
+//!   SIGQUIT. The learner's `$PPID` is the keeper, not sflab, so `kill -TERM $PPID` in a
+//!   submission cannot end `sflab grade` (or `sflab check`); the group kill still ends both.
 
+use super::shebang::{entry_command, EntryCommand};
 use crate::evidence::{CapturedOutput, LearnerRun};
 use chrono::Utc;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -122,21 +130,8 @@ impl Drop for GroupGuard {
     }
 }
 
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path)
-            .map(|m| m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
-    }
-    #[cfg(not(unix))]
-    {
-        path.exists()
-    }
-}
-
-/// Runs `./run` once (or `sh run` when it is not executable) and reports what happened.
+/// Runs `./run` once (when it is not executable, by the interpreter its `#!` line names, else
+/// `sh`) and reports what happened.
 pub async fn run_entry_point(spec: &ProcessSpec, index: usize) -> Result<LearnerRun, ProcessError> {
     run_entry_point_until(spec, index, std::future::pending::<Stop>()).await
 }
@@ -164,13 +159,13 @@ pub async fn run_entry_point_until(
     if !entry.is_file() {
         return Err(ProcessError::NoEntryPoint(spec.dir.clone()));
     }
-    let mut cmd = if is_executable(&entry) {
-        Command::new("./run")
-    } else {
-        let mut c = Command::new("sh");
-        c.arg("run");
-        c
-    };
+    let EntryCommand {
+        program,
+        args,
+        started_with,
+    } = entry_command(&entry);
+    let mut cmd = Command::new(program);
+    cmd.args(args);
     cmd.current_dir(&spec.dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -194,6 +189,11 @@ pub async fn run_entry_point_until(
     }
     #[cfg(unix)]
     cmd.process_group(0);
+    #[cfg(target_os = "linux")]
+    // SAFETY: `keeper` makes only async-signal-safe calls (see its notes).
+    unsafe {
+        cmd.pre_exec(keeper);
+    }
 
     let started_at = Utc::now();
     let clock = Instant::now();
@@ -263,7 +263,78 @@ pub async fn run_entry_point_until(
         stderr,
         notes: Vec::new(),
         stopped_by_lab: false,
+        started_with,
     })
+}
+
+/// Runs in the forked child before `exec`: forks again; the new child goes on to become the
+/// learner's process, while this one becomes its keeper (see the module notes) and never
+/// returns.
+///
+/// Implementation notes: between fork and exec only async-signal-safe calls are allowed, so
+/// the second fork is the raw `clone` system call (glibc's `fork` takes allocator locks a
+/// thread of the parent may have held), and the keeper uses only system calls. It closes every
+/// descriptor but stdio at once, so `spawn` sees the learner's `exec` (or its error) on its
+/// close-on-exec pipe instead of waiting for the keeper. A learner's process killed by a
+/// signal is mirrored by the keeper killing itself the same way, core dumps off.
+#[cfg(target_os = "linux")]
+fn keeper() -> std::io::Result<()> {
+    // SAFETY: raw system calls on values this function owns; see the notes above.
+    unsafe {
+        let flags = libc::SIGCHLD as libc::c_long;
+        let pid = libc::syscall(libc::SYS_clone, flags, 0 as libc::c_long, 0, 0, 0);
+        if pid < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if pid == 0 {
+            return Ok(());
+        }
+        let pid = pid as libc::pid_t;
+        if libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) != 0 {
+            let mut limit = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+            let top = libc::c_int::try_from(limit.rlim_cur.min(65_536)).unwrap_or(65_536);
+            for fd in 3..top {
+                libc::close(fd);
+            }
+        }
+        for sig in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGQUIT] {
+            libc::signal(sig, libc::SIG_IGN);
+        }
+        let mut status: libc::c_int = 0;
+        loop {
+            let r = libc::waitpid(pid, &mut status, 0);
+            if r == pid {
+                break;
+            }
+            if r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                libc::_exit(127);
+            }
+        }
+        if libc::WIFSIGNALED(status) {
+            let sig = libc::WTERMSIG(status);
+            let no_core = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &no_core);
+            libc::signal(sig, libc::SIG_DFL);
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, sig);
+            libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+            libc::kill(libc::getpid(), sig);
+            libc::_exit(128 + sig);
+        }
+        libc::_exit(if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            127
+        })
+    }
 }
 
 #[cfg(test)]
@@ -358,11 +429,50 @@ mod tests {
     }
 
     #[test]
-    fn a_run_file_without_the_executable_bit_is_started_with_sh() {
+    fn a_run_file_without_the_executable_bit_or_a_shebang_is_started_with_sh() {
         let (_t, spec) = lab("echo via-sh\n", false);
         let r = run(&spec);
         assert!(r.succeeded());
         assert_eq!(r.stdout.text, "via-sh\n");
+        assert_eq!(r.started_with.as_deref(), Some("sh"));
+    }
+
+    #[test]
+    fn a_run_file_without_the_executable_bit_is_started_by_its_shebang_interpreter() {
+        let (_t, spec) = lab(
+            "#!/usr/bin/env bash\nset -o pipefail\necho \"${BASH_VERSION:+bash}\"\n",
+            false,
+        );
+        let r = run(&spec);
+        assert!(r.succeeded(), "{r:?}");
+        assert_eq!(r.stdout.text, "bash\n");
+        assert_eq!(r.started_with.as_deref(), Some("/usr/bin/env bash"));
+        let (_t, spec) = lab("#!/bin/sh\necho direct\n", true);
+        assert_eq!(run(&spec).started_with, None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_learners_parent_is_a_keeper_not_sflab() {
+        let (_t, spec) = lab("#!/bin/sh\necho $PPID\n", true);
+        let r = run(&spec);
+        let parent: u32 = r.stdout.text.trim().parse().unwrap();
+        assert_ne!(parent, std::process::id());
+        // Signals to that parent are ignored by the keeper and never reach sflab.
+        let (_t, spec) = lab(
+            "#!/bin/sh\nkill -TERM $PPID; kill -HUP $PPID; kill -INT $PPID\nsleep 0.2\necho alive\n",
+            true,
+        );
+        let r = run(&spec);
+        assert!(r.succeeded(), "{r:?}");
+        assert_eq!(r.stdout.text, "alive\n");
+    }
+
+    #[test]
+    fn a_run_ended_by_a_signal_reports_that_signal() {
+        let (_t, spec) = lab("#!/bin/sh\nkill -TERM $$\nsleep 5\n", true);
+        let r = run(&spec);
+        assert_eq!((r.exit_code, r.signal), (None, Some(libc::SIGTERM)));
     }
 
     #[test]

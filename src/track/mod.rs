@@ -2,13 +2,15 @@
 //! stands on it ([`view`], including the TUI's "Assigned" rows), and the progress report a
 //! learner hands back ([`report`]).
 //!
-//! The active track (`sflab --track FILE`) is kept as a copy at `<ws>/.sflab/track.yaml`, so
-//! the TUI shows it without the original file.
+//! The active track (`sflab track assign FILE`, or `sflab --track FILE`) is kept as a copy at
+//! `<ws>/.sflab/track.yaml`, so the TUI shows it without the original file.
 
+pub mod folder;
 pub mod report;
 pub mod spec;
 pub mod view;
 
+pub use folder::FolderCopy;
 pub use report::{write_report, ReportError, ReportSummary};
 pub use spec::{parse, parse_due, Assignment, Track, TrackError};
 pub use view::{
@@ -113,4 +115,16 @@ pub fn assigned_rows(
     let progress = load_progress(ws, &track)?;
     let rows = assigned_view_model(&track, curriculum, &progress, now);
     Ok(Some((track, rows)))
+}
+
+/// The secret values sflab hands the runs of the track's labs (see
+/// [`crate::runner::handed_secrets`]), for masking them in a report's copy of the folders.
+pub fn handed_secrets(track: &Track, curriculum: &Curriculum) -> Vec<(&'static str, String)> {
+    track
+        .labs
+        .iter()
+        .filter_map(|a| curriculum.lab(&a.lab))
+        .filter_map(|meta| crate::lab::spec::parse(&meta.dir, &meta.yaml).ok())
+        .flat_map(|spec| crate::runner::handed_secrets(&spec))
+        .collect()
 }

@@ -3,11 +3,11 @@
 //! re-grade them with `sflab grade` rather than trust the numbers.
 //!
 //! No secrets leave: transcripts are not copied (only verdicts, which the runner already
-//! redacted), and every copied text file is passed through the redactor's secret finder —
-//! JSON by key (`client_secret`, `access_token`, …), everything else by shape (JWTs, private
-//! keys, session ids) — and written masked when it finds one. Binary files, symlinks, sflab
-//! state and large files are not copied; the report lists what was masked or left out.
+//! redacted), and the lab folders are copied with every secret masked ([`super::folder`]):
+//! values under secret keys, secrets by shape, and the secret values sflab itself hands each
+//! lab's run. The report lists every file it masked or left out.
 
+use super::folder::{copy_labs, FolderCopy};
 use super::spec::Track;
 use super::view::{AssignedRow, LabProgress};
 use crate::redact::Redactor;
@@ -16,8 +16,6 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-const MAX_COPIED_BYTES: u64 = 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -30,41 +28,24 @@ pub enum ReportError {
     },
     #[error("could not read the workspace's redaction key: {0}")]
     Key(std::io::Error),
-}
-
-/// What one lab folder's copy held back.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FolderCopy {
-    pub copied: Vec<String>,
-    /// Files written with secrets masked.
-    pub masked: Vec<String>,
-    /// Files left out (binary, symlink, too large, sflab state).
-    pub skipped: Vec<String>,
-    /// When the newest copied file was last modified.
-    pub newest: Option<std::time::SystemTime>,
+    #[error("{0} already holds a `labs` folder that no earlier `sflab report` wrote (there is no progress.json beside it); choose another --out folder so nothing in it is replaced")]
+    NotAReport(PathBuf),
 }
 
 /// What `write_report` wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportSummary {
     pub files: Vec<PathBuf>,
+    /// Files written with secrets masked, as `<lab>/<file>`.
     pub masked: Vec<String>,
+    /// Files left out of the copy, as `<lab>/<file>`.
+    pub skipped: Vec<String>,
     pub passed: usize,
     pub assigned: usize,
     pub overdue: usize,
 }
 
-/// The file's text with secrets masked, by its kind (JSON by key, other text by shape).
-pub fn masked_text(redactor: &Redactor, name: &str, text: &str) -> String {
-    let by_key = if name.ends_with(".json") {
-        redactor.body(Some("application/json"), text.as_bytes())
-    } else {
-        text.to_string()
-    };
-    redactor.text(&by_key)
-}
-
-fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+pub(super) fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let err = |source| ReportError::Write {
         path: path.to_path_buf(),
         source,
@@ -75,63 +56,9 @@ fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     crate::fsutil::write_private_atomic(path, bytes).map_err(err)
 }
 
-fn copy_folder(
-    redactor: &Redactor,
-    from: &Path,
-    to: &Path,
-    rel: &Path,
-    out: &mut FolderCopy,
-) -> Result<(), ReportError> {
-    let Ok(rd) = std::fs::read_dir(from.join(rel)) else {
-        return Ok(());
-    };
-    let mut entries: Vec<_> = rd.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let rel = rel.join(e.file_name());
-        let shown = rel.to_string_lossy().replace('\\', "/");
-        let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
-            continue;
-        };
-        if crate::grade::submission::ignored(&rel) || meta.file_type().is_symlink() {
-            out.skipped.push(shown);
-        } else if meta.is_dir() {
-            copy_folder(redactor, from, to, &rel, out)?;
-        } else if meta.len() > MAX_COPIED_BYTES {
-            out.skipped.push(shown);
-        } else {
-            let Ok(bytes) = std::fs::read(e.path()) else {
-                continue;
-            };
-            let Ok(text) = String::from_utf8(bytes) else {
-                out.skipped.push(shown);
-                continue;
-            };
-            let clean = masked_text(redactor, &shown, &text);
-            if clean != text {
-                out.masked.push(shown.clone());
-            }
-            put(&to.join(&rel), clean.as_bytes())?;
-            if let Ok(modified) = meta.modified() {
-                out.newest = out.newest.max(Some(modified));
-            }
-            #[cfg(unix)]
-            if meta.permissions().mode() & 0o111 != 0 {
-                use std::os::unix::fs::PermissionsExt as _;
-                let _ =
-                    std::fs::set_permissions(to.join(&rel), std::fs::Permissions::from_mode(0o700));
-            }
-            out.copied.push(shown);
-        }
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-use std::os::unix::fs::PermissionsExt;
-
 /// When the last attempt that counts as a pass ended, if the folder was changed after it:
-/// the copy is then not the code that passed (a `reset`, or edits since).
+/// the copy is then not the code that passed (a `reset`, edits, or files deleted or renamed
+/// since, which change their folder's time).
 fn changed_since_pass(
     track: &Track,
     p: Option<&LabProgress>,
@@ -247,31 +174,35 @@ fn markdown(
     md
 }
 
-/// Writes `progress.json`, `progress.md` and `labs/<lab>/` under `out`.
+/// Writes `progress.json`, `progress.md` and `labs/<lab>/` under `out`. `handed` holds the
+/// secret values sflab hands the track's labs' runs ([`crate::runner::handed_secrets`]),
+/// masked wherever they appear in the copied folders.
 pub fn write_report(
     ws: &Workspace,
     track: &Track,
     rows: &[AssignedRow],
     progress: &BTreeMap<String, LabProgress>,
+    handed: &[(&str, String)],
     out: &Path,
     now: DateTime<Utc>,
 ) -> Result<ReportSummary, ReportError> {
-    let redactor = Redactor::new(&crate::runner::redaction_key(ws).map_err(ReportError::Key)?);
-    let mut copies = BTreeMap::new();
-    for r in rows {
-        let dir = ws.lab_dir(&r.lab);
-        if dir.is_dir() {
-            let mut c = FolderCopy::default();
-            copy_folder(
-                &redactor,
-                &dir,
-                &out.join("labs").join(&r.lab),
-                Path::new(""),
-                &mut c,
-            )?;
-            copies.insert(r.lab.clone(), c);
-        }
+    if out.join("labs").exists() && !out.join("progress.json").is_file() {
+        return Err(ReportError::NotAReport(out.to_path_buf()));
     }
+    let redactor = Redactor::new(&crate::runner::redaction_key(ws).map_err(ReportError::Key)?);
+    for (kind, value) in handed {
+        redactor.add_secret(kind, value);
+    }
+    let folders: Vec<(String, PathBuf)> = rows
+        .iter()
+        .map(|r| (r.lab.clone(), ws.lab_dir(&r.lab)))
+        .filter(|(_, dir)| dir.is_dir())
+        .collect();
+    std::fs::create_dir_all(out).map_err(|source| ReportError::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let copies = copy_labs(&redactor, &folders, out)?;
     let changed: BTreeMap<String, DateTime<Utc>> = rows
         .iter()
         .filter_map(|r| {
@@ -330,9 +261,14 @@ pub fn write_report(
         .iter()
         .flat_map(|(lab, c)| c.masked.iter().map(move |f| format!("{lab}/{f}")))
         .collect();
+    let skipped = copies
+        .iter()
+        .flat_map(|(lab, c)| c.skipped.iter().map(move |f| format!("{lab}/{f}")))
+        .collect();
     Ok(ReportSummary {
         files: vec![json_path, md_path],
         masked,
+        skipped,
         passed,
         assigned: rows.len(),
         overdue,
@@ -342,20 +278,6 @@ pub fn write_report(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_in_copied_files_are_masked_by_key_and_by_shape() {
-        let r = Redactor::new(&[1; 32]);
-        let json = r#"{"client_id":"3MVG9abc","client_secret":"super-secret-value-123"}"#;
-        let out = masked_text(&r, "config.json", json);
-        assert!(!out.contains("super-secret-value-123"), "{out}");
-        assert!(out.contains("‹redacted:client_secret#"), "{out}");
-        let script = "export SF_ACCESS_TOKEN='00D5g000001abcd!AQ0AQH8hPq2.xyzXYZ0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'\n";
-        let out = masked_text(&r, "run", script);
-        assert!(!out.contains("AQ0AQH8hPq2"), "{out}");
-        let plain = "#!/bin/sh\necho hello\n";
-        assert_eq!(masked_text(&r, "run", plain), plain);
-    }
 
     #[test]
     fn a_folder_changed_after_its_last_pass_is_flagged() {

@@ -121,3 +121,298 @@ fn a_track_shows_status_and_overdue_marks_and_reports_progress_without_secrets()
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn track_assign_keeps_the_track_and_a_bad_file_changes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = sflab::workspace::Workspace::at(&t.path().join("ws")).unwrap();
+    let wsarg = ws.root.display().to_string();
+    let track_file = t.path().join("team.yaml");
+    std::fs::write(&track_file, TRACK).unwrap();
+    let o = sflab(&[
+        "--workspace",
+        &wsarg,
+        "track",
+        "assign",
+        &track_file.display().to_string(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout.contains("“Onboarding” is now assigned")
+            && stdout.contains("rest-crud due 2999-12-31"),
+        "{stdout}"
+    );
+    let active = sflab::track::active_path(&ws);
+    let kept = std::fs::read(&active).unwrap();
+    assert_eq!(kept, TRACK.as_bytes());
+
+    let bad = t.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "track: X\nlabs:\n  - { lab: nope, due: 2026-01-01 }\n",
+    )
+    .unwrap();
+    let o = sflab(&[
+        "--workspace",
+        &wsarg,
+        "track",
+        "assign",
+        &bad.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("there is no lab \"nope\""),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&active).unwrap(),
+        kept,
+        "the active track is unchanged"
+    );
+
+    // `sflab --track FILE` with no terminal to draw on: assigned, and it says so.
+    let other = t.path().join("other.yaml");
+    std::fs::write(
+        &other,
+        "track: Second\nlabs:\n  - { lab: rest-crud, due: 2999-01-01 }\n",
+    )
+    .unwrap();
+    let o = sflab(&[
+        "--workspace",
+        &wsarg,
+        "--track",
+        &other.display().to_string(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("assigned; run `sflab` in a terminal to open the classroom"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&std::fs::read(&active).unwrap()).contains("Second"));
+}
+
+#[test]
+fn commands_that_read_a_workspace_refuse_one_that_does_not_exist() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = sflab::workspace::Workspace::at(&t.path().join("ws")).unwrap();
+    let track_file = t.path().join("team.yaml");
+    std::fs::write(&track_file, TRACK).unwrap();
+    let track = track_file.display().to_string();
+    let out = t.path().join("report").display().to_string();
+    let plain = t.path().join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    for (typo, says) in [
+        (t.path().join("wss"), "the folder does not exist"),
+        (plain.clone(), "holds no .sflab/ folder"),
+    ] {
+        let typo_arg = typo.display().to_string();
+        for args in [
+            vec!["report", "--track", &track, "--out", &out],
+            vec!["list"],
+            vec!["transcript", "rest-crud"],
+            vec!["hint", "rest-crud"],
+            vec!["track", "show", &track],
+            vec!["check", "rest-crud"],
+        ] {
+            let mut all = vec!["--workspace", &typo_arg];
+            all.extend(args.iter().copied());
+            let o = sflab(&all);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains(&format!("there is no sflab workspace at {typo_arg}"))
+                    && stderr.contains(says),
+                "{args:?}: {stderr}"
+            );
+            assert!(
+                !typo.join(".sflab").exists(),
+                "{args:?} created a workspace"
+            );
+        }
+    }
+    assert!(!t.path().join("report").exists());
+    // With no workspace named and none around, a lead can still read a track file.
+    let lead = t.path().join("lead");
+    std::fs::create_dir_all(&lead).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .args(["track", "show", &track])
+        .current_dir(&lead)
+        .env_remove("SFLAB_WORKSPACE")
+        .env_remove("SFLAB_CURRICULUM")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Track: Onboarding"));
+    assert!(!lead.join("sflab-workspace").exists(), "nothing created");
+    // The real workspace still reads, and `lab start` may create a new one.
+    let wsarg = ws.root.display().to_string();
+    assert!(sflab(&["--workspace", &wsarg, "list"]).status.success());
+    let fresh = t.path().join("fresh").display().to_string();
+    let o = sflab(&["--workspace", &fresh, "lab", "start", "rest-crud"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Sets a file's, folder's or FIFO's modification time (opened without waiting for a writer).
+#[cfg(unix)]
+fn set_mtime(path: &std::path::Path, at: std::time::SystemTime) {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .unwrap()
+        .set_modified(at)
+        .unwrap();
+}
+
+/// Every file under `dir`, as text.
+fn all_text(dir: &std::path::Path) -> String {
+    let mut text = String::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            text.push_str(&all_text(&e.path()));
+        } else {
+            text.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+        }
+    }
+    text
+}
+
+#[cfg(unix)]
+#[test]
+fn a_report_masks_every_secret_leaves_pipes_out_and_sees_deletions_since_the_pass() {
+    use std::time::{Duration, SystemTime};
+    const LAB: &str = "eca-migrate-connected-app";
+    let t = tempfile::tempdir().unwrap();
+    let ws = sflab::workspace::Workspace::at(&t.path().join("ws")).unwrap();
+    let wsarg = ws.root.display().to_string();
+    let track_file = t.path().join("team.yaml");
+    std::fs::write(
+        &track_file,
+        format!("track: Auth\nlabs:\n  - {{ lab: {LAB}, due: 2999-01-01 }}\n"),
+    )
+    .unwrap();
+    let dir = ws.lab_dir(LAB);
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = [
+        (
+            ".env",
+            "SF_CLIENT_ID=3MVG9lab.order.status.eca\nSF_CLIENT_SECRET=F00DBABE1234CAFE\nSF_REFRESH_TOKEN=refresh-value-991\nSF_PASSWORD=hunter2-pass\n",
+        ),
+        ("creds.yaml", "client_id: 3MVG9lab\nclient_secret: yaml-secret-5150\n"),
+        (
+            "run",
+            "#!/usr/bin/env bash\ncurl -u \"3MVG9lab.order.status.legacy:legacy-secret-2f8c41d09b7e\" \"$SF_INSTANCE_URL\"\n",
+        ),
+        ("notes.txt", "to do\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let fifo = std::ffi::CString::new(dir.join("pipe").to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo with a valid, NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    // Everything was last touched two hours ago; the lab passed an hour ago.
+    let two_hours_ago = SystemTime::now() - Duration::from_secs(2 * 3600);
+    for name in [".env", "creds.yaml", "run", "notes.txt", "pipe", ""] {
+        set_mtime(&dir.join(name), two_hours_ago);
+    }
+    let mut store = sflab::progress::Store::open(&ws.progress_db()).unwrap();
+    store
+        .record_attempt(&sflab::progress::NewAttempt {
+            lab: LAB,
+            started_at: chrono::Utc::now() - chrono::Duration::hours(1),
+            duration_ms: 900,
+            passed: true,
+            points: 7,
+            max_points: 7,
+            backend: "mock",
+            error: None,
+            verdicts: &[],
+            exchanges: &[],
+            runs: &[],
+        })
+        .unwrap();
+    let out = t.path().join("report");
+    let report = || {
+        let o = sflab(&[
+            "--workspace",
+            &wsarg,
+            "--track",
+            &track_file.display().to_string(),
+            "report",
+            "--out",
+            &out.display().to_string(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("progress.json")).unwrap())
+                .unwrap();
+        (String::from_utf8_lossy(&o.stdout).into_owned(), doc)
+    };
+    let (stdout, doc) = report();
+    let lab = &doc["labs"][0];
+    assert_eq!(
+        lab["masked_files"],
+        serde_json::json!([".env", "creds.yaml", "run"])
+    );
+    assert_eq!(lab["skipped_files"], serde_json::json!(["pipe"]));
+    assert_eq!(lab["changed_since_pass"], false);
+    for name in [".env", "creds.yaml", "run"] {
+        assert!(stdout.contains(&format!("{LAB}/{name}")), "{stdout}");
+    }
+    let copy = all_text(&out.join("labs").join(LAB));
+    for secret in [
+        "F00DBABE1234CAFE",
+        "refresh-value-991",
+        "hunter2-pass",
+        "yaml-secret-5150",
+        "legacy-secret-2f8c41d09b7e",
+    ] {
+        assert!(!copy.contains(secret), "{secret} leaked: {copy}");
+    }
+    assert!(copy.contains("SF_CLIENT_ID=3MVG9lab.order.status.eca\nSF_CLIENT_SECRET=‹redacted:"));
+
+    std::fs::remove_file(dir.join("notes.txt")).unwrap();
+    let (_, doc) = report();
+    assert_eq!(
+        doc["labs"][0]["changed_since_pass"], true,
+        "a file deleted after the pass changes the folder"
+    );
+    assert!(
+        !out.join("labs").join(LAB).join("notes.txt").exists(),
+        "the copy is fresh"
+    );
+
+    // A `labs` folder no report wrote is never replaced.
+    let theirs = t.path().join("theirs");
+    std::fs::create_dir_all(theirs.join("labs")).unwrap();
+    std::fs::write(theirs.join("labs/keep.txt"), "mine").unwrap();
+    let o = sflab(&[
+        "--workspace",
+        &wsarg,
+        "--track",
+        &track_file.display().to_string(),
+        "report",
+        "--out",
+        &theirs.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no earlier `sflab report` wrote"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("labs/keep.txt")).unwrap(),
+        "mine"
+    );
+}

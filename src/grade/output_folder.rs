@@ -1,0 +1,180 @@
+//! The gradebook's output folder (`sflab grade --out DIR`): what each file is called, where an
+//! earlier gradebook goes before a new one is written, and the check that the folder can be
+//! written at all, made before anything is graded.
+//!
+//! Names: without `--shard`, `gradebook.csv`, `grades.json`, `junit.xml` and `feedback/`. With
+//! `--shard K/N` every output names its shard — `gradebook.K-of-N.csv`, `grades.K-of-N.json`,
+//! `junit.K-of-N.xml`, `feedback/K-of-N/` — so the shards of one batch can share a folder.
+//!
+//! Nothing is overwritten: before a gradebook is written, the earlier one it would replace
+//! (the same shard's files; for an unsharded run, every gradebook file and `feedback/`) is
+//! moved into `previous/<UTC time>/`, keeping its names, so no stale feedback file sits beside
+//! a gradebook it does not match.
+
+use super::submission::Shard;
+use super::write::WriteError;
+use std::path::{Path, PathBuf};
+
+/// The names of one run's outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Layout {
+    pub shard: Option<Shard>,
+}
+
+/// The folder earlier gradebooks are moved into.
+pub const PREVIOUS: &str = "previous";
+
+impl Layout {
+    fn suffix(&self) -> String {
+        self.shard
+            .map(|s| format!(".{}-of-{}", s.index, s.of))
+            .unwrap_or_default()
+    }
+
+    pub fn csv(&self) -> String {
+        format!("gradebook{}.csv", self.suffix())
+    }
+
+    pub fn json(&self) -> String {
+        format!("grades{}.json", self.suffix())
+    }
+
+    pub fn junit(&self) -> String {
+        format!("junit{}.xml", self.suffix())
+    }
+
+    /// The feedback folder, relative to the output folder.
+    pub fn feedback(&self) -> PathBuf {
+        match self.shard {
+            Some(s) => Path::new("feedback").join(format!("{}-of-{}", s.index, s.of)),
+            None => PathBuf::from("feedback"),
+        }
+    }
+
+    /// The entries of `out` (relative paths) an earlier run left that this run replaces.
+    fn replaced(&self, out: &Path) -> Vec<PathBuf> {
+        let mut names: Vec<PathBuf> = [self.csv(), self.json(), self.junit()]
+            .into_iter()
+            .map(PathBuf::from)
+            .chain([self.feedback()])
+            .collect();
+        if self.shard.is_none() {
+            // The whole batch replaces the shards' gradebooks too.
+            let shard_files = std::fs::read_dir(out)
+                .map(|rd| {
+                    rd.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .filter(|n| is_shard_output(n))
+                        .map(PathBuf::from)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            names.extend(shard_files);
+        }
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .filter(|n| std::fs::symlink_metadata(out.join(n)).is_ok())
+            .collect()
+    }
+}
+
+/// `gradebook.2-of-4.csv`, `grades.2-of-4.json`, `junit.2-of-4.xml`.
+fn is_shard_output(name: &str) -> bool {
+    let Some((stem, rest)) = name.split_once('.') else {
+        return false;
+    };
+    let Some((shard, ext)) = rest.rsplit_once('.') else {
+        return false;
+    };
+    let known = matches!(
+        (stem, ext),
+        ("gradebook", "csv") | ("grades", "json") | ("junit", "xml")
+    );
+    known
+        && shard
+            .split_once("-of-")
+            .is_some_and(|(i, n)| i.parse::<usize>().is_ok() && n.parse::<usize>().is_ok())
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
+    move |e| WriteError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Moves the outputs of an earlier run that this run would replace into
+/// `out/previous/<stamp>/`; the folder they went to, or `None` when there were none.
+pub fn set_aside_previous(
+    out: &Path,
+    layout: &Layout,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<PathBuf>, WriteError> {
+    let replaced = layout.replaced(out);
+    if replaced.is_empty() {
+        return Ok(None);
+    }
+    let stamp = now.format("%Y-%m-%dT%H-%M-%SZ").to_string();
+    let base = out.join(PREVIOUS);
+    let mut dest = base.join(&stamp);
+    let mut n = 1;
+    while dest.exists() {
+        n += 1;
+        dest = base.join(format!("{stamp}-{n}"));
+    }
+    for rel in replaced {
+        let to = dest.join(&rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        let from = out.join(&rel);
+        std::fs::rename(&from, &to).map_err(io_err(&from))?;
+    }
+    Ok(Some(dest))
+}
+
+/// Creates `dir` if needed and writes and removes a probe file in it; the folders it
+/// created are listed in `created`, outermost first.
+fn probe(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    std::fs::create_dir_all(dir)?;
+    created.extend(missing.into_iter().rev());
+    let file = dir.join(format!(".sflab-probe-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&file, b"probe")?;
+    std::fs::remove_file(&file)
+}
+
+/// Checks, before any grading, that the gradebook and (when asked for) the feedback folder
+/// can be created and written, by writing and removing a probe file in each. Folders made
+/// for the check are removed again, so a refused or interrupted run leaves nothing behind.
+pub fn check_writable(out: &Path, layout: &Layout, feedback: bool) -> Result<(), WriteError> {
+    let mut created = Vec::new();
+    let mut dirs = vec![out.to_path_buf()];
+    if feedback {
+        dirs.push(out.join(layout.feedback()));
+    }
+    let mut result = Ok(());
+    for d in &dirs {
+        if let Err(e) = probe(d, &mut created) {
+            result = Err(WriteError::Unwritable {
+                path: d.clone(),
+                message: e.to_string(),
+            });
+            break;
+        }
+    }
+    for d in created.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
+    result
+}
+
+#[cfg(test)]
+#[path = "output_folder_tests.rs"]
+mod tests;

@@ -1,0 +1,120 @@
+//! The output folder: shard names, earlier gradebooks set aside whole, the writability probe.
+
+use super::*;
+
+fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn shard(index: usize, of: usize) -> Layout {
+    Layout {
+        shard: Some(Shard { index, of }),
+    }
+}
+
+#[test]
+fn each_shard_names_its_own_outputs() {
+    let whole = Layout::default();
+    assert_eq!(
+        (whole.csv(), whole.json(), whole.junit(), whole.feedback()),
+        (
+            "gradebook.csv".into(),
+            "grades.json".into(),
+            "junit.xml".into(),
+            PathBuf::from("feedback")
+        )
+    );
+    let two = shard(2, 4);
+    assert_eq!(
+        (two.csv(), two.json(), two.junit(), two.feedback()),
+        (
+            "gradebook.2-of-4.csv".into(),
+            "grades.2-of-4.json".into(),
+            "junit.2-of-4.xml".into(),
+            PathBuf::from("feedback/2-of-4")
+        )
+    );
+}
+
+#[test]
+fn an_earlier_gradebook_and_its_feedback_move_to_previous_whole() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path();
+    write(&out.join("gradebook.csv"), "old csv");
+    write(&out.join("junit.xml"), "old junit");
+    write(&out.join("feedback/alice.md"), "old alice");
+    write(&out.join("gradebook.1-of-2.csv"), "old shard");
+    write(&out.join("notes.txt"), "the instructor's own file");
+    let moved = set_aside_previous(out, &Layout::default(), at("2026-03-01T09:30:00Z"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved, out.join("previous/2026-03-01T09-30-00Z"));
+    for (name, text) in [
+        ("gradebook.csv", "old csv"),
+        ("junit.xml", "old junit"),
+        ("feedback/alice.md", "old alice"),
+        ("gradebook.1-of-2.csv", "old shard"),
+    ] {
+        assert_eq!(std::fs::read_to_string(moved.join(name)).unwrap(), text);
+        assert!(!out.join(name).exists(), "{name}");
+    }
+    assert!(out.join("notes.txt").is_file(), "other files stay");
+    write(&out.join("grades.json"), "second");
+    let again = set_aside_previous(out, &Layout::default(), at("2026-03-01T09:30:00Z"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(again, out.join("previous/2026-03-01T09-30-00Z-2"));
+    assert_eq!(
+        set_aside_previous(out, &Layout::default(), at("2026-03-01T10:00:00Z")).unwrap(),
+        None,
+        "nothing to set aside"
+    );
+}
+
+#[test]
+fn a_shard_sets_aside_only_its_own_earlier_outputs() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path();
+    write(&out.join("gradebook.1-of-2.csv"), "shard one");
+    write(&out.join("feedback/1-of-2/al.md"), "al");
+    write(&out.join("gradebook.2-of-2.csv"), "shard two");
+    write(&out.join("feedback/2-of-2/bo.md"), "bo");
+    let moved = set_aside_previous(out, &shard(1, 2), at("2026-03-01T09:30:00Z"))
+        .unwrap()
+        .unwrap();
+    assert!(moved.join("gradebook.1-of-2.csv").is_file());
+    assert!(moved.join("feedback/1-of-2/al.md").is_file());
+    assert!(out.join("gradebook.2-of-2.csv").is_file());
+    assert!(out.join("feedback/2-of-2/bo.md").is_file());
+}
+
+#[test]
+fn a_writable_folder_passes_the_probe_and_keeps_no_trace_of_it() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("grades/march");
+    check_writable(&out, &Layout::default(), true).unwrap();
+    assert!(
+        !t.path().join("grades").exists(),
+        "folders made for the probe are removed"
+    );
+    std::fs::create_dir_all(&out).unwrap();
+    check_writable(&out, &shard(1, 2), true).unwrap();
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
+
+#[test]
+fn a_folder_that_cannot_be_created_is_refused_before_grading() {
+    let t = tempfile::tempdir().unwrap();
+    let a_file = t.path().join("grades.txt");
+    std::fs::write(&a_file, "keep me").unwrap();
+    let e = check_writable(&a_file.join("out"), &Layout::default(), true).unwrap_err();
+    assert!(e.to_string().contains("Nothing was graded"), "{e}");
+    assert_eq!(std::fs::read_to_string(&a_file).unwrap(), "keep me");
+}

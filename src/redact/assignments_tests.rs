@@ -1,0 +1,164 @@
+//! Secret-named assignments in files: which keys count, which values are literals, and that
+//! keys, quotes and code stay as they were.
+
+use super::*;
+
+fn r() -> Redactor {
+    Redactor::new(b"workspace-key")
+}
+
+/// The text masked, with each marker shortened to `‹kind›` for readable expectations.
+fn masked(text: &str) -> String {
+    let out = mask(text, false, &r());
+    shorten(&out)
+}
+
+fn shorten(text: &str) -> String {
+    let mut out = text.to_string();
+    for m in crate::redact::find_markers(text) {
+        out = out.replace(
+            &format!("‹redacted:{}#{}›", m.kind, m.hash),
+            &format!("‹{}›", m.kind),
+        );
+    }
+    out
+}
+
+#[test]
+fn keys_that_end_in_a_secret_word_name_a_secret_whatever_their_prefix_or_case() {
+    for key in [
+        "SF_CLIENT_SECRET",
+        "SF_REFRESH_TOKEN",
+        "SF_PASSWORD",
+        "client_secret",
+        "clientSecret",
+        "x-api-key",
+        "WEATHER_API_KEY",
+        "apikey",
+        "ERP_PRIVATE_KEY",
+        "code_verifier",
+        "codeVerifier",
+        "session",
+        "sessionId",
+        "client_assertion",
+        "db.passwd",
+        "access_token",
+    ] {
+        assert!(names_a_secret(key), "{key}");
+    }
+    for key in [
+        "SF_CLIENT_ID",
+        "SF_USERNAME",
+        "TOKEN_URL",
+        "token_type",
+        "SESSION_TIMEOUT",
+        "SF_JWT_KEY_FILE",
+        "private_key_path",
+        "KEYBOARD_LAYOUT",
+        "PWD",
+        "",
+    ] {
+        assert!(!names_a_secret(key), "{key}");
+    }
+}
+
+#[test]
+fn env_file_values_are_masked_and_keys_kept() {
+    let env = "SF_CLIENT_ID=3MVG9lab\nSF_CLIENT_SECRET=erp-demo-secret\nexport SF_REFRESH_TOKEN=\"abc123def456\"\nSF_PASSWORD='hunter2'\n# SF_TOKEN_URL=https://x\n";
+    assert_eq!(
+        masked(env),
+        "SF_CLIENT_ID=3MVG9lab\nSF_CLIENT_SECRET=‹sf_client_secret›\nexport SF_REFRESH_TOKEN=\"‹sf_refresh_token›\"\nSF_PASSWORD='‹sf_password›'\n# SF_TOKEN_URL=https://x\n"
+    );
+}
+
+#[test]
+fn yaml_and_json_values_are_masked_with_their_quotes_kept() {
+    let yaml = "client_id: 3MVG9lab\nclient_secret: s3cr3t-value\n  password: \"tiger\" # the admin's\ntoken_url: https://login\napps:\n  - api_key: k-123\n";
+    assert_eq!(
+        masked(yaml),
+        "client_id: 3MVG9lab\nclient_secret: ‹client_secret›\n  password: \"‹password›\" # the admin's\ntoken_url: https://login\napps:\n  - api_key: ‹api_key›\n"
+    );
+    let json =
+        r#"{"client_id": "x", "client_secret": "s3cr3t", "nested": {"refresh_token":"r-1"}}"#;
+    assert_eq!(
+        masked(json),
+        r#"{"client_id": "x", "client_secret": "‹client_secret›", "nested": {"refresh_token":"‹refresh_token›"}}"#
+    );
+}
+
+#[test]
+fn secrets_inside_commands_and_code_literals_are_masked() {
+    assert_eq!(
+        masked("curl -d \"grant_type=client_credentials&client_secret=erp-demo-secret&x=1\" \"$URL\"\n"),
+        "curl -d \"grant_type=client_credentials&client_secret=‹client_secret›&x=1\" \"$URL\"\n"
+    );
+    assert_eq!(
+        masked("sf org login --client-secret=abc-123-def\ncurl -d \"client_secret=Abc123\" \"$URL\"\npost(client_secret=A1B2C3D4E5F6G7)\n"),
+        "sf org login --client-secret=‹client-secret›\ncurl -d \"client_secret=‹client_secret›\" \"$URL\"\npost(client_secret=‹client_secret›)\n"
+    );
+    assert_eq!(
+        masked("const clientSecret = 'abc-123';\npassword = \"hunter2\"\n'password' => 'p4ss',\n"),
+        "const clientSecret = '‹clientsecret›';\npassword = \"‹password›\"\n'password' => '‹password›',\n"
+    );
+}
+
+#[test]
+fn references_and_expressions_are_code_and_stay() {
+    for code in [
+        "SF_CLIENT_SECRET=$SF_CLIENT_SECRET\n",
+        "TOKEN=$(curl -s \"$URL\" | jq -r .access_token)\n",
+        "export SF_PASSWORD=\"${SF_PASSWORD}\"\n",
+        "curl -u \"$SF_CLIENT_ID:$SF_CLIENT_SECRET\" -d client_secret=\"$SECRET\"\n",
+        "token = resp.json()[\"access_token\"]\n",
+        "secret = os.environ[\"SF_CLIENT_SECRET\"]\n",
+        "requests.post(url, data=dict(client_secret=secret))\n",
+        "  clientSecret: process.env.SF_CLIENT_SECRET,\n",
+        "  password: pw,\n",
+        "if token == expected:\n",
+        "private_key: |\n",
+        "token: null\n",
+        "url: https://host/path?session:1\n",
+    ] {
+        assert_eq!(masked(code), code, "{code}");
+    }
+}
+
+#[test]
+fn config_files_treat_spaced_assignments_as_literals() {
+    let ini = "[auth]\npassword = hunter2\nuser = bob\n";
+    assert_eq!(
+        shorten(&mask(ini, true, &r())),
+        "[auth]\npassword = ‹password›\nuser = bob\n"
+    );
+    assert_eq!(
+        masked(ini),
+        ini,
+        "in code, `password = hunter2` names a variable"
+    );
+}
+
+#[test]
+fn a_masked_value_is_learned_and_masked_where_the_file_repeats_it() {
+    let r = r();
+    let out = r.file_text(
+        "run",
+        "SF_CLIENT_SECRET=erp-demo-secret-42\ncurl -u \"id:erp-demo-secret-42\" \"$URL\"\n",
+    );
+    assert!(!out.contains("erp-demo-secret-42"), "{out}");
+    assert_eq!(
+        out.matches("‹redacted:sf_client_secret#").count(),
+        2,
+        "{out}"
+    );
+}
+
+#[test]
+fn file_kinds_come_from_the_name() {
+    let r = r();
+    let out = r.file_text("settings.toml", "api_key = abc123\n");
+    assert!(out.contains("api_key = ‹redacted:api_key#"), "{out}");
+    let out = r.file_text("creds/.env.local", "token = abc123\n");
+    assert!(out.contains("‹redacted:token#"), "{out}");
+    let out = r.file_text("main.py", "token = abc123\n");
+    assert_eq!(out, "token = abc123\n");
+}

@@ -1,0 +1,183 @@
+//! The copy of the learner's lab folders that `sflab report` hands the lead, under
+//! `<out>/labs/<lab>/`, so the lead can grade them again.
+//!
+//! - Only regular text files are copied. FIFOs, sockets and devices are left out (reading a
+//!   FIFO waits for a writer that never comes), like symlinks, binary and large files, and
+//!   sflab state; every one is listed.
+//! - Every copied file goes through [`Redactor::file_text`]: JSON by key, secret-named
+//!   assignments (`SF_CLIENT_SECRET=…`, `client_secret: …`) by key, then secrets by shape and
+//!   every value the redactor knows. A first pass over all files teaches the redactor each
+//!   value found under a secret key, so a value assigned in `.env` is also masked where `run`
+//!   repeats it without a key.
+//! - The copy is written fresh: built in a temporary folder beside `labs/`, then swapped in,
+//!   so a file deleted since the last report is gone from the copy, and a report that fails
+//!   half-way leaves the previous copy whole.
+//! - `newest` covers folders as well as files: deleting or renaming a file changes its
+//!   folder's modification time, so "changed since the last pass" sees deletions too.
+
+use super::report::{put, ReportError};
+use crate::redact::Redactor;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+const MAX_COPIED_BYTES: u64 = 1024 * 1024;
+
+/// What one lab folder's copy held back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FolderCopy {
+    pub copied: Vec<String>,
+    /// Files written with secrets masked.
+    pub masked: Vec<String>,
+    /// Files left out (binary, symlink, too large, not a regular file, sflab state).
+    pub skipped: Vec<String>,
+    /// When the folder, one of its subfolders or one of its files last changed.
+    pub newest: Option<SystemTime>,
+}
+
+/// A text file found in a lab folder, read but not yet masked.
+struct TextFile {
+    rel: PathBuf,
+    shown: String,
+    text: String,
+    executable: bool,
+}
+
+fn modified(meta: &std::fs::Metadata) -> Option<SystemTime> {
+    meta.modified().ok()
+}
+
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
+/// Reads the text files under `root/rel`, noting what is left out and when anything changed.
+fn read_folder(root: &Path, rel: &Path, files: &mut Vec<TextFile>, notes: &mut FolderCopy) {
+    let dir = root.join(rel);
+    if let Ok(meta) = std::fs::metadata(&dir) {
+        notes.newest = notes.newest.max(modified(&meta));
+    }
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let rel = rel.join(e.file_name());
+        let shown = rel.to_string_lossy().replace('\\', "/");
+        let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        if crate::grade::submission::ignored(&rel) {
+            notes.skipped.push(shown);
+            continue;
+        }
+        if meta.is_dir() {
+            read_folder(root, &rel, files, notes);
+            continue;
+        }
+        notes.newest = notes.newest.max(modified(&meta));
+        // Symlinks, FIFOs, sockets and devices: never opened.
+        if !meta.is_file() || meta.len() > MAX_COPIED_BYTES {
+            notes.skipped.push(shown);
+            continue;
+        }
+        match std::fs::read(e.path()).map(String::from_utf8) {
+            Ok(Ok(text)) => files.push(TextFile {
+                rel,
+                shown,
+                text,
+                executable: is_executable(&meta),
+            }),
+            _ => notes.skipped.push(shown),
+        }
+    }
+}
+
+/// A temporary folder name beside `labs/` for the new copy.
+fn staging(out: &Path) -> PathBuf {
+    out.join(format!(".labs-{}", uuid::Uuid::new_v4().simple()))
+}
+
+fn write_err(path: &Path) -> impl Fn(std::io::Error) -> ReportError + '_ {
+    move |source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Copies each `(lab, folder)` into `<out>/labs/<lab>/`, replacing any earlier copy.
+pub fn copy_labs(
+    redactor: &Redactor,
+    folders: &[(String, PathBuf)],
+    out: &Path,
+) -> Result<BTreeMap<String, FolderCopy>, ReportError> {
+    let mut found = Vec::new();
+    for (lab, dir) in folders {
+        let mut notes = FolderCopy::default();
+        let mut files = Vec::new();
+        read_folder(dir, Path::new(""), &mut files, &mut notes);
+        found.push((lab.clone(), files, notes));
+    }
+    // First pass: learn every value found under a secret key, in any file of any lab.
+    for (_, files, _) in &found {
+        for f in files {
+            redactor.file_text(&f.shown, &f.text);
+        }
+    }
+    let labs = out.join("labs");
+    let stage = staging(out);
+    let written = write_copies(redactor, &mut found, &stage);
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&stage);
+        return Err(e);
+    }
+    if labs.exists() {
+        std::fs::remove_dir_all(&labs).map_err(write_err(&labs))?;
+    }
+    std::fs::rename(&stage, &labs).map_err(write_err(&labs))?;
+    Ok(found
+        .into_iter()
+        .map(|(lab, _, notes)| (lab, notes))
+        .collect())
+}
+
+fn write_copies(
+    redactor: &Redactor,
+    found: &mut [(String, Vec<TextFile>, FolderCopy)],
+    stage: &Path,
+) -> Result<(), ReportError> {
+    crate::fsutil::create_private_dir(stage).map_err(write_err(stage))?;
+    for (lab, files, notes) in found.iter_mut() {
+        let to = stage.join(lab.as_str());
+        std::fs::create_dir_all(&to).map_err(write_err(&to))?;
+        for f in files.iter() {
+            let clean = redactor.file_text(&f.shown, &f.text);
+            if clean != f.text {
+                notes.masked.push(f.shown.clone());
+            }
+            let target = to.join(&f.rel);
+            put(&target, clean.as_bytes())?;
+            #[cfg(unix)]
+            if f.executable {
+                use std::os::unix::fs::PermissionsExt as _;
+                let _ = std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o700));
+            }
+            notes.copied.push(f.shown.clone());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "folder_tests.rs"]
+mod tests;

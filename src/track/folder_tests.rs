@@ -1,0 +1,134 @@
+//! The report's copy of lab folders: secrets masked by key, by shape and by the values sflab
+//! hands the run; only regular files read; written fresh; deletions seen.
+
+use super::*;
+use std::time::{Duration, SystemTime};
+
+fn redactor() -> Redactor {
+    Redactor::new(&[3; 32])
+}
+
+fn lab_folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = t.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    t
+}
+
+fn copy(r: &Redactor, dir: &Path, out: &Path) -> FolderCopy {
+    let folders = vec![("lab-a".to_string(), dir.to_path_buf())];
+    copy_labs(r, &folders, out)
+        .unwrap()
+        .remove("lab-a")
+        .unwrap()
+}
+
+fn copied(out: &Path, name: &str) -> String {
+    std::fs::read_to_string(out.join("labs/lab-a").join(name)).unwrap()
+}
+
+#[test]
+fn secrets_in_env_yaml_and_scripts_are_masked_and_every_masked_file_is_listed() {
+    let dir = lab_folder(&[
+        (
+            ".env",
+            "SF_CLIENT_ID=3MVG9lab\nSF_CLIENT_SECRET=9F3A2B1C0D9E8F7A\nSF_REFRESH_TOKEN=r-token-value-1\nSF_PASSWORD=hunter2-pw\n",
+        ),
+        ("creds.yaml", "client_id: 3MVG9lab\nclient_secret: yaml-secret-77\n"),
+        (
+            "run",
+            "#!/bin/sh\ncurl -u \"3MVG9lab:handed-secret-2f8c\" -d x=1 \"$SF_INSTANCE_URL\"\necho 9F3A2B1C0D9E8F7A\n",
+        ),
+        ("notes.md", "nothing secret here\n"),
+    ]);
+    let r = redactor();
+    r.add_secret("client_secret", "handed-secret-2f8c");
+    let out = tempfile::tempdir().unwrap();
+    let c = copy(&r, dir.path(), out.path());
+    assert_eq!(c.masked, [".env", "creds.yaml", "run"]);
+    assert_eq!(c.copied, [".env", "creds.yaml", "notes.md", "run"]);
+    let env = copied(out.path(), ".env");
+    for secret in ["9F3A2B1C0D9E8F7A", "r-token-value-1", "hunter2-pw"] {
+        assert!(!env.contains(secret), "{env}");
+    }
+    assert!(
+        env.starts_with("SF_CLIENT_ID=3MVG9lab\nSF_CLIENT_SECRET=‹redacted:"),
+        "{env}"
+    );
+    assert!(!copied(out.path(), "creds.yaml").contains("yaml-secret-77"));
+    let run = copied(out.path(), "run");
+    assert!(
+        !run.contains("handed-secret-2f8c") && !run.contains("9F3A2B1C0D9E8F7A"),
+        "the handed value and a value the .env assigned are masked in run too: {run}"
+    );
+    assert_eq!(copied(out.path(), "notes.md"), "nothing secret here\n");
+    assert!(
+        std::fs::read_to_string(dir.path().join(".env"))
+            .unwrap()
+            .contains("9F3A2B1C0D9E8F7A"),
+        "the learner's own file is untouched"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_left_out_instead_of_waited_on() {
+    let dir = lab_folder(&[("run", "#!/bin/sh\n")]);
+    let fifo = std::ffi::CString::new(dir.path().join("pipe").to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo with a valid, NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let out = tempfile::tempdir().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (from, to) = (dir.path().to_path_buf(), out.path().to_path_buf());
+    std::thread::spawn(move || {
+        let _ = tx.send(copy(&redactor(), &from, &to));
+    });
+    let c = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("copying a folder holding a FIFO must not hang");
+    assert_eq!(c.copied, ["run"]);
+    assert_eq!(c.skipped, ["pipe"]);
+}
+
+#[test]
+fn a_second_copy_is_fresh_so_deleted_files_are_gone() {
+    let dir = lab_folder(&[("run", "#!/bin/sh\n"), ("old.py", "print(1)\n")]);
+    let out = tempfile::tempdir().unwrap();
+    copy(&redactor(), dir.path(), out.path());
+    assert!(out.path().join("labs/lab-a/old.py").is_file());
+    std::fs::remove_file(dir.path().join("old.py")).unwrap();
+    let c = copy(&redactor(), dir.path(), out.path());
+    assert_eq!(c.copied, ["run"]);
+    assert!(!out.path().join("labs/lab-a/old.py").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers, ["labs"], "no staging folder is left behind");
+}
+
+fn set_mtime(path: &Path, at: SystemTime) {
+    std::fs::File::open(path).unwrap().set_modified(at).unwrap();
+}
+
+#[test]
+fn deleting_a_file_makes_the_folder_newer() {
+    let dir = lab_folder(&[("run", "#!/bin/sh\n"), ("lib/util.sh", "x=1\n")]);
+    let hours_ago = SystemTime::now() - Duration::from_secs(2 * 3600);
+    for p in ["run", "lib/util.sh", "lib", ""] {
+        set_mtime(&dir.path().join(p), hours_ago);
+    }
+    let out = tempfile::tempdir().unwrap();
+    let before = copy(&redactor(), dir.path(), out.path()).newest.unwrap();
+    assert_eq!(before, hours_ago);
+    std::fs::remove_file(dir.path().join("lib/util.sh")).unwrap();
+    let after = copy(&redactor(), dir.path(), out.path()).newest.unwrap();
+    assert!(
+        after > hours_ago + Duration::from_secs(3600),
+        "the deletion shows in the folder's time"
+    );
+}
