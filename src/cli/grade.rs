@@ -10,6 +10,7 @@
 //! an earlier gradebook in it is moved to `previous/<time>/` rather than overwritten.
 
 use super::lab::{files_of, find_lab, outln, spec_of};
+use super::signals::StopSignals;
 use super::{Cli, Failure};
 use crate::curriculum::Curriculum;
 use crate::grade::{self, Format, GradeOptions, Layout, Shard, SubmissionGrade};
@@ -93,75 +94,6 @@ fn displayable(mut subs: Vec<grade::Submission>) -> Vec<grade::Submission> {
         s.name = super::visible::one_line(&s.name).into_owned();
     }
     subs
-}
-
-/// What stopped a grading run early, and the exit code it ends with (128 + the signal).
-#[derive(Debug, Clone, Copy)]
-enum Stopped {
-    Interrupt,
-    Terminate,
-    HangUp,
-}
-
-impl Stopped {
-    fn code(self) -> u8 {
-        match self {
-            Stopped::Interrupt => 130,
-            Stopped::Terminate => 143,
-            Stopped::HangUp => 129,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Stopped::Interrupt => "Ctrl-C",
-            Stopped::Terminate => "SIGTERM",
-            Stopped::HangUp => "SIGHUP",
-        }
-    }
-}
-
-/// Ctrl-C, SIGTERM and SIGHUP, listened for from creation (inside the runtime) on, so each
-/// takes the same path: the grading is dropped, which kills every learner process group.
-struct StopSignals {
-    #[cfg(unix)]
-    int: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    hup: tokio::signal::unix::Signal,
-}
-
-impl StopSignals {
-    fn listen() -> std::io::Result<StopSignals> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            Ok(StopSignals {
-                int: signal(SignalKind::interrupt())?,
-                term: signal(SignalKind::terminate())?,
-                hup: signal(SignalKind::hangup())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(StopSignals {})
-    }
-
-    async fn next(&mut self) -> Stopped {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.int.recv() => Stopped::Interrupt,
-                _ = self.term.recv() => Stopped::Terminate,
-                _ = self.hup.recv() => Stopped::HangUp,
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-            Stopped::Interrupt
-        }
-    }
 }
 
 fn progress_bar(done: usize, total: usize, g: &SubmissionGrade) {

@@ -263,9 +263,12 @@ fn attempt(
     options: &RunOptions,
 ) -> Result<Result<Report, RunError>, super::signals::Stop> {
     rt.block_on(async {
+        let Ok(mut stop) = super::signals::StopSignals::listen() else {
+            return Ok(run_lab(spec, options).await);
+        };
         tokio::select! {
             r = run_lab(spec, options) => Ok(r),
-            stop = super::signals::stop_requested() => Err(stop),
+            why = stop.next() => Err(why),
         }
     })
 }
@@ -329,7 +332,7 @@ pub fn check(
                 Ok(report) => report,
                 Err(stop) => {
                     rt.block_on(backend.interrupted());
-                    return Ok(stop.exit_code());
+                    return Ok(stop.code());
                 }
             };
             backend.after(&report);
@@ -341,7 +344,7 @@ pub fn check(
                 Ok(report) => report,
                 Err(stop) => {
                     rt.block_on(backend.interrupted());
-                    return Ok(stop.exit_code());
+                    return Ok(stop.code());
                 }
             };
             backend.after(&report);
