@@ -71,20 +71,30 @@ impl KeyKind {
 /// compared whole.
 const ASCII_CASE_BIT: u64 = 0x2020_2020_2020_2020;
 
-/// An FxHash-style hash of `bytes` eight at a time, with `fold` set in every word.
+/// An FxHash-style hash of `bytes` eight at a time, with `fold` set in every word. The last
+/// word overlaps the one before it rather than being copied out (keys of one length are read
+/// the same way, so equal keys hash equal).
 fn word_hash(bytes: &[u8], fold: u64) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let mix = |h: u64, w: u64| (h.rotate_left(5) ^ (w | fold)).wrapping_mul(K);
-    let mut h = bytes.len() as u64;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        h = mix(h, u64::from_le_bytes(w.try_into().unwrap_or_default()));
-    }
-    let rest = words.remainder();
-    if !rest.is_empty() {
-        let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        h = mix(h, u64::from_le_bytes(last));
+    let n = bytes.len();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default());
+    let mut h = n as u64;
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 <= n {
+            h = mix(h, word(at));
+            at += 8;
+        }
+        if at < n {
+            h = mix(h, word(n - 8));
+        }
+    } else if n >= 4 {
+        h = mix(h, u64::from(half(0)) << 32 | u64::from(half(n - 4)));
+    } else if n > 0 {
+        let b = |at: usize| u64::from(bytes[at]);
+        h = mix(h, b(0) << 16 | b(n / 2) << 8 | b(n - 1));
     }
     h
 }
@@ -232,6 +242,18 @@ mod tests {
             "order-0000000002-x",
         ];
         assert_eq!(repeats(CASE_BLIND, &long), [true, true, false]);
+    }
+
+    #[test]
+    fn keys_of_every_length_are_told_apart() {
+        let keys: Vec<String> = (0..40)
+            .flat_map(|n| ["x".repeat(n), format!("{}y", "x".repeat(n))])
+            .collect();
+        let mut all: Vec<&str> = keys.iter().map(String::as_str).collect();
+        assert!(repeats(CASE_BLIND, &all).iter().all(|r| !r));
+        all.push("XXXXXXXXXXXXy");
+        let marked = repeats(CASE_BLIND, &all);
+        assert_eq!(marked.iter().filter(|r| **r).count(), 2);
     }
 
     #[test]

@@ -76,7 +76,10 @@ impl BatchKey {
         }
     }
 
-    /// The outcome of a row whose key another row of its batch repeats.
+    /// The outcome of a row whose key another row of its batch repeats. (Rare: kept out of
+    /// the row loop's code.)
+    #[cold]
+    #[inline(never)]
     pub fn repeated(&self, row: &csv::StringRecord) -> RowOutcome {
         let id = self.id_column.and_then(|c| row.get(c)).unwrap_or("");
         let key = self.of(row);
@@ -255,6 +258,8 @@ fn failed(id: &str, text: String) -> RowOutcome {
 
 /// The error of a line whose quoting is broken (see `rows`). Not verified against a real org,
 /// which may word it otherwise or fail the whole job instead.
+#[cold]
+#[inline(never)]
 pub fn broken_line_error() -> String {
     sf_error_text(
         "INVALID_INPUT",
