@@ -26,6 +26,28 @@ fn record(ws: &sflab::workspace::Workspace, lab: &str, points: u32, max: u32) {
         .unwrap();
 }
 
+/// A track file naming a lab that does not exist (line 3).
+fn bad_track(dir: &std::path::Path) -> std::path::PathBuf {
+    let bad = dir.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "track: X\nlabs:\n  - { lab: nope, due: 2026-01-01 }\n",
+    )
+    .unwrap();
+    bad
+}
+
+/// `sflab --workspace WS track VERB FILE`.
+fn track(ws: &str, verb: &str, file: &std::path::Path) -> std::process::Output {
+    sflab(&[
+        "--workspace",
+        ws,
+        "track",
+        verb,
+        &file.display().to_string(),
+    ])
+}
+
 #[test]
 fn a_track_shows_status_and_overdue_marks_and_reports_progress_without_secrets() {
     let t = tempfile::tempdir().unwrap();
@@ -101,19 +123,8 @@ fn a_track_shows_status_and_overdue_marks_and_reports_progress_without_secrets()
     let md = std::fs::read_to_string(out.join("progress.md")).unwrap();
     assert!(md.contains("**overdue**"), "{md}");
 
-    let bad = t.path().join("bad.yaml");
-    std::fs::write(
-        &bad,
-        "track: X\nlabs:\n  - { lab: nope, due: 2026-01-01 }\n",
-    )
-    .unwrap();
-    let o = sflab(&[
-        "--workspace",
-        &wsarg,
-        "track",
-        "show",
-        &bad.display().to_string(),
-    ]);
+    let bad = bad_track(t.path());
+    let o = track(&wsarg, "show", &bad);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("line 3: there is no lab \"nope\""),
@@ -129,13 +140,7 @@ fn track_assign_keeps_the_track_and_a_bad_file_changes_nothing() {
     let wsarg = ws.root.display().to_string();
     let track_file = t.path().join("team.yaml");
     std::fs::write(&track_file, TRACK).unwrap();
-    let o = sflab(&[
-        "--workspace",
-        &wsarg,
-        "track",
-        "assign",
-        &track_file.display().to_string(),
-    ]);
+    let o = track(&wsarg, "assign", &track_file);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(
@@ -147,19 +152,8 @@ fn track_assign_keeps_the_track_and_a_bad_file_changes_nothing() {
     let kept = std::fs::read(&active).unwrap();
     assert_eq!(kept, TRACK.as_bytes());
 
-    let bad = t.path().join("bad.yaml");
-    std::fs::write(
-        &bad,
-        "track: X\nlabs:\n  - { lab: nope, due: 2026-01-01 }\n",
-    )
-    .unwrap();
-    let o = sflab(&[
-        "--workspace",
-        &wsarg,
-        "track",
-        "assign",
-        &bad.display().to_string(),
-    ]);
+    let bad = bad_track(t.path());
+    let o = track(&wsarg, "assign", &bad);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("there is no lab \"nope\""),
