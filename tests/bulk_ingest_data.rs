@@ -66,6 +66,11 @@ async fn failed_results_keep_each_ragged_row_as_one_record_with_its_own_values()
     for row in &failed[1..] {
         assert!(row[1].starts_with("INVALID_INPUT:"), "{row:?}");
     }
+    assert!(
+        failed[3][1].contains("The row has 1 value but the header names 2 columns"),
+        "{:?}",
+        failed[3][1]
+    );
     let ok = records(&results(&m, &id, "successfulResults").await);
     assert_eq!(ok.len(), 2);
     assert_eq!(ok[1][1..], ["true", "Mid B", "y"]);

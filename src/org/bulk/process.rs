@@ -295,6 +295,15 @@ fn put<'r>(entries: &mut Vec<Entry<'r>>, slot: u16, value: Given<'r>) {
     }
 }
 
+/// "1 value" / "3 values".
+fn counted(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// Fills `entries` with the given fields of one row; returns the row's Id column, if any.
 fn row_entries<'r>(
     store: &Store,
@@ -307,9 +316,9 @@ fn row_entries<'r>(
         return Err(sf_error_text(
             "INVALID_INPUT",
             &format!(
-                "The row has {} values but the header names {} columns",
-                row.len(),
-                plan.columns.len()
+                "The row has {} but the header names {}",
+                counted(row.len(), "value"),
+                counted(plan.columns.len(), "column")
             ),
             &[],
         ));
