@@ -21,4 +21,5 @@ pub mod runner;
 pub mod sandbox;
 pub mod track;
 pub mod tui;
+pub mod wording;
 pub mod workspace;

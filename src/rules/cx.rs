@@ -64,14 +64,7 @@ pub(crate) fn same_request(a: &Exchange, b: &Exchange) -> bool {
         && a.request.query == b.request.query
 }
 
-/// "1 request" / "3 requests".
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
+pub(crate) use crate::wording::plural;
 
 /// "a" or "an" before `word`, by its first letter (`an Order_Number__c`, `a Name`).
 pub(crate) fn article(word: &str) -> &'static str {

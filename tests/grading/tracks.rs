@@ -37,6 +37,19 @@ fn bad_track(dir: &std::path::Path) -> std::path::PathBuf {
     bad
 }
 
+/// `sflab --workspace WS --track FILE report --out OUT`.
+fn report(ws: &str, track_file: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    sflab(&[
+        "--workspace",
+        ws,
+        "--track",
+        &track_file.display().to_string(),
+        "report",
+        "--out",
+        &out.display().to_string(),
+    ])
+}
+
 /// `sflab --workspace WS track VERB FILE`.
 fn track(ws: &str, verb: &str, file: &std::path::Path) -> std::process::Output {
     sflab(&[
@@ -85,15 +98,7 @@ fn a_track_shows_status_and_overdue_marks_and_reports_progress_without_secrets()
     );
 
     let out = t.path().join("report");
-    let o = sflab(&[
-        "--workspace",
-        &wsarg,
-        "--track",
-        &track_file.display().to_string(),
-        "report",
-        "--out",
-        &out.display().to_string(),
-    ]);
+    let o = report(&wsarg, &track_file, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let doc: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("progress.json")).unwrap()).unwrap();
@@ -336,23 +341,15 @@ fn a_report_masks_every_secret_leaves_pipes_out_and_sees_deletions_since_the_pas
         })
         .unwrap();
     let out = t.path().join("report");
-    let report = || {
-        let o = sflab(&[
-            "--workspace",
-            &wsarg,
-            "--track",
-            &track_file.display().to_string(),
-            "report",
-            "--out",
-            &out.display().to_string(),
-        ]);
+    let report_again = || {
+        let o = report(&wsarg, &track_file, &out);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let doc: Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("progress.json")).unwrap())
                 .unwrap();
         (String::from_utf8_lossy(&o.stdout).into_owned(), doc)
     };
-    let (stdout, doc) = report();
+    let (stdout, doc) = report_again();
     let lab = &doc["labs"][0];
     assert_eq!(
         lab["masked_files"],
@@ -376,7 +373,7 @@ fn a_report_masks_every_secret_leaves_pipes_out_and_sees_deletions_since_the_pas
     assert!(copy.contains("SF_CLIENT_ID=3MVG9lab.order.status.eca\nSF_CLIENT_SECRET=‹redacted:"));
 
     std::fs::remove_file(dir.join("notes.txt")).unwrap();
-    let (_, doc) = report();
+    let (_, doc) = report_again();
     assert_eq!(
         doc["labs"][0]["changed_since_pass"], true,
         "a file deleted after the pass changes the folder"
@@ -390,15 +387,7 @@ fn a_report_masks_every_secret_leaves_pipes_out_and_sees_deletions_since_the_pas
     let theirs = t.path().join("theirs");
     std::fs::create_dir_all(theirs.join("labs")).unwrap();
     std::fs::write(theirs.join("labs/keep.txt"), "mine").unwrap();
-    let o = sflab(&[
-        "--workspace",
-        &wsarg,
-        "--track",
-        &track_file.display().to_string(),
-        "report",
-        "--out",
-        &theirs.display().to_string(),
-    ]);
+    let o = report(&wsarg, &track_file, &theirs);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("no earlier `sflab report` wrote"),

@@ -24,6 +24,7 @@ use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind};
 use crate::org::schema::SystemField;
 use crate::org::store::{Actor, Store, UpsertMode};
 use crate::org::{Entry, FieldName, Given};
+use crate::wording::plural;
 
 /// What one CSV column feeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,15 +296,6 @@ fn put<'r>(entries: &mut Vec<Entry<'r>>, slot: u16, value: Given<'r>) {
     }
 }
 
-/// "1 value" / "3 values".
-fn counted(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 /// Fills `entries` with the given fields of one row; returns the row's Id column, if any.
 fn row_entries<'r>(
     store: &Store,
@@ -317,8 +309,8 @@ fn row_entries<'r>(
             "INVALID_INPUT",
             &format!(
                 "The row has {} but the header names {}",
-                counted(row.len(), "value"),
-                counted(plan.columns.len(), "column")
+                plural(row.len(), "value"),
+                plural(plan.columns.len(), "column")
             ),
             &[],
         ));
