@@ -122,6 +122,18 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// A file in the lab folder, hidden or not, that holds a secret after the runs (a saved token,
+/// a `.env`): where it is and who may read it. The secret itself is not kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretFile {
+    /// Relative to the lab folder.
+    pub path: String,
+    /// The file's permission bits (`0o600`); `None` where the system has none.
+    pub mode: Option<u32>,
+    /// The kinds of secret it holds (`refresh_token`, `client_secret`…), each once.
+    pub kinds: Vec<String>,
+}
+
 /// A secret the run knows about, held only by its marker (kind + keyed hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownSecret {
@@ -161,6 +173,9 @@ pub struct Evidence {
     /// Empty on the sandbox backend.
     pub auth_log: Vec<AuthDecision>,
     pub sources: Vec<SourceFile>,
+    /// The lab folder's files that hold a secret after the runs, hidden ones included.
+    #[serde(default)]
+    pub secret_files: Vec<SecretFile>,
     pub events: Events,
     pub secrets: Vec<KnownSecret>,
     /// What the org did outbound (lab actions, callouts, callout setup); mock backend only.

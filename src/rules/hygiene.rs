@@ -1,5 +1,6 @@
 //! `secrets.*` and `process.*` rules: no secret in the learner's files, output or request URLs,
-//! and the learner's program exited cleanly.
+//! files that keep secrets readable by their owner alone, and the learner's program exited
+//! cleanly.
 //!
 //! The evidence holds no secret values: the redactor replaced each one it knew or recognised
 //! (client secret, tokens, passwords, private keys) with a marker. So "a secret is in the
@@ -43,6 +44,40 @@ pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
     cx.fail(format!(
         "Your files contain secrets: {}. Read them from the environment (SF_CLIENT_SECRET, ...) instead of writing them into code.",
         found.join(", ")
+    ))
+}
+
+/// Every file left in the lab folder holding a secret (hidden ones included) is readable and
+/// writable by its owner alone: no permission bit for group or others (`chmod 600`, `umask 077`).
+pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
+    let files = &cx.ev.secret_files;
+    let open: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let mode = f.mode?;
+            (mode & 0o077 != 0).then(|| {
+                let kinds: Vec<String> = f.kinds.iter().map(|k| readable(k)).collect();
+                format!("{} (mode {mode:04o}, holds {})", f.path, kinds.join(", "))
+            })
+        })
+        .collect();
+    if files.is_empty() {
+        return cx.pass("No file in the lab folder holds a secret after the runs.");
+    }
+    if open.is_empty() {
+        let checked = files.iter().filter(|f| f.mode.is_some()).count();
+        if checked == 0 {
+            return cx.pass("This system keeps no permission bits to check.");
+        }
+        return cx.pass(format!(
+            "{} holding secrets {} readable by you alone.",
+            plural(checked, "file"),
+            if checked == 1 { "is" } else { "are" }
+        ));
+    }
+    cx.fail(format!(
+        "Others on this machine can read: {}. Create token files with `umask 077` (or `chmod 600` them before writing the secret in) so only you can read them.",
+        open.join("; ")
     ))
 }
 
@@ -138,7 +173,7 @@ pub(crate) fn secrets_not_in_url(cx: &Cx) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::super::fixture::*;
-    use crate::evidence::{CapturedOutput, SourceFile};
+    use crate::evidence::{CapturedOutput, SecretFile, SourceFile};
     use crate::redact::Redactor;
 
     #[test]
@@ -183,6 +218,52 @@ mod tests {
             "{}",
             v.message
         );
+    }
+
+    fn secret_file(path: &str, mode: Option<u32>) -> SecretFile {
+        SecretFile {
+            path: path.into(),
+            mode,
+            kinds: vec!["refresh_token".into(), "client_secret".into()],
+        }
+    }
+
+    #[test]
+    fn a_token_file_others_can_read_fails_with_its_mode_and_a_private_one_passes() {
+        let rule = "{ rule: secrets.files_private }";
+        let mut ev = evidence(vec![]);
+        let v = assert_passes(rule, &ev);
+        assert!(v.message.contains("No file"), "{}", v.message);
+        ev.secret_files
+            .push(secret_file(".refresh-token", Some(0o600)));
+        let v = assert_passes(rule, &ev);
+        assert!(
+            v.message.contains("1 file holding secrets is"),
+            "{}",
+            v.message
+        );
+        ev.secret_files
+            .push(secret_file("tokens/cache.json", Some(0o644)));
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message
+                .contains("tokens/cache.json (mode 0644, holds refresh token, client secret)"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains(".refresh-token"), "{}", v.message);
+        ev.secret_files[1].mode = Some(0o640);
+        assert!(assert_fails(rule, &ev).message.contains("mode 0640"));
+        ev.secret_files[1].mode = Some(0o400);
+        assert_passes(rule, &ev);
+    }
+
+    #[test]
+    fn a_system_without_permission_bits_passes_files_private_and_says_so() {
+        let mut ev = evidence(vec![]);
+        ev.secret_files.push(secret_file(".env", None));
+        let v = assert_passes("{ rule: secrets.files_private }", &ev);
+        assert!(v.message.contains("no permission bits"), "{}", v.message);
     }
 
     #[test]

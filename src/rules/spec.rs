@@ -44,6 +44,7 @@ pub const RULE_NAMES: &[&str] = &[
     "retry.no_retry_on_4xx",
     "secrets.not_in_sources",
     "secrets.not_in_output",
+    "secrets.files_private",
     "secrets.not_in_url",
     "process.exit_ok",
     "process.output_contains",
@@ -123,6 +124,7 @@ impl RuleSpec {
             Rule::RetryNoRetryOn4xx(_) => "retry.no_retry_on_4xx",
             Rule::SecretsNotInSources(_) => "secrets.not_in_sources",
             Rule::SecretsNotInOutput(_) => "secrets.not_in_output",
+            Rule::SecretsFilesPrivate(_) => "secrets.files_private",
             Rule::SecretsNotInUrl(_) => "secrets.not_in_url",
             Rule::ProcessExitOk(_) => "process.exit_ok",
             Rule::ProcessOutputContains(_) => "process.output_contains",
@@ -238,6 +240,7 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "retry.no_retry_on_4xx" => Rule::RetryNoRetryOn4xx(params(map).map_err(bad)?),
         "secrets.not_in_sources" => Rule::SecretsNotInSources(params(map).map_err(bad)?),
         "secrets.not_in_output" => Rule::SecretsNotInOutput(params(map).map_err(bad)?),
+        "secrets.files_private" => Rule::SecretsFilesPrivate(params(map).map_err(bad)?),
         "secrets.not_in_url" => Rule::SecretsNotInUrl(params(map).map_err(bad)?),
         "process.exit_ok" => Rule::ProcessExitOk(params(map).map_err(bad)?),
         "process.output_contains" => {

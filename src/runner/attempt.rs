@@ -7,12 +7,13 @@
 
 use super::env::{lab_environment, REMOVED};
 use super::lab_actions::{run_once, with_workspace_key};
+use super::lab_files::read_lab_files;
 use super::parts::{GatewayProvider, GatewaySetup, Judge, OrgProvider, Parts};
 use super::process::{ProcessError, ProcessSpec, DEFAULT_OUTPUT_CAP};
 use super::report::{Report, RunEvent};
 use super::scenario::run_scenario;
 use super::tools::{missing_tools, missing_tools_message};
-use crate::evidence::{Evidence, LearnerRun, OutboundEvidence, Snapshots, SourceFile};
+use crate::evidence::{Evidence, LearnerRun, OutboundEvidence, Snapshots};
 use crate::lab::LabSpec;
 use crate::progress::{NewAttempt, ProgressError, Store};
 use crate::redact::Redactor;
@@ -129,50 +130,6 @@ pub fn handed_secrets(lab: &LabSpec) -> Vec<(&'static str, String)> {
         .filter(|s| !s.is_empty())
         .map(|s| ("client_secret", s.to_string()));
     from_env.chain(from_seed).collect()
-}
-
-/// The learner's text files in the lab folder, redacted, for the secret-scanning rules.
-fn read_sources(dir: &Path, redactor: &Redactor) -> Vec<SourceFile> {
-    const MAX_FILES: usize = 200;
-    const MAX_BYTES: u64 = 256 * 1024;
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        let mut entries: Vec<_> = entries.flatten().collect();
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let name = e.file_name().to_string_lossy().to_string();
-            if name.starts_with('.') || name == "node_modules" || name == "__pycache__" {
-                continue;
-            }
-            let Ok(meta) = e.metadata() else { continue };
-            let path = e.path();
-            if meta.is_dir() {
-                stack.push(path);
-            } else if meta.is_file() && meta.len() <= MAX_BYTES && out.len() < MAX_FILES {
-                let Ok(bytes) = std::fs::read(&path) else {
-                    continue;
-                };
-                let Ok(text) = String::from_utf8(bytes) else {
-                    continue;
-                };
-                let rel = path
-                    .strip_prefix(dir)
-                    .unwrap_or(&path)
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push(SourceFile {
-                    path: rel,
-                    text: redactor.text(&text),
-                });
-            }
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
 }
 
 fn redact_run(mut run: LearnerRun, redactor: &Redactor) -> LearnerRun {
@@ -465,6 +422,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         return Err(e.into());
     }
 
+    let lab_files = read_lab_files(&dir, &redactor);
     let evidence = Evidence {
         lab_id: lab.id.clone(),
         backend: options.org.backend(),
@@ -472,7 +430,8 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         exchanges,
         snapshots,
         auth_log,
-        sources: read_sources(&dir, &redactor),
+        sources: lab_files.sources,
+        secret_files: lab_files.secret_files,
         events,
         secrets: redactor.known_secrets(),
         outbound,

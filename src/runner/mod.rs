@@ -10,6 +10,7 @@ pub mod attempt;
 pub mod env;
 pub mod judge;
 pub mod lab_actions;
+pub mod lab_files;
 pub mod mock;
 pub mod mock_events;
 pub mod org_actions;

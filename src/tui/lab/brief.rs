@@ -96,6 +96,7 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         "retry.no_retry_on_4xx" => "no retry of a request the org refused as wrong".into(),
         "secrets.not_in_sources" => "no secret written into your files".into(),
         "secrets.not_in_output" => "no secret printed by your code".into(),
+        "secrets.files_private" => "files holding secrets readable by you alone".into(),
         "process.exit_ok" => "./run exits with status 0".into(),
         "process.output_contains" => "what your program prints: the items it must report".into(),
         "process.output_reports" => "what your program prints: the values the org answered".into(),

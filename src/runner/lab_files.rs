@@ -1,0 +1,166 @@
+//! What the learner's lab folder holds after the runs: the text of their files, redacted,
+//! for the secret-scanning rules, and which files hold a secret, with their permission bits,
+//! for `secrets.files_private`.
+//!
+//! Hidden files (`.env`, `.refresh-token`) are read for the second purpose only: they are where
+//! a program keeps what it must not print, so finding a token there is no leak, but a token file
+//! others can read is. Dependency folders are skipped, as are files over 256 KiB and files that
+//! are not UTF-8.
+
+use crate::evidence::{SecretFile, SourceFile};
+use crate::redact::{find_markers, is_leak_kind, Redactor};
+use std::path::Path;
+
+const MAX_FILES: usize = 200;
+const MAX_BYTES: u64 = 256 * 1024;
+const SKIPPED_DIRS: &[&str] = &["node_modules", "__pycache__", ".git", ".venv", "venv"];
+
+/// The lab folder's files as the rules see them.
+#[derive(Debug, Default)]
+pub struct LabFiles {
+    /// Visible text files, redacted, sorted by path.
+    pub sources: Vec<SourceFile>,
+    /// Every text file, hidden or not, that holds a secret, sorted by path.
+    pub secret_files: Vec<SecretFile>,
+}
+
+/// Reads the lab folder `dir` (see the module header).
+pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
+    let mut files = LabFiles::default();
+    let mut read = 0usize;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let name = e.file_name().to_string_lossy().to_string();
+            let Ok(meta) = e.metadata() else { continue };
+            let path = e.path();
+            if meta.is_dir() {
+                if !SKIPPED_DIRS.contains(&name.as_str()) {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if !meta.is_file() || meta.len() > MAX_BYTES || read >= MAX_FILES {
+                continue;
+            }
+            let Ok(text) = std::fs::read(&path).map(String::from_utf8) else {
+                continue;
+            };
+            let Ok(text) = text else { continue };
+            read += 1;
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let redacted = redactor.text(&text);
+            let kinds = secret_kinds(&redacted);
+            if !kinds.is_empty() {
+                files.secret_files.push(SecretFile {
+                    path: rel.clone(),
+                    mode: permission_bits(&meta),
+                    kinds,
+                });
+            }
+            let hidden = rel.split('/').any(|part| part.starts_with('.'));
+            if !hidden {
+                files.sources.push(SourceFile {
+                    path: rel,
+                    text: redacted,
+                });
+            }
+        }
+    }
+    files.sources.sort_by(|a, b| a.path.cmp(&b.path));
+    files.secret_files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// The kinds of secret whose markers `redacted` holds, each once, in order of appearance.
+fn secret_kinds(redacted: &str) -> Vec<String> {
+    let mut kinds: Vec<String> = Vec::new();
+    for m in find_markers(redacted) {
+        if is_leak_kind(&m.kind) && !kinds.contains(&m.kind) {
+            kinds.push(m.kind);
+        }
+    }
+    kinds
+}
+
+#[cfg(unix)]
+fn permission_bits(meta: &std::fs::Metadata) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(meta.permissions().mode() & 0o777)
+}
+
+#[cfg(not(unix))]
+fn permission_bits(_meta: &std::fs::Metadata) -> Option<u32> {
+    None
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn write(dir: &Path, rel: &str, text: &str, mode: u32) {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn hidden_token_files_are_listed_with_their_mode_but_are_not_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = "5Aep861IKW6x1gBZq2ZpLmR8u7aTfXcVb9yHs0dE.QwErTy_uIoP";
+        write(dir.path(), "run", "#!/bin/sh\necho hi\n", 0o755);
+        write(
+            dir.path(),
+            ".refresh-token",
+            &format!("abc\n{token}\n"),
+            0o644,
+        );
+        write(dir.path(), "state/.token", &format!("{token}\n"), 0o600);
+        write(dir.path(), "node_modules/x/t", &format!("{token}\n"), 0o644);
+        let files = read_lab_files(dir.path(), &Redactor::new(b"k"));
+        let paths: Vec<&str> = files.sources.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, ["run"]);
+        let secret: Vec<(&str, Option<u32>)> = files
+            .secret_files
+            .iter()
+            .map(|f| (f.path.as_str(), f.mode))
+            .collect();
+        assert_eq!(
+            secret,
+            [
+                (".refresh-token", Some(0o644)),
+                ("state/.token", Some(0o600))
+            ]
+        );
+        assert_eq!(files.secret_files[0].kinds, ["refresh_token"]);
+        assert!(!format!("{files:?}").contains("5Aep861IKW6x"));
+    }
+
+    #[test]
+    fn a_visible_file_with_a_secret_is_both_a_source_and_a_secret_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "config.py",
+            "TOKEN = '00D000000000001!AQ0123456789abcdef'\n",
+            0o640,
+        );
+        let files = read_lab_files(dir.path(), &Redactor::new(b"k"));
+        assert_eq!(files.sources.len(), 1);
+        assert_eq!(files.secret_files.len(), 1);
+        assert_eq!(files.secret_files[0].mode, Some(0o640));
+        assert_eq!(files.secret_files[0].kinds, ["access_token"]);
+        assert!(files.sources[0].text.contains("‹redacted:access_token#"));
+    }
+}
