@@ -4,7 +4,7 @@
 mod http_harness;
 
 use axum::http::{Method, StatusCode};
-use http_harness::bulk::{close, create_job, upload, wait_for};
+use http_harness::bulk::{close, create_job, run_job, upload, wait_for};
 use http_harness::{mock, mock_with_seed, Mock, Reply, V};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -264,6 +264,41 @@ async fn a_job_with_an_unknown_column_fails_with_its_message() {
 }
 
 // ---------------------------------------------------------------- bulk query
+
+/// `(Remaining DailyBulkApiBatches, Remaining DailyBulkV2QueryJobs)` from `/limits`.
+async fn bulk_remaining(m: &Mock) -> (u64, u64) {
+    let limits = m.get(&format!("{V}/limits")).await.body;
+    let remaining = |name: &str| limits[name]["Remaining"].as_u64().unwrap();
+    (
+        remaining("DailyBulkApiBatches"),
+        remaining("DailyBulkV2QueryJobs"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_count_a_batch_per_10000_ingested_records_and_each_query_job() {
+    let m = mock();
+    assert_eq!(bulk_remaining(&m).await, (15000, 10000));
+    let mut csv = String::from("Name,ERP_Id__c\n");
+    for i in 0..25_000 {
+        csv.push_str(&format!("Limit {i},L-{i}\n"));
+    }
+    let (_, info) = run_job(
+        &m,
+        json!({"object":"Account","operation":"upsert","externalIdFieldName":"ERP_Id__c"}),
+        &csv,
+    )
+    .await;
+    assert_eq!(info["numberRecordsProcessed"], 25_000);
+    assert_eq!(bulk_remaining(&m).await, (15000 - 3, 10000));
+    let job = create_query(
+        &m,
+        json!({"operation":"query","query":"SELECT Id FROM Account"}),
+    )
+    .await;
+    assert_eq!(job.status, StatusCode::OK, "{}", job.text);
+    assert_eq!(bulk_remaining(&m).await, (15000 - 3, 10000 - 1));
+}
 
 async fn create_query(m: &Mock, body: Value) -> Reply {
     m.post(&format!("{V}/jobs/query"), body).await

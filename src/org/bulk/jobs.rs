@@ -4,11 +4,19 @@
 //! client never waits for a whole store write; the registry itself is only locked to add,
 //! find, list or remove a job. Job ids are 18-character Salesforce ids with the `750` prefix
 //! that clients check.
+//!
+//! It also counts what Bulk API 2.0 spends of the org's daily allocations, over a rolling 24
+//! hours on the org clock: each query job against `DailyBulkV2QueryJobs`, and each 10,000
+//! records an ingest job processes as one batch against `DailyBulkApiBatches` ("Salesforce
+//! creates a separate batch for every 10,000 records in your job data"; the empty parent batch
+//! of the upload is not counted, and query jobs spend no batches).
 
 use super::ingest_job::IngestJob;
 use super::query_job::QueryJob;
 use super::settings::BulkSettings;
 use crate::org::ids::SfId;
+use crate::org::rest::limits::ApiUsage;
+use chrono::{DateTime, Utc};
 use parking_lot::{Mutex, RwLock};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,6 +31,43 @@ pub struct BulkJobs {
     query: RwLock<BTreeMap<String, QueryHandle>>,
     settings: RwLock<BulkSettings>,
     next: AtomicU64,
+    daily: BulkDaily,
+}
+
+/// The records an ingest job processes per batch it spends.
+pub const RECORDS_PER_BATCH: u64 = 10_000;
+
+/// The batches an ingest job starts while its processed records go from `before` to `after`:
+/// one for each 10,000 records begun.
+pub fn batches_started(before: u64, after: u64) -> u64 {
+    after.div_ceil(RECORDS_PER_BATCH) - before.div_ceil(RECORDS_PER_BATCH)
+}
+
+/// A Developer Edition org's daily Bulk allocations.
+pub const DAILY_BULK_API_BATCHES: u64 = 15_000;
+pub const DAILY_BULK_V2_QUERY_JOBS: u64 = 10_000;
+
+/// Bulk API 2.0's use of the daily allocations (see the module header).
+#[derive(Debug)]
+struct BulkDaily {
+    query_jobs: ApiUsage,
+    batches: ApiUsage,
+}
+
+impl Default for BulkDaily {
+    fn default() -> BulkDaily {
+        BulkDaily {
+            query_jobs: ApiUsage::new(DAILY_BULK_V2_QUERY_JOBS),
+            batches: ApiUsage::new(DAILY_BULK_API_BATCHES),
+        }
+    }
+}
+
+/// What the org's Bulk jobs used of the daily allocations in the 24 hours before a moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BulkUse {
+    pub query_jobs: u64,
+    pub batches: u64,
 }
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -32,6 +77,26 @@ impl BulkJobs {
         BulkJobs {
             settings: RwLock::new(settings),
             ..BulkJobs::default()
+        }
+    }
+
+    /// Counts a query job created at `now`.
+    pub fn count_query_job(&self, now: DateTime<Utc>) {
+        self.daily.query_jobs.preload(now, 1);
+    }
+
+    /// Counts `batches` ingest batches started at `now`.
+    pub fn count_batches(&self, now: DateTime<Utc>, batches: u64) {
+        if batches > 0 {
+            self.daily.batches.preload(now, batches);
+        }
+    }
+
+    /// What the jobs used in the 24 hours before `now`.
+    pub fn daily_use(&self, now: DateTime<Utc>) -> BulkUse {
+        BulkUse {
+            query_jobs: self.daily.query_jobs.used(now),
+            batches: self.daily.batches.used(now),
         }
     }
 
@@ -115,5 +180,30 @@ mod tests {
         assert!(a.starts_with("750"));
         assert!(a[..15] < b[..15]);
         assert!(SfId::parse(&a).is_ok());
+    }
+
+    #[test]
+    fn every_10000_records_spend_one_batch_and_use_ages_out_after_a_day() {
+        let jobs = BulkJobs::default();
+        let now = chrono::Utc::now();
+        // A job processed in chunks of 200 records up to 50,001.
+        let mut processed = 0;
+        while processed < 50_001 {
+            let next = (processed + 200).min(50_001);
+            jobs.count_batches(now, batches_started(processed, next));
+            processed = next;
+        }
+        jobs.count_batches(now, batches_started(0, 1));
+        jobs.count_batches(now, batches_started(3, 3));
+        jobs.count_query_job(now);
+        assert_eq!(
+            jobs.daily_use(now),
+            BulkUse {
+                query_jobs: 1,
+                batches: 6 + 1
+            }
+        );
+        let tomorrow = now + chrono::Duration::hours(24) + chrono::Duration::minutes(1);
+        assert_eq!(jobs.daily_use(tomorrow), BulkUse::default());
     }
 }

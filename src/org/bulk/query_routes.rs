@@ -52,6 +52,7 @@ async fn create_query(
         version.number(),
     );
     let info = job.info();
+    st.jobs.count_query_job(st.org.clock.now());
     let handle = st.jobs.add_query(job);
     spawn_query(st.org.clone(), handle, st.jobs.settings());
     Ok(json_ok(StatusCode::OK, info))

@@ -12,7 +12,7 @@
 
 use super::format;
 use super::job::JobState;
-use super::jobs::IngestHandle;
+use super::jobs::{batches_started, IngestHandle};
 use super::process::{
     apply_row, broken_line_error, data_rows_about, plan_columns, rows_to_make_room_for,
 };
@@ -194,10 +194,10 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             if j.header.state != JobState::InProgress {
                 // Aborted meanwhile: this chunk's writes stand (as in a real org, work already
                 // done is not undone), the rest stays unprocessed.
-                record_outcomes(&mut j, &outcomes);
+                record_outcomes(org, &mut j, &outcomes);
                 return;
             }
-            record_outcomes(&mut j, &outcomes);
+            record_outcomes(org, &mut j, &outcomes);
             let ms = started.elapsed().as_millis() as u64;
             j.header.times.total_ms = ms;
             j.header.times.api_active_ms = ms;
@@ -225,7 +225,10 @@ fn make_heap_room() {
     drop(std::hint::black_box(Vec::<u8>::with_capacity(HEAP_ROOM)));
 }
 
-fn record_outcomes(j: &mut super::ingest_job::IngestJob, outcomes: &[RowOutcome]) {
+/// Adds a chunk's outcomes to the job, and counts the batches of 10,000 records it started
+/// against the org's daily allocation (before the job can be seen complete).
+fn record_outcomes(org: &Org, j: &mut super::ingest_job::IngestJob, outcomes: &[RowOutcome]) {
+    let before = j.header.number_records_processed;
     for o in outcomes {
         if matches!(o, RowOutcome::Failed(_)) {
             j.number_records_failed += 1;
@@ -233,4 +236,6 @@ fn record_outcomes(j: &mut super::ingest_job::IngestJob, outcomes: &[RowOutcome]
         j.header.number_records_processed += 1;
     }
     j.outcomes.extend_from_slice(outcomes);
+    let started = batches_started(before, j.header.number_records_processed);
+    org.bulk.count_batches(org.clock.now(), started);
 }

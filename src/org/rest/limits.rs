@@ -4,6 +4,7 @@
 //! Implementation notes: calls are counted in one-minute buckets, so the count is exact to
 //! the minute and the memory is bounded (at most 1,440 buckets) whatever the traffic.
 
+use crate::org::bulk::jobs::{BulkUse, DAILY_BULK_API_BATCHES, DAILY_BULK_V2_QUERY_JOBS};
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use serde_json::{json, Map, Value};
@@ -107,9 +108,10 @@ pub fn limit_info_header(used: u64, max: u64) -> String {
     format!("api-usage={used}/{max}")
 }
 
-/// The body of `GET /limits`: every limit as `{"Max","Remaining"}`. Only DailyApiRequests
-/// moves with real use; the others are a Developer Edition org's published allocations.
-pub fn limits_body(used: u64, max: u64) -> Value {
+/// The body of `GET /limits`: every limit as `{"Max","Remaining"}`. DailyApiRequests and the
+/// Bulk API 2.0 allocations move with real use; the others are a Developer Edition org's
+/// published allocations.
+pub fn limits_body(used: u64, max: u64, bulk: BulkUse) -> Value {
     let mut m = Map::new();
     let mut put = |name: &str, max: u64, remaining: u64| {
         m.insert(name.into(), json!({"Max": max, "Remaining": remaining}));
@@ -121,9 +123,17 @@ pub fn limits_body(used: u64, max: u64) -> Value {
     put("DailyAnalyticsDataflowJobExecutions", 60, 60);
     put("DailyApiRequests", max, max.saturating_sub(used));
     put("DailyAsyncApexExecutions", 250000, 250000);
-    put("DailyBulkApiBatches", 15000, 15000);
+    put(
+        "DailyBulkApiBatches",
+        DAILY_BULK_API_BATCHES,
+        DAILY_BULK_API_BATCHES.saturating_sub(bulk.batches),
+    );
     put("DailyBulkV2QueryFileStorageMB", 976562, 976562);
-    put("DailyBulkV2QueryJobs", 10000, 10000);
+    put(
+        "DailyBulkV2QueryJobs",
+        DAILY_BULK_V2_QUERY_JOBS,
+        DAILY_BULK_V2_QUERY_JOBS.saturating_sub(bulk.query_jobs),
+    );
     put("DailyDeliveredPlatformEvents", 10000, 10000);
     put("DailyDurableGenericStreamingApiEvents", 10000, 10000);
     put("DailyDurableStreamingApiEvents", 10000, 10000);
@@ -191,10 +201,22 @@ mod tests {
 
     #[test]
     fn limits_body_reports_remaining_daily_requests() {
-        let body = limits_body(18, 15000);
+        let bulk = BulkUse {
+            query_jobs: 2,
+            batches: 7,
+        };
+        let body = limits_body(18, 15000, bulk);
         assert_eq!(
             body["DailyApiRequests"],
             json!({"Max":15000,"Remaining":14982})
+        );
+        assert_eq!(
+            body["DailyBulkV2QueryJobs"],
+            json!({"Max":10000,"Remaining":9998})
+        );
+        assert_eq!(
+            body["DailyBulkApiBatches"],
+            json!({"Max":15000,"Remaining":14993})
         );
         assert_eq!(limit_info_header(18, 15000), "api-usage=18/15000");
     }

@@ -34,8 +34,10 @@ pub async fn resources(
 }
 
 pub async fn limits(State(state): State<RestState>) -> Response {
-    let used = state.usage.used(state.org.clock.now());
-    json_response(StatusCode::OK, &limits_body(used, state.usage.max()))
+    let now = state.org.clock.now();
+    let used = state.usage.used(now);
+    let bulk = state.org.bulk.daily_use(now);
+    json_response(StatusCode::OK, &limits_body(used, state.usage.max(), bulk))
 }
 
 /// `GET /limits/recordCount[?sObjects=A,B]`: live records per object (all objects with
