@@ -11,7 +11,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use sflab::curriculum::Curriculum;
-use sflab::evidence::{Body, Exchange, FaultFired, Header, RecordedRequest, RecordedResponse};
+use sflab::evidence::{
+    Body, Exchange, FaultFired, Header, LearnerRun, RecordedRequest, RecordedResponse,
+};
 use sflab::rules::Verdict;
 use sflab::tui::lab::driver::LabDriver;
 use sflab::tui::lab::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
@@ -226,6 +228,56 @@ fn a_message_over_several_lines_keeps_its_line_breaks_on_the_results_tab() {
             .any(|l| l.contains("not written yet: read the limits")),
         "{s}"
     );
+}
+
+#[test]
+fn the_results_tab_shows_why_a_run_may_not_have_gone_as_written() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    let mut event = finished(vec![Verdict::fail(
+        "process.exit_ok",
+        1,
+        "run 1 exited with status 60.",
+    )]);
+    if let LabEvent::Finished { runs, .. } = &mut event {
+        runs.push(LearnerRun {
+            index: 0,
+            exit_code: Some(60),
+            duration_ms: 31,
+            started_with: Some("bash".into()),
+            notes: vec!["Your client refused the workspace's certificate authority.".into()],
+            ..LearnerRun::default()
+        });
+    }
+    lab_event(&mut a, event);
+    let s = screen(&a);
+    assert!(s.contains("./run #1: exit 60"), "{s}");
+    assert!(s.contains("chmod +x run"), "{s}");
+    assert!(
+        s.contains("note Your client refused the workspace's"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_run_sflab_stopped_on_purpose_is_not_shown_as_killed() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    let mut event = finished(vec![]);
+    if let LabEvent::Finished { runs, .. } = &mut event {
+        runs.push(LearnerRun {
+            index: 0,
+            signal: Some(15),
+            stopped_by_lab: true,
+            ..LearnerRun::default()
+        });
+    }
+    lab_event(&mut a, event);
+    let s = screen(&a);
+    assert!(s.contains("stopped by sflab once done"), "{s}");
+    assert!(!s.contains("killed by signal"), "{s}");
 }
 
 #[test]

@@ -138,11 +138,18 @@ fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
     } else {
         match (run.exit_code, run.signal) {
             (Some(c), _) => format!("exit {c}"),
+            (None, Some(_)) if run.stopped_by_lab => {
+                "stopped by sflab once done, as planned".into()
+            }
             (None, Some(s)) => format!("killed by signal {s}"),
             (None, None) => "did not start".into(),
         }
     };
-    let style = if run.succeeded() { t.dim() } else { t.fail() };
+    let style = if run.succeeded() || run.stopped_by_lab {
+        t.dim()
+    } else {
+        t.fail()
+    };
     let mut out = vec![Line::from(Span::styled(
         format!(
             "── ./run #{}: {ended} · {} ms",
@@ -151,6 +158,20 @@ fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
         ),
         style,
     ))];
+    // Why the run may not have gone as written: started without its execute bit, a client
+    // that refused the workspace's CA.
+    let started = run.started_with.as_deref().map(|with| {
+        format!(
+            "{}; `chmod +x run` starts it directly",
+            crate::runner::shebang::not_executable_note(with)
+        )
+    });
+    for note in started.iter().chain(&run.notes) {
+        out.push(Line::from(vec![
+            Span::styled("note ", t.dim()),
+            Span::styled(note.clone(), t.in_progress()),
+        ]));
+    }
     for (name, text) in [("stderr", &run.stderr.text), ("stdout", &run.stdout.text)] {
         let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
         for l in &lines[lines.len().saturating_sub(tail)..] {
