@@ -484,6 +484,15 @@ fn shape_plain_errors(resp: &mut Response, method: &str, path: &str) {
     if is_json {
         return;
     }
+    if status == StatusCode::NOT_FOUND && path.starts_with("/services/Soap/") {
+        // A SOAP client (zeep, the Metadata API's users) reads only a SOAP fault.
+        let what = unserved_api(path).unwrap_or(
+            "sflab's mock org does not serve this SOAP endpoint; it serves the Partner API at /services/Soap/u/{version}.",
+        );
+        *resp = crate::org::soap::envelope::SoapFault::new("API_DISABLED_FOR_ORG", what)
+            .into_response();
+        return;
+    }
     let err = match status {
         StatusCode::NOT_FOUND => match unserved_api(path) {
             Some(what) => ApiError::new(status, "NOT_FOUND", what).without_fields(),

@@ -569,3 +569,24 @@ async fn more_than_200_records_or_an_unknown_call_fault() {
     .await;
     assert_eq!(fault_code(&r), "sf:UNSUPPORTED_API_VERSION");
 }
+
+#[tokio::test]
+async fn soap_apis_the_mock_does_not_serve_answer_a_soap_fault_naming_them() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let session = token(&org);
+    for (path, names) in [
+        ("/services/Soap/m/59.0", "Metadata API"),
+        ("/services/Soap/T/59.0", "Tooling API"),
+        ("/services/Soap/x/59.0", "Partner API"),
+    ] {
+        let r = post(
+            &app,
+            path,
+            envelope(Some(&session), "", "<m:describeMetadata/>"),
+        )
+        .await;
+        assert_eq!(fault_code(&r), "sf:API_DISABLED_FOR_ORG", "{path}");
+        assert!(r.text.contains(names), "{path}: {}", r.text);
+    }
+}
