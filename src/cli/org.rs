@@ -114,6 +114,13 @@ pub fn shell_quote(value: &str) -> String {
 /// The `--env-file` text: one `export NAME='value'` line each.
 pub fn env_file_text(env: &[(&str, String)]) -> String {
     let mut out = String::from("# Written by `sflab org serve`; source it: . ./this-file\n");
+    if env.iter().any(|(k, _)| *k == "SF_API_VERSION") {
+        // sfdx-core maps every config key to an SF_ variable: apiVersion to SF_API_VERSION.
+        out.push_str(
+            "# The sf CLI reads SF_API_VERSION as its API version setting, so its commands end\n\
+             # with \"org-api-version configuration overridden\": expected, and harmless.\n",
+        );
+    }
     for (k, v) in env {
         out.push_str(&format!("export {k}={}\n", shell_quote(v)));
     }
@@ -332,6 +339,11 @@ mod tests {
         assert!(text.contains("export SF_USERNAME='o'\\''neil@sflab.dev'\n"));
         assert!(text.contains("export NODE_EXTRA_CA_CERTS='/ws/.sflab/ca/ca.pem'\n"));
         assert!(text.contains("export SF_CLIENT_SECRET='secret'\n"));
+        // Every line is a comment or an export: the file stays safe to source.
+        assert!(text
+            .lines()
+            .all(|l| l.starts_with("# ") || l.starts_with("export ")));
+        assert!(text.contains("org-api-version configuration overridden"));
     }
 
     #[test]
