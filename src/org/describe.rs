@@ -236,14 +236,14 @@ pub fn describe_sobject(o: &ObjectDef, version: &str) -> Json {
         .iter()
         .map(|c| {
             json!({
-                "cascadeDelete": false,
+                "cascadeDelete": c.cascade_delete,
                 "childSObject": c.child_object,
                 "deprecatedAndHidden": false,
                 "field": c.field,
                 "junctionIdListNames": [],
                 "junctionReferenceTo": [],
                 "relationshipName": c.relationship_name,
-                "restrictedDelete": false,
+                "restrictedDelete": c.restricted_delete,
             })
         })
         .collect();

@@ -3,8 +3,8 @@
 //!
 //! Implementation notes: booleans that are false are not stored (a missing boolean reads as
 //! false, as Salesforce never returns null for a checkbox), which keeps records small.
-//! Deleting a parent does not cascade to its children here; real orgs cascade master-detail
-//! and some standard lookups (Account → Contacts) [U: not modelled yet].
+//! Deleting a record takes its dependants with it, refuses while certain records point at it,
+//! and clears other lookups to it (planned in `cascade`).
 
 use super::change::ChangeKind;
 use super::error::{ErrorCode, SfError, UpsertError};
@@ -373,7 +373,49 @@ impl Store {
                 .ok_or_else(cross_reference)?,
         };
         let row = self.live_row_for_write(t, id)?;
-        self.set_deleted(t, row, true, actor)
+        let plan = self.plan_delete((t, row), sf_id)?;
+        if plan.is_alone() {
+            return self.set_deleted(t, row, true, actor);
+        }
+        self.all_or_none(|s| {
+            for &((t, row), _) in &plan.deleted {
+                s.set_deleted(t, row, true, actor)?;
+            }
+            for &(t, row, slot) in &plan.cleared {
+                s.clear_lookup(t, row, slot, actor)?;
+            }
+            let with: Vec<SfId> = plan.deleted[1..].iter().map(|(_, id)| *id).collect();
+            if !with.is_empty() {
+                s.deleted_with.insert(sf_id, with);
+            }
+            Ok(sf_id)
+        })
+    }
+
+    /// Clears the lookup in field `slot` of a live record whose target was deleted.
+    fn clear_lookup(
+        &mut self,
+        t: usize,
+        row: u32,
+        slot: u16,
+        actor: &Actor,
+    ) -> Result<(), SfError> {
+        let old = self.tables[t]
+            .row(row)
+            .cloned()
+            .ok_or_else(cross_reference)?;
+        let id = self.tables[t].id_of(&old).ok_or_else(cross_reference)?;
+        let mut rec = old.clone();
+        let mut set = self.stamp(t, actor, false);
+        set.push((slot, None));
+        rec.apply(set);
+        let change = self
+            .hears(t)
+            .then(|| self.change(t, id, ChangeKind::Update, Some(&old), &rec, actor));
+        self.tables[t].replace(row, rec);
+        self.log_undo(Undo::Replaced { table: t, row, old });
+        self.emit(change);
+        Ok(())
     }
 
     /// Restores a soft-deleted record from the recycle bin.
@@ -381,19 +423,80 @@ impl Store {
         let sf_id = parse_id(id)?;
         let (t, row) = self.locate(&sf_id).ok_or_else(cross_reference)?;
         match self.tables[t].row(row) {
-            Some(r) if self.tables[t].is_deleted(r) => self.set_deleted(t, row, false, actor),
-            _ => Err(SfError::new(
-                ErrorCode::UNDELETE_FAILED,
-                "Entity is not in the recycle bin",
-            )),
+            Some(r) if self.tables[t].is_deleted(r) => {}
+            _ => {
+                return Err(SfError::new(
+                    ErrorCode::UNDELETE_FAILED,
+                    "Entity is not in the recycle bin",
+                ))
+            }
         }
+        let Some(with) = self.deleted_with.remove(&sf_id) else {
+            return self.set_deleted(t, row, false, actor);
+        };
+        // What went to the recycle bin with the record comes back with it.
+        let restored = self.all_or_none(|s| {
+            let id = s.set_deleted(t, row, false, actor)?;
+            let places: Vec<(usize, u32)> =
+                with.iter().filter_map(|c| s.in_recycle_bin(c)).collect();
+            for (ct, crow) in places {
+                s.set_deleted(ct, crow, false, actor)?;
+            }
+            Ok(id)
+        });
+        if restored.is_err() {
+            self.deleted_with.insert(sf_id, with);
+        }
+        restored
+    }
+
+    /// Where record `id` is, when it is in the recycle bin.
+    fn in_recycle_bin(&self, id: &SfId) -> Option<(usize, u32)> {
+        let (t, row) = self.locate(id)?;
+        let rec = self.tables[t].row(row)?;
+        self.tables[t].is_deleted(rec).then_some((t, row))
     }
 
     /// Removes a record for good (emptying it from the recycle bin, or skipping the bin).
     /// True when the record was live (not in the recycle bin): its removal is a delete.
+    /// What went to the recycle bin with the record, or would go with it, goes for good too.
     pub fn hard_delete(&mut self, id: &str, actor: &Actor) -> Result<bool, SfError> {
         let sf_id = parse_id(id)?;
         let (t, row) = self.locate(&sf_id).ok_or_else(cross_reference)?;
+        let live = self.tables[t]
+            .row(row)
+            .is_some_and(|r| !self.tables[t].is_deleted(r));
+        if live {
+            let plan = self.plan_delete((t, row), sf_id)?;
+            if !plan.is_alone() {
+                return self.all_or_none(|s| {
+                    for &(t, row, slot) in &plan.cleared {
+                        s.clear_lookup(t, row, slot, actor)?;
+                    }
+                    for &((t, row), id) in &plan.deleted {
+                        s.hard_delete_row(t, row, id, actor)?;
+                    }
+                    Ok(true)
+                });
+            }
+        } else if let Some(with) = self.deleted_with.remove(&sf_id) {
+            for cid in with {
+                if let Some((ct, crow)) = self.in_recycle_bin(&cid) {
+                    self.hard_delete_row(ct, crow, cid, actor)?;
+                }
+            }
+        }
+        self.hard_delete_row(t, row, sf_id, actor)
+    }
+
+    /// Removes the record at `row` of table `t` (whose id is `sf_id`) for good.
+    fn hard_delete_row(
+        &mut self,
+        t: usize,
+        row: u32,
+        sf_id: SfId,
+        actor: &Actor,
+    ) -> Result<bool, SfError> {
         let old = self.tables[t].remove(row).ok_or_else(cross_reference)?;
         let was_live = !self.tables[t].is_deleted(&old);
         let change = (was_live && self.hears(t)).then(|| {

@@ -31,6 +31,7 @@ pub enum ErrorCode {
     MALFORMED_SEARCH,
     INVALID_SEARCH,
     INVALID_ID,
+    DELETE_FAILED,
 }
 
 impl ErrorCode {
@@ -58,6 +59,7 @@ impl ErrorCode {
             ErrorCode::MALFORMED_SEARCH => "MALFORMED_SEARCH",
             ErrorCode::INVALID_SEARCH => "INVALID_SEARCH",
             ErrorCode::INVALID_ID => "INVALID_ID",
+            ErrorCode::DELETE_FAILED => "DELETE_FAILED",
         }
     }
 

@@ -18,6 +18,7 @@ pub mod auth;
 mod build;
 pub mod bulk;
 pub mod callout;
+mod cascade;
 pub mod change;
 pub mod clock;
 pub mod composite;

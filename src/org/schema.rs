@@ -5,6 +5,7 @@
 //! lookup fields of every object (a Contact's `AccountId` gives Account its `Contacts`).
 //! Standard objects come from `standard_objects`; seeds add custom objects and fields.
 
+use super::cascade::OnDelete;
 use serde::{Deserialize, Serialize};
 
 /// A field's data type, named as `describe` names it.
@@ -259,6 +260,12 @@ pub struct ChildRelationship {
     pub child_object: String,
     pub field: String,
     pub relationship_name: String,
+    /// Deleting the parent deletes these children (see `cascade`).
+    #[serde(default)]
+    pub cascade_delete: bool,
+    /// These children, while live, forbid deleting the parent.
+    #[serde(default)]
+    pub restricted_delete: bool,
 }
 
 /// One object (table) of the org.
@@ -437,12 +444,15 @@ impl Schema {
                 };
                 for parent in &f.reference_to {
                     if let Some(p) = self.object_index(parent) {
+                        let on_delete = super::cascade::on_delete_of(parent, &child.name, f);
                         found.push((
                             p,
                             ChildRelationship {
                                 child_object: child.name.clone(),
                                 field: f.name.clone(),
                                 relationship_name: rel.clone(),
+                                cascade_delete: on_delete == Some(OnDelete::Cascade),
+                                restricted_delete: on_delete == Some(OnDelete::Restrict),
                             },
                         ));
                     }

@@ -130,6 +130,8 @@ pub struct Store {
     pub(crate) created_shared: CreatedShared,
     /// Scratch space for a create's converted fields (see `dml`).
     pub(crate) scratch_changes: Vec<(u16, Option<super::value::Value>)>,
+    /// The records that went to the recycle bin with each deleted record (see `cascade`).
+    pub(crate) deleted_with: std::collections::HashMap<SfId, Vec<SfId>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -170,6 +172,7 @@ impl Store {
             heard: vec![false; n],
             created_shared: CreatedShared::default(),
             scratch_changes: Vec::new(),
+            deleted_with: std::collections::HashMap::new(),
         }
     }
 

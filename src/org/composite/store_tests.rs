@@ -128,7 +128,7 @@ fn delete_and_retrieve_by_ids() {
     let (org, actor) = org();
     let mut store = org.store.write();
     let id = store
-        .find_by_external("Account", "ERP_Id__c", "A-1001")
+        .find_by_external("Account", "ERP_Id__c", "A-1002")
         .unwrap()[0]
         .to_string();
     let got = collections::retrieve(
@@ -139,7 +139,7 @@ fn delete_and_retrieve_by_ids() {
         "62.0",
     )
     .unwrap();
-    assert_eq!(got[0]["Name"], "Harbor Logistics");
+    assert_eq!(got[0]["Name"], "Juniper Health");
     assert_eq!(got[1], Value::Null);
     let out = collections::delete(&mut store, &actor, &[id.clone(), id.clone()], false);
     assert!(out[0].success());
