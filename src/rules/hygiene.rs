@@ -28,11 +28,65 @@ fn readable(kind: &str) -> String {
     kind.replace('_', " ")
 }
 
+/// Where leaks were found, one entry per kind of secret and place, each with the lines it is
+/// on: `access token (run 1, stdout line 4)` for one line, `access token on 500 lines of run 1
+/// stdout (first: line 4)` for many. At most [`PLACES_SHOWN`] entries, then how many more.
+#[derive(Default)]
+struct LeakList {
+    /// (kind, place, lines) in the order found.
+    places: Vec<(String, String, Vec<usize>)>,
+}
+
+const PLACES_SHOWN: usize = 8;
+
+impl LeakList {
+    fn add(&mut self, kind: String, place: String, line: usize) {
+        match self
+            .places
+            .iter_mut()
+            .find(|(k, p, _)| *k == kind && *p == place)
+        {
+            Some((_, _, lines)) => lines.push(line),
+            None => self.places.push((kind, place, vec![line])),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.places.is_empty()
+    }
+
+    /// `one` words an entry found on a single line.
+    fn render(&self, one: impl Fn(&str, &str, usize) -> String) -> String {
+        let mut shown: Vec<String> = self
+            .places
+            .iter()
+            .take(PLACES_SHOWN)
+            .map(|(kind, place, lines)| match lines.as_slice() {
+                [line] => one(&readable(kind), place, *line),
+                [first, ..] => format!(
+                    "{} on {} lines of {place} (first: line {first})",
+                    readable(kind),
+                    lines.len()
+                ),
+                [] => readable(kind),
+            })
+            .collect();
+        if self.places.len() > PLACES_SHOWN {
+            let more = self.places.len() - PLACES_SHOWN;
+            shown.push(format!(
+                "and {more} more {}",
+                if more == 1 { "place" } else { "places" }
+            ));
+        }
+        shown.join(", ")
+    }
+}
+
 pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
-    let mut found = Vec::new();
+    let mut found = LeakList::default();
     for f in &cx.ev.sources {
         for (line, kind) in leaks(&f.text) {
-            found.push(format!("{} ({}:{line})", readable(&kind), f.path));
+            found.add(kind, f.path.clone(), line);
         }
     }
     if found.is_empty() {
@@ -43,7 +97,7 @@ pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
     }
     cx.fail(format!(
         "Your files contain secrets: {}. Read them from the environment (SF_CLIENT_SECRET, ...) instead of writing them into code.",
-        found.join(", ")
+        found.render(|kind, path, line| format!("{kind} ({path}:{line})"))
     ))
 }
 
@@ -82,15 +136,11 @@ pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
 }
 
 pub(crate) fn secrets_not_in_output(cx: &Cx) -> Verdict {
-    let mut found = Vec::new();
+    let mut found = LeakList::default();
     for run in &cx.ev.runs {
         for (stream, out) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
             for (line, kind) in leaks(&out.text) {
-                found.push(format!(
-                    "{} (run {}, {stream} line {line})",
-                    readable(&kind),
-                    run.index + 1
-                ));
+                found.add(kind, format!("run {} {stream}", run.index + 1), line);
             }
         }
     }
@@ -99,7 +149,10 @@ pub(crate) fn secrets_not_in_output(cx: &Cx) -> Verdict {
     }
     cx.fail(format!(
         "Your program printed secrets: {}. Logs are read by many people; print a token's last four characters at most.",
-        found.join(", ")
+        found.render(|kind, place, line| {
+            let (run, stream) = place.rsplit_once(' ').unwrap_or((place, ""));
+            format!("{kind} ({run}, {stream} line {line})")
+        })
     ))
 }
 
@@ -218,6 +271,39 @@ mod tests {
             "{}",
             v.message
         );
+    }
+
+    #[test]
+    fn many_leaking_lines_are_summed_up_per_place_not_listed_one_by_one() {
+        let r = Redactor::new(b"k");
+        let mut ev = evidence(vec![]);
+        let line = "debug token=00D000000000001!AQ0123456789abcdef\n";
+        ev.runs[0].stdout.text = r.text(&format!("start\n{}", line.repeat(500)));
+        ev.runs[0].stderr.text = r.text(line);
+        let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
+        assert!(
+            v.message.contains(
+                "access token on 500 lines of run 1 stdout (first: line 2), access token (run 1, stderr line 1)."
+            ),
+            "{}",
+            v.message
+        );
+        assert!(v.message.len() < 300, "{}", v.message);
+
+        for i in 0..12 {
+            ev.sources.push(SourceFile {
+                path: format!("f{i}.py"),
+                text: r.text(line),
+            });
+        }
+        let v = assert_fails("{ rule: secrets.not_in_sources }", &ev);
+        assert!(
+            v.message.contains("access token (f0.py:1)"),
+            "{}",
+            v.message
+        );
+        assert!(v.message.contains("and 4 more places"), "{}", v.message);
+        assert!(!v.message.contains("f9.py"), "{}", v.message);
     }
 
     fn secret_file(path: &str, mode: Option<u32>) -> SecretFile {
