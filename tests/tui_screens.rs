@@ -395,3 +395,73 @@ fn a_curriculum_folder_that_does_not_exist_is_an_error_not_an_empty_course() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("neither lessons/ nor labs/"));
 }
+
+/// A workspace whose progress database holds a few passed labs.
+fn workspace_with_progress() -> tempfile::TempDir {
+    let ws = tempfile::tempdir().unwrap();
+    let workspace = sflab::workspace::Workspace::at(ws.path()).unwrap();
+    let mut store = sflab::progress::Store::open(&workspace.progress_db()).unwrap();
+    let verdicts = [sflab::rules::Verdict::pass("process.exit_ok", 1, "fine")];
+    for lab in ["rest-first-call", "rest-crud", "read-limits"] {
+        for _ in 0..20 {
+            store
+                .record_attempt(&sflab::progress::NewAttempt {
+                    lab,
+                    started_at: chrono::Utc::now(),
+                    duration_ms: 5,
+                    passed: true,
+                    points: 1,
+                    max_points: 1,
+                    backend: "mock",
+                    error: None,
+                    verdicts: &verdicts,
+                    exchanges: &[],
+                    runs: &[],
+                })
+                .unwrap();
+        }
+    }
+    ws
+}
+
+#[test]
+fn list_over_a_damaged_progress_database_says_so_instead_of_showing_no_progress() {
+    let list = |ws: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+            .arg("--workspace")
+            .arg(ws)
+            .arg("list")
+            .output()
+            .expect("sflab runs")
+    };
+    let ws = workspace_with_progress();
+    let out = list(ws.path());
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains('✓'));
+
+    let db = ws.path().join(".sflab/progress.db");
+    let len = std::fs::metadata(&db).unwrap().len();
+    let file = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+    file.set_len(len / 2).unwrap();
+    drop(file);
+    let out = list(ws.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("is damaged") && err.contains("aside"), "{err}");
+    assert!(err.contains("Your lab folders are untouched"), "{err}");
+
+    // The TUI refuses too, rather than draw a tree of ○ (checked before the terminal is).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--workspace")
+        .arg(ws.path())
+        .output()
+        .expect("sflab runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is damaged"), "{err}");
+
+    std::fs::write(&db, "garbage, not a database\n").unwrap();
+    let out = list(ws.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("is damaged") && err.contains("aside"), "{err}");
+}

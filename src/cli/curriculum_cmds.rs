@@ -15,6 +15,8 @@ pub fn load(dir: Option<&Path>) -> Result<Curriculum, Failure> {
 }
 
 pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
+    // A screen of ○ over unreadable progress would tell the learner their work is gone.
+    super::lab::progress_of(cli)?;
     if !std::io::stdout().is_terminal() {
         return Err(Failure::usage(
             "standard output is not a terminal, so there is no screen to draw on.\n\

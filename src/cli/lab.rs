@@ -143,11 +143,13 @@ pub fn optional_workspace(cli: &Cli) -> Result<Option<Workspace>, Failure> {
 pub fn progress_of(
     cli: &Cli,
 ) -> Result<std::collections::BTreeMap<String, crate::progress::LabStatus>, Failure> {
-    Ok(optional_workspace(cli)?
-        .filter(|ws| ws.progress_db().is_file())
-        .and_then(|ws| Store::open(&ws.progress_db()).ok())
-        .and_then(|s| s.lab_statuses().ok())
-        .unwrap_or_default())
+    let Some(ws) = optional_workspace(cli)?.filter(|ws| ws.progress_db().is_file()) else {
+        return Ok(Default::default());
+    };
+    // Progress that cannot be read is said so: all ○ would tell the learner their work is gone.
+    store_of(&ws)?
+        .lab_statuses()
+        .map_err(|e| Failure::usage(e.to_string()))
 }
 
 fn store_of(ws: &Workspace) -> Result<Store, Failure> {

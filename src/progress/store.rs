@@ -15,12 +15,28 @@ pub enum ProgressError {
         path: PathBuf,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    #[error("the progress database {path} is damaged ({source}). Your lab folders are untouched: move the file aside (mv {path} {path}.damaged) and sflab starts a new progress record; the moved file keeps the earlier attempts.", path = .path.display())]
+    Damaged {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("the progress database {path} was written by a newer sflab (schema {found}); upgrade sflab to read it.")]
     TooNew { path: PathBuf, found: i64 },
-    #[error("the progress database could not be read or written: {0}")]
+    #[error("{}", sql_message(.0))]
     Sql(#[from] rusqlite::Error),
     #[error("a stored attempt could not be decoded: {0}")]
     Decode(#[from] serde_json::Error),
+}
+
+/// What a failed read or write of the database tells the learner: for a damaged file (found
+/// only when a damaged page is read), what to do about it.
+fn sql_message(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => format!(
+            "the progress database is damaged ({e}). Your lab folders are untouched: move the workspace's .sflab/progress.db aside (to progress.db.damaged) and sflab starts a new progress record; the moved file keeps the earlier attempts."
+        ),
+        _ => format!("the progress database could not be read or written: {e}"),
+    }
 }
 
 /// Where a lab stands for the learner, as the tree and `sflab list` show it.
@@ -129,11 +145,24 @@ impl Store {
         }
         create_private_file(path).map_err(|e| open_err(e.into()))?;
         let mut conn = Connection::open(path).map_err(|e| open_err(e.into()))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        if let Err(found) = schema::migrate(&mut conn)? {
+        let damaged = |source: rusqlite::Error| match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                ProgressError::Damaged {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
+            _ => ProgressError::Sql(source),
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(damaged)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(damaged)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(damaged)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(damaged)?;
+        if let Err(found) = schema::migrate(&mut conn).map_err(damaged)? {
             return Err(ProgressError::TooNew {
                 path: path.to_path_buf(),
                 found,
