@@ -17,6 +17,7 @@
 //!   same group that waits for it and exits the same way, ignoring SIGTERM, SIGHUP, SIGINT and
 //!   SIGQUIT. The learner's `$PPID` is the keeper, not sflab, so `kill -TERM $PPID` in a
 //!   submission cannot end `sflab grade` (or `sflab check`); the group kill still ends both.
+//!   When sflab itself dies without cleaning up (`kill -9`), the keeper kills the group.
 
 use super::shebang::{entry_command, EntryCommand};
 use crate::evidence::{CapturedOutput, LearnerRun};
@@ -276,11 +277,15 @@ pub async fn run_entry_point_until(
 /// thread of the parent may have held), and the keeper uses only system calls. It closes every
 /// descriptor but stdio at once, so `spawn` sees the learner's `exec` (or its error) on its
 /// close-on-exec pipe instead of waiting for the keeper. A learner's process killed by a
-/// signal is mirrored by the keeper killing itself the same way, core dumps off.
+/// signal is mirrored by the keeper killing itself the same way, core dumps off. The keeper
+/// polls (every 50 ms) rather than blocks, to notice sflab dying: it then kills its process
+/// group, the learner's process and what it started (`getppid`, not `PR_SET_PDEATHSIG`, which
+/// fires when the spawning *thread* ends, and tokio's threads come and go).
 #[cfg(target_os = "linux")]
 fn keeper() -> std::io::Result<()> {
     // SAFETY: raw system calls on values this function owns; see the notes above.
     unsafe {
+        let sflab = libc::getppid();
         let flags = libc::SIGCHLD as libc::c_long;
         let pid = libc::syscall(libc::SYS_clone, flags, 0 as libc::c_long, 0, 0, 0);
         if pid < 0 {
@@ -305,14 +310,25 @@ fn keeper() -> std::io::Result<()> {
             libc::signal(sig, libc::SIG_IGN);
         }
         let mut status: libc::c_int = 0;
+        let pause = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 50_000_000,
+        };
         loop {
-            let r = libc::waitpid(pid, &mut status, 0);
+            let r = libc::waitpid(pid, &mut status, libc::WNOHANG);
             if r == pid {
                 break;
             }
             if r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
                 libc::_exit(127);
             }
+            // sflab died without killing the group (SIGKILL, a crash): nobody enforces the
+            // lab's time limit any more, so the run ends now, with everything it started.
+            if libc::getppid() != sflab {
+                libc::kill(0, libc::SIGKILL);
+                libc::_exit(137);
+            }
+            libc::nanosleep(&pause, std::ptr::null_mut());
         }
         if libc::WIFSIGNALED(status) {
             let sig = libc::WTERMSIG(status);
@@ -466,6 +482,76 @@ mod tests {
         let r = run(&spec);
         assert!(r.succeeded(), "{r:?}");
         assert_eq!(r.stdout.text, "alive\n");
+    }
+
+    const ORPHAN_ENV: &str = "SFLAB_PROCESS_KILLED_PARENT_DIR";
+
+    /// The learner's process, and what it started, end soon after sflab is killed with
+    /// SIGKILL, though its time limit is far off (this test runs itself as that sflab).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_run_ends_when_sflab_is_killed_without_cleaning_up() {
+        if let Ok(dir) = std::env::var(ORPHAN_ENV) {
+            let spec = ProcessSpec {
+                dir: PathBuf::from(dir),
+                env: vec![],
+                remove_env: vec![],
+                timeout: Duration::from_secs(300),
+                output_cap: 1024,
+                clean_env: false,
+            };
+            run(&spec);
+            return;
+        }
+        let (t, _) = lab(
+            "#!/bin/sh
+(sleep 300) &
+echo $! > child.pid
+echo $$ > run.pid
+sleep 300
+",
+            true,
+        );
+        let mut sflab = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "runner::process::tests::a_run_ends_when_sflab_is_killed_without_cleaning_up",
+                "--exact",
+                "--test-threads=1",
+            ])
+            .env(ORPHAN_ENV, t.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid_of = |name: &str| -> Option<i32> {
+            std::fs::read_to_string(t.path().join(name))
+                .ok()?
+                .trim()
+                .parse()
+                .ok()
+        };
+        let started = Instant::now();
+        while (pid_of("run.pid").is_none() || pid_of("child.pid").is_none())
+            && started.elapsed() < Duration::from_secs(20)
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let (run_pid, child_pid) = (pid_of("run.pid").unwrap(), pid_of("child.pid").unwrap());
+        // SAFETY: signals to processes this test started.
+        unsafe { libc::kill(sflab.id() as i32, libc::SIGKILL) };
+        sflab.wait().unwrap();
+        // Gone: no such process, or a zombie waiting for init to reap it.
+        let alive = |pid: i32| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map(|stat| !stat.contains(") Z "))
+                .unwrap_or(false)
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while (alive(run_pid) || alive(child_pid)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!alive(run_pid), "the learner's run outlived sflab");
+        assert!(!alive(child_pid), "what the run started outlived sflab");
     }
 
     #[test]
