@@ -147,6 +147,8 @@ impl OrgHandle for LiveOrg {
 pub struct ConsoleOrg {
     org: Org,
     token: String,
+    /// One HTTP surface for every request, so its API usage counts up as a real org's does.
+    router: axum::Router,
 }
 
 impl ConsoleOrg {
@@ -157,6 +159,7 @@ impl ConsoleOrg {
             .or_else(|| issue_static_token(&org, None))
             .ok_or("the lab's org has no user to log in as")?;
         Ok(ConsoleOrg {
+            router: crate::org::rest::router(org.clone()),
             org,
             token: login.token,
         })
@@ -223,10 +226,7 @@ impl ConsoleOrg {
                 return reply;
             }
         };
-        let response = match crate::org::rest::router(self.org.clone())
-            .oneshot(request)
-            .await
-        {
+        let response = match self.router.clone().oneshot(request).await {
             Ok(r) => r,
             Err(e) => {
                 reply.body = format!("The org did not answer: {e}");
@@ -245,5 +245,32 @@ impl ConsoleOrg {
         reply.body = pretty_body(&String::from_utf8_lossy(&bytes));
         reply.ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         reply
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn console_calls_count_against_one_daily_allocation() {
+        let yaml = "id: console-lab\ntitle: Console\nlevel: L1\nlesson: L1-basics/rest\nsummary: s\ngoal: g\n\
+                    checks:\n  - { rule: process.exit_ok, points: 1 }\n";
+        let spec = crate::lab::spec::parse("lab.yaml", yaml).unwrap();
+        let console = ConsoleOrg::new(&spec).unwrap();
+        let usage = |reply: &ConsoleReply| {
+            reply
+                .headers
+                .iter()
+                .find(|(k, _)| k == "sforce-limit-info")
+                .map(|(_, v)| v.clone())
+        };
+        let path = "/services/data/v62.0/limits";
+        let first = console.send("GET", path, "").await;
+        let second = console.send("GET", path, "").await;
+        assert_eq!(first.status, Some(200), "{}", first.body);
+        let used =
+            |v: Option<String>| v.and_then(|v| v.split(['=', '/']).nth(1)?.parse::<u64>().ok());
+        assert_eq!(used(usage(&second)), used(usage(&first)).map(|n| n + 1));
     }
 }
