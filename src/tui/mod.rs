@@ -18,7 +18,7 @@ pub mod update;
 pub mod view;
 
 pub use app::{App, Focus, Geometry, RightView};
-pub use assigned::{AssignedBoard, AssignedView};
+pub use assigned::{AssignedBoard, AssignedView, ShownZone};
 pub use event::{from_terminal, BackendStatus, Command, Event, LabStatus, Progress};
 pub use update::update;
 

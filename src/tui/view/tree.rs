@@ -85,7 +85,7 @@ fn row_line(app: &App, row: &Row, width: usize) -> Line<'static> {
                 .assigned
                 .as_ref()
                 .and_then(|b| b.rows.iter().find(|r| r.lab == *lab && r.overdue))
-                .map(|r| format!(" !{}", r.due_at.format("%d %b")));
+                .map(|r| format!(" !{}", app.zone.local(r.due_at).format("%d %b")));
             let room = width.saturating_sub(11 + overdue.as_ref().map_or(0, |o| o.width()));
             let mut spans = vec![
                 Span::raw("    "),
