@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 mod assigned;
 mod backend;
+mod hints;
 
 pub fn fixture() -> Curriculum {
     let dir =
