@@ -24,6 +24,8 @@ use std::sync::Arc;
 mod assigned;
 mod backend;
 mod hints;
+mod results;
+mod hints;
 
 pub fn fixture() -> Curriculum {
     let dir =
