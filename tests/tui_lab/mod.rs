@@ -24,8 +24,8 @@ use std::sync::Arc;
 mod assigned;
 mod backend;
 mod hints;
+mod progress;
 mod results;
-mod hints;
 
 pub fn fixture() -> Curriculum {
     let dir =

@@ -11,6 +11,7 @@ pub mod backend;
 pub mod brief;
 pub mod console;
 pub mod driver;
+pub mod follow;
 pub mod keys;
 mod messages;
 mod orgs;
