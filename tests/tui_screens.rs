@@ -76,6 +76,7 @@ fn help_overlay_lists_every_key() {
     for (keys, _) in view::KEYS {
         assert!(s.contains(keys), "help shows {keys}");
     }
+    assert!(s.contains("◇ knowledge check"), "and every glyph: {s}");
     insta::assert_snapshot!(s);
     press(&mut a, "?");
     assert!(!a.help, "? closes the help again");
@@ -259,6 +260,60 @@ fn progress_notifications_change_glyphs_and_counts() {
     assert!(s.contains("✓ lab: First call"), "{s}");
     assert!(s.contains("✓ Integration patterns"));
     assert!(s.contains("1/2"), "L0 counts one of two lessons done");
+}
+
+#[test]
+fn a_lesson_scrolled_to_its_end_is_reported_read_once() {
+    let mut a = app(80, 24);
+    let curriculum = a.curriculum.clone();
+    let rest = curriculum
+        .lessons
+        .iter()
+        .position(|l| l.id == "L1-basics/rest")
+        .expect("fixture lesson");
+    a.tree.select_lesson(&curriculum, rest);
+    let opened = press(&mut a, "\n");
+    let read = Command::LessonRead {
+        lesson: "L1-basics/rest".into(),
+    };
+    let scrolled = press(&mut a, "G");
+    let reported: Vec<&Command> = opened.iter().chain(&scrolled).collect();
+    assert_eq!(reported, vec![&read], "reaching the end says so once");
+    assert!(press(&mut a, "gG").is_empty(), "and only once per opening");
+}
+
+#[test]
+fn lessons_without_labs_count_once_read_or_their_check_is_right() {
+    let mut a = app(80, 24);
+    press(&mut a, "gjjjjj\n"); // unfold L1
+    let mut progress = sflab::tui::Progress::new();
+    progress.read.insert("L1-basics/rest".into());
+    progress.checks.insert(
+        "L0-start-here/apis".into(),
+        sflab::tui::CheckScore {
+            correct: 1,
+            answered: 2,
+        },
+    );
+    update(&mut a, Event::Progress(progress.clone()));
+    let s = screen(&a);
+    assert!(s.contains("◇ check: 1/2"), "{s}");
+    assert!(s.contains("● Choosing an API"), "{s}");
+    assert!(s.contains("✓ REST basics"), "{s}");
+    progress.checks.insert(
+        "L0-start-here/apis".into(),
+        sflab::tui::CheckScore {
+            correct: 2,
+            answered: 2,
+        },
+    );
+    update(&mut a, Event::Progress(progress));
+    let s = screen(&a);
+    assert!(s.contains("✓ check: 2/2"), "{s}");
+    assert!(s.contains("✓ Choosing an API"), "{s}");
+    assert!(s.contains("1/2"), "L0: the answered lesson of two: {s}");
+    assert!(s.contains("1/1"), "L1: its one lesson, read: {s}");
+    insta::assert_snapshot!(s);
 }
 
 #[test]

@@ -28,7 +28,7 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
     let theme = crate::tui::theme::Theme::from_env();
     let curriculum = std::sync::Arc::new(curriculum);
     let mut app = crate::tui::App::new(curriculum.clone(), theme, width, height);
-    app.progress = crate::tui::lab::driver::progress_of(&ws);
+    app.progress = crate::tui::lab::driver::progress_of(&ws, &curriculum);
     // With a track (given now or kept from before) the first screen is its "Assigned" view.
     match crate::track::assigned_rows(&ws, &curriculum, chrono::Utc::now()) {
         Ok(Some((track, rows))) => app.show_assigned(crate::tui::AssignedBoard::new(
@@ -50,6 +50,8 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
         events.input_pause(),
     )
     .map_err(|e| Failure::usage(format!("could not start the lab runner: {e}")))?;
+    // `sflab check` in another terminal shows here within a second or two.
+    driver.follow_progress(std::time::Duration::from_secs(1));
     crate::tui::run_terminal(&mut app, events, |command| driver.handle(command))
         .map_err(|e| Failure::usage(format!("the terminal could not be used: {e}")))?;
     Ok(0)

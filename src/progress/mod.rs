@@ -1,5 +1,5 @@
 //! The learner's progress: attempts, verdicts, redacted transcripts, hints revealed and quiz
-//! answers, kept in SQLite at `<ws>/.sflab/progress.db`.
+//! answers and the lessons read to their end, kept in SQLite at `<ws>/.sflab/progress.db`.
 //!
 //! The file is created with mode 0600, runs in WAL mode with `synchronous=FULL`, and every
 //! write is one transaction: a crash (or a kill) mid-write loses only the write in flight,

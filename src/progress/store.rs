@@ -407,6 +407,26 @@ impl Store {
         Ok(())
     }
 
+    /// Notes that the learner read `lesson` to its end (the first time counts).
+    pub fn mark_read(&mut self, lesson: &str) -> Result<(), ProgressError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO lessons_read (lesson, read_at) VALUES (?1, ?2)",
+            params![lesson, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The lessons read to their end.
+    pub fn lessons_read(&self) -> Result<Vec<String>, ProgressError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT lesson FROM lessons_read ORDER BY lesson")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// For each question of `lesson` answered at least once: whether the latest answer was right.
     pub fn quiz_results(&self, lesson: &str) -> Result<BTreeMap<u32, bool>, ProgressError> {
         let mut stmt = self

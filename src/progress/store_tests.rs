@@ -235,3 +235,19 @@ fn only_the_latest_transcripts_of_a_lab_are_kept_and_verdicts_stay() {
         vs.to_vec()
     );
 }
+
+#[test]
+fn a_lesson_read_to_its_end_is_kept_once() {
+    let t = tempfile::tempdir().unwrap();
+    let path = t.path().join("progress.db");
+    let mut s = Store::open(&path).unwrap();
+    assert!(s.lessons_read().unwrap().is_empty());
+    s.mark_read("L3-client-apps/external-client-apps").unwrap();
+    s.mark_read("L3-client-apps/external-client-apps").unwrap();
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        s.lessons_read().unwrap(),
+        ["L3-client-apps/external-client-apps"]
+    );
+}

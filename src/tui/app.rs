@@ -4,7 +4,7 @@
 //! lab card), so a new view (the lab view with its tabs) is one more variant, its own state
 //! file and its own draw function.
 
-use super::assigned::{AssignedBoard, AssignedView};
+use super::assigned::{AssignedBoard, AssignedView, ShownZone};
 use super::event::{BackendStatus, Progress};
 use super::lab::LabView;
 use super::quiz::Quiz;
@@ -84,6 +84,8 @@ pub struct App {
     pub backend: BackendStatus,
     /// The active track (`sflab --track FILE`), when one is set.
     pub assigned: Option<AssignedBoard>,
+    /// The zone due times are shown in: the machine's, unless a test fixes one.
+    pub zone: ShownZone,
     pub size: (u16, u16),
     pub focus: Focus,
     pub tree: TreeState,
@@ -114,6 +116,7 @@ impl App {
             progress: Progress::new(),
             backend: BackendStatus::mock(),
             assigned: None,
+            zone: ShownZone::Local,
             size: (width, height),
             focus: Focus::Tree,
             tree,

@@ -1,9 +1,47 @@
 //! The "Assigned" view's state: the active track's labs as the driver computed them
 //! ([`AssignedBoard`], from `track::assigned_rows`), the selected row, and the wording of due
-//! dates relative to the board's moment ("overdue by 3 days", "due in 5 h"). Pure.
+//! dates: relative to the board's moment ("overdue by 3 days", "due in 5 h") and as a moment
+//! in the learner's time zone ("Thu 10 Dec 09:00"). Pure: the zone is a parameter.
 
 use crate::track::{next_due, AssignedRow, TrackStatus};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Offset, TimeZone, Timelike, Utc};
+
+/// The time zone due moments are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShownZone {
+    /// The machine's zone (`chrono::Local`), daylight saving included.
+    Local,
+    /// One fixed offset from UTC (what tests use).
+    Fixed(FixedOffset),
+}
+
+impl ShownZone {
+    /// The zone's offset from UTC at the moment `at`.
+    pub fn offset_at(self, at: DateTime<Utc>) -> FixedOffset {
+        match self {
+            ShownZone::Local => chrono::Local
+                .offset_from_utc_datetime(&at.naive_utc())
+                .fix(),
+            ShownZone::Fixed(offset) => offset,
+        }
+    }
+
+    /// `at` as a clock on the wall in this zone reads it.
+    pub fn local(self, at: DateTime<Utc>) -> DateTime<FixedOffset> {
+        at.with_timezone(&self.offset_at(at))
+    }
+}
+
+/// A due moment as the learner's clock reads it: "Thu 10 Dec 09:00", or "Fri 04 Dec" when it
+/// falls on the day's last minute there (a track's bare date means the end of that day, UTC).
+pub fn due_label(due: DateTime<Utc>, zone: ShownZone) -> String {
+    let local = zone.local(due);
+    if local.hour() == 23 && local.minute() == 59 {
+        local.format("%a %d %b").to_string()
+    } else {
+        local.format("%a %d %b %H:%M").to_string()
+    }
+}
 
 /// The active track as the screen shows it: computed by the driver from the workspace's
 /// track and progress at `now`, sent again whenever progress changes.
@@ -141,6 +179,20 @@ mod tests {
         assert_eq!(when(&r, now), "passed");
         r.passed_late = true;
         assert_eq!(when(&r, now), "passed late");
+    }
+
+    #[test]
+    fn due_moments_read_in_the_zone_given_not_in_utc() {
+        let due = at("2026-12-10T17:00:00Z");
+        let utc = ShownZone::Fixed(FixedOffset::east_opt(0).unwrap());
+        let los_angeles = ShownZone::Fixed(FixedOffset::west_opt(8 * 3600).unwrap());
+        let tokyo = ShownZone::Fixed(FixedOffset::east_opt(9 * 3600).unwrap());
+        assert_eq!(due_label(due, utc), "Thu 10 Dec 17:00");
+        assert_eq!(due_label(due, los_angeles), "Thu 10 Dec 09:00");
+        assert_eq!(due_label(due, tokyo), "Fri 11 Dec 02:00");
+        let end_of_day = at("2026-12-04T23:59:59Z");
+        assert_eq!(due_label(end_of_day, utc), "Fri 04 Dec");
+        assert_eq!(due_label(end_of_day, los_angeles), "Fri 04 Dec 15:59");
     }
 
     #[test]

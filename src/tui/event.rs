@@ -4,10 +4,10 @@
 //! Terminal input, timer ticks and background notifications all arrive as one `Event` type,
 //! so `update` is a plain function of (state, event) and tests can feed any sequence.
 
+pub use super::progress::{CheckScore, Progress};
 use crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
-use std::collections::HashMap;
 
-/// Where a learner stands with a lab (or a lesson, when the progress store records one).
+/// Where a learner stands with a lab, or with a lesson (see `tree::lesson_status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LabStatus {
     NotStarted,
@@ -16,9 +16,6 @@ pub enum LabStatus {
     /// Failed the last time the checks ran.
     Failed,
 }
-
-/// Progress as a plain lookup: lab id (or lesson id) → status. Missing means not started.
-pub type Progress = HashMap<String, LabStatus>;
 
 /// The org the labs talk to, as shown in the title bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +70,10 @@ pub enum Command {
         lesson: String,
         question: usize,
         correct: bool,
+    },
+    /// The learner reached the end of a lesson, for the progress store to record.
+    LessonRead {
+        lesson: String,
     },
     /// Work for the lab driver (run the checks, open the editor, write a HAR file…).
     Lab(crate::tui::lab::LabCommand),

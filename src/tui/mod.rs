@@ -10,6 +10,7 @@ pub mod app;
 pub mod assigned;
 pub mod event;
 pub mod lab;
+pub mod progress;
 pub mod quiz;
 pub mod reader;
 pub mod theme;
@@ -18,8 +19,9 @@ pub mod update;
 pub mod view;
 
 pub use app::{App, Focus, Geometry, RightView};
-pub use assigned::{AssignedBoard, AssignedView};
-pub use event::{from_terminal, BackendStatus, Command, Event, LabStatus, Progress};
+pub use assigned::{AssignedBoard, AssignedView, ShownZone};
+pub use event::{from_terminal, BackendStatus, Command, Event, LabStatus};
+pub use progress::{CheckScore, Progress};
 pub use update::update;
 
 use ratatui::backend::Backend;

@@ -27,6 +27,8 @@ pub struct Reader {
     /// The first line shown.
     pub scroll: usize,
     pub search: Option<Search>,
+    /// The end of the lesson has been on screen since it was opened (and said so once).
+    pub end_seen: bool,
 }
 
 /// Case-insensitive matches of `query` in each line (character by character, so indices
@@ -66,6 +68,7 @@ impl Reader {
             layout,
             scroll: 0,
             search: None,
+            end_seen: false,
         }
     }
 

@@ -54,6 +54,8 @@ impl Glyph {
     pub const NOT_STARTED: &'static str = "○";
     pub const NOT_APPLICABLE: &'static str = "–";
     pub const FAULT: &'static str = "⚡";
+    /// A knowledge check not yet answered all right.
+    pub const CHECK: &'static str = "◇";
     pub const FOLDED: &'static str = "▸";
     pub const UNFOLDED: &'static str = "▾";
 }

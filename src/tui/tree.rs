@@ -53,24 +53,19 @@ pub fn rows(curriculum: &Curriculum, folded: &HashSet<Level>) -> Vec<Row> {
     out
 }
 
-/// A lesson's status: what the store says about the lesson itself, else what its labs say
-/// (all passed → passed; any failed → failed; any started → in progress).
+/// A lesson's status. With labs: all passed → passed; any failed → failed; any started → in
+/// progress. Without labs it is done when its knowledge check is answered all right, or — with
+/// no check — when it has been read to the end; a check answered in part (or a lesson read
+/// whose check is still open) is in progress.
 pub fn lesson_status(curriculum: &Curriculum, lesson: &Lesson, progress: &Progress) -> LabStatus {
-    if let Some(s) = progress.get(&lesson.id) {
-        return *s;
-    }
     let labs: Vec<LabStatus> = curriculum
         .labs_of(lesson)
-        .map(|l| {
-            progress
-                .get(&l.id)
-                .copied()
-                .unwrap_or(LabStatus::NotStarted)
-        })
+        .map(|l| progress.lab(&l.id))
         .collect();
     if labs.is_empty() {
-        LabStatus::NotStarted
-    } else if labs.iter().all(|s| *s == LabStatus::Passed) {
+        return reading_status(lesson, progress);
+    }
+    if labs.iter().all(|s| *s == LabStatus::Passed) {
         LabStatus::Passed
     } else if labs.contains(&LabStatus::Failed) {
         LabStatus::Failed
@@ -81,7 +76,26 @@ pub fn lesson_status(curriculum: &Curriculum, lesson: &Lesson, progress: &Progre
     }
 }
 
-/// (lessons passed, lessons) in a level.
+/// The status of a lesson without labs, from its knowledge check and reading.
+fn reading_status(lesson: &Lesson, progress: &Progress) -> LabStatus {
+    let read = progress.read_to_end(&lesson.id);
+    let questions = lesson.quiz.len();
+    if questions == 0 {
+        return if read {
+            LabStatus::Passed
+        } else {
+            LabStatus::NotStarted
+        };
+    }
+    match progress.check(&lesson.id) {
+        Some(score) if score.all_correct(questions) => LabStatus::Passed,
+        Some(score) if score.answered > 0 => LabStatus::InProgress,
+        _ if read => LabStatus::InProgress,
+        _ => LabStatus::NotStarted,
+    }
+}
+
+/// (lessons done, lessons) in a level: done is what [`lesson_status`] calls passed.
 pub fn level_count(curriculum: &Curriculum, level: Level, progress: &Progress) -> (usize, usize) {
     let lessons: Vec<&Lesson> = curriculum.lessons_of(level).collect();
     let done = lessons
@@ -214,5 +228,112 @@ impl TreeState {
                 self.selected = i;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::curriculum::{LabMeta, QuizChoice, QuizQuestion};
+    use crate::tui::CheckScore;
+
+    fn lesson(id: &str, level: Level, labs: &[&str], questions: usize) -> Lesson {
+        let question = QuizQuestion {
+            question: "Which?".into(),
+            choices: vec![QuizChoice {
+                text: "This".into(),
+                correct: true,
+                why: "Because.".into(),
+            }],
+        };
+        Lesson {
+            id: id.into(),
+            title: id.into(),
+            level,
+            order: 1,
+            summary: String::new(),
+            labs: labs.iter().map(|l| l.to_string()).collect(),
+            sources: Vec::new(),
+            quiz: vec![question; questions],
+            covers: Vec::new(),
+            path: format!("{id}.md"),
+            body: String::new(),
+            body_line: 1,
+        }
+    }
+
+    /// L3: a lesson with a lab, one with a three-question check, one with neither.
+    fn curriculum() -> Curriculum {
+        Curriculum {
+            lessons: vec![
+                lesson("L3/with-lab", Level::L3, &["a-lab"], 3),
+                lesson("L3/with-check", Level::L3, &[], 3),
+                lesson("L3/reading", Level::L3, &[], 0),
+            ],
+            labs: vec![LabMeta {
+                id: "a-lab".into(),
+                title: "A lab".into(),
+                level: Level::L3,
+                lesson: "L3/with-lab".into(),
+                summary: String::new(),
+                dir: "labs/a-lab".into(),
+                yaml: String::new(),
+            }],
+        }
+    }
+
+    fn score(correct: usize, answered: usize) -> CheckScore {
+        CheckScore { correct, answered }
+    }
+
+    #[test]
+    fn a_lesson_without_labs_is_done_when_its_check_is_answered_all_right() {
+        let c = curriculum();
+        let l = &c.lessons[1];
+        let mut p = Progress::new();
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::NotStarted);
+        p.checks.insert(l.id.clone(), score(2, 3));
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::InProgress);
+        p.read.insert(l.id.clone());
+        assert_eq!(
+            lesson_status(&c, l, &p),
+            LabStatus::InProgress,
+            "reading is not enough while the check is open"
+        );
+        p.checks.insert(l.id.clone(), score(3, 3));
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::Passed);
+    }
+
+    #[test]
+    fn a_lesson_without_labs_or_check_is_done_once_read_to_the_end() {
+        let c = curriculum();
+        let l = &c.lessons[2];
+        let mut p = Progress::new();
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::NotStarted);
+        p.read.insert(l.id.clone());
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::Passed);
+    }
+
+    #[test]
+    fn a_lesson_with_labs_follows_its_labs_not_its_check() {
+        let c = curriculum();
+        let l = &c.lessons[0];
+        let mut p = Progress::new();
+        p.checks.insert(l.id.clone(), score(3, 3));
+        p.read.insert(l.id.clone());
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::NotStarted);
+        p.labs.insert("a-lab".into(), LabStatus::Passed);
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::Passed);
+    }
+
+    #[test]
+    fn a_level_of_lessons_without_labs_can_be_complete() {
+        let c = curriculum();
+        let mut p = Progress::new();
+        assert_eq!(level_count(&c, Level::L3, &p), (0, 3));
+        p.labs.insert("a-lab".into(), LabStatus::Passed);
+        p.checks.insert("L3/with-check".into(), score(3, 3));
+        p.read.insert("L3/reading".into());
+        assert_eq!(level_count(&c, Level::L3, &p), (3, 3));
     }
 }

@@ -18,10 +18,7 @@ pub fn update(app: &mut App, event: Event) -> Option<Command> {
             column,
             row: _,
             lines,
-        } => {
-            on_wheel(app, column, lines);
-            None
-        }
+        } => on_wheel(app, column, lines),
         Event::Resize(w, h) => {
             app.size = (w, h);
             app.relayout();
@@ -91,9 +88,23 @@ fn on_lab_key(app: &mut App, key: KeyEvent, pane: bool) -> Option<Option<Command
     }
 }
 
-fn on_wheel(app: &mut App, column: u16, lines: i32) {
+/// Asks for the open lesson to be noted as read once its last line has been on screen: once
+/// per opening, and not for a lesson the store already counts as read.
+fn lesson_read(app: &mut App) -> Option<Command> {
+    let h = app.page_height();
+    let r = app.reader()?;
+    let lesson = app.curriculum.lessons.get(r.lesson)?;
+    if r.end_seen || r.scroll < r.max_scroll(h) || app.progress.read_to_end(&lesson.id) {
+        return None;
+    }
+    let lesson = lesson.id.clone();
+    app.reader_mut()?.end_seen = true;
+    Some(Command::LessonRead { lesson })
+}
+
+fn on_wheel(app: &mut App, column: u16, lines: i32) -> Option<Command> {
     if app.too_small() || app.help {
-        return;
+        return None;
     }
     let g = app.geometry();
     if column < g.tree.x + g.tree.width {
@@ -104,8 +115,10 @@ fn on_wheel(app: &mut App, column: u16, lines: i32) {
         let h = app.page_height();
         if let Some(r) = app.reader_mut() {
             r.scroll_by(lines as isize, h);
+            return lesson_read(app);
         }
     }
+    None
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
@@ -323,6 +336,8 @@ fn on_tree_key(app: &mut App, key: KeyEvent) -> Option<Command> {
                     app.open_lesson(i);
                 }
                 app.focus = Focus::Right;
+                // A lesson that fits on one page is read as soon as it is open.
+                return lesson_read(app);
             }
             Some(Row::Quiz(i)) => {
                 app.open_quiz(i);
@@ -379,7 +394,7 @@ fn on_right_key(app: &mut App, key: KeyEvent) -> Option<Command> {
                 KeyCode::Char('[') if !r.previous_heading(h) => app.flash("no heading above"),
                 _ => {}
             }
-            None
+            lesson_read(app)
         }
         RightView::Quiz(quiz) => {
             let answer = match key.code {

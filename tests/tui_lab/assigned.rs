@@ -2,13 +2,13 @@
 //! a failed attempt, one due soon; opening a row opens the lab.
 
 use super::{fixture, key, screen};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::KeyCode;
 use sflab::progress::AttemptRow;
 use sflab::track::{assigned_view_model, LabProgress};
 use sflab::tui::lab::LabCommand;
 use sflab::tui::theme::Theme;
-use sflab::tui::{update, App, AssignedBoard, Command, Event, RightView};
+use sflab::tui::{update, App, AssignedBoard, Command, Event, RightView, ShownZone};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -68,10 +68,61 @@ fn board() -> AssignedBoard {
     AssignedBoard::new(&track, rows, now)
 }
 
+/// Due times shown in UTC, whatever the machine's zone.
+fn utc() -> ShownZone {
+    ShownZone::Fixed(FixedOffset::east_opt(0).expect("UTC"))
+}
+
 fn assigned_app(width: u16, height: u16) -> App {
     let mut a = App::new(Arc::new(fixture()), Theme::colored(), width, height);
+    a.zone = utc();
     a.show_assigned(board());
     a
+}
+
+#[test]
+fn due_times_read_in_the_learners_zone_everywhere() {
+    let mut a = assigned_app(120, 40);
+    a.zone = ShownZone::Fixed(FixedOffset::west_opt(8 * 3600).expect("UTC-8"));
+    a.tree.folded.clear();
+    let s = screen(&a);
+    let upsert = s
+        .lines()
+        .find(|l| l.contains("Upsert by external ID") && l.contains("due in"))
+        .expect("the upsert lab's row");
+    assert!(
+        upsert.contains("Sun 06 Dec 09:00"),
+        "17:00 UTC is 09:00 here: {upsert}"
+    );
+    assert!(
+        upsert.contains("due in 29 h"),
+        "relative texts stay: {upsert}"
+    );
+    let first = s
+        .lines()
+        .find(|l| l.contains("Your first call") && l.contains("passed"))
+        .expect("the first lab's row");
+    assert!(first.contains("Fri 04 Dec 15:59"), "{first}");
+    let crud = s
+        .lines()
+        .find(|l| l.contains("lab: CRUD"))
+        .expect("the CRUD lab in the tree");
+    assert!(crud.contains("!02 Dec"), "{crud}");
+}
+
+#[test]
+fn the_score_column_fits_ten_and_hundred_point_labs() {
+    for width in [120, 140] {
+        let mut a = App::new(Arc::new(fixture()), Theme::colored(), width, 40);
+        a.zone = utc();
+        let mut b = board();
+        b.rows[0].best = Some((10, 10));
+        b.rows[2].best = Some((100, 100));
+        a.show_assigned(b);
+        let s = screen(&a);
+        assert!(s.contains(" 10/10 (100%)"), "{width}: {s}");
+        assert!(s.contains(" 100/100 (100%)"), "{width}: {s}");
+    }
 }
 
 #[test]

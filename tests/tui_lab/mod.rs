@@ -23,6 +23,9 @@ use std::sync::Arc;
 
 mod assigned;
 mod backend;
+mod hints;
+mod progress;
+mod results;
 
 pub fn fixture() -> Curriculum {
     let dir =

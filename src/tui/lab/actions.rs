@@ -8,6 +8,23 @@ use crate::tui::event::Event;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+/// Why `H` shows no hint: the checks have not run yet (hints follow the rule that fails),
+/// the failing `rule` has none, or nothing failed.
+pub fn no_hint_notice(rule: Option<&str>, attempted: bool) -> String {
+    match (rule, attempted) {
+        (_, false) => {
+            "no hint before the first run: r runs the checks, and hints follow the rule that fails"
+                .into()
+        }
+        (Some(r), true) => {
+            format!("this lab has no hint for {r}: its message in Results says what is missing")
+        }
+        (None, true) => {
+            "nothing failed in your last attempt, so there is nothing to hint at".into()
+        }
+    }
+}
+
 impl LabDriver {
     pub(super) fn edit(&mut self, lab: &str) {
         let dir = self.ws.lab_dir(lab);
@@ -52,13 +69,12 @@ impl LabDriver {
         let Some(mut store) = self.store() else {
             return;
         };
+        let last = store.last_attempt(lab).ok().flatten();
+        let attempted = last.is_some() || failing.is_some();
         // The rule asked about, else every rule the last attempt failed, in order.
         let failing: Vec<String> = match failing {
             Some(rule) => vec![rule],
-            None => store
-                .last_attempt(lab)
-                .ok()
-                .flatten()
+            None => last
                 .map(|a| crate::lab::failing_rules(&a.verdicts))
                 .unwrap_or_default(),
         };
@@ -69,9 +85,7 @@ impl LabDriver {
             .map(|h| (h.rule, h.tier))
             .collect();
         match next_hint_among(&spec, &failing, &revealed) {
-            HintChoice::Next {
-                rule, tier, of, ..
-            } => {
+            HintChoice::Next { rule, tier, of, .. } => {
                 let _ = store.reveal_hint(lab, rule.as_deref().unwrap_or(""), tier);
                 self.send_hints(lab, &spec);
                 let about = rule.map(|r| format!(" for {r}")).unwrap_or_default();
@@ -81,8 +95,8 @@ impl LabDriver {
                 Some(r) => format!("every hint for {r} is already shown in the brief"),
                 None => "every hint is already shown in the brief".into(),
             }),
-            HintChoice::NoneAvailable { .. } => {
-                self.notice("this lab has no hint for where you are: read the failing rule's message in Results")
+            HintChoice::NoneAvailable { rule } => {
+                self.notice(no_hint_notice(rule.as_deref(), attempted))
             }
         }
     }
@@ -153,5 +167,23 @@ impl LabDriver {
             )),
             Err(e) => self.notice(format!("could not write {}: {e}", path.display())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::no_hint_notice;
+
+    #[test]
+    fn before_the_first_run_no_hint_asks_for_a_run_not_for_more_hints() {
+        let before = no_hint_notice(None, false);
+        assert!(before.contains("r runs the checks"), "{before}");
+        assert!(!before.contains("no hint for"), "{before}");
+        let failing = no_hint_notice(Some("state.idempotent"), true);
+        assert!(
+            failing.contains("no hint for state.idempotent"),
+            "{failing}"
+        );
+        assert!(no_hint_notice(None, true).contains("nothing failed"));
     }
 }

@@ -8,6 +8,7 @@
 //! solution, reset, HAR) live in `actions.rs`; the run's live org and the console's org in
 //! `orgs.rs`.
 
+use super::follow::ProgressWatch;
 use super::orgs::{ConsoleOrg, LiveOrgProvider};
 use super::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
 use crate::curriculum::{Curriculum, Files};
@@ -16,7 +17,7 @@ use crate::progress::Store;
 use crate::runner::watch::{LabWatcher, DEBOUNCE};
 use crate::runner::{run_lab, Parts, RunEvent, RunOptions};
 use crate::sandbox::{available_backends, switch_backend, BackendChoice};
-use crate::tui::event::{Command, Event, LabStatus, Progress};
+use crate::tui::event::{CheckScore, Command, Event, LabStatus, Progress};
 use crate::workspace::Workspace;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,17 +38,20 @@ pub struct LabDriver {
     pub(super) watch: Option<(String, Arc<AtomicBool>)>,
     /// True from the start of a run until its own writes can no longer trigger the watcher.
     pub(super) running: Arc<AtomicBool>,
+    /// Set to stop following the progress database (see [`LabDriver::follow_progress`]).
+    pub(super) following: Option<Arc<AtomicBool>>,
     /// Where the checks run (switched with `b`).
     pub backend: BackendChoice,
     pub tls: bool,
 }
 
-/// The progress store's statuses as the tree shows them.
-pub fn progress_of(ws: &Workspace) -> Progress {
+/// What the progress store knows, as the screen shows it: lab statuses, the knowledge checks
+/// of `curriculum`'s lessons and the lessons read to the end.
+pub fn progress_of(ws: &Workspace, curriculum: &Curriculum) -> Progress {
     let Ok(store) = Store::open(&ws.progress_db()) else {
         return Progress::new();
     };
-    store
+    let labs = store
         .lab_statuses()
         .unwrap_or_default()
         .into_iter()
@@ -60,7 +64,23 @@ pub fn progress_of(ws: &Workspace) -> Progress {
             };
             (lab, s)
         })
-        .collect()
+        .collect();
+    let checks = curriculum
+        .lessons
+        .iter()
+        .filter(|l| !l.quiz.is_empty())
+        .filter_map(|l| {
+            let results = store.quiz_results(&l.id).ok()?;
+            let score = CheckScore::of(&results, l.quiz.len());
+            (score.answered > 0).then(|| (l.id.clone(), score))
+        })
+        .collect();
+    let read = store
+        .lessons_read()
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    Progress { labs, checks, read }
 }
 
 /// The active track judged now, for the "Assigned" view; `None` without a track (or when
@@ -74,12 +94,19 @@ pub fn assigned_board(
     Some(crate::tui::AssignedBoard::new(&track, rows, now))
 }
 
-/// Sends the progress (and the track judged again) to the screen.
-fn notify_progress(events: &Sender<Event>, ws: &Workspace, curriculum: &Curriculum) {
-    let _ = events.send(Event::Progress(progress_of(ws)));
+/// Sends the progress (and the track judged again) to the screen; false once the screen is
+/// gone.
+fn notify_progress(events: &Sender<Event>, ws: &Workspace, curriculum: &Curriculum) -> bool {
+    if events
+        .send(Event::Progress(progress_of(ws, curriculum)))
+        .is_err()
+    {
+        return false;
+    }
     if let Some(board) = assigned_board(ws, curriculum, chrono::Utc::now()) {
         let _ = events.send(Event::Assigned(board));
     }
+    true
 }
 
 impl LabDriver {
@@ -104,6 +131,7 @@ impl LabDriver {
             consoles: HashMap::new(),
             watch: None,
             running: Arc::new(AtomicBool::new(false)),
+            following: None,
             backend: BackendChoice::Mock,
             tls: true,
         })
@@ -136,6 +164,34 @@ impl LabDriver {
         notify_progress(&self.events, &self.ws, &self.curriculum);
     }
 
+    /// Reads progress again whenever the progress database changes — `sflab check` run in
+    /// another terminal, or anything else writing to the workspace — looking every `every`
+    /// (a `stat`, see [`super::follow`]) until the driver or the screen goes.
+    pub fn follow_progress(&mut self, every: Duration) {
+        if let Some(stop) = self.following.take() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        self.following = Some(stop.clone());
+        let (events, ws, curriculum) = (
+            self.events.clone(),
+            self.ws.clone(),
+            self.curriculum.clone(),
+        );
+        std::thread::spawn(move || {
+            let mut watch = ProgressWatch::new(ws.progress_db());
+            while !stop.load(Ordering::Relaxed) {
+                if watch.changed() {
+                    if !notify_progress(&events, &ws, &curriculum) {
+                        break;
+                    }
+                    watch.mark_seen();
+                }
+                std::thread::sleep(every);
+            }
+        });
+    }
+
     /// Carries out one command from the screen.
     pub fn handle(&mut self, command: Command) {
         match command {
@@ -150,6 +206,15 @@ impl LabDriver {
                         self.notice(format!("the answer was not saved: {e}"));
                     }
                 }
+                self.send_progress();
+            }
+            Command::LessonRead { lesson } => {
+                if let Some(mut store) = self.store() {
+                    if let Err(e) = store.mark_read(&lesson) {
+                        self.notice(format!("reading the lesson was not saved: {e}"));
+                    }
+                }
+                self.send_progress();
             }
             Command::Lab(c) => self.lab(c),
             Command::Quit => {}
@@ -234,11 +299,12 @@ impl LabDriver {
                     let _ = s.mark_started(lab);
                 }
                 self.notice(format!("copied the starter files into {}", dir.display()));
-                self.send_progress();
             }
             Ok(crate::lab::StartOutcome::AlreadyStarted { .. }) => {}
             Err(e) => self.notice(e.to_string()),
         }
+        // Opening a lab reads progress again, whoever wrote it last.
+        self.send_progress();
         self.send_files(lab);
         self.send_hints(lab, &spec);
         self.send_last_attempt(lab);
@@ -436,5 +502,13 @@ impl LabDriver {
                 source: OrgSource::Console,
             }));
         });
+    }
+}
+
+impl Drop for LabDriver {
+    fn drop(&mut self) {
+        if let Some(stop) = &self.following {
+            stop.store(true, Ordering::Relaxed);
+        }
     }
 }

@@ -163,7 +163,7 @@ pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
             }
             view.brief_scroll = scrolled(view.brief_scroll, delta, view.limits.brief.get());
         }
-        LabTab::Results => return on_results(view, key, delta),
+        LabTab::Results => return on_results(view, key, delta, page),
         LabTab::Traffic => return on_traffic(view, key, delta),
         LabTab::Org => {
             let o = &mut view.org;
@@ -210,7 +210,20 @@ pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
     KeyOutcome::Handled
 }
 
-fn on_results(view: &mut LabView, key: KeyEvent, delta: isize) -> KeyOutcome {
+/// Results: ↑↓ j k g G move the selected rule (the pane follows it), PgUp PgDn space page
+/// through the whole tab, ⏎ shows the rule's evidence, d its diff.
+fn on_results(view: &mut LabView, key: KeyEvent, delta: isize, page: isize) -> KeyOutcome {
+    let paged = match key.code {
+        KeyCode::PageDown | KeyCode::Char(' ') => Some(page),
+        KeyCode::PageUp => Some(-page),
+        _ => None,
+    };
+    if let Some(rows) = paged {
+        let top = view.limits.results_top.get();
+        view.results_scroll = scrolled(top, rows, view.limits.results.get());
+        view.results_follow = false;
+        return KeyOutcome::Handled;
+    }
     let Some(outcome) = &view.outcome else {
         return KeyOutcome::Ignored;
     };
@@ -238,7 +251,17 @@ fn on_results(view: &mut LabView, key: KeyEvent, delta: isize) -> KeyOutcome {
             view.detail = Some(Detail::Diff(view.results_sel));
             view.detail_scroll = 0;
         }
-        _ if delta != 0 => step(&mut view.results_sel, delta, n),
+        _ if delta != 0 => {
+            step(&mut view.results_sel, delta, n);
+            // The top goes back to the header with the first rule; otherwise the pane moves
+            // from where it is just enough to show the selected rule.
+            view.results_scroll = if view.results_sel == 0 {
+                0
+            } else {
+                view.limits.results_top.get()
+            };
+            view.results_follow = true;
+        }
         _ => return KeyOutcome::Ignored,
     }
     KeyOutcome::Handled

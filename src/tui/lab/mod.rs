@@ -11,6 +11,7 @@ pub mod backend;
 pub mod brief;
 pub mod console;
 pub mod driver;
+pub mod follow;
 pub mod keys;
 mod messages;
 mod orgs;
@@ -80,6 +81,9 @@ pub struct ScrollLimits {
     pub brief: std::cell::Cell<usize>,
     pub detail: std::cell::Cell<usize>,
     pub reply: std::cell::Cell<usize>,
+    pub results: std::cell::Cell<usize>,
+    /// The Results tab's top row as last drawn (paging starts from there).
+    pub results_top: std::cell::Cell<usize>,
 }
 
 impl Default for ScrollLimits {
@@ -88,6 +92,8 @@ impl Default for ScrollLimits {
             brief: std::cell::Cell::new(usize::MAX),
             detail: std::cell::Cell::new(usize::MAX),
             reply: std::cell::Cell::new(usize::MAX),
+            results: std::cell::Cell::new(usize::MAX),
+            results_top: std::cell::Cell::new(0),
         }
     }
 }
@@ -96,6 +102,19 @@ impl Default for ScrollLimits {
 pub fn scrolled(scroll: usize, delta: isize, limit: usize) -> usize {
     let moved = (scroll as isize).saturating_add(delta).max(0) as usize;
     moved.min(limit)
+}
+
+/// The top row that shows the rows `span` — all of them when they fit in `height`, else
+/// their start — moving as little as possible from `top`.
+pub fn follow(top: usize, span: std::ops::Range<usize>, height: usize) -> usize {
+    let height = height.max(1);
+    if span.start < top {
+        span.start
+    } else if span.end > top + height {
+        (span.end - height).min(span.start)
+    } else {
+        top
+    }
 }
 
 /// One open lab.
@@ -121,6 +140,11 @@ pub struct LabView {
     pub exchanges: Vec<Exchange>,
     pub runs: Vec<LearnerRun>,
     pub results_sel: usize,
+    /// The Results tab's top row: where paging left it, or where following the selected
+    /// rule starts from.
+    pub results_scroll: usize,
+    /// The Results tab keeps the selected rule in view (off after paging, on after moving).
+    pub results_follow: bool,
     pub traffic_sel: usize,
     /// Only these exchanges are listed (the evidence of one verdict), with the rule's name.
     pub traffic_filter: Option<(String, Vec<u64>)>,
@@ -189,6 +213,8 @@ impl LabView {
             exchanges: Vec::new(),
             runs: Vec::new(),
             results_sel: 0,
+            results_scroll: 0,
+            results_follow: true,
             traffic_sel: 0,
             traffic_filter: None,
             detail: None,
@@ -298,6 +324,8 @@ impl LabView {
                     Ok(o) => {
                         self.error = None;
                         self.results_sel = o.verdicts.iter().position(|v| v.failed()).unwrap_or(0);
+                        self.results_scroll = 0;
+                        self.results_follow = true;
                         self.outcome = Some(o);
                     }
                     Err(e) => self.error = Some(e),

@@ -293,3 +293,44 @@ fn scrolled_moves_within_zero_and_the_limit() {
     assert_eq!(scrolled(3, isize::MAX / 2, 8), 8);
     assert_eq!(scrolled(0, 1, usize::MAX), 1);
 }
+
+#[test]
+fn following_shows_the_whole_span_moving_as_little_as_possible() {
+    assert_eq!(follow(0, 2..5, 10), 0, "already in view");
+    assert_eq!(follow(8, 2..5, 10), 2, "above: its start comes to the top");
+    assert_eq!(
+        follow(0, 12..15, 10),
+        5,
+        "below: its end comes to the bottom"
+    );
+    assert_eq!(follow(0, 12..30, 10), 12, "taller than the pane: its start");
+}
+
+#[test]
+fn paging_the_results_leaves_the_selected_rule_and_moving_comes_back_to_it() {
+    let mut v = LabView::new("demo", "labs/demo", YAML);
+    v.outcome = Some(Outcome {
+        verdicts: (0..3)
+            .map(|i| Verdict::pass(&format!("r{i}"), 1, "ok"))
+            .collect(),
+        passed: true,
+        points: 3,
+        max_points: 3,
+        duration_ms: 1,
+    });
+    v.tab = LabTab::Results;
+    v.limits.results.set(20);
+    on_pane(&mut v, key(KeyCode::PageDown), 8);
+    assert_eq!((v.results_scroll, v.results_follow), (8, false));
+    assert_eq!(v.results_sel, 0, "paging does not move the selection");
+    v.limits.results_top.set(8);
+    on_pane(&mut v, key(KeyCode::Char(' ')), 8);
+    assert_eq!(v.results_scroll, 16, "space pages from where the pane is");
+    v.limits.results_top.set(16);
+    on_pane(&mut v, key(KeyCode::Char('j')), 8);
+    assert_eq!((v.results_sel, v.results_follow), (1, true));
+    assert_eq!(
+        v.results_scroll, 16,
+        "following starts from where the pane is"
+    );
+}

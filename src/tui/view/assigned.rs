@@ -3,12 +3,11 @@
 //! the selected lab's record underneath.
 
 use super::super::app::{App, Focus};
-use super::super::assigned::{best, when, AssignedBoard, AssignedView};
+use super::super::assigned::{best, due_label, when, AssignedBoard, AssignedView, ShownZone};
 use super::super::theme::{Glyph, Theme};
 use super::pane;
 use super::tree::fit;
 use crate::track::{AssignedRow, TrackStatus};
-use chrono::Timelike;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -28,17 +27,6 @@ fn glyph(status: TrackStatus, t: &Theme) -> Span<'static> {
     }
 }
 
-/// The due moment in the learner's words: "Fri 04 Dec" for a whole day (a bare date in the
-/// track means its last second, UTC), with the time when the lead gave one.
-fn due_label(row: &AssignedRow) -> String {
-    let d = row.due_at;
-    if d.hour() == 23 && d.minute() == 59 {
-        d.format("%a %d %b").to_string()
-    } else {
-        d.format("%a %d %b %H:%M").to_string()
-    }
-}
-
 fn when_style(row: &AssignedRow, t: &Theme) -> Style {
     match (row.status, row.overdue) {
         (TrackStatus::Passed, _) => t.pass(),
@@ -52,20 +40,49 @@ fn pad(text: String, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
 }
 
+/// The widths of the due, relative-due and score columns of a wide row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Columns {
+    due: usize,
+    when: usize,
+    score: usize,
+}
+
+impl Columns {
+    /// As wide as the widest entry of each column, so no score is cut ("10/10 (100%)",
+    /// "100/100 (100%)").
+    fn of(b: &AssignedBoard, zone: ShownZone) -> Columns {
+        let widest = |f: &dyn Fn(&AssignedRow) -> String| {
+            b.rows.iter().map(|r| f(r).width()).max().unwrap_or(0)
+        };
+        Columns {
+            due: widest(&|r| due_label(r.due_at, zone)),
+            when: widest(&|r| when(r, b.now)),
+            score: widest(&best),
+        }
+    }
+
+    /// Cells left for the title: the row is glyph and space, the title, then the due, when
+    /// and score columns, each after a two-cell gap.
+    fn title(&self, width: usize) -> usize {
+        width.saturating_sub(2 + (2 + self.due) + (2 + self.when) + (2 + self.score))
+    }
+}
+
 /// The lines of one lab: one (wide) or two.
 fn row_lines(
     row: &AssignedRow,
     b: &AssignedBoard,
-    cols: (usize, usize),
+    cols: Columns,
+    zone: ShownZone,
     width: usize,
     t: &Theme,
 ) -> Vec<Line<'static>> {
-    let (due_w, when_w) = cols;
-    let due = pad(due_label(row), due_w);
-    let when_text = pad(when(row, b.now), when_w);
+    let due = pad(due_label(row.due_at, zone), cols.due);
+    let when_text = pad(when(row, b.now), cols.when);
     let score = best(row);
     if width >= WIDE {
-        let title_w = width.saturating_sub(2 + due_w + 2 + when_w + 2 + 12);
+        let title_w = cols.title(width);
         vec![Line::from(vec![
             glyph(row.status, t),
             Span::raw(" "),
@@ -97,7 +114,7 @@ fn row_lines(
 }
 
 /// What the selected lab's record says, in a sentence or two.
-fn record(row: &AssignedRow, b: &AssignedBoard) -> String {
+fn record(row: &AssignedRow, b: &AssignedBoard, zone: ShownZone) -> String {
     let attempts = match row.attempts {
         0 => "no attempt yet".to_string(),
         1 => "1 attempt".to_string(),
@@ -112,7 +129,8 @@ fn record(row: &AssignedRow, b: &AssignedBoard) -> String {
         b.threshold, b.backend
     ));
     if let Some(at) = row.passed_at {
-        s.push_str(&format!(" · passed {}", at.format("%a %d %b %H:%M")));
+        let at = zone.local(at).format("%a %d %b %H:%M");
+        s.push_str(&format!(" · passed {at}"));
     }
     s
 }
@@ -164,24 +182,13 @@ pub fn draw(app: &App, view: &AssignedView, frame: &mut Frame, area: Rect) {
         )),
         Line::from(""),
     ];
-    let due_w = b
-        .rows
-        .iter()
-        .map(|r| due_label(r).width())
-        .max()
-        .unwrap_or(0);
-    let when_w = b
-        .rows
-        .iter()
-        .map(|r| when(r, b.now).width())
-        .max()
-        .unwrap_or(0);
+    let cols = Columns::of(b, app.zone);
     let per_row = if width >= WIDE { 1 } else { 2 };
     // Room for the header above and the record (a blank line and two lines) below.
     let room = (inner.height as usize).saturating_sub(lines.len() + 3) / per_row;
     let offset = view.selected.saturating_sub(room.saturating_sub(1));
     for (i, row) in b.rows.iter().enumerate().skip(offset).take(room.max(1)) {
-        for mut line in row_lines(row, b, (due_w, when_w), width, t) {
+        for mut line in row_lines(row, b, cols, app.zone, width, t) {
             if i == view.selected {
                 let style = if app.focus == Focus::Right {
                     t.selection()
@@ -198,7 +205,7 @@ pub fn draw(app: &App, view: &AssignedView, frame: &mut Frame, area: Rect) {
     if let Some(row) = b.rows.get(view.selected) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
-            fit(&record(row, b), width),
+            fit(&record(row, b, app.zone), width),
             t.dim(),
         )));
         lines.push(Line::from(vec![

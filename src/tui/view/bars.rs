@@ -159,10 +159,12 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
     match v.tab {
         LabTab::Results => &[
             ("r", "run"),
+            ("↑↓", "rule"),
+            ("space", "page"),
             ("⏎", "evidence"),
             ("d", "diff"),
-            ("b", "backend"),
             ("H", "hint"),
+            ("b", "backend"),
             ("1-5", "tab"),
             ("e", "edit"),
         ],

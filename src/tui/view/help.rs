@@ -8,7 +8,10 @@ use ratatui::Frame;
 
 /// Every key the classroom answers to, with what it does.
 pub const KEYS: &[(&str, &str)] = &[
-    ("↑ ↓  j k", "move in the tree · scroll the lesson"),
+    (
+        "↑ ↓  j k",
+        "move in the tree · scroll the lesson · pick a result",
+    ),
     ("PgUp PgDn space g G", "page up · page down · top · bottom"),
     ("⏎  l  →", "open · unfold · answer"),
     ("Esc  h  ←", "back to the tree · fold"),
@@ -42,7 +45,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines = vec![Line::from("")];
+    // Every row counts at 80×24: keys from the first row, then the glyphs.
+    let mut lines = Vec::new();
     for (key, what) in KEYS {
         lines.push(Line::from(vec![
             Span::styled(format!(" {key:<key_w$}  "), t.strong()),
@@ -52,6 +56,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         " Glyphs: ✓ passed  ✗ failed  ● in progress  ○ not started  – not applicable",
+        t.dim(),
+    )));
+    lines.push(Line::from(Span::styled(
+        " ◇ knowledge check and your right answers (2/3) · ✓ check: 3/3 all right",
         t.dim(),
     )));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;

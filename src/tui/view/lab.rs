@@ -6,7 +6,7 @@ use super::super::lab::brief::{paragraphs, what_it_checks};
 use super::super::lab::{LabTab, LabView, RunState};
 use super::super::theme::Glyph;
 use super::tree::fit;
-use super::{lab_org, lab_tabs, pane};
+use super::{lab_org, lab_results, lab_tabs, pane};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -35,7 +35,7 @@ pub fn draw(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     );
     match view.tab {
         LabTab::Brief => brief(app, view, frame, body),
-        LabTab::Results => lab_tabs::results(app, view, frame, body),
+        LabTab::Results => lab_results::results(app, view, frame, body),
         LabTab::Traffic => lab_tabs::traffic(app, view, frame, body),
         LabTab::Org => lab_org::org(app, view, frame, body),
         LabTab::Console => lab_org::console(app, view, frame, body),

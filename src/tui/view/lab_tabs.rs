@@ -1,19 +1,18 @@
-//! The Results and Traffic tabs, and the detail pane (an exchange's request and response, a
-//! verdict's diff, the solution).
+//! The Traffic tab and the detail pane (an exchange's request and response, a verdict's diff,
+//! the solution). The Results tab is in `lab_results.rs`.
 
 use super::super::app::App;
 use super::super::lab::console::pretty_body;
 use super::super::lab::{Detail, LabView, RunState};
 use super::super::theme::{Glyph, Theme};
 use super::tree::fit;
-use crate::evidence::{Exchange, Header, LearnerRun};
-use crate::rules::VerdictStatus;
+use crate::evidence::{Exchange, Header};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-fn selected(line: Line<'static>, on: bool, t: &Theme, width: usize) -> Line<'static> {
+pub(super) fn selected(line: Line<'static>, on: bool, t: &Theme, width: usize) -> Line<'static> {
     if !on {
         return line;
     }
@@ -26,162 +25,6 @@ fn selected(line: Line<'static>, on: bool, t: &Theme, width: usize) -> Line<'sta
 /// Rows `[offset, offset + rows)` keeping `sel` in view.
 fn window(sel: usize, rows: usize) -> usize {
     sel.saturating_sub(rows.saturating_sub(1))
-}
-
-pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let width = area.width as usize;
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    if let Some(e) = &view.error {
-        lines.push(Line::from(Span::styled(
-            format!("{} The checks could not run.", Glyph::FAIL),
-            t.fail(),
-        )));
-        lines.push(Line::from(e.clone()));
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
-        return;
-    }
-    let Some(o) = &view.outcome else {
-        let text = if view.running() {
-            "The checks are running; the verdicts appear here when they finish."
-        } else {
-            "Not run yet. Press r to run your ./run against the lab's org and judge it."
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, t.dim())).wrap(Wrap { trim: true }),
-            area,
-        );
-        return;
-    };
-    let (glyph, word, style) = if o.passed {
-        (Glyph::PASS, "Passed", t.pass())
-    } else {
-        (Glyph::FAIL, "Failed", t.fail())
-    };
-    lines.push(Line::from(vec![
-        Span::styled(format!("{glyph} {word}"), style.patch(t.strong())),
-        Span::raw(format!(
-            " · {}/{} points · {} ms",
-            o.points, o.max_points, o.duration_ms
-        )),
-    ]));
-    lines.push(Line::from(""));
-    let rule_w = o
-        .verdicts
-        .iter()
-        .map(|v| v.rule.len())
-        .max()
-        .unwrap_or(0)
-        .min(30);
-    let list_rows = (area.height as usize).saturating_sub(8).max(3);
-    let offset = window(view.results_sel, list_rows);
-    for (i, v) in o.verdicts.iter().enumerate().skip(offset).take(list_rows) {
-        let (g, s) = match v.status {
-            VerdictStatus::Pass => (Glyph::PASS, t.pass()),
-            VerdictStatus::Fail => (Glyph::FAIL, t.fail()),
-            VerdictStatus::NotApplicable { .. } => (Glyph::NOT_APPLICABLE, t.na()),
-        };
-        let pts = match v.status {
-            VerdictStatus::NotApplicable { .. } => "  –".to_string(),
-            _ => format!(
-                "{:>3}",
-                format!("{}/{}", v.points_awarded, v.points_possible)
-            ),
-        };
-        let room = width.saturating_sub(rule_w + 4 + pts.len() + 2);
-        let line = Line::from(vec![
-            Span::styled(format!("{g} "), s),
-            Span::styled(format!("{:<rule_w$}  ", v.rule), t.strong()),
-            Span::raw(format!(
-                "{:<room$}",
-                fit(v.message.lines().next().unwrap_or(""), room)
-            )),
-            Span::styled(format!(" {pts}"), t.dim()),
-        ]);
-        lines.push(selected(line, i == view.results_sel, t, width));
-    }
-    if let Some(v) = o.verdicts.get(view.results_sel) {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(v.rule.clone(), t.heading(3))));
-        // A message may span lines (a run's last stderr lines): one Line each.
-        lines.extend(v.message.lines().map(|l| Line::from(l.to_string())));
-        if let VerdictStatus::NotApplicable { reason } = &v.status {
-            lines.push(Line::from(Span::styled(reason.clone(), t.na())));
-        }
-        let mut keys = Vec::new();
-        if !v.evidence.is_empty() {
-            let seqs: Vec<String> = v.evidence.iter().map(|s| format!("#{s}")).collect();
-            keys.push(format!("⏎ evidence {}", seqs.join(" ")));
-        }
-        if v.diff.is_some() {
-            keys.push("d diff".into());
-        }
-        if v.failed() {
-            keys.push("H hint".into());
-        }
-        if !keys.is_empty() {
-            lines.push(Line::from(Span::styled(keys.join("   "), t.key_hint())));
-        }
-    }
-    if let Some(run) = view.runs.last() {
-        lines.push(Line::from(""));
-        lines.extend(run_output(run, t, 6));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
-}
-
-/// The end of the last run's output: how it ended, then the last `tail` lines of stderr and
-/// stdout (the first place to look when `./run` fails).
-fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
-    let ended = if run.timed_out {
-        "stopped at the lab's time limit".to_string()
-    } else {
-        match (run.exit_code, run.signal) {
-            (Some(c), _) => format!("exit {c}"),
-            (None, Some(_)) if run.stopped_by_lab => {
-                "stopped by sflab once done, as planned".into()
-            }
-            (None, Some(s)) => format!("killed by signal {s}"),
-            (None, None) => "did not start".into(),
-        }
-    };
-    let style = if run.succeeded() || run.stopped_by_lab {
-        t.dim()
-    } else {
-        t.fail()
-    };
-    let mut out = vec![Line::from(Span::styled(
-        format!(
-            "── ./run #{}: {ended} · {} ms",
-            run.index + 1,
-            run.duration_ms
-        ),
-        style,
-    ))];
-    // Why the run may not have gone as written: started without its execute bit, a client
-    // that refused the workspace's CA.
-    let started = run.started_with.as_deref().map(|with| {
-        format!(
-            "{}; `chmod +x run` starts it directly",
-            crate::runner::shebang::not_executable_note(with)
-        )
-    });
-    for note in started.iter().chain(&run.notes) {
-        out.push(Line::from(vec![
-            Span::styled("note ", t.dim()),
-            Span::styled(note.clone(), t.in_progress()),
-        ]));
-    }
-    for (name, text) in [("stderr", &run.stderr.text), ("stdout", &run.stdout.text)] {
-        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        for l in &lines[lines.len().saturating_sub(tail)..] {
-            out.push(Line::from(vec![
-                Span::styled(format!("{name} "), t.dim()),
-                Span::styled(l.to_string(), t.code()),
-            ]));
-        }
-    }
-    out
 }
 
 /// The path shown in a row: the tail of the path when it does not fit.

@@ -5,6 +5,7 @@ mod bars;
 mod help;
 mod lab;
 mod lab_org;
+mod lab_results;
 mod lab_tabs;
 mod quiz;
 mod reader;

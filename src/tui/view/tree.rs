@@ -75,17 +75,13 @@ fn row_line(app: &App, row: &Row, width: usize) -> Line<'static> {
         }
         Row::Lab { lab, .. } => {
             let title = c.lab(lab).map(|l| l.title.as_str()).unwrap_or(lab);
-            let status = app
-                .progress
-                .get(lab)
-                .copied()
-                .unwrap_or(LabStatus::NotStarted);
+            let status = app.progress.lab(lab);
             // A lab the track marks overdue shows its due date (UX: the tree tells too).
             let overdue = app
                 .assigned
                 .as_ref()
                 .and_then(|b| b.rows.iter().find(|r| r.lab == *lab && r.overdue))
-                .map(|r| format!(" !{}", r.due_at.format("%d %b")));
+                .map(|r| format!(" !{}", app.zone.local(r.due_at).format("%d %b")));
             let room = width.saturating_sub(11 + overdue.as_ref().map_or(0, |o| o.width()));
             let mut spans = vec![
                 Span::raw("    "),
@@ -99,17 +95,27 @@ fn row_line(app: &App, row: &Row, width: usize) -> Line<'static> {
             Line::from(spans)
         }
         Row::Quiz(i) => {
-            let n = c.lessons.get(*i).map(|l| l.quiz.len()).unwrap_or(0);
-            Line::from(vec![
-                Span::raw("    "),
-                Span::styled("◇", t.dim()),
-                Span::styled(
-                    fit(
-                        &format!(" check: {n} question{}", if n == 1 { "" } else { "s" }),
-                        width.saturating_sub(5),
-                    ),
+            let Some(lesson) = c.lessons.get(*i) else {
+                return Line::default();
+            };
+            let n = lesson.quiz.len();
+            let (glyph, text, style) = match app.progress.check(&lesson.id) {
+                Some(s) if s.all_correct(n) => (Glyph::PASS, format!(" check: {n}/{n}"), t.pass()),
+                Some(s) => (
+                    Glyph::CHECK,
+                    format!(" check: {}/{n}", s.correct),
+                    t.in_progress(),
+                ),
+                None => (
+                    Glyph::CHECK,
+                    format!(" check: {n} question{}", if n == 1 { "" } else { "s" }),
                     t.dim(),
                 ),
+            };
+            Line::from(vec![
+                Span::raw("    "),
+                Span::styled(glyph, style),
+                Span::styled(fit(&text, width.saturating_sub(5)), style),
             ])
         }
     }

@@ -1,0 +1,105 @@
+//! What the screen knows of the learner's progress: each lab's status, each knowledge check's
+//! latest answers and the lessons read to the end. The driver reads it from the progress
+//! store (`lab::driver::progress_of`) and sends it whole in `Event::Progress`; plain data.
+
+use super::event::LabStatus;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A knowledge check's answers as the store keeps them: the latest answer to each question.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CheckScore {
+    /// Questions whose latest answer was right.
+    pub correct: usize,
+    /// Questions answered at least once.
+    pub answered: usize,
+}
+
+impl CheckScore {
+    /// The score of a check with `questions` questions from `Store::quiz_results` (question →
+    /// latest answer right); answers to questions the check no longer has are left out.
+    pub fn of(results: &BTreeMap<u32, bool>, questions: usize) -> CheckScore {
+        let kept = results
+            .iter()
+            .filter(|(q, _)| usize::try_from(**q).is_ok_and(|q| q < questions));
+        let (mut correct, mut answered) = (0, 0);
+        for (_, right) in kept {
+            answered += 1;
+            correct += usize::from(*right);
+        }
+        CheckScore { correct, answered }
+    }
+
+    /// Every one of the check's `questions` answered right.
+    pub fn all_correct(&self, questions: usize) -> bool {
+        questions > 0 && self.correct >= questions
+    }
+}
+
+/// Progress as plain lookups. A lab missing from `labs` is not started.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    pub labs: HashMap<String, LabStatus>,
+    /// Lesson id → its knowledge check's score, for checks answered at least once.
+    pub checks: HashMap<String, CheckScore>,
+    /// Ids of lessons read to their end.
+    pub read: HashSet<String>,
+}
+
+impl Progress {
+    pub fn new() -> Progress {
+        Progress::default()
+    }
+
+    /// Lab `id`'s status, when it has any progress.
+    pub fn get(&self, id: &str) -> Option<&LabStatus> {
+        self.labs.get(id)
+    }
+
+    /// Lab `id`'s status (not started when the store knows nothing of it).
+    pub fn lab(&self, id: &str) -> LabStatus {
+        self.labs.get(id).copied().unwrap_or(LabStatus::NotStarted)
+    }
+
+    /// Lesson `id`'s knowledge-check score, once a question has been answered.
+    pub fn check(&self, lesson: &str) -> Option<CheckScore> {
+        self.checks.get(lesson).copied()
+    }
+
+    pub fn read_to_end(&self, lesson: &str) -> bool {
+        self.read.contains(lesson)
+    }
+}
+
+/// Lab statuses alone (tests and callers that know nothing of lessons).
+impl FromIterator<(String, LabStatus)> for Progress {
+    fn from_iter<I: IntoIterator<Item = (String, LabStatus)>>(iter: I) -> Progress {
+        Progress {
+            labs: iter.into_iter().collect(),
+            ..Progress::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_scores_the_latest_answer_to_each_question_it_still_has() {
+        let results: BTreeMap<u32, bool> = [(0, true), (1, false), (2, true), (7, true)].into();
+        let score = CheckScore::of(&results, 3);
+        assert_eq!(
+            score,
+            CheckScore {
+                correct: 2,
+                answered: 3
+            }
+        );
+        assert!(!score.all_correct(3));
+        assert!(CheckScore::of(&[(0, true), (1, true)].into(), 2).all_correct(2));
+        assert!(
+            !CheckScore::default().all_correct(0),
+            "no questions, no pass"
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! The Results tab: how the last attempt went, one row per rule with the selected rule opened
+//! up (its whole message, wrapped, and the keys that lead on), then the end of the last
+//! run's output. The pane scrolls: it follows the selected rule, and PgUp/PgDn/space page
+//! through everything, run output included.
+
+use super::super::app::App;
+use super::super::lab::{follow, LabView};
+use super::super::theme::{Glyph, Theme};
+use super::lab_tabs::selected;
+use super::tree::fit;
+use crate::evidence::LearnerRun;
+use crate::rules::{Verdict, VerdictStatus};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+use std::ops::Range;
+
+/// Cells the selected rule's message is indented by (under the rule's name).
+const INDENT: usize = 2;
+
+pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = area.width as usize;
+    let (lines, focus) = match (&view.error, &view.outcome) {
+        (Some(e), _) => (
+            vec![
+                Line::from(Span::styled(
+                    format!("{} The checks could not run.", Glyph::FAIL),
+                    t.fail(),
+                )),
+                Line::from(e.clone()),
+            ],
+            0..0,
+        ),
+        (None, Some(o)) => verdict_lines(view, o, t, width),
+        (None, None) => {
+            let text = if view.running() {
+                "The checks are running; the verdicts appear here when they finish."
+            } else {
+                "Not run yet. Press r to run your ./run against the lab's org and judge it."
+            };
+            (vec![Line::from(Span::styled(text, t.dim()))], 0..0)
+        }
+    };
+    let mut lines = lines;
+    if view.error.is_none() && view.outcome.is_some() {
+        if let Some(run) = view.runs.last() {
+            lines.push(Line::from(""));
+            lines.extend(run_output(run, t, 6));
+        }
+    }
+    // Rows each line takes once wrapped, to know where the selected rule sits.
+    let rows: Vec<usize> = lines
+        .iter()
+        .map(|l| {
+            Paragraph::new(l.clone())
+                .wrap(Wrap { trim: false })
+                .line_count(area.width)
+                .max(1)
+        })
+        .collect();
+    let row_of = |line: usize| rows[..line.min(rows.len())].iter().sum::<usize>();
+    let total = row_of(rows.len());
+    let height = area.height as usize;
+    let max = total.saturating_sub(height);
+    let wanted = if view.results_follow {
+        follow(
+            view.results_scroll,
+            row_of(focus.start)..row_of(focus.end),
+            height,
+        )
+    } else {
+        view.results_scroll
+    };
+    let top = wanted.min(max);
+    view.limits.results.set(max);
+    view.limits.results_top.set(top);
+    let paragraph = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((u16::try_from(top).unwrap_or(u16::MAX), 0));
+    frame.render_widget(paragraph, area);
+}
+
+/// The outcome's lines, and which of them belong to the selected rule.
+fn verdict_lines(
+    view: &LabView,
+    o: &super::super::lab::Outcome,
+    t: &Theme,
+    width: usize,
+) -> (Vec<Line<'static>>, Range<usize>) {
+    let (glyph, word, style) = if o.passed {
+        (Glyph::PASS, "Passed", t.pass())
+    } else {
+        (Glyph::FAIL, "Failed", t.fail())
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{glyph} {word}"), style.patch(t.strong())),
+            Span::raw(format!(
+                " · {}/{} points · {} ms",
+                o.points, o.max_points, o.duration_ms
+            )),
+        ]),
+        Line::from(""),
+    ];
+    let rule_w = o
+        .verdicts
+        .iter()
+        .map(|v| v.rule.len())
+        .max()
+        .unwrap_or(0)
+        .min(30);
+    let mut focus = 0..0;
+    for (i, v) in o.verdicts.iter().enumerate() {
+        let on = i == view.results_sel;
+        let start = lines.len();
+        lines.push(selected(rule_row(v, rule_w, on, t, width), on, t, width));
+        if on {
+            lines.extend(opened(v, t, width));
+            focus = start..lines.len();
+        }
+    }
+    (lines, focus)
+}
+
+/// One rule's row: glyph, rule, the message's first line (left out when the rule is open,
+/// since its whole message follows), points.
+fn rule_row(v: &Verdict, rule_w: usize, open: bool, t: &Theme, width: usize) -> Line<'static> {
+    let (g, s) = match v.status {
+        VerdictStatus::Pass => (Glyph::PASS, t.pass()),
+        VerdictStatus::Fail => (Glyph::FAIL, t.fail()),
+        VerdictStatus::NotApplicable { .. } => (Glyph::NOT_APPLICABLE, t.na()),
+    };
+    let pts = match v.status {
+        VerdictStatus::NotApplicable { .. } => "  –".to_string(),
+        _ => format!(
+            "{:>3}",
+            format!("{}/{}", v.points_awarded, v.points_possible)
+        ),
+    };
+    let room = width.saturating_sub(rule_w + 4 + pts.len() + 2);
+    let first = if open {
+        ""
+    } else {
+        v.message.lines().next().unwrap_or("")
+    };
+    Line::from(vec![
+        Span::styled(format!("{g} "), s),
+        Span::styled(format!("{:<rule_w$}  ", v.rule), t.strong()),
+        Span::raw(format!("{:<room$}", fit(first, room))),
+        Span::styled(format!(" {pts}"), t.dim()),
+    ])
+}
+
+/// The selected rule opened up: its whole message (each of its lines wrapped under the
+/// rule's name), why it does not apply, and the keys that lead on from it.
+fn opened(v: &Verdict, t: &Theme, width: usize) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(INDENT).max(1);
+    let indent = || Span::raw(" ".repeat(INDENT));
+    let mut out = Vec::new();
+    let mut text = |message: &str, style| {
+        for line in message.lines() {
+            for spans in crate::markdown::wrap_runs(&[(line.to_string(), style)], room) {
+                let mut row = vec![indent()];
+                row.extend(spans);
+                out.push(Line::from(row));
+            }
+        }
+    };
+    text(&v.message, t.text());
+    if let VerdictStatus::NotApplicable { reason } = &v.status {
+        text(reason, t.na());
+    }
+    let mut keys = Vec::new();
+    if !v.evidence.is_empty() {
+        let seqs: Vec<String> = v.evidence.iter().map(|s| format!("#{s}")).collect();
+        keys.push(format!("⏎ evidence {}", seqs.join(" ")));
+    }
+    if v.diff.is_some() {
+        keys.push("d diff".into());
+    }
+    if v.failed() {
+        keys.push("H hint".into());
+    }
+    if !keys.is_empty() {
+        out.push(Line::from(vec![
+            indent(),
+            Span::styled(keys.join("   "), t.key_hint()),
+        ]));
+    }
+    out
+}
+
+/// The end of the last run's output: how it ended, then the last `tail` lines of stderr and
+/// stdout (the first place to look when `./run` fails).
+fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
+    let ended = if run.timed_out {
+        "stopped at the lab's time limit".to_string()
+    } else {
+        match (run.exit_code, run.signal) {
+            (Some(c), _) => format!("exit {c}"),
+            (None, Some(_)) if run.stopped_by_lab => {
+                "stopped by sflab once done, as planned".into()
+            }
+            (None, Some(s)) => format!("killed by signal {s}"),
+            (None, None) => "did not start".into(),
+        }
+    };
+    let style = if run.succeeded() || run.stopped_by_lab {
+        t.dim()
+    } else {
+        t.fail()
+    };
+    let mut out = vec![Line::from(Span::styled(
+        format!(
+            "── ./run #{}: {ended} · {} ms",
+            run.index + 1,
+            run.duration_ms
+        ),
+        style,
+    ))];
+    // Why the run may not have gone as written: started without its execute bit, a client
+    // that refused the workspace's CA.
+    let started = run.started_with.as_deref().map(|with| {
+        format!(
+            "{}; `chmod +x run` starts it directly",
+            crate::runner::shebang::not_executable_note(with)
+        )
+    });
+    for note in started.iter().chain(&run.notes) {
+        out.push(Line::from(vec![
+            Span::styled("note ", t.dim()),
+            Span::styled(note.clone(), t.in_progress()),
+        ]));
+    }
+    for (name, text) in [("stderr", &run.stderr.text), ("stdout", &run.stdout.text)] {
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        for l in &lines[lines.len().saturating_sub(tail)..] {
+            out.push(Line::from(vec![
+                Span::styled(format!("{name} "), t.dim()),
+                Span::styled(l.to_string(), t.code()),
+            ]));
+        }
+    }
+    out
+}

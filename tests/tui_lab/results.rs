@@ -1,0 +1,87 @@
+//! The Results tab scrolls: the pane follows the selected rule, and PgUp/PgDn/space page
+//! through everything below it, the run's output included.
+
+use super::{finished, fixture, key, open, screen};
+use crossterm::event::KeyCode;
+use sflab::evidence::{CapturedOutput, LearnerRun};
+use sflab::rules::Verdict;
+use sflab::tui::lab::LabEvent;
+use sflab::tui::theme::Theme;
+use sflab::tui::{update, App, Event};
+use std::sync::Arc;
+
+const LONG: &str = "run 2 created a second Account where the first run had made one: an upsert \
+    by external ID must find the record the first run created and update it, so the org looks \
+    the same after any number of runs. Look for the PATCH on ERP_Id__c in Traffic and check \
+    that its key is the same on both runs — END OF THE MESSAGE";
+
+/// Eight rules, the last one failing with a long message, and a run that printed to stdout.
+fn long_attempt() -> LabEvent {
+    let mut verdicts: Vec<Verdict> = (1..=7)
+        .map(|i| Verdict::pass(&format!("http.rule_{i}"), 1, "fine"))
+        .collect();
+    verdicts.push(Verdict::fail("state.idempotent", 3, LONG));
+    let mut event = finished(verdicts);
+    if let LabEvent::Finished { runs, .. } = &mut event {
+        runs.push(LearnerRun {
+            index: 0,
+            exit_code: Some(0),
+            stdout: CapturedOutput {
+                text: "created 001\nupdated 001\nTHE RUN'S LAST LINE\n".into(),
+                truncated: false,
+            },
+            ..LearnerRun::default()
+        });
+    }
+    event
+}
+
+fn results_at_80x24() -> App {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    update(&mut a, Event::Lab(long_attempt()));
+    a
+}
+
+#[test]
+fn the_selected_rules_whole_message_is_in_view() {
+    let mut a = results_at_80x24();
+    let s = screen(&a);
+    assert!(
+        s.contains("END OF THE MESSAGE"),
+        "the failing rule is selected: {s}"
+    );
+    update(&mut a, key(KeyCode::Char('g')));
+    let s = screen(&a);
+    assert!(
+        s.contains("Failed · 7/10 points"),
+        "g goes back to the top: {s}"
+    );
+    update(&mut a, key(KeyCode::Char('G')));
+    let s = screen(&a);
+    assert!(
+        s.contains("END OF THE MESSAGE"),
+        "G shows the last rule whole: {s}"
+    );
+    assert!(s.contains("✗ state.idempotent"), "{s}");
+}
+
+#[test]
+fn paging_reaches_the_runs_output_and_comes_back() {
+    let mut a = results_at_80x24();
+    screen(&a);
+    for _ in 0..4 {
+        update(&mut a, key(KeyCode::Char(' ')));
+        screen(&a);
+    }
+    let s = screen(&a);
+    assert!(s.contains("stdout THE RUN'S LAST LINE"), "{s}");
+    assert!(s.contains("space page"), "the status bar says how: {s}");
+    insta::assert_snapshot!(s);
+    for _ in 0..4 {
+        update(&mut a, key(KeyCode::PageUp));
+        screen(&a);
+    }
+    assert!(screen(&a).contains("Failed · 7/10 points"));
+}
