@@ -81,8 +81,8 @@ async fn ingest_job_definition_errors_are_invalidjob() {
 #[tokio::test]
 async fn bulk_jobs_answer_only_from_the_api_version_that_introduced_them() {
     let m = mock();
-    let unknown_version = m.get("/services/data/v20.0/jobs/ingest").await;
-    assert_eq!(unknown_version.status, StatusCode::NOT_FOUND);
+    let retired_version = m.get("/services/data/v20.0/jobs/ingest").await;
+    assert_eq!(retired_version.status, StatusCode::GONE);
     let ingest = json!({"object":"Account","operation":"insert"});
     let query = json!({"query":"SELECT Id FROM Account"});
     for (path, body, first) in [("ingest", &ingest, 41), ("query", &query, 47)] {

@@ -201,6 +201,28 @@ fn area(path: &str) -> Area {
     Area::Other
 }
 
+/// The answer for a version this org does not serve: 410 Gone for one Salesforce retired
+/// (Help article 000354473: "REST API returns 410: GONE"), 404 otherwise. [U] The body's
+/// `GONE` code follows what clients report seeing; its message is sflab's own.
+fn unserved_version(path: &str) -> ApiError {
+    let segment = path
+        .strip_prefix("/services/data/")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("");
+    match ApiVersion::retired(segment) {
+        Some(n) => ApiError::new(
+            StatusCode::GONE,
+            "GONE",
+            format!(
+                "API version {n}.0 is retired and no longer available. Call a current version (31.0 to {}.0); /services/data lists them.",
+                super::versions::NEWEST
+            ),
+        )
+        .without_fields(),
+        None => ApiError::not_found(),
+    }
+}
+
 /// The service `router()` hands to axum as its only route.
 #[derive(Clone)]
 pub struct Gateway {
@@ -335,7 +357,7 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         Area::VersionList => {
             limit_header = Some(limit_info_header(state.usage.used(now), state.usage.max()));
         }
-        Area::Versioned(None) => return ApiError::not_found().into_response(),
+        Area::Versioned(None) => return unserved_version(req.uri().path()).into_response(),
         Area::Versioned(Some(_)) | Area::ApexRest => {
             let session = match authenticate_for_api(&state, req.headers(), now) {
                 Ok(s) => s,
@@ -564,6 +586,25 @@ mod tests {
             Area::Versioned(Some(ApiVersion(51)))
         );
         assert_eq!(area("/services/data/v20.0"), Area::Versioned(None));
+        assert_eq!(
+            unserved_version("/services/data/v29.0/sobjects").status,
+            StatusCode::GONE
+        );
+        assert_eq!(
+            unserved_version("/services/data/v7.0").status,
+            StatusCode::GONE
+        );
+        for not_retired in [
+            "/services/data/v6.0",
+            "/services/data/v67.0",
+            "/services/data/x",
+        ] {
+            assert_eq!(
+                unserved_version(not_retired).status,
+                StatusCode::NOT_FOUND,
+                "{not_retired}"
+            );
+        }
         assert_eq!(
             area("/services/data/latest/limits"),
             Area::Versioned(Some(ApiVersion(super::super::versions::NEWEST)))

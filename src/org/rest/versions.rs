@@ -9,6 +9,8 @@ use serde_json::{json, Map, Value};
 
 /// The oldest version served.
 pub const OLDEST: u32 = 31;
+/// The oldest version that ever existed: 7.0 to 30.0 are retired (410 Gone).
+pub const RETIRED_FROM: u32 = 7;
 /// The newest version served (Spring '26).
 pub const NEWEST: u32 = 66;
 
@@ -26,6 +28,17 @@ impl ApiVersion {
         }
         let n: u32 = major.parse().ok()?;
         (OLDEST..=NEWEST).contains(&n).then_some(ApiVersion(n))
+    }
+
+    /// The major number of a path segment naming a version Salesforce has retired (`v7.0` to
+    /// `v30.0`), which real orgs answer with 410 Gone.
+    pub fn retired(segment: &str) -> Option<u32> {
+        let (major, minor) = segment.strip_prefix('v')?.split_once('.')?;
+        if minor != "0" || major.is_empty() || major.len() > 2 {
+            return None;
+        }
+        let n: u32 = major.parse().ok()?;
+        (RETIRED_FROM..OLDEST).contains(&n).then_some(n)
     }
 
     /// `62.0`

@@ -84,7 +84,6 @@ async fn an_expired_session_is_refused() {
 async fn unsupported_versions_and_unknown_paths_are_404_not_found() {
     let m = mock();
     for path in [
-        "/services/data/v20.0/limits",
         "/services/data/v99.0",
         &format!("{V}/nothing/here"),
         "/nowhere",
@@ -92,6 +91,25 @@ async fn unsupported_versions_and_unknown_paths_are_404_not_found() {
         let r = m.get(path).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(error_code(&r), "NOT_FOUND", "{path}");
+        assert_eq!(r.headers["content-type"], "application/json;charset=UTF-8");
+    }
+}
+
+#[tokio::test]
+async fn a_retired_version_is_410_gone_and_names_the_current_ones() {
+    let m = mock();
+    for path in [
+        "/services/data/v20.0/limits",
+        "/services/data/v30.0/sobjects/Account",
+    ] {
+        let r = m.get(path).await;
+        assert_eq!(r.status, StatusCode::GONE, "{path}");
+        assert_eq!(error_code(&r), "GONE", "{path}");
+        let message = r.body[0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("retired") && message.contains("31.0"),
+            "{message}"
+        );
         assert_eq!(r.headers["content-type"], "application/json;charset=UTF-8");
     }
 }
