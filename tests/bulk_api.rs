@@ -83,6 +83,8 @@ async fn bulk_jobs_answer_only_from_the_api_version_that_introduced_them() {
     let m = mock();
     let retired_version = m.get("/services/data/v20.0/jobs/ingest").await;
     assert_eq!(retired_version.status, StatusCode::GONE);
+    let unknown_version = m.get("/services/data/v99.0/jobs/ingest").await;
+    assert_eq!(unknown_version.status, StatusCode::NOT_FOUND);
     let ingest = json!({"object":"Account","operation":"insert"});
     let query = json!({"query":"SELECT Id FROM Account"});
     for (path, body, first) in [("ingest", &ingest, 41), ("query", &query, 47)] {
