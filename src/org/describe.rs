@@ -123,7 +123,8 @@ fn field_json(o: &ObjectDef, f: &FieldDef) -> Json {
     let t = f.field_type;
     let text = t.is_text() || matches!(t, FieldType::Id | FieldType::Reference);
     let byte_length = if text { f.length * 3 } else { 0 };
-    let filterable = t != FieldType::TextArea;
+    // The same facts decide what SOQL accepts in WHERE, ORDER BY and GROUP BY.
+    let filterable = f.filterable();
     let picklist: Vec<Json> = f
         .picklist
         .iter()
@@ -138,10 +139,7 @@ fn field_json(o: &ObjectDef, f: &FieldDef) -> Json {
     let is_id_lookup =
         f.system == Some(SystemField::Id) || f.external_id || (f.unique && o.name == "User");
     let mut m = Map::new();
-    m.insert(
-        "aggregatable".into(),
-        json!(filterable && t != FieldType::MultiPicklist),
-    );
+    m.insert("aggregatable".into(), json!(f.sortable()));
     m.insert(
         "autoNumber".into(),
         json!(f.name_field && !f.createable && !f.nillable && t == FieldType::String),
@@ -166,10 +164,7 @@ fn field_json(o: &ObjectDef, f: &FieldDef) -> Json {
     m.insert("encrypted".into(), json!(false));
     m.insert("externalId".into(), json!(f.external_id));
     m.insert("filterable".into(), json!(filterable));
-    m.insert(
-        "groupable".into(),
-        json!(filterable && !t.is_numeric() || t == FieldType::Int),
-    );
+    m.insert("groupable".into(), json!(f.groupable()));
     m.insert("htmlFormatted".into(), json!(false));
     m.insert("idLookup".into(), json!(is_id_lookup));
     m.insert("inlineHelpText".into(), Json::Null);
@@ -217,10 +212,7 @@ fn field_json(o: &ObjectDef, f: &FieldDef) -> Json {
         }),
     );
     m.insert("soapType".into(), json!(t.soap_type()));
-    m.insert(
-        "sortable".into(),
-        json!(filterable && t != FieldType::MultiPicklist),
-    );
+    m.insert("sortable".into(), json!(f.sortable()));
     m.insert("type".into(), json!(t.describe_name()));
     m.insert("unique".into(), json!(f.unique));
     m.insert("updateable".into(), json!(f.updateable));

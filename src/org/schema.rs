@@ -142,6 +142,30 @@ pub struct FieldDef {
 }
 
 impl FieldDef {
+    /// A long text area (a text area over 255 characters, such as Account.Description):
+    /// SOQL can select it but not filter, sort or group on it.
+    pub fn is_long_text_area(&self) -> bool {
+        self.field_type == FieldType::TextArea && self.length > 255
+    }
+
+    /// Describe's `filterable`, and whether SOQL lets the field into WHERE.
+    pub fn filterable(&self) -> bool {
+        !self.is_long_text_area()
+    }
+
+    /// Describe's `sortable`, and whether SOQL lets the field into ORDER BY (multi-select
+    /// picklists are filterable but not sortable).
+    pub fn sortable(&self) -> bool {
+        self.filterable() && self.field_type != FieldType::MultiPicklist
+    }
+
+    /// Describe's `groupable`, and whether SOQL lets the field into GROUP BY: no long text,
+    /// multi-select picklist or fractional number.
+    pub fn groupable(&self) -> bool {
+        let t = self.field_type;
+        self.sortable() && (!t.is_numeric() || t == FieldType::Int)
+    }
+
     /// A plain nillable, createable, updateable field.
     pub fn new(name: &str, label: &str, field_type: FieldType) -> FieldDef {
         let (length, precision, scale) = match field_type {
