@@ -3,8 +3,9 @@
 //!
 //! Keywords are not special here — they are identifiers the parser recognises without regard
 //! to case. Dates (`2024-01-31`) and date-times (`2024-01-31T10:00:00Z`) are single tokens.
-//! String escapes follow SOQL: `\'` `\"` `\\` `\n` `\r` `\t` `\b` `\f` `\u0041`; `\%` and `\_` are
-//! kept escaped for LIKE patterns.
+//! Strings are single-quoted only (a `"` outside one is an error). String escapes follow
+//! SOQL: `\'` `\"` `\\` `\n` `\r` `\t` `\b` `\f` `\u0041`; `\%` and `\_` are kept escaped for
+//! LIKE patterns.
 
 /// Where a token starts: 1-based row and column.
 #[derive(Debug, Clone, Copy, Default, Eq)]
@@ -220,7 +221,14 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                 }
                 Tok::Number(s)
             }
-        } else if ch == '\'' || ch == '"' {
+        } else if ch == '"' {
+            // SOQL strings are single-quoted only; `"` is kept for escapes inside them.
+            // [U] the exact text real orgs give for a double-quoted literal.
+            return Err(LexError {
+                pos,
+                message: "unexpected token: \". SOQL string literals are enclosed in single quotes ('Falcon Corp'), not double quotes".into(),
+            });
+        } else if ch == '\'' {
             let quote = ch;
             c.bump();
             let mut s = String::new();
@@ -369,6 +377,14 @@ mod tests {
         let t = lex("SELECT Id\nFROM Account").unwrap();
         assert_eq!((t[2].pos.row, t[2].pos.col), (2, 1));
         assert_eq!((t[1].pos.row, t[1].pos.col), (1, 8));
+    }
+
+    #[test]
+    fn double_quoted_strings_are_refused_but_escaped_quotes_inside_single_quotes_are_kept() {
+        let e = lex("SELECT Id FROM Account WHERE Name = \"Falcon Corp\"").unwrap_err();
+        assert_eq!(e.pos.col, 37);
+        assert!(e.message.starts_with("unexpected token: \""));
+        assert_eq!(toks(r#"'say \"hi\"'"#)[0], Tok::Str("say \"hi\"".into()));
     }
 
     #[test]
