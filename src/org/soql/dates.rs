@@ -4,7 +4,9 @@
 //! Each literal names a half-open range `[start, end)` of days. `field = LITERAL` matches inside
 //! the range, `<` before its start, `>` at or after its end, `<=` before its end, `>=` from
 //! its start. Implementation notes: days are UTC days (the mock org's time zone is UTC), weeks
-//! start on Sunday (the en_US locale), quarters are calendar quarters (the default fiscal year).
+//! start on Sunday (the en_US locale), quarters are calendar quarters and fiscal literals
+//! (`THIS_FISCAL_YEAR`, `LAST_N_FISCAL_QUARTERS:2`) calendar periods (the default fiscal year,
+//! starting in January).
 
 use chrono::{Datelike, Duration, NaiveDate};
 
@@ -26,6 +28,12 @@ const PLAIN: &[&str] = &[
     "THIS_YEAR",
     "LAST_YEAR",
     "NEXT_YEAR",
+    "THIS_FISCAL_QUARTER",
+    "LAST_FISCAL_QUARTER",
+    "NEXT_FISCAL_QUARTER",
+    "THIS_FISCAL_YEAR",
+    "LAST_FISCAL_YEAR",
+    "NEXT_FISCAL_YEAR",
 ];
 
 const WITH_N: &[&str] = &[
@@ -44,6 +52,12 @@ const WITH_N: &[&str] = &[
     "LAST_N_YEARS",
     "NEXT_N_YEARS",
     "N_YEARS_AGO",
+    "LAST_N_FISCAL_QUARTERS",
+    "NEXT_N_FISCAL_QUARTERS",
+    "N_FISCAL_QUARTERS_AGO",
+    "LAST_N_FISCAL_YEARS",
+    "NEXT_N_FISCAL_YEARS",
+    "N_FISCAL_YEARS_AGO",
 ];
 
 /// True for an (upper-case) date literal name.
@@ -73,6 +87,9 @@ pub fn range(
     today: NaiveDate,
 ) -> Result<(NaiveDate, NaiveDate), String> {
     let upper = name.to_ascii_uppercase();
+    // The mock org keeps the default fiscal year (January to December), so fiscal periods
+    // are calendar ones: THIS_FISCAL_YEAR is THIS_YEAR.
+    let calendar = upper.replace("_FISCAL_", "_");
     if takes_n(&upper) != n.is_some() {
         return Err(if takes_n(&upper) {
             format!("{upper} needs a number, e.g. {upper}:30")
@@ -90,7 +107,7 @@ pub fn range(
     let (y, m) = (today.year(), today.month() as i32);
     let q = (m - 1) / 3; // 0..=3
     let quarter = |k: i32| month_start(y, q * 3 + 1 + k * 3);
-    Ok(match upper.as_str() {
+    Ok(match calendar.as_str() {
         "YESTERDAY" => (d(-1), today),
         "TODAY" => (today, d(1)),
         "TOMORROW" => (d(1), d(2)),
@@ -177,6 +194,20 @@ mod tests {
             range("LAST_YEAR", None, today).unwrap(),
             (day("2025-01-01"), day("2026-01-01"))
         );
+    }
+
+    #[test]
+    fn fiscal_literals_are_calendar_periods_in_the_default_fiscal_year() {
+        let today = day("2026-11-28");
+        assert_eq!(
+            range("THIS_FISCAL_YEAR", None, today).unwrap(),
+            range("THIS_YEAR", None, today).unwrap()
+        );
+        assert_eq!(
+            range("LAST_N_FISCAL_QUARTERS", Some(2), today).unwrap(),
+            (day("2026-04-01"), day("2026-10-01"))
+        );
+        assert!(is_date_literal("NEXT_FISCAL_QUARTER") && takes_n("N_FISCAL_YEARS_AGO"));
     }
 
     #[test]
