@@ -37,7 +37,7 @@ pub fn check_query(org: &Org, spec: &QuerySpec) -> Result<String, BulkError> {
             SelectItem::Subquery(_) => return unsupported("child relationship subqueries"),
             SelectItem::Aggregate { .. } => return unsupported("aggregate functions"),
             SelectItem::Fields { .. } => return unsupported("FIELDS()"),
-            SelectItem::Field(_) => {}
+            SelectItem::Field(_) | SelectItem::AliasedField { .. } => {}
         }
     }
     if !parsed.group_by.is_empty() {

@@ -72,6 +72,12 @@ pub enum FieldsKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SelectItem {
     Field(FieldPath),
+    /// `Industry ind`: a field with an alias, valid only in aggregate queries.
+    AliasedField {
+        path: FieldPath,
+        alias: String,
+        alias_pos: Pos,
+    },
     Aggregate {
         agg: Aggregate,
         alias: Option<String>,
@@ -183,7 +189,8 @@ pub struct Query {
     pub from: String,
     pub from_pos: Pos,
     pub where_: Option<Cond>,
-    /// `WITH SECURITY_ENFORCED` (or USER_MODE / SYSTEM_MODE), accepted and otherwise ignored.
+    /// `WITH SECURITY_ENFORCED`, USER_MODE or SYSTEM_MODE (no other), accepted and otherwise
+    /// ignored.
     pub with: Option<String>,
     pub group_by: Vec<FieldPath>,
     pub having: Option<Cond>,
@@ -288,6 +295,9 @@ impl Display for Query {
             .iter()
             .map(|s| match s {
                 SelectItem::Field(p) => p.dotted(),
+                SelectItem::AliasedField { path, alias, .. } => {
+                    format!("{} {alias}", path.dotted())
+                }
                 SelectItem::Aggregate {
                     agg,
                     alias: Some(a),

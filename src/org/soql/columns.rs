@@ -56,6 +56,17 @@ impl Entry<'_> {
 }
 
 fn field_entry(store: &Store, f: &FieldRef) -> Json {
+    if f.reads != super::resolve::Reads::Stored {
+        // A Name-entity field behind a polymorphic lookup: read-only, never custom.
+        return Entry {
+            name: &f.name,
+            display: &f.name,
+            apex: Some(apex_type(f.ftype)),
+            field_type: Some(f.ftype),
+            ..Entry::default()
+        }
+        .json();
+    }
     let d = f.def(store);
     Entry {
         name: &d.name,
@@ -108,7 +119,15 @@ fn columns_of(store: &Store, plan: &Plan) -> Vec<Json> {
     if let Some(agg) = &plan.agg {
         for out in &agg.outputs {
             match &out.group {
-                Some(f) => add(store, &mut cols, f, 0),
+                Some(f) => {
+                    add(store, &mut cols, f, 0);
+                    if f.hops.is_empty() && out.name != f.name {
+                        // An alias on a grouped field names its column.
+                        if let Some(last) = cols.last_mut() {
+                            last["columnName"] = json!(out.name);
+                        }
+                    }
+                }
                 None => {
                     let spec = &agg.aggs[out.slot - agg.keys.len()];
                     let numeric = !matches!(&spec.arg, Some(f) if !f.ftype.is_numeric() && matches!(spec.func, super::ast::AggFunc::Min | super::ast::AggFunc::Max));

@@ -219,14 +219,9 @@ fn put_field(
     version: &str,
 ) {
     if hop == f.hops.len() {
-        let idx = if t == f.obj {
-            Some(f.field)
-        } else {
-            store.object(t).field_index(&f.name)
-        };
         map.insert(
             f.name.clone(),
-            value_json(idx.and_then(|i| rec.get(i)), f.ftype),
+            value_json(f.read_last(store, t, rec), f.ftype),
         );
         return;
     }
@@ -247,10 +242,13 @@ fn put_field(
         Some((pt, prec, id)) => {
             let entry = map.entry(h.rel_name.clone()).or_insert_with(|| {
                 let mut m = Map::new();
-                m.insert(
-                    "attributes".into(),
-                    attributes(&store.object(pt).name, Some(id), version),
-                );
+                let mut attrs = attributes(&store.object(pt).name, Some(id), version);
+                if h.poly {
+                    // A polymorphic lookup's record is of the Name entity; its URL names
+                    // the real object.
+                    attrs["type"] = json!(super::polymorphic::ENTITY);
+                }
+                m.insert("attributes".into(), attrs);
                 Json::Object(m)
             });
             if let Json::Object(m) = entry {

@@ -24,14 +24,19 @@ pub mod explain;
 pub mod lexer;
 pub mod parser;
 pub mod plan;
+mod polymorphic;
 pub mod reads;
 pub mod resolve;
+mod rules;
 pub mod sosl;
+mod unsupported;
 
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]
 mod query_tests;
+#[cfg(test)]
+mod rule_tests;
 
 use crate::org::error::SfError;
 use crate::org::store::Store;
@@ -90,6 +95,7 @@ fn plan_query(store: &Store, src: &str, now: DateTime<Utc>) -> Result<Arc<Plan>,
     };
     cache::planned(key, || {
         let q = cache::parsed(src, parse_query)?;
+        rules::check(src, &q)?;
         let base = store
             .schema()
             .object_index(&q.from)

@@ -7,6 +7,7 @@
 use super::ast::*;
 use super::dates::is_date_literal;
 use super::lexer::{lex, Tok, Token};
+use super::unsupported;
 
 /// A syntax error at a position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +56,14 @@ impl Parser {
         Err(ParseError {
             pos: t.pos,
             message: format!("unexpected token: {}", t.tok.shown()),
+        })
+    }
+
+    /// Valid SOQL the mock org does not implement, refused at the current token.
+    fn refuse<T>(&self, feature: &str) -> PResult<T> {
+        Err(ParseError {
+            pos: self.peek().pos,
+            message: unsupported::message(feature),
         })
     }
 
@@ -110,6 +119,12 @@ impl Parser {
     }
 
     fn path(&mut self) -> PResult<FieldPath> {
+        if let (Tok::Ident(w), Tok::LParen) = (&self.peek().tok, self.peek_at(1)) {
+            if let Some(message) = unsupported::function(w) {
+                let pos = self.peek().pos;
+                return Err(ParseError { pos, message });
+            }
+        }
         // A reserved word may start a path when a dot follows: `Order.OrderNumber`.
         let (first, pos) = if *self.peek_at(1) == Tok::Dot {
             self.any_name()?
@@ -133,6 +148,9 @@ impl Parser {
         }
         self.expect_kw("FROM")?;
         let (from, from_pos) = self.any_name()?;
+        if self.is_kw("USING") {
+            return self.refuse("USING SCOPE");
+        }
         let mut q = Query {
             select,
             from,
@@ -150,10 +168,33 @@ impl Parser {
             q.where_ = Some(self.cond()?);
         }
         if self.eat_kw("WITH") {
-            q.with = Some(self.name()?.0.to_ascii_uppercase());
+            if self.is_kw("DATA") {
+                return self.refuse("WITH DATA CATEGORY");
+            }
+            let at = self.peek().clone();
+            let mode = self.name()?.0.to_ascii_uppercase();
+            if !matches!(
+                mode.as_str(),
+                "SECURITY_ENFORCED" | "USER_MODE" | "SYSTEM_MODE"
+            ) {
+                // [U] real orgs' text for an unknown WITH filter.
+                return Err(ParseError {
+                    pos: at.pos,
+                    message: format!(
+                        "unexpected token: {}. WITH takes SECURITY_ENFORCED, USER_MODE or SYSTEM_MODE",
+                        at.tok.shown()
+                    ),
+                });
+            }
+            q.with = Some(mode);
         }
         if self.eat_kw("GROUP") {
             self.expect_kw("BY")?;
+            for kind in ["ROLLUP", "CUBE"] {
+                if self.is_kw(kind) && *self.peek_at(1) == Tok::LParen {
+                    return self.refuse(&format!("GROUP BY {kind}"));
+                }
+            }
             q.group_by.push(self.path()?);
             while self.peek().tok == Tok::Comma {
                 self.next();
@@ -254,6 +295,9 @@ impl Parser {
             self.expect(Tok::RParen)?;
             return Ok(SelectItem::Fields { kind, pos });
         }
+        if self.is_kw("TYPEOF") {
+            return self.refuse("TYPEOF");
+        }
         if let Some(agg) = self.aggregate()? {
             let alias = match &self.peek().tok {
                 Tok::Ident(s) if !is_reserved(s) => Some(self.name()?.0),
@@ -273,7 +317,19 @@ impl Parser {
             self.expect(Tok::RParen)?;
             return Ok(SelectItem::Field(path));
         }
-        Ok(SelectItem::Field(self.path()?))
+        let path = self.path()?;
+        // An alias after a field is kept for the planner: aggregate queries allow it.
+        match &self.peek().tok {
+            Tok::Ident(s) if !is_reserved(s) => {
+                let (alias, alias_pos) = self.name()?;
+                Ok(SelectItem::AliasedField {
+                    path,
+                    alias,
+                    alias_pos,
+                })
+            }
+            _ => Ok(SelectItem::Field(path)),
+        }
     }
 
     fn order_item(&mut self) -> PResult<OrderItem> {

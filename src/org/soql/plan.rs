@@ -4,9 +4,9 @@
 
 use super::ast::*;
 use super::error as qerr;
-use super::resolve::{compile_test, resolve_path, FieldRef, Test};
+use super::resolve::{compile_test, resolve_path, FieldRef, Reads, Test};
 use crate::org::error::SfError;
-use crate::org::schema::FieldType;
+use crate::org::schema::{FieldDef, FieldType};
 use crate::org::store::Store;
 use crate::org::value::Value;
 use chrono::NaiveDate;
@@ -107,6 +107,26 @@ impl Planner<'_> {
         resolve_path(self.store, self.src, base, p)
     }
 
+    /// INVALID_FIELD unless the field may be `use`d ("filtered", "sorted", "grouped"), as
+    /// describe's `filterable` / `sortable` / `groupable` report (Name-entity fields may).
+    fn usable(
+        &self,
+        f: &FieldRef,
+        pos: Pos,
+        used: &str,
+        allowed: fn(&FieldDef) -> bool,
+    ) -> Result<(), SfError> {
+        if f.reads != Reads::Stored || allowed(f.def(self.store)) {
+            return Ok(());
+        }
+        Err(qerr::located(
+            crate::org::error::ErrorCode::INVALID_FIELD,
+            self.src,
+            pos,
+            &format!("field '{}' can not be {used} in a query call", f.name),
+        ))
+    }
+
     /// Plans `q` over object `base` (a child subquery passes the child object).
     pub fn plan(&self, q: &Query, base: usize, is_child: bool) -> Result<Plan, SfError> {
         let grouped = !q.group_by.is_empty()
@@ -192,6 +212,7 @@ impl Planner<'_> {
                                 field: i,
                                 name: f.name.clone(),
                                 ftype: f.field_type,
+                                reads: Reads::Stored,
                             }));
                         }
                     }
@@ -229,11 +250,23 @@ impl Planner<'_> {
                 }
                 // Aggregates send the query down the grouped path above.
                 SelectItem::Aggregate { .. } => {}
+                // Refused by `rules` outside aggregate queries.
+                SelectItem::AliasedField { alias_pos, .. } => {
+                    return Err(qerr::malformed(
+                        self.src,
+                        *alias_pos,
+                        "Only aggregate expressions use field aliasing",
+                    ));
+                }
             }
         }
         for o in &q.order_by {
             let left = match &o.key {
-                Operand::Field(p) => Left::Field(self.path(base, p)?),
+                Operand::Field(p) => {
+                    let f = self.path(base, p)?;
+                    self.usable(&f, p.pos, "sorted", FieldDef::sortable)?;
+                    Left::Field(f)
+                }
                 Operand::Aggregate(a) => {
                     return Err(qerr::malformed(
                         self.src,
@@ -319,16 +352,7 @@ impl Planner<'_> {
         };
         for p in &q.group_by {
             let f = self.path(base, p)?;
-            if matches!(f.ftype, FieldType::TextArea | FieldType::MultiPicklist)
-                || f.ftype.is_numeric() && f.ftype != FieldType::Int
-            {
-                return Err(qerr::located(
-                    crate::org::error::ErrorCode::INVALID_FIELD,
-                    self.src,
-                    p.pos,
-                    &format!("field '{}' can not be grouped in a query call", f.name),
-                ));
-            }
+            self.usable(&f, p.pos, "grouped", FieldDef::groupable)?;
             agg.keys.push(f);
         }
         // Aggregates first claim their slots in SELECT order, so expr numbering is stable.
@@ -348,6 +372,11 @@ impl Planner<'_> {
                     let slot = self.key_slot(base, p, &agg)?;
                     let f = agg.keys[slot].clone();
                     pending.push((f.name.clone(), slot, Some(f)));
+                }
+                SelectItem::AliasedField { path, alias, .. } => {
+                    let slot = self.key_slot(base, path, &agg)?;
+                    let f = agg.keys[slot].clone();
+                    pending.push((alias.clone(), slot, Some(f)));
                 }
                 SelectItem::Subquery(sub) => {
                     return Err(qerr::malformed(
@@ -416,6 +445,7 @@ impl Planner<'_> {
                         field: 0,
                         name: spec.display.clone(),
                         ftype,
+                        reads: Reads::Stored,
                     },
                 ))
             }
@@ -441,6 +471,17 @@ impl Planner<'_> {
                 let (l, f) = match (left, agg) {
                     (Operand::Field(p), None) => {
                         let f = self.path(base, p)?;
+                        self.usable(&f, p.pos, "filtered", FieldDef::filterable)?;
+                        if matches!(rhs, Rhs::Subquery(_))
+                            && !matches!(f.ftype, FieldType::Id | FieldType::Reference)
+                        {
+                            // [U]
+                            return Err(qerr::malformed(
+                                self.src,
+                                p.pos,
+                                &format!("The left operand of a semi join or anti join must be an Id or reference field, not '{}'", f.name),
+                            ));
+                        }
                         (Left::Field(f.clone()), f)
                     }
                     (Operand::Aggregate(a), None) => {

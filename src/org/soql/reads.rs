@@ -66,7 +66,9 @@ fn walk(schema: &Schema, q: &Query, object: &str, out: &mut Vec<String>) {
     add(out, &object);
     for item in &q.select {
         match item {
-            SelectItem::Field(f) => path(schema, &object, &f.parts, out),
+            SelectItem::Field(f) | SelectItem::AliasedField { path: f, .. } => {
+                path(schema, &object, &f.parts, out)
+            }
             SelectItem::Aggregate { agg, .. } => {
                 if let Some(f) = &agg.arg {
                     path(schema, &object, &f.parts, out);

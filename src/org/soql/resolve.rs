@@ -5,6 +5,8 @@
 use super::ast::{CmpOp, FieldPath, Literal, Pos, Rhs};
 use super::dates;
 use super::error as qerr;
+use super::polymorphic;
+pub use super::polymorphic::Reads;
 use crate::org::error::{ErrorCode, SfError};
 use crate::org::ids::SfId;
 use crate::org::record::Record;
@@ -24,6 +26,8 @@ pub struct Hop {
     pub field_name: String,
     /// The relationship name as the schema spells it (`Account`, `Owner`).
     pub rel_name: String,
+    /// A polymorphic lookup (`What`, `Who`): it reaches the `Name` entity.
+    pub poly: bool,
 }
 
 /// A resolved field path.
@@ -35,6 +39,8 @@ pub struct FieldRef {
     pub field: usize,
     pub name: String,
     pub ftype: FieldType,
+    /// How the last part is read (Name-entity fields behind a polymorphic lookup differ).
+    pub reads: Reads,
 }
 
 static FALSE: Value = Value::Bool(false);
@@ -45,7 +51,12 @@ impl FieldRef {
     }
 
     /// The value of this path for a record of the base object (a missing checkbox is false).
-    pub fn fetch<'s>(&self, store: &'s Store, base: usize, rec: &'s Record) -> Option<&'s Value> {
+    pub fn fetch<'s>(
+        &'s self,
+        store: &'s Store,
+        base: usize,
+        rec: &'s Record,
+    ) -> Option<&'s Value> {
         let (mut t, mut rec) = (base, rec);
         for hop in &self.hops {
             let idx = if t == hop.from_obj {
@@ -60,15 +71,28 @@ impl FieldRef {
             t = nt;
             rec = r;
         }
+        match self.read_last(store, t, rec) {
+            None if self.ftype == FieldType::Boolean => Some(&FALSE),
+            v => v,
+        }
+    }
+
+    /// The last part's value on `rec`, a record of object `t` (the record the hops reached).
+    pub fn read_last<'s>(
+        &'s self,
+        store: &'s Store,
+        t: usize,
+        rec: &'s Record,
+    ) -> Option<&'s Value> {
+        if self.reads != Reads::Stored {
+            return self.reads.read(store, t, rec, &self.name);
+        }
         let idx = if t == self.obj {
             self.field
         } else {
             store.object(t).field_index(&self.name)?
         };
-        match rec.get(idx) {
-            None if self.ftype == FieldType::Boolean => Some(&FALSE),
-            v => v,
-        }
+        rec.get(idx)
     }
 }
 
@@ -103,6 +127,49 @@ pub fn resolve_path(
             .ok_or_else(|| qerr::bad_relationship(src, path.pos, rel))?;
         let def = &obj.fields[f];
         let next = &parts[k + 1];
+        if def.reference_to.len() > 1 {
+            // A polymorphic lookup reaches the Name entity, which has fields but no
+            // relationships sflab models.
+            let rel_name = def.relationship_name.clone().unwrap_or_else(|| rel.clone());
+            if k + 2 != parts.len() {
+                // [U] the text real orgs give for a relationship after a polymorphic one.
+                return Err(qerr::bad_relationship(src, path.pos, next));
+            }
+            let Some((name, ftype)) = polymorphic::name_field(next) else {
+                return Err(qerr::no_such_column(
+                    src,
+                    path.pos,
+                    next,
+                    polymorphic::ENTITY,
+                ));
+            };
+            let first = def
+                .reference_to
+                .first()
+                .and_then(|o| store.schema().object_index(o))
+                .ok_or_else(|| qerr::bad_relationship(src, path.pos, rel))?;
+            hops.push(Hop {
+                from_obj: t,
+                field: f,
+                field_name: def.name.clone(),
+                rel_name,
+                poly: true,
+            });
+            let field = store.object(first).field_index(name).unwrap_or(0);
+            let reads = if name == "Type" {
+                Reads::sobject_type(store)
+            } else {
+                Reads::NameField
+            };
+            return Ok(FieldRef {
+                hops,
+                obj: first,
+                field,
+                name: name.to_string(),
+                ftype,
+                reads,
+            });
+        }
         // For polymorphic lookups pick the first target that knows the next name.
         let targets: Vec<usize> = def
             .reference_to
@@ -123,6 +190,7 @@ pub fn resolve_path(
             field: f,
             field_name: def.name.clone(),
             rel_name: def.relationship_name.clone().unwrap_or_else(|| rel.clone()),
+            poly: false,
         });
         t = target;
     }
@@ -137,6 +205,7 @@ pub fn resolve_path(
         field,
         name: obj.fields[field].name.clone(),
         ftype: obj.fields[field].field_type,
+        reads: Reads::Stored,
     })
 }
 

@@ -136,6 +136,7 @@ fn plan_spec(
                 field: id,
                 name: obj.fields[id].name.clone(),
                 ftype: obj.fields[id].field_type,
+                reads: crate::org::soql::resolve::Reads::Stored,
             }));
         }
     }

@@ -1,0 +1,335 @@
+//! Queries real orgs reject (or accept) for reasons beyond syntax: polymorphic lookups and the
+//! Name entity, semi-join and COUNT() rules, subquery and alias rules, long text fields,
+//! string quotes, WITH filters, and valid SOQL the mock org does not implement.
+
+use super::*;
+use crate::org::{ErrorCode, Org};
+use serde_json::json;
+
+fn run(org: &Org, soql: &str) -> Result<QueryResult, SfError> {
+    query(
+        &org.store.read(),
+        soql,
+        &QueryOptions::new(org.clock.now(), "62.0"),
+    )
+}
+
+fn malformed(org: &Org, soql: &str) -> String {
+    let e = run(org, soql).expect_err(soql);
+    assert_eq!(e.code, ErrorCode::MALFORMED_QUERY, "{soql}: {}", e.message);
+    e.message
+}
+
+fn id_of(org: &Org, soql: &str) -> String {
+    run(org, soql).unwrap().records[0]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The default org plus a Task on Falcon Corp (who: Maya Rossi) and one on an Opportunity.
+fn org_with_tasks() -> Org {
+    let o = Org::default_org();
+    let account = id_of(&o, "SELECT Id FROM Account WHERE Name = 'Falcon Corp'");
+    let opp = id_of(&o, "SELECT Id FROM Opportunity WHERE Amount = 25000");
+    let contact = id_of(&o, "SELECT Id FROM Contact WHERE LastName = 'Rossi'");
+    let mut s = o.store.write();
+    let actor = o.actor(o.users[0].id);
+    for body in [
+        json!({"Subject": "A call", "WhatId": account, "WhoId": contact}),
+        json!({"Subject": "B demo", "WhatId": opp}),
+    ] {
+        s.insert("Task", body.as_object().unwrap(), &actor).unwrap();
+    }
+    drop(s);
+    o
+}
+
+#[test]
+fn what_type_is_the_sobject_type_of_the_related_record_under_the_name_entity() {
+    let o = org_with_tasks();
+    let r = run(
+        &o,
+        "SELECT Subject, What.Type, What.Name, Who.Type, Who.Name FROM Task ORDER BY Subject",
+    )
+    .unwrap();
+    let call = &r.records[0];
+    assert_eq!(
+        call["What"]["Type"], "Account",
+        "not Account's picklist Type"
+    );
+    assert_eq!(call["What"]["Name"], "Falcon Corp");
+    assert_eq!(call["What"]["attributes"]["type"], "Name");
+    assert!(call["What"]["attributes"]["url"]
+        .as_str()
+        .unwrap()
+        .contains("/sobjects/Account/001"));
+    assert_eq!(call["Who"]["Type"], "Contact");
+    assert_eq!(r.records[1]["What"]["Type"], "Opportunity");
+    assert_eq!(r.records[1]["Who"], Json::Null);
+}
+
+#[test]
+fn what_type_can_be_filtered() {
+    let o = org_with_tasks();
+    let r = run(&o, "SELECT Subject FROM Task WHERE What.Type = 'Account'").unwrap();
+    assert_eq!(r.total_size, 1);
+    assert_eq!(r.records[0]["Subject"], "A call");
+    let r = run(
+        &o,
+        "SELECT Subject FROM Task WHERE What.Type IN ('Opportunity', 'Case')",
+    )
+    .unwrap();
+    assert_eq!(r.records[0]["Subject"], "B demo");
+}
+
+#[test]
+fn only_name_entity_fields_follow_a_polymorphic_lookup() {
+    let o = org_with_tasks();
+    let e = run(&o, "SELECT What.Industry FROM Task").unwrap_err();
+    assert_eq!(e.code, ErrorCode::INVALID_FIELD);
+    assert!(
+        e.message.starts_with(
+            "\nSELECT What.Industry FROM Task\n       ^\nERROR at Row:1:Column:8\nNo such column 'Industry' on entity 'Name'."
+        ),
+        "{}",
+        e.message
+    );
+    // Who.Email is a Name field: the Contact's email, and null where there is no Who.
+    let r = run(&o, "SELECT Who.Email FROM Task ORDER BY Subject").unwrap();
+    assert_eq!(r.records[0]["Who"]["Email"], "maya.rossi@falcon.example");
+}
+
+#[test]
+fn typeof_is_refused_as_not_supported_by_the_mock() {
+    let o = org_with_tasks();
+    let m = malformed(
+        &o,
+        "SELECT TYPEOF What WHEN Account THEN Industry ELSE Name END FROM Task",
+    );
+    assert!(
+        m.ends_with("TYPEOF is valid SOQL but not supported by sflab's mock org"),
+        "{m}"
+    );
+}
+
+#[test]
+fn semi_joins_are_refused_under_or_nested_or_on_a_non_id_field() {
+    let o = Org::default_org();
+    let m = malformed(
+        &o,
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact) OR Name = 'x'",
+    );
+    assert!(
+        m.ends_with("Semi join sub-selects are not allowed with the 'OR' operator"),
+        "{m}"
+    );
+    let m = malformed(
+        &o,
+        "SELECT Id FROM Account WHERE Name = 'x' OR (Id NOT IN (SELECT AccountId FROM Contact))",
+    );
+    assert!(m.ends_with("Anti join sub-selects are not allowed with the 'OR' operator"));
+    let m = malformed(
+        &o,
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Id IN (SELECT ContactId FROM Case))",
+    );
+    assert!(m.ends_with("Nesting of semi join sub-selects is not supported"));
+    let m = malformed(
+        &o,
+        "SELECT Id FROM Account WHERE Name IN (SELECT AccountId FROM Contact)",
+    );
+    assert!(
+        m.contains("must be an Id or reference field, not 'Name'"),
+        "{m}"
+    );
+    // Under AND they stay valid.
+    let r = run(
+        &o,
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact) AND Name != 'x'",
+    )
+    .unwrap();
+    assert_eq!(r.total_size, 3);
+}
+
+#[test]
+fn count_star_stands_alone_without_group_by_or_order_by() {
+    let o = Org::default_org();
+    let r = run(&o, "SELECT COUNT() FROM Account").unwrap();
+    assert_eq!((r.total_size, r.records.len()), (4, 0));
+    assert!(malformed(&o, "SELECT COUNT(), Name FROM Account")
+        .ends_with("COUNT() must be the only element in the SELECT list"));
+    assert!(
+        malformed(&o, "SELECT COUNT() FROM Account GROUP BY Industry")
+            .contains("COUNT() cannot be used with GROUP BY")
+    );
+    assert!(malformed(&o, "SELECT COUNT() FROM Account ORDER BY Name")
+        .ends_with("ORDER BY cannot be used with COUNT()"));
+}
+
+#[test]
+fn aggregates_are_refused_in_a_parent_to_child_subquery() {
+    let o = Org::default_org();
+    let m = malformed(
+        &o,
+        "SELECT Name, (SELECT COUNT(Id) FROM Contacts) FROM Account",
+    );
+    assert!(m.contains("Aggregate functions are not supported in a parent-to-child"));
+}
+
+#[test]
+fn a_grouped_field_may_carry_an_alias_but_a_plain_field_may_not() {
+    let o = Org::default_org();
+    let r = run(
+        &o,
+        "SELECT Industry ind, COUNT(Id) FROM Account GROUP BY Industry ORDER BY Industry",
+    )
+    .unwrap();
+    assert_eq!(r.records[0]["ind"], "Manufacturing");
+    assert_eq!(r.records[0]["expr0"], 1);
+    assert!(r.records[0].get("Industry").is_none());
+    let cols = columns(
+        &o.store.read(),
+        "SELECT Industry ind, COUNT(Id) FROM Account GROUP BY Industry",
+        o.clock.now(),
+    )
+    .unwrap();
+    assert_eq!(cols["columnMetadata"][0]["columnName"], "ind");
+    let m = malformed(&o, "SELECT Name n FROM Account");
+    assert!(
+        m.ends_with("Only aggregate expressions use field aliasing"),
+        "{m}"
+    );
+    assert!(m.contains("ERROR at Row:1:Column:13"), "{m}");
+}
+
+#[test]
+fn long_text_cannot_be_filtered_or_sorted_as_describe_says() {
+    let o = Org::default_org();
+    let store = o.store.read();
+    let d =
+        crate::org::describe::describe_sobject(store.schema().object("Account").unwrap(), "62.0");
+    let field = |n: &str| {
+        d["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(field("Description")["filterable"], false);
+    assert_eq!(field("Description")["sortable"], false);
+    assert_eq!(field("BillingStreet")["filterable"], true);
+    drop(store);
+    let e = run(&o, "SELECT Id FROM Account WHERE Description = 'x'").unwrap_err();
+    assert_eq!(e.code, ErrorCode::INVALID_FIELD);
+    assert!(
+        e.message.contains("ERROR at Row:1:Column:30"),
+        "{}",
+        e.message
+    );
+    assert!(e
+        .message
+        .ends_with("field 'Description' can not be filtered in a query call"));
+    let e = run(&o, "SELECT Id FROM Account ORDER BY Description").unwrap_err();
+    assert_eq!(e.code, ErrorCode::INVALID_FIELD);
+    assert!(e
+        .message
+        .ends_with("field 'Description' can not be sorted in a query call"));
+    // A short text area (255) is filterable, as describe says.
+    run(&o, "SELECT Id FROM Account WHERE BillingStreet = 'x'").unwrap();
+    run(&o, "SELECT Id, Description FROM Account").unwrap();
+}
+
+#[test]
+fn multi_select_picklists_cannot_be_sorted() {
+    let o = Org::default_org();
+    let mut f = crate::org::schema::FieldDef::new(
+        "Regions__c",
+        "Regions",
+        crate::org::schema::FieldType::MultiPicklist,
+    );
+    f = f.picklist_of(&["EMEA", "APAC"]);
+    o.store.write().define_field("Account", f).unwrap();
+    run(
+        &o,
+        "SELECT Id FROM Account WHERE Regions__c INCLUDES ('EMEA')",
+    )
+    .unwrap();
+    let e = run(&o, "SELECT Id FROM Account ORDER BY Regions__c").unwrap_err();
+    assert_eq!(e.code, ErrorCode::INVALID_FIELD);
+    assert!(e
+        .message
+        .ends_with("field 'Regions__c' can not be sorted in a query call"));
+}
+
+#[test]
+fn double_quoted_strings_are_malformed() {
+    let o = Org::default_org();
+    let m = malformed(&o, "SELECT Id FROM Account WHERE Name = \"Falcon Corp\"");
+    assert!(m.contains("ERROR at Row:1:Column:37"), "{m}");
+}
+
+#[test]
+fn with_takes_only_the_security_modes() {
+    let o = Org::default_org();
+    for mode in ["SECURITY_ENFORCED", "USER_MODE", "system_mode"] {
+        run(&o, &format!("SELECT Id FROM Account WITH {mode}")).unwrap();
+    }
+    let m = malformed(&o, "SELECT Id FROM Account WITH ANYTHING");
+    assert!(m.contains("unexpected token: ANYTHING"), "{m}");
+}
+
+#[test]
+fn documented_features_the_mock_lacks_say_so() {
+    let o = Org::default_org();
+    for (soql, feature) in [
+        (
+            "SELECT Industry, COUNT(Id) FROM Account GROUP BY ROLLUP(Industry)",
+            "GROUP BY ROLLUP",
+        ),
+        (
+            "SELECT Industry, COUNT(Id) FROM Account GROUP BY CUBE(Industry)",
+            "GROUP BY CUBE",
+        ),
+        (
+            "SELECT CALENDAR_YEAR(CreatedDate), COUNT(Id) FROM Account GROUP BY CALENDAR_YEAR(CreatedDate)",
+            "CALENDAR_YEAR()",
+        ),
+        ("SELECT FORMAT(AnnualRevenue) FROM Account", "FORMAT()"),
+        (
+            "SELECT Id FROM Account WHERE CALENDAR_MONTH(CreatedDate) = 1",
+            "CALENDAR_MONTH()",
+        ),
+        ("SELECT Id FROM Account USING SCOPE mine", "USING SCOPE"),
+        (
+            "SELECT Id FROM Account WITH DATA CATEGORY Geography__c AT usa__c",
+            "WITH DATA CATEGORY",
+        ),
+    ] {
+        let m = malformed(&o, soql);
+        assert!(
+            m.ends_with(&format!(
+                "{feature} is valid SOQL but not supported by sflab's mock org"
+            )),
+            "{soql}: {m}"
+        );
+    }
+}
+
+#[test]
+fn fiscal_date_literals_follow_the_default_fiscal_year() {
+    let o = Org::default_org();
+    let r = run(
+        &o,
+        "SELECT Id FROM Account WHERE CreatedDate = THIS_FISCAL_YEAR",
+    )
+    .unwrap();
+    assert_eq!(r.total_size, 4);
+    let r = run(
+        &o,
+        "SELECT Id FROM Account WHERE CreatedDate = LAST_N_FISCAL_YEARS:2",
+    )
+    .unwrap();
+    assert_eq!(r.total_size, 0);
+}

@@ -1,0 +1,154 @@
+//! Rules a query must keep beyond its syntax, checked on the tree before planning: where
+//! COUNT() may appear, where semi- and anti-joins may appear, what a parent-to-child subquery
+//! may select, and where a field may carry an alias.
+//!
+//! Each broken rule is MALFORMED_QUERY at the offending item, as real orgs reject these
+//! queries; the planner adds the rules that need the schema (a semi-join's left operand must
+//! be an Id or reference field, long text cannot be filtered or sorted).
+//!
+//! Implementation notes: texts marked [U] are worded in Salesforce's style; the real texts
+//! were not captured.
+
+use super::ast::*;
+use super::error as qerr;
+use crate::org::error::SfError;
+
+/// Checks `q`, a whole query.
+pub fn check(src: &str, q: &Query) -> Result<(), SfError> {
+    check_select(src, q, false)?;
+    if let Some(w) = &q.where_ {
+        check_joins(src, w, false)?;
+    }
+    Ok(())
+}
+
+fn is_count_star(item: &SelectItem) -> Option<Pos> {
+    match item {
+        SelectItem::Aggregate {
+            agg:
+                Aggregate {
+                    func: AggFunc::Count,
+                    arg: None,
+                    pos,
+                },
+            ..
+        } => Some(*pos),
+        _ => None,
+    }
+}
+
+/// The SELECT list of a query (`child`: a parent-to-child subquery) and its subqueries.
+fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
+    let bad = |pos: Pos, text: &str| Err(qerr::malformed(src, pos, text));
+    let aggregate = q.select.iter().find_map(|s| match s {
+        SelectItem::Aggregate { agg, .. } => Some(agg.pos),
+        _ => None,
+    });
+    if child {
+        if let Some(pos) = aggregate {
+            // [U]
+            return bad(
+                pos,
+                "Aggregate functions are not supported in a parent-to-child relationship subquery",
+            );
+        }
+        if let Some(g) = q.group_by.first() {
+            // [U]
+            return bad(
+                g.pos,
+                "GROUP BY is not supported in a parent-to-child relationship subquery",
+            );
+        }
+    }
+    if let Some(pos) = q.select.iter().find_map(is_count_star) {
+        if q.select.len() > 1 {
+            // [U]
+            return bad(pos, "COUNT() must be the only element in the SELECT list");
+        }
+        if let Some(g) = q.group_by.first() {
+            // [U] Since API v19.0 COUNT() and GROUP BY cannot be used together.
+            return bad(
+                g.pos,
+                "COUNT() cannot be used with GROUP BY: select COUNT(Id) to count the rows of each group",
+            );
+        }
+        if let Some(o) = q.order_by.first() {
+            // [U]
+            let pos = match &o.key {
+                Operand::Field(p) => p.pos,
+                Operand::Aggregate(a) => a.pos,
+            };
+            return bad(pos, "ORDER BY cannot be used with COUNT()");
+        }
+    }
+    let grouped = aggregate.is_some() || !q.group_by.is_empty();
+    for item in &q.select {
+        match item {
+            SelectItem::AliasedField { alias_pos, .. } if !grouped => {
+                return bad(*alias_pos, "Only aggregate expressions use field aliasing");
+            }
+            SelectItem::Subquery(sub) => {
+                check_select(src, sub, true)?;
+                if let Some(w) = &sub.where_ {
+                    check_joins(src, w, false)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The first semi- or anti-join in `c`: its position and whether it is an anti-join.
+fn first_join(c: &Cond) -> Option<(Pos, bool)> {
+    match c {
+        Cond::And(parts) | Cond::Or(parts) => parts.iter().find_map(first_join),
+        Cond::Not(inner) => first_join(inner),
+        Cond::Cmp {
+            op,
+            rhs: Rhs::Subquery(_),
+            pos,
+            ..
+        } => Some((*pos, *op == CmpOp::NotIn)),
+        Cond::Cmp { .. } => None,
+    }
+}
+
+/// Semi-/anti-joins in a WHERE condition: none under OR, none inside another one's WHERE
+/// (`nested`: `c` is the WHERE of a semi-join's subquery).
+fn check_joins(src: &str, c: &Cond, nested: bool) -> Result<(), SfError> {
+    match c {
+        Cond::Or(parts) => {
+            if let Some((pos, anti)) = parts.iter().find_map(first_join) {
+                let kind = if anti { "Anti" } else { "Semi" };
+                return Err(qerr::malformed(
+                    src,
+                    pos,
+                    &format!("{kind} join sub-selects are not allowed with the 'OR' operator"),
+                ));
+            }
+            Ok(())
+        }
+        Cond::And(parts) => parts.iter().try_for_each(|p| check_joins(src, p, nested)),
+        Cond::Not(inner) => check_joins(src, inner, nested),
+        Cond::Cmp {
+            rhs: Rhs::Subquery(sub),
+            pos,
+            ..
+        } => {
+            if nested {
+                // [U]
+                return Err(qerr::malformed(
+                    src,
+                    *pos,
+                    "Nesting of semi join sub-selects is not supported",
+                ));
+            }
+            match &sub.where_ {
+                Some(w) => check_joins(src, w, true),
+                None => Ok(()),
+            }
+        }
+        Cond::Cmp { .. } => Ok(()),
+    }
+}
