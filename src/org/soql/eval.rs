@@ -282,6 +282,7 @@ fn row_json(
     plan: &Plan,
     rec: &Record,
     children: &[(usize, HashMap<SfId, Vec<u32>>)],
+    include_deleted: bool,
     version: &str,
 ) -> Json {
     let table = store.table(plan.base);
@@ -308,12 +309,8 @@ fn row_json(
                 let v = if rows.is_empty() {
                     Json::Null
                 } else {
-                    let ct = store.table(child.plan.base);
-                    let records: Vec<Json> = rows
-                        .iter()
-                        .filter_map(|r| ct.row(*r))
-                        .map(|cr| row_json(store, &child.plan, cr, &[], version))
-                        .collect();
+                    // Through render_rows, so subqueries nested in this one are filled in.
+                    let records = render_rows(store, &child.plan, &rows, include_deleted, version);
                     json!({"totalSize": records.len(), "done": true, "records": records})
                 };
                 m.insert(child.rel_name.clone(), v);
@@ -489,6 +486,6 @@ pub fn render_rows(
         .collect();
     rows.iter()
         .filter_map(|r| table.row(*r))
-        .map(|rec| row_json(store, plan, rec, &children, version))
+        .map(|rec| row_json(store, plan, rec, &children, include_deleted, version))
         .collect()
 }

@@ -101,13 +101,32 @@ fn plan_query(store: &Store, src: &str, now: DateTime<Utc>) -> Result<Arc<Plan>,
             .object_index(&q.from)
             .ok_or_else(|| error::unsupported_type(src, q.from_pos, &q.from))?;
         let planner = Planner { store, src, today };
-        planner.plan(&q, base, false)
+        planner.plan(&q, base, 0)
     })
+}
+
+/// Child subqueries nested in child subqueries need API v58.0 or later, as in real orgs.
+fn check_version(src: &str, plan: &Plan, api_version: &str) -> Result<(), SfError> {
+    match plan.nested_at {
+        Some(pos)
+            if api_version
+                .parse::<f64>()
+                .is_ok_and(|v| v < plan::NESTED_SUBQUERY_VERSION) =>
+        {
+            Err(error::malformed(
+                src,
+                pos,
+                "Nesting of subqueries is not supported",
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Runs one SOQL query against the store.
 pub fn query(store: &Store, src: &str, opts: &QueryOptions) -> Result<QueryResult, SfError> {
     let plan = plan_query(store, src, opts.now)?;
+    check_version(src, &plan, &opts.api_version)?;
     let rows = eval::execute(store, &plan, opts.include_deleted, &opts.api_version);
     Ok(QueryResult {
         entity: store.object(plan.base).name.clone(),
@@ -139,6 +158,7 @@ pub struct QueryCursor {
 /// Runs the selection part of a query and returns a cursor over its rows.
 pub fn open_cursor(store: &Store, src: &str, opts: &QueryOptions) -> Result<QueryCursor, SfError> {
     let plan = plan_query(store, src, opts.now)?;
+    check_version(src, &plan, &opts.api_version)?;
     let entity = store.object(plan.base).name.clone();
     if plan.agg.is_some() || plan.count_only {
         let rows = eval::execute(store, &plan, opts.include_deleted, &opts.api_version);

@@ -84,7 +84,18 @@ pub struct Plan {
     pub agg: Option<AggPlan>,
     /// `SELECT COUNT() FROM …`: only the number is returned.
     pub count_only: bool,
+    /// Where a child subquery first sits inside another (valid from API v58.0 only).
+    pub nested_at: Option<Pos>,
 }
+
+/// Levels of parent-to-child subqueries SOQL allows, the whole query being the first.
+pub const MAX_LEVELS: usize = 5;
+
+/// The `depth` [`Planner::plan`] gets for a semi-join's subquery.
+pub const SEMI_JOIN: usize = usize::MAX;
+
+/// The first API version whose REST queries may nest child subqueries.
+pub const NESTED_SUBQUERY_VERSION: f64 = 58.0;
 
 pub struct Planner<'a> {
     pub store: &'a Store,
@@ -128,7 +139,9 @@ impl Planner<'_> {
     }
 
     /// Plans `q` over object `base` (a child subquery passes the child object).
-    pub fn plan(&self, q: &Query, base: usize, is_child: bool) -> Result<Plan, SfError> {
+    /// `depth` counts the subqueries `q` sits in (0 for the whole query; [`SEMI_JOIN`] for a
+    /// semi-join's subquery, which takes no child subqueries).
+    pub fn plan(&self, q: &Query, base: usize, depth: usize) -> Result<Plan, SfError> {
         let grouped = !q.group_by.is_empty()
             || q.select
                 .iter()
@@ -154,6 +167,7 @@ impl Planner<'_> {
             offset: q.offset,
             agg: None,
             count_only,
+            nested_at: None,
         };
         if q.offset.is_some_and(|o| o > 2000) {
             return Err(SfError::new(
@@ -218,12 +232,23 @@ impl Planner<'_> {
                     }
                 }
                 SelectItem::Subquery(sub) => {
-                    if is_child {
+                    if depth == SEMI_JOIN {
                         return Err(qerr::malformed(
                             self.src,
                             sub.from_pos,
                             "Nesting of subqueries is not supported",
                         ));
+                    }
+                    if depth + 2 > MAX_LEVELS {
+                        // [U]
+                        return Err(qerr::malformed(
+                            self.src,
+                            sub.from_pos,
+                            "SOQL statements cannot query child relationships more than 5 levels deep",
+                        ));
+                    }
+                    if depth > 0 {
+                        plan.nested_at.get_or_insert(sub.from_pos);
                     }
                     let parent = self.store.object(base);
                     let rel = parent.child_relationship(&sub.from).ok_or_else(|| {
@@ -241,7 +266,10 @@ impl Planner<'_> {
                         .object(child)
                         .field_index(&rel.field)
                         .unwrap_or(0);
-                    let child_plan = self.plan(sub, child, true)?;
+                    let child_plan = self.plan(sub, child, depth + 1)?;
+                    if let Some(at) = child_plan.nested_at {
+                        plan.nested_at.get_or_insert(at);
+                    }
                     plan.columns.push(Column::Child(Box::new(ChildPlan {
                         rel_name: rel.relationship_name.clone(),
                         lookup_field,
@@ -515,7 +543,7 @@ impl Planner<'_> {
             .schema()
             .object_index(&sub.from)
             .ok_or_else(|| qerr::unsupported_type(self.src, sub.from_pos, &sub.from))?;
-        let plan = self.plan(sub, t, true)?;
+        let plan = self.plan(sub, t, SEMI_JOIN)?;
         let [Column::Field(f)] = plan.columns.as_slice() else {
             return Err(qerr::malformed(
                 self.src,

@@ -333,3 +333,28 @@ fn fiscal_date_literals_follow_the_default_fiscal_year() {
     .unwrap();
     assert_eq!(r.total_size, 0);
 }
+
+#[test]
+fn child_subqueries_nest_from_api_58() {
+    let o = org_with_tasks();
+    let soql = "SELECT Name, (SELECT Name, (SELECT Subject FROM Tasks) FROM Opportunities) FROM Account WHERE Name = 'Juniper Health'";
+    let r = run(&o, soql).unwrap();
+    let opp = &r.records[0]["Opportunities"]["records"][0];
+    assert_eq!(opp["Tasks"]["totalSize"], 1);
+    assert_eq!(opp["Tasks"]["records"][0]["Subject"], "B demo");
+    let old = query(
+        &o.store.read(),
+        soql,
+        &QueryOptions::new(o.clock.now(), "57.0"),
+    )
+    .unwrap_err();
+    assert_eq!(old.code, ErrorCode::MALFORMED_QUERY);
+    assert!(old
+        .message
+        .ends_with("Nesting of subqueries is not supported"));
+    let cols = columns(&o.store.read(), soql, o.clock.now()).unwrap();
+    assert_eq!(
+        cols["columnMetadata"][1]["joinColumns"][1]["columnName"],
+        "Tasks"
+    );
+}

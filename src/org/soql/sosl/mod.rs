@@ -126,7 +126,7 @@ fn plan_spec(
         src,
         today: opts.now.date_naive(),
     };
-    let mut plan = planner.plan(spec, base, false)?;
+    let mut plan = planner.plan(spec, base, 0)?;
     if plan.columns.is_empty() {
         let obj = store.object(base);
         if let Some(id) = obj.system_index(crate::org::schema::SystemField::Id) {
