@@ -286,12 +286,24 @@ fn keeper() -> std::io::Result<()> {
     // SAFETY: raw system calls on values this function owns; see the notes above.
     unsafe {
         let sflab = libc::getppid();
+        // The signals the keeper ignores are blocked across the clone: one the learner sends
+        // its $PPID before the keeper ignores them stays pending, and is then discarded.
+        let mut kept: libc::sigset_t = std::mem::zeroed();
+        let mut before: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut kept);
+        for sig in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGQUIT] {
+            libc::sigaddset(&mut kept, sig);
+        }
+        libc::sigprocmask(libc::SIG_BLOCK, &kept, &mut before);
         let flags = libc::SIGCHLD as libc::c_long;
         let pid = libc::syscall(libc::SYS_clone, flags, 0 as libc::c_long, 0, 0, 0);
         if pid < 0 {
+            libc::sigprocmask(libc::SIG_SETMASK, &before, std::ptr::null_mut());
             return Err(std::io::Error::last_os_error());
         }
         if pid == 0 {
+            // The learner's process starts with the signal mask sflab gave it.
+            libc::sigprocmask(libc::SIG_SETMASK, &before, std::ptr::null_mut());
             return Ok(());
         }
         let pid = pid as libc::pid_t;
@@ -309,6 +321,7 @@ fn keeper() -> std::io::Result<()> {
         for sig in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGQUIT] {
             libc::signal(sig, libc::SIG_IGN);
         }
+        libc::sigprocmask(libc::SIG_SETMASK, &before, std::ptr::null_mut());
         let mut status: libc::c_int = 0;
         let pause = libc::timespec {
             tv_sec: 0,

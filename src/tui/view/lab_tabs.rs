@@ -27,13 +27,24 @@ fn window(sel: usize, rows: usize) -> usize {
     sel.saturating_sub(rows.saturating_sub(1))
 }
 
-/// The path shown in a row: the tail of the path when it does not fit.
-fn short_path(path: &str, room: usize) -> String {
-    let n = path.chars().count();
+/// The path shown in a row, cut to `room` cells: the query string goes first (the resource, as
+/// in `/services/data/v62.0/query?q=SELE…`, says what the call was), then the path's head (its
+/// tail, `…/sobjects/Account/001…`, is the specific part).
+fn short_path(full: &str, room: usize) -> String {
+    let n = full.chars().count();
     if n <= room {
-        return path.to_string();
+        return full.to_string();
     }
-    let tail: String = path.chars().skip(n + 1 - room.max(1)).collect();
+    let (path, query) = full.split_once('?').unwrap_or((full, ""));
+    let path_n = path.chars().count();
+    if !query.is_empty() && path_n + 2 <= room {
+        let kept: String = query.chars().take(room - path_n - 2).collect();
+        return format!("{path}?{kept}…");
+    }
+    let tail: String = path
+        .chars()
+        .skip((path_n + 1).saturating_sub(room.max(1)))
+        .collect();
     format!("…{tail}")
 }
 
@@ -262,4 +273,21 @@ pub fn detail(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     let paragraph = super::scrolled(paragraph, inner, view.detail_scroll, &view.limits.detail);
     frame.render_widget(paragraph.block(block), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_path;
+
+    #[test]
+    fn a_long_query_string_is_cut_before_the_path_is() {
+        let full = "/services/data/v62.0/query?q=SELECT+Name+FROM+Account+ORDER+BY+Name";
+        assert_eq!(short_path(full, 80), full);
+        assert_eq!(short_path(full, 34), "/services/data/v62.0/query?q=SELE…");
+        assert_eq!(short_path(full, 34).chars().count(), 34);
+        // Too narrow even for the path: its specific end is kept.
+        assert_eq!(short_path(full, 12), "…v62.0/query");
+        let record = "/services/data/v62.0/sobjects/Account/0015g00000ABCDEAAA";
+        assert_eq!(short_path(record, 30), "…ts/Account/0015g00000ABCDEAAA");
+    }
 }
