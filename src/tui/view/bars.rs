@@ -130,6 +130,7 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("/", "search"),
             ("n/N", "match"),
             ("Esc", "tree"),
+            ("q", "quit"),
         ],
         (Focus::Right, RightView::Quiz(_)) => &[
             ("↑↓", "choose"),
