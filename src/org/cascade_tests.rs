@@ -41,6 +41,25 @@ struct Family {
     contact_task: String,
 }
 
+impl Family {
+    /// Every record of the family, the account first.
+    fn all(&self) -> [&str; 5] {
+        [
+            &self.account,
+            &self.contact,
+            &self.opportunity,
+            &self.task,
+            &self.contact_task,
+        ]
+    }
+}
+
+fn assert_states(s: &Store, ids: &[&str], want: &str) {
+    for id in ids {
+        assert_eq!(state(s, id), want, "{id}");
+    }
+}
+
 fn family(s: &mut Store, actor: &Actor) -> Family {
     let account = insert(s, "Account", json!({"Name": "Cascade Parent"}), actor);
     let contact = insert(
@@ -91,29 +110,13 @@ fn deleting_an_account_takes_its_contacts_opportunities_and_activities_and_undel
     s.delete(None, &earlier, &actor).unwrap();
 
     s.delete(Some("Account"), &f.account, &actor).unwrap();
-    for id in [
-        &f.account,
-        &f.contact,
-        &f.opportunity,
-        &f.task,
-        &f.contact_task,
-    ] {
-        assert_eq!(state(&s, id), "recycled", "{id}");
-    }
+    assert_states(&s, &f.all(), "recycled");
     // A deleted child keeps its lookup, as queryAll shows it.
     let rec = SfId::parse(&f.contact).unwrap();
     assert!(s.record(&rec).is_some());
 
     s.undelete(&f.account, &actor).unwrap();
-    for id in [
-        &f.account,
-        &f.contact,
-        &f.opportunity,
-        &f.task,
-        &f.contact_task,
-    ] {
-        assert_eq!(state(&s, id), "live", "{id}");
-    }
+    assert_states(&s, &f.all(), "live");
     assert_eq!(
         field(&s, "Contact", &f.contact, "AccountId"),
         json!(f.account)
@@ -143,9 +146,7 @@ fn an_account_with_cases_or_orders_cannot_be_deleted_and_nothing_changes() {
             number.as_str().unwrap()
         )
     );
-    for id in [&f.account, &f.contact, &f.opportunity, &case] {
-        assert_eq!(state(&s, id), "live", "{id}");
-    }
+    assert_states(&s, &[&f.account, &f.contact, &f.opportunity, &case], "live");
 
     s.delete(None, &case, &actor).unwrap();
     let order = insert(
@@ -206,28 +207,12 @@ fn hard_deleting_an_account_removes_what_went_with_it_for_good() {
     // Live: planned and removed at once.
     let f = family(&mut s, &actor);
     s.hard_delete(&f.account, &actor).unwrap();
-    for id in [
-        &f.account,
-        &f.contact,
-        &f.opportunity,
-        &f.task,
-        &f.contact_task,
-    ] {
-        assert_eq!(state(&s, id), "gone", "{id}");
-    }
+    assert_states(&s, &f.all(), "gone");
     // Recycled first (a Bulk hardDelete deletes, then empties the bin).
     let g = family(&mut s, &actor);
     s.delete(None, &g.account, &actor).unwrap();
     s.hard_delete(&g.account, &actor).unwrap();
-    for id in [
-        &g.account,
-        &g.contact,
-        &g.opportunity,
-        &g.task,
-        &g.contact_task,
-    ] {
-        assert_eq!(state(&s, id), "gone", "{id}");
-    }
+    assert_states(&s, &g.all(), "gone");
 }
 
 #[test]
@@ -243,9 +228,7 @@ fn a_rolled_back_batch_leaves_the_children_live() {
         ))
     });
     assert!(r.is_err());
-    for id in [&f.account, &f.contact, &f.opportunity, &f.task] {
-        assert_eq!(state(&s, id), "live", "{id}");
-    }
+    assert_states(&s, &f.all(), "live");
 }
 
 #[test]

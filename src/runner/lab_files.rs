@@ -27,7 +27,8 @@ pub struct LabFiles {
 /// Reads the lab folder `dir` (see the module header).
 pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
     let mut files = LabFiles::default();
-    let mut read = 0usize;
+    // Hidden files have their own allowance: a tool's cache cannot crowd out the sources.
+    let (mut visible_read, mut hidden_read) = (0usize, 0usize);
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
@@ -45,19 +46,25 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
                 }
                 continue;
             }
-            if !meta.is_file() || meta.len() > MAX_BYTES || read >= MAX_FILES {
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let hidden = rel.split('/').any(|part| part.starts_with('.'));
+            let read = if hidden {
+                &mut hidden_read
+            } else {
+                &mut visible_read
+            };
+            if !meta.is_file() || meta.len() > MAX_BYTES || *read >= MAX_FILES {
                 continue;
             }
             let Ok(text) = std::fs::read(&path).map(String::from_utf8) else {
                 continue;
             };
             let Ok(text) = text else { continue };
-            read += 1;
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
+            *read += 1;
             let redacted = redactor.text(&text);
             let kinds = secret_kinds(&redacted);
             if !kinds.is_empty() {
@@ -67,7 +74,6 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
                     kinds,
                 });
             }
-            let hidden = rel.split('/').any(|part| part.starts_with('.'));
             if !hidden {
                 files.sources.push(SourceFile {
                     path: rel,
@@ -145,6 +151,18 @@ mod tests {
         );
         assert_eq!(files.secret_files[0].kinds, ["refresh_token"]);
         assert!(!format!("{files:?}").contains("5Aep861IKW6x"));
+    }
+
+    #[test]
+    fn a_hidden_cache_of_many_files_does_not_crowd_out_the_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..(MAX_FILES + 50) {
+            write(dir.path(), &format!(".cache/{i:04}"), "cached\n", 0o644);
+        }
+        write(dir.path(), "zz/run", "#!/bin/sh\n", 0o755);
+        let files = read_lab_files(dir.path(), &Redactor::new(b"k"));
+        let paths: Vec<&str> = files.sources.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, ["zz/run"]);
     }
 
     #[test]
