@@ -9,7 +9,8 @@
 //!   required lookup of another live record points at (`Order.AccountId`), cannot be deleted:
 //!   `DELETE_FAILED`, naming them. Nothing is deleted.
 //! - **Clear**: every other lookup pointing at a deleted record is cleared (a custom lookup's
-//!   default, "clear the value of this field"; `Contact.ReportsToId`, `Account.ParentId`).
+//!   default, "clear the value of this field"; `Contact.ReportsToId`, `Account.ParentId`) —
+//!   except in a record the same delete call removes too ([`Store::deleting_together`]).
 //!
 //! Sources: Salesforce Help, "Delete Accounts": the items moved to the recycle bin with an
 //! account (contacts, opportunities, activities…), restored with it, and that an account with
@@ -142,7 +143,15 @@ impl Store {
                             OnDelete::Restrict => {
                                 return Err(self.delete_failed(child, field, parent_id))
                             }
-                            OnDelete::Clear => plan.cleared.push((child, row, field as u16)),
+                            OnDelete::Clear => {
+                                let together = !self.deleting.is_empty()
+                                    && table
+                                        .id_of(rec)
+                                        .is_some_and(|id| self.deleting.contains(&id));
+                                if !together {
+                                    plan.cleared.push((child, row, field as u16));
+                                }
+                            }
                         }
                     }
                 }

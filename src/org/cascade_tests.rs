@@ -251,3 +251,34 @@ fn describe_tells_which_children_cascade_and_which_restrict() {
     assert_eq!(rel("Case", "AccountId"), (json!(false), json!(true)));
     assert_eq!(rel("Order", "AccountId"), (json!(false), json!(true)));
 }
+
+#[test]
+fn records_deleted_by_one_call_keep_their_lookups_to_one_another_in_any_order() {
+    let (org, actor) = setup();
+    for parent_first in [true, false] {
+        let mut s = org.store.write();
+        let parent = insert(&mut s, "Account", json!({"Name": "Group"}), &actor);
+        let child = insert(
+            &mut s,
+            "Account",
+            json!({"Name": "Member", "ParentId": parent}),
+            &actor,
+        );
+        let ids = if parent_first {
+            vec![parent.clone(), child.clone()]
+        } else {
+            vec![child.clone(), parent.clone()]
+        };
+        let heard = s.record_changes();
+        let out = crate::org::composite::collections::delete(&mut s, &actor, &ids, true);
+        assert!(out.iter().all(|r| r.success()), "{parent_first}");
+        assert_eq!(heard.lock().unwrap().len(), 2, "two deletes, no update");
+        s.undelete(&parent, &actor).unwrap();
+        s.undelete(&child, &actor).unwrap();
+        assert_eq!(
+            field(&s, "Account", &child, "ParentId"),
+            json!(parent),
+            "parent first: {parent_first}"
+        );
+    }
+}

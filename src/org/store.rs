@@ -132,6 +132,8 @@ pub struct Store {
     pub(crate) scratch_changes: Vec<(u16, Option<super::value::Value>)>,
     /// The records that went to the recycle bin with each deleted record (see `cascade`).
     pub(crate) deleted_with: std::collections::HashMap<SfId, Vec<SfId>>,
+    /// The records one delete call removes together (see [`Store::deleting_together`]).
+    pub(crate) deleting: std::collections::HashSet<SfId>,
 }
 
 impl std::fmt::Debug for Store {
@@ -173,6 +175,7 @@ impl Store {
             created_shared: CreatedShared::default(),
             scratch_changes: Vec::new(),
             deleted_with: std::collections::HashMap::new(),
+            deleting: std::collections::HashSet::new(),
         }
     }
 
@@ -418,6 +421,20 @@ impl Store {
         changes.clear();
         self.group_pending = changes;
         self.grouped = false;
+        out
+    }
+
+    /// Runs `work`, a call deleting the records `ids` (as one REST, SOAP or Bulk delete call
+    /// does): a lookup from one of them to another is not cleared when the other goes first,
+    /// so whatever order the ids come in, they keep their lookups for an undelete.
+    pub fn deleting_together<T>(
+        &mut self,
+        ids: impl IntoIterator<Item = SfId>,
+        work: impl FnOnce(&mut Store) -> T,
+    ) -> T {
+        let outer = std::mem::replace(&mut self.deleting, ids.into_iter().collect());
+        let out = work(self);
+        self.deleting = outer;
         out
     }
 

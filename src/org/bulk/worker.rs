@@ -11,10 +11,10 @@
 //! The work runs on tokio's blocking pool: it is CPU-bound and the store lock is synchronous.
 
 use super::format;
-use super::job::JobState;
+use super::job::{IngestOperation, JobState};
 use super::jobs::{batches_started, IngestHandle};
 use super::process::{
-    apply_row, broken_line_error, data_rows_about, plan_columns, rows_to_make_room_for,
+    apply_row, broken_line_error, data_rows_about, plan_columns, rows_to_make_room_for, Column,
 };
 use super::results::RowOutcome;
 use super::rows::{RowShape, UploadRows};
@@ -107,6 +107,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             Err(message) => return fail(org, job, message, started),
         };
         let mut key = plan.batch_key(spec.operation);
+        let mut id_column = plan.columns.iter().position(|c| *c == Column::Id);
         {
             let mut store = org.store.write();
             let stored = store.table(plan.object_index).len();
@@ -150,6 +151,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                         }
                     };
                     key = plan.batch_key(spec.operation);
+                    id_column = plan.columns.iter().position(|c| *c == Column::Id);
                 }
                 let actor = Actor::new(user, org.clock.now());
                 let mut entries = Vec::with_capacity(plan.columns.len() + 1);
@@ -169,24 +171,35 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                         None => &[],
                     };
                     make_heap_room();
-                    store.commit_together(|store| {
-                        for (i, (row, &broken)) in group.iter().zip(broken).enumerate() {
-                            let locked = settings.row_is_locked(seed, row_number);
-                            row_number += 1;
-                            outcomes.push(match &key {
-                                _ if broken => RowOutcome::failed("", broken_line_error()),
-                                Some(k) if repeats[i] => k.repeated(row),
-                                _ => apply_row(
-                                    store,
-                                    &actor,
-                                    &spec,
-                                    &plan,
-                                    row,
-                                    locked,
-                                    &mut entries,
-                                ),
-                            });
-                        }
+                    // The group's records are deleted by one call: they keep their lookups
+                    // to one another (see `Store::deleting_together`).
+                    let together: Vec<SfId> = match (spec.operation, id_column) {
+                        (IngestOperation::Delete | IngestOperation::HardDelete, Some(c)) => group
+                            .iter()
+                            .filter_map(|row| SfId::parse(row.get(c)?).ok())
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    store.deleting_together(together, |store| {
+                        store.commit_together(|store| {
+                            for (i, (row, &broken)) in group.iter().zip(broken).enumerate() {
+                                let locked = settings.row_is_locked(seed, row_number);
+                                row_number += 1;
+                                outcomes.push(match &key {
+                                    _ if broken => RowOutcome::failed("", broken_line_error()),
+                                    Some(k) if repeats[i] => k.repeated(row),
+                                    _ => apply_row(
+                                        store,
+                                        &actor,
+                                        &spec,
+                                        &plan,
+                                        row,
+                                        locked,
+                                        &mut entries,
+                                    ),
+                                });
+                            }
+                        })
                     });
                 }
             }

@@ -14,6 +14,7 @@
 
 use super::error::CompositeError;
 use crate::org::error::{ErrorCode, SfError, UpsertError};
+use crate::org::ids::SfId;
 use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind, RepeatedKeys};
 use crate::org::schema::SystemField;
 use crate::org::store::{Actor, Store, UpsertMode};
@@ -382,11 +383,14 @@ pub fn delete(
     ids: &[String],
     all_or_none: bool,
 ) -> Vec<SaveResult> {
-    run_batch(store, ids.len(), all_or_none, |s, i| {
-        match s.delete(None, &ids[i], actor) {
-            Ok(c) => SaveResult::ok(c.to_string(), None),
-            Err(e) => SaveResult::err(Some(ids[i].clone()), e),
-        }
+    let together: Vec<SfId> = ids.iter().filter_map(|id| SfId::parse(id).ok()).collect();
+    store.deleting_together(together, |store| {
+        run_batch(store, ids.len(), all_or_none, |s, i| {
+            match s.delete(None, &ids[i], actor) {
+                Ok(c) => SaveResult::ok(c.to_string(), None),
+                Err(e) => SaveResult::err(Some(ids[i].clone()), e),
+            }
+        })
     })
 }
 

@@ -8,6 +8,7 @@
 use super::envelope::SoapFault;
 use super::records::{read_sobject, record_element, SoapRecord};
 use super::xml::{escape, Element};
+use crate::org::ids::SfId;
 use crate::org::rest::cursors::Window;
 use crate::org::rest::RestState;
 use crate::org::soql::{self, QueryOptions};
@@ -387,8 +388,9 @@ pub fn delete(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         .children_named("ids")
         .map(|e| e.text.trim().to_string())
         .collect();
+    let together: Vec<SfId> = ids.iter().filter_map(|id| SfId::parse(id).ok()).collect();
     let out = run_rows(ctx, &ids, |s, id, a| {
-        let c = s.delete(None, id, a)?;
+        let c = s.deleting_together(together.iter().copied(), |s| s.delete(None, id, a))?;
         Ok((c.to_string(), None))
     })?;
     Ok(wrap("deleteResponse", &out))
