@@ -119,6 +119,7 @@ impl Parser {
     }
 
     fn path(&mut self) -> PResult<FieldPath> {
+        self.refuse_type_of_here()?;
         if let (Tok::Ident(w), Tok::LParen) = (&self.peek().tok, self.peek_at(1)) {
             if let Some(message) = unsupported::function(w) {
                 let pos = self.peek().pos;
@@ -296,7 +297,7 @@ impl Parser {
             return Ok(SelectItem::Fields { kind, pos });
         }
         if self.is_kw("TYPEOF") {
-            return self.refuse("TYPEOF");
+            return self.type_of();
         }
         if let Some(agg) = self.aggregate()? {
             let alias = match &self.peek().tok {
@@ -571,6 +572,9 @@ impl Parser {
         Ok(q)
     }
 }
+
+#[path = "parser_typeof.rs"]
+mod type_of;
 
 #[cfg(test)]
 #[path = "parser_tests.rs"]
