@@ -3,6 +3,7 @@
 //! Like Salesforce, it refuses AND and OR mixed at one level without parentheses
 //! (`a AND b OR c` is "unexpected token: OR"). Errors carry the offending token's position so
 //! the caller can render Salesforce's `ERROR at Row:r:Column:c` layout.
+//! TYPEOF select items are parsed in parser_typeof.rs.
 
 use super::ast::*;
 use super::dates::is_date_literal;
