@@ -2,7 +2,7 @@
 //!
 //! At creation the query is parsed and planned against the schema, so a typo fails the
 //! request with the SOQL engine's own error (code and caret layout), and features Bulk API
-//! 2.0 does not support — child subqueries, aggregates, GROUP BY, OFFSET, `FIELDS()` — are
+//! 2.0 does not support — child subqueries, aggregates, GROUP BY, OFFSET, `FIELDS()`, TYPEOF — are
 //! refused. The job then runs in the background: one SOQL evaluation under a read lock, the
 //! records flattened to the select list and rendered to CSV once.
 //!
@@ -37,6 +37,7 @@ pub fn check_query(org: &Org, spec: &QuerySpec) -> Result<String, BulkError> {
             SelectItem::Subquery(_) => return unsupported("child relationship subqueries"),
             SelectItem::Aggregate { .. } => return unsupported("aggregate functions"),
             SelectItem::Fields { .. } => return unsupported("FIELDS()"),
+            SelectItem::TypeOf(_) => return unsupported("TYPEOF"),
             SelectItem::Field(_) | SelectItem::AliasedField { .. } => {}
         }
     }
@@ -107,6 +108,26 @@ pub fn run_query(org: &Org, job: &QueryHandle, settings: BulkSettings) {
         Err(e) => {
             j.header.state = JobState::Failed;
             j.header.error_message = Some(format!("{}: {}", e.code.as_str(), e.message));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::bulk::format::CsvDialect;
+    use crate::org::bulk::query_job::QueryOperation;
+
+    #[test]
+    fn a_bulk_query_job_with_typeof_is_refused_as_invalid_job() {
+        let spec = QuerySpec {
+            operation: QueryOperation::Query,
+            soql: "SELECT TYPEOF What WHEN Account THEN Name END FROM Task".into(),
+            dialect: CsvDialect::default(),
+        };
+        match check_query(&Org::default_org(), &spec) {
+            Err(BulkError::InvalidJob(m)) => assert!(m.contains("do not support TYPEOF"), "{m}"),
+            other => panic!("{other:?}"),
         }
     }
 }

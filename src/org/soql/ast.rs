@@ -87,6 +87,43 @@ pub enum SelectItem {
         kind: FieldsKind,
         pos: Pos,
     },
+    /// `TYPEOF What WHEN Account THEN Phone ELSE Name END`: fields chosen by the type of the
+    /// record a polymorphic lookup points at.
+    TypeOf(Box<TypeOf>),
+}
+
+/// One `WHEN Account THEN Phone, Industry` branch of a TYPEOF.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeOfWhen {
+    pub object: String,
+    pub object_pos: Pos,
+    pub fields: Vec<FieldPath>,
+}
+
+/// A TYPEOF select item: the polymorphic relationship, its branches and the ELSE fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeOf {
+    /// Where the TYPEOF keyword is.
+    pub pos: Pos,
+    pub rel: String,
+    pub rel_pos: Pos,
+    pub whens: Vec<TypeOfWhen>,
+    /// The ELSE fields (Name-entity fields), when there is an ELSE.
+    pub else_: Option<Vec<FieldPath>>,
+}
+
+impl Display for TypeOf {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let list = |ps: &[FieldPath]| ps.iter().map(FieldPath::dotted).collect::<Vec<_>>();
+        write!(f, "TYPEOF {}", self.rel)?;
+        for w in &self.whens {
+            write!(f, " WHEN {} THEN {}", w.object, list(&w.fields).join(", "))?;
+        }
+        if let Some(e) = &self.else_ {
+            write!(f, " ELSE {}", list(e).join(", "))?;
+        }
+        f.write_str(" END")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,6 +341,7 @@ impl Display for Query {
                 } => format!("{agg} {a}"),
                 SelectItem::Aggregate { agg, alias: None } => agg.to_string(),
                 SelectItem::Subquery(q) => format!("({q})"),
+                SelectItem::TypeOf(t) => t.to_string(),
                 SelectItem::Fields { kind, .. } => format!(
                     "FIELDS({})",
                     match kind {

@@ -1,6 +1,7 @@
 //! Column metadata for `GET /query?q=…&columns=true`, the call `sf data query` makes to learn
 //! the shape of the result: one entry per column, parents with their `joinColumns`, child
-//! subqueries as aggregate columns, aggregates named `expr0`… with `avg(Amount)` display names.
+//! subqueries as aggregate columns, a TYPEOF as its relationship joining every field a branch
+//! may return, aggregates named `expr0`… with `avg(Amount)` display names.
 
 use super::plan::{Column, Plan};
 use super::resolve::FieldRef;
@@ -148,6 +149,30 @@ fn columns_of(store: &Store, plan: &Plan) -> Vec<Json> {
     for c in &plan.columns {
         match c {
             Column::Field(f) => add(store, &mut cols, f, 0),
+            Column::TypeOf(t) => {
+                // One join column per field any branch (or the ELSE) may return.
+                let mut joins = Vec::new();
+                for f in t.all_fields() {
+                    if !f.hops.is_empty()
+                        || !joins
+                            .iter()
+                            .any(|j: &Json| j["columnName"] == f.name.as_str())
+                    {
+                        add(store, &mut joins, f, 0);
+                    }
+                }
+                cols.push(
+                    Entry {
+                        name: &t.rel_name,
+                        display: &t.rel_name,
+                        custom: t.custom,
+                        foreign_key: Some(&t.field_name),
+                        joins,
+                        ..Entry::default()
+                    }
+                    .json(),
+                );
+            }
             Column::Child(child) => {
                 let joins = columns_of(store, &child.plan);
                 cols.push(

@@ -192,7 +192,7 @@ pub fn column_values(store: &Store, plan: &Plan, f: &FieldRef) -> Vec<Value> {
         .collect()
 }
 
-fn attributes(object: &str, id: Option<SfId>, version: &str) -> Json {
+pub(super) fn attributes(object: &str, id: Option<SfId>, version: &str) -> Json {
     match id {
         Some(id) => {
             json!({"type": object, "url": format!("/services/data/v{version}/sobjects/{object}/{id}")})
@@ -209,7 +209,7 @@ fn value_json(v: Option<&Value>, t: FieldType) -> Json {
     }
 }
 
-fn put_field(
+pub(super) fn put_field(
     store: &Store,
     map: &mut Map<String, Json>,
     t: usize,
@@ -293,6 +293,7 @@ fn row_json(
     for (ci, col) in plan.columns.iter().enumerate() {
         match col {
             Column::Field(f) => put_field(store, &mut m, plan.base, rec, f, 0, version),
+            Column::TypeOf(t) => super::type_of::render(store, &mut m, plan.base, rec, t, version),
             Column::Child(child) => {
                 let rows = id
                     .and_then(|id| {
@@ -481,7 +482,7 @@ pub fn render_rows(
         .enumerate()
         .filter_map(|(i, c)| match c {
             Column::Child(child) => Some((i, child_rows(store, child, &ids, include_deleted))),
-            Column::Field(_) => None,
+            Column::Field(_) | Column::TypeOf(_) => None,
         })
         .collect();
     rows.iter()

@@ -29,6 +29,7 @@ pub mod reads;
 pub mod resolve;
 mod rules;
 pub mod sosl;
+mod type_of;
 mod unsupported;
 
 #[cfg(test)]
@@ -37,6 +38,8 @@ mod prop_tests;
 mod query_tests;
 #[cfg(test)]
 mod rule_tests;
+#[cfg(test)]
+mod typeof_tests;
 
 use crate::org::error::SfError;
 use crate::org::store::Store;

@@ -3,6 +3,7 @@
 //! Like Salesforce, it refuses AND and OR mixed at one level without parentheses
 //! (`a AND b OR c` is "unexpected token: OR"). Errors carry the offending token's position so
 //! the caller can render Salesforce's `ERROR at Row:r:Column:c` layout.
+//! TYPEOF select items are parsed in parser_typeof.rs.
 
 use super::ast::*;
 use super::dates::is_date_literal;
@@ -119,6 +120,7 @@ impl Parser {
     }
 
     fn path(&mut self) -> PResult<FieldPath> {
+        self.refuse_type_of_here()?;
         if let (Tok::Ident(w), Tok::LParen) = (&self.peek().tok, self.peek_at(1)) {
             if let Some(message) = unsupported::function(w) {
                 let pos = self.peek().pos;
@@ -296,7 +298,7 @@ impl Parser {
             return Ok(SelectItem::Fields { kind, pos });
         }
         if self.is_kw("TYPEOF") {
-            return self.refuse("TYPEOF");
+            return self.type_of();
         }
         if let Some(agg) = self.aggregate()? {
             let alias = match &self.peek().tok {
@@ -571,6 +573,9 @@ impl Parser {
         Ok(q)
     }
 }
+
+#[path = "parser_typeof.rs"]
+mod type_of;
 
 #[cfg(test)]
 #[path = "parser_tests.rs"]

@@ -39,6 +39,8 @@ pub struct ChildPlan {
 pub enum Column {
     Field(FieldRef),
     Child(Box<ChildPlan>),
+    /// `TYPEOF What WHEN … END`: the record a polymorphic lookup reaches, by its type.
+    TypeOf(Box<super::type_of::TypeOfPlan>),
 }
 
 #[derive(Debug, Clone)]
@@ -276,6 +278,26 @@ impl Planner<'_> {
                         plan: child_plan,
                     })));
                 }
+                SelectItem::TypeOf(t) => {
+                    if depth > 0 {
+                        return Err(qerr::malformed(
+                            self.src,
+                            t.pos,
+                            super::type_of::IN_SUBQUERY,
+                        ));
+                    }
+                    let key = format!("typeof {}", t.rel.to_ascii_lowercase());
+                    if seen.contains(&key) {
+                        return Err(qerr::malformed(
+                            self.src,
+                            t.pos,
+                            &format!("duplicate field selected: TYPEOF {}", t.rel),
+                        ));
+                    }
+                    seen.push(key);
+                    let plan_ = super::type_of::plan(self.store, self.src, base, t)?;
+                    plan.columns.push(Column::TypeOf(Box::new(plan_)));
+                }
                 // Aggregates send the query down the grouped path above.
                 SelectItem::Aggregate { .. } => {}
                 // Refused by `rules` outside aggregate queries.
@@ -418,6 +440,13 @@ impl Planner<'_> {
                         self.src,
                         *pos,
                         "FIELDS() cannot be used in a grouped query",
+                    ));
+                }
+                SelectItem::TypeOf(t) => {
+                    return Err(qerr::malformed(
+                        self.src,
+                        t.pos,
+                        super::type_of::IN_AGGREGATE,
                     ));
                 }
             }

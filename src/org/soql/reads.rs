@@ -1,6 +1,7 @@
 //! Every object a query reads: its FROM object, the parents its relationship paths reach
 //! (`Account.Owner.Email` reads User), the children its subqueries select
-//! (`(SELECT Email FROM Contacts)` reads Contact), and the objects of semi-joins. A caller
+//! (`(SELECT Email FROM Contacts)` reads Contact), the types a TYPEOF names (`WHEN Account`
+//! reads Account), and the objects of semi-joins. A caller
 //! that grants access object by object checks each of them, not only the FROM object.
 
 use super::ast::{Cond, Operand, Query, Rhs, SelectItem};
@@ -84,6 +85,17 @@ fn walk(schema: &Schema, q: &Query, object: &str, out: &mut Vec<String>) {
                 }
             }
             SelectItem::Fields { .. } => {}
+            SelectItem::TypeOf(t) => {
+                for w in &t.whens {
+                    if let Some(o) = schema.object(&w.object) {
+                        let target = o.name.clone();
+                        add(out, &target);
+                        for f in &w.fields {
+                            path(schema, &target, &f.parts, out);
+                        }
+                    }
+                }
+            }
         }
     }
     if let Some(w) = &q.where_ {

@@ -1,6 +1,7 @@
 //! Queries real orgs reject (or accept) for reasons beyond syntax: polymorphic lookups and the
 //! Name entity, semi-join and COUNT() rules, subquery and alias rules, long text fields,
-//! string quotes, WITH filters, and valid SOQL the mock org does not implement.
+//! string quotes, WITH filters, and valid SOQL the mock org does not implement. TYPEOF has its
+//! own tests in typeof_tests.rs.
 
 use super::*;
 use crate::org::{ErrorCode, Org};
@@ -98,19 +99,6 @@ fn only_name_entity_fields_follow_a_polymorphic_lookup() {
     // Who.Email is a Name field: the Contact's email, and null where there is no Who.
     let r = run(&o, "SELECT Who.Email FROM Task ORDER BY Subject").unwrap();
     assert_eq!(r.records[0]["Who"]["Email"], "maya.rossi@falcon.example");
-}
-
-#[test]
-fn typeof_is_refused_as_not_supported_by_the_mock() {
-    let o = org_with_tasks();
-    let m = malformed(
-        &o,
-        "SELECT TYPEOF What WHEN Account THEN Industry ELSE Name END FROM Task",
-    );
-    assert!(
-        m.ends_with("TYPEOF is valid SOQL but not supported by sflab's mock org"),
-        "{m}"
-    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Valid SOQL the mock org does not implement: TYPEOF, GROUP BY ROLLUP/CUBE, date and
-//! formatting functions, USING SCOPE, WITH DATA CATEGORY.
+//! Valid SOQL the mock org does not implement: GROUP BY ROLLUP/CUBE, date and formatting
+//! functions, USING SCOPE, WITH DATA CATEGORY.
 //!
 //! Each is refused as MALFORMED_QUERY saying so (`GROUP BY ROLLUP is valid SOQL but not
 //! supported by sflab's mock org`) rather than with a syntax error, so a learner does not

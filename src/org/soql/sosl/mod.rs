@@ -192,7 +192,7 @@ fn field_metadata(store: &Store, plan: &Plan) -> Json {
         .iter()
         .filter_map(|c| match c {
             Column::Field(f) => Some(json!({ "label": f.def(store).label, "name": f.name })),
-            Column::Child(_) => None,
+            Column::Child(_) | Column::TypeOf(_) => None,
         })
         .collect();
     json!({ "entityName": store.object(plan.base).name, "fieldMetadata": fields })
