@@ -53,9 +53,9 @@ pub enum ReplayError {
         oldest: u64,
         retention_hours: i64,
     },
-    #[error("replay id {replay_id} was never issued on this org (the newest is {newest}); use a replay id the bus delivered, -1 for new events only or -2 for every retained event.")]
+    #[error("replay id {replay_id} was never issued on this org (the newest is {newest}); use a replay id the bus delivered, -1 (LATEST) for new events only or -2 (EARLIEST) for every retained event.")]
     NotIssued { replay_id: u64, newest: u64 },
-    #[error("replay id {replay_id} is not valid; use a replay id the bus delivered, -1 for new events only or -2 for every retained event.")]
+    #[error("replay id {replay_id} is not valid; use a replay id the bus delivered, -1 (LATEST) for new events only or -2 (EARLIEST) for every retained event.")]
     Invalid { replay_id: i64 },
     #[error("there is no channel {0} on this org; platform events are /event/Name__e and change events /data/ChangeEvents or /data/<Object>ChangeEvent.")]
     UnknownChannel(String),
