@@ -39,6 +39,8 @@ mod query_tests;
 #[cfg(test)]
 mod rule_tests;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod typeof_tests;
 
 use crate::org::error::SfError;

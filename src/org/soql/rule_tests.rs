@@ -3,29 +3,15 @@
 //! string quotes, WITH filters, and valid SOQL the mock org does not implement. TYPEOF has its
 //! own tests in typeof_tests.rs.
 
+use super::test_support::{id_of, run, with_tasks};
 use super::*;
 use crate::org::{ErrorCode, Org};
 use serde_json::json;
-
-fn run(org: &Org, soql: &str) -> Result<QueryResult, SfError> {
-    query(
-        &org.store.read(),
-        soql,
-        &QueryOptions::new(org.clock.now(), "62.0"),
-    )
-}
 
 fn malformed(org: &Org, soql: &str) -> String {
     let e = run(org, soql).expect_err(soql);
     assert_eq!(e.code, ErrorCode::MALFORMED_QUERY, "{soql}: {}", e.message);
     e.message
-}
-
-fn id_of(org: &Org, soql: &str) -> String {
-    run(org, soql).unwrap().records[0]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 /// The default org plus a Task on Falcon Corp (who: Maya Rossi) and one on an Opportunity.
@@ -34,16 +20,13 @@ fn org_with_tasks() -> Org {
     let account = id_of(&o, "SELECT Id FROM Account WHERE Name = 'Falcon Corp'");
     let opp = id_of(&o, "SELECT Id FROM Opportunity WHERE Amount = 25000");
     let contact = id_of(&o, "SELECT Id FROM Contact WHERE LastName = 'Rossi'");
-    let mut s = o.store.write();
-    let actor = o.actor(o.users[0].id);
-    for body in [
-        json!({"Subject": "A call", "WhatId": account, "WhoId": contact}),
-        json!({"Subject": "B demo", "WhatId": opp}),
-    ] {
-        s.insert("Task", body.as_object().unwrap(), &actor).unwrap();
-    }
-    drop(s);
-    o
+    with_tasks(
+        o,
+        &[
+            json!({"Subject": "A call", "WhatId": account, "WhoId": contact}),
+            json!({"Subject": "B demo", "WhatId": opp}),
+        ],
+    )
 }
 
 #[test]

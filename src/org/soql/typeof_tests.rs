@@ -1,29 +1,15 @@
 //! TYPEOF against the default org with Tasks related to an Account, an Opportunity, a Case
 //! and nothing: each WHEN branch, the ELSE, an empty lookup, column metadata and the errors.
 
+use super::test_support::{id_of, run, with_tasks};
 use super::*;
 use crate::org::{ErrorCode, Org};
 use serde_json::json;
-
-fn run(org: &Org, soql: &str) -> Result<QueryResult, SfError> {
-    query(
-        &org.store.read(),
-        soql,
-        &QueryOptions::new(org.clock.now(), "62.0"),
-    )
-}
 
 fn failure(org: &Org, soql: &str, code: ErrorCode) -> String {
     let e = run(org, soql).expect_err(soql);
     assert_eq!(e.code, code, "{soql}: {}", e.message);
     e.message
-}
-
-fn id_of(org: &Org, soql: &str) -> String {
-    run(org, soql).unwrap().records[0]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 /// The default org plus Tasks A (on Falcon Corp), B (on the 25,000 Opportunity), C (on a
@@ -33,18 +19,15 @@ fn org_with_tasks() -> Org {
     let account = id_of(&o, "SELECT Id FROM Account WHERE Name = 'Falcon Corp'");
     let opp = id_of(&o, "SELECT Id FROM Opportunity WHERE Amount = 25000");
     let case = id_of(&o, "SELECT Id FROM Case LIMIT 1");
-    let mut s = o.store.write();
-    let actor = o.actor(o.users[0].id);
-    for body in [
-        json!({"Subject": "A call", "WhatId": account}),
-        json!({"Subject": "B demo", "WhatId": opp}),
-        json!({"Subject": "C case", "WhatId": case}),
-        json!({"Subject": "D chore"}),
-    ] {
-        s.insert("Task", body.as_object().unwrap(), &actor).unwrap();
-    }
-    drop(s);
-    o
+    with_tasks(
+        o,
+        &[
+            json!({"Subject": "A call", "WhatId": account}),
+            json!({"Subject": "B demo", "WhatId": opp}),
+            json!({"Subject": "C case", "WhatId": case}),
+            json!({"Subject": "D chore"}),
+        ],
+    )
 }
 
 const BRANCHES: &str = "SELECT Subject, TYPEOF What WHEN Account THEN Phone, NumberOfEmployees \
