@@ -302,6 +302,13 @@ async fn limits_count_a_batch_per_10000_ingested_records_and_each_query_job() {
     assert_eq!(bulk_remaining(&m).await, (15000 - 3, 10000 - 1));
 }
 
+/// Creates a query job and returns its id.
+async fn query_job(m: &Mock, body: Value) -> String {
+    let job = create_query(m, body).await;
+    assert_eq!(job.status, StatusCode::OK, "{}", job.text);
+    job.body["id"].as_str().unwrap().to_string()
+}
+
 async fn create_query(m: &Mock, body: Value) -> Reply {
     m.post(&format!("{V}/jobs/query"), body).await
 }
@@ -366,12 +373,7 @@ async fn query_results_page_by_locator_to_a_literal_null() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_results_before_completion_are_412_job_not_complete() {
     let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
-    let id = create_query(&m, json!({"query":"SELECT Id FROM Account"}))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = query_job(&m, json!({"query":"SELECT Id FROM Account"})).await;
     let early = m.get(&format!("{V}/jobs/query/{id}/results")).await;
     assert_eq!(early.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(early.body[0]["errorCode"], "JOB_NOT_COMPLETE");
@@ -385,12 +387,7 @@ async fn query_results_before_completion_are_412_job_not_complete() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_results_through_another_api_version_are_409() {
     let m = mock();
-    let id = create_query(&m, json!({"query":"SELECT Id FROM Account"}))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = query_job(&m, json!({"query":"SELECT Id FROM Account"})).await;
     wait_for_query(&m, &id, "JobComplete").await;
     let other = m
         .get(&format!("/services/data/v61.0/jobs/query/{id}/results"))
@@ -447,18 +444,8 @@ async fn query_all_sees_deleted_records_and_parent_fields_flatten() {
         .await;
     assert_eq!(del.status, StatusCode::NO_CONTENT);
     let soql = format!("SELECT Id, IsDeleted FROM Account WHERE Id = '{id}'");
-    let q = create_query(&m, json!({"operation":"query","query": soql}))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let qa = create_query(&m, json!({"operation":"queryAll","query": soql}))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let q = query_job(&m, json!({"operation":"query","query": soql})).await;
+    let qa = query_job(&m, json!({"operation":"queryAll","query": soql})).await;
     wait_for_query(&m, &q, "JobComplete").await;
     wait_for_query(&m, &qa, "JobComplete").await;
     assert_eq!(
@@ -470,7 +457,7 @@ async fn query_all_sees_deleted_records_and_parent_fields_flatten() {
         format!("\"Id\",\"IsDeleted\"\n\"{id}\",\"true\"\n")
     );
 
-    let c = create_query(&m, json!({"query":"SELECT LastName, Account.Name FROM Contact WHERE LastName = 'Rossi'","columnDelimiter":"PIPE","lineEnding":"CRLF"})).await.body["id"].as_str().unwrap().to_string();
+    let c = query_job(&m, json!({"query":"SELECT LastName, Account.Name FROM Contact WHERE LastName = 'Rossi'","columnDelimiter":"PIPE","lineEnding":"CRLF"})).await;
     wait_for_query(&m, &c, "JobComplete").await;
     assert_eq!(
         m.get(&format!("{V}/jobs/query/{c}/results")).await.text,
@@ -481,12 +468,7 @@ async fn query_all_sees_deleted_records_and_parent_fields_flatten() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_jobs_are_listed_aborted_and_deleted() {
     let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
-    let id = create_query(&m, json!({"query":"SELECT Id FROM Account"}))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = query_job(&m, json!({"query":"SELECT Id FROM Account"})).await;
     let list = m.get(&format!("{V}/jobs/query")).await;
     assert_eq!(list.body["records"][0]["id"], json!(id));
     let busy = m
