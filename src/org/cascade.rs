@@ -11,6 +11,8 @@
 //! - **Clear**: every other lookup pointing at a deleted record is cleared (a custom lookup's
 //!   default, "clear the value of this field"; `Contact.ReportsToId`, `Account.ParentId`) —
 //!   except in a record the same delete call removes too ([`Store::deleting_together`]).
+//!   Undeleting the record puts back the cleared lookups of the kinds a real org restores
+//!   ([`restored_on_undelete`]), where nothing has replaced them meanwhile.
 //!
 //! Sources: Salesforce Help, "Delete Accounts": the items moved to the recycle bin with an
 //! account (contacts, opportunities, activities…), restored with it, and that an account with
@@ -18,11 +20,15 @@
 //! reported to give for an account with cases ("Your attempt to delete Acme could not be
 //! completed because it is associated with the following cases.: 00001026").
 //!
+//! The Apex Developer Guide ("Deleting Records", referential integrity): the relationships an
+//! undelete restores — parent accounts, parent cases, a contact's Reports To, an asset's
+//! product, a quote's opportunity, every custom lookup — and only where the lookup was not
+//! replaced meanwhile.
+//!
 //! Implementation notes: [U] restricting on a required lookup (Orders of an Account) follows
-//! the rule that a required lookup cannot be cleared, not an observed org. Cleared lookups are
-//! not restored by an undelete here (real orgs restore cleared custom lookups), and which
-//! records went with a deleted one is remembered in memory only (a saved and reloaded org
-//! restores the record alone). Closed-won opportunities, activated contracts and portal users,
+//! the rule that a required lookup cannot be cleared, not an observed org. Which records went
+//! with a deleted one, and which lookups it cleared, is remembered in memory only (a saved and
+//! reloaded org restores the record alone). Closed-won opportunities, activated contracts and portal users,
 //! which also block an account's deletion, are not modelled.
 
 use super::error::{ErrorCode, SfError};
@@ -47,6 +53,48 @@ const CASCADES: &[(&str, &str, &str)] = &[
 /// parent's deletion (besides required lookups).
 const RESTRICTS: &[(&str, &str, &str)] = &[("Account", "Case", "AccountId")];
 
+/// `(child object, lookup field)`: standard lookups an undelete restores when the delete
+/// cleared them (custom lookups are restored too).
+const RESTORED: &[(&str, &str)] = &[
+    ("Account", "ParentId"),
+    ("Case", "ParentId"),
+    ("Contact", "ReportsToId"),
+    ("Asset", "Product2Id"),
+    ("Quote", "OpportunityId"),
+];
+
+/// Whether a lookup `field` of object `child` that a delete cleared is put back when the
+/// deleted record is undeleted: custom lookups and the standard ones in [`RESTORED`]. Others
+/// (`Case.ContactId`, `Opportunity.CampaignId`…) stay cleared.
+pub(crate) fn restored_on_undelete(child: &str, field: &FieldDef) -> bool {
+    field.custom
+        || RESTORED
+            .iter()
+            .any(|(c, f)| c.eq_ignore_ascii_case(child) && f.eq_ignore_ascii_case(&field.name))
+}
+
+/// A lookup a delete cleared: `record`'s field `slot` pointed at `target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ClearedLookup {
+    pub(crate) record: SfId,
+    pub(crate) slot: u16,
+    pub(crate) target: SfId,
+}
+
+/// What a delete did besides putting the record itself in the recycle bin, kept so an undelete
+/// can reverse it: the records that went with it, and the cleared lookups an undelete restores.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct DeletedWith {
+    pub(crate) records: Vec<SfId>,
+    pub(crate) lookups: Vec<ClearedLookup>,
+}
+
+impl DeletedWith {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.records.is_empty() && self.lookups.is_empty()
+    }
+}
+
 /// What one lookup field does when the record it points at is deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OnDelete {
@@ -63,8 +111,9 @@ pub(crate) type Place = (usize, u32);
 pub(crate) struct DeletePlan {
     /// The records that go to the recycle bin, the one asked for first.
     pub(crate) deleted: Vec<(Place, SfId)>,
-    /// Lookups to clear: `(object index, row, field slot)` of live records not deleted.
-    pub(crate) cleared: Vec<(usize, u32, u16)>,
+    /// Lookups to clear: `(object index, row, field slot, the deleted record it points at)`
+    /// of live records not deleted.
+    pub(crate) cleared: Vec<(usize, u32, u16, SfId)>,
 }
 
 impl DeletePlan {
@@ -149,7 +198,7 @@ impl Store {
                                         .id_of(rec)
                                         .is_some_and(|id| self.deleting.contains(&id));
                                 if !together {
-                                    plan.cleared.push((child, row, field as u16));
+                                    plan.cleared.push((child, row, field as u16, parent_id));
                                 }
                             }
                         }
@@ -159,7 +208,7 @@ impl Store {
         }
         // A record deleted further down keeps its lookups: nothing to clear in it.
         plan.cleared
-            .retain(|(t, row, _)| !plan.deleted.iter().any(|(p, _)| *p == (*t, *row)));
+            .retain(|(t, row, _, _)| !plan.deleted.iter().any(|(p, _)| *p == (*t, *row)));
         Ok(plan)
     }
 

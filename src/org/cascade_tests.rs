@@ -282,3 +282,54 @@ fn records_deleted_by_one_call_keep_their_lookups_to_one_another_in_any_order() 
         );
     }
 }
+
+#[test]
+fn undelete_puts_back_the_lookups_a_real_org_restores_and_leaves_the_others_cleared() {
+    let (org, actor) = setup();
+    let mut s = org.store.write();
+    let boss = insert(&mut s, "Contact", json!({"LastName": "Boss"}), &actor);
+    let report = insert(
+        &mut s,
+        "Contact",
+        json!({"LastName": "Report", "ReportsToId": boss}),
+        &actor,
+    );
+    let case = insert(
+        &mut s,
+        "Case",
+        json!({"Subject": "Question", "ContactId": boss}),
+        &actor,
+    );
+    s.delete(None, &boss, &actor).unwrap();
+    assert_eq!(field(&s, "Contact", &report, "ReportsToId"), Json::Null);
+    s.undelete(&boss, &actor).unwrap();
+    assert_eq!(field(&s, "Contact", &report, "ReportsToId"), json!(boss));
+    // Case.ContactId is not among the relationships an undelete restores.
+    assert_eq!(field(&s, "Case", &case, "ContactId"), Json::Null);
+}
+
+#[test]
+fn undelete_leaves_a_lookup_that_was_replaced_meanwhile() {
+    let (org, actor) = setup();
+    let mut s = org.store.write();
+    let parent = insert(&mut s, "Account", json!({"Name": "Holding"}), &actor);
+    let other = insert(&mut s, "Account", json!({"Name": "Other holding"}), &actor);
+    let kept = insert(
+        &mut s,
+        "Account",
+        json!({"Name": "Kept", "ParentId": parent}),
+        &actor,
+    );
+    let moved = insert(
+        &mut s,
+        "Account",
+        json!({"Name": "Moved", "ParentId": parent}),
+        &actor,
+    );
+    s.delete(None, &parent, &actor).unwrap();
+    s.update("Account", &moved, &body(json!({"ParentId": other})), &actor)
+        .unwrap();
+    s.undelete(&parent, &actor).unwrap();
+    assert_eq!(field(&s, "Account", &kept, "ParentId"), json!(parent));
+    assert_eq!(field(&s, "Account", &moved, "ParentId"), json!(other));
+}

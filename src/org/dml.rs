@@ -6,6 +6,7 @@
 //! Deleting a record takes its dependants with it, refuses while certain records point at it,
 //! and clears other lookups to it (planned in `cascade`).
 
+use super::cascade::{restored_on_undelete, ClearedLookup, DeletedWith};
 use super::change::ChangeKind;
 use super::error::{ErrorCode, SfError, UpsertError};
 use super::ids::SfId;
@@ -381,10 +382,22 @@ impl Store {
             for &((t, row), _) in &plan.deleted {
                 s.set_deleted(t, row, true, actor)?;
             }
-            for &(t, row, slot) in &plan.cleared {
-                s.clear_lookup(t, row, slot, actor)?;
+            let mut lookups = Vec::new();
+            for &(t, row, slot, target) in &plan.cleared {
+                let record = s.set_lookup(t, row, slot, None, actor)?;
+                let obj = s.schema.object_at(t);
+                if restored_on_undelete(&obj.name, &obj.fields[slot as usize]) {
+                    lookups.push(ClearedLookup {
+                        record,
+                        slot,
+                        target,
+                    });
+                }
             }
-            let with: Vec<SfId> = plan.deleted[1..].iter().map(|(_, id)| *id).collect();
+            let with = DeletedWith {
+                records: plan.deleted[1..].iter().map(|(_, id)| *id).collect(),
+                lookups,
+            };
             if !with.is_empty() {
                 s.deleted_with.insert(sf_id, with);
             }
@@ -392,14 +405,16 @@ impl Store {
         })
     }
 
-    /// Clears the lookup in field `slot` of a live record whose target was deleted.
-    fn clear_lookup(
+    /// Sets the lookup in field `slot` of a live record: cleared when its target is deleted,
+    /// put back when the target is undeleted. Returns the record's id.
+    fn set_lookup(
         &mut self,
         t: usize,
         row: u32,
         slot: u16,
+        value: Option<Value>,
         actor: &Actor,
-    ) -> Result<(), SfError> {
+    ) -> Result<SfId, SfError> {
         let old = self.tables[t]
             .row(row)
             .cloned()
@@ -407,7 +422,7 @@ impl Store {
         let id = self.tables[t].id_of(&old).ok_or_else(cross_reference)?;
         let mut rec = old.clone();
         let mut set = self.stamp(t, actor, false);
-        set.push((slot, None));
+        set.push((slot, value));
         rec.apply(set);
         let change = self
             .hears(t)
@@ -415,7 +430,7 @@ impl Store {
         self.tables[t].replace(row, rec);
         self.log_undo(Undo::Replaced { table: t, row, old });
         self.emit(change);
-        Ok(())
+        Ok(id)
     }
 
     /// Restores a soft-deleted record from the recycle bin.
@@ -437,10 +452,25 @@ impl Store {
         // What went to the recycle bin with the record comes back with it.
         let restored = self.all_or_none(|s| {
             let id = s.set_deleted(t, row, false, actor)?;
-            let places: Vec<(usize, u32)> =
-                with.iter().filter_map(|c| s.in_recycle_bin(c)).collect();
+            let places: Vec<(usize, u32)> = with
+                .records
+                .iter()
+                .filter_map(|c| s.in_recycle_bin(c))
+                .collect();
             for (ct, crow) in places {
                 s.set_deleted(ct, crow, false, actor)?;
+            }
+            // Cleared lookups come back where nothing replaced them meanwhile.
+            for l in &with.lookups {
+                let Some((ct, crow)) = s.live_place(&l.record) else {
+                    continue;
+                };
+                let empty = s.tables[ct]
+                    .row(crow)
+                    .is_some_and(|r| r.get(l.slot as usize).is_none());
+                if empty && s.live_place(&l.target).is_some() {
+                    s.set_lookup(ct, crow, l.slot, Some(Value::Id(l.target)), actor)?;
+                }
             }
             Ok(id)
         });
@@ -448,6 +478,13 @@ impl Store {
             self.deleted_with.insert(sf_id, with);
         }
         restored
+    }
+
+    /// Where record `id` is, when it is live.
+    fn live_place(&self, id: &SfId) -> Option<(usize, u32)> {
+        let (t, row) = self.locate(id)?;
+        let rec = self.tables[t].row(row)?;
+        (!self.tables[t].is_deleted(rec)).then_some((t, row))
     }
 
     /// Where record `id` is, when it is in the recycle bin.
@@ -470,8 +507,8 @@ impl Store {
             let plan = self.plan_delete((t, row), sf_id)?;
             if !plan.is_alone() {
                 return self.all_or_none(|s| {
-                    for &(t, row, slot) in &plan.cleared {
-                        s.clear_lookup(t, row, slot, actor)?;
+                    for &(t, row, slot, _) in &plan.cleared {
+                        s.set_lookup(t, row, slot, None, actor)?;
                     }
                     for &((t, row), id) in &plan.deleted {
                         s.hard_delete_row(t, row, id, actor)?;
@@ -480,7 +517,7 @@ impl Store {
                 });
             }
         } else if let Some(with) = self.deleted_with.remove(&sf_id) {
-            for cid in with {
+            for cid in with.records {
                 if let Some((ct, crow)) = self.in_recycle_bin(&cid) {
                     self.hard_delete_row(ct, crow, cid, actor)?;
                 }

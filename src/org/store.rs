@@ -130,8 +130,8 @@ pub struct Store {
     pub(crate) created_shared: CreatedShared,
     /// Scratch space for a create's converted fields (see `dml`).
     pub(crate) scratch_changes: Vec<(u16, Option<super::value::Value>)>,
-    /// The records that went to the recycle bin with each deleted record (see `cascade`).
-    pub(crate) deleted_with: std::collections::HashMap<SfId, Vec<SfId>>,
+    /// What each deleted record's delete did to other records (see `cascade`).
+    pub(crate) deleted_with: std::collections::HashMap<SfId, super::cascade::DeletedWith>,
     /// The records one delete call removes together (see [`Store::deleting_together`]).
     pub(crate) deleting: std::collections::HashSet<SfId>,
 }
