@@ -328,6 +328,15 @@ impl Store {
         )?)
     }
 
+    /// Each attempted lab's latest attempt id: a new id means a new attempt, whoever ran it.
+    pub fn latest_attempt_ids(&self) -> Result<BTreeMap<String, i64>, ProgressError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT lab, MAX(id) FROM attempts GROUP BY lab")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The status of every lab that has any progress; labs absent from the map are not started.
     pub fn lab_statuses(&self) -> Result<BTreeMap<String, LabStatus>, ProgressError> {
         let mut out = BTreeMap::new();

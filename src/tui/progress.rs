@@ -43,6 +43,9 @@ pub struct Progress {
     pub checks: HashMap<String, CheckScore>,
     /// Ids of lessons read to their end.
     pub read: HashSet<String>,
+    /// Lab id → its latest attempt's id: the open lab shows an attempt made elsewhere
+    /// (`sflab check` in another terminal) when this changes.
+    pub latest_attempts: HashMap<String, i64>,
 }
 
 impl Progress {

@@ -34,8 +34,16 @@ pub fn update(app: &mut App, event: Event) -> Option<Command> {
             None
         }
         Event::Progress(progress) => {
-            app.progress = progress;
-            None
+            let old = std::mem::replace(&mut app.progress, progress);
+            // An attempt made outside the screen (`sflab check` in another terminal) shows in
+            // the open lab's Results and Traffic, unless the screen is running the lab itself.
+            let view = app.lab_view()?;
+            let latest = |p: &crate::tui::Progress| p.latest_attempts.get(&view.lab).copied();
+            (latest(&app.progress) != latest(&old) && !view.running()).then(|| {
+                Command::Lab(LabCommand::ShowLastAttempt {
+                    lab: view.lab.clone(),
+                })
+            })
         }
         Event::Backend(status) => {
             app.backend = status;

@@ -78,3 +78,57 @@ fn answers_and_reading_come_back_as_progress() {
         .expect("progress after reading");
     assert!(last.read_to_end(&lesson));
 }
+
+#[test]
+fn an_attempt_checked_in_another_terminal_shows_in_the_open_labs_results() {
+    use sflab::rules::Verdict;
+    use sflab::tui::theme::Theme;
+    use sflab::tui::{update, App};
+    let (_dir, ws, mut driver, rx) = driver_on_the_embedded_curriculum();
+    let lab = "rest-first-call";
+    let curriculum = std::sync::Arc::new(sflab::curriculum::Curriculum::embedded().unwrap());
+    let mut app = App::new(curriculum, Theme::colored(), 120, 40);
+    app.open_lab(lab);
+    driver.follow_progress(Duration::from_millis(50));
+    // Whatever the app asks of the driver is carried out, as the screen's loop does.
+    let mut pump = |app: &mut App, until: &dyn Fn(&App) -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !until(app) && std::time::Instant::now() < deadline {
+            if let Ok(e) = rx.recv_timeout(Duration::from_millis(100)) {
+                if let Some(command) = update(app, e) {
+                    driver.handle(command);
+                }
+            }
+        }
+    };
+    pump(&mut app, &|a| {
+        !a.progress.labs.is_empty() || a.lab_view().is_some()
+    });
+    assert!(app.lab_view().is_some_and(|v| v.outcome.is_none()));
+
+    std::thread::sleep(Duration::from_millis(30));
+    let mut cli = Store::open(&ws.progress_db()).expect("store");
+    cli.record_attempt(&NewAttempt {
+        lab,
+        started_at: chrono::Utc::now(),
+        duration_ms: 80,
+        passed: false,
+        points: 0,
+        max_points: 2,
+        backend: "mock",
+        error: None,
+        verdicts: &[Verdict::fail("http.status_2xx", 2, "the call answered 401")],
+        exchanges: &[],
+        runs: &[],
+    })
+    .expect("attempt recorded");
+    drop(cli);
+
+    let shows = |a: &App| {
+        a.lab_view()
+            .and_then(|v| v.outcome.as_ref())
+            .is_some_and(|o| o.verdicts.iter().any(|v| v.rule == "http.status_2xx"))
+    };
+    pump(&mut app, &shows);
+    assert!(shows(&app), "the open lab shows the attempt made elsewhere");
+}

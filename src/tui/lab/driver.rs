@@ -80,7 +80,17 @@ pub fn progress_of(ws: &Workspace, curriculum: &Curriculum) -> Progress {
         .unwrap_or_default()
         .into_iter()
         .collect();
-    Progress { labs, checks, read }
+    let latest_attempts = store
+        .latest_attempt_ids()
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    Progress {
+        labs,
+        checks,
+        read,
+        latest_attempts,
+    }
 }
 
 /// The active track judged now, for the "Assigned" view; `None` without a track (or when
@@ -231,6 +241,7 @@ impl LabDriver {
             LabCommand::Hint { lab, failing } => self.hint(&lab, failing),
             LabCommand::Solution { lab } => self.solution(&lab),
             LabCommand::Reset { lab } => self.reset(&lab),
+            LabCommand::ShowLastAttempt { lab } => self.send_last_attempt(&lab),
             LabCommand::WriteHar { lab, exchanges } => self.write_har(&lab, &exchanges),
             LabCommand::Console {
                 lab,

@@ -134,6 +134,10 @@ pub enum LabCommand {
     Solution {
         lab: String,
     },
+    /// Show the lab's latest stored attempt (made by `sflab check` in another terminal).
+    ShowLastAttempt {
+        lab: String,
+    },
     Reset {
         lab: String,
     },
