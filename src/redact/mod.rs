@@ -14,12 +14,14 @@
 //! - in files (scripts, `.env`, YAML), the value of an assignment whose key names a secret
 //!   (`SF_CLIENT_SECRET=…`, `client_secret: …`) is replaced, the key and quotes kept;
 //! - every secret value the redactor learned (given by the runner or seen under a secret key)
-//!   is also replaced wherever else it appears, e.g. in the learner's stdout;
+//!   is also replaced wherever else it appears, e.g. in the learner's stdout — and so is any
+//!   run of 12 or more of its characters ([`partial`]: "all but the last character");
 //! - CR and LF are stripped from header values;
 //! - only the stored copy is redacted: the proxy forwards the original bytes.
 
 mod assignments;
 mod formats;
+mod partial;
 mod patterns;
 
 use crate::evidence::{CapturedOutput, Header, KnownSecret, SourceFile};
@@ -97,6 +99,8 @@ fn is_config_file(name: &str) -> bool {
 struct Learned {
     /// (kind, value), longest values first when replacing.
     values: Vec<(String, String)>,
+    /// Where parts of those values may be found (see [`partial`]).
+    parts: partial::PartIndex,
 }
 
 /// How far past an output cap text is redacted before the cut (longer than any secret).
@@ -158,6 +162,7 @@ impl Redactor {
         }
         learned.values.push((kind.to_string(), value.to_string()));
         learned.values.sort_by_key(|v| std::cmp::Reverse(v.1.len()));
+        learned.parts = partial::PartIndex::build(&learned.values);
     }
 
     /// The secrets known so far, by marker only.
@@ -214,7 +219,10 @@ impl Redactor {
                 out = out.replace(encoded.as_str(), &marker);
             }
         }
-        out
+        learned.parts.redact(&out, &learned.values, |i| {
+            let (kind, value) = &learned.values[i];
+            self.marker(&format!("part_of_{kind}"), value)
+        })
     }
 
     /// Text with the value of every assignment to a secret-named key masked

@@ -274,6 +274,25 @@ mod tests {
     }
 
     #[test]
+    fn printing_most_of_a_secret_is_a_leak_and_its_last_four_characters_are_not() {
+        let r = Redactor::new(b"k");
+        let secret = "E44A8B83FB3DE0B685606E86C2A7A017A4DAD0DDE7436ABA8AB1239FF1F3C80D";
+        r.add_secret("client_secret", secret);
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text = r.text(&format!("secret ends …{}\n", &secret[60..]));
+        assert_passes("{ rule: secrets.not_in_output }", &ev);
+        ev.runs[0].stderr.text = r.text(&format!("using secret {}…\n", &secret[..63]));
+        let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
+        assert!(
+            v.message
+                .contains("part of client secret (run 1, stderr line 1)"),
+            "{}",
+            v.message
+        );
+        assert!(!ev.runs[0].stderr.text.contains(&secret[..20]));
+    }
+
+    #[test]
     fn many_leaking_lines_are_summed_up_per_place_not_listed_one_by_one() {
         let r = Redactor::new(b"k");
         let mut ev = evidence(vec![]);

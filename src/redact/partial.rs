@@ -1,0 +1,199 @@
+//! Parts of known secrets: a learner who prints "all but the last character" of a client
+//! secret, or the part of a session id after its `!`, has leaked it as surely as printing it
+//! whole. Any run of [`PART_MIN`] or more characters of a known secret's secret portion is
+//! replaced with a `part_of_{kind}` marker (keyed by the whole secret, so rules can tell which
+//! one leaked).
+//!
+//! The secret portion leaves out what is public by design: a JWT's header and payload (only
+//! its signature is secret) and a session id's org id (before the `!`). Kinds whose values
+//! share long public prefixes with harmless text — PEM private keys (their encoding starts as
+//! a public key's does), SAML assertions (base64 of `<?xml …`), Basic credentials (the client
+//! id is public) — are matched whole only.
+//!
+//! Implementation notes: every [`PART_MIN`]-character window of each secret portion is kept
+//! in a hash set when a secret is learned; scanning text is one lookup per byte. A matching
+//! window is grown to the right as long as the text still continues a substring of that
+//! secret. Twelve characters is three times the "last four characters" the lessons allow, and
+//! far past what random text shares with a random secret.
+
+use rustc_hash::FxHashMap as HashMap;
+
+/// The shortest run of a secret treated as a leak of it.
+pub(super) const PART_MIN: usize = 12;
+
+/// Kinds whose values are looked for in part (see the module header for those that are not).
+const PART_KINDS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "password",
+    "code_verifier",
+    "device_code",
+    "code",
+    "token",
+    "sid",
+    "sessionid",
+    "session_id",
+    "id_token",
+];
+
+/// Characters a secret's visible run is made of (base64, base64url, hex, session ids).
+fn is_secret_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'.' | b'_' | b'-' | b'!')
+}
+
+/// The part of `value` that is secret (see the module header).
+fn secret_portion(value: &str) -> &str {
+    let parts: Vec<&str> = value.split('.').collect();
+    if parts.len() == 3 && parts[0].starts_with("eyJ") && !parts[2].is_empty() {
+        return parts[2];
+    }
+    match value.split_once('!') {
+        Some((org, rest)) if org.starts_with("00D") => rest,
+        _ => value,
+    }
+}
+
+fn gram(bytes: &[u8]) -> u128 {
+    bytes
+        .iter()
+        .fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
+}
+
+/// The windows of every learned secret's portion, each to the secret it came from.
+#[derive(Debug, Default)]
+pub(super) struct PartIndex {
+    grams: HashMap<u128, usize>,
+}
+
+impl PartIndex {
+    /// The index over `values` (`(kind, value)`, as the redactor learned them).
+    pub(super) fn build(values: &[(String, String)]) -> PartIndex {
+        let mut grams = HashMap::default();
+        for (i, (kind, value)) in values.iter().enumerate() {
+            if !PART_KINDS.contains(&kind.as_str()) {
+                continue;
+            }
+            let portion = secret_portion(value).as_bytes();
+            if portion.len() < PART_MIN {
+                continue;
+            }
+            for w in portion.windows(PART_MIN) {
+                if w.iter().all(|&b| is_secret_byte(b)) {
+                    grams.entry(gram(w)).or_insert(i);
+                }
+            }
+        }
+        PartIndex { grams }
+    }
+
+    /// `text` with every run of a learned secret's portion replaced by the marker `mark`
+    /// gives for that secret's index.
+    pub(super) fn redact(
+        &self,
+        text: &str,
+        values: &[(String, String)],
+        mark: impl Fn(usize) -> String,
+    ) -> String {
+        let bytes = text.as_bytes();
+        if self.grams.is_empty() || bytes.len() < PART_MIN {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let (mut copied, mut i) = (0, 0);
+        while i + PART_MIN <= bytes.len() {
+            let Some(&secret) = self.grams.get(&gram(&bytes[i..i + PART_MIN])) else {
+                i += 1;
+                continue;
+            };
+            let portion = secret_portion(&values[secret].1);
+            let mut end = i + PART_MIN;
+            while end < bytes.len()
+                && is_secret_byte(bytes[end])
+                && portion.contains(&text[i..=end])
+            {
+                end += 1;
+            }
+            // The window's bytes are ASCII, so `i` and `end` are character boundaries.
+            out.push_str(&text[copied..i]);
+            out.push_str(&mark(secret));
+            copied = end;
+            i = end;
+        }
+        out.push_str(&text[copied..]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn learned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn redact(text: &str, values: &[(String, String)]) -> String {
+        PartIndex::build(values).redact(text, values, |i| format!("<{}>", values[i].0))
+    }
+
+    const SECRET: &str = "E44A8B83FB3DE0B685606E86C2A7A017A4DAD0DDE7436ABA8AB1239FF1F3C80D";
+
+    #[test]
+    fn all_but_the_last_character_of_a_secret_is_a_part_of_it() {
+        let values = learned(&[("client_secret", SECRET)]);
+        let shown = format!("secret {}…", &SECRET[..63]);
+        assert_eq!(redact(&shown, &values), "secret <client_secret>…");
+    }
+
+    #[test]
+    fn the_last_four_characters_are_not() {
+        let values = learned(&[("client_secret", SECRET)]);
+        let shown = format!("secret ends {}", &SECRET[60..]);
+        assert_eq!(redact(&shown, &values), shown);
+        let eleven = format!("prefix {} ok", &SECRET[..11]);
+        assert_eq!(redact(&eleven, &values), eleven);
+    }
+
+    #[test]
+    fn a_session_ids_secret_part_leaks_but_its_org_id_does_not() {
+        let token = "00D5g000004XyZ1!AQAn05hZSwOJwoEOhiIc8pSJcp.hn1kfiVBiN90sW5ussNsIJtO868vf";
+        let values = learned(&[("access_token", token)]);
+        let tail = token.split_once('!').unwrap().1;
+        assert_eq!(
+            redact(&format!("tail: {tail}"), &values),
+            "tail: <access_token>"
+        );
+        let org = "org 00D5g000004XyZ1 and more text";
+        assert_eq!(redact(org, &values), org);
+    }
+
+    #[test]
+    fn a_jwts_header_and_claims_are_public_and_its_signature_is_not() {
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJjbGllbnQiLCJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLXBhcnQtdGhhdC1pcy1sb25n";
+        let values = learned(&[("access_token", jwt)]);
+        let header = "header eyJhbGciOiJSUzI1NiJ9 claims eyJpc3MiOiJjbGllbnQiLCJzdWIiOiJ1c2VyIn0";
+        assert_eq!(redact(header, &values), header);
+        assert_eq!(
+            redact("sig=c2lnbmF0dXJlLXBhcnQtdGhh", &values),
+            "sig=<access_token>"
+        );
+    }
+
+    #[test]
+    fn kinds_matched_whole_only_are_not_looked_for_in_part() {
+        let values = learned(&[("basic_credentials", SECRET)]);
+        let shown = &SECRET[..40];
+        assert_eq!(redact(shown, &values), shown);
+    }
+
+    #[test]
+    fn text_around_a_part_and_non_ascii_text_survive() {
+        let values = learned(&[("password", "Correct-Horse-Battery-Staple-9")]);
+        let text = "é pw=Horse-Battery-Staple 😀 done";
+        assert_eq!(redact(text, &values), "é pw=<password> 😀 done");
+    }
+}
