@@ -261,7 +261,10 @@ async fn rate_limited_answers_429_with_retry_after_and_records_the_fault() {
         "an injected answer carries Date as the org's own do: {date:?}"
     );
     let body: Value = first.json().await.expect("json");
-    assert_eq!(body[0]["errorCode"], "REQUEST_LIMIT_EXCEEDED");
+    assert_eq!(
+        body[0]["errorCode"], "TOO_MANY_REQUESTS",
+        "not REQUEST_LIMIT_EXCEEDED, which tells a client to stop rather than wait"
+    );
     assert_eq!(
         query_with_token(&p).await.expect("call").status(),
         200,

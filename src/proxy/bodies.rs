@@ -5,7 +5,9 @@
 //! `INVALID_SESSION_ID` / "Session expired or invalid" and `REQUEST_LIMIT_EXCEEDED` follow the
 //! reference contract. The texts for 429, 503, 500 and `UNABLE_TO_LOCK_ROW` are not verified
 //! against a real org: they follow the shape of the verified ones, with messages in the same
-//! style.
+//! style. An injected 429 stands for a throttle in front of the org (a gateway, a burst
+//! limit): its code is `TOO_MANY_REQUESTS` [U], not `REQUEST_LIMIT_EXCEEDED`, which the
+//! lessons teach as "the daily allocation is spent: stop, do not retry".
 
 use serde_json::{json, Value};
 
@@ -21,7 +23,7 @@ pub fn default_body(status: u16, path: &str) -> Value {
         404 => ("NOT_FOUND", "The requested resource does not exist"),
         409 => ("CONFLICT", "The request conflicts with the current state of the resource."),
         429 => (
-            "REQUEST_LIMIT_EXCEEDED",
+            "TOO_MANY_REQUESTS",
             "Too many requests. Wait for the time given in Retry-After, then retry.",
         ),
         500 => (

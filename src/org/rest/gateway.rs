@@ -223,6 +223,56 @@ fn unserved_version(path: &str) -> ApiError {
     }
 }
 
+/// The body format a data API request asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum BodyFormat {
+    Json,
+    /// JSON asked for with a `.json` suffix on the last segment: the path without it.
+    JsonSuffix(String),
+    /// XML, by a `.xml` suffix or an `Accept` header that takes XML and not JSON.
+    Xml,
+}
+
+/// Real orgs answer XML or JSON, chosen by an `.xml` / `.json` suffix on the URI or by
+/// `Accept` (REST API Developer Guide, "Using cURL in the REST Examples").
+fn body_format(path: &str, headers: &HeaderMap) -> BodyFormat {
+    let last = path.rsplit('/').next().unwrap_or("");
+    if let Some(bare) = last.strip_suffix(".json") {
+        return BodyFormat::JsonSuffix(format!("{}{bare}", &path[..path.len() - last.len()]));
+    }
+    if last.ends_with(".xml") {
+        return BodyFormat::Xml;
+    }
+    let accept = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",")
+        .to_ascii_lowercase();
+    let takes_json = accept.is_empty()
+        || accept.contains("json")
+        || accept.contains("*/*")
+        || accept.contains("application/*");
+    if !takes_json && accept.contains("xml") {
+        BodyFormat::Xml
+    } else {
+        BodyFormat::Json
+    }
+}
+
+/// The answer to a request for XML, which the mock does not render. [U] A real org would
+/// answer in XML; sflab says plainly that it speaks JSON only rather than send JSON under a
+/// request for XML, which an XML parser would choke on.
+fn xml_not_served() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_ACCEPTABLE,
+        "NOT_ACCEPTABLE",
+        "sflab's mock org answers the REST API in JSON only. Ask for application/json (or drop the .xml suffix); a real org can also answer XML.",
+    )
+    .without_fields()
+}
+
 /// The service `router()` hands to axum as its only route.
 #[derive(Clone)]
 pub struct Gateway {
@@ -349,6 +399,17 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
     if let Some(clean) = normalize_path(req.uri().path()) {
         if let Some(uri) = rewrite_path(req.uri(), &clean) {
             *req.uri_mut() = uri;
+        }
+    }
+    if matches!(area(req.uri().path()), Area::Versioned(_)) {
+        match body_format(req.uri().path(), req.headers()) {
+            BodyFormat::Json => {}
+            BodyFormat::JsonSuffix(bare) => {
+                if let Some(uri) = rewrite_path(req.uri(), &bare) {
+                    *req.uri_mut() = uri;
+                }
+            }
+            BodyFormat::Xml => return xml_not_served().into_response(),
         }
     }
     let now = state.org.clock.now();
@@ -565,6 +626,27 @@ mod tests {
         // A typo in a served resource keeps the plain "does not exist".
         assert_eq!(unserved_api("/services/data/v62.0/sobjectz"), None);
         assert_eq!(unserved_api("/nothing/here"), None);
+    }
+
+    #[test]
+    fn a_json_suffix_is_dropped_and_xml_is_asked_for_by_suffix_or_accept() {
+        let mut h = HeaderMap::new();
+        let p = "/services/data/v62.0/sobjects/Account/001000000000001AAA";
+        assert_eq!(body_format(p, &h), BodyFormat::Json);
+        assert_eq!(
+            body_format(&format!("{p}.json"), &h),
+            BodyFormat::JsonSuffix(p.to_string())
+        );
+        assert_eq!(body_format(&format!("{p}.xml"), &h), BodyFormat::Xml);
+        h.insert(header::ACCEPT, HeaderValue::from_static("application/xml"));
+        assert_eq!(body_format(p, &h), BodyFormat::Xml);
+        h.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/xml, application/json;q=0.5"),
+        );
+        assert_eq!(body_format(p, &h), BodyFormat::Json);
+        h.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
+        assert_eq!(body_format(p, &h), BodyFormat::Json, "bulk results");
     }
 
     #[test]

@@ -432,3 +432,27 @@ async fn describe_answers_304_when_the_schema_has_not_changed_since_the_date_giv
     assert_eq!(old.status, StatusCode::OK);
     assert_eq!(old.body["name"], "Account");
 }
+
+#[tokio::test]
+async fn a_json_suffix_is_served_and_a_request_for_xml_is_told_the_mock_speaks_json() {
+    let m = mock();
+    let limits = m.get(&format!("{V}/limits.json")).await;
+    assert_eq!(limits.status, StatusCode::OK);
+    assert!(limits.body["DailyApiRequests"]["Max"].is_number());
+    let xml = m.get(&format!("{V}/limits.xml")).await;
+    assert_eq!(
+        (xml.status, error_code(&xml)),
+        (StatusCode::NOT_ACCEPTABLE, "NOT_ACCEPTABLE")
+    );
+    let by_accept = m
+        .send(
+            Method::GET,
+            &format!("{V}/limits"),
+            None,
+            &[("accept", "application/xml")],
+        )
+        .await;
+    assert_eq!(by_accept.status, StatusCode::NOT_ACCEPTABLE);
+    let message = by_accept.body[0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("JSON only"), "{message}");
+}
