@@ -214,6 +214,19 @@ async fn jobs_are_listed_and_deleted() {
     let list = m.get(&format!("{V}/jobs/ingest")).await;
     assert_eq!(list.body["done"], true);
     assert_eq!(list.body["records"][0]["id"], json!(id));
+    let v2 = m.get(&format!("{V}/jobs/ingest?jobType=V2Ingest")).await;
+    assert_eq!(v2.body["records"][0]["id"], json!(id));
+    let classic = m.get(&format!("{V}/jobs/ingest?jobType=Classic")).await;
+    assert_eq!(
+        classic.body["records"],
+        json!([]),
+        "no Bulk API 1.0 jobs here"
+    );
+    let made_up = m.get(&format!("{V}/jobs/ingest?queryLocator=bogus")).await;
+    assert_eq!(
+        (made_up.status, &made_up.body[0]["errorCode"]),
+        (StatusCode::BAD_REQUEST, &json!("INVALIDPARAMETER"))
+    );
     let open = m
         .send(Method::DELETE, &format!("{V}/jobs/ingest/{id}"), None)
         .await;

@@ -4,7 +4,7 @@
 //! [`BulkSettings`]); `routes::router(org)` serves the HTTP resources.
 //!
 //! Layout: `format` (CSV dialects), `job` (lifecycle, shared job info), `ingest_job` and
-//! `query_job` (the two kinds of job), `jobs` (the registry), `settings` (lab knobs),
+//! `query_job` (the two kinds of job), `jobs` (the registry), `job_list` (listing them), `settings` (lab knobs),
 //! `rows` (an upload's rows, as the worker and the result files read them), `process` (an
 //! ingest row through the store's DML), `worker` (background ingest),
 //! `query_run` + `query_table` (running a query job, flattening rows), `results` (result
@@ -14,6 +14,7 @@ pub mod error;
 pub mod format;
 pub mod ingest_job;
 pub mod job;
+pub mod job_list;
 pub mod jobs;
 pub mod process;
 pub mod query_job;

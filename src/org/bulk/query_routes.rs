@@ -3,6 +3,7 @@
 
 use super::error::BulkError;
 use super::job::JobState;
+use super::job_list::{self, ListedKind};
 use super::query_job::{CreateQueryJob, QueryJob};
 use super::query_run::{check_query, spawn_query};
 use super::routes::{
@@ -17,7 +18,7 @@ use axum::middleware;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// The query-job routes (merged into the bulk router).
@@ -58,17 +59,22 @@ async fn create_query(
     Ok(json_ok(StatusCode::OK, info))
 }
 
-async fn list_query(State(st): State<BulkState>) -> Response {
-    let records: Vec<Value> = st
+async fn list_query(
+    State(st): State<BulkState>,
+    RequestVersion(version): RequestVersion,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, BulkError> {
+    let jobs: Vec<(String, Value)> = st
         .jobs
         .query_jobs()
         .iter()
-        .map(|j| j.lock().list_entry())
+        .map(|j| {
+            let j = j.lock();
+            (j.header.id.clone(), j.list_entry())
+        })
         .collect();
-    json_ok(
-        StatusCode::OK,
-        json!({"done": true, "records": records, "nextRecordsUrl": null}),
-    )
+    let page = job_list::page(&jobs, &params, ListedKind::Query, &version.number())?;
+    Ok(json_ok(StatusCode::OK, page))
 }
 
 async fn query_info(

@@ -15,6 +15,7 @@
 use super::error::BulkError;
 use super::ingest_job::{base64_len, CreateIngestJob, IngestJob, MAX_UPLOAD_BASE64_BYTES};
 use super::job::JobState;
+use super::job_list::{self, ListedKind};
 use super::jobs::BulkJobs;
 use super::process::check_job_target;
 use super::results::{write_results, ResultKind};
@@ -22,13 +23,13 @@ use super::worker;
 use crate::org::rest::{ApiError, Caller, RequestVersion};
 use crate::org::Org;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -156,17 +157,22 @@ async fn create_ingest(
     Ok(json_ok(StatusCode::OK, info))
 }
 
-async fn list_ingest(State(st): State<BulkState>) -> Response {
-    let records: Vec<Value> = st
+async fn list_ingest(
+    State(st): State<BulkState>,
+    RequestVersion(version): RequestVersion,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, BulkError> {
+    let jobs: Vec<(String, Value)> = st
         .jobs
         .ingest_jobs()
         .iter()
-        .map(|j| j.lock().list_entry())
+        .map(|j| {
+            let j = j.lock();
+            (j.header.id.clone(), j.list_entry())
+        })
         .collect();
-    json_ok(
-        StatusCode::OK,
-        json!({"done": true, "records": records, "nextRecordsUrl": null}),
-    )
+    let page = job_list::page(&jobs, &params, ListedKind::Ingest, &version.number())?;
+    Ok(json_ok(StatusCode::OK, page))
 }
 
 async fn ingest_info(
