@@ -42,7 +42,7 @@ async fn ingest_upsert_lifecycle_with_all_three_result_files() {
         .unwrap()
         .starts_with("text/csv"));
     let lines: Vec<&str> = ok.text.lines().collect();
-    assert_eq!(lines[0], "sf__Id,sf__Created,Name,ERP_Id__c");
+    assert_eq!(lines[0], r#""sf__Id","sf__Created",Name,ERP_Id__c"#);
     assert!(lines[1].contains(",true,Bulk One,B-1"));
     assert!(lines[2].contains(",false,Falcon Corp,A-1000"));
     let failed = m.get(&format!("{V}/jobs/ingest/{id}/failedResults")).await;

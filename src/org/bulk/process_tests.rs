@@ -150,7 +150,7 @@ fn upsert_job_creates_updates_and_reports_field_errors() {
     let failed = failed_results(&j);
     assert_eq!(
         failed,
-        "sf__Id,sf__Error,Name,ERP_Id__c\n,REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --,,Z-2\n"
+        "\"sf__Id\",\"sf__Error\",Name,ERP_Id__c\n,REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --,,Z-2\n"
     );
 }
 
@@ -370,7 +370,7 @@ fn a_cell_that_does_not_fit_its_field_fails_as_the_bulk_api_words_it() {
     let failed = failed_results(&j);
     assert_eq!(
         failed,
-        "sf__Id,sf__Error,Name,NumberOfEmployees\n,\"INVALID_FIELD:Failed to deserialize field at col 2. Due to, 'many' is not a valid value for the type xsd:int:NumberOfEmployees --\",Does not,many\n",
+        "\"sf__Id\",\"sf__Error\",Name,NumberOfEmployees\n,\"INVALID_FIELD:Failed to deserialize field at col 2. Due to, 'many' is not a valid value for the type xsd:int:NumberOfEmployees --\",Does not,many\n",
         "the error holds a comma, so it is quoted"
     );
 }

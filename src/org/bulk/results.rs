@@ -4,8 +4,8 @@
 //! written on request by re-reading the upload next to the outcomes, so a million-row job
 //! stores no second copy of its data. Files use the job's delimiter and line ending.
 //!
-//! Shapes: successful = `sf__Id, sf__Created, <original columns>`; failed = `sf__Id,
-//! sf__Error, <original columns>`; unprocessed = the original columns only.
+//! Shapes: successful = `"sf__Id","sf__Created",<original columns>`; failed = `"sf__Id",
+//! "sf__Error",<original columns>`; unprocessed = the original columns only.
 
 use super::format::{self, CsvDialect};
 use super::rows::UploadRows;
@@ -132,7 +132,24 @@ pub fn write_results(
             let _ = out.write_record(&header);
         }
     }
-    out.into_inner().unwrap_or_default()
+    quote_result_columns(out.into_inner().unwrap_or_default(), kind, dialect)
+}
+
+/// The header as real orgs write it: the two `sf__` columns quoted (`"sf__Id","sf__Created"`),
+/// the uploaded columns as they came. (Readers take either; some compare bytes.)
+fn quote_result_columns(mut csv: Vec<u8>, kind: ResultKind, dialect: CsvDialect) -> Vec<u8> {
+    let second = match kind {
+        ResultKind::Successful => "sf__Created",
+        ResultKind::Failed => "sf__Error",
+        ResultKind::Unprocessed => return csv,
+    };
+    let d = dialect.delimiter.byte() as char;
+    let plain = format!("sf__Id{d}{second}");
+    if csv.starts_with(plain.as_bytes()) {
+        let quoted = format!("\"sf__Id\"{d}\"{second}\"");
+        csv.splice(..plain.len(), quoted.bytes());
+    }
+    csv
 }
 
 #[cfg(test)]
@@ -199,7 +216,7 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(csv).unwrap(),
-            "sf__Id,sf__Created,Name,ERP__c\n001000000000001AAA,true,Acme,A-1\n"
+            "\"sf__Id\",\"sf__Created\",Name,ERP__c\n001000000000001AAA,true,Acme,A-1\n"
         );
     }
 
@@ -213,7 +230,7 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(csv).unwrap(),
-            "sf__Id,sf__Error,Name,ERP__c\n,REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --,,A-2\n"
+            "\"sf__Id\",\"sf__Error\",Name,ERP__c\n,REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --,,A-2\n"
         );
     }
 
@@ -243,7 +260,7 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(csv).unwrap(),
-            "sf__Id,sf__Error,Name,Note\n,INVALID_INPUT:bad:--,A,x,extra\n,INVALID_INPUT:bad:--,B\n,INVALID_INPUT:bad:--,\"\"\"C\"\n"
+            "\"sf__Id\",\"sf__Error\",Name,Note\n,INVALID_INPUT:bad:--,A,x,extra\n,INVALID_INPUT:bad:--,B\n,INVALID_INPUT:bad:--,\"\"\"C\"\n"
         );
     }
 
@@ -265,7 +282,7 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(csv).unwrap(),
-            "sf__Id\tsf__Created\tName\r\n001000000000001AAA\tfalse\tAcme\r\n"
+            "\"sf__Id\"\t\"sf__Created\"\tName\r\n001000000000001AAA\tfalse\tAcme\r\n"
         );
     }
 
