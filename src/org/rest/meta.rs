@@ -10,7 +10,7 @@ use super::RestState;
 use crate::org::describe;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
@@ -72,13 +72,21 @@ pub async fn record_count(
 pub async fn describe_global(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
-) -> Response {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let store = state.org.store.read();
+    // The conditional headers compare with the last schema change (Describe Global).
+    let changed = state.schema_changed_at(store.schema_key());
+    if super::conditional::decide(&headers, super::conditional::Access::Read, changed, None)?
+        == super::conditional::Precondition::NotModified
+    {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
     let events = state.org.events.event_objects();
-    json_response(
+    Ok(json_response(
         StatusCode::OK,
         &describe::describe_global(store.schema(), &events, &version.number()),
-    )
+    ))
 }
 
 /// Routes outside `/services/data` that this module answers.

@@ -12,6 +12,7 @@
 
 pub mod body;
 mod compression;
+mod conditional;
 pub mod cursors;
 pub mod error;
 mod explain;

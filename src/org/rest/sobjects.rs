@@ -10,14 +10,16 @@
 //! - An upsert that updates answers 200 with `created:false` from v46.0 on, 204 before.
 
 use super::body::{expect_object, SfJson};
+use super::conditional::{self, Access, Precondition};
 use super::error::{json_bytes_response, json_response, ApiError};
 use super::gateway::{Caller, RequestVersion};
 use super::user_password;
 use super::versions::ApiVersion;
 use super::RestState;
 use crate::org::error::{ErrorCode, SfError, UpsertError};
-use crate::org::schema::ObjectDef;
+use crate::org::schema::{ObjectDef, SystemField};
 use crate::org::store::{parse_id, Actor, Store, UpsertMode};
+use crate::org::value::Value as Stored;
 use crate::org::SfId;
 use crate::org::{describe, Org};
 use axum::extract::{Path, Query, State};
@@ -162,14 +164,11 @@ async fn describe_sobject(
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
     let object = described(&state, &store, &sobject)?;
-    // `If-Modified-Since`: 304 when the schema has not changed since the date given.
+    // `If-Modified-Since`: 304 when the schema has not changed since the date given;
+    // `If-Unmodified-Since`: 412 when it has.
     let changed = state.schema_changed_at(store.schema_key());
-    let unchanged_since = headers
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
-        .is_some_and(|since| changed <= since);
-    let mut resp = if unchanged_since {
+    let condition = conditional::decide(&headers, Access::Read, changed, None)?;
+    let mut resp = if condition == Precondition::NotModified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         json_response(
@@ -227,6 +226,7 @@ async fn retrieve(
     RequestVersion(version): RequestVersion,
     Path((_, sobject, id)): Path<(String, String, String)>,
     Query(params): Query<Params>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     let name = object_name(&state, &sobject)?;
     if !looks_like_id(&id) {
@@ -237,18 +237,62 @@ async fn retrieve(
         .as_ref()
         .map(|f| f.iter().map(String::as_str).collect());
     let mut out = Vec::with_capacity(2048);
-    {
+    let (condition, etag) = {
         let store = state.org.store.read();
-        let (obj, rec, projection) = store.retrieve_parts(&name, &id, refs.as_deref())?;
-        super::render::write_record(&mut out, obj, rec, projection.as_deref(), &version.number());
+        let (condition, etag) = record_condition(&store, &name, &id, &headers, Access::Read)?;
+        if condition == Precondition::Proceed {
+            let (obj, rec, projection) = store.retrieve_parts(&name, &id, refs.as_deref())?;
+            super::render::write_record(
+                &mut out,
+                obj,
+                rec,
+                projection.as_deref(),
+                &version.number(),
+            );
+        }
+        (condition, etag)
+    };
+    let mut resp = match condition {
+        Precondition::Proceed => json_bytes_response(StatusCode::OK, out),
+        Precondition::NotModified => StatusCode::NOT_MODIFIED.into_response(),
+    };
+    if let Some(v) = etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        resp.headers_mut().insert(header::ETAG, v);
     }
-    Ok(json_bytes_response(StatusCode::OK, out))
+    Ok(resp)
+}
+
+/// The conditional headers of a request on record `id` decided against it (see
+/// [`conditional`]), with the record's ETag where its object has them (Account).
+fn record_condition(
+    store: &Store,
+    name: &str,
+    id: &str,
+    headers: &axum::http::HeaderMap,
+    access: Access,
+) -> Result<(Precondition, Option<String>), ApiError> {
+    let (obj, rec, _) = store.retrieve_parts(name, id, None)?;
+    let changed = obj
+        .system_index(SystemField::LastModifiedDate)
+        .and_then(|i| match rec.get(i) {
+            Some(Stored::DateTime(ms)) => chrono::DateTime::from_timestamp_millis(*ms),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let etag = (obj.name == "Account").then(|| {
+        let mut full = Vec::with_capacity(2048);
+        super::render::write_record(&mut full, obj, rec, None, "");
+        conditional::etag_of(&full)
+    });
+    let condition = conditional::decide(headers, access, changed, etag.as_deref())?;
+    Ok((condition, etag))
 }
 
 async fn update(
     State(state): State<RestState>,
     caller: Caller,
     Path((_, sobject, id)): Path<(String, String, String)>,
+    headers: axum::http::HeaderMap,
     SfJson(body): SfJson,
 ) -> Result<Response, ApiError> {
     let name = object_name(&state, &sobject)?;
@@ -257,10 +301,11 @@ async fn update(
     }
     let fields = record_body(body)?;
     let actor = actor(&state.org, &caller)?;
-    state
-        .org
-        .store
-        .write()
+    let mut store = state.org.store.write();
+    if conditional::asks(&headers) {
+        record_condition(&store, &name, &id, &headers, Access::Write)?;
+    }
+    store
         .update(&name, &id, &fields, &actor)
         .map_err(with_body_position)?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -288,11 +333,12 @@ async fn post_on_record(
     caller: Caller,
     Path((v, sobject, id)): Path<(String, String, String)>,
     Query(params): Query<Params>,
+    headers: axum::http::HeaderMap,
     body: SfJson,
 ) -> Result<Response, ApiError> {
     let method = params.get("_HttpMethod").map(|m| m.to_ascii_uppercase());
     if method.as_deref() == Some("PATCH") {
-        return update(State(state), caller, Path((v, sobject, id)), body).await;
+        return update(State(state), caller, Path((v, sobject, id)), headers, body).await;
     }
     if id.eq_ignore_ascii_case("Id") {
         let name = object_name(&state, &sobject)?;

@@ -379,3 +379,115 @@ async fn a_users_password_is_set_checked_and_reset_through_its_resource() {
         .await;
     assert_eq!(ghost.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn if_unmodified_since_guards_an_update_and_leaves_the_record_as_it_was() {
+    let m = mock();
+    let id = m
+        .post(&format!("{V}/sobjects/Account/"), json!({"Name": "Acme"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("{V}/sobjects/Account/{id}");
+    let stale = m
+        .send(
+            Method::PATCH,
+            &path,
+            Some(r#"{"Description":"lost update"}"#),
+            &[("if-unmodified-since", "Sat, 01 Jan 2000 00:00:00 GMT")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(m.get(&path).await.body["Description"], Value::Null);
+    let fresh = m
+        .send(
+            Method::PATCH,
+            &path,
+            Some(r#"{"Description":"kept"}"#),
+            &[("if-unmodified-since", "Fri, 01 Jan 2100 00:00:00 GMT")],
+        )
+        .await;
+    assert_eq!(fresh.status, StatusCode::NO_CONTENT);
+    let bad = m
+        .send(
+            Method::PATCH,
+            &path,
+            Some(r#"{"Description":"x"}"#),
+            &[("if-unmodified-since", "yesterday")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let unchanged = m
+        .send(
+            Method::GET,
+            &path,
+            None,
+            &[("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")],
+        )
+        .await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(unchanged.body, Value::Null);
+}
+
+#[tokio::test]
+async fn an_account_carries_an_etag_that_if_match_and_if_none_match_compare() {
+    let m = mock();
+    let id = m
+        .post(&format!("{V}/sobjects/Account/"), json!({"Name": "Acme"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("{V}/sobjects/Account/{id}");
+    let read = m.get(&path).await;
+    let tag = read.headers["etag"].to_str().unwrap().to_string();
+    let cached = m
+        .send(Method::GET, &path, None, &[("if-none-match", &tag)])
+        .await;
+    assert_eq!(cached.status, StatusCode::NOT_MODIFIED);
+    let first = m
+        .send(
+            Method::PATCH,
+            &path,
+            Some(r#"{"Description":"first writer"}"#),
+            &[("if-match", &tag)],
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::NO_CONTENT);
+    let second = m
+        .send(
+            Method::PATCH,
+            &path,
+            Some(r#"{"Description":"second writer"}"#),
+            &[("if-match", &tag)],
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(m.get(&path).await.body["Description"], "first writer");
+}
+
+#[tokio::test]
+async fn describe_global_answers_304_when_nothing_changed_since_the_date() {
+    let m = mock();
+    let r = m
+        .send(
+            Method::GET,
+            &format!("{V}/sobjects"),
+            None,
+            &[("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    let old = m
+        .send(
+            Method::GET,
+            &format!("{V}/sobjects"),
+            None,
+            &[("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT")],
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::OK);
+}
