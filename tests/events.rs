@@ -306,6 +306,22 @@ async fn unary_calls_check_auth_and_topics() {
         .unwrap_err();
     assert_eq!(unauth.code(), tonic::Code::Unauthenticated);
     grpc.ready().await.unwrap();
+    let identity_only = org.mint_static_token(&org.users[0], &["openid", "id"]);
+    let no_api = grpc
+        .unary::<_, proto::TopicInfo, _>(
+            authed(&org, &identity_only, topic("/event/OrderShipped__e")),
+            path(),
+            ProstCodec::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(no_api.code(), tonic::Code::Unauthenticated);
+    assert!(
+        no_api.message().contains("api scope"),
+        "{}",
+        no_api.message()
+    );
+    grpc.ready().await.unwrap();
     let missing = grpc
         .unary::<_, proto::TopicInfo, _>(
             authed(&org, &token, topic("/event/Nope__e")),

@@ -33,6 +33,13 @@ impl Session {
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope || s == "full")
     }
+
+    /// Whether the token may use the data APIs — REST, Bulk, SOAP, Streaming, Pub/Sub:
+    /// it carries `api` (or `full`). A token with only `openid`, `id`, `web` or
+    /// `refresh_token` reaches the identity URL and userinfo, nothing else.
+    pub fn allows_api(&self) -> bool {
+        self.has_scope("api")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

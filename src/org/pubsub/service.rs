@@ -86,13 +86,19 @@ impl PubSub {
                 "Send the org's instance URL in the `instanceurl` metadata of every call.",
             ));
         }
-        self.org
+        let session = self
+            .org
             .sessions
             .validate(token, self.org.clock.now())
-            .map(|s| Session::clone(&s))
             .map_err(|_| {
                 auth_error("The access token is invalid or has expired; get a new one and retry.")
-            })
+            })?;
+        if !session.allows_api() {
+            return Err(auth_error(
+                "The access token lacks the api scope, which the Pub/Sub API needs: ask for `api` when you get the token.",
+            ));
+        }
+        Ok(Session::clone(&session))
     }
 
     fn topic(&self, name: &str) -> Result<Arc<crate::org::events::EventType>, Status> {

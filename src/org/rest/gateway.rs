@@ -127,7 +127,7 @@ fn authenticate_for_api(
     now: DateTime<Utc>,
 ) -> Result<Arc<Session>, ApiError> {
     let session = authenticate_at(state, headers, now)?;
-    if !allows_api(&session.scopes) {
+    if !session.allows_api() {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "INVALID_SESSION_ID",
@@ -136,10 +136,6 @@ fn authenticate_for_api(
         .without_fields());
     }
     Ok(session)
-}
-
-fn allows_api(scopes: &[String]) -> bool {
-    scopes.iter().any(|s| s == "api" || s == "full")
 }
 
 /// Collapses repeated slashes and drops a trailing slash; `None` if the path is already clean.

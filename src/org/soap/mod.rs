@@ -103,12 +103,19 @@ pub fn session_of(state: &RestState, header: Option<&Element>) -> Result<Session
         .and_then(|s| s.child_text("sessionId"))
         .filter(|t| !t.is_empty())
         .ok_or_else(SoapFault::invalid_session)?;
-    state
+    let session = state
         .org
         .sessions
         .validate(token, state.org.clock.now())
-        .map(|s| Session::clone(&s))
-        .map_err(|_| SoapFault::invalid_session())
+        .map_err(|_| SoapFault::invalid_session())?;
+    // [U] The text for a token without the `api` scope follows the REST API's.
+    if !session.allows_api() {
+        return Err(SoapFault::new(
+            "INVALID_SESSION_ID",
+            "This session is not valid for use with the API: its token lacks the api scope",
+        ));
+    }
+    Ok(Session::clone(&session))
 }
 
 /// Spends one API request; `(used, max)` for the `LimitInfoHeader`.

@@ -198,6 +198,22 @@ async fn calls_without_a_valid_session_fault_with_invalid_session_id() {
 }
 
 #[tokio::test]
+async fn a_token_without_the_api_scope_cannot_use_soap() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let identity_only = org.mint_static_token(&org.users[0], &["openid", "id", "web"]);
+    let call = "<query><queryString>SELECT Id FROM Account</queryString></query>";
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&identity_only), "", call),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:INVALID_SESSION_ID", "{}", r.text);
+    assert!(r.text.contains("api scope"), "{}", r.text);
+}
+
+#[tokio::test]
 async fn logout_ends_the_session_it_is_called_with() {
     let org = Org::default_org();
     let app = router(org.clone());

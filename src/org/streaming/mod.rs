@@ -130,8 +130,10 @@ async fn bayeux_post(
             &json!([{"successful": false, "error": "400::The body must be a Bayeux message or a JSON array of them"}]),
         );
     };
-    let session =
-        bearer_token(&headers).and_then(|t| s.org.sessions.validate(t, s.org.clock.now()).ok());
+    // A token without the `api` scope is no session for Streaming, as for the other data APIs.
+    let session = bearer_token(&headers)
+        .and_then(|t| s.org.sessions.validate(t, s.org.clock.now()).ok())
+        .filter(|session| session.allows_api());
     let session = session.as_deref();
     // Subscriptions in a batch take effect before its connect is answered (Faye batches a
     // subscribe with a connect); replies keep the batch's order, events come first.

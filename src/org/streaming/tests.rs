@@ -160,6 +160,20 @@ async fn bad_tokens_unknown_clients_and_bad_replay_ids_are_bayeux_errors() {
         .await;
     assert_eq!(r[0]["error"], "401::Authentication invalid");
     assert_eq!(r[0]["advice"]["reconnect"], "none");
+    let identity_only = c
+        .org
+        .mint_static_token(&c.org.users[0], &["openid", "id", "web"]);
+    let (_, r) = c
+        .post(
+            "/cometd/62.0",
+            &identity_only,
+            json!([{"channel": "/meta/handshake", "id": "1"}]),
+        )
+        .await;
+    assert_eq!(
+        r[0]["error"], "401::Authentication invalid",
+        "a token without the api scope is no session for Streaming"
+    );
     let got = c.connect("no-such-client").await;
     assert_eq!(got[0]["error"], "403::Unknown client");
     let client = c.handshake().await;
