@@ -3,14 +3,16 @@
 //! query, so they stay in the browser and out of server logs.
 //!
 //! What the fragment holds follows Salesforce's documented user-agent response: `access_token`,
-//! `refresh_token` (only when the `refresh_token` scope was asked for and granted),
-//! `instance_url`, `id`, `issued_at`, `signature`, `scope`, `token_type`, `id_token` (with the
-//! `openid` scope) and the echoed `state`. Errors are redirected as `#error=…` too.
+//! `refresh_token` (see [`hands_out_refresh`]), `instance_url`, `id`, `issued_at`, `signature`,
+//! `scope`, `token_type`, `id_token` (with the `openid` scope) and the echoed `state`. Errors
+//! are redirected as `#error=…` too.
 //!
-//! Not known exactly: real Salesforce additionally hands out a refresh token in this flow only
-//! for its own success page or a custom-scheme redirect; the mock keys it on the scope alone,
-//! which is what a lab can observe. With `response_type=token id_token` a `nonce` is required,
-//! as OpenID Connect Core §3.2.2.1 demands for every implicit request that returns an ID token.
+//! A refresh token comes in the fragment only when the `refresh_token` scope is granted **and**
+//! the redirect is Salesforce's own success page (`…/services/oauth2/success`) or a custom
+//! scheme (`myapp://callback`), as Salesforce documents for this flow: a web page's URL never
+//! carries one (RFC 6749 §4.2.2 forbids it outright). With `response_type=token id_token` a
+//! `nonce` is required, as OpenID Connect Core §3.2.2.1 demands for every implicit request
+//! that returns an ID token.
 
 use super::config::ExternalClientApp;
 use super::server::{AuthServer, RefreshIssue, TokenRequest};
@@ -71,9 +73,24 @@ pub struct Approved<'a> {
     pub state: Option<&'a str>,
 }
 
+/// Whether the fragment may carry a refresh token: the scope is granted and the redirect is
+/// the success page or a custom scheme (a native app), never an `http(s)` web page.
+pub fn hands_out_refresh(scopes: &[String], redirect_uri: &str) -> bool {
+    let scheme = redirect_uri
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase())
+        .unwrap_or_default();
+    let web = scheme == "http" || scheme == "https";
+    let success_page = redirect_uri
+        .split(['?', '#'])
+        .next()
+        .is_some_and(|u| u.ends_with("/services/oauth2/success"));
+    scopes.iter().any(|s| s == "refresh_token") && (!web || success_page)
+}
+
 /// Mints the tokens and returns the redirect location carrying them in its fragment.
 pub fn issue_in_fragment(auth: &AuthServer, a: Approved<'_>) -> String {
-    let with_refresh = a.scopes.iter().any(|s| s == "refresh_token");
+    let with_refresh = hands_out_refresh(&a.scopes, a.redirect_uri);
     let issued = auth.issue(TokenRequest {
         base_url: a.base_url,
         app: a.app,
@@ -108,6 +125,22 @@ pub fn issue_in_fragment(auth: &AuthServer, a: Approved<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_refresh_token_goes_only_to_the_success_page_or_a_custom_scheme() {
+        let asked = vec!["api".to_string(), "refresh_token".to_string()];
+        let hands = |uri: &str| super::hands_out_refresh(&asked, uri);
+        assert!(!hands("http://localhost:8080/callback"));
+        assert!(!hands("https://app.example.com/cb"));
+        assert!(hands(
+            "https://login.salesforce.com/services/oauth2/success"
+        ));
+        assert!(hands("myapp://oauth/callback"));
+        assert!(!super::hands_out_refresh(
+            &["api".to_string()],
+            "myapp://oauth/callback"
+        ));
+    }
+
     use super::*;
 
     #[test]

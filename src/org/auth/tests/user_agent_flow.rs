@@ -1,5 +1,5 @@
 //! The user-agent flow: `response_type=token` answers with the tokens in the redirect's
-//! fragment; a refresh token only when asked for; an ID token bound to the nonce; errors in the
+//! fragment; a refresh token only for a native app or the success page; an ID token bound to the nonce; errors in the
 //! fragment too; apps not enabled for the flow are refused.
 
 use super::*;
@@ -44,7 +44,7 @@ async fn token_response_puts_a_working_access_token_in_the_fragment_without_refr
 }
 
 #[tokio::test]
-async fn refresh_token_comes_only_with_the_refresh_token_scope() {
+async fn a_web_page_redirect_gets_no_refresh_token_even_with_the_scope() {
     let h = H::new();
     let r = start(
         &h,
@@ -52,7 +52,12 @@ async fn refresh_token_comes_only_with_the_refresh_token_scope() {
         "&response_type=token&scope=api%20refresh_token",
     )
     .await;
-    assert!(fragment(&r)["refresh_token"].len() > 40);
+    let f = fragment(&r);
+    assert!(h.alive(&f["access_token"]));
+    assert!(
+        !f.contains_key("refresh_token"),
+        "an http(s) page never gets one in its URL: {f:?}"
+    );
 }
 
 #[tokio::test]
