@@ -1,12 +1,13 @@
-//! `POST /services/oauth2/revoke`.
+//! `POST /services/oauth2/revoke` (and `GET …/revoke?token=…`).
 //!
 //! Mode chosen: Salesforce's, not RFC 7009's. A token the org knows is revoked with 200; an
 //! unknown or already dead token answers 400 `invalid_token` (RFC 7009 §2.2 would say 200), and
 //! an unknown `token_type_hint` answers 400 `unsupported_token_type`. Revoking a refresh token
 //! revokes its whole family, access tokens included; revoking an access token revokes only it.
 //! Client authentication is optional, as in Salesforce; when credentials are sent they must be
-//! right and the token must belong to that client. Only POST is accepted: a token in a GET
-//! query string ends up in logs.
+//! right and the token must belong to that client. `GET ?token=…` works too, as Salesforce
+//! documents it; the token then sits in a URL that proxies and server logs keep, which the
+//! `secrets.not_in_url` rule judges — the lessons teach POST.
 
 use super::client_auth::{authenticate, presented, SecretRule};
 use super::decision::{Draft, Outcome};
@@ -42,22 +43,32 @@ async fn run(
     draft: &mut Draft,
 ) -> Result<String, OAuthError> {
     let (parts, body) = request.into_parts();
-    if parts.method != Method::POST {
+    let params = if parts.method == Method::GET {
+        let params = Params::from_urlencoded(parts.uri.query().unwrap_or("").as_bytes())?;
+        if params.get("client_secret").is_some() {
+            return Err(OAuthError::invalid_request(
+                "client_secret must not be sent in the URL",
+                "a secret in a query string ends up in logs; POST it in the form body",
+            ));
+        }
+        params
+    } else if parts.method == Method::POST {
+        let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
+            OAuthError::invalid_request("request body too large", "the body could not be read")
+        })?;
+        Params::from_body(
+            parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|h| h.to_str().ok()),
+            &bytes,
+        )?
+    } else {
         return Err(OAuthError::invalid_request(
-            "must use HTTP POST",
-            "send the token in a POST form body, not the URL",
+            "must use HTTP POST or GET",
+            "send the token in a POST form body",
         ));
-    }
-    let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
-        OAuthError::invalid_request("request body too large", "the body could not be read")
-    })?;
-    let params = Params::from_body(
-        parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|h| h.to_str().ok()),
-        &bytes,
-    )?;
+    };
     let token = params.require("token")?;
     let hint = params.get("token_type_hint");
     if !matches!(hint, None | Some("access_token") | Some("refresh_token")) {

@@ -233,8 +233,16 @@ async fn revocation_checks_hint_client_and_method() {
         .await;
     assert_eq!(r.error(), "unauthorized_client", "another client's token");
     let r = h
+        .get(&format!(
+            "/services/oauth2/revoke?token={access}&client_secret=legacy-secret"
+        ))
+        .await;
+    assert_eq!(r.error(), "invalid_request", "no secrets in URLs");
+    assert!(h.alive(access));
+    // Salesforce documents GET ?token= as well; the token leaves with it.
+    let r = h
         .get(&format!("/services/oauth2/revoke?token={access}"))
         .await;
-    assert_eq!(r.error(), "invalid_request", "no tokens in URLs");
-    assert!(h.alive(access));
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!h.alive(access));
 }
