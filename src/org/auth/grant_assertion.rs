@@ -187,6 +187,22 @@ pub fn saml_bearer(
             }
             other => invalid_assertion(other.to_string()),
         })?;
+    // An assertion is accepted once, like a JWT with a `jti` (held until it expires).
+    let now = chrono::Utc::now().timestamp();
+    let expires = assertion
+        .not_on_or_after
+        .or(assertion.conditions_not_on_or_after)
+        .map_or(now + 300, |t| t.timestamp());
+    let replay_key = format!("saml:{}", assertion.id);
+    if !auth
+        .grants()
+        .remember_jti(&assertion.issuer, &replay_key, expires, now)
+    {
+        return Err(invalid_assertion(format!(
+            "the assertion ID '{}' was already used; sign a fresh assertion for every token request",
+            assertion.id
+        )));
+    }
     let user = find_user(auth, &assertion.subject)?;
     require_active(&user)?;
     require_approval(auth, &app, &user)?;

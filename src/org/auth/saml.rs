@@ -57,6 +57,8 @@ pub enum SamlError {
 /// What a verified assertion says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SamlAssertion {
+    /// The Assertion's `ID`: an assertion is accepted once.
+    pub id: String,
     pub issuer: String,
     pub subject: String,
     pub audiences: Vec<String>,
@@ -191,6 +193,7 @@ fn read_statements(doc: &str, a: xml::Span) -> Result<SamlAssertion, SamlError> 
         })
         .unwrap_or_default();
     Ok(SamlAssertion {
+        id: xml::attr(doc, a, "ID").unwrap_or_default(),
         issuer,
         subject,
         audiences,

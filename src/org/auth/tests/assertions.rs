@@ -253,6 +253,15 @@ async fn a_signed_saml_assertion_gets_a_token() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(h.last().grant, "saml_bearer");
+    let replayed = h
+        .token(&[("grant_type", SAML_GRANT), ("assertion", &a)])
+        .await;
+    assert_eq!(replayed.error(), "invalid_grant", "an assertion works once");
+    assert!(
+        h.last().reason.contains("already used"),
+        "{:?}",
+        h.last().reason
+    );
 }
 
 #[tokio::test]
