@@ -101,6 +101,17 @@ struct Learned {
     values: Vec<(String, String)>,
     /// Where parts of those values may be found (see [`partial`]).
     parts: partial::PartIndex,
+    /// Each value's base64 forms (standard and URL-safe, unpadded), by index in `values`:
+    /// a secret printed base64-encoded is still the secret.
+    encoded: Vec<[String; 2]>,
+}
+
+/// The base64 forms of `value` a program may print it in (padding left off, so a padded
+/// print matches too).
+fn base64_forms(value: &str) -> [String; 2] {
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    [STANDARD_NO_PAD.encode(value), URL_SAFE_NO_PAD.encode(value)]
 }
 
 /// How far past an output cap text is redacted before the cut (longer than any secret).
@@ -163,6 +174,11 @@ impl Redactor {
         learned.values.push((kind.to_string(), value.to_string()));
         learned.values.sort_by_key(|v| std::cmp::Reverse(v.1.len()));
         learned.parts = partial::PartIndex::build(&learned.values);
+        learned.encoded = learned
+            .values
+            .iter()
+            .map(|(_, v)| base64_forms(v))
+            .collect();
     }
 
     /// The secrets known so far, by marker only.
@@ -217,6 +233,13 @@ impl Redactor {
                 form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
             if encoded != *value && out.contains(encoded.as_str()) {
                 out = out.replace(encoded.as_str(), &marker);
+            }
+        }
+        for ((kind, value), forms) in learned.values.iter().zip(&learned.encoded) {
+            for form in forms {
+                if out.contains(form.as_str()) {
+                    out = out.replace(form.as_str(), &self.marker(kind, value));
+                }
             }
         }
         learned.parts.redact(&out, &learned.values, |i| {

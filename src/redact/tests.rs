@@ -332,3 +332,15 @@ fn a_password_in_cdata_is_hidden() {
     );
     assert!(out.contains("<username>u@x</username>"), "{out}");
 }
+
+#[test]
+fn a_secret_printed_base64_encoded_is_still_redacted() {
+    use base64::Engine;
+    let r = redactor();
+    let token = "00D000000000001!AQ4kLx9vTq2mWb8cYz7dRf3gHj6kLp0sNv5xCu1eIo";
+    r.add_secret("access_token", token);
+    let padded = base64::engine::general_purpose::STANDARD.encode(token);
+    let out = r.text(&format!("debug: {padded}\n"));
+    assert!(!out.contains(&padded[..40]), "{out}");
+    assert!(out.contains("‹redacted:access_token#"), "{out}");
+}
