@@ -329,3 +329,82 @@ fn child_subqueries_nest_from_api_58() {
         "Tasks"
     );
 }
+
+fn account_names(r: &QueryResult) -> Vec<&str> {
+    r.records
+        .iter()
+        .map(|x| x["Name"].as_str().unwrap())
+        .collect()
+}
+
+/// The default org with a multi-select picklist `Regions__c` on Account, Falcon Corp having
+/// "EMEA;APAC" and Harbor Logistics "APAC".
+fn org_with_regions() -> Org {
+    let o = Org::default_org();
+    {
+        let mut s = o.store.write();
+        let f = crate::org::schema::FieldDef::new("Regions__c", "Regions", crate::org::schema::FieldType::MultiPicklist)
+            .picklist_of(&["EMEA", "APAC", "AMER"]);
+        s.define_field("Account", f).unwrap();
+    }
+    for (name, regions) in [("Falcon Corp", "EMEA;APAC"), ("Harbor Logistics", "APAC")] {
+        let id = id_of(
+            &o,
+            &format!("SELECT Id FROM Account WHERE Name = '{name}'"),
+        );
+        let actor = o.actor(o.users[0].id);
+        o.store
+            .write()
+            .update(
+                "Account",
+                &id,
+                json!({ "Regions__c": regions }).as_object().unwrap(),
+                &actor,
+            )
+            .unwrap();
+    }
+    o
+}
+
+#[test]
+fn multi_select_equality_matches_the_set_of_values_in_any_order() {
+    let o = org_with_regions();
+    for value in ["EMEA;APAC", "APAC;EMEA", "apac;emea"] {
+        let r = run(
+            &o,
+            &format!("SELECT Name FROM Account WHERE Regions__c = '{value}'"),
+        )
+        .unwrap();
+        assert_eq!(account_names(&r), ["Falcon Corp"], "{value}");
+    }
+    let r = run(
+        &o,
+        "SELECT Name FROM Account WHERE Regions__c != 'APAC;EMEA' AND Regions__c != null",
+    )
+    .unwrap();
+    assert_eq!(account_names(&r), ["Harbor Logistics"]);
+    let r = run(&o, "SELECT Name FROM Account WHERE Regions__c = 'APAC'").unwrap();
+    assert_eq!(account_names(&r), ["Harbor Logistics"], "exact match, not includes");
+}
+
+#[test]
+fn like_and_in_are_refused_on_a_multi_select_picklist() {
+    let o = org_with_regions();
+    for soql in [
+        "SELECT Id FROM Account WHERE Regions__c LIKE 'EM%'",
+        "SELECT Id FROM Account WHERE Regions__c IN ('EMEA', 'APAC')",
+        "SELECT Id FROM Account WHERE Regions__c NOT IN ('EMEA')",
+    ] {
+        let m = malformed(&o, soql);
+        assert!(
+            m.ends_with("invalid operator on multipicklist field"),
+            "{soql}: {m}"
+        );
+        assert!(m.contains("ERROR at Row:1:Column:30"), "{soql}: {m}");
+    }
+    run(
+        &o,
+        "SELECT Id FROM Account WHERE Regions__c INCLUDES ('EMEA')",
+    )
+    .unwrap();
+}
