@@ -1,7 +1,7 @@
 //! Queries real orgs reject (or accept) for reasons beyond syntax: polymorphic lookups and the
 //! Name entity, semi-join and COUNT() rules, subquery and alias rules, long text fields,
 //! string quotes, WITH filters, and valid SOQL the mock org does not implement. TYPEOF has its
-//! own tests in typeof_tests.rs.
+//! own tests in typeof_tests.rs, date functions theirs in date_function_tests.rs.
 
 use super::test_support::{id_of, run, with_tasks};
 use super::*;
@@ -263,14 +263,10 @@ fn documented_features_the_mock_lacks_say_so() {
             "SELECT Industry, COUNT(Id) FROM Account GROUP BY CUBE(Industry)",
             "GROUP BY CUBE",
         ),
-        (
-            "SELECT CALENDAR_YEAR(CreatedDate), COUNT(Id) FROM Account GROUP BY CALENDAR_YEAR(CreatedDate)",
-            "CALENDAR_YEAR()",
-        ),
         ("SELECT FORMAT(AnnualRevenue) FROM Account", "FORMAT()"),
         (
-            "SELECT Id FROM Account WHERE CALENDAR_MONTH(CreatedDate) = 1",
-            "CALENDAR_MONTH()",
+            "SELECT Id FROM Account WHERE DISTANCE(Loc__c, GEOLOCATION(1, 2), 'km') < 5",
+            "DISTANCE()",
         ),
         ("SELECT Id FROM Account USING SCOPE mine", "USING SCOPE"),
         (
@@ -286,6 +282,35 @@ fn documented_features_the_mock_lacks_say_so() {
             "{soql}: {m}"
         );
     }
+}
+
+#[test]
+fn date_functions_run_in_where_and_group_by_now_that_the_mock_implements_them() {
+    let o = Org::default_org();
+    let now = o.clock.now();
+    let year = chrono::Datelike::year(&now);
+    let r = run(
+        &o,
+        "SELECT CALENDAR_YEAR(CreatedDate), COUNT(Id) FROM Account GROUP BY CALENDAR_YEAR(CreatedDate)",
+    )
+    .unwrap();
+    assert_eq!(r.total_size, 1, "every Account was created this year");
+    assert_eq!(r.records[0]["expr0"], year);
+    assert_eq!(r.records[0]["expr1"], 4);
+    let month = chrono::Datelike::month(&now);
+    let r = run(
+        &o,
+        &format!("SELECT Id FROM Account WHERE CALENDAR_MONTH(CreatedDate) = {month}"),
+    )
+    .unwrap();
+    assert_eq!(r.total_size, 4);
+    let other = month % 12 + 1;
+    let r = run(
+        &o,
+        &format!("SELECT Id FROM Account WHERE CALENDAR_MONTH(CreatedDate) = {other}"),
+    )
+    .unwrap();
+    assert_eq!(r.total_size, 0);
 }
 
 #[test]
