@@ -368,15 +368,16 @@ fn org_with_regions() -> Org {
     let o = Org::default_org();
     {
         let mut s = o.store.write();
-        let f = crate::org::schema::FieldDef::new("Regions__c", "Regions", crate::org::schema::FieldType::MultiPicklist)
-            .picklist_of(&["EMEA", "APAC", "AMER"]);
+        let f = crate::org::schema::FieldDef::new(
+            "Regions__c",
+            "Regions",
+            crate::org::schema::FieldType::MultiPicklist,
+        )
+        .picklist_of(&["EMEA", "APAC", "AMER"]);
         s.define_field("Account", f).unwrap();
     }
     for (name, regions) in [("Falcon Corp", "EMEA;APAC"), ("Harbor Logistics", "APAC")] {
-        let id = id_of(
-            &o,
-            &format!("SELECT Id FROM Account WHERE Name = '{name}'"),
-        );
+        let id = id_of(&o, &format!("SELECT Id FROM Account WHERE Name = '{name}'"));
         let actor = o.actor(o.users[0].id);
         o.store
             .write()
@@ -409,7 +410,11 @@ fn multi_select_equality_matches_the_set_of_values_in_any_order() {
     .unwrap();
     assert_eq!(account_names(&r), ["Harbor Logistics"]);
     let r = run(&o, "SELECT Name FROM Account WHERE Regions__c = 'APAC'").unwrap();
-    assert_eq!(account_names(&r), ["Harbor Logistics"], "exact match, not includes");
+    assert_eq!(
+        account_names(&r),
+        ["Harbor Logistics"],
+        "exact match, not includes"
+    );
 }
 
 #[test]
