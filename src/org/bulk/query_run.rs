@@ -2,8 +2,8 @@
 //!
 //! At creation the query is parsed and planned against the schema, so a typo fails the
 //! request with the SOQL engine's own error (code and caret layout), and features Bulk API
-//! 2.0 does not support — child subqueries, aggregates, GROUP BY, OFFSET, `FIELDS()`, TYPEOF — are
-//! refused. The job then runs in the background: one SOQL evaluation under a read lock, the
+//! 2.0 does not support — child subqueries, aggregates, GROUP BY, date functions in SELECT
+//! (they need GROUP BY), OFFSET, `FIELDS()`, TYPEOF — are refused; date functions in WHERE run. The job then runs in the background: one SOQL evaluation under a read lock, the
 //! records flattened to the select list and rendered to CSV once.
 //!
 //! Implementation notes: the unsupported-feature list follows the Bulk API 2.0 docs; the
@@ -38,6 +38,10 @@ pub fn check_query(org: &Org, spec: &QuerySpec) -> Result<String, BulkError> {
             SelectItem::Aggregate { .. } => return unsupported("aggregate functions"),
             SelectItem::Fields { .. } => return unsupported("FIELDS()"),
             SelectItem::TypeOf(_) => return unsupported("TYPEOF"),
+            // A date function in SELECT needs GROUP BY, which Bulk API 2.0 does not run.
+            SelectItem::DateFunction { .. } => {
+                return unsupported("date functions in the SELECT list")
+            }
             SelectItem::Field(_) | SelectItem::AliasedField { .. } => {}
         }
     }
@@ -117,6 +121,39 @@ mod tests {
     use super::*;
     use crate::org::bulk::format::CsvDialect;
     use crate::org::bulk::query_job::QueryOperation;
+
+    #[test]
+    fn a_bulk_query_job_filters_on_a_date_function_but_refuses_one_in_select() {
+        let spec = |soql: &str| QuerySpec {
+            operation: QueryOperation::Query,
+            soql: soql.into(),
+            dialect: CsvDialect::default(),
+        };
+        let org = Org::default_org();
+        let ok = spec("SELECT Name FROM Opportunity WHERE CALENDAR_YEAR(CloseDate) = 2026");
+        assert_eq!(check_query(&org, &ok).unwrap(), "Opportunity");
+        let grouped = spec(
+            "SELECT COUNT(Id), CALENDAR_YEAR(CloseDate) FROM Opportunity GROUP BY CALENDAR_YEAR(CloseDate)",
+        );
+        match check_query(&org, &grouped) {
+            Err(BulkError::InvalidJob(m)) => {
+                assert!(m.contains("do not support aggregate functions"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let alone = spec(
+            "SELECT CALENDAR_YEAR(CloseDate) FROM Opportunity GROUP BY CALENDAR_YEAR(CloseDate)",
+        );
+        match check_query(&org, &alone) {
+            Err(BulkError::InvalidJob(m)) => {
+                assert!(
+                    m.contains("do not support date functions in the SELECT list"),
+                    "{m}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn a_bulk_query_job_with_typeof_is_refused_as_invalid_job() {

@@ -3,6 +3,7 @@
 //! Printing gives canonical SOQL (upper-case keywords, names as written) that parses back to
 //! an equal tree; positions do not take part in equality (see [`Pos`]).
 
+pub use super::date_functions::DateFunc;
 pub use super::lexer::Pos;
 use std::fmt::{self, Display, Formatter, Write};
 
@@ -54,6 +55,16 @@ impl AggFunc {
     }
 }
 
+/// A date function call: `CALENDAR_YEAR(CloseDate)`, `HOUR_IN_DAY(convertTimezone(CreatedDate))`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateFunction {
+    pub func: DateFunc,
+    pub arg: FieldPath,
+    /// The argument is wrapped in `convertTimezone()`: the user's time zone, not UTC.
+    pub convert_tz: bool,
+    pub pos: Pos,
+}
+
 /// An aggregate call: `COUNT()`, `SUM(Amount)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Aggregate {
@@ -80,6 +91,11 @@ pub enum SelectItem {
     },
     Aggregate {
         agg: Aggregate,
+        alias: Option<String>,
+    },
+    /// `CALENDAR_YEAR(CloseDate) yr`: valid only in aggregate queries that group by it.
+    DateFunction {
+        func: DateFunction,
         alias: Option<String>,
     },
     Subquery(Box<Query>),
@@ -184,11 +200,24 @@ pub enum Rhs {
     Subquery(Box<Query>),
 }
 
-/// The left side of a comparison: a field or (in HAVING) an aggregate.
+/// The left side of a comparison, a sort key or a GROUP BY key: a field, a date function, or
+/// (in HAVING and ORDER BY) an aggregate. GROUP BY holds fields and date functions only.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
     Field(FieldPath),
     Aggregate(Aggregate),
+    DateFunction(DateFunction),
+}
+
+impl Operand {
+    /// Where the operand starts in the query text.
+    pub fn pos(&self) -> Pos {
+        match self {
+            Operand::Field(p) => p.pos,
+            Operand::Aggregate(a) => a.pos,
+            Operand::DateFunction(d) => d.pos,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -229,7 +258,7 @@ pub struct Query {
     /// `WITH SECURITY_ENFORCED`, USER_MODE or SYSTEM_MODE (no other), accepted and otherwise
     /// ignored.
     pub with: Option<String>,
-    pub group_by: Vec<FieldPath>,
+    pub group_by: Vec<Operand>,
     pub having: Option<Cond>,
     pub order_by: Vec<OrderItem>,
     pub limit: Option<u64>,
@@ -286,11 +315,27 @@ impl Display for Aggregate {
     }
 }
 
+impl Display for DateFunction {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if self.convert_tz {
+            write!(
+                f,
+                "{}(convertTimezone({}))",
+                self.func.name(),
+                self.arg.dotted()
+            )
+        } else {
+            write!(f, "{}({})", self.func.name(), self.arg.dotted())
+        }
+    }
+}
+
 impl Display for Operand {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             Operand::Field(p) => f.write_str(&p.dotted()),
             Operand::Aggregate(a) => a.fmt(f),
+            Operand::DateFunction(d) => d.fmt(f),
         }
     }
 }
@@ -340,6 +385,11 @@ impl Display for Query {
                     alias: Some(a),
                 } => format!("{agg} {a}"),
                 SelectItem::Aggregate { agg, alias: None } => agg.to_string(),
+                SelectItem::DateFunction {
+                    func,
+                    alias: Some(a),
+                } => format!("{func} {a}"),
+                SelectItem::DateFunction { func, alias: None } => func.to_string(),
                 SelectItem::Subquery(q) => format!("({q})"),
                 SelectItem::TypeOf(t) => t.to_string(),
                 SelectItem::Fields { kind, .. } => format!(
@@ -360,7 +410,7 @@ impl Display for Query {
             write!(f, " WITH {w}")?;
         }
         if !self.group_by.is_empty() {
-            let g: Vec<String> = self.group_by.iter().map(FieldPath::dotted).collect();
+            let g: Vec<String> = self.group_by.iter().map(Operand::to_string).collect();
             write!(f, " GROUP BY {}", g.join(", "))?;
         }
         if let Some(h) = &self.having {

@@ -2,7 +2,8 @@
 //! and again (a poller, a sync loop) pays for lexing, parsing and planning once.
 //!
 //! Syntax trees are kept by text alone. Plans also depend on the schema (names, types) and on
-//! the org's today (date literals), so they are kept by text, [`crate::org::store::Store::schema_key`]
+//! the org's today (date literals) and the user's time zone (`convertTimezone()`), so they are
+//! kept by text, the zone, [`crate::org::store::Store::schema_key`]
 //! — which changes whenever an object or field is defined — and today's date. Failures are not
 //! kept (they are rare and their errors are cheap to redo). Each cache holds at most
 //! [`CAPACITY`] entries and forgets the least recently used first.
@@ -38,6 +39,8 @@ pub type ParseCache = Lru<String, Arc<Query>>;
 pub struct PlanKey {
     pub schema_key: u64,
     pub today: NaiveDate,
+    /// The user's time zone, which `convertTimezone()` in the plan converts into.
+    pub time_zone: String,
     pub src: String,
 }
 

@@ -3,6 +3,7 @@
 //! subqueries as aggregate columns, a TYPEOF as its relationship joining every field a branch
 //! may return, aggregates named `expr0`… with `avg(Amount)` display names.
 
+use super::date_functions::Key;
 use super::plan::{Column, Plan};
 use super::resolve::FieldRef;
 use crate::org::schema::{FieldType, SystemField};
@@ -120,7 +121,20 @@ fn columns_of(store: &Store, plan: &Plan) -> Vec<Json> {
     if let Some(agg) = &plan.agg {
         for out in &agg.outputs {
             match &out.group {
-                Some(f) => {
+                Some(Key::DateFn(d)) => {
+                    // [U] A date function's column, like an aggregate's: named expr0… or by
+                    // its alias, displayed as written.
+                    let mut e = Entry {
+                        name: &out.name,
+                        display: &d.display,
+                        aggregate: true,
+                        ..Entry::default()
+                    }
+                    .json();
+                    e["numberType"] = json!(d.func.result_type().is_numeric());
+                    cols.push(e);
+                }
+                Some(Key::Field(f)) => {
                     add(store, &mut cols, f, 0);
                     if f.hops.is_empty() && out.name != f.name {
                         // An alias on a grouped field names its column.

@@ -10,6 +10,10 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
+/// The month the org's fiscal year starts in: the default fiscal year, January (fiscal
+/// literals and the FISCAL_ date functions follow it).
+pub const FISCAL_YEAR_START_MONTH: u32 = 1;
+
 const PLAIN: &[&str] = &[
     "YESTERDAY",
     "TODAY",

@@ -28,6 +28,7 @@ fn eval(store: &Store, base: usize, rec: &Record, c: &CCond) -> bool {
         CCond::Or(parts) => parts.iter().any(|p| eval(store, base, rec, p)),
         CCond::Not(inner) => !eval(store, base, rec, inner),
         CCond::Test(Left::Field(f), t) => run_test(t, f.fetch(store, base, rec)),
+        CCond::Test(Left::DateFn(d), t) => run_test(t, d.value(store, base, rec).as_ref()),
         CCond::Test(Left::Slot(_), _) => false,
     }
 }
@@ -38,7 +39,7 @@ fn eval_slots(slots: &[Option<Value>], c: &CCond) -> bool {
         CCond::Or(parts) => parts.iter().any(|p| eval_slots(slots, p)),
         CCond::Not(inner) => !eval_slots(slots, inner),
         CCond::Test(Left::Slot(i), t) => run_test(t, slots.get(*i).and_then(Option::as_ref)),
-        CCond::Test(Left::Field(_), _) => false,
+        CCond::Test(Left::Field(_) | Left::DateFn(_), _) => false,
     }
 }
 
@@ -151,7 +152,7 @@ fn sort_rows(store: &Store, plan: &Plan, rows: &mut [u32]) {
         .iter()
         .filter_map(|k| match &k.left {
             Left::Field(f) => Some(f),
-            Left::Slot(_) => None,
+            Left::DateFn(_) | Left::Slot(_) => None,
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -349,7 +350,7 @@ fn aggregate_rows(
         let values: Vec<Option<Value>> = agg
             .keys
             .iter()
-            .map(|k| k.fetch(store, plan.base, rec).cloned())
+            .map(|k| k.fetch(store, plan.base, rec))
             .collect();
         let key: Vec<String> = values
             .iter()
@@ -387,7 +388,7 @@ fn aggregate_json(agg: &AggPlan, slots: &[Option<Value>]) -> Json {
     for out in &agg.outputs {
         let v = slots.get(out.slot).and_then(Option::as_ref);
         let t = match &out.group {
-            Some(f) => f.ftype,
+            Some(k) => k.as_field().ftype,
             None => {
                 let spec = &agg.aggs[out.slot - agg.keys.len()];
                 match (spec.func, &spec.arg) {

@@ -116,7 +116,7 @@ fn count(store: &Store, plan: &Plan, filter: Option<CCond>) -> usize {
 
 /// The query plans of one SOQL query, as the explain resource answers them.
 pub fn explain(store: &Store, src: &str, now: DateTime<Utc>) -> Result<Json, SfError> {
-    let plan = plan_query(store, src, now)?;
+    let plan = plan_query(store, src, now, super::date_functions::DEFAULT_TIME_ZONE)?;
     let obj = store.object(plan.base);
     let n = store.count(&obj.name);
     let terms: Vec<&CCond> = match &plan.filter {

@@ -17,6 +17,7 @@ mod aggregate;
 pub mod ast;
 pub mod cache;
 mod columns;
+pub mod date_functions;
 pub mod dates;
 mod error;
 pub mod eval;
@@ -32,6 +33,8 @@ pub mod sosl;
 mod type_of;
 mod unsupported;
 
+#[cfg(test)]
+mod date_function_tests;
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]
@@ -61,6 +64,8 @@ pub struct QueryOptions {
     pub api_version: String,
     /// The org's now, for date literals.
     pub now: DateTime<Utc>,
+    /// The running user's `TimeZoneSidKey`, which `convertTimezone()` converts into.
+    pub time_zone: String,
 }
 
 impl QueryOptions {
@@ -69,6 +74,7 @@ impl QueryOptions {
             include_deleted: false,
             api_version: api_version.to_string(),
             now,
+            time_zone: date_functions::DEFAULT_TIME_ZONE.to_string(),
         }
     }
 }
@@ -89,13 +95,20 @@ pub fn parse_query(src: &str) -> Result<Query, SfError> {
     parser::parse(src).map_err(|e| error::malformed(src, e.pos, &e.message))
 }
 
-/// The checked plan of `src` against the store's schema, on the day `now` falls on (kept in
-/// [`cache`] for the next call with the same text, schema and day).
-fn plan_query(store: &Store, src: &str, now: DateTime<Utc>) -> Result<Arc<Plan>, SfError> {
+/// The checked plan of `src` against the store's schema, on the day `now` falls on, for a user
+/// in `time_zone` (kept in [`cache`] for the next call with the same text, schema, day and
+/// zone).
+fn plan_query(
+    store: &Store,
+    src: &str,
+    now: DateTime<Utc>,
+    time_zone: &str,
+) -> Result<Arc<Plan>, SfError> {
     let today = now.date_naive();
     let key = cache::PlanKey {
         schema_key: store.schema_key(),
         today,
+        time_zone: time_zone.to_string(),
         src: src.to_string(),
     };
     cache::planned(key, || {
@@ -105,7 +118,12 @@ fn plan_query(store: &Store, src: &str, now: DateTime<Utc>) -> Result<Arc<Plan>,
             .schema()
             .object_index(&q.from)
             .ok_or_else(|| error::unsupported_type(src, q.from_pos, &q.from))?;
-        let planner = Planner { store, src, today };
+        let planner = Planner {
+            store,
+            src,
+            today,
+            zone: date_functions::zone(time_zone),
+        };
         planner.plan(&q, base, 0)
     })
 }
@@ -130,7 +148,7 @@ fn check_version(src: &str, plan: &Plan, api_version: &str) -> Result<(), SfErro
 
 /// Runs one SOQL query against the store.
 pub fn query(store: &Store, src: &str, opts: &QueryOptions) -> Result<QueryResult, SfError> {
-    let plan = plan_query(store, src, opts.now)?;
+    let plan = plan_query(store, src, opts.now, &opts.time_zone)?;
     check_version(src, &plan, &opts.api_version)?;
     let rows = eval::execute(store, &plan, opts.include_deleted, &opts.api_version);
     Ok(QueryResult {
@@ -162,7 +180,7 @@ pub struct QueryCursor {
 
 /// Runs the selection part of a query and returns a cursor over its rows.
 pub fn open_cursor(store: &Store, src: &str, opts: &QueryOptions) -> Result<QueryCursor, SfError> {
-    let plan = plan_query(store, src, opts.now)?;
+    let plan = plan_query(store, src, opts.now, &opts.time_zone)?;
     check_version(src, &plan, &opts.api_version)?;
     let entity = store.object(plan.base).name.clone();
     if plan.agg.is_some() || plan.count_only {
@@ -282,6 +300,6 @@ impl QueryCursor {
 
 /// The `columns=true` metadata of a query (what `sf data query` reads), without running it.
 pub fn columns(store: &Store, src: &str, now: DateTime<Utc>) -> Result<Json, SfError> {
-    let plan = plan_query(store, src, now)?;
+    let plan = plan_query(store, src, now, date_functions::DEFAULT_TIME_ZONE)?;
     Ok(columns::metadata(store, &plan))
 }

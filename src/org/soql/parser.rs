@@ -126,6 +126,13 @@ impl Parser {
                 let pos = self.peek().pos;
                 return Err(ParseError { pos, message });
             }
+            if w.eq_ignore_ascii_case("convertTimezone") {
+                // [U] The reference says convertTimezone() works only inside a date function.
+                return Err(ParseError {
+                    pos: self.peek().pos,
+                    message: "convertTimezone() can only be used inside a date function, as in HOUR_IN_DAY(convertTimezone(CreatedDate))".into(),
+                });
+            }
         }
         // A reserved word may start a path when a dot follows: `Order.OrderNumber`.
         let (first, pos) = if *self.peek_at(1) == Tok::Dot {
@@ -197,10 +204,10 @@ impl Parser {
                     return self.refuse(&format!("GROUP BY {kind}"));
                 }
             }
-            q.group_by.push(self.path()?);
+            q.group_by.push(self.field_or_date_function()?);
             while self.peek().tok == Tok::Comma {
                 self.next();
-                q.group_by.push(self.path()?);
+                q.group_by.push(self.field_or_date_function()?);
             }
         }
         if self.eat_kw("HAVING") {
@@ -275,6 +282,54 @@ impl Parser {
         Ok(Some(Aggregate { func, arg, pos }))
     }
 
+    /// A date function call, `CALENDAR_YEAR(CloseDate)` or
+    /// `HOUR_IN_DAY(convertTimezone(CreatedDate))`, when one starts here.
+    fn date_function(&mut self) -> PResult<Option<DateFunction>> {
+        let Tok::Ident(word) = &self.peek().tok else {
+            return Ok(None);
+        };
+        let Some(func) = DateFunc::from_name(word) else {
+            return Ok(None);
+        };
+        if *self.peek_at(1) != Tok::LParen {
+            return Ok(None);
+        }
+        let pos = self.next().pos;
+        self.next();
+        let convert_tz = self.is_kw("convertTimezone") && *self.peek_at(1) == Tok::LParen;
+        if convert_tz {
+            self.next();
+            self.next();
+        }
+        let arg = self.path()?;
+        if convert_tz {
+            self.expect(Tok::RParen)?;
+        }
+        self.expect(Tok::RParen)?;
+        Ok(Some(DateFunction {
+            func,
+            arg,
+            convert_tz,
+            pos,
+        }))
+    }
+
+    /// A field, or a date function of one (GROUP BY keys, WHERE operands).
+    fn field_or_date_function(&mut self) -> PResult<Operand> {
+        match self.date_function()? {
+            Some(d) => Ok(Operand::DateFunction(d)),
+            None => Ok(Operand::Field(self.path()?)),
+        }
+    }
+
+    /// A comparison's or sort key's left side: an aggregate, a date function or a field.
+    fn operand(&mut self) -> PResult<Operand> {
+        match self.aggregate()? {
+            Some(a) => Ok(Operand::Aggregate(a)),
+            None => self.field_or_date_function(),
+        }
+    }
+
     fn select_item(&mut self) -> PResult<SelectItem> {
         if self.peek().tok == Tok::LParen {
             self.next();
@@ -307,6 +362,13 @@ impl Parser {
             };
             return Ok(SelectItem::Aggregate { agg, alias });
         }
+        if let Some(func) = self.date_function()? {
+            let alias = match &self.peek().tok {
+                Tok::Ident(s) if !is_reserved(s) => Some(self.name()?.0),
+                _ => None,
+            };
+            return Ok(SelectItem::DateFunction { func, alias });
+        }
         // toLabel(Industry), convertCurrency(AnnualRevenue): the column keeps the field's
         // name. The mock org's picklist labels are their values and it has one currency, so
         // both give the stored value.
@@ -335,10 +397,7 @@ impl Parser {
     }
 
     fn order_item(&mut self) -> PResult<OrderItem> {
-        let key = match self.aggregate()? {
-            Some(a) => Operand::Aggregate(a),
-            None => Operand::Field(self.path()?),
-        };
+        let key = self.operand()?;
         let desc = if self.eat_kw("DESC") {
             true
         } else {
@@ -402,10 +461,7 @@ impl Parser {
 
     fn comparison(&mut self) -> PResult<Cond> {
         let pos = self.peek().pos;
-        let left = match self.aggregate()? {
-            Some(a) => Operand::Aggregate(a),
-            None => Operand::Field(self.path()?),
-        };
+        let left = self.operand()?;
         let op = match &self.peek().tok {
             Tok::Eq => CmpOp::Eq,
             Tok::Ne => CmpOp::Ne,

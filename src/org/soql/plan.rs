@@ -1,8 +1,10 @@
 //! Query planning: checks a parsed [`Query`] against the schema and turns it into a [`Plan`]
 //! — resolved columns, compiled conditions, sort keys, child subquery plans, and for
-//! aggregate queries the group keys, aggregate slots and output names (`expr0`, `expr1`…).
+//! aggregate queries the group keys, aggregate slots and output names (`expr0`, `expr1`…),
+//! planned in plan_aggregate.rs.
 
 use super::ast::*;
+use super::date_functions::{self, DateFnRef, Key};
 use super::error as qerr;
 use super::resolve::{compile_test, resolve_path, FieldRef, Reads, Test};
 use crate::org::error::SfError;
@@ -11,10 +13,12 @@ use crate::org::store::Store;
 use crate::org::value::Value;
 use chrono::NaiveDate;
 
-/// What a condition or sort key reads: a record's field, or a slot of an aggregate row.
+/// What a condition or sort key reads: a record's field, a date function of one, or a slot of
+/// an aggregate row.
 #[derive(Debug, Clone)]
 pub enum Left {
     Field(FieldRef),
+    DateFn(Box<DateFnRef>),
     Slot(usize),
 }
 
@@ -62,13 +66,14 @@ pub struct AggSpec {
 pub struct AggOutput {
     pub name: String,
     pub slot: usize,
-    /// Set for group keys: the grouped field.
-    pub group: Option<FieldRef>,
+    /// Set for group keys: the grouped field or date function.
+    pub group: Option<Key>,
 }
 
 #[derive(Debug, Clone)]
 pub struct AggPlan {
-    pub keys: Vec<FieldRef>,
+    /// GROUP BY's keys, then any a date function of a grouped date field adds.
+    pub keys: Vec<Key>,
     pub aggs: Vec<AggSpec>,
     pub outputs: Vec<AggOutput>,
     pub having: Option<CCond>,
@@ -103,9 +108,11 @@ pub struct Planner<'a> {
     pub store: &'a Store,
     pub src: &'a str,
     pub today: NaiveDate,
+    /// The user's time zone, for `convertTimezone()`.
+    pub zone: chrono_tz::Tz,
 }
 
-fn same_field(a: &FieldRef, b: &FieldRef) -> bool {
+pub(super) fn same_field(a: &FieldRef, b: &FieldRef) -> bool {
     a.obj == b.obj
         && a.field == b.field
         && a.hops.len() == b.hops.len()
@@ -145,9 +152,12 @@ impl Planner<'_> {
     /// semi-join's subquery, which takes no child subqueries).
     pub fn plan(&self, q: &Query, base: usize, depth: usize) -> Result<Plan, SfError> {
         let grouped = !q.group_by.is_empty()
-            || q.select
-                .iter()
-                .any(|s| matches!(s, SelectItem::Aggregate { .. }));
+            || q.select.iter().any(|s| {
+                matches!(
+                    s,
+                    SelectItem::Aggregate { .. } | SelectItem::DateFunction { .. }
+                )
+            });
         let count_only = q.group_by.is_empty()
             && matches!(
                 q.select.as_slice(),
@@ -298,8 +308,8 @@ impl Planner<'_> {
                     let plan_ = super::type_of::plan(self.store, self.src, base, t)?;
                     plan.columns.push(Column::TypeOf(Box::new(plan_)));
                 }
-                // Aggregates send the query down the grouped path above.
-                SelectItem::Aggregate { .. } => {}
+                // Aggregates and date functions send the query down the grouped path above.
+                SelectItem::Aggregate { .. } | SelectItem::DateFunction { .. } => {}
                 // Refused by `rules` outside aggregate queries.
                 SelectItem::AliasedField { alias_pos, .. } => {
                     return Err(qerr::malformed(
@@ -324,6 +334,14 @@ impl Planner<'_> {
                         "Ordered field must be grouped or aggregated",
                     ));
                 }
+                Operand::DateFunction(d) => {
+                    // [U] A date function sorts only the groups of a query grouped by it.
+                    return Err(qerr::malformed(
+                        self.src,
+                        d.pos,
+                        &format!("Ordered field must be grouped or aggregated: {d}"),
+                    ));
+                }
             };
             plan.order.push(OrderKey {
                 left,
@@ -332,181 +350,6 @@ impl Planner<'_> {
             });
         }
         Ok(plan)
-    }
-
-    fn agg_slot(&self, base: usize, a: &Aggregate, agg: &mut AggPlan) -> Result<usize, SfError> {
-        let arg = match &a.arg {
-            Some(p) => Some(self.path(base, p)?),
-            None => None,
-        };
-        if let Some(f) = &arg {
-            let numeric = f.ftype.is_numeric();
-            let ok = match a.func {
-                AggFunc::Sum | AggFunc::Avg => numeric,
-                AggFunc::Min | AggFunc::Max => {
-                    !matches!(f.ftype, FieldType::TextArea | FieldType::MultiPicklist)
-                }
-                _ => f.ftype != FieldType::TextArea,
-            };
-            if !ok {
-                return Err(qerr::malformed(
-                    self.src,
-                    a.pos,
-                    &format!(
-                        "field {} does not support aggregate operator {}",
-                        f.name,
-                        a.func.name()
-                    ),
-                ));
-            }
-        }
-        let display = match &a.arg {
-            Some(p) => format!("{}({})", a.func.name().to_ascii_lowercase(), p.dotted()),
-            None => format!("{}()", a.func.name().to_ascii_lowercase()),
-        };
-        if let Some(i) = agg
-            .aggs
-            .iter()
-            .position(|s| s.display.eq_ignore_ascii_case(&display))
-        {
-            return Ok(agg.keys.len() + i);
-        }
-        agg.aggs.push(AggSpec {
-            func: a.func,
-            arg,
-            display,
-        });
-        Ok(agg.keys.len() + agg.aggs.len() - 1)
-    }
-
-    fn key_slot(&self, base: usize, p: &FieldPath, agg: &AggPlan) -> Result<usize, SfError> {
-        let f = self.path(base, p)?;
-        agg.keys
-            .iter()
-            .position(|k| same_field(k, &f))
-            .ok_or_else(|| {
-                qerr::malformed(
-                    self.src,
-                    p.pos,
-                    &format!("Field must be grouped or aggregated: {}", f.name),
-                )
-            })
-    }
-
-    fn aggregate(&self, q: &Query, base: usize, plan: &mut Plan) -> Result<AggPlan, SfError> {
-        let mut agg = AggPlan {
-            keys: Vec::new(),
-            aggs: Vec::new(),
-            outputs: Vec::new(),
-            having: None,
-        };
-        for p in &q.group_by {
-            let f = self.path(base, p)?;
-            self.usable(&f, p.pos, "grouped", FieldDef::groupable)?;
-            agg.keys.push(f);
-        }
-        // Aggregates first claim their slots in SELECT order, so expr numbering is stable.
-        let mut expr = 0;
-        let mut pending = Vec::new();
-        for item in &q.select {
-            match item {
-                SelectItem::Aggregate { agg: a, alias } => {
-                    let slot = self.agg_slot(base, a, &mut agg)?;
-                    let name = alias.clone().unwrap_or_else(|| {
-                        expr += 1;
-                        format!("expr{}", expr - 1)
-                    });
-                    pending.push((name, slot, None));
-                }
-                SelectItem::Field(p) => {
-                    let slot = self.key_slot(base, p, &agg)?;
-                    let f = agg.keys[slot].clone();
-                    pending.push((f.name.clone(), slot, Some(f)));
-                }
-                SelectItem::AliasedField { path, alias, .. } => {
-                    let slot = self.key_slot(base, path, &agg)?;
-                    let f = agg.keys[slot].clone();
-                    pending.push((alias.clone(), slot, Some(f)));
-                }
-                SelectItem::Subquery(sub) => {
-                    return Err(qerr::malformed(
-                        self.src,
-                        sub.from_pos,
-                        "Grouped query cannot use child relationships in the SELECT list",
-                    ));
-                }
-                SelectItem::Fields { pos, .. } => {
-                    return Err(qerr::malformed(
-                        self.src,
-                        *pos,
-                        "FIELDS() cannot be used in a grouped query",
-                    ));
-                }
-                SelectItem::TypeOf(t) => {
-                    return Err(qerr::malformed(
-                        self.src,
-                        t.pos,
-                        super::type_of::IN_AGGREGATE,
-                    ));
-                }
-            }
-        }
-        if let Some(h) = &q.having {
-            agg.having = Some(self.cond(h, base, Some(&mut agg))?);
-        }
-        for o in &q.order_by {
-            let slot = match &o.key {
-                Operand::Field(p) => self.key_slot(base, p, &agg)?,
-                Operand::Aggregate(a) => self.agg_slot(base, a, &mut agg)?,
-            };
-            plan.order.push(OrderKey {
-                left: Left::Slot(slot),
-                desc: o.desc,
-                nulls_first: o.nulls_first.unwrap_or(!o.desc),
-            });
-        }
-        // Slots of aggregates are offsets past the keys; keys never change after this point.
-        agg.outputs = pending
-            .into_iter()
-            .map(|(name, slot, group)| AggOutput { name, slot, group })
-            .collect();
-        Ok(agg)
-    }
-
-    /// The field a HAVING operand stands for (aggregates get their result type).
-    fn having_ref(
-        &self,
-        base: usize,
-        op: &Operand,
-        agg: &mut AggPlan,
-    ) -> Result<(usize, FieldRef), SfError> {
-        match op {
-            Operand::Field(p) => {
-                let slot = self.key_slot(base, p, agg)?;
-                Ok((slot, agg.keys[slot].clone()))
-            }
-            Operand::Aggregate(a) => {
-                let slot = self.agg_slot(base, a, agg)?;
-                let spec = &agg.aggs[slot - agg.keys.len()];
-                let ftype = match (spec.func, &spec.arg) {
-                    (AggFunc::Count | AggFunc::CountDistinct, _) => FieldType::Int,
-                    (AggFunc::Sum | AggFunc::Avg, _) => FieldType::Double,
-                    (_, Some(f)) => f.ftype,
-                    (_, None) => FieldType::Int,
-                };
-                Ok((
-                    slot,
-                    FieldRef {
-                        hops: Vec::new(),
-                        obj: base,
-                        field: 0,
-                        name: spec.display.clone(),
-                        ftype,
-                        reads: Reads::Stored,
-                    },
-                ))
-            }
-        }
     }
 
     fn cond(&self, c: &Cond, base: usize, mut agg: Option<&mut AggPlan>) -> Result<CCond, SfError> {
@@ -548,7 +391,37 @@ impl Planner<'_> {
                             "Aggregate functions can only be used in HAVING, not in WHERE",
                         ));
                     }
+                    (Operand::DateFunction(d), None) => {
+                        let r = self.date_fn_filter(base, d)?;
+                        match rhs {
+                            Rhs::One(Literal::DateLiteral { .. }) => {
+                                return Err(date_functions::no_date_literal(
+                                    self.src, *pos, &r.display,
+                                ));
+                            }
+                            Rhs::Subquery(_) => {
+                                // [U]
+                                return Err(qerr::malformed(
+                                    self.src,
+                                    d.pos,
+                                    &format!("The left operand of a semi join or anti join must be an Id or reference field, not '{}'", r.display),
+                                ));
+                            }
+                            _ => {}
+                        }
+                        let f = r.as_field();
+                        (Left::DateFn(Box::new(r)), f)
+                    }
                     (op_, Some(agg)) => {
+                        if let (Operand::DateFunction(d), Rhs::One(Literal::DateLiteral { .. })) =
+                            (op_, rhs)
+                        {
+                            return Err(date_functions::no_date_literal(
+                                self.src,
+                                *pos,
+                                &d.to_string(),
+                            ));
+                        }
                         let (slot, f) = self.having_ref(base, op_, agg)?;
                         (Left::Slot(slot), f)
                     }
@@ -590,3 +463,6 @@ impl Planner<'_> {
         Ok(super::eval::column_values(self.store, &plan, f))
     }
 }
+
+#[path = "plan_aggregate.rs"]
+mod aggregate;

@@ -385,7 +385,7 @@ fn equality_and_in_on_id_and_external_ids_use_an_index() {
         .unwrap()
         .to_string();
     let candidates = |q: &str, all: bool| {
-        let plan = plan_query(&s, q, o.clock.now()).unwrap();
+        let plan = plan_query(&s, q, o.clock.now(), date_functions::DEFAULT_TIME_ZONE).unwrap();
         plan.filter
             .as_ref()
             .and_then(|c| eval::index_candidates(&s, plan.base, c, all))

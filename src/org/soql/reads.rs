@@ -49,8 +49,10 @@ fn cond(schema: &Schema, base: &str, c: &Cond, out: &mut Vec<String>) {
         Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| cond(schema, base, c, out)),
         Cond::Not(c) => cond(schema, base, c, out),
         Cond::Cmp { left, rhs, .. } => {
-            if let Operand::Field(f) = left {
-                path(schema, base, &f.parts, out);
+            match left {
+                Operand::Field(f) => path(schema, base, &f.parts, out),
+                Operand::DateFunction(d) => path(schema, base, &d.arg.parts, out),
+                Operand::Aggregate(_) => {}
             }
             if let Rhs::Subquery(sub) = rhs {
                 walk(schema, sub, &sub.from, out);
@@ -75,6 +77,7 @@ fn walk(schema: &Schema, q: &Query, object: &str, out: &mut Vec<String>) {
                     path(schema, &object, &f.parts, out);
                 }
             }
+            SelectItem::DateFunction { func, .. } => path(schema, &object, &func.arg.parts, out),
             SelectItem::Subquery(sub) => {
                 let child = schema
                     .object(&object)
@@ -101,9 +104,11 @@ fn walk(schema: &Schema, q: &Query, object: &str, out: &mut Vec<String>) {
     if let Some(w) = &q.where_ {
         cond(schema, &object, w, out);
     }
-    for o in &q.order_by {
-        if let Operand::Field(f) = &o.key {
-            path(schema, &object, &f.parts, out);
+    for key in q.group_by.iter().chain(q.order_by.iter().map(|o| &o.key)) {
+        match key {
+            Operand::Field(f) => path(schema, &object, &f.parts, out),
+            Operand::DateFunction(d) => path(schema, &object, &d.arg.parts, out),
+            Operand::Aggregate(_) => {}
         }
     }
 }

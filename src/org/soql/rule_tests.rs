@@ -1,7 +1,7 @@
 //! Queries real orgs reject (or accept) for reasons beyond syntax: polymorphic lookups and the
 //! Name entity, semi-join and COUNT() rules, subquery and alias rules, long text fields,
 //! string quotes, WITH filters, and valid SOQL the mock org does not implement. TYPEOF has its
-//! own tests in typeof_tests.rs.
+//! own tests in typeof_tests.rs, date functions theirs in date_function_tests.rs.
 
 use super::test_support::{id_of, run, with_tasks};
 use super::*;
@@ -263,14 +263,10 @@ fn documented_features_the_mock_lacks_say_so() {
             "SELECT Industry, COUNT(Id) FROM Account GROUP BY CUBE(Industry)",
             "GROUP BY CUBE",
         ),
-        (
-            "SELECT CALENDAR_YEAR(CreatedDate), COUNT(Id) FROM Account GROUP BY CALENDAR_YEAR(CreatedDate)",
-            "CALENDAR_YEAR()",
-        ),
         ("SELECT FORMAT(AnnualRevenue) FROM Account", "FORMAT()"),
         (
-            "SELECT Id FROM Account WHERE CALENDAR_MONTH(CreatedDate) = 1",
-            "CALENDAR_MONTH()",
+            "SELECT Id FROM Account WHERE DISTANCE(Loc__c, GEOLOCATION(1, 2), 'km') < 5",
+            "DISTANCE()",
         ),
         ("SELECT Id FROM Account USING SCOPE mine", "USING SCOPE"),
         (
@@ -286,6 +282,35 @@ fn documented_features_the_mock_lacks_say_so() {
             "{soql}: {m}"
         );
     }
+}
+
+#[test]
+fn date_functions_run_in_where_and_group_by_now_that_the_mock_implements_them() {
+    let o = Org::default_org();
+    let now = o.clock.now();
+    let year = chrono::Datelike::year(&now);
+    let r = run(
+        &o,
+        "SELECT CALENDAR_YEAR(CreatedDate), COUNT(Id) FROM Account GROUP BY CALENDAR_YEAR(CreatedDate)",
+    )
+    .unwrap();
+    assert_eq!(r.total_size, 1, "every Account was created this year");
+    assert_eq!(r.records[0]["expr0"], year);
+    assert_eq!(r.records[0]["expr1"], 4);
+    let month = chrono::Datelike::month(&now);
+    let r = run(
+        &o,
+        &format!("SELECT Id FROM Account WHERE CALENDAR_MONTH(CreatedDate) = {month}"),
+    )
+    .unwrap();
+    assert_eq!(r.total_size, 4);
+    let other = month % 12 + 1;
+    let r = run(
+        &o,
+        &format!("SELECT Id FROM Account WHERE CALENDAR_MONTH(CreatedDate) = {other}"),
+    )
+    .unwrap();
+    assert_eq!(r.total_size, 0);
 }
 
 #[test]
@@ -328,4 +353,88 @@ fn child_subqueries_nest_from_api_58() {
         cols["columnMetadata"][1]["joinColumns"][1]["columnName"],
         "Tasks"
     );
+}
+
+fn account_names(r: &QueryResult) -> Vec<&str> {
+    r.records
+        .iter()
+        .map(|x| x["Name"].as_str().unwrap())
+        .collect()
+}
+
+/// The default org with a multi-select picklist `Regions__c` on Account, Falcon Corp having
+/// "EMEA;APAC" and Harbor Logistics "APAC".
+fn org_with_regions() -> Org {
+    let o = Org::default_org();
+    {
+        let mut s = o.store.write();
+        let f = crate::org::schema::FieldDef::new(
+            "Regions__c",
+            "Regions",
+            crate::org::schema::FieldType::MultiPicklist,
+        )
+        .picklist_of(&["EMEA", "APAC", "AMER"]);
+        s.define_field("Account", f).unwrap();
+    }
+    for (name, regions) in [("Falcon Corp", "EMEA;APAC"), ("Harbor Logistics", "APAC")] {
+        let id = id_of(&o, &format!("SELECT Id FROM Account WHERE Name = '{name}'"));
+        let actor = o.actor(o.users[0].id);
+        o.store
+            .write()
+            .update(
+                "Account",
+                &id,
+                json!({ "Regions__c": regions }).as_object().unwrap(),
+                &actor,
+            )
+            .unwrap();
+    }
+    o
+}
+
+#[test]
+fn multi_select_equality_matches_the_set_of_values_in_any_order() {
+    let o = org_with_regions();
+    for value in ["EMEA;APAC", "APAC;EMEA", "apac;emea"] {
+        let r = run(
+            &o,
+            &format!("SELECT Name FROM Account WHERE Regions__c = '{value}'"),
+        )
+        .unwrap();
+        assert_eq!(account_names(&r), ["Falcon Corp"], "{value}");
+    }
+    let r = run(
+        &o,
+        "SELECT Name FROM Account WHERE Regions__c != 'APAC;EMEA' AND Regions__c != null",
+    )
+    .unwrap();
+    assert_eq!(account_names(&r), ["Harbor Logistics"]);
+    let r = run(&o, "SELECT Name FROM Account WHERE Regions__c = 'APAC'").unwrap();
+    assert_eq!(
+        account_names(&r),
+        ["Harbor Logistics"],
+        "exact match, not includes"
+    );
+}
+
+#[test]
+fn like_and_in_are_refused_on_a_multi_select_picklist() {
+    let o = org_with_regions();
+    for soql in [
+        "SELECT Id FROM Account WHERE Regions__c LIKE 'EM%'",
+        "SELECT Id FROM Account WHERE Regions__c IN ('EMEA', 'APAC')",
+        "SELECT Id FROM Account WHERE Regions__c NOT IN ('EMEA')",
+    ] {
+        let m = malformed(&o, soql);
+        assert!(
+            m.ends_with("invalid operator on multipicklist field"),
+            "{soql}: {m}"
+        );
+        assert!(m.contains("ERROR at Row:1:Column:30"), "{soql}: {m}");
+    }
+    run(
+        &o,
+        "SELECT Id FROM Account WHERE Regions__c INCLUDES ('EMEA')",
+    )
+    .unwrap();
 }

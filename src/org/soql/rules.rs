@@ -55,8 +55,19 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
         if let Some(g) = q.group_by.first() {
             // [U]
             return bad(
-                g.pos,
+                g.pos(),
                 "GROUP BY is not supported in a parent-to-child relationship subquery",
+            );
+        }
+        let date_function = q.select.iter().find_map(|s| match s {
+            SelectItem::DateFunction { func, .. } => Some(func.pos),
+            _ => None,
+        });
+        if let Some(pos) = date_function {
+            // [U] They need GROUP BY, which a child subquery cannot have.
+            return bad(
+                pos,
+                "Date functions are not supported in the SELECT list of a parent-to-child relationship subquery",
             );
         }
     }
@@ -68,17 +79,13 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
         if let Some(g) = q.group_by.first() {
             // [U] Since API v19.0 COUNT() and GROUP BY cannot be used together.
             return bad(
-                g.pos,
+                g.pos(),
                 "COUNT() cannot be used with GROUP BY: select COUNT(Id) to count the rows of each group",
             );
         }
         if let Some(o) = q.order_by.first() {
             // [U]
-            let pos = match &o.key {
-                Operand::Field(p) => p.pos,
-                Operand::Aggregate(a) => a.pos,
-            };
-            return bad(pos, "ORDER BY cannot be used with COUNT()");
+            return bad(o.key.pos(), "ORDER BY cannot be used with COUNT()");
         }
     }
     let grouped = aggregate.is_some() || !q.group_by.is_empty();

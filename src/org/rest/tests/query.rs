@@ -231,3 +231,59 @@ async fn permission_set_assignments_say_what_a_user_holds() {
         "sflab_Integration"
     );
 }
+
+/// A query string for `?q=`: spaces as `+`, `=` and `'` escaped.
+fn soql_param(soql: &str) -> String {
+    soql.replace(' ', "+")
+        .replace('=', "%3D")
+        .replace('\'', "%27")
+}
+
+#[tokio::test]
+async fn date_functions_group_over_rest_and_convert_into_the_callers_time_zone() {
+    let m = mock();
+    let soql = "SELECT CALENDAR_YEAR(CloseDate), SUM(Amount) total FROM Opportunity GROUP BY CALENDAR_YEAR(CloseDate) ORDER BY CALENDAR_YEAR(CloseDate)";
+    let r = m.get(&format!("{V}/query?q={}", soql_param(soql))).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        r.body["records"][0]["attributes"]["type"],
+        "AggregateResult"
+    );
+    assert_eq!(r.body["records"][0]["expr0"], 2026);
+    assert_eq!(r.body["records"][0]["total"], 275000.0);
+    assert_eq!(r.body["records"][1]["expr0"], 2027);
+
+    // The caller moves to Paris: convertTimezone() follows the User record.
+    let info = m.get("/services/oauth2/userinfo").await;
+    let user_id = info.body["user_id"].as_str().unwrap().to_string();
+    let moved = m
+        .send(
+            Method::PATCH,
+            &format!("{V}/sobjects/User/{user_id}"),
+            Some(r#"{"TimeZoneSidKey":"Europe/Paris"}"#),
+            &[],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::NO_CONTENT, "{:?}", moved.body);
+    let created = m
+        .get(&format!(
+            "{V}/query?q={}",
+            soql_param("SELECT CreatedDate FROM Account WHERE Name = 'Falcon Corp'")
+        ))
+        .await;
+    let created: chrono::DateTime<chrono::Utc> = created.body["records"][0]["CreatedDate"]
+        .as_str()
+        .unwrap()
+        .replace("+0000", "Z")
+        .parse()
+        .unwrap();
+    let paris_hour = chrono::Timelike::hour(&created.with_timezone(&chrono_tz::Europe::Paris));
+    let soql = "SELECT HOUR_IN_DAY(convertTimezone(CreatedDate)) h, HOUR_IN_DAY(CreatedDate) utc FROM Account WHERE Name = 'Falcon Corp' GROUP BY HOUR_IN_DAY(convertTimezone(CreatedDate)), HOUR_IN_DAY(CreatedDate)";
+    let r = m.get(&format!("{V}/query?q={}", soql_param(soql))).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["records"][0]["h"], paris_hour);
+    assert_eq!(
+        r.body["records"][0]["utc"],
+        chrono::Timelike::hour(&created)
+    );
+}

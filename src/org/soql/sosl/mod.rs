@@ -125,6 +125,7 @@ fn plan_spec(
         store,
         src,
         today: opts.now.date_naive(),
+        zone: super::date_functions::zone(&opts.time_zone),
     };
     let mut plan = planner.plan(spec, base, 0)?;
     if plan.columns.is_empty() {
