@@ -32,6 +32,7 @@ mod http;
 mod hygiene;
 mod json_body;
 mod mcp;
+mod mention;
 mod oauth;
 mod oauth_tokens;
 mod oauth_usage;
