@@ -91,7 +91,12 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             Some(f) => format!("no two {object} records with the same {f}"),
             None => format!("no duplicate {object} records"),
         },
-        "retry.honors_retry_after" => "a wait of at least Retry-After before retrying".into(),
+        "retry.honors_retry_after" => match p("tries") {
+            Some(t) => format!(
+                "every throttled call retried after its Retry-After wait, at most {t} tries each"
+            ),
+            None => "a wait of at least Retry-After before retrying".into(),
+        },
         "retry.backoff" => "growing waits between retries".into(),
         "retry.no_retry_on_4xx" => "no retry of a request the org refused as wrong".into(),
         "secrets.not_in_sources" => "no secret written into your files".into(),
@@ -178,6 +183,15 @@ mod tests {
         assert_eq!(what_it_checks(&c), "the in-stock step, answered 200");
         let c = check("{ rule: org.action_ok, action: deploy }");
         assert_eq!(what_it_checks(&c), "the deploy step, done without an error");
+    }
+
+    #[test]
+    fn a_retry_budget_is_named_with_the_wait() {
+        let c = check("{ rule: retry.honors_retry_after, tries: 3 }");
+        assert_eq!(
+            what_it_checks(&c),
+            "every throttled call retried after its Retry-After wait, at most 3 tries each"
+        );
     }
 
     #[test]
