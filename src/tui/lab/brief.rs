@@ -133,7 +133,13 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             "a subscriber that resumes from the last replay id it stored".into()
         }
         "events.consumer_idempotent" => "each event handled once, even when delivered twice".into(),
-        "erp.no_duplicate_orders" => "no order written twice to the ERP".into(),
+        "erp.no_duplicate_orders" => {
+            if check.params.contains_key("keys") {
+                "each order in the ERP exactly once, under its own key".into()
+            } else {
+                "no order written twice to the ERP".into()
+            }
+        }
         "erp.orders_written_back" => "the ERP's order numbers written back to the org".into(),
         "mcp.tools_called" => "the MCP tools your agent calls".into(),
         "soap.call" => match p("operation") {
@@ -192,6 +198,17 @@ mod tests {
             what_it_checks(&c),
             "every throttled call retried after its Retry-After wait, at most 3 tries each"
         );
+    }
+
+    #[test]
+    fn an_order_book_check_with_keys_asks_for_each_order_once() {
+        let c = check("{ rule: erp.no_duplicate_orders, key: idempotencyKey, keys: [SO-1] }");
+        assert_eq!(
+            what_it_checks(&c),
+            "each order in the ERP exactly once, under its own key"
+        );
+        let c = check("{ rule: erp.no_duplicate_orders, min: 4 }");
+        assert_eq!(what_it_checks(&c), "no order written twice to the ERP");
     }
 
     #[test]
