@@ -112,6 +112,7 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         "oauth.id_token_not_bearer" => {
             "the ID token kept for identity, never sent as a bearer token".into()
         }
+        "oauth.fresh_per_login" => "a new PKCE challenge and state for every sign-in".into(),
         "oauth.nonce_sent" => "a nonce sent with the login and found again in the ID token".into(),
         "oauth.refresh_not_reused" => "a rotated refresh token never used twice".into(),
         "oauth.scopes_requested" => "the scopes your code asks for".into(),
