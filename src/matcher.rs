@@ -112,7 +112,12 @@ impl RequestPattern {
             self.path.as_deref().unwrap_or("any path")
         );
         for (k, v) in &self.query {
-            out.push_str(&format!(" with {k}={v}"));
+            // The value is matched as a part of the parameter, ignoring case.
+            if v.is_empty() {
+                out.push_str(&format!(" with a `{k}` parameter"));
+            } else {
+                out.push_str(&format!(" with `{k}` containing \"{v}\""));
+            }
         }
         if let Some(h) = &self.header {
             out.push_str(&format!(" with header {h}"));
@@ -225,6 +230,24 @@ mod tests {
             "/sobjects/Account/ERP_Id__c/A 1",
             "/sobjects/Account/ERP_Id__c/A%201"
         ));
+    }
+
+    #[test]
+    fn a_query_parameter_reads_as_present_or_containing_a_value() {
+        let p: RequestPattern = serde_yaml::from_str(
+            "{ method: GET, path: /services/oauth2/authorize, query: { state: '' } }",
+        )
+        .expect("pattern");
+        assert_eq!(
+            p.describe(),
+            "GET /services/oauth2/authorize with a `state` parameter"
+        );
+        let p: RequestPattern =
+            serde_yaml::from_str("{ path: /q, query: { q: Contact } }").expect("pattern");
+        assert_eq!(
+            p.describe(),
+            "any method /q with `q` containing \"Contact\""
+        );
     }
 
     #[test]

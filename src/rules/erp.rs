@@ -2,7 +2,9 @@
 //! learner's last run (under the name [`ERP_ORDER_BOOK`] in the final org snapshot).
 //!
 //! - `erp.no_duplicate_orders`: no two ERP orders carry the same business key (by default the
-//!   `salesforceId` the middleware sent), whatever outages, restarts and redeliveries happened.
+//!   `salesforceId` the middleware sent; `idempotencyKey` is the header an order was created
+//!   with), whatever outages, restarts and redeliveries happened; with `keys`, the ERP holds
+//!   exactly those orders, so a dropped order shows as well as a doubled one.
 //! - `erp.orders_written_back`: every ERP order is reflected on exactly one Salesforce record
 //!   found by an external id (`ERP_Order_Id__c` = the order's key), with chosen fields equal to
 //!   the ERP's values (the tracking number, say) — the write-back landed once, on the right row.
@@ -33,7 +35,13 @@ pub struct NoDuplicateOrders {
     /// The ERP must hold at least this many orders (so doing nothing does not pass).
     #[serde(default = "one")]
     pub min: usize,
+    /// The business keys the ERP must hold, one order each (`[SO-7001, SO-7002]`).
+    #[serde(default)]
+    pub keys: Vec<String>,
 }
+
+/// The order property that holds the `Idempotency-Key` header an order was created with.
+const HEADER_KEY: &str = "idempotencyKey";
 
 /// `erp.orders_written_back`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -105,12 +113,19 @@ pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
             by_key.entry(key).or_default().push(id);
         }
     }
+    if !keyless.is_empty() && p.key == HEADER_KEY {
+        return cx.fail(format!(
+            "{} ERP order(s) were created without an Idempotency-Key header ({}), so a retry of any of them makes a second order; send the order's own key (its ref) as Idempotency-Key.",
+            keyless.len(),
+            brief(&keyless)
+        ));
+    }
     if !keyless.is_empty() {
         return cx.fail(format!(
             "{} ERP order(s) have no `{}` ({}), so nobody can tell which business order they belong to; send it in the order body.",
             keyless.len(),
             p.key,
-            keyless.join(", ")
+            brief(&keyless)
         ));
     }
     let dups: Vec<String> = by_key
@@ -118,6 +133,33 @@ pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
         .filter(|(_, ids)| ids.len() > 1)
         .map(|(k, ids)| format!("{k} → {}", ids.join(", ")))
         .collect();
+    let missing: Vec<String> = p
+        .keys
+        .iter()
+        .filter(|k| !by_key.contains_key(*k))
+        .cloned()
+        .collect();
+    let unexpected: Vec<String> = by_key
+        .keys()
+        .filter(|k| !p.keys.is_empty() && !p.keys.contains(k))
+        .cloned()
+        .collect();
+    if dups.is_empty() && !missing.is_empty() {
+        let other = if unexpected.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " It holds orders under {} instead, keys that are not the orders' own.",
+                brief(&unexpected)
+            )
+        };
+        return cx.fail(format!(
+            "The ERP holds no order with {} {}: {} never delivered (or not under its own key).{other} An order that failed must be sent again later, not dropped.",
+            p.key,
+            brief(&missing),
+            if missing.len() == 1 { "it was" } else { "they were" }
+        ));
+    }
     if dups.is_empty() {
         return cx.pass(format!(
             "The ERP holds {} order(s), one per {}.",
@@ -129,6 +171,15 @@ pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
         "The ERP created the same order more than once: {}. A retry after a failed or unanswered call must carry the same Idempotency-Key as the first try (derive it from the order, not from the attempt).",
         dups.join("; ")
     ))
+}
+
+/// Up to six items, then how many more.
+fn brief(items: &[String]) -> String {
+    let mut out = items.iter().take(6).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 6 {
+        out.push_str(&format!(" and {} more", items.len() - 6));
+    }
+    out
 }
 
 pub(crate) fn orders_written_back(p: &WrittenBack, cx: &Cx) -> Verdict {
@@ -283,6 +334,70 @@ mod tests {
             ),
         );
         assert!(v.message.contains("2 Order records"), "{}", v.message);
+    }
+
+    const BY_HEADER: &str =
+        "{ rule: erp.no_duplicate_orders, key: idempotencyKey, keys: [SO-1, SO-2, SO-3] }";
+
+    fn keyed(id: &str, key: &str) -> Value {
+        json!({"id": id, "customer": "Birch", "idempotencyKey": key})
+    }
+
+    #[test]
+    fn every_listed_order_held_once_under_its_own_key_passes() {
+        let ev = with_state(
+            vec![
+                keyed("ERP-1", "SO-1"),
+                keyed("ERP-2", "SO-2"),
+                keyed("ERP-3", "SO-3"),
+            ],
+            vec![],
+        );
+        assert_passes(BY_HEADER, &ev);
+    }
+
+    #[test]
+    fn an_order_dropped_while_another_was_sent_twice_is_named() {
+        // The second SO-1 was replayed under its key, so the ERP holds two orders, not three.
+        let ev = with_state(vec![keyed("ERP-1", "SO-1"), keyed("ERP-2", "SO-2")], vec![]);
+        let v = assert_fails(BY_HEADER, &ev);
+        assert!(
+            v.message.contains("no order with idempotencyKey SO-3"),
+            "{}",
+            v.message
+        );
+        let random = with_state(
+            vec![
+                keyed("ERP-1", "a1"),
+                keyed("ERP-2", "b2"),
+                keyed("ERP-3", "c3"),
+            ],
+            vec![],
+        );
+        let v = assert_fails(BY_HEADER, &random);
+        assert!(
+            v.message.contains("under a1, b2, c3 instead"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn orders_created_without_an_idempotency_key_header_are_named() {
+        let ev = with_state(
+            vec![
+                json!({"id": "ERP-1", "customer": "Birch"}),
+                keyed("ERP-2", "SO-2"),
+            ],
+            vec![],
+        );
+        let v = assert_fails(BY_HEADER, &ev);
+        assert!(
+            v.message
+                .contains("without an Idempotency-Key header (ERP-1)"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]

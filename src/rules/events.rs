@@ -417,7 +417,8 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
             e.method().eq_ignore_ascii_case("POST")
                 && e.path()
                     .trim_end_matches('/')
-                    .ends_with(&format!("/sobjects/{}", p.object))
+                    .to_ascii_lowercase()
+                    .ends_with(&format!("/sobjects/{}", p.object.to_ascii_lowercase()))
         })
         .map(|e| e.seq)
         .collect();

@@ -303,3 +303,16 @@ fn consumer_idempotent_table() {
         assert!(v.message.contains(says), "case {i}: {}", v.message);
     }
 }
+
+#[test]
+fn creates_named_in_any_case_are_cited_as_evidence() {
+    let mut e = evidence(vec![
+        req("POST", "/services/data/v62.0/sobjects/shipment__c", 201),
+        req("POST", "/services/data/v62.0/sobjects/SHIPMENT__C/", 201),
+    ]);
+    e.events.scenario =
+        vec![json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 2})];
+    e.events.delivered = vec![got("a", 1), got("a", 2), got("a", 2)];
+    let v = assert_fails(IDEMPOTENT, &with_records(e, &["SO-2", "SO-2"]));
+    assert_eq!(v.evidence, vec![1, 2], "{}", v.message);
+}

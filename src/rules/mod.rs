@@ -5,8 +5,8 @@
 //! act on, so a broken lab fails when the curriculum loads rather than when a learner runs it.
 //! [`RuleSpec::check`] is pure and synchronous: evidence in, [`Verdict`] out, no IO.
 //!
-//! Families: `http` (requests made, order, budgets), `oauth` (grants, PKCE, refresh, JWT
-//! claims, token reuse), `rest` and `query` (upsert, PATCH, explicit fields, pagination),
+//! Families: `http` (requests made, order, budgets), `oauth` (grants, PKCE, a fresh challenge
+//! and state per sign-in, refresh, JWT claims, token reuse), `rest` and `query` (upsert, PATCH, explicit fields, pagination),
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
 //! retry on 4xx, retries safe to repeat), `hygiene` (secrets in sources and output, exit
 //! status), `process` (what the program printed, and that it reports what the org answered), `bulk` (failed results, locators), `files`
@@ -32,7 +32,9 @@ mod http;
 mod hygiene;
 mod json_body;
 mod mcp;
+mod mention;
 mod oauth;
+mod oauth_flow;
 mod oauth_tokens;
 mod oauth_usage;
 mod output;
@@ -111,6 +113,7 @@ pub enum Rule {
     McpToolsCalled(mcp::ToolsCalled),
     OauthNonceSent(oauth_tokens::NoParams),
     OauthIdTokenNotBearer(oauth_tokens::NoParams),
+    OauthFreshPerLogin(oauth_flow::NoParams),
     ReviewFindings(review::Findings),
     ErpNoDuplicateOrders(erp::NoDuplicateOrders),
     ErpOrdersWrittenBack(erp::WrittenBack),
@@ -182,6 +185,7 @@ impl RuleSpec {
             Rule::McpToolsCalled(p) => mcp::tools_called(p, &cx),
             Rule::OauthNonceSent(_) => oauth_tokens::nonce_sent(&cx),
             Rule::OauthIdTokenNotBearer(_) => oauth_tokens::id_token_not_bearer(&cx),
+            Rule::OauthFreshPerLogin(_) => oauth_flow::fresh_per_login(&cx),
             Rule::ReviewFindings(p) => review::findings(p, &cx),
             Rule::ErpNoDuplicateOrders(p) => erp::no_duplicate_orders(p, &cx),
             Rule::ErpOrdersWrittenBack(p) => erp::orders_written_back(p, &cx),

@@ -35,6 +35,18 @@ impl Accepted {
             Accepted::Many(list) => list.iter().any(|s| s == v),
         }
     }
+    /// An audience is a URL: a trailing `/` and the case of the host do not change it
+    /// (`https://login.salesforce.com/` names the same server as `https://login.salesforce.com`).
+    fn accepts_audience(&self, v: &str) -> bool {
+        let same = |want: &str| {
+            want.trim_end_matches('/')
+                .eq_ignore_ascii_case(v.trim_end_matches('/'))
+        };
+        match self {
+            Accepted::One(s) => same(s),
+            Accepted::Many(list) => list.iter().any(|s| same(s)),
+        }
+    }
     fn show(&self) -> String {
         match self {
             Accepted::One(s) => format!("\"{s}\""),
@@ -61,6 +73,24 @@ pub struct JwtClaims {
 
 fn three_minutes() -> i64 {
     180
+}
+
+/// Clients compute `exp` as whole seconds, often rounded (`round(now + 180)`), while the
+/// request time is known to the millisecond: allow this much for the rounding.
+const EXP_ROUNDING_MS: i64 = 1000;
+
+/// `exp` as seconds since 1970: a JSON number, or a string of digits as simple-salesforce
+/// sends it (Salesforce accepts both).
+fn exp_seconds(v: &serde_json::Value) -> Option<i64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite())
+                .map(|f| f.round() as i64)
+        }),
+        serde_json::Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    }
 }
 
 /// `oauth.token_reused`: at most `max_per_run` tokens fetched (and used) per learner run.
@@ -435,7 +465,7 @@ pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
                     .collect(),
                 _ => vec![],
             };
-            if !auds.iter().any(|a| want.accepts(a)) {
+            if !auds.iter().any(|a| want.accepts_audience(a)) {
                 return cx
                     .fail(format!(
                         "The JWT's `aud` is {auds:?}; expected {}: the public login server's name, whichever host the token request is posted to (not your instance or My Domain URL).",
@@ -444,25 +474,25 @@ pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
                     .with_evidence([e.seq]);
             }
         }
-        let Some(exp) = claims.get("exp").and_then(|v| v.as_i64()) else {
+        let Some(exp) = claims.get("exp").and_then(exp_seconds) else {
             return cx
-                .fail("The JWT has no numeric `exp` claim (seconds since 1970); Salesforce requires one.")
+                .fail("The JWT has no `exp` claim in seconds since 1970 (a number, or a string of digits); Salesforce requires one.")
                 .with_evidence([e.seq]);
         };
-        let sent = e.started_at.timestamp();
-        if exp <= sent {
+        let lifetime_ms = exp.saturating_mul(1000) - e.started_at.timestamp_millis();
+        if lifetime_ms <= 0 {
             return cx
                 .fail(format!(
                     "The JWT had already expired when it was sent (exp is {}s in the past).",
-                    sent - exp
+                    (-lifetime_ms + 999) / 1000
                 ))
                 .with_evidence([e.seq]);
         }
-        if exp - sent > p.max_lifetime_seconds {
+        if lifetime_ms > p.max_lifetime_seconds * 1000 + EXP_ROUNDING_MS {
             return cx
                 .fail(format!(
                     "The JWT's `exp` is {}s after it was sent; keep it within {}s.",
-                    exp - sent,
+                    (lifetime_ms + 500) / 1000,
                     p.max_lifetime_seconds
                 ))
                 .with_evidence([e.seq]);

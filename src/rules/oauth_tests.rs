@@ -186,6 +186,49 @@ fn jwt_claims_checks_iss_sub_aud_and_exp() {
     assert_fails(rule, &evidence(vec![token("client_credentials", 200)]));
 }
 
+const LOGIN_AUD: &str =
+    "{ rule: oauth.jwt_claims, aud: [https://login.salesforce.com, https://test.salesforce.com] }";
+
+#[test]
+fn jwt_exp_may_be_a_string_of_digits_as_simple_salesforce_sends_it() {
+    let quoted = r#"{"aud":"https://login.salesforce.com","exp":"$EXP"}"#;
+    assert_passes(LOGIN_AUD, &jwt_evidence(quoted));
+    let v = assert_fails(
+        LOGIN_AUD,
+        &jwt_evidence(r#"{"aud":"https://login.salesforce.com","exp":"soon"}"#),
+    );
+    assert!(v.message.contains("no `exp`"), "{}", v.message);
+}
+
+#[test]
+fn jwt_aud_with_a_trailing_slash_names_the_same_login_server() {
+    let slash = r#"{"aud":"https://login.salesforce.com/","exp":$EXP}"#;
+    assert_passes(LOGIN_AUD, &jwt_evidence(slash));
+    let upper = r#"{"aud":["https://TEST.salesforce.com/"],"exp":$EXP}"#;
+    assert_passes(LOGIN_AUD, &jwt_evidence(upper));
+    let mine = r#"{"aud":"https://acme.my.salesforce.com/","exp":$EXP}"#;
+    assert_fails(LOGIN_AUD, &jwt_evidence(mine));
+}
+
+#[test]
+fn jwt_exp_rounded_to_whole_seconds_is_not_taken_for_a_longer_lifetime() {
+    // Sent 0.6s into the second; exp = round(now + 180) lands 180.4s later.
+    let sent = base_time() + chrono::Duration::milliseconds(600);
+    let exp = base_time().timestamp() + 181;
+    let claims = format!(r#"{{"aud":"https://login.salesforce.com","exp":{exp}}}"#);
+    let mut ev = jwt_evidence(&claims);
+    ev.exchanges[0].started_at = sent;
+    assert_passes(LOGIN_AUD, &ev);
+    let far = format!(
+        r#"{{"aud":"https://login.salesforce.com","exp":{}}}"#,
+        base_time().timestamp() + 183
+    );
+    let mut ev = jwt_evidence(&far);
+    ev.exchanges[0].started_at = sent;
+    let v = assert_fails(LOGIN_AUD, &ev);
+    assert!(v.message.contains("182s after"), "{}", v.message);
+}
+
 #[test]
 fn token_reused_fails_when_each_call_fetches_a_token() {
     let rule = "{ rule: oauth.token_reused }";

@@ -6,13 +6,14 @@
 
 use super::cx::{show, Cx};
 use super::http::WithPattern;
+use super::mention::mentions;
 use super::Verdict;
 use crate::matcher::RequestPattern;
 use serde::Deserialize;
 use serde_json::Value;
 
 /// `process.output_contains`: each of `texts` appears in the standard output of some run
-/// (case-sensitive, as a plain substring), each group of `lines` appears together on one
+/// (case-sensitive, as a whole token: `SO-107` is not found in `SO-1070`), each group of `lines` appears together on one
 /// line (`[A-1000, updated]`: the record and what happened to it, not just both somewhere),
 /// and none of `absent` appears at all (`[W-0001]`: a row that succeeded, so a report that
 /// prints every row instead of the failed ones fails).
@@ -118,12 +119,12 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         return cx.fail("Your program did not run, so it printed nothing.");
     }
     let outputs = printed(cx, p.stderr);
-    let seen = |t: &str| outputs.iter().any(|o| o.contains(t));
+    let seen = |t: &str| outputs.iter().any(|o| mentions(o, t));
     let on_one_line = |group: &[String]| {
         outputs
             .iter()
             .flat_map(|o| o.lines())
-            .any(|line| group.iter().all(|t| line.contains(t.as_str())))
+            .any(|line| group.iter().all(|t| mentions(line, t)))
     };
     let stream = stream_name(p.stderr);
     let missing: Vec<&str> = p
@@ -226,7 +227,7 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
     let outputs = printed(cx, p.stderr);
     let missing: Vec<&String> = wanted
         .iter()
-        .filter(|w| !outputs.iter().any(|o| o.contains(w.as_str())))
+        .filter(|w| !outputs.iter().any(|o| mentions(o, w)))
         .collect();
     let stream = stream_name(p.stderr);
     if missing.is_empty() {
@@ -432,6 +433,19 @@ mod tests {
             v.message
         );
         ev.runs[0].stdout.text = "Acme\nGlobex\nInitech\n".into();
+        assert_passes(rule, &ev);
+    }
+
+    #[test]
+    fn a_count_is_not_found_inside_another_number() {
+        let rule =
+            "{ rule: process.output_reports, path: /services/data/*/query, values: [/totalSize] }";
+        let count = get("/services/data/v62.0/query", 200).response_body(r#"{"totalSize":1}"#);
+        let mut ev = evidence(vec![count]);
+        ev.runs[0].stdout.text = "Contacts: 0\nAPI requests left: 14997\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(v.message.contains("does not show: 1."), "{}", v.message);
+        ev.runs[0].stdout.text = "Contacts: 1\nAPI requests left: 14997\n".into();
         assert_passes(rule, &ev);
     }
 

@@ -47,6 +47,12 @@ fn sobject_segments(e: &Exchange) -> Option<Vec<String>> {
     Some(segs[at + 1..].iter().map(|s| s.to_string()).collect())
 }
 
+/// Salesforce API names (objects, fields) are case-insensitive: `account/erp_id__c` names the
+/// same thing as `Account/ERP_Id__c`.
+pub(crate) fn same_api_name(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
 pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
     let upserts: Vec<&Exchange> = cx
         .ev
@@ -54,7 +60,9 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
         .iter()
         .filter(|e| e.method().eq_ignore_ascii_case("PATCH"))
         .filter(|e| {
-            sobject_segments(e).is_some_and(|s| s.len() == 3 && s[0] == p.object && s[1] == p.field)
+            sobject_segments(e).is_some_and(|s| {
+                s.len() == 3 && same_api_name(&s[0], &p.object) && same_api_name(&s[1], &p.field)
+            })
         })
         .collect();
     let ok: Vec<u64> = upserts
@@ -88,7 +96,9 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
         .exchanges
         .iter()
         .filter(|e| e.method().eq_ignore_ascii_case("POST"))
-        .filter(|e| sobject_segments(e).is_some_and(|s| s.len() == 1 && s[0] == p.object))
+        .filter(|e| {
+            sobject_segments(e).is_some_and(|s| s.len() == 1 && same_api_name(&s[0], &p.object))
+        })
         .map(|e| e.seq)
         .collect();
     let hint = if creates.is_empty() {
@@ -109,7 +119,11 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
 pub(crate) fn patch_for_update(p: &PatchForUpdate, cx: &Cx) -> Verdict {
     let on_record = |e: &&Exchange| {
         sobject_segments(e).is_some_and(|s| {
-            s.len() >= 2 && s[1] != "describe" && p.object.as_deref().map_or(true, |o| s[0] == o)
+            s.len() >= 2
+                && !s[1].eq_ignore_ascii_case("describe")
+                && p.object
+                    .as_deref()
+                    .map_or(true, |o| same_api_name(&s[0], o))
         })
     };
     let puts: Vec<u64> = cx
@@ -271,6 +285,37 @@ mod tests {
             &evidence(vec![req(
                 "PATCH",
                 &format!("{SOBJ}/Account/001000000000001AAA"),
+                204,
+            )]),
+        );
+    }
+
+    #[test]
+    fn api_names_in_the_url_match_whatever_their_case() {
+        let rule = "{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c }";
+        let v = assert_passes(
+            rule,
+            &evidence(vec![req(
+                "PATCH",
+                &format!("{SOBJ}/account/erp_id__c/A-2001"),
+                201,
+            )]),
+        );
+        assert_eq!(v.evidence, vec![1]);
+        let v = assert_fails(
+            rule,
+            &evidence(vec![req(
+                "PATCH",
+                &format!("{SOBJ}/ACCOUNT/ERP_ID__C/A-2001"),
+                400,
+            )]),
+        );
+        assert!(v.message.contains("was answered 400"), "{}", v.message);
+        assert_fails(
+            "{ rule: rest.patch_for_update, object: Account }",
+            &evidence(vec![req(
+                "PUT",
+                &format!("{SOBJ}/account/001000000000001AAA"),
                 204,
             )]),
         );

@@ -15,11 +15,17 @@ use serde::Deserialize;
 const TOLERANCE_MS: i64 = 20;
 
 /// `retry.honors_retry_after`: which statuses carry the Retry-After to honour.
+///
+/// Every throttled answer must be retried, after the wait it asked for. With `tries`, the
+/// client's budget of attempts per request: more attempts in a row fail (a loop that never
+/// gives up), and a throttled answer to the last allowed try may stay unretried.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HonorsRetryAfter {
     #[serde(default = "throttle_statuses")]
     pub statuses: Vec<u16>,
+    #[serde(default)]
+    pub tries: Option<usize>,
 }
 
 fn throttle_statuses() -> Vec<u16> {
@@ -60,11 +66,13 @@ pub(crate) fn retry_after(value: &str, sent: DateTime<Utc>) -> Option<Duration> 
     Some((date - sent).max(Duration::zero()))
 }
 
-fn next_attempt(ex: &[Exchange], i: usize) -> Option<&Exchange> {
+/// The index of the next attempt of the request at `i`, in the same run.
+fn next_attempt(ex: &[Exchange], i: usize) -> Option<usize> {
     let first = &ex[i];
     ex[i + 1..]
         .iter()
-        .find(|e| e.run_index == first.run_index && same_request(e, first))
+        .position(|e| e.run_index == first.run_index && same_request(e, first))
+        .map(|rel| i + 1 + rel)
 }
 
 fn gap(before: &Exchange, after: &Exchange) -> Duration {
@@ -75,10 +83,28 @@ fn secs(d: Duration) -> String {
     format!("{:.1}s", d.num_milliseconds() as f64 / 1000.0)
 }
 
+/// For each exchange, the first exchange of its run of attempts: an answer with one of
+/// `statuses` makes the next same request a retry of it.
+fn attempt_chains(ex: &[Exchange], statuses: &[u16]) -> Vec<usize> {
+    let mut first: Vec<usize> = (0..ex.len()).collect();
+    for i in 0..ex.len() {
+        if ex[i].status().is_some_and(|s| statuses.contains(&s)) {
+            if let Some(j) = next_attempt(ex, i) {
+                first[j] = first[i];
+            }
+        }
+    }
+    first
+}
+
 pub(crate) fn honors_retry_after(p: &HonorsRetryAfter, cx: &Cx) -> Verdict {
     let ex = &cx.ev.exchanges;
+    let first = attempt_chains(ex, &p.statuses);
+    // The attempts of the chain `i` belongs to, up to and including `i`.
+    let chain_to = |i: usize| -> Vec<usize> { (0..=i).filter(|&k| first[k] == first[i]).collect() };
     let mut asked = Vec::new();
     let mut judged = Vec::new();
+    let mut gave_up = Vec::new();
     for (i, e) in ex.iter().enumerate() {
         let Some(status) = e.status().filter(|s| p.statuses.contains(s)) else {
             continue;
@@ -90,9 +116,37 @@ pub(crate) fn honors_retry_after(p: &HonorsRetryAfter, cx: &Cx) -> Verdict {
             continue;
         };
         asked.push(e.seq);
-        let Some(next) = next_attempt(ex, i) else {
-            continue;
+        let tries_so_far = chain_to(i).len();
+        let Some(j) = next_attempt(ex, i) else {
+            if p.tries.is_some_and(|t| tries_so_far >= t) {
+                gave_up.push(e.seq);
+                continue;
+            }
+            let budget = p
+                .tries
+                .map(|t| format!(" (up to {t} tries in all)"))
+                .unwrap_or_default();
+            return cx
+                .fail(format!(
+                    "{} was answered {status} with Retry-After {}, but never retried: a throttled call is not a failure yet; wait that long and send it again{budget}.",
+                    show(e),
+                    secs(wait)
+                ))
+                .with_evidence([e.seq]);
         };
+        let next = &ex[j];
+        let chain = chain_to(j);
+        if let Some(t) = p.tries.filter(|&t| chain.len() > t) {
+            let seqs: Vec<String> = chain.iter().map(|&k| format!("#{}", ex[k].seq)).collect();
+            return cx
+                .fail(format!(
+                    "{} was tried {} times in a row ({}); stop after {t} tries and report the failure, or a long outage keeps your program looping.",
+                    show(&ex[chain[0]]),
+                    chain.len(),
+                    seqs.join(", ")
+                ))
+                .with_evidence(chain.iter().map(|&k| ex[k].seq));
+        }
         let waited = gap(e, next);
         if waited + Duration::milliseconds(TOLERANCE_MS) < wait {
             return cx
@@ -113,15 +167,23 @@ pub(crate) fn honors_retry_after(p: &HonorsRetryAfter, cx: &Cx) -> Verdict {
             "No response asked the client to wait (no 429/503 with Retry-After), so there was nothing to honour; make sure your code made its calls.",
         );
     }
-    if judged.is_empty() {
-        return cx
-            .fail(
-                "The server asked the client to wait and retry, but the request was never retried.",
+    let given_up = match (p.tries, gave_up.as_slice()) {
+        (Some(t), [_, ..]) => {
+            let seqs: Vec<String> = gave_up.iter().map(|s| format!("#{s}")).collect();
+            format!(
+                " After {t} tries the client gave up ({}), as it should.",
+                seqs.join(", ")
             )
-            .with_evidence(asked);
-    }
-    cx.pass("Every retry waited at least as long as Retry-After asked.")
-        .with_evidence(judged)
+        }
+        _ => String::new(),
+    };
+    judged.extend(gave_up);
+    judged.sort_unstable();
+    judged.dedup();
+    cx.pass(format!(
+        "Every throttled call was retried, each after waiting at least as long as Retry-After asked.{given_up}"
+    ))
+    .with_evidence(judged)
 }
 
 fn retryable(e: &Exchange) -> bool {
@@ -145,13 +207,10 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
         let mut chain = vec![start];
         let mut at = start;
         while retryable(&ex[at]) {
-            let Some(rel) = ex[at + 1..]
-                .iter()
-                .position(|e| e.run_index == ex[at].run_index && same_request(e, &ex[at]))
-            else {
+            let Some(next) = next_attempt(ex, at) else {
                 break;
             };
-            at = at + 1 + rel;
+            at = next;
             chain.push(at);
         }
         chain.iter().for_each(|&i| used[i] = true);
@@ -257,6 +316,62 @@ mod tests {
         assert!(v.message.contains("only 0.3s"), "{}", v.message);
         assert_fails(rule, &evidence(vec![throttled(429, 0, "2")]));
         assert_fails(rule, &evidence(vec![req("PATCH", P, 200)]));
+    }
+
+    const Q: &str = "/services/data/v62.0/query?q=SELECT+Name+FROM+Account";
+
+    #[test]
+    fn a_throttled_call_never_retried_fails_even_when_another_was_retried() {
+        let rule = "{ rule: retry.honors_retry_after }";
+        let ev = evidence(vec![
+            throttled(503, 0, "1"),
+            req("PATCH", P, 200).at(1010, 5),
+            get(Q, 429).at(1100, 5).response_header("Retry-After", "1"),
+            req("POST", "/services/data/v62.0/sobjects/Account", 400).at(1200, 5),
+        ]);
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("#3 GET") && v.message.contains("never retried"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![3]);
+    }
+
+    #[test]
+    fn with_a_budget_of_tries_giving_up_passes_and_looping_on_fails() {
+        let rule = "{ rule: retry.honors_retry_after, tries: 3 }";
+        let throttled_query =
+            |start: i64| get(Q, 429).at(start, 5).response_header("Retry-After", "3");
+        let bounded = evidence(vec![
+            throttled_query(0),
+            throttled_query(3010),
+            throttled_query(6020),
+        ]);
+        let v = assert_passes(rule, &bounded);
+        assert!(v.message.contains("gave up (#3)"), "{}", v.message);
+        assert_eq!(v.evidence, vec![1, 2, 3]);
+        // Two tries are not the budget: the second 429 still needs its retry.
+        let v = assert_fails(
+            rule,
+            &evidence(vec![throttled_query(0), throttled_query(3010)]),
+        );
+        assert!(v.message.contains("up to 3 tries"), "{}", v.message);
+        let endless = evidence(vec![
+            throttled_query(0),
+            throttled_query(3010),
+            throttled_query(6020),
+            get(Q, 200).at(9030, 5),
+        ]);
+        let v = assert_fails(rule, &endless);
+        assert!(
+            v.message
+                .contains("tried 4 times in a row (#1, #2, #3, #4)"),
+            "{}",
+            v.message
+        );
+        // Without a budget, a throttled last try must still be retried.
+        assert_fails("{ rule: retry.honors_retry_after }", &bounded);
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub struct ErpOrder {
     pub tracking_number: String,
     #[serde(skip)]
     pub created: DateTime<Utc>,
+    /// The `Idempotency-Key` the order was created with, if any (kept for the `erp.*` rules;
+    /// the ERP does not answer it).
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,6 +130,7 @@ impl OrderBook {
             lines,
             salesforce_id,
             created: now,
+            idempotency_key: key.map(str::to_string),
         };
         self.orders.insert(id.clone(), order.clone());
         if let Some(k) = key {

@@ -240,7 +240,13 @@ impl ExtServices {
             .lock()
             .book
             .all()
-            .map(|o| erp::order_json(o, now))
+            .map(|o| {
+                let mut v = erp::order_json(o, now);
+                if let Some(k) = &o.idempotency_key {
+                    v["idempotencyKey"] = Json::String(k.clone());
+                }
+                v
+            })
             .collect()
     }
 }

@@ -330,4 +330,9 @@ async fn a_lost_reply_fault_creates_the_order_so_only_a_key_prevents_a_duplicate
     let book = org.outbound.ext.erp_orders(org.clock.now());
     assert_eq!(book.len(), 2);
     assert_eq!(book[0]["salesforceId"], "SO-1");
+    // The order book the rules read keeps the key each order was created with; the ERP's
+    // own answers do not show it.
+    assert_eq!(book[0]["idempotencyKey"], "SO-1");
+    assert!(book[1].get("idempotencyKey").is_none());
+    assert!(v.get("idempotencyKey").is_none());
 }

@@ -91,7 +91,12 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             Some(f) => format!("no two {object} records with the same {f}"),
             None => format!("no duplicate {object} records"),
         },
-        "retry.honors_retry_after" => "a wait of at least Retry-After before retrying".into(),
+        "retry.honors_retry_after" => match p("tries") {
+            Some(t) => format!(
+                "every throttled call retried after its Retry-After wait, at most {t} tries each"
+            ),
+            None => "a wait of at least Retry-After before retrying".into(),
+        },
         "retry.backoff" => "growing waits between retries".into(),
         "retry.no_retry_on_4xx" => "no retry of a request the org refused as wrong".into(),
         "secrets.not_in_sources" => "no secret written into your files".into(),
@@ -107,6 +112,7 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         "oauth.id_token_not_bearer" => {
             "the ID token kept for identity, never sent as a bearer token".into()
         }
+        "oauth.fresh_per_login" => "a new PKCE challenge and state for every sign-in".into(),
         "oauth.nonce_sent" => "a nonce sent with the login and found again in the ID token".into(),
         "oauth.refresh_not_reused" => "a rotated refresh token never used twice".into(),
         "oauth.scopes_requested" => "the scopes your code asks for".into(),
@@ -128,7 +134,13 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             "a subscriber that resumes from the last replay id it stored".into()
         }
         "events.consumer_idempotent" => "each event handled once, even when delivered twice".into(),
-        "erp.no_duplicate_orders" => "no order written twice to the ERP".into(),
+        "erp.no_duplicate_orders" => {
+            if check.params.contains_key("keys") {
+                "each order in the ERP exactly once, under its own key".into()
+            } else {
+                "no order written twice to the ERP".into()
+            }
+        }
         "erp.orders_written_back" => "the ERP's order numbers written back to the org".into(),
         "mcp.tools_called" => "the MCP tools your agent calls".into(),
         "soap.call" => match p("operation") {
@@ -178,6 +190,26 @@ mod tests {
         assert_eq!(what_it_checks(&c), "the in-stock step, answered 200");
         let c = check("{ rule: org.action_ok, action: deploy }");
         assert_eq!(what_it_checks(&c), "the deploy step, done without an error");
+    }
+
+    #[test]
+    fn a_retry_budget_is_named_with_the_wait() {
+        let c = check("{ rule: retry.honors_retry_after, tries: 3 }");
+        assert_eq!(
+            what_it_checks(&c),
+            "every throttled call retried after its Retry-After wait, at most 3 tries each"
+        );
+    }
+
+    #[test]
+    fn an_order_book_check_with_keys_asks_for_each_order_once() {
+        let c = check("{ rule: erp.no_duplicate_orders, key: idempotencyKey, keys: [SO-1] }");
+        assert_eq!(
+            what_it_checks(&c),
+            "each order in the ERP exactly once, under its own key"
+        );
+        let c = check("{ rule: erp.no_duplicate_orders, min: 4 }");
+        assert_eq!(what_it_checks(&c), "no order written twice to the ERP");
     }
 
     #[test]
