@@ -221,8 +221,27 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     let book = match book {
         Ok(b) => b,
         Err(why) => {
+            // Runs still going in spawned tasks, and whatever they detached, carry this
+            // process's run markers.
+            let sweep = crate::runner::leftovers::end_marked(
+                &crate::runner::leftovers::Marker::EveryRunOfThisProcess,
+                None,
+            );
+            let ended = if sweep.survivors.is_empty() {
+                "every submission's processes were ended".to_string()
+            } else {
+                format!(
+                    "these submission processes could not be ended: {} (end them by hand)",
+                    sweep
+                        .survivors
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
             eprintln!(
-                "\nsflab: grading stopped by {}; every submission's processes were ended and nothing was written.",
+                "\nsflab: grading stopped by {}; {ended}, and nothing was written.",
                 why.name()
             );
             return Ok(why.code());

@@ -1,7 +1,7 @@
 //! Grading a batch: each submission in its own sandbox folder (a fresh workspace with the
 //! learner's copied files), against its own mock org, through the one runner entry point
 //! [`run_lab`], with a clean environment, the lab's timeout, an output cap and process-group
-//! kill (all enforced by the runner). Up to `jobs` submissions run at once; results come back
+//! kill that also ends what a run detached from its group (all enforced by the runner). Up to `jobs` submissions run at once; results come back
 //! in the sorted order whatever finishes first, so the same input gives the same gradebook.
 //!
 //! Implementation notes:
