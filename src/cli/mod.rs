@@ -7,6 +7,7 @@ mod curriculum_cmds;
 mod dev;
 pub mod events;
 mod grade;
+mod grade_folder;
 pub mod lab;
 mod lab_report;
 pub mod org;

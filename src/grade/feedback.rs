@@ -65,16 +65,25 @@ pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
         }
         Ok(r) => r,
     };
-    md.push_str(&format!(
-        "**Score: {}/{}** — {}\n\n| | rule | points | result |\n|---|---|---|---|\n",
-        report.points,
-        report.max_points,
-        if report.passed {
-            "every rule passed."
-        } else {
-            "some rules did not pass; see below."
-        }
-    ));
+    if let Some(why) = &g.not_run {
+        md.push_str(&format!(
+            "**Score: {}/{}.** Your submission could not be run:\n\n> {}\n\nThe lab's entry point is `./run` in your lab folder; make sure it is there and that its first line names an interpreter that exists. The checks that read only your files were judged; the others need a run.\n\n| | rule | points | result |\n|---|---|---|---|\n",
+            report.points,
+            report.max_points,
+            why.replace('\n', "\n> ")
+        ));
+    } else {
+        md.push_str(&format!(
+            "**Score: {}/{}** — {}\n\n| | rule | points | result |\n|---|---|---|---|\n",
+            report.points,
+            report.max_points,
+            if report.passed {
+                "every rule passed."
+            } else {
+                "some rules did not pass; see below."
+            }
+        ));
+    }
     for (item, v) in rubric.items.iter().zip(&report.verdicts) {
         let seen = item.learner_view(v);
         let (glyph, pts) = match &v.status {

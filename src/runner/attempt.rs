@@ -447,7 +447,8 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             let v = options
                 .judge
                 .judge(c, &evidence, soql.as_deref().map(|s| s as _));
-            with_points(super::judge::after_timeouts(v, &evidence.runs), c.points)
+            let v = super::judge::after_timeouts(v, &evidence.runs);
+            with_points(super::judge::after_no_work(v, &evidence), c.points)
         })
         .collect();
     drop(soql);
