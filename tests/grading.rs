@@ -13,6 +13,8 @@ use std::process::Command;
 mod outputs;
 #[path = "grading/schema.rs"]
 mod schema;
+#[path = "grading/scoring.rs"]
+mod scoring;
 #[path = "grading/signals.rs"]
 mod signals;
 #[path = "grading/tracks.rs"]
@@ -138,7 +140,11 @@ fn a_folder_of_submissions_is_graded_as_expected_in_every_format() {
             "{rule}: a run that wrote nothing before it was stopped earns no state points"
         );
     }
-    assert_eq!(r("hangs", "total"), "1", "only the call cap holds");
+    assert_eq!(
+        r("hangs", "total"),
+        "0",
+        "a run stopped at its time limit did no work a call cap could measure"
+    );
     assert_eq!(r("floods", "total"), "10", "a flood is capped, not a crash");
     assert_eq!(
         r("tampers", "total"),

@@ -9,6 +9,7 @@
 //! Before grading anything it checks that the output folder can be written; after grading,
 //! an earlier gradebook in it is moved to `previous/<time>/` rather than overwritten.
 
+use super::grade_folder::expand;
 use super::lab::{files_of, find_lab, outln, spec_of};
 use super::signals::StopSignals;
 use super::{Cli, Failure};
@@ -29,63 +30,6 @@ pub struct GradeArgs {
     pub shard: Option<String>,
     pub timeout: Option<String>,
     pub http: bool,
-}
-
-/// File names that are archives of submissions, not submissions.
-const ARCHIVES: &[&str] = &[
-    ".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".7z", ".rar",
-];
-
-/// One folder holding submission folders (and no `run` of its own) stands for its children,
-/// except the output folder when it lives there too. A folder holding neither a `run`, nor
-/// submission folders, nor any file but archives is refused: there is nothing to grade.
-fn expand(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, Failure> {
-    let out = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
-    let [only] = dirs else {
-        return Ok(dirs.to_vec());
-    };
-    if !only.is_dir() || only.join("run").exists() {
-        return Ok(dirs.to_vec());
-    }
-    let entries: Vec<PathBuf> = std::fs::read_dir(only)
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    let hidden = |p: &Path| {
-        p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-    };
-    let mut children: Vec<PathBuf> = entries
-        .iter()
-        .filter(|p| p.is_dir() && p.canonicalize().map_or(true, |c| c != out) && !hidden(p))
-        .cloned()
-        .collect();
-    children.sort();
-    if !children.is_empty() {
-        return Ok(children);
-    }
-    let is_archive = |name: &str| {
-        let name = name.to_ascii_lowercase();
-        ARCHIVES.iter().any(|ext| name.ends_with(ext))
-    };
-    let mut files: Vec<String> = entries
-        .iter()
-        .filter(|p| !p.is_dir() && !hidden(p))
-        .filter_map(|p| p.file_name())
-        .map(|n| n.to_string_lossy().into_owned())
-        .collect();
-    files.sort();
-    if files.iter().all(|f| is_archive(f)) {
-        let held = if files.is_empty() {
-            " (the folder is empty)".to_string()
-        } else {
-            format!(" (it holds only {})", files.join(", "))
-        };
-        return Err(Failure::usage(format!(
-            "no submissions found in {}: each submission is a folder holding a run file; unzip archives first{held}",
-            shown(only)
-        )));
-    }
-    Ok(dirs.to_vec())
 }
 
 /// Names as the terminal and the gradebook show them: one line, control characters visible.
@@ -163,7 +107,11 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     }
     let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
     let layout = Layout { shard };
-    let all = displayable(grade::discover(&expand(&args.submissions, &args.out)?)?);
+    let found = expand(&args.submissions, &args.out)?;
+    for note in found.notes() {
+        eprintln!("sflab: {note}");
+    }
+    let all = displayable(grade::discover(&found.dirs)?);
     let subs = match shard {
         Some(s) => s.take(all.clone()),
         None => all.clone(),
@@ -221,8 +169,27 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     let book = match book {
         Ok(b) => b,
         Err(why) => {
+            // Runs still going in spawned tasks, and whatever they detached, carry this
+            // process's run markers.
+            let sweep = crate::runner::leftovers::end_marked(
+                &crate::runner::leftovers::Marker::EveryRunOfThisProcess,
+                None,
+            );
+            let ended = if sweep.survivors.is_empty() {
+                "every submission's processes were ended".to_string()
+            } else {
+                format!(
+                    "these submission processes could not be ended: {} (end them by hand)",
+                    sweep
+                        .survivors
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
             eprintln!(
-                "\nsflab: grading stopped by {}; every submission's processes were ended and nothing was written.",
+                "\nsflab: grading stopped by {}; {ended}, and nothing was written.",
                 why.name()
             );
             return Ok(why.code());

@@ -7,6 +7,7 @@ mod curriculum_cmds;
 mod dev;
 pub mod events;
 mod grade;
+mod grade_folder;
 pub mod lab;
 mod lab_report;
 pub mod org;
@@ -30,6 +31,24 @@ Examples:
   sflab --track team.yaml                assign a track, then open the classroom
   sflab track assign team.yaml           assign a track without opening the classroom
   sflab grade hand-ins/ --lab rest-crud --out grades   grade a folder of submissions";
+
+/// The track file format, in `sflab track --help` and its subcommands' help.
+pub const TRACK_FORMAT: &str = "\
+The track file (YAML):
+
+  track: Integration onboarding, December   # the track's name (required)
+  description: First month on the team       # optional
+  backend: mock                              # mock (default) or sandbox: where labs must pass
+  pass_threshold: 80                         # percent of a lab's points that passes (1-100, default 100)
+  labs:                                      # each assigned lab, once
+    - { lab: rest-first-call, due: 2026-12-04 }
+    - { lab: rest-crud, due: \"2026-12-11T17:00:00-08:00\" }
+
+Due dates: a bare date (2026-12-04) means the end of that day in UTC, 23:59:59Z, which is
+15:59 the same day in US Pacific time. For a deadline in your time zone, give a date and
+time with its offset: 2026-12-04T17:00:00-08:00, or 2026-12-05T01:00:00Z in UTC. A date and
+time without an offset is refused, since it would be read in the wrong zone. A lab passed
+after its due moment shows as passed (late).";
 
 const GRADE_NOTES: &str = "\
 Outputs: gradebook.csv, grades.json, junit.xml and feedback/<submission>.md in --out. With
@@ -177,6 +196,7 @@ pub enum Command {
         http: bool,
     },
     /// Tracks a team lead assigns: labs with due dates.
+    #[command(after_long_help = TRACK_FORMAT)]
     Track {
         #[command(subcommand)]
         action: TrackAction,
@@ -213,11 +233,13 @@ pub enum LabAction {
 pub enum TrackAction {
     /// Make a track file the workspace's assigned track (validated first; a bad file changes
     /// nothing), without opening the classroom.
+    #[command(after_long_help = TRACK_FORMAT)]
     Assign {
         /// The team lead's track file.
         file: PathBuf,
     },
     /// The track's labs, due dates and your status (overdue labs are marked).
+    #[command(after_long_help = TRACK_FORMAT)]
     Show {
         /// The track file (default: --track, else the workspace's assigned track).
         file: Option<PathBuf>,

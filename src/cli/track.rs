@@ -58,6 +58,9 @@ fn assign_track(
 pub fn set_active(cli: &Cli, curriculum: &Curriculum, file: &Path) -> Result<(), Failure> {
     let (t, ws) = assign_track(cli, curriculum, file)?;
     eprintln!("sflab: {}", assigned_line(&t, &ws));
+    if let Some(warning) = all_past_due(&t, Utc::now()) {
+        eprintln!("sflab: warning: {warning}");
+    }
     Ok(())
 }
 
@@ -65,7 +68,22 @@ pub fn set_active(cli: &Cli, curriculum: &Curriculum, file: &Path) -> Result<(),
 pub fn assign(cli: &Cli, curriculum: &Curriculum, file: &Path) -> Result<u8, Failure> {
     let (t, ws) = assign_track(cli, curriculum, file)?;
     outln!("{}", assigned_line(&t, &ws));
+    if let Some(warning) = all_past_due(&t, Utc::now()) {
+        eprintln!("sflab: warning: {warning}");
+    }
     Ok(0)
+}
+
+/// A warning when every lab of `t` is already past due at `now` (a year typed wrong, an old
+/// file): the track is assigned all the same, and every lab shows as overdue.
+pub fn all_past_due(t: &Track, now: chrono::DateTime<Utc>) -> Option<String> {
+    let latest = t.labs.iter().map(|a| a.due).max()?;
+    (latest < now).then(|| {
+        format!(
+            "every due date of this track is already past (the latest is {}); every unpassed lab will show as OVERDUE. Check the dates in the track file and assign it again if they are wrong.",
+            latest.format("%Y-%m-%d %H:%M UTC")
+        )
+    })
 }
 
 /// The rows as a plain table, for `sflab track show`.
@@ -88,8 +106,20 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
         .max()
         .unwrap_or(4)
         .max(4);
+    let due_width = rows
+        .iter()
+        .map(|r| r.due.chars().count())
+        .max()
+        .unwrap_or(3)
+        .max(10);
+    let status_width = rows
+        .iter()
+        .map(|r| r.status.label().chars().count() + if r.passed_late { 7 } else { 0 })
+        .max()
+        .unwrap_or(6)
+        .max(6);
     out.push_str(&format!(
-        "  {:<width$}  {:<20}  {:<16}  {:>8}  {:>6}  title\n",
+        "  {:<width$}  {:<due_width$}  {:<status_width$}  {:>8}  {:>6}  title\n",
         "lab", "due", "status", "attempts", "best"
     ));
     for r in rows {
@@ -98,7 +128,7 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
             status.push_str(" (late)");
         }
         out.push_str(&format!(
-            "{} {:<width$}  {:<20}  {:<16}  {:>8}  {:>6}  {}{}\n",
+            "{} {:<width$}  {:<due_width$}  {:<status_width$}  {:>8}  {:>6}  {}{}\n",
             r.status.glyph(),
             r.lab,
             r.due,
@@ -116,7 +146,11 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
         .filter(|r| r.status == track::TrackStatus::Passed)
         .count();
     let overdue = rows.iter().filter(|r| r.overdue).count();
+    let late = rows.iter().filter(|r| r.passed_late).count();
     out.push_str(&format!("\n{passed} of {} passed", rows.len()));
+    if late > 0 {
+        out.push_str(&format!(" ({late} late)"));
+    }
     if overdue > 0 {
         out.push_str(&format!(", {overdue} overdue"));
     }
@@ -145,11 +179,16 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
     let handed = track::handed_secrets(&t, curriculum);
     let summary = track::write_report(&ws, &t, &rows, &progress, &handed, out, now)?;
     outln!(
-        "Wrote the progress report on “{}” to {}: {} of {} passed{}.",
+        "Wrote the progress report on “{}” to {}: {} of {} passed{}{}.",
         t.name,
         out.display(),
         summary.passed,
         summary.assigned,
+        if summary.late > 0 {
+            format!(" ({} late)", summary.late)
+        } else {
+            String::new()
+        },
         if summary.overdue > 0 {
             format!(", {} overdue", summary.overdue)
         } else {
@@ -170,4 +209,99 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
         );
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::track::{Assignment, TrackStatus};
+
+    fn at(text: &str) -> chrono::DateTime<Utc> {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn track(dues: &[&str]) -> Track {
+        Track {
+            name: "T".into(),
+            description: String::new(),
+            backend: crate::lab::Backend::Mock,
+            pass_threshold: 100,
+            labs: dues
+                .iter()
+                .enumerate()
+                .map(|(i, d)| Assignment {
+                    lab: format!("lab-{i}"),
+                    due: at(d),
+                    due_text: d.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    fn row(lab: &str, due: &str, status: TrackStatus, late: bool) -> AssignedRow {
+        AssignedRow {
+            lab: lab.into(),
+            title: "Title".into(),
+            due: due.into(),
+            due_at: at("2026-01-01T00:00:00Z"),
+            status,
+            overdue: false,
+            passed_late: late,
+            passed_at: None,
+            attempts: 1,
+            best: None,
+        }
+    }
+
+    #[test]
+    fn columns_stay_aligned_with_a_long_due_time_and_late_passes_are_counted() {
+        let rows = [
+            row("rest-first-call", "2026-12-04", TrackStatus::Passed, true),
+            row(
+                "rest-crud",
+                "2020-01-01T09:00:00+05:00",
+                TrackStatus::NotStarted,
+                false,
+            ),
+        ];
+        let text = render_rows(&track(&[]), &rows);
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("Title") || l.ends_with("title"))
+            .collect();
+        let column =
+            |l: &str, word: &str| l.chars().count() - l[l.find(word).unwrap()..].chars().count();
+        let title_at: Vec<usize> = lines
+            .iter()
+            .map(|l| {
+                column(
+                    l,
+                    if l.ends_with("title") {
+                        "title"
+                    } else {
+                        "Title"
+                    },
+                )
+            })
+            .collect();
+        assert!(title_at.windows(2).all(|w| w[0] == w[1]), "{text}");
+        assert!(text.contains("1 of 2 passed (1 late)"), "{text}");
+    }
+
+    #[test]
+    fn assigning_a_track_whose_dates_are_all_past_warns() {
+        let now = at("2026-11-29T21:45:00Z");
+        let warning = all_past_due(
+            &track(&["2025-12-04T23:59:59Z", "2025-12-11T17:00:00Z"]),
+            now,
+        );
+        assert!(warning.is_some_and(|w| w.contains("2025-12-11 17:00 UTC")));
+        assert!(all_past_due(
+            &track(&["2025-12-04T23:59:59Z", "2026-12-11T17:00:00Z"]),
+            now
+        )
+        .is_none());
+    }
 }

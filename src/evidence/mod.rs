@@ -80,6 +80,10 @@ pub struct LearnerRun {
     /// (`/usr/bin/env bash`), else `sh`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_with: Option<String>,
+    /// Processes the run started that were still running after it and that sflab could not
+    /// end (`pid 123 \`sleep 300\``); empty when everything it started was ended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<String>,
 }
 
 impl LearnerRun {

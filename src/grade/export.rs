@@ -7,11 +7,12 @@
 use super::grader::{GradeError, Gradebook, SubmissionGrade};
 use serde_json::{json, Value};
 
-/// The CSV header: `submission`, one column per rubric item, `total`, `max`, `passed`, `error`.
+/// The CSV header: `submission`, one column per rubric item, `total`, `max`, `passed`, `error`,
+/// `feedback` (the submission's feedback file, relative to the output folder).
 pub fn csv_header(book: &Gradebook) -> Vec<String> {
     let mut h = vec!["submission".to_string()];
     h.extend(book.rubric.items.iter().map(|i| i.column.clone()));
-    h.extend(["total", "max", "passed", "error"].map(String::from));
+    h.extend(["total", "max", "passed", "error", "feedback"].map(String::from));
     h
 }
 
@@ -24,11 +25,15 @@ pub fn safe_cell(text: &str) -> String {
     }
 }
 
+/// The feedback file of each submission, in the gradebook's order, as a path relative to the
+/// output folder (`feedback/alice.md`); `None` when no feedback was written.
+pub type FeedbackFiles = [Option<String>];
+
 /// The gradebook as CSV. A rule not applicable on the backend leaves its cell empty.
-pub fn to_csv(book: &Gradebook) -> Result<String, csv::Error> {
+pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(csv_header(book))?;
-    for g in &book.grades {
+    for (i, g) in book.grades.iter().enumerate() {
         let mut row = vec![safe_cell(&g.name)];
         row.extend(
             g.item_points(&book.rubric)
@@ -38,11 +43,13 @@ pub fn to_csv(book: &Gradebook) -> Result<String, csv::Error> {
         row.push(g.points().to_string());
         row.push(g.max_points(&book.rubric).to_string());
         row.push(g.passed().to_string());
+        row.push(g.problem().map(safe_cell).unwrap_or_default());
         row.push(
-            g.result
-                .as_ref()
-                .err()
-                .map(|e| safe_cell(e.message()))
+            feedback
+                .get(i)
+                .cloned()
+                .flatten()
+                .map(|f| safe_cell(&f))
                 .unwrap_or_default(),
         );
         w.write_record(&row)?;
@@ -51,9 +58,14 @@ pub fn to_csv(book: &Gradebook) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn submission_json(g: &SubmissionGrade, book: &Gradebook) -> Value {
+fn submission_json(g: &SubmissionGrade, book: &Gradebook, feedback: Option<&str>) -> Value {
     let (error, report) = match &g.result {
-        Ok(r) => (Value::Null, serde_json::to_value(r).unwrap_or(Value::Null)),
+        Ok(r) => (
+            g.not_run
+                .as_ref()
+                .map_or(Value::Null, |why| json!({ "submission": why })),
+            serde_json::to_value(r).unwrap_or(Value::Null),
+        ),
         Err(e) => (serde_json::to_value(e).unwrap_or(Value::Null), Value::Null),
     };
     let rules: Vec<Value> = book
@@ -85,6 +97,7 @@ fn submission_json(g: &SubmissionGrade, book: &Gradebook) -> Value {
         "max_points": g.max_points(&book.rubric),
         "passed": g.passed(),
         "error": error,
+        "feedback_file": feedback,
         "rules": rules,
         "copied_files": g.copy.copied,
         "skipped_files": g.copy.skipped,
@@ -96,8 +109,8 @@ fn submission_json(g: &SubmissionGrade, book: &Gradebook) -> Value {
 }
 
 /// The whole batch as JSON: the rubric and, per submission, points per rule and the full
-/// report (verdicts, redacted exchanges and runs).
-pub fn to_json(book: &Gradebook) -> Value {
+/// report (verdicts, redacted exchanges and runs) and its feedback file.
+pub fn to_json(book: &Gradebook, feedback: &FeedbackFiles) -> Value {
     json!({
         "lab": book.rubric.lab,
         "title": book.rubric.title,
@@ -105,7 +118,9 @@ pub fn to_json(book: &Gradebook) -> Value {
         "rubric": book.rubric.items.iter().map(|i| json!({
             "column": i.column, "rule": i.rule, "points": i.points,
         })).collect::<Vec<_>>(),
-        "submissions": book.grades.iter().map(|g| submission_json(g, book)).collect::<Vec<_>>(),
+        "submissions": book.grades.iter().enumerate().map(|(i, g)| {
+            submission_json(g, book, feedback.get(i).and_then(|f| f.as_deref()))
+        }).collect::<Vec<_>>(),
     })
 }
 
@@ -133,6 +148,9 @@ pub fn summary_table(book: &Gradebook) -> String {
             Err(_) => Vec::new(),
         };
         let result = match &g.result {
+            Ok(_) if g.not_run.is_some() => {
+                format!("✗ not runnable: {}", first_line(g.problem().unwrap_or("")))
+            }
             Ok(r) if r.passed => "✓ passed".to_string(),
             Ok(_) => format!("✗ failed: {}", failed.join(", ")),
             Err(GradeError::Submission(m)) => format!("✗ not runnable: {}", first_line(m)),

@@ -11,6 +11,15 @@ use super::rubric::Rubric;
 use crate::evidence::Exchange;
 use crate::rules::VerdictStatus;
 
+/// Lines of a failed run's stderr the feedback shows, from its end.
+const STDERR_LINES: usize = 8;
+
+/// The last `n` non-empty lines of `text`.
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
 /// Markdown table cells cannot hold `|` or line breaks.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
@@ -56,16 +65,25 @@ pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
         }
         Ok(r) => r,
     };
-    md.push_str(&format!(
-        "**Score: {}/{}** — {}\n\n| | rule | points | result |\n|---|---|---|---|\n",
-        report.points,
-        report.max_points,
-        if report.passed {
-            "every rule passed."
-        } else {
-            "some rules did not pass; see below."
-        }
-    ));
+    if let Some(why) = &g.not_run {
+        md.push_str(&format!(
+            "**Score: {}/{}.** Your submission could not be run:\n\n> {}\n\nThe lab's entry point is `./run` in your lab folder; make sure it is there and that its first line names an interpreter that exists. The checks that read only your files were judged; the others need a run.\n\n| | rule | points | result |\n|---|---|---|---|\n",
+            report.points,
+            report.max_points,
+            why.replace('\n', "\n> ")
+        ));
+    } else {
+        md.push_str(&format!(
+            "**Score: {}/{}** — {}\n\n| | rule | points | result |\n|---|---|---|---|\n",
+            report.points,
+            report.max_points,
+            if report.passed {
+                "every rule passed."
+            } else {
+                "some rules did not pass; see below."
+            }
+        ));
+    }
     for (item, v) in rubric.items.iter().zip(&report.verdicts) {
         let seen = item.learner_view(v);
         let (glyph, pts) = match &v.status {
@@ -119,26 +137,60 @@ pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
             crate::runner::shebang::not_executable_note(with)
         ));
     }
+    let hide = |text: &str| {
+        rubric
+            .items
+            .iter()
+            .fold(text.to_string(), |t, i| i.mask(&t))
+    };
     for run in &report.runs {
+        let n = run.index + 1;
         if run.timed_out {
-            notes.push(format!(
-                "Run {} was stopped after {} ms: it did not finish in time, so it and everything it started were killed.",
-                run.index + 1,
-                run.duration_ms
-            ));
+            notes.push(if run.leftovers.is_empty() {
+                format!(
+                    "Run {n} was stopped after {} ms: it did not finish in time, so it and everything it started were killed.",
+                    run.duration_ms
+                )
+            } else {
+                format!(
+                    "Run {n} was stopped after {} ms: it did not finish in time, so it was killed; some processes it started could not be (listed below).",
+                    run.duration_ms
+                )
+            });
+        } else if run.stopped_by_lab {
+            // A scenario's planned kill says so in the run's own notes.
+            if run.notes.is_empty() {
+                notes.push(format!(
+                    "Run {n} was stopped by the lab on purpose, as every submission's is."
+                ));
+            }
         } else if !run.succeeded() {
             let how = match (run.exit_code, run.signal) {
                 (Some(c), _) => format!("exit status {c}"),
                 (None, Some(s)) => format!("signal {s}"),
                 _ => "an unknown status".into(),
             };
-            notes.push(format!("Run {} ended with {how}.", run.index + 1));
+            let err = last_lines(&run.stderr.text, STDERR_LINES);
+            notes.push(if err.is_empty() {
+                format!("Run {n} ended with {how}; it printed nothing to stderr.")
+            } else {
+                format!(
+                    "Run {n} ended with {how}. The last lines it printed to stderr:\n\n  ```text\n{}\n  ```",
+                    hide(&err)
+                        .lines()
+                        .map(|l| format!("  {}", l.replace("```", "` ` `")))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            });
         }
         if run.stdout.truncated || run.stderr.truncated {
             notes.push(format!(
-                "Run {} printed more than sflab keeps; only the first part of its output was judged.",
-                run.index + 1
+                "Run {n} printed more than sflab keeps; only the first part of its output was judged."
             ));
+        }
+        for note in &run.notes {
+            notes.push(format!("Run {n}: {}", hide(note)));
         }
     }
     if g.copy

@@ -1,7 +1,7 @@
 //! Grading a batch: each submission in its own sandbox folder (a fresh workspace with the
 //! learner's copied files), against its own mock org, through the one runner entry point
 //! [`run_lab`], with a clean environment, the lab's timeout, an output cap and process-group
-//! kill (all enforced by the runner). Up to `jobs` submissions run at once; results come back
+//! kill that also ends what a run detached from its group (all enforced by the runner). Up to `jobs` submissions run at once; results come back
 //! in the sorted order whatever finishes first, so the same input gives the same gradebook.
 //!
 //! Implementation notes:
@@ -18,6 +18,7 @@
 use super::rubric::Rubric;
 use super::submission::{file_stem, prepare_copy, CopyNotes, Submission};
 use crate::lab::LabSpec;
+use crate::runner::files_only::judge_files_only;
 use crate::runner::{run_lab, Parts, Report, RunError, RunOptions};
 use crate::workspace::Workspace;
 use futures::StreamExt;
@@ -68,6 +69,9 @@ pub struct SubmissionGrade {
     pub name: String,
     pub dir: PathBuf,
     pub result: Result<Report, GradeError>,
+    /// Why the program could not run, when it could not: its report then holds only the
+    /// checks judged from its files (see [`crate::runner::files_only`]).
+    pub not_run: Option<String>,
     pub copy: CopyNotes,
     /// Files the submission wrote in its sandbox outside its own lab folder.
     pub stray: Vec<String>,
@@ -107,7 +111,15 @@ impl SubmissionGrade {
     }
 
     pub fn passed(&self) -> bool {
-        self.result.as_ref().is_ok_and(|r| r.passed)
+        self.not_run.is_none() && self.result.as_ref().is_ok_and(|r| r.passed)
+    }
+
+    /// Why the submission has no full grade: its program did not run, or sflab could not
+    /// grade it.
+    pub fn problem(&self) -> Option<&str> {
+        self.not_run
+            .as_deref()
+            .or_else(|| self.result.as_ref().err().map(GradeError::message))
     }
 }
 
@@ -167,6 +179,7 @@ pub async fn grade_one(
         name: sub.name.clone(),
         dir: sub.dir.clone(),
         result: Err(GradeError::Grader("not graded".into())),
+        not_run: None,
         copy: CopyNotes::default(),
         stray: Vec::new(),
         wall: Duration::ZERO,
@@ -204,6 +217,12 @@ pub async fn grade_one(
             grade.result = run_lab(lab, &run)
                 .await
                 .map_err(|e| classify(e, &grade.copy));
+            if let Err(GradeError::Submission(why)) = &grade.result {
+                let why = why.clone();
+                let by_files = judge_files_only(lab, &run, why.trim_end_matches('.')).await;
+                grade.result = by_files.map_err(|e| GradeError::Grader(e.to_string()));
+                grade.not_run = Some(why);
+            }
             grade.stray = entries(&root)
                 .difference(&before)
                 .map(|n| format!("../{n}"))

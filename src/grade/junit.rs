@@ -54,6 +54,18 @@ pub fn to_junit(book: &Gradebook) -> String {
                         xml_escape(err.message())
                     ));
                 }
+                Ok(r)
+                    if g.not_run.is_some()
+                        && r.verdicts.get(i).is_some_and(|v| v.failed())
+                        && !crate::runner::judge::FILE_RULES.contains(&item.rule.as_str()) =>
+                {
+                    // Not judged: the program did not run.
+                    e += 1;
+                    cases.push_str(&format!(
+                        "    <testcase name=\"{name}\" classname=\"{class}\" time=\"0.000\">\n      <error type=\"submission\" message=\"{}\"/>\n    </testcase>\n",
+                        xml_escape(g.not_run.as_deref().unwrap_or(""))
+                    ));
+                }
                 Ok(r) => {
                     let Some(v) = r.verdicts.get(i) else { continue };
                     let seen = item.learner_view(v);

@@ -80,6 +80,19 @@ impl Layout {
     }
 }
 
+/// Whether `dir` holds a gradebook sflab wrote (`gradebook.csv`, `grades.json`, or a shard's):
+/// such a folder is an output folder, never a submission.
+pub fn holds_gradebook(dir: &Path) -> bool {
+    let whole = Layout::default();
+    [whole.csv(), whole.json()]
+        .iter()
+        .any(|n| dir.join(n).is_file())
+        || std::fs::read_dir(dir).is_ok_and(|rd| {
+            rd.flatten()
+                .any(|e| is_shard_output(&e.file_name().to_string_lossy()))
+        })
+}
+
 /// `gradebook.2-of-4.csv`, `grades.2-of-4.json`, `junit.2-of-4.xml`.
 fn is_shard_output(name: &str) -> bool {
     let Some((stem, rest)) = name.split_once('.') else {

@@ -46,15 +46,17 @@ pub enum SubmissionError {
 }
 
 impl Submission {
-    /// The folder holding the learner's `./run`: the submission itself, or its `<lab-id>/`
-    /// subfolder when a whole workspace was handed in.
+    /// The folder holding the learner's `./run`: the submission itself; else its `<lab-id>/`
+    /// subfolder when a whole workspace was handed in; else its `labs/<lab-id>/` when it is
+    /// the folder `sflab report` wrote.
     pub fn lab_folder(&self, lab_id: &str) -> PathBuf {
-        let nested = self.dir.join(lab_id);
-        if !self.dir.join("run").exists() && nested.join("run").is_file() {
-            nested
-        } else {
-            self.dir.clone()
+        if self.dir.join("run").exists() {
+            return self.dir.clone();
         }
+        [self.dir.join(lab_id), self.dir.join("labs").join(lab_id)]
+            .into_iter()
+            .find(|nested| nested.join("run").is_file())
+            .unwrap_or_else(|| self.dir.clone())
     }
 }
 
@@ -138,24 +140,35 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
-/// One file stem per name, in order: a name whose stem another already took (`dave smith`
-/// and `dave_smith`, or two that differ only in case) gets `-2`, `-3`… so no file overwrites
-/// another.
+/// One file stem per name, in order. A name that is already a safe stem keeps it (`dave_smith`
+/// gets `dave_smith`); a name that had to change (`dave smith`) gets its stem if no other
+/// submission owns it, else `-2`, `-3`… — never a suffix that is another submission's own
+/// name. Stems compare case-insensitively (`Dave_Smith` and `dave_smith` cannot share a folder
+/// on every file system): the first such name keeps its stem.
 pub fn unique_file_stems<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let names: Vec<&str> = names.into_iter().collect();
     let mut taken = std::collections::HashSet::new();
-    names
-        .into_iter()
+    let mut stems: Vec<Option<String>> = names
+        .iter()
         .map(|name| {
             let stem = file_stem(name);
-            let mut candidate = stem.clone();
-            let mut n = 1;
-            while !taken.insert(candidate.to_lowercase()) {
-                n += 1;
-                candidate = format!("{stem}-{n}");
-            }
-            candidate
+            (stem == *name && taken.insert(stem.to_lowercase())).then_some(stem)
         })
-        .collect()
+        .collect();
+    for (slot, name) in stems.iter_mut().zip(&names) {
+        if slot.is_some() {
+            continue;
+        }
+        let stem = file_stem(name);
+        let mut candidate = stem.clone();
+        let mut n = 1;
+        while !taken.insert(candidate.to_lowercase()) {
+            n += 1;
+            candidate = format!("{stem}-{n}");
+        }
+        *slot = Some(candidate);
+    }
+    stems.into_iter().flatten().collect()
 }
 
 /// Whether a path inside a submission is left behind (not the learner's own work).
@@ -343,7 +356,7 @@ mod tests {
     }
 
     #[test]
-    fn a_handed_in_workspace_is_graded_from_its_lab_folder() {
+    fn a_handed_in_workspace_or_report_folder_is_graded_from_its_lab_folder() {
         let t = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(t.path().join("ws/lab-a")).unwrap();
         std::fs::write(t.path().join("ws/lab-a/run"), "").unwrap();
@@ -353,6 +366,13 @@ mod tests {
         };
         assert_eq!(s.lab_folder("lab-a"), t.path().join("ws/lab-a"));
         assert_eq!(s.lab_folder("lab-b"), t.path().join("ws"));
+        std::fs::create_dir_all(t.path().join("ws/labs/lab-b")).unwrap();
+        std::fs::write(t.path().join("ws/labs/lab-b/run"), "").unwrap();
+        assert_eq!(
+            s.lab_folder("lab-b"),
+            t.path().join("ws/labs/lab-b"),
+            "the folder `sflab report` wrote"
+        );
         std::fs::write(t.path().join("ws/run"), "").unwrap();
         assert_eq!(
             s.lab_folder("lab-a"),
@@ -369,16 +389,28 @@ mod tests {
     }
 
     #[test]
-    fn names_that_clean_up_alike_get_distinct_stems() {
-        let stems = unique_file_stems(["dave smith", "dave_smith", "Dave_Smith", "émile", "àmile"]);
+    fn a_safe_folder_name_keeps_its_stem_and_only_changed_names_get_a_suffix() {
+        let stems = unique_file_stems([
+            "dave smith",
+            "dave_smith",
+            "Dave_Smith",
+            "émile",
+            "àmile",
+            "ann lee",
+            "ann_lee-2",
+            "ann_lee",
+        ]);
         assert_eq!(
             stems,
             [
-                "dave_smith",
                 "dave_smith-2",
+                "dave_smith",
                 "Dave_Smith-3",
                 "émile",
-                "àmile"
+                "àmile",
+                "ann_lee-3",
+                "ann_lee-2",
+                "ann_lee",
             ]
         );
     }

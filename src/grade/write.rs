@@ -70,18 +70,20 @@ pub fn write_outputs(
     formats: &[Format],
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut written = Vec::new();
+    let feedback = feedback_files(book, layout, formats);
     for f in formats {
         match f {
             Format::Csv => {
                 let path = out.join(layout.csv());
-                let text = super::export::to_csv(book).map_err(|e| WriteError::Write {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
+                let text =
+                    super::export::to_csv(book, &feedback).map_err(|e| WriteError::Write {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    })?;
                 written.push(put(&path, &text)?);
             }
             Format::Json => {
-                let text = serde_json::to_string_pretty(&super::export::to_json(book))
+                let text = serde_json::to_string_pretty(&super::export::to_json(book, &feedback))
                     .unwrap_or_else(|_| "{}".into());
                 written.push(put(&out.join(layout.json()), &text)?);
             }
@@ -92,15 +94,32 @@ pub fn write_outputs(
                 )?);
             }
             Format::Md => {
-                let stems = unique_file_stems(book.grades.iter().map(|g| g.name.as_str()));
-                for (g, stem) in book.grades.iter().zip(stems) {
-                    let path = out.join(layout.feedback()).join(format!("{stem}.md"));
+                for (g, rel) in book.grades.iter().zip(&feedback) {
+                    let Some(rel) = rel else { continue };
+                    let path = out.join(rel);
                     written.push(put(&path, &super::feedback::to_markdown(g, &book.rubric))?);
                 }
             }
         }
     }
     Ok(written)
+}
+
+/// Each submission's feedback file relative to the output folder, `/`-separated, or nothing
+/// when Markdown feedback was not asked for (see [`unique_file_stems`] for the names).
+pub fn feedback_files(
+    book: &Gradebook,
+    layout: &Layout,
+    formats: &[Format],
+) -> Vec<Option<String>> {
+    if !formats.contains(&Format::Md) {
+        return vec![None; book.grades.len()];
+    }
+    let folder = layout.feedback().to_string_lossy().replace('\\', "/");
+    unique_file_stems(book.grades.iter().map(|g| g.name.as_str()))
+        .into_iter()
+        .map(|stem| Some(format!("{folder}/{stem}.md")))
+        .collect()
 }
 
 #[cfg(test)]

@@ -146,6 +146,16 @@ fn cookie_value(name: &str, value: &str, r: &Redactor) -> String {
 const CDATA_OPEN: &str = "<![CDATA[";
 
 pub(super) fn xml(text: &str, r: &Redactor) -> String {
+    xml_elements(text, false, r)
+}
+
+/// Like [`xml`], for XML inside another file (a script's heredoc, a saved envelope in a
+/// text file): only literal element text is masked; `{pw}` or `$PASSWORD` is code and stays.
+pub(super) fn xml_literals(text: &str, r: &Redactor) -> String {
+    xml_elements(text, true, r)
+}
+
+fn xml_elements(text: &str, literal_only: bool, r: &Redactor) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('<') {
@@ -165,7 +175,9 @@ pub(super) fn xml(text: &str, r: &Redactor) -> String {
         }
         let name = tag.split_whitespace().next().unwrap_or("");
         let local = name.rsplit(':').next().unwrap_or(name);
-        if is_secret_key(local) {
+        // HTML's `<code>` in a Markdown file is no OAuth code.
+        let html_code = literal_only && local.eq_ignore_ascii_case("code");
+        if is_secret_key(local) && !html_code {
             let lead = rest.len() - rest.trim_start().len();
             if rest[lead..].starts_with(CDATA_OPEN) {
                 let inner = lead + CDATA_OPEN.len();
@@ -178,7 +190,8 @@ pub(super) fn xml(text: &str, r: &Redactor) -> String {
             }
             let end = rest.find('<').unwrap_or(rest.len());
             let content = &rest[..end];
-            if content.trim().is_empty() {
+            let code = literal_only && content.contains(['$', '{', '}', '`', '"', '\'', '+', '%']);
+            if content.trim().is_empty() || code {
                 out.push_str(content);
             } else {
                 out.push_str(&r.redact_keyed(local, content.trim()));

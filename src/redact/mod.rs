@@ -12,7 +12,9 @@
 //! - any JWT keeps its header and payload (claims stay checkable) and loses its signature;
 //! - PEM private keys and Salesforce-shaped session ids (`00D…!…`) in free text are replaced;
 //! - in files (scripts, `.env`, YAML), the value of an assignment whose key names a secret
-//!   (`SF_CLIENT_SECRET=…`, `client_secret: …`) is replaced, the key and quotes kept;
+//!   (`SF_CLIENT_SECRET=…`, `client_secret: …`) is replaced, the key and quotes kept; so are
+//!   the credentials of `Authorization:` header lines, the password of `curl -u user:pw`,
+//!   and the text of secret XML elements (`<sessionId>`, `<password>`) when it is a literal;
 //! - every secret value the redactor learned (given by the runner or seen under a secret key)
 //!   is also replaced wherever else it appears, e.g. in the learner's stdout — and so is any
 //!   run of 12 or more of its characters ([`partial`]: "all but the last character");
@@ -20,6 +22,7 @@
 //! - only the stored copy is redacted: the proxy forwards the original bytes.
 
 mod assignments;
+mod commands;
 mod formats;
 mod partial;
 mod patterns;
@@ -255,19 +258,32 @@ impl Redactor {
         assignments::mask(text, false, self)
     }
 
-    /// One of the learner's files as it may leave the workspace (a report's copy): JSON by
-    /// key, secret-named assignments by key (in any text file), then everything [`text`]
-    /// finds. `name` is the file's path, which says its kind.
+    /// One of the learner's files as it may leave the workspace (a report's copy): JSON and
+    /// XML by key (XML element text in any text file when it is a literal), `Authorization:`
+    /// header lines and `curl -u user:password`, secret-named assignments by key (in any text
+    /// file), then everything [`text`] finds. `name` is the file's path, which says its kind.
     ///
     /// [`text`]: Redactor::text
     pub fn file_text(&self, name: &str, text: &str) -> String {
-        let by_key = if name.ends_with(".json") {
+        let lower = name.to_ascii_lowercase();
+        let by_key = if lower.ends_with(".json") {
             formats::json(text, self)
+        } else if lower.ends_with(".xml") || lower.ends_with(".wsdl") {
+            formats::xml(text, self)
         } else {
-            text.to_string()
+            formats::xml_literals(text, self)
         };
-        let assigned = assignments::mask(&by_key, is_config_file(name), self);
-        self.text(&assigned)
+        let headers = commands::authorization_lines(&by_key, self);
+        let assigned = assignments::mask(&headers, is_config_file(name), self);
+        let known = self.text(&assigned);
+        // Last, so a password assigned elsewhere keeps the kind its assignment gave it; a
+        // password found only here is learned and masked wherever else the file repeats it.
+        let users = commands::user_options(&known, self);
+        if users == known {
+            known
+        } else {
+            self.text(&users)
+        }
     }
 
     /// One header value, redacted for storage, CR/LF removed.

@@ -344,3 +344,32 @@ fn a_secret_printed_base64_encoded_is_still_redacted() {
     assert!(!out.contains(&padded[..40]), "{out}");
     assert!(out.contains("‹redacted:access_token#"), "{out}");
 }
+
+#[test]
+fn a_files_soap_envelope_basic_header_and_curl_password_are_masked_for_a_copy() {
+    let r = Redactor::new(b"0123456789abcdef0123456789abcdef");
+    let soap = r.file_text(
+        "soap.xml",
+        "<env><sessionId>xmlSess666</sessionId><password>xmlPw777</password></env>",
+    );
+    assert!(
+        !soap.contains("xmlSess666") && !soap.contains("xmlPw777"),
+        "{soap}"
+    );
+    let headers = r.file_text(
+        "headers.txt",
+        "Authorization: Basic YWRtaW46c2VjcmV0UGFzcw==\n",
+    );
+    assert!(!headers.contains("YWRtaW46"), "{headers}");
+    let helper = r.file_text(
+        "helper.sh",
+        "curl -u admin:HunterPass2 https://x\ncat <<EOF\n<password>{pw}</password><sessionId>inLine12345</sessionId>\nEOF\n<code>ls</code>\n",
+    );
+    assert!(!helper.contains("HunterPass2"), "{helper}");
+    assert!(!helper.contains("inLine12345"), "{helper}");
+    assert!(
+        helper.contains("<password>{pw}</password>"),
+        "code stays: {helper}"
+    );
+    assert!(helper.contains("<code>ls</code>"), "{helper}");
+}

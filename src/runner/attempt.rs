@@ -135,11 +135,13 @@ pub fn handed_secrets(lab: &LabSpec) -> Vec<(&'static str, String)> {
 fn redact_run(mut run: LearnerRun, redactor: &Redactor) -> LearnerRun {
     run.stdout.text = redactor.text(&run.stdout.text);
     run.stderr.text = redactor.text(&run.stderr.text);
+    run.notes = run.notes.iter().map(|n| redactor.text(n)).collect();
+    run.leftovers = run.leftovers.iter().map(|n| redactor.text(n)).collect();
     run
 }
 
 /// A verdict carries the check's points: all when it passed, none when it failed.
-fn with_points(mut v: Verdict, points: u32) -> Verdict {
+pub(crate) fn with_points(mut v: Verdict, points: u32) -> Verdict {
     match v.status {
         VerdictStatus::Pass => {
             v.points_awarded = points;
@@ -445,7 +447,8 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             let v = options
                 .judge
                 .judge(c, &evidence, soql.as_deref().map(|s| s as _));
-            with_points(super::judge::after_timeouts(v, &evidence.runs), c.points)
+            let v = super::judge::after_timeouts(v, &evidence.runs);
+            with_points(super::judge::after_no_work(v, &evidence), c.points)
         })
         .collect();
     drop(soql);

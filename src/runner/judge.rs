@@ -1,6 +1,8 @@
 //! The rule catalogue as the runner's [`Judge`]: each check parsed into a
 //! [`RuleSpec`](crate::rules::RuleSpec) and judged (with the org's SOQL engine for
-//! `state.soql` when the org offers one); and which objects the org snapshots must hold.
+//! `state.soql` when the org offers one); which objects the org snapshots must hold; and the
+//! adjustments made to verdicts after judging: a run stopped at its time limit earns no
+//! `state.*` points, and a limit check earns nothing for an attempt that did no work.
 
 use super::parts::Judge;
 use crate::evidence::{Evidence, LearnerRun};
@@ -56,6 +58,72 @@ pub fn after_timeouts(verdict: Verdict, runs: &[LearnerRun]) -> Verdict {
             "Run {} did not finish within the lab's time limit and was stopped, so the org it \
              left is not a finished result: this check counts only when every run ends in time.",
             i + 1
+        ),
+    );
+    failed.evidence = verdict.evidence;
+    failed
+}
+
+/// Checks that pass because something did *not* happen — a budget kept, no secret printed, no
+/// forbidden grant, no duplicate, no change between runs — and so would pass for a program
+/// that did nothing at all.
+pub const LIMIT_RULES: &[&str] = &[
+    "http.calls_at_most",
+    "secrets.not_in_output",
+    "secrets.not_in_url",
+    "oauth.grant_not_used",
+    "oauth.refresh_not_reused",
+    "oauth.id_token_not_bearer",
+    "soap.no_password_login",
+    "retry.no_retry_on_4xx",
+    "state.no_duplicates",
+    "state.idempotent",
+    "erp.no_duplicate_orders",
+    "oauth.fresh_per_login",
+    "secrets.files_private",
+];
+
+/// Checks judged from the lab folder's files alone (a design document, the sources): they
+/// are judged even for a submission that cannot run.
+pub const FILE_RULES: &[&str] = &["design.table", "review.findings", "secrets.not_in_sources"];
+
+/// Why the attempt did no work a limit could be measured on, if it did none: no request
+/// reached the org (nor a Pub/Sub subscription), or no run ended normally (exit 0, or stopped
+/// by the lab as planned).
+pub fn no_work(ev: &Evidence) -> Option<&'static str> {
+    let reached_org =
+        !ev.exchanges.is_empty() || !ev.events.subscriptions.is_empty() || !ev.auth_log.is_empty();
+    let ended_normally = ev
+        .runs
+        .iter()
+        .any(|r| !r.timed_out && (r.exit_code == Some(0) || r.stopped_by_lab));
+    if ev.runs.is_empty() {
+        Some("the program never ran")
+    } else if !reached_org {
+        Some("no request reached the org")
+    } else if !ended_normally {
+        Some("no run ended normally (each crashed, failed or was stopped at the time limit)")
+    } else {
+        None
+    }
+}
+
+/// A limit check ([`LIMIT_RULES`]) pays out only for an attempt that did some work: a
+/// program that crashed at start made no calls and printed no secret, which earns nothing.
+/// Such a passing verdict becomes a failure that says why; other verdicts are kept.
+pub fn after_no_work(verdict: Verdict, ev: &Evidence) -> Verdict {
+    if !verdict.passed() || !LIMIT_RULES.contains(&verdict.rule.as_str()) {
+        return verdict;
+    }
+    let Some(why) = no_work(ev) else {
+        return verdict;
+    };
+    let mut failed = Verdict::fail(
+        &verdict.rule,
+        verdict.points_possible,
+        format!(
+            "Not awarded: this check limits what the program does, and it counts only when a run did the lab's work (made requests and ended normally), but {why}. On its own it found: {}",
+            verdict.message.trim_end()
         ),
     );
     failed.evidence = verdict.evidence;

@@ -2,15 +2,18 @@
 //!
 //! `attempt` orders the work (org → proxy → learner runs → snapshots → evidence → verdicts →
 //! report → progress); `process` runs the learner's `./run` under a timeout and output cap;
-//! `env` builds its environment; `tools` checks the lab's tools are installed; `parts` is where
-//! the org, the proxy and the rule catalogue plug in; `watch` re-runs on save; `scenario`
+//! `leftovers` ends what a run left running outside its process group; `files_only` judges
+//! a program that cannot run by its files alone; `env` builds its environment; `tools` checks the lab's tools are installed; `parts` is where the org, the
+//! proxy and the rule catalogue plug in; `watch` re-runs on save; `scenario`
 //! carries out a lab's `run.scenario` (publish, DML, kill, restart, redeliver) while it runs.
 
 pub mod attempt;
 pub mod env;
+pub mod files_only;
 pub mod judge;
 pub mod lab_actions;
 pub mod lab_files;
+pub mod leftovers;
 pub mod mock;
 pub mod mock_events;
 pub mod org_actions;

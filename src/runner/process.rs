@@ -1,15 +1,20 @@
 //! Running the learner's entry point as a real process: its own process group, a timeout that
-//! kills the whole group, and stdout/stderr captured up to a cap.
+//! kills the whole group and what it started elsewhere, and stdout/stderr captured up to a cap.
 //!
 //! Implementation notes:
 //! - The child gets a new process group (`process_group(0)`, like `setsid` for signals), so a
 //!   timeout's `killpg(SIGKILL)` also reaches everything it started (`curl` in a pipeline,
 //!   `sleep` in a retry loop). After a normal exit the group is killed too, so a background job
 //!   left behind cannot keep the pipes open or outlive the check.
+//! - A process that left the group (`setsid`, a daemon) is found by the run's marker in its
+//!   environment and killed too ([`super::leftovers`]); run notes name what was ended, and
+//!   what could not be ([`LearnerRun::leftovers`]).
 //! - Output beyond the cap is read and thrown away, never stored: a flood costs CPU, not memory,
 //!   and the child never blocks on a full pipe.
-//! - Readers are given a short grace period after the group is killed; a grandchild that moved
-//!   itself to another session and kept the pipe open cannot hang the runner.
+//! - Readers are given a short grace period ([`READ_GRACE`]) after the group is killed; a
+//!   grandchild that moved itself to another session and kept the pipe open cannot hang the
+//!   runner. What was read until then is kept and judged, and a run note says the pipe was
+//!   held open.
 //! - A `run` without the execute bit is started the way the kernel would start it, by the
 //!   interpreter its `#!` line names (plus that line's one argument), or by `sh` when it has
 //!   none; the run says so ([`LearnerRun::started_with`]).
@@ -19,11 +24,13 @@
 //!   submission cannot end `sflab grade` (or `sflab check`); the group kill still ends both.
 //!   When sflab itself dies without cleaning up (`kill -9`), the keeper kills the group.
 
+use super::leftovers::{end_marked, Marker, RUN_MARKER_VAR};
 use super::shebang::{entry_command, EntryCommand};
 use crate::evidence::{CapturedOutput, LearnerRun};
 use chrono::Utc;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
@@ -59,24 +66,78 @@ pub enum ProcessError {
     },
 }
 
-/// Keeps the first `cap` bytes of a stream and counts the rest.
-async fn capture<R: AsyncRead + Unpin>(mut reader: R, cap: usize) -> (Vec<u8>, bool) {
-    let mut kept = Vec::new();
-    let mut truncated = false;
+/// How long the output pipes are still read after the run's process ended and its group was
+/// killed: a process that left the group and kept stdout or stderr open is not waited for
+/// longer.
+pub const READ_GRACE: Duration = Duration::from_millis(1000);
+
+/// What a reader kept of one stream so far: its first bytes, and whether more came.
+#[derive(Debug, Default)]
+struct Kept {
+    bytes: Vec<u8>,
+    truncated: bool,
+}
+
+type SharedKept = Arc<Mutex<Kept>>;
+
+/// Keeps the first `cap` bytes of a stream in `kept` as they arrive and counts the rest; what
+/// was read stays there when the reader is abandoned.
+async fn capture<R: AsyncRead + Unpin>(mut reader: R, cap: usize, kept: SharedKept) {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         match reader.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                let room = cap.saturating_sub(kept.len());
-                kept.extend_from_slice(&buf[..n.min(room)]);
+                let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+                let room = cap.saturating_sub(kept.bytes.len());
+                kept.bytes.extend_from_slice(&buf[..n.min(room)]);
                 if n > room {
-                    truncated = true;
+                    kept.truncated = true;
                 }
             }
         }
     }
-    (kept, truncated)
+}
+
+/// A stream's reader and what it has kept.
+struct Reader {
+    task: Option<tokio::task::JoinHandle<()>>,
+    kept: SharedKept,
+}
+
+impl Reader {
+    fn start<R: AsyncRead + Unpin + Send + 'static>(stream: Option<R>, cap: usize) -> Reader {
+        let kept = SharedKept::default();
+        let task = stream.map(|s| tokio::spawn(capture(s, cap, kept.clone())));
+        Reader { task, kept }
+    }
+
+    /// Waits until `deadline` for the stream to close; true when it did. Either way the
+    /// reader stops and what it read so far is kept.
+    async fn finish(&mut self, deadline: tokio::time::Instant) -> bool {
+        let Some(task) = self.task.as_mut() else {
+            return true;
+        };
+        let closed = tokio::time::timeout_at(deadline, &mut *task).await.is_ok();
+        if !closed {
+            task.abort();
+        }
+        closed
+    }
+
+    fn output(&self) -> CapturedOutput {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        to_output((kept.bytes.clone(), kept.truncated))
+    }
+}
+
+/// The run note for output pipes a leftover process still held when reading stopped.
+fn held_open_note(streams: &[&str]) -> String {
+    format!(
+        "A process it started kept its {} open after `./run` ended; sflab stopped reading {} ms later and judged what was printed until then.",
+        streams.join(" and "),
+        READ_GRACE.as_millis()
+    )
 }
 
 fn to_output((bytes, truncated): (Vec<u8>, bool)) -> CapturedOutput {
@@ -121,13 +182,22 @@ fn signal_group(pid: Option<u32>, signal: i32) {
 #[cfg(not(unix))]
 fn signal_group(_pid: Option<u32>, _signal: i32) {}
 
-/// Kills the child's process group when dropped, so an attempt abandoned half-way (Ctrl-C in
-/// `sflab check`, the TUI cancelling a run) leaves nothing running.
-struct GroupGuard(Option<u32>);
+/// Kills the child's process group, and what it started outside the group, when dropped, so
+/// an attempt abandoned half-way (Ctrl-C in `sflab check` or `sflab grade`, the TUI cancelling
+/// a run) leaves nothing running.
+struct GroupGuard {
+    pid: Option<u32>,
+    marker: Marker,
+    /// Set once the run's leftovers were looked for: nothing is left to do on drop.
+    swept: bool,
+}
 
 impl Drop for GroupGuard {
     fn drop(&mut self) {
-        kill_group(self.0);
+        kill_group(self.pid);
+        if !self.swept {
+            end_marked(&self.marker, self.pid);
+        }
     }
 }
 
@@ -188,6 +258,8 @@ pub async fn run_entry_point_until(
     for (k, v) in &spec.env {
         cmd.env(k, v);
     }
+    let marker = Marker::new_run();
+    cmd.env(RUN_MARKER_VAR, marker.value());
     #[cfg(unix)]
     cmd.process_group(0);
     #[cfg(target_os = "linux")]
@@ -203,10 +275,14 @@ pub async fn run_entry_point_until(
         source,
     })?;
     let pid = child.id();
-    let _group = GroupGuard(pid);
+    let mut group = GroupGuard {
+        pid,
+        marker: marker.clone(),
+        swept: false,
+    };
     let cap = spec.output_cap;
-    let out_task = child.stdout.take().map(|s| tokio::spawn(capture(s, cap)));
-    let err_task = child.stderr.take().map(|s| tokio::spawn(capture(s, cap)));
+    let mut out = Reader::start(child.stdout.take(), cap);
+    let mut err = Reader::start(child.stderr.take(), cap);
 
     let (status, timed_out) = tokio::select! {
         status = child.wait() => (status.ok(), false),
@@ -231,19 +307,24 @@ pub async fn run_entry_point_until(
     };
     let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
     kill_group(pid);
+    let sweep = tokio::task::spawn_blocking(move || end_marked(&marker, pid))
+        .await
+        .unwrap_or_default();
+    group.swept = true;
 
-    let grace = Duration::from_secs(2);
-    let collect = |task: Option<tokio::task::JoinHandle<(Vec<u8>, bool)>>| async move {
-        match task {
-            Some(t) => match tokio::time::timeout(grace, t).await {
-                Ok(Ok(out)) => out,
-                _ => (Vec::new(), false),
-            },
-            None => (Vec::new(), false),
-        }
-    };
-    let stdout = to_output(collect(out_task).await);
-    let stderr = to_output(collect(err_task).await);
+    let deadline = tokio::time::Instant::now() + READ_GRACE;
+    let (out_closed, err_closed) = tokio::join!(out.finish(deadline), err.finish(deadline));
+    let held: Vec<&str> = [(out_closed, "stdout"), (err_closed, "stderr")]
+        .into_iter()
+        .filter(|(closed, _)| !closed)
+        .map(|(_, name)| name)
+        .collect();
+    let mut notes = sweep.notes();
+    if !held.is_empty() {
+        notes.push(held_open_note(&held));
+    }
+    let stdout = out.output();
+    let stderr = err.output();
 
     #[cfg(unix)]
     let signal = {
@@ -262,9 +343,10 @@ pub async fn run_entry_point_until(
         timed_out,
         stdout,
         stderr,
-        notes: Vec::new(),
+        notes,
         stopped_by_lab: false,
         started_with,
+        leftovers: sweep.survivors.iter().map(|p| p.to_string()).collect(),
     })
 }
 
@@ -638,6 +720,113 @@ sleep 300
         let r = run(&spec);
         assert!(r.succeeded());
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    /// Ends a process a test's script started and recorded in `file`.
+    #[cfg(unix)]
+    fn kill_recorded(dir: &std::path::Path, file: &str) {
+        if let Some(pid) = std::fs::read_to_string(dir.join(file))
+            .ok()
+            .and_then(|p| p.trim().parse::<i32>().ok())
+        {
+            // SAFETY: a signal to a process this test started.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn output_printed_before_exit_is_kept_when_a_detached_process_holds_the_pipe() {
+        // `env -i` also clears the run's marker, so nothing ends the holder: only the read
+        // grace does.
+        let (t, spec) = lab(
+            "#!/bin/sh\necho Falcon Corp\necho warn >&2\nenv -i setsid sleep 30 &\necho $! > holder.pid\necho done\n",
+            true,
+        );
+        let started = Instant::now();
+        let r = run(&spec);
+        kill_recorded(t.path(), "holder.pid");
+        assert!(r.succeeded(), "{r:?}");
+        assert_eq!(r.stdout.text, "Falcon Corp\ndone\n");
+        assert_eq!(r.stderr.text, "warn\n");
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains("kept its stdout and stderr open")),
+            "{:?}",
+            r.notes
+        );
+        assert!(started.elapsed() < READ_GRACE + Duration::from_secs(2));
+    }
+
+    /// Whether the process a test's script recorded in `file` is still running (a zombie
+    /// waiting for its parent to reap it is not).
+    #[cfg(target_os = "linux")]
+    fn recorded_alive(dir: &std::path::Path, file: &str) -> bool {
+        let pid = std::fs::read_to_string(dir.join(file)).unwrap();
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|stat| {
+            !stat
+                .rsplit_once(')')
+                .unwrap()
+                .1
+                .trim_start()
+                .starts_with('Z')
+        })
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn processes_that_left_the_group_are_ended_with_the_run_and_named() {
+        let (t, spec) = lab(
+            "#!/bin/bash\nsetsid sleep 313 >/dev/null 2>&1 </dev/null &\necho $! > daemon.pid\nsetsid bash -c 'exec -a jack-daemon sleep 4444' &\necho $! > named.pid\nsleep 0.2\necho done\n",
+            true,
+        );
+        let started = Instant::now();
+        let r = run(&spec);
+        let (daemon, named) = (
+            recorded_alive(t.path(), "daemon.pid"),
+            recorded_alive(t.path(), "named.pid"),
+        );
+        kill_recorded(t.path(), "daemon.pid");
+        kill_recorded(t.path(), "named.pid");
+        assert!(!daemon && !named, "left running: {daemon} {named}");
+        assert_eq!(r.stdout.text, "done\n");
+        assert!(r.leftovers.is_empty(), "{r:?}");
+        let note = r.notes.iter().find(|n| n.contains("sflab ended them"));
+        assert!(
+            note.is_some_and(|n| n.contains("jack-daemon") && n.contains("sleep 313")),
+            "{:?}",
+            r.notes
+        );
+        assert!(
+            !r.notes.iter().any(|n| n.contains("kept its")),
+            "the pipe closed once they were ended: {:?}",
+            r.notes
+        );
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_timed_out_run_also_ends_what_it_detached() {
+        let (t, mut spec) = lab(
+            "#!/bin/sh\nsetsid sleep 300 &\necho $! > daemon.pid\nsleep 30\n",
+            true,
+        );
+        spec.timeout = Duration::from_millis(400);
+        let r = run(&spec);
+        let alive = recorded_alive(t.path(), "daemon.pid");
+        kill_recorded(t.path(), "daemon.pid");
+        assert!(r.timed_out);
+        assert!(!alive, "the detached process outlived the timeout");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_plain_background_job_is_ended_with_the_group_without_a_note() {
+        let (_t, spec) = lab("#!/bin/sh\nsleep 30 &\necho quick\n", true);
+        let r = run(&spec);
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
     }
 
     #[test]

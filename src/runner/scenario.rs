@@ -148,6 +148,8 @@ pub async fn run_scenario(
 ) -> Result<ScenarioOutcome, ProcessError> {
     let mut out = ScenarioOutcome::default();
     let mut tracker = Tracker::default();
+    // The last wait of the current run that ran out before its condition held.
+    let mut unmet: Option<String> = None;
     let mut next_index = 0usize;
     on_start(next_index);
     let mut current = Some(start(spec, next_index, org));
@@ -158,6 +160,14 @@ pub async fn run_scenario(
             Step::Wait(d) => tokio::time::sleep(*d).await,
             Step::WaitFor { condition, within } => {
                 let met = wait_for(condition, *within, current.as_ref(), org).await;
+                let running = current.as_ref().is_some_and(|c| !c.task.is_finished());
+                if !met && running {
+                    unmet = Some(format!(
+                        "{} for it to {}",
+                        wording_of(*within),
+                        describe(condition)
+                    ));
+                }
                 out.actions.push(action(
                     n,
                     "wait_for",
@@ -198,14 +208,17 @@ pub async fn run_scenario(
             Step::Kill => {
                 if let Some(c) = current.take() {
                     let index = c.index;
-                    out.runs.push(c.finish(org).await?);
+                    out.runs
+                        .push(stopped_by_scenario(c.finish(org).await?, unmet.take()));
                     out.actions.push(action(n, "kill", json!({ "run": index })));
                 }
             }
             Step::Start => {
                 if let Some(c) = current.take() {
-                    out.runs.push(c.finish(org).await?);
+                    out.runs
+                        .push(stopped_by_scenario(c.finish(org).await?, unmet.take()));
                 }
+                unmet = None;
                 on_start(next_index);
                 current = Some(start(spec, next_index, org));
                 out.actions
@@ -224,7 +237,8 @@ pub async fn run_scenario(
     if let Some(c) = current.take() {
         let exited = c.task.is_finished();
         let index = c.index;
-        out.runs.push(c.finish(org).await?);
+        out.runs
+            .push(stopped_by_scenario(c.finish(org).await?, unmet.take()));
         if !exited {
             out.actions.push(action(
                 steps.len() + 1,
@@ -234,6 +248,50 @@ pub async fn run_scenario(
         }
     }
     Ok(out)
+}
+
+/// A run the scenario ended: when it was killed (not exited by itself, not timed out), either
+/// as planned — the same kill every submission gets, so no crash — or after a wait that ran out
+/// (`unmet`), which means the program seemed stuck. Each says so in a run note.
+fn stopped_by_scenario(mut run: LearnerRun, unmet: Option<String>) -> LearnerRun {
+    if run.exit_code.is_some() || run.timed_out {
+        return run;
+    }
+    match unmet {
+        None => {
+            run.stopped_by_lab = true;
+            run.notes.push(
+                "The lab's scenario stopped this run on purpose, as it does for every submission; that is not a crash."
+                    .into(),
+            );
+        }
+        Some(waited) => run.notes.push(format!(
+            "The lab's scenario waited {waited}, which did not happen, and then stopped the run: the program seemed stuck."
+        )),
+    }
+    run
+}
+
+fn describe(condition: &Condition) -> String {
+    match condition {
+        Condition::Subscribed { channel } => format!("subscribe to {channel}"),
+        Condition::Delivered { count, channel } => format!(
+            "receive {count} event(s){}",
+            channel
+                .as_ref()
+                .map(|c| format!(" on {c}"))
+                .unwrap_or_default()
+        ),
+        Condition::Exited => "exit by itself".into(),
+    }
+}
+
+fn wording_of(d: Duration) -> String {
+    if d.as_millis() % 1000 == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
 }
 
 /// Waits until `condition` holds for the current run, at most `within`; whether it held.

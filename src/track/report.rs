@@ -43,6 +43,8 @@ pub struct ReportSummary {
     pub passed: usize,
     pub assigned: usize,
     pub overdue: usize,
+    /// Labs passed, but after their due moment.
+    pub late: usize,
 }
 
 pub(super) fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
@@ -150,11 +152,17 @@ fn markdown(
         .iter()
         .filter(|r| r.status == super::TrackStatus::Passed)
         .count();
+    let late = rows.iter().filter(|r| r.passed_late).count();
     md.push_str(&format!(
-        "\n{passed} of {} assigned labs passed.\n",
-        rows.len()
+        "\n{passed} of {} assigned labs passed{}.\n",
+        rows.len(),
+        if late > 0 {
+            format!(" ({late} of them late)")
+        } else {
+            String::new()
+        }
     ));
-    md.push_str("\n## Lab folders\n\nEach started lab's folder is under `labs/<lab>/`; grade it again with `sflab grade labs/<lab> --lab <lab> --out DIR`.\n");
+    md.push_str(REGRADE_ADVICE);
     for (lab, c) in copies {
         md.push_str(&format!("\n- `{lab}`: {} file(s) copied", c.copied.len()));
         if !c.masked.is_empty() {
@@ -237,12 +245,13 @@ pub fn write_report(
         .filter(|r| r.status == super::TrackStatus::Passed)
         .count();
     let overdue = rows.iter().filter(|r| r.overdue).count();
+    let late = rows.iter().filter(|r| r.passed_late).count();
     let doc = json!({
         "track": track.name,
         "generated_at": now.to_rfc3339(),
         "backend": match track.backend { crate::lab::Backend::Mock => "mock", crate::lab::Backend::Sandbox => "sandbox" },
         "pass_threshold": track.pass_threshold,
-        "summary": { "assigned": rows.len(), "passed": passed, "overdue": overdue },
+        "summary": { "assigned": rows.len(), "passed": passed, "passed_late": late, "overdue": overdue },
         "labs": labs,
     });
     let json_path = out.join("progress.json");
@@ -272,8 +281,12 @@ pub fn write_report(
         passed,
         assigned: rows.len(),
         overdue,
+        late,
     })
 }
+
+/// How a lead re-grades the copied lab folders of one learner or of a whole team.
+pub const REGRADE_ADVICE: &str = "\n## Lab folders\n\nEach started lab's folder is under `labs/<lab>/`. To grade them again, put each learner's report folder in one folder, named after the learner (`reports/alice/`, `reports/bob/`), and run `sflab grade reports --lab <lab> --out DIR`: each learner is graded from their `labs/<lab>/`. One learner alone: `sflab grade <report folder> --lab <lab> --out DIR`.\n";
 
 #[cfg(test)]
 mod tests {

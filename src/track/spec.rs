@@ -84,6 +84,9 @@ fn problem(line: Option<usize>, message: String) -> SpecProblem {
 }
 
 /// Parses `2026-12-04` (end of that day, UTC) or an RFC 3339 time.
+/// The due date forms a track accepts, said in every due date error.
+pub const DUE_FORMS: &str = "Write a date, 2026-12-04 (the end of that day in UTC, 23:59:59Z), or a date and time with an offset, 2026-12-04T17:00:00Z or 2026-12-04T17:00:00-08:00; a time without an offset is not accepted, since it would be read in the wrong time zone.";
+
 pub fn parse_due(text: &str) -> Option<DateTime<Utc>> {
     let t = text.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
@@ -152,7 +155,13 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
         };
         let due = parse_due(&due_text);
         if due.is_none() {
-            problems.push(problem(line, format!("lab {:?}: due {due_text:?} is not a date: write it like 2026-12-04 or 2026-12-04T17:00:00Z", a.lab)));
+            problems.push(problem(
+                line,
+                format!(
+                    "lab {:?}: due {due_text:?} is not a due date sflab reads. {DUE_FORMS}",
+                    a.lab
+                ),
+            ));
         }
         match curriculum.lab(&a.lab) {
             None => problems.push(problem(
@@ -223,6 +232,19 @@ mod tests {
         assert_eq!(t.labs[0].due.to_rfc3339(), "2026-12-04T23:59:59+00:00");
         assert_eq!(t.labs[1].due.to_rfc3339(), "2026-12-11T17:00:00+00:00");
         assert_eq!(t.labs[0].due_text, "2026-12-04");
+    }
+
+    #[test]
+    fn a_due_time_without_an_offset_is_refused_with_the_forms_that_are_accepted() {
+        let yaml = "track: X\nlabs:\n  - { lab: rest-crud, due: \"2026-12-04T17:00:00\" }\n";
+        let e = parse("t.yaml", yaml, &curriculum())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("23:59:59Z") && e.contains("2026-12-04T17:00:00-08:00"),
+            "{e}"
+        );
+        assert!(e.contains("without an offset"), "{e}");
     }
 
     #[test]

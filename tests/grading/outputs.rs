@@ -180,3 +180,89 @@ fn a_run_without_its_execute_bit_runs_by_its_first_line_and_the_feedback_says_so
         "{md}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_safe_folder_name_keeps_its_feedback_file_and_the_gradebook_names_each_file() {
+    let t = tempfile::tempdir().unwrap();
+    let subs = t.path().join("in");
+    use std::os::unix::fs::PermissionsExt;
+    for name in ["dave smith", "dave_smith"] {
+        let sub = subs.join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("run"), "#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(sub.join("run"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = t.path().join("out");
+    grade(&[subs], &out, &["--format", "csv,json,md"]);
+    let first_line = |file: &str| {
+        std::fs::read_to_string(out.join("feedback").join(file))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert!(first_line("dave_smith.md").ends_with("feedback for dave_smith"));
+    assert!(first_line("dave_smith-2.md").ends_with("feedback for dave smith"));
+    let (_, rows) = read_csv(&out.join("gradebook.csv"));
+    assert_eq!(rows["dave_smith"]["feedback"], "feedback/dave_smith.md");
+    assert_eq!(rows["dave smith"]["feedback"], "feedback/dave_smith-2.md");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
+    for s in json["submissions"].as_array().unwrap() {
+        let file = s["feedback_file"].as_str().unwrap();
+        assert!(
+            first_line(file.trim_start_matches("feedback/")).ends_with(&format!(
+                "feedback for {}",
+                s["submission"].as_str().unwrap()
+            ))
+        );
+    }
+}
+
+#[test]
+fn a_teams_report_folders_are_graded_from_their_copied_lab_folders() {
+    let t = tempfile::tempdir().unwrap();
+    let collected = t.path().join("reports");
+    for who in ["bob", "carol"] {
+        let report = collected.join(who);
+        copy_submission(&fixtures().join("correct"), &report.join("labs").join(LAB));
+        std::fs::write(report.join("progress.json"), "{}").unwrap();
+    }
+    let out = t.path().join("grades");
+    grade(&[collected], &out, &["--format", "csv"]);
+    let (_, rows) = read_csv(&out.join("gradebook.csv"));
+    assert_eq!(rows.keys().collect::<Vec<_>>(), ["bob", "carol"]);
+    for row in rows.values() {
+        assert_eq!(row["total"], row["max"], "{row:?}");
+    }
+    // One learner's report folder alone is one submission.
+    let out = t.path().join("one");
+    grade(&[t.path().join("reports/bob")], &out, &["--format", "csv"]);
+    let (_, rows) = read_csv(&out.join("gradebook.csv"));
+    assert_eq!(rows["bob"]["total"], rows["bob"]["max"]);
+}
+
+#[test]
+fn grading_into_the_submissions_folder_again_grades_only_the_students() {
+    let t = tempfile::tempdir().unwrap();
+    let same = t.path().join("same");
+    for who in ["ann", "ben"] {
+        copy_submission(&fixtures().join("correct"), &same.join(who));
+    }
+    for _ in 0..3 {
+        let o = grade(&[same.clone()], &same, &["--format", "csv,md"]);
+        let (_, rows) = read_csv(&same.join("gradebook.csv"));
+        assert_eq!(rows.keys().collect::<Vec<_>>(), ["ann", "ben"]);
+        assert!(String::from_utf8_lossy(&o.stderr).contains("Grading 2 of 2"));
+    }
+    let o = grade(&[same.clone()], &same, &["--format", "csv,md"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(
+            "not graded as submissions (sflab's own gradebook output): feedback/, previous/"
+        ),
+        "{stderr}"
+    );
+}

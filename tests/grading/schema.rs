@@ -64,6 +64,7 @@ pub fn assert_json_schema(doc: &Value) {
                 ("max_points", &["number"]),
                 ("passed", &["boolean"]),
                 ("error", &["null", "object"]),
+                ("feedback_file", &["null", "string"]),
                 ("rules", &["array"]),
                 ("copied_files", &["array"]),
                 ("skipped_files", &["array"]),
@@ -262,7 +263,7 @@ pub fn assert_csv_schema(header: &[String], rows: &BTreeMap<String, BTreeMap<Str
     ];
     let mut expected = vec!["submission"];
     expected.extend(rules);
-    expected.extend(["total", "max", "passed", "error"]);
+    expected.extend(["total", "max", "passed", "error", "feedback"]);
     assert_eq!(
         header, expected,
         "stable column order: the lab's checks in order"

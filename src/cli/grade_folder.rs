@@ -1,0 +1,207 @@
+//! Which folders `sflab grade` grades when it is given one folder of submissions.
+//!
+//! One folder holding submission folders (and no `run` of its own) stands for its children,
+//! except what is not a learner's: hidden folders, the `--out` folder, a folder holding a
+//! gradebook sflab wrote, and — when the submissions folder is itself a gradebook folder or
+//! the `--out` folder — its `feedback/` and `previous/`. Each one left out is named, so a lead
+//! sees why "Grading 5 of 5" counts fewer folders than there are.
+//!
+//! When `--out` is the submissions folder and a learner's folder is called `feedback` or
+//! `previous`, grading would move it aside with the earlier gradebook: that is refused.
+//! A folder `sflab report` wrote (`progress.json` and `labs/`) is one learner's submission.
+//! A folder holding neither a `run`, nor submission folders, nor any file but archives is
+//! refused too: there is nothing to grade.
+
+use super::Failure;
+use crate::grade::output_folder::{holds_gradebook, PREVIOUS};
+use std::path::{Path, PathBuf};
+
+/// File names that are archives of submissions, not submissions.
+const ARCHIVES: &[&str] = &[
+    ".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".7z", ".rar",
+];
+
+/// Folders sflab writes into a gradebook folder.
+const OUTPUT_FOLDERS: &[&str] = &["feedback", PREVIOUS];
+
+/// The submission folders to grade, and the folders left out with why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expanded {
+    pub dirs: Vec<PathBuf>,
+    /// `(folder name, why)` for each child folder not graded.
+    pub skipped: Vec<(String, &'static str)>,
+}
+
+impl Expanded {
+    /// What to tell the lead about the folders left out (nothing when none was).
+    pub fn notes(&self) -> Vec<String> {
+        let group = |why: &str| -> Vec<String> {
+            self.skipped
+                .iter()
+                .filter(|(_, w)| *w == why)
+                .map(|(n, _)| format!("{}/", super::visible::one_line(n)))
+                .collect()
+        };
+        let mut whys: Vec<&str> = self.skipped.iter().map(|(_, w)| *w).collect();
+        whys.dedup();
+        whys.sort();
+        whys.dedup();
+        whys.into_iter()
+            .map(|why| {
+                format!(
+                    "not graded as submissions ({why}): {}",
+                    group(why).join(", ")
+                )
+            })
+            .collect()
+    }
+}
+
+const HIDDEN: &str = "hidden folders";
+const OUTPUT: &str = "sflab's own gradebook output";
+
+/// A folder `sflab report` wrote for one learner: graded as one submission, from `labs/<lab>/`.
+fn is_report_folder(dir: &Path) -> bool {
+    dir.join("progress.json").is_file() && dir.join("labs").is_dir()
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// See the module notes.
+pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
+    let out = canonical(out);
+    let as_given = || {
+        Ok(Expanded {
+            dirs: dirs.to_vec(),
+            skipped: Vec::new(),
+        })
+    };
+    let [only] = dirs else {
+        return as_given();
+    };
+    if !only.is_dir() || only.join("run").exists() || is_report_folder(only) {
+        return as_given();
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(only)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    entries.sort();
+    let name_of = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let hidden = |p: &Path| name_of(p).starts_with('.');
+    let out_is_here = canonical(only) == out;
+    let is_output_folder = out_is_here || holds_gradebook(only);
+    let mut found = Expanded::default();
+    for p in entries.iter().filter(|p| p.is_dir()) {
+        let name = name_of(p);
+        if hidden(p) {
+            found.skipped.push((name, HIDDEN));
+        } else if canonical(p) == out || holds_gradebook(p) {
+            found.skipped.push((name, OUTPUT));
+        } else if is_output_folder && OUTPUT_FOLDERS.contains(&name.as_str()) {
+            if out_is_here && p.join("run").exists() {
+                return Err(Failure::usage(format!(
+                    "--out {} is the submissions folder, and it holds a submission named {name:?}: grading would move that folder aside with the earlier gradebook. Write the gradebook elsewhere, e.g. --out {}",
+                    only.display(),
+                    only.with_file_name(format!("{}-grades", name_of(only))).display()
+                )));
+            }
+            found.skipped.push((name, OUTPUT));
+        } else {
+            found.dirs.push(p.clone());
+        }
+    }
+    if !found.dirs.is_empty() {
+        return Ok(found);
+    }
+    let is_archive = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        ARCHIVES.iter().any(|ext| name.ends_with(ext))
+    };
+    let files: Vec<String> = entries
+        .iter()
+        .filter(|p| !p.is_dir() && !hidden(p))
+        .map(|p| name_of(p))
+        .collect();
+    if files.iter().all(|f| is_archive(f)) {
+        let held = if files.is_empty() {
+            " (the folder is empty)".to_string()
+        } else {
+            format!(" (it holds only {})", files.join(", "))
+        };
+        return Err(Failure::usage(format!(
+            "no submissions found in {}: each submission is a folder holding a run file; unzip archives first{held}",
+            only.display()
+        )));
+    }
+    as_given()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(root: &Path, rel: &str, files: &[&str]) {
+        let dir = root.join(rel);
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in files {
+            std::fs::write(dir.join(f), "x").unwrap();
+        }
+    }
+
+    fn graded(found: &Expanded) -> Vec<String> {
+        found
+            .dirs
+            .iter()
+            .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn grading_into_the_submissions_folder_again_skips_its_own_outputs_and_says_so() {
+        let t = tempfile::tempdir().unwrap();
+        let subs = t.path().join("same");
+        folder(&subs, "ann", &["run"]);
+        folder(&subs, "ben", &["run"]);
+        folder(&subs, "feedback", &["ann.md"]);
+        folder(&subs, "previous/2026-01-01T00-00-00Z", &["gradebook.csv"]);
+        folder(&subs, ".git", &[]);
+        std::fs::write(subs.join("gradebook.csv"), "x").unwrap();
+        let found = expand(&[subs.clone()], &subs).unwrap();
+        assert_eq!(graded(&found), ["ann", "ben"]);
+        let notes = found.notes().join("\n");
+        assert!(notes.contains("feedback/, previous/"), "{notes}");
+        assert!(notes.contains("hidden folders): .git/"), "{notes}");
+    }
+
+    #[test]
+    fn an_earlier_out_folder_inside_the_submissions_is_not_a_student() {
+        let t = tempfile::tempdir().unwrap();
+        let subs = t.path().join("in");
+        folder(&subs, "dave", &["run"]);
+        folder(&subs, "out", &["gradebook.csv"]);
+        folder(&subs, "feedback", &["run"]);
+        let found = expand(&[subs.clone()], &t.path().join("elsewhere")).unwrap();
+        assert_eq!(
+            graded(&found),
+            ["dave", "feedback"],
+            "a student named feedback is graded when the folder is no gradebook folder"
+        );
+        assert_eq!(found.skipped, [("out".to_string(), OUTPUT)]);
+    }
+
+    #[test]
+    fn a_student_folder_named_feedback_is_never_moved_aside() {
+        let t = tempfile::tempdir().unwrap();
+        let subs = t.path().join("same");
+        folder(&subs, "ann", &["run"]);
+        folder(&subs, "feedback", &["run"]);
+        let e = expand(&[subs.clone()], &subs).unwrap_err();
+        assert!(e.message.contains("named \"feedback\""), "{}", e.message);
+    }
+}

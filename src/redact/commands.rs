@@ -1,0 +1,138 @@
+//! Secrets a learner's files carry in HTTP and command-line forms rather than as assignments:
+//! an `Authorization:` header line (`-H "Authorization: Basic YWRtaW46…"`, a saved
+//! `headers.txt`), and the password of `curl -u user:password` / `--user user:password`.
+//!
+//! Implementation notes: like [`super::assignments`], only literals are masked, so a copied
+//! script still runs: a credential holding `$`, `` ` `` or `{` is an expansion and stays.
+
+use super::Redactor;
+
+fn is_literal(value: &str) -> bool {
+    !value.is_empty() && !value.contains(['$', '`', '{', '}'])
+}
+
+/// `text` with the credential of every literal `Authorization:` header masked, scheme kept.
+pub(super) fn authorization_lines(text: &str, r: &Redactor) -> String {
+    const NAME: &str = "authorization:";
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(NAME).map(|i| from + i) {
+        from = at + NAME.len();
+        let boundary = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        if !boundary {
+            continue;
+        }
+        let rest = &text[from..];
+        let lead = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let value_start = from + lead;
+        // The value runs to the end of the line or a closing quote.
+        let len = text[value_start..]
+            .find(['\n', '\r', '"', '\''])
+            .unwrap_or(text.len() - value_start);
+        let value = text[value_start..value_start + len].trim_end();
+        let Some((scheme, cred)) = value.split_once([' ', '\t']) else {
+            continue;
+        };
+        let cred = cred.trim();
+        if !is_literal(cred) || cred.contains("‹redacted:") {
+            continue;
+        }
+        out.push_str(&text[copied..value_start]);
+        out.push_str(&r.authorization(&format!("{scheme} {cred}")));
+        copied = value_start + value.len();
+        from = copied;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// `text` with the password of every literal `-u user:password` / `--user user:password`
+/// (curl, wget's `--user`) masked, the user kept.
+pub(super) fn user_options(text: &str, r: &Redactor) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let flag = ["--user=", "--user ", "-u "]
+            .into_iter()
+            .find(|f| rest.starts_with(f));
+        let starts_word = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace);
+        let Some(flag) = flag.filter(|_| starts_word) else {
+            i += rest.chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let mut start = i + flag.len();
+        start += text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len();
+        let quote = text[start..]
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\''));
+        if quote.is_some() {
+            start += 1;
+        }
+        let end = start
+            + text[start..]
+                .find(|c: char| c.is_whitespace() || Some(c) == quote || c == ';' || c == '|')
+                .unwrap_or(text.len() - start);
+        let arg = &text[start..end];
+        i = end.max(i + 1);
+        let Some((user, password)) = arg.split_once(':') else {
+            continue;
+        };
+        if !is_literal(password) || password.contains("‹redacted:") {
+            continue;
+        }
+        let pass_start = start + user.len() + 1;
+        out.push_str(&text[copied..pass_start]);
+        out.push_str(&r.redact_keyed("password", password));
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r() -> Redactor {
+        Redactor::new(b"0123456789abcdef0123456789abcdef")
+    }
+
+    #[test]
+    fn a_basic_authorization_header_line_is_masked_and_its_password_learned() {
+        let r = r();
+        let text = "Authorization: Basic YWRtaW46c2VjcmV0UGFzcw==\nAccept: */*\n";
+        let out = authorization_lines(text, &r);
+        assert!(!out.contains("YWRtaW46c2VjcmV0UGFzcw=="), "{out}");
+        assert!(out.starts_with("Authorization: Basic ‹redacted:"), "{out}");
+        assert!(out.ends_with("\nAccept: */*\n"), "{out}");
+        assert!(!r.text("it was secretPass").contains("secretPass"));
+        let kept = "curl -H \"Authorization: Bearer $TOKEN\" x";
+        assert_eq!(authorization_lines(kept, &r), kept);
+    }
+
+    #[test]
+    fn curl_user_passwords_are_masked_but_variables_stay() {
+        let r = r();
+        let out = user_options("curl -u admin:HunterPass2 https://x\n", &r);
+        assert!(out.starts_with("curl -u admin:‹redacted:password"), "{out}");
+        assert!(out.ends_with(" https://x\n"), "{out}");
+        let out = user_options("wget --user=\"bob:pw-123456\" x", &r);
+        assert!(
+            !out.contains("pw-123456") && out.contains("--user=\"bob:"),
+            "{out}"
+        );
+        let kept = "curl -u \"$SF_USER:$SF_PASSWORD\" x; ls -u a:b";
+        assert!(user_options(kept, &r).contains("$SF_USER:$SF_PASSWORD"));
+    }
+}

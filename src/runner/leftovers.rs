@@ -1,0 +1,283 @@
+//! Processes a learner's run leaves behind outside its process group — `setsid sleep &`, a
+//! daemon that double-forks, Node's `spawn(…, {detached: true})`, Python's
+//! `Popen(start_new_session=True)` — found and ended after the run.
+//!
+//! Every run gets its own marker, [`RUN_MARKER_VAR`]`=<sflab's pid>-<random>`, in the
+//! environment of `./run`; everything it starts inherits it, whatever session or process group
+//! it moves to. After the run's process group is killed, [`end_marked`] looks for live
+//! processes whose environment carries the marker and kills them, round after round until none
+//! is left (a killed parent's children are found in the next round), and says which of them
+//! are still running when it gives up.
+//!
+//! Implementation notes:
+//! - Linux only: the environment is read from `/proc/<pid>/environ`, which works unprivileged
+//!   for the grader's own processes and as root for all. Elsewhere nothing is found, and
+//!   callers claim nothing about processes outside the group.
+//! - A process that clears its environment (`env -i`) or unsets the marker escapes the search;
+//!   such a process that also keeps stdout open is still cut off by the runner's read grace
+//!   (see [`super::process`]), with a note.
+//! - Zombies do not count: their environment reads empty and they hold no pipe.
+
+use std::time::{Duration, Instant};
+
+/// The environment variable that marks every process a run starts.
+pub const RUN_MARKER_VAR: &str = "SFLAB_RUN_ID";
+
+/// How long [`end_marked`] keeps killing before it reports what is left.
+const SWEEP_LIMIT: Duration = Duration::from_millis(800);
+
+/// What marks one run's processes: a value of [`RUN_MARKER_VAR`], or (for the whole sflab
+/// process) the start every run's value shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Marker {
+    Run(String),
+    EveryRunOfThisProcess,
+}
+
+impl Marker {
+    /// A fresh marker for one run.
+    pub fn new_run() -> Marker {
+        Marker::Run(format!(
+            "{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ))
+    }
+
+    /// The value set for [`RUN_MARKER_VAR`] (empty for [`Marker::EveryRunOfThisProcess`]).
+    pub fn value(&self) -> &str {
+        match self {
+            Marker::Run(v) => v,
+            Marker::EveryRunOfThisProcess => "",
+        }
+    }
+
+    fn matches(&self, entry: &[u8]) -> bool {
+        let Some(value) = entry
+            .strip_prefix(RUN_MARKER_VAR.as_bytes())
+            .and_then(|rest| rest.strip_prefix(b"="))
+        else {
+            return false;
+        };
+        match self {
+            Marker::Run(v) => value == v.as_bytes(),
+            Marker::EveryRunOfThisProcess => {
+                value.starts_with(format!("{}-", std::process::id()).as_bytes())
+            }
+        }
+    }
+}
+
+/// A process found with a run's marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leftover {
+    pub pid: u32,
+    /// Its command line, shortened, as `ps` would show it.
+    pub command: String,
+}
+
+impl std::fmt::Display for Leftover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "pid {} `{}`", self.pid, self.command)
+    }
+}
+
+/// What [`end_marked`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sweep {
+    /// Processes it killed (they were still running after the group was killed).
+    pub ended: Vec<Leftover>,
+    /// Processes still running when it gave up: it could not end them.
+    pub survivors: Vec<Leftover>,
+}
+
+impl Sweep {
+    /// The run notes that say what happened, if anything did.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let list = |l: &[Leftover]| {
+            l.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !self.ended.is_empty() {
+            notes.push(format!(
+                "It left {} process(es) running outside its process group (a new session, `setsid` or a daemon): {}. sflab ended them; a program should stop what it starts before it exits.",
+                self.ended.len(),
+                list(self.ended.as_slice())
+            ));
+        }
+        if !self.survivors.is_empty() {
+            notes.push(format!(
+                "These processes it started were still running after the run and sflab could not end them: {}. End them by hand (`kill -9 <pid>`).",
+                list(self.survivors.as_slice())
+            ));
+        }
+        notes
+    }
+}
+
+/// Kills every live process whose environment carries `marker` outside the process group
+/// `group` (already killed as a whole), until none is left or time runs out (blocking: at most
+/// about a second when processes resist).
+pub fn end_marked(marker: &Marker, group: Option<u32>) -> Sweep {
+    let mut sweep = Sweep::default();
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(2);
+    loop {
+        let found = marked(marker, group);
+        if found.is_empty() {
+            return sweep;
+        }
+        if started.elapsed() > SWEEP_LIMIT {
+            sweep.survivors = found;
+            return sweep;
+        }
+        for p in found {
+            kill(p.pid);
+            if !sweep.ended.iter().any(|e| e.pid == p.pid) {
+                sweep.ended.push(p);
+            }
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn kill(pid: u32) {
+    if let Ok(pid) = i32::try_from(pid) {
+        // SAFETY: kill only sends a signal; an exited process yields ESRCH, which is ignored.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn kill(_pid: u32) {}
+
+/// Live processes (not zombies, not sflab itself, not in `group`) carrying `marker`, by pid.
+#[cfg(target_os = "linux")]
+fn marked(marker: &Marker, group: Option<u32>) -> Vec<Leftover> {
+    let me = std::process::id();
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut out: Vec<Leftover> = rd
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| *pid != me)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|entry| marker.matches(entry)))
+        })
+        .filter(|pid| {
+            stat_of(*pid)
+                .is_some_and(|(state, pgrp)| !matches!(state, 'Z' | 'X') && Some(pgrp) != group)
+        })
+        .map(|pid| Leftover {
+            pid,
+            command: command_line(pid),
+        })
+        .collect();
+    out.sort_by_key(|p| p.pid);
+    out
+}
+
+#[cfg(not(target_os = "linux"))]
+fn marked(_marker: &Marker, _group: Option<u32>) -> Vec<Leftover> {
+    Vec::new()
+}
+
+/// A process's state letter and process group, from `/proc/<pid>/stat` (after the command
+/// name, which may hold spaces and parentheses: `pid (comm) state ppid pgrp …`).
+#[cfg(target_os = "linux")]
+fn stat_of(pid: u32) -> Option<(char, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let pgrp = fields.nth(1)?.parse().ok()?;
+    Some((state, pgrp))
+}
+
+#[cfg(target_os = "linux")]
+fn command_line(pid: u32) -> String {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let text = String::from_utf8_lossy(&raw)
+        .split('\0')
+        .filter(|a| !a.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = if text.is_empty() {
+        std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    } else {
+        text
+    };
+    let short: String = text.chars().filter(|c| !c.is_control()).take(80).collect();
+    if short.chars().count() < text.chars().count() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    fn alive(pid: u32) -> bool {
+        stat_of(pid).is_some_and(|(state, _)| !matches!(state, 'Z' | 'X'))
+    }
+
+    #[test]
+    fn only_processes_carrying_the_runs_marker_are_ended() {
+        let ours = Marker::new_run();
+        let other = Marker::new_run();
+        let spawn = |m: &Marker| {
+            std::process::Command::new("sleep")
+                .arg("30")
+                .env(RUN_MARKER_VAR, m.value())
+                .spawn()
+                .unwrap()
+        };
+        let (mut a, mut b) = (spawn(&ours), spawn(&other));
+        // Until `exec`, a child's environment is still its parent's.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while (marked(&ours, None).is_empty() || marked(&other, None).is_empty())
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let sweep = end_marked(&ours, None);
+        a.wait().unwrap();
+        assert_eq!(sweep.ended.len(), 1, "{sweep:?}");
+        assert!(sweep.ended[0].command.starts_with("sleep 30"), "{sweep:?}");
+        assert!(sweep.survivors.is_empty());
+        assert!(alive(b.id()), "another run's process is left alone");
+        assert_eq!(end_marked(&other, None).ended.len(), 1);
+        b.wait().unwrap();
+        assert!(
+            sweep.notes()[0].contains("sflab ended them"),
+            "{:?}",
+            sweep.notes()
+        );
+    }
+
+    #[test]
+    fn a_marker_never_matches_a_longer_value_or_another_variable() {
+        let m = Marker::Run("1-abc".into());
+        assert!(m.matches(b"SFLAB_RUN_ID=1-abc"));
+        assert!(!m.matches(b"SFLAB_RUN_ID=1-abcd"));
+        assert!(!m.matches(b"XSFLAB_RUN_ID=1-abc"));
+        assert!(!m.matches(b"SFLAB_RUN_IDX=1-abc"));
+        let mine = format!("SFLAB_RUN_ID={}-abc", std::process::id());
+        assert!(Marker::EveryRunOfThisProcess.matches(mine.as_bytes()));
+        assert!(!Marker::EveryRunOfThisProcess.matches(b"SFLAB_RUN_ID=1-abc"));
+    }
+}
