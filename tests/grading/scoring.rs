@@ -20,7 +20,11 @@ fn a_submission_without_a_run_file_still_earns_its_design_tables() {
     let solution = Path::new(env!("CARGO_MANIFEST_DIR")).join("solutions/capstone-order-sync");
     let norun = t.path().join("in/fay-norun");
     std::fs::create_dir_all(&norun).unwrap();
-    std::fs::copy(solution.join("architecture.md"), norun.join("architecture.md")).unwrap();
+    std::fs::copy(
+        solution.join("architecture.md"),
+        norun.join("architecture.md"),
+    )
+    .unwrap();
     let out = t.path().join("out");
     let o = sflab(&[
         "grade",
