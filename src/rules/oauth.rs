@@ -260,6 +260,20 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
                     .to_string(),
                 &code_requests,
             )),
+            (_, Some(false))
+                if d
+                    .error
+                    .as_deref()
+                    .is_some_and(|e| e.contains("code_verifier must be")) =>
+            {
+                Some((
+                    "the code_verifier itself is malformed: RFC 7636 §4.1 wants 43 to 128 characters \
+                     of A-Z a-z 0-9 - . _ ~ (a 32-byte random value, base64url-encoded, makes 43); \
+                     the challenge may well be right"
+                        .to_string(),
+                    &code_requests,
+                ))
+            }
             (_, Some(false)) | (_, None) => Some((
                 "the code_verifier sent to the token endpoint did not match the code_challenge"
                     .to_string(),

@@ -360,3 +360,19 @@ fn grant_used_device_needs_a_token_not_just_a_device_code() {
     });
     assert_passes("{ rule: oauth.grant_used, grant: device_code }", &ev);
 }
+
+#[test]
+fn pkce_s256_names_a_malformed_verifier_rather_than_a_mismatch() {
+    let mut ev = evidence(vec![code_exchange(true)]);
+    ev.auth_log.push(decision(
+        Some("S256"),
+        Some(false),
+        "denied",
+        Some(
+            "invalid_grant: code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (got 20 characters)",
+        ),
+    ));
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert!(v.message.contains("malformed"), "{}", v.message);
+    assert!(!v.message.contains("did not match"), "{}", v.message);
+}
