@@ -74,14 +74,18 @@ fn pause(settings: &BulkSettings) {
 /// Runs a query job to JobComplete or Failed (unless it was aborted meanwhile).
 pub fn run_query(org: &Org, job: &QueryHandle, settings: BulkSettings) {
     pause(&settings);
-    let (spec, version) = {
+    let (spec, version, created_by) = {
         let mut j = job.lock();
         match j.header.state.transition(JobState::InProgress) {
             Ok(s) => j.header.state = s,
             Err(_) => return,
         }
         j.header.system_modstamp = org.clock.now();
-        (j.spec.clone(), j.header.api_version.clone())
+        (
+            j.spec.clone(),
+            j.header.api_version.clone(),
+            j.header.created_by_id.clone(),
+        )
     };
     pause(&settings);
     let started = Instant::now();
@@ -89,6 +93,7 @@ pub fn run_query(org: &Org, job: &QueryHandle, settings: BulkSettings) {
     options.include_deleted = spec.operation == QueryOperation::QueryAll;
     let outcome = {
         let store = org.store.read();
+        let options = options.run_by(&store, &created_by);
         soql::query(&store, &spec.soql, &options)
     };
     let rendered = outcome.map(|result| {

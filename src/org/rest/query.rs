@@ -116,17 +116,11 @@ fn run(
     let now = state.org.clock.now();
     let cursor = {
         let store = state.org.store.read();
-        // convertTimezone() converts into the running user's time zone.
-        let time_zone = store
-            .retrieve("User", &caller.0.user_id, None, "62.0")
-            .ok()
-            .and_then(|u| u.get("TimeZoneSidKey")?.as_str().map(str::to_string))
-            .unwrap_or_else(|| soql::date_functions::DEFAULT_TIME_ZONE.to_string());
         let options = soql::QueryOptions {
             include_deleted: all_rows,
-            time_zone,
             ..soql::QueryOptions::new(now, &version.number())
-        };
+        }
+        .run_by(&store, &caller.0.user_id);
         soql::open_cursor(&store, q, &options)?
     };
     // Where the org enforces object access, every object the query reads counts: its

@@ -80,8 +80,9 @@ fn run(
         .into_iter()
         .filter(|name| refusal(state, caller, name).is_none())
         .collect();
-    let opts = soql::QueryOptions::new(state.org.clock.now(), version);
     let store = state.org.store.read();
+    let opts =
+        soql::QueryOptions::new(state.org.clock.now(), version).run_by(&store, &caller.0.user_id);
     let visible = |name: &str| readable.contains(name);
     let found = sosl::run(&store, sosl_src, &stmt, &opts, &visible)?;
     Ok(json_response(StatusCode::OK, &found.to_json()))

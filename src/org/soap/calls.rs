@@ -82,6 +82,7 @@ pub fn query(
     opts.include_deleted = include_deleted;
     let cursor = {
         let store = ctx.state.org.store.read();
+        let opts = opts.run_by(&store, &ctx.session.user_id);
         soql::open_cursor(&store, soql_text, &opts)?
     };
     let (rows, total) = (cursor.row_count(), cursor.total_size as u64);

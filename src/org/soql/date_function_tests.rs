@@ -327,3 +327,25 @@ fn column_metadata_shows_a_date_function_as_an_expression() {
     assert_eq!(c[1]["numberType"], false);
     assert_eq!(c[2]["columnName"], "expr1");
 }
+
+#[test]
+fn options_run_by_a_user_take_that_users_time_zone() {
+    let org = crate::org::Org::default_org();
+    let user = org.users[0].id.to_string();
+    let actor = org.actor(org.users[0].id);
+    let now = org.clock.now();
+    {
+        let store = org.store.read();
+        let opts = QueryOptions::new(now, "62.0").run_by(&store, &user);
+        assert_eq!(opts.time_zone, date_functions::DEFAULT_TIME_ZONE);
+    }
+    let mut zone = serde_json::Map::new();
+    zone.insert("TimeZoneSidKey".into(), "Asia/Kolkata".into());
+    org.store
+        .write()
+        .update("User", &user, &zone, &actor)
+        .unwrap();
+    let store = org.store.read();
+    let opts = QueryOptions::new(now, "62.0").run_by(&store, &user);
+    assert_eq!(opts.time_zone, "Asia/Kolkata");
+}

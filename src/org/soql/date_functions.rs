@@ -352,7 +352,11 @@ pub fn no_date_literal(src: &str, pos: Pos, display: &str) -> SfError {
     qerr::malformed(
         src,
         pos,
-        &format!("{display} cannot be compared with a date literal: compare it with a number, as in CALENDAR_YEAR(CloseDate) = 2026"),
+        &if display.starts_with("DAY_ONLY") {
+            format!("{display} cannot be compared with a date literal: compare it with a date, as in DAY_ONLY(CreatedDate) = 2026-11-29")
+        } else {
+            format!("{display} cannot be compared with a date literal: compare it with a number, as in CALENDAR_YEAR(CloseDate) = 2026")
+        },
     )
 }
 

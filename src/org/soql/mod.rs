@@ -77,6 +77,20 @@ impl QueryOptions {
             time_zone: date_functions::DEFAULT_TIME_ZONE.to_string(),
         }
     }
+
+    /// The same options for a query run by user `user_id`: `convertTimezone()` converts into
+    /// that user's `TimeZoneSidKey` (the default zone when the user has none), whichever API
+    /// the query came through.
+    pub fn run_by(mut self, store: &Store, user_id: &str) -> QueryOptions {
+        if let Some(zone) = store
+            .retrieve("User", user_id, Some(&["TimeZoneSidKey"]), "62.0")
+            .ok()
+            .and_then(|u| u.get("TimeZoneSidKey")?.as_str().map(str::to_string))
+        {
+            self.time_zone = zone;
+        }
+        self
+    }
 }
 
 /// What a query returns; the HTTP layer splits `records` into batches and locators.

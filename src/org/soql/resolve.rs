@@ -378,7 +378,16 @@ pub fn compile_test(
         match (op, rhs) {
             // The reference lists =, !=, INCLUDES and EXCLUDES as the operators for
             // multi-select picklists.
-            (CmpOp::Like | CmpOp::In | CmpOp::NotIn, _) => {
+            (
+                CmpOp::Like
+                | CmpOp::In
+                | CmpOp::NotIn
+                | CmpOp::Lt
+                | CmpOp::Le
+                | CmpOp::Gt
+                | CmpOp::Ge,
+                _,
+            ) => {
                 // [U] the text as quoted from real orgs; the code is not verified.
                 return Err(qerr::malformed(
                     src,

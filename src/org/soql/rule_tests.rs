@@ -418,12 +418,14 @@ fn multi_select_equality_matches_the_set_of_values_in_any_order() {
 }
 
 #[test]
-fn like_and_in_are_refused_on_a_multi_select_picklist() {
+fn like_in_and_ordering_are_refused_on_a_multi_select_picklist() {
     let o = org_with_regions();
     for soql in [
         "SELECT Id FROM Account WHERE Regions__c LIKE 'EM%'",
         "SELECT Id FROM Account WHERE Regions__c IN ('EMEA', 'APAC')",
         "SELECT Id FROM Account WHERE Regions__c NOT IN ('EMEA')",
+        "SELECT Id FROM Account WHERE Regions__c > 'EMEA'",
+        "SELECT Id FROM Account WHERE Regions__c <= 'EMEA'",
     ] {
         let m = malformed(&o, soql);
         assert!(
@@ -435,6 +437,40 @@ fn like_and_in_are_refused_on_a_multi_select_picklist() {
     run(
         &o,
         "SELECT Id FROM Account WHERE Regions__c INCLUDES ('EMEA')",
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_aggregate_query_refuses_two_columns_of_one_name() {
+    let o = crate::org::Org::default_org();
+    for (soql, name) in [
+        (
+            "SELECT Industry x, COUNT(Id) x FROM Account GROUP BY Industry",
+            "x",
+        ),
+        (
+            "SELECT Industry, COUNT(Id) Industry FROM Account GROUP BY Industry",
+            "Industry",
+        ),
+        (
+            "SELECT COUNT(Id) expr0, SUM(NumberOfEmployees) FROM Account",
+            "expr0",
+        ),
+        (
+            "SELECT COUNT(Id) Yr, MAX(NumberOfEmployees) yr FROM Account",
+            "yr",
+        ),
+    ] {
+        let m = malformed(&o, soql);
+        assert!(
+            m.ends_with(&format!("duplicate alias: {name}")),
+            "{soql}: {m}"
+        );
+    }
+    run(
+        &o,
+        "SELECT Industry ind, COUNT(Id) n, SUM(NumberOfEmployees) FROM Account GROUP BY Industry",
     )
     .unwrap();
 }

@@ -89,6 +89,12 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
         }
     }
     let grouped = aggregate.is_some() || !q.group_by.is_empty();
+    if grouped {
+        if let Some((pos, name)) = repeated_column_name(&q.select) {
+            // [U] The text follows what orgs are reported to answer.
+            return bad(pos, &format!("duplicate alias: {name}"));
+        }
+    }
     for item in &q.select {
         match item {
             SelectItem::AliasedField { alias_pos, .. } if !grouped => {
@@ -104,6 +110,46 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
         }
     }
     Ok(())
+}
+
+/// The first column of an aggregate query whose name another column already has (names
+/// compare ignoring case): an alias, a grouped field's own name, or the `exprN` an unaliased
+/// aggregate or date function is given. Each row is a JSON object, so a repeated name would
+/// silently lose a column.
+fn repeated_column_name(select: &[SelectItem]) -> Option<(Pos, String)> {
+    // (name, whether it is an unaliased field's own name): two unaliased fields may share a
+    // last name (`Account.Name, Owner.Name`) [U]; only an alias or an `exprN` clashes.
+    let mut seen: Vec<(String, bool)> = Vec::new();
+    let mut unnamed = 0;
+    let mut expr = || {
+        let name = format!("expr{unnamed}");
+        unnamed += 1;
+        name
+    };
+    for item in select {
+        let plain = matches!(item, SelectItem::Field(_));
+        let (name, pos) = match item {
+            SelectItem::Field(p) => (p.parts.last().cloned().unwrap_or_default(), p.pos),
+            SelectItem::AliasedField {
+                alias, alias_pos, ..
+            } => (alias.clone(), *alias_pos),
+            SelectItem::Aggregate { agg, alias } => {
+                (alias.clone().unwrap_or_else(&mut expr), agg.pos)
+            }
+            SelectItem::DateFunction { func, alias } => {
+                (alias.clone().unwrap_or_else(&mut expr), func.pos)
+            }
+            _ => continue,
+        };
+        if seen
+            .iter()
+            .any(|(s, was_plain)| s.eq_ignore_ascii_case(&name) && !(plain && *was_plain))
+        {
+            return Some((pos, name));
+        }
+        seen.push((name, plain));
+    }
+    None
 }
 
 /// The first semi- or anti-join in `c`: its position and whether it is an anti-join.
