@@ -65,10 +65,10 @@ impl AggAcc {
         match self {
             AggAcc::Count(n) => Some(Value::Int(n)),
             AggAcc::Distinct(set) => Some(Value::Int(set.len() as i64)),
-            AggAcc::Sum(s, true) => Some(Value::Double(s)),
+            AggAcc::Sum(s, true) => Some(Value::Double(decimal_tidy(s))),
             AggAcc::Sum(_, false) => None,
             AggAcc::Avg(_, 0) => None,
-            AggAcc::Avg(s, n) => Some(Value::Double(s / n as f64)),
+            AggAcc::Avg(s, n) => Some(Value::Double(decimal_tidy(s / n as f64))),
             AggAcc::Min(v) | AggAcc::Max(v) => v,
         }
     }
@@ -82,9 +82,27 @@ fn keep(cur: &mut Option<Value>, v: Option<&Value>, want: Ordering) {
     }
 }
 
+/// `x` rounded to 15 significant digits. Salesforce sums currency and numbers as decimals,
+/// so 0.1 + 0.2 is 0.3; summing binary doubles leaves noise in the last digits
+/// (0.30000000000000004) that a learner checking totals would read as a wrong answer.
+fn decimal_tidy(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    format!("{x:.14e}").parse().unwrap_or(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_and_averages_read_as_decimals() {
+        assert_eq!(decimal_tidy(0.1 + 0.2), 0.3);
+        assert_eq!(decimal_tidy(36214.180000000015), 36214.18);
+        assert_eq!(decimal_tidy(1e20 + 1.0), 1e20);
+        assert_eq!(decimal_tidy(-2.5), -2.5);
+    }
 
     #[test]
     fn count_of_a_field_skips_nulls_and_avg_of_nothing_is_null() {
