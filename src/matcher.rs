@@ -3,8 +3,9 @@
 //!
 //! Path globs work on `/`-separated segments: `*` matches exactly one segment, `**` any number
 //! of segments (including none), and `*` inside a segment matches any run of characters within
-//! it (`v*.0`). Paths are compared percent-decoded and without a trailing slash, since clients
-//! differ on both (`/query/?q=` vs `/query?q=`).
+//! it (`v*.0`). Paths are compared percent-decoded, without a trailing slash and ignoring ASCII
+//! case, since clients differ on all three (`/query/?q=` vs `/query?q=`, `/sobjects/account`:
+//! Salesforce takes API names in any case).
 
 use crate::evidence::Exchange;
 use serde::{Deserialize, Serialize};
@@ -166,11 +167,13 @@ fn segments_match(g: &[&str], p: &[&str]) -> bool {
     }
 }
 
-/// `*` inside one segment matches any run of characters.
+/// `*` inside one segment matches any run of characters; letters match in either case.
 fn segment_matches(pattern: &str, text: &str) -> bool {
     if !pattern.contains('*') {
-        return pattern == text;
+        return pattern.eq_ignore_ascii_case(text);
     }
+    let (pattern, text) = (pattern.to_ascii_lowercase(), text.to_ascii_lowercase());
+    let (pattern, text) = (pattern.as_str(), text.as_str());
     let parts: Vec<&str> = pattern.split('*').collect();
     let mut rest = text;
     for (i, part) in parts.iter().enumerate() {
@@ -194,6 +197,22 @@ fn segment_matches(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_names_in_a_path_match_in_any_case() {
+        assert!(path_matches(
+            "/services/data/*/sobjects/Account",
+            "/services/data/v62.0/sobjects/account"
+        ));
+        assert!(path_matches(
+            "/services/data/v*.0/query",
+            "/services/data/V62.0/Query"
+        ));
+        assert!(!path_matches(
+            "/services/data/*/sobjects/Account",
+            "/services/data/v62.0/sobjects/Contact"
+        ));
+    }
 
     #[test]
     fn star_matches_exactly_one_segment() {

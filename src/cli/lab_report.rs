@@ -95,11 +95,21 @@ pub fn render_report(report: &Report, title: &str) -> String {
             let _ = writeln!(out, "      {more}");
         }
         if !v.evidence.is_empty() && !v.passed() {
-            let list: Vec<String> = v.evidence.iter().map(|s| format!("#{s}")).collect();
+            // A long list (a client that polled thousands of times) shows its first few.
+            const SHOWN: usize = 8;
+            let mut list: Vec<String> = v
+                .evidence
+                .iter()
+                .take(SHOWN)
+                .map(|s| format!("#{s}"))
+                .collect();
+            if v.evidence.len() > SHOWN {
+                list.push(format!("and {} more", v.evidence.len() - SHOWN));
+            }
             let _ = writeln!(
                 out,
                 "      evidence: exchange{} {} (`sflab transcript {}`)",
-                if list.len() == 1 { "" } else { "s" },
+                if v.evidence.len() == 1 { "" } else { "s" },
                 list.join(", "),
                 report.lab
             );

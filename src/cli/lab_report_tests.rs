@@ -217,3 +217,16 @@ fn a_run_started_by_its_interpreter_says_it_was_not_executable() {
         "{transcript}"
     );
 }
+
+#[test]
+fn a_long_evidence_list_shows_its_first_exchanges_and_a_count() {
+    let mut r = report();
+    let many =
+        Verdict::fail("http.calls_at_most", 1, "Made 5287 requests.").with_evidence(1..=5287);
+    r.verdicts = vec![many];
+    let text = render_report(&r, "Upsert twice");
+    assert!(
+        text.contains("evidence: exchanges #1, #2, #3, #4, #5, #6, #7, #8, and 5279 more"),
+        "{text}"
+    );
+}

@@ -82,15 +82,30 @@ const EXP_ROUNDING_MS: i64 = 1000;
 /// `exp` as seconds since 1970: a JSON number, or a string of digits as simple-salesforce
 /// sends it (Salesforce accepts both).
 fn exp_seconds(v: &serde_json::Value) -> Option<i64> {
-    match v {
+    let raw = match v {
         serde_json::Value::Number(n) => n.as_i64().or_else(|| {
             n.as_f64()
                 .filter(|f| f.is_finite())
                 .map(|f| f.round() as i64)
         }),
-        serde_json::Value::String(s) => s.trim().parse::<i64>().ok(),
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            s.parse::<i64>().ok().or_else(|| {
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f.round() as i64)
+            })
+        }
         _ => None,
-    }
+    }?;
+    // Read as the org reads it: above 10^11 the value is milliseconds (the sf CLI sends
+    // `Date.now() + …`), see `org::auth::jwt`.
+    Some(if raw > 100_000_000_000 {
+        raw / 1000
+    } else {
+        raw
+    })
 }
 
 /// `oauth.token_reused`: at most `max_per_run` tokens fetched (and used) per learner run.

@@ -201,6 +201,18 @@ fn jwt_exp_may_be_a_string_of_digits_as_simple_salesforce_sends_it() {
 }
 
 #[test]
+fn jwt_exp_in_milliseconds_or_with_a_fraction_is_read_as_the_org_reads_it() {
+    let sent = base_time().timestamp();
+    let millis = format!(
+        r#"{{"aud":"https://login.salesforce.com","exp":{}}}"#,
+        (sent + 120) * 1000
+    );
+    assert_passes(LOGIN_AUD, &jwt_evidence(&millis));
+    let fraction = r#"{"aud":"https://login.salesforce.com","exp":"$EXP.5"}"#;
+    assert_passes(LOGIN_AUD, &jwt_evidence(fraction));
+}
+
+#[test]
 fn jwt_aud_with_a_trailing_slash_names_the_same_login_server() {
     let slash = r#"{"aud":"https://login.salesforce.com/","exp":$EXP}"#;
     assert_passes(LOGIN_AUD, &jwt_evidence(slash));
