@@ -71,6 +71,13 @@ pub fn decide(
     etag: Option<&str>,
 ) -> Result<Precondition, ApiError> {
     let changed_second = changed.timestamp();
+    if access == Access::Write {
+        for name in [header::IF_MATCH, header::IF_NONE_MATCH] {
+            if let Some(list) = text(headers, name.clone()).filter(|l| !tags_well_formed(l)) {
+                return Err(bad_tags(name.as_str(), list));
+            }
+        }
+    }
     if let Some(tags) = etag.and(text(headers, header::IF_MATCH)) {
         if !tag_listed(tags, etag.unwrap_or_default()) {
             return Err(failed(
@@ -126,6 +133,23 @@ fn tag_listed(list: &str, tag: &str) -> bool {
     list.split(',')
         .map(|t| t.trim().trim_start_matches("W/"))
         .any(|t| t == "*" || t == tag)
+}
+
+/// Whether a tag list is `*` or quoted tags (`"…"`, or weak `W/"…"`), comma-separated.
+fn tags_well_formed(list: &str) -> bool {
+    list.split(',').map(str::trim).all(|t| {
+        let t = t.strip_prefix("W/").unwrap_or(t);
+        t == "*" || (t.len() >= 2 && t.starts_with('"') && t.ends_with('"'))
+    })
+}
+
+fn bad_tags(name: &str, value: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "INVALID_HEADER_VALUE",
+        format!("{name} must be * or a list of quoted ETags such as \"U5iWijwWbQD18jeiXwsqxeGpZQk=\", not '{value}'."),
+    )
+    .without_fields()
 }
 
 fn failed(message: impl Into<String>) -> ApiError {
@@ -233,5 +257,11 @@ mod tests {
             decide(&stale, Access::Write, changed(), None).unwrap(),
             Precondition::Proceed
         );
+        // An unquoted tag on a write is a bad request, whichever header carries it.
+        for name in ["if-match", "if-none-match"] {
+            let h = headers(&[(name, "notquoted")]);
+            let e = decide(&h, Access::Write, changed(), Some(&tag)).unwrap_err();
+            assert_eq!(e.status, StatusCode::BAD_REQUEST, "{name}");
+        }
     }
 }

@@ -397,7 +397,10 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
             *req.uri_mut() = uri;
         }
     }
-    if matches!(area(req.uri().path()), Area::Versioned(_)) {
+    if matches!(
+        area(req.uri().path()),
+        Area::Versioned(_) | Area::VersionList
+    ) {
         match body_format(req.uri().path(), req.headers()) {
             BodyFormat::Json => {}
             BodyFormat::JsonSuffix(bare) => {

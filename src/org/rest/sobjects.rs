@@ -308,7 +308,16 @@ async fn update(
     store
         .update(&name, &id, &fields, &actor)
         .map_err(with_body_position)?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    // The updated Account's new tag, so a client can chain If-Match updates.
+    if let Ok((_, Some(tag))) =
+        record_condition(&store, &name, &id, &Default::default(), Access::Read)
+    {
+        if let Ok(v) = HeaderValue::from_str(&tag) {
+            resp.headers_mut().insert(header::ETAG, v);
+        }
+    }
+    Ok(resp)
 }
 
 async fn delete(

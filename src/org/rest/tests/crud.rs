@@ -457,6 +457,8 @@ async fn an_account_carries_an_etag_that_if_match_and_if_none_match_compare() {
         )
         .await;
     assert_eq!(first.status, StatusCode::NO_CONTENT);
+    let new_tag = first.headers["etag"].to_str().unwrap().to_string();
+    assert_ne!(new_tag, tag, "the update answers with the record's new tag");
     let second = m
         .send(
             Method::PATCH,
