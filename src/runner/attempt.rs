@@ -132,6 +132,19 @@ pub fn handed_secrets(lab: &LabSpec) -> Vec<(&'static str, String)> {
     from_env.chain(from_seed).collect()
 }
 
+/// Tells the redactor the org's own credentials, which a learner may print or paste.
+pub(crate) fn learn_credentials(redactor: &Redactor, creds: &super::LabCredentials) {
+    for (kind, value) in [
+        ("client_secret", &creds.client_secret),
+        ("access_token", &creds.access_token),
+        ("refresh_token", &creds.refresh_token),
+    ] {
+        if let Some(v) = value {
+            redactor.add_secret(kind, v);
+        }
+    }
+}
+
 fn redact_run(mut run: LearnerRun, redactor: &Redactor) -> LearnerRun {
     run.stdout.text = redactor.text(&run.stdout.text);
     run.stderr.text = redactor.text(&run.stderr.text);
@@ -247,15 +260,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         extra_env.insert("SERVICE_PORT".into(), port.to_string());
     }
     let creds = org.credentials();
-    for (kind, value) in [
-        ("client_secret", &creds.client_secret),
-        ("access_token", &creds.access_token),
-        ("refresh_token", &creds.refresh_token),
-    ] {
-        if let Some(v) = value {
-            redactor.add_secret(kind, v);
-        }
-    }
+    learn_credentials(&redactor, &creds);
     let setup = GatewaySetup {
         upstream_url: org.upstream_url(),
         faults: lab.faults.clone(),

@@ -39,16 +39,7 @@ pub async fn judge_files_only(
         false => None,
     };
     if let Some(org) = org {
-        let creds = org.credentials();
-        for (kind, value) in [
-            ("client_secret", &creds.client_secret),
-            ("access_token", &creds.access_token),
-            ("refresh_token", &creds.refresh_token),
-        ] {
-            if let Some(v) = value {
-                redactor.add_secret(kind, v);
-            }
-        }
+        super::attempt::learn_credentials(&redactor, &org.credentials());
         org.shutdown().await;
     }
     let files = read_lab_files(&dir, &redactor);
