@@ -188,12 +188,7 @@ impl Store {
         self.check_required(t, &rec)?;
         rec.apply(self.stamp(t, actor, false));
         self.check_unique(t, &rec, Some(row), None)?;
-        let change = self
-            .hears(t)
-            .then(|| self.change(t, id, ChangeKind::Update, Some(&old), &rec, actor));
-        self.tables[t].replace(row, rec);
-        self.log_undo(Undo::Replaced { table: t, row, old });
-        self.emit(change);
+        self.replace_row(t, row, id, ChangeKind::Update, old, rec, actor);
         Ok(id)
     }
 
@@ -348,12 +343,7 @@ impl Store {
         } else {
             ChangeKind::Undelete
         };
-        let change = self
-            .hears(t)
-            .then(|| self.change(t, id, kind, Some(&old), &rec, actor));
-        self.tables[t].replace(row, rec);
-        self.log_undo(Undo::Replaced { table: t, row, old });
-        self.emit(change);
+        self.replace_row(t, row, id, kind, old, rec, actor);
         Ok(id)
     }
 
@@ -424,13 +414,29 @@ impl Store {
         let mut set = self.stamp(t, actor, false);
         set.push((slot, value));
         rec.apply(set);
+        self.replace_row(t, row, id, ChangeKind::Update, old, rec, actor);
+        Ok(id)
+    }
+
+    /// Puts `rec` in place of `old` at `row` of table `t`: the change event for whoever
+    /// listens, and the undo entry for a transaction that rolls back.
+    #[allow(clippy::too_many_arguments)]
+    fn replace_row(
+        &mut self,
+        t: usize,
+        row: u32,
+        id: SfId,
+        kind: ChangeKind,
+        old: Record,
+        rec: Record,
+        actor: &Actor,
+    ) {
         let change = self
             .hears(t)
-            .then(|| self.change(t, id, ChangeKind::Update, Some(&old), &rec, actor));
+            .then(|| self.change(t, id, kind, Some(&old), &rec, actor));
         self.tables[t].replace(row, rec);
         self.log_undo(Undo::Replaced { table: t, row, old });
         self.emit(change);
-        Ok(id)
     }
 
     /// Restores a soft-deleted record from the recycle bin.
