@@ -219,6 +219,19 @@ fn a_folder_of_submissions_is_graded_as_expected_in_every_format() {
         .find(|s| s.attrs["name"] == "partly-correct")
         .unwrap();
     assert_eq!(partly.attrs["failures"], "1");
+    // How a run went is in its suite's <system-out>, as in the feedback's notes.
+    let suite_xml = |name: &str| {
+        let start = junit.find(&format!("<testsuite name=\"{name}\"")).unwrap();
+        let end = junit[start..].find("</testsuite>").unwrap() + start;
+        junit[start..end].to_string()
+    };
+    let broken = suite_xml("broken");
+    assert!(
+        broken.contains("<system-out>") && broken.contains("ech0: command not found"),
+        "{broken}"
+    );
+    assert!(suite_xml("hangs").contains("did not finish in time"));
+    assert!(!suite_xml("correct").contains("<system-out>"));
 
     for n in names {
         assert!(

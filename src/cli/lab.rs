@@ -284,7 +284,8 @@ fn show(report: &Result<Report, RunError>, spec: &LabSpec, json: bool) -> u8 {
                     serde_json::to_string_pretty(r).unwrap_or_else(|_| "{}".into())
                 );
             } else {
-                out!("{}", render_report(r, &spec.title));
+                let hint = crate::lab::hint_offer(spec, &r.verdicts);
+                out!("{}", render_report(r, &spec.title, &hint));
             }
             if r.passed {
                 0

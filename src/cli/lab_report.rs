@@ -6,6 +6,7 @@
 //! the glyphs and words.
 
 use crate::evidence::{Body, Exchange, Header, LearnerRun};
+use crate::lab::HintOffer;
 use crate::rules::{Verdict, VerdictStatus};
 use crate::runner::Report;
 use std::fmt::Write;
@@ -60,8 +61,9 @@ fn tail(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// The report of `sflab check`.
-pub fn render_report(report: &Report, title: &str) -> String {
+/// The report of `sflab check`; `hint` says what `sflab hint` has for it (see
+/// [`crate::lab::hint_offer`]).
+pub fn render_report(report: &Report, title: &str, hint: &HintOffer) -> String {
     let mut out = String::new();
     let runs = report.runs.len();
     let _ = writeln!(
@@ -146,9 +148,14 @@ pub fn render_report(report: &Report, title: &str) -> String {
             report.points, report.max_points, report.lab
         );
     } else {
-        let next = match report.first_failure() {
-            Some(v) => format!("`sflab hint {}` gives a hint for {}.", report.lab, v.rule),
-            None => format!("`sflab hint {}` gives a hint.", report.lab),
+        let next = match hint {
+            HintOffer::Rule(rule) => {
+                format!("`sflab hint {}` gives a hint for {rule}.", report.lab)
+            }
+            HintOffer::General => format!("`sflab hint {}` gives a hint.", report.lab),
+            HintOffer::Nothing => {
+                "Each failed check's message above says what it expected and what happened.".into()
+            }
         };
         let _ = writeln!(
             out,

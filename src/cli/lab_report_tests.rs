@@ -79,7 +79,11 @@ fn report() -> Report {
 
 #[test]
 fn the_check_report_shows_glyphs_points_evidence_and_diff() {
-    let text = render_report(&report(), "Upsert twice");
+    let text = render_report(
+        &report(),
+        "Upsert twice",
+        &HintOffer::Rule("state.idempotent".into()),
+    );
     insta::assert_snapshot!(text, @r"
     rest-upsert-twice — Upsert twice   (mock, 1 run, 1.2 s)
 
@@ -113,7 +117,7 @@ fn a_passing_report_points_at_the_solution() {
         Utc::now(),
         Duration::ZERO,
     );
-    let text = render_report(&r, "Upsert twice");
+    let text = render_report(&r, "Upsert twice", &HintOffer::General);
     assert!(
         text.contains("PASS  2/2 points. `sflab solution rest-upsert-twice`"),
         "{text}"
@@ -175,7 +179,7 @@ fn a_service_run_sflab_stopped_on_purpose_is_not_shown_as_a_crash() {
     r.runs[0].exit_code = None;
     r.runs[0].signal = Some(15);
     r.runs[0].stopped_by_lab = true;
-    let text = render_report(&r, "check");
+    let text = render_report(&r, "check", &HintOffer::General);
     assert!(text.contains("stopped by sflab"), "{text}");
     assert!(!text.contains("killed by signal"), "{text}");
     assert!(!text.contains("its last error output"), "{text}");
@@ -206,7 +210,7 @@ fn a_long_body_points_at_the_har_export_and_a_truncated_recording_says_so() {
 fn a_run_started_by_its_interpreter_says_it_was_not_executable() {
     let mut r = report();
     r.runs[0].started_with = Some("/usr/bin/env bash".into());
-    let out = render_report(&r, "Upsert");
+    let out = render_report(&r, "Upsert", &HintOffer::General);
     assert!(
         out.contains("run 1: exit 7 in 42 ms (run is not executable; ran it with /usr/bin/env bash; `chmod +x run` starts it directly)"),
         "{out}"
@@ -224,9 +228,23 @@ fn a_long_evidence_list_shows_its_first_exchanges_and_a_count() {
     let many =
         Verdict::fail("http.calls_at_most", 1, "Made 5287 requests.").with_evidence(1..=5287);
     r.verdicts = vec![many];
-    let text = render_report(&r, "Upsert twice");
+    let text = render_report(&r, "Upsert twice", &HintOffer::General);
     assert!(
         text.contains("evidence: exchanges #1, #2, #3, #4, #5, #6, #7, #8, and 5279 more"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_footer_names_the_rule_sflab_hint_serves_or_says_there_is_none() {
+    let text = render_report(&report(), "Upsert twice", &HintOffer::General);
+    assert!(
+        text.ends_with("`sflab hint rest-upsert-twice` gives a hint.\n"),
+        "{text}"
+    );
+    let text = render_report(&report(), "Upsert twice", &HintOffer::Nothing);
+    assert!(
+        text.ends_with("FAIL  2/5 points. Each failed check's message above says what it expected and what happened.\n"),
         "{text}"
     );
 }

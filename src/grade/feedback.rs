@@ -130,6 +130,25 @@ pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
             }
         }
     }
+    let notes = run_notes(g, report, rubric);
+    if !notes.is_empty() {
+        md.push_str("\n## Notes\n\n");
+        for n in notes {
+            md.push_str(&format!("- {n}\n"));
+        }
+    }
+    md
+}
+
+/// What the feedback's Notes section says about how the submission ran: a failed run's exit
+/// and the last lines of its stderr, time-outs, truncated output, files written outside the
+/// folder, an ignored `lab.yaml`. Hidden values are masked. (The JUnit report carries the
+/// same lines as each suite's `<system-out>`.)
+pub fn run_notes(
+    g: &SubmissionGrade,
+    report: &crate::runner::Report,
+    rubric: &Rubric,
+) -> Vec<String> {
     let mut notes = Vec::new();
     if let Some(with) = report.runs.iter().find_map(|r| r.started_with.as_deref()) {
         notes.push(format!(
@@ -206,11 +225,5 @@ pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
             g.stray.join(", ")
         ));
     }
-    if !notes.is_empty() {
-        md.push_str("\n## Notes\n\n");
-        for n in notes {
-            md.push_str(&format!("- {n}\n"));
-        }
-    }
-    md
+    notes
 }

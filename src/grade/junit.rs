@@ -1,7 +1,8 @@
 //! The gradebook as JUnit XML, the format CI systems read: a `<testsuite>` per submission, a
 //! `<testcase>` per rubric item, a `<failure>` carrying the learner-facing message (hidden
 //! values masked), `<skipped>` for rules not applicable on the backend, and `<error>` when the
-//! submission could not be run at all.
+//! submission could not be run at all; a suite's `<system-out>` says how the run went (a failed
+//! run's last stderr lines, a time-out), as the feedback's notes do.
 //!
 //! Pure. Attributes and text are escaped, and characters XML 1.0 forbids are dropped.
 
@@ -99,9 +100,22 @@ pub fn to_junit(book: &Gradebook) -> String {
         }
         failures += f;
         errors += e;
+        // How it ran (a failed run's stderr tail, time-outs…), as the feedback's Notes say it.
+        let notes = match &g.result {
+            Ok(r) => super::feedback::run_notes(g, r, &book.rubric),
+            Err(_) => Vec::new(),
+        };
+        let out = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "    <system-out>{}</system-out>\n",
+                xml_escape(&notes.join("\n\n"))
+            )
+        };
         let ms = u64::try_from(g.wall.as_millis()).unwrap_or(u64::MAX);
         suites.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{n_items}\" failures=\"{f}\" errors=\"{e}\" skipped=\"{s}\" time=\"{}\">\n    <properties>\n      <property name=\"points\" value=\"{}\"/>\n      <property name=\"max_points\" value=\"{}\"/>\n    </properties>\n{cases}  </testsuite>\n",
+            "  <testsuite name=\"{}\" tests=\"{n_items}\" failures=\"{f}\" errors=\"{e}\" skipped=\"{s}\" time=\"{}\">\n    <properties>\n      <property name=\"points\" value=\"{}\"/>\n      <property name=\"max_points\" value=\"{}\"/>\n    </properties>\n{cases}{out}  </testsuite>\n",
             xml_escape(&g.name),
             secs(ms),
             g.points(),

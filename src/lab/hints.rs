@@ -61,15 +61,52 @@ pub fn next_hint(spec: &LabSpec, failing: Option<&str>, revealed: &[(String, u32
     }
 }
 
-/// The rules an attempt failed, each once, in the order of its verdicts.
+/// The rules an attempt failed, each once, in the order of its verdicts — except that limit
+/// checks failed only because the program did no work ([`Verdict::held_back`]) come last:
+/// their hints are about something else.
+///
+/// [`Verdict::held_back`]: crate::rules::Verdict::held_back
 pub fn failing_rules(verdicts: &[crate::rules::Verdict]) -> Vec<String> {
     let mut rules: Vec<String> = Vec::new();
-    for v in verdicts.iter().filter(|v| v.failed()) {
-        if !rules.contains(&v.rule) {
-            rules.push(v.rule.clone());
+    for held_back in [false, true] {
+        for v in verdicts
+            .iter()
+            .filter(|v| v.failed() && v.held_back() == held_back)
+        {
+            if !rules.contains(&v.rule) {
+                rules.push(v.rule.clone());
+            }
         }
     }
     rules
+}
+
+/// What `sflab hint` has to offer after an attempt, for the line that points at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HintOffer {
+    /// Hints for this failing rule (the first failing rule the lab has hints for).
+    Rule(String),
+    /// Only the lab's general hints apply.
+    General,
+    /// The lab has no hint for what failed.
+    Nothing,
+}
+
+/// The hint `sflab hint` starts from after an attempt with these verdicts (before any of its
+/// tiers are seen): the first of [`failing_rules`] the lab has hints for, else its general
+/// hints.
+pub fn hint_offer(spec: &LabSpec, verdicts: &[crate::rules::Verdict]) -> HintOffer {
+    let failing = failing_rules(verdicts);
+    if let Some(rule) = failing
+        .iter()
+        .find(|r| spec.hints_for(Some(r.as_str())).next().is_some())
+    {
+        return HintOffer::Rule(rule.clone());
+    }
+    match spec.hints_for(None).next() {
+        Some(_) => HintOffer::General,
+        None => HintOffer::Nothing,
+    }
 }
 
 /// The next hint when several rules failed (in the order the lab lists them): the first
@@ -103,6 +140,35 @@ mod tests {
              hints:\n  - { text: Start with the brief. }\n  - { rule: state.idempotent, text: one }\n  - { rule: state.idempotent, text: two }\n",
         )
         .unwrap()
+    }
+
+    #[test]
+    fn checks_failed_only_for_want_of_work_come_after_real_failures() {
+        use crate::rules::{Verdict, NOT_AWARDED};
+        let held = Verdict::fail(
+            "http.calls_at_most",
+            1,
+            format!("{NOT_AWARDED}no request reached the org."),
+        );
+        let real = Verdict::fail("state.idempotent", 3, "The second run created another.");
+        let verdicts = vec![held.clone(), real];
+        assert_eq!(
+            failing_rules(&verdicts),
+            ["state.idempotent", "http.calls_at_most"]
+        );
+        assert_eq!(
+            hint_offer(&spec(), &verdicts),
+            HintOffer::Rule("state.idempotent".into())
+        );
+        // A failing rule without hints of its own falls back to the general hints.
+        assert_eq!(hint_offer(&spec(), &[held]), HintOffer::General);
+        let bare = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\nchecks:\n  - { rule: state.idempotent }\n",
+        )
+        .unwrap();
+        let failed = [Verdict::fail("state.idempotent", 1, "x")];
+        assert_eq!(hint_offer(&bare, &failed), HintOffer::Nothing);
     }
 
     #[test]

@@ -116,6 +116,38 @@ pub(crate) fn entity_deleted() -> SfError {
     SfError::new(ErrorCode::ENTITY_IS_DELETED, "entity is deleted")
 }
 
+/// Checks a number against its field's size: an integer field holds at most `precision`
+/// digits, a decimal field (currency, percent, number) at most `precision - scale` before the
+/// point. Implementation note [U]: the code and the "<label>: value outside of valid range on
+/// numeric field: <value>" text are what real orgs send for such values; how a real org
+/// prints a very large or fractional value in that text is not recorded, so it is shown as
+/// the request gave it (Rust's shortest form).
+fn check_range(f: &FieldDef, v: &Value) -> Result<(), SfError> {
+    let whole_digits = match f.field_type {
+        FieldType::Int => f.precision,
+        _ => f.precision.saturating_sub(f.scale),
+    };
+    if whole_digits == 0 {
+        return Ok(());
+    }
+    let (magnitude, shown) = match v {
+        Value::Int(i) => (i.unsigned_abs() as f64, i.to_string()),
+        Value::Double(d) => (d.abs(), d.to_string()),
+        _ => return Ok(()),
+    };
+    if magnitude < 10f64.powi(i32::from(whole_digits)) {
+        return Ok(());
+    }
+    Err(SfError::new(
+        ErrorCode::NUMBER_OUTSIDE_VALID_RANGE,
+        format!(
+            "{}: value outside of valid range on numeric field: {shown}",
+            f.label
+        ),
+    )
+    .with_fields(vec![f.name.clone()]))
+}
+
 fn plausible_email(s: &str) -> bool {
     let Some((local, domain)) = s.rsplit_once('@') else {
         return false;
@@ -161,6 +193,10 @@ impl Store {
             }
             (Value::Text(s), t) if t.is_text() => {
                 self.check_text(f, s)?;
+                Ok(v)
+            }
+            (Value::Int(_) | Value::Double(_), t) if t.is_numeric() => {
+                check_range(f, &v)?;
                 Ok(v)
             }
             _ => Ok(v),

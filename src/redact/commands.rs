@@ -1,6 +1,7 @@
 //! Secrets a learner's files carry in HTTP and command-line forms rather than as assignments:
 //! an `Authorization:` header line (`-H "Authorization: Basic YWRtaW46…"`, a saved
-//! `headers.txt`), and the password of `curl -u user:password` / `--user user:password`.
+//! `headers.txt`), the password of `curl -u user:password` / `--user user:password`, and
+//! wget's `--password=…` / `--http-password …`.
 //!
 //! Implementation notes: like [`super::assignments`], only literals are masked, so a copied
 //! script still runs: a credential holding `$`, `` ` `` or `{` is an expansion and stays.
@@ -51,17 +52,33 @@ pub(super) fn authorization_lines(text: &str, r: &Redactor) -> String {
     out
 }
 
+/// Options whose argument is `user:password` (curl's `-u`, curl and wget's `--user`).
+const USER_FLAGS: [&str; 3] = ["--user=", "--user ", "-u "];
+
+/// Options whose whole argument is a password (wget's `--password`, `--http-password` and
+/// the like).
+const PASSWORD_FLAGS: [&str; 8] = [
+    "--password=",
+    "--password ",
+    "--http-password=",
+    "--http-password ",
+    "--ftp-password=",
+    "--ftp-password ",
+    "--proxy-password=",
+    "--proxy-password ",
+];
+
 /// `text` with the password of every literal `-u user:password` / `--user user:password`
-/// (curl, wget's `--user`) masked, the user kept.
+/// (curl, wget) and every literal `--password=…` / `--http-password …` (wget) masked, the
+/// user kept.
 pub(super) fn user_options(text: &str, r: &Redactor) -> String {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut i = 0;
     while i < text.len() {
         let rest = &text[i..];
-        let flag = ["--user=", "--user ", "-u "]
-            .into_iter()
-            .find(|f| rest.starts_with(f));
+        let user_flag = USER_FLAGS.into_iter().find(|f| rest.starts_with(f));
+        let flag = user_flag.or_else(|| PASSWORD_FLAGS.into_iter().find(|f| rest.starts_with(f)));
         let starts_word = text[..i]
             .chars()
             .next_back()
@@ -79,19 +96,27 @@ pub(super) fn user_options(text: &str, r: &Redactor) -> String {
         if quote.is_some() {
             start += 1;
         }
+        // A quoted argument runs to its closing quote, spaces and all.
         let end = start
             + text[start..]
-                .find(|c: char| c.is_whitespace() || Some(c) == quote || c == ';' || c == '|')
+                .find(|c: char| match quote {
+                    Some(q) => c == q,
+                    None => c.is_whitespace() || c == ';' || c == '|',
+                })
                 .unwrap_or(text.len() - start);
         let arg = &text[start..end];
         i = end.max(i + 1);
-        let Some((user, password)) = arg.split_once(':') else {
-            continue;
+        let pass_start = match user_flag {
+            Some(_) => match arg.split_once(':') {
+                Some((user, _)) => start + user.len() + 1,
+                None => continue,
+            },
+            None => start,
         };
+        let password = &text[pass_start..end];
         if !is_literal(password) || password.contains("‹redacted:") {
             continue;
         }
-        let pass_start = start + user.len() + 1;
         out.push_str(&text[copied..pass_start]);
         out.push_str(&r.redact_keyed("password", password));
         copied = end;
@@ -134,5 +159,25 @@ mod tests {
         );
         let kept = "curl -u \"$SF_USER:$SF_PASSWORD\" x; ls -u a:b";
         assert!(user_options(kept, &r).contains("$SF_USER:$SF_PASSWORD"));
+    }
+
+    #[test]
+    fn wget_password_options_are_masked_but_variables_stay() {
+        let r = r();
+        let out = user_options("wget --user=bob --password=Tiger-Lily-42 https://x\n", &r);
+        assert!(!out.contains("Tiger-Lily-42"), "{out}");
+        assert!(
+            out.contains("--user=bob --password=‹redacted:password"),
+            "{out}"
+        );
+        assert!(out.ends_with(" https://x\n"), "{out}");
+        let out = user_options("wget --http-password 'Moon Pie 9' x", &r);
+        assert!(
+            !out.contains("Moon Pie 9") && out.contains("--http-password '"),
+            "{out}"
+        );
+        let kept = "wget --password=\"$PW\" --http-password=${PW} x";
+        assert_eq!(user_options(kept, &r), kept);
+        assert!(!r.text("echoed Tiger-Lily-42").contains("Tiger-Lily-42"));
     }
 }

@@ -99,6 +99,30 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
         None => p.pattern.describe(),
     };
     if n < p.min {
+        // Requests that match but were answered otherwise are named: "none was made" would
+        // send the learner looking for a call their program did make.
+        let answered_otherwise: Vec<&crate::evidence::Exchange> = match p.status {
+            Some(s) => cx
+                .ev
+                .exchanges
+                .iter()
+                .filter(|e| p.pattern.matches_exchange(e) && e.status() != Some(s))
+                .collect(),
+            None => Vec::new(),
+        };
+        if let (0, Some(first)) = (n, answered_otherwise.first()) {
+            let shown = first.status().map_or("got no response".to_string(), |s| {
+                format!("was answered {s}")
+            });
+            let what = match answered_otherwise.len() {
+                1 => format!("the one made {shown}: see what the response says"),
+                k => format!("the {k} made were answered otherwise (the first {shown}): see what the responses say"),
+            };
+            let seqs: Vec<u64> = answered_otherwise.iter().map(|e| e.seq).collect();
+            return cx
+                .fail(format!("Expected a request {want}, but {what}."))
+                .with_evidence(seqs);
+        }
         let msg = if n == 0 {
             format!("Expected a request {want}, but none was made.")
         } else {
@@ -233,9 +257,29 @@ mod tests {
             "{ rule: http.request, path: /services/**, status: 200 }",
             &ev,
         );
-        assert_fails(
+        let v = assert_fails(
             "{ rule: http.request, path: /services/**, status: 404 }",
             &ev,
+        );
+        assert!(
+            v.message
+                .contains("the 2 made were answered otherwise (the first was answered 200)"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence.len(), 2);
+        let v = assert_fails("{ rule: http.request, path: /other, status: 200 }", &ev);
+        assert!(v.message.ends_with("but none was made."), "{}", v.message);
+        let one = evidence(vec![get("/services/data/v62.0/query", 401)]);
+        let v = assert_fails(
+            "{ rule: http.request, path: /services/**, status: 200 }",
+            &one,
+        );
+        assert!(
+            v.message
+                .ends_with("but the one made was answered 401: see what the response says."),
+            "{}",
+            v.message
         );
     }
 

@@ -52,7 +52,7 @@ mod fixture;
 
 pub use erp::ERP_ORDER_BOOK;
 pub use spec::{RuleSpec, RuleSpecError, RULE_NAMES};
-pub use verdict::{Verdict, VerdictStatus};
+pub use verdict::{Verdict, VerdictStatus, NOT_AWARDED};
 
 use crate::evidence::{Evidence, OrgSnapshot};
 use cx::Cx;

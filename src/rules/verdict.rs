@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// How the message of a limit check that held but was not paid begins (see
+/// `runner::judge::after_no_work`): a failure only because the program did no work.
+pub const NOT_AWARDED: &str = "Not awarded: ";
+
 /// Whether a rule held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -69,6 +73,12 @@ impl Verdict {
             points_awarded: 0,
             points_possible: 0,
         }
+    }
+
+    /// A limit check that held but was not paid, because the attempt did no work (see
+    /// [`NOT_AWARDED`]): fixing the program's real failures fixes it too.
+    pub fn held_back(&self) -> bool {
+        self.failed() && self.message.starts_with(NOT_AWARDED)
     }
 
     pub fn with_evidence(mut self, seqs: impl IntoIterator<Item = u64>) -> Verdict {

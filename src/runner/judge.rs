@@ -122,7 +122,8 @@ pub fn after_no_work(verdict: Verdict, ev: &Evidence) -> Verdict {
         &verdict.rule,
         verdict.points_possible,
         format!(
-            "Not awarded: this check limits what the program does, and it counts only when a run did the lab's work (made requests and ended normally), but {why}. On its own it found: {}",
+            "{}this check limits what the program does, and it counts only when a run did the lab's work (made requests and ended normally), but {why}. On its own it found: {}",
+            crate::rules::NOT_AWARDED,
             verdict.message.trim_end()
         ),
     );

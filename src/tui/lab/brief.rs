@@ -22,6 +22,25 @@ pub fn paragraphs(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The words for a request pattern's filters beyond method and path: its query parameters
+/// (as `RequestPattern::describe` words them) and the text its body must hold.
+fn filters(check: &CheckSpec) -> String {
+    let mut out = String::new();
+    if let Some(serde_yaml::Value::Mapping(query)) = check.params.get("query") {
+        for (k, v) in query {
+            let k = k.as_str().unwrap_or_default();
+            match v.as_str().unwrap_or_default() {
+                "" => out.push_str(&format!(" with a `{k}` parameter")),
+                v => out.push_str(&format!(" with `{k}` containing \"{v}\"")),
+            }
+        }
+    }
+    if let Some(b) = param(check, "body_contains") {
+        out.push_str(&format!(" with a body containing \"{b}\""));
+    }
+    out
+}
+
 /// A call budget as the rule counts it: the requests it matches, over every run unless
 /// `per_run` says each run has its own.
 fn calls_at_most(check: &CheckSpec) -> String {
@@ -38,7 +57,7 @@ fn calls_at_most(check: &CheckSpec) -> String {
     };
     let per_run = check.params.get("per_run") == Some(&serde_yaml::Value::Bool(true));
     let scope = if per_run { "in each run" } else { "in all" };
-    format!("at most {max} {what} {scope}")
+    format!("at most {max} {what}{} {scope}", filters(check))
 }
 
 /// One of the lab's org-side steps (named by its label) and the answer it must get.
@@ -57,8 +76,8 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
     let object = p("object").unwrap_or_else(|| "the records".into());
     match check.rule.as_str() {
         "http.request" => match (p("method"), p("path")) {
-            (Some(m), Some(path)) => format!("a {m} request to {path}"),
-            (None, Some(path)) => format!("a request to {path}"),
+            (Some(m), Some(path)) => format!("a {m} request to {path}{}", filters(check)),
+            (None, Some(path)) => format!("a request to {path}{}", filters(check)),
             _ => "the requests your code makes".into(),
         },
         "http.order" => "the order your requests come in".into(),
@@ -182,6 +201,19 @@ mod tests {
         );
         let c = check("{ rule: http.calls_at_most, max: 1, per_run: true }");
         assert_eq!(what_it_checks(&c), "at most 1 call in each run");
+        let c = check(
+            "{ rule: http.calls_at_most, method: GET, path: /services/data/*/query, query: { q: FROM Opportunity }, max: 1 }",
+        );
+        assert_eq!(
+            what_it_checks(&c),
+            "at most 1 GET call to /services/data/*/query with `q` containing \"FROM Opportunity\" in all"
+        );
+        let c =
+            check("{ rule: http.request, method: GET, path: /authorize, query: { state: \"\" } }");
+        assert_eq!(
+            what_it_checks(&c),
+            "a GET request to /authorize with a `state` parameter"
+        );
     }
 
     #[test]
