@@ -114,9 +114,10 @@ pub fn describe_global(schema: &Schema, events: &[ObjectDef], version: &str) -> 
     json!({ "encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects })
 }
 
-/// `GET /services/data/vXX.X/sobjects/{T}`: basic info and (empty) recent items.
-pub fn sobject_basic_info(o: &ObjectDef, version: &str) -> Json {
-    json!({ "objectDescribe": Json::Object(object_header(o, version, false)), "recentItems": [] })
+/// `GET /services/data/vXX.X/sobjects/{T}`: basic info and the caller's recent records of
+/// the object.
+pub fn sobject_basic_info(o: &ObjectDef, version: &str, recent_items: Vec<Json>) -> Json {
+    json!({ "objectDescribe": Json::Object(object_header(o, version, false)), "recentItems": recent_items })
 }
 
 fn field_json(o: &ObjectDef, f: &FieldDef) -> Json {

@@ -23,6 +23,8 @@ pub struct ApiError {
     pub fields: Vec<String>,
     /// Some real error bodies carry no `fields` key at all (e.g. INVALID_SESSION_ID).
     pub omit_fields: bool,
+    /// The methods a 405 names, sent as its `Allow` header too (RFC 9110 §15.5.6).
+    pub allow: Option<String>,
 }
 
 impl ApiError {
@@ -33,6 +35,7 @@ impl ApiError {
             message: message.into(),
             fields: Vec::new(),
             omit_fields: false,
+            allow: None,
         }
     }
 
@@ -73,15 +76,15 @@ impl ApiError {
 
     /// 405 for a method the resource does not support.
     pub fn method_not_allowed(method: &str, allowed: &[&str]) -> ApiError {
-        ApiError::new(
+        let list = allowed.join(",");
+        let mut e = ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
-            format!(
-                "HTTP Method '{method}' not allowed. Allowed are {}",
-                allowed.join(",")
-            ),
+            format!("HTTP Method '{method}' not allowed. Allowed are {list}"),
         )
-        .without_fields()
+        .without_fields();
+        e.allow = Some(list);
+        e
     }
 
     /// 400 for a request body that is not the JSON the resource expects.
@@ -165,7 +168,11 @@ pub fn json_bytes_response(status: StatusCode, bytes: Vec<u8>) -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        json_response(self.status, &self.body())
+        let mut resp = json_response(self.status, &self.body());
+        if let Some(v) = self.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+            resp.headers_mut().insert(header::ALLOW, v);
+        }
+        resp
     }
 }
 

@@ -8,10 +8,12 @@
 
 use super::error::{json_response, ApiError};
 use super::gateway::{Caller, RequestVersion};
+use super::versions::ApiVersion;
 use super::RestState;
 use crate::org::schema::SystemField;
-use crate::org::store::parse_id;
+use crate::org::store::{parse_id, Store};
 use crate::org::value::Value;
+use crate::org::SfId;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -20,8 +22,8 @@ use axum::Router;
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
 
-/// Most records `/recent` lists.
-const MAX_RECENT: usize = 200;
+/// Most records `/recent` lists (and `recentItems` of `GET /sobjects/{T}`).
+pub const MAX_RECENT: usize = 200;
 
 pub fn routes() -> Router<RestState> {
     Router::new().route("/services/data/{version}/recent", get(recent))
@@ -48,8 +50,25 @@ async fn recent(
     };
     let user = parse_id(&caller.0.user_id).map_err(ApiError::from)?;
     let store = state.org.store.read();
+    let records = recent_items(&store, user, &version, None, limit);
+    Ok(json_response(StatusCode::OK, &Json::Array(records)))
+}
+
+/// The caller's recent records (see the module notes), newest first, at most `limit`: of
+/// every object, or only of the object at schema index `only` (the `recentItems` of
+/// `GET /sobjects/{T}`).
+pub fn recent_items(
+    store: &Store,
+    user: SfId,
+    version: &ApiVersion,
+    only: Option<usize>,
+    limit: usize,
+) -> Vec<Json> {
     let mut found: Vec<(i64, Json)> = Vec::new();
     for (index, obj) in store.schema().objects().iter().enumerate() {
+        if only.is_some_and(|o| o != index) {
+            continue;
+        }
         let fields = (
             obj.system_index(SystemField::Id),
             obj.system_index(SystemField::CreatedById),
@@ -95,6 +114,5 @@ async fn recent(
     }
     // Newest first; equal times keep schema and storage order.
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    let records: Vec<Json> = found.into_iter().take(limit).map(|(_, r)| r).collect();
-    Ok(json_response(StatusCode::OK, &Json::Array(records)))
+    found.into_iter().take(limit).map(|(_, r)| r).collect()
 }

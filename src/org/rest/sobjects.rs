@@ -5,6 +5,8 @@
 //! - `/sobjects/{T}/{x}` with an `x` that is not a well-formed id is read, as a real org reads
 //!   it, as an external-id field with no value: 404 `Provided external ID field does not exist
 //!   or is not accessible: x`.
+//! - `/sobjects/{T}/{id}/{relationship}` (a relationship URL) is not served: 404 with a message
+//!   saying so and the SOQL that reads the same records.
 //! - A create answers with a `Location` header. Not verified for top-level creates; Composite
 //!   sub-results (which mirror the sub-request's own response) carry it, so it is kept.
 //! - An upsert that updates answers 200 with `created:false` from v46.0 on, 204 before.
@@ -105,6 +107,18 @@ fn no_such_external_field(value: &str) -> ApiError {
     )
 }
 
+/// A relationship URL (`/sobjects/Account/{id}/Contacts`, `/sobjects/Contact/{id}/Account`):
+/// a real org serves it; the mock says so and shows the query that reads the same records.
+fn relationship_url_not_served(object: &str, id: &str, relationship: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        format!(
+            "sflab's mock org does not serve relationship URLs (/sobjects/{object}/{id}/{relationship}); a real org does. Read the related records with a query instead, e.g. SELECT Id, (SELECT Id FROM {relationship}) FROM {object} WHERE Id = '{id}' for children, or SELECT {relationship}.Id FROM {object} WHERE Id = '{id}' for a parent."
+        ),
+    )
+}
+
 fn field_list(params: &Params) -> Option<Vec<String>> {
     params.get("fields").map(|f| {
         f.split(',')
@@ -148,11 +162,26 @@ fn described<'s>(
 async fn basic_info(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
+    caller: Caller,
     Path((_, sobject)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
     let object = described(&state, &store, &sobject)?;
-    let body = describe::sobject_basic_info(&object, &version.number());
+    // Platform events have no table, and so no recent records.
+    let recent = match store.object_index(&object.name) {
+        Ok(index) => {
+            let user = parse_id(&caller.0.user_id).map_err(ApiError::from)?;
+            super::recent::recent_items(
+                &store,
+                user,
+                &version,
+                Some(index),
+                super::recent::MAX_RECENT,
+            )
+        }
+        Err(_) => Vec::new(),
+    };
+    let body = describe::sobject_basic_info(&object, &version.number(), recent);
     Ok(json_response(StatusCode::OK, &body))
 }
 
@@ -362,9 +391,11 @@ async fn post_on_record(
             save_result(&new_id, Some(true)),
         ));
     }
+    // POST itself is served only with `?_HttpMethod=PATCH` (so the router's own 405 for PUT,
+    // which lists every method the path routes, names POST too).
     Err(ApiError::method_not_allowed(
         "POST",
-        &["GET", "PATCH", "DELETE", "HEAD"],
+        &["GET", "HEAD", "PATCH", "DELETE"],
     ))
 }
 
@@ -379,6 +410,10 @@ async fn retrieve_by_external(
         return user_password::serve(&state, &caller, "GET", &field, None);
     }
     let name = object_name(&state, &sobject)?;
+    if looks_like_id(&field) && field.starts_with(|c: char| c.is_ascii_digit()) {
+        // `/sobjects/Account/{id}/Contacts`: a field name never starts with a digit.
+        return Err(relationship_url_not_served(&name, &field, &value));
+    }
     let fields = field_list(&params);
     let refs: Option<Vec<&str>> = fields
         .as_ref()

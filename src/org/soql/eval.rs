@@ -8,7 +8,7 @@ use super::plan::{AggPlan, CCond, ChildPlan, Column, Left, OrderKey, Plan};
 use super::resolve::{run_test, FieldRef, Test};
 use crate::org::ids::SfId;
 use crate::org::record::Record;
-use crate::org::schema::{FieldType, SystemField};
+use crate::org::schema::{FieldDef, FieldType, SystemField};
 use crate::org::store::Store;
 use crate::org::value::Value;
 use serde_json::{json, Map, Value as Json};
@@ -114,6 +114,38 @@ pub fn matching(store: &Store, plan: &Plan, include_deleted: bool) -> Vec<u32> {
     }
 }
 
+/// Where a picklist value stands in its field's defined order: the values of the picklist
+/// first, in the order setup gives them (which is how SOQL sorts a picklist), then any other
+/// value (an unrestricted picklist holds them), by text.
+fn picklist_rank(field: &FieldDef, v: &Value) -> (usize, String) {
+    let text = v.text();
+    let at = field
+        .picklist
+        .iter()
+        .position(|p| p.value.eq_ignore_ascii_case(&text))
+        .unwrap_or(field.picklist.len());
+    (at, text)
+}
+
+/// `cmp_opt` for one ORDER BY key: a single-select picklist by its defined order, any other
+/// field by value.
+fn cmp_key(a: Option<&Value>, b: Option<&Value>, key: &OrderKey, field: &FieldDef) -> Ordering {
+    if field.field_type != FieldType::Picklist || field.picklist.is_empty() {
+        return cmp_opt(a, b, key);
+    }
+    match (a, b) {
+        (Some(x), Some(y)) => {
+            let o = picklist_rank(field, x).cmp(&picklist_rank(field, y));
+            if key.desc {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+        _ => cmp_opt(a, b, key),
+    }
+}
+
 fn cmp_opt(a: Option<&Value>, b: Option<&Value>, key: &OrderKey) -> Ordering {
     match (a, b) {
         (None, None) => Ordering::Equal,
@@ -160,10 +192,11 @@ fn sort_rows(store: &Store, plan: &Plan, rows: &mut [u32]) {
             return Ordering::Equal;
         };
         for (f, key) in fields.iter().zip(&plan.order) {
-            let o = cmp_opt(
+            let o = cmp_key(
                 f.fetch(store, plan.base, ra),
                 f.fetch(store, plan.base, rb),
                 key,
+                f.def(store),
             );
             if o != Ordering::Equal {
                 return o;

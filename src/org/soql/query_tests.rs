@@ -203,6 +203,38 @@ fn order_by_nulls_and_limit_offset() {
 }
 
 #[test]
+fn a_picklist_sorts_in_its_defined_order_not_alphabetically() {
+    let o = org();
+    {
+        let actor = o.actor(o.user("integration").unwrap().id);
+        let mut store = o.store.write();
+        for (name, rating) in [
+            ("Cold One", "Cold"),
+            ("Hot One", "Hot"),
+            ("Warm One", "Warm"),
+        ] {
+            let fields = json!({"Name": name, "Rating": rating});
+            store
+                .insert("Account", fields.as_object().unwrap(), &actor)
+                .unwrap();
+        }
+    }
+    // Account Rating is defined as Hot, Warm, Cold.
+    let r = run(
+        &o,
+        "SELECT Name FROM Account WHERE Name LIKE '% One' ORDER BY Rating",
+    )
+    .unwrap();
+    assert_eq!(names(&r), vec!["Hot One", "Warm One", "Cold One"]);
+    let r = run(
+        &o,
+        "SELECT Name FROM Account WHERE Name LIKE '% One' ORDER BY Rating DESC",
+    )
+    .unwrap();
+    assert_eq!(names(&r), vec!["Cold One", "Warm One", "Hot One"]);
+}
+
+#[test]
 fn count_and_group_by_with_having() {
     let o = org();
     let r = run(&o, "SELECT COUNT() FROM Contact").unwrap();

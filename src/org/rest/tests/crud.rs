@@ -90,6 +90,20 @@ async fn missing_records_are_not_found_on_get_but_invalid_cross_reference_on_wri
         r.body[0]["message"],
         "Provided external ID field does not exist or is not accessible: 123"
     );
+    // A relationship URL is not served, and says so rather than blaming an external id field.
+    let r = m
+        .get(&format!("{V}/sobjects/Account/{ghost}/Contacts"))
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::NOT_FOUND, "NOT_FOUND")
+    );
+    let message = r.body[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("sflab's mock org does not serve relationship URLs")
+            && message.contains("(SELECT Id FROM Contacts) FROM Account"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -492,4 +506,33 @@ async fn describe_global_answers_304_when_nothing_changed_since_the_date() {
         )
         .await;
     assert_eq!(old.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn basic_info_lists_the_callers_recent_records_of_that_object() {
+    let m = mock();
+    let id = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "Recent Co"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    m.post(
+        &format!("{V}/sobjects/Contact"),
+        json!({"LastName": "Elsewhere"}),
+    )
+    .await;
+    let r = m.get(&format!("{V}/sobjects/Account")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let items = r.body["recentItems"].as_array().unwrap();
+    assert_eq!(items[0]["Id"], id.as_str());
+    assert_eq!(items[0]["Name"], "Recent Co");
+    assert!(
+        items.iter().all(|i| i["attributes"]["type"] == "Account"),
+        "{items:?}"
+    );
 }

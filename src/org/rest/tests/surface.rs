@@ -139,6 +139,23 @@ async fn a_wrong_method_is_405_in_salesforce_shape() {
         .as_str()
         .unwrap()
         .starts_with("HTTP Method 'PUT' not allowed"));
+    assert!(r.headers.contains_key("allow"));
+    // A plain POST on a record names what the record serves, in its body and its Allow header.
+    let id = "0015g0000000001AAA"; // an Account of the default seed
+    let r = m
+        .send(
+            Method::POST,
+            &format!("{V}/sobjects/Account/{id}"),
+            Some("{}"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.headers["allow"], "GET,HEAD,PATCH,DELETE");
+    assert_eq!(
+        r.body[0]["message"],
+        "HTTP Method 'POST' not allowed. Allowed are GET,HEAD,PATCH,DELETE"
+    );
 }
 
 #[tokio::test]
