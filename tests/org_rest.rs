@@ -409,3 +409,26 @@ async fn an_upload_over_every_limit_still_gets_its_413_over_http2() {
     assert_upload_cap_refusal(&r.json().await.unwrap());
     served.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_uri_over_http2_gets_the_explained_414_not_a_bare_431() {
+    let served = Served::start().await;
+    let (port, login) = (served.port, &served.login);
+    let name = "a".repeat(17_000);
+    let r = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap()
+        .get(format!(
+            "http://127.0.0.1:{port}/services/data/v62.0/query?q=SELECT+Id+FROM+Account+WHERE+Name='{name}'"
+        ))
+        .bearer_auth(&login.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.version(), reqwest::Version::HTTP_2);
+    assert_eq!(r.status(), 414);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body[0]["errorCode"], "URI_TOO_LONG");
+    served.stop().await;
+}

@@ -106,7 +106,12 @@ pub async fn serve_router(
                     app.oneshot(req).await
                 }
             });
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            // HTTP/2's default header-list cap (16 KiB) would answer a long URI with a bare 431
+            // before the org's own 414 URI_TOO_LONG, which says what to do instead.
+            builder
+                .http2()
+                .max_header_list_size(crate::org::rest::H2_MAX_HEADER_LIST);
             macro_rules! drive {
                 ($io:expr) => {{
                     let conn = builder.serve_connection_with_upgrades($io, service);

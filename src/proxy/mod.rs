@@ -193,7 +193,12 @@ async fn serve_connection(
     let _ = tcp.set_nodelay(true);
     let recorder = shared.recorder().clone();
     let service = hyper::service::service_fn(move |req| forward::handle(shared.clone(), req));
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // HTTP/2's default header-list cap (16 KiB) would answer a long URI with a bare 431
+    // before the org's own 414 URI_TOO_LONG, which says what to do instead.
+    builder
+        .http2()
+        .max_header_list_size(crate::org::rest::H2_MAX_HEADER_LIST);
     match acceptor {
         Some(acceptor) => {
             // A failed handshake (e.g. a client that does not trust the CA) ends the

@@ -165,3 +165,8 @@ fn surfaces(state: RestState) -> Router {
         .merge(crate::org::events::rest::routes(state.org.clone()))
     // Further surfaces mount here, one `.merge(...)` line each.
 }
+
+/// The HTTP/2 header-list size the org's and the proxy's listeners accept: well above the
+/// 16 KiB a REST request may carry ([`gateway::MAX_URI_AND_HEADER_BYTES`]), so an oversized
+/// request reaches the gateway and gets its explained 414/431 rather than a bare one.
+pub const H2_MAX_HEADER_LIST: u32 = 256 * 1024;
