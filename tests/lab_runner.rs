@@ -459,3 +459,29 @@ fn sigterm_and_sighup_end_a_check_like_ctrl_c_and_stop_the_learners_processes() 
         }
     }
 }
+
+#[test]
+fn an_attempt_that_cannot_be_stored_keeps_its_verdicts_and_says_why() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    write_run(
+        &ws.lab_dir("t-limits"),
+        "#!/bin/sh\ncurl -sS -f \"$SF_INSTANCE_URL/services/data/v$SF_API_VERSION/limits\" \
+         -H \"Authorization: Bearer $SF_ACCESS_TOKEN\" > /dev/null\n",
+    );
+    // A progress database that cannot be opened (a folder where the file should be).
+    let _ = std::fs::remove_file(ws.progress_db());
+    std::fs::create_dir_all(ws.progress_db()).unwrap();
+    let spec = parse("lab.yaml", LIMITS_LAB).unwrap();
+    let options = RunOptions::new(ws.clone(), mock_parts());
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+    assert!(report.passed, "{:#?}", report.verdicts);
+    let why = report.not_saved.expect("the report says it was not saved");
+    assert!(
+        why.starts_with(&format!(
+            "this attempt could not be saved to {}",
+            ws.progress_db().display()
+        )),
+        "{why}"
+    );
+}

@@ -163,6 +163,9 @@ pub fn render_report(report: &Report, title: &str, hint: &HintOffer) -> String {
             report.points, report.max_points
         );
     }
+    if let Some(why) = &report.not_saved {
+        let _ = writeln!(out, "\nwarning: {why}");
+    }
     // The learner's output and request bodies are shown, never obeyed by the terminal.
     super::visible::visible(&out).into_owned()
 }

@@ -248,3 +248,15 @@ fn the_footer_names_the_rule_sflab_hint_serves_or_says_there_is_none() {
         "{text}"
     );
 }
+
+#[test]
+fn an_attempt_that_could_not_be_saved_still_shows_its_verdicts_and_says_why() {
+    let mut r = report();
+    r.not_saved = Some("this attempt could not be saved to /ws/.sflab/progress.db: database or disk is full. Free some disk space or make the folder writable; the next check records as usual.".into());
+    let text = render_report(&r, "Upsert twice", &HintOffer::General);
+    assert!(text.contains("✗ state.idempotent"), "{text}");
+    assert!(
+        text.ends_with("warning: this attempt could not be saved to /ws/.sflab/progress.db: database or disk is full. Free some disk space or make the folder writable; the next check records as usual.\n"),
+        "{text}"
+    );
+}

@@ -459,7 +459,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     drop(soql);
     org.shutdown().await;
     emit(&options.events, RunEvent::Verdicts(verdicts.clone()));
-    let report = Report::new(
+    let mut report = Report::new(
         &lab.id,
         evidence.backend.label(),
         verdicts,
@@ -469,7 +469,14 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         clock.elapsed(),
     );
     if options.record {
-        record(ws, &report)?;
+        // The program has run (on a sandbox, with real effects): its verdicts are shown even
+        // when they cannot be kept.
+        if let Err(e) = record(ws, &report) {
+            report.not_saved = Some(format!(
+                "this attempt could not be saved to {}: {e}. Free some disk space or make the folder writable; the next check records as usual.",
+                ws.progress_db().display()
+            ));
+        }
     }
     Ok(report)
 }

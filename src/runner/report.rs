@@ -22,6 +22,10 @@ pub struct Report {
     pub started_at: DateTime<Utc>,
     #[serde(serialize_with = "ser_ms")]
     pub duration: Duration,
+    /// Why the attempt could not be stored in the progress database (a full disk, a folder
+    /// that cannot be written), if it could not: the verdicts are still shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_saved: Option<String>,
 }
 
 fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -54,6 +58,7 @@ impl Report {
             runs,
             started_at,
             duration,
+            not_saved: None,
         }
     }
 

@@ -437,6 +437,9 @@ impl LabDriver {
                 let _ = events.send(Event::Lab(LabEvent::Notice(note)));
             }
             let _ = tokio::time::timeout(Duration::from_secs(2), forward).await;
+            if let Some(why) = result.as_ref().ok().and_then(|r| r.not_saved.clone()) {
+                let _ = events.send(Event::Lab(LabEvent::Notice(format!("Not saved: {why}"))));
+            }
             let (outcome, exchanges, runs) = match result {
                 Ok(r) => (
                     Ok(Outcome {
