@@ -485,3 +485,49 @@ fn an_attempt_that_cannot_be_stored_keeps_its_verdicts_and_says_why() {
         "{why}"
     );
 }
+
+#[test]
+fn a_served_org_is_saved_to_its_data_file_when_the_terminal_closes() {
+    let t = tempfile::tempdir().unwrap();
+    let (env_file, data) = (t.path().join("org.env"), t.path().join("org.json"));
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--workspace")
+        .arg(t.path())
+        .args([
+            "org",
+            "serve",
+            "--http",
+            "--port",
+            "0",
+            "--pubsub-port",
+            "0",
+        ])
+        .arg("--env-file")
+        .arg(&env_file)
+        .arg("--data")
+        .arg(&data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !env_file.exists() {
+        assert!(Instant::now() < deadline, "the org never started listening");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: signalling a process this test started.
+    unsafe { libc::kill(serve.id() as i32, libc::SIGHUP) };
+    let out = serve.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved = std::fs::read_to_string(&data).expect("the org was saved on SIGHUP");
+    assert!(
+        saved.starts_with("{\"format\":1"),
+        "{}",
+        &saved[..40.min(saved.len())]
+    );
+}

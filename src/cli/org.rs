@@ -3,8 +3,8 @@
 //!
 //! It resolves the workspace, builds the org (from `--data`, else `--seed`, else the default
 //! org), issues a static access token, starts HTTPS (or HTTP) on 127.0.0.1, writes the
-//! `--env-file` once listening, prints the same human-readable, and on Ctrl-C or SIGTERM
-//! saves `--data` atomically before exiting.
+//! `--env-file` once listening, prints the same human-readable, and on Ctrl-C, SIGTERM or
+//! SIGHUP (a closed terminal) saves `--data` atomically before exiting.
 
 use super::Failure;
 use crate::org::rest::static_token::issue_static_token;
@@ -149,6 +149,23 @@ fn seed_of(args: &ServeArgs) -> Result<OrgSeed, Failure> {
     }
 }
 
+/// Refuses a `--data` file whose folder does not exist, before the server starts: found only
+/// at exit, it would lose the session's org.
+fn check_data_path(data: &Path) -> Result<(), Failure> {
+    let folder = match data.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => return Ok(()),
+    };
+    if folder.is_dir() {
+        return Ok(());
+    }
+    Err(Failure::usage(format!(
+        "the folder of --data {} does not exist, so the org could not be saved there on exit; create it first (mkdir -p {}) or name another file",
+        data.display(),
+        folder.display()
+    )))
+}
+
 /// The org from `--data` (when the file exists), else from the seed.
 fn build_org(args: &ServeArgs) -> Result<Org, Failure> {
     let seed = seed_of(args)?;
@@ -169,24 +186,18 @@ fn build_org(args: &ServeArgs) -> Result<Org, Failure> {
     Org::new(&seed).map_err(|e| Failure::usage(format!("could not build the org: {e}")))
 }
 
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+/// Ctrl-C, SIGTERM or SIGHUP (a closed terminal): each stops the server the same way, saving
+/// the org first when `--data` names a file. Listened for from the start, so a signal sent as
+/// soon as the env file appears is not missed.
+async fn shutdown_signal(signals: std::io::Result<super::signals::StopSignals>) {
+    match signals {
+        Ok(mut signals) => {
+            signals.next().await;
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
         }
     }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8, Failure> {
@@ -199,6 +210,10 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
     })?;
     if created && ws.origin == WorkspaceOrigin::Default {
         eprintln!("sflab: created the workspace {}", ws.root.display());
+    }
+    let signals = super::signals::StopSignals::listen();
+    if let Some(data) = &args.data {
+        check_data_path(data)?;
     }
     let org = build_org(args)?;
     if let Some(dir) = &args.metadata {
@@ -307,7 +322,7 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         },
     ));
     serve(listener, org.clone(), tls, async move {
-        shutdown_signal().await;
+        shutdown_signal(signals).await;
         let _ = stop_tx.send(true);
     })
     .await?;
@@ -384,6 +399,51 @@ mod tests {
             .retrieve("Account", id.as_str(), Some(&["Name"]), "62.0")
             .unwrap();
         assert_eq!(rec["Name"], "Kept Corp");
+    }
+
+    #[test]
+    fn a_data_file_from_a_newer_sflab_is_refused_not_downgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("org.json");
+        let org = build_org(&args(Some(data.clone()), None)).unwrap();
+        org.store.read().save(&data).unwrap();
+        let text = std::fs::read_to_string(&data).unwrap();
+        let newer = text.replacen("\"format\":1", "\"format\":7", 1);
+        assert_ne!(newer, text);
+        std::fs::write(&data, &newer).unwrap();
+        let err = build_org(&args(Some(data.clone()), None)).unwrap_err();
+        assert!(
+            err.message
+                .contains("was written by a newer sflab (format 7"),
+            "{}",
+            err.message
+        );
+        assert_eq!(
+            std::fs::read_to_string(&data).unwrap(),
+            newer,
+            "left as it was"
+        );
+        // So is one whose layout this sflab cannot read at all.
+        std::fs::write(&data, r#"{"format":9,"tables":{}}"#).unwrap();
+        let err = build_org(&args(Some(data), None)).unwrap_err();
+        assert!(
+            err.message.contains("newer sflab (format 9"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_data_file_in_a_missing_folder_is_refused_before_serving() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("no-such-folder").join("org.json");
+        let err = check_data_path(&data).unwrap_err();
+        assert!(
+            err.message.contains("no-such-folder") && err.message.contains("does not exist"),
+            "{}",
+            err.message
+        );
+        assert!(check_data_path(&dir.path().join("org.json")).is_ok());
     }
 
     #[test]

@@ -93,7 +93,12 @@ pub enum PersistError {
         path: String,
         source: serde_json::Error,
     },
+    #[error("the org data file {path} was written by a newer sflab (format {found}; this one reads format {FORMAT}); upgrade sflab to read it, or move it aside to start from the seed")]
+    Newer { path: String, found: u32 },
 }
+
+/// The format of the org data files this sflab writes (and the newest it reads).
+const FORMAT: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
 struct StoreImage {
@@ -152,7 +157,7 @@ impl Store {
     /// Writes the whole store to `path` atomically (mode 0600).
     pub fn save(&self, path: &Path) -> Result<(), PersistError> {
         let image = StoreImage {
-            format: 1,
+            format: FORMAT,
             schema: self.schema.clone(),
             ids: self.ids.clone(),
             auto_numbers: self.auto_numbers.clone(),
@@ -178,11 +183,29 @@ impl Store {
             path: shown.clone(),
             source: e,
         })?;
-        let image: StoreImage =
-            serde_json::from_slice(&bytes).map_err(|e| PersistError::Format {
+        let image: StoreImage = serde_json::from_slice(&bytes).map_err(|e| {
+            // A newer file may not even parse as this format: its number says so.
+            #[derive(Deserialize)]
+            struct FormatOnly {
+                format: u32,
+            }
+            match serde_json::from_slice::<FormatOnly>(&bytes) {
+                Ok(f) if f.format > FORMAT => PersistError::Newer {
+                    path: shown.clone(),
+                    found: f.format,
+                },
+                _ => PersistError::Format {
+                    path: shown.clone(),
+                    source: e,
+                },
+            }
+        })?;
+        if image.format > FORMAT {
+            return Err(PersistError::Newer {
                 path: shown,
-                source: e,
-            })?;
+                found: image.format,
+            });
+        }
         let mut store = Store::new(image.schema);
         store.ids = image.ids;
         for (t, n) in image.auto_numbers.into_iter().enumerate() {
