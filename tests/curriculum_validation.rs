@@ -97,3 +97,74 @@ fn the_embedded_curriculum_loads_and_starts_at_level_zero() {
     assert!(c.lessons_of(Level::L0).count() >= 1);
     assert_eq!(c.lessons[0].level, Level::L0);
 }
+
+/// A one-lesson, one-lab curriculum in a temporary folder; `lesson_lists_lab` says whether the
+/// lesson's `labs:` names the lab.
+fn small_curriculum(lesson_lists_lab: bool) -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    let lessons = t.path().join("lessons/L1-basics");
+    let lab = t.path().join("labs/first-call");
+    std::fs::create_dir_all(&lessons).unwrap();
+    std::fs::create_dir_all(lab.join("starter")).unwrap();
+    let labs = if lesson_lists_lab {
+        "[first-call]"
+    } else {
+        "[]"
+    };
+    std::fs::write(
+        lessons.join("rest.md"),
+        format!(
+            "---\nid: L1-basics/rest\ntitle: REST\nlevel: L1\norder: 1\nlabs: {labs}\n---\nBody.\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        lab.join("lab.yaml"),
+        "id: first-call\ntitle: First call\nlevel: L1\nlesson: L1-basics/rest\n",
+    )
+    .unwrap();
+    std::fs::write(lab.join("starter/run"), "#!/bin/sh\n").unwrap();
+    t
+}
+
+#[test]
+fn a_lab_its_lesson_does_not_list_is_refused_rather_than_hidden() {
+    let t = small_curriculum(true);
+    Curriculum::from_dir(t.path()).expect("the listed lab loads");
+    let t = small_curriculum(false);
+    let p: Vec<String> = Curriculum::from_dir(t.path())
+        .err()
+        .expect("refused")
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("labs/first-call/lab.yaml: names lesson \"L1-basics/rest\", whose `labs:` does not list \"first-call\""),
+        "{}",
+        p[0]
+    );
+}
+
+#[test]
+fn symbolic_links_are_reported_and_never_followed() {
+    let t = small_curriculum(true);
+    let starter = t.path().join("labs/first-call/starter");
+    // Two links to their own folder: following them would never end.
+    std::os::unix::fs::symlink(".", starter.join("a")).unwrap();
+    std::os::unix::fs::symlink(".", starter.join("b")).unwrap();
+    let p: Vec<String> = Curriculum::from_dir(t.path())
+        .err()
+        .expect("refused")
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(
+        p[0].starts_with("labs/first-call/starter/a: is a symbolic link"),
+        "{}",
+        p[0]
+    );
+}

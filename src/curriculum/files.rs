@@ -15,6 +15,11 @@ pub trait Files: Send + Sync {
     fn read(&self, path: &str) -> Option<Vec<u8>>;
     /// Where the files live, for messages (`embedded` or a folder).
     fn origin(&self) -> String;
+    /// Symbolic links in the tree, which are neither followed nor listed (a link can loop, or
+    /// pull a whole other tree into a learner's workspace); the loader reports each.
+    fn links(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The curriculum compiled into the binary.
@@ -80,24 +85,34 @@ impl DiskFiles {
     }
 }
 
-fn walk_disk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+/// Collects the regular files under `dir` into `files` and the symbolic links into `links`
+/// (not followed), as paths relative to `root`.
+fn walk_disk(root: &Path, dir: &Path, files: &mut Vec<String>, links: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let p = e.path();
-        if p.is_dir() {
-            walk_disk(root, &p, out);
-        } else if let Ok(rel) = p.strip_prefix(root) {
-            out.push(rel.to_string_lossy().replace('\\', "/"));
+        let Ok(kind) = e.file_type() else { continue };
+        let rel = || {
+            p.strip_prefix(root)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        };
+        if kind.is_symlink() {
+            links.extend(rel());
+        } else if kind.is_dir() {
+            walk_disk(root, &p, files, links);
+        } else {
+            files.extend(rel());
         }
     }
 }
 
 impl Files for DiskFiles {
     fn list(&self, prefix: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        walk_disk(&self.root, &self.root, &mut out);
+        let (mut out, mut links) = (Vec::new(), Vec::new());
+        walk_disk(&self.root, &self.root, &mut out, &mut links);
         out.retain(|p| p.starts_with(prefix));
         out.sort();
         out
@@ -107,10 +122,31 @@ impl Files for DiskFiles {
         if path.split('/').any(|c| c == "..") {
             return None;
         }
-        std::fs::read(self.root.join(path)).ok()
+        let full = self.root.join(path);
+        // Only what `list` lists is read: a link is refused here too.
+        if std::fs::symlink_metadata(&full)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
+            return None;
+        }
+        std::fs::read(full).ok()
     }
 
     fn origin(&self) -> String {
         self.root.display().to_string()
+    }
+
+    fn links(&self) -> Vec<String> {
+        let (mut files, mut out) = (Vec::new(), Vec::new());
+        walk_disk(&self.root, &self.root, &mut files, &mut out);
+        out.retain(|p| {
+            ["lessons/", "labs/", "solutions/"]
+                .iter()
+                .any(|t| p.starts_with(t))
+        });
+        out.sort();
+        out
     }
 }

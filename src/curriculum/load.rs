@@ -160,7 +160,18 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
 
 /// Loads every lesson and lab, then checks the links between them.
 pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
-    let mut problems = Vec::new();
+    let mut problems: Vec<_> = files
+        .links()
+        .iter()
+        .map(|link| {
+            problem(
+                link,
+                None,
+                None,
+                "is a symbolic link, which sflab does not follow in a curriculum (a link can loop, or copy a whole other folder into a learner's workspace): put the file itself here".into(),
+            )
+        })
+        .collect();
     let mut lessons: Vec<Lesson> = files
         .list("lessons/")
         .iter()
@@ -219,6 +230,21 @@ pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
                 format!(
                     "names lesson {:?}, which does not exist: use the `id` of a lesson",
                     lab.lesson
+                ),
+            ));
+        }
+    }
+
+    for lab in &labs {
+        let listed_by = lessons.iter().find(|l| l.id == lab.lesson);
+        if listed_by.is_some_and(|l| !l.labs.contains(&lab.id)) {
+            problems.push(problem(
+                &format!("{}/lab.yaml", lab.dir),
+                None,
+                None,
+                format!(
+                    "names lesson {:?}, whose `labs:` does not list {:?}: add it there, or the lab shows nowhere in the classroom",
+                    lab.lesson, lab.id
                 ),
             ));
         }
