@@ -234,6 +234,14 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
                     message: "give `count:` (how many rows) or `rows:` (the expected rows)".into(),
                 });
             }
+            // The query's syntax is checked when the lab loads; its objects and fields, which
+            // depend on the lab's org, when it runs.
+            if let Err(e) = crate::org::soql::parse_query(&p.query) {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message: format!("`query:` is not valid SOQL: {}", one_line(&e.to_string())),
+                });
+            }
             Rule::StateSoql(p)
         }
         "state.no_duplicates" => Rule::StateNoDuplicates(params(map).map_err(bad)?),
@@ -399,6 +407,16 @@ impl Serialize for RuleSpec {
     }
 }
 
+/// A multi-line org error (SOQL's `query ^ ERROR at Row:1:Column:8 …` form) on one line, the
+/// caret line left out.
+pub fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && l.chars().any(|c| c != '^'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,6 +431,16 @@ mod tests {
         let s = parse("{ rule: state.idempotent, points: 3 }").expect("valid");
         assert_eq!(s.name(), "state.idempotent");
         assert_eq!(s.points, 3);
+    }
+
+    #[test]
+    fn a_state_soql_query_that_is_not_soql_is_refused_when_the_lab_loads() {
+        let e = parse("{ rule: state.soql, query: SELEKT nonsense, count: 1 }").expect_err("bad");
+        let text = e.to_string();
+        assert!(text.contains("`query:` is not valid SOQL"), "{text}");
+        assert!(text.contains("ERROR at Row:1:Column:1"), "{text}");
+        assert!(!text.contains('\n'), "one line: {text}");
+        assert!(parse("{ rule: state.soql, query: SELECT Id FROM Account, count: 1 }").is_ok());
     }
 
     #[test]

@@ -128,7 +128,8 @@ pub(crate) fn soql(p: &SoqlExpectation, cx: &Cx) -> Verdict {
         Ok(rows) => rows,
         Err(e) => {
             return cx.fail(format!(
-                "The lab's check query could not run ({e}); tell the lab's author."
+                "The lab's check query could not run ({}); tell the lab's author.",
+                super::spec::one_line(&e)
             ))
         }
     };

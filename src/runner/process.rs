@@ -28,7 +28,7 @@ use super::leftovers::{end_marked, Marker, RUN_MARKER_VAR};
 use super::shebang::{entry_command, EntryCommand};
 use crate::evidence::{CapturedOutput, LearnerRun};
 use chrono::Utc;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -64,6 +64,21 @@ pub enum ProcessError {
         dir: PathBuf,
         source: std::io::Error,
     },
+    #[error("could not start `./run` in {0}: its first line ends with a Windows line ending (CR LF), so the system looks for an interpreter whose name ends in a carriage return. Save the file with LF line endings (`dos2unix run`, or `sed -i 's/\\r$//' run`).")]
+    WindowsLineEnding(PathBuf),
+}
+
+/// Whether the first line of `entry` is a `#!` line ending in a carriage return (a file saved
+/// with Windows line endings), which the kernel reads as part of the interpreter's name.
+fn shebang_ends_in_cr(entry: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(entry)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    let line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    head.starts_with(b"#!") && line.ends_with(b"\r")
 }
 
 /// How long the output pipes are still read after the run's process ended and its group was
@@ -270,9 +285,15 @@ pub async fn run_entry_point_until(
 
     let started_at = Utc::now();
     let clock = Instant::now();
-    let mut child = cmd.spawn().map_err(|source| ProcessError::Spawn {
-        dir: spec.dir.clone(),
-        source,
+    let mut child = cmd.spawn().map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound && shebang_ends_in_cr(&entry) {
+            ProcessError::WindowsLineEnding(spec.dir.clone())
+        } else {
+            ProcessError::Spawn {
+                dir: spec.dir.clone(),
+                source,
+            }
+        }
     })?;
     let pid = child.id();
     let mut group = GroupGuard {
@@ -503,6 +524,22 @@ mod tests {
         assert!(!r.timed_out);
         assert!(r.stdout.text.contains("up"), "{r:?}");
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn an_executable_run_saved_with_windows_line_endings_is_named_as_such() {
+        let (_t, spec) = lab("#!/bin/sh\r\necho hi\r\n", true);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let err = rt.block_on(run_entry_point(&spec, 0)).unwrap_err();
+        assert!(matches!(err, ProcessError::WindowsLineEnding(_)), "{err}");
+        assert!(
+            err.to_string().contains("Windows line ending (CR LF)")
+                && err.to_string().contains("dos2unix run"),
+            "{err}"
+        );
     }
 
     #[test]
