@@ -168,3 +168,23 @@ fn symbolic_links_are_reported_and_never_followed() {
         p[0]
     );
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_placed_at_its_first_bad_byte() {
+    let t = small_curriculum(true);
+    let lesson = t.path().join("lessons/L1-basics/rest.md");
+    let mut bytes = std::fs::read(&lesson).unwrap();
+    bytes.extend_from_slice(b"fine line\nab\xff\xfe bad\n");
+    std::fs::write(&lesson, bytes).unwrap();
+    let p: Vec<String> = Curriculum::from_dir(t.path())
+        .err()
+        .expect("refused")
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        p[0],
+        "lessons/L1-basics/rest.md:10:3: is not valid UTF-8 text: save the file as UTF-8"
+    );
+}

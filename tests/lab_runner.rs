@@ -531,3 +531,15 @@ fn a_served_org_is_saved_to_its_data_file_when_the_terminal_closes() {
         &saved[..40.min(saved.len())]
     );
 }
+
+#[test]
+fn a_progress_database_that_is_a_folder_is_reported_not_shown_as_no_progress() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.path().join(".sflab/progress.db")).unwrap();
+    let (code, out, err) = sflab(t.path(), &["list"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("progress.db") && err.contains("Is a directory"),
+        "{err}"
+    );
+}

@@ -143,7 +143,7 @@ pub fn optional_workspace(cli: &Cli) -> Result<Option<Workspace>, Failure> {
 pub fn progress_of(
     cli: &Cli,
 ) -> Result<std::collections::BTreeMap<String, crate::progress::LabStatus>, Failure> {
-    let Some(ws) = optional_workspace(cli)?.filter(|ws| ws.progress_db().is_file()) else {
+    let Some(ws) = optional_workspace(cli)?.filter(|ws| ws.progress_db().exists()) else {
         return Ok(Default::default());
     };
     // Progress that cannot be read is said so: all ○ would tell the learner their work is gone.

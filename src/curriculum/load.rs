@@ -15,6 +15,19 @@ fn problem(file: &str, line: Option<usize>, column: Option<usize>, message: Stri
 }
 
 /// A YAML error placed in the file: `line_offset` is the 1-based file line of the YAML's line 1.
+/// A file that is not UTF-8, placed at the line and column of its first bad byte.
+fn not_utf8(path: &str, e: &std::string::FromUtf8Error) -> Problem {
+    let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+    let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = good.len() - good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+    problem(
+        path,
+        Some(line),
+        Some(column),
+        "is not valid UTF-8 text: save the file as UTF-8".into(),
+    )
+}
+
 fn yaml_problem(file: &str, err: &serde_yaml::Error, line_offset: usize) -> Problem {
     let (line, column) = match err.location() {
         Some(loc) => (Some(loc.line() + line_offset - 1), Some(loc.column())),
@@ -44,9 +57,12 @@ fn parse_level(file: &str, s: &str, problems: &mut Vec<Problem>) -> Option<Level
 
 fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<Lesson> {
     let bytes = files.read(path)?;
-    let Ok(text) = String::from_utf8(bytes) else {
-        problems.push(problem(path, None, None, "is not valid UTF-8 text".into()));
-        return None;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(not_utf8(path, &e));
+            return None;
+        }
     };
     let Some((yaml, body, body_line)) = split_front_matter(&text) else {
         problems.push(problem(
@@ -119,9 +135,12 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
 
 fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<LabMeta> {
     let bytes = files.read(path)?;
-    let Ok(yaml) = String::from_utf8(bytes) else {
-        problems.push(problem(path, None, None, "is not valid UTF-8 text".into()));
-        return None;
+    let yaml = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(not_utf8(path, &e));
+            return None;
+        }
     };
     let header: LabHeader = match serde_yaml::from_str(&yaml) {
         Ok(h) => h,

@@ -35,7 +35,7 @@ fn sql_message(e: &rusqlite::Error) -> String {
         Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => format!(
             "the progress database is damaged ({e}). Your lab folders are untouched: move the workspace's .sflab/progress.db aside (to progress.db.damaged) and sflab starts a new progress record; the moved file keeps the earlier attempts."
         ),
-        _ => format!("the progress database could not be read or written: {e}"),
+        _ => format!("the progress database (.sflab/progress.db in the workspace) could not be read or written: {e}"),
     }
 }
 
