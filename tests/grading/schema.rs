@@ -170,7 +170,10 @@ pub fn parse_xml(xml: &str) -> Element {
         let tag = tag.trim_end_matches('/');
         let (name, mut attrs_text) = tag.split_once(' ').unwrap_or((tag, ""));
         assert!(
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
             "tag name {name:?}"
         );
         let mut el = Element {
