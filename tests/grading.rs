@@ -230,6 +230,7 @@ fn a_folder_of_submissions_is_graded_as_expected_in_every_format() {
         broken.contains("<system-out>") && broken.contains("ech0: command not found"),
         "{broken}"
     );
+    assert!(!broken.contains("```"), "plain text, no Markdown: {broken}");
     assert!(suite_xml("hangs").contains("did not finish in time"));
     assert!(!suite_xml("correct").contains("<system-out>"));
 

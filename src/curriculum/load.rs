@@ -191,18 +191,24 @@ pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
             )
         })
         .collect();
+    let before_lessons = problems.len();
     let mut lessons: Vec<Lesson> = files
         .list("lessons/")
         .iter()
         .filter(|p| p.ends_with(".md") && !p.ends_with("README.md"))
         .filter_map(|p| load_lesson(files, p, &mut problems))
         .collect();
+    // A lesson or lab that could not be read is reported once: the links that name it are
+    // not reported again as links to something missing.
+    let lesson_unread = problems.len() > before_lessons;
+    let before_labs = problems.len();
     let mut labs: Vec<LabMeta> = files
         .list("labs/")
         .iter()
         .filter(|p| p.ends_with("/lab.yaml") && p.matches('/').count() == 2)
         .filter_map(|p| load_lab(files, p, &mut problems))
         .collect();
+    let lab_unread = problems.len() > before_labs;
 
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for l in &lessons {
@@ -230,7 +236,7 @@ pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
     let lab_ids: HashSet<&str> = labs.iter().map(|l| l.id.as_str()).collect();
     for l in &lessons {
         for lab in &l.labs {
-            if !lab_ids.contains(lab.as_str()) {
+            if !lab_ids.contains(lab.as_str()) && !lab_unread {
                 problems.push(problem(
                     &l.path,
                     None,
@@ -241,7 +247,7 @@ pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
         }
     }
     for lab in &labs {
-        if !lesson_ids.contains(lab.lesson.as_str()) {
+        if !lesson_ids.contains(lab.lesson.as_str()) && !lesson_unread {
             problems.push(problem(
                 &format!("{}/lab.yaml", lab.dir),
                 None,

@@ -26,6 +26,16 @@ pub fn xml_escape(text: &str) -> String {
     out
 }
 
+/// A feedback note as plain text, the way CI viewers show `<system-out>`: without the
+/// Markdown fences and indentation around quoted output.
+fn plain_text(note: &str) -> String {
+    note.lines()
+        .filter(|l| !l.trim_start().starts_with("```"))
+        .map(|l| l.strip_prefix("  ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn secs(ms: u64) -> String {
     format!("{:.3}", ms as f64 / 1000.0)
 }
@@ -108,9 +118,10 @@ pub fn to_junit(book: &Gradebook) -> String {
         let out = if notes.is_empty() {
             String::new()
         } else {
+            let plain: Vec<String> = notes.iter().map(|n| plain_text(n)).collect();
             format!(
                 "    <system-out>{}</system-out>\n",
-                xml_escape(&notes.join("\n\n"))
+                xml_escape(&plain.join("\n\n"))
             )
         };
         let ms = u64::try_from(g.wall.as_millis()).unwrap_or(u64::MAX);

@@ -225,6 +225,14 @@ impl FieldDef {
         self
     }
 
+    /// A number's size: `precision` digits in all, `scale` of them after the point (for an
+    /// int field, `precision` is its describe's `digits`).
+    pub fn with_size(mut self, precision: u8, scale: u8) -> FieldDef {
+        self.precision = precision;
+        self.scale = scale;
+        self
+    }
+
     pub fn required_field(mut self) -> FieldDef {
         self.nillable = false;
         self

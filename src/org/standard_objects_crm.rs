@@ -46,12 +46,10 @@ pub(super) fn account() -> ObjectDef {
             "Other",
         ]),
     );
-    o.put_field(FieldDef::new(
-        "AnnualRevenue",
-        "Annual Revenue",
-        T::Currency,
-    ));
-    o.put_field(FieldDef::new("NumberOfEmployees", "Employees", T::Int));
+    // Sizes as the object reference gives them: revenue in whole units (currency 18, 0),
+    // employees up to eight digits.
+    o.put_field(FieldDef::new("AnnualRevenue", "Annual Revenue", T::Currency).with_size(18, 0));
+    o.put_field(FieldDef::new("NumberOfEmployees", "Employees", T::Int).with_size(8, 0));
     o.put_field(
         FieldDef::new("Rating", "Account Rating", T::Picklist)
             .picklist_of(&["Hot", "Warm", "Cold"]),
@@ -141,12 +139,10 @@ pub(super) fn lead() -> ObjectDef {
         ]),
     );
     o.put_field(FieldDef::new("Industry", "Industry", T::Picklist));
-    o.put_field(FieldDef::new(
-        "AnnualRevenue",
-        "Annual Revenue",
-        T::Currency,
-    ));
-    o.put_field(FieldDef::new("NumberOfEmployees", "Employees", T::Int));
+    // Sizes as the object reference gives them: revenue in whole units (currency 18, 0),
+    // employees up to eight digits.
+    o.put_field(FieldDef::new("AnnualRevenue", "Annual Revenue", T::Currency).with_size(18, 0));
+    o.put_field(FieldDef::new("NumberOfEmployees", "Employees", T::Int).with_size(8, 0));
     o.put_field(derived(FieldDef::new(
         "IsConverted",
         "Converted",

@@ -68,6 +68,10 @@ pub enum ProcessError {
     WindowsLineEnding(PathBuf),
 }
 
+/// The run note of a failed `./run` saved with Windows line endings: the shell or `env` then
+/// reads `bash\r`, `pipefail\r`… and fails with a message that does not say why.
+const WINDOWS_LINE_ENDINGS_NOTE: &str = "./run is saved with Windows line endings (CR LF): its lines end in a carriage return, which the shell reads as part of each command (`bash\\r: No such file or directory`, `pipefail\\r: invalid option`). Save it with LF line endings (`dos2unix run`, or `sed -i 's/\\r$//' run`).";
+
 /// Whether the first line of `entry` is a `#!` line ending in a carriage return (a file saved
 /// with Windows line endings), which the kernel reads as part of the interpreter's name.
 fn shebang_ends_in_cr(entry: &Path) -> bool {
@@ -346,6 +350,10 @@ pub async fn run_entry_point_until(
     }
     let stdout = out.output();
     let stderr = err.output();
+    let failed = timed_out || status.is_none_or(|s| !s.success());
+    if failed && shebang_ends_in_cr(&entry) {
+        notes.push(WINDOWS_LINE_ENDINGS_NOTE.into());
+    }
 
     #[cfg(unix)]
     let signal = {
@@ -539,6 +547,20 @@ mod tests {
             err.to_string().contains("Windows line ending (CR LF)")
                 && err.to_string().contains("dos2unix run"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_failed_run_saved_with_windows_line_endings_says_so_in_a_note() {
+        let (_t, spec) = lab("#!/usr/bin/env sh\r\necho hi\r\n", true);
+        let r = run(&spec);
+        assert!(!r.succeeded(), "{r:?}");
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains("Windows line endings (CR LF)")),
+            "{:?}",
+            r.notes
         );
     }
 

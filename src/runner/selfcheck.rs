@@ -152,10 +152,34 @@ fn failing_rules(r: &crate::runner::Report) -> String {
         .map(|v| format!("{}: {}", v.rule, v.message.lines().next().unwrap_or("")))
         .collect();
     if failed.is_empty() {
-        "nothing failed".into()
-    } else {
-        format!("failed:\n  {}", failed.join("\n  "))
+        return "nothing failed".into();
     }
+    // A run that failed shows why, so an author need not rerun it by hand (a missing Python
+    // package, a tool not on PATH).
+    let mut text = format!("failed:\n  {}", failed.join("\n  "));
+    for run in r
+        .runs
+        .iter()
+        .filter(|run| !run.succeeded() && !run.stopped_by_lab)
+    {
+        let lines: Vec<&str> = run
+            .stderr
+            .text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        if let Some(tail) = lines
+            .get(lines.len().saturating_sub(3)..)
+            .filter(|t| !t.is_empty())
+        {
+            text.push_str(&format!(
+                "\n  run {} stderr ends: {}",
+                run.index + 1,
+                tail.join(" | ")
+            ));
+        }
+    }
+    text
 }
 
 /// Runs the reference, the starter and every known-bad case of every lab (or only `only`).

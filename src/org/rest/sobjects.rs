@@ -108,15 +108,33 @@ fn no_such_external_field(value: &str) -> ApiError {
 }
 
 /// A relationship URL (`/sobjects/Account/{id}/Contacts`, `/sobjects/Contact/{id}/Account`):
-/// a real org serves it; the mock says so and shows the query that reads the same records.
-fn relationship_url_not_served(object: &str, id: &str, relationship: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "NOT_FOUND",
-        format!(
-            "sflab's mock org does not serve relationship URLs (/sobjects/{object}/{id}/{relationship}); a real org does. Read the related records with a query instead, e.g. SELECT Id, (SELECT Id FROM {relationship}) FROM {object} WHERE Id = '{id}' for children, or SELECT {relationship}.Id FROM {object} WHERE Id = '{id}' for a parent."
+/// a real org serves it; the mock says so and shows the query that reads the same records —
+/// or, for a name that is no relationship of the object, says that.
+fn relationship_url_not_served(object: &ObjectDef, id: &str, relationship: &str) -> ApiError {
+    let o = &object.name;
+    let query = if let Some(child) = object.child_relationship(relationship) {
+        Some(format!(
+            "SELECT Id, (SELECT Id FROM {}) FROM {o} WHERE Id = '{id}'",
+            child.relationship_name
+        ))
+    } else {
+        object.field_by_relationship(relationship).map(|f| {
+            let rel = object.fields[f]
+                .relationship_name
+                .as_deref()
+                .unwrap_or(relationship);
+            format!("SELECT {rel}.Id FROM {o} WHERE Id = '{id}'")
+        })
+    };
+    let message = match query {
+        Some(q) => format!(
+            "sflab's mock org does not serve relationship URLs (/sobjects/{o}/{id}/{relationship}); a real org does. Read the related records with a query instead: {q}"
         ),
-    )
+        None => format!(
+            "{o} has no relationship named {relationship}: a relationship URL names a child relationship (as Contacts on Account) or a lookup's relationship (as Account on Contact); the object's describe lists both."
+        ),
+    };
+    ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", message)
 }
 
 fn field_list(params: &Params) -> Option<Vec<String>> {
@@ -412,7 +430,9 @@ async fn retrieve_by_external(
     let name = object_name(&state, &sobject)?;
     if looks_like_id(&field) && field.starts_with(|c: char| c.is_ascii_digit()) {
         // `/sobjects/Account/{id}/Contacts`: a field name never starts with a digit.
-        return Err(relationship_url_not_served(&name, &field, &value));
+        let store = state.org.store.read();
+        let object = described(&state, &store, &name)?;
+        return Err(relationship_url_not_served(&object, &field, &value));
     }
     let fields = field_list(&params);
     let refs: Option<Vec<&str>> = fields

@@ -101,7 +101,29 @@ async fn missing_records_are_not_found_on_get_but_invalid_cross_reference_on_wri
     let message = r.body[0]["message"].as_str().unwrap();
     assert!(
         message.starts_with("sflab's mock org does not serve relationship URLs")
-            && message.contains("(SELECT Id FROM Contacts) FROM Account"),
+            && message.ends_with(&format!(
+                "SELECT Id, (SELECT Id FROM Contacts) FROM Account WHERE Id = '{ghost}'"
+            )),
+        "{message}"
+    );
+    // A parent relationship suggests the parent's fields; a name that is no relationship
+    // says so.
+    let contact = "0035g0000000001AAA"; // a Contact of the default seed
+    let r = m
+        .get(&format!("{V}/sobjects/Contact/{contact}/Account"))
+        .await;
+    let message = r.body[0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with(&format!(
+            "SELECT Account.Id FROM Contact WHERE Id = '{contact}'"
+        )),
+        "{message}"
+    );
+    let r = m.get(&format!("{V}/sobjects/Account/{ghost}/Bogus")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let message = r.body[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Account has no relationship named Bogus"),
         "{message}"
     );
 }
