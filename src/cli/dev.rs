@@ -30,27 +30,37 @@ pub fn check(cli: &Cli, curriculum: &Curriculum, only: Option<&str>) -> Result<u
         if count == 1 { "" } else { "s" },
         files.origin()
     );
-    let results = rt.block_on(dev_check(
-        files.as_ref(),
-        curriculum,
-        &parts,
-        &scratch,
-        only,
-    ));
-    let _ = std::fs::remove_dir_all(&scratch);
+    // Lab by lab, each lab's cases printed as soon as they are known (a whole run takes
+    // minutes).
+    let mut results = Vec::new();
     let mut bad = 0;
-    for r in &results {
-        match &r.problem {
-            None => outln!("  ✓ {:<28} {}", r.lab, r.case),
-            Some(p) => {
-                bad += 1;
-                outln!("  ✗ {:<28} {}", r.lab, r.case);
-                for line in p.lines() {
-                    outln!("      {line}");
+    let labs = curriculum
+        .labs
+        .iter()
+        .filter(|l| only.map_or(true, |o| o == l.id));
+    for lab in labs {
+        let done = rt.block_on(dev_check(
+            files.as_ref(),
+            curriculum,
+            &parts,
+            &scratch,
+            Some(&lab.id),
+        ));
+        for r in &done {
+            match &r.problem {
+                None => outln!("  ✓ {:<28} {}", r.lab, r.case),
+                Some(p) => {
+                    bad += 1;
+                    outln!("  ✗ {:<28} {}", r.lab, r.case);
+                    for line in p.lines() {
+                        outln!("      {line}");
+                    }
                 }
             }
         }
+        results.extend(done);
     }
+    let _ = std::fs::remove_dir_all(&scratch);
     if bad == 0 {
         outln!("All {} cases behave as the curriculum says.", results.len());
         Ok(0)
