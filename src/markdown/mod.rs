@@ -190,6 +190,23 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_in_a_lesson_are_shown_not_sent_to_the_terminal() {
+        let out = render_plain(
+            "abc\x00def\x01\x1b[31mRED\x1b]0;pwned\x07\r\n\r\nnext\r\n",
+            80,
+        );
+        assert!(out.contains("abc␀def␁␛[31mRED␛]0;pwned␇"), "{out}");
+        assert!(
+            !out.contains(|c: char| c.is_control() && c != '\n'),
+            "{out:?}"
+        );
+        assert!(
+            out.contains("\nnext"),
+            "CRLF line breaks still break lines: {out:?}"
+        );
+    }
+
+    #[test]
     fn wide_table_cells_wrap_within_the_width() {
         let md = "| field | meaning |\n|---|---|\n| ExternalId__c | the key an upsert matches on, so that running the same load twice updates the record instead of creating a duplicate |\n";
         let lines = text(md, 40);

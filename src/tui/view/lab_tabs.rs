@@ -145,7 +145,7 @@ fn header_lines(headers: &[Header], t: &Theme) -> Vec<Line<'static>> {
         .map(|h| {
             Line::from(vec![
                 Span::styled(format!("{}: ", h.name), t.strong()),
-                Span::raw(h.value.clone()),
+                Span::raw(crate::visible::one_line(&h.value).into_owned()),
             ])
         })
         .collect()
@@ -260,7 +260,10 @@ pub fn detail(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         }
         Some(Detail::Text { title, text }) => (
             format!(" {title} "),
-            text.lines().map(|l| Line::from(l.to_string())).collect(),
+            crate::visible::on_screen(text)
+                .lines()
+                .map(|l| Line::from(l.to_string()))
+                .collect(),
         ),
         None => return,
     };

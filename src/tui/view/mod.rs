@@ -13,6 +13,7 @@ mod tree;
 
 use super::app::{App, Focus, MIN_HEIGHT, MIN_WIDTH};
 use super::theme::Theme;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
@@ -56,6 +57,29 @@ pub fn draw(app: &App, frame: &mut Frame) {
     bars::status(app, frame, g.status);
     if app.help {
         help::draw(app, frame, area);
+    }
+    show_control_characters(frame.buffer_mut());
+}
+
+/// Every control character left in a cell (from text no pane made visible itself: a record's
+/// field, a rule's message quoting output) replaced by its picture, so nothing drawn can
+/// clear the screen, retitle the window or move the cursor.
+fn show_control_characters(buffer: &mut Buffer) {
+    for cell in buffer.content.iter_mut() {
+        if cell.symbol().contains(char::is_control) {
+            let shown: String = cell
+                .symbol()
+                .chars()
+                .map(|c| {
+                    if c.is_control() {
+                        crate::visible::picture(c)
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            cell.set_symbol(&shown);
+        }
     }
 }
 
