@@ -15,15 +15,13 @@ pub fn load(dir: Option<&Path>) -> Result<Curriculum, Failure> {
 }
 
 pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
-    // A screen of ○ over unreadable progress would tell the learner their work is gone.
-    super::lab::progress_of(cli)?;
     if !std::io::stdout().is_terminal() {
         return Err(Failure::usage(
             "standard output is not a terminal, so there is no screen to draw on.\n\
              Use `sflab list` to see the curriculum and `sflab lesson <id>` to read a lesson as text.",
         ));
     }
-    let ws = super::lab::workspace_of(cli)?;
+    let ws = classroom_workspace(cli)?;
     let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
     let theme = crate::tui::theme::Theme::from_env();
     let curriculum = std::sync::Arc::new(curriculum);
@@ -55,6 +53,16 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
     crate::tui::run_terminal(&mut app, events, |command| driver.handle(command))
         .map_err(|e| Failure::usage(format!("the terminal could not be used: {e}")))?;
     Ok(0)
+}
+
+/// The workspace the classroom opens: found, or created (and said so), wherever it was named
+/// from (--workspace, SFLAB_WORKSPACE or the default ./sflab-workspace), with its progress
+/// readable.
+fn classroom_workspace(cli: &Cli) -> Result<crate::workspace::Workspace, Failure> {
+    let ws = super::lab::workspace_of(cli)?;
+    // A screen of ○ over unreadable progress would tell the learner their work is gone.
+    super::lab::progress_in(&ws)?;
+    Ok(ws)
 }
 
 pub fn list(
@@ -155,4 +163,34 @@ pub fn lesson(
     });
     print!("{}", crate::markdown::render_plain(&lesson.body, width));
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn cli_with_workspace(dir: &Path) -> Cli {
+        Cli::parse_from(["sflab", "--workspace", &dir.display().to_string()])
+    }
+
+    #[test]
+    fn the_classroom_creates_the_workspace_it_is_pointed_at() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let missing = tmp.path().join("new-ws");
+        let ws = classroom_workspace(&cli_with_workspace(&missing)).expect("a missing folder");
+        assert!(ws.state_dir().is_dir(), "created {}", ws.root.display());
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).expect("mkdir");
+        let ws = classroom_workspace(&cli_with_workspace(&empty)).expect("an empty folder");
+        assert!(ws.state_dir().is_dir(), "created {}", ws.root.display());
+    }
+
+    #[test]
+    fn the_classroom_refuses_a_workspace_whose_progress_cannot_be_read() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let ws = classroom_workspace(&cli_with_workspace(tmp.path())).expect("created");
+        std::fs::write(ws.progress_db(), b"not a database at all").expect("write");
+        assert!(classroom_workspace(&cli_with_workspace(tmp.path())).is_err());
+    }
 }
