@@ -15,11 +15,12 @@ pub fn load(dir: Option<&Path>) -> Result<Curriculum, Failure> {
 }
 
 pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
-    if !std::io::stdout().is_terminal() {
-        return Err(Failure::usage(
-            "standard output is not a terminal, so there is no screen to draw on.\n\
-             Use `sflab list` to see the curriculum and `sflab lesson <id>` to read a lesson as text.",
-        ));
+    let term = std::env::var("TERM").ok();
+    if let Some(why) = no_screen(std::io::stdout().is_terminal(), term.as_deref()) {
+        return Err(Failure::usage(format!(
+            "{why}\n\
+             Use `sflab list` to see the curriculum and `sflab lesson <id>` to read a lesson as text."
+        )));
     }
     let ws = classroom_workspace(cli)?;
     let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
@@ -53,6 +54,21 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
     crate::tui::run_terminal(&mut app, events, |command| driver.handle(command))
         .map_err(|e| Failure::usage(format!("the terminal could not be used: {e}")))?;
     Ok(0)
+}
+
+/// Why the full-screen classroom cannot be drawn, if it cannot: standard output is not a
+/// terminal, or the terminal says it is `dumb` (an editor's shell buffer, some CI consoles),
+/// with no cursor movement or alternate screen. An unset TERM is tried: most terminals cope.
+fn no_screen(stdout_is_terminal: bool, term: Option<&str>) -> Option<&'static str> {
+    if !stdout_is_terminal {
+        return Some("standard output is not a terminal, so there is no screen to draw on.");
+    }
+    if term == Some("dumb") {
+        return Some(
+            "the terminal is a dumb one (TERM=dumb), which cannot draw the full-screen classroom.",
+        );
+    }
+    None
 }
 
 /// The workspace the classroom opens: found, or created (and said so), wherever it was named
@@ -184,6 +200,15 @@ mod tests {
         std::fs::create_dir(&empty).expect("mkdir");
         let ws = classroom_workspace(&cli_with_workspace(&empty)).expect("an empty folder");
         assert!(ws.state_dir().is_dir(), "created {}", ws.root.display());
+    }
+
+    #[test]
+    fn a_dumb_terminal_is_refused_like_no_terminal() {
+        assert!(no_screen(false, Some("xterm-256color")).is_some());
+        let why = no_screen(true, Some("dumb")).expect("refused");
+        assert!(why.contains("TERM=dumb"), "{why}");
+        assert_eq!(no_screen(true, Some("xterm-256color")), None);
+        assert_eq!(no_screen(true, None), None, "an unset TERM is tried");
     }
 
     #[test]
