@@ -15,6 +15,8 @@ pub fn load(dir: Option<&Path>) -> Result<Curriculum, Failure> {
 }
 
 pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
+    // Said before the terminal is looked at, so it is said without one too.
+    readable_progress(cli)?;
     let term = std::env::var("TERM").ok();
     if let Some(why) = no_screen(std::io::stdout().is_terminal(), term.as_deref()) {
         return Err(Failure::usage(format!(
@@ -22,7 +24,7 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
              Use `sflab list` to see the curriculum and `sflab lesson <id>` to read a lesson as text."
         )));
     }
-    let ws = classroom_workspace(cli)?;
+    let ws = super::lab::workspace_of(cli)?;
     let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
     let theme = crate::tui::theme::Theme::from_env();
     let curriculum = std::sync::Arc::new(curriculum);
@@ -71,14 +73,24 @@ fn no_screen(stdout_is_terminal: bool, term: Option<&str>) -> Option<&'static st
     None
 }
 
-/// The workspace the classroom opens: found, or created (and said so), wherever it was named
-/// from (--workspace, SFLAB_WORKSPACE or the default ./sflab-workspace), with its progress
-/// readable.
+/// Refuses progress that cannot be read in the workspace the classroom would open: a screen
+/// of ○ would tell the learner their work is gone. A workspace not there yet is fine: the
+/// classroom creates it wherever it was named from (--workspace, SFLAB_WORKSPACE or the
+/// default ./sflab-workspace), as plain `sflab` does.
+fn readable_progress(cli: &Cli) -> Result<(), Failure> {
+    match crate::workspace::Workspace::resolve(cli.workspace.as_deref()) {
+        Ok(ws) => super::lab::progress_in(&ws).map(drop),
+        // `workspace_of` says what is wrong with it.
+        Err(_) => Ok(()),
+    }
+}
+
+/// What the classroom does with the workspace before the screen opens (the terminal check
+/// in between left out).
+#[cfg(test)]
 fn classroom_workspace(cli: &Cli) -> Result<crate::workspace::Workspace, Failure> {
-    let ws = super::lab::workspace_of(cli)?;
-    // A screen of ○ over unreadable progress would tell the learner their work is gone.
-    super::lab::progress_in(&ws)?;
-    Ok(ws)
+    readable_progress(cli)?;
+    super::lab::workspace_of(cli)
 }
 
 pub fn list(
