@@ -41,8 +41,25 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
         Err(e) => app.flash(format!("the assigned track cannot be shown: {e}")),
     }
     let events = crate::tui::Events::new();
+    // SIGTERM and SIGHUP (a closed terminal) quit as `q` does.
+    let stopped = std::sync::Arc::new(std::sync::OnceLock::new());
+    let (stop_sender, why_stopped) = (events.sender(), stopped.clone());
+    super::signals::on_stop(
+        move |why| {
+            let _ = why_stopped.set(why);
+            let _ = stop_sender.send(crate::tui::Event::Stop);
+        },
+        || {
+            crate::tui::put_terminal_back();
+            end_leftovers();
+        },
+    )
+    .map_err(|e| Failure::usage(format!("could not listen for signals: {e}")))?;
     // Lab runs, quiz answers and the rest go to the driver, which works in the background
     // and notifies the screen through the event channel.
+    // Declared before the driver, so it is dropped after it, also when a closed terminal makes
+    // drawing panic.
+    let _leftovers = EndLeftovers;
     let mut driver = crate::tui::lab::driver::LabDriver::new(
         ws,
         super::lab::files_of(cli),
@@ -55,7 +72,28 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
     driver.follow_progress(std::time::Duration::from_secs(1));
     crate::tui::run_terminal(&mut app, events, |command| driver.handle(command))
         .map_err(|e| Failure::usage(format!("the terminal could not be used: {e}")))?;
-    Ok(0)
+    Ok(stopped
+        .get()
+        .map_or(0, |why: &super::signals::Stop| why.code()))
+}
+
+/// Ends what a run still in progress when the classroom closes started outside its process
+/// group (`setsid`, a daemon), found by its run marker; the group itself goes with the lab
+/// driver, dropped just before.
+struct EndLeftovers;
+
+impl Drop for EndLeftovers {
+    fn drop(&mut self) {
+        end_leftovers();
+    }
+}
+
+/// Ends every process a run of this classroom started (they all carry its run marker).
+fn end_leftovers() {
+    let _ = crate::runner::leftovers::end_marked(
+        &crate::runner::leftovers::Marker::EveryRunOfThisProcess,
+        None,
+    );
 }
 
 /// Why the full-screen classroom cannot be drawn, if it cannot: standard output is not a

@@ -58,6 +58,7 @@ pub fn update(app: &mut App, event: Event) -> Option<Command> {
         }
         Event::Lab(event) => on_lab_event(app, event),
         Event::Repaint => None,
+        Event::Stop => Some(Command::Quit),
     }
 }
 
