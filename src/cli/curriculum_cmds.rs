@@ -38,7 +38,7 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
             chrono::Utc::now(),
         )),
         Ok(None) => {}
-        Err(e) => app.flash(format!("the assigned track cannot be shown: {e}")),
+        Err(e) => app.track_unreadable(e),
     }
     let events = crate::tui::Events::new();
     // SIGTERM and SIGHUP (a closed terminal) quit as `q` does.

@@ -84,6 +84,9 @@ pub struct App {
     pub backend: BackendStatus,
     /// The active track (`sflab --track FILE`), when one is set.
     pub assigned: Option<AssignedBoard>,
+    /// Why the workspace's assigned track cannot be shown (a damaged track file), as
+    /// `sflab track show` says it; `t` says this instead of "no track is assigned".
+    pub track_problem: Option<String>,
     /// The zone due times are shown in: the machine's, unless a test fixes one.
     pub zone: ShownZone,
     pub size: (u16, u16),
@@ -116,6 +119,7 @@ impl App {
             progress: Progress::new(),
             backend: BackendStatus::mock(),
             assigned: None,
+            track_problem: None,
             zone: ShownZone::Local,
             size: (width, height),
             focus: Focus::Tree,
@@ -176,6 +180,14 @@ impl App {
     pub fn show_assigned(&mut self, board: AssignedBoard) {
         self.assigned = Some(board);
         self.open_assigned();
+    }
+
+    /// The workspace has an assigned track that cannot be read (`problem`, as `sflab track
+    /// show` says it): said now, and again on `t`.
+    pub fn track_unreadable(&mut self, problem: impl std::fmt::Display) {
+        let problem = format!("the assigned track cannot be shown: {problem}");
+        self.flash(problem.clone());
+        self.track_problem = Some(problem);
     }
 
     /// Opens the "Assigned" view; false when no track is set.

@@ -54,6 +54,7 @@ pub fn update(app: &mut App, event: Event) -> Option<Command> {
                 v.selected = v.selected.min(n.saturating_sub(1));
             }
             app.assigned = Some(board);
+            app.track_problem = None;
             None
         }
         Event::Lab(event) => on_lab_event(app, event),
@@ -169,7 +170,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         KeyCode::Char('?') => app.help = true,
         KeyCode::Char('t') => {
             if !app.open_assigned() {
-                app.flash("no track is assigned: start sflab with --track FILE");
+                let why = app.track_problem.clone().unwrap_or_else(|| {
+                    "no track is assigned: start sflab with --track FILE".into()
+                });
+                app.flash(why);
             }
         }
         KeyCode::Tab | KeyCode::BackTab => {

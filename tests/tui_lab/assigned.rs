@@ -221,3 +221,17 @@ fn a_new_board_after_progress_changes_the_status() {
     assert!(!s.contains("overdue by"), "{s}");
     assert!(s.contains("track: next due in 29 h"), "{s}");
 }
+
+#[test]
+fn t_over_a_damaged_track_file_names_the_file_and_the_problem() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 120, 36);
+    let problem = sflab::track::parse("ws/.sflab/track.yaml", "track: T\nlabs: 42\n", &fixture())
+        .expect_err("labs must be a list");
+    a.track_unreadable(problem);
+    a.flash = None;
+    update(&mut a, key(KeyCode::Char('t')));
+    let s = screen(&a);
+    assert!(s.contains("track.yaml"), "{s}");
+    assert!(s.contains("line 2"), "{s}");
+    assert!(!s.contains("no track is assigned"), "{s}");
+}
