@@ -87,6 +87,9 @@ pub struct App {
     /// Why the workspace's assigned track cannot be shown (a damaged track file), as
     /// `sflab track show` says it; `t` says this instead of "no track is assigned".
     pub track_problem: Option<String>,
+    /// The lab watch mode is on for (`w`): a lab view opened again for it, from the tree or
+    /// the Assigned board, shows and keeps the watch.
+    pub watched: Option<String>,
     /// The zone due times are shown in: the machine's, unless a test fixes one.
     pub zone: ShownZone,
     pub size: (u16, u16),
@@ -120,6 +123,7 @@ impl App {
             backend: BackendStatus::mock(),
             assigned: None,
             track_problem: None,
+            watched: None,
             zone: ShownZone::Local,
             size: (width, height),
             focus: Focus::Tree,
@@ -210,7 +214,8 @@ impl App {
         let Some(meta) = self.curriculum.lab(id) else {
             return;
         };
-        let view = LabView::new(&meta.id, &meta.dir, &meta.yaml);
+        let mut view = LabView::new(&meta.id, &meta.dir, &meta.yaml);
+        view.watch = self.watched.as_deref() == Some(id);
         self.right = RightView::Lab(Box::new(view));
         self.relayout_goal();
     }

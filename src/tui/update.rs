@@ -90,7 +90,13 @@ fn on_lab_key(app: &mut App, key: KeyEvent, pane: bool) -> Option<Option<Command
     match outcome {
         KeyOutcome::Ignored => None,
         KeyOutcome::Handled => Some(None),
-        KeyOutcome::Command(c) => Some(Some(Command::Lab(c))),
+        KeyOutcome::Command(c) => {
+            if let LabCommand::Watch { lab, on } = &c {
+                // The driver watches one lab at a time, whichever view shows it.
+                app.watched = on.then(|| lab.clone());
+            }
+            Some(Some(Command::Lab(c)))
+        }
         KeyOutcome::Say(text) => {
             app.flash(text);
             Some(None)
