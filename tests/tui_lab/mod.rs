@@ -552,6 +552,19 @@ fn typing_in_the_console_keeps_q_and_question_marks_in_the_path() {
 }
 
 #[test]
+fn while_typing_in_the_console_the_status_bar_offers_no_help_key() {
+    let mut a = app();
+    open(&mut a, "rest-first-call");
+    update(&mut a, key(KeyCode::Char('5')));
+    let status = |a: &App| screen(a).lines().last().unwrap_or_default().to_string();
+    assert!(status(&a).contains("? help"), "{}", status(&a));
+    update(&mut a, key(KeyCode::Enter));
+    let s = status(&a);
+    assert!(s.contains("Esc stop typing"), "{s}");
+    assert!(!s.contains("? help"), "? types a character here: {s}");
+}
+
+#[test]
 fn lab_keys_work_from_the_tree_too() {
     let mut a = app();
     open(&mut a, "rest-first-call");

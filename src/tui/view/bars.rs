@@ -150,6 +150,11 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
     }
 }
 
+/// True while keys go into a Console field, where `?` is a character like any other.
+fn typing(app: &App) -> bool {
+    app.focus == Focus::Right && app.lab_view().is_some_and(|v| v.console.typing)
+}
+
 fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
     if v.console.typing {
         return &[("⏎", "send"), ("Esc", "stop typing"), ("↑↓", "field")];
@@ -236,10 +241,11 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     }
     if app.search_input.is_none() && app.flash.is_none() {
         // Whole hints only: drop the last ones rather than cut one in half; "? help" always
-        // shows, since it leads to all the others.
+        // shows, since it leads to all the others, except while typing, when ? is typed.
+        let help: &[(&str, &str)] = if typing(app) { &[] } else { &[("?", "help")] };
         let right_w: usize = right.iter().map(|s| s.content.width()).sum();
         let mut used = right_w + 1 + "?".width() + "help".width() + 3;
-        for (key, what) in hints(app).iter().chain([&("?", "help")]) {
+        for (key, what) in hints(app).iter().chain(help) {
             let w = key.width() + what.width() + 3;
             if *key != "?" {
                 if used + w > area.width as usize {
