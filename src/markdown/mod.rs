@@ -14,6 +14,7 @@ mod wrap;
 
 pub use blocks::{parse as parse_blocks, Align, Block, Inline, InlineStyle};
 pub use highlight::{highlight, Family};
+pub use layout::cut_code_line as cut_runs;
 pub use wrap::wrap as wrap_runs;
 
 use crate::tui::theme::Theme;
