@@ -83,6 +83,13 @@ fn show_control_characters(buffer: &mut Buffer) {
     }
 }
 
+/// A pane's title, ` text `, cut with `…` to fit a pane `width` cells wide with `beside`
+/// cells of other titles on the same border.
+pub(super) fn pane_title(text: &str, width: u16, beside: usize) -> Line<'static> {
+    let room = (width as usize).saturating_sub(4 + beside);
+    Line::from(format!(" {} ", tree::fit(text, room)))
+}
+
 /// A bordered pane whose border says whether it has the focus.
 pub(super) fn pane<'a>(app: &App, focus: Focus, title: Line<'a>) -> Block<'a> {
     let focused = app.focus == focus;
@@ -127,4 +134,24 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: true }),
         Rect::new(area.x, y, area.width, area.height - (y - area.y)),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pane_title;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn a_pane_title_too_long_for_its_border_ends_in_an_ellipsis() {
+        let long = "lab: Design — pick the pattern for five requirements";
+        let title = pane_title(long, 50, 0).to_string();
+        assert!(title.ends_with("… "), "{title:?}");
+        assert!(title.width() <= 48, "fits between the corners: {title:?}");
+        assert_eq!(pane_title("lab: short", 50, 0).to_string(), " lab: short ");
+        let beside = pane_title(long, 50, 6).to_string();
+        assert!(
+            beside.width() <= 42,
+            "leaves room for the other title: {beside:?}"
+        );
+    }
 }
