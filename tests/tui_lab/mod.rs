@@ -565,6 +565,22 @@ fn while_typing_in_the_console_the_status_bar_offers_no_help_key() {
 }
 
 #[test]
+fn a_status_message_naming_a_file_keeps_the_file_name_in_view() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    a.flash(
+        "wrote 1 exchange(s) to /home/learner/projects/sflab-workspace/rest-first-call/traffic-20261130-014524.har (HAR 1.2)",
+    );
+    let s = screen(&a);
+    let status = s.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("…/traffic-20261130-014524.har (HAR 1.2)"),
+        "{status}"
+    );
+    assert!(status.contains("on mock"), "{status}");
+}
+
+#[test]
 fn lab_keys_work_from_the_tree_too() {
     let mut a = app();
     open(&mut a, "rest-first-call");

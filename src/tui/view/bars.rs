@@ -213,8 +213,6 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(input) = &app.search_input {
         left.push(Span::styled(format!(" /{input}█"), t.key_hint()));
         left.push(Span::styled("  ⏎ keep  Esc cancel", bar));
-    } else if let Some((message, _)) = &app.flash {
-        left.push(Span::styled(format!(" {message}"), t.key_hint()));
     }
     if let Some(r) = app.reader() {
         if let Some(s) = &r.search {
@@ -238,6 +236,13 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
             format!("on {} ", app.backend.name),
             bar.patch(t.strong()),
         ));
+    }
+    if let (None, Some((message, _))) = (&app.search_input, &app.flash) {
+        // The message shares the line with what is on the right; paths in it give way first.
+        let right_w: usize = right.iter().map(|s| s.content.width()).sum();
+        let room = (area.width as usize).saturating_sub(right_w + 2);
+        let message = super::fit_message::fit_message(message, room);
+        left.push(Span::styled(format!(" {message}"), t.key_hint()));
     }
     if app.search_input.is_none() && app.flash.is_none() {
         // Whole hints only: drop the last ones rather than cut one in half; "? help" always

@@ -2,6 +2,7 @@
 
 mod assigned;
 mod bars;
+mod fit_message;
 mod help;
 mod lab;
 mod lab_org;
