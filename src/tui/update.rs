@@ -171,6 +171,16 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             return done;
         }
     }
+    // One keymap (UX.md): the tab keys and the tabs' own actions (d diff, s save or send)
+    // reach the open lab from the tree too, and the lab pane takes the focus to show them.
+    if let (Focus::Tree, KeyCode::Char('1'..='5' | 'd' | 's')) = (app.focus, key.code) {
+        if app.lab_view().is_some_and(|v| !v.console.typing) {
+            if let Some(done) = on_lab_key(app, key, true) {
+                app.focus = Focus::Right;
+                return done;
+            }
+        }
+    }
     match key.code {
         KeyCode::Char('q') => return Some(Command::Quit),
         KeyCode::Char('?') => app.help = true,

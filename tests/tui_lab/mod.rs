@@ -595,6 +595,31 @@ fn lab_keys_work_from_the_tree_too() {
 }
 
 #[test]
+fn tab_keys_and_tab_actions_work_from_the_tree_too() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    a.focus = sflab::tui::Focus::Tree;
+    update(&mut a, key(KeyCode::Char('3')));
+    let view = a.lab_view().expect("the lab");
+    assert_eq!(view.tab, sflab::tui::lab::LabTab::Traffic);
+    assert_eq!(
+        a.focus,
+        sflab::tui::Focus::Right,
+        "the tab is shown, focused"
+    );
+    lab_event(
+        &mut a,
+        finished(vec![Verdict::pass("oauth.grant_used", 1, "ok")]),
+    );
+    a.focus = sflab::tui::Focus::Tree;
+    let asked = update(&mut a, key(KeyCode::Char('s')));
+    assert!(
+        matches!(asked, Some(Command::Lab(LabCommand::WriteHar { .. }))),
+        "s saves the traffic from the tree too: {asked:?}"
+    );
+}
+
+#[test]
 fn after_a_reset_the_watch_follows_the_new_lab_folder_not_the_backup() {
     let (_dir, ws, mut driver, rx) = driver_on_the_embedded_curriculum();
     let lab = "read-limits".to_string();
