@@ -21,5 +21,6 @@ pub mod runner;
 pub mod sandbox;
 pub mod track;
 pub mod tui;
+pub mod visible;
 pub mod wording;
 pub mod workspace;

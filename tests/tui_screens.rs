@@ -520,3 +520,22 @@ fn list_over_a_damaged_progress_database_says_so_instead_of_showing_no_progress(
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("is damaged") && err.contains("aside"), "{err}");
 }
+
+#[test]
+fn a_stop_signal_quits_from_any_screen_as_q_does() {
+    let mut a = app(80, 24);
+    assert_eq!(update(&mut a, Event::Stop), Some(Command::Quit));
+    press(&mut a, "/tok");
+    assert_eq!(
+        update(&mut a, Event::Stop),
+        Some(Command::Quit),
+        "while typing a search"
+    );
+    press(&mut a, "\x1b?");
+    assert!(a.help);
+    assert_eq!(
+        update(&mut a, Event::Stop),
+        Some(Command::Quit),
+        "over the help"
+    );
+}

@@ -15,13 +15,14 @@ pub fn load(dir: Option<&Path>) -> Result<Curriculum, Failure> {
 }
 
 pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
-    // A screen of ○ over unreadable progress would tell the learner their work is gone.
-    super::lab::progress_of(cli)?;
-    if !std::io::stdout().is_terminal() {
-        return Err(Failure::usage(
-            "standard output is not a terminal, so there is no screen to draw on.\n\
-             Use `sflab list` to see the curriculum and `sflab lesson <id>` to read a lesson as text.",
-        ));
+    // Said before the terminal is looked at, so it is said without one too.
+    readable_progress(cli)?;
+    let term = std::env::var("TERM").ok();
+    if let Some(why) = no_screen(std::io::stdout().is_terminal(), term.as_deref()) {
+        return Err(Failure::usage(format!(
+            "{why}\n\
+             Use `sflab list` to see the curriculum and `sflab lesson <id>` to read a lesson as text."
+        )));
     }
     let ws = super::lab::workspace_of(cli)?;
     let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
@@ -37,11 +38,28 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
             chrono::Utc::now(),
         )),
         Ok(None) => {}
-        Err(e) => app.flash(format!("the assigned track cannot be shown: {e}")),
+        Err(e) => app.track_unreadable(e),
     }
     let events = crate::tui::Events::new();
+    // SIGTERM and SIGHUP (a closed terminal) quit as `q` does.
+    let stopped = std::sync::Arc::new(std::sync::OnceLock::new());
+    let (stop_sender, why_stopped) = (events.sender(), stopped.clone());
+    super::signals::on_stop(
+        move |why| {
+            let _ = why_stopped.set(why);
+            let _ = stop_sender.send(crate::tui::Event::Stop);
+        },
+        || {
+            crate::tui::put_terminal_back();
+            end_leftovers();
+        },
+    )
+    .map_err(|e| Failure::usage(format!("could not listen for signals: {e}")))?;
     // Lab runs, quiz answers and the rest go to the driver, which works in the background
     // and notifies the screen through the event channel.
+    // Declared before the driver, so it is dropped after it, also when a closed terminal makes
+    // drawing panic.
+    let _leftovers = EndLeftovers;
     let mut driver = crate::tui::lab::driver::LabDriver::new(
         ws,
         super::lab::files_of(cli),
@@ -54,7 +72,63 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
     driver.follow_progress(std::time::Duration::from_secs(1));
     crate::tui::run_terminal(&mut app, events, |command| driver.handle(command))
         .map_err(|e| Failure::usage(format!("the terminal could not be used: {e}")))?;
-    Ok(0)
+    Ok(stopped
+        .get()
+        .map_or(0, |why: &super::signals::Stop| why.code()))
+}
+
+/// Ends what a run still in progress when the classroom closes started outside its process
+/// group (`setsid`, a daemon), found by its run marker; the group itself goes with the lab
+/// driver, dropped just before.
+struct EndLeftovers;
+
+impl Drop for EndLeftovers {
+    fn drop(&mut self) {
+        end_leftovers();
+    }
+}
+
+/// Ends every process a run of this classroom started (they all carry its run marker).
+fn end_leftovers() {
+    let _ = crate::runner::leftovers::end_marked(
+        &crate::runner::leftovers::Marker::EveryRunOfThisProcess,
+        None,
+    );
+}
+
+/// Why the full-screen classroom cannot be drawn, if it cannot: standard output is not a
+/// terminal, or the terminal says it is `dumb` (an editor's shell buffer, some CI consoles),
+/// with no cursor movement or alternate screen. An unset TERM is tried: most terminals cope.
+fn no_screen(stdout_is_terminal: bool, term: Option<&str>) -> Option<&'static str> {
+    if !stdout_is_terminal {
+        return Some("standard output is not a terminal, so there is no screen to draw on.");
+    }
+    if term == Some("dumb") {
+        return Some(
+            "the terminal is a dumb one (TERM=dumb), which cannot draw the full-screen classroom.",
+        );
+    }
+    None
+}
+
+/// Refuses progress that cannot be read in the workspace the classroom would open: a screen
+/// of ○ would tell the learner their work is gone. A workspace not there yet is fine: the
+/// classroom creates it wherever it was named from (--workspace, SFLAB_WORKSPACE or the
+/// default ./sflab-workspace), as plain `sflab` does.
+fn readable_progress(cli: &Cli) -> Result<(), Failure> {
+    match crate::workspace::Workspace::resolve(cli.workspace.as_deref()) {
+        Ok(ws) => super::lab::progress_in(&ws).map(drop),
+        // `workspace_of` says what is wrong with it.
+        Err(_) => Ok(()),
+    }
+}
+
+/// What the classroom does with the workspace before the screen opens (the terminal check
+/// in between left out).
+#[cfg(test)]
+fn classroom_workspace(cli: &Cli) -> Result<crate::workspace::Workspace, Failure> {
+    readable_progress(cli)?;
+    super::lab::workspace_of(cli)
 }
 
 pub fn list(
@@ -155,4 +229,43 @@ pub fn lesson(
     });
     print!("{}", crate::markdown::render_plain(&lesson.body, width));
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn cli_with_workspace(dir: &Path) -> Cli {
+        Cli::parse_from(["sflab", "--workspace", &dir.display().to_string()])
+    }
+
+    #[test]
+    fn the_classroom_creates_the_workspace_it_is_pointed_at() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let missing = tmp.path().join("new-ws");
+        let ws = classroom_workspace(&cli_with_workspace(&missing)).expect("a missing folder");
+        assert!(ws.state_dir().is_dir(), "created {}", ws.root.display());
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).expect("mkdir");
+        let ws = classroom_workspace(&cli_with_workspace(&empty)).expect("an empty folder");
+        assert!(ws.state_dir().is_dir(), "created {}", ws.root.display());
+    }
+
+    #[test]
+    fn a_dumb_terminal_is_refused_like_no_terminal() {
+        assert!(no_screen(false, Some("xterm-256color")).is_some());
+        let why = no_screen(true, Some("dumb")).expect("refused");
+        assert!(why.contains("TERM=dumb"), "{why}");
+        assert_eq!(no_screen(true, Some("xterm-256color")), None);
+        assert_eq!(no_screen(true, None), None, "an unset TERM is tried");
+    }
+
+    #[test]
+    fn the_classroom_refuses_a_workspace_whose_progress_cannot_be_read() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let ws = classroom_workspace(&cli_with_workspace(tmp.path())).expect("created");
+        std::fs::write(ws.progress_db(), b"not a database at all").expect("write");
+        assert!(classroom_workspace(&cli_with_workspace(tmp.path())).is_err());
+    }
 }

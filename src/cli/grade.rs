@@ -35,7 +35,7 @@ pub struct GradeArgs {
 /// Names as the terminal and the gradebook show them: one line, control characters visible.
 fn displayable(mut subs: Vec<grade::Submission>) -> Vec<grade::Submission> {
     for s in &mut subs {
-        s.name = super::visible::one_line(&s.name).into_owned();
+        s.name = crate::visible::one_line(&s.name).into_owned();
     }
     subs
 }

@@ -39,7 +39,7 @@ impl Expanded {
             self.skipped
                 .iter()
                 .filter(|(_, w)| *w == why)
-                .map(|(n, _)| format!("{}/", super::visible::one_line(n)))
+                .map(|(n, _)| format!("{}/", crate::visible::one_line(n)))
                 .collect()
         };
         let mut whys: Vec<&str> = self.skipped.iter().map(|(_, w)| *w).collect();

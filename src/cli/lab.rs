@@ -143,11 +143,21 @@ pub fn optional_workspace(cli: &Cli) -> Result<Option<Workspace>, Failure> {
 pub fn progress_of(
     cli: &Cli,
 ) -> Result<std::collections::BTreeMap<String, crate::progress::LabStatus>, Failure> {
-    let Some(ws) = optional_workspace(cli)?.filter(|ws| ws.progress_db().exists()) else {
+    match optional_workspace(cli)? {
+        Some(ws) => progress_in(&ws),
+        None => Ok(Default::default()),
+    }
+}
+
+/// Every lab's status in `ws` (none yet when it has no progress database).
+pub fn progress_in(
+    ws: &Workspace,
+) -> Result<std::collections::BTreeMap<String, crate::progress::LabStatus>, Failure> {
+    if !ws.progress_db().exists() {
         return Ok(Default::default());
-    };
+    }
     // Progress that cannot be read is said so: all ○ would tell the learner their work is gone.
-    store_of(&ws)?
+    store_of(ws)?
         .lab_statuses()
         .map_err(|e| Failure::usage(e.to_string()))
 }

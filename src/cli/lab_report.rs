@@ -167,7 +167,7 @@ pub fn render_report(report: &Report, title: &str, hint: &HintOffer) -> String {
         let _ = writeln!(out, "\nwarning: {why}");
     }
     // The learner's output and request bodies are shown, never obeyed by the terminal.
-    super::visible::visible(&out).into_owned()
+    crate::visible::visible(&out).into_owned()
 }
 
 fn short_path(e: &Exchange) -> String {
@@ -300,7 +300,7 @@ pub fn render_transcript(
         } else {
             "No exchange was recorded: the code never reached the org through SF_INSTANCE_URL.\n"
         });
-        return super::visible::visible(&out).into_owned();
+        return crate::visible::visible(&out).into_owned();
     }
     out.push_str(&exchange_table(exchanges));
     for e in exchanges {
@@ -308,7 +308,7 @@ pub fn render_transcript(
         out.push_str(&exchange_detail(e));
     }
     // The learner's output and request bodies are shown, never obeyed by the terminal.
-    super::visible::visible(&out).into_owned()
+    crate::visible::visible(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ pub mod org;
 mod org_login;
 mod signals;
 mod track;
-mod visible;
 
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;

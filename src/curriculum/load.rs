@@ -119,7 +119,8 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
     }
     Some(Lesson {
         id: fm.id,
-        title: fm.title,
+        // Titles are shown in the tree, pane borders and `sflab list`: never control characters.
+        title: crate::visible::one_line(&fm.title).into_owned(),
         level,
         order: fm.order,
         summary: fm.summary,
@@ -168,7 +169,7 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
     }
     Some(LabMeta {
         id: header.id,
-        title: header.title,
+        title: crate::visible::one_line(&header.title).into_owned(),
         level,
         lesson: header.lesson,
         summary: header.summary,
@@ -281,4 +282,35 @@ pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
     lessons.sort_by(|a, b| (a.level, a.order, &a.id).cmp(&(b.level, b.order, &b.id)));
     labs.sort_by(|a, b| (a.level, &a.id).cmp(&(b.level, &b.id)));
     Ok(Curriculum { lessons, labs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One lesson file, in memory.
+    struct OneFile(&'static str);
+
+    impl Files for OneFile {
+        fn list(&self, _prefix: &str) -> Vec<String> {
+            vec!["lessons/L0-start-here/intro.md".into()]
+        }
+        fn read(&self, _path: &str) -> Option<Vec<u8>> {
+            Some(self.0.as_bytes().to_vec())
+        }
+        fn origin(&self) -> String {
+            "memory".into()
+        }
+    }
+
+    #[test]
+    fn control_characters_in_a_lesson_title_are_shown_not_kept() {
+        let files = OneFile(
+            "---\nid: L0-start-here/intro\ntitle: \"Hi \\e]0;pwned\\a there\"\nlevel: L0\norder: 1\n---\n# Hi\n\nText.\n",
+        );
+        let mut problems = Vec::new();
+        let lesson = load_lesson(&files, "lessons/L0-start-here/intro.md", &mut problems)
+            .unwrap_or_else(|| panic!("loads: {problems:?}"));
+        assert_eq!(lesson.title, "Hi ␛]0;pwned␇ there");
+    }
 }

@@ -134,7 +134,9 @@ pub fn parse(markdown: &str) -> Vec<Block> {
         table: None,
         html_block: false,
     };
-    for event in Parser::new_ext(markdown, options) {
+    // Control characters in a lesson file are shown, never sent to the terminal.
+    let markdown = crate::visible::lesson_source(markdown);
+    for event in Parser::new_ext(&markdown, options) {
         b.event(event);
     }
     b.flush_paragraph();

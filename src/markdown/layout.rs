@@ -113,7 +113,7 @@ fn heading(level: u8, text: &[Inline], width: usize, theme: &Theme) -> Vec<RLine
 }
 
 /// Cuts one line of styled code into pieces of at most `width` cells.
-fn cut_code_line(runs: &[(String, Style)], width: usize) -> Vec<Vec<Span<'static>>> {
+pub fn cut_code_line(runs: &[(String, Style)], width: usize) -> Vec<Vec<Span<'static>>> {
     let width = width.max(1);
     let mut out = Vec::new();
     let mut cur: Vec<Span<'static>> = Vec::new();

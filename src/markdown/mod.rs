@@ -14,6 +14,7 @@ mod wrap;
 
 pub use blocks::{parse as parse_blocks, Align, Block, Inline, InlineStyle};
 pub use highlight::{highlight, Family};
+pub use layout::cut_code_line as cut_runs;
 pub use wrap::wrap as wrap_runs;
 
 use crate::tui::theme::Theme;
@@ -187,6 +188,23 @@ mod tests {
         for l in lines {
             assert!(l.width() <= width, "line wider than {width}: {l:?}");
         }
+    }
+
+    #[test]
+    fn control_characters_in_a_lesson_are_shown_not_sent_to_the_terminal() {
+        let out = render_plain(
+            "abc\x00def\x01\x1b[31mRED\x1b]0;pwned\x07\r\n\r\nnext\r\n",
+            80,
+        );
+        assert!(out.contains("abc␀def␁␛[31mRED␛]0;pwned␇"), "{out}");
+        assert!(
+            !out.contains(|c: char| c.is_control() && c != '\n'),
+            "{out:?}"
+        );
+        assert!(
+            out.contains("\nnext"),
+            "CRLF line breaks still break lines: {out:?}"
+        );
     }
 
     #[test]

@@ -84,6 +84,12 @@ pub struct App {
     pub backend: BackendStatus,
     /// The active track (`sflab --track FILE`), when one is set.
     pub assigned: Option<AssignedBoard>,
+    /// Why the workspace's assigned track cannot be shown (a damaged track file), as
+    /// `sflab track show` says it; `t` says this instead of "no track is assigned".
+    pub track_problem: Option<String>,
+    /// The lab watch mode is on for (`w`): a lab view opened again for it, from the tree or
+    /// the Assigned board, shows and keeps the watch.
+    pub watched: Option<String>,
     /// The zone due times are shown in: the machine's, unless a test fixes one.
     pub zone: ShownZone,
     pub size: (u16, u16),
@@ -116,6 +122,8 @@ impl App {
             progress: Progress::new(),
             backend: BackendStatus::mock(),
             assigned: None,
+            track_problem: None,
+            watched: None,
             zone: ShownZone::Local,
             size: (width, height),
             focus: Focus::Tree,
@@ -178,6 +186,14 @@ impl App {
         self.open_assigned();
     }
 
+    /// The workspace has an assigned track that cannot be read (`problem`, as `sflab track
+    /// show` says it): said now, and again on `t`.
+    pub fn track_unreadable(&mut self, problem: impl std::fmt::Display) {
+        let problem = format!("the assigned track cannot be shown: {problem}");
+        self.flash(problem.clone());
+        self.track_problem = Some(problem);
+    }
+
     /// Opens the "Assigned" view; false when no track is set.
     pub fn open_assigned(&mut self) -> bool {
         if self.assigned.is_none() {
@@ -198,7 +214,8 @@ impl App {
         let Some(meta) = self.curriculum.lab(id) else {
             return;
         };
-        let view = LabView::new(&meta.id, &meta.dir, &meta.yaml);
+        let mut view = LabView::new(&meta.id, &meta.dir, &meta.yaml);
+        view.watch = self.watched.as_deref() == Some(id);
         self.right = RightView::Lab(Box::new(view));
         self.relayout_goal();
     }

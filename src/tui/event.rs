@@ -59,6 +59,9 @@ pub enum Event {
     Lab(crate::tui::lab::LabEvent),
     /// The screen was used by another program (the editor): draw everything again.
     Repaint,
+    /// A signal (SIGTERM, SIGHUP, a sent SIGINT) asked sflab to stop: quit as `q` does, so
+    /// the terminal is put back and the run in progress is ended.
+    Stop,
 }
 
 /// Something `update` asks the caller to do.

@@ -132,11 +132,13 @@ pub fn run_terminal(
     events: Events,
     on_command: impl FnMut(Command),
 ) -> io::Result<()> {
-    let mut terminal = ratatui::try_init()?;
-    // ratatui's hook restores the screen; ours also turns mouse reporting off first.
+    // Our hook replaces ratatui's: it also turns mouse reporting off, and it prints nothing
+    // when the terminal is gone (ratatui's does, and a panic inside the hook aborts, skipping
+    // the cleanup of a run in progress).
     let previous = std::panic::take_hook();
+    let mut terminal = ratatui::try_init()?;
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
+        put_terminal_back();
         previous(info);
     }));
     let result =
@@ -145,9 +147,26 @@ pub fn run_terminal(
             update(app, Event::Resize(size.width, size.height));
             run(&mut terminal, app, events.start(), on_command)
         });
-    let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
-    ratatui::restore();
+    put_terminal_back();
+    if terminal.show_cursor().is_err() {
+        // A hung-up terminal: dropping it would print that the cursor cannot be shown, and
+        // printing there panics.
+        std::mem::forget(terminal);
+    }
     result
+}
+
+/// Turns mouse reporting and raw mode off, leaves the alternate screen and shows the cursor;
+/// errors are ignored, and nothing is printed about them (a closed terminal cannot be put
+/// back, and printing to it would fail too).
+pub fn put_terminal_back() {
+    let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableMouseCapture);
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        io::stdout(),
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
 /// Hands the terminal to `f` (another full-screen program such as the editor): leaves the

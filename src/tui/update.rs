@@ -54,10 +54,12 @@ pub fn update(app: &mut App, event: Event) -> Option<Command> {
                 v.selected = v.selected.min(n.saturating_sub(1));
             }
             app.assigned = Some(board);
+            app.track_problem = None;
             None
         }
         Event::Lab(event) => on_lab_event(app, event),
         Event::Repaint => None,
+        Event::Stop => Some(Command::Quit),
     }
 }
 
@@ -88,7 +90,13 @@ fn on_lab_key(app: &mut App, key: KeyEvent, pane: bool) -> Option<Option<Command
     match outcome {
         KeyOutcome::Ignored => None,
         KeyOutcome::Handled => Some(None),
-        KeyOutcome::Command(c) => Some(Some(Command::Lab(c))),
+        KeyOutcome::Command(c) => {
+            if let LabCommand::Watch { lab, on } = &c {
+                // The driver watches one lab at a time, whichever view shows it.
+                app.watched = on.then(|| lab.clone());
+            }
+            Some(Some(Command::Lab(c)))
+        }
         KeyOutcome::Say(text) => {
             app.flash(text);
             Some(None)
@@ -163,12 +171,25 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             return done;
         }
     }
+    // One keymap (UX.md): the tab keys and the tabs' own actions (d diff, s save or send)
+    // reach the open lab from the tree too, and the lab pane takes the focus to show them.
+    if let (Focus::Tree, KeyCode::Char('1'..='5' | 'd' | 's')) = (app.focus, key.code) {
+        if app.lab_view().is_some_and(|v| !v.console.typing) {
+            if let Some(done) = on_lab_key(app, key, true) {
+                app.focus = Focus::Right;
+                return done;
+            }
+        }
+    }
     match key.code {
         KeyCode::Char('q') => return Some(Command::Quit),
         KeyCode::Char('?') => app.help = true,
         KeyCode::Char('t') => {
             if !app.open_assigned() {
-                app.flash("no track is assigned: start sflab with --track FILE");
+                let why = app.track_problem.clone().unwrap_or_else(|| {
+                    "no track is assigned: start sflab with --track FILE".into()
+                });
+                app.flash(why);
             }
         }
         KeyCode::Tab | KeyCode::BackTab => {

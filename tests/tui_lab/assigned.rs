@@ -221,3 +221,48 @@ fn a_new_board_after_progress_changes_the_status() {
     assert!(!s.contains("overdue by"), "{s}");
     assert!(s.contains("track: next due in 29 h"), "{s}");
 }
+
+#[test]
+fn t_over_a_damaged_track_file_names_the_file_and_the_problem() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 120, 36);
+    let problem = sflab::track::parse("ws/.sflab/track.yaml", "track: T\nlabs: 42\n", &fixture())
+        .expect_err("labs must be a list");
+    a.track_unreadable(problem);
+    a.flash = None;
+    update(&mut a, key(KeyCode::Char('t')));
+    let s = screen(&a);
+    assert!(s.contains("track.yaml"), "{s}");
+    assert!(s.contains("line 2"), "{s}");
+    assert!(!s.contains("no track is assigned"), "{s}");
+}
+
+#[test]
+fn watch_stays_on_when_the_lab_is_opened_again_from_the_assigned_board() {
+    let mut a = assigned_app(120, 40);
+    update(&mut a, key(KeyCode::Enter));
+    let lab = a.lab_view().expect("a lab is open").lab.clone();
+    let asked = update(&mut a, key(KeyCode::Char('w')));
+    assert_eq!(
+        asked,
+        Some(Command::Lab(LabCommand::Watch {
+            lab: lab.clone(),
+            on: true
+        }))
+    );
+    update(&mut a, key(KeyCode::Char('t')));
+    assert!(matches!(a.right, RightView::Assigned(_)));
+    update(&mut a, key(KeyCode::Enter));
+    let view = a.lab_view().expect("the lab again");
+    assert_eq!(view.lab, lab);
+    assert!(view.watch, "watch is still on");
+    assert!(screen(&a).contains("◉ watch"), "and the border says so");
+    let changed = update(
+        &mut a,
+        Event::Lab(sflab::tui::lab::LabEvent::Changed { lab: lab.clone() }),
+    );
+    assert_eq!(
+        changed,
+        Some(Command::Lab(LabCommand::Run { lab })),
+        "a saved file runs the checks"
+    );
+}

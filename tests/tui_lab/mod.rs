@@ -552,6 +552,35 @@ fn typing_in_the_console_keeps_q_and_question_marks_in_the_path() {
 }
 
 #[test]
+fn while_typing_in_the_console_the_status_bar_offers_no_help_key() {
+    let mut a = app();
+    open(&mut a, "rest-first-call");
+    update(&mut a, key(KeyCode::Char('5')));
+    let status = |a: &App| screen(a).lines().last().unwrap_or_default().to_string();
+    assert!(status(&a).contains("? help"), "{}", status(&a));
+    update(&mut a, key(KeyCode::Enter));
+    let s = status(&a);
+    assert!(s.contains("Esc stop typing"), "{s}");
+    assert!(!s.contains("? help"), "? types a character here: {s}");
+}
+
+#[test]
+fn a_status_message_naming_a_file_keeps_the_file_name_in_view() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    a.flash(
+        "wrote 1 exchange(s) to /home/learner/projects/sflab-workspace/rest-first-call/traffic-20261130-014524.har (HAR 1.2)",
+    );
+    let s = screen(&a);
+    let status = s.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("…/traffic-20261130-014524.har (HAR 1.2)"),
+        "{status}"
+    );
+    assert!(status.contains("on mock"), "{status}");
+}
+
+#[test]
 fn lab_keys_work_from_the_tree_too() {
     let mut a = app();
     open(&mut a, "rest-first-call");
@@ -563,6 +592,31 @@ fn lab_keys_work_from_the_tree_too() {
         }))
     );
     assert!(screen(&a).contains("● preparing"));
+}
+
+#[test]
+fn tab_keys_and_tab_actions_work_from_the_tree_too() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    a.focus = sflab::tui::Focus::Tree;
+    update(&mut a, key(KeyCode::Char('3')));
+    let view = a.lab_view().expect("the lab");
+    assert_eq!(view.tab, sflab::tui::lab::LabTab::Traffic);
+    assert_eq!(
+        a.focus,
+        sflab::tui::Focus::Right,
+        "the tab is shown, focused"
+    );
+    lab_event(
+        &mut a,
+        finished(vec![Verdict::pass("oauth.grant_used", 1, "ok")]),
+    );
+    a.focus = sflab::tui::Focus::Tree;
+    let asked = update(&mut a, key(KeyCode::Char('s')));
+    assert!(
+        matches!(asked, Some(Command::Lab(LabCommand::WriteHar { .. }))),
+        "s saves the traffic from the tree too: {asked:?}"
+    );
 }
 
 #[test]

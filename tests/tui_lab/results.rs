@@ -85,3 +85,52 @@ fn paging_reaches_the_runs_output_and_comes_back() {
     }
     assert!(screen(&a).contains("Failed · 7/10 points"));
 }
+
+/// Cells that hold a control character: any such cell would drive the terminal.
+fn control_cells(a: &App) -> usize {
+    use ratatui::backend::TestBackend;
+    let mut t = ratatui::Terminal::new(TestBackend::new(a.size.0, a.size.1)).expect("terminal");
+    t.draw(|f| sflab::tui::view::draw(a, f)).expect("draw");
+    let buffer = t.backend().buffer();
+    buffer
+        .content()
+        .iter()
+        .filter(|c| c.symbol().contains(char::is_control))
+        .count()
+}
+
+#[test]
+fn run_output_shows_escape_sequences_instead_of_obeying_them() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    let mut event = finished(vec![Verdict::fail(
+        "state.idempotent",
+        3,
+        "the run printed \x1b]0;retitled\x07 here",
+    )]);
+    if let LabEvent::Finished { runs, .. } = &mut event {
+        runs.push(LearnerRun {
+            index: 0,
+            exit_code: Some(0),
+            stdout: CapturedOutput {
+                text: "before\x1b[2Jafter \x1b[31mred\tx\n".into(),
+                truncated: false,
+            },
+            ..LearnerRun::default()
+        });
+    }
+    update(&mut a, Event::Lab(event));
+    update(&mut a, key(KeyCode::Char('G')));
+    let s = screen(&a);
+    assert!(
+        s.contains("stdout before␛[2Jafter ␛[31mred        x"),
+        "{s}"
+    );
+    assert!(s.contains("the run printed ␛]0;retitled␇ here"), "{s}");
+    assert_eq!(
+        control_cells(&a),
+        0,
+        "no control character reaches the terminal"
+    );
+}

@@ -143,14 +143,16 @@ pub enum Edit {
     Clear,
 }
 
-/// A body pretty-printed when it is JSON, as it came otherwise.
+/// A body as the screen shows it: pretty-printed when it is JSON, as it came otherwise, with
+/// its control characters visible (a body may hold anything the learner's program sent).
 pub fn pretty_body(text: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(text) {
+    let pretty = match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) if !text.trim().is_empty() => {
             serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_string())
         }
         _ => text.to_string(),
-    }
+    };
+    crate::visible::on_screen(&pretty).into_owned()
 }
 
 #[cfg(test)]
@@ -207,5 +209,10 @@ mod tests {
         assert_eq!(pretty_body("{\"a\":1}"), "{\n  \"a\": 1\n}");
         assert_eq!(pretty_body("not json"), "not json");
         assert_eq!(pretty_body(""), "");
+        assert_eq!(
+            pretty_body("a\x1b[2Jb"),
+            "a␛[2Jb",
+            "escapes show, never act"
+        );
     }
 }

@@ -150,6 +150,11 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
     }
 }
 
+/// True while keys go into a Console field, where `?` is a character like any other.
+fn typing(app: &App) -> bool {
+    app.focus == Focus::Right && app.lab_view().is_some_and(|v| v.console.typing)
+}
+
 fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
     if v.console.typing {
         return &[("⏎", "send"), ("Esc", "stop typing"), ("↑↓", "field")];
@@ -208,8 +213,6 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(input) = &app.search_input {
         left.push(Span::styled(format!(" /{input}█"), t.key_hint()));
         left.push(Span::styled("  ⏎ keep  Esc cancel", bar));
-    } else if let Some((message, _)) = &app.flash {
-        left.push(Span::styled(format!(" {message}"), t.key_hint()));
     }
     if let Some(r) = app.reader() {
         if let Some(s) = &r.search {
@@ -234,12 +237,20 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
             bar.patch(t.strong()),
         ));
     }
+    if let (None, Some((message, _))) = (&app.search_input, &app.flash) {
+        // The message shares the line with what is on the right; paths in it give way first.
+        let right_w: usize = right.iter().map(|s| s.content.width()).sum();
+        let room = (area.width as usize).saturating_sub(right_w + 2);
+        let message = super::fit_message::fit_message(message, room);
+        left.push(Span::styled(format!(" {message}"), t.key_hint()));
+    }
     if app.search_input.is_none() && app.flash.is_none() {
         // Whole hints only: drop the last ones rather than cut one in half; "? help" always
-        // shows, since it leads to all the others.
+        // shows, since it leads to all the others, except while typing, when ? is typed.
+        let help: &[(&str, &str)] = if typing(app) { &[] } else { &[("?", "help")] };
         let right_w: usize = right.iter().map(|s| s.content.width()).sum();
         let mut used = right_w + 1 + "?".width() + "help".width() + 3;
-        for (key, what) in hints(app).iter().chain([&("?", "help")]) {
+        for (key, what) in hints(app).iter().chain(help) {
             let w = key.width() + what.width() + 3;
             if *key != "?" {
                 if used + w > area.width as usize {

@@ -18,8 +18,8 @@ pub fn draw(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         .lab(&view.lab)
         .map(|l| l.title.clone())
         .unwrap_or_else(|| view.lab.clone());
-    let block = pane(app, Focus::Right, Line::from(format!(" lab: {title} ")))
-        .title_bottom(run_state(app, view).right_aligned());
+    let title = super::pane_title(&format!("lab: {title}"), area.width, 0);
+    let block = pane(app, Focus::Right, title).title_bottom(run_state(app, view).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 3 || inner.width < 10 {

@@ -235,6 +235,7 @@ fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
         ]));
     }
     for (name, text) in [("stderr", &run.stderr.text), ("stdout", &run.stdout.text)] {
+        let text = crate::visible::on_screen(text);
         let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
         for l in &lines[lines.len().saturating_sub(tail)..] {
             out.push(Line::from(vec![

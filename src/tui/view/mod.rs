@@ -2,6 +2,7 @@
 
 mod assigned;
 mod bars;
+mod fit_message;
 mod help;
 mod lab;
 mod lab_org;
@@ -13,6 +14,7 @@ mod tree;
 
 use super::app::{App, Focus, MIN_HEIGHT, MIN_WIDTH};
 use super::theme::Theme;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
@@ -57,6 +59,36 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if app.help {
         help::draw(app, frame, area);
     }
+    show_control_characters(frame.buffer_mut());
+}
+
+/// Every control character left in a cell (from text no pane made visible itself: a record's
+/// field, a rule's message quoting output) replaced by its picture, so nothing drawn can
+/// clear the screen, retitle the window or move the cursor.
+fn show_control_characters(buffer: &mut Buffer) {
+    for cell in buffer.content.iter_mut() {
+        if cell.symbol().contains(char::is_control) {
+            let shown: String = cell
+                .symbol()
+                .chars()
+                .map(|c| {
+                    if c.is_control() {
+                        crate::visible::picture(c)
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            cell.set_symbol(&shown);
+        }
+    }
+}
+
+/// A pane's title, ` text `, cut with `…` to fit a pane `width` cells wide with `beside`
+/// cells of other titles on the same border.
+pub(super) fn pane_title(text: &str, width: u16, beside: usize) -> Line<'static> {
+    let room = (width as usize).saturating_sub(4 + beside);
+    Line::from(format!(" {} ", tree::fit(text, room)))
 }
 
 /// A bordered pane whose border says whether it has the focus.
@@ -103,4 +135,24 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: true }),
         Rect::new(area.x, y, area.width, area.height - (y - area.y)),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pane_title;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn a_pane_title_too_long_for_its_border_ends_in_an_ellipsis() {
+        let long = "lab: Design — pick the pattern for five requirements";
+        let title = pane_title(long, 50, 0).to_string();
+        assert!(title.ends_with("… "), "{title:?}");
+        assert!(title.width() <= 48, "fits between the corners: {title:?}");
+        assert_eq!(pane_title("lab: short", 50, 0).to_string(), " lab: short ");
+        let beside = pane_title(long, 50, 6).to_string();
+        assert!(
+            beside.width() <= 42,
+            "leaves room for the other title: {beside:?}"
+        );
+    }
 }

@@ -22,10 +22,10 @@ pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let lesson = app.curriculum.lessons.get(quiz.lesson);
     let title = format!(
-        " Knowledge check · {} ",
+        "Knowledge check · {}",
         lesson.map(|l| l.title.as_str()).unwrap_or("")
     );
-    let block = pane(app, Focus::Right, Line::from(title));
+    let block = pane(app, Focus::Right, super::pane_title(&title, area.width, 0));
     let mut lines: Vec<Line> = Vec::new();
     let total = quiz.questions.len();
     if quiz.finished {

@@ -40,13 +40,13 @@ pub fn draw(app: &App, reader: &Reader, frame: &mut Frame, area: Rect) {
         .curriculum
         .lessons
         .get(reader.lesson)
-        .map(|l| format!(" {} ", l.title))
+        .map(|l| l.title.clone())
         .unwrap_or_default();
     let text_area = app.geometry().reading();
     let height = text_area.height as usize;
-    let percent = reader.percent(height);
-    let block = pane(app, Focus::Right, Line::from(title))
-        .title_top(Line::from(format!(" {percent}% ")).right_aligned());
+    let percent = format!(" {}% ", reader.percent(height));
+    let title = super::pane_title(&title, area.width, percent.len() + 1);
+    let block = pane(app, Focus::Right, title).title_top(Line::from(percent).right_aligned());
     frame.render_widget(block, area);
     let mut lines: Vec<Line<'static>> = reader.layout.window(reader.scroll, height).lines;
     if let Some(search) = &reader.search {
