@@ -10,8 +10,13 @@ fn fixture(case: &str) -> PathBuf {
 }
 
 fn problems(case: &str) -> Vec<String> {
-    match Curriculum::from_dir(&fixture(case)) {
-        Ok(_) => panic!("fixture {case} loaded without error"),
+    problems_at(&fixture(case))
+}
+
+/// The problems the curriculum in `dir` is refused with (it must be refused).
+fn problems_at(dir: &std::path::Path) -> Vec<String> {
+    match Curriculum::from_dir(dir) {
+        Ok(_) => panic!("{} loaded without error", dir.display()),
         Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
     }
 }
@@ -132,13 +137,7 @@ fn a_lab_its_lesson_does_not_list_is_refused_rather_than_hidden() {
     let t = small_curriculum(true);
     Curriculum::from_dir(t.path()).expect("the listed lab loads");
     let t = small_curriculum(false);
-    let p: Vec<String> = Curriculum::from_dir(t.path())
-        .err()
-        .expect("refused")
-        .problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
+    let p = problems_at(t.path());
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(
         p[0].starts_with("labs/first-call/lab.yaml: names lesson \"L1-basics/rest\", whose `labs:` does not list \"first-call\""),
@@ -154,13 +153,7 @@ fn symbolic_links_are_reported_and_never_followed() {
     // Two links to their own folder: following them would never end.
     std::os::unix::fs::symlink(".", starter.join("a")).unwrap();
     std::os::unix::fs::symlink(".", starter.join("b")).unwrap();
-    let p: Vec<String> = Curriculum::from_dir(t.path())
-        .err()
-        .expect("refused")
-        .problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
+    let p = problems_at(t.path());
     assert_eq!(p.len(), 2, "{p:?}");
     assert!(
         p[0].starts_with("labs/first-call/starter/a: is a symbolic link"),
@@ -176,13 +169,7 @@ fn a_file_that_is_not_utf8_is_placed_at_its_first_bad_byte() {
     let mut bytes = std::fs::read(&lesson).unwrap();
     bytes.extend_from_slice(b"fine line\nab\xff\xfe bad\n");
     std::fs::write(&lesson, bytes).unwrap();
-    let p: Vec<String> = Curriculum::from_dir(t.path())
-        .err()
-        .expect("refused")
-        .problems
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
+    let p = problems_at(t.path());
     // Only the file itself: the lab naming its lesson is not also told the lesson is missing.
     assert_eq!(
         p,
