@@ -4,6 +4,7 @@
 
 use super::aggregate::AggAcc;
 use super::ast::{AggFunc, CmpOp};
+use super::date_functions::Key;
 use super::plan::{AggPlan, CCond, ChildPlan, Column, Left, OrderKey, Plan};
 use super::resolve::{run_test, FieldRef, Test};
 use crate::org::ids::SfId;
@@ -461,11 +462,15 @@ pub fn execute(store: &Store, plan: &Plan, include_deleted: bool, version: &str)
             groups.sort_by(|a, b| {
                 for key in &plan.order {
                     if let Left::Slot(i) = key.left {
-                        let o = cmp_opt(
+                        let (x, y) = (
                             a.get(i).and_then(Option::as_ref),
                             b.get(i).and_then(Option::as_ref),
-                            key,
                         );
+                        // A grouped field sorts as the field does (a picklist in its order).
+                        let o = match agg.keys.get(i) {
+                            Some(Key::Field(f)) => cmp_key(x, y, key, f.def(store)),
+                            _ => cmp_opt(x, y, key),
+                        };
                         if o != Ordering::Equal {
                             return o;
                         }

@@ -232,6 +232,18 @@ fn a_picklist_sorts_in_its_defined_order_not_alphabetically() {
     )
     .unwrap();
     assert_eq!(names(&r), vec!["Cold One", "Warm One", "Hot One"]);
+    // Grouped by the picklist, the groups sort the same way.
+    let r = run(
+        &o,
+        "SELECT Rating, COUNT(Id) n FROM Account WHERE Name LIKE '% One' GROUP BY Rating ORDER BY Rating",
+    )
+    .unwrap();
+    let ratings: Vec<&str> = r
+        .records
+        .iter()
+        .map(|x| x["Rating"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ratings, vec!["Hot", "Warm", "Cold"]);
 }
 
 #[test]
