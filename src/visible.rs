@@ -46,7 +46,7 @@ pub fn on_screen(text: &str) -> Cow<'_, str> {
         match c {
             '\t' => {
                 let spaces = TAB_STOP - column % TAB_STOP;
-                out.extend(std::iter::repeat(' ').take(spaces));
+                out.extend(std::iter::repeat_n(' ', spaces));
                 column += spaces;
             }
             '\n' => {

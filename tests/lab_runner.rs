@@ -490,7 +490,7 @@ fn an_attempt_that_cannot_be_stored_keeps_its_verdicts_and_says_why() {
 fn a_served_org_is_saved_to_its_data_file_when_the_terminal_closes() {
     let t = tempfile::tempdir().unwrap();
     let (env_file, data) = (t.path().join("org.env"), t.path().join("org.json"));
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_sflab"))
+    let serve = Command::new(env!("CARGO_BIN_EXE_sflab"))
         .arg("--workspace")
         .arg(t.path())
         .args([

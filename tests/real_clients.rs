@@ -52,7 +52,7 @@ impl RunningOrg {
         let org = Org::default_org();
         let login = issue_static_token(&org, None).unwrap();
         {
-            let actor = org.actor(org.users[0].id.clone());
+            let actor = org.actor(org.users[0].id);
             let mut store = org.store.write();
             for i in 0..SEEDED_ROWS {
                 let mut m = Map::new();

@@ -37,7 +37,7 @@ pub fn check(cli: &Cli, curriculum: &Curriculum, only: Option<&str>) -> Result<u
     let labs = curriculum
         .labs
         .iter()
-        .filter(|l| only.map_or(true, |o| o == l.id));
+        .filter(|l| only.is_none_or(|o| o == l.id));
     for lab in labs {
         let done = rt.block_on(dev_check(
             files.as_ref(),

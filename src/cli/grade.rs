@@ -211,7 +211,7 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     outln!("\nWrote to {}:", shown(&args.out));
     for p in written
         .iter()
-        .filter(|p| !p.extension().is_some_and(|e| e == "md"))
+        .filter(|p| p.extension().is_none_or(|e| e != "md"))
     {
         outln!("  {}", shown(p.strip_prefix(&args.out).unwrap_or(p)));
     }

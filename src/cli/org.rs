@@ -387,7 +387,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("org.json");
         let org = build_org(&args(Some(data.clone()), None)).unwrap();
-        let actor = org.actor(org.users[0].id.clone());
+        let actor = org.actor(org.users[0].id);
         let mut body = serde_json::Map::new();
         body.insert("Name".into(), serde_json::json!("Kept Corp"));
         let id = org.store.write().insert("Account", &body, &actor).unwrap();

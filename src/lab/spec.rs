@@ -607,7 +607,7 @@ fn nested_item_lines(yaml: &str, key: &str) -> Vec<usize> {
         if this < key_indent || (this == key_indent && !item) {
             break;
         }
-        if item && indent.map_or(true, |n| n == this) {
+        if item && indent.is_none_or(|n| n == this) {
             indent = Some(this);
             out.push(i + 1);
         }

@@ -167,7 +167,7 @@ impl Store {
             let ((parent, _), parent_id) = plan.deleted[next];
             next += 1;
             for (child, table) in self.tables.iter().enumerate() {
-                if table.len() == 0 {
+                if table.is_empty() {
                     continue;
                 }
                 let object = self.schema.object_at(child);

@@ -332,7 +332,7 @@ impl FaultPlan {
             let fires = if let Some(n) = spec.nth {
                 c.matched == n
             } else if let Some(n) = spec.every_nth {
-                c.matched % n == 0
+                c.matched.is_multiple_of(n)
             } else if let Some(after) = spec.after {
                 since_first >= after
             } else if let Some(p) = spec.probability {

@@ -108,7 +108,7 @@ fn compared_columns(records: &[Value]) -> Option<Vec<String>> {
     let plain = records.iter().all(|r| {
         columns
             .iter()
-            .all(|c| r.get(c).map_or(true, |v| cell_text(v).is_some()))
+            .all(|c| r.get(c).is_none_or(|v| cell_text(v).is_some()))
     });
     (plain && columns.iter().any(|c| c == "Id")).then_some(columns)
 }

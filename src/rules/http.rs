@@ -90,7 +90,7 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
         .exchanges
         .iter()
         .filter(|e| p.pattern.matches_exchange(e))
-        .filter(|e| p.status.map_or(true, |s| e.status() == Some(s)))
+        .filter(|e| p.status.is_none_or(|s| e.status() == Some(s)))
         .map(|e| e.seq)
         .collect();
     let n = seqs.len();

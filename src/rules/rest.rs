@@ -121,9 +121,7 @@ pub(crate) fn patch_for_update(p: &PatchForUpdate, cx: &Cx) -> Verdict {
         sobject_segments(e).is_some_and(|s| {
             s.len() >= 2
                 && !s[1].eq_ignore_ascii_case("describe")
-                && p.object
-                    .as_deref()
-                    .map_or(true, |o| same_api_name(&s[0], o))
+                && p.object.as_deref().is_none_or(|o| same_api_name(&s[0], o))
         })
     };
     let puts: Vec<u64> = cx

@@ -86,7 +86,7 @@ pub fn mark(org: &Org) -> EventMark {
 
 /// Subscriptions and deliveries after `since`, of `channel` or of all channels.
 pub fn since(org: &Org, since: EventMark, channel: Option<&str>) -> EventMark {
-    let wanted = |c: &str| channel.map_or(true, |w| w == c);
+    let wanted = |c: &str| channel.is_none_or(|w| w == c);
     EventMark {
         subscriptions: org
             .events

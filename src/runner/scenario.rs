@@ -287,7 +287,7 @@ fn describe(condition: &Condition) -> String {
 }
 
 fn wording_of(d: Duration) -> String {
-    if d.as_millis() % 1000 == 0 {
+    if d.as_millis().is_multiple_of(1000) {
         format!("{} s", d.as_secs())
     } else {
         format!("{} ms", d.as_millis())
@@ -306,7 +306,7 @@ async fn wait_for(
     let deadline = Instant::now() + within;
     loop {
         // Read before the condition: what an ended run did is all recorded by then.
-        let ended = current.map_or(true, |c| c.task.is_finished());
+        let ended = current.is_none_or(|c| c.task.is_finished());
         let met = match (condition, current) {
             (_, None) => false,
             (Condition::Exited, Some(c)) => c.task.is_finished(),

@@ -205,7 +205,7 @@ pub async fn dev_check(
     for meta in curriculum
         .labs
         .iter()
-        .filter(|l| only.map_or(true, |o| o == l.id))
+        .filter(|l| only.is_none_or(|o| o == l.id))
     {
         let spec = match crate::lab::spec::parse(&format!("{}/lab.yaml", meta.dir), &meta.yaml) {
             Ok(s) => s,

@@ -68,7 +68,7 @@ fn word(s: &mut Scanner, keywords: &str, ignore_case: bool, literals: &[&str]) {
 pub fn shell(code: &str) -> Vec<(TokenKind, String)> {
     let mut s = Scanner::new(code);
     while let Some(c) = s.peek() {
-        let at_word_start = s.prev().map_or(true, |p| p.is_whitespace() || p == ';');
+        let at_word_start = s.prev().is_none_or(|p| p.is_whitespace() || p == ';');
         match c {
             '#' if at_word_start => {
                 let start = s.pos;
@@ -126,7 +126,7 @@ pub fn python(code: &str) -> Vec<(TokenKind, String)> {
                     s.string(c, true, false);
                 }
             }
-            '@' if s.prev().map_or(true, |p| p == '\n' || p == ' ') => {
+            '@' if s.prev().is_none_or(|p| p == '\n' || p == ' ') => {
                 let start = s.pos;
                 s.pos += 1;
                 s.eat_while(|c| is_ident(c) || c == '.');

@@ -49,7 +49,7 @@ fn yaml_value(s: &mut Scanner, line_end: usize) {
     while s.pos < line_end {
         let Some(c) = s.peek() else { break };
         match c {
-            '#' if s.prev().map_or(true, |p| p == ' ' || p == '\t') => {
+            '#' if s.prev().is_none_or(|p| p == ' ' || p == '\t') => {
                 let start = s.pos;
                 s.pos = line_end;
                 s.emit(TokenKind::Comment, start);
@@ -125,7 +125,7 @@ fn key_colon(line: &str) -> Option<usize> {
     let i = line.find(':')?;
     let after = line[i + 1..].chars().next();
     let key = &line[..i];
-    (after.map_or(true, |c| c == ' ' || c == '\t') && !key.contains(" #") && !key.is_empty())
+    (after.is_none_or(|c| c == ' ' || c == '\t') && !key.contains(" #") && !key.is_empty())
         .then_some(i)
 }
 

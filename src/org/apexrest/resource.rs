@@ -229,7 +229,7 @@ pub fn fields_from_dto(
     if !partial {
         let missing: Vec<&str> = required
             .iter()
-            .filter(|p| obj.get(p.as_str()).map_or(true, Json::is_null))
+            .filter(|p| obj.get(p.as_str()).is_none_or(Json::is_null))
             .map(String::as_str)
             .collect();
         if !missing.is_empty() {

@@ -24,7 +24,7 @@ pub fn select_list(soql: &str) -> Vec<String> {
             let before = i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && bytes[i - 1] != b'_';
             let after = bytes
                 .get(i + 4)
-                .map_or(true, |b| !b.is_ascii_alphanumeric() && *b != b'_');
+                .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'_');
             if before && after {
                 break;
             }

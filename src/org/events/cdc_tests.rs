@@ -22,8 +22,8 @@ fn account_type(store: &Store) -> Arc<EventType> {
 #[test]
 fn an_update_event_carries_changed_fields_and_the_header() {
     let org = Org::default_org();
-    let user = org.users[0].id.clone();
-    let actor = org.actor(user.clone());
+    let user = org.users[0].id;
+    let actor = org.actor(user);
     let mut store = org.store.write();
     let heard = store.record_changes();
     let body: Map<String, Value> = serde_json::from_str(r#"{"Name":"Acme"}"#).unwrap();
@@ -65,7 +65,7 @@ fn an_update_event_carries_changed_fields_and_the_header() {
 #[test]
 fn a_nulled_field_is_carried_as_null_on_update() {
     let org = Org::default_org();
-    let actor = org.actor(org.users[0].id.clone());
+    let actor = org.actor(org.users[0].id);
     let mut store = org.store.write();
     let heard = store.record_changes();
     let body: Map<String, Value> =
@@ -96,7 +96,7 @@ fn a_nulled_field_is_carried_as_null_on_update() {
 #[test]
 fn a_create_event_carries_every_set_field_in_type_order_with_stored_forms() {
     let org = Org::default_org();
-    let actor = org.actor(org.users[0].id.clone());
+    let actor = org.actor(org.users[0].id);
     let mut store = org.store.write();
     let heard = store.record_changes();
     let body: Map<String, Value> = serde_json::from_str(
@@ -130,7 +130,7 @@ fn a_create_event_carries_every_set_field_in_type_order_with_stored_forms() {
 #[test]
 fn a_delete_event_carries_only_the_header() {
     let org = Org::default_org();
-    let actor = org.actor(org.users[0].id.clone());
+    let actor = org.actor(org.users[0].id);
     let mut store = org.store.write();
     let heard = store.record_changes();
     let body: Map<String, Value> = serde_json::from_str(r#"{"Name":"Gone"}"#).unwrap();
@@ -149,7 +149,7 @@ fn a_delete_event_carries_only_the_header() {
 #[test]
 fn events_with_the_same_header_lists_share_one_context() {
     let org = Org::default_org();
-    let actor = org.actor(org.users[0].id.clone());
+    let actor = org.actor(org.users[0].id);
     let mut store = org.store.write();
     let heard = store.record_changes();
     let a: Map<String, Value> = serde_json::from_str(r#"{"Name":"A"}"#).unwrap();
@@ -179,7 +179,7 @@ fn events_with_the_same_header_lists_share_one_context() {
 #[test]
 fn a_renewed_batch_resolves_fields_again_after_the_object_changes() {
     let org = Org::default_org();
-    let actor = org.actor(org.users[0].id.clone());
+    let actor = org.actor(org.users[0].id);
     let mut store = org.store.write();
     let heard = store.record_changes();
     let ty = account_type(&store);

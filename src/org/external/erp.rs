@@ -170,9 +170,9 @@ impl OrderBook {
         let status = filter.get("status").and_then(Json::as_str);
         self.orders
             .values()
-            .filter(|o| customer.map_or(true, |c| o.customer.eq_ignore_ascii_case(c)))
-            .filter(|o| sku.map_or(true, |s| o.lines.iter().any(|l| l.sku == s)))
-            .filter(|o| status.map_or(true, |s| shipment_status(o, now) == s))
+            .filter(|o| customer.is_none_or(|c| o.customer.eq_ignore_ascii_case(c)))
+            .filter(|o| sku.is_none_or(|s| o.lines.iter().any(|l| l.sku == s)))
+            .filter(|o| status.is_none_or(|s| shipment_status(o, now) == s))
             .collect()
     }
 }

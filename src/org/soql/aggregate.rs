@@ -35,7 +35,7 @@ impl AggAcc {
     pub fn add(&mut self, v: Option<Option<&Value>>) {
         match self {
             AggAcc::Count(n) => {
-                if v.map_or(true, |x| x.is_some()) {
+                if v.is_none_or(|x| x.is_some()) {
                     *n += 1;
                 }
             }
@@ -76,7 +76,7 @@ impl AggAcc {
 
 fn keep(cur: &mut Option<Value>, v: Option<&Value>, want: Ordering) {
     if let Some(x) = v {
-        if cur.as_ref().map_or(true, |c| x.compare(c) == Some(want)) {
+        if cur.as_ref().is_none_or(|c| x.compare(c) == Some(want)) {
             *cur = Some(x.clone());
         }
     }

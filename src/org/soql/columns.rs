@@ -92,7 +92,7 @@ fn add(store: &Store, cols: &mut Vec<Json>, f: &FieldRef, hop: usize) {
     let h = &f.hops[hop];
     let pos = cols.iter().position(|c| {
         c["columnName"] == h.rel_name.as_str()
-            && !c["joinColumns"].as_array().map_or(true, Vec::is_empty)
+            && !c["joinColumns"].as_array().is_none_or(Vec::is_empty)
     });
     let i = match pos {
         Some(i) => i,

@@ -96,7 +96,7 @@ pub fn matching(store: &Store, plan: &Plan, include_deleted: bool) -> Vec<u32> {
             && plan
                 .filter
                 .as_ref()
-                .map_or(true, |c| eval(store, plan.base, rec, c))
+                .is_none_or(|c| eval(store, plan.base, rec, c))
     };
     match plan
         .filter

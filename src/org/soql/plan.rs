@@ -215,7 +215,7 @@ impl Planner<'_> {
                     plan.columns.push(Column::Field(f));
                 }
                 SelectItem::Fields { kind, pos } => {
-                    if *kind != FieldsKind::Standard && !q.limit.is_some_and(|l| l <= 200) {
+                    if *kind != FieldsKind::Standard && q.limit.is_none_or(|l| l > 200) {
                         return Err(qerr::malformed(
                             self.src,
                             *pos,

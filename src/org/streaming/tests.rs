@@ -132,7 +132,7 @@ async fn change_events_arrive_on_data_channels_with_the_header() {
     let c = Cometd::new();
     let client = c.handshake().await;
     c.subscribe(&client, "/data/ChangeEvents", -1).await;
-    let actor = c.org.actor(c.org.users[0].id.clone());
+    let actor = c.org.actor(c.org.users[0].id);
     let mut body = Map::new();
     body.insert("LastName".into(), json!("Ng"));
     c.org

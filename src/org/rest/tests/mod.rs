@@ -104,7 +104,7 @@ impl Mock {
     }
 
     fn seed_accounts(&self, n: usize, prefix: &str) {
-        let admin = self.org.users[0].id.clone();
+        let admin = self.org.users[0].id;
         let actor = self.org.actor(admin);
         let mut store = self.org.store.write();
         for i in 0..n {

@@ -273,7 +273,7 @@ fn an_object_search_does_not_cover_is_invalid_type() {
 #[test]
 fn without_order_by_name_matches_rank_first() {
     let o = Org::default_org();
-    let actor = o.actor(o.users[0].id.clone());
+    let actor = o.actor(o.users[0].id);
     {
         let mut store = o.store.write();
         for (name, city) in [("Paper Co", "Quill"), ("Quill Supplies", "Leeds")] {
