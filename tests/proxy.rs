@@ -83,6 +83,23 @@ async fn moved(State(u): State<Upstream>) -> Response {
         .into_response()
 }
 
+/// The authorize endpoint of an app that approves at once: 302 to the callback with a code
+/// and the state it was sent.
+async fn authorize(axum::extract::RawQuery(query): axum::extract::RawQuery) -> Response {
+    let state = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    (
+        StatusCode::FOUND,
+        [(
+            "location",
+            format!("http://localhost:8080/callback?code=aPrxCode%3D%3D&state={state}"),
+        )],
+    )
+        .into_response()
+}
+
 async fn start_upstream() -> (Upstream, url::Url) {
     let state = Upstream::default();
     let app = Router::new()
@@ -93,6 +110,7 @@ async fn start_upstream() -> (Upstream, url::Url) {
             patch(upsert),
         )
         .route("/moved", get(moved))
+        .route("/services/oauth2/authorize", get(authorize))
         .with_state(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -611,4 +629,58 @@ async fn an_unreachable_org_gives_502_and_an_error_without_secrets() {
         .contains("could not be reached"));
     let stored = serde_json::to_string(&records).expect("json");
     assert!(!stored.contains("SecretCodeValue1234"), "{stored}");
+}
+
+#[tokio::test]
+async fn forge_state_changes_the_state_of_the_redirect_in_its_run_only() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(
+        &upstream,
+        &url,
+        "- { kind: forge_state, in_run: 2, match: { method: GET, path: /services/oauth2/authorize } }",
+    )
+    .await;
+    let location = |r: &reqwest::Response| {
+        r.headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let sign_in = || {
+        client()
+            .get(format!(
+                "{}/services/oauth2/authorize?response_type=code&state=mine123",
+                p.base_url()
+            ))
+            .send()
+    };
+    let r = sign_in().await.expect("call");
+    assert_eq!(r.status(), 302);
+    assert!(
+        location(&r).ends_with("&state=mine123"),
+        "run 1 is untouched: {}",
+        location(&r)
+    );
+    p.recorder().set_run_index(1);
+    let r = sign_in().await.expect("call");
+    assert_eq!(r.status(), 302);
+    let forged = location(&r);
+    assert!(
+        forged.starts_with("http://localhost:8080/callback?code=aPrxCode%3D%3D&state="),
+        "the code is left as the org issued it: {forged}"
+    );
+    assert!(
+        !forged.ends_with("state=mine123"),
+        "run 2's state is forged: {forged}"
+    );
+    let records = p.recorder().exchanges();
+    assert!(records[0].fault.is_none());
+    let fault = records[1].fault.as_ref().expect("marked as a fault");
+    assert_eq!(fault.kind, "forge_state");
+    assert!(
+        fault.action.contains("changed the `state`"),
+        "{}",
+        fault.action
+    );
 }

@@ -5,7 +5,12 @@
 //! on `every_nth`, on every match `after` some time since the proxy's first request, or with a
 //! seeded `probability` (or on every match when none is given), at most `times` times. It
 //! answers with a status, a Salesforce-shaped body and headers, delays, drops the connection,
-//! or expires the caller's session. Ready-made `kind`s fill in the usual shapes.
+//! or expires the caller's session. Ready-made `kind`s fill in the usual shapes. `in_run`
+//! limits a fault to one learner run (its matches are counted in that run only).
+//!
+//! One kind changes an answer instead of replacing it: `forge_state` forwards the request and
+//! puts a `state` the client never sent into the redirect's `Location` (see [`forge_state`]),
+//! as a forged callback would arrive — a client that compares the state stops there.
 //!
 //! Determinism: the probability draw is a hash of (seed, fault index, match count), not a
 //! random generator's state, so the same spec and the same request order always give the
@@ -32,6 +37,9 @@ pub enum FaultKind {
     Latency,
     /// The connection is closed without a response.
     Drop,
+    /// The request is forwarded and the redirect that answers it comes back with another
+    /// `state` in its `Location`.
+    ForgeState,
 }
 
 impl FaultKind {
@@ -43,6 +51,7 @@ impl FaultKind {
             FaultKind::LockRow => "lock_row",
             FaultKind::Latency => "latency",
             FaultKind::Drop => "drop",
+            FaultKind::ForgeState => "forge_state",
         }
     }
 }
@@ -85,6 +94,9 @@ pub struct FaultSpec {
     /// Fire at most this many times.
     #[serde(default)]
     pub times: Option<u64>,
+    /// Only in this learner run (1 = the first); matches in other runs are not counted.
+    #[serde(default)]
+    pub in_run: Option<u64>,
     #[serde(default)]
     pub respond: Option<FaultResponse>,
     /// Seconds for the `Retry-After` header (rate_limited and unavailable).
@@ -116,7 +128,7 @@ pub enum FaultSpecError {
         name: String,
         value: String,
     },
-    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
+    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
     DoesNothing { index: usize },
 }
 
@@ -130,6 +142,8 @@ pub struct FaultAction {
     pub drop_connection: bool,
     /// `None`: forward the request (after any delay or expiry).
     pub respond: Option<FaultResponse>,
+    /// Forward the request, then change the `state` of the redirect that answers it.
+    pub forge_state: bool,
 }
 
 impl FaultAction {
@@ -144,6 +158,9 @@ impl FaultAction {
         }
         if self.drop_connection {
             parts.push("dropped the connection".to_string());
+        }
+        if self.forge_state {
+            parts.push("changed the `state` in the redirect's Location".to_string());
         }
         if let Some(r) = &self.respond {
             let mut s = format!("answered {}", r.status);
@@ -183,6 +200,7 @@ impl FaultSpec {
             ("nth", self.nth),
             ("every_nth", self.every_nth),
             ("times", self.times),
+            ("in_run", self.in_run),
         ] {
             if v == Some(0) {
                 return Err(FaultSpecError::ZeroCount { index, field });
@@ -267,6 +285,7 @@ impl FaultSpec {
             Some(FaultKind::Drop) => drop = true,
             _ => {}
         }
+        let forge_state = self.kind == Some(FaultKind::ForgeState) && respond.is_none();
         FaultAction {
             index,
             kind: self
@@ -278,6 +297,7 @@ impl FaultSpec {
             expire_session: expire,
             drop_connection: drop,
             respond,
+            forge_state,
         }
     }
 }
@@ -317,11 +337,18 @@ impl FaultPlan {
         })
     }
 
-    /// Decides for one request; `since_first` is the time since the proxy's first request.
-    pub fn decide(&mut self, req: &RequestView<'_>, since_first: Duration) -> Option<FaultAction> {
+    /// Decides for one request; `since_first` is the time since the proxy's first request,
+    /// `run_index` the learner run it arrived in (0 = the first).
+    pub fn decide(
+        &mut self,
+        req: &RequestView<'_>,
+        since_first: Duration,
+        run_index: usize,
+    ) -> Option<FaultAction> {
         let mut chosen = None;
         for (i, spec) in self.specs.iter().enumerate() {
-            if !spec.matches.matches(req) {
+            let in_run = spec.in_run.is_none_or(|r| r == run_index as u64 + 1);
+            if !in_run || !spec.matches.matches(req) {
                 continue;
             }
             let c = &mut self.counters[i];
@@ -411,6 +438,46 @@ mod duration_text {
             Some(d) => s.serialize_str(&format!("{}ms", d.as_millis())),
             None => s.serialize_none(),
         }
+    }
+}
+
+/// `location` with its `state` parameter (in the query, or in the fragment where the
+/// user-agent flow puts its answer) replaced by `forged`, or given one when it has none.
+pub fn forge_state(location: &str, forged: &str) -> String {
+    let (base, fragment) = match location.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (location, None),
+    };
+    let replace = |params: &str| -> Option<String> {
+        let mut found = false;
+        let out: Vec<String> = params
+            .split('&')
+            .map(|p| {
+                if p == "state" || p.starts_with("state=") {
+                    found = true;
+                    format!("state={forged}")
+                } else {
+                    p.to_string()
+                }
+            })
+            .collect();
+        found.then(|| out.join("&"))
+    };
+    if let Some(f) = fragment {
+        if let Some(changed) = replace(f) {
+            return format!("{base}#{changed}");
+        }
+    }
+    if let Some((path, query)) = base.split_once('?') {
+        let query = replace(query).unwrap_or_else(|| format!("{query}&state={forged}"));
+        return match fragment {
+            Some(f) => format!("{path}?{query}#{f}"),
+            None => format!("{path}?{query}"),
+        };
+    }
+    match fragment {
+        Some(f) => format!("{base}#{f}&state={forged}"),
+        None => format!("{base}?state={forged}"),
     }
 }
 

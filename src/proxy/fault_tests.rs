@@ -18,6 +18,7 @@ fn fire(plan: &mut FaultPlan, method: &str, path: &str) -> Option<FaultAction> {
             body: "",
         },
         Duration::ZERO,
+        0,
     )
 }
 
@@ -56,8 +57,8 @@ fn after_fires_once_the_time_has_passed() {
         header: &none,
         body: "",
     };
-    assert!(p.decide(&view, Duration::from_millis(1999)).is_none());
-    assert!(p.decide(&view, Duration::from_millis(2000)).is_some());
+    assert!(p.decide(&view, Duration::from_millis(1999), 0).is_none());
+    assert!(p.decide(&view, Duration::from_millis(2000), 0).is_some());
 }
 
 #[test]
@@ -166,4 +167,69 @@ fn validation_messages_number_faults_from_one() {
         serde_yaml::from_str("- { kind: drop }\n- { kind: drop, nth: 0 }").expect("yaml");
     let e = validate_faults(&specs).expect_err("second is invalid");
     assert!(e.to_string().starts_with("fault 2:"), "{e}");
+}
+
+#[test]
+fn in_run_fires_only_in_that_run_and_counts_its_matches_there() {
+    let specs: Vec<FaultSpec> = serde_yaml::from_str(
+        "- { kind: forge_state, in_run: 3, nth: 1, match: { path: /services/oauth2/authorize } }",
+    )
+    .expect("fault YAML");
+    let mut p = FaultPlan::new(specs, true).expect("valid");
+    let none = |_: &str| None;
+    let view = RequestView {
+        method: "GET",
+        path: "/services/oauth2/authorize",
+        query: Some("state=abc"),
+        header: &none,
+        body: "",
+    };
+    assert!(p.decide(&view, Duration::ZERO, 0).is_none());
+    assert!(p.decide(&view, Duration::ZERO, 1).is_none());
+    let a = p
+        .decide(&view, Duration::ZERO, 2)
+        .expect("the third run's first match");
+    assert!(a.forge_state && a.respond.is_none(), "{a:?}");
+    assert_eq!(a.kind, "forge_state");
+    assert!(
+        a.describe().contains("changed the `state`"),
+        "{}",
+        a.describe()
+    );
+    assert!(
+        p.decide(&view, Duration::ZERO, 2).is_none(),
+        "nth: 1 of run 3 only"
+    );
+}
+
+#[test]
+fn in_run_zero_is_refused() {
+    let specs: Vec<FaultSpec> =
+        serde_yaml::from_str("- { kind: forge_state, in_run: 0 }").expect("fault YAML");
+    let e = FaultPlan::new(specs, true).expect_err("run 0 does not exist");
+    assert!(e.to_string().contains("`in_run` must be 1 or more"), "{e}");
+}
+
+#[test]
+fn forge_state_replaces_the_state_wherever_the_answer_carries_it() {
+    assert_eq!(
+        forge_state(
+            "http://localhost:8080/callback?code=aPrx%3D&state=mine",
+            "X"
+        ),
+        "http://localhost:8080/callback?code=aPrx%3D&state=X"
+    );
+    assert_eq!(
+        forge_state(
+            "https://app.example/cb#access_token=t&state=mine&token_type=Bearer",
+            "X"
+        ),
+        "https://app.example/cb#access_token=t&state=X&token_type=Bearer"
+    );
+    // No state sent, none returned: the forged callback carries one all the same.
+    assert_eq!(
+        forge_state("http://localhost:8080/callback?code=c", "X"),
+        "http://localhost:8080/callback?code=c&state=X"
+    );
+    assert_eq!(forge_state("http://h/cb", "X"), "http://h/cb?state=X");
 }

@@ -299,7 +299,10 @@ pub(crate) async fn handle(
             header: &lookup,
             body: &body_text,
         };
-        shared.plan.lock().decide(&view, first.elapsed())
+        shared
+            .plan
+            .lock()
+            .decide(&view, first.elapsed(), raw.run_index)
     };
 
     if let Some(action) = &action {
@@ -339,7 +342,22 @@ pub(crate) async fn handle(
     )
     .await;
     raw.error = error;
+    let answer = match &action {
+        Some(a) if a.forge_state => with_forged_state(answer),
+        _ => answer,
+    };
     Ok(finish(&shared, raw, answer))
+}
+
+/// The answer with another `state` in its `Location`: a random one the client never sent.
+fn with_forged_state((status, mut headers, body): Answer) -> Answer {
+    let forged = format!("{:016x}", rand::random::<u64>());
+    for (name, value) in &mut headers {
+        if name.eq_ignore_ascii_case("location") {
+            *value = super::fault::forge_state(value, &forged);
+        }
+    }
+    (status, headers, body)
 }
 
 /// The proxy's own answer to a request past the call cap (and the mark on its record).

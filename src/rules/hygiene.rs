@@ -15,6 +15,35 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
 
+/// `process.exit_ok`: every run — or only the runs listed in `runs` (1 = the first) —
+/// exited with status 0. A lab lists runs when one run is meant to end in an error, e.g. the
+/// run whose sign-in answer sflab forges.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExitOk {
+    #[serde(default)]
+    pub runs: Option<Vec<usize>>,
+}
+
+impl ExitOk {
+    /// An author's mistake caught when the lab loads.
+    pub fn problem(&self) -> Option<&'static str> {
+        match &self.runs {
+            Some(r) if r.is_empty() => {
+                Some("`runs:` lists no run; leave it out to judge every run")
+            }
+            Some(r) if r.contains(&0) => Some("`runs:` counts from 1 (the first run)"),
+            _ => None,
+        }
+    }
+
+    fn judges(&self, run_index: usize) -> bool {
+        self.runs
+            .as_ref()
+            .is_none_or(|r| r.contains(&(run_index + 1)))
+    }
+}
+
 /// `(line number, kind)` of each leaked secret in `text`.
 fn leaks(text: &str) -> Vec<(usize, String)> {
     find_markers(text)
@@ -161,11 +190,19 @@ fn tail(text: &str, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-pub(crate) fn exit_ok(cx: &Cx) -> Verdict {
+pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
     if cx.ev.runs.is_empty() {
         return cx.fail("Your program did not run.");
     }
-    for run in &cx.ev.runs {
+    let judged: Vec<_> = cx.ev.runs.iter().filter(|r| p.judges(r.index)).collect();
+    if judged.is_empty() {
+        return cx.fail(format!(
+            "Your program ran {} but the runs this check judges ({}) did not happen.",
+            plural(cx.ev.runs.len(), "time"),
+            run_list(p.runs.as_deref().unwrap_or_default())
+        ));
+    }
+    for run in &judged {
         let n = run.index + 1;
         let why = if run.timed_out {
             Some(format!("run {n} was stopped because it took too long"))
@@ -188,10 +225,27 @@ pub(crate) fn exit_ok(cx: &Cx) -> Verdict {
             return cx.fail(format!("{why}.{shown}"));
         }
     }
+    if judged.len() == cx.ev.runs.len() {
+        return cx.pass(format!(
+            "Your program exited with status 0 ({}).",
+            plural(cx.ev.runs.len(), "run")
+        ));
+    }
+    let numbers: Vec<usize> = judged.iter().map(|r| r.index + 1).collect();
     cx.pass(format!(
-        "Your program exited with status 0 ({}).",
-        plural(cx.ev.runs.len(), "run")
+        "Your program exited with status 0 in {} (the others are judged by other checks).",
+        run_list(&numbers)
     ))
+}
+
+/// "run 3", "runs 1 and 2", "runs 1, 2 and 4".
+fn run_list(numbers: &[usize]) -> String {
+    let shown: Vec<String> = numbers.iter().map(usize::to_string).collect();
+    match shown.as_slice() {
+        [] => "no run".into(),
+        [one] => format!("run {one}"),
+        [init @ .., last] => format!("runs {} and {last}", init.join(", ")),
+    }
 }
 
 /// `secrets.not_in_url`: no request carried a secret in its query string, where proxies,
@@ -385,6 +439,28 @@ mod tests {
         assert!(assert_fails(rule, &ev).message.contains("too long"));
         ev.runs.clear();
         assert_fails(rule, &ev);
+    }
+
+    #[test]
+    fn exit_ok_with_runs_judges_only_the_runs_it_lists() {
+        let mut ev = evidence(vec![get("/x", 200).run(2)]);
+        ev.runs[2].exit_code = Some(1);
+        assert_fails("{ rule: process.exit_ok }", &ev);
+        let v = assert_passes("{ rule: process.exit_ok, runs: [1, 2] }", &ev);
+        assert!(v.message.contains("in runs 1 and 2"), "{}", v.message);
+        ev.runs[1].exit_code = Some(3);
+        let v = assert_fails("{ rule: process.exit_ok, runs: [1, 2] }", &ev);
+        assert!(
+            v.message.contains("run 2 exited with status 3"),
+            "{}",
+            v.message
+        );
+        let v = assert_fails("{ rule: process.exit_ok, runs: [5] }", &ev);
+        assert!(
+            v.message.contains("(run 5) did not happen"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]

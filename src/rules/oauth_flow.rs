@@ -5,6 +5,11 @@
 //!
 //! The values are compared as recorded, i.e. as redaction markers: the same value gives the
 //! same marker within a workspace, so equal markers mean equal values.
+//!
+//! `oauth.state_checked`: the client compares the `state` that comes back with the one it
+//! sent. The lab has sflab's proxy change the `state` of one sign-in's redirect (the
+//! `forge_state` fault), as a forged callback would carry it; the client must stop there and
+//! not redeem the code, or anyone could slip their own code into its callback (login CSRF).
 
 use super::cx::{show, Cx};
 use super::Verdict;
@@ -72,6 +77,64 @@ pub(crate) fn fresh_per_login(cx: &Cx) -> Verdict {
         .with_evidence(logins.iter().map(|e| e.seq))
 }
 
+fn is_forged(e: &Exchange) -> bool {
+    e.fault.as_ref().is_some_and(|f| f.kind == "forge_state")
+}
+
+fn redeems_code(e: &Exchange) -> bool {
+    e.is_token_request()
+        && e.form_param("grant_type")
+            .or_else(|| e.query_param("grant_type"))
+            .as_deref()
+            == Some("authorization_code")
+}
+
+pub(crate) fn state_checked(cx: &Cx) -> Verdict {
+    let forged: Vec<&Exchange> = cx.ev.exchanges.iter().filter(|e| is_forged(e)).collect();
+    if forged.is_empty() {
+        return cx.fail(
+            "sflab answers one sign-in with a `state` your program did not send, but no such sign-in was made, so the comparison was not seen. Make sure every run reaches GET …/services/oauth2/authorize.",
+        );
+    }
+    for f in &forged {
+        let run = f.run_index + 1;
+        let redirected = matches!(f.status(), Some(s) if (300..400).contains(&s))
+            && f.response_header("location").is_some();
+        if !redirected {
+            let answer = f
+                .status()
+                .map_or_else(|| "no answer".to_string(), |s| format!("status {s}"));
+            return cx
+                .fail(format!(
+                    "{} (run {run}) was the sign-in sflab answers with a forged `state`, but it got {answer}, not a redirect, so the comparison was not seen. Send the authorize request the brief describes.",
+                    show(f)
+                ))
+                .with_evidence([f.seq]);
+        }
+        let redeemed = cx
+            .ev
+            .exchanges
+            .iter()
+            .find(|e| e.run_index == f.run_index && e.seq > f.seq && redeems_code(e));
+        if let Some(r) = redeemed {
+            return cx
+                .fail(format!(
+                    "{} (run {run}) came back with a `state` your program never sent (sflab changed it ⚡), and {} still redeemed the code. Compare the `state` in the callback with the one you sent and stop before the token request when they differ: otherwise anyone can slip their own code into your callback and sign your user in as themselves.",
+                    show(f),
+                    show(r)
+                ))
+                .with_evidence([f.seq, r.seq]);
+        }
+    }
+    let f = forged[0];
+    cx.pass(format!(
+        "{} (run {}) came back with a `state` your program never sent, and it stopped without redeeming the code.",
+        show(f),
+        f.run_index + 1
+    ))
+    .with_evidence(forged.iter().map(|e| e.seq))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::*;
@@ -136,6 +199,84 @@ mod tests {
         assert_fails(
             RULE,
             &evidence(vec![get("/services/data/v62.0/limits", 200)]),
+        );
+    }
+
+    fn forged(run: usize) -> crate::evidence::Exchange {
+        let mut e = get("/services/oauth2/authorize?response_type=code&state=x", 302)
+            .response_header("Location", "http://localhost:8080/callback?code=c&state=f")
+            .run(run);
+        e.fault = Some(crate::evidence::FaultFired {
+            index: 0,
+            kind: "forge_state".into(),
+            action: "changed the `state` in the redirect's Location".into(),
+        });
+        e
+    }
+
+    const STATE: &str = "{ rule: oauth.state_checked }";
+
+    #[test]
+    fn stopping_after_a_forged_state_passes() {
+        let v = assert_passes(
+            STATE,
+            &evidence(vec![
+                authorize("aaaa", "1111", 0),
+                token("authorization_code", 200).run(0),
+                forged(1),
+            ]),
+        );
+        assert!(
+            v.message
+                .contains("#3 GET /services/oauth2/authorize (run 2)"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![3]);
+    }
+
+    #[test]
+    fn redeeming_the_code_of_a_forged_callback_fails_naming_both_requests() {
+        let v = assert_fails(
+            STATE,
+            &evidence(vec![forged(0), token("authorization_code", 200).run(0)]),
+        );
+        assert!(
+            v.message
+                .contains("#2 POST /services/oauth2/token still redeemed"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1, 2]);
+    }
+
+    #[test]
+    fn a_redemption_in_another_run_or_of_another_grant_does_not_count() {
+        assert_passes(
+            STATE,
+            &evidence(vec![
+                forged(0),
+                token("refresh_token", 200).run(0),
+                token("authorization_code", 200).run(1),
+            ]),
+        );
+    }
+
+    #[test]
+    fn no_forged_sign_in_or_one_refused_fails() {
+        let v = assert_fails(STATE, &evidence(vec![authorize("aaaa", "1111", 0)]));
+        assert!(
+            v.message.contains("no such sign-in was made"),
+            "{}",
+            v.message
+        );
+        let mut refused = forged(0);
+        refused.response.as_mut().map(|r| r.status = 400);
+        let v = assert_fails(STATE, &evidence(vec![refused]));
+        assert!(
+            v.message.contains("status 400, not a redirect"),
+            "{}",
+            v.message
         );
     }
 }

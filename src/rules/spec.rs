@@ -66,6 +66,7 @@ pub const RULE_NAMES: &[&str] = &[
     "oauth.nonce_sent",
     "oauth.id_token_not_bearer",
     "oauth.fresh_per_login",
+    "oauth.state_checked",
     "review.findings",
     "erp.no_duplicate_orders",
     "erp.orders_written_back",
@@ -147,6 +148,7 @@ impl RuleSpec {
             Rule::OauthNonceSent(_) => "oauth.nonce_sent",
             Rule::OauthIdTokenNotBearer(_) => "oauth.id_token_not_bearer",
             Rule::OauthFreshPerLogin(_) => "oauth.fresh_per_login",
+            Rule::OauthStateChecked(_) => "oauth.state_checked",
             Rule::ReviewFindings(_) => "review.findings",
             Rule::ErpNoDuplicateOrders(_) => "erp.no_duplicate_orders",
             Rule::ErpOrdersWrittenBack(_) => "erp.orders_written_back",
@@ -252,7 +254,16 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "secrets.not_in_output" => Rule::SecretsNotInOutput(params(map).map_err(bad)?),
         "secrets.files_private" => Rule::SecretsFilesPrivate(params(map).map_err(bad)?),
         "secrets.not_in_url" => Rule::SecretsNotInUrl(params(map).map_err(bad)?),
-        "process.exit_ok" => Rule::ProcessExitOk(params(map).map_err(bad)?),
+        "process.exit_ok" => {
+            let p: super::hygiene::ExitOk = params(map).map_err(bad)?;
+            if let Some(message) = p.problem() {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message: message.into(),
+                });
+            }
+            Rule::ProcessExitOk(p)
+        }
         "process.output_contains" => {
             let p: super::output::OutputContains = params(map).map_err(bad)?;
             if let Some(message) = p.problem() {
@@ -308,6 +319,7 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "oauth.nonce_sent" => Rule::OauthNonceSent(params(map).map_err(bad)?),
         "oauth.id_token_not_bearer" => Rule::OauthIdTokenNotBearer(params(map).map_err(bad)?),
         "oauth.fresh_per_login" => Rule::OauthFreshPerLogin(params(map).map_err(bad)?),
+        "oauth.state_checked" => Rule::OauthStateChecked(params(map).map_err(bad)?),
         "review.findings" => Rule::ReviewFindings(params(map).map_err(bad)?),
         "erp.no_duplicate_orders" => Rule::ErpNoDuplicateOrders(params(map).map_err(bad)?),
         "erp.orders_written_back" => Rule::ErpOrdersWrittenBack(params(map).map_err(bad)?),

@@ -60,6 +60,24 @@ fn calls_at_most(check: &CheckSpec) -> String {
     format!("at most {max} {what}{} {scope}", filters(check))
 }
 
+/// The runs a check lists (`runs: [1, 2]`): "run 1", "runs 1 and 2".
+fn shown_runs(runs: &serde_yaml::Value) -> String {
+    let numbers: Vec<String> = runs
+        .as_sequence()
+        .map(|s| {
+            s.iter()
+                .filter_map(|v| v.as_u64())
+                .map(|n| n.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    match numbers.as_slice() {
+        [] => "the runs it lists".into(),
+        [one] => format!("run {one}"),
+        [init @ .., last] => format!("runs {} and {last}", init.join(", ")),
+    }
+}
+
 /// One of the lab's org-side steps (named by its label) and the answer it must get.
 fn action_ok(check: &CheckSpec) -> String {
     let p = |k: &str| param(check, k);
@@ -121,7 +139,10 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         "secrets.not_in_sources" => "no secret written into your files".into(),
         "secrets.not_in_output" => "no secret printed by your code".into(),
         "secrets.files_private" => "files holding secrets readable by you alone".into(),
-        "process.exit_ok" => "./run exits with status 0".into(),
+        "process.exit_ok" => match check.params.get("runs") {
+            Some(runs) => format!("./run exits with status 0 in {}", shown_runs(runs)),
+            None => "./run exits with status 0".into(),
+        },
         "process.output_contains" => "what your program prints: the items it must report".into(),
         "process.output_reports" => "what your program prints: the values the org answered".into(),
         "secrets.not_in_url" => "no secret sent in a URL".into(),
@@ -132,6 +153,10 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             "the ID token kept for identity, never sent as a bearer token".into()
         }
         "oauth.fresh_per_login" => "a new PKCE challenge and state for every sign-in".into(),
+        "oauth.state_checked" => {
+            "a callback whose state is not yours stops the sign-in before the code is redeemed"
+                .into()
+        }
         "oauth.nonce_sent" => "a nonce sent with the login and found again in the ID token".into(),
         "oauth.refresh_not_reused" => "a rotated refresh token never used twice".into(),
         "oauth.scopes_requested" => "the scopes your code asks for".into(),
@@ -179,6 +204,17 @@ mod tests {
 
     fn check(yaml: &str) -> CheckSpec {
         serde_yaml::from_str(yaml).expect("check")
+    }
+
+    #[test]
+    fn an_exit_check_over_some_runs_names_them() {
+        let c = check("{ rule: process.exit_ok, runs: [1, 2] }");
+        assert_eq!(
+            what_it_checks(&c),
+            "./run exits with status 0 in runs 1 and 2"
+        );
+        let c = check("{ rule: process.exit_ok }");
+        assert_eq!(what_it_checks(&c), "./run exits with status 0");
     }
 
     #[test]
