@@ -9,7 +9,10 @@
 //!   it, as exclusive c14n renders it) are verified. Signers that emit canonical XML (which
 //!   includes [`sign_assertion`] and the usual SAML libraries for assertions they generate)
 //!   pass; a re-indented or re-serialised assertion fails, as a tampered one must;
-//! - a document with more than one Assertion is refused, which rules out signature wrapping.
+//! - against signature wrapping: a document with more than one Assertion is refused, and every
+//!   statement (issuer, subject, conditions) is read from the digested bytes alone — the
+//!   Assertion minus its Signature — so nothing slipped into the Signature (a `ds:Object`
+//!   carrying another Subject, say) is ever read.
 //!
 //! Time is judged on the wall clock with the same 300 s skew as JWT assertions.
 
@@ -82,7 +85,17 @@ pub fn decode_param(param: &str) -> Result<String, SamlError> {
 /// The Issuer of the (not yet verified) assertion, to find the app whose key to use.
 pub fn issuer_of(doc: &str) -> Option<String> {
     let a = only_assertion(doc).ok()?;
-    xml::find(doc, "Issuer", Some(a)).map(|i| xml::text(doc, i))
+    let signed = match xml::find(doc, "Signature", Some(a)) {
+        Some(sig) => signed_part(doc, a, sig),
+        None => doc[a.start..a.end].to_string(),
+    };
+    let a = only_assertion(&signed).ok()?;
+    xml::find(&signed, "Issuer", Some(a)).map(|i| xml::text(&signed, i))
+}
+
+/// The Assertion `a` as its digest covers it: its bytes without the Signature element `sig`.
+fn signed_part(doc: &str, a: xml::Span, sig: xml::Span) -> String {
+    format!("{}{}", &doc[a.start..sig.start], &doc[sig.end..a.end])
 }
 
 fn only_assertion(doc: &str) -> Result<xml::Span, SamlError> {
@@ -119,7 +132,7 @@ pub fn verify(doc: &str, key: &RsaPublicKey) -> Result<SamlAssertion, SamlError>
     let digest_value = xml::find(doc, "DigestValue", Some(reference))
         .map(|d| xml::text(doc, d))
         .ok_or(SamlError::Digest)?;
-    let unsigned = format!("{}{}", &doc[a.start..sig.start], &doc[sig.end..a.end]);
+    let unsigned = signed_part(doc, a, sig);
     if STANDARD.encode(Sha256::digest(unsigned.as_bytes()))
         != digest_value.replace(char::is_whitespace, "")
     {
@@ -135,7 +148,9 @@ pub fn verify(doc: &str, key: &RsaPublicKey) -> Result<SamlAssertion, SamlError>
     if !verify_rs256(key, canonical.as_bytes(), &sig_bytes) {
         return Err(SamlError::BadSignature);
     }
-    read_statements(doc, a)
+    // Only what the digest covered is read.
+    let signed = only_assertion(&unsigned)?;
+    read_statements(&unsigned, signed)
 }
 
 /// SignedInfo as exclusive c14n renders it on its own: its prefix declared on it.
@@ -394,6 +409,44 @@ mod tests {
             verify(&wrapped, &keys().public()),
             Err(SamlError::Malformed)
         );
+    }
+
+    #[test]
+    fn statements_slipped_into_the_signature_are_never_read() {
+        let now = Utc::now();
+        let doc = sign_assertion(&spec(now), &keys());
+        // A wrapping attack: the digest skips the Signature, so an Object inside it is not
+        // covered; its Subject, Issuer and Conditions come first in document order.
+        let injected = "<ds:Object><saml:Issuer>other-app</saml:Issuer><saml:Subject><saml:NameID>admin@x.dev</saml:NameID>\
+<saml:SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\"><saml:SubjectConfirmationData Recipient=\"https://evil\"/></saml:SubjectConfirmation></saml:Subject>\
+<saml:Conditions><saml:AudienceRestriction><saml:Audience>https://evil</saml:Audience></saml:AudienceRestriction></saml:Conditions></ds:Object>";
+        let sig_at = doc.find("<ds:Signature").unwrap();
+        let wrapped = doc.replacen("</ds:Signature>", &format!("{injected}</ds:Signature>"), 1);
+        let wrapped = {
+            // The Signature moved before the Issuer: the digest does not change.
+            let s = wrapped.find("<ds:Signature").unwrap();
+            let e = wrapped.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+            let sig = &wrapped[s..e];
+            let rest = format!("{}{}", &wrapped[..s], &wrapped[e..]);
+            let open_end = rest.find('>').unwrap() + 1;
+            format!("{}{sig}{}", &rest[..open_end], &rest[open_end..])
+        };
+        assert!(sig_at > 0 && wrapped.contains("admin@x.dev"));
+        let a = verify(&wrapped, &keys().public()).expect("the signed part still verifies");
+        assert_eq!(
+            a.subject, "a@x.dev",
+            "the signed subject, not the injected one"
+        );
+        assert_eq!(a.issuer, "3MVG9x");
+        assert_eq!(
+            a.audiences,
+            vec!["https://login.salesforce.com".to_string()]
+        );
+        assert_eq!(
+            a.recipient.as_deref(),
+            Some("http://127.0.0.1:8080/services/oauth2/token")
+        );
+        assert_eq!(issuer_of(&wrapped).as_deref(), Some("3MVG9x"));
     }
 
     #[test]
