@@ -50,10 +50,42 @@ impl WithPattern for RequestMade {
 }
 
 /// `http.order`: requests matching each step were made in this order (others may come between).
+/// With `succeeded`, a step counts only when the org answered it 2xx; with `same_record`, the
+/// steps after the first must address the record whose `id` the first step's answer gave (its
+/// 18- or 15-character form as a segment of the path) — a create, then read, update, delete
+/// of that very record.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Order {
     pub steps: Vec<RequestPattern>,
+    #[serde(default)]
+    pub succeeded: bool,
+    #[serde(default)]
+    pub same_record: bool,
+}
+
+/// Why a request that matches a step's pattern does not count for it.
+fn step_refusal(p: &Order, e: &crate::evidence::Exchange, record: Option<&str>) -> Option<String> {
+    if p.succeeded && !matches!(e.status(), Some(s) if (200..300).contains(&s)) {
+        let answer = e
+            .status()
+            .map_or("got no answer".to_string(), |s| format!("was answered {s}"));
+        return Some(format!(
+            "{} {answer}: a step counts when the org accepts it (see what the response says)",
+            show(e)
+        ));
+    }
+    if let Some(id) = record {
+        let short = id.get(..15).unwrap_or(id);
+        let names_it = e.path().split('/').any(|seg| seg == id || seg == short);
+        if !names_it {
+            return Some(format!(
+                "{} addresses another record than {id}, the one step 1 created: keep the id its answer gave and use it",
+                show(e)
+            ));
+        }
+    }
+    None
 }
 
 /// `http.calls_at_most`: no more than `max` requests (matching the pattern, if one is given).
@@ -150,19 +182,57 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
 pub(crate) fn order(p: &Order, cx: &Cx) -> Verdict {
     let mut found = Vec::new();
     let mut from = 0;
+    // The record step 1 created, once step 1 is found (`same_record`).
+    let mut record: Option<String> = None;
     for (i, step) in p.steps.iter().enumerate() {
-        let hit = cx.ev.exchanges[from..]
-            .iter()
-            .position(|e| step.matches_exchange(e));
+        let hit = cx.ev.exchanges[from..].iter().position(|e| {
+            step.matches_exchange(e) && step_refusal(p, e, record.as_deref()).is_none()
+        });
         match hit {
             Some(pos) => {
-                found.push(cx.ev.exchanges[from + pos].seq);
+                let e = &cx.ev.exchanges[from + pos];
+                found.push(e.seq);
                 from += pos + 1;
+                if p.same_record && i == 0 {
+                    record = e
+                        .response_json()
+                        .and_then(|j| j.get("id").and_then(|v| v.as_str()).map(String::from));
+                    if record.is_none() {
+                        return cx
+                            .fail(format!(
+                                "Step 1 ({}) was made ({}), but its answer gave no record `id` for the next steps to use.",
+                                step.describe(),
+                                show(e)
+                            ))
+                            .with_evidence(found);
+                    }
+                }
             }
             None => {
+                let refused = cx.ev.exchanges[from..]
+                    .iter()
+                    .filter(|e| step.matches_exchange(e))
+                    .find_map(|e| step_refusal(p, e, record.as_deref()).map(|why| (e.seq, why)));
+                if let Some((seq, why)) = refused {
+                    return cx
+                        .fail(format!(
+                            "Step {} ({}) did not count: {why}.",
+                            i + 1,
+                            step.describe()
+                        ))
+                        .with_evidence(found.into_iter().chain([seq]));
+                }
                 let anywhere = cx.ev.exchanges.iter().find(|e| step.matches_exchange(e));
                 let msg = match (i, anywhere) {
-                    (_, None) => format!("Step {} ({}) never happened.", i + 1, step.describe()),
+                    (_, None) => match other_method(step, &cx.ev.exchanges[from..]) {
+                        Some(e) => format!(
+                            "Step {} ({}) never happened; {} went to that address with another method.",
+                            i + 1,
+                            step.describe(),
+                            show(e)
+                        ),
+                        None => format!("Step {} ({}) never happened.", i + 1, step.describe()),
+                    },
                     (_, Some(e)) => format!(
                         "Step {} ({}) happened ({}) but not after step {}: the order matters here.",
                         i + 1,
@@ -171,7 +241,9 @@ pub(crate) fn order(p: &Order, cx: &Cx) -> Verdict {
                         i
                     ),
                 };
-                let extra = anywhere.map(|e| e.seq);
+                let extra = anywhere
+                    .or_else(|| other_method(step, &cx.ev.exchanges[from..]))
+                    .map(|e| e.seq);
                 return cx.fail(msg).with_evidence(found.into_iter().chain(extra));
             }
         }
@@ -181,6 +253,19 @@ pub(crate) fn order(p: &Order, cx: &Cx) -> Verdict {
         plural(p.steps.len(), "step")
     ))
     .with_evidence(found)
+}
+
+/// A request that matches `step` but for its method, when the step names one.
+fn other_method<'a>(
+    step: &RequestPattern,
+    exchanges: &'a [crate::evidence::Exchange],
+) -> Option<&'a crate::evidence::Exchange> {
+    step.method.as_ref()?;
+    let any_method = RequestPattern {
+        method: None,
+        ..step.clone()
+    };
+    exchanges.iter().find(|e| any_method.matches_exchange(e))
 }
 
 pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
@@ -311,6 +396,57 @@ mod tests {
         assert_passes(ok, &ev);
         let v = assert_fails(bad, &ev);
         assert!(v.message.contains("not after step 1"), "{}", v.message);
+    }
+
+    #[test]
+    fn order_with_succeeded_and_same_record_needs_accepted_steps_on_the_created_record() {
+        let rule = "{ rule: http.order, succeeded: true, same_record: true, steps: [ { method: POST, path: /s/Account }, { method: PATCH, path: /s/Account/* }, { method: DELETE, path: /s/Account/* } ] }";
+        let created = req("POST", "/s/Account", 201)
+            .response_body(r#"{"id":"001000000000042AAA","success":true}"#);
+        let ok = evidence(vec![
+            created.clone(),
+            req("PATCH", "/s/Account/001000000000042AAA", 204),
+            req("DELETE", "/s/Account/001000000000042", 204),
+        ]);
+        assert_passes(rule, &ok);
+        let refused = evidence(vec![
+            created.clone(),
+            req("PATCH", "/s/Account/001000000000042AAA", 400),
+            req("DELETE", "/s/Account/001000000000042AAA", 204),
+        ]);
+        let v = assert_fails(rule, &refused);
+        assert!(
+            v.message.contains("Step 2 (PATCH /s/Account/*) did not count: #2 PATCH /s/Account/001000000000042AAA was answered 400"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1, 2]);
+        let other = evidence(vec![
+            created,
+            req("PATCH", "/s/Account/001000000000001AAA", 204),
+            req("DELETE", "/s/Account/001000000000042AAA", 204),
+        ]);
+        let v = assert_fails(rule, &other);
+        assert!(
+            v.message.contains("another record than 001000000000042AAA"),
+            "{}",
+            v.message
+        );
+        let put = evidence(vec![
+            req("POST", "/s/Account", 201).response_body(r#"{"id":"001000000000042AAA"}"#),
+            req("PUT", "/s/Account/001000000000042AAA", 405),
+        ]);
+        let v = assert_fails(rule, &put);
+        assert!(
+            v.message.contains("never happened; #2 PUT /s/Account/001000000000042AAA went to that address with another method"),
+            "{}",
+            v.message
+        );
+        // Without the options the same traffic passes: the order alone is judged.
+        assert_passes(
+            "{ rule: http.order, steps: [ { method: POST, path: /s/Account }, { method: PATCH, path: /s/Account/* } ] }",
+            &refused,
+        );
     }
 
     #[test]

@@ -453,7 +453,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
                 .judge
                 .judge(c, &evidence, soql.as_deref().map(|s| s as _));
             let v = super::judge::after_timeouts(v, &evidence.runs);
-            with_points(super::judge::after_no_work(v, &evidence), c.points)
+            with_points(super::judge::after_no_work(v, &evidence, c), c.points)
         })
         .collect();
     drop(soql);

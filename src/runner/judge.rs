@@ -108,11 +108,19 @@ pub fn no_work(ev: &Evidence) -> Option<&'static str> {
     }
 }
 
-/// A limit check ([`LIMIT_RULES`]) pays out only for an attempt that did some work: a
+/// Whether `check` limits what a program does: a [`LIMIT_RULES`] rule, or a `state.soql`
+/// check that expects no rows (nothing left behind — which an org nobody touched also shows).
+pub fn is_limit_check(check: &CheckSpec) -> bool {
+    LIMIT_RULES.contains(&check.rule.as_str())
+        || (check.rule == "state.soql"
+            && check.params.get("count").and_then(|v| v.as_u64()) == Some(0))
+}
+
+/// A limit check ([`is_limit_check`]) pays out only for an attempt that did some work: a
 /// program that crashed at start made no calls and printed no secret, which earns nothing.
 /// Such a passing verdict becomes a failure that says why; other verdicts are kept.
-pub fn after_no_work(verdict: Verdict, ev: &Evidence) -> Verdict {
-    if !verdict.passed() || !LIMIT_RULES.contains(&verdict.rule.as_str()) {
+pub fn after_no_work(verdict: Verdict, ev: &Evidence, check: &CheckSpec) -> Verdict {
+    if !verdict.passed() || !is_limit_check(check) {
         return verdict;
     }
     let Some(why) = no_work(ev) else {
@@ -185,6 +193,19 @@ fn soql_from(query: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_soql_check_that_expects_nothing_left_is_a_limit_and_one_that_expects_rows_is_not() {
+        let check = |yaml: &str| -> CheckSpec { serde_yaml::from_str(yaml).expect("check") };
+        assert!(is_limit_check(&check(
+            "{ rule: state.soql, query: \"SELECT Id FROM Account\", count: 0 }"
+        )));
+        assert!(!is_limit_check(&check(
+            "{ rule: state.soql, query: \"SELECT Id FROM Account\", count: 2 }"
+        )));
+        assert!(is_limit_check(&check("{ rule: secrets.not_in_output }")));
+        assert!(!is_limit_check(&check("{ rule: process.exit_ok }")));
+    }
 
     #[test]
     fn snapshot_objects_come_from_checks_queries_and_the_seed() {
