@@ -118,6 +118,7 @@ impl Org {
     pub fn new(seed: &OrgSeed) -> Result<Org, SeedError> {
         let clock = OrgClock::new();
         let mut built = build::build(seed, clock.now())?;
+        check_fixtures(seed, &built.store)?;
         let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
         build::permission_sets(&mut built, &auth, clock.now())?;
         let bulk = bulk::BulkSettings::from_seed(seed)?;
@@ -138,6 +139,7 @@ impl Org {
     /// An org around a store restored from a data file; `seed` supplies the other sections.
     pub fn from_store(seed: &OrgSeed, store: Store) -> Result<Org, SeedError> {
         let built = build::adopt(seed, store)?;
+        check_fixtures(seed, &built.store)?;
         let auth = auth::AuthConfig::for_seed(seed, &built.users)?;
         let bulk = bulk::BulkSettings::from_seed(seed)?;
         Org::assemble(seed.clone(), OrgClock::new(), built, auth, bulk)
@@ -218,3 +220,12 @@ impl Org {
 
 #[cfg(test)]
 mod dml_tests;
+
+/// The seed's outbound sections, checked on their own and (Apex REST) against the built
+/// schema: a broken fixture stops the org from starting with a message naming it.
+fn check_fixtures(seed: &OrgSeed, store: &Store) -> Result<(), SeedError> {
+    callout::check_fixtures(seed).map_err(|e| SeedError::Fixture(e.to_string()))?;
+    let apex = apexrest::resource::resources(seed.other.get("apex_rest"))
+        .map_err(|e| SeedError::Fixture(e.to_string()))?;
+    apexrest::resource::check_schema(&apex, store.schema()).map_err(SeedError::Fixture)
+}

@@ -60,6 +60,43 @@ impl Store {
             .collect())
     }
 
+    /// The live records whose `field` equals `value`, as a SOQL `WHERE field = :value` finds
+    /// them (text compared ignoring case): an index lookup for an external-id or unique field,
+    /// a scan otherwise. For Apex classes, which may filter on any field.
+    pub fn find_by_field(
+        &self,
+        object: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<Vec<SfId>, SfError> {
+        let t = self.object_index(object)?;
+        let obj = self.schema.object_at(t);
+        let fi = obj.field_index(field).ok_or_else(|| {
+            SfError::new(
+                ErrorCode::INVALID_FIELD,
+                format!("No such column '{field}' on entity '{}'", obj.name),
+            )
+        })?;
+        let f = &obj.fields[fi];
+        if f.external_id || f.unique || f.system == Some(SystemField::Id) {
+            return self.find_by_external(object, field, value);
+        }
+        let Ok(Some(key)) = Value::from_json(f.field_type, &Json::String(value.to_string())) else {
+            // A value the field cannot hold matches no record.
+            return Ok(Vec::new());
+        };
+        let table = &self.tables[t];
+        let same = |v: &Value| match (v.as_str(), key.as_str()) {
+            (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
+            _ => *v == key,
+        };
+        Ok(table
+            .iter()
+            .filter(|(_, r)| !table.is_deleted(r) && r.get(fi).is_some_and(same))
+            .filter_map(|(_, r)| table.id_of(r))
+            .collect())
+    }
+
     /// A record as REST JSON: `attributes{type,url}` then its fields (all, in schema order,
     /// or the `fields` projection in the order asked).
     pub fn retrieve(

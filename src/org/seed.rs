@@ -55,6 +55,10 @@ pub enum SeedError {
     RecordShape { index: usize },
     #[error("records[{index}]: no record or user was given `ref: {name}` above this one")]
     UnknownRef { index: usize, name: String },
+    /// An outbound section (`apex_rest:`, `soap_services:`, `mock_services:`, `mcp:`) is not
+    /// usable; the message names the section.
+    #[error("{0}")]
+    Fixture(String),
     /// A section owned by another part of the org (e.g. `bulk:`) is not usable.
     #[error("{section}: {reason}")]
     Section { section: String, reason: String },

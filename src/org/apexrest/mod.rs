@@ -142,7 +142,8 @@ fn parse_body(body: &[u8]) -> Result<Json, ApiError> {
     })
 }
 
-/// The record a key names, by Id or by the resource's key field.
+/// The record a key names, by Id or by the resource's key field (any field: the class runs
+/// `WHERE key = :value`).
 fn find(store: &Store, res: &ApexResource, key: &str) -> Result<SfId, ApiError> {
     let not_found = || {
         ApiError::new(
@@ -163,7 +164,7 @@ fn find(store: &Store, res: &ApexResource, key: &str) -> Result<SfId, ApiError> 
             _ => Vec::new(),
         }
     } else {
-        store.find_by_external(&res.object, &res.key, key)?
+        store.find_by_field(&res.object, &res.key, key)?
     };
     ids.first().copied().ok_or_else(not_found)
 }

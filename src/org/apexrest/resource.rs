@@ -142,6 +142,40 @@ pub fn resources(
     Ok(list)
 }
 
+/// Checks the resources against the org's schema: each object, key, parent field and DTO
+/// field must exist, so a mistyped name is refused when the org starts, not on every request.
+pub fn check_schema(
+    list: &[ApexResource],
+    schema: &crate::org::schema::Schema,
+) -> Result<(), String> {
+    for r in list {
+        let class = &r.class;
+        let fields_of = |object: &str, names: Vec<(&str, &str)>| -> Result<(), String> {
+            let obj = schema.object(object).ok_or_else(|| {
+                format!("apex_rest: class {class}: object '{object}' does not exist in this org")
+            })?;
+            for (what, name) in names {
+                if obj.field(name).is_none() {
+                    return Err(format!(
+                        "apex_rest: class {class}: {what} '{name}' is not a field of {}",
+                        obj.name
+                    ));
+                }
+            }
+            Ok(())
+        };
+        let mut names = vec![("key", r.key.as_str())];
+        names.extend(r.dto.0.iter().map(|(_, f)| ("dto field", f.as_str())));
+        fields_of(&r.object, names)?;
+        if let Some(l) = &r.lines {
+            let mut names = vec![("parent_field", l.parent_field.as_str())];
+            names.extend(l.dto.0.iter().map(|(_, f)| ("lines dto field", f.as_str())));
+            fields_of(&l.object, names)?;
+        }
+    }
+    Ok(())
+}
+
 /// Matches `path` (after `/services/apexrest`) against a urlMapping; `Some(rest)` is what the
 /// wildcard took (empty when none), `None` when it does not match. Matching is case-sensitive,
 /// as the Apex Developer Guide says of `@RestResource(urlMapping=…)`.

@@ -38,10 +38,15 @@ struct Mock {
 }
 
 fn mock() -> Mock {
+    mock_with(FIXTURE)
+}
+
+/// The default seed with `fixture`'s sections joined in.
+fn seed_with(fixture: &str) -> OrgSeed {
     // The default seed already has `objects:`; merge by parsing both and joining sections.
     let mut base: serde_yaml::Mapping =
         serde_yaml::from_str(crate::org::default_org::DEFAULT_SEED).unwrap();
-    let extra: serde_yaml::Mapping = serde_yaml::from_str(FIXTURE).unwrap();
+    let extra: serde_yaml::Mapping = serde_yaml::from_str(fixture).unwrap();
     for (k, v) in extra {
         match (base.get_mut(&k), v) {
             (Some(serde_yaml::Value::Mapping(b)), serde_yaml::Value::Mapping(e)) => b.extend(e),
@@ -50,8 +55,11 @@ fn mock() -> Mock {
             }
         }
     }
-    let seed = OrgSeed::from_yaml(&serde_yaml::to_string(&base).unwrap()).unwrap();
-    let org = Org::new(&seed).unwrap();
+    OrgSeed::from_yaml(&serde_yaml::to_string(&base).unwrap()).unwrap()
+}
+
+fn mock_with(fixture: &str) -> Mock {
+    let org = Org::new(&seed_with(fixture)).unwrap();
     let token = issue_static_token(&org, None).unwrap().token;
     Mock {
         app: router(org.clone()),
@@ -199,4 +207,70 @@ async fn get_without_a_key_lists_every_order() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["erpOrderId"], "SO-5001");
+}
+
+/// A class that looks orders up by their auto-number, as `WHERE OrderNumber = :key` does.
+const BY_ORDER_NUMBER: &str = r#"
+apex_rest:
+  - class: OrderRestService
+    url: /orders/*
+    methods: [GET, POST, PATCH]
+    object: Order
+    key: OrderNumber
+    dto: { orderNumber: OrderNumber, status: Status, accountId: AccountId, effectiveDate: EffectiveDate }
+    required: [accountId, effectiveDate]
+"#;
+
+#[tokio::test]
+async fn a_key_that_is_no_external_id_finds_the_record_as_a_where_clause_would() {
+    let m = mock_with(BY_ORDER_NUMBER);
+    let body = json!({"accountId": m.falcon(), "effectiveDate": "2026-11-01"});
+    let (status, created) = m
+        .send("POST", "/services/apexrest/orders", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let number = created["orderNumber"]
+        .as_str()
+        .expect("an order number")
+        .to_string();
+    let path = format!("/services/apexrest/orders/{number}");
+    let (status, got) = m.send("GET", &path, None).await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert_eq!(got["orderNumber"], number.as_str());
+    let (status, patched) = m
+        .send("PATCH", &path, Some(json!({"status": "Activated"})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(patched["status"], "Activated");
+    let (status, e) = m
+        .send("GET", "/services/apexrest/orders/99999999", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        e[0]["message"],
+        "No Order found with OrderNumber = 99999999"
+    );
+}
+
+#[test]
+fn a_class_naming_a_field_or_object_the_org_lacks_stops_the_org_from_starting() {
+    let bad_key = BY_ORDER_NUMBER.replace("key: OrderNumber", "key: Bogus__c");
+    let e = Org::new(&seed_with(&bad_key)).err().expect("refused");
+    assert_eq!(
+        e.to_string(),
+        "apex_rest: class OrderRestService: key 'Bogus__c' is not a field of Order"
+    );
+    let bad_dto = BY_ORDER_NUMBER.replace("status: Status", "status: Stage__c");
+    let e = Org::new(&seed_with(&bad_dto)).err().expect("refused");
+    assert!(
+        e.to_string()
+            .contains("dto field 'Stage__c' is not a field of Order"),
+        "{e}"
+    );
+    let bad_object = BY_ORDER_NUMBER.replace("object: Order", "object: Ordr");
+    let e = Org::new(&seed_with(&bad_object)).err().expect("refused");
+    assert!(
+        e.to_string().contains("object 'Ordr' does not exist"),
+        "{e}"
+    );
 }
