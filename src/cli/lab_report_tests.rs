@@ -53,6 +53,7 @@ fn report() -> Report {
         stderr: CapturedOutput {
             text: "curl: (7) could not connect\n".into(),
             truncated: false,
+            ..CapturedOutput::default()
         },
         ..Default::default()
     };

@@ -51,6 +51,10 @@ pub struct CapturedOutput {
     pub text: String,
     /// True when the process wrote more than the cap and the rest was dropped.
     pub truncated: bool,
+    /// Secrets found in what was dropped, scanned as it streamed past: `(kind, line)`,
+    /// the kind as a redaction marker names it and the line counted in the whole stream.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets_after_cap: Vec<(String, usize)>,
 }
 
 /// One execution of the learner's entry point (`./run`).

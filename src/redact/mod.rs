@@ -314,7 +314,11 @@ impl Redactor {
             }
             text.truncate(end);
         }
-        CapturedOutput { text, truncated }
+        CapturedOutput {
+            text,
+            truncated,
+            ..CapturedOutput::default()
+        }
     }
 
     /// One of the learner's files, redacted for secret scanning.

@@ -171,6 +171,14 @@ pub(crate) fn secrets_not_in_output(cx: &Cx) -> Verdict {
             for (line, kind) in leaks(&out.text) {
                 found.add(kind, format!("run {} {stream}", run.index + 1), line);
             }
+            // Printed after the part sflab keeps, and seen as it streamed past.
+            for (kind, line) in &out.secrets_after_cap {
+                found.add(
+                    kind.clone(),
+                    format!("run {} {stream}", run.index + 1),
+                    *line,
+                );
+            }
         }
     }
     if found.is_empty() {
@@ -313,15 +321,33 @@ mod tests {
         ev.runs[0].stdout = CapturedOutput {
             text: r.text(&r.url("client_id=3MVG9abcdefgh&state=xyz")),
             truncated: false,
+            ..CapturedOutput::default()
         };
         assert_passes("{ rule: secrets.not_in_output }", &ev);
         ev.runs[0].stderr = CapturedOutput {
             text: r.text("token: 00D000000000001!AQ0123456789abcdef\n"),
             truncated: false,
+            ..CapturedOutput::default()
         };
         let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
         assert!(
             v.message.contains("access token (run 1, stderr line 1)"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_secret_seen_after_the_kept_output_is_a_leak_too() {
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout = CapturedOutput {
+            text: "xxxx\n… output truncated\n".into(),
+            truncated: true,
+            secrets_after_cap: vec![("access_token".into(), 3002)],
+        };
+        let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
+        assert!(
+            v.message.contains("access token (run 1, stdout line 3002)"),
             "{}",
             v.message
         );

@@ -332,6 +332,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         timeout: options.timeout.unwrap_or(lab.run.timeout),
         output_cap: options.output_cap,
         clean_env: options.clean_env,
+        scan_past_cap: Some(redactor.clone()),
     };
     let times = usize::try_from(lab.run.times.max(1)).unwrap_or(1);
     let mut runs = Vec::new();

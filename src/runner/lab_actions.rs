@@ -266,6 +266,7 @@ mod tests {
             remove_env: Vec::new(),
             timeout: Duration::from_secs(10),
             output_cap: 4096,
+            scan_past_cap: None,
             clean_env: false,
         };
         (dir, spec)

@@ -27,6 +27,7 @@
 use super::leftovers::{end_marked, Marker, RUN_MARKER_VAR};
 use super::shebang::{entry_command, EntryCommand};
 use crate::evidence::{CapturedOutput, LearnerRun};
+use crate::redact::Redactor;
 use chrono::Utc;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -50,6 +51,9 @@ pub struct ProcessSpec {
     pub timeout: Duration,
     /// Bytes kept of each of stdout and stderr.
     pub output_cap: usize,
+    /// Looks for the secrets it knows in what streams past the cap (see [`capture`]), so a
+    /// secret printed after a flood still counts as printed.
+    pub scan_past_cap: Option<Redactor>,
     /// Start from an empty environment (grading): only `PATH`, a `HOME` and `TMPDIR` inside
     /// the lab folder's parent, `LANG`, and `env` are set; nothing of the caller's leaks in.
     pub clean_env: bool,
@@ -90,28 +94,101 @@ fn shebang_ends_in_cr(entry: &Path) -> bool {
 /// longer.
 pub const READ_GRACE: Duration = Duration::from_millis(1000);
 
-/// What a reader kept of one stream so far: its first bytes, and whether more came.
+/// What a reader kept of one stream so far: its first bytes, whether more came, and the
+/// secrets seen in what came after.
 #[derive(Debug, Default)]
 struct Kept {
     bytes: Vec<u8>,
     truncated: bool,
+    secrets_after_cap: Vec<(String, usize)>,
+}
+
+/// Bytes of the previous piece scanned again with the next, so a secret split between two
+/// reads is still whole in one scan (the longest secrets sflab learns — JWTs — are shorter).
+const SCAN_OVERLAP: usize = 8 * 1024;
+
+/// At most this many secrets are noted past the cap (the rule shows a few anyway).
+const SECRETS_NOTED: usize = 20;
+
+/// Scans what streams past the cap for secrets, piece by piece.
+struct PastCap {
+    redactor: Redactor,
+    /// The end of the previous piece, scanned again.
+    carry: Vec<u8>,
+    /// Lines of the stream before `carry` begins.
+    line: usize,
+}
+
+impl PastCap {
+    fn scan(&mut self, piece: &[u8], kept: &SharedKept) {
+        let mut window = std::mem::take(&mut self.carry);
+        window.extend_from_slice(piece);
+        let text = String::from_utf8_lossy(&window);
+        let redacted = self.redactor.text(&text);
+        let found: Vec<(String, usize)> = crate::redact::find_markers(&redacted)
+            .into_iter()
+            .filter(|m| crate::redact::is_leak_kind(&m.kind))
+            .map(|m| {
+                (
+                    m.kind,
+                    self.line + redacted[..m.offset].matches('\n').count() + 1,
+                )
+            })
+            .collect();
+        if !found.is_empty() {
+            let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+            for f in found {
+                if kept.secrets_after_cap.len() < SECRETS_NOTED
+                    && !kept.secrets_after_cap.contains(&f)
+                {
+                    kept.secrets_after_cap.push(f);
+                }
+            }
+        }
+        let keep_from = window.len().saturating_sub(SCAN_OVERLAP);
+        self.line += window[..keep_from].iter().filter(|&&b| b == b'\n').count();
+        self.carry = window[keep_from..].to_vec();
+    }
 }
 
 type SharedKept = Arc<Mutex<Kept>>;
 
-/// Keeps the first `cap` bytes of a stream in `kept` as they arrive and counts the rest; what
-/// was read stays there when the reader is abandoned.
-async fn capture<R: AsyncRead + Unpin>(mut reader: R, cap: usize, kept: SharedKept) {
+/// Keeps the first `cap` bytes of a stream in `kept` as they arrive; the rest is dropped, but
+/// with a redactor it is scanned for secrets first. What was read stays in `kept` when the
+/// reader is abandoned.
+async fn capture<R: AsyncRead + Unpin>(
+    mut reader: R,
+    cap: usize,
+    kept: SharedKept,
+    scan: Option<Redactor>,
+) {
     let mut buf = vec![0u8; 16 * 1024];
+    let mut past_cap = scan.map(|redactor| PastCap {
+        redactor,
+        carry: Vec::new(),
+        line: 0,
+    });
     loop {
         match reader.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
-                let room = cap.saturating_sub(kept.bytes.len());
-                kept.bytes.extend_from_slice(&buf[..n.min(room)]);
-                if n > room {
-                    kept.truncated = true;
+                let mut k = kept.lock().unwrap_or_else(|e| e.into_inner());
+                let room = cap.saturating_sub(k.bytes.len());
+                k.bytes.extend_from_slice(&buf[..n.min(room)]);
+                if n <= room {
+                    continue;
+                }
+                k.truncated = true;
+                if let Some(p) = past_cap.as_mut() {
+                    if p.carry.is_empty() && p.line == 0 {
+                        // The scan starts with the kept part's last lines, so a secret that
+                        // straddles the cap is seen whole; its lines are counted from there.
+                        let from = k.bytes.len().saturating_sub(SCAN_OVERLAP);
+                        p.line = k.bytes[..from].iter().filter(|&&b| b == b'\n').count();
+                        p.carry = k.bytes[from..].to_vec();
+                    }
+                    drop(k);
+                    p.scan(&buf[n.min(room)..n], &kept);
                 }
             }
         }
@@ -125,9 +202,13 @@ struct Reader {
 }
 
 impl Reader {
-    fn start<R: AsyncRead + Unpin + Send + 'static>(stream: Option<R>, cap: usize) -> Reader {
+    fn start<R: AsyncRead + Unpin + Send + 'static>(
+        stream: Option<R>,
+        cap: usize,
+        scan: Option<Redactor>,
+    ) -> Reader {
         let kept = SharedKept::default();
-        let task = stream.map(|s| tokio::spawn(capture(s, cap, kept.clone())));
+        let task = stream.map(|s| tokio::spawn(capture(s, cap, kept.clone(), scan)));
         Reader { task, kept }
     }
 
@@ -146,7 +227,9 @@ impl Reader {
 
     fn output(&self) -> CapturedOutput {
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        to_output((kept.bytes.clone(), kept.truncated))
+        let mut out = to_output((kept.bytes.clone(), kept.truncated));
+        out.secrets_after_cap = kept.secrets_after_cap.clone();
+        out
     }
 }
 
@@ -167,7 +250,11 @@ fn to_output((bytes, truncated): (Vec<u8>, bool)) -> CapturedOutput {
         }
         text.push_str("… output truncated: sflab keeps the first part of what a run prints.\n");
     }
-    CapturedOutput { text, truncated }
+    CapturedOutput {
+        text,
+        truncated,
+        ..CapturedOutput::default()
+    }
 }
 
 #[cfg(unix)]
@@ -306,8 +393,9 @@ pub async fn run_entry_point_until(
         swept: false,
     };
     let cap = spec.output_cap;
-    let mut out = Reader::start(child.stdout.take(), cap);
-    let mut err = Reader::start(child.stderr.take(), cap);
+    let scan = spec.scan_past_cap.clone();
+    let mut out = Reader::start(child.stdout.take(), cap, scan.clone());
+    let mut err = Reader::start(child.stderr.take(), cap, scan);
 
     let (status, timed_out) = tokio::select! {
         status = child.wait() => (status.ok(), false),
@@ -496,6 +584,7 @@ mod tests {
             remove_env: vec![],
             timeout: Duration::from_secs(10),
             output_cap: 1024,
+            scan_past_cap: None,
             clean_env: false,
         };
         (t, spec)
@@ -652,6 +741,7 @@ mod tests {
                 remove_env: vec![],
                 timeout: Duration::from_secs(300),
                 output_cap: 1024,
+                scan_past_cap: None,
                 clean_env: false,
             };
             run(&spec);
@@ -756,6 +846,38 @@ sleep 300
         assert!(started.elapsed() < Duration::from_secs(5));
         std::thread::sleep(Duration::from_millis(200));
         assert!(!t.path().join("late.txt").exists());
+    }
+
+    #[test]
+    fn a_secret_printed_after_a_flood_is_seen_as_it_streams_past_the_cap() {
+        let token = "00D5g000004XyzA!AQ8AQHc2.aTokenPrintedLate_0001";
+        let (_t, mut spec) = lab(
+            &format!(
+                "#!/bin/sh\nyes flood | head -n 3000\necho \"token={token}\"\nyes more | head -n 10\necho \"split {}\"\n",
+                &token[..20]
+            ),
+            true,
+        );
+        let redactor = Redactor::new(b"k");
+        redactor.add_secret("access_token", token);
+        spec.scan_past_cap = Some(redactor);
+        let r = run(&spec);
+        assert!(r.stdout.truncated);
+        assert!(
+            !r.stdout.text.contains("token="),
+            "the line itself is not kept"
+        );
+        assert_eq!(
+            r.stdout.secrets_after_cap,
+            vec![("access_token".to_string(), 3001)],
+            "found once, on its line of the whole stream"
+        );
+        // Without a redactor nothing is scanned.
+        let (_t, spec) = lab(
+            &format!("#!/bin/sh\nyes flood | head -n 3000\necho \"token={token}\"\n"),
+            true,
+        );
+        assert!(run(&spec).stdout.secrets_after_cap.is_empty());
     }
 
     #[test]
@@ -897,6 +1019,7 @@ sleep 300
             remove_env: vec![],
             timeout: Duration::from_secs(1),
             output_cap: 10,
+            scan_past_cap: None,
             clean_env: false,
         };
         let rt = tokio::runtime::Builder::new_current_thread()

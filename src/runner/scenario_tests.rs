@@ -95,6 +95,7 @@ fn lab_dir(script: &str) -> (tempfile::TempDir, ProcessSpec) {
         remove_env: vec![],
         timeout: Duration::from_secs(20),
         output_cap: 4096,
+        scan_past_cap: None,
         clean_env: false,
     };
     (t, spec)

@@ -29,6 +29,7 @@ fn long_attempt() -> LabEvent {
             stdout: CapturedOutput {
                 text: "created 001\nupdated 001\nTHE RUN'S LAST LINE\n".into(),
                 truncated: false,
+                ..CapturedOutput::default()
             },
             ..LearnerRun::default()
         });
@@ -116,6 +117,7 @@ fn run_output_shows_escape_sequences_instead_of_obeying_them() {
             stdout: CapturedOutput {
                 text: "before\x1b[2Jafter \x1b[31mred\tx\n".into(),
                 truncated: false,
+                ..CapturedOutput::default()
             },
             ..LearnerRun::default()
         });
