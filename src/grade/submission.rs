@@ -99,14 +99,20 @@ pub fn discover(dirs: &[PathBuf]) -> Result<Vec<Submission>, SubmissionError> {
             return Err(SubmissionError::NotAFolder(d.clone()));
         }
         let clean = d.canonicalize().unwrap_or_else(|_| d.clone());
-        let name = clean
+        // Named as the lead gave it: a link `bob -> ../stash/work` is bob's submission. Only
+        // a path without a name of its own (`.`, `..`) takes the folder's.
+        let given = d
             .file_name()
+            .filter(|n| *n != "." && *n != "..")
+            .or_else(|| clean.file_name());
+        let name = given
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "submission".into());
         out.push(Submission { name, dir: clean });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name).then(a.dir.cmp(&b.dir)));
-    out.dedup_by(|a, b| a.dir == b.dir);
+    // The same folder given twice under the same name is graded once.
+    out.dedup_by(|a, b| a.dir == b.dir && a.name == b.name);
     for pair in out.windows(2) {
         if pair[0].name == pair[1].name {
             return Err(SubmissionError::DuplicateName {
@@ -276,6 +282,31 @@ pub fn prepare_copy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_submission_is_named_as_given_and_each_link_is_graded() {
+        let t = tempfile::tempdir().unwrap();
+        let hand_ins = t.path().join("hand-ins");
+        for d in ["stash/x/work", "stash/y/work", "hand-ins/carol"] {
+            std::fs::create_dir_all(t.path().join(d)).unwrap();
+        }
+        let link = |name: &str, to: &str| {
+            std::os::unix::fs::symlink(t.path().join(to), hand_ins.join(name)).unwrap();
+            hand_ins.join(name)
+        };
+        let dirs = vec![
+            hand_ins.join("carol"),
+            link("dave", "stash/x/work"),
+            link("erin", "stash/y/work"),
+            link("frank", "hand-ins/carol"),
+            hand_ins.join("carol"),
+        ];
+        let found = discover(&dirs).expect("no clash: each is named after its own entry");
+        let names: Vec<&str> = found.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["carol", "dave", "erin", "frank"]);
+        assert!(found[1].dir.ends_with("stash/x/work"), "run in the folder linked to");
+    }
 
     #[test]
     fn shards_are_stable_disjoint_and_cover_everything() {

@@ -112,6 +112,10 @@ impl LeakList {
 }
 
 pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
+    if cx.ev.sources.is_empty() {
+        // Nothing handed in earns nothing: an empty folder keeps no secret by keeping nothing.
+        return cx.fail("There were no files to judge: this check reads the files your lab folder holds.");
+    }
     let mut found = LeakList::default();
     for f in &cx.ev.sources {
         for (line, kind) in leaks(&f.text) {
@@ -312,6 +316,14 @@ mod tests {
             v.message
         );
         assert!(!v.message.contains("S3cretValue1234"));
+    }
+
+    #[test]
+    fn an_empty_lab_folder_earns_nothing_for_keeping_no_secret() {
+        let mut ev = evidence(vec![]);
+        ev.sources.clear();
+        let v = assert_fails("{ rule: secrets.not_in_sources }", &ev);
+        assert!(v.message.contains("no files to judge"), "{}", v.message);
     }
 
     #[test]
