@@ -543,3 +543,30 @@ fn a_progress_database_that_is_a_folder_is_reported_not_shown_as_no_progress() {
         "{err}"
     );
 }
+
+#[test]
+fn a_track_given_to_a_command_that_would_ignore_it_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    let (code, _, err) = sflab(
+        &ws,
+        &[
+            "--track",
+            "team.yaml",
+            "grade",
+            "hand-ins",
+            "--lab",
+            "rest-crud",
+            "--out",
+            "g",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("this command would ignore it"), "{err}");
+    assert!(
+        err.contains("whatever a track's pass_threshold says"),
+        "{err}"
+    );
+    let (code, _, err) = sflab(&ws, &["--track", "team.yaml", "list"]);
+    assert_eq!(code, 2, "{err}");
+}

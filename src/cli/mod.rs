@@ -299,6 +299,19 @@ fn end_quietly_when_the_reader_goes() {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
+    if let (Some(file), Some(command)) = (&cli.track, &cli.command) {
+        if !matches!(command, Command::Track { .. } | Command::Report { .. }) {
+            return Err(Failure::usage(format!(
+                "--track {} is read only by the classroom (`sflab --track FILE`), `sflab track` and `sflab report`; this command would ignore it. Leave it out{}.",
+                file.display(),
+                if matches!(command, Command::Grade { .. }) {
+                    " — `sflab grade` passes a submission when every check passed, whatever a track's pass_threshold says"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
     // The mock org needs no curriculum.
     if let Some(Command::Org { command }) = &cli.command {
         return org::run(command, cli.workspace.as_deref());

@@ -305,7 +305,10 @@ mod tests {
         let found = discover(&dirs).expect("no clash: each is named after its own entry");
         let names: Vec<&str> = found.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["carol", "dave", "erin", "frank"]);
-        assert!(found[1].dir.ends_with("stash/x/work"), "run in the folder linked to");
+        assert!(
+            found[1].dir.ends_with("stash/x/work"),
+            "run in the folder linked to"
+        );
     }
 
     #[test]

@@ -114,7 +114,9 @@ impl LeakList {
 pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
     if cx.ev.sources.is_empty() {
         // Nothing handed in earns nothing: an empty folder keeps no secret by keeping nothing.
-        return cx.fail("There were no files to judge: this check reads the files your lab folder holds.");
+        return cx.fail(
+            "There were no files to judge: this check reads the files your lab folder holds.",
+        );
     }
     let mut found = LeakList::default();
     for f in &cx.ev.sources {
