@@ -148,7 +148,9 @@ pub async fn run_scenario(
 ) -> Result<ScenarioOutcome, ProcessError> {
     let mut out = ScenarioOutcome::default();
     let mut tracker = Tracker::default();
-    // The last wait of the current run that ran out before its condition held.
+    // The first wait of the current run that ran out before its condition held. After it,
+    // the run's other waits are not waited out: the program seems stuck, and a stuck
+    // submission should cost one wait, not every wait of the scenario.
     let mut unmet: Option<String> = None;
     let mut next_index = 0usize;
     on_start(next_index);
@@ -159,20 +161,22 @@ pub async fn run_scenario(
         match step {
             Step::Wait(d) => tokio::time::sleep(*d).await,
             Step::WaitFor { condition, within } => {
-                let met = wait_for(condition, *within, current.as_ref(), org).await;
+                let stuck = unmet.is_some();
+                let within = if stuck { Duration::ZERO } else { *within };
+                let met = wait_for(condition, within, current.as_ref(), org).await;
                 let running = current.as_ref().is_some_and(|c| !c.task.is_finished());
-                if !met && running {
+                if !met && running && !stuck {
                     unmet = Some(format!(
                         "{} for it to {}",
-                        wording_of(*within),
+                        wording_of(within),
                         describe(condition)
                     ));
                 }
-                out.actions.push(action(
-                    n,
-                    "wait_for",
-                    json!({ "condition": format!("{condition:?}"), "met": met }),
-                ));
+                let mut details = json!({ "condition": format!("{condition:?}"), "met": met });
+                if stuck && !met {
+                    details["skipped"] = json!("an earlier wait of this run ran out");
+                }
+                out.actions.push(action(n, "wait_for", details));
             }
             Step::Publish {
                 event,

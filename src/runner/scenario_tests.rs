@@ -195,6 +195,30 @@ fn an_unmet_wait_gives_up_at_within_and_says_so() {
 }
 
 #[test]
+fn after_a_run_s_first_unmet_wait_its_other_waits_are_not_waited_out_and_the_note_names_the_first()
+{
+    let (_t, spec) = lab_dir("#!/bin/sh\nexec sleep 30\n");
+    let org = FakeOrg::default();
+    let s = steps(
+        "- wait_for: { subscribed: /event/Order__e, within: 300ms }\n- wait_for: { delivered: 3, within: 20s }\n",
+    );
+    let started = std::time::Instant::now();
+    let (out, _) = run(&s, &spec, &org);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "waited {:?}: the second wait should not be waited out",
+        started.elapsed()
+    );
+    assert_eq!(out.actions[1]["met"], false);
+    assert!(out.actions[1]["skipped"].is_string(), "{}", out.actions[1]);
+    let note = out.runs[0].notes.join("\n");
+    assert!(
+        note.contains("waited 300 ms for it to subscribe to /event/Order__e"),
+        "{note}"
+    );
+}
+
+#[test]
 fn a_wait_ends_unmet_as_soon_as_the_run_has_ended() {
     let (_t, spec) = lab_dir("#!/bin/sh\nexit 3\n");
     let org = FakeOrg::default();
