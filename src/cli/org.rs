@@ -170,18 +170,20 @@ fn check_data_path(data: &Path) -> Result<(), Failure> {
 fn build_org(args: &ServeArgs) -> Result<Org, Failure> {
     let seed = seed_of(args)?;
     if let Some(data) = args.data.as_deref().filter(|p| p.exists()) {
-        let store = Store::load(data).map_err(|e| {
+        let (store, kept) = Store::load_with(data).map_err(|e| {
             Failure::usage(format!(
                 "could not restore the org from {}: {e}",
                 data.display()
             ))
         })?;
-        return Org::from_store(&seed, store).map_err(|e| {
+        let org = Org::from_store(&seed, store).map_err(|e| {
             Failure::usage(format!(
                 "the data in {} does not fit the seed: {e}",
                 data.display()
             ))
-        });
+        })?;
+        org.continue_from(&kept);
+        return Ok(org);
     }
     Org::new(&seed).map_err(|e| Failure::usage(format!("could not build the org: {e}")))
 }
@@ -328,7 +330,7 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
     .await?;
     let _ = pubsub.await;
     if let Some(data) = &args.data {
-        org.store.read().save(data).map_err(|e| {
+        org.save(data).map_err(|e| {
             Failure::usage(format!("could not save the org to {}: {e}", data.display()))
         })?;
         println!("sflab: saved the org to {}", data.display());
@@ -399,6 +401,53 @@ mod tests {
             .retrieve("Account", id.as_str(), Some(&["Name"]), "62.0")
             .unwrap();
         assert_eq!(rec["Name"], "Kept Corp");
+    }
+
+    #[test]
+    fn after_a_restart_replay_ids_carry_on_and_an_old_position_is_past_retention() {
+        use crate::org::events::bus::{ReplayError, ReplayFrom};
+        use crate::org::events::log::Transport;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("org.json");
+        let org = build_org(&args(Some(data.clone()), None)).unwrap();
+        let user = org.users[0].id.to_string();
+        let publish = |org: &Org| {
+            let mut fields = serde_json::Map::new();
+            fields.insert("Order_Number__c".into(), serde_json::json!("SO-1"));
+            let store = org.store.read();
+            org.events
+                .publish(&store, "OrderShipped__e", &fields, &user, Transport::Rest)
+                .unwrap()
+                .replay_id
+                .unwrap()
+        };
+        let ids: Vec<u64> = (0..3).map(|_| publish(&org)).collect();
+        org.save(&data).unwrap();
+        let again = build_org(&args(Some(data), None)).unwrap();
+        let channel = "/event/OrderShipped__e";
+        let now = again.clock.now();
+        let bus = &again.events.bus;
+        assert!(
+            bus.read(channel, ReplayFrom::After(ids[2]), 10, now)
+                .unwrap()
+                .is_empty(),
+            "a subscriber that had read everything carries on"
+        );
+        assert!(
+            matches!(
+                bus.read(channel, ReplayFrom::After(ids[0]), 10, now),
+                Err(ReplayError::OutOfRetention { .. })
+            ),
+            "the events it had not read are gone, and it is told so"
+        );
+        let next = publish(&again);
+        assert_eq!(next, ids[2] + 1, "no replay id is given out twice");
+        assert_eq!(
+            bus.read(channel, ReplayFrom::After(ids[2]), 10, now)
+                .unwrap()[0]
+                .replay_id,
+            next
+        );
     }
 
     #[test]

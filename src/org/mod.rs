@@ -145,6 +145,26 @@ impl Org {
         Org::assemble(seed.clone(), OrgClock::new(), built, auth, bulk)
     }
 
+    /// Saves the store and what of the org outlives a restart beside it (the event bus's
+    /// counters, so replay ids and event ids are never given out twice), atomically.
+    pub fn save(&self, path: &std::path::Path) -> Result<(), snapshot::PersistError> {
+        let kept = KeptAcrossRestart {
+            events: self.events.bus.marks(),
+            next_event_number: events::rest::next_event_number(),
+        };
+        let kept = serde_json::to_value(kept).unwrap_or_default();
+        self.store.read().save_with(path, kept)
+    }
+
+    /// Carries on from what [`Org::save`] kept beside the store (a null value keeps nothing).
+    pub fn continue_from(&self, kept: &serde_json::Value) {
+        let Ok(kept) = serde_json::from_value::<KeptAcrossRestart>(kept.clone()) else {
+            return;
+        };
+        self.events.bus.continue_from(&kept.events);
+        events::rest::continue_event_numbers_from(kept.next_event_number);
+    }
+
     fn assemble(
         seed: OrgSeed,
         clock: OrgClock,
@@ -228,4 +248,13 @@ fn check_fixtures(seed: &OrgSeed, store: &Store) -> Result<(), SeedError> {
     let apex = apexrest::resource::resources(seed.other.get("apex_rest"))
         .map_err(|e| SeedError::Fixture(e.to_string()))?;
     apexrest::resource::check_schema(&apex, store.schema()).map_err(SeedError::Fixture)
+}
+
+/// What an org saved to a file keeps beside its store.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct KeptAcrossRestart {
+    #[serde(default)]
+    events: events::bus::BusMarks,
+    #[serde(default)]
+    next_event_number: u64,
 }

@@ -7,7 +7,8 @@
 //! since they change on every write even when the data does not.
 //!
 //! [`Store::save`] / [`Store::load`] write and read the whole store (schema, records, id
-//! counters) as JSON, atomically and privately through `crate::fsutil`.
+//! counters) as JSON, atomically and privately through `crate::fsutil`; `save_with` /
+//! `load_with` carry a value of the org's own beside it (the event bus's counters).
 
 use super::error::SfError;
 use super::ids::IdGenerator;
@@ -107,6 +108,9 @@ struct StoreImage {
     ids: IdGenerator,
     auto_numbers: Vec<u64>,
     records: Vec<Vec<Record>>,
+    /// The rest of the org's state that outlives a restart (absent in older files).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    org: serde_json::Value,
 }
 
 impl Store {
@@ -156,7 +160,13 @@ impl Store {
 
     /// Writes the whole store to `path` atomically (mode 0600).
     pub fn save(&self, path: &Path) -> Result<(), PersistError> {
+        self.save_with(path, serde_json::Value::Null)
+    }
+
+    /// [`Store::save`] with `org`, the org's own state beside the store's, in the same file.
+    pub fn save_with(&self, path: &Path, org: serde_json::Value) -> Result<(), PersistError> {
         let image = StoreImage {
+            org,
             format: FORMAT,
             schema: self.schema.clone(),
             ids: self.ids.clone(),
@@ -178,6 +188,11 @@ impl Store {
 
     /// Reads a store written by [`Store::save`].
     pub fn load(path: &Path) -> Result<Store, PersistError> {
+        Store::load_with(path).map(|(store, _)| store)
+    }
+
+    /// [`Store::load`], with the org's own state saved beside it (null when none was).
+    pub fn load_with(path: &Path) -> Result<(Store, serde_json::Value), PersistError> {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| PersistError::Read {
             path: shown.clone(),
@@ -226,6 +241,6 @@ impl Store {
                 store.tables[t].insert(rec);
             }
         }
-        Ok(store)
+        Ok((store, image.org))
     }
 }

@@ -96,6 +96,15 @@ impl BusEvent {
     }
 }
 
+/// The bus's counters, saved with an org (see [`EventBus::marks`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BusMarks {
+    /// The newest replay id given out.
+    pub newest: u64,
+    /// Each channel's newest replay id.
+    pub channels: std::collections::BTreeMap<String, u64>,
+}
+
 /// How long a channel keeps its events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention(pub Duration);
@@ -266,6 +275,40 @@ impl EventBus {
                 Ok(take(start.max(first_live)))
             }
         }
+    }
+
+    /// How far the bus has counted, overall and per channel: what an org saved to a file
+    /// keeps of its bus (the events themselves are not kept).
+    pub fn marks(&self) -> BusMarks {
+        let c = self.channels.read();
+        BusMarks {
+            newest: c.next_replay - 1,
+            channels: c
+                .by_name
+                .iter()
+                .filter(|(_, ch)| ch.newest > 0)
+                .map(|(name, ch)| (name.clone(), ch.newest))
+                .collect(),
+        }
+    }
+
+    /// Continues a bus whose events were lost with a restart: the next event gets a replay id
+    /// after every one given out before, and each channel counts its old events as dropped, so
+    /// a replay id from before answers as one past retention — never as a position among new
+    /// events. Resuming from a channel's newest id (a subscriber that had read everything)
+    /// carries on.
+    pub fn continue_from(&self, marks: &BusMarks) {
+        let mut c = self.channels.write();
+        c.next_replay = c.next_replay.max(marks.newest + 1);
+        for (name, newest) in &marks.channels {
+            if let Some(ch) = c.by_name.get_mut(name) {
+                ch.dropped_upto = ch.dropped_upto.max(*newest);
+                ch.newest = ch.newest.max(*newest);
+            }
+        }
+        let newest = c.next_replay - 1;
+        drop(c);
+        self.newest.send_replace(newest);
     }
 
     /// The newest replay id issued on the bus (0 before the first event).

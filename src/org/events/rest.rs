@@ -25,6 +25,17 @@ use std::sync::Arc;
 
 static NEXT_EVENT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// The number the next REST-published event's id is made from.
+pub fn next_event_number() -> u64 {
+    NEXT_EVENT_ID.load(Ordering::Relaxed)
+}
+
+/// Never hands out an id made from a number below `n` again (an org restored from a file
+/// continues after the ids it gave out before).
+pub fn continue_event_numbers_from(n: u64) {
+    NEXT_EVENT_ID.fetch_max(n, Ordering::Relaxed);
+}
+
 fn event_id() -> String {
     let n = NEXT_EVENT_ID.fetch_add(1, Ordering::Relaxed);
     let raw = format!("e01xx{n:010}");
