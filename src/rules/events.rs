@@ -34,6 +34,34 @@ pub struct Published {
     pub values: BTreeMap<String, Value>,
     #[serde(default)]
     pub count: Option<usize>,
+    /// The way the event must be published, when the lab teaches one: `rest` or `pub_sub`.
+    #[serde(default)]
+    pub via: Option<Via>,
+}
+
+/// A way to publish, as the bus's log names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    Rest,
+    PubSub,
+}
+
+impl Via {
+    fn logged(self) -> &'static str {
+        match self {
+            Via::Rest => "rest",
+            Via::PubSub => "pub_sub",
+        }
+    }
+
+    /// How to publish `event` this way.
+    fn how(self, event: &str) -> String {
+        match self {
+            Via::Rest => format!("Publish with `POST …/sobjects/{event}`"),
+            Via::PubSub => format!("Publish with the Pub/Sub API's `Publish` to /event/{event}"),
+        }
+    }
 }
 
 impl Published {
@@ -154,15 +182,30 @@ pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
         .iter()
         .filter(|e| by_learner(e))
         .collect();
-    let matching: Vec<&&Value> = mine
+    let named: Vec<&&Value> = mine
         .iter()
         .filter(|e| text(e, "event_name").eq_ignore_ascii_case(&p.event))
+        .collect();
+    let matching: Vec<&&Value> = named
+        .iter()
+        .copied()
+        .filter(|e| p.via.is_none_or(|v| text(e, "via") == v.logged()))
         .collect();
     let api: Vec<u64> = cx
         .api_calls()
         .filter(|e| e.method().eq_ignore_ascii_case("POST") && e.path().contains("/sobjects/"))
         .map(|e| e.seq)
         .collect();
+    if let (Some(via), true, false) = (p.via, matching.is_empty(), named.is_empty()) {
+        return cx
+            .fail(format!(
+                "{} reached the bus via {}, but this lab asks for another way. {}.",
+                p.event,
+                text(named[0], "via"),
+                via.how(&p.event)
+            ))
+            .with_evidence(api.clone());
+    }
     if matching.is_empty() {
         let others: BTreeSet<&str> = mine.iter().map(|e| text(e, "event_name")).collect();
         let seen = if others.is_empty() {
@@ -173,10 +216,22 @@ pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
                 others.into_iter().collect::<Vec<_>>().join(", ")
             )
         };
+        let how = match p.via {
+            Some(v) => v.how(&p.event),
+            None => format!(
+                "Publish with `POST …/sobjects/{0}` (or Pub/Sub `Publish` to /event/{0})",
+                p.event
+            ),
+        };
+        let article = if p.event.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        };
         return cx
             .fail(format!(
-                "Expected a {} event on the bus. {seen}. Publish with `POST …/sobjects/{}` (or Pub/Sub `Publish` to /event/{}); an event published after commit inside a rolled-back transaction never reaches the bus.",
-                p.event, p.event, p.event
+                "Expected {article} {} event on the bus. {seen}. {how}; an event published after commit inside a rolled-back transaction never reaches the bus.",
+                p.event
             ))
             .with_evidence(api);
     }

@@ -316,3 +316,31 @@ fn creates_named_in_any_case_are_cited_as_evidence() {
     let v = assert_fails(IDEMPOTENT, &with_records(e, &["SO-2", "SO-2"]));
     assert_eq!(v.evidence, vec![1, 2], "{}", v.message);
 }
+
+#[test]
+fn published_with_via_takes_only_that_way_and_says_which_way_was_used() {
+    let rule = "{ rule: events.published, event: OrderShipped__e, via: rest }";
+    let mut e = ev();
+    e.events.published = vec![publish(1, "OrderShipped__e", "pub_sub", 1, json!({}))];
+    let v = assert_fails(rule, &e);
+    assert!(
+        v.message
+            .contains("reached the bus via pub_sub, but this lab asks for another way. Publish with `POST …/sobjects/OrderShipped__e`"),
+        "{}",
+        v.message
+    );
+    e.events.published = vec![publish(1, "OrderShipped__e", "rest", 1, json!({}))];
+    assert_passes(rule, &e);
+    e.events.published.clear();
+    let v = assert_fails(rule, &e);
+    assert!(
+        !v.message.contains("Pub/Sub"),
+        "only the way the lab asks: {}",
+        v.message
+    );
+    assert!(
+        v.message.starts_with("Expected an OrderShipped__e event"),
+        "{}",
+        v.message
+    );
+}

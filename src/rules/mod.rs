@@ -48,7 +48,7 @@ mod state;
 mod verdict;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 
 pub use erp::ERP_ORDER_BOOK;
 pub use spec::{RuleSpec, RuleSpecError, RULE_NAMES};

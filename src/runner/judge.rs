@@ -91,8 +91,16 @@ pub const FILE_RULES: &[&str] = &["design.table", "review.findings", "secrets.no
 /// reached the org (nor a Pub/Sub subscription), or no run ended normally (exit 0, or stopped
 /// by the lab as planned).
 pub fn no_work(ev: &Evidence) -> Option<&'static str> {
-    let reached_org =
-        !ev.exchanges.is_empty() || !ev.events.subscriptions.is_empty() || !ev.auth_log.is_empty();
+    // A Pub/Sub call (a subscription, or a publish) reaches the org without the proxy.
+    let published_over_pub_sub = ev
+        .events
+        .published
+        .iter()
+        .any(|p| p.get("via").and_then(|v| v.as_str()) == Some("pub_sub"));
+    let reached_org = !ev.exchanges.is_empty()
+        || !ev.events.subscriptions.is_empty()
+        || published_over_pub_sub
+        || !ev.auth_log.is_empty();
     let ended_normally = ev
         .runs
         .iter()
@@ -193,6 +201,21 @@ fn soql_from(query: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pub_sub_publish_is_work_that_reached_the_org() {
+        let mut ev = crate::rules::fixture::evidence(vec![]);
+        ev.runs[0].exit_code = Some(0);
+        assert_eq!(no_work(&ev), Some("no request reached the org"));
+        ev.events.published = vec![serde_json::json!({"via": "pub_sub", "event_name": "A__e"})];
+        assert_eq!(no_work(&ev), None);
+        ev.events.published = vec![serde_json::json!({"via": "runner", "event_name": "A__e"})];
+        assert_eq!(
+            no_work(&ev),
+            Some("no request reached the org"),
+            "sflab's own do not count"
+        );
+    }
 
     #[test]
     fn a_soql_check_that_expects_nothing_left_is_a_limit_and_one_that_expects_rows_is_not() {

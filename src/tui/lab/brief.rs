@@ -172,7 +172,11 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         "org.action_ok" => action_ok(check),
         "callout.made" => "a callout from the org to your service".into(),
         "callout.setup" => "the credentials a callout needs, set up in the org".into(),
-        "events.published" => "the events your code publishes".into(),
+        "events.published" => match p("via").as_deref() {
+            Some("rest") => "the events your code publishes through the REST API".into(),
+            Some("pub_sub") => "the events your code publishes through the Pub/Sub API".into(),
+            _ => "the events your code publishes".into(),
+        },
         "events.subscribed" => "a subscription to the event channel".into(),
         "events.replay_resumed" => {
             "a subscriber that resumes from the last replay id it stored".into()
