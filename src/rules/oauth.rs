@@ -319,6 +319,16 @@ fn is_refresh(e: &Exchange) -> bool {
     e.is_token_request() && grant_of(e).as_deref() == Some("refresh_token")
 }
 
+/// The `error` (and `error_description`) of a refused token request's JSON answer.
+fn oauth_error_of(e: &Exchange) -> Option<String> {
+    let body = e.response_json()?;
+    let error = body.get("error")?.as_str()?;
+    Some(match body.get("error_description").and_then(|d| d.as_str()) {
+        Some(d) => format!("{error}, {d}"),
+        None => error.to_string(),
+    })
+}
+
 pub(crate) fn refresh_then_retry_once(cx: &Cx) -> Verdict {
     let ex = &cx.ev.exchanges;
     let Some(i) = ex
@@ -350,6 +360,16 @@ pub(crate) fn refresh_then_retry_once(cx: &Cx) -> Verdict {
             format!(
                 "{} was answered 401 and the client neither refreshed the token nor retried.",
                 show(failed)
+            )
+        } else if let Some(refused) = refreshes.iter().find(|e| !is_success(e)) {
+            format!(
+                "{} was answered 401; the client tried to refresh the token, but the token endpoint refused it ({} was answered {}{}), so there was no new token to retry with. Send the refresh request as the app needs it (its client_id, and its client_secret when it has one).",
+                show(failed),
+                show(refused),
+                refused.status().map_or("nothing".to_string(), |s| s.to_string()),
+                oauth_error_of(refused)
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
             )
         } else {
             format!(
