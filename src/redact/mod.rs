@@ -85,7 +85,8 @@ fn is_quiet_key(key: &str) -> bool {
 
 /// Kinds of secret whose appearance in a learner's output or files is a leak.
 pub fn is_leak_kind(kind: &str) -> bool {
-    !is_quiet_key(kind) && kind != "jwt_signature" && kind != "cookie"
+    !is_quiet_key(kind)
+        && !matches!(kind, "jwt_signature" | "part_of_jwt_signature" | "cookie")
 }
 
 /// Config files, where `key = value` at the start of a line assigns a literal (in code it
@@ -217,11 +218,17 @@ impl Redactor {
     pub fn text(&self, text: &str) -> String {
         // Known values first: a JWT-shaped access token printed whole must show up as an
         // access token, not as a harmless JWT without its signature.
+        let learned_before = self.learned.lock().values.len();
         let mut out = self.replace_learned(text);
         out = patterns::redact_private_keys(&out, self);
         out = patterns::redact_jwts(&out, self);
         out = patterns::redact_session_ids(&out, self);
-        patterns::redact_refresh_tokens(&out, self)
+        out = patterns::redact_refresh_tokens(&out, self);
+        // A value learnt on the way (a JWT's signature) may also appear on its own earlier on.
+        if self.learned.lock().values.len() != learned_before {
+            out = self.replace_learned(&out);
+        }
+        out
     }
 
     fn replace_learned(&self, text: &str) -> String {

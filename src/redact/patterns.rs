@@ -63,6 +63,9 @@ pub(super) fn strip_jwt_signature(value: &str, r: &Redactor) -> Option<String> {
     if !decodes_to_jwt_header(parts[0]) {
         return None;
     }
+    // The signature is what makes the header and claims (kept in the clear) usable again:
+    // learnt, so it is redacted wherever it shows up on its own too.
+    r.add_secret("jwt_signature", parts[2]);
     Some(format!(
         "{}.{}.{}",
         parts[0],

@@ -120,6 +120,24 @@ fn jwt_keeps_header_and_claims_but_not_signature() {
 }
 
 #[test]
+fn a_jwt_signature_seen_once_is_redacted_on_its_own_too() {
+    let r = redactor();
+    let token = jwt();
+    let (_, signature) = token.rsplit_once('.').unwrap_or_default();
+    let _ = r.body(
+        Some("application/x-www-form-urlencoded"),
+        format!("assertion={token}").as_bytes(),
+    );
+    let printed = r.text(&format!("signed: {signature}\n"));
+    assert!(!printed.contains(signature), "{printed}");
+    assert!(printed.contains("‹redacted:jwt_signature#"), "{printed}");
+    // In one text, printed before the whole JWT, it is still caught.
+    let fresh = redactor();
+    let both = fresh.text(&format!("sig {signature}\nfull {token}\n"));
+    assert!(!both.contains(signature), "{both}");
+}
+
+#[test]
 fn urls_hide_code_state_and_fragment_tokens() {
     let r = redactor();
     let loc = r.header(
