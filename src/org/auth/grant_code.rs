@@ -191,6 +191,7 @@ pub fn refresh(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<V
         refresh: RefreshIssue::Existing {
             family: record.family,
             rotate,
+            auth_time: record.auth_time,
         },
         nonce: None,
     });

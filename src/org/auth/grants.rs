@@ -47,6 +47,8 @@ pub struct RefreshRecord {
     pub scopes: Vec<String>,
     pub expires: Option<DateTime<Utc>>,
     pub status: RefreshStatus,
+    /// When the user signed in for this family (kept by every refresh).
+    pub auth_time: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,6 +164,7 @@ mod tests {
                     scopes: vec![],
                     expires: None,
                     status: RefreshStatus::Active,
+                    auth_time: Utc::now(),
                 },
             );
         }

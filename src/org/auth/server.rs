@@ -51,8 +51,13 @@ pub enum RefreshIssue {
     None,
     /// A new family with its first refresh token.
     NewFamily,
-    /// A refresh in an existing family: rotate (new token) or not.
-    Existing { family: String, rotate: bool },
+    /// A refresh in an existing family: rotate (new token) or not. `auth_time` is when the
+    /// user signed in for the family (an ID token keeps it, OpenID Connect Core §12.2).
+    Existing {
+        family: String,
+        rotate: bool,
+        auth_time: DateTime<Utc>,
+    },
 }
 
 /// Who a token is for and what it may do.
@@ -250,10 +255,14 @@ impl AuthServer {
         let now = self.inner.clock.now();
         let org15 = &self.inner.org_id[..15.min(self.inner.org_id.len())];
         let access = format!("{org15}!AQ{}.{}", random_token(24), random_token(72));
-        let (family, new_refresh) = match &req.refresh {
-            RefreshIssue::None => (uuid::Uuid::new_v4().to_string(), false),
-            RefreshIssue::NewFamily => (uuid::Uuid::new_v4().to_string(), true),
-            RefreshIssue::Existing { family, rotate } => (family.clone(), *rotate),
+        let (family, new_refresh, auth_time) = match &req.refresh {
+            RefreshIssue::None => (uuid::Uuid::new_v4().to_string(), false, now),
+            RefreshIssue::NewFamily => (uuid::Uuid::new_v4().to_string(), true, now),
+            RefreshIssue::Existing {
+                family,
+                rotate,
+                auth_time,
+            } => (family.clone(), *rotate, *auth_time),
         };
         self.inner.sessions.insert(
             &access,
@@ -279,6 +288,7 @@ impl AuthServer {
                     scopes: req.scopes.clone(),
                     expires: req.app.refresh.expire_after.map(|s| now + s.chrono()),
                     status: RefreshStatus::Active,
+                    auth_time,
                 },
             );
             token
@@ -296,7 +306,7 @@ impl AuthServer {
         );
         body.insert("scope".into(), json!(req.scopes.join(" ")));
         if req.scopes.iter().any(|s| s == "openid") {
-            let token = self.id_token(&req, &access, &id_url, now);
+            let token = self.id_token(&req, &access, &id_url, now, auth_time);
             body.insert("id_token".into(), json!(token));
         }
         body.insert("instance_url".into(), json!(req.base_url));
@@ -315,6 +325,7 @@ impl AuthServer {
         access: &str,
         id_url: &str,
         now: DateTime<Utc>,
+        auth_time: DateTime<Utc>,
     ) -> String {
         let u = req.user;
         let mut claims = json!({
@@ -324,7 +335,7 @@ impl AuthServer {
             "iss": req.base_url,
             "exp": now.timestamp() + 300,
             "iat": now.timestamp(),
-            "auth_time": now.timestamp(),
+            "auth_time": auth_time.timestamp(),
             "user_id": u.id,
             "organization_id": self.inner.org_id,
             "preferred_username": u.username,

@@ -156,9 +156,10 @@ async fn refresh_tokens_expire_under_the_app_policy() {
 }
 
 #[tokio::test]
-async fn a_refreshed_id_token_keeps_iss_and_sub() {
+async fn a_refreshed_id_token_keeps_iss_sub_and_the_sign_in_time() {
     let h = H::new();
     let v = tokens(&h, "&scope=api%20refresh_token%20openid&nonce=abc").await;
+    h.auth.clock().advance(std::time::Duration::from_secs(600));
     let r = refresh(&h, v["refresh_token"].as_str().unwrap())
         .await
         .json();
@@ -168,6 +169,13 @@ async fn a_refreshed_id_token_keeps_iss_and_sub() {
     );
     assert_eq!(a["iss"], b["iss"]);
     assert_eq!(a["sub"], b["sub"]);
+    // OpenID Connect Core §12.2: auth_time is when the user signed in, not the refresh.
+    assert_eq!(a["auth_time"], b["auth_time"]);
+    assert_eq!(
+        b["iat"].as_i64().unwrap() - a["iat"].as_i64().unwrap(),
+        600,
+        "the token itself is new"
+    );
 }
 
 #[tokio::test]
