@@ -85,8 +85,7 @@ fn is_quiet_key(key: &str) -> bool {
 
 /// Kinds of secret whose appearance in a learner's output or files is a leak.
 pub fn is_leak_kind(kind: &str) -> bool {
-    !is_quiet_key(kind)
-        && !matches!(kind, "jwt_signature" | "part_of_jwt_signature" | "cookie")
+    !is_quiet_key(kind) && !matches!(kind, "jwt_signature" | "part_of_jwt_signature" | "cookie")
 }
 
 /// Config files, where `key = value` at the start of a line assigns a literal (in code it

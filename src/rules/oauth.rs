@@ -323,10 +323,12 @@ fn is_refresh(e: &Exchange) -> bool {
 fn oauth_error_of(e: &Exchange) -> Option<String> {
     let body = e.response_json()?;
     let error = body.get("error")?.as_str()?;
-    Some(match body.get("error_description").and_then(|d| d.as_str()) {
-        Some(d) => format!("{error}, {d}"),
-        None => error.to_string(),
-    })
+    Some(
+        match body.get("error_description").and_then(|d| d.as_str()) {
+            Some(d) => format!("{error}, {d}"),
+            None => error.to_string(),
+        },
+    )
 }
 
 pub(crate) fn refresh_then_retry_once(cx: &Cx) -> Verdict {

@@ -391,9 +391,14 @@ fn pkce_s256_names_a_malformed_verifier_rather_than_a_mismatch() {
 
 #[test]
 fn a_refused_refresh_without_a_retry_names_the_refusal_not_the_missing_retry() {
-    let refused = token("refresh_token", 400)
-        .response_body(r#"{"error":"invalid_client","error_description":"invalid client credentials"}"#);
-    let ev = evidence(vec![get(Q, 200).bearer("aaaa"), get(Q, 401).bearer("aaaa"), refused]);
+    let refused = token("refresh_token", 400).response_body(
+        r#"{"error":"invalid_client","error_description":"invalid client credentials"}"#,
+    );
+    let ev = evidence(vec![
+        get(Q, 200).bearer("aaaa"),
+        get(Q, 401).bearer("aaaa"),
+        refused,
+    ]);
     let v = assert_fails("{ rule: oauth.refresh_then_retry_once }", &ev);
     assert!(
         v.message.contains("the token endpoint refused it (#3 POST /services/oauth2/token was answered 400: invalid_client, invalid client credentials)"),

@@ -462,8 +462,13 @@ fn the_driver_starts_runs_and_records_a_lab_and_answers_the_console() {
     )
     .expect("reference solution");
     std::fs::write(ws.lab_dir(&lab).join("run"), solution).expect("write run");
+    // A file made outside the classroom shows in the Brief once the checks run.
+    std::fs::write(ws.lab_dir(&lab).join("notes.txt"), "mine").expect("write notes");
     driver.handle(Command::Lab(LabCommand::Run { lab: lab.clone() }));
     let events = collect(&rx, |e| matches!(e, Event::Progress(_)));
+    assert!(events.iter().any(
+        |e| matches!(e, Event::Lab(LabEvent::Files { files, .. }) if files.contains(&"notes.txt".to_string()))
+    ));
     let passed = events
         .iter()
         .any(|e| matches!(e, Event::Lab(LabEvent::Finished { outcome: Ok(o), .. }) if o.passed));

@@ -253,32 +253,7 @@ impl LabDriver {
     }
 
     pub(super) fn send_files(&self, lab: &str) {
-        let dir = self.ws.lab_dir(lab);
-        let mut files = Vec::new();
-        let mut stack = vec![dir.clone()];
-        while let Some(d) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let path = e.path();
-                let name = e.file_name().to_string_lossy().to_string();
-                if name.starts_with('.') || files.len() > 200 {
-                    continue;
-                }
-                if path.is_dir() {
-                    stack.push(path);
-                } else if let Ok(rel) = path.strip_prefix(&dir) {
-                    files.push(rel.to_string_lossy().to_string());
-                }
-            }
-        }
-        files.sort();
-        self.send(LabEvent::Files {
-            lab: lab.to_string(),
-            dir,
-            files,
-        });
+        self.send(files_event(&self.ws, lab));
     }
 
     pub(super) fn send_hints(&self, lab: &str, spec: &LabSpec) {
@@ -385,6 +360,8 @@ impl LabDriver {
 
     fn run(&mut self, lab: &str) {
         let Some(spec) = self.spec(lab) else { return };
+        // The folder may have changed outside the classroom (an editor, `sflab reset`).
+        self.send_files(lab);
         let (parts, notes) = match switch_backend(&self.backend) {
             Ok(p) => p,
             Err(e) => {
@@ -454,6 +431,8 @@ impl LabDriver {
                 ),
                 Err(e) => (Err(e.to_string()), Vec::new(), Vec::new()),
             };
+            // What the run wrote (an export, a stored replay id) shows in the Brief.
+            let _ = events.send(Event::Lab(files_event(&ws, &id)));
             let _ = events.send(Event::Lab(LabEvent::Finished {
                 lab: id,
                 outcome,
@@ -524,5 +503,35 @@ impl Drop for LabDriver {
         if let Some(stop) = &self.following {
             stop.store(true, Ordering::Relaxed);
         }
+    }
+}
+
+/// The lab folder's files (hidden ones left out, at most about 200), for the Brief.
+fn files_event(ws: &Workspace, lab: &str) -> LabEvent {
+    let dir = ws.lab_dir(lab);
+    let mut files = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') || files.len() > 200 {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(&dir) {
+                files.push(rel.to_string_lossy().to_string());
+            }
+        }
+    }
+    files.sort();
+    LabEvent::Files {
+        lab: lab.to_string(),
+        dir,
+        files,
     }
 }
