@@ -14,6 +14,10 @@
 //!   jsforce's auth-failure extension recognises. An invalid replay id answers the message a
 //!   real org gives; `-1`/`-2` follow the usual conventions (unverified in the reference).
 //! - A subscription to `/data/ChangeEvents` receives each change event on that channel name.
+//! - A client that sends nothing for [`Streaming::client_deadline`] (110 s) after a connect's
+//!   answer is forgotten, subscriptions and all: its next message gets `403::Unknown client`
+//!   with `reconnect: "handshake"`, and it must handshake, subscribe again and resume from the
+//!   replay id it stored.
 
 use super::Streaming;
 use crate::org::events::{BusEvent, EventKind, ReplayFrom, Transport};
@@ -101,7 +105,8 @@ impl Streaming {
     fn handshake(&self, mut r: Map<String, Value>, session: &Session) -> Value {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let mut clients = self.clients.lock();
-        clients.retain(|_, c| c.last_seen.elapsed() < std::time::Duration::from_secs(300));
+        let deadline = self.client_deadline;
+        clients.retain(|_, c| c.last_seen.elapsed() < deadline);
         clients.insert(
             id.clone(),
             Client {
@@ -129,6 +134,11 @@ impl Streaming {
         let id = msg.get("clientId").and_then(Value::as_str)?;
         let mut clients = self.clients.lock();
         let c = clients.get_mut(id)?;
+        if c.last_seen.elapsed() >= self.client_deadline {
+            // Away past the reconnect deadline: the server has dropped it.
+            clients.remove(id);
+            return None;
+        }
         c.last_seen = Instant::now();
         Some(id)
     }
@@ -237,6 +247,10 @@ impl Streaming {
                 changed = watch.changed() => if changed.is_err() { break },
                 _ = tokio::time::sleep_until(deadline) => break,
             }
+        }
+        // The deadline for the next connect runs from this answer, not from the poll's start.
+        if let Some(c) = self.clients.lock().get_mut(&client) {
+            c.last_seen = Instant::now();
         }
         r.insert("successful".into(), json!(true));
         r.insert("advice".into(), connect_advice());

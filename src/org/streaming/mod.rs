@@ -33,6 +33,10 @@ pub struct Streaming {
     pub clients: Mutex<HashMap<String, bayeux::Client>>,
     /// How long a connect waits for events before answering empty.
     pub hold: Duration,
+    /// How long a client may stay away between one connect's answer and its next message
+    /// before the server forgets it (then `403::Unknown client`: handshake and subscribe
+    /// again). 110 s, the server's reconnect deadline in the Streaming API guide.
+    pub client_deadline: Duration,
 }
 
 impl Streaming {
@@ -41,6 +45,7 @@ impl Streaming {
             org,
             clients: Mutex::new(HashMap::new()),
             hold: Duration::from_secs(25),
+            client_deadline: Duration::from_secs(110),
         }
     }
 }

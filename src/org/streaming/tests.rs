@@ -14,10 +14,15 @@ struct Cometd {
 
 impl Cometd {
     fn new() -> Cometd {
+        Cometd::with_deadline(Duration::from_secs(110))
+    }
+
+    fn with_deadline(client_deadline: Duration) -> Cometd {
         let org = Org::default_org();
         let token = issue_static_token(&org, None).unwrap().token;
         let mut s = Streaming::new(org.clone());
         s.hold = Duration::from_millis(200);
+        s.client_deadline = client_deadline;
         Cometd {
             app: router_with(Arc::new(s)),
             org,
@@ -272,4 +277,27 @@ async fn ending_the_subscribers_after_a_mark_leaves_earlier_ones_receiving() {
     );
     assert!(!c.org.events.log.has_ended(&first));
     assert!(c.org.events.log.has_ended(&second));
+}
+
+#[tokio::test]
+async fn a_client_away_past_the_reconnect_deadline_is_forgotten_and_told_to_handshake() {
+    let c = Cometd::with_deadline(Duration::from_millis(400));
+    let client = c.handshake().await;
+    c.subscribe(&client, "/event/OrderShipped__e", -1).await;
+    let got = c.connect(&client).await;
+    assert_eq!(got.last().unwrap()["successful"], true);
+    // Back within the deadline (a held connect does not count against it): still known.
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let got = c.connect(&client).await;
+    assert_eq!(got.last().unwrap()["successful"], true, "{got:?}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    c.publish("SO-9");
+    let got = c.connect(&client).await;
+    assert_eq!(got.len(), 1, "no event for a forgotten client: {got:?}");
+    assert_eq!(got[0]["successful"], false);
+    assert_eq!(got[0]["error"], "403::Unknown client");
+    assert_eq!(got[0]["advice"]["reconnect"], "handshake");
+    // Its subscriptions went with it.
+    let again = c.connect(&client).await;
+    assert_eq!(again[0]["error"], "403::Unknown client");
 }
