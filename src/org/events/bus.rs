@@ -172,6 +172,15 @@ impl EventBus {
         });
     }
 
+    /// True for a channel that keeps its events 24 hours (standard-volume platform events).
+    pub fn is_standard_volume(&self, channel: &str) -> bool {
+        self.channels
+            .read()
+            .by_name
+            .get(channel)
+            .is_some_and(|c| c.retention == Retention::standard())
+    }
+
     /// True if the channel is declared (names are case-sensitive, as Salesforce's are).
     pub fn has_channel(&self, name: &str) -> bool {
         self.channels.read().by_name.contains_key(name)

@@ -67,6 +67,14 @@ pub struct Delivery {
     pub at: DateTime<Utc>,
 }
 
+/// Counts for the event allocations (see [`EventLog::usage`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventUsage {
+    pub published_high: u64,
+    pub published_standard: u64,
+    pub delivered: u64,
+}
+
 /// A publish record as the log keeps it: the event itself, shared with the bus (one pointer,
 /// not a copy of its names and uuid).
 #[derive(Debug, Clone)]
@@ -189,6 +197,40 @@ impl EventLog {
     /// Whether a subscriber's program has been stopped.
     pub fn has_ended(&self, subscriber: &str) -> bool {
         self.ended.lock().contains(subscriber)
+    }
+
+    /// Platform events published since `since`, split by `is_standard(channel)` into
+    /// (high volume, standard volume); and events handed to subscribers since `delivered_since`.
+    /// For the allocations of `/limits` (the log keeps at least the last 100,000 of each).
+    pub fn usage(
+        &self,
+        since: DateTime<Utc>,
+        delivered_since: DateTime<Utc>,
+        is_standard: impl Fn(&str) -> bool,
+    ) -> EventUsage {
+        let entries = self.entries.lock();
+        let mut usage = EventUsage::default();
+        for p in entries.published.iter().rev() {
+            let e = &p.event;
+            if e.published_at < since {
+                break;
+            }
+            if !e.channel.starts_with("/event/") {
+                continue;
+            }
+            if is_standard(&e.channel) {
+                usage.published_standard += 1;
+            } else {
+                usage.published_high += 1;
+            }
+        }
+        usage.delivered = entries
+            .deliveries
+            .iter()
+            .rev()
+            .take_while(|d| d.at >= delivered_since)
+            .count() as u64;
+        usage
     }
 
     pub fn published(&self) -> Vec<PublishRecord> {

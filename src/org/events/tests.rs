@@ -421,3 +421,47 @@ async fn a_platform_event_is_described_and_listed_like_an_sobject() {
         .iter()
         .any(|o| o["name"] == "OrderActivated__e"));
 }
+
+#[tokio::test]
+async fn published_and_delivered_events_count_against_the_event_allocations() {
+    let org = Org::default_org();
+    let limit = |body: &Value, name: &str| body[name]["Remaining"].as_u64().unwrap();
+    let (_, before) = send(&org, "GET", &format!("{V}/limits"), Value::Null).await;
+    for n in ["SO-1", "SO-2"] {
+        let (status, _) = send(
+            &org,
+            "POST",
+            &format!("{V}/sobjects/OrderShipped__e"),
+            json!({"Order_Number__c": n}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let replay_ids: Vec<u64> = all(&org, "/event/OrderShipped__e")
+        .iter()
+        .map(|e| e.replay_id)
+        .collect();
+    org.events.log.record_deliveries(
+        "client-1",
+        "/event/OrderShipped__e",
+        replay_ids,
+        Transport::CometD,
+        org.clock.now(),
+    );
+    let (_, after) = send(&org, "GET", &format!("{V}/limits"), Value::Null).await;
+    assert_eq!(
+        limit(&before, "HourlyPublishedPlatformEvents")
+            - limit(&after, "HourlyPublishedPlatformEvents"),
+        2
+    );
+    assert_eq!(
+        limit(&before, "DailyDeliveredPlatformEvents")
+            - limit(&after, "DailyDeliveredPlatformEvents"),
+        2
+    );
+    assert_eq!(
+        limit(&before, "HourlyPublishedStandardVolumePlatformEvents"),
+        limit(&after, "HourlyPublishedStandardVolumePlatformEvents"),
+        "OrderShipped__e is a high-volume event"
+    );
+}

@@ -5,6 +5,7 @@
 //! the minute and the memory is bounded (at most 1,440 buckets) whatever the traffic.
 
 use crate::org::bulk::jobs::{BulkUse, DAILY_BULK_API_BATCHES, DAILY_BULK_V2_QUERY_JOBS};
+use crate::org::events::log::EventUsage;
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use serde_json::{json, Map, Value};
@@ -108,10 +109,11 @@ pub fn limit_info_header(used: u64, max: u64) -> String {
     format!("api-usage={used}/{max}")
 }
 
-/// The body of `GET /limits`: every limit as `{"Max","Remaining"}`. DailyApiRequests and the
-/// Bulk API 2.0 allocations move with real use; the others are a Developer Edition org's
+/// The body of `GET /limits`: every limit as `{"Max","Remaining"}`. DailyApiRequests, the
+/// Bulk API 2.0 allocations and the platform-event ones (published in the last hour,
+/// delivered in the last 24) move with real use; the others are a Developer Edition org's
 /// published allocations.
-pub fn limits_body(used: u64, max: u64, bulk: BulkUse) -> Value {
+pub fn limits_body(used: u64, max: u64, bulk: BulkUse, events: EventUsage) -> Value {
     let mut m = Map::new();
     let mut put = |name: &str, max: u64, remaining: u64| {
         m.insert(name.into(), json!({"Max": max, "Remaining": remaining}));
@@ -134,7 +136,11 @@ pub fn limits_body(used: u64, max: u64, bulk: BulkUse) -> Value {
         DAILY_BULK_V2_QUERY_JOBS,
         DAILY_BULK_V2_QUERY_JOBS.saturating_sub(bulk.query_jobs),
     );
-    put("DailyDeliveredPlatformEvents", 10000, 10000);
+    put(
+        "DailyDeliveredPlatformEvents",
+        10000,
+        10000u64.saturating_sub(events.delivered),
+    );
     put("DailyDurableGenericStreamingApiEvents", 10000, 10000);
     put("DailyDurableStreamingApiEvents", 10000, 10000);
     put("DailyGenericStreamingApiEvents", 10000, 10000);
@@ -150,8 +156,16 @@ pub fn limits_body(used: u64, max: u64, bulk: BulkUse) -> Value {
     put("HourlyLongTermIdMapping", 100000, 100000);
     put("HourlyManagedContentPublicRequests", 50000, 50000);
     put("HourlyODataCallout", 10000, 10000);
-    put("HourlyPublishedPlatformEvents", 50000, 50000);
-    put("HourlyPublishedStandardVolumePlatformEvents", 1000, 1000);
+    put(
+        "HourlyPublishedPlatformEvents",
+        50000,
+        50000u64.saturating_sub(events.published_high),
+    );
+    put(
+        "HourlyPublishedStandardVolumePlatformEvents",
+        1000,
+        1000u64.saturating_sub(events.published_standard),
+    );
     put("HourlyShortTermIdMapping", 100000, 100000);
     put("HourlySyncReportRuns", 500, 500);
     put("HourlyTimeBasedWorkflow", 50, 50);
@@ -205,7 +219,7 @@ mod tests {
             query_jobs: 2,
             batches: 7,
         };
-        let body = limits_body(18, 15000, bulk);
+        let body = limits_body(18, 15000, bulk, EventUsage::default());
         assert_eq!(
             body["DailyApiRequests"],
             json!({"Max":15000,"Remaining":14982})

@@ -37,7 +37,16 @@ pub async fn limits(State(state): State<RestState>) -> Response {
     let now = state.org.clock.now();
     let used = state.usage.used(now);
     let bulk = state.org.bulk.daily_use(now);
-    json_response(StatusCode::OK, &limits_body(used, state.usage.max(), bulk))
+    let events = &state.org.events;
+    let event_use = events.log.usage(
+        now - chrono::Duration::hours(1),
+        now - chrono::Duration::hours(24),
+        |channel| events.bus.is_standard_volume(channel),
+    );
+    json_response(
+        StatusCode::OK,
+        &limits_body(used, state.usage.max(), bulk, event_use),
+    )
 }
 
 /// `GET /limits/recordCount[?sObjects=A,B]`: live records per object (all objects with
