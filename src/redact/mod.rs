@@ -184,6 +184,34 @@ impl Redactor {
             .collect();
     }
 
+    /// How many secrets have been learnt so far (grows as a run goes on).
+    pub fn learned_count(&self) -> usize {
+        self.learned.lock().values.len()
+    }
+
+    /// Each learnt secret's kind with the forms it may be printed in: as it is, URL-encoded,
+    /// and base64 (standard and URL-safe, cut to the characters its whole 3-byte groups fix,
+    /// so a trailing newline encoded with it does not hide it). For scanning output that is
+    /// not kept (see `runner::process`).
+    pub fn printed_forms(&self) -> Vec<(String, String)> {
+        let learned = self.learned.lock();
+        let mut out = Vec::new();
+        for ((kind, value), forms) in learned.values.iter().zip(&learned.encoded) {
+            out.push((kind.clone(), value.clone()));
+            let encoded: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            if encoded != *value {
+                out.push((kind.clone(), encoded));
+            }
+            let fixed = value.len() / 3 * 4;
+            for f in forms {
+                if fixed >= MIN_LEARNED_LEN {
+                    out.push((kind.clone(), f[..fixed.min(f.len())].to_string()));
+                }
+            }
+        }
+        out
+    }
+
     /// The secrets known so far, by marker only.
     pub fn known_secrets(&self) -> Vec<KnownSecret> {
         self.learned

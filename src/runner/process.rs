@@ -110,31 +110,59 @@ const SCAN_OVERLAP: usize = 8 * 1024;
 /// At most this many secrets are noted past the cap (the rule shows a few anyway).
 const SECRETS_NOTED: usize = 20;
 
-/// Scans what streams past the cap for secrets, piece by piece.
+/// Scans what streams past the cap for the secrets the redactor knows (in the forms a
+/// program prints them), piece by piece, with one automaton rebuilt when it learns more.
 struct PastCap {
     redactor: Redactor,
     /// The end of the previous piece, scanned again.
     carry: Vec<u8>,
     /// Lines of the stream before `carry` begins.
     line: usize,
+    /// The automaton, the kind of each of its patterns, and the secret count it was built for.
+    search: Option<(aho_corasick::AhoCorasick, Vec<String>, usize)>,
 }
 
 impl PastCap {
+    fn new(redactor: Redactor) -> PastCap {
+        PastCap {
+            redactor,
+            carry: Vec::new(),
+            line: 0,
+            search: None,
+        }
+    }
+
+    /// The automaton for what the redactor knows now (None when it knows no leak).
+    fn automaton(&mut self) -> Option<&(aho_corasick::AhoCorasick, Vec<String>, usize)> {
+        let count = self.redactor.learned_count();
+        if self.search.as_ref().is_none_or(|s| s.2 != count) {
+            let (kinds, forms): (Vec<String>, Vec<String>) = self
+                .redactor
+                .printed_forms()
+                .into_iter()
+                .filter(|(kind, _)| crate::redact::is_leak_kind(kind))
+                .unzip();
+            self.search = aho_corasick::AhoCorasick::new(&forms)
+                .ok()
+                .map(|ac| (ac, kinds, count));
+        }
+        self.search.as_ref().filter(|s| !s.1.is_empty())
+    }
+
     fn scan(&mut self, piece: &[u8], kept: &SharedKept) {
         let mut window = std::mem::take(&mut self.carry);
         window.extend_from_slice(piece);
-        let text = String::from_utf8_lossy(&window);
-        let redacted = self.redactor.text(&text);
-        let found: Vec<(String, usize)> = crate::redact::find_markers(&redacted)
-            .into_iter()
-            .filter(|m| crate::redact::is_leak_kind(&m.kind))
-            .map(|m| {
-                (
-                    m.kind,
-                    self.line + redacted[..m.offset].matches('\n').count() + 1,
-                )
-            })
-            .collect();
+        let line = self.line;
+        let found: Vec<(String, usize)> = match self.automaton() {
+            Some((ac, kinds, _)) => ac
+                .find_iter(&window)
+                .map(|m| {
+                    let before = window[..m.start()].iter().filter(|&&b| b == b'\n').count();
+                    (kinds[m.pattern().as_usize()].clone(), line + before + 1)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         if !found.is_empty() {
             let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
             for f in found {
@@ -163,11 +191,7 @@ async fn capture<R: AsyncRead + Unpin>(
     scan: Option<Redactor>,
 ) {
     let mut buf = vec![0u8; 16 * 1024];
-    let mut past_cap = scan.map(|redactor| PastCap {
-        redactor,
-        carry: Vec::new(),
-        line: 0,
-    });
+    let mut past_cap = scan.map(PastCap::new);
     loop {
         match reader.read(&mut buf).await {
             Ok(0) | Err(_) => break,
