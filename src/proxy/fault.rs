@@ -8,9 +8,11 @@
 //! or expires the caller's session. Ready-made `kind`s fill in the usual shapes. `in_run`
 //! limits a fault to one learner run (its matches are counted in that run only).
 //!
-//! One kind changes an answer instead of replacing it: `forge_state` forwards the request and
-//! puts a `state` the client never sent into the redirect's `Location` (see [`forge_state`]),
-//! as a forged callback would arrive — a client that compares the state stops there.
+//! Two kinds change an answer instead of replacing it, as a forged callback would arrive:
+//! `forge_state` forwards the request and puts a `state` the client never sent into the
+//! redirect's `Location` (see [`forge_state`]) — a client that compares the state stops there;
+//! `tamper_id_token` changes a claim of the `id_token` in it, so its signature no longer holds
+//! (see [`tamper_id_token`]) — a client that verifies the signature rejects it.
 //!
 //! Determinism: the probability draw is a hash of (seed, fault index, match count), not a
 //! random generator's state, so the same spec and the same request order always give the
@@ -40,6 +42,9 @@ pub enum FaultKind {
     /// The request is forwarded and the redirect that answers it comes back with another
     /// `state` in its `Location`.
     ForgeState,
+    /// The request is forwarded and the `id_token` in the redirect's `Location` comes back
+    /// with a claim changed under its old signature.
+    TamperIdToken,
 }
 
 impl FaultKind {
@@ -52,6 +57,7 @@ impl FaultKind {
             FaultKind::Latency => "latency",
             FaultKind::Drop => "drop",
             FaultKind::ForgeState => "forge_state",
+            FaultKind::TamperIdToken => "tamper_id_token",
         }
     }
 }
@@ -128,7 +134,7 @@ pub enum FaultSpecError {
         name: String,
         value: String,
     },
-    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
+    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state, tamper_id_token) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
     DoesNothing { index: usize },
 }
 
@@ -142,8 +148,17 @@ pub struct FaultAction {
     pub drop_connection: bool,
     /// `None`: forward the request (after any delay or expiry).
     pub respond: Option<FaultResponse>,
-    /// Forward the request, then change the `state` of the redirect that answers it.
-    pub forge_state: bool,
+    /// Forward the request, then change the redirect that answers it.
+    pub rewrite: Option<Rewrite>,
+}
+
+/// How a forwarded redirect is changed on its way back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rewrite {
+    /// Another `state` in its `Location`.
+    ForgeState,
+    /// A claim of its `id_token` changed.
+    TamperIdToken,
 }
 
 impl FaultAction {
@@ -159,8 +174,15 @@ impl FaultAction {
         if self.drop_connection {
             parts.push("dropped the connection".to_string());
         }
-        if self.forge_state {
-            parts.push("changed the `state` in the redirect's Location".to_string());
+        match self.rewrite {
+            Some(Rewrite::ForgeState) => {
+                parts.push("changed the `state` in the redirect's Location".to_string())
+            }
+            Some(Rewrite::TamperIdToken) => parts.push(
+                "changed a claim of the id_token in the redirect's Location (its signature no longer matches)"
+                    .to_string(),
+            ),
+            None => {}
         }
         if let Some(r) = &self.respond {
             let mut s = format!("answered {}", r.status);
@@ -285,7 +307,12 @@ impl FaultSpec {
             Some(FaultKind::Drop) => drop = true,
             _ => {}
         }
-        let forge_state = self.kind == Some(FaultKind::ForgeState) && respond.is_none();
+        let rewrite = match self.kind {
+            _ if respond.is_some() => None,
+            Some(FaultKind::ForgeState) => Some(Rewrite::ForgeState),
+            Some(FaultKind::TamperIdToken) => Some(Rewrite::TamperIdToken),
+            _ => None,
+        };
         FaultAction {
             index,
             kind: self
@@ -297,7 +324,7 @@ impl FaultSpec {
             expire_session: expire,
             drop_connection: drop,
             respond,
-            forge_state,
+            rewrite,
         }
     }
 }
@@ -479,6 +506,47 @@ pub fn forge_state(location: &str, forged: &str) -> String {
         Some(f) => format!("{base}#{f}&state={forged}"),
         None => format!("{base}?state={forged}"),
     }
+}
+
+/// `location` with the `id_token` of its fragment (or query) changed: its claims say
+/// `email` and `preferred_username` of another user, under the old header and signature, so
+/// only a client that checks the signature notices. Unchanged when it carries no JWT there.
+pub fn tamper_id_token(location: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let Some(at) = location.find("id_token=") else {
+        return location.to_string();
+    };
+    let start = at + "id_token=".len();
+    let end = location[start..]
+        .find(['&', '#'])
+        .map_or(location.len(), |e| start + e);
+    let token = &location[start..end];
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header, payload, signature] = parts.as_slice() else {
+        return location.to_string();
+    };
+    let claims = URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let Some(serde_json::Value::Object(mut claims)) = claims else {
+        return location.to_string();
+    };
+    claims.insert(
+        "email".into(),
+        serde_json::json!("mallory@attacker.example"),
+    );
+    claims.insert(
+        "preferred_username".into(),
+        serde_json::json!("mallory@attacker.example"),
+    );
+    let changed = URL_SAFE_NO_PAD.encode(serde_json::Value::Object(claims).to_string());
+    format!(
+        "{}{header}.{changed}.{signature}{}",
+        &location[..start],
+        &location[end..]
+    )
 }
 
 #[cfg(test)]

@@ -189,7 +189,10 @@ fn in_run_fires_only_in_that_run_and_counts_its_matches_there() {
     let a = p
         .decide(&view, Duration::ZERO, 2)
         .expect("the third run's first match");
-    assert!(a.forge_state && a.respond.is_none(), "{a:?}");
+    assert!(
+        a.rewrite == Some(Rewrite::ForgeState) && a.respond.is_none(),
+        "{a:?}"
+    );
     assert_eq!(a.kind, "forge_state");
     assert!(
         a.describe().contains("changed the `state`"),
@@ -232,4 +235,38 @@ fn forge_state_replaces_the_state_wherever_the_answer_carries_it() {
         "http://localhost:8080/callback?code=c&state=X"
     );
     assert_eq!(forge_state("http://h/cb", "X"), "http://h/cb?state=X");
+}
+
+#[test]
+fn tamper_id_token_changes_a_claim_under_the_old_signature() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let claims = URL_SAFE_NO_PAD.encode(r#"{"sub":"u1","email":"kim@lab.example","nonce":"n"}"#);
+    let location = format!(
+        "http://localhost:8080/callback#access_token=tok&id_token=eyJhbGciOiJSUzI1NiJ9.{claims}.c2ln&state=s"
+    );
+    let changed = tamper_id_token(&location);
+    assert!(changed.starts_with(
+        "http://localhost:8080/callback#access_token=tok&id_token=eyJhbGciOiJSUzI1NiJ9."
+    ));
+    assert!(
+        changed.ends_with(".c2ln&state=s"),
+        "signature and the rest kept: {changed}"
+    );
+    let token = changed
+        .split("id_token=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let got: serde_json::Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(got["email"], "mallory@attacker.example");
+    assert_eq!(got["nonce"], "n", "other claims kept");
+    assert_eq!(tamper_id_token("http://h/cb?code=c"), "http://h/cb?code=c");
 }

@@ -1,7 +1,7 @@
 //! One request through the proxy: read it, apply the fault plan, forward it, rewrite URLs that
 //! point at the upstream, record the redacted exchange, answer the client.
 
-use super::fault::{FaultAction, FaultPlan};
+use super::fault::{FaultAction, FaultPlan, Rewrite};
 use super::recorder::{RawExchange, RawResponse, Recorder};
 use super::{ProxyConfig, ProxyError, SessionExpirer};
 use crate::evidence::FaultFired;
@@ -342,19 +342,25 @@ pub(crate) async fn handle(
     )
     .await;
     raw.error = error;
-    let answer = match &action {
-        Some(a) if a.forge_state => with_forged_state(answer),
-        _ => answer,
+    let answer = match action.as_ref().and_then(|a| a.rewrite) {
+        Some(Rewrite::ForgeState) => with_forged_state(answer),
+        Some(Rewrite::TamperIdToken) => with_location(answer, super::fault::tamper_id_token),
+        None => answer,
     };
     Ok(finish(&shared, raw, answer))
 }
 
 /// The answer with another `state` in its `Location`: a random one the client never sent.
-fn with_forged_state((status, mut headers, body): Answer) -> Answer {
+fn with_forged_state(answer: Answer) -> Answer {
     let forged = format!("{:016x}", rand::random::<u64>());
+    with_location(answer, |l| super::fault::forge_state(l, &forged))
+}
+
+/// The answer with its `Location` changed by `change`.
+fn with_location((status, mut headers, body): Answer, change: impl Fn(&str) -> String) -> Answer {
     for (name, value) in &mut headers {
         if name.eq_ignore_ascii_case("location") {
-            *value = super::fault::forge_state(value, &forged);
+            *value = change(value);
         }
     }
     (status, headers, body)

@@ -1,7 +1,9 @@
 //! Telling token kinds apart: `oauth.nonce_sent` (every authorize request that asks for an ID
 //! token carries a fresh `nonce`) and `oauth.id_token_not_bearer` (an ID token proves who logged
 //! in to the client; it is never sent to an API as a bearer token — that is the access token's
-//! job).
+//! job). `oauth.id_token_verified`: the client checks an ID token's signature before it trusts
+//! a claim — on the run where sflab's proxy changes a claim of the token in the redirect
+//! (the `tamper_id_token` fault), the program must not print that it accepted the token.
 
 use super::cx::{is_oauth_endpoint, plural, show, Cx};
 use super::Verdict;
@@ -12,6 +14,73 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
+
+/// `oauth.id_token_verified`: what the program prints when it accepts an ID token.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdTokenVerified {
+    #[serde(default = "accepted_text")]
+    pub accepted: String,
+}
+
+fn accepted_text() -> String {
+    "ID token accepted".into()
+}
+
+/// `oauth.id_token_verified`
+pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
+    let tampered: Vec<&Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| {
+            e.fault
+                .as_ref()
+                .is_some_and(|f| f.kind == "tamper_id_token")
+        })
+        .collect();
+    if tampered.is_empty() {
+        return cx.fail(
+            "sflab changes a claim of one sign-in's ID token, but no such sign-in was made, so the verification was not seen. Make sure every run signs in at …/services/oauth2/authorize.",
+        );
+    }
+    for t in &tampered {
+        let run = t.run_index + 1;
+        let redirected = matches!(t.status(), Some(s) if (300..400).contains(&s))
+            && t.response_header("location")
+                .is_some_and(|l| l.contains("id_token="));
+        if !redirected {
+            return cx
+                .fail(format!(
+                    "{} (run {run}) was the sign-in whose ID token sflab changes, but its answer carried no id_token, so the verification was not seen. Ask for `response_type=token id_token` as the brief says.",
+                    show(t)
+                ))
+                .with_evidence([t.seq]);
+        }
+        let printed = cx
+            .ev
+            .runs
+            .iter()
+            .find(|r| r.index == t.run_index)
+            .is_some_and(|r| super::mention::mentions(&r.stdout.text, &p.accepted));
+        if printed {
+            return cx
+                .fail(format!(
+                    "In run {run} sflab changed a claim of the ID token after the org signed it ({} ⚡), and your program still printed \"{}\". Check the RS256 signature with the org's key (the one whose `kid` the token names, from /id/keys) over the exact `header.payload` text before trusting any claim.",
+                    show(t),
+                    p.accepted
+                ))
+                .with_evidence([t.seq]);
+        }
+    }
+    let t = tampered[0];
+    cx.pass(format!(
+        "In run {} the ID token came back with a claim changed after signing ({}), and your program did not accept it.",
+        t.run_index + 1,
+        show(t)
+    ))
+    .with_evidence(tampered.iter().map(|e| e.seq))
+}
 
 fn authorize_requests<'a>(cx: &'a Cx) -> impl Iterator<Item = &'a Exchange> + 'a {
     cx.ev.exchanges.iter().filter(|e| {
@@ -186,6 +255,54 @@ mod tests {
         assert_fails(
             BEARER,
             &evidence(vec![get("/services/data/v62.0/query", 401)]),
+        );
+    }
+
+    fn tampered(run: usize) -> crate::evidence::Exchange {
+        let mut e = authorize("response_type=token%20id_token")
+            .response_header(
+                "Location",
+                "http://localhost:8080/callback#access_token=x&id_token=eyJ.eyJ.sig",
+            )
+            .run(run);
+        e.fault = Some(crate::evidence::FaultFired {
+            index: 0,
+            kind: "tamper_id_token".into(),
+            action: "changed a claim".into(),
+        });
+        e
+    }
+
+    const VERIFIED: &str = "{ rule: oauth.id_token_verified }";
+
+    #[test]
+    fn a_tampered_id_token_accepted_fails_and_one_not_accepted_passes() {
+        let mut ev = evidence(vec![
+            authorize("response_type=token%20id_token"),
+            tampered(1),
+        ]);
+        ev.runs[0].stdout.text = "ID token accepted\nreplayed ID token rejected: nonce\n".into();
+        ev.runs[1].stdout.text = "ID token rejected: bad signature\n".into();
+        let v = assert_passes(VERIFIED, &ev);
+        assert!(v.message.contains("In run 2"), "{}", v.message);
+        ev.runs[1].stdout.text = "ID token accepted\n".into();
+        let v = assert_fails(VERIFIED, &ev);
+        assert!(
+            v.message.contains("In run 2 sflab changed a claim of the ID token after the org signed it (#2 GET /services/oauth2/authorize ⚡), and your program still printed \"ID token accepted\""),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![2]);
+    }
+
+    #[test]
+    fn no_tampered_sign_in_fails() {
+        let ev = evidence(vec![authorize("response_type=token%20id_token")]);
+        let v = assert_fails(VERIFIED, &ev);
+        assert!(
+            v.message.contains("no such sign-in was made"),
+            "{}",
+            v.message
         );
     }
 }

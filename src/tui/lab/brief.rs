@@ -153,6 +153,9 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             "the ID token kept for identity, never sent as a bearer token".into()
         }
         "oauth.fresh_per_login" => "a new PKCE challenge and state for every sign-in".into(),
+        "oauth.id_token_verified" => {
+            "an ID token whose claims were changed after signing is not accepted".into()
+        }
         "oauth.state_checked" => {
             "a callback whose state is not yours stops the sign-in before the code is redeemed"
                 .into()
