@@ -59,6 +59,7 @@ impl Expanded {
 
 const HIDDEN: &str = "hidden folders";
 const OUTPUT: &str = "sflab's own gradebook output";
+const BROKEN_LINK: &str = "links that lead to no folder";
 
 /// A folder `sflab report` wrote for one learner: graded as one submission, from `labs/<lab>/`.
 fn is_report_folder(dir: &Path) -> bool {
@@ -97,6 +98,13 @@ pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
     let out_is_here = canonical(only) == out;
     let is_output_folder = out_is_here || holds_gradebook(only);
     let mut found = Expanded::default();
+    // A link meant as a submission that leads nowhere (dangling, a loop, a file) is named.
+    let broken_link = |p: &Path| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) && !p.is_dir()
+    };
+    for p in entries.iter().filter(|p| broken_link(p) && !hidden(p)) {
+        found.skipped.push((name_of(p), BROKEN_LINK));
+    }
     for p in entries.iter().filter(|p| p.is_dir()) {
         let name = name_of(p);
         if hidden(p) {
@@ -145,6 +153,23 @@ pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn links_that_lead_to_no_folder_are_named_not_dropped() {
+        let t = tempfile::tempdir().unwrap();
+        folder(t.path(), "carol", &["run"]);
+        std::fs::write(t.path().join("notes.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(t.path().join("gone"), t.path().join("dangling")).unwrap();
+        std::os::unix::fs::symlink(t.path().join("loop"), t.path().join("loop")).unwrap();
+        std::os::unix::fs::symlink(t.path().join("notes.txt"), t.path().join("to-a-file")).unwrap();
+        let found = expand(&[t.path().to_path_buf()], &t.path().join("out")).unwrap();
+        assert_eq!(graded(&found), ["carol"]);
+        let mut skipped: Vec<&str> = found.skipped.iter().map(|(n, _)| n.as_str()).collect();
+        skipped.sort();
+        assert_eq!(skipped, ["dangling", "loop", "to-a-file"]);
+        assert!(found.skipped.iter().all(|(_, why)| *why == BROKEN_LINK));
+    }
 
     fn folder(root: &Path, rel: &str, files: &[&str]) {
         let dir = root.join(rel);

@@ -53,10 +53,19 @@ impl Submission {
         if self.dir.join("run").exists() {
             return self.dir.clone();
         }
-        [self.dir.join(lab_id), self.dir.join("labs").join(lab_id)]
+        let report = self.dir.join("labs");
+        let nested = [self.dir.join(lab_id), report.join(lab_id)]
             .into_iter()
-            .find(|nested| nested.join("run").is_file())
-            .unwrap_or_else(|| self.dir.clone())
+            .find(|nested| nested.join("run").is_file());
+        match nested {
+            Some(folder) => folder,
+            // A report folder without this lab has nothing of it to grade: its other labs'
+            // files are not this lab's.
+            None if report.is_dir() && self.dir.join("progress.json").is_file() => {
+                report.join(lab_id)
+            }
+            None => self.dir.clone(),
+        }
     }
 }
 
@@ -261,7 +270,10 @@ pub fn prepare_copy(
     };
     std::fs::create_dir_all(dest).map_err(err)?;
     let mut notes = CopyNotes::default();
-    copy_tree(from, dest, Path::new(""), 0, &mut notes).map_err(err)?;
+    // A hand-in without this lab's folder (a report of other labs) is graded as empty.
+    if from.is_dir() {
+        copy_tree(from, dest, Path::new(""), 0, &mut notes).map_err(err)?;
+    }
     for (rel, bytes) in harness {
         let target = dest.join(rel);
         if let Some(parent) = target.parent() {
@@ -406,6 +418,12 @@ mod tests {
             s.lab_folder("lab-b"),
             t.path().join("ws/labs/lab-b"),
             "the folder `sflab report` wrote"
+        );
+        std::fs::write(t.path().join("ws/progress.json"), "{}").unwrap();
+        assert_eq!(
+            s.lab_folder("lab-c"),
+            t.path().join("ws/labs/lab-c"),
+            "a report without the lab: nothing of it, not the other labs' files"
         );
         std::fs::write(t.path().join("ws/run"), "").unwrap();
         assert_eq!(

@@ -50,6 +50,9 @@ pub struct OutputReports {
     pub pattern: RequestPattern,
     pub values: Vec<String>,
     pub stderr: bool,
+    /// The answers must hold at least this many distinct values: a query that leaves
+    /// records out fails even when its few values are printed (with names typed in beside).
+    pub min_values: usize,
 }
 
 #[derive(Deserialize)]
@@ -58,6 +61,8 @@ pub(crate) struct ReportedValues {
     values: Vec<String>,
     #[serde(default)]
     stderr: bool,
+    #[serde(default)]
+    min_values: usize,
 }
 
 impl WithPattern for OutputReports {
@@ -67,6 +72,7 @@ impl WithPattern for OutputReports {
             pattern,
             values: rest.values,
             stderr: rest.stderr,
+            min_values: rest.min_values,
         }
     }
 }
@@ -221,6 +227,16 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
             .fail(format!(
                 "The answers to {from} hold none of {}, so there was nothing to report.",
                 p.values.join(", ")
+            ))
+            .with_evidence(evidence);
+    }
+    if wanted.len() < p.min_values {
+        return cx
+            .fail(format!(
+                "The answers to {from} hold {} of {}, where the org has at least {}: the request leaves records out (a WHERE or LIMIT?), so what is printed cannot be all of them.",
+                wanted.len(),
+                p.values.join(", "),
+                p.min_values
             ))
             .with_evidence(evidence);
     }
@@ -411,6 +427,21 @@ mod tests {
         ev.runs[0].stdout.text = "max: 5000\nremaining: 5000\n".into();
         let v = assert_fails(LIMITS, &ev);
         assert!(v.message.contains("15000, 14999"), "{}", v.message);
+    }
+
+    #[test]
+    fn an_answer_with_fewer_values_than_the_org_holds_fails_even_when_printed() {
+        let rule = "{ rule: process.output_reports, path: /services/data/*/query, values: [/records/*/Name], min_values: 3 }";
+        let mut ev = evidence(vec![get("/services/data/v62.0/query", 200)
+            .response_body(r#"{"records":[{"Name":"Falcon Corp"}]}"#)]);
+        ev.runs[0].stdout.text = "Falcon Corp\nHarbor Logistics\nOsprey Foods\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message
+                .contains("hold 1 of /records/*/Name, where the org has at least 3"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]

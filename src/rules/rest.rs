@@ -151,8 +151,16 @@ pub(crate) fn patch_for_update(p: &PatchForUpdate, cx: &Cx) -> Verdict {
     if patches.is_empty() {
         return cx.fail("No record was updated: expected a PATCH to /sobjects/{Object}/{Id}.");
     }
-    cx.pass("Records were updated with PATCH.")
-        .with_evidence(patches)
+    // This check is about the method; whether an update was accepted is said plainly.
+    let accepted = cx.ev.exchanges.iter().any(|e| {
+        patches.contains(&e.seq) && matches!(e.status(), Some(s) if (200..300).contains(&s))
+    });
+    let message = if accepted {
+        "Records were updated with PATCH."
+    } else {
+        "Updates were sent as PATCH, the right method, but the org accepted none of them: see what it answered."
+    };
+    cx.pass(message).with_evidence(patches)
 }
 
 /// A 15- or 18-character record id (not `describe`, `updated`, `listviews`, ...).

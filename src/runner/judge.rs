@@ -119,9 +119,14 @@ pub fn no_work(ev: &Evidence) -> Option<&'static str> {
 /// Whether `check` limits what a program does: a [`LIMIT_RULES`] rule, or a `state.soql`
 /// check that expects no rows (nothing left behind — which an org nobody touched also shows).
 pub fn is_limit_check(check: &CheckSpec) -> bool {
-    LIMIT_RULES.contains(&check.rule.as_str())
-        || (check.rule == "state.soql"
-            && check.params.get("count").and_then(|v| v.as_u64()) == Some(0))
+    LIMIT_RULES.contains(&check.rule.as_str()) || expects_no_rows(check)
+}
+
+/// A `state.soql` check that expects no rows: it pays once the program reached the org, even
+/// if it then failed (its exit status is `process.exit_ok`'s business); an org nobody touched
+/// earns nothing.
+fn expects_no_rows(check: &CheckSpec) -> bool {
+    check.rule == "state.soql" && check.params.get("count").and_then(|v| v.as_u64()) == Some(0)
 }
 
 /// A limit check ([`is_limit_check`]) pays out only for an attempt that did some work: a
@@ -131,7 +136,12 @@ pub fn after_no_work(verdict: Verdict, ev: &Evidence, check: &CheckSpec) -> Verd
     if !verdict.passed() || !is_limit_check(check) {
         return verdict;
     }
-    let Some(why) = no_work(ev) else {
+    let why = if expects_no_rows(check) {
+        no_work(ev).filter(|w| !w.starts_with("no run ended normally"))
+    } else {
+        no_work(ev)
+    };
+    let Some(why) = why else {
         return verdict;
     };
     let mut failed = Verdict::fail(
@@ -214,6 +224,33 @@ mod tests {
             no_work(&ev),
             Some("no request reached the org"),
             "sflab's own do not count"
+        );
+    }
+
+    #[test]
+    fn nothing_left_behind_pays_once_the_org_was_reached_even_by_a_failing_run() {
+        let check: CheckSpec = serde_yaml::from_str(
+            "{ rule: state.soql, query: \"SELECT Id FROM Account\", count: 0 }",
+        )
+        .expect("check");
+        let passed = || Verdict::pass("state.soql", 2, "0 rows");
+        let mut ev = crate::rules::fixture::evidence(vec![crate::rules::fixture::get("/x", 200)]);
+        ev.runs[0].exit_code = Some(1);
+        assert!(
+            after_no_work(passed(), &ev, &check).passed(),
+            "the work was done"
+        );
+        ev.exchanges.clear();
+        assert!(
+            !after_no_work(passed(), &ev, &check).passed(),
+            "an untouched org"
+        );
+        // A budget is still judged against runs that ended normally.
+        let budget: CheckSpec =
+            serde_yaml::from_str("{ rule: http.calls_at_most, max: 3 }").unwrap();
+        ev.exchanges.push(crate::rules::fixture::get("/x", 200));
+        assert!(
+            !after_no_work(Verdict::pass("http.calls_at_most", 1, "ok"), &ev, &budget).passed()
         );
     }
 
