@@ -5,9 +5,11 @@
 //! space-insensitively) the allowed values of chosen columns. Cells are compared after
 //! lower-casing, trimming and dropping markdown emphasis, so `**Batch sync**` equals
 //! `batch sync`. A column with no expected value must still be filled in (not empty, not `?`,
-//! not `TODO`). `mentions` asks for free-text answers that name an idea: per row and column,
-//! the cell must contain at least one of the given words (`retry`, `backoff`), so a failure
-//! design that says "we will be careful" under "Response" does not pass.
+//! not `TODO`; a dash is an answer, "does not apply"). `mentions` asks for free-text answers
+//! that name an idea: per row and column, the cell must contain at least one of the given
+//! words (`retry`, `backoff`), so a failure design that says "we will be careful" under
+//! "Response" does not pass — and not only under a negation ("no retry", "without a backoff",
+//! "instead of replay", see [`affirms`]).
 
 use super::cx::Cx;
 use super::Verdict;
@@ -121,6 +123,33 @@ pub(crate) fn blank(cell: &str) -> bool {
     matches!(norm(cell).as_str(), "" | "?" | "todo" | "tbd" | "…" | "...")
 }
 
+/// Words that deny what follows them in the same clause: "no retry", "not client credentials",
+/// "without a backoff", "instead of a replay id".
+const NEGATIONS: &[&str] = &[
+    "no", "not", "never", "without", "nor", "avoid", "avoids", "avoiding", "instead", "rather",
+    "don't", "dont", "doesn't", "won't", "can't", "cannot", "isn't", "aren't", "skip", "skips",
+    "disable", "disables", "disabled", "neither",
+];
+
+/// True when normalised `text` says `word` (normalised) outright somewhere: an occurrence
+/// counts unless one of the three words before it, in the same clause, is a negation. Word
+/// matching all the same — "a retry is not needed" still counts — but the common ways of
+/// saying the opposite do not.
+pub(crate) fn affirms(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return true;
+    }
+    text.match_indices(word).any(|(at, _)| {
+        let clause_start = text[..at]
+            .rfind([',', ';', '.', ':', '(', ')', '|'])
+            .map_or(0, |i| i + 1);
+        let before: Vec<&str> = text[clause_start..at].split_whitespace().collect();
+        !before.iter().rev().take(3).any(|w| {
+            NEGATIONS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+        })
+    })
+}
+
 pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
     let path = p.file.trim_start_matches("./");
     let Some(file) = cx.ev.sources.iter().find(|f| f.path == path) else {
@@ -188,7 +217,7 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
                 .and_then(|i| row.get(i))
                 .map(|c| norm(c))
                 .unwrap_or_default();
-            if !words.iter().any(|w| got.contains(&norm(w))) {
+            if !words.iter().any(|w| affirms(&got, &norm(w))) {
                 problems.push(format!(
                     "\"{key}\" → {column} does not say how (name the mechanism)"
                 ));
@@ -291,6 +320,33 @@ mod tests {
             v.message.contains("\"ERP down\" is missing"),
             "{}",
             v.message
+        );
+    }
+
+    #[test]
+    fn a_word_under_a_negation_does_not_count() {
+        assert!(affirms("retry with backoff", "retry"));
+        assert!(
+            affirms("a retry is not needed", "retry"),
+            "only what comes before is read"
+        );
+        assert!(!affirms("no retry", "retry"));
+        assert!(!affirms("not client credentials", "client credentials"));
+        assert!(!affirms(
+            "resubscribe without the stored replay id",
+            "replay id"
+        ));
+        assert!(!affirms(
+            "a new key each time instead of an idempotency key",
+            "idempotency key"
+        ));
+        assert!(
+            affirms("no polling; resume from the stored replay id", "replay id"),
+            "another clause"
+        );
+        assert!(
+            affirms("not polling but the replay id, stored", "replay id"),
+            "more than three words on"
         );
     }
 

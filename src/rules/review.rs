@@ -45,6 +45,10 @@ const PLACEHOLDERS: &[&str] = &[
 
 /// Words and phrases that say the problem may stay.
 const DISMISSALS: &[&str] = &[
+    "accept the risk",
+    "accept this risk",
+    "risk accepted",
+    "accepted risk",
     "fine",
     "acceptable",
     "as is",
@@ -115,7 +119,13 @@ fn not_a_fix(fix: &str, words: &[String]) -> Option<&'static str> {
                 Some(rest[at + w.len()..].to_string())
             });
             if let Some(tail) = after_problem {
-                let kept_where = tail.split_whitespace().any(|t| t == "in" || t == "as");
+                // "keep the secret in the file", "leave TLS checks disabled until …"
+                let kept_where = tail.split_whitespace().any(|t| {
+                    matches!(
+                        t.trim_matches(|c: char| !c.is_alphanumeric()),
+                        "in" | "as" | "disabled" | "off" | "unchanged" | "until" | "open"
+                    )
+                });
                 let safe = SAFE_PLACES.iter().any(|p| tail.contains(p));
                 if kept_where && !safe {
                     return Some("says to keep the problem");
@@ -157,12 +167,21 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     let mut missed = Vec::new();
     let mut unfinished = Vec::new();
     let mut unfixed: Vec<String> = Vec::new();
+    let mut lumped = Vec::new();
     for (label, words) in &p.findings {
-        let about = |row: &&Vec<String>| {
+        let mentions = |row: &Vec<String>, ws: &Vec<String>| {
             let text = norm(&row.join(" "));
-            words.iter().any(|w| text.contains(&norm(w)))
+            ws.iter().any(|w| text.contains(&norm(w)))
         };
-        let rows: Vec<&Vec<String>> = table.rows.iter().filter(about).collect();
+        // A row about more than two planted problems lumps them together: it counts for none.
+        let own_row = |row: &&Vec<String>| {
+            mentions(row, words) && p.findings.values().filter(|ws| mentions(row, ws)).count() <= 2
+        };
+        let rows: Vec<&Vec<String>> = table.rows.iter().filter(own_row).collect();
+        if rows.is_empty() && table.rows.iter().any(|r| mentions(r, words)) {
+            lumped.push(label.as_str());
+            continue;
+        }
         let filled: Vec<&&Vec<String>> = rows.iter().filter(|r| complete(r)).collect();
         let why_not = |r: &&&Vec<String>| {
             let fix = fix_col.and_then(|i| r.get(i))?;
@@ -177,7 +196,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             unfixed.push(format!("{label} (the fix {why})"));
         }
     }
-    if missed.is_empty() && unfinished.is_empty() && unfixed.is_empty() {
+    if missed.is_empty() && unfinished.is_empty() && unfixed.is_empty() && lumped.is_empty() {
         let fixes = if fix_col.is_some() {
             " and a fix that proposes a change"
         } else {
@@ -204,10 +223,16 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             unfixed.join(", ")
         ));
     }
+    if !lumped.is_empty() {
+        parts.push(format!(
+            "only in a row that lumps several problems together (give each its own row, with its own evidence and fix): {}",
+            lumped.join(", ")
+        ));
+    }
     cx.fail(format!(
         "`{path}`: {} of {} planted problems are not fully reported ({}). Go through the config, \
          the transcript and the files once more; each fix says what to change.",
-        missed.len() + unfinished.len() + unfixed.len(),
+        missed.len() + unfinished.len() + unfixed.len() + lumped.len(),
         p.findings.len(),
         parts.join("; ")
     ))
@@ -216,6 +241,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::super::fixture::*;
+    use super::not_a_fix;
     use crate::evidence::SourceFile;
 
     fn with_doc(text: &str) -> crate::evidence::Evidence {
@@ -315,6 +341,37 @@ mod tests {
             )
             .as_str(),
             &with_doc(&doc),
+        );
+    }
+
+    #[test]
+    fn one_row_lumping_the_problems_together_counts_for_none() {
+        let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string], TLS off: [tls], secret in git: [git], admin profile: [admin] } }";
+        let lumped = "| Finding | Evidence | Fix |\n|---|---|---|\n| query string token, tls off, secret in git, admin profile | everywhere | fix all four properly |\n";
+        let v = assert_fails(rule, &with_doc(lumped));
+        assert!(
+            v.message.contains("lumps several problems together"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_fix_that_leaves_the_problem_for_now_or_accepts_it_does_not_count() {
+        assert_eq!(
+            not_a_fix(
+                "Leave certificate checks disabled until the new proxy is in place.",
+                &["certificate".to_string()]
+            ),
+            Some("says to keep the problem")
+        );
+        assert_eq!(
+            not_a_fix("We accept the risk for this release.", &["tls".to_string()]),
+            Some("says the problem may stay")
+        );
+        assert_eq!(
+            not_a_fix("Keep TLS verification on everywhere.", &["tls".to_string()]),
+            None
         );
     }
 
