@@ -30,6 +30,10 @@ pub struct CsvRows {
     /// A SOQL query whose rows on the final org state the file must hold.
     #[serde(default)]
     pub query: Option<String>,
+    /// Columns the file must have, filled in on every data row (`sf__Error` of a failed-rows
+    /// file: a row without its reason tells nobody what to fix).
+    #[serde(default)]
+    pub columns: Vec<String>,
 }
 
 /// A CSV file read: its header, its data rows, and how many lines repeated the header.
@@ -165,6 +169,9 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
         ));
     }
     let rows = table.rows.len();
+    if let Some(problem) = unfilled_columns(&table, &p.columns) {
+        return cx.fail(format!("`{want_path}` {problem}."));
+    }
     let (records, columns) = match expected {
         Expected::Records(r) => match compared_columns(&r) {
             Some(columns) => (r, columns),
@@ -173,6 +180,31 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
         Expected::Count(n) => return by_count(cx, want_path, rows, n, "the lab expects"),
     };
     row_by_row(cx, want_path, &table, &records, &columns)
+}
+
+/// What is wrong with the required `columns` of `table`, if anything: one missing, or a row
+/// that leaves one empty.
+fn unfilled_columns(table: &CsvTable, columns: &[String]) -> Option<String> {
+    for c in columns {
+        let Some(i) = table.column(c) else {
+            return Some(format!(
+                "has no `{c}` column (its header is {}): keep the columns the answer gave",
+                table.header.join(",")
+            ));
+        };
+        let empty = table
+            .rows
+            .iter()
+            .filter(|r| r.get(i).is_none_or(|v| v.trim().is_empty()))
+            .count();
+        if empty > 0 {
+            return Some(format!(
+                "leaves `{c}` empty on {}: each row must keep it",
+                plural(empty, "row")
+            ));
+        }
+    }
+    None
 }
 
 fn by_count(cx: &Cx, path: &str, rows: usize, expected: usize, source: &str) -> Verdict {
@@ -342,6 +374,29 @@ mod tests {
     #[test]
     fn exact_row_count_under_one_header_passes() {
         assert_passes(RULE, &with_file("Id,Name\n1,a\n2,\"b, c\"\n3,d\n"));
+    }
+
+    #[test]
+    fn required_columns_must_be_there_and_filled_on_every_row() {
+        let rule = "{ rule: files.csv_rows, file: export.csv, rows: 2, columns: [sf__Error] }";
+        assert_passes(
+            rule,
+            &with_file(
+                "\"sf__Id\",\"sf__Error\",Name\n,REQUIRED_FIELD_MISSING:Name,\n,INVALID_EMAIL,x\n",
+            ),
+        );
+        let v = assert_fails(rule, &with_file("Name\na\nb\n"));
+        assert!(
+            v.message.contains("has no `sf__Error` column"),
+            "{}",
+            v.message
+        );
+        let v = assert_fails(rule, &with_file("sf__Error,Name\nbad,a\n,b\n"));
+        assert!(
+            v.message.contains("leaves `sf__Error` empty on 1 row"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]

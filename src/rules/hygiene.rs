@@ -131,7 +131,7 @@ pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
         ));
     }
     cx.fail(format!(
-        "Your files contain secrets: {}. Read them from the environment (SF_CLIENT_SECRET, ...) instead of writing them into code.",
+        "Your files contain secrets: {}. Read them from the environment variables the lab sets (the brief names them: SF_CLIENT_SECRET, ERP_CLIENT_SECRET…) instead of writing them into code.",
         found.render(|kind, path, line| format!("{kind} ({path}:{line})"))
     ))
 }
