@@ -233,6 +233,11 @@ impl Redactor {
         let kind = key.to_ascii_lowercase();
         if !is_quiet_key(&kind) && value.len() >= MIN_LEARNED_LEN {
             self.add_secret(&kind, value);
+            // A SAML assertion travels base64-encoded; printed as XML it is the same login, and
+            // its SignatureValue is what makes it one: learnt under the same kind.
+            for signature in patterns::saml_signature_value(value).into_iter().flatten() {
+                self.add_secret(&kind, &signature);
+            }
         }
         if let Some(kept) = patterns::strip_jwt_signature(value, self) {
             return kept;

@@ -74,6 +74,27 @@ pub(super) fn strip_jwt_signature(value: &str, r: &Redactor) -> Option<String> {
     ))
 }
 
+/// The `SignatureValue` of a SAML assertion sent base64-encoded (either alphabet, padded or
+/// not), as the XML holds it and with its line breaks removed, or `None` for anything else.
+pub(super) fn saml_signature_value(value: &str) -> Option<[String; 2]> {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    let value = value.trim();
+    let bytes = URL_SAFE_NO_PAD
+        .decode(value.trim_end_matches('='))
+        .or_else(|_| STANDARD.decode(value))
+        .ok()?;
+    let xml = String::from_utf8(bytes).ok()?;
+    if !xml.contains("Assertion") {
+        return None;
+    }
+    let start = xml.find("SignatureValue>")? + "SignatureValue>".len();
+    let end = start + xml[start..].find('<')?;
+    let raw = xml[start..end].trim().to_string();
+    let joined: String = raw.split_whitespace().collect();
+    (joined.len() >= 16).then_some([raw, joined])
+}
+
 /// Every signed JWT in `text` loses its signature.
 pub(super) fn redact_jwts(text: &str, r: &Redactor) -> String {
     let mut out = String::with_capacity(text.len());

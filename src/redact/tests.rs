@@ -120,6 +120,23 @@ fn jwt_keeps_header_and_claims_but_not_signature() {
 }
 
 #[test]
+fn a_saml_assertion_printed_as_xml_is_the_assertion_too() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let r = redactor();
+    let xml = "<saml:Assertion ID=\"_a\"><ds:Signature><ds:SignedInfo/><ds:SignatureValue>\nQmFzZTY0U2lnbmF0dXJl\nVmFsdWVPZkFzc2VydGlvbg==</ds:SignatureValue></ds:Signature></saml:Assertion>";
+    let _ = r.body(
+        Some("application/x-www-form-urlencoded"),
+        format!("grant_type=x&assertion={}", URL_SAFE_NO_PAD.encode(xml)).as_bytes(),
+    );
+    for shown in [xml.to_string(), xml.replace('\n', "")] {
+        let printed = r.text(&format!("{shown}\n"));
+        assert!(!printed.contains("QmFzZTY0U2lnbmF0dXJl"), "{printed}");
+        assert!(printed.contains("‹redacted:assertion#"), "{printed}");
+    }
+}
+
+#[test]
 fn a_jwt_signature_seen_once_is_redacted_on_its_own_too() {
     let r = redactor();
     let token = jwt();
