@@ -145,6 +145,20 @@ pub(crate) fn learn_credentials(redactor: &Redactor, creds: &super::LabCredentia
     }
 }
 
+/// The longest wait for the org to finish what a run left it doing (see [`settle`]).
+const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Waits until the org has finished the work a run left it (a Bulk API job still processing
+/// when `./run` ended), at most [`SETTLE_LIMIT`]: a real org finishes it all the same, so the
+/// org is judged as it will be, and a client that did not wait is judged on its polling, not on
+/// records that were still coming.
+async fn settle(org: &dyn super::parts::OrgHandle) {
+    let start = std::time::Instant::now();
+    while org.busy() && start.elapsed() < SETTLE_LIMIT {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 fn redact_run(mut run: LearnerRun, redactor: &Redactor) -> LearnerRun {
     run.stdout.text = redactor.text(&run.stdout.text);
     run.stderr.text = redactor.text(&run.stderr.text);
@@ -371,6 +385,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
                         RunEvent::RunFinished(Box::new(run.clone())),
                     );
                     runs.push(run);
+                    settle(org.as_ref()).await;
                     snapshots.after_runs.push(org.snapshot(&objects));
                 }
                 scenario_actions = outcome.actions;
@@ -393,6 +408,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
                     RunEvent::RunFinished(Box::new(run.clone())),
                 );
                 runs.push(run);
+                settle(org.as_ref()).await;
                 snapshots.after_runs.push(org.snapshot(&objects));
             }
             Err(e) => {

@@ -251,6 +251,16 @@ impl OrgHandle for MockOrg {
         self.url.clone()
     }
 
+    fn busy(&self) -> bool {
+        use crate::org::bulk::job::JobState;
+        self.org.bulk.ingest_jobs().iter().any(|j| {
+            matches!(
+                j.lock().header.state,
+                JobState::UploadComplete | JobState::InProgress
+            )
+        })
+    }
+
     fn credentials(&self) -> LabCredentials {
         self.creds.clone()
     }

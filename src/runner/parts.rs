@@ -122,6 +122,11 @@ pub trait OrgHandle: Send + Sync {
     fn event_activity(&self) -> EventActivity {
         EventActivity::default()
     }
+    /// Whether the org is still working on something the learner started — a Bulk API job
+    /// closed for processing — which a real org finishes whether or not the client waits.
+    fn busy(&self) -> bool {
+        false
+    }
     /// Stops serving; the attempt is over.
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
 }

@@ -121,6 +121,9 @@ impl OrgHandle for LiveOrg {
     fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
         self.with(|h| h.soql()).flatten()
     }
+    fn busy(&self) -> bool {
+        self.with(|h| h.busy()).unwrap_or(false)
+    }
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
         self.stop.store(true, Ordering::Relaxed);
         let mut slot = self.inner.lock();
