@@ -75,8 +75,9 @@ pub(super) fn strip_jwt_signature(value: &str, r: &Redactor) -> Option<String> {
 }
 
 /// The `SignatureValue` of a SAML assertion sent base64-encoded (either alphabet, padded or
-/// not), as the XML holds it and with its line breaks removed, or `None` for anything else.
-pub(super) fn saml_signature_value(value: &str) -> Option<[String; 2]> {
+/// not), as the XML holds it and with its line breaks removed, and the whole assertion in
+/// standard base64; `None` for anything else.
+pub(super) fn saml_signature_value(value: &str) -> Option<[String; 3]> {
     use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
     use base64::Engine;
     let value = value.trim();
@@ -92,7 +93,9 @@ pub(super) fn saml_signature_value(value: &str) -> Option<[String; 2]> {
     let end = start + xml[start..].find('<')?;
     let raw = xml[start..end].trim().to_string();
     let joined: String = raw.split_whitespace().collect();
-    (joined.len() >= 16).then_some([raw, joined])
+    // Printed re-encoded in standard base64 (padded), it is the same login.
+    let standard = STANDARD.encode(xml.as_bytes());
+    (joined.len() >= 16).then_some([raw, joined, standard])
 }
 
 /// Every signed JWT in `text` loses its signature.

@@ -173,9 +173,16 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             let text = norm(&row.join(" "));
             ws.iter().any(|w| text.contains(&norm(w)))
         };
-        // A row about more than two planted problems lumps them together: it counts for none.
+        // A row whose finding (its first cell) names more than two planted problems lumps
+        // them together: it counts for none. Its evidence or fix may refer to others.
         let own_row = |row: &&Vec<String>| {
-            mentions(row, words) && p.findings.values().filter(|ws| mentions(row, ws)).count() <= 2
+            let finding = row.iter().take(1).cloned().collect::<Vec<_>>();
+            mentions(row, words)
+                && p.findings
+                    .values()
+                    .filter(|ws| mentions(&finding, ws))
+                    .count()
+                    <= 2
         };
         let rows: Vec<&Vec<String>> = table.rows.iter().filter(own_row).collect();
         if rows.is_empty() && table.rows.iter().any(|r| mentions(r, words)) {
@@ -354,6 +361,13 @@ mod tests {
             "{}",
             v.message
         );
+    }
+
+    #[test]
+    fn a_row_whose_fix_refers_to_other_problems_still_counts_for_its_own() {
+        let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string], TLS off: [tls], secret in git: [git] } }";
+        let doc = "| Finding | Evidence | Fix |\n|---|---|---|\n| Token in the query string | transcript #3 | move it to a header; with tls off and the secret in git fixed too, nothing leaks |\n| TLS checks off | config line 9 | turn verification on |\n| Secret committed to git | .env in history | rotate it and purge the history |\n";
+        assert_passes(rule, &with_doc(doc));
     }
 
     #[test]
