@@ -12,7 +12,9 @@
 //! `forge_state` forwards the request and puts a `state` the client never sent into the
 //! redirect's `Location` (see [`forge_state`]) — a client that compares the state stops there;
 //! `tamper_id_token` changes a claim of the `id_token` in it, so its signature no longer holds
-//! (see [`tamper_id_token`]) — a client that verifies the signature rejects it.
+//! (see [`tamper_id_token`]) — a client that verifies the signature rejects it;
+//! `replay_id_token` puts in the `id_token` of an earlier sign-in, validly signed but with that
+//! sign-in's `nonce` — a client that compares the nonce rejects it.
 //!
 //! Determinism: the probability draw is a hash of (seed, fault index, match count), not a
 //! random generator's state, so the same spec and the same request order always give the
@@ -45,6 +47,9 @@ pub enum FaultKind {
     /// The request is forwarded and the `id_token` in the redirect's `Location` comes back
     /// with a claim changed under its old signature.
     TamperIdToken,
+    /// The request is forwarded and the redirect's `id_token` is replaced by one an earlier
+    /// sign-in got.
+    ReplayIdToken,
 }
 
 impl FaultKind {
@@ -58,6 +63,7 @@ impl FaultKind {
             FaultKind::Drop => "drop",
             FaultKind::ForgeState => "forge_state",
             FaultKind::TamperIdToken => "tamper_id_token",
+            FaultKind::ReplayIdToken => "replay_id_token",
         }
     }
 }
@@ -134,7 +140,7 @@ pub enum FaultSpecError {
         name: String,
         value: String,
     },
-    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state, tamper_id_token) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
+    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state, tamper_id_token, replay_id_token) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
     DoesNothing { index: usize },
 }
 
@@ -159,6 +165,8 @@ pub enum Rewrite {
     ForgeState,
     /// A claim of its `id_token` changed.
     TamperIdToken,
+    /// Its `id_token` replaced by an earlier sign-in's.
+    ReplayIdToken,
 }
 
 impl FaultAction {
@@ -180,6 +188,10 @@ impl FaultAction {
             }
             Some(Rewrite::TamperIdToken) => parts.push(
                 "changed a claim of the id_token in the redirect's Location (its signature no longer matches)"
+                    .to_string(),
+            ),
+            Some(Rewrite::ReplayIdToken) => parts.push(
+                "put an earlier sign-in's id_token in the redirect's Location (validly signed, with that sign-in's nonce)"
                     .to_string(),
             ),
             None => {}
@@ -311,6 +323,7 @@ impl FaultSpec {
             _ if respond.is_some() => None,
             Some(FaultKind::ForgeState) => Some(Rewrite::ForgeState),
             Some(FaultKind::TamperIdToken) => Some(Rewrite::TamperIdToken),
+            Some(FaultKind::ReplayIdToken) => Some(Rewrite::ReplayIdToken),
             _ => None,
         };
         FaultAction {
@@ -505,6 +518,23 @@ pub fn forge_state(location: &str, forged: &str) -> String {
     match fragment {
         Some(f) => format!("{base}#{f}&state={forged}"),
         None => format!("{base}?state={forged}"),
+    }
+}
+
+/// The `id_token` a redirect's `location` carries, if any.
+pub fn id_token_of(location: &str) -> Option<&str> {
+    let start = location.find("id_token=")? + "id_token=".len();
+    let end = location[start..]
+        .find(['&', '#'])
+        .map_or(location.len(), |e| start + e);
+    Some(&location[start..end]).filter(|t| !t.is_empty())
+}
+
+/// `location` with its `id_token` replaced by `other` (unchanged when it carries none).
+pub fn replace_id_token(location: &str, other: &str) -> String {
+    match id_token_of(location) {
+        Some(current) => location.replacen(current, other, 1),
+        None => location.to_string(),
     }
 }
 

@@ -270,3 +270,18 @@ fn tamper_id_token_changes_a_claim_under_the_old_signature() {
     assert_eq!(got["nonce"], "n", "other claims kept");
     assert_eq!(tamper_id_token("http://h/cb?code=c"), "http://h/cb?code=c");
 }
+
+#[test]
+fn replay_id_token_puts_another_token_in_place_of_the_redirects_own() {
+    let location = "http://localhost:8080/callback#access_token=tok&id_token=eyJ.new.sig&state=s";
+    assert_eq!(id_token_of(location), Some("eyJ.new.sig"));
+    assert_eq!(
+        replace_id_token(location, "eyJ.old.sig"),
+        "http://localhost:8080/callback#access_token=tok&id_token=eyJ.old.sig&state=s"
+    );
+    assert_eq!(id_token_of("http://h/cb?code=c"), None);
+    assert_eq!(
+        replace_id_token("http://h/cb?code=c", "x"),
+        "http://h/cb?code=c"
+    );
+}

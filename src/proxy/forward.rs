@@ -41,6 +41,8 @@ pub(crate) struct Shared {
     scheme: &'static str,
     call_cap: Option<u64>,
     forwarded: std::sync::atomic::AtomicU64,
+    /// The first `id_token` a redirect carried, for the `replay_id_token` fault.
+    first_id_token: Mutex<Option<String>>,
 }
 
 /// Returned to hyper to close the connection without a response.
@@ -115,6 +117,7 @@ impl Shared {
             max_body: config.max_body,
             call_cap: config.call_cap,
             forwarded: std::sync::atomic::AtomicU64::new(0),
+            first_id_token: Mutex::new(None),
             scheme: if config.tls.is_some() {
                 "https"
             } else {
@@ -342,9 +345,15 @@ pub(crate) async fn handle(
     )
     .await;
     raw.error = error;
+    let earlier = shared.first_id_token.lock().clone();
+    remember_id_token(&shared, &answer);
     let answer = match action.as_ref().and_then(|a| a.rewrite) {
         Some(Rewrite::ForgeState) => with_forged_state(answer),
         Some(Rewrite::TamperIdToken) => with_location(answer, super::fault::tamper_id_token),
+        Some(Rewrite::ReplayIdToken) => match earlier {
+            Some(old) => with_location(answer, |l| super::fault::replace_id_token(l, &old)),
+            None => answer,
+        },
         None => answer,
     };
     Ok(finish(&shared, raw, answer))
@@ -354,6 +363,18 @@ pub(crate) async fn handle(
 fn with_forged_state(answer: Answer) -> Answer {
     let forged = format!("{:016x}", rand::random::<u64>());
     with_location(answer, |l| super::fault::forge_state(l, &forged))
+}
+
+/// Keeps the first `id_token` a redirect carried (before any fault changes it).
+fn remember_id_token(shared: &Shared, (_, headers, _): &Answer) {
+    let mut first = shared.first_id_token.lock();
+    if first.is_some() {
+        return;
+    }
+    *first = headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("location"))
+        .find_map(|(_, v)| super::fault::id_token_of(v).map(str::to_string));
 }
 
 /// The answer with its `Location` changed by `change`.

@@ -1,9 +1,11 @@
 //! Telling token kinds apart: `oauth.nonce_sent` (every authorize request that asks for an ID
 //! token carries a fresh `nonce`) and `oauth.id_token_not_bearer` (an ID token proves who logged
 //! in to the client; it is never sent to an API as a bearer token — that is the access token's
-//! job). `oauth.id_token_verified`: the client checks an ID token's signature before it trusts
-//! a claim — on the run where sflab's proxy changes a claim of the token in the redirect
-//! (the `tamper_id_token` fault), the program must not print that it accepted the token.
+//! job). `oauth.id_token_verified`: the client verifies an ID token before it trusts a claim —
+//! on the runs where sflab's proxy changes a claim of the token in the redirect (the
+//! `tamper_id_token` fault: the signature no longer holds) or hands back an earlier sign-in's
+//! token (`replay_id_token`: validly signed, another nonce), the program must not print that it
+//! accepted the token.
 
 use super::cx::{is_oauth_endpoint, plural, show, Cx};
 use super::Verdict;
@@ -15,7 +17,8 @@ use std::collections::BTreeMap;
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
 
-/// `oauth.id_token_verified`: what the program prints when it accepts an ID token.
+/// `oauth.id_token_verified`: what the program prints, at the start of a line, when it accepts
+/// the sign-in's ID token.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdTokenVerified {
@@ -36,7 +39,7 @@ pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
         .filter(|e| {
             e.fault
                 .as_ref()
-                .is_some_and(|f| f.kind == "tamper_id_token")
+                .is_some_and(|f| f.kind == "tamper_id_token" || f.kind == "replay_id_token")
         })
         .collect();
     if tampered.is_empty() {
@@ -62,7 +65,26 @@ pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
             .runs
             .iter()
             .find(|r| r.index == t.run_index)
-            .is_some_and(|r| super::mention::mentions(&r.stdout.text, &p.accepted));
+            // A line that starts with it: "replayed ID token accepted" is about the other token.
+            .is_some_and(|r| {
+                r.stdout
+                    .text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(&p.accepted))
+            });
+        let replayed = t
+            .fault
+            .as_ref()
+            .is_some_and(|f| f.kind == "replay_id_token");
+        if printed && replayed {
+            return cx
+                .fail(format!(
+                    "In run {run} sflab put an earlier sign-in's ID token into the redirect ({} ⚡) — signed by the org, for your app, not expired, but carrying that sign-in's nonce — and your program still printed \"{}\". Compare the token's `nonce` with the one this sign-in sent.",
+                    show(t),
+                    p.accepted
+                ))
+                .with_evidence([t.seq]);
+        }
         if printed {
             return cx
                 .fail(format!(
@@ -73,11 +95,14 @@ pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
                 .with_evidence([t.seq]);
         }
     }
-    let t = tampered[0];
+    let runs: Vec<String> = tampered
+        .iter()
+        .map(|t| (t.run_index + 1).to_string())
+        .collect();
     cx.pass(format!(
-        "In run {} the ID token came back with a claim changed after signing ({}), and your program did not accept it.",
-        t.run_index + 1,
-        show(t)
+        "In run{} {} the ID token in the redirect was not the one the org issued for that sign-in (changed after signing, or an earlier sign-in's), and your program did not accept it.",
+        if runs.len() == 1 { "" } else { "s" },
+        runs.join(" and ")
     ))
     .with_evidence(tampered.iter().map(|e| e.seq))
 }
@@ -282,7 +307,8 @@ mod tests {
             tampered(1),
         ]);
         ev.runs[0].stdout.text = "ID token accepted\nreplayed ID token rejected: nonce\n".into();
-        ev.runs[1].stdout.text = "ID token rejected: bad signature\n".into();
+        ev.runs[1].stdout.text =
+            "ID token rejected: bad signature\nreplayed ID token accepted\n".into();
         let v = assert_passes(VERIFIED, &ev);
         assert!(v.message.contains("In run 2"), "{}", v.message);
         ev.runs[1].stdout.text = "ID token accepted\n".into();
