@@ -48,6 +48,26 @@ pub(crate) fn is_oauth_endpoint(e: &Exchange) -> bool {
     e.path().contains("/services/oauth2/")
 }
 
+/// The exchanges a fault of one of `kinds` changed (`forge_state`, `tamper_id_token`…).
+pub(crate) fn faulted_by<'a>(cx: &'a Cx, kinds: &[&str]) -> Vec<&'a Exchange> {
+    cx.ev
+        .exchanges
+        .iter()
+        .filter(|e| {
+            e.fault
+                .as_ref()
+                .is_some_and(|f| kinds.contains(&f.kind.as_str()))
+        })
+        .collect()
+}
+
+/// The `Location` of a redirect (a 3xx answer), if the exchange got one.
+pub(crate) fn redirect_location(e: &Exchange) -> Option<&str> {
+    e.status()
+        .filter(|s| (300..400).contains(s))
+        .and(e.response_header("location"))
+}
+
 pub(crate) fn is_success(e: &Exchange) -> bool {
     matches!(e.status(), Some(s) if (200..300).contains(&s))
 }

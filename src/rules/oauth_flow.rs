@@ -11,7 +11,7 @@
 //! `forge_state` fault), as a forged callback would carry it; the client must stop there and
 //! not redeem the code, or anyone could slip their own code into its callback (login CSRF).
 
-use super::cx::{show, Cx};
+use super::cx::{faulted_by, redirect_location, show, Cx};
 use super::Verdict;
 use crate::evidence::Exchange;
 use serde::Deserialize;
@@ -77,10 +77,6 @@ pub(crate) fn fresh_per_login(cx: &Cx) -> Verdict {
         .with_evidence(logins.iter().map(|e| e.seq))
 }
 
-fn is_forged(e: &Exchange) -> bool {
-    e.fault.as_ref().is_some_and(|f| f.kind == "forge_state")
-}
-
 fn redeems_code(e: &Exchange) -> bool {
     e.is_token_request()
         && e.form_param("grant_type")
@@ -90,7 +86,7 @@ fn redeems_code(e: &Exchange) -> bool {
 }
 
 pub(crate) fn state_checked(cx: &Cx) -> Verdict {
-    let forged: Vec<&Exchange> = cx.ev.exchanges.iter().filter(|e| is_forged(e)).collect();
+    let forged = faulted_by(cx, &["forge_state"]);
     if forged.is_empty() {
         return cx.fail(
             "sflab answers one sign-in with a `state` your program did not send, but no such sign-in was made, so the comparison was not seen. Make sure every run reaches GET …/services/oauth2/authorize.",
@@ -98,9 +94,7 @@ pub(crate) fn state_checked(cx: &Cx) -> Verdict {
     }
     for f in &forged {
         let run = f.run_index + 1;
-        let redirected = matches!(f.status(), Some(s) if (300..400).contains(&s))
-            && f.response_header("location").is_some();
-        if !redirected {
+        if redirect_location(f).is_none() {
             let answer = f
                 .status()
                 .map_or_else(|| "no answer".to_string(), |s| format!("status {s}"));

@@ -7,7 +7,7 @@
 //! token (`replay_id_token`: validly signed, another nonce), the program must not print that it
 //! accepted the token.
 
-use super::cx::{is_oauth_endpoint, plural, show, Cx};
+use super::cx::{faulted_by, is_oauth_endpoint, plural, redirect_location, show, Cx};
 use super::Verdict;
 use crate::evidence::Exchange;
 use serde::Deserialize;
@@ -32,16 +32,7 @@ fn accepted_text() -> String {
 
 /// `oauth.id_token_verified`
 pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
-    let tampered: Vec<&Exchange> = cx
-        .ev
-        .exchanges
-        .iter()
-        .filter(|e| {
-            e.fault
-                .as_ref()
-                .is_some_and(|f| f.kind == "tamper_id_token" || f.kind == "replay_id_token")
-        })
-        .collect();
+    let tampered = faulted_by(cx, &["tamper_id_token", "replay_id_token"]);
     if tampered.is_empty() {
         return cx.fail(
             "sflab changes a claim of one sign-in's ID token, but no such sign-in was made, so the verification was not seen. Make sure every run signs in at …/services/oauth2/authorize.",
@@ -49,10 +40,7 @@ pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
     }
     for t in &tampered {
         let run = t.run_index + 1;
-        let redirected = matches!(t.status(), Some(s) if (300..400).contains(&s))
-            && t.response_header("location")
-                .is_some_and(|l| l.contains("id_token="));
-        if !redirected {
+        if !redirect_location(t).is_some_and(|l| l.contains("id_token=")) {
             return cx
                 .fail(format!(
                     "{} (run {run}) was the sign-in whose ID token sflab changes, but its answer carried no id_token, so the verification was not seen. Ask for `response_type=token id_token` as the brief says.",
