@@ -265,7 +265,9 @@ mod tests {
             v.message
         );
         let mut refused = forged(0);
-        refused.response.as_mut().map(|r| r.status = 400);
+        if let Some(r) = refused.response.as_mut() {
+            r.status = 400;
+        }
         let v = assert_fails(STATE, &evidence(vec![refused]));
         assert!(
             v.message.contains("status 400, not a redirect"),

@@ -252,23 +252,31 @@ async fn a_key_that_is_no_external_id_finds_the_record_as_a_where_clause_would()
     );
 }
 
+/// The error an org built from the default seed with `fixture` joined in stops with.
+fn refused(fixture: &str) -> crate::org::SeedError {
+    match Org::new(&seed_with(fixture)) {
+        Err(e) => e,
+        Ok(_) => panic!("the org should not start"),
+    }
+}
+
 #[test]
 fn a_class_naming_a_field_or_object_the_org_lacks_stops_the_org_from_starting() {
     let bad_key = BY_ORDER_NUMBER.replace("key: OrderNumber", "key: Bogus__c");
-    let e = Org::new(&seed_with(&bad_key)).err().expect("refused");
+    let e = refused(&bad_key);
     assert_eq!(
         e.to_string(),
         "apex_rest: class OrderRestService: key 'Bogus__c' is not a field of Order"
     );
     let bad_dto = BY_ORDER_NUMBER.replace("status: Status", "status: Stage__c");
-    let e = Org::new(&seed_with(&bad_dto)).err().expect("refused");
+    let e = refused(&bad_dto);
     assert!(
         e.to_string()
             .contains("dto field 'Stage__c' is not a field of Order"),
         "{e}"
     );
     let bad_object = BY_ORDER_NUMBER.replace("object: Order", "object: Ordr");
-    let e = Org::new(&seed_with(&bad_object)).err().expect("refused");
+    let e = refused(&bad_object);
     assert!(
         e.to_string().contains("object 'Ordr' does not exist"),
         "{e}"
