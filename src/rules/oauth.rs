@@ -578,13 +578,23 @@ pub(crate) fn token_reused(p: &TokenReused, cx: &Cx) -> Verdict {
             .filter(|e| e.run_index == run)
             .filter_map(|e| e.request_header("authorization"))
             .collect();
-        if fetched.len() > p.max_per_run || tokens.len() > p.max_per_run {
-            let n = fetched.len().max(tokens.len());
+        // Said as it happened: tokens used by the calls, or tokens fetched and left unused.
+        if tokens.len() > p.max_per_run {
             return cx
                 .fail(format!(
                     "Run {} used {} for its API calls; fetch one and reuse it until it expires.",
                     run + 1,
-                    plural(n, "different access token")
+                    plural(tokens.len(), "different access token")
+                ))
+                .with_evidence(fetched.iter().map(|e| e.seq));
+        }
+        if fetched.len() > p.max_per_run {
+            return cx
+                .fail(format!(
+                    "Run {} fetched {} but its API calls used {}; every extra login is one more call and one more token alive. Fetch one and reuse it until it expires.",
+                    run + 1,
+                    plural(fetched.len(), "access token"),
+                    plural(tokens.len(), "token")
                 ))
                 .with_evidence(fetched.iter().map(|e| e.seq));
         }

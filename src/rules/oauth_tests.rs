@@ -407,3 +407,20 @@ fn a_refused_refresh_without_a_retry_names_the_refusal_not_the_missing_retry() {
     );
     assert!(!v.message.contains("never retried"), "{}", v.message);
 }
+
+#[test]
+fn token_reused_says_when_a_second_token_was_fetched_but_not_used() {
+    let ev = evidence(vec![
+        token("client_credentials", 200),
+        token("client_credentials", 200),
+        get(Q, 200).bearer("aaaa"),
+        get(Q, 200).bearer("aaaa"),
+    ]);
+    let v = assert_fails("{ rule: oauth.token_reused }", &ev);
+    assert!(
+        v.message
+            .contains("Run 1 fetched 2 access tokens but its API calls used 1 token"),
+        "{}",
+        v.message
+    );
+}
