@@ -34,6 +34,10 @@ pub struct CsvRows {
     /// file: a row without its reason tells nobody what to fix).
     #[serde(default)]
     pub columns: Vec<String>,
+    /// A request whose (last successful) CSV answer the file must hold row for row, in any
+    /// order: a failed-rows file saved from `…/failedResults`, not written by hand.
+    #[serde(default)]
+    pub same_as: Option<crate::matcher::RequestPattern>,
 }
 
 /// A CSV file read: its header, its data rows, and how many lines repeated the header.
@@ -158,6 +162,7 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
             }
         }
         (None, Some(n)) => Expected::Count(n),
+        (None, None) if p.same_as.is_some() => Expected::Count(table.rows.len()),
         (None, None) => {
             return cx.fail("This check names no expected row count; tell the lab's author.")
         }
@@ -172,6 +177,11 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
     if let Some(problem) = unfilled_columns(&table, &p.columns) {
         return cx.fail(format!("`{want_path}` {problem}."));
     }
+    if let Some(pattern) = &p.same_as {
+        if let Some(v) = differs_from_answer(cx, want_path, &table, pattern) {
+            return v;
+        }
+    }
     let (records, columns) = match expected {
         Expected::Records(r) => match compared_columns(&r) {
             Some(columns) => (r, columns),
@@ -180,6 +190,54 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
         Expected::Count(n) => return by_count(cx, want_path, rows, n, "the lab expects"),
     };
     row_by_row(cx, want_path, &table, &records, &columns)
+}
+
+/// A failing verdict when `table` does not hold the rows of the last successful CSV answer to
+/// a request matching `pattern` (cells trimmed, rows in any order), or when there is none.
+fn differs_from_answer(
+    cx: &Cx,
+    path: &str,
+    table: &CsvTable,
+    pattern: &crate::matcher::RequestPattern,
+) -> Option<Verdict> {
+    let answer = cx
+        .ev
+        .exchanges
+        .iter()
+        .rev()
+        .find(|e| pattern.matches_exchange(e) && super::cx::is_success(e));
+    let Some(answer) = answer else {
+        return Some(cx.fail(format!(
+            "No successful request {} was made, so `{path}` holds nothing the org answered.",
+            pattern.describe()
+        )));
+    };
+    let body = answer.response.as_ref().map(|r| &r.body)?;
+    if body.truncated {
+        return None; // too large to have been kept whole: the other checks judge the file
+    }
+    let expected = CsvTable::parse(&body.text).ok()?;
+    let sorted = |t: &CsvTable| {
+        let mut rows: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.trim().to_string()).collect())
+            .collect();
+        rows.sort();
+        rows
+    };
+    if sorted(&expected) == sorted(table) {
+        return None;
+    }
+    Some(
+        cx.fail(format!(
+            "`{path}` does not hold what the org answered to {}: {} there, {} in the file (or different values). Save the answer as it came.",
+            super::cx::show(answer),
+            plural(expected.rows.len(), "row"),
+            table.rows.len()
+        ))
+        .with_evidence([answer.seq]),
+    )
 }
 
 /// What is wrong with the required `columns` of `table`, if anything: one missing, or a row
@@ -397,6 +455,31 @@ mod tests {
             "{}",
             v.message
         );
+    }
+
+    #[test]
+    fn same_as_wants_the_rows_the_org_answered_in_any_order() {
+        let rule =
+            "{ rule: files.csv_rows, file: export.csv, same_as: { path: /jobs/*/failedResults } }";
+        let answered = "\"sf__Id\",\"sf__Error\",Name\n\"\",\"REQUIRED_FIELD_MISSING:Name\",\n\"\",\"INVALID_EMAIL\",x\n";
+        let with = |file: &str| {
+            let mut ev = with_file(file);
+            ev.exchanges
+                .push(get("/jobs/750/failedResults", 200).response_body(answered));
+            ev
+        };
+        assert_passes(
+            rule,
+            &with("sf__Id,sf__Error,Name\n,INVALID_EMAIL,x\n,REQUIRED_FIELD_MISSING:Name,\n"),
+        );
+        let v = assert_fails(rule, &with("sf__Id,sf__Error,Name\n,ERR,x\n,ERR,\n"));
+        assert!(
+            v.message.contains("does not hold what the org answered"),
+            "{}",
+            v.message
+        );
+        let v = assert_fails(rule, &with_file("sf__Id,sf__Error,Name\n,ERR,x\n"));
+        assert!(v.message.contains("No successful request"), "{}", v.message);
     }
 
     #[test]

@@ -290,10 +290,10 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "bulk.locators_followed" => Rule::BulkLocatorsFollowed(params(map).map_err(bad)?),
         "files.csv_rows" => {
             let p: super::files::CsvRows = params(map).map_err(bad)?;
-            if p.rows.is_none() && p.query.is_none() {
+            if p.rows.is_none() && p.query.is_none() && p.same_as.is_none() {
                 return Err(RuleSpecError::BadParameters {
                     rule: name.to_string(),
-                    message: "give `rows:` (how many data rows) or `query:` (a SOQL query whose row count is expected)".into(),
+                    message: "give `rows:` (how many data rows), `query:` (a SOQL query whose row count is expected) or `same_as:` (the request whose CSV answer the file holds)".into(),
                 });
             }
             Rule::FilesCsvRows(p)
