@@ -544,14 +544,9 @@ pub fn replace_id_token(location: &str, other: &str) -> String {
 pub fn tamper_id_token(location: &str) -> String {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
-    let Some(at) = location.find("id_token=") else {
+    let Some(token) = id_token_of(location) else {
         return location.to_string();
     };
-    let start = at + "id_token=".len();
-    let end = location[start..]
-        .find(['&', '#'])
-        .map_or(location.len(), |e| start + e);
-    let token = &location[start..end];
     let parts: Vec<&str> = token.split('.').collect();
     let [header, payload, signature] = parts.as_slice() else {
         return location.to_string();
@@ -572,11 +567,7 @@ pub fn tamper_id_token(location: &str) -> String {
         serde_json::json!("mallory@attacker.example"),
     );
     let changed = URL_SAFE_NO_PAD.encode(serde_json::Value::Object(claims).to_string());
-    format!(
-        "{}{header}.{changed}.{signature}{}",
-        &location[..start],
-        &location[end..]
-    )
+    replace_id_token(location, &format!("{header}.{changed}.{signature}"))
 }
 
 #[cfg(test)]

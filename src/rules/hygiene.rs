@@ -254,12 +254,7 @@ pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
 
 /// "run 3", "runs 1 and 2", "runs 1, 2 and 4".
 fn run_list(numbers: &[usize]) -> String {
-    let shown: Vec<String> = numbers.iter().map(usize::to_string).collect();
-    match shown.as_slice() {
-        [] => "no run".into(),
-        [one] => format!("run {one}"),
-        [init @ .., last] => format!("runs {} and {last}", init.join(", ")),
-    }
+    crate::wording::runs(numbers).unwrap_or_else(|| "no run".into())
 }
 
 /// `secrets.not_in_url`: no request carried a secret in its query string, where proxies,

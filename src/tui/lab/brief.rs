@@ -62,20 +62,16 @@ fn calls_at_most(check: &CheckSpec) -> String {
 
 /// The runs a check lists (`runs: [1, 2]`): "run 1", "runs 1 and 2".
 fn shown_runs(runs: &serde_yaml::Value) -> String {
-    let numbers: Vec<String> = runs
+    let numbers: Vec<usize> = runs
         .as_sequence()
         .map(|s| {
             s.iter()
                 .filter_map(|v| v.as_u64())
-                .map(|n| n.to_string())
+                .map(|n| n as usize)
                 .collect()
         })
         .unwrap_or_default();
-    match numbers.as_slice() {
-        [] => "the runs it lists".into(),
-        [one] => format!("run {one}"),
-        [init @ .., last] => format!("runs {} and {last}", init.join(", ")),
-    }
+    crate::wording::runs(&numbers).unwrap_or_else(|| "the runs it lists".into())
 }
 
 /// One of the lab's org-side steps (named by its label) and the answer it must get.
