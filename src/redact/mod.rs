@@ -104,17 +104,37 @@ struct Learned {
     values: Vec<(String, String)>,
     /// Where parts of those values may be found (see [`partial`]).
     parts: partial::PartIndex,
-    /// Each value's base64 forms (standard and URL-safe, unpadded), by index in `values`:
-    /// a secret printed base64-encoded is still the secret.
-    encoded: Vec<[String; 2]>,
+    /// Each value's base64 forms (see [`base64_forms`]), by index in `values`: a secret
+    /// printed base64-encoded is still the secret.
+    encoded: Vec<Vec<String>>,
 }
 
-/// The base64 forms of `value` a program may print it in (padding left off, so a padded
-/// print matches too).
-fn base64_forms(value: &str) -> [String; 2] {
+/// The base64 forms a program may print `value` in, whatever comes before or after it in
+/// what it encodes (`echo "token=$T" | base64`): for each alphabet (standard, URL-safe) and
+/// each of the three places the value can start within a 3-byte group, the characters that
+/// encode the value's bytes alone — the group it shares with text before it and the group
+/// it shares with text after it are left out. A form shorter than [`MIN_LEARNED_LEN`]
+/// characters is not kept.
+fn base64_forms(value: &str) -> Vec<String> {
     use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
     use base64::Engine;
-    [STANDARD_NO_PAD.encode(value), URL_SAFE_NO_PAD.encode(value)]
+    let bytes = value.as_bytes();
+    let mut forms = Vec::with_capacity(6);
+    for engine in [STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
+        for shift in 0..3usize {
+            // `shift` bytes of other text before the value: its first group mixes them in.
+            let skip = (3 - shift) % 3;
+            let Some(rest) = bytes.get(skip..) else {
+                continue;
+            };
+            let whole = rest.len() / 3 * 3;
+            let form = engine.encode(&rest[..whole]);
+            if form.len() >= MIN_LEARNED_LEN && !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+    }
+    forms
 }
 
 /// How far past an output cap text is redacted before the cut (longer than any secret).
@@ -190,9 +210,8 @@ impl Redactor {
     }
 
     /// Each learnt secret's kind with the forms it may be printed in: as it is, URL-encoded,
-    /// and base64 (standard and URL-safe, cut to the characters its whole 3-byte groups fix,
-    /// so a trailing newline encoded with it does not hide it). For scanning output that is
-    /// not kept (see `runner::process`).
+    /// and base64 (see [`base64_forms`]). For scanning output that is not kept (see
+    /// `runner::process`).
     pub fn printed_forms(&self) -> Vec<(String, String)> {
         let learned = self.learned.lock();
         let mut out = Vec::new();
@@ -202,12 +221,7 @@ impl Redactor {
             if encoded != *value {
                 out.push((kind.clone(), encoded));
             }
-            let fixed = value.len() / 3 * 4;
-            for f in forms {
-                if fixed >= MIN_LEARNED_LEN {
-                    out.push((kind.clone(), f[..fixed.min(f.len())].to_string()));
-                }
-            }
+            out.extend(forms.iter().map(|f| (kind.clone(), f.clone())));
         }
         out
     }

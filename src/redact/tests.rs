@@ -410,3 +410,35 @@ fn a_files_soap_envelope_basic_header_and_curl_password_are_masked_for_a_copy() 
     );
     assert!(helper.contains("<code>ls</code>"), "{helper}");
 }
+
+#[test]
+fn a_secret_base64_encoded_after_other_text_is_redacted_wherever_it_starts() {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+    use base64::Engine;
+    let r = redactor();
+    let token = "00D000000000001!AQ4kLx9vTq2mWb8cYz7dRf3gHj6kLp0sNv5xCu1eIo";
+    r.add_secret("access_token", token);
+    // `echo "token=$T" | base64`, with prefixes that start the token at each place in a
+    // 3-byte group, in both alphabets.
+    for prefix in ["token=", "tok=", "t=", "Bearer "] {
+        for engine in [STANDARD, URL_SAFE] {
+            let printed = engine.encode(format!("{prefix}{token}\n"));
+            let out = r.text(&format!("header: {printed}\n"));
+            assert!(out.contains("‹redacted:access_token#"), "{prefix}: {out}");
+            let left = out.replace(|c: char| !c.is_ascii_alphanumeric(), " ");
+            let longest = left.split(' ').map(str::len).max().unwrap_or(0);
+            assert!(
+                longest < 24,
+                "{prefix}: too much of the encoding left: {out}"
+            );
+        }
+    }
+    let forms = r.printed_forms();
+    let encoded = STANDARD.encode(format!("tok={token}"));
+    assert!(
+        forms
+            .iter()
+            .any(|(_, f)| encoded.contains(f.as_str()) && f.len() > 40),
+        "the post-cap scan knows the shifted form too"
+    );
+}
