@@ -197,7 +197,7 @@ mod tests {
         folder(&subs, "previous/2026-01-01T00-00-00Z", &["gradebook.csv"]);
         folder(&subs, ".git", &[]);
         std::fs::write(subs.join("gradebook.csv"), "x").unwrap();
-        let found = expand(&[subs.clone()], &subs).unwrap();
+        let found = expand(std::slice::from_ref(&subs), &subs).unwrap();
         assert_eq!(graded(&found), ["ann", "ben"]);
         let notes = found.notes().join("\n");
         assert!(notes.contains("feedback/, previous/"), "{notes}");
@@ -211,7 +211,7 @@ mod tests {
         folder(&subs, "dave", &["run"]);
         folder(&subs, "out", &["gradebook.csv"]);
         folder(&subs, "feedback", &["run"]);
-        let found = expand(&[subs.clone()], &t.path().join("elsewhere")).unwrap();
+        let found = expand(std::slice::from_ref(&subs), &t.path().join("elsewhere")).unwrap();
         assert_eq!(
             graded(&found),
             ["dave", "feedback"],
@@ -226,7 +226,7 @@ mod tests {
         let subs = t.path().join("same");
         folder(&subs, "ann", &["run"]);
         folder(&subs, "feedback", &["run"]);
-        let e = expand(&[subs.clone()], &subs).unwrap_err();
+        let e = expand(std::slice::from_ref(&subs), &subs).unwrap_err();
         assert!(e.message.contains("named \"feedback\""), "{}", e.message);
     }
 }

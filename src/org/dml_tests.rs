@@ -585,7 +585,9 @@ fn a_parent_can_be_named_by_its_external_id() {
 fn commit_together_marks_the_rows_that_stand_as_one_group() {
     let (org, actor) = setup();
     let mut s = org.store.write();
-    let heard: Arc<Mutex<Vec<(Option<u64>, usize)>>> = Arc::new(Mutex::new(Vec::new()));
+    // (commit group, changes heard) per transaction end
+    type Heard = Vec<(Option<u64>, usize)>;
+    let heard: Arc<Mutex<Heard>> = Arc::new(Mutex::new(Vec::new()));
     let h = heard.clone();
     s.on_transaction(Box::new(move |store, end| {
         if let crate::org::store::TxEnd::Committed(changes) = end {

@@ -76,7 +76,8 @@ pub enum TxEnd<'a> {
     RolledBack,
 }
 
-type TxListener = Box<dyn Fn(&Store, TxEnd<'_>) + Send + Sync>;
+/// A transaction listener (see [`Store::on_transaction`]).
+pub type TxListener = Box<dyn Fn(&Store, TxEnd<'_>) + Send + Sync>;
 
 /// Undo entries of an open all-or-none batch.
 pub(crate) enum Undo {

@@ -68,7 +68,7 @@ impl Given<'_> {
         }
     }
 
-    fn to_value(&self, t: FieldType) -> Result<Option<Value>, super::value::ValueError> {
+    fn to_value(self, t: FieldType) -> Result<Option<Value>, super::value::ValueError> {
         match self {
             Given::Json(v) => Value::from_json(t, v),
             Given::Text(s) | Given::Cell(s, _) => Value::from_text(t, s),

@@ -75,14 +75,14 @@ fn text(v: Option<&Value>) -> String {
 }
 
 /// The state after the last run, or the verdict to give when the ERP cannot be seen.
-fn final_state<'a>(cx: &'a Cx) -> Result<&'a OrgSnapshot, Verdict> {
+fn final_state<'a>(cx: &'a Cx) -> Result<&'a OrgSnapshot, Box<Verdict>> {
     if let Some(v) = cx.mock_only("the mock ERP's order book") {
-        return Err(v);
+        return Err(Box::new(v));
     }
     cx.ev.snapshots.final_state().ok_or_else(|| {
-        cx.fail(
+        Box::new(cx.fail(
             "No snapshot was taken after the run, so the ERP's orders cannot be checked; did the program start?",
-        )
+        ))
     })
 }
 
@@ -97,7 +97,7 @@ fn too_few(cx: &Cx, have: usize, min: usize) -> Option<Verdict> {
 pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
     let book = match final_state(cx) {
         Ok(s) => s.records(ERP_ORDER_BOOK),
-        Err(v) => return v,
+        Err(v) => return *v,
     };
     if let Some(v) = too_few(cx, book.len(), p.min) {
         return v;
@@ -185,7 +185,7 @@ fn brief(items: &[String]) -> String {
 pub(crate) fn orders_written_back(p: &WrittenBack, cx: &Cx) -> Verdict {
     let (book, records) = match final_state(cx) {
         Ok(s) => (s.records(ERP_ORDER_BOOK), s.records(&p.object)),
-        Err(v) => return v,
+        Err(v) => return *v,
     };
     if let Some(v) = too_few(cx, book.len(), p.min) {
         return v;

@@ -170,7 +170,8 @@ const RESUMED: &str = "{ rule: events.replay_resumed, channel: /event/A__e }";
 #[test]
 fn replay_resumed_table() {
     // (subscriptions, deliveries, published (replay, second), passes, message part)
-    let cases: Vec<(Vec<Value>, Vec<Value>, Vec<(u64, u32)>, bool, &str)> = vec![
+    type Case<'a> = (Vec<Value>, Vec<Value>, Vec<(u64, u32)>, bool, &'a str);
+    let cases: Vec<Case> = vec![
         // resumes from the stored id 2: 3 and 4 (published while down) arrive
         (
             vec![sub("a", -1, 0), sub("b", 2, 20)],
@@ -266,7 +267,8 @@ fn consumer_idempotent_table() {
     let redeliver = json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 2});
     let twice = vec![got("a", 1), got("a", 2), got("a", 2)];
     // (scenario, deliveries, records, passes, message part)
-    let cases: Vec<(Vec<Value>, Vec<Value>, Vec<&str>, bool, &str)> = vec![
+    type Case<'a> = (Vec<Value>, Vec<Value>, Vec<&'a str>, bool, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec![redeliver.clone()],
             twice.clone(),

@@ -29,13 +29,13 @@ pub(crate) fn mentions(text: &str, item: &str) -> bool {
         let (a1, a2) = (after.next(), after.next());
         let open_start = match first {
             Some(c) if word_char(c) => {
-                !b1.is_some_and(word_char) && !(c.is_ascii_digit() && joins_digits(b1, b2))
+                !(b1.is_some_and(word_char) || c.is_ascii_digit() && joins_digits(b1, b2))
             }
             _ => true,
         };
         let open_end = match last {
             Some(c) if word_char(c) => {
-                !a1.is_some_and(word_char) && !(c.is_ascii_digit() && joins_digits(a1, a2))
+                !(a1.is_some_and(word_char) || c.is_ascii_digit() && joins_digits(a1, a2))
             }
             _ => true,
         };

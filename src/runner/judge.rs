@@ -299,7 +299,7 @@ mod tests {
         let v = after_timeouts(state, &[ok, hung.clone()]);
         assert!(v.failed(), "{v:?}");
         assert!(v.message.contains("Run 2"), "{}", v.message);
-        assert!(after_timeouts(calls, &[hung.clone()]).passed());
+        assert!(after_timeouts(calls, std::slice::from_ref(&hung)).passed());
         let na = Verdict::not_applicable("state.soql", "sandbox");
         assert!(!after_timeouts(na, &[hung]).failed());
     }

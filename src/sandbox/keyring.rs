@@ -222,7 +222,7 @@ impl SecretVault for ToolVault {
             }
         };
         match out.code {
-            Some(0) if !(self.platform == Platform::Keychain && !out.stderr.trim().is_empty()) => {
+            Some(0) if self.platform != Platform::Keychain || out.stderr.trim().is_empty() => {
                 Ok(())
             }
             _ => Err(failed(tool, &out)),

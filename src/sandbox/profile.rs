@@ -213,7 +213,7 @@ impl LoginStore {
     }
 
     /// Puts the secrets back into a login file that says they are in the keyring.
-    fn from_disk(
+    fn secrets_restored(
         &self,
         alias: &str,
         mut value: serde_json::Value,
@@ -310,7 +310,7 @@ impl LoginStore {
             reason: e.to_string(),
         };
         let value = serde_json::from_slice(&text).map_err(corrupt)?;
-        let value = self.from_disk(alias, value)?;
+        let value = self.secrets_restored(alias, value)?;
         serde_json::from_value(value).map_err(corrupt)
     }
 

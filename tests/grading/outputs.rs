@@ -252,12 +252,12 @@ fn grading_into_the_submissions_folder_again_grades_only_the_students() {
         copy_submission(&fixtures().join("correct"), &same.join(who));
     }
     for _ in 0..3 {
-        let o = grade(&[same.clone()], &same, &["--format", "csv,md"]);
+        let o = grade(std::slice::from_ref(&same), &same, &["--format", "csv,md"]);
         let (_, rows) = read_csv(&same.join("gradebook.csv"));
         assert_eq!(rows.keys().collect::<Vec<_>>(), ["ann", "ben"]);
         assert!(String::from_utf8_lossy(&o.stderr).contains("Grading 2 of 2"));
     }
-    let o = grade(&[same.clone()], &same, &["--format", "csv,md"]);
+    let o = grade(std::slice::from_ref(&same), &same, &["--format", "csv,md"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
         stderr.contains(

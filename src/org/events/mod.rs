@@ -190,9 +190,7 @@ impl Events {
     }
 
     /// The store listener raising change events and releasing publish-after-commit events.
-    pub fn transaction_listener(
-        events: &Arc<Events>,
-    ) -> Box<dyn Fn(&Store, TxEnd<'_>) + Send + Sync> {
+    pub fn transaction_listener(events: &Arc<Events>) -> crate::org::store::TxListener {
         let weak = Arc::downgrade(events);
         Box::new(move |store, end| {
             if let Some(events) = weak.upgrade() {

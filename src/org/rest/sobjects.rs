@@ -496,7 +496,6 @@ async fn upsert(
         update_only: params
             .get("updateOnly")
             .is_some_and(|v| v.eq_ignore_ascii_case("true")),
-        ..UpsertMode::default()
     };
     let result = state
         .org

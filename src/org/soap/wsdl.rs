@@ -3,8 +3,11 @@
 //! faults this SOAP subset answers, so tools that generate clients from a WSDL get a working
 //! client for exactly what the mock supports.
 
-/// The calls the subset answers, with their request children (name, XSD type, repeated).
-const CALLS: &[(&str, &[(&str, &str, bool)], &str)] = &[
+/// A request child: name, XSD type, whether it repeats.
+type Part = (&'static str, &'static str, bool);
+
+/// The calls the subset answers, with their request children and the response type.
+const CALLS: &[(&str, &[Part], &str)] = &[
     (
         "login",
         &[
