@@ -9,7 +9,8 @@
 //! that name an idea: per row and column, the cell must contain at least one of the given
 //! words (`retry`, `backoff`), so a failure design that says "we will be careful" under
 //! "Response" does not pass — and not only under a negation ("no retry", "without a backoff",
-//! "instead of replay", see [`affirms`]).
+//! "instead of replay", "not polling or a replay id", "a retry is not needed": see
+//! [`affirms`]).
 
 use super::cx::Cx;
 use super::Verdict;
@@ -131,22 +132,95 @@ const NEGATIONS: &[&str] = &[
     "disable", "disables", "disabled", "neither",
 ];
 
+/// Words joining the items of a list a negation reaches across: "no retry or backoff",
+/// "not client credentials nor JWT". ("And" is left out: "no retry and a dead-letter queue"
+/// usually keeps the queue.)
+const LIST_JOINERS: &[&str] = &["or", "nor"];
+
+/// What may follow a word to deny it in the same clause: "a retry is not needed", "JWT isn't
+/// used", "polling: unnecessary".
+const DENIED_AFTER: &[&str] = &[
+    "is not needed",
+    "is not used",
+    "is not required",
+    "is not necessary",
+    "is not an option",
+    "is not applicable",
+    "is never used",
+    "is unnecessary",
+    "isn't needed",
+    "isn't used",
+    "isn't required",
+    "are not needed",
+    "are not used",
+    "are not required",
+    "are not necessary",
+    "are unnecessary",
+    "aren't needed",
+    "aren't used",
+    "not needed",
+    "not required",
+    "not used",
+    "unnecessary",
+    "will not be used",
+    "won't be used",
+];
+
+/// Where the clause holding `at` starts and ends in `text`.
+fn clause_around(text: &str, at: usize, len: usize) -> (usize, usize) {
+    const MARKS: [char; 7] = [',', ';', '.', ':', '(', ')', '|'];
+    let start = text[..at].rfind(MARKS).map_or(0, |i| i + 1);
+    let end = text[at + len..]
+        .find(MARKS)
+        .map_or(text.len(), |i| at + len + i);
+    (start, end)
+}
+
+fn bare(w: &str) -> &str {
+    w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+}
+
+/// True when a negation in `before` (the clause's words before an occurrence) reaches it:
+/// one of the three words just before it, or three words before an "or" that joins it to
+/// negated items ("not client credentials or JWT"); "but" ends the reach.
+fn negated_before(before: &str) -> bool {
+    let mut reach = 3;
+    for w in before.split_whitespace().rev().map(bare) {
+        if reach == 0 || w == "but" {
+            return false;
+        }
+        if NEGATIONS.contains(&w) {
+            return true;
+        }
+        reach = if LIST_JOINERS.contains(&w) {
+            3
+        } else {
+            reach - 1
+        };
+    }
+    false
+}
+
+/// True when the clause's words after an occurrence deny it ("… is not needed").
+fn denied_after(after: &str) -> bool {
+    let words: Vec<&str> = after.split_whitespace().map(bare).take(5).collect();
+    let said = words.join(" ");
+    DENIED_AFTER
+        .iter()
+        .any(|d| said == *d || said.starts_with(&format!("{d} ")))
+}
+
 /// True when normalised `text` says `word` (normalised) outright somewhere: an occurrence
-/// counts unless one of the three words before it, in the same clause, is a negation. Word
-/// matching all the same — "a retry is not needed" still counts — but the common ways of
-/// saying the opposite do not.
+/// counts unless its clause denies it — a negation just before it (or before a list it is
+/// part of), or a denial just after it ("a retry is not needed"). Word matching all the
+/// same, but the common ways of saying the opposite do not count.
 pub(crate) fn affirms(text: &str, word: &str) -> bool {
     if word.is_empty() {
         return true;
     }
     text.match_indices(word).any(|(at, _)| {
-        let clause_start = text[..at]
-            .rfind([',', ';', '.', ':', '(', ')', '|'])
-            .map_or(0, |i| i + 1);
-        let before: Vec<&str> = text[clause_start..at].split_whitespace().collect();
-        !before.iter().rev().take(3).any(|w| {
-            NEGATIONS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
-        })
+        let (start, end) = clause_around(text, at, word.len());
+        !negated_before(&text[start..at]) && !denied_after(&text[at + word.len()..end])
     })
 }
 
@@ -326,9 +400,15 @@ mod tests {
     #[test]
     fn a_word_under_a_negation_does_not_count() {
         assert!(affirms("retry with backoff", "retry"));
+        assert!(!affirms("a retry is not needed", "retry"));
+        assert!(!affirms("jwt isn't used here", "jwt"));
         assert!(
-            affirms("a retry is not needed", "retry"),
-            "only what comes before is read"
+            affirms("retry not more than three times", "retry"),
+            "a bare not after the word is no denial"
+        );
+        assert!(
+            affirms("retry if not 2xx, with backoff", "retry"),
+            "a condition is no denial"
         );
         assert!(!affirms("no retry", "retry"));
         assert!(!affirms("not client credentials", "client credentials"));
@@ -346,7 +426,20 @@ mod tests {
         );
         assert!(
             affirms("not polling but the replay id, stored", "replay id"),
-            "more than three words on"
+            "but ends a negation's reach"
+        );
+        assert!(!affirms("not client credentials or jwt", "jwt"));
+        assert!(!affirms("neither polling nor a replay id", "replay id"));
+        assert!(
+            affirms("no polling and a stored replay id", "replay id"),
+            "and keeps what follows"
+        );
+        assert!(
+            affirms(
+                "no polling at all or anything like it but a replay id",
+                "replay id"
+            ),
+            "but after an or still ends the reach"
         );
     }
 
