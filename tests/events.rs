@@ -289,6 +289,40 @@ async fn subscribe_sends_only_what_was_requested_then_keepalives_with_the_latest
 }
 
 #[tokio::test]
+async fn a_custom_replay_id_the_org_never_issued_is_refused_and_the_refusal_logged() {
+    let (org, mut grpc, token) = h2c_pubsub(Duration::from_secs(30)).await;
+    publish_direct(&org, 2);
+    let (tx, rx) = tokio::sync::mpsc::channel::<proto::FetchRequest>(4);
+    tx.send(proto::FetchRequest {
+        topic_name: "/event/OrderShipped__e".into(),
+        replay_preset: ReplayPreset::Custom as i32,
+        replay_id: replay_id_bytes(6),
+        num_requested: 5,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    grpc.ready().await.unwrap();
+    let path = http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/Subscribe");
+    let req = authed(&org, &token, tokio_stream::wrappers::ReceiverStream::new(rx));
+    let status = grpc
+        .streaming::<_, proto::FetchRequest, proto::FetchResponse, _>(
+            req,
+            path,
+            ProstCodec::default(),
+        )
+        .await
+        .expect_err("a replay id past the newest is refused");
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert!(status.message().contains("replay id 6"), "{}", status.message());
+    let refused = org.events.log.refusals();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].from, 6);
+    assert_eq!(refused[0].message, status.message());
+    assert!(org.events.log.subscriptions().is_empty());
+}
+
+#[tokio::test]
 async fn unary_calls_check_auth_and_topics() {
     let (org, mut grpc, token) = h2c_pubsub(Duration::from_secs(270)).await;
     let topic = |name: &str| proto::TopicRequest {

@@ -2,11 +2,14 @@
 
 The replay id is written after the event has been applied (a crash in between means the event
 comes again, and the upsert makes that harmless) and replaced atomically, so a kill never
-leaves a half-written file.
+leaves a half-written file. A stored id the org refuses (left by another org, or older than
+the bus keeps events) is logged and forgotten, and the consumer starts over from LATEST.
 """
 import os
 import queue
 import urllib.parse
+
+import grpc
 
 from pubsub import connect, decode, pb2, rest, schema_of
 
@@ -45,11 +48,9 @@ def first_request():
                             num_requested=BATCH)
 
 
-def main():
-    stub, auth = connect()
-    schema = schema_of(stub, auth, TOPIC)
+def consume(stub, auth, schema, first):
     requests = queue.Queue()
-    requests.put(first_request())
+    requests.put(first)
 
     def outgoing():
         while True:
@@ -63,6 +64,22 @@ def main():
             print("applied", event["Order_Number__c"], flush=True)
         if answer.events:
             requests.put(pb2.FetchRequest(topic_name=TOPIC, num_requested=len(answer.events)))
+
+
+def main():
+    stub, auth = connect()
+    schema = schema_of(stub, auth, TOPIC)
+    first = first_request()
+    try:
+        consume(stub, auth, schema, first)
+    except grpc.RpcError as refused:
+        if first.replay_preset != pb2.CUSTOM or refused.code() != grpc.StatusCode.INVALID_ARGUMENT:
+            raise
+        # The stored id is no position on this org's bus: say so, and start over.
+        print("stored replay id refused:", refused.details(), flush=True)
+        os.remove(STATE)
+        consume(stub, auth, schema,
+                pb2.FetchRequest(topic_name=TOPIC, replay_preset=pb2.LATEST, num_requested=BATCH))
 
 
 if __name__ == "__main__":

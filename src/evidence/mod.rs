@@ -154,14 +154,18 @@ pub struct KnownSecret {
 /// Platform events / change events seen by the mock org, as JSON objects: `published`
 /// (`replay_id`, `channel`, `event_name`, `uuid`, `via`, `at`), `subscriptions` (`subscriber`,
 /// `channel`, `from`: -1 latest, -2 earliest or the stored replay id, `via`, `at`), `delivered`
-/// (`replay_id`, `channel`, `subscriber`, `via`, `at`) and `scenario` (what the runner did:
-/// `step`, `action`, `at` and the action's details, e.g. the redelivered `replay_id`).
+/// (`replay_id`, `channel`, `subscriber`, `via`, `at`), `refused` (subscriptions the org
+/// would not start: `channel`, `from`, `message`, `via`, `at`) and `scenario` (what the
+/// runner did: `step`, `action`, `at` and the action's details, e.g. the redelivered
+/// `replay_id`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Events {
     pub published: Vec<serde_json::Value>,
     pub delivered: Vec<serde_json::Value>,
     #[serde(default)]
     pub subscriptions: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub refused: Vec<serde_json::Value>,
     #[serde(default)]
     pub scenario: Vec<serde_json::Value>,
 }

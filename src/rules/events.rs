@@ -298,6 +298,37 @@ fn subscriptions<'a>(cx: &'a Cx, channel: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// What the org answered to subscriptions to `channel` it refused, as a sentence to add to a
+/// verdict (empty when it refused none): the learner's code did ask, and the answer says what
+/// to change — most often a stored replay id the org cannot resume from.
+fn refusals(cx: &Cx, channel: &str) -> String {
+    let refused: Vec<&Value> = cx
+        .ev
+        .events
+        .refused
+        .iter()
+        .filter(|r| text(r, "channel") == channel)
+        .collect();
+    let Some(last) = refused.last() else {
+        return String::new();
+    };
+    let from = match num(last, "from") {
+        -1 => "LATEST (-1)".to_string(),
+        -2 => "EARLIEST (-2)".to_string(),
+        id => format!("replay id {id}"),
+    };
+    let stored = if num(last, "from") >= 0 {
+        " A replay id stored by an earlier attempt belongs to that attempt's org: when the org refuses a stored id, log it and start again from LATEST (or EARLIEST to reconcile), so a stale file never stops the consumer."
+    } else {
+        ""
+    };
+    format!(
+        " The org refused {} to {channel}; the last asked for {from} and was told: \"{}\".{stored}",
+        plural(refused.len(), "subscription"),
+        text(last, "message"),
+    )
+}
+
 pub(crate) fn subscribed(p: &Subscribed, cx: &Cx) -> Verdict {
     if let Some(na) = mock_only(cx) {
         return na;
@@ -327,8 +358,14 @@ pub(crate) fn subscribed(p: &Subscribed, cx: &Cx) -> Verdict {
                     plural(polled.len(), "query")
                 )
             };
+            let refused = refusals(cx, &p.channel);
+            let never = if refused.is_empty() {
+                "Your code never subscribed to"
+            } else {
+                "No subscription of your code started on"
+            };
             cx.fail(format!(
-                "Your code never subscribed to {} (CometD `/meta/subscribe` or Pub/Sub `Subscribe`).{how}",
+                "{never} {} (CometD `/meta/subscribe` or Pub/Sub `Subscribe`).{refused}{how}",
                 p.channel
             ))
             .with_evidence(polled)
@@ -343,9 +380,10 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
     let subs = subscriptions(cx, &p.channel);
     if subs.len() < 2 {
         return cx.fail(format!(
-            "Your subscriber of {} subscribed {} — it never came back after it was stopped, so resuming could not be judged.",
+            "Your subscriber of {} subscribed {} — it never came back after it was stopped, so resuming could not be judged.{}",
             p.channel,
-            plural(subs.len(), "time")
+            plural(subs.len(), "time"),
+            refusals(cx, &p.channel)
         ));
     }
     let deliveries: Vec<&Value> = cx

@@ -165,6 +165,29 @@ fn subscribed_fails_for_a_poller_and_points_at_its_queries() {
     assert_passes("{ rule: events.subscribed, channel: /event/A__e }", &e);
 }
 
+#[test]
+fn a_refused_subscription_is_named_with_the_orgs_answer() {
+    let mut e = ev();
+    e.events.refused = vec![json!({
+        "channel": "/event/A__e", "from": 6, "via": "pub_sub", "at": at(1),
+        "message": "replay id 6 was never issued on this org (the newest is 0)",
+    })];
+    let v = assert_fails("{ rule: events.subscribed, channel: /event/A__e }", &e);
+    assert!(
+        v.message.starts_with("No subscription of your code started on /event/A__e"),
+        "{}",
+        v.message
+    );
+    assert!(v.message.contains("replay id 6 was never issued"), "{}", v.message);
+    assert!(v.message.contains("start again from LATEST"), "{}", v.message);
+    let v = assert_fails(RESUMED, &e);
+    assert!(v.message.contains("The org refused 1 subscription"), "{}", v.message);
+    // A refusal on another channel is not this one's.
+    e.events.refused[0]["channel"] = json!("/event/B__e");
+    let v = assert_fails("{ rule: events.subscribed, channel: /event/A__e }", &e);
+    assert!(v.message.starts_with("Your code never subscribed"), "{}", v.message);
+}
+
 const RESUMED: &str = "{ rule: events.replay_resumed, channel: /event/A__e }";
 
 #[test]

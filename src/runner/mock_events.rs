@@ -150,6 +150,7 @@ pub fn activity(org: &Org) -> EventActivity {
         published,
         delivered: to_json(org.events.log.deliveries()),
         subscriptions: to_json(org.events.log.subscriptions()),
+        refused: to_json(org.events.log.refusals()),
         scenario: Vec::new(),
     }
 }

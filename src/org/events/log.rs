@@ -57,6 +57,19 @@ pub struct SubscriptionRecord {
     pub at: DateTime<Utc>,
 }
 
+/// A subscription the org refused to start (a replay id it cannot resume from, an unknown
+/// channel): the client asked, so the rules can say why nothing arrived.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RefusedSubscription {
+    pub channel: String,
+    /// What the client asked for, as in [`SubscriptionRecord::from`].
+    pub from: i64,
+    /// The org's answer, as the client was given it.
+    pub message: String,
+    pub via: Transport,
+    pub at: DateTime<Utc>,
+}
+
 /// One event handed to a subscriber.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Delivery {
@@ -101,6 +114,7 @@ impl PublishEntry {
 struct Entries {
     published: Vec<PublishEntry>,
     subscriptions: Vec<SubscriptionRecord>,
+    refused: Vec<RefusedSubscription>,
     deliveries: Vec<Delivery>,
 }
 
@@ -156,6 +170,13 @@ impl EventLog {
             via,
             at,
         });
+    }
+
+    /// Notes a subscription the org refused, with the answer the client got.
+    pub fn record_refusal(&self, refused: RefusedSubscription) {
+        let mut e = self.entries.lock();
+        bounded(&mut e.refused);
+        e.refused.push(refused);
     }
 
     /// Notes events handed to a subscriber.
@@ -244,5 +265,9 @@ impl EventLog {
 
     pub fn deliveries(&self) -> Vec<Delivery> {
         self.entries.lock().deliveries.clone()
+    }
+
+    pub fn refusals(&self) -> Vec<RefusedSubscription> {
+        self.entries.lock().refused.clone()
     }
 }

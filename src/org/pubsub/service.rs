@@ -252,8 +252,31 @@ impl PubSub {
             .collect()
     }
 
-    /// Where the first FetchRequest asks to start.
+    /// Where the first FetchRequest asks to start; a refusal is noted in the event log (the
+    /// client asked, and the rules say why nothing arrived).
     pub fn start_position(&self, first: &proto::FetchRequest) -> Result<ReplayFrom, Status> {
+        self.checked_start(first).inspect_err(|status| {
+            let from = match ReplayPreset::try_from(first.replay_preset) {
+                Ok(ReplayPreset::Earliest) => -2,
+                Ok(ReplayPreset::Custom) => replay_id_of(&first.replay_id)
+                    .and_then(|id| i64::try_from(id).ok())
+                    .unwrap_or(0),
+                _ => -1,
+            };
+            self.org
+                .events
+                .log
+                .record_refusal(crate::org::events::log::RefusedSubscription {
+                    channel: first.topic_name.clone(),
+                    from,
+                    message: status.message().to_string(),
+                    via: Transport::PubSub,
+                    at: self.org.clock.now(),
+                });
+        })
+    }
+
+    fn checked_start(&self, first: &proto::FetchRequest) -> Result<ReplayFrom, Status> {
         let channel = &first.topic_name;
         if !self.org.events.bus.has_channel(channel) {
             return Err(self

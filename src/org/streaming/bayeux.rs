@@ -165,13 +165,27 @@ impl Streaming {
         let invalid = || {
             format!("400::The replayId {{{replay}}} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.")
         };
+        let refuse = |r| {
+            let message = invalid();
+            self.org
+                .events
+                .log
+                .record_refusal(crate::org::events::log::RefusedSubscription {
+                    channel: sub.to_string(),
+                    from: replay,
+                    message: message.clone(),
+                    via: Transport::CometD,
+                    at: self.org.clock.now(),
+                });
+            failure(r, &message, "retry")
+        };
         let from = match ReplayFrom::from_number(replay) {
             Ok(ReplayFrom::Latest) => ReplayFrom::After(bus.newest_replay_id()),
             Ok(f) => f,
-            Err(_) => return failure(r, &invalid(), "retry"),
+            Err(_) => return refuse(r),
         };
         if bus.read(sub, from, 0, self.org.clock.now()).is_err() {
-            return failure(r, &invalid(), "retry");
+            return refuse(r);
         }
         let log_from = ReplayFrom::from_number(replay).unwrap_or(from);
         self.org.events.log.record_subscription(

@@ -188,6 +188,14 @@ async fn bad_tokens_unknown_clients_and_bad_replay_ids_are_bayeux_errors() {
         .as_str()
         .unwrap()
         .contains("-2 to replay all events"));
+    let refused = c.org.events.log.refusals();
+    assert_eq!(refused.len(), 1, "the refusal is logged for the rules");
+    assert_eq!(
+        (refused[0].channel.as_str(), refused[0].from),
+        ("/event/OrderShipped__e", 999)
+    );
+    assert!(refused[0].message.contains("999"), "{}", refused[0].message);
+    assert!(c.org.events.log.subscriptions().is_empty());
     let (status, r) = c
         .post(
             "/cometd",
