@@ -186,6 +186,38 @@ async fn aborting_a_slow_job_leaves_its_rows_unprocessed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aborting_a_job_in_progress_before_its_first_rows_leaves_them_unprocessed() {
+    let m = mock_with_seed("bulk: { processing_delay_ms: 400 }\n");
+    let id = create_job(&m, json!({"object":"Account","operation":"insert"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    upload(&m, &id, "Name\nAbort In Progress 1\nAbort In Progress 2\n").await;
+    close(&m, &id, "UploadComplete").await;
+    wait_for(&m, &id, "InProgress").await;
+    let aborted = close(&m, &id, "Aborted").await;
+    assert_eq!(aborted.body["state"], "Aborted");
+    assert_eq!(aborted.body["numberRecordsProcessed"], 0);
+    // Past the second pause, when the rows would have been applied.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let info = m.get(&format!("{V}/jobs/ingest/{id}")).await;
+    assert_eq!(info.body["state"], "Aborted");
+    assert_eq!(info.body["numberRecordsProcessed"], 0);
+    let u = m
+        .get(&format!("{V}/jobs/ingest/{id}/unprocessedrecords"))
+        .await;
+    assert_eq!(u.text, "Name\nAbort In Progress 1\nAbort In Progress 2\n");
+    let q = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Id+FROM+Account+WHERE+Name+LIKE+'Abort+In+Progress%25'"
+        ))
+        .await;
+    assert_eq!(q.body["totalSize"], 0, "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lock_row_failures_from_the_seed_show_in_failed_results() {
     let m = mock_with_seed("bulk: { lock_row_failure_rate: 1.0 }\n");
     let id = create_job(&m, json!({"object":"Account","operation":"insert"}))

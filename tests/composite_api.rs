@@ -378,6 +378,89 @@ async fn collections_over_200_records_are_refused() {
 }
 
 #[tokio::test]
+async fn collections_retrieve_names_at_most_800_ids_by_get_and_2000_by_post() {
+    let m = mock();
+    let ids =
+        |n: usize| -> Vec<String> { (0..n).map(|i| format!("001000000000{i:03}AAA")).collect() };
+    let get = |n: usize| {
+        format!(
+            "{V}/composite/sobjects/Account?fields=Name&ids={}",
+            ids(n).join(",")
+        )
+    };
+    assert_eq!(m.get(&get(800)).await.status, StatusCode::OK);
+    let r = m.get(&get(801)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body[0]["errorCode"], "LIMIT_EXCEEDED");
+    assert!(
+        r.body[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 800"),
+        "{}",
+        r.body
+    );
+    let post = |n: usize| json!({"ids": ids(n), "fields": ["Name"]});
+    let url = format!("{V}/composite/sobjects/Account");
+    assert_eq!(m.post(&url, post(2000)).await.status, StatusCode::OK);
+    let r = m.post(&url, post(2001)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 2000"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn a_subrequest_may_not_set_the_headers_it_inherits() {
+    let m = mock();
+    let before = m.count("Account").await;
+    for header in ["Authorization", "content-type", "Accept"] {
+        let mut sub = create_account("a", "Header Test");
+        sub["httpHeaders"] = json!({ header: "x" });
+        let r = m
+            .post(
+                &format!("{V}/composite"),
+                json!({"compositeRequest": [sub.clone()]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{header}: {}", r.body);
+        assert!(
+            r.body[0]["message"].as_str().unwrap().contains("inherit"),
+            "{}",
+            r.body
+        );
+        let graph = json!({"graphs": [{"graphId": "g", "compositeRequest": [sub]}]});
+        let r = m.post(&format!("{V}/composite/graph"), graph).await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "graph {header}: {}",
+            r.body
+        );
+    }
+    assert_eq!(m.count("Account").await, before, "nothing ran");
+    let mut sub = create_account("a", "Header Test");
+    sub["httpHeaders"] = json!({"Sforce-Auto-Assign": "FALSE"});
+    let r = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"compositeRequest": [sub]}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "other headers are fine: {}",
+        r.body
+    );
+}
+
+#[tokio::test]
 async fn graph_limits_refuse_deep_chains_and_collection_nodes() {
     let m = mock();
     let before = m.count("Contact").await;

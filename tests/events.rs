@@ -304,7 +304,11 @@ async fn a_custom_replay_id_the_org_never_issued_is_refused_and_the_refusal_logg
     .unwrap();
     grpc.ready().await.unwrap();
     let path = http::uri::PathAndQuery::from_static("/eventbus.v1.PubSub/Subscribe");
-    let req = authed(&org, &token, tokio_stream::wrappers::ReceiverStream::new(rx));
+    let req = authed(
+        &org,
+        &token,
+        tokio_stream::wrappers::ReceiverStream::new(rx),
+    );
     let status = grpc
         .streaming::<_, proto::FetchRequest, proto::FetchResponse, _>(
             req,
@@ -314,7 +318,11 @@ async fn a_custom_replay_id_the_org_never_issued_is_refused_and_the_refusal_logg
         .await
         .expect_err("a replay id past the newest is refused");
     assert_eq!(status.code(), tonic::Code::InvalidArgument);
-    assert!(status.message().contains("replay id 6"), "{}", status.message());
+    assert!(
+        status.message().contains("replay id 6"),
+        "{}",
+        status.message()
+    );
     let refused = org.events.log.refusals();
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].from, 6);

@@ -174,18 +174,35 @@ fn a_refused_subscription_is_named_with_the_orgs_answer() {
     })];
     let v = assert_fails("{ rule: events.subscribed, channel: /event/A__e }", &e);
     assert!(
-        v.message.starts_with("No subscription of your code started on /event/A__e"),
+        v.message
+            .starts_with("No subscription of your code started on /event/A__e"),
         "{}",
         v.message
     );
-    assert!(v.message.contains("replay id 6 was never issued"), "{}", v.message);
-    assert!(v.message.contains("start again from LATEST"), "{}", v.message);
+    assert!(
+        v.message.contains("replay id 6 was never issued"),
+        "{}",
+        v.message
+    );
+    assert!(
+        v.message.contains("start again from LATEST"),
+        "{}",
+        v.message
+    );
     let v = assert_fails(RESUMED, &e);
-    assert!(v.message.contains("The org refused 1 subscription"), "{}", v.message);
+    assert!(
+        v.message.contains("The org refused 1 subscription"),
+        "{}",
+        v.message
+    );
     // A refusal on another channel is not this one's.
     e.events.refused[0]["channel"] = json!("/event/B__e");
     let v = assert_fails("{ rule: events.subscribed, channel: /event/A__e }", &e);
-    assert!(v.message.starts_with("Your code never subscribed"), "{}", v.message);
+    assert!(
+        v.message.starts_with("Your code never subscribed"),
+        "{}",
+        v.message
+    );
 }
 
 const RESUMED: &str = "{ rule: events.replay_resumed, channel: /event/A__e }";

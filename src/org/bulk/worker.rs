@@ -136,6 +136,10 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             if filled == 0 {
                 break;
             }
+            if job.lock().header.state != JobState::InProgress {
+                // Aborted before this chunk: its rows and the rest stay unprocessed.
+                return;
+            }
             outcomes.clear();
             {
                 let _unit_gate = org.composite.enter_blocking();

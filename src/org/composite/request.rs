@@ -141,10 +141,30 @@ fn check_not_nested(url: &str) -> Result<(), CompositeError> {
     Ok(())
 }
 
+/// Headers a subrequest inherits from the top-level request and may not set itself
+/// (documented: setting one fails the whole request with a 400).
+const INHERITED_HEADERS: [&str; 3] = ["Accept", "Authorization", "Content-Type"];
+
+fn check_headers(sub: &Subrequest) -> Result<(), CompositeError> {
+    let set = sub.http_headers.keys().find_map(|k| {
+        INHERITED_HEADERS
+            .iter()
+            .find(|h| h.eq_ignore_ascii_case(k.trim()))
+    });
+    match set {
+        Some(header) => Err(CompositeError::InvalidInput(format!(
+            "The subrequest '{}' sets {header} in httpHeaders; subrequests inherit Accept, Authorization and Content-Type from the top-level request and cannot set them.",
+            sub.reference_id
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn check_subrequests(subs: &[Subrequest]) -> Result<(), CompositeError> {
     let mut seen = HashSet::new();
     for sub in subs {
         check_reference_id(&sub.reference_id)?;
+        check_headers(sub)?;
         check_method(&sub.method)?;
         check_absolute_url(&sub.url)?;
         check_not_nested(&sub.url)?;

@@ -290,17 +290,34 @@ async fn delete_records(
     Ok(results_json(&results))
 }
 
+/// How many ids one retrieve may name: a GET's url holds at most 800, a POST body 2,000
+/// (documented limits; the error text for exceeding them is not, so it names the limit).
+const MAX_RETRIEVE_GET: usize = 800;
+const MAX_RETRIEVE_POST: usize = 2_000;
+
 fn retrieve(
     st: &CompositeState,
     object: &str,
     ids: Vec<String>,
     fields: Vec<String>,
     version: &str,
+    max: usize,
 ) -> Result<Response, CompositeError> {
     if ids.is_empty() {
-        return Err(CompositeError::InvalidInput(
-            "Name the records to retrieve: ids=001...,001... (at most 2000).".into(),
-        ));
+        return Err(CompositeError::InvalidInput(format!(
+            "Name the records to retrieve: ids=001...,001... (at most {max})."
+        )));
+    }
+    if ids.len() > max {
+        let post = if max < MAX_RETRIEVE_POST {
+            format!(" A POST with the ids in its body takes up to {MAX_RETRIEVE_POST}.")
+        } else {
+            String::new()
+        };
+        return Err(CompositeError::LimitExceeded(format!(
+            "A retrieve can name at most {max} ids; this one names {}.{post}",
+            ids.len()
+        )));
     }
     let store = st.org.store.read();
     match collections::retrieve(&store, object, &ids, &fields, version) {
@@ -318,7 +335,14 @@ async fn retrieve_get(
     let object = params.get("object").cloned().unwrap_or_default();
     let ids = collections::split_list(q.get("ids").map(String::as_str).unwrap_or(""));
     let fields = collections::split_list(q.get("fields").map(String::as_str).unwrap_or(""));
-    retrieve(&st, &object, ids, fields, &version.number())
+    retrieve(
+        &st,
+        &object,
+        ids,
+        fields,
+        &version.number(),
+        MAX_RETRIEVE_GET,
+    )
 }
 
 #[derive(serde::Deserialize)]
@@ -338,5 +362,12 @@ async fn retrieve_post(
     let object = params.get("object").cloned().unwrap_or_default();
     let req: RetrieveBody =
         serde_json::from_slice(&body).map_err(|e| CompositeError::Json(e.to_string()))?;
-    retrieve(&st, &object, req.ids, req.fields, &version.number())
+    retrieve(
+        &st,
+        &object,
+        req.ids,
+        req.fields,
+        &version.number(),
+        MAX_RETRIEVE_POST,
+    )
 }
