@@ -152,6 +152,20 @@ fn resize_lays_the_lesson_out_again_at_the_new_width() {
 }
 
 #[test]
+fn after_the_window_grows_the_tree_fills_it_from_the_top() {
+    let curriculum = Curriculum::embedded().expect("the embedded curriculum loads");
+    let mut a = App::new(Arc::new(curriculum), Theme::colored(), 80, 24);
+    a.tree.folded.clear();
+    a.focus = sflab::tui::Focus::Tree;
+    press(&mut a, "G");
+    assert!(a.tree.offset > 0, "the last row scrolled the tree");
+    update(&mut a, Event::Resize(250, 300));
+    assert_eq!(a.tree.offset, 0, "every row fits: none is hidden above");
+    let s = screen(&a);
+    assert!(s.contains("L0"), "the first level shows again");
+}
+
+#[test]
 fn too_small_a_window_says_what_it_needs() {
     let mut a = app(120, 40);
     update(&mut a, Event::Resize(70, 20));

@@ -451,6 +451,22 @@ mod tests {
     }
 
     #[test]
+    fn after_a_restart_bulk_job_ids_are_not_given_out_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("org.json");
+        let org = build_org(&args(Some(data.clone()), None)).unwrap();
+        let before: Vec<String> = (0..3).map(|_| org.bulk.next_job_id()).collect();
+        org.save(&data).unwrap();
+        let again = build_org(&args(Some(data), None)).unwrap();
+        let next = again.bulk.next_job_id();
+        assert!(
+            !before.contains(&next),
+            "{next} was given out before the restart"
+        );
+        assert!(next > before[2], "job ids keep their creation order");
+    }
+
+    #[test]
     fn a_data_file_from_a_newer_sflab_is_refused_not_downgraded() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("org.json");

@@ -14,6 +14,9 @@ pub enum ErrorCode {
     REQUIRED_FIELD_MISSING,
     STRING_TOO_LONG,
     DUPLICATE_VALUE,
+    /// An upsert's external id matched several records (a per-record error of collections;
+    /// a single REST upsert answers 300 Multiple Choices instead).
+    DUPLICATE_EXTERNAL_ID,
     INVALID_FIELD,
     INVALID_FIELD_FOR_INSERT_UPDATE,
     MALFORMED_ID,
@@ -40,6 +43,7 @@ impl ErrorCode {
             ErrorCode::REQUIRED_FIELD_MISSING => "REQUIRED_FIELD_MISSING",
             ErrorCode::STRING_TOO_LONG => "STRING_TOO_LONG",
             ErrorCode::DUPLICATE_VALUE => "DUPLICATE_VALUE",
+            ErrorCode::DUPLICATE_EXTERNAL_ID => "DUPLICATE_EXTERNAL_ID",
             ErrorCode::INVALID_FIELD => "INVALID_FIELD",
             ErrorCode::INVALID_FIELD_FOR_INSERT_UPDATE => "INVALID_FIELD_FOR_INSERT_UPDATE",
             ErrorCode::MALFORMED_ID => "MALFORMED_ID",

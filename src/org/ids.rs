@@ -214,6 +214,9 @@ pub fn custom_key_prefix(lead: char, n: usize) -> String {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct IdGenerator {
     counters: rustc_hash::FxHashMap<String, u64>,
+    /// Where the counters of prefixes not used yet start (see [`IdGenerator::start_after`]).
+    #[serde(default)]
+    floor: u64,
 }
 
 impl IdGenerator {
@@ -230,16 +233,31 @@ impl IdGenerator {
                 *c
             }
             None => {
-                self.counters.insert(prefix.to_string(), 1);
-                1
+                let n = self.floor + 1;
+                self.counters.insert(prefix.to_string(), n);
+                n
             }
         };
         compose(prefix, n)
     }
 
+    /// Makes every id given out from now on come after the `floor`-th of its prefix: a lab
+    /// attempt's org starts its new records at a number of its own, so an id printed by an
+    /// earlier attempt is not one this attempt's org gave out (as two real orgs never share
+    /// a record id). Seeded records keep the ids their seed gives them.
+    pub fn start_after(&mut self, floor: u64) {
+        self.floor = self.floor.max(floor);
+        for counter in self.counters.values_mut() {
+            *counter = (*counter).max(floor);
+        }
+    }
+
     /// The id the next call to [`IdGenerator::next`] will return for `prefix`.
     pub fn peek(&self, prefix: &str) -> SfId {
-        compose(prefix, self.counters.get(prefix).copied().unwrap_or(0) + 1)
+        compose(
+            prefix,
+            self.counters.get(prefix).copied().unwrap_or(self.floor) + 1,
+        )
     }
 
     /// Makes sure later ids for this prefix come after `id` (used after restoring a store).
@@ -274,6 +292,21 @@ fn compose(prefix: &str, counter: u64) -> SfId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_after_a_floor_start_past_it_for_used_and_unused_prefixes() {
+        let mut g = IdGenerator::new();
+        let first = g.next("001");
+        g.start_after(5_000);
+        let after = g.next("001");
+        assert_eq!(after, compose("001", 5_001));
+        assert_ne!(after, first);
+        assert_eq!(g.peek("003"), compose("003", 5_001));
+        assert_eq!(g.next("003"), compose("003", 5_001));
+        // A floor below where a counter stands changes nothing.
+        g.start_after(10);
+        assert_eq!(g.next("001"), compose("001", 5_002));
+    }
 
     #[test]
     fn known_id_gets_its_published_checksum_suffix() {

@@ -151,11 +151,13 @@ impl Org {
     }
 
     /// Saves the store and what of the org outlives a restart beside it (the event bus's
-    /// counters, so replay ids and event ids are never given out twice), atomically.
+    /// counters and the Bulk job counter, so replay ids, event ids and job ids are never
+    /// given out twice), atomically.
     pub fn save(&self, path: &std::path::Path) -> Result<(), snapshot::PersistError> {
         let kept = KeptAcrossRestart {
             events: self.events.bus.marks(),
             next_event_number: events::rest::next_event_number(),
+            bulk_job_ids: self.bulk.job_ids_issued(),
         };
         let kept = serde_json::to_value(kept).unwrap_or_default();
         self.store.read().save_with(path, kept)
@@ -168,6 +170,7 @@ impl Org {
         };
         self.events.bus.continue_from(&kept.events);
         events::rest::continue_event_numbers_from(kept.next_event_number);
+        self.bulk.continue_job_ids_after(kept.bulk_job_ids);
     }
 
     fn assemble(
@@ -262,4 +265,7 @@ struct KeptAcrossRestart {
     events: events::bus::BusMarks,
     #[serde(default)]
     next_event_number: u64,
+    /// Bulk API 2.0 job ids given out (the jobs themselves are not kept).
+    #[serde(default)]
+    bulk_job_ids: u64,
 }

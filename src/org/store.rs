@@ -258,6 +258,12 @@ impl Store {
         &self.tables[index]
     }
 
+    /// Makes the ids of records created from now on start after the `floor`-th of their key
+    /// prefix (see [`IdGenerator::start_after`]).
+    pub fn start_new_ids_after(&mut self, floor: u64) {
+        self.ids.start_after(floor);
+    }
+
     /// Makes room in object `t`'s table for `rows` new records (a Bulk load about to run).
     pub fn reserve(&mut self, t: usize, rows: usize) {
         if let Some(table) = self.tables.get_mut(t) {

@@ -30,6 +30,11 @@ pub struct TableCheck {
     /// Row key → (column → words, one of which the cell must contain).
     #[serde(default)]
     pub mentions: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// Row key → (column → words the cell must not say outright): the wrong answer a row
+    /// invites ("retry" for a refusal that will not change). Negated, they are fine ("no
+    /// retry").
+    #[serde(default)]
+    pub forbids: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// Rows whose key is listed must have every column filled in.
     #[serde(default = "yes")]
     pub filled: bool,
@@ -127,9 +132,36 @@ pub(crate) fn blank(cell: &str) -> bool {
 /// Words that deny what follows them in the same clause: "no retry", "not client credentials",
 /// "without a backoff", "instead of a replay id".
 const NEGATIONS: &[&str] = &[
-    "no", "not", "never", "without", "nor", "avoid", "avoids", "avoiding", "instead", "rather",
-    "don't", "dont", "doesn't", "won't", "can't", "cannot", "isn't", "aren't", "skip", "skips",
-    "disable", "disables", "disabled", "neither",
+    "no",
+    "not",
+    "never",
+    "without",
+    "nor",
+    "avoid",
+    "avoids",
+    "avoiding",
+    "instead",
+    "rather",
+    "don't",
+    "dont",
+    "doesn't",
+    "won't",
+    "can't",
+    "cannot",
+    "isn't",
+    "aren't",
+    "skip",
+    "skips",
+    "disable",
+    "disables",
+    "disabled",
+    "neither",
+    "ignore",
+    "ignores",
+    "ignoring",
+    "discard",
+    "discards",
+    "discarding",
 ];
 
 /// Words joining the items of a list a negation reaches across: "no retry or backoff",
@@ -298,6 +330,22 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             }
         }
     }
+    for (key, unwanted) in &p.forbids {
+        let Some(row) = find_row(key) else {
+            continue; // reported above when the lab expects the row
+        };
+        for (column, words) in unwanted {
+            let got = col(column)
+                .and_then(|i| row.get(i))
+                .map(|c| norm(c))
+                .unwrap_or_default();
+            if let Some(said) = words.iter().find(|w| affirms(&got, &norm(w))) {
+                problems.push(format!(
+                    "\"{key}\" → {column} says \"{said}\", which is the wrong answer here"
+                ));
+            }
+        }
+    }
     if problems.is_empty() {
         let rows = p.rows.len().max(p.mentions.len());
         return cx.pass(format!(
@@ -440,6 +488,26 @@ mod tests {
                 "replay id"
             ),
             "but after an or still ends the reach"
+        );
+    }
+
+    #[test]
+    fn a_forbidden_answer_fails_unless_it_is_negated() {
+        let rule = "{ rule: design.table, file: design.md, columns: [Failure, Response], mentions: { Refused: { Response: [park, dead letter] } }, forbids: { Refused: { Response: [retry] } } }";
+        let doc = |response: &str| {
+            with_doc(&format!(
+                "| Failure | Response |\n|---|---|\n| Refused | {response} |\n"
+            ))
+        };
+        assert_passes(rule, &doc("Do not retry; park it on a dead letter queue"));
+        let v = assert_fails(
+            rule,
+            &doc("Retry it in a tight loop until it is accepted, then park it"),
+        );
+        assert!(v.message.contains("says \"retry\""), "{}", v.message);
+        assert!(
+            !affirms("ignore the stored replay id", "replay"),
+            "ignoring is a negation"
         );
     }
 

@@ -55,6 +55,11 @@ const DISMISSALS: &[&str] = &[
     "as-is",
     "no change",
     "no changes",
+    "no code change",
+    "no code changes",
+    "nothing to fix",
+    "no fix needed",
+    "no fix is needed",
     "not a problem",
     "not an issue",
     "no action",
@@ -209,9 +214,12 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
         } else {
             ""
         };
+        let named = match p.findings.len() {
+            1 => "the planted problem, in a row".to_string(),
+            n => format!("all {n} planted problems, each in a row"),
+        };
         return cx.pass(format!(
-            "`{path}` names all {} planted problems, each in a row with every column filled{fixes}.",
-            p.findings.len()
+            "`{path}` names {named} with every column filled{fixes}."
         ));
     }
     let mut parts = Vec::new();
@@ -381,6 +389,13 @@ mod tests {
         );
         assert_eq!(
             not_a_fix("We accept the risk for this release.", &["tls".to_string()]),
+            Some("says the problem may stay")
+        );
+        assert_eq!(
+            not_a_fix(
+                "Rerun the job in the morning; no code change needed.",
+                &["stale".to_string()]
+            ),
             Some("says the problem may stay")
         );
         assert_eq!(

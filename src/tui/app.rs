@@ -259,6 +259,8 @@ impl App {
         }
         let rows = self.geometry().tree_rows();
         self.tree.keep_visible(rows);
+        let total = crate::tui::tree::rows(&self.curriculum, &self.tree.folded).len();
+        self.tree.fill(total, rows);
     }
 
     pub fn reader(&self) -> Option<&Reader> {

@@ -134,6 +134,12 @@ impl TreeState {
         }
     }
 
+    /// Scrolls back up when rows below the last one would show empty: after the window grew
+    /// or levels folded, the `total` rows fill the `height` from the top as far as they can.
+    pub fn fill(&mut self, total: usize, height: usize) {
+        self.offset = self.offset.min(total.saturating_sub(height.max(1)));
+    }
+
     /// Folds or unfolds `level`, keeping the selection on the level's row.
     pub fn set_folded(&mut self, curriculum: &Curriculum, level: Level, folded: bool) {
         if folded {

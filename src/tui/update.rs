@@ -104,6 +104,33 @@ fn on_lab_key(app: &mut App, key: KeyEvent, pane: bool) -> Option<Option<Command
     }
 }
 
+/// A lab action pressed in the tree acts on the lab selected there: when that is not the lab
+/// open on the right, it is opened first (the key then asks again, on the lab now shown).
+/// Not while the open lab's checks run: its results would have nowhere to go.
+fn open_selected_lab(app: &mut App) -> Option<Command> {
+    if app.focus != Focus::Tree {
+        return None;
+    }
+    let all = rows(&app.curriculum, &app.tree.folded);
+    let Some(Row::Lab { lab, .. }) = all.get(app.tree.selected).cloned() else {
+        return None;
+    };
+    match app.lab_view() {
+        Some(v) if v.lab == lab => return None,
+        Some(v) if v.running() => {
+            app.flash(format!(
+                "the checks of {} are running: lab keys act on it until they finish",
+                v.lab
+            ));
+            return None;
+        }
+        _ => {}
+    }
+    app.open_lab(&lab);
+    app.flash(format!("opened {lab}: press the key again to act on it"));
+    Some(Command::Lab(LabCommand::Open { lab }))
+}
+
 /// Asks for the open lesson to be noted as read once its last line has been on screen: once
 /// per opening, and not for a lesson the store already counts as read.
 fn lesson_read(app: &mut App) -> Option<Command> {
@@ -167,6 +194,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         return matches!(key.code, KeyCode::Char('q')).then_some(Command::Quit);
     }
     if let KeyCode::Char('r' | 'w' | 'e' | 'b' | 'H' | 'S' | 'X') = key.code {
+        if let Some(command) = open_selected_lab(app) {
+            return Some(command);
+        }
         if let Some(done) = on_lab_key(app, key, false) {
             return done;
         }

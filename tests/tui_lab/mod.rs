@@ -395,6 +395,37 @@ fn opening_a_lab_from_the_tree_asks_the_driver_to_start_it() {
     assert!(a.lab_view().is_some());
 }
 
+#[test]
+fn a_lab_key_in_the_tree_acts_on_the_lab_selected_there() {
+    let mut a = app();
+    a.tree.folded.clear();
+    open(&mut a, "rest-first-call");
+    a.focus = sflab::tui::Focus::Tree;
+    let rows = sflab::tui::tree::rows(&a.curriculum, &a.tree.folded);
+    a.tree.selected = rows
+        .iter()
+        .position(|r| matches!(r, sflab::tui::tree::Row::Lab { lab, .. } if lab == "rest-crud"))
+        .expect("the lab is in the tree");
+    // The first r opens the selected lab (and says so) instead of running the open one.
+    let asked = update(&mut a, key(KeyCode::Char('r')));
+    assert_eq!(
+        asked,
+        Some(Command::Lab(LabCommand::Open {
+            lab: "rest-crud".into()
+        }))
+    );
+    assert_eq!(a.lab_view().map(|v| v.lab.as_str()), Some("rest-crud"));
+    let flash = a.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    assert!(flash.contains("opened rest-crud"), "{flash}");
+    // The second runs it.
+    assert_eq!(
+        update(&mut a, key(KeyCode::Char('r'))),
+        Some(Command::Lab(LabCommand::Run {
+            lab: "rest-crud".into()
+        }))
+    );
+}
+
 /// A lab driver on the embedded curriculum in a fresh workspace (kept while the folder lives),
 /// and the receiver of what it reports.
 fn driver_on_the_embedded_curriculum() -> (

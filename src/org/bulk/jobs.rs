@@ -109,6 +109,17 @@ impl BulkJobs {
         *self.settings.write() = settings;
     }
 
+    /// How many job ids were given out (what an org saved to a file keeps, so a restarted
+    /// org never gives an old job's id to a new job).
+    pub fn job_ids_issued(&self) -> u64 {
+        self.next.load(Ordering::Relaxed)
+    }
+
+    /// Gives out job ids after the first `issued` (see [`BulkJobs::job_ids_issued`]).
+    pub fn continue_job_ids_after(&self, issued: u64) {
+        self.next.fetch_max(issued, Ordering::Relaxed);
+    }
+
     /// A fresh 18-character job id, `750…`, in creation order.
     pub fn next_job_id(&self) -> String {
         let mut n = self.next.fetch_add(1, Ordering::Relaxed) + 1;

@@ -230,7 +230,7 @@ fn one(
                     ..SaveResult::err(
                         None,
                         SfError::new(
-                            ErrorCode::DUPLICATE_VALUE,
+                            ErrorCode::DUPLICATE_EXTERNAL_ID,
                             format!(
                                 "{field}: more than one record found for external id field: [{}]",
                                 ids.iter()

@@ -541,6 +541,10 @@ fn unserved_api(path: &str) -> Option<&'static str> {
             | "wave"
             | "consent"
             | "support"
+            | "graphql"
+            | "process"
+            | "licensing"
+            | "event"
     ) {
         Some("sflab's mock org does not serve this REST resource; a real org does. The mock serves sObjects, query, search, limits, composite, Bulk API 2.0, events and Apex REST.")
     } else {
@@ -622,6 +626,10 @@ mod tests {
             .contains("Tooling API"));
         assert!(unserved_api("/services/Soap/m/62.0").is_some());
         assert!(unserved_api("/services/data/v62.0/tabs").is_some());
+        for listed in ["graphql", "process/rules", "licensing", "event"] {
+            let path = format!("/services/data/v62.0/{listed}");
+            assert!(unserved_api(&path).is_some(), "{path}");
+        }
         // A typo in a served resource keeps the plain "does not exist".
         assert_eq!(unserved_api("/services/data/v62.0/sobjectz"), None);
         assert_eq!(unserved_api("/nothing/here"), None);

@@ -107,6 +107,31 @@ fn no_such_external_field(value: &str) -> ApiError {
     )
 }
 
+/// An sObject's resources a real org serves and this mock does not (jsforce's `listviews()`,
+/// `quickActions()`, `layouts()`, `compactLayouts()`; simple-salesforce's `describe_layout`):
+/// named, so the learner does not hunt for a typo in an "external id field".
+const UNSERVED_PARTS: [&str; 4] = ["listviews", "quickActions", "layouts", "compactLayouts"];
+
+/// The answer for `/sobjects/{o}/{rest}` when `rest` starts with one of [`UNSERVED_PARTS`] or
+/// is a describe's sub-resource (`describe/layouts`, `describe/compactLayouts`, …).
+fn unserved_part(object: &str, first: &str, rest: Option<&str>) -> Option<ApiError> {
+    let unserved = UNSERVED_PARTS.iter().any(|p| p.eq_ignore_ascii_case(first))
+        || (first == "describe" && rest.is_some());
+    unserved.then(|| {
+        let path = match rest {
+            Some(r) => format!("{first}/{r}"),
+            None => first.to_string(),
+        };
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!(
+                "sflab's mock org does not serve /sobjects/{object}/{path}; a real org does. The mock serves the object's describe (/sobjects/{object}/describe), its records by id and by external id, and /updated and /deleted."
+            ),
+        )
+    })
+}
+
 /// A relationship URL (`/sobjects/Account/{id}/Contacts`, `/sobjects/Contact/{id}/Account`):
 /// a real org serves it; the mock says so and shows the query that reads the same records —
 /// or, for a name that is no relationship of the object, says that.
@@ -277,7 +302,7 @@ async fn retrieve(
 ) -> Result<Response, ApiError> {
     let name = object_name(&state, &sobject)?;
     if !looks_like_id(&id) {
-        return Err(no_such_external_field(&id));
+        return Err(unserved_part(&name, &id, None).unwrap_or_else(|| no_such_external_field(&id)));
     }
     let fields = field_list(&params);
     let refs: Option<Vec<&str>> = fields
@@ -428,6 +453,9 @@ async fn retrieve_by_external(
         return user_password::serve(&state, &caller, "GET", &field, None);
     }
     let name = object_name(&state, &sobject)?;
+    if let Some(unserved) = unserved_part(&name, &field, Some(&value)) {
+        return Err(unserved);
+    }
     if looks_like_id(&field) && field.starts_with(|c: char| c.is_ascii_digit()) {
         // `/sobjects/Account/{id}/Contacts`: a field name never starts with a digit.
         let store = state.org.store.read();

@@ -71,13 +71,18 @@ impl LabDriver {
         };
         let last = store.last_attempt(lab).ok().flatten();
         let attempted = last.is_some() || failing.is_some();
-        // The rule asked about, else every rule the last attempt failed, in order.
-        let failing: Vec<String> = match failing {
-            Some(rule) => vec![rule],
-            None => last
-                .map(|a| crate::lab::failing_rules(&a.verdicts))
-                .unwrap_or_default(),
-        };
+        // The rule asked about first, then every other rule the last attempt failed, in
+        // order: once the selected rule's hints are all shown, the next rule's come.
+        let mut rules: Vec<String> = failing.into_iter().collect();
+        for rule in last
+            .map(|a| crate::lab::failing_rules(&a.verdicts))
+            .unwrap_or_default()
+        {
+            if !rules.contains(&rule) {
+                rules.push(rule);
+            }
+        }
+        let failing = rules;
         let revealed: Vec<(String, u32)> = store
             .hints_revealed(lab)
             .unwrap_or_default()

@@ -66,6 +66,10 @@ impl ConsoleState {
         self.method = (self.method + 1) % METHODS.len();
     }
 
+    pub fn previous_method(&mut self) {
+        self.method = (self.method + METHODS.len() - 1) % METHODS.len();
+    }
+
     pub fn move_field(&mut self, down: bool) {
         self.field = match (self.field, down) {
             (ConsoleField::Method, true) => ConsoleField::Path,

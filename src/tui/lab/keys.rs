@@ -196,7 +196,16 @@ pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
                     ConsoleField::Method => c.next_method(),
                     _ => c.typing = true,
                 },
+                // On the method, ← h step it back as → l step it on; on the other fields
+                // they leave the pane, as everywhere.
+                KeyCode::Left | KeyCode::Char('h') if c.field == ConsoleField::Method => {
+                    c.previous_method()
+                }
                 KeyCode::Char('s') => return send(view),
+                KeyCode::Home | KeyCode::Char('g') => c.reply_scroll = 0,
+                KeyCode::End | KeyCode::Char('G') => {
+                    c.reply_scroll = scrolled(0, isize::MAX / 2, view.limits.reply.get())
+                }
                 KeyCode::PageDown | KeyCode::Char(' ') => {
                     c.reply_scroll = scrolled(c.reply_scroll, page, view.limits.reply.get())
                 }

@@ -246,11 +246,14 @@ impl LabView {
         self.exchanges.iter().find(|e| e.seq == seq)
     }
 
-    /// The first rule that failed in the last attempt, which the next hint is tied to.
+    /// The rule the next hint is tied to: the selected rule when it failed (its row offers
+    /// `H hint`), else the first rule that failed in the last attempt.
     pub fn failing_rule(&self) -> Option<String> {
-        self.outcome
-            .as_ref()
-            .and_then(|o| o.verdicts.iter().find(|v| v.failed()))
+        let o = self.outcome.as_ref()?;
+        o.verdicts
+            .get(self.results_sel)
+            .filter(|v| v.failed())
+            .or_else(|| o.verdicts.iter().find(|v| v.failed()))
             .map(|v| v.rule.clone())
     }
 

@@ -200,6 +200,62 @@ fn the_hint_key_names_the_failing_rule() {
 }
 
 #[test]
+fn the_hint_key_asks_for_the_selected_failing_rule() {
+    let mut v = view();
+    v.apply(finished(vec![
+        Verdict::fail("a.first", 1, "no"),
+        Verdict::pass("b.ok", 1, "fine"),
+        Verdict::fail("c.second", 2, "no"),
+    ]));
+    on_pane(&mut v, ch('2'), 10);
+    on_pane(&mut v, ch('G'), 10);
+    assert_eq!(v.results_sel, 2);
+    assert_eq!(
+        on_action(&mut v, ch('H')),
+        KeyOutcome::Command(LabCommand::Hint {
+            lab: "demo".into(),
+            failing: Some("c.second".into())
+        })
+    );
+    on_pane(&mut v, ch('k'), 10);
+    assert_eq!(
+        v.failing_rule().as_deref(),
+        Some("a.first"),
+        "a passed rule selected: the first failure"
+    );
+}
+
+#[test]
+fn console_left_steps_the_method_back_and_g_jumps_the_reply() {
+    let mut v = view();
+    on_pane(&mut v, ch('5'), 10);
+    while v.console.field != ConsoleField::Method {
+        on_pane(&mut v, key(KeyCode::Up), 10);
+    }
+    let first = v.console.method();
+    assert_eq!(
+        on_pane(&mut v, key(KeyCode::Right), 10),
+        KeyOutcome::Handled
+    );
+    assert_ne!(v.console.method(), first);
+    assert_eq!(on_pane(&mut v, key(KeyCode::Left), 10), KeyOutcome::Handled);
+    assert_eq!(v.console.method(), first, "← undoes →");
+    on_pane(&mut v, key(KeyCode::Left), 10);
+    assert_ne!(v.console.method(), first, "and wraps round");
+    v.limits.reply.set(40);
+    assert_eq!(on_pane(&mut v, ch('G'), 10), KeyOutcome::Handled);
+    assert_eq!(v.console.reply_scroll, 40);
+    on_pane(&mut v, ch('g'), 10);
+    assert_eq!(v.console.reply_scroll, 0);
+    on_pane(&mut v, key(KeyCode::Down), 10);
+    assert_eq!(
+        on_pane(&mut v, key(KeyCode::Left), 10),
+        KeyOutcome::Ignored,
+        "off the method, ← leaves the pane"
+    );
+}
+
+#[test]
 fn console_typing_takes_every_key_and_enter_sends() {
     let mut v = view();
     on_pane(&mut v, ch('5'), 10);

@@ -90,6 +90,25 @@ async fn missing_records_are_not_found_on_get_but_invalid_cross_reference_on_wri
         r.body[0]["message"],
         "Provided external ID field does not exist or is not accessible: 123"
     );
+    // An object's resources a real org serves (list views, quick actions, layouts) say the
+    // mock does not serve them, rather than blaming an external id field.
+    for part in [
+        "listviews",
+        "quickActions",
+        "describe/layouts",
+        "describe/compactLayouts",
+        "describe/approvalLayouts",
+    ] {
+        let r = m.get(&format!("{V}/sobjects/Account/{part}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{part}");
+        let message = r.body[0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!(
+                "sflab's mock org does not serve /sobjects/Account/{part}"
+            )),
+            "{part}: {message}"
+        );
+    }
     // A relationship URL is not served, and says so rather than blaming an external id field.
     let r = m
         .get(&format!("{V}/sobjects/Account/{ghost}/Contacts"))
