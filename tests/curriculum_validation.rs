@@ -176,3 +176,65 @@ fn a_file_that_is_not_utf8_is_placed_at_its_first_bad_byte() {
         ["lessons/L1-basics/rest.md:10:3: is not valid UTF-8 text: save the file as UTF-8"]
     );
 }
+
+#[test]
+fn a_broken_lesson_or_lab_is_left_out_and_the_rest_stays_usable() {
+    let t = small_curriculum(true);
+    let lessons = t.path().join("lessons/L1-basics");
+    std::fs::write(
+        lessons.join("broken.md"),
+        "---\nid: L1-basics/broken\ntitle: \"unclosed\nlevel: L1\n---\nBody.\n",
+    )
+    .unwrap();
+    let bad_lab = t.path().join("labs/bad-lab");
+    std::fs::create_dir_all(bad_lab.join("starter")).unwrap();
+    std::fs::write(bad_lab.join("lab.yaml"), "id: bad-lab\ntitle: [unclosed\n").unwrap();
+    // Strict: refused, naming both files.
+    let p = problems_at(t.path());
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(
+        p.iter()
+            .any(|x| x.starts_with("lessons/L1-basics/broken.md")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter().any(|x| x.starts_with("labs/bad-lab/lab.yaml")),
+        "{p:?}"
+    );
+    // Usable: the good lesson and lab load; the problems say what was left out.
+    let (c, left_out) = Curriculum::from_dir_usable(t.path()).expect("a curriculum folder");
+    assert_eq!(left_out.len(), 2);
+    let ids: Vec<&str> = c.lessons.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["L1-basics/rest"]);
+    assert_eq!(c.labs.len(), 1);
+    assert_eq!(c.labs[0].id, "first-call");
+    assert_eq!(c.lessons[0].labs, ["first-call"]);
+}
+
+#[test]
+fn a_lab_of_a_missing_lesson_and_a_link_to_a_missing_lab_are_left_out() {
+    let t = small_curriculum(true);
+    let rest = t.path().join("lessons/L1-basics/rest.md");
+    let text = std::fs::read_to_string(&rest).unwrap();
+    std::fs::write(
+        &rest,
+        text.replace("[first-call]", "[first-call, ghost-lab]"),
+    )
+    .unwrap();
+    let orphan = t.path().join("labs/orphan");
+    std::fs::create_dir_all(orphan.join("starter")).unwrap();
+    std::fs::write(
+        orphan.join("lab.yaml"),
+        "id: orphan\ntitle: Orphan\nlevel: L1\nlesson: L1-basics/nowhere\n",
+    )
+    .unwrap();
+    let (c, left_out) = Curriculum::from_dir_usable(t.path()).expect("a curriculum folder");
+    assert_eq!(left_out.len(), 2, "{left_out:?}");
+    assert_eq!(
+        c.lessons[0].labs,
+        ["first-call"],
+        "the link to no lab is dropped"
+    );
+    let labs: Vec<&str> = c.labs.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(labs, ["first-call"], "the orphan lab is left out");
+}

@@ -465,6 +465,69 @@ fn a_curriculum_folder_that_does_not_exist_is_an_error_not_an_empty_course() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("neither lessons/ nor labs/"));
 }
 
+#[test]
+fn a_broken_lesson_leaves_the_rest_listed_and_is_named_but_dev_check_refuses_it() {
+    let course = tempfile::tempdir().unwrap();
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        for entry in walk(from) {
+            let rel = entry.strip_prefix(from).unwrap();
+            let target = to.join(rel);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, &target).unwrap();
+        }
+    };
+    copy(&fixture_dir(), course.path());
+    let lesson = walk(&course.path().join("lessons"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("README.md"))
+        .expect("a lesson");
+    let text = std::fs::read_to_string(&lesson).unwrap();
+    std::fs::write(
+        &lesson,
+        text.replacen("title:", "title: \"unclosed\n  broken:", 1),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+            .arg("--curriculum")
+            .arg(course.path())
+            .args(args)
+            .output()
+            .expect("sflab runs")
+    };
+    let out = run(&["list"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let rel = lesson
+        .strip_prefix(course.path())
+        .unwrap()
+        .display()
+        .to_string();
+    assert!(err.contains(&rel) && err.contains("left out"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).is_empty());
+    let out = run(&["dev", "check", "--lab", "nothing-here"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "authoring needs the whole curriculum sound"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&rel));
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// A workspace whose progress database holds a few passed labs.
 fn workspace_with_progress() -> tempfile::TempDir {
     let ws = tempfile::tempdir().unwrap();

@@ -1,20 +1,48 @@
 //! `sflab`, `sflab list` and `sflab lesson`: reading the curriculum.
 
 use super::{Cli, Failure};
-use crate::curriculum::{Curriculum, Level};
+use crate::curriculum::{Curriculum, CurriculumError, Level, Problem};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
 
-pub fn load(dir: Option<&Path>) -> Result<Curriculum, Failure> {
+/// The curriculum of `dir` (the embedded one without it). `strict`: any problem is an error
+/// (authoring and grading); otherwise what can be used is loaded, and the problems of what
+/// was left out are printed on stderr and returned.
+pub fn load(dir: Option<&Path>, strict: bool) -> Result<(Curriculum, Vec<Problem>), Failure> {
     let loaded = match dir {
-        Some(d) => Curriculum::from_dir(d),
-        None => Curriculum::embedded(),
+        Some(d) if strict => Curriculum::from_dir(d).map(|c| (c, Vec::new())),
+        Some(d) => Curriculum::from_dir_usable(d),
+        None => Curriculum::embedded().map(|c| (c, Vec::new())),
     };
-    loaded.map_err(|e| Failure::usage(e.to_string()))
+    let (curriculum, problems) = loaded.map_err(|e| Failure::usage(e.to_string()))?;
+    if !problems.is_empty() {
+        eprint!(
+            "{}",
+            crate::visible::visible(&format!(
+                "sflab: left out what these problems concern; the rest of the curriculum is usable (`sflab dev check` checks it all):\n{}",
+                CurriculumError {
+                    problems: problems.clone()
+                }
+            ))
+        );
+    }
+    Ok((curriculum, problems))
 }
 
-pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
+/// The line the classroom shows at start when part of the curriculum was left out.
+fn left_out_notice(problems: &[Problem]) -> Option<String> {
+    let first = problems.first()?;
+    let more = match problems.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    Some(format!(
+        "left out of the curriculum: {first}{more} — `sflab dev check` lists every problem"
+    ))
+}
+
+pub fn open_tui(cli: &Cli, curriculum: Curriculum, problems: &[Problem]) -> Result<u8, Failure> {
     // Said before the terminal is looked at, so it is said without one too.
     readable_progress(cli)?;
     let term = std::env::var("TERM").ok();
@@ -30,6 +58,9 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum) -> Result<u8, Failure> {
     let curriculum = std::sync::Arc::new(curriculum);
     let mut app = crate::tui::App::new(curriculum.clone(), theme, width, height);
     app.progress = crate::tui::lab::driver::progress_of(&ws, &curriculum);
+    if let Some(notice) = left_out_notice(problems) {
+        app.flash_long(notice);
+    }
     // With a track (given now or kept from before) the first screen is its "Assigned" view.
     match crate::track::assigned_rows(&ws, &curriculum, chrono::Utc::now()) {
         Ok(Some((track, rows))) => app.show_assigned(crate::tui::AssignedBoard::new(

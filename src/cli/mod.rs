@@ -332,7 +332,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     ) {
         end_quietly_when_the_reader_goes();
     }
-    let curriculum = curriculum_cmds::load(cli.curriculum.as_deref())?;
+    // Authoring and grading need the whole curriculum sound; everything else uses what of it
+    // loads, and is told what was left out.
+    let strict = matches!(
+        cli.command,
+        Some(Command::Dev { .. }) | Some(Command::Grade { .. })
+    );
+    let (curriculum, problems) = curriculum_cmds::load(cli.curriculum.as_deref(), strict)?;
     match cli.command {
         None => {
             if let Some(file) = &cli.track {
@@ -343,7 +349,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 }
                 track::set_active(&cli, &curriculum, file)?;
             }
-            curriculum_cmds::open_tui(&cli, curriculum)
+            curriculum_cmds::open_tui(&cli, curriculum, &problems)
         }
         Some(Command::Track {
             action: TrackAction::Show { ref file },

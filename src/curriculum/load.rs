@@ -178,8 +178,22 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
     })
 }
 
-/// Loads every lesson and lab, then checks the links between them.
+/// Loads every lesson and lab, then checks the links between them: any problem is an error
+/// (what `sflab dev check` and grading need).
 pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
+    let (curriculum, problems) = load_usable(files);
+    if problems.is_empty() {
+        Ok(curriculum)
+    } else {
+        Err(CurriculumError { problems })
+    }
+}
+
+/// Loads what can be used and says what cannot: a lesson or lab whose file is broken is left
+/// out, as is a second one with the same id, a lab whose lesson is missing or does not list
+/// it, and a lesson's link to a lab that is not there. The classroom opens on the rest, so one
+/// broken file does not keep a learner from everything else.
+pub fn load_usable(files: &dyn Files) -> (Curriculum, Vec<Problem>) {
     let mut problems: Vec<_> = files
         .links()
         .iter()
@@ -211,61 +225,73 @@ pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
         .collect();
     let lab_unread = problems.len() > before_labs;
 
-    let mut seen: HashMap<&str, &str> = HashMap::new();
-    for l in &lessons {
-        if let Some(first) = seen.insert(&l.id, &l.path) {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    lessons.retain(|l| match seen.insert(l.id.clone(), l.path.clone()) {
+        Some(first) => {
+            seen.insert(l.id.clone(), first.clone());
             problems.push(problem(
                 &l.path,
                 None,
                 None,
                 format!("duplicate lesson id {:?}: {first} uses it too", l.id),
             ));
+            false
         }
-    }
-    let mut seen_labs: HashMap<&str, &str> = HashMap::new();
-    for l in &labs {
-        if let Some(first) = seen_labs.insert(&l.id, &l.dir) {
+        None => true,
+    });
+    let mut seen_labs: HashMap<String, String> = HashMap::new();
+    labs.retain(|l| match seen_labs.insert(l.id.clone(), l.dir.clone()) {
+        Some(first) => {
+            seen_labs.insert(l.id.clone(), first.clone());
             problems.push(problem(
                 &l.dir,
                 None,
                 None,
                 format!("duplicate lab id {:?}: {first} uses it too", l.id),
             ));
+            false
         }
-    }
-    let lesson_ids: HashSet<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
-    let lab_ids: HashSet<&str> = labs.iter().map(|l| l.id.as_str()).collect();
-    for l in &lessons {
-        for lab in &l.labs {
-            if !lab_ids.contains(lab.as_str()) && !lab_unread {
+        None => true,
+    });
+    let lesson_ids: HashSet<String> = lessons.iter().map(|l| l.id.clone()).collect();
+    let lab_ids: HashSet<String> = labs.iter().map(|l| l.id.clone()).collect();
+    for l in &mut lessons {
+        let path = l.path.clone();
+        l.labs.retain(|lab| {
+            let there = lab_ids.contains(lab);
+            if !there && !lab_unread {
                 problems.push(problem(
-                    &l.path,
+                    &path,
                     None,
                     None,
                     format!("names lab {lab:?}, which does not exist: add labs/{lab}/lab.yaml or remove it from `labs:`"),
                 ));
             }
-        }
+            there
+        });
     }
-    for lab in &labs {
-        if !lesson_ids.contains(lab.lesson.as_str()) && !lesson_unread {
-            problems.push(problem(
-                &format!("{}/lab.yaml", lab.dir),
-                None,
-                None,
-                format!(
-                    "names lesson {:?}, which does not exist: use the `id` of a lesson",
-                    lab.lesson
-                ),
-            ));
+    labs.retain(|lab| {
+        let file = format!("{}/lab.yaml", lab.dir);
+        if !lesson_ids.contains(&lab.lesson) {
+            if !lesson_unread {
+                problems.push(problem(
+                    &file,
+                    None,
+                    None,
+                    format!(
+                        "names lesson {:?}, which does not exist: use the `id` of a lesson",
+                        lab.lesson
+                    ),
+                ));
+            }
+            return false;
         }
-    }
-
-    for lab in &labs {
-        let listed_by = lessons.iter().find(|l| l.id == lab.lesson);
-        if listed_by.is_some_and(|l| !l.labs.contains(&lab.id)) {
+        let listed = lessons
+            .iter()
+            .any(|l| l.id == lab.lesson && l.labs.contains(&lab.id));
+        if !listed {
             problems.push(problem(
-                &format!("{}/lab.yaml", lab.dir),
+                &file,
                 None,
                 None,
                 format!(
@@ -274,14 +300,12 @@ pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
                 ),
             ));
         }
-    }
+        listed
+    });
 
-    if !problems.is_empty() {
-        return Err(CurriculumError { problems });
-    }
     lessons.sort_by(|a, b| (a.level, a.order, &a.id).cmp(&(b.level, b.order, &b.id)));
     labs.sort_by(|a, b| (a.level, &a.id).cmp(&(b.level, &b.id)));
-    Ok(Curriculum { lessons, labs })
+    (Curriculum { lessons, labs }, problems)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ pub use files::{embedded, DiskFiles, EmbeddedFiles, Files};
 pub use lab::LabMeta;
 pub use lesson::{Lesson, QuizChoice, QuizQuestion};
 pub use level::Level;
-pub use load::load;
+pub use load::{load, load_usable};
 
 /// A validated curriculum: every lesson and lab, in reading order.
 #[derive(Debug, Clone)]
@@ -32,8 +32,22 @@ impl Curriculum {
         load(&embedded())
     }
 
-    /// Loads from a folder holding `lessons/`, `labs/` and (optionally) `solutions/`.
+    /// Loads from a folder holding `lessons/`, `labs/` and (optionally) `solutions/`; any
+    /// problem in it is an error.
     pub fn from_dir(dir: &std::path::Path) -> Result<Curriculum, CurriculumError> {
+        let (curriculum, problems) = Curriculum::from_dir_usable(dir)?;
+        if problems.is_empty() {
+            Ok(curriculum)
+        } else {
+            Err(CurriculumError { problems })
+        }
+    }
+
+    /// What of a curriculum folder can be used, and the problems of what was left out (see
+    /// [`load_usable`]); an error only when the folder is no curriculum at all.
+    pub fn from_dir_usable(
+        dir: &std::path::Path,
+    ) -> Result<(Curriculum, Vec<error::Problem>), CurriculumError> {
         // A mistyped path would otherwise load as an empty course with no word of why.
         let missing = if !dir.is_dir() {
             Some("there is no folder here; --curriculum names a folder holding lessons/ and labs/")
@@ -52,7 +66,7 @@ impl Curriculum {
                 }],
             });
         }
-        load(&DiskFiles::new(dir))
+        Ok(load_usable(&DiskFiles::new(dir)))
     }
 
     pub fn lesson(&self, id: &str) -> Option<&Lesson> {

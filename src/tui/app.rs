@@ -281,6 +281,11 @@ impl App {
     pub fn flash(&mut self, message: impl Into<String>) {
         self.flash = Some((message.into(), 12));
     }
+
+    /// A status-bar message that stays five times as long (said once, at start).
+    pub fn flash_long(&mut self, message: impl Into<String>) {
+        self.flash = Some((message.into(), 60));
+    }
 }
 
 #[cfg(test)]
