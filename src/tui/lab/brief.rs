@@ -74,14 +74,42 @@ fn shown_runs(runs: &serde_yaml::Value) -> String {
     crate::wording::runs(&numbers).unwrap_or_else(|| "the runs it lists".into())
 }
 
-/// One of the lab's org-side steps (named by its label) and the answer it must get.
+/// One of the lab's org-side steps (named by its label) and the answer it must get: its
+/// status, and the values its JSON must hold when the check names some.
 fn action_ok(check: &CheckSpec) -> String {
     let p = |k: &str| param(check, k);
+    let values = check
+        .params
+        .get("json")
+        .and_then(serde_yaml::Value::as_mapping)
+        .map(|m| {
+            let keys: Vec<String> = m
+                .keys()
+                .filter_map(|k| k.as_str())
+                .map(|k| k.trim_start_matches('/').replace('/', "."))
+                .collect();
+            format!(" with the expected {}", keys.join(", "))
+        })
+        .unwrap_or_default();
     match (p("action"), p("status")) {
-        (Some(a), Some(status)) => format!("the {a} step, answered {status}"),
-        (Some(a), None) => format!("the {a} step, done without an error"),
+        (Some(a), Some(status)) => format!("the {a} step, answered {status}{values}"),
+        (Some(a), None) if values.is_empty() => format!("the {a} step, done without an error"),
+        (Some(a), None) => format!("the {a} step, answered{values}"),
         _ => "the org set up as the lab asks".into(),
     }
+}
+
+/// What an `http.request` check adds to the request it names: how many, or the answer.
+fn request_counted(check: &CheckSpec) -> String {
+    let p = |k: &str| param(check, k);
+    let mut said = String::new();
+    if let Some(min) = p("min").filter(|m| m != "1") {
+        said.push_str(&format!(", at least {min} of them"));
+    }
+    if let Some(status) = p("status") {
+        said.push_str(&format!(", answered {status}"));
+    }
+    said
 }
 
 /// One line about what `check` looks for.
@@ -90,8 +118,16 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
     let object = p("object").unwrap_or_else(|| "the records".into());
     match check.rule.as_str() {
         "http.request" => match (p("method"), p("path")) {
-            (Some(m), Some(path)) => format!("a {m} request to {path}{}", filters(check)),
-            (None, Some(path)) => format!("a request to {path}{}", filters(check)),
+            (Some(m), Some(path)) => format!(
+                "a {m} request to {path}{}{}",
+                filters(check),
+                request_counted(check)
+            ),
+            (None, Some(path)) => format!(
+                "a request to {path}{}{}",
+                filters(check),
+                request_counted(check)
+            ),
             _ => "the requests your code makes".into(),
         },
         "http.order" => "the order your requests come in".into(),
@@ -140,7 +176,15 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             None => "./run exits with status 0".into(),
         },
         "process.output_contains" => "what your program prints: the items it must report".into(),
-        "process.output_reports" => "what your program prints: the values the org answered".into(),
+        "process.output_reports" => match (p("method"), p("path")) {
+            (Some(m), Some(path)) => {
+                format!("what your program prints: the values the org answered to {m} {path}")
+            }
+            (None, Some(path)) => {
+                format!("what your program prints: the values the org answered to {path}")
+            }
+            _ => "what your program prints: the values the org answered".into(),
+        },
         "secrets.not_in_url" => "no secret sent in a URL".into(),
         "retry.safe_to_repeat" => "only requests that are safe to repeat are retried".into(),
         "oauth.client_used" => "calls made with the app the lab names".into(),
@@ -261,6 +305,33 @@ mod tests {
         assert_eq!(what_it_checks(&c), "the in-stock step, answered 200");
         let c = check("{ rule: org.action_ok, action: deploy }");
         assert_eq!(what_it_checks(&c), "the deploy step, done without an error");
+        let c = check(
+            "{ rule: org.action_ok, action: finish, json: { /stock/PUMP-7: 12, /records: 9 } }",
+        );
+        assert_eq!(
+            what_it_checks(&c),
+            "the finish step, answered with the expected stock.PUMP-7, records"
+        );
+    }
+
+    #[test]
+    fn two_checks_of_one_request_say_how_they_differ() {
+        let counted = check(
+            "{ rule: http.request, method: GET, path: /services/data/*/query, query: { q: Heron }, min: 2 }",
+        );
+        let answered = check(
+            "{ rule: http.request, method: GET, path: /services/data/*/query, query: { q: Heron }, status: 200 }",
+        );
+        assert!(
+            what_it_checks(&counted).ends_with(", at least 2 of them"),
+            "{}",
+            what_it_checks(&counted)
+        );
+        assert!(
+            what_it_checks(&answered).ends_with(", answered 200"),
+            "{}",
+            what_it_checks(&answered)
+        );
     }
 
     #[test]
