@@ -36,6 +36,19 @@ pub struct Findings {
     /// The column holding the fix; when given, the fix must read like one (see the module).
     #[serde(default)]
     pub fix: Option<String>,
+    /// The column holding the evidence, with per planted problem the words that show where
+    /// it was seen (its line, setting or transcript entry; any one is enough): a row whose
+    /// evidence names none of them ("n/a", another line) has not shown the problem yet.
+    #[serde(default)]
+    pub evidence: Option<EvidenceCheck>,
+}
+
+/// See [`Findings::evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceCheck {
+    pub column: String,
+    pub places: BTreeMap<String, Vec<String>>,
 }
 
 /// Fixes that are placeholders, however the cell is written.
@@ -169,9 +182,17 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
         .fix
         .as_ref()
         .and_then(|f| table.header.iter().position(|h| norm(h) == norm(f)));
+    let evidence_col = p.evidence.as_ref().and_then(|e| {
+        let i = table
+            .header
+            .iter()
+            .position(|h| norm(h) == norm(&e.column))?;
+        Some((i, &e.places))
+    });
     let mut missed = Vec::new();
     let mut unfinished = Vec::new();
     let mut unfixed: Vec<String> = Vec::new();
+    let mut unshown: Vec<&str> = Vec::new();
     let mut lumped = Vec::new();
     for (label, words) in &p.findings {
         let mentions = |row: &Vec<String>, ws: &Vec<String>| {
@@ -199,6 +220,17 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             let fix = fix_col.and_then(|i| r.get(i))?;
             not_a_fix(fix, words)
         };
+        // The evidence names where the problem is, when the lab says where that is.
+        let shown = |r: &&&Vec<String>| match evidence_col {
+            Some((i, places)) => match places.get(label) {
+                Some(words) => {
+                    let cell = norm(r.get(i).map(String::as_str).unwrap_or(""));
+                    words.iter().any(|w| cell.contains(&norm(w)))
+                }
+                None => true,
+            },
+            None => true,
+        };
         if rows.is_empty() {
             missed.push(label.as_str());
         } else if filled.is_empty() {
@@ -206,9 +238,16 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
         } else if filled.iter().all(|r| why_not(r).is_some()) {
             let why = why_not(&filled[0]).unwrap_or_default();
             unfixed.push(format!("{label} (the fix {why})"));
+        } else if !filled.iter().any(shown) {
+            unshown.push(label.as_str());
         }
     }
-    if missed.is_empty() && unfinished.is_empty() && unfixed.is_empty() && lumped.is_empty() {
+    if missed.is_empty()
+        && unfinished.is_empty()
+        && unfixed.is_empty()
+        && unshown.is_empty()
+        && lumped.is_empty()
+    {
         let fixes = if fix_col.is_some() {
             " and a fix that proposes a change"
         } else {
@@ -225,6 +264,12 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     let mut parts = Vec::new();
     if !missed.is_empty() {
         parts.push(format!("not reported: {}", missed.join(", ")));
+    }
+    if !unshown.is_empty() {
+        parts.push(format!(
+            "reported with evidence that does not point at it (name the file and line, the setting or the transcript entry where it shows): {}",
+            unshown.join(", ")
+        ));
     }
     if !unfinished.is_empty() {
         parts.push(format!(
@@ -247,7 +292,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     cx.fail(format!(
         "`{path}`: {} of {} planted problems are not fully reported ({}). Go through the config, \
          the transcript and the files once more; each fix says what to change.",
-        missed.len() + unfinished.len() + unfixed.len() + lumped.len(),
+        missed.len() + unfinished.len() + unfixed.len() + unshown.len() + lumped.len(),
         p.findings.len(),
         parts.join("; ")
     ))
@@ -275,6 +320,25 @@ mod tests {
     #[test]
     fn every_planted_problem_reported_passes() {
         assert_passes(RULE, &with_doc(GOOD));
+    }
+
+    #[test]
+    fn evidence_that_points_nowhere_does_not_count() {
+        let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string, access_token=], TLS off: [verify, tls] }, evidence: { column: Evidence, places: { token in URL: [transcript, entry 3], TLS off: [line 9, verify] } } }";
+        assert_passes(rule, &with_doc(GOOD));
+        let doc = GOOD.replace("config.yaml line 9", "n/a, see above");
+        let v = assert_fails(rule, &with_doc(&doc));
+        assert!(
+            v.message.contains("evidence that does not point at it")
+                && v.message.contains("TLS off"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("token in URL"), "{}", v.message);
+        let typo = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { TLS off: [tls] }, evidence: { column: Evidence, places: { TLS of: [line 9] } } }";
+        let typo: serde_json::Value = serde_yaml::from_str(typo).expect("yaml");
+        let e = crate::rules::RuleSpec::from_value(typo).expect_err("a label no finding has");
+        assert!(e.to_string().contains("\"TLS of\""), "{e}");
     }
 
     #[test]

@@ -323,7 +323,22 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "oauth.fresh_per_login" => Rule::OauthFreshPerLogin(params(map).map_err(bad)?),
         "oauth.state_checked" => Rule::OauthStateChecked(params(map).map_err(bad)?),
         "oauth.id_token_verified" => Rule::OauthIdTokenVerified(params(map).map_err(bad)?),
-        "review.findings" => Rule::ReviewFindings(params(map).map_err(bad)?),
+        "review.findings" => {
+            let p: super::review::Findings = params(map).map_err(bad)?;
+            if let Some(unknown) = p.evidence.as_ref().and_then(|e| {
+                e.places
+                    .keys()
+                    .find(|label| !p.findings.contains_key(*label))
+            }) {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message: format!(
+                        "`evidence: places:` names {unknown:?}, which is not one of `findings:`"
+                    ),
+                });
+            }
+            Rule::ReviewFindings(p)
+        }
         "erp.no_duplicate_orders" => Rule::ErpNoDuplicateOrders(params(map).map_err(bad)?),
         "erp.orders_written_back" => Rule::ErpOrdersWrittenBack(params(map).map_err(bad)?),
         "events.published" => Rule::EventsPublished(params(map).map_err(bad)?),
