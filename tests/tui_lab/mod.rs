@@ -396,6 +396,35 @@ fn opening_a_lab_from_the_tree_asks_the_driver_to_start_it() {
 }
 
 #[test]
+fn brackets_on_the_brief_jump_between_its_sections() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    let _ = screen(&a);
+    update(&mut a, key(KeyCode::Char(']')));
+    let first = a.lab_view().map(|v| v.brief_scroll).unwrap_or(0);
+    assert!(first > 0, "the first heading is below the goal");
+    let s = screen(&a);
+    assert!(
+        s.lines()
+            .take(5)
+            .any(|l| l.contains("What the checks look for")),
+        "the heading starts the pane: {s}"
+    );
+    update(&mut a, key(KeyCode::Char(']')));
+    let _ = screen(&a);
+    let second = a.lab_view().map(|v| v.brief_scroll).unwrap_or(0);
+    assert!(second > first, "{second} after {first}");
+    update(&mut a, key(KeyCode::Char('[')));
+    assert_eq!(a.lab_view().map(|v| v.brief_scroll), Some(first));
+    update(&mut a, key(KeyCode::Char('[')));
+    assert_eq!(
+        a.lab_view().map(|v| v.brief_scroll),
+        Some(0),
+        "back to the goal"
+    );
+}
+
+#[test]
 fn a_lab_key_in_the_tree_acts_on_the_lab_selected_there() {
     let mut a = app();
     a.tree.folded.clear();

@@ -121,6 +121,32 @@ fn send(view: &mut LabView) -> KeyOutcome {
     })
 }
 
+/// `]` / `[` on the Brief: scroll to the next or previous section heading.
+fn brief_heading(view: &mut LabView, down: bool) -> KeyOutcome {
+    let limit = view.limits.brief.get();
+    let at = view.brief_scroll.min(limit);
+    let heads = view.limits.brief_headings.borrow().clone();
+    let target = if down {
+        heads.iter().copied().find(|&r| r > at && at < limit)
+    } else {
+        // Above the first heading is the goal, at the top.
+        heads
+            .iter()
+            .rev()
+            .copied()
+            .find(|&r| r < at)
+            .or((at > 0).then_some(0))
+    };
+    match target {
+        Some(row) => {
+            view.brief_scroll = row.min(limit);
+            KeyOutcome::Handled
+        }
+        None if down => KeyOutcome::Say("no heading below".into()),
+        None => KeyOutcome::Say("no heading above".into()),
+    }
+}
+
 fn step(sel: &mut usize, delta: isize, len: usize) {
     let last = len.saturating_sub(1) as isize;
     *sel = (*sel as isize + delta).clamp(0, last.max(0)) as usize;
@@ -158,6 +184,9 @@ pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
     }
     match view.tab {
         LabTab::Brief => {
+            if let KeyCode::Char(c @ (']' | '[')) = key.code {
+                return brief_heading(view, c == ']');
+            }
             if delta == 0 {
                 return KeyOutcome::Ignored;
             }

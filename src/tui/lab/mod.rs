@@ -79,6 +79,8 @@ pub enum RunState {
 #[derive(Debug, Clone)]
 pub struct ScrollLimits {
     pub brief: std::cell::Cell<usize>,
+    /// The rows the Brief's section headings start on, as last drawn.
+    pub brief_headings: std::cell::RefCell<Vec<usize>>,
     pub detail: std::cell::Cell<usize>,
     pub reply: std::cell::Cell<usize>,
     pub results: std::cell::Cell<usize>,
@@ -90,6 +92,7 @@ impl Default for ScrollLimits {
     fn default() -> ScrollLimits {
         ScrollLimits {
             brief: std::cell::Cell::new(usize::MAX),
+            brief_headings: std::cell::RefCell::new(Vec::new()),
             detail: std::cell::Cell::new(usize::MAX),
             reply: std::cell::Cell::new(usize::MAX),
             results: std::cell::Cell::new(usize::MAX),

@@ -200,6 +200,7 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
             ("H", "hint"),
             ("w", "watch"),
             ("1-5", "tab"),
+            ("]/[", "section"),
             ("X", "reset"),
         ],
     }

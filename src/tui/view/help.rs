@@ -20,7 +20,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "/  n N",
         "search the lesson, or titles in the tree · next · prev",
     ),
-    ("] [", "next · previous heading"),
+    ("] [", "next · previous heading (lesson, lab brief)"),
     ("a–f", "pick an answer in a knowledge check"),
     ("t", "assigned labs of your track, with due dates"),
     ("1–5", "lab tabs: brief · results · traffic · org · console"),
@@ -31,7 +31,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("d  s", "results: the diff · traffic: save as a HAR file"),
     (
         "⏎ ← → Ctrl-U  s",
-        "console: edit a field, move in it, clear it · send",
+        "console: edit a field · step the method · clear · send",
     ),
     ("mouse wheel", "scroll the pane under the pointer"),
     ("?", "this help (any of ? Esc q closes it)"),

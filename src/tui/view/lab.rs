@@ -106,6 +106,8 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let width = area.width as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
+    // Where each section heading starts (`]` and `[` jump between them).
+    let mut heads: Vec<usize> = Vec::new();
     let spec = match &view.spec {
         Ok(s) => s,
         Err(e) => {
@@ -122,6 +124,7 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(spec.summary.clone()));
     }
     lines.push(Line::from(""));
+    heads.push(lines.len());
     lines.push(heading(app, "What the checks look for"));
     for c in &spec.checks {
         let pts = if c.points == 1 { "point" } else { "points" };
@@ -138,6 +141,7 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         )));
     }
     lines.push(Line::from(""));
+    heads.push(lines.len());
     lines.push(heading(app, "Your files"));
     match &view.dir {
         Some(dir) => {
@@ -168,6 +172,7 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         ))),
     }
     lines.push(Line::from(""));
+    heads.push(lines.len());
     lines.push(heading(app, "What your code receives"));
     let env = view.environment();
     let key_w = env.iter().map(|(k, _)| k.len()).max().unwrap_or(0).min(22);
@@ -184,6 +189,7 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         ]));
     }
     lines.push(Line::from(""));
+    heads.push(lines.len());
     lines.push(heading(app, "Hints"));
     if view.hints.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -203,6 +209,16 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             lines.push(Line::from(spans));
         }
     }
+    // The screen row each heading starts on, once the lines before it are wrapped.
+    let rows: Vec<usize> = heads
+        .iter()
+        .map(|&i| {
+            Paragraph::new(lines[..i].to_vec())
+                .wrap(Wrap { trim: false })
+                .line_count(area.width)
+        })
+        .collect();
+    view.limits.brief_headings.replace(rows);
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     frame.render_widget(
         super::scrolled(paragraph, area, view.brief_scroll, &view.limits.brief),
