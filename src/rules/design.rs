@@ -256,6 +256,15 @@ pub(crate) fn affirms(text: &str, word: &str) -> bool {
     })
 }
 
+/// The cell of `row` under `column` (matched as headers are), empty when there is none.
+fn cell_of<'r>(t: &Table, row: &'r [String], column: &str) -> &'r str {
+    t.header
+        .iter()
+        .position(|h| norm(h) == norm(column))
+        .and_then(|i| row.get(i))
+        .map_or("", String::as_str)
+}
+
 pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
     let path = p.file.trim_start_matches("./");
     let Some(file) = cx.ev.sources.iter().find(|f| f.path == path) else {
@@ -297,10 +306,7 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             }
         }
         for (column, allowed) in expect {
-            let got = col(column)
-                .and_then(|i| row.get(i))
-                .map(String::as_str)
-                .unwrap_or("");
+            let got = cell_of(t, row, column);
             if blank(got) {
                 continue; // already reported as unfilled, or the column is optional
             }
@@ -319,10 +325,7 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             continue;
         };
         for (column, words) in wanted {
-            let got = col(column)
-                .and_then(|i| row.get(i))
-                .map(|c| norm(c))
-                .unwrap_or_default();
+            let got = norm(cell_of(t, row, column));
             if !words.iter().any(|w| affirms(&got, &norm(w))) {
                 problems.push(format!(
                     "\"{key}\" → {column} does not say how (name the mechanism)"
@@ -335,10 +338,7 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             continue; // reported above when the lab expects the row
         };
         for (column, words) in unwanted {
-            let got = col(column)
-                .and_then(|i| row.get(i))
-                .map(|c| norm(c))
-                .unwrap_or_default();
+            let got = norm(cell_of(t, row, column));
             if let Some(said) = words.iter().find(|w| affirms(&got, &norm(w))) {
                 problems.push(format!(
                     "\"{key}\" → {column} says \"{said}\", which is the wrong answer here"
