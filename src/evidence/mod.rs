@@ -189,7 +189,12 @@ pub struct Evidence {
     #[serde(default)]
     pub secret_files: Vec<SecretFile>,
     pub events: Events,
+    /// Every secret the redactor knew by the end (given, seen in traffic or in files).
     pub secrets: Vec<KnownSecret>,
+    /// The credentials the runner handed the program (client secret, access and refresh
+    /// token), by marker: what the org gave out before the program did anything.
+    #[serde(default)]
+    pub handed: Vec<KnownSecret>,
     /// What the org did outbound (lab actions, callouts, callout setup); mock backend only.
     #[serde(default)]
     pub outbound: OutboundEvidence,

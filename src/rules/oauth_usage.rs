@@ -63,6 +63,26 @@ pub(crate) fn refresh_not_reused(p: &RefreshNotReused, cx: &Cx) -> Verdict {
     let refreshes: Vec<&Exchange> = cx.ev.exchanges.iter().filter(|e| is_refresh(e)).collect();
     // The proxy redacts each token to a stable marker, so equal markers mean the same token.
     let mut first_use: BTreeMap<String, u64> = BTreeMap::new();
+    // The refresh tokens this attempt's org gave out: the one handed to the program, and each
+    // one a token request was answered with (a refresh, a code exchange).
+    let answered = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| e.is_token_request() && is_success(e))
+        .filter_map(|e| {
+            e.response_json()?
+                .get("refresh_token")?
+                .as_str()
+                .map(str::to_string)
+        });
+    let handed = cx
+        .ev
+        .handed
+        .iter()
+        .filter(|s| s.kind == "refresh_token")
+        .map(|s| s.marker.clone());
+    let issued: BTreeSet<String> = handed.chain(answered).collect();
     for e in &refreshes {
         let Some(value) = param(e, "refresh_token").filter(|v| !v.is_empty()) else {
             return cx
@@ -72,6 +92,21 @@ pub(crate) fn refresh_not_reused(p: &RefreshNotReused, cx: &Cx) -> Verdict {
                 ))
                 .with_evidence([e.seq]);
         };
+        if !issued.is_empty()
+            && !issued.contains(&value)
+            && !first_use.contains_key(&value)
+            && !is_success(e)
+        {
+            return cx
+                .fail(format!(
+                    "{} presented a refresh token this attempt's org never gave out, and was \
+                     refused. A token saved by an earlier `sflab check` belongs to that \
+                     attempt's login: start from SF_REFRESH_TOKEN when the saved token \
+                     descends from another one (keep a fingerprint of SF_REFRESH_TOKEN beside it).",
+                    show(e)
+                ))
+                .with_evidence([e.seq]);
+        }
         if let Some(earlier) = first_use.get(&value) {
             return cx
                 .fail(format!(

@@ -30,6 +30,27 @@ fn refresh_not_reused_fails_when_the_first_token_is_sent_again() {
 }
 
 #[test]
+fn a_refused_refresh_token_the_org_never_gave_out_is_named_as_stale_not_reused() {
+    let handed = crate::evidence::KnownSecret {
+        kind: "refresh_token".into(),
+        marker: "‹redacted:refresh_token#given›".into(),
+    };
+    // Run 1 presents a token saved by an earlier attempt and is refused; run 2 the same.
+    let mut ev = evidence(vec![refresh("old1", 400), refresh("old1", 400).run(1)]);
+    ev.handed = vec![handed.clone()];
+    let v = assert_fails("{ rule: oauth.refresh_not_reused }", &ev);
+    assert!(v.message.contains("never gave out"), "{}", v.message);
+    assert_eq!(v.evidence, vec![1]);
+    // Starting from the handed token, then its answer's token, passes.
+    let mut ev = evidence(vec![
+        refresh("given", 200).response_body(r#"{"refresh_token":"‹redacted:refresh_token#next›"}"#),
+        refresh("next", 200).run(1),
+    ]);
+    ev.handed = vec![handed];
+    assert_passes("{ rule: oauth.refresh_not_reused, min_refreshes: 2 }", &ev);
+}
+
+#[test]
 fn refresh_not_reused_fails_without_enough_successful_refreshes() {
     let ev = evidence(vec![refresh("aa", 200)]);
     assert_fails("{ rule: oauth.refresh_not_reused, min_refreshes: 2 }", &ev);

@@ -13,7 +13,7 @@ use super::process::{ProcessError, ProcessSpec, DEFAULT_OUTPUT_CAP};
 use super::report::{Report, RunEvent};
 use super::scenario::run_scenario;
 use super::tools::{missing_tools, missing_tools_message};
-use crate::evidence::{Evidence, LearnerRun, OutboundEvidence, Snapshots};
+use crate::evidence::{Evidence, KnownSecret, LearnerRun, OutboundEvidence, Snapshots};
 use crate::lab::LabSpec;
 use crate::progress::{NewAttempt, ProgressError, Store};
 use crate::redact::Redactor;
@@ -132,8 +132,13 @@ pub fn handed_secrets(lab: &LabSpec) -> Vec<(&'static str, String)> {
     from_env.chain(from_seed).collect()
 }
 
-/// Tells the redactor the org's own credentials, which a learner may print or paste.
-pub(crate) fn learn_credentials(redactor: &Redactor, creds: &super::LabCredentials) {
+/// Tells the redactor the org's own credentials, which a learner may print or paste; returns
+/// them by marker (the evidence's [`Evidence::handed`]).
+pub(crate) fn learn_credentials(
+    redactor: &Redactor,
+    creds: &super::LabCredentials,
+) -> Vec<KnownSecret> {
+    let mut handed = Vec::new();
     for (kind, value) in [
         ("client_secret", &creds.client_secret),
         ("access_token", &creds.access_token),
@@ -141,8 +146,13 @@ pub(crate) fn learn_credentials(redactor: &Redactor, creds: &super::LabCredentia
     ] {
         if let Some(v) = value {
             redactor.add_secret(kind, v);
+            handed.push(KnownSecret {
+                kind: kind.to_string(),
+                marker: redactor.marker(kind, v.trim()),
+            });
         }
     }
+    handed
 }
 
 /// The longest wait for the org to finish what a run left it doing (see [`settle`]).
@@ -274,7 +284,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         extra_env.insert("SERVICE_PORT".into(), port.to_string());
     }
     let creds = org.credentials();
-    learn_credentials(&redactor, &creds);
+    let handed = learn_credentials(&redactor, &creds);
     let setup = GatewaySetup {
         upstream_url: org.upstream_url(),
         faults: lab.faults.clone(),
@@ -458,6 +468,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         secret_files: lab_files.secret_files,
         events,
         secrets: redactor.known_secrets(),
+        handed,
         outbound,
     };
     // Judged while the org still holds the final state, for the SOQL checks.

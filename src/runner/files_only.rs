@@ -39,7 +39,7 @@ pub async fn judge_files_only(
         false => None,
     };
     if let Some(org) = org {
-        super::attempt::learn_credentials(&redactor, &org.credentials());
+        let _ = super::attempt::learn_credentials(&redactor, &org.credentials());
         org.shutdown().await;
     }
     let files = read_lab_files(&dir, &redactor);
