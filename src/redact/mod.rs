@@ -134,7 +134,53 @@ fn base64_forms(value: &str) -> Vec<String> {
             }
         }
     }
+    // Hex (`xxd -p`, `od`), in either case: byte-aligned, so one form each.
+    let hex = hex::encode(bytes);
+    forms.push(hex.to_ascii_uppercase());
+    forms.push(hex);
     forms
+}
+
+/// The characters of base64 (either alphabet, padding included) and so of hex.
+fn is_encoding_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_')
+}
+
+/// Runs of two or more consecutive lines made only of encoding characters, as `base64`,
+/// `openssl base64` and `xxd -p` wrap what they encode (76, 64 or 60 columns): each run's byte
+/// range in `text` and its lines joined, first without and then with the shorter line that may
+/// end it (a last line such as `S09yWlJaCg==`, which could also be a plain word).
+fn wrapped_blocks(text: &str) -> Vec<[(std::ops::Range<usize>, String); 2]> {
+    let mut lines = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']).trim();
+        lines.push((at..at + line.len(), body));
+        at += line.len();
+    }
+    let encoded =
+        |body: &str, least: usize| body.len() >= least && body.chars().all(is_encoding_char);
+    let mut blocks = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i;
+        while j < lines.len() && encoded(lines[j].1, 16) {
+            j += 1;
+        }
+        if j - i >= 2 {
+            let range = lines[i].0.start..lines[j - 1].0.end;
+            let joined: String = lines[i..j].iter().map(|l| l.1).collect();
+            let with_tail = match lines.get(j) {
+                Some((r, body)) if encoded(body, 2) => {
+                    (range.start..r.end, format!("{joined}{body}"))
+                }
+                _ => (range.clone(), joined.clone()),
+            };
+            blocks.push([(range, joined), with_tail]);
+        }
+        i = j.max(i + 1);
+    }
+    blocks
 }
 
 /// How far past an output cap text is redacted before the cut (longer than any secret).
@@ -296,6 +342,25 @@ impl Redactor {
                 if out.contains(form.as_str()) {
                     out = out.replace(form.as_str(), &self.marker(kind, value));
                 }
+            }
+        }
+        // An encoding wrapped over several lines is read joined; a block holding a secret is
+        // replaced whole.
+        for block in wrapped_blocks(&out).into_iter().rev() {
+            let found = block.into_iter().find_map(|(range, joined)| {
+                let (secret, _) = learned
+                    .values
+                    .iter()
+                    .zip(&learned.encoded)
+                    .find(|(_, forms)| forms.iter().any(|f| joined.contains(f.as_str())))?;
+                Some((range, secret))
+            });
+            if let Some((range, (kind, value))) = found {
+                let mut marker = self.marker(kind, value);
+                if out[range.clone()].ends_with('\n') {
+                    marker.push('\n');
+                }
+                out.replace_range(range, &marker);
             }
         }
         learned.parts.redact(&out, &learned.values, |i| {

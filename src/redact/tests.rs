@@ -442,3 +442,39 @@ fn a_secret_base64_encoded_after_other_text_is_redacted_wherever_it_starts() {
         "the post-cap scan knows the shifted form too"
     );
 }
+
+#[test]
+fn a_secret_encoded_over_several_lines_or_in_hex_is_redacted() {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    let r = redactor();
+    let token = "00D000000000001!AQ4kLx9vTq2mWb8cYz7dRf3gHj6kLp0sNv5xCu1eIo";
+    r.add_secret("access_token", token);
+    // `echo "token=$T" | base64` wraps at 76 columns.
+    let encoded = STANDARD.encode(format!("token={token}\n"));
+    let wrapped: Vec<String> = encoded
+        .as_bytes()
+        .chunks(20)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    let printed = format!("Accounts: 3\n{}\ndone\n", wrapped.join("\n"));
+    let out = r.text(&printed);
+    assert!(out.contains("‹redacted:access_token#"), "{out}");
+    assert!(!out.contains(&wrapped[1]), "{out}");
+    assert!(
+        out.starts_with("Accounts: 3\n") && out.ends_with("done\n"),
+        "{out}"
+    );
+    // `printf 'x%s' "$T" | xxd -p`, wrapped at 60 columns.
+    let hex = hex::encode(format!("x{token}"));
+    let lines: Vec<&str> = hex
+        .as_bytes()
+        .chunks(60)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect();
+    let out = r.text(&format!("{}\n", lines.join("\n")));
+    assert!(out.contains("‹redacted:access_token#"), "{out}");
+    // Ordinary wrapped text of the same alphabet is left alone.
+    let plain = "ABCDEFGHIJKLMNOPQRSTUVWXYZ\nabcdefghijklmnopqrstuvwxyz\n";
+    assert_eq!(r.text(plain), plain);
+}
