@@ -30,11 +30,6 @@ pub struct TableCheck {
     /// Row key → (column → words, one of which the cell must contain).
     #[serde(default)]
     pub mentions: BTreeMap<String, BTreeMap<String, Vec<String>>>,
-    /// Row key → (column → words the cell must not say outright): the wrong answer a row
-    /// invites ("retry" for a refusal that will not change). Negated, they are fine ("no
-    /// retry").
-    #[serde(default)]
-    pub forbids: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// Rows whose key is listed must have every column filled in.
     #[serde(default = "yes")]
     pub filled: bool,
@@ -200,8 +195,12 @@ const DENIED_AFTER: &[&str] = &[
 
 /// Where the clause holding `at` starts and ends in `text`.
 fn clause_around(text: &str, at: usize, len: usize) -> (usize, usize) {
-    const MARKS: [char; 7] = [',', ';', '.', ':', '(', ')', '|'];
-    let start = text[..at].rfind(MARKS).map_or(0, |i| i + 1);
+    const MARKS: [char; 9] = [',', ';', '.', ':', '(', ')', '|', '—', '–'];
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| MARKS.contains(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let end = text[at + len..]
         .find(MARKS)
         .map_or(text.len(), |i| at + len + i);
@@ -250,6 +249,14 @@ pub(crate) fn affirms(text: &str, word: &str) -> bool {
     if word.is_empty() {
         return true;
     }
+    // A spaced hyphen separates clauses as a dash does: "no password - JWT bearer".
+    let spaced;
+    let text = if text.contains(" - ") {
+        spaced = text.replace(" - ", " — ");
+        spaced.as_str()
+    } else {
+        text
+    };
     text.match_indices(word).any(|(at, _)| {
         let (start, end) = clause_around(text, at, word.len());
         !negated_before(&text[start..at]) && !denied_after(&text[at + word.len()..end])
@@ -328,20 +335,7 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             let got = norm(cell_of(t, row, column));
             if !words.iter().any(|w| affirms(&got, &norm(w))) {
                 problems.push(format!(
-                    "\"{key}\" → {column} does not say how (name the mechanism)"
-                ));
-            }
-        }
-    }
-    for (key, unwanted) in &p.forbids {
-        let Some(row) = find_row(key) else {
-            continue; // reported above when the lab expects the row
-        };
-        for (column, words) in unwanted {
-            let got = norm(cell_of(t, row, column));
-            if let Some(said) = words.iter().find(|w| affirms(&got, &norm(w))) {
-                problems.push(format!(
-                    "\"{key}\" → {column} says \"{said}\", which is the wrong answer here"
+                    "\"{key}\" → {column} does not name the idea this row asks for, or names it only to deny it (say the mechanism or the reason outright)"
                 ));
             }
         }
@@ -477,6 +471,13 @@ mod tests {
             "but ends a negation's reach"
         );
         assert!(!affirms("not client credentials or jwt", "jwt"));
+        for dashed in [
+            "no password — jwt bearer",
+            "no password – jwt bearer",
+            "no password - jwt bearer",
+        ] {
+            assert!(affirms(dashed, "jwt"), "a dash ends the negation: {dashed}");
+        }
         assert!(!affirms("neither polling nor a replay id", "replay id"));
         assert!(
             affirms("no polling and a stored replay id", "replay id"),
@@ -492,19 +493,7 @@ mod tests {
     }
 
     #[test]
-    fn a_forbidden_answer_fails_unless_it_is_negated() {
-        let rule = "{ rule: design.table, file: design.md, columns: [Failure, Response], mentions: { Refused: { Response: [park, dead letter] } }, forbids: { Refused: { Response: [retry] } } }";
-        let doc = |response: &str| {
-            with_doc(&format!(
-                "| Failure | Response |\n|---|---|\n| Refused | {response} |\n"
-            ))
-        };
-        assert_passes(rule, &doc("Do not retry; park it on a dead letter queue"));
-        let v = assert_fails(
-            rule,
-            &doc("Retry it in a tight loop until it is accepted, then park it"),
-        );
-        assert!(v.message.contains("says \"retry\""), "{}", v.message);
+    fn ignoring_something_is_a_negation() {
         assert!(
             !affirms("ignore the stored replay id", "replay"),
             "ignoring is a negation"

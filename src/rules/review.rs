@@ -73,6 +73,8 @@ const DISMISSALS: &[&str] = &[
     "nothing to fix",
     "no fix needed",
     "no fix is needed",
+    "nothing needs changing",
+    "nothing to change",
     "not a problem",
     "not an issue",
     "no action",
@@ -93,6 +95,53 @@ const SAFE_PLACES: &[&str] = &[
     "external credential",
     "kms",
 ];
+
+/// True when an evidence cell (normalised) names `place`: a `line N` place is named by the
+/// number however the line is cited (`line 10`, `file.yaml:10`, `L10`, `lines 9-10`); any
+/// other place by its words.
+fn cites(cell: &str, place: &str) -> bool {
+    let Some(n) = place
+        .strip_prefix("line ")
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    else {
+        return cell.contains(place);
+    };
+    cell.match_indices(n).any(|(at, _)| {
+        let before = cell[..at].chars().next_back();
+        let after = cell[at + n.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+/// Fixes that only run the job again, which leaves the cause in place.
+const RERUNS: &[&str] = &[
+    "rerun",
+    "re-run",
+    "run it again",
+    "run again",
+    "try again",
+    "retry later",
+    "wait for",
+    "wait until",
+];
+
+/// The clauses of a normalised cell: its sentences, cut again at "but".
+fn clauses(text: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for sentence in sentences(text) {
+        let mut clause = Vec::new();
+        for w in sentence {
+            if w == "but" {
+                out.push(std::mem::take(&mut clause));
+            } else {
+                clause.push(w);
+            }
+        }
+        out.push(clause);
+    }
+    out.retain(|c| !c.is_empty());
+    out
+}
 
 /// The sentences of a normalised cell, as word lists with their punctuation trimmed.
 fn sentences(text: &str) -> Vec<Vec<String>> {
@@ -119,12 +168,20 @@ fn not_a_fix(fix: &str, words: &[String]) -> Option<&'static str> {
     if all.len() < 3 {
         return Some("fewer than three words");
     }
-    let joined = format!(" {} ", all.join(" "));
-    if DISMISSALS
-        .iter()
-        .any(|d| joined.contains(&format!(" {d} ")))
-    {
-        return Some("says the problem may stay");
+    // A fix needs one clause that neither lets the problem stay nor only runs the job again:
+    // "the refresh call is fine; make it assign the new token" is a fix, "rerun it in the
+    // morning; no code change needed" is not.
+    let has = |clause: &[String], phrases: &[&str]| {
+        let joined = format!(" {} ", clause.join(" "));
+        phrases.iter().any(|d| joined.contains(&format!(" {d} ")))
+    };
+    let clauses = clauses(&text);
+    if clauses.iter().all(|c| has(c, DISMISSALS) || has(c, RERUNS)) {
+        return Some(if clauses.iter().any(|c| has(c, DISMISSALS)) {
+            "says the problem may stay"
+        } else {
+            "only runs the job again"
+        });
     }
     for sentence in sentences(&text) {
         for (i, w) in sentence.iter().enumerate() {
@@ -225,7 +282,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             Some((i, places)) => match places.get(label) {
                 Some(words) => {
                     let cell = norm(r.get(i).map(String::as_str).unwrap_or(""));
-                    words.iter().any(|w| cell.contains(&norm(w)))
+                    words.iter().any(|w| cites(&cell, &norm(w)))
                 }
                 None => true,
             },
@@ -301,7 +358,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::super::fixture::*;
-    use super::not_a_fix;
+    use super::{cites, not_a_fix};
     use crate::evidence::SourceFile;
 
     fn with_doc(text: &str) -> crate::evidence::Evidence {
@@ -339,6 +396,23 @@ mod tests {
         let typo: serde_json::Value = serde_yaml::from_str(typo).expect("yaml");
         let e = crate::rules::RuleSpec::from_value(typo).expect_err("a label no finding has");
         assert!(e.to_string().contains("\"TLS of\""), "{e}");
+    }
+
+    #[test]
+    fn a_line_is_cited_however_it_is_written() {
+        for cell in [
+            "config.yaml line 9",
+            "config.yaml:9",
+            "l9",
+            "lines 8-9",
+            "line 9 and 10",
+        ] {
+            assert!(cites(cell, "line 9"), "{cell}");
+        }
+        for cell in ["config.yaml line 19", "line 90", "n/a", "config.yaml:3"] {
+            assert!(!cites(cell, "line 9"), "{cell}");
+        }
+        assert!(cites("transcript entry 2", "entry 2"));
     }
 
     #[test]
@@ -455,13 +529,34 @@ mod tests {
             not_a_fix("We accept the risk for this release.", &["tls".to_string()]),
             Some("says the problem may stay")
         );
+        let stale = ["stale".to_string()];
         assert_eq!(
             not_a_fix(
                 "Rerun the job in the morning; no code change needed.",
-                &["stale".to_string()]
+                &stale
             ),
             Some("says the problem may stay")
         );
+        assert_eq!(
+            not_a_fix("Just rerun it tomorrow", &stale),
+            Some("only runs the job again")
+        );
+        assert_eq!(
+            not_a_fix(
+                "Nothing needs changing; the 401s were a transient outage, rerun later",
+                &stale
+            ),
+            Some("says the problem may stay")
+        );
+        // Another clause saying something else is fine, or stays, does not undo a fix.
+        for fix in [
+            "The refresh call is fine; make refresh_session assign the new token to token",
+            "Assign the refreshed token to token; no change to the refresh request is needed",
+            "Keep refresh_session as is, but write its token into token, the variable clear_flag sends",
+            "Turn verification back on; the proxy is fine once its CA bundle is trusted",
+        ] {
+            assert_eq!(not_a_fix(fix, &["tls".to_string()]), None, "{fix}");
+        }
         assert_eq!(
             not_a_fix("Keep TLS verification on everywhere.", &["tls".to_string()]),
             None
