@@ -58,9 +58,13 @@ pub struct QueryCursors<C = crate::org::soql::QueryCursor> {
 
 impl<C> Default for QueryCursors<C> {
     fn default() -> Self {
+        // Each server numbers its locators from a random place, so a locator a client kept
+        // from before a restart (`sflab org serve --data`) is refused, not read as a new one.
+        let mut ids = IdGenerator::default();
+        ids.start_after(rand::random::<u64>() % 900_000_000);
         QueryCursors {
             inner: Mutex::new(CursorTable {
-                ids: IdGenerator::default(),
+                ids,
                 open: HashMap::new(),
                 opened: 0,
             }),

@@ -519,7 +519,20 @@ fn unserved_api(path: &str) -> Option<&'static str> {
         .and_then(|rest| rest.split_once('/'))
         .map_or("", |(_, r)| r);
     let first = after_version.split('/').next().unwrap_or("");
-    if path.starts_with("/services/async/") {
+    // An object's parts below the ones its handlers name (`listviews/{id}/results`,
+    // `describe/layouts/{recordTypeId}`, `quickActions/{name}/describe`).
+    let object_part = {
+        let parts: Vec<&str> = after_version.split('/').collect();
+        parts.len() >= 4
+            && parts[0] == "sobjects"
+            && matches!(
+                parts[2],
+                "listviews" | "quickActions" | "layouts" | "compactLayouts" | "describe"
+            )
+    };
+    if object_part {
+        Some("sflab's mock org does not serve this part of an sObject (list views, quick actions, layouts); a real org does. The mock serves an object's describe, its records by id and by external id, and /updated and /deleted.")
+    } else if path.starts_with("/services/async/") {
         Some("sflab's mock org does not serve Bulk API 1.0 (/services/async). Use Bulk API 2.0: /services/data/vXX.X/jobs/ingest and /jobs/query (simple-salesforce: sf.bulk2; jsforce: conn.bulk2).")
     } else if path.starts_with("/services/Soap/m/") {
         Some("sflab's mock org does not serve the Metadata API; describe objects with /services/data/vXX.X/sobjects/{Type}/describe instead.")
@@ -626,6 +639,18 @@ mod tests {
             .contains("Tooling API"));
         assert!(unserved_api("/services/Soap/m/62.0").is_some());
         assert!(unserved_api("/services/data/v62.0/tabs").is_some());
+        for deeper in [
+            "sobjects/Account/describe/layouts/012000000000000AAA",
+            "sobjects/Account/listviews/00B5g00000XXXXX/results",
+            "sobjects/Account/describe/compactLayouts/primary",
+        ] {
+            let path = format!("/services/data/v62.0/{deeper}");
+            assert!(unserved_api(&path).is_some(), "{path}");
+        }
+        assert_eq!(
+            unserved_api("/services/data/v62.0/sobjects/Account/001000000000001AAA/Contacts/x"),
+            None
+        );
         for listed in ["graphql", "process/rules", "licensing", "event"] {
             let path = format!("/services/data/v62.0/{listed}");
             assert!(unserved_api(&path).is_some(), "{path}");
