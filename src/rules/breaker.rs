@@ -103,6 +103,12 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
         trial = false;
     }
     let seqs: Vec<u64> = calls.iter().map(|e| e.seq).collect();
+    if calls.is_empty() {
+        return cx.fail(format!(
+            "Your client made no call to {}, so there is no breaker to judge.",
+            p.pattern.describe()
+        ));
+    }
     if times_opened == 0 {
         return cx
             .pass(format!(
@@ -125,6 +131,12 @@ mod tests {
     use super::super::fixture::*;
 
     const RULE: &str = "{ rule: breaker.opens, path: /ext/erp/**, failures: 3, cooldown: 2s }";
+
+    #[test]
+    fn a_client_that_made_no_call_earns_nothing() {
+        let v = assert_fails(RULE, &evidence(vec![]));
+        assert!(v.message.contains("made no call"), "{}", v.message);
+    }
 
     fn call(status: u16, at_ms: i64) -> crate::evidence::Exchange {
         get("/ext/erp/orders/1", status).at(at_ms, 5)

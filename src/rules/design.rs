@@ -257,7 +257,18 @@ pub(crate) fn affirms(text: &str, word: &str) -> bool {
     } else {
         text
     };
+    // A word starts a word of the text ("api" is not in "rapid", "eca" not in "because"); it
+    // may end inside one, so a stem ("idempot", "reconcil") names its forms.
+    let starts_word = word.starts_with(|c: char| c.is_alphanumeric());
     text.match_indices(word).any(|(at, _)| {
+        if starts_word
+            && text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        {
+            return false;
+        }
         let (start, end) = clause_around(text, at, word.len());
         !negated_before(&text[start..at]) && !denied_after(&text[at + word.len()..end])
     })
@@ -490,6 +501,18 @@ mod tests {
             ),
             "but after an or still ends the reach"
         );
+    }
+
+    #[test]
+    fn a_word_counts_only_where_a_word_of_the_text_starts() {
+        assert!(!affirms("because it is rapid", "eca"));
+        assert!(!affirms("rapid and capital", "api"));
+        assert!(affirms("the rest api", "api"));
+        assert!(
+            affirms("idempotent upsert", "idempot"),
+            "a stem names its forms"
+        );
+        assert!(affirms("use -2 (earliest)", "-2"));
     }
 
     #[test]

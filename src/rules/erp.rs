@@ -145,16 +145,23 @@ pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
         .cloned()
         .collect();
     if dups.is_empty() && !missing.is_empty() {
-        let other = if unexpected.is_empty() {
-            String::new()
+        // Orders under other keys: the keys are wrong, not the delivery.
+        let (other, advice) = if unexpected.is_empty() {
+            (
+                String::new(),
+                "An order that failed must be sent again later, not dropped.",
+            )
         } else {
-            format!(
-                " It holds orders under {} instead, keys that are not the orders' own.",
-                brief(&unexpected)
+            (
+                format!(
+                    " It holds orders under {} instead, keys that are not the orders' own.",
+                    brief(&unexpected)
+                ),
+                "Key each order by its own ref, the same on every try.",
             )
         };
         return cx.fail(format!(
-            "The ERP holds no order with {} {}: {} never delivered (or not under its own key).{other} An order that failed must be sent again later, not dropped.",
+            "The ERP holds no order with {} {}: {} never delivered (or not under its own key).{other} {advice}",
             p.key,
             brief(&missing),
             if missing.len() == 1 { "it was" } else { "they were" }

@@ -78,6 +78,7 @@ pub const LIMIT_RULES: &[&str] = &[
     "retry.no_retry_on_4xx",
     "state.no_duplicates",
     "state.idempotent",
+    "breaker.opens",
     "erp.no_duplicate_orders",
     "oauth.fresh_per_login",
     "secrets.files_private",
