@@ -238,3 +238,24 @@ fn a_lab_of_a_missing_lesson_and_a_link_to_a_missing_lab_are_left_out() {
     let labs: Vec<&str> = c.labs.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(labs, ["first-call"], "the orphan lab is left out");
 }
+
+#[test]
+fn the_labs_of_a_lesson_that_did_not_load_are_named_as_left_out() {
+    let t = small_curriculum(true);
+    std::fs::write(
+        t.path().join("lessons/L1-basics/rest.md"),
+        "---\nid: L1-basics/rest\ntitle: \"unclosed\nlevel: L1\n---\nBody.\n",
+    )
+    .unwrap();
+    let (c, left_out) = Curriculum::from_dir_usable(t.path()).expect("a curriculum folder");
+    assert!(c.labs.is_empty());
+    let said: Vec<String> = left_out.iter().map(|p| p.to_string()).collect();
+    assert!(
+        said.iter()
+            .any(|p| p.starts_with("labs/first-call/lab.yaml: is left out with its lesson")),
+        "{said:?}"
+    );
+    // Refused whole, only the lesson's own problem is named: it is the one to fix.
+    let p = problems_at(t.path());
+    assert_eq!(p.len(), 1, "{p:?}");
+}

@@ -181,7 +181,7 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
 /// Loads every lesson and lab, then checks the links between them: any problem is an error
 /// (what `sflab dev check` and grading need).
 pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
-    let (curriculum, problems) = load_usable(files);
+    let (curriculum, problems, _) = load_with_consequences(files);
     if problems.is_empty() {
         Ok(curriculum)
     } else {
@@ -194,6 +194,16 @@ pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
 /// it, and a lesson's link to a lab that is not there. The classroom opens on the rest, so one
 /// broken file does not keep a learner from everything else.
 pub fn load_usable(files: &dyn Files) -> (Curriculum, Vec<Problem>) {
+    let (curriculum, mut problems, consequences) = load_with_consequences(files);
+    problems.extend(consequences);
+    (curriculum, problems)
+}
+
+/// What loads, the problems found, and what those problems took with them (a lab whose lesson
+/// did not load): said when the rest is used, not when the whole is refused, where the
+/// lesson's own problem is the one to fix.
+fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<Problem>) {
+    let mut consequences = Vec::new();
     let mut problems: Vec<_> = files
         .links()
         .iter()
@@ -273,7 +283,19 @@ pub fn load_usable(files: &dyn Files) -> (Curriculum, Vec<Problem>) {
     labs.retain(|lab| {
         let file = format!("{}/lab.yaml", lab.dir);
         if !lesson_ids.contains(&lab.lesson) {
-            if !lesson_unread {
+            if lesson_unread {
+                // Most likely the lesson whose file could not be read: the lab goes with it,
+                // and is named so nobody hunts for it.
+                consequences.push(problem(
+                    &file,
+                    None,
+                    None,
+                    format!(
+                        "is left out with its lesson {:?}, which did not load (see the lesson's problem)",
+                        lab.lesson
+                    ),
+                ));
+            } else {
                 problems.push(problem(
                     &file,
                     None,
@@ -305,7 +327,7 @@ pub fn load_usable(files: &dyn Files) -> (Curriculum, Vec<Problem>) {
 
     lessons.sort_by(|a, b| (a.level, a.order, &a.id).cmp(&(b.level, b.order, &b.id)));
     labs.sort_by(|a, b| (a.level, &a.id).cmp(&(b.level, &b.id)));
-    (Curriculum { lessons, labs }, problems)
+    (Curriculum { lessons, labs }, problems, consequences)
 }
 
 #[cfg(test)]

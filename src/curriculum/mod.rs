@@ -26,6 +26,26 @@ pub struct Curriculum {
     pub labs: Vec<LabMeta>,
 }
 
+/// A folder that can hold a curriculum: a mistyped path would otherwise load as an empty
+/// course with no word of why.
+fn curriculum_folder(dir: &std::path::Path) -> Result<(), CurriculumError> {
+    let missing = if !dir.is_dir() {
+        "there is no folder here; --curriculum names a folder holding lessons/ and labs/"
+    } else if !dir.join("lessons").is_dir() && !dir.join("labs").is_dir() {
+        "this folder has neither lessons/ nor labs/; --curriculum names the folder holding them"
+    } else {
+        return Ok(());
+    };
+    Err(CurriculumError {
+        problems: vec![error::Problem {
+            file: dir.display().to_string(),
+            line: None,
+            column: None,
+            message: missing.into(),
+        }],
+    })
+}
+
 impl Curriculum {
     /// The embedded curriculum that ships inside the binary.
     pub fn embedded() -> Result<Curriculum, CurriculumError> {
@@ -35,12 +55,8 @@ impl Curriculum {
     /// Loads from a folder holding `lessons/`, `labs/` and (optionally) `solutions/`; any
     /// problem in it is an error.
     pub fn from_dir(dir: &std::path::Path) -> Result<Curriculum, CurriculumError> {
-        let (curriculum, problems) = Curriculum::from_dir_usable(dir)?;
-        if problems.is_empty() {
-            Ok(curriculum)
-        } else {
-            Err(CurriculumError { problems })
-        }
+        curriculum_folder(dir)?;
+        load(&DiskFiles::new(dir))
     }
 
     /// What of a curriculum folder can be used, and the problems of what was left out (see
@@ -48,24 +64,7 @@ impl Curriculum {
     pub fn from_dir_usable(
         dir: &std::path::Path,
     ) -> Result<(Curriculum, Vec<error::Problem>), CurriculumError> {
-        // A mistyped path would otherwise load as an empty course with no word of why.
-        let missing = if !dir.is_dir() {
-            Some("there is no folder here; --curriculum names a folder holding lessons/ and labs/")
-        } else if !dir.join("lessons").is_dir() && !dir.join("labs").is_dir() {
-            Some("this folder has neither lessons/ nor labs/; --curriculum names the folder holding them")
-        } else {
-            None
-        };
-        if let Some(message) = missing {
-            return Err(CurriculumError {
-                problems: vec![error::Problem {
-                    file: dir.display().to_string(),
-                    line: None,
-                    column: None,
-                    message: message.into(),
-                }],
-            });
-        }
+        curriculum_folder(dir)?;
         Ok(load_usable(&DiskFiles::new(dir)))
     }
 

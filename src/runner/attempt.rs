@@ -155,6 +155,18 @@ pub(crate) fn learn_credentials(
     handed
 }
 
+/// The lab's snapshot objects and those the calls so far wrote to (see
+/// [`super::judge::written_objects`]).
+fn with_written(objects: &[String], gateway: &dyn super::Gateway) -> Vec<String> {
+    let mut all = objects.to_vec();
+    for o in super::judge::written_objects(&gateway.exchanges()) {
+        if !all.iter().any(|x| x.eq_ignore_ascii_case(&o)) {
+            all.push(o);
+        }
+    }
+    all
+}
+
 /// The longest wait for the org to finish what a run left it doing (see [`settle`]).
 const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -396,7 +408,9 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
                     );
                     runs.push(run);
                     settle(org.as_ref()).await;
-                    snapshots.after_runs.push(org.snapshot(&objects));
+                    snapshots
+                        .after_runs
+                        .push(org.snapshot(&with_written(&objects, gateway.as_ref())));
                 }
                 scenario_actions = outcome.actions;
             }
@@ -419,7 +433,9 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
                 );
                 runs.push(run);
                 settle(org.as_ref()).await;
-                snapshots.after_runs.push(org.snapshot(&objects));
+                snapshots
+                    .after_runs
+                    .push(org.snapshot(&with_written(&objects, gateway.as_ref())));
             }
             Err(e) => {
                 failure = Some(e);

@@ -158,6 +158,35 @@ pub fn after_no_work(verdict: Verdict, ev: &Evidence, check: &CheckSpec) -> Verd
     failed
 }
 
+/// The objects the recorded calls wrote to through the sObject resources
+/// (`POST /sobjects/Contact`, `PATCH /sobjects/Account/ERP_Id__c/A-1`, `DELETE …`) and were
+/// answered 2xx: snapshotted beside the lab's own objects, so a run that leaves records in
+/// an object no check names still shows as a change.
+pub fn written_objects(exchanges: &[crate::evidence::Exchange]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for e in exchanges {
+        let writes = matches!(
+            e.method().to_ascii_uppercase().as_str(),
+            "POST" | "PATCH" | "PUT" | "DELETE"
+        );
+        if !writes || !e.status().is_some_and(|s| (200..300).contains(&s)) {
+            continue;
+        }
+        let path = e.path().split('?').next().unwrap_or("");
+        let object = path
+            .strip_prefix("/services/data/")
+            .and_then(|rest| rest.split_once("/sobjects/"))
+            .and_then(|(_, rest)| rest.split('/').next())
+            .filter(|o| !o.is_empty());
+        if let Some(o) = object {
+            if !out.iter().any(|x| x.eq_ignore_ascii_case(o)) {
+                out.push(o.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// The objects the lab's rules and seed name: `object:` parameters, the `FROM` of
 /// `state.soql` queries, and the objects the `org:` seed declares or fills; plus the mock
 /// ERP's order book ([`ERP_ORDER_BOOK`](crate::rules::ERP_ORDER_BOOK)) for `erp.*` rules.
