@@ -240,6 +240,31 @@ fn soql_from(query: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn written_objects_are_those_a_successful_write_named() {
+        use crate::rules::fixture::req;
+        let calls = vec![
+            req("POST", "/services/data/v62.0/sobjects/Contact", 201),
+            req(
+                "PATCH",
+                "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1",
+                200,
+            ),
+            req(
+                "GET",
+                "/services/data/v62.0/sobjects/Lead/00Q000000000001AAA",
+                200,
+            ),
+            req("POST", "/services/data/v62.0/sobjects/Case", 400),
+            req(
+                "DELETE",
+                "/services/data/v62.0/sobjects/contact/003000000000001AAA",
+                204,
+            ),
+        ];
+        assert_eq!(written_objects(&calls), ["Contact", "Account"]);
+    }
+
     use super::*;
 
     #[test]
