@@ -33,7 +33,14 @@ pub struct TableCheck {
     /// Rows whose key is listed must have every column filled in.
     #[serde(default = "yes")]
     pub filled: bool,
+    /// Columns that hold a reason: in every listed row, at least [`EXPLAINED_WORDS`] words
+    /// (an `x` or a dash is no reason).
+    #[serde(default)]
+    pub explained: Vec<String>,
 }
+
+/// The fewest words a reason takes (see [`TableCheck::explained`]).
+const EXPLAINED_WORDS: usize = 3;
 
 fn yes() -> bool {
     true
@@ -315,6 +322,19 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             problems.push(format!("the row \"{key}\" is missing"));
             continue;
         };
+        for c in &p.explained {
+            let got = cell_of(t, row, c);
+            let words = got
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count();
+            if !blank(got) && words < EXPLAINED_WORDS {
+                problems.push(format!(
+                    "\"{key}\" → {c} gives no reason (\"{}\"): say why in a few words",
+                    got.trim()
+                ));
+            }
+        }
         if p.filled {
             for c in &p.columns {
                 let filled = col(c).and_then(|i| row.get(i)).is_some_and(|v| !blank(v));
@@ -513,6 +533,25 @@ mod tests {
             "a stem names its forms"
         );
         assert!(affirms("use -2 (earliest)", "-2"));
+    }
+
+    #[test]
+    fn an_explained_column_needs_a_reason_of_a_few_words() {
+        let rule = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Card check: { Pattern: [request-reply] } }, explained: [Why] }";
+        let doc = |why: &str| {
+            with_doc(&format!(
+                "| Requirement | Pattern | Why |\n|---|---|---|\n| Card check | Request-Reply | {why} |\n"
+            ))
+        };
+        assert_passes(rule, &doc("the user waits for it"));
+        for why in ["x", "-", "because", "fast, sync"] {
+            let v = assert_fails(rule, &doc(why));
+            assert!(
+                v.message.contains("gives no reason"),
+                "{why}: {}",
+                v.message
+            );
+        }
     }
 
     #[test]
