@@ -31,6 +31,23 @@ fn accepted_text() -> String {
 }
 
 /// `oauth.id_token_verified`
+/// The first later call of the same run that presents the access token the redirect `t`
+/// carried in its fragment.
+fn used_after_refusal<'a>(cx: &'a Cx, t: &Exchange) -> Option<&'a Exchange> {
+    let location = redirect_location(t)?;
+    let fragment = location.split_once('#')?.1;
+    let token = form_urlencoded::parse(fragment.as_bytes())
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty())?;
+    cx.ev.exchanges.iter().find(|e| {
+        e.seq > t.seq
+            && e.run_index == t.run_index
+            && e.request_header("authorization")
+                .is_some_and(|a| a.trim().strip_prefix("Bearer ").map(str::trim) == Some(&token))
+    })
+}
+
 pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
     let tampered = faulted_by(cx, &["tamper_id_token", "replay_id_token"]);
     if tampered.is_empty() {
@@ -81,6 +98,16 @@ pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
                     p.accepted
                 ))
                 .with_evidence([t.seq]);
+        }
+        // Refusing the ID token means refusing the sign-in: its access token is not used.
+        if let Some(used) = used_after_refusal(cx, t) {
+            return cx
+                .fail(format!(
+                    "In run {run} the sign-in's ID token could not be trusted ({} ⚡), yet {} called the org with the access token from that same redirect. A sign-in whose ID token fails verification gives you nothing to use: stop there.",
+                    show(t),
+                    show(used)
+                ))
+                .with_evidence([t.seq, used.seq]);
         }
     }
     let runs: Vec<String> = tampered
@@ -307,6 +334,34 @@ mod tests {
             v.message
         );
         assert_eq!(v.evidence, vec![2]);
+    }
+
+    #[test]
+    fn using_the_access_token_of_a_refused_sign_in_fails() {
+        let mut t = tampered(0);
+        t.response
+            .as_mut()
+            .unwrap()
+            .headers
+            .retain(|h| !h.name.eq_ignore_ascii_case("location"));
+        let t = t.response_header(
+            "Location",
+            "http://localhost:8080/callback#access_token=%E2%80%B9redacted%3Aaccess_token%23ab12%E2%80%BA&id_token=eyJ.eyJ.sig",
+        );
+        let call = get("/services/data/v62.0/query", 200).bearer("ab12");
+        let mut ev = evidence(vec![t.clone(), call]);
+        ev.runs[0].stdout.text = "ID token rejected: bad signature\n".into();
+        let v = assert_fails(VERIFIED, &ev);
+        assert!(
+            v.message.contains("access token from that same redirect"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1, 2]);
+        let other = get("/services/data/v62.0/query", 200).bearer("zz99");
+        let mut ev = evidence(vec![t, other]);
+        ev.runs[0].stdout.text = "ID token rejected: bad signature\n".into();
+        assert_passes(VERIFIED, &ev);
     }
 
     #[test]

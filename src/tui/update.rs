@@ -113,6 +113,10 @@ fn open_selected_lab(app: &mut App) -> Option<Command> {
     }
     let all = rows(&app.curriculum, &app.tree.folded);
     let Some(Row::Lab { lab, .. }) = all.get(app.tree.selected).cloned() else {
+        // Not a lab in the tree: the keys act on the lab open on the right, and say so.
+        if let Some(open) = app.lab_view().map(|v| v.lab.clone()) {
+            app.flash(format!("lab keys act on {open}, the lab open on the right"));
+        }
         return None;
     };
     match app.lab_view() {

@@ -453,6 +453,14 @@ fn a_lab_key_in_the_tree_acts_on_the_lab_selected_there() {
             lab: "rest-crud".into()
         }))
     );
+    // On a row that is no lab, the keys act on the open lab and say which.
+    a.tree.selected = rows
+        .iter()
+        .position(|r| matches!(r, sflab::tui::tree::Row::Lesson(_)))
+        .expect("a lesson in the tree");
+    update(&mut a, key(KeyCode::Char('w')));
+    let flash = a.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    assert!(flash.contains("act on rest-crud"), "{flash}");
 }
 
 /// A lab driver on the embedded curriculum in a fresh workspace (kept while the folder lives),
