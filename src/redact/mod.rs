@@ -146,10 +146,11 @@ fn is_encoding_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_')
 }
 
-/// Runs of two or more consecutive lines made only of encoding characters, as `base64`,
-/// `openssl base64` and `xxd -p` wrap what they encode (76, 64 or 60 columns): each run's byte
-/// range in `text` and its lines joined, first without and then with the shorter line that may
-/// end it (a last line such as `S09yWlJaCg==`, which could also be a plain word).
+/// Runs of consecutive lines made only of encoding characters, as `base64`, `openssl base64`
+/// and `xxd -p` wrap what they encode (76, 64 or 60 columns): each run's byte range in `text`
+/// and its lines joined, first without and then with the shorter line that may end it (a last
+/// line such as `S09yWlJaCg==`, which could also be a plain word). A run is two long lines or
+/// more, or one long line with such a short one after it.
 fn wrapped_blocks(text: &str) -> Vec<[(std::ops::Range<usize>, String); 2]> {
     let mut lines = Vec::new();
     let mut at = 0;
@@ -167,14 +168,13 @@ fn wrapped_blocks(text: &str) -> Vec<[(std::ops::Range<usize>, String); 2]> {
         while j < lines.len() && encoded(lines[j].1, 16) {
             j += 1;
         }
-        if j - i >= 2 {
+        let tail = lines.get(j).filter(|(_, body)| encoded(body, 2));
+        if j - i >= 2 || (j - i == 1 && tail.is_some()) {
             let range = lines[i].0.start..lines[j - 1].0.end;
             let joined: String = lines[i..j].iter().map(|l| l.1).collect();
-            let with_tail = match lines.get(j) {
-                Some((r, body)) if encoded(body, 2) => {
-                    (range.start..r.end, format!("{joined}{body}"))
-                }
-                _ => (range.clone(), joined.clone()),
+            let with_tail = match tail {
+                Some((r, body)) => (range.start..r.end, format!("{joined}{body}")),
+                None => (range.clone(), joined.clone()),
             };
             blocks.push([(range, joined), with_tail]);
         }

@@ -474,6 +474,14 @@ fn a_secret_encoded_over_several_lines_or_in_hex_is_redacted() {
         .collect();
     let out = r.text(&format!("{}\n", lines.join("\n")));
     assert!(out.contains("‹redacted:access_token#"), "{out}");
+    // A shorter secret: one full line and a short last one (`echo "token=$T" | base64`).
+    let short = "00D000000000001!AQ4kLx9vTq2mWb8cYz7dRf3gHj6kLp0sNv5x";
+    r.add_secret("access_token", short);
+    let encoded = STANDARD.encode(format!("token={short}\n"));
+    let (first, last) = encoded.split_at(76);
+    let out = r.text(&format!("{first}\n{last}\nok\n"));
+    assert!(out.contains("‹redacted:access_token#"), "{out}");
+    assert!(out.ends_with("ok\n"), "{out}");
     // Ordinary wrapped text of the same alphabet is left alone.
     let plain = "ABCDEFGHIJKLMNOPQRSTUVWXYZ\nabcdefghijklmnopqrstuvwxyz\n";
     assert_eq!(r.text(plain), plain);
