@@ -3,7 +3,8 @@
 //!
 //! Each literal names a half-open range `[start, end)` of days. `field = LITERAL` matches inside
 //! the range, `<` before its start, `>` at or after its end, `<=` before its end, `>=` from
-//! its start. Implementation notes: days are UTC days (the mock org's time zone is UTC), weeks
+//! its start. Implementation notes: days are the running user's days (on a dateTime field the
+//! range runs from midnight to midnight in their `TimeZoneSidKey`, as in a real org), weeks
 //! start on Sunday (the en_US locale), quarters are calendar quarters and fiscal literals
 //! (`THIS_FISCAL_YEAR`, `LAST_N_FISCAL_QUARTERS:2`) calendar periods (the default fiscal year,
 //! starting in January).

@@ -118,7 +118,9 @@ fn plan_query(
     now: DateTime<Utc>,
     time_zone: &str,
 ) -> Result<Arc<Plan>, SfError> {
-    let today = now.date_naive();
+    // Date literals count days where the running user is: TODAY starts at their midnight.
+    let zone = date_functions::zone(time_zone);
+    let today = now.with_timezone(&zone).date_naive();
     let key = cache::PlanKey {
         schema_key: store.schema_key(),
         today,
@@ -136,7 +138,7 @@ fn plan_query(
             store,
             src,
             today,
-            zone: date_functions::zone(time_zone),
+            zone,
         };
         planner.plan(&q, base, 0)
     })

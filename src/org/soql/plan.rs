@@ -107,8 +107,9 @@ pub const NESTED_SUBQUERY_VERSION: f64 = 58.0;
 pub struct Planner<'a> {
     pub store: &'a Store,
     pub src: &'a str,
+    /// Today where the running user is (date literals count from it).
     pub today: NaiveDate,
-    /// The user's time zone, for `convertTimezone()`.
+    /// The user's time zone, for `convertTimezone()` and date literals on dateTime fields.
     pub zone: chrono_tz::Tz,
 }
 
@@ -432,7 +433,7 @@ impl Planner<'_> {
                 };
                 CCond::Test(
                     l,
-                    compile_test(self.src, *pos, &f, *op, rhs, self.today, semi)?,
+                    compile_test(self.src, *pos, &f, *op, rhs, (self.today, self.zone), semi)?,
                 )
             }
         })

@@ -589,3 +589,49 @@ fn to_label_and_convert_currency_answer_under_the_fields_own_name() {
     assert_eq!(r.records[0]["Industry"], "Manufacturing");
     assert_eq!(r.records[0]["AnnualRevenue"], 52000000.0);
 }
+
+#[test]
+fn date_literals_count_days_in_the_running_users_time_zone() {
+    use chrono::TimeZone;
+    let o = org();
+    let field = crate::org::schema::FieldDef::new(
+        "Shipped_At__c",
+        "Shipped At",
+        crate::org::schema::FieldType::DateTime,
+    );
+    o.store.write().define_field("Account", field).unwrap();
+    {
+        let mut s = o.store.write();
+        let actor = o.actor(o.users[0].id);
+        // 20:00 UTC on 27 November is noon that day in Los Angeles; 09:00 UTC on the 28th
+        // is 01:00 on the 28th there.
+        for (name, at) in [
+            ("Evening UTC", "2026-11-27T20:00:00Z"),
+            ("Morning UTC", "2026-11-28T09:00:00Z"),
+        ] {
+            let body = json!({"Name": name, "Shipped_At__c": at});
+            s.insert("Account", body.as_object().unwrap(), &actor)
+                .unwrap();
+        }
+    }
+    // 05:00 UTC on the 28th is still 21:00 on the 27th in Los Angeles.
+    let now = Utc.with_ymd_and_hms(2026, 11, 28, 5, 0, 0).unwrap();
+    let at = |zone: &str, soql: &str| {
+        let mut options = QueryOptions::new(now, "62.0");
+        options.time_zone = zone.to_string();
+        names(&query(&o.store.read(), soql, &options).unwrap())
+    };
+    let today = "SELECT Name FROM Account WHERE Shipped_At__c = TODAY";
+    let tomorrow = "SELECT Name FROM Account WHERE Shipped_At__c = TOMORROW";
+    assert_eq!(at("America/Los_Angeles", today), vec!["Evening UTC"]);
+    assert_eq!(at("America/Los_Angeles", tomorrow), vec!["Morning UTC"]);
+    assert_eq!(at("UTC", today), vec!["Morning UTC"]);
+    assert_eq!(at("UTC", tomorrow), Vec::<String>::new());
+    assert_eq!(
+        at(
+            "America/Los_Angeles",
+            "SELECT Name FROM Account WHERE Shipped_At__c < TODAY AND Name LIKE '%UTC'"
+        ),
+        Vec::<String>::new()
+    );
+}

@@ -367,7 +367,7 @@ pub fn compile_test(
     f: &FieldRef,
     op: CmpOp,
     rhs: &Rhs,
-    today: NaiveDate,
+    (today, zone): (NaiveDate, chrono_tz::Tz),
     semi: Option<Vec<Value>>,
 ) -> Result<Test, SfError> {
     let t = f.ftype;
@@ -458,7 +458,12 @@ pub fn compile_test(
             }
             let (start, end) =
                 dates::range(name, *n, today).map_err(|m| qerr::malformed(src, pos, &m))?;
-            let ms = |d: NaiveDate| date_to_days(d) as i64 * 86_400_000;
+            // A date field's days have no zone; a dateTime's range runs from the user's
+            // midnight to their midnight, in UTC.
+            let ms = |d: NaiveDate| match t {
+                FieldType::DateTime => local_midnight_millis(d, zone),
+                _ => date_to_days(d) as i64 * 86_400_000,
+            };
             Ok(Test::Range(op, ms(start), ms(end)))
         }
         (_, Rhs::One(l)) => match literal_value(src, pos, f, l)? {
@@ -476,6 +481,24 @@ pub fn compile_test(
             pos,
             &format!("unexpected token: {}", op.text()),
         )),
+    }
+}
+
+/// The UTC instant, in epoch milliseconds, at which day `d` starts in `zone` (the first
+/// midnight if a clock change repeats it, the hour after if it skips it).
+fn local_midnight_millis(d: NaiveDate, zone: chrono_tz::Tz) -> i64 {
+    use chrono::TimeZone;
+    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    match zone.from_local_datetime(&midnight) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+            t.timestamp_millis()
+        }
+        chrono::LocalResult::None => zone
+            .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+            .earliest()
+            .map_or(midnight.and_utc().timestamp_millis(), |t| {
+                t.timestamp_millis()
+            }),
     }
 }
 
