@@ -3,8 +3,8 @@
 
 use super::app::{App, Focus, RightView};
 use super::event::{Command, Event};
-use super::lab::keys::{self, KeyOutcome};
-use super::lab::{LabCommand, LabEvent};
+use super::lab::keys::{self, brief_match, KeyOutcome};
+use super::lab::{LabCommand, LabEvent, LabTab};
 use super::tree::{rows, Row};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -234,9 +234,18 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         }
         KeyCode::Char('/') => {
             // In the tree (or where no lesson is open), `/` finds a lesson or lab by title.
-            match app.reader() {
-                Some(r) if app.focus == Focus::Right => {
+            let brief = app
+                .lab_view()
+                .filter(|v| v.tab == LabTab::Brief && v.detail.is_none())
+                .map(|v| v.brief_scroll.min(v.limits.brief.get()));
+            match (app.reader(), brief) {
+                (Some(r), _) if app.focus == Focus::Right => {
                     app.search_origin = r.scroll;
+                    app.search_in_tree = false;
+                }
+                // On a lab's Brief, `/` finds text in the brief.
+                (None, Some(scroll)) if app.focus == Focus::Right => {
+                    app.search_origin = scroll;
                     app.search_in_tree = false;
                 }
                 _ => {
@@ -339,11 +348,24 @@ fn on_search_key(app: &mut App, key: KeyEvent) {
                 r.search = None;
                 r.scroll = origin;
             }
+            if let Some(v) = app.lab_view_mut() {
+                v.brief_scroll = origin;
+            }
             return;
         }
         KeyCode::Enter => {
             let query = std::mem::take(input);
             app.search_input = None;
+            if let Some(v) = app.lab_view_mut() {
+                let found = brief_match(&v.limits.brief_lines.borrow(), &query, 0, true);
+                v.brief_query = (!query.is_empty()).then(|| query.clone());
+                match found {
+                    _ if query.is_empty() => {}
+                    None => app.flash(format!("no match for \"{query}\" in the brief")),
+                    Some(_) => app.flash(format!("\"{query}\": n next, N previous")),
+                }
+                return;
+            }
             let found = app
                 .reader()
                 .and_then(|r| r.search.as_ref())
@@ -365,6 +387,17 @@ fn on_search_key(app: &mut App, key: KeyEvent) {
         _ => return,
     }
     let query = input.clone();
+    if let Some(v) = app.lab_view_mut() {
+        // Each change shows the first line with the text from where the search started
+        // (or from the top when nothing below has it).
+        let lines = v.limits.brief_lines.borrow();
+        let found = brief_match(&lines, &query, origin, true)
+            .or_else(|| brief_match(&lines, &query, 0, true));
+        let row = found.unwrap_or(origin).min(v.limits.brief.get());
+        drop(lines);
+        v.brief_scroll = row;
+        return;
+    }
     if let Some(r) = app.reader_mut() {
         if query.is_empty() {
             r.search = None;

@@ -425,6 +425,55 @@ fn brackets_on_the_brief_jump_between_its_sections() {
 }
 
 #[test]
+fn slash_on_the_brief_finds_text_in_the_brief_and_n_steps_on() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    let _ = screen(&a);
+    for c in "/what your".chars() {
+        update(&mut a, key(KeyCode::Char(c)));
+        let _ = screen(&a);
+    }
+    update(&mut a, key(KeyCode::Enter));
+    let s = screen(&a);
+    let scroll = a.lab_view().map(|v| v.brief_scroll).unwrap_or(0);
+    assert!(scroll > 0, "the brief moved to the match: {s}");
+    assert!(
+        s.contains("What your code receives"),
+        "the matching line is in view: {s}"
+    );
+    assert_eq!(
+        a.focus,
+        sflab::tui::app::Focus::Right,
+        "the focus stays on the brief"
+    );
+    assert!(s.contains("n next, N previous"), "{s}");
+    update(&mut a, key(KeyCode::Char('N')));
+    let s = screen(&a);
+    assert!(s.contains("no more \"what your\" above"), "{s}");
+    update(&mut a, key(KeyCode::Char('g')));
+    update(&mut a, key(KeyCode::Char('n')));
+    assert_eq!(
+        a.lab_view().map(|v| v.brief_scroll),
+        Some(scroll),
+        "n finds it again"
+    );
+    // Esc while typing puts the brief back where the search started.
+    update(&mut a, key(KeyCode::Char('g')));
+    for c in "/hints".chars() {
+        update(&mut a, key(KeyCode::Char(c)));
+        let _ = screen(&a);
+    }
+    assert!(a.lab_view().map_or(0, |v| v.brief_scroll) > 0);
+    update(&mut a, key(KeyCode::Esc));
+    assert_eq!(a.lab_view().map(|v| v.brief_scroll), Some(0));
+    for c in "/zzqx".chars() {
+        update(&mut a, key(KeyCode::Char(c)));
+    }
+    update(&mut a, key(KeyCode::Enter));
+    assert!(screen(&a).contains("no match for \"zzqx\" in the brief"));
+}
+
+#[test]
 fn a_lab_key_in_the_tree_acts_on_the_lab_selected_there() {
     let mut a = app();
     a.tree.folded.clear();

@@ -147,6 +147,45 @@ fn brief_heading(view: &mut LabView, down: bool) -> KeyOutcome {
     }
 }
 
+/// The row of the first Brief line containing `query` (any case): from row `from` on, or
+/// the last one above it when not `forward`; `None` when no line has it there.
+pub fn brief_match(
+    lines: &[(usize, String)],
+    query: &str,
+    from: usize,
+    forward: bool,
+) -> Option<usize> {
+    let query = query.to_lowercase();
+    let has = |(_, text): &&(usize, String)| !query.is_empty() && text.contains(&query);
+    if forward {
+        lines.iter().filter(|(row, _)| *row >= from).find(has)
+    } else {
+        lines.iter().rev().filter(|(row, _)| *row < from).find(has)
+    }
+    .map(|(row, _)| *row)
+}
+
+/// `n` / `N` on the Brief: the next or previous line with the last searched text, from the
+/// top row shown.
+pub fn brief_step_match(view: &mut LabView, forward: bool) -> KeyOutcome {
+    let Some(query) = view.brief_query.clone() else {
+        return KeyOutcome::Say("no search: press / to search this brief".into());
+    };
+    let limit = view.limits.brief.get();
+    let at = view.brief_scroll.min(limit);
+    let from = if forward { at + 1 } else { at };
+    let found = brief_match(&view.limits.brief_lines.borrow(), &query, from, forward);
+    match found {
+        Some(row) if row.min(limit) != at => {
+            view.brief_scroll = row.min(limit);
+            KeyOutcome::Handled
+        }
+        Some(_) => KeyOutcome::Say(format!("\"{query}\": the last match is on screen")),
+        None if forward => KeyOutcome::Say(format!("no more \"{query}\" below")),
+        None => KeyOutcome::Say(format!("no more \"{query}\" above")),
+    }
+}
+
 fn step(sel: &mut usize, delta: isize, len: usize) {
     let last = len.saturating_sub(1) as isize;
     *sel = (*sel as isize + delta).clamp(0, last.max(0)) as usize;
@@ -184,8 +223,10 @@ pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
     }
     match view.tab {
         LabTab::Brief => {
-            if let KeyCode::Char(c @ (']' | '[')) = key.code {
-                return brief_heading(view, c == ']');
+            match key.code {
+                KeyCode::Char(c @ (']' | '[')) => return brief_heading(view, c == ']'),
+                KeyCode::Char(c @ ('n' | 'N')) => return brief_step_match(view, c == 'n'),
+                _ => {}
             }
             if delta == 0 {
                 return KeyOutcome::Ignored;

@@ -81,6 +81,9 @@ pub struct ScrollLimits {
     pub brief: std::cell::Cell<usize>,
     /// The rows the Brief's section headings start on, as last drawn.
     pub brief_headings: std::cell::RefCell<Vec<usize>>,
+    /// Each Brief line's first row and its text in lower case, as last drawn (`/` finds
+    /// text there).
+    pub brief_lines: std::cell::RefCell<Vec<(usize, String)>>,
     pub detail: std::cell::Cell<usize>,
     pub reply: std::cell::Cell<usize>,
     pub results: std::cell::Cell<usize>,
@@ -93,6 +96,7 @@ impl Default for ScrollLimits {
         ScrollLimits {
             brief: std::cell::Cell::new(usize::MAX),
             brief_headings: std::cell::RefCell::new(Vec::new()),
+            brief_lines: std::cell::RefCell::new(Vec::new()),
             detail: std::cell::Cell::new(usize::MAX),
             reply: std::cell::Cell::new(usize::MAX),
             results: std::cell::Cell::new(usize::MAX),
@@ -129,6 +133,8 @@ pub struct LabView {
     /// The goal laid out at the pane's width (set by the app on open and on resize).
     pub goal: Option<Arc<Layout>>,
     pub brief_scroll: usize,
+    /// The last text searched for in the Brief (`n` and `N` find it again).
+    pub brief_query: Option<String>,
     pub dir: Option<PathBuf>,
     pub files: Vec<String>,
     pub hints: Vec<String>,
@@ -205,6 +211,7 @@ impl LabView {
             tab: LabTab::Brief,
             goal: None,
             brief_scroll: 0,
+            brief_query: None,
             dir: None,
             files: Vec::new(),
             hints: Vec::new(),

@@ -201,6 +201,7 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
             ("w", "watch"),
             ("1-5", "tab"),
             ("]/[", "section"),
+            ("/", "find"),
             ("X", "reset"),
         ],
     }

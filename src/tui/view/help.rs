@@ -18,7 +18,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Tab", "switch pane"),
     (
         "/  n N",
-        "search the lesson, or titles in the tree · next · prev",
+        "search a lesson, a brief or the tree · next · prev",
     ),
     ("] [", "next · previous heading (lesson, lab brief)"),
     ("a–f", "pick an answer in a knowledge check"),

@@ -219,6 +219,19 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         })
         .collect();
     view.limits.brief_headings.replace(rows);
+    let mut row = 0;
+    let texts = lines
+        .iter()
+        .map(|line| {
+            let at = row;
+            row += Paragraph::new(line.clone())
+                .wrap(Wrap { trim: false })
+                .line_count(area.width);
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            (at, text.to_lowercase())
+        })
+        .collect();
+    view.limits.brief_lines.replace(texts);
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     frame.render_widget(
         super::scrolled(paragraph, area, view.brief_scroll, &view.limits.brief),
