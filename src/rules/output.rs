@@ -53,6 +53,10 @@ pub struct OutputReports {
     /// The answers must hold at least this many distinct values: a query that leaves
     /// records out fails even when its few values are printed (with names typed in beside).
     pub min_values: usize,
+    /// A word for each of `values`, in order, that the line printing that value must hold
+    /// (any case, a whole word): `[max, remaining]` tells `max: 15000` from the two numbers
+    /// printed the other way round. Empty: no label is asked for.
+    pub labels: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +67,8 @@ pub(crate) struct ReportedValues {
     stderr: bool,
     #[serde(default)]
     min_values: usize,
+    #[serde(default)]
+    labels: Vec<String>,
 }
 
 impl WithPattern for OutputReports {
@@ -73,6 +79,7 @@ impl WithPattern for OutputReports {
             values: rest.values,
             stderr: rest.stderr,
             min_values: rest.min_values,
+            labels: rest.labels,
         }
     }
 }
@@ -82,6 +89,13 @@ impl OutputReports {
     pub fn problem(&self) -> Option<String> {
         if self.values.is_empty() {
             return Some("list the `values:` to find, as JSON pointers such as /totalSize".into());
+        }
+        if !self.labels.is_empty() && self.labels.len() != self.values.len() {
+            return Some(format!(
+                "give one label for each of the {} values (`labels:` has {})",
+                self.values.len(),
+                self.labels.len()
+            ));
         }
         self.values.iter().find(|v| !v.starts_with('/')).map(|v| {
             format!("`{v}` is not a JSON pointer: it must start with `/`, e.g. /records/*/Name")
@@ -247,6 +261,9 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
         .collect();
     let stream = stream_name(p.stderr);
     if missing.is_empty() {
+        if let Some(message) = unlabelled(p, &answers, &outputs, stream) {
+            return cx.fail(message).with_evidence(evidence);
+        }
         return cx
             .pass(format!(
                 "Your {stream} reports what the org answered ({}).",
@@ -261,6 +278,30 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
         brief_list(&shown)
     ))
     .with_evidence(evidence)
+}
+
+/// Why a value is printed but on no line with its label (see [`OutputReports::labels`]).
+fn unlabelled(
+    p: &OutputReports,
+    answers: &[(&crate::evidence::Exchange, Value)],
+    outputs: &[String],
+    stream: &str,
+) -> Option<String> {
+    for (pointer, label) in p.values.iter().zip(&p.labels) {
+        for (_, json) in answers {
+            for text in values_at(json, pointer).into_iter().filter_map(shown_value) {
+                let labelled = outputs.iter().flat_map(|o| o.lines()).any(|line| {
+                    mentions(line, &text) && mentions(&line.to_lowercase(), &label.to_lowercase())
+                });
+                if !labelled {
+                    return Some(format!(
+                        "Your {stream} shows {text}, the org's {pointer}, but on no line that says \"{label}\". Print each figure beside its name, so a reader cannot take one for the other."
+                    ));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Up to five values, then how many more.
@@ -427,6 +468,40 @@ mod tests {
         ev.runs[0].stdout.text = "max: 5000\nremaining: 5000\n".into();
         let v = assert_fails(LIMITS, &ev);
         assert!(v.message.contains("15000, 14999"), "{}", v.message);
+    }
+
+    #[test]
+    fn labelled_values_must_each_be_printed_beside_their_label() {
+        let rule = "{ rule: process.output_reports, path: /services/data/*/limits, values: [/DailyApiRequests/Max, /DailyApiRequests/Remaining], labels: [max, remaining] }";
+        let mut ev = evidence(vec![limits_answer()]);
+        ev.runs[0].stdout.text =
+            "DailyApiRequests Max: 15000\nDailyApiRequests remaining: 14999\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text =
+            "DailyApiRequests max: 14999\nDailyApiRequests remaining: 15000\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains(
+                "shows 15000, the org's /DailyApiRequests/Max, but on no line that says \"max\""
+            ),
+            "{}",
+            v.message
+        );
+        // A label inside another word is no label.
+        ev.runs[0].stdout.text = "maximum 15000\nremaining: 14999\n".into();
+        assert_fails(rule, &ev);
+    }
+
+    #[test]
+    fn labels_that_do_not_pair_with_the_values_are_refused_when_the_lab_loads() {
+        let v: serde_json::Value = serde_yaml::from_str(
+            "{ rule: process.output_reports, path: /x, values: [/a, /b], labels: [a] }",
+        )
+        .unwrap();
+        let err = crate::rules::RuleSpec::from_value(v)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("one label for each of the 2 values"), "{err}");
     }
 
     #[test]

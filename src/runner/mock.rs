@@ -81,9 +81,15 @@ impl OrgProvider for MockOrgProvider {
                 .map_err(|e| format!("could not open a port on 127.0.0.1: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             let (stop, stopped) = oneshot::channel::<()>();
-            let served = org.clone();
+            // Other integrations share the org's daily allocation: each attempt's org has
+            // already spent some of it, so the figures differ from one attempt to the next.
+            let state = crate::org::rest::RestState::new(org.clone());
+            state
+                .usage
+                .preload(org.clock.now(), 200 + rand::random::<u64>() % 2_800);
+            let router = crate::org::rest::router_with(state);
             let task = tokio::spawn(async move {
-                let _ = crate::org::serve::serve(listener, served, None, async {
+                let _ = crate::org::serve::serve_router(listener, router, None, async {
                     let _ = stopped.await;
                 })
                 .await;
