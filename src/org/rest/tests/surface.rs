@@ -473,3 +473,150 @@ async fn a_json_suffix_is_served_and_a_request_for_xml_is_told_the_mock_speaks_j
     let message = by_accept.body[0]["message"].as_str().unwrap_or("");
     assert!(message.contains("JSON only"), "{message}");
 }
+
+/// A write whose body carries `content_type` (none when `None`).
+async fn write_as(
+    m: &Mock,
+    method: Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "127.0.0.1:8443")
+        .header("authorization", format!("Bearer {}", m.token));
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let resp = m
+        .app
+        .clone()
+        .oneshot(req.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_refused_with_415_unsupported_media_type() {
+    let m = mock();
+    let create = format!("{V}/sobjects/Account");
+    let body = r#"{"Name":"Typed"}"#;
+    for ct in [
+        "application/x-www-form-urlencoded",
+        "text/plain; charset=UTF-8",
+    ] {
+        let (status, err) = write_as(&m, Method::POST, &create, Some(ct), body).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct}");
+        let media = ct.split(';').next().unwrap();
+        assert_eq!(
+            err,
+            json!([{"message": format!("MediaType of '{media}' is not supported by this resource"), "errorCode": "UNSUPPORTED_MEDIA_TYPE"}])
+        );
+    }
+    let (status, err) = write_as(&m, Method::POST, &create, Some("application/xml"), body).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        err[0]["message"].as_str().unwrap().contains("JSON only"),
+        "{err}"
+    );
+    let (status, err) = write_as(
+        &m,
+        Method::POST,
+        &create,
+        Some("multipart/form-data; boundary=x"),
+        body,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        err[0]["message"].as_str().unwrap().contains("base64"),
+        "{err}"
+    );
+    // Nothing was created by the refused writes.
+    let typed = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Id+FROM+Account+WHERE+Name='Typed'"
+        ))
+        .await;
+    assert_eq!(typed.body["totalSize"], 0);
+
+    // JSON in any spelling of the header is read; so is a body with no Content-Type [U].
+    for ct in [
+        Some("application/json"),
+        Some("Application/JSON; charset=UTF-8"),
+        None,
+    ] {
+        let (status, _) = write_as(&m, Method::POST, &create, ct, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{ct:?}");
+    }
+    // Collections and updates are held to the same rule.
+    let (status, _) = write_as(
+        &m,
+        Method::POST,
+        &format!("{V}/composite/sobjects"),
+        Some("application/x-www-form-urlencoded"),
+        r#"{"records":[]}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, _) = write_as(
+        &m,
+        Method::PATCH,
+        &format!("{V}/sobjects/Account/001000000000000AAA"),
+        Some("text/plain"),
+        body,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // An empty POST is not refused for its type.
+    let (status, _) = write_as(
+        &m,
+        Method::POST,
+        &create,
+        Some("application/x-www-form-urlencoded"),
+        "",
+    )
+    .await;
+    assert_ne!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn a_bulk_upload_must_be_csv() {
+    let m = mock();
+    let job = m
+        .post(
+            &format!("{V}/jobs/ingest"),
+            json!({"object": "Account", "operation": "insert"}),
+        )
+        .await;
+    let batches = format!(
+        "{V}/jobs/ingest/{}/batches",
+        job.body["id"].as_str().unwrap()
+    );
+    let csv = "Name\nUpload One\n";
+    let (status, err) = write_as(&m, Method::PUT, &batches, Some("application/json"), csv).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        err[0]["message"],
+        "MediaType of 'application/json' is not supported by this resource"
+    );
+    let (status, _) = write_as(
+        &m,
+        Method::PUT,
+        &batches,
+        Some("text/csv; charset=UTF-8"),
+        csv,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
