@@ -100,6 +100,23 @@ fn ca_params() -> CertificateParams {
     params
 }
 
+/// Whether the file at `path` holds a certificate for `key` (its public key inside the
+/// certificate's DER).
+fn certifies(path: &Path, key: &KeyPair) -> bool {
+    let Ok(pem) = std::fs::read(path) else {
+        return false;
+    };
+    let public = key.public_key_der();
+    let certs: Vec<_> = rustls_pemfile::certs(&mut pem.as_slice())
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    certs.len() == 1
+        && certs[0]
+            .as_ref()
+            .windows(public.len())
+            .any(|w| w == public.as_slice())
+}
+
 impl LocalCa {
     /// The CA folder of a workspace.
     pub fn dir_in(workspace: &Path) -> PathBuf {
@@ -122,6 +139,16 @@ impl LocalCa {
                 reason: e.to_string(),
             })?;
             let cert = ca_params().self_signed(&key).map_err(cert_err)?;
+            if !certifies(&cert_path, &key) {
+                // A truncated or foreign ca.pem would make every client refuse the proxy (and
+                // every check fail on the learner's side): written again from the key, it is
+                // the same CA to any client that trusted the original.
+                std::fs::write(&cert_path, cert.pem()).map_err(io(&cert_path))?;
+                eprintln!(
+                    "sflab: {} was damaged or belonged to another CA; it was written again from the workspace's CA key (clients that trusted it still do).",
+                    cert_path.display()
+                );
+            }
             return Ok(LocalCa {
                 cert_path,
                 cert,
@@ -208,6 +235,28 @@ mod tests {
         let ca = LocalCa::load_or_create(ws.path()).unwrap();
         let cfg = ca.server_config().unwrap();
         assert!(cfg.server.alpn_protocols.contains(&b"http/1.1".to_vec()));
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_certificate_is_written_again_from_the_key() {
+        let ws = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir().unwrap();
+        let ca = LocalCa::load_or_create(ws.path()).unwrap();
+        let good = std::fs::read_to_string(&ca.cert_path).unwrap();
+        assert!(certifies(&ca.cert_path, &ca.key));
+        let foreign = LocalCa::load_or_create(other.path()).unwrap();
+        let foreign_pem = std::fs::read_to_string(&foreign.cert_path).unwrap();
+        for damage in [&good[..good.len() / 2], "garbage\n", foreign_pem.as_str()] {
+            std::fs::write(&ca.cert_path, damage).unwrap();
+            let again = LocalCa::load_or_create(ws.path()).unwrap();
+            assert!(certifies(&again.cert_path, &again.key), "{damage}");
+            let key_again = std::fs::read_to_string(LocalCa::dir_in(ws.path()).join("ca-key.pem"));
+            assert!(key_again.is_ok());
+        }
+        // A sound certificate is left as it is.
+        let kept = std::fs::read_to_string(&ca.cert_path).unwrap();
+        LocalCa::load_or_create(ws.path()).unwrap();
+        assert_eq!(std::fs::read_to_string(&ca.cert_path).unwrap(), kept);
     }
 
     #[test]

@@ -16,7 +16,9 @@
 //! `$(…)`). So is one inside a quoted string (`curl -d "client_secret=…&…"`). Elsewhere
 //! (`password = pw`, `f(client_secret=secret)`, `{ token: tok }`) an unquoted value that reads
 //! as a name, a call or an index is code and stays, unless it looks generated (letters and
-//! digits, twelve or more, no underscore: `A1B2C3D4E5F6`).
+//! digits, twelve or more, no underscore: `A1B2C3D4E5F6`). Inside a string, a value the
+//! string's own closing quote ends at once (`"&client_secret=" + secret`) or a format
+//! placeholder (`"password=%s" % pw`) is code too.
 
 use super::Redactor;
 
@@ -147,8 +149,9 @@ fn looks_random(value: &str) -> bool {
         && value.chars().any(|c| c.is_ascii_alphabetic())
 }
 
-/// Whether the end of `before` is inside a quoted string (an odd number of its quotes).
-fn inside_string(before: &str) -> bool {
+/// The quote of the string the end of `before` is inside (an odd number of its quotes), if
+/// any.
+fn inside_string(before: &str) -> Option<char> {
     let mut double = false;
     let mut single = false;
     let mut escaped = false;
@@ -164,7 +167,41 @@ fn inside_string(before: &str) -> bool {
         }
         escaped = false;
     }
-    double || single
+    if double {
+        Some('"')
+    } else if single {
+        Some('\'')
+    } else {
+        None
+    }
+}
+
+/// A value that stands in for a secret rather than being one: `<your secret>`, `xxxx`,
+/// `changeme`, `your-client-secret`.
+fn stands_in(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    (value.starts_with('<') && value.ends_with('>'))
+        || value
+            .chars()
+            .all(|c| matches!(c, 'x' | 'X' | '*' | '.' | '-' | '_' | '…'))
+        || [
+            "your",
+            "changeme",
+            "change_me",
+            "change-me",
+            "replace",
+            "placeholder",
+            "todo",
+            "fixme",
+            "dummy",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// A format placeholder where the value will go: `%s`, `%(secret)s`, `%d`.
+fn is_placeholder(value: &str) -> bool {
+    value.starts_with('%') || value.contains("%s") || value.contains("%(")
 }
 
 /// Where an unquoted value ends.
@@ -247,7 +284,17 @@ fn assigned_value(
     pos = skip_blanks(line, pos);
     let rest = &line[pos..];
     let starts_line = before.trim().trim_start_matches('-').trim().is_empty();
-    let in_string = quoted_key.is_none() && inside_string(before);
+    let string_quote = if quoted_key.is_none() {
+        inside_string(before)
+    } else {
+        None
+    };
+    let in_string = string_quote.is_some();
+    // `"…&client_secret=" + secret`: the quote after `=` closes the string the key is in, and
+    // the value is joined on in code.
+    if string_quote.is_some_and(|q| rest.starts_with(q)) {
+        return None;
+    }
     let form = match (colon, quoted_key.is_some(), spaced_before, sep_len) {
         (true, _, _, _) if starts_line => Form::Yaml,
         (false, false, false, 1) if statement_start(before) => Form::Shell,
@@ -258,14 +305,14 @@ fn assigned_value(
         let inner = &rest[1..];
         let len = quoted_len(inner, q).unwrap_or(inner.trim_end().len());
         let value = &inner[..len];
-        if value.is_empty() || (q == '"' && value.starts_with('$')) {
+        if value.is_empty() || (q == '"' && value.starts_with('$')) || stands_in(value) {
             return None;
         }
         return Some((pos + 1, pos + 1 + len));
     }
     let len = unquoted_len(rest, form);
     let value = &rest[..len];
-    if value.is_empty() || value.starts_with(['|', '>', '#', '&', '*', '!']) {
+    if value.is_empty() || value.starts_with(['|', '>', '#', '&', '*', '!']) || stands_in(value) {
         return None;
     }
     let literal = match form {
@@ -276,7 +323,7 @@ fn assigned_value(
             !reads_as_code(value)
                 || (is_name(value) && !KEYWORDS.contains(&value) && !rest[len..].starts_with(','))
         }
-        Form::Inline if in_string => !value.contains(['$', '`', '{']),
+        Form::Inline if in_string => !value.contains(['$', '`', '{']) && !is_placeholder(value),
         Form::Inline => !reads_as_code(value) || (is_name(value) && looks_random(value)),
     };
     literal.then_some((pos, pos + len))

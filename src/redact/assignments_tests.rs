@@ -162,3 +162,48 @@ fn file_kinds_come_from_the_name() {
     let out = r.file_text("main.py", "token = abc123\n");
     assert_eq!(out, "token = abc123\n");
 }
+
+#[test]
+fn a_key_whose_string_closes_at_once_is_joined_to_code_and_stays() {
+    for line in [
+        r#"body = "grant_type=client_credentials&client_id=" + cid + "&client_secret=" + sec"#,
+        r#"const url = base + '/limits?access_token=' + encodeURIComponent(token);"#,
+        r#"cookie = 'sid=' + session + '; Path=/'"#,
+        r#"form = 'password=' + pw + '&username=' + user"#,
+        r#"form = "password=%s&username=%s" % (pw, user)"#,
+        r#"form = "password=%(pw)s" % vars"#,
+    ] {
+        assert_eq!(masked(line), line, "{line}");
+    }
+    // A literal inside the string is still a literal.
+    assert_eq!(
+        masked(r#"body = "client_id=abc&client_secret=s3cr3tValue&x=1""#),
+        r#"body = "client_id=abc&client_secret=‹client_secret›&x=1""#
+    );
+    assert_eq!(
+        masked(r#"opts = "token='abc123def456'""#),
+        r#"opts = "token='‹token›'""#
+    );
+}
+
+#[test]
+fn a_pattern_around_a_secret_element_in_a_script_is_code() {
+    let r = r();
+    let line = r#"m = re.search(r"<sessionId>([^<]+)</sessionId>", text)"#;
+    assert_eq!(r.file_text("run", line), line);
+    let literal = "<sessionId>00D5g000004Lq1m!AQ4AQFAKE</sessionId>";
+    assert!(r.file_text("run", literal).contains("‹redacted:"));
+}
+
+#[test]
+fn a_stand_in_for_a_secret_is_no_secret() {
+    for line in [
+        "SF_CLIENT_SECRET=<your client secret>",
+        "SF_CLIENT_SECRET=xxxxxxxx",
+        r#"client_secret = "changeme""#,
+        "password: your-password-here",
+        r#"ERP_TOKEN="REPLACE_ME""#,
+    ] {
+        assert_eq!(masked(line), line, "{line}");
+    }
+}

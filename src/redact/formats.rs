@@ -190,7 +190,12 @@ fn xml_elements(text: &str, literal_only: bool, r: &Redactor) -> String {
             }
             let end = rest.find('<').unwrap_or(rest.len());
             let content = &rest[..end];
-            let code = literal_only && content.contains(['$', '{', '}', '`', '"', '\'', '+', '%']);
+            // Code, or a pattern (`<sessionId>([^<]+)</sessionId>` in a regex): no token
+            // holds these characters.
+            let code = literal_only
+                && content.contains([
+                    '$', '{', '}', '`', '"', '\'', '+', '%', '(', '[', '\\', '^', '*',
+                ]);
             if content.trim().is_empty() || code {
                 out.push_str(content);
             } else {

@@ -392,7 +392,11 @@ impl Redactor {
             formats::xml_literals(text, self)
         };
         let headers = commands::authorization_lines(&by_key, self);
-        let assigned = assignments::mask(&headers, is_config_file(name), self);
+        // Known values and shapes before names: `TOKEN = '00D…!AQ…'` holds an access token,
+        // whatever the variable is called. A literal left after them is masked by its name
+        // (and learned, so it is masked wherever else the file repeats it).
+        let known = self.text(&headers);
+        let assigned = assignments::mask(&known, is_config_file(name), self);
         let known = self.text(&assigned);
         // Last, so a password assigned elsewhere keeps the kind its assignment gave it; a
         // password found only here is learned and masked wherever else the file repeats it.

@@ -65,7 +65,9 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
             };
             let Ok(text) = text else { continue };
             *read += 1;
-            let redacted = redactor.text(&text);
+            // By name too: a literal assigned to `client_secret` is a secret written into
+            // the file even when it is none of this attempt's own values.
+            let redacted = redactor.file_text(&rel, &text);
             let kinds = secret_kinds(&redacted);
             if !kinds.is_empty() {
                 files.secret_files.push(SecretFile {
@@ -164,6 +166,50 @@ mod tests {
         let files = read_lab_files(dir.path(), &Redactor::new(b"k"));
         let paths: Vec<&str> = files.sources.iter().map(|s| s.path.as_str()).collect();
         assert_eq!(paths, ["run"]);
+    }
+
+    #[test]
+    fn a_literal_assigned_to_a_secret_name_is_a_secret_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "creds.env",
+            "SF_CLIENT_ID=3MVG9public\nSF_CLIENT_SECRET=8F2A1C9D7E6B5A4F3E2D1C0B9A8F7E6D\n",
+            0o644,
+        );
+        write(
+            dir.path(),
+            "config.py",
+            "client_secret = \"Zq81kLm02PxV77Ta\"\nbody = \"&client_secret=\" + client_secret\n",
+            0o644,
+        );
+        write(
+            dir.path(),
+            "run",
+            "#!/bin/sh\nexec python3 config.py\n",
+            0o755,
+        );
+        let files = read_lab_files(dir.path(), &Redactor::new(b"k"));
+        let secret: Vec<(&str, &[String])> = files
+            .secret_files
+            .iter()
+            .map(|f| (f.path.as_str(), f.kinds.as_slice()))
+            .collect();
+        assert_eq!(
+            secret,
+            [
+                ("config.py", &["client_secret".to_string()][..]),
+                ("creds.env", &["sf_client_secret".to_string()][..]),
+            ]
+        );
+        let config = &files.sources[0];
+        assert!(
+            config
+                .text
+                .contains("body = \"&client_secret=\" + client_secret"),
+            "code stays: {}",
+            config.text
+        );
     }
 
     #[test]
