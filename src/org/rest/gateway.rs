@@ -660,7 +660,12 @@ fn shape_plain_errors(resp: &mut Response, method: &str, path: &str) {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_string();
-            let list: Vec<&str> = allowed.split(',').map(str::trim).collect();
+            // A record URL routes POST only for `?_HttpMethod=PATCH`: not a method to offer.
+            let list: Vec<&str> = allowed
+                .split(',')
+                .map(str::trim)
+                .filter(|m| !(*m == "POST" && is_record_path(path)))
+                .collect();
             ApiError::method_not_allowed(method, &list)
         }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
@@ -675,11 +680,16 @@ fn shape_plain_errors(resp: &mut Response, method: &str, path: &str) {
             "The request could not be understood: check the URL's encoding and the body.",
         ),
     };
-    let allow = resp.headers().get(header::ALLOW).cloned();
     *resp = err.into_response();
-    if let Some(a) = allow {
-        resp.headers_mut().insert(header::ALLOW, a);
-    }
+}
+
+/// `/services/data/vXX.X/sobjects/{T}/{id}`: one record (not `…/{T}/Id`, whose POST creates).
+fn is_record_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["", "services", "data", _, "sobjects", _, id] if !id.eq_ignore_ascii_case("Id")
+    )
 }
 
 #[cfg(test)]

@@ -620,3 +620,39 @@ async fn a_bulk_upload_must_be_csv() {
     .await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn the_405s_of_a_record_url_agree_on_the_methods_it_takes() {
+    let m = mock();
+    let id = m
+        .post(&format!("{V}/sobjects/Account"), json!({"Name": "Allow"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let record = format!("{V}/sobjects/Account/{id}");
+    let put = m.send(Method::PUT, &record, Some("{}"), &[]).await;
+    let post = m.send(Method::POST, &record, Some("{}"), &[]).await;
+    for r in [&put, &post] {
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(r.headers["allow"], "GET,HEAD,PATCH,DELETE");
+    }
+    assert_eq!(
+        put.body[0]["message"],
+        "HTTP Method 'PUT' not allowed. Allowed are GET,HEAD,PATCH,DELETE"
+    );
+    // The object's own URL still offers POST.
+    let on_object = m
+        .send(
+            Method::PUT,
+            &format!("{V}/sobjects/Account"),
+            Some("{}"),
+            &[],
+        )
+        .await;
+    assert!(on_object.headers["allow"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+}
