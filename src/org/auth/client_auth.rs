@@ -33,14 +33,23 @@ pub fn presented(headers: &HeaderMap, params: &Params) -> Result<Presented, OAut
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
     {
-        Some(h) if h.len() > 6 && h[..6].eq_ignore_ascii_case("basic ") => {
+        // `Basic` with nothing after it is a failed Basic authentication too (401).
+        Some(h)
+            if h.len() >= 5
+                && h[..5].eq_ignore_ascii_case("basic")
+                && (h.len() == 5 || h.as_bytes()[5] == b' ') =>
+        {
             let bad = || {
                 OAuthError::invalid_client(
                     "the Basic authorization header is not base64 of id:secret",
                 )
                 .with_basic_challenge()
             };
-            let raw = STANDARD.decode(h[6..].trim()).map_err(|_| bad())?;
+            let encoded = h[5..].trim();
+            if encoded.is_empty() {
+                return Err(bad());
+            }
+            let raw = STANDARD.decode(encoded).map_err(|_| bad())?;
             let text = String::from_utf8(raw).map_err(|_| bad())?;
             let (id, secret) = text.split_once(':').ok_or_else(bad)?;
             let dec = |s: &str| {

@@ -108,6 +108,23 @@ async fn a_wrong_secret_in_basic_answers_401_with_www_authenticate() {
 }
 
 #[tokio::test]
+async fn an_empty_basic_header_answers_401_with_www_authenticate() {
+    let h = H::new();
+    for value in ["Basic ", "Basic", "basic   "] {
+        let r = h
+            .post_with(
+                "/services/oauth2/token",
+                "grant_type=client_credentials",
+                &[("authorization", value)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{value:?}");
+        assert!(r.headers.contains_key("www-authenticate"), "{value:?}");
+        assert_eq!(r.error(), "invalid_client");
+    }
+}
+
+#[tokio::test]
 async fn a_wrong_or_missing_secret_in_the_body_is_invalid_client() {
     let h = H::new();
     for secret in ["nope", ""] {
