@@ -129,13 +129,37 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
     opts.open(path).map(drop)
 }
 
+/// SQLite's "the database is busy / locked" answers.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 fn now() -> String {
     Utc::now().to_rfc3339()
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`, mode 0600, WAL.
+    /// Opens (creating if needed) the database at `path`, mode 0600, WAL. Another sflab
+    /// opening or closing the same file at that moment (the classroom follows it while
+    /// commands run beside it) can make SQLite answer "locked" at once, without waiting out
+    /// the busy timeout: the open is tried again for up to about five seconds.
     pub fn open(path: &Path) -> Result<Store, ProgressError> {
+        let mut tries = 0;
+        loop {
+            match Store::open_once(path) {
+                Err(ProgressError::Sql(e)) if is_busy(&e) && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Store, ProgressError> {
         let open_err = |source: Box<dyn std::error::Error + Send + Sync>| ProgressError::Open {
             path: path.to_path_buf(),
             source,
@@ -156,8 +180,14 @@ impl Store {
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(damaged)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
+        // Switching the journal takes a lock: only done when it is not WAL yet.
+        let journal: String = conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .map_err(damaged)?;
+        if !journal.eq_ignore_ascii_case("wal") {
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(damaged)?;
+        }
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(damaged)?;
         conn.pragma_update(None, "foreign_keys", "ON")

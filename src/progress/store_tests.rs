@@ -251,3 +251,21 @@ fn a_lesson_read_to_its_end_is_kept_once() {
         ["L3-client-apps/external-client-apps"]
     );
 }
+
+#[test]
+fn opening_while_another_connection_holds_the_database_waits_instead_of_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("progress.db");
+    drop(Store::open(&path).unwrap());
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let opener = std::thread::spawn(move || {
+        tx.send(()).unwrap();
+        Store::open(&path).map(|_| ())
+    });
+    rx.recv().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    holder.execute_batch("COMMIT").unwrap();
+    assert!(opener.join().unwrap().is_ok());
+}
