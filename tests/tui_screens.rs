@@ -514,6 +514,39 @@ fn a_broken_lesson_leaves_the_rest_listed_and_is_named_but_dev_check_refuses_it(
     assert!(String::from_utf8_lossy(&out.stderr).contains(&rel));
 }
 
+#[test]
+fn a_command_naming_a_lab_left_out_for_a_broken_file_says_why() {
+    let course = tempfile::tempdir().unwrap();
+    for entry in walk(&fixture_dir()) {
+        let rel = entry.strip_prefix(fixture_dir()).unwrap();
+        let target = course.path().join(rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, &target).unwrap();
+    }
+    let yaml = course.path().join("labs/rest-first-call/lab.yaml");
+    std::fs::write(&yaml, "id: rest-first-call\nchecks: [ {\n").unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["check", "rest-first-call"],
+        vec!["lab", "start", "rest-first-call"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+            .arg("--curriculum")
+            .arg(course.path())
+            .arg("--workspace")
+            .arg(ws.path())
+            .args(&args)
+            .output()
+            .expect("sflab runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            err.contains("lab \"rest-first-call\" was left out of the curriculum because its files have a problem: labs/rest-first-call/lab.yaml"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 /// Every file under `dir`.
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -40,10 +40,13 @@ pub fn files_of(cli: &Cli) -> Box<dyn Files> {
 }
 
 pub fn find_lab<'a>(curriculum: &'a Curriculum, id: &str) -> Result<&'a LabMeta, Failure> {
-    curriculum.lab(id).ok_or_else(|| {
-        Failure::usage(format!(
+    curriculum.lab(id).ok_or_else(|| match curriculum.why_left_out(id) {
+        Some(problem) => Failure::usage(format!(
+            "lab {id:?} was left out of the curriculum because its files have a problem: {problem}. `sflab dev check --lab {id}` lists them all."
+        )),
+        None => Failure::usage(format!(
             "there is no lab {id:?}. `sflab list` shows every lab id."
-        ))
+        )),
     })
 }
 

@@ -194,8 +194,9 @@ pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
 /// it, and a lesson's link to a lab that is not there. The classroom opens on the rest, so one
 /// broken file does not keep a learner from everything else.
 pub fn load_usable(files: &dyn Files) -> (Curriculum, Vec<Problem>) {
-    let (curriculum, mut problems, consequences) = load_with_consequences(files);
+    let (mut curriculum, mut problems, consequences) = load_with_consequences(files);
     problems.extend(consequences);
+    curriculum.left_out = problems.clone();
     (curriculum, problems)
 }
 
@@ -327,7 +328,12 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
 
     lessons.sort_by(|a, b| (a.level, a.order, &a.id).cmp(&(b.level, b.order, &b.id)));
     labs.sort_by(|a, b| (a.level, &a.id).cmp(&(b.level, &b.id)));
-    (Curriculum { lessons, labs }, problems, consequences)
+    let curriculum = Curriculum {
+        lessons,
+        labs,
+        left_out: Vec::new(),
+    };
+    (curriculum, problems, consequences)
 }
 
 #[cfg(test)]

@@ -24,6 +24,9 @@ pub use load::{load, load_usable};
 pub struct Curriculum {
     pub lessons: Vec<Lesson>,
     pub labs: Vec<LabMeta>,
+    /// The problems of what was left out when only the usable part loaded (see
+    /// [`load_usable`]): a command naming a lab left out says why it cannot use it.
+    pub left_out: Vec<error::Problem>,
 }
 
 /// A folder that can hold a curriculum: a mistyped path would otherwise load as an empty
@@ -74,6 +77,13 @@ impl Curriculum {
 
     pub fn lab(&self, id: &str) -> Option<&LabMeta> {
         self.labs.iter().find(|l| l.id == id)
+    }
+
+    /// Why lab `id` was left out of this curriculum, if it was: the first problem of its
+    /// folder.
+    pub fn why_left_out(&self, id: &str) -> Option<&error::Problem> {
+        let folder = format!("labs/{id}/");
+        self.left_out.iter().find(|p| p.file.starts_with(&folder))
     }
 
     /// Lessons of one level, in order.

@@ -166,10 +166,16 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
         match curriculum.lab(&a.lab) {
             None => problems.push(problem(
                 line,
-                format!(
-                    "there is no lab {:?} in the curriculum: `sflab list` shows every lab id",
-                    a.lab
-                ),
+                match curriculum.why_left_out(&a.lab) {
+                    Some(why) => format!(
+                        "lab {:?} was left out of the curriculum because its files have a problem: {why}",
+                        a.lab
+                    ),
+                    None => format!(
+                        "there is no lab {:?} in the curriculum: `sflab list` shows every lab id",
+                        a.lab
+                    ),
+                },
             )),
             Some(meta) => {
                 let runs_there = crate::lab::spec::parse("lab.yaml", &meta.yaml)

@@ -285,6 +285,7 @@ mod tests {
                 dir: "labs/a-lab".into(),
                 yaml: String::new(),
             }],
+            left_out: Vec::new(),
         }
     }
 
