@@ -145,6 +145,22 @@ fn a_folder_of_submissions_is_graded_as_expected_in_every_format() {
         "0",
         "a run stopped at its time limit did no work a call cap could measure"
     );
+    assert!(
+        r("hangs", "error").starts_with("timed out: run 1 stopped after 2."),
+        "the error column says it did not finish: {}",
+        r("hangs", "error")
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("hangs") && l.contains("✗ timed out: run 1 stopped after")),
+        "{stdout}"
+    );
+    assert_eq!(
+        r("broken", "error"),
+        "",
+        "a run that ended by itself did not time out"
+    );
     assert_eq!(r("floods", "total"), "10", "a flood is capped, not a crash");
     assert_eq!(
         r("tampers", "total"),
@@ -184,6 +200,10 @@ fn a_folder_of_submissions_is_graded_as_expected_in_every_format() {
     );
     let hangs = subs.iter().find(|s| s["submission"] == "hangs").unwrap();
     assert_eq!(hangs["report"]["runs"][0]["timed_out"], true);
+    assert!(hangs["error"]["timed_out"]
+        .as_str()
+        .unwrap()
+        .starts_with("timed out: run 1"));
     let floods = subs.iter().find(|s| s["submission"] == "floods").unwrap();
     assert_eq!(floods["report"]["runs"][0]["stdout"]["truncated"], true);
     assert!(

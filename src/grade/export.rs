@@ -43,7 +43,8 @@ pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv:
         row.push(g.points().to_string());
         row.push(g.max_points(&book.rubric).to_string());
         row.push(g.passed().to_string());
-        row.push(g.problem().map(safe_cell).unwrap_or_default());
+        let error = g.problem().map(str::to_string).or_else(|| g.timed_out());
+        row.push(error.as_deref().map(safe_cell).unwrap_or_default());
         row.push(
             feedback
                 .get(i)
@@ -61,9 +62,11 @@ pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv:
 fn submission_json(g: &SubmissionGrade, book: &Gradebook, feedback: Option<&str>) -> Value {
     let (error, report) = match &g.result {
         Ok(r) => (
-            g.not_run
-                .as_ref()
-                .map_or(Value::Null, |why| json!({ "submission": why })),
+            match (&g.not_run, g.timed_out()) {
+                (Some(why), _) => json!({ "submission": why }),
+                (None, Some(stopped)) => json!({ "timed_out": stopped }),
+                (None, None) => Value::Null,
+            },
             serde_json::to_value(r).unwrap_or(Value::Null),
         ),
         Err(e) => (serde_json::to_value(e).unwrap_or(Value::Null), Value::Null),
@@ -152,7 +155,10 @@ pub fn summary_table(book: &Gradebook) -> String {
                 format!("✗ not runnable: {}", first_line(g.problem().unwrap_or("")))
             }
             Ok(r) if r.passed => "✓ passed".to_string(),
-            Ok(_) => format!("✗ failed: {}", failed.join(", ")),
+            Ok(_) => match g.timed_out() {
+                Some(stopped) => format!("✗ {stopped}; failed: {}", failed.join(", ")),
+                None => format!("✗ failed: {}", failed.join(", ")),
+            },
             Err(GradeError::Submission(m)) => format!("✗ not runnable: {}", first_line(m)),
             Err(GradeError::Grader(m)) => format!("! not graded: {}", first_line(m)),
         };

@@ -121,6 +121,24 @@ impl SubmissionGrade {
             .as_deref()
             .or_else(|| self.result.as_ref().err().map(GradeError::message))
     }
+
+    /// Which runs of the program did not finish in time and were stopped:
+    /// `run 1 stopped after 3.0 s`.
+    pub fn timed_out(&self) -> Option<String> {
+        let runs = &self.result.as_ref().ok()?.runs;
+        let stopped: Vec<String> = runs
+            .iter()
+            .filter(|r| r.timed_out)
+            .map(|r| {
+                format!(
+                    "run {} stopped after {:.1} s",
+                    r.index + 1,
+                    r.duration_ms as f64 / 1000.0
+                )
+            })
+            .collect();
+        (!stopped.is_empty()).then(|| format!("timed out: {}", stopped.join(", ")))
+    }
 }
 
 /// Every submission of a batch, in sorted order, with the rubric they were graded by.
@@ -185,6 +203,12 @@ pub async fn grade_one(
         wall: Duration::ZERO,
         overhead: Duration::ZERO,
     };
+    let handed_in = sub.lab_folder(&lab.id);
+    // A report folder (`sflab report`) holds only the labs the learner had started.
+    let not_in_report = !handed_in.exists()
+        && handed_in
+            .parent()
+            .is_some_and(|p| p.file_name().is_some_and(|n| n == "labs"));
     let prepared = Workspace::at(&root)
         .map_err(|e| {
             GradeError::Grader(format!(
@@ -198,7 +222,7 @@ pub async fn grade_one(
                 &options.redaction_key,
             )
             .map_err(|e| GradeError::Grader(format!("could not write the sandbox's key: {e}")))?;
-            let notes = prepare_copy(&sub.lab_folder(&lab.id), &lab_dir, &options.harness)
+            let notes = prepare_copy(&handed_in, &lab_dir, &options.harness)
                 .map_err(|e| GradeError::Grader(e.to_string()))?;
             Ok((ws, notes))
         });
@@ -216,7 +240,13 @@ pub async fn grade_one(
             run.output_cap = options.output_cap;
             grade.result = run_lab(lab, &run)
                 .await
-                .map_err(|e| classify(e, &grade.copy));
+                .map_err(|e| match classify(e, &grade.copy) {
+                    GradeError::Submission(_) if not_in_report => GradeError::Submission(format!(
+                        "this report folder has no labs/{}/: the lab had not been started when `sflab report` wrote it.",
+                        lab.id
+                    )),
+                    other => other,
+                });
             if let Err(GradeError::Submission(why)) = &grade.result {
                 let why = why.clone();
                 let by_files = judge_files_only(lab, &run, why.trim_end_matches('.')).await;

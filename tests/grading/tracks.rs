@@ -128,6 +128,31 @@ fn a_track_shows_status_and_overdue_marks_and_reports_progress_without_secrets()
     let md = std::fs::read_to_string(out.join("progress.md")).unwrap();
     assert!(md.contains("**overdue**"), "{md}");
 
+    // Graded as a hand-in, the report names the lab it lacks.
+    let subs = t.path().join("subs");
+    std::fs::create_dir_all(&subs).unwrap();
+    std::fs::rename(&out, subs.join("bob")).unwrap();
+    let graded = t.path().join("graded");
+    let o = sflab(&[
+        "--workspace",
+        &wsarg,
+        "grade",
+        &subs.display().to_string(),
+        "--lab",
+        "rest-upsert-twice",
+        "--out",
+        &graded.display().to_string(),
+    ]);
+    let printed = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        printed.contains(
+            "this report folder has no labs/rest-upsert-twice/: the lab had not been started"
+        ),
+        "{printed}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::rename(subs.join("bob"), &out).unwrap();
+
     let bad = bad_track(t.path());
     let o = track(&wsarg, "show", &bad);
     assert_eq!(o.status.code(), Some(2));
