@@ -76,6 +76,15 @@ impl AssignedBoard {
         }
     }
 
+    /// The same rows judged again at `now`: a due moment that passed while the classroom
+    /// was open makes its unpassed lab overdue.
+    pub fn judge_at(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+        for r in &mut self.rows {
+            r.overdue = r.status != TrackStatus::Passed && now > r.due_at;
+        }
+    }
+
     pub fn overdue(&self) -> usize {
         self.rows.iter().filter(|r| r.overdue).count()
     }

@@ -47,8 +47,9 @@ pub enum Event {
         lines: i32,
     },
     Resize(u16, u16),
-    /// A timer tick (a few per second).
-    Tick,
+    /// A timer tick (a few per second), with the moment it fired (deadlines are judged at
+    /// it).
+    Tick(chrono::DateTime<chrono::Utc>),
     /// New progress from the store.
     Progress(Progress),
     /// The backend came up, moved or became unreachable.

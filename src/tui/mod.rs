@@ -119,7 +119,7 @@ impl Events {
         let rx = self.rx;
         std::iter::from_fn(move || match rx.recv_timeout(TICK) {
             Ok(ev) => Some(ev),
-            Err(mpsc::RecvTimeoutError::Timeout) => Some(Event::Tick),
+            Err(mpsc::RecvTimeoutError::Timeout) => Some(Event::Tick(chrono::Utc::now())),
             Err(mpsc::RecvTimeoutError::Disconnected) => None,
         })
     }

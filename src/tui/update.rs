@@ -24,7 +24,11 @@ pub fn update(app: &mut App, event: Event) -> Option<Command> {
             app.relayout();
             None
         }
-        Event::Tick => {
+        Event::Tick(now) => {
+            // Deadlines pass while the classroom is open.
+            if let Some(board) = app.assigned.as_mut() {
+                board.judge_at(now);
+            }
             if let Some((_, left)) = app.flash.as_mut() {
                 *left = left.saturating_sub(1);
                 if *left == 0 {

@@ -138,6 +138,23 @@ fn assigned_view_at_80x24_marks_passed_overdue_and_due_soon() {
 }
 
 #[test]
+fn a_deadline_that_passes_while_the_classroom_is_open_turns_overdue() {
+    let mut a = assigned_app(120, 40);
+    let before = screen(&a);
+    assert!(before.contains("track: 1 overdue"), "{before}");
+    update(&mut a, Event::Tick(at("2026-12-06T16:59:00Z")));
+    assert!(screen(&a).contains("due in 1 min"));
+    update(&mut a, Event::Tick(at("2026-12-06T17:30:00Z")));
+    let s = screen(&a);
+    let upsert = s
+        .lines()
+        .find(|l| l.contains("Upsert by external ID"))
+        .expect("the upsert lab's row");
+    assert!(upsert.contains("overdue by 30 min"), "{upsert}");
+    assert!(s.contains("track: 2 overdue"), "the title bar follows: {s}");
+}
+
+#[test]
 fn assigned_view_at_120x40_is_one_line_per_lab() {
     let mut a = assigned_app(120, 40);
     update(&mut a, key(KeyCode::Down));
