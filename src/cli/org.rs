@@ -97,7 +97,7 @@ pub fn connection_env(
 /// What the terminal shows for a variable: secrets are cut short when the env file holds
 /// them in full, so they do not end up in scrollback or screenshots.
 pub fn shown_value(name: &str, value: &str, masked: bool) -> String {
-    let secret = name == "SF_ACCESS_TOKEN" || name == "SF_CLIENT_SECRET";
+    let secret = name == "SF_ACCESS_TOKEN" || name.ends_with("_CLIENT_SECRET");
     if secret && masked {
         let head: String = value.chars().take(6).collect();
         format!("{head}… (hidden)")
@@ -287,6 +287,16 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         env.extend(crate::org::auth::env_lines(&ws.root, &org.auth.config()));
     }
     crate::cli::events::add_event_env(&mut env, &org, &pubsub_endpoint);
+    // A seed's apps, each under its own name (their secrets are new on every start).
+    let apps = if default_org {
+        Vec::new()
+    } else {
+        crate::org::auth::seeded_apps_env(&org.auth.config())
+    };
+    let env: Vec<(&str, String)> = env
+        .into_iter()
+        .chain(apps.iter().map(|(k, v)| (k.as_str(), v.clone())))
+        .collect();
     if let Some(path) = &args.env_file {
         crate::fsutil::write_private_atomic(path, env_file_text(&env).as_bytes())
             .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;

@@ -107,7 +107,8 @@ impl Store {
         for (k, (i, _)) in rules.defaults.iter().enumerate().take(63) {
             owner_and_defaults_given |= u64::from(given(*i)) << (k + 1);
         }
-        let now_ms = actor.now.timestamp_millis();
+        // Stamps are kept to the second (see `WriteRules::stamps`).
+        let now_ms = actor.now.timestamp_millis().div_euclid(1000) * 1000;
         let key = (
             self.schema_key(),
             t,

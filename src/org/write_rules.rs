@@ -151,13 +151,16 @@ impl ObjectRules {
             .collect()
     }
 
-    /// The audit stamps of one write, without collecting them.
+    /// The audit stamps of one write, without collecting them. A real org keeps audit
+    /// stamps to the second (they always read `….000+0000`), so writes within one second
+    /// share a stamp — why a delta sync on `SystemModstamp > last` can miss a change.
     pub(crate) fn stamps(
         &self,
         now_ms: i64,
         user: super::ids::SfId,
         creating: bool,
     ) -> impl Iterator<Item = (u16, Value)> + '_ {
+        let now_ms = now_ms - now_ms.rem_euclid(1000);
         self.stamps.iter().filter_map(move |&(i, kind)| {
             let v = match kind {
                 Stamp::CreatedAt if creating => Value::DateTime(now_ms),

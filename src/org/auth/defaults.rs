@@ -227,6 +227,35 @@ pub fn serve_client(config: &AuthConfig) -> Option<(String, String)> {
         .and_then(|a| Some((a.consumer_key.clone(), a.consumer_secret.clone()?)))
 }
 
+/// Every app of a seeded org as environment variables: `SF_APP_<NAME>_CLIENT_ID`, `…_SECRET`
+/// (confidential apps) and `…_CALLBACK_URL` (the first one), `<NAME>` the app's name in
+/// capitals with `_` for anything else: `my-web-app` gives `SF_APP_MY_WEB_APP_CLIENT_ID`.
+/// A seed's apps get new secrets on every start, so this is where to read them.
+pub fn seeded_apps_env(config: &AuthConfig) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    for app in &config.apps {
+        let name: String = app
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        env.push((format!("SF_APP_{name}_CLIENT_ID"), app.consumer_key.clone()));
+        if let Some(secret) = &app.consumer_secret {
+            env.push((format!("SF_APP_{name}_CLIENT_SECRET"), secret.clone()));
+        }
+        if let Some(url) = app.callback_urls.first() {
+            env.push((format!("SF_APP_{name}_CALLBACK_URL"), url.clone()));
+        }
+    }
+    env
+}
+
 /// Lines `sflab org serve` adds to its env file: the lessons' callback URL, the JWT key file
 /// and the consumer key that goes with it (not a secret).
 pub fn env_lines(workspace: &Path, config: &AuthConfig) -> Vec<(&'static str, String)> {
@@ -296,6 +325,32 @@ pub fn app_env(config: &AuthConfig, app_name: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_seeded_app_has_its_credentials_under_its_own_name() {
+        let seed = crate::org::OrgSeed::from_yaml(
+            "users:\n  - { username: admin@seed.example, last_name: Admin, ref: admin }\napps:\n  - name: my-web-app\n    flows: [authorization_code, refresh_token]\n    callback_urls: [http://localhost:8080/callback]\n  - name: my cc app\n    flows: [client_credentials]\n    run_as: admin\n",
+        )
+        .unwrap();
+        let org = crate::org::Org::new(&seed).unwrap();
+        let c = org.auth.config();
+        let env = seeded_apps_env(&c);
+        let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "SF_APP_MY_WEB_APP_CLIENT_ID",
+                "SF_APP_MY_WEB_APP_CLIENT_SECRET",
+                "SF_APP_MY_WEB_APP_CALLBACK_URL",
+                "SF_APP_MY_CC_APP_CLIENT_ID",
+                "SF_APP_MY_CC_APP_CLIENT_SECRET",
+            ]
+        );
+        let web = c.app_by_name("my-web-app").unwrap();
+        assert_eq!(env[0].1, web.consumer_key);
+        assert_eq!(Some(&env[1].1), web.consumer_secret.as_ref());
+        assert_eq!(env[2].1, "http://localhost:8080/callback");
+    }
 
     #[test]
     fn every_flow_name_gives_its_apps_credentials() {

@@ -53,8 +53,8 @@ pub use config::{
 };
 pub use decision::{AuthDecision, Outcome};
 pub use defaults::{
-    app_env, default_apps, env_lines, flow_app_env, install_for_workspace, serve_client,
-    workspace_jwt_key, FLOW_APPS,
+    app_env, default_apps, env_lines, flow_app_env, install_for_workspace, seeded_apps_env,
+    serve_client, workspace_jwt_key, FLOW_APPS,
 };
 pub use device::DeviceApprovalError;
 pub use keys::{JwtKeyPair, OrgKeys};

@@ -112,7 +112,9 @@ pub fn recent_items(
             ));
         }
     }
-    // Newest first; equal times keep schema and storage order.
-    found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    found.into_iter().take(limit).map(|(_, r)| r).collect()
+    // Newest first. Stamps are kept to the second, so records written in the same second
+    // are told apart by storage order, the later written first.
+    let mut found: Vec<(usize, (i64, Json))> = found.into_iter().enumerate().collect();
+    found.sort_by_key(|(seen, f)| std::cmp::Reverse((f.0, *seen)));
+    found.into_iter().take(limit).map(|(_, (_, r))| r).collect()
 }
