@@ -91,6 +91,31 @@ async fn a_real_https_listener_serves_with_the_generated_ca_and_checks_host() {
         .await
         .unwrap();
     assert_eq!(rebound.status(), 421);
+    // Plain HTTP to the HTTPS port is answered in words, and the port keeps serving.
+    let plain = reqwest::Client::new()
+        .post(format!(
+            "http://127.0.0.1:{port}/services/data/v59.0/sobjects/Account"
+        ))
+        .header("content-type", "application/json")
+        .body(r#"{"Name":"Plain"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 400);
+    let said: Value = plain.json().await.unwrap();
+    assert!(
+        said[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("https://127.0.0.1:{port}/")),
+        "{said}"
+    );
+    let still = client
+        .get(format!("{base}/services/data"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200);
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }

@@ -54,6 +54,33 @@ pub async fn serve(
     serve_router(listener, router(org), tls, shutdown).await
 }
 
+/// The answer to plain HTTP sent to the HTTPS port: a 400 in the REST API's error shape that
+/// says to use `https://`. The request head is read first (a reply sent over unread bytes is
+/// lost to most clients), then the connection is closed. [U] What a real org does with
+/// plain HTTP is not recorded in the reference; the error code here is sflab's own.
+async fn plain_http_on_tls_port(mut stream: tokio::net::TcpStream, port: u16) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while head.len() < 64 * 1024 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => head.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+    }
+    let body = serde_json::json!([{
+        "message": format!("This port speaks HTTPS only: call https://127.0.0.1:{port}/… instead of http:// (and trust the workspace CA, SF_CA_BUNDLE). `sflab org serve --http` serves plain HTTP."),
+        "errorCode": "HTTPS_REQUIRED",
+    }])
+    .to_string();
+    let reply = format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(reply.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
 /// Serves any router the same way (the Host check included): for a router built with
 /// [`crate::org::rest::router_with`], or one with more surfaces mounted.
 pub async fn serve_router(
@@ -127,6 +154,16 @@ pub async fn serve_router(
             }
             match acceptor {
                 Some(acc) => {
+                    // A TLS hello starts with 0x16; a letter is a plain HTTP request line
+                    // (`http://` typed for `https://`): answered in words, not TLS bytes.
+                    let mut first = [0u8; 1];
+                    let peeked =
+                        tokio::time::timeout(Duration::from_secs(10), stream.peek(&mut first))
+                            .await;
+                    if matches!(peeked, Ok(Ok(1))) && first[0].is_ascii_alphabetic() {
+                        plain_http_on_tls_port(stream, port).await;
+                        return;
+                    }
                     if let Ok(Ok(tls)) =
                         tokio::time::timeout(Duration::from_secs(10), acc.accept(stream)).await
                     {
