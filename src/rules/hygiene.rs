@@ -252,6 +252,52 @@ pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
     ))
 }
 
+/// `process.exit_refused`: the runs listed in `runs` (a run meant to meet an error, such as a
+/// forged sign-in answer) ended by themselves with a non-zero status and said why on standard
+/// error. A program that notices the trap but reports success fails, as does one that says
+/// nothing, or one that hangs until it is stopped.
+pub(crate) fn exit_refused(p: &ExitOk, cx: &Cx) -> Verdict {
+    let judged: Vec<_> = cx.ev.runs.iter().filter(|r| p.judges(r.index)).collect();
+    if judged.is_empty() {
+        return cx.fail(format!(
+            "Your program ran {} but the runs this check judges ({}) did not happen.",
+            plural(cx.ev.runs.len(), "time"),
+            run_list(p.runs.as_deref().unwrap_or_default())
+        ));
+    }
+    for run in &judged {
+        let n = run.index + 1;
+        let why = if run.timed_out {
+            Some(format!(
+                "run {n} did not stop by itself: it was stopped because it took too long"
+            ))
+        } else if let Some(sig) = run.signal {
+            Some(format!(
+                "run {n} was killed by signal {sig} instead of exiting with a status of its own"
+            ))
+        } else {
+            match run.exit_code {
+                Some(0) => Some(format!("run {n} exited with status 0, which tells whoever started it that all went well")),
+                Some(_) if run.stderr.text.trim().is_empty() => {
+                    Some(format!("run {n} exited with a non-zero status but wrote nothing on stderr to say why"))
+                }
+                Some(_) => None,
+                None => Some(format!("run {n} did not start")),
+            }
+        };
+        if let Some(why) = why {
+            return cx.fail(format!(
+                "{why}. When something is wrong, say what on stderr and exit with a non-zero status."
+            ));
+        }
+    }
+    let numbers: Vec<usize> = judged.iter().map(|r| r.index + 1).collect();
+    cx.pass(format!(
+        "Your program stopped with a non-zero status and said why on stderr in {}.",
+        run_list(&numbers)
+    ))
+}
+
 /// "run 3", "runs 1 and 2", "runs 1, 2 and 4".
 fn run_list(numbers: &[usize]) -> String {
     crate::wording::runs(numbers).unwrap_or_else(|| "no run".into())
@@ -474,6 +520,30 @@ mod tests {
         assert!(assert_fails(rule, &ev).message.contains("too long"));
         ev.runs.clear();
         assert_fails(rule, &ev);
+    }
+
+    #[test]
+    fn exit_refused_wants_a_status_of_its_own_and_a_word_on_stderr() {
+        let rule = "{ rule: process.exit_refused, runs: [1] }";
+        let mut ev = evidence(vec![]);
+        ev.runs[0].exit_code = Some(0);
+        assert!(assert_fails(rule, &ev).message.contains("status 0"));
+        ev.runs[0].exit_code = Some(3);
+        assert!(assert_fails(rule, &ev)
+            .message
+            .contains("wrote nothing on stderr"));
+        ev.runs[0].stderr.text = "state mismatch: refusing the sign-in\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].exit_code = None;
+        ev.runs[0].timed_out = true;
+        assert!(assert_fails(rule, &ev)
+            .message
+            .contains("did not stop by itself"));
+        assert!(
+            assert_fails("{ rule: process.exit_refused, runs: [4] }", &ev)
+                .message
+                .contains("did not happen")
+        );
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub const RULE_NAMES: &[&str] = &[
     "secrets.files_private",
     "secrets.not_in_url",
     "process.exit_ok",
+    "process.exit_refused",
     "process.output_contains",
     "process.output_reports",
     "bulk.failed_results_fetched",
@@ -130,6 +131,7 @@ impl RuleSpec {
             Rule::SecretsFilesPrivate(_) => "secrets.files_private",
             Rule::SecretsNotInUrl(_) => "secrets.not_in_url",
             Rule::ProcessExitOk(_) => "process.exit_ok",
+            Rule::ProcessExitRefused(_) => "process.exit_refused",
             Rule::ProcessOutputContains(_) => "process.output_contains",
             Rule::ProcessOutputReports(_) => "process.output_reports",
             Rule::BulkFailedResultsFetched(_) => "bulk.failed_results_fetched",
@@ -265,6 +267,26 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
                 });
             }
             Rule::ProcessExitOk(p)
+        }
+        "process.exit_refused" => {
+            let p: super::hygiene::ExitOk = params(map).map_err(bad)?;
+            match (&p.runs, p.problem()) {
+                (_, Some(message)) => {
+                    return Err(RuleSpecError::BadParameters {
+                        rule: name.to_string(),
+                        message: message.into(),
+                    })
+                }
+                (None, _) => {
+                    return Err(RuleSpecError::BadParameters {
+                        rule: name.to_string(),
+                        message: "list the `runs:` that must end in an error, e.g. `runs: [3]`"
+                            .into(),
+                    })
+                }
+                _ => {}
+            }
+            Rule::ProcessExitRefused(p)
         }
         "process.output_contains" => {
             let p: super::output::OutputContains = params(map).map_err(bad)?;
@@ -523,6 +545,7 @@ mod tests {
                 "state.soql" => "query: SELECT Id FROM Account, count: 1",
                 "state.no_duplicates" => "object: Account, field: Name",
                 "process.output_contains" => "texts: [done]",
+                "process.exit_refused" => "runs: [1]",
                 "process.output_reports" => "path: /services/data/*/limits, values: [/Max]",
                 "files.csv_rows" => "file: out.csv, rows: 1",
                 "design.table" => "file: design.md, columns: [Question]",

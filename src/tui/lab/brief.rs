@@ -175,6 +175,13 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             Some(runs) => format!("./run exits with status 0 in {}", shown_runs(runs)),
             None => "./run exits with status 0".into(),
         },
+        "process.exit_refused" => match check.params.get("runs") {
+            Some(runs) => format!(
+                "./run says what is wrong on stderr and exits with a non-zero status in {}",
+                shown_runs(runs)
+            ),
+            None => "./run says what is wrong on stderr and exits with a non-zero status".into(),
+        },
         "process.output_contains" => "what your program prints: the items it must report".into(),
         "process.output_reports" => match (p("method"), p("path")) {
             (Some(m), Some(path)) => {
