@@ -175,6 +175,25 @@ async fn composite_over_25_subrequests_is_refused() {
 }
 
 #[tokio::test]
+async fn a_subrequest_without_its_reference_id_is_a_parser_error_in_plain_words() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"compositeRequest": [{"method": "GET", "url": format!("{V}/limits")}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body[0]["errorCode"], "JSON_PARSER_ERROR");
+    let message = r.body[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Missing required field 'referenceId' at [line:1, column:")
+            && !message.contains('`'),
+        "{message}"
+    );
+}
+
+#[tokio::test]
 async fn composite_counts_once_against_the_api_allocation() {
     let m = mock();
     let first = m.get(&format!("{V}/limits")).await;

@@ -5,7 +5,8 @@
 //! What a resource answers, as a typical `@RestResource` class over its object:
 //! - `GET /{url}/{key}` → 200 with the DTO (and its lines); `GET /{url}` → 200 with a list;
 //! - `POST /{url}` → 201 with the DTO of the record created (lines created with it, all or none);
-//! - `PATCH /{url}/{key}` → 200 with the updated DTO; `DELETE /{url}/{key}` → 204, no body;
+//! - `PATCH /{url}/{key}` → 200 with the updated DTO (204, no body, with
+//!   `update_answer: no_content`); `DELETE /{url}/{key}` → 204, no body;
 //! - bad input → 400 `[{"errorCode": "JSON_PARSER_ERROR" | "INVALID_INPUT" | <DML code>, "message": …}]`;
 //!   an unknown key → 404 `[{"errorCode":"NOT_FOUND",…}]`; a path no class maps → 404.
 //!
@@ -288,6 +289,9 @@ fn update(
     store
         .update(&res.object, id.as_str(), &fields, actor)
         .map_err(dml_error)?;
+    if res.update_answer == resource::UpdateAnswer::NoContent {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     Ok(json_response(
         StatusCode::OK,
         &dto_of(&store, res, &id, state.org.clock.now())?,

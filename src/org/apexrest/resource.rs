@@ -11,6 +11,7 @@
 //!     key: ERP_Order_Id__c           # what the last path segment names (default Id)
 //!     dto: { id: Id, accountId: AccountId, effectiveDate: EffectiveDate, erpOrderId: ERP_Order_Id__c, status: Status }
 //!     required: [accountId, effectiveDate]
+//!     update_answer: no_content      # PATCH/PUT answer 204 with no body (default: dto, 200)
 //!     lines:                         # optional child records created and returned with the parent
 //!       property: lines
 //!       object: OrderItem
@@ -41,6 +42,21 @@ pub struct ApexResource {
     pub required: Vec<String>,
     #[serde(default)]
     pub lines: Option<LineSpec>,
+    /// What PATCH / PUT answer: the updated DTO (200), or nothing (204), as a `void`
+    /// `@HttpPatch` method that sets `res.statusCode = 204` does.
+    #[serde(default)]
+    pub update_answer: UpdateAnswer,
+}
+
+/// What a resource's update answers (see [`ApexResource::update_answer`]).
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateAnswer {
+    /// 200 with the updated DTO.
+    #[default]
+    Dto,
+    /// 204 with no body.
+    NoContent,
 }
 
 /// Child records carried inside the DTO as an array.

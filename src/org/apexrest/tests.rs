@@ -252,6 +252,30 @@ async fn a_key_that_is_no_external_id_finds_the_record_as_a_where_clause_would()
     );
 }
 
+#[tokio::test]
+async fn an_update_can_answer_204_with_no_body_as_a_void_patch_method_does() {
+    let fixture = BY_ORDER_NUMBER.replace(
+        "    required: [accountId, effectiveDate]\n",
+        "    required: [accountId, effectiveDate]\n    update_answer: no_content\n",
+    );
+    let m = mock_with(&fixture);
+    let body = json!({"accountId": m.falcon(), "effectiveDate": "2026-11-01"});
+    let (_, created) = m
+        .send("POST", "/services/apexrest/orders", Some(body))
+        .await;
+    let path = format!(
+        "/services/apexrest/orders/{}",
+        created["orderNumber"].as_str().unwrap()
+    );
+    let (status, answered) = m
+        .send("PATCH", &path, Some(json!({"status": "Activated"})))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(answered, Value::Null);
+    let (_, got) = m.send("GET", &path, None).await;
+    assert_eq!(got["status"], "Activated", "the update was made");
+}
+
 /// The error an org built from the default seed with `fixture` joined in stops with.
 fn refused(fixture: &str) -> crate::org::SeedError {
     match Org::new(&seed_with(fixture)) {

@@ -103,8 +103,8 @@ pub struct CollectionRequest {
 }
 
 pub fn parse_request(body: &[u8]) -> Result<CollectionRequest, CompositeError> {
-    let req: CollectionRequest =
-        serde_json::from_slice(body).map_err(|e| CompositeError::Json(e.to_string()))?;
+    let req: CollectionRequest = serde_json::from_slice(body)
+        .map_err(|e| CompositeError::Json(crate::org::rest::body::jackson_message(body, &e)))?;
     check_count(req.records.len())?;
     Ok(req)
 }

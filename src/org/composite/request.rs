@@ -75,7 +75,8 @@ pub struct GraphRequest {
 const METHODS: [&str; 5] = ["GET", "POST", "PATCH", "PUT", "DELETE"];
 
 fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, CompositeError> {
-    serde_json::from_slice(body).map_err(|e| CompositeError::Json(e.to_string()))
+    serde_json::from_slice(body)
+        .map_err(|e| CompositeError::Json(crate::org::rest::body::jackson_message(body, &e)))
 }
 
 fn check_reference_id(id: &str) -> Result<(), CompositeError> {

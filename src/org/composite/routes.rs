@@ -360,8 +360,8 @@ async fn retrieve_post(
     body: Bytes,
 ) -> Result<Response, CompositeError> {
     let object = params.get("object").cloned().unwrap_or_default();
-    let req: RetrieveBody =
-        serde_json::from_slice(&body).map_err(|e| CompositeError::Json(e.to_string()))?;
+    let req: RetrieveBody = serde_json::from_slice(&body)
+        .map_err(|e| CompositeError::Json(crate::org::rest::body::jackson_message(&body, &e)))?;
     retrieve(
         &st,
         &object,

@@ -48,8 +48,8 @@ fn invalid(msg: String) -> CompositeError {
 
 /// Checks the body and flattens it, parents first.
 pub fn flatten(store: &Store, object: &str, body: &[u8]) -> Result<Vec<TreeNode>, CompositeError> {
-    let body: Value =
-        serde_json::from_slice(body).map_err(|e| CompositeError::Json(e.to_string()))?;
+    let body: Value = serde_json::from_slice(body)
+        .map_err(|e| CompositeError::Json(crate::org::rest::body::jackson_message(body, &e)))?;
     let top = store
         .schema()
         .object(object)

@@ -108,7 +108,7 @@ fn char_at(bytes: &[u8], line: usize, column: usize) -> Option<char> {
     l.chars().nth(column.checked_sub(1)?)
 }
 
-fn jackson_message(bytes: &[u8], e: &serde_json::Error) -> String {
+pub(crate) fn jackson_message(bytes: &[u8], e: &serde_json::Error) -> String {
     let (line, column) = (e.line(), e.column());
     let at = format!("at [line:{line}, column:{column}]");
     if e.is_eof() {
@@ -120,7 +120,17 @@ fn jackson_message(bytes: &[u8], e: &serde_json::Error) -> String {
         .map(|(d, _)| d.to_string())
         .unwrap_or(detail);
     if !e.is_syntax() {
-        return format!("{detail} {at}");
+        // A shape the parser did not expect, said without the parser's own markup:
+        // `missing field \`referenceId\`` becomes "Missing required field 'referenceId'".
+        let detail = match detail.strip_prefix("missing field ") {
+            Some(field) => format!("Missing required field {field}"),
+            None => detail,
+        };
+        let mut said = detail.replace('`', "'");
+        if let Some(first) = said.get(..1) {
+            said = format!("{}{}", first.to_uppercase(), &said[1..]);
+        }
+        return format!("{said} {at}");
     }
     if matches!(detail.as_str(), "expected value" | "expected ident") {
         if let Some((token, end)) = word_at(bytes, line, column) {
