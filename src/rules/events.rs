@@ -315,6 +315,9 @@ fn refusals(cx: &Cx, channel: &str) -> String {
     let from = match num(last, "from") {
         -1 => "LATEST (-1)".to_string(),
         -2 => "EARLIEST (-2)".to_string(),
+        crate::org::events::log::NOT_A_NUMBER => {
+            "a replay id that is no whole number (send it as a JSON number, not text)".to_string()
+        }
         id => format!("replay id {id}"),
     };
     let stored = if num(last, "from") >= 0 {

@@ -62,13 +62,17 @@ pub struct SubscriptionRecord {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RefusedSubscription {
     pub channel: String,
-    /// What the client asked for, as in [`SubscriptionRecord::from`].
+    /// What the client asked for, as in [`SubscriptionRecord::from`]; [`NOT_A_NUMBER`] when
+    /// the replay id it sent was no whole number (`"2"`, `2.0`).
     pub from: i64,
     /// The org's answer, as the client was given it.
     pub message: String,
     pub via: Transport,
     pub at: DateTime<Utc>,
 }
+
+/// The `from` of a refused subscription whose replay id was no whole number.
+pub const NOT_A_NUMBER: i64 = i64::MIN;
 
 /// One event handed to a subscriber.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

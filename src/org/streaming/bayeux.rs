@@ -156,14 +156,19 @@ impl Streaming {
         if !bus.has_channel(sub) {
             return failure(r, &format!("400::The channel {sub} does not exist in this org; platform events are /event/Name__e and change events /data/ChangeEvents or /data/<Object>ChangeEvent"), "retry");
         }
-        let replay = msg
+        // No replay entry for the channel means new events only; one that is no whole number
+        // (`"2"` read back from a file as text, `2.0`) is refused, never taken as -1.
+        let given = msg
             .get("ext")
             .and_then(|e| e.get("replay"))
-            .and_then(|m| m.get(sub))
-            .and_then(Value::as_i64)
-            .unwrap_or(-1);
+            .and_then(|m| m.get(sub));
+        let replay = match given {
+            None => -1,
+            Some(v) => v.as_i64().unwrap_or(crate::org::events::log::NOT_A_NUMBER),
+        };
+        let shown = given.map_or_else(|| replay.to_string(), Value::to_string);
         let invalid = || {
-            format!("400::The replayId {{{replay}}} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.")
+            format!("400::The replayId {{{shown}}} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.")
         };
         let refuse = |r| {
             let message = invalid();
@@ -179,6 +184,9 @@ impl Streaming {
                 });
             failure(r, &message, "retry")
         };
+        if replay == crate::org::events::log::NOT_A_NUMBER {
+            return refuse(r);
+        }
         let from = match ReplayFrom::from_number(replay) {
             Ok(ReplayFrom::Latest) => ReplayFrom::After(bus.newest_replay_id()),
             Ok(f) => f,

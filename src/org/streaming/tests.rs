@@ -154,6 +154,30 @@ async fn change_events_arrive_on_data_channels_with_the_header() {
 }
 
 #[tokio::test]
+async fn a_replay_id_that_is_no_whole_number_is_refused_not_taken_as_latest() {
+    let c = Cometd::new();
+    let client = c.handshake().await;
+    for given in [json!("2"), json!(2.0), json!("abc")] {
+        let (_, r) = c
+            .post(
+                "/cometd/62.0",
+                &c.token,
+                json!([{"channel": "/meta/subscribe", "clientId": client,
+                "subscription": "/event/OrderShipped__e", "id": "2",
+                "ext": {"replay": {"/event/OrderShipped__e": given.clone()}}}]),
+            )
+            .await;
+        assert_eq!(r[0]["successful"], false, "{given}");
+        let error = r[0]["error"].as_str().unwrap();
+        assert!(error.contains(&format!("{{{given}}}")), "{error}");
+    }
+    let refused = c.org.events.log.refusals();
+    assert_eq!(refused.len(), 3);
+    assert_eq!(refused[0].from, crate::org::events::log::NOT_A_NUMBER);
+    assert!(c.org.events.log.subscriptions().is_empty());
+}
+
+#[tokio::test]
 async fn bad_tokens_unknown_clients_and_bad_replay_ids_are_bayeux_errors() {
     let c = Cometd::new();
     let (_, r) = c
