@@ -147,8 +147,30 @@ async fn serve_and_act(
         }
     }
     // The process's output is captured by its own tasks, so it need not be polled meanwhile.
-    let outcomes = perform_all(org, actions, "while_running", index, &spec.dir).await;
-    let _ = stop_tx.send(());
+    // The org's calls share the run's time limit: once it has passed, the calls left are not
+    // made, and the run ends as timed out (its own clock stops it when it is next polled).
+    let mut outcomes = Vec::with_capacity(actions.len());
+    let mut out_of_time = false;
+    for a in actions {
+        let done = if out_of_time {
+            None
+        } else {
+            tokio::time::timeout_at(deadline, org.perform_action(a, &spec.dir))
+                .await
+                .ok()
+        };
+        let performed = done.unwrap_or_else(|| {
+            out_of_time = true;
+            super::org_actions::Performed::failed(&format!(
+                "not made: the run's time limit ({} s) passed while the org waited for your service",
+                spec.timeout.as_secs()
+            ))
+        });
+        outcomes.push(performed.outcome(a, "while_running", index));
+    }
+    if !out_of_time {
+        let _ = stop_tx.send(());
+    }
     let mut run = run.await?;
     run.stopped_by_lab = run.exit_code.is_none() && !run.timed_out;
     Ok((run, outcomes))
@@ -200,6 +222,8 @@ mod tests {
     struct Recorder {
         port: u16,
         seen: parking_lot::Mutex<Vec<(String, bool)>>,
+        /// How long each action takes (an org waiting on a slow service).
+        delay: Duration,
     }
 
     impl OrgHandle for Recorder {
@@ -227,6 +251,7 @@ mod tests {
             _lab_dir: &'a Path,
         ) -> super::super::parts::BoxFuture<'a, super::super::org_actions::Performed> {
             Box::pin(async move {
+                tokio::time::sleep(self.delay).await;
                 let up = std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok();
                 self.seen.lock().push((action.label(), up));
                 super::super::org_actions::Performed::failed("recorded")
@@ -289,6 +314,7 @@ mod tests {
         let org = Recorder {
             port,
             seen: Default::default(),
+            delay: Duration::ZERO,
         };
         let started = std::time::Instant::now();
         let (run, outcomes) = run_once(&spec, 0, &org, &service_lab(port))
@@ -317,12 +343,63 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_orgs_calls_share_the_runs_time_limit_and_the_run_ends_as_timed_out() {
+        if std::process::Command::new("python3")
+            .arg("-V")
+            .output()
+            .is_err()
+        {
+            return; // the service in this test is python's own http.server
+        }
+        let port = free_port();
+        let (_dir, mut spec) = process(
+            "exec python3 -m http.server \"$SERVICE_PORT\" --bind 127.0.0.1\n",
+            port,
+        );
+        spec.timeout = Duration::from_secs(3);
+        let lab = crate::lab::spec::parse(
+            "lab.yaml",
+            &format!(
+                "id: a\ntitle: A\nlevel: L4\nlesson: L1-basics/callouts\n\
+                 actions:\n  service_port: {port}\n\
+                 \x20 while_running: [ {{ callout: {{ label: one, named_credential: Mine }} }}, {{ callout: {{ label: two, named_credential: Mine }} }}, {{ callout: {{ label: three, named_credential: Mine }} }} ]\n"
+            ),
+        )
+        .expect("lab");
+        let org = Recorder {
+            port,
+            seen: Default::default(),
+            delay: Duration::from_millis(1500),
+        };
+        let started = std::time::Instant::now();
+        let (run, outcomes) = run_once(&spec, 0, &org, &lab).await.expect("run");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the limit holds"
+        );
+        assert!(run.timed_out, "{run:?}");
+        assert!(!run.stopped_by_lab);
+        let last = outcomes.iter().find(|o| o.label == "three").expect("three");
+        assert!(
+            last.detail
+                .contains("not made: the run's time limit (3 s) passed"),
+            "{}",
+            last.detail
+        );
+        assert!(
+            org.seen.lock().len() < 3,
+            "the calls past the limit were not made"
+        );
+    }
+
+    #[tokio::test]
     async fn a_run_that_never_listens_fails_the_service_actions_with_the_reason() {
         let port = free_port();
         let (_dir, spec) = process("echo no server here\n", port);
         let org = Recorder {
             port,
             seen: Default::default(),
+            delay: Duration::ZERO,
         };
         let (_run, outcomes) = run_once(&spec, 0, &org, &service_lab(port))
             .await

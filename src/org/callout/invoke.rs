@@ -140,20 +140,32 @@ async fn send(org: &Org, wire: Wire) -> Result<CalloutResponse, CalloutError> {
     if let Some(b) = &wire.body {
         rb = rb.body(b.clone());
     }
-    let resp = rb.send().await.map_err(|e| fail(e.to_string()))?;
+    let resp = rb.send().await.map_err(|e| fail(transport_detail(&e)))?;
     let status = resp.status().as_u16();
     let headers = resp
         .headers()
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
         .collect();
-    let bytes = resp.bytes().await.map_err(|e| fail(e.to_string()))?;
+    let bytes = resp.bytes().await.map_err(|e| fail(transport_detail(&e)))?;
     let body = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_RESPONSE_BYTES)]).to_string();
     Ok(CalloutResponse {
         status,
         headers,
         body,
     })
+}
+
+/// Why a callout got no answer, in the words Apex's `CalloutException` uses for the common
+/// cases, with what the org did.
+fn transport_detail(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        format!("Read timed out: the service did not answer within {TIMEOUT_SECONDS} s, the org's callout timeout (Apex's default; a callout can wait at most 120 s)")
+    } else if e.is_connect() {
+        "Connection refused: nothing answered at that address and port".to_string()
+    } else {
+        e.to_string()
+    }
 }
 
 /// Replaces `{!$Credential.Ext.Param}` merge fields with the principal's secrets.
