@@ -6,10 +6,8 @@
 //!   a refusal (no principal access, unauthorised endpoint…) is 400 `CALLOUT_ERROR`.
 //! - `POST /services/data/vXX.X/sflab/callout/deploy` `{files: {"ERP.namedCredential-meta.xml": "<…>"}}`;
 //! - `POST /services/data/vXX.X/sflab/callout/assign` `{user, permission_set}`;
-//! - `POST /services/data/vXX.X/named-credentials/credential`: stores a principal's secrets,
-//!   shaped like the Connect API resource of the same path
-//!   (`{externalCredential, principalName, credentials: {clientSecret: {value}}}`); the answer
-//!   never echoes a value.
+//! - `/services/data/vXX.X/named-credentials/credential`, the Connect API resource that stores
+//!   a principal's secrets: see [`super::credential`].
 //!
 //! Deploying, storing secrets, assigning and calling out as another user need a System
 //! Administrator; calling out as oneself needs only a session.
@@ -39,7 +37,11 @@ pub fn router(state: RestState) -> Router {
         )
         .route(
             "/services/data/{version}/named-credentials/credential",
-            post(credential),
+            post(super::credential::write)
+                .put(super::credential::write)
+                .patch(super::credential::write)
+                .get(super::credential::read_or_delete)
+                .delete(super::credential::read_or_delete),
         )
         .with_state(state)
 }
@@ -227,51 +229,5 @@ async fn assign(
     Ok(json_response(
         StatusCode::OK,
         &json!({"success": true, "user": u.username, "permission_set": set}),
-    ))
-}
-
-async fn credential(
-    State(state): State<RestState>,
-    caller: Caller,
-    SfJson(v): SfJson,
-) -> Result<Response, ApiError> {
-    require_admin(&state, &caller)?;
-    let ext = v
-        .get("externalCredential")
-        .and_then(Json::as_str)
-        .ok_or_else(|| bad("Name the externalCredential."))?;
-    let principal = v
-        .get("principalName")
-        .and_then(Json::as_str)
-        .ok_or_else(|| bad("Name the principalName."))?;
-    let creds = v
-        .get("credentials")
-        .and_then(Json::as_object)
-        .ok_or_else(|| bad("Send credentials: {\"<parameter>\": {\"value\": \"…\"}}."))?;
-    let mut dep = state.org.outbound.deployment.write();
-    let known = dep
-        .external
-        .get(ext)
-        .is_some_and(|e| e.principals.iter().any(|p| p.name == principal));
-    if !known {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            format!("External Credential {ext} with principal {principal} is not deployed."),
-        ));
-    }
-    let mut stored = serde_json::Map::new();
-    for (param, val) in creds {
-        let value = val
-            .get("value")
-            .and_then(Json::as_str)
-            .or_else(|| val.as_str())
-            .ok_or_else(|| bad(format!("credentials.{param} needs a value")))?;
-        dep.set_secret(ext, principal, param, value);
-        stored.insert(param.clone(), json!({"value": null, "encrypted": true}));
-    }
-    Ok(json_response(
-        StatusCode::CREATED,
-        &json!({"externalCredential": ext, "principalName": principal, "credentials": stored}),
     ))
 }

@@ -11,6 +11,7 @@
 //! org.outbound.callout_log()   // what was called, as whom, with which auth — no secrets
 //! ```
 
+pub mod credential;
 pub mod http;
 pub mod invoke;
 pub mod metadata;

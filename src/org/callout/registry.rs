@@ -17,12 +17,20 @@ pub struct Deployment {
     pub external: BTreeMap<String, ExternalCredential>,
     pub permission_sets: BTreeMap<String, PermissionSetMeta>,
     pub remote_sites: BTreeMap<String, RemoteSite>,
-    /// `ExtCred-Principal` → parameter → secret value.
-    secrets: BTreeMap<String, BTreeMap<String, String>>,
+    /// `ExtCred-Principal` → parameter → stored value.
+    secrets: BTreeMap<String, BTreeMap<String, StoredValue>>,
     /// User id → permission sets assigned through sflab (beside the seed's).
     assignments: BTreeMap<String, BTreeSet<String>>,
     /// `ExtCred-Principal` → (token, expiry).
     tokens: BTreeMap<String, (String, DateTime<Utc>)>,
+}
+
+/// One parameter of a principal's credential, as the credential store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredValue {
+    pub value: String,
+    /// Stored encrypted: never shown back (`GET` answers its value as null).
+    pub encrypted: bool,
 }
 
 /// What a deploy changed.
@@ -144,19 +152,50 @@ impl Deployment {
     /// Stores a principal's secret parameter (`clientId`, `clientSecret`, `Username`,
     /// `Password`, `ApiKey`…), as the org's credential store does; drops any cached token.
     pub fn set_secret(&mut self, external: &str, principal: &str, parameter: &str, value: &str) {
+        self.store_value(external, principal, parameter, value, true);
+    }
+
+    /// Stores one parameter, encrypted or not; drops any cached token.
+    pub fn store_value(
+        &mut self,
+        external: &str,
+        principal: &str,
+        parameter: &str,
+        value: &str,
+        encrypted: bool,
+    ) {
         let key = format!("{external}-{principal}");
         self.tokens.remove(&key);
-        self.secrets
-            .entry(key)
-            .or_default()
-            .insert(parameter.to_string(), value.to_string());
+        self.secrets.entry(key).or_default().insert(
+            parameter.to_string(),
+            StoredValue {
+                value: value.to_string(),
+                encrypted,
+            },
+        );
+    }
+
+    /// Forgets every stored parameter of a principal (and its cached token).
+    pub fn clear_values(&mut self, external: &str, principal: &str) {
+        let key = format!("{external}-{principal}");
+        self.tokens.remove(&key);
+        self.secrets.remove(&key);
+    }
+
+    /// The stored parameters of a principal, by name.
+    pub fn stored_values(
+        &self,
+        external: &str,
+        principal: &str,
+    ) -> Option<&BTreeMap<String, StoredValue>> {
+        self.secrets.get(&format!("{external}-{principal}"))
     }
 
     pub(crate) fn secret(&self, external: &str, principal: &str, parameter: &str) -> Option<&str> {
         self.secrets
             .get(&format!("{external}-{principal}"))
             .and_then(|m| m.get(parameter))
-            .map(String::as_str)
+            .map(|v| v.value.as_str())
     }
 
     /// Assigns a deployed permission set to a user (by user id).

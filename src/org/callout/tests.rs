@@ -334,7 +334,7 @@ async fn the_http_endpoints_deploy_store_secrets_and_call_out() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let r = app.clone().oneshot(call(&admin, "/services/data/v62.0/named-credentials/credential",
-        serde_json::json!({"externalCredential": "Weather_Auth", "principalName": "Main", "credentials": {"ApiKey": {"value": "wx-demo-key", "encrypted": true}}}))).await.unwrap();
+        serde_json::json!({"externalCredential": "Weather_Auth", "principalName": "Main", "principalType": "NamedPrincipal", "authenticationProtocol": "Custom", "credentials": {"ApiKey": {"value": "wx-demo-key", "encrypted": true}}}))).await.unwrap();
     assert_eq!(r.status(), 201);
     let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
         .await
@@ -405,6 +405,154 @@ async fn the_http_endpoints_deploy_store_secrets_and_call_out() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403, "acting as another user takes an admin");
+}
+
+#[tokio::test]
+async fn the_credential_resource_takes_the_api_references_body_and_methods() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let org = Org::default_org();
+    org.outbound.deployment.write().deploy(&files()).unwrap();
+    let app = crate::org::rest::router(org.clone());
+    let admin = crate::org::rest::static_token::issue_static_token(&org, None)
+        .unwrap()
+        .token;
+    let send = |method: &str, query: &str, body: Option<serde_json::Value>| {
+        let app = app.clone();
+        let req = Request::builder()
+            .method(method)
+            .uri(format!(
+                "/services/data/v62.0/named-credentials/credential{query}"
+            ))
+            .header("host", "127.0.0.1:8443")
+            .header("authorization", format!("Bearer {admin}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.map(|b| b.to_string()).unwrap_or_default()))
+            .unwrap();
+        async move {
+            let r = app.oneshot(req).await.unwrap();
+            let status = r.status().as_u16();
+            let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default(),
+            )
+        }
+    };
+    let body = |creds: serde_json::Value| {
+        serde_json::json!({"externalCredential": "Weather_Auth", "principalName": "Main",
+            "principalType": "NamedPrincipal", "authenticationProtocol": "Custom", "credentials": creds})
+    };
+    // The shortened body of older examples is refused, naming what is missing.
+    let (status, e) = send("POST", "", Some(serde_json::json!({"externalCredential": "Weather_Auth", "principalName": "Main", "credentials": {"ApiKey": {"value": "k"}}}))).await;
+    assert_eq!(status, 400);
+    assert!(
+        e[0]["message"].as_str().unwrap().contains("principalType"),
+        "{e}"
+    );
+    let mut no_protocol = body(serde_json::json!({"ApiKey": {"value": "k"}}));
+    no_protocol
+        .as_object_mut()
+        .unwrap()
+        .remove("authenticationProtocol");
+    let (status, e) = send("POST", "", Some(no_protocol)).await;
+    assert_eq!(status, 400);
+    assert!(
+        e[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("authenticationProtocol"),
+        "{e}"
+    );
+    let (status, e) = send(
+        "POST",
+        "",
+        Some(body(serde_json::json!({"ApiKey": "flat"}))),
+    )
+    .await;
+    assert_eq!(
+        (status, e[0]["errorCode"].as_str()),
+        (400, Some("JSON_PARSER_ERROR"))
+    );
+    let mut wrong = body(serde_json::json!({"ApiKey": {"value": "k"}}));
+    wrong["authenticationProtocol"] = "OAuth".into();
+    let (status, e) = send("POST", "", Some(wrong)).await;
+    assert_eq!(status, 400);
+    assert!(
+        e[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("uses the Custom protocol"),
+        "{e}"
+    );
+
+    // POST stores; GET shows plain values and hides encrypted ones.
+    let (status, created) = send(
+        "POST",
+        "",
+        Some(body(serde_json::json!({
+        "ApiKey": {"value": "wx-key-1", "encrypted": true},
+        "Region": {"value": "eu", "encrypted": false}}))),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        created["credentials"]["ApiKey"],
+        serde_json::json!({"value": null, "encrypted": true})
+    );
+    let q = "?externalCredential=Weather_Auth&principalName=Main&principalType=NamedPrincipal";
+    let (status, got) = send("GET", q, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["credentials"]["Region"]["value"], "eu");
+    assert!(!got.to_string().contains("wx-key-1"));
+    // PATCH changes only what it names; PUT replaces the whole set.
+    let (status, _) = send(
+        "PATCH",
+        "",
+        Some(body(
+            serde_json::json!({"ApiKey": {"value": "wx-key-2", "encrypted": true}}),
+        )),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        org.outbound
+            .deployment
+            .read()
+            .stored_values("Weather_Auth", "Main")
+            .unwrap()
+            .len(),
+        2
+    );
+    let (status, put) = send(
+        "PUT",
+        "",
+        Some(body(
+            serde_json::json!({"ApiKey": {"value": "wx-key-3", "encrypted": true}}),
+        )),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(put["credentials"].get("Region").is_none(), "{put}");
+    // DELETE forgets them; a principal that is not deployed is 404.
+    let (status, _) = send("DELETE", q, None).await;
+    assert_eq!(status, 204);
+    assert!(org
+        .outbound
+        .deployment
+        .read()
+        .stored_values("Weather_Auth", "Main")
+        .is_none());
+    let (status, _) = send(
+        "GET",
+        "?externalCredential=Nope&principalName=Main&principalType=NamedPrincipal",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
 }
 
 #[test]
