@@ -132,7 +132,9 @@ impl LocalCa {
             let path = path.to_path_buf();
             move |source| TlsError::Io { path, source }
         };
-        if key_path.exists() && cert_path.exists() {
+        // The key is the CA: while it is there, a missing or damaged ca.pem is written again
+        // from it (clients that trusted the old file still do).
+        if key_path.exists() {
             let pem = std::fs::read_to_string(&key_path).map_err(io(&key_path))?;
             let key = KeyPair::from_pem(&pem).map_err(|e| TlsError::BadKey {
                 path: dir.clone(),
@@ -144,8 +146,13 @@ impl LocalCa {
                 // every check fail on the learner's side): written again from the key, it is
                 // the same CA to any client that trusted the original.
                 std::fs::write(&cert_path, cert.pem()).map_err(io(&cert_path))?;
+                let what = if cert_path.exists() {
+                    "was damaged or belonged to another CA"
+                } else {
+                    "was missing"
+                };
                 eprintln!(
-                    "sflab: {} was damaged or belonged to another CA; it was written again from the workspace's CA key (clients that trusted it still do).",
+                    "sflab: {} {what}; it was written again from the workspace's CA key (clients that trusted it still do).",
                     cert_path.display()
                 );
             }
@@ -253,6 +260,15 @@ mod tests {
             let key_again = std::fs::read_to_string(LocalCa::dir_in(ws.path()).join("ca-key.pem"));
             assert!(key_again.is_ok());
         }
+        // A deleted certificate comes back from the same key.
+        let key_before = std::fs::read(LocalCa::dir_in(ws.path()).join("ca-key.pem")).unwrap();
+        std::fs::remove_file(&ca.cert_path).unwrap();
+        let again = LocalCa::load_or_create(ws.path()).unwrap();
+        assert!(certifies(&again.cert_path, &again.key));
+        assert_eq!(
+            std::fs::read(LocalCa::dir_in(ws.path()).join("ca-key.pem")).unwrap(),
+            key_before
+        );
         // A sound certificate is left as it is.
         let kept = std::fs::read_to_string(&ca.cert_path).unwrap();
         LocalCa::load_or_create(ws.path()).unwrap();

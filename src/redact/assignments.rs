@@ -180,7 +180,11 @@ fn inside_string(before: &str) -> Option<char> {
 /// `changeme`, `your-client-secret`.
 fn stands_in(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    (value.starts_with('<') && value.ends_with('>'))
+    // `<your secret>`, or its start when the value was cut at a space; an elided sample
+    // (`00DXX…`, `5Aep8...Qw1`) shows it is none.
+    value.starts_with('<')
+        || value.contains('…')
+        || value.contains("...")
         || value
             .chars()
             .all(|c| matches!(c, 'x' | 'X' | '*' | '.' | '-' | '_' | '…'))
@@ -199,9 +203,13 @@ fn stands_in(value: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
-/// A format placeholder where the value will go: `%s`, `%(secret)s`, `%d`.
+/// A format placeholder where the value will go: `%s`, `%(secret)s`, `%d`; or a pattern
+/// that matches it (`([^&]+)`, `(\\w+)`, `(.*?)`): no token holds these characters.
 fn is_placeholder(value: &str) -> bool {
-    value.starts_with('%') || value.contains("%s") || value.contains("%(")
+    value.starts_with('%')
+        || value.contains("%s")
+        || value.contains("%(")
+        || value.contains(['(', '[', '\\', '^', '*'])
 }
 
 /// Where an unquoted value ends.
@@ -246,6 +254,7 @@ fn assigned_value(
     start: usize,
     key_end: usize,
     config: bool,
+    yaml: bool,
 ) -> Option<(usize, usize)> {
     let mut before = &line[..start];
     // `${KEY}`, `$KEY=`: an expansion, not an assignment.
@@ -295,6 +304,10 @@ fn assigned_value(
     if string_quote.is_some_and(|q| rest.starts_with(q)) {
         return None;
     }
+    // `echo "refresh token: present"`: a `key: value` inside a string is words for a reader.
+    if colon && in_string {
+        return None;
+    }
     let form = match (colon, quoted_key.is_some(), spaced_before, sep_len) {
         (true, _, _, _) if starts_line => Form::Yaml,
         (false, false, false, 1) if statement_start(before) => Form::Shell,
@@ -318,7 +331,9 @@ fn assigned_value(
     let literal = match form {
         Form::Shell => !value.starts_with(['$', '`', '(']),
         // `password: tiger` is YAML; `password: pw,` and `token: process.env.X` are a
-        // JavaScript object's members.
+        // JavaScript object's members. Outside a YAML file (`client_secret: str`, a Python
+        // annotation) a bare word there is code unless it looks generated.
+        Form::Yaml if !yaml => !reads_as_code(value) && looks_random(value),
         Form::Yaml => {
             !reads_as_code(value)
                 || (is_name(value) && !KEYWORDS.contains(&value) && !rest[len..].starts_with(','))
@@ -339,7 +354,7 @@ fn key_boundary(line: &str, i: usize) -> bool {
 }
 
 /// One line with the values of its secret assignments masked.
-fn mask_line(line: &str, config: bool, r: &Redactor) -> String {
+fn mask_line(line: &str, config: bool, yaml: bool, r: &Redactor) -> String {
     let mut out = String::with_capacity(line.len());
     let mut copied = 0;
     let mut i = 0;
@@ -354,7 +369,7 @@ fn mask_line(line: &str, config: bool, r: &Redactor) -> String {
             .unwrap_or(line.len() - i);
         let key = &line[i..i + key_len];
         let found = names_a_secret(key)
-            .then(|| assigned_value(line, i, i + key_len, config))
+            .then(|| assigned_value(line, i, i + key_len, config, yaml))
             .flatten();
         match found {
             Some((from, to)) if !line[from..to].contains("‹redacted:") => {
@@ -371,12 +386,13 @@ fn mask_line(line: &str, config: bool, r: &Redactor) -> String {
 }
 
 /// `text` with the value of every assignment to a secret-named key masked, line by line;
-/// `config` for config files (INI, TOML, properties), where `key = value` is a literal too.
-pub(super) fn mask(text: &str, config: bool, r: &Redactor) -> String {
+/// `config` for config files (INI, TOML, properties), where `key = value` is a literal too;
+/// `yaml` for YAML (and text of unknown kind), where `key: value` is one.
+pub(super) fn mask(text: &str, config: bool, yaml: bool, r: &Redactor) -> String {
     text.split_inclusive('\n')
         .map(|l| {
             let body = l.trim_end_matches(['\n', '\r']);
-            format!("{}{}", mask_line(body, config, r), &l[body.len()..])
+            format!("{}{}", mask_line(body, config, yaml, r), &l[body.len()..])
         })
         .collect()
 }

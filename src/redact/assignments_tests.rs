@@ -9,7 +9,7 @@ fn r() -> Redactor {
 
 /// The text masked, with each marker shortened to `‹kind›` for readable expectations.
 fn masked(text: &str) -> String {
-    let out = mask(text, false, &r());
+    let out = mask(text, false, true, &r());
     shorten(&out)
 }
 
@@ -127,7 +127,7 @@ fn references_and_expressions_are_code_and_stay() {
 fn config_files_treat_spaced_assignments_as_literals() {
     let ini = "[auth]\npassword = hunter2\nuser = bob\n";
     assert_eq!(
-        shorten(&mask(ini, true, &r())),
+        shorten(&mask(ini, true, true, &r())),
         "[auth]\npassword = ‹password›\nuser = bob\n"
     );
     assert_eq!(
@@ -205,5 +205,48 @@ fn a_stand_in_for_a_secret_is_no_secret() {
         r#"ERP_TOKEN="REPLACE_ME""#,
     ] {
         assert_eq!(masked(line), line, "{line}");
+    }
+}
+
+#[test]
+fn code_and_prose_around_secret_names_in_learners_files_stay_as_written() {
+    let r = r();
+    for (name, line) in [
+        ("run", r#"frag = re.search(r"access_token=([^&]+)", url)"#),
+        ("run", r#"m = re.search(r"sid=([^;]+)", cookie)"#),
+        ("run", r#"m = re.search("refresh_token=(\\w+)", s)"#),
+        ("run", r#"m = re.findall(r"client_secret=(.*?)&", body)"#),
+        ("run", r#"m = re.search(r"password=(\S+)", line)"#),
+        ("run", r#"echo "refresh token: present""#),
+        ("run", "now=$(date -u +%Y-%m-%dT%H:%M:%SZ)"),
+        ("run", r#"text = "<sessionId>abc</sessionId>""#),
+        ("creds.py", "    client_secret: str"),
+        ("creds.py", r#"    client_secret: str = """#),
+        ("findings.md", "| Token in the URL | send it in the `Authorization: Bearer` header; stop logging full URLs |"),
+        ("legacy.md", "Log in with password=<password+security token> in the body."),
+        ("transcript.json", r#"{"access_token": "00DXX…", "refresh_token": "5Aep8…Qw1"}"#),
+    ] {
+        assert_eq!(r.file_text(name, line), line, "{name}: {line}");
+    }
+    // Literals are still found where a file assigns them.
+    assert!(r
+        .file_text("app.yaml", "client_secret: Zq81kLm02PxV77Ta")
+        .contains("‹redacted:"));
+    assert!(r
+        .file_text("creds.py", r#"client_secret = "Zq81kLm02PxV77Ta""#)
+        .contains("‹redacted:"));
+    assert!(r
+        .file_text("run", "curl -u admin:HunterPass22 https://x")
+        .contains("‹redacted:password"));
+}
+
+#[test]
+fn a_stand_in_in_an_env_file_is_no_secret() {
+    let r = r();
+    for line in [
+        "SF_CLIENT_SECRET=your-client-secret-here",
+        "export SF_CLIENT_SECRET=\"<paste it here>\"",
+    ] {
+        assert_eq!(r.file_text("creds.env", line), line);
     }
 }

@@ -40,7 +40,12 @@ pub(super) fn authorization_lines(text: &str, r: &Redactor) -> String {
             continue;
         };
         let cred = cred.trim();
-        if !is_literal(cred) || cred.contains("‹redacted:") {
+        // A header line carries a scheme word and one credential; prose about the header
+        // (`Authorization: Bearer` header; …) carries neither.
+        let credential_like = scheme.chars().all(|c| c.is_ascii_alphabetic())
+            && !cred.contains(char::is_whitespace)
+            && cred.len() >= 8;
+        if !credential_like || !is_literal(cred) || cred.contains("‹redacted:") {
             continue;
         }
         out.push_str(&text[copied..value_start]);
@@ -83,6 +88,10 @@ pub(super) fn user_options(text: &str, r: &Redactor) -> String {
             .chars()
             .next_back()
             .is_none_or(char::is_whitespace);
+        // `-u` is curl's (and wget's) user option, not `date -u` or `sort -u`.
+        let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+        let fetcher = text[line_start..i].contains("curl") || text[line_start..i].contains("wget");
+        let flag = flag.filter(|f| *f != "-u " || fetcher);
         let Some(flag) = flag.filter(|_| starts_word) else {
             i += rest.chars().next().map_or(1, char::len_utf8);
             continue;

@@ -88,6 +88,13 @@ pub fn is_leak_kind(kind: &str) -> bool {
     !is_quiet_key(kind) && !matches!(kind, "jwt_signature" | "part_of_jwt_signature" | "cookie")
 }
 
+/// YAML files, where `key: value` at the start of a line assigns a literal (in Python it
+/// annotates a type, in prose it labels).
+fn is_yaml_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
+}
+
 /// Config files, where `key = value` at the start of a line assigns a literal (in code it
 /// may assign a variable).
 fn is_config_file(name: &str) -> bool {
@@ -287,7 +294,10 @@ impl Redactor {
 
     /// Redacts a value found under `key`; JWTs keep header and payload.
     pub(crate) fn redact_keyed(&self, key: &str, value: &str) -> String {
-        if value.is_empty() || value.contains("‹redacted:") {
+        // A visible stand-in (`<your token>`, an elided `00DXX…`) holds no secret: no token
+        // holds an ellipsis character or is wrapped in angle brackets.
+        let stand_in = value.contains('…') || (value.starts_with('<') && value.ends_with('>'));
+        if value.is_empty() || value.contains("‹redacted:") || stand_in {
             return value.to_string();
         }
         let kind = key.to_ascii_lowercase();
@@ -373,7 +383,7 @@ impl Redactor {
     /// (`SF_CLIENT_SECRET=…`, `export SF_PASSWORD="…"`, `client_secret: …`, `"token": "…"`),
     /// keys and quotes kept. See [`names_a_secret`] for which keys.
     pub fn assignments(&self, text: &str) -> String {
-        assignments::mask(text, false, self)
+        assignments::mask(text, false, true, self)
     }
 
     /// One of the learner's files as it may leave the workspace (a report's copy): JSON and
@@ -396,7 +406,7 @@ impl Redactor {
         // whatever the variable is called. A literal left after them is masked by its name
         // (and learned, so it is masked wherever else the file repeats it).
         let known = self.text(&headers);
-        let assigned = assignments::mask(&known, is_config_file(name), self);
+        let assigned = assignments::mask(&known, is_config_file(name), is_yaml_file(name), self);
         let known = self.text(&assigned);
         // Last, so a password assigned elsewhere keeps the kind its assignment gave it; a
         // password found only here is learned and masked wherever else the file repeats it.

@@ -290,9 +290,10 @@ fn unlabelled(
     for (pointer, label) in p.values.iter().zip(&p.labels) {
         for (_, json) in answers {
             for text in values_at(json, pointer).into_iter().filter_map(shown_value) {
-                let labelled = outputs.iter().flat_map(|o| o.lines()).any(|line| {
-                    mentions(line, &text) && mentions(&line.to_lowercase(), &label.to_lowercase())
-                });
+                let labelled = outputs
+                    .iter()
+                    .flat_map(|o| o.lines())
+                    .any(|line| follows_its_label(line, &text, label, &p.labels));
                 if !labelled {
                     return Some(format!(
                         "Your {stream} shows {text}, the org's {pointer}, but on no line that says \"{label}\". Print each figure beside its name, so a reader cannot take one for the other."
@@ -302,6 +303,41 @@ fn unlabelled(
         }
     }
     None
+}
+
+/// Whether `line` prints `value` after `label` and before the next of the other `labels`:
+/// `max: 15000, remaining: 14999` pairs each figure with its own name, `max: 14999,
+/// remaining: 15000` does not. Labels are whole words, in any case.
+fn follows_its_label(line: &str, value: &str, label: &str, labels: &[String]) -> bool {
+    let lower = line.to_lowercase();
+    let starts = |word: &str| -> Vec<usize> {
+        let word = word.to_lowercase();
+        lower
+            .match_indices(&word)
+            .filter(|(at, _)| {
+                let before = lower[..*at].chars().next_back();
+                let after = lower[at + word.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            })
+            .map(|(at, _)| at)
+            .collect()
+    };
+    let others: Vec<usize> = labels
+        .iter()
+        .filter(|l| !l.eq_ignore_ascii_case(label))
+        .flat_map(|l| starts(l))
+        .collect();
+    starts(label).into_iter().any(|at| {
+        let from = at + label.len();
+        let until = others
+            .iter()
+            .copied()
+            .filter(|&o| o > at)
+            .min()
+            .unwrap_or(lower.len());
+        from <= until && mentions(&lower[from..until], &value.to_lowercase())
+    })
 }
 
 /// Up to five values, then how many more.
@@ -490,6 +526,13 @@ mod tests {
         // A label inside another word is no label.
         ev.runs[0].stdout.text = "maximum 15000\nremaining: 14999\n".into();
         assert_fails(rule, &ev);
+        // On one line, each figure must follow its own label.
+        ev.runs[0].stdout.text = "DailyApiRequests max: 14999, remaining: 15000\n".into();
+        assert_fails(rule, &ev);
+        ev.runs[0].stdout.text = "DailyApiRequests max: 15000, remaining: 14999\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "remaining 14999 of max 15000\n".into();
+        assert_passes(rule, &ev);
     }
 
     #[test]

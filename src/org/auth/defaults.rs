@@ -230,11 +230,13 @@ pub fn serve_client(config: &AuthConfig) -> Option<(String, String)> {
 /// Every app of a seeded org as environment variables: `SF_APP_<NAME>_CLIENT_ID`, `…_SECRET`
 /// (confidential apps) and `…_CALLBACK_URL` (the first one), `<NAME>` the app's name in
 /// capitals with `_` for anything else: `my-web-app` gives `SF_APP_MY_WEB_APP_CLIENT_ID`.
-/// A seed's apps get new secrets on every start, so this is where to read them.
+/// A seed's apps get new secrets on every start, so this is where to read them. Two names
+/// that come out the same get `_2`, `_3`… in seed order.
 pub fn seeded_apps_env(config: &AuthConfig) -> Vec<(String, String)> {
     let mut env = Vec::new();
+    let mut taken: Vec<String> = Vec::new();
     for app in &config.apps {
-        let name: String = app
+        let spelled: String = app
             .name
             .chars()
             .map(|c| {
@@ -245,6 +247,14 @@ pub fn seeded_apps_env(config: &AuthConfig) -> Vec<(String, String)> {
                 }
             })
             .collect();
+        // Names that spell the same (`my-app`, `my_app`) are told apart by a number.
+        let mut name = spelled.clone();
+        let mut n = 1;
+        while taken.contains(&name) {
+            n += 1;
+            name = format!("{spelled}_{n}");
+        }
+        taken.push(name.clone());
         env.push((format!("SF_APP_{name}_CLIENT_ID"), app.consumer_key.clone()));
         if let Some(secret) = &app.consumer_secret {
             env.push((format!("SF_APP_{name}_CLIENT_SECRET"), secret.clone()));
@@ -329,7 +339,7 @@ mod tests {
     #[test]
     fn every_seeded_app_has_its_credentials_under_its_own_name() {
         let seed = crate::org::OrgSeed::from_yaml(
-            "users:\n  - { username: admin@seed.example, last_name: Admin, ref: admin }\napps:\n  - name: my-web-app\n    flows: [authorization_code, refresh_token]\n    callback_urls: [http://localhost:8080/callback]\n  - name: my cc app\n    flows: [client_credentials]\n    run_as: admin\n",
+            "users:\n  - { username: admin@seed.example, last_name: Admin, ref: admin }\napps:\n  - name: my-web-app\n    flows: [authorization_code, refresh_token]\n    callback_urls: [http://localhost:8080/callback]\n  - name: my cc app\n    flows: [client_credentials]\n    run_as: admin\n  - name: my_cc_app\n    flows: [client_credentials]\n    run_as: admin\n",
         )
         .unwrap();
         let org = crate::org::Org::new(&seed).unwrap();
@@ -344,6 +354,8 @@ mod tests {
                 "SF_APP_MY_WEB_APP_CALLBACK_URL",
                 "SF_APP_MY_CC_APP_CLIENT_ID",
                 "SF_APP_MY_CC_APP_CLIENT_SECRET",
+                "SF_APP_MY_CC_APP_2_CLIENT_ID",
+                "SF_APP_MY_CC_APP_2_CLIENT_SECRET",
             ]
         );
         let web = c.app_by_name("my-web-app").unwrap();

@@ -124,9 +124,10 @@ pub struct JobHeader {
     pub times: ProcessingTimes,
 }
 
-/// Formats a timestamp the way Bulk API 2.0 does: `2018-12-18T22:51:36.000+0000`.
+/// Formats a timestamp the way Bulk API 2.0 does: `2018-12-18T22:51:36.000+0000`, to the
+/// second as a real org keeps job times.
 pub fn bulk_timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string()
+    t.format("%Y-%m-%dT%H:%M:%S.000+0000").to_string()
 }
 
 fn version_number(v: &str) -> Value {
@@ -233,5 +234,13 @@ mod tests {
         let op: IngestOperation = serde_json::from_value(json!("hardDelete")).unwrap();
         assert_eq!(op, IngestOperation::HardDelete);
         assert_eq!(op.as_str(), "hardDelete");
+    }
+
+    #[test]
+    fn job_times_are_shown_to_the_second() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-30T10:01:21.743Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(bulk_timestamp(t), "2026-11-30T10:01:21.000+0000");
     }
 }
