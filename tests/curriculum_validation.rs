@@ -259,3 +259,68 @@ fn the_labs_of_a_lesson_that_did_not_load_are_named_as_left_out() {
     let p = problems_at(t.path());
     assert_eq!(p.len(), 1, "{p:?}");
 }
+
+/// Every text file under `dir`, relative path first; `wrong/` folders (known-bad solutions,
+/// some of which hold a secret on purpose) are left out.
+fn files_under(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                if e.file_name() != "wrong" {
+                    stack.push(path);
+                }
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let rel = path.strip_prefix(dir).unwrap().display().to_string();
+                out.push((rel, text));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_report_copy_of_every_reference_solution_and_starter_is_the_file_itself() {
+    // `sflab report` masks what looks like a secret in a copy of the learner's folder; a
+    // reference solution holds none, so its copy must re-grade exactly as it is.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // Starters that hold a secret on purpose: the labs are about finding or moving it.
+    let on_purpose = [
+        "labs/nc-vs-remote-site/starter/force-app/main/default/namedCredentials/Courier.namedCredential-meta.xml",
+        "labs/security-review/starter/courier-sync.yaml",
+    ];
+    let mut changed = Vec::new();
+    for base in ["solutions", "labs"] {
+        for lab in std::fs::read_dir(root.join(base)).unwrap().flatten() {
+            if !lab.path().is_dir() {
+                continue;
+            }
+            for (rel, text) in files_under(&lab.path()) {
+                if rel == "lab.yaml" {
+                    continue;
+                }
+                let shown = format!("{base}/{}/{rel}", lab.file_name().to_string_lossy());
+                if on_purpose.contains(&shown.as_str()) {
+                    continue;
+                }
+                let r = sflab::redact::Redactor::new(b"curriculum-check-key");
+                let copy = r.file_text(&rel, &text);
+                if copy != text {
+                    let line = text
+                        .lines()
+                        .zip(copy.lines())
+                        .find(|(a, b)| a != b)
+                        .map(|(a, b)| format!("{a}\n    → {b}"))
+                        .unwrap_or_default();
+                    changed.push(format!(
+                        "{base}/{}/{rel}:\n    {line}",
+                        lab.file_name().to_string_lossy()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(changed.is_empty(), "{}", changed.join("\n"));
+}
