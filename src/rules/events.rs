@@ -436,16 +436,19 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
         .collect();
     if !lost.is_empty() {
         let latest = subs.iter().skip(1).any(|s| num(s, "from") == -1);
+        // When the org refused the stored id first, the refusal is the cause to fix (a stored
+        // id read back wrongly), and LATEST only the brief's fallback.
+        let refused = refusals(cx, &p.channel);
+        let why = match (latest, refused.is_empty()) {
+            (true, true) => ": after the restart it subscribed from LATEST (-1), which skips what was published while it was down — resume from the stored replay id",
+            (true, false) => ": after the restart it fell back to LATEST (-1) because the org refused the replay id it asked for first",
+            (false, _) => "",
+        };
         return cx.fail(format!(
-            "{} published on {} never reached your subscriber (replay ids {:?}){}.",
+            "{} published on {} never reached your subscriber (replay ids {:?}){why}.{refused}",
             plural(lost.len(), "event"),
             p.channel,
             lost,
-            if latest {
-                ": after the restart it subscribed from LATEST (-1), which skips what was published while it was down — resume from the stored replay id"
-            } else {
-                ""
-            }
         ));
     }
     if reread.len() > p.max_reread {

@@ -274,6 +274,37 @@ fn replay_resumed_table() {
 }
 
 #[test]
+fn a_loss_after_a_refused_stored_id_names_the_refusal_not_latest() {
+    let mut e = stream(
+        vec![sub("a", -1, 0), sub("b", -1, 20)],
+        vec![got("a", 1), got("b", 3)],
+        &[(1, 1), (2, 10), (3, 21)],
+    );
+    e.events.refused = vec![json!({
+        "channel": "/event/A__e", "from": 2, "via": "pub_sub", "at": at(19),
+        "message": "The replay id is not one this org issued",
+    })];
+    let v = assert_fails(RESUMED, &e);
+    assert!(
+        v.message
+            .contains("fell back to LATEST (-1) because the org refused"),
+        "{}",
+        v.message
+    );
+    assert!(
+        v.message
+            .contains("The replay id is not one this org issued"),
+        "{}",
+        v.message
+    );
+    assert!(
+        !v.message.contains("resume from the stored replay id"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn a_runner_redelivery_is_not_counted_as_a_reread() {
     let mut e = stream(
         vec![sub("a", -1, 0), sub("b", 1, 20)],

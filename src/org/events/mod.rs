@@ -189,6 +189,28 @@ impl Events {
         self.cdc.keys().cloned().collect()
     }
 
+    /// Why `channel` has no events in this org, for a subscriber: a change event channel of an
+    /// object (`/data/OpportunityChangeEvent`) names what Change Data Capture is selected
+    /// for; anything else names the channel forms. `objects` are the org's object names.
+    pub fn unknown_channel(&self, channel: &str, objects: &[String]) -> String {
+        let object = channel
+            .strip_prefix("/data/")
+            .and_then(|rest| rest.strip_suffix("ChangeEvent"))
+            .map(|o| {
+                o.strip_suffix("__")
+                    .map_or(o.to_string(), |c| format!("{c}__c"))
+            });
+        match object.and_then(|o| objects.iter().find(|n| n.eq_ignore_ascii_case(&o))) {
+            Some(o) => format!(
+                "Change Data Capture is not selected for {o} in this org, so {channel} carries no events; the objects selected are {} (Setup → Change Data Capture, or `change_data_capture:` in a seed).",
+                self.change_capture_objects().join(", ")
+            ),
+            None => format!(
+                "The channel {channel} does not exist in this org; platform events are /event/Name__e and change events /data/ChangeEvents or /data/<Object>ChangeEvent."
+            ),
+        }
+    }
+
     /// The store listener raising change events and releasing publish-after-commit events.
     pub fn transaction_listener(events: &Arc<Events>) -> crate::org::store::TxListener {
         let weak = Arc::downgrade(events);

@@ -107,9 +107,18 @@ impl PubSub {
             .type_of_channel(name)
             .cloned()
             .ok_or_else(|| {
+                let objects: Vec<String> = self
+                    .org
+                    .store
+                    .read()
+                    .schema()
+                    .objects()
+                    .iter()
+                    .map(|o| o.name.clone())
+                    .collect();
                 status_with_code(
                     Code::NotFound,
-                    format!("There is no topic {name} in this org. Platform event topics are /event/Name__e; change event topics are /data/ChangeEvents or /data/<Object>ChangeEvent."),
+                    self.org.events.unknown_channel(name, &objects),
                     "sfdc.platform.eventbus.grpc.topic.not.found",
                 )
             })

@@ -247,8 +247,25 @@ fn run_rows<T>(
     })
 }
 
-fn sobjects(call: &Element) -> Result<Vec<SoapRecord>, SoapFault> {
-    call.children_named("sObjects").map(read_sobject).collect()
+/// The call's records; a type the org does not have fails the whole call with INVALID_TYPE,
+/// as the SOAP API's `InvalidSObjectFault` does.
+fn sobjects(ctx: &CallContext<'_>, call: &Element) -> Result<Vec<SoapRecord>, SoapFault> {
+    let rows: Vec<SoapRecord> = call
+        .children_named("sObjects")
+        .map(read_sobject)
+        .collect::<Result<_, _>>()?;
+    let store = ctx.state.org.store.read();
+    let org = &ctx.state.org;
+    if let Some(r) = rows.iter().find(|r| {
+        store.schema().object_index(&r.object).is_none()
+            && org.events.event_type(&r.object).is_none()
+    }) {
+        return Err(SoapFault::new(
+            "INVALID_TYPE",
+            format!("sObject type '{}' is not supported.", r.object),
+        ));
+    }
+    Ok(rows)
 }
 
 fn wrap(name: &str, outcomes: &[RowOutcome]) -> String {
@@ -259,7 +276,7 @@ fn wrap(name: &str, outcomes: &[RowOutcome]) -> String {
 /// `create`. A call whose records are all platform events publishes them (each result is a
 /// success carrying the EventUuid under OPERATION_ENQUEUED, as over REST).
 pub fn create(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault> {
-    let rows = sobjects(call)?;
+    let rows = sobjects(ctx, call)?;
     if let Some(published) = publish_events(ctx, &rows) {
         return Ok(published);
     }
@@ -323,7 +340,7 @@ fn publish_events(ctx: &CallContext<'_>, rows: &[SoapRecord]) -> Option<String> 
 
 /// `update` (each record names its `Id`).
 pub fn update(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault> {
-    let rows = sobjects(call)?;
+    let rows = sobjects(ctx, call)?;
     let out = run_rows(ctx, &rows, |s, r, a| {
         let id = r.id.as_deref().ok_or_else(|| {
             RowError::new("MISSING_ARGUMENT", "Id not specified in an update call")
@@ -346,7 +363,7 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
             )
         })?
         .to_string();
-    let rows = sobjects(call)?;
+    let rows = sobjects(ctx, call)?;
     let out = run_rows(ctx, &rows, |s, r, a| {
         let value = if field.eq_ignore_ascii_case("Id") {
             r.id.clone().unwrap_or_default()

@@ -556,6 +556,29 @@ async fn custom_webservice_methods_query_and_create_from_the_fixture() {
 }
 
 #[tokio::test]
+async fn a_misspelt_record_type_faults_with_invalid_type_naming_it() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let before = org.store.read().count("Account");
+    for call in [
+        "<create><sObjects><type>Acount</type><Name>X</Name></sObjects></create>",
+        "<update><sObjects><type>Acount</type><Id>001000000000000AAA</Id><Name>X</Name></sObjects></update>",
+        "<upsert><externalIDFieldName>ERP_Id__c</externalIDFieldName><sObjects><type>Acount</type><ERP_Id__c>S-9</ERP_Id__c></sObjects></upsert>",
+    ] {
+        let r = post(&app, "/services/Soap/u/59.0", envelope(Some(&t), "", call)).await;
+        assert_eq!(fault_code(&r), "sf:INVALID_TYPE", "{call}");
+        assert!(
+            r.text.contains("sObject type &apos;Acount&apos; is not supported."),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains("InvalidSObjectFault"), "{}", r.text);
+    }
+    assert_eq!(org.store.read().count("Account"), before);
+}
+
+#[tokio::test]
 async fn more_than_200_records_or_an_unknown_call_fault() {
     let org = Org::default_org();
     let app = router(org.clone());

@@ -154,7 +154,17 @@ impl Streaming {
         };
         let bus = &self.org.events.bus;
         if !bus.has_channel(sub) {
-            return failure(r, &format!("400::The channel {sub} does not exist in this org; platform events are /event/Name__e and change events /data/ChangeEvents or /data/<Object>ChangeEvent"), "retry");
+            let objects: Vec<String> = self
+                .org
+                .store
+                .read()
+                .schema()
+                .objects()
+                .iter()
+                .map(|o| o.name.clone())
+                .collect();
+            let why = self.org.events.unknown_channel(sub, &objects);
+            return failure(r, &format!("400::{}", why.trim_end_matches('.')), "retry");
         }
         // No replay entry for the channel means new events only; one that is no whole number
         // (`"2"` read back from a file as text, `2.0`) is refused, never taken as -1.

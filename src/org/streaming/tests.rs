@@ -178,6 +178,29 @@ async fn a_replay_id_that_is_no_whole_number_is_refused_not_taken_as_latest() {
 }
 
 #[tokio::test]
+async fn a_change_channel_of_an_object_without_capture_says_what_is_selected() {
+    let c = Cometd::new();
+    let client = c.handshake().await;
+    let sub = c
+        .subscribe(&client, "/data/OpportunityChangeEvent", -1)
+        .await;
+    assert_eq!(sub["successful"], false);
+    let error = sub["error"].as_str().unwrap();
+    assert!(
+        error.contains("Change Data Capture is not selected for Opportunity")
+            && error.contains("Account, Contact"),
+        "{error}"
+    );
+    let sub = c
+        .subscribe(&client, "/data/NoSuchThingChangeEvent", -1)
+        .await;
+    assert!(sub["error"]
+        .as_str()
+        .unwrap()
+        .contains("does not exist in this org"));
+}
+
+#[tokio::test]
 async fn bad_tokens_unknown_clients_and_bad_replay_ids_are_bayeux_errors() {
     let c = Cometd::new();
     let (_, r) = c
