@@ -14,7 +14,8 @@
 //! the runner plant them with [`ExtServices::plant_fault`].
 //!
 //! The search endpoint accepts the HTTP `QUERY` method (safe, idempotent, with a body) next to
-//! `POST`; both answer the same. Errors are `{"error": code, "message": text}`.
+//! `POST`; both answer the same. Errors are `{"error": code, "message": text}`, except the
+//! ERP's token endpoint, which answers as an OAuth 2.0 server does: `{error, error_description}`.
 
 pub mod erp;
 pub mod faults;
@@ -129,6 +130,24 @@ fn err(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    r
+}
+
+/// An OAuth 2.0 token endpoint error (RFC 6749 §5.2): `{error, error_description}`, not
+/// cached, and a Basic challenge when the client authenticated with the header.
+fn oauth_err(status: StatusCode, code: &str, description: &str, basic: bool) -> Response {
+    let mut r = ok_json(
+        status,
+        &json!({"error": code, "error_description": description}),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if basic {
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"erp\""),
+        );
+    }
     r
 }
 
@@ -351,12 +370,14 @@ async fn erp_token(State(cx): State<ExtContext>, headers: HeaderMap, body: Bytes
     };
     let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return err(
+        return oauth_err(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             "This token endpoint supports grant_type=client_credentials only.",
+            false,
         );
     }
+    let used_basic = basic_credentials(&headers).is_some();
     let (id, secret) = match basic_credentials(&headers) {
         Some(c) => c,
         None => (
@@ -365,10 +386,11 @@ async fn erp_token(State(cx): State<ExtContext>, headers: HeaderMap, body: Bytes
         ),
     };
     if !(same(&id, &config.erp_client_id) && same(&secret, &config.erp_client_secret)) {
-        return err(
+        return oauth_err(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "The client id or secret is wrong.",
+            used_basic,
         );
     }
     let token = format!("erp_{}", crate::org::auth::config::random_hex(24));

@@ -100,6 +100,21 @@ async fn erp_token_endpoint_refuses_a_wrong_secret_and_orders_need_a_token() {
         (s, v["error"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("invalid_client"))
     );
+    assert_eq!(v["error_description"], "The client id or secret is wrong.");
+    let wrong = base64::engine::general_purpose::STANDARD.encode("sflab-erp:nope");
+    let (s, _, h) = send(
+        &app,
+        "POST",
+        "/ext/erp/oauth/token",
+        &[("authorization", &format!("Basic {wrong}"))],
+        "grant_type=client_credentials",
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(
+        h.contains_key("www-authenticate"),
+        "a Basic client is challenged"
+    );
     let (s, _, _) = send(&app, "GET", "/ext/erp/orders/ERP-000001", &[], "").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let basic = base64::engine::general_purpose::STANDARD.encode("sflab-erp:erp-demo-secret");
