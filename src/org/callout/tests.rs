@@ -252,6 +252,14 @@ async fn raw_urls_need_a_remote_site_setting() {
         e,
         CalloutError::UnauthorizedEndpoint("https://api.elsewhere.example/x".into())
     );
+    // The mock services are endpoints like any other when named by URL.
+    let courier = "https://mock.sflab.internal/ext/courier/shipments/TRK41000001";
+    let e = org
+        .outbound
+        .callout(&org, req(courier, "GET", None, "admin"))
+        .await
+        .unwrap_err();
+    assert_eq!(e, CalloutError::UnauthorizedEndpoint(courier.into()));
     // Port 9 (discard) on loopback is covered by the remote site; nothing listens, so the
     // callout is sent and fails in transport rather than being refused.
     let e = org
