@@ -193,7 +193,7 @@ async fn every_outbound_surface_answers_over_a_real_listener() {
             .status(),
         200
     );
-    let cred = json!({"externalCredential": "Hook_Auth", "principalName": "Main", "principalType": "NamedPrincipal", "authenticationProtocol": "Basic", "credentials": {"Username": {"value": "hook-user"}, "Password": {"value": "hook-pass"}}});
+    let cred = json!({"externalCredential": "Hook_Auth", "principalName": "Main", "principalType": "NamedPrincipal", "authenticationProtocol": "Basic", "credentials": {"Username": {"value": "hook-user", "encrypted": false}, "Password": {"value": "hook-pass", "encrypted": true}}});
     assert_eq!(
         http.post(format!("{api}/named-credentials/credential"))
             .bearer_auth(&admin)

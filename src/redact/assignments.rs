@@ -318,7 +318,15 @@ fn assigned_value(
         let inner = &rest[1..];
         let len = quoted_len(inner, q).unwrap_or(inner.trim_end().len());
         let value = &inner[..len];
-        if value.is_empty() || (q == '"' && value.starts_with('$')) || stands_in(value) {
+        // A template's slot (`"{tok}"`, `"%s"`, `"${T}"`) or a pattern's group (`"([^"]+)"`)
+        // is where a value goes, not one.
+        let slot = value.contains(['{', '}'])
+            || value.starts_with('%')
+            || value.contains("%s")
+            || value.contains("%(")
+            || value.starts_with("([")
+            || value.starts_with("(.");
+        if value.is_empty() || (q == '"' && value.starts_with('$')) || stands_in(value) || slot {
             return None;
         }
         return Some((pos + 1, pos + 1 + len));

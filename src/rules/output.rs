@@ -296,7 +296,7 @@ fn unlabelled(
                     .any(|line| follows_its_label(line, &text, label, &p.labels));
                 if !labelled {
                     return Some(format!(
-                        "Your {stream} shows {text}, the org's {pointer}, but on no line that says \"{label}\". Print each figure beside its name, so a reader cannot take one for the other."
+                        "Your {stream} shows {text}, the org's {pointer}, but never beside the word \"{label}\" (another label stands between them, or none is on its line). Print each figure next to its own name, so a reader cannot take one for the other."
                     ));
                 }
             }
@@ -305,9 +305,10 @@ fn unlabelled(
     None
 }
 
-/// Whether `line` prints `value` after `label` and before the next of the other `labels`:
-/// `max: 15000, remaining: 14999` pairs each figure with its own name, `max: 14999,
-/// remaining: 15000` does not. Labels are whole words, in any case.
+/// Whether `line` prints `value` beside `label`: after it and before the next of the other
+/// `labels`, or before it and after the previous one. `max: 15000, remaining: 14999` and
+/// `15000 max, 14999 remaining` pair each figure with its own name; `max: 14999, remaining:
+/// 15000` does not. Labels are whole words, in any case.
 fn follows_its_label(line: &str, value: &str, label: &str, labels: &[String]) -> bool {
     let lower = line.to_lowercase();
     let starts = |word: &str| -> Vec<usize> {
@@ -328,6 +329,7 @@ fn follows_its_label(line: &str, value: &str, label: &str, labels: &[String]) ->
         .filter(|l| !l.eq_ignore_ascii_case(label))
         .flat_map(|l| starts(l))
         .collect();
+    let value = value.to_lowercase();
     starts(label).into_iter().any(|at| {
         let from = at + label.len();
         let until = others
@@ -336,7 +338,21 @@ fn follows_its_label(line: &str, value: &str, label: &str, labels: &[String]) ->
             .filter(|&o| o > at)
             .min()
             .unwrap_or(lower.len());
-        from <= until && mentions(&lower[from..until], &value.to_lowercase())
+        let since = others
+            .iter()
+            .filter(|&&o| o < at)
+            .map(|&o| {
+                let other = labels
+                    .iter()
+                    .find(|l| lower[o..].starts_with(&l.to_lowercase()))
+                    .map_or(0, |l| l.len());
+                o + other
+            })
+            .max()
+            .unwrap_or(0)
+            .min(at);
+        (from <= until && mentions(&lower[from..until], &value))
+            || mentions(&lower[since..at], &value)
     })
 }
 
@@ -518,7 +534,7 @@ mod tests {
         let v = assert_fails(rule, &ev);
         assert!(
             v.message.contains(
-                "shows 15000, the org's /DailyApiRequests/Max, but on no line that says \"max\""
+                "shows 15000, the org's /DailyApiRequests/Max, but never beside the word \"max\""
             ),
             "{}",
             v.message
@@ -533,6 +549,10 @@ mod tests {
         assert_passes(rule, &ev);
         ev.runs[0].stdout.text = "remaining 14999 of max 15000\n".into();
         assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "15000 max, 14999 remaining\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "14999 max, 15000 remaining\n".into();
+        assert_fails(rule, &ev);
     }
 
     #[test]

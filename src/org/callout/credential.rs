@@ -141,8 +141,12 @@ fn values(body: &Json) -> Result<BTreeMap<String, StoredValue>, ApiError> {
             .and_then(Json::as_str)
             .ok_or_else(|| bad(format!("credentials.{name} needs a value")))?;
         let encrypted = match obj.get("encrypted") {
-            None => true,
             Some(Json::Bool(b)) => *b,
+            None => {
+                return Err(bad(format!(
+                    "credentials.{name} needs encrypted: true (a secret) or false"
+                )))
+            }
             Some(_) => {
                 return Err(ApiError::json_parser(format!(
                     "credentials.{name}.encrypted must be true or false"

@@ -485,6 +485,20 @@ async fn the_credential_resource_takes_the_api_references_body_and_methods() {
         (status, e[0]["errorCode"].as_str()),
         (400, Some("JSON_PARSER_ERROR"))
     );
+    let (status, e) = send(
+        "POST",
+        "",
+        Some(body(serde_json::json!({"ApiKey": {"value": "k"}}))),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        e[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs encrypted"),
+        "{e}"
+    );
     let mut wrong = body(serde_json::json!({"ApiKey": {"value": "k"}}));
     wrong["authenticationProtocol"] = "OAuth".into();
     let (status, e) = send("POST", "", Some(wrong)).await;
