@@ -161,7 +161,7 @@ async fn serve_and_act(
         };
         let performed = done.unwrap_or_else(|| {
             out_of_time = true;
-            super::org_actions::Performed::failed(&format!(
+            super::org_actions::Performed::failed(format!(
                 "not made: the run's time limit ({} s) passed while the org waited for your service",
                 spec.timeout.as_secs()
             ))
