@@ -2,8 +2,9 @@
 //! JSON map, decoded into the stored JSON form only when the event is read.
 //!
 //! Per field: its position in the event type (u16, little-endian), a tag, the value. Values
-//! equal to the commit's user or timestamp (CreatedById, LastModifiedDate… on most changes)
-//! are a tag alone; ids are 18 raw bytes; texts carry a varint length.
+//! equal to the commit's user or timestamp, or that timestamp to the second (CreatedById,
+//! LastModifiedDate… on most changes) are a tag alone; ids are 18 raw bytes; texts carry a
+//! varint length.
 
 use crate::org::ids::SfId;
 use crate::org::schema::FieldType;
@@ -27,10 +28,19 @@ const TEXT: u8 = 5;
 const ID: u8 = 6;
 const COMMIT_USER: u8 = 7;
 const COMMIT_TIME: u8 = 8;
+/// The commit's timestamp to the second: the audit stamps of the change itself, which the
+/// store keeps to the second.
+const COMMIT_SECOND: u8 = 9;
+
+fn whole_second(ms: i64) -> i64 {
+    ms - ms.rem_euclid(1000)
+}
 
 fn int(out: &mut Vec<u8>, i: i64, shared: Shared<'_>) {
     if i == shared.timestamp {
         out.push(COMMIT_TIME);
+    } else if i == whole_second(shared.timestamp) {
+        out.push(COMMIT_SECOND);
     } else {
         out.push(INT);
         out.extend_from_slice(&i.to_le_bytes());
@@ -115,6 +125,7 @@ fn value(bytes: &mut &[u8], shared: Shared<'_>) -> Option<Value> {
         ID => text(take(bytes, 18)?),
         COMMIT_USER => Value::String(shared.user.as_str().to_string()),
         COMMIT_TIME => json!(shared.timestamp),
+        COMMIT_SECOND => json!(whole_second(shared.timestamp)),
         _ => return None,
     })
 }
@@ -148,7 +159,7 @@ mod tests {
         let other = SfId::parse("001000000000002AAA").unwrap();
         let shared = Shared {
             user: &user,
-            timestamp: 1_700_000_000_000,
+            timestamp: 1_700_000_000_123,
         };
         let long = "x".repeat(300);
         let cases: Vec<(Option<S>, FieldType)> = vec![
@@ -162,6 +173,7 @@ mod tests {
             (Some(S::Text("Acmé".into())), FieldType::String),
             (Some(S::Text(long.clone().into())), FieldType::String),
             (Some(S::Date(19_000)), FieldType::Date),
+            (Some(S::DateTime(1_700_000_000_123)), FieldType::DateTime),
             (Some(S::DateTime(1_700_000_000_000)), FieldType::DateTime),
             (Some(S::DateTime(1_600_000_000_000)), FieldType::DateTime),
             (Some(S::Id(user)), FieldType::Reference),
@@ -182,6 +194,23 @@ mod tests {
             .collect();
         let got: Vec<Value> = out.values().cloned().collect();
         assert_eq!(got, expected);
+        // The commit's time and that time to the second are a tag each, not 8 bytes.
+        let mut stamps = Vec::new();
+        pack(
+            &mut stamps,
+            0,
+            Some(&S::DateTime(1_700_000_000_123)),
+            FieldType::DateTime,
+            shared,
+        );
+        pack(
+            &mut stamps,
+            1,
+            Some(&S::DateTime(1_700_000_000_000)),
+            FieldType::DateTime,
+            shared,
+        );
+        assert_eq!(stamps.len(), 6);
         assert_eq!(out["f8"], long.as_str());
     }
 
