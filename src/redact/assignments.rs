@@ -17,8 +17,11 @@
 //! (`password = pw`, `f(client_secret=secret)`, `{ token: tok }`) an unquoted value that reads
 //! as a name, a call or an index is code and stays, unless it looks generated (letters and
 //! digits, twelve or more, no underscore: `A1B2C3D4E5F6`). Inside a string, a value the
-//! string's own closing quote ends at once (`"&client_secret=" + secret`) or a format
-//! placeholder (`"password=%s" % pw`) is code too.
+//! string's own closing quote ends at once (`"&client_secret=" + secret`), a template's slot
+//! (`"password=%s" % pw`, `"{tok}"`) or a pattern (`r"sid=([^;]+)"`) is code too, and a
+//! `key: value` there is prose (`"refresh token: present"`). Outside YAML files a bare word
+//! after `key:` (`client_secret: str`) is code. A stand-in (`<your secret>`, `changeme`,
+//! `xxxx`, an elided `00DXX…`) is no secret.
 
 use super::Redactor;
 
@@ -203,13 +206,18 @@ fn stands_in(value: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
-/// A format placeholder where the value will go: `%s`, `%(secret)s`, `%d`; or a pattern
-/// that matches it (`([^&]+)`, `(\\w+)`, `(.*?)`): no token holds these characters.
-fn is_placeholder(value: &str) -> bool {
+/// A template's slot where the value will go: `%s`, `%(secret)s`, `%d`, `{tok}`.
+fn is_slot(value: &str) -> bool {
     value.starts_with('%')
         || value.contains("%s")
         || value.contains("%(")
-        || value.contains(['(', '[', '\\', '^', '*'])
+        || value.contains(['{', '}'])
+}
+
+/// A pattern that matches the value (`([^&]+)`, `(\\w+)`, `(.*?)`): no token holds these
+/// characters unquoted.
+fn is_pattern(value: &str) -> bool {
+    value.contains(['(', '[', '\\', '^', '*'])
 }
 
 /// Where an unquoted value ends.
@@ -319,13 +327,9 @@ fn assigned_value(
         let len = quoted_len(inner, q).unwrap_or(inner.trim_end().len());
         let value = &inner[..len];
         // A template's slot (`"{tok}"`, `"%s"`, `"${T}"`) or a pattern's group (`"([^"]+)"`)
-        // is where a value goes, not one.
-        let slot = value.contains(['{', '}'])
-            || value.starts_with('%')
-            || value.contains("%s")
-            || value.contains("%(")
-            || value.starts_with("([")
-            || value.starts_with("(.");
+        // is where a value goes, not one. (A quoted password may hold `*` or `^`, so only a
+        // group's opening counts as a pattern here.)
+        let slot = is_slot(value) || value.starts_with("([") || value.starts_with("(.");
         if value.is_empty() || (q == '"' && value.starts_with('$')) || stands_in(value) || slot {
             return None;
         }
@@ -346,7 +350,9 @@ fn assigned_value(
             !reads_as_code(value)
                 || (is_name(value) && !KEYWORDS.contains(&value) && !rest[len..].starts_with(','))
         }
-        Form::Inline if in_string => !value.contains(['$', '`', '{']) && !is_placeholder(value),
+        Form::Inline if in_string => {
+            !value.contains(['$', '`']) && !is_slot(value) && !is_pattern(value)
+        }
         Form::Inline => !reads_as_code(value) || (is_name(value) && looks_random(value)),
     };
     literal.then_some((pos, pos + len))
