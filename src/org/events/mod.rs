@@ -191,8 +191,8 @@ impl Events {
 
     /// Why `channel` has no events in this org, for a subscriber: a change event channel of an
     /// object (`/data/OpportunityChangeEvent`) names what Change Data Capture is selected
-    /// for; anything else names the channel forms. `objects` are the org's object names.
-    pub fn unknown_channel(&self, channel: &str, objects: &[String]) -> String {
+    /// for; anything else names the channel forms. `schema` holds the org's objects.
+    pub fn unknown_channel(&self, channel: &str, schema: &crate::org::schema::Schema) -> String {
         let object = channel
             .strip_prefix("/data/")
             .and_then(|rest| rest.strip_suffix("ChangeEvent"))
@@ -200,7 +200,14 @@ impl Events {
                 o.strip_suffix("__")
                     .map_or(o.to_string(), |c| format!("{c}__c"))
             });
-        match object.and_then(|o| objects.iter().find(|n| n.eq_ignore_ascii_case(&o))) {
+        let named = object.and_then(|o| {
+            schema
+                .objects()
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(&o))
+                .map(|d| d.name.as_str())
+        });
+        match named {
             Some(o) => format!(
                 "Change Data Capture is not selected for {o} in this org, so {channel} carries no events; the objects selected are {} (Setup → Change Data Capture, or `change_data_capture:` in a seed).",
                 self.change_capture_objects().join(", ")

@@ -107,18 +107,10 @@ impl PubSub {
             .type_of_channel(name)
             .cloned()
             .ok_or_else(|| {
-                let objects: Vec<String> = self
-                    .org
-                    .store
-                    .read()
-                    .schema()
-                    .objects()
-                    .iter()
-                    .map(|o| o.name.clone())
-                    .collect();
+                let store = self.org.store.read();
                 status_with_code(
                     Code::NotFound,
-                    self.org.events.unknown_channel(name, &objects),
+                    self.org.events.unknown_channel(name, store.schema()),
                     "sfdc.platform.eventbus.grpc.topic.not.found",
                 )
             })

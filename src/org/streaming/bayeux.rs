@@ -154,16 +154,8 @@ impl Streaming {
         };
         let bus = &self.org.events.bus;
         if !bus.has_channel(sub) {
-            let objects: Vec<String> = self
-                .org
-                .store
-                .read()
-                .schema()
-                .objects()
-                .iter()
-                .map(|o| o.name.clone())
-                .collect();
-            let why = self.org.events.unknown_channel(sub, &objects);
+            let store = self.org.store.read();
+            let why = self.org.events.unknown_channel(sub, store.schema());
             return failure(r, &format!("400::{}", why.trim_end_matches('.')), "retry");
         }
         // No replay entry for the channel means new events only; one that is no whole number
