@@ -198,6 +198,11 @@ pub struct AuthSettings {
     /// The user auto-approved logins act as when neither the app nor `login_hint` says.
     #[serde(default)]
     pub default_user: Option<String>,
+    /// Device logins: how many polls that keep to the interval are answered `slow_down` all
+    /// the same, as a busy server may at any time (RFC 8628 §3.5). 0 by default; the
+    /// device-flow lab sets 1, so a client that ignores `slow_down` is seen.
+    #[serde(default)]
+    pub device_busy_polls: u32,
 }
 
 fn default_code_lifetime() -> Span {
@@ -213,6 +218,7 @@ impl Default for AuthSettings {
             enforce_object_access: false,
             code_lifetime: default_code_lifetime(),
             default_user: None,
+            device_busy_polls: 0,
         }
     }
 }

@@ -3,7 +3,9 @@
 //! too), and the user approves on `/setup/connect` or a lab calls [`AuthServer::approve_device`].
 //!
 //! Polling faster than `interval` answers `slow_down` and adds 5 s to the interval (RFC 8628
-//! §3.5); wrong user codes are rate-limited to 5 a minute (§5.1). Whether real orgs send
+//! §3.5); wrong user codes are rate-limited to 5 a minute (§5.1). A seed can make the server
+//! "busy" (`auth: { device_busy_polls: n }`): the first n well-paced polls of a login are
+//! answered `slow_down` too, as the RFC lets a server do at any time. Whether real orgs send
 //! `slow_down` is not verified; the RFC's behaviour is followed.
 
 use super::client_auth::{authenticate, presented, SecretRule};
@@ -49,6 +51,7 @@ pub fn start(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<Val
             .collect::<String>()
     };
     let now = auth.clock().now();
+    let busy_polls = auth.with_config(|c| c.settings.device_busy_polls);
     auth.grants().devices.push(DeviceGrant {
         code: digest(&device_code),
         user_code: user_code.clone(),
@@ -57,6 +60,7 @@ pub fn start(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<Val
         expires: now + chrono::Duration::seconds(LIFETIME_SECS),
         interval_secs: INTERVAL_SECS,
         last_poll: None,
+        busy_polls,
         status: DeviceStatus::Pending,
     });
     Ok(json!({
@@ -136,6 +140,18 @@ pub fn poll(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<Valu
         }
     }
     g.last_poll = Some(now);
+    if g.busy_polls > 0 {
+        g.busy_polls -= 1;
+        g.interval_secs += 5;
+        return Err(OAuthError::new(
+            "slow_down",
+            "server busy, poll less often",
+            format!(
+                "the server is busy: add 5 s to the interval, now {} s, before the next poll",
+                g.interval_secs
+            ),
+        ));
+    }
     let DeviceStatus::Approved { user_id } = g.status.clone() else {
         return Err(OAuthError::new(
             "authorization_pending",

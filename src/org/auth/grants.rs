@@ -71,6 +71,9 @@ pub struct DeviceGrant {
     pub expires: DateTime<Utc>,
     pub interval_secs: i64,
     pub last_poll: Option<DateTime<Utc>>,
+    /// Polls still to be answered `slow_down` however well paced (see
+    /// `AuthSettings::device_busy_polls`).
+    pub busy_polls: u32,
     pub status: DeviceStatus,
 }
 

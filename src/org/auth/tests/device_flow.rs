@@ -83,6 +83,35 @@ async fn polling_is_pending_then_slow_down_then_tokens_once_approved() {
 }
 
 #[tokio::test]
+async fn a_busy_server_slows_down_a_well_paced_poll_and_the_slower_pace_then_gets_tokens() {
+    let mut config = seed(false);
+    config.settings.device_busy_polls = 1;
+    let h = H::with(config);
+    let v = start(&h).await;
+    let code = v["device_code"].as_str().unwrap();
+    h.auth
+        .approve_device(v["user_code"].as_str().unwrap(), "learner")
+        .unwrap();
+    let r = poll(&h, code).await;
+    assert_eq!(
+        (r.status, r.error().as_str()),
+        (StatusCode::BAD_REQUEST, "slow_down"),
+        "the first poll is slowed down although nothing came before it"
+    );
+    let reason = h.last().reason;
+    assert!(reason.contains("busy") && reason.contains("now 10 s"), "{reason}");
+    h.auth.clock().advance(Duration::from_secs(6));
+    assert_eq!(
+        poll(&h, code).await.error(),
+        "slow_down",
+        "5 s was the old pace: the interval is 10 s now, and grows to 15 s"
+    );
+    h.auth.clock().advance(Duration::from_secs(15));
+    let r = poll(&h, code).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
 async fn denied_expired_and_foreign_device_codes_are_refused() {
     let h = H::new();
     let v = start(&h).await;
