@@ -97,9 +97,9 @@ pub enum RecordChange {
         name: String,
         fields: serde_json::Map<String, serde_json::Value>,
     },
-    Delete {
-        name: String,
-    },
+    /// One record, or several deleted in one transaction (`delete: [a, b]`): their change
+    /// events share a transaction, and an org that merges change events may merge them.
+    Delete { names: Vec<String> },
 }
 
 /// A problem with one step (1-based `step`).
@@ -306,8 +306,30 @@ fn parse_change(body: &Value) -> Result<Step, String> {
         }
         return Ok(Step::Change(RecordChange::Update { name, fields }));
     }
-    let name = text(body, "delete").ok_or("`delete` names a record inserted with `as:`")?;
-    Ok(Step::Change(RecordChange::Delete { name }))
+    let names = match body.get("delete") {
+        Some(Value::String(name)) => vec![name.clone()],
+        Some(Value::Sequence(items)) if !items.is_empty() => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<Vec<String>>>()
+            .ok_or("`delete: [a, b]` lists names of records inserted with `as:`")?,
+        _ => {
+            return Err(
+                "`delete` names a record inserted with `as:`, or lists several (`[a, b]`) to delete in one transaction"
+                    .into(),
+            )
+        }
+    };
+    Ok(Step::Change(RecordChange::Delete { names }))
+}
+
+fn not_inserted(step: usize, name: &str) -> ScenarioProblem {
+    problem(
+        step,
+        format!(
+            "`{name}` is not a record an earlier `change: {{ insert: …, as: {name} }}` created"
+        ),
+    )
 }
 
 /// Parses the `run.scenario` list and checks it as a whole; every problem is reported.
@@ -352,13 +374,13 @@ pub fn plan(items: &[Value]) -> Result<Vec<Step>, Vec<ScenarioProblem>> {
                 }
                 names.push(name.clone());
             }
-            Step::Change(RecordChange::Update { name, .. } | RecordChange::Delete { name })
-                if !names.contains(name) =>
-            {
-                problems.push(problem(
-                    n,
-                    format!("`{name}` is not a record an earlier `change: {{ insert: …, as: {name} }}` created"),
-                ))
+            Step::Change(RecordChange::Update { name, .. }) if !names.contains(name) => {
+                problems.push(not_inserted(n, name))
+            }
+            Step::Change(RecordChange::Delete { names: deleted }) => {
+                for name in deleted.iter().filter(|d| !names.contains(d)) {
+                    problems.push(not_inserted(n, name));
+                }
             }
             _ => {}
         }

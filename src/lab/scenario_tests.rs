@@ -68,9 +68,31 @@ fn updates_must_name_a_record_an_earlier_insert_created() {
          - change: { delete: acme }\n",
     ))
     .unwrap();
-    assert!(matches!(&ok[2], Step::Change(RecordChange::Delete { name }) if name == "acme"));
+    assert!(matches!(&ok[2], Step::Change(RecordChange::Delete { names }) if names == &["acme"]));
     let e = plan(&items("- change: { delete: ghost }\n")).unwrap_err();
     assert!(e[0].message.contains("ghost"), "{e:?}");
+}
+
+#[test]
+fn a_delete_may_list_several_records_each_inserted_earlier() {
+    let ok = plan(&items(
+        "- change: { insert: Account, as: a, fields: { Name: A } }\n\
+         - change: { insert: Account, as: b, fields: { Name: B } }\n\
+         - change: { delete: [a, b] }\n",
+    ))
+    .unwrap();
+    assert!(matches!(&ok[2], Step::Change(RecordChange::Delete { names }) if names == &["a", "b"]));
+    let e = plan(&items(
+        "- change: { insert: Account, as: a, fields: { Name: A } }\n\
+         - change: { delete: [a, ghost, phantom] }\n",
+    ))
+    .unwrap_err();
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(e[0].message.contains("ghost") && e[1].message.contains("phantom"));
+    for bad in ["[]", "[a, 3]", "{ x: 1 }"] {
+        let e = plan(&items(&format!("- change: {{ delete: {bad} }}\n"))).unwrap_err();
+        assert!(e[0].message.contains("delete"), "{bad}: {e:?}");
+    }
 }
 
 #[test]

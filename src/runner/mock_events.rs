@@ -42,7 +42,15 @@ pub fn change(org: &Org, change: &OrgChange) -> Result<String, String> {
                 .ok_or_else(|| format!("there is no record {id} to update"))?;
             store.update(&object, id, fields, &actor)
         }
-        OrgChange::Delete { id } => store.delete(None, id, &actor),
+        OrgChange::Delete { ids } => {
+            // One transaction: the listeners hear the deletes together.
+            let deleted = store.all_or_none(|store| {
+                ids.iter()
+                    .map(|id| store.delete(None, id, &actor).map(|d| d.to_string()))
+                    .collect::<Result<Vec<String>, _>>()
+            });
+            return deleted.map(|d| d.join(",")).map_err(|e| e.to_string());
+        }
     };
     done.map(|c| c.to_string()).map_err(|e| e.to_string())
 }
@@ -191,7 +199,7 @@ mod tests {
             },
         )
         .unwrap();
-        change(&org, &OrgChange::Delete { id }).unwrap();
+        change(&org, &OrgChange::Delete { ids: vec![id] }).unwrap();
         let log = activity(&org);
         let vias: Vec<_> = log.published.iter().map(|p| p["via"].clone()).collect();
         assert_eq!(vias[0], "runner");

@@ -137,9 +137,18 @@ pub type JsonMap = serde_json::Map<String, serde_json::Value>;
 /// A record change with its record resolved to an id.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OrgChange {
-    Insert { object: String, fields: JsonMap },
-    Update { id: String, fields: JsonMap },
-    Delete { id: String },
+    Insert {
+        object: String,
+        fields: JsonMap,
+    },
+    Update {
+        id: String,
+        fields: JsonMap,
+    },
+    /// Several ids are deleted in one transaction.
+    Delete {
+        ids: Vec<String>,
+    },
 }
 
 /// Counts of the event log's subscriptions and deliveries (a position, or a difference).

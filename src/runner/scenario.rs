@@ -67,7 +67,9 @@ impl Tracker {
                 id: id(name)?,
                 fields: fields.clone(),
             },
-            RecordChange::Delete { name } => OrgChange::Delete { id: id(name)? },
+            RecordChange::Delete { names } => OrgChange::Delete {
+                ids: names.iter().map(|n| id(n)).collect::<Result<_, _>>()?,
+            },
         })
     }
 

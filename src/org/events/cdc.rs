@@ -28,9 +28,11 @@
 //! - Salesforce documents that it *sometimes* merges the changes of several records of one
 //!   object in one transaction into a single event whose `recordIds` lists them all, when the
 //!   same change (same type, same field values — e.g. one field set to one value, or
-//!   deletions) happened within one second. sflab does not merge: every record gets its own
-//!   event with one record id (sequence numbers count them), which a subscriber must handle
-//!   anyway since merging is an optimisation, never a guarantee.
+//!   deletions) happened within one second. By default sflab does not merge: every record
+//!   gets its own event with one record id (sequence numbers count them). An org whose seed
+//!   says `events: { merge_changes: true }` merges each change into the one before it when
+//!   both are the same change of one transaction ([`ChangeRecord::merge`]), so a lab can show
+//!   a subscriber that reads only `recordIds[0]` what it misses.
 
 use super::packed::{self, Shared};
 use super::schema::EventType;
@@ -121,6 +123,8 @@ pub struct ChangeRecord {
     pub sequence: u32,
     /// The carried field values (see `events::packed`).
     values: Box<[u8]>,
+    /// The other records of a merged event (see [`ChangeRecord::merge`]).
+    also: Option<Box<Vec<SfId>>>,
 }
 
 fn kind_name(kind: ChangeKind) -> &'static str {
@@ -139,7 +143,7 @@ impl ChangeRecord {
         let c = &*self.context;
         let header = json!({
             "entityName": &*c.entity,
-            "recordIds": [self.record_id.as_str()],
+            "recordIds": self.record_ids().map(SfId::as_str).collect::<Vec<&str>>(),
             "changeType": kind_name(self.kind),
             "changeOrigin": &*c.origin,
             "transactionKey": &*c.transaction_key,
@@ -158,9 +162,31 @@ impl ChangeRecord {
         payload
     }
 
+    /// The records this event is about (`recordIds`): one, or several merged.
+    pub fn record_ids(&self) -> impl Iterator<Item = &SfId> + '_ {
+        std::iter::once(&self.record_id).chain(self.also.iter().flat_map(|v| v.iter()))
+    }
+
+    /// Takes `next` into this event when it is the same change to another record of the same
+    /// transaction: same type, same header lists and commit, same carried values. A merged
+    /// event lists every record in `recordIds`, as Salesforce may send it.
+    pub fn merge(&mut self, next: &ChangeRecord) -> bool {
+        let same = Arc::ptr_eq(&self.context, &next.context)
+            && self.kind == next.kind
+            && self.values == next.values;
+        if same {
+            self.also
+                .get_or_insert_with(Default::default)
+                .extend(next.record_ids().copied());
+        }
+        same
+    }
+
     /// Bytes this event holds on its own (the shared context not counted).
     pub fn own_bytes(&self) -> usize {
-        std::mem::size_of::<Self>() + self.values.len()
+        std::mem::size_of::<Self>()
+            + self.values.len()
+            + self.also.as_ref().map_or(0, |v| 24 + v.capacity() * 18)
     }
 }
 
@@ -379,6 +405,7 @@ impl ChangeBatch {
             kind: change.kind,
             sequence,
             values: self.scratch.as_slice().into(),
+            also: None,
         }
     }
 }

@@ -10,6 +10,7 @@
 //!       volume: high                 # or: standard (24 h retention instead of 72 h)
 //!       fields: { Order_Number__c: text, Shipped_At__c: datetime, Weight__c: number }
 //!   change_data_capture: [Account, Contact]
+//!   merge_changes: true              # one event for the same change to several records
 //!   managed_subscriptions:           # Pub/Sub ManagedSubscribe, by developer name
 //!     Shipments_Sync: { topic: /event/OrderShipped__e, replay: earliest }
 //! ```
@@ -109,6 +110,9 @@ pub struct EventDefs {
     pub cdc_objects: Vec<String>,
     /// Managed subscriptions (Pub/Sub `ManagedSubscribe`) by developer name.
     pub managed: Vec<ManagedSubscriptionDef>,
+    /// Merge the same change to several records of one transaction into one change event
+    /// listing them all in `recordIds`, as Salesforce sometimes does (see `cdc`).
+    pub merge_changes: bool,
 }
 
 /// A managed subscription: the org stores its committed replay id.
@@ -140,6 +144,8 @@ struct RawSection {
     change_data_capture: Vec<String>,
     #[serde(default)]
     managed_subscriptions: BTreeMap<String, ManagedSubscriptionDef>,
+    #[serde(default)]
+    merge_changes: bool,
 }
 
 #[derive(Deserialize)]
@@ -222,6 +228,7 @@ impl EventDefs {
             platform,
             cdc_objects: raw.change_data_capture,
             managed,
+            merge_changes: raw.merge_changes,
         })
     }
 

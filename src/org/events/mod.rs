@@ -281,20 +281,28 @@ impl Events {
             }
         };
         let g = state.insert(current);
-        let events: Vec<BusEvent> = relevant
-            .map(|(change, t)| {
-                let sequence = g.next_sequence;
-                g.next_sequence = g.next_sequence.saturating_add(1);
-                BusEvent {
-                    replay_id: 0,
-                    event_name: t.name.clone(),
-                    channel: t.channel.clone(),
-                    uuid: self.uuids.next(),
-                    body: EventBody::Change(g.batch.event(store, &t.ty, change, sequence)),
-                    published_at: change.at,
+        let merge = self.defs.merge_changes;
+        let mut events: Vec<BusEvent> = Vec::with_capacity(changes.len());
+        for (change, t) in relevant {
+            let sequence = g.next_sequence;
+            let record = g.batch.event(store, &t.ty, change, sequence);
+            if merge {
+                if let Some(EventBody::Change(last)) = events.last_mut().map(|e| &mut e.body) {
+                    if last.merge(&record) {
+                        continue;
+                    }
                 }
-            })
-            .collect();
+            }
+            g.next_sequence = g.next_sequence.saturating_add(1);
+            events.push(BusEvent {
+                replay_id: 0,
+                event_name: t.name.clone(),
+                channel: t.channel.clone(),
+                uuid: self.uuids.next(),
+                body: EventBody::Change(record),
+                published_at: change.at,
+            });
+        }
         drop(state);
         let published = self.bus.publish_all(events, &[ALL_CHANGE_EVENTS]);
         self.log.record_publishes(&published, Transport::Cdc);

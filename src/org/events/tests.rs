@@ -465,3 +465,104 @@ async fn published_and_delivered_events_count_against_the_event_allocations() {
         "OrderShipped__e is a high-volume event"
     );
 }
+
+/// Three Accounts made in one call, then given one Industry in one call, then two of them
+/// deleted in one call, in an org that merges change events or one that does not.
+async fn create_update_delete_three(org: &Org) -> Vec<String> {
+    let records: Vec<Value> = ["Ant", "Bee", "Cat"]
+        .iter()
+        .map(|n| json!({"attributes": {"type": "Account"}, "Name": n}))
+        .collect();
+    let (status, made) = send(
+        org,
+        "POST",
+        &format!("{V}/composite/sobjects"),
+        json!({"allOrNone": true, "records": records}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    let ids: Vec<String> = made
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let updates: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({"attributes": {"type": "Account"}, "id": id, "Industry": "Energy"}))
+        .collect();
+    let (status, _) = send(
+        org,
+        "PATCH",
+        &format!("{V}/composite/sobjects"),
+        json!({"allOrNone": true, "records": updates}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = send(
+        org,
+        "DELETE",
+        &format!("{V}/composite/sobjects?ids={},{}", ids[0], ids[1]),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    ids
+}
+
+fn headers(org: &Org) -> Vec<(String, Vec<String>, u64)> {
+    all(org, "/data/AccountChangeEvent")
+        .iter()
+        .map(|e| {
+            let h = e.payload()["ChangeEventHeader"].clone();
+            let ids = h["recordIds"].as_array().unwrap().iter();
+            (
+                h["changeType"].as_str().unwrap().to_string(),
+                ids.map(|i| i.as_str().unwrap().to_string()).collect(),
+                h["sequenceNumber"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_org_that_merges_change_events_lists_every_record_of_the_same_change_in_one_event() {
+    let seed = crate::org::OrgSeed::from_yaml(
+        "events:\n  change_data_capture: [Account]\n  merge_changes: true\n",
+    )
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let ids = create_update_delete_three(&org).await;
+    let got = headers(&org);
+    let one = |i: usize| vec![ids[i].clone()];
+    assert_eq!(
+        got,
+        vec![
+            ("CREATE".to_string(), one(0), 1),
+            ("CREATE".to_string(), one(1), 2),
+            ("CREATE".to_string(), one(2), 3),
+            ("UPDATE".to_string(), ids.clone(), 1),
+            ("DELETE".to_string(), ids[..2].to_vec(), 1),
+        ],
+        "creates with different names stay apart; the same update and the deletes merge"
+    );
+    let update = &all(&org, "/data/AccountChangeEvent")[3];
+    assert_eq!(update.payload()["Industry"], "Energy");
+    assert_eq!(
+        all(&org, ALL_CHANGE_EVENTS).len(),
+        5,
+        "/data/ChangeEvents carries the merged events too"
+    );
+}
+
+#[tokio::test]
+async fn by_default_each_record_change_is_its_own_event() {
+    let seed =
+        crate::org::OrgSeed::from_yaml("events:\n  change_data_capture: [Account]\n").unwrap();
+    let org = Org::new(&seed).unwrap();
+    let ids = create_update_delete_three(&org).await;
+    let got = headers(&org);
+    assert_eq!(got.len(), 3 + 3 + 2);
+    assert!(got.iter().all(|(_, r, _)| r.len() == 1), "{got:?}");
+    assert_eq!(got[7], ("DELETE".to_string(), vec![ids[1].clone()], 2));
+}

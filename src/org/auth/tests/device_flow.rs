@@ -99,7 +99,10 @@ async fn a_busy_server_slows_down_a_well_paced_poll_and_the_slower_pace_then_get
         "the first poll is slowed down although nothing came before it"
     );
     let reason = h.last().reason;
-    assert!(reason.contains("busy") && reason.contains("now 10 s"), "{reason}");
+    assert!(
+        reason.contains("busy") && reason.contains("now 10 s"),
+        "{reason}"
+    );
     h.auth.clock().advance(Duration::from_secs(6));
     assert_eq!(
         poll(&h, code).await.error(),
