@@ -84,6 +84,27 @@ pub(crate) fn same_request(a: &Exchange, b: &Exchange) -> bool {
         && a.request.query == b.request.query
 }
 
+/// Another attempt of the same call: [`same_request`] with the same body (JSON compared as
+/// values, so key order and spacing do not matter), or the same Idempotency-Key. A POST of
+/// the next record to the same URL is a new call, not a retry of the last one.
+pub(crate) fn same_call(a: &Exchange, b: &Exchange) -> bool {
+    if !same_request(a, b) {
+        return false;
+    }
+    fn key(e: &Exchange) -> Option<&str> {
+        e.request_header("idempotency-key").map(str::trim)
+    }
+    if key(a).is_some_and(|k| !k.is_empty() && Some(k) == key(b)) {
+        return true;
+    }
+    let (x, y) = (&a.request.body.text, &b.request.body.text);
+    if x == y {
+        return true;
+    }
+    let json = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok();
+    matches!((json(x), json(y)), (Some(p), Some(q)) if p == q)
+}
+
 pub(crate) use crate::wording::plural;
 
 /// "a" or "an" before `word`, by its first letter (`an Order_Number__c`, `a Name`).

@@ -5,7 +5,7 @@
 //! retry arrived. The client sees the refusal a little later than the proxy sent it, so the
 //! measured gap is never shorter than the wait the client actually made.
 
-use super::cx::{same_request, show, Cx};
+use super::cx::{same_call, same_request, show, Cx};
 use super::Verdict;
 use crate::evidence::Exchange;
 use chrono::{DateTime, Duration, Utc};
@@ -18,7 +18,9 @@ const TOLERANCE_MS: i64 = 20;
 ///
 /// Every throttled answer must be retried, after the wait it asked for. With `tries`, the
 /// client's budget of attempts per request: more attempts in a row fail (a loop that never
-/// gives up), and a throttled answer to the last allowed try may stay unretried.
+/// gives up), and a throttled answer to the last allowed try may stay unretried. With
+/// `at_most_extra_ms`, a retry may come at most that much later than asked: a lab whose
+/// answers ask for different waits tells a fixed sleep from reading the header.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HonorsRetryAfter {
@@ -26,6 +28,8 @@ pub struct HonorsRetryAfter {
     pub statuses: Vec<u16>,
     #[serde(default)]
     pub tries: Option<usize>,
+    #[serde(default)]
+    pub at_most_extra_ms: Option<i64>,
 }
 
 fn throttle_statuses() -> Vec<u16> {
@@ -66,12 +70,12 @@ pub(crate) fn retry_after(value: &str, sent: DateTime<Utc>) -> Option<Duration> 
     Some((date - sent).max(Duration::zero()))
 }
 
-/// The index of the next attempt of the request at `i`, in the same run.
+/// The index of the next attempt of the call at `i` (see [`same_call`]), in the same run.
 fn next_attempt(ex: &[Exchange], i: usize) -> Option<usize> {
     let first = &ex[i];
     ex[i + 1..]
         .iter()
-        .position(|e| e.run_index == first.run_index && same_request(e, first))
+        .position(|e| e.run_index == first.run_index && same_call(e, first))
         .map(|rel| i + 1 + rel)
 }
 
@@ -158,6 +162,20 @@ pub(crate) fn honors_retry_after(p: &HonorsRetryAfter, cx: &Cx) -> Verdict {
                     secs(waited)
                 ))
                 .with_evidence([e.seq, next.seq]);
+        }
+        if let Some(extra) = p.at_most_extra_ms.map(Duration::milliseconds) {
+            if waited > wait + extra {
+                return cx
+                    .fail(format!(
+                        "{} was answered {status} with Retry-After {}, but the retry ({}) came {} later, over {} more than asked. Wait what each answer asks for, not a fixed time: read its Retry-After.",
+                        show(e),
+                        secs(wait),
+                        show(next),
+                        secs(waited),
+                        secs(extra)
+                    ))
+                    .with_evidence([e.seq, next.seq]);
+            }
         }
         judged.push(e.seq);
         judged.push(next.seq);
@@ -372,6 +390,100 @@ mod tests {
         );
         // Without a budget, a throttled last try must still be retried.
         assert_fails("{ rule: retry.honors_retry_after }", &bounded);
+    }
+
+    #[test]
+    fn with_a_limit_on_extra_waiting_a_fixed_sleep_longer_than_asked_fails() {
+        let rule = "{ rule: retry.honors_retry_after, at_most_extra_ms: 1000 }";
+        let asked = |start: i64, secs: &str| {
+            req("PATCH", P, 503)
+                .at(start, 5)
+                .response_header("Retry-After", secs)
+        };
+        let reads_the_header = evidence(vec![
+            asked(0, "2"),
+            asked(2100, "3"),
+            req("PATCH", P, 200).at(5200, 5),
+        ]);
+        assert_passes(rule, &reads_the_header);
+        let sleeps_five = evidence(vec![
+            asked(0, "2"),
+            asked(5010, "3"),
+            req("PATCH", P, 200).at(10020, 5),
+        ]);
+        let v = assert_fails(rule, &sleeps_five);
+        assert!(
+            v.message.contains("Retry-After 2.0s") && v.message.contains("came 5.0s later"),
+            "{}",
+            v.message
+        );
+        assert_passes("{ rule: retry.honors_retry_after }", &sleeps_five);
+    }
+
+    #[test]
+    fn a_post_of_another_body_to_the_same_url_is_a_new_call_not_a_retry() {
+        const NEW: &str = "/services/data/v62.0/sobjects/Account";
+        let create = |name: &str, status: u16, start: i64| {
+            req("POST", NEW, status)
+                .body(&format!(r#"{{"Name":"{name}"}}"#))
+                .at(start, 5)
+                .response_header("Retry-After", "1")
+        };
+        // Three throttled tries of Alpha, given up; then Beta goes through.
+        let bounded = evidence(vec![
+            create("Alpha", 429, 0),
+            create("Alpha", 429, 1010),
+            create("Alpha", 429, 2020),
+            create("Beta", 201, 3030),
+        ]);
+        let rule = "{ rule: retry.honors_retry_after, tries: 3 }";
+        assert_passes(rule, &bounded);
+        // Never retried: each throttled record is dropped for the next one.
+        let drops = evidence(vec![
+            create("Alpha", 429, 0),
+            create("Beta", 429, 1010),
+            create("Gamma", 429, 2020),
+        ]);
+        let v = assert_fails(rule, &drops);
+        assert!(v.message.contains("never retried"), "{}", v.message);
+        // The same JSON with its keys in another order, or the same Idempotency-Key, is a retry.
+        let reordered = evidence(vec![
+            req("POST", NEW, 429)
+                .body(r#"{"Name":"A","Industry":"Energy"}"#)
+                .response_header("Retry-After", "1"),
+            req("POST", NEW, 201)
+                .body(r#"{ "Industry": "Energy", "Name": "A" }"#)
+                .at(1100, 5),
+        ]);
+        assert_passes("{ rule: retry.honors_retry_after }", &reordered);
+        let keyed = evidence(vec![
+            req("POST", NEW, 429)
+                .header("Idempotency-Key", "k-1")
+                .body(r#"{"n":1}"#)
+                .response_header("Retry-After", "1"),
+            req("POST", NEW, 201)
+                .header("Idempotency-Key", "k-1")
+                .body(r#"{"n":1,"attempt":2}"#)
+                .at(1100, 5),
+        ]);
+        assert_passes("{ rule: retry.honors_retry_after }", &keyed);
+    }
+
+    #[test]
+    fn backoff_follows_one_record_not_the_next_one_sent_to_the_same_url() {
+        const NEW: &str = "/services/data/v62.0/sobjects/Account";
+        let create = |name: &str, status: u16, start: i64| {
+            req("POST", NEW, status)
+                .body(&format!(r#"{{"Name":"{name}"}}"#))
+                .at(start, 5)
+        };
+        let parks_alpha = evidence(vec![
+            create("Alpha", 503, 0),
+            create("Alpha", 503, 505),
+            create("Alpha", 503, 1510),
+            create("Beta", 201, 1520),
+        ]);
+        assert_passes("{ rule: retry.backoff }", &parks_alpha);
     }
 
     #[test]
