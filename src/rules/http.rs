@@ -13,13 +13,14 @@ pub(crate) trait WithPattern {
 }
 
 /// `http.request`: at least `min` (default 1) and at most `max` requests matched (and, with
-/// `status`, were answered with that status).
+/// `status`, were answered with that status); with `runs`, counted in those runs only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestMade {
     pub pattern: RequestPattern,
     pub min: usize,
     pub max: Option<usize>,
     pub status: Option<u16>,
+    pub runs: Option<Vec<usize>>,
 }
 
 #[derive(Deserialize)]
@@ -31,6 +32,8 @@ pub(crate) struct Counts {
     max: Option<usize>,
     #[serde(default)]
     status: Option<u16>,
+    #[serde(default)]
+    runs: Option<Vec<usize>>,
 }
 
 fn one() -> usize {
@@ -45,6 +48,7 @@ impl WithPattern for RequestMade {
             min: rest.min,
             max: rest.max,
             status: rest.status,
+            runs: rest.runs,
         }
     }
 }
@@ -117,19 +121,28 @@ impl WithPattern for CallsAtMost {
 }
 
 pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
+    let in_runs = |e: &&crate::evidence::Exchange| {
+        p.runs
+            .as_ref()
+            .is_none_or(|r| r.contains(&(e.run_index + 1)))
+    };
     let seqs: Vec<u64> = cx
         .ev
         .exchanges
         .iter()
+        .filter(in_runs)
         .filter(|e| p.pattern.matches_exchange(e))
         .filter(|e| p.status.is_none_or(|s| e.status() == Some(s)))
         .map(|e| e.seq)
         .collect();
     let n = seqs.len();
-    let want = match p.status {
+    let mut want = match p.status {
         Some(s) => format!("{} answered {s}", p.pattern.describe()),
         None => p.pattern.describe(),
     };
+    if let Some(runs) = p.runs.as_deref().and_then(crate::wording::runs) {
+        want = format!("{want} in {runs}");
+    }
     if n < p.min {
         // Requests that match but were answered otherwise are named: "none was made" would
         // send the learner looking for a call their program did make.
@@ -138,6 +151,7 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
                 .ev
                 .exchanges
                 .iter()
+                .filter(in_runs)
                 .filter(|e| p.pattern.matches_exchange(e) && e.status() != Some(s))
                 .collect(),
             None => Vec::new(),
@@ -321,6 +335,21 @@ pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::super::fixture::*;
+
+    #[test]
+    fn request_made_with_runs_counts_only_the_requests_of_those_runs() {
+        let q = "/services/data/v62.0/query";
+        let ev = evidence(vec![get(q, 200), get(q, 200).run(1)]);
+        let rule = "{ rule: http.request, path: /services/data/*/query, min: 2, runs: [1] }";
+        let v = assert_fails(rule, &ev);
+        assert!(v.message.contains("in run 1"), "{}", v.message);
+        assert_passes(
+            "{ rule: http.request, path: /services/data/*/query, min: 2 }",
+            &ev,
+        );
+        let ev = evidence(vec![get(q, 200), get(q, 200), get(q, 200).run(1)]);
+        assert_passes(rule, &ev);
+    }
 
     #[test]
     fn request_made_counts_matches_against_min_and_max() {

@@ -44,6 +44,33 @@ impl ExitOk {
     }
 }
 
+/// `process.exit_refused`: the `runs` (1 = the first) that must end in an error. With
+/// `say_why: false` a non-zero status is enough, for programs whose report of the problem
+/// belongs on standard output (a test script's FAIL lines).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExitRefused {
+    pub runs: Vec<usize>,
+    #[serde(default = "yes")]
+    pub say_why: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ExitRefused {
+    /// An author's mistake caught when the lab loads.
+    pub fn problem(&self) -> Option<&'static str> {
+        if self.runs.is_empty() {
+            return Some("list the `runs:` that must end in an error, e.g. `runs: [3]`");
+        }
+        self.runs
+            .contains(&0)
+            .then_some("`runs:` counts from 1 (the first run)")
+    }
+}
+
 /// `(line number, kind)` of each leaked secret in `text`.
 fn leaks(text: &str) -> Vec<(usize, String)> {
     find_markers(text)
@@ -253,16 +280,21 @@ pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
 }
 
 /// `process.exit_refused`: the runs listed in `runs` (a run meant to meet an error, such as a
-/// forged sign-in answer) ended by themselves with a non-zero status and said why on standard
-/// error. A program that notices the trap but reports success fails, as does one that says
-/// nothing, or one that hangs until it is stopped.
-pub(crate) fn exit_refused(p: &ExitOk, cx: &Cx) -> Verdict {
-    let judged: Vec<_> = cx.ev.runs.iter().filter(|r| p.judges(r.index)).collect();
+/// forged sign-in answer) ended by themselves with a non-zero status and (unless `say_why` is
+/// off) said why on standard error. A program that notices the trap but reports success
+/// fails, as does one that says nothing, or one that hangs until it is stopped.
+pub(crate) fn exit_refused(p: &ExitRefused, cx: &Cx) -> Verdict {
+    let judged: Vec<_> = cx
+        .ev
+        .runs
+        .iter()
+        .filter(|r| p.runs.contains(&(r.index + 1)))
+        .collect();
     if judged.is_empty() {
         return cx.fail(format!(
             "Your program ran {} but the runs this check judges ({}) did not happen.",
             plural(cx.ev.runs.len(), "time"),
-            run_list(p.runs.as_deref().unwrap_or_default())
+            run_list(&p.runs)
         ));
     }
     for run in &judged {
@@ -278,7 +310,7 @@ pub(crate) fn exit_refused(p: &ExitOk, cx: &Cx) -> Verdict {
         } else {
             match run.exit_code {
                 Some(0) => Some(format!("run {n} exited with status 0, which tells whoever started it that all went well")),
-                Some(_) if run.stderr.text.trim().is_empty() => {
+                Some(_) if p.say_why && run.stderr.text.trim().is_empty() => {
                     Some(format!("run {n} exited with a non-zero status but wrote nothing on stderr to say why"))
                 }
                 Some(_) => None,
@@ -286,14 +318,22 @@ pub(crate) fn exit_refused(p: &ExitOk, cx: &Cx) -> Verdict {
             }
         };
         if let Some(why) = why {
-            return cx.fail(format!(
-                "{why}. When something is wrong, say what on stderr and exit with a non-zero status."
-            ));
+            let advice = if p.say_why {
+                "When something is wrong, say what on stderr and exit with a non-zero status."
+            } else {
+                "When something is wrong, exit with a non-zero status, so whoever started the program can tell."
+            };
+            return cx.fail(format!("{why}. {advice}"));
         }
     }
     let numbers: Vec<usize> = judged.iter().map(|r| r.index + 1).collect();
+    let said = if p.say_why {
+        " and said why on stderr"
+    } else {
+        ""
+    };
     cx.pass(format!(
-        "Your program stopped with a non-zero status and said why on stderr in {}.",
+        "Your program stopped with a non-zero status{said} in {}.",
         run_list(&numbers)
     ))
 }
@@ -544,6 +584,17 @@ mod tests {
                 .message
                 .contains("did not happen")
         );
+    }
+
+    #[test]
+    fn exit_refused_without_say_why_takes_a_silent_non_zero_status() {
+        let rule = "{ rule: process.exit_refused, runs: [1], say_why: false }";
+        let mut ev = evidence(vec![]);
+        ev.runs[0].exit_code = Some(1);
+        let v = assert_passes(rule, &ev);
+        assert!(!v.message.contains("stderr"), "{}", v.message);
+        ev.runs[0].exit_code = Some(0);
+        assert!(assert_fails(rule, &ev).message.contains("status 0"));
     }
 
     #[test]

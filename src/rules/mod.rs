@@ -95,7 +95,7 @@ pub enum Rule {
     SecretsFilesPrivate(hygiene::NoParams),
     SecretsNotInUrl(hygiene::NoParams),
     ProcessExitOk(hygiene::ExitOk),
-    ProcessExitRefused(hygiene::ExitOk),
+    ProcessExitRefused(hygiene::ExitRefused),
     ProcessOutputContains(output::OutputContains),
     ProcessOutputReports(output::OutputReports),
     BulkFailedResultsFetched(bulk::NoParams),

@@ -29,6 +29,9 @@ pub struct OutputContains {
     /// Also search standard error (off by default: a report belongs on stdout).
     #[serde(default)]
     pub stderr: bool,
+    /// Only what these runs printed (1 = the first); every run's output when left out.
+    #[serde(default)]
+    pub runs: Option<Vec<usize>>,
 }
 
 impl OutputContains {
@@ -36,6 +39,13 @@ impl OutputContains {
     pub fn problem(&self) -> Option<&'static str> {
         let empty =
             self.texts.is_empty() && self.lines.iter().all(Vec::is_empty) && self.absent.is_empty();
+        if self
+            .runs
+            .as_ref()
+            .is_some_and(|r| r.is_empty() || r.contains(&0))
+        {
+            return Some("`runs:` lists runs counted from 1 (the first run)");
+        }
         empty.then_some(
             "give `texts:` (items to find), `lines:` (groups of items to find on one line) or `absent:` (items that must not appear)",
         )
@@ -138,7 +148,16 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
     if cx.ev.runs.is_empty() {
         return cx.fail("Your program did not run, so it printed nothing.");
     }
-    let outputs = printed(cx, p.stderr);
+    let outputs: Vec<String> = cx
+        .ev
+        .runs
+        .iter()
+        .filter(|r| p.runs.as_ref().is_none_or(|l| l.contains(&(r.index + 1))))
+        .flat_map(|r| {
+            let err = p.stderr.then(|| r.stderr.text.clone());
+            std::iter::once(r.stdout.text.clone()).chain(err)
+        })
+        .collect();
     let seen = |t: &str| outputs.iter().any(|o| mentions(o, t));
     let on_one_line = |group: &[String]| {
         outputs
@@ -146,7 +165,10 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
             .flat_map(|o| o.lines())
             .any(|line| group.iter().all(|t| mentions(line, t)))
     };
-    let stream = stream_name(p.stderr);
+    let stream = match p.runs.as_deref().and_then(crate::wording::runs) {
+        Some(runs) => format!("{} in {runs}", stream_name(p.stderr)),
+        None => stream_name(p.stderr).to_string(),
+    };
     let missing: Vec<&str> = p
         .texts
         .iter()
@@ -486,6 +508,24 @@ mod tests {
         ev.runs[0].stdout.text = "W-0007\n".into();
         let v = assert_passes("{ rule: process.output_contains, texts: [W-0007] }", &ev);
         assert!(v.message.contains("1 expected item."), "{}", v.message);
+    }
+
+    #[test]
+    fn with_runs_only_what_those_runs_printed_counts() {
+        let mut ev = evidence(vec![get("/x", 200).run(1)]);
+        ev.runs[0].stdout.text = "PASS timeout\n".into();
+        ev.runs[1].stdout.text = "PASS timeout\n".into();
+        let rule = "{ rule: process.output_contains, texts: [FAIL timeout], runs: [2] }";
+        let v = assert_fails(rule, &ev);
+        assert!(v.message.contains("in run 2"), "{}", v.message);
+        ev.runs[0].stdout.text = "FAIL timeout\n".into();
+        assert_fails(rule, &ev);
+        ev.runs[1].stdout.text = "FAIL timeout: expected Lisbon\n".into();
+        assert_passes(rule, &ev);
+        let v: serde_json::Value =
+            serde_yaml::from_str("{ rule: process.output_contains, texts: [x], runs: [0] }")
+                .unwrap();
+        assert!(crate::rules::RuleSpec::from_value(v).is_err());
     }
 
     #[test]

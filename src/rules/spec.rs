@@ -269,22 +269,12 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
             Rule::ProcessExitOk(p)
         }
         "process.exit_refused" => {
-            let p: super::hygiene::ExitOk = params(map).map_err(bad)?;
-            match (&p.runs, p.problem()) {
-                (_, Some(message)) => {
-                    return Err(RuleSpecError::BadParameters {
-                        rule: name.to_string(),
-                        message: message.into(),
-                    })
-                }
-                (None, _) => {
-                    return Err(RuleSpecError::BadParameters {
-                        rule: name.to_string(),
-                        message: "list the `runs:` that must end in an error, e.g. `runs: [3]`"
-                            .into(),
-                    })
-                }
-                _ => {}
+            let p: super::hygiene::ExitRefused = params(map).map_err(bad)?;
+            if let Some(message) = p.problem() {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message: message.into(),
+                });
             }
             Rule::ProcessExitRefused(p)
         }
