@@ -457,3 +457,41 @@ async fn a_long_uri_over_http2_gets_the_explained_414_not_a_bare_431() {
     assert_eq!(body[0]["errorCode"], "URI_TOO_LONG");
     served.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_soql_refused_in_the_uri_runs_as_a_composite_subrequest_as_the_414_advises() {
+    let served = Served::start().await;
+    let (port, login) = (served.port, &served.login);
+    let values: Vec<String> = (0..2_000).map(|i| format!("'E-{i:05}'")).collect();
+    let soql = format!(
+        "SELECT Id FROM Account WHERE ERP_Id__c IN ({})",
+        values.join(",")
+    );
+    let url = format!("/services/data/v62.0/query?q={}", soql.replace(' ', "+"));
+    assert!(url.len() > 16_384);
+    let client = reqwest::Client::new();
+    let direct = client
+        .get(format!("http://127.0.0.1:{port}{url}"))
+        .bearer_auth(&login.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(direct.status(), 414);
+    let composite = client
+        .post(format!(
+            "http://127.0.0.1:{port}/services/data/v62.0/composite"
+        ))
+        .bearer_auth(&login.token)
+        .json(&serde_json::json!({
+            "compositeRequest": [{"method": "GET", "url": url, "referenceId": "q"}]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(composite.status(), 200);
+    let body: Value = composite.json().await.unwrap();
+    let sub = &body["compositeResponse"][0];
+    assert_eq!(sub["httpStatusCode"], 200, "{sub}");
+    assert_eq!(sub["body"]["done"], true, "{sub}");
+    served.stop().await;
+}
