@@ -123,6 +123,61 @@ fn semi_joins_are_refused_under_or_nested_or_on_a_non_id_field() {
 }
 
 #[test]
+fn semi_joins_are_refused_on_the_outer_object_with_offset_or_more_than_two() {
+    let o = Org::default_org();
+    let m = malformed(
+        &o,
+        "SELECT Id FROM Account WHERE ParentId IN (SELECT Id FROM Account)",
+    );
+    assert!(
+        m.ends_with("The inner and outer selects should not be on the same object type"),
+        "{m}"
+    );
+    assert!(
+        m.contains("Row:1:Column:58"),
+        "at the inner FROM's object: {m}"
+    );
+    let m = malformed(
+        &o,
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact LIMIT 10 OFFSET 2)",
+    );
+    assert!(m.contains("OFFSET is not allowed"), "{m}");
+    let m = malformed(
+        &o,
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact) \
+         AND Id IN (SELECT AccountId FROM Opportunity) AND Id NOT IN (SELECT AccountId FROM Case)",
+    );
+    assert!(m.contains("at most 2 semi join"), "{m}");
+    // Two are fine, as is a child subquery's own semi-join on another object.
+    run(
+        &o,
+        "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact) \
+         AND Id NOT IN (SELECT AccountId FROM Case)",
+    )
+    .unwrap();
+    run(
+        &o,
+        "SELECT Name, (SELECT LastName FROM Contacts WHERE AccountId IN (SELECT Id FROM Account)) FROM Account",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_child_subquery_takes_offset_only_under_an_outer_limit_of_one() {
+    let o = Org::default_org();
+    let m = malformed(
+        &o,
+        "SELECT Name, (SELECT LastName FROM Contacts LIMIT 2 OFFSET 1) FROM Account LIMIT 2",
+    );
+    assert!(m.contains("only when the outer query has LIMIT 1"), "{m}");
+    run(
+        &o,
+        "SELECT Name, (SELECT LastName FROM Contacts LIMIT 2 OFFSET 1) FROM Account LIMIT 1",
+    )
+    .unwrap();
+}
+
+#[test]
 fn count_star_stands_alone_without_group_by_or_order_by() {
     let o = Org::default_org();
     let r = run(&o, "SELECT COUNT() FROM Account").unwrap();

@@ -17,9 +17,37 @@ use crate::org::error::SfError;
 pub fn check(src: &str, q: &Query) -> Result<(), SfError> {
     check_select(src, q, false)?;
     if let Some(w) = &q.where_ {
-        check_joins(src, w, false)?;
+        check_joins(src, w, &q.from, false)?;
+        let mut joins = Vec::new();
+        all_joins(w, &mut joins);
+        if let Some(third) = joins.get(MAX_JOINS) {
+            // [U] The SOQL reference allows two; the real text was not captured.
+            return Err(qerr::malformed(
+                src,
+                *third,
+                "A WHERE clause may have at most 2 semi join or anti join sub-selects",
+            ));
+        }
     }
     Ok(())
+}
+
+/// Semi- and anti-joins one WHERE clause may hold (SOQL reference, semi-join considerations).
+const MAX_JOINS: usize = 2;
+
+/// The positions of the semi- and anti-joins in `c`, in order (none are nested: see
+/// [`check_joins`]).
+fn all_joins(c: &Cond, out: &mut Vec<Pos>) {
+    match c {
+        Cond::And(parts) | Cond::Or(parts) => parts.iter().for_each(|p| all_joins(p, out)),
+        Cond::Not(inner) => all_joins(inner, out),
+        Cond::Cmp {
+            rhs: Rhs::Subquery(_),
+            pos,
+            ..
+        } => out.push(*pos),
+        Cond::Cmp { .. } => {}
+    }
 }
 
 fn is_count_star(item: &SelectItem) -> Option<Pos> {
@@ -102,8 +130,16 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
             }
             SelectItem::Subquery(sub) => {
                 check_select(src, sub, true)?;
+                if sub.offset.is_some() && q.limit != Some(1) {
+                    // [U] The SOQL reference: OFFSET in a parent-to-child subquery only when
+                    // the outer query has LIMIT 1.
+                    return bad(
+                        sub.from_pos,
+                        "OFFSET is allowed in a parent-to-child relationship subquery only when the outer query has LIMIT 1",
+                    );
+                }
                 if let Some(w) = &sub.where_ {
-                    check_joins(src, w, false)?;
+                    check_joins(src, w, &sub.from, false)?;
                 }
             }
             _ => {}
@@ -167,9 +203,10 @@ fn first_join(c: &Cond) -> Option<(Pos, bool)> {
     }
 }
 
-/// Semi-/anti-joins in a WHERE condition: none under OR, none inside another one's WHERE
-/// (`nested`: `c` is the WHERE of a semi-join's subquery).
-fn check_joins(src: &str, c: &Cond, nested: bool) -> Result<(), SfError> {
+/// Semi-/anti-joins in a WHERE condition of a query on `outer`: none under OR, none inside
+/// another one's WHERE (`nested`: `c` is the WHERE of a semi-join's subquery), none on the
+/// outer query's own object, none with OFFSET.
+fn check_joins(src: &str, c: &Cond, outer: &str, nested: bool) -> Result<(), SfError> {
     match c {
         Cond::Or(parts) => {
             if let Some((pos, anti)) = parts.iter().find_map(first_join) {
@@ -182,8 +219,10 @@ fn check_joins(src: &str, c: &Cond, nested: bool) -> Result<(), SfError> {
             }
             Ok(())
         }
-        Cond::And(parts) => parts.iter().try_for_each(|p| check_joins(src, p, nested)),
-        Cond::Not(inner) => check_joins(src, inner, nested),
+        Cond::And(parts) => parts
+            .iter()
+            .try_for_each(|p| check_joins(src, p, outer, nested)),
+        Cond::Not(inner) => check_joins(src, inner, outer, nested),
         Cond::Cmp {
             rhs: Rhs::Subquery(sub),
             pos,
@@ -197,8 +236,24 @@ fn check_joins(src: &str, c: &Cond, nested: bool) -> Result<(), SfError> {
                     "Nesting of semi join sub-selects is not supported",
                 ));
             }
+            if sub.from.eq_ignore_ascii_case(outer) {
+                // The text real orgs are widely reported to answer.
+                return Err(qerr::malformed(
+                    src,
+                    sub.from_pos,
+                    "The inner and outer selects should not be on the same object type",
+                ));
+            }
+            if sub.offset.is_some() {
+                // [U] The SOQL reference: OFFSET is not allowed in a semi-join's subquery.
+                return Err(qerr::malformed(
+                    src,
+                    sub.from_pos,
+                    "OFFSET is not allowed in a semi join or anti join sub-select",
+                ));
+            }
             match &sub.where_ {
-                Some(w) => check_joins(src, w, true),
+                Some(w) => check_joins(src, w, &sub.from, true),
                 None => Ok(()),
             }
         }
