@@ -11,7 +11,9 @@
 //! - a cursor expires after 15 minutes without use, on the org clock (the documented idle
 //!   timeout of query cursors; not verified for REST);
 //! - a user holds at most 10 open cursors; opening an eleventh drops the oldest, whose
-//!   locator then answers INVALID_QUERY_LOCATOR, as a real org does.
+//!   locator then answers INVALID_QUERY_LOCATOR, as a real org does;
+//! - a child subquery's rows beyond its first batch of 200 (`CHILD_BATCH` in `query`) get a
+//!   cursor of their own, which is not counted among those 10.
 
 use super::error::ApiError;
 use crate::org::ids::{IdGenerator, SfId};
@@ -36,6 +38,8 @@ struct Cursor<C> {
     batch: usize,
     last_used: DateTime<Utc>,
     opened: u64,
+    /// Whether it counts against its owner's open cursors (a child subquery's does not).
+    counted: bool,
 }
 
 /// Which rows of a query to answer with now.
@@ -111,6 +115,35 @@ impl<C> QueryCursors<C> {
         batch: usize,
         now: DateTime<Utc>,
     ) -> Window<C> {
+        self.open_window(owner, rows, len, total_size, batch, now, true)
+    }
+
+    /// [`QueryCursors::first_page`] for the rows of one parent's child subquery: its cursor
+    /// does not count against the owner's open cursors [U: whether a real org counts them is
+    /// not recorded], so a page of parents with many children never closes the parent
+    /// query's own cursor.
+    pub fn first_child_page(
+        &self,
+        owner: &str,
+        rows: C,
+        len: usize,
+        batch: usize,
+        now: DateTime<Utc>,
+    ) -> Window<C> {
+        self.open_window(owner, rows, len, len as u64, batch, now, false)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn open_window(
+        &self,
+        owner: &str,
+        rows: C,
+        len: usize,
+        total_size: u64,
+        batch: usize,
+        now: DateTime<Utc>,
+        counted: bool,
+    ) -> Window<C> {
         let batch = batch.clamp(MIN_BATCH, MAX_BATCH);
         let rows = Arc::new(rows);
         if len <= batch {
@@ -138,6 +171,7 @@ impl<C> QueryCursors<C> {
                 batch,
                 last_used: now,
                 opened,
+                counted,
             },
         );
         t.evict_over_limit(owner);
@@ -199,7 +233,7 @@ impl<C> CursorTable<C> {
             let mine: Vec<(&String, u64)> = self
                 .open
                 .iter()
-                .filter(|(_, c)| c.owner == owner)
+                .filter(|(_, c)| c.owner == owner && c.counted)
                 .map(|(k, c)| (k, c.opened))
                 .collect();
             if mine.len() <= MAX_PER_USER {

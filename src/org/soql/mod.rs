@@ -231,6 +231,29 @@ pub fn open_cursor(store: &Store, src: &str, opts: &QueryOptions) -> Result<Quer
 }
 
 impl QueryCursor {
+    /// True when the query has parent-to-child subqueries.
+    pub fn has_children(&self) -> bool {
+        self.plan
+            .columns
+            .iter()
+            .any(|c| matches!(c, plan::Column::Child(_)))
+    }
+
+    /// A cursor over rows already rendered (the rest of one parent's child subquery rows), of
+    /// object `entity`.
+    pub fn of_rendered(&self, entity: &str, rows: Vec<Json>) -> QueryCursor {
+        QueryCursor {
+            entity: entity.to_string(),
+            total_size: rows.len(),
+            aggregate: false,
+            plan: self.plan.clone(),
+            include_deleted: self.include_deleted,
+            api_version: self.api_version.clone(),
+            ids: Vec::new(),
+            rendered: rows,
+        }
+    }
+
     /// How many rows the cursor pages through (a COUNT() query has none; its count is
     /// `total_size`).
     pub fn row_count(&self) -> usize {
@@ -282,6 +305,14 @@ impl QueryCursor {
                 &self.api_version,
             );
         }
+    }
+
+    /// Rows `start .. end` of a cursor over rendered rows ([`QueryCursor::of_rendered`]).
+    pub fn rendered(&self, start: usize, end: usize) -> Vec<Json> {
+        self.rendered
+            .get(start.min(end)..end.min(self.rendered.len()))
+            .unwrap_or_default()
+            .to_vec()
     }
 
     /// Rows `start .. start + len` as REST JSON.

@@ -287,3 +287,104 @@ async fn date_functions_group_over_rest_and_convert_into_the_callers_time_zone()
         chrono::Timelike::hour(&created)
     );
 }
+
+#[tokio::test]
+async fn a_child_subquery_over_200_rows_pages_through_a_locator_of_its_own() {
+    let m = mock();
+    let admin = m.org.users[0].id;
+    let actor = m.org.actor(admin);
+    let parent = {
+        let mut store = m.org.store.write();
+        let mut a = Map::new();
+        a.insert("Name".into(), json!("Many Contacts"));
+        let parent = store.insert("Account", &a, &actor).unwrap().to_string();
+        for i in 0..450 {
+            let mut c = Map::new();
+            c.insert("LastName".into(), json!(format!("C{i:03}")));
+            c.insert("AccountId".into(), json!(parent));
+            store.insert("Contact", &c, &actor).unwrap();
+        }
+        parent
+    };
+    let q = format!(
+        "{V}/query?q=SELECT+Name,(SELECT+LastName+FROM+Contacts+ORDER+BY+LastName)+FROM+Account+WHERE+Id='{parent}'"
+    );
+    let first = m.get(&q).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["done"], true, "the parent query itself fits");
+    let child = &first.body["records"][0]["Contacts"];
+    assert_eq!(child["totalSize"], 450);
+    assert_eq!(child["done"], false);
+    assert_eq!(child["records"].as_array().unwrap().len(), 200);
+    assert_eq!(child["records"][199]["LastName"], "C199");
+    let next = child["nextRecordsUrl"].as_str().unwrap().to_string();
+    assert!(
+        next.starts_with("/services/data/v59.0/query/01g") && next.ends_with("-200"),
+        "{next}"
+    );
+    let second = m.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(second.body["totalSize"], 450);
+    assert_eq!(second.body["records"][0]["LastName"], "C200");
+    assert_eq!(second.body["records"][0]["attributes"]["type"], "Contact");
+    let rest = second.body["nextRecordsUrl"].as_str().unwrap().to_string();
+    let third = m.get(&rest).await;
+    assert_eq!(third.body["done"], true);
+    assert_eq!(third.body["records"].as_array().unwrap().len(), 50);
+    assert_eq!(third.body["records"][49]["LastName"], "C449");
+    // 200 or fewer children come whole, as before.
+    let small = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Name,(SELECT+LastName+FROM+Contacts+LIMIT+200)+FROM+Account+WHERE+Id='{parent}'"
+        ))
+        .await;
+    let child = &small.body["records"][0]["Contacts"];
+    assert_eq!(
+        (child["done"].clone(), child["totalSize"].clone()),
+        (json!(true), json!(200))
+    );
+    assert!(child.get("nextRecordsUrl").is_none());
+}
+
+#[tokio::test]
+async fn child_cursors_do_not_close_the_parent_query_cursor() {
+    let m = mock();
+    let admin = m.org.users[0].id;
+    let actor = m.org.actor(admin);
+    {
+        let mut store = m.org.store.write();
+        for p in 0..12 {
+            let mut a = Map::new();
+            a.insert("Name".into(), json!(format!("Parent {p:02}")));
+            let parent = store.insert("Account", &a, &actor).unwrap().to_string();
+            for i in 0..201 {
+                let mut c = Map::new();
+                c.insert("LastName".into(), json!(format!("C{i:03}")));
+                c.insert("AccountId".into(), json!(parent));
+                store.insert("Contact", &c, &actor).unwrap();
+            }
+        }
+    }
+    m.seed_accounts(200, "Parent z");
+    let q = format!(
+        "{V}/query?q=SELECT+Name,(SELECT+LastName+FROM+Contacts)+FROM+Account+WHERE+Name+LIKE+'Parent%25'+ORDER+BY+Name"
+    );
+    let first = m
+        .send(
+            Method::GET,
+            &q,
+            None,
+            &[("Sforce-Query-Options", "batchSize=200")],
+        )
+        .await;
+    let paged = first.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["Contacts"]["done"] == false)
+        .count();
+    assert_eq!(paged, 12, "twelve child cursors opened");
+    let next = first.body["nextRecordsUrl"].as_str().unwrap().to_string();
+    let second = m.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+}
