@@ -410,6 +410,13 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
         .into_iter()
         .map(|h| (h.rule, h.tier))
         .collect();
+    if let Some(a) = last.as_ref() {
+        if let Some((exchanges, runs)) = store.transcript(a.id)? {
+            if let Some(note) = crate::lab::hints::stopped_early_note(&runs, exchanges.len()) {
+                outln!("{note}\n");
+            }
+        }
+    }
     let choice = next_hint_among(&spec, &failing_rules, &revealed);
     let failing = match &choice {
         HintChoice::Next { rule, .. } => rule.clone(),

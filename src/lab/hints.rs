@@ -21,6 +21,33 @@ pub enum HintChoice {
     NoneAvailable { rule: Option<String> },
 }
 
+/// A word before any hint when no run of the last attempt got as far as one request: each
+/// exited with an error by itself (a missing library, a syntax error). Then no check's hint is
+/// about what went wrong; the run's last line on stderr is. `requests` counts the attempt's
+/// recorded exchanges.
+pub fn stopped_early_note(runs: &[crate::evidence::LearnerRun], requests: usize) -> Option<String> {
+    let first = runs.first()?;
+    let all_failed = runs
+        .iter()
+        .all(|r| !r.timed_out && matches!(r.exit_code, Some(c) if c != 0));
+    if requests > 0 || !all_failed {
+        return None;
+    }
+    let said = first
+        .stderr
+        .text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| format!(", saying:\n  {}", l.trim()))
+        .unwrap_or_default();
+    Some(format!(
+        "Your program stopped before it made a single request: run {} exited with status {}{said}\nFix that first; the checks, and their hints, are about what the program does once it runs.",
+        first.index + 1,
+        first.exit_code.unwrap_or_default()
+    ))
+}
+
 /// The next hint for `failing` (the first failing rule of the last attempt, `None` when there
 /// was no attempt or nothing failed), skipping tiers in `revealed` (rule, tier) pairs where
 /// the rule is `""` for general hints.
@@ -246,5 +273,38 @@ mod tests {
             next_hint(&s, Some("http.calls_at_most"), &[]),
             HintChoice::Next { rule: None, .. }
         ));
+    }
+}
+
+#[cfg(test)]
+mod stopped_early_tests {
+    use super::stopped_early_note;
+    use crate::evidence::LearnerRun;
+
+    fn run(exit: Option<i32>, stderr: &str) -> LearnerRun {
+        let mut r = LearnerRun {
+            exit_code: exit,
+            ..LearnerRun::default()
+        };
+        r.stderr.text = stderr.into();
+        r
+    }
+
+    #[test]
+    fn a_program_that_failed_before_any_request_is_told_so_with_its_last_error_line() {
+        let runs = [run(Some(2), "checking modules\npython3 lacks grpcio\n\n")];
+        let note = stopped_early_note(&runs, 0).expect("a note");
+        assert!(note.contains("run 1 exited with status 2"), "{note}");
+        assert!(note.contains("python3 lacks grpcio"), "{note}");
+    }
+
+    #[test]
+    fn no_note_once_a_request_was_made_or_a_run_succeeded_or_ran_out_of_time() {
+        assert_eq!(stopped_early_note(&[run(Some(1), "x")], 3), None);
+        assert_eq!(stopped_early_note(&[run(Some(0), "")], 0), None);
+        let mut slow = run(None, "");
+        slow.timed_out = true;
+        assert_eq!(stopped_early_note(&[slow], 0), None);
+        assert_eq!(stopped_early_note(&[], 0), None);
     }
 }
