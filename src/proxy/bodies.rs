@@ -24,7 +24,7 @@ pub fn default_body(status: u16, path: &str) -> Value {
         409 => ("CONFLICT", "The request conflicts with the current state of the resource."),
         429 => (
             "TOO_MANY_REQUESTS",
-            "Too many requests. Wait for the time given in Retry-After, then retry.",
+            "Rate limit exceeded: too many requests in a short time.",
         ),
         500 => (
             "UNKNOWN_EXCEPTION",

@@ -236,8 +236,8 @@ impl ExtServices {
                     StatusCode::from_u16(f.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
                 let mut r = err(
                     status,
-                    "injected_fault",
-                    "The service is failing on purpose for this lab; retry later.",
+                    "service_unavailable",
+                    "The service is temporarily unavailable; try again later.",
                 );
                 if let Some(ra) = f.retry_after {
                     r.headers_mut()

@@ -229,7 +229,7 @@ async fn a_planted_fault_fails_n_calls_with_retry_after_then_recovers() {
         let (s, v, hd) = send(&app, "GET", "/ext/weather/current?city=Oslo", &h, "").await;
         assert_eq!(
             (s, v["error"].as_str()),
-            (StatusCode::SERVICE_UNAVAILABLE, Some("injected_fault"))
+            (StatusCode::SERVICE_UNAVAILABLE, Some("service_unavailable"))
         );
         assert_eq!(hd.get("retry-after").unwrap(), "7");
     }
