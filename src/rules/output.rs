@@ -279,7 +279,11 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
     let outputs = printed(cx, p.stderr);
     let missing: Vec<&String> = wanted
         .iter()
-        .filter(|w| !outputs.iter().any(|o| mentions(o, w)))
+        .filter(|w| {
+            !written_forms(w)
+                .iter()
+                .any(|f| outputs.iter().any(|o| mentions(o, f)))
+        })
         .collect();
     let stream = stream_name(p.stderr);
     if missing.is_empty() {
@@ -312,10 +316,18 @@ fn unlabelled(
     for (pointer, label) in p.values.iter().zip(&p.labels) {
         for (_, json) in answers {
             for text in values_at(json, pointer).into_iter().filter_map(shown_value) {
-                let labelled = outputs
-                    .iter()
-                    .flat_map(|o| o.lines())
-                    .any(|line| follows_its_label(line, &text, label, &p.labels));
+                let forms = written_forms(&text);
+                let labelled = outputs.iter().any(|o| {
+                    let lines: Vec<&str> = o.lines().collect();
+                    forms.iter().any(|f| {
+                        lines
+                            .iter()
+                            .any(|line| follows_its_label(line, f, label, &p.labels))
+                            || lines
+                                .windows(2)
+                                .any(|w| under_its_label(w[0], w[1], f, label, &p.labels))
+                    })
+                });
                 if !labelled {
                     return Some(format!(
                         "Your {stream} shows {text}, the org's {pointer}, but never beside the word \"{label}\" (another label stands between them, or none is on its line). Print each figure next to its own name, so a reader cannot take one for the other."
@@ -327,25 +339,102 @@ fn unlabelled(
     None
 }
 
+/// The ways a program may write `value`: as the org gave it, and a whole number of four
+/// digits or more also with its thousands grouped (`14,655`, `14 655`, `14.655`, `14'655`).
+fn written_forms(value: &str) -> Vec<String> {
+    let mut forms = vec![value.to_string()];
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    if digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let sign = &value[..value.len() - digits.len()];
+        for sep in [",", " ", ".", "'", "\u{202f}", "\u{a0}"] {
+            let mut grouped = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    grouped.push_str(sep);
+                }
+                grouped.push(c);
+            }
+            forms.push(format!("{sign}{grouped}"));
+        }
+    }
+    forms
+}
+
+/// Where words starting with `label` begin in `lower` (a lowercased line): `max` is found in
+/// `max:` and `Maximum`, not in `minimax`.
+fn label_starts(lower: &str, label: &str) -> Vec<usize> {
+    let word = label.to_lowercase();
+    lower
+        .match_indices(&word)
+        .filter(|(at, _)| {
+            !lower[..*at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        })
+        .map(|(at, _)| at)
+        .collect()
+}
+
+/// Whether a table prints `value` under `label`: `header` holds every label and no figure,
+/// `row` (the next line) the figures and no label, and the figure starts within the label's
+/// column, from the label to the next label of the header.
+fn under_its_label(header: &str, row: &str, value: &str, label: &str, labels: &[String]) -> bool {
+    let header = header.to_lowercase();
+    let row_lower = row.to_lowercase();
+    let is_header = !header.chars().any(|c| c.is_ascii_digit())
+        && labels.iter().all(|l| !label_starts(&header, l).is_empty())
+        && labels
+            .iter()
+            .all(|l| label_starts(&row_lower, l).is_empty());
+    if !is_header {
+        return false;
+    }
+    let column = |byte: usize, text: &str| text[..byte].chars().count();
+    let mut all: Vec<usize> = labels
+        .iter()
+        .flat_map(|l| label_starts(&header, l))
+        .map(|at| column(at, &header))
+        .collect();
+    all.sort_unstable();
+    let value = value.to_lowercase();
+    let figures: Vec<usize> = row_lower
+        .match_indices(&value)
+        .filter(|(at, _)| {
+            mentions(&row_lower[*at..], &value) && {
+                let before = row_lower[..*at].chars().next_back();
+                !before.is_some_and(char::is_alphanumeric)
+            }
+        })
+        .map(|(at, _)| column(at, &row_lower))
+        .collect();
+    label_starts(&header, label).into_iter().any(|at| {
+        let start = column(at, &header);
+        let end = all
+            .iter()
+            .copied()
+            .find(|&c| c > start)
+            .unwrap_or(usize::MAX);
+        let begin = all
+            .iter()
+            .copied()
+            .filter(|&c| c < start)
+            .max()
+            .map_or(0, |c| c + 1);
+        // A right-aligned figure may start left of its label, never in the column before.
+        figures
+            .iter()
+            .any(|&f| f >= begin.max(start.saturating_sub(4)) && f < end)
+    })
+}
+
 /// Whether `line` prints `value` beside `label`: after it and before the next of the other
 /// `labels`, or before it and after the previous one. `max: 15000, remaining: 14999` and
 /// `15000 max, 14999 remaining` pair each figure with its own name; `max: 14999, remaining:
-/// 15000` does not. Labels are whole words, in any case.
+/// 15000` does not. A label is a word, or the start of one (`Maximum` for `max`), in any case.
 fn follows_its_label(line: &str, value: &str, label: &str, labels: &[String]) -> bool {
     let lower = line.to_lowercase();
-    let starts = |word: &str| -> Vec<usize> {
-        let word = word.to_lowercase();
-        lower
-            .match_indices(&word)
-            .filter(|(at, _)| {
-                let before = lower[..*at].chars().next_back();
-                let after = lower[at + word.len()..].chars().next();
-                !before.is_some_and(char::is_alphanumeric)
-                    && !after.is_some_and(char::is_alphanumeric)
-            })
-            .map(|(at, _)| at)
-            .collect()
-    };
+    let starts = |word: &str| label_starts(&lower, word);
     let others: Vec<usize> = labels
         .iter()
         .filter(|l| !l.eq_ignore_ascii_case(label))
@@ -579,8 +668,22 @@ mod tests {
             "{}",
             v.message
         );
-        // A label inside another word is no label.
-        ev.runs[0].stdout.text = "maximum 15000\nremaining: 14999\n".into();
+        // A word that starts with the label counts; one that only holds it does not.
+        ev.runs[0].stdout.text = "Maximum: 15000\nremaining: 14999\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "minimax 15000\nremaining: 14999\n".into();
+        assert_fails(rule, &ev);
+        // Figures may be grouped by thousands.
+        ev.runs[0].stdout.text = "max: 15,000\nremaining: 14 999\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "max: 15,001\nremaining: 14,999\n".into();
+        assert_fails(rule, &ev);
+        // A table: labels on one line, the figures under them on the next.
+        ev.runs[0].stdout.text = "Max     Remaining\n15000   14999\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "  Max  Remaining\n15000      14999\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "Max     Remaining\n14999   15000\n".into();
         assert_fails(rule, &ev);
         // On one line, each figure must follow its own label.
         ev.runs[0].stdout.text = "DailyApiRequests max: 14999, remaining: 15000\n".into();
