@@ -349,7 +349,7 @@ fn written_forms(value: &str) -> Vec<String> {
         for sep in [",", " ", ".", "'", "\u{202f}", "\u{a0}"] {
             let mut grouped = String::new();
             for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     grouped.push_str(sep);
                 }
                 grouped.push(c);

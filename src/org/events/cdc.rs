@@ -124,7 +124,7 @@ pub struct ChangeRecord {
     /// The carried field values (see `events::packed`).
     values: Box<[u8]>,
     /// The other records of a merged event (see [`ChangeRecord::merge`]).
-    also: Option<Box<Vec<SfId>>>,
+    also: Option<Box<[SfId]>>,
 }
 
 fn kind_name(kind: ChangeKind) -> &'static str {
@@ -175,9 +175,9 @@ impl ChangeRecord {
             && self.kind == next.kind
             && self.values == next.values;
         if same {
-            self.also
-                .get_or_insert_with(Default::default)
-                .extend(next.record_ids().copied());
+            let mut also = self.also.take().map(Vec::from).unwrap_or_default();
+            also.extend(next.record_ids().copied());
+            self.also = Some(also.into());
         }
         same
     }
@@ -186,7 +186,7 @@ impl ChangeRecord {
     pub fn own_bytes(&self) -> usize {
         std::mem::size_of::<Self>()
             + self.values.len()
-            + self.also.as_ref().map_or(0, |v| 24 + v.capacity() * 18)
+            + self.also.as_ref().map_or(0, |v| v.len() * 18)
     }
 }
 
