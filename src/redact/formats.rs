@@ -12,34 +12,48 @@ pub(super) fn json(text: &str, r: &Redactor) -> String {
     let Ok(mut v) = serde_json::from_str::<Value>(text) else {
         return text.to_string();
     };
-    // Unchanged documents keep their original text (spacing, key order) for display.
-    if walk(&mut v, r) {
-        serde_json::to_string(&v).unwrap_or_else(|_| text.to_string())
-    } else {
-        text.to_string()
+    let mut replaced = Vec::new();
+    walk(&mut v, r, &mut replaced);
+    if replaced.is_empty() {
+        return text.to_string();
     }
+    // Each secret is replaced where the text writes it, so the document keeps its spacing, key
+    // order and final newline; a secret written with escapes the plain form does not match
+    // falls back to the whole document written again, compactly.
+    let mut out = text.to_string();
+    for (was, now) in &replaced {
+        let (Ok(was), Ok(now)) = (serde_json::to_string(was), serde_json::to_string(now)) else {
+            continue;
+        };
+        let as_key = out
+            .match_indices(&was)
+            .any(|(at, _)| out[at + was.len()..].trim_start().starts_with(':'));
+        if as_key || !out.contains(&was) {
+            return serde_json::to_string(&v).unwrap_or_else(|_| text.to_string());
+        }
+        out = out.replace(&was, &now);
+    }
+    out
 }
 
-/// Redacts secret keys in place; true if anything changed.
-fn walk(v: &mut Value, r: &Redactor) -> bool {
+/// Redacts secret keys in place, noting each (old, new) string it changed.
+fn walk(v: &mut Value, r: &Redactor, replaced: &mut Vec<(String, String)>) {
     match v {
         Value::Object(map) => {
-            let mut changed = false;
             for (k, child) in map.iter_mut() {
-                changed |= match child {
+                match child {
                     Value::String(s) if is_secret_key(k) => {
                         let redacted = r.redact_keyed(k, s);
-                        let differs = redacted != *s;
-                        *s = redacted;
-                        differs
+                        if redacted != *s {
+                            replaced.push((std::mem::replace(s, redacted.clone()), redacted));
+                        }
                     }
-                    _ => walk(child, r),
-                };
+                    _ => walk(child, r, replaced),
+                }
             }
-            changed
         }
-        Value::Array(items) => items.iter_mut().fold(false, |acc, c| walk(c, r) | acc),
-        _ => false,
+        Value::Array(items) => items.iter_mut().for_each(|c| walk(c, r, replaced)),
+        _ => {}
     }
 }
 

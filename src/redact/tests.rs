@@ -268,6 +268,25 @@ fn json_without_secrets_keeps_its_original_text() {
 }
 
 #[test]
+fn json_with_a_secret_keeps_its_layout_and_final_newline_around_the_mask() {
+    let r = redactor();
+    let file = "{\n  \"org\": \"dev\",\n  \"client_secret\": \"s3cr3t-value-42\"\n}\n";
+    let copy = r.file_text("config.json", file);
+    assert!(!copy.contains("s3cr3t-value-42"), "{copy}");
+    assert!(
+        copy.starts_with("{\n  \"org\": \"dev\",\n  \"client_secret\": \""),
+        "{copy}"
+    );
+    assert!(copy.ends_with("\"\n}\n"), "{copy}");
+    // A secret equal to a key's name cannot be replaced in place: the document is written again.
+    let odd = "{ \"password\": \"Name\", \"Name\": \"x\" }";
+    let copy = r.file_text("odd.json", odd);
+    let v: serde_json::Value = serde_json::from_str(&copy).unwrap();
+    assert_eq!(v["Name"], "x");
+    assert_ne!(v["password"], "Name");
+}
+
+#[test]
 fn a_jwt_access_token_printed_whole_is_marked_as_an_access_token() {
     let r = redactor();
     let token = jwt();
