@@ -67,6 +67,9 @@ pub struct OutputReports {
     /// (any case, a whole word): `[max, remaining]` tells `max: 15000` from the two numbers
     /// printed the other way round. Empty: no label is asked for.
     pub labels: Vec<String>,
+    /// Only the last successful matching answer counts: the final state of something polled
+    /// (a Bulk job's counts once it is complete), not every step on the way.
+    pub last: bool,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +82,8 @@ pub(crate) struct ReportedValues {
     min_values: usize,
     #[serde(default)]
     labels: Vec<String>,
+    #[serde(default)]
+    last: bool,
 }
 
 impl WithPattern for OutputReports {
@@ -90,6 +95,7 @@ impl WithPattern for OutputReports {
             stderr: rest.stderr,
             min_values: rest.min_values,
             labels: rest.labels,
+            last: rest.last,
         }
     }
 }
@@ -225,7 +231,7 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
     if cx.ev.runs.is_empty() {
         return cx.fail("Your program did not run, so it printed nothing.");
     }
-    let answers: Vec<_> = cx
+    let mut answers: Vec<_> = cx
         .ev
         .exchanges
         .iter()
@@ -233,6 +239,9 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
         .filter(|e| matches!(e.status(), Some(s) if (200..300).contains(&s)))
         .filter_map(|e| Some((e, e.response.as_ref()?.body.json()?)))
         .collect();
+    if p.last && answers.len() > 1 {
+        answers.drain(..answers.len() - 1);
+    }
     if answers.is_empty() {
         return cx.fail(format!(
             "No successful request {} answered with JSON, so there was nothing of the org's to report.",
@@ -632,6 +641,25 @@ mod tests {
     fn limits_answer() -> crate::evidence::Exchange {
         get("/services/data/v62.0/limits", 200)
             .response_body(r#"{"DailyApiRequests":{"Max":15000,"Remaining":14999}}"#)
+    }
+
+    #[test]
+    fn with_last_only_the_final_answer_of_a_poll_must_be_printed() {
+        let job = |processed: u32, failed: u32| {
+            get("/services/data/v62.0/jobs/ingest/750x", 200).response_body(&format!(
+                r#"{{"state":"InProgress","numberRecordsProcessed":{processed},"numberRecordsFailed":{failed}}}"#
+            ))
+        };
+        let ev = |out: &str| {
+            let mut ev = evidence(vec![job(2000, 3), job(50000, 70)]);
+            ev.runs[0].stdout.text = out.into();
+            ev
+        };
+        let rule = "{ rule: process.output_reports, path: /services/data/*/jobs/ingest/*, values: [/numberRecordsProcessed, /numberRecordsFailed], labels: [processed, failed], last: true }";
+        assert_passes(rule, &ev("processed 50,000, failed 70\n"));
+        assert_fails(rule, &ev("processed 50000, failed 3\n"));
+        let every = "{ rule: process.output_reports, path: /services/data/*/jobs/ingest/*, values: [/numberRecordsProcessed] }";
+        assert_fails(every, &ev("processed 50000\n"));
     }
 
     #[test]
