@@ -173,6 +173,7 @@ async fn sf_cli_logs_in_with_an_access_token_displays_queries_creates_and_calls_
             &[
                 ("SF_BIN", sf.display().to_string()),
                 ("SANDBOX_HOME", home.path().display().to_string()),
+                ("SFLAB_BIN", env!("CARGO_BIN_EXE_sflab").to_string()),
             ],
         )
         .await;

@@ -33,19 +33,46 @@ pub fn stopped_early_note(runs: &[crate::evidence::LearnerRun], requests: usize)
     if requests > 0 || !all_failed {
         return None;
     }
-    let said = first
-        .stderr
-        .text
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .map(|l| format!(", saying:\n  {}", l.trim()))
+    let said = error_line(&first.stderr.text)
+        .map(|l| format!(", saying:\n  {l}"))
         .unwrap_or_default();
     Some(format!(
         "Your program stopped before it made a single request: run {} exited with status {}{said}\nFix that first; the checks, and their hints, are about what the program does once it runs.",
         first.index + 1,
         first.exit_code.unwrap_or_default()
     ))
+}
+
+/// The line of a crashed program's stderr that says what went wrong: the last one that reads
+/// like an error (`TypeError: …`, `ModuleNotFoundError: …`, `curl: (7) …`), else the last
+/// line that is not a runtime's sign-off such as Node's `Node.js v20.1.0`.
+fn error_line(stderr: &str) -> Option<&str> {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let erroneous = |l: &&str| {
+        let lower = l.to_lowercase();
+        [
+            "error",
+            "exception",
+            "lacks",
+            "not found",
+            "cannot",
+            "failed",
+            "denied",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+    };
+    let sign_off = |l: &&str| l.starts_with("Node.js v") || l.starts_with("at ");
+    lines
+        .iter()
+        .rev()
+        .find(|l| erroneous(l))
+        .or_else(|| lines.iter().rev().find(|l| !sign_off(l)))
+        .copied()
 }
 
 /// The next hint for `failing` (the first failing rule of the last attempt, `None` when there
@@ -296,6 +323,15 @@ mod stopped_early_tests {
         let note = stopped_early_note(&runs, 0).expect("a note");
         assert!(note.contains("run 1 exited with status 2"), "{note}");
         assert!(note.contains("python3 lacks grpcio"), "{note}");
+    }
+
+    #[test]
+    fn a_node_crash_is_quoted_by_its_error_not_its_version_line() {
+        let stderr = "/lab/run.js:3\n  x.y();\n    ^\n\nTypeError: Cannot read properties of undefined (reading 'y')\n    at Object.<anonymous> (/lab/run.js:3:5)\n    at node:internal/main:1:1\n\nNode.js v20.20.2\n";
+        let note = stopped_early_note(&[run(Some(1), stderr)], 0).expect("a note");
+        assert!(note.contains("TypeError: Cannot read properties"), "{note}");
+        let plain = stopped_early_note(&[run(Some(3), "usage: run NAME\n")], 0).unwrap();
+        assert!(plain.contains("usage: run NAME"), "{plain}");
     }
 
     #[test]

@@ -85,17 +85,12 @@ pub(crate) fn same_request(a: &Exchange, b: &Exchange) -> bool {
 }
 
 /// Another attempt of the same call: [`same_request`] with the same body (JSON compared as
-/// values, so key order and spacing do not matter), or the same Idempotency-Key. A POST of
-/// the next record to the same URL is a new call, not a retry of the last one.
+/// values, so key order and spacing do not matter). A POST of the next record to the same URL
+/// is a new call, not a retry of the last one, even when both carry one Idempotency-Key (a
+/// key shared by different bodies is a mistake of its own, not a retry).
 pub(crate) fn same_call(a: &Exchange, b: &Exchange) -> bool {
     if !same_request(a, b) {
         return false;
-    }
-    fn key(e: &Exchange) -> Option<&str> {
-        e.request_header("idempotency-key").map(str::trim)
-    }
-    if key(a).is_some_and(|k| !k.is_empty() && Some(k) == key(b)) {
-        return true;
     }
     let (x, y) = (&a.request.body.text, &b.request.body.text);
     if x == y {

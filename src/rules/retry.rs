@@ -446,7 +446,8 @@ mod tests {
         ]);
         let v = assert_fails(rule, &drops);
         assert!(v.message.contains("never retried"), "{}", v.message);
-        // The same JSON with its keys in another order, or the same Idempotency-Key, is a retry.
+        // The same JSON with its keys in another order is a retry; another body is not, even
+        // under the same Idempotency-Key.
         let reordered = evidence(vec![
             req("POST", NEW, 429)
                 .body(r#"{"Name":"A","Industry":"Energy"}"#)
@@ -466,7 +467,7 @@ mod tests {
                 .body(r#"{"n":1,"attempt":2}"#)
                 .at(1100, 5),
         ]);
-        assert_passes("{ rule: retry.honors_retry_after }", &keyed);
+        assert_fails("{ rule: retry.honors_retry_after }", &keyed);
     }
 
     #[test]

@@ -200,7 +200,14 @@ pub async fn web_server(
     Ok(login)
 }
 
-/// Reads `sf org display --json` output into a login.
+/// Whether `token` can be an access token: recent sf CLIs print a sentence in its place
+/// (`[REDACTED] Use 'sf org auth show-access-token' to view`), which must never be stored.
+fn is_token(token: &str) -> bool {
+    !token.is_empty() && !token.contains(char::is_whitespace) && !token.starts_with('[')
+}
+
+/// Reads `sf org display --json` output into a login. Its access token is empty when sf hid
+/// it (see [`from_sf`]).
 pub fn parse_sf_display(alias: &str, sf_alias: &str, json: &str) -> Result<OrgLogin, SandboxError> {
     let v: serde_json::Value = serde_json::from_str(json).map_err(|_| {
         SandboxError::Input(
@@ -223,6 +230,11 @@ pub fn parse_sf_display(alias: &str, sf_alias: &str, json: &str) -> Result<OrgLo
         )));
     };
     let instance_url = instance_url.trim_end_matches('/').to_string();
+    let access_token = if is_token(&access_token) {
+        access_token
+    } else {
+        String::new()
+    };
     Ok(OrgLogin {
         alias: alias.into(),
         login_url: instance_url.clone(),
@@ -240,18 +252,50 @@ pub fn parse_sf_display(alias: &str, sf_alias: &str, json: &str) -> Result<OrgLo
     })
 }
 
-/// Runs `sf org display --json --target-org <sf_alias>` (the program is `SFLAB_SF_BIN` or `sf`).
-pub fn from_sf(alias: &str, sf_alias: &str) -> Result<OrgLogin, SandboxError> {
+/// The access token in `sf org auth show-access-token --json` output.
+pub fn parse_sf_token(sf_alias: &str, json: &str) -> Result<String, SandboxError> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    match v["result"]["accessToken"].as_str() {
+        Some(t) if is_token(t) => Ok(t.to_string()),
+        _ => Err(SandboxError::Input(format!(
+            "the sf CLI hides the access token of {sf_alias:?} in `sf org display`, and `sf org auth show-access-token` gave none ({}). Update the sf CLI, or log in to sflab with another flow.",
+            v["message"].as_str().unwrap_or("no token in its answer")
+        ))),
+    }
+}
+
+/// Runs the sf CLI (the program is `SFLAB_SF_BIN` or `sf`) with `args`; its standard output.
+fn run_sf(args: &[&str]) -> Result<String, SandboxError> {
     let program = std::env::var_os("SFLAB_SF_BIN").unwrap_or_else(|| "sf".into());
     let out = std::process::Command::new(&program)
-        .args(["org", "display", "--json", "--target-org", sf_alias])
+        .args(args)
         .output()
         .map_err(|e| {
             SandboxError::Input(format!(
                 "could not run the sf CLI ({e}); install it (npm install -g @salesforce/cli) or use another login flow"
             ))
         })?;
-    parse_sf_display(alias, sf_alias, &String::from_utf8_lossy(&out.stdout))
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A login from the sf CLI's `sf_alias`: `sf org display --json` for the org, and, where that
+/// hides the token (sf CLI 2.1xx and later), `sf org auth show-access-token --json`.
+pub fn from_sf(alias: &str, sf_alias: &str) -> Result<OrgLogin, SandboxError> {
+    let shown = run_sf(&["org", "display", "--json", "--target-org", sf_alias])?;
+    let mut login = parse_sf_display(alias, sf_alias, &shown)?;
+    if login.access_token.is_empty() {
+        let json = run_sf(&[
+            "org",
+            "auth",
+            "show-access-token",
+            "--json",
+            "--no-prompt",
+            "--target-org",
+            sf_alias,
+        ])?;
+        login.access_token = parse_sf_token(sf_alias, &json)?;
+    }
+    Ok(login)
 }
 
 /// A fresh access token for `login`, the way it was first obtained (a refresh token first).
@@ -347,6 +391,23 @@ mod tests {
         .unwrap_err();
         assert!(
             err.to_string().contains("sf org login web --alias nope"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_token_the_sf_cli_hides_is_never_taken_for_one() {
+        let json = r#"{"status":0,"result":{"id":"00Dxx","accessToken":"[REDACTED] Use 'sf org auth show-access-token' to view","instanceUrl":"https://falcon--dev.sandbox.my.salesforce.com"}}"#;
+        let login = parse_sf_display("dev", "falcon-dev", json).unwrap();
+        assert_eq!(login.access_token, "", "left for show-access-token");
+        let shown = r#"{"status":0,"result":{"accessToken":"00Dxx!tok"}}"#;
+        assert_eq!(parse_sf_token("falcon-dev", shown).unwrap(), "00Dxx!tok");
+        let refused = r#"{"status":1,"message":"Command org auth show-access-token not found."}"#;
+        let err = parse_sf_token("falcon-dev", refused)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not found") && err.contains("Update the sf CLI"),
             "{err}"
         );
     }

@@ -37,12 +37,12 @@ impl SandboxError {
         if e.is_timeout() {
             SandboxError::NoAnswer {
                 url: url.to_string(),
-                reason: e.to_string(),
+                reason: super::net::with_causes(&e),
             }
         } else {
             SandboxError::Unreachable {
                 url: url.to_string(),
-                reason: e.to_string(),
+                reason: super::net::with_causes(&e),
             }
         }
     }

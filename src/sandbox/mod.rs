@@ -4,7 +4,7 @@
 //!   `keyring`: their secrets in the OS keyring (`secret-tool`, `security`) where one exists;
 //! - `oauth`, `callback`, `connect`: the login flows (web server + PKCE through a loopback
 //!   callback, JWT bearer, client credentials, reuse of an `sf` CLI login) and renewal;
-//! - `client`: sflab's own REST calls, renewed once on a 401;
+//! - `client`: sflab's own REST calls, renewed once on a 401; `net`: proxies and trusted roots;
 //! - `safety`: production and API-allocation refusals, the call cap;
 //! - `journal`, `seeding`, `run_lock`: records created for a lab, journaled, deleted exactly,
 //!   one run per org at a time;
@@ -18,6 +18,7 @@ pub mod connect;
 pub mod error;
 pub mod journal;
 pub mod keyring;
+pub mod net;
 pub mod oauth;
 pub mod profile;
 pub mod run_lock;

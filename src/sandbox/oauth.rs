@@ -124,14 +124,23 @@ pub fn jwt_assertion(
     ))
 }
 
-/// The HTTP client sflab uses for its own calls to an org (no proxy, no redirects followed).
+/// The HTTP client sflab uses for its own calls to an org: the environment's proxy and extra
+/// trusted roots (see [`super::net`]), no redirects followed. A broken proxy or root setting
+/// is reported on stderr and left out.
 pub fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .use_rustls_tls()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(60))
-        .build()
-        .unwrap_or_default()
+        .timeout(std::time::Duration::from_secs(60));
+    let builder = super::net::with_environment(builder).unwrap_or_else(|e| {
+        eprintln!("sflab: {e}; going on without it");
+        reqwest::Client::builder()
+            .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .no_proxy()
+    });
+    builder.build().unwrap_or_default()
 }
 
 /// Reads a token endpoint answer: the grant, or the org's refusal.

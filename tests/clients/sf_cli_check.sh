@@ -46,4 +46,14 @@ out=$("$SF_BIN" data search -q "FIND {CLI Corp} IN NAME FIELDS RETURNING Account
   || fail "data search: $out"
 [[ $(json_get '[r["Id"] for r in d["result"]["searchRecords"]]' <<<"$out") == "['$id']" ]] || fail "data search records: $out"
 ok "data search finds the created record by name"
+
+# sflab reuses this sf login (`org login --from-sf`): sf hides the token in `org display`, so
+# sflab must ask `sf org auth show-access-token`, and the login must work against the org.
+ws=$(mktemp -d)
+out=$(SFLAB_SF_BIN="$SF_BIN" SSL_CERT_FILE="$NODE_EXTRA_CA_CERTS" \
+  "$SFLAB_BIN" --workspace "$ws" org login --alias fromsf --from-sf mock 2>&1) \
+  || fail "sflab org login --from-sf: $out"
+grep -q "fromsf" <<<"$out" || fail "sflab org login --from-sf said: $out"
+! grep -rqs "REDACTED" "$HOME" "$ws" || fail "a hidden-token placeholder was stored as a token"
+ok "sflab org login --from-sf reuses the sf login"
 echo "all sf CLI checks passed"

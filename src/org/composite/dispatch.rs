@@ -19,6 +19,15 @@ use tower::ServiceExt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Subrequest;
 
+/// The query string of a `/query` subrequest too long for an HTTP URI (the `http` crate holds
+/// at most 64 KiB, real orgs take SOQL of up to 100,000 characters), carried beside the path
+/// as a request extension instead (see `rest::query`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LongQueryString(pub String);
+
+/// URIs longer than this carry a `/query` subrequest's query string in [`LongQueryString`].
+const LONGEST_URI: usize = 60_000;
+
 /// The router subrequests are sent to.
 #[derive(Clone, Default)]
 pub struct SubrequestTarget(Arc<OnceLock<Router>>);
@@ -101,6 +110,15 @@ impl SubrequestTarget {
             Some(v) => serde_json::to_vec(v).unwrap_or_default(),
             None => Vec::new(),
         };
+        let (url, long_query) = match url.split_once('?') {
+            Some((path, query))
+                if url.len() > LONGEST_URI
+                    && (path.ends_with("/query") || path.ends_with("/queryAll")) =>
+            {
+                (path, Some(LongQueryString(query.to_string())))
+            }
+            _ => (url, None),
+        };
         let mut builder = Request::builder().method(method).uri(url);
         if let Some(h) = builder.headers_mut() {
             for name in INHERITED {
@@ -131,6 +149,9 @@ impl SubrequestTarget {
             );
         };
         request.extensions_mut().insert(Subrequest);
+        if let Some(q) = long_query {
+            request.extensions_mut().insert(q);
+        }
         let response = match router.clone().oneshot(request).await {
             Ok(r) => r,
             Err(never) => match never {},

@@ -22,7 +22,7 @@ pub mod run;
 pub mod tree;
 
 pub use atomic::CompositeUnits;
-pub use dispatch::{SubResponse, Subrequest, SubrequestTarget};
+pub use dispatch::{LongQueryString, SubResponse, Subrequest, SubrequestTarget};
 pub use error::CompositeError;
 pub use routes::router;
 pub use run::Atomicity;

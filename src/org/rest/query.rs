@@ -57,6 +57,12 @@ impl Params {
 impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Params, Self::Rejection> {
+        if let Some(long) = parts
+            .extensions
+            .get::<crate::org::composite::LongQueryString>()
+        {
+            return Ok(Params::parse(&long.0));
+        }
         Ok(Params::parse(parts.uri.query().unwrap_or("")))
     }
 }
