@@ -493,5 +493,32 @@ async fn long_soql_refused_in_the_uri_runs_as_a_composite_subrequest_as_the_414_
     let sub = &body["compositeResponse"][0];
     assert_eq!(sub["httpStatusCode"], 200, "{sub}");
     assert_eq!(sub["body"]["done"], true, "{sub}");
+    // Longer than an HTTP URI can be (64 KiB), as SOQL of up to 100,000 characters may be.
+    let values: Vec<String> = (0..7_000).map(|i| format!("'E-{i:05}'")).collect();
+    let soql = format!(
+        "SELECT Id FROM Account WHERE ERP_Id__c IN ({})",
+        values.join(",")
+    );
+    let url = format!("/services/data/v62.0/query?q={}", soql.replace(' ', "+"));
+    assert!(url.len() > 70_000);
+    let composite = client
+        .post(format!(
+            "http://127.0.0.1:{port}/services/data/v62.0/composite"
+        ))
+        .bearer_auth(&login.token)
+        .json(&serde_json::json!({
+            "compositeRequest": [{"method": "GET", "url": url, "referenceId": "q"}]
+        }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = composite.json().await.unwrap();
+    let sub = &body["compositeResponse"][0];
+    assert_eq!(
+        sub["httpStatusCode"],
+        200,
+        "{}",
+        &sub.to_string()[..300.min(sub.to_string().len())]
+    );
     served.stop().await;
 }
