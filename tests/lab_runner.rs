@@ -179,7 +179,8 @@ fn a_sandbox_only_lab_is_refused_on_the_mock_org() {
     let options = RunOptions::new(ws, mock_parts());
     let err = runtime().block_on(run_lab(&spec, &options)).unwrap_err();
     assert!(
-        err.to_string().contains("does not run on the mock backend"),
+        err.to_string()
+            .contains("runs on a sandbox only, not on the mock backend"),
         "{err}"
     );
 }

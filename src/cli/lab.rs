@@ -182,6 +182,10 @@ fn brief_text(spec: &LabSpec) -> String {
     if !tools.is_empty() {
         out.push_str(&format!("\nTools: {}\n", tools.join(", ")));
     }
+    out.push_str(&format!(
+        "Runs on: {}\n",
+        crate::lab::spec::where_it_runs(&spec.backends)
+    ));
     out
 }
 

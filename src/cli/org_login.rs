@@ -266,6 +266,11 @@ async fn status(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> 
                 if is_sandbox { "sandbox" } else { "PRODUCTION" }
             );
         }
+        // Reached, but the login is over: not a network problem.
+        Err(e @ crate::sandbox::SandboxError::SessionDead(_)) => {
+            println!("org       reached, but {e}");
+            return Ok(2);
+        }
         Err(e) => {
             println!("org       not reachable: {e}");
             return Ok(2);

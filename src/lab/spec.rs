@@ -30,6 +30,22 @@ pub enum Backend {
     Sandbox,
 }
 
+/// Where a lab runs, in words: "the mock org", "the mock org or a sandbox".
+pub fn where_it_runs(backends: &[Backend]) -> String {
+    let names: Vec<&str> = backends
+        .iter()
+        .map(|b| match b {
+            Backend::Mock => "the mock org",
+            Backend::Sandbox => "a sandbox",
+        })
+        .collect();
+    match names.as_slice() {
+        [] => "nowhere".into(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 /// A command-line tool the learner's code (or the reference solution) needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -35,6 +35,9 @@ pub enum RunError {
     Process(#[from] ProcessError),
     #[error("the org for this lab could not be prepared: {0}")]
     Backend(String),
+    /// The lab does not run on the chosen backend.
+    #[error("{0}")]
+    NotOnBackend(String),
     #[error("the recording proxy could not start: {0}")]
     Proxy(String),
     #[error("the lab's check {index} ({rule}) cannot be used: {reason}")]
@@ -230,10 +233,12 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         )
     });
     if !allowed {
-        return Err(RunError::Backend(format!(
-            "lab {:?} does not run on the {} backend (its `backends:` list says where it runs)",
+        return Err(RunError::NotOnBackend(format!(
+            "lab {:?} runs on {} only, not on the {} backend (`sflab lab show {}` says where each lab runs)",
             lab.id,
-            backend.label()
+            crate::lab::spec::where_it_runs(&lab.backends),
+            backend.label(),
+            lab.id
         )));
     }
     for (i, check) in lab.checks.iter().enumerate() {

@@ -66,7 +66,12 @@ pub fn journal_path(store: &LoginStore, alias: &str) -> PathBuf {
 
 /// Locks the org `alias` for one run or cleanup.
 pub fn lock_org(store: &LoginStore, alias: &str) -> Result<OrgRunLock, SandboxError> {
-    OrgRunLock::acquire(&store.dir().join(format!("{alias}.lock")), alias)
+    // By the org's id where the login knows it, so two aliases of one org share the lock.
+    let file = match store.load(alias).ok().and_then(|l| l.org_id) {
+        Some(org) if org.chars().all(|c| c.is_ascii_alphanumeric()) => format!("org-{org}.lock"),
+        _ => format!("{alias}.lock"),
+    };
+    OrgRunLock::acquire(&store.dir().join(file), alias)
 }
 
 /// Deletes what an earlier, interrupted run left behind in the org (the caller holds the

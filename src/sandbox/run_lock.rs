@@ -1,4 +1,5 @@
-//! One lab run per org at a time: a lock file (`<alias>.lock`, 0600, holding the process id)
+//! One lab run per org at a time: a lock file (`org-<org id>.lock`, or `<alias>.lock` for a
+//! login that does not know its org's id; 0600, holding the process id)
 //! taken before the journal is replayed, so one run's cleanup never deletes the records
 //! another run is still using. A lock whose process is gone is stale and taken over.
 
