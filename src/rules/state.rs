@@ -121,7 +121,7 @@ pub(crate) fn soql(p: &SoqlExpectation, cx: &Cx) -> Verdict {
     };
     let Some(eval) = cx.soql else {
         return cx.not_applicable(
-            "This check needs the org's SOQL engine, which this checker was not given.",
+            "Not applicable on this backend: the check runs its query on the mock org's records, which a sandbox run does not have.",
         );
     };
     let rows = match eval.query(snapshot, &p.query) {
