@@ -571,3 +571,24 @@ fn a_track_given_to_a_command_that_would_ignore_it_is_refused() {
     let (code, _, err) = sflab(&ws, &["--track", "team.yaml", "list"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn a_hint_after_a_crash_before_any_request_first_quotes_the_crash() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    let (code, _, _) = sflab(&ws, &["lab", "start", "read-limits"]);
+    assert_eq!(code, 0);
+    std::fs::write(
+        ws.join("read-limits/run"),
+        "#!/bin/sh\necho 'checking modules' >&2\necho 'ModuleNotFoundError: No module named requests' >&2\nexit 2\n",
+    )
+    .unwrap();
+    let (code, _, _) = sflab(&ws, &["check", "read-limits"]);
+    assert_eq!(code, 1);
+    let (_, out, _) = sflab(&ws, &["hint", "read-limits"]);
+    assert!(
+        out.starts_with("Your program stopped before it made a single request: run 1 exited with status 2, saying:\n  ModuleNotFoundError: No module named requests"),
+        "{out}"
+    );
+    assert!(out.contains("Hint 1/2 for http.request"), "{out}");
+}

@@ -393,6 +393,19 @@ pub fn check(
     }
 }
 
+/// Whether every starter file of lab `id` is still in the learner's folder as it was given: an
+/// untouched starter stops at its placeholder, which is what the hints are about.
+fn starter_unchanged(cli: &Cli, ws: &crate::workspace::Workspace, id: &str) -> bool {
+    let files = files_of(cli);
+    let prefix = format!("labs/{id}/starter/");
+    let starter = files.list(&prefix);
+    !starter.is_empty()
+        && starter.iter().all(|p| {
+            let mine = std::fs::read(ws.lab_dir(id).join(&p[prefix.len()..])).ok();
+            files.read(p).is_some_and(|given| Some(given) == mine)
+        })
+}
+
 pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure> {
     let meta = find_lab(curriculum, id)?;
     let spec = spec_of(meta)?;
@@ -414,7 +427,7 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
         .into_iter()
         .map(|h| (h.rule, h.tier))
         .collect();
-    if let Some(a) = last.as_ref() {
+    if let Some(a) = last.as_ref().filter(|_| !starter_unchanged(cli, &ws, id)) {
         if let Some((exchanges, runs)) = store.transcript(a.id)? {
             if let Some(note) = crate::lab::hints::stopped_early_note(&runs, exchanges.len()) {
                 outln!("{note}\n");

@@ -70,7 +70,7 @@ fn error_line(stderr: &str) -> Option<&str> {
     lines
         .iter()
         .rev()
-        .find(|l| erroneous(l))
+        .find(|l| erroneous(l) && !sign_off(l))
         .or_else(|| lines.iter().rev().find(|l| !sign_off(l)))
         .copied()
 }
@@ -327,7 +327,7 @@ mod stopped_early_tests {
 
     #[test]
     fn a_node_crash_is_quoted_by_its_error_not_its_version_line() {
-        let stderr = "/lab/run.js:3\n  x.y();\n    ^\n\nTypeError: Cannot read properties of undefined (reading 'y')\n    at Object.<anonymous> (/lab/run.js:3:5)\n    at node:internal/main:1:1\n\nNode.js v20.20.2\n";
+        let stderr = "/lab/run.js:3\n  x.y();\n    ^\n\nTypeError: Cannot read properties of undefined (reading 'y')\n    at Object.<anonymous> (/lab/run.js:3:5)\n    at makeNetworkError (node:internal/deps/undici:1:1)\n\nNode.js v20.20.2\n";
         let note = stopped_early_note(&[run(Some(1), stderr)], 0).expect("a note");
         assert!(note.contains("TypeError: Cannot read properties"), "{note}");
         let plain = stopped_early_note(&[run(Some(3), "usage: run NAME\n")], 0).unwrap();

@@ -67,18 +67,14 @@ impl Shared {
         base_url: &str,
         recorder: Recorder,
     ) -> Result<Shared, ProxyError> {
-        let builder = || {
-            reqwest::Client::builder()
-                .use_rustls_tls()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(config.upstream_timeout)
-        };
+        let builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.upstream_timeout);
         // The same proxies and roots as sflab's own calls to a real org (never a proxy for the
-        // mock org on loopback); a broken setting is reported and left out.
-        let mut builder = crate::sandbox::net::with_environment(builder()).unwrap_or_else(|e| {
-            eprintln!("sflab: {e}; going on without it");
-            builder().no_proxy()
-        });
+        // mock org on loopback); a setting that cannot be used is left out (sflab's own calls
+        // report it).
+        let (mut builder, _) = crate::sandbox::net::with_environment(builder);
         if let Some(pem) = &config.upstream_root_ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| ProxyError::BadCa(e.to_string()))?;

@@ -347,7 +347,17 @@ pub async fn renew(http: &reqwest::Client, login: &OrgLogin) -> Result<OrgLogin,
             )),
         },
         Grant::SfCli => match &login.sf_alias {
-            Some(sf) => from_sf(&login.alias, sf).map(keep),
+            // The sf CLI hands back the token it holds; the same dead one means its own login
+            // is over too.
+            Some(sf) => match from_sf(&login.alias, sf) {
+                Ok(fresh) if fresh.access_token == login.access_token => {
+                    Err(SandboxError::SessionDead(format!(
+                        "the sf CLI's login {sf:?} holds the same expired token; log in to sf again with `sf org login web --alias {sf}`, then `sflab org login --alias {} --from-sf {sf}`",
+                        login.alias
+                    )))
+                }
+                other => other.map(keep),
+            },
             None => Err(SandboxError::SessionDead(
                 "no sf CLI alias is stored".into(),
             )),

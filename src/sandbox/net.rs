@@ -18,9 +18,12 @@ fn env_either(name: &str) -> Option<String> {
         .find(|v| !v.trim().is_empty())
 }
 
-/// `builder` with the environment's proxies (loopback excluded) and extra trusted roots.
-pub fn with_environment(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, String> {
+/// `builder` with the environment's proxies (loopback excluded) and extra trusted roots, and
+/// a sentence for each setting that could not be used (it is left out; the others still
+/// apply).
+pub fn with_environment(builder: reqwest::ClientBuilder) -> (reqwest::ClientBuilder, Vec<String>) {
     let mut builder = builder.no_proxy();
+    let mut problems = Vec::new();
     let bypass = match env_either("NO_PROXY") {
         Some(more) => format!("{LOOPBACK},{more}"),
         None => LOOPBACK.to_string(),
@@ -32,20 +35,35 @@ pub fn with_environment(builder: reqwest::ClientBuilder) -> Result<reqwest::Clie
         let proxy = match scheme {
             "https" => reqwest::Proxy::https(&url),
             _ => reqwest::Proxy::http(&url),
+        };
+        match proxy {
+            Ok(p) => {
+                builder = builder.proxy(p.no_proxy(reqwest::NoProxy::from_string(&bypass)));
+            }
+            Err(e) => problems.push(format!(
+                "{var}={url} is not a proxy URL ({e}); it is not used"
+            )),
         }
-        .map_err(|e| format!("{var}={url} is not a proxy URL: {e}"))?;
-        builder = builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_string(&bypass)));
     }
     if let Some(path) = env_either("SSL_CERT_FILE") {
-        let pem = std::fs::read(&path)
-            .map_err(|e| format!("SSL_CERT_FILE={path} could not be read: {e}"))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| format!("SSL_CERT_FILE={path} holds no PEM certificates: {e}"))?;
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
+        match std::fs::read(&path).map(|pem| reqwest::Certificate::from_pem_bundle(&pem)) {
+            Err(e) => problems.push(format!(
+                "SSL_CERT_FILE={path} could not be read ({e}); its certificates are not trusted"
+            )),
+            Ok(Err(e)) => problems.push(format!(
+                "SSL_CERT_FILE={path} is not a PEM certificate file ({e}); it is not used"
+            )),
+            Ok(Ok(certs)) if certs.is_empty() => problems.push(format!(
+                "SSL_CERT_FILE={path} holds no PEM certificate; it is not used"
+            )),
+            Ok(Ok(certs)) => {
+                for cert in certs {
+                    builder = builder.add_root_certificate(cert);
+                }
+            }
         }
     }
-    Ok(builder)
+    (builder, problems)
 }
 
 /// An error and its causes, joined: `error sending request: client error (Connect): invalid

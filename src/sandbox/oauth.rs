@@ -125,21 +125,17 @@ pub fn jwt_assertion(
 }
 
 /// The HTTP client sflab uses for its own calls to an org: the environment's proxy and extra
-/// trusted roots (see [`super::net`]), no redirects followed. A broken proxy or root setting
-/// is reported on stderr and left out.
+/// trusted roots (see [`super::net`]), no redirects followed. A setting that cannot be used is
+/// reported on stderr and left out; the others still apply.
 pub fn http_client() -> reqwest::Client {
     let builder = reqwest::Client::builder()
         .use_rustls_tls()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(60));
-    let builder = super::net::with_environment(builder).unwrap_or_else(|e| {
-        eprintln!("sflab: {e}; going on without it");
-        reqwest::Client::builder()
-            .use_rustls_tls()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(60))
-            .no_proxy()
-    });
+    let (builder, problems) = super::net::with_environment(builder);
+    for p in problems {
+        eprintln!("sflab: {p}");
+    }
     builder.build().unwrap_or_default()
 }
 
