@@ -462,14 +462,35 @@ async fn a_long_uri_over_http2_gets_the_explained_414_not_a_bare_431() {
 async fn long_soql_refused_in_the_uri_runs_as_a_composite_subrequest_as_the_414_advises() {
     let served = Served::start().await;
     let (port, login) = (served.port, &served.login);
-    let values: Vec<String> = (0..2_000).map(|i| format!("'E-{i:05}'")).collect();
-    let soql = format!(
-        "SELECT Id FROM Account WHERE ERP_Id__c IN ({})",
-        values.join(",")
-    );
-    let url = format!("/services/data/v62.0/query?q={}", soql.replace(' ', "+"));
-    assert!(url.len() > 16_384);
     let client = reqwest::Client::new();
+    // A query URL naming `n` external ids.
+    let query_url = |n: usize| {
+        let values: Vec<String> = (0..n).map(|i| format!("'E-{i:05}'")).collect();
+        let soql = format!(
+            "SELECT Id FROM Account WHERE ERP_Id__c IN ({})",
+            values.join(",")
+        );
+        format!("/services/data/v62.0/query?q={}", soql.replace(' ', "+"))
+    };
+    // The one subrequest's answer of a composite call that GETs `url`.
+    let in_composite = |url: String| {
+        let request = client
+            .post(format!(
+                "http://127.0.0.1:{port}/services/data/v62.0/composite"
+            ))
+            .bearer_auth(&login.token)
+            .json(&serde_json::json!({
+                "compositeRequest": [{"method": "GET", "url": url, "referenceId": "q"}]
+            }));
+        async move {
+            let composite = request.send().await.unwrap();
+            assert_eq!(composite.status(), 200);
+            let body: Value = composite.json().await.unwrap();
+            body["compositeResponse"][0].clone()
+        }
+    };
+    let url = query_url(2_000);
+    assert!(url.len() > 16_384);
     let direct = client
         .get(format!("http://127.0.0.1:{port}{url}"))
         .bearer_auth(&login.token)
@@ -477,48 +498,19 @@ async fn long_soql_refused_in_the_uri_runs_as_a_composite_subrequest_as_the_414_
         .await
         .unwrap();
     assert_eq!(direct.status(), 414);
-    let composite = client
-        .post(format!(
-            "http://127.0.0.1:{port}/services/data/v62.0/composite"
-        ))
-        .bearer_auth(&login.token)
-        .json(&serde_json::json!({
-            "compositeRequest": [{"method": "GET", "url": url, "referenceId": "q"}]
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(composite.status(), 200);
-    let body: Value = composite.json().await.unwrap();
-    let sub = &body["compositeResponse"][0];
+    let sub = in_composite(url).await;
     assert_eq!(sub["httpStatusCode"], 200, "{sub}");
     assert_eq!(sub["body"]["done"], true, "{sub}");
     // Longer than an HTTP URI can be (64 KiB), as SOQL of up to 100,000 characters may be.
-    let values: Vec<String> = (0..7_000).map(|i| format!("'E-{i:05}'")).collect();
-    let soql = format!(
-        "SELECT Id FROM Account WHERE ERP_Id__c IN ({})",
-        values.join(",")
-    );
-    let url = format!("/services/data/v62.0/query?q={}", soql.replace(' ', "+"));
+    let url = query_url(7_000);
     assert!(url.len() > 70_000);
-    let composite = client
-        .post(format!(
-            "http://127.0.0.1:{port}/services/data/v62.0/composite"
-        ))
-        .bearer_auth(&login.token)
-        .json(&serde_json::json!({
-            "compositeRequest": [{"method": "GET", "url": url, "referenceId": "q"}]
-        }))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = composite.json().await.unwrap();
-    let sub = &body["compositeResponse"][0];
+    let sub = in_composite(url).await;
+    let shown = sub.to_string();
     assert_eq!(
         sub["httpStatusCode"],
         200,
         "{}",
-        &sub.to_string()[..300.min(sub.to_string().len())]
+        &shown[..300.min(shown.len())]
     );
     served.stop().await;
 }
