@@ -8,6 +8,8 @@ pub enum SandboxError {
     Profile(#[from] ProfileError),
     #[error("could not reach {url}: {reason}. Check the URL and your network connection.")]
     Unreachable { url: String, reason: String },
+    #[error("{url} answered with a certificate sflab does not trust ({reason}). If the org sits behind a TLS-inspecting proxy or has its own certificate authority, name that authority's certificate file in SSL_CERT_FILE.")]
+    Untrusted { url: String, reason: String },
     #[error("{url} took the connection but sent no answer in time ({reason}). The server is slow or stuck; try again later, or check that the URL names a Salesforce org.")]
     NoAnswer { url: String, reason: String },
     #[error("the org refused the login ({error}: {description}). Check the client id, user and app settings in Setup.")]
@@ -40,9 +42,17 @@ impl SandboxError {
                 reason: super::net::with_causes(&e),
             }
         } else {
-            SandboxError::Unreachable {
-                url: url.to_string(),
-                reason: super::net::with_causes(&e),
+            let reason = super::net::with_causes(&e);
+            if reason.to_lowercase().contains("certificate") {
+                SandboxError::Untrusted {
+                    url: url.to_string(),
+                    reason,
+                }
+            } else {
+                SandboxError::Unreachable {
+                    url: url.to_string(),
+                    reason,
+                }
             }
         }
     }

@@ -85,14 +85,38 @@ pub fn with_causes(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sandbox::SandboxError;
 
     #[tokio::test]
-    async fn an_untrusted_certificate_is_named_in_the_error() {
+    async fn a_refused_connection_keeps_its_cause() {
         let http = reqwest::Client::builder().use_rustls_tls().build().unwrap();
         // Nothing listens on port 9 of loopback: the cause is the refused connection.
         let e = http.get("https://127.0.0.1:9/").send().await.unwrap_err();
         let said = with_causes(&e);
         assert!(said.len() > e.to_string().len(), "{said}");
         assert!(said.to_lowercase().contains("connect"), "{said}");
+    }
+
+    #[tokio::test]
+    async fn a_certificate_from_an_unknown_authority_is_named_and_the_way_to_trust_it_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = crate::org::tls::LocalCa::load_or_create(dir.path()).unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(ca.server_config().unwrap().server);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "https://127.0.0.1:{}/",
+            listener.local_addr().unwrap().port()
+        );
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let _ = acceptor.accept(tcp).await;
+            }
+        });
+        let http = reqwest::Client::builder().use_rustls_tls().build().unwrap();
+        let e = http.get(&url).send().await.unwrap_err();
+        let said = SandboxError::unreachable(&url, e).to_string();
+        assert!(said.contains("does not trust"), "{said}");
+        assert!(said.contains("SSL_CERT_FILE"), "{said}");
+        assert!(!said.contains("network connection"), "{said}");
     }
 }
