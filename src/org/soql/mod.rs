@@ -307,7 +307,8 @@ impl QueryCursor {
         }
     }
 
-    /// Rows `start .. end` of a cursor over rendered rows ([`QueryCursor::of_rendered`]).
+    /// Rows `start .. end` of the rows rendered up front (aggregates, COUNT(), and cursors
+    /// made by [`QueryCursor::of_rendered`]).
     pub fn rendered(&self, start: usize, end: usize) -> Vec<Json> {
         self.rendered
             .get(start.min(end)..end.min(self.rendered.len()))
@@ -319,13 +320,7 @@ impl QueryCursor {
     pub fn batch(&self, store: &Store, start: usize, len: usize) -> Vec<Json> {
         let end = start.saturating_add(len);
         if self.ids.is_empty() {
-            return self
-                .rendered
-                .iter()
-                .skip(start)
-                .take(len)
-                .cloned()
-                .collect();
+            return self.rendered(start, end);
         }
         let table = store.table(self.plan.base);
         let rows: Vec<u32> = self
