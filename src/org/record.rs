@@ -208,84 +208,83 @@ fn same_key(a: &Value, b: &Value, fold_case: bool) -> bool {
     index_key(a, fold_case) == index_key(b, fold_case)
 }
 
-/// The hasher of an index keyed by [`hash_bytes`]: the key is a hash already and is used as
-/// it is, so the buckets keep the neighbourhoods it was made to keep.
-#[derive(Default)]
-struct KeyHashHasher(u64);
+/// A set of row numbers hashed by something their records hold (an id, an indexed value):
+/// an entry costs 4 bytes and a control byte, since the hash is worked out again from the
+/// record when the set grows, and lookups confirm candidates against the record.
+type RowSet = hashbrown::HashTable<u32>;
 
-impl std::hash::Hasher for KeyHashHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = fx_hash(bytes, self.0);
-    }
+/// The Id index's hash of an id (see [`IdHasher`] for why it has a hasher of its own).
+fn id_hash(id: &SfId) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<IdHasher>::default().hash_one(id)
+}
 
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
+/// The id the record in `row` holds in slot `id_field`.
+fn id_in(rows: &[Option<Record>], id_field: usize, row: u32) -> Option<SfId> {
+    match rows.get(row as usize)?.as_ref()?.get(id_field) {
+        Some(Value::Id(id)) => Some(*id),
+        _ => None,
     }
 }
 
-/// A map from [`hash_bytes`] keys (see [`KeyHashHasher`]).
-type KeyMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<KeyHashHasher>>;
-
-/// A table's Id index (see [`IdHasher`] for why it has a hasher of its own).
-type IdMap = std::collections::HashMap<SfId, u32, std::hash::BuildHasherDefault<IdHasher>>;
-
 /// An index over one unique or external-id field.
 ///
-/// Implementation notes: the index keeps a 64-bit hash of the normalised value, not the value
-/// itself (the record already holds it), so an entry costs 16 bytes; rows sharing a hash —
-/// duplicates of a non-unique external id, or a rare collision — go to `more`, and lookups
-/// confirm candidates against the stored value.
+/// Implementation notes: the index keeps only row numbers, hashed by [`key_hash`] of the
+/// record's normalised value (the record holds the value itself), so an entry costs 5 bytes
+/// where a map from hash to row would cost 17. Rows sharing a hash — duplicates of a
+/// non-unique external id, or a rare collision — are all kept, and lookups confirm
+/// candidates against the stored value. Every row in the index must hold the value it was
+/// added under (the index is rehashed from the records when it grows): a record is taken out
+/// of its indexes before it changes.
 #[derive(Debug, Clone)]
 pub struct FieldIndex {
     pub field: u16,
     pub fold_case: bool,
-    first: KeyMap<u32>,
-    more: KeyMap<Vec<u32>>,
+    rows: RowSet,
 }
 
 impl FieldIndex {
-    fn add(&mut self, h: u64, row: u32) {
-        match self.first.entry(h) {
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.more.entry(h).or_default().push(row);
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(row);
-            }
+    fn new(field: u16, fold_case: bool) -> FieldIndex {
+        FieldIndex {
+            field,
+            fold_case,
+            rows: RowSet::new(),
         }
+    }
+
+    /// How the hash a row is indexed under is worked out again from `rows`, the table's.
+    fn rehash<'a>(&self, rows: &'a [Option<Record>]) -> impl Fn(&u32) -> u64 + 'a {
+        let (field, fold_case) = (self.field as usize, self.fold_case);
+        move |&row| {
+            let value = rows
+                .get(row as usize)
+                .and_then(Option::as_ref)
+                .and_then(|rec| rec.get(field));
+            debug_assert!(value.is_some(), "an indexed row holds its value");
+            value.map_or(0, |v| key_hash(v, fold_case))
+        }
+    }
+
+    /// Adds `row` under `h`; `rows` are the table's rows, for rehashing the others.
+    fn add(&mut self, h: u64, row: u32, rows: &[Option<Record>]) {
+        let rehash = self.rehash(rows);
+        self.rows.insert_unique(h, row, rehash);
     }
 
     fn remove(&mut self, h: u64, row: u32) {
-        if self.first.get(&h) == Some(&row) {
-            let next = self.more.get_mut(&h).and_then(Vec::pop);
-            match next {
-                Some(r) => {
-                    self.first.insert(h, r);
-                }
-                None => {
-                    self.first.remove(&h);
-                }
-            }
-        } else if let Some(v) = self.more.get_mut(&h) {
-            v.retain(|r| *r != row);
-        }
-        if self.more.get(&h).is_some_and(Vec::is_empty) {
-            self.more.remove(&h);
+        if let Ok(entry) = self.rows.find_entry(h, |&r| r == row) {
+            entry.remove();
         }
     }
 
-    /// Rows whose normalised value hashes as `h` (to be confirmed against the records).
+    /// Rows whose normalised value may hash as `h` (to be confirmed against the records).
     fn candidates(&self, h: u64) -> impl Iterator<Item = u32> + '_ {
-        let more: &[u32] = self.more.get(&h).map(Vec::as_slice).unwrap_or(&[]);
-        self.first
-            .get(&h)
-            .copied()
-            .into_iter()
-            .chain(more.iter().copied())
+        self.rows.iter_hash(h).copied()
+    }
+
+    fn reserve(&mut self, more: usize, rows: &[Option<Record>]) {
+        let rehash = self.rehash(rows);
+        self.rows.reserve(more, rehash);
     }
 }
 
@@ -293,7 +292,8 @@ impl FieldIndex {
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     rows: Vec<Option<Record>>,
-    by_id: IdMap,
+    /// Rows by record id, hashed by [`id_hash`].
+    by_id: RowSet,
     indexes: Vec<FieldIndex>,
     id_field: usize,
     deleted_field: Option<usize>,
@@ -317,19 +317,14 @@ impl Table {
         for (i, f) in object.fields.iter().enumerate() {
             if f.indexed() && f.name != "Id" && !self.indexes.iter().any(|x| x.field as usize == i)
             {
-                let mut idx = FieldIndex {
-                    field: i as u16,
-                    fold_case: !f.case_sensitive,
-                    first: KeyMap::default(),
-                    more: KeyMap::default(),
-                };
+                let mut idx = FieldIndex::new(i as u16, !f.case_sensitive);
                 for (row, rec) in self.rows.iter().enumerate() {
                     if let Some(rec) = rec {
                         if self.deleted_field.and_then(|d| rec.get(d)) == Some(&Value::Bool(true)) {
                             continue;
                         }
                         if let Some(v) = rec.get(i) {
-                            idx.add(key_hash(v, idx.fold_case), row as u32);
+                            idx.add(key_hash(v, idx.fold_case), row as u32, &self.rows);
                         }
                     }
                 }
@@ -351,7 +346,19 @@ impl Table {
     }
 
     pub fn row_of(&self, id: &SfId) -> Option<u32> {
-        self.by_id.get(id).copied()
+        let (rows, id_field) = (&self.rows, self.id_field);
+        self.by_id
+            .find(id_hash(id), |&r| id_in(rows, id_field, r) == Some(*id))
+            .copied()
+    }
+
+    /// How the Id index works out a row's hash again, from `rows`.
+    fn id_rehash(rows: &[Option<Record>], id_field: usize) -> impl Fn(&u32) -> u64 + '_ {
+        move |&row| {
+            let id = id_in(rows, id_field, row);
+            debug_assert!(id.is_some(), "a row in the Id index holds its id");
+            id.map_or(0, |id| id_hash(&id))
+        }
     }
 
     pub fn get(&self, id: &SfId) -> Option<&Record> {
@@ -377,14 +384,35 @@ impl Table {
         }
     }
 
+    /// Points the Id index at `row` for `id`: a new entry, or the row another record with
+    /// the same id had (as a map's insert would). `rows` must not hold `row` yet, or hold it
+    /// with this id.
+    fn index_id(&mut self, id: SfId, row: u32) {
+        let (rows, id_field) = (&self.rows, self.id_field);
+        let entry = self.by_id.entry(
+            id_hash(&id),
+            |&r| id_in(rows, id_field, r) == Some(id),
+            Table::id_rehash(rows, id_field),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(mut e) => *e.get_mut() = row,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(row);
+            }
+        }
+    }
+
     /// The index on field `field`, if it has one.
     pub fn index(&self, field: usize) -> Option<&FieldIndex> {
         self.indexes.iter().find(|x| x.field as usize == field)
     }
 
-    /// Live rows whose indexed field equals `value` (normalised as the index does).
+    /// Live rows whose indexed field equals `value` (normalised as the index does), in row
+    /// order.
     pub fn lookup(&self, field: usize, value: &Value) -> Option<Vec<u32>> {
-        Some(self.matches(field, value)?.collect())
+        let mut rows: Vec<u32> = self.matches(field, value)?.collect();
+        rows.sort_unstable();
+        Some(rows)
     }
 
     /// The same rows as [`Table::lookup`], without collecting them (the DML hot path).
@@ -435,6 +463,7 @@ impl Table {
         if self.is_deleted(rec) {
             return;
         }
+        let rows = &self.rows;
         for idx in &mut self.indexes {
             if let Some(v) = rec.get(idx.field as usize) {
                 let h = match known {
@@ -442,7 +471,7 @@ impl Table {
                     _ => key_hash(v, idx.fold_case),
                 };
                 if add {
-                    idx.add(h, row);
+                    idx.add(h, row, rows);
                 } else {
                     idx.remove(h, row);
                 }
@@ -454,9 +483,11 @@ impl Table {
     /// large load grows none of them step by step (each step rehashes an index).
     pub fn reserve(&mut self, rows: usize) {
         self.rows.reserve(rows);
-        self.by_id.reserve(rows);
+        let id_field = self.id_field;
+        self.by_id
+            .reserve(rows, Table::id_rehash(&self.rows, id_field));
         for idx in &mut self.indexes {
-            idx.first.reserve(rows);
+            idx.reserve(rows, &self.rows);
         }
     }
 
@@ -464,7 +495,7 @@ impl Table {
     pub fn insert(&mut self, rec: Record) -> u32 {
         let row = self.rows.len() as u32;
         if let Some(id) = self.id_of(&rec) {
-            self.by_id.insert(id, row);
+            self.index_id(id, row);
         }
         self.add_row(row, rec, None)
     }
@@ -475,9 +506,15 @@ impl Table {
     pub fn try_insert(&mut self, rec: Record, known: Option<(u16, u64)>) -> Result<u32, SfId> {
         let row = self.rows.len() as u32;
         if let Some(id) = self.id_of(&rec) {
-            match self.by_id.entry(id) {
-                std::collections::hash_map::Entry::Occupied(_) => return Err(id),
-                std::collections::hash_map::Entry::Vacant(slot) => {
+            let (rows, id_field) = (&self.rows, self.id_field);
+            let entry = self.by_id.entry(
+                id_hash(&id),
+                |&r| id_in(rows, id_field, r) == Some(id),
+                Table::id_rehash(rows, id_field),
+            );
+            match entry {
+                hashbrown::hash_table::Entry::Occupied(_) => return Err(id),
+                hashbrown::hash_table::Entry::Vacant(slot) => {
                     slot.insert(row);
                 }
             }
@@ -506,7 +543,9 @@ impl Table {
         let old = self.rows.get_mut(row as usize)?.take()?;
         self.index_record(row, &old, false);
         if let Some(id) = self.id_of(&old) {
-            self.by_id.remove(&id);
+            if let Ok(entry) = self.by_id.find_entry(id_hash(&id), |&r| r == row) {
+                entry.remove();
+            }
         }
         self.live -= 1;
         // Trailing holes are trimmed so an undone insert leaves no trace.
@@ -525,18 +564,8 @@ impl Table {
                 .flatten()
                 .map(Record::heap_bytes)
                 .sum::<usize>();
-        let ids = self.by_id.capacity() * (std::mem::size_of::<(SfId, u32)>() + 1);
-        let idx: usize = self
-            .indexes
-            .iter()
-            .map(|x| {
-                x.first.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
-                    + x.more
-                        .values()
-                        .map(|v| 32 + v.capacity() * 4)
-                        .sum::<usize>()
-            })
-            .sum();
+        let ids = self.by_id.allocation_size();
+        let idx: usize = self.indexes.iter().map(|x| x.rows.allocation_size()).sum();
         rows + ids + idx
     }
 }
@@ -652,6 +681,67 @@ mod tests {
         let hashes: std::collections::HashSet<u64> =
             keys.iter().map(|k| hash_bytes(k.as_bytes())).collect();
         assert_eq!(hashes.len(), keys.len());
+    }
+
+    /// Rows whose `field` holds `key` (ignoring case), found by reading every record.
+    fn scan(table: &Table, field: usize, key: &str) -> Vec<u32> {
+        table
+            .iter()
+            .filter(|(_, r)| {
+                r.get(field)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(key))
+            })
+            .map(|(row, _)| row)
+            .collect()
+    }
+
+    #[test]
+    fn indexes_follow_their_records_through_growth_replacement_and_removal() {
+        let org = crate::org::Org::default_org();
+        let obj = org.store.read().schema().object("Account").cloned();
+        let obj = obj.expect("Account");
+        let ext = obj.field_index("ERP_Id__c").expect("ERP_Id__c");
+        let id = obj.field_index("Id").expect("Id") as u16;
+        let sf =
+            |n: usize| SfId::from_15(format!("001000000{n:06}").as_bytes().try_into().unwrap());
+        let record = |n: usize, key: String| {
+            Record::from_scratch(&mut vec![
+                (id, Value::Id(sf(n))),
+                (ext as u16, Value::Text(key.into())),
+            ])
+        };
+        let mut table = Table::new(&obj);
+        // Keys repeat (an external id need not be unique), and the index grows many times.
+        for n in 0..3_000 {
+            table.insert(record(n, format!("K-{}", n % 700)));
+        }
+        for n in (0..3_000).step_by(3) {
+            let row = table.row_of(&sf(n)).expect("stored");
+            table.replace(row, record(n, format!("new-{}", n % 50)));
+        }
+        for n in (0..3_000).step_by(7) {
+            let row = table.row_of(&sf(n)).expect("stored");
+            assert!(table.remove(row).is_some());
+        }
+        for n in 3_000..4_000 {
+            table.insert(record(n, format!("k-{}", n % 700)));
+        }
+        for key in (0..700)
+            .map(|k| format!("K-{k}"))
+            .chain((0..50).map(|k| format!("NEW-{k}")))
+        {
+            let found = table.lookup(ext, &Value::Text(key.as_str().into()));
+            assert_eq!(found, Some(scan(&table, ext, &key)), "{key}");
+        }
+        for n in 0..4_000 {
+            let removed = n < 3_000 && n % 7 == 0;
+            let row = table.row_of(&sf(n));
+            assert_eq!(row.is_none(), removed, "{n}");
+            if let Some(row) = row {
+                assert_eq!(table.row(row).and_then(|r| table.id_of(r)), Some(sf(n)));
+            }
+        }
     }
 
     #[test]
