@@ -152,7 +152,8 @@ impl SfId {
 
     /// The three-character key prefix naming the object type.
     pub fn key_prefix(&self) -> &str {
-        &self.as_str()[..3]
+        // Only the three bytes read are checked (every record lookup by id asks for them).
+        std::str::from_utf8(&self.0[..3]).unwrap_or("")
     }
 }
 

@@ -254,9 +254,22 @@ impl Events {
     /// and `/data/ChangeEvents`. The writes of one store commit group (heard one by one)
     /// continue the group's transaction.
     fn raise_change_events(&self, store: &Store, changes: &[crate::org::change::Change]) {
+        // A transaction's changes come in runs of one object (sharing its name): its capture
+        // settings are looked up once per run.
+        let mut last: Option<(&Arc<str>, Option<&CdcType>)> = None;
         let mut relevant = changes
             .iter()
-            .filter_map(|c| self.cdc.get(&*c.object).map(|t| (c, t)))
+            .filter_map(|c| {
+                let t = match last {
+                    Some((object, t)) if Arc::ptr_eq(object, &c.object) => t,
+                    _ => {
+                        let t = self.cdc.get(&*c.object);
+                        last = Some((&c.object, t));
+                        t
+                    }
+                };
+                t.map(|t| (c, t))
+            })
             .peekable();
         if relevant.peek().is_none() {
             return;
