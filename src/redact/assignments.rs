@@ -181,7 +181,7 @@ fn inside_string(before: &str) -> Option<char> {
 
 /// A value that stands in for a secret rather than being one: `<your secret>`, `xxxx`,
 /// `changeme`, `your-client-secret`.
-fn stands_in(value: &str) -> bool {
+pub(super) fn stands_in(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     // `<your secret>`, or its start when the value was cut at a space; an elided sample
     // (`00DXX…`, `5Aep8...Qw1`) shows it is none.
@@ -207,7 +207,7 @@ fn stands_in(value: &str) -> bool {
 }
 
 /// A template's slot where the value will go: `%s`, `%(secret)s`, `%d`, `{tok}`.
-fn is_slot(value: &str) -> bool {
+pub(super) fn is_slot(value: &str) -> bool {
     value.starts_with('%')
         || value.contains("%s")
         || value.contains("%(")

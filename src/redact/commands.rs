@@ -1,7 +1,8 @@
 //! Secrets a learner's files carry in HTTP and command-line forms rather than as assignments:
 //! an `Authorization:` header line (`-H "Authorization: Basic YWRtaW46…"`, a saved
-//! `headers.txt`), the password of `curl -u user:password` / `--user user:password`, and
-//! wget's `--password=…` / `--http-password …`.
+//! `headers.txt`), the password of `curl -u user:password` / `--user user:password`,
+//! wget's `--password=…` / `--http-password …`, and a password passed by position
+//! (`auth=("user", "pw")`, `HTTPBasicAuth(…)`, jsforce's `conn.login(user, "pw")`).
 //!
 //! Implementation notes: like [`super::assignments`], only literals are masked, so a copied
 //! script still runs: a credential holding `$`, `` ` `` or `{` is an expansion and stays.
@@ -134,6 +135,110 @@ pub(super) fn user_options(text: &str, r: &Redactor) -> String {
     out
 }
 
+/// Calls that take a user and a password as their first two arguments: a `requests` or
+/// `httpx` `auth=(user, password)` tuple, `HTTPBasicAuth(user, password)` and its kin, and
+/// jsforce's `conn.login(user, password)` / `loginBySoap`.
+const CREDENTIAL_CALLS: [&str; 6] = [
+    "auth=(",
+    "auth = (",
+    "BasicAuth(",
+    "DigestAuth(",
+    ".login(",
+    ".loginBySoap(",
+];
+
+/// The end of the string literal opening at `start` (the byte after its closing quote), or
+/// None when `start` opens none or it does not close on its line.
+fn literal_end(text: &str, start: usize) -> Option<usize> {
+    let quote = text[start..]
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+    let mut escaped = false;
+    for (i, c) in text[start + 1..].char_indices() {
+        match c {
+            '\n' => return None,
+            '\\' if !escaped => escaped = true,
+            c if c == quote && !escaped => return Some(start + 1 + i + 1),
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+/// Where the first argument of a call ends: the comma after it at the call's own depth.
+fn second_argument(text: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < text.len() {
+        let c = text[i..].chars().next()?;
+        match c {
+            '"' | '\'' | '`' => {
+                i = literal_end(text, i)?;
+                continue;
+            }
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => return None,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => return Some(i + 1),
+            '\n' if i - open > 200 => return None,
+            _ => {}
+        }
+        i += c.len_utf8();
+    }
+    None
+}
+
+/// `text` with the password passed by position masked: the second argument of a
+/// [`CREDENTIAL_CALLS`] call when it is a string literal, and each literal it is joined with
+/// (`'pass' + 'token'`, jsforce's password and security token). A variable, an f-string or a
+/// template stays (the copy must still run), and so does a stand-in.
+pub(super) fn credential_pairs(text: &str, r: &Redactor) -> String {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for call in CREDENTIAL_CALLS {
+        let mut from = 0;
+        while let Some(at) = text[from..].find(call).map(|i| from + i) {
+            from = at + call.len();
+            let Some(mut arg) = second_argument(text, from) else {
+                continue;
+            };
+            loop {
+                arg += text[arg..].len() - text[arg..].trim_start().len();
+                let Some(end) = literal_end(text, arg) else {
+                    break;
+                };
+                spans.push((arg + 1, end - 1));
+                let after = text[end..].trim_start();
+                let Some(joined) = after.strip_prefix('+') else {
+                    break;
+                };
+                arg = text.len() - joined.len();
+            }
+        }
+    }
+    spans.sort_unstable();
+    spans.dedup();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (start, end) in spans {
+        let value = &text[start..end];
+        let template = value.contains("${") || super::assignments::is_slot(value);
+        if start < copied
+            || !is_literal(value)
+            || template
+            || value.contains("‹redacted:")
+            || super::assignments::stands_in(value)
+        {
+            continue;
+        }
+        out.push_str(&text[copied..start]);
+        out.push_str(&r.redact_keyed("password", value));
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +273,47 @@ mod tests {
         );
         let kept = "curl -u \"$SF_USER:$SF_PASSWORD\" x; ls -u a:b";
         assert!(user_options(kept, &r).contains("$SF_USER:$SF_PASSWORD"));
+    }
+
+    #[test]
+    fn passwords_passed_by_position_are_masked_but_variables_stay() {
+        let r = r();
+        let py = "r = requests.get(url, auth=(\"admin\", \"Hunter-Pass-22\"))\n";
+        let out = credential_pairs(py, &r);
+        assert!(!out.contains("Hunter-Pass-22"), "{out}");
+        assert!(
+            out.contains("auth=(\"admin\", \"‹redacted:password#"),
+            "{out}"
+        );
+        assert!(out.ends_with("\"))\n"), "{out}");
+        let basic = credential_pairs("HTTPBasicAuth('svc-user', 'Blue-Whale-77')", &r);
+        assert!(!basic.contains("Blue-Whale-77"), "{basic}");
+        let js = "await conn.login('me@example.com', 'Sunny-Day-99' + 'Tok3nTok3nTok3n');";
+        let out = credential_pairs(js, &r);
+        assert!(
+            !out.contains("Sunny-Day-99") && !out.contains("Tok3nTok3nTok3n"),
+            "{out}"
+        );
+        assert!(
+            out.starts_with("await conn.login('me@example.com', '‹redacted:"),
+            "{out}"
+        );
+        assert!(out.ends_with("');"), "{out}");
+        for kept in [
+            "auth=(user, password)",
+            "auth=(\"admin\", os.environ[\"PW\"])",
+            "auth=(\"admin\", f\"{pw}\")",
+            "conn.login(process.env.SF_USER, process.env.SF_PASSWORD + token)",
+            "conn.login(user, `${pw}${token}`)",
+            "conn.login('me@example.com', '<your password>')",
+            "HTTPBasicAuth(\"admin\")",
+        ] {
+            assert_eq!(credential_pairs(kept, &r), kept);
+        }
+        // Learnt: the same password printed elsewhere is masked too.
+        assert!(!r
+            .text("retrying with Blue-Whale-77")
+            .contains("Blue-Whale-77"));
     }
 
     #[test]

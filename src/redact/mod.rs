@@ -10,7 +10,8 @@
 //! - bodies are parsed by content type (JSON, form, XML) and redacted **by key**, not by a
 //!   substring guess; query strings, URL fragments, cookies and `Authorization` headers too;
 //! - any JWT keeps its header and payload (claims stay checkable) and loses its signature;
-//! - PEM private keys and Salesforce-shaped session ids (`00D…!…`) in free text are replaced;
+//! - PEM private keys, Salesforce-shaped session ids (`00D…!…`) and the password of a
+//!   `scheme://user:password@host` URL in free text are replaced;
 //! - in files (scripts, `.env`, YAML), the value of an assignment whose key names a secret
 //!   (`SF_CLIENT_SECRET=…`, `client_secret: …`) is replaced, the key and quotes kept; so are
 //!   the credentials of `Authorization:` header lines, the password of `curl -u user:pw`,
@@ -316,7 +317,8 @@ impl Redactor {
     }
 
     /// Free text (process output, source files, unknown bodies): known secrets, JWT
-    /// signatures, PEM private keys, Salesforce session ids and refresh tokens are replaced.
+    /// signatures, PEM private keys, Salesforce session ids, refresh tokens and the passwords
+    /// of `scheme://user:password@host` URLs are replaced.
     pub fn text(&self, text: &str) -> String {
         // Known values first: a JWT-shaped access token printed whole must show up as an
         // access token, not as a harmless JWT without its signature.
@@ -326,6 +328,7 @@ impl Redactor {
         out = patterns::redact_jwts(&out, self);
         out = patterns::redact_session_ids(&out, self);
         out = patterns::redact_refresh_tokens(&out, self);
+        out = patterns::redact_url_passwords(&out, self);
         // A value learnt on the way (a JWT's signature) may also appear on its own earlier on.
         if self.learned.lock().values.len() != learned_before {
             out = self.replace_learned(&out);
@@ -388,8 +391,9 @@ impl Redactor {
 
     /// One of the learner's files as it may leave the workspace (a report's copy): JSON and
     /// XML by key (XML element text in any text file when it is a literal), `Authorization:`
-    /// header lines and `curl -u user:password`, secret-named assignments by key (in any text
-    /// file), then everything [`text`] finds. `name` is the file's path, which says its kind.
+    /// header lines, `curl -u user:password` and passwords passed by position
+    /// (`auth=("u", "pw")`, `conn.login("u", "pw")`), secret-named assignments by key (in any
+    /// text file), then everything [`text`] finds. `name` is the file's path, which says its kind.
     ///
     /// [`text`]: Redactor::text
     pub fn file_text(&self, name: &str, text: &str) -> String {
@@ -411,6 +415,7 @@ impl Redactor {
         // Last, so a password assigned elsewhere keeps the kind its assignment gave it; a
         // password found only here is learned and masked wherever else the file repeats it.
         let users = commands::user_options(&known, self);
+        let users = commands::credential_pairs(&users, self);
         if users == known {
             known
         } else {

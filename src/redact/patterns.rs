@@ -210,6 +210,53 @@ const MIN_REFRESH_TAIL: usize = 20;
 
 /// Salesforce refresh tokens: `5Aep` + 20 or more of `[A-Za-z0-9._=]` (they begin `5Aep861…`
 /// in every org seen; a file that keeps one — a rotation job's store — is still a secret).
+/// The password of every `scheme://user:password@host` in `text` (a proxy or database URL,
+/// a login URL printed by a script), the user kept. A slot or expansion
+/// (`https://%s:%s@…`, `${PASS}`, `{pw}`) and a stand-in (`<password>`) are not passwords.
+pub(super) fn redact_url_passwords(text: &str, r: &Redactor) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(rel) = text[from..].find("://") {
+        let start = from + rel + 3;
+        from = start;
+        let has_scheme = text[..start - 3]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        // The authority ends where a path, query, fragment, space or closing quote begins.
+        let end = text[start..]
+            .find(|c: char| {
+                c.is_whitespace()
+                    || matches!(c, '/' | '?' | '#' | '"' | '\'' | '`' | '<' | '>' | ')')
+            })
+            .map_or(text.len(), |i| start + i);
+        let authority = &text[start..end];
+        let Some((userinfo, _host)) = authority.rsplit_once('@') else {
+            continue;
+        };
+        let Some((user, password)) = userinfo.split_once(':') else {
+            continue;
+        };
+        let expansion = password.contains(['$', '`']) || super::assignments::is_slot(password);
+        if !has_scheme
+            || password.is_empty()
+            || expansion
+            || password.contains("‹redacted:")
+            || super::assignments::stands_in(password)
+        {
+            continue;
+        }
+        let pass_start = start + user.len() + 1;
+        out.push_str(&text[copied..pass_start]);
+        out.push_str(&r.redact_keyed("password", password));
+        copied = pass_start + password.len();
+        from = end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 pub(super) fn redact_refresh_tokens(text: &str, r: &Redactor) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

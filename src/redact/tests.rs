@@ -505,3 +505,47 @@ fn a_secret_encoded_over_several_lines_or_in_hex_is_redacted() {
     let plain = "ABCDEFGHIJKLMNOPQRSTUVWXYZ\nabcdefghijklmnopqrstuvwxyz\n";
     assert_eq!(r.text(plain), plain);
 }
+
+#[test]
+fn a_password_in_a_url_is_masked_in_files_and_output_but_the_user_and_host_stay() {
+    let r = redactor();
+    let file = "PROXY = \"http://svc:Green-Frog-31@proxy.corp:3128\"\nDB=postgres://app:S3cr3t-Pw-77@db/x\n";
+    let copy = r.file_text("sync.py", file);
+    assert!(
+        !copy.contains("Green-Frog-31") && !copy.contains("S3cr3t-Pw-77"),
+        "{copy}"
+    );
+    assert!(copy.contains("\"http://svc:‹redacted:password#"), "{copy}");
+    assert!(copy.contains("@proxy.corp:3128\"\n"), "{copy}");
+    assert!(
+        copy.contains("postgres://app:‹redacted:password#"),
+        "{copy}"
+    );
+    // Learnt: printed on its own later, it is masked too.
+    let out = r.output(b"connecting with Green-Frog-31\n", 1024);
+    assert!(!out.text.contains("Green-Frog-31"), "{}", out.text);
+    for kept in [
+        "https://login.salesforce.com/services/oauth2/token",
+        "https://host:8443/path@x",
+        "ssh://git@github.com:22/org/repo",
+        "url = f\"https://{user}:{pw}@host\"",
+        "URL=https://$USER:$PASS@host",
+        "\"https://%s:%s@host\" % (u, p)",
+        "https://me:<password>@host",
+    ] {
+        assert_eq!(r.text(kept), kept);
+    }
+}
+
+#[test]
+fn a_password_passed_by_position_is_masked_in_a_report_copy_and_flagged_as_one() {
+    let r = redactor();
+    let file =
+        "import requests\nr = requests.post(URL, auth=(\"integration\", \"Orange-Kite-58\"))\n";
+    let copy = r.file_text("client.py", file);
+    assert!(!copy.contains("Orange-Kite-58"), "{copy}");
+    let markers = find_markers(&copy);
+    assert_eq!(markers.len(), 1, "{copy}");
+    assert_eq!(markers[0].kind, "password");
+    assert!(crate::redact::is_leak_kind(&markers[0].kind));
+}
