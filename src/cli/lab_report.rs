@@ -68,12 +68,16 @@ pub fn render_report(report: &Report, title: &str, hint: &HintOffer) -> String {
     let runs = report.runs.len();
     let _ = writeln!(
         out,
-        "{} — {title}   ({}, {runs} run{}, {:.1} s)\n",
+        "{} — {title}   ({}, {runs} run{}, {:.1} s)",
         report.lab,
         report.backend,
         if runs == 1 { "" } else { "s" },
         report.duration.as_secs_f64()
     );
+    if let Some(org) = &report.org {
+        let _ = writeln!(out, "on {org}");
+    }
+    out.push('\n');
     let width = report
         .verdicts
         .iter()

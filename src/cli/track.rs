@@ -252,6 +252,7 @@ mod tests {
             passed_at: None,
             attempts: 1,
             best: None,
+            passed_on: None,
         }
     }
 

@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     points       INTEGER NOT NULL,
     max_points   INTEGER NOT NULL,
     backend      TEXT    NOT NULL,
-    error        TEXT
+    error        TEXT,
+    org          TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_by_lab ON attempts (lab, id);
 CREATE TABLE IF NOT EXISTS verdicts (
@@ -62,6 +63,14 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
     }
     let tx = conn.transaction()?;
     tx.execute_batch(SCHEMA)?;
+    // Added after the first release: the org a sandbox attempt ran on. Older builds name
+    // their columns when they write, so they go on working with it.
+    let has_org = tx
+        .prepare("SELECT 1 FROM pragma_table_info('attempts') WHERE name = 'org'")?
+        .exists([])?;
+    if !has_org {
+        tx.execute_batch("ALTER TABLE attempts ADD COLUMN org TEXT")?;
+    }
     tx.pragma_update(None, "user_version", VERSION)?;
     tx.commit()?;
     Ok(Ok(()))

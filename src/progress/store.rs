@@ -79,6 +79,8 @@ pub struct NewAttempt<'a> {
     pub points: u32,
     pub max_points: u32,
     pub backend: &'a str,
+    /// The org a sandbox attempt ran on, as [`crate::runner::Report::org`] names it.
+    pub org: Option<&'a str>,
     /// Why the attempt could not be judged, if it could not.
     pub error: Option<&'a str>,
     pub verdicts: &'a [Verdict],
@@ -100,6 +102,8 @@ pub struct AttemptRow {
     pub max_points: u32,
     pub backend: String,
     pub error: Option<String>,
+    /// The org a sandbox attempt ran on (none on the mock org).
+    pub org: Option<String>,
     pub verdicts: Vec<Verdict>,
 }
 
@@ -212,8 +216,8 @@ impl Store {
             .collect::<Result<_, _>>()?;
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO attempts (lab, started_at, duration_ms, passed, points, max_points, backend, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO attempts (lab, started_at, duration_ms, passed, points, max_points, backend, error, org)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 a.lab,
                 a.started_at.to_rfc3339(),
@@ -222,7 +226,8 @@ impl Store {
                 a.points,
                 a.max_points,
                 a.backend,
-                a.error
+                a.error,
+                a.org
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -278,7 +283,7 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT id, lab, started_at, duration_ms, passed, points, max_points, backend, error
+                "SELECT id, lab, started_at, duration_ms, passed, points, max_points, backend, error, org
                  FROM attempts WHERE lab = ?1 ORDER BY id DESC LIMIT 1",
                 [lab],
                 |r| {
@@ -292,6 +297,7 @@ impl Store {
                         max_points: r.get(6)?,
                         backend: r.get(7)?,
                         error: r.get(8)?,
+                        org: r.get(9)?,
                         verdicts: Vec::new(),
                     })
                 },
@@ -309,7 +315,7 @@ impl Store {
     /// Every attempt at `lab`, oldest first, with its verdicts (for progress reports).
     pub fn attempts(&self, lab: &str) -> Result<Vec<AttemptRow>, ProgressError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, lab, started_at, duration_ms, passed, points, max_points, backend, error
+            "SELECT id, lab, started_at, duration_ms, passed, points, max_points, backend, error, org
              FROM attempts WHERE lab = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([lab], |r| {
@@ -323,6 +329,7 @@ impl Store {
                 max_points: r.get(6)?,
                 backend: r.get(7)?,
                 error: r.get(8)?,
+                org: r.get(9)?,
                 verdicts: Vec::new(),
             })
         })?;

@@ -43,6 +43,7 @@ fn attempt<'a>(lab: &'a str, verdicts: &'a [Verdict], exchanges: &'a [Exchange])
         points: verdicts.iter().map(|v| v.points_awarded).sum(),
         max_points: verdicts.iter().map(|v| v.points_possible).sum(),
         backend: "mock",
+        org: None,
         error: None,
         verdicts,
         exchanges,
@@ -268,4 +269,36 @@ fn opening_while_another_connection_holds_the_database_waits_instead_of_failing(
     std::thread::sleep(std::time::Duration::from_millis(300));
     holder.execute_batch("COMMIT").unwrap();
     assert!(opener.join().unwrap().is_ok());
+}
+
+#[test]
+fn a_database_from_before_orgs_were_recorded_gains_the_column_and_keeps_its_attempts() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("progress.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE attempts (id INTEGER PRIMARY KEY, lab TEXT NOT NULL, started_at TEXT NOT NULL,
+                duration_ms INTEGER NOT NULL, passed INTEGER NOT NULL, points INTEGER NOT NULL,
+                max_points INTEGER NOT NULL, backend TEXT NOT NULL, error TEXT);
+             INSERT INTO attempts (lab, started_at, duration_ms, passed, points, max_points, backend)
+                VALUES ('old-lab', '2026-01-01T00:00:00+00:00', 5, 1, 2, 2, 'sandbox');
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&db).unwrap();
+    let old = s.attempts("old-lab").unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0].org, None);
+    let pass = [verdict("r", true)];
+    let mut a = attempt("new-lab", &pass, &[]);
+    a.backend = "sandbox";
+    a.org = Some("Acme (sandbox) at acme.my.salesforce.com, org 00D000000000001");
+    s.record_attempt(&a).unwrap();
+    let new = s.last_attempt("new-lab").unwrap().unwrap();
+    assert_eq!(new.org.as_deref(), a.org);
+    drop(s);
+    // Opening again does not add the column twice.
+    assert!(Store::open(&db).is_ok());
 }

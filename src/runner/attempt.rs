@@ -506,6 +506,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         })
         .collect();
     drop(soql);
+    let org_label = org.org_label();
     org.shutdown().await;
     emit(&options.events, RunEvent::Verdicts(verdicts.clone()));
     let mut report = Report::new(
@@ -517,6 +518,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         started_at,
         clock.elapsed(),
     );
+    report.org = org_label;
     if options.record {
         // The program has run (on a sandbox, with real effects): its verdicts are shown even
         // when they cannot be kept.
@@ -559,6 +561,7 @@ pub fn record(ws: &Workspace, report: &Report) -> Result<i64, ProgressError> {
         points: report.points,
         max_points: report.max_points,
         backend: &report.backend,
+        org: report.org.as_deref(),
         error: None,
         verdicts: &report.verdicts,
         exchanges: &report.exchanges,

@@ -32,6 +32,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait OrgHandle: Send + Sync {
     /// Where the org listens; the proxy forwards here.
     fn upstream_url(&self) -> String;
+    /// Which org this is, for the record of a sandbox attempt (see `Report::org`); None for
+    /// the mock org, which every attempt makes afresh.
+    fn org_label(&self) -> Option<String> {
+        None
+    }
     /// What the learner's code is given to connect.
     fn credentials(&self) -> LabCredentials;
     /// The records of the objects the lab names (`objects`), now.

@@ -13,6 +13,11 @@ pub struct Report {
     pub lab: String,
     /// `mock` or `sandbox`.
     pub backend: String,
+    /// The org a sandbox attempt ran on: its instance's host and org id
+    /// (`acme--dev.sandbox.my.salesforce.com · org 00D…`), so a lead can tell a real sandbox
+    /// from anything else a login pointed at. None on the mock org.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
     pub verdicts: Vec<Verdict>,
     pub points: u32,
     pub max_points: u32,
@@ -50,6 +55,7 @@ impl Report {
         Report {
             lab: lab.to_string(),
             backend: backend.to_string(),
+            org: None,
             verdicts,
             points,
             max_points,

@@ -114,7 +114,7 @@ impl SandboxOrgProvider {
             )));
         }
         safety::allocation_allows(&client.limits().await?).map_err(SandboxError::Refused)?;
-        let (is_sandbox, name, _) = client.organization().await?;
+        let (is_sandbox, name, org_id) = client.organization().await?;
         safety::org_allowed(
             is_sandbox,
             &name,
@@ -134,7 +134,9 @@ impl SandboxOrgProvider {
             self.notes.lock().extend(describe_cleanup(&undone, &alias));
             return Err(e);
         }
+        let label = org_label(&name, &login.instance_url, &org_id, is_sandbox);
         Ok(SandboxOrg {
+            label,
             client: Arc::new(client),
             store: s.store.clone(),
             journal: Arc::new(tokio::sync::Mutex::new(journal)),
@@ -199,6 +201,8 @@ impl OrgProvider for SandboxOrgProvider {
 }
 
 struct SandboxOrg {
+    /// Which org this is, for the attempt's record (see [`org_label`]).
+    label: String,
     client: Arc<OrgClient>,
     store: LoginStore,
     journal: Arc<tokio::sync::Mutex<SeedJournal>>,
@@ -208,6 +212,25 @@ struct SandboxOrg {
     notes: Notes,
     /// Released when the attempt (and its cleanup) is over.
     _lock: OrgRunLock,
+}
+
+/// How an attempt's record names the org it ran on: `Acme (sandbox) at
+/// acme--dev.sandbox.my.salesforce.com, org 00D…` — its name, kind, host and id as the org
+/// itself reported them, so a lead can tell a real sandbox from a local stand-in.
+pub fn org_label(name: &str, instance_url: &str, org_id: &str, is_sandbox: bool) -> String {
+    let host = reqwest::Url::parse(instance_url)
+        .ok()
+        .and_then(|u| {
+            let host = u.host_str()?.to_string();
+            Some(match u.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            })
+        })
+        .unwrap_or_else(|| instance_url.to_string());
+    let kind = if is_sandbox { "sandbox" } else { "production" };
+    let id = org_id.get(..15).unwrap_or(org_id);
+    format!("{name} ({kind}) at {host}, org {id}")
 }
 
 /// The fields a snapshot reads for `object`: Id and whatever the lab's records set.
@@ -234,6 +257,10 @@ fn snapshot_soql(object: &str, fields: &[String], since: chrono::DateTime<chrono
 impl OrgHandle for SandboxOrg {
     fn upstream_url(&self) -> String {
         self.client.login().instance_url
+    }
+
+    fn org_label(&self) -> Option<String> {
+        Some(self.label.clone())
     }
 
     fn credentials(&self) -> LabCredentials {
@@ -330,6 +357,29 @@ impl GatewayProvider for SandboxGatewayProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_org_is_named_by_what_it_reported_and_where_it_was_reached() {
+        assert_eq!(
+            org_label(
+                "Acme",
+                "https://acme--dev.sandbox.my.salesforce.com",
+                "00D5g000004XyZaEAK",
+                true
+            ),
+            "Acme (sandbox) at acme--dev.sandbox.my.salesforce.com, org 00D5g000004XyZa"
+        );
+        // A login pointed at a local org shows as one.
+        assert_eq!(
+            org_label(
+                "Acme",
+                "https://127.0.0.1:8443",
+                "00D000000000001AAA",
+                false
+            ),
+            "Acme (production) at 127.0.0.1:8443, org 00D000000000001"
+        );
+    }
 
     #[test]
     fn snapshot_reads_only_records_created_since_the_attempt_began() {

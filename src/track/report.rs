@@ -89,6 +89,7 @@ fn attempts_json(p: Option<&LabProgress>) -> Vec<Value> {
                     "started_at": a.started_at,
                     "duration_ms": a.duration_ms,
                     "backend": a.backend,
+                    "org": a.org,
                     "points": a.points,
                     "max_points": a.max_points,
                     "passed": a.passed,
@@ -162,6 +163,21 @@ fn markdown(
             String::new()
         }
     ));
+    let on_orgs: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(format!(
+                "- `{}`: passed on {}",
+                r.lab,
+                r.passed_on.as_ref()?
+            ))
+        })
+        .collect();
+    if !on_orgs.is_empty() {
+        md.push_str("\nWhere the passes were made (as each org described itself):\n\n");
+        md.push_str(&on_orgs.join("\n"));
+        md.push('\n');
+    }
     md.push_str(REGRADE_ADVICE);
     for (lab, c) in copies {
         md.push_str(&format!("\n- `{lab}`: {} file(s) copied", c.copied.len()));
@@ -230,6 +246,7 @@ pub fn write_report(
                 "overdue": r.overdue,
                 "passed_late": r.passed_late,
                 "passed_at": r.passed_at.map(|t| t.to_rfc3339()),
+                "passed_on": r.passed_on,
                 "best_points": r.best.map(|b| b.0),
                 "best_max_points": r.best.map(|b| b.1),
                 "attempts": attempts_json(progress.get(&r.lab)),
@@ -311,6 +328,7 @@ mod tests {
             max_points: 8,
             backend: "mock".into(),
             error: None,
+            org: None,
             verdicts: vec![],
         };
         let progress = LabProgress {

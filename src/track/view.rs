@@ -73,6 +73,8 @@ pub struct AssignedRow {
     pub attempts: usize,
     /// The best (points, max points) of any attempt on the required backend.
     pub best: Option<(u32, u32)>,
+    /// The org the first counting attempt ran on, when it names one (a sandbox pass).
+    pub passed_on: Option<String>,
 }
 
 /// Whether an attempt counts as a pass on this track.
@@ -106,12 +108,14 @@ pub fn assigned_view_model(
         .iter()
         .map(|a| {
             let p = progress.get(&a.lab).unwrap_or(&empty);
-            let passed_at = p
+            let first_pass = p
                 .attempts
                 .iter()
                 .filter(|x| counts_as_pass(track, x))
-                .filter_map(time_of)
-                .min();
+                .filter_map(|x| Some((time_of(x)?, x)))
+                .min_by_key(|(t, _)| *t);
+            let passed_at = first_pass.map(|(t, _)| t);
+            let passed_on = first_pass.and_then(|(_, x)| x.org.clone());
             let counted = p.attempts.iter().any(|x| counts_as_pass(track, x));
             let status = if counted {
                 TrackStatus::Passed
@@ -144,6 +148,7 @@ pub fn assigned_view_model(
                 passed_at,
                 attempts: p.attempts.len(),
                 best,
+                passed_on,
             }
         })
         .collect()
@@ -171,6 +176,7 @@ mod tests {
             max_points: max,
             backend: backend.into(),
             error: None,
+            org: None,
             verdicts: vec![],
         }
     }

@@ -172,6 +172,7 @@ mod tests {
             passed_at: None,
             attempts: 0,
             best: None,
+            passed_on: None,
         }
     }
 

@@ -18,12 +18,63 @@ fn record(ws: &sflab::workspace::Workspace, lab: &str, points: u32, max: u32) {
             points,
             max_points: max,
             backend: "mock",
+            org: None,
             error: None,
             verdicts: &[],
             exchanges: &[],
             runs: &[],
         })
         .unwrap();
+}
+
+#[test]
+fn a_sandbox_track_report_names_the_org_each_pass_was_made_on() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = sflab::workspace::Workspace::at(&t.path().join("ws")).unwrap();
+    let wsarg = t.path().join("ws").display().to_string();
+    let track_file = t.path().join("track.yaml");
+    std::fs::write(
+        &track_file,
+        "track: Sandbox week\nbackend: sandbox\nlabs:\n  - { lab: rest-first-call, due: 2999-01-05 }\n",
+    )
+    .unwrap();
+    let org = "Acme (sandbox) at acme--dev.sandbox.my.salesforce.com, org 00D5g000004XyZa";
+    let mut store = sflab::progress::Store::open(&ws.progress_db()).unwrap();
+    // A pass on the mock org first (it does not count on this track), then one on a sandbox.
+    for (minutes_ago, backend, on) in [(20, "mock", None), (10, "sandbox", Some(org))] {
+        store
+            .record_attempt(&sflab::progress::NewAttempt {
+                lab: "rest-first-call",
+                started_at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
+                duration_ms: 900,
+                passed: true,
+                points: 5,
+                max_points: 5,
+                backend,
+                org: on,
+                error: None,
+                verdicts: &[],
+                exchanges: &[],
+                runs: &[],
+            })
+            .unwrap();
+    }
+    drop(store);
+    let out = t.path().join("report");
+    let o = report(&wsarg, &track_file, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("progress.json")).unwrap()).unwrap();
+    let lab = &doc["labs"][0];
+    assert_eq!(lab["status"], "passed");
+    assert_eq!(lab["passed_on"], org);
+    assert!(lab["attempts"][0]["org"].is_null(), "{lab}");
+    assert_eq!(lab["attempts"][1]["org"], org);
+    let md = std::fs::read_to_string(out.join("progress.md")).unwrap();
+    assert!(
+        md.contains(&format!("- `rest-first-call`: passed on {org}")),
+        "{md}"
+    );
 }
 
 /// A track file naming a lab that does not exist (line 3).
@@ -359,6 +410,7 @@ fn a_report_masks_every_secret_leaves_pipes_out_and_sees_deletions_since_the_pas
             points: 7,
             max_points: 7,
             backend: "mock",
+            org: None,
             error: None,
             verdicts: &[],
             exchanges: &[],

@@ -98,6 +98,11 @@ async fn as_a_user_login_list_check_logout_without_leaking_a_token() {
     );
     assert_eq!(code, 0, "the L1 lab passes on the sandbox: {text}");
     assert!(text.contains("deleted the 3 record(s)"), "{text}");
+    // The report names the org it ran on, as the org described itself.
+    assert!(
+        text.contains("\non ") && text.contains(") at 127.0.0.1:") && text.contains(", org 00D"),
+        "{text}"
+    );
     let (code, text) = step(&["transcript", "rest-first-call"], &[]);
     assert_eq!(code, 0, "{text}");
     let (code, text) = step(&["org", "logout", "dev"], &[]);
