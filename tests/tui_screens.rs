@@ -578,6 +578,7 @@ fn workspace_with_progress() -> tempfile::TempDir {
                     points: 1,
                     max_points: 1,
                     backend: "mock",
+                    org: None,
                     error: None,
                     verdicts: &verdicts,
                     exchanges: &[],

@@ -36,6 +36,7 @@ fn attempt(lab: &str, points: u32, max: u32, when: &str) -> AttemptRow {
         points,
         max_points: max,
         backend: "mock".into(),
+        org: None,
         error: None,
         verdicts: vec![],
     }
