@@ -268,6 +268,24 @@ fn a_learner_starts_fails_reads_a_hint_fixes_and_passes() {
 
     let (_, list, _) = sflab(&ws, &["list"]);
     assert!(list.contains("✓ read-limits"), "{list}");
+    // For scripts: each lab with its status and where it runs.
+    let (code, json, _) = sflab(&ws, &["list", "--json"]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let labs: Vec<&serde_json::Value> = doc["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l["lessons"].as_array().unwrap())
+        .flat_map(|l| l["labs"].as_array().unwrap())
+        .collect();
+    let lab = |id: &str| *labs.iter().find(|l| l["id"] == id).expect(id);
+    assert_eq!(lab("read-limits")["status"], "passed");
+    assert_eq!(lab("read-limits")["backends"], serde_json::json!(["mock"]));
+    assert_eq!(
+        lab("rest-first-call")["backends"],
+        serde_json::json!(["mock", "sandbox"])
+    );
 }
 
 #[test]

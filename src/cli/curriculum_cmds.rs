@@ -189,6 +189,7 @@ pub fn list(
                                 "title": lab.title,
                                 "summary": lab.summary,
                                 "status": status(&lab.id),
+                                "backends": super::lab::spec_of(lab).map(|s| s.backends).unwrap_or_default(),
                             })).collect::<Vec<_>>(),
                         })
                     })
