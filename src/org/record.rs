@@ -231,8 +231,9 @@ fn id_in(rows: &[Option<Record>], id_field: usize, row: u32) -> Option<SfId> {
 ///
 /// Implementation notes: the index keeps only row numbers, hashed by [`key_hash`] of the
 /// record's normalised value (the record holds the value itself), so an entry costs 5 bytes
-/// where a map from hash to row would cost 17. Rows sharing a hash — duplicates of a
-/// non-unique external id, or a rare collision — are all kept, and lookups confirm
+/// where a map from hash to row would cost 17. The first row under a hash is in `rows`; the
+/// others sharing it — duplicates of a non-unique external id, or a rare collision — wait in
+/// `more`, so a thousand duplicates do not make one long probe chain. Lookups confirm
 /// candidates against the stored value. Every row in the index must hold the value it was
 /// added under (the index is rehashed from the records when it grows): a record is taken out
 /// of its indexes before it changes.
@@ -241,6 +242,7 @@ pub struct FieldIndex {
     pub field: u16,
     pub fold_case: bool,
     rows: RowSet,
+    more: rustc_hash::FxHashMap<u64, Vec<u32>>,
 }
 
 impl FieldIndex {
@@ -249,6 +251,7 @@ impl FieldIndex {
             field,
             fold_case,
             rows: RowSet::new(),
+            more: rustc_hash::FxHashMap::default(),
         }
     }
 
@@ -268,18 +271,39 @@ impl FieldIndex {
     /// Adds `row` under `h`; `rows` are the table's rows, for rehashing the others.
     fn add(&mut self, h: u64, row: u32, rows: &[Option<Record>]) {
         let rehash = self.rehash(rows);
-        self.rows.insert_unique(h, row, rehash);
+        let same_hash = |r: &u32| rehash(r) == h;
+        match self.rows.entry(h, same_hash, self.rehash(rows)) {
+            hashbrown::hash_table::Entry::Occupied(_) => self.more.entry(h).or_default().push(row),
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                slot.insert(row);
+            }
+        }
     }
 
     fn remove(&mut self, h: u64, row: u32) {
-        if let Ok(entry) = self.rows.find_entry(h, |&r| r == row) {
-            entry.remove();
+        match self.rows.find_entry(h, |&r| r == row) {
+            Ok(mut entry) => match self.more.get_mut(&h).and_then(Vec::pop) {
+                // The next row under the same hash takes its place.
+                Some(next) => *entry.get_mut() = next,
+                None => {
+                    entry.remove();
+                }
+            },
+            Err(_) => {
+                if let Some(v) = self.more.get_mut(&h) {
+                    v.retain(|r| *r != row);
+                }
+            }
+        }
+        if self.more.get(&h).is_some_and(Vec::is_empty) {
+            self.more.remove(&h);
         }
     }
 
     /// Rows whose normalised value may hash as `h` (to be confirmed against the records).
     fn candidates(&self, h: u64) -> impl Iterator<Item = u32> + '_ {
-        self.rows.iter_hash(h).copied()
+        let more: &[u32] = self.more.get(&h).map_or(&[], Vec::as_slice);
+        self.rows.iter_hash(h).copied().chain(more.iter().copied())
     }
 
     fn reserve(&mut self, more: usize, rows: &[Option<Record>]) {
@@ -565,7 +589,17 @@ impl Table {
                 .map(Record::heap_bytes)
                 .sum::<usize>();
         let ids = self.by_id.allocation_size();
-        let idx: usize = self.indexes.iter().map(|x| x.rows.allocation_size()).sum();
+        let idx: usize = self
+            .indexes
+            .iter()
+            .map(|x| {
+                x.rows.allocation_size()
+                    + x.more
+                        .values()
+                        .map(|v| 32 + v.capacity() * 4)
+                        .sum::<usize>()
+            })
+            .sum();
         rows + ids + idx
     }
 }
