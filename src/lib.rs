@@ -24,3 +24,4 @@ pub mod tui;
 pub mod visible;
 pub mod wording;
 pub mod workspace;
+pub mod yaml_input;

@@ -324,3 +324,40 @@ fn a_report_copy_of_every_reference_solution_and_starter_is_the_file_itself() {
     }
     assert!(changed.is_empty(), "{}", changed.join("\n"));
 }
+
+#[test]
+fn files_saved_with_a_byte_order_mark_load_as_they_read() {
+    let t = small_curriculum(true);
+    for file in ["lessons/L1-basics/rest.md", "labs/first-call/lab.yaml"] {
+        let path = t.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+    }
+    let c = Curriculum::from_dir(t.path()).expect("a BOM is not content");
+    assert_eq!(c.labs[0].title, "First call");
+}
+
+#[test]
+fn an_unclosed_front_matter_and_a_tab_indent_are_named_as_such() {
+    let t = small_curriculum(true);
+    let lesson = t.path().join("lessons/L1-basics/rest.md");
+    std::fs::write(&lesson, "---\nid: L1-basics/rest\ntitle: REST\nBody.\n").unwrap();
+    let p = problems_at(t.path());
+    assert!(
+        p[0].starts_with("lessons/L1-basics/rest.md:1: the front matter opened by the `---` on line 1 is never closed"),
+        "{p:?}"
+    );
+    let t = small_curriculum(true);
+    std::fs::write(
+        t.path().join("labs/first-call/lab.yaml"),
+        "id: first-call\ntitle: First call\nlevel: L1\nlesson: L1-basics/rest\nfiles:\n\t- run\n",
+    )
+    .unwrap();
+    let p = problems_at(t.path());
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with("labs/first-call/lab.yaml:6:")
+                && p.contains("indented with a tab")),
+        "{p:?}"
+    );
+}

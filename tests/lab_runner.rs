@@ -106,6 +106,41 @@ fn a_passing_attempt_is_judged_streamed_recorded_and_redacted() {
 }
 
 #[test]
+fn a_password_written_in_the_learners_files_is_masked_when_a_run_prints_it() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    let dir = ws.lab_dir("t-limits");
+    // Passed by position (no secret-named key) and printed by the run.
+    write_run(
+        &dir,
+        "#!/bin/sh\npython3 client.py\ncurl -sS -f \"$SF_INSTANCE_URL/services/data/v$SF_API_VERSION/limits\" \
+         -H \"Authorization: Bearer $SF_ACCESS_TOKEN\" > /dev/null\n",
+    );
+    std::fs::write(
+        dir.join("client.py"),
+        "AUTH = (\"svc_sync\", \"Auth-By-Position-42\")\nprint(\"using\", AUTH)\nrequests_auth = dict(auth=(\"svc_sync\", \"Auth-By-Position-42\"))\n",
+    )
+    .unwrap();
+    let lab = format!("{LIMITS_LAB}  - {{ rule: secrets.not_in_output, points: 1 }}\n");
+    let spec = parse("lab.yaml", &lab).unwrap();
+    let options = RunOptions::new(ws.clone(), mock_parts());
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains("Auth-By-Position-42"), "{json}");
+    assert!(
+        report.runs[0].stdout.text.contains("‹redacted:password#"),
+        "{}",
+        report.runs[0].stdout.text
+    );
+    let printed = report
+        .verdicts
+        .iter()
+        .find(|v| v.rule == "secrets.not_in_output")
+        .unwrap();
+    assert!(printed.failed(), "{printed:#?}");
+}
+
+#[test]
 fn two_runs_are_snapshotted_and_a_duplicate_fails_idempotence_with_a_diff() {
     let t = tempfile::tempdir().unwrap();
     let ws = Workspace::at(t.path()).unwrap();

@@ -28,17 +28,13 @@ fn not_utf8(path: &str, e: &std::string::FromUtf8Error) -> Problem {
     )
 }
 
-fn yaml_problem(file: &str, err: &serde_yaml::Error, line_offset: usize) -> Problem {
+fn yaml_problem(file: &str, yaml: &str, err: &serde_yaml::Error, line_offset: usize) -> Problem {
     let (line, column) = match err.location() {
         Some(loc) => (Some(loc.line() + line_offset - 1), Some(loc.column())),
         None => (None, None),
     };
-    let text = err.to_string();
-    // serde_yaml appends " at line X column Y" for the YAML's own numbering; ours is the file's.
-    let text = match text.find(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    };
+    // serde_yaml's own " at line X column Y" is left out: ours is the file's numbering.
+    let text = crate::yaml_input::error_text(yaml, err);
     problem(file, line, column, format!("malformed YAML: {text}"))
 }
 
@@ -58,27 +54,28 @@ fn parse_level(file: &str, s: &str, problems: &mut Vec<Problem>) -> Option<Level
 fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<Lesson> {
     let bytes = files.read(path)?;
     let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+        Ok(t) => crate::yaml_input::without_bom(&t).to_string(),
         Err(e) => {
             problems.push(not_utf8(path, &e));
             return None;
         }
     };
     let Some((yaml, body, body_line)) = split_front_matter(&text) else {
-        problems.push(problem(
-            path,
-            Some(1),
-            None,
+        let opened = text.lines().next().is_some_and(|l| l.trim_end() == "---");
+        let message = if opened {
+            "the front matter opened by the `---` on line 1 is never closed: end the YAML \
+             fields (id, title, level, order) with another `---` line"
+        } else {
             "has no front matter: start the file with a `---` line, the YAML fields \
              (id, title, level, order), then another `---` line"
-                .into(),
-        ));
+        };
+        problems.push(problem(path, Some(1), None, message.into()));
         return None;
     };
     let fm: FrontMatter = match serde_yaml::from_str(yaml) {
         Ok(fm) => fm,
         Err(e) => {
-            problems.push(yaml_problem(path, &e, 2));
+            problems.push(yaml_problem(path, yaml, &e, 2));
             return None;
         }
     };
@@ -137,7 +134,7 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
 fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<LabMeta> {
     let bytes = files.read(path)?;
     let yaml = match String::from_utf8(bytes) {
-        Ok(t) => t,
+        Ok(t) => crate::yaml_input::without_bom(&t).to_string(),
         Err(e) => {
             problems.push(not_utf8(path, &e));
             return None;
@@ -146,7 +143,7 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
     let header: LabHeader = match serde_yaml::from_str(&yaml) {
         Ok(h) => h,
         Err(e) => {
-            problems.push(yaml_problem(path, &e, 1));
+            problems.push(yaml_problem(path, &yaml, &e, 1));
             return None;
         }
     };

@@ -364,10 +364,7 @@ fn parse_and_check(yaml: &str) -> (Option<LabSpec>, Vec<SpecProblem>) {
             let (line, column) = e
                 .location()
                 .map_or((None, None), |l| (Some(l.line()), Some(l.column())));
-            let text = e.to_string();
-            let text = text
-                .find(" at line ")
-                .map_or(text.clone(), |i| text[..i].to_string());
+            let text = crate::yaml_input::error_text(yaml, &e);
             return (
                 None,
                 vec![SpecProblem {

@@ -76,15 +76,24 @@ pub enum ProcessError {
 /// reads `bash\r`, `pipefail\r`… and fails with a message that does not say why.
 const WINDOWS_LINE_ENDINGS_NOTE: &str = "./run is saved with Windows line endings (CR LF): its lines end in a carriage return, which the shell reads as part of each command (`bash\\r: No such file or directory`, `pipefail\\r: invalid option`). Save it with LF line endings (`dos2unix run`, or `sed -i 's/\\r$//' run`).";
 
-/// Whether the first line of `entry` is a `#!` line ending in a carriage return (a file saved
-/// with Windows line endings), which the kernel reads as part of the interpreter's name.
-fn shebang_ends_in_cr(entry: &Path) -> bool {
+/// The run note of a failed `./run` with no `#!` line: the system then runs it with `/bin/sh`,
+/// which is not bash on many systems (`set -o pipefail`, `[[ … ]]` and arrays fail).
+const NO_SHEBANG_NOTE: &str = "./run has no `#!` first line, so it ran under /bin/sh, which on this system may not be bash: bash features such as `set -o pipefail`, `[[ … ]]` and arrays fail there. Make its first line name the interpreter, for example `#!/usr/bin/env bash` (or `#!/usr/bin/env python3`, `#!/usr/bin/env node`).";
+
+/// The first bytes of `entry` (as much as the kernel reads of a `#!` line).
+fn head_of(entry: &Path) -> Vec<u8> {
     use std::io::Read;
     let mut head = [0u8; 256];
     let n = std::fs::File::open(entry)
         .and_then(|mut f| f.read(&mut head))
         .unwrap_or(0);
-    let head = &head[..n];
+    head[..n].to_vec()
+}
+
+/// Whether the first line of `entry` is a `#!` line ending in a carriage return (a file saved
+/// with Windows line endings), which the kernel reads as part of the interpreter's name.
+fn shebang_ends_in_cr(entry: &Path) -> bool {
+    let head = head_of(entry);
     let line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
     head.starts_with(b"#!") && line.ends_with(b"\r")
 }
@@ -466,6 +475,10 @@ pub async fn run_entry_point_until(
     if failed && shebang_ends_in_cr(&entry) {
         notes.push(WINDOWS_LINE_ENDINGS_NOTE.into());
     }
+    let head = head_of(&entry);
+    if failed && !head.is_empty() && !head.starts_with(b"#!") {
+        notes.push(NO_SHEBANG_NOTE.into());
+    }
 
     #[cfg(unix)]
     let signal = {
@@ -675,6 +688,21 @@ mod tests {
             "{:?}",
             r.notes
         );
+    }
+
+    #[test]
+    fn a_failed_run_without_a_shebang_line_says_it_ran_under_sh() {
+        let (_t, spec) = lab("echo hi\nexit 3\n", true);
+        let r = run(&spec);
+        assert_eq!(r.exit_code, Some(3), "{r:?}");
+        assert!(
+            r.notes.iter().any(|n| n.contains("no `#!` first line")),
+            "{:?}",
+            r.notes
+        );
+        // A run that succeeds needs no advice.
+        let (_t, spec) = lab("echo hi\n", true);
+        assert!(run(&spec).notes.is_empty());
     }
 
     #[test]

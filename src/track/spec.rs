@@ -109,11 +109,9 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
         file: file.to_string(),
         problems,
     };
+    let yaml = crate::yaml_input::without_bom(yaml);
     let raw: RawTrack = serde_yaml::from_str(yaml).map_err(|e| {
-        let text = e.to_string();
-        let text = text
-            .find(" at line ")
-            .map_or(text.clone(), |i| text[..i].to_string());
+        let text = crate::yaml_input::error_text(yaml, &e);
         fail(vec![SpecProblem {
             line: e.location().map(|l| l.line()),
             column: e.location().map(|l| l.column()),
@@ -238,6 +236,18 @@ mod tests {
         assert_eq!(t.labs[0].due.to_rfc3339(), "2026-12-04T23:59:59+00:00");
         assert_eq!(t.labs[1].due.to_rfc3339(), "2026-12-11T17:00:00+00:00");
         assert_eq!(t.labs[0].due_text, "2026-12-04");
+    }
+
+    #[test]
+    fn a_track_saved_with_a_byte_order_mark_parses_and_a_tab_indent_is_named() {
+        let t = parse("t.yaml", &format!("\u{feff}{GOOD}"), &curriculum()).unwrap();
+        assert_eq!(t.name, "Onboarding");
+        let tabbed = "track: X\nlabs:\n\t- { lab: rest-crud, due: 2026-12-04 }\n";
+        let e = parse("t.yaml", tabbed, &curriculum())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3") || e.contains(":3"), "{e}");
+        assert!(e.contains("indented with a tab"), "{e}");
     }
 
     #[test]
