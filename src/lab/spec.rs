@@ -127,6 +127,11 @@ pub struct RunSpec {
     /// reads it. With a scenario, `times` must be 1: `start` steps begin further runs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenario: Vec<serde_yaml::Value>,
+    /// Paths in the lab folder where the program keeps what it remembers between runs
+    /// (`state`): removed before each check, because each check starts a fresh org (and mock
+    /// services), which an earlier check's memory would not match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fresh: Vec<String>,
 }
 
 impl Default for RunSpec {
@@ -142,6 +147,7 @@ impl Default for RunSpec {
             jwt_key: false,
             replayed_id_token: false,
             scenario: Vec::new(),
+            fresh: Vec::new(),
         }
     }
 }
@@ -416,6 +422,19 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
             out.push(at(
                 key_line(yaml, "run"),
                 format!("`run.env` names {key:?}, which is not a valid variable name"),
+            ));
+        }
+    }
+    for path in &spec.run.fresh {
+        let p = std::path::Path::new(path);
+        let inside = !path.is_empty()
+            && p.is_relative()
+            && p.components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            out.push(at(
+                key_line(yaml, "run"),
+                format!("`run.fresh` entry {path:?} must name a file or folder inside the lab folder, such as `state`"),
             ));
         }
     }

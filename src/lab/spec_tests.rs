@@ -214,3 +214,19 @@ run:
     assert_eq!(e.problems[0].line, Some(12));
     assert!(e.problems[0].message.contains("Pong__e"), "{e}");
 }
+
+#[test]
+fn fresh_paths_must_stay_inside_the_lab_folder() {
+    let with = |fresh: &str| {
+        GOOD.replace(
+            "env: { LAB_MODE: strict } }",
+            &format!("env: {{ LAB_MODE: strict }}, fresh: {fresh} }}"),
+        )
+    };
+    let spec = parse("lab.yaml", &with("[state, .cache/replay.json]")).unwrap();
+    assert_eq!(spec.run.fresh, vec!["state", ".cache/replay.json"]);
+    for bad in ["[../elsewhere]", "[/tmp/x]", "[\"\"]", "[.]"] {
+        let e = parse("lab.yaml", &with(bad)).unwrap_err().to_string();
+        assert!(e.contains("`run.fresh` entry"), "{bad}: {e}");
+    }
+}

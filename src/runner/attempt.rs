@@ -263,6 +263,15 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         });
     }
     let redactor = Redactor::new(&redaction_key(ws)?);
+    super::lab_files::clear_fresh(&dir, &lab.run.fresh).map_err(|e| {
+        RunError::Workspace(std::io::Error::new(
+            e.kind(),
+            format!(
+                "could not empty {} before the check (each check starts afresh): {e}",
+                lab.run.fresh.join(", ")
+            ),
+        ))
+    })?;
 
     let mut extra_env = lab.run.env.clone();
     // Where sflab's development setup keeps extra client tools (a Python venv with grpcio and

@@ -89,6 +89,21 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
     files
 }
 
+/// Removes the lab's `run.fresh` paths from the lab folder `dir` (what the program remembers
+/// between runs: each check starts a fresh org). A symbolic link is removed, never followed.
+pub fn clear_fresh(dir: &Path, paths: &[String]) -> std::io::Result<()> {
+    for rel in paths {
+        let path = dir.join(rel);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&path)?,
+            Ok(_) => std::fs::remove_file(&path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// The kinds of secret whose markers `redacted` holds, each once, in order of appearance.
 fn secret_kinds(redacted: &str) -> Vec<String> {
     let mut kinds: Vec<String> = Vec::new();
@@ -115,6 +130,28 @@ fn permission_bits(_meta: &std::fs::Metadata) -> Option<u32> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn fresh_paths_are_removed_and_links_are_not_followed() {
+        let lab = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        write(lab.path(), "state/replay.json", "{}", 0o600);
+        write(lab.path(), "seen.txt", "SO-101", 0o644);
+        write(outside.path(), "keep.txt", "keep", 0o644);
+        std::os::unix::fs::symlink(outside.path(), lab.path().join("cache")).unwrap();
+        let fresh = ["state", "seen.txt", "cache", "never-made"].map(String::from);
+        clear_fresh(lab.path(), &fresh).unwrap();
+        for gone in ["state", "seen.txt", "cache"] {
+            assert!(
+                std::fs::symlink_metadata(lab.path().join(gone)).is_err(),
+                "{gone}"
+            );
+        }
+        assert!(
+            outside.path().join("keep.txt").exists(),
+            "the link's target is kept"
+        );
+    }
 
     fn write(dir: &Path, rel: &str, text: &str, mode: u32) {
         let path = dir.join(rel);
