@@ -394,6 +394,12 @@ async fn collections_over_200_records_are_refused() {
         .post(&format!("{V}/composite/sobjects"), json!({"records": recs}))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // The code clients split on (jsforce passes it on as the error's name).
+    assert_eq!(r.body[0]["errorCode"], "EXCEEDED_ID_LIMIT");
+    assert!(r.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("record limit reached. cannot submit more than 200 records"));
 }
 
 #[tokio::test]
@@ -410,7 +416,7 @@ async fn collections_retrieve_names_at_most_800_ids_by_get_and_2000_by_post() {
     assert_eq!(m.get(&get(800)).await.status, StatusCode::OK);
     let r = m.get(&get(801)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body[0]["errorCode"], "LIMIT_EXCEEDED");
+    assert_eq!(r.body[0]["errorCode"], "EXCEEDED_ID_LIMIT");
     assert!(
         r.body[0]["message"]
             .as_str()
@@ -644,4 +650,72 @@ async fn collections_fail_every_record_that_repeats_a_key_of_the_call() {
         .await;
     assert_ne!(phone.body["Phone"], "111");
     assert_ne!(phone.body["Phone"], "222");
+}
+
+#[tokio::test]
+async fn a_bare_array_body_is_refused_with_the_shape_the_resource_takes() {
+    let m = mock();
+    let records = json!([{"attributes": {"type": "Account"}, "Name": "bare"}]);
+    let r = m.post(&format!("{V}/composite/sobjects"), records).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body[0]["errorCode"], "JSON_PARSER_ERROR");
+    let message = r.body[0]["message"].as_str().unwrap();
+    assert!(message.contains("\"records\""), "{message}");
+    assert!(!message.contains("boolean"), "{message}");
+    // Read field by field in order, `[false, [...]]` would have created a record.
+    let r = m
+        .post(
+            &format!("{V}/composite/sobjects"),
+            json!([false, [{"attributes": {"type": "Account"}, "Name": "tuple"}]]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    for (path, key) in [
+        ("composite", "compositeRequest"),
+        ("composite/batch", "batchRequests"),
+        ("composite/graph", "graphs"),
+    ] {
+        let r = m.post(&format!("{V}/{path}"), json!([])).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        let message = r.body[0]["message"].as_str().unwrap();
+        assert!(
+            message.contains(key) && !message.contains("struct"),
+            "{path}: {message}"
+        );
+    }
+    let q = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Id+FROM+Account+WHERE+Name+IN+('bare','tuple')"
+        ))
+        .await;
+    assert_eq!(q.body["totalSize"], 0);
+}
+
+#[tokio::test]
+async fn collections_and_graph_are_unknown_before_the_versions_that_introduced_them() {
+    let m = mock();
+    let graph = json!({"graphs": [{"graphId": "g1", "compositeRequest": [
+        {"method": "POST", "url": "/services/data/v49.0/sobjects/Account", "referenceId": "a", "body": {"Name": "G49"}}
+    ]}]});
+    let r = m.post("/services/data/v49.0/composite/graph", graph).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body[0]["errorCode"], "NOT_FOUND");
+    let records = json!({"records": [{"attributes": {"type": "Account"}, "Name": "C41"}]});
+    let r = m
+        .post("/services/data/v41.0/composite/sobjects", records.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = m
+        .post("/services/data/v42.0/composite/sobjects", records)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let q = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Name+FROM+Account+WHERE+Name+IN+('G49','C41')"
+        ))
+        .await;
+    assert_eq!(
+        q.body["totalSize"], 1,
+        "only the v42 call created its record"
+    );
 }

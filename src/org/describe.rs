@@ -9,32 +9,6 @@
 use super::schema::{FieldDef, FieldType, ObjectDef, Schema, SystemField};
 use serde_json::{json, Map, Value as Json};
 
-struct Abilities {
-    createable: bool,
-    updateable: bool,
-    deletable: bool,
-}
-
-fn abilities(o: &ObjectDef) -> Abilities {
-    match o.name.as_str() {
-        "Organization" => Abilities {
-            createable: false,
-            updateable: true,
-            deletable: false,
-        },
-        "User" => Abilities {
-            createable: true,
-            updateable: true,
-            deletable: false,
-        },
-        _ => Abilities {
-            createable: true,
-            updateable: true,
-            deletable: true,
-        },
-    }
-}
-
 fn urls(o: &ObjectDef, version: &str, full: bool) -> Json {
     let base = format!("/services/data/v{version}/sobjects/{}", o.name);
     let mut m = Map::new();
@@ -63,7 +37,7 @@ fn urls(o: &ObjectDef, version: &str, full: bool) -> Json {
 
 /// The keys shared by a global-describe entry and an object's describe.
 fn object_header(o: &ObjectDef, version: &str, full: bool) -> Map<String, Json> {
-    let a = abilities(o);
+    let a = o.abilities();
     let is_event = o.name.ends_with("__e");
     let mut m = Map::new();
     m.insert("activateable".into(), json!(false));

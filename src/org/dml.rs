@@ -19,6 +19,17 @@ use serde_json::Map;
 
 type Json = serde_json::Value;
 
+/// The refusal of an operation an object does not allow at all (see
+/// [`super::schema::ObjectDef::abilities`]). [U] The code is the API's documented
+/// INVALID_TYPE_FOR_OPERATION; the wording `entity type cannot be inserted` is the one
+/// reported from real orgs for such calls, not verified here for every operation.
+fn not_for(object: &str, done: &str) -> SfError {
+    SfError::new(
+        ErrorCode::INVALID_TYPE_FOR_OPERATION,
+        format!("entity type cannot be {done}: {object}"),
+    )
+}
+
 impl Store {
     /// Creates a record from a REST JSON body; returns its id.
     pub fn insert(
@@ -55,6 +66,9 @@ impl Store {
         key_checked: Option<(u16, u64)>,
         actor: &Actor,
     ) -> Result<SfId, SfError> {
+        if !actor.trusted && !self.schema.object_at(t).abilities().createable {
+            return Err(not_for(&self.schema.object_at(t).name, "inserted"));
+        }
         // The id is settled first and stored with the other fields, so the record is built
         // once at its final size.
         let id_field = self.rules[t].id;
@@ -364,6 +378,9 @@ impl Store {
                 .map(|l| l.0)
                 .ok_or_else(cross_reference)?,
         };
+        if !actor.trusted && !self.schema.object_at(t).abilities().deletable {
+            return Err(not_for(&self.schema.object_at(t).name, "deleted"));
+        }
         let row = self.live_row_for_write(t, id)?;
         let plan = self.plan_delete((t, row), sf_id)?;
         if plan.is_alone() {
@@ -507,6 +524,9 @@ impl Store {
     pub fn hard_delete(&mut self, id: &str, actor: &Actor) -> Result<bool, SfError> {
         let sf_id = parse_id(id)?;
         let (t, row) = self.locate(&sf_id).ok_or_else(cross_reference)?;
+        if !actor.trusted && !self.schema.object_at(t).abilities().deletable {
+            return Err(not_for(&self.schema.object_at(t).name, "deleted"));
+        }
         let live = self.tables[t]
             .row(row)
             .is_some_and(|r| !self.tables[t].is_deleted(r));

@@ -35,6 +35,9 @@ pub enum ErrorCode {
     INVALID_SEARCH,
     INVALID_ID,
     DELETE_FAILED,
+    /// The object cannot take this operation at all (creating an `Organization`, deleting a
+    /// `User`).
+    INVALID_TYPE_FOR_OPERATION,
 }
 
 impl ErrorCode {
@@ -64,6 +67,7 @@ impl ErrorCode {
             ErrorCode::INVALID_SEARCH => "INVALID_SEARCH",
             ErrorCode::INVALID_ID => "INVALID_ID",
             ErrorCode::DELETE_FAILED => "DELETE_FAILED",
+            ErrorCode::INVALID_TYPE_FOR_OPERATION => "INVALID_TYPE_FOR_OPERATION",
         }
     }
 

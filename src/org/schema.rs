@@ -316,7 +316,31 @@ pub struct ObjectDef {
     by_name: NameMap,
 }
 
+/// What an object lets the API do with its records at all, as describe reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Abilities {
+    pub createable: bool,
+    pub updateable: bool,
+    pub deletable: bool,
+}
+
 impl ObjectDef {
+    /// Whether its records can be created, updated and deleted through the API: the org's
+    /// one `Organization` record is neither created nor deleted, and users are deactivated,
+    /// never deleted.
+    pub fn abilities(&self) -> Abilities {
+        let (createable, deletable) = match self.name.as_str() {
+            "Organization" => (false, false),
+            "User" => (true, false),
+            _ => (true, true),
+        };
+        Abilities {
+            createable,
+            updateable: true,
+            deletable,
+        }
+    }
+
     pub fn new(name: &str, label: &str, label_plural: &str, key_prefix: &str) -> ObjectDef {
         ObjectDef {
             name: name.to_string(),

@@ -391,6 +391,16 @@ pub fn apply_row<'r>(
         )
     };
     match spec.operation {
+        // An insert makes new records: an Id given for one is refused, as the REST and
+        // collections APIs refuse it, rather than dropped.
+        IngestOperation::Insert if !id.is_empty() => failed(
+            "",
+            sf_error_text(
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                "cannot specify Id in an insert call",
+                &["Id".to_string()],
+            ),
+        ),
         IngestOperation::Insert => match store.insert_given(t, entries, actor) {
             Ok(c) => RowOutcome::Success {
                 id: c,

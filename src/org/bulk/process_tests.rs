@@ -186,6 +186,75 @@ fn insert_with_parent_external_id_links_the_parent() {
 }
 
 #[test]
+fn an_insert_refuses_a_row_that_gives_an_id_and_creates_the_others() {
+    let org = Org::default_org();
+    let id = org
+        .store
+        .read()
+        .find_by_external("Account", "ERP_Id__c", "A-1002")
+        .unwrap()[0]
+        .to_string();
+    let csv: &'static [u8] = Box::leak(
+        format!("Id,Name\n{id},With Id\n,Without Id\n")
+            .into_bytes()
+            .into_boxed_slice(),
+    );
+    let before = org.store.read().count("Account");
+    let j = job(
+        &org,
+        spec(json!({"object":"Account","operation":"insert"})),
+        csv,
+    );
+    run_ingest(&org, &j, BulkSettings::default());
+    let j = j.lock();
+    let RowOutcome::Failed(f) = &j.outcomes[0] else {
+        panic!("{:?}", j.outcomes)
+    };
+    assert_eq!(
+        &*f.error,
+        "INVALID_FIELD_FOR_INSERT_UPDATE:cannot specify Id in an insert call:Id --"
+    );
+    assert!(matches!(
+        j.outcomes[1],
+        RowOutcome::Success { created: true, .. }
+    ));
+    assert_eq!(org.store.read().count("Account"), before + 1);
+}
+
+#[test]
+fn objects_that_take_no_creates_or_deletes_refuse_them_row_by_row() {
+    let org = Org::default_org();
+    let j = job(
+        &org,
+        spec(json!({"object":"Organization","operation":"insert"})),
+        b"Name\nSecond Org\n",
+    );
+    run_ingest(&org, &j, BulkSettings::default());
+    let RowOutcome::Failed(f) = &j.lock().outcomes[0] else {
+        panic!()
+    };
+    assert_eq!(
+        &*f.error,
+        "INVALID_TYPE_FOR_OPERATION:entity type cannot be inserted: Organization:--"
+    );
+    assert_eq!(org.store.read().count("Organization"), 1);
+    let user = org.users[0].id.to_string();
+    let csv: &'static [u8] = Box::leak(format!("Id\n{user}\n").into_bytes().into_boxed_slice());
+    let j = job(
+        &org,
+        spec(json!({"object":"User","operation":"delete"})),
+        csv,
+    );
+    run_ingest(&org, &j, BulkSettings::default());
+    let RowOutcome::Failed(f) = &j.lock().outcomes[0] else {
+        panic!()
+    };
+    assert!(f
+        .error
+        .starts_with("INVALID_TYPE_FOR_OPERATION:entity type cannot be deleted: User"));
+}
+
+#[test]
 fn update_and_delete_need_an_id_column() {
     let org = Org::default_org();
     let id = org

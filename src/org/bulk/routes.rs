@@ -74,7 +74,7 @@ pub fn router(org: Org) -> Router {
 
 /// Answers a version older than the resource as an unknown resource: the same 404 NOT_FOUND
 /// the org gives a version it does not serve at all.
-pub(super) async fn available_since(first: u32, req: Request, next: Next) -> Response {
+pub(crate) async fn available_since(first: u32, req: Request, next: Next) -> Response {
     match req.extensions().get::<RequestVersion>() {
         Some(RequestVersion(v)) if v.0 < first => ApiError::not_found().into_response(),
         _ => next.run(req).await,

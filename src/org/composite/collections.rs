@@ -103,6 +103,7 @@ pub struct CollectionRequest {
 }
 
 pub fn parse_request(body: &[u8]) -> Result<CollectionRequest, CompositeError> {
+    super::error::require_object(body, r#"{"allOrNone": false, "records": […]}"#)?;
     let req: CollectionRequest = serde_json::from_slice(body)
         .map_err(|e| CompositeError::Json(crate::org::rest::body::jackson_message(body, &e)))?;
     check_count(req.records.len())?;
@@ -111,7 +112,7 @@ pub fn parse_request(body: &[u8]) -> Result<CollectionRequest, CompositeError> {
 
 pub fn check_count(n: usize) -> Result<(), CompositeError> {
     if n > MAX_COLLECTION_RECORDS {
-        return Err(CompositeError::LimitExceeded(format!(
+        return Err(CompositeError::IdLimit(format!(
             "record limit reached. cannot submit more than {MAX_COLLECTION_RECORDS} records into this call (this one has {n}). Split the records into calls of 200 or use Bulk API 2.0."
         )));
     }

@@ -17,6 +17,9 @@ pub enum CompositeError {
     InvalidInput(String),
     #[error("{0}")]
     LimitExceeded(String),
+    /// More records or ids than one sObject collections call takes.
+    #[error("{0}")]
+    IdLimit(String),
     #[error("The sObject type '{0}' does not exist in this org. Check the spelling, and append __c for a custom object.")]
     UnknownObject(String),
     #[error("{0}")]
@@ -37,6 +40,8 @@ impl CompositeError {
             CompositeError::InvalidInput(_) => "INVALID_INPUT",
             // Not verified: the code a real org uses for an over-limit composite payload.
             CompositeError::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            // The code users of the collections resource report for its 200-record limit.
+            CompositeError::IdLimit(_) => "EXCEEDED_ID_LIMIT",
             CompositeError::UnknownObject(_) => "NOT_FOUND",
             CompositeError::NotFound(_) => "NOT_FOUND",
         }
@@ -44,6 +49,27 @@ impl CompositeError {
 
     pub fn body(&self) -> serde_json::Value {
         json!([{"message": self.to_string(), "errorCode": self.error_code()}])
+    }
+}
+
+/// Refuses a body that is not a JSON object before it is parsed: the composite resources take
+/// an object (`example` shows its key), and an array read as one would be taken as its fields
+/// in order. Worded as the API's JSON parser words a wrong token.
+pub fn require_object(body: &[u8], example: &str) -> Result<(), CompositeError> {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    match start.map(|i| (i, body[i])) {
+        Some((i, b'[')) => {
+            let line = 1 + body[..i].iter().filter(|&&b| b == b'\n').count();
+            let column = i - body[..i]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |n| n + 1)
+                + 1;
+            Err(CompositeError::Json(format!(
+                "Cannot deserialize the request from an Array value (token `JsonToken.START_ARRAY`): the body is a JSON object, such as {example} at [line:{line}, column:{column}]"
+            )))
+        }
+        _ => Ok(()),
     }
 }
 

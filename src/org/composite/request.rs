@@ -74,7 +74,11 @@ pub struct GraphRequest {
 
 const METHODS: [&str; 5] = ["GET", "POST", "PATCH", "PUT", "DELETE"];
 
-fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, CompositeError> {
+fn parse_json<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    example: &str,
+) -> Result<T, CompositeError> {
+    super::error::require_object(body, example)?;
     serde_json::from_slice(body)
         .map_err(|e| CompositeError::Json(crate::org::rest::body::jackson_message(body, &e)))
 }
@@ -180,7 +184,7 @@ fn check_subrequests(subs: &[Subrequest]) -> Result<(), CompositeError> {
 }
 
 pub fn parse_composite(body: &[u8]) -> Result<CompositeRequest, CompositeError> {
-    let req: CompositeRequest = parse_json(body)?;
+    let req: CompositeRequest = parse_json(body, r#"{"compositeRequest": […]}"#)?;
     if req.composite_request.is_empty() {
         return Err(CompositeError::InvalidInput(
             "compositeRequest is empty: send between 1 and 25 subrequests.".into(),
@@ -218,7 +222,7 @@ fn is_query_or_collection(url: &str) -> bool {
 }
 
 pub fn parse_batch(body: &[u8]) -> Result<BatchRequest, CompositeError> {
-    let req: BatchRequest = parse_json(body)?;
+    let req: BatchRequest = parse_json(body, r#"{"batchRequests": […]}"#)?;
     if req.batch_requests.is_empty() {
         return Err(CompositeError::InvalidInput(
             "batchRequests is empty: send between 1 and 25 subrequests.".into(),
@@ -250,7 +254,7 @@ pub fn batch_url(url: &str) -> Result<String, CompositeError> {
 }
 
 pub fn parse_graph(body: &[u8]) -> Result<GraphRequest, CompositeError> {
-    let req: GraphRequest = parse_json(body)?;
+    let req: GraphRequest = parse_json(body, r#"{"graphs": […]}"#)?;
     if req.graphs.is_empty() {
         return Err(CompositeError::InvalidInput(
             "graphs is empty: send at least one graph.".into(),

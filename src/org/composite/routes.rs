@@ -6,6 +6,10 @@
 //! DELETE `?ids=&allOrNone=`), `/sobjects/{T}` (GET `?ids=&fields=` or POST `{ids, fields}`
 //! retrieve) and `/sobjects/{T}/{ExtIdField}` (PATCH upsert).
 //!
+//! Collections are served from v42.0 and graph from v50.0; older versions answer 404 as for
+//! an unknown resource. [U] `/composite`, `/batch` and `/tree` are served at every version:
+//! the versions that introduced them are not recorded in the reference.
+//!
 //! `/composite`, `/batch` and `/graph` run their subrequests through the REST router itself
 //! (see `dispatch`); collections and tree write through the store's DML directly, inside one
 //! all-or-none batch where the call asks for it.
@@ -45,27 +49,41 @@ fn target_of(t: Target) -> SubrequestTarget {
 pub fn router(org: Org) -> Router {
     let state = CompositeState { org };
     let p = |tail: &str| format!("/services/data/{{version}}/composite{tail}");
+    let since = |first: u32| {
+        axum::middleware::from_fn(move |req, next| {
+            crate::org::bulk::routes::available_since(first, req, next)
+        })
+    };
     Router::new()
         .route(&p(""), get(resources).post(composite))
         .route(&p("/batch"), post(batch))
-        .route(&p("/graph"), post(graph))
+        .route(&p("/graph"), post(graph).route_layer(since(GRAPH_SINCE)))
         .route(&p("/tree/{object}"), post(create_tree))
         .route(
             &p("/sobjects"),
             post(create_records)
                 .patch(update_records)
-                .delete(delete_records),
+                .delete(delete_records)
+                .route_layer(since(COLLECTIONS_SINCE)),
         )
         .route(
             &p("/sobjects/{object}"),
-            get(retrieve_get).post(retrieve_post),
+            get(retrieve_get)
+                .post(retrieve_post)
+                .route_layer(since(COLLECTIONS_SINCE)),
         )
         .route(
             &p("/sobjects/{object}/{field}"),
-            axum::routing::patch(upsert_records),
+            axum::routing::patch(upsert_records).route_layer(since(COLLECTIONS_SINCE)),
         )
         .with_state(state)
 }
+
+/// The first API version with sObject Collections (the version jsforce starts using them
+/// at). Older versions answer as an unknown resource, as the Bulk API's do.
+pub const COLLECTIONS_SINCE: u32 = 42;
+/// The first API version with `/composite/graph`.
+pub const GRAPH_SINCE: u32 = 50;
 
 fn ok(body: Value) -> Response {
     json_response(StatusCode::OK, &body)
@@ -314,7 +332,7 @@ fn retrieve(
         } else {
             String::new()
         };
-        return Err(CompositeError::LimitExceeded(format!(
+        return Err(CompositeError::IdLimit(format!(
             "A retrieve can name at most {max} ids; this one names {}.{post}",
             ids.len()
         )));
@@ -360,6 +378,7 @@ async fn retrieve_post(
     body: Bytes,
 ) -> Result<Response, CompositeError> {
     let object = params.get("object").cloned().unwrap_or_default();
+    super::error::require_object(&body, r#"{"ids": […], "fields": […]}"#)?;
     let req: RetrieveBody = serde_json::from_slice(&body)
         .map_err(|e| CompositeError::Json(crate::org::rest::body::jackson_message(&body, &e)))?;
     retrieve(

@@ -577,3 +577,36 @@ async fn basic_info_lists_the_callers_recent_records_of_that_object() {
         "{items:?}"
     );
 }
+
+#[tokio::test]
+async fn the_organization_is_never_created_or_deleted_and_users_are_not_deleted() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/sobjects/Organization"),
+            json!({"Name": "Second"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body[0]["errorCode"], "INVALID_TYPE_FOR_OPERATION");
+    assert_eq!(
+        r.body[0]["message"],
+        "entity type cannot be inserted: Organization"
+    );
+    let q = m
+        .get(&format!("{V}/query?q=SELECT+Id+FROM+Organization"))
+        .await;
+    assert_eq!(q.body["totalSize"], 1);
+    let org_id = q.body["records"][0]["Id"].as_str().unwrap().to_string();
+    let r = m
+        .delete(&format!("{V}/sobjects/Organization/{org_id}"))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body[0]["errorCode"], "INVALID_TYPE_FOR_OPERATION");
+    let u = m
+        .get(&format!("{V}/query?q=SELECT+Id+FROM+User+LIMIT+1"))
+        .await;
+    let user = u.body["records"][0]["Id"].as_str().unwrap().to_string();
+    let r = m.delete(&format!("{V}/sobjects/User/{user}")).await;
+    assert_eq!(r.body[0]["message"], "entity type cannot be deleted: User");
+}
