@@ -16,7 +16,8 @@ use serde_json::Value;
 /// (case-sensitive, as a whole token: `SO-107` is not found in `SO-1070`), each group of `lines` appears together on one
 /// line (`[A-1000, updated]`: the record and what happened to it, not just both somewhere),
 /// and none of `absent` appears at all (`[W-0001]`: a row that succeeded, so a report that
-/// prints every row instead of the failed ones fails).
+/// prints every row instead of the failed ones fails), and no line holds every item of one
+/// group of `absent_lines` (`[Opportunities, "0"]`: a made-up count, however it is worded).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputContains {
@@ -26,6 +27,8 @@ pub struct OutputContains {
     pub lines: Vec<Vec<String>>,
     #[serde(default)]
     pub absent: Vec<String>,
+    #[serde(default)]
+    pub absent_lines: Vec<Vec<String>>,
     /// Also search standard error (off by default: a report belongs on stdout).
     #[serde(default)]
     pub stderr: bool,
@@ -37,8 +40,10 @@ pub struct OutputContains {
 impl OutputContains {
     /// An author's mistake caught when the lab loads: nothing to look for.
     pub fn problem(&self) -> Option<&'static str> {
-        let empty =
-            self.texts.is_empty() && self.lines.iter().all(Vec::is_empty) && self.absent.is_empty();
+        let empty = self.texts.is_empty()
+            && self.lines.iter().all(Vec::is_empty)
+            && self.absent.is_empty()
+            && self.absent_lines.iter().all(Vec::is_empty);
         if self
             .runs
             .as_ref()
@@ -215,11 +220,28 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
             unwanted.join(", ")
         ));
     }
+    let together = p.absent_lines.iter().find_map(|group| {
+        let line = outputs
+            .iter()
+            .flat_map(|o| o.lines())
+            .find(|line| !group.is_empty() && group.iter().all(|t| mentions(line, t)))?;
+        Some((group, line))
+    });
+    if let Some((group, line)) = together {
+        return cx.fail(format!(
+            "Your {stream} has a line with {} together, which the brief rules out: \"{}\". Report what the org answered, not a value it never gave.",
+            group.join(" and "),
+            line.trim()
+        ));
+    }
     let found = p.texts.len() + p.lines.len();
-    let and_not = if p.absent.is_empty() {
+    let and_not = if p.absent.is_empty() && p.absent_lines.is_empty() {
         String::new()
     } else {
-        format!(", and none of the {} it should leave out", p.absent.len())
+        format!(
+            ", and none of the {} it should leave out",
+            p.absent.len() + p.absent_lines.len()
+        )
     };
     cx.pass(format!(
         "Your {stream} mentions all {found} expected {}{and_not}.",
@@ -598,6 +620,24 @@ mod tests {
         ev.runs[0].stdout.text = "A-1000: created\nA-2001: updated\n".into();
         let v = assert_fails(rule, &ev);
         assert!(v.message.contains("A-1000 … updated"), "{}", v.message);
+    }
+
+    #[test]
+    fn items_that_must_not_share_a_line_fail_together_but_not_apart() {
+        let rule = r#"{ rule: process.output_contains, texts: [INVALID_TYPE], absent_lines: [[Opportunities, "0"], [Opportunity, "0"]] }"#;
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text =
+            "Accounts: 10\nOpportunities: not permitted (INVALID_TYPE)\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "Opportunity count: 0 (warning: INVALID_TYPE)\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("Opportunity and 0 together")
+                && v.message
+                    .contains("\"Opportunity count: 0 (warning: INVALID_TYPE)\""),
+            "{}",
+            v.message
+        );
     }
 
     #[test]
