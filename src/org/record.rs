@@ -219,12 +219,17 @@ fn id_hash(id: &SfId) -> u64 {
     std::hash::BuildHasherDefault::<IdHasher>::default().hash_one(id)
 }
 
-/// The id the record in `row` holds in slot `id_field`.
-fn id_in(rows: &[Option<Record>], id_field: usize, row: u32) -> Option<SfId> {
-    match rows.get(row as usize)?.as_ref()?.get(id_field) {
+/// The id `rec` holds in slot `id_field`.
+fn record_id(rec: &Record, id_field: usize) -> Option<SfId> {
+    match rec.get(id_field) {
         Some(Value::Id(id)) => Some(*id),
         _ => None,
     }
+}
+
+/// The id the record in `row` holds in slot `id_field`.
+fn id_in(rows: &[Option<Record>], id_field: usize, row: u32) -> Option<SfId> {
+    record_id(rows.get(row as usize)?.as_ref()?, id_field)
 }
 
 /// An index over one unique or external-id field.
@@ -402,23 +407,24 @@ impl Table {
     }
 
     pub fn id_of(&self, rec: &Record) -> Option<SfId> {
-        match rec.get(self.id_field) {
-            Some(Value::Id(id)) => Some(*id),
-            _ => None,
-        }
+        record_id(rec, self.id_field)
+    }
+
+    /// The Id index's entry for `id` (made room for, when it is vacant).
+    fn id_entry(&mut self, id: SfId) -> hashbrown::hash_table::Entry<'_, u32> {
+        let (rows, id_field) = (&self.rows, self.id_field);
+        self.by_id.entry(
+            id_hash(&id),
+            |&r| id_in(rows, id_field, r) == Some(id),
+            Table::id_rehash(rows, id_field),
+        )
     }
 
     /// Points the Id index at `row` for `id`: a new entry, or the row another record with
     /// the same id had (as a map's insert would). `rows` must not hold `row` yet, or hold it
     /// with this id.
     fn index_id(&mut self, id: SfId, row: u32) {
-        let (rows, id_field) = (&self.rows, self.id_field);
-        let entry = self.by_id.entry(
-            id_hash(&id),
-            |&r| id_in(rows, id_field, r) == Some(id),
-            Table::id_rehash(rows, id_field),
-        );
-        match entry {
+        match self.id_entry(id) {
             hashbrown::hash_table::Entry::Occupied(mut e) => *e.get_mut() = row,
             hashbrown::hash_table::Entry::Vacant(e) => {
                 e.insert(row);
@@ -530,13 +536,7 @@ impl Table {
     pub fn try_insert(&mut self, rec: Record, known: Option<(u16, u64)>) -> Result<u32, SfId> {
         let row = self.rows.len() as u32;
         if let Some(id) = self.id_of(&rec) {
-            let (rows, id_field) = (&self.rows, self.id_field);
-            let entry = self.by_id.entry(
-                id_hash(&id),
-                |&r| id_in(rows, id_field, r) == Some(id),
-                Table::id_rehash(rows, id_field),
-            );
-            match entry {
+            match self.id_entry(id) {
                 hashbrown::hash_table::Entry::Occupied(_) => return Err(id),
                 hashbrown::hash_table::Entry::Vacant(slot) => {
                     slot.insert(row);
