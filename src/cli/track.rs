@@ -155,6 +155,20 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
         out.push_str(&format!(", {overdue} overdue"));
     }
     out.push_str(".\n");
+    let on_orgs: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(format!(
+                "  {}: passed on {}\n",
+                r.lab,
+                r.passed_on.as_ref()?
+            ))
+        })
+        .collect();
+    if !on_orgs.is_empty() {
+        out.push_str("\nWhere the passes were made:\n");
+        out.extend(on_orgs);
+    }
     out
 }
 
@@ -289,6 +303,22 @@ mod tests {
             .collect();
         assert!(title_at.windows(2).all(|w| w[0] == w[1]), "{text}");
         assert!(text.contains("1 of 2 passed (1 late)"), "{text}");
+        assert!(
+            !text.contains("passed on"),
+            "a mock pass names no org: {text}"
+        );
+    }
+
+    #[test]
+    fn a_pass_on_a_sandbox_names_the_org_it_was_made_on() {
+        let mut passed = row("rest-first-call", "2026-12-04", TrackStatus::Passed, false);
+        passed.passed_on =
+            Some("Acme (sandbox) at acme.my.salesforce.com, org 00D000000000001".into());
+        let text = render_rows(&track(&[]), &[passed]);
+        assert!(
+            text.ends_with("Where the passes were made:\n  rest-first-call: passed on Acme (sandbox) at acme.my.salesforce.com, org 00D000000000001\n"),
+            "{text}"
+        );
     }
 
     #[test]
