@@ -155,19 +155,12 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
         out.push_str(&format!(", {overdue} overdue"));
     }
     out.push_str(".\n");
-    let on_orgs: Vec<String> = rows
-        .iter()
-        .filter_map(|r| {
-            Some(format!(
-                "  {}: passed on {}\n",
-                r.lab,
-                r.passed_on.as_ref()?
-            ))
-        })
-        .collect();
+    let on_orgs = track::view::passes_on_orgs(rows);
     if !on_orgs.is_empty() {
         out.push_str("\nWhere the passes were made:\n");
-        out.extend(on_orgs);
+        for (lab, org) in on_orgs {
+            out.push_str(&format!("  {lab}: passed on {org}\n"));
+        }
     }
     out
 }

@@ -163,20 +163,12 @@ fn markdown(
             String::new()
         }
     ));
-    let on_orgs: Vec<String> = rows
-        .iter()
-        .filter_map(|r| {
-            Some(format!(
-                "- `{}`: passed on {}",
-                r.lab,
-                r.passed_on.as_ref()?
-            ))
-        })
-        .collect();
+    let on_orgs = super::view::passes_on_orgs(rows);
     if !on_orgs.is_empty() {
         md.push_str("\nWhere the passes were made (as each org described itself):\n\n");
-        md.push_str(&on_orgs.join("\n"));
-        md.push('\n');
+        for (lab, org) in on_orgs {
+            md.push_str(&format!("- `{lab}`: passed on {org}\n"));
+        }
     }
     md.push_str(REGRADE_ADVICE);
     for (lab, c) in copies {

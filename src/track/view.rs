@@ -154,6 +154,14 @@ pub fn assigned_view_model(
         .collect()
 }
 
+/// Each passed lab whose pass names the org it was made on (a sandbox pass), with that org,
+/// in the track's order.
+pub fn passes_on_orgs(rows: &[AssignedRow]) -> Vec<(&str, &str)> {
+    rows.iter()
+        .filter_map(|r| Some((r.lab.as_str(), r.passed_on.as_deref()?)))
+        .collect()
+}
+
 /// The row the title bar shows: the unpassed lab due soonest (overdue ones first).
 pub fn next_due(rows: &[AssignedRow]) -> Option<&AssignedRow> {
     rows.iter()
