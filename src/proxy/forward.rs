@@ -182,9 +182,9 @@ fn finish(shared: &Shared, mut raw: RawExchange, answer: Answer) -> Response<Ful
     response
 }
 
-/// Records a delayed request whose client hung up (a client-side timeout) before the delay
-/// ended: the server drops the handler then, and without this the request that timed out would
-/// be missing from the transcript.
+/// Records a delayed request whose client hung up (a client-side timeout, or the program was
+/// stopped) before the delay ended: the server drops the handler then, so the request is never
+/// forwarded, and without this it would be missing from the transcript.
 struct HangUp {
     shared: Arc<Shared>,
     raw: Option<RawExchange>,
@@ -207,7 +207,7 @@ impl Drop for HangUp {
     fn drop(&mut self) {
         if let Some(mut raw) = self.raw.take() {
             raw.error = Some(
-                "the client closed the connection before the (delayed) answer came: it timed out"
+                "the client closed the connection during the injected delay, before the request was forwarded: it timed out, or it was stopped"
                     .into(),
             );
             self.shared.recorder.record(raw);

@@ -12,7 +12,7 @@
 //! Both need the mock's internals, so they are not applicable on a sandbox.
 
 use super::cx::Cx;
-use super::Verdict;
+use super::{Verdict, NOT_AWARDED};
 use crate::evidence::OrgSnapshot;
 use serde::Deserialize;
 use serde_json::Value;
@@ -86,11 +86,19 @@ fn final_state<'a>(cx: &'a Cx) -> Result<&'a OrgSnapshot, Box<Verdict>> {
     })
 }
 
-fn too_few(cx: &Cx, have: usize, min: usize) -> Option<Verdict> {
-    (have < min).then(|| {
-        cx.fail(format!(
-            "The ERP holds {have} order(s); at least {min} were expected. Check that every event reaches POST /ext/erp/orders with a 201."
-        ))
+/// What the ERP holds when it holds fewer than `min` orders: how many, and under which keys.
+fn too_few(book: &[Value], key: &str, min: usize) -> Option<String> {
+    (book.len() < min).then(|| {
+        let keys: Vec<String> = book.iter().map(|o| text(o.get(key))).collect();
+        let held = if keys.is_empty() {
+            String::new()
+        } else {
+            format!(" ({key} {})", brief(&keys))
+        };
+        format!(
+            "The ERP holds {} order(s){held}; at least {min} were expected. Check that every event reaches POST /ext/erp/orders with a 201.",
+            book.len()
+        )
     })
 }
 
@@ -99,9 +107,6 @@ pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
         Ok(s) => s.records(ERP_ORDER_BOOK),
         Err(v) => return *v,
     };
-    if let Some(v) = too_few(cx, book.len(), p.min) {
-        return v;
-    }
     let mut by_key: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut keyless = Vec::new();
     for o in book {
@@ -144,6 +149,13 @@ pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
         .filter(|k| !p.keys.is_empty() && !p.keys.contains(k))
         .cloned()
         .collect();
+    if let (true, Some(few)) = (dups.is_empty(), too_few(book, &p.key, p.min)) {
+        // Nothing was doubled, but too little was sent for that to mean much: the points wait
+        // for the rule that names the missing orders, and its hints come first.
+        return cx.fail(format!(
+            "{NOT_AWARDED}no order was created twice, but that counts only once enough orders arrived. {few}"
+        ));
+    }
     if dups.is_empty() && !missing.is_empty() {
         // Orders under other keys: the keys are wrong, not the delivery.
         let (other, advice) = if unexpected.is_empty() {
@@ -194,8 +206,8 @@ pub(crate) fn orders_written_back(p: &WrittenBack, cx: &Cx) -> Verdict {
         Ok(s) => (s.records(ERP_ORDER_BOOK), s.records(&p.object)),
         Err(v) => return *v,
     };
-    if let Some(v) = too_few(cx, book.len(), p.min) {
-        return v;
+    if let Some(few) = too_few(book, &p.key, p.min) {
+        return cx.fail(few);
     }
     let mut problems = Vec::new();
     for o in book {
@@ -319,6 +331,35 @@ mod tests {
         assert!(v.message.contains("ERP-2"), "{}", v.message);
         let v = assert_fails(NO_DUPS, &with_state(vec![], vec![]));
         assert!(v.message.contains("holds 0 order"), "{}", v.message);
+    }
+
+    #[test]
+    fn too_few_orders_name_the_ones_held_and_hold_back_the_duplicate_points() {
+        // One order of the two expected never arrived, and none was doubled: the write-back
+        // rule fails for it, naming what the ERP holds; the duplicate rule's points are held
+        // back (not awarded), so the hints of the real failure come first.
+        let ev = with_state(vec![erp("ERP-1", "SO-1", "T1")], vec![order("SO-1", "T1")]);
+        let v = assert_fails(BACK, &ev);
+        assert!(
+            v.message.contains("holds 1 order(s) (salesforceId SO-1)"),
+            "{}",
+            v.message
+        );
+        assert!(!v.held_back(), "{}", v.message);
+        let v = assert_fails(NO_DUPS, &ev);
+        assert!(v.held_back(), "{}", v.message);
+        assert!(v.message.contains("salesforceId SO-1"), "{}", v.message);
+        // A doubled order is a real failure however few orders there are.
+        let doubled = with_state(
+            vec![erp("ERP-1", "SO-1", "T1"), erp("ERP-2", "SO-1", "T2")],
+            vec![],
+        );
+        let v = assert_fails("{ rule: erp.no_duplicate_orders, min: 3 }", &doubled);
+        assert!(
+            !v.held_back() && v.message.contains("SO-1 → ERP-1, ERP-2"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]
