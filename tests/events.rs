@@ -289,6 +289,38 @@ async fn subscribe_sends_only_what_was_requested_then_keepalives_with_the_latest
 }
 
 #[tokio::test]
+async fn asking_for_more_than_100_events_counts_as_100_until_the_client_asks_again() {
+    let (org, mut grpc, token) = h2c_pubsub(Duration::from_millis(300)).await;
+    publish_direct(&org, 130);
+    let (tx, mut stream) = subscribe(&org, &mut grpc, &token, ReplayPreset::Earliest, 500).await;
+    let mut delivered = 0;
+    let keepalive = loop {
+        let resp = stream.message().await.unwrap().unwrap();
+        if resp.events.is_empty() {
+            break resp;
+        }
+        delivered += resp.events.len();
+    };
+    assert_eq!(
+        delivered, 100,
+        "500 asked for in one request is taken as 100"
+    );
+    assert_eq!(keepalive.pending_num_requested, 0);
+    tx.send(proto::FetchRequest {
+        num_requested: 200,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let more = stream.message().await.unwrap().unwrap();
+    assert_eq!(more.events.len(), 30);
+    assert_eq!(
+        more.pending_num_requested, 70,
+        "the outstanding count is capped too"
+    );
+}
+
+#[tokio::test]
 async fn a_custom_replay_id_the_org_never_issued_is_refused_and_the_refusal_logged() {
     let (org, mut grpc, token) = h2c_pubsub(Duration::from_secs(30)).await;
     publish_direct(&org, 2);

@@ -283,9 +283,9 @@ impl Store {
             }
             _ => (None, None),
         };
-        // The key in the URL wins over a different value in the body, on insert and on update
-        // alike [U: the REST docs once said a key in the body is an error, later versions no
-        // longer say so; what a real org does with it is not recorded in the reference].
+        // The key given apart wins over the same field among the values, on insert and on
+        // update alike: a Bulk row carries its key as one of its columns. (REST refuses a body
+        // that names the key, before this; see `rest::sobjects`.)
         let fname = f.name.as_str();
         let not_key = |(k, _): &&Entry<'_>| match k {
             FieldName::Spelled(k) => !k.eq_ignore_ascii_case(fname),

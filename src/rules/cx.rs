@@ -116,6 +116,9 @@ pub(crate) fn canonical_grant(grant: &str) -> String {
         "jwt_bearer" | "jwt-bearer" | "jwt" => "urn:ietf:params:oauth:grant-type:jwt-bearer".into(),
         "device_code" | "device" => "device".into(),
         "token_exchange" => "urn:ietf:params:oauth:grant-type:token-exchange".into(),
+        "saml_bearer" | "saml2-bearer" | "saml" => {
+            "urn:ietf:params:oauth:grant-type:saml2-bearer".into()
+        }
         other => other.to_string(),
     }
 }

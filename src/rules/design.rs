@@ -53,11 +53,24 @@ pub(crate) struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// Lower-cased, trimmed, emphasis and code marks dropped, inner whitespace collapsed.
+/// Lower-cased, trimmed, emphasis and code marks dropped, inner whitespace collapsed; a `_`
+/// or `-` between two letters or digits reads as a space, so `client_credentials` and
+/// `client-credentials` say what `client credentials` says (a `_` elsewhere is emphasis).
 pub(crate) fn norm(cell: &str) -> String {
-    let stripped: String = cell
-        .chars()
-        .filter(|c| !matches!(c, '*' | '_' | '`'))
+    let chars: Vec<char> = cell.chars().collect();
+    let joins = |i: usize| {
+        i > 0
+            && chars[i - 1].is_alphanumeric()
+            && chars.get(i + 1).is_some_and(|c| c.is_alphanumeric())
+    };
+    let stripped: String = chars
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            '_' | '-' if joins(i) => Some(' '),
+            '*' | '_' | '`' => None,
+            c => Some(*c),
+        })
         .collect();
     stripped
         .split_whitespace()
@@ -417,6 +430,21 @@ mod tests {
     #[test]
     fn expected_values_match_ignoring_case_and_emphasis() {
         assert_passes(RULE, &with_doc(GOOD));
+    }
+
+    #[test]
+    fn a_grant_written_as_its_wire_name_or_hyphenated_names_the_same_idea() {
+        assert_eq!(
+            norm("OAuth `client_credentials`"),
+            "oauth client credentials"
+        );
+        assert_eq!(norm("client-credentials flow"), "client credentials flow");
+        assert_eq!(norm("_plain_ - dash -- **bold**"), "plain - dash -- bold");
+        let rule = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Card check: {} }, mentions: { Card check: { Pattern: [client credentials] } } }";
+        for written in ["client_credentials grant", "Client-Credentials flow"] {
+            let doc = format!("| Requirement | Pattern | Why |\n|---|---|---|\n| Card check | {written} | no user |\n");
+            assert_passes(rule, &with_doc(&doc));
+        }
     }
 
     #[test]

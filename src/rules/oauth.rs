@@ -79,10 +79,13 @@ fn three_minutes() -> i64 {
 /// request time is known to the millisecond: allow this much for the rounding.
 const EXP_ROUNDING_MS: i64 = 1000;
 
-/// `exp` as seconds since 1970: a JSON number, or a string of digits as simple-salesforce
-/// sends it (Salesforce accepts both).
-fn exp_seconds(v: &serde_json::Value) -> Option<i64> {
-    let raw = match v {
+/// Above this an `exp` is milliseconds (see `org::auth::jwt`).
+const EXP_MS_THRESHOLD: i64 = 100_000_000_000;
+
+/// `exp` as sent: a JSON number, or a string of digits as simple-salesforce sends it
+/// (Salesforce accepts both).
+fn exp_raw(v: &serde_json::Value) -> Option<i64> {
+    match v {
         serde_json::Value::Number(n) => n.as_i64().or_else(|| {
             n.as_f64()
                 .filter(|f| f.is_finite())
@@ -98,10 +101,14 @@ fn exp_seconds(v: &serde_json::Value) -> Option<i64> {
             })
         }
         _ => None,
-    }?;
-    // Read as the org reads it: above 10^11 the value is milliseconds (the sf CLI sends
-    // `Date.now() + …`), see `org::auth::jwt`.
-    Some(if raw > 100_000_000_000 {
+    }
+}
+
+/// `exp` as seconds since 1970, read as the org reads it: above 10^11 the value is
+/// milliseconds (the sf CLI sends `Date.now() + …`), see `org::auth::jwt`.
+fn exp_seconds(v: &serde_json::Value) -> Option<i64> {
+    let raw = exp_raw(v)?;
+    Some(if raw > EXP_MS_THRESHOLD {
         raw / 1000
     } else {
         raw
@@ -164,9 +171,10 @@ pub(crate) fn grant_used(p: &Grant, cx: &Cx) -> Verdict {
             .unwrap_or_else(|| format!("status {}", e.status().unwrap_or(0)));
         return cx
             .fail(format!(
-                "Tried the {} grant ({}) but the token endpoint refused it: {why}.",
+                "Tried the {} grant ({}) but the token endpoint refused it: {why}.{}",
                 p.grant,
-                show(e)
+                show(e),
+                logged_reason(cx, &grant, &why)
             ))
             .with_evidence(all.iter().map(|e| e.seq));
     }
@@ -184,6 +192,27 @@ pub(crate) fn grant_used(p: &Grant, cx: &Cx) -> Verdict {
         p.grant
     ))
     .with_evidence(cx.token_requests().map(|e| e.seq))
+}
+
+/// What the mock org's log says of the first refusal of `grant`, when it says more than the
+/// answer did: a real org answers a bad assertion with a bare "invalid assertion", and so does
+/// the mock, but its log knows which part was wrong (the recipient, the time window, the
+/// signature). Empty on a sandbox, which keeps no such log.
+fn logged_reason(cx: &Cx, grant: &str, answered: &str) -> String {
+    let reason = cx
+        .ev
+        .auth_log
+        .iter()
+        .filter(|d| !d.issued() && d.grant != "device_code" && canonical_grant(&d.grant) == grant)
+        .find_map(|d| d.error.as_deref())
+        .map(|e| e.split_once(": ").map_or(e, |(_, reason)| reason).trim());
+    match reason {
+        Some(r) if !r.is_empty() && !r.eq_ignore_ascii_case(answered.trim()) => format!(
+            " The mock org's log says why (a real org keeps this to itself): {}.",
+            r.trim_end_matches('.')
+        ),
+        _ => String::new(),
+    }
 }
 
 pub(crate) fn grant_not_used(p: &Grant, cx: &Cx) -> Verdict {
@@ -222,6 +251,17 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
                 .trim_end_matches('/')
                 .ends_with("/services/oauth2/authorize")
         })
+        .map(|e| e.seq)
+        .collect();
+    // Salesforce reads a challenge sent without a method as S256 (the sf CLI relies on it);
+    // RFC 7636 §4.3 reads it as `plain`, so such a client fails on other servers.
+    let methodless: Vec<u64> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| authorize_requests.contains(&e.seq))
+        .filter(|e| token_param(e, "code_challenge").is_some_and(|c| !c.is_empty()))
+        .filter(|e| token_param(e, "code_challenge_method").is_none_or(|m| m.is_empty()))
         .map(|e| e.seq)
         .collect();
     let on_authorize = if authorize_requests.is_empty() {
@@ -310,6 +350,16 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
                 refusals.join("; ")
             ))
             .with_evidence(code_requests);
+    }
+    if !methodless.is_empty() {
+        return cx
+            .fail(
+                "PKCE check failed: the authorization request sent a code_challenge but no \
+                 code_challenge_method. Salesforce then assumes S256, but RFC 7636 §4.3 reads a \
+                 missing method as plain, so other servers compare the verifier itself with the \
+                 challenge and refuse; send code_challenge_method=S256.",
+            )
+            .with_evidence(methodless);
     }
     cx.pass("PKCE with S256 was used and the verifier matched the challenge.")
         .with_evidence(code_requests)
@@ -524,6 +574,17 @@ pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
                     ))
                     .with_evidence([e.seq]);
             }
+        }
+        if let Some(ms) = claims
+            .get("exp")
+            .and_then(exp_raw)
+            .filter(|raw| *raw > EXP_MS_THRESHOLD)
+        {
+            return cx
+                .fail(format!(
+                    "The JWT's `exp` ({ms}) is in milliseconds; it must be seconds since 1970 (a JWT NumericDate). The mock org let it through, as it does for the sf CLI, which sends such values, but read as seconds it lies some 50,000 years ahead: to most servers an assertion that never expires."
+                ))
+                .with_evidence([e.seq]);
         }
         let Some(exp) = claims.get("exp").and_then(exp_seconds) else {
             return cx

@@ -23,6 +23,37 @@ fn grant_used_passes_on_an_issued_token_and_fails_otherwise() {
 }
 
 #[test]
+fn a_refused_assertion_is_explained_with_the_org_logs_reason() {
+    // The wire answer is as bare as a real org's; the mock's log names the part that was wrong.
+    let saml = "urn:ietf:params:oauth:grant-type:saml2-bearer";
+    let mut ev = evidence(vec![token(saml, 400).response_body(
+        r#"{"error":"invalid_grant","error_description":"invalid assertion"}"#,
+    )]);
+    ev.auth_log.push(AuthDecision {
+        grant: "saml_bearer".into(),
+        outcome: "denied".into(),
+        error: Some("invalid_grant: the assertion expired at 2026-11-30T17:00:00Z".into()),
+        ..AuthDecision::default()
+    });
+    let v = assert_fails(
+        &format!("{{ rule: oauth.grant_used, grant: \"{saml}\" }}"),
+        &ev,
+    );
+    assert!(
+        v.message
+            .contains("refused it: invalid assertion. The mock org's log says why")
+            && v.message
+                .contains("the assertion expired at 2026-11-30T17:00:00Z."),
+        "{}",
+        v.message
+    );
+    // A log that says no more than the answer adds nothing.
+    ev.auth_log[0].error = Some("invalid_grant: invalid assertion".into());
+    let v = assert_fails("{ rule: oauth.grant_used, grant: saml_bearer }", &ev);
+    assert!(!v.message.contains("log says"), "{}", v.message);
+}
+
+#[test]
 fn grant_used_reads_a_grant_sent_in_the_query_string() {
     let ev = evidence(vec![req(
         "POST",
@@ -53,6 +84,26 @@ fn pkce_evidence(method: Option<&str>, matched: Option<bool>) -> crate::evidence
         ..AuthDecision::default()
     });
     ev
+}
+
+#[test]
+fn pkce_without_a_challenge_method_fails_though_the_org_assumed_s256() {
+    let authorize = |query: &str| req("GET", &format!("/services/oauth2/authorize?{query}"), 302);
+    let mut ev = pkce_evidence(Some("S256"), Some(true));
+    ev.exchanges
+        .insert(0, authorize("response_type=code&code_challenge=abc"));
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert!(
+        v.message.contains("no code_challenge_method"),
+        "{}",
+        v.message
+    );
+    let mut ev = pkce_evidence(Some("S256"), Some(true));
+    ev.exchanges.insert(
+        0,
+        authorize("response_type=code&code_challenge=abc&code_challenge_method=S256"),
+    );
+    assert_passes("{ rule: oauth.pkce_s256 }", &ev);
 }
 
 #[test]
@@ -201,13 +252,19 @@ fn jwt_exp_may_be_a_string_of_digits_as_simple_salesforce_sends_it() {
 }
 
 #[test]
-fn jwt_exp_in_milliseconds_or_with_a_fraction_is_read_as_the_org_reads_it() {
+fn jwt_exp_in_milliseconds_fails_though_the_org_let_it_through_and_a_fraction_passes() {
+    // The org reads a huge exp as milliseconds (the sf CLI sends them); a claim built by hand
+    // must be seconds, as the lesson and the brief say.
     let sent = base_time().timestamp();
-    let millis = format!(
-        r#"{{"aud":"https://login.salesforce.com","exp":{}}}"#,
-        (sent + 120) * 1000
+    let ms = (sent + 120) * 1000;
+    let millis = format!(r#"{{"aud":"https://login.salesforce.com","exp":{ms}}}"#);
+    let v = assert_fails(LOGIN_AUD, &jwt_evidence(&millis));
+    assert!(
+        v.message
+            .contains(&format!("`exp` ({ms}) is in milliseconds")),
+        "{}",
+        v.message
     );
-    assert_passes(LOGIN_AUD, &jwt_evidence(&millis));
     let fraction = r#"{"aud":"https://login.salesforce.com","exp":"$EXP.5"}"#;
     assert_passes(LOGIN_AUD, &jwt_evidence(fraction));
 }

@@ -271,6 +271,14 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
         .with_evidence(evidence)
 }
 
+/// A call that changed something on the server: a write answered 2xx (a token request
+/// changes nothing a refused call was about).
+fn wrote(e: &Exchange) -> bool {
+    matches!(e.method(), "POST" | "PUT" | "PATCH" | "DELETE")
+        && e.status().is_some_and(|s| (200..300).contains(&s))
+        && !e.is_token_request()
+}
+
 pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {
     let ex = &cx.ev.exchanges;
     let mut seen = Vec::new();
@@ -279,11 +287,17 @@ pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {
             continue;
         };
         seen.push(e.seq);
-        let again = ex[i + 1..].iter().find(|later| {
-            later.run_index == e.run_index
-                && same_request(later, e)
-                && later.request.body.text == e.request.body.text
-        });
+        // The same request again is a retry, unless a write succeeded in between: a GET
+        // answered 404, a POST that creates the record, then the same GET reading it back is
+        // not a retry of the first, the write made the difference.
+        let again = ex[i + 1..]
+            .iter()
+            .filter(|later| later.run_index == e.run_index)
+            .take_while(|later| {
+                (same_request(later, e) && later.request.body.text == e.request.body.text)
+                    || !wrote(later)
+            })
+            .find(|later| same_request(later, e) && later.request.body.text == e.request.body.text);
         if let Some(again) = again {
             return cx
                 .fail(format!(
@@ -536,5 +550,28 @@ mod tests {
             "{ rule: retry.no_retry_on_4xx, statuses: [404] }",
             &evidence(vec![get("/x", 404), get("/y", 200)]),
         );
+    }
+
+    #[test]
+    fn looking_before_creating_then_reading_back_is_not_a_retry() {
+        let rule = "{ rule: retry.no_retry_on_4xx, statuses: [404] }";
+        let order = "/services/apexrest/orders/SO-1";
+        let create = req("POST", "/services/apexrest/orders", 201).body(r#"{"id":"SO-1"}"#);
+        assert_passes(
+            rule,
+            &evidence(vec![get(order, 404), create.clone(), get(order, 200)]),
+        );
+        // A write that failed, or a new token, changes nothing the 404 was about.
+        let refused = req("POST", "/services/apexrest/orders", 400).body("{}");
+        let v = assert_fails(
+            rule,
+            &evidence(vec![
+                get(order, 404),
+                refused,
+                token("refresh_token", 200),
+                get(order, 404),
+            ]),
+        );
+        assert!(v.message.contains("sent again"), "{}", v.message);
     }
 }

@@ -3,7 +3,7 @@
 //! new stream starts after the last committed id (or at the subscription's default start).
 
 use super::proto::{self, replay_id_bytes, replay_id_of};
-use super::service::{PubSub, MAX_BATCH};
+use super::service::{requested, PubSub, MAX_BATCH};
 use crate::org::events::managed::ManagedSubscription;
 use crate::org::events::{ReplayFrom, Transport};
 use tokio::sync::mpsc;
@@ -56,7 +56,7 @@ impl PubSub {
             Transport::PubSub,
             self.org.clock.now(),
         );
-        let mut pending = first.num_requested.max(0) as usize;
+        let mut pending = requested(0, first.num_requested);
         let mut watch = events.bus.watch();
         let mut next = Some(first);
         loop {
@@ -111,7 +111,7 @@ impl PubSub {
                 changed = watch.changed() => if changed.is_err() { return },
                 req = requests.recv() => match req {
                     Some(Ok(r)) => {
-                        pending = pending.saturating_add(r.num_requested.max(0) as usize);
+                        pending = requested(pending, r.num_requested);
                         next = Some(r);
                     }
                     _ => return,

@@ -25,6 +25,19 @@ use tonic::{Code, Status};
 /// Most events sent in one FetchResponse.
 pub const MAX_BATCH: usize = 100;
 
+/// Most events a subscriber may have asked for and not yet received: Salesforce counts what
+/// every FetchRequest of a Subscribe call asked for together and takes anything above 100 as
+/// 100 (Pub/Sub API docs, "Pull Subscription and Flow Control"), so a client that asks once
+/// for 500 gets 100 and then nothing until it asks again.
+pub const MAX_PENDING: usize = 100;
+
+/// What is outstanding after a FetchRequest for `asked` more on top of `pending`.
+pub fn requested(pending: usize, asked: i32) -> usize {
+    pending
+        .saturating_add(usize::try_from(asked).unwrap_or(0))
+        .min(MAX_PENDING)
+}
+
 /// The Pub/Sub service of one org.
 #[derive(Debug, Clone)]
 pub struct PubSub {
@@ -334,7 +347,7 @@ impl PubSub {
             Transport::PubSub,
             self.org.clock.now(),
         );
-        let mut pending = first.num_requested.max(0) as usize;
+        let mut pending = requested(0, first.num_requested);
         let mut watch = events.bus.watch();
         let mut last_sent = match position {
             ReplayFrom::After(id) => id,
@@ -399,7 +412,7 @@ impl PubSub {
                             )))).await;
                             return;
                         }
-                        pending = pending.saturating_add(r.num_requested.max(0) as usize);
+                        pending = requested(pending, r.num_requested);
                     }
                     Some(Err(_)) => return,
                     None => requests_open = false,

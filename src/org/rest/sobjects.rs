@@ -99,6 +99,36 @@ fn looks_like_id(s: &str) -> bool {
     (s.len() == 15 || s.len() == 18) && s.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
+/// A body that names the record it writes to — its `Id`, or the external id an upsert's URL
+/// already carries — is refused before anything is written, as a real org refuses it: `400
+/// INVALID_FIELD` "The Id field should not be specified in the sobject data." (the REST API
+/// reference: "Do not specify Id or an external ID field in the request body or an error is
+/// generated"; the message as clients that met it on live orgs record it). Whatever the value,
+/// even the URL's own.
+fn refuse_key_in_body(
+    store: &Store,
+    object: &str,
+    body: &Map<String, Value>,
+    keys: &[&str],
+) -> Result<(), ApiError> {
+    let Some(obj) = store.schema().object(object) else {
+        return Ok(());
+    };
+    for field in keys.iter().filter_map(|k| obj.field(k)) {
+        if body.keys().any(|k| k.eq_ignore_ascii_case(&field.name)) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_FIELD",
+                format!(
+                    "The {} field should not be specified in the sobject data.",
+                    field.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn no_such_external_field(value: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -374,6 +404,7 @@ async fn update(
     let fields = record_body(body)?;
     let actor = actor(&state.org, &caller)?;
     let mut store = state.org.store.write();
+    refuse_key_in_body(&store, &name, &fields, &["Id"])?;
     if conditional::asks(&headers) {
         record_condition(&store, &name, &id, &headers, Access::Write)?;
     }
@@ -519,6 +550,7 @@ async fn upsert(
     }
     let name = object_name(&state, &sobject)?;
     let fields = record_body(body)?;
+    refuse_key_in_body(&state.org.store.read(), &name, &fields, &["Id", &field])?;
     let actor = actor(&state.org, &caller)?;
     let mode = UpsertMode {
         update_only: params

@@ -99,12 +99,42 @@ fn action_ok(check: &CheckSpec) -> String {
     }
 }
 
+/// What a `rest.json_body` check looks at: the values the body must hold when it names some
+/// (`equals: {allOrNone: true}`), else typed JSON without response-only keys.
+fn json_body(check: &CheckSpec) -> String {
+    let equals: Vec<String> = check
+        .params
+        .get("equals")
+        .and_then(serde_yaml::Value::as_mapping)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| {
+                    let shown = match v {
+                        serde_yaml::Value::String(s) => format!("\"{s}\""),
+                        other => serde_yaml::to_string(other).ok()?.trim().to_string(),
+                    };
+                    Some(format!("`{}: {shown}`", k.as_str()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if equals.is_empty() {
+        "records sent as typed JSON, without response-only keys".into()
+    } else {
+        format!("a JSON body that sends {}", equals.join(" and "))
+    }
+}
+
 /// What an `http.request` check adds to the request it names: how many, or the answer.
 fn request_counted(check: &CheckSpec) -> String {
     let p = |k: &str| param(check, k);
     let mut said = String::new();
-    if let Some(min) = p("min").filter(|m| m != "1") {
-        said.push_str(&format!(", at least {min} of them"));
+    match (p("min").filter(|m| m != "1"), p("max")) {
+        (Some(min), Some(max)) if min == max => said.push_str(&format!(", exactly {min} of them")),
+        (Some(min), Some(max)) => said.push_str(&format!(", {min} to {max} of them")),
+        (Some(min), None) => said.push_str(&format!(", at least {min} of them")),
+        (None, Some(max)) => said.push_str(&format!(", at most {max} of them")),
+        (None, None) => {}
     }
     if let Some(status) = p("status") {
         said.push_str(&format!(", answered {status}"));
@@ -152,7 +182,7 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         },
         "rest.patch_for_update" => "updates sent as PATCH".into(),
         "rest.fields_selected" => "queries that name the fields they need".into(),
-        "rest.json_body" => "records sent as typed JSON, without response-only keys".into(),
+        "rest.json_body" => json_body(check),
         "query.pagination_followed" => "every page of a large query read".into(),
         "state.idempotent" => "the org left the same after each run".into(),
         "state.soql" => "the records the org holds after your code ran".into(),
@@ -175,13 +205,18 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             Some(runs) => format!("./run exits with status 0 in {}", shown_runs(runs)),
             None => "./run exits with status 0".into(),
         },
-        "process.exit_refused" => match check.params.get("runs") {
-            Some(runs) => format!(
-                "./run says what is wrong on stderr and exits with a non-zero status in {}",
-                shown_runs(runs)
-            ),
-            None => "./run says what is wrong on stderr and exits with a non-zero status".into(),
-        },
+        "process.exit_refused" => {
+            // `say_why: false`: a non-zero status is enough (the program reports elsewhere).
+            let says = if p("say_why").as_deref() == Some("false") {
+                "./run exits with a non-zero status"
+            } else {
+                "./run says what is wrong on stderr and exits with a non-zero status"
+            };
+            match check.params.get("runs") {
+                Some(runs) => format!("{says} in {}", shown_runs(runs)),
+                None => says.into(),
+            }
+        }
         "process.output_contains" => "what your program prints: the items it must report".into(),
         "process.output_reports" => match (p("method"), p("path")) {
             (Some(m), Some(path)) => {
@@ -318,6 +353,29 @@ mod tests {
         assert_eq!(
             what_it_checks(&c),
             "the finish step, answered with the expected stock.PUMP-7, records"
+        );
+    }
+
+    #[test]
+    fn a_count_a_body_value_and_a_quiet_refusal_are_told_as_checked() {
+        let c = check("{ rule: http.request, method: POST, path: /ext/erp/orders, status: 201, min: 12, max: 12 }");
+        assert_eq!(
+            what_it_checks(&c),
+            "a POST request to /ext/erp/orders, exactly 12 of them, answered 201"
+        );
+        let c = check("{ rule: http.request, path: /x, max: 3 }");
+        assert!(what_it_checks(&c).ends_with(", at most 3 of them"));
+        let c = check("{ rule: rest.json_body, equals: { allOrNone: true }, forbid: [] }");
+        assert_eq!(
+            what_it_checks(&c),
+            "a JSON body that sends `allOrNone: true`"
+        );
+        let c = check("{ rule: rest.json_body }");
+        assert!(what_it_checks(&c).starts_with("records sent as typed JSON"));
+        let c = check("{ rule: process.exit_refused, runs: [2], say_why: false }");
+        assert_eq!(
+            what_it_checks(&c),
+            "./run exits with a non-zero status in run 2"
         );
     }
 

@@ -214,21 +214,48 @@ async fn upsert_creates_then_updates_and_keeps_one_record() {
 }
 
 #[tokio::test]
-async fn upsert_keeps_the_url_key_when_the_body_names_another_on_insert_and_on_update() {
+async fn a_body_naming_the_upsert_key_or_the_id_is_refused_and_nothing_is_written() {
     let m = mock();
-    let path = format!("{V}/sobjects/Account/ERP_Id__c/Z-7");
-    let first = m
-        .patch(&path, json!({"Name": "Zed", "ERP_Id__c": "Z-8"}))
+    let refused = |r: &Reply, field: &str| {
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.body[0]["errorCode"], "INVALID_FIELD");
+        assert_eq!(
+            r.body[0]["message"],
+            format!("The {field} field should not be specified in the sobject data.")
+        );
+    };
+    let new_key = format!("{V}/sobjects/Account/ERP_Id__c/Z-7");
+    // On insert and on update, with another value or the URL's own, in any letter case.
+    let r = m
+        .patch(&new_key, json!({"Name": "Zed", "ERP_Id__c": "Z-8"}))
         .await;
-    assert_eq!(first.status, StatusCode::CREATED);
-    let again = m
-        .patch(&path, json!({"Name": "Zed 2", "ERP_Id__c": "Z-9"}))
+    refused(&r, "ERP_Id__c");
+    let r = m
+        .patch(&new_key, json!({"Name": "Zed", "erp_id__c": "Z-7"}))
         .await;
-    assert_eq!(again.status, StatusCode::OK);
-    assert_eq!(again.body["id"], first.body["id"]);
-    let got = m.get(&path).await;
-    assert_eq!(got.body["Name"], "Zed 2");
-    assert_eq!(got.body["ERP_Id__c"], "Z-7");
+    refused(&r, "ERP_Id__c");
+    assert_eq!(m.get(&new_key).await.status, StatusCode::NOT_FOUND);
+    let existing = format!("{V}/sobjects/Account/ERP_Id__c/A-1000");
+    let id = m.get(&existing).await.body["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = m.patch(&existing, json!({"Name": "Other", "Id": id})).await;
+    refused(&r, "Id");
+    let r = m
+        .patch(&existing, json!({"Name": "Other", "ERP_Id__c": "A-2"}))
+        .await;
+    refused(&r, "ERP_Id__c");
+    assert_eq!(m.get(&existing).await.body["Name"], "Falcon Corp");
+    // An update by id must not repeat the id in its body either.
+    let r = m
+        .patch(
+            &format!("{V}/sobjects/Account/{id}"),
+            json!({"id": id, "Name": "Other"}),
+        )
+        .await;
+    refused(&r, "Id");
+    assert_eq!(m.get(&existing).await.body["Name"], "Falcon Corp");
 }
 
 #[tokio::test]
