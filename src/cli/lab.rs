@@ -292,7 +292,7 @@ fn attempt(
     })
 }
 
-fn show(report: &Result<Report, RunError>, spec: &LabSpec, json: bool) -> u8 {
+fn show(report: &Result<Report, RunError>, spec: &LabSpec, ws: &Workspace, json: bool) -> u8 {
     match report {
         Ok(r) => {
             if json {
@@ -301,7 +301,12 @@ fn show(report: &Result<Report, RunError>, spec: &LabSpec, json: bool) -> u8 {
                     serde_json::to_string_pretty(r).unwrap_or_else(|_| "{}".into())
                 );
             } else {
-                let hint = crate::lab::hint_offer(spec, &r.verdicts);
+                // The footer names the rule `sflab hint` will speak of, hints seen included.
+                let revealed: Vec<(String, u32)> = store_of(ws)
+                    .and_then(|s| Ok(s.hints_revealed(&spec.id)?))
+                    .map(|h| h.into_iter().map(|h| (h.rule, h.tier)).collect())
+                    .unwrap_or_default();
+                let hint = crate::lab::hint_offer(spec, &r.verdicts, &revealed);
                 out!("{}", render_report(r, &spec.title, &hint));
             }
             if r.passed {
@@ -356,7 +361,7 @@ pub fn check(
                 }
             };
             backend.after(&report);
-            return Ok(show(&report, &spec, json));
+            return Ok(show(&report, &spec, &options.workspace, json));
         }
         let watcher = LabWatcher::new(&dir).map_err(|e| Failure::usage(e.to_string()))?;
         loop {
@@ -368,7 +373,7 @@ pub fn check(
                 }
             };
             backend.after(&report);
-            show(&report, &spec, json);
+            show(&report, &spec, &options.workspace, json);
             watcher.discard_pending();
             eprintln!(
                 "\nWatching {} — save a file to check again (Ctrl-C stops).",
@@ -434,7 +439,11 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
             }
         }
     }
-    let choice = next_hint_among(&spec, &failing_rules, &revealed);
+    let verdicts = last
+        .as_ref()
+        .map(|a| a.verdicts.as_slice())
+        .unwrap_or_default();
+    let choice = next_hint_among(&spec, &failing_rules, &revealed, verdicts);
     let failing = match &choice {
         HintChoice::Next { rule, .. } => rule.clone(),
         _ => failing_rules.first().cloned(),

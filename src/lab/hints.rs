@@ -79,10 +79,34 @@ fn error_line(stderr: &str) -> Option<&str> {
 /// was no attempt or nothing failed), skipping tiers in `revealed` (rule, tier) pairs where
 /// the rule is `""` for general hints.
 pub fn next_hint(spec: &LabSpec, failing: Option<&str>, revealed: &[(String, u32)]) -> HintChoice {
-    let tiers: Vec<&str> = spec.hints_for(failing).map(|h| h.text.as_str()).collect();
+    next_hint_for(spec, failing, revealed, "")
+}
+
+/// [`next_hint`] for a failure whose verdicts said `said`: the rule's hints whose `when` words
+/// occur in it come first, those whose `when` words do not come last; tiers keep their numbers.
+fn next_hint_for(
+    spec: &LabSpec,
+    failing: Option<&str>,
+    revealed: &[(String, u32)],
+    said: &str,
+) -> HintChoice {
+    let said = said.to_lowercase();
+    let fits = |h: &&crate::lab::spec::HintSpec| match h.when.is_empty() {
+        true => 1,
+        false if h.when.iter().any(|w| said.contains(&w.to_lowercase())) => 0,
+        false => 2,
+    };
+    let mut ranked: Vec<(usize, &crate::lab::spec::HintSpec)> =
+        spec.hints_for(failing).enumerate().collect();
+    ranked.sort_by_key(|(i, h)| (fits(h), *i));
+    let tiers: Vec<(usize, &str)> = ranked.iter().map(|(i, h)| (*i, h.text.as_str())).collect();
     // With no failing rule (or none with hints), fall back to the lab's general hints.
     let (rule, tiers) = if tiers.is_empty() && failing.is_some() {
-        let general: Vec<&str> = spec.hints_for(None).map(|h| h.text.as_str()).collect();
+        let general: Vec<(usize, &str)> = spec
+            .hints_for(None)
+            .map(|h| h.text.as_str())
+            .enumerate()
+            .collect();
         if general.is_empty() {
             return HintChoice::NoneAvailable {
                 rule: failing.map(str::to_string),
@@ -99,8 +123,8 @@ pub fn next_hint(spec: &LabSpec, failing: Option<&str>, revealed: &[(String, u32
     }
     let key = rule.unwrap_or("");
     let of = u32::try_from(tiers.len()).unwrap_or(u32::MAX);
-    for (i, text) in tiers.iter().enumerate() {
-        let tier = u32::try_from(i).unwrap_or(u32::MAX);
+    for (i, text) in &tiers {
+        let tier = u32::try_from(*i).unwrap_or(u32::MAX);
         if !revealed.iter().any(|(r, t)| r == key && *t == tier) {
             return HintChoice::Next {
                 rule: rule.map(str::to_string),
@@ -146,11 +170,22 @@ pub enum HintOffer {
     Nothing,
 }
 
-/// The hint `sflab hint` starts from after an attempt with these verdicts (before any of its
-/// tiers are seen): the first of [`failing_rules`] the lab has hints for, else its general
-/// hints.
-pub fn hint_offer(spec: &LabSpec, verdicts: &[crate::rules::Verdict]) -> HintOffer {
+/// The hint `sflab hint` gives next after an attempt with these verdicts, as
+/// [`next_hint_among`] picks it from the tiers already `revealed`: the first of
+/// [`failing_rules`] with a hint still unseen, else the first the lab has hints for, else its
+/// general hints.
+pub fn hint_offer(
+    spec: &LabSpec,
+    verdicts: &[crate::rules::Verdict],
+    revealed: &[(String, u32)],
+) -> HintOffer {
     let failing = failing_rules(verdicts);
+    if let HintChoice::Next {
+        rule: Some(rule), ..
+    } = next_hint_among(spec, &failing, revealed, verdicts)
+    {
+        return HintOffer::Rule(rule);
+    }
     if let Some(rule) = failing
         .iter()
         .find(|r| spec.hints_for(Some(r.as_str())).next().is_some())
@@ -165,15 +200,22 @@ pub fn hint_offer(spec: &LabSpec, verdicts: &[crate::rules::Verdict]) -> HintOff
 
 /// The next hint when several rules failed (in the order the lab lists them): the first
 /// failing rule with a hint still unseen, so that once one rule's hints are used up the next
-/// rule's come; when every one is used up, what [`next_hint`] says of the first.
+/// rule's come; when every one is used up, what [`next_hint`] says of the first. Among one
+/// rule's hints, those whose `when` words its failed `verdicts` say come first.
 pub fn next_hint_among(
     spec: &LabSpec,
     failing: &[String],
     revealed: &[(String, u32)],
+    verdicts: &[crate::rules::Verdict],
 ) -> HintChoice {
     let mut first = None;
     for rule in failing {
-        let choice = next_hint(spec, Some(rule), revealed);
+        let said: Vec<&str> = verdicts
+            .iter()
+            .filter(|v| v.failed() && v.rule == *rule)
+            .map(|v| v.message.as_str())
+            .collect();
+        let choice = next_hint_for(spec, Some(rule), revealed, &said.join("\n"));
         if matches!(choice, HintChoice::Next { .. }) {
             return choice;
         }
@@ -211,18 +253,80 @@ mod tests {
             ["state.idempotent", "http.calls_at_most"]
         );
         assert_eq!(
-            hint_offer(&spec(), &verdicts),
+            hint_offer(&spec(), &verdicts, &[]),
             HintOffer::Rule("state.idempotent".into())
         );
         // A failing rule without hints of its own falls back to the general hints.
-        assert_eq!(hint_offer(&spec(), &[held]), HintOffer::General);
+        assert_eq!(
+            hint_offer(&spec(), std::slice::from_ref(&held), &[]),
+            HintOffer::General
+        );
         let bare = crate::lab::spec::parse(
             "lab.yaml",
             "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\nchecks:\n  - { rule: state.idempotent }\n",
         )
         .unwrap();
         let failed = [Verdict::fail("state.idempotent", 1, "x")];
-        assert_eq!(hint_offer(&bare, &failed), HintOffer::Nothing);
+        assert_eq!(hint_offer(&bare, &failed, &[]), HintOffer::Nothing);
+    }
+
+    #[test]
+    fn a_hint_about_what_the_verdict_says_comes_first_keeping_its_tier() {
+        use crate::rules::Verdict;
+        let s = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n\
+             checks:\n  - { rule: state.idempotent }\n\
+             hints:\n  - { rule: state.idempotent, text: start the service }\n\
+             \x20 - { rule: state.idempotent, text: totals too high, when: [is 15] }\n\
+             \x20 - { rule: state.idempotent, text: read the key }\n",
+        )
+        .unwrap();
+        let failing = ["state.idempotent".to_string()];
+        let too_many = [Verdict::fail(
+            "state.idempotent",
+            1,
+            "/records IS 15, expected 9",
+        )];
+        let first = next_hint_among(&s, &failing, &[], &too_many);
+        assert!(
+            matches!(&first, HintChoice::Next { tier: 1, text, .. } if text == "totals too high"),
+            "{first:?}"
+        );
+        let seen = [("state.idempotent".to_string(), 1)];
+        let next = next_hint_among(&s, &failing, &seen, &too_many);
+        assert!(matches!(next, HintChoice::Next { tier: 0, .. }), "{next:?}");
+        // Another failure: the `when` hint waits until the others were shown.
+        let silent = [Verdict::fail("state.idempotent", 1, "nothing listened")];
+        let seen = [("state.idempotent".to_string(), 0)];
+        let next = next_hint_among(&s, &failing, &seen, &silent);
+        assert!(matches!(next, HintChoice::Next { tier: 2, .. }), "{next:?}");
+    }
+
+    #[test]
+    fn the_offer_names_the_rule_whose_hint_comes_next() {
+        use crate::rules::Verdict;
+        let two = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n\
+             checks:\n  - { rule: state.idempotent }\n  - { rule: http.calls_at_most, max: 3 }\n\
+             hints:\n  - { rule: state.idempotent, text: one }\n  - { rule: http.calls_at_most, text: fewer }\n",
+        )
+        .unwrap();
+        let failed = [
+            Verdict::fail("state.idempotent", 1, "x"),
+            Verdict::fail("http.calls_at_most", 1, "y"),
+        ];
+        assert_eq!(
+            hint_offer(&two, &failed, &[]),
+            HintOffer::Rule("state.idempotent".into())
+        );
+        // Once the first rule's hints were all shown, `sflab hint` moves on, and so does the offer.
+        let seen = [("state.idempotent".to_string(), 0)];
+        assert_eq!(
+            hint_offer(&two, &failed, &seen),
+            HintOffer::Rule("http.calls_at_most".into())
+        );
     }
 
     #[test]
@@ -269,12 +373,12 @@ mod tests {
             "http.calls_at_most".to_string(),
         ];
         assert!(matches!(
-            next_hint_among(&s, &failing, &[]),
+            next_hint_among(&s, &failing, &[], &[]),
             HintChoice::Next { ref text, .. } if text == "one"
         ));
         let seen = vec![("state.idempotent".to_string(), 0)];
         assert!(matches!(
-            next_hint_among(&s, &failing, &seen),
+            next_hint_among(&s, &failing, &seen, &[]),
             HintChoice::Next { ref text, .. } if text == "fewer"
         ));
         let all = vec![
@@ -282,7 +386,7 @@ mod tests {
             ("http.calls_at_most".to_string(), 0),
         ];
         assert_eq!(
-            next_hint_among(&s, &failing, &all),
+            next_hint_among(&s, &failing, &all, &[]),
             HintChoice::Exhausted {
                 rule: Some("state.idempotent".into())
             }

@@ -243,7 +243,9 @@ impl CheckSpec {
     }
 }
 
-/// One hint tier. Hints for the same rule are revealed in the order written.
+/// One hint tier. Hints for the same rule are revealed in the order written, except that a
+/// hint with `when:` words comes first when the rule's failure message says one of them, and
+/// after the others when it says none.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HintSpec {
@@ -251,6 +253,9 @@ pub struct HintSpec {
     #[serde(default)]
     pub rule: Option<String>,
     pub text: String,
+    /// Words of the rule's failure message (any letter case) this hint is about.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<String>,
 }
 
 /// A whole lab file, parsed.
@@ -542,6 +547,21 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
             out.push(at(
                 hint_lines.get(i).copied(),
                 format!("hint {} has no text", i + 1),
+            ));
+        }
+        if !h.when.is_empty() && h.rule.is_none() {
+            out.push(at(
+                hint_lines.get(i).copied(),
+                format!("hint {} has `when` words but no rule: `when` picks among one rule's hints by what its verdict says", i + 1),
+            ));
+        }
+        if h.when.iter().any(|w| w.trim().is_empty()) {
+            out.push(at(
+                hint_lines.get(i).copied(),
+                format!(
+                    "hint {} has an empty `when` word, which every verdict would say",
+                    i + 1
+                ),
             ));
         }
     }

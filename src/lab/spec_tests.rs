@@ -74,6 +74,24 @@ fn a_hint_for_an_unchecked_rule_is_refused() {
 }
 
 #[test]
+fn when_words_need_a_rule_and_must_say_something() {
+    let yaml = GOOD.replace(
+        "  - { rule: state.idempotent, text: Compare the two runs. }",
+        "  - { rule: state.idempotent, text: Compare., when: [twice] }\n  - { text: x, when: [y] }\n  - { rule: state.idempotent, text: z, when: [\" \"] }",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(
+        p[0].message.contains("hint 2 has `when` words but no rule"),
+        "{p:?}"
+    );
+    assert!(
+        p[1].message.contains("hint 3 has an empty `when` word"),
+        "{p:?}"
+    );
+}
+
+#[test]
 fn a_misspelt_field_is_reported_with_its_line() {
     let yaml = GOOD.replace("tools:", "toools:");
     let p = validate(&yaml);

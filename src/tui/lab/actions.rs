@@ -75,6 +75,7 @@ impl LabDriver {
         // order: once the selected rule's hints are all shown, the next rule's come.
         let mut rules: Vec<String> = failing.into_iter().collect();
         for rule in last
+            .as_ref()
             .map(|a| crate::lab::failing_rules(&a.verdicts))
             .unwrap_or_default()
         {
@@ -89,7 +90,11 @@ impl LabDriver {
             .into_iter()
             .map(|h| (h.rule, h.tier))
             .collect();
-        match next_hint_among(&spec, &failing, &revealed) {
+        let verdicts = last
+            .as_ref()
+            .map(|a| a.verdicts.as_slice())
+            .unwrap_or_default();
+        match next_hint_among(&spec, &failing, &revealed, verdicts) {
             HintChoice::Next { rule, tier, of, .. } => {
                 let _ = store.reveal_hint(lab, rule.as_deref().unwrap_or(""), tier);
                 self.send_hints(lab, &spec);
