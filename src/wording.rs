@@ -19,3 +19,26 @@ pub fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+/// A file size as people read it: "900 bytes", "340 KiB", "3.1 MiB".
+pub fn bytes(n: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let n_f = n as f64;
+    if n < 1024 {
+        format!("{n} bytes")
+    } else if n_f < KIB * KIB {
+        format!("{:.0} KiB", n_f / KIB)
+    } else {
+        format!("{:.1} MiB", n_f / (KIB * KIB))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_are_worded_in_the_unit_that_reads_best() {
+        assert_eq!(super::bytes(900), "900 bytes");
+        assert_eq!(super::bytes(340 * 1024), "340 KiB");
+        assert_eq!(super::bytes(3_240_677), "3.1 MiB");
+    }
+}

@@ -188,6 +188,9 @@ pub struct Evidence {
     /// The lab folder's files that hold a secret after the runs, hidden ones included.
     #[serde(default)]
     pub secret_files: Vec<SecretFile>,
+    /// Files of the lab folder left unread for their size (over 256 KiB): path and bytes.
+    #[serde(default)]
+    pub too_large: Vec<(String, u64)>,
     pub events: Events,
     /// Every secret the redactor knew by the end (given, seen in traffic or in files).
     pub secrets: Vec<KnownSecret>,

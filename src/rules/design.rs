@@ -329,6 +329,9 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             .iter()
             .find(|r| r.get(key_col).is_some_and(|c| norm(c) == norm(key)))
     };
+    // Every value any row expects, by column: the options this table chooses among.
+    let expect_all: Vec<(&String, &Vec<String>)> =
+        p.rows.values().flat_map(|expect| expect.iter()).collect();
     let mut problems = Vec::new();
     for (key, expect) in &p.rows {
         let Some(row) = find_row(key) else {
@@ -362,9 +365,18 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
                 continue; // already reported as unfilled, or the column is optional
             }
             if !allowed.iter().any(|a| norm(a) == norm(got)) {
-                problems.push(format!(
-                    "\"{key}\" → {column}: \"{got}\" is not the best fit"
-                ));
+                // A name another row expects is a choice, and the wrong one; a name no row
+                // expects may be the right choice spelt in a way this lab does not know.
+                let known = expect_all
+                    .iter()
+                    .any(|(c, values)| *c == column && values.iter().any(|a| norm(a) == norm(got)));
+                problems.push(if known {
+                    format!("\"{key}\" → {column}: \"{got}\" is not the best fit")
+                } else {
+                    format!(
+                        "\"{key}\" → {column}: \"{got}\" is not a name this lab knows for the choice this row needs; write the choice by the name the lesson uses"
+                    )
+                });
             }
         }
     }
@@ -445,6 +457,26 @@ mod tests {
             let doc = format!("| Requirement | Pattern | Why |\n|---|---|---|\n| Card check | {written} | no user |\n");
             assert_passes(rule, &with_doc(&doc));
         }
+    }
+
+    #[test]
+    fn another_rows_choice_is_not_the_best_fit_and_an_unknown_name_is_told_apart() {
+        let v = assert_fails(RULE, &with_doc(&GOOD.replace("Request-Reply", "batch")));
+        assert!(
+            v.message.contains("\"batch\" is not the best fit"),
+            "{}",
+            v.message
+        );
+        let v = assert_fails(
+            RULE,
+            &with_doc(&GOOD.replace("Request-Reply", "synchronous call")),
+        );
+        assert!(
+            v.message
+                .contains("\"synchronous call\" is not a name this lab knows"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]

@@ -133,8 +133,14 @@ fn some_of(items: &[String]) -> String {
 pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
     let want_path = p.file.trim_start_matches("./");
     let Some(file) = cx.ev.sources.iter().find(|f| f.path == want_path) else {
+        if let Some((_, bytes)) = cx.ev.too_large.iter().find(|(p, _)| p == want_path) {
+            return cx.fail(format!(
+                "`{want_path}` holds {} — more than the 256 KiB sflab reads, and far more than the rows this lab expects in it. Check what your program writes there.",
+                crate::wording::bytes(*bytes)
+            ));
+        }
         return cx.fail(format!(
-            "Your program did not leave a file `{want_path}` in the lab folder (files larger than 256 KiB are not read)."
+            "Your program did not leave a file `{want_path}` in the lab folder."
         ));
     };
     let table = match CsvTable::parse(&file.text) {
@@ -428,6 +434,25 @@ mod tests {
     }
 
     const RULE: &str = "{ rule: files.csv_rows, file: export.csv, rows: 3 }";
+
+    #[test]
+    fn a_missing_file_and_one_too_large_to_read_are_told_apart() {
+        let v = assert_fails(RULE, &evidence(vec![]));
+        assert!(
+            v.message.contains("did not leave a file `export.csv`"),
+            "{}",
+            v.message
+        );
+        let mut ev = evidence(vec![]);
+        ev.too_large.push(("export.csv".into(), 3_240_677));
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message
+                .contains("`export.csv` holds 3.1 MiB — more than the 256 KiB"),
+            "{}",
+            v.message
+        );
+    }
 
     #[test]
     fn exact_row_count_under_one_header_passes() {

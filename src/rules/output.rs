@@ -391,17 +391,23 @@ fn written_forms(value: &str) -> Vec<String> {
     forms
 }
 
-/// Where words starting with `label` begin in `lower` (a lowercased line): `max` is found in
-/// `max:` and `Maximum`, not in `minimax`.
-fn label_starts(lower: &str, label: &str) -> Vec<usize> {
+/// Where words starting with `label` begin in `line`, as byte offsets into the line
+/// lowercased: `max` is found in `max:` and `Maximum`, not in `minimax`; a word inside a
+/// camelCase name counts (`processed` in `numberRecordsProcessed`, the name the org gives).
+fn label_starts(line: &str, label: &str) -> Vec<usize> {
+    let lower = line.to_lowercase();
     let word = label.to_lowercase();
+    // A camelCase hump can be read off the line itself only when lowercasing kept its bytes.
+    let same_bytes = lower.len() == line.len();
     lower
         .match_indices(&word)
         .filter(|(at, _)| {
-            !lower[..*at]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
+            let text = if same_bytes { line } else { &lower };
+            let before = text[..*at].chars().next_back();
+            let hump = same_bytes
+                && line[*at..].starts_with(|c: char| c.is_uppercase())
+                && before.is_some_and(char::is_lowercase);
+            !before.is_some_and(char::is_alphanumeric) || hump
         })
         .map(|(at, _)| at)
         .collect()
@@ -410,21 +416,19 @@ fn label_starts(lower: &str, label: &str) -> Vec<usize> {
 /// Whether a table prints `value` under `label`: `header` holds every label and no figure,
 /// `row` (the next line) the figures and no label, and the figure starts within the label's
 /// column, from the label to the next label of the header.
-fn under_its_label(header: &str, row: &str, value: &str, label: &str, labels: &[String]) -> bool {
-    let header = header.to_lowercase();
+fn under_its_label(line: &str, row: &str, value: &str, label: &str, labels: &[String]) -> bool {
+    let header = line.to_lowercase();
     let row_lower = row.to_lowercase();
     let is_header = !header.chars().any(|c| c.is_ascii_digit())
-        && labels.iter().all(|l| !label_starts(&header, l).is_empty())
-        && labels
-            .iter()
-            .all(|l| label_starts(&row_lower, l).is_empty());
+        && labels.iter().all(|l| !label_starts(line, l).is_empty())
+        && labels.iter().all(|l| label_starts(row, l).is_empty());
     if !is_header {
         return false;
     }
     let column = |byte: usize, text: &str| text[..byte].chars().count();
     let mut all: Vec<usize> = labels
         .iter()
-        .flat_map(|l| label_starts(&header, l))
+        .flat_map(|l| label_starts(line, l))
         .map(|at| column(at, &header))
         .collect();
     all.sort_unstable();
@@ -439,7 +443,7 @@ fn under_its_label(header: &str, row: &str, value: &str, label: &str, labels: &[
         })
         .map(|(at, _)| column(at, &row_lower))
         .collect();
-    label_starts(&header, label).into_iter().any(|at| {
+    label_starts(line, label).into_iter().any(|at| {
         let start = column(at, &header);
         let end = all
             .iter()
@@ -465,7 +469,7 @@ fn under_its_label(header: &str, row: &str, value: &str, label: &str, labels: &[
 /// 15000` does not. A label is a word, or the start of one (`Maximum` for `max`), in any case.
 fn follows_its_label(line: &str, value: &str, label: &str, labels: &[String]) -> bool {
     let lower = line.to_lowercase();
-    let starts = |word: &str| label_starts(&lower, word);
+    let starts = |word: &str| label_starts(line, word);
     let others: Vec<usize> = labels
         .iter()
         .filter(|l| !l.eq_ignore_ascii_case(label))
@@ -740,6 +744,11 @@ mod tests {
         ev.runs[0].stdout.text = "Maximum: 15000\nremaining: 14999\n".into();
         assert_passes(rule, &ev);
         ev.runs[0].stdout.text = "minimax 15000\nremaining: 14999\n".into();
+        assert_fails(rule, &ev);
+        // A camelCase name that ends in the label, as the org names its fields, counts.
+        ev.runs[0].stdout.text = "dailyMax: 15000\ndailyRemaining: 14999\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "dailyMax: 14999\ndailyRemaining: 15000\n".into();
         assert_fails(rule, &ev);
         // Figures may be grouped by thousands.
         ev.runs[0].stdout.text = "max: 15,000\nremaining: 14 999\n".into();

@@ -500,6 +500,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         auth_log,
         sources: lab_files.sources,
         secret_files: lab_files.secret_files,
+        too_large: lab_files.too_large,
         events,
         secrets: redactor.known_secrets(),
         handed,

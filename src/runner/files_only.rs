@@ -48,6 +48,7 @@ pub async fn judge_files_only(
         backend: options.org.backend(),
         sources: files.sources,
         secret_files: files.secret_files,
+        too_large: files.too_large,
         secrets: redactor.known_secrets(),
         ..Evidence::default()
     };

@@ -22,6 +22,8 @@ pub struct LabFiles {
     pub sources: Vec<SourceFile>,
     /// Every text file, hidden or not, that holds a secret, sorted by path.
     pub secret_files: Vec<SecretFile>,
+    /// Visible files left unread because they are larger than the rules read: path and size.
+    pub too_large: Vec<(String, u64)>,
 }
 
 /// Reads the lab folder `dir` (see the module header).
@@ -57,6 +59,10 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
             } else {
                 &mut visible_read
             };
+            if meta.is_file() && meta.len() > MAX_BYTES && !hidden {
+                files.too_large.push((rel, meta.len()));
+                continue;
+            }
             if !meta.is_file() || meta.len() > MAX_BYTES || *read >= MAX_FILES {
                 continue;
             }
@@ -158,6 +164,16 @@ mod tests {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn a_file_too_large_to_read_is_named_with_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "run", "#!/bin/sh\n", 0o755);
+        write(dir.path(), "failed.csv", &"x,y\n".repeat(80_000), 0o644);
+        let files = read_lab_files(dir.path(), &Redactor::new(b"k"));
+        assert_eq!(files.too_large, [("failed.csv".to_string(), 320_000)]);
+        assert!(files.sources.iter().all(|s| s.path != "failed.csv"));
     }
 
     #[test]

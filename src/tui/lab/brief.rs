@@ -35,7 +35,7 @@ fn filters(check: &CheckSpec) -> String {
             }
         }
     }
-    if let Some(b) = param(check, "body_contains") {
+    if let Some(b) = param(check, "body_contains").or_else(|| param(check, "body")) {
         out.push_str(&format!(" with a body containing \"{b}\""));
     }
     out
@@ -372,6 +372,11 @@ mod tests {
         );
         let c = check("{ rule: rest.json_body }");
         assert!(what_it_checks(&c).starts_with("records sent as typed JSON"));
+        let c = check("{ rule: http.calls_at_most, method: POST, path: /services/Soap/u/**, body: upsert>, max: 1 }");
+        assert_eq!(
+            what_it_checks(&c),
+            "at most 1 POST call to /services/Soap/u/** with a body containing \"upsert>\" in all"
+        );
         let c = check("{ rule: process.exit_refused, runs: [2], say_why: false }");
         assert_eq!(
             what_it_checks(&c),
