@@ -718,4 +718,23 @@ async fn collections_and_graph_are_unknown_before_the_versions_that_introduced_t
         q.body["totalSize"], 1,
         "only the v42 call created its record"
     );
+    // Upsert came to collections later, in v46.0.
+    let upsert = json!({"records": [{"attributes": {"type": "Account"}, "ERP_Id__c": "U-45", "Name": "U45"}]});
+    let r = m
+        .json(
+            Method::PATCH,
+            "/services/data/v45.0/composite/sobjects/Account/ERP_Id__c",
+            upsert.clone(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = m
+        .json(
+            Method::PATCH,
+            "/services/data/v46.0/composite/sobjects/Account/ERP_Id__c",
+            upsert,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body[0]["created"], true);
 }

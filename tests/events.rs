@@ -537,6 +537,57 @@ async fn managed_stream(
     (tx, stream)
 }
 
+/// Wakes every stream's loop every 100 ms, as events on other channels do on a busy org.
+fn keep_the_bus_busy(org: &Org) -> tokio::task::JoinHandle<()> {
+    let org = org.clone();
+    tokio::spawn(async move {
+        loop {
+            org.events.bus.nudge();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+}
+
+#[tokio::test]
+async fn keepalives_come_on_time_while_other_channels_are_busy() {
+    let (org, mut grpc, token) = h2c_pubsub(Duration::from_millis(400)).await;
+    let busy = keep_the_bus_busy(&org);
+    let (_tx, mut stream) = subscribe(&org, &mut grpc, &token, ReplayPreset::Latest, 5).await;
+    let keepalive = tokio::time::timeout(Duration::from_secs(3), stream.message())
+        .await
+        .expect("a keepalive within 3 s, though the bus woke the stream every 100 ms")
+        .unwrap()
+        .unwrap();
+    assert!(keepalive.events.is_empty());
+    assert_eq!(keepalive.pending_num_requested, 5);
+    busy.abort();
+}
+
+#[tokio::test]
+async fn a_managed_subscription_sends_keepalives_too() {
+    let seed = sflab::org::OrgSeed::from_yaml(
+        "events:\n  platform:\n    OrderShipped__e: { fields: { Order_Number__c: text } }\n  managed_subscriptions:\n    Shipments_Sync: { topic: /event/OrderShipped__e, replay: latest }\n",
+    )
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let (org, mut grpc, token) = h2c_pubsub_for(org, Duration::from_millis(400)).await;
+    let busy = keep_the_bus_busy(&org);
+    let first = proto::ManagedFetchRequest {
+        developer_name: "Shipments_Sync".into(),
+        num_requested: 3,
+        ..Default::default()
+    };
+    let (_tx, mut stream) = managed_stream(&mut grpc, &org, &token, first).await;
+    let keepalive = tokio::time::timeout(Duration::from_secs(3), stream.message())
+        .await
+        .expect("a keepalive within 3 s")
+        .unwrap()
+        .unwrap();
+    assert!(keepalive.events.is_empty() && keepalive.commit_response.is_none());
+    assert_eq!(keepalive.pending_num_requested, 3);
+    busy.abort();
+}
+
 #[tokio::test]
 async fn a_managed_subscription_resumes_after_the_committed_replay_id() {
     let seed = sflab::org::OrgSeed::from_yaml(

@@ -114,6 +114,42 @@ fn project(row: &Value, keys: &[String]) -> String {
     serde_json::to_string(&out).unwrap_or_default()
 }
 
+/// Writes of the learner's code the org refused (a 4xx other than an expired session's 401),
+/// as a sentence to add to a verdict about the records the org holds: when a record is
+/// missing, the refusal usually says why. Empty when none was refused.
+fn refused_writes(cx: &Cx) -> String {
+    let refused: Vec<&crate::evidence::Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| matches!(e.method(), "POST" | "PATCH" | "PUT" | "DELETE"))
+        .filter(|e| e.path().contains("/services/data/") && !e.is_token_request())
+        .filter(|e| {
+            e.status()
+                .is_some_and(|s| (400..500).contains(&s) && s != 401)
+        })
+        .collect();
+    let Some(first) = refused.first() else {
+        return String::new();
+    };
+    let said = first
+        .response_json()
+        .and_then(|v| {
+            let e = v.as_array().and_then(|a| a.first()).unwrap_or(&v).clone();
+            let code = e.get("errorCode")?.as_str()?.to_string();
+            let message = e.get("message").and_then(Value::as_str).unwrap_or_default();
+            let message = message.trim_end_matches('.');
+            Some(format!(": {code} \"{message}\""))
+        })
+        .unwrap_or_default();
+    format!(
+        " The org refused {} your code sent; the first, {}, was answered {}{said}.",
+        super::cx::plural(refused.len(), "write"),
+        super::cx::show(first),
+        first.status().unwrap_or_default()
+    )
+}
+
 pub(crate) fn soql(p: &SoqlExpectation, cx: &Cx) -> Verdict {
     let snapshot = match final_state(cx) {
         Ok(s) => s,
@@ -136,9 +172,10 @@ pub(crate) fn soql(p: &SoqlExpectation, cx: &Cx) -> Verdict {
     if let Some(want) = p.count {
         if rows.len() != want {
             return cx.fail(format!(
-                "Expected {want} row(s) from `{}`, found {}.",
+                "Expected {want} row(s) from `{}`, found {}.{}",
                 p.query,
-                rows.len()
+                rows.len(),
+                refused_writes(cx)
             ));
         }
     }
@@ -163,8 +200,9 @@ pub(crate) fn soql(p: &SoqlExpectation, cx: &Cx) -> Verdict {
             );
             return cx
                 .fail(format!(
-                    "The rows from `{}` are not the expected ones; see the diff.",
-                    p.query
+                    "The rows from `{}` are not the expected ones; see the diff.{}",
+                    p.query,
+                    refused_writes(cx)
                 ))
                 .with_diff(d);
         }
@@ -268,6 +306,33 @@ mod tests {
                 Err(format!("cannot run {soql}"))
             }
         }
+    }
+
+    #[test]
+    fn a_missing_record_is_explained_by_the_write_the_org_refused() {
+        let mut ev = evidence(vec![
+            req("PATCH", "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-2", 400)
+                .body(r#"{"ERP_Id__c":"A-2"}"#)
+                .response_body(
+                    r#"[{"message":"The ERP_Id__c field should not be specified in the sobject data.","errorCode":"INVALID_FIELD"}]"#,
+                ),
+            req("PATCH", "/services/data/v62.0/sobjects/Account/001A", 401),
+        ]);
+        ev.snapshots.after_runs = vec![snap(vec![json!({"Id": "001A", "Name": "Falcon"})])];
+        let e = Some(&AllAccounts as &dyn SoqlEvaluator);
+        let v = verdict_with(
+            "{ rule: state.soql, query: SELECT Name FROM Account, count: 2 }",
+            &ev,
+            e,
+        );
+        assert!(
+            v.message.contains("The org refused 1 write your code sent; the first, #1 PATCH")
+                && v.message.contains(
+                    "was answered 400: INVALID_FIELD \"The ERP_Id__c field should not be specified in the sobject data\"."
+                ),
+            "{}",
+            v.message
+        );
     }
 
     #[test]

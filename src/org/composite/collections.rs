@@ -198,16 +198,18 @@ fn one(
             }
         }
         CollectionOp::Upsert { object, field } => {
-            if let Some(t) = record_type(&record) {
-                if !t.eq_ignore_ascii_case(object) {
-                    return SaveResult::err(
-                        None,
-                        SfError::new(
-                            ErrorCode::INVALID_TYPE,
-                            format!("Record type {t} does not match the upsert object {object}"),
-                        ),
-                    );
-                }
+            // Each record names its type here too, as for create and update.
+            let Some(t) = record_type(&record) else {
+                return SaveResult::err(None, missing_type());
+            };
+            if !t.eq_ignore_ascii_case(object) {
+                return SaveResult::err(
+                    None,
+                    SfError::new(
+                        ErrorCode::INVALID_TYPE,
+                        format!("Record type {t} does not match the upsert object {object}"),
+                    ),
+                );
             }
             let key = upsert_key(&record, field);
             if key.is_empty() && !field.eq_ignore_ascii_case("Id") {

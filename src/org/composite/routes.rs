@@ -74,7 +74,7 @@ pub fn router(org: Org) -> Router {
         )
         .route(
             &p("/sobjects/{object}/{field}"),
-            axum::routing::patch(upsert_records).route_layer(since(COLLECTIONS_SINCE)),
+            axum::routing::patch(upsert_records).route_layer(since(COLLECTIONS_UPSERT_SINCE)),
         )
         .with_state(state)
 }
@@ -82,6 +82,8 @@ pub fn router(org: Org) -> Router {
 /// The first API version with sObject Collections (the version jsforce starts using them
 /// at). Older versions answer as an unknown resource, as the Bulk API's do.
 pub const COLLECTIONS_SINCE: u32 = 42;
+/// The first API version with sObject Collections upsert (`PATCH …/{object}/{field}`).
+pub const COLLECTIONS_UPSERT_SINCE: u32 = 46;
 /// The first API version with `/composite/graph`.
 pub const GRAPH_SINCE: u32 = 50;
 

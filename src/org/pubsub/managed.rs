@@ -59,6 +59,12 @@ impl PubSub {
         let mut pending = requested(0, first.num_requested);
         let mut watch = events.bus.watch();
         let mut next = Some(first);
+        // Keepalives as `Subscribe` sends them: `keepalive` after the last response.
+        let mut quiet_since = tokio::time::Instant::now();
+        let mut last_sent = match position {
+            ReplayFrom::After(id) => id,
+            _ => 0,
+        };
         loop {
             if let Some(req) = next.take() {
                 if let Some(commit) = req.commit_replay_id_request {
@@ -66,6 +72,7 @@ impl PubSub {
                     if out.send(Ok(resp)).await.is_err() {
                         return;
                     }
+                    quiet_since = tokio::time::Instant::now();
                 }
             }
             if events.log.has_ended(&subscriber) {
@@ -88,6 +95,7 @@ impl PubSub {
                             now,
                         );
                         position = ReplayFrom::After(last);
+                        last_sent = last;
                         let resp = proto::ManagedFetchResponse {
                             events: self.consumer_events(&batch),
                             latest_replay_id: replay_id_bytes(last),
@@ -98,6 +106,7 @@ impl PubSub {
                         if out.send(Ok(resp)).await.is_err() {
                             return;
                         }
+                        quiet_since = tokio::time::Instant::now();
                         continue;
                     }
                     Ok(_) => {}
@@ -116,6 +125,18 @@ impl PubSub {
                     }
                     _ => return,
                 },
+                _ = tokio::time::sleep_until(quiet_since + self.keepalive) => {
+                    let latest = last_sent.max(events.bus.channel_newest(&sub.topic));
+                    let keepalive = proto::ManagedFetchResponse {
+                        events: Vec::new(),
+                        latest_replay_id: replay_id_bytes(latest),
+                        rpc_id: uuid::Uuid::new_v4().to_string(),
+                        pending_num_requested: pending as i32,
+                        commit_response: None,
+                    };
+                    if out.send(Ok(keepalive)).await.is_err() { return; }
+                    quiet_since = tokio::time::Instant::now();
+                }
                 _ = out.closed() => return,
             }
         }

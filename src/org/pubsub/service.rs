@@ -354,6 +354,9 @@ impl PubSub {
             _ => 0,
         };
         let mut requests_open = true;
+        // A keepalive goes out `keepalive` after the stream's last response, however often
+        // other channels' events or the client's requests wake the loop meanwhile.
+        let mut quiet_since = tokio::time::Instant::now();
         loop {
             if events.log.has_ended(&subscriber) {
                 return;
@@ -391,6 +394,7 @@ impl PubSub {
                         if out.send(Ok(resp)).await.is_err() {
                             return;
                         }
+                        quiet_since = tokio::time::Instant::now();
                         continue;
                     }
                     Ok(_) => {}
@@ -417,7 +421,7 @@ impl PubSub {
                     Some(Err(_)) => return,
                     None => requests_open = false,
                 },
-                _ = tokio::time::sleep(self.keepalive) => {
+                _ = tokio::time::sleep_until(quiet_since + self.keepalive) => {
                     let latest = last_sent.max(events.bus.channel_newest(&channel));
                     let keepalive = proto::FetchResponse {
                         events: Vec::new(),
@@ -426,6 +430,7 @@ impl PubSub {
                         pending_num_requested: pending as i32,
                     };
                     if out.send(Ok(keepalive)).await.is_err() { return; }
+                    quiet_since = tokio::time::Instant::now();
                 }
                 _ = out.closed() => return,
             }

@@ -9,8 +9,10 @@ use super::envelope::SoapFault;
 use super::records::{read_sobject, record_element, SoapRecord};
 use super::xml::{escape, Element};
 use crate::org::ids::SfId;
+use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind, RepeatedKeys};
 use crate::org::rest::cursors::Window;
 use crate::org::rest::RestState;
+use crate::org::schema::SystemField;
 use crate::org::soql::{self, QueryOptions};
 use crate::org::store::{parse_id, Actor, Store, UpsertMode};
 use crate::org::{Session, SfError, UpsertError};
@@ -338,13 +340,33 @@ fn publish_events(ctx: &CallContext<'_>, rows: &[SoapRecord]) -> Option<String> 
     Some(format!("<createResponse>{inner}</createResponse>"))
 }
 
+/// The rows of a call paired with whether another row of it names the same key: every such
+/// row fails, as the APIs refuse them (see `org::repeated_keys`).
+fn with_repeats(
+    rows: &[SoapRecord],
+    kind: KeyKind,
+    key: impl Fn(&SoapRecord) -> String,
+) -> Vec<(&SoapRecord, bool)> {
+    let keys: Vec<String> = rows.iter().map(key).collect();
+    let repeated = RepeatedKeys::new()
+        .find(keys.len(), kind, |i| keys[i].as_str())
+        .to_vec();
+    rows.iter().zip(repeated).collect()
+}
+
 /// `update` (each record names its `Id`).
 pub fn update(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault> {
     let rows = sobjects(ctx, call)?;
-    let out = run_rows(ctx, &rows, |s, r, a| {
+    let rows = with_repeats(&rows, KeyKind::RecordId, |r| {
+        r.id.clone().unwrap_or_default()
+    });
+    let out = run_rows(ctx, &rows, |s, (r, repeated), a| {
         let id = r.id.as_deref().ok_or_else(|| {
             RowError::new("MISSING_ARGUMENT", "Id not specified in an update call")
         })?;
+        if *repeated {
+            return Err(repeated_id(id).into());
+        }
         let c = s.update(&r.object, id, &r.fields, a)?;
         Ok((c.to_string(), None))
     })?;
@@ -364,7 +386,44 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         })?
         .to_string();
     let rows = sobjects(ctx, call)?;
-    let out = run_rows(ctx, &rows, |s, r, a| {
+    let kind = {
+        let store = ctx.state.org.store.read();
+        let found = rows
+            .first()
+            .and_then(|r| store.schema().object(&r.object))
+            .and_then(|o| o.field(&field));
+        match found {
+            Some(f) if f.system == Some(SystemField::Id) => KeyKind::RecordId,
+            Some(f) => KeyKind::ExternalId {
+                case_sensitive: f.case_sensitive,
+            },
+            None => KeyKind::ExternalId {
+                case_sensitive: false,
+            },
+        }
+    };
+    let key_of = |r: &SoapRecord| {
+        if field.eq_ignore_ascii_case("Id") {
+            r.id.clone().unwrap_or_default()
+        } else {
+            r.fields
+                .get(&field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    let rows = with_repeats(&rows, kind, key_of);
+    let out = run_rows(ctx, &rows, |s, (r, repeated), a| {
+        if *repeated {
+            let key = key_of(r);
+            return Err(if field.eq_ignore_ascii_case("Id") {
+                repeated_id(&key)
+            } else {
+                repeated_external_id(&key, &field)
+            }
+            .into());
+        }
         let value = if field.eq_ignore_ascii_case("Id") {
             r.id.clone().unwrap_or_default()
         } else {

@@ -443,6 +443,53 @@ async fn create_update_upsert_delete_report_per_record_results() {
 }
 
 #[tokio::test]
+async fn a_key_named_twice_in_one_call_fails_every_copy_and_the_rest_go_ahead() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let statuses = |r: &Reply| -> Vec<String> {
+        r.body.child("Body").unwrap().children[0]
+            .children_named("result")
+            .map(|x| match x.child("errors") {
+                Some(e) => e.child_text("statusCode").unwrap_or_default().to_string(),
+                None => "ok".to_string(),
+            })
+            .collect()
+    };
+    let upsert = "<upsert><externalIDFieldName>ERP_Id__c</externalIDFieldName>\
+        <sObjects><type>Account</type><ERP_Id__c>D-1</ERP_Id__c><Name>First</Name></sObjects>\
+        <sObjects><type>Account</type><ERP_Id__c>D-2</ERP_Id__c><Name>Other</Name></sObjects>\
+        <sObjects><type>Account</type><ERP_Id__c>d-1</ERP_Id__c><Name>Second</Name></sObjects></upsert>";
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", upsert),
+    )
+    .await;
+    assert_eq!(statuses(&r), ["DUPLICATE_VALUE", "ok", "DUPLICATE_VALUE"]);
+    let create = "<create><sObjects><type>Account</type><Name>Twice</Name></sObjects></create>";
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", create),
+    )
+    .await;
+    let id = result_of(&r).child_text("id").unwrap().to_string();
+    let update = format!(
+        "<update><sObjects><type>Account</type><Id>{id}</Id><Name>A</Name></sObjects>\
+         <sObjects><type>Account</type><Id>{}</Id><Name>B</Name></sObjects></update>",
+        &id[..15]
+    );
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &update),
+    )
+    .await;
+    assert_eq!(statuses(&r), ["DUPLICATE_VALUE", "DUPLICATE_VALUE"]);
+}
+
+#[tokio::test]
 async fn all_or_none_rolls_back_every_row_when_one_fails() {
     let org = Org::default_org();
     let app = router(org.clone());

@@ -10,8 +10,11 @@
 //!   held until an event arrives or [`Streaming::hold`] passes (25 s by default,
 //!   shorter than the 110 s a real org may hold, so clients with a 60 s HTTP timeout never
 //!   abort a poll; holding less than `advice.timeout` is allowed by Bayeux).
-//! - An invalid token answers `401::Authentication invalid` with `reconnect: "none"`, which
-//!   jsforce's auth-failure extension recognises. An invalid replay id answers the message a
+//! - An invalid token fails the handshake with `403::Handshake denied`, the reason in
+//!   `ext.sfdc.failureReason: "401::Authentication invalid"` and `reconnect: "none"`, the shape
+//!   jsforce's auth-failure extension quotes from a real org (Spring '18 release). Other
+//!   messages with such a token answer `403::Unknown client` with the same reason [U: only the
+//!   handshake's shape is quoted]. An invalid replay id answers the message a
 //!   real org gives; `-1`/`-2` follow the usual conventions (unverified in the reference).
 //! - A subscription to `/data/ChangeEvents` receives each change event on that channel name.
 //! - A client that sends nothing for [`Streaming::client_deadline`] (110 s) after a connect's
@@ -79,7 +82,14 @@ impl Streaming {
             .unwrap_or_default();
         let r = reply(msg, channel);
         let Some(session) = session else {
-            return vec![failure(r, "401::Authentication invalid", "none")];
+            let error = if channel == "/meta/handshake" {
+                "403::Handshake denied"
+            } else {
+                "403::Unknown client"
+            };
+            let mut refused = failure(r, error, "none");
+            refused["ext"] = json!({"sfdc": {"failureReason": "401::Authentication invalid"}});
+            return vec![refused];
         };
         match channel {
             "/meta/handshake" => vec![self.handshake(r, session)],

@@ -210,8 +210,24 @@ async fn bad_tokens_unknown_clients_and_bad_replay_ids_are_bayeux_errors() {
             json!([{"channel": "/meta/handshake", "id": "1"}]),
         )
         .await;
-    assert_eq!(r[0]["error"], "401::Authentication invalid");
+    assert_eq!(r[0]["error"], "403::Handshake denied");
+    assert_eq!(
+        r[0]["ext"]["sfdc"]["failureReason"],
+        "401::Authentication invalid"
+    );
     assert_eq!(r[0]["advice"]["reconnect"], "none");
+    let (_, r) = c
+        .post(
+            "/cometd/62.0",
+            "nope",
+            json!([{"channel": "/meta/connect", "clientId": "abc", "connectionType": "long-polling"}]),
+        )
+        .await;
+    assert_eq!(r[0]["error"], "403::Unknown client");
+    assert_eq!(
+        r[0]["ext"]["sfdc"]["failureReason"],
+        "401::Authentication invalid"
+    );
     let identity_only = c
         .org
         .mint_static_token(&c.org.users[0], &["openid", "id", "web"]);
@@ -223,7 +239,7 @@ async fn bad_tokens_unknown_clients_and_bad_replay_ids_are_bayeux_errors() {
         )
         .await;
     assert_eq!(
-        r[0]["error"], "401::Authentication invalid",
+        r[0]["ext"]["sfdc"]["failureReason"], "401::Authentication invalid",
         "a token without the api scope is no session for Streaming"
     );
     let got = c.connect("no-such-client").await;
