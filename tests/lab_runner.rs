@@ -261,9 +261,9 @@ fn a_learner_starts_fails_reads_a_hint_fixes_and_passes() {
 
     let (code, out, _) = sflab(&ws, &["hint", "read-limits"]);
     assert_eq!(code, 0);
-    assert!(out.starts_with("Hint 1/2 for http.request"), "{out}");
+    assert!(out.starts_with("Hint 1/3 for http.request"), "{out}");
     let (_, second, _) = sflab(&ws, &["hint", "read-limits"]);
-    assert!(second.starts_with("Hint 2/2 for http.request"), "{second}");
+    assert!(second.starts_with("Hint 2/3 for http.request"), "{second}");
 
     let (code, _, err) = sflab(&ws, &["solution", "read-limits"]);
     assert_eq!(code, 1, "no solution before a pass");
@@ -643,5 +643,5 @@ fn a_hint_after_a_crash_before_any_request_first_quotes_the_crash() {
         out.starts_with("Your program stopped before it made a single request: run 1 exited with status 2, saying:\n  ModuleNotFoundError: No module named requests"),
         "{out}"
     );
-    assert!(out.contains("Hint 1/2 for http.request"), "{out}");
+    assert!(out.contains("Hint 1/3 for http.request"), "{out}");
 }

@@ -452,13 +452,14 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
         HintChoice::Next {
             rule,
             tier,
+            nth,
             of,
             text,
         } => {
             store.reveal_hint(id, rule.as_deref().unwrap_or(""), tier)?;
             match &rule {
-                Some(r) => outln!("Hint {}/{of} for {r}:\n", tier + 1),
-                None => outln!("Hint {}/{of}:\n", tier + 1),
+                Some(r) => outln!("Hint {nth}/{of} for {r}:\n"),
+                None => outln!("Hint {nth}/{of}:\n"),
             }
             outln!("{}", text.trim_end());
         }

@@ -8,10 +8,13 @@ use super::spec::LabSpec;
 /// What `sflab hint` (and `H` in the TUI) shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HintChoice {
-    /// A hint not seen before: tier is 0-based among the hints of `rule` (`None`: general).
+    /// A hint not seen before: tier is 0-based among the hints of `rule` (`None`: general), as
+    /// written in the lab; `nth` counts from 1 in the order the learner sees them (hints picked
+    /// by `when` words may come out of the written order).
     Next {
         rule: Option<String>,
         tier: u32,
+        nth: u32,
         of: u32,
         text: String,
     },
@@ -123,12 +126,18 @@ fn next_hint_for(
     }
     let key = rule.unwrap_or("");
     let of = u32::try_from(tiers.len()).unwrap_or(u32::MAX);
+    let seen = |tier: u32| revealed.iter().any(|(r, t)| r == key && *t == tier);
+    let shown = tiers
+        .iter()
+        .filter(|(i, _)| seen(u32::try_from(*i).unwrap_or(u32::MAX)))
+        .count();
     for (i, text) in &tiers {
         let tier = u32::try_from(*i).unwrap_or(u32::MAX);
-        if !revealed.iter().any(|(r, t)| r == key && *t == tier) {
+        if !seen(tier) {
             return HintChoice::Next {
                 rule: rule.map(str::to_string),
                 tier,
+                nth: u32::try_from(shown + 1).unwrap_or(u32::MAX),
                 of,
                 text: text.to_string(),
             };
@@ -238,6 +247,17 @@ mod tests {
         .unwrap()
     }
 
+    /// Two checked rules with one hint each.
+    fn two_rules() -> LabSpec {
+        crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n\
+             checks:\n  - { rule: state.idempotent }\n  - { rule: http.calls_at_most, max: 3 }\n\
+             hints:\n  - { rule: state.idempotent, text: one }\n  - { rule: http.calls_at_most, text: fewer }\n",
+        )
+        .unwrap()
+    }
+
     #[test]
     fn checks_failed_only_for_want_of_work_come_after_real_failures() {
         use crate::rules::{Verdict, NOT_AWARDED};
@@ -290,7 +310,7 @@ mod tests {
         )];
         let first = next_hint_among(&s, &failing, &[], &too_many);
         assert!(
-            matches!(&first, HintChoice::Next { tier: 1, text, .. } if text == "totals too high"),
+            matches!(&first, HintChoice::Next { tier: 1, nth: 1, text, .. } if text == "totals too high"),
             "{first:?}"
         );
         let seen = [("state.idempotent".to_string(), 1)];
@@ -306,13 +326,7 @@ mod tests {
     #[test]
     fn the_offer_names_the_rule_whose_hint_comes_next() {
         use crate::rules::Verdict;
-        let two = crate::lab::spec::parse(
-            "lab.yaml",
-            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n\
-             checks:\n  - { rule: state.idempotent }\n  - { rule: http.calls_at_most, max: 3 }\n\
-             hints:\n  - { rule: state.idempotent, text: one }\n  - { rule: http.calls_at_most, text: fewer }\n",
-        )
-        .unwrap();
+        let two = two_rules();
         let failed = [
             Verdict::fail("state.idempotent", 1, "x"),
             Verdict::fail("http.calls_at_most", 1, "y"),
@@ -338,6 +352,7 @@ mod tests {
             HintChoice::Next {
                 rule: Some("state.idempotent".into()),
                 tier: 0,
+                nth: 1,
                 of: 2,
                 text: "one".into()
             }
@@ -345,7 +360,11 @@ mod tests {
         let revealed = vec![("state.idempotent".to_string(), 0)];
         assert!(matches!(
             next_hint(&s, Some("state.idempotent"), &revealed),
-            HintChoice::Next { tier: 1, .. }
+            HintChoice::Next {
+                tier: 1,
+                nth: 2,
+                ..
+            }
         ));
         let all = vec![
             ("state.idempotent".to_string(), 0),
@@ -361,13 +380,7 @@ mod tests {
 
     #[test]
     fn when_one_failing_rules_hints_are_used_up_the_next_rules_come() {
-        let s = crate::lab::spec::parse(
-            "lab.yaml",
-            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n\
-             checks:\n  - { rule: state.idempotent }\n  - { rule: http.calls_at_most, max: 3 }\n\
-             hints:\n  - { rule: state.idempotent, text: one }\n  - { rule: http.calls_at_most, text: fewer }\n",
-        )
-        .unwrap();
+        let s = two_rules();
         let failing = vec![
             "state.idempotent".to_string(),
             "http.calls_at_most".to_string(),

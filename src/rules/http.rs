@@ -170,7 +170,33 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
                 .with_evidence(seqs);
         }
         let msg = if n == 0 {
-            format!("Expected a request {want}, but none was made.")
+            // Requests to the same place that miss only a filter (a header, a parameter, the
+            // body) are named too: the learner made the call, just not as asked.
+            let place = crate::matcher::RequestPattern {
+                method: p.pattern.method.clone(),
+                path: p.pattern.path.clone(),
+                ..Default::default()
+            };
+            let near: Vec<&crate::evidence::Exchange> = cx
+                .ev
+                .exchanges
+                .iter()
+                .filter(in_runs)
+                .filter(|e| place != p.pattern && place.matches_exchange(e))
+                .collect();
+            match near.first() {
+                Some(first) => {
+                    return cx
+                        .fail(format!(
+                            "Expected a request {want}, but the {} made to {} did not match it ({} is the first): compare it with what the lab asks for.",
+                            plural(near.len(), "request"),
+                            place.describe(),
+                            super::cx::show(first)
+                        ))
+                        .with_evidence(near.iter().map(|e| e.seq));
+                }
+                None => format!("Expected a request {want}, but none was made."),
+            }
         } else {
             format!(
                 "Expected at least {} {want}, but saw {n}.",
@@ -349,6 +375,24 @@ mod tests {
         );
         let ev = evidence(vec![get(q, 200), get(q, 200), get(q, 200).run(1)]);
         assert_passes(rule, &ev);
+    }
+
+    #[test]
+    fn a_call_to_the_right_place_that_misses_a_filter_is_named() {
+        let q = "/services/data/v62.0/query";
+        let ev = evidence(vec![get(q, 401).header("Authorization", "OAuth abc")]);
+        let v = assert_fails(
+            "{ rule: http.request, method: GET, path: /services/data/*/query, header: \"Authorization: Bearer\" }",
+            &ev,
+        );
+        assert!(
+            v.message.contains(
+                "but the 1 request made to GET /services/data/*/query did not match it (#1 GET"
+            ),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1]);
     }
 
     #[test]

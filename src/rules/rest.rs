@@ -232,6 +232,23 @@ pub(crate) fn pagination_followed(p: &Pagination, cx: &Cx) -> Verdict {
         match fetched {
             Some(f) => pages.push((e.seq, f.seq)),
             None => {
+                // A GET that ends with the locator was meant for the next page, at a wrong URL.
+                let locator = next.rsplit('/').next().unwrap_or_default();
+                let misaddressed = cx.ev.exchanges[i + 1..].iter().find(|later| {
+                    later.method().eq_ignore_ascii_case("GET")
+                        && !locator.is_empty()
+                        && later.path().trim_end_matches('/').ends_with(locator)
+                });
+                if let Some(m) = misaddressed {
+                    return cx
+                        .fail(format!(
+                            "{} returned nextRecordsUrl {next}; {} asked for it at another address, answered {}. The URL is a path from the host: put only the instance URL in front of it.",
+                            show(e),
+                            show(m),
+                            m.status().map_or("nothing".to_string(), |s| s.to_string())
+                        ))
+                        .with_evidence([e.seq, m.seq]);
+                }
                 return cx
                     .fail(format!(
                         "{} returned nextRecordsUrl {next}, but it was never fetched: records beyond the first page were missed.",
@@ -384,7 +401,16 @@ mod tests {
         let second = get(next, 200).response_body(r#"{"totalSize":2500,"done":true,"records":[]}"#);
         let v = assert_passes(rule, &evidence(vec![first.clone(), second]));
         assert_eq!(v.evidence, vec![1, 2]);
-        assert_fails(rule, &evidence(vec![first]));
+        assert_fails(rule, &evidence(vec![first.clone()]));
+        // Asked for at a wrong address: named as such, not as never fetched.
+        let doubled = get(&format!("/services/data/v62.0{next}"), 404);
+        let v = assert_fails(rule, &evidence(vec![first, doubled]));
+        assert!(
+            v.message
+                .contains("asked for it at another address, answered 404"),
+            "{}",
+            v.message
+        );
         let single = get(q, 200).response_body(r#"{"totalSize":1,"done":true,"records":[]}"#);
         assert_fails(rule, &evidence(vec![single.clone()]));
         assert_passes(

@@ -117,6 +117,20 @@ pub fn no_work(ev: &Evidence) -> Option<&'static str> {
     }
 }
 
+/// Why the records a program left say nothing, if its every write to the org's data was
+/// refused (and it sent at least one).
+fn every_write_refused(ev: &Evidence) -> Option<&'static str> {
+    let mut writes = ev.exchanges.iter().filter(|e| {
+        matches!(e.method(), "POST" | "PATCH" | "PUT" | "DELETE")
+            && e.path().contains("/services/data/")
+            && !e.is_token_request()
+    });
+    let first = writes.next()?;
+    let refused =
+        |e: &crate::evidence::Exchange| !e.status().is_some_and(|s| (200..300).contains(&s));
+    (refused(first) && writes.all(refused)).then_some("the org refused every write it sent")
+}
+
 /// Whether `check` limits what a program does: a [`LIMIT_RULES`] rule, or a `state.soql`
 /// check that expects no rows (nothing left behind — which an org nobody touched also shows).
 pub fn is_limit_check(check: &CheckSpec) -> bool {
@@ -142,6 +156,15 @@ pub fn after_no_work(verdict: Verdict, ev: &Evidence, check: &CheckSpec) -> Verd
     } else {
         no_work(ev)
     };
+    // No duplicate and no change between runs say nothing when every write was refused.
+    let why = why.or_else(|| {
+        matches!(
+            check.rule.as_str(),
+            "state.idempotent" | "state.no_duplicates"
+        )
+        .then(|| every_write_refused(ev))
+        .flatten()
+    });
     let Some(why) = why else {
         return verdict;
     };
@@ -306,6 +329,30 @@ mod tests {
         ev.exchanges.push(crate::rules::fixture::get("/x", 200));
         assert!(
             !after_no_work(Verdict::pass("http.calls_at_most", 1, "ok"), &ev, &budget).passed()
+        );
+    }
+
+    #[test]
+    fn no_duplicates_pay_nothing_when_the_org_refused_every_write() {
+        use crate::rules::fixture::{evidence, req};
+        let check: CheckSpec = serde_yaml::from_str(
+            "{ rule: state.no_duplicates, object: Account, field: ERP_Id__c }",
+        )
+        .unwrap();
+        let passed = || Verdict::pass("state.no_duplicates", 2, "none");
+        let upsert = "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1";
+        let mut ev = evidence(vec![req("PATCH", upsert, 400), req("PATCH", upsert, 400)]);
+        ev.runs[0].exit_code = Some(0);
+        let v = after_no_work(passed(), &ev, &check);
+        assert!(
+            v.held_back() && v.message.contains("the org refused every write it sent"),
+            "{}",
+            v.message
+        );
+        ev.exchanges.push(req("PATCH", upsert, 200));
+        assert!(
+            after_no_work(passed(), &ev, &check).passed(),
+            "one write landed"
         );
     }
 

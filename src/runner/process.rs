@@ -973,7 +973,13 @@ sleep 300
         // `env -i` also clears the run's marker, so nothing ends the holder: only the read
         // grace does.
         let (t, spec) = lab(
-            "#!/bin/sh\necho Falcon Corp\necho warn >&2\nenv -i setsid sleep 30 &\necho $! > holder.pid\necho done\n",
+            // The run waits (up to 5 s) until the holder sits in a session of its own: a
+            // holder still in the run's group when it ends is killed with the group, and a
+            // loaded machine may not have started it by then.
+            "#!/bin/sh\necho Falcon Corp\necho warn >&2\nenv -i setsid sleep 30 &\nholder=$!\necho $holder > holder.pid\n\
+             sid() { cut -d' ' -f6 /proc/$1/stat 2>/dev/null; }\n\
+             i=0; while [ \"$(sid $holder)\" = \"$(sid $$)\" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done\n\
+             echo done\n",
             true,
         );
         let started = Instant::now();

@@ -95,11 +95,17 @@ impl LabDriver {
             .map(|a| a.verdicts.as_slice())
             .unwrap_or_default();
         match next_hint_among(&spec, &failing, &revealed, verdicts) {
-            HintChoice::Next { rule, tier, of, .. } => {
+            HintChoice::Next {
+                rule,
+                tier,
+                nth,
+                of,
+                ..
+            } => {
                 let _ = store.reveal_hint(lab, rule.as_deref().unwrap_or(""), tier);
                 self.send_hints(lab, &spec);
                 let about = rule.map(|r| format!(" for {r}")).unwrap_or_default();
-                self.notice(format!("hint {} of {of}{about}", tier + 1));
+                self.notice(format!("hint {nth} of {of}{about}"));
             }
             HintChoice::Exhausted { rule } => self.notice(match rule {
                 Some(r) => format!("every hint for {r} is already shown in the brief"),
