@@ -148,6 +148,7 @@ pub(crate) fn blank(cell: &str) -> bool {
 /// "without a backoff", "instead of a replay id".
 const NEGATIONS: &[&str] = &[
     "no",
+    "non",
     "not",
     "never",
     "without",
@@ -544,6 +545,10 @@ mod tests {
             "a condition is no denial"
         );
         assert!(!affirms("no retry", "retry"));
+        assert!(
+            !affirms(&norm("a non-idempotent POST, sent again"), "idempot"),
+            "non- denies what follows it"
+        );
         assert!(!affirms("not client credentials", "client credentials"));
         assert!(!affirms(
             "resubscribe without the stored replay id",
