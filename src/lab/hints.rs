@@ -189,11 +189,12 @@ pub fn hint_offer(
     revealed: &[(String, u32)],
 ) -> HintOffer {
     let failing = failing_rules(verdicts);
-    if let HintChoice::Next {
-        rule: Some(rule), ..
-    } = next_hint_among(spec, &failing, revealed, verdicts)
-    {
-        return HintOffer::Rule(rule);
+    match next_hint_among(spec, &failing, revealed, verdicts) {
+        HintChoice::Next {
+            rule: Some(rule), ..
+        } => return HintOffer::Rule(rule),
+        HintChoice::Next { rule: None, .. } if !failing.is_empty() => return HintOffer::General,
+        _ => {}
     }
     if let Some(rule) = failing
         .iter()
@@ -288,6 +289,13 @@ mod tests {
         .unwrap();
         let failed = [Verdict::fail("state.idempotent", 1, "x")];
         assert_eq!(hint_offer(&bare, &failed, &[]), HintOffer::Nothing);
+        // The first failing rule has no hints of its own, so `sflab hint` gives a general
+        // one first: the footer says so, not the later rule's name.
+        let both = [
+            Verdict::fail("http.calls_at_most", 1, "too many"),
+            Verdict::fail("state.idempotent", 3, "changed"),
+        ];
+        assert_eq!(hint_offer(&spec(), &both, &[]), HintOffer::General);
     }
 
     #[test]

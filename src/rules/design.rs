@@ -53,8 +53,8 @@ pub(crate) struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// Lower-cased, trimmed, emphasis and code marks dropped, inner whitespace collapsed; a `_`
-/// or `-` between two letters or digits reads as a space, so `client_credentials` and
+/// Lower-cased, trimmed, emphasis and code marks dropped, inner whitespace collapsed; a `_`,
+/// `-` or `–` between two letters or digits reads as a space, so `client_credentials` and
 /// `client-credentials` say what `client credentials` says (a `_` elsewhere is emphasis).
 pub(crate) fn norm(cell: &str) -> String {
     let chars: Vec<char> = cell.chars().collect();
@@ -67,7 +67,7 @@ pub(crate) fn norm(cell: &str) -> String {
         .iter()
         .enumerate()
         .filter_map(|(i, c)| match c {
-            '_' | '-' if joins(i) => Some(' '),
+            '_' | '-' | '–' if joins(i) => Some(' '),
             '*' | '_' | '`' => None,
             c => Some(*c),
         })
@@ -148,7 +148,6 @@ pub(crate) fn blank(cell: &str) -> bool {
 /// "without a backoff", "instead of a replay id".
 const NEGATIONS: &[&str] = &[
     "no",
-    "non",
     "not",
     "never",
     "without",
@@ -237,9 +236,18 @@ fn bare(w: &str) -> &str {
 /// negated items ("not client credentials or JWT"); "but" ends the reach.
 fn negated_before(before: &str) -> bool {
     let mut reach = 3;
-    for w in before.split_whitespace().rev().map(bare) {
+    for (i, w) in before.split_whitespace().rev().map(bare).enumerate() {
         if reach == 0 || w == "but" {
             return false;
+        }
+        // `non-` (read as "non") denies only the word it is joined to: "non-idempotent", not
+        // the rest of "a non-interactive client credentials flow".
+        if w == "non" {
+            if i == 0 {
+                return true;
+            }
+            reach -= 1;
+            continue;
         }
         if NEGATIONS.contains(&w) {
             return true;
@@ -375,7 +383,7 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
                     format!("\"{key}\" → {column}: \"{got}\" is not the best fit")
                 } else {
                     format!(
-                        "\"{key}\" → {column}: \"{got}\" is not a name this lab knows for the choice this row needs; write the choice by the name the lesson uses"
+                        "\"{key}\" → {column}: \"{got}\" is not the best fit (if it is the right choice under another name, write the name the lesson uses)"
                     )
                 });
             }
@@ -452,6 +460,7 @@ mod tests {
             "oauth client credentials"
         );
         assert_eq!(norm("client-credentials flow"), "client credentials flow");
+        assert_eq!(norm("Request–Reply"), "request reply");
         assert_eq!(norm("_plain_ - dash -- **bold**"), "plain - dash -- bold");
         let rule = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Card check: {} }, mentions: { Card check: { Pattern: [client credentials] } } }";
         for written in ["client_credentials grant", "Client-Credentials flow"] {
@@ -474,7 +483,7 @@ mod tests {
         );
         assert!(
             v.message
-                .contains("\"synchronous call\" is not a name this lab knows"),
+                .contains("\"synchronous call\" is not the best fit (if it is the right choice under another name"),
             "{}",
             v.message
         );
@@ -548,6 +557,13 @@ mod tests {
         assert!(
             !affirms(&norm("a non-idempotent POST, sent again"), "idempot"),
             "non- denies what follows it"
+        );
+        assert!(
+            affirms(
+                &norm("a non-interactive client credentials flow"),
+                "client credentials"
+            ),
+            "and only that"
         );
         assert!(!affirms("not client credentials", "client credentials"));
         assert!(!affirms(

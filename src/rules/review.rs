@@ -173,7 +173,9 @@ fn not_a_fix(fix: &str, words: &[String]) -> Option<&'static str> {
     // morning; no code change needed" is not.
     let has = |clause: &[String], phrases: &[&str]| {
         let joined = format!(" {} ", clause.join(" "));
-        phrases.iter().any(|d| joined.contains(&format!(" {d} ")))
+        phrases
+            .iter()
+            .any(|d| joined.contains(&format!(" {} ", norm(d))))
     };
     let clauses = clauses(&text);
     if clauses.iter().all(|c| has(c, DISMISSALS) || has(c, RERUNS)) {
@@ -539,6 +541,10 @@ mod tests {
         );
         assert_eq!(
             not_a_fix("Just rerun it tomorrow", &stale),
+            Some("only runs the job again")
+        );
+        assert_eq!(
+            not_a_fix("re-run the job in the morning", &stale),
             Some("only runs the job again")
         );
         assert_eq!(

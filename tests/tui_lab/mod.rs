@@ -163,6 +163,7 @@ fn brief_shows_goal_checks_files_environment_and_hints() {
         LabEvent::Hints {
             lab: "rest-first-call".into(),
             hints: vec!["The SOQL goes in the `q`\nquery parameter.".into()],
+            revealed: false,
         },
     );
     lab_event(

@@ -103,7 +103,7 @@ impl LabDriver {
                 ..
             } => {
                 let _ = store.reveal_hint(lab, rule.as_deref().unwrap_or(""), tier);
-                self.send_hints(lab, &spec);
+                self.send_hints(lab, &spec, true);
                 let about = rule.map(|r| format!(" for {r}")).unwrap_or_default();
                 self.notice(format!("hint {nth} of {of}{about}"));
             }

@@ -256,7 +256,7 @@ impl LabDriver {
         self.send(files_event(&self.ws, lab));
     }
 
-    pub(super) fn send_hints(&self, lab: &str, spec: &LabSpec) {
+    pub(super) fn send_hints(&self, lab: &str, spec: &LabSpec, revealed: bool) {
         let Some(store) = self.store() else { return };
         let hints = store
             .hints_revealed(lab)
@@ -272,6 +272,7 @@ impl LabDriver {
         self.send(LabEvent::Hints {
             lab: lab.to_string(),
             hints,
+            revealed,
         });
     }
 
@@ -292,7 +293,7 @@ impl LabDriver {
         // Opening a lab reads progress again, whoever wrote it last.
         self.send_progress();
         self.send_files(lab);
-        self.send_hints(lab, &spec);
+        self.send_hints(lab, &spec, false);
         self.send_last_attempt(lab);
         if !self.consoles.contains_key(lab) {
             match ConsoleOrg::new(&spec) {

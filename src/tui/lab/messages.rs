@@ -46,10 +46,12 @@ pub enum LabEvent {
         dir: PathBuf,
         files: Vec<String>,
     },
-    /// Hints revealed so far (from the progress store), oldest first.
+    /// Hints revealed so far (from the progress store), oldest first; `revealed` when the
+    /// learner has just asked for the newest.
     Hints {
         lab: String,
         hints: Vec<String>,
+        revealed: bool,
     },
     Run {
         lab: String,

@@ -105,11 +105,16 @@ impl Default for ScrollLimits {
     }
 }
 
-/// `scroll` moved by `delta` rows, between 0 and `limit`.
+/// `scroll` moved by `delta` rows, between 0 and `limit` (a `scroll` past the end, such as
+/// [`TO_THE_END`], counts as the end).
 pub fn scrolled(scroll: usize, delta: isize, limit: usize) -> usize {
-    let moved = (scroll as isize).saturating_add(delta).max(0) as usize;
+    let from = scroll.min(limit).min(isize::MAX as usize) as isize;
+    let moved = from.saturating_add(delta).max(0) as usize;
     moved.min(limit)
 }
+
+/// A scroll position past any text: drawn (and moved from) as the last screenful.
+pub const TO_THE_END: usize = usize::MAX;
 
 /// The top row that shows the rows `span` — all of them when they fit in `height`, else
 /// their start — moving as little as possible from `top`.
@@ -314,7 +319,16 @@ impl LabView {
                 self.dir = Some(dir);
                 self.files = files;
             }
-            LabEvent::Hints { hints, .. } => self.hints = hints,
+            LabEvent::Hints {
+                hints, revealed, ..
+            } => {
+                self.hints = hints;
+                // A hint just asked for is shown: the brief, at its end, where hints are.
+                if revealed {
+                    self.tab = LabTab::Brief;
+                    self.brief_scroll = TO_THE_END;
+                }
+            }
             LabEvent::Run { update, .. } => self.apply_run(update),
             LabEvent::Finished {
                 outcome,

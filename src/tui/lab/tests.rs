@@ -317,6 +317,29 @@ fn the_environment_masks_secrets() {
 }
 
 #[test]
+fn a_hint_just_asked_for_brings_the_brief_forward_at_its_end() {
+    let mut v = view();
+    v.tab = LabTab::Results;
+    let hints = |revealed| LabEvent::Hints {
+        lab: "demo".into(),
+        hints: vec!["Look at the status.".into()],
+        revealed,
+    };
+    v.apply(hints(false));
+    assert_eq!(
+        v.tab,
+        LabTab::Results,
+        "hints loaded on open leave the tab alone"
+    );
+    v.apply(hints(true));
+    assert_eq!(v.tab, LabTab::Brief);
+    // Drawn as the last screenful; one key up moves from there.
+    v.limits.brief.set(12);
+    on_pane(&mut v, ch('k'), 10);
+    assert_eq!(v.brief_scroll, 11);
+}
+
+#[test]
 fn scrolling_stops_at_the_limit_the_last_drawing_found_so_the_way_back_is_one_key() {
     let mut v = view();
     // Until drawn, the limit is unknown; a drawing of the brief then finds 12 rows to scroll.

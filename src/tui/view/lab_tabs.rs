@@ -99,7 +99,10 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             RunState::Idle => "No traffic yet. Press r to run the checks; requests stream in here.",
             _ => "Waiting for the first request from your code…",
         };
-        lines.push(Line::from(Span::styled(text, t.dim())));
+        // Wrapped at words: the table's rows are cut at the pane's edge, a sentence is not.
+        for row in word_rows(text, width) {
+            lines.push(Line::from(Span::styled(row, t.dim())));
+        }
     }
     let first = view.exchanges.first().map(|e| e.started_at);
     let rows = (area.height as usize).saturating_sub(lines.len()).max(1);
@@ -314,8 +317,46 @@ fn cut_marked(lines: Vec<Line<'static>>, width: usize, mark: Style) -> Vec<Line<
     out
 }
 
+/// `text` broken into rows of at most `width` characters at spaces (a longer word stands on a
+/// row of its own).
+fn word_rows(text: &str, width: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let needed = row.chars().count() + usize::from(!row.is_empty()) + word.chars().count();
+        if !row.is_empty() && needed > width.max(1) {
+            rows.push(std::mem::take(&mut row));
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.push_str(word);
+    }
+    if !row.is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_sentence_wraps_at_spaces_within_the_width() {
+        let rows = super::word_rows(
+            "Check that your code sends its calls to $SF_INSTANCE_URL.",
+            24,
+        );
+        assert_eq!(
+            rows,
+            [
+                "Check that your code",
+                "sends its calls to",
+                "$SF_INSTANCE_URL."
+            ]
+        );
+        assert!(rows.iter().all(|r| r.chars().count() <= 24));
+    }
+
     use super::{cut_marked, short_path, Line, Style};
 
     #[test]
