@@ -171,6 +171,25 @@ impl Exchange {
         self.method().eq_ignore_ascii_case("POST")
             && self.path().trim_end_matches('/').ends_with("/oauth2/token")
     }
+
+    /// True for a call that asks to change something (`POST`, `PUT`, `PATCH`, `DELETE`),
+    /// other than a token request, which changes nothing a lab's records are about.
+    pub fn is_write(&self) -> bool {
+        ["POST", "PUT", "PATCH", "DELETE"]
+            .iter()
+            .any(|m| self.method().eq_ignore_ascii_case(m))
+            && !self.is_token_request()
+    }
+
+    /// True for a write to the org's data API (`/services/data/…`), see [`Exchange::is_write`].
+    pub fn is_data_write(&self) -> bool {
+        self.is_write() && self.path().contains("/services/data/")
+    }
+
+    /// True when the call was answered 2xx.
+    pub fn succeeded(&self) -> bool {
+        self.status().is_some_and(|s| (200..300).contains(&s))
+    }
 }
 
 pub(crate) fn find_header<'a>(headers: &'a [Header], name: &str) -> Option<&'a str> {

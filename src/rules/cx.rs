@@ -69,7 +69,7 @@ pub(crate) fn redirect_location(e: &Exchange) -> Option<&str> {
 }
 
 pub(crate) fn is_success(e: &Exchange) -> bool {
-    matches!(e.status(), Some(s) if (200..300).contains(&s))
+    e.succeeded()
 }
 
 /// `METHOD path` for messages, with the query shortened.

@@ -274,9 +274,7 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
 /// A call that changed something on the server: a write answered 2xx (a token request
 /// changes nothing a refused call was about).
 fn wrote(e: &Exchange) -> bool {
-    matches!(e.method(), "POST" | "PUT" | "PATCH" | "DELETE")
-        && e.status().is_some_and(|s| (200..300).contains(&s))
-        && !e.is_token_request()
+    e.is_write() && e.succeeded()
 }
 
 pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {

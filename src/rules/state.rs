@@ -122,8 +122,7 @@ fn refused_writes(cx: &Cx) -> String {
         .ev
         .exchanges
         .iter()
-        .filter(|e| matches!(e.method(), "POST" | "PATCH" | "PUT" | "DELETE"))
-        .filter(|e| e.path().contains("/services/data/") && !e.is_token_request())
+        .filter(|e| e.is_data_write())
         .filter(|e| {
             e.status()
                 .is_some_and(|s| (400..500).contains(&s) && s != 401)

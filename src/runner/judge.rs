@@ -120,15 +120,10 @@ pub fn no_work(ev: &Evidence) -> Option<&'static str> {
 /// Why the records a program left say nothing, if its every write to the org's data was
 /// refused (and it sent at least one).
 fn every_write_refused(ev: &Evidence) -> Option<&'static str> {
-    let mut writes = ev.exchanges.iter().filter(|e| {
-        matches!(e.method(), "POST" | "PATCH" | "PUT" | "DELETE")
-            && e.path().contains("/services/data/")
-            && !e.is_token_request()
-    });
+    let mut writes = ev.exchanges.iter().filter(|e| e.is_data_write());
     let first = writes.next()?;
-    let refused =
-        |e: &crate::evidence::Exchange| !e.status().is_some_and(|s| (200..300).contains(&s));
-    (refused(first) && writes.all(refused)).then_some("the org refused every write it sent")
+    (!first.succeeded() && writes.all(|e| !e.succeeded()))
+        .then_some("the org refused every write it sent")
 }
 
 /// Whether `check` limits what a program does: a [`LIMIT_RULES`] rule, or a `state.soql`
