@@ -414,29 +414,23 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         }
     };
     let rows = with_repeats(&rows, kind, key_of);
+    let by_id = field.eq_ignore_ascii_case("Id");
     let out = run_rows(ctx, &rows, |s, (r, repeated), a| {
+        if !by_id && r.fields.get(&field).and_then(|v| v.as_str()).is_none() {
+            return Err(RowError::new(
+                "MISSING_ARGUMENT",
+                format!("{field} not specified"),
+            ));
+        }
+        let value = key_of(r);
         if *repeated {
-            let key = key_of(r);
-            return Err(if field.eq_ignore_ascii_case("Id") {
-                repeated_id(&key)
+            return Err(if by_id {
+                repeated_id(&value)
             } else {
-                repeated_external_id(&key, &field)
+                repeated_external_id(&value, &field)
             }
             .into());
         }
-        let value = if field.eq_ignore_ascii_case("Id") {
-            r.id.clone().unwrap_or_default()
-        } else {
-            match r.fields.get(&field).and_then(|v| v.as_str()) {
-                Some(v) => v.to_string(),
-                None => {
-                    return Err(RowError::new(
-                        "MISSING_ARGUMENT",
-                        format!("{field} not specified"),
-                    ))
-                }
-            }
-        };
         match s.upsert(
             &r.object,
             &field,
