@@ -7,7 +7,7 @@
 //! and clears other lookups to it (planned in `cascade`).
 
 use super::cascade::{restored_on_undelete, ClearedLookup, DeletedWith};
-use super::change::ChangeKind;
+use super::change::{Change, ChangeKind};
 use super::error::{ErrorCode, SfError, UpsertError};
 use super::ids::SfId;
 use super::record::Record;
@@ -105,7 +105,10 @@ impl Store {
             )
         })?;
         self.log_undo(Undo::Inserted { table: t, row });
-        self.emit(change);
+        self.emit(change.map(|c| Change {
+            row: Some(row),
+            ..c
+        }));
         Ok(id)
     }
 
@@ -449,9 +452,10 @@ impl Store {
         rec: Record,
         actor: &Actor,
     ) {
-        let change = self
-            .hears(t)
-            .then(|| self.change(t, id, kind, Some(&old), &rec, actor));
+        let change = self.hears(t).then(|| Change {
+            row: Some(row),
+            ..self.change(t, id, kind, Some(&old), &rec, actor)
+        });
         self.tables[t].replace(row, rec);
         self.log_undo(Undo::Replaced { table: t, row, old });
         self.emit(change);

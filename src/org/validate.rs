@@ -130,14 +130,20 @@ fn check_range(f: &FieldDef, v: &Value) -> Result<(), SfError> {
     if whole_digits == 0 {
         return Ok(());
     }
-    let (magnitude, shown) = match v {
-        Value::Int(i) => (i.unsigned_abs() as f64, i.to_string()),
-        Value::Double(d) => (d.abs(), d.to_string()),
+    let magnitude = match v {
+        Value::Int(i) => i.unsigned_abs() as f64,
+        Value::Double(d) => d.abs(),
         _ => return Ok(()),
     };
     if magnitude < 10f64.powi(i32::from(whole_digits)) {
         return Ok(());
     }
+    // Written out only for the error (a Bulk job checks a million values that fit).
+    let shown = match v {
+        Value::Int(i) => i.to_string(),
+        Value::Double(d) => d.to_string(),
+        _ => String::new(),
+    };
     Err(SfError::new(
         ErrorCode::NUMBER_OUTSIDE_VALID_RANGE,
         format!(
@@ -529,6 +535,7 @@ impl Store {
             user: actor.user,
             at: actor.now,
             origin: crate::org::origin::current().unwrap_or_default(),
+            row: None,
         }
     }
 }

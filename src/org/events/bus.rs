@@ -209,22 +209,54 @@ impl EventBus {
         Ok(event)
     }
 
-    /// Publishes several events in order under one lock (each expires others on its own
-    /// publish time); events on unknown channels are skipped. Returns those published.
+    /// Publishes several events in order under one lock; events on unknown channels are
+    /// skipped. Returns those published. The outcome is the one of publishing them one by
+    /// one (each channel holds its events in replay order, expired on the newest publish
+    /// time among them), but a run of events with one channel — a commit's change events —
+    /// looks its channels up and expires them once.
     pub fn publish_all(
         &self,
         events: impl IntoIterator<Item = BusEvent>,
         also: &[&str],
     ) -> Vec<Arc<BusEvent>> {
-        let mut c = self.channels.write();
-        let out: Vec<Arc<BusEvent>> = events
-            .into_iter()
-            .filter_map(|e| {
-                let at = e.published_at;
-                append(&mut c, e, also, at).ok()
-            })
-            .collect();
-        drop(c);
+        let mut guard = self.channels.write();
+        let Channels {
+            by_name,
+            next_replay,
+        } = &mut *guard;
+        let mut out: Vec<Arc<BusEvent>> = Vec::new();
+        let mut events = events.into_iter().peekable();
+        while let Some(first) = events.next() {
+            let Some(own) = by_name.get_mut(&*first.channel) else {
+                continue;
+            };
+            let start = out.len();
+            let mut latest = first.published_at;
+            let mut next = Some(first);
+            while let Some(mut event) = next {
+                event.replay_id = *next_replay;
+                *next_replay += 1;
+                latest = latest.max(event.published_at);
+                let event = Arc::new(event);
+                own.events.push_back(event.clone());
+                let channel = event.channel.clone();
+                out.push(event);
+                next =
+                    events.next_if(|e| Arc::ptr_eq(&e.channel, &channel) || e.channel == channel);
+            }
+            let run = &out[start..];
+            let newest = run.last().map_or(0, |e| e.replay_id);
+            own.newest = newest;
+            expire(own, latest);
+            for name in also {
+                if let Some(ch) = by_name.get_mut(*name) {
+                    ch.events.extend(run.iter().cloned());
+                    ch.newest = newest;
+                    expire(ch, latest);
+                }
+            }
+        }
+        drop(guard);
         if let Some(last) = out.last() {
             self.newest.send_replace(last.replay_id);
         }
@@ -599,5 +631,52 @@ mod tests {
             .unwrap();
         assert!(Arc::ptr_eq(&own[1], &all[1]));
         assert_eq!(*w.borrow_and_update(), 2);
+    }
+
+    #[test]
+    fn publish_all_leaves_every_channel_as_publishing_one_by_one_would() {
+        let both = || {
+            let b = bus();
+            b.add_channel("/data/ChangeEvents", Retention::high_volume());
+            b
+        };
+        // Runs of one channel, a channel coming back, and a late event that expires the
+        // early ones of a channel (standard retention is a day).
+        let t = Utc::now() - chrono::Duration::hours(30);
+        let later = t + chrono::Duration::hours(25);
+        let events = || {
+            vec![
+                ev("/event/A__e", t),
+                ev("/event/A__e", t),
+                ev("/event/B__e", t),
+                ev("/event/A__e", later),
+                ev("/event/B__e", later),
+            ]
+        };
+        let (together, alone) = (both(), both());
+        together.publish_all(events(), &["/data/ChangeEvents"]);
+        for e in events() {
+            let at = e.published_at;
+            alone.publish(e, &["/data/ChangeEvents"], at).unwrap();
+        }
+        let now = later;
+        for channel in ["/event/A__e", "/event/B__e", "/data/ChangeEvents"] {
+            let read = |b: &EventBus| {
+                b.read(channel, ReplayFrom::Earliest, 10, now)
+                    .map(|e| ids(&e))
+                    .map_err(|e| e.to_string())
+            };
+            assert_eq!(read(&together), read(&alone), "{channel}");
+            let resume = |b: &EventBus| {
+                b.read(channel, ReplayFrom::After(1), 10, now)
+                    .map(|e| ids(&e))
+                    .map_err(|e| e.to_string())
+            };
+            assert_eq!(resume(&together), resume(&alone), "{channel} after 1");
+        }
+        // A's first two events expired in both: replaying from before them is refused.
+        assert!(together
+            .read("/event/A__e", ReplayFrom::After(1), 10, now)
+            .is_err());
     }
 }

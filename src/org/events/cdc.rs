@@ -5,7 +5,8 @@
 //! tells its transaction listeners once per commit; this module only reads the committed state.
 //!
 //! The bus keeps a change event in a compact form, a [`ChangeRecord`]: the record id, the
-//! change type, the sequence number, the carried field values packed into one byte buffer, and
+//! change type, the sequence number, the carried field values packed into bytes (the events of
+//! one commit share one buffer, so a bulk group of 200 makes one allocation for them), and
 //! a shared [`ChangeContext`] (event type, commit info, changed and nulled field names) that the
 //! events of one transaction with the same header lists hold together — a bulk group of 200
 //! upserts shares one. The JSON payload is built only when a transport reads the event
@@ -122,7 +123,7 @@ pub struct ChangeRecord {
     /// Counts from 1 within the transaction.
     pub sequence: u32,
     /// The carried field values (see `events::packed`).
-    values: Box<[u8]>,
+    values: Packed,
     /// The other records of a merged event (see [`ChangeRecord::merge`]). Boxed so an event
     /// that merged nothing (nearly all; a Bulk job keeps a million) holds 8 bytes for it, not 16.
     #[allow(clippy::box_collection)]
@@ -160,7 +161,7 @@ impl ChangeRecord {
         let mut payload = Map::new();
         payload.insert("ChangeEventHeader".into(), header);
         let names = |pos: usize| c.ty.fields.get(pos).map(|f| f.name.clone());
-        packed::unpack(&self.values, names, c.shared(), &mut payload);
+        packed::unpack(self.values.bytes(), names, c.shared(), &mut payload);
         payload
     }
 
@@ -187,14 +188,36 @@ impl ChangeRecord {
     /// Bytes this event holds on its own (the shared context not counted).
     pub fn own_bytes(&self) -> usize {
         std::mem::size_of::<Self>()
-            + self.values.len()
+            + self.values.range.len()
             + self.also.as_ref().map_or(0, |v| 24 + v.capacity() * 18)
+    }
+}
+
+/// One event's packed values: its range of the buffer its commit's events share.
+#[derive(Debug, Clone)]
+struct Packed {
+    block: Arc<[u8]>,
+    range: std::ops::Range<u32>,
+}
+
+impl Packed {
+    fn bytes(&self) -> &[u8] {
+        &self.block[self.range.start as usize..self.range.end as usize]
+    }
+}
+
+/// Two events carry the same values when their bytes agree, wherever they are kept.
+impl PartialEq for Packed {
+    fn eq(&self, o: &Self) -> bool {
+        self.bytes() == o.bytes()
     }
 }
 
 /// Where each field of a change event type sits in its object, resolved once per commit.
 struct Slots {
     ty: Arc<EventType>,
+    /// The object's table index in the store.
+    object: Option<usize>,
     /// Per event-type field: the object field index and type.
     fields: Vec<Option<(usize, FieldType)>>,
     /// Per object field index: the event-type field position.
@@ -234,6 +257,7 @@ impl Slots {
         let ordered = indexes.windows(2).all(|w| w[0] < w[1]);
         Slots {
             ty: ty.clone(),
+            object: object_index,
             fields,
             by_object,
             ordered,
@@ -256,7 +280,8 @@ pub struct ChangeBatch {
     last: Option<Arc<ChangeContext>>,
     /// For the last context: the event-type field positions an UPDATE carries.
     wanted: Vec<usize>,
-    scratch: Vec<u8>,
+    /// The packed values of the events being built, shared by them once built.
+    block: Vec<u8>,
 }
 
 impl ChangeBatch {
@@ -266,7 +291,7 @@ impl ChangeBatch {
             slots: Vec::new(),
             last: None,
             wanted: Vec::new(),
-            scratch: Vec::new(),
+            block: Vec::new(),
         }
     }
 
@@ -278,7 +303,7 @@ impl ChangeBatch {
             slots: self.slots,
             last: None,
             wanted: Vec::new(),
-            scratch: self.scratch,
+            block: self.block,
         }
     }
 
@@ -316,10 +341,13 @@ impl ChangeBatch {
             }
         }
         if let Some(c) = &self.last {
+            // Cheapest first; origins are compared by length before bytes (a Bulk job's
+            // are all empty).
             let same = Arc::ptr_eq(&c.ty, ty)
-                && c.commit_user == change.user
                 && c.commit_timestamp == change.at.timestamp_millis()
-                && *c.origin == *change.origin
+                && c.commit_user == change.user
+                && c.origin.len() == change.origin.len()
+                && (c.origin.is_empty() || *c.origin == *change.origin)
                 && c.changed.iter().map(|s| &**s).eq(changed.iter().copied())
                 && c.nulled.iter().map(|s| &**s).eq(nulled.iter().copied());
             if same {
@@ -361,53 +389,99 @@ impl ChangeBatch {
         change: &Change,
         sequence: u32,
     ) -> ChangeRecord {
-        let context = self.context(ty, change);
-        self.scratch.clear();
-        if change.kind != ChangeKind::Delete {
-            let s = self.slots_of(store, ty);
-            if let Some((_, record)) = store.record(&change.id) {
-                let slots = &self.slots[s];
-                let out = &mut self.scratch;
-                let shared = context.shared();
-                if change.kind == ChangeKind::Update {
-                    // The wanted fields, null when the record no longer holds a value.
-                    for &pos in &self.wanted {
-                        let (Some(Some((index, t))), Ok(p)) =
-                            (slots.fields.get(pos), u16::try_from(pos))
-                        else {
-                            continue;
-                        };
-                        packed::pack(out, p, record.get(*index), *t, shared);
-                    }
-                } else if slots.ordered {
-                    // Every set field: one walk over the record's sorted values.
-                    for (index, v) in record.pairs() {
-                        let Some(Some(pos)) = slots.by_object.get(usize::from(index)) else {
-                            continue;
-                        };
-                        if let Some(Some((_, t))) = slots.fields.get(usize::from(*pos)) {
-                            packed::pack(out, *pos, Some(v), *t, shared);
-                        }
-                    }
-                } else {
-                    for (pos, slot) in slots.fields.iter().enumerate() {
-                        let (Some((index, t)), Ok(p)) = (slot, u16::try_from(pos)) else {
-                            continue;
-                        };
-                        if let Some(v) = record.get(*index) {
-                            packed::pack(out, p, Some(v), *t, shared);
-                        }
-                    }
+        let mut records = self.events(store, [(ty, change)]);
+        let mut record = records.remove(0);
+        record.sequence = sequence;
+        record
+    }
+
+    /// The change events for `changes` (each with its event type), in order, their values
+    /// packed into one buffer they share. Sequence numbers are left at 0 for the caller,
+    /// who knows which events merge.
+    pub fn events<'c>(
+        &mut self,
+        store: &Store,
+        changes: impl IntoIterator<Item = (&'c Arc<EventType>, &'c Change)>,
+    ) -> Vec<ChangeRecord> {
+        self.block.clear();
+        let built: Vec<(Arc<ChangeContext>, &Change, std::ops::Range<u32>)> = changes
+            .into_iter()
+            .map(|(ty, change)| {
+                let context = self.context(ty, change);
+                let start = self.block.len();
+                if change.kind != ChangeKind::Delete {
+                    self.pack(store, ty, change, &context);
+                }
+                let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                (context, change, at(start)..at(self.block.len()))
+            })
+            .collect();
+        let block: Arc<[u8]> = Arc::from(self.block.as_slice());
+        self.block.clear();
+        built
+            .into_iter()
+            .map(|(context, change, range)| ChangeRecord {
+                context,
+                record_id: change.id,
+                kind: change.kind,
+                sequence: 0,
+                values: Packed {
+                    block: block.clone(),
+                    range,
+                },
+                also: None,
+            })
+            .collect()
+    }
+
+    /// Packs the values `change`'s event carries onto the block.
+    fn pack(
+        &mut self,
+        store: &Store,
+        ty: &Arc<EventType>,
+        change: &Change,
+        context: &ChangeContext,
+    ) {
+        let s = self.slots_of(store, ty);
+        let slots = &self.slots[s];
+        // The row the change names, when it still holds this record; else a lookup.
+        let at_row = slots.object.zip(change.row).and_then(|(t, row)| {
+            let table = store.table(t);
+            table.row(row).filter(|r| table.id_of(r) == Some(change.id))
+        });
+        let Some(record) = at_row.or_else(|| store.record(&change.id).map(|(_, r)| r)) else {
+            return;
+        };
+        let out = &mut self.block;
+        let shared = context.shared();
+        if change.kind == ChangeKind::Update {
+            // The wanted fields, null when the record no longer holds a value.
+            for &pos in &self.wanted {
+                let (Some(Some((index, t))), Ok(p)) = (slots.fields.get(pos), u16::try_from(pos))
+                else {
+                    continue;
+                };
+                packed::pack(out, p, record.get(*index), *t, shared);
+            }
+        } else if slots.ordered {
+            // Every set field: one walk over the record's sorted values.
+            for (index, v) in record.pairs() {
+                let Some(Some(pos)) = slots.by_object.get(usize::from(index)) else {
+                    continue;
+                };
+                if let Some(Some((_, t))) = slots.fields.get(usize::from(*pos)) {
+                    packed::pack(out, *pos, Some(v), *t, shared);
                 }
             }
-        }
-        ChangeRecord {
-            context,
-            record_id: change.id,
-            kind: change.kind,
-            sequence,
-            values: self.scratch.as_slice().into(),
-            also: None,
+        } else {
+            for (pos, slot) in slots.fields.iter().enumerate() {
+                let (Some((index, t)), Ok(p)) = (slot, u16::try_from(pos)) else {
+                    continue;
+                };
+                if let Some(v) = record.get(*index) {
+                    packed::pack(out, p, Some(v), *t, shared);
+                }
+            }
         }
     }
 }

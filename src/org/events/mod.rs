@@ -257,7 +257,7 @@ impl Events {
         // A transaction's changes come in runs of one object (sharing its name): its capture
         // settings are looked up once per run.
         let mut last: Option<(&Arc<str>, Option<&CdcType>)> = None;
-        let mut relevant = changes
+        let relevant: Vec<(&crate::org::change::Change, &CdcType)> = changes
             .iter()
             .filter_map(|c| {
                 let t = match last {
@@ -270,8 +270,8 @@ impl Events {
                 };
                 t.map(|t| (c, t))
             })
-            .peekable();
-        if relevant.peek().is_none() {
+            .collect();
+        if relevant.is_empty() {
             return;
         }
         let group = store.commit_group();
@@ -295,10 +295,11 @@ impl Events {
         };
         let g = state.insert(current);
         let merge = self.defs.merge_changes;
-        let mut events: Vec<BusEvent> = Vec::with_capacity(changes.len());
-        for (change, t) in relevant {
-            let sequence = g.next_sequence;
-            let record = g.batch.event(store, &t.ty, change, sequence);
+        let records = g
+            .batch
+            .events(store, relevant.iter().map(|(c, t)| (&t.ty, *c)));
+        let mut events: Vec<BusEvent> = Vec::with_capacity(records.len());
+        for ((change, t), mut record) in relevant.iter().zip(records) {
             if merge {
                 if let Some(EventBody::Change(last)) = events.last_mut().map(|e| &mut e.body) {
                     if last.merge(&record) {
@@ -306,6 +307,7 @@ impl Events {
                     }
                 }
             }
+            record.sequence = g.next_sequence;
             g.next_sequence = g.next_sequence.saturating_add(1);
             events.push(BusEvent {
                 replay_id: 0,
