@@ -202,7 +202,28 @@ fn knowledge_check_explains_the_answer_and_reports_it() {
         }]
     );
     press(&mut a, "\n");
-    assert!(screen(&a).contains("You answered 1 of 2 correctly."));
+    let s = screen(&a);
+    assert!(s.contains("You answered 1 of 2 correctly."));
+    assert!(
+        s.contains("start again") && !s.contains("pick"),
+        "the footer offers the score screen's keys only:\n{s}"
+    );
+}
+
+#[test]
+fn a_letter_past_the_last_choice_says_which_letters_there_are() {
+    let mut a = app(80, 24);
+    press(&mut a, "j\n");
+    assert!(press(&mut a, "e").is_empty(), "no answer is given");
+    let RightView::Quiz(q) = &a.right else {
+        panic!("the quiz stays open")
+    };
+    assert_eq!(q.answered, None);
+    assert!(
+        screen(&a).contains("this question has choices a–c"),
+        "{}",
+        screen(&a)
+    );
 }
 
 #[test]

@@ -514,7 +514,19 @@ fn on_right_key(app: &mut App, key: KeyEvent) -> Option<Command> {
                         quiz.answer(quiz.cursor)
                     }
                 }
-                KeyCode::Char(c @ 'a'..='f') => quiz.answer(c as usize - 'a' as usize),
+                KeyCode::Char(c @ 'a'..='f') => {
+                    let choice = c as usize - 'a' as usize;
+                    let open = quiz.answered.is_none() && !quiz.finished;
+                    let n = quiz.current().map_or(0, |q| q.choices.len());
+                    if open && choice >= n && n > 0 {
+                        // A letter past the last choice: say which letters there are.
+                        let last = char::from(b'a' + u8::try_from(n - 1).unwrap_or(0));
+                        let message = format!("this question has choices a–{last}");
+                        app.flash(message);
+                        return None;
+                    }
+                    quiz.answer(choice)
+                }
                 _ => None,
             };
             let lesson = app

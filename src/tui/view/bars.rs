@@ -132,9 +132,16 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             ("Esc", "tree"),
             ("q", "quit"),
         ],
+        // The keys the quiz's state takes: choosing, reading why, or the score.
+        (Focus::Right, RightView::Quiz(q)) if q.finished => {
+            &[("⏎", "start again"), ("Esc", "tree"), ("q", "quit")]
+        }
+        (Focus::Right, RightView::Quiz(q)) if q.answered.is_some() => {
+            &[("⏎", "next"), ("Esc", "tree"), ("q", "quit")]
+        }
         (Focus::Right, RightView::Quiz(_)) => &[
             ("↑↓", "choose"),
-            ("⏎", "answer/next"),
+            ("⏎", "answer"),
             ("a-f", "pick"),
             ("Esc", "tree"),
             ("q", "quit"),
