@@ -45,7 +45,8 @@ fn key(code: KeyCode) -> Event {
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("terminal");
     t.draw(|f| view::draw(app, f)).expect("draw");
-    t.backend().to_string()
+    // A no-break space (which keeps a figure beside its unit) looks like any other.
+    t.backend().to_string().replace('\u{a0}', " ")
 }
 
 /// Snapshots with temp folders and ports replaced by placeholders.
@@ -141,6 +142,23 @@ fn finished(verdicts: Vec<Verdict>) -> LabEvent {
         }),
         exchanges: traffic(),
         runs: Vec::new(),
+    }
+}
+
+#[test]
+fn a_checks_points_stay_beside_their_figure_at_every_width() {
+    for width in 80..=140 {
+        let mut a = app();
+        update(&mut a, Event::Resize(width, 60));
+        open(&mut a, "rest-first-call");
+        let s = screen(&a);
+        for row in s.lines() {
+            let pane = row.rsplit('│').nth(1).unwrap_or("").trim_start();
+            assert!(
+                !pane.starts_with("points") && !pane.starts_with("point "),
+                "at {width} columns a row starts with the unit: {row}\n{s}"
+            );
+        }
     }
 }
 

@@ -131,7 +131,8 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(vec![
             Span::raw("• "),
             Span::raw(what_it_checks(c)),
-            Span::styled(format!("  {} {pts}", c.points), t.dim()),
+            // A no-break space keeps the figure beside its word when the line wraps.
+            Span::styled(format!("  {}\u{a0}{pts}", c.points), t.dim()),
         ]));
     }
     if spec.run.times > 1 {

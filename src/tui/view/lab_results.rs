@@ -98,7 +98,7 @@ fn verdict_lines(
         Line::from(vec![
             Span::styled(format!("{glyph} {word}"), style.patch(t.strong())),
             Span::raw(format!(
-                " · {}/{} points · {} ms",
+                " · {}/{}\u{a0}points · {}\u{a0}ms",
                 o.points, o.max_points, o.duration_ms
             )),
         ]),
