@@ -3,7 +3,7 @@
 
 use super::app::{App, Focus, RightView};
 use super::event::{Command, Event};
-use super::lab::keys::{self, brief_match, KeyOutcome};
+use super::lab::keys::{self, brief_count, brief_match, KeyOutcome};
 use super::lab::{LabCommand, LabEvent, LabTab};
 use super::tree::{rows, Row};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -361,12 +361,15 @@ fn on_search_key(app: &mut App, key: KeyEvent) {
             let query = std::mem::take(input);
             app.search_input = None;
             if let Some(v) = app.lab_view_mut() {
-                let found = brief_match(&v.limits.brief_lines.borrow(), &query, 0, true);
+                let count = brief_count(&v.limits.brief_lines.borrow(), &query);
                 v.brief_query = (!query.is_empty()).then(|| query.clone());
-                match found {
+                match count {
                     _ if query.is_empty() => {}
-                    None => app.flash(format!("no match for \"{query}\" in the brief")),
-                    Some(_) => app.flash(format!("\"{query}\": n next, N previous")),
+                    0 => app.flash(format!("no match for \"{query}\" in the brief")),
+                    n => app.flash(format!(
+                        "{n} match{} for \"{query}\" — n next, N previous",
+                        if n == 1 { "" } else { "es" }
+                    )),
                 }
                 return;
             }

@@ -466,6 +466,35 @@ fn slash_on_the_brief_finds_text_in_the_brief_and_n_steps_on() {
         "the focus stays on the brief"
     );
     assert!(s.contains("n next, N previous"), "{s}");
+    let count = s.lines().find(|l| l.contains("n next")).unwrap_or("");
+    assert!(
+        count.contains("match for \"what your\"") || count.contains("matches for \"what your\""),
+        "the status says how many matches there are: {count}"
+    );
+    // The match is marked on screen (yellow, as in lessons), the rest of its line is not.
+    let marked = |a: &App| {
+        let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+        t.draw(|f| view::draw(a, f)).expect("draw");
+        let buf = t.backend().buffer().clone();
+        let mut found = Vec::new();
+        for y in 0..24u16 {
+            let row: String = (0..80u16)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect();
+            if let Some(i) = row.find("What your code receives") {
+                let x = u16::try_from(row[..i].chars().count()).unwrap_or(0);
+                let bg = |dx: u16| buf[(x + dx, y)].bg;
+                found.push((bg(0), bg(8), bg(10)));
+            }
+        }
+        found
+    };
+    use ratatui::style::Color;
+    assert_eq!(
+        marked(&a),
+        vec![(Color::Yellow, Color::Yellow, Color::Reset)],
+        "\"What your\" is marked, \"code\" is not"
+    );
     update(&mut a, key(KeyCode::Char('N')));
     let s = screen(&a);
     assert!(s.contains("no more \"what your\" above"), "{s}");

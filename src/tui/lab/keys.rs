@@ -165,6 +165,18 @@ pub fn brief_match(
     .map(|(row, _)| *row)
 }
 
+/// How many times `query` (any case) occurs in the Brief's lines.
+pub fn brief_count(lines: &[(usize, String)], query: &str) -> usize {
+    let query = query.to_lowercase();
+    if query.is_empty() {
+        return 0;
+    }
+    lines
+        .iter()
+        .map(|(_, text)| text.matches(query.as_str()).count())
+        .sum()
+}
+
 /// `n` / `N` on the Brief: the next or previous line with the last searched text, from the
 /// top row shown.
 pub fn brief_step_match(view: &mut LabView, forward: bool) -> KeyOutcome {

@@ -8,6 +8,7 @@ use super::super::theme::Glyph;
 use super::tree::fit;
 use super::{lab_org, lab_results, lab_tabs, pane};
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
@@ -238,6 +239,44 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         super::scrolled(paragraph, area, view.brief_scroll, &view.limits.brief),
         area,
     );
+    // The text being searched for (as typed, else the last search) is marked where it shows.
+    let typed = app.search_input.as_deref().filter(|_| !app.search_in_tree);
+    if let Some(query) = typed.or(view.brief_query.as_deref()) {
+        mark_matches(frame.buffer_mut(), area, query, t.search_match());
+    }
+}
+
+/// Restyles every on-screen occurrence of `query` (any case) within one row of `area`.
+fn mark_matches(buf: &mut ratatui::buffer::Buffer, area: Rect, query: &str, style: Style) {
+    let query: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+    if query.is_empty() || query.len() > usize::from(area.width) {
+        return;
+    }
+    for y in area.top()..area.bottom() {
+        let row: Vec<char> = (area.left()..area.right())
+            .map(|x| {
+                buf[(x, y)]
+                    .symbol()
+                    .chars()
+                    .next()
+                    .and_then(|c| c.to_lowercase().next())
+                    .unwrap_or(' ')
+            })
+            .collect();
+        let mut start = 0;
+        while start + query.len() <= row.len() {
+            if row[start..start + query.len()] == query[..] {
+                for i in start..start + query.len() {
+                    let x = area.left() + u16::try_from(i).unwrap_or(0);
+                    let cell = &mut buf[(x, y)];
+                    cell.set_style(cell.style().patch(style));
+                }
+                start += query.len();
+            } else {
+                start += 1;
+            }
+        }
+    }
 }
 
 /// A hint's text with its `code` spans styled as code and their backticks dropped.
