@@ -114,38 +114,46 @@ fn project(row: &Value, keys: &[String]) -> String {
     serde_json::to_string(&out).unwrap_or_default()
 }
 
-/// Writes of the learner's code the org refused (a 4xx other than an expired session's 401),
-/// as a sentence to add to a verdict about the records the org holds: when a record is
-/// missing, the refusal usually says why. Empty when none was refused.
+/// Writes of the learner's code the org refused (a 4xx other than an expired session's 401,
+/// or a refused part of a composite-family call answered 200), for a check that finds records
+/// missing: the refusal usually says why. Empty when none was refused.
 fn refused_writes(cx: &Cx) -> String {
-    let refused: Vec<&crate::evidence::Exchange> = cx
+    let refused: Vec<(&crate::evidence::Exchange, super::refusal::Refusal)> = cx
         .ev
         .exchanges
         .iter()
         .filter(|e| e.is_data_write())
-        .filter(|e| {
-            e.status()
-                .is_some_and(|s| (400..500).contains(&s) && s != 401)
-        })
+        .filter_map(|e| super::refusal::refusal(e).map(|r| (e, r)))
         .collect();
-    let Some(first) = refused.first() else {
+    let Some((first, r)) = refused.first() else {
         return String::new();
     };
-    let said = first
-        .response_json()
-        .and_then(|v| {
-            let e = v.as_array().and_then(|a| a.first()).unwrap_or(&v).clone();
-            let code = e.get("errorCode")?.as_str()?.to_string();
-            let message = e.get("message").and_then(Value::as_str).unwrap_or_default();
-            let message = message.trim_end_matches('.');
-            Some(format!(": {code} \"{message}\""))
-        })
-        .unwrap_or_default();
+    let status = first.status().unwrap_or_default();
+    let answered = match &r.part {
+        None => format!("was answered {status}{}", r.said),
+        Some(part) if !first.succeeded() => {
+            format!("was answered {status}: its {part} was refused{}", r.said)
+        }
+        Some(part) if r.status == status => {
+            format!(
+                "was answered {status}, but its {part} was refused{}",
+                r.said
+            )
+        }
+        Some(part) => format!(
+            "was answered {status}, but its {part} got {}{}",
+            r.status, r.said
+        ),
+    };
+    let knock_on = if r.knocked_on {
+        " (so the org undid or skipped the call's other parts)"
+    } else {
+        ""
+    };
     format!(
-        " The org refused {} your code sent; the first, {}, was answered {}{said}.",
+        " The org refused {} your code sent; the first, {}, {answered}{knock_on}.",
         super::cx::plural(refused.len(), "write"),
         super::cx::show(first),
-        first.status().unwrap_or_default()
     )
 }
 
@@ -328,6 +336,33 @@ mod tests {
             v.message.contains("The org refused 1 write your code sent; the first, #1 PATCH")
                 && v.message.contains(
                     "was answered 400: INVALID_FIELD \"The ERP_Id__c field should not be specified in the sobject data\"."
+                ),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_missing_record_is_explained_by_the_composite_subrequest_the_org_refused() {
+        let mut ev = evidence(vec![req("POST", "/services/data/v62.0/composite", 200)
+            .body(r#"{"allOrNone":true,"compositeRequest":[]}"#)
+            .response_body(
+                r#"{"compositeResponse":[
+                    {"httpStatusCode":400,"referenceId":"acct","body":[{"errorCode":"PROCESSING_HALTED","message":"rolled back"}]},
+                    {"httpStatusCode":400,"referenceId":"con","body":[{"errorCode":"REQUIRED_FIELD_MISSING","message":"Required fields are missing: [LastName]"}]}
+                ]}"#,
+            )]);
+        ev.snapshots.after_runs = vec![snap(vec![])];
+        let e = Some(&AllAccounts as &dyn SoqlEvaluator);
+        let v = verdict_with(
+            "{ rule: state.soql, query: SELECT Name FROM Account, count: 1 }",
+            &ev,
+            e,
+        );
+        assert!(
+            v.message.contains("The org refused 1 write your code sent; the first, #1 POST")
+                && v.message.contains(
+                    "was answered 200, but its subrequest \"con\" got 400: REQUIRED_FIELD_MISSING \"Required fields are missing: [LastName]\" (so the org undid or skipped the call's other parts)."
                 ),
             "{}",
             v.message
