@@ -128,13 +128,17 @@ pub struct Subscribed {
 }
 
 /// `events.replay_resumed`: `channel`, and how many events a restarted subscriber may receive
-/// again (those it got but had not yet stored when it was killed).
+/// again (those it got but had not yet stored when it was killed). With `applied`, the event a
+/// restart resumed after must have done its work: its `field` value names the record of
+/// `object` (with the same field) that applying it makes.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplayResumed {
     pub channel: String,
     #[serde(default = "default_reread")]
     pub max_reread: usize,
+    #[serde(default)]
+    pub applied: Option<ConsumerIdempotent>,
 }
 
 fn default_reread() -> usize {
@@ -458,12 +462,50 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
             reread
         ));
     }
+    if let Some(lost) = p
+        .applied
+        .as_ref()
+        .and_then(|a| resumed_past_unapplied(a, &p.channel, &subs, cx))
+    {
+        return cx.fail(lost);
+    }
     cx.pass(format!(
         "Your subscriber resumed {} on {}: nothing was lost and {} handed out again.",
         plural(subs.len() - 1, "time"),
         p.channel,
         plural(reread.len(), "event")
     ))
+}
+
+/// Why a restart resumed past an event whose work never landed, if one did: the subscriber
+/// stored that event's replay id before applying it, and the kill in between lost the event.
+fn resumed_past_unapplied(
+    applied: &ConsumerIdempotent,
+    channel: &str,
+    subs: &[&Value],
+    cx: &Cx,
+) -> Option<String> {
+    let last = cx.ev.snapshots.final_state()?;
+    let records = last.records(&applied.object);
+    let field = applied.field.as_str();
+    subs.iter().skip(1).find_map(|s| {
+        let after = num(s, "from");
+        let event = cx
+            .ev
+            .events
+            .published
+            .iter()
+            .find(|e| text(e, "channel") == channel && num(e, "replay_id") == after)?;
+        let key = event.get("payload")?.get(field)?;
+        let landed = records.iter().any(|r| r.get(field) == Some(key));
+        let key = key.as_str().map_or_else(|| key.to_string(), str::to_string);
+        (!landed).then(|| {
+            format!(
+                "After a restart your subscriber resumed after replay id {after} ({field} {key}), but no {} with {field} {key} exists: it stored that id before the event's work was done, and the stop in between lost the event. Store a replay id only once its event has been applied.",
+                applied.object
+            )
+        })
+    })
 }
 
 pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {

@@ -330,6 +330,30 @@ fn with_records(mut e: Evidence, names: &[&str]) -> Evidence {
     e
 }
 
+#[test]
+fn a_restart_that_resumes_past_an_event_whose_work_never_landed_fails() {
+    let rule = "{ rule: events.replay_resumed, channel: /event/A__e, applied: { object: Shipment__c, field: Order_Number__c } }";
+    // Stopped while applying event 2 (SO-2), with its id already stored: resumes after 2.
+    let mut e = stream(
+        vec![sub("a", -1, 0), sub("b", 2, 20)],
+        vec![got("a", 1), got("a", 2), got("b", 3)],
+        &[(1, 1), (2, 2), (3, 21)],
+    );
+    for (i, p) in e.events.published.iter_mut().enumerate() {
+        p["payload"] = json!({"Order_Number__c": format!("SO-{}", i + 1)});
+    }
+    let lost = with_records(e.clone(), &["SO-1", "SO-3"]);
+    let v = assert_fails(rule, &lost);
+    assert!(
+        v.message.contains("resumed after replay id 2 (Order_Number__c SO-2), but no Shipment__c with Order_Number__c SO-2 exists"),
+        "{}",
+        v.message
+    );
+    // The same restart when SO-2 did land passes; without `applied` it is not looked at.
+    assert_passes(rule, &with_records(e.clone(), &["SO-1", "SO-2", "SO-3"]));
+    assert_passes(RESUMED, &lost);
+}
+
 const IDEMPOTENT: &str =
     "{ rule: events.consumer_idempotent, object: Shipment__c, field: Order_Number__c }";
 

@@ -111,9 +111,7 @@ fn parts_of(body: &Value) -> Vec<(String, u16, Value)> {
 
 /// A refused tree's first record with errors: (`record "ref"`, what it got).
 fn tree_part(body: &Value) -> Option<(String, String)> {
-    if body.get("hasErrors").is_none() {
-        return None;
-    }
+    body.get("hasErrors")?;
     let first = body["results"]
         .as_array()?
         .iter()

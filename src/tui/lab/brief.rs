@@ -263,6 +263,10 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             _ => "the events your code publishes".into(),
         },
         "events.subscribed" => "a subscription to the event channel".into(),
+        "events.replay_resumed" if check.params.contains_key("applied") => {
+            "a subscriber that resumes from the last replay id it stored, once that event was applied"
+                .into()
+        }
         "events.replay_resumed" => {
             "a subscriber that resumes from the last replay id it stored".into()
         }
