@@ -292,6 +292,48 @@ async fn tree_names_the_expected_object_with_its_article() {
 }
 
 #[tokio::test]
+async fn a_tree_record_without_its_type_or_with_a_malformed_reference_id_is_refused() {
+    let m = mock();
+    let tree = format!("{V}/composite/tree/Account");
+    let untyped = m
+        .post(
+            &tree,
+            json!({"records":[{"attributes":{"referenceId":"acct1"},"Name":"No Type"}]}),
+        )
+        .await;
+    assert_eq!(untyped.status, StatusCode::BAD_REQUEST);
+    assert!(
+        untyped
+            .text
+            .contains("Record 'acct1' needs attributes.type, the object it is (Account"),
+        "{}",
+        untyped.text
+    );
+    for bad in ["ref-2", "_u2"] {
+        let r = m
+            .post(
+                &tree,
+                json!({"records":[{"attributes":{"type":"Account","referenceId":bad},"Name":"X"}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(
+            r.text
+                .contains(&format!("The referenceId '{bad}' is not valid")),
+            "{}",
+            r.text
+        );
+    }
+    // Nothing was created by the refused trees.
+    let q = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Id+FROM+Account+WHERE+Name+IN+('No+Type','X')"
+        ))
+        .await;
+    assert_eq!(q.body["totalSize"], 0, "{}", q.text);
+}
+
+#[tokio::test]
 async fn collections_create_update_upsert_retrieve_delete() {
     let m = mock();
     let created = m

@@ -83,10 +83,13 @@ fn parse_json<T: serde::de::DeserializeOwned>(
         .map_err(|e| CompositeError::Json(crate::org::rest::body::jackson_message(body, &e)))
 }
 
-fn check_reference_id(id: &str) -> Result<(), CompositeError> {
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+/// A referenceId (of a composite subrequest or a tree record) as Salesforce documents it:
+/// letters, digits and underscores, starting with a letter or digit.
+pub(super) fn check_reference_id(id: &str) -> Result<(), CompositeError> {
+    let starts_well = id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
+    if !starts_well || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return Err(CompositeError::InvalidInput(format!(
-            "The referenceId '{id}' is not valid: use only letters, digits and underscores."
+            "The referenceId '{id}' is not valid: use only letters, digits and underscores, starting with a letter or digit."
         )));
     }
     Ok(())

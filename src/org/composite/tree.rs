@@ -112,14 +112,20 @@ fn walk(
             invalid("Each record needs attributes.referenceId, a name you choose to find it in the results.".into())
         })?
         .to_string();
-    if let Some(t) = declared {
-        if !t.eq_ignore_ascii_case(object) {
-            return Err(invalid(format!(
-                "Record '{reference_id}' says it is {} {t}, but at this place in the tree it must be {} {object}.",
-                a_or_an(t),
-                a_or_an(object)
-            )));
-        }
+    super::request::check_reference_id(&reference_id)?;
+    // The documented body names each record's type; the answer to leaving it out is not
+    // known, so it is refused in sflab's words.
+    let Some(t) = declared else {
+        return Err(invalid(format!(
+            "Record '{reference_id}' needs attributes.type, the object it is ({object} at this place in the tree)."
+        )));
+    };
+    if !t.eq_ignore_ascii_case(object) {
+        return Err(invalid(format!(
+            "Record '{reference_id}' says it is {} {t}, but at this place in the tree it must be {} {object}.",
+            a_or_an(t),
+            a_or_an(object)
+        )));
     }
     let schema = store.schema();
     let obj = schema
