@@ -334,6 +334,30 @@ async fn a_tree_record_without_its_type_or_with_a_malformed_reference_id_is_refu
 }
 
 #[tokio::test]
+async fn a_collections_upsert_by_a_field_that_is_no_key_is_refused_whole_as_an_unknown_one_is() {
+    let m = mock();
+    let body = json!({"records":[{"attributes":{"type":"Account"},"Name":"x"}]});
+    for field in ["Name", "Nope__c"] {
+        let r = m
+            .json(
+                Method::PATCH,
+                &format!("{V}/composite/sobjects/Account/{field}"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{field}: {}", r.text);
+        assert_eq!(r.body[0]["errorCode"], "NOT_FOUND", "{}", r.text);
+        assert!(
+            r.text.contains(&format!(
+                "Provided external ID field does not exist or is not accessible: {field}"
+            )),
+            "{}",
+            r.text
+        );
+    }
+}
+
+#[tokio::test]
 async fn collections_create_update_upsert_retrieve_delete() {
     let m = mock();
     let created = m

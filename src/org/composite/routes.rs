@@ -276,7 +276,12 @@ async fn upsert_records(
             .schema()
             .object(&object)
             .ok_or_else(|| CompositeError::UnknownObject(object.clone()))?;
-        let f = obj.field(&field).ok_or_else(|| {
+        // A field that is not an upsert key (the Id, an external id or a unique field) is
+        // refused for the whole call, as an unknown one is and as a single-record upsert is.
+        let is_key = |f: &&crate::org::schema::FieldDef| {
+            f.external_id || f.unique || f.system == Some(crate::org::schema::SystemField::Id)
+        };
+        let f = obj.field(&field).filter(is_key).ok_or_else(|| {
             CompositeError::NotFound(format!(
                 "Provided external ID field does not exist or is not accessible: {field}"
             ))
