@@ -191,6 +191,10 @@ pub struct Evidence {
     /// Files of the lab folder left unread for their size (over 256 KiB): path and bytes.
     #[serde(default)]
     pub too_large: Vec<(String, u64)>,
+    /// Visible files of the lab folder the runs left as they were (there before, same time of
+    /// last change and size): what the program did not write this time.
+    #[serde(default)]
+    pub left_as_before: Vec<String>,
     pub events: Events,
     /// Every secret the redactor knew by the end (given, seen in traffic or in files).
     pub secrets: Vec<KnownSecret>,

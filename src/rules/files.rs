@@ -8,6 +8,9 @@
 //! the query selects (a renamed record whose row still has the old name fails). A header
 //! repeated inside the file (the usual slip when pages are glued together) is reported.
 //!
+//! A file the runs left as it was (there before, unchanged) fails: it is not what the program
+//! wrote this time, but a leftover of an earlier attempt or a file handed in ready-made.
+//!
 //! Implementation notes: values compare as text, as a CSV holds them (null is an empty cell);
 //! Ids match on their first 15 characters, so a 15-character Id matches its 18-character form;
 //! header names match case-insensitively. A query without `Id`, or whose columns are not all
@@ -143,6 +146,11 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
             "Your program did not leave a file `{want_path}` in the lab folder."
         ));
     };
+    if cx.ev.left_as_before.iter().any(|p| p == want_path) {
+        return cx.fail(format!(
+            "`{want_path}` is as it was before this check's runs: your program did not write it this time (it is left from an earlier attempt, or came with the files). The check reads the file your program writes."
+        ));
+    }
     let table = match CsvTable::parse(&file.text) {
         Ok(t) => t,
         Err(e) => return cx.fail(format!("`{want_path}` is not a readable CSV file: {e}.")),
@@ -434,6 +442,21 @@ mod tests {
     }
 
     const RULE: &str = "{ rule: files.csv_rows, file: export.csv, rows: 3 }";
+
+    #[test]
+    fn a_file_the_runs_left_as_it_was_is_not_the_programs_output() {
+        let good = with_file("Id,Name\n1,a\n2,b\n3,c\n");
+        assert_passes(RULE, &good);
+        let mut stale = good.clone();
+        stale.left_as_before = vec!["export.csv".into()];
+        let v = assert_fails(RULE, &stale);
+        assert!(
+            v.message
+                .contains("`export.csv` is as it was before this check's runs"),
+            "{}",
+            v.message
+        );
+    }
 
     #[test]
     fn a_missing_file_and_one_too_large_to_read_are_told_apart() {

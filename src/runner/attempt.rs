@@ -314,7 +314,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     // The learner's files may hold secrets of their own (a password written into a script):
     // learnt before the runs, so a run that prints one has it masked in its stored output
     // too. The folder is read again after the runs, for the rules.
-    read_lab_files(&dir, &redactor);
+    let before_runs = read_lab_files(&dir, &redactor);
     let setup = GatewaySetup {
         upstream_url: org.upstream_url(),
         faults: lab.faults.clone(),
@@ -491,6 +491,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     }
 
     let lab_files = read_lab_files(&dir, &redactor);
+    let left_as_before = lab_files.left_as(&before_runs);
     let evidence = Evidence {
         lab_id: lab.id.clone(),
         backend: options.org.backend(),
@@ -501,6 +502,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         sources: lab_files.sources,
         secret_files: lab_files.secret_files,
         too_large: lab_files.too_large,
+        left_as_before,
         events,
         secrets: redactor.known_secrets(),
         handed,

@@ -24,6 +24,29 @@ pub struct LabFiles {
     pub secret_files: Vec<SecretFile>,
     /// Visible files left unread because they are larger than the rules read: path and size.
     pub too_large: Vec<(String, u64)>,
+    /// Every visible file: path, time of last change and size (to tell what a run wrote).
+    pub stamps: Vec<(String, Option<std::time::SystemTime>, u64)>,
+}
+
+impl LabFiles {
+    /// The visible files that are as they were in `before` (a read of the folder before the
+    /// runs): same time of last change and size. Sorted by path.
+    pub fn left_as(&self, before: &LabFiles) -> Vec<String> {
+        let mut same: Vec<String> = self
+            .stamps
+            .iter()
+            .filter(|(path, at, len)| {
+                at.is_some()
+                    && before
+                        .stamps
+                        .iter()
+                        .any(|(p, a, l)| p == path && a == at && l == len)
+            })
+            .map(|(path, _, _)| path.clone())
+            .collect();
+        same.sort();
+        same
+    }
 }
 
 /// Reads the lab folder `dir` (see the module header).
@@ -54,6 +77,11 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
                 .to_string_lossy()
                 .replace('\\', "/");
             let hidden = rel.split('/').any(|part| part.starts_with('.'));
+            if meta.is_file() && !hidden {
+                files
+                    .stamps
+                    .push((rel.clone(), meta.modified().ok(), meta.len()));
+            }
             let read = if hidden {
                 &mut hidden_read
             } else {
@@ -280,5 +308,20 @@ mod tests {
         assert_eq!(files.secret_files[0].mode, Some(0o640));
         assert_eq!(files.secret_files[0].kinds, ["access_token"]);
         assert!(files.sources[0].text.contains("‹redacted:access_token#"));
+    }
+
+    #[test]
+    fn a_file_the_runs_did_not_touch_is_told_from_one_they_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let redactor = Redactor::new(b"k");
+        std::fs::write(dir.path().join("kept.csv"), "Id\n1\n").unwrap();
+        std::fs::write(dir.path().join("rewritten.csv"), "Id\n1\n").unwrap();
+        let before = read_lab_files(dir.path(), &redactor);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // Rewritten with the same bytes: its time of last change still moves.
+        std::fs::write(dir.path().join("rewritten.csv"), "Id\n1\n").unwrap();
+        std::fs::write(dir.path().join("new.csv"), "Id\n").unwrap();
+        let after = read_lab_files(dir.path(), &redactor);
+        assert_eq!(after.left_as(&before), vec!["kept.csv".to_string()]);
     }
 }
