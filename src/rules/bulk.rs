@@ -3,7 +3,7 @@
 //!
 //! Both read only recorded exchanges, so they judge a sandbox run the same way as a mock run.
 
-use super::cx::{is_success, show, Cx};
+use super::cx::{is_success, plural, show, Cx};
 use super::Verdict;
 use crate::evidence::Exchange;
 use crate::matcher::path_matches;
@@ -58,12 +58,34 @@ pub(crate) fn failed_results_fetched(cx: &Cx) -> Verdict {
         match fetched {
             Some(f) => proof.extend([report.seq, f.seq]),
             None => {
+                // Fetched only before the job said it had failures: too early to hold them.
+                let early = cx.ev.exchanges.iter().rev().find(|e| {
+                    e.seq < report.seq
+                        && e.method().eq_ignore_ascii_case("GET")
+                        && path_matches(INGEST_FAILED, e.path())
+                        && job_id(e.path()) == Some(id.as_str())
+                        && is_success(e)
+                });
+                if let Some(early) = early {
+                    let rows = early
+                        .response
+                        .as_ref()
+                        .map_or(0, |r| r.body.text.lines().count().saturating_sub(1));
+                    return cx
+                        .fail(format!(
+                            "Job {id}'s failed rows were fetched at {}, before the job had finished, so that answer held {} — then it reported failed records ({}). Poll GET …/jobs/ingest/{id} until its state is JobComplete, then fetch …/failedResults.",
+                            show(early),
+                            plural(rows, "failed row"),
+                            show(report)
+                        ))
+                        .with_evidence([early.seq, report.seq]);
+                }
                 return cx
                     .fail(format!(
                         "Job {id} reported failed records ({}), but its failed rows were never fetched. GET …/jobs/ingest/{id}/failedResults returns them as CSV with sf__Error per row.",
                         show(report)
                     ))
-                    .with_evidence([report.seq])
+                    .with_evidence([report.seq]);
             }
         }
     }
@@ -158,8 +180,17 @@ mod tests {
 
     #[test]
     fn fetching_before_the_report_or_without_any_report_fails() {
-        let ev = evidence(vec![get(&format!("{JOB}/failedResults"), 200), job_info(2)]);
-        assert_fails(FAILED, &ev);
+        let early = get(&format!("{JOB}/failedResults"), 200)
+            .response_body("\"sf__Id\",\"sf__Error\",\"Name\"\n");
+        let ev = evidence(vec![early, job_info(2)]);
+        let v = assert_fails(FAILED, &ev);
+        assert!(
+            v.message.contains("fetched at #1 GET")
+                && v.message
+                    .contains("before the job had finished, so that answer held 0 failed rows"),
+            "an early fetch is named as early, not as missing: {}",
+            v.message
+        );
         let ev = evidence(vec![job_info(0), get(&format!("{JOB}/failedResults"), 200)]);
         assert_fails(FAILED, &ev);
     }
