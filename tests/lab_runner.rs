@@ -515,6 +515,49 @@ fn sigterm_and_sighup_end_a_check_like_ctrl_c_and_stop_the_learners_processes() 
 }
 
 #[test]
+fn a_signal_ends_check_watch_while_it_waits_for_a_change() {
+    for (signal, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
+        let t = tempfile::tempdir().unwrap();
+        let (started, _, err) = sflab(t.path(), &["lab", "start", "rest-first-call"]);
+        assert_eq!(started, 0, "{err}");
+        let lab = t.path().join("rest-first-call");
+        write_run(&lab, "#!/bin/sh\necho done > ran.txt\n");
+        let log = t.path().join("watch.log");
+        let mut watch = Command::new(env!("CARGO_BIN_EXE_sflab"))
+            .arg("--workspace")
+            .arg(t.path())
+            .args(["check", "--watch", "rest-first-call"])
+            .env_remove("SFLAB_CURRICULUM")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("Watching")
+        {
+            assert!(Instant::now() < deadline, "the first check never ended");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // SAFETY: signalling a process this test started.
+        unsafe { libc::kill(watch.id() as i32, signal) };
+        let gone = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(s) = watch.try_wait().unwrap() {
+                break s;
+            }
+            if Instant::now() > gone {
+                let _ = watch.kill();
+                panic!("check --watch outlived signal {signal} while waiting");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(status.code(), Some(code), "signal {signal}");
+    }
+}
+
+#[test]
 fn an_attempt_that_cannot_be_stored_keeps_its_verdicts_and_says_why() {
     let t = tempfile::tempdir().unwrap();
     let ws = Workspace::at(t.path()).unwrap();

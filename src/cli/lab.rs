@@ -364,6 +364,21 @@ pub fn check(
             return Ok(show(&report, &spec, &options.workspace, json));
         }
         let watcher = LabWatcher::new(&dir).map_err(|e| Failure::usage(e.to_string()))?;
+        // Between checks nothing else hears a stopping signal: a listener for the whole watch
+        // ends the wait with the signal's status (a check in progress ends on its own).
+        let stopped = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(0));
+        {
+            let _inside = rt.enter();
+            let signals = super::signals::StopSignals::listen()
+                .map_err(|e| Failure::usage(format!("could not listen for signals: {e}")))?;
+            let stopped = stopped.clone();
+            rt.spawn(async move {
+                let mut signals = signals;
+                let why = signals.next().await;
+                stopped.store(why.code(), std::sync::atomic::Ordering::Relaxed);
+            });
+        }
+        let stop_code = || stopped.load(std::sync::atomic::Ordering::Relaxed);
         loop {
             let report = match attempt(&rt, &spec, &options) {
                 Ok(report) => report,
@@ -379,8 +394,15 @@ pub fn check(
                 "\nWatching {} — save a file to check again (Ctrl-C stops).",
                 dir.display()
             );
-            if watcher.next_change(DEBOUNCE, &|| false).is_none() {
-                return Ok(2);
+            // The last check has ended (and tidied up after itself): only the wait stops.
+            if watcher
+                .next_change(DEBOUNCE, &|| stop_code() != 0)
+                .is_none()
+            {
+                return Ok(match stop_code() {
+                    0 => 2,
+                    code => code,
+                });
             }
             eprintln!("\nA file changed; checking again…\n");
         }

@@ -195,6 +195,10 @@ pub struct Evidence {
     /// last change and size): what the program did not write this time.
     #[serde(default)]
     pub left_as_before: Vec<String>,
+    /// Other visible files of the lab folder left unread, with why (not UTF-8 text; past the
+    /// number of files sflab reads).
+    #[serde(default)]
+    pub unread: Vec<(String, String)>,
     pub events: Events,
     /// Every secret the redactor knew by the end (given, seen in traffic or in files).
     pub secrets: Vec<KnownSecret>,

@@ -133,8 +133,19 @@ fn some_of(items: &[String]) -> String {
     out
 }
 
+const NOT_ON_SANDBOX: &str = "Not applicable on this backend: the check runs its query on the mock org's records, which a sandbox run does not have.";
+
 pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
     let want_path = p.file.trim_start_matches("./");
+    if p.query.is_some() && cx.soql.is_none() {
+        return cx.not_applicable(NOT_ON_SANDBOX);
+    }
+    // Before anything about its contents: a file the runs did not write is not their output.
+    if cx.ev.left_as_before.iter().any(|p| p == want_path) {
+        return cx.fail(format!(
+            "`{want_path}` is as it was before this check's runs: your program did not write it this time (it is left from an earlier attempt, or came with the files). Write it on every run, even when its contents would be the same: the check judges what this check's runs produced."
+        ));
+    }
     let Some(file) = cx.ev.sources.iter().find(|f| f.path == want_path) else {
         if let Some((_, bytes)) = cx.ev.too_large.iter().find(|(p, _)| p == want_path) {
             return cx.fail(format!(
@@ -142,15 +153,13 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
                 crate::wording::bytes(*bytes)
             ));
         }
+        if let Some((_, why)) = cx.ev.unread.iter().find(|(p, _)| p == want_path) {
+            return cx.fail(format!("`{want_path}` {why}."));
+        }
         return cx.fail(format!(
             "Your program did not leave a file `{want_path}` in the lab folder."
         ));
     };
-    if cx.ev.left_as_before.iter().any(|p| p == want_path) {
-        return cx.fail(format!(
-            "`{want_path}` is as it was before this check's runs: your program did not write it this time (it is left from an earlier attempt, or came with the files). The check reads the file your program writes."
-        ));
-    }
     let table = match CsvTable::parse(&file.text) {
         Ok(t) => t,
         Err(e) => return cx.fail(format!("`{want_path}` is not a readable CSV file: {e}.")),
@@ -162,9 +171,7 @@ pub(crate) fn csv_rows(p: &CsvRows, cx: &Cx) -> Verdict {
                     .fail("Your program did not run, so there is no org state to compare with.");
             };
             let Some(eval) = cx.soql else {
-                return cx.not_applicable(
-                    "Not applicable on this backend: the check runs its query on the mock org's records, which a sandbox run does not have.",
-                );
+                return cx.not_applicable(NOT_ON_SANDBOX);
             };
             match eval.query(snapshot, q) {
                 Ok(r) => Expected::Records(r),
@@ -456,6 +463,26 @@ mod tests {
             "{}",
             v.message
         );
+    }
+
+    #[test]
+    fn a_file_left_unread_says_why_and_a_stale_one_is_stale_whatever_its_size() {
+        let mut ev = evidence(vec![]);
+        ev.unread = vec![(
+            "export.csv".into(),
+            "is not UTF-8 text (save it as UTF-8)".into(),
+        )];
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message.contains("`export.csv` is not UTF-8 text"),
+            "{}",
+            v.message
+        );
+        let mut ev = evidence(vec![]);
+        ev.too_large = vec![("export.csv".into(), 400_000)];
+        ev.left_as_before = vec!["export.csv".into()];
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("as it was before"), "{}", v.message);
     }
 
     #[test]

@@ -502,6 +502,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         sources: lab_files.sources,
         secret_files: lab_files.secret_files,
         too_large: lab_files.too_large,
+        unread: lab_files.unread,
         left_as_before,
         events,
         secrets: redactor.known_secrets(),

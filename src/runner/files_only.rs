@@ -49,6 +49,7 @@ pub async fn judge_files_only(
         sources: files.sources,
         secret_files: files.secret_files,
         too_large: files.too_large,
+        unread: files.unread,
         secrets: redactor.known_secrets(),
         ..Evidence::default()
     };

@@ -5,7 +5,8 @@
 //! Hidden files (`.env`, `.refresh-token`) are read for the second purpose only: they are where
 //! a program keeps what it must not print, so finding a token there is no leak, but a token file
 //! others can read is. Dependency folders are skipped, as are files over 256 KiB and files that
-//! are not UTF-8.
+//! are not UTF-8 (the visible ones are named, with why, for a rule looking for them). A link to a
+//! file inside the lab folder is read as that file; a link leading out of it is not followed.
 
 use crate::evidence::{SecretFile, SourceFile};
 use crate::redact::{find_markers, is_leak_kind, Redactor};
@@ -13,6 +14,8 @@ use std::path::Path;
 
 const MAX_FILES: usize = 200;
 const MAX_BYTES: u64 = 256 * 1024;
+/// How many unread files are named at most (a folder of a million files names a few).
+const MAX_UNREAD: usize = 1000;
 const SKIPPED_DIRS: &[&str] = &["node_modules", "__pycache__", ".git", ".venv", "venv"];
 
 /// The lab folder's files as the rules see them.
@@ -24,6 +27,8 @@ pub struct LabFiles {
     pub secret_files: Vec<SecretFile>,
     /// Visible files left unread because they are larger than the rules read: path and size.
     pub too_large: Vec<(String, u64)>,
+    /// Other visible files left unread, with why (not UTF-8; past the file count sflab reads).
+    pub unread: Vec<(String, String)>,
     /// Every visible file: path, time of last change and size (to tell what a run wrote).
     pub stamps: Vec<(String, Option<std::time::SystemTime>, u64)>,
 }
@@ -54,6 +59,8 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
     let mut files = LabFiles::default();
     // Hidden files have their own allowance: a tool's cache cannot crowd out the sources.
     let (mut visible_read, mut hidden_read) = (0usize, 0usize);
+    // A link to a file inside the lab folder is read as that file; one leading out is not.
+    let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
@@ -63,8 +70,17 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
             let name = e.file_name().to_string_lossy().to_string();
-            let Ok(meta) = e.metadata() else { continue };
+            let Ok(mut meta) = e.metadata() else { continue };
             let path = e.path();
+            if meta.file_type().is_symlink() {
+                let inside = path
+                    .canonicalize()
+                    .is_ok_and(|target| target.starts_with(&root));
+                match std::fs::metadata(&path) {
+                    Ok(target) if inside && target.is_file() => meta = target,
+                    _ => continue,
+                }
+            }
             if meta.is_dir() {
                 if !SKIPPED_DIRS.contains(&name.as_str()) {
                     stack.push(path);
@@ -91,13 +107,27 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
                 files.too_large.push((rel, meta.len()));
                 continue;
             }
-            if !meta.is_file() || meta.len() > MAX_BYTES || *read >= MAX_FILES {
+            if !meta.is_file() || meta.len() > MAX_BYTES {
                 continue;
             }
-            let Ok(text) = std::fs::read(&path).map(String::from_utf8) else {
+            if *read >= MAX_FILES {
+                if !hidden && files.unread.len() < MAX_UNREAD {
+                    let why = format!("was not read: sflab reads the first {MAX_FILES} files of a lab folder, and this one has more");
+                    files.unread.push((rel, why));
+                }
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
-            let Ok(text) = text else { continue };
+            let Ok(text) = String::from_utf8(bytes) else {
+                if !hidden && files.unread.len() < MAX_UNREAD {
+                    files
+                        .unread
+                        .push((rel, "is not UTF-8 text (save it as UTF-8)".into()));
+                }
+                continue;
+            };
             *read += 1;
             // By name too: a literal assigned to `client_secret` is a secret written into
             // the file even when it is none of this attempt's own values.
@@ -323,5 +353,51 @@ mod tests {
         std::fs::write(dir.path().join("new.csv"), "Id\n").unwrap();
         let after = read_lab_files(dir.path(), &redactor);
         assert_eq!(after.left_as(&before), vec!["kept.csv".to_string()]);
+    }
+
+    #[test]
+    fn a_link_to_a_file_inside_the_folder_is_read_and_one_leading_out_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        std::fs::write(dir.path().join("data/real.csv"), "Id\n1\n").unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "not yours\n").unwrap();
+        std::os::unix::fs::symlink("data/real.csv", dir.path().join("export.csv")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.txt"),
+            dir.path().join("away.txt"),
+        )
+        .unwrap();
+        let files = read_lab_files(dir.path(), &Redactor::new(b"k"));
+        let paths: Vec<&str> = files.sources.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, vec!["data/real.csv", "export.csv"]);
+        assert_eq!(files.sources[1].text, "Id\n1\n");
+    }
+
+    #[test]
+    fn files_left_unread_are_named_with_why() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("0latin1.csv"), b"Name\nCaf\xe9\n").unwrap();
+        for i in 0..MAX_FILES {
+            std::fs::write(dir.path().join(format!("a{i:03}.txt")), "x").unwrap();
+        }
+        std::fs::write(dir.path().join("z-last.csv"), "Id\n").unwrap();
+        let files = read_lab_files(dir.path(), &Redactor::new(b"k"));
+        let why = |p: &str| {
+            files
+                .unread
+                .iter()
+                .find(|(path, _)| path == p)
+                .map(|(_, w)| w.clone())
+        };
+        assert_eq!(
+            why("0latin1.csv").as_deref(),
+            Some("is not UTF-8 text (save it as UTF-8)")
+        );
+        assert!(
+            why("z-last.csv").is_some_and(|w| w.contains("reads the first 200 files")),
+            "{:?}",
+            files.unread
+        );
     }
 }
