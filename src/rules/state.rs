@@ -315,6 +315,13 @@ mod tests {
         }
     }
 
+    /// The verdict of a check that expects `count` Accounts on the final state.
+    fn accounts_counted(ev: &Evidence, count: usize) -> super::super::Verdict {
+        let rule =
+            format!("{{ rule: state.soql, query: SELECT Name FROM Account, count: {count} }}");
+        verdict_with(&rule, ev, Some(&AllAccounts as &dyn SoqlEvaluator))
+    }
+
     #[test]
     fn a_missing_record_is_explained_by_the_write_the_org_refused() {
         let mut ev = evidence(vec![
@@ -326,12 +333,7 @@ mod tests {
             req("PATCH", "/services/data/v62.0/sobjects/Account/001A", 401),
         ]);
         ev.snapshots.after_runs = vec![snap(vec![json!({"Id": "001A", "Name": "Falcon"})])];
-        let e = Some(&AllAccounts as &dyn SoqlEvaluator);
-        let v = verdict_with(
-            "{ rule: state.soql, query: SELECT Name FROM Account, count: 2 }",
-            &ev,
-            e,
-        );
+        let v = accounts_counted(&ev, 2);
         assert!(
             v.message.contains("The org refused 1 write your code sent; the first, #1 PATCH")
                 && v.message.contains(
@@ -353,12 +355,7 @@ mod tests {
                 ]}"#,
             )]);
         ev.snapshots.after_runs = vec![snap(vec![])];
-        let e = Some(&AllAccounts as &dyn SoqlEvaluator);
-        let v = verdict_with(
-            "{ rule: state.soql, query: SELECT Name FROM Account, count: 1 }",
-            &ev,
-            e,
-        );
+        let v = accounts_counted(&ev, 1);
         assert!(
             v.message.contains("The org refused 1 write your code sent; the first, #1 POST")
                 && v.message.contains(
