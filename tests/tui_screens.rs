@@ -215,6 +215,10 @@ fn knowledge_check_explains_the_answer_and_reports_it() {
 fn a_letter_past_the_last_choice_says_which_letters_there_are() {
     let mut a = app(80, 24);
     press(&mut a, "j\n");
+    assert!(
+        screen(&a).contains("a-c pick"),
+        "the footer offers the letters there are"
+    );
     assert!(press(&mut a, "e").is_empty(), "no answer is given");
     let RightView::Quiz(q) = &a.right else {
         panic!("the quiz stays open")

@@ -471,7 +471,8 @@ fn slash_on_the_brief_finds_text_in_the_brief_and_n_steps_on() {
         count.contains("match for \"what your\"") || count.contains("matches for \"what your\""),
         "the status says how many matches there are: {count}"
     );
-    // The match is marked on screen (yellow, as in lessons), the rest of its line is not.
+    // The match is marked on screen as the current one (the line it is on is at the top), the
+    // rest of its line is not.
     let marked = |a: &App| {
         let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
         t.draw(|f| view::draw(a, f)).expect("draw");
@@ -492,7 +493,7 @@ fn slash_on_the_brief_finds_text_in_the_brief_and_n_steps_on() {
     use ratatui::style::Color;
     assert_eq!(
         marked(&a),
-        vec![(Color::Yellow, Color::Yellow, Color::Reset)],
+        vec![(Color::LightRed, Color::LightRed, Color::Reset)],
         "\"What your\" is marked, \"code\" is not"
     );
     update(&mut a, key(KeyCode::Char('N')));
@@ -504,6 +505,11 @@ fn slash_on_the_brief_finds_text_in_the_brief_and_n_steps_on() {
         a.lab_view().map(|v| v.brief_scroll),
         Some(scroll),
         "n finds it again"
+    );
+    let s = screen(&a);
+    assert!(
+        s.contains("\"what your\" 1/"),
+        "n says which match it is on: {s}"
     );
     // Esc while typing puts the brief back where the search started.
     update(&mut a, key(KeyCode::Char('g')));
@@ -519,6 +525,11 @@ fn slash_on_the_brief_finds_text_in_the_brief_and_n_steps_on() {
     }
     update(&mut a, key(KeyCode::Enter));
     assert!(screen(&a).contains("no match for \"zzqx\" in the brief"));
+    update(&mut a, key(KeyCode::Char('n')));
+    assert!(
+        screen(&a).contains("no match for \"zzqx\" in the brief"),
+        "n after no match does not speak of more"
+    );
 }
 
 #[test]

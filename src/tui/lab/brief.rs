@@ -248,10 +248,21 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         "bulk.failed_results_fetched" => "a Bulk job's failed rows fetched".into(),
         "bulk.locators_followed" => "every page of a Bulk query's results read".into(),
         "files.csv_rows" => "the rows of the CSV file your code writes".into(),
-        "design.table" => match p("file") {
-            Some(f) => format!("the table you fill in {f}"),
-            None => "the table you fill in".into(),
-        },
+        "design.table" => {
+            // Named by its first column, so a lab with several tables tells them apart.
+            let first = check
+                .params
+                .get("columns")
+                .and_then(serde_yaml::Value::as_sequence)
+                .and_then(|c| c.first())
+                .and_then(serde_yaml::Value::as_str)
+                .map(|c| format!(" (the {c} table)"))
+                .unwrap_or_default();
+            match p("file") {
+                Some(f) => format!("the table you fill in {f}{first}"),
+                None => format!("the table you fill in{first}"),
+            }
+        }
         "review.findings" => "the findings your review names".into(),
         "breaker.opens" => "a circuit breaker that opens when the service keeps failing".into(),
         "org.action_ok" => action_ok(check),
@@ -308,6 +319,17 @@ mod tests {
         );
         let c = check("{ rule: process.exit_ok }");
         assert_eq!(what_it_checks(&c), "./run exits with status 0");
+    }
+
+    #[test]
+    fn tables_of_one_file_are_told_apart_by_their_first_column() {
+        let c = check("{ rule: design.table, file: architecture.md, columns: [Flow, Pattern] }");
+        assert_eq!(
+            what_it_checks(&c),
+            "the table you fill in architecture.md (the Flow table)"
+        );
+        let c = check("{ rule: design.table, file: design.md }");
+        assert_eq!(what_it_checks(&c), "the table you fill in design.md");
     }
 
     #[test]

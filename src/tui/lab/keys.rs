@@ -186,11 +186,27 @@ pub fn brief_step_match(view: &mut LabView, forward: bool) -> KeyOutcome {
     let limit = view.limits.brief.get();
     let at = view.brief_scroll.min(limit);
     let from = if forward { at + 1 } else { at };
-    let found = brief_match(&view.limits.brief_lines.borrow(), &query, from, forward);
+    let lines = view.limits.brief_lines.borrow();
+    let total = brief_count(&lines, &query);
+    if total == 0 {
+        return KeyOutcome::Say(format!("no match for \"{query}\" in the brief"));
+    }
+    let found = brief_match(&lines, &query, from, forward);
+    // Which match that is: those on the lines above it, plus one.
+    let position = |row: usize| {
+        let lower = query.to_lowercase();
+        1 + lines
+            .iter()
+            .filter(|(r, _)| *r < row)
+            .map(|(_, text)| text.matches(lower.as_str()).count())
+            .sum::<usize>()
+    };
+    let said = found.map(|row| format!("\"{query}\" {}/{total}", position(row)));
+    drop(lines);
     match found {
         Some(row) if row.min(limit) != at => {
             view.brief_scroll = row.min(limit);
-            KeyOutcome::Handled
+            KeyOutcome::Say(said.unwrap_or_default())
         }
         Some(_) => KeyOutcome::Say(format!("\"{query}\": the last match is on screen")),
         None if forward => KeyOutcome::Say(format!("no more \"{query}\" below")),

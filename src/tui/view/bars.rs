@@ -139,13 +139,27 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
         (Focus::Right, RightView::Quiz(q)) if q.answered.is_some() => {
             &[("⏎", "next"), ("Esc", "tree"), ("q", "quit")]
         }
-        (Focus::Right, RightView::Quiz(_)) => &[
-            ("↑↓", "choose"),
-            ("⏎", "answer"),
-            ("a-f", "pick"),
-            ("Esc", "tree"),
-            ("q", "quit"),
-        ],
+        (Focus::Right, RightView::Quiz(q)) => {
+            // The letters this question has: a-b up to a-f.
+            const fn keys(letters: &'static str) -> [(&'static str, &'static str); 5] {
+                [
+                    ("↑↓", "choose"),
+                    ("⏎", "answer"),
+                    (letters, "pick"),
+                    ("Esc", "tree"),
+                    ("q", "quit"),
+                ]
+            }
+            const BY_CHOICES: [[(&str, &str); 5]; 5] = [
+                keys("a-b"),
+                keys("a-c"),
+                keys("a-d"),
+                keys("a-e"),
+                keys("a-f"),
+            ];
+            let choices = q.current().map_or(2, |c| c.choices.len());
+            &BY_CHOICES[choices.clamp(2, 6) - 2]
+        }
         (Focus::Right, RightView::Lab(v)) => lab_hints(v),
         (Focus::Right, RightView::Assigned(_)) => &[
             ("↑↓", "move"),

@@ -184,11 +184,15 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         } else {
             t.code()
         };
+        // A long value wraps under itself, so all of it can be read.
         let room = width.saturating_sub(key_w + 1);
-        lines.push(Line::from(vec![
-            Span::styled(format!("{k:<key_w$} "), t.strong()),
-            Span::styled(fit(&v, room), style),
-        ]));
+        for (i, row) in lab_tabs::word_rows(&v, room).into_iter().enumerate() {
+            let key = if i == 0 { k.as_str() } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{key:<key_w$} "), t.strong()),
+                Span::styled(row, style),
+            ]));
+        }
     }
     lines.push(Line::from(""));
     heads.push(lines.len());
@@ -241,13 +245,21 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     );
     // The text being searched for (as typed, else the last search) is marked where it shows.
     let typed = app.search_input.as_deref().filter(|_| !app.search_in_tree);
+    // A search moves the matching line to the top: the matches there are the current ones.
     if let Some(query) = typed.or(view.brief_query.as_deref()) {
-        mark_matches(frame.buffer_mut(), area, query, t.search_match());
+        let styles = (t.search_current(), t.search_match());
+        mark_matches(frame.buffer_mut(), area, query, styles);
     }
 }
 
-/// Restyles every on-screen occurrence of `query` (any case) within one row of `area`.
-fn mark_matches(buf: &mut ratatui::buffer::Buffer, area: Rect, query: &str, style: Style) {
+/// Restyles every on-screen occurrence of `query` (any case) within one row of `area`: those
+/// on the top row with the first style, the others with the second.
+fn mark_matches(
+    buf: &mut ratatui::buffer::Buffer,
+    area: Rect,
+    query: &str,
+    (current, other): (Style, Style),
+) {
     let query: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
     if query.is_empty() || query.len() > usize::from(area.width) {
         return;
@@ -266,6 +278,7 @@ fn mark_matches(buf: &mut ratatui::buffer::Buffer, area: Rect, query: &str, styl
         let mut start = 0;
         while start + query.len() <= row.len() {
             if row[start..start + query.len()] == query[..] {
+                let style = if y == area.top() { current } else { other };
                 for i in start..start + query.len() {
                     let x = area.left() + u16::try_from(i).unwrap_or(0);
                     let cell = &mut buf[(x, y)];

@@ -122,6 +122,29 @@ pub fn org(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), right);
 }
 
+/// At most `width` characters of `text` that keep character `at` in view: the head when it
+/// fits there, else the stretch that ends a little after it, with `…` where text is cut.
+fn around(text: &str, at: usize, width: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width || width < 3 {
+        return fit(text, width);
+    }
+    if at + 2 <= width {
+        return fit(text, width);
+    }
+    // Room for `…` on the left, and on the right when more text follows.
+    let end = (at + 1 + width / 4).min(chars.len());
+    let right_cut = end < chars.len();
+    let take = width - 1 - usize::from(right_cut);
+    let start = end.saturating_sub(take);
+    let mut out = String::from("…");
+    out.extend(&chars[start..end]);
+    if right_cut {
+        out.push('…');
+    }
+    out
+}
+
 pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let c = &view.console;
@@ -129,19 +152,21 @@ pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let field = |f: ConsoleField, name: &str, value: String| {
         let on = c.field == f;
         let style = if on { t.selection() } else { t.code() };
+        let room = w.saturating_sub(7);
         let shown = if on && c.typing {
-            // The cursor sits where typing goes: `cursor_back` characters before the end.
+            // The cursor sits where typing goes: `cursor_back` characters before the end; a
+            // value wider than the pane shows the stretch around it.
             let chars: Vec<char> = value.chars().collect();
             let at = chars.len().saturating_sub(c.cursor_back);
             let (before, after): (String, String) =
                 (chars[..at].iter().collect(), chars[at..].iter().collect());
-            format!("{before}█{after}")
+            around(&format!("{before}█{after}"), at, room)
         } else {
-            value
+            fit(&value, room)
         };
         Line::from(vec![
             Span::styled(format!("{name:<7}"), t.strong()),
-            Span::styled(fit(&shown, w.saturating_sub(7)), style),
+            Span::styled(shown, style),
         ])
     };
     let body = if c.body.is_empty() && !(c.typing && c.field == ConsoleField::Body) {
@@ -209,5 +234,24 @@ pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::around;
+
+    #[test]
+    fn a_long_value_being_typed_shows_the_stretch_around_the_cursor() {
+        let path = "/services/data/v62.0/query?q=SELECT+Id,Name+FROM+Account█";
+        let at = path.chars().count() - 1;
+        let shown = around(path, at, 20);
+        assert_eq!(shown, "…,Name+FROM+Account█");
+        assert_eq!(shown.chars().count(), 20, "the pane's width, no more");
+        // A cursor in the middle keeps text on both sides, cut on both.
+        let mid = around("abcdefghijKLMNOPQRST", 10, 8);
+        assert_eq!(mid, "…hijKLM…");
+        // Near the start, the head shows as before.
+        assert_eq!(around("ab█cdefghijklmnop", 2, 8), "ab█cdef…");
+    }
 }

@@ -319,7 +319,7 @@ fn cut_marked(lines: Vec<Line<'static>>, width: usize, mark: Style) -> Vec<Line<
 
 /// `text` broken into rows of at most `width` characters at spaces (a longer word stands on a
 /// row of its own).
-fn word_rows(text: &str, width: usize) -> Vec<String> {
+pub(super) fn word_rows(text: &str, width: usize) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
     let mut row = String::new();
     for word in text.split_whitespace() {
