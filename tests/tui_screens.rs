@@ -232,6 +232,26 @@ fn a_letter_past_the_last_choice_says_which_letters_there_are() {
 }
 
 #[test]
+fn a_lab_key_with_no_lab_open_says_what_it_needs() {
+    let mut a = app(80, 24);
+    press(&mut a, "\n");
+    assert!(press(&mut a, "r").is_empty());
+    assert!(
+        screen(&a).contains("r acts on a lab: open one first"),
+        "{}",
+        screen(&a)
+    );
+}
+
+#[test]
+fn q_quits_a_too_small_window_even_with_a_search_prompt_open() {
+    let mut a = app(80, 24);
+    press(&mut a, "/");
+    update(&mut a, Event::Resize(70, 20));
+    assert_eq!(press(&mut a, "q"), vec![Command::Quit]);
+}
+
+#[test]
 fn heading_keys_jump_between_headings() {
     let mut a = app(120, 40);
     press(&mut a, "\n]]");

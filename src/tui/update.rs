@@ -177,6 +177,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     if ctrl && matches!(key.code, KeyCode::Char('c')) {
         return Some(Command::Quit);
     }
+    if app.too_small() && !app.help {
+        // Nothing but the size notice shows: only its own key works.
+        return matches!(key.code, KeyCode::Char('q')).then_some(Command::Quit);
+    }
     if app.search_input.is_some() {
         on_search_key(app, key);
         return None;
@@ -201,12 +205,20 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     if app.too_small() {
         return matches!(key.code, KeyCode::Char('q')).then_some(Command::Quit);
     }
-    if let KeyCode::Char('r' | 'w' | 'e' | 'b' | 'H' | 'S' | 'X') = key.code {
+    if let KeyCode::Char(c @ ('r' | 'w' | 'e' | 'b' | 'H' | 'S' | 'X')) = key.code {
         if let Some(command) = open_selected_lab(app) {
             return Some(command);
         }
         if let Some(done) = on_lab_key(app, key, false) {
             return done;
+        }
+        // (A quiz being answered takes b and e as choices.)
+        let quiz = app.focus == Focus::Right && matches!(app.right, RightView::Quiz(_));
+        if app.lab_view().is_none() && !quiz {
+            app.flash(format!(
+                "{c} acts on a lab: open one first (a ▸ lab row in the tree)"
+            ));
+            return None;
         }
     }
     // One keymap (UX.md): the tab keys and the tabs' own actions (d diff, s save or send)
@@ -427,7 +439,6 @@ fn on_tree_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         KeyCode::PageUp => app.tree.move_by(-page, all.len()),
         KeyCode::Home | KeyCode::Char('g') => app.tree.selected = 0,
         KeyCode::End | KeyCode::Char('G') => app.tree.selected = all.len().saturating_sub(1),
-        KeyCode::Char('b') => app.flash("b switches the backend in a lab: open one first"),
         KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => match selected {
             Some(Row::Level(level)) => {
                 let fold = key.code == KeyCode::Enter && !app.tree.folded.contains(&level);

@@ -146,6 +146,34 @@ fn finished(verdicts: Vec<Verdict>) -> LabEvent {
 }
 
 #[test]
+fn the_reset_question_shows_its_keys_at_80_columns() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    update(&mut a, key(KeyCode::Char('X')));
+    let s = screen(&a);
+    let status = s.lines().last().unwrap_or("");
+    assert!(
+        status.contains("y: yes") && status.contains("other keys: no"),
+        "{status}"
+    );
+}
+
+#[test]
+fn brief_search_finds_a_points_figure_as_it_reads() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    let _ = screen(&a);
+    for c in "/1 point".chars() {
+        update(&mut a, key(KeyCode::Char(c)));
+        let _ = screen(&a);
+    }
+    update(&mut a, key(KeyCode::Enter));
+    let s = screen(&a);
+    assert!(s.contains("for \"1 point\""), "{s}");
+    assert!(!s.contains("no match"), "{s}");
+}
+
+#[test]
 fn a_checks_points_stay_beside_their_figure_at_every_width() {
     for width in 80..=140 {
         let mut a = app();

@@ -67,7 +67,8 @@ pub fn on_action(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
         KeyCode::Char('X') => {
             view.confirm_reset = true;
             KeyOutcome::Say(
-                "reset this lab to its starter files? your version is kept as a backup — y to confirm, any other key cancels"
+                // Short enough for 80 columns, the keys before the detail.
+                "reset to the starter files? y: yes (yours is kept as a backup); other keys: no"
                     .into(),
             )
         }

@@ -261,11 +261,17 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     if let (None, Some((message, _))) = (&app.search_input, &app.flash) {
-        // The message shares the line with what is on the right; paths in it give way first.
+        // The message shares the line with what is on the right; paths in it give way first,
+        // then what is on the right, so a question's keys are not cut off.
         let right_w: usize = right.iter().map(|s| s.content.width()).sum();
         let room = (area.width as usize).saturating_sub(right_w + 2);
-        let message = super::fit_message::fit_message(message, room);
-        left.push(Span::styled(format!(" {message}"), t.key_hint()));
+        let mut fitted = super::fit_message::fit_message(message, room);
+        if fitted.width() > room {
+            right.clear();
+            fitted =
+                super::fit_message::fit_message(message, (area.width as usize).saturating_sub(2));
+        }
+        left.push(Span::styled(format!(" {fitted}"), t.key_hint()));
     }
     if app.search_input.is_none() && app.flash.is_none() {
         // Whole hints only: drop the last ones rather than cut one in half; "? help" always

@@ -233,8 +233,9 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             row += Paragraph::new(line.clone())
                 .wrap(Wrap { trim: false })
                 .line_count(area.width);
+            // As it reads: a no-break space (keeping "3 points" together) is a space.
             let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-            (at, text.to_lowercase())
+            (at, text.to_lowercase().replace('\u{a0}', " "))
         })
         .collect();
     view.limits.brief_lines.replace(texts);
@@ -272,6 +273,7 @@ fn mark_matches(
                     .chars()
                     .next()
                     .and_then(|c| c.to_lowercase().next())
+                    .filter(|c| *c != '\u{a0}')
                     .unwrap_or(' ')
             })
             .collect();
