@@ -381,7 +381,9 @@ impl ChangeBatch {
         context
     }
 
-    /// The change event for one change (`sequence` counts from 1 within the transaction).
+    /// The change event for one change (`sequence` counts from 1 within the transaction): the
+    /// tests' way to build one; the bus builds a commit's events together with [`Self::events`].
+    #[cfg(test)]
     pub fn event(
         &mut self,
         store: &Store,
