@@ -256,6 +256,30 @@ async fn redirects_are_passed_back_not_followed() {
 }
 
 #[tokio::test]
+async fn a_head_answer_keeps_the_content_length_the_get_would_have() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(&upstream, &url, "[]").await;
+    let got = query_with_token(&p).await.expect("get");
+    let get_len = got.bytes().await.expect("body").len();
+    let head = client()
+        .head(format!(
+            "{}/services/data/v62.0/query?q=SELECT+Name+FROM+Account",
+            p.base_url()
+        ))
+        .bearer_auth(ACCESS_TOKEN)
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(head.status(), 200);
+    let len = head
+        .headers()
+        .get("content-length")
+        .and_then(|h| h.to_str().ok())
+        .map(String::from);
+    assert_eq!(len, Some(get_len.to_string()));
+}
+
+#[tokio::test]
 async fn rate_limited_answers_429_with_retry_after_and_records_the_fault() {
     let (upstream, url) = start_upstream().await;
     let p = start_proxy(

@@ -514,7 +514,10 @@ async fn forward(
         .map(String::from);
     let mut hdrs = Vec::new();
     for (name, value) in resp.headers() {
-        if HOP_BY_HOP.contains(&name.as_str()) {
+        // A HEAD answer's Content-Length is the size the GET would have: the answer to the
+        // client has no body to work it out from again, so it is passed on as it came.
+        let keep = name == http::header::CONTENT_LENGTH && *method == http::Method::HEAD;
+        if HOP_BY_HOP.contains(&name.as_str()) && !keep {
             continue;
         }
         let mut v = String::from_utf8_lossy(value.as_bytes()).into_owned();

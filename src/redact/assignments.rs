@@ -318,7 +318,9 @@ fn assigned_value(
     }
     let form = match (colon, quoted_key.is_some(), spaced_before, sep_len) {
         (true, _, _, _) if starts_line => Form::Yaml,
-        (false, false, false, 1) if statement_start(before) => Form::Shell,
+        // After a `&` inside a string (`"…&client_secret=%s"`) is a form's next field, not
+        // a shell statement's start.
+        (false, false, false, 1) if !in_string && statement_start(before) => Form::Shell,
         (false, false, true, 1) if config && starts_line => Form::Shell,
         _ => Form::Inline,
     };

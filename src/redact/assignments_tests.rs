@@ -253,3 +253,23 @@ fn a_stand_in_in_an_env_file_is_no_secret() {
         assert_eq!(r.file_text("creds.env", line), line);
     }
 }
+
+#[test]
+fn a_form_template_in_code_is_no_secret_and_leaves_the_rest_of_the_file_alone() {
+    let r = r();
+    for code in [
+        "body = \"grant_type=client_credentials&client_id=%s&client_secret=%s\" % (\n    urllib.parse.quote(cid), urllib.parse.quote(secret))\nimport urllib.parse\n",
+        "body = f\"grant_type=client_credentials&client_id={quote(cid)}&client_secret={urllib.parse.quote(secret)}\"\nurllib.parse.urlencode(q)\n",
+        "TOKEN_FORM = \"grant_type=client_credentials&client_id={}&client_secret={}\"\n",
+        "printf 'grant_type=password&username=u&password=%s' \"$PW\"\n",
+    ] {
+        assert_eq!(r.file_text("run", code), code, "{code}");
+    }
+    // A literal in the same place still is one.
+    assert_eq!(
+        masked(
+            "body = \"grant_type=client_credentials&client_id=abc&client_secret=Sup3rSecret\"\n"
+        ),
+        "body = \"grant_type=client_credentials&client_id=abc&client_secret=‹client_secret›\"\n"
+    );
+}

@@ -112,18 +112,20 @@ struct Learned {
     values: Vec<(String, String)>,
     /// Where parts of those values may be found (see [`partial`]).
     parts: partial::PartIndex,
-    /// Each value's base64 forms (see [`base64_forms`]), by index in `values`: a secret
-    /// printed base64-encoded is still the secret.
+    /// Each value's encoded forms (see [`encoded_forms`]), by index in `values`: a secret
+    /// printed base64-encoded, or escaped, is still the secret.
     encoded: Vec<Vec<String>>,
 }
 
-/// The base64 forms a program may print `value` in, whatever comes before or after it in
-/// what it encodes (`echo "token=$T" | base64`): for each alphabet (standard, URL-safe) and
-/// each of the three places the value can start within a 3-byte group, the characters that
-/// encode the value's bytes alone — the group it shares with text before it and the group
-/// it shares with text after it are left out. A form shorter than [`MIN_LEARNED_LEN`]
-/// characters is not kept.
-fn base64_forms(value: &str) -> Vec<String> {
+/// The encoded forms a program may print or send `value` in. Base64, whatever comes before
+/// or after it in what it encodes (`echo "token=$T" | base64`): for each alphabet (standard,
+/// URL-safe) and each of the three places the value can start within a 3-byte group, the
+/// characters that encode the value's bytes alone — the group it shares with text before it
+/// and the group it shares with text after it are left out. A form shorter than
+/// [`MIN_LEARNED_LEN`] characters is not kept. Then hex, and every character escaped: `%xx`
+/// for each byte (a query string) and `\u00xx` for each character (a JSON string), which a
+/// display decodes back to the value.
+fn encoded_forms(value: &str) -> Vec<String> {
     use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
     use base64::Engine;
     let bytes = value.as_bytes();
@@ -145,7 +147,17 @@ fn base64_forms(value: &str) -> Vec<String> {
     // Hex (`xxd -p`, `od`), in either case: byte-aligned, so one form each.
     let hex = hex::encode(bytes);
     forms.push(hex.to_ascii_uppercase());
-    forms.push(hex);
+    forms.push(hex.clone());
+    for hex in [hex.to_ascii_uppercase(), hex] {
+        let pairs = hex
+            .as_bytes()
+            .chunks(2)
+            .filter_map(|p| std::str::from_utf8(p).ok());
+        forms.push(pairs.clone().map(|p| format!("%{p}")).collect());
+        if value.is_ascii() {
+            forms.push(pairs.map(|p| format!("\\u00{p}")).collect());
+        }
+    }
     forms
 }
 
@@ -254,7 +266,7 @@ impl Redactor {
         learned.encoded = learned
             .values
             .iter()
-            .map(|(_, v)| base64_forms(v))
+            .map(|(_, v)| encoded_forms(v))
             .collect();
     }
 
@@ -264,7 +276,7 @@ impl Redactor {
     }
 
     /// Each learnt secret's kind with the forms it may be printed in: as it is, URL-encoded,
-    /// and base64 (see [`base64_forms`]). For scanning output that is not kept (see
+    /// base64 and the other encodings [`encoded_forms`] lists. For scanning output that is not kept (see
     /// `runner::process`).
     pub fn printed_forms(&self) -> Vec<(String, String)> {
         let learned = self.learned.lock();

@@ -5,10 +5,11 @@
 //! one leaked).
 //!
 //! The secret portion leaves out what is public by design: a JWT's header and payload (only
-//! its signature is secret) and a session id's org id (before the `!`). Kinds whose values
-//! share long public prefixes with harmless text — PEM private keys (their encoding starts as
-//! a public key's does), SAML assertions (base64 of `<?xml …`), Basic credentials (the client
-//! id is public) — are matched whole only.
+//! its signature is secret) and a session id's org id (before the `!`), and a PEM private
+//! key's first 30% of lines (the encoding's structure and an RSA key's modulus, which its
+//! public key and certificate also show; the private exponent and primes follow). Kinds
+//! whose values share long public prefixes with harmless text — SAML assertions (base64 of
+//! `<?xml …`), Basic credentials (the client id is public) — are matched whole only.
 //!
 //! Implementation notes: every [`PART_MIN`]-character window of each secret portion is kept
 //! in a hash set when a secret is learned; scanning text is one lookup per byte. A matching
@@ -35,6 +36,7 @@ const PART_KINDS: &[&str] = &[
     "sessionid",
     "session_id",
     "id_token",
+    "private_key",
 ];
 
 /// Characters a secret's visible run is made of (base64, base64url, hex, session ids).
@@ -42,8 +44,26 @@ fn is_secret_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'.' | b'_' | b'-' | b'!')
 }
 
+/// The lines of a PEM private key block past its first 30% (see the module header), if
+/// `value` is one.
+fn private_key_tail(value: &str) -> Option<&str> {
+    if !value.starts_with("-----BEGIN") {
+        return None;
+    }
+    let body_start = value.find('\n')? + 1;
+    let body_end = value.rfind("-----END")?;
+    let body = value.get(body_start..body_end)?;
+    let lines = body.lines().count();
+    let skip = (lines * 3).div_ceil(10);
+    let offset: usize = body.split_inclusive('\n').take(skip).map(str::len).sum();
+    body.get(offset..)
+}
+
 /// The part of `value` that is secret (see the module header).
 fn secret_portion(value: &str) -> &str {
+    if let Some(tail) = private_key_tail(value) {
+        return tail;
+    }
     let parts: Vec<&str> = value.split('.').collect();
     if parts.len() == 3 && parts[0].starts_with("eyJ") && !parts[2].is_empty() {
         return parts[2];
@@ -141,6 +161,35 @@ mod tests {
     }
 
     const SECRET: &str = "E44A8B83FB3DE0B685606E86C2A7A017A4DAD0DDE7436ABA8AB1239FF1F3C80D";
+
+    #[test]
+    fn a_private_keys_later_lines_leak_but_its_opening_lines_do_not() {
+        // Ten body lines of 64 base64 characters, each different.
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let line = |n: usize| -> String {
+            (0..64)
+                .map(|i| alphabet[(n * 131 + i * i * 7 + i * 13) % 64] as char)
+                .collect()
+        };
+        let body: Vec<String> = (0..10).map(line).collect();
+        let pem = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            body.join("\n")
+        );
+        let values = learned(&[("private_key", &pem)]);
+        let tail = format!("{}\n{}\n", body[8], body[9]);
+        assert_eq!(
+            redact(&tail, &values),
+            "<private_key>\n<private_key>\n",
+            "the last lines, as `tail` prints them"
+        );
+        let head = format!("{}\n{}\n", body[0], body[2]);
+        assert_eq!(
+            redact(&head, &values),
+            head,
+            "structure and modulus are public"
+        );
+    }
 
     #[test]
     fn all_but_the_last_character_of_a_secret_is_a_part_of_it() {

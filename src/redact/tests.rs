@@ -402,6 +402,21 @@ fn a_secret_printed_base64_encoded_is_still_redacted() {
 }
 
 #[test]
+fn a_secret_with_every_character_escaped_is_still_redacted() {
+    let r = redactor();
+    let token = "00D000000000001!AQ4kLx9vTq2mWb8cYz7dRf3gHj6kLp0sNv5xCu1eIo";
+    r.add_secret("access_token", token);
+    let percent: String = token.bytes().map(|b| format!("%{b:02X}")).collect();
+    let lower: String = token.bytes().map(|b| format!("%{b:02x}")).collect();
+    let json: String = token.bytes().map(|b| format!("\\u{:04x}", b)).collect();
+    for escaped in [percent, lower, json] {
+        let out = r.text(&format!("GET /limits?x={escaped} {{\"d\":\"{escaped}\"}}"));
+        assert!(!out.contains(&escaped), "{out}");
+        assert_eq!(out.matches("‹redacted:access_token#").count(), 2, "{out}");
+    }
+}
+
+#[test]
 fn a_files_soap_envelope_basic_header_and_curl_password_are_masked_for_a_copy() {
     let r = Redactor::new(b"0123456789abcdef0123456789abcdef");
     let soap = r.file_text(

@@ -402,11 +402,11 @@ fn pkce_s256_fails_when_every_code_was_refused_for_another_reason() {
         Some("S256"),
         None,
         "denied",
-        Some("invalid_grant: redirect_uri must match configuration"),
+        Some("invalid_grant: redirect uri does not match configuration"),
     ));
     let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
     assert!(
-        v.message.contains("redirect_uri must match"),
+        v.message.contains("redirect uri does not match"),
         "{}",
         v.message
     );

@@ -511,6 +511,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     };
     // Judged while the org still holds the final state, for the SOQL checks.
     let soql = org.soql();
+    let meant_to_fail = super::judge::runs_meant_to_fail(&lab.checks);
     let verdicts: Vec<Verdict> = lab
         .checks
         .iter()
@@ -519,7 +520,10 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
                 .judge
                 .judge(c, &evidence, soql.as_deref().map(|s| s as _));
             let v = super::judge::after_timeouts(v, &evidence.runs);
-            with_points(super::judge::after_no_work(v, &evidence, c), c.points)
+            with_points(
+                super::judge::after_no_work(v, &evidence, c, &meant_to_fail),
+                c.points,
+            )
         })
         .collect();
     drop(soql);

@@ -88,10 +88,22 @@ pub const LIMIT_RULES: &[&str] = &[
 /// are judged even for a submission that cannot run.
 pub const FILE_RULES: &[&str] = &["design.table", "review.findings", "secrets.not_in_sources"];
 
+/// The runs (1 = the first) a lab's checks mean to end in an error: those its
+/// `process.exit_refused` checks list.
+pub fn runs_meant_to_fail(checks: &[CheckSpec]) -> Vec<usize> {
+    checks
+        .iter()
+        .filter(|c| c.rule == "process.exit_refused")
+        .filter_map(|c| c.params.get("runs")?.as_sequence())
+        .flatten()
+        .filter_map(|n| usize::try_from(n.as_u64()?).ok())
+        .collect()
+}
+
 /// Why the attempt did no work a limit could be measured on, if it did none: no request
-/// reached the org (nor a Pub/Sub subscription), or no run ended normally (exit 0, or stopped
-/// by the lab as planned).
-pub fn no_work(ev: &Evidence) -> Option<&'static str> {
+/// reached the org (nor a Pub/Sub subscription), or no run ended normally (exit 0, stopped by
+/// the lab as planned, or — for a run in `meant_to_fail` — a non-zero status of its own).
+pub fn no_work(ev: &Evidence, meant_to_fail: &[usize]) -> Option<&'static str> {
     // A Pub/Sub call (a subscription, or a publish) reaches the org without the proxy.
     let published_over_pub_sub = ev
         .events
@@ -102,10 +114,11 @@ pub fn no_work(ev: &Evidence) -> Option<&'static str> {
         || !ev.events.subscriptions.is_empty()
         || published_over_pub_sub
         || !ev.auth_log.is_empty();
-    let ended_normally = ev
-        .runs
-        .iter()
-        .any(|r| !r.timed_out && (r.exit_code == Some(0) || r.stopped_by_lab));
+    let ended_normally = ev.runs.iter().any(|r| {
+        let refused_as_meant =
+            meant_to_fail.contains(&(r.index + 1)) && r.exit_code.is_some_and(|c| c != 0);
+        !r.timed_out && (r.exit_code == Some(0) || r.stopped_by_lab || refused_as_meant)
+    });
     if ev.runs.is_empty() {
         Some("the program never ran")
     } else if !reached_org {
@@ -142,14 +155,20 @@ fn expects_no_rows(check: &CheckSpec) -> bool {
 /// A limit check ([`is_limit_check`]) pays out only for an attempt that did some work: a
 /// program that crashed at start made no calls and printed no secret, which earns nothing.
 /// Such a passing verdict becomes a failure that says why; other verdicts are kept.
-pub fn after_no_work(verdict: Verdict, ev: &Evidence, check: &CheckSpec) -> Verdict {
+/// `meant_to_fail` is [`runs_meant_to_fail`] of the lab's checks.
+pub fn after_no_work(
+    verdict: Verdict,
+    ev: &Evidence,
+    check: &CheckSpec,
+    meant_to_fail: &[usize],
+) -> Verdict {
     if !verdict.passed() || !is_limit_check(check) {
         return verdict;
     }
     let why = if expects_no_rows(check) {
-        no_work(ev).filter(|w| !w.starts_with("no run ended normally"))
+        no_work(ev, meant_to_fail).filter(|w| !w.starts_with("no run ended normally"))
     } else {
-        no_work(ev)
+        no_work(ev, meant_to_fail)
     };
     // No duplicate and no change between runs say nothing when every write was refused.
     let why = why.or_else(|| {
@@ -286,15 +305,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_run_the_lab_means_to_fail_ends_normally_when_it_exits_non_zero_by_itself() {
+        let checks: Vec<CheckSpec> = serde_yaml::from_str(
+            "[{ rule: process.exit_refused, runs: [2], say_why: false }, { rule: secrets.not_in_output }]",
+        )
+        .expect("checks");
+        let meant = runs_meant_to_fail(&checks);
+        assert_eq!(meant, [2]);
+        let mut ev = crate::rules::fixture::evidence(vec![crate::rules::fixture::get("/x", 200)]);
+        ev.runs.push(LearnerRun {
+            index: 1,
+            ..LearnerRun::default()
+        });
+        ev.runs[0].exit_code = Some(1);
+        ev.runs[1].exit_code = Some(1);
+        let secrets = &checks[1];
+        let passed = || Verdict::pass("secrets.not_in_output", 1, "No secret was printed.");
+        assert!(after_no_work(passed(), &ev, secrets, &meant).passed());
+        assert!(
+            !after_no_work(passed(), &ev, secrets, &[]).passed(),
+            "without the lab's word, a failed run is not normal"
+        );
+        ev.runs[1].timed_out = true;
+        ev.runs[1].exit_code = None;
+        assert!(
+            !after_no_work(passed(), &ev, secrets, &meant).passed(),
+            "stopped at the time limit is not an exit of its own"
+        );
+    }
+
+    #[test]
     fn a_pub_sub_publish_is_work_that_reached_the_org() {
         let mut ev = crate::rules::fixture::evidence(vec![]);
         ev.runs[0].exit_code = Some(0);
-        assert_eq!(no_work(&ev), Some("no request reached the org"));
+        assert_eq!(no_work(&ev, &[]), Some("no request reached the org"));
         ev.events.published = vec![serde_json::json!({"via": "pub_sub", "event_name": "A__e"})];
-        assert_eq!(no_work(&ev), None);
+        assert_eq!(no_work(&ev, &[]), None);
         ev.events.published = vec![serde_json::json!({"via": "runner", "event_name": "A__e"})];
         assert_eq!(
-            no_work(&ev),
+            no_work(&ev, &[]),
             Some("no request reached the org"),
             "sflab's own do not count"
         );
@@ -310,21 +359,25 @@ mod tests {
         let mut ev = crate::rules::fixture::evidence(vec![crate::rules::fixture::get("/x", 200)]);
         ev.runs[0].exit_code = Some(1);
         assert!(
-            after_no_work(passed(), &ev, &check).passed(),
+            after_no_work(passed(), &ev, &check, &[]).passed(),
             "the work was done"
         );
         ev.exchanges.clear();
         assert!(
-            !after_no_work(passed(), &ev, &check).passed(),
+            !after_no_work(passed(), &ev, &check, &[]).passed(),
             "an untouched org"
         );
         // A budget is still judged against runs that ended normally.
         let budget: CheckSpec =
             serde_yaml::from_str("{ rule: http.calls_at_most, max: 3 }").unwrap();
         ev.exchanges.push(crate::rules::fixture::get("/x", 200));
-        assert!(
-            !after_no_work(Verdict::pass("http.calls_at_most", 1, "ok"), &ev, &budget).passed()
-        );
+        assert!(!after_no_work(
+            Verdict::pass("http.calls_at_most", 1, "ok"),
+            &ev,
+            &budget,
+            &[]
+        )
+        .passed());
     }
 
     #[test]
@@ -338,7 +391,7 @@ mod tests {
         let upsert = "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1";
         let mut ev = evidence(vec![req("PATCH", upsert, 400), req("PATCH", upsert, 400)]);
         ev.runs[0].exit_code = Some(0);
-        let v = after_no_work(passed(), &ev, &check);
+        let v = after_no_work(passed(), &ev, &check, &[]);
         assert!(
             v.held_back() && v.message.contains("the org refused every write it sent"),
             "{}",
@@ -346,7 +399,7 @@ mod tests {
         );
         ev.exchanges.push(req("PATCH", upsert, 200));
         assert!(
-            after_no_work(passed(), &ev, &check).passed(),
+            after_no_work(passed(), &ev, &check, &[]).passed(),
             "one write landed"
         );
     }

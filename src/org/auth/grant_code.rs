@@ -69,8 +69,10 @@ pub fn authorization_code(
         ));
     }
     if ctx.params.get("redirect_uri") != Some(grant.redirect_uri.as_str()) {
+        // The token endpoint's wording, as the wire contract records it; the authorize page
+        // says "redirect_uri must match configuration" (see `authorize`).
         return Err(OAuthError::invalid_grant(
-            "redirect_uri must match configuration",
+            "redirect uri does not match configuration",
             "send the same redirect_uri as in the authorization request",
         ));
     }

@@ -267,6 +267,10 @@ async fn a_code_is_bound_to_its_client_and_redirect_uri() {
         "invalid_grant",
         "another registered redirect_uri"
     );
+    assert_eq!(
+        r.json()["error_description"],
+        "redirect uri does not match configuration"
+    );
 }
 
 #[tokio::test]
