@@ -381,6 +381,22 @@ fn oauth_error_of(e: &Exchange) -> Option<String> {
     )
 }
 
+/// The first refresh of run `run` not prompted by a 401: the API call before it (if any) was
+/// not answered 401.
+fn unprompted_refresh(ex: &[Exchange], run: usize) -> Option<&Exchange> {
+    let mut last_api_status = None;
+    for e in ex.iter().filter(|e| e.run_index == run) {
+        if is_refresh(e) {
+            if last_api_status != Some(401) {
+                return Some(e);
+            }
+        } else if !is_oauth_endpoint(e) {
+            last_api_status = e.status();
+        }
+    }
+    None
+}
+
 pub(crate) fn refresh_then_retry_once(cx: &Cx) -> Verdict {
     let ex = &cx.ev.exchanges;
     let Some(i) = ex
@@ -497,6 +513,15 @@ pub(crate) fn refresh_then_retry_once(cx: &Cx) -> Verdict {
                 "The retry ({}) was answered {}.",
                 show(retry),
                 retry.status().unwrap_or(0)
+            ))
+            .with_evidence(seqs);
+    }
+    if let Some(early) = unprompted_refresh(ex, failed.run_index) {
+        seqs.push(early.seq);
+        return cx
+            .fail(format!(
+                "The client refreshed the token at {} although no call had been answered 401: the token it had still worked. Refresh when a call is refused with 401, not before every call — each refresh costs a round trip and counts against the app's limits.",
+                show(early)
             ))
             .with_evidence(seqs);
     }

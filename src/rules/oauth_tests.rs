@@ -190,6 +190,22 @@ fn refresh_then_retry_once_fails_each_wrong_recovery() {
         ]),
     );
     assert!(v.message.contains("client_credentials"), "{}", v.message);
+    // Refreshed before every call, the one the 401 answered included.
+    let v = assert_fails(
+        rule,
+        &evidence(vec![
+            refresh(),
+            get(Q, 401).bearer("aaaa"),
+            refresh(),
+            get(Q, 200).bearer("bbbb"),
+        ]),
+    );
+    assert!(
+        v.message.contains("no call had been answered 401"),
+        "{}",
+        v.message
+    );
+    assert!(v.evidence.contains(&1), "{:?}", v.evidence);
 }
 
 fn assertion(claims: &str) -> String {

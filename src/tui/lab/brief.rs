@@ -190,12 +190,18 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
             Some(f) => format!("no two {object} records with the same {f}"),
             None => format!("no duplicate {object} records"),
         },
-        "retry.honors_retry_after" => match p("tries") {
-            Some(t) => format!(
-                "every throttled call retried after its Retry-After wait, at most {t} tries each"
-            ),
-            None => "a wait of at least Retry-After before retrying".into(),
-        },
+        "retry.honors_retry_after" => {
+            let base = match p("tries") {
+                Some(t) => format!(
+                    "every throttled call retried after its Retry-After wait, at most {t} tries each"
+                ),
+                None => "a wait of at least Retry-After before retrying".into(),
+            };
+            match p("at_most_extra_ms").and_then(|ms| ms.parse::<f64>().ok()) {
+                Some(ms) => format!("{base}, and no more than {}s later than asked", ms / 1000.0),
+                None => base,
+            }
+        }
         "retry.backoff" => "growing waits between retries".into(),
         "retry.no_retry_on_4xx" => "no retry of a request the org refused as wrong".into(),
         "secrets.not_in_sources" => "no secret written into your files".into(),
@@ -436,6 +442,11 @@ mod tests {
         assert_eq!(
             what_it_checks(&c),
             "every throttled call retried after its Retry-After wait, at most 3 tries each"
+        );
+        let c = check("{ rule: retry.honors_retry_after, tries: 3, at_most_extra_ms: 1000 }");
+        assert_eq!(
+            what_it_checks(&c),
+            "every throttled call retried after its Retry-After wait, at most 3 tries each, and no more than 1s later than asked"
         );
     }
 
