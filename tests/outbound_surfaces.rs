@@ -257,7 +257,7 @@ async fn every_outbound_surface_answers_over_a_real_listener() {
         .auth
         .mint_access_token(&s.base, "sflab_client_credentials", "integration")
         .unwrap();
-    let r = http.post(format!("{}/services/mcp", s.base)).bearer_auth(&token).header("accept", "application/json, text/event-stream").json(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18"}})).send().await.unwrap();
+    let r = http.post(format!("{}/services/mcp", s.base)).bearer_auth(&token).header("accept", "application/json, text/event-stream").json(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "outbound-test", "version": "1"}}})).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let mcp_session = r.headers()["mcp-session-id"].to_str().unwrap().to_string();
     let r: Value = http

@@ -233,6 +233,7 @@ impl Org {
                 issued_at: self.clock.now(),
                 expires_at: None,
                 family: None,
+                interactive: false,
             },
         );
         token

@@ -27,6 +27,10 @@ pub struct Session {
     pub expires_at: Option<DateTime<Utc>>,
     /// The refresh-token family this access token belongs to, for family revocation.
     pub family: Option<String>,
+    /// A person signed in for this token (authorization code, device, user-agent, or a
+    /// refresh of one), rather than a server holding a credential (client credentials, JWT
+    /// or SAML bearer, username-password) or a static token.
+    pub interactive: bool,
 }
 
 impl Session {
@@ -127,6 +131,7 @@ mod tests {
             issued_at: Utc::now(),
             expires_at: expires,
             family: Some("f1".into()),
+            interactive: false,
         }
     }
 

@@ -154,6 +154,7 @@ fn app_credentials(
         scopes: app.scopes.clone(),
         refresh: RefreshIssue::NewFamily,
         nonce: None,
+        interactive: true,
     });
     let field = |k: &str| {
         issued
@@ -194,6 +195,7 @@ fn replayed_id_token(org: &Org, app: &str, base_url: &str) -> Option<String> {
         scopes,
         refresh: RefreshIssue::None,
         nonce: Some(format!("earlier-login-{}", uuid::Uuid::new_v4().simple())),
+        interactive: true,
     });
     issued.body.get("id_token")?.as_str().map(str::to_string)
 }

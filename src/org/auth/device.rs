@@ -184,6 +184,7 @@ pub fn poll(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<Valu
             RefreshIssue::None
         },
         nonce: None,
+        interactive: true,
     });
     Ok(issued.body)
 }

@@ -137,6 +137,7 @@ pub fn jwt_bearer(
         scopes: without_refresh(app.scopes.clone()),
         refresh: RefreshIssue::None,
         nonce: None,
+        interactive: false,
     });
     Ok(issued.body)
 }
@@ -213,6 +214,7 @@ pub fn saml_bearer(
         scopes: without_refresh(app.scopes.clone()),
         refresh: RefreshIssue::None,
         nonce: None,
+        interactive: false,
     });
     Ok(issued.body)
 }

@@ -109,6 +109,7 @@ pub fn authorization_code(
             RefreshIssue::None
         },
         nonce: grant.nonce.clone(),
+        interactive: true,
     });
     if let Some(g) = auth.grants().codes.get_mut(&digest(code)) {
         g.family = Some(issued.family.clone());
@@ -196,6 +197,7 @@ pub fn refresh(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<V
             auth_time: record.auth_time,
         },
         nonce: None,
+        interactive: true,
     });
     Ok(issued.body)
 }

@@ -50,6 +50,7 @@ pub fn client_credentials(
         scopes,
         refresh: RefreshIssue::None,
         nonce: None,
+        interactive: false,
     });
     Ok(issued.body)
 }
@@ -95,6 +96,7 @@ pub fn password(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<
         scopes,
         refresh: RefreshIssue::None,
         nonce: None,
+        interactive: false,
     });
     Ok(issued.body)
 }

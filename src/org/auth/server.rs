@@ -68,6 +68,8 @@ pub struct TokenRequest<'a> {
     pub scopes: Vec<String>,
     pub refresh: RefreshIssue,
     pub nonce: Option<String>,
+    /// A person signed in (see [`crate::org::Session::interactive`]).
+    pub interactive: bool,
 }
 
 /// What [`AuthServer::issue`] produced.
@@ -275,6 +277,7 @@ impl AuthServer {
                 issued_at: now,
                 expires_at: Some(now + req.app.access_token_timeout.chrono()),
                 family: Some(family.clone()),
+                interactive: req.interactive,
             },
         );
         let refresh = new_refresh.then(|| {
@@ -370,6 +373,8 @@ impl AuthServer {
             scopes,
             refresh: RefreshIssue::None,
             nonce: None,
+            // Stands for a sign-in the learner made before the lab.
+            interactive: true,
         });
         let mut d = Draft::new("minted");
         d.client_id = Some(app.consumer_key.clone());

@@ -102,6 +102,7 @@ pub fn issue_in_fragment(auth: &AuthServer, a: Approved<'_>) -> String {
             RefreshIssue::None
         },
         nonce: a.nonce,
+        interactive: true,
     });
     let mut pairs: Vec<(String, String)> = Vec::new();
     if let Value::Object(body) = &issued.body {

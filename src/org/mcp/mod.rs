@@ -3,9 +3,14 @@
 //! `notifications/initialized`, `ping`, `tools/list` and `tools/call` (tools in [`tools`]).
 //!
 //! Access: only an access token issued to an External Client App (not a static token, not a
-//! SOAP session) carrying the `mcp_api` or `api` scope. A missing or unknown token is 401 with
-//! `WWW-Authenticate: Bearer`; a token without the scope or from no app is 403
-//! (`insufficient_scope`). Requests with an `Origin` that is not loopback are refused (the
+//! SOAP session) for a person's sign-in, carrying the `mcp_api` or `api` scope. A missing or
+//! unknown token is 401 with `WWW-Authenticate: Bearer`; a token without the scope or from no
+//! app is 403 (`insufficient_scope`). Salesforce documents its hosted MCP servers as per-user
+//! only — the authorization code flow, no service accounts, no machine-to-machine flows — so a
+//! token from client credentials, a JWT or SAML bearer assertion or a username-password login
+//! is refused. What a real server answers then is not documented: sflab answers 401
+//! `insufficient_user_authentication`, RFC 9470's error for a sign-in that does not meet a
+//! resource's needs. Requests with an `Origin` that is not loopback are refused (the
 //! transport's DNS-rebinding rule). After `initialize`, requests must carry the
 //! `Mcp-Session-Id` the server returned; `DELETE` ends the session. `GET` is 405: the server
 //! offers no server-initiated stream.
@@ -35,6 +40,38 @@ use std::sync::Arc;
 /// Protocol versions the server speaks, newest first.
 pub const PROTOCOL_VERSIONS: [&str; 3] = ["2025-06-18", "2025-03-26", "2024-11-05"];
 const SESSION_HEADER: &str = "mcp-session-id";
+const VERSION_HEADER: &str = "mcp-protocol-version";
+
+/// What is wrong with a request's `params`, as an Invalid params message: JSON-RPC wants an
+/// object or an array when present; `initialize` and `tools/call` need the members the MCP
+/// schema requires.
+fn params_problem(method: &str, params: Option<&Json>) -> Option<String> {
+    if params.is_some_and(|p| !(p.is_object() || p.is_array())) {
+        return Some("Invalid params: params must be an object".into());
+    }
+    let has = |key: &str| params.and_then(|p| p.get(key)).is_some();
+    let needed: &[&str] = match method {
+        "initialize" => &["protocolVersion", "capabilities", "clientInfo"],
+        "tools/call" => &["name"],
+        _ => &[],
+    };
+    let missing: Vec<String> = needed
+        .iter()
+        .filter(|k| !has(k))
+        .map(|k| format!("params.{k}"))
+        .collect();
+    if missing.is_empty() {
+        return (method == "tools/call"
+            && !params
+                .and_then(|p| p.get("name"))
+                .is_some_and(Json::is_string))
+        .then(|| "Invalid params: params.name must be the tool's name, a string".into());
+    }
+    Some(format!(
+        "Invalid params: {method} needs {}",
+        missing.join(", ")
+    ))
+}
 
 /// One `tools/call`, as logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +153,9 @@ pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<Session, Response> {
     if session.client_id.is_none() {
         return Err(http_error(StatusCode::FORBIDDEN, "insufficient_scope", "The MCP server accepts only tokens issued to an External Client App; this token came from no app (a static token or a SOAP session).", Some("Bearer error=\"insufficient_scope\", scope=\"mcp_api\"".into())));
     }
+    if !session.interactive {
+        return Err(http_error(StatusCode::UNAUTHORIZED, "insufficient_user_authentication", "The MCP server acts for a person: get the token with the authorization code flow (with PKCE), signed in as the user the agent works for. Tokens from client credentials, JWT or SAML bearer assertions or a username-password login are refused.", Some("Bearer realm=\"sflab\", error=\"insufficient_user_authentication\"".into())));
+    }
     if !(session.has_scope("mcp_api") || session.has_scope("api")) {
         return Err(http_error(StatusCode::FORBIDDEN, "insufficient_scope", "The token lacks the mcp_api (or api) scope; add it to the External Client App and get a new token.", Some("Bearer error=\"insufficient_scope\", scope=\"mcp_api\"".into())));
     }
@@ -185,6 +225,10 @@ async fn handle_post(State(state): State<RestState>, headers: HeaderMap, body: B
     }
     let method = msg["method"].as_str().unwrap_or("");
     let id = msg.get("id").cloned();
+    if let Some(problem) = params_problem(method, msg.get("params")) {
+        let reply = rpc_error(id.as_ref().unwrap_or(&Json::Null), -32602, &problem);
+        return json_reply(StatusCode::OK, &reply, None);
+    }
     let mcp = &org.outbound.mcp;
     if method == "initialize" {
         let asked = msg
@@ -211,6 +255,19 @@ async fn handle_post(State(state): State<RestState>, headers: HeaderMap, body: B
             &rpc_result(&id.unwrap_or(Json::Null), result),
             Some(&sid),
         );
+    }
+    // After initialize a client sends the version it agreed on; one the server does not
+    // speak is refused (without the header, the spec has the server assume 2025-03-26).
+    let version = headers
+        .get(VERSION_HEADER)
+        .map(|v| v.to_str().unwrap_or("").trim());
+    if let Some(v) = version.filter(|v| !PROTOCOL_VERSIONS.contains(v)) {
+        let text = format!(
+            "Unsupported MCP-Protocol-Version {v:?}: send the version initialize agreed on ({}).",
+            PROTOCOL_VERSIONS.join(", ")
+        );
+        let reply = rpc_error(id.as_ref().unwrap_or(&Json::Null), -32600, &text);
+        return json_reply(StatusCode::BAD_REQUEST, &reply, None);
     }
     let sid = headers
         .get(SESSION_HEADER)

@@ -216,6 +216,100 @@ async fn tokens_from_no_app_or_without_the_scope_are_refused() {
 }
 
 #[tokio::test]
+async fn malformed_params_and_unknown_protocol_versions_are_refused_with_reasons() {
+    let m = mcp();
+    let t = m.token("agent", "admin");
+    let (s, v, sid) = m
+        .post(
+            &t,
+            None,
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["error"]["code"], -32602, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("params.protocolVersion, params.capabilities, params.clientInfo"),
+        "{v}"
+    );
+    assert!(sid.is_none(), "no session without a handshake");
+    let sid = m.session(&t).await;
+    for (params, says) in [
+        (
+            json!({"arguments": {"query": "SELECT Id FROM Account"}}),
+            "needs params.name",
+        ),
+        (json!({"name": 7}), "must be the tool's name"),
+        (json!("oops"), "must be an object"),
+    ] {
+        let call = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": params});
+        let (s, v, _) = m.post(&t, Some(&sid), call).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["error"]["code"], -32602, "{v}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(says),
+            "{v}"
+        );
+    }
+    let ping = json!({"jsonrpc": "2.0", "id": 4, "method": "ping"});
+    let req = |version: &str| {
+        Request::builder()
+            .method("POST")
+            .uri("/services/mcp")
+            .header("host", "127.0.0.1:8443")
+            .header("authorization", format!("Bearer {t}"))
+            .header("content-type", "application/json")
+            .header("mcp-session-id", &sid)
+            .header("mcp-protocol-version", version)
+            .body(Body::from(ping.to_string()))
+            .unwrap()
+    };
+    let old = m.app.clone().oneshot(req("1999-01-01")).await.unwrap();
+    assert_eq!(old.status(), StatusCode::BAD_REQUEST);
+    let agreed = m.app.clone().oneshot(req("2025-03-26")).await.unwrap();
+    assert_eq!(agreed.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_token_from_a_machine_flow_is_refused_as_no_persons_sign_in() {
+    let m = mcp();
+    let app = m.org.auth.config().app_by_name("agent").cloned().unwrap();
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}&scope=mcp_api",
+        app.consumer_key,
+        app.consumer_secret.clone().unwrap_or_default()
+    );
+    let resp = m
+        .app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .method("POST")
+                .uri("/services/oauth2/token")
+                .header("host", "127.0.0.1:8443")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(form))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let issued: Value = serde_json::from_slice(&bytes).unwrap();
+    let token = issued["access_token"].as_str().unwrap();
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let (s, v, sid) = m.post(token, None, init).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    assert_eq!(v["error"], "insufficient_user_authentication");
+    assert!(sid.is_none());
+}
+
+#[tokio::test]
 async fn requests_need_the_session_and_tools_respect_the_users_permissions() {
     let m = mcp();
     let t = m.token("reader_app", "reader");

@@ -109,6 +109,8 @@ pub fn login(org: &Org, call: &Element, version: u32, base_url: &str) -> Result<
             issued_at: now,
             expires_at: Some(now + Duration::seconds(SESSION_SECONDS)),
             family: None,
+            // A username and password sent by a program: no person signed in.
+            interactive: false,
         },
     );
     let org15 = org.id.short();
