@@ -252,6 +252,15 @@ fn q_quits_a_too_small_window_even_with_a_search_prompt_open() {
 }
 
 #[test]
+fn one_q_quits_a_too_small_window_with_the_help_open() {
+    let mut a = app(80, 24);
+    press(&mut a, "?");
+    update(&mut a, Event::Resize(40, 15));
+    assert!(screen(&a).contains("q quits."), "{}", screen(&a));
+    assert_eq!(press(&mut a, "q"), vec![Command::Quit]);
+}
+
+#[test]
 fn heading_keys_jump_between_headings() {
     let mut a = app(120, 40);
     press(&mut a, "\n]]");

@@ -168,6 +168,9 @@ fn on_wheel(app: &mut App, column: u16, lines: i32) -> Option<Command> {
             r.scroll_by(lines as isize, h);
             return lesson_read(app);
         }
+        if let Some(view) = app.lab_view_mut() {
+            keys::on_wheel(view, lines as isize);
+        }
     }
     None
 }
@@ -177,8 +180,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     if ctrl && matches!(key.code, KeyCode::Char('c')) {
         return Some(Command::Quit);
     }
-    if app.too_small() && !app.help {
-        // Nothing but the size notice shows: only its own key works.
+    if app.too_small() {
+        // Nothing but the size notice shows, whatever is open under it (help, a search, the
+        // console): only its own key works, and one q quits as it says.
         return matches!(key.code, KeyCode::Char('q')).then_some(Command::Quit);
     }
     if app.search_input.is_some() {
@@ -188,7 +192,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
     let typing = app
         .lab_view()
         .is_some_and(|v| v.console.typing || v.confirm_reset);
-    if typing && !app.help && !app.too_small() {
+    if typing && !app.help {
         if let Some(done) = on_lab_key(app, key, app.focus == Focus::Right) {
             return done;
         }
@@ -201,9 +205,6 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             app.help = false;
         }
         return None;
-    }
-    if app.too_small() {
-        return matches!(key.code, KeyCode::Char('q')).then_some(Command::Quit);
     }
     if let KeyCode::Char(c @ ('r' | 'w' | 'e' | 'b' | 'H' | 'S' | 'X')) = key.code {
         if let Some(command) = open_selected_lab(app) {

@@ -26,6 +26,7 @@ mod backend;
 mod hints;
 mod progress;
 mod results;
+mod wheel;
 
 pub fn fixture() -> Curriculum {
     let dir =

@@ -318,6 +318,42 @@ pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
     KeyOutcome::Handled
 }
 
+/// The mouse wheel over the lab pane: `lines` rows down (up when negative) in what is shown,
+/// as the tab's own keys move it — the detail pane, the Brief, Results and the Console's reply
+/// scroll; Traffic's and the Org's lists move their selection a row per notch.
+pub fn on_wheel(view: &mut LabView, lines: isize) {
+    let limits = &view.limits;
+    if view.detail.is_some() {
+        view.detail_scroll = scrolled(view.detail_scroll, lines, limits.detail.get());
+        return;
+    }
+    let notch = lines.signum();
+    match view.tab {
+        LabTab::Brief => view.brief_scroll = scrolled(view.brief_scroll, lines, limits.brief.get()),
+        LabTab::Results => {
+            view.results_scroll = scrolled(limits.results_top.get(), lines, limits.results.get());
+            view.results_follow = false;
+        }
+        LabTab::Traffic => {
+            let n = view.listed_exchanges().len();
+            step(&mut view.traffic_sel, notch, n);
+        }
+        LabTab::Org if view.org.in_records => {
+            let n = view.org.selected_records().len();
+            step(&mut view.org.record_sel, notch, n);
+        }
+        LabTab::Org => {
+            let n = view.org.snapshot.objects.len();
+            step(&mut view.org.object_sel, notch, n);
+            view.org.record_sel = 0;
+        }
+        LabTab::Console => {
+            let c = &mut view.console;
+            c.reply_scroll = scrolled(c.reply_scroll, lines, limits.reply.get());
+        }
+    }
+}
+
 /// Results: ↑↓ j k g G move the selected rule (the pane follows it), PgUp PgDn space page
 /// through the whole tab, ⏎ shows the rule's evidence, d its diff.
 fn on_results(view: &mut LabView, key: KeyEvent, delta: isize, page: isize) -> KeyOutcome {
