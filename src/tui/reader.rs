@@ -118,9 +118,14 @@ impl Reader {
             .map(|h| h.title.as_str())
     }
 
-    /// Starts or refines a search; selects the first match at or below `from`.
+    /// Starts or refines a search from the scroll position `from` (where `/` was pressed):
+    /// selects the first match at or below it; with no match the view goes back to `from`,
+    /// so a typo does not lose the reading position.
     pub fn search(&mut self, query: &str, from: usize, height: usize) {
         let matches = find_matches(&self.layout.plain, query);
+        if matches.is_empty() {
+            self.scroll = from.min(self.max_scroll(height));
+        }
         let current = matches
             .iter()
             .position(|m| m.line >= from)
@@ -227,6 +232,18 @@ mod tests {
         assert_eq!(r.search.as_ref().and_then(|s| s.current), Some(0));
         r.step_match(false, 10);
         assert_eq!(r.search.as_ref().and_then(|s| s.current), Some(2));
+    }
+
+    #[test]
+    fn a_search_that_stops_matching_goes_back_to_where_it_started() {
+        let body = "para\n\n".repeat(30) + "zebra\n\n" + &"more\n\n".repeat(30);
+        let mut r = reader(&body);
+        r.scroll = 5;
+        r.search("z", 5, 10);
+        assert!(r.scroll > 5, "the match is shown");
+        r.search("zz", 5, 10);
+        assert_eq!(r.scroll, 5, "no match: back where the search started");
+        assert_eq!(r.search.as_ref().map(|s| s.matches.len()), Some(0));
     }
 
     #[test]

@@ -136,3 +136,21 @@ fn run_output_shows_escape_sequences_instead_of_obeying_them() {
         "no control character reaches the terminal"
     );
 }
+
+#[test]
+fn the_evidence_header_keeps_the_way_back_in_view_at_80_columns() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    let failing = Verdict::fail("rest.upsert_by_external_id", 3, "a POST created it");
+    update(
+        &mut a,
+        Event::Lab(finished(vec![failing.with_evidence([2, 3])])),
+    );
+    update(&mut a, key(KeyCode::Enter));
+    let s = screen(&a);
+    assert!(
+        s.contains("Evidence for rest.upsert_by_external_id · Esc all"),
+        "{s}"
+    );
+}

@@ -12,6 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 pub(super) fn selected(line: Line<'static>, on: bool, t: &Theme, width: usize) -> Line<'static> {
     if !on {
@@ -49,6 +50,23 @@ fn short_path(full: &str, room: usize) -> String {
     format!("…{tail}")
 }
 
+/// The line over a rule's evidence in at most `width` cells: shorter wordings first, then the
+/// rule's name cut with `…`, so the way back (Esc) always shows.
+fn evidence_header(rule: &str, width: usize) -> String {
+    let wordings = [
+        format!("The evidence for {rule} · Esc lists every exchange"),
+        format!("Evidence for {rule} · Esc lists every exchange"),
+        format!("Evidence for {rule} · Esc lists all"),
+        format!("Evidence for {rule} · Esc all"),
+    ];
+    if let Some(fits) = wordings.into_iter().find(|w| w.width() <= width) {
+        return fits;
+    }
+    let back = " · Esc all";
+    let room = width.saturating_sub(back.width());
+    format!("{}{back}", fit(&format!("Evidence for {rule}"), room))
+}
+
 /// Cells of the fault column at the end of a traffic row (narrower in a narrow pane).
 fn fault_width(width: usize) -> usize {
     if width < 70 {
@@ -70,7 +88,7 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     if let Some((rule, _)) = &view.traffic_filter {
         lines.push(Line::from(Span::styled(
-            format!("The evidence for {rule} · Esc lists every exchange"),
+            evidence_header(rule, width),
             t.key_hint(),
         )));
     }
@@ -340,6 +358,24 @@ pub(super) fn word_rows(text: &str, width: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn the_evidence_header_fits_and_keeps_the_way_back() {
+        // The Traffic tab is 50 cells wide at 80 columns.
+        let short = super::evidence_header("http.request", 50);
+        assert_eq!(short, "Evidence for http.request · Esc lists all");
+        let long = super::evidence_header("rest.upsert_by_external_id", 50);
+        assert_eq!(long, "Evidence for rest.upsert_by_external_id · Esc all");
+        let cut =
+            super::evidence_header("a.rule_with_a_name_longer_than_any_pane_has_room_for", 50);
+        assert!(cut.width() <= 50 && cut.ends_with("… · Esc all"), "{cut}");
+        assert_eq!(
+            super::evidence_header("http.request", 120),
+            "The evidence for http.request · Esc lists every exchange"
+        );
+    }
+
     #[test]
     fn a_sentence_wraps_at_spaces_within_the_width() {
         let rows = super::word_rows(
