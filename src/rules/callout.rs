@@ -32,6 +32,10 @@ pub struct ActionOk {
     /// JSON pointer → the value the answer must hold there (numbers compare by value).
     #[serde(default)]
     pub json: BTreeMap<String, serde_json::Value>,
+    /// The action must be refused (by the org, before or after its callout); `contains` then
+    /// looks in the refusal's message.
+    #[serde(default)]
+    pub refused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -87,6 +91,29 @@ pub(crate) fn action_ok(p: &ActionOk, cx: &Cx) -> Verdict {
     } else {
         format!("The org's {}", o.kind)
     };
+    if p.refused {
+        if o.ok {
+            return cx.fail(format!(
+                "{who} went through, but it should have been refused. {}",
+                describe(o)
+            ));
+        }
+        if let Some(text) = p
+            .contains
+            .as_ref()
+            .filter(|t| !o.detail.contains(t.as_str()))
+        {
+            let what = match o.status {
+                Some(s) => format!("{who} was not stopped by the org: it called out, and the service answered {s}; the org should have refused it first ({text:?})."),
+                None => format!("{who} was refused, but not for {text:?}."),
+            };
+            return cx.fail(format!("{what} {}", describe(o)));
+        }
+        return cx.pass(format!(
+            "{who} was refused, as it should be. {}",
+            describe(o)
+        ));
+    }
     if !o.ok && p.status.is_none() {
         return cx.fail(format!("{who} failed. {}", describe(o)));
     }
@@ -377,6 +404,30 @@ mod tests {
                 vec![action("order", true, Some(200), "Bergen")],
                 false,
                 "does not mention",
+            ),
+            (
+                "{ rule: org.action_ok, action: no-city, refused: true, contains: input.city is required }",
+                vec![action("no-city", false, None, "input.city is required")],
+                true,
+                "was refused, as it should be",
+            ),
+            (
+                "{ rule: org.action_ok, action: no-city, refused: true }",
+                vec![action("no-city", true, Some(200), "{\"city\":null}")],
+                false,
+                "should have been refused",
+            ),
+            (
+                "{ rule: org.action_ok, action: no-city, refused: true, contains: input.city is required }",
+                vec![action("no-city", false, None, "no Named Credential 'Weather' is deployed")],
+                false,
+                "not for \"input.city is required\"",
+            ),
+            (
+                "{ rule: org.action_ok, action: no-city, refused: true, contains: input.city is required }",
+                vec![action("no-city", false, Some(400), "{\"error\":\"missing_city\"}")],
+                false,
+                "it called out, and the service answered 400",
             ),
             (
                 "{ rule: org.action_ok, action: sum, json: { /records: 9, /stock/PUMP-7: 12 } }",

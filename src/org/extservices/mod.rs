@@ -75,6 +75,8 @@ pub enum ExternalServiceError {
     #[error("{0}")]
     Input(String),
     #[error("{0}")]
+    Output(String),
+    #[error("{0}")]
     Callout(#[from] crate::org::callout::CalloutError),
 }
 
@@ -244,8 +246,47 @@ pub async fn invoke(
         })?;
     let req = build_request(&svc, op, input, run_as).map_err(ExternalServiceError::Input)?;
     let resp = org.outbound.callout(org, req).await?;
-    let body = serde_json::from_str(&resp.body).unwrap_or(Json::String(resp.body));
+    let body = serde_json::from_str(&resp.body).unwrap_or(Json::String(resp.body.clone()));
+    if (200..300).contains(&resp.status) {
+        read_as_declared(op, resp.status, &body, resp.body.trim().is_empty())
+            .map_err(ExternalServiceError::Output)?;
+    }
     Ok((resp.status, body))
+}
+
+/// `v` with every object member whose value is null left out.
+fn without_nulls(v: &Json) -> Json {
+    match v {
+        Json::Object(m) => Json::Object(
+            m.iter()
+                .filter(|(_, x)| !x.is_null())
+                .map(|(k, x)| (k.clone(), without_nulls(x)))
+                .collect(),
+        ),
+        Json::Array(a) => Json::Array(a.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Whether a success answer can be read as the operation's outputs: the action's outputs are
+/// typed from the document's response schema, so a body the schema does not describe cannot
+/// reach the flow. (A real org fails the action when the answer does not deserialize into the
+/// generated types; its exact message is not in the reference [U].)
+fn read_as_declared(op: &Operation, status: u16, body: &Json, empty: bool) -> Result<(), String> {
+    match &op.response {
+        // A null reads as an output left empty, whatever its declared type.
+        Some(schema) => check_value(&without_nulls(body), schema, "response").map_err(|problem| {
+            format!(
+                "the service answered {status}, but its body does not fit the response the document declares for {} ({problem}), so the action cannot give the flow its outputs",
+                op.id
+            )
+        }),
+        None if empty => Ok(()),
+        None => Err(format!(
+            "the service answered {status} with a body, but the document declares no JSON body for a success answer of {}, so the action has no outputs and the flow gets none of it",
+            op.id
+        )),
+    }
 }
 
 /// The External Services routes, to merge into the org router.
@@ -276,6 +317,9 @@ fn es_error(e: ExternalServiceError) -> ApiError {
         }
         ExternalServiceError::Input(_) => {
             ApiError::new(StatusCode::BAD_REQUEST, "INVALID_INPUT", e.to_string())
+        }
+        ExternalServiceError::Output(_) => {
+            ApiError::new(StatusCode::BAD_GATEWAY, "INVALID_RESPONSE", e.to_string())
         }
         other => ApiError::new(StatusCode::BAD_REQUEST, "INVALID_SPEC", other.to_string()),
     }

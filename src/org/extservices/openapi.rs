@@ -38,6 +38,10 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// The JSON body's resolved schema, and whether it is required.
     pub body: Option<(Json, bool)>,
+    /// The resolved schema of the success answer's JSON body (the first 2xx response that
+    /// declares one): what the action's outputs are made of. None when no 2xx response
+    /// declares a JSON body.
+    pub response: Option<Json>,
     pub summary: Option<String>,
 }
 
@@ -239,12 +243,14 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, SpecError> {
                     ));
                 }
             }
+            let response = success_schema(&doc, op, v2, &at)?;
             ops.push(Operation {
                 id: id.to_string(),
                 method: m.to_uppercase(),
                 path: format!("{base}{path}"),
                 params,
                 body,
+                response,
                 summary: op.get("summary").and_then(Json::as_str).map(str::to_string),
             });
         }
@@ -253,6 +259,31 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, SpecError> {
         return Err(invalid("paths", "the spec declares no operations"));
     }
     Ok(ops)
+}
+
+/// The resolved JSON schema of an operation's first 2xx response that declares one (`200`
+/// before `201` …, then `2XX`): 3.0 `content.application/json.schema`, 2.0 `schema`.
+fn success_schema(doc: &Json, op: &Json, v2: bool, at: &str) -> Result<Option<Json>, SpecError> {
+    let Some(responses) = op.get("responses").and_then(Json::as_object) else {
+        return Ok(None);
+    };
+    let mut codes: Vec<&String> = responses
+        .keys()
+        .filter(|c| c.starts_with('2') && c.len() == 3)
+        .collect();
+    codes.sort_by_key(|c| (c.eq_ignore_ascii_case("2XX"), c.to_string()));
+    for code in codes {
+        let r = resolve(doc, &responses[code.as_str()], at, 0)?;
+        let schema = if v2 {
+            r.get("schema").cloned()
+        } else {
+            r.pointer("/content/application~1json/schema").cloned()
+        };
+        if schema.is_some() {
+            return Ok(schema);
+        }
+    }
+    Ok(None)
 }
 
 /// Checks a value against a (resolved) schema's type, enum, required properties and items;

@@ -23,10 +23,17 @@ paths:
               properties:
                 customer: { type: string }
                 lines: { type: array, items: { type: object, properties: { sku: { type: string }, quantity: { type: number } } } }
+      responses:
+        "201": { description: Created, content: { application/json: { schema: { $ref: "#/components/schemas/Order" } } } }
   /orders/{id}:
     get:
       operationId: getOrder
       parameters: [ { name: id, in: path, required: true, schema: { type: string } } ]
+      responses:
+        "200": { description: The order, content: { application/json: { schema: { $ref: "#/components/schemas/Order" } } } }
+components:
+  schemas:
+    Order: { type: object, required: [id], properties: { id: { type: string }, customer: { type: string } } }
 "##;
 
 fn org() -> Org {
@@ -75,6 +82,37 @@ async fn operations_are_invoked_by_id_with_typed_input() {
         org.outbound.callout_log().last().unwrap().url,
         format!("https://mock.sflab.internal/ext/erp/orders/{id}")
     );
+}
+
+#[tokio::test]
+async fn an_answer_the_document_does_not_describe_gives_the_flow_no_outputs() {
+    let org = org();
+    let input = json!({"body": {"customer": "Falcon", "lines": [{"sku": "S", "quantity": 1}]}});
+    // A list where the service answers an object.
+    let as_list = SPEC.replace(
+        r##""201": { description: Created, content: { application/json: { schema: { $ref: "#/components/schemas/Order" } } } }"##,
+        r##""201": { description: Created, content: { application/json: { schema: { type: array, items: { type: string } } } } }"##,
+    );
+    register(&org, "AsList", "ErpRoot", &as_list).unwrap();
+    let e = invoke(&org, "AsList", "createOrder", &input, "admin")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ExternalServiceError::Output(m) if m.contains("response must be of type array")),
+        "{e}"
+    );
+    // No success answer described at all.
+    let undescribed = SPEC.replace(
+        r##""201": { description: Created, content: { application/json: { schema: { $ref: "#/components/schemas/Order" } } } }"##,
+        r##""default": { description: Whatever }"##,
+    );
+    register(&org, "Undescribed", "ErpRoot", &undescribed).unwrap();
+    let e = invoke(&org, "Undescribed", "createOrder", &input, "admin")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("declares no JSON body"), "{e}");
+    // Both calls did reach the service: the org only fails to read the answer.
+    assert_eq!(org.outbound.callout_log().len(), 2);
 }
 
 #[tokio::test]

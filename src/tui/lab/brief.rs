@@ -91,7 +91,13 @@ fn action_ok(check: &CheckSpec) -> String {
             format!(" with the expected {}", keys.join(", "))
         })
         .unwrap_or_default();
+    let refused = check
+        .params
+        .get("refused")
+        .and_then(serde_yaml::Value::as_bool)
+        == Some(true);
     match (p("action"), p("status")) {
+        (Some(a), _) if refused => format!("the {a} step, refused by the org"),
         (Some(a), Some(status)) => format!("the {a} step, answered {status}{values}"),
         (Some(a), None) if values.is_empty() => format!("the {a} step, done without an error"),
         (Some(a), None) => format!("the {a} step, answered{values}"),
