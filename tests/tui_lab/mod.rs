@@ -25,6 +25,7 @@ mod assigned;
 mod backend;
 mod hints;
 mod progress;
+mod reset;
 mod results;
 mod wheel;
 

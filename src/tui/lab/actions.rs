@@ -25,6 +25,13 @@ pub fn no_hint_notice(rule: Option<&str>, attempted: bool) -> String {
     }
 }
 
+/// What the status bar says after a reset that kept the learner's files in `backup`. Short,
+/// so at 80 columns the backup folder's own name stays whole (the status bar shortens the
+/// path's parent to `…`) even for the longest lab names.
+pub fn reset_notice(backup: &std::path::Path) -> String {
+    format!("reset; yours is in {}", backup.display())
+}
+
 impl LabDriver {
     pub(super) fn edit(&mut self, lab: &str) {
         let dir = self.ws.lab_dir(lab);
@@ -159,9 +166,7 @@ impl LabDriver {
                     self.set_watch(lab, true);
                 }
                 self.notice(match out.backup {
-                    Some(b) => {
-                        format!("starter files restored; your version is in {}", b.display())
-                    }
+                    Some(b) => reset_notice(&b),
                     None => "starter files restored".into(),
                 });
                 self.send_files(lab);

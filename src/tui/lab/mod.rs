@@ -19,6 +19,7 @@ mod orgs;
 use crate::evidence::{Exchange, LearnerRun, OrgSnapshot};
 use crate::lab::LabSpec;
 use crate::markdown::Layout;
+pub use actions::reset_notice;
 pub use console::{ConsoleField, ConsoleReply, ConsoleState};
 pub use messages::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
 use std::path::PathBuf;
