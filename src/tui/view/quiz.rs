@@ -3,11 +3,14 @@
 use super::super::app::{App, Focus};
 use super::super::quiz::Quiz;
 use super::super::theme::Glyph;
+use super::lab_tabs::word_rows;
 use super::pane;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 /// `a`, `b`, `c`… for the choices (`?` past `z`, which no quiz needs).
 fn choice_letter(i: usize) -> char {
@@ -18,6 +21,27 @@ fn choice_letter(i: usize) -> char {
         .unwrap_or('?')
 }
 
+/// `text` after `lead` (a mark and a letter), wrapped at words within `width` cells, each
+/// further row starting under the text's first character, as the lesson reader hangs list
+/// items: choices stay apart however long they are.
+fn hanging(lead: Vec<Span<'static>>, text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
+    let indent: usize = lead.iter().map(|s| s.content.width()).sum();
+    let rows = word_rows(text, width.saturating_sub(indent).max(1));
+    if rows.is_empty() {
+        return vec![Line::from(lead)];
+    }
+    let mut lead = Some(lead);
+    rows.into_iter()
+        .map(|row| {
+            let mut spans = lead
+                .take()
+                .unwrap_or_else(|| vec![Span::raw(" ".repeat(indent))]);
+            spans.push(Span::styled(row, style));
+            Line::from(spans)
+        })
+        .collect()
+}
+
 pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let lesson = app.curriculum.lessons.get(quiz.lesson);
@@ -26,6 +50,7 @@ pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
         lesson.map(|l| l.title.as_str()).unwrap_or("")
     );
     let block = pane(app, Focus::Right, super::pane_title(&title, area.width, 0));
+    let width = usize::from(app.geometry().reading().width);
     let mut lines: Vec<Line> = Vec::new();
     let total = quiz.questions.len();
     if quiz.finished {
@@ -61,10 +86,11 @@ pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
             if quiz.answered.is_none() && quiz.cursor == i {
                 text_style = t.selection();
             }
-            lines.push(Line::from(vec![
+            let lead = vec![
                 Span::styled(format!("{mark} "), style),
-                Span::styled(format!("{letter}) {}", choice.text), text_style),
-            ]));
+                Span::styled(format!("{letter}) "), text_style),
+            ];
+            lines.extend(hanging(lead, &choice.text, text_style, width));
         }
         if let Some(given) = quiz.answered {
             lines.push(Line::from(""));
@@ -80,10 +106,8 @@ pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
             for (i, choice) in q.choices.iter().enumerate() {
                 if i == given || choice.correct {
                     let letter = choice_letter(i);
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("{letter}) "), t.strong()),
-                        Span::raw(choice.why.clone()),
-                    ]));
+                    let lead = vec![Span::styled(format!("{letter}) "), t.strong())];
+                    lines.extend(hanging(lead, &choice.why, t.text(), width));
                 }
             }
             lines.push(Line::from(""));
@@ -98,4 +122,30 @@ pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
     let inner = app.geometry().reading();
     frame.render_widget(block, area);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hanging;
+    use ratatui::style::Style;
+    use ratatui::text::{Line, Span};
+
+    fn text(line: &Line) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn a_wrapped_choice_hangs_under_its_text() {
+        let lead = vec![Span::raw("✓ "), Span::raw("b) ")];
+        let text_of_choice = "Events: publish a platform event the warehouse subscribes to";
+        let lines = hanging(lead, text_of_choice, Style::default(), 40);
+        let rows: Vec<String> = lines.iter().map(text).collect();
+        assert_eq!(
+            rows,
+            [
+                "✓ b) Events: publish a platform event",
+                "     the warehouse subscribes to",
+            ]
+        );
+    }
 }
