@@ -261,6 +261,18 @@ fn one_q_quits_a_too_small_window_with_the_help_open() {
 }
 
 #[test]
+fn a_lesson_opened_again_resumes_where_it_was_left() {
+    let mut a = app(80, 24);
+    press(&mut a, "\n  ");
+    let left_at = a.reader().map(|r| r.scroll).expect("a lesson is open");
+    assert!(left_at > 0, "the pages moved");
+    press(&mut a, "\tj\n");
+    assert!(a.reader().is_none(), "something else is open");
+    press(&mut a, "\tk\n");
+    assert_eq!(a.reader().map(|r| r.scroll), Some(left_at));
+}
+
+#[test]
 fn heading_keys_jump_between_headings() {
     let mut a = app(120, 40);
     press(&mut a, "\n]]");

@@ -9,6 +9,7 @@ use super::event::{BackendStatus, Progress};
 use super::lab::LabView;
 use super::quiz::Quiz;
 use super::reader::Reader;
+use super::resume::Resume;
 use super::theme::Theme;
 use super::tree::TreeState;
 use crate::curriculum::Curriculum;
@@ -96,6 +97,8 @@ pub struct App {
     pub focus: Focus,
     pub tree: TreeState,
     pub right: RightView,
+    /// Where each right-hand view was left, so coming back to it resumes there.
+    pub resume: Resume,
     pub help: bool,
     /// The search being typed after `/`, if any.
     pub search_input: Option<String>,
@@ -129,6 +132,7 @@ impl App {
             focus: Focus::Tree,
             tree,
             right: RightView::Welcome,
+            resume: Resume::default(),
             help: false,
             search_input: None,
             search_origin: 0,
@@ -162,7 +166,13 @@ impl App {
         self.geometry().reading().width
     }
 
-    /// Opens lesson `index` in the reader (from the top).
+    /// Shows `view` on the right, noting where the view it replaces was left.
+    fn show(&mut self, view: RightView) {
+        let left = std::mem::replace(&mut self.right, view);
+        self.resume.keep(&left);
+    }
+
+    /// Opens lesson `index` in the reader, where it was left this session (else at the top).
     pub fn open_lesson(&mut self, index: usize) {
         let Some(lesson) = self.curriculum.lessons.get(index) else {
             return;
@@ -170,12 +180,18 @@ impl App {
         let layout = self
             .layouts
             .layout(&lesson.id, &lesson.body, self.reading_width());
-        self.right = RightView::Lesson(Reader::new(index, layout));
+        let mut reader = Reader::new(index, layout);
+        let page = self.page_height();
+        reader.scroll = self
+            .resume
+            .lesson_scroll(index)
+            .min(reader.max_scroll(page));
+        self.show(RightView::Lesson(reader));
     }
 
     pub fn open_quiz(&mut self, index: usize) {
         if let Some(lesson) = self.curriculum.lessons.get(index) {
-            self.right = RightView::Quiz(Quiz::new(index, lesson.quiz.clone()));
+            self.show(RightView::Quiz(Quiz::new(index, lesson.quiz.clone())));
         }
     }
 
@@ -200,13 +216,15 @@ impl App {
             return false;
         }
         if !matches!(self.right, RightView::Assigned(_)) {
-            self.right = RightView::Assigned(AssignedView::default());
+            let rows = self.assigned.as_ref().map_or(0, |b| b.rows.len());
+            self.show(RightView::Assigned(self.resume.assigned(rows)));
         }
         self.focus = Focus::Right;
         true
     }
 
-    /// Opens lab `id` in the lab view (kept as it is when it is already open).
+    /// Opens lab `id` in the lab view (kept as it is when it is already open), its console
+    /// as it was left this session.
     pub fn open_lab(&mut self, id: &str) {
         if self.lab_view().is_some_and(|v| v.lab == id) {
             return;
@@ -216,7 +234,8 @@ impl App {
         };
         let mut view = LabView::new(&meta.id, &meta.dir, &meta.yaml);
         view.watch = self.watched.as_deref() == Some(id);
-        self.right = RightView::Lab(Box::new(view));
+        view.console = self.resume.console(id);
+        self.show(RightView::Lab(Box::new(view)));
         self.relayout_goal();
     }
 

@@ -13,6 +13,7 @@ pub mod lab;
 pub mod progress;
 pub mod quiz;
 pub mod reader;
+pub mod resume;
 pub mod theme;
 pub mod tree;
 pub mod update;

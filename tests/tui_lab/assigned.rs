@@ -203,6 +203,19 @@ fn enter_on_an_assigned_row_opens_its_lab_and_t_comes_back() {
 }
 
 #[test]
+fn t_comes_back_to_the_assigned_row_that_was_selected() {
+    let mut a = assigned_app(80, 24);
+    update(&mut a, key(KeyCode::Char('G')));
+    update(&mut a, key(KeyCode::Enter));
+    assert!(a.lab_view().is_some(), "the last row's lab is open");
+    update(&mut a, key(KeyCode::Char('t')));
+    let RightView::Assigned(view) = &a.right else {
+        panic!("t shows the track again");
+    };
+    assert_eq!(view.selected, 2, "on the row left, the last one");
+}
+
+#[test]
 fn the_tree_marks_overdue_labs_with_their_due_date() {
     let mut a = assigned_app(80, 24);
     a.tree.folded.clear();

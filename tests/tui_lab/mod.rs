@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 mod assigned;
 mod backend;
+mod console_draft;
 mod hints;
 mod progress;
 mod reset;
