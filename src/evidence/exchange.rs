@@ -77,9 +77,11 @@ pub struct RecordedResponse {
 /// The fault the proxy injected into an exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultFired {
-    /// Position of the fault in the lab's `faults:` list.
+    /// Position of the fault in the lab's `faults:` list (0 for a built-in service's planned
+    /// outage, `staged_outage`, which the lab's `mock_services` seed plants).
     pub index: usize,
-    /// A short name: the ready-made kind (`rate_limited`, `unavailable`, ...) or `custom`.
+    /// A short name: the ready-made kind (`rate_limited`, `unavailable`, ...), `custom`, or
+    /// `staged_outage`.
     pub kind: String,
     /// What the proxy did, for a learner: "answered 429 with Retry-After: 2".
     pub action: String,

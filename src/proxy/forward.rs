@@ -348,6 +348,7 @@ pub(crate) async fn handle(
     )
     .await;
     raw.error = error;
+    let answer = with_staged_fault_marked(answer, &mut raw);
     let earlier = shared.first_id_token.lock().clone();
     remember_id_token(&shared, &answer);
     let answer = match action.as_ref().and_then(|a| a.rewrite) {
@@ -360,6 +361,26 @@ pub(crate) async fn handle(
         None => answer,
     };
     Ok(finish(&shared, raw, answer))
+}
+
+/// The answer without the header a built-in service's planted failure carries (see
+/// `org::external::faults::STAGED_HEADER`), the exchange marked with what it says.
+fn with_staged_fault_marked((status, mut headers, body): Answer, raw: &mut RawExchange) -> Answer {
+    let staged = crate::org::external::faults::STAGED_HEADER;
+    if let Some(at) = headers
+        .iter()
+        .position(|(n, _)| n.eq_ignore_ascii_case(staged))
+    {
+        let (_, said) = headers.remove(at);
+        if raw.fault.is_none() {
+            raw.fault = Some(FaultFired {
+                index: 0,
+                kind: "staged_outage".into(),
+                action: said,
+            });
+        }
+    }
+    (status, headers, body)
 }
 
 /// The answer with another `state` in its `Location`: a random one the client never sent.
@@ -584,6 +605,41 @@ fn inflated(encoding: Option<&str>, body: &Bytes, limit: usize) -> Bytes {
 mod inflate_tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_staged_outage_is_marked_on_the_record_and_its_header_kept_from_the_client() {
+        let mut raw = RawExchange {
+            seq: 1,
+            run_index: 0,
+            started_at: chrono::Utc::now(),
+            method: "POST".into(),
+            url: "http://127.0.0.1/ext/erp/orders".into(),
+            path: "/ext/erp/orders".into(),
+            query: None,
+            headers: vec![],
+            body: Bytes::new(),
+            response: None,
+            fault: None,
+            error: None,
+        };
+        let said =
+            "the lab's planned outage: answered 503 for every call during the planned outage";
+        let answer = (
+            503,
+            vec![
+                ("content-type".to_string(), "application/json".to_string()),
+                ("X-Sflab-Staged-Fault".to_string(), said.to_string()),
+            ],
+            Bytes::new(),
+        );
+        let (_, headers, _) = with_staged_fault_marked(answer, &mut raw);
+        assert_eq!(headers.len(), 1, "{headers:?}");
+        let fault = raw.fault.expect("marked");
+        assert_eq!(
+            (fault.kind.as_str(), fault.action.as_str()),
+            ("staged_outage", said)
+        );
+    }
 
     #[test]
     fn a_gzipped_request_is_recorded_as_its_text() {

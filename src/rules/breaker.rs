@@ -6,7 +6,10 @@
 //!
 //! A failed call is a 5xx or 429 answer, or no answer at all (connection error, timeout). A
 //! client that gives up before reaching the threshold also passes: it never hammered the
-//! dependency. Whether some call was made at all is left to `http.request`.
+//! dependency. A client that pauses a whole cool-down after *every* failure, so that its
+//! streak of failures is as slow as an open breaker, fails: that is a fixed delay, not a
+//! breaker (a closed breaker keeps sending). Whether some call was made at all is left to
+//! `http.request`.
 
 use super::cx::{plural, show, Cx};
 use super::Verdict;
@@ -59,6 +62,8 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
         .filter(|e| p.pattern.matches_exchange(e))
         .collect();
     let mut streak = 0;
+    // The failed calls of the current streak from a closed breaker.
+    let mut streak_calls: Vec<&Exchange> = Vec::new();
     // The call that opened the breaker, and whether it was a failed half-open trial.
     let mut opened: Option<(&Exchange, bool)> = None;
     let mut trial = false;
@@ -90,15 +95,24 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
             // This call is the half-open trial; a new process starts with a closed breaker.
             trial = same_run;
             streak = if same_run { p.failures - 1 } else { 0 };
+            streak_calls.clear();
         }
         if failed(e) {
             streak += 1;
+            if !trial {
+                streak_calls.push(e);
+            }
             if streak >= p.failures {
+                if let Some(v) = paused_after_every_failure(p, cx, &streak_calls) {
+                    return v;
+                }
                 opened = Some((e, trial));
                 times_opened += 1;
+                streak_calls.clear();
             }
         } else {
             streak = 0;
+            streak_calls.clear();
         }
         trial = false;
     }
@@ -126,6 +140,37 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
     .with_evidence(seqs)
 }
 
+/// A failure for a streak whose calls (two or more, from a closed breaker, in one run) each
+/// came a whole cool-down after the one before: the client waited after every failure
+/// instead of sending on until the breaker opened.
+fn paused_after_every_failure(p: &Opens, cx: &Cx, streak: &[&Exchange]) -> Option<Verdict> {
+    if streak.len() < 2 || streak.iter().any(|e| e.run_index != streak[0].run_index) {
+        return None;
+    }
+    let gaps: Vec<i64> = streak
+        .windows(2)
+        .map(|w| (w[1].started_at - w[0].finished_at).num_milliseconds())
+        .collect();
+    // A tenth of the cool-down's slack for timers that wake a little early.
+    if gaps.iter().any(|&g| g < p.cooldown_ms * 9 / 10) {
+        return None;
+    }
+    let shown: Vec<String> = streak.iter().map(|e| format!("#{}", e.seq)).collect();
+    let v = cx
+        .fail(format!(
+            "Your client paused after every failed call ({} came {} apart), so it never sent on while the breaker was closed: that is a fixed delay after each failure, not a breaker. A closed breaker keeps sending and counts failures; only after {} in a row does it stop calling for {} ms, then try once.",
+            shown.join(", "),
+            gaps.iter()
+                .map(|g| format!("{g} ms"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            p.failures,
+            p.cooldown_ms
+        ))
+        .with_evidence(streak.iter().map(|e| e.seq));
+    Some(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::*;
@@ -149,6 +194,27 @@ mod tests {
             call(503, 100),
             call(503, 200),
             call(200, 2500),
+        ]);
+        assert_passes(RULE, &ev);
+    }
+
+    #[test]
+    fn a_fixed_pause_after_every_failure_is_not_a_breaker() {
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 2060),
+            call(503, 4120),
+            call(201, 6180),
+        ]);
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("fixed delay"), "{}", v.message);
+        assert_eq!(v.evidence, vec![1, 2, 3]);
+        // A short back-off between closed-state calls is still a breaker.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 300),
+            call(503, 600),
+            call(201, 2700),
         ]);
         assert_passes(RULE, &ev);
     }

@@ -38,6 +38,11 @@ fn default_status() -> u16 {
     503
 }
 
+/// The header a built-in service's planted failure carries, saying what the lab staged. The
+/// recording proxy takes it off the answer and marks the exchange with it, so a transcript
+/// shows the outage as the lab's doing; no real service sends it.
+pub const STAGED_HEADER: &str = "x-sflab-staged-fault";
+
 /// A fault in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActiveFault {
@@ -60,6 +65,25 @@ impl ActiveFault {
             after_commit: spec.after_commit,
             healthy_left: spec.after,
         }
+    }
+
+    /// What the lab staged, for [`STAGED_HEADER`]: "the lab's outage: 503 for every call until
+    /// 5 s after it started".
+    pub fn describe(&self) -> String {
+        let span = match (self.calls_left, self.until) {
+            (Some(_), _) => "for a planned number of calls".to_string(),
+            (None, Some(_)) => "for every call during the planned outage".to_string(),
+            (None, None) => "for every call".to_string(),
+        };
+        let lost = if self.after_commit {
+            " (after doing the work: the reply is lost)"
+        } else {
+            ""
+        };
+        format!(
+            "the lab's planned outage: answered {} {span}{lost}",
+            self.status
+        )
     }
 
     /// Whether this call fails; consumes one failing call. `false` once the fault is spent.

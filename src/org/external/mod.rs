@@ -243,6 +243,9 @@ impl ExtServices {
                     r.headers_mut()
                         .insert(header::RETRY_AFTER, HeaderValue::from(ra));
                 }
+                if let Ok(v) = HeaderValue::from_str(&f.describe()) {
+                    r.headers_mut().insert(faults::STAGED_HEADER, v);
+                }
                 if f.after_commit {
                     return Ok((config, Some(r)));
                 }

@@ -248,8 +248,13 @@ async fn a_fault_window_from_the_seed_ends_with_org_time() {
     let app = router(org.clone());
     let bearer = format!("Bearer {}", erp_token(&app).await);
     let h = [("authorization", bearer.as_str())];
-    let (s, _, _) = send(&app, "GET", "/ext/erp/orders/ERP-000001", &h, "").await;
+    let (s, _, headers) = send(&app, "GET", "/ext/erp/orders/ERP-000001", &h, "").await;
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        headers[super::faults::STAGED_HEADER],
+        "the lab's planned outage: answered 500 for every call during the planned outage",
+        "the proxy marks the exchange with it"
+    );
     org.clock.advance(std::time::Duration::from_secs(660));
     let bearer = format!("Bearer {}", erp_token(&app).await);
     let (s, _, _) = send(
