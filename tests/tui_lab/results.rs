@@ -154,3 +154,36 @@ fn the_evidence_header_keeps_the_way_back_in_view_at_80_columns() {
         "{s}"
     );
 }
+
+#[test]
+fn results_say_how_many_output_lines_are_left_out_and_o_shows_them_all() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    let mut event = finished(vec![Verdict::pass("http.rule_1", 1, "fine")]);
+    let text: String = (1..=20).map(|i| format!("out line {i}\n")).collect();
+    if let LabEvent::Finished { runs, .. } = &mut event {
+        runs.push(LearnerRun {
+            index: 0,
+            exit_code: Some(0),
+            stdout: CapturedOutput {
+                text,
+                truncated: false,
+                ..CapturedOutput::default()
+            },
+            ..LearnerRun::default()
+        });
+    }
+    update(&mut a, Event::Lab(event));
+    update(&mut a, key(KeyCode::Char('G')));
+    let s = screen(&a);
+    assert!(s.contains("stdout … 14 earlier lines: o shows all"), "{s}");
+    assert!(s.contains("stdout out line 20"), "{s}");
+    update(&mut a, key(KeyCode::Char('o')));
+    let s = screen(&a);
+    assert!(s.contains("./run #1 output"), "{s}");
+    assert!(
+        s.contains("out line 1\n") || s.contains("out line 1 "),
+        "{s}"
+    );
+}

@@ -355,7 +355,7 @@ pub fn on_wheel(view: &mut LabView, lines: isize) {
 }
 
 /// Results: ↑↓ j k g G move the selected rule (the pane follows it), PgUp PgDn space page
-/// through the whole tab, ⏎ shows the rule's evidence, d its diff.
+/// through the whole tab, ⏎ shows the rule's evidence, d its diff, o the run's whole output.
 fn on_results(view: &mut LabView, key: KeyEvent, delta: isize, page: isize) -> KeyOutcome {
     let paged = match key.code {
         KeyCode::PageDown | KeyCode::Char(' ') => Some(page),
@@ -367,6 +367,9 @@ fn on_results(view: &mut LabView, key: KeyEvent, delta: isize, page: isize) -> K
         view.results_scroll = scrolled(top, rows, view.limits.results.get());
         view.results_follow = false;
         return KeyOutcome::Handled;
+    }
+    if key.code == KeyCode::Char('o') {
+        return whole_output(view);
     }
     let Some(outcome) = &view.outcome else {
         return KeyOutcome::Ignored;
@@ -408,6 +411,33 @@ fn on_results(view: &mut LabView, key: KeyEvent, delta: isize, page: isize) -> K
         }
         _ => return KeyOutcome::Ignored,
     }
+    KeyOutcome::Handled
+}
+
+/// `o` on Results: the last run's whole stdout and stderr in the detail pane (Results shows
+/// their last lines only).
+fn whole_output(view: &mut LabView) -> KeyOutcome {
+    let Some(run) = view.runs.last() else {
+        return KeyOutcome::Say("no run yet: r runs the checks".into());
+    };
+    let mut text = String::new();
+    for (name, out) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        if out.text.trim().is_empty() {
+            continue;
+        }
+        text.push_str(&format!("── {name}\n{}\n", out.text.trim_end()));
+        if out.truncated {
+            text.push_str("(the run wrote more than sflab keeps: the rest was not recorded)\n");
+        }
+    }
+    if text.is_empty() {
+        return KeyOutcome::Say("the last run wrote nothing to stdout or stderr".into());
+    }
+    view.detail = Some(Detail::Text {
+        title: format!("./run #{} output", run.index + 1),
+        text,
+    });
+    view.detail_scroll = 0;
     KeyOutcome::Handled
 }
 

@@ -28,7 +28,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("e", "open the lab's files in $EDITOR, come back after"),
     ("b", "backend for the checks: mock · each logged-in sandbox"),
     ("H  S  X", "next hint · solution (after a pass) · reset"),
-    ("d  s", "results: the diff · traffic: save as a HAR file"),
+    (
+        "d  o  s",
+        "results: diff · whole run output · traffic: save HAR",
+    ),
     (
         "⏎ ← → Ctrl-U  s",
         "console: edit a field · step the method · clear · send",

@@ -193,7 +193,8 @@ fn opened(v: &Verdict, t: &Theme, width: usize) -> Vec<Line<'static>> {
 }
 
 /// The end of the last run's output: how it ended, then the last `tail` lines of stderr and
-/// stdout (the first place to look when `./run` fails).
+/// stdout (the first place to look when `./run` fails), each after a line saying how many
+/// earlier lines are left out and that `o` shows them all.
 fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
     let ended = if run.timed_out {
         "stopped at the lab's time limit".to_string()
@@ -237,7 +238,19 @@ fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
     for (name, text) in [("stderr", &run.stderr.text), ("stdout", &run.stdout.text)] {
         let text = crate::visible::on_screen(text);
         let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        for l in &lines[lines.len().saturating_sub(tail)..] {
+        let left_out = lines.len().saturating_sub(tail);
+        if left_out > 0 {
+            // Say what is not shown, and where it is.
+            let what = if left_out == 1 { "line" } else { "lines" };
+            out.push(Line::from(vec![
+                Span::styled(format!("{name} "), t.dim()),
+                Span::styled(
+                    format!("… {left_out} earlier {what}: o shows all"),
+                    t.key_hint(),
+                ),
+            ]));
+        }
+        for l in &lines[left_out..] {
             out.push(Line::from(vec![
                 Span::styled(format!("{name} "), t.dim()),
                 Span::styled(l.to_string(), t.code()),
