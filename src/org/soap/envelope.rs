@@ -105,11 +105,35 @@ impl SoapFault {
     pub fn to_xml(&self) -> String {
         let ty = self.kind.type_name();
         format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{ENV_NS}" xmlns:sf="{FAULT_NS}" xmlns:xsi="{XSI_NS}"><soapenv:Body><soapenv:Fault><faultcode>sf:{code}</faultcode><faultstring>{code}: {msg}</faultstring><detail><sf:{ty} xsi:type="sf:{ty}"><sf:exceptionCode>{code}</sf:exceptionCode><sf:exceptionMessage>{msg}</sf:exceptionMessage></sf:{ty}></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#,
+            r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{ENV_NS}" xmlns:sf="{FAULT_NS}" xmlns:xsi="{XSI_NS}"><soapenv:Body><soapenv:Fault><faultcode>sf:{code}</faultcode><faultstring>{code}: {msg}</faultstring><detail><sf:{ty} xsi:type="sf:{ty}"><sf:exceptionCode>{code}</sf:exceptionCode><sf:exceptionMessage>{msg}</sf:exceptionMessage>{position}</sf:{ty}></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#,
             code = escape(&self.code),
             msg = escape(&self.message),
+            position = self.query_position(),
         )
     }
+
+    /// `<sf:row>` and `<sf:column>` for the faults the WSDL derives from `ApiQueryFault`
+    /// (invalid field, invalid object, malformed query): where in the query the problem is, as
+    /// the message's `ERROR at Row:1:Column:8` says, else -1 (an error outside a query).
+    fn query_position(&self) -> String {
+        let query_fault = matches!(
+            self.kind,
+            FaultKind::InvalidField | FaultKind::InvalidSObject | FaultKind::MalformedQuery
+        );
+        if !query_fault {
+            return String::new();
+        }
+        let (row, column) = position_in(&self.message).unwrap_or((-1, -1));
+        format!("<sf:row>{row}</sf:row><sf:column>{column}</sf:column>")
+    }
+}
+
+/// The row and column an error message points at (`ERROR at Row:1:Column:8`).
+fn position_in(message: &str) -> Option<(i64, i64)> {
+    let rest = &message[message.find("Row:")? + 4..];
+    let (row, rest) = rest.split_once(":Column:")?;
+    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((row.trim().parse().ok()?, column.parse().ok()?))
 }
 
 impl From<crate::org::SfError> for SoapFault {

@@ -2,6 +2,7 @@
 
 use crate::org::rest::router;
 use crate::org::rest::static_token::issue_static_token;
+use crate::org::soap::envelope::SoapFault;
 use crate::org::soap::xml::{parse, Element};
 use crate::org::{Org, OrgSeed};
 use axum::body::Body;
@@ -263,7 +264,22 @@ async fn query_errors_are_typed_faults() {
             "{}",
             r.text
         );
+        // An ApiQueryFault names the place in the query.
+        assert!(
+            r.text
+                .contains("</sf:exceptionMessage><sf:row>1</sf:row><sf:column>"),
+            "{}",
+            r.text
+        );
     }
+    let invalid_field = SoapFault::new(
+        "INVALID_FIELD",
+        "No such column 'X' on sobject of type Account",
+    );
+    assert!(invalid_field
+        .to_xml()
+        .contains("<sf:row>-1</sf:row><sf:column>-1</sf:column>"));
+    assert!(!SoapFault::invalid_login().to_xml().contains("<sf:row>"));
 }
 
 #[tokio::test]
