@@ -338,6 +338,27 @@ fn wrote(e: &Exchange) -> bool {
     e.is_write() && e.succeeded()
 }
 
+/// Error codes a 4xx answer may carry that say *not now* rather than *never like this*: a
+/// record lock held by another transaction is released in moments, so the same write may
+/// succeed when retried after a pause (Salesforce's own advice for `UNABLE_TO_LOCK_ROW`).
+const TRANSIENT_CODES: &[&str] = &["UNABLE_TO_LOCK_ROW"];
+
+/// Whether `e`'s error answer carries a [`TRANSIENT_CODES`] code.
+fn transient(e: &Exchange) -> bool {
+    let Some(body) = e.response_json() else {
+        return false;
+    };
+    let errors = match &body {
+        serde_json::Value::Array(items) => items.iter().collect::<Vec<_>>(),
+        other => vec![other],
+    };
+    errors.iter().any(|x| {
+        x.get("errorCode")
+            .and_then(|c| c.as_str())
+            .is_some_and(|c| TRANSIENT_CODES.contains(&c))
+    })
+}
+
 pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {
     let ex = &cx.ev.exchanges;
     let mut seen = Vec::new();
@@ -345,6 +366,9 @@ pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {
         let Some(status) = e.status().filter(|s| p.statuses.contains(s)) else {
             continue;
         };
+        if transient(e) {
+            continue;
+        }
         seen.push(e.seq);
         // The same request again is a retry, unless a write succeeded in between: a GET
         // answered 404, a POST that creates the record, then the same GET reading it back is
@@ -622,6 +646,23 @@ mod tests {
             "{ rule: retry.no_retry_on_4xx, statuses: [404] }",
             &evidence(vec![get("/x", 404), get("/y", 200)]),
         );
+    }
+
+    #[test]
+    fn a_locked_row_may_be_retried_though_it_is_a_400() {
+        let rule = "{ rule: retry.no_retry_on_4xx }";
+        let locked = req("PATCH", P, 400)
+            .body(r#"{"Name":"x"}"#)
+            .response_body(r#"[{"message":"unable to obtain exclusive access to this record","errorCode":"UNABLE_TO_LOCK_ROW"}]"#);
+        let done = req("PATCH", P, 204).body(r#"{"Name":"x"}"#);
+        let bad = req("POST", "/services/data/v62.0/sobjects/Account", 400).body(r#"{"Nme":"x"}"#);
+        let fixed =
+            req("POST", "/services/data/v62.0/sobjects/Account", 201).body(r#"{"Name":"x"}"#);
+        assert_passes(rule, &evidence(vec![locked.clone(), done, bad, fixed]));
+        let other = req("PATCH", P, 400)
+            .body(r#"{"Name":"x"}"#)
+            .response_body(r#"[{"message":"bad","errorCode":"INVALID_FIELD"}]"#);
+        assert_fails(rule, &evidence(vec![other.clone(), other]));
     }
 
     #[test]
