@@ -56,9 +56,28 @@ fn run_line(r: &LearnerRun) -> String {
 }
 
 /// The last `n` lines of a text.
-fn tail(text: &str, n: usize) -> String {
+/// The last `n` lines of `text`, after a line that says how many came before when some did
+/// (`later` says where to read them).
+fn tail(text: &str, n: usize, later: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
+    let cut = lines.len().saturating_sub(n);
+    let last = lines[cut..].join("\n");
+    match cut {
+        0 => last,
+        1 => format!("… 1 earlier line ({later})\n{last}"),
+        _ => format!("… {cut} earlier lines ({later})\n{last}"),
+    }
+}
+
+/// A run's whole captured stream, with a last line saying so when the program wrote more
+/// than sflab keeps.
+fn whole(output: &crate::evidence::CapturedOutput) -> String {
+    let text = output.text.trim_end_matches('\n');
+    if output.truncated {
+        format!("{text}\n… (the program wrote more than sflab keeps; the rest was dropped)")
+    } else {
+        text.to_string()
+    }
 }
 
 /// The report of `sflab check`; `hint` says what `sflab hint` has for it (see
@@ -131,7 +150,8 @@ pub fn render_report(report: &Report, title: &str, hint: &HintOffer) -> String {
             let _ = writeln!(out, "    note: {note}");
         }
         if !r.succeeded() && !r.stopped_by_lab {
-            let err = tail(&r.stderr.text, 6);
+            let later = format!("sflab transcript {} shows them all", report.lab);
+            let err = tail(&r.stderr.text, 6, &later);
             if !err.trim().is_empty() {
                 let _ = writeln!(out, "    its last error output:");
                 out.push_str(&indent(&err, "    │ "));
@@ -275,7 +295,7 @@ pub fn exchange_detail(e: &Exchange) -> String {
     out
 }
 
-/// `sflab transcript`: runs, the table, then every exchange in full.
+/// `sflab transcript`: runs with their whole output, the table, then every exchange in full.
 pub fn render_transcript(
     lab: &str,
     started_at: &str,
@@ -290,11 +310,11 @@ pub fn render_transcript(
         }
         if !r.stdout.text.trim().is_empty() {
             let _ = writeln!(out, "  stdout:");
-            out.push_str(&indent(&tail(&r.stdout.text, 20), "  │ "));
+            out.push_str(&indent(&whole(&r.stdout), "  │ "));
         }
         if !r.stderr.text.trim().is_empty() {
             let _ = writeln!(out, "  stderr:");
-            out.push_str(&indent(&tail(&r.stderr.text, 20), "  │ "));
+            out.push_str(&indent(&whole(&r.stderr), "  │ "));
         }
     }
     out.push('\n');
