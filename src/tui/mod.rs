@@ -9,6 +9,7 @@
 pub mod app;
 pub mod assigned;
 pub mod event;
+pub mod input_pause;
 pub mod lab;
 pub mod progress;
 pub mod quiz;
@@ -28,7 +29,6 @@ pub use update::update;
 use ratatui::backend::Backend;
 use ratatui::Terminal;
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
@@ -63,7 +63,7 @@ pub fn run<B: Backend>(
 pub struct Events {
     tx: mpsc::Sender<Event>,
     rx: mpsc::Receiver<Event>,
-    paused: Arc<AtomicBool>,
+    paused: Arc<input_pause::InputPause>,
 }
 
 impl Default for Events {
@@ -78,13 +78,12 @@ impl Events {
         Events {
             tx,
             rx,
-            paused: Arc::new(AtomicBool::new(false)),
+            paused: Arc::new(input_pause::InputPause::default()),
         }
     }
 
-    /// While this flag is set the terminal is not read, so another program (the editor)
-    /// gets every key.
-    pub fn input_pause(&self) -> Arc<AtomicBool> {
+    /// While paused the terminal is not read, so another program (the editor) gets every key.
+    pub fn input_pause(&self) -> Arc<input_pause::InputPause> {
         self.paused.clone()
     }
 
@@ -99,11 +98,12 @@ impl Events {
         let tx = self.tx;
         let paused = self.paused;
         std::thread::spawn(move || loop {
-            if paused.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(30));
+            if paused.hold() {
+                std::thread::sleep(Duration::from_millis(5));
                 continue;
             }
-            match crossterm::event::poll(Duration::from_millis(50)) {
+            // Short polls, so a pause is noticed within a few milliseconds.
+            match crossterm::event::poll(Duration::from_millis(10)) {
                 Ok(false) => continue,
                 Ok(true) => {}
                 Err(_) => break,
@@ -111,6 +111,10 @@ impl Events {
             let Ok(e) = crossterm::event::read() else {
                 break;
             };
+            if paused.asked() {
+                // Typed for the program about to take the terminal: not the TUI's.
+                continue;
+            }
             if let Some(ev) = from_terminal(e) {
                 if tx.send(ev).is_err() {
                     break;

@@ -20,7 +20,7 @@ fn driver(dir: &std::path::Path) -> (LabDriver, Receiver<Event>) {
         Box::new(sflab::curriculum::embedded()),
         Arc::new(fixture()),
         tx,
-        Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        Arc::new(sflab::tui::input_pause::InputPause::default()),
     )
     .expect("driver");
     (d, rx)

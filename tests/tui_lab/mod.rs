@@ -619,7 +619,7 @@ fn driver_on_the_embedded_curriculum() -> (
         Box::new(sflab::curriculum::embedded()),
         curriculum,
         tx,
-        Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        Arc::new(sflab::tui::input_pause::InputPause::default()),
     )
     .expect("driver");
     (dir, ws, driver, rx)

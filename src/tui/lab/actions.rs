@@ -5,7 +5,6 @@ use super::driver::LabDriver;
 use super::LabEvent;
 use crate::lab::{next_hint_among, reset_lab, HintChoice};
 use crate::tui::event::Event;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// Why `H` shows no hint: the checks have not run yet (hints follow the rule that fails),
@@ -49,9 +48,8 @@ impl LabDriver {
         let mut words = editor.split_whitespace();
         let program = words.next().unwrap_or("vi").to_string();
         let args: Vec<&str> = words.collect();
-        self.input_paused.store(true, Ordering::SeqCst);
-        // Let the input thread notice before the editor starts reading the terminal.
-        std::thread::sleep(Duration::from_millis(120));
+        // The input thread stops reading before the editor starts reading the terminal.
+        self.input_paused.pause(Duration::from_millis(500));
         let status = super::super::suspended(|| {
             std::process::Command::new(&program)
                 .args(&args)
@@ -59,7 +57,7 @@ impl LabDriver {
                 .current_dir(&dir)
                 .status()
         });
-        self.input_paused.store(false, Ordering::SeqCst);
+        self.input_paused.resume();
         let _ = self.events.send(Event::Repaint);
         match status {
             Ok(Ok(s)) if s.success() => self.notice("back from the editor: r runs the checks"),

@@ -32,7 +32,7 @@ pub struct LabDriver {
     pub(super) curriculum: Arc<Curriculum>,
     pub(super) events: Sender<Event>,
     /// Set while another program (the editor) reads the terminal.
-    pub(super) input_paused: Arc<AtomicBool>,
+    pub(super) input_paused: Arc<crate::tui::input_pause::InputPause>,
     pub(super) consoles: HashMap<String, Arc<ConsoleOrg>>,
     /// The watched lab and the flag that stops its watcher.
     pub(super) watch: Option<(String, Arc<AtomicBool>)>,
@@ -125,7 +125,7 @@ impl LabDriver {
         files: Box<dyn Files>,
         curriculum: Arc<Curriculum>,
         events: Sender<Event>,
-        input_paused: Arc<AtomicBool>,
+        input_paused: Arc<crate::tui::input_pause::InputPause>,
     ) -> std::io::Result<LabDriver> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
