@@ -129,8 +129,7 @@ pub struct Subscribed {
 
 /// `events.replay_resumed`: `channel`, and how many events a restarted subscriber may receive
 /// again (those it got but had not yet stored when it was killed). With `applied`, the event a
-/// restart resumed after must have done its work: its `field` value names the record of
-/// `object` (with the same field) that applying it makes.
+/// restart resumed after must have done its work (see [`Applied`]).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplayResumed {
@@ -138,7 +137,19 @@ pub struct ReplayResumed {
     #[serde(default = "default_reread")]
     pub max_reread: usize,
     #[serde(default)]
-    pub applied: Option<ConsumerIdempotent>,
+    pub applied: Option<Applied>,
+}
+
+/// What applying an event leaves behind: a record of `object` whose `field` holds the event's
+/// value of the same field — and, with `set`, whose `set` field is filled (for a record that
+/// existed before, such as an Order the event's work writes a tracking number back to).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Applied {
+    pub object: String,
+    pub field: String,
+    #[serde(default)]
+    pub set: Option<String>,
 }
 
 fn default_reread() -> usize {
@@ -480,7 +491,7 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
 /// Why a restart resumed past an event whose work never landed, if one did: the subscriber
 /// stored that event's replay id before applying it, and the kill in between lost the event.
 fn resumed_past_unapplied(
-    applied: &ConsumerIdempotent,
+    applied: &Applied,
     channel: &str,
     subs: &[&Value],
     cx: &Cx,
@@ -497,12 +508,24 @@ fn resumed_past_unapplied(
             .iter()
             .find(|e| text(e, "channel") == channel && num(e, "replay_id") == after)?;
         let key = event.get("payload")?.get(field)?;
-        let landed = records.iter().any(|r| r.get(field) == Some(key));
+        let filled = |r: &&Value| {
+            applied
+                .set
+                .as_ref()
+                .is_none_or(|s| r.get(s).is_some_and(|v| !v.is_null() && v != ""))
+        };
+        let landed = records
+            .iter()
+            .filter(filled)
+            .any(|r| r.get(field) == Some(key));
         let key = key.as_str().map_or_else(|| key.to_string(), str::to_string);
+        let missing = match &applied.set {
+            Some(s) => format!("the {} with {field} {key} has no {s}", applied.object),
+            None => format!("no {} with {field} {key} exists", applied.object),
+        };
         (!landed).then(|| {
             format!(
-                "After a restart your subscriber resumed after replay id {after} ({field} {key}), but no {} with {field} {key} exists: it stored that id before the event's work was done, and the stop in between lost the event. Store a replay id only once its event has been applied.",
-                applied.object
+                "After a restart your subscriber resumed after replay id {after} ({field} {key}), but {missing}: it stored that id before the event's work was done, and the stop in between lost the event. Store a replay id only once its event has been applied."
             )
         })
     })

@@ -352,6 +352,29 @@ fn a_restart_that_resumes_past_an_event_whose_work_never_landed_fails() {
     // The same restart when SO-2 did land passes; without `applied` it is not looked at.
     assert_passes(rule, &with_records(e.clone(), &["SO-1", "SO-2", "SO-3"]));
     assert_passes(RESUMED, &lost);
+    // With `set`, a record that was there before proves nothing until the work fills it.
+    let filled = "{ rule: events.replay_resumed, channel: /event/A__e, applied: { object: Shipment__c, field: Order_Number__c, set: Carrier__c } }";
+    let mut seeded = with_records(e.clone(), &["SO-1", "SO-2", "SO-3"]);
+    for r in seeded.snapshots.after_runs[0]
+        .objects
+        .get_mut("Shipment__c")
+        .unwrap()
+        .iter_mut()
+    {
+        let done = r["Order_Number__c"] != "SO-2";
+        r["Carrier__c"] = if done {
+            json!("Northwind")
+        } else {
+            json!(null)
+        };
+    }
+    let v = assert_fails(filled, &seeded);
+    assert!(
+        v.message
+            .contains("the Shipment__c with Order_Number__c SO-2 has no Carrier__c"),
+        "{}",
+        v.message
+    );
 }
 
 const IDEMPOTENT: &str =
