@@ -206,6 +206,44 @@ pub(super) fn stands_in(value: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
+/// A whole value that is a template's placeholder, not a secret: `%s`, `%(secret)s`, `{}`,
+/// `{secret}`, `{{secret}}`, `${SECRET}`, `$SF_SECRET`, `?`. No credential is one of these
+/// shapes, so a body or a file that holds one holds no secret. (`:secret` and `@secret` are
+/// placeholders in some languages, but a password may well start with `@`: those stay masked.)
+pub(crate) fn is_placeholder(value: &str) -> bool {
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    };
+    let printf = value.len() == 2
+        && value.starts_with('%')
+        && value[1..].chars().all(|c| c.is_ascii_alphabetic());
+    let named_printf = value
+        .strip_prefix("%(")
+        .and_then(|v| v.split_once(')'))
+        .is_some_and(|(name, conv)| word(name) && conv.len() == 1);
+    let braces = {
+        let inner = value.trim_start_matches('{').trim_end_matches('}');
+        value.starts_with('{')
+            && value.ends_with('}')
+            && value.len() - inner.len() >= 2
+            && (inner.is_empty() || word(inner))
+    };
+    let env_name = |s: &str| {
+        s.len() >= 2
+            && s.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    };
+    let dollar = value
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+        .is_some_and(word)
+        || value.strip_prefix('$').is_some_and(env_name);
+    value == "?" || printf || named_printf || braces || dollar
+}
+
 /// A template's slot where the value will go: `%s`, `%(secret)s`, `%d`, `{tok}`.
 pub(super) fn is_slot(value: &str) -> bool {
     value.starts_with('%')

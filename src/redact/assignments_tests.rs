@@ -255,6 +255,35 @@ fn a_stand_in_in_an_env_file_is_no_secret() {
 }
 
 #[test]
+fn placeholders_are_no_secrets_in_any_file_but_look_alike_passwords_are() {
+    let r = r();
+    for (name, text) in [
+        (
+            "form.tmpl",
+            "grant_type=refresh_token&refresh_token=%s&client_id=%s&client_secret=%s\n",
+        ),
+        (
+            "body.json",
+            "{\n  \"client_id\": \"%s\",\n  \"client_secret\": \"%s\"\n}\n",
+        ),
+        (
+            "config.yaml",
+            "client_secret: \"{secret}\"\npassword: ${SF_PASSWORD}\n",
+        ),
+        ("run", "SECRET=$SF_CLIENT_SECRET\n"),
+    ] {
+        assert_eq!(r.file_text(name, text), text, "{name}");
+    }
+    for password in ["@dmin123", "hunter2!", "?Qx9"] {
+        let text = format!("password: \"{password}\"\n");
+        assert!(
+            !r.file_text("config.yaml", &text).contains(password),
+            "{password}"
+        );
+    }
+}
+
+#[test]
 fn a_form_template_in_code_is_no_secret_and_leaves_the_rest_of_the_file_alone() {
     let r = r();
     for code in [

@@ -310,7 +310,8 @@ impl Redactor {
         // A visible stand-in (`<your token>`, an elided `00DXX…`) holds no secret: no token
         // holds an ellipsis character or is wrapped in angle brackets.
         let stand_in = value.contains('…') || (value.starts_with('<') && value.ends_with('>'));
-        if value.is_empty() || value.contains("‹redacted:") || stand_in {
+        let placeholder = assignments::is_placeholder(value.trim());
+        if value.is_empty() || value.contains("‹redacted:") || stand_in || placeholder {
             return value.to_string();
         }
         let kind = key.to_ascii_lowercase();
