@@ -14,6 +14,10 @@ use serde::Deserialize;
 /// Timer granularity allowed when comparing a wait with Retry-After.
 const TOLERANCE_MS: i64 = 20;
 
+/// What a retry may take on top of its wait before it reaches the proxy (starting a process,
+/// opening a connection), when judging `at_most_extra_ms`.
+const LATE_TOLERANCE_MS: i64 = 150;
+
 /// `retry.honors_retry_after`: which statuses carry the Retry-After to honour.
 ///
 /// Every throttled answer must be retried, after the wait it asked for. With `tries`, the
@@ -100,12 +104,18 @@ const SAME_MARGIN_MS: i64 = 400;
 /// any did. When every retry came the same margin too late across different asks, the
 /// client read the header and added to it, and is told so; otherwise it slept a fixed time.
 fn too_late(waits: &[Waited], extra: Duration, ex: &[Exchange]) -> Option<String> {
-    let late = waits.iter().find(|w| w.waited > w.asked + extra)?;
+    let allowed = extra + Duration::milliseconds(LATE_TOLERANCE_MS);
+    let late = waits.iter().find(|w| w.waited > w.asked + allowed)?;
     let offsets: Vec<Duration> = waits.iter().map(|w| w.waited - w.asked).collect();
     let (low, high) = (offsets.iter().min()?, offsets.iter().max()?);
     let asks_differ = waits.iter().any(|w| w.asked != waits[0].asked);
     let same_margin = *high - *low <= Duration::milliseconds(SAME_MARGIN_MS);
-    if asks_differ && same_margin && *low > extra {
+    let (shortest, longest) = (
+        waits.iter().map(|w| w.waited).min()?,
+        waits.iter().map(|w| w.waited).max()?,
+    );
+    let same_sleep = longest - shortest <= Duration::milliseconds(SAME_MARGIN_MS);
+    if asks_differ && same_margin && *low > allowed {
         let shown: Vec<String> = waits
             .iter()
             .map(|w| {
@@ -125,8 +135,13 @@ fn too_late(waits: &[Waited], extra: Duration, ex: &[Exchange]) -> Option<String
         ));
     }
     let (answer, retry) = (&ex[late.answer], &ex[late.retry]);
+    let advice = if same_sleep {
+        "Wait what each answer asks for, not a fixed time: read its Retry-After."
+    } else {
+        "Wait what each answer asks for; any jitter or margin you add must stay under that."
+    };
     Some(format!(
-        "{} was answered {} with Retry-After {}, but the retry ({}) came {} later: {} past the wait asked, and this lab allows at most {}. Wait what each answer asks for, not a fixed time: read its Retry-After.",
+        "{} was answered {} with Retry-After {}, but the retry ({}) came {} later: {} past the wait asked, and this lab allows at most {}. {advice}",
         show(answer),
         answer.status().unwrap_or(0),
         secs(late.asked),
@@ -515,19 +530,34 @@ mod tests {
             v.message
         );
         assert_passes("{ rule: retry.honors_retry_after }", &sleeps_five);
-        // Reading each header but adding a second and a bit to it: told apart from a sleep.
+        // Reading each header but adding a second and a third to it: told apart from a sleep.
         let adds_a_margin = evidence(vec![
             asked(0, "2"),
-            asked(3105, "3"),
-            req("PATCH", P, 200).at(7210, 5),
+            asked(3305, "3"),
+            req("PATCH", P, 200).at(7610, 5),
         ]);
         let v = assert_fails(rule, &adds_a_margin);
         assert!(
-            v.message.contains("follow each Retry-After") && v.message.contains("1.1s after"),
+            v.message.contains("follow each Retry-After") && v.message.contains("1.3s after"),
             "{}",
             v.message
         );
         assert_eq!(v.evidence, vec![1, 2, 3]);
+        // Exactly a second more, plus the time a request takes to leave: within the allowance.
+        let one_second_more = evidence(vec![
+            asked(0, "2"),
+            asked(3045, "3"),
+            req("PATCH", P, 200).at(7090, 5),
+        ]);
+        assert_passes(rule, &one_second_more);
+        // Jitter that sometimes goes too far is not called a fixed sleep.
+        let jitter = evidence(vec![
+            asked(0, "2"),
+            asked(2305, "3"),
+            req("PATCH", P, 200).at(7010, 5),
+        ]);
+        let v = assert_fails(rule, &jitter);
+        assert!(v.message.contains("any jitter or margin"), "{}", v.message);
     }
 
     #[test]
