@@ -73,3 +73,41 @@ fn a_console_reply_is_kept_and_a_request_still_on_its_way_can_be_sent_again() {
         "the answer to a request sent before leaving goes nowhere: it can be sent again"
     );
 }
+
+#[test]
+fn a_wrapped_console_reply_line_goes_on_under_its_indentation() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('5')));
+    update(&mut a, key(KeyCode::Char('s')));
+    let url = "/services/data/v62.0/sobjects/Account/0015g0000000001AAA";
+    let body = format!("{{\n  \"attributes\": {{\n        \"url\": \"{url}\"\n  }}\n}}");
+    update(
+        &mut a,
+        Event::Lab(LabEvent::Console {
+            lab: "rest-upsert-twice".into(),
+            reply: ConsoleReply {
+                method: "GET".into(),
+                path: "/services/data/v62.0/sobjects/Account/0015g0000000001AAA".into(),
+                status: Some(200),
+                headers: Vec::new(),
+                body,
+                ms: 3,
+            },
+        }),
+    );
+    let s = screen(&a);
+    let rows: Vec<&str> = s.lines().collect();
+    let first = rows
+        .iter()
+        .position(|r| r.contains(r#""url": "/services"#))
+        .unwrap_or_else(|| panic!("the url line:\n{s}"));
+    let next = rows[first + 1];
+    let indent = rows[first].find(r#""url""#).expect("url");
+    assert_eq!(
+        next.find('┆'),
+        Some(indent),
+        "the continuation starts under the line's text:\n{s}"
+    );
+    assert!(next.contains(r#"Account/0015g0000000001AAA""#), "{s}");
+}

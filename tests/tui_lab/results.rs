@@ -187,3 +187,47 @@ fn results_say_how_many_output_lines_are_left_out_and_o_shows_them_all() {
         "{s}"
     );
 }
+
+/// A lab that runs the program twice: the first run printed the token, the second its lines.
+fn two_runs() -> LabEvent {
+    let mut event = finished(vec![Verdict::pass("http.rule_1", 1, "fine")]);
+    let run = |index: usize, text: &str| LearnerRun {
+        index,
+        exit_code: Some(0),
+        stdout: CapturedOutput {
+            text: text.into(),
+            ..CapturedOutput::default()
+        },
+        ..LearnerRun::default()
+    };
+    if let LabEvent::Finished { runs, .. } = &mut event {
+        runs.push(run(0, "token 9284\ncreated 0015g000000EF7VAAW\n"));
+        runs.push(run(1, "token 20735\nline 1\nline 2\n"));
+    }
+    event
+}
+
+#[test]
+fn results_show_the_end_of_every_run_and_o_shows_each_run_under_its_header() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    update(&mut a, Event::Lab(two_runs()));
+    update(&mut a, key(KeyCode::Char('G')));
+    let s = screen(&a);
+    assert!(s.contains("── ./run #1: exit 0"), "{s}");
+    assert!(s.contains("stdout created 0015g000000EF7VAAW"), "{s}");
+    assert!(s.contains("── ./run #2: exit 0"), "{s}");
+    assert!(s.contains("stdout line 2"), "{s}");
+    update(&mut a, key(KeyCode::Char('o')));
+    let s = screen(&a);
+    assert!(s.contains("./run #1–#2 output"), "{s}");
+    let first = s.find("══ ./run #1: exit 0").expect(&s);
+    let second = s.find("══ ./run #2: exit 0").expect(&s);
+    let token = s.find("token 9284").expect(&s);
+    assert!(
+        first < token && token < second,
+        "run 1's output under its header: {s}"
+    );
+    assert!(s.contains("token 20735"), "{s}");
+}

@@ -10,6 +10,7 @@
 
 use super::follow::ProgressWatch;
 use super::orgs::{ConsoleOrg, LiveOrgProvider};
+use super::saves::{LearnerSaves, SaveAction, CHECKING_AGAIN, SAVED_DURING_RUN};
 use super::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
 use crate::curriculum::{Curriculum, Files};
 use crate::lab::{start_lab, LabSpec};
@@ -20,6 +21,7 @@ use crate::sandbox::{available_backends, switch_backend, BackendChoice};
 use crate::tui::event::{CheckScore, Command, Event, LabStatus, Progress};
 use crate::workspace::Workspace;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
@@ -462,22 +464,57 @@ impl LabDriver {
         };
         let stop = Arc::new(AtomicBool::new(false));
         self.watch = Some((lab.to_string(), stop.clone()));
+        let mut saves = LearnerSaves::new(self.starter_paths(lab));
+        let roots = [dir.canonicalize().unwrap_or_else(|_| dir.clone()), dir];
         let (events, running, id) = (self.events.clone(), self.running.clone(), lab.to_string());
-        std::thread::spawn(move || {
-            while let Some(_changed) =
-                watcher.next_change(DEBOUNCE, &|| stop.load(Ordering::Relaxed))
-            {
-                if running.load(Ordering::Relaxed) {
-                    watcher.discard_pending();
-                    continue;
+        let say = |text: &str| Event::Lab(LabEvent::Notice(text.to_string()));
+        std::thread::spawn(move || loop {
+            // Wakes up when the run ends with a save held for after it.
+            let ended = || saves.holding() && !running.load(Ordering::Relaxed);
+            let change = watcher.next_change(DEBOUNCE, &|| stop.load(Ordering::Relaxed) || ended());
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let run_now = match change {
+                Some(changed) => {
+                    let rel: Vec<PathBuf> =
+                        changed.iter().map(|p| relative_to(&roots, p)).collect();
+                    match saves.saw(&rel, running.load(Ordering::Relaxed)) {
+                        SaveAction::RunNow => true,
+                        SaveAction::RunAfterThisOne => {
+                            let _ = events.send(say(SAVED_DURING_RUN));
+                            false
+                        }
+                        SaveAction::Nothing => false,
+                    }
                 }
-                let lab = id.clone();
-                if events.send(Event::Lab(LabEvent::Changed { lab })).is_err() {
-                    break;
+                None if saves.holding() => {
+                    saves.run_ended();
+                    let _ = events.send(say(CHECKING_AGAIN));
+                    true
                 }
+                // The watcher died.
+                None => break,
+            };
+            let lab = id.clone();
+            if run_now && events.send(Event::Lab(LabEvent::Changed { lab })).is_err() {
+                break;
             }
         });
         self.notice("watch on: saving a file in the lab folder runs the checks");
+    }
+
+    /// The lab's starter files, relative to its folder: the files the learner edits.
+    fn starter_paths(&self, lab: &str) -> Vec<PathBuf> {
+        let Some(meta) = self.curriculum.lab(lab) else {
+            return Vec::new();
+        };
+        let prefix = format!("{}/starter/", meta.dir);
+        self.files
+            .list(&prefix)
+            .iter()
+            .filter_map(|p| p.strip_prefix(&prefix).map(PathBuf::from))
+            .collect()
     }
 
     fn console(&mut self, lab: &str, method: String, path: String, body: String) {
@@ -505,6 +542,15 @@ impl Drop for LabDriver {
             stop.store(true, Ordering::Relaxed);
         }
     }
+}
+
+/// `path` relative to the first of `roots` (the lab folder, as found and as given) it is under.
+fn relative_to(roots: &[PathBuf], path: &Path) -> PathBuf {
+    roots
+        .iter()
+        .find_map(|r| path.strip_prefix(r).ok())
+        .unwrap_or(path)
+        .to_path_buf()
 }
 
 /// The lab folder's files (hidden ones left out, at most about 200), for the Brief.

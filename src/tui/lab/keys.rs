@@ -17,12 +17,19 @@ pub enum KeyOutcome {
     Say(String),
 }
 
+/// Why `X` does nothing now: the running program and its verdict belong to the files it judges.
+const RESET_WHILE_RUNNING: &str =
+    "the checks are running: X resets the lab once they have finished";
+
 /// The lab's actions, answered whichever pane has the focus.
 pub fn on_action(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
     let lab = view.lab.clone();
     if view.confirm_reset {
         view.confirm_reset = false;
         return match key.code {
+            KeyCode::Char('y') | KeyCode::Char('X') if view.running() => {
+                KeyOutcome::Say(RESET_WHILE_RUNNING.into())
+            }
             KeyCode::Char('y') | KeyCode::Char('X') => {
                 view.outcome = None;
                 view.hints.clear();
@@ -65,6 +72,9 @@ pub fn on_action(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
         }),
         KeyCode::Char('S') => KeyOutcome::Command(LabCommand::Solution { lab }),
         KeyCode::Char('X') => {
+            if view.running() {
+                return KeyOutcome::Say(RESET_WHILE_RUNNING.into());
+            }
             view.confirm_reset = true;
             KeyOutcome::Say(
                 // Short enough for 80 columns, the keys before the detail.
@@ -414,28 +424,23 @@ fn on_results(view: &mut LabView, key: KeyEvent, delta: isize, page: isize) -> K
     KeyOutcome::Handled
 }
 
-/// `o` on Results: the last run's whole stdout and stderr in the detail pane (Results shows
+/// `o` on Results: every run's whole stdout and stderr in the detail pane (Results shows
 /// their last lines only).
 fn whole_output(view: &mut LabView) -> KeyOutcome {
-    let Some(run) = view.runs.last() else {
+    if view.runs.is_empty() {
         return KeyOutcome::Say("no run yet: r runs the checks".into());
+    }
+    let Some(out) = super::output::whole_output(&view.runs) else {
+        let which = if view.runs.len() == 1 {
+            "the last run"
+        } else {
+            "the runs"
+        };
+        return KeyOutcome::Say(format!("{which} wrote nothing to stdout or stderr"));
     };
-    let mut text = String::new();
-    for (name, out) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-        if out.text.trim().is_empty() {
-            continue;
-        }
-        text.push_str(&format!("── {name}\n{}\n", out.text.trim_end()));
-        if out.truncated {
-            text.push_str("(the run wrote more than sflab keeps: the rest was not recorded)\n");
-        }
-    }
-    if text.is_empty() {
-        return KeyOutcome::Say("the last run wrote nothing to stdout or stderr".into());
-    }
     view.detail = Some(Detail::Text {
-        title: format!("./run #{} output", run.index + 1),
-        text,
+        title: out.title,
+        text: out.text,
     });
     view.detail_scroll = 0;
     KeyOutcome::Handled

@@ -15,6 +15,8 @@ pub mod follow;
 pub mod keys;
 mod messages;
 mod orgs;
+pub mod output;
+pub mod saves;
 
 use crate::evidence::{Exchange, LearnerRun, OrgSnapshot};
 use crate::lab::LabSpec;

@@ -183,6 +183,29 @@ fn reset_asks_first_and_any_other_key_cancels() {
 }
 
 #[test]
+fn reset_is_refused_while_the_checks_run() {
+    let mut v = view();
+    on_action(&mut v, ch('r'));
+    let KeyOutcome::Say(why) = on_action(&mut v, ch('X')) else {
+        panic!("X while running must say why it does nothing");
+    };
+    assert!(why.contains("running"), "{why}");
+    assert!(!v.confirm_reset, "no question asked");
+    assert!(matches!(on_action(&mut v, ch('y')), KeyOutcome::Ignored));
+}
+
+#[test]
+fn a_reset_confirmed_after_a_run_started_is_refused() {
+    let mut v = view();
+    on_action(&mut v, ch('w'));
+    on_action(&mut v, ch('X'));
+    assert!(v.confirm_reset);
+    // Watch mode starts a run between the question and the answer.
+    assert!(v.apply(LabEvent::Changed { lab: "demo".into() }).is_some());
+    assert!(matches!(on_action(&mut v, ch('y')), KeyOutcome::Say(_)));
+}
+
+#[test]
 fn the_hint_key_names_the_failing_rule() {
     let mut v = view();
     v.apply(finished(vec![Verdict::fail(

@@ -204,15 +204,14 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         )));
     }
     for (i, h) in view.hints.iter().enumerate() {
+        let number = format!("{}. ", i + 1);
         for (j, para) in paragraphs(h).into_iter().enumerate() {
-            let number = if j == 0 {
-                format!("{}. ", i + 1)
+            let lead = if j == 0 {
+                number.clone()
             } else {
-                "   ".into()
+                " ".repeat(number.len())
             };
-            let mut spans = vec![Span::styled(number, t.strong())];
-            spans.extend(inline_code(&para, t.code()));
-            lines.push(Line::from(spans));
+            lines.extend(hanging_hint(&lead, &para, (t.strong(), t.code()), width));
         }
     }
     // The screen row each heading starts on, once the lines before it are wrapped.
@@ -294,6 +293,34 @@ fn mark_matches(
     }
 }
 
+/// One paragraph of a hint after `lead` (its number, or spaces under it), wrapped at words
+/// within `width` cells, every further row starting under the text as the Brief's own lists
+/// do. `styles`: the number's and the code spans'.
+fn hanging_hint(
+    lead: &str,
+    text: &str,
+    (number, code): (Style, Style),
+    width: usize,
+) -> Vec<Line<'static>> {
+    let indent = lead.chars().count();
+    let runs: Vec<(String, Style)> = inline_code(text, code)
+        .into_iter()
+        .map(|s| (s.content.into_owned(), s.style))
+        .collect();
+    let rows = crate::markdown::wrap_runs(&runs, width.saturating_sub(indent).max(1));
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let head = if i == 0 {
+                Span::styled(lead.to_string(), number)
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            Line::from(std::iter::once(head).chain(row).collect::<Vec<_>>())
+        })
+        .collect()
+}
+
 /// A hint's text with its `code` spans styled as code and their backticks dropped.
 fn inline_code(text: &str, code: ratatui::style::Style) -> Vec<Span<'static>> {
     text.split('`')
@@ -320,5 +347,25 @@ mod inline_code_tests {
         let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
         assert_eq!(text, "POST to $SF_INSTANCE_URL/x then exit");
         assert_eq!(spans[1].style, code);
+    }
+
+    #[test]
+    fn a_wrapped_hint_hangs_under_its_text() {
+        let styles = (Style::default(), Style::default());
+        let text = "The update must be a PATCH to the record's URL with only the changed field: `-X PATCH -d`";
+        let rows: Vec<String> = hanging_hint("1. ", text, styles, 40)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert!(rows.len() > 1, "{rows:?}");
+        assert!(rows[0].starts_with("1. The update"), "{rows:?}");
+        for row in &rows[1..] {
+            assert!(
+                row.starts_with("   ") && !row.starts_with("    "),
+                "{rows:?}"
+            );
+        }
+        assert!(rows.iter().all(|r| r.chars().count() <= 40), "{rows:?}");
+        assert!(rows.concat().contains("-X PATCH -d"), "backticks dropped");
     }
 }

@@ -227,7 +227,9 @@ pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             .lines()
             .map(|l| Line::from(Span::styled(l.to_string(), t.code())))
             .collect();
-        let body = Paragraph::new(body_lines).wrap(Wrap { trim: false });
+        // Cut like the detail views: a wrapped JSON line goes on under its indentation.
+        let body_lines = super::continued::cut_marked(body_lines, area.width as usize, t.border());
+        let body = Paragraph::new(body_lines);
         frame.render_widget(
             super::scrolled(body, body_area, c.reply_scroll, &view.limits.reply),
             body_area,

@@ -1,9 +1,10 @@
 //! The Results tab: how the last attempt went, one row per rule with the selected rule opened
-//! up (its whole message, wrapped, and the keys that lead on), then the end of the last
-//! run's output. The pane scrolls: it follows the selected rule, and PgUp/PgDn/space page
+//! up (its whole message, wrapped, and the keys that lead on), then the end of each run's
+//! output (the last run's longest). The pane scrolls: it follows the selected rule, and PgUp/PgDn/space page
 //! through everything, run output included.
 
 use super::super::app::App;
+use super::super::lab::output::run_header;
 use super::super::lab::{follow, LabView};
 use super::super::theme::{Glyph, Theme};
 use super::lab_tabs::selected;
@@ -45,9 +46,11 @@ pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     };
     let mut lines = lines;
     if view.error.is_none() && view.outcome.is_some() {
-        if let Some(run) = view.runs.last() {
+        // Every run's end (a lab may run the program twice); the last one's longest.
+        for (i, run) in view.runs.iter().enumerate() {
+            let tail = if i + 1 == view.runs.len() { 6 } else { 3 };
             lines.push(Line::from(""));
-            lines.extend(run_output(run, t, 6));
+            lines.extend(run_output(run, t, tail));
         }
     }
     // Rows each line takes once wrapped, to know where the selected rule sits.
@@ -192,33 +195,17 @@ fn opened(v: &Verdict, t: &Theme, width: usize) -> Vec<Line<'static>> {
     out
 }
 
-/// The end of the last run's output: how it ended, then the last `tail` lines of stderr and
+/// The end of one run's output: how it ended, then the last `tail` lines of stderr and
 /// stdout (the first place to look when `./run` fails), each after a line saying how many
 /// earlier lines are left out and that `o` shows them all.
 fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
-    let ended = if run.timed_out {
-        "stopped at the lab's time limit".to_string()
-    } else {
-        match (run.exit_code, run.signal) {
-            (Some(c), _) => format!("exit {c}"),
-            (None, Some(_)) if run.stopped_by_lab => {
-                "stopped by sflab once done, as planned".into()
-            }
-            (None, Some(s)) => format!("killed by signal {s}"),
-            (None, None) => "did not start".into(),
-        }
-    };
     let style = if run.succeeded() || run.stopped_by_lab {
         t.dim()
     } else {
         t.fail()
     };
     let mut out = vec![Line::from(Span::styled(
-        format!(
-            "── ./run #{}: {ended} · {} ms",
-            run.index + 1,
-            run.duration_ms
-        ),
+        format!("── {}", run_header(run)),
         style,
     ))];
     // Why the run may not have gone as written: started without its execute bit, a client

@@ -8,7 +8,6 @@ use super::super::theme::{Glyph, Theme};
 use super::tree::fit;
 use crate::evidence::{Exchange, Header};
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
@@ -295,44 +294,10 @@ pub fn detail(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         .title(title)
         .title_bottom(Line::from(" ↑↓ scroll · Esc close "));
     let inner = block.inner(area);
-    let lines = cut_marked(lines, inner.width as usize, t.border());
+    let lines = super::continued::cut_marked(lines, inner.width as usize, t.border());
     let paragraph = Paragraph::new(lines);
     let paragraph = super::scrolled(paragraph, inner, view.detail_scroll, &view.limits.detail);
     frame.render_widget(paragraph.block(block), area);
-}
-
-/// Continues a line cut to fit the pane, as lesson code blocks do: a solution's long command
-/// or a long URL reads as one line going on, not as two.
-const CONTINUED: &str = "┆ ";
-
-/// `lines` cut to `width` cells, every row after the first of a cut line starting with
-/// [`CONTINUED`] (in `mark`'s style).
-fn cut_marked(lines: Vec<Line<'static>>, width: usize, mark: Style) -> Vec<Line<'static>> {
-    let room = width.saturating_sub(CONTINUED.chars().count()).max(1);
-    let mut out = Vec::with_capacity(lines.len());
-    for line in lines {
-        if line.width() <= width {
-            out.push(line);
-            continue;
-        }
-        let runs: Vec<(String, Style)> = line
-            .spans
-            .iter()
-            .map(|s| (s.content.to_string(), line.style.patch(s.style)))
-            .collect();
-        for (i, piece) in crate::markdown::cut_runs(&runs, room)
-            .into_iter()
-            .enumerate()
-        {
-            let mut row = Vec::with_capacity(piece.len() + 1);
-            if i > 0 {
-                row.push(Span::styled(CONTINUED, mark));
-            }
-            row.extend(piece);
-            out.push(Line::from(row));
-        }
-    }
-    out
 }
 
 /// `text` broken into rows of at most `width` characters at spaces (a longer word stands on a
@@ -393,28 +358,7 @@ mod tests {
         assert!(rows.iter().all(|r| r.chars().count() <= 24));
     }
 
-    use super::{cut_marked, short_path, Line, Style};
-
-    #[test]
-    fn a_line_too_long_for_the_pane_goes_on_under_a_continuation_mark() {
-        let lines = vec![
-            Line::from("curl -sS -G"),
-            Line::from("$SF_INSTANCE_URL/services/data/v$SF_API_VERSION/query"),
-        ];
-        let rows: Vec<String> = cut_marked(lines, 24, Style::default())
-            .iter()
-            .map(|l| l.to_string())
-            .collect();
-        assert_eq!(
-            rows,
-            [
-                "curl -sS -G",
-                "$SF_INSTANCE_URL/servi",
-                "┆ ces/data/v$SF_API_VERS",
-                "┆ ION/query",
-            ]
-        );
-    }
+    use super::short_path;
 
     #[test]
     fn a_long_query_string_is_cut_before_the_path_is() {

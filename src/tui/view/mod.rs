@@ -2,6 +2,7 @@
 
 mod assigned;
 mod bars;
+mod continued;
 mod fit_message;
 mod help;
 mod lab;
