@@ -111,10 +111,18 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
                 streak_calls.clear();
             }
         } else {
+            // A streak that ended before the threshold may still have been a pause after
+            // every failure (so slow that it never reached the threshold).
+            if let Some(v) = paused_after_every_failure(p, cx, &streak_calls) {
+                return v;
+            }
             streak = 0;
             streak_calls.clear();
         }
         trial = false;
+    }
+    if let Some(v) = paused_after_every_failure(p, cx, &streak_calls) {
+        return v;
     }
     let seqs: Vec<u64> = calls.iter().map(|e| e.seq).collect();
     if calls.is_empty() {
@@ -209,6 +217,10 @@ mod tests {
         let v = assert_fails(RULE, &ev);
         assert!(v.message.contains("fixed delay"), "{}", v.message);
         assert_eq!(v.evidence, vec![1, 2, 3]);
+        // Pausing longer still, so the threshold is never reached, is no breaker either.
+        let ev = evidence(vec![call(503, 0), call(503, 3010), call(201, 6020)]);
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("fixed delay"), "{}", v.message);
         // A short back-off between closed-state calls is still a breaker.
         let ev = evidence(vec![
             call(503, 0),
