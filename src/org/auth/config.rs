@@ -153,6 +153,45 @@ fn default_timeout() -> Span {
     Span::secs(2 * 3600)
 }
 
+/// Salesforce's standard OAuth scope names (the "OAuth Tokens and Scopes" help page), which
+/// an app offering `full` grants.
+const STANDARD_SCOPES: &[&str] = &[
+    "address",
+    "api",
+    "cdp_api",
+    "cdp_calculated_insight_api",
+    "cdp_identityresolution_api",
+    "cdp_ingest_api",
+    "cdp_profile_api",
+    "cdp_query_api",
+    "cdp_segment_api",
+    "chatbot_api",
+    "chatter_api",
+    "content",
+    "custom_permissions",
+    "eclair_api",
+    "einstein_gpt_api",
+    "email",
+    "forgot_password",
+    "full",
+    "id",
+    "interaction_api",
+    "lightning",
+    "mcp_api",
+    "offline_access",
+    "openid",
+    "pardot_api",
+    "phone",
+    "profile",
+    "pwdless_login_api",
+    "refresh_token",
+    "sfap_api",
+    "user_registration_api",
+    "visualforce",
+    "wave_api",
+    "web",
+];
+
 impl ExternalClientApp {
     pub fn allows(&self, flow: Flow) -> bool {
         self.flows.contains(&flow)
@@ -162,8 +201,12 @@ impl ExternalClientApp {
         self.pkce_required.unwrap_or(!self.legacy_connected_app)
     }
 
+    /// Whether the app offers `scope`: named, or a standard scope that `full` covers (an
+    /// unknown name is no scope at all, whatever the app offers).
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope || s == "full")
+        self.scopes
+            .iter()
+            .any(|s| s == scope || (s == "full" && STANDARD_SCOPES.contains(&scope)))
     }
 
     /// Is `user` pre-authorized by profile or permission set?
@@ -467,6 +510,18 @@ permission_sets:
   - { name: Sync, objects: { Account: [read] } }
 auth: { allow_password_flow: true }
 "#;
+
+    #[test]
+    fn full_covers_the_standard_scopes_but_no_made_up_one() {
+        let c = AuthConfig::from_yaml_str(
+            "apps:\n  - { name: wide, flows: [client_credentials], scopes: [full], run_as: integration }\nusers:\n  - { username: integration@sflab.dev, alias: integration }\n",
+        )
+        .unwrap();
+        let wide = c.app_by_name("wide").unwrap();
+        assert!(wide.has_scope("api") && wide.has_scope("mcp_api"));
+        assert!(!wide.has_scope("bogus"));
+        assert!(crate::org::auth::token::granted_scopes(wide, Some("api bogus")).is_err());
+    }
 
     #[test]
     fn a_seed_yields_apps_with_keys_and_secrets() {
