@@ -169,6 +169,18 @@ pub(crate) fn grant_used(p: &Grant, cx: &Cx) -> Verdict {
                     .map(String::from)
             })
             .unwrap_or_else(|| format!("status {}", e.status().unwrap_or(0)));
+        let refused_sign_in = (grant == "authorization_code")
+            .then(|| refused_authorize(cx, e.seq))
+            .flatten();
+        if let Some((authorize, error)) = refused_sign_in {
+            return cx
+                .fail(format!(
+                    "The authorize request ({}) was refused ({error}), so there was no code to redeem; the token request after it ({}) failed in turn: {why}.",
+                    show(authorize),
+                    show(e)
+                ))
+                .with_evidence([authorize.seq, e.seq]);
+        }
         return cx
             .fail(format!(
                 "Tried the {} grant ({}) but the token endpoint refused it: {why}.{}",
@@ -192,6 +204,41 @@ pub(crate) fn grant_used(p: &Grant, cx: &Cx) -> Verdict {
         p.grant
     ))
     .with_evidence(cx.token_requests().map(|e| e.seq))
+}
+
+/// The last authorize request before exchange `before` that was refused — its redirect
+/// carries `error=` (and maybe `error_description=`), or it answered with an error page —
+/// with the error as the redirect or page gives it.
+fn refused_authorize<'a>(cx: &'a Cx, before: u64) -> Option<(&'a Exchange, String)> {
+    cx.ev
+        .exchanges
+        .iter()
+        .filter(|e| e.seq < before && e.path().contains("/services/oauth2/authorize"))
+        .filter_map(|e| {
+            if let Some(location) = super::cx::redirect_location(e) {
+                let url = url::Url::parse(location).ok()?;
+                let param = |k: &str| {
+                    url.query_pairs()
+                        .chain(
+                            url.fragment()
+                                .map(|f| url::form_urlencoded::parse(f.as_bytes()))
+                                .into_iter()
+                                .flatten(),
+                        )
+                        .find(|(name, _)| name == k)
+                        .map(|(_, v)| v.into_owned())
+                };
+                let error = param("error")?;
+                let said = match param("error_description") {
+                    Some(d) => format!("{error}: {d}"),
+                    None => error,
+                };
+                return Some((e, said));
+            }
+            let status = e.status()?;
+            (status >= 400).then(|| (e, format!("status {status}")))
+        })
+        .next_back()
 }
 
 /// What the mock org's log says of the first refusal of `grant`, when it says more than the

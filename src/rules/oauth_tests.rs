@@ -125,6 +125,28 @@ fn refresh() -> crate::evidence::Exchange {
 }
 
 #[test]
+fn a_code_grant_refused_for_want_of_a_code_names_the_refused_sign_in() {
+    let refused = get(
+        "/services/oauth2/authorize?response_type=code&client_id=k",
+        302,
+    )
+    .response_header(
+        "Location",
+        "http://localhost:8080/callback?error=invalid_request&error_description=missing+required+code+challenge&state=s",
+    );
+    let ev = evidence(vec![refused, token("authorization_code", 400)]);
+    let v = assert_fails("{ rule: oauth.grant_used, grant: authorization_code }", &ev);
+    assert!(
+        v.message.contains(
+            "(invalid_request: missing required code challenge), so there was no code to redeem"
+        ),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![1, 2]);
+}
+
+#[test]
 fn refresh_then_retry_once_passes_on_the_textbook_recovery() {
     let ev = evidence(vec![
         get(Q, 200).bearer("aaaa"),
