@@ -441,7 +441,7 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
     let last = store.last_attempt(id)?;
     let failing_rules = last
         .as_ref()
-        .map(|a| crate::lab::failing_rules(&a.verdicts))
+        .map(|a| crate::lab::hint_rules(&a.verdicts))
         .unwrap_or_default();
     if last.as_ref().is_some_and(|a| a.passed) {
         outln!(

@@ -168,6 +168,26 @@ pub fn failing_rules(verdicts: &[crate::rules::Verdict]) -> Vec<String> {
     rules
 }
 
+/// The failing rules hints speak of: the rules that really failed, in the lab's order; only
+/// when none did, those held back for want of work. A check held back because no run ended
+/// normally is mended by mending the run, so its own hints (about secrets, say) would send a
+/// learner the wrong way while a real failure stands.
+pub fn hint_rules(verdicts: &[crate::rules::Verdict]) -> Vec<String> {
+    let real: Vec<String> = failing_rules(verdicts)
+        .into_iter()
+        .filter(|r| {
+            verdicts
+                .iter()
+                .any(|v| v.failed() && !v.held_back() && v.rule == *r)
+        })
+        .collect();
+    if real.is_empty() {
+        failing_rules(verdicts)
+    } else {
+        real
+    }
+}
+
 /// What `sflab hint` has to offer after an attempt, for the line that points at it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HintOffer {
@@ -188,7 +208,7 @@ pub fn hint_offer(
     verdicts: &[crate::rules::Verdict],
     revealed: &[(String, u32)],
 ) -> HintOffer {
-    let failing = failing_rules(verdicts);
+    let failing = hint_rules(verdicts);
     match next_hint_among(spec, &failing, revealed, verdicts) {
         HintChoice::Next {
             rule: Some(rule), ..
@@ -276,6 +296,20 @@ mod tests {
         assert_eq!(
             hint_offer(&spec(), &verdicts, &[]),
             HintOffer::Rule("state.idempotent".into())
+        );
+        // While a real failure stands, a held-back rule's hints are not offered, even when
+        // the real one has none of its own.
+        let exit = Verdict::fail("process.exit_ok", 1, "run 1 exited with status 1.");
+        let secrets = Verdict::fail(
+            "secrets.not_in_output",
+            1,
+            format!("{NOT_AWARDED}no run ended normally."),
+        );
+        let both = vec![exit, secrets];
+        assert_eq!(hint_rules(&both), ["process.exit_ok"]);
+        assert_eq!(
+            hint_rules(std::slice::from_ref(&held)),
+            ["http.calls_at_most"]
         );
         // A failing rule without hints of its own falls back to the general hints.
         assert_eq!(

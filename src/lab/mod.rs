@@ -11,7 +11,9 @@ pub mod spec;
 pub use files::{
     copy_from_curriculum, reset_lab, start_lab, LabFilesError, ResetOutcome, StartOutcome,
 };
-pub use hints::{failing_rules, hint_offer, next_hint, next_hint_among, HintChoice, HintOffer};
+pub use hints::{
+    failing_rules, hint_offer, hint_rules, next_hint, next_hint_among, HintChoice, HintOffer,
+};
 pub use spec::{
     Backend, CheckSpec, HintSpec, LabSpec, RunSpec, SpecError, SpecProblem, Tool, KNOWN_RULES,
 };

@@ -81,7 +81,7 @@ impl LabDriver {
         let mut rules: Vec<String> = failing.into_iter().collect();
         for rule in last
             .as_ref()
-            .map(|a| crate::lab::failing_rules(&a.verdicts))
+            .map(|a| crate::lab::hint_rules(&a.verdicts))
             .unwrap_or_default()
         {
             if !rules.contains(&rule) {
