@@ -33,8 +33,32 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// The last `n` lines of a program's output for a message, each cut to `width` characters
+/// with a note of how many more it had (a program may print a line of megabytes).
+pub fn last_lines(text: &str, n: usize, width: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(n)..]
+        .iter()
+        .map(|line| match line.char_indices().nth(width) {
+            Some((cut, _)) => {
+                let more = line[cut..].chars().count();
+                format!("{}… ({more} more characters)", &line[..cut])
+            }
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn last_lines_cuts_a_huge_line_and_says_how_much_is_left_out() {
+        let text = format!("first\nsecond\n{}\n", "x".repeat(1000));
+        let shown = super::last_lines(&text, 2, 10);
+        assert_eq!(shown, "second\nxxxxxxxxxx… (990 more characters)");
+    }
+
     #[test]
     fn sizes_are_worded_in_the_unit_that_reads_best() {
         assert_eq!(super::bytes(900), "900 bytes");

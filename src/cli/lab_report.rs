@@ -59,9 +59,8 @@ fn run_line(r: &LearnerRun) -> String {
 /// The last `n` lines of `text`, after a line that says how many came before when some did
 /// (`later` says where to read them).
 fn tail(text: &str, n: usize, later: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let cut = lines.len().saturating_sub(n);
-    let last = lines[cut..].join("\n");
+    let cut = text.lines().count().saturating_sub(n);
+    let last = crate::wording::last_lines(text, n, 300);
     match cut {
         0 => last,
         1 => format!("… 1 earlier line ({later})\n{last}"),
@@ -69,15 +68,9 @@ fn tail(text: &str, n: usize, later: &str) -> String {
     }
 }
 
-/// A run's whole captured stream, with a last line saying so when the program wrote more
-/// than sflab keeps.
+/// A run's whole captured stream (what sflab left out of a flood is marked inside it).
 fn whole(output: &crate::evidence::CapturedOutput) -> String {
-    let text = output.text.trim_end_matches('\n');
-    if output.truncated {
-        format!("{text}\n… (the program wrote more than sflab keeps; the rest was dropped)")
-    } else {
-        text.to_string()
-    }
+    output.text.trim_end_matches('\n').to_string()
 }
 
 /// The report of `sflab check`; `hint` says what `sflab hint` has for it (see

@@ -226,11 +226,6 @@ pub(crate) fn secrets_not_in_output(cx: &Cx) -> Verdict {
     ))
 }
 
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
 pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
     if cx.ev.runs.is_empty() {
         return cx.fail("Your program did not run.");
@@ -257,11 +252,16 @@ pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
             }
         };
         if let Some(why) = why {
-            let err = tail(&run.stderr.text, 5);
+            let err = crate::wording::last_lines(&run.stderr.text, 5, 300);
+            let which = if run.stderr.truncated {
+                "The last lines sflab kept of its stderr"
+            } else {
+                "Last lines of its stderr"
+            };
             let shown = if err.is_empty() {
                 String::new()
             } else {
-                format!(" Last lines of its stderr:\n{err}")
+                format!(" {which}:\n{err}")
             };
             return cx.fail(format!("{why}.{shown}"));
         }

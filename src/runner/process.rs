@@ -103,13 +103,32 @@ fn shebang_ends_in_cr(entry: &Path) -> bool {
 /// longer.
 pub const READ_GRACE: Duration = Duration::from_millis(1000);
 
-/// What a reader kept of one stream so far: its first bytes, whether more came, and the
-/// secrets seen in what came after.
+/// What a reader kept of one stream so far: its first bytes, whether more came, the last
+/// bytes of what came after (a program's final error is usually there), how many bytes in
+/// all were left out, and the secrets seen past the cap.
 #[derive(Debug, Default)]
 struct Kept {
     bytes: Vec<u8>,
     truncated: bool,
+    tail: std::collections::VecDeque<u8>,
+    left_out: usize,
     secrets_after_cap: Vec<(String, usize)>,
+}
+
+/// The last bytes of a stream kept beside its first `cap` bytes, once it passed the cap.
+const TAIL_BYTES: usize = 16 * 1024;
+
+impl Kept {
+    /// Keeps `past` (bytes beyond the cap) in the rolling tail.
+    fn keep_tail(&mut self, past: &[u8]) {
+        let skip = past.len().saturating_sub(TAIL_BYTES);
+        let past = &past[skip..];
+        // At most the whole tail, since `past` is no longer than it may be.
+        let overflow = (self.tail.len() + past.len()).saturating_sub(TAIL_BYTES);
+        self.tail.drain(..overflow);
+        self.left_out += skip + overflow;
+        self.tail.extend(past);
+    }
 }
 
 /// Bytes of the previous piece scanned again with the next, so a secret split between two
@@ -212,6 +231,7 @@ async fn capture<R: AsyncRead + Unpin>(
                     continue;
                 }
                 k.truncated = true;
+                k.keep_tail(&buf[n.min(room)..n]);
                 if let Some(p) = past_cap.as_mut() {
                     if p.carry.is_empty() && p.line == 0 {
                         // The scan starts with the kept part's last lines, so a secret that
@@ -260,7 +280,7 @@ impl Reader {
 
     fn output(&self) -> CapturedOutput {
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        let mut out = to_output((kept.bytes.clone(), kept.truncated));
+        let mut out = to_output(&kept);
         out.secrets_after_cap = kept.secrets_after_cap.clone();
         out
     }
@@ -275,17 +295,33 @@ fn held_open_note(streams: &[&str]) -> String {
     )
 }
 
-fn to_output((bytes, truncated): (Vec<u8>, bool)) -> CapturedOutput {
-    let mut text = String::from_utf8_lossy(&bytes).into_owned();
-    if truncated {
+/// The text of what a stream kept: its first part and, when it went past the cap, a line
+/// saying how much was left out, then its last part from the first whole line on.
+fn to_output(kept: &Kept) -> CapturedOutput {
+    let mut text = String::from_utf8_lossy(&kept.bytes).into_owned();
+    if kept.truncated {
         if !text.ends_with('\n') {
             text.push('\n');
         }
-        text.push_str("… output truncated: sflab keeps the first part of what a run prints.\n");
+        let tail: Vec<u8> = kept.tail.iter().copied().collect();
+        // A cut line's rest is left out with what came before it.
+        let from = match tail.iter().position(|&b| b == b'\n') {
+            Some(i) if kept.left_out > 0 || !kept.bytes.ends_with(b"\n") => i + 1,
+            _ => 0,
+        };
+        let left_out = kept.left_out + from;
+        if left_out > 0 {
+            text.push_str(&format!(
+                "… {left_out} bytes left out here: sflab keeps the first {} KiB and the last {} KiB of what a run prints.\n",
+                kept.bytes.len() / 1024,
+                TAIL_BYTES / 1024
+            ));
+        }
+        text.push_str(&String::from_utf8_lossy(&tail[from..]));
     }
     CapturedOutput {
         text,
-        truncated,
+        truncated: kept.truncated,
         ..CapturedOutput::default()
     }
 }
@@ -905,7 +941,7 @@ sleep 300
         let token = "00D5g000004XyzA!AQ8AQHc2.aTokenPrintedLate_0001";
         let (_t, mut spec) = lab(
             &format!(
-                "#!/bin/sh\nyes flood | head -n 3000\necho \"token={token}\"\nyes more | head -n 10\necho \"split {}\"\n",
+                "#!/bin/sh\nyes flood | head -n 3000\necho \"token={token}\"\nyes more | head -n 5000\necho \"split {}\"\n",
                 &token[..20]
             ),
             true,
@@ -917,7 +953,7 @@ sleep 300
         assert!(r.stdout.truncated);
         assert!(
             !r.stdout.text.contains("token="),
-            "the line itself is not kept"
+            "the line itself is not kept (neither in the first part nor in the last)"
         );
         assert_eq!(
             r.stdout.secrets_after_cap,
@@ -933,16 +969,24 @@ sleep 300
     }
 
     #[test]
-    fn a_flood_of_output_is_capped_and_marked_truncated() {
+    fn a_flood_of_output_keeps_its_start_and_its_end_and_says_what_was_left_out() {
         let (_t, spec) = lab(
-            "#!/bin/sh\nyes flood | head -c 5000000\necho done >&2\n",
+            "#!/bin/sh\nyes flood | head -n 800000\necho 'FATAL: the real error'\necho done >&2\n",
             true,
         );
         let r = run(&spec);
         assert!(r.succeeded());
         assert!(r.stdout.truncated);
-        assert!(r.stdout.text.len() < 1024 + 200);
-        assert!(r.stdout.text.contains("output truncated"));
+        assert!(r.stdout.text.len() < 1024 + TAIL_BYTES + 200);
+        assert!(r.stdout.text.starts_with("flood\nflood\n"));
+        assert!(
+            r.stdout
+                .text
+                .contains("bytes left out here: sflab keeps the first 1 KiB and the last 16 KiB"),
+            "{}",
+            &r.stdout.text[..1200]
+        );
+        assert!(r.stdout.text.ends_with("flood\nFATAL: the real error\n"));
         assert_eq!(r.stderr.text, "done\n");
     }
 
