@@ -243,9 +243,24 @@ pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
         } else {
             "a"
         };
+        // A publish the org refused explains itself; otherwise the event may have been
+        // published after commit inside a transaction that rolled back.
+        let refused = cx
+            .api_calls()
+            .filter(|e| e.method().eq_ignore_ascii_case("POST") && e.path().contains("/sobjects/"))
+            .find_map(|e| super::refusal::refusal(e).map(|r| (e, r)));
+        let why = match refused {
+            Some((e, r)) => format!(
+                "The org refused your publish {} with {}{}",
+                super::cx::show(e),
+                r.status,
+                r.said
+            ),
+            None => "An event published after commit inside a rolled-back transaction never reaches the bus".into(),
+        };
         return cx
             .fail(format!(
-                "Expected {article} {} event on the bus. {seen}. {how}; an event published after commit inside a rolled-back transaction never reaches the bus.",
+                "Expected {article} {} event on the bus. {seen}. {how}. {why}.",
                 p.event
             ))
             .with_evidence(api);

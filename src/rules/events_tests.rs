@@ -95,6 +95,23 @@ fn published_fails_for_the_wrong_event_a_missing_field_or_only_runner_events() {
     }
 }
 
+#[test]
+fn a_publish_the_org_refused_is_named_as_why_no_event_reached_the_bus() {
+    let refused = req("POST", "/services/data/v62.0/sobjects/OrderShipped__e", 400)
+        .body(r#"{"Order_Number__c":"SO-1","Weight_Kg__c":"heavy"}"#)
+        .response_body(
+            r#"[{"message":"Weight_Kg__c: expected a number","errorCode":"JSON_PARSER_ERROR"}]"#,
+        );
+    let v = assert_fails(PUBLISHED, &evidence(vec![refused]));
+    assert!(
+        v.message.contains("The org refused your publish #1 POST")
+            && v.message.contains("JSON_PARSER_ERROR")
+            && !v.message.contains("rolled-back"),
+        "{}",
+        v.message
+    );
+}
+
 const SHIPPED_ONCE: &str = "{ rule: events.published, event: OrderShipped__e, values: { Order_Number__c: SO-4411, Weight_Kg__c: 12 }, count: 1 }";
 
 fn shipped(payloads: Vec<Value>) -> Evidence {
