@@ -370,7 +370,10 @@ fn assigned_value(
         // is where a value goes, not one. (A quoted password may hold `*` or `^`, so only a
         // group's opening counts as a pattern here.)
         let slot = is_slot(value) || value.starts_with("([") || value.starts_with("(.");
-        if value.is_empty() || (q == '"' && value.starts_with('$')) || stands_in(value) || slot {
+        // `"$SECRET"` expands in a shell; in a YAML file only a variable's name does
+        // (`"$DB_PASS"`, as compose reads it), and `"$ecret-42"` is a literal.
+        let expansion = value.starts_with('$') && (!yaml || is_placeholder(value));
+        if value.is_empty() || (q == '"' && expansion) || stands_in(value) || slot {
             return None;
         }
         return Some((pos + 1, pos + 1 + len));
@@ -386,6 +389,12 @@ fn assigned_value(
         // JavaScript object's members. Outside a YAML file (`client_secret: str`, a Python
         // annotation) a bare word there is code unless it looks generated.
         Form::Yaml if !yaml => !reads_as_code(value) && looks_random(value),
+        // `password: $ecret-42` is a literal; `${SF_PASSWORD}`, `$SF_PASSWORD` and
+        // `${{ secrets.PW }}` are a tool's expansions.
+        Form::Yaml if value.starts_with('$') => {
+            let word = rest.split_whitespace().next().unwrap_or(value);
+            !value.contains('{') && !is_placeholder(word)
+        }
         Form::Yaml => {
             !reads_as_code(value)
                 || (is_name(value) && !KEYWORDS.contains(&value) && !rest[len..].starts_with(','))

@@ -274,6 +274,17 @@ fn placeholders_are_no_secrets_in_any_file_but_look_alike_passwords_are() {
     ] {
         assert_eq!(r.file_text(name, text), text, "{name}");
     }
+    let actions = "password: ${{ secrets.PW }}\n";
+    assert_eq!(r.file_text("ci.yml", actions), actions);
+    // A shell script's `"$ecret"` is an expansion, not a literal.
+    let script = "PASSWORD=\"$ecret\"\n";
+    assert_eq!(r.file_text("run", script), script);
+    for text in ["password: $ecret-42\n", "password: \"$ecret-42\"\n"] {
+        assert!(
+            !r.file_text("config.yaml", text).contains("$ecret-42"),
+            "{text}"
+        );
+    }
     for password in ["@dmin123", "hunter2!", "?Qx9"] {
         let text = format!("password: \"{password}\"\n");
         assert!(
