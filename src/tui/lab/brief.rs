@@ -57,6 +57,11 @@ fn calls_at_most(check: &CheckSpec) -> String {
     };
     let per_run = check.params.get("per_run") == Some(&serde_yaml::Value::Bool(true));
     let scope = if per_run { "in each run" } else { "in all" };
+    if max == "0" {
+        // "at most 0 calls" reads oddly: none is what it means.
+        let what = what.replacen("calls", "call", 1);
+        return format!("no {what}{}", filters(check));
+    }
     format!("at most {max} {what}{} {scope}", filters(check))
 }
 
@@ -439,6 +444,15 @@ mod tests {
             what_it_checks(&answered).ends_with(", answered 200"),
             "{}",
             what_it_checks(&answered)
+        );
+    }
+
+    #[test]
+    fn a_budget_of_none_says_no_call() {
+        let c = check("{ rule: http.calls_at_most, method: GET, path: \"/services/data/*/query*/**\", max: 0 }");
+        assert_eq!(
+            what_it_checks(&c),
+            "no GET call to /services/data/*/query*/**"
         );
     }
 
