@@ -572,6 +572,12 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
             .count()
     };
     if let Some((c, r)) = redelivered.iter().find(|x| times(x) < 2) {
+        if times(&(c.clone(), *r)) == 1 {
+            // Once: the repeat never came, or the first delivery was skipped by a restart.
+            return cx.fail(format!(
+                "sflab redelivered event {r} of {c}, but your subscriber received it only once, so how it handles a repeat could not be seen: either it was no longer subscribed when the repeat came (keep it subscribed, and asking for events, until it stops), or it missed the first delivery (a restart that resumes past an event skips it: see events.replay_resumed)."
+            ));
+        }
         return cx.fail(format!(
             "sflab redelivered event {r} of {c}, but your subscriber did not receive it again: keep it subscribed (and asking for events) until it stops."
         ));

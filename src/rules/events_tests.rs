@@ -423,6 +423,13 @@ fn consumer_idempotent_table() {
             vec![got("a", 1), got("a", 2)],
             vec!["SO-1", "SO-2"],
             false,
+            "received it only once",
+        ),
+        (
+            vec![redeliver.clone()],
+            vec![got("a", 1)],
+            vec!["SO-1", "SO-2"],
+            false,
             "did not receive it again",
         ),
         (vec![], twice, vec!["SO-1", "SO-2"], false, "lab's author"),
