@@ -68,11 +68,6 @@ fn tail(text: &str, n: usize, later: &str) -> String {
     }
 }
 
-/// A run's whole captured stream (what sflab left out of a flood is marked inside it).
-fn whole(output: &crate::evidence::CapturedOutput) -> String {
-    output.text.trim_end_matches('\n').to_string()
-}
-
 /// The report of `sflab check`; `hint` says what `sflab hint` has for it (see
 /// [`crate::lab::hint_offer`]).
 pub fn render_report(report: &Report, title: &str, hint: &HintOffer) -> String {
@@ -303,11 +298,12 @@ pub fn render_transcript(
         }
         if !r.stdout.text.trim().is_empty() {
             let _ = writeln!(out, "  stdout:");
-            out.push_str(&indent(&whole(&r.stdout), "  │ "));
+            // The whole stream: what sflab left out of a flood is marked inside it.
+            out.push_str(&indent(&r.stdout.text, "  │ "));
         }
         if !r.stderr.text.trim().is_empty() {
             let _ = writeln!(out, "  stderr:");
-            out.push_str(&indent(&whole(&r.stderr), "  │ "));
+            out.push_str(&indent(&r.stderr.text, "  │ "));
         }
     }
     out.push('\n');

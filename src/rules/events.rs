@@ -206,11 +206,11 @@ pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
         .copied()
         .filter(|e| p.via.is_none_or(|v| text(e, "via") == v.logged()))
         .collect();
-    let api: Vec<u64> = cx
+    let publishes: Vec<&crate::evidence::Exchange> = cx
         .api_calls()
         .filter(|e| e.method().eq_ignore_ascii_case("POST") && e.path().contains("/sobjects/"))
-        .map(|e| e.seq)
         .collect();
+    let api: Vec<u64> = publishes.iter().map(|e| e.seq).collect();
     if let (Some(via), true, false) = (p.via, matching.is_empty(), named.is_empty()) {
         return cx
             .fail(format!(
@@ -245,10 +245,9 @@ pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
         };
         // A publish the org refused explains itself; otherwise the event may have been
         // published after commit inside a transaction that rolled back.
-        let refused = cx
-            .api_calls()
-            .filter(|e| e.method().eq_ignore_ascii_case("POST") && e.path().contains("/sobjects/"))
-            .find_map(|e| super::refusal::refusal(e).map(|r| (e, r)));
+        let refused = publishes
+            .iter()
+            .find_map(|e| super::refusal::refusal(e).map(|r| (*e, r)));
         let why = match refused {
             Some((e, r)) => format!(
                 "The org refused your publish {} with {}{}",
