@@ -347,14 +347,25 @@ impl Store {
     /// Reports a write to the listeners: now, or when its transaction or commit group ends.
     /// `heard` is the write's change when [`Store::hears`] its object, None otherwise (the
     /// transaction's end is still heard).
+    #[inline]
     pub(crate) fn emit(&mut self, heard: Option<Change>) {
-        if self.undo.is_some() {
-            self.pending.extend(heard);
-        } else if self.grouped {
-            self.group_pending.extend(heard);
-        } else {
+        match heard {
+            Some(change) => self.emit_change(change),
             // Heard even when empty: the transaction's end still is.
-            self.committed(heard.as_slice());
+            None if self.undo.is_none() && !self.grouped => self.committed(&[]),
+            // Nothing to keep for the end of the transaction or group (a bulk row of an
+            // object nobody listens to takes this way, so it moves no change around).
+            None => {}
+        }
+    }
+
+    fn emit_change(&mut self, change: Change) {
+        if self.undo.is_some() {
+            self.pending.push(change);
+        } else if self.grouped {
+            self.group_pending.push(change);
+        } else {
+            self.committed(std::slice::from_ref(&change));
         }
     }
 
