@@ -35,16 +35,10 @@ impl Accepted {
             Accepted::Many(list) => list.iter().any(|s| s == v),
         }
     }
-    /// An audience is a URL: a trailing `/` and the case of the host do not change it
-    /// (`https://login.salesforce.com/` names the same server as `https://login.salesforce.com`).
     fn accepts_audience(&self, v: &str) -> bool {
-        let same = |want: &str| {
-            want.trim_end_matches('/')
-                .eq_ignore_ascii_case(v.trim_end_matches('/'))
-        };
         match self {
-            Accepted::One(s) => same(s),
-            Accepted::Many(list) => list.iter().any(|s| same(s)),
+            Accepted::One(s) => same_audience(s, v),
+            Accepted::Many(list) => list.iter().any(|s| same_audience(s, v)),
         }
     }
     fn show(&self) -> String {
@@ -53,6 +47,22 @@ impl Accepted {
             Accepted::Many(list) => format!("one of {list:?}"),
         }
     }
+}
+
+/// An audience is a URL: a trailing `/` and the case of the host do not change it
+/// (`https://login.salesforce.com/` names the same server as `https://login.salesforce.com`).
+fn same_audience(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/')
+        .eq_ignore_ascii_case(b.trim_end_matches('/'))
+}
+
+/// `scheme://host[:port]` of a URL (None when it has no scheme).
+fn origin(url: &str) -> Option<&str> {
+    let after_scheme = url.find("://")? + 3;
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    Some(&url[..end])
 }
 
 /// `oauth.jwt_claims`: constraints on the JWT bearer assertion's claims.
@@ -638,11 +648,18 @@ pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
                     .collect(),
                 _ => vec![],
             };
-            if !auds.iter().any(|a| want.accepts_audience(a)) {
+            // The server the assertion is posted to is its audience too: a My Domain login
+            // URL, which External Client Apps on current releases may insist on.
+            let posted_to = origin(&e.request.url);
+            let names_server = |a: &String| {
+                want.accepts_audience(a) || posted_to.is_some_and(|o| same_audience(o, a))
+            };
+            if !auds.iter().any(names_server) {
                 return cx
                     .fail(format!(
-                        "The JWT's `aud` is {auds:?}; expected {}: the public login server's name, whichever host the token request is posted to (not your instance or My Domain URL).",
-                        want.show()
+                        "The JWT's `aud` is {auds:?}; expected {} or the login URL the token request is posted to ({}): `aud` names the server that issues the token, not the instance you call afterwards.",
+                        want.show(),
+                        posted_to.unwrap_or("$SF_LOGIN_URL")
                     ))
                     .with_evidence([e.seq]);
             }

@@ -308,6 +308,18 @@ fn jwt_exp_in_milliseconds_fails_though_the_org_let_it_through_and_a_fraction_pa
 }
 
 #[test]
+fn jwt_aud_naming_the_login_url_the_assertion_is_posted_to_passes() {
+    // The fixture posts to https://127.0.0.1:9/services/oauth2/token: that My Domain-style
+    // login URL is the token's issuer, so it is a right audience too.
+    let posted_to = r#"{"aud":"https://127.0.0.1:9/","exp":$EXP}"#;
+    assert_passes(LOGIN_AUD, &jwt_evidence(posted_to));
+    let other_port = r#"{"aud":"https://127.0.0.1:10","exp":$EXP}"#;
+    let v = assert_fails(LOGIN_AUD, &jwt_evidence(other_port));
+    assert!(v.message.contains("https://127.0.0.1:9"), "{}", v.message);
+    assert!(v.message.contains("not the instance"), "{}", v.message);
+}
+
+#[test]
 fn jwt_aud_with_a_trailing_slash_names_the_same_login_server() {
     let slash = r#"{"aud":"https://login.salesforce.com/","exp":$EXP}"#;
     assert_passes(LOGIN_AUD, &jwt_evidence(slash));
