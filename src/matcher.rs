@@ -97,7 +97,7 @@ impl RequestPattern {
     pub fn matches_exchange(&self, e: &Exchange) -> bool {
         let lookup = |name: &str| e.request_header(name).map(str::to_string);
         self.matches(&RequestView {
-            method: &e.request.method,
+            method: e.effective_method(),
             path: &e.request.path,
             query: e.request.query.as_deref(),
             header: &lookup,

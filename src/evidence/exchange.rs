@@ -114,6 +114,23 @@ impl Exchange {
         &self.request.path
     }
 
+    /// The method the org acted on: a POST with `?_HttpMethod=PATCH` is served as the PATCH it
+    /// stands for (Salesforce's override for clients that cannot send PATCH).
+    pub fn effective_method(&self) -> &str {
+        let overridden = self.request.method.eq_ignore_ascii_case("POST")
+            && self.request.query.as_deref().is_some_and(|q| {
+                q.split('&').any(|pair| {
+                    pair.split_once('=')
+                        .is_some_and(|(k, v)| k == "_HttpMethod" && v.eq_ignore_ascii_case("PATCH"))
+                })
+            });
+        if overridden {
+            "PATCH"
+        } else {
+            &self.request.method
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         self.response.as_ref().map(|r| r.status)
     }

@@ -36,13 +36,19 @@ pub(super) fn json(text: &str, r: &Redactor) -> String {
     out
 }
 
+/// A secret key where it is a JSON member. OAuth's `state` travels only in URLs and forms; a
+/// JSON `state` is something else — a Bulk job's `Open` … `JobComplete` — and is kept.
+fn is_secret_member(key: &str) -> bool {
+    is_secret_key(key) && !key.eq_ignore_ascii_case("state")
+}
+
 /// Redacts secret keys in place, noting each (old, new) string it changed.
 fn walk(v: &mut Value, r: &Redactor, replaced: &mut Vec<(String, String)>) {
     match v {
         Value::Object(map) => {
             for (k, child) in map.iter_mut() {
                 match child {
-                    Value::String(s) if is_secret_key(k) => {
+                    Value::String(s) if is_secret_member(k) => {
                         let redacted = r.redact_keyed(k, s);
                         if redacted != *s {
                             replaced.push((std::mem::replace(s, redacted.clone()), redacted));

@@ -564,3 +564,13 @@ fn a_password_passed_by_position_is_masked_in_a_report_copy_and_flagged_as_one()
     assert_eq!(markers[0].kind, "password");
     assert!(crate::redact::is_leak_kind(&markers[0].kind));
 }
+
+#[test]
+fn a_bulk_jobs_state_in_json_is_kept_while_oauth_state_in_a_url_is_not() {
+    let r = redactor();
+    let body = r#"{"id":"7505g00000Xk1AAA","state":"JobComplete","numberRecordsProcessed":2}"#;
+    let out = r.body(Some("application/json"), body.as_bytes());
+    assert_eq!(out, body);
+    let url = r.url("/services/oauth2/authorize?response_type=code&state=af0ifjsldkj3xyz");
+    assert!(!url.contains("af0ifjsldkj3xyz"), "{url}");
+}

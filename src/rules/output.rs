@@ -18,6 +18,9 @@ use serde_json::Value;
 /// and none of `absent` appears at all (`[W-0001]`: a row that succeeded, so a report that
 /// prints every row instead of the failed ones fails), and no line holds every item of one
 /// group of `absent_lines` (`[Opportunities, "0"]`: a made-up count, however it is worded).
+/// A whole number of four digits or more is also found with its thousands grouped (`4,500`).
+/// `because` replaces the general explanation of an `absent`/`absent_lines` failure with the
+/// lab's own (what such a line means, and what to print instead).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputContains {
@@ -35,6 +38,8 @@ pub struct OutputContains {
     /// Only what these runs printed (1 = the first); every run's output when left out.
     #[serde(default)]
     pub runs: Option<Vec<usize>>,
+    #[serde(default)]
+    pub because: Option<String>,
 }
 
 impl OutputContains {
@@ -169,12 +174,13 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
             std::iter::once(r.stdout.text.clone()).chain(err)
         })
         .collect();
-    let seen = |t: &str| outputs.iter().any(|o| mentions(o, t));
+    let in_text = |text: &str, t: &str| written_forms(t).iter().any(|f| mentions(text, f));
+    let seen = |t: &str| outputs.iter().any(|o| in_text(o, t));
     let on_one_line = |group: &[String]| {
         outputs
             .iter()
             .flat_map(|o| o.lines())
-            .any(|line| group.iter().all(|t| mentions(line, t)))
+            .any(|line| group.iter().all(|t| in_text(line, t)))
     };
     let stream = match p.runs.as_deref().and_then(crate::wording::runs) {
         Some(runs) => format!("{} in {runs}", stream_name(p.stderr)),
@@ -215,23 +221,33 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         .collect();
     if !unwanted.is_empty() {
         return cx.fail(format!(
-            "Your {stream} mentions {}, which it should not report: {}. Print only the items the brief asks for, not every one.",
-            if unwanted.len() == 1 { "an item".to_string() } else { format!("{} items", unwanted.len()) },
-            unwanted.join(", ")
+            "Your {stream} mentions {}, which it should not report: {}. {}",
+            if unwanted.len() == 1 {
+                "an item".to_string()
+            } else {
+                format!("{} items", unwanted.len())
+            },
+            unwanted.join(", "),
+            p.because
+                .as_deref()
+                .unwrap_or("Print only the items the brief asks for, not every one.")
         ));
     }
     let together = p.absent_lines.iter().find_map(|group| {
         let line = outputs
             .iter()
             .flat_map(|o| o.lines())
-            .find(|line| !group.is_empty() && group.iter().all(|t| mentions(line, t)))?;
+            .find(|line| !group.is_empty() && group.iter().all(|t| in_text(line, t)))?;
         Some((group, line))
     });
     if let Some((group, line)) = together {
         return cx.fail(format!(
-            "Your {stream} has a line with {} together, which the brief rules out: \"{}\". Report what the org answered, not a value it never gave.",
+            "Your {stream} has a line with {} together, which the brief rules out: \"{}\". {}",
             group.join(" and "),
-            line.trim()
+            line.trim(),
+            p.because
+                .as_deref()
+                .unwrap_or("Report what the org answered, not a value it never gave.")
         ));
     }
     let found = p.texts.len() + p.lines.len();
@@ -612,6 +628,31 @@ mod tests {
             "{}",
             v.message
         );
+    }
+
+    #[test]
+    fn a_count_is_found_with_its_thousands_grouped() {
+        let rule = r#"{ rule: process.output_contains, texts: ["4500"] }"#;
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text = "Contacts received: 4,500\n".into();
+        assert_passes(rule, &ev);
+        ev.runs[0].stdout.text = "Contacts received: 45,00\n".into();
+        assert_fails(rule, &ev);
+    }
+
+    #[test]
+    fn a_labs_own_reason_explains_a_line_it_rules_out() {
+        let rule = r#"{ rule: process.output_contains, texts: ["4500"], absent_lines: [["500", "4500"]], because: "Print the sum of every page." }"#;
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text = "received 500 of 4500\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.ends_with("Print the sum of every page."),
+            "{}",
+            v.message
+        );
+        ev.runs[0].stdout.text = "received 4500\n".into();
+        assert_passes(rule, &ev);
     }
 
     #[test]

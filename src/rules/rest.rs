@@ -53,29 +53,51 @@ pub(crate) fn same_api_name(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
+/// An sObject collections call (`/composite/sobjects/...`): its answer is a 200 with a result
+/// per record.
+fn is_collection(e: &Exchange) -> bool {
+    e.path().contains("/composite/sobjects/")
+}
+
+/// Every record of a collections answer succeeded (a 200 may still carry refused records).
+fn every_record_succeeded(e: &Exchange) -> bool {
+    let body = e
+        .response
+        .as_ref()
+        .map(|r| r.body.text.as_str())
+        .unwrap_or("");
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Array(results)) => results
+            .iter()
+            .all(|r| r.get("success").and_then(|s| s.as_bool()) == Some(true)),
+        _ => false,
+    }
+}
+
 pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
+    // One record: PATCH /sobjects/{Object}/{Field}/{value}; up to 200 in one call:
+    // PATCH /composite/sobjects/{Object}/{Field} with the records in the body.
     let upserts: Vec<&Exchange> = cx
         .ev
         .exchanges
         .iter()
-        .filter(|e| e.method().eq_ignore_ascii_case("PATCH"))
+        .filter(|e| e.effective_method().eq_ignore_ascii_case("PATCH"))
         .filter(|e| {
             sobject_segments(e).is_some_and(|s| {
-                s.len() == 3 && same_api_name(&s[0], &p.object) && same_api_name(&s[1], &p.field)
+                let shape = s.len() == 3 && !is_collection(e) || s.len() == 2 && is_collection(e);
+                shape && same_api_name(&s[0], &p.object) && same_api_name(&s[1], &p.field)
             })
         })
         .collect();
     let ok: Vec<u64> = upserts
         .iter()
-        .filter(|e| is_success(e))
+        .filter(|e| is_success(e) && (!is_collection(e) || every_record_succeeded(e)))
         .map(|e| e.seq)
         .collect();
     if !ok.is_empty() {
         return cx
             .pass(format!(
-                "Upserted {} by {} with PATCH /sobjects/{}/{}/{{value}} ({}).",
-                p.object,
-                p.field,
+                "Upserted {} by {} with PATCH on its external id ({}).",
                 p.object,
                 p.field,
                 plural(ok.len(), "call")
@@ -85,7 +107,7 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
     if let Some(e) = upserts.first() {
         return cx
             .fail(format!(
-                "The upsert {} was answered {}; read the error body in the traffic view.",
+                "The upsert {} was answered {}, or refused some of its records; read the answer in the traffic view.",
                 show(e),
                 e.status().unwrap_or(0)
             ))
@@ -95,7 +117,7 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
         .ev
         .exchanges
         .iter()
-        .filter(|e| e.method().eq_ignore_ascii_case("POST"))
+        .filter(|e| e.effective_method().eq_ignore_ascii_case("POST"))
         .filter(|e| {
             sobject_segments(e).is_some_and(|s| s.len() == 1 && same_api_name(&s[0], &p.object))
         })
@@ -110,8 +132,8 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
         )
     };
     cx.fail(format!(
-        "No upsert by external id was made: expected PATCH /services/data/vXX.X/sobjects/{}/{}/{{value}}.{hint}",
-        p.object, p.field
+        "No upsert by external id was made: expected PATCH /services/data/vXX.X/sobjects/{}/{}/{{value}} (or, for many records, PATCH /services/data/vXX.X/composite/sobjects/{}/{}).{hint}",
+        p.object, p.field, p.object, p.field
     ))
     .with_evidence(creates)
 }
@@ -128,7 +150,7 @@ pub(crate) fn patch_for_update(p: &PatchForUpdate, cx: &Cx) -> Verdict {
         .ev
         .exchanges
         .iter()
-        .filter(|e| e.method().eq_ignore_ascii_case("PUT"))
+        .filter(|e| e.effective_method().eq_ignore_ascii_case("PUT"))
         .filter(on_record)
         .map(|e| e.seq)
         .collect();
@@ -144,7 +166,7 @@ pub(crate) fn patch_for_update(p: &PatchForUpdate, cx: &Cx) -> Verdict {
         .ev
         .exchanges
         .iter()
-        .filter(|e| e.method().eq_ignore_ascii_case("PATCH"))
+        .filter(|e| e.effective_method().eq_ignore_ascii_case("PATCH"))
         .filter(on_record)
         .map(|e| e.seq)
         .collect();
@@ -181,7 +203,7 @@ pub(crate) fn fields_selected(cx: &Cx) -> Verdict {
     let mut reads = Vec::new();
     for e in cx
         .api_calls()
-        .filter(|e| e.method().eq_ignore_ascii_case("GET"))
+        .filter(|e| e.effective_method().eq_ignore_ascii_case("GET"))
     {
         if let Some(q) = e.query_param("q") {
             reads.push(e.seq);
@@ -311,6 +333,38 @@ mod tests {
                 204,
             )]),
         );
+    }
+
+    #[test]
+    fn a_collections_upsert_by_external_id_counts_when_every_record_succeeded() {
+        let rule = "{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c }";
+        let url = "/services/data/v62.0/composite/sobjects/Account/ERP_Id__c";
+        let all_ok = req("PATCH", url, 200).response_body(
+            r#"[{"id":"001000000000001AAA","success":true,"errors":[],"created":true}]"#,
+        );
+        assert_passes(rule, &evidence(vec![all_ok]));
+        let one_refused = req("PATCH", url, 200).response_body(
+            r#"[{"success":false,"errors":[{"statusCode":"REQUIRED_FIELD_MISSING","message":"Required fields are missing: [Name]","fields":["Name"]}]}]"#,
+        );
+        let v = assert_fails(rule, &evidence(vec![one_refused]));
+        assert!(
+            v.message.contains("refused some of its records"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_post_overridden_to_patch_is_the_update_it_stands_for() {
+        let rule = "{ rule: rest.patch_for_update, object: Account }";
+        let overridden = req(
+            "POST",
+            &format!("{SOBJ}/Account/001000000000001AAA?_HttpMethod=PATCH"),
+            204,
+        );
+        assert_passes(rule, &evidence(vec![overridden]));
+        let plain_post = req("POST", &format!("{SOBJ}/Account/001000000000001AAA"), 405);
+        assert_fails(rule, &evidence(vec![plain_post]));
     }
 
     #[test]

@@ -374,6 +374,17 @@ fn transient(e: &Exchange) -> bool {
     })
 }
 
+/// The same body: the same text, or the same JSON however it is spaced or its keys ordered
+/// (a retry path that builds the payload again is still a retry).
+fn same_body(a: &Exchange, b: &Exchange) -> bool {
+    let (x, y) = (&a.request.body.text, &b.request.body.text);
+    x == y
+        || matches!(
+            (serde_json::from_str::<serde_json::Value>(x), serde_json::from_str::<serde_json::Value>(y)),
+            (Ok(p), Ok(q)) if p == q
+        )
+}
+
 pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {
     let ex = &cx.ev.exchanges;
     let mut seen = Vec::new();
@@ -385,17 +396,22 @@ pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {
             continue;
         }
         seen.push(e.seq);
-        // The same request again is a retry, unless a write succeeded in between: a GET
-        // answered 404, a POST that creates the record, then the same GET reading it back is
-        // not a retry of the first, the write made the difference.
+        // The same request again is a retry, unless a write in between made the difference: a
+        // GET answered 404, a POST that creates the record, then the same GET reading it back
+        // is not a retry of the first. A repeat after a write that is refused the same way
+        // again (a "second pass" over everything that failed) still is one.
+        let repeats = |later: &&Exchange| same_request(later, e) && same_body(later, e);
+        let mut wrote_since = false;
         let again = ex[i + 1..]
             .iter()
             .filter(|later| later.run_index == e.run_index)
-            .take_while(|later| {
-                (same_request(later, e) && later.request.body.text == e.request.body.text)
-                    || !wrote(later)
-            })
-            .find(|later| same_request(later, e) && later.request.body.text == e.request.body.text);
+            .find(|later| {
+                if repeats(later) && (!wrote_since || later.status() == Some(status)) {
+                    return true;
+                }
+                wrote_since |= wrote(later);
+                false
+            });
         if let Some(again) = again {
             return cx
                 .fail(format!(
@@ -716,5 +732,32 @@ mod tests {
             ]),
         );
         assert!(v.message.contains("sent again"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_refused_write_sent_again_after_an_unrelated_write_is_still_a_retry() {
+        let rule = "{ rule: retry.no_retry_on_4xx }";
+        let refused = req("POST", "/services/apexrest/orders", 400).body(r#"{"id":"SO-2"}"#);
+        let unrelated = req("DELETE", "/services/apexrest/orders/SO-9", 204);
+        let v = assert_fails(
+            rule,
+            &evidence(vec![refused.clone(), unrelated.clone(), refused.clone()]),
+        );
+        assert!(v.message.contains("sent again"), "{}", v.message);
+        // A write that cleared the way (the duplicate deleted) and a repeat that then succeeds
+        // is a fix, not a retry.
+        let accepted = req("POST", "/services/apexrest/orders", 201).body(r#"{"id":"SO-2"}"#);
+        assert_passes(rule, &evidence(vec![refused, unrelated, accepted]));
+    }
+
+    #[test]
+    fn the_same_json_spaced_or_ordered_differently_is_the_same_request() {
+        let rule = "{ rule: retry.no_retry_on_4xx }";
+        let url = "/services/apexrest/orders";
+        let first = req("POST", url, 400).body(r#"{"id": "SO-2", "qty": 1}"#);
+        let compact = req("POST", url, 400).body(r#"{"qty":1,"id":"SO-2"}"#);
+        assert_fails(rule, &evidence(vec![first.clone(), compact]));
+        let changed = req("POST", url, 400).body(r#"{"qty":2,"id":"SO-2"}"#);
+        assert_passes(rule, &evidence(vec![first, changed]));
     }
 }
