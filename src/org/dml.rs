@@ -566,6 +566,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<bool, SfError> {
         let old = self.tables[t].remove(row).ok_or_else(cross_reference)?;
+        self.tables[t].note_purged(actor.now.timestamp_millis());
         let was_live = !self.tables[t].is_deleted(&old);
         let change = (was_live && self.hears(t)).then(|| {
             self.change(

@@ -327,6 +327,10 @@ pub struct Table {
     id_field: usize,
     deleted_field: Option<usize>,
     live: usize,
+    /// When a record of this object was last removed for good (a hard delete, a purge from
+    /// the recycle bin), in epoch milliseconds: what `/sobjects/{T}/deleted` answers as its
+    /// `earliestDateAvailable`.
+    last_purged_ms: Option<i64>,
 }
 
 impl Table {
@@ -563,6 +567,16 @@ impl Table {
     }
 
     /// Removes the record in `row` for good.
+    /// Notes that a record was removed for good at `ms` (see `last_purged_ms`).
+    pub fn note_purged(&mut self, ms: i64) {
+        self.last_purged_ms = Some(self.last_purged_ms.map_or(ms, |m| m.max(ms)));
+    }
+
+    /// When a record of this object was last removed for good, if ever.
+    pub fn last_purged_ms(&self) -> Option<i64> {
+        self.last_purged_ms
+    }
+
     pub fn remove(&mut self, row: u32) -> Option<Record> {
         let old = self.rows.get_mut(row as usize)?.take()?;
         self.index_record(row, &old, false);

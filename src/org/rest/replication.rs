@@ -14,6 +14,10 @@
 //! "updated" when its SystemModstamp falls in the window and it is not in the recycle bin;
 //! "deleted" when it is in the bin and was deleted (SystemModstamp) in the window.
 //!
+//! `earliestDateAvailable` is the time the last record of the object was removed for good (a
+//! hard delete), never earlier than the 30 days the window may reach back; a soft delete does
+//! not move it.
+//!
 //! Implementation notes: the error texts below are not verified; INVALID_REPLICATION_DATE is
 //! the code real orgs use for a bad window [U]. An unencoded `+` in a zone offset arrives as a
 //! space and is read back as `+`, as a lenient server would.
@@ -189,12 +193,17 @@ async fn deleted(
         .filter(|(_, _, binned)| *binned)
         .map(|(id, ms, _)| (id, ms))
         .collect();
-    // The earliest deletion still in the bin; with an empty bin, the start of the window the
-    // org could answer for.
-    let earliest = binned
-        .first()
-        .map(|(_, ms)| *ms)
-        .unwrap_or_else(|| (minute(now) - Duration::days(MAX_DAYS_BACK)).timestamp_millis());
+    // Salesforce documents this as the time of the last physically deleted record: deletions
+    // before it may be gone from the answer. Until a record is removed for good, the start of
+    // the window the org could answer for (what a real org gives then is not documented).
+    let window_start = (minute(now) - Duration::days(MAX_DAYS_BACK)).timestamp_millis();
+    let earliest = state
+        .org
+        .store
+        .read()
+        .table(index)
+        .last_purged_ms()
+        .map_or(window_start, |purged| purged.max(window_start));
     let records: Vec<serde_json::Value> = binned
         .iter()
         .filter(|(_, ms)| *ms >= from && *ms < to)

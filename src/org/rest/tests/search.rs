@@ -221,3 +221,60 @@ async fn recent_lists_the_callers_newest_records_first() {
     let bad = m.get(&format!("{V}/recent?limit=lots")).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_soft_delete_leaves_earliest_date_available_alone_and_a_hard_delete_moves_it() {
+    let m = mock();
+    m.org.clock.advance(std::time::Duration::from_secs(600));
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%S%%2B00:00").to_string();
+    let earliest = |body: &serde_json::Value| {
+        chrono::DateTime::parse_from_str(
+            body["earliestDateAvailable"].as_str().unwrap(),
+            "%Y-%m-%dT%H:%M:%S%.3f%z",
+        )
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+    };
+    let ask = |m: &Mock| {
+        let now = m.org.clock.now();
+        let range = format!(
+            "start={}&end={}",
+            fmt(now - chrono::Duration::days(2)),
+            fmt(now)
+        );
+        format!("{V}/sobjects/Account/deleted?{range}")
+    };
+    let binned = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "Binned Co"}),
+        )
+        .await;
+    let binned_id = binned.body["id"].as_str().unwrap().to_string();
+    m.delete(&format!("{V}/sobjects/Account/{binned_id}")).await;
+    m.org.clock.advance(std::time::Duration::from_secs(120));
+    let soft = m.get(&ask(&m)).await;
+    assert_eq!(soft.status, StatusCode::OK, "{}", soft.body);
+    // Nothing removed for good: the answer covers the whole 30 days a window may reach back.
+    assert!(m.org.clock.now() - earliest(&soft.body) > chrono::Duration::days(29));
+    let purged = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "Purged Co"}),
+        )
+        .await;
+    let purged_id = purged.body["id"].as_str().unwrap().to_string();
+    let purged_at = m.org.clock.now();
+    {
+        let actor = m.org.actor(m.org.users[0].id);
+        let mut store = m.org.store.write();
+        assert!(store.hard_delete(&purged_id, &actor).unwrap());
+    }
+    m.org.clock.advance(std::time::Duration::from_secs(120));
+    let hard = m.get(&ask(&m)).await;
+    let moved_to = earliest(&hard.body);
+    assert!(
+        (moved_to - purged_at).num_seconds().abs() < 2,
+        "{moved_to} vs {purged_at}"
+    );
+}
