@@ -169,7 +169,7 @@ fn surfaces(state: RestState) -> Router {
 /// The HTTP/2 header-list size the org's and the proxy's listeners accept: well above the
 /// 16 KiB a REST request may carry ([`gateway::MAX_URI_AND_HEADER_BYTES`]), so an oversized
 /// request reaches the gateway and gets its explained 414/431 rather than a bare one.
-/// Known limit: a request line over 64 KiB never gets that far — the HTTP/1.1 parser answers a
-/// bare 414 itself, and an HTTP/2 header block that long is refused while it is decoded — so
-/// only URIs between 16 and 64 KiB get the explanation. The status is right either way.
+/// Known limit: a URI over 64 KiB never gets that far, since the `http` crate's URI type holds
+/// at most 65,534 bytes: over HTTP/1.1 the server answers a bare 414 itself, over HTTP/2 the
+/// stream is reset. Only URIs between 16 and 64 KiB get the explanation.
 pub const H2_MAX_HEADER_LIST: u32 = 256 * 1024;
