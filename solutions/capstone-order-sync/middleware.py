@@ -210,10 +210,10 @@ class Subscriber:
         if not reply.get("successful"):
             raise RuntimeError(f"CometD handshake failed: {reply.get('error')}")
         self.client_id = reply["clientId"]
-        # -2 (everything retained) only on the very first start; afterwards the stored id.
-        start_from = -2 if replay_id is None else replay_id
+        # -1 (new events only) on the very first start; afterwards the stored id.
+        start_from = -1 if replay_id is None else replay_id
         reply = self.subscribe(start_from)
-        if not reply.get("successful") and start_from != -2 and "replayId" in str(reply.get("error")):
+        if not reply.get("successful") and replay_id is not None and "replayId" in str(reply.get("error")):
             # The org no longer knows the stored id (past retention, or a refreshed org):
             # read everything retained; idempotent handling absorbs what was done already,
             # and the reconciliation finds anything older than the retention window.
@@ -241,7 +241,7 @@ class Subscriber:
                 raise RuntimeError(f"CometD connect failed: {m.get('error')}")
             if m.get("channel") == CHANNEL:
                 events.append(m["data"])
-        return sorted(events, key=lambda d: d["event"]["replayId"])
+        return events  # in the order the bus sent them
 
 
 # --- reconciliation ---------------------------------------------------------------------
@@ -312,20 +312,16 @@ def handle(sf, erp, event):
 
 def main():
     sf, erp = Salesforce(), Erp()
-    last = stored_replay_id()
     subscriber = Subscriber(sf)
-    if subscriber.start(last) == -2:
-        last = None  # the stored id belonged to another stream
+    subscriber.start(stored_replay_id())
     idle_since = time.monotonic()
     while time.monotonic() - idle_since < IDLE_SECONDS:
         for data in subscriber.poll():
-            replay_id = data["event"]["replayId"]
-            if last is not None and replay_id <= last:
-                log(f"replay id {replay_id} already handled; skipped")
-                continue
+            # A repeat (a redelivery, or the replay after a refused id) is handled again: the
+            # ERP call carries the same idempotency key and the write-back is an upsert, so it
+            # changes nothing. Replay ids are opaque positions, not numbers to compare.
             handle(sf, erp, data)
-            store_replay_id(replay_id)
-            last = replay_id
+            store_replay_id(data["event"]["replayId"])
             idle_since = time.monotonic()
     reconcile(sf, erp)
 

@@ -47,6 +47,10 @@ def connect():
 
 
 def schema_of(stub, auth, topic):
+    # The topic's current schema. Here the event definition never changes during a run, so one
+    # schema decodes every event. In production, decode each event with the schema its own
+    # item.event.schema_id names (GetSchema, cached by id): retained events written before an
+    # admin changed the definition carry the older schema.
     info = stub.GetTopic(pb2.TopicRequest(topic_name=topic), metadata=auth)
     found = stub.GetSchema(pb2.SchemaRequest(schema_id=info.schema_id), metadata=auth)
     return avro.schema.parse(found.schema_json)

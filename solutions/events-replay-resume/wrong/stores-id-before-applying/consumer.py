@@ -2,7 +2,8 @@
 
 The replay id is written as soon as the event arrives: a kill before its upsert lands means
 the restart resumes after an event that was never applied. A stored id the org refuses (left by another org, or older than
-the bus keeps events) is logged and forgotten, and the consumer starts over from LATEST.
+the bus keeps events) is logged and forgotten, and the consumer starts over from EARLIEST:
+the upserts make repeats harmless, and nothing the bus still holds is skipped.
 """
 import os
 import queue
@@ -74,11 +75,12 @@ def main():
     except grpc.RpcError as refused:
         if first.replay_preset != pb2.CUSTOM or refused.code() != grpc.StatusCode.INVALID_ARGUMENT:
             raise
-        # The stored id is no position on this org's bus: say so, and start over.
+        # The stored id is no position on this org's bus: say so, and start over from what the
+        # bus still holds (repeats are harmless: every apply is an upsert).
         print("stored replay id refused:", refused.details(), flush=True)
         os.remove(STATE)
         consume(stub, auth, schema,
-                pb2.FetchRequest(topic_name=TOPIC, replay_preset=pb2.LATEST, num_requested=BATCH))
+                pb2.FetchRequest(topic_name=TOPIC, replay_preset=pb2.EARLIEST, num_requested=BATCH))
 
 
 if __name__ == "__main__":
