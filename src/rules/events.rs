@@ -350,7 +350,7 @@ fn refusals(cx: &Cx, channel: &str) -> String {
         id => format!("replay id {id}"),
     };
     let stored = if num(last, "from") >= 0 {
-        " A replay id stored by an earlier attempt belongs to that attempt's org: when the org refuses a stored id, log it and start again from LATEST (or EARLIEST to reconcile), so a stale file never stops the consumer."
+        " A replay id stored by an earlier attempt belongs to that attempt's org: when the org refuses a stored id, log it and start again from EARLIEST (-2) and let idempotent handling absorb the repeats, so a stale file never stops the consumer and nothing it missed is lost."
     } else {
         ""
     };
