@@ -202,7 +202,7 @@ fn a_refused_subscription_is_named_with_the_orgs_answer() {
         v.message
     );
     assert!(
-        v.message.contains("start again from LATEST"),
+        v.message.contains("start again from EARLIEST"),
         "{}",
         v.message
     );
