@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "grading/copies.rs"]
+mod copies;
 #[path = "grading/outputs.rs"]
 mod outputs;
 #[path = "grading/schema.rs"]

@@ -3,8 +3,10 @@
 //! One folder holding submission folders (and no `run` of its own) stands for its children,
 //! except what is not a learner's: hidden folders, the `--out` folder, a folder holding a
 //! gradebook sflab wrote, and — when the submissions folder is itself a gradebook folder or
-//! the `--out` folder — its `feedback/` and `previous/`. Each one left out is named, so a lead
-//! sees why "Grading 5 of 5" counts fewer folders than there are.
+//! the `--out` folder — its `feedback/`, `previous/` and gradebook files. Files beside the
+//! submission folders are not submissions either: an archive (`bob.zip`) must be unzipped
+//! first. Each one left out is named (hidden files such as `.DS_Store` aside), so a lead sees
+//! why "Grading 5 of 5" counts fewer entries than there are.
 //!
 //! When `--out` is the submissions folder and a learner's folder is called `feedback` or
 //! `previous`, grading would move it aside with the earlier gradebook: that is refused.
@@ -13,7 +15,7 @@
 //! refused too: there is nothing to grade.
 
 use super::Failure;
-use crate::grade::output_folder::{holds_gradebook, PREVIOUS};
+use crate::grade::output_folder::{holds_gradebook, is_gradebook_file, PREVIOUS};
 use std::path::{Path, PathBuf};
 
 /// File names that are archives of submissions, not submissions.
@@ -24,11 +26,12 @@ const ARCHIVES: &[&str] = &[
 /// Folders sflab writes into a gradebook folder.
 const OUTPUT_FOLDERS: &[&str] = &["feedback", PREVIOUS];
 
-/// The submission folders to grade, and the folders left out with why.
+/// The submission folders to grade, and the entries left out with why.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Expanded {
     pub dirs: Vec<PathBuf>,
-    /// `(folder name, why)` for each child folder not graded.
+    /// `(name, why)` for each entry not graded, a folder's name ending in `/` (`.git/`), a
+    /// file's not (`bob.zip`).
     pub skipped: Vec<(String, &'static str)>,
 }
 
@@ -39,7 +42,7 @@ impl Expanded {
             self.skipped
                 .iter()
                 .filter(|(_, w)| *w == why)
-                .map(|(n, _)| format!("{}/", crate::visible::one_line(n)))
+                .map(|(n, _)| crate::visible::one_line(n).into_owned())
                 .collect()
         };
         let mut whys: Vec<&str> = self.skipped.iter().map(|(_, w)| *w).collect();
@@ -60,6 +63,8 @@ impl Expanded {
 const HIDDEN: &str = "hidden folders";
 const OUTPUT: &str = "sflab's own gradebook output";
 const BROKEN_LINK: &str = "links that lead to no folder";
+const ARCHIVE: &str = "archives: unzip archives first";
+const FILE: &str = "files, not folders";
 
 /// A folder `sflab report` wrote for one learner: graded as one submission, from `labs/<lab>/`.
 fn is_report_folder(dir: &Path) -> bool {
@@ -102,15 +107,17 @@ pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
     let broken_link = |p: &Path| {
         std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) && !p.is_dir()
     };
-    for p in entries.iter().filter(|p| broken_link(p) && !hidden(p)) {
-        found.skipped.push((name_of(p), BROKEN_LINK));
-    }
+    let is_archive = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        ARCHIVES.iter().any(|ext| name.ends_with(ext))
+    };
     for p in entries.iter().filter(|p| p.is_dir()) {
         let name = name_of(p);
+        let shown = format!("{name}/");
         if hidden(p) {
-            found.skipped.push((name, HIDDEN));
+            found.skipped.push((shown, HIDDEN));
         } else if canonical(p) == out || holds_gradebook(p) {
-            found.skipped.push((name, OUTPUT));
+            found.skipped.push((shown, OUTPUT));
         } else if is_output_folder && OUTPUT_FOLDERS.contains(&name.as_str()) {
             if out_is_here && p.join("run").exists() {
                 return Err(Failure::usage(format!(
@@ -119,18 +126,32 @@ pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
                     only.with_file_name(format!("{}-grades", name_of(only))).display()
                 )));
             }
-            found.skipped.push((name, OUTPUT));
+            found.skipped.push((shown, OUTPUT));
         } else {
             found.dirs.push(p.clone());
         }
     }
+    for p in entries.iter().filter(|p| !p.is_dir() && !hidden(p)) {
+        let name = name_of(p);
+        let why = if broken_link(p) {
+            BROKEN_LINK
+        } else if is_output_folder && is_gradebook_file(&name) {
+            OUTPUT
+        } else if is_archive(&name) {
+            ARCHIVE
+        } else {
+            FILE
+        };
+        let shown = if why == BROKEN_LINK {
+            format!("{name}/")
+        } else {
+            name
+        };
+        found.skipped.push((shown, why));
+    }
     if !found.dirs.is_empty() {
         return Ok(found);
     }
-    let is_archive = |name: &str| {
-        let name = name.to_ascii_lowercase();
-        ARCHIVES.iter().any(|ext| name.ends_with(ext))
-    };
     let files: Vec<String> = entries
         .iter()
         .filter(|p| !p.is_dir() && !hidden(p))
@@ -165,10 +186,15 @@ mod tests {
         std::os::unix::fs::symlink(t.path().join("notes.txt"), t.path().join("to-a-file")).unwrap();
         let found = expand(&[t.path().to_path_buf()], &t.path().join("out")).unwrap();
         assert_eq!(graded(&found), ["carol"]);
-        let mut skipped: Vec<&str> = found.skipped.iter().map(|(n, _)| n.as_str()).collect();
-        skipped.sort();
-        assert_eq!(skipped, ["dangling", "loop", "to-a-file"]);
-        assert!(found.skipped.iter().all(|(_, why)| *why == BROKEN_LINK));
+        let mut links: Vec<&str> = found
+            .skipped
+            .iter()
+            .filter(|(_, why)| *why == BROKEN_LINK)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        links.sort();
+        assert_eq!(links, ["dangling/", "loop/", "to-a-file/"]);
+        assert!(found.skipped.contains(&("notes.txt".to_string(), FILE)));
     }
 
     fn folder(root: &Path, rel: &str, files: &[&str]) {
@@ -200,7 +226,10 @@ mod tests {
         let found = expand(std::slice::from_ref(&subs), &subs).unwrap();
         assert_eq!(graded(&found), ["ann", "ben"]);
         let notes = found.notes().join("\n");
-        assert!(notes.contains("feedback/, previous/"), "{notes}");
+        assert!(
+            notes.contains("gradebook output): feedback/, previous/, gradebook.csv"),
+            "{notes}"
+        );
         assert!(notes.contains("hidden folders): .git/"), "{notes}");
     }
 
@@ -217,7 +246,26 @@ mod tests {
             ["dave", "feedback"],
             "a student named feedback is graded when the folder is no gradebook folder"
         );
-        assert_eq!(found.skipped, [("out".to_string(), OUTPUT)]);
+        assert_eq!(found.skipped, [("out/".to_string(), OUTPUT)]);
+    }
+
+    #[test]
+    fn an_archive_or_other_file_beside_submission_folders_is_named_not_dropped() {
+        let t = tempfile::tempdir().unwrap();
+        let subs = t.path().join("hand-ins");
+        folder(&subs, "ann", &["run"]);
+        for file in ["bob.zip", "carol.TAR.GZ", "roster.txt", ".DS_Store"] {
+            std::fs::write(subs.join(file), "x").unwrap();
+        }
+        let found = expand(std::slice::from_ref(&subs), &t.path().join("out")).unwrap();
+        assert_eq!(graded(&found), ["ann"]);
+        assert_eq!(
+            found.notes(),
+            [
+                "not graded as submissions (archives: unzip archives first): bob.zip, carol.TAR.GZ",
+                "not graded as submissions (files, not folders): roster.txt",
+            ]
+        );
     }
 
     #[test]

@@ -7,8 +7,9 @@
 use super::grader::{GradeError, Gradebook, SubmissionGrade};
 use serde_json::{json, Value};
 
-/// The CSV header: `submission`, one column per rubric item, `total`, `max`, `passed`, `error`,
-/// `feedback` (the submission's feedback file, relative to the output folder).
+/// The CSV header: `submission`, one column per rubric item, `total`, `max`, `passed`, `error`
+/// (why it could not run or timed out, and the files the graded copy left out), `feedback`
+/// (the submission's feedback file, relative to the output folder).
 pub fn csv_header(book: &Gradebook) -> Vec<String> {
     let mut h = vec!["submission".to_string()];
     h.extend(book.rubric.items.iter().map(|i| i.column.clone()));
@@ -43,8 +44,14 @@ pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv:
         row.push(g.points().to_string());
         row.push(g.max_points(&book.rubric).to_string());
         row.push(g.passed().to_string());
-        let error = g.problem().map(str::to_string).or_else(|| g.timed_out());
-        row.push(error.as_deref().map(safe_cell).unwrap_or_default());
+        let error: Vec<String> = [
+            g.problem().map(str::to_string).or_else(|| g.timed_out()),
+            super::left_out::for_the_lead(&g.left_out()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        row.push(safe_cell(&error.join("; ")));
         row.push(
             feedback
                 .get(i)
@@ -103,7 +110,11 @@ fn submission_json(g: &SubmissionGrade, book: &Gradebook, feedback: Option<&str>
         "feedback_file": feedback,
         "rules": rules,
         "copied_files": g.copy.copied,
-        "skipped_files": g.copy.skipped,
+        "skipped_files": g.copy.skipped_paths(),
+        "left_out": g.left_out().iter().map(|s| json!({
+            "file": s.path,
+            "why": s.why.rule(),
+        })).collect::<Vec<_>>(),
         "stray_files": g.stray,
         "wall_ms": u64::try_from(g.wall.as_millis()).unwrap_or(u64::MAX),
         "overhead_ms": u64::try_from(g.overhead.as_millis()).unwrap_or(u64::MAX),
@@ -127,8 +138,8 @@ pub fn to_json(book: &Gradebook, feedback: &FeedbackFiles) -> Value {
     })
 }
 
-/// The summary table printed at the end of `sflab grade`: one line per submission and the
-/// pass rate of each rule.
+/// The summary table printed at the end of `sflab grade`: one line per submission (and one
+/// under it naming the files its graded copy left out, if any) and the pass rate of each rule.
 pub fn summary_table(book: &Gradebook) -> String {
     let width = book
         .grades
@@ -165,6 +176,9 @@ pub fn summary_table(book: &Gradebook) -> String {
         let points = format!("{}/{}", g.points(), g.max_points(&book.rubric));
         let name: String = g.name.chars().take(width).collect();
         out.push_str(&format!("{name:<width$}  {points:>9}  {result}\n"));
+        if let Some(left_out) = super::left_out::for_the_lead(&g.left_out()) {
+            out.push_str(&format!("{:width$}  {:>9}  {left_out}\n", "", ""));
+        }
     }
     let n = book.grades.len();
     let passed = book.grades.iter().filter(|g| g.passed()).count();

@@ -142,8 +142,8 @@ pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
 
 /// What the feedback's Notes section says about how the submission ran: a failed run's exit
 /// and the last lines of its stderr, time-outs, truncated output, files written outside the
-/// folder, an ignored `lab.yaml`. Hidden values are masked. (The JUnit report carries the
-/// same lines as each suite's `<system-out>`.)
+/// folder, an ignored `lab.yaml`, files the graded copy left out. Hidden values are masked.
+/// (The JUnit report carries the same lines as each suite's `<system-out>`.)
 pub fn run_notes(
     g: &SubmissionGrade,
     report: &crate::runner::Report,
@@ -215,9 +215,12 @@ pub fn run_notes(
     if g.copy
         .skipped
         .iter()
-        .any(|s| s.eq_ignore_ascii_case("lab.yaml"))
+        .any(|s| s.path.eq_ignore_ascii_case("lab.yaml"))
     {
         notes.push("Your folder holds a `lab.yaml`; it was ignored: every submission is graded by the lab as sflab ships it.".into());
+    }
+    if let Some(note) = super::left_out::for_the_learner(&g.left_out()) {
+        notes.push(note);
     }
     if !g.stray.is_empty() {
         notes.push(format!(

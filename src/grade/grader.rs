@@ -6,6 +6,9 @@
 //!
 //! Implementation notes:
 //! - Every sandbox gets the same redaction key, so one secret has one marker across the batch.
+//! - What comes back (the runs' output and notes, verdicts, why a program could not run)
+//!   names the submission's files as its own (`./middleware.py`), never by the sandbox's
+//!   random path ([`SandboxPaths`]): grading the same folder twice says the same thing.
 //! - A learner's process runs as the grader's user; there is no OS-level sandbox. What keeps
 //!   submissions apart is that each works in its own temporary copy (the original folder is
 //!   never written) with `HOME` and `TMPDIR` inside that copy's sandbox. Files a submission
@@ -15,7 +18,9 @@
 //!   by listing its parent folder. A process that chmods the folder back could; grading code
 //!   from people who would do that needs an OS sandbox (a separate user or a container).
 
+use super::left_out::Skipped;
 use super::rubric::Rubric;
+use super::sandbox_paths::SandboxPaths;
 use super::submission::{file_stem, prepare_copy, CopyNotes, Submission};
 use crate::lab::LabSpec;
 use crate::runner::files_only::judge_files_only;
@@ -122,6 +127,18 @@ impl SubmissionGrade {
             .or_else(|| self.result.as_ref().err().map(GradeError::message))
     }
 
+    /// The files the graded copy left out that the learner and the lead are told about (see
+    /// [`super::left_out`]). A `run` left out is not among them: [`Self::problem`] already
+    /// says why the program could not run.
+    pub fn left_out(&self) -> Vec<&Skipped> {
+        self.copy
+            .skipped
+            .iter()
+            .filter(|s| s.why.is_named())
+            .filter(|s| !(s.path == "run" && self.not_run.is_some()))
+            .collect()
+    }
+
     /// Which runs of the program did not finish in time and were stopped:
     /// `run 1 stopped after 3.0 s`.
     pub fn timed_out(&self) -> Option<String> {
@@ -153,7 +170,7 @@ fn classify(e: RunError, copy: &CopyNotes) -> GradeError {
         // Said for the instructor, about the submission: not the sandbox's temporary path,
         // not the learner's `sflab reset` advice.
         RunError::Process(crate::runner::process::ProcessError::NoEntryPoint(_)) => {
-            let why = if copy.skipped.iter().any(|f| f == "run") {
+            let why = if copy.skipped.iter().any(|f| f.path == "run") {
                 "its `run` is a symbolic link or not a regular file, which grading does not follow"
             } else {
                 "the lab's entry point is `./run` at the top of the submitted lab folder"
@@ -230,6 +247,7 @@ pub async fn grade_one(
         Err(e) => grade.result = Err(e),
         Ok((ws, notes)) => {
             grade.copy = notes;
+            let paths = SandboxPaths::new(&root, &lab_dir);
             let before = entries(&root);
             let mut run = RunOptions::new(ws, options.parts.clone());
             run.lab_dir = Some(lab_dir.clone());
@@ -248,10 +266,14 @@ pub async fn grade_one(
                     other => other,
                 });
             if let Err(GradeError::Submission(why)) = &grade.result {
-                let why = why.clone();
+                let why = paths.shown(why);
                 let by_files = judge_files_only(lab, &run, why.trim_end_matches('.')).await;
                 grade.result = by_files.map_err(|e| GradeError::Grader(e.to_string()));
                 grade.not_run = Some(why);
+            }
+            match &mut grade.result {
+                Ok(report) => paths.apply(report),
+                Err(GradeError::Grader(m) | GradeError::Submission(m)) => *m = paths.shown(m),
             }
             grade.stray = entries(&root)
                 .difference(&before)

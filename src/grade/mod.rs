@@ -1,7 +1,9 @@
 //! Batch grading for instructors: `sflab grade <submissions…> --lab <id> --out DIR`.
 //!
-//! `submission` finds, sorts, shards and copies submissions (tamper resistance lives there);
-//! `grader` grades each in its own sandbox through the runner's one entry point; `rubric` turns
+//! `submission` finds, sorts, shards and copies submissions (tamper resistance lives there),
+//! and `left_out` words what the copy left behind; `grader` grades each in its own sandbox
+//! through the runner's one entry point, and `sandbox_paths` turns the sandbox's temporary
+//! paths in what it reports back into the submission's own; `rubric` turns
 //! the lab's checks into columns and points and masks hidden expectations; `export`, `junit` and
 //! `feedback` write the gradebook CSV and JSON, the JUnit XML and the Markdown feedback;
 //! `output_folder` names them, sets an earlier gradebook aside and checks the folder is
@@ -11,8 +13,10 @@ pub mod export;
 pub mod feedback;
 pub mod grader;
 pub mod junit;
+pub mod left_out;
 pub mod output_folder;
 pub mod rubric;
+pub mod sandbox_paths;
 pub mod submission;
 pub mod write;
 

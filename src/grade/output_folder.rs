@@ -93,6 +93,13 @@ pub fn holds_gradebook(dir: &Path) -> bool {
         })
 }
 
+/// Whether `name` is a gradebook file sflab writes: `gradebook.csv`, `grades.json`,
+/// `junit.xml`, or a shard's.
+pub fn is_gradebook_file(name: &str) -> bool {
+    let whole = Layout::default();
+    [whole.csv(), whole.json(), whole.junit()].contains(&name.to_string()) || is_shard_output(name)
+}
+
 /// `gradebook.2-of-4.csv`, `grades.2-of-4.json`, `junit.2-of-4.xml`.
 fn is_shard_output(name: &str) -> bool {
     let Some((stem, rest)) = name.split_once('.') else {

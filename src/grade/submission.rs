@@ -3,11 +3,12 @@
 //!
 //! Tamper resistance lives here. Only the learner's own files are copied: `lab.yaml`, sflab
 //! state (`.sflab/`, progress databases), version-control folders, symlinks and oversized files
-//! are left behind; then the lab's harness — every starter file the lab does not list under
+//! are left behind, each with why ([`super::left_out`]); then the lab's harness — every starter file the lab does not list under
 //! `files:` as the learner's to edit — is written over the copy from sflab's curriculum.
 //! Rules, faults, seeds and the org come from the curriculum's `lab.yaml`, which the grader
 //! reads itself; nothing in a submission can change them.
 
+use super::left_out::{LeftOut, Skipped};
 use crate::curriculum::{Files, LabMeta};
 use crate::lab::LabSpec;
 use std::path::{Path, PathBuf};
@@ -186,29 +187,28 @@ pub fn unique_file_stems<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<St
     stems.into_iter().flatten().collect()
 }
 
-/// Whether a path inside a submission is left behind (not the learner's own work).
+/// Whether a path inside a submission is left behind by its name (not the learner's own
+/// work); [`LeftOut::by_name`] says why.
 pub fn ignored(rel: &Path) -> bool {
-    rel.components().any(|c| {
-        let name = c.as_os_str().to_string_lossy();
-        let lower = name.to_ascii_lowercase();
-        lower == "lab.yaml"
-            || lower == "lab.yml"
-            || lower == ".sflab"
-            || lower == ".git"
-            || lower == "node_modules"
-            || lower == "__pycache__"
-            || lower.ends_with(".db")
-            || lower.ends_with(".db-wal")
-            || lower.ends_with(".db-shm")
-            || lower.ends_with(".sqlite")
-    })
+    LeftOut::by_name(rel).is_some()
 }
 
-/// What was left behind when copying, for the grader's notes.
+/// What was copied and what was left behind, with why, for the grader's notes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CopyNotes {
     pub copied: Vec<String>,
-    pub skipped: Vec<String>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl CopyNotes {
+    /// The paths left behind, whatever the reason.
+    pub fn skipped_paths(&self) -> Vec<&str> {
+        self.skipped.iter().map(|s| s.path.as_str()).collect()
+    }
+
+    fn skip(&mut self, path: String, why: LeftOut) {
+        self.skipped.push(Skipped { path, why });
+    }
 }
 
 fn copy_tree(
@@ -226,17 +226,29 @@ fn copy_tree(
         let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
             continue;
         };
-        if ignored(&rel) || meta.file_type().is_symlink() {
-            notes.skipped.push(shown);
+        let file_type = meta.file_type();
+        let why = if let Some(why) = LeftOut::by_name(&rel) {
+            why
+        } else if file_type.is_symlink() {
+            LeftOut::Link
         } else if meta.is_dir() && depth < MAX_DEPTH {
             std::fs::create_dir_all(to.join(&rel))?;
             copy_tree(from, to, &rel, depth + 1, notes)?;
-        } else if meta.is_file() && meta.len() <= MAX_FILE_BYTES && notes.copied.len() < MAX_FILES {
+            continue;
+        } else if meta.is_dir() {
+            LeftOut::TooDeep
+        } else if !meta.is_file() {
+            LeftOut::NotRegular
+        } else if meta.len() > MAX_FILE_BYTES {
+            LeftOut::TooLarge
+        } else if notes.copied.len() >= MAX_FILES {
+            LeftOut::TooMany
+        } else {
             std::fs::copy(e.path(), to.join(&rel))?;
             notes.copied.push(shown);
-        } else {
-            notes.skipped.push(shown);
-        }
+            continue;
+        };
+        notes.skip(shown, why);
     }
     Ok(())
 }
@@ -386,7 +398,14 @@ mod tests {
         let harness = vec![("harness.sh".to_string(), b"echo original\n".to_vec())];
         let notes = prepare_copy(&sub, &dest, &harness).unwrap();
         assert_eq!(notes.copied, ["harness.sh", "lib/util.sh", "run"]);
-        assert!(notes.skipped.contains(&"lab.yaml".to_string()));
+        assert!(notes.skipped.contains(&Skipped {
+            path: "lab.yaml".into(),
+            why: LeftOut::LabFile
+        }));
+        assert!(
+            notes.skipped_paths().contains(&"peek"),
+            "a link is left behind"
+        );
         assert!(!dest.join("lab.yaml").exists());
         assert!(!dest.join(".sflab").exists());
         assert!(!dest.join("grades.db").exists());

@@ -1,0 +1,121 @@
+//! What `sflab grade` copies of a submission and how every output speaks of its files: a file
+//! left out of the graded copy (a link, a file over 2 MB) is named with why, the sandbox's
+//! temporary paths read as the submission's own, and an archive beside the submission
+//! folders is named rather than skipped in silence.
+
+use super::{fixtures, grade, read_csv, sflab, LAB};
+use std::path::Path;
+
+fn executable(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn files_left_out_of_the_graded_copy_are_named_with_why_for_the_learner_and_the_lead() {
+    let t = tempfile::tempdir().unwrap();
+    // The program lives in a linked file, as in a workspace sharing a helper across labs.
+    std::fs::copy(
+        fixtures().join("correct/run"),
+        t.path().join("shared-helper.sh"),
+    )
+    .unwrap();
+    let sub = t.path().join("symhelper");
+    std::fs::create_dir_all(&sub).unwrap();
+    executable(
+        &sub.join("run"),
+        "#!/bin/sh\ncd \"$(dirname \"$0\")\"\nexec bash ./helper.sh\n",
+    );
+    std::os::unix::fs::symlink(t.path().join("shared-helper.sh"), sub.join("helper.sh")).unwrap();
+    std::fs::write(sub.join("data.bin"), vec![b'x'; 2 * 1024 * 1024 + 1]).unwrap();
+    let out = t.path().join("out");
+    let o = grade(&[sub], &out, &["--format", "csv,json,junit,md"]);
+
+    let said = "helper.sh (grading does not follow symbolic links); data.bin (grading copies no file over 2 MB)";
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains(&format!("left out of the graded copy: {said}")),
+        "the console summary names them: {stdout}"
+    );
+    let md = std::fs::read_to_string(out.join("feedback/symhelper.md")).unwrap();
+    assert!(
+        md.contains("left out of the copy your submission was graded in")
+            && md.contains("`helper.sh` (grading does not follow symbolic links); `data.bin` (grading copies no file over 2 MB)"),
+        "{md}"
+    );
+    let (_, rows) = read_csv(&out.join("gradebook.csv"));
+    assert!(
+        rows["symhelper"]["error"].contains(said),
+        "{:?}",
+        rows["symhelper"]
+    );
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
+    assert!(
+        junit.contains("`helper.sh` (grading does not follow symbolic links)"),
+        "{junit}"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
+    assert_eq!(
+        doc["submissions"][0]["left_out"],
+        serde_json::json!([
+            { "file": "data.bin", "why": "grading copies no file over 2 MB" },
+            { "file": "helper.sh", "why": "grading does not follow symbolic links" },
+        ])
+    );
+}
+
+#[test]
+fn grading_the_same_folder_twice_gives_the_same_feedback_naming_its_own_files() {
+    let t = tempfile::tempdir().unwrap();
+    let sub = t.path().join("crashes");
+    std::fs::create_dir_all(&sub).unwrap();
+    executable(
+        &sub.join("run"),
+        "#!/bin/sh\ncat \"$PWD/state.json\"\necho \"no cache in $HOME/cache\" >&2\nexit 3\n",
+    );
+    let feedback = |out: &str| {
+        let out = t.path().join(out);
+        grade(std::slice::from_ref(&sub), &out, &["--format", "md"]);
+        std::fs::read_to_string(out.join("feedback/crashes.md")).unwrap()
+    };
+    let first = feedback("first");
+    assert!(
+        first.contains("cat: ./state.json: No such file or directory"),
+        "the submission's own path: {first}"
+    );
+    assert!(first.contains("no cache in ../cache"), "{first}");
+    assert!(!first.contains("sflab-grade"), "no sandbox path: {first}");
+    assert_eq!(feedback("second"), first, "byte for byte");
+}
+
+#[test]
+fn an_archive_beside_the_submission_folders_is_named_not_skipped_silently() {
+    let t = tempfile::tempdir().unwrap();
+    let subs = t.path().join("hand-ins");
+    std::fs::create_dir_all(subs.join("ann")).unwrap();
+    executable(&subs.join("ann/run"), "#!/bin/sh\nexit 0\n");
+    std::fs::write(subs.join("bob.zip"), "PK\u{3}\u{4}").unwrap();
+    let out = t.path().join("out").display().to_string();
+    let o = sflab(&[
+        "grade",
+        &subs.display().to_string(),
+        "--lab",
+        LAB,
+        "--out",
+        &out,
+        "--format",
+        "csv",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("not graded as submissions (archives: unzip archives first): bob.zip"),
+        "{stderr}"
+    );
+}
