@@ -95,10 +95,7 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
     out.push_str(&format!(
         "A lab counts as passed at {}% of its points on the {} backend.\n\n",
         t.pass_threshold,
-        match t.backend {
-            crate::lab::Backend::Mock => "mock",
-            crate::lab::Backend::Sandbox => "sandbox",
-        }
+        track::view::backend_name(t)
     ));
     let width = rows
         .iter()
@@ -118,22 +115,29 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
         .max()
         .unwrap_or(6)
         .max(6);
+    let attempts: Vec<String> = rows.iter().map(|r| track::attempts_cell(t, r)).collect();
+    let attempts_width = attempts
+        .iter()
+        .map(|a| a.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
     out.push_str(&format!(
-        "  {:<width$}  {:<due_width$}  {:<status_width$}  {:>8}  {:>6}  title\n",
+        "  {:<width$}  {:<due_width$}  {:<status_width$}  {:>attempts_width$}  {:>6}  title\n",
         "lab", "due", "status", "attempts", "best"
     ));
-    for r in rows {
+    for (r, attempts) in rows.iter().zip(&attempts) {
         let mut status = r.status.label().to_string();
         if r.passed_late {
             status.push_str(" (late)");
         }
         out.push_str(&format!(
-            "{} {:<width$}  {:<due_width$}  {:<status_width$}  {:>8}  {:>6}  {}{}\n",
+            "{} {:<width$}  {:<due_width$}  {:<status_width$}  {:>attempts_width$}  {:>6}  {}{}\n",
             r.status.glyph(),
             r.lab,
             r.due,
             status,
-            r.attempts,
+            attempts,
             r.best
                 .map(|(p, m)| format!("{p}/{m}"))
                 .unwrap_or_else(|| "–".into()),
@@ -258,6 +262,7 @@ mod tests {
             passed_late: late,
             passed_at: None,
             attempts: 1,
+            attempts_elsewhere: 0,
             best: None,
             passed_on: None,
         }
@@ -299,6 +304,30 @@ mod tests {
         assert!(
             !text.contains("passed on"),
             "a mock pass names no org: {text}"
+        );
+    }
+
+    #[test]
+    fn on_a_sandbox_track_mock_attempts_are_labelled_and_columns_stay_aligned() {
+        let mut t = track(&[]);
+        t.backend = crate::lab::Backend::Sandbox;
+        let mut mock_only = row("rest-first-call", "2026-12-04", TrackStatus::Started, false);
+        (mock_only.attempts, mock_only.attempts_elsewhere) = (0, 1);
+        let mut counted = row("rest-crud", "2026-12-04", TrackStatus::Attempted, false);
+        counted.best = Some((5, 8));
+        let text = render_rows(&t, &[mock_only, counted]);
+        let line = |lab: &str| text.lines().find(|l| l.contains(lab)).unwrap().to_string();
+        assert!(
+            line("rest-first-call").contains(" started ")
+                && line("rest-first-call").contains(" 0 (+1 on mock)       –  Title"),
+            "{text}"
+        );
+        let title_at =
+            |l: String| l.chars().count() - l[l.find("Title").unwrap()..].chars().count();
+        assert_eq!(
+            title_at(line("rest-first-call")),
+            title_at(line("rest-crud")),
+            "{text}"
         );
     }
 

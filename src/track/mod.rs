@@ -14,7 +14,8 @@ pub use folder::FolderCopy;
 pub use report::{write_report, ReportError, ReportSummary};
 pub use spec::{parse, parse_due, Assignment, Track, TrackError};
 pub use view::{
-    assigned_view_model, counts_as_pass, next_due, AssignedRow, LabProgress, TrackStatus,
+    assigned_view_model, attempts_cell, counts_as_pass, next_due, AssignedRow, LabProgress,
+    TrackStatus,
 };
 
 use crate::curriculum::Curriculum;

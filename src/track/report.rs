@@ -6,6 +6,11 @@
 //! redacted), and the lab folders are copied with every secret masked ([`super::folder`]):
 //! values under secret keys, secrets by shape, and the secret values sflab itself hands each
 //! lab's run. The report lists every file it masked or left out.
+//!
+//! Attempts and best count only the attempts made on the track's backend, the ones that can
+//! count; attempts elsewhere are labelled (`0 (+1 on mock)`), and progress.json lists every
+//! attempt with its backend. The summary line says what `sflab track show` says: passed, late
+//! and overdue.
 
 use super::folder::{copy_labs, FolderCopy};
 use super::spec::Track;
@@ -123,10 +128,7 @@ fn markdown(
         "# Progress on “{}”\n\nGenerated {} · backend {} · a lab counts as passed at {}% of its points.\n\n| | lab | due | status | attempts | best |\n|---|---|---|---|---|---|\n",
         track.name,
         now.format("%Y-%m-%d %H:%M UTC"),
-        match track.backend {
-            crate::lab::Backend::Mock => "mock",
-            crate::lab::Backend::Sandbox => "sandbox",
-        },
+        super::view::backend_name(track),
         track.pass_threshold
     );
     for r in rows {
@@ -143,7 +145,7 @@ fn markdown(
             r.lab,
             r.title.replace('|', "\\|"),
             r.due,
-            r.attempts,
+            super::view::attempts_cell(track, r),
             r.best
                 .map(|(p, m)| format!("{p}/{m}"))
                 .unwrap_or_else(|| "–".into())
@@ -154,11 +156,17 @@ fn markdown(
         .filter(|r| r.status == super::TrackStatus::Passed)
         .count();
     let late = rows.iter().filter(|r| r.passed_late).count();
+    let overdue = rows.iter().filter(|r| r.overdue).count();
     md.push_str(&format!(
-        "\n{passed} of {} assigned labs passed{}.\n",
+        "\n{passed} of {} assigned labs passed{}{}.\n",
         rows.len(),
         if late > 0 {
             format!(" ({late} of them late)")
+        } else {
+            String::new()
+        },
+        if overdue > 0 {
+            format!(", {overdue} overdue")
         } else {
             String::new()
         }
@@ -241,6 +249,8 @@ pub fn write_report(
                 "passed_on": r.passed_on,
                 "best_points": r.best.map(|b| b.0),
                 "best_max_points": r.best.map(|b| b.1),
+                "attempts_on_track_backend": r.attempts,
+                "attempts_on_other_backend": r.attempts_elsewhere,
                 "attempts": attempts_json(progress.get(&r.lab)),
                 "folder": c.map(|_| format!("labs/{}", r.lab)),
                 "masked_files": c.map(|c| c.masked.clone()).unwrap_or_default(),
@@ -258,7 +268,7 @@ pub fn write_report(
     let doc = json!({
         "track": track.name,
         "generated_at": now.to_rfc3339(),
-        "backend": match track.backend { crate::lab::Backend::Mock => "mock", crate::lab::Backend::Sandbox => "sandbox" },
+        "backend": super::view::backend_name(track),
         "pass_threshold": track.pass_threshold,
         "summary": { "assigned": rows.len(), "passed": passed, "passed_late": late, "overdue": overdue },
         "labs": labs,
@@ -300,6 +310,73 @@ pub const REGRADE_ADVICE: &str = "\n## Lab folders\n\nEach started lab's folder 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn attempt(backend: &str, points: u32) -> crate::progress::AttemptRow {
+        crate::progress::AttemptRow {
+            id: 1,
+            lab: "rest-first-call".into(),
+            started_at: "2026-12-01T10:00:00Z".into(),
+            duration_ms: 4_000,
+            passed: points == 8,
+            points,
+            max_points: 8,
+            backend: backend.into(),
+            error: None,
+            org: None,
+            verdicts: vec![],
+        }
+    }
+
+    /// progress.md of `yaml` with `attempts` on rest-first-call, judged on 2026-12-10.
+    fn progress_md(yaml: &str, attempts: Vec<crate::progress::AttemptRow>) -> String {
+        let c = crate::curriculum::Curriculum::embedded().unwrap();
+        let track = super::super::spec::parse("t.yaml", yaml, &c).unwrap();
+        let progress = BTreeMap::from([(
+            "rest-first-call".to_string(),
+            LabProgress {
+                started: true,
+                attempts,
+            },
+        )]);
+        let now = DateTime::parse_from_rfc3339("2026-12-10T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let rows = super::super::view::assigned_view_model(&track, &c, &progress, now);
+        markdown(&track, &rows, &BTreeMap::new(), &BTreeMap::new(), now)
+    }
+
+    #[test]
+    fn the_markdown_summary_counts_overdue_labs_like_every_other_view() {
+        let md = progress_md(
+            "track: T\nlabs:\n  - { lab: rest-first-call, due: 2026-11-30 }\n  - { lab: rest-crud, due: 2026-12-05 }\n  - { lab: rest-upsert-twice, due: 2999-01-01 }\n",
+            vec![attempt("mock", 8)],
+        );
+        assert!(
+            md.contains("\n1 of 3 assigned labs passed (1 of them late), 1 overdue.\n"),
+            "{md}"
+        );
+        let none_overdue = progress_md(
+            "track: T\nlabs:\n  - { lab: rest-first-call, due: 2999-01-01 }\n",
+            vec![],
+        );
+        assert!(
+            none_overdue.contains("\n0 of 1 assigned labs passed.\n"),
+            "{none_overdue}"
+        );
+    }
+
+    #[test]
+    fn on_a_sandbox_track_the_markdown_labels_mock_attempts_and_takes_no_best_from_them() {
+        let md = progress_md(
+            "track: SB\nbackend: sandbox\nlabs:\n  - { lab: rest-first-call, due: 2999-01-01 }\n",
+            vec![attempt("mock", 8)],
+        );
+        let row = md
+            .lines()
+            .find(|l| l.contains("`rest-first-call`"))
+            .unwrap();
+        assert!(row.ends_with("| started | 0 (+1 on mock) | – |"), "{row}");
+    }
 
     #[test]
     fn a_folder_changed_after_its_last_pass_is_flagged() {

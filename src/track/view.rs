@@ -27,9 +27,10 @@ pub struct LabProgress {
 pub enum TrackStatus {
     /// An attempt on the required backend reached the pass threshold.
     Passed,
-    /// Attempted, but no attempt counts as a pass yet.
+    /// Attempted on the required backend, but no attempt counts as a pass yet.
     Attempted,
-    /// Started (files copied), never checked.
+    /// Started (files copied), never checked on the required backend (checks on another
+    /// backend may have been made: [`AssignedRow::attempts_elsewhere`]).
     Started,
     NotStarted,
 }
@@ -70,21 +71,50 @@ pub struct AssignedRow {
     pub passed_late: bool,
     /// When the first counting attempt started.
     pub passed_at: Option<DateTime<Utc>>,
+    /// Attempts on the required backend: the ones that can count.
     pub attempts: usize,
+    /// Attempts on another backend (a mock check on a sandbox track), which cannot count.
+    pub attempts_elsewhere: usize,
     /// The best (points, max points) of any attempt on the required backend.
     pub best: Option<(u32, u32)>,
     /// The org the first counting attempt ran on, when it names one (a sandbox pass).
     pub passed_on: Option<String>,
 }
 
-/// Whether an attempt counts as a pass on this track.
-pub fn counts_as_pass(track: &Track, a: &AttemptRow) -> bool {
-    let backend = match track.backend {
+/// The track's backend by name (`mock`, `sandbox`), as attempts record theirs.
+pub fn backend_name(track: &Track) -> &'static str {
+    match track.backend {
         crate::lab::Backend::Mock => "mock",
         crate::lab::Backend::Sandbox => "sandbox",
-    };
+    }
+}
+
+/// The backend other than the track's, by name: where attempts that cannot count were made.
+pub fn other_backend_name(track: &Track) -> &'static str {
+    match track.backend {
+        crate::lab::Backend::Mock => "sandbox",
+        crate::lab::Backend::Sandbox => "mock",
+    }
+}
+
+/// Whether an attempt was made on the track's backend, so that it can count.
+pub fn on_track_backend(track: &Track, a: &AttemptRow) -> bool {
+    a.backend == backend_name(track)
+}
+
+/// The attempts cell of a table (`sflab track show`, progress.md): the attempts that can
+/// count, and those on another backend labelled as such: `2`, `0 (+1 on mock)`.
+pub fn attempts_cell(track: &Track, row: &AssignedRow) -> String {
+    match row.attempts_elsewhere {
+        0 => row.attempts.to_string(),
+        n => format!("{} (+{n} on {})", row.attempts, other_backend_name(track)),
+    }
+}
+
+/// Whether an attempt counts as a pass on this track.
+pub fn counts_as_pass(track: &Track, a: &AttemptRow) -> bool {
     a.error.is_none()
-        && a.backend == backend
+        && on_track_backend(track, a)
         && a.max_points > 0
         && u64::from(a.points) * 100 >= u64::from(track.pass_threshold) * u64::from(a.max_points)
 }
@@ -116,18 +146,24 @@ pub fn assigned_view_model(
                 .min_by_key(|(t, _)| *t);
             let passed_at = first_pass.map(|(t, _)| t);
             let passed_on = first_pass.and_then(|(_, x)| x.org.clone());
-            let counted = p.attempts.iter().any(|x| counts_as_pass(track, x));
+            // Only attempts on the track's backend can count: they alone fill the attempts
+            // and best columns, so "best 8/8" never sits beside "not passed yet".
+            let can_count: Vec<&AttemptRow> = p
+                .attempts
+                .iter()
+                .filter(|x| on_track_backend(track, x))
+                .collect();
+            let counted = can_count.iter().any(|x| counts_as_pass(track, x));
             let status = if counted {
                 TrackStatus::Passed
-            } else if !p.attempts.is_empty() {
+            } else if !can_count.is_empty() {
                 TrackStatus::Attempted
-            } else if p.started {
+            } else if p.started || !p.attempts.is_empty() {
                 TrackStatus::Started
             } else {
                 TrackStatus::NotStarted
             };
-            let best = p
-                .attempts
+            let best = can_count
                 .iter()
                 .filter(|x| x.error.is_none() && x.max_points > 0)
                 .map(|x| (x.points, x.max_points))
@@ -146,7 +182,8 @@ pub fn assigned_view_model(
                 overdue: status != TrackStatus::Passed && now > a.due,
                 passed_late: passed_at.is_some_and(|t| t > a.due),
                 passed_at,
-                attempts: p.attempts.len(),
+                attempts: can_count.len(),
+                attempts_elsewhere: p.attempts.len() - can_count.len(),
                 best,
                 passed_on,
             }
@@ -268,5 +305,45 @@ mod tests {
             "the sandbox pass does not count"
         );
         assert!(rows[0].passed_late && !rows[0].overdue);
+        assert_eq!((rows[0].attempts, rows[0].attempts_elsewhere), (1, 1));
+    }
+
+    #[test]
+    fn on_a_sandbox_track_mock_attempts_fill_neither_attempts_nor_best() {
+        let c = Curriculum::embedded().unwrap();
+        let sandbox = super::super::spec::parse(
+            "sb.yaml",
+            "track: SB\nbackend: sandbox\nlabs:\n  - { lab: rest-first-call, due: 2026-12-04 }\n",
+            &c,
+        )
+        .unwrap();
+        let mut progress = BTreeMap::new();
+        progress.insert(
+            "rest-first-call".to_string(),
+            LabProgress {
+                started: true,
+                attempts: vec![attempt(8, 8, "2026-12-01T10:00:00Z", "mock")],
+            },
+        );
+        let now = at("2026-12-02T00:00:00Z");
+        let row = &assigned_view_model(&sandbox, &c, &progress, now)[0];
+        assert_eq!(row.status, TrackStatus::Started, "no sandbox check yet");
+        assert_eq!((row.attempts, row.attempts_elsewhere), (0, 1));
+        assert_eq!(row.best, None, "8/8 on mock is no best on a sandbox track");
+        assert_eq!(attempts_cell(&sandbox, row), "0 (+1 on mock)");
+
+        progress
+            .get_mut("rest-first-call")
+            .unwrap()
+            .attempts
+            .push(attempt(5, 8, "2026-12-01T11:00:00Z", "sandbox"));
+        let row = &assigned_view_model(&sandbox, &c, &progress, now)[0];
+        assert_eq!(row.status, TrackStatus::Attempted);
+        assert_eq!(
+            row.best,
+            Some((5, 8)),
+            "the sandbox attempt's, not the mock's"
+        );
+        assert_eq!(attempts_cell(&sandbox, row), "1 (+1 on mock)");
     }
 }

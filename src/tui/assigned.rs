@@ -171,6 +171,7 @@ mod tests {
             passed_late: false,
             passed_at: None,
             attempts: 0,
+            attempts_elsewhere: 0,
             best: None,
             passed_on: None,
         }

@@ -1,5 +1,6 @@
 //! The "Assigned" view on a fixed clock and a fixture track: one lab passed, one overdue after
-//! a failed attempt, one due soon; opening a row opens the lab.
+//! a failed attempt, one due soon; opening a row opens the lab; a track assigned in another
+//! terminal replaces the open board.
 
 use super::{fixture, key, screen};
 use chrono::{DateTime, FixedOffset, Utc};
@@ -296,4 +297,69 @@ fn watch_stays_on_when_the_lab_is_opened_again_from_the_assigned_board() {
         Some(Command::Lab(LabCommand::Run { lab })),
         "a saved file runs the checks"
     );
+}
+
+#[test]
+fn a_track_assigned_in_another_terminal_replaces_the_open_board() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = sflab::workspace::Workspace::at(&dir.path().join("ws")).expect("workspace");
+    let fixture_dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui-curriculum");
+    let curriculum = Arc::new(fixture());
+    let assign = |name: &str, text: &str| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).expect("track file");
+        sflab::track::set_active(&ws, &file, &curriculum).expect("the track is assigned");
+    };
+    assign("live.yaml", TRACK);
+    let mut a = App::new(curriculum.clone(), Theme::colored(), 80, 24);
+    a.zone = utc();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut driver = sflab::tui::lab::driver::LabDriver::new(
+        ws.clone(),
+        Box::new(sflab::curriculum::DiskFiles::new(&fixture_dir)),
+        curriculum.clone(),
+        tx,
+        Arc::new(sflab::tui::input_pause::InputPause::default()),
+    )
+    .expect("driver");
+    driver.follow_progress(std::time::Duration::from_millis(50));
+    let mut pump = |a: &mut App, until: &dyn Fn(&App) -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !until(a) && std::time::Instant::now() < deadline {
+            if let Ok(e) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
+                if let Some(command) = update(a, e) {
+                    driver.handle(command);
+                }
+            }
+        }
+    };
+    let on =
+        |name: &'static str| move |a: &App| a.assigned.as_ref().is_some_and(|b| b.track == name);
+    // The driver's first look brings the track assigned when the classroom opened; then
+    // it goes quiet (nothing else writes to the workspace).
+    pump(&mut a, &on("REST onboarding"));
+    assert!(a.open_assigned(), "the first track arrived");
+    while let Ok(e) = rx.recv_timeout(std::time::Duration::from_millis(500)) {
+        update(&mut a, e);
+    }
+
+    // What `sflab track assign future.yaml` in another terminal writes.
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    assign(
+        "future.yaml",
+        "track: Next sprint\nlabs:\n  - { lab: rest-crud, due: 2026-12-20 }\n  - { lab: rest-first-call, due: \"2027-01-15T09:00:00Z\" }\n",
+    );
+    pump(&mut a, &on("Next sprint"));
+    // Judged at the fixed moment the snapshot is taken at.
+    update(&mut a, Event::Tick(at("2026-12-05T12:00:00Z")));
+    assert!(
+        matches!(a.right, RightView::Assigned(_)),
+        "the Assigned view stays open"
+    );
+    let s = screen(&a);
+    assert!(s.contains("Assigned: Next sprint"), "{s}");
+    assert!(!s.contains("REST onboarding"), "{s}");
+    assert!(s.contains("0 of 2 passed"), "{s}");
+    insta::assert_snapshot!(s);
 }

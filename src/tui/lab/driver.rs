@@ -176,9 +176,10 @@ impl LabDriver {
         notify_progress(&self.events, &self.ws, &self.curriculum);
     }
 
-    /// Reads progress again whenever the progress database changes — `sflab check` run in
-    /// another terminal, or anything else writing to the workspace — looking every `every`
-    /// (a `stat`, see [`super::follow`]) until the driver or the screen goes.
+    /// Reads progress and the assigned track again whenever the progress database or the
+    /// track file changes — `sflab check` or `sflab track assign` run in another terminal, or
+    /// anything else writing to the workspace — looking every `every` (a few `stat`s, see
+    /// [`super::follow`]) until the driver or the screen goes.
     pub fn follow_progress(&mut self, every: Duration) {
         if let Some(stop) = self.following.take() {
             stop.store(true, Ordering::Relaxed);
@@ -191,7 +192,8 @@ impl LabDriver {
             self.curriculum.clone(),
         );
         std::thread::spawn(move || {
-            let mut watch = ProgressWatch::new(ws.progress_db());
+            let mut watch =
+                ProgressWatch::new(ws.progress_db()).with_track(crate::track::active_path(&ws));
             while !stop.load(Ordering::Relaxed) {
                 if watch.changed() {
                     if !notify_progress(&events, &ws, &curriculum) {
