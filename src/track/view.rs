@@ -29,6 +29,8 @@ pub enum TrackStatus {
     Passed,
     /// Attempted on the required backend, but no attempt counts as a pass yet.
     Attempted,
+    /// An attempt reached the pass threshold, but leaked a secret (see [`counts_as_pass`]).
+    SecretLeaked,
     /// Started (files copied), never checked on the required backend (checks on another
     /// backend may have been made: [`AssignedRow::attempts_elsewhere`]).
     Started,
@@ -40,7 +42,7 @@ impl TrackStatus {
     pub fn glyph(self) -> &'static str {
         match self {
             TrackStatus::Passed => "✓",
-            TrackStatus::Attempted => "✗",
+            TrackStatus::Attempted | TrackStatus::SecretLeaked => "✗",
             TrackStatus::Started => "●",
             TrackStatus::NotStarted => "○",
         }
@@ -50,6 +52,7 @@ impl TrackStatus {
         match self {
             TrackStatus::Passed => "passed",
             TrackStatus::Attempted => "not passed yet",
+            TrackStatus::SecretLeaked => "not passed: a secret leaked",
             TrackStatus::Started => "started",
             TrackStatus::NotStarted => "not started",
         }
@@ -112,11 +115,22 @@ pub fn attempts_cell(track: &Track, row: &AssignedRow) -> String {
 }
 
 /// Whether an attempt counts as a pass on this track.
+/// An attempt passes a track's lab when it ran on the track's backend and reached the pass
+/// threshold — and leaked no secret: a threshold below 100% forgives a missed point, never a
+/// printed token (a failed `secrets.*` check).
 pub fn counts_as_pass(track: &Track, a: &AttemptRow) -> bool {
     a.error.is_none()
         && on_track_backend(track, a)
         && a.max_points > 0
         && u64::from(a.points) * 100 >= u64::from(track.pass_threshold) * u64::from(a.max_points)
+        && !leaked_a_secret(a)
+}
+
+/// A failed `secrets.*` check (a token, secret or key in output, files or stored traffic).
+pub fn leaked_a_secret(a: &AttemptRow) -> bool {
+    a.verdicts
+        .iter()
+        .any(|v| v.rule.starts_with("secrets.") && v.failed())
 }
 
 fn time_of(a: &AttemptRow) -> Option<DateTime<Utc>> {
@@ -154,8 +168,20 @@ pub fn assigned_view_model(
                 .filter(|x| on_track_backend(track, x))
                 .collect();
             let counted = can_count.iter().any(|x| counts_as_pass(track, x));
+            let leaked_only = can_count.iter().any(|x| {
+                leaked_a_secret(x)
+                    && counts_as_pass(
+                        track,
+                        &AttemptRow {
+                            verdicts: vec![],
+                            ..(*x).clone()
+                        },
+                    )
+            });
             let status = if counted {
                 TrackStatus::Passed
+            } else if leaked_only {
+                TrackStatus::SecretLeaked
             } else if !can_count.is_empty() {
                 TrackStatus::Attempted
             } else if p.started || !p.attempts.is_empty() {
@@ -275,6 +301,21 @@ mod tests {
 
         assert_eq!(next_due(&rows).map(|r| r.lab.as_str()), Some("rest-crud"));
         let strict = assigned_view_model(&track(100), &c, &progress, now);
+        assert_eq!(strict[0].status, TrackStatus::Attempted);
+        // 7/8 reaches 80%, but not with the missed point a printed token.
+        let mut leaked = attempt(7, 8, "2026-12-03T10:00:00Z", "mock");
+        leaked.verdicts = vec![crate::rules::Verdict::fail(
+            "secrets.not_in_output",
+            1,
+            "printed the access token",
+        )];
+        assert!(!counts_as_pass(&track(80), &leaked));
+        progress.get_mut("rest-first-call").unwrap().attempts = vec![leaked.clone()];
+        let rows = assigned_view_model(&track(80), &c, &progress, now);
+        assert_eq!(rows[0].status, TrackStatus::SecretLeaked);
+        assert_eq!(rows[0].status.label(), "not passed: a secret leaked");
+        leaked.verdicts[0].rule = "process.exit_ok".into();
+        assert!(counts_as_pass(&track(80), &leaked));
         assert_eq!(strict[0].status, TrackStatus::Attempted);
         assert!(strict[0].overdue);
     }

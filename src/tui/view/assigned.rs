@@ -21,7 +21,7 @@ const WIDE: usize = 80;
 fn glyph(status: TrackStatus, t: &Theme) -> Span<'static> {
     match status {
         TrackStatus::Passed => Span::styled(Glyph::PASS, t.pass()),
-        TrackStatus::Attempted => Span::styled(Glyph::FAIL, t.fail()),
+        TrackStatus::Attempted | TrackStatus::SecretLeaked => Span::styled(Glyph::FAIL, t.fail()),
         TrackStatus::Started => Span::styled(Glyph::IN_PROGRESS, t.in_progress()),
         TrackStatus::NotStarted => Span::styled(Glyph::NOT_STARTED, t.dim()),
     }
