@@ -14,7 +14,12 @@
 //!   Assertion minus its Signature — so nothing slipped into the Signature (a `ds:Object`
 //!   carrying another Subject, say) is ever read.
 //!
-//! Time is judged on the wall clock with the same 300 s skew as JWT assertions.
+//! Time is judged on the wall clock with the same 300 s skew as JWT assertions. Like a JWT's
+//! `exp`, a `NotOnOrAfter` may lie only so far ahead: [`MAX_LIFETIME_SECS`] plus the skew.
+//! Salesforce does not document a bound for the bearer grant [U]; five minutes follows the
+//! lessons' "keep its life to minutes" and what SAML SSO assertions get, and a bound keeps
+//! one stolen assertion from working for days (RFC 7522 §3 lets a server refuse one
+//! "unreasonably far in the future").
 
 use super::jwt::{audience_matches, SKEW_SECS};
 use super::keys::{verify_rs256, OrgKeys};
@@ -24,6 +29,9 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use rsa::RsaPublicKey;
 use sha2::{Digest, Sha256};
+
+/// The longest life an assertion may claim, before the skew is added.
+pub const MAX_LIFETIME_SECS: i64 = 300;
 
 const DS_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -51,6 +59,8 @@ pub enum SamlError {
     Expired(&'static str),
     #[error("the assertion is not valid before {0}")]
     NotYetValid(String),
+    #[error("the assertion's {0} lies {1} s ahead; keep an assertion's life to a few minutes")]
+    TooLong(&'static str, i64),
     #[error("the Audience {0:?} is not this org's login URL")]
     Audience(Vec<String>),
     #[error("the Recipient '{0}' is not this org's token endpoint")]
@@ -239,6 +249,16 @@ impl SamlAssertion {
                 return Err(SamlError::Expired("Conditions NotOnOrAfter"));
             }
         }
+        let latest = now + chrono::Duration::seconds(MAX_LIFETIME_SECS) + skew;
+        let ends = [
+            ("SubjectConfirmationData NotOnOrAfter", Some(noa)),
+            ("Conditions NotOnOrAfter", self.conditions_not_on_or_after),
+        ];
+        for (what, t) in ends {
+            if let Some(t) = t.filter(|t| *t > latest) {
+                return Err(SamlError::TooLong(what, (t - now).num_seconds()));
+            }
+        }
         if let Some(t) = self.conditions_not_before {
             if t > now + skew {
                 return Err(SamlError::NotYetValid(t.to_rfc3339()));
@@ -379,6 +399,29 @@ mod tests {
             verify(&forged, &keys().public()),
             Err(SamlError::BadSignature)
         );
+    }
+
+    #[test]
+    fn an_assertion_valid_for_hours_is_refused_and_one_for_minutes_is_not() {
+        let (aud, rec) = lists();
+        let now = Utc::now();
+        let day = AssertionSpec {
+            not_on_or_after: now + chrono::Duration::hours(24),
+            ..spec(now)
+        };
+        let a = verify(&sign_assertion(&day, &keys()), &keys().public()).unwrap();
+        let refused = a.check(now, &aud, &rec).unwrap_err();
+        assert!(
+            matches!(refused, SamlError::TooLong(_, s) if s >= 86_000),
+            "{refused}"
+        );
+        assert!(refused.to_string().contains("a few minutes"));
+        let ten = AssertionSpec {
+            not_on_or_after: now + chrono::Duration::minutes(10),
+            ..spec(now)
+        };
+        let a = verify(&sign_assertion(&ten, &keys()), &keys().public()).unwrap();
+        a.check(now, &aud, &rec).unwrap();
     }
 
     #[test]
