@@ -269,7 +269,10 @@ fn multipart_part(part: &str, r: &Redactor) -> String {
         }
         v.split(';').find_map(|p| {
             let (k, v) = p.trim().split_once('=')?;
-            (k.trim() == "name").then(|| v.trim().trim_matches('"').to_string())
+            // Parameter names are case-insensitive (RFC 7578 §4.2, after RFC 2183).
+            k.trim()
+                .eq_ignore_ascii_case("name")
+                .then(|| v.trim().trim_matches('"').to_string())
         })
     });
     match name {

@@ -550,6 +550,14 @@ impl Redactor {
             // Unknown type: try JSON, since many clients omit the content type.
             formats::json(text, self)
         };
+        // A form labelled as something else (`-H 'Content-Type: application/json'` pasted
+        // onto `curl -d 'a=b&…'`) is still a form to whoever reads it: judged as one when the
+        // labelled reading found nothing.
+        let keyed = if keyed == text && formats::looks_like_form(text) {
+            formats::form(text, self)
+        } else {
+            keyed
+        };
         self.text(&keyed)
     }
 }

@@ -574,3 +574,25 @@ fn a_bulk_jobs_state_in_json_is_kept_while_oauth_state_in_a_url_is_not() {
     let url = r.url("/services/oauth2/authorize?response_type=code&state=af0ifjsldkj3xyz");
     assert!(!url.contains("af0ifjsldkj3xyz"), "{url}");
 }
+
+#[test]
+fn a_form_sent_under_another_content_type_is_still_redacted_as_a_form() {
+    let r = redactor();
+    let form = "grant_type=password&username=a%40x.dev&password=Pc1b7455e523c217a7a9f115a";
+    for ct in ["application/json", "text/xml", "text/plain"] {
+        let out = r.body(Some(ct), form.as_bytes());
+        assert!(!out.contains("Pc1b7455e523c217a7a9f115a"), "{ct}: {out}");
+        assert!(
+            out.starts_with("grant_type=password&username=a%40x.dev&password=‹redacted:password#"),
+            "{ct}: {out}"
+        );
+    }
+}
+
+#[test]
+fn a_multipart_field_name_is_matched_whatever_its_case() {
+    let r = redactor();
+    let body = "--b\r\nContent-Disposition: form-data; NAME=\"code_verifier\"\r\n\r\nverifier-value-0123456789abcdef\r\n--b--\r\n";
+    let out = r.body(Some("multipart/form-data; boundary=b"), body.as_bytes());
+    assert!(!out.contains("verifier-value-0123456789abcdef"), "{out}");
+}
