@@ -403,6 +403,57 @@ fn traffic_streams_live_and_marks_the_injected_fault() {
 }
 
 #[test]
+fn at_80_columns_the_traffic_path_takes_the_width_the_other_columns_leave() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    let mut query = exchange(1, 0, "GET", "/services/data/v62.0/query", 200);
+    query.request.query = Some("q=SELECT+Id,Name+FROM+Account".into());
+    let record = exchange(
+        2,
+        5,
+        "GET",
+        "/services/data/v62.0/sobjects/Account/001000000000001AAA",
+        200,
+    );
+    lab_event(
+        &mut a,
+        LabEvent::Finished {
+            lab: "rest-first-call".into(),
+            outcome: Ok(Outcome {
+                verdicts: vec![Verdict::pass("http.request", 1, "ok")],
+                passed: true,
+                points: 1,
+                max_points: 1,
+                duration_ms: 40,
+            }),
+            exchanges: vec![query, record],
+            runs: Vec::new(),
+        },
+    );
+    update(&mut a, key(KeyCode::Char('3')));
+    let s = screen(&a);
+    let row = |n: &str| {
+        s.lines()
+            .find(|l| l.contains(&format!("││   {n}      ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // No fault in this run: no fault column, and the path reaches the ms column's edge.
+    assert!(!s.contains("fault"), "{s}");
+    assert!(row("1").contains("…s/data/v62.0/query    200"), "{s}");
+    assert!(row("2").contains("…001000000000001AAA    200"), "{s}");
+    for n in ["1", "2"] {
+        let line = row(n);
+        let pane = line.rsplit('│').nth(1).unwrap_or_default();
+        assert!(
+            pane.ends_with("   200     2 "),
+            "the row ends at the pane's edge, not a dozen cells before it: {pane:?}"
+        );
+    }
+    snap!(s);
+}
+
+#[test]
 fn the_detail_pane_shows_headers_pretty_bodies_and_the_fault() {
     let mut a = app();
     open(&mut a, "rest-upsert-twice");

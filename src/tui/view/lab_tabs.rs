@@ -66,18 +66,32 @@ fn evidence_header(rule: &str, width: usize) -> String {
     format!("{}{back}", fit(&format!("Evidence for {rule}"), room))
 }
 
-/// Cells of the fault column at the end of a traffic row (narrower in a narrow pane).
-fn fault_width(width: usize) -> usize {
-    if width < 70 {
-        10
-    } else {
-        16
+/// What the fault column says about `e`: the fault the lab injected, or that the request got
+/// no response.
+fn fault_label(e: &Exchange) -> Option<String> {
+    match (&e.fault, &e.error) {
+        (Some(f), _) => Some(format!("{} {}", Glyph::FAULT, f.kind)),
+        (None, Some(_)) => Some("dropped".into()),
+        (None, None) => None,
     }
 }
 
-/// Cells left for the path once #, +ms, method, status, ms and the fault column are placed.
-fn path_width(width: usize) -> usize {
-    width.saturating_sub(33 + fault_width(width)).max(8)
+/// Cells of the fault column: as wide as its widest entry among `listed` (and its header),
+/// or none when no exchange listed has a fault, so the path gets the room.
+fn fault_width(listed: &[&Exchange]) -> usize {
+    listed
+        .iter()
+        .filter_map(|e| fault_label(e))
+        .map(|label| label.width().max("fault".len()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Cells left for the path once #, +ms, method, status and ms (31 cells) and the fault column
+/// (two more before it), if any, are placed.
+fn path_width(width: usize, fault: usize) -> usize {
+    let fixed = 31 + if fault > 0 { 2 + fault } else { 0 };
+    width.saturating_sub(fixed).max(8)
 }
 
 pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
@@ -91,20 +105,17 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             t.key_hint(),
         )));
     }
+    let fault_w = fault_width(&listed);
+    let path_w = path_width(width, fault_w);
+    let mut header = format!(
+        "{:>3} {:>6} {:<6} {:<path_w$} {:>6} {:>5}",
+        "#", "+ms", "method", "path", "status", "ms",
+    );
+    if fault_w > 0 {
+        header.push_str("  fault");
+    }
     lines.push(Line::from(Span::styled(
-        fit(
-            &format!(
-                "{:>3} {:>6} {:<6} {:<w$} {:>6} {:>5}  fault",
-                "#",
-                "+ms",
-                "method",
-                "path",
-                "status",
-                "ms",
-                w = path_width(width)
-            ),
-            width,
-        ),
+        fit(&header, width),
         t.table_header(),
     )));
     if listed.is_empty() {
@@ -132,7 +143,6 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             .status()
             .map(|s| s.to_string())
             .unwrap_or_else(|| "—".into());
-        let path_w = path_width(width);
         let path = match &e.request.query {
             Some(q) if !q.is_empty() => format!("{}?{q}", e.path()),
             _ => e.path().to_string(),
@@ -145,15 +155,18 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             Span::raw(format!("{:>3} {:>6} {:<6} ", e.seq, plus, e.method())),
             Span::raw(format!("{:<path_w$} ", short_path(&path, path_w))),
             Span::styled(format!("{status:>6}"), status_style),
-            Span::raw(format!(" {:>5}  ", e.elapsed_ms())),
+            Span::raw(format!(" {:>5}", e.elapsed_ms())),
         ];
-        if let Some(f) = &e.fault {
-            spans.push(Span::styled(
-                format!("{} {}", Glyph::FAULT, f.kind),
-                t.fault(),
-            ));
-        } else if e.error.is_some() {
-            spans.push(Span::styled("dropped", t.fail()));
+        if let Some(label) = fault_label(e) {
+            let style = if e.fault.is_some() {
+                t.fault()
+            } else {
+                t.fail()
+            };
+            // Cut with … when a narrow pane leaves it less than its width.
+            let room = width.saturating_sub(33 + path_w);
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(fit(&label, room), style));
         }
         lines.push(selected(Line::from(spans), i == view.traffic_sel, t, width));
     }
