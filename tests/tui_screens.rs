@@ -84,6 +84,25 @@ fn help_overlay_lists_every_key() {
 }
 
 #[test]
+fn the_help_box_at_80_columns_leaves_no_sliver_of_the_screen_behind() {
+    let mut a = app(80, 24);
+    press(&mut a, "?");
+    let t = terminal(&a);
+    let buf = t.backend().buffer();
+    let at = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
+    assert_eq!(
+        (at(0, 0), at(79, 0)),
+        ("┌".into(), "┐".into()),
+        "the box's top corners"
+    );
+    assert_eq!(at(79, 23), "┘");
+    for y in 1..23 {
+        assert_eq!(at(79, y), "│", "row {y} ends with the box's own border");
+        assert_ne!(at(78, y), "│", "row {y}: no second border beside it");
+    }
+}
+
+#[test]
 fn search_highlights_matches_and_steps_with_n() {
     let mut a = app(120, 40);
     press(&mut a, "\n/token\n");
@@ -361,6 +380,25 @@ fn a_lesson_scrolled_to_its_end_is_reported_read_once() {
     let reported: Vec<&Command> = opened.iter().chain(&scrolled).collect();
     assert_eq!(reported, vec![&read], "reaching the end says so once");
     assert!(press(&mut a, "gG").is_empty(), "and only once per opening");
+}
+
+#[test]
+fn a_lesson_with_labs_read_to_the_end_shows_in_progress_in_the_tree() {
+    let mut a = app(80, 24);
+    assert!(screen(&a).contains("○ Integration patterns"));
+    let mut progress = sflab::tui::Progress::new();
+    progress.read.insert("L0-start-here/patterns".into());
+    update(&mut a, Event::Progress(progress));
+    let s = screen(&a);
+    assert!(
+        s.contains("● Integration patterns"),
+        "the reading shows: {s}"
+    );
+    assert!(
+        s.contains("○ lab: First call"),
+        "its lab is still to do: {s}"
+    );
+    assert!(s.contains("0/2"), "so the lesson is not done yet: {s}");
 }
 
 #[test]

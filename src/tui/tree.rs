@@ -53,10 +53,11 @@ pub fn rows(curriculum: &Curriculum, folded: &HashSet<Level>) -> Vec<Row> {
     out
 }
 
-/// A lesson's status. With labs: all passed → passed; any failed → failed; any started → in
-/// progress. Without labs it is done when its knowledge check is answered all right, or — with
-/// no check — when it has been read to the end; a check answered in part (or a lesson read
-/// whose check is still open) is in progress.
+/// A lesson's status. With labs: all passed → passed; any failed → failed; any started, or
+/// the lesson read to the end or its check answered → in progress (the reading shows before
+/// the labs are begun). Without labs it is done when its knowledge check is answered all
+/// right, or — with no check — when it has been read to the end; a check answered in part (or
+/// a lesson read whose check is still open) is in progress.
 pub fn lesson_status(curriculum: &Curriculum, lesson: &Lesson, progress: &Progress) -> LabStatus {
     let labs: Vec<LabStatus> = curriculum
         .labs_of(lesson)
@@ -69,11 +70,16 @@ pub fn lesson_status(curriculum: &Curriculum, lesson: &Lesson, progress: &Progre
         LabStatus::Passed
     } else if labs.contains(&LabStatus::Failed) {
         LabStatus::Failed
-    } else if labs.iter().any(|s| *s != LabStatus::NotStarted) {
+    } else if labs.iter().any(|s| *s != LabStatus::NotStarted) || begun(lesson, progress) {
         LabStatus::InProgress
     } else {
         LabStatus::NotStarted
     }
+}
+
+/// The lesson has been read to its end, or a question of its check answered.
+fn begun(lesson: &Lesson, progress: &Progress) -> bool {
+    progress.read_to_end(&lesson.id) || progress.check(&lesson.id).is_some_and(|s| s.answered > 0)
 }
 
 /// The status of a lesson without labs, from its knowledge check and reading.
@@ -322,15 +328,31 @@ mod tests {
     }
 
     #[test]
-    fn a_lesson_with_labs_follows_its_labs_not_its_check() {
+    fn a_lesson_with_labs_is_done_when_its_labs_pass_not_its_check() {
         let c = curriculum();
         let l = &c.lessons[0];
         let mut p = Progress::new();
         p.checks.insert(l.id.clone(), score(3, 3));
         p.read.insert(l.id.clone());
-        assert_eq!(lesson_status(&c, l, &p), LabStatus::NotStarted);
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::InProgress);
+        p.labs.insert("a-lab".into(), LabStatus::Failed);
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::Failed);
         p.labs.insert("a-lab".into(), LabStatus::Passed);
         assert_eq!(lesson_status(&c, l, &p), LabStatus::Passed);
+    }
+
+    #[test]
+    fn a_lesson_with_labs_read_to_the_end_is_in_progress_before_its_labs_are_begun() {
+        let c = curriculum();
+        let l = &c.lessons[0];
+        let mut p = Progress::new();
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::NotStarted);
+        p.read.insert(l.id.clone());
+        assert_eq!(lesson_status(&c, l, &p), LabStatus::InProgress);
+        let mut answered = Progress::new();
+        answered.checks.insert(l.id.clone(), score(0, 1));
+        assert_eq!(lesson_status(&c, l, &answered), LabStatus::InProgress);
+        assert_eq!(level_count(&c, Level::L3, &p), (0, 3), "not done, though");
     }
 
     #[test]

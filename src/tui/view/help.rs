@@ -58,7 +58,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        " Glyphs: ✓ passed  ✗ failed  ● in progress  ○ not started  – not applicable",
+        " ✓ passed  ✗ failed  ● started or read  ○ not started  – not applicable",
         t.dim(),
     )));
     lines.push(Line::from(Span::styled(
@@ -67,8 +67,17 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     )));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
     let height = lines.len() as u16 + 2;
-    let w = width.min(area.width);
-    let h = height.min(area.height);
+    // A box that would leave less than a column on each side takes the whole width (or
+    // height), so no sliver of the frame behind shows beside it.
+    let fill = |wanted: u16, room: u16| {
+        if room.saturating_sub(wanted) < 2 {
+            room
+        } else {
+            wanted
+        }
+    };
+    let w = fill(width, area.width);
+    let h = fill(height, area.height);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
