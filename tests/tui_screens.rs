@@ -652,6 +652,50 @@ fn a_command_naming_a_lab_left_out_for_a_broken_file_says_why() {
     }
 }
 
+#[test]
+fn a_mistyped_lab_or_lesson_id_gets_a_tip_naming_the_closest_ids() {
+    let ws = tempfile::tempdir().unwrap();
+    let mistyped: [&[&str]; 5] = [
+        &["check", "rest-frist-call"],
+        &["hint", "rest-first-cal"],
+        &["lab", "show", "rest-frist-call"],
+        &["solution", "rest-first-calll"],
+        &["lab", "start", "rest-first-clal"],
+    ];
+    for args in mistyped {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+            .arg("--curriculum")
+            .arg(fixture_dir())
+            .arg("--workspace")
+            .arg(ws.path())
+            .args(args)
+            .output()
+            .expect("sflab runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("`sflab list` shows every lab id."),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("tip: a similar lab exists: 'rest-first-call'"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--curriculum")
+        .arg(fixture_dir())
+        .args(["lesson", "L0-start-here/patetrns"])
+        .output()
+        .expect("sflab runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("tip: a similar lesson exists: 'L0-start-here/patterns'"),
+        "{err}"
+    );
+}
+
 /// Every file under `dir`.
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -245,7 +245,12 @@ pub fn lesson(
 ) -> Result<u8, Failure> {
     let lesson = curriculum.lesson(id).ok_or_else(|| {
         Failure::usage(format!(
-            "there is no lesson {id:?}. `sflab list` shows every lesson id."
+            "there is no lesson {id:?}. `sflab list` shows every lesson id.{}",
+            super::suggest::tip(
+                "lesson",
+                id,
+                curriculum.lessons.iter().map(|l| l.id.as_str())
+            )
         ))
     })?;
     if raw {

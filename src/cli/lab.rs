@@ -45,7 +45,8 @@ pub fn find_lab<'a>(curriculum: &'a Curriculum, id: &str) -> Result<&'a LabMeta,
             "lab {id:?} was left out of the curriculum because its files have a problem: {problem}. `sflab dev check --lab {id}` lists them all."
         )),
         None => Failure::usage(format!(
-            "there is no lab {id:?}. `sflab list` shows every lab id."
+            "there is no lab {id:?}. `sflab list` shows every lab id.{}",
+            super::suggest::tip("lab", id, curriculum.labs.iter().map(|l| l.id.as_str()))
         )),
     })
 }

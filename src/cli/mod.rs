@@ -13,6 +13,7 @@ mod lab_report;
 pub mod org;
 mod org_login;
 mod signals;
+mod suggest;
 mod track;
 
 use clap::{Parser, Subcommand};
