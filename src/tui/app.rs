@@ -296,9 +296,12 @@ impl App {
         }
     }
 
-    /// Shows `message` in the status bar for a few seconds.
+    /// Shows `message` in the status bar for a few seconds: three, or longer for a long
+    /// message (about 16 characters a second), up to the fifteen of [`App::flash_long`].
     pub fn flash(&mut self, message: impl Into<String>) {
-        self.flash = Some((message.into(), 12));
+        let message = message.into();
+        let ticks = (message.chars().count() / 4).clamp(12, 60);
+        self.flash = Some((message, u8::try_from(ticks).unwrap_or(60)));
     }
 
     /// A status-bar message that stays five times as long (said once, at start).

@@ -28,6 +28,7 @@ mod hints;
 mod progress;
 mod reset;
 mod results;
+mod status;
 mod wheel;
 
 pub fn fixture() -> Curriculum {

@@ -179,14 +179,19 @@ impl LabDriver {
         let path = self.ws.lab_dir(lab).join(format!("traffic-{stamp}.har"));
         let har = crate::har::to_har_string(exchanges);
         match crate::fsutil::write_private_atomic(&path, har.as_bytes()) {
-            Ok(()) => self.notice(format!(
-                "wrote {} exchange(s) to {} (HAR 1.2, opens in a browser's network panel)",
-                exchanges.len(),
-                path.display()
-            )),
+            Ok(()) => self.notice(har_notice(exchanges.len(), &path)),
             Err(e) => self.notice(format!("could not write {}: {e}", path.display())),
         }
     }
+}
+
+/// What the status bar says once `count` exchanges are saved to the HAR file at `path`.
+pub fn har_notice(count: usize, path: &std::path::Path) -> String {
+    format!(
+        "wrote {count} exchange{} to {} (HAR 1.2, opens in a browser's network panel)",
+        if count == 1 { "" } else { "s" },
+        path.display()
+    )
 }
 
 #[cfg(test)]

@@ -27,8 +27,7 @@ pub fn next_backend(
         .any(|c| matches!(c, BackendChoice::Sandbox(_)));
     if !sandboxes {
         return Err(
-            "no sandbox is logged in, so the checks run on the mock org: `sflab org login` connects one"
-                .into(),
+            "no sandbox is logged in: the checks stay on mock (`sflab org login` adds one)".into(),
         );
     }
     if !lab.contains(&Backend::Sandbox) {

@@ -21,7 +21,7 @@ pub mod saves;
 use crate::evidence::{Exchange, LearnerRun, OrgSnapshot};
 use crate::lab::LabSpec;
 use crate::markdown::Layout;
-pub use actions::reset_notice;
+pub use actions::{har_notice, reset_notice};
 pub use console::{ConsoleField, ConsoleReply, ConsoleState};
 pub use messages::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
 use std::path::PathBuf;

@@ -228,6 +228,23 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
     }
 }
 
+/// The most rows a status-bar message takes (the bar and the rows just above it).
+const MESSAGE_ROWS: usize = 3;
+
+/// A message in `rows`, drawn over the status bar and the rows above it (the panes' bottom
+/// edge), for as long as it shows.
+fn message_over_rows(app: &App, frame: &mut Frame, bar: Rect, rows: Vec<String>) {
+    let t = &app.theme;
+    let n = u16::try_from(rows.len()).unwrap_or(u16::MAX).min(bar.y + 1);
+    let area = Rect::new(bar.x, bar.y + 1 - n, bar.width, n);
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|r| Line::from(Span::styled(format!(" {r}"), t.key_hint())))
+        .collect();
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(Paragraph::new(lines).style(t.bar()), area);
+}
+
 pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let bar = t.bar();
@@ -262,16 +279,25 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     }
     if let (None, Some((message, _))) = (&app.search_input, &app.flash) {
         // The message shares the line with what is on the right; paths in it give way first,
-        // then what is on the right, so a question's keys are not cut off.
+        // then what is on the right, so a question's keys are not cut off; then it goes on
+        // over the rows above, so the whole instruction can be read.
         let right_w: usize = right.iter().map(|s| s.content.width()).sum();
         let room = (area.width as usize).saturating_sub(right_w + 2);
-        let mut fitted = super::fit_message::fit_message(message, room);
-        if fitted.width() > room {
+        let fitted = super::fit_message::fit_message(message, room);
+        if fitted.width() <= room {
+            left.push(Span::styled(format!(" {fitted}"), t.key_hint()));
+        } else {
             right.clear();
-            fitted =
-                super::fit_message::fit_message(message, (area.width as usize).saturating_sub(2));
+            let width = (area.width as usize).saturating_sub(2);
+            let rows = super::fit_message::message_rows(message, width, MESSAGE_ROWS);
+            if rows.len() > 1 {
+                return message_over_rows(app, frame, area, rows);
+            }
+            left.extend(
+                rows.into_iter()
+                    .map(|r| Span::styled(format!(" {r}"), t.key_hint())),
+            );
         }
-        left.push(Span::styled(format!(" {fitted}"), t.key_hint()));
     }
     if app.search_input.is_none() && app.flash.is_none() {
         // Whole hints only: drop the last ones rather than cut one in half; "? help" always
