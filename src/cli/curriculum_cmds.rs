@@ -71,6 +71,11 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum, problems: &[Problem]) -> Resu
         Ok(None) => {}
         Err(e) => app.track_unreadable(e),
     }
+    // Then where the classroom was left last time; a track just given shows its board.
+    crate::tui::place::reopen(&mut app, &ws);
+    if cli.track.is_some() {
+        app.open_assigned();
+    }
     let events = crate::tui::Events::new();
     // SIGTERM and SIGHUP (a closed terminal) quit as `q` does.
     let stopped = std::sync::Arc::new(std::sync::OnceLock::new());
@@ -91,6 +96,7 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum, problems: &[Problem]) -> Resu
     // Declared before the driver, so it is dropped after it, also when a closed terminal makes
     // drawing panic.
     let _leftovers = EndLeftovers;
+    let place_ws = ws.clone();
     let mut driver = crate::tui::lab::driver::LabDriver::new(
         ws,
         super::lab::files_of(cli),
@@ -101,8 +107,14 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum, problems: &[Problem]) -> Resu
     .map_err(|e| Failure::usage(format!("could not start the lab runner: {e}")))?;
     // `sflab check` in another terminal shows here within a second or two.
     driver.follow_progress(std::time::Duration::from_secs(1));
-    crate::tui::run_terminal(&mut app, events, |command| driver.handle(command))
-        .map_err(|e| Failure::usage(format!("the terminal could not be used: {e}")))?;
+    if let Some(open) = crate::tui::place::driver_command(&app) {
+        driver.handle(open);
+    }
+    let ran = crate::tui::run_terminal(&mut app, events, |command| driver.handle(command));
+    if let Err(e) = crate::tui::place::keep(&app, &place_ws) {
+        eprintln!("sflab: could not note where you left the classroom ({e}), so the next start may open elsewhere.");
+    }
+    ran.map_err(|e| Failure::usage(format!("the terminal could not be used: {e}")))?;
     Ok(stopped
         .get()
         .map_or(0, |why: &super::signals::Stop| why.code()))

@@ -184,7 +184,7 @@ impl App {
         let page = self.page_height();
         reader.scroll = self
             .resume
-            .lesson_scroll(index)
+            .lesson_scroll(index, reader.layout.len())
             .min(reader.max_scroll(page));
         self.show(RightView::Lesson(reader));
     }

@@ -11,6 +11,7 @@ pub mod assigned;
 pub mod event;
 pub mod input_pause;
 pub mod lab;
+pub mod place;
 pub mod progress;
 pub mod quiz;
 pub mod reader;

@@ -1,23 +1,43 @@
-//! What each right-hand view was left at in this session — a lesson's reading position, a
-//! lab's console (the request being written and the last reply), the Assigned board's
-//! selection — so coming back to it resumes there instead of starting afresh.
+//! What each right-hand view was left at — a lesson's reading position, a lab's console (the
+//! request being written and the last reply), the Assigned board's selection — so coming back
+//! to it resumes there instead of starting afresh.
 //!
-//! Implementation notes: kept in memory only; a new session opens every view at its start.
-//! A lesson's position is its first line shown at the width it was read at, clamped to the
-//! lesson's end when the window has changed size since.
+//! Implementation notes: kept in memory while the classroom is open; [`super::place`] keeps
+//! the parts that still mean something in a new session in the workspace (not a console's
+//! reply: the org it came from is gone). A lesson's position is its first line shown and the
+//! lesson's length in lines at the width it was read at: read again at another width, it
+//! resumes as far through the lesson (as a resize does), clamped to the lesson's end.
 
 use super::app::RightView;
 use super::assigned::AssignedView;
 use super::lab::ConsoleState;
 use std::collections::HashMap;
 
+/// Where a lesson was left: its first line shown, of how many lines it had then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadingSpot {
+    pub line: usize,
+    pub of: usize,
+}
+
+impl ReadingSpot {
+    /// The same spot in the lesson laid out in `lines` lines.
+    pub fn in_lines(self, lines: usize) -> usize {
+        if self.of == lines || self.of == 0 {
+            self.line
+        } else {
+            self.line * lines / self.of
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Resume {
-    /// The first line shown, by lesson index.
-    lessons: HashMap<usize, usize>,
+    /// Where each lesson was left, by lesson index.
+    pub(super) lessons: HashMap<usize, ReadingSpot>,
     /// The console as it was left, by lab id.
-    consoles: HashMap<String, ConsoleState>,
-    assigned: AssignedView,
+    pub(super) consoles: HashMap<String, ConsoleState>,
+    pub(super) assigned: AssignedView,
 }
 
 impl Resume {
@@ -25,7 +45,11 @@ impl Resume {
     pub fn keep(&mut self, view: &RightView) {
         match view {
             RightView::Lesson(r) => {
-                self.lessons.insert(r.lesson, r.scroll);
+                let spot = ReadingSpot {
+                    line: r.scroll,
+                    of: r.layout.len(),
+                };
+                self.lessons.insert(r.lesson, spot);
             }
             RightView::Lab(v) => {
                 let mut console = v.console.clone();
@@ -40,9 +64,12 @@ impl Resume {
         }
     }
 
-    /// The first line shown when lesson `lesson` was last left (0 the first time).
-    pub fn lesson_scroll(&self, lesson: usize) -> usize {
-        self.lessons.get(&lesson).copied().unwrap_or(0)
+    /// The first line to show of lesson `lesson`, now laid out in `lines` lines, where it was
+    /// last left (0 the first time).
+    pub fn lesson_scroll(&self, lesson: usize, lines: usize) -> usize {
+        self.lessons
+            .get(&lesson)
+            .map_or(0, |spot| spot.in_lines(lines))
     }
 
     /// Lab `lab`'s console as it was left (the default query the first time).
@@ -55,5 +82,22 @@ impl Resume {
         let mut view = self.assigned.clone();
         view.selected = view.selected.min(rows.saturating_sub(1));
         view
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReadingSpot;
+
+    #[test]
+    fn a_reading_spot_read_at_another_width_is_as_far_through_the_lesson() {
+        let spot = ReadingSpot { line: 50, of: 200 };
+        assert_eq!(spot.in_lines(200), 50, "the same width: the same line");
+        assert_eq!(
+            spot.in_lines(300),
+            75,
+            "a narrower pane: more lines, as far through"
+        );
+        assert_eq!(ReadingSpot { line: 7, of: 0 }.in_lines(40), 7);
     }
 }

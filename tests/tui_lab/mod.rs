@@ -25,6 +25,7 @@ mod assigned;
 mod backend;
 mod console_draft;
 mod hints;
+mod place;
 mod progress;
 mod reset;
 mod results;
