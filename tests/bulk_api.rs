@@ -86,7 +86,7 @@ async fn bulk_jobs_answer_only_from_the_api_version_that_introduced_them() {
     let unknown_version = m.get("/services/data/v99.0/jobs/ingest").await;
     assert_eq!(unknown_version.status, StatusCode::NOT_FOUND);
     let ingest = json!({"object":"Account","operation":"insert"});
-    let query = json!({"query":"SELECT Id FROM Account"});
+    let query = json!({"operation":"query","query":"SELECT Id FROM Account"});
     for (path, body, first) in [("ingest", &ingest, 41), ("query", &query, 47)] {
         let before = m
             .post(
@@ -418,7 +418,11 @@ async fn query_results_page_by_locator_to_a_literal_null() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_results_before_completion_are_412_job_not_complete() {
     let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
-    let id = query_job(&m, json!({"query":"SELECT Id FROM Account"})).await;
+    let id = query_job(
+        &m,
+        json!({"operation":"query","query":"SELECT Id FROM Account"}),
+    )
+    .await;
     let early = m.get(&format!("{V}/jobs/query/{id}/results")).await;
     assert_eq!(early.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(early.body[0]["errorCode"], "JOB_NOT_COMPLETE");
@@ -432,7 +436,11 @@ async fn query_results_before_completion_are_412_job_not_complete() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_results_through_another_api_version_are_409() {
     let m = mock();
-    let id = query_job(&m, json!({"query":"SELECT Id FROM Account"})).await;
+    let id = query_job(
+        &m,
+        json!({"operation":"query","query":"SELECT Id FROM Account"}),
+    )
+    .await;
     wait_for_query(&m, &id, "JobComplete").await;
     let other = m
         .get(&format!("/services/data/v61.0/jobs/query/{id}/results"))
@@ -455,16 +463,24 @@ async fn query_results_through_another_api_version_are_409() {
 #[tokio::test]
 async fn query_job_with_bad_soql_or_unsupported_features_is_refused() {
     let m = mock();
-    let bad = create_query(&m, json!({"query":"SELECT Naem FROM Account"})).await;
+    let bad = create_query(
+        &m,
+        json!({"operation":"query","query":"SELECT Naem FROM Account"}),
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.body[0]["errorCode"], "INVALID_FIELD");
     let sub = create_query(
         &m,
-        json!({"query":"SELECT Id, (SELECT Id FROM Contacts) FROM Account"}),
+        json!({"operation":"query","query":"SELECT Id, (SELECT Id FROM Contacts) FROM Account"}),
     )
     .await;
     assert_eq!(sub.body[0]["errorCode"], "INVALIDJOB");
-    let agg = create_query(&m, json!({"query":"SELECT COUNT() FROM Account"})).await;
+    let agg = create_query(
+        &m,
+        json!({"operation":"query","query":"SELECT COUNT() FROM Account"}),
+    )
+    .await;
     assert_eq!(agg.status, StatusCode::BAD_REQUEST);
     let op = create_query(
         &m,
@@ -472,6 +488,12 @@ async fn query_job_with_bad_soql_or_unsupported_features_is_refused() {
     )
     .await;
     assert_eq!(op.body[0]["errorCode"], "INVALIDJOB");
+    // `operation` is required on query jobs as on ingest jobs.
+    let none = create_query(&m, json!({"query":"SELECT Id FROM Account"})).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    assert_eq!(none.body[0]["errorCode"], "INVALIDJOB");
+    let said = none.body[0]["message"].as_str().unwrap();
+    assert!(said.contains("\"operation\": \"query\""), "{said}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -502,7 +524,7 @@ async fn query_all_sees_deleted_records_and_parent_fields_flatten() {
         format!("\"Id\",\"IsDeleted\"\n\"{id}\",\"true\"\n")
     );
 
-    let c = query_job(&m, json!({"query":"SELECT LastName, Account.Name FROM Contact WHERE LastName = 'Rossi'","columnDelimiter":"PIPE","lineEnding":"CRLF"})).await;
+    let c = query_job(&m, json!({"operation":"query","query":"SELECT LastName, Account.Name FROM Contact WHERE LastName = 'Rossi'","columnDelimiter":"PIPE","lineEnding":"CRLF"})).await;
     wait_for_query(&m, &c, "JobComplete").await;
     assert_eq!(
         m.get(&format!("{V}/jobs/query/{c}/results")).await.text,
@@ -513,7 +535,11 @@ async fn query_all_sees_deleted_records_and_parent_fields_flatten() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_jobs_are_listed_aborted_and_deleted() {
     let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
-    let id = query_job(&m, json!({"query":"SELECT Id FROM Account"})).await;
+    let id = query_job(
+        &m,
+        json!({"operation":"query","query":"SELECT Id FROM Account"}),
+    )
+    .await;
     let list = m.get(&format!("{V}/jobs/query")).await;
     assert_eq!(list.body["records"][0]["id"], json!(id));
     let busy = m

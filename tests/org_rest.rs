@@ -346,6 +346,41 @@ fn assert_upload_cap_refusal(body: &Value) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gzipped_upload_inflating_past_the_cap_gets_the_jobs_own_refusal() {
+    use std::io::Write;
+    let served = Served::start().await;
+    let (port, login) = (served.port, &served.login);
+    let job = open_ingest_job(port, &login.token).await;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"Name\n").unwrap();
+    let row = b"Inflated Account\n".repeat(64 * 1024);
+    for _ in 0..(OVERSIZED_UPLOAD / row.len()) {
+        gz.write_all(&row).unwrap();
+    }
+    let body = gz.finish().unwrap();
+    let r = reqwest::Client::new()
+        .put(format!(
+            "http://127.0.0.1:{port}/services/data/v62.0/jobs/ingest/{job}/batches"
+        ))
+        .bearer_auth(&login.token)
+        .header("content-type", "text/csv")
+        .header("content-encoding", "gzip")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body[0]["errorCode"], "EXCEEDED_QUOTA", "{body}");
+    let message = body[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("inflates to more than 150 MB"),
+        "{message}"
+    );
+    served.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_over_every_limit_sent_without_expect_still_gets_its_413_over_http1() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let served = Served::start().await;

@@ -29,6 +29,10 @@ pub enum BulkError {
     /// The base64 size, in bytes, the upload would bring the job to.
     #[error("The upload would bring this job to {} MB of base64-encoded data; a job accepts at most 150 MB (about 100 MB of CSV). Split the file across several jobs.", megabytes_rounded_up(*.0))]
     UploadTooLarge(usize),
+    /// A compressed upload whose data, inflated, is past every body limit (`.0` bytes, the
+    /// point where reading stopped).
+    #[error("The upload inflates to more than {} MB of CSV; a job accepts at most 150 MB of base64-encoded data (about 100 MB of CSV). Split the file across several jobs.", .0 / (1024 * 1024))]
+    InflatesTooLarge(usize),
     #[error("{0}")]
     InvalidParameter(String),
     /// Documented text for deleting a job that is still running.
@@ -58,7 +62,9 @@ impl BulkError {
         match self {
             BulkError::NotFound => StatusCode::NOT_FOUND,
             BulkError::JobNotComplete(_) => StatusCode::PRECONDITION_FAILED,
-            BulkError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            BulkError::UploadTooLarge(_) | BulkError::InflatesTooLarge(_) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             BulkError::VersionMismatch { .. } => StatusCode::CONFLICT,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -71,7 +77,7 @@ impl BulkError {
             BulkError::InvalidJobState(_) => "INVALIDJOBSTATE",
             BulkError::Json(_) => "JSON_PARSER_ERROR",
             BulkError::JobNotComplete(_) => "JOB_NOT_COMPLETE",
-            BulkError::UploadTooLarge(_) => "EXCEEDED_QUOTA",
+            BulkError::UploadTooLarge(_) | BulkError::InflatesTooLarge(_) => "EXCEEDED_QUOTA",
             BulkError::InvalidParameter(_) => "INVALIDPARAMETER",
             BulkError::Soql { code, .. } => code,
             BulkError::NotTerminated(_) => "API_ERROR",

@@ -68,6 +68,19 @@ impl LineEnding {
     }
 }
 
+impl CsvFormatError {
+    /// Why the row at `line` could not be read: not UTF-8, or broken CSV.
+    pub fn unreadable(line: u64, e: &csv::Error) -> CsvFormatError {
+        match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => CsvFormatError::NotUtf8 { line },
+            _ => CsvFormatError::Malformed {
+                line,
+                detail: e.to_string(),
+            },
+        }
+    }
+}
+
 /// The dialect of one job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CsvDialect {
@@ -88,6 +101,8 @@ pub enum CsvFormatError {
     DuplicateColumn(String),
     #[error("ClientInputError : Failed to parse the CSV data at line {line}: {detail}. Check quoting and the job's columnDelimiter.")]
     Malformed { line: u64, detail: String },
+    #[error("ClientInputError : Line {line} is not valid UTF-8. Bulk API 2.0 reads CSV as UTF-8 only: save the file as UTF-8 (not Latin-1 or Windows-1252) and upload it again.")]
+    NotUtf8 { line: u64 },
     #[error("ClientInputError : The header row has {expected} columns but line {line} has {found}. Every row needs the same number of columns; quote values that contain the delimiter.")]
     ColumnCount {
         line: u64,
@@ -164,12 +179,7 @@ pub fn read_header(data: &[u8], dialect: CsvDialect) -> Result<Vec<String>, CsvF
     match rdr.read_record(&mut record) {
         Ok(true) => {}
         Ok(false) => return Err(CsvFormatError::NoHeader),
-        Err(e) => {
-            return Err(CsvFormatError::Malformed {
-                line: 1,
-                detail: e.to_string(),
-            })
-        }
+        Err(e) => return Err(CsvFormatError::unreadable(1, &e)),
     }
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     for raw in record.iter() {

@@ -58,7 +58,15 @@ impl CreateQueryJob {
     }
 
     pub fn validate(self) -> Result<QuerySpec, BulkError> {
-        let operation = match self.operation.as_deref().unwrap_or("query") {
+        // Salesforce documents `operation` as required for query jobs too; what a real org
+        // answers without it is not recorded [U], so it is refused as the ingest side is.
+        let operation = match self.operation.as_deref().unwrap_or("") {
+            "" => {
+                return Err(BulkError::InvalidJob(
+                    "InvalidJob : The job has no operation. Send \"operation\": \"query\" (or \"queryAll\" to include deleted and archived records)."
+                        .into(),
+                ))
+            }
             "query" => QueryOperation::Query,
             "queryAll" => QueryOperation::QueryAll,
             other => {
@@ -345,10 +353,11 @@ mod tests {
 
     #[test]
     fn query_job_info_starts_upload_complete_with_v2query() {
-        let spec = CreateQueryJob::parse(br#"{"query":"SELECT Id FROM Account"}"#)
-            .unwrap()
-            .validate()
-            .unwrap();
+        let spec =
+            CreateQueryJob::parse(br#"{"operation":"query","query":"SELECT Id FROM Account"}"#)
+                .unwrap()
+                .validate()
+                .unwrap();
         let j = QueryJob::new(
             "750x".into(),
             "Account".into(),

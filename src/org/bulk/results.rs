@@ -80,6 +80,9 @@ pub fn write_results(
     dialect: CsvDialect,
     outcomes: &[RowOutcome],
 ) -> Vec<u8> {
+    if kind == ResultKind::Unprocessed && outcomes.iter().all(|o| *o == RowOutcome::Unprocessed) {
+        return untouched(uploads);
+    }
     let mut out = format::writer(Vec::new(), dialect);
     let mut header_written = false;
     let mut row_index = 0usize;
@@ -97,7 +100,9 @@ pub fn write_results(
                         ResultKind::Failed => vec![b"sf__Id", b"sf__Error"],
                         ResultKind::Unprocessed => vec![],
                     };
-                    header.extend(record.iter());
+                    // A header read in the wrong line ending ends in a stray `\r`: no field
+                    // name does.
+                    header.extend(record.iter().map(|f| f.strip_suffix(b"\r").unwrap_or(f)));
                     let _ = out.write_record(&header);
                 }
                 continue;
@@ -133,6 +138,32 @@ pub fn write_results(
         }
     }
     quote_result_columns(out.into_inner().unwrap_or_default(), kind, dialect)
+}
+
+/// The rows of a job that processed none of them, byte for byte as uploaded (one header): a
+/// job that failed on its data — a file with CRLF line ends under `lineEnding: LF` — cannot
+/// be read in its own dialect, and written back through it would carry the stray carriage
+/// returns inside its values. As sent, the file can be resubmitted once the job is fixed.
+fn untouched(uploads: &[bytes::Bytes]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(uploads.iter().map(|u| u.len()).sum());
+    for (i, upload) in uploads.iter().enumerate() {
+        let body: &[u8] = if i == 0 {
+            upload
+        } else {
+            // Later uploads repeat the header: keep their rows only.
+            let after_header = upload
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(upload.len(), |p| p + 1);
+            &upload[after_header..]
+        };
+        if !out.is_empty() && !out.ends_with(b"\n") && !body.is_empty() {
+            let crlf = out.windows(2).any(|w| w == b"\r\n");
+            out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+        }
+        out.extend_from_slice(body);
+    }
+    out
 }
 
 /// The header as real orgs write it: the two `sf__` columns quoted (`"sf__Id","sf__Created"`),
@@ -245,6 +276,28 @@ mod tests {
         assert_eq!(
             String::from_utf8(csv).unwrap(),
             "Name,ERP__c\n\"Big, Co\",A-3\n"
+        );
+    }
+
+    #[test]
+    fn a_job_that_processed_nothing_gives_back_its_rows_as_uploaded() {
+        // CRLF data under `lineEnding: LF` fails the job; read in that dialect each last
+        // value would carry a carriage return. The file comes back as sent instead, so it can
+        // be resubmitted under the right lineEnding.
+        let uploads = vec![
+            bytes::Bytes::from_static(b"Name,Phone\r\nBK-1,2\r\n"),
+            bytes::Bytes::from_static(b"Name,Phone\r\nBK-2,3"),
+            bytes::Bytes::from_static(b"Name,Phone\r\nBK-3,4\r\n"),
+        ];
+        let csv = write_results(
+            ResultKind::Unprocessed,
+            &uploads,
+            CsvDialect::default(),
+            &[],
+        );
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "Name,Phone\r\nBK-1,2\r\nBK-2,3\r\nBK-3,4\r\n"
         );
     }
 

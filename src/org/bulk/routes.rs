@@ -85,13 +85,22 @@ pub(crate) async fn available_since(first: u32, req: Request, next: Next) -> Res
 /// and dropped): the same refusal as an upload over the job's cap, when `path` is an ingest
 /// job's `batches`.
 pub fn oversized_upload(path: &str, body_bytes: u64) -> Option<Response> {
+    let bytes = usize::try_from(body_bytes).ok()?;
+    is_upload(path).then(|| BulkError::UploadTooLarge(base64_len(bytes)).into_response())
+}
+
+/// The answer to a compressed upload that inflates past `limit` bytes, when `path` is an
+/// ingest job's `batches`: the job's cap, as for a plain upload, not the generic body limit.
+pub fn oversized_inflated_upload(path: &str, limit: usize) -> Option<Response> {
+    is_upload(path).then(|| BulkError::InflatesTooLarge(limit).into_response())
+}
+
+fn is_upload(path: &str) -> bool {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let is_upload = matches!(
+    matches!(
         segments.as_slice(),
         ["services", "data", _, "jobs", "ingest", _, "batches"]
-    );
-    let bytes = usize::try_from(body_bytes).ok()?;
-    is_upload.then(|| BulkError::UploadTooLarge(base64_len(bytes)).into_response())
+    )
 }
 
 pub(super) fn caller_id(caller: &Caller) -> String {

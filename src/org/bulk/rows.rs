@@ -103,10 +103,10 @@ impl<'a> UploadRows<'a> {
         if quoting_is_sound(&self.data[from..to], self.dialect.delimiter.byte()) {
             return match read {
                 Ok(_) => Ok(Some(RowShape::Record)),
-                Err(e) => Err(CsvFormatError::Malformed {
-                    line: self.lines_before + e.position().map_or(start.line(), |p| p.line()),
-                    detail: e.to_string(),
-                }),
+                Err(e) => Err(CsvFormatError::unreadable(
+                    self.lines_before + e.position().map_or(start.line(), |p| p.line()),
+                    &e,
+                )),
             };
         }
         self.cut_back_to_line(from, start.line(), record);
@@ -265,9 +265,15 @@ mod tests {
             [RowShape::Record, RowShape::BrokenLine, RowShape::Record]
         );
         assert!(
-            matches!(err, CsvFormatError::Malformed { line: 4, .. }),
+            matches!(err, CsvFormatError::NotUtf8 { line: 4 }),
             "{err:?}"
         );
+        let said = err.to_string();
+        assert!(
+            said.contains("Line 4 is not valid UTF-8") && said.contains("save the file as UTF-8"),
+            "{said}"
+        );
+        assert!(!said.contains("columnDelimiter"), "{said}");
     }
 
     #[test]

@@ -387,9 +387,19 @@ async fn read_whole(req: Request<Body>) -> Result<Request<Body>, Response> {
     let read = read_capped(body, MAX_ACCEPTED_BODY, MAX_DRAINED_BODY).await;
     match read {
         Ok(CappedBody::Whole(bytes)) => {
+            let path = parts.uri.path().to_string();
             let bytes =
                 super::compression::decode_request(&mut parts.headers, bytes, MAX_ACCEPTED_BODY)
-                    .map_err(IntoResponse::into_response)?;
+                    .map_err(|e| match e.status {
+                        StatusCode::PAYLOAD_TOO_LARGE => {
+                            crate::org::bulk::routes::oversized_inflated_upload(
+                                &path,
+                                MAX_ACCEPTED_BODY,
+                            )
+                            .unwrap_or_else(|| e.into_response())
+                        }
+                        _ => e.into_response(),
+                    })?;
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
         Ok(CappedBody::Oversize {
