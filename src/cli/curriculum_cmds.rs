@@ -71,9 +71,11 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum, problems: &[Problem]) -> Resu
         Ok(None) => {}
         Err(e) => app.track_unreadable(e),
     }
-    // Then where the classroom was left last time; a track just given shows its board.
+    // Then where the classroom was left last time; a track just given, or assigned since the
+    // classroom was left (`sflab track assign` in another terminal), shows its board.
+    let newly_assigned = crate::tui::place::assigned_since_kept(&ws);
     crate::tui::place::reopen(&mut app, &ws);
-    if cli.track.is_some() {
+    if cli.track.is_some() || newly_assigned {
         app.open_assigned();
     }
     let events = crate::tui::Events::new();

@@ -281,6 +281,19 @@ pub fn reopen(app: &mut App, ws: &Workspace) {
     }
 }
 
+/// Whether the workspace's track was assigned after the place was kept (or there is no place):
+/// then the classroom opens on the new board rather than where it was left.
+pub fn assigned_since_kept(ws: &Workspace) -> bool {
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (
+        modified(crate::track::active_path(ws)),
+        modified(path_in(ws)),
+    ) {
+        (Some(track), Some(kept)) => track > kept,
+        _ => false,
+    }
+}
+
 /// What the lab driver must be told about the view `app` opens with: a lab shown from the
 /// start is opened as ⏎ on its tree row would (its files, hints and last attempt).
 pub fn driver_command(app: &App) -> Option<Command> {

@@ -133,3 +133,30 @@ fn the_place_file_is_small_private_and_written_whole() {
         .collect();
     assert_eq!(names, [place::FILE_NAME], "no temporary file is left");
 }
+
+#[test]
+fn a_track_assigned_after_the_place_was_kept_wins_over_it() {
+    let (_dir, ws) = workspace();
+    let a = lab_app();
+    assert!(!place::assigned_since_kept(&ws), "no track, no place");
+    place::keep(&a, &ws).expect("kept");
+    let track = sflab::track::active_path(&ws);
+    std::fs::write(&track, "track: T\nlabs: []\n").expect("a track file");
+    // The file system's clock may be coarse: make the order plain.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&track)
+        .and_then(|f| f.set_modified(later))
+        .expect("dated");
+    assert!(place::assigned_since_kept(&ws));
+    // Kept again after the assignment: the place wins once more.
+    let after = later + std::time::Duration::from_secs(5);
+    place::keep(&a, &ws).expect("kept");
+    std::fs::File::options()
+        .write(true)
+        .open(place::path_in(&ws))
+        .and_then(|f| f.set_modified(after))
+        .expect("dated");
+    assert!(!place::assigned_since_kept(&ws));
+}
