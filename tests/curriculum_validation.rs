@@ -361,3 +361,34 @@ fn an_unclosed_front_matter_and_a_tab_indent_are_named_as_such() {
         "{p:?}"
     );
 }
+
+#[test]
+fn a_lab_whose_checks_cannot_be_used_is_left_out_of_the_list_and_named() {
+    let t = small_curriculum(true);
+    let lab = t.path().join("labs/first-call/lab.yaml");
+    let good = "id: first-call\ntitle: First call\nlevel: L1\nlesson: L1-basics/rest\ngoal: Call.\nchecks:\n  - { rule: process.exit_ok, points: 1 }\nfiles: [run]\n";
+    std::fs::write(&lab, good).unwrap();
+    let list = |dir: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+            .arg("--curriculum")
+            .arg(dir)
+            .arg("list")
+            .output()
+            .expect("sflab runs")
+    };
+    let out = list(t.path());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("first-call"),
+        "{out:?}"
+    );
+    // A rule name spelt wrong: the lab reads, but could only be refused when started.
+    std::fs::write(&lab, good.replace("process.exit_ok", "process.exit_okk")).unwrap();
+    let out = list(t.path());
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(!stdout.contains("first-call"), "{stdout}");
+    assert!(stderr.contains("labs/first-call/lab.yaml"), "{stderr}");
+    assert!(stderr.contains("process.exit_okk"), "{stderr}");
+}

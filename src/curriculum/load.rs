@@ -38,6 +38,35 @@ fn yaml_problem(file: &str, yaml: &str, err: &serde_yaml::Error, line_offset: us
     problem(file, line, column, format!("malformed YAML: {text}"))
 }
 
+/// The 0-based line of `body` where a fenced code block opens and is never closed (CommonMark:
+/// a fence is three or more backticks or tildes, indented at most three spaces; it closes with
+/// at least as many of the same character and nothing else on the line).
+fn unclosed_fence(body: &str) -> Option<usize> {
+    let mut open: Option<(char, usize, usize)> = None;
+    for (i, line) in body.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent > 3 {
+            continue;
+        }
+        let rest = &line[indent..];
+        let Some(c) = rest.chars().next().filter(|c| *c == '`' || *c == '~') else {
+            continue;
+        };
+        let run = rest.len() - rest.trim_start_matches(c).len();
+        if run < 3 {
+            continue;
+        }
+        match open {
+            None if c == '~' || !rest[run..].contains('`') => open = Some((c, run, i)),
+            Some((oc, orun, _)) if c == oc && run >= orun && rest[run..].trim().is_empty() => {
+                open = None
+            }
+            _ => {}
+        }
+    }
+    open.map(|(_, _, line)| line)
+}
+
 fn parse_level(file: &str, s: &str, problems: &mut Vec<Problem>) -> Option<Level> {
     let level = Level::parse(s);
     if level.is_none() {
@@ -98,6 +127,14 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
             Some(body_line),
             None,
             "is an empty lesson: write the lesson's text after the front matter".into(),
+        ));
+    }
+    if let Some(opened) = unclosed_fence(body) {
+        problems.push(problem(
+            path,
+            Some(body_line + opened),
+            None,
+            "opens a code block (``` or ~~~) that is never closed, so the rest of the lesson would show as code: end the block with a line of the same fence".into(),
         ));
     }
     for (i, q) in fm.quiz.iter().enumerate() {
@@ -361,5 +398,26 @@ mod tests {
         let lesson = load_lesson(&files, "lessons/L0-start-here/intro.md", &mut problems)
             .unwrap_or_else(|| panic!("loads: {problems:?}"));
         assert_eq!(lesson.title, "Hi ␛]0;pwned␇ there");
+    }
+}
+
+#[cfg(test)]
+mod fence_tests {
+    use super::unclosed_fence;
+
+    #[test]
+    fn a_code_block_left_open_is_found_at_its_opening_line() {
+        assert_eq!(
+            unclosed_fence("Text.\n\n```bash\ncurl x\n```\nMore.\n"),
+            None
+        );
+        assert_eq!(unclosed_fence("Text.\n\n```bash\ncurl x\nMore.\n"), Some(2));
+        // A longer or different fence inside does not close it; a tilde fence works alike.
+        assert_eq!(unclosed_fence("````md\n```\ninner\n```\n````\n"), None);
+        assert_eq!(unclosed_fence("~~~\n```\n~~~\n"), None);
+        assert_eq!(
+            unclosed_fence("    ```\nindented four: code, not a fence\n"),
+            None
+        );
     }
 }

@@ -208,7 +208,7 @@ impl RuleSpec {
 fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError> {
     let bad = |e: serde_json::Error| RuleSpecError::BadParameters {
         rule: name.to_string(),
-        message: e.to_string(),
+        message: crate::yaml_input::plain_types(&e.to_string()),
     };
     let rule = match name {
         "http.request" => Rule::HttpRequest(with_pattern(map, name)?),
@@ -388,7 +388,7 @@ fn with_pattern<T: http::WithPattern>(
     }
     let bad = |e: serde_json::Error| RuleSpecError::BadParameters {
         rule: name.to_string(),
-        message: e.to_string(),
+        message: crate::yaml_input::plain_types(&e.to_string()),
     };
     let pattern = params(pattern).map_err(bad)?;
     let rest: T::Rest = params(map).map_err(bad)?;
