@@ -20,6 +20,9 @@ pub enum LabFilesError {
     },
     #[error("could not write the lab's files under {path}: {source}. Check that the workspace folder is writable.")]
     Write { path: PathBuf, source: io::Error },
+    /// A reset that could not write the fresh copy; nothing of the learner's was touched.
+    #[error("could not reset {dir}: writing a fresh copy of the starter files failed ({source}). Your files there are as they were. Free some disk space or make the workspace writable, then reset again.")]
+    ResetFailed { dir: PathBuf, source: io::Error },
 }
 
 /// What `start_lab` did.
@@ -176,6 +179,9 @@ pub fn start_lab(
 }
 
 /// Restores the starter files, moving the learner's version to `<ws>/<lab-id>.backup-<time>`.
+///
+/// The fresh copy is written beside the lab folder first and swapped in whole, so a reset
+/// that fails half way (a full disk) leaves the learner's folder as it was.
 pub fn reset_lab(
     files: &dyn Files,
     lab: &LabMeta,
@@ -183,22 +189,51 @@ pub fn reset_lab(
 ) -> Result<ResetOutcome, LabFilesError> {
     let starter = starter_files(files, lab)?;
     let dir = ws.lab_dir(&lab.id);
+    let stamp = Utc::now().format("%Y%m%d-%H%M%S");
+    let staging = ws.root.join(format!(".{}.reset-{stamp}", lab.id));
+    let _ = std::fs::remove_dir_all(&staging);
+    let copied = std::fs::create_dir_all(&staging)
+        .map_err(write_err(&staging))
+        .and_then(|_| copy_starter(&staging, &starter));
+    let files = match copied {
+        Ok(files) => files,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(match e {
+                LabFilesError::Write { source, .. } => LabFilesError::ResetFailed {
+                    dir: dir.clone(),
+                    source,
+                },
+                other => other,
+            });
+        }
+    };
     // A folder that still holds exactly the starter files has nothing worth keeping.
-    let backup = if has_content(&dir) && !holds_exactly(&dir, &starter) {
-        let stamp = Utc::now().format("%Y%m%d-%H%M%S");
+    let keep = has_content(&dir) && !holds_exactly(&dir, &starter);
+    let backup = if keep {
         let mut backup = ws.root.join(format!("{}.backup-{stamp}", lab.id));
         let mut n = 2;
         while backup.exists() {
             backup = ws.root.join(format!("{}.backup-{stamp}-{n}", lab.id));
             n += 1;
         }
-        std::fs::rename(&dir, &backup).map_err(write_err(&backup))?;
+        if let Err(e) = std::fs::rename(&dir, &backup) {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(write_err(&backup)(e));
+        }
         Some(backup)
     } else {
+        let _ = std::fs::remove_dir_all(&dir);
         None
     };
-    std::fs::create_dir_all(&dir).map_err(write_err(&dir))?;
-    let files = copy_starter(&dir, &starter)?;
+    if let Err(e) = std::fs::rename(&staging, &dir) {
+        // Put the learner's version back where it was.
+        if let Some(b) = &backup {
+            let _ = std::fs::rename(b, &dir);
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(write_err(&dir)(e));
+    }
     Ok(ResetOutcome { dir, backup, files })
 }
 
@@ -222,6 +257,40 @@ mod tests {
             yaml: String::new(),
         };
         (DiskFiles::new(&t.join("cur")), meta)
+    }
+
+    #[test]
+    fn a_reset_that_cannot_write_its_fresh_copy_leaves_the_learners_files_as_they_were() {
+        let t = tempfile::tempdir().unwrap();
+        let (files, meta) = curriculum(t.path());
+        let ws = Workspace::at(&t.path().join("ws")).unwrap();
+        start_lab(&files, &meta, &ws).unwrap();
+        let run = ws.lab_dir("demo").join("run");
+        std::fs::write(&run, "#!/bin/sh\necho my work\n").unwrap();
+        // A file where the fresh copy would be written (for this second and the next few):
+        // writing it fails as a full disk would.
+        let now = Utc::now();
+        for s in 0..5 {
+            let stamp = (now + chrono::Duration::seconds(s)).format("%Y%m%d-%H%M%S");
+            std::fs::write(ws.root.join(format!(".demo.reset-{stamp}")), "x").unwrap();
+        }
+        let err = reset_lab(&files, &meta, &ws).unwrap_err();
+        assert!(matches!(err, LabFilesError::ResetFailed { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("Your files there are as they were"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&run).unwrap(),
+            "#!/bin/sh\necho my work\n"
+        );
+        let backups = std::fs::read_dir(&ws.root)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".backup-"))
+            .count();
+        assert_eq!(backups, 0, "nothing was moved aside");
     }
 
     #[test]
