@@ -15,10 +15,7 @@ pub fn load(dir: Option<&Path>, strict: bool) -> Result<(Curriculum, Vec<Problem
         Some(d) => Curriculum::from_dir_usable(d),
         None => Curriculum::embedded().map(|c| (c, Vec::new())),
     };
-    let (mut curriculum, mut problems) = loaded.map_err(|e| Failure::usage(e.to_string()))?;
-    if dir.is_some() && !strict {
-        leave_out_unusable_labs(&mut curriculum, &mut problems);
-    }
+    let (curriculum, problems) = loaded.map_err(|e| Failure::usage(e.to_string()))?;
     if !problems.is_empty() {
         eprint!(
             "{}",
@@ -31,31 +28,6 @@ pub fn load(dir: Option<&Path>, strict: bool) -> Result<(Curriculum, Vec<Problem
         );
     }
     Ok((curriculum, problems))
-}
-
-/// Leaves out the labs whose `lab.yaml` reads but cannot be used (a rule name spelt wrong, a
-/// parameter of the wrong type), naming their problems with the others: listed, such a lab
-/// could only be refused when started.
-fn leave_out_unusable_labs(curriculum: &mut Curriculum, problems: &mut Vec<Problem>) {
-    let before = problems.len();
-    curriculum.labs.retain(|meta| {
-        let file = format!("{}/lab.yaml", meta.dir);
-        match crate::lab::spec::parse(&file, &meta.yaml) {
-            Ok(_) => true,
-            Err(e) => {
-                problems.extend(e.problems.into_iter().map(|p| Problem {
-                    file: file.clone(),
-                    line: p.line,
-                    column: p.column,
-                    message: p.message,
-                }));
-                false
-            }
-        }
-    });
-    if problems.len() > before {
-        curriculum.left_out = problems.clone();
-    }
 }
 
 /// The line the classroom shows at start when part of the curriculum was left out.

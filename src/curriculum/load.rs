@@ -108,6 +108,15 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
             return None;
         }
     };
+    if fm.title.trim().is_empty() {
+        problems.push(problem(
+            path,
+            Some(2),
+            None,
+            "has an empty `title`: give the lesson the title the tree and `sflab list` show".into(),
+        ));
+        return None;
+    }
     let level = parse_level(path, &fm.level, problems)?;
     let folder = path.split('/').nth(1).unwrap_or("");
     if folder != level.folder() {
@@ -184,8 +193,25 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
             return None;
         }
     };
-    for p in crate::lab::spec::validate(&yaml) {
-        problems.push(problem(path, p.line, p.column, p.message));
+    if header.title.trim().is_empty() {
+        problems.push(problem(
+            path,
+            None,
+            None,
+            "has an empty `title`: give the lab the title the tree and `sflab list` show".into(),
+        ));
+        return None;
+    }
+    // A lab whose checks cannot be used (a rule name spelt wrong, a parameter of the wrong
+    // type) is left out with the rest: listed, it could only be refused when started.
+    let unusable = crate::lab::spec::validate(&yaml);
+    if !unusable.is_empty() {
+        problems.extend(
+            unusable
+                .into_iter()
+                .map(|p| problem(path, p.line, p.column, p.message)),
+        );
+        return None;
     }
     let level = parse_level(path, &header.level, problems)?;
     let dir = path.trim_end_matches("/lab.yaml").to_string();
@@ -418,6 +444,28 @@ mod fence_tests {
         assert_eq!(
             unclosed_fence("    ```\nindented four: code, not a fence\n"),
             None
+        );
+    }
+}
+
+#[cfg(test)]
+mod title_tests {
+    #[test]
+    fn an_empty_title_is_refused_like_a_missing_one() {
+        let t = tempfile::tempdir().unwrap();
+        let lessons = t.path().join("lessons/L0-start-here");
+        std::fs::create_dir_all(&lessons).unwrap();
+        std::fs::create_dir_all(t.path().join("labs")).unwrap();
+        std::fs::write(
+            lessons.join("intro.md"),
+            "---\nid: L0-start-here/intro\ntitle: \"  \"\nlevel: L0\norder: 1\n---\nText.\n",
+        )
+        .unwrap();
+        let (c, problems) = super::load_usable(&crate::curriculum::DiskFiles::new(t.path()));
+        assert!(c.lessons.is_empty());
+        assert!(
+            problems[0].message.contains("empty `title`"),
+            "{problems:?}"
         );
     }
 }

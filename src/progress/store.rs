@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProgressError {
-    #[error("could not open the progress database {path}: {source}. Check that the workspace's .sflab folder is writable; move the file aside to start afresh.")]
+    #[error("could not open the progress database {path}: {source}. Check that the workspace's .sflab folder is writable and its disk has space.")]
     Open {
         path: PathBuf,
         source: Box<dyn std::error::Error + Send + Sync>,

@@ -544,8 +544,16 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         // The program has run (on a sandbox, with real effects): its verdicts are shown even
         // when they cannot be kept.
         if let Err(e) = record(ws, &report) {
+            let said = e.to_string();
+            let said = said.trim_end_matches('.');
+            // A damaged file says itself what to do; otherwise it is space or permissions.
+            let advice = if said.contains("is damaged") {
+                "Once that is done, the next check records as usual."
+            } else {
+                "Free some disk space or make the folder writable; the next check records as usual."
+            };
             report.not_saved = Some(format!(
-                "this attempt could not be saved to {}: {e}. Free some disk space or make the folder writable; the next check records as usual.",
+                "this attempt could not be saved to {}: {said}. {advice}",
                 ws.progress_db().display()
             ));
         }
