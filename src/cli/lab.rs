@@ -161,7 +161,16 @@ pub fn progress_in(
         return Ok(Default::default());
     }
     // Progress that cannot be read is said so: all ○ would tell the learner their work is gone.
-    store_of(ws)?
+    // Progress that can only be read (a read-only workspace) still shows, with a word.
+    let (store, read_only) =
+        Store::open_or_read(&ws.progress_db()).map_err(|e| Failure::usage(e.to_string()))?;
+    if read_only {
+        eprintln!(
+            "sflab: {} can only be read here (a read-only folder?): your progress shows, but new attempts and answers are not saved.",
+            ws.progress_db().display()
+        );
+    }
+    store
         .lab_statuses()
         .map_err(|e| Failure::usage(e.to_string()))
 }

@@ -163,6 +163,45 @@ impl Store {
         }
     }
 
+    /// The store at `path` to read and write — or, when it exists but cannot be opened for
+    /// writing (a read-only folder or file system), to read only: `true` then. Progress still
+    /// shows; nothing can be saved.
+    pub fn open_or_read(path: &Path) -> Result<(Store, bool), ProgressError> {
+        match Store::open(path) {
+            Ok(store) => Ok((store, false)),
+            Err(e @ ProgressError::Open { .. }) if path.is_file() => Store::open_read_only(path)
+                .map(|s| (s, true))
+                .map_err(|_| e),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens an existing store for reading only, without touching the file or its folder
+    /// (SQLite's `immutable`: no lock or journal files are made).
+    fn open_read_only(path: &Path) -> Result<Store, ProgressError> {
+        let escaped: String = path
+            .to_string_lossy()
+            .chars()
+            .map(|c| match c {
+                '%' => "%25".to_string(),
+                '?' => "%3f".to_string(),
+                '#' => "%23".to_string(),
+                c => c.to_string(),
+            })
+            .collect();
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(format!("file:{escaped}?immutable=1"), flags)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > schema::VERSION {
+            return Err(ProgressError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+            });
+        }
+        Ok(Store { conn })
+    }
+
     fn open_once(path: &Path) -> Result<Store, ProgressError> {
         let open_err = |source: Box<dyn std::error::Error + Send + Sync>| ProgressError::Open {
             path: path.to_path_buf(),

@@ -302,3 +302,31 @@ fn a_database_from_before_orgs_were_recorded_gains_the_column_and_keeps_its_atte
     // Opening again does not add the column twice.
     assert!(Store::open(&db).is_ok());
 }
+
+#[test]
+fn a_store_opened_to_read_only_shows_progress_and_leaves_the_folder_as_it_was() {
+    let t = tempfile::tempdir().unwrap();
+    let path = t.path().join("odd?name#1%.db");
+    {
+        let mut s = Store::open(&path).unwrap();
+        s.record_attempt(&attempt("a", &[verdict("r", true)], &[]))
+            .unwrap();
+    }
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing(t.path());
+    let s = Store::open_read_only(&path).unwrap();
+    assert_eq!(s.lab_status("a").unwrap(), LabStatus::Passed);
+    drop(s);
+    assert_eq!(
+        listing(t.path()),
+        before,
+        "no lock or journal file was made"
+    );
+}

@@ -50,7 +50,7 @@ pub struct LabDriver {
 /// What the progress store knows, as the screen shows it: lab statuses, the knowledge checks
 /// of `curriculum`'s lessons and the lessons read to the end.
 pub fn progress_of(ws: &Workspace, curriculum: &Curriculum) -> Progress {
-    let Ok(store) = Store::open(&ws.progress_db()) else {
+    let Ok((store, _)) = Store::open_or_read(&ws.progress_db()) else {
         return Progress::new();
     };
     let labs = store
