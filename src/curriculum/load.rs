@@ -80,8 +80,35 @@ fn parse_level(file: &str, s: &str, problems: &mut Vec<Problem>) -> Option<Level
     level
 }
 
+/// The largest lesson read: a hundred times the longest written so far. A lesson is read
+/// whole and laid out for the screen, so a runaway file (a log pasted in) would cost the
+/// classroom memory many times its size.
+const MAX_LESSON_BYTES: usize = 1024 * 1024;
+/// The largest `lab.yaml` read: seeds of thousands of records fit many times over.
+const MAX_LAB_BYTES: usize = 8 * 1024 * 1024;
+
+/// A problem when `bytes` is over `max`, naming both sizes.
+fn too_large(path: &str, bytes: &[u8], max: usize, what: &str) -> Option<Problem> {
+    (bytes.len() > max).then(|| {
+        problem(
+            path,
+            None,
+            None,
+            format!(
+                "is {:.1} MB, more than the {} MB a {what} may be: split it, or move bulky data into files the lab hands out",
+                bytes.len() as f64 / (1024.0 * 1024.0),
+                max / (1024 * 1024)
+            ),
+        )
+    })
+}
+
 fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<Lesson> {
     let bytes = files.read(path)?;
+    if let Some(p) = too_large(path, &bytes, MAX_LESSON_BYTES, "lesson") {
+        problems.push(p);
+        return None;
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => crate::yaml_input::without_bom(&t).to_string(),
         Err(e) => {
@@ -179,6 +206,10 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
 
 fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<LabMeta> {
     let bytes = files.read(path)?;
+    if let Some(p) = too_large(path, &bytes, MAX_LAB_BYTES, "lab.yaml") {
+        problems.push(p);
+        return None;
+    }
     let yaml = match String::from_utf8(bytes) {
         Ok(t) => crate::yaml_input::without_bom(&t).to_string(),
         Err(e) => {
@@ -465,6 +496,27 @@ mod title_tests {
         assert!(c.lessons.is_empty());
         assert!(
             problems[0].message.contains("empty `title`"),
+            "{problems:?}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn a_runaway_lesson_is_left_out_with_its_size_named() {
+        let t = tempfile::tempdir().unwrap();
+        let lessons = t.path().join("lessons/L0-start-here");
+        std::fs::create_dir_all(&lessons).unwrap();
+        std::fs::create_dir_all(t.path().join("labs")).unwrap();
+        let mut text =
+            "---\nid: L0-start-here/intro\ntitle: Intro\nlevel: L0\norder: 1\n---\n".to_string();
+        text.push_str(&"A pasted log line, again and again.\n".repeat(40_000));
+        std::fs::write(lessons.join("intro.md"), text).unwrap();
+        let (c, problems) = super::load_usable(&crate::curriculum::DiskFiles::new(t.path()));
+        assert!(c.lessons.is_empty());
+        assert!(
+            problems[0].message.contains("MB, more than the 1 MB"),
             "{problems:?}"
         );
     }
