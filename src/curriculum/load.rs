@@ -67,6 +67,36 @@ fn unclosed_fence(body: &str) -> Option<usize> {
     open.map(|(_, _, line)| line)
 }
 
+/// A lab's Markdown texts (its goal, its hints) that open a code block and never close it.
+fn open_fences_in_lab(path: &str, yaml: &str) -> Vec<Problem> {
+    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(yaml) else {
+        return Vec::new();
+    };
+    let goal = doc
+        .get("goal")
+        .and_then(|g| g.as_str())
+        .map(|g| ("its goal".to_string(), g));
+    let hints = doc
+        .get("hints")
+        .and_then(|h| h.as_sequence())
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, h)| Some((format!("hint {}", i + 1), h.get("text")?.as_str()?)));
+    goal.into_iter()
+        .chain(hints)
+        .filter(|(_, text)| unclosed_fence(text).is_some())
+        .map(|(what, _)| {
+            problem(
+                path,
+                None,
+                None,
+                format!("{what} opens a code block (``` or ~~~) that is never closed: end it with a line of the same fence"),
+            )
+        })
+        .collect()
+}
+
 fn parse_level(file: &str, s: &str, problems: &mut Vec<Problem>) -> Option<Level> {
     let level = Level::parse(s);
     if level.is_none() {
@@ -244,6 +274,7 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
         );
         return None;
     }
+    problems.extend(open_fences_in_lab(path, &yaml));
     let level = parse_level(path, &header.level, problems)?;
     let dir = path.trim_end_matches("/lab.yaml").to_string();
     let folder = dir.rsplit('/').next().unwrap_or("");
@@ -519,5 +550,20 @@ mod size_tests {
             problems[0].message.contains("MB, more than the 1 MB"),
             "{problems:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod lab_fence_tests {
+    #[test]
+    fn a_lab_goal_or_hint_with_a_code_block_left_open_is_named() {
+        let yaml = "id: x\ngoal: |\n  Run:\n  ```bash\n  curl x\nhints:\n  - rule: a\n    text: |\n      ```\n      ok\n      ```\n  - rule: b\n    text: |\n      ~~~\n      open\n";
+        let found: Vec<String> = super::open_fences_in_lab("labs/x/lab.yaml", yaml)
+            .into_iter()
+            .map(|p| p.message)
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("its goal opens a code block"));
+        assert!(found[1].starts_with("hint 2 opens a code block"));
     }
 }

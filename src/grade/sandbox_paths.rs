@@ -12,6 +12,28 @@
 use crate::runner::Report;
 use std::path::Path;
 
+/// `text` with `path` replaced by `shown` where it names that folder or something in it — not
+/// where it is the start of a longer name (`…/lab-backup`).
+fn replace_whole(text: &str, path: &str, shown: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(path) {
+        let after = &rest[at + path.len()..];
+        let name_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_');
+        let whole = match after.chars().next() {
+            None => true,
+            // `lab.backup` continues the name; `lab.` ends a sentence.
+            Some('.') => !after[1..].starts_with(name_char),
+            Some(c) => !name_char(c),
+        };
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { shown } else { path });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What each sandbox path is shown as.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SandboxPaths {
@@ -47,7 +69,7 @@ impl SandboxPaths {
             .iter()
             .fold(text.to_string(), |t, (path, shown)| {
                 if t.contains(path.as_str()) {
-                    t.replace(path.as_str(), shown)
+                    replace_whole(&t, path, shown)
                 } else {
                     t
                 }
@@ -114,5 +136,21 @@ mod tests {
             paths.shown(&traceback)
         );
         assert_eq!(paths.shown("nothing to see"), "nothing to see");
+    }
+
+    #[test]
+    fn a_longer_name_that_starts_like_the_lab_folder_is_left_whole() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("0006-alice-1f2e");
+        let lab = root.join("lab");
+        std::fs::create_dir_all(&lab).unwrap();
+        let paths = SandboxPaths::new(&root, &lab);
+        let lab = lab.display().to_string();
+        // A sibling of the lab folder is named from the sandbox around it (`..`), never as
+        // `.` glued to the rest of its name.
+        assert_eq!(
+            paths.shown(&format!("{lab}-backup/x.txt and {lab}.old; in {lab}/run")),
+            "../lab-backup/x.txt and ../lab.old; in ./run"
+        );
     }
 }

@@ -445,6 +445,27 @@ fn save_and_load_round_trip_the_whole_store() {
 }
 
 #[test]
+fn when_a_record_was_last_removed_for_good_outlives_a_save_and_load() {
+    let (org, actor) = setup();
+    let id = org
+        .store
+        .write()
+        .insert("Account", &body(json!({"Name": "Purged Co"})), &actor)
+        .unwrap()
+        .to_string();
+    assert!(org.store.write().hard_delete(&id, &actor).unwrap());
+    let s = org.store.read();
+    let t = s.object_index("Account").unwrap();
+    let purged = s.table(t).last_purged_ms();
+    assert!(purged.is_some());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("org.json");
+    s.save(&path).unwrap();
+    let loaded = Store::load(&path).unwrap();
+    assert_eq!(loaded.table(t).last_purged_ms(), purged);
+}
+
+#[test]
 fn default_org_has_users_org_record_and_lesson_data() {
     let org = Org::default_org();
     let s = org.store.read();

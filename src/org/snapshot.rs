@@ -108,6 +108,10 @@ struct StoreImage {
     ids: IdGenerator,
     auto_numbers: Vec<u64>,
     records: Vec<Vec<Record>>,
+    /// Per object, when a record was last removed for good (`earliestDateAvailable` of the
+    /// replication API); absent in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    purged: Vec<Option<i64>>,
     /// The rest of the org's state that outlives a restart (absent in older files).
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     org: serde_json::Value,
@@ -174,6 +178,9 @@ impl Store {
             records: (0..self.schema.len())
                 .map(|t| self.table(t).iter().map(|(_, r)| r.clone()).collect())
                 .collect(),
+            purged: (0..self.schema.len())
+                .map(|t| self.table(t).last_purged_ms())
+                .collect(),
         };
         let shown = path.display().to_string();
         let bytes = serde_json::to_vec(&image).map_err(|e| PersistError::Format {
@@ -239,6 +246,11 @@ impl Store {
                     store.ids.observe(&id);
                 }
                 store.tables[t].insert(rec);
+            }
+        }
+        for (t, purged) in image.purged.into_iter().enumerate() {
+            if let (Some(ms), Some(table)) = (purged, store.tables.get_mut(t)) {
+                table.note_purged(ms);
             }
         }
         Ok((store, image.org))

@@ -56,6 +56,16 @@ fn same_audience(a: &str, b: &str) -> bool {
         .eq_ignore_ascii_case(b.trim_end_matches('/'))
 }
 
+/// The same server, counting `localhost` and `127.0.0.1` as one host (as the mock org does).
+fn names_same_server(origin: &str, aud: &str) -> bool {
+    let swapped = if origin.contains("://127.0.0.1") {
+        origin.replacen("://127.0.0.1", "://localhost", 1)
+    } else {
+        origin.replacen("://localhost", "://127.0.0.1", 1)
+    };
+    same_audience(origin, aud) || same_audience(&swapped, aud)
+}
+
 /// `scheme://host[:port]` of a URL (None when it has no scheme).
 fn origin(url: &str) -> Option<&str> {
     let after_scheme = url.find("://")? + 3;
@@ -652,7 +662,7 @@ pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
             // URL, which External Client Apps on current releases may insist on.
             let posted_to = origin(&e.request.url);
             let names_server = |a: &String| {
-                want.accepts_audience(a) || posted_to.is_some_and(|o| same_audience(o, a))
+                want.accepts_audience(a) || posted_to.is_some_and(|o| names_same_server(o, a))
             };
             if !auds.iter().any(names_server) {
                 return cx

@@ -313,6 +313,8 @@ fn jwt_aud_naming_the_login_url_the_assertion_is_posted_to_passes() {
     // login URL is the token's issuer, so it is a right audience too.
     let posted_to = r#"{"aud":"https://127.0.0.1:9/","exp":$EXP}"#;
     assert_passes(LOGIN_AUD, &jwt_evidence(posted_to));
+    let by_name = r#"{"aud":"https://localhost:9","exp":$EXP}"#;
+    assert_passes(LOGIN_AUD, &jwt_evidence(by_name));
     let other_port = r#"{"aud":"https://127.0.0.1:10","exp":$EXP}"#;
     let v = assert_fails(LOGIN_AUD, &jwt_evidence(other_port));
     assert!(v.message.contains("https://127.0.0.1:9"), "{}", v.message);

@@ -19,8 +19,11 @@ use serde_json::Value;
 /// prints every row instead of the failed ones fails), and no line holds every item of one
 /// group of `absent_lines` (`[Opportunities, "0"]`: a made-up count, however it is worded).
 /// A whole number of four digits or more is also found with its thousands grouped (`4,500`).
-/// `because` replaces the general explanation of an `absent`/`absent_lines` failure with the
-/// lab's own (what such a line means, and what to print instead).
+/// Each of `texts` must also appear on some line that mentions none of `not_beside`
+/// (`texts: ["4500"], not_beside: ["500"]`: the total on a line of its own, so "received 500
+/// of 4500" does not pass while a progress line beside the total line does no harm).
+/// `because` replaces the general explanation of a `not_beside`/`absent`/`absent_lines`
+/// failure with the lab's own (what such a line means, and what to print instead).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputContains {
@@ -38,6 +41,8 @@ pub struct OutputContains {
     /// Only what these runs printed (1 = the first); every run's output when left out.
     #[serde(default)]
     pub runs: Option<Vec<usize>>,
+    #[serde(default)]
+    pub not_beside: Vec<String>,
     #[serde(default)]
     pub because: Option<String>,
 }
@@ -199,6 +204,27 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
             p.texts.len(),
             items(p.texts.len()),
             missing.join(", ")
+        ));
+    }
+    let crowded: Vec<&str> =
+        p.texts
+            .iter()
+            .map(String::as_str)
+            .filter(|t| {
+                !p.not_beside.is_empty()
+                    && !outputs.iter().flat_map(|o| o.lines()).any(|line| {
+                        in_text(line, t) && !p.not_beside.iter().any(|n| in_text(line, n))
+                    })
+            })
+            .collect();
+    if !crowded.is_empty() {
+        return cx.fail(format!(
+            "Your {stream} shows {} only on lines that also show {}. {}",
+            crowded.join(", "),
+            p.not_beside.join(" or "),
+            p.because
+                .as_deref()
+                .unwrap_or("Print it on a line of its own.")
         ));
     }
     let apart: Vec<String> = p
@@ -638,6 +664,28 @@ mod tests {
         assert_passes(rule, &ev);
         ev.runs[0].stdout.text = "Contacts received: 45,00\n".into();
         assert_fails(rule, &ev);
+    }
+
+    #[test]
+    fn a_total_must_stand_on_a_line_without_the_page_count() {
+        let rule = r#"{ rule: process.output_contains, texts: ["4500"], not_beside: ["500"], because: "Print the sum." }"#;
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text = "received 500 of 4500\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("only on lines that also show 500"),
+            "{}",
+            v.message
+        );
+        assert!(v.message.ends_with("Print the sum."), "{}", v.message);
+        for good in [
+            "page: +500 records, total 4500 so far\nContacts received: 4500\n",
+            "Contacts received: 4 500\n",
+            "Contacts received: 4'500\n",
+        ] {
+            ev.runs[0].stdout.text = good.into();
+            assert_passes(rule, &ev);
+        }
     }
 
     #[test]

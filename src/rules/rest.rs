@@ -59,7 +59,8 @@ fn is_collection(e: &Exchange) -> bool {
     e.path().contains("/composite/sobjects/")
 }
 
-/// Every record of a collections answer succeeded (a 200 may still carry refused records).
+/// A collections answer holds records, and every one succeeded (a 200 may still carry refused
+/// records; an empty one wrote nothing).
 fn every_record_succeeded(e: &Exchange) -> bool {
     let body = e
         .response
@@ -67,9 +68,12 @@ fn every_record_succeeded(e: &Exchange) -> bool {
         .map(|r| r.body.text.as_str())
         .unwrap_or("");
     match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Array(results)) => results
-            .iter()
-            .all(|r| r.get("success").and_then(|s| s.as_bool()) == Some(true)),
+        Ok(serde_json::Value::Array(results)) => {
+            !results.is_empty()
+                && results
+                    .iter()
+                    .all(|r| r.get("success").and_then(|s| s.as_bool()) == Some(true))
+        }
         _ => false,
     }
 }
@@ -352,6 +356,8 @@ mod tests {
             "{}",
             v.message
         );
+        let nothing_sent = req("PATCH", url, 200).response_body("[]");
+        assert_fails(rule, &evidence(vec![nothing_sent]));
     }
 
     #[test]

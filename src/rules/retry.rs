@@ -398,20 +398,22 @@ pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {
         seen.push(e.seq);
         // The same request again is a retry, unless a write in between made the difference: a
         // GET answered 404, a POST that creates the record, then the same GET reading it back
-        // is not a retry of the first. A repeat after a write that is refused the same way
+        // is not a retry of the first; nor is a GET after a DELETE of that very record,
+        // confirming it is gone. A repeat after other writes that is refused the same way
         // again (a "second pass" over everything that failed) still is one.
-        let repeats = |later: &&Exchange| same_request(later, e) && same_body(later, e);
+        let repeats = |later: &Exchange| same_request(later, e) && same_body(later, e);
         let mut wrote_since = false;
-        let again = ex[i + 1..]
-            .iter()
-            .filter(|later| later.run_index == e.run_index)
-            .find(|later| {
-                if repeats(later) && (!wrote_since || later.status() == Some(status)) {
-                    return true;
-                }
-                wrote_since |= wrote(later);
-                false
-            });
+        let mut again = None;
+        for later in ex[i + 1..].iter().filter(|l| l.run_index == e.run_index) {
+            if repeats(later) && (!wrote_since || later.status() == Some(status)) {
+                again = Some(later);
+                break;
+            }
+            if wrote(later) && later.path() == e.path() {
+                break;
+            }
+            wrote_since |= wrote(later);
+        }
         if let Some(again) = again {
             return cx
                 .fail(format!(
@@ -748,6 +750,18 @@ mod tests {
         // is a fix, not a retry.
         let accepted = req("POST", "/services/apexrest/orders", 201).body(r#"{"id":"SO-2"}"#);
         assert_passes(rule, &evidence(vec![refused, unrelated, accepted]));
+    }
+
+    #[test]
+    fn reading_a_record_again_after_deleting_it_confirms_it_is_gone_and_is_no_retry() {
+        let rule = "{ rule: retry.no_retry_on_4xx, statuses: [404] }";
+        let order = "/services/apexrest/orders/SO-1";
+        let create = req("POST", "/services/apexrest/orders", 201).body(r#"{"id":"SO-1"}"#);
+        let delete = req("DELETE", order, 204);
+        assert_passes(
+            rule,
+            &evidence(vec![get(order, 404), create, delete, get(order, 404)]),
+        );
     }
 
     #[test]

@@ -81,7 +81,7 @@ pub fn write_results(
     outcomes: &[RowOutcome],
 ) -> Vec<u8> {
     if kind == ResultKind::Unprocessed && outcomes.iter().all(|o| *o == RowOutcome::Unprocessed) {
-        return untouched(uploads);
+        return untouched(uploads, dialect);
     }
     let mut out = format::writer(Vec::new(), dialect);
     let mut header_written = false;
@@ -144,17 +144,20 @@ pub fn write_results(
 /// job that failed on its data — a file with CRLF line ends under `lineEnding: LF` — cannot
 /// be read in its own dialect, and written back through it would carry the stray carriage
 /// returns inside its values. As sent, the file can be resubmitted once the job is fixed.
-fn untouched(uploads: &[bytes::Bytes]) -> Vec<u8> {
+fn untouched(uploads: &[bytes::Bytes], dialect: CsvDialect) -> Vec<u8> {
     let mut out = Vec::with_capacity(uploads.iter().map(|u| u.len()).sum());
     for (i, upload) in uploads.iter().enumerate() {
         let body: &[u8] = if i == 0 {
             upload
         } else {
-            // Later uploads repeat the header: keep their rows only.
-            let after_header = upload
-                .iter()
-                .position(|b| *b == b'\n')
-                .map_or(upload.len(), |p| p + 1);
+            // Later uploads repeat the header (which may be quoted over several lines): keep
+            // their rows only.
+            let mut rdr = format::reader(upload, dialect);
+            let mut header = csv::ByteRecord::new();
+            let after_header = match rdr.read_byte_record(&mut header) {
+                Ok(true) => (rdr.position().byte() as usize).min(upload.len()),
+                _ => upload.len(),
+            };
             &upload[after_header..]
         };
         if !out.is_empty() && !out.ends_with(b"\n") && !body.is_empty() {
@@ -287,7 +290,7 @@ mod tests {
         let uploads = vec![
             bytes::Bytes::from_static(b"Name,Phone\r\nBK-1,2\r\n"),
             bytes::Bytes::from_static(b"Name,Phone\r\nBK-2,3"),
-            bytes::Bytes::from_static(b"Name,Phone\r\nBK-3,4\r\n"),
+            bytes::Bytes::from_static(b"Name,\"Pho\nne\"\r\nBK-3,4\r\n"),
         ];
         let csv = write_results(
             ResultKind::Unprocessed,
