@@ -229,7 +229,12 @@ impl Place {
             Some(Opened::Lab { .. }) | None => {}
         }
         if matches!(app.right, RightView::Welcome) {
-            app.right = before;
+            // What was kept cannot be reopened (its lab folder or lesson is gone): the view a
+            // new classroom starts on — a lesson opened again, so its kept reading spot holds.
+            match before {
+                RightView::Lesson(reader) => app.open_lesson(reader.lesson),
+                other => app.right = other,
+            }
         }
         let all = rows(&curriculum, &app.tree.folded);
         let wanted = self.selected.as_ref().and_then(|row| match row {

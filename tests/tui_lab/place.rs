@@ -160,3 +160,25 @@ fn a_track_assigned_after_the_place_was_kept_wins_over_it() {
         .expect("dated");
     assert!(!place::assigned_since_kept(&ws));
 }
+
+#[test]
+fn a_place_that_cannot_be_reopened_opens_the_first_lesson_at_its_kept_line() {
+    let (_dir, ws) = workspace();
+    // Left on a lab whose folder is gone since, with the first lesson read part way.
+    let a = crate::app(80, 24);
+    let first = a
+        .reader()
+        .map(|r| r.lesson)
+        .expect("the first lesson is open");
+    let id = &a.curriculum.lessons[first].id;
+    let of = a.reader().map(|r| r.layout.len()).unwrap_or_default();
+    let kept = format!(
+        r#"{{"open":{{"view":"lab","lab":"rest-first-call","tab":"Console"}},"focus_right":true,"open_levels":["L0"],"selected":null,"tree_top":0,"lessons":{{"{id}":{{"line":40,"of":{of}}}}},"consoles":{{}},"assigned_row":0}}"#
+    );
+    std::fs::write(ws.state_dir().join(place::FILE_NAME), kept).expect("a kept place");
+    let b = started_again(|| crate::app(80, 24), &ws);
+    let reader = b.reader().expect("the first lesson");
+    assert_eq!(reader.lesson, first);
+    assert_eq!(reader.scroll, 40.min(reader.max_scroll(b.page_height())));
+    assert!(reader.scroll > 0);
+}

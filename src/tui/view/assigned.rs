@@ -128,6 +128,9 @@ fn record(row: &AssignedRow, b: &AssignedBoard, zone: ShownZone) -> String {
         " · passing needs {}% on {}",
         b.threshold, b.backend
     ));
+    if row.status == TrackStatus::SecretLeaked {
+        s.push_str(&format!(" · {}", row.status.label()));
+    }
     if let Some(at) = row.passed_at {
         let at = zone.local(at).format("%a %d %b %H:%M");
         s.push_str(&format!(" · passed {at}"));
@@ -218,4 +221,41 @@ pub fn draw(app: &App, view: &AssignedView, frame: &mut Frame, area: Rect) {
         lines.push(Line::from("This track assigns no lab."));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_selected_labs_record_says_when_a_leaked_secret_kept_it_from_passing() {
+        let now = chrono::Utc::now();
+        let row = AssignedRow {
+            lab: "rest-first-call".into(),
+            title: "Your first call".into(),
+            due: "2026-12-04".into(),
+            due_at: now,
+            status: TrackStatus::SecretLeaked,
+            overdue: false,
+            passed_late: false,
+            passed_at: None,
+            attempts: 1,
+            attempts_elsewhere: 0,
+            best: Some((7, 8)),
+            passed_on: None,
+        };
+        let board = AssignedBoard {
+            track: "T".into(),
+            threshold: 80,
+            backend: "mock".into(),
+            now,
+            rows: vec![row.clone()],
+        };
+        let zone = ShownZone::Fixed(chrono::FixedOffset::east_opt(0).unwrap());
+        let said = record(&row, &board, zone);
+        assert!(
+            said.ends_with("passing needs 80% on mock · not passed: a secret leaked"),
+            "{said}"
+        );
+    }
 }
