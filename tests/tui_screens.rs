@@ -85,20 +85,27 @@ fn help_overlay_lists_every_key() {
 
 #[test]
 fn the_help_box_at_80_columns_leaves_no_sliver_of_the_screen_behind() {
-    let mut a = app(80, 24);
-    press(&mut a, "?");
-    let t = terminal(&a);
-    let buf = t.backend().buffer();
-    let at = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
-    assert_eq!(
-        (at(0, 0), at(79, 0)),
-        ("┌".into(), "┐".into()),
-        "the box's top corners"
-    );
-    assert_eq!(at(79, 23), "┘");
-    for y in 1..23 {
-        assert_eq!(at(79, y), "│", "row {y} ends with the box's own border");
-        assert_ne!(at(78, y), "│", "row {y}: no second border beside it");
+    for width in [80u16, 81, 82] {
+        let mut a = app(width, 24);
+        press(&mut a, "?");
+        let t = terminal(&a);
+        let buf = t.backend().buffer();
+        let at = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
+        let last = width - 1;
+        assert_eq!(
+            (at(0, 0), at(last, 0)),
+            ("┌".into(), "┐".into()),
+            "{width} columns: the box's top corners"
+        );
+        assert_eq!(at(last, 23), "┘");
+        for y in 1..23 {
+            assert_eq!(
+                at(last, y),
+                "│",
+                "{width}: row {y} ends with the box's border"
+            );
+            assert_ne!(at(last - 1, y), "│", "{width}: row {y}: no second border");
+        }
     }
 }
 

@@ -37,8 +37,16 @@ fn left_out_notice(problems: &[Problem]) -> Option<String> {
         1 => String::new(),
         n => format!(" (and {} more)", n - 1),
     };
+    // The lab or lesson first, where a narrow status bar keeps it: a shortened path would
+    // keep only `lab.yaml`.
+    let what = first.file.strip_suffix("/lab.yaml").unwrap_or(&first.file);
+    let line = first
+        .line
+        .map(|l| format!(" line {l}:"))
+        .unwrap_or_default();
     Some(format!(
-        "left out of the curriculum: {first}{more} — `sflab dev check` lists every problem"
+        "left out: {what}{more} — `sflab dev check` lists every problem ({}{line} {})",
+        first.file, first.message
     ))
 }
 
@@ -284,6 +292,28 @@ pub fn lesson(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_left_out_notice_names_the_lab_before_the_advice_and_the_detail() {
+        let problems = vec![
+            Problem {
+                file: "labs/rest-crud/lab.yaml".into(),
+                line: Some(25),
+                column: None,
+                message: "unknown rule `rest.patch_for_updat`".into(),
+            },
+            Problem {
+                file: "lessons/L1-basics/01-rest.md".into(),
+                line: None,
+                column: None,
+                message: "x".into(),
+            },
+        ];
+        assert_eq!(
+            left_out_notice(&problems).unwrap(),
+            "left out: labs/rest-crud (and 1 more) — `sflab dev check` lists every problem (labs/rest-crud/lab.yaml line 25: unknown rule `rest.patch_for_updat`)"
+        );
+    }
     use super::*;
     use clap::Parser;
 

@@ -67,10 +67,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     )));
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
     let height = lines.len() as u16 + 2;
-    // A box that would leave less than a column on each side takes the whole width (or
-    // height), so no sliver of the frame behind shows beside it.
+    // A box that would leave less than two columns on each side takes the whole width (or
+    // height): a sliver of one column shows only the frame behind, doubling the border.
     let fill = |wanted: u16, room: u16| {
-        if room.saturating_sub(wanted) < 2 {
+        if room.saturating_sub(wanted) < 4 {
             room
         } else {
             wanted
