@@ -490,8 +490,21 @@ mod tests {
 }
 
 #[cfg(test)]
-mod fence_tests {
-    use super::unclosed_fence;
+mod authoring_tests {
+    use super::{load_usable, open_fences_in_lab, unclosed_fence, Problem};
+    use crate::curriculum::{Curriculum, DiskFiles};
+
+    /// What loads of a curriculum holding one lesson, `intro.md` in L0, and what was left out.
+    fn with_lesson(text: &str) -> (Curriculum, Vec<Problem>) {
+        let t = tempfile::tempdir().unwrap();
+        let lessons = t.path().join("lessons/L0-start-here");
+        std::fs::create_dir_all(&lessons).unwrap();
+        std::fs::create_dir_all(t.path().join("labs")).unwrap();
+        std::fs::write(lessons.join("intro.md"), text).unwrap();
+        load_usable(&DiskFiles::new(t.path()))
+    }
+
+    const FRONT: &str = "---\nid: L0-start-here/intro\ntitle: Intro\nlevel: L0\norder: 1\n---\n";
 
     #[test]
     fn a_code_block_left_open_is_found_at_its_opening_line() {
@@ -508,57 +521,34 @@ mod fence_tests {
             None
         );
     }
-}
 
-#[cfg(test)]
-mod title_tests {
     #[test]
     fn an_empty_title_is_refused_like_a_missing_one() {
-        let t = tempfile::tempdir().unwrap();
-        let lessons = t.path().join("lessons/L0-start-here");
-        std::fs::create_dir_all(&lessons).unwrap();
-        std::fs::create_dir_all(t.path().join("labs")).unwrap();
-        std::fs::write(
-            lessons.join("intro.md"),
-            "---\nid: L0-start-here/intro\ntitle: \"  \"\nlevel: L0\norder: 1\n---\nText.\n",
-        )
-        .unwrap();
-        let (c, problems) = super::load_usable(&crate::curriculum::DiskFiles::new(t.path()));
+        let (c, problems) = with_lesson(&FRONT.replace("title: Intro", "title: \"  \""));
         assert!(c.lessons.is_empty());
         assert!(
             problems[0].message.contains("empty `title`"),
             "{problems:?}"
         );
     }
-}
 
-#[cfg(test)]
-mod size_tests {
     #[test]
     fn a_runaway_lesson_is_left_out_with_its_size_named() {
-        let t = tempfile::tempdir().unwrap();
-        let lessons = t.path().join("lessons/L0-start-here");
-        std::fs::create_dir_all(&lessons).unwrap();
-        std::fs::create_dir_all(t.path().join("labs")).unwrap();
-        let mut text =
-            "---\nid: L0-start-here/intro\ntitle: Intro\nlevel: L0\norder: 1\n---\n".to_string();
-        text.push_str(&"A pasted log line, again and again.\n".repeat(40_000));
-        std::fs::write(lessons.join("intro.md"), text).unwrap();
-        let (c, problems) = super::load_usable(&crate::curriculum::DiskFiles::new(t.path()));
+        let (c, problems) = with_lesson(&format!(
+            "{FRONT}{}",
+            "A pasted log line, again and again.\n".repeat(40_000)
+        ));
         assert!(c.lessons.is_empty());
         assert!(
             problems[0].message.contains("MB, more than the 1 MB"),
             "{problems:?}"
         );
     }
-}
 
-#[cfg(test)]
-mod lab_fence_tests {
     #[test]
     fn a_lab_goal_or_hint_with_a_code_block_left_open_is_named() {
         let yaml = "id: x\ngoal: |\n  Run:\n  ```bash\n  curl x\nhints:\n  - rule: a\n    text: |\n      ```\n      ok\n      ```\n  - rule: b\n    text: |\n      ~~~\n      open\n";
-        let found: Vec<String> = super::open_fences_in_lab("labs/x/lab.yaml", yaml)
+        let found: Vec<String> = open_fences_in_lab("labs/x/lab.yaml", yaml)
             .into_iter()
             .map(|p| p.message)
             .collect();
