@@ -19,6 +19,7 @@ pub mod redact;
 pub mod rules;
 pub mod runner;
 pub mod sandbox;
+pub mod suggest;
 pub mod track;
 pub mod tui;
 pub mod visible;

@@ -268,7 +268,7 @@ pub fn lesson(
     let lesson = curriculum.lesson(id).ok_or_else(|| {
         Failure::usage(format!(
             "there is no lesson {id:?}. `sflab list` shows every lesson id.{}",
-            super::suggest::tip(
+            crate::suggest::tip(
                 "lesson",
                 id,
                 curriculum.lessons.iter().map(|l| l.id.as_str())

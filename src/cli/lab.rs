@@ -46,7 +46,7 @@ pub fn find_lab<'a>(curriculum: &'a Curriculum, id: &str) -> Result<&'a LabMeta,
         )),
         None => Failure::usage(format!(
             "there is no lab {id:?}. `sflab list` shows every lab id.{}",
-            super::suggest::tip("lab", id, curriculum.labs.iter().map(|l| l.id.as_str()))
+            crate::suggest::tip("lab", id, curriculum.labs.iter().map(|l| l.id.as_str()))
         )),
     })
 }

@@ -13,7 +13,6 @@ mod lab_report;
 pub mod org;
 mod org_login;
 mod signals;
-mod suggest;
 mod track;
 
 use clap::{Parser, Subcommand};

@@ -169,10 +169,20 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
                         "lab {:?} was left out of the curriculum because its files have a problem: {why}",
                         a.lab
                     ),
-                    None => format!(
-                        "there is no lab {:?} in the curriculum: `sflab list` shows every lab id",
-                        a.lab
-                    ),
+                    None => {
+                        let near = crate::suggest::closest(
+                            &a.lab,
+                            curriculum.labs.iter().map(|l| l.id.as_str()),
+                        );
+                        let meant = match near.as_slice() {
+                            [] => String::new(),
+                            ids => format!(" (did you mean {}?)", ids.join(" or ")),
+                        };
+                        format!(
+                            "there is no lab {:?} in the curriculum{meant}: `sflab list` shows every lab id",
+                            a.lab
+                        )
+                    }
                 },
             )),
             Some(meta) => {
@@ -275,6 +285,18 @@ mod tests {
             "{e}"
         );
         assert!(e.to_string().contains("assigned twice"), "{e}");
+    }
+
+    #[test]
+    fn a_mistyped_lab_id_names_the_lab_meant() {
+        let typo = "track: T\nlabs:\n  - { lab: rest-frist-call, due: 2026-12-04 }\n";
+        let e = parse("t.yaml", typo, &curriculum()).unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "no lab \"rest-frist-call\" in the curriculum (did you mean rest-first-call?)"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn tip<'a>(kind: &str, typed: &str, ids: impl IntoIterator<Item = &'a str>) 
 }
 
 /// The ids of `ids` nearest to `typed` (ties in the order given), when near enough.
-fn closest<'a>(typed: &str, ids: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+pub fn closest<'a>(typed: &str, ids: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let typed = typed.to_lowercase();
     let most = (typed.chars().count() + 2) / 4;
     let mut scored: Vec<(usize, &str)> = ids
