@@ -3,6 +3,7 @@
 use super::lab::LabHeader;
 use super::lesson::{split_front_matter, FrontMatter};
 use super::{Curriculum, CurriculumError, Files, LabMeta, Lesson, Level, Problem};
+use crate::lab::spec::HintSpec;
 use std::collections::{HashMap, HashSet};
 
 fn problem(file: &str, line: Option<usize>, column: Option<usize>, message: String) -> Problem {
@@ -68,22 +69,12 @@ fn unclosed_fence(body: &str) -> Option<usize> {
 }
 
 /// A lab's Markdown texts (its goal, its hints) that open a code block and never close it.
-fn open_fences_in_lab(path: &str, yaml: &str) -> Vec<Problem> {
-    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(yaml) else {
-        return Vec::new();
-    };
-    let goal = doc
-        .get("goal")
-        .and_then(|g| g.as_str())
-        .map(|g| ("its goal".to_string(), g));
-    let hints = doc
-        .get("hints")
-        .and_then(|h| h.as_sequence())
-        .into_iter()
-        .flatten()
+fn open_fences_in_lab(path: &str, goal: &str, hints: &[HintSpec]) -> Vec<Problem> {
+    let hints = hints
+        .iter()
         .enumerate()
-        .filter_map(|(i, h)| Some((format!("hint {}", i + 1), h.get("text")?.as_str()?)));
-    goal.into_iter()
+        .map(|(i, h)| (format!("hint {}", i + 1), h.text.as_str()));
+    std::iter::once(("its goal".to_string(), goal))
         .chain(hints)
         .filter(|(_, text)| unclosed_fence(text).is_some())
         .map(|(what, _)| {
@@ -265,7 +256,7 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
     }
     // A lab whose checks cannot be used (a rule name spelt wrong, a parameter of the wrong
     // type) is left out with the rest: listed, it could only be refused when started.
-    let unusable = crate::lab::spec::validate(&yaml);
+    let (spec, unusable) = crate::lab::spec::parse_and_check(&yaml);
     if !unusable.is_empty() {
         problems.extend(
             unusable
@@ -274,7 +265,9 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
         );
         return None;
     }
-    problems.extend(open_fences_in_lab(path, &yaml));
+    if let Some(spec) = &spec {
+        problems.extend(open_fences_in_lab(path, &spec.goal, &spec.hints));
+    }
     let level = parse_level(path, &header.level, problems)?;
     let dir = path.trim_end_matches("/lab.yaml").to_string();
     let folder = dir.rsplit('/').next().unwrap_or("");
@@ -547,11 +540,17 @@ mod authoring_tests {
 
     #[test]
     fn a_lab_goal_or_hint_with_a_code_block_left_open_is_named() {
-        let yaml = "id: x\ngoal: |\n  Run:\n  ```bash\n  curl x\nhints:\n  - rule: a\n    text: |\n      ```\n      ok\n      ```\n  - rule: b\n    text: |\n      ~~~\n      open\n";
-        let found: Vec<String> = open_fences_in_lab("labs/x/lab.yaml", yaml)
-            .into_iter()
-            .map(|p| p.message)
-            .collect();
+        let hint = |text: &str| crate::lab::spec::HintSpec {
+            rule: None,
+            text: text.into(),
+            when: Vec::new(),
+        };
+        let hints = [hint("```\nok\n```\n"), hint("~~~\nopen\n")];
+        let found: Vec<String> =
+            open_fences_in_lab("labs/x/lab.yaml", "Run:\n```bash\ncurl x\n", &hints)
+                .into_iter()
+                .map(|p| p.message)
+                .collect();
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].starts_with("its goal opens a code block"));
         assert!(found[1].starts_with("hint 2 opens a code block"));

@@ -368,7 +368,8 @@ pub fn validate(yaml: &str) -> Vec<SpecProblem> {
     parse_and_check(yaml).1
 }
 
-fn parse_and_check(yaml: &str) -> (Option<LabSpec>, Vec<SpecProblem>) {
+/// The lab file parsed (when it parses) and every problem found in it, from one reading.
+pub fn parse_and_check(yaml: &str) -> (Option<LabSpec>, Vec<SpecProblem>) {
     let spec: LabSpec = match serde_yaml::from_str(yaml) {
         Ok(s) => s,
         Err(e) => {
