@@ -108,12 +108,16 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
         };
         let mut key = plan.batch_key(spec.operation);
         let mut id_column = plan.columns.iter().position(|c| *c == Column::Id);
+        let rows_about = data_rows_about(upload);
         {
             let mut store = org.store.write();
             let stored = store.table(plan.object_index).len();
-            let room = rows_to_make_room_for(spec.operation, data_rows_about(upload), stored);
+            let room = rows_to_make_room_for(spec.operation, rows_about, stored);
             store.reserve(plan.object_index, room);
         }
+        // The outcomes grow by the upload's rows: room for them once, not by doubling (each
+        // doubling of a million outcomes copies what is there).
+        job.lock().outcomes.reserve(rows_about);
         let mut rows = UploadRows::new(upload, dialect);
         let mut skipped_header = false;
         loop {
