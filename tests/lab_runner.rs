@@ -246,6 +246,13 @@ fn a_learner_starts_fails_reads_a_hint_fixes_and_passes() {
     // Starting prints the brief: the goal, and what each check looks for with its points.
     assert!(out.contains("Goal\n"), "{out}");
     assert!(out.contains("What the checks look for (6 points)"), "{out}");
+    // The goal is Markdown in the lab; printed, it is plain text like `sflab lesson`'s.
+    let goal = &out[out.find("Goal\n").unwrap()..out.find("What the checks").unwrap()];
+    assert!(
+        goal.contains("Call the limits resource once — GET"),
+        "{goal}"
+    );
+    assert!(!goal.contains("**") && !goal.contains("```"), "{goal}");
     let (code, brief, _) = sflab(&ws, &["lab", "show", "read-limits"]);
     assert_eq!(code, 0);
     assert!(

@@ -279,15 +279,19 @@ pub fn lesson(
         print!("{}", lesson.body);
         return Ok(0);
     }
-    let width = width.unwrap_or_else(|| {
-        let terminal = std::io::stdout()
-            .is_terminal()
-            .then(crossterm::terminal::size)
-            .and_then(Result::ok);
-        terminal.map(|(w, _)| w).unwrap_or(80)
-    });
+    let width = width.unwrap_or_else(output_width);
     print!("{}", crate::markdown::render_plain(&lesson.body, width));
     Ok(0)
+}
+
+/// The width text printed to standard output is wrapped at: the terminal's, or 80 columns
+/// when the output goes to a pipe or a file.
+pub fn output_width() -> u16 {
+    let terminal = std::io::stdout()
+        .is_terminal()
+        .then(crossterm::terminal::size)
+        .and_then(Result::ok);
+    terminal.map(|(w, _)| w).unwrap_or(80)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! Exit codes: 0 the lab passed (or the command did its job), 1 a check failed, 2 an error the
 //! learner must fix first (the message says how).
 
+use super::curriculum_cmds::output_width;
 use super::lab_report::{render_report, render_transcript};
 use super::{Cli, Failure};
 use crate::curriculum::{Curriculum, DiskFiles, Files, LabMeta};
@@ -179,10 +180,17 @@ fn store_of(ws: &Workspace) -> Result<Store, Failure> {
     Store::open(&ws.progress_db()).map_err(|e| Failure::usage(e.to_string()))
 }
 
+/// A lab's Markdown (its goal, a hint) as the plain text `sflab lesson` prints: emphasis and
+/// code marks gone, lists and code blocks laid out, wrapped at the output's width.
+fn plain(markdown: &str) -> String {
+    crate::markdown::render_plain(markdown, output_width())
+}
+
 /// A lab's brief as plain text: the goal, then what each check looks for and its points.
 fn brief_text(spec: &LabSpec) -> String {
     use crate::tui::lab::brief::what_it_checks;
-    let mut out = format!("Goal\n{}\n", spec.goal.trim_end());
+    let goal = plain(&spec.goal);
+    let mut out = format!("Goal\n{}\n", goal.trim_end());
     let total: u32 = spec.checks.iter().map(|c| c.points).sum();
     out.push_str(&format!("\nWhat the checks look for ({total} points)\n"));
     for c in &spec.checks {
@@ -493,7 +501,7 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
                 Some(r) => outln!("Hint {nth}/{of} for {r}:\n"),
                 None => outln!("Hint {nth}/{of}:\n"),
             }
-            outln!("{}", text.trim_end());
+            outln!("{}", plain(&text).trim_end());
         }
         HintChoice::Exhausted { rule } => {
             outln!(
@@ -501,7 +509,8 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
                 rule.map(|r| format!(" for {r}")).unwrap_or_default()
             );
             for h in spec.hints_for(failing.as_deref()) {
-                outln!("\n- {}", h.text.trim_end().replace('\n', "\n  "));
+                let text = crate::markdown::render_plain(&h.text, output_width().saturating_sub(2));
+                outln!("\n- {}", text.trim().replace('\n', "\n  "));
             }
         }
         HintChoice::NoneAvailable { rule } => match (rule, last) {
