@@ -93,6 +93,59 @@ fn numbers_beyond_their_fields_size_are_number_outside_valid_range() {
 }
 
 #[test]
+fn a_whole_number_no_integer_holds_is_out_of_an_int_fields_range() {
+    let (org, actor) = setup();
+    let mut s = org.store.write();
+    // Past i64 (a JSON number read as an f64), and written as text: the range error, quoting
+    // text as written.
+    for (value, shown) in [
+        (json!(1e20), "100000000000000000000"),
+        (json!("99999999999999999999"), "99999999999999999999"),
+        (json!(" 1e20"), " 1e20"),
+    ] {
+        let e = s
+            .insert(
+                "Account",
+                &body(json!({"Name": "A", "NumberOfEmployees": value})),
+                &actor,
+            )
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::NUMBER_OUTSIDE_VALID_RANGE, "{value}");
+        assert_eq!(
+            e.message,
+            format!("Employees: value outside of valid range on numeric field: {shown}")
+        );
+    }
+    // A fraction is still a value of the wrong kind.
+    let e = s
+        .insert(
+            "Account",
+            &body(json!({"Name": "A", "NumberOfEmployees": 12.5})),
+            &actor,
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::JSON_PARSER_ERROR);
+}
+
+#[test]
+fn a_decimal_written_as_text_is_quoted_as_written_when_out_of_range() {
+    let (org, actor) = setup();
+    let e = org
+        .store
+        .write()
+        .insert(
+            "Account",
+            &body(json!({"Name": "A", "AnnualRevenue": "12345678901234567890.5"})),
+            &actor,
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "Annual Revenue: value outside of valid range on numeric field: 12345678901234567890.5"
+    );
+}
+
+#[test]
 fn field_errors_use_salesforce_codes() {
     let (org, actor) = setup();
     let mut s = org.store.write();

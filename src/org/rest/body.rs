@@ -3,8 +3,14 @@
 //!
 //! Salesforce's parser is Jackson, so messages follow its wording for the common cases
 //! (unexpected character, end of input, empty body).
+//!
+//! Implementation note [U]: a number no `f64` holds (`1e400`) is refused as `Numeric value
+//! (1e400) out of range of double`, pointing at the number's first character. The wording is
+//! Jackson's for an `int` or `long` that overflows; what a real org answers for such a number
+//! is not recorded (Jackson itself reads it as infinity, or exactly if read as a decimal).
 
 use super::error::ApiError;
+use super::number_literal;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use serde_json::Value;
@@ -15,6 +21,15 @@ pub const MAX_BODY_BYTES: usize = 50 * 1024 * 1024;
 /// A request body parsed as JSON, or the Salesforce error explaining why it is not.
 #[derive(Debug, Clone)]
 pub struct SfJson(pub Value);
+
+/// A request body parsed as JSON, kept with the bytes it was parsed from, so that an error
+/// about one of its values can quote the value as the client wrote it (see
+/// [`number_literal`]).
+#[derive(Debug, Clone)]
+pub struct SfJsonAsSent {
+    pub value: Value,
+    pub sent: Bytes,
+}
 
 /// Reads at most `limit` bytes of a body.
 pub async fn read_limited(body: Body, limit: usize) -> Result<Bytes, ApiError> {
@@ -119,6 +134,14 @@ pub(crate) fn jackson_message(bytes: &[u8], e: &serde_json::Error) -> String {
         .rsplit_once(" at line ")
         .map(|(d, _)| d.to_string())
         .unwrap_or(detail);
+    if detail == "number out of range" {
+        if let Some((literal, start)) = number_literal::at_position(bytes, line, column) {
+            return format!(
+                "Numeric value ({}) out of range of double at [line:{line}, column:{start}]",
+                number_literal::quoted(literal)
+            );
+        }
+    }
     if !e.is_syntax() {
         // A shape the parser did not expect, said without the parser's own markup:
         // `missing field \`referenceId\`` becomes "Missing required field 'referenceId'".
@@ -177,6 +200,15 @@ impl<S: Send + Sync> FromRequest<S> for SfJson {
     async fn from_request(req: Request, _: &S) -> Result<SfJson, ApiError> {
         let bytes = read_limited(req.into_body(), MAX_BODY_BYTES).await?;
         parse_json(&bytes).map(SfJson)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for SfJsonAsSent {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, _: &S) -> Result<SfJsonAsSent, ApiError> {
+        let sent = read_limited(req.into_body(), MAX_BODY_BYTES).await?;
+        let value = parse_json(&sent)?;
+        Ok(SfJsonAsSent { value, sent })
     }
 }
 
@@ -242,6 +274,25 @@ mod tests {
         );
         let python = parse_json(br#"{"IsActive": True}"#).unwrap_err().message;
         assert!(python.starts_with("Unrecognized token 'True'"), "{python}");
+    }
+
+    #[test]
+    fn a_number_too_big_for_a_double_is_named_at_its_first_column() {
+        let err = parse_json(br#"{"Name":"x","AnnualRevenue":1e400}"#).unwrap_err();
+        assert_eq!(err.error_code, "JSON_PARSER_ERROR");
+        assert_eq!(
+            err.message,
+            "Numeric value (1e400) out of range of double at [line:1, column:29]"
+        );
+        let digits = format!("{{\n \"Amount\": {}0\n}}", "9".repeat(400));
+        let err = parse_json(digits.as_bytes()).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "Numeric value ({}0) out of range of double at [line:2, column:12]",
+                "9".repeat(400)
+            )
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod explain;
 pub mod gateway;
 pub mod limits;
 mod meta;
+mod number_literal;
 pub mod pretty;
 mod query;
 mod recent;

@@ -11,10 +11,11 @@
 //!   sub-results (which mirror the sub-request's own response) carry it, so it is kept.
 //! - An upsert that updates answers 200 with `created:false` from v46.0 on, 204 before.
 
-use super::body::{expect_object, SfJson};
+use super::body::{expect_object, SfJsonAsSent};
 use super::conditional::{self, Access, Precondition};
 use super::error::{json_bytes_response, json_response, ApiError};
 use super::gateway::{Caller, RequestVersion};
+use super::number_literal;
 use super::user_password;
 use super::versions::ApiVersion;
 use super::RestState;
@@ -298,7 +299,7 @@ async fn create(
     RequestVersion(version): RequestVersion,
     caller: Caller,
     Path((_, sobject)): Path<(String, String)>,
-    SfJson(body): SfJson,
+    SfJsonAsSent { value: body, sent }: SfJsonAsSent,
 ) -> Result<Response, ApiError> {
     if let Some(published) =
         crate::org::events::rest::try_publish(&state.org, &caller.0, &sobject, &body)
@@ -313,7 +314,7 @@ async fn create(
         .store
         .write()
         .insert(&name, &fields, &actor)
-        .map_err(with_body_position)?;
+        .map_err(|e| as_sent(e, &sent))?;
     let id = change.as_str().to_string();
     Ok(created_response(
         version,
@@ -395,7 +396,7 @@ async fn update(
     caller: Caller,
     Path((_, sobject, id)): Path<(String, String, String)>,
     headers: axum::http::HeaderMap,
-    SfJson(body): SfJson,
+    SfJsonAsSent { value: body, sent }: SfJsonAsSent,
 ) -> Result<Response, ApiError> {
     let name = object_name(&state, &sobject)?;
     if !looks_like_id(&id) {
@@ -410,7 +411,7 @@ async fn update(
     }
     store
         .update(&name, &id, &fields, &actor)
-        .map_err(with_body_position)?;
+        .map_err(|e| as_sent(e, &sent))?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     // The updated Account's new tag, so a client can chain If-Match updates.
     if let Ok((_, Some(tag))) =
@@ -446,7 +447,7 @@ async fn post_on_record(
     Path((v, sobject, id)): Path<(String, String, String)>,
     Query(params): Query<Params>,
     headers: axum::http::HeaderMap,
-    body: SfJson,
+    body: SfJsonAsSent,
 ) -> Result<Response, ApiError> {
     let method = params.get("_HttpMethod").map(|m| m.to_ascii_uppercase());
     if method.as_deref() == Some("PATCH") {
@@ -454,9 +455,14 @@ async fn post_on_record(
     }
     if id.eq_ignore_ascii_case("Id") {
         let name = object_name(&state, &sobject)?;
-        let fields = record_body(body.0)?;
+        let fields = record_body(body.value)?;
         let actor = actor(&state.org, &caller)?;
-        let change = state.org.store.write().insert(&name, &fields, &actor)?;
+        let change = state
+            .org
+            .store
+            .write()
+            .insert(&name, &fields, &actor)
+            .map_err(|e| as_sent(e, &body.sent))?;
         let new_id = change.as_str().to_string();
         return Ok(created_response(
             version,
@@ -543,7 +549,7 @@ async fn upsert(
     method: axum::http::Method,
     Path((_, sobject, field, value)): Path<(String, String, String, String)>,
     Query(params): Query<Params>,
-    SfJson(body): SfJson,
+    SfJsonAsSent { value: body, sent }: SfJsonAsSent,
 ) -> Result<Response, ApiError> {
     if user_password::is_password_path(&sobject, &value) {
         return user_password::serve(&state, &caller, method.as_str(), &field, Some(&body));
@@ -582,20 +588,32 @@ async fn upsert(
                 &save_result(&id, Some(false)),
             ))
         }
-        Err(UpsertError::Rejected(e)) => Err(with_body_position(e)),
+        Err(UpsertError::Rejected(e)) => Err(as_sent(e, &sent)),
         Err(UpsertError::MultipleMatches { object, ids }) => {
             Ok(multiple_choices(version, &object, &ids))
         }
     }
 }
 
-/// A field value of the wrong kind (`"banana"` for a currency) is a `JSON_PARSER_ERROR` that a
-/// real org ends with the parser's position. The one capture in the reference (errors-014)
-/// shows `at [line:1, column:2]` for a one-line body; where the parser points in other bodies
-/// is not recorded, so every such error points there.
-fn with_body_position(mut e: SfError) -> ApiError {
+/// A write's refusal as the body `sent` explains it:
+/// - a field value of the wrong kind (`"banana"` for a currency) is a `JSON_PARSER_ERROR` that
+///   a real org ends with the parser's position. The one capture in the reference (errors-014)
+///   shows `at [line:1, column:2]` for a one-line body; where the parser points in other
+///   bodies is not recorded, so every such error points there;
+/// - a number outside its field's range is quoted as the body wrote it, not as parsing
+///   rounded it (`12345678901234567890.5`, not `12345678901234567000`).
+fn as_sent(mut e: SfError, sent: &[u8]) -> ApiError {
     if e.code == ErrorCode::JSON_PARSER_ERROR && !e.message.contains(" at [line:") {
         e.message.push_str(" at [line:1, column:2]");
+    }
+    if e.code == ErrorCode::NUMBER_OUTSIDE_VALID_RANGE {
+        let literal = match e.fields.as_slice() {
+            [field] => number_literal::of_key(sent, field).map(number_literal::quoted),
+            _ => None,
+        };
+        if let Some(literal) = literal.map(|l| l.into_owned()) {
+            e = crate::org::validate::quoting_as_written(e, &literal);
+        }
     }
     e.into()
 }

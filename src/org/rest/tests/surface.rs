@@ -359,6 +359,90 @@ async fn a_value_of_the_wrong_kind_is_a_parser_error_ending_with_a_position() {
     );
 }
 
+/// The message of a refused write, asserting its code.
+async fn refusal(m: &Mock, method: Method, path: &str, body: &str, code: &str) -> String {
+    let r = m.send(method, path, Some(body), &[]).await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::BAD_REQUEST, code),
+        "{body}: {}",
+        r.body
+    );
+    r.body[0]["message"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn whole_numbers_past_an_int_fields_range_are_out_of_range_quoted_as_sent() {
+    let m = mock();
+    let create = format!("{V}/sobjects/Account");
+    let code = "NUMBER_OUTSIDE_VALID_RANGE";
+    for sent in [
+        "2147483648",
+        "99999999999999999999",
+        "-99999999999999999999",
+    ] {
+        let body = format!(r#"{{"Name":"big","NumberOfEmployees":{sent}}}"#);
+        assert_eq!(
+            refusal(&m, Method::POST, &create, &body, code).await,
+            format!("Employees: value outside of valid range on numeric field: {sent}")
+        );
+    }
+    let id = m
+        .send(Method::POST, &create, Some(r#"{"Name":"u"}"#), &[])
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let update = format!("{V}/sobjects/Account/{id}");
+    let body = r#"{"NumberOfEmployees" : 99999999999999999999 }"#;
+    assert_eq!(
+        refusal(&m, Method::PATCH, &update, body, code).await,
+        "Employees: value outside of valid range on numeric field: 99999999999999999999"
+    );
+}
+
+#[tokio::test]
+async fn a_decimal_out_of_range_is_quoted_as_sent_not_as_parsing_rounded_it() {
+    let m = mock();
+    let code = "NUMBER_OUTSIDE_VALID_RANGE";
+    let expected =
+        "Annual Revenue: value outside of valid range on numeric field: 12345678901234567890.5";
+    for body in [
+        r#"{"Name":"x","AnnualRevenue":12345678901234567890.5}"#,
+        r#"{"Name":"x","AnnualRevenue":"12345678901234567890.5"}"#,
+    ] {
+        let create = format!("{V}/sobjects/Account");
+        assert_eq!(
+            refusal(&m, Method::POST, &create, body, code).await,
+            expected
+        );
+    }
+    let upsert = format!("{V}/sobjects/Account/Id");
+    let body = r#"{"Name":"x","AnnualRevenue":12345678901234567890.5}"#;
+    assert_eq!(
+        refusal(&m, Method::POST, &upsert, body, code).await,
+        expected
+    );
+}
+
+#[tokio::test]
+async fn a_number_no_double_holds_is_a_parser_error_naming_it_at_its_start() {
+    let m = mock();
+    let message = refusal(
+        &m,
+        Method::POST,
+        &format!("{V}/sobjects/Account"),
+        r#"{"Name":"x","AnnualRevenue":1e400}"#,
+        "JSON_PARSER_ERROR",
+    )
+    .await;
+    assert_eq!(
+        message,
+        "Numeric value (1e400) out of range of double at [line:1, column:29]"
+    );
+}
+
 #[tokio::test]
 async fn in_process_sub_requests_reach_the_routes_without_being_counted() {
     use crate::org::rest::gateway::{Caller, RequestVersion};
