@@ -11,9 +11,10 @@
 //!
 //! Both need the mock's internals, so they are not applicable on a sandbox.
 
-use super::cx::Cx;
+use super::cx::{show, Cx};
+use super::redelivery::{new_id, redeliveries};
 use super::{Verdict, NOT_AWARDED};
-use crate::evidence::OrgSnapshot;
+use crate::evidence::{Exchange, OrgSnapshot};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -186,10 +187,85 @@ pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
             p.key
         ));
     }
+    let doubled: Vec<(&String, &Vec<String>)> =
+        by_key.iter().filter(|(_, ids)| ids.len() > 1).collect();
+    let (redelivered, calls) = redelivered_creates(cx, &p.key, &doubled);
+    let extra: usize = doubled.iter().map(|(_, ids)| ids.len() - 1).sum();
+    let retried = extra > redelivered.len();
+    let mut advice = Vec::new();
+    if !redelivered.is_empty() {
+        advice.push(format!(
+            "{}: the repeated event was handled as a new order; no failed call was retried there. Take the Idempotency-Key from the order itself, not from the handling, so a repeated event replays the first order (or skip an event already handled).",
+            redelivered.join("; ")
+        ));
+    }
+    if retried || redelivered.is_empty() {
+        advice.push("A retry after a failed or unanswered call must carry the same Idempotency-Key as the first try (derive it from the order, not from the attempt).".into());
+    }
     cx.fail(format!(
-        "The ERP created the same order more than once: {}. A retry after a failed or unanswered call must carry the same Idempotency-Key as the first try (derive it from the order, not from the attempt).",
-        dups.join("; ")
+        "The ERP created the same order more than once: {}. {}",
+        dups.join("; "),
+        advice.join(" ")
     ))
+    .with_evidence(calls)
+}
+
+/// The doubled orders whose later create followed a redelivered event carrying their key
+/// while the call before it for that key had succeeded (so no retry explains it): a clause
+/// per order (`#57 POST /ext/erp/orders created ERP-000005 (SO-202)`) and the calls' seqs.
+fn redelivered_creates(
+    cx: &Cx,
+    key: &str,
+    doubled: &[(&String, &Vec<String>)],
+) -> (Vec<String>, Vec<u64>) {
+    let repeats = redeliveries(cx);
+    let order_key = |e: &Exchange| -> Option<String> {
+        if key == HEADER_KEY {
+            e.request_header("idempotency-key").map(str::to_string)
+        } else {
+            e.request_json().map(|b| text(b.get(key)))
+        }
+    };
+    let creates: Vec<&Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| e.method().eq_ignore_ascii_case("POST"))
+        .filter(|e| e.path().trim_end_matches('/').ends_with("/orders"))
+        .collect();
+    let (mut clauses, mut seqs) = (Vec::new(), Vec::new());
+    for (k, ids) in doubled {
+        let tries: Vec<&&Exchange> = creates
+            .iter()
+            .filter(|e| order_key(e).as_deref() == Some(k.as_str()))
+            .collect();
+        for id in ids.iter().skip(1) {
+            // Not found: its reply was lost, so the call that made it failed and a retry made
+            // the next; first of all: nothing came before it to repeat.
+            let Some(pos) = tries
+                .iter()
+                .position(|e| new_id(cx, e).as_ref() == Some(id))
+            else {
+                continue;
+            };
+            let (Some(prev), call) = (pos.checked_sub(1).map(|i| tries[i]), tries[pos]) else {
+                continue;
+            };
+            let repeat = repeats
+                .iter()
+                .find(|r| r.carries(k) && r.precedes(call) && !r.precedes(prev));
+            if let (true, Some(r)) = (prev.succeeded(), repeat) {
+                clauses.push(format!(
+                    "{} created {id} ({k}) once sflab had delivered event {} of {} again",
+                    show(call),
+                    r.replay_id,
+                    r.channel
+                ));
+                seqs.push(call.seq);
+            }
+        }
+    }
+    (clauses, seqs)
 }
 
 /// Up to six items, then how many more.
@@ -319,6 +395,50 @@ mod tests {
             "{}",
             v.message
         );
+    }
+
+    #[test]
+    fn a_duplicate_made_by_handling_a_redelivered_event_names_the_redelivery_not_a_retry() {
+        let v = assert_fails(
+            "{ rule: erp.no_duplicate_orders }",
+            &redelivered_order(Some(("ERP-5", "T5"))),
+        );
+        assert!(
+            v.message.contains("SO-2 → ERP-2, ERP-5")
+                && v.message.contains("#4 POST /ext/erp/orders created ERP-5 (SO-2) once sflab had delivered event 2 of /event/OrderActivated__e again"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("A retry after"), "{}", v.message);
+        assert_eq!(v.evidence, vec![4]);
+    }
+
+    #[test]
+    fn a_duplicate_after_a_failed_call_still_blames_the_retry() {
+        // A second order made right after a lost reply (no redelivery in between).
+        let key = r#"{"customer": "A-1", "lines": [], "salesforceId": "SO-1"}"#;
+        let mut ev = evidence(vec![
+            req("POST", "/ext/erp/orders", 201)
+                .body(key)
+                .response_body(r#"{"id": "ERP-1"}"#),
+            req("POST", "/ext/erp/orders", 504).body(key),
+            req("POST", "/ext/erp/orders", 201)
+                .body(key)
+                .response_body(r#"{"id": "ERP-2"}"#),
+        ]);
+        let mut snap = OrgSnapshot::default();
+        snap.objects.insert(
+            ERP_ORDER_BOOK.into(),
+            vec![erp("ERP-1", "SO-1", "T1"), erp("ERP-2", "SO-1", "T2")],
+        );
+        ev.snapshots.after_runs.push(snap);
+        let v = assert_fails("{ rule: erp.no_duplicate_orders }", &ev);
+        assert!(
+            v.message.contains("A retry after a failed"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("delivered event"), "{}", v.message);
     }
 
     #[test]

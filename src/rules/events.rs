@@ -10,11 +10,13 @@
 //!   replay id: no later subscription from EARLIEST (-2), no event published while it was
 //!   subscribed or down left undelivered, and at most `max_reread` events handed out again.
 //! - `events.consumer_idempotent`: the scenario redelivered an event, the subscriber received
-//!   it again, and still no two `object` records share a value of `field`.
+//!   it again, still no two `object` records share a value of `field`, and the traffic after
+//!   the repeat shows no second side effect for the event's key (see `redelivery`).
 //!
 //! These rules need the mock org's bus log; on a sandbox they are not applicable.
 
 use super::cx::{article, plural, Cx};
+use super::redelivery::{redeliveries, second_effects, SecondEffect};
 use super::Verdict;
 use serde::Deserialize;
 use serde_json::Value;
@@ -617,13 +619,41 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
             ))
             .with_evidence(creates);
     }
+    if let Some(v) = second_side_effects(p, cx) {
+        return v;
+    }
     let ids: Vec<String> = redelivered.iter().map(|(_, r)| r.to_string()).collect();
     cx.pass(format!(
-        "sflab redelivered event(s) {} and your subscriber received them again; still one {} per {}.",
+        "sflab redelivered event(s) {} and your subscriber received them again; still one {} per {}, and handling a repeat created and changed nothing.",
         ids.join(", "),
         p.object,
         p.field
     ))
+}
+
+/// The failing verdict when handling a redelivered event again left a side effect of its
+/// own (a new ERP order, a changed write-back), though the records still look right.
+fn second_side_effects(p: &ConsumerIdempotent, cx: &Cx) -> Option<Verdict> {
+    redeliveries(cx).iter().find_map(|r| {
+        let key = r.key(&p.field)?;
+        let effects = second_effects(cx, r, &key);
+        if effects.is_empty() {
+            return None;
+        }
+        let what: Vec<String> = effects.iter().map(SecondEffect::describe).collect();
+        Some(
+            cx.fail(format!(
+                "sflab redelivered event {} of {} ({} {key}), and handling it again did more work: {}. One {} per {} is not enough when the repeat still creates or changes something. Recognise an event already handled by its key, or make every call it makes repeatable: an Idempotency-Key taken from the event's own key (not made per handling), an upsert that writes the same values.",
+                r.replay_id,
+                r.channel,
+                p.field,
+                what.join("; "),
+                p.object,
+                p.field
+            ))
+            .with_evidence(effects.iter().flat_map(SecondEffect::seqs)),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -488,3 +488,27 @@ fn published_with_via_takes_only_that_way_and_says_which_way_was_used() {
         v.message
     );
 }
+
+const BRIDGE: &str = "{ rule: events.consumer_idempotent, object: Order, field: ERP_Order_Id__c }";
+
+#[test]
+fn a_redelivered_event_that_makes_a_second_erp_order_fails_though_one_order_per_key_remains() {
+    let v = assert_fails(BRIDGE, &redelivered_order(Some(("ERP-5", "T5"))));
+    assert!(
+        v.message.contains("event 2 of /event/OrderActivated__e")
+            && v.message.contains("#4 POST /ext/erp/orders created ERP-5"),
+        "{}",
+        v.message
+    );
+    // The write-back of the new order's tracking number over the first one is named too.
+    assert!(v.message.contains("where #3 had written"), "{}", v.message);
+    assert_eq!(v.evidence, vec![3, 4, 5], "{}", v.message);
+}
+
+#[test]
+fn a_repeat_that_replays_the_first_order_and_writes_the_same_values_passes() {
+    // The handling before the repeat reached the subscriber (a retry answered after the
+    // runner queued the repeat) is the first handling, not a second side effect.
+    let v = assert_passes(BRIDGE, &redelivered_order(None));
+    assert!(v.message.contains("changed nothing"), "{}", v.message);
+}

@@ -166,3 +166,65 @@ pub fn assert_not_applicable(yaml: &str, ev: &Evidence) -> Verdict {
     );
     v
 }
+
+/// A bridge that handled order SO-2's event, then got it again: the first ERP create lost its
+/// reply (504), the retry answered ERP-2 (with no replay header, as if new), the write-back
+/// wrote T2; the runner queued the repeat at 100 ms (while that handling was still retrying)
+/// and the repeat reached the subscriber at 1 s. `second` is what handling it again got back
+/// from the ERP: `None` for a replay of ERP-2, `Some(("ERP-5", "T5"))` for a new order (whose
+/// tracking number the second write-back then writes). One Order SO-2 either way.
+pub fn redelivered_order(second: Option<(&str, &str)>) -> Evidence {
+    use crate::evidence::OrgSnapshot;
+    use serde_json::json;
+    let order = |id: &str, trk: &str| json!({"id": id, "trackingNumber": trk}).to_string();
+    let create =
+        r#"{"customer": "A-1", "lines": [{"sku": "V", "quantity": 2}], "salesforceId": "SO-2"}"#;
+    let erp = "/ext/erp/orders";
+    let write_back = "/services/data/v62.0/sobjects/Order/ERP_Order_Id__c/SO-2";
+    let (again, again_trk) = second.unwrap_or(("ERP-2", "T2"));
+    let mut repeat = req("POST", erp, 201)
+        .at(1100, 5)
+        .body(create)
+        .response_body(&order(again, again_trk));
+    if second.is_none() {
+        repeat = repeat.response_header("Idempotent-Replayed", "true");
+    }
+    let mut ev = evidence(vec![
+        req("POST", erp, 504).at(0, 5).body(create),
+        req("POST", erp, 201)
+            .at(500, 5)
+            .body(create)
+            .response_body(&order("ERP-2", "T2")),
+        req("PATCH", write_back, 200)
+            .at(600, 5)
+            .body(r#"{"Tracking_Number__c": "T2"}"#),
+        repeat,
+        req("PATCH", write_back, 200)
+            .at(1200, 5)
+            .body(&format!(r#"{{"Tracking_Number__c": "{again_trk}"}}"#)),
+    ]);
+    let at = |ms: i64| (base_time() + Duration::milliseconds(ms)).to_rfc3339();
+    let channel = "/event/OrderActivated__e";
+    ev.events.published = vec![
+        json!({"replay_id": 2, "channel": channel, "event_name": "OrderActivated__e", "via": "runner", "at": at(-10), "payload": {"ERP_Order_Id__c": "SO-2", "Account_Number__c": "A-1"}}),
+    ];
+    ev.events.delivered = vec![
+        json!({"replay_id": 2, "channel": channel, "subscriber": "s", "via": "cometd", "at": at(-5)}),
+        json!({"replay_id": 2, "channel": channel, "subscriber": "s", "via": "cometd", "at": at(1000)}),
+    ];
+    ev.events.scenario = vec![
+        json!({"step": 3, "action": "redeliver", "channel": channel, "replay_id": 2, "at": at(100)}),
+    ];
+    let mut book = vec![json!({"id": "ERP-2", "salesforceId": "SO-2", "trackingNumber": "T2"})];
+    if let Some((id, trk)) = second {
+        book.push(json!({"id": id, "salesforceId": "SO-2", "trackingNumber": trk}));
+    }
+    let mut snap = OrgSnapshot::default();
+    snap.objects.insert(super::ERP_ORDER_BOOK.into(), book);
+    snap.objects.insert(
+        "Order".into(),
+        vec![json!({"Id": "8012", "ERP_Order_Id__c": "SO-2", "Tracking_Number__c": again_trk})],
+    );
+    ev.snapshots.after_runs.push(snap);
+    ev
+}

@@ -38,6 +38,7 @@ mod oauth_flow;
 mod oauth_tokens;
 mod oauth_usage;
 mod output;
+mod redelivery;
 mod refusal;
 mod rest;
 mod retry;
