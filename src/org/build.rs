@@ -94,18 +94,9 @@ pub(crate) fn build(seed: &OrgSeed, now: DateTime<Utc>) -> Result<Built, SeedErr
     let mut org = Map::new();
     org.insert("Id".into(), json!(org_id.to_string()));
     org.insert("Name".into(), json!(org_name));
-    org.insert("IsSandbox".into(), json!(s.is_sandbox.unwrap_or(true)));
-    org.insert(
-        "InstanceName".into(),
-        json!(s.instance_name.clone().unwrap_or_else(|| "CS42".into())),
-    );
-    org.insert(
-        "OrganizationType".into(),
-        json!(s
-            .organization_type
-            .clone()
-            .unwrap_or_else(|| "Developer Edition".into())),
-    );
+    org.insert("IsSandbox".into(), json!(s.sandbox()));
+    org.insert("InstanceName".into(), json!(s.instance()));
+    org.insert("OrganizationType".into(), json!(s.edition()));
     org.insert("NamespacePrefix".into(), json!(s.namespace_prefix));
     org.insert("TrialExpirationDate".into(), json!(s.trial_expiration_date));
     org.insert("LanguageLocaleKey".into(), json!("en_US"));

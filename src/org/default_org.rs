@@ -3,15 +3,20 @@
 //!
 //! Account carries `ERP_Id__c` (text, external id, unique) as in the upsert examples, Order
 //! carries `ERP_Order_Id__c`; a few Accounts, Contacts and Opportunities exist; the org has an
-//! admin and an integration user; the Organization record says it is a sandbox; Change Data
-//! Capture covers Account and Contact, and OrderShipped__e and OrderActivated__e are defined.
+//! admin and an integration user; Change Data Capture covers Account and Contact, and
+//! OrderShipped__e and OrderActivated__e are defined.
+//!
+//! The Organization record says it is a Developer Edition org, and so not a sandbox: Developer
+//! Edition orgs have no sandboxes (a sandbox reports its production org's edition), and the
+//! allocations are Developer Edition's: 15,000 API requests a day in `/limits` and
+//! `Sforce-Limit-Info`, as the lessons show them.
 
 /// The default seed, as YAML (the same format lab authors write).
 pub const DEFAULT_SEED: &str = r#"
 org:
   name: sflab Mock Org
-  is_sandbox: true
-  instance_name: CS42
+  is_sandbox: false
+  instance_name: NA224
   organization_type: Developer Edition
 
 objects:
@@ -94,5 +99,23 @@ mod tests {
         assert_eq!(seed.users.len(), 2);
         assert!(seed.objects["Account"].fields["ERP_Id__c"].external_id);
         assert_eq!(seed.other.keys().collect::<Vec<_>>(), vec!["events"]);
+    }
+
+    #[test]
+    fn the_default_org_is_a_developer_edition_org_and_so_not_a_sandbox() {
+        let org = crate::org::Org::default_org();
+        let s = org.store.read();
+        let o = s
+            .retrieve(
+                "Organization",
+                org.id.as_str(),
+                Some(&["IsSandbox", "OrganizationType", "InstanceName"]),
+                "62.0",
+            )
+            .unwrap();
+        assert_eq!(o["IsSandbox"], false);
+        assert_eq!(o["OrganizationType"], "Developer Edition");
+        assert!(!o["InstanceName"].as_str().unwrap().starts_with("CS"));
+        assert!(!org.seed.org.sandbox(), "the SOAP login's <sandbox> agrees");
     }
 }

@@ -533,7 +533,7 @@ fn default_org_has_users_org_record_and_lesson_data() {
             "62.0",
         )
         .unwrap();
-    assert_eq!(o["IsSandbox"], true);
+    assert_eq!(o["IsSandbox"], false);
     assert_eq!(
         s.find_by_external("Order", "ERP_Order_Id__c", "SO-5001")
             .unwrap()

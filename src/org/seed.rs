@@ -92,6 +92,35 @@ pub struct OrgSettings {
     pub trial_expiration_date: Option<String>,
 }
 
+impl OrgSettings {
+    /// `Organization.IsSandbox`: false unless the seed says so.
+    pub fn sandbox(&self) -> bool {
+        self.is_sandbox.unwrap_or(false)
+    }
+
+    /// `Organization.OrganizationType`: the seed's, or the edition that goes with
+    /// `IsSandbox`. A sandbox reports its production org's edition, and Developer Edition orgs
+    /// have no sandboxes, so a sandbox is an Enterprise Edition org's; any other org is a
+    /// Developer Edition org, the edition whose allocations the mock's `/limits` reports.
+    pub fn edition(&self) -> String {
+        match (&self.organization_type, self.sandbox()) {
+            (Some(edition), _) => edition.clone(),
+            (None, true) => "Enterprise Edition".into(),
+            (None, false) => "Developer Edition".into(),
+        }
+    }
+
+    /// `Organization.InstanceName`: the seed's, or an instance of the org's kind (sandboxes
+    /// have lived on `CS` instances).
+    pub fn instance(&self) -> String {
+        match (&self.instance_name, self.sandbox()) {
+            (Some(name), _) => name.clone(),
+            (None, true) => "CS42".into(),
+            (None, false) => "NA224".into(),
+        }
+    }
+}
+
 /// Field types a seed may declare (Setup's names and describe's names both work).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -352,6 +381,26 @@ pub fn resolve_value(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_org_is_a_developer_edition_org_unless_the_seed_makes_it_a_sandbox() {
+        let unsaid = OrgSettings::default();
+        assert_eq!(
+            (unsaid.sandbox(), unsaid.edition().as_str()),
+            (false, "Developer Edition")
+        );
+        let sandbox = OrgSeed::from_yaml("org: { is_sandbox: true }").unwrap().org;
+        assert_eq!(
+            (sandbox.sandbox(), sandbox.edition().as_str()),
+            (true, "Enterprise Edition")
+        );
+        assert!(sandbox.instance().starts_with("CS"));
+        let said =
+            OrgSeed::from_yaml("org: { is_sandbox: true, organization_type: Unlimited Edition }")
+                .unwrap()
+                .org;
+        assert_eq!(said.edition(), "Unlimited Edition");
+    }
 
     #[test]
     fn unknown_sections_are_kept_for_other_parts() {

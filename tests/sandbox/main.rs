@@ -27,9 +27,18 @@ pub(crate) struct RealOrg {
 }
 
 /// A mock org on a loopback port, playing a real org; `used` calls of 15,000 already spent.
+/// As a sandbox it reports an edition that has sandboxes (the default org is a Developer
+/// Edition org, which has none).
 pub(crate) async fn real_org(is_sandbox: bool, used: u64) -> RealOrg {
-    let text = sflab::org::default_org::DEFAULT_SEED
-        .replace("is_sandbox: true", &format!("is_sandbox: {is_sandbox}"));
+    let mut text = sflab::org::default_org::DEFAULT_SEED.to_string();
+    if is_sandbox {
+        let production = "is_sandbox: false\n";
+        assert!(text.contains(production), "the default seed names its kind");
+        text = text
+            .replace(production, "is_sandbox: true\n")
+            .replace("Developer Edition", "Enterprise Edition")
+            .replace("instance_name: NA224", "instance_name: CS42");
+    }
     let org = Org::new(&OrgSeed::from_yaml(&text).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let key = install_for_workspace(&org.auth, dir.path()).unwrap();

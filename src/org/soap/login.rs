@@ -116,7 +116,7 @@ pub fn login(org: &Org, call: &Element, version: u32, base_url: &str) -> Result<
     let org15 = org.id.short();
     let server_url = format!("{base_url}/services/Soap/u/{version}.0/{org15}");
     let metadata_url = format!("{base_url}/services/Soap/m/{version}.0/{org15}");
-    let sandbox = org.seed.org.is_sandbox.unwrap_or(false);
+    let sandbox = org.seed.org.sandbox();
     Ok(format!(
         "<loginResponse><result>{}{}{}{}{}{}<userInfo>{}</userInfo></result></loginResponse>",
         text_element("metadataServerUrl", &metadata_url),

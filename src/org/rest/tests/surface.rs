@@ -255,7 +255,11 @@ async fn the_sf_cli_login_sequence_is_answered() {
         .get("/services/data/v66.0/query?q=SELECT+Name,InstanceName,IsSandbox,TrialExpirationDate,NamespacePrefix,OrganizationType+FROM+Organization")
         .await;
     assert_eq!(org.body["totalSize"], 1);
-    assert_eq!(org.body["records"][0]["IsSandbox"], true);
+    assert_eq!(org.body["records"][0]["IsSandbox"], false);
+    assert_eq!(
+        org.body["records"][0]["OrganizationType"],
+        "Developer Edition"
+    );
 }
 
 #[tokio::test]
