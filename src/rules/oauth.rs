@@ -601,6 +601,39 @@ pub(crate) fn refresh_then_retry_once(cx: &Cx) -> Verdict {
     .with_evidence(seqs)
 }
 
+/// Why the user the org signs in is not the one wanted, if it is not. Salesforce reads the
+/// legacy `prn` claim when it is present and `sub` only otherwise (`prn` wins when both are
+/// sent), so that is the claim judged, and the message says which one was read.
+fn subject_mismatch(claims: &serde_json::Value, want: &Accepted) -> Option<String> {
+    let claim = |k: &str| claims.get(k).filter(|v| !v.is_null());
+    let (name, value) = match (claim("prn"), claim("sub")) {
+        (Some(prn), _) => ("prn", prn),
+        (None, Some(sub)) => ("sub", sub),
+        (None, None) => {
+            return Some(format!(
+                "The JWT names no user: it has no `sub` claim (nor the legacy `prn`). Set `sub` to the username the job acts for, {}.",
+                want.show()
+            ))
+        }
+    };
+    let overrides = if name == "prn" && claim("sub").is_some() {
+        " — the org reads the legacy `prn` claim over `sub` when both are sent, so drop `prn` or make it the same user"
+    } else {
+        ""
+    };
+    match value.as_str() {
+        Some(v) if want.accepts(v) => None,
+        Some(v) => Some(format!(
+            "The JWT's subject, read from `{name}`, is \"{v}\"{overrides}; the job must act for the username {}.",
+            want.show()
+        )),
+        None => Some(format!(
+            "The JWT's subject, read from `{name}`, is {value}, not a username; set it to the text {}.",
+            want.show()
+        )),
+    }
+}
+
 /// The claims of a JWT whose signature may have been redacted.
 pub(crate) fn jwt_payload(jwt: &str) -> Option<serde_json::Value> {
     let payload = jwt.split('.').nth(1)?;
@@ -626,27 +659,28 @@ pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
                 .with_evidence([e.seq]);
         };
         let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).map(String::from);
-        for (name, want) in [("iss", &p.iss), ("sub", &p.sub)] {
-            if let Some(want) = want {
-                match text(name) {
-                    Some(v) if want.accepts(&v) => {}
-                    Some(v) => {
-                        return cx
-                            .fail(format!(
-                                "The JWT's `{name}` is \"{v}\"; expected {}.",
-                                want.show()
-                            ))
-                            .with_evidence([e.seq])
-                    }
-                    None => {
-                        return cx
-                            .fail(format!(
-                                "The JWT has no `{name}` claim; expected {}.",
-                                want.show()
-                            ))
-                            .with_evidence([e.seq])
-                    }
+        if let Some(want) = &p.iss {
+            match text("iss") {
+                Some(v) if want.accepts(&v) => {}
+                Some(v) => {
+                    return cx
+                        .fail(format!(
+                            "The JWT's `iss` is \"{v}\"; expected the consumer key {}.",
+                            want.show()
+                        ))
+                        .with_evidence([e.seq])
                 }
+                None => return cx
+                    .fail(format!(
+                        "The JWT has no `iss` claim; it must name the app by its consumer key, {}.",
+                        want.show()
+                    ))
+                    .with_evidence([e.seq]),
+            }
+        }
+        if let Some(want) = &p.sub {
+            if let Some(wrong) = subject_mismatch(&claims, want) {
+                return cx.fail(wrong).with_evidence([e.seq]);
             }
         }
         if let Some(want) = &p.aud {

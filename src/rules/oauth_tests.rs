@@ -275,6 +275,44 @@ fn jwt_claims_checks_iss_sub_aud_and_exp() {
     assert_fails(rule, &evidence(vec![token("client_credentials", 200)]));
 }
 
+const SUBJECT: &str = "{ rule: oauth.jwt_claims, sub: integration@example.com }";
+
+#[test]
+fn jwt_subject_is_read_from_prn_when_present_as_the_org_reads_it() {
+    // `prn` wins over `sub`: a right `sub` does not help when `prn` names someone else.
+    let prn_wins = r#"{"sub":"integration@example.com","prn":"admin@example.com","exp":$EXP}"#;
+    let v = assert_fails(SUBJECT, &jwt_evidence(prn_wins));
+    assert!(
+        v.message
+            .contains("read from `prn`, is \"admin@example.com\"")
+            && v.message.contains("over `sub`"),
+        "{}",
+        v.message
+    );
+    // The right user in `prn` is the user the org signs in, whatever `sub` says.
+    let prn_right = r#"{"sub":"someone@example.com","prn":"integration@example.com","exp":$EXP}"#;
+    assert_passes(SUBJECT, &jwt_evidence(prn_right));
+    let prn_only = r#"{"prn":"integration@example.com","exp":$EXP}"#;
+    assert_passes(SUBJECT, &jwt_evidence(prn_only));
+    // Without `prn`, `sub` is read, and the message says so.
+    let v = assert_fails(
+        SUBJECT,
+        &jwt_evidence(r#"{"sub":"other@example.com","exp":$EXP}"#),
+    );
+    assert!(v.message.contains("read from `sub`"), "{}", v.message);
+}
+
+#[test]
+fn a_jwt_without_a_subject_is_told_about_the_subject_not_exp() {
+    let v = assert_fails(SUBJECT, &jwt_evidence(r#"{"exp":$EXP}"#));
+    assert!(
+        v.message.contains("no `sub` claim") && v.message.contains("username"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("exp"), "{}", v.message);
+}
+
 const LOGIN_AUD: &str =
     "{ rule: oauth.jwt_claims, aud: [https://login.salesforce.com, https://test.salesforce.com] }";
 
@@ -532,4 +570,34 @@ fn token_reused_says_when_a_second_token_was_fetched_but_not_used() {
         "{}",
         v.message
     );
+}
+
+#[test]
+fn the_jwt_labs_first_hint_for_a_subject_failure_is_about_the_subject() {
+    let curriculum = crate::curriculum::Curriculum::embedded().expect("the curriculum loads");
+    let meta = curriculum.lab("oauth-jwt-bearer").expect("the JWT lab");
+    let lab = crate::lab::spec::parse(&meta.dir, &meta.yaml).expect("its lab.yaml");
+    let check = lab
+        .checks
+        .iter()
+        .find(|c| c.rule == "oauth.jwt_claims")
+        .and_then(|c| c.rule_spec().ok())
+        .expect("a jwt_claims check");
+    let rest = r#""iss":"3MVG9lab.warehouse.jwt","aud":"https://login.salesforce.com","exp":$EXP"#;
+    for claims in [
+        format!("{{{rest}}}"),
+        format!(r#"{{"sub":"integration@lab.example","prn":"admin@lab.example",{rest}}}"#),
+    ] {
+        let v = check.check(&jwt_evidence(&claims));
+        assert!(v.failed(), "{claims}: {}", v.message);
+        let failing = ["oauth.jwt_claims".to_string()];
+        let hint = crate::lab::hints::next_hint_among(&lab, &failing, &[], &[v]);
+        let crate::lab::hints::HintChoice::Next { text, .. } = hint else {
+            panic!("{claims}: no hint: {hint:?}");
+        };
+        assert!(
+            text.contains("`sub`") && !text.contains("`exp`"),
+            "{claims}: {text}"
+        );
+    }
 }
