@@ -207,8 +207,12 @@ curl -s "$BASE/services/oauth2/token" -d grant_type=authorization_code \
         REST_CALL,
     );
     assert!(ok.ends_with("200"), "{ok}");
-    // The rotated-out refresh token is now reuse: refused, and the family revoked.
-    let reuse = sh(
+    // The default web-server app does not rotate (rotation is a setting an admin switches on):
+    // the answer carries no new refresh token, and the first one renews again at the next
+    // expiry, as a client that keeps it (jsforce's automatic refresh) expects.
+    assert!(fresh.get("refresh_token").is_none(), "{fresh}");
+    r.org.clock.advance(Duration::from_secs(2 * 3600 + 60));
+    let second = sh(
         &r.base,
         &[
             ("CLIENT_ID", &app.consumer_key),
@@ -217,13 +221,13 @@ curl -s "$BASE/services/oauth2/token" -d grant_type=authorization_code \
         ],
         r#"curl -s "$BASE/services/oauth2/token" -d grant_type=refresh_token --data-urlencode "refresh_token=$RT" --data-urlencode "client_id=$CLIENT_ID" --data-urlencode "client_secret=$CLIENT_SECRET""#,
     );
-    assert_eq!(json(&reuse)["error"], "invalid_grant");
-    let revoked = sh(
+    let second = json(&second);
+    let ok = sh(
         &r.base,
-        &[("TOKEN", fresh["access_token"].as_str().unwrap())],
+        &[("TOKEN", second["access_token"].as_str().expect("renewed"))],
         REST_CALL,
     );
-    assert!(revoked.ends_with("401"), "{revoked}");
+    assert!(ok.ends_with("200"), "{ok}");
 }
 
 fn jwt_script(key: &Path) -> (String, Vec<(String, String)>) {

@@ -3,6 +3,13 @@
 //! Salesforce CLI. Also the JWT key pair kept in the learner's workspace and the lines `sflab org
 //! serve` adds to its env file. (The default org's users are in the data core's default seed; its
 //! integration user has the built-in `sflab_Integration` permission set.)
+//!
+//! Implementation note: no default app rotates refresh tokens. On a real org rotation is a
+//! setting an admin switches on for an app (the External Client App's "Enable Refresh Token
+//! Rotation"; Salesforce recommends it, and its packaging guide asks it of partner apps), not
+//! the default, and clients that keep their first refresh token — jsforce's automatic
+//! refresh among them — break on the second expiry under it. The `oauth-refresh-rotation`
+//! lab's own org switches it on.
 
 use super::config::{
     AuthConfig, ConfigError, ExternalClientApp, Flow, PermittedUsers, PreAuthorized, RefreshPolicy,
@@ -123,10 +130,6 @@ pub fn default_apps(jwt_certificate_pem: Option<&str>) -> Vec<ExternalClientApp>
     web.callback_urls = vec![LESSON_CALLBACK.into(), CLI_CALLBACK.into()];
     web.auto_approve = true;
     web.auto_approve_as = Some("admin".into());
-    web.refresh = RefreshPolicy {
-        expire_after: None,
-        rotate: true,
-    };
 
     let mut apps = vec![cc, web];
     if let Some(cert) = jwt_certificate_pem {
@@ -423,6 +426,13 @@ mod tests {
             .consumer_secret
             .clone();
         assert_eq!(after, before, "installing again keeps secrets");
+    }
+
+    #[test]
+    fn no_default_app_rotates_refresh_tokens() {
+        for app in default_apps(Some("certificate")) {
+            assert_eq!(app.refresh, RefreshPolicy::default(), "{}", app.name);
+        }
     }
 
     #[test]
