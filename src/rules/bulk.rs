@@ -23,6 +23,48 @@ fn job_id(path: &str) -> Option<&str> {
     segs.next().filter(|s| !s.is_empty())
 }
 
+/// The last job of `kind` (`ingest`, `query`) whose polled info said it ended `Failed` or
+/// `Aborted`, as a sentence naming the job, its state, the poll that said so and the job's
+/// `errorMessage`; with that poll's seq. A job that ended so holds no rows to fetch, so the
+/// rules that look for them say why instead of asking for a poll that was made.
+fn ended_without_rows(cx: &Cx, kind: &str) -> Option<(String, u64)> {
+    let job_info = format!("/services/data/*/jobs/{kind}/*");
+    cx.ev.exchanges.iter().rev().find_map(|e| {
+        if !e.method().eq_ignore_ascii_case("GET") || !path_matches(&job_info, e.path()) {
+            return None;
+        }
+        let info = e.response_json()?;
+        let state = info.get("state")?.as_str()?;
+        if state != "Failed" && state != "Aborted" {
+            return None;
+        }
+        let id = job_id(e.path()).unwrap_or("?");
+        let said = info
+            .get("errorMessage")
+            .and_then(|m| m.as_str())
+            .filter(|m| !m.trim().is_empty())
+            .map_or_else(
+                || " with no errorMessage".to_string(),
+                |m| format!(", saying \"{}\"", m.trim()),
+            );
+        // No second full stop after a quoted message that ends with one.
+        let stop = if said.ends_with(".\"") { "" } else { "." };
+        let why = if state == "Failed" {
+            "A Failed job processed no row, so there are no results to fetch: fix what the message names (the job's settings or the uploaded data) and run a new job."
+        } else {
+            "An aborted job processed no row, so there are no results to fetch: let the job run to JobComplete before you read its results."
+        };
+        Some((
+            format!(
+                "{} job {id} ended {state} ({}){said}{stop} {why}",
+                if kind == "ingest" { "Ingest" } else { "Query" },
+                show(e)
+            ),
+            e.seq,
+        ))
+    })
+}
+
 /// `bulk.failed_results_fetched`: some ingest job reported failed records, and for each such
 /// job a successful `GET …/failedResults` was made after the report.
 pub(crate) fn failed_results_fetched(cx: &Cx) -> Verdict {
@@ -42,6 +84,9 @@ pub(crate) fn failed_results_fetched(cx: &Cx) -> Verdict {
         }
     }
     if with_failures.is_empty() {
+        if let Some((why, seq)) = ended_without_rows(cx, "ingest") {
+            return cx.fail(why).with_evidence([seq]);
+        }
         return cx.fail(
             "No ingest job was seen reporting failed records. Poll GET …/jobs/ingest/<id> until the job is JobComplete and read numberRecordsFailed; this lab's data has bad rows.",
         );
@@ -111,6 +156,9 @@ pub(crate) fn locators_followed(cx: &Cx) -> Verdict {
         .filter(|e| is_success(e))
         .collect();
     if pages.is_empty() {
+        if let Some((why, seq)) = ended_without_rows(cx, "query") {
+            return cx.fail(why).with_evidence([seq]);
+        }
         return cx.fail(
             "No query results were downloaded. GET …/jobs/query/<id>/results once the job is JobComplete.",
         );
@@ -193,6 +241,44 @@ mod tests {
         );
         let ev = evidence(vec![job_info(0), get(&format!("{JOB}/failedResults"), 200)]);
         assert_fails(FAILED, &ev);
+    }
+
+    #[test]
+    fn a_job_that_ended_failed_is_named_with_its_error_message_not_asked_to_be_polled() {
+        let failed = get(JOB, 200).response_body(
+            r#"{"id":"750A","state":"Failed","numberRecordsFailed":0,"errorMessage":"ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is CRLF"}"#,
+        );
+        let v = assert_fails(FAILED, &evidence(vec![job_info(0), failed]));
+        assert!(
+            v.message.contains("Ingest job 750A ended Failed (#2 GET")
+                && v.message
+                    .contains("\"ClientInputError : LineEnding is invalid"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("Poll"), "{}", v.message);
+        assert_eq!(v.evidence, vec![2]);
+        let aborted = get(JOB, 200).response_body(r#"{"id":"750A","state":"Aborted"}"#);
+        let v = assert_fails(FAILED, &evidence(vec![aborted]));
+        assert!(
+            v.message.contains("ended Aborted") && v.message.contains("no errorMessage"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_query_job_that_ended_failed_is_named_instead_of_missing_results() {
+        let failed = get("/services/data/v62.0/jobs/query/750Q", 200).response_body(
+            r#"{"id":"750Q","state":"Failed","errorMessage":"INVALID_FIELD: No such column 'Nmae'"}"#,
+        );
+        let v = assert_fails(LOCATORS, &evidence(vec![failed]));
+        assert!(
+            v.message.contains("Query job 750Q ended Failed")
+                && v.message.contains("No such column 'Nmae'"),
+            "{}",
+            v.message
+        );
     }
 
     const LOCATORS: &str = "{ rule: bulk.locators_followed }";
