@@ -178,18 +178,32 @@ pub(crate) fn device_polling(p: &DevicePolling, cx: &Cx) -> Verdict {
         .collect();
     let mut seqs = vec![start.seq];
     let mut previous = start;
+    // The last poll answered slow_down, while it is not the one just before.
+    let mut slowed_earlier: Option<&Exchange> = None;
     for poll in &polls {
         seqs.push(poll.seq);
         let gap = (poll.started_at - previous.finished_at).num_milliseconds();
         if gap + p.tolerance_ms < interval_ms {
+            let advice = match slowed_earlier {
+                Some(slow) => format!(
+                    " The slow_down answer to {} raised it for every later poll, not only the \
+                     next one (RFC 8628 §3.5): keep the longer wait until the login ends.",
+                    show(slow)
+                ),
+                None => " Wait the interval between polls, and add 5 s each time the answer is \
+                         slow_down."
+                    .to_string(),
+            };
             return cx
                 .fail(format!(
-                    "{} came {gap} ms after the previous answer; the interval was {} s. Wait the \
-                     interval between polls, and add 5 s each time the answer is slow_down.",
+                    "{} came {gap} ms after the previous answer; the interval was {} s.{advice}",
                     show(poll),
                     interval_ms / 1000
                 ))
                 .with_evidence(seqs);
+        }
+        if oauth_error(previous).as_deref() == Some("slow_down") {
+            slowed_earlier = Some(previous);
         }
         if oauth_error(poll).as_deref() == Some("slow_down") {
             interval_ms += 5000;

@@ -106,6 +106,34 @@ fn device_polling_fails_when_slow_down_is_ignored() {
 }
 
 #[test]
+fn device_polling_fails_when_the_slow_down_increase_is_kept_for_one_poll_only() {
+    // slow_down at #2 makes the interval 10 s for good: #3 waits it, #4 goes back to 5 s.
+    let ev = evidence(vec![
+        device_start().at(0, 5),
+        poll(5_100, 400, Some("slow_down")),
+        poll(15_200, 400, Some("authorization_pending")),
+        poll(20_300, 200, None),
+    ]);
+    let v = assert_fails("{ rule: oauth.device_polling }", &ev);
+    assert!(
+        v.message.contains("#4 POST")
+            && v.message.contains("interval was 10 s")
+            && v.message.contains("slow_down answer to #2")
+            && v.message.contains("every later poll"),
+        "{}",
+        v.message
+    );
+    // Keeping the longer wait passes.
+    let ev = evidence(vec![
+        device_start().at(0, 5),
+        poll(5_100, 400, Some("slow_down")),
+        poll(15_200, 400, Some("authorization_pending")),
+        poll(25_300, 200, None),
+    ]);
+    assert_passes("{ rule: oauth.device_polling }", &ev);
+}
+
+#[test]
 fn device_polling_fails_without_a_token_or_a_start() {
     let no_token = evidence(vec![
         device_start().at(0, 5),
