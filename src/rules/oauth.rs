@@ -345,6 +345,9 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
         .filter(|d| d.grant == "authorization_code")
         .collect();
     if decisions.is_empty() {
+        if let Some(v) = pkce_unchecked_after_refused_authorize(cx, None) {
+            return v;
+        }
         return cx
             .fail("No authorization code was exchanged for a token, so PKCE was never used.")
             .with_evidence(code_requests);
@@ -411,6 +414,10 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
         redeemed |= d.issued();
     }
     if !redeemed {
+        let first = token_requests_with(cx, "authorization_code").next();
+        if let Some(v) = pkce_unchecked_after_refused_authorize(cx, first) {
+            return v;
+        }
         return cx
             .fail(format!(
                 "No authorization code was redeemed: the token endpoint refused it ({}).",
@@ -430,6 +437,32 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
     }
     cx.pass("PKCE with S256 was used and the verifier matched the challenge.")
         .with_evidence(code_requests)
+}
+
+/// When the authorize request before `token` (before the end, without one) was refused,
+/// there was no code to redeem and so no PKCE to check: the verdict points at that refusal
+/// (as `oauth.grant_used` does) instead of at the token endpoint's answer to whatever was sent.
+fn pkce_unchecked_after_refused_authorize(cx: &Cx, token: Option<&Exchange>) -> Option<Verdict> {
+    let (authorize, error) = refused_authorize(cx, token.map_or(u64::MAX, |t| t.seq))?;
+    let then = token.map_or_else(
+        || " and no token request followed".to_string(),
+        |t| format!("; the token request after it ({}) failed in turn", show(t)),
+    );
+    let lower = error.to_ascii_lowercase();
+    let fix = if lower.contains("scope") {
+        "ask only for scopes the app allows"
+    } else if lower.contains("challenge") {
+        "send as code_challenge the base64url of the verifier's SHA-256: `-_` for `+/` and no `=` padding"
+    } else {
+        "the error the redirect carries says what to change"
+    };
+    Some(
+        cx.fail(format!(
+            "The authorize request ({}) was refused ({error}), so no code was issued{then}, and PKCE never got as far as the token endpoint. Fix the authorize request first: {fix}.",
+            show(authorize)
+        ))
+        .with_evidence(std::iter::once(authorize.seq).chain(token.map(|t| t.seq))),
+    )
 }
 
 fn is_refresh(e: &Exchange) -> bool {
@@ -670,12 +703,14 @@ pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
                         ))
                         .with_evidence([e.seq])
                 }
-                None => return cx
-                    .fail(format!(
+                None => {
+                    return cx
+                        .fail(format!(
                         "The JWT has no `iss` claim; it must name the app by its consumer key, {}.",
                         want.show()
                     ))
-                    .with_evidence([e.seq]),
+                        .with_evidence([e.seq])
+                }
             }
         }
         if let Some(want) = &p.sub {

@@ -120,6 +120,57 @@ fn pkce_s256_needs_s256_and_a_matching_verifier() {
     assert_not_applicable(rule, &sandbox);
 }
 
+#[test]
+fn pkce_s256_points_at_a_refused_authorize_request_not_at_the_code() {
+    let refused = |error: &str, desc: &str| {
+        get(
+            "/services/oauth2/authorize?response_type=code&client_id=k",
+            302,
+        )
+        .response_header(
+            "Location",
+            &format!("http://localhost:8080/callback?error={error}&error_description={desc}"),
+        )
+    };
+    // The client went on to redeem whatever it read from the redirect.
+    let mut ev = evidence(vec![
+        refused("invalid_scope", "scope+not+allowed"),
+        token("authorization_code", 400).response_body(
+            r#"{"error":"invalid_grant","error_description":"this code was never issued"}"#,
+        ),
+    ]);
+    ev.auth_log.push(decision(
+        None,
+        None,
+        "denied",
+        Some("invalid_grant: this code was never issued; copy the whole code"),
+    ));
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert!(
+        v.message.contains("authorize request (#1 GET")
+            && v.message.contains("invalid_scope: scope not allowed")
+            && v.message.contains("token request after it (#2 POST")
+            && v.message.contains("scopes the app allows"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("never issued"), "{}", v.message);
+    assert_eq!(v.evidence, vec![1, 2]);
+    // The client stopped at the refusal: no token request, no decision.
+    let ev = evidence(vec![refused(
+        "invalid_request",
+        "code_challenge+must+be+base64url",
+    )]);
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert!(
+        v.message.contains("code_challenge must be base64url")
+            && v.message.contains("no token request followed")
+            && v.message.contains("no `=` padding"),
+        "{}",
+        v.message
+    );
+}
+
 fn refresh() -> crate::evidence::Exchange {
     token("refresh_token", 200)
 }
