@@ -22,8 +22,11 @@ use serde_json::Value;
 /// Each of `texts` must also appear on some line that mentions none of `not_beside`
 /// (`texts: ["4500"], not_beside: ["500"]`: the total on a line of its own, so "received 500
 /// of 4500" does not pass while a progress line beside the total line does no harm).
-/// `because` replaces the general explanation of a `not_beside`/`absent`/`absent_lines`
-/// failure with the lab's own (what such a line means, and what to print instead).
+/// With `one_per_line: true` each of `texts` must also appear on a line that mentions no other
+/// of them: a list printed one item per line, not a whole JSON answer on one line.
+/// `because` replaces the general explanation of a `one_per_line`/`not_beside`/`absent`/
+/// `absent_lines` failure with the lab's own (what such a line means, and what to print
+/// instead).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputContains {
@@ -43,6 +46,8 @@ pub struct OutputContains {
     pub runs: Option<Vec<usize>>,
     #[serde(default)]
     pub not_beside: Vec<String>,
+    #[serde(default)]
+    pub one_per_line: bool,
     #[serde(default)]
     pub because: Option<String>,
 }
@@ -204,6 +209,26 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
             p.texts.len(),
             items(p.texts.len()),
             missing.join(", ")
+        ));
+    }
+    let alone_on_a_line = |t: &str| {
+        outputs.iter().flat_map(|o| o.lines()).any(|line| {
+            in_text(line, t) && !p.texts.iter().any(|o| o != t && in_text(line, o))
+        })
+    };
+    let sharing: Vec<&str> = p
+        .texts
+        .iter()
+        .map(String::as_str)
+        .filter(|t| p.one_per_line && !alone_on_a_line(t))
+        .collect();
+    if !sharing.is_empty() {
+        return cx.fail(format!(
+            "Your {stream} shows {} only on lines that also show another of the expected items. {}",
+            sharing.join(", "),
+            p.because
+                .as_deref()
+                .unwrap_or("Print one item per line.")
         ));
     }
     let crowded: Vec<&str> =
@@ -664,6 +689,37 @@ mod tests {
         assert_passes(rule, &ev);
         ev.runs[0].stdout.text = "Contacts received: 45,00\n".into();
         assert_fails(rule, &ev);
+    }
+
+    #[test]
+    fn one_per_line_refuses_a_json_answer_printed_whole_and_takes_any_list_layout() {
+        let rule = r#"{ rule: process.output_contains, texts: [Falcon Corp, Harbor Logistics], one_per_line: true, because: "Pick the names out." }"#;
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text =
+            r#"{"records":[{"Name":"Falcon Corp"},{"Name":"Harbor Logistics"}]}"#.into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains(
+                "shows Falcon Corp, Harbor Logistics only on lines that also show another"
+            ),
+            "{}",
+            v.message
+        );
+        assert!(v.message.ends_with("Pick the names out."), "{}", v.message);
+        for good in [
+            "Falcon Corp\nHarbor Logistics\n",
+            "1. Falcon Corp\n2. Harbor Logistics\n",
+            "Accounts: Falcon Corp, Harbor Logistics\nFalcon Corp\nHarbor Logistics\n",
+        ] {
+            ev.runs[0].stdout.text = good.into();
+            assert_passes(rule, &ev);
+        }
+        // Without the option, names side by side on one line are fine.
+        ev.runs[0].stdout.text = "Falcon Corp, Harbor Logistics\n".into();
+        assert_passes(
+            "{ rule: process.output_contains, texts: [Falcon Corp, Harbor Logistics] }",
+            &ev,
+        );
     }
 
     #[test]
