@@ -212,9 +212,10 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         ));
     }
     let alone_on_a_line = |t: &str| {
-        outputs.iter().flat_map(|o| o.lines()).any(|line| {
-            in_text(line, t) && !p.texts.iter().any(|o| o != t && in_text(line, o))
-        })
+        outputs
+            .iter()
+            .flat_map(|o| o.lines())
+            .any(|line| in_text(line, t) && !p.texts.iter().any(|o| o != t && in_text(line, o)))
     };
     let sharing: Vec<&str> = p
         .texts
@@ -226,9 +227,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         return cx.fail(format!(
             "Your {stream} shows {} only on lines that also show another of the expected items. {}",
             sharing.join(", "),
-            p.because
-                .as_deref()
-                .unwrap_or("Print one item per line.")
+            p.because.as_deref().unwrap_or("Print one item per line.")
         ));
     }
     let crowded: Vec<&str> =
