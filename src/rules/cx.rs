@@ -33,6 +33,19 @@ impl Cx<'_> {
         })
     }
 
+    /// Why the lab folder's file at `path` was left unread (its size, its encoding), as a
+    /// message for a rule that needs it; `None` when it was read or is not there at all.
+    pub fn unread_why(&self, path: &str) -> Option<String> {
+        if let Some((_, bytes)) = self.ev.too_large.iter().find(|(p, _)| p == path) {
+            return Some(format!(
+                "`{path}` holds {}, more than the 256 KiB sflab reads of a file; keep it shorter.",
+                crate::wording::bytes(*bytes)
+            ));
+        }
+        let (_, why) = self.ev.unread.iter().find(|(p, _)| p == path)?;
+        Some(format!("`{path}` {why}."))
+    }
+
     /// Calls to the org's APIs (everything but the OAuth endpoints).
     pub fn api_calls(&self) -> impl Iterator<Item = &Exchange> {
         self.ev.exchanges.iter().filter(|e| !is_oauth_endpoint(e))

@@ -315,6 +315,9 @@ fn cell_of<'r>(t: &Table, row: &'r [String], column: &str) -> &'r str {
 pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
     let path = p.file.trim_start_matches("./");
     let Some(file) = cx.ev.sources.iter().find(|f| f.path == path) else {
+        if let Some(why) = cx.unread_why(path) {
+            return cx.fail(why);
+        }
         return cx.fail(format!(
             "There is no `{path}` in the lab folder; write your answers there."
         ));
@@ -650,5 +653,22 @@ mod tests {
             &with_doc("| Requirement | Answer |\n|---|---|\n| a | b |\n"),
         );
         assert_fails(RULE, &evidence(vec![]));
+    }
+
+    #[test]
+    fn a_document_left_unread_is_named_with_why_not_called_missing() {
+        let mut ev = evidence(vec![]);
+        ev.unread = vec![(
+            "design.md".into(),
+            "is not UTF-8 text (byte 0xE9 on line 9 is not UTF-8; save the file as UTF-8)".into(),
+        )];
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message
+                .starts_with("`design.md` is not UTF-8 text (byte 0xE9 on line 9"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("There is no"), "{}", v.message);
     }
 }

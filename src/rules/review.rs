@@ -216,6 +216,9 @@ fn not_a_fix(fix: &str, words: &[String]) -> Option<&'static str> {
 pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     let path = p.file.trim_start_matches("./");
     let Some(file) = cx.ev.sources.iter().find(|f| f.path == path) else {
+        if let Some(why) = cx.unread_why(path) {
+            return cx.fail(why);
+        }
         return cx.fail(format!(
             "There is no `{path}` in the lab folder; write your findings there."
         ));

@@ -5,8 +5,9 @@
 //! Hidden files (`.env`, `.refresh-token`) are read for the second purpose only: they are where
 //! a program keeps what it must not print, so finding a token there is no leak, but a token file
 //! others can read is. Dependency folders are skipped, as are files over 256 KiB and files that
-//! are not UTF-8 (the visible ones are named, with why, for a rule looking for them). A link to a
-//! file inside the lab folder is read as that file; a link leading out of it is not followed.
+//! are not UTF-8 or UTF-16 with a byte-order mark (the visible ones are named, with why and the
+//! first stray byte, for a rule looking for them). A link to a file inside the lab folder is
+//! read as that file; a link leading out of it is not followed.
 
 use crate::evidence::{SecretFile, SourceFile};
 use crate::redact::{find_markers, is_leak_kind, Redactor};
@@ -120,13 +121,14 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
             let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
-            let Ok(text) = String::from_utf8(bytes) else {
-                if !hidden && files.unread.len() < MAX_UNREAD {
-                    files
-                        .unread
-                        .push((rel, "is not UTF-8 text (save it as UTF-8)".into()));
+            let text = match text_of(bytes) {
+                Ok(text) => text,
+                Err(why) => {
+                    if !hidden && files.unread.len() < MAX_UNREAD {
+                        files.unread.push((rel, why));
+                    }
+                    continue;
                 }
-                continue;
             };
             *read += 1;
             // By name too: a literal assigned to `client_secret` is a secret written into
@@ -151,6 +153,46 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
     files.sources.sort_by(|a, b| a.path.cmp(&b.path));
     files.secret_files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// A file's text: UTF-8, or UTF-16 with its byte-order mark (what some Windows editors save as
+/// "Unicode"). Anything else is refused with where it stops being UTF-8, so the learner can
+/// find the stray byte (a Latin-1 `é` from another editor).
+fn text_of(bytes: Vec<u8>) -> Result<String, String> {
+    let utf16 = |be: bool, body: &[u8]| {
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|c| {
+                if be {
+                    u16::from_be_bytes([c[0], c[1]])
+                } else {
+                    u16::from_le_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        (body.len() % 2 == 0)
+            .then(|| String::from_utf16(&units).ok())
+            .flatten()
+    };
+    let bom = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(false),
+        Some([0xFE, 0xFF]) => Some(true),
+        _ => None,
+    };
+    if let Some(be) = bom {
+        if let Some(text) = utf16(be, &bytes[2..]) {
+            return Ok(text);
+        }
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        format!(
+            "is not UTF-8 text (byte 0x{:02X} on line {line} is not UTF-8; save the file as UTF-8)",
+            bytes[at]
+        )
+    })
 }
 
 /// Removes the lab's `run.fresh` paths from the lab folder `dir` (what the program remembers
@@ -375,6 +417,26 @@ mod tests {
     }
 
     #[test]
+    fn a_utf16_file_with_its_byte_order_mark_is_read_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "| Need | API |\n| café | REST |\n";
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        std::fs::write(dir.path().join("le.md"), le).unwrap();
+        std::fs::write(dir.path().join("be.md"), be).unwrap();
+        let files = read_lab_files(dir.path(), &Redactor::new(b"k"));
+        assert!(files.unread.is_empty(), "{:?}", files.unread);
+        let texts: Vec<&str> = files.sources.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(texts, [text, text]);
+    }
+
+    #[test]
     fn files_left_unread_are_named_with_why() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("0latin1.csv"), b"Name\nCaf\xe9\n").unwrap();
@@ -392,7 +454,7 @@ mod tests {
         };
         assert_eq!(
             why("0latin1.csv").as_deref(),
-            Some("is not UTF-8 text (save it as UTF-8)")
+            Some("is not UTF-8 text (byte 0xE9 on line 2 is not UTF-8; save the file as UTF-8)")
         );
         assert!(
             why("z-last.csv").is_some_and(|w| w.contains("reads the first 200 files")),
