@@ -22,8 +22,13 @@
 //! `key: value` there is prose (`"refresh token: present"`). Outside YAML files a bare word
 //! after `key:` (`client_secret: str`) is code. A stand-in (`<your secret>`, `changeme`,
 //! `xxxx`, an elided `00DXX…`) is no secret.
+//!
+//! A value is masked whole whatever else was found inside it: the password of
+//! `password=Kestrel!Hunter2XyZ123…` is masked with the security token appended to it, not
+//! just the token the redactor knew ([`learn_holders`], then [`mask`]).
 
-use super::Redactor;
+use super::patterns::find_markers;
+use super::{is_leak_kind, Redactor};
 
 /// Last words that make a key name a secret.
 const SECRET_TAILS: &[&str] = &[
@@ -416,8 +421,14 @@ fn key_boundary(line: &str, i: usize) -> bool {
     dashes <= 2 && undashed.chars().next_back().is_none_or(|p| !is_key_char(p))
 }
 
-/// One line with the values of its secret assignments masked.
-fn mask_line(line: &str, config: bool, yaml: bool, r: &Redactor) -> String {
+/// `line` with the value of each secret assignment replaced by what `visit(key, value)`
+/// returns for it; a value it returns `None` for stays, and is searched for further keys.
+fn rewrite_line(
+    line: &str,
+    config: bool,
+    yaml: bool,
+    mut visit: impl FnMut(&str, &str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(line.len());
     let mut copied = 0;
     let mut i = 0;
@@ -434,18 +445,69 @@ fn mask_line(line: &str, config: bool, yaml: bool, r: &Redactor) -> String {
         let found = names_a_secret(key)
             .then(|| assigned_value(line, i, i + key_len, config, yaml))
             .flatten();
-        match found {
-            Some((from, to)) if !line[from..to].contains("‹redacted:") => {
+        match found.and_then(|(from, to)| Some((from, to, visit(key, &line[from..to])?))) {
+            Some((from, to, value)) => {
                 out.push_str(&line[copied..from]);
-                out.push_str(&r.redact_keyed(&key.to_ascii_lowercase(), &line[from..to]));
+                out.push_str(&value);
                 copied = to;
                 i = to;
             }
-            _ => i += key_len,
+            None => i += key_len,
         }
     }
     out.push_str(&line[copied..]);
     out
+}
+
+/// Whether `text` is exactly one redaction marker.
+fn is_one_marker(text: &str) -> bool {
+    match find_markers(text).as_slice() {
+        [m] => m.offset == 0 && text == format!("‹redacted:{}#{}›", m.kind, m.hash),
+        _ => false,
+    }
+}
+
+/// Whether `value` holds a leaked secret's marker among other characters.
+fn holds_a_secret_among_more(value: &str) -> bool {
+    find_markers(value).iter().any(|m| is_leak_kind(&m.kind)) && !is_one_marker(value)
+}
+
+/// What a secret assignment's value becomes: its marker, under the key's name. A value in
+/// which a known secret was already masked is masked whole all the same when anything else
+/// is left of it (`password=Kestrel!Hunter2‹redacted:sf_security_token#…›`); one that is
+/// only a marker keeps it (`TOKEN='00D…'` shows as the access token it is).
+fn masked_value(key: &str, value: &str, r: &Redactor) -> Option<String> {
+    let kind = key.to_ascii_lowercase();
+    if !value.contains("‹redacted:") {
+        Some(r.redact_keyed(&kind, value))
+    } else if holds_a_secret_among_more(value) {
+        Some(r.marker(&kind, value))
+    } else {
+        None
+    }
+}
+
+/// Learns, under its key's name, the value of each secret assignment in `text` that holds a
+/// known secret among other characters (`password=Kestrel!Hunter2` + the security token the
+/// redactor knows), so that it is masked whole as what its key says it is, here and wherever
+/// else it appears, rather than only the part the redactor knew.
+pub(super) fn learn_holders(text: &str, config: bool, yaml: bool, r: &Redactor) {
+    for line in text.lines() {
+        rewrite_line(line, config, yaml, |key, value| {
+            if value.contains("‹redacted:") {
+                return None;
+            }
+            let seen = r.text(value);
+            let whole = is_one_marker(&seen)
+                && find_markers(&seen)
+                    .first()
+                    .is_some_and(|m| m.hash == r.fingerprint(value));
+            if !whole && find_markers(&seen).iter().any(|m| is_leak_kind(&m.kind)) {
+                r.add_secret(&key.to_ascii_lowercase(), value);
+            }
+            None
+        });
+    }
 }
 
 /// `text` with the value of every assignment to a secret-named key masked, line by line;
@@ -455,7 +517,8 @@ pub(super) fn mask(text: &str, config: bool, yaml: bool, r: &Redactor) -> String
     text.split_inclusive('\n')
         .map(|l| {
             let body = l.trim_end_matches(['\n', '\r']);
-            format!("{}{}", mask_line(body, config, yaml, r), &l[body.len()..])
+            let masked = rewrite_line(body, config, yaml, |key, value| masked_value(key, value, r));
+            format!("{masked}{}", &l[body.len()..])
         })
         .collect()
 }

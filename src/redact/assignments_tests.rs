@@ -313,3 +313,22 @@ fn a_form_template_in_code_is_no_secret_and_leaves_the_rest_of_the_file_alone() 
         "body = \"grant_type=client_credentials&client_id=abc&client_secret=‹client_secret›\"\n"
     );
 }
+
+#[test]
+fn a_value_partly_masked_already_is_masked_whole_by_its_key() {
+    let r = r();
+    let token = r.marker("sf_security_token", "XyZ123abcDEF456ghiJKL");
+    assert_eq!(
+        shorten(&r.assignments(&format!("SF_PASSWORD=\"my pass {token}\"\n"))),
+        "SF_PASSWORD=\"‹sf_password›\"\n"
+    );
+    // A value that is a known secret and nothing more keeps the marker that names it.
+    let only = format!("SF_TOKEN='{token}'\n");
+    assert_eq!(r.assignments(&only), only);
+    // A JWT's header and claims stay readable beside its signature's marker.
+    let jwt = format!(
+        "ACCESS_TOKEN=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.{}\n",
+        r.marker("jwt_signature", "sig")
+    );
+    assert_eq!(r.assignments(&jwt), jwt);
+}

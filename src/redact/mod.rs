@@ -16,9 +16,12 @@
 //!   (`SF_CLIENT_SECRET=…`, `client_secret: …`) is replaced, the key and quotes kept; so are
 //!   the credentials of `Authorization:` header lines, the password of `curl -u user:pw`,
 //!   and the text of secret XML elements (`<sessionId>`, `<password>`) when it is a literal;
+//!   such a value is masked whole even when it holds a known secret among other characters;
 //! - every secret value the redactor learned (given by the runner or seen under a secret key)
 //!   is also replaced wherever else it appears, e.g. in the learner's stdout — and so is any
-//!   run of 12 or more of its characters ([`partial`]: "all but the last character");
+//!   run of 12 or more of its characters ([`partial`]: "all but the last character"); one
+//!   found inside a longer word masks the whole word ([`words`]: a password with the security
+//!   token appended);
 //! - CR and LF are stripped from header values;
 //! - only the stored copy is redacted: the proxy forwards the original bytes.
 
@@ -27,6 +30,7 @@ mod commands;
 mod formats;
 mod partial;
 mod patterns;
+mod words;
 
 use crate::evidence::{CapturedOutput, Header, KnownSecret, SourceFile};
 use hmac::{Hmac, Mac};
@@ -389,10 +393,13 @@ impl Redactor {
                 out.replace_range(range, &marker);
             }
         }
-        learned.parts.redact(&out, &learned.values, |i| {
+        let out = learned.parts.redact(&out, &learned.values, |i| {
             let (kind, value) = &learned.values[i];
             self.marker(&format!("part_of_{kind}"), value)
-        })
+        });
+        // A secret glued to other characters (a password with the security token appended)
+        // takes the whole word with it.
+        words::widen(&out)
     }
 
     /// Text with the value of every assignment to a secret-named key masked
@@ -419,11 +426,16 @@ impl Redactor {
             formats::xml_literals(text, self)
         };
         let headers = commands::authorization_lines(&by_key, self);
+        let (config, yaml) = (is_config_file(name), is_yaml_file(name));
+        // A literal that holds a known secret among other characters (a password with the
+        // security token appended) is the secret its name says, masked whole: learnt first,
+        // as the longer value it is replaced before the secret inside it.
+        assignments::learn_holders(&headers, config, yaml, self);
         // Known values and shapes before names: `TOKEN = '00D…!AQ…'` holds an access token,
         // whatever the variable is called. A literal left after them is masked by its name
         // (and learned, so it is masked wherever else the file repeats it).
         let known = self.text(&headers);
-        let assigned = assignments::mask(&known, is_config_file(name), is_yaml_file(name), self);
+        let assigned = assignments::mask(&known, config, yaml, self);
         let known = self.text(&assigned);
         // Last, so a password assigned elsewhere keeps the kind its assignment gave it; a
         // password found only here is learned and masked wherever else the file repeats it.

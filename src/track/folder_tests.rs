@@ -132,3 +132,33 @@ fn deleting_a_file_makes_the_folder_newer() {
         "the deletion shows in the folder's time"
     );
 }
+
+#[test]
+fn a_password_with_the_security_token_appended_is_masked_whole_in_the_copy() {
+    // The token is assigned in `.env` (read first, so learnt before the script), and the
+    // script logs in with the password and the token glued together, as Salesforce's
+    // username-password flow wants them; another value shares a run with the access token.
+    let dir = lab_folder(&[
+        (".env", "SF_SECURITY_TOKEN=XyZ123abcDEF456ghiJKL\n"),
+        (
+            "login.sh",
+            "curl -d grant_type=password -d username=a@b.c -d \"password=Kestrel!Hunter2XyZ123abcDEF456ghiJKL\" https://login.salesforce.com/services/oauth2/token\nSF_CLIENT_SECRET=3MVG9abcSUPERSECRETvalue1234567890\n",
+        ),
+    ]);
+    let r = redactor();
+    r.add_secret(
+        "access_token",
+        "00Dxx0000001gPL!AQvalue1234567890abcdefghij",
+    );
+    let out = tempfile::tempdir().unwrap();
+    copy(&r, dir.path(), out.path());
+    let login = copied(out.path(), "login.sh");
+    for leaked in ["Kestrel", "Hunter2", "XyZ123", "SUPERSECRET", "3MVG9abc"] {
+        assert!(!login.contains(leaked), "{leaked} in {login}");
+    }
+    assert!(
+        login.contains("\"password=‹redacted:password#")
+            && login.contains("\nSF_CLIENT_SECRET=‹redacted:sf_client_secret#"),
+        "each value masked whole under its own key: {login}"
+    );
+}
