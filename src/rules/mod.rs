@@ -35,6 +35,7 @@ mod mcp;
 mod mention;
 mod oauth;
 mod oauth_flow;
+mod oauth_jwt;
 mod oauth_tokens;
 mod oauth_usage;
 mod output;
@@ -75,7 +76,7 @@ pub enum Rule {
     OauthGrantNotUsed(oauth::Grant),
     OauthPkceS256(oauth::NoParams),
     OauthRefreshThenRetryOnce(oauth::NoParams),
-    OauthJwtClaims(oauth::JwtClaims),
+    OauthJwtClaims(oauth_jwt::JwtClaims),
     OauthTokenReused(oauth::TokenReused),
     OauthRefreshNotReused(oauth_usage::RefreshNotReused),
     OauthDevicePolling(oauth_usage::DevicePolling),
@@ -150,7 +151,7 @@ impl RuleSpec {
             Rule::OauthGrantNotUsed(p) => oauth::grant_not_used(p, &cx),
             Rule::OauthPkceS256(_) => oauth::pkce_s256(&cx),
             Rule::OauthRefreshThenRetryOnce(_) => oauth::refresh_then_retry_once(&cx),
-            Rule::OauthJwtClaims(p) => oauth::jwt_claims(p, &cx),
+            Rule::OauthJwtClaims(p) => oauth_jwt::jwt_claims(p, &cx),
             Rule::OauthTokenReused(p) => oauth::token_reused(p, &cx),
             Rule::OauthRefreshNotReused(p) => oauth_usage::refresh_not_reused(p, &cx),
             Rule::OauthDevicePolling(p) => oauth_usage::device_polling(p, &cx),
