@@ -16,7 +16,7 @@
 //! These rules need the mock org's bus log; on a sandbox they are not applicable.
 
 use super::cx::{article, plural, Cx};
-use super::redelivery::{redeliveries, second_effects, SecondEffect};
+use super::redelivery::second_side_effects;
 use super::Verdict;
 use serde::Deserialize;
 use serde_json::Value;
@@ -619,7 +619,7 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
             ))
             .with_evidence(creates);
     }
-    if let Some(v) = second_side_effects(p, cx) {
+    if let Some(v) = second_side_effects(&p.object, &p.field, cx) {
         return v;
     }
     let ids: Vec<String> = redelivered.iter().map(|(_, r)| r.to_string()).collect();
@@ -629,31 +629,6 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
         p.object,
         p.field
     ))
-}
-
-/// The failing verdict when handling a redelivered event again left a side effect of its
-/// own (a new ERP order, a changed write-back), though the records still look right.
-fn second_side_effects(p: &ConsumerIdempotent, cx: &Cx) -> Option<Verdict> {
-    redeliveries(cx).iter().find_map(|r| {
-        let key = r.key(&p.field)?;
-        let effects = second_effects(cx, r, &key);
-        if effects.is_empty() {
-            return None;
-        }
-        let what: Vec<String> = effects.iter().map(SecondEffect::describe).collect();
-        Some(
-            cx.fail(format!(
-                "sflab redelivered event {} of {} ({} {key}), and handling it again did more work: {}. One {} per {} is not enough when the repeat still creates or changes something. Recognise an event already handled by its key, or make every call it makes repeatable: an Idempotency-Key taken from the event's own key (not made per handling), an upsert that writes the same values.",
-                r.replay_id,
-                r.channel,
-                p.field,
-                what.join("; "),
-                p.object,
-                p.field
-            ))
-            .with_evidence(effects.iter().flat_map(SecondEffect::seqs)),
-        )
-    })
 }
 
 #[cfg(test)]

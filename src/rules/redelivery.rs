@@ -16,6 +16,7 @@
 //! ERP's `Idempotent-Replayed` header and its `id` appears in no earlier answer.
 
 use super::cx::Cx;
+use super::Verdict;
 use crate::evidence::Exchange;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -218,6 +219,32 @@ pub(crate) fn second_effects<'a>(cx: &'a Cx, r: &Redelivery, key: &str) -> Vec<S
         }
     }
     effects
+}
+
+/// `events.consumer_idempotent`'s failing verdict when handling a redelivered event again left a side effect of its
+/// own (a new ERP order, a changed write-back), though the `object` records keyed by `field`
+/// still look right.
+pub(crate) fn second_side_effects(object: &str, field: &str, cx: &Cx) -> Option<Verdict> {
+    redeliveries(cx).iter().find_map(|r| {
+        let key = r.key(field)?;
+        let effects = second_effects(cx, r, &key);
+        if effects.is_empty() {
+            return None;
+        }
+        let what: Vec<String> = effects.iter().map(SecondEffect::describe).collect();
+        Some(
+            cx.fail(format!(
+                "sflab redelivered event {} of {} ({} {key}), and handling it again did more work: {}. One {} per {} is not enough when the repeat still creates or changes something. Recognise an event already handled by its key, or make every call it makes repeatable: an Idempotency-Key taken from the event's own key (not made per handling), an upsert that writes the same values.",
+                r.replay_id,
+                r.channel,
+                field,
+                what.join("; "),
+                object,
+                field
+            ))
+            .with_evidence(effects.iter().flat_map(SecondEffect::seqs)),
+        )
+    })
 }
 
 /// A request body cut short for a message.
