@@ -226,6 +226,14 @@ pub(crate) fn secrets_not_in_output(cx: &Cx) -> Verdict {
     ))
 }
 
+/// `text` with its first letter in lower case, to continue a sentence.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
+}
+
 pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
     if cx.ev.runs.is_empty() {
         return cx.fail("Your program did not run.");
@@ -243,7 +251,15 @@ pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
         let why = if run.timed_out {
             Some(format!("run {n} was stopped because it took too long"))
         } else if let Some(sig) = run.signal {
-            Some(format!("run {n} was killed by signal {sig}"))
+            // The scenario says why it stopped the run (a wait that ran out: the program
+            // seemed stuck), which tells more than the signal.
+            let scenario = run
+                .notes
+                .iter()
+                .find(|note| note.starts_with("The lab's scenario"))
+                .map(|note| format!(": {}", lower_first(note.trim_end_matches('.'))))
+                .unwrap_or_default();
+            Some(format!("run {n} was killed by signal {sig}{scenario}"))
         } else {
             match run.exit_code {
                 Some(0) => None,
@@ -560,6 +576,20 @@ mod tests {
         assert!(assert_fails(rule, &ev).message.contains("too long"));
         ev.runs.clear();
         assert_fails(rule, &ev);
+    }
+
+    #[test]
+    fn a_run_the_scenario_stopped_after_a_wait_says_so() {
+        let mut ev = evidence(vec![]);
+        ev.runs[0].signal = Some(9);
+        ev.runs[0].notes.push("The lab's scenario waited 60 s for the program to exit by itself, which did not happen, and then stopped the run: the program seemed stuck.".into());
+        let v = assert_fails("{ rule: process.exit_ok }", &ev);
+        assert!(
+            v.message
+                .starts_with("run 1 was killed by signal 9: the lab's scenario waited 60 s"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]
