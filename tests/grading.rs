@@ -11,6 +11,8 @@ use std::process::Command;
 
 #[path = "grading/copies.rs"]
 mod copies;
+#[path = "grading/feedback.rs"]
+mod feedback;
 #[path = "grading/outputs.rs"]
 mod outputs;
 #[path = "grading/schema.rs"]

@@ -51,7 +51,7 @@ pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv:
         .into_iter()
         .flatten()
         .collect();
-        row.push(safe_cell(&error.join("; ")));
+        row.push(safe_cell(&crate::visible::visible(&error.join("; "))));
         row.push(
             feedback
                 .get(i)
@@ -173,6 +173,7 @@ pub fn summary_table(book: &Gradebook) -> String {
             Err(GradeError::Submission(m)) => format!("✗ not runnable: {}", first_line(m)),
             Err(GradeError::Grader(m)) => format!("! not graded: {}", first_line(m)),
         };
+        let result = crate::visible::one_line(&result).into_owned();
         let points = format!("{}/{}", g.points(), g.max_points(&book.rubric));
         let name: String = g.name.chars().take(width).collect();
         out.push_str(&format!("{name:<width$}  {points:>9}  {result}\n"));

@@ -4,7 +4,10 @@
 //!
 //! What it never prints: values under a check's `hidden:` parameters (masked, and the diff left
 //! out), the lab's hints, or anything of the reference solution. The rule messages themselves
-//! describe what was observed, not how to solve the lab.
+//! describe what was observed, not how to solve the lab. Nor does it pass on what the
+//! learner's program printed as it was: control characters show as pictures (`␛[2J`), a
+//! line of binary output is described, and a message of several lines continues below the
+//! table rather than breaking its row.
 
 use super::grader::{GradeError, SubmissionGrade};
 use super::rubric::Rubric;
@@ -20,9 +23,41 @@ fn last_lines(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// Markdown table cells cannot hold `|` or line breaks.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+/// Characters of one stderr line the notes show; the rest of a longer line is cut.
+const LINE_CHARS: usize = 300;
+
+/// A line of the learner's output as the notes quote it: a binary one described (see
+/// [`readable_line`]), a text one cut to [`LINE_CHARS`] characters, saying so.
+fn cut(line: &str) -> String {
+    if let Some(note) = binary_note(line) {
+        return note;
+    }
+    match line.char_indices().nth(LINE_CHARS) {
+        Some((at, _)) => format!(
+            "{} … ({} more characters)",
+            &line[..at],
+            line[at..].chars().count()
+        ),
+        None => line.to_string(),
+    }
+}
+
+/// A rule's message in its table row: a Markdown table cell holds one line, so a message of
+/// several lines shows its first there and says the rest follows below the table (in *What
+/// to look at* for a failed rule, in *More about the other rules* otherwise). `|` is escaped.
+fn cell(message: &str) -> String {
+    let first = message.trim().lines().next().unwrap_or("").trim_end();
+    let more = if is_multiline(message) {
+        " (continued below the table)"
+    } else {
+        ""
+    };
+    format!("{first}{more}").replace('|', "\\|")
+}
+
+/// Whether a message needs more than its table cell (see [`cell`]).
+fn is_multiline(message: &str) -> bool {
+    message.trim().lines().skip(1).any(|l| !l.trim().is_empty())
 }
 
 fn exchange_line(x: &Exchange) -> String {
@@ -44,8 +79,43 @@ fn exchange_line(x: &Exchange) -> String {
     )
 }
 
-/// The feedback file for one graded submission.
+/// The feedback file for one graded submission. Whatever of the learner's output it quotes,
+/// control characters are shown as pictures (`␛[2J`), never left for a terminal that `cat`s
+/// the file to obey; line breaks and tabs stay.
 pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
+    let md: String = markdown(g, rubric)
+        .split_inclusive('\n')
+        .map(readable_line)
+        .collect();
+    crate::visible::visible(&md).into_owned()
+}
+
+/// A line of quoted output that is mostly bytes no text holds (invalid UTF-8, read as `�`,
+/// and control characters), as a program dumping binary prints: said in a few words rather
+/// than shown, its indentation and line break kept.
+fn readable_line(line: &str) -> std::borrow::Cow<'_, str> {
+    let body = line.trim_end_matches('\n');
+    match binary_note(body) {
+        Some(note) => {
+            let indent = &body[..body.len() - body.trim_start().len()];
+            format!("{indent}{note}{}", &line[body.len()..]).into()
+        }
+        None => line.into(),
+    }
+}
+
+/// What a line that is mostly binary (see [`readable_line`]) is shown as, if it is one.
+fn binary_note(line: &str) -> Option<String> {
+    let total = line.trim().chars().count();
+    let odd = line
+        .chars()
+        .filter(|c| *c == '\u{FFFD}' || (c.is_control() && *c != '\t'))
+        .count();
+    (total >= 8 && odd * 4 >= total)
+        .then(|| format!("‹{total} characters of binary output, not shown›"))
+}
+
+fn markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
     let mut md = format!("# {} — feedback for {}\n\n", rubric.title.trim(), g.name);
     let report = match &g.result {
         Err(GradeError::Submission(m)) => {
@@ -91,11 +161,10 @@ pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
             VerdictStatus::Fail => ("✗", format!("0/{}", item.points)),
             VerdictStatus::NotApplicable { .. } => ("–", "n/a".to_string()),
         };
-        let first = seen.message.lines().next().unwrap_or("");
         md.push_str(&format!(
             "| {glyph} | `{}` | {pts} | {} |\n",
             item.column,
-            cell(first)
+            cell(&seen.message)
         ));
     }
     let failed: Vec<_> = rubric
@@ -128,6 +197,23 @@ pub fn to_markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
             if let Some(d) = seen.diff {
                 md.push_str(&format!("\n```diff\n{}\n```\n", d.trim_end()));
             }
+        }
+    }
+    let more: Vec<_> = rubric
+        .items
+        .iter()
+        .zip(&report.verdicts)
+        .filter(|(item, v)| !v.failed() && is_multiline(&item.learner_view(v).message))
+        .collect();
+    if !more.is_empty() {
+        md.push_str("\n## More about the other rules\n");
+        for (item, v) in more {
+            let glyph = if v.passed() { "✓" } else { "–" };
+            md.push_str(&format!(
+                "\n### {glyph} `{}`\n\n{}\n",
+                item.column,
+                item.learner_view(v).message.trim_end()
+            ));
         }
     }
     let notes = run_notes(g, report, rubric);
@@ -197,15 +283,23 @@ pub fn run_notes(
                     "Run {n} ended with {how}. The last lines it printed to stderr:\n\n  ```text\n{}\n  ```",
                     hide(&err)
                         .lines()
-                        .map(|l| format!("  {}", l.replace("```", "` ` `")))
+                        .map(|l| format!("  {}", cut(l).replace("```", "` ` `")))
                         .collect::<Vec<_>>()
                         .join("\n")
                 )
             });
         }
-        if run.stdout.truncated || run.stderr.truncated {
+        let long: Vec<&str> = [("stdout", &run.stdout), ("stderr", &run.stderr)]
+            .into_iter()
+            .filter(|(_, out)| out.truncated)
+            .map(|(name, _)| name)
+            .collect();
+        if !long.is_empty() {
             notes.push(format!(
-                "Run {n} printed more than sflab keeps; only the first part of its output was judged."
+                "Run {n} printed more to {} than sflab keeps: {} of {} were kept and judged; what came between was left out (a line in the output marks where) and only searched for secrets.",
+                long.join(" and "),
+                crate::runner::process::kept_of_a_long_stream(g.output_cap),
+                if long.len() == 1 { "it" } else { "each" },
             ));
         }
         for note in &run.notes {
@@ -229,4 +323,42 @@ pub fn run_notes(
         ));
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_of_several_lines_keeps_its_table_row_whole() {
+        let message =
+            "run 1 exited with status 3. Last lines of its stderr:\nTraceback | x\n  boom\n";
+        let shown = cell(message);
+        assert_eq!(
+            shown,
+            "run 1 exited with status 3. Last lines of its stderr: (continued below the table)"
+        );
+        assert!(!shown.contains('\n'));
+        assert_eq!(
+            cell("a | b\n"),
+            "a \\| b",
+            "one line: no pointer, pipes escaped"
+        );
+    }
+
+    #[test]
+    fn binary_output_is_described_and_long_lines_are_cut() {
+        let binary = "\u{FFFD}\u{1}k\u{FFFD}\u{FFFD}x\u{1b}\u{FFFD}q\u{FFFD}";
+        assert_eq!(
+            readable_line(&format!("  {binary}\n")),
+            "  ‹10 characters of binary output, not shown›\n"
+        );
+        let colour = "err \u{1b}[31mRED\u{1b}[0m and more text\n";
+        assert_eq!(readable_line(colour), colour, "escapes in text stay text");
+        let long = "x".repeat(LINE_CHARS + 5);
+        assert_eq!(
+            cut(&long),
+            format!("{} … (5 more characters)", "x".repeat(LINE_CHARS))
+        );
+    }
 }

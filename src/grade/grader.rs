@@ -74,6 +74,8 @@ pub struct SubmissionGrade {
     pub name: String,
     pub dir: PathBuf,
     pub result: Result<Report, GradeError>,
+    /// Bytes kept of the start of each run's stdout and of its stderr (the runs' output cap).
+    pub output_cap: usize,
     /// Why the program could not run, when it could not: its report then holds only the
     /// checks judged from its files (see [`crate::runner::files_only`]).
     pub not_run: Option<String>,
@@ -214,6 +216,7 @@ pub async fn grade_one(
         name: sub.name.clone(),
         dir: sub.dir.clone(),
         result: Err(GradeError::Grader("not graded".into())),
+        output_cap: options.output_cap,
         not_run: None,
         copy: CopyNotes::default(),
         stray: Vec::new(),

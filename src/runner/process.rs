@@ -118,6 +118,16 @@ struct Kept {
 /// The last bytes of a stream kept beside its first `cap` bytes, once it passed the cap.
 const TAIL_BYTES: usize = 16 * 1024;
 
+/// What is kept of a stream that printed more than `cap` bytes, as notes word it: `the first
+/// 256 KiB and the last 16 KiB` (what came between is only scanned for secrets).
+pub fn kept_of_a_long_stream(cap: usize) -> String {
+    format!(
+        "the first {} KiB and the last {} KiB",
+        cap / 1024,
+        TAIL_BYTES / 1024
+    )
+}
+
 impl Kept {
     /// Keeps `past` (bytes beyond the cap) in the rolling tail.
     fn keep_tail(&mut self, past: &[u8]) {
@@ -312,9 +322,8 @@ fn to_output(kept: &Kept) -> CapturedOutput {
         let left_out = kept.left_out + from;
         if left_out > 0 {
             text.push_str(&format!(
-                "… {left_out} bytes left out here: sflab keeps the first {} KiB and the last {} KiB of what a run prints.\n",
-                kept.bytes.len() / 1024,
-                TAIL_BYTES / 1024
+                "… {left_out} bytes left out here: sflab keeps {} of what a run prints.\n",
+                kept_of_a_long_stream(kept.bytes.len())
             ));
         }
         text.push_str(&String::from_utf8_lossy(&tail[from..]));
