@@ -6,7 +6,7 @@
 
 use super::assigned::{AssignedBoard, AssignedView, ShownZone};
 use super::event::{BackendStatus, Progress};
-use super::lab::LabView;
+use super::lab::{LabCommand, LabEvent, LabView};
 use super::quiz::Quiz;
 use super::reader::Reader;
 use super::resume::Resume;
@@ -88,6 +88,11 @@ pub struct App {
     /// Why the workspace's assigned track cannot be shown (a damaged track file), as
     /// `sflab track show` says it; `t` says this instead of "no track is assigned".
     pub track_problem: Option<String>,
+    /// Lab views left while their checks run, by lab id: the run's news goes on arriving
+    /// here, and opening the lab again shows it as it is — running, so `r` is refused — not
+    /// as a fresh view. A view leaves once its run is over (its org and console are kept in
+    /// [`App::resume`] as any lab view's are).
+    pub running_away: std::collections::HashMap<String, Box<LabView>>,
     /// The lab watch mode is on for (`w`): a lab view opened again for it, from the tree or
     /// the Assigned board, shows and keeps the watch.
     pub watched: Option<String>,
@@ -126,6 +131,7 @@ impl App {
             backend: BackendStatus::mock(),
             assigned: None,
             track_problem: None,
+            running_away: std::collections::HashMap::new(),
             watched: None,
             zone: ShownZone::Local,
             size: (width, height),
@@ -170,6 +176,11 @@ impl App {
     fn show(&mut self, view: RightView) {
         let left = std::mem::replace(&mut self.right, view);
         self.resume.keep(&left);
+        if let RightView::Lab(v) = left {
+            if v.running() {
+                self.running_away.insert(v.lab.clone(), v);
+            }
+        }
     }
 
     /// Opens lesson `index` in the reader, where it was left this session (else at the top).
@@ -224,19 +235,59 @@ impl App {
     }
 
     /// Opens lab `id` in the lab view (kept as it is when it is already open), its console
-    /// as it was left this session.
-    pub fn open_lab(&mut self, id: &str) {
-        if self.lab_view().is_some_and(|v| v.lab == id) {
-            return;
-        }
-        let Some(meta) = self.curriculum.lab(id) else {
-            return;
+    /// and Org tab as they were left this session; a lab whose checks are still running is
+    /// shown as it is. Returns what the lab driver must be told: [`LabCommand::Open`] (files,
+    /// hints, the last attempt), except for a lab whose run is in progress, whose view hears
+    /// from that run.
+    pub fn open_lab(&mut self, id: &str) -> Option<LabCommand> {
+        let open = || {
+            Some(LabCommand::Open {
+                lab: id.to_string(),
+            })
         };
+        if let Some(v) = self.lab_view().filter(|v| v.lab == id) {
+            return if v.running() { None } else { open() };
+        }
+        if let Some(mut view) = self.running_away.remove(id) {
+            view.watch = self.watched.as_deref() == Some(id);
+            self.show(RightView::Lab(view));
+            self.relayout_goal();
+            return None;
+        }
+        let meta = self.curriculum.lab(id)?;
         let mut view = LabView::new(&meta.id, &meta.dir, &meta.yaml);
         view.watch = self.watched.as_deref() == Some(id);
         view.console = self.resume.console(id);
+        view.org = self.resume.org(id);
         self.show(RightView::Lab(Box::new(view)));
         self.relayout_goal();
+        open()
+    }
+
+    /// Takes in the driver's news about lab `lab`, which is not on screen: a view left while
+    /// its checks run hears how they go (not the watch: it follows the lab on screen), and
+    /// leaves once they are over; another lab's records wait for it in [`App::resume`].
+    pub fn news_from_away(&mut self, lab: &str, event: LabEvent) {
+        if matches!(event, LabEvent::Changed { .. }) {
+            return;
+        }
+        let Some(view) = self.running_away.get_mut(lab) else {
+            // Records sent for a lab left before they came (the console's org is sent once,
+            // as the lab first opens) are what its Org tab shows when it opens again.
+            if let LabEvent::Org {
+                snapshot, source, ..
+            } = event
+            {
+                self.resume.org_mut(lab).show(snapshot, source);
+            }
+            return;
+        };
+        let _ = view.apply(event);
+        if !view.running() {
+            if let Some(view) = self.running_away.remove(lab) {
+                self.resume.keep(&RightView::Lab(view));
+            }
+        }
     }
 
     pub fn lab_view(&self) -> Option<&LabView> {

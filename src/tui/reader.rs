@@ -4,12 +4,22 @@
 use crate::markdown::Layout;
 use std::sync::Arc;
 
-/// One search hit: a line and a range of character indices in that line's plain text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One search hit: a line and a range of character indices in that line's plain text, and
+/// where it goes on when a code line wrapped in the middle of it (`-X PAT` `┆ CH`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
     pub line: usize,
     pub start: usize,
     pub end: usize,
+    /// The rest of the match on the following lines: (line, start, end) each.
+    pub continued: Vec<(usize, usize, usize)>,
+}
+
+impl Match {
+    /// Every piece of the match: (line, start, end).
+    pub fn pieces(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        std::iter::once((self.line, self.start, self.end)).chain(self.continued.iter().copied())
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,32 +41,81 @@ pub struct Reader {
     pub end_seen: bool,
 }
 
+/// Where the text of `line` goes on after a code block's wrap: the character index just past
+/// its `┆ ` gutter, when `line` continues `previous` (the gutter stands where `previous` has
+/// its own `│ ` or `┆ `, after the same indentation).
+fn continues(previous: &[char], line: &[char]) -> Option<usize> {
+    let at = line.iter().position(|c| *c == '┆')?;
+    let gutter = |text: &[char], marks: &[char]| {
+        text.get(at).is_some_and(|c| marks.contains(c)) && text.get(at + 1) == Some(&' ')
+    };
+    (gutter(line, &['┆']) && gutter(previous, &['│', '┆']) && previous[..at] == line[..at])
+        .then_some(at + 2)
+}
+
 /// Case-insensitive matches of `query` in each line (character by character, so indices
-/// stay valid for the original text).
+/// stay valid for the original text). A code line wrapped over several rows is searched as
+/// the one line it is: a match split by the wrap is found, in pieces.
 pub fn find_matches(lines: &[String], query: &str) -> Vec<Match> {
     let needle: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
     if needle.is_empty() {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    for (line, text) in lines.iter().enumerate() {
-        let hay: Vec<char> = text
-            .chars()
+    let lower = |text: &String| -> Vec<char> {
+        text.chars()
             .map(|c| c.to_lowercase().next().unwrap_or(c))
+            .collect()
+    };
+    let rows: Vec<Vec<char>> = lines.iter().map(lower).collect();
+    let mut out = Vec::new();
+    let mut line = 0;
+    while line < rows.len() {
+        // The source line: this row, then each row continuing it, as (row, first char).
+        let mut parts = vec![(line, 0)];
+        while let Some(from) = rows
+            .get(line + parts.len())
+            .and_then(|next| continues(&rows[line + parts.len() - 1], next))
+        {
+            parts.push((line + parts.len(), from));
+        }
+        // Each character of the joined text, with the row and index it came from.
+        let joined: Vec<(char, usize, usize)> = parts
+            .iter()
+            .flat_map(|&(row, from)| {
+                rows[row]
+                    .iter()
+                    .enumerate()
+                    .skip(from)
+                    .map(move |(i, c)| (*c, row, i))
+            })
             .collect();
         let mut i = 0;
-        while i + needle.len() <= hay.len() {
-            if hay[i..i + needle.len()] == needle[..] {
-                out.push(Match {
-                    line,
-                    start: i,
-                    end: i + needle.len(),
-                });
-                i += needle.len();
-            } else {
+        while i + needle.len() <= joined.len() {
+            let hit = joined[i..i + needle.len()]
+                .iter()
+                .map(|(c, _, _)| c)
+                .eq(needle.iter());
+            if !hit {
                 i += 1;
+                continue;
             }
+            let mut pieces: Vec<(usize, usize, usize)> = Vec::new();
+            for &(_, row, at) in &joined[i..i + needle.len()] {
+                match pieces.last_mut() {
+                    Some((r, _, end)) if *r == row => *end = at + 1,
+                    _ => pieces.push((row, at, at + 1)),
+                }
+            }
+            let (first_row, start, end) = pieces[0];
+            out.push(Match {
+                line: first_row,
+                start,
+                end,
+                continued: pieces[1..].to_vec(),
+            });
+            i += needle.len();
         }
+        line += parts.len();
     }
     out
 }
@@ -219,6 +278,39 @@ mod tests {
         let m = find_matches(&["Token token TOKEN".to_string()], "token");
         assert_eq!(m.len(), 3);
         assert_eq!((m[2].start, m[2].end), (12, 17));
+    }
+
+    #[test]
+    fn a_match_split_where_a_code_line_wraps_is_found_in_its_two_pieces() {
+        let lines: Vec<String> = [
+            "│ curl -X PAT",
+            "┆ CH -d x",
+            "│ -X PATCH",
+            "plain -X PAT",
+            "┆ CH",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let m = find_matches(&lines, "patch");
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert_eq!((m[0].line, m[0].start, m[0].end), (0, 10, 13));
+        assert_eq!(m[0].continued, vec![(1, 2, 4)]);
+        assert_eq!((m[1].line, m[1].start, m[1].end), (2, 5, 10));
+        assert!(m[1].continued.is_empty());
+        // Indented the same (a code block in a list), the rows still join; a row whose
+        // gutter is not under the line before it does not.
+        let listed: Vec<String> = ["   │ -X PAT", "   ┆ CH", "  ┆ CH"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let m = find_matches(&listed, "patch");
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].continued, vec![(1, 5, 7)]);
+        assert!(
+            find_matches(&listed, "chch").is_empty(),
+            "not across a third row"
+        );
     }
 
     #[test]

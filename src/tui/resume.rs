@@ -1,6 +1,6 @@
 //! What each right-hand view was left at — a lesson's reading position, a lab's console (the
-//! request being written and the last reply), the Assigned board's selection — so coming back
-//! to it resumes there instead of starting afresh.
+//! request being written and the last reply) and Org tab, the Assigned board's selection — so
+//! coming back to it resumes there instead of starting afresh.
 //!
 //! Implementation notes: kept in memory while the classroom is open; [`super::place`] keeps
 //! the parts that still mean something in a new session in the workspace (not a console's
@@ -10,7 +10,7 @@
 
 use super::app::RightView;
 use super::assigned::AssignedView;
-use super::lab::ConsoleState;
+use super::lab::{ConsoleState, OrgBrowser};
 use std::collections::HashMap;
 
 /// Where a lesson was left: its first line shown, of how many lines it had then.
@@ -37,6 +37,9 @@ pub struct Resume {
     pub(super) lessons: HashMap<usize, ReadingSpot>,
     /// The console as it was left, by lab id.
     pub(super) consoles: HashMap<String, ConsoleState>,
+    /// The Org tab as it was left, by lab id: a run's records stay there (the driver sends
+    /// the console's org only the first time a lab opens in a session).
+    pub(super) orgs: HashMap<String, OrgBrowser>,
     pub(super) assigned: AssignedView,
 }
 
@@ -58,6 +61,11 @@ impl Resume {
                 console.waiting = false;
                 console.typing = false;
                 self.consoles.insert(v.lab.clone(), console);
+                let org = OrgBrowser {
+                    in_records: false,
+                    ..v.org.clone()
+                };
+                self.orgs.insert(v.lab.clone(), org);
             }
             RightView::Assigned(a) => self.assigned = a.clone(),
             RightView::Quiz(_) | RightView::Welcome => {}
@@ -75,6 +83,16 @@ impl Resume {
     /// Lab `lab`'s console as it was left (the default query the first time).
     pub fn console(&self, lab: &str) -> ConsoleState {
         self.consoles.get(lab).cloned().unwrap_or_default()
+    }
+
+    /// Lab `lab`'s Org tab as it was left (empty the first time: the driver fills it).
+    pub fn org(&self, lab: &str) -> OrgBrowser {
+        self.orgs.get(lab).cloned().unwrap_or_default()
+    }
+
+    /// Lab `lab`'s Org tab as it will show when the lab opens again.
+    pub fn org_mut(&mut self, lab: &str) -> &mut OrgBrowser {
+        self.orgs.entry(lab.to_string()).or_default()
     }
 
     /// The Assigned board's selection as it was left, within its `rows`.

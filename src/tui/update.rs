@@ -4,9 +4,12 @@
 use super::app::{App, Focus, RightView};
 use super::event::{Command, Event};
 use super::lab::keys::{self, brief_count, brief_match, KeyOutcome};
-use super::lab::{LabCommand, LabEvent, LabTab};
+use super::lab::{back_from_editor_notice, LabCommand, LabEvent, LabTab};
 use super::tree::{rows, Row};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// How a lab is opened, in the words the tree shows it with (`○ lab: …`, `✓ lab: …`).
+const OPEN_A_LAB: &str = "open one first (a \"lab:\" row in the tree)";
 
 pub fn update(app: &mut App, event: Event) -> Option<Command> {
     match event {
@@ -68,15 +71,30 @@ pub fn update(app: &mut App, event: Event) -> Option<Command> {
 }
 
 fn on_lab_event(app: &mut App, event: LabEvent) -> Option<Command> {
-    if let LabEvent::Notice(text) = &event {
-        app.flash(text.clone());
-        return None;
+    let lab = match &event {
+        LabEvent::Notice(text) => {
+            app.flash(text.clone());
+            return None;
+        }
+        LabEvent::BackFromEditor {
+            lab,
+            editor,
+            fallback,
+        } => {
+            let view = app.lab_view().filter(|v| v.lab == *lab);
+            let said = back_from_editor_notice(view, editor, *fallback);
+            app.flash(said);
+            return None;
+        }
+        other => other.lab()?.to_string(),
+    };
+    match app.lab_view_mut() {
+        Some(view) if view.lab == lab => view.apply(event).map(Command::Lab),
+        _ => {
+            app.news_from_away(&lab, event);
+            None
+        }
     }
-    let view = app.lab_view_mut()?;
-    if event.lab() != Some(view.lab.as_str()) {
-        return None;
-    }
-    view.apply(event).map(Command::Lab)
 }
 
 /// The lab view's keys; `None` when the key is not the lab view's.
@@ -109,9 +127,10 @@ fn on_lab_key(app: &mut App, key: KeyEvent, pane: bool) -> Option<Option<Command
 }
 
 /// A lab action pressed in the tree acts on the lab selected there: when that is not the lab
-/// open on the right, it is opened first (the key then asks again, on the lab now shown).
-/// Not while the open lab's checks run: its results would have nowhere to go.
-fn open_selected_lab(app: &mut App) -> Option<Command> {
+/// open on the right, it is opened first (the key then asks again, on the lab now shown). A
+/// lab left while its checks run goes on running; its view hears from the run.
+/// `Some` when it opened a lab (with what the driver is to be told), `None` to go on.
+fn open_selected_lab(app: &mut App) -> Option<Option<Command>> {
     if app.focus != Focus::Tree {
         return None;
     }
@@ -123,20 +142,12 @@ fn open_selected_lab(app: &mut App) -> Option<Command> {
         }
         return None;
     };
-    match app.lab_view() {
-        Some(v) if v.lab == lab => return None,
-        Some(v) if v.running() => {
-            app.flash(format!(
-                "the checks of {} are running: lab keys act on it until they finish",
-                v.lab
-            ));
-            return None;
-        }
-        _ => {}
+    if app.lab_view().is_some_and(|v| v.lab == lab) {
+        return None;
     }
-    app.open_lab(&lab);
+    let command = app.open_lab(&lab);
     app.flash(format!("opened {lab}: press the key again to act on it"));
-    Some(Command::Lab(LabCommand::Open { lab }))
+    Some(command.map(Command::Lab))
 }
 
 /// Asks for the open lesson to be noted as read once its last line has been on screen: once
@@ -207,8 +218,8 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         return None;
     }
     if let KeyCode::Char(c @ ('r' | 'w' | 'e' | 'b' | 'H' | 'S' | 'X')) = key.code {
-        if let Some(command) = open_selected_lab(app) {
-            return Some(command);
+        if let Some(opened) = open_selected_lab(app) {
+            return opened;
         }
         if let Some(done) = on_lab_key(app, key, false) {
             return done;
@@ -216,11 +227,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         // (A quiz being answered takes b and e as choices.)
         let quiz = app.focus == Focus::Right && matches!(app.right, RightView::Quiz(_));
         if app.lab_view().is_none() && !quiz {
-            app.flash(format!(
-                "{c} acts on a lab: open one first (a ▸ lab row in the tree)"
-            ));
+            app.flash(format!("{c} acts on a lab: {OPEN_A_LAB}"));
             return None;
         }
+    }
+    if let (KeyCode::Char(d @ '1'..='5'), None) = (key.code, app.lab_view()) {
+        app.flash(format!("{d} picks a lab's tab: {OPEN_A_LAB}"));
+        return None;
     }
     // One keymap (UX.md): the tab keys and the tabs' own actions (d diff, s save or send)
     // reach the open lab from the tree too, and the lab pane takes the focus to show them.
@@ -459,10 +472,10 @@ fn on_tree_key(app: &mut App, key: KeyEvent) -> Option<Command> {
                 app.focus = Focus::Right;
             }
             Some(Row::Lab { lab, .. }) => {
-                app.open_lab(&lab);
+                let command = app.open_lab(&lab);
                 app.focus = Focus::Right;
                 app.tree.keep_visible(app.geometry().tree_rows());
-                return Some(Command::Lab(LabCommand::Open { lab }));
+                return command.map(Command::Lab);
             }
             None => {}
         },
@@ -584,11 +597,11 @@ fn on_assigned_key(app: &mut App, key: KeyEvent) -> Option<Command> {
                 app.flash(format!("lab {lab} is not in this curriculum"));
                 return None;
             }
-            app.open_lab(&lab);
+            let command = app.open_lab(&lab);
             let curriculum = app.curriculum.clone();
             app.tree.select_lab(&curriculum, &lab);
             app.tree.keep_visible(app.geometry().tree_rows());
-            return Some(Command::Lab(LabCommand::Open { lab }));
+            return command.map(Command::Lab);
         }
         _ => {}
     }

@@ -111,3 +111,52 @@ fn a_wrapped_console_reply_line_goes_on_under_its_indentation() {
     );
     assert!(next.contains(r#"Account/0015g0000000001AAA""#), "{s}");
 }
+
+#[test]
+fn a_query_typed_with_spaces_is_sent_percent_encoded_and_the_reply_shows_it_whole() {
+    use sflab::tui::lab::LabCommand;
+    use sflab::tui::Command;
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    update(&mut a, key(KeyCode::Char('5')));
+    update(&mut a, key(KeyCode::Enter));
+    update(
+        &mut a,
+        Event::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    for c in "/services/data/v62.0/query?q=SELECT Id, Name FROM Account LIMIT 1".chars() {
+        update(&mut a, key(KeyCode::Char(c)));
+    }
+    let encoded = "/services/data/v62.0/query?q=SELECT%20Id,%20Name%20FROM%20Account%20LIMIT%201";
+    assert_eq!(
+        update(&mut a, key(KeyCode::Enter)),
+        Some(Command::Lab(LabCommand::Console {
+            lab: "rest-first-call".into(),
+            method: "GET".into(),
+            path: encoded.into(),
+            body: String::new(),
+        }))
+    );
+    update(
+        &mut a,
+        Event::Lab(LabEvent::Console {
+            lab: "rest-first-call".into(),
+            reply: ConsoleReply {
+                method: "GET".into(),
+                path: encoded.into(),
+                status: Some(200),
+                headers: vec![],
+                body: "{}".into(),
+                ms: 1,
+            },
+        }),
+    );
+    // The pane's rows, joined without their spaces: the path wraps but reads whole.
+    let s = screen(&a);
+    let pane: String = s
+        .lines()
+        .flat_map(|r| r.split('│').nth(3).unwrap_or("").chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(pane.contains(&format!("GET{encoded}→200")), "{s}");
+}

@@ -59,7 +59,7 @@ fn a_saved_har_message_too_long_for_the_bar_goes_on_over_the_row_above() {
         "the file and what opens it: {s}"
     );
     insta::assert_snapshot!(s);
-    // A key takes it away, and the panes' edge shows again.
+    // A key takes it away, and the panes take back the rows it took.
     update(&mut a, super::key(crossterm::event::KeyCode::Char('1')));
     let s = screen(&a);
     assert!(bottom(&s, 2).starts_with("└"), "{s}");
@@ -87,4 +87,23 @@ fn a_long_message_stays_up_long_enough_to_be_read() {
         update(&mut a, tick.clone());
     }
     assert!(a.flash.is_none(), "and gone in the end");
+}
+
+#[test]
+fn a_two_row_message_keeps_the_panes_bottom_edge_above_it() {
+    let mut a = lab_at_80x24();
+    update(&mut a, super::key(crossterm::event::KeyCode::Char('3')));
+    let path = std::path::Path::new(
+        "/home/learner/projects/sflab-workspace/rest-first-call/traffic-20261130-014524.har",
+    );
+    update(&mut a, Event::Lab(LabEvent::Notice(har_notice(1, path))));
+    let s = screen(&a);
+    let rows: Vec<&str> = s.lines().map(|r| r.trim_matches('"')).collect();
+    assert_eq!(rows.len(), 24);
+    let edge = rows[21];
+    assert!(
+        edge.starts_with('└') && edge.ends_with('┘'),
+        "the panes end with their edge above the two-row message:\n{s}"
+    );
+    assert!(bottom(&s, 2).starts_with("wrote 1 exchange"), "{s}");
 }

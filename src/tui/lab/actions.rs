@@ -2,7 +2,7 @@
 //! exits), hints, the reference solution, resetting a lab and writing a HAR file.
 
 use super::driver::LabDriver;
-use super::LabEvent;
+use super::{LabEvent, LabView};
 use crate::lab::{next_hint_among, reset_lab, HintChoice};
 use crate::tui::event::Event;
 use std::time::Duration;
@@ -24,6 +24,46 @@ pub fn no_hint_notice(rule: Option<&str>, attempted: bool) -> String {
     }
 }
 
+/// What the status bar says on coming back from `editor` to the lab `view` (when it is the
+/// lab open): what runs the checks now — watch, when it is on (it may be running them
+/// already), else `r`. With `fallback`, the editor was `vi` for want of $VISUAL or $EDITOR,
+/// and the message says how to choose another.
+pub fn back_from_editor_notice(view: Option<&LabView>, editor: &str, fallback: bool) -> String {
+    let from = if fallback {
+        format!("back from {editor} ($EDITOR is not set: export EDITOR=nano to use another)")
+    } else {
+        "back from the editor".to_string()
+    };
+    let next = match view {
+        Some(v) if v.running() && v.watch => "watch is running the checks",
+        Some(v) if v.running() => "the checks are running",
+        Some(v) if v.watch => "watch runs the checks on each save",
+        _ => "r runs the checks",
+    };
+    format!("{from}: {next}")
+}
+
+/// The rules `H` gives hints for, in order: those `sflab hint` would ([`hint_rules`] of the
+/// last stored attempt's `verdicts`), the one asked about (`selected`) first when it is among
+/// them — a rule not awarded only because nothing ran is not, while another really failed.
+/// Without a stored attempt, the rule asked about alone.
+///
+/// [`hint_rules`]: crate::lab::hint_rules
+pub fn hint_order(
+    selected: Option<String>,
+    verdicts: Option<&[crate::rules::Verdict]>,
+) -> Vec<String> {
+    let Some(verdicts) = verdicts else {
+        return selected.into_iter().collect();
+    };
+    let mut rules = crate::lab::hint_rules(verdicts);
+    if let Some(at) = selected.and_then(|s| rules.iter().position(|r| *r == s)) {
+        let rule = rules.remove(at);
+        rules.insert(0, rule);
+    }
+    rules
+}
+
 /// What the status bar says after a reset that kept the learner's files in `backup`. Short,
 /// so at 80 columns the backup folder's own name stays whole (the status bar shortens the
 /// path's parent to `…`) even for the longest lab names.
@@ -39,12 +79,10 @@ impl LabDriver {
         if targets.is_empty() {
             targets.push("run".into());
         }
-        let editor = std::env::var("VISUAL")
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .or_else(|| std::env::var("EDITOR").ok())
-            .filter(|v| !v.trim().is_empty())
-            .unwrap_or_else(|| "vi".into());
+        let named = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+        let chosen = named("VISUAL").or_else(|| named("EDITOR"));
+        let fallback = chosen.is_none();
+        let editor = chosen.unwrap_or_else(|| "vi".into());
         let mut words = editor.split_whitespace();
         let program = words.next().unwrap_or("vi").to_string();
         let args: Vec<&str> = words.collect();
@@ -60,7 +98,11 @@ impl LabDriver {
         self.input_paused.resume();
         let _ = self.events.send(Event::Repaint);
         match status {
-            Ok(Ok(s)) if s.success() => self.notice("back from the editor: r runs the checks"),
+            Ok(Ok(s)) if s.success() => self.send(LabEvent::BackFromEditor {
+                lab: lab.to_string(),
+                editor: program.clone(),
+                fallback,
+            }),
             Ok(Ok(s)) => self.notice(format!("the editor {program} exited with {s}")),
             Ok(Err(e)) | Err(e) => self.notice(format!(
                 "could not start the editor {program:?}: {e}. Set $EDITOR (e.g. export EDITOR=nano)."
@@ -76,19 +118,7 @@ impl LabDriver {
         };
         let last = store.last_attempt(lab).ok().flatten();
         let attempted = last.is_some() || failing.is_some();
-        // The rule asked about first, then every other rule the last attempt failed, in
-        // order: once the selected rule's hints are all shown, the next rule's come.
-        let mut rules: Vec<String> = failing.into_iter().collect();
-        for rule in last
-            .as_ref()
-            .map(|a| crate::lab::hint_rules(&a.verdicts))
-            .unwrap_or_default()
-        {
-            if !rules.contains(&rule) {
-                rules.push(rule);
-            }
-        }
-        let failing = rules;
+        let failing = hint_order(failing, last.as_ref().map(|a| a.verdicts.as_slice()));
         let revealed: Vec<(String, u32)> = store
             .hints_revealed(lab)
             .unwrap_or_default()

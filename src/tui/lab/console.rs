@@ -123,15 +123,39 @@ impl ConsoleState {
         self.cursor_back = back;
     }
 
-    /// The path as it will be sent: a leading `/` added when missing.
+    /// The path as it will be sent: a leading `/` added when missing, and what a URL cannot
+    /// carry percent-encoded ([`url_safe`]), so `?q=SELECT Id, Name FROM Account` goes as
+    /// typed would in a browser.
     pub fn request_path(&self) -> String {
         let p = self.path.trim();
-        if p.starts_with('/') {
+        let p = if p.starts_with('/') {
             p.to_string()
         } else {
             format!("/{p}")
+        };
+        url_safe(&p)
+    }
+}
+
+/// `path` with every character a URL cannot carry as it is — spaces, quotes, `<>\^`{|}`,
+/// `#` (which would end the path), control and non-ASCII characters, and a `%` that starts no
+/// escape — percent-encoded as UTF-8; the characters a URL's path and query use (`/?&=+,:;@`
+/// and the like) and valid `%XX` escapes are left as they are.
+pub fn url_safe(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let kept = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b) || escape;
+        if kept {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
     }
+    out
 }
 
 /// A change to the console field being typed in.
@@ -206,6 +230,25 @@ mod tests {
             ..ConsoleState::default()
         };
         assert_eq!(c.request_path(), "/services/data");
+    }
+
+    #[test]
+    fn a_query_with_spaces_is_percent_encoded_and_escapes_are_left_alone() {
+        let c = ConsoleState {
+            path: "/services/data/v62.0/query?q=SELECT Id, Name FROM Account LIMIT 1".into(),
+            ..ConsoleState::default()
+        };
+        assert_eq!(
+            c.request_path(),
+            "/services/data/v62.0/query?q=SELECT%20Id,%20Name%20FROM%20Account%20LIMIT%201"
+        );
+        assert_eq!(url_safe("/q?q=A%20B+C"), "/q?q=A%20B+C", "escapes stay");
+        assert_eq!(url_safe("/q?q='a#1' 100%"), "/q?q='a%231'%20100%25");
+        assert_eq!(url_safe("/q?q=\"é\"{|}"), "/q?q=%22%C3%A9%22%7B%7C%7D");
+        assert_eq!(
+            url_safe("/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1042"),
+            "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1042"
+        );
     }
 
     #[test]

@@ -20,9 +20,9 @@ use crate::runner::{run_lab, Parts, RunEvent, RunOptions};
 use crate::sandbox::{available_backends, switch_backend, BackendChoice};
 use crate::tui::event::{CheckScore, Command, Event, LabStatus, Progress};
 use crate::workspace::Workspace;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,8 +38,11 @@ pub struct LabDriver {
     pub(super) consoles: HashMap<String, Arc<ConsoleOrg>>,
     /// The watched lab and the flag that stops its watcher.
     pub(super) watch: Option<(String, Arc<AtomicBool>)>,
-    /// True from the start of a run until its own writes can no longer trigger the watcher.
-    pub(super) running: Arc<AtomicBool>,
+    /// How many runs are between their start and the moment their own writes can no longer
+    /// trigger the watcher (runs of different labs may overlap).
+    pub(super) running: Arc<AtomicUsize>,
+    /// The labs whose checks are running now.
+    pub(super) runs_in_progress: Arc<parking_lot::Mutex<HashSet<String>>>,
     /// Set to stop following the progress database (see [`LabDriver::follow_progress`]).
     pub(super) following: Option<Arc<AtomicBool>>,
     /// Where the checks run (switched with `b`).
@@ -142,7 +145,8 @@ impl LabDriver {
             input_paused,
             consoles: HashMap::new(),
             watch: None,
-            running: Arc::new(AtomicBool::new(false)),
+            running: Arc::new(AtomicUsize::new(0)),
+            runs_in_progress: Arc::default(),
             following: None,
             backend: BackendChoice::Mock,
             tls: true,
@@ -299,20 +303,21 @@ impl LabDriver {
         self.send_files(lab);
         self.send_hints(lab, &spec, false);
         self.send_last_attempt(lab);
+        // The console's org is made once a session; its records are sent then. Later the lab
+        // view keeps what its Org tab shows (a run's org, or the console's after a request),
+        // so opening the lab again does not swap a run's records for the console's.
         if !self.consoles.contains_key(lab) {
             match ConsoleOrg::new(&spec) {
                 Ok(c) => {
+                    self.send(LabEvent::Org {
+                        lab: lab.to_string(),
+                        snapshot: c.snapshot(),
+                        source: OrgSource::Console,
+                    });
                     self.consoles.insert(lab.to_string(), Arc::new(c));
                 }
                 Err(e) => self.notice(format!("the console has no org: {e}")),
             }
-        }
-        if let Some(c) = self.consoles.get(lab) {
-            self.send(LabEvent::Org {
-                lab: lab.to_string(),
-                snapshot: c.snapshot(),
-                source: OrgSource::Console,
-            });
         }
     }
 
@@ -333,7 +338,7 @@ impl LabDriver {
                 duration_ms: last.duration_ms,
             }),
         };
-        self.send(LabEvent::Finished {
+        self.send(LabEvent::LastAttempt {
             lab: lab.to_string(),
             outcome,
             exchanges,
@@ -365,11 +370,17 @@ impl LabDriver {
 
     fn run(&mut self, lab: &str) {
         let Some(spec) = self.spec(lab) else { return };
+        // One run per lab at a time (the screen refuses a second too): the run in progress
+        // goes on reporting to the lab's view.
+        if !self.runs_in_progress.lock().insert(lab.to_string()) {
+            return self.notice(format!("the checks of {lab} are already running"));
+        }
         // The folder may have changed outside the classroom (an editor, `sflab reset`).
         self.send_files(lab);
         let (parts, notes) = match switch_backend(&self.backend) {
             Ok(p) => p,
             Err(e) => {
+                self.runs_in_progress.lock().remove(lab);
                 return self.send(LabEvent::Finished {
                     lab: lab.to_string(),
                     outcome: Err(format!(
@@ -378,7 +389,7 @@ impl LabDriver {
                     )),
                     exchanges: Vec::new(),
                     runs: Vec::new(),
-                })
+                });
             }
         };
         let org = Arc::new(LiveOrgProvider {
@@ -394,7 +405,8 @@ impl LabDriver {
         let ws = self.ws.clone();
         let curriculum = self.curriculum.clone();
         let running = self.running.clone();
-        running.store(true, Ordering::Relaxed);
+        running.fetch_add(1, Ordering::Relaxed);
+        let in_progress = RunInProgress(self.runs_in_progress.clone(), lab.to_string());
         let id = lab.to_string();
         self.rt.spawn(async move {
             let fwd_events = events.clone();
@@ -438,6 +450,7 @@ impl LabDriver {
             };
             // What the run wrote (an export, a stored replay id) shows in the Brief.
             let _ = events.send(Event::Lab(files_event(&ws, &id)));
+            drop(in_progress);
             let _ = events.send(Event::Lab(LabEvent::Finished {
                 lab: id,
                 outcome,
@@ -447,7 +460,7 @@ impl LabDriver {
             notify_progress(&events, &ws, &curriculum);
             // Files the learner's code wrote during the run must not start another one.
             tokio::time::sleep(DEBOUNCE * 2).await;
-            running.store(false, Ordering::Relaxed);
+            running.fetch_sub(1, Ordering::Relaxed);
         });
     }
 
@@ -472,7 +485,7 @@ impl LabDriver {
         let say = |text: &str| Event::Lab(LabEvent::Notice(text.to_string()));
         std::thread::spawn(move || loop {
             // Wakes up when the run ends with a save held for after it.
-            let ended = || saves.holding() && !running.load(Ordering::Relaxed);
+            let ended = || saves.holding() && running.load(Ordering::Relaxed) == 0;
             let change = watcher.next_change(DEBOUNCE, &|| stop.load(Ordering::Relaxed) || ended());
             if stop.load(Ordering::Relaxed) {
                 break;
@@ -481,7 +494,7 @@ impl LabDriver {
                 Some(changed) => {
                     let rel: Vec<PathBuf> =
                         changed.iter().map(|p| relative_to(&roots, p)).collect();
-                    match saves.saw(&rel, running.load(Ordering::Relaxed)) {
+                    match saves.saw(&rel, running.load(Ordering::Relaxed) > 0) {
                         SaveAction::RunNow => true,
                         SaveAction::RunAfterThisOne => {
                             let _ = events.send(say(SAVED_DURING_RUN));
@@ -543,6 +556,15 @@ impl Drop for LabDriver {
         if let Some(stop) = &self.following {
             stop.store(true, Ordering::Relaxed);
         }
+    }
+}
+
+/// A lab's place among the runs in progress, given up when the run ends (or its task panics).
+struct RunInProgress(Arc<parking_lot::Mutex<HashSet<String>>>, String);
+
+impl Drop for RunInProgress {
+    fn drop(&mut self) {
+        self.0.lock().remove(&self.1);
     }
 }
 

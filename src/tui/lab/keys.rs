@@ -21,6 +21,11 @@ pub enum KeyOutcome {
 const RESET_WHILE_RUNNING: &str =
     "the checks are running: X resets the lab once they have finished";
 
+/// What `X` asks: the keys first (they fit one row at 80 columns), then what a reset does
+/// and does not touch.
+pub const RESET_QUESTION: &str = "reset to the starter files? y: yes, other keys: no · \
+     yours move to a backup folder; your result, hints and progress stay";
+
 /// The lab's actions, answered whichever pane has the focus.
 pub fn on_action(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
     let lab = view.lab.clone();
@@ -31,8 +36,9 @@ pub fn on_action(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
                 KeyOutcome::Say(RESET_WHILE_RUNNING.into())
             }
             KeyCode::Char('y') | KeyCode::Char('X') => {
-                view.outcome = None;
-                view.hints.clear();
+                // Only the files change: the result and the hints shown are the progress
+                // store's, which a reset leaves alone (a restart shows them too).
+                view.files_reset = true;
                 KeyOutcome::Command(LabCommand::Reset { lab })
             }
             _ => KeyOutcome::Say("reset cancelled: your files are as they were".into()),
@@ -76,11 +82,7 @@ pub fn on_action(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
                 return KeyOutcome::Say(RESET_WHILE_RUNNING.into());
             }
             view.confirm_reset = true;
-            KeyOutcome::Say(
-                // Short enough for 80 columns, the keys before the detail.
-                "reset to the starter files? y: yes (yours is kept as a backup); other keys: no"
-                    .into(),
-            )
+            KeyOutcome::Say(RESET_QUESTION.into())
         }
         _ => KeyOutcome::Ignored,
     }
@@ -382,7 +384,20 @@ fn on_results(view: &mut LabView, key: KeyEvent, delta: isize, page: isize) -> K
         return whole_output(view);
     }
     let Some(outcome) = &view.outcome else {
-        return KeyOutcome::Ignored;
+        // ⏎ and d need a judged attempt: say why there is none.
+        if !matches!(
+            key.code,
+            KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right | KeyCode::Char('d')
+        ) {
+            return KeyOutcome::Ignored;
+        }
+        return KeyOutcome::Say(if view.running() {
+            "the checks are running: their evidence and diffs come when they finish".into()
+        } else if view.error.is_some() {
+            "the last attempt could not be judged, so it has no evidence or diff".into()
+        } else {
+            "no results yet: r runs the checks".into()
+        });
     };
     let n = outcome.verdicts.len();
     let Some(v) = outcome

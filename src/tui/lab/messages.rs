@@ -67,6 +67,15 @@ pub enum LabEvent {
         /// The runs of `./run`, with their output.
         runs: Vec<LearnerRun>,
     },
+    /// The lab's latest stored attempt (as the lab opens, or one `sflab check` made in
+    /// another terminal): shown as a finished run is, except while a run of the screen's own
+    /// is in progress — that run's result is the one coming.
+    LastAttempt {
+        lab: String,
+        outcome: Result<Outcome, String>,
+        exchanges: Vec<Exchange>,
+        runs: Vec<LearnerRun>,
+    },
     Org {
         lab: String,
         snapshot: OrgSnapshot,
@@ -79,6 +88,13 @@ pub enum LabEvent {
     /// A file in the lab folder changed (watch mode).
     Changed {
         lab: String,
+    },
+    /// The editor exited normally; `fallback` when it was `vi` because neither $VISUAL nor
+    /// $EDITOR names one. The screen says what happens next (watch may be running the checks).
+    BackFromEditor {
+        lab: String,
+        editor: String,
+        fallback: bool,
     },
     /// A text to read in the detail pane (the solution).
     Text {
@@ -98,9 +114,11 @@ impl LabEvent {
             | LabEvent::Hints { lab, .. }
             | LabEvent::Run { lab, .. }
             | LabEvent::Finished { lab, .. }
+            | LabEvent::LastAttempt { lab, .. }
             | LabEvent::Org { lab, .. }
             | LabEvent::Console { lab, .. }
             | LabEvent::Changed { lab }
+            | LabEvent::BackFromEditor { lab, .. }
             | LabEvent::Text { lab, .. } => Some(lab),
             LabEvent::Notice(_) => None,
         }

@@ -21,7 +21,7 @@ pub mod saves;
 use crate::evidence::{Exchange, LearnerRun, OrgSnapshot};
 use crate::lab::LabSpec;
 use crate::markdown::Layout;
-pub use actions::{har_notice, reset_notice};
+pub use actions::{back_from_editor_notice, har_notice, hint_order, reset_notice};
 pub use console::{ConsoleField, ConsoleReply, ConsoleState};
 pub use messages::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
 use std::path::PathBuf;
@@ -171,6 +171,9 @@ pub struct LabView {
     pub console: ConsoleState,
     /// `X` was pressed once; `y` confirms.
     pub confirm_reset: bool,
+    /// The lab's files were reset to the starter since the attempt shown (its result stays:
+    /// the progress store keeps it, and a restart shows it too).
+    pub files_reset: bool,
     pub limits: ScrollLimits,
 }
 
@@ -183,9 +186,24 @@ pub struct OrgBrowser {
     pub record_sel: usize,
     /// Moving in the records (true) or the objects (false).
     pub in_records: bool,
+    /// A run's org (live or as a run left it) has been shown in this session: without one, a
+    /// last attempt from an earlier session has no records to show (they are not stored).
+    pub run_seen: bool,
 }
 
 impl OrgBrowser {
+    /// Shows `snapshot`, the records of the org `source` names, keeping the selection where
+    /// it still points at something.
+    pub fn show(&mut self, snapshot: OrgSnapshot, source: OrgSource) {
+        self.snapshot = snapshot;
+        self.source = Some(source);
+        self.run_seen |= matches!(source, OrgSource::Live | OrgSource::AfterRun);
+        let n = self.snapshot.objects.len();
+        self.object_sel = self.object_sel.min(n.saturating_sub(1));
+        let r = self.selected_records().len();
+        self.record_sel = self.record_sel.min(r.saturating_sub(1));
+    }
+
     /// Object names with their record counts, in name order.
     pub fn objects(&self) -> Vec<(&str, usize)> {
         self.snapshot
@@ -241,6 +259,7 @@ impl LabView {
             org: OrgBrowser::default(),
             console: ConsoleState::default(),
             confirm_reset: false,
+            files_reset: false,
         }
     }
 
@@ -264,15 +283,18 @@ impl LabView {
         self.exchanges.iter().find(|e| e.seq == seq)
     }
 
-    /// The rule the next hint is tied to: the selected rule when it failed (its row offers
-    /// `H hint`), else the first rule that failed in the last attempt.
+    /// The rule the next hint is tied to: the selected rule when its hints are the ones to
+    /// give (its row offers `H hint`), else the first of them — as `sflab hint` chooses
+    /// ([`crate::lab::hint_rules`]): a rule not awarded only because nothing ran or no
+    /// request was made is skipped while another rule really failed.
     pub fn failing_rule(&self) -> Option<String> {
         let o = self.outcome.as_ref()?;
+        let rules = crate::lab::hint_rules(&o.verdicts);
         o.verdicts
             .get(self.results_sel)
-            .filter(|v| v.failed())
-            .or_else(|| o.verdicts.iter().find(|v| v.failed()))
+            .filter(|v| v.failed() && rules.contains(&v.rule))
             .map(|v| v.rule.clone())
+            .or_else(|| rules.into_iter().next())
     }
 
     /// The environment the learner's code receives, secrets masked. Values only known once a
@@ -338,42 +360,18 @@ impl LabView {
                 exchanges,
                 runs,
                 ..
-            } => {
-                // A stored attempt shown on open leaves the brief in front; a run just
-                // finished brings its results forward.
-                let was_running = self.running();
-                self.run = RunState::Idle;
-                if !exchanges.is_empty() {
-                    self.exchanges = exchanges;
-                    self.traffic_sel = self.traffic_sel.min(self.exchanges.len() - 1);
-                }
-                if !runs.is_empty() {
-                    self.runs = runs;
-                }
-                match outcome {
-                    Ok(o) => {
-                        self.error = None;
-                        self.results_sel = o.verdicts.iter().position(|v| v.failed()).unwrap_or(0);
-                        self.results_scroll = 0;
-                        self.results_follow = true;
-                        self.outcome = Some(o);
-                    }
-                    Err(e) => self.error = Some(e),
-                }
-                if was_running && matches!(self.tab, LabTab::Brief) {
-                    self.tab = LabTab::Results;
-                }
-            }
+            } => self.show_attempt(outcome, exchanges, runs),
+            // The run in progress brings its own result; the stored one is older.
+            LabEvent::LastAttempt { .. } if self.running() => {}
+            LabEvent::LastAttempt {
+                outcome,
+                exchanges,
+                runs,
+                ..
+            } => self.show_attempt(outcome, exchanges, runs),
             LabEvent::Org {
                 snapshot, source, ..
-            } => {
-                self.org.snapshot = snapshot;
-                self.org.source = Some(source);
-                let n = self.org.snapshot.objects.len();
-                self.org.object_sel = self.org.object_sel.min(n.saturating_sub(1));
-                let r = self.org.selected_records().len();
-                self.org.record_sel = self.org.record_sel.min(r.saturating_sub(1));
-            }
+            } => self.org.show(snapshot, source),
             LabEvent::Console { reply, .. } => {
                 self.console.reply = Some(reply);
                 self.console.reply_scroll = 0;
@@ -389,14 +387,48 @@ impl LabView {
                 self.detail = Some(Detail::Text { title, text });
                 self.detail_scroll = 0;
             }
-            LabEvent::Notice(_) => {}
+            LabEvent::BackFromEditor { .. } | LabEvent::Notice(_) => {}
         }
         None
+    }
+
+    /// Shows an attempt's outcome, traffic and output. A stored attempt shown on open leaves
+    /// the brief in front; a run just finished brings its results forward.
+    fn show_attempt(
+        &mut self,
+        outcome: Result<Outcome, String>,
+        exchanges: Vec<Exchange>,
+        runs: Vec<LearnerRun>,
+    ) {
+        let was_running = self.running();
+        self.run = RunState::Idle;
+        self.files_reset = false;
+        if !exchanges.is_empty() {
+            self.exchanges = exchanges;
+            self.traffic_sel = self.traffic_sel.min(self.exchanges.len() - 1);
+        }
+        if !runs.is_empty() {
+            self.runs = runs;
+        }
+        match outcome {
+            Ok(o) => {
+                self.error = None;
+                self.results_sel = o.verdicts.iter().position(|v| v.failed()).unwrap_or(0);
+                self.results_scroll = 0;
+                self.results_follow = true;
+                self.outcome = Some(o);
+            }
+            Err(e) => self.error = Some(e),
+        }
+        if was_running && matches!(self.tab, LabTab::Brief) {
+            self.tab = LabTab::Results;
+        }
     }
 
     fn apply_run(&mut self, update: RunUpdate) {
         match update {
             RunUpdate::Prepared { proxy_url } => {
+                self.files_reset = false;
                 self.proxy_url = Some(proxy_url);
                 self.exchanges.clear();
                 self.runs.clear();

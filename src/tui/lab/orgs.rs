@@ -225,7 +225,11 @@ impl ConsoleOrg {
         let request = match builder.body(axum::body::Body::from(body.to_string())) {
             Ok(r) => r,
             Err(e) => {
-                reply.body = format!("This request cannot be sent: {e}. Check the path.");
+                reply.body = format!(
+                    "This request cannot be sent: {e}. Write the path as it follows the org's \
+                     address, starting with /services/ (spaces and other characters a URL \
+                     cannot carry are encoded for you), then send it again."
+                );
                 return reply;
             }
         };
@@ -275,5 +279,27 @@ mod tests {
         let used =
             |v: Option<String>| v.and_then(|v| v.split(['=', '/']).nth(1)?.parse::<u64>().ok());
         assert_eq!(used(usage(&second)), used(usage(&first)).map(|n| n + 1));
+    }
+
+    #[tokio::test]
+    async fn a_query_typed_with_spaces_is_sent_encoded_and_answered() {
+        let yaml = "id: console-lab\ntitle: Console\nlevel: L1\nlesson: L1-basics/rest\nsummary: s\ngoal: g\n\
+                    checks:\n  - { rule: process.exit_ok, points: 1 }\n";
+        let spec = crate::lab::spec::parse("lab.yaml", yaml).unwrap();
+        let console = ConsoleOrg::new(&spec).unwrap();
+        let typed = super::super::ConsoleState {
+            path: "/services/data/v62.0/query?q=SELECT Id, Name FROM User LIMIT 1".into(),
+            ..Default::default()
+        };
+        let reply = console.send("GET", &typed.request_path(), "").await;
+        assert_eq!(reply.status, Some(200), "{}", reply.body);
+        assert!(reply.path.contains("SELECT%20Id,%20Name"), "{}", reply.path);
+        // Whatever is typed now reaches the org, which answers for itself.
+        for odd in ["//services/data", "/a b/%zz/é", "/q?q=\"x\"#1 {}|^`"] {
+            let reply = console
+                .send("GET", &super::super::console::url_safe(odd), "")
+                .await;
+            assert!(reply.status.is_some(), "{odd}: {}", reply.body);
+        }
     }
 }

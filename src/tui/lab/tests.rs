@@ -436,3 +436,114 @@ fn paging_the_results_leaves_the_selected_rule_and_moving_comes_back_to_it() {
         "following starts from where the pane is"
     );
 }
+
+#[test]
+fn a_stored_attempt_arriving_while_the_checks_run_does_not_end_the_run() {
+    let mut v = view();
+    assert!(matches!(on_action(&mut v, ch('r')), KeyOutcome::Command(_)));
+    let LabEvent::Finished {
+        lab,
+        outcome,
+        exchanges,
+        runs,
+    } = finished(vec![Verdict::fail("b.bad", 2, "old")])
+    else {
+        unreachable!()
+    };
+    v.apply(LabEvent::LastAttempt {
+        lab,
+        outcome,
+        exchanges,
+        runs,
+    });
+    assert!(v.running(), "still running: the run's own result is coming");
+    assert!(v.outcome.is_none());
+    assert!(
+        matches!(on_action(&mut v, ch('r')), KeyOutcome::Say(s) if s.contains("already running"))
+    );
+}
+
+#[test]
+fn the_hint_key_skips_a_rule_not_awarded_only_because_nothing_ran() {
+    use crate::rules::NOT_AWARDED;
+    let mut v = view();
+    v.apply(finished(vec![
+        Verdict::fail(
+            "http.calls_at_most",
+            1,
+            format!("{NOT_AWARDED}no request reached the org."),
+        ),
+        Verdict::fail(
+            "rest.pagination_followed",
+            3,
+            "only the first page was read",
+        ),
+    ]));
+    v.results_sel = 0;
+    assert_eq!(
+        on_action(&mut v, ch('H')),
+        KeyOutcome::Command(LabCommand::Hint {
+            lab: "demo".into(),
+            failing: Some("rest.pagination_followed".into())
+        }),
+        "the cursor on the held-back rule: the hint goes to the one that really failed"
+    );
+    // As `sflab hint` orders them, with the rule asked about first when it is among them.
+    let verdicts = &v.outcome.as_ref().unwrap().verdicts;
+    assert_eq!(
+        hint_order(Some("http.calls_at_most".into()), Some(verdicts)),
+        crate::lab::hint_rules(verdicts)
+    );
+    assert_eq!(
+        hint_order(Some("rest.pagination_followed".into()), Some(verdicts)),
+        ["rest.pagination_followed"]
+    );
+    // With nothing but held-back rules, those are the ones hinted at.
+    let only_held = [Verdict::fail(
+        "secrets.not_in_output",
+        1,
+        format!("{NOT_AWARDED}no call was made."),
+    )];
+    assert_eq!(
+        hint_order(None, Some(&only_held)),
+        ["secrets.not_in_output"]
+    );
+}
+
+#[test]
+fn enter_and_d_on_results_that_never_ran_say_why_nothing_opens() {
+    let mut v = view();
+    v.tab = LabTab::Results;
+    for k in [key(KeyCode::Enter), ch('d')] {
+        let said = on_pane(&mut v, k, 10);
+        assert!(
+            matches!(&said, KeyOutcome::Say(s) if s.contains("r runs the checks")),
+            "{said:?}"
+        );
+    }
+    on_action(&mut v, ch('r'));
+    assert!(matches!(on_pane(&mut v, ch('d'), 10), KeyOutcome::Say(s) if s.contains("running")));
+}
+
+#[test]
+fn back_from_the_editor_the_status_says_what_runs_the_checks_now() {
+    let mut v = view();
+    assert_eq!(
+        back_from_editor_notice(Some(&v), "nano", false),
+        "back from the editor: r runs the checks"
+    );
+    on_action(&mut v, ch('w'));
+    let watching = back_from_editor_notice(Some(&v), "nano", false);
+    assert!(watching.contains("watch runs the checks"), "{watching}");
+    assert!(!watching.contains("r runs"), "{watching}");
+    assert!(v.apply(LabEvent::Changed { lab: "demo".into() }).is_some());
+    let running = back_from_editor_notice(Some(&v), "nano", false);
+    assert!(running.contains("watch is running the checks"), "{running}");
+    // Without $VISUAL or $EDITOR the editor was vi: said, with how to choose another.
+    let vi = back_from_editor_notice(None, "vi", true);
+    assert!(vi.starts_with("back from vi"), "{vi}");
+    assert!(
+        vi.contains("$EDITOR is not set") && vi.contains("export EDITOR="),
+        "{vi}"
+    );
+}

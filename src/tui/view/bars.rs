@@ -231,8 +231,8 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
 /// The most rows a status-bar message takes (the bar and the rows just above it).
 const MESSAGE_ROWS: usize = 3;
 
-/// A message in `rows`, drawn over the status bar and the rows above it (the panes' bottom
-/// edge), for as long as it shows.
+/// A message in `rows`, drawn over the status bar and the rows above it (the panes are drawn
+/// shorter meanwhile, so their bottom edge stays in view: see [`message_rows`]).
 fn message_over_rows(app: &App, frame: &mut Frame, bar: Rect, rows: Vec<String>) {
     let t = &app.theme;
     let n = u16::try_from(rows.len()).unwrap_or(u16::MAX).min(bar.y + 1);
@@ -245,15 +245,12 @@ fn message_over_rows(app: &App, frame: &mut Frame, bar: Rect, rows: Vec<String>)
     frame.render_widget(Paragraph::new(lines).style(t.bar()), area);
 }
 
-pub fn status(app: &App, frame: &mut Frame, area: Rect) {
+/// What shows on the right of the status bar: the lesson's search and position, or where a
+/// lab's checks run.
+fn right_side(app: &App) -> Vec<Span<'static>> {
     let t = &app.theme;
     let bar = t.bar();
-    let mut left = Vec::new();
     let mut right = Vec::new();
-    if let Some(input) = &app.search_input {
-        left.push(Span::styled(format!(" /{input}█"), t.key_hint()));
-        left.push(Span::styled("  ⏎ keep  Esc cancel", bar));
-    }
     if let Some(r) = app.reader() {
         if let Some(s) = &r.search {
             let n = s.matches.len();
@@ -277,27 +274,59 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
             bar.patch(t.strong()),
         ));
     }
-    if let (None, Some((message, _))) = (&app.search_input, &app.flash) {
-        // The message shares the line with what is on the right; paths in it give way first,
-        // then what is on the right, so a question's keys are not cut off; then it goes on
-        // over the rows above, so the whole instruction can be read.
-        let right_w: usize = right.iter().map(|s| s.content.width()).sum();
-        let room = (area.width as usize).saturating_sub(right_w + 2);
-        let fitted = super::fit_message::fit_message(message, room);
-        if fitted.width() <= room {
-            left.push(Span::styled(format!(" {fitted}"), t.key_hint()));
-        } else {
+    right
+}
+
+/// How the status-bar message fits a bar `width` cells wide: `Ok` with its text on the bar's
+/// line beside what is on the right, or `Err` with the rows it goes on over (what is on the
+/// right giving way); `None` without a message.
+///
+/// Paths in it give way first, then what is on the right, so a question's keys are not cut
+/// off; then it goes on over the rows above, so the whole instruction can be read.
+fn message_fit(app: &App, width: u16) -> Option<Result<String, Vec<String>>> {
+    let (None, Some((message, _))) = (&app.search_input, &app.flash) else {
+        return None;
+    };
+    let right_w: usize = right_side(app).iter().map(|s| s.content.width()).sum();
+    let room = (width as usize).saturating_sub(right_w + 2);
+    let fitted = super::fit_message::fit_message(message, room);
+    if fitted.width() <= room {
+        return Some(Ok(fitted));
+    }
+    let rows =
+        super::fit_message::message_rows(message, (width as usize).saturating_sub(2), MESSAGE_ROWS);
+    Some(Err(rows))
+}
+
+/// The rows above the status bar its message takes now (0 when it fits the bar): the panes
+/// are drawn that much shorter, so their bottom edge shows above the message.
+pub fn message_rows(app: &App, width: u16) -> u16 {
+    match message_fit(app, width) {
+        Some(Err(rows)) => u16::try_from(rows.len().saturating_sub(1)).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+pub fn status(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let bar = t.bar();
+    let mut left = Vec::new();
+    let mut right = right_side(app);
+    if let Some(input) = &app.search_input {
+        left.push(Span::styled(format!(" /{input}█"), t.key_hint()));
+        left.push(Span::styled("  ⏎ keep  Esc cancel", bar));
+    }
+    match message_fit(app, area.width) {
+        Some(Ok(fitted)) => left.push(Span::styled(format!(" {fitted}"), t.key_hint())),
+        Some(Err(rows)) if rows.len() > 1 => return message_over_rows(app, frame, area, rows),
+        Some(Err(rows)) => {
             right.clear();
-            let width = (area.width as usize).saturating_sub(2);
-            let rows = super::fit_message::message_rows(message, width, MESSAGE_ROWS);
-            if rows.len() > 1 {
-                return message_over_rows(app, frame, area, rows);
-            }
             left.extend(
                 rows.into_iter()
                     .map(|r| Span::styled(format!(" {r}"), t.key_hint())),
             );
         }
+        None => {}
     }
     if app.search_input.is_none() && app.flash.is_none() {
         // Whole hints only: drop the last ones rather than cut one in half; "? help" always

@@ -15,7 +15,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("PgUp PgDn space g G", "page up · page down · top · bottom"),
     ("⏎  l  →", "open · unfold · answer"),
     ("Esc  h  ←", "back to the tree · fold"),
-    ("Tab", "switch pane"),
+    (
+        "Tab  mouse wheel",
+        "switch pane · scroll the pane under the pointer",
+    ),
     (
         "/  n N",
         "search a lesson, a brief or the tree · next · prev",
@@ -36,9 +39,18 @@ pub const KEYS: &[(&str, &str)] = &[
         "⏎ ← → Ctrl-U  s",
         "console: edit a field · step the method · clear · send",
     ),
-    ("mouse wheel", "scroll the pane under the pointer"),
-    ("?", "this help (any of ? Esc q closes it)"),
-    ("q  Ctrl-C", "quit"),
+    ("?  q  Ctrl-C", "this help (? Esc q close it) · quit"),
+];
+
+/// What the tree's glyphs and counts mean, as `tree.rs` decides them: a lab is ✓ once any
+/// attempt passed (a later failure does not take it away), ✗ when it never passed and the
+/// last attempt failed; a level's count is its lessons done, a lesson being done when all its
+/// labs are ✓ — or, without labs, when its check is all right, or with no check, read through.
+pub const LEGEND: &[&str] = &[
+    "✓ passed, kept if a later run fails  ✗ failed, not yet passed  ○ not started",
+    "● started or read  – not applicable  ◇ check: 2/3 answered right (✓ at 3/3)",
+    "L1 Basics 2/9: 2 of its 9 lessons done. Done: all of the lesson's labs ✓, or",
+    "  with no labs, its check all right (with no check either: read to the end)",
 ];
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -57,14 +69,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         ]));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        " ✓ passed  ✗ failed  ● started or read  ○ not started  – not applicable",
-        t.dim(),
-    )));
-    lines.push(Line::from(Span::styled(
-        " ◇ knowledge check and your right answers (2/3) · ✓ check: 3/3 all right",
-        t.dim(),
-    )));
+    for row in LEGEND {
+        lines.push(Line::from(Span::styled(format!(" {row}"), t.dim())));
+    }
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
     let height = lines.len() as u16 + 2;
     // A box that would leave less than two columns on each side takes the whole width (or

@@ -88,8 +88,15 @@ fn run_state(app: &App, view: &LabView) -> Line<'static> {
             } else {
                 (Glyph::FAIL, "failed", t.fail())
             };
+            // After a reset the earned result stays (as a restart shows it), marked as
+            // being from before the files went back to the starter.
+            let since = if view.files_reset {
+                "(files reset since) "
+            } else {
+                ""
+            };
             Span::styled(
-                format!(" {glyph} {word} {}/{} ", o.points, o.max_points),
+                format!(" {glyph} {word} {}/{} {since}", o.points, o.max_points),
                 style,
             )
         }

@@ -46,13 +46,29 @@ pub fn org(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         (Some(OrgSource::Console), _) => "in the console's copy of the lab's org".into(),
         (None, _) => "no org yet".into(),
     };
-    let head = Rect::new(area.x, area.y, area.width, 1);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled("Records ", t.strong()),
-            Span::styled(source, t.dim()),
-        ])),
-        head,
+    let mut head = vec![Line::from(vec![
+        Span::styled("Records ", t.strong()),
+        Span::styled(source, t.dim()),
+    ])];
+    // A last attempt from an earlier session shows in Results and Traffic, but the records
+    // its run left are not stored: say so rather than show the console's as if they were.
+    let attempt_shown = view.outcome.is_some() || view.error.is_some();
+    if o.source == Some(OrgSource::Console) && !o.run_seen && attempt_shown {
+        head.push(Line::from(Span::styled(
+            "The records your last run left are not kept across restarts: r runs it again.",
+            t.dim(),
+        )));
+    }
+    let head = Paragraph::new(head).wrap(Wrap { trim: true });
+    let head_rows = (head.line_count(area.width) as u16).min(area.height);
+    frame.render_widget(head, Rect::new(area.x, area.y, area.width, head_rows));
+    // The body starts a row below the heading, as it does under one row.
+    let below = head_rows.saturating_sub(1);
+    let area = Rect::new(
+        area.x,
+        area.y + below,
+        area.width,
+        area.height.saturating_sub(below),
     );
     let body_h = area.height.saturating_sub(2);
     let left_w = (area.width / 3).clamp(14, 28).min(area.width);
@@ -196,11 +212,9 @@ pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             Some(s) => (s.to_string(), t.fail()),
             None => ("not sent".to_string(), t.fail()),
         };
+        // The path whole, as it was sent (what a URL cannot carry percent-encoded), wrapped.
         lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} {} → ", r.method, fit(&r.path, w / 2)),
-                t.strong(),
-            ),
+            Span::styled(format!("{} {} → ", r.method, r.path), t.strong()),
             Span::styled(status, style.patch(t.strong())),
             Span::styled(format!(" · {} ms", r.ms), t.dim()),
         ]));

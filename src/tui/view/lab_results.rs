@@ -107,6 +107,17 @@ fn verdict_lines(
         ]),
         Line::from(""),
     ];
+    if view.files_reset {
+        lines.insert(
+            1,
+            Line::from(Span::styled(
+                "Your files were reset to the starter since; r checks them as they are now.",
+                t.dim(),
+            )),
+        );
+    }
+    // The rules `H` gives hints for (as `sflab hint` picks them).
+    let hinted = crate::lab::hint_rules(&o.verdicts);
     let rule_w = o
         .verdicts
         .iter()
@@ -120,7 +131,7 @@ fn verdict_lines(
         let start = lines.len();
         lines.push(selected(rule_row(v, rule_w, on, t, width), on, t, width));
         if on {
-            lines.extend(opened(v, t, width));
+            lines.extend(opened(v, &hinted, t, width));
             focus = start..lines.len();
         }
     }
@@ -157,8 +168,10 @@ fn rule_row(v: &Verdict, rule_w: usize, open: bool, t: &Theme, width: usize) -> 
 }
 
 /// The selected rule opened up: its whole message (each of its lines wrapped under the
-/// rule's name), why it does not apply, and the keys that lead on from it.
-fn opened(v: &Verdict, t: &Theme, width: usize) -> Vec<Line<'static>> {
+/// rule's name), why it does not apply, and the keys that lead on from it. `hinted`: the
+/// rules hints are given for; a failed rule not among them (not awarded only because nothing
+/// ran) names the rule `H` gives a hint for instead.
+fn opened(v: &Verdict, hinted: &[String], t: &Theme, width: usize) -> Vec<Line<'static>> {
     let room = width.saturating_sub(INDENT).max(1);
     let indent = || Span::raw(" ".repeat(INDENT));
     let mut out = Vec::new();
@@ -184,7 +197,10 @@ fn opened(v: &Verdict, t: &Theme, width: usize) -> Vec<Line<'static>> {
         keys.push("d diff".into());
     }
     if v.failed() {
-        keys.push("H hint".into());
+        match hinted.first() {
+            Some(other) if !hinted.contains(&v.rule) => keys.push(format!("H hint for {other}")),
+            _ => keys.push("H hint".into()),
+        }
     }
     if !keys.is_empty() {
         out.push(Line::from(vec![

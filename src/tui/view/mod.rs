@@ -21,7 +21,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
-pub use help::KEYS;
+pub use help::{KEYS, LEGEND};
 
 /// `paragraph` (wrapped) scrolled by `wanted` rows, but no further than its last row reaching
 /// the bottom of `inner`, the rows it is drawn in; the limit goes to `limit` so the keys stop
@@ -46,7 +46,11 @@ pub fn draw(app: &App, frame: &mut Frame) {
         too_small(app, frame, area);
         return;
     }
-    let g = app.geometry();
+    let mut g = app.geometry();
+    // A message over the rows above the status bar: the panes end above it, edge and all.
+    let message = bars::message_rows(app, g.status.width).min(g.tree.height.saturating_sub(3));
+    g.tree.height -= message;
+    g.right.height -= message;
     bars::title(app, frame, g.title);
     tree::draw(app, frame, g.tree);
     match &app.right {
@@ -83,6 +87,17 @@ fn show_control_characters(buffer: &mut Buffer) {
             cell.set_symbol(&shown);
         }
     }
+}
+
+/// The text area inside a right-hand pane drawn in `area` (borders and one column of padding
+/// off), as [`super::Geometry::reading`] finds it for the whole pane.
+pub(super) fn reading_area(area: Rect) -> Rect {
+    Rect::new(
+        area.x + 2,
+        area.y + 1,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    )
 }
 
 /// A pane's title, ` text `, cut with `…` to fit a pane `width` cells wide with `beside`

@@ -50,7 +50,7 @@ pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
         lesson.map(|l| l.title.as_str()).unwrap_or("")
     );
     let block = pane(app, Focus::Right, super::pane_title(&title, area.width, 0));
-    let width = usize::from(app.geometry().reading().width);
+    let width = usize::from(super::reading_area(area).width);
     let mut lines: Vec<Line> = Vec::new();
     let total = quiz.questions.len();
     if quiz.finished {
@@ -119,7 +119,7 @@ pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
             lines.push(Line::from(Span::styled(next, t.dim())));
         }
     }
-    let inner = app.geometry().reading();
+    let inner = super::reading_area(area);
     frame.render_widget(block, area);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

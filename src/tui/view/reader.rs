@@ -1,7 +1,7 @@
 //! The lesson reader pane: the visible window of the layout, with search matches marked.
 
 use super::super::app::{App, Focus};
-use super::super::reader::{Match, Reader};
+use super::super::reader::Reader;
 use super::pane;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -42,28 +42,28 @@ pub fn draw(app: &App, reader: &Reader, frame: &mut Frame, area: Rect) {
         .get(reader.lesson)
         .map(|l| l.title.clone())
         .unwrap_or_default();
-    let text_area = app.geometry().reading();
+    let text_area = super::reading_area(area);
     let height = text_area.height as usize;
-    let percent = format!(" {}% ", reader.percent(height));
+    // How far through, by the page the keys move (a message may cover the last row a while).
+    let percent = format!(" {}% ", reader.percent(app.page_height()));
     let title = super::pane_title(&title, area.width, percent.len() + 1);
     let block = pane(app, Focus::Right, title).title_top(Line::from(percent).right_aligned());
     frame.render_widget(block, area);
     let mut lines: Vec<Line<'static>> = reader.layout.window(reader.scroll, height).lines;
     if let Some(search) = &reader.search {
         let current = search.current.and_then(|i| search.matches.get(i));
-        let visible = search
-            .matches
-            .iter()
-            .filter(|m| m.line >= reader.scroll && m.line < reader.scroll + height);
-        for m in visible {
-            let Match { line, start, end } = *m;
+        for m in &search.matches {
             let style = if Some(m) == current {
                 app.theme.search_current()
             } else {
                 app.theme.search_match()
             };
-            let i = line - reader.scroll;
-            lines[i] = mark(&lines[i], start, end, style);
+            for (line, start, end) in m.pieces() {
+                if line >= reader.scroll && line < reader.scroll + height {
+                    let i = line - reader.scroll;
+                    lines[i] = mark(&lines[i], start, end, style);
+                }
+            }
         }
     }
     frame.render_widget(Paragraph::new(lines), text_area);
