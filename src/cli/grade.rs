@@ -1,8 +1,11 @@
 //! `sflab grade <submissions…> --lab <id> --out DIR`: an instructor grades a folder of
 //! submissions in one command and gets a gradebook, JUnit XML and feedback files.
 //!
-//! Exit codes: 0 every submission was graded (whatever its score), 2 something could not be
-//! graded by sflab (the summary says which; grade those again) or the command was misused;
+//! An archive handed in beside the submission folders (`grace.zip`) is not opened; it is
+//! counted in the banner and listed in every output as not graded, with how to unpack it.
+//!
+//! Exit codes: 0 every submission folder was graded (whatever its score), 2 something could
+//! not be graded by sflab (the summary says which; grade those again) or the command was misused;
 //! 130, 143 or 129 when Ctrl-C, SIGTERM or SIGHUP stopped it (every learner process killed,
 //! the scratch folder removed, nothing written).
 //!
@@ -112,10 +115,34 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
         eprintln!("sflab: {note}");
     }
     let all = displayable(grade::discover(&found.dirs)?);
-    let subs = match shard {
-        Some(s) => s.take(all.clone()),
-        None => all.clone(),
+    let archived = displayable(
+        found
+            .archives
+            .iter()
+            .map(|p| grade::Submission {
+                name: p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                dir: p.clone(),
+            })
+            .collect(),
+    );
+    // Archives take their turn in the shards like folders, so each one is listed (not
+    // graded) in exactly one shard's gradebook.
+    let mut everyone: Vec<(grade::Submission, bool)> = all
+        .iter()
+        .map(|s| (s.clone(), false))
+        .chain(archived.iter().map(|s| (s.clone(), true)))
+        .collect();
+    everyone.sort_by(|a, b| a.0.name.cmp(&b.0.name).then(a.0.dir.cmp(&b.0.dir)));
+    let mine = match shard {
+        Some(s) => s.take(everyone),
+        None => everyone,
     };
+    let (archives, subs): (Vec<_>, Vec<_>) = mine.into_iter().partition(|(_, archive)| *archive);
+    let archives: Vec<grade::Submission> = archives.into_iter().map(|(s, _)| s).collect();
+    let subs: Vec<grade::Submission> = subs.into_iter().map(|(s, _)| s).collect();
     grade::check_writable(&args.out, &layout, formats.contains(&Format::Md))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -139,11 +166,17 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
         harness: grade::harness_files(files.as_ref(), meta, &spec),
         redaction_key: rand::random(),
     };
+    let total_handed_in = all.len() + archived.len();
+    let archives_note = match archives.len() {
+        0 => String::new(),
+        1 => "; 1 of them is an archive, listed as not graded (unzip archives first)".into(),
+        n => format!("; {n} of them are archives, listed as not graded (unzip archives first)"),
+    };
     eprintln!(
-        "Grading {} of {} submission{} for {} ({}, {} point{}) with {} job{}…",
-        subs.len(),
-        all.len(),
-        if all.len() == 1 { "" } else { "s" },
+        "Grading {} of {} submission{} for {} ({}, {} point{}) with {} job{}{archives_note}…",
+        subs.len() + archives.len(),
+        total_handed_in,
+        if total_handed_in == 1 { "" } else { "s" },
         spec.id,
         spec.title,
         spec.max_points(),
@@ -166,7 +199,7 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     });
     set_mode(&scratch, 0o700);
     let _ = std::fs::remove_dir_all(&scratch);
-    let book = match book {
+    let mut book = match book {
         Ok(b) => b,
         Err(why) => {
             // Runs still going in spawned tasks, and whatever they detached, carry this
@@ -195,6 +228,11 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
             return Ok(why.code());
         }
     };
+    book.add_archives(
+        archives
+            .iter()
+            .map(|a| grade::archive::not_graded(&a.name, &a.dir)),
+    );
     if let Some(moved) = grade::set_aside_previous(&args.out, &layout, chrono::Utc::now())? {
         eprintln!(
             "sflab: the previous gradebook in {} was moved to {} (nothing is overwritten).",

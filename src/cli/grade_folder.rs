@@ -5,8 +5,9 @@
 //! gradebook sflab wrote, and — when the submissions folder is itself a gradebook folder or
 //! the `--out` folder — its `feedback/`, `previous/` and gradebook files. Files beside the
 //! submission folders are not submissions either: an archive (`bob.zip`) must be unzipped
-//! first. Each one left out is named (hidden files such as `.DS_Store` aside), so a lead sees
-//! why "Grading 5 of 5" counts fewer entries than there are.
+//! first, but it is a learner's hand-in, so it is listed in the gradebook as not graded
+//! ([`crate::grade::archive`]). Each one left out is named (hidden files such as `.DS_Store`
+//! aside), so a lead sees why "Grading 5 of 5" counts fewer entries than there are.
 //!
 //! When `--out` is the submissions folder and a learner's folder is called `feedback` or
 //! `previous`, grading would move it aside with the earlier gradebook: that is refused.
@@ -18,11 +19,6 @@ use super::Failure;
 use crate::grade::output_folder::{holds_gradebook, is_gradebook_file, PREVIOUS};
 use std::path::{Path, PathBuf};
 
-/// File names that are archives of submissions, not submissions.
-const ARCHIVES: &[&str] = &[
-    ".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".7z", ".rar",
-];
-
 /// Folders sflab writes into a gradebook folder.
 const OUTPUT_FOLDERS: &[&str] = &["feedback", PREVIOUS];
 
@@ -33,6 +29,8 @@ pub struct Expanded {
     /// `(name, why)` for each entry not graded, a folder's name ending in `/` (`.git/`), a
     /// file's not (`bob.zip`).
     pub skipped: Vec<(String, &'static str)>,
+    /// The archives among them (`bob.zip`): hand-ins the gradebook lists as not graded.
+    pub archives: Vec<PathBuf>,
 }
 
 impl Expanded {
@@ -81,7 +79,7 @@ pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
     let as_given = || {
         Ok(Expanded {
             dirs: dirs.to_vec(),
-            skipped: Vec::new(),
+            ..Expanded::default()
         })
     };
     let [only] = dirs else {
@@ -107,10 +105,7 @@ pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
     let broken_link = |p: &Path| {
         std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) && !p.is_dir()
     };
-    let is_archive = |name: &str| {
-        let name = name.to_ascii_lowercase();
-        ARCHIVES.iter().any(|ext| name.ends_with(ext))
-    };
+    let is_archive = crate::grade::archive::is_archive;
     for p in entries.iter().filter(|p| p.is_dir()) {
         let name = name_of(p);
         let shown = format!("{name}/");
@@ -138,6 +133,7 @@ pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
         } else if is_output_folder && is_gradebook_file(&name) {
             OUTPUT
         } else if is_archive(&name) {
+            found.archives.push(p.clone());
             ARCHIVE
         } else {
             FILE

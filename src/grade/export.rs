@@ -44,8 +44,12 @@ pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv:
         row.push(g.points().to_string());
         row.push(g.max_points(&book.rubric).to_string());
         row.push(g.passed().to_string());
+        let problem = match &g.result {
+            Err(GradeError::Archive(m)) => Some(format!("not graded: {m}")),
+            _ => g.problem().map(str::to_string),
+        };
         let error: Vec<String> = [
-            g.problem().map(str::to_string).or_else(|| g.timed_out()),
+            problem.or_else(|| g.timed_out()),
             super::left_out::for_the_lead(&g.left_out()),
         ]
         .into_iter()
@@ -95,7 +99,7 @@ fn submission_json(g: &SubmissionGrade, book: &Gradebook, feedback: Option<&str>
                     (Some(v), _) if v.passed() => "pass",
                     (Some(v), _) if v.failed() => "fail",
                     (Some(_), _) => "not_applicable",
-                    (None, Err(GradeError::Grader(_))) => "error",
+                    (None, Err(e)) if e.not_graded() => "error",
                     (None, _) => "fail",
                 },
             })
@@ -171,7 +175,9 @@ pub fn summary_table(book: &Gradebook) -> String {
                 None => format!("✗ failed: {}", failed.join(", ")),
             },
             Err(GradeError::Submission(m)) => format!("✗ not runnable: {}", first_line(m)),
-            Err(GradeError::Grader(m)) => format!("! not graded: {}", first_line(m)),
+            Err(GradeError::Grader(m) | GradeError::Archive(m)) => {
+                format!("! not graded: {}", first_line(m))
+            }
         };
         let result = crate::visible::one_line(&result).into_owned();
         let points = format!("{}/{}", g.points(), g.max_points(&book.rubric));
@@ -184,7 +190,13 @@ pub fn summary_table(book: &Gradebook) -> String {
     let n = book.grades.len();
     let passed = book.grades.iter().filter(|g| g.passed()).count();
     out.push_str(&format!("\n{passed} of {n} passed.\n"));
-    if n > 0 {
+    // Entries not graded (an archive, a grading error) have no verdicts to count.
+    let graded = book
+        .grades
+        .iter()
+        .filter(|g| !g.result.as_ref().is_err_and(GradeError::not_graded))
+        .count();
+    if graded > 0 {
         out.push_str("Per rule (passed / graded):\n");
         for (i, item) in book.rubric.items.iter().enumerate() {
             let ok = book
@@ -196,7 +208,7 @@ pub fn summary_table(book: &Gradebook) -> String {
                         .is_ok_and(|r| r.verdicts.get(i).is_some_and(|v| v.passed()))
                 })
                 .count();
-            out.push_str(&format!("  {:<36} {ok:>4} / {n}\n", item.column));
+            out.push_str(&format!("  {:<36} {ok:>4} / {graded}\n", item.column));
         }
     }
     out

@@ -126,6 +126,10 @@ fn markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
             ));
             return md;
         }
+        Err(GradeError::Archive(_)) => {
+            md.push_str("**Not graded.** Your work was handed in as an archive, which sflab does not open; your instructor will unpack it and grade it then. Next time, hand in your lab folder itself, with its `run` at the top.\n");
+            return md;
+        }
         Err(GradeError::Grader(m)) => {
             md.push_str(&format!(
                 "**Not graded.** sflab could not grade this submission, through no fault of yours; your instructor will grade it again.\n\n> {}\n",

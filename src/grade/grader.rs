@@ -58,13 +58,22 @@ pub enum GradeError {
     Submission(String),
     /// sflab could not grade it (tools missing, the org or proxy failed): grade again.
     Grader(String),
+    /// It was handed in as an archive, which sflab does not open: not graded until it is
+    /// unpacked into a folder (see [`super::archive`]).
+    Archive(String),
 }
 
 impl GradeError {
     pub fn message(&self) -> &str {
         match self {
-            GradeError::Submission(m) | GradeError::Grader(m) => m,
+            GradeError::Submission(m) | GradeError::Grader(m) | GradeError::Archive(m) => m,
         }
+    }
+
+    /// Whether the submission still needs grading (sflab could not, or it was an archive),
+    /// as opposed to one graded with zero points.
+    pub fn not_graded(&self) -> bool {
+        !matches!(self, GradeError::Submission(_))
     }
 }
 
@@ -276,7 +285,9 @@ pub async fn grade_one(
             }
             match &mut grade.result {
                 Ok(report) => paths.apply(report),
-                Err(GradeError::Grader(m) | GradeError::Submission(m)) => *m = paths.shown(m),
+                Err(GradeError::Grader(m) | GradeError::Submission(m) | GradeError::Archive(m)) => {
+                    *m = paths.shown(m)
+                }
             }
             grade.stray = entries(&root)
                 .difference(&before)

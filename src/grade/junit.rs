@@ -1,7 +1,8 @@
 //! The gradebook as JUnit XML, the format CI systems read: a `<testsuite>` per submission, a
 //! `<testcase>` per rubric item, a `<failure>` carrying the learner-facing message (hidden
 //! values masked), `<skipped>` for rules not applicable on the backend, and `<error>` when the
-//! submission could not be run at all; a suite's `<system-out>` says how the run went (a failed
+//! submission could not be run at all or was not graded (an archive handed in, type
+//! `archive`, with how to unpack it); a suite's `<system-out>` says how the run went (a failed
 //! run's last stderr lines, a time-out), as the feedback's notes do.
 //!
 //! Pure. Attributes and text are escaped, and characters XML 1.0 forbids are dropped.
@@ -59,10 +60,15 @@ pub fn to_junit(book: &Gradebook) -> String {
                     let kind = match err {
                         GradeError::Submission(_) => "submission",
                         GradeError::Grader(_) => "grader",
+                        GradeError::Archive(_) => "archive",
+                    };
+                    let message = match err {
+                        GradeError::Archive(m) => format!("not graded: {m}"),
+                        other => other.message().to_string(),
                     };
                     cases.push_str(&format!(
                         "    <testcase name=\"{name}\" classname=\"{class}\" time=\"0.000\">\n      <error type=\"{kind}\" message=\"{}\"/>\n    </testcase>\n",
-                        xml_escape(err.message())
+                        xml_escape(&message)
                     ));
                 }
                 Ok(r)

@@ -7,8 +7,10 @@
 //! the lab's checks into columns and points and masks hidden expectations; `export`, `junit` and
 //! `feedback` write the gradebook CSV and JSON, the JUnit XML and the Markdown feedback;
 //! `output_folder` names them, sets an earlier gradebook aside and checks the folder is
-//! writable before grading starts.
+//! writable before grading starts. `archive` makes an entry, not graded, for each submission
+//! handed in as an archive.
 
+pub mod archive;
 pub mod export;
 pub mod feedback;
 pub mod grader;

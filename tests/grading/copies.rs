@@ -1,9 +1,12 @@
 //! What `sflab grade` copies of a submission and how every output speaks of its files: a file
 //! left out of the graded copy (a link, a file over 2 MB) is named with why, the sandbox's
 //! temporary paths read as the submission's own, and an archive beside the submission
-//! folders is named rather than skipped in silence.
+//! folders is listed as not graded rather than skipped in silence.
 
-use super::{fixtures, grade, read_csv, sflab, LAB};
+use super::{
+    assert_csv_schema, assert_json_schema, assert_junit_schema, fixtures, grade, read_csv, sflab,
+    LAB,
+};
 use std::path::Path;
 
 fn executable(path: &Path, text: &str) {
@@ -95,27 +98,100 @@ fn grading_the_same_folder_twice_gives_the_same_feedback_naming_its_own_files() 
 }
 
 #[test]
-fn an_archive_beside_the_submission_folders_is_named_not_skipped_silently() {
+fn an_archive_beside_the_submission_folders_is_listed_as_not_graded_in_every_output() {
     let t = tempfile::tempdir().unwrap();
     let subs = t.path().join("hand-ins");
     std::fs::create_dir_all(subs.join("ann")).unwrap();
     executable(&subs.join("ann/run"), "#!/bin/sh\nexit 0\n");
     std::fs::write(subs.join("bob.zip"), "PK\u{3}\u{4}").unwrap();
-    let out = t.path().join("out").display().to_string();
+    std::fs::write(subs.join("cy.tar.gz"), "\u{1f}\u{8b}").unwrap();
+    let out = t.path().join("out");
     let o = sflab(&[
         "grade",
         &subs.display().to_string(),
         "--lab",
         LAB,
         "--out",
-        &out,
+        &out.display().to_string(),
         "--format",
-        "csv",
+        "csv,json,junit,md",
     ]);
     let stderr = String::from_utf8_lossy(&o.stderr);
+    let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{stderr}");
     assert!(
-        stderr.contains("not graded as submissions (archives: unzip archives first): bob.zip"),
+        stderr.contains(
+            "not graded as submissions (archives: unzip archives first): bob.zip, cy.tar.gz"
+        ),
         "{stderr}"
+    );
+    assert!(
+        stderr.contains("Grading 3 of 3 submissions")
+            && stderr.contains("2 of them are archives, listed as not graded"),
+        "the banner counts the archives: {stderr}"
+    );
+    let bob_why = "bob.zip is an archive, which sflab does not open: unpack it into a folder of its own beside the other submissions (`unzip bob.zip -d bob`)";
+    assert!(
+        stdout.contains(&format!("! not graded: {bob_why}")),
+        "{stdout}"
+    );
+
+    let (header, rows) = read_csv(&out.join("gradebook.csv"));
+    assert_csv_schema(&header, &rows);
+    assert_eq!(
+        rows.keys().collect::<Vec<_>>(),
+        ["ann", "bob.zip", "cy.tar.gz"]
+    );
+    assert!(
+        rows["bob.zip"]["error"].starts_with(&format!("not graded: {bob_why}")),
+        "{:?}",
+        rows["bob.zip"]
+    );
+    assert!(
+        rows["cy.tar.gz"]["error"].contains("`mkdir cy && tar -xzf cy.tar.gz -C cy`"),
+        "{:?}",
+        rows["cy.tar.gz"]
+    );
+    assert_eq!(rows["bob.zip"]["passed"], "false");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
+    assert_json_schema(&json);
+    let bob = &json["submissions"][1];
+    assert_eq!(bob["submission"], "bob.zip");
+    assert!(
+        bob["error"]["archive"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(bob_why)),
+        "{bob}"
+    );
+    assert!(bob["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["status"] == "error"));
+
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
+    let root = assert_junit_schema(&junit, 3);
+    let suite = root
+        .children
+        .iter()
+        .find(|s| s.attrs["name"] == "bob.zip")
+        .expect("a suite for the archive");
+    assert_eq!(suite.attrs["errors"], suite.attrs["tests"]);
+    for case in suite.children.iter().filter(|c| c.name == "testcase") {
+        let error = &case.children[0];
+        assert_eq!(error.name, "error");
+        assert_eq!(error.attrs["type"], "archive");
+        assert!(
+            error.attrs["message"].starts_with("not graded: bob.zip is an archive"),
+            "{:?}",
+            error.attrs
+        );
+    }
+    let md = std::fs::read_to_string(out.join("feedback/bob.zip.md")).unwrap();
+    assert!(
+        md.contains("**Not graded.** Your work was handed in as an archive"),
+        "{md}"
     );
 }
