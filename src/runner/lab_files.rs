@@ -170,7 +170,8 @@ fn text_of(bytes: Vec<u8>) -> Result<String, String> {
                 }
             })
             .collect();
-        (body.len() % 2 == 0)
+        body.len()
+            .is_multiple_of(2)
             .then(|| String::from_utf16(&units).ok())
             .flatten()
     };
