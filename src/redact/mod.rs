@@ -126,7 +126,8 @@ struct Learned {
 /// URL-safe) and each of the three places the value can start within a 3-byte group, the
 /// characters that encode the value's bytes alone — the group it shares with text before it
 /// and the group it shares with text after it are left out. A form shorter than
-/// [`MIN_LEARNED_LEN`] characters is not kept. Then hex, and every character escaped: `%xx`
+/// [`MIN_LEARNED_LEN`] characters is not kept. A value of hex digits in the other case. Then
+/// hex, and every character escaped: `%xx`
 /// for each byte (a query string) and `\u00xx` for each character (a JSON string), which a
 /// display decodes back to the value.
 fn encoded_forms(value: &str) -> Vec<String> {
@@ -145,6 +146,15 @@ fn encoded_forms(value: &str) -> Vec<String> {
             let form = engine.encode(&rest[..whole]);
             if form.len() >= MIN_LEARNED_LEN && !forms.contains(&form) {
                 forms.push(form);
+            }
+        }
+    }
+    // A secret written in hex digits (a consumer secret) is the same secret in the other
+    // case: `tr A-F a-f` prints it still.
+    if value.len() >= MIN_LEARNED_LEN && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        for other in [value.to_ascii_lowercase(), value.to_ascii_uppercase()] {
+            if other != value {
+                forms.push(other);
             }
         }
     }

@@ -478,6 +478,24 @@ fn a_secret_base64_encoded_after_other_text_is_redacted_wherever_it_starts() {
 }
 
 #[test]
+fn a_hex_secret_printed_in_the_other_case_is_redacted() {
+    let r = redactor();
+    let secret = "661119BE3C0F4A8D9E2B7C5A1F0E3D6B8A9C2E4F6A8B0C1D3E5F7A9B1C3D772A";
+    r.add_secret("client_secret", secret);
+    let out = r.text(&format!("debug: {}\n", secret.to_ascii_lowercase()));
+    assert_eq!(out.matches("‹redacted:client_secret#").count(), 1, "{out}");
+    assert!(!out.contains("661119be"), "{out}");
+    // The post-cap output scan knows the form too.
+    let lower = secret.to_ascii_lowercase();
+    assert!(r.printed_forms().iter().any(|(_, f)| *f == lower));
+    // A secret that is not hex is not matched by its case-folded text.
+    let token = "00D000000000001!AQ4kLx9vTq2mWb8cYz7dRf3gHj6kLp0sNv5xCu1eIo";
+    r.add_secret("access_token", token);
+    let folded = token.to_ascii_lowercase();
+    assert_eq!(r.text(&folded), folded);
+}
+
+#[test]
 fn a_secret_encoded_over_several_lines_or_in_hex_is_redacted() {
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
