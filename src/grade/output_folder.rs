@@ -147,7 +147,7 @@ pub fn set_aside_previous(
     for rel in replaced {
         let to = dest.join(&rel);
         if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+            crate::fsutil::create_private_dir(parent).map_err(io_err(parent))?;
         }
         let from = out.join(&rel);
         std::fs::rename(&from, &to).map_err(io_err(&from))?;
@@ -163,7 +163,7 @@ fn probe(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
         .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
         .map(Path::to_path_buf)
         .collect();
-    std::fs::create_dir_all(dir)?;
+    crate::fsutil::create_private_dir(dir)?;
     created.extend(missing.into_iter().rev());
     let file = dir.join(format!(".sflab-probe-{}", uuid::Uuid::new_v4().simple()));
     std::fs::write(&file, b"probe")?;

@@ -56,7 +56,7 @@ fn put(path: &Path, text: &str) -> Result<PathBuf, WriteError> {
         message: e.to_string(),
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(err)?;
+        crate::fsutil::create_private_dir(dir).map_err(err)?;
     }
     crate::fsutil::write_private_atomic(path, text.as_bytes()).map_err(err)?;
     Ok(path.to_path_buf())

@@ -159,7 +159,7 @@ fn write_copies(
     crate::fsutil::create_private_dir(stage).map_err(write_err(stage))?;
     for (lab, files, notes) in found.iter_mut() {
         let to = stage.join(lab.as_str());
-        std::fs::create_dir_all(&to).map_err(write_err(&to))?;
+        crate::fsutil::create_private_dir(&to).map_err(write_err(&to))?;
         for f in files.iter() {
             let clean = redactor.file_text(&f.shown, &f.text);
             if clean != f.text {

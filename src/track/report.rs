@@ -58,7 +58,7 @@ pub(super) fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         source,
     };
     if let Some(d) = path.parent() {
-        std::fs::create_dir_all(d).map_err(err)?;
+        crate::fsutil::create_private_dir(d).map_err(err)?;
     }
     crate::fsutil::write_private_atomic(path, bytes).map_err(err)
 }
@@ -222,7 +222,7 @@ pub fn write_report(
         .map(|r| (r.lab.clone(), ws.lab_dir(&r.lab)))
         .filter(|(_, dir)| dir.is_dir())
         .collect();
-    std::fs::create_dir_all(out).map_err(|source| ReportError::Write {
+    crate::fsutil::create_private_dir(out).map_err(|source| ReportError::Write {
         path: out.to_path_buf(),
         source,
     })?;

@@ -56,6 +56,21 @@ fn grading_again_into_the_same_folder_moves_the_earlier_gradebook_aside() {
 }
 
 #[test]
+fn the_folders_grading_makes_are_private_like_its_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("term/grades");
+    grade(&[fixtures().join("correct")], &out, &["--format", "csv,md"]);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for dir in [t.path().join("term"), out.clone(), out.join("feedback")] {
+        assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+    }
+    for file in [out.join("gradebook.csv"), out.join("feedback/correct.md")] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}
+
+#[test]
 fn an_unwritable_out_folder_is_refused_before_anything_is_graded() {
     let t = tempfile::tempdir().unwrap();
     let a_file = t.path().join("grades.txt");
