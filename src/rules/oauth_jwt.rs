@@ -25,6 +25,13 @@ impl Accepted {
             Accepted::Many(list) => list.iter().any(|s| s == v),
         }
     }
+    /// Usernames match in any case, as Salesforce signs users in.
+    fn accepts_username(&self, v: &str) -> bool {
+        match self {
+            Accepted::One(s) => s.eq_ignore_ascii_case(v),
+            Accepted::Many(list) => list.iter().any(|s| s.eq_ignore_ascii_case(v)),
+        }
+    }
     fn accepts_audience(&self, v: &str) -> bool {
         match self {
             Accepted::One(s) => same_audience(s, v),
@@ -146,7 +153,7 @@ fn subject_mismatch(claims: &serde_json::Value, want: &Accepted) -> Option<Strin
         ""
     };
     match value.as_str() {
-        Some(v) if want.accepts(v) => None,
+        Some(v) if want.accepts_username(v) => None,
         Some(v) => Some(format!(
             "The JWT's subject, read from `{name}`, is \"{v}\"{overrides}; the job must act for the username {}.",
             want.show()

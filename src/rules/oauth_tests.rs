@@ -354,6 +354,12 @@ fn jwt_subject_is_read_from_prn_when_present_as_the_org_reads_it() {
 }
 
 #[test]
+fn jwt_subject_matches_the_username_in_any_case_as_the_org_signs_in() {
+    let shouted = r#"{"sub":"Integration@Example.COM","exp":$EXP}"#;
+    assert_passes(SUBJECT, &jwt_evidence(shouted));
+}
+
+#[test]
 fn a_jwt_without_a_subject_is_told_about_the_subject_not_exp() {
     let v = assert_fails(SUBJECT, &jwt_evidence(r#"{"exp":$EXP}"#));
     assert!(
