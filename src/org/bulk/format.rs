@@ -91,7 +91,9 @@ pub struct CsvDialect {
 /// Why uploaded data cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CsvFormatError {
-    #[error("ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is {0}. Set the job's lineEnding to match the file, or convert the file's line endings.")]
+    #[error(
+        "ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is {0}"
+    )]
     LineEnding(&'static str),
     #[error("InvalidBatch : The uploaded data has no header row. The first line must name the fields, for example Name,Industry.")]
     NoHeader,
