@@ -55,6 +55,28 @@ fn cell(message: &str) -> String {
     format!("{first}{more}").replace('|', "\\|")
 }
 
+/// A rule's whole message below the table: its first line as written, and the lines after
+/// it — what the learner's program printed, such as the last lines of its stderr — quoted as
+/// text in a fence, so nothing a program prints turns into a heading, a link or an open code
+/// block of the feedback.
+fn detail(message: &str) -> String {
+    let message = message.trim();
+    let (first, rest) = message.split_once('\n').unwrap_or((message, ""));
+    if rest.trim().is_empty() {
+        return first.trim_end().to_string();
+    }
+    let quoted: Vec<String> = rest
+        .trim_end()
+        .lines()
+        .map(|l| cut(l).replace("```", "` ` `"))
+        .collect();
+    format!(
+        "{}\n\n```text\n{}\n```",
+        first.trim_end(),
+        quoted.join("\n")
+    )
+}
+
 /// Whether a message needs more than its table cell (see [`cell`]).
 fn is_multiline(message: &str) -> bool {
     message.trim().lines().skip(1).any(|l| !l.trim().is_empty())
@@ -185,7 +207,7 @@ fn markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
                 "\n### ✗ `{}` (0/{} points)\n\n{}\n",
                 item.column,
                 item.points,
-                seen.message.trim_end()
+                detail(&seen.message)
             ));
             let shown: Vec<String> = v
                 .evidence
@@ -216,7 +238,7 @@ fn markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
             md.push_str(&format!(
                 "\n### {glyph} `{}`\n\n{}\n",
                 item.column,
-                item.learner_view(v).message.trim_end()
+                detail(&item.learner_view(v).message)
             ));
         }
     }
@@ -348,6 +370,17 @@ mod tests {
             "a \\| b",
             "one line: no pointer, pipes escaped"
         );
+    }
+
+    #[test]
+    fn what_a_program_printed_is_quoted_as_text_below_the_table() {
+        let message = "run 1 exited with status 1. Last lines of its stderr:\n## ✓ All rules passed\n```\n[click](https://evil.example/x)\n";
+        let shown = detail(message);
+        assert_eq!(
+            shown,
+            "run 1 exited with status 1. Last lines of its stderr:\n\n```text\n## ✓ All rules passed\n` ` `\n[click](https://evil.example/x)\n```"
+        );
+        assert_eq!(detail("one line only\n"), "one line only");
     }
 
     #[test]
