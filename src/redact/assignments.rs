@@ -11,9 +11,9 @@
 //!
 //! Implementation notes: the copy must still run (a lead re-grades it), so only literals are
 //! masked, never code. A quoted value is a literal unless it interpolates (`"$SECRET"`). An
-//! unquoted value is a literal in shell form (`KEY=value` at the start of a statement) and in
-//! YAML form (`key: value` at the start of a line), unless it is an expansion (`$X`, `` `…` ``,
-//! `$(…)`). So is one inside a quoted string (`curl -d "client_secret=…&…"`). Elsewhere
+//! unquoted value is a literal in shell form (`KEY=value` at the start of a statement, after
+//! any other assignments: `A=1 KEY=value ./run`) and in YAML form (`key: value` at the start
+//! of a line), unless it is an expansion (`$X`, `` `…` ``, `$(…)`). So is one inside a quoted string (`curl -d "client_secret=…&…"`). Elsewhere
 //! (`password = pw`, `f(client_secret=secret)`, `{ token: tok }`) an unquoted value that reads
 //! as a name, a call or an index is code and stays, unless it looks generated (letters and
 //! digits, twelve or more, no underscore: `A1B2C3D4E5F6`). Inside a string, a value the
@@ -123,8 +123,12 @@ const SHELL_PREFIXES: &[&str] = &["export", "local", "readonly", "declare", "typ
 fn statement_start(before: &str) -> bool {
     let head = before.rsplit([';', '&', '|']).next().unwrap_or(before);
     let mut words = head.split_whitespace();
+    // `A=1 B=2 cmd`: assignments before a command are part of its statement, so a key after
+    // them (`SF_USERNAME=me SF_SECURITY_TOKEN=… ./run`) still starts one.
+    let assignment = |w: &str| w.split_once('=').is_some_and(|(name, _)| is_name(name));
     match words.next() {
         None => true,
+        Some(first) if assignment(first) => words.all(assignment),
         // `export KEY=…`, `declare -x KEY=…`: every word before the key is a prefix or a flag.
         Some(first) => SHELL_PREFIXES.contains(&first) && words.all(|w| w.starts_with('-')),
     }

@@ -72,6 +72,14 @@ fn env_file_values_are_masked_and_keys_kept() {
 }
 
 #[test]
+fn an_assignment_after_others_before_a_command_is_masked() {
+    assert_eq!(
+        masked("SF_USERNAME=a@b.c SF_SECURITY_TOKEN=AbCdEfGhIjKlMnOpQrStUvWx ./run\nSF_PASSWORD=hunter2xyz SF_SECURITY_TOKEN=AbCdEfGhIjKlMnOpQrStUvWx sf org login\n"),
+        "SF_USERNAME=a@b.c SF_SECURITY_TOKEN=‹sf_security_token› ./run\nSF_PASSWORD=‹sf_password› SF_SECURITY_TOKEN=‹sf_security_token› sf org login\n"
+    );
+}
+
+#[test]
 fn yaml_and_json_values_are_masked_with_their_quotes_kept() {
     let yaml = "client_id: 3MVG9lab\nclient_secret: s3cr3t-value\n  password: \"tiger\" # the admin's\ntoken_url: https://login\napps:\n  - api_key: k-123\n";
     assert_eq!(
