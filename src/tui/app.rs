@@ -93,6 +93,9 @@ pub struct App {
     /// as a fresh view. A view leaves once its run is over (its org and console are kept in
     /// [`App::resume`] as any lab view's are).
     pub running_away: std::collections::HashMap<String, Box<LabView>>,
+    /// Watched labs whose files the learner saved while they were off screen and not running:
+    /// their checks run when they are opened again.
+    pub saved_away: std::collections::HashSet<String>,
     /// The lab watch mode is on for (`w`): a lab view opened again for it, from the tree or
     /// the Assigned board, shows and keeps the watch.
     pub watched: Option<String>,
@@ -132,6 +135,7 @@ impl App {
             assigned: None,
             track_problem: None,
             running_away: std::collections::HashMap::new(),
+            saved_away: std::collections::HashSet::new(),
             watched: None,
             zone: ShownZone::Local,
             size: (width, height),
@@ -257,6 +261,7 @@ impl App {
         let meta = self.curriculum.lab(id)?;
         let mut view = LabView::new(&meta.id, &meta.dir, &meta.yaml);
         view.watch = self.watched.as_deref() == Some(id);
+        view.saved_while_away = self.saved_away.remove(id);
         view.console = self.resume.console(id);
         view.org = self.resume.org(id);
         self.show(RightView::Lab(Box::new(view)));
@@ -265,10 +270,18 @@ impl App {
     }
 
     /// Takes in the driver's news about lab `lab`, which is not on screen: a view left while
-    /// its checks run hears how they go (not the watch: it follows the lab on screen), and
-    /// leaves once they are over; another lab's records wait for it in [`App::resume`].
+    /// its checks run hears how they go, and leaves once they are over; another lab's records
+    /// wait for it in [`App::resume`]; a save the watch saw is owed a run on its return.
     pub fn news_from_away(&mut self, lab: &str, event: LabEvent) {
         if matches!(event, LabEvent::Changed { .. }) {
+            // A save the watch saw (or held through a run) while the lab was away: owed, and
+            // run when the lab is on screen again.
+            match self.running_away.get_mut(lab) {
+                Some(view) => view.saved_while_away = true,
+                None => {
+                    self.saved_away.insert(lab.to_string());
+                }
+            }
             return;
         }
         let Some(view) = self.running_away.get_mut(lab) else {
@@ -285,6 +298,9 @@ impl App {
         let _ = view.apply(event);
         if !view.running() {
             if let Some(view) = self.running_away.remove(lab) {
+                if view.saved_while_away {
+                    self.saved_away.insert(lab.to_string());
+                }
                 self.resume.keep(&RightView::Lab(view));
             }
         }

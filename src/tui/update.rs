@@ -89,7 +89,10 @@ fn on_lab_event(app: &mut App, event: LabEvent) -> Option<Command> {
         other => other.lab()?.to_string(),
     };
     match app.lab_view_mut() {
-        Some(view) if view.lab == lab => view.apply(event).map(Command::Lab),
+        Some(view) if view.lab == lab => view
+            .apply(event)
+            .or_else(|| view.rerun_saved_away())
+            .map(Command::Lab),
         _ => {
             app.news_from_away(&lab, event);
             None

@@ -264,3 +264,89 @@ fn records_that_arrive_after_their_lab_was_left_show_when_it_opens_again() {
     let s = screen(&a);
     assert!(s.contains("Account (2)"), "{s}");
 }
+
+/// A stored attempt of rest-crud, as the driver sends it when the lab opens.
+fn last_attempt() -> LabEvent {
+    match finished(vec![Verdict::pass("http.order", 3, "four calls")]) {
+        LabEvent::Finished {
+            outcome,
+            exchanges,
+            runs,
+            ..
+        } => LabEvent::LastAttempt {
+            lab: "rest-crud".into(),
+            outcome,
+            exchanges,
+            runs,
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_save_the_watch_saw_while_its_lab_was_away_runs_the_checks_when_it_opens_again() {
+    let mut a = app();
+    a.tree.folded.clear();
+    enter_lab_from_the_tree(&mut a, "rest-crud");
+    assert_eq!(
+        update(&mut a, key(KeyCode::Char('w'))),
+        Some(Command::Lab(LabCommand::Watch {
+            lab: "rest-crud".into(),
+            on: true
+        }))
+    );
+    enter_lab_from_the_tree(&mut a, "rest-first-call");
+    // The learner saves rest-crud's run from another window: the watch asks for a run.
+    let saved = LabEvent::Changed {
+        lab: "rest-crud".into(),
+    };
+    assert_eq!(
+        lab_event(&mut a, saved),
+        None,
+        "not on screen: owed, not run"
+    );
+    let back = enter_lab_from_the_tree(&mut a, "rest-crud");
+    assert!(matches!(back, Some(Command::Lab(LabCommand::Open { .. }))));
+    // Once the lab has shown its stored attempt, the owed run starts, once.
+    assert_eq!(
+        lab_event(&mut a, last_attempt()),
+        Some(Command::Lab(LabCommand::Run {
+            lab: "rest-crud".into()
+        }))
+    );
+    assert!(a.lab_view().is_some_and(|v| v.running()));
+    assert!(a.saved_away.is_empty());
+}
+
+#[test]
+fn a_save_held_through_a_run_left_behind_runs_again_when_the_lab_is_back() {
+    let mut a = app();
+    a.tree.folded.clear();
+    enter_lab_from_the_tree(&mut a, "rest-crud");
+    update(&mut a, key(KeyCode::Char('w')));
+    update(&mut a, key(KeyCode::Char('r')));
+    lab_event(
+        &mut a,
+        run_update("rest-crud", RunUpdate::RunStarted { index: 0, of: 1 }),
+    );
+    enter_lab_from_the_tree(&mut a, "rest-first-call");
+    // The save made during the run is released when it ends: the watch asks again.
+    let mut done = finished(vec![Verdict::pass("http.order", 3, "four calls")]);
+    if let LabEvent::Finished { lab, .. } = &mut done {
+        *lab = "rest-crud".into();
+    }
+    lab_event(&mut a, done);
+    lab_event(
+        &mut a,
+        LabEvent::Changed {
+            lab: "rest-crud".into(),
+        },
+    );
+    enter_lab_from_the_tree(&mut a, "rest-crud");
+    assert_eq!(
+        lab_event(&mut a, last_attempt()),
+        Some(Command::Lab(LabCommand::Run {
+            lab: "rest-crud".into()
+        }))
+    );
+}

@@ -149,6 +149,9 @@ pub struct LabView {
     pub run: RunState,
     pub proxy_url: Option<String>,
     pub watch: bool,
+    /// Watch saw the learner save while this lab was not on screen: the checks run once it is
+    /// shown and idle ([`LabView::rerun_saved_away`]), so the save is not lost.
+    pub saved_while_away: bool,
     /// The last finished attempt in this session.
     pub outcome: Option<Outcome>,
     /// Why the last attempt could not be judged.
@@ -244,6 +247,7 @@ impl LabView {
             run: RunState::Idle,
             proxy_url: None,
             watch: false,
+            saved_while_away: false,
             outcome: None,
             error: None,
             exchanges: Vec::new(),
@@ -338,6 +342,19 @@ impl LabView {
 
     /// Takes in news from the driver. Returns a command when the news calls for one (a
     /// change in watch mode starts a run).
+    /// The run owed to saves made while this lab was away, once it is on screen, watched and
+    /// idle (called after each piece of news the view takes in on screen).
+    pub fn rerun_saved_away(&mut self) -> Option<LabCommand> {
+        if !(self.saved_while_away && self.watch) || self.running() {
+            return None;
+        }
+        self.saved_while_away = false;
+        self.run = RunState::Preparing;
+        Some(LabCommand::Run {
+            lab: self.lab.clone(),
+        })
+    }
+
     pub fn apply(&mut self, event: LabEvent) -> Option<LabCommand> {
         match event {
             LabEvent::Files { dir, files, .. } => {
