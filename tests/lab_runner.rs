@@ -255,6 +255,13 @@ fn a_learner_starts_fails_reads_a_hint_fixes_and_passes() {
     assert!(!goal.contains("**") && !goal.contains("```"), "{goal}");
     let (code, brief, _) = sflab(&ws, &["lab", "show", "read-limits"]);
     assert_eq!(code, 0);
+    // A summary written with code marks prints as plain text too.
+    let (_, shown, _) = sflab(&ws, &["lab", "show", "apexrest-orders"]);
+    let summary = shown.lines().nth(2).unwrap_or("");
+    assert!(
+        summary.starts_with("A developer exposed /services/apexrest/orders"),
+        "{shown}"
+    );
     assert!(
         brief.contains("What the checks look for (6 points)"),
         "{brief}"

@@ -213,7 +213,7 @@ pub fn show_brief(curriculum: &Curriculum, id: &str) -> Result<u8, Failure> {
     let spec = spec_of(meta)?;
     outln!("{id}: {}\n", spec.title);
     if !spec.summary.trim().is_empty() {
-        outln!("{}\n", spec.summary.trim_end());
+        outln!("{}\n", plain(&spec.summary).trim_end());
     }
     outln!("{}", brief_text(&spec));
     outln!("`sflab lab start {id}` copies its starter files into your workspace.");
