@@ -38,6 +38,15 @@ fn records(n: usize) -> OrgSnapshot {
     snapshot
 }
 
+/// rest-crud's run ending with its one check passed.
+fn crud_passed() -> LabEvent {
+    let mut done = finished(vec![Verdict::pass("http.order", 3, "four calls")]);
+    if let LabEvent::Finished { lab, .. } = &mut done {
+        *lab = "rest-crud".into();
+    }
+    done
+}
+
 #[test]
 fn reopening_a_lab_while_its_checks_run_shows_them_running_and_refuses_a_second_run() {
     let mut a = app();
@@ -79,11 +88,7 @@ fn reopening_a_lab_while_its_checks_run_shows_them_running_and_refuses_a_second_
     // ⏎ on its tree row again does not disturb the run either.
     assert_eq!(enter_lab_from_the_tree(&mut a, "rest-crud"), None);
     // The run ends on screen as any run does.
-    let mut done = finished(vec![Verdict::pass("http.order", 3, "four calls")]);
-    if let LabEvent::Finished { lab, .. } = &mut done {
-        *lab = "rest-crud".into();
-    }
-    lab_event(&mut a, done);
+    lab_event(&mut a, crud_passed());
     assert!(screen(&a).contains("✓ passed 3/3"));
 }
 
@@ -106,11 +111,7 @@ fn a_run_that_ends_while_its_lab_is_away_shows_its_records_when_the_lab_opens_ag
             source: OrgSource::AfterRun,
         },
     );
-    let mut done = finished(vec![Verdict::pass("http.order", 3, "four calls")]);
-    if let LabEvent::Finished { lab, .. } = &mut done {
-        *lab = "rest-crud".into();
-    }
-    lab_event(&mut a, done);
+    lab_event(&mut a, crud_passed());
     assert!(
         a.running_away.is_empty(),
         "the run is over: nothing left running away"
@@ -267,7 +268,7 @@ fn records_that_arrive_after_their_lab_was_left_show_when_it_opens_again() {
 
 /// A stored attempt of rest-crud, as the driver sends it when the lab opens.
 fn last_attempt() -> LabEvent {
-    match finished(vec![Verdict::pass("http.order", 3, "four calls")]) {
+    match crud_passed() {
         LabEvent::Finished {
             outcome,
             exchanges,
@@ -331,11 +332,7 @@ fn a_save_held_through_a_run_left_behind_runs_again_when_the_lab_is_back() {
     );
     enter_lab_from_the_tree(&mut a, "rest-first-call");
     // The save made during the run is released when it ends: the watch asks again.
-    let mut done = finished(vec![Verdict::pass("http.order", 3, "four calls")]);
-    if let LabEvent::Finished { lab, .. } = &mut done {
-        *lab = "rest-crud".into();
-    }
-    lab_event(&mut a, done);
+    lab_event(&mut a, crud_passed());
     lab_event(
         &mut a,
         LabEvent::Changed {
