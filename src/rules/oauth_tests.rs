@@ -658,3 +658,37 @@ fn the_jwt_labs_first_hint_for_a_subject_failure_is_about_the_subject() {
         );
     }
 }
+
+#[test]
+fn the_pkce_labs_first_hint_after_a_refused_authorize_is_about_its_cause() {
+    let curriculum = crate::curriculum::Curriculum::embedded().expect("the curriculum loads");
+    let meta = curriculum
+        .lab("oauth-web-server-pkce")
+        .expect("the PKCE lab");
+    let lab = crate::lab::spec::parse(&meta.dir, &meta.yaml).expect("its lab.yaml");
+    let refused = |error: &str, desc: &str| {
+        evidence(vec![get(
+            "/services/oauth2/authorize?response_type=code&client_id=k",
+            302,
+        )
+        .response_header(
+            "Location",
+            &format!("http://localhost:8080/callback?error={error}&error_description={desc}"),
+        )])
+    };
+    for (ev, about) in [
+        (refused("invalid_scope", "scope+not+allowed"), "scope=api"),
+        (
+            refused("invalid_request", "invalid+code+challenge"),
+            "code_challenge",
+        ),
+    ] {
+        let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+        let failing = ["oauth.pkce_s256".to_string()];
+        let hint = crate::lab::hints::next_hint_among(&lab, &failing, &[], &[v]);
+        let crate::lab::hints::HintChoice::Next { text, .. } = hint else {
+            panic!("no hint: {hint:?}");
+        };
+        assert!(text.contains(about), "{about}: {text}");
+    }
+}
