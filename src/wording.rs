@@ -50,6 +50,27 @@ pub fn last_lines(text: &str, n: usize, width: usize) -> String {
         .join("\n")
 }
 
+/// `text` broken into rows of at most `width` characters at spaces (a longer word stands on a
+/// row of its own).
+pub fn word_rows(text: &str, width: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let needed = row.chars().count() + usize::from(!row.is_empty()) + word.chars().count();
+        if !row.is_empty() && needed > width.max(1) {
+            rows.push(std::mem::take(&mut row));
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.push_str(word);
+    }
+    if !row.is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -186,6 +186,22 @@ fn plain(markdown: &str) -> String {
     crate::markdown::render_plain(markdown, output_width())
 }
 
+/// `text` after `lead`, wrapped at words within `width` columns, further rows starting under
+/// the text's first character (a check's text under its points).
+fn hanging(lead: &str, text: &str, width: usize) -> String {
+    let indent = lead.chars().count();
+    let rows = crate::wording::word_rows(text, width.saturating_sub(indent).max(1));
+    let mut out = String::from(lead);
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str(row);
+        out.push('\n');
+    }
+    out
+}
+
 /// A lab's brief as plain text: the goal, then what each check looks for and its points.
 fn brief_text(spec: &LabSpec) -> String {
     use crate::tui::lab::brief::what_it_checks;
@@ -194,7 +210,8 @@ fn brief_text(spec: &LabSpec) -> String {
     let total: u32 = spec.checks.iter().map(|c| c.points).sum();
     out.push_str(&format!("\nWhat the checks look for ({total} points)\n"));
     for c in &spec.checks {
-        out.push_str(&format!("  {:>2}  {}\n", c.points, what_it_checks(c)));
+        let points = format!("  {:>2}  ", c.points);
+        out.push_str(&hanging(&points, &what_it_checks(c), output_width().into()));
     }
     let tools: Vec<&str> = spec.tools.iter().map(|t| t.program()).collect();
     if !tools.is_empty() {
@@ -216,7 +233,8 @@ pub fn show_brief(curriculum: &Curriculum, id: &str) -> Result<u8, Failure> {
         outln!("{}\n", plain(&spec.summary).trim_end());
     }
     outln!("{}", brief_text(&spec));
-    outln!("`sflab lab start {id}` copies its starter files into your workspace.");
+    let next = format!("`sflab lab start {id}` copies its starter files into your workspace.");
+    out!("{}", hanging("", &next, output_width().into()));
     Ok(0)
 }
 
@@ -235,9 +253,10 @@ pub fn start(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure
             }
             outln!("\n{}", brief_text(&spec));
             let entry = edit_what(&spec.files, &files);
-            outln!(
+            let next = format!(
                 "{entry}, then `sflab check {id}`. `sflab lab show {id}` prints this brief again."
             );
+            out!("{}", hanging("", &next, output_width().into()));
         }
         StartOutcome::AlreadyStarted { dir } => {
             outln!(
@@ -595,10 +614,20 @@ pub fn transcript(
 
 #[cfg(test)]
 mod tests {
-    use super::edit_what;
+    use super::{edit_what, hanging};
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_long_check_line_wraps_under_its_text_and_a_short_one_stays() {
+        let text = "a GET request to /services/data/*/query with `q` containing \"FROM Account\"";
+        assert_eq!(
+            hanging("   2  ", text, 40),
+            "   2  a GET request to\n      /services/data/*/query with `q`\n      containing \"FROM Account\"\n"
+        );
+        assert_eq!(hanging("   1  ", "./run exits", 40), "   1  ./run exits\n");
     }
 
     #[test]
