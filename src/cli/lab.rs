@@ -209,9 +209,10 @@ fn brief_text(spec: &LabSpec) -> String {
     let mut out = format!("Goal\n{}\n", goal.trim_end());
     let total: u32 = spec.checks.iter().map(|c| c.points).sum();
     out.push_str(&format!("\nWhat the checks look for ({total} points)\n"));
+    let width = output_width().into();
     for c in &spec.checks {
         let points = format!("  {:>2}  ", c.points);
-        out.push_str(&hanging(&points, &what_it_checks(c), output_width().into()));
+        out.push_str(&hanging(&points, &what_it_checks(c), width));
     }
     let tools: Vec<&str> = spec.tools.iter().map(|t| t.program()).collect();
     if !tools.is_empty() {
