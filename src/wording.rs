@@ -71,8 +71,37 @@ pub fn word_rows(text: &str, width: usize) -> Vec<String> {
     rows
 }
 
+/// A message of several lines wrapped at words within `width` columns, line by line: each
+/// line keeps its indent, and its further rows start under its first word.
+pub fn wrap_lines(text: &str, width: usize) -> String {
+    text.lines()
+        .map(|line| {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            if body.is_empty() {
+                return String::new();
+            }
+            word_rows(body, width.saturating_sub(indent.chars().count()).max(1))
+                .iter()
+                .map(|row| format!("{indent}{row}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wrap_lines_wraps_each_line_under_its_own_indent() {
+        let text = "one two three four\n  five six seven\n\nend";
+        assert_eq!(
+            super::wrap_lines(text, 10),
+            "one two\nthree four\n  five six\n  seven\n\nend"
+        );
+    }
+
     #[test]
     fn last_lines_cuts_a_huge_line_and_says_how_much_is_left_out() {
         let text = format!("first\nsecond\n{}\n", "x".repeat(1000));

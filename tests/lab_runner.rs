@@ -696,9 +696,14 @@ fn a_hint_after_a_crash_before_any_request_first_quotes_the_crash() {
     let (code, _, _) = sflab(&ws, &["check", "read-limits"]);
     assert_eq!(code, 1);
     let (_, out, _) = sflab(&ws, &["hint", "read-limits"]);
-    assert!(
-        out.starts_with("Your program stopped before it made a single request: run 1 exited with status 2, saying:\n  ModuleNotFoundError: No module named requests"),
+    // Wrapped at 80 columns (no terminal): the words stay in order, the error line indented.
+    let note: String = out.split("\n\n").next().unwrap().to_string();
+    assert_eq!(
+        note.split_whitespace().collect::<Vec<_>>().join(" "),
+        "Your program stopped before it made a single request: run 1 exited with status 2, saying: ModuleNotFoundError: No module named requests Fix that first; the checks, and their hints, are about what the program does once it runs.",
         "{out}"
     );
+    assert!(note.contains("\n  ModuleNotFoundError: No module named requests\n"), "{out}");
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
     assert!(out.contains("Hint 1/3 for http.request"), "{out}");
 }

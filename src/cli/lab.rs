@@ -482,8 +482,10 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
         .map(|a| crate::lab::hint_rules(&a.verdicts))
         .unwrap_or_default();
     if last.as_ref().is_some_and(|a| a.passed) {
+        let said = format!("Your last attempt passed, so there is nothing to hint at. `sflab solution {id}` shows the reference solution.");
         outln!(
-            "Your last attempt passed, so there is nothing to hint at. `sflab solution {id}` shows the reference solution."
+            "{}",
+            crate::wording::wrap_lines(&said, output_width().into())
         );
         return Ok(0);
     }
@@ -495,7 +497,10 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
     if let Some(a) = last.as_ref().filter(|_| !starter_unchanged(cli, &ws, id)) {
         if let Some((exchanges, runs)) = store.transcript(a.id)? {
             if let Some(note) = crate::lab::hints::stopped_early_note(&runs, exchanges.len()) {
-                outln!("{note}\n");
+                outln!(
+                    "{}\n",
+                    crate::wording::wrap_lines(&note, output_width().into())
+                );
             }
         }
     }
@@ -524,20 +529,30 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
             outln!("{}", plain(&text).trim_end());
         }
         HintChoice::Exhausted { rule } => {
-            outln!(
+            let said = format!(
                 "You have seen every hint{}. Read the evidence with `sflab transcript {id}`; after a pass, `sflab solution {id}` shows the reference solution.",
                 rule.map(|r| format!(" for {r}")).unwrap_or_default()
+            );
+            outln!(
+                "{}",
+                crate::wording::wrap_lines(&said, output_width().into())
             );
             for h in spec.hints_for(failing.as_deref()) {
                 let text = crate::markdown::render_plain(&h.text, output_width().saturating_sub(2));
                 outln!("\n- {}", text.trim().replace('\n', "\n  "));
             }
         }
-        HintChoice::NoneAvailable { rule } => match (rule, last) {
-            (_, None) => outln!("Run `sflab check {id}` first: hints follow the rule that fails."),
-            (Some(r), _) => outln!("This lab has no hint for {r}; its message in `sflab check {id}` says what is missing."),
-            (None, Some(_)) => outln!("Nothing failed in your last attempt, so there is nothing to hint at."),
-        },
+        HintChoice::NoneAvailable { rule } => {
+            let said = match (rule, last) {
+                (_, None) => format!("Run `sflab check {id}` first: hints follow the rule that fails."),
+                (Some(r), _) => format!("This lab has no hint for {r}; its message in `sflab check {id}` says what is missing."),
+                (None, Some(_)) => "Nothing failed in your last attempt, so there is nothing to hint at.".to_string(),
+            };
+            outln!(
+                "{}",
+                crate::wording::wrap_lines(&said, output_width().into())
+            );
+        }
     }
     Ok(0)
 }
