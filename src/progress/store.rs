@@ -512,20 +512,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// For each question of `lesson` answered at least once: whether the latest answer was right.
+    /// For each question of `lesson` answered at least once: whether it was ever answered
+    /// right. What was earned stays earned: a retake abandoned or answered worse (every answer
+    /// is kept) never takes a right answer back, as a lab's pass outlives a failing run.
     pub fn quiz_results(&self, lesson: &str) -> Result<BTreeMap<u32, bool>, ProgressError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT question, correct FROM quiz_answers WHERE lesson = ?1 ORDER BY id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT question, MAX(correct) FROM quiz_answers WHERE lesson = ?1 GROUP BY question",
+        )?;
         let rows = stmt.query_map([lesson], |r| {
             Ok((r.get::<_, u32>(0)?, r.get::<_, bool>(1)?))
         })?;
-        let mut out = BTreeMap::new();
-        for row in rows {
-            let (q, c) = row?;
-            out.insert(q, c);
-        }
-        Ok(out)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 

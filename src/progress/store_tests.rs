@@ -110,6 +110,24 @@ fn hints_and_quiz_answers_are_kept() {
     assert!(s.quiz_results("L1-basics/rest").unwrap()[&0]);
 }
 
+#[test]
+fn a_worse_or_abandoned_retake_keeps_the_knowledge_checks_right_answers() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&t.path().join("progress.db")).unwrap();
+    for q in 0..3 {
+        s.record_quiz_answer("l", q, true).unwrap();
+    }
+    // Started again: the first answer wrong, then left.
+    s.record_quiz_answer("l", 0, false).unwrap();
+    s.record_quiz_answer("l", 1, false).unwrap();
+    let results = s.quiz_results("l").unwrap();
+    assert_eq!(results, [(0, true), (1, true), (2, true)].into());
+    // A question never answered right stays wrong, whatever else was answered.
+    s.record_quiz_answer("m", 0, false).unwrap();
+    s.record_quiz_answer("m", 0, false).unwrap();
+    assert_eq!(s.quiz_results("m").unwrap(), [(0, false)].into());
+}
+
 #[cfg(unix)]
 #[test]
 fn the_database_file_is_private() {

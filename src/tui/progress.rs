@@ -1,14 +1,15 @@
 //! What the screen knows of the learner's progress: each lab's status, each knowledge check's
-//! latest answers and the lessons read to the end. The driver reads it from the progress
+//! right answers and the lessons read to the end. The driver reads it from the progress
 //! store (`lab::driver::progress_of`) and sends it whole in `Event::Progress`; plain data.
 
 use super::event::LabStatus;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// A knowledge check's answers as the store keeps them: the latest answer to each question.
+/// A knowledge check's answers as the store keeps them: each question answered, and whether
+/// it was ever answered right (a worse or abandoned retake takes nothing back).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CheckScore {
-    /// Questions whose latest answer was right.
+    /// Questions answered right at least once.
     pub correct: usize,
     /// Questions answered at least once.
     pub answered: usize,
@@ -16,7 +17,7 @@ pub struct CheckScore {
 
 impl CheckScore {
     /// The score of a check with `questions` questions from `Store::quiz_results` (question →
-    /// latest answer right); answers to questions the check no longer has are left out.
+    /// ever answered right); answers to questions the check no longer has are left out.
     pub fn of(results: &BTreeMap<u32, bool>, questions: usize) -> CheckScore {
         let kept = results
             .iter()
@@ -88,7 +89,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_check_scores_the_latest_answer_to_each_question_it_still_has() {
+    fn a_check_scores_each_question_it_still_has() {
         let results: BTreeMap<u32, bool> = [(0, true), (1, false), (2, true), (7, true)].into();
         let score = CheckScore::of(&results, 3);
         assert_eq!(

@@ -81,6 +81,37 @@ fn answers_and_reading_come_back_as_progress() {
 }
 
 #[test]
+fn a_passed_knowledge_check_keeps_its_pass_through_an_abandoned_retake() {
+    let (_dir, _ws, mut driver, rx) = driver_on_the_embedded_curriculum();
+    let lesson = "L3-client-apps/external-client-apps".to_string();
+    let answer = |driver: &mut sflab::tui::lab::driver::LabDriver, question, correct| {
+        driver.handle(Command::QuizAnswered {
+            lesson: lesson.clone(),
+            question,
+            correct,
+        })
+    };
+    for question in 0..3 {
+        answer(&mut driver, question, true);
+    }
+    // ⏎ starts the check again, one wrong answer, Esc.
+    answer(&mut driver, 0, false);
+    let last = rx
+        .try_iter()
+        .filter_map(|e| progress(&e).cloned())
+        .last()
+        .expect("progress after each answer");
+    assert_eq!(
+        last.check(&lesson),
+        Some(CheckScore {
+            correct: 3,
+            answered: 3
+        }),
+        "the pass earned first is kept"
+    );
+}
+
+#[test]
 fn an_attempt_checked_in_another_terminal_shows_in_the_open_labs_results() {
     use sflab::rules::Verdict;
     use sflab::tui::theme::Theme;
