@@ -23,7 +23,7 @@ fn object_error(object: &str, reason: impl Into<String>) -> SeedError {
     }
 }
 
-fn declare_schema(store: &mut Store, seed: &OrgSeed) -> Result<(), SeedError> {
+pub(crate) fn declare_schema(store: &mut Store, seed: &OrgSeed) -> Result<(), SeedError> {
     let (mut customs, mut events) = (0usize, 0usize);
     for (name, os) in &seed.objects {
         if store.schema().object(name).is_some() {

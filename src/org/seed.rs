@@ -16,8 +16,10 @@
 //! ```
 //!
 //! Sections this module does not own (`apps:`, `permission_sets:`, `events:`, …) are kept in
-//! [`OrgSeed::other`] as YAML values for the parts of sflab that read them. Syntax and type
-//! errors name the YAML line and column; record errors name the record's position.
+//! [`OrgSeed::other`] as YAML values for the parts of sflab that read them; a section nobody
+//! reads, and a record of an object or with a field the org does not have, are refused as the
+//! seed is read (`org::seed_check`). Syntax and type errors name the YAML line and column;
+//! record errors name the record's position (and, read from a file, the key's line).
 
 use super::error::SfError;
 use super::ids::SfId;
@@ -62,6 +64,18 @@ pub enum SeedError {
     /// A section owned by another part of the org (e.g. `bulk:`) is not usable.
     #[error("{section}: {reason}")]
     Section { section: String, reason: String },
+    /// A key no part of the org reads: a top-level section, a record's object or field
+    /// (`org::seed_check`). `line` is known when the seed was read from a file.
+    #[error("{}{key} {reason}", line_prefix(*.line))]
+    UnknownKey {
+        key: String,
+        reason: String,
+        line: Option<usize>,
+    },
+}
+
+fn line_prefix(line: Option<usize>) -> String {
+    line.map(|l| format!("line {l}: ")).unwrap_or_default()
 }
 
 impl SeedError {
@@ -248,26 +262,30 @@ pub struct OrgSeed {
 const OWN_SECTIONS: [&str; 4] = ["org", "objects", "users", "records"];
 
 impl OrgSeed {
-    /// Parses seed YAML; errors name the line and column.
+    /// Parses seed YAML; errors name the line and column, or the unknown key.
     pub fn from_yaml(text: &str) -> Result<OrgSeed, SeedError> {
         if text.trim().is_empty() {
             return Ok(OrgSeed::default());
         }
         let mut seed: OrgSeed = serde_yaml::from_str(text)?;
         let all: BTreeMap<String, serde_yaml::Value> = serde_yaml::from_str(text)?;
+        super::seed_check::sections(all.keys().map(String::as_str))?;
         seed.other = all
             .into_iter()
             .filter(|(k, _)| !OWN_SECTIONS.contains(&k.as_str()))
             .collect();
+        super::seed_check::record_names(&seed)?;
         Ok(seed)
     }
 
+    /// Reads a seed file; an unknown key's error names its line in the file.
     pub fn from_file(path: &std::path::Path) -> Result<OrgSeed, SeedError> {
         let text = std::fs::read_to_string(path).map_err(|e| SeedError::Read {
             path: path.display().to_string(),
             source: e,
         })?;
-        OrgSeed::from_yaml(&text)
+        let text = crate::yaml_input::without_bom(&text);
+        OrgSeed::from_yaml(text).map_err(|e| super::seed_check::with_line(e, text))
     }
 }
 
@@ -403,7 +421,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_sections_are_kept_for_other_parts() {
+    fn sections_other_parts_read_are_kept_for_them() {
         let seed = OrgSeed::from_yaml(
             "apps: [ { name: lab-client } ]\nevents: { OrderActivated__e: {} }\nrecords: []\n",
         )

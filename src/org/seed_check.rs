@@ -1,0 +1,189 @@
+//! Checks an [`OrgSeed`] as it is read, so a typo is refused with its name (and a "did you
+//! mean") instead of a section, record or field silently vanishing: top-level sections no part
+//! of the org reads (`recrods:`), records of objects the org does not have (`- Acount:`), and
+//! record fields their object does not have (`Indusrty:`).
+//!
+//! Implementation notes: object and field names are checked against the standard schema with
+//! the seed's own `objects:` declared on it, the same schema the org is built on. A record key
+//! that is not a field may still name a lookup's relationship (`Account: { ERP_Id__c: … }` on a
+//! Contact), as a REST write may. Lines are found by looking for `name:` in the text, because
+//! the YAML parser keeps no positions for keys it accepted; the first match from the section's
+//! own line on is given.
+
+use super::build::declare_schema;
+use super::seed::{OrgSeed, SeedError};
+use super::store::Store;
+
+/// Every top-level section of a seed some part of the org reads.
+pub const SECTIONS: [&str; 13] = [
+    "org",
+    "objects",
+    "users",
+    "records",
+    "apps",
+    "permission_sets",
+    "auth",
+    "bulk",
+    "events",
+    "apex_rest",
+    "soap_services",
+    "mock_services",
+    "mcp",
+];
+
+/// `" (did you mean `x`?)"` for the nearest of `names` to `typed`, or nothing.
+fn did_you_mean<'a>(typed: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    match crate::suggest::closest(typed, names).first() {
+        Some(near) => format!(" (did you mean `{near}`?)"),
+        None => String::new(),
+    }
+}
+
+/// The 1-based line of the first `name:` key at or after line `from` in `text`.
+pub fn key_line(text: &str, name: &str, from: usize) -> Option<usize> {
+    let key = format!("{name}:");
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, line)| {
+            line.match_indices(&key).any(|(at, _)| {
+                let before = line[..at].trim_end();
+                before.is_empty() || before.ends_with(['{', ',', '-', ' ']) || before == "-"
+            })
+        })
+        .map(|(i, _)| i + 1)
+}
+
+/// Refuses a top-level key that is not one of [`SECTIONS`].
+pub fn sections<'a>(keys: impl IntoIterator<Item = &'a str>) -> Result<(), SeedError> {
+    for key in keys {
+        if !SECTIONS.contains(&key) {
+            return Err(SeedError::UnknownKey {
+                key: key.to_string(),
+                reason: format!(
+                    "is not a section of an org seed{}; the sections are {}",
+                    did_you_mean(key, SECTIONS),
+                    SECTIONS.join(", ")
+                ),
+                line: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a record whose object or a field of it the seeded org would not have.
+pub fn record_names(seed: &OrgSeed) -> Result<(), SeedError> {
+    let mut store = Store::standard();
+    declare_schema(&mut store, seed)?;
+    let schema = store.schema();
+    for (index, record) in seed.records.iter().enumerate() {
+        // A record that is not one object with its fields is refused when it is built.
+        let [(object, fields)] = record.iter().collect::<Vec<_>>()[..] else {
+            continue;
+        };
+        let Some(def) = schema.object(object) else {
+            let near = did_you_mean(object, schema.objects().iter().map(|o| o.name.as_str()));
+            return Err(SeedError::UnknownKey {
+                key: format!("records[{index}]: {object}"),
+                reason: format!("is not an object of this org{near}; declare a custom object under `objects:` with a name ending in __c"),
+                line: None,
+            });
+        };
+        for field in fields.keys().filter(|k| *k != "ref") {
+            let known =
+                def.field_index(field).is_some() || def.field_by_relationship(field).is_some();
+            if !known {
+                let names = def.fields.iter().map(|f| f.name.as_str());
+                return Err(SeedError::UnknownKey {
+                    key: format!("records[{index}] ({object}): {field}"),
+                    reason: format!(
+                        "is not a field of {object}{}; declare a custom field under `objects: {object}: fields:` with a name ending in __c",
+                        did_you_mean(field, names)
+                    ),
+                    line: None,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `err` with the line of its key in `text` (the file the seed was read from), when found.
+pub fn with_line(err: SeedError, text: &str) -> SeedError {
+    let SeedError::UnknownKey { key, reason, .. } = err else {
+        return err;
+    };
+    let name = key.rsplit([' ', ':']).find(|s| !s.is_empty()).unwrap_or("");
+    let from = if key.starts_with("records[") {
+        key_line(text, "records", 1).unwrap_or(1)
+    } else {
+        1
+    };
+    let line = key_line(text, name, from);
+    SeedError::UnknownKey { key, reason, line }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mistyped_section_is_refused_with_the_one_meant() {
+        let err = OrgSeed::from_yaml("org: { name: Tiny }\nrecrods:\n  - Account: { Name: A }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("recrods"), "{err}");
+        assert!(err.contains("did you mean `records`"), "{err}");
+        let err = OrgSeed::from_yaml("objcts: []\n").unwrap_err().to_string();
+        assert!(err.contains("did you mean `objects`"), "{err}");
+        let err = OrgSeed::from_yaml("totally_bogus_key: 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("totally_bogus_key"), "{err}");
+        assert!(err.contains("the sections are org, objects"), "{err}");
+    }
+
+    #[test]
+    fn a_record_of_a_mistyped_object_or_field_is_refused_when_read() {
+        let err = OrgSeed::from_yaml("records:\n  - Acount: { Name: A }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("records[0]: Acount"), "{err}");
+        assert!(err.contains("did you mean `Account`"), "{err}");
+        let err = OrgSeed::from_yaml("records:\n  - Account: { Name: A, Indusrty: Tech }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("records[0] (Account): Indusrty"), "{err}");
+        assert!(err.contains("did you mean `Industry`"), "{err}");
+    }
+
+    #[test]
+    fn seeded_fields_and_relationships_are_known_to_records() {
+        OrgSeed::from_yaml(
+            "objects:\n  Account: { fields: { ERP_Id__c: { type: text, externalId: true } } }\n\
+             records:\n  - Account: { ref: a, name: A, ERP_Id__c: X }\n\
+             \x20 - Contact: { LastName: D, Account: { ERP_Id__c: X } }\n",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_seed_file_names_the_line_of_the_unknown_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seed.yaml");
+        std::fs::write(
+            &path,
+            "org: { name: Tiny }\nrecords:\n  - Account: { Name: A }\n  - Account:\n      Name: B\n      Indusrty: Tech\n",
+        )
+        .unwrap();
+        let err = OrgSeed::from_file(&path).unwrap_err().to_string();
+        assert!(
+            err.starts_with("line 6: records[1] (Account): Indusrty"),
+            "{err}"
+        );
+        std::fs::write(&path, "org: { name: Tiny }\nobjcts: []\n").unwrap();
+        let err = OrgSeed::from_file(&path).unwrap_err().to_string();
+        assert!(err.starts_with("line 2: objcts"), "{err}");
+    }
+}
