@@ -5,6 +5,10 @@
 //! learner in the classroom, sees them instead of obeying them. Line breaks and tabs stay,
 //! except in names ([`one_line`]); on the classroom screen tabs become spaces ([`on_screen`]).
 //!
+//! The invisible bidirectional controls (right-to-left override and its kin) are treated the
+//! same way: printed, they reorder the text around them, so `file\u{202E}fdp.exe` reads as
+//! `fileexe.pdf` and a transcript or lesson could show something other than what it holds.
+//!
 //! The CLI (`sflab transcript`, `sflab lesson`, the grader) and the TUI use these same
 //! functions, so both show a program's `\e[2J` as `␛[2J`.
 
@@ -62,8 +66,19 @@ pub fn on_screen(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `c` is shown as its [`picture`] rather than printed: a control character, or a
+/// bidirectional control (embeddings, overrides, isolates and the direction marks), which
+/// reorders the text around it without being seen.
+pub fn hidden_control(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// The picture a control character is shown as (`␛` for ESC, `␍` for a carriage return,
-/// `�` for the C1 controls, which have none).
+/// `�` for the C1 controls and the bidirectional controls, which have none).
 pub fn picture(c: char) -> char {
     match c {
         '\r' => '␍',
@@ -75,7 +90,7 @@ pub fn picture(c: char) -> char {
 
 /// `text` with every control character that `keep` does not keep made visible.
 fn shown(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && !keep(c);
+    let unsafe_char = |c: char| hidden_control(c) && !keep(c);
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
     }
@@ -98,6 +113,21 @@ mod tests {
         );
         assert_eq!(visible("\u{9b}31m"), "�31m");
         assert!(matches!(visible("plain text\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn bidirectional_controls_are_shown_not_obeyed() {
+        // A right-to-left override would print `file\u{202E}fdp.exe` as "fileexe.pdf".
+        assert_eq!(visible("file\u{202E}fdp.exe"), "file�fdp.exe");
+        assert_eq!(
+            one_line("a\u{2066}b\u{2069}c\u{200F}d\u{202A}e\u{061C}"),
+            "a�b�c�d�e�"
+        );
+        assert_eq!(lesson_source("x\u{202D}y\r\n"), "x�y\n");
+        assert_eq!(on_screen("\u{2067}\tz"), "�       z");
+        // Letters of right-to-left scripts are text, not controls.
+        assert!(matches!(visible("שלום مرحبا"), Cow::Borrowed(_)));
+        assert!(hidden_control('\u{202E}') && !hidden_control('\u{200B}'));
     }
 
     #[test]

@@ -72,12 +72,12 @@ pub fn draw(app: &App, frame: &mut Frame) {
 /// clear the screen, retitle the window or move the cursor.
 fn show_control_characters(buffer: &mut Buffer) {
     for cell in buffer.content.iter_mut() {
-        if cell.symbol().contains(char::is_control) {
+        if cell.symbol().contains(crate::visible::hidden_control) {
             let shown: String = cell
                 .symbol()
                 .chars()
                 .map(|c| {
-                    if c.is_control() {
+                    if crate::visible::hidden_control(c) {
                         crate::visible::picture(c)
                     } else {
                         c
@@ -157,6 +157,17 @@ fn too_small(app: &App, frame: &mut Frame, area: Rect) {
 mod tests {
     use super::pane_title;
     use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn a_right_to_left_override_left_in_a_cell_is_shown_not_obeyed() {
+        let mut buffer = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 3, 1));
+        // A zero-width control rides in the cell of the character before it.
+        buffer[(0, 0)].set_symbol("a\u{202E}");
+        super::show_control_characters(&mut buffer);
+        let drawn: String = buffer.content.iter().map(|c| c.symbol()).collect();
+        assert!(!drawn.contains('\u{202E}'), "{drawn:?}");
+        assert!(drawn.contains('�'), "{drawn:?}");
+    }
 
     #[test]
     fn a_pane_title_too_long_for_its_border_ends_in_an_ellipsis() {
