@@ -14,9 +14,19 @@
 //! A folder `sflab report` wrote (`progress.json` and `labs/`) is one learner's submission.
 //! A folder holding neither a `run`, nor submission folders, nor any file but archives is
 //! refused too: there is nothing to grade.
+//!
+//! An `--out` that is, or is inside, a folder this run would grade (a learner's hand-in, or
+//! the one submission folder given) is refused before anything is graded: the gradebook would
+//! land in that learner's hand-in and the learner would go ungraded. A folder of the
+//! submissions that holds nothing but sflab's own output on the way to `--out` (an earlier
+//! `--out hand-ins/grades`) is output, not a learner.
+//!
+//! An archive beside a folder of the name its unpack command gives (`gina.zip` beside `gina/`)
+//! was unpacked as sflab asked: it is named among those left out, not listed as a learner of
+//! its own.
 
 use super::Failure;
-use crate::grade::output_folder::{holds_gradebook, is_gradebook_file, PREVIOUS};
+use crate::grade::output_folder::{holds_gradebook, is_gradebook_file, resolved, PREVIOUS};
 use std::path::{Path, PathBuf};
 
 /// Folders sflab writes into a gradebook folder.
@@ -62,6 +72,7 @@ const HIDDEN: &str = "hidden folders";
 const OUTPUT: &str = "sflab's own gradebook output";
 const BROKEN_LINK: &str = "links that lead to no folder";
 const ARCHIVE: &str = "archives: unzip archives first";
+const UNPACKED: &str = "archives already unpacked into the folder of their name";
 const FILE: &str = "files, not folders";
 
 /// A folder `sflab report` wrote for one learner: graded as one submission, from `labs/<lab>/`.
@@ -70,12 +81,71 @@ fn is_report_folder(dir: &Path) -> bool {
 }
 
 fn canonical(p: &Path) -> PathBuf {
-    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+    resolved(p)
+}
+
+/// Whether `dir` holds nothing but sflab's gradebook output (its files, `feedback/`,
+/// `previous/`, earlier gradebook folders), hidden entries, and the folder on the way to `out`
+/// (which is inside `dir` or `dir` itself).
+fn holds_only_output(dir: &Path, out: &Path) -> bool {
+    let toward_out = out
+        .strip_prefix(dir)
+        .ok()
+        .and_then(|rest| rest.components().next())
+        .map(|c| c.as_os_str().to_os_string());
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.flatten().all(|e| {
+            let name = e.file_name();
+            let text = name.to_string_lossy();
+            Some(&name) == toward_out.as_ref()
+                || text.starts_with('.')
+                || is_gradebook_file(&text)
+                || OUTPUT_FOLDERS.contains(&text.as_ref())
+                || holds_gradebook(&e.path())
+        })
+    })
+}
+
+/// The refusal of an `--out` that is `dir`, a folder this run grades, or inside it.
+fn out_in_submission(out_given: &Path, dir: &Path, beside: &Path) -> Failure {
+    let name = beside
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "submissions".into());
+    let place = if resolved(out_given) == resolved(dir) {
+        "is"
+    } else {
+        "is inside"
+    };
+    Failure::usage(format!(
+        "--out {} {place} the submission folder {}, which this run grades: the gradebook would be written into that learner's hand-in, and the learner would not be graded. Nothing was graded; write the gradebook outside the submissions, e.g. --out {}",
+        out_given.display(),
+        dir.display(),
+        beside.with_file_name(format!("{name}-grades")).display()
+    ))
+}
+
+/// Whether the archive `name` was unpacked into one of the submission folders `dirs`, the
+/// one its unpack command names (`gina.zip` into `gina/`).
+fn unpacked_beside(name: &str, dirs: &[PathBuf]) -> bool {
+    let folder = crate::grade::archive::unpacked_name(name);
+    dirs.iter()
+        .any(|d| d.file_name().is_some_and(|n| n.to_string_lossy() == folder))
 }
 
 /// See the module notes.
 pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
-    let out = canonical(out);
+    let found = expand_folders(dirs, out)?;
+    let out_at = resolved(out);
+    if let Some(dir) = found.dirs.iter().find(|d| out_at.starts_with(canonical(d))) {
+        let beside = dirs.first().map_or(dir.as_path(), |d| d.as_path());
+        return Err(out_in_submission(out, dir, beside));
+    }
+    Ok(found)
+}
+
+fn expand_folders(dirs: &[PathBuf], out_given: &Path) -> Result<Expanded, Failure> {
+    let out = canonical(out_given);
     let as_given = || {
         Ok(Expanded {
             dirs: dirs.to_vec(),
@@ -111,7 +181,13 @@ pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
         let shown = format!("{name}/");
         if hidden(p) {
             found.skipped.push((shown, HIDDEN));
-        } else if canonical(p) == out || holds_gradebook(p) {
+        } else if out.starts_with(canonical(p)) {
+            if !holds_only_output(&canonical(p), &out) {
+                return Err(out_in_submission(out_given, p, only));
+            }
+            found.skipped.push((shown, OUTPUT));
+        } else if holds_gradebook(p) && !p.join("run").exists() {
+            // A folder with its own `./run` is a learner's, whatever else it holds.
             found.skipped.push((shown, OUTPUT));
         } else if is_output_folder && OUTPUT_FOLDERS.contains(&name.as_str()) {
             if out_is_here && p.join("run").exists() {
@@ -132,6 +208,8 @@ pub fn expand(dirs: &[PathBuf], out: &Path) -> Result<Expanded, Failure> {
             BROKEN_LINK
         } else if is_output_folder && is_gradebook_file(&name) {
             OUTPUT
+        } else if is_archive(&name) && unpacked_beside(&name, &found.dirs) {
+            UNPACKED
         } else if is_archive(&name) {
             found.archives.push(p.clone());
             ARCHIVE
@@ -260,6 +338,80 @@ mod tests {
             [
                 "not graded as submissions (archives: unzip archives first): bob.zip, carol.TAR.GZ",
                 "not graded as submissions (files, not folders): roster.txt",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_out_folder_that_is_or_is_inside_a_learners_hand_in_is_refused_naming_it() {
+        let t = tempfile::tempdir().unwrap();
+        let subs = t.path().join("hy2");
+        folder(&subs, "alice", &["run"]);
+        folder(&subs, "bob", &["run"]);
+        for out in [subs.join("bob"), subs.join("bob/grades")] {
+            let e = expand(std::slice::from_ref(&subs), &out).unwrap_err();
+            assert!(
+                e.message.contains("the submission folder")
+                    && e.message.contains("bob")
+                    && e.message.contains("hy2-grades"),
+                "{}",
+                e.message
+            );
+        }
+        let alone = subs.join("alice");
+        let e = expand(std::slice::from_ref(&alone), &alone.join("out")).unwrap_err();
+        assert!(
+            e.message.contains("is inside the submission folder") && e.message.contains("alice"),
+            "{}",
+            e.message
+        );
+        let e = expand(&[subs.join("alice"), subs.join("bob")], &subs.join("bob")).unwrap_err();
+        assert!(
+            e.message.contains("is the submission folder"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn an_out_folder_inside_the_submissions_holding_only_gradebooks_is_not_a_learner() {
+        let t = tempfile::tempdir().unwrap();
+        let subs = t.path().join("hand-ins");
+        folder(&subs, "ann", &["run"]);
+        folder(&subs, "grades/week1", &["gradebook.csv"]);
+        folder(&subs, "grades/feedback", &["ann.md"]);
+        let found = expand(std::slice::from_ref(&subs), &subs.join("grades/week2")).unwrap();
+        assert_eq!(graded(&found), ["ann"]);
+        assert_eq!(found.skipped, [("grades/".to_string(), OUTPUT)]);
+    }
+
+    #[test]
+    fn a_learner_folder_with_its_own_run_is_graded_even_holding_a_gradebook() {
+        let t = tempfile::tempdir().unwrap();
+        let subs = t.path().join("hy2");
+        folder(&subs, "alice", &["run"]);
+        folder(&subs, "bob", &["run", "gradebook.csv", "grades.json"]);
+        let found = expand(std::slice::from_ref(&subs), &t.path().join("out")).unwrap();
+        assert_eq!(graded(&found), ["alice", "bob"]);
+    }
+
+    #[test]
+    fn an_archive_beside_the_folder_it_was_unpacked_into_is_not_a_learner_of_its_own() {
+        let t = tempfile::tempdir().unwrap();
+        let subs = t.path().join("hand-ins");
+        folder(&subs, "gina-zip", &["run"]);
+        folder(&subs, "hank", &["run"]);
+        for file in ["gina-zip.zip", "ivy.tar.gz"] {
+            std::fs::write(subs.join(file), "x").unwrap();
+        }
+        let found = expand(std::slice::from_ref(&subs), &t.path().join("out")).unwrap();
+        assert_eq!(graded(&found), ["gina-zip", "hank"]);
+        assert_eq!(found.archives, [subs.join("ivy.tar.gz")]);
+        assert_eq!(
+            found.notes(),
+            [
+                "not graded as submissions (archives already unpacked into the folder of their name): gina-zip.zip",
+                "not graded as submissions (archives: unzip archives first): ivy.tar.gz",
             ]
         );
     }

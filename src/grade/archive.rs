@@ -49,16 +49,21 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// The folder [`unpack_command`] unpacks the archive `name` into: `grace` for `grace.zip`.
+pub fn unpacked_name(name: &str) -> &str {
+    let stem_len = ending(name).map_or(name.len(), |(len, _)| len);
+    match &name[..stem_len] {
+        "" => "submission",
+        stem => stem,
+    }
+}
+
 /// The command that unpacks the archive `name` into a folder named after it:
 /// `unzip grace.zip -d grace`.
 pub fn unpack_command(name: &str) -> String {
-    let (stem_len, how) = ending(name).unwrap_or((name.len(), "unzip {file} -d {dir}"));
-    let dir = match &name[..stem_len] {
-        "" => "submission",
-        stem => stem,
-    };
+    let how = ending(name).map_or("unzip {file} -d {dir}", |(_, how)| how);
     how.replace("{file}", &shell_word(name))
-        .replace("{dir}", &shell_word(dir))
+        .replace("{dir}", &shell_word(unpacked_name(name)))
 }
 
 /// Why an archive is not graded and how to have it graded, for the lead.

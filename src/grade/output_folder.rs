@@ -118,6 +118,27 @@ fn is_shard_output(name: &str) -> bool {
             .is_some_and(|(i, n)| i.parse::<usize>().is_ok() && n.parse::<usize>().is_ok())
 }
 
+/// `path` as it will be once created: its longest existing part with links and `..` resolved,
+/// the rest as given. Two spellings of one folder (`hy2/bob`, `./hy2/../hy2/bob/`) compare
+/// equal, whether the folder exists yet or not.
+pub fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut rest = Vec::new();
+    let mut existing = absolute.as_path();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
     move |e| WriteError::Write {
         path: path.to_path_buf(),
