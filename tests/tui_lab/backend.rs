@@ -130,3 +130,34 @@ fn a_stored_login_becomes_the_backend_and_the_bars_show_it() {
     assert_eq!(d.backend, BackendChoice::Mock);
     std::env::remove_var("SFLAB_CONFIG_DIR");
 }
+
+#[test]
+fn with_a_sandbox_chosen_the_console_says_it_talks_to_the_mock_copy_not_the_sandbox() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    update(
+        &mut a,
+        Event::Backend(sflab::tui::lab::backend::status_of(
+            &BackendChoice::Sandbox(Some("dev".into())),
+        )),
+    );
+    update(&mut a, key(KeyCode::Char('5')));
+    let s = screen(&a);
+    assert!(s.contains("mock copy of the lab's org"), "{s}");
+    assert!(s.contains("does not talk to"), "{s}");
+    assert!(s.contains("sandbox:dev (the checks' runs do)"), "{s}");
+    update(
+        &mut a,
+        Event::Lab(LabEvent::Org {
+            lab: "rest-first-call".into(),
+            snapshot: Default::default(),
+            source: sflab::tui::lab::OrgSource::Console,
+        }),
+    );
+    update(&mut a, key(KeyCode::Char('4')));
+    let s = screen(&a);
+    assert!(
+        s.contains("console's mock copy") && s.contains("org, not sandbox:dev"),
+        "the Org tab names the console's copy as the mock: {s}"
+    );
+}

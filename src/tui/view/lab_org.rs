@@ -43,6 +43,10 @@ pub fn org(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         }
         (Some(OrgSource::Live), _) => "● live".into(),
         (Some(OrgSource::AfterRun), _) => "as your last run left it".into(),
+        (Some(OrgSource::Console), _) if app.backend.name != "mock" => format!(
+            "in the console's mock copy of the lab's org, not {}",
+            app.backend.name
+        ),
         (Some(OrgSource::Console), _) => "in the console's copy of the lab's org".into(),
         (None, _) => "no org yet".into(),
     };
@@ -161,6 +165,20 @@ fn around(text: &str, at: usize, width: usize) -> String {
     out
 }
 
+/// Which org the console's requests reach. The console always talks to its own mock copy of
+/// the lab's org, never to a sandbox (requests typed by hand are not guarded and cleaned up as
+/// a run's are), so with a sandbox chosen it says so plainly.
+fn console_org_note(backend: &str) -> String {
+    if backend == "mock" {
+        "Requests go to the console's copy of the lab's org, as the integration user.".into()
+    } else {
+        format!(
+            "Requests go to a mock copy of the lab's org, as the integration user: the console \
+             does not talk to {backend} (the checks' runs do)."
+        )
+    }
+}
+
 pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let c = &view.console;
@@ -194,10 +212,7 @@ pub fn console(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         field(ConsoleField::Method, "method", format!("‹{}›", c.method())),
         field(ConsoleField::Path, "path", c.path.clone()),
         field(ConsoleField::Body, "body", body),
-        Line::from(Span::styled(
-            "Requests go to the console's copy of the lab's org, as the integration user.",
-            t.dim(),
-        )),
+        Line::from(Span::styled(console_org_note(&app.backend.name), t.dim())),
         Line::from(""),
     ];
     if c.waiting {
