@@ -392,3 +392,68 @@ fn a_lab_whose_checks_cannot_be_used_is_left_out_of_the_list_and_named() {
     assert!(stderr.contains("labs/first-call/lab.yaml"), "{stderr}");
     assert!(stderr.contains("process.exit_okk"), "{stderr}");
 }
+
+/// A curriculum folder whose file `unreadable` cannot be read, as a file without read
+/// permission reads (a test run as root reads any file, so the refusal is made here).
+struct NoPermission {
+    disk: sflab::curriculum::DiskFiles,
+    unreadable: &'static str,
+}
+
+impl sflab::curriculum::Files for NoPermission {
+    fn list(&self, prefix: &str) -> Vec<String> {
+        self.disk.list(prefix)
+    }
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        self.read_or_why(path).ok()
+    }
+    fn read_or_why(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        if path == self.unreadable {
+            return Err(std::io::ErrorKind::PermissionDenied.into());
+        }
+        self.disk.read_or_why(path)
+    }
+    fn origin(&self) -> String {
+        self.disk.origin()
+    }
+}
+
+#[test]
+fn a_lesson_or_lab_file_that_cannot_be_read_is_named_with_the_reason() {
+    let t = small_curriculum(true);
+    for unreadable in ["lessons/L1-basics/rest.md", "labs/first-call/lab.yaml"] {
+        let files = NoPermission {
+            disk: sflab::curriculum::DiskFiles::new(t.path()),
+            unreadable,
+        };
+        let p: Vec<String> = match sflab::curriculum::load(&files) {
+            Ok(_) => panic!("{unreadable} unreadable, yet loaded"),
+            Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
+        };
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with(&format!(
+                "{unreadable}: could not be read (permission denied)"
+            )),
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn a_lab_yaml_that_is_a_folder_is_named_as_one_not_as_missing() {
+    let t = small_curriculum(true);
+    let lab_yaml = t.path().join("labs/first-call/lab.yaml");
+    std::fs::remove_file(&lab_yaml).unwrap();
+    std::fs::create_dir(&lab_yaml).unwrap();
+    let p = problems_at(t.path());
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("labs/first-call/lab.yaml: could not be read (")
+            && p[0].contains("it must be a file"),
+        "{p:?}"
+    );
+    // The same when the folder is all the lab folder holds.
+    std::fs::remove_dir_all(t.path().join("labs/first-call/starter")).unwrap();
+    assert_eq!(problems_at(t.path()), p);
+}

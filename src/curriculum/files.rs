@@ -13,6 +13,13 @@ pub trait Files: Send + Sync {
     fn list(&self, prefix: &str) -> Vec<String>;
     /// The bytes of one file.
     fn read(&self, path: &str) -> Option<Vec<u8>>;
+    /// The bytes of one file, or why they cannot be had: `NotFound` when there is no such
+    /// file, the system's own error when there is one that cannot be read (a folder, no
+    /// permission).
+    fn read_or_why(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        self.read(path)
+            .ok_or_else(|| std::io::ErrorKind::NotFound.into())
+    }
     /// Where the files live, for messages (`embedded` or a folder).
     fn origin(&self) -> String;
     /// Symbolic links in the tree, which are neither followed nor listed (a link can loop, or
@@ -119,19 +126,23 @@ impl Files for DiskFiles {
     }
 
     fn read(&self, path: &str) -> Option<Vec<u8>> {
+        self.read_or_why(path).ok()
+    }
+
+    fn read_or_why(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        use std::io::{Error, ErrorKind};
         if path.split('/').any(|c| c == "..") {
-            return None;
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "a path leaving the curriculum folder",
+            ));
         }
         let full = self.root.join(path);
         // Only what `list` lists is read: a link is refused here too.
-        if std::fs::symlink_metadata(&full)
-            .ok()?
-            .file_type()
-            .is_symlink()
-        {
-            return None;
+        if std::fs::symlink_metadata(&full)?.file_type().is_symlink() {
+            return Err(Error::new(ErrorKind::InvalidInput, "a symbolic link"));
         }
-        std::fs::read(full).ok()
+        std::fs::read(full)
     }
 
     fn origin(&self) -> String {

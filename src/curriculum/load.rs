@@ -124,8 +124,53 @@ fn too_large(path: &str, bytes: &[u8], max: usize, what: &str) -> Option<Problem
     })
 }
 
+/// A file that is there but cannot be read, named with the system's reason.
+fn unreadable(path: &str, e: &std::io::Error) -> Problem {
+    let fix = if e.kind() == std::io::ErrorKind::IsADirectory {
+        "it must be a file: put the file itself here in place of the folder"
+    } else {
+        "make it readable by your user (its permissions, its owner) or write it again"
+    };
+    problem(path, None, None, format!("could not be read ({e}): {fix}"))
+}
+
+/// The bytes of a listed file, or its problem when they cannot be read.
+fn read_listed(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
+    files
+        .read_or_why(path)
+        .map_err(|e| problems.push(unreadable(path, &e)))
+        .ok()
+}
+
+/// The `lab.yaml` of lab folders that are there (holding other files, or named by a lesson)
+/// but whose `lab.yaml` is no readable file (a folder of that name): reported as such, not
+/// as a lab that does not exist.
+fn unreadable_lab_files(files: &dyn Files, lessons: &[Lesson]) -> Vec<Problem> {
+    let listed = files.list("labs/");
+    let folders = listed
+        .iter()
+        .filter(|p| p.matches('/').count() >= 2)
+        .filter_map(|p| p.split('/').nth(1));
+    let named = lessons
+        .iter()
+        .flat_map(|l| l.labs.iter().map(String::as_str));
+    let candidates: std::collections::BTreeSet<&str> = folders
+        .chain(named)
+        .filter(|f| !f.is_empty() && !f.contains('/') && !f.starts_with('.'))
+        .collect();
+    candidates
+        .into_iter()
+        .map(|f| format!("labs/{f}/lab.yaml"))
+        .filter(|file| !listed.contains(file))
+        .filter_map(|file| match files.read_or_why(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Some(unreadable(&file, &e)),
+            _ => None,
+        })
+        .collect()
+}
+
 fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<Lesson> {
-    let bytes = files.read(path)?;
+    let bytes = read_listed(files, path, problems)?;
     if let Some(p) = too_large(path, &bytes, MAX_LESSON_BYTES, "lesson") {
         problems.push(p);
         return None;
@@ -226,7 +271,7 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
 }
 
 fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<LabMeta> {
-    let bytes = files.read(path)?;
+    let bytes = read_listed(files, path, problems)?;
     if let Some(p) = too_large(path, &bytes, MAX_LAB_BYTES, "lab.yaml") {
         problems.push(p);
         return None;
@@ -349,6 +394,7 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
         .filter(|p| p.ends_with("/lab.yaml") && p.matches('/').count() == 2)
         .filter_map(|p| load_lab(files, p, &mut problems))
         .collect();
+    problems.extend(unreadable_lab_files(files, &lessons));
     let lab_unread = problems.len() > before_labs;
 
     let mut seen: HashMap<String, String> = HashMap::new();
