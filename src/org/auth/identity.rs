@@ -1,11 +1,12 @@
 //! Who a token belongs to: the identity URL `/id/{org}/{user}`, OpenID discovery and the
 //! JWKS at `/id/keys`. (`/services/oauth2/userinfo` is served by the REST layer, from the
-//! User record in the store.)
+//! User record in the store; the identity URL reads the same record's names, time zone and
+//! locale through [`UserProfiles`].)
 //!
 //! A missing or dead token gets 403 with the plain-text body orgs send (`Missing_OAuth_Token`,
 //! `Bad_OAuth_Token`), not the REST API's 401 array: `/id` sits outside `/services/data`.
 
-use super::profile::{utc_offset_ms, UserProfiles};
+use super::profile::{utc_offset_ms, UserNames, UserProfiles};
 use super::server::AuthServer;
 use super::users::User;
 use crate::org::rest::gateway::OwnErrorBody;
@@ -118,6 +119,19 @@ pub async fn identity(
         .and_then(|Extension(p)| (p.0)(&u.id))
         .unwrap_or_default();
     let utc_offset = utc_offset_ms(&profile.time_zone, auth.clock().now());
+    // The User record's names; the auth server's own account of the user only when the
+    // record cannot be read (no store installed, as in the auth server's own tests).
+    let names = profile.names.clone().unwrap_or_else(|| UserNames {
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone().unwrap_or_else(|| u.display_name()),
+        name: u.display_name(),
+        alias: Some(
+            u.alias
+                .clone()
+                .unwrap_or_else(|| u.username.split('@').next().unwrap_or("").to_string()),
+        ),
+        email: Some(u.email()),
+    });
     let base = auth.base_url(&reached);
     let version = q
         .get("version")
@@ -129,12 +143,12 @@ pub async fn identity(
         "user_id": u.id,
         "organization_id": s.org_id,
         "username": u.username,
-        "nick_name": u.alias.clone().unwrap_or_else(|| u.username.split('@').next().unwrap_or("").to_string()),
-        "display_name": u.display_name(),
-        "email": u.email(),
+        "nick_name": names.alias,
+        "display_name": names.name,
+        "email": names.email,
         "email_verified": true,
-        "first_name": u.first_name,
-        "last_name": u.last_name.clone().unwrap_or_else(|| u.display_name()),
+        "first_name": names.first_name,
+        "last_name": names.last_name,
         "timezone": profile.time_zone,
         "photos": {"picture": format!("{base}/img/userprofile/default_profile_200_v2.png"), "thumbnail": format!("{base}/img/userprofile/default_profile_45_v2.png")},
         "addr_street": null, "addr_city": null, "addr_state": null, "addr_country": null, "addr_zip": null,

@@ -1,5 +1,5 @@
-//! A user's time zone, locale and language as the identity URL shows them, read from the
-//! org's User record (the same record `/services/oauth2/userinfo` and SOQL read), and the
+//! A user's names, time zone, locale and language as the identity URL shows them, read from
+//! the org's User record (the same record `/services/oauth2/userinfo` and SOQL read), and the
 //! zone's offset from UTC at a given moment.
 
 use chrono::{DateTime, Offset, TimeZone, Utc};
@@ -14,6 +14,23 @@ pub struct Profile {
     pub locale: String,
     /// `LanguageLocaleKey`, e.g. `en_US`.
     pub language: String,
+    /// The User record's names, when the record was found.
+    pub names: Option<UserNames>,
+}
+
+/// The names on a User record, as the identity URL shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserNames {
+    /// `FirstName` (null when the record has none).
+    pub first_name: Option<String>,
+    /// `LastName`.
+    pub last_name: String,
+    /// `Name`: the full name, the identity URL's `display_name`.
+    pub name: String,
+    /// `Alias`: the identity URL's `nick_name`.
+    pub alias: Option<String>,
+    /// `Email`.
+    pub email: Option<String>,
 }
 
 impl Default for Profile {
@@ -23,6 +40,7 @@ impl Default for Profile {
             time_zone: "America/Los_Angeles".into(),
             locale: "en_US".into(),
             language: "en_US".into(),
+            names: None,
         }
     }
 }

@@ -118,9 +118,9 @@ fn core_routes() -> Router<RestState> {
         .merge(recent::routes())
 }
 
-/// The identity URL's view of a user: their User record's time zone, locale and language.
+/// The identity URL's view of a user: their User record's names, time zone, locale and language.
 fn user_profiles(org: crate::org::Org) -> crate::org::auth::profile::UserProfiles {
-    use crate::org::auth::profile::{Profile, UserProfiles};
+    use crate::org::auth::profile::{Profile, UserNames, UserProfiles};
     UserProfiles(std::sync::Arc::new(move |user_id: &str| {
         let store = org.store.read();
         let user = store.retrieve("User", user_id, None, "62.0").ok()?;
@@ -130,10 +130,19 @@ fn user_profiles(org: crate::org::Org) -> crate::org::auth::profile::UserProfile
                 .map_or(fallback, str::to_string)
         };
         let d = Profile::default();
+        let given = |field: &str| user.get(field).and_then(serde_json::Value::as_str);
+        let names = UserNames {
+            first_name: given("FirstName").map(str::to_string),
+            last_name: text("LastName", String::new()),
+            name: text("Name", String::new()),
+            alias: given("Alias").map(str::to_string),
+            email: given("Email").map(str::to_string),
+        };
         Some(Profile {
             time_zone: text("TimeZoneSidKey", d.time_zone),
             locale: text("LocaleSidKey", d.locale),
             language: text("LanguageLocaleKey", d.language),
+            names: Some(names),
         })
     }))
 }

@@ -744,3 +744,24 @@ async fn the_405s_of_a_record_url_agree_on_the_methods_it_takes() {
         .unwrap()
         .contains("POST"));
 }
+
+#[tokio::test]
+async fn the_identity_url_names_the_user_as_their_user_record_does_in_an_org_seeded_without_users()
+{
+    let seed = OrgSeed::from_yaml("org: { name: Tiny }\nrecords: []\n").unwrap();
+    let m = mock_of(Org::new(&seed).unwrap());
+    let info = m.get("/services/oauth2/userinfo").await;
+    let user_id = info.body["user_id"].as_str().unwrap().to_string();
+    let org_id = info.body["organization_id"].as_str().unwrap().to_string();
+    let user = m.get(&format!("{V}/sobjects/User/{user_id}")).await;
+    let id = m.get(&format!("/id/{org_id}/{user_id}")).await;
+    assert_eq!(id.status, StatusCode::OK);
+    assert_eq!(id.body["first_name"], user.body["FirstName"]);
+    assert_eq!(id.body["first_name"], "Ada");
+    assert_eq!(id.body["last_name"], user.body["LastName"]);
+    assert_eq!(id.body["display_name"], user.body["Name"]);
+    assert_eq!(id.body["display_name"], info.body["name"]);
+    assert_eq!(id.body["nick_name"], user.body["Alias"]);
+    assert_eq!(id.body["nick_name"], info.body["nickname"]);
+    assert_eq!(id.body["email"], user.body["Email"]);
+}
