@@ -607,7 +607,12 @@ fn unserved_api(path: &str) -> Option<&'static str> {
                 "listviews" | "quickActions" | "layouts" | "compactLayouts" | "describe"
             )
     };
-    if object_part {
+    let search_part = first == "search" && after_version.len() > "search/".len();
+    if path.trim_end_matches('/') == "/services/oauth2/singleaccess" {
+        Some("sflab's mock org does not serve /services/oauth2/singleaccess (the single-access frontdoor URL `sf org open` asks for); a real org does. The mock org has no Salesforce UI to open: call its APIs instead.")
+    } else if search_part {
+        Some("sflab's mock org does not serve this search resource (search suggestions, scope order, search layouts); a real org does. The mock serves SOSL (/search?q=FIND …) and /parameterizedSearch.")
+    } else if object_part {
         Some("sflab's mock org does not serve this part of an sObject (list views, quick actions, layouts); a real org does. The mock serves an object's describe, its records by id and by external id, and /updated and /deleted.")
     } else if path.starts_with("/services/async/") {
         Some("sflab's mock org does not serve Bulk API 1.0 (/services/async). Use Bulk API 2.0: /services/data/vXX.X/jobs/ingest and /jobs/query (simple-salesforce: sf.bulk2; jsforce: conn.bulk2).")

@@ -765,3 +765,25 @@ async fn the_identity_url_names_the_user_as_their_user_record_does_in_an_org_see
     assert_eq!(id.body["nick_name"], info.body["nickname"]);
     assert_eq!(id.body["email"], user.body["Email"]);
 }
+
+#[tokio::test]
+async fn single_access_and_search_suggestions_say_the_mock_does_not_serve_them() {
+    let m = mock();
+    for (method, path) in [
+        (Method::POST, "/services/oauth2/singleaccess".to_string()),
+        (
+            Method::GET,
+            format!("{V}/search/suggestions?q=ab&sobject=Account"),
+        ),
+        (Method::GET, format!("{V}/search/scopeOrder")),
+        (Method::GET, format!("{V}/search/layout/?q=Account")),
+    ] {
+        let r = m.send(method, &path, None, &[]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        let message = r.body[0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("sflab's mock org does not serve"),
+            "{path}: {message}"
+        );
+    }
+}
