@@ -76,6 +76,13 @@ fn on_lab_event(app: &mut App, event: LabEvent) -> Option<Command> {
             app.flash(text.clone());
             return None;
         }
+        LabEvent::Reach { backend, reachable } => {
+            // News of a backend switched away from since says nothing of the one in use.
+            if app.backend.name == *backend {
+                app.backend.reachable = *reachable;
+            }
+            return None;
+        }
         LabEvent::BackFromEditor {
             lab,
             editor,

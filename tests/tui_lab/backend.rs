@@ -26,6 +26,21 @@ fn driver(dir: &std::path::Path) -> (LabDriver, Receiver<Event>) {
     (d, rx)
 }
 
+/// Held by the tests that point `SFLAB_CONFIG_DIR` (where logins are kept) at their own
+/// folder: the variable is the whole process's.
+static CONFIG_DIR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn login(alias: &str, url: &str) -> OrgLogin {
+    serde_json::from_value(serde_json::json!({
+        "alias": alias,
+        "instance_url": url,
+        "login_url": "https://test.salesforce.com",
+        "grant": "client_credentials",
+        "access_token": "00Dxx!not-a-real-token"
+    }))
+    .expect("a login")
+}
+
 fn notices(rx: &Receiver<Event>) -> Vec<String> {
     rx.try_iter()
         .filter_map(|e| match e {
@@ -76,15 +91,9 @@ fn a_mock_only_lab_says_why_it_cannot_run_on_a_sandbox() {
 
 #[test]
 fn a_stored_login_becomes_the_backend_and_the_bars_show_it() {
+    let _env = CONFIG_DIR.lock().unwrap_or_else(|e| e.into_inner());
     let config = tempfile::tempdir().expect("tempdir");
-    let login: OrgLogin = serde_json::from_value(serde_json::json!({
-        "alias": "dev",
-        "instance_url": "https://dev.sandbox.example.com",
-        "login_url": "https://test.salesforce.com",
-        "grant": "client_credentials",
-        "access_token": "00Dxx!not-a-real-token"
-    }))
-    .expect("a login");
+    let login = login("dev", "https://dev.sandbox.example.com");
     LoginStore::at(config.path()).save(&login).expect("saved");
     // The switch reads the logins where `sflab org login` keeps them.
     std::env::set_var("SFLAB_CONFIG_DIR", config.path());
@@ -160,4 +169,68 @@ fn with_a_sandbox_chosen_the_console_says_it_talks_to_the_mock_copy_not_the_sand
         s.contains("console's mock copy") && s.contains("org, not sandbox:dev"),
         "the Org tab names the console's copy as the mock: {s}"
     );
+}
+
+#[test]
+fn a_run_that_cannot_reach_the_sandbox_turns_the_title_dot_into_unreachable() {
+    let missing = ["curl", "jq"].iter().any(|t| {
+        std::process::Command::new(t)
+            .arg("--version")
+            .output()
+            .is_err()
+    });
+    if missing {
+        eprintln!("skipped: rest-first-call needs curl and jq before it goes to the org");
+        return;
+    }
+    let _env = CONFIG_DIR.lock().unwrap_or_else(|e| e.into_inner());
+    let config = tempfile::tempdir().expect("tempdir");
+    // Nothing listens on port 9 of this machine: the connection is refused.
+    let gone = login("gone", "https://127.0.0.1:9");
+    LoginStore::at(config.path()).save(&gone).expect("saved");
+    std::env::set_var("SFLAB_CONFIG_DIR", config.path());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut d, rx) = driver(dir.path());
+    let lab = "rest-first-call".to_string();
+    d.switch(&lab, &sflab::sandbox::available_backends());
+    d.handle(Command::Lab(LabCommand::Open { lab: lab.clone() }));
+    d.handle(Command::Lab(LabCommand::Run { lab: lab.clone() }));
+    let finished = |e: &Event| matches!(e, Event::Lab(LabEvent::Finished { .. }));
+    let events = super::collect(&rx, finished);
+    std::env::remove_var("SFLAB_CONFIG_DIR");
+    let outcome = events.iter().find_map(|e| match e {
+        Event::Lab(LabEvent::Finished { outcome, .. }) => Some(outcome.clone()),
+        _ => None,
+    });
+    let said = format!("{outcome:?}");
+    assert!(said.contains("could not reach"), "{said}");
+    assert!(events.iter().any(finished), "{events:#?}");
+
+    let mut a = App::new(Arc::new(fixture()), Theme::monochrome(), 80, 24);
+    open(&mut a, &lab);
+    for e in events {
+        update(&mut a, e);
+    }
+    assert!(!a.backend.reachable, "{:?}", a.backend);
+    let title = screen(&a).lines().next().unwrap_or_default().to_string();
+    assert!(title.contains("sandbox:gone ✗ unreachable"), "{title}");
+    // A run that reaches the org turns it back.
+    update(
+        &mut a,
+        Event::Lab(LabEvent::Reach {
+            backend: "sandbox:gone".into(),
+            reachable: true,
+        }),
+    );
+    let title = screen(&a).lines().next().unwrap_or_default().to_string();
+    assert!(title.contains("sandbox:gone ●"), "{title}");
+    // News of another backend than the one in use changes nothing.
+    update(
+        &mut a,
+        Event::Lab(LabEvent::Reach {
+            backend: "sandbox:other".into(),
+            reachable: false,
+        }),
+    );
+    assert!(a.backend.reachable);
 }

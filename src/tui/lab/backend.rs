@@ -1,10 +1,12 @@
 //! The lab view's backend switch (`b`): which org the checks run on next — the mock org or a
 //! logged-in sandbox — chosen among the backends available and the ones the lab's `backends:`
 //! list allows. Pure: the driver supplies the logins (`sandbox::available_backends`) and
-//! carries the choice out with `sandbox::switch_backend`.
+//! carries the choice out with `sandbox::switch_backend`. Whether the chosen sandbox can be
+//! reached is learnt from what a run already does ([`reach_after_run`]), never by polling it.
 
 use crate::lab::Backend;
-use crate::sandbox::BackendChoice;
+use crate::runner::RunError;
+use crate::sandbox::{BackendChoice, SandboxError};
 use crate::tui::event::BackendStatus;
 
 fn allowed(choice: &BackendChoice, lab: &[Backend]) -> bool {
@@ -60,9 +62,77 @@ pub fn status_of(choice: &BackendChoice) -> BackendStatus {
     }
 }
 
+/// What a run on `choice` tells of its org's reachability: a run that got as far as its
+/// org (judged, whatever the verdict) reached it; a run whose org could not be prepared
+/// because the connection failed, or the org never answered, did not. `None` when the run
+/// says nothing of it (the mock org, or a run stopped before it went to the org).
+pub fn reach_after_run<T>(choice: &BackendChoice, result: &Result<T, RunError>) -> Option<bool> {
+    if *choice == BackendChoice::Mock {
+        return None;
+    }
+    match result {
+        Ok(_) => Some(true),
+        Err(RunError::Backend(why)) if says_unreachable(why) => Some(false),
+        Err(_) => None,
+    }
+}
+
+/// `message` is the sandbox backend's "could not reach …" or "… sent no answer in time"
+/// (matched on the fixed wording of those errors, taken from the errors themselves).
+fn says_unreachable(message: &str) -> bool {
+    let blank = || "\u{0}".to_string();
+    let unreachable = [
+        SandboxError::Unreachable {
+            url: blank(),
+            reason: blank(),
+        },
+        SandboxError::NoAnswer {
+            url: blank(),
+            reason: blank(),
+        },
+    ];
+    unreachable.iter().any(|e| {
+        let said = e.to_string();
+        let wording = said.split('\u{0}').max_by_key(|part| part.len());
+        wording.is_some_and(|w| !w.trim().is_empty() && message.contains(w))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_tells_whether_its_sandbox_could_be_reached() {
+        let dev = sandbox("dev");
+        let refused = SandboxError::Unreachable {
+            url: "https://127.0.0.1:9".into(),
+            reason: "connection refused".into(),
+        };
+        let silent = SandboxError::NoAnswer {
+            url: "https://dev.example.com".into(),
+            reason: "timed out".into(),
+        };
+        let failed = |e: SandboxError| Err::<(), _>(RunError::Backend(e.to_string()));
+        assert_eq!(reach_after_run(&dev, &failed(refused)), Some(false));
+        assert_eq!(reach_after_run(&dev, &failed(silent)), Some(false));
+        assert_eq!(reach_after_run(&dev, &Ok::<(), RunError>(())), Some(true));
+        let refused_login = SandboxError::LoginRefused {
+            error: "invalid_grant".into(),
+            description: "expired".into(),
+        };
+        assert_eq!(
+            reach_after_run(&dev, &failed(refused_login)),
+            None,
+            "an org that answers was reached; its refusal is said in Results"
+        );
+        let not_started = Err::<(), _>(RunError::MissingTools("jq".into()));
+        assert_eq!(reach_after_run(&dev, &not_started), None);
+        assert_eq!(
+            reach_after_run(&BackendChoice::Mock, &Ok::<(), RunError>(())),
+            None
+        );
+    }
 
     fn sandbox(a: &str) -> BackendChoice {
         BackendChoice::Sandbox(Some(a.into()))

@@ -408,6 +408,7 @@ impl LabDriver {
         running.fetch_add(1, Ordering::Relaxed);
         let in_progress = RunInProgress(self.runs_in_progress.clone(), lab.to_string());
         let id = lab.to_string();
+        let choice = self.backend.clone();
         self.rt.spawn(async move {
             let fwd_events = events.clone();
             let fwd_lab = id.clone();
@@ -426,6 +427,11 @@ impl LabDriver {
             });
             let result = run_lab(&spec, &options).await;
             drop(options);
+            if let Some(reachable) = super::backend::reach_after_run(&choice, &result) {
+                let backend = choice.label();
+                let reach = LabEvent::Reach { backend, reachable };
+                let _ = events.send(Event::Lab(reach));
+            }
             // What the sandbox backend did (records cleaned up, leftovers) for the status bar.
             for note in notes.lock().drain(..) {
                 let _ = events.send(Event::Lab(LabEvent::Notice(note)));

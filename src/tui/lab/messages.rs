@@ -104,10 +104,17 @@ pub enum LabEvent {
     },
     /// A one-line message for the status bar.
     Notice(String),
+    /// A run learnt whether `backend` (as the bars name it) can be reached: its connection
+    /// failed or it never answered (`false`), or it answered (`true`).
+    Reach {
+        backend: String,
+        reachable: bool,
+    },
 }
 
 impl LabEvent {
-    /// The lab the news is about (`None` for notices, which are always shown).
+    /// The lab the news is about (`None` for notices and reachability, which are always
+    /// taken in).
     pub fn lab(&self) -> Option<&str> {
         match self {
             LabEvent::Files { lab, .. }
@@ -120,7 +127,7 @@ impl LabEvent {
             | LabEvent::Changed { lab }
             | LabEvent::BackFromEditor { lab, .. }
             | LabEvent::Text { lab, .. } => Some(lab),
-            LabEvent::Notice(_) => None,
+            LabEvent::Notice(_) | LabEvent::Reach { .. } => None,
         }
     }
 }

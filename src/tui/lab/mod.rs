@@ -404,7 +404,7 @@ impl LabView {
                 self.detail = Some(Detail::Text { title, text });
                 self.detail_scroll = 0;
             }
-            LabEvent::BackFromEditor { .. } | LabEvent::Notice(_) => {}
+            LabEvent::BackFromEditor { .. } | LabEvent::Notice(_) | LabEvent::Reach { .. } => {}
         }
         None
     }
