@@ -7,10 +7,12 @@
 //! SIGHUP (a closed terminal) saves `--data` atomically before exiting.
 
 use super::Failure;
+use crate::org::auth::{AuthDecision, Outcome};
 use crate::org::rest::static_token::issue_static_token;
 use crate::org::serve::{bind_loopback, serve};
 use crate::org::tls::LocalCa;
 use crate::org::{Org, OrgSeed, Store};
+use crate::redact::Redactor;
 use crate::workspace::{Workspace, WorkspaceOrigin};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -94,15 +96,54 @@ pub fn connection_env(
     env
 }
 
-/// What the terminal shows for a variable: secrets are cut short when the env file holds
-/// them in full, so they do not end up in scrollback or screenshots.
-pub fn shown_value(name: &str, value: &str, masked: bool) -> String {
+/// What the terminal shows for a variable: when the env file holds the secrets in full, no
+/// character of one is shown (not even its start), so none ends up in scrollback or
+/// screenshots; the line says where the value is instead.
+pub fn shown_value(name: &str, value: &str, env_file: Option<&Path>) -> String {
     let secret = name == "SF_ACCESS_TOKEN" || name.ends_with("_CLIENT_SECRET");
-    if secret && masked {
-        let head: String = value.chars().take(6).collect();
-        format!("{head}… (hidden)")
-    } else {
-        value.to_string()
+    match env_file {
+        Some(file) if secret => format!("(hidden; in {})", file.display()),
+        _ => value.to_string(),
+    }
+}
+
+/// The console line for a refused OAuth request: the error the client was sent and the mock
+/// org's own reason (which a real org keeps to itself), as a lab's feedback gives it; redacted.
+pub fn refusal_line(d: &AuthDecision, redactor: &Redactor) -> Option<String> {
+    if d.outcome != Outcome::Refused {
+        return None;
+    }
+    let client = d
+        .client_id
+        .as_deref()
+        .map(|id| format!(" from client {id}"))
+        .unwrap_or_default();
+    let user = d
+        .username
+        .as_deref()
+        .map(|u| format!(" for {u}"))
+        .unwrap_or_default();
+    let error = d.error.as_deref().unwrap_or("refused");
+    let reason = d.reason.trim().trim_end_matches('.');
+    let line = format!(
+        "sflab: refused a {} request{client}{user}: {error}. The mock org's log says why (a real org keeps this to itself): {reason}.",
+        d.grant
+    );
+    Some(redactor.text(&line))
+}
+
+/// Prints a line on stderr for each OAuth request the org refuses, while it serves.
+async fn explain_refusals(auth: crate::org::auth::AuthServer) {
+    let redactor = Redactor::new(&Redactor::random_key());
+    let mut seen = auth.decisions().len();
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+    loop {
+        tick.tick().await;
+        let new = auth.decisions_since(seen);
+        seen += new.len();
+        for line in new.iter().filter_map(|d| refusal_line(d, &redactor)) {
+            eprintln!("{line}");
+        }
     }
 }
 
@@ -302,9 +343,8 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
             .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;
     }
     println!("sflab mock org listening on {instance_url}  (Ctrl-C to stop)");
-    let masked = args.env_file.is_some();
     for (k, v) in &env {
-        println!("  {k:<20} {}", shown_value(k, v, masked));
+        println!("  {k:<20} {}", shown_value(k, v, args.env_file.as_deref()));
     }
     if let Some(path) = &args.env_file {
         println!(
@@ -324,6 +364,7 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
             flows.join(", ")
         );
     }
+    let refusals = tokio::spawn(explain_refusals(org.auth.clone()));
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let pubsub = tokio::spawn(crate::org::pubsub::serve(
         pubsub_listener,
@@ -338,6 +379,7 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         let _ = stop_tx.send(true);
     })
     .await?;
+    refusals.abort();
     let _ = pubsub.await;
     if let Some(data) = &args.data {
         org.save(data).map_err(|e| {
@@ -375,10 +417,46 @@ mod tests {
 
     #[test]
     fn secrets_are_masked_on_screen_when_the_env_file_has_them() {
+        let file = Path::new("org.env");
         let token = "00D5g000004ABCD!AQ0secret";
-        assert!(!shown_value("SF_ACCESS_TOKEN", token, true).contains("secret"));
-        assert_eq!(shown_value("SF_ACCESS_TOKEN", token, false), token);
-        assert_eq!(shown_value("SF_USERNAME", "a@b", true), "a@b");
+        assert!(!shown_value("SF_ACCESS_TOKEN", token, Some(file)).contains("secret"));
+        assert_eq!(shown_value("SF_ACCESS_TOKEN", token, None), token);
+        assert_eq!(shown_value("SF_USERNAME", "a@b", Some(file)), "a@b");
+    }
+
+    #[test]
+    fn a_refused_token_request_is_explained_on_the_console_with_the_orgs_reason() {
+        let redactor = Redactor::new(&Redactor::random_key());
+        let mut refused = crate::org::auth::decision::Draft::new("jwt_bearer").finish(
+            chrono::Utc::now(),
+            Outcome::Refused,
+            Some("invalid_grant"),
+            "the assertion's exp is more than 5 minutes away".into(),
+        );
+        refused.client_id = Some("3MVGlab".into());
+        let line = refusal_line(&refused, &redactor).unwrap();
+        assert_eq!(
+            line,
+            "sflab: refused a jwt_bearer request from client 3MVGlab: invalid_grant. The mock org's log says why (a real org keeps this to itself): the assertion's exp is more than 5 minutes away."
+        );
+        refused.reason =
+            "token 00D5g0000000001!AQk0RoRarK5fEqoDQ4JCqFnQqiE_5W1tyF.wmmlM6JrJubMzYYK is dead"
+                .into();
+        let line = refusal_line(&refused, &redactor).unwrap();
+        assert!(!line.contains("AQk0RoRar"), "{line}");
+        let mut issued = refused.clone();
+        issued.outcome = Outcome::Issued;
+        assert_eq!(refusal_line(&issued, &redactor), None);
+    }
+
+    #[test]
+    fn no_character_of_a_hidden_secret_is_shown_only_where_it_is() {
+        let file = Path::new("org.env");
+        let secret = "tuiSecA1b2C3d4";
+        let shown = shown_value("SF_APP_LAB_CLIENT_SECRET", secret, Some(file));
+        assert_eq!(shown, "(hidden; in org.env)");
+        let token = shown_value("SF_ACCESS_TOKEN", "00D5g0!AQk0", Some(file));
+        assert_eq!(token, "(hidden; in org.env)");
     }
 
     fn args(data: Option<PathBuf>, seed: Option<PathBuf>) -> ServeArgs {
