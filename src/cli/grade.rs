@@ -9,8 +9,10 @@
 //! 130, 143 or 129 when Ctrl-C, SIGTERM or SIGHUP stopped it (every learner process killed,
 //! the scratch folder removed, nothing written).
 //!
-//! Before grading anything it checks that the output folder can be written; after grading,
-//! an earlier gradebook in it is moved to `previous/<time>/` rather than overwritten.
+//! Before grading anything it checks that the output folder is no learner's hand-in and that
+//! everything the write needs can be written (the folder, its `previous/`, the feedback
+//! folder); after grading, an earlier gradebook in it is moved to `previous/<time>/` rather
+//! than overwritten.
 
 use super::grade_folder::expand;
 use super::lab::{files_of, find_lab, outln, spec_of};

@@ -191,15 +191,48 @@ fn probe(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
     std::fs::remove_file(&file)
 }
 
-/// Checks, before any grading, that the gradebook and (when asked for) the feedback folder
-/// can be created and written, by writing and removing a probe file in each. Folders made
-/// for the check are removed again, so a refused or interrupted run leaves nothing behind.
-pub fn check_writable(out: &Path, layout: &Layout, feedback: bool) -> Result<(), WriteError> {
-    let mut created = Vec::new();
-    let mut dirs = vec![out.to_path_buf()];
-    if feedback {
-        dirs.push(out.join(layout.feedback()));
+/// A folder the write needs at `path` (for `needed`) that is something else, if it is.
+fn not_a_folder(path: &Path, needed: &'static str) -> Result<(), WriteError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_dir() => Err(WriteError::NotAFolder {
+            path: path.to_path_buf(),
+            needed,
+        }),
+        _ => Ok(()),
     }
+}
+
+/// Checks, before any grading, everything writing the gradebook will need: the output folder,
+/// the `previous/` folder an earlier gradebook is moved into (when there is one to move), and
+/// (when asked for) the feedback folder, each created if needed and written to with a probe
+/// file. A file standing where one of them must be is named. Folders made for the check are
+/// removed again, so a refused or interrupted run leaves nothing behind.
+pub fn check_writable(out: &Path, layout: &Layout, feedback: bool) -> Result<(), WriteError> {
+    let replaced = layout.replaced(out);
+    let mut dirs = vec![out.to_path_buf()];
+    if !replaced.is_empty() {
+        let previous = out.join(PREVIOUS);
+        not_a_folder(
+            &previous,
+            "the earlier gradebook, which is moved there before the new one is written",
+        )?;
+        dirs.push(previous);
+    }
+    if feedback {
+        let folder = layout.feedback();
+        // An earlier feedback folder is moved aside first; the new one is made where it was.
+        let fresh = replaced.contains(&folder);
+        for part in folder.ancestors().filter(|a| !a.as_os_str().is_empty()) {
+            if !(fresh && part == folder) {
+                not_a_folder(&out.join(part), "the feedback files")?;
+            }
+        }
+        dirs.push(match (fresh, folder.parent()) {
+            (true, Some(parent)) => out.join(parent),
+            _ => out.join(&folder),
+        });
+    }
+    let mut created = Vec::new();
     let mut result = Ok(());
     for d in &dirs {
         if let Err(e) = probe(d, &mut created) {

@@ -118,3 +118,37 @@ fn a_folder_that_cannot_be_created_is_refused_before_grading() {
     assert!(e.to_string().contains("Nothing was graded"), "{e}");
     assert_eq!(std::fs::read_to_string(&a_file).unwrap(), "keep me");
 }
+
+#[test]
+fn a_file_named_previous_is_refused_before_grading_when_an_earlier_gradebook_must_move() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("g17");
+    write(&out.join("previous"), "notes");
+    check_writable(&out, &Layout::default(), true)
+        .expect("with no earlier gradebook, nothing moves into previous/");
+    write(&out.join("gradebook.csv"), "old csv");
+    let e = check_writable(&out, &Layout::default(), true).unwrap_err();
+    let said = e.to_string();
+    assert!(
+        said.contains(
+            "g17/previous is a file, but sflab needs a folder there for the earlier gradebook"
+        ) && said.contains("Nothing was graded"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_file_where_the_feedback_folder_goes_is_named_unless_it_is_moved_aside() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path();
+    write(&out.join("feedback"), "a file");
+    check_writable(out, &Layout::default(), true)
+        .expect("a whole batch moves an earlier `feedback` aside first");
+    let e = check_writable(out, &shard(1, 2), true).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("feedback is a file, but sflab needs a folder there for the feedback files"),
+        "{e}"
+    );
+    check_writable(out, &shard(1, 2), false).expect("no feedback asked for");
+}

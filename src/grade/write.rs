@@ -24,6 +24,8 @@ pub enum WriteError {
     Write { path: PathBuf, message: String },
     #[error("cannot write the gradebook in {path}: {message}. Nothing was graded; choose an --out folder you can write to.")]
     Unwritable { path: PathBuf, message: String },
+    #[error("{path} is a file, but sflab needs a folder there for {needed}. Nothing was graded; move or rename that file, or choose another --out folder.")]
+    NotAFolder { path: PathBuf, needed: &'static str },
 }
 
 impl Format {
