@@ -183,8 +183,12 @@ fn classify(e: RunError, copy: &CopyNotes) -> GradeError {
         RunError::Process(crate::runner::process::ProcessError::NoEntryPoint(_)) => {
             let why = if copy.skipped.iter().any(|f| f.path == "run") {
                 "its `run` is a symbolic link or not a regular file, which grading does not follow"
+                    .to_string()
             } else {
-                "the lab's entry point is `./run` at the top of the submitted lab folder"
+                format!(
+                    "the lab's entry point is `./run` at the top of the submitted lab folder{}",
+                    found_instead(copy)
+                )
             };
             GradeError::Submission(format!("the submission has no `run` file: {why}."))
         }
@@ -193,6 +197,33 @@ fn classify(e: RunError, copy: &CopyNotes) -> GradeError {
             "the submission folder could not be found when it was graded".into(),
         ),
         other => GradeError::Grader(other.to_string()),
+    }
+}
+
+/// What a hand-in without `./run` holds instead, as the rest of the reason: a `run` deeper
+/// down (the shallowest one), else an archive sflab does not open. Empty when neither.
+fn found_instead(copy: &CopyNotes) -> String {
+    let all = || {
+        copy.copied
+            .iter()
+            .map(String::as_str)
+            .chain(copy.skipped.iter().map(|s| s.path.as_str()))
+    };
+    let deeper = all()
+        .filter(|p| p.rsplit('/').next() == Some("run") && p.contains('/'))
+        .min_by_key(|p| (p.matches('/').count(), p.to_string()));
+    if let Some(run) = deeper {
+        return format!(
+            "; found `{run}`: hand-ins must have ./run at their top, so move the files of `{}/` up to the submission folder",
+            run.trim_end_matches("/run")
+        );
+    }
+    let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    match all().find(|p| super::archive::is_archive(&file_name(p))) {
+        Some(archive) => format!(
+            "; found the archive `{archive}`, which sflab does not open: unpack it and move its files so that its `run` is at the top of the submission folder"
+        ),
+        None => String::new(),
     }
 }
 
@@ -271,10 +302,9 @@ pub async fn grade_one(
             grade.result = run_lab(lab, &run)
                 .await
                 .map_err(|e| match classify(e, &grade.copy) {
-                    GradeError::Submission(_) if not_in_report => GradeError::Submission(format!(
-                        "this report folder has no labs/{}/: the lab had not been started when `sflab report` wrote it.",
-                        lab.id
-                    )),
+                    GradeError::Submission(_) if not_in_report => GradeError::Submission(
+                        super::report_folder::why_no_lab_folder(&sub.dir, &lab.id),
+                    ),
                     other => other,
                 });
             if let Err(GradeError::Submission(why)) = &grade.result {
@@ -332,5 +362,46 @@ pub async fn grade_all(
     Gradebook {
         rubric: Rubric::of(lab),
         grades,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::process::ProcessError;
+
+    fn no_run(copied: &[&str]) -> String {
+        let copy = CopyNotes {
+            copied: copied.iter().map(|p| p.to_string()).collect(),
+            skipped: Vec::new(),
+        };
+        let e = classify(
+            RunError::Process(ProcessError::NoEntryPoint(PathBuf::from("/tmp/x"))),
+            &copy,
+        );
+        e.message().to_string()
+    }
+
+    #[test]
+    fn a_hand_in_without_run_at_its_top_names_the_run_found_deeper_or_the_archive() {
+        let nested = no_run(&[
+            "My Project/src/middleware.py",
+            "My Project/src/run",
+            "My Project/tests/deep/run",
+        ]);
+        assert!(
+            nested.contains("found `My Project/src/run`: hand-ins must have ./run at their top")
+                && nested.contains("move the files of `My Project/src/` up"),
+            "{nested}"
+        );
+        let archived = no_run(&["frank.tar.gz"]);
+        assert!(
+            archived.contains("found the archive `frank.tar.gz`, which sflab does not open: unpack it and move its files so that its `run` is at the top"),
+            "{archived}"
+        );
+        assert_eq!(
+            no_run(&["notes.txt"]),
+            "the submission has no `run` file: the lab's entry point is `./run` at the top of the submitted lab folder."
+        );
     }
 }
