@@ -8,7 +8,8 @@
 //! `feedback` write the gradebook CSV and JSON, the JUnit XML and the Markdown feedback;
 //! `output_folder` names them, sets an earlier gradebook aside and checks the folder is
 //! writable before grading starts. `archive` makes an entry, not graded, for each submission
-//! handed in as an archive.
+//! handed in as an archive; `report_folder` says why a folder `sflab report` wrote lacks the
+//! lab being graded.
 
 pub mod archive;
 pub mod export;
@@ -17,6 +18,7 @@ pub mod grader;
 pub mod junit;
 pub mod left_out;
 pub mod output_folder;
+pub mod report_folder;
 pub mod rubric;
 pub mod sandbox_paths;
 pub mod submission;
