@@ -207,10 +207,13 @@ impl Events {
                 .find(|d| d.name.eq_ignore_ascii_case(&o))
                 .map(|d| d.name.as_str())
         });
+        let selected = match self.change_capture_objects().as_slice() {
+            [] => "no objects are selected".to_string(),
+            some => format!("the objects selected are {}", some.join(", ")),
+        };
         match named {
             Some(o) => format!(
-                "Change Data Capture is not selected for {o} in this org, so {channel} carries no events; the objects selected are {} (Setup → Change Data Capture, or `change_data_capture:` in a seed).",
-                self.change_capture_objects().join(", ")
+                "Change Data Capture is not selected for {o} in this org, so {channel} carries no events; {selected} (Setup → Change Data Capture, or `change_data_capture:` in a seed)."
             ),
             None => format!(
                 "The channel {channel} does not exist in this org; platform events are /event/Name__e and change events /data/ChangeEvents or /data/<Object>ChangeEvent."

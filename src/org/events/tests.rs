@@ -566,3 +566,14 @@ async fn by_default_each_record_change_is_its_own_event() {
     assert!(got.iter().all(|(_, r, _)| r.len() == 1), "{got:?}");
     assert_eq!(got[7], ("DELETE".to_string(), vec![ids[1].clone()], 2));
 }
+
+#[test]
+fn a_change_channel_in_an_org_with_no_capture_says_no_objects_are_selected() {
+    let seed = crate::org::OrgSeed::from_yaml("org: { name: Tiny }\n").unwrap();
+    let org = Org::new(&seed).unwrap();
+    let said = org
+        .events
+        .unknown_channel("/data/AccountChangeEvent", org.store.read().schema());
+    assert!(said.contains("; no objects are selected (Setup"), "{said}");
+    assert!(!said.contains("selected are"), "{said}");
+}
