@@ -45,12 +45,17 @@ fn unknown_level_lists_the_valid_ones() {
 }
 
 #[test]
-fn duplicate_lesson_id_names_both_files() {
+fn two_lessons_giving_one_id_are_both_named_and_neither_is_used() {
     let p = problems("duplicate-id");
     assert_eq!(
         p,
-        vec!["lessons/L0-start-here/b.md: duplicate lesson id \"L0-start-here/intro\": lessons/L0-start-here/a.md uses it too"]
+        vec![
+            "lessons/L0-start-here/01-intro.md: duplicate lesson id \"L0-start-here/intro\": lessons/L0-start-here/intro.md has it too, so neither is used until one is changed",
+            "lessons/L0-start-here/intro.md: duplicate lesson id \"L0-start-here/intro\": lessons/L0-start-here/01-intro.md has it too, so neither is used until one is changed",
+        ]
     );
+    let (c, _) = Curriculum::from_dir_usable(&fixture("duplicate-id")).unwrap();
+    assert!(c.lessons.is_empty(), "{:?}", c.lessons);
 }
 
 #[test]
@@ -456,4 +461,98 @@ fn a_lab_yaml_that_is_a_folder_is_named_as_one_not_as_missing() {
     // The same when the folder is all the lab folder holds.
     std::fs::remove_dir_all(t.path().join("labs/first-call/starter")).unwrap();
     assert_eq!(problems_at(t.path()), p);
+}
+
+/// `small_curriculum` with a copy of its lab as `labs/{copy}`, titled `IMPOSTER`.
+fn with_lab_copy(copy: &str) -> tempfile::TempDir {
+    let t = small_curriculum(true);
+    let from = t.path().join("labs/first-call");
+    let to = t.path().join("labs").join(copy);
+    std::fs::create_dir_all(to.join("starter")).unwrap();
+    let yaml = std::fs::read_to_string(from.join("lab.yaml")).unwrap();
+    std::fs::write(
+        to.join("lab.yaml"),
+        yaml.replace("title: First call", "title: IMPOSTER"),
+    )
+    .unwrap();
+    std::fs::write(to.join("starter/run"), "#!/bin/sh\necho impostor\n").unwrap();
+    t
+}
+
+#[test]
+fn a_lab_claiming_another_labs_id_is_left_out_and_the_real_one_kept_whatever_the_folder_order() {
+    for copy in ["aaa-copy", "zzz-copy"] {
+        let t = with_lab_copy(copy);
+        let (c, problems) = Curriculum::from_dir_usable(t.path()).unwrap();
+        let labs: Vec<(&str, &str, &str)> = c
+            .labs
+            .iter()
+            .map(|l| (l.id.as_str(), l.title.as_str(), l.dir.as_str()))
+            .collect();
+        assert_eq!(labs, [("first-call", "First call", "labs/first-call")]);
+        let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with(&format!(
+                "labs/{copy}/lab.yaml:1: has `id: first-call` but lives in labs/{copy}/"
+            )),
+            "{said:?}"
+        );
+    }
+}
+
+#[test]
+fn a_lesson_claiming_another_lessons_id_is_the_one_named_and_left_out() {
+    let t = small_curriculum(true);
+    let lessons = t.path().join("lessons/L1-basics");
+    std::fs::rename(lessons.join("rest.md"), lessons.join("01-rest.md")).unwrap();
+    std::fs::write(
+        lessons.join("00-aaa.md"),
+        "---\ntitle: IMPOSTER\nid: L1-basics/rest\nlevel: L1\norder: 0\n---\nBody.\n",
+    )
+    .unwrap();
+    let (c, problems) = Curriculum::from_dir_usable(t.path()).unwrap();
+    let lessons: Vec<(&str, &str)> = c
+        .lessons
+        .iter()
+        .map(|l| (l.id.as_str(), l.title.as_str()))
+        .collect();
+    assert_eq!(lessons, [("L1-basics/rest", "REST")]);
+    let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with(
+            "lessons/L1-basics/00-aaa.md:3: has `id: L1-basics/rest`, but a lesson's id is its level's folder and its file name without the number, here \"L1-basics/aaa\""
+        ),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn a_lab_id_that_cannot_be_typed_as_one_word_is_refused_at_its_line() {
+    for id in ["Rest CRUD ü", "--help"] {
+        let t = tempfile::tempdir().unwrap();
+        let lessons = t.path().join("lessons/L1-basics");
+        let lab = t.path().join("labs").join(id);
+        std::fs::create_dir_all(&lessons).unwrap();
+        std::fs::create_dir_all(&lab).unwrap();
+        std::fs::write(
+            lessons.join("rest.md"),
+            format!("---\nid: L1-basics/rest\ntitle: REST\nlevel: L1\norder: 1\nlabs: [\"{id}\"]\n---\nBody.\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            lab.join("lab.yaml"),
+            format!("title: Weird\nid: \"{id}\"\nlevel: L1\nlesson: L1-basics/rest\n"),
+        )
+        .unwrap();
+        let p = problems_at(t.path());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with(&format!(
+                "labs/{id}/lab.yaml:2: `id: {id:?}` is not a lab id a learner can type"
+            )),
+            "{p:?}"
+        );
+    }
 }

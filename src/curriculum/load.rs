@@ -4,7 +4,7 @@ use super::lab::LabHeader;
 use super::lesson::{split_front_matter, FrontMatter};
 use super::{Curriculum, CurriculumError, Files, LabMeta, Lesson, Level, Problem};
 use crate::lab::spec::HintSpec;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 fn problem(file: &str, line: Option<usize>, column: Option<usize>, message: String) -> Problem {
     Problem {
@@ -210,6 +210,8 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
         ));
         return None;
     }
+    let wrong_id = super::identity::lesson_id_problem(path, yaml, &fm.id);
+    problems.extend(wrong_id.clone());
     let level = parse_level(path, &fm.level, problems)?;
     let folder = path.split('/').nth(1).unwrap_or("");
     if folder != level.folder() {
@@ -252,6 +254,9 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
                 ),
             ));
         }
+    }
+    if wrong_id.is_some() {
+        return None;
     }
     Some(Lesson {
         id: fm.id,
@@ -299,6 +304,8 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
         ));
         return None;
     }
+    let wrong_id = super::identity::lab_id_problem(path, &yaml, &header.id);
+    problems.extend(wrong_id.clone());
     // A lab whose checks cannot be used (a rule name spelt wrong, a parameter of the wrong
     // type) is left out with the rest: listed, it could only be refused when started.
     let (spec, unusable) = crate::lab::spec::parse_and_check(&yaml);
@@ -314,19 +321,10 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
         problems.extend(open_fences_in_lab(path, &spec.goal, &spec.hints));
     }
     let level = parse_level(path, &header.level, problems)?;
-    let dir = path.trim_end_matches("/lab.yaml").to_string();
-    let folder = dir.rsplit('/').next().unwrap_or("");
-    if folder != header.id {
-        problems.push(problem(
-            path,
-            None,
-            None,
-            format!(
-                "has id {:?} but lives in labs/{folder}/: a lab's folder is named after its id",
-                header.id
-            ),
-        ));
+    if wrong_id.is_some() {
+        return None;
     }
+    let dir = path.trim_end_matches("/lab.yaml").to_string();
     Some(LabMeta {
         id: header.id,
         title: crate::visible::one_line(&header.title).into_owned(),
@@ -378,7 +376,7 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
         })
         .collect();
     let before_lessons = problems.len();
-    let mut lessons: Vec<Lesson> = files
+    let lessons: Vec<Lesson> = files
         .list("lessons/")
         .iter()
         .filter(|p| p.ends_with(".md") && !p.ends_with("README.md"))
@@ -388,7 +386,7 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
     // not reported again as links to something missing.
     let lesson_unread = problems.len() > before_lessons;
     let before_labs = problems.len();
-    let mut labs: Vec<LabMeta> = files
+    let labs: Vec<LabMeta> = files
         .list("labs/")
         .iter()
         .filter(|p| p.ends_with("/lab.yaml") && p.matches('/').count() == 2)
@@ -397,34 +395,22 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
     problems.extend(unreadable_lab_files(files, &lessons));
     let lab_unread = problems.len() > before_labs;
 
-    let mut seen: HashMap<String, String> = HashMap::new();
-    lessons.retain(|l| match seen.insert(l.id.clone(), l.path.clone()) {
-        Some(first) => {
-            seen.insert(l.id.clone(), first.clone());
-            problems.push(problem(
-                &l.path,
-                None,
-                None,
-                format!("duplicate lesson id {:?}: {first} uses it too", l.id),
-            ));
-            false
-        }
-        None => true,
-    });
-    let mut seen_labs: HashMap<String, String> = HashMap::new();
-    labs.retain(|l| match seen_labs.insert(l.id.clone(), l.dir.clone()) {
-        Some(first) => {
-            seen_labs.insert(l.id.clone(), first.clone());
-            problems.push(problem(
-                &l.dir,
-                None,
-                None,
-                format!("duplicate lab id {:?}: {first} uses it too", l.id),
-            ));
-            false
-        }
-        None => true,
-    });
+    // Ids follow from where files live, so two claimants of one id are two files that give
+    // the same one (`01-rest.md` and `rest.md`): neither is used, lest the sort order pick.
+    let mut lessons = super::identity::without_shared_ids(
+        lessons,
+        "lesson",
+        |l| &l.id,
+        |l| l.path.clone(),
+        &mut problems,
+    );
+    let mut labs = super::identity::without_shared_ids(
+        labs,
+        "lab",
+        |l| &l.id,
+        |l| format!("{}/lab.yaml", l.dir),
+        &mut problems,
+    );
     let lesson_ids: HashSet<String> = lessons.iter().map(|l| l.id.clone()).collect();
     let lab_ids: HashSet<String> = labs.iter().map(|l| l.id.clone()).collect();
     for l in &mut lessons {

@@ -7,6 +7,7 @@
 pub mod coverage;
 mod error;
 mod files;
+mod identity;
 pub mod lab;
 pub mod lesson;
 mod level;
