@@ -32,9 +32,19 @@ pub enum PublishError {
     NotPublishable(String),
     #[error("No such column '{field}' on sobject of type {event}")]
     UnknownField { event: String, field: String },
+    /// A field the event's describe lists as not createable (`ReplayId`, `EventUuid`): the
+    /// org sets it. The code and text are a read-only sObject field's on create; that a real
+    /// org answers a platform event the same way is assumed, not confirmed.
+    #[error("Unable to create/update fields: {field}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.")]
+    NotCreateable { field: String },
     #[error("{field}: {reason}")]
     BadValue { field: String, reason: String },
 }
+
+/// The event fields the org sets, which describe lists with `createable: false` (CreatedDate
+/// and CreatedById are set by the org too, but Pub/Sub clients fill them in the Avro record,
+/// so they are accepted and overwritten instead).
+const SET_BY_THE_ORG: [&str; 2] = ["ReplayId", "EventUuid"];
 
 impl PublishError {
     /// The REST error code a real org uses for this failure.
@@ -43,6 +53,7 @@ impl PublishError {
             PublishError::UnknownEvent(_) => "NOT_FOUND",
             PublishError::NotPublishable(_) => "INVALID_TYPE",
             PublishError::UnknownField { .. } => "INVALID_FIELD",
+            PublishError::NotCreateable { .. } => "INVALID_FIELD_FOR_INSERT_UPDATE",
             PublishError::BadValue { .. } => "JSON_PARSER_ERROR",
         }
     }
@@ -123,6 +134,11 @@ pub fn platform_payload(
         }
         if k == "attributes" {
             continue;
+        }
+        if let Some(own) = SET_BY_THE_ORG.iter().find(|f| f.eq_ignore_ascii_case(k)) {
+            return Err(PublishError::NotCreateable {
+                field: own.to_string(),
+            });
         }
         let f = ty
             .fields

@@ -51,7 +51,9 @@ impl From<PublishError> for ApiError {
             _ => StatusCode::BAD_REQUEST,
         };
         let fields: Vec<String> = match &e {
-            PublishError::UnknownField { field, .. } | PublishError::BadValue { field, .. } => {
+            PublishError::UnknownField { field, .. }
+            | PublishError::NotCreateable { field }
+            | PublishError::BadValue { field, .. } => {
                 vec![field.clone()]
             }
             _ => Vec::new(),
@@ -106,7 +108,9 @@ fn failed(code: &str, message: &str, fields: Vec<String>) -> Value {
 
 fn failed_publish(e: &PublishError) -> Value {
     let fields = match e {
-        PublishError::UnknownField { field, .. } | PublishError::BadValue { field, .. } => {
+        PublishError::UnknownField { field, .. }
+        | PublishError::NotCreateable { field }
+        | PublishError::BadValue { field, .. } => {
             vec![field.clone()]
         }
         _ => Vec::new(),

@@ -114,6 +114,44 @@ async fn rest_publish_with_an_unknown_field_is_invalid_field() {
     assert!(all(&org, "/event/OrderShipped__e").is_empty());
 }
 
+#[tokio::test]
+async fn rest_publish_with_a_field_the_org_sets_is_refused_as_describe_says_it_is_read_only() {
+    let org = Org::default_org();
+    let describe = send(
+        &org,
+        "GET",
+        &format!("{V}/sobjects/OrderShipped__e/describe"),
+        Value::Null,
+    )
+    .await
+    .1;
+    for field in ["ReplayId", "EventUuid"] {
+        let described = describe["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == field)
+            .unwrap();
+        assert_eq!(described["createable"], false, "{field}");
+        let (status, body) = send(
+            &org,
+            "POST",
+            &format!("{V}/sobjects/OrderShipped__e"),
+            json!({ field: "5" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}");
+        assert_eq!(body[0]["errorCode"], "INVALID_FIELD_FOR_INSERT_UPDATE");
+        assert_eq!(body[0]["fields"], json!([field]));
+        let message = body[0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("Unable to create/update fields: {field}.")),
+            "{message}"
+        );
+    }
+    assert!(all(&org, "/event/OrderShipped__e").is_empty());
+}
+
 fn composite(fail: bool) -> Value {
     let account = if fail {
         json!({})
