@@ -141,6 +141,41 @@ fn a_password_written_in_the_learners_files_is_masked_when_a_run_prints_it() {
 }
 
 #[test]
+fn a_printed_token_fails_a_lab_that_does_not_declare_the_check_without_changing_its_points() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    write_run(
+        &ws.lab_dir("t-limits"),
+        "#!/bin/sh\nset -e\ncurl -sS -f \"$SF_INSTANCE_URL/services/data/v$SF_API_VERSION/limits\" \
+         -H \"Authorization: Bearer $SF_ACCESS_TOKEN\" > /dev/null\n\
+         echo \"debug token: $SF_ACCESS_TOKEN\" >&2\necho done\n",
+    );
+    let spec = parse("lab.yaml", LIMITS_LAB).unwrap();
+    let options = RunOptions::new(ws.clone(), mock_parts());
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+
+    assert!(!report.passed, "{:#?}", report.verdicts);
+    assert_eq!((report.points, report.max_points), (3, 3));
+    let printed = report
+        .verdicts
+        .iter()
+        .find(|v| v.rule == "secrets.not_in_output")
+        .expect("every lab is judged on printed secrets");
+    assert!(printed.failed(), "{printed:#?}");
+    assert!(
+        printed
+            .message
+            .contains("access token (run 1, stderr line 1)"),
+        "{}",
+        printed.message
+    );
+    let store = Store::open(&ws.progress_db()).unwrap();
+    assert_ne!(store.lab_status("t-limits").unwrap(), LabStatus::Passed);
+    let attempt = store.last_attempt("t-limits").unwrap().unwrap();
+    assert!(sflab::track::view::leaked_a_secret(&attempt));
+}
+
+#[test]
 fn two_runs_are_snapshotted_and_a_duplicate_fails_idempotence_with_a_diff() {
     let t = tempfile::tempdir().unwrap();
     let ws = Workspace::at(t.path()).unwrap();

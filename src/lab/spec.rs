@@ -8,6 +8,11 @@
 //! Validation never stops at the first problem and places each one on a line of the file, so an
 //! author fixes a broken lab in one pass. The curriculum loader calls [`validate`] for every lab.
 //!
+//! Every lab is judged by [`PRINTED_SECRETS`]: a lab that does not declare that check gets it
+//! appended, worth 0 points, so a printed token fails the attempt (in `sflab check`, the
+//! classroom, grading and tracks alike) without changing the lab's points. See
+//! [`gate_printed_secrets`].
+//!
 //! Implementation notes: serde_yaml gives positions only for its own parse errors; for the
 //! semantic checks (an unknown rule, a hint tied to a rule the lab does not check) the line is
 //! found by scanning the text for the list item, see [`item_lines`].
@@ -387,8 +392,29 @@ pub fn parse_and_check(yaml: &str) -> (Option<LabSpec>, Vec<SpecProblem>) {
             );
         }
     };
+    let mut spec = spec;
+    gate_printed_secrets(&mut spec);
     let problems = check(&spec, yaml);
     (Some(spec), problems)
+}
+
+/// The check every lab is judged by, whether its file declares it or not.
+pub const PRINTED_SECRETS: &str = "secrets.not_in_output";
+
+/// Appends a `secrets.not_in_output` check worth 0 points to a lab that has checks but not
+/// that one: a program that prints a token or a client secret fails the attempt whatever its
+/// points, and the verdict says where it was printed, as the declared check does. A lab with
+/// no checks is left as it is (`sflab dev check` refuses it).
+fn gate_printed_secrets(spec: &mut LabSpec) {
+    if spec.checks.is_empty() || spec.checks.iter().any(|c| c.rule == PRINTED_SECRETS) {
+        return;
+    }
+    spec.checks.push(CheckSpec {
+        rule: PRINTED_SECRETS.to_string(),
+        points: 0,
+        hidden: Vec::new(),
+        params: BTreeMap::new(),
+    });
 }
 
 fn at(line: Option<usize>, message: String) -> SpecProblem {

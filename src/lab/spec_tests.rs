@@ -248,3 +248,35 @@ fn fresh_paths_must_stay_inside_the_lab_folder() {
         assert!(e.contains("`run.fresh` entry"), "{bad}: {e}");
     }
 }
+
+#[test]
+fn every_lab_is_judged_on_printed_secrets_for_no_points_unless_it_declares_the_check() {
+    let spec = parse("lab.yaml", GOOD).unwrap();
+    assert_eq!(spec.checks.len(), 3);
+    assert_eq!(spec.checks[2].rule, PRINTED_SECRETS);
+    assert_eq!(spec.checks[2].points, 0);
+    assert_eq!(spec.max_points(), 4, "the lab's points are unchanged");
+
+    let declared = GOOD.replace(
+        "    max: 6\n",
+        "    max: 6\n  - { rule: secrets.not_in_output, points: 2 }\n",
+    );
+    let spec = parse("lab.yaml", &declared).unwrap();
+    let gates: Vec<u32> = spec
+        .checks
+        .iter()
+        .filter(|c| c.rule == PRINTED_SECRETS)
+        .map(|c| c.points)
+        .collect();
+    assert_eq!(gates, [2], "the declared check is kept as it is, once");
+
+    let bare = parse(
+        "lab.yaml",
+        "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n",
+    )
+    .unwrap();
+    assert!(
+        bare.checks.is_empty(),
+        "a lab without checks stays refusable"
+    );
+}

@@ -162,7 +162,9 @@ pub fn after_no_work(
     check: &CheckSpec,
     meant_to_fail: &[usize],
 ) -> Verdict {
-    if !verdict.passed() || !is_limit_check(check) {
+    // A check worth no points (the gate on printed secrets every lab gets) has nothing to
+    // hold back; failing it for want of work would fail labs whose program makes no request.
+    if !verdict.passed() || !is_limit_check(check) || check.points == 0 {
         return verdict;
     }
     let why = if expects_no_rows(check) {
@@ -332,6 +334,20 @@ mod tests {
             !after_no_work(passed(), &ev, secrets, &meant).passed(),
             "stopped at the time limit is not an exit of its own"
         );
+    }
+
+    #[test]
+    fn a_check_worth_no_points_is_not_held_back_for_want_of_work() {
+        let gate: CheckSpec =
+            serde_yaml::from_str("{ rule: secrets.not_in_output, points: 0 }").unwrap();
+        let mut ev = crate::rules::fixture::evidence(vec![]);
+        ev.runs[0].exit_code = Some(0);
+        assert_eq!(no_work(&ev, &[]), Some("no request reached the org"));
+        let passed = Verdict::pass("secrets.not_in_output", 0, "No secret was printed.");
+        assert!(after_no_work(passed, &ev, &gate, &[]).passed());
+        let paid: CheckSpec = serde_yaml::from_str("{ rule: secrets.not_in_output }").unwrap();
+        let passed = Verdict::pass("secrets.not_in_output", 1, "No secret was printed.");
+        assert!(after_no_work(passed, &ev, &paid, &[]).held_back());
     }
 
     #[test]

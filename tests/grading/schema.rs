@@ -263,6 +263,8 @@ pub fn assert_csv_schema(header: &[String], rows: &BTreeMap<String, BTreeMap<Str
         "state.soql",
         "http.calls_at_most",
         "process.exit_ok",
+        // Not declared by the lab: the gate on printed secrets every lab gets, worth 0 points.
+        "secrets.not_in_output",
     ];
     let mut expected = vec!["submission"];
     expected.extend(rules);
