@@ -2,7 +2,10 @@
 //! that read only the lab folder's files ([`FILE_RULES`]: design tables, secrets in the
 //! sources) are judged as usual; every other check fails, saying the program did not run.
 //! So a submission without a `run` file scores what its documents earn, like one whose
-//! program crashes at once.
+//! program crashes at once. `secrets.not_in_sources` is judged too, so a secret written into
+//! a file is still named, but it pays nothing when it holds: like the other checks that pass
+//! because something did not happen (`secrets.not_in_output`, `http.calls_at_most`), keeping
+//! no secret in a program that cannot run is no achievement ([`after_not_run`]).
 
 use super::attempt::{handed_secrets, redaction_key, with_points, RunError, RunOptions};
 use super::judge::FILE_RULES;
@@ -58,7 +61,7 @@ pub async fn judge_files_only(
         .iter()
         .map(|c| {
             let v = if FILE_RULES.contains(&c.rule.as_str()) {
-                options.judge.judge(c, &evidence, None)
+                after_not_run(options.judge.judge(c, &evidence, None), why)
             } else {
                 Verdict::fail(
                     &c.rule,
@@ -78,4 +81,59 @@ pub async fn judge_files_only(
         started_at,
         clock.elapsed(),
     ))
+}
+
+/// File checks that hold for keeping nothing: they pay only for a program that ran.
+const HELD_FOR_A_RUN: &[&str] = &["secrets.not_in_sources"];
+
+/// A passing [`HELD_FOR_A_RUN`] verdict becomes "not awarded" for a submission whose program
+/// did not run (because of `why`); other verdicts, and a failure that names a secret, are kept.
+fn after_not_run(verdict: Verdict, why: &str) -> Verdict {
+    if !verdict.passed() || !HELD_FOR_A_RUN.contains(&verdict.rule.as_str()) {
+        return verdict;
+    }
+    let mut held = Verdict::fail(
+        &verdict.rule,
+        verdict.points_possible,
+        format!(
+            "{}this check limits what the program does, and it counts only when the program runs, but it did not run ({why}). On its own it found: {}",
+            crate::rules::NOT_AWARDED,
+            verdict.message.trim_end()
+        ),
+    );
+    held.evidence = verdict.evidence;
+    held
+}
+
+#[cfg(test)]
+mod tests {
+    use super::after_not_run;
+    use crate::rules::Verdict;
+
+    #[test]
+    fn no_secret_in_the_sources_of_a_program_that_cannot_run_is_not_awarded() {
+        let why = "the submission has no `run` file";
+        let clean = Verdict::pass(
+            "secrets.not_in_sources",
+            1,
+            "No secret was written into your 1 file.",
+        );
+        let v = after_not_run(clean, why);
+        assert!(v.held_back(), "{v:?}");
+        assert_eq!((v.points_awarded, v.points_possible), (0, 1));
+        assert!(
+            v.message
+                .contains("it did not run (the submission has no `run` file)"),
+            "{}",
+            v.message
+        );
+        let leak = Verdict::fail("secrets.not_in_sources", 1, "Your files contain secrets: …");
+        assert_eq!(
+            after_not_run(leak.clone(), why),
+            leak,
+            "a leak is still named"
+        );
+        let table = Verdict::pass("design.table", 2, "The table is complete.");
+        assert!(after_not_run(table, why).passed(), "documents still earn");
+    }
 }

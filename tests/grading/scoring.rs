@@ -15,7 +15,7 @@ fn executable(path: &Path, text: &str) {
 }
 
 #[test]
-fn a_submission_without_a_run_file_still_earns_its_design_tables() {
+fn a_submission_without_a_run_file_earns_its_design_tables_and_no_limit_points() {
     let t = tempfile::tempdir().unwrap();
     let solution = Path::new(env!("CARGO_MANIFEST_DIR")).join("solutions/capstone-order-sync");
     let norun = t.path().join("in/fay-norun");
@@ -45,11 +45,15 @@ fn a_submission_without_a_run_file_still_earns_its_design_tables() {
         .map(|c| row[*c].parse::<u32>().unwrap())
         .sum();
     assert_eq!(design, 7, "the design tables need no run: {row:?}");
-    assert_eq!(row["secrets.not_in_sources"], "1", "{row:?}");
-    for rule in ["http.calls_at_most", "secrets.not_in_output"] {
+    // Keeping no secret pays only a program that runs, in its files as in its output.
+    for rule in [
+        "http.calls_at_most",
+        "secrets.not_in_output",
+        "secrets.not_in_sources",
+    ] {
         assert_eq!(row[rule], "0", "{rule} needs a run: {row:?}");
     }
-    assert_eq!(row["total"], "8", "{row:?}");
+    assert_eq!(row["total"], "7", "{row:?}");
     assert_eq!(
         row["passed"], "false",
         "a program that cannot run never passes"
