@@ -176,6 +176,32 @@ fn a_printed_token_fails_a_lab_that_does_not_declare_the_check_without_changing_
 }
 
 #[test]
+fn an_item_printed_in_the_part_of_a_long_output_that_is_not_kept_still_counts() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    write_run(
+        &ws.lab_dir("t-long"),
+        "#!/bin/sh\nseq 1 60000\necho 'Kestrel Air'\nseq 1 5000\n",
+    );
+    let spec = parse(
+        "lab.yaml",
+        "id: t-long\ntitle: Long\nlevel: L1\nlesson: L1-basics/limits\nchecks:\n\
+         - { rule: process.output_contains, texts: [Kestrel Air] }\n",
+    )
+    .unwrap();
+    let options = RunOptions::new(ws.clone(), mock_parts());
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+    let contains = &report.verdicts[0];
+    assert!(contains.passed(), "{contains:#?}");
+    let stdout = &report.runs[0].stdout;
+    assert!(stdout.truncated && !stdout.text.contains("Kestrel Air"));
+    assert_eq!(
+        stdout.whole, None,
+        "the whole stream is held for judging only"
+    );
+}
+
+#[test]
 fn two_runs_are_snapshotted_and_a_duplicate_fails_idempotence_with_a_diff() {
     let t = tempfile::tempdir().unwrap();
     let ws = Workspace::at(t.path()).unwrap();

@@ -55,6 +55,35 @@ pub struct CapturedOutput {
     /// the kind as a redaction marker names it and the line counted in the whole stream.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secrets_after_cap: Vec<(String, usize)>,
+    /// Bytes of the stream `text` leaves out (between its first part and its last).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub left_out: u64,
+    /// The whole stream (redacted), held while the attempt is judged when it went past the cap
+    /// but not past what sflab holds for judging; never stored or shown. See
+    /// [`Self::judged_text`].
+    #[serde(skip)]
+    pub whole: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl CapturedOutput {
+    /// What the checks on a program's output read: the whole stream when it was held, else
+    /// the kept text.
+    pub fn judged_text(&self) -> &str {
+        self.whole.as_deref().unwrap_or(&self.text)
+    }
+
+    /// Bytes printed that the checks could not read: those `text` leaves out, unless the
+    /// whole stream was held.
+    pub fn unjudged_bytes(&self) -> u64 {
+        match self.whole {
+            Some(_) => 0,
+            None => self.left_out,
+        }
+    }
 }
 
 /// One execution of the learner's entry point (`./run`).

@@ -455,6 +455,7 @@ mod tests {
             text: "xxxx\n… output truncated\n".into(),
             truncated: true,
             secrets_after_cap: vec![("access_token".into(), 3002)],
+            ..CapturedOutput::default()
         };
         let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
         assert!(

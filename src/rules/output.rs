@@ -2,12 +2,15 @@
 //! items it had to report, e.g. the per-record errors of a partial-success call, optionally
 //! side by side on one line) and `process.output_reports` (the values the org actually answered,
 //! read from the recorded responses, so a made-up or miscounted figure fails). Judged on the
-//! redacted stdout of every run.
+//! redacted stdout of every run, the whole stream even where sflab keeps only its start and
+//! end ([`CapturedOutput::judged_text`]); when a stream was too long to hold, a failure says
+//! how much of it could not be read ([`unread_note`]).
 
 use super::cx::{show, Cx};
 use super::http::WithPattern;
 use super::mention::mentions;
 use super::Verdict;
+use crate::evidence::CapturedOutput;
 use crate::matcher::RequestPattern;
 use serde::Deserialize;
 use serde_json::Value;
@@ -145,13 +148,49 @@ fn printed(cx: &Cx, stderr: bool) -> Vec<String> {
         .runs
         .iter()
         .flat_map(|r| {
-            let mut texts = vec![r.stdout.text.clone()];
+            let mut texts = vec![r.stdout.judged_text().to_string()];
             if stderr {
-                texts.push(r.stderr.text.clone());
+                texts.push(r.stderr.judged_text().to_string());
             }
             texts
         })
         .collect()
+}
+
+/// For a failure: how much of the judged streams (stdout, and stderr with `stderr`, of the
+/// runs `runs` lists, or of every run) was too long to be read, as a sentence starting with a
+/// space; empty when every byte was read.
+fn unread_note(cx: &Cx, runs: Option<&[usize]>, stderr: bool) -> String {
+    let mut cut: Vec<String> = Vec::new();
+    for r in cx
+        .ev
+        .runs
+        .iter()
+        .filter(|r| runs.is_none_or(|l| l.contains(&(r.index + 1))))
+    {
+        let streams: [(&str, &CapturedOutput); 2] = [
+            ("standard output", &r.stdout),
+            ("standard error", &r.stderr),
+        ];
+        for (name, out) in streams.iter().take(if stderr { 2 } else { 1 }) {
+            let bytes = out.unjudged_bytes();
+            if bytes > 0 {
+                cut.push(format!(
+                    "{} in the middle of run {}'s {name}",
+                    crate::wording::bytes(bytes),
+                    r.index + 1
+                ));
+            }
+        }
+    }
+    if cut.is_empty() {
+        return String::new();
+    }
+    format!(
+        " Your program printed more than sflab holds to judge: {} {} not kept, and what is missing may be there. Print less (no debug dumps or progress lines), so everything you report is read.",
+        cut.join(" and "),
+        if cut.len() == 1 { "was" } else { "were" }
+    )
 }
 
 fn stream_name(stderr: bool) -> &'static str {
@@ -180,10 +219,11 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         .iter()
         .filter(|r| p.runs.as_ref().is_none_or(|l| l.contains(&(r.index + 1))))
         .flat_map(|r| {
-            let err = p.stderr.then(|| r.stderr.text.clone());
-            std::iter::once(r.stdout.text.clone()).chain(err)
+            let err = p.stderr.then(|| r.stderr.judged_text().to_string());
+            std::iter::once(r.stdout.judged_text().to_string()).chain(err)
         })
         .collect();
+    let unread = unread_note(cx, p.runs.as_deref(), p.stderr);
     let in_text = |text: &str, t: &str| written_forms(t).iter().any(|f| mentions(text, f));
     let seen = |t: &str| outputs.iter().any(|o| in_text(o, t));
     let on_one_line = |group: &[String]| {
@@ -204,7 +244,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         .collect();
     if !missing.is_empty() {
         return cx.fail(format!(
-            "Your {stream} does not mention {} of the {} expected {}: {}. Each must appear, spelt exactly so, in what your program prints to {stream}.",
+            "Your {stream} does not mention {} of the {} expected {}: {}. Each must appear, spelt exactly so, in what your program prints to {stream}.{unread}",
             missing.len(),
             p.texts.len(),
             items(p.texts.len()),
@@ -225,7 +265,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         .collect();
     if !sharing.is_empty() {
         return cx.fail(format!(
-            "Your {stream} shows {} only on lines that also show another of the expected items. {}",
+            "Your {stream} shows {} only on lines that also show another of the expected items. {}{unread}",
             sharing.join(", "),
             p.because.as_deref().unwrap_or("Print one item per line.")
         ));
@@ -243,7 +283,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
             .collect();
     if !crowded.is_empty() {
         return cx.fail(format!(
-            "Your {stream} shows {} only on lines that also show {}. {}",
+            "Your {stream} shows {} only on lines that also show {}. {}{unread}",
             crowded.join(", "),
             p.not_beside.join(" or "),
             p.because
@@ -259,7 +299,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         .collect();
     if !apart.is_empty() {
         return cx.fail(format!(
-            "Your {stream} has no line with {}. Print each on one line, so a reader can tell which result belongs to which item.",
+            "Your {stream} has no line with {}. Print each on one line, so a reader can tell which result belongs to which item.{unread}",
             apart.join(", nor one with ")
         ));
     }
@@ -385,7 +425,9 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
     let stream = stream_name(p.stderr);
     if missing.is_empty() {
         if let Some(message) = unlabelled(p, &answers, &outputs, stream) {
-            return cx.fail(message).with_evidence(evidence);
+            return cx
+                .fail(message + &unread_note(cx, None, p.stderr))
+                .with_evidence(evidence);
         }
         return cx
             .pass(format!(
@@ -396,9 +438,10 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
     }
     let shown: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
     cx.fail(format!(
-        "The org answered {from} with {} that your {stream} does not show: {}. Print the values from the response, not ones worked out or typed in.",
+        "The org answered {from} with {} that your {stream} does not show: {}. Print the values from the response, not ones worked out or typed in.{}",
         if missing.len() == 1 { "a value".to_string() } else { format!("{} values", missing.len()) },
-        brief_list(&shown)
+        brief_list(&shown),
+        unread_note(cx, None, p.stderr)
     ))
     .with_evidence(evidence)
 }
@@ -631,6 +674,36 @@ mod tests {
         let mut ev = evidence(vec![]);
         ev.runs[0].stdout.text = "W-0007 failed: REQUIRED_FIELD_MISSING LastName\n".into();
         assert_passes(RULE, &ev);
+    }
+
+    #[test]
+    fn items_printed_where_the_kept_output_is_cut_are_found_in_the_whole_stream() {
+        let mut ev = evidence(vec![]);
+        let out = &mut ev.runs[0].stdout;
+        out.text = "1\n2\n… 400000 bytes left out here: sflab keeps …\n59999\n60000\n".into();
+        out.truncated = true;
+        out.left_out = 400_000;
+        out.whole = Some("1\n2\nW-0007 failed: REQUIRED_FIELD_MISSING\n59999\n60000\n".into());
+        assert_passes(RULE, &ev);
+
+        // Too long to hold: the failure says how much could not be read, and what to do.
+        ev.runs[0].stdout.whole = None;
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message.contains(
+                "391 KiB in the middle of run 1's standard output was not kept, and what is missing may be there. Print less"
+            ),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_missing_text_in_output_read_whole_says_nothing_of_cuts() {
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text = "1 record failed\n".into();
+        let v = assert_fails(RULE, &ev);
+        assert!(!v.message.contains("not kept"), "{}", v.message);
     }
 
     #[test]

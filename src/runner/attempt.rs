@@ -185,10 +185,21 @@ async fn settle(org: &dyn super::parts::OrgHandle) {
 }
 
 fn redact_run(mut run: LearnerRun, redactor: &Redactor) -> LearnerRun {
-    run.stdout.text = redactor.text(&run.stdout.text);
-    run.stderr.text = redactor.text(&run.stderr.text);
+    for out in [&mut run.stdout, &mut run.stderr] {
+        out.text = redactor.text(&out.text);
+        out.whole = out.whole.as_deref().map(|w| redactor.text(w));
+    }
     run.notes = run.notes.iter().map(|n| redactor.text(n)).collect();
     run.leftovers = run.leftovers.iter().map(|n| redactor.text(n)).collect();
+    run
+}
+
+/// A run as it is shown and stored: without the whole of a long stream, which is held only
+/// for judging ([`crate::evidence::CapturedOutput::whole`]).
+fn shown(run: &LearnerRun) -> LearnerRun {
+    let mut run = run.clone();
+    run.stdout.whole = None;
+    run.stderr.whole = None;
     run
 }
 
@@ -422,7 +433,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
                     let run = redact_run(run, &redactor);
                     emit(
                         &options.events,
-                        RunEvent::RunFinished(Box::new(run.clone())),
+                        RunEvent::RunFinished(Box::new(shown(&run))),
                     );
                     runs.push(run);
                     settle(org.as_ref()).await;
@@ -447,7 +458,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
                 let run = redact_run(run, &redactor);
                 emit(
                     &options.events,
-                    RunEvent::RunFinished(Box::new(run.clone())),
+                    RunEvent::RunFinished(Box::new(shown(&run))),
                 );
                 runs.push(run);
                 settle(org.as_ref()).await;
@@ -535,7 +546,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         evidence.backend.label(),
         verdicts,
         evidence.exchanges,
-        evidence.runs,
+        evidence.runs.iter().map(shown).collect(),
         started_at,
         clock.elapsed(),
     );
@@ -582,7 +593,7 @@ async fn start_pubsub(
 /// Stores a report as an attempt in the workspace's progress database.
 pub fn record(ws: &Workspace, report: &Report) -> Result<i64, ProgressError> {
     let mut store = Store::open(&ws.progress_db())?;
-    store.record_attempt(&NewAttempt {
+    let attempt = NewAttempt {
         lab: &report.lab,
         started_at: report.started_at,
         duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
@@ -595,7 +606,10 @@ pub fn record(ws: &Workspace, report: &Report) -> Result<i64, ProgressError> {
         verdicts: &report.verdicts,
         exchanges: &report.exchanges,
         runs: &report.runs,
-    })
+    };
+    // The lab folder as this attempt left it: `sflab report` compares it with the folder now.
+    let folder = crate::progress::fingerprint::of_folder(&ws.lab_dir(&report.lab));
+    store.record_attempt_of_folder(&attempt, folder.as_deref())
 }
 
 /// A port of 127.0.0.1 nothing listens on just now.

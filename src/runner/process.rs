@@ -9,8 +9,11 @@
 //! - A process that left the group (`setsid`, a daemon) is found by the run's marker in its
 //!   environment and killed too ([`super::leftovers`]); run notes name what was ended, and
 //!   what could not be ([`LearnerRun::leftovers`]).
-//! - Output beyond the cap is read and thrown away, never stored: a flood costs CPU, not memory,
-//!   and the child never blocks on a full pipe.
+//! - Output beyond the cap is never stored: a flood costs CPU, not memory, and the child never
+//!   blocks on a full pipe. Up to [`JUDGED_PAST_CAP`] bytes past the cap are held until the
+//!   attempt is judged, so the checks on what a program printed read the whole stream
+//!   ([`CapturedOutput::whole`]); beyond that the rest is thrown away and those checks say
+//!   what they could not read.
 //! - Readers are given a short grace period ([`READ_GRACE`]) after the group is killed; a
 //!   grandchild that moved itself to another session and kept the pipe open cannot hang the
 //!   runner. What was read until then is kept and judged, and a run note says the pipe was
@@ -113,13 +116,22 @@ struct Kept {
     tail: std::collections::VecDeque<u8>,
     left_out: usize,
     secrets_after_cap: Vec<(String, usize)>,
+    /// Everything past the cap, while it stays within [`JUDGED_PAST_CAP`].
+    past: Vec<u8>,
+    /// The stream went past [`JUDGED_PAST_CAP`]: `past` was dropped.
+    past_too_long: bool,
 }
+
+/// Bytes past the cap held (not stored) for the checks on what a program printed, so an item
+/// printed in the part of a long stream that is not kept still counts.
+pub const JUDGED_PAST_CAP: usize = 4 * 1024 * 1024;
 
 /// The last bytes of a stream kept beside its first `cap` bytes, once it passed the cap.
 const TAIL_BYTES: usize = 16 * 1024;
 
 /// What is kept of a stream that printed more than `cap` bytes, as notes word it: `the first
-/// 256 KiB and the last 16 KiB` (what came between is only scanned for secrets).
+/// 256 KiB and the last 16 KiB` (what came between is scanned for secrets, and up to
+/// [`JUDGED_PAST_CAP`] of it is held for the checks on output, but it is not kept).
 pub fn kept_of_a_long_stream(cap: usize) -> String {
     format!(
         "the first {} KiB and the last {} KiB",
@@ -129,6 +141,19 @@ pub fn kept_of_a_long_stream(cap: usize) -> String {
 }
 
 impl Kept {
+    /// Holds `past` (bytes beyond the cap) for judging while they fit in [`JUDGED_PAST_CAP`].
+    fn hold_for_judging(&mut self, past: &[u8]) {
+        if self.past_too_long {
+            return;
+        }
+        if self.past.len() + past.len() > JUDGED_PAST_CAP {
+            self.past_too_long = true;
+            self.past = Vec::new();
+        } else {
+            self.past.extend_from_slice(past);
+        }
+    }
+
     /// Keeps `past` (bytes beyond the cap) in the rolling tail.
     fn keep_tail(&mut self, past: &[u8]) {
         let skip = past.len().saturating_sub(TAIL_BYTES);
@@ -242,6 +267,7 @@ async fn capture<R: AsyncRead + Unpin>(
                 }
                 k.truncated = true;
                 k.keep_tail(&buf[n.min(room)..n]);
+                k.hold_for_judging(&buf[n.min(room)..n]);
                 if let Some(p) = past_cap.as_mut() {
                     if p.carry.is_empty() && p.line == 0 {
                         // The scan starts with the kept part's last lines, so a secret that
@@ -327,6 +353,16 @@ fn to_output(kept: &Kept) -> CapturedOutput {
             ));
         }
         text.push_str(&String::from_utf8_lossy(&tail[from..]));
+        let whole = (!kept.past_too_long).then(|| {
+            String::from_utf8_lossy(&[&kept.bytes[..], &kept.past[..]].concat()).into_owned()
+        });
+        return CapturedOutput {
+            text,
+            truncated: true,
+            left_out: u64::try_from(left_out).unwrap_or(u64::MAX),
+            whole,
+            ..CapturedOutput::default()
+        };
     }
     CapturedOutput {
         text,
@@ -997,6 +1033,40 @@ sleep 300
         );
         assert!(r.stdout.text.ends_with("flood\nFATAL: the real error\n"));
         assert_eq!(r.stderr.text, "done\n");
+    }
+
+    #[test]
+    fn a_long_stream_is_held_whole_for_judging_but_kept_cut() {
+        let (_t, spec) = lab(
+            "#!/bin/sh\nseq 1 60000\necho 'Kestrel Air'\nseq 1 5000\n",
+            true,
+        );
+        let r = run(&spec);
+        assert!(r.stdout.truncated);
+        assert!(!r.stdout.text.contains("Kestrel Air"), "not kept");
+        assert!(r.stdout.left_out > 0);
+        let whole = r.stdout.whole.as_deref().expect("held for judging");
+        assert!(whole.starts_with("1\n2\n") && whole.ends_with("4999\n5000\n"));
+        assert!(whole.contains("\n60000\nKestrel Air\n1\n"));
+        assert_eq!(r.stdout.unjudged_bytes(), 0);
+        assert_eq!(r.stdout.judged_text(), whole);
+    }
+
+    #[test]
+    fn a_stream_too_long_to_hold_is_judged_on_what_was_kept_and_counts_the_rest() {
+        let (_t, spec) = lab(
+            &format!(
+                "#!/bin/sh\nhead -c {} /dev/zero | tr '\\0' x\necho\necho end\n",
+                JUDGED_PAST_CAP + 4096
+            ),
+            true,
+        );
+        let r = run(&spec);
+        assert!(r.stdout.truncated);
+        assert_eq!(r.stdout.whole, None, "not held past the bound");
+        assert!(r.stdout.unjudged_bytes() > JUDGED_PAST_CAP as u64);
+        assert_eq!(r.stdout.judged_text(), r.stdout.text);
+        assert!(r.stdout.text.ends_with("\nend\n"));
     }
 
     #[test]
