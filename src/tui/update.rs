@@ -255,6 +255,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             }
         }
     }
+    // q closes what is over the lab's tab (an exchange, the evidence, a diff, the solution,
+    // the whole output) as it closes the help; q again quits.
+    if let (KeyCode::Char('q'), Some(view)) = (key.code, app.lab_view_mut()) {
+        if view.detail.take().is_some() {
+            return None;
+        }
+    }
     match key.code {
         KeyCode::Char('q') => return Some(Command::Quit),
         KeyCode::Char('?') => app.help = true,

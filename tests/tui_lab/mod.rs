@@ -26,6 +26,7 @@ mod assigned;
 mod backend;
 mod console_draft;
 mod hints;
+mod overlays;
 mod place;
 mod progress;
 mod reset;

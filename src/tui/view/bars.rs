@@ -115,6 +115,13 @@ pub fn title(app: &App, frame: &mut Frame, area: Rect) {
 
 fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
     match (app.focus, &app.right) {
+        // Something over the lab's tab: q closes it, from the tree too.
+        (Focus::Tree, RightView::Lab(v)) if v.detail.is_some() => &[
+            ("↑↓", "move"),
+            ("⏎", "open"),
+            ("Tab", "pane"),
+            ("q", "close detail"),
+        ],
         (Focus::Tree, _) => &[
             ("↑↓", "move"),
             ("⏎", "open"),
@@ -181,7 +188,7 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
         return &[("⏎", "send"), ("Esc", "stop typing"), ("↑↓", "field")];
     }
     if v.detail.is_some() {
-        return &[("↑↓", "scroll"), ("Esc", "close")];
+        return &[("↑↓", "scroll"), ("Esc/q", "close")];
     }
     match v.tab {
         LabTab::Results => &[

@@ -39,7 +39,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "⏎ ← → Ctrl-U  s",
         "console: edit a field · step the method · clear · send",
     ),
-    ("?  q  Ctrl-C", "this help (? Esc q close it) · quit"),
+    (
+        "?  q  Ctrl-C",
+        "this help · quit (q first closes the help or a detail)",
+    ),
 ];
 
 /// What the tree's glyphs and counts mean, as `tree.rs` decides them: a lab is ✓ once any

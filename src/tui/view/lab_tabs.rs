@@ -305,7 +305,7 @@ pub fn detail(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .border_style(t.focused_border())
         .title(title)
-        .title_bottom(Line::from(" ↑↓ scroll · Esc close "));
+        .title_bottom(Line::from(" ↑↓ scroll · Esc or q close "));
     let inner = block.inner(area);
     let lines = super::continued::cut_marked(lines, inner.width as usize, t.border());
     let paragraph = Paragraph::new(lines);

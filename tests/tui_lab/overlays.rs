@@ -1,0 +1,47 @@
+//! What shows over a lab's tab (an exchange, the solution, the whole output) closes with q,
+//! as the help does; q quits only once nothing is over the tab.
+
+use super::{app, finished, key, lab_event, open, screen};
+use crossterm::event::KeyCode;
+use sflab::rules::Verdict;
+use sflab::tui::lab::LabEvent;
+use sflab::tui::{update, Command, Focus};
+
+#[test]
+fn q_closes_an_exchange_opened_on_traffic_and_then_quits() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    lab_event(&mut a, finished(vec![Verdict::pass("a", 1, "ok")]));
+    update(&mut a, key(KeyCode::Char('3')));
+    update(&mut a, key(KeyCode::Enter));
+    assert!(a.lab_view().is_some_and(|v| v.detail.is_some()));
+    let bar = screen(&a).lines().last().unwrap_or_default().to_string();
+    assert!(
+        bar.contains("Esc/q close"),
+        "the hint says q closes it: {bar}"
+    );
+    assert_eq!(update(&mut a, key(KeyCode::Char('q'))), None, "not a quit");
+    assert!(a.lab_view().is_some_and(|v| v.detail.is_none()));
+    assert_eq!(update(&mut a, key(KeyCode::Char('q'))), Some(Command::Quit));
+}
+
+#[test]
+fn q_closes_the_solution_shown_while_the_tree_has_the_focus() {
+    let mut a = app();
+    open(&mut a, "rest-first-call");
+    a.focus = Focus::Tree;
+    lab_event(
+        &mut a,
+        LabEvent::Text {
+            lab: "rest-first-call".into(),
+            title: "solution".into(),
+            text: "curl …".into(),
+        },
+    );
+    let bar = screen(&a).lines().last().unwrap_or_default().to_string();
+    assert!(bar.contains("q close detail"), "{bar}");
+    assert_eq!(update(&mut a, key(KeyCode::Char('q'))), None);
+    assert!(a.lab_view().is_some_and(|v| v.detail.is_none()));
+    let bar = screen(&a).lines().last().unwrap_or_default().to_string();
+    assert!(bar.contains("q quit"), "{bar}");
+}
