@@ -1,5 +1,7 @@
-//! YAML files as people save them: a byte-order mark some Windows editors put first, and the
-//! tab a YAML parser refuses with a message that never says "tab".
+//! YAML files as people save them: a byte-order mark some Windows editors put first, the
+//! tab a YAML parser refuses with a message that never says "tab", and a key given twice,
+//! which the parser places at the start of the mapping holding it rather than at the second
+//! one.
 
 /// `text` without a leading UTF-8 byte-order mark (which YAML would read as content: a lab
 /// file's first key unreadable, a track file "more than one document").
@@ -30,7 +32,74 @@ pub fn error_text(yaml: &str, err: &serde_yaml::Error) -> String {
     if indent_has_tab {
         text.push_str(" (this line is indented with a tab: YAML indents with spaces only)");
     }
+    if duplicate_key_place(yaml, err).is_some() {
+        text.push_str(": a key is given once per mapping, so keep one of the two");
+    }
     text
+}
+
+/// Where `err` is in `yaml`, 1-based (line, column): for a key given twice, the second one;
+/// otherwise where the parser stopped.
+pub fn error_place(yaml: &str, err: &serde_yaml::Error) -> Option<(usize, usize)> {
+    duplicate_key_place(yaml, err).or_else(|| err.location().map(|l| (l.line(), l.column())))
+}
+
+/// The key `err` says is given twice (`duplicate field `level``, `duplicate entry with key
+/// "level"`).
+fn duplicated_key(err: &serde_yaml::Error) -> Option<String> {
+    let text = err.to_string();
+    let quoted = |lead: &str, close: char| {
+        let rest = &text[text.find(lead)? + lead.len()..];
+        Some(rest[..rest.find(close)?].to_string())
+    };
+    quoted("duplicate field `", '`').or_else(|| quoted("duplicate entry with key \"", '"'))
+}
+
+/// The place of the second `key` of the block mapping the parser's error points at (it gives
+/// where that mapping starts): the keys are the lines indented exactly as its first key, up
+/// to the first line indented less.
+fn duplicate_key_place(yaml: &str, err: &serde_yaml::Error) -> Option<(usize, usize)> {
+    let key = duplicated_key(err)?;
+    let start = err.location()?;
+    let indent = start.column().checked_sub(1)?;
+    let key_of = |text: &str| -> Option<String> {
+        let (name, rest) = match text.chars().next()? {
+            q @ ('"' | '\'') => {
+                let end = text[1..].find(q)? + 1;
+                (&text[1..end], &text[end + 1..])
+            }
+            _ => {
+                let colon = text
+                    .find(": ")
+                    .or_else(|| text.strip_suffix(':').map(str::len))?;
+                (text[..colon].trim_end(), &text[colon..])
+            }
+        };
+        rest.trim_start().starts_with(':').then(|| name.to_string())
+    };
+    let mut seen = 0;
+    for (i, line) in yaml.lines().enumerate().skip(start.line().checked_sub(1)?) {
+        let at_key = if i + 1 == start.line() {
+            line.get(indent..)
+        } else {
+            let trimmed = line.trim_start_matches(' ');
+            let own = line.len() - trimmed.len();
+            if trimmed.is_empty() || trimmed.starts_with('#') || own > indent {
+                continue;
+            }
+            if own < indent {
+                break;
+            }
+            Some(trimmed)
+        };
+        if at_key.and_then(key_of).is_some_and(|k| k == key) {
+            seen += 1;
+            if seen == 2 {
+                return Some((i + 1, indent + 1));
+            }
+        }
+    }
+    None
 }
 
 /// A deserializer's message with Rust's type names said in words: `expected usize` reads
@@ -95,6 +164,48 @@ mod tests {
             error_text("", &err).starts_with("the file is empty"),
             "{}",
             error_text("", &err)
+        );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Lab {
+        id: String,
+        level: String,
+        #[serde(default)]
+        summary: String,
+        #[serde(default)]
+        quiz: Vec<Choice>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Choice {
+        text: String,
+        #[serde(default)]
+        why: String,
+    }
+
+    /// Where the parse of `yaml` as a [`Lab`] and as a plain YAML value failed.
+    fn places(yaml: &str) -> [Option<(usize, usize)>; 2] {
+        let lab = serde_yaml::from_str::<Lab>(yaml).unwrap_err();
+        let value = serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_err();
+        [error_place(yaml, &lab), error_place(yaml, &value)]
+    }
+
+    #[test]
+    fn a_key_given_twice_is_placed_at_the_second_one() {
+        let yaml = "id: a\nlevel: L1\nsummary: |\n  level: not a key\nlevel: L2\n";
+        assert_eq!(places(yaml), [Some((5, 1)); 2]);
+        let yaml = "id: a\nlevel: L1\nquiz:\n  - text: x\n    # text: a comment\n    why: y\n    text: z\n";
+        assert_eq!(places(yaml), [Some((7, 5)); 2]);
+        let yaml = "id: a\n\"summary\": s\nlevel: L1\nsummary: t\n";
+        assert_eq!(places(yaml), [Some((4, 1)); 2]);
+        let err = serde_yaml::from_str::<Lab>(yaml).unwrap_err();
+        let text = error_text(yaml, &err);
+        assert!(
+            text.starts_with("duplicate field `summary`: a key is given once"),
+            "{text}"
         );
     }
 

@@ -556,3 +556,39 @@ fn a_lab_id_that_cannot_be_typed_as_one_word_is_refused_at_its_line() {
         );
     }
 }
+
+#[test]
+fn a_key_given_twice_is_named_at_its_second_line() {
+    let t = small_curriculum(true);
+    let lab = t.path().join("labs/first-call/lab.yaml");
+    let yaml = std::fs::read_to_string(&lab).unwrap();
+    std::fs::write(&lab, format!("{yaml}summary: s\nlevel: L2\n")).unwrap();
+    let p = problems_at(t.path());
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("labs/first-call/lab.yaml:6:1: malformed YAML: duplicate field `level`"),
+        "{p:?}"
+    );
+    // A key only the lab's checks read (its goal) is placed alike.
+    std::fs::write(&lab, format!("{yaml}goal: a\ngoal: b\n")).unwrap();
+    let p = problems_at(t.path());
+    assert!(
+        p[0].starts_with(
+            "labs/first-call/lab.yaml:6:1: malformed lab file: duplicate field `goal`"
+        ),
+        "{p:?}"
+    );
+    std::fs::write(&lab, yaml).unwrap();
+    let lesson = t.path().join("lessons/L1-basics/rest.md");
+    let text = std::fs::read_to_string(&lesson).unwrap();
+    std::fs::write(
+        &lesson,
+        text.replacen("level: L1\n", "level: L1\ntitle: Again\n", 1),
+    )
+    .unwrap();
+    let p = problems_at(t.path());
+    assert!(
+        p[0].starts_with("lessons/L1-basics/rest.md:5:1: malformed YAML: duplicate field `title`"),
+        "{p:?}"
+    );
+}

@@ -30,8 +30,8 @@ fn not_utf8(path: &str, e: &std::string::FromUtf8Error) -> Problem {
 }
 
 fn yaml_problem(file: &str, yaml: &str, err: &serde_yaml::Error, line_offset: usize) -> Problem {
-    let (line, column) = match err.location() {
-        Some(loc) => (Some(loc.line() + line_offset - 1), Some(loc.column())),
+    let (line, column) = match crate::yaml_input::error_place(yaml, err) {
+        Some((line, column)) => (Some(line + line_offset - 1), Some(column)),
         None => (None, None),
     };
     // serde_yaml's own " at line X column Y" is left out: ours is the file's numbering.

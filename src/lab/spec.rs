@@ -378,9 +378,8 @@ pub fn parse_and_check(yaml: &str) -> (Option<LabSpec>, Vec<SpecProblem>) {
     let spec: LabSpec = match serde_yaml::from_str(yaml) {
         Ok(s) => s,
         Err(e) => {
-            let (line, column) = e
-                .location()
-                .map_or((None, None), |l| (Some(l.line()), Some(l.column())));
+            let (line, column) = crate::yaml_input::error_place(yaml, &e)
+                .map_or((None, None), |(l, c)| (Some(l), Some(c)));
             let text = crate::yaml_input::error_text(yaml, &e);
             return (
                 None,

@@ -112,9 +112,10 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
     let yaml = crate::yaml_input::without_bom(yaml);
     let raw: RawTrack = serde_yaml::from_str(yaml).map_err(|e| {
         let text = crate::yaml_input::error_text(yaml, &e);
+        let place = crate::yaml_input::error_place(yaml, &e);
         fail(vec![SpecProblem {
-            line: e.location().map(|l| l.line()),
-            column: e.location().map(|l| l.column()),
+            line: place.map(|(line, _)| line),
+            column: place.map(|(_, column)| column),
             message: format!("malformed track file: {text}"),
         }])
     })?;
