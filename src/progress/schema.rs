@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes. Tables added with `IF NOT EXISTS` (such as
-/// `lessons_read`) keep the version: every open creates them, and older builds ignore them.
+/// `lessons_read` and `folder_fingerprints`) keep the version: every open creates them, and older builds ignore them.
 pub const VERSION: i64 = 1;
 
 const SCHEMA: &str = "
@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS quiz_answers (
     question     INTEGER NOT NULL,
     correct      INTEGER NOT NULL,
     answered_at  TEXT    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS folder_fingerprints (
+    attempt_id   INTEGER PRIMARY KEY REFERENCES attempts (id) ON DELETE CASCADE,
+    fingerprint  TEXT    NOT NULL
 );
 CREATE TABLE IF NOT EXISTS lessons_read (
     lesson       TEXT PRIMARY KEY,

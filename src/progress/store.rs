@@ -246,6 +246,17 @@ impl Store {
 
     /// Stores one attempt, its verdicts and its transcript in one transaction; returns its id.
     pub fn record_attempt(&mut self, a: &NewAttempt<'_>) -> Result<i64, ProgressError> {
+        self.record_attempt_of_folder(a, None)
+    }
+
+    /// [`Store::record_attempt`], keeping with it the fingerprint of the lab folder as the
+    /// attempt left it ([`super::fingerprint`]), so `sflab report` can tell by content
+    /// whether the folder changed after a pass.
+    pub fn record_attempt_of_folder(
+        &mut self,
+        a: &NewAttempt<'_>,
+        fingerprint: Option<&str>,
+    ) -> Result<i64, ProgressError> {
         let exchanges = serde_json::to_string(a.exchanges)?;
         let runs = serde_json::to_string(a.runs)?;
         let verdicts: Vec<String> = a
@@ -290,8 +301,27 @@ impl Store {
             "INSERT OR IGNORE INTO labs_started (lab, started_at) VALUES (?1, ?2)",
             params![a.lab, now()],
         )?;
+        if let Some(fingerprint) = fingerprint {
+            tx.execute(
+                "INSERT INTO folder_fingerprints (attempt_id, fingerprint) VALUES (?1, ?2)",
+                params![id, fingerprint],
+            )?;
+        }
         tx.commit()?;
         Ok(id)
+    }
+
+    /// The fingerprint of the lab folder as attempt `attempt` left it; `None` for attempts
+    /// recorded before sflab kept fingerprints, or without a lab folder.
+    pub fn folder_fingerprint(&self, attempt: i64) -> Result<Option<String>, ProgressError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT fingerprint FROM folder_fingerprints WHERE attempt_id = ?1",
+                [attempt],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// Notes that the learner started a lab (its files are in the workspace).

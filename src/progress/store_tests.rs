@@ -348,3 +348,16 @@ fn a_store_opened_to_read_only_shows_progress_and_leaves_the_folder_as_it_was() 
         "no lock or journal file was made"
     );
 }
+
+#[test]
+fn an_attempt_keeps_the_fingerprint_of_its_lab_folder_and_older_ones_have_none() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&t.path().join(".sflab/progress.db")).unwrap();
+    let vs = [verdict("http.request", true)];
+    let old = s.record_attempt(&attempt("lab-a", &vs, &[])).unwrap();
+    let new = s
+        .record_attempt_of_folder(&attempt("lab-a", &vs, &[]), Some("ab12"))
+        .unwrap();
+    assert_eq!(s.folder_fingerprint(old).unwrap(), None);
+    assert_eq!(s.folder_fingerprint(new).unwrap().as_deref(), Some("ab12"));
+}
