@@ -188,6 +188,8 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
     let now = Utc::now();
     let rows = track::assigned_view_model(&t, curriculum, &progress, now);
     let handed = track::handed_secrets(&t, curriculum);
+    let labs = curriculum.labs.iter().map(|l| l.id.as_str());
+    track::report::check_out(&ws, labs.chain(t.labs.iter().map(|a| a.lab.as_str())), out)?;
     let summary = track::write_report(&ws, &t, &rows, &progress, &handed, out, now)?;
     outln!(
         "Wrote the progress report on “{}” to {}: {} of {} passed{}{}.",
@@ -215,8 +217,14 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
     }
     if !summary.skipped.is_empty() {
         outln!(
-            "Left out of the copy (binary, too large, links, pipes or sflab state): {}.",
+            "Left out of the copy (binary, too large, links, pipes, sflab state or earlier reports): {}.",
             summary.skipped.join(", ")
+        );
+    }
+    for lab in &summary.missing {
+        eprintln!(
+            "sflab: warning: the folder of {lab} is missing from the workspace ({}): the report says so, and your lead cannot grade it again. Put the folder back and run `sflab report` again.",
+            ws.lab_dir(lab).display()
         );
     }
     Ok(0)

@@ -4,8 +4,8 @@
 //! the report was written. The last one is not the learner's "nothing done": the lead is told
 //! to ask for the folder.
 //!
-//! Reports written before `folder_missing` was recorded still say the lab's status, which is
-//! enough to tell a missing folder from a lab not started.
+//! The lab's `status` is enough to tell a missing folder from a lab not started, so reports
+//! written before `folder_missing` was recorded are read alike.
 
 use serde_json::Value;
 use std::path::Path;
@@ -40,12 +40,8 @@ pub fn why_from(progress: Option<&Value>, lab: &str) -> String {
         Some("started") => "started",
         Some(_) => "attempted",
     };
-    let why = entry["folder_missing"]
-        .as_str()
-        .map(|w| format!(" ({})", w.trim_end_matches('.')))
-        .unwrap_or_default();
     format!(
-        "{start}: the lab was {status}, but its folder was missing from the workspace when `sflab report` wrote it{why}. Ask the learner for the lab folder and grade it again."
+        "{start}: the lab was {status}, but its folder was missing from the workspace when `sflab report` wrote it. Ask the learner for the lab folder and grade it again."
     )
 }
 
@@ -65,7 +61,7 @@ mod tests {
         let why = |lab| why_from(Some(&progress), lab);
         assert_eq!(
             why("rest-first-call"),
-            "this report folder has no labs/rest-first-call/: the lab was passed, but its folder was missing from the workspace when `sflab report` wrote it (the workspace had no rest-first-call/ folder: it was deleted or moved). Ask the learner for the lab folder and grade it again."
+            "this report folder has no labs/rest-first-call/: the lab was passed, but its folder was missing from the workspace when `sflab report` wrote it. Ask the learner for the lab folder and grade it again."
         );
         assert!(
             why("rest-crud").contains("the lab was attempted, but its folder was missing"),

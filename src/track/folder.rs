@@ -12,6 +12,8 @@
 //! - The copy is written fresh: built in a temporary folder beside `labs/`, then swapped in,
 //!   so a file deleted since the last report is gone from the copy, and a report that fails
 //!   half-way leaves the previous copy whole.
+//! - A report `sflab report` wrote inside a lab folder (`progress.json` beside `labs/`) is left
+//!   out and listed, so reports never nest inside later ones.
 //! - `newest` covers folders as well as files: deleting or renaming a file changes its
 //!   folder's modification time, so "changed since the last pass" sees deletions too.
 
@@ -79,6 +81,11 @@ fn read_folder(root: &Path, rel: &Path, files: &mut Vec<TextFile>, notes: &mut F
         };
         if crate::grade::submission::ignored(&rel) {
             notes.skipped.push(shown);
+            continue;
+        }
+        if meta.is_dir() && crate::progress::fingerprint::is_report_folder(&e.path()) {
+            // An earlier report written inside the lab folder: never copied into this one.
+            notes.skipped.push(format!("{shown}/"));
             continue;
         }
         if meta.is_dir() {

@@ -162,3 +162,18 @@ fn a_password_with_the_security_token_appended_is_masked_whole_in_the_copy() {
         "each value masked whole under its own key: {login}"
     );
 }
+
+#[test]
+fn an_earlier_report_inside_a_lab_folder_is_left_out_of_the_copy() {
+    let dir = lab_folder(&[
+        ("run", "#!/bin/sh\n"),
+        ("report/progress.json", "{}"),
+        ("report/labs/lab-a/run", "#!/bin/sh\n"),
+        ("notes/progress.json", "not a report: no labs/ beside it"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let c = copy(&redactor(), dir.path(), out.path());
+    assert_eq!(c.copied, ["notes/progress.json", "run"]);
+    assert_eq!(c.skipped, ["report/"]);
+    assert!(!out.path().join("labs/lab-a/report").exists());
+}

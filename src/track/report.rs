@@ -11,6 +11,17 @@
 //! count; attempts elsewhere are labelled (`0 (+1 on mock)`), and progress.json lists every
 //! attempt with its backend. The summary line says what `sflab track show` says: passed, late
 //! and overdue.
+//!
+//! A started or passed lab whose folder is gone from the workspace is said to be missing
+//! (`folder_missing` in progress.json, a line under "Lab folders"), never silently left out.
+//! "Changed after the last pass" compares the folder's [fingerprint] now with the one the
+//! passing attempt recorded: content, not modification times.
+//!
+//! `--out` must be a folder outside the lab folders and the workspace's `.sflab`, and not the
+//! workspace itself: a report inside a lab folder would be copied into the next report (and
+//! the hand-in) of that lab, deeper every time.
+//!
+//! [fingerprint]: crate::progress::fingerprint
 
 use super::folder::{copy_labs, FolderCopy};
 use super::spec::Track;
@@ -35,6 +46,60 @@ pub enum ReportError {
     Key(std::io::Error),
     #[error("{0} already holds a `labs` folder that no earlier `sflab report` wrote (there is no progress.json beside it); choose another --out folder so nothing in it is replaced")]
     NotAReport(PathBuf),
+    #[error("--out {0} is a file: `sflab report` writes a folder (progress.json, progress.md and labs/). Name a folder; it is created if missing.")]
+    OutIsAFile(PathBuf),
+    #[error("--out {out} is {place}: {why}. Write the report outside the workspace's lab folders, e.g. --out {suggested}")]
+    OutInWorkspace {
+        out: PathBuf,
+        place: String,
+        why: &'static str,
+        suggested: PathBuf,
+    },
+}
+
+/// Refuses an `--out` that is the workspace itself, inside its `.sflab`, or inside one of
+/// the lab folders `labs` (ids) of the workspace.
+pub fn check_out<'a>(
+    ws: &Workspace,
+    labs: impl IntoIterator<Item = &'a str>,
+    out: &Path,
+) -> Result<(), ReportError> {
+    let resolved = crate::grade::output_folder::resolved;
+    let at = resolved(out);
+    let root = resolved(&ws.root);
+    let lab_folder = labs
+        .into_iter()
+        .map(|lab| ws.lab_dir(lab))
+        .find(|dir| at.starts_with(resolved(dir)));
+    let (place, why) = if at == root {
+        (
+            "the workspace itself".to_string(),
+            "the report's labs/ would sit beside your lab folders and its copies would mix with them",
+        )
+    } else if at.starts_with(resolved(&ws.state_dir())) {
+        (
+            format!("inside the workspace's {}", ws.state_dir().display()),
+            "that folder holds sflab's own state",
+        )
+    } else if let Some(dir) = lab_folder {
+        (
+            format!("inside the lab folder {}", dir.display()),
+            "the report would become part of that lab's hand-in and be copied into every later report, one level deeper each time",
+        )
+    } else {
+        return Ok(());
+    };
+    let name = ws
+        .root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sflab".into());
+    Err(ReportError::OutInWorkspace {
+        out: out.to_path_buf(),
+        place,
+        why,
+        suggested: root.with_file_name(format!("{name}-report")),
+    })
 }
 
 /// What `write_report` wrote.
@@ -50,6 +115,8 @@ pub struct ReportSummary {
     pub overdue: usize,
     /// Labs passed, but after their due moment.
     pub late: usize,
+    /// Labs started or passed whose folder is missing from the workspace.
+    pub missing: Vec<String>,
 }
 
 pub(super) fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
@@ -63,26 +130,87 @@ pub(super) fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     crate::fsutil::write_private_atomic(path, bytes).map_err(err)
 }
 
-/// When the last attempt that counts as a pass ended, if the folder was changed after it:
-/// the copy is then not the code that passed (a `reset`, edits, or files deleted or renamed
-/// since, which change their folder's time).
-fn changed_since_pass(
-    track: &Track,
-    p: Option<&LabProgress>,
-    copy: Option<&FolderCopy>,
-) -> Option<DateTime<Utc>> {
-    let last_pass = p?
-        .attempts
+/// The last attempt that counts as a pass: its id and when it ended.
+fn last_pass(track: &Track, p: Option<&LabProgress>) -> Option<(i64, DateTime<Utc>)> {
+    p?.attempts
         .iter()
         .filter(|a| super::view::counts_as_pass(track, a))
         .filter_map(|a| {
             let start = DateTime::parse_from_rfc3339(&a.started_at).ok()?;
-            Some(start.with_timezone(&Utc) + chrono::Duration::milliseconds(a.duration_ms as i64))
+            let end =
+                start.with_timezone(&Utc) + chrono::Duration::milliseconds(a.duration_ms as i64);
+            Some((a.id, end))
         })
-        .max()?;
+        .max_by_key(|(id, end)| (*end, *id))
+}
+
+/// The lab folder as the last pass left it and as it is now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fingerprints {
+    /// Recorded with the passing attempt; `None` for a pass recorded before sflab kept them.
+    pub at_pass: Option<String>,
+    pub now: Option<String>,
+}
+
+/// When the last attempt that counts as a pass ended, if the folder was changed after it:
+/// the copy is then not the code that passed (a `reset`, edits, files deleted or renamed).
+/// Decided by the folder's fingerprint (content); a pass recorded before sflab kept
+/// fingerprints falls back to modification times, which also flags a folder only touched or
+/// copied (`newest` covers folders too, so deletions are seen).
+fn changed_since_pass(
+    track: &Track,
+    p: Option<&LabProgress>,
+    copy: Option<&FolderCopy>,
+    folder: &Fingerprints,
+) -> Option<DateTime<Utc>> {
+    let (_, last_pass) = last_pass(track, p)?;
+    if let Some(at_pass) = &folder.at_pass {
+        return (folder.now.as_ref() != Some(at_pass)).then_some(last_pass);
+    }
     let newest: DateTime<Utc> = copy?.newest?.into();
     // A little slack: files the run itself wrote were written before the attempt ended.
     (newest > last_pass + chrono::Duration::seconds(2)).then_some(last_pass)
+}
+
+/// The fingerprints of each lab's folder at its last pass (from the progress store) and now.
+fn fingerprints(
+    ws: &Workspace,
+    track: &Track,
+    progress: &BTreeMap<String, LabProgress>,
+    folders: &[(String, PathBuf)],
+) -> BTreeMap<String, Fingerprints> {
+    let store = ws
+        .progress_db()
+        .is_file()
+        .then(|| crate::progress::Store::open_or_read(&ws.progress_db()).ok())
+        .flatten()
+        .map(|(store, _)| store);
+    folders
+        .iter()
+        .filter_map(|(lab, dir)| {
+            let (id, _) = last_pass(track, progress.get(lab))?;
+            let at_pass = store
+                .as_ref()
+                .and_then(|s| s.folder_fingerprint(id).ok().flatten());
+            let now = crate::progress::fingerprint::of_folder(dir);
+            Some((lab.clone(), Fingerprints { at_pass, now }))
+        })
+        .collect()
+}
+
+/// Why a started lab has no folder in the report, if it has none.
+fn folder_missing(ws: &Workspace, row: &AssignedRow) -> Option<String> {
+    (row.status != super::TrackStatus::NotStarted && !ws.lab_dir(&row.lab).is_dir()).then(|| {
+        format!(
+            "the workspace had no {}/ folder when this report was written: it was deleted or moved after the lab was {}",
+            row.lab,
+            if row.status == super::TrackStatus::Passed {
+                "passed"
+            } else {
+                "started"
+            }
+        )
+    })
 }
 
 fn attempts_json(p: Option<&LabProgress>) -> Vec<Value> {
@@ -122,6 +250,7 @@ fn markdown(
     rows: &[AssignedRow],
     copies: &BTreeMap<String, FolderCopy>,
     changed: &BTreeMap<String, DateTime<Utc>>,
+    missing: &BTreeMap<String, String>,
     now: DateTime<Utc>,
 ) -> String {
     let mut md = format!(
@@ -194,6 +323,11 @@ fn markdown(
             ));
         }
     }
+    for (lab, why) in missing {
+        md.push_str(&format!(
+            "\n- `{lab}`: **folder missing**: {why}. There is nothing of it to grade again; its status above is from the progress record."
+        ));
+    }
     md.push('\n');
     md
 }
@@ -210,6 +344,9 @@ pub fn write_report(
     out: &Path,
     now: DateTime<Utc>,
 ) -> Result<ReportSummary, ReportError> {
+    if out.exists() && !out.is_dir() {
+        return Err(ReportError::OutIsAFile(out.to_path_buf()));
+    }
     if out.join("labs").exists() && !out.join("progress.json").is_file() {
         return Err(ReportError::NotAReport(out.to_path_buf()));
     }
@@ -227,12 +364,22 @@ pub fn write_report(
         source,
     })?;
     let copies = copy_labs(&redactor, &folders, out)?;
+    let fingerprints = fingerprints(ws, track, progress, &folders);
     let changed: BTreeMap<String, DateTime<Utc>> = rows
         .iter()
         .filter_map(|r| {
-            let at = changed_since_pass(track, progress.get(&r.lab), copies.get(&r.lab))?;
+            let at = changed_since_pass(
+                track,
+                progress.get(&r.lab),
+                copies.get(&r.lab),
+                &fingerprints.get(&r.lab).cloned().unwrap_or_default(),
+            )?;
             Some((r.lab.clone(), at))
         })
+        .collect();
+    let missing: BTreeMap<String, String> = rows
+        .iter()
+        .filter_map(|r| Some((r.lab.clone(), folder_missing(ws, r)?)))
         .collect();
     let labs: Vec<Value> = rows
         .iter()
@@ -253,6 +400,7 @@ pub fn write_report(
                 "attempts_on_other_backend": r.attempts_elsewhere,
                 "attempts": attempts_json(progress.get(&r.lab)),
                 "folder": c.map(|_| format!("labs/{}", r.lab)),
+                "folder_missing": missing.get(&r.lab),
                 "masked_files": c.map(|c| c.masked.clone()).unwrap_or_default(),
                 "skipped_files": c.map(|c| c.skipped.clone()).unwrap_or_default(),
                 "changed_since_pass": changed.contains_key(&r.lab),
@@ -283,7 +431,7 @@ pub fn write_report(
     let md_path = out.join("progress.md");
     put(
         &md_path,
-        markdown(track, rows, &copies, &changed, now).as_bytes(),
+        markdown(track, rows, &copies, &changed, &missing, now).as_bytes(),
     )?;
     let masked = copies
         .iter()
@@ -301,6 +449,7 @@ pub fn write_report(
         assigned: rows.len(),
         overdue,
         late,
+        missing: missing.into_keys().collect(),
     })
 }
 
@@ -342,7 +491,14 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let rows = super::super::view::assigned_view_model(&track, &c, &progress, now);
-        markdown(&track, &rows, &BTreeMap::new(), &BTreeMap::new(), now)
+        markdown(
+            &track,
+            &rows,
+            &BTreeMap::new(),
+            &BTreeMap::new(),
+            &BTreeMap::new(),
+            now,
+        )
     }
 
     #[test]
@@ -379,7 +535,104 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_changed_after_its_last_pass_is_flagged() {
+    fn an_out_folder_in_the_workspace_lab_folders_or_its_state_is_refused_naming_it() {
+        let t = tempfile::tempdir().unwrap();
+        let ws = Workspace::at(&t.path().join("ws-k")).unwrap();
+        std::fs::create_dir_all(ws.lab_dir("rest-first-call")).unwrap();
+        let refused = |out: PathBuf| {
+            check_out(&ws, ["rest-first-call", "rest-crud"], &out)
+                .unwrap_err()
+                .to_string()
+        };
+        let nested = refused(ws.lab_dir("rest-first-call").join("report"));
+        assert!(
+            nested.contains("is inside the lab folder")
+                && nested.contains("rest-first-call")
+                && nested.contains("e.g. --out")
+                && nested.contains("ws-k-report"),
+            "{nested}"
+        );
+        assert!(refused(ws.lab_dir("rest-crud").join("r")).contains("inside the lab folder"));
+        assert!(refused(ws.root.clone()).contains("is the workspace itself"));
+        assert!(refused(ws.state_dir()).contains(".sflab: that folder holds sflab's own state"));
+        for fine in [t.path().join("report"), ws.root.join("reports/week1")] {
+            check_out(&ws, ["rest-first-call"], &fine).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_report_out_that_is_a_file_says_a_folder_is_needed() {
+        let t = tempfile::tempdir().unwrap();
+        let ws = Workspace::at(&t.path().join("ws")).unwrap();
+        let track = super::super::spec::parse(
+            "t.yaml",
+            "track: T\nlabs:\n  - { lab: rest-crud, due: 2999-12-04 }\n",
+            &crate::curriculum::Curriculum::embedded().unwrap(),
+        )
+        .unwrap();
+        let file = t.path().join("afile");
+        std::fs::write(&file, "keep").unwrap();
+        let e = write_report(&ws, &track, &[], &BTreeMap::new(), &[], &file, Utc::now())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("afile is a file: `sflab report` writes a folder")
+                && !e.contains("os error"),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep");
+    }
+
+    #[test]
+    fn a_folder_is_changed_after_its_pass_by_content_not_by_its_times() {
+        let c = crate::curriculum::Curriculum::embedded().unwrap();
+        let track = super::super::spec::parse(
+            "t.yaml",
+            "track: T\nlabs:\n  - { lab: rest-crud, due: 2026-12-04 }\n",
+            &c,
+        )
+        .unwrap();
+        let mut pass = attempt("mock", 8);
+        pass.lab = "rest-crud".into();
+        let progress = LabProgress {
+            started: true,
+            attempts: vec![pass],
+        };
+        let touched_later = FolderCopy {
+            newest: Some(std::time::SystemTime::now()),
+            ..FolderCopy::default()
+        };
+        let folder = |at_pass: &str, now: &str| Fingerprints {
+            at_pass: Some(at_pass.into()),
+            now: Some(now.into()),
+        };
+        assert_eq!(
+            changed_since_pass(
+                &track,
+                Some(&progress),
+                Some(&touched_later),
+                &folder("ab", "ab")
+            ),
+            None,
+            "touched or copied, the same content"
+        );
+        let flagged = changed_since_pass(
+            &track,
+            Some(&progress),
+            Some(&touched_later),
+            &folder("ab", "cd"),
+        )
+        .unwrap();
+        assert_eq!(flagged.to_rfc3339(), "2026-12-01T10:00:04+00:00");
+        let gone = Fingerprints {
+            at_pass: Some("ab".into()),
+            now: None,
+        };
+        assert!(changed_since_pass(&track, Some(&progress), None, &gone).is_some());
+    }
+
+    #[test]
+    fn a_pass_recorded_without_a_fingerprint_falls_back_to_modification_times() {
         let c = crate::curriculum::Curriculum::embedded().unwrap();
         let track = super::super::spec::parse(
             "t.yaml",
@@ -413,21 +666,25 @@ mod tests {
             ),
             ..FolderCopy::default()
         };
+        let old = Fingerprints::default();
         // Written by the run itself, before the attempt ended: the copy is what passed.
         let during = copy_at("2026-12-01T10:00:03Z");
         assert_eq!(
-            changed_since_pass(&track, Some(&progress), Some(&during)),
+            changed_since_pass(&track, Some(&progress), Some(&during), &old),
             None
         );
         // Reset or edited an hour later: flagged with the time of the pass.
         let later = copy_at("2026-12-01T11:00:00Z");
-        let flagged = changed_since_pass(&track, Some(&progress), Some(&later)).unwrap();
+        let flagged = changed_since_pass(&track, Some(&progress), Some(&later), &old).unwrap();
         assert_eq!(flagged.to_rfc3339(), "2026-12-01T10:00:04+00:00");
         // Never passed: nothing to compare with.
         let none = LabProgress {
             started: true,
             attempts: vec![],
         };
-        assert_eq!(changed_since_pass(&track, Some(&none), Some(&later)), None);
+        assert_eq!(
+            changed_since_pass(&track, Some(&none), Some(&later), &old),
+            None
+        );
     }
 }

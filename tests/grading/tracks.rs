@@ -4,6 +4,7 @@
 use super::schema::require;
 use super::sflab;
 use serde_json::Value;
+use std::path::Path;
 
 const TRACK: &str = "track: Onboarding\npass_threshold: 80\nlabs:\n  - { lab: rest-first-call, due: 2026-01-05 }\n  - { lab: rest-crud, due: 2999-12-31 }\n  - { lab: rest-upsert-twice, due: 2026-01-01 }\n";
 
@@ -483,5 +484,96 @@ fn a_report_masks_every_secret_leaves_pipes_out_and_sees_deletions_since_the_pas
     assert_eq!(
         std::fs::read_to_string(theirs.join("labs/keep.txt")).unwrap(),
         "mine"
+    );
+}
+
+#[test]
+fn a_passed_lab_is_changed_by_its_content_and_a_missing_folder_is_said_by_the_report_and_grade() {
+    const LAB: &str = "rest-first-call";
+    let t = tempfile::tempdir().unwrap();
+    let ws = sflab::workspace::Workspace::at(&t.path().join("ws")).unwrap();
+    let wsarg = ws.root.display().to_string();
+    let track_file = t.path().join("team.yaml");
+    std::fs::write(
+        &track_file,
+        format!("track: T\nlabs:\n  - {{ lab: {LAB}, due: 2999-01-01 }}\n"),
+    )
+    .unwrap();
+    let started = sflab(&["--workspace", &wsarg, "lab", "start", LAB]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let solution = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("solutions")
+        .join(LAB)
+        .join("run");
+    let run = ws.lab_dir(LAB).join("run");
+    std::fs::copy(&solution, &run).unwrap();
+    let check = sflab(&["--workspace", &wsarg, "check", LAB]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let out = t.path().join("report");
+    let lab_entry = || {
+        let o = report(&wsarg, &track_file, &out);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("progress.json")).unwrap())
+                .unwrap();
+        (
+            doc["labs"][0].clone(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    // Touched an hour later, same content: the copy is what passed.
+    set_mtime(
+        &run,
+        std::time::SystemTime::now() + std::time::Duration::from_secs(3600),
+    );
+    let (lab, _) = lab_entry();
+    assert_eq!(lab["changed_since_pass"], false, "{lab}");
+    std::fs::write(
+        &run,
+        std::fs::read_to_string(&solution).unwrap() + "# edited\n",
+    )
+    .unwrap();
+    assert_eq!(lab_entry().0["changed_since_pass"], true);
+
+    std::fs::remove_dir_all(ws.lab_dir(LAB)).unwrap();
+    let (lab, warned) = lab_entry();
+    assert!(lab["folder"].is_null());
+    assert!(
+        lab["folder_missing"]
+            .as_str()
+            .is_some_and(|w| w.contains("deleted or moved after the lab was passed")),
+        "{lab}"
+    );
+    assert!(
+        warned.contains("the folder of rest-first-call is missing"),
+        "{warned}"
+    );
+    let md = std::fs::read_to_string(out.join("progress.md")).unwrap();
+    assert!(
+        md.contains("- `rest-first-call`: **folder missing**"),
+        "{md}"
+    );
+    let grades = t.path().join("grades");
+    let graded = sflab(&[
+        "grade",
+        &out.display().to_string(),
+        "--lab",
+        LAB,
+        "--out",
+        &grades.display().to_string(),
+    ]);
+    let said = String::from_utf8_lossy(&graded.stdout);
+    assert!(
+        said.contains("the lab was passed, but its folder was missing from the workspace")
+            && !said.contains("had not been started"),
+        "{said}"
     );
 }
