@@ -41,6 +41,10 @@ fn login(alias: &str, url: &str) -> OrgLogin {
     .expect("a login")
 }
 
+fn flash(a: &App) -> String {
+    a.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default()
+}
+
 fn notices(rx: &Receiver<Event>) -> Vec<String> {
     rx.try_iter()
         .filter_map(|e| match e {
@@ -233,4 +237,66 @@ fn a_run_that_cannot_reach_the_sandbox_turns_the_title_dot_into_unreachable() {
         }),
     );
     assert!(a.backend.reachable);
+}
+
+#[test]
+fn b_leaves_out_a_production_login_and_says_how_to_use_it_from_a_terminal() {
+    let _env = CONFIG_DIR.lock().unwrap_or_else(|e| e.into_inner());
+    let config = tempfile::tempdir().expect("tempdir");
+    let store = LoginStore::at(config.path());
+    let mut prod = login("prod", "https://acme.my.salesforce.com");
+    prod.is_sandbox = Some(false);
+    store.save(&prod).expect("saved");
+    std::env::set_var("SFLAB_CONFIG_DIR", config.path());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut d, rx) = driver(dir.path());
+    let lab = "rest-first-call";
+    d.switch(lab, &sflab::sandbox::available_backends());
+    assert_eq!(
+        d.backend,
+        BackendChoice::Mock,
+        "production is not switched to"
+    );
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, lab);
+    for e in rx.try_iter() {
+        update(&mut a, e);
+    }
+    let said = flash(&a);
+    assert!(
+        said.contains("sandbox:prod is production, left out"),
+        "{said}"
+    );
+    assert!(
+        said.contains("sflab check rest-first-call --backend sandbox:prod --allow-production"),
+        "{said}"
+    );
+    assert!(
+        screen(&a).contains("--allow-production"),
+        "the advice is read whole at 80 columns"
+    );
+
+    let mut dev = login("dev", "https://dev.sandbox.example.com");
+    dev.is_sandbox = Some(true);
+    store.save(&dev).expect("saved");
+    d.switch(lab, &sflab::sandbox::available_backends());
+    std::env::remove_var("SFLAB_CONFIG_DIR");
+    assert_eq!(d.backend, BackendChoice::Sandbox(Some("dev".into())));
+    for e in rx.try_iter() {
+        update(&mut a, e);
+    }
+    let said = flash(&a);
+    assert!(
+        said.starts_with("the checks now run on sandbox:dev"),
+        "{said}"
+    );
+    assert!(
+        said.contains("sandbox:prod is production, left out"),
+        "{said}"
+    );
+    let s = screen(&a);
+    assert!(
+        s.contains("typed confirmation"),
+        "read whole at 80 columns: {s}"
+    );
 }

@@ -53,6 +53,65 @@ pub fn next_backend(
     Ok(next.clone())
 }
 
+/// What `b` does with `production` among `available` (logins whose org said at login it is
+/// production, which the classroom never runs on: it cannot take the typed confirmation the
+/// CLI asks for): they are left out of the cycle, and the sentence returned with the choice
+/// (or the refusal) says so and how to use one anyway.
+pub fn next_sandbox(
+    current: &BackendChoice,
+    available: &[BackendChoice],
+    production: &[BackendChoice],
+    lab: &[Backend],
+    lab_id: &str,
+) -> Result<(BackendChoice, Option<String>), String> {
+    if !lab.contains(&Backend::Sandbox) {
+        return next_backend(current, available, lab).map(|next| (next, None));
+    }
+    let usable: Vec<BackendChoice> = available
+        .iter()
+        .filter(|c| !production.contains(c))
+        .cloned()
+        .collect();
+    let skipped = (!production.is_empty()).then(|| production_note(production, lab_id));
+    match next_backend(current, &usable, lab) {
+        Ok(next) => Ok((next, skipped)),
+        Err(_) if skipped.is_some() && !usable.iter().any(|c| *c != BackendChoice::Mock) => {
+            Err(format!(
+                "{}; `sflab org login` to a sandbox lets the checks run on one here",
+                skipped.unwrap_or_default()
+            ))
+        }
+        Err(why) => Err(why),
+    }
+}
+
+/// Why `production` logins are not offered, and how to use one all the same.
+fn production_note(production: &[BackendChoice], lab_id: &str) -> String {
+    let names: Vec<String> = production.iter().map(BackendChoice::label).collect();
+    let (first, verb) = (&names[0], if names.len() == 1 { "is" } else { "are" });
+    format!(
+        "{} {verb} production, left out: only sandboxes run labs here. In a terminal, \
+         sflab check {lab_id} --backend {first} --allow-production runs on it after a typed \
+         confirmation",
+        names.join(", ")
+    )
+}
+
+/// The sentence for the status bar when a run on `choice` was refused because its org turned
+/// out to be production (a login made before sflab noted the org's kind), in the classroom's
+/// terms; `None` for any other outcome.
+pub fn production_refused<T>(
+    choice: &BackendChoice,
+    result: &Result<T, RunError>,
+    lab_id: &str,
+) -> Option<String> {
+    let Err(RunError::Backend(why)) = result else {
+        return None;
+    };
+    let said = crate::sandbox::safety::org_allowed(false, BLANK, false, None).err()?;
+    says(why, &said).then(|| production_note(std::slice::from_ref(choice), lab_id))
+}
+
 /// How the title and status bars show `choice`.
 pub fn status_of(choice: &BackendChoice) -> BackendStatus {
     BackendStatus {
@@ -80,7 +139,7 @@ pub fn reach_after_run<T>(choice: &BackendChoice, result: &Result<T, RunError>) 
 /// `message` is the sandbox backend's "could not reach …" or "… sent no answer in time"
 /// (matched on the fixed wording of those errors, taken from the errors themselves).
 fn says_unreachable(message: &str) -> bool {
-    let blank = || "\u{0}".to_string();
+    let blank = || BLANK.to_string();
     let unreachable = [
         SandboxError::Unreachable {
             url: blank(),
@@ -91,16 +150,64 @@ fn says_unreachable(message: &str) -> bool {
             reason: blank(),
         },
     ];
-    unreachable.iter().any(|e| {
-        let said = e.to_string();
-        let wording = said.split('\u{0}').max_by_key(|part| part.len());
-        wording.is_some_and(|w| !w.trim().is_empty() && message.contains(w))
-    })
+    unreachable.iter().any(|e| says(message, &e.to_string()))
+}
+
+/// What an error's blanks are filled with, to find its fixed wording.
+const BLANK: &str = "SFLAB-BLANK";
+
+/// `message` holds the longest fixed stretch of `template` (an error with [`BLANK`] where
+/// its particulars go): it is that error, whatever the particulars.
+fn says(message: &str, template: &str) -> bool {
+    let wording = template.split(BLANK).max_by_key(|part| part.len());
+    wording.is_some_and(|w| w.trim().len() > 8 && message.contains(w))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn production_logins_are_left_out_of_the_switch_with_a_way_that_works() {
+        let all = vec![BackendChoice::Mock, sandbox("prod"), sandbox("dev")];
+        let prod = [sandbox("prod")];
+        let (next, note) =
+            next_sandbox(&BackendChoice::Mock, &all, &prod, BOTH, "rest-crud").unwrap();
+        assert_eq!(next, sandbox("dev"), "the production login is skipped");
+        let note = note.expect("the skip is said");
+        assert!(
+            note.contains("sandbox:prod is production, left out"),
+            "{note}"
+        );
+        assert!(
+            note.contains("sflab check rest-crud --backend sandbox:prod --allow-production"),
+            "{note}"
+        );
+        let only = vec![BackendChoice::Mock, sandbox("prod")];
+        let e = next_sandbox(&BackendChoice::Mock, &only, &prod, BOTH, "rest-crud").unwrap_err();
+        assert!(e.contains("sandbox:prod is production, left out"), "{e}");
+        assert!(e.contains("sflab org login"), "{e}");
+        let e =
+            next_sandbox(&BackendChoice::Mock, &only, &prod, &[Backend::Mock], "x").unwrap_err();
+        assert!(
+            e.contains("mock org only"),
+            "a mock-only lab says only that: {e}"
+        );
+    }
+
+    #[test]
+    fn a_run_refused_for_a_production_org_gets_advice_that_works_here() {
+        let prod = sandbox("prod");
+        let refusal = crate::sandbox::safety::org_allowed(false, "Acme", false, None).unwrap_err();
+        let failed = Err::<(), _>(RunError::Backend(refusal));
+        let said = production_refused(&prod, &failed, "rest-crud").expect("advice");
+        assert!(
+            said.contains("--backend sandbox:prod --allow-production"),
+            "{said}"
+        );
+        let other = Err::<(), _>(RunError::Backend("the org answered 500".into()));
+        assert_eq!(production_refused(&prod, &other, "rest-crud"), None);
+    }
 
     #[test]
     fn a_run_tells_whether_its_sandbox_could_be_reached() {

@@ -347,20 +347,31 @@ impl LabDriver {
     }
 
     /// Moves the checks to the next backend `lab` may run on among `available`, or says why
-    /// they stay where they are.
+    /// they stay where they are. Logins whose org said at login it is production are left
+    /// out, and the learner is told so.
     pub fn switch(&mut self, lab: &str, available: &[BackendChoice]) {
         let Some(spec) = self.spec(lab) else { return };
-        let next = super::backend::next_backend(&self.backend, available, &spec.backends).and_then(
-            |next| {
-                switch_backend(&next)
-                    .map(|_| next)
-                    .map_err(|e| e.to_string())
-            },
-        );
+        let production = production_logins(available);
+        let next = super::backend::next_sandbox(
+            &self.backend,
+            available,
+            &production,
+            &spec.backends,
+            lab,
+        )
+        .and_then(|(next, note)| {
+            switch_backend(&next)
+                .map(|_| (next, note))
+                .map_err(|e| e.to_string())
+        });
         match next {
-            Ok(next) => {
+            Ok((next, note)) => {
                 let status = super::backend::status_of(&next);
-                self.notice(format!("the checks now run on {}", status.name));
+                let mut said = format!("the checks now run on {}", status.name);
+                if let Some(note) = note {
+                    said = format!("{said} · {note}");
+                }
+                self.notice(said);
                 self.backend = next;
                 let _ = self.events.send(Event::Backend(status));
             }
@@ -427,6 +438,9 @@ impl LabDriver {
             });
             let result = run_lab(&spec, &options).await;
             drop(options);
+            if let Some(why) = super::backend::production_refused(&choice, &result, &id) {
+                let _ = events.send(Event::Lab(LabEvent::Notice(why)));
+            }
             if let Some(reachable) = super::backend::reach_after_run(&choice, &result) {
                 let backend = choice.label();
                 let reach = LabEvent::Reach { backend, reachable };
@@ -563,6 +577,23 @@ impl Drop for LabDriver {
             stop.store(true, Ordering::Relaxed);
         }
     }
+}
+
+/// The logins among `available` whose org said at login that it is production.
+fn production_logins(available: &[BackendChoice]) -> Vec<BackendChoice> {
+    let Ok(store) = crate::sandbox::LoginStore::from_env() else {
+        return Vec::new();
+    };
+    available
+        .iter()
+        .filter(|c| match c {
+            BackendChoice::Sandbox(Some(alias)) => store
+                .load(alias)
+                .is_ok_and(|login| login.is_sandbox == Some(false)),
+            _ => false,
+        })
+        .cloned()
+        .collect()
 }
 
 /// A lab's place among the runs in progress, given up when the run ends (or its task panics).
