@@ -592,3 +592,102 @@ fn a_key_given_twice_is_named_at_its_second_line() {
         "{p:?}"
     );
 }
+
+/// The problems of the curriculum in `dir` used as it is (see `Curriculum::from_dir_usable`),
+/// as text, with the curriculum.
+fn usable(dir: &std::path::Path) -> (Curriculum, Vec<String>) {
+    let (c, problems) = Curriculum::from_dir_usable(dir).expect("a curriculum folder");
+    assert!(
+        problems.iter().all(|p| p.kept),
+        "these leave nothing out: {problems:?}"
+    );
+    assert!(c.left_out.is_empty(), "{:?}", c.left_out);
+    (c, problems.iter().map(|p| p.to_string()).collect())
+}
+
+#[test]
+fn a_solutions_folder_of_no_lab_is_named_and_leaves_the_rest_in_use() {
+    let t = small_curriculum(true);
+    std::fs::create_dir_all(t.path().join("solutions/first-call")).unwrap();
+    std::fs::write(t.path().join("solutions/first-call/run"), "#!/bin/sh\n").unwrap();
+    Curriculum::from_dir(t.path()).expect("a lab's own solution is no problem");
+    std::fs::create_dir_all(t.path().join("solutions/ghost-lab")).unwrap();
+    std::fs::write(t.path().join("solutions/ghost-lab/run"), "#!/bin/sh\n").unwrap();
+    let p = problems_at(t.path());
+    assert_eq!(
+        p,
+        ["solutions/ghost-lab/: is the solution of no lab (there is no labs/ghost-lab/): name the folder after its lab's id, or remove it"]
+    );
+    let (c, _) = usable(t.path());
+    assert_eq!(c.labs.len(), 1);
+}
+
+#[test]
+fn a_lessons_relative_link_or_image_to_nothing_is_named_at_its_line() {
+    let t = small_curriculum(true);
+    let lessons = t.path().join("lessons/L1-basics");
+    std::fs::write(lessons.join("diagram.png"), b"png").unwrap();
+    std::fs::write(
+        lessons.join("02-more.md"),
+        "---\nid: L1-basics/more\ntitle: More\nlevel: L1\norder: 2\n---\n\
+         See [REST](rest.md), [REST again](../L1-basics/rest.md#verbs), ![a](diagram.png),\n\
+         [the lab](../../labs/first-call/) and [the web](https://example.com/x.md).\n\n\
+         But [gone](../L1-basics/99-missing.md) and\n\
+         ![lost](img/missing.png) and [out](../../../etc/passwd).\n\n\
+         ```\n[in code](nowhere.md)\n```\n",
+    )
+    .unwrap();
+    let (c, p) = usable(t.path());
+    assert_eq!(c.lessons.len(), 2);
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(
+        p[0].starts_with("lessons/L1-basics/02-more.md:10: links to \"../L1-basics/99-missing.md\", but there is no lessons/L1-basics/99-missing.md in the curriculum"),
+        "{p:?}"
+    );
+    assert!(
+        p[1].starts_with("lessons/L1-basics/02-more.md:11: shows the image \"img/missing.png\""),
+        "{p:?}"
+    );
+    assert!(
+        p[2].starts_with("lessons/L1-basics/02-more.md:11: links to \"../../../etc/passwd\", but it leads out of the curriculum folder"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_level_without_lessons_between_levels_with_lessons_is_named() {
+    let t = small_curriculum(true);
+    let l3 = t.path().join("lessons/L3-client-apps");
+    std::fs::create_dir_all(&l3).unwrap();
+    std::fs::write(
+        l3.join("01-eca.md"),
+        "---\nid: L3-client-apps/eca\ntitle: ECA\nlevel: L3\norder: 1\n---\nBody.\n",
+    )
+    .unwrap();
+    let (_, p) = usable(t.path());
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("lessons/L2-authentication/: level L2 (Authentication) has no lessons, though levels before and after it do"),
+        "{p:?}"
+    );
+    // `sflab list` says so under the heading, and on stderr without saying anything was left out.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--curriculum")
+        .arg(t.path())
+        .arg("list")
+        .output()
+        .expect("sflab runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        stdout.contains("L2 Authentication\n  (no lessons)\nL3"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("level L2 (Authentication) has no lessons"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("left out"), "{stderr}");
+}

@@ -16,24 +16,51 @@ pub fn load(dir: Option<&Path>, strict: bool) -> Result<(Curriculum, Vec<Problem
         None => Curriculum::embedded().map(|c| (c, Vec::new())),
     };
     let (curriculum, problems) = loaded.map_err(|e| Failure::usage(e.to_string()))?;
-    if !problems.is_empty() {
-        eprint!(
-            "{}",
-            crate::visible::visible(&format!(
-                "sflab: left out what these problems concern; the rest of the curriculum is usable (`sflab dev check` checks it all):\n{}",
-                CurriculumError {
-                    problems: problems.clone()
-                }
-            ))
-        );
-    }
+    eprint!("{}", crate::visible::visible(&problems_said(&problems)));
     Ok((curriculum, problems))
 }
 
-/// The line the classroom shows at start when part of the curriculum was left out.
+/// What stderr says of the problems of a curriculum used all the same, by what they did:
+/// those that left out what they concern, then those that left it in use.
+fn problems_said(problems: &[Problem]) -> String {
+    let (kept, left_out): (Vec<Problem>, Vec<Problem>) =
+        problems.iter().cloned().partition(|p| p.kept);
+    let mut said = String::new();
+    if !left_out.is_empty() {
+        said.push_str(&format!(
+            "sflab: left out what these problems concern; the rest of the curriculum is usable (`sflab dev check` checks it all):\n{}",
+            CurriculumError { problems: left_out }
+        ));
+    }
+    if !kept.is_empty() {
+        said.push_str(&format!(
+            "sflab: the curriculum is used as it is, but an author should fix these (`sflab dev check` checks it all):\n{}",
+            CurriculumError { problems: kept }
+        ));
+    }
+    said
+}
+
+/// The line the classroom shows at start when part of the curriculum was left out, or (when
+/// nothing was) has problems all the same.
 fn left_out_notice(problems: &[Problem]) -> Option<String> {
-    let first = problems.first()?;
-    let more = match problems.len() {
+    let left_out: Vec<&Problem> = problems.iter().filter(|p| !p.kept).collect();
+    let Some(first) = left_out.first() else {
+        let first = problems.first()?;
+        let line = first
+            .line
+            .map(|l| format!(" line {l}:"))
+            .unwrap_or_default();
+        return Some(format!(
+            "the curriculum has {} problem{} that leave{} it usable — `sflab dev check` lists them ({}{line} {})",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            if problems.len() == 1 { "s" } else { "" },
+            first.file,
+            first.message
+        ));
+    };
+    let more = match left_out.len() {
         1 => String::new(),
         n => format!(" (and {} more)", n - 1),
     };
@@ -243,6 +270,9 @@ pub fn list(
     for level in Level::ALL {
         let lessons: Vec<_> = curriculum.lessons_of(level).collect();
         println!("{level} {}", level.title());
+        if lessons.is_empty() {
+            println!("  (no lessons)");
+        }
         for l in lessons {
             println!("  {:<w$} {}", l.id, l.title, w = column - 3);
             for lab in curriculum.labs_of(l) {
@@ -305,18 +335,76 @@ mod tests {
                 line: Some(25),
                 column: None,
                 message: "unknown rule `rest.patch_for_updat`".into(),
+                kept: false,
             },
             Problem {
                 file: "lessons/L1-basics/01-rest.md".into(),
                 line: None,
                 column: None,
                 message: "x".into(),
+                kept: false,
             },
         ];
         assert_eq!(
             left_out_notice(&problems).unwrap(),
             "left out: labs/rest-crud (and 1 more) — `sflab dev check` lists every problem (labs/rest-crud/lab.yaml line 25: unknown rule `rest.patch_for_updat`)"
         );
+    }
+
+    /// A problem that leaves what it concerns in use (a stray solutions folder).
+    fn stray() -> Problem {
+        Problem {
+            file: "solutions/ghost-lab/".into(),
+            line: None,
+            column: None,
+            message: "is the solution of no lab".into(),
+            kept: true,
+        }
+    }
+
+    #[test]
+    fn problems_that_leave_nothing_out_are_not_said_to_have() {
+        let said = problems_said(&[stray()]);
+        assert!(!said.contains("left out"), "{said}");
+        assert!(
+            said.starts_with(
+                "sflab: the curriculum is used as it is, but an author should fix these"
+            ),
+            "{said}"
+        );
+        assert!(
+            said.contains("solutions/ghost-lab/: is the solution of no lab"),
+            "{said}"
+        );
+        assert_eq!(problems_said(&[]), "");
+        let notice = left_out_notice(&[stray()]).unwrap();
+        assert!(
+            notice.starts_with("the curriculum has 1 problem that leaves it usable"),
+            "{notice}"
+        );
+        // Beside one that did leave a lab out, each is said under its own heading.
+        let mut broken = stray();
+        broken.file = "labs/rest-crud/lab.yaml".into();
+        broken.kept = false;
+        let said = problems_said(&[stray(), broken.clone()]);
+        let (left, kept) = said
+            .split_once("sflab: the curriculum is used as it is")
+            .unwrap();
+        assert!(
+            left.starts_with("sflab: left out what these problems concern"),
+            "{said}"
+        );
+        assert!(
+            left.contains("labs/rest-crud/lab.yaml") && !left.contains("ghost"),
+            "{said}"
+        );
+        assert!(
+            kept.contains("ghost") && !kept.contains("rest-crud"),
+            "{said}"
+        );
+        assert!(left_out_notice(&[stray(), broken])
+            .unwrap()
+            .starts_with("left out: labs/rest-crud —"));
     }
     use super::*;
     use clap::Parser;

@@ -137,6 +137,7 @@ fn problem(line: Option<usize>, message: String) -> Problem {
         line,
         column: None,
         message,
+        kept: true,
     }
 }
 

@@ -11,6 +11,18 @@ pub struct Problem {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
+    /// Whether what the problem concerns is used all the same (a lesson whose code block is
+    /// never closed is shown as it is, a stray solutions folder is only not used): such a
+    /// problem leaves nothing out of a usable curriculum, the others each leave out what they
+    /// concern.
+    pub kept: bool,
+}
+
+impl Problem {
+    /// This problem, marked as leaving what it concerns in use (see [`Problem::kept`]).
+    pub fn leaving_it_in_use(self) -> Problem {
+        Problem { kept: true, ..self }
+    }
 }
 
 impl fmt::Display for Problem {

@@ -90,6 +90,20 @@ impl DiskFiles {
             root: root.to_path_buf(),
         }
     }
+
+    /// Whether `folder` (relative, `/`-separated) is a folder under the root reached without
+    /// a symbolic link or a `..`.
+    fn real_folder(&self, folder: &str) -> bool {
+        let mut at = self.root.clone();
+        for part in folder.split('/').filter(|p| !p.is_empty()) {
+            at.push(part);
+            let is_dir = std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_dir());
+            if part == ".." || !is_dir {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 /// Collects the regular files under `dir` into `files` and the symbolic links into `links`
@@ -116,10 +130,20 @@ fn walk_disk(root: &Path, dir: &Path, files: &mut Vec<String>, links: &mut Vec<S
     }
 }
 
+/// The folder of `prefix` (`labs/rest-crud/` → `labs/rest-crud`), which holds everything
+/// under it: only that folder is walked, not a whole checkout holding a build's output.
+fn folder_of(prefix: &str) -> &str {
+    prefix.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
 impl Files for DiskFiles {
     fn list(&self, prefix: &str) -> Vec<String> {
         let (mut out, mut links) = (Vec::new(), Vec::new());
-        walk_disk(&self.root, &self.root, &mut out, &mut links);
+        let folder = folder_of(prefix);
+        if !self.real_folder(folder) {
+            return out;
+        }
+        walk_disk(&self.root, &self.root.join(folder), &mut out, &mut links);
         out.retain(|p| p.starts_with(prefix));
         out.sort();
         out
@@ -151,12 +175,13 @@ impl Files for DiskFiles {
 
     fn links(&self) -> Vec<String> {
         let (mut files, mut out) = (Vec::new(), Vec::new());
-        walk_disk(&self.root, &self.root, &mut files, &mut out);
-        out.retain(|p| {
-            ["lessons/", "labs/", "solutions/"]
-                .iter()
-                .any(|t| p.starts_with(t))
-        });
+        for top in ["lessons", "labs", "solutions"] {
+            if self.real_folder(top) {
+                walk_disk(&self.root, &self.root.join(top), &mut files, &mut out);
+            } else if self.root.join(top).is_symlink() {
+                out.push(top.to_string());
+            }
+        }
         out.sort();
         out
     }

@@ -38,6 +38,7 @@ fn at_id(file: &str, yaml: &str, first_line: usize, message: String) -> Problem 
         line: key_line(yaml, "id").map(|l| l + first_line - 1),
         column: None,
         message,
+        kept: false,
     }
 }
 
@@ -147,6 +148,7 @@ pub fn without_shared_ids<T>(
                     others.join(", "),
                     if others.len() == 1 { "has" } else { "have" }
                 ),
+                kept: false,
             });
             false
         })

@@ -12,7 +12,13 @@ fn problem(file: &str, line: Option<usize>, column: Option<usize>, message: Stri
         line,
         column,
         message,
+        kept: false,
     }
+}
+
+/// A problem that leaves what it concerns in use (see [`Problem::kept`]).
+fn kept(file: &str, line: Option<usize>, column: Option<usize>, message: String) -> Problem {
+    problem(file, line, column, message).leaving_it_in_use()
 }
 
 /// A YAML error placed in the file: `line_offset` is the 1-based file line of the YAML's line 1.
@@ -78,7 +84,7 @@ fn open_fences_in_lab(path: &str, goal: &str, hints: &[HintSpec]) -> Vec<Problem
         .chain(hints)
         .filter(|(_, text)| unclosed_fence(text).is_some())
         .map(|(what, _)| {
-            problem(
+            kept(
                 path,
                 None,
                 None,
@@ -215,7 +221,7 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
     let level = parse_level(path, &fm.level, problems)?;
     let folder = path.split('/').nth(1).unwrap_or("");
     if folder != level.folder() {
-        problems.push(problem(
+        problems.push(kept(
             path,
             None,
             None,
@@ -226,7 +232,7 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
         ));
     }
     if body.trim().is_empty() {
-        problems.push(problem(
+        problems.push(kept(
             path,
             Some(body_line),
             None,
@@ -234,7 +240,7 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
         ));
     }
     if let Some(opened) = unclosed_fence(body) {
-        problems.push(problem(
+        problems.push(kept(
             path,
             Some(body_line + opened),
             None,
@@ -243,7 +249,7 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
     }
     for (i, q) in fm.quiz.iter().enumerate() {
         if q.choices.iter().filter(|c| c.correct).count() != 1 {
-            problems.push(problem(
+            problems.push(kept(
                 path,
                 None,
                 None,
@@ -348,13 +354,15 @@ pub fn load(files: &dyn Files) -> Result<Curriculum, CurriculumError> {
 }
 
 /// Loads what can be used and says what cannot: a lesson or lab whose file is broken is left
-/// out, as is a second one with the same id, a lab whose lesson is missing or does not list
-/// it, and a lesson's link to a lab that is not there. The classroom opens on the rest, so one
-/// broken file does not keep a learner from everything else.
+/// out, as is one whose id is not the one its place gives, every one of two giving the same
+/// id, a lab whose lesson is missing or does not list it, and a lesson's link to a lab that is
+/// not there. The classroom opens on the rest, so one broken file does not keep a learner
+/// from everything else. Problems that leave nothing out (see [`Problem::kept`]) are returned
+/// too.
 pub fn load_usable(files: &dyn Files) -> (Curriculum, Vec<Problem>) {
     let (mut curriculum, mut problems, consequences) = load_with_consequences(files);
     problems.extend(consequences);
-    curriculum.left_out = problems.clone();
+    curriculum.left_out = problems.iter().filter(|p| !p.kept).cloned().collect();
     (curriculum, problems)
 }
 
@@ -418,7 +426,7 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
         l.labs.retain(|lab| {
             let there = lab_ids.contains(lab);
             if !there && !lab_unread {
-                problems.push(problem(
+                problems.push(kept(
                     &path,
                     None,
                     None,
@@ -473,6 +481,11 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
         listed
     });
 
+    problems.extend(super::orphans::solutions_of_no_lab(files));
+    problems.extend(super::orphans::levels_between_without_lessons(&lessons));
+    for lesson in &lessons {
+        problems.extend(super::links::broken_links(files, lesson));
+    }
     lessons.sort_by(|a, b| (a.level, a.order, &a.id).cmp(&(b.level, b.order, &b.id)));
     labs.sort_by(|a, b| (a.level, &a.id).cmp(&(b.level, &b.id)));
     let curriculum = Curriculum {

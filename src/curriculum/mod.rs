@@ -11,7 +11,9 @@ mod identity;
 pub mod lab;
 pub mod lesson;
 mod level;
+mod links;
 mod load;
+mod orphans;
 
 pub use error::{CurriculumError, Problem};
 pub use files::{embedded, DiskFiles, EmbeddedFiles, Files};
@@ -26,7 +28,8 @@ pub struct Curriculum {
     pub lessons: Vec<Lesson>,
     pub labs: Vec<LabMeta>,
     /// The problems of what was left out when only the usable part loaded (see
-    /// [`load_usable`]): a command naming a lab left out says why it cannot use it.
+    /// [`load_usable`]; not those that leave what they concern in use): a command naming a
+    /// lab left out says why it cannot use it.
     pub left_out: Vec<error::Problem>,
 }
 
@@ -46,6 +49,7 @@ fn curriculum_folder(dir: &std::path::Path) -> Result<(), CurriculumError> {
             line: None,
             column: None,
             message: missing.into(),
+            kept: false,
         }],
     })
 }
