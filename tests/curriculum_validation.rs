@@ -691,3 +691,20 @@ fn a_level_without_lessons_between_levels_with_lessons_is_named() {
     );
     assert!(!stderr.contains("left out"), "{stderr}");
 }
+
+#[test]
+fn a_lessons_or_labs_folder_that_is_a_symbolic_link_is_reported_not_followed() {
+    let t = small_curriculum(true);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let labs = t.path().join("labs");
+    std::fs::rename(&labs, elsewhere.path().join("labs")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("labs"), &labs).unwrap();
+    let (c, problems) = Curriculum::from_dir_usable(t.path()).unwrap();
+    assert!(c.labs.is_empty(), "{:?}", c.labs);
+    assert!(
+        problems[0]
+            .to_string()
+            .starts_with("labs: is a symbolic link"),
+        "{problems:?}"
+    );
+}
