@@ -371,6 +371,64 @@ fn a_submission_without_a_run_file_scores_zero_with_a_reason() {
     );
 }
 
+/// A copy of the shipped curriculum's folders in `root`.
+fn curriculum_copy(root: &Path) -> PathBuf {
+    let dir = root.join("curriculum");
+    let files = sflab::curriculum::embedded();
+    for top in ["lessons/", "labs/", "solutions/"] {
+        for path in sflab::curriculum::Files::list(&files, top) {
+            let to = dir.join(&path);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::write(&to, sflab::curriculum::Files::read(&files, &path).unwrap()).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn grading_puts_up_with_a_lessons_broken_link_but_not_with_a_lab_left_out() {
+    let t = tempfile::tempdir().unwrap();
+    let curriculum = curriculum_copy(t.path());
+    let lesson = curriculum.join("lessons/L1-basics/01-rest.md");
+    let mut text = std::fs::read_to_string(&lesson).unwrap();
+    text.push_str("\nSee [the missing page](../L1-basics/99-missing.md).\n");
+    std::fs::write(&lesson, text).unwrap();
+    let dir = curriculum.display().to_string();
+    let correct = fixtures().join("correct").display().to_string();
+    let out = t.path().join("out");
+    let args = [
+        "--curriculum",
+        &dir,
+        "grade",
+        &correct,
+        "--lab",
+        LAB,
+        "--out",
+    ];
+    let mut with_out: Vec<&str> = args.to_vec();
+    let out_s = out.display().to_string();
+    with_out.push(&out_s);
+    let o = sflab(&with_out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("99-missing.md"),
+        "the problem is still said: {err}"
+    );
+    assert!(out.join("gradebook.csv").exists());
+
+    // Another lab that cannot be read leaves part of the curriculum out: nothing is graded.
+    std::fs::write(curriculum.join("labs/rest-crud/lab.yaml"), "title: [").unwrap();
+    let out2 = t.path().join("out2").display().to_string();
+    with_out.pop();
+    with_out.push(&out2);
+    let o = sflab(&with_out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("labs/rest-crud/lab.yaml"), "{err}");
+    assert!(!t.path().join("out2/gradebook.csv").exists());
+}
+
 #[cfg(unix)]
 #[test]
 fn a_symlinked_run_is_named_as_the_reason_it_was_not_run() {

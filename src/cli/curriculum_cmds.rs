@@ -6,16 +6,38 @@ use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
 
-/// The curriculum of `dir` (the embedded one without it). `strict`: any problem is an error
-/// (authoring and grading); otherwise what can be used is loaded, and the problems of what
-/// was left out are printed on stderr and returned.
-pub fn load(dir: Option<&Path>, strict: bool) -> Result<(Curriculum, Vec<Problem>), Failure> {
+/// How much of a curriculum's problems a command puts up with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// Any problem is an error (authoring).
+    Strict,
+    /// A problem that leaves part of the curriculum out is an error; one that leaves it all in
+    /// use (a lesson's broken link, a stray solutions folder) is printed (grading: every lab
+    /// is graded as authored, and a lesson's typo stops no class).
+    Whole,
+    /// What can be used is loaded; the problems are printed on stderr and returned.
+    Usable,
+}
+
+/// The curriculum of `dir` (the embedded one without it), as `strictness` allows.
+pub fn load(
+    dir: Option<&Path>,
+    strictness: Strictness,
+) -> Result<(Curriculum, Vec<Problem>), Failure> {
     let loaded = match dir {
-        Some(d) if strict => Curriculum::from_dir(d).map(|c| (c, Vec::new())),
+        Some(d) if strictness == Strictness::Strict => {
+            Curriculum::from_dir(d).map(|c| (c, Vec::new()))
+        }
         Some(d) => Curriculum::from_dir_usable(d),
         None => Curriculum::embedded().map(|c| (c, Vec::new())),
     };
     let (curriculum, problems) = loaded.map_err(|e| Failure::usage(e.to_string()))?;
+    let left_out: Vec<Problem> = problems.iter().filter(|p| !p.kept).cloned().collect();
+    if strictness == Strictness::Whole && !left_out.is_empty() {
+        return Err(Failure::usage(
+            CurriculumError { problems: left_out }.to_string(),
+        ));
+    }
     eprint!("{}", crate::visible::visible(&problems_said(&problems)));
     Ok((curriculum, problems))
 }

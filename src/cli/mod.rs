@@ -332,13 +332,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     ) {
         end_quietly_when_the_reader_goes();
     }
-    // Authoring and grading need the whole curriculum sound; everything else uses what of it
-    // loads, and is told what was left out.
-    let strict = matches!(
-        cli.command,
-        Some(Command::Dev { .. }) | Some(Command::Grade { .. })
-    );
-    let (curriculum, problems) = curriculum_cmds::load(cli.curriculum.as_deref(), strict)?;
+    // Authoring needs the whole curriculum sound and grading every part of it in use;
+    // everything else uses what of it loads, and is told what was left out.
+    let strictness = match cli.command {
+        Some(Command::Dev { .. }) => curriculum_cmds::Strictness::Strict,
+        Some(Command::Grade { .. }) => curriculum_cmds::Strictness::Whole,
+        _ => curriculum_cmds::Strictness::Usable,
+    };
+    let (curriculum, problems) = curriculum_cmds::load(cli.curriculum.as_deref(), strictness)?;
     match cli.command {
         None => {
             if let Some(file) = &cli.track {
