@@ -322,10 +322,11 @@ pub fn run_notes(
             .collect();
         if !long.is_empty() {
             notes.push(format!(
-                "Run {n} printed more to {} than sflab keeps: {} of {} were kept and judged; what came between was left out (a line in the output marks where) and only searched for secrets.",
+                "Run {n} printed more to {} than sflab keeps: {} of {} were kept; what came between was left out of the copy (a line in the output marks where), searched for secrets, and up to {} of it judged by the checks on output.",
                 long.join(" and "),
                 crate::runner::process::kept_of_a_long_stream(g.output_cap),
                 if long.len() == 1 { "it" } else { "each" },
+                crate::wording::bytes(crate::runner::process::JUDGED_PAST_CAP as u64),
             ));
         }
         for note in &run.notes {

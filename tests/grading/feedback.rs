@@ -64,7 +64,7 @@ fn feedback_shows_escapes_and_binary_output_as_text_and_keeps_its_table_whole() 
         "a message of several lines says where the rest is: {exit}"
     );
     assert!(
-        md.contains("Run 1 printed more to stderr than sflab keeps: the first 256 KiB and the last 16 KiB of it were kept and judged; what came between was left out"),
+        md.contains("Run 1 printed more to stderr than sflab keeps: the first 256 KiB and the last 16 KiB of it were kept; what came between was left out of the copy (a line in the output marks where), searched for secrets, and up to 4.0 MiB of it judged by the checks on output."),
         "the note says what was kept: {md}"
     );
     assert!(!md.contains("only the first part"), "{md}");
