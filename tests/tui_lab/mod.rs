@@ -439,18 +439,22 @@ fn at_80_columns_the_traffic_path_takes_the_width_the_other_columns_leave() {
     );
     update(&mut a, key(KeyCode::Char('3')));
     let s = screen(&a);
-    let row = |n: &str| {
+    let row = |s: &str, n: &str| {
         s.lines()
-            .find(|l| l.contains(&format!("││   {n}      ")))
+            .find(|l| l.contains(&format!("││   {n} ")))
             .unwrap_or_default()
             .to_string()
     };
-    // No fault in this run: no fault column, and the path reaches the ms column's edge.
+    // No fault in this run: no fault column; +ms gives way, and the path, its API prefix
+    // left out, keeps the query's head and reaches the ms column's edge.
     assert!(!s.contains("fault"), "{s}");
-    assert!(row("1").contains("…s/data/v62.0/query    200"), "{s}");
-    assert!(row("2").contains("…001000000000001AAA    200"), "{s}");
+    assert!(
+        row(&s, "1").contains("GET    …/query?q=SE…+FROM+Account    200"),
+        "{s}"
+    );
+    assert!(row(&s, "2").contains("…/001000000000001AAA"), "{s}");
     for n in ["1", "2"] {
-        let line = row(n);
+        let line = row(&s, n);
         let pane = line.rsplit('│').nth(1).unwrap_or_default();
         assert!(
             pane.ends_with("   200     2 "),
@@ -458,6 +462,18 @@ fn at_80_columns_the_traffic_path_takes_the_width_the_other_columns_leave() {
         );
     }
     snap!(s);
+
+    // With an injected fault, the fault shows whole and the path still tells calls apart.
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    lab_event(&mut a, finished(vec![Verdict::pass("a", 1, "ok")]));
+    update(&mut a, key(KeyCode::Char('3')));
+    let s = screen(&a);
+    assert!(row(&s, "1").contains("POST   …/oauth2/token"), "{s}");
+    assert!(
+        row(&s, "2").contains("PATCH  …/A-1042            503  ⚡ unavailable"),
+        "{s}"
+    );
 }
 
 #[test]

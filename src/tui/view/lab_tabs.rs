@@ -28,25 +28,70 @@ fn window(sel: usize, rows: usize) -> usize {
     sel.saturating_sub(rows.saturating_sub(1))
 }
 
-/// The path shown in a row, cut to `room` cells: the query string goes first (the resource, as
-/// in `/services/data/v62.0/query?q=SELE…`, says what the call was), then the path's head (its
-/// tail, `…/sobjects/Account/001…`, is the specific part).
+/// The path shown in a row, cut to `room` cells with `…` wherever something is left out.
+/// What tells requests apart goes last: first the API's version prefix
+/// (`/services/data/v62.0`, which every REST call shares) goes, then the query string's middle
+/// (`…/query?q=SE…+FROM+Account`), then whole segments from the path's head
+/// (`…/Account/001…AAA`); a query cut away entirely still shows as `?…`.
 fn short_path(full: &str, room: usize) -> String {
-    let n = full.chars().count();
-    if n <= room {
+    let count = |s: &str| s.chars().count();
+    if count(full) <= room {
         return full.to_string();
     }
     let (path, query) = full.split_once('?').unwrap_or((full, ""));
-    let path_n = path.chars().count();
-    if !query.is_empty() && path_n + 2 <= room {
-        let kept: String = query.chars().take(room - path_n - 2).collect();
-        return format!("{path}?{kept}…");
+    let (mark, rest) = match api_prefix_len(path) {
+        Some(n) => ("…", &path[n..]),
+        None => ("", path),
+    };
+    let whole = format!("{mark}{rest}{}", if query.is_empty() { "" } else { "?" });
+    if count(&whole) + count(query) <= room {
+        return format!("{whole}{query}");
     }
-    let tail: String = path
-        .chars()
-        .skip((path_n + 1).saturating_sub(room.max(1)))
-        .collect();
-    format!("…{tail}")
+    if !query.is_empty() {
+        // The whole path, else its last segment, with as much of the query as fits.
+        let last = rest.rfind('/').map_or(rest, |at| &rest[at..]);
+        let shorter = format!("…{last}?");
+        for head in [whole.as_str(), shorter.as_str()] {
+            // The query's start (which parameter) and its end (a SOQL query's object and
+            // filter, what differs between calls), with `…` between them.
+            let left = room.saturating_sub(count(head));
+            if left >= 6 {
+                let front = (left / 4).max(2);
+                let back = left - front - 1;
+                let start: String = query.chars().take(front).collect();
+                let end: String = query.chars().skip(count(query) - back).collect();
+                return format!("{head}{start}…{end}");
+            }
+        }
+    }
+    let end = if query.is_empty() { "" } else { "?…" };
+    let room = room.saturating_sub(1 + count(end)).max(1);
+    // Whole segments from the end while they fit, else the end's last characters.
+    let mut tail = String::new();
+    for segment in rest.rsplit('/').filter(|s| !s.is_empty()) {
+        let longer = format!("/{segment}{tail}");
+        if count(&longer) > room {
+            break;
+        }
+        tail = longer;
+    }
+    if tail.is_empty() {
+        tail = rest
+            .chars()
+            .skip(count(rest).saturating_sub(room))
+            .collect();
+    }
+    format!("…{tail}{end}")
+}
+
+/// The length of `path`'s REST prefix `/services/data/vNN.N`, when it has one and goes on
+/// after it.
+fn api_prefix_len(path: &str) -> Option<usize> {
+    let version = path.strip_prefix("/services/data/v")?;
+    let end = version.find('/')?;
+    let digits = &version[..end];
+    let is_version = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.');
+    is_version.then(|| "/services/data/v".len() + end)
 }
 
 /// The line over a rule's evidence in at most `width` cells: shorter wordings first, then the
@@ -87,11 +132,54 @@ fn fault_width(listed: &[&Exchange]) -> usize {
         .unwrap_or(0)
 }
 
-/// Cells left for the path once #, +ms, method, status and ms (31 cells) and the fault column
-/// (two more before it), if any, are placed.
-fn path_width(width: usize, fault: usize) -> usize {
-    let fixed = 31 + if fault > 0 { 2 + fault } else { 0 };
-    width.saturating_sub(fixed).max(8)
+/// The fewest cells the path keeps before the Traffic table gives up a column for it.
+const PATH_ROOM: usize = 24;
+
+/// The Traffic table's columns in a pane: every one when the path keeps [`PATH_ROOM`] cells;
+/// in a narrower pane (80 columns) +ms goes first, then ms (both are in the exchange's
+/// detail), so that the path and the fault stay readable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Columns {
+    plus_ms: bool,
+    ms: bool,
+    path: usize,
+}
+
+impl Columns {
+    /// The columns for a pane `width` cells wide whose fault column takes `fault` (0: none).
+    /// #, method and status take 18 cells with their spaces, +ms 7 and ms 6.
+    fn fit(width: usize, fault: usize) -> Columns {
+        let fault_cells = if fault > 0 { 2 + fault } else { 0 };
+        let with = |plus_ms: bool, ms: bool| {
+            let fixed = 18 + 7 * usize::from(plus_ms) + 6 * usize::from(ms) + fault_cells;
+            Columns {
+                plus_ms,
+                ms,
+                path: width.saturating_sub(fixed).max(8),
+            }
+        };
+        [with(true, true), with(false, true)]
+            .into_iter()
+            .find(|c| c.path >= PATH_ROOM)
+            .unwrap_or_else(|| with(false, false))
+    }
+
+    /// One row: `#`, `+ms`, method, path, then status and ms (the fault goes after).
+    fn row(&self, cells: [&str; 6]) -> (String, String, String) {
+        let [seq, plus, method, path, status, ms] = cells;
+        let mut head = format!("{seq:>3} ");
+        if self.plus_ms {
+            head.push_str(&format!("{plus:>6} "));
+        }
+        head.push_str(&format!("{method:<6} "));
+        let path_w = self.path;
+        let path = format!("{path:<path_w$} ");
+        let mut end = String::new();
+        if self.ms {
+            end = format!(" {ms:>5}");
+        }
+        (head, path, format!("{status:>6}{end}"))
+    }
 }
 
 pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
@@ -106,11 +194,9 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         )));
     }
     let fault_w = fault_width(&listed);
-    let path_w = path_width(width, fault_w);
-    let mut header = format!(
-        "{:>3} {:>6} {:<6} {:<path_w$} {:>6} {:>5}",
-        "#", "+ms", "method", "path", "status", "ms",
-    );
+    let columns = Columns::fit(width, fault_w);
+    let (head, path, end) = columns.row(["#", "+ms", "method", "path", "status", "ms"]);
+    let mut header = format!("{head}{path}{end}");
     if fault_w > 0 {
         header.push_str("  fault");
     }
@@ -151,12 +237,21 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             Some(s) if s < 400 => t.pass(),
             _ => t.fail(),
         };
+        let (seq, plus, ms) = (
+            e.seq.to_string(),
+            plus.to_string(),
+            e.elapsed_ms().to_string(),
+        );
+        let short = short_path(&path, columns.path);
+        let (head, path, _) = columns.row([&seq, &plus, e.method(), &short, "", ""]);
         let mut spans = vec![
-            Span::raw(format!("{:>3} {:>6} {:<6} ", e.seq, plus, e.method())),
-            Span::raw(format!("{:<path_w$} ", short_path(&path, path_w))),
+            Span::raw(head),
+            Span::raw(path),
             Span::styled(format!("{status:>6}"), status_style),
-            Span::raw(format!(" {:>5}", e.elapsed_ms())),
         ];
+        if columns.ms {
+            spans.push(Span::raw(format!(" {ms:>5}")));
+        }
         if let Some(label) = fault_label(e) {
             let style = if e.fault.is_some() {
                 t.fault()
@@ -164,7 +259,8 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
                 t.fail()
             };
             // Cut with … when a narrow pane leaves it less than its width.
-            let room = width.saturating_sub(33 + path_w);
+            let used: usize = spans.iter().map(|s| s.content.width()).sum();
+            let room = width.saturating_sub(used + 2);
             spans.push(Span::raw("  "));
             spans.push(Span::styled(fit(&label, room), style));
         }
@@ -355,14 +451,40 @@ mod tests {
     use super::short_path;
 
     #[test]
-    fn a_long_query_string_is_cut_before_the_path_is() {
+    fn a_path_drops_the_api_prefix_then_the_querys_end_then_its_head() {
         let full = "/services/data/v62.0/query?q=SELECT+Name+FROM+Account+ORDER+BY+Name";
         assert_eq!(short_path(full, 80), full);
-        assert_eq!(short_path(full, 34), "/services/data/v62.0/query?q=SELE…");
-        assert_eq!(short_path(full, 34).chars().count(), 34);
-        // Too narrow even for the path: its specific end is kept.
-        assert_eq!(short_path(full, 12), "…v62.0/query");
+        assert_eq!(
+            short_path(full, 50),
+            "…/query?q=SELECT+Name+FROM+Account+ORDER+BY+Name"
+        );
+        assert_eq!(short_path(full, 21), "…/query?q=S…R+BY+Name");
+        assert_eq!(short_path(full, 21).chars().count(), 21);
+        // Too narrow for any of the query: that there is one still shows.
+        assert_eq!(short_path(full, 10), "…/query?…");
         let record = "/services/data/v62.0/sobjects/Account/0015g00000ABCDEAAA";
-        assert_eq!(short_path(record, 30), "…ts/Account/0015g00000ABCDEAAA");
+        assert_eq!(short_path(record, 30), "…/Account/0015g00000ABCDEAAA");
+        assert_eq!(short_path(record, 21), "…/0015g00000ABCDEAAA");
+        assert_eq!(short_path(record, 12), "…000ABCDEAAA");
+        assert_eq!(short_path("/services/data/v62.0/limits", 16), "…/limits");
+        // Other paths keep their head until it must go.
+        assert_eq!(
+            short_path("/services/apexrest/orders/v2/ORD-1", 20),
+            "…/orders/v2/ORD-1"
+        );
+    }
+
+    #[test]
+    fn a_narrow_traffic_tab_gives_up_the_timing_columns_before_the_path_or_fault() {
+        // The Traffic tab is 50 cells wide at 80 columns.
+        let wide = super::Columns::fit(120, 14);
+        assert!(wide.plus_ms && wide.ms && wide.path >= super::PATH_ROOM);
+        let plain = super::Columns::fit(50, 0);
+        assert!(!plain.plus_ms && plain.ms, "{plain:?}");
+        assert_eq!(plain.path, 26);
+        // "⚡ unavailable" is 14 cells: it stays whole, and the path keeps 16.
+        let faulted = super::Columns::fit(50, 14);
+        assert!(!faulted.plus_ms && !faulted.ms, "{faulted:?}");
+        assert_eq!(faulted.path, 16);
     }
 }
