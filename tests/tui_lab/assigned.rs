@@ -136,6 +136,9 @@ fn assigned_view_at_80x24_marks_passed_overdue_and_due_soon() {
     assert!(s.contains("due in 29 h"), "{s}");
     assert!(s.contains("passed"), "{s}");
     assert!(s.contains("track: 1 overdue"), "the title bar tells: {s}");
+    // The selected lab's record wraps instead of being cut at the pane's edge.
+    assert!(!s.contains("passing …"), "{s}");
+    assert!(s.contains("needs 80% on mock · passed Thu 03 Dec 10:00"), "{s}");
     insta::assert_snapshot!(s);
 }
 

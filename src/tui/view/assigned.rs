@@ -1,6 +1,6 @@
 //! The "Assigned" view: the active track's labs with due dates, status against the pass
 //! threshold and overdue marks. One line per lab when the pane is wide, two when it is not;
-//! the selected lab's record underneath.
+//! the selected lab's record underneath, wrapped at words.
 
 use super::super::app::{App, Focus};
 use super::super::assigned::{best, due_label, when, AssignedBoard, AssignedView, ShownZone};
@@ -187,8 +187,15 @@ pub fn draw(app: &App, view: &AssignedView, frame: &mut Frame, area: Rect) {
     ];
     let cols = Columns::of(b, app.zone);
     let per_row = if width >= WIDE { 1 } else { 2 };
-    // Room for the header above and the record (a blank line and two lines) below.
-    let room = (inner.height as usize).saturating_sub(lines.len() + 3) / per_row;
+    // The selected lab's record, wrapped at words (a narrow pane takes it on several rows).
+    let record_rows: Vec<String> = b
+        .rows
+        .get(view.selected)
+        .map(|row| crate::wording::word_rows(&record(row, b, app.zone), width))
+        .unwrap_or_default();
+    // Room for the header above and the record (a blank line, its rows and the keys) below.
+    let below = 2 + record_rows.len().max(1);
+    let room = (inner.height as usize).saturating_sub(lines.len() + below) / per_row;
     let offset = view.selected.saturating_sub(room.saturating_sub(1));
     for (i, row) in b.rows.iter().enumerate().skip(offset).take(room.max(1)) {
         for mut line in row_lines(row, b, cols, app.zone, width, t) {
@@ -205,12 +212,11 @@ pub fn draw(app: &App, view: &AssignedView, frame: &mut Frame, area: Rect) {
             lines.push(line);
         }
     }
-    if let Some(row) = b.rows.get(view.selected) {
+    if !record_rows.is_empty() {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            fit(&record(row, b, app.zone), width),
-            t.dim(),
-        )));
+        for row in record_rows {
+            lines.push(Line::from(Span::styled(fit(&row, width), t.dim())));
+        }
         lines.push(Line::from(vec![
             Span::styled("⏎", t.key_hint()),
             Span::styled(" opens the lab   ", t.dim()),
