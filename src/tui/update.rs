@@ -98,7 +98,7 @@ fn on_lab_event(app: &mut App, event: LabEvent) -> Option<Command> {
     match app.lab_view_mut() {
         Some(view) if view.lab == lab => view
             .apply(event)
-            .or_else(|| view.rerun_saved_away())
+            .or_else(|| view.owed_command())
             .map(Command::Lab),
         _ => {
             app.news_from_away(&lab, event);
@@ -137,10 +137,10 @@ fn on_lab_key(app: &mut App, key: KeyEvent, pane: bool) -> Option<Option<Command
 }
 
 /// A lab action pressed in the tree acts on the lab selected there: when that is not the lab
-/// open on the right, it is opened first (the key then asks again, on the lab now shown). A
-/// lab left while its checks run goes on running; its view hears from the run.
-/// `Some` when it opened a lab (with what the driver is to be told), `None` to go on.
-fn open_selected_lab(app: &mut App) -> Option<Option<Command>> {
+/// open on the right, it is opened first, and the key acts on it once it is open (`r` opens
+/// and runs it). A lab left while its checks run goes on running; its view hears from the
+/// run. `Some` when it opened a lab (with what the driver is to be told), `None` to go on.
+fn open_selected_lab(app: &mut App, key: KeyEvent) -> Option<Option<Command>> {
     if app.focus != Focus::Tree {
         return None;
     }
@@ -156,7 +156,16 @@ fn open_selected_lab(app: &mut App) -> Option<Option<Command>> {
         return None;
     }
     let command = app.open_lab(&lab);
-    app.flash(format!("opened {lab}: press the key again to act on it"));
+    app.flash(format!("opened {lab}"));
+    // The key acts on the lab now shown: what it says shows now, what it asks of the
+    // driver waits until the lab has opened (its files copied).
+    if let Some(Some(Command::Lab(owed))) = on_lab_key(app, key, false) {
+        match (command.is_some(), app.lab_view_mut()) {
+            (true, Some(view)) => view.after_open = Some(owed),
+            // A lab whose run goes on opens with nothing to wait for.
+            _ => return Some(Some(Command::Lab(owed))),
+        }
+    }
     Some(command.map(Command::Lab))
 }
 
@@ -228,7 +237,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         return None;
     }
     if let KeyCode::Char(c @ ('r' | 'w' | 'e' | 'b' | 'H' | 'S' | 'X')) = key.code {
-        if let Some(opened) = open_selected_lab(app) {
+        if let Some(opened) = open_selected_lab(app, key) {
             return opened;
         }
         if let Some(done) = on_lab_key(app, key, false) {

@@ -648,7 +648,8 @@ fn a_lab_key_in_the_tree_acts_on_the_lab_selected_there() {
         .iter()
         .position(|r| matches!(r, sflab::tui::tree::Row::Lab { lab, .. } if lab == "rest-crud"))
         .expect("the lab is in the tree");
-    // The first r opens the selected lab (and says so) instead of running the open one.
+    // r opens the selected lab (and says so) instead of running the open one, and runs it
+    // once the driver has opened it (its files copied).
     let asked = update(&mut a, key(KeyCode::Char('r')));
     assert_eq!(
         asked,
@@ -659,12 +660,23 @@ fn a_lab_key_in_the_tree_acts_on_the_lab_selected_there() {
     assert_eq!(a.lab_view().map(|v| v.lab.as_str()), Some("rest-crud"));
     let flash = a.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
     assert!(flash.contains("opened rest-crud"), "{flash}");
-    // The second runs it.
+    assert!(screen(&a).contains("● preparing"), "the run is on its way");
+    let files = LabEvent::Files {
+        lab: "rest-crud".into(),
+        dir: "/ws/rest-crud".into(),
+        files: vec!["run".into()],
+    };
     assert_eq!(
-        update(&mut a, key(KeyCode::Char('r'))),
+        lab_event(&mut a, files.clone()),
         Some(Command::Lab(LabCommand::Run {
             lab: "rest-crud".into()
         }))
+    );
+    assert_eq!(lab_event(&mut a, files), None, "once");
+    assert_eq!(
+        update(&mut a, key(KeyCode::Char('r'))),
+        None,
+        "a second r while it runs starts nothing"
     );
     // On a row that is no lab, the keys act on the open lab and say which.
     a.tree.selected = rows

@@ -152,6 +152,9 @@ pub struct LabView {
     /// Watch saw the learner save while this lab was not on screen: the checks run once it is
     /// shown and idle ([`LabView::rerun_saved_away`]), so the save is not lost.
     pub saved_while_away: bool,
+    /// What the lab key that opened this lab from the tree asks (`r` runs it, `e` edits
+    /// it…), carried out once the driver has opened it ([`LabView::owed_command`]).
+    pub after_open: Option<LabCommand>,
     /// The last finished attempt in this session.
     pub outcome: Option<Outcome>,
     /// Why the last attempt could not be judged.
@@ -248,6 +251,7 @@ impl LabView {
             proxy_url: None,
             watch: false,
             saved_while_away: false,
+            after_open: None,
             outcome: None,
             error: None,
             exchanges: Vec::new(),
@@ -344,6 +348,12 @@ impl LabView {
     /// change in watch mode starts a run).
     /// The run owed to saves made while this lab was away, once it is on screen, watched and
     /// idle (called after each piece of news the view takes in on screen).
+    /// What the view owes the driver after a piece of news: the command of the lab key that
+    /// opened it, else the run owed to saves made while it was away.
+    pub fn owed_command(&mut self) -> Option<LabCommand> {
+        self.after_open.take().or_else(|| self.rerun_saved_away())
+    }
+
     pub fn rerun_saved_away(&mut self) -> Option<LabCommand> {
         if !(self.saved_while_away && self.watch) || self.running() {
             return None;
