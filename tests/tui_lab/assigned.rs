@@ -138,7 +138,10 @@ fn assigned_view_at_80x24_marks_passed_overdue_and_due_soon() {
     assert!(s.contains("track: 1 overdue"), "the title bar tells: {s}");
     // The selected lab's record wraps instead of being cut at the pane's edge.
     assert!(!s.contains("passing …"), "{s}");
-    assert!(s.contains("needs 80% on mock · passed Thu 03 Dec 10:00"), "{s}");
+    assert!(
+        s.contains("needs 80% on mock · passed Thu 03 Dec 10:00"),
+        "{s}"
+    );
     insta::assert_snapshot!(s);
 }
 

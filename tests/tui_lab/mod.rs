@@ -265,6 +265,11 @@ fn results_of_a_passing_attempt() {
     );
     let s = screen(&a);
     assert!(s.contains("✓ Passed · 4/4 points"), "{s}");
+    let bar = s.lines().last().unwrap_or_default();
+    assert!(
+        bar.contains("o output"),
+        "the whole output's key is offered: {bar}"
+    );
     snap!(s);
 }
 

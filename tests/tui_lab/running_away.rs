@@ -80,7 +80,10 @@ fn reopening_a_lab_while_its_checks_run_shows_them_running_and_refuses_a_second_
         "the lab's view hears from its run: nothing to start"
     );
     let s = screen(&a);
-    assert!(s.contains("● running 1/1 · 1 calls"), "{s}");
+    assert!(
+        s.contains("● running 1/1 · 1 call "),
+        "one call, not one calls: {s}"
+    );
     assert!(!s.contains("failed"), "{s}");
     assert_eq!(update(&mut a, key(KeyCode::Char('r'))), None);
     let said = a.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();

@@ -197,6 +197,7 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
             ("space", "page"),
             ("⏎", "evidence"),
             ("d", "diff"),
+            ("o", "output"),
             ("H", "hint"),
             ("b", "backend"),
             ("1-5", "tab"),

@@ -75,9 +75,9 @@ fn run_state(app: &App, view: &LabView) -> Line<'static> {
         (RunState::Preparing, _, _) => Span::styled(" ● preparing ", t.in_progress()),
         (RunState::Running { index, of }, _, _) => Span::styled(
             format!(
-                " ● running {}/{of} · {} calls ",
+                " ● running {}/{of} · {} ",
                 index + 1,
-                view.exchanges.len()
+                crate::wording::plural(view.exchanges.len(), "call")
             ),
             t.in_progress(),
         ),
