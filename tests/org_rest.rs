@@ -470,6 +470,46 @@ async fn an_upload_over_every_limit_still_gets_its_413_over_http2() {
     served.stop().await;
 }
 
+/// The status line and JSON body of one raw HTTP/1.1 GET of `path_and_query`, on a
+/// connection of its own (closed after the answer).
+async fn raw_get(port: u16, path_and_query: &str) -> (String, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let request = format!(
+        "GET {path_and_query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    );
+    // The server may answer and close before reading it all.
+    let _ = stream.write_all(request.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.lines().next().unwrap_or("").to_string();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_uri_too_long_for_the_http_library_still_gets_the_explained_414_over_http1() {
+    let served = Served::start().await;
+    for length in [20_000, 70_000, 600_000] {
+        let name = "a".repeat(length);
+        let (status, body) = raw_get(
+            served.port,
+            &format!("/services/data/v62.0/query?q=SELECT+Id+FROM+Account+WHERE+Name='{name}'"),
+        )
+        .await;
+        assert!(status.starts_with("HTTP/1.1 414 "), "{length}: {status}");
+        assert_eq!(body[0]["errorCode"], "URI_TOO_LONG", "{length}");
+        assert!(body[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Composite request"));
+    }
+    served.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_uri_over_http2_gets_the_explained_414_not_a_bare_431() {
     let served = Served::start().await;

@@ -36,6 +36,7 @@ pub mod ids;
 #[allow(clippy::result_large_err)]
 pub mod mcp;
 pub mod origin;
+mod overlong;
 #[allow(clippy::result_large_err)]
 pub mod pubsub;
 pub mod read;

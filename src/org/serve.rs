@@ -5,6 +5,7 @@
 //! (`localhost:<port>`, `127.0.0.1:<port>`, `[::1]:<port>`) reach the org; anything else is a
 //! page of some other site trying to talk to the learner's org, and is refused with 421.
 
+use super::overlong::Overlong;
 use super::rest::{router, ApiError, InstanceUrl};
 use super::tls::TlsConfig;
 use super::Org;
@@ -167,10 +168,10 @@ pub async fn serve_router(
                     if let Ok(Ok(tls)) =
                         tokio::time::timeout(Duration::from_secs(10), acc.accept(stream)).await
                     {
-                        drive!(TokioIo::new(tls));
+                        drive!(TokioIo::new(Overlong::new(tls)));
                     }
                 }
-                None => drive!(TokioIo::new(stream)),
+                None => drive!(TokioIo::new(Overlong::new(stream))),
             }
         });
         // Reap finished connections so the set does not grow without bound.

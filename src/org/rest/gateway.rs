@@ -32,6 +32,14 @@ use tower::{Service, ServiceExt};
 /// Salesforce's limit for the URI, and for the URI and headers together.
 pub const MAX_URI_AND_HEADER_BYTES: usize = 16_384;
 
+/// The 414 URI_TOO_LONG message (also sent for URIs too long for the HTTP library to read,
+/// see `org::overlong`).
+pub const URI_TOO_LONG_MESSAGE: &str = "The request URI is longer than 16,384 bytes. Send long SOQL in the body of a Composite request instead.";
+
+/// The 431 REQUEST_HEADER_FIELDS_TOO_LARGE message.
+pub const HEADERS_TOO_LARGE_MESSAGE: &str =
+    "The request URI and headers together are longer than 16,384 bytes.";
+
 /// The session of the authenticated caller, put on every authenticated request (shared, so
 /// each extractor that reads it does not copy it).
 #[derive(Debug, Clone)]
@@ -449,7 +457,7 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         return too_large(
             StatusCode::URI_TOO_LONG,
             "URI_TOO_LONG",
-            "The request URI is longer than 16,384 bytes. Send long SOQL in the body of a Composite request instead.",
+            URI_TOO_LONG_MESSAGE,
         );
     }
     let header_len: usize = req
@@ -461,7 +469,7 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         return too_large(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             "REQUEST_HEADER_FIELDS_TOO_LARGE",
-            "The request URI and headers together are longer than 16,384 bytes.",
+            HEADERS_TOO_LARGE_MESSAGE,
         );
     }
     if let Some(clean) = normalize_path(req.uri().path()) {

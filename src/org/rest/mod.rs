@@ -180,6 +180,6 @@ fn surfaces(state: RestState) -> Router {
 /// 16 KiB a REST request may carry ([`gateway::MAX_URI_AND_HEADER_BYTES`]), so an oversized
 /// request reaches the gateway and gets its explained 414/431 rather than a bare one.
 /// Known limit: a URI over 64 KiB never gets that far, since the `http` crate's URI type holds
-/// at most 65,534 bytes: over HTTP/1.1 the server answers a bare 414 itself, over HTTP/2 the
-/// stream is reset. Only URIs between 16 and 64 KiB get the explanation.
+/// at most 65,534 bytes: over HTTP/1.1 the server's own bare 414 is replaced by the explained
+/// one (`org::overlong`), over HTTP/2 the stream is reset.
 pub const H2_MAX_HEADER_LIST: u32 = 256 * 1024;
