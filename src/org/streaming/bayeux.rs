@@ -21,7 +21,12 @@
 //!   answer is forgotten, subscriptions and all: its next message gets `403::Unknown client`
 //!   with `reconnect: "handshake"`, and it must handshake, subscribe again and resume from the
 //!   replay id it stored.
+//! - A handshake gives the client a `BAYEUX_BROWSER` cookie; connect, subscribe and
+//!   unsubscribe without it (or with another browser's) are refused: see [`super::browser`]
+//!   for the answers and the evidence. A subscribe refused so is noted with the org's answer,
+//!   so the rules can say why nothing arrived.
 
+use super::browser::{self, Browser};
 use super::Streaming;
 use crate::org::events::{BusEvent, EventKind, ReplayFrom, Transport};
 use crate::org::Session;
@@ -40,6 +45,8 @@ pub struct Subscription {
 #[derive(Debug)]
 pub struct Client {
     pub user_id: String,
+    /// The `BAYEUX_BROWSER` cookie its handshake carried or was given.
+    pub browser: String,
     /// False until the first connect, which is answered at once (as CometD servers do).
     pub connected: bool,
     pub subscriptions: Vec<Subscription>,
@@ -68,14 +75,33 @@ fn failure(mut r: Map<String, Value>, error: &str, reconnect: &str) -> Value {
     Value::Object(r)
 }
 
+/// The replay id a subscribe asks for on `channel`, as noted with a refusal: -1 when it names
+/// none, [`crate::org::events::log::NOT_A_NUMBER`] when it is no whole number.
+fn requested_replay(msg: &Map<String, Value>, channel: &str) -> i64 {
+    match msg
+        .get("ext")
+        .and_then(|e| e.get("replay"))
+        .and_then(|m| m.get(channel))
+    {
+        None => -1,
+        Some(v) => v.as_i64().unwrap_or(crate::org::events::log::NOT_A_NUMBER),
+    }
+}
+
 fn connect_advice() -> Value {
     json!({"interval": 0, "timeout": 110000, "reconnect": "retry"})
 }
 
 impl Streaming {
     /// Answers one message; a connect may wait for events. `session` is the caller's
-    /// authenticated session, or `None` when the token was missing or invalid.
-    pub async fn handle(&self, msg: &Map<String, Value>, session: Option<&Session>) -> Vec<Value> {
+    /// authenticated session, or `None` when the token was missing or invalid; `browser` is
+    /// the request's `BAYEUX_BROWSER` cookie (or the one a handshake will set).
+    pub async fn handle(
+        &self,
+        msg: &Map<String, Value>,
+        session: Option<&Session>,
+        browser: &Browser,
+    ) -> Vec<Value> {
         let channel = msg
             .get("channel")
             .and_then(Value::as_str)
@@ -92,10 +118,10 @@ impl Streaming {
             return vec![refused];
         };
         match channel {
-            "/meta/handshake" => vec![self.handshake(r, session)],
-            "/meta/connect" => self.connect(msg, r).await,
-            "/meta/subscribe" => vec![self.subscribe(msg, r)],
-            "/meta/unsubscribe" => vec![self.unsubscribe(msg, r)],
+            "/meta/handshake" => vec![self.handshake(r, session, browser)],
+            "/meta/connect" => self.connect(msg, r, browser).await,
+            "/meta/subscribe" => vec![self.subscribe(msg, r, browser)],
+            "/meta/unsubscribe" => vec![self.unsubscribe(msg, r, browser)],
             "/meta/disconnect" => {
                 if let Some(id) = msg.get("clientId").and_then(Value::as_str) {
                     self.clients.lock().remove(id);
@@ -112,7 +138,7 @@ impl Streaming {
         }
     }
 
-    fn handshake(&self, mut r: Map<String, Value>, session: &Session) -> Value {
+    fn handshake(&self, mut r: Map<String, Value>, session: &Session, browser: &Browser) -> Value {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let mut clients = self.clients.lock();
         let deadline = self.client_deadline;
@@ -121,6 +147,7 @@ impl Streaming {
             id.clone(),
             Client {
                 user_id: session.user_id.clone(),
+                browser: browser.id.clone(),
                 connected: false,
                 subscriptions: Vec::new(),
                 last_seen: Instant::now(),
@@ -140,27 +167,63 @@ impl Streaming {
         Value::Object(r)
     }
 
-    fn client_id<'a>(&self, msg: &'a Map<String, Value>) -> Option<&'a str> {
-        let id = msg.get("clientId").and_then(Value::as_str)?;
+    /// The known client a message names, or the error to answer: `403::Unknown client` for
+    /// an id the org does not know (or forgot) or another browser's cookie, and the
+    /// missing-cookie error when the request carried no `BAYEUX_BROWSER` cookie.
+    fn client_id<'a>(
+        &self,
+        msg: &'a Map<String, Value>,
+        browser: &Browser,
+    ) -> Result<&'a str, String> {
+        let unknown = || "403::Unknown client".to_string();
+        let id = msg
+            .get("clientId")
+            .and_then(Value::as_str)
+            .ok_or_else(unknown)?;
         let mut clients = self.clients.lock();
-        let c = clients.get_mut(id)?;
+        let c = clients.get_mut(id).ok_or_else(unknown)?;
         if c.last_seen.elapsed() >= self.client_deadline {
             // Away past the reconnect deadline: the server has dropped it.
             clients.remove(id);
-            return None;
+            return Err(unknown());
+        }
+        if !browser.carried {
+            return Err(browser::missing(id));
+        }
+        if browser.id != c.browser {
+            return Err(unknown());
         }
         c.last_seen = Instant::now();
-        Some(id)
+        Ok(id)
     }
 
-    fn subscribe(&self, msg: &Map<String, Value>, mut r: Map<String, Value>) -> Value {
+    fn subscribe(
+        &self,
+        msg: &Map<String, Value>,
+        mut r: Map<String, Value>,
+        browser: &Browser,
+    ) -> Value {
         let sub = msg
             .get("subscription")
             .and_then(Value::as_str)
             .unwrap_or_default();
         r.insert("subscription".into(), json!(sub));
-        let Some(client) = self.client_id(msg) else {
-            return failure(r, "403::Unknown client", "handshake");
+        let client = match self.client_id(msg, browser) {
+            Ok(client) => client,
+            Err(error) => {
+                if error.contains(browser::NAME) {
+                    self.org.events.log.record_refusal(
+                        crate::org::events::log::RefusedSubscription {
+                            channel: sub.to_string(),
+                            from: requested_replay(msg, sub),
+                            message: error.clone(),
+                            via: Transport::CometD,
+                            at: self.org.clock.now(),
+                        },
+                    );
+                }
+                return failure(r, &error, "handshake");
+            }
         };
         let bus = &self.org.events.bus;
         if !bus.has_channel(sub) {
@@ -226,14 +289,20 @@ impl Streaming {
         Value::Object(r)
     }
 
-    fn unsubscribe(&self, msg: &Map<String, Value>, mut r: Map<String, Value>) -> Value {
+    fn unsubscribe(
+        &self,
+        msg: &Map<String, Value>,
+        mut r: Map<String, Value>,
+        browser: &Browser,
+    ) -> Value {
         let sub = msg
             .get("subscription")
             .and_then(Value::as_str)
             .unwrap_or_default();
         r.insert("subscription".into(), json!(sub));
-        let Some(client) = self.client_id(msg) else {
-            return failure(r, "403::Unknown client", "handshake");
+        let client = match self.client_id(msg, browser) {
+            Ok(client) => client,
+            Err(error) => return failure(r, &error, "handshake"),
         };
         if let Some(c) = self.clients.lock().get_mut(client) {
             c.subscriptions.retain(|s| s.channel != sub);
@@ -242,9 +311,15 @@ impl Streaming {
         Value::Object(r)
     }
 
-    async fn connect(&self, msg: &Map<String, Value>, mut r: Map<String, Value>) -> Vec<Value> {
-        let Some(client) = self.client_id(msg).map(str::to_string) else {
-            return vec![failure(r, "403::Unknown client", "handshake")];
+    async fn connect(
+        &self,
+        msg: &Map<String, Value>,
+        mut r: Map<String, Value>,
+        browser: &Browser,
+    ) -> Vec<Value> {
+        let client = match self.client_id(msg, browser) {
+            Ok(client) => client.to_string(),
+            Err(error) => return vec![failure(r, &error, "handshake")],
         };
         let first = self
             .clients

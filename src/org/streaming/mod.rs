@@ -5,10 +5,13 @@
 //! Every request carries `Authorization: OAuth <token>` (or Bearer); the token is checked on
 //! each request against the org's sessions. Bodies are one Bayeux message or an array of them;
 //! the answer is always an array. Bodies over 32,768 bytes get 413, as on a real org.
+//! A successful handshake sets the `BAYEUX_BROWSER` cookie the later messages must carry
+//! (`browser`).
 
 pub mod bayeux;
+pub mod browser;
 
-use crate::org::rest::gateway::bearer_token;
+use crate::org::rest::gateway::{bearer_token, InstanceUrl};
 use crate::org::rest::JSON_UTF8;
 use crate::org::Org;
 use axum::body::Bytes;
@@ -98,15 +101,17 @@ async fn no_version(body: Bytes) -> Response {
 async fn bayeux_post_typed(
     State(s): State<Arc<Streaming>>,
     Path((version, _)): Path<(String, String)>,
+    instance: InstanceUrl,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    bayeux_post(State(s), Path(version), headers, body).await
+    bayeux_post(State(s), Path(version), instance, headers, body).await
 }
 
 async fn bayeux_post(
     State(s): State<Arc<Streaming>>,
     Path(version): Path<String>,
+    InstanceUrl(instance): InstanceUrl,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -140,15 +145,16 @@ async fn bayeux_post(
         .and_then(|t| s.org.sessions.validate(t, s.org.clock.now()).ok())
         .filter(|session| session.allows_api());
     let session = session.as_deref();
+    let browser = browser::Browser::of(&headers);
     // Subscriptions in a batch take effect before its connect is answered (Faye batches a
     // subscribe with a connect); replies keep the batch's order, events come first.
     let is_connect = |m: &Map<String, Value>| m.get("channel") == Some(&json!("/meta/connect"));
     let mut replies: Vec<Option<Vec<Value>>> = vec![None; msgs.len()];
     for (i, m) in msgs.iter().enumerate().filter(|(_, m)| !is_connect(m)) {
-        replies[i] = Some(s.handle(m, session).await);
+        replies[i] = Some(s.handle(m, session, &browser).await);
     }
     for (i, m) in msgs.iter().enumerate().filter(|(_, m)| is_connect(m)) {
-        replies[i] = Some(s.handle(m, session).await);
+        replies[i] = Some(s.handle(m, session, &browser).await);
     }
     let (mut out, meta): (Vec<Value>, Vec<Value>) = replies
         .into_iter()
@@ -156,7 +162,18 @@ async fn bayeux_post(
         .flatten()
         .partition(|v| v.get("data").is_some());
     out.extend(meta);
-    json_reply(StatusCode::OK, &Value::Array(out))
+    let shook_hands = out.iter().any(|m| {
+        m.get("channel") == Some(&json!("/meta/handshake"))
+            && m.get("successful") == Some(&json!(true))
+    });
+    let mut response = json_reply(StatusCode::OK, &Value::Array(out));
+    if shook_hands && !browser.carried {
+        let cookie = browser::set_cookie(&browser.id, instance.starts_with("https://"));
+        if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
 }
 
 #[cfg(test)]

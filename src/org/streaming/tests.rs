@@ -10,6 +10,8 @@ struct Cometd {
     org: Org,
     app: Router,
     token: String,
+    /// The client's cookie jar: the `BAYEUX_BROWSER=…` pair the last handshake set.
+    jar: Mutex<Option<String>>,
 }
 
 impl Cometd {
@@ -27,23 +29,48 @@ impl Cometd {
             app: router_with(Arc::new(s)),
             org,
             token,
+            jar: Mutex::new(None),
         }
     }
 
+    /// Posts as a client that keeps cookies: sends the jar's cookie, keeps the one it is set.
     async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        let req = Request::builder()
+        let cookie = self.jar.lock().clone();
+        let (status, set, v) = self.send(path, token, body, cookie.as_deref()).await;
+        if let Some(set) = set {
+            let pair = set.split(';').next().unwrap_or_default().to_string();
+            *self.jar.lock() = Some(pair);
+        }
+        (status, v)
+    }
+
+    /// Posts with exactly `cookie` (or none); answers the status, `Set-Cookie` and body.
+    async fn send(
+        &self,
+        path: &str,
+        token: &str,
+        body: Value,
+        cookie: Option<&str>,
+    ) -> (StatusCode, Option<String>, Value) {
+        let mut req = Request::builder()
             .method("POST")
             .uri(path)
             .header("authorization", format!("OAuth {token}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
+            .header("content-type", "application/json");
+        if let Some(cookie) = cookie {
+            req = req.header("cookie", cookie);
+        }
+        let req = req.body(Body::from(body.to_string())).unwrap();
         let resp = self.app.clone().oneshot(req).await.unwrap();
         let status = resp.status();
+        let set = resp
+            .headers()
+            .get("set-cookie")
+            .map(|h| h.to_str().unwrap().to_string());
         let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
             .await
             .unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap())
+        (status, set, serde_json::from_slice(&bytes).unwrap())
     }
 
     async fn handshake(&self) -> String {
@@ -150,7 +177,7 @@ async fn change_events_arrive_on_data_channels_with_the_header() {
     let h = &got[0]["data"]["payload"]["ChangeEventHeader"];
     assert_eq!(h["entityName"], "Contact");
     assert_eq!(h["changeType"], "CREATE");
-    assert_eq!(got[0]["data"]["payload"]["LastName"], "Ng");
+    assert_eq!(got[0]["data"]["payload"]["Name"], json!({"LastName": "Ng"}));
 }
 
 #[tokio::test]
@@ -371,4 +398,88 @@ async fn a_client_away_past_the_reconnect_deadline_is_forgotten_and_told_to_hand
     // Its subscriptions went with it.
     let again = c.connect(&client).await;
     assert_eq!(again[0]["error"], "403::Unknown client");
+}
+
+#[tokio::test]
+async fn a_handshake_sets_the_bayeux_browser_cookie_and_messages_without_it_are_refused() {
+    let c = Cometd::new();
+    let handshake = json!([{"channel": "/meta/handshake", "id": "1", "version": "1.0", "supportedConnectionTypes": ["long-polling"]}]);
+    let (_, set, r) = c
+        .send("/cometd/62.0", &c.token, handshake.clone(), None)
+        .await;
+    let set = set.expect("a successful handshake sets a cookie");
+    assert!(set.starts_with("BAYEUX_BROWSER="), "{set}");
+    assert!(set.contains("Path=/") && set.contains("HttpOnly"), "{set}");
+    assert!(set.contains("Secure"), "served over https here: {set}");
+    let client = r[0]["clientId"].as_str().unwrap().to_string();
+    let cookie = set.split(';').next().unwrap().to_string();
+    let subscribe = json!([{"channel": "/meta/subscribe", "clientId": client,
+        "subscription": "/event/OrderShipped__e", "id": "2"}]);
+    let connect = json!([{"channel": "/meta/connect", "clientId": client, "connectionType": "long-polling", "id": "3"}]);
+    let missing = format!(
+        "400::Client {client} has established a session, but no BAYEUX_BROWSER cookie present"
+    );
+    for body in [&subscribe, &connect] {
+        let (status, _, r) = c.send("/cometd/62.0", &c.token, body.clone(), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(r[0]["successful"], false, "{r}");
+        assert_eq!(r[0]["error"], missing.as_str());
+        assert_eq!(r[0]["advice"]["reconnect"], "handshake");
+    }
+    let refused = c.org.events.log.refusals();
+    assert_eq!(
+        refused.len(),
+        1,
+        "the cookie-less subscribe is noted for the rules"
+    );
+    assert!(refused[0].message.contains("no BAYEUX_BROWSER cookie"));
+    assert!(c.org.events.log.subscriptions().is_empty());
+    // Another browser's cookie does not belong to this client.
+    let (_, _, r) = c
+        .send(
+            "/cometd/62.0",
+            &c.token,
+            subscribe.clone(),
+            Some("BAYEUX_BROWSER=someoneelse"),
+        )
+        .await;
+    assert_eq!(r[0]["error"], "403::Unknown client");
+    let unsubscribe = json!([{"channel": "/meta/unsubscribe", "clientId": client,
+        "subscription": "/event/OrderShipped__e", "id": "4"}]);
+    let (_, _, r) = c.send("/cometd/62.0", &c.token, unsubscribe, None).await;
+    assert_eq!(r[0]["error"], missing.as_str());
+    // With the cookie kept, the same client subscribes and connects.
+    let (_, _, r) = c
+        .send("/cometd/62.0", &c.token, subscribe, Some(&cookie))
+        .await;
+    assert_eq!(r[0]["successful"], true, "{r}");
+    let (_, _, r) = c
+        .send("/cometd/62.0", &c.token, connect, Some(&cookie))
+        .await;
+    assert_eq!(
+        r.as_array().unwrap().last().unwrap()["successful"],
+        true,
+        "{r}"
+    );
+    // A handshake that brings the cookie keeps it: nothing new to set.
+    let (_, set, r) = c
+        .send("/cometd/62.0", &c.token, handshake, Some(&cookie))
+        .await;
+    assert_eq!(r[0]["successful"], true);
+    assert_eq!(set, None);
+}
+
+#[tokio::test]
+async fn a_refused_handshake_sets_no_cookie() {
+    let c = Cometd::new();
+    let (_, set, r) = c
+        .send(
+            "/cometd/62.0",
+            "nope",
+            json!([{"channel": "/meta/handshake", "id": "1"}]),
+            None,
+        )
+        .await;
+    assert_eq!(r[0]["error"], "403::Handshake denied");
+    assert_eq!(set, None);
 }
