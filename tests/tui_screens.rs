@@ -806,3 +806,25 @@ fn a_stop_signal_quits_from_any_screen_as_q_does() {
         "over the help"
     );
 }
+
+#[test]
+fn n_in_a_lesson_counts_each_match_and_says_when_it_wraps() {
+    let mut a = app(120, 40);
+    press(&mut a, "\n/token\n");
+    let total = a
+        .reader()
+        .and_then(|r| r.search.as_ref())
+        .map_or(0, |s| s.matches.len());
+    assert!(total >= 2, "the fixture has several matches");
+    let flash = |a: &App| a.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    press(&mut a, "n");
+    assert_eq!(flash(&a), format!("\"token\" 2/{total}"));
+    for _ in 2..total {
+        press(&mut a, "n");
+    }
+    press(&mut a, "n");
+    assert_eq!(
+        flash(&a),
+        format!("\"token\" 1/{total} · wrapped to the first match")
+    );
+}

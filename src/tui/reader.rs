@@ -197,22 +197,15 @@ impl Reader {
         self.reveal_current(height);
     }
 
-    /// Steps to the next (`forward`) or previous match, wrapping around.
-    pub fn step_match(&mut self, forward: bool, height: usize) -> bool {
-        let Some(s) = self.search.as_mut() else {
-            return false;
-        };
-        let n = s.matches.len();
-        if n == 0 {
-            return false;
-        }
-        s.current = Some(match (s.current, forward) {
-            (Some(i), true) => (i + 1) % n,
-            (Some(i), false) => (i + n - 1) % n,
-            (None, _) => 0,
-        });
+    /// Steps to the next (`forward`) or previous match, wrapping around; what the status bar
+    /// says of it (which match of how many, and a wrap), or `None` without a search that
+    /// matched.
+    pub fn step_match(&mut self, forward: bool, height: usize) -> Option<String> {
+        let s = self.search.as_mut()?;
+        let (current, said) = step_among(s.current, s.matches.len(), forward, &s.query)?;
+        s.current = Some(current);
         self.reveal_current(height);
-        true
+        Some(said)
     }
 
     /// Scrolls so the current match sits a third of the way down (if it is off screen).
@@ -258,6 +251,34 @@ impl Reader {
         let max = self.max_scroll(height);
         (self.scroll * 100).checked_div(max).unwrap_or(100)
     }
+}
+
+/// The match after (`forward`) or before `current` among `n`, wrapping around, and what the
+/// status bar says of it: `"query" 3/7`, with `· wrapped to the first match` (or last) when
+/// the step went round. `None` when nothing matches. A lesson and a lab's brief step the same
+/// way (one keymap).
+pub fn step_among(
+    current: Option<usize>,
+    n: usize,
+    forward: bool,
+    query: &str,
+) -> Option<(usize, String)> {
+    if n == 0 {
+        return None;
+    }
+    let (next, wrapped) = match (current, forward) {
+        (Some(i), true) if i + 1 >= n => (0, Some("first")),
+        (Some(i), true) => (i + 1, None),
+        (Some(0), false) => (n - 1, Some("last")),
+        (Some(i), false) => (i.min(n) - 1, None),
+        (None, true) => (0, None),
+        (None, false) => (n - 1, None),
+    };
+    let mut said = format!("\"{query}\" {}/{n}", next + 1);
+    if let Some(end) = wrapped {
+        said.push_str(&format!(" · wrapped to the {end} match"));
+    }
+    Some((next, said))
 }
 
 #[cfg(test)]
@@ -314,15 +335,17 @@ mod tests {
     }
 
     #[test]
-    fn next_match_wraps_around_to_the_first() {
+    fn next_match_wraps_around_to_the_first_and_says_so() {
         let mut r = reader("alpha\n\nbeta alpha\n\nalpha");
         r.search("alpha", 0, 10);
         assert_eq!(r.search.as_ref().map(|s| s.matches.len()), Some(3));
-        for _ in 0..3 {
-            r.step_match(true, 10);
-        }
+        assert_eq!(r.step_match(true, 10).as_deref(), Some("\"alpha\" 2/3"));
+        r.step_match(true, 10);
+        let wrapped = r.step_match(true, 10).unwrap_or_default();
+        assert_eq!(wrapped, "\"alpha\" 1/3 · wrapped to the first match");
         assert_eq!(r.search.as_ref().and_then(|s| s.current), Some(0));
-        r.step_match(false, 10);
+        let back = r.step_match(false, 10).unwrap_or_default();
+        assert_eq!(back, "\"alpha\" 3/3 · wrapped to the last match");
         assert_eq!(r.search.as_ref().and_then(|s| s.current), Some(2));
     }
 

@@ -3,7 +3,7 @@
 
 use super::app::{App, Focus, RightView};
 use super::event::{Command, Event};
-use super::lab::keys::{self, brief_count, brief_match, KeyOutcome};
+use super::lab::keys::{self, brief_count, brief_match, brief_occurrences, KeyOutcome};
 use super::lab::{back_from_editor_notice, LabCommand, LabEvent, LabTab};
 use super::tree::{rows, Row};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -325,9 +325,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         }
         KeyCode::Char(c @ ('n' | 'N')) if app.reader().is_some() => {
             let h = app.page_height();
-            let stepped = app.reader_mut().is_some_and(|r| r.step_match(c == 'n', h));
-            if !stepped {
-                app.flash("no search: press / to search this lesson");
+            match app.reader_mut().and_then(|r| r.step_match(c == 'n', h)) {
+                Some(said) => app.flash(said),
+                None => app.flash("no search: press / to search this lesson"),
             }
         }
         _ => {
@@ -415,6 +415,13 @@ fn on_search_key(app: &mut App, key: KeyEvent) {
             if let Some(v) = app.lab_view_mut() {
                 let count = brief_count(&v.limits.brief_lines.borrow(), &query);
                 v.brief_query = (!query.is_empty()).then(|| query.clone());
+                // The occurrence the typing moved to (the first from where the search
+                // started, else the first) is the one n and N step from.
+                let rows = brief_occurrences(&v.limits.brief_lines.borrow(), &query);
+                v.brief_match = rows
+                    .iter()
+                    .position(|row| *row >= origin)
+                    .or((!rows.is_empty()).then_some(0));
                 match count {
                     _ if query.is_empty() => {}
                     0 => app.flash(format!("no match for \"{query}\" in the brief")),

@@ -24,6 +24,7 @@ use std::sync::Arc;
 mod around_labs;
 mod assigned;
 mod backend;
+mod brief_search;
 mod console_draft;
 mod hints;
 mod overlays;
@@ -606,9 +607,13 @@ fn slash_on_the_brief_finds_text_in_the_brief_and_n_steps_on() {
         vec![(Color::LightRed, Color::LightRed, Color::Reset)],
         "\"What your\" is marked, \"code\" is not"
     );
+    // One match: N goes round to it, and says so, as in a lesson.
     update(&mut a, key(KeyCode::Char('N')));
     let s = screen(&a);
-    assert!(s.contains("no more \"what your\" above"), "{s}");
+    assert!(
+        s.contains("\"what your\" 1/1 · wrapped to the last match"),
+        "{s}"
+    );
     update(&mut a, key(KeyCode::Char('g')));
     update(&mut a, key(KeyCode::Char('n')));
     assert_eq!(
@@ -618,7 +623,7 @@ fn slash_on_the_brief_finds_text_in_the_brief_and_n_steps_on() {
     );
     let s = screen(&a);
     assert!(
-        s.contains("\"what your\" 1/"),
+        s.contains("\"what your\" 1/1 · wrapped to the first match"),
         "n says which match it is on: {s}"
     );
     // Esc while typing puts the brief back where the search started.

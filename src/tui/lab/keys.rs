@@ -190,41 +190,33 @@ pub fn brief_count(lines: &[(usize, String)], query: &str) -> usize {
         .sum()
 }
 
-/// `n` / `N` on the Brief: the next or previous line with the last searched text, from the
-/// top row shown.
+/// The row of each occurrence of `query` (any case) in the Brief's lines, in reading order.
+pub fn brief_occurrences(lines: &[(usize, String)], query: &str) -> Vec<usize> {
+    let query = query.to_lowercase();
+    if query.is_empty() {
+        return Vec::new();
+    }
+    lines
+        .iter()
+        .flat_map(|(row, text)| std::iter::repeat_n(*row, text.matches(query.as_str()).count()))
+        .collect()
+}
+
+/// `n` / `N` on the Brief: the next or previous occurrence of the last searched text,
+/// wrapping around and counting every one, as in a lesson.
 pub fn brief_step_match(view: &mut LabView, forward: bool) -> KeyOutcome {
     let Some(query) = view.brief_query.clone() else {
         return KeyOutcome::Say("no search: press / to search this brief".into());
     };
-    let limit = view.limits.brief.get();
-    let at = view.brief_scroll.min(limit);
-    let from = if forward { at + 1 } else { at };
-    let lines = view.limits.brief_lines.borrow();
-    let total = brief_count(&lines, &query);
-    if total == 0 {
+    let rows = brief_occurrences(&view.limits.brief_lines.borrow(), &query);
+    let current = view.brief_match.filter(|i| *i < rows.len());
+    let Some((next, said)) = super::super::reader::step_among(current, rows.len(), forward, &query)
+    else {
         return KeyOutcome::Say(format!("no match for \"{query}\" in the brief"));
-    }
-    let found = brief_match(&lines, &query, from, forward);
-    // Which match that is: those on the lines above it, plus one.
-    let position = |row: usize| {
-        let lower = query.to_lowercase();
-        1 + lines
-            .iter()
-            .filter(|(r, _)| *r < row)
-            .map(|(_, text)| text.matches(lower.as_str()).count())
-            .sum::<usize>()
     };
-    let said = found.map(|row| format!("\"{query}\" {}/{total}", position(row)));
-    drop(lines);
-    match found {
-        Some(row) if row.min(limit) != at => {
-            view.brief_scroll = row.min(limit);
-            KeyOutcome::Say(said.unwrap_or_default())
-        }
-        Some(_) => KeyOutcome::Say(format!("\"{query}\": the last match is on screen")),
-        None if forward => KeyOutcome::Say(format!("no more \"{query}\" below")),
-        None => KeyOutcome::Say(format!("no more \"{query}\" above")),
-    }
+    view.brief_match = Some(next);
+    view.brief_scroll = rows[next].min(view.limits.brief.get());
+    KeyOutcome::Say(said)
 }
 
 fn step(sel: &mut usize, delta: isize, len: usize) {

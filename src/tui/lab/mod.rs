@@ -143,6 +143,8 @@ pub struct LabView {
     pub brief_scroll: usize,
     /// The last text searched for in the Brief (`n` and `N` find it again).
     pub brief_query: Option<String>,
+    /// Which occurrence of `brief_query` n and N are on (0 = the first in the brief).
+    pub brief_match: Option<usize>,
     pub dir: Option<PathBuf>,
     pub files: Vec<String>,
     pub hints: Vec<String>,
@@ -244,6 +246,7 @@ impl LabView {
             goal: None,
             brief_scroll: 0,
             brief_query: None,
+            brief_match: None,
             dir: None,
             files: Vec::new(),
             hints: Vec::new(),

@@ -3,6 +3,7 @@
 
 use super::super::app::{App, Focus};
 use super::super::lab::brief::{paragraphs, what_it_checks};
+use super::super::lab::keys::brief_occurrences;
 use super::super::lab::{LabTab, LabView, RunState};
 use super::super::theme::Glyph;
 use super::tree::fit;
@@ -252,20 +253,31 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     );
     // The text being searched for (as typed, else the last search) is marked where it shows.
     let typed = app.search_input.as_deref().filter(|_| !app.search_in_tree);
-    // A search moves the matching line to the top: the matches there are the current ones.
+    // A search moves the matching line to the top (or as near as the brief's end lets it):
+    // the matches on that line are the current ones.
     if let Some(query) = typed.or(view.brief_query.as_deref()) {
         let styles = (t.search_current(), t.search_match());
-        mark_matches(frame.buffer_mut(), area, query, styles);
+        let scroll = view.brief_scroll.min(view.limits.brief.get());
+        let current_row = match (typed, view.brief_match) {
+            (None, Some(i)) => {
+                let rows = brief_occurrences(&view.limits.brief_lines.borrow(), query);
+                rows.get(i).map_or(0, |row| row.saturating_sub(scroll))
+            }
+            _ => 0,
+        };
+        let current_y = area.top() + u16::try_from(current_row).unwrap_or(u16::MAX);
+        mark_matches(frame.buffer_mut(), area, query, styles, current_y);
     }
 }
 
 /// Restyles every on-screen occurrence of `query` (any case) within one row of `area`: those
-/// on the top row with the first style, the others with the second.
+/// on row `current_y` with the first style, the others with the second.
 fn mark_matches(
     buf: &mut ratatui::buffer::Buffer,
     area: Rect,
     query: &str,
     (current, other): (Style, Style),
+    current_y: u16,
 ) {
     let query: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
     if query.is_empty() || query.len() > usize::from(area.width) {
@@ -286,7 +298,7 @@ fn mark_matches(
         let mut start = 0;
         while start + query.len() <= row.len() {
             if row[start..start + query.len()] == query[..] {
-                let style = if y == area.top() { current } else { other };
+                let style = if y == current_y { current } else { other };
                 for i in start..start + query.len() {
                     let x = area.left() + u16::try_from(i).unwrap_or(0);
                     let cell = &mut buf[(x, y)];
