@@ -94,6 +94,7 @@ impl Store {
         self.scratch_changes = changes;
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;
+        self.check_new_order(t, &rec)?;
         self.check_unique(t, &rec, None, key_checked.map(|k| k.0))?;
         let change = self
             .hears(t)
@@ -204,6 +205,7 @@ impl Store {
         rec.apply(changes);
         self.derive(t, &mut rec, false);
         self.check_required(t, &rec)?;
+        self.check_order_activation(t, &id, &old, &rec)?;
         rec.apply(self.stamp(t, actor, false));
         self.check_unique(t, &rec, Some(row), None)?;
         self.replace_row(t, row, id, ChangeKind::Update, old, rec, actor);

@@ -38,6 +38,9 @@ pub enum ErrorCode {
     /// The object cannot take this operation at all (creating an `Organization`, deleting a
     /// `User`).
     INVALID_TYPE_FOR_OPERATION,
+    /// A write the object's own rules refuse (an order created as Activated, or activated
+    /// with no order products).
+    FIELD_INTEGRITY_EXCEPTION,
 }
 
 impl ErrorCode {
@@ -68,6 +71,7 @@ impl ErrorCode {
             ErrorCode::INVALID_ID => "INVALID_ID",
             ErrorCode::DELETE_FAILED => "DELETE_FAILED",
             ErrorCode::INVALID_TYPE_FOR_OPERATION => "INVALID_TYPE_FOR_OPERATION",
+            ErrorCode::FIELD_INTEGRITY_EXCEPTION => "FIELD_INTEGRITY_EXCEPTION",
         }
     }
 

@@ -35,6 +35,7 @@ pub mod extservices;
 pub mod ids;
 #[allow(clippy::result_large_err)]
 pub mod mcp;
+mod order_status;
 pub mod origin;
 mod overlong;
 #[allow(clippy::result_large_err)]

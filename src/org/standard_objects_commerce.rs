@@ -15,10 +15,14 @@ pub(super) fn order() -> ObjectDef {
     );
     o.put_field(FieldDef::new("EffectiveDate", "Order Start Date", T::Date).required_field());
     o.put_field(FieldDef::new("EndDate", "Order End Date", T::Date));
-    o.put_field(defaulted(
+    // A restricted picklist, as OrderStatus.StatusCode is documented to be: each value
+    // belongs to the Draft or the Activated category (`org::order_status`).
+    let mut status = defaulted(
         FieldDef::new("Status", "Status", T::Picklist).picklist_of(&["Draft", "Activated"]),
         "Draft",
-    ));
+    );
+    status.restricted_picklist = true;
+    o.put_field(status);
     o.put_field(
         FieldDef::new("Pricebook2Id", "Price Book ID", T::Reference).lookup(
             "Pricebook2",

@@ -237,11 +237,12 @@ async fn a_key_that_is_no_external_id_finds_the_record_as_a_where_clause_would()
     let (status, got) = m.send("GET", &path, None).await;
     assert_eq!(status, StatusCode::OK, "{got}");
     assert_eq!(got["orderNumber"], number.as_str());
+    // (Not Activated: an order with no order products cannot be activated.)
     let (status, patched) = m
-        .send("PATCH", &path, Some(json!({"status": "Activated"})))
+        .send("PATCH", &path, Some(json!({"effectiveDate": "2026-12-01"})))
         .await;
     assert_eq!(status, StatusCode::OK, "{patched}");
-    assert_eq!(patched["status"], "Activated");
+    assert_eq!(patched["effectiveDate"], "2026-12-01");
     let (status, e) = m
         .send("GET", "/services/apexrest/orders/99999999", None)
         .await;
@@ -268,12 +269,12 @@ async fn an_update_can_answer_204_with_no_body_as_a_void_patch_method_does() {
         created["orderNumber"].as_str().unwrap()
     );
     let (status, answered) = m
-        .send("PATCH", &path, Some(json!({"status": "Activated"})))
+        .send("PATCH", &path, Some(json!({"effectiveDate": "2026-12-01"})))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(answered, Value::Null);
     let (_, got) = m.send("GET", &path, None).await;
-    assert_eq!(got["status"], "Activated", "the update was made");
+    assert_eq!(got["effectiveDate"], "2026-12-01", "the update was made");
 }
 
 /// The error an org built from the default seed with `fixture` joined in stops with.
