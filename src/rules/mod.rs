@@ -39,6 +39,7 @@ mod oauth_jwt;
 mod oauth_tokens;
 mod oauth_usage;
 mod output;
+mod pairing;
 mod redelivery;
 mod refusal;
 mod rest;

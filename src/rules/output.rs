@@ -244,11 +244,12 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         .collect();
     if !missing.is_empty() {
         return cx.fail(format!(
-            "Your {stream} does not mention {} of the {} expected {}: {}. Each must appear, spelt exactly so, in what your program prints to {stream}.{unread}",
+            "Your {stream} does not mention {} of the {} expected {}: {}. Each must appear, spelt exactly so, in what your program prints to {stream}.{}{unread}",
             missing.len(),
             p.texts.len(),
             items(p.texts.len()),
-            missing.join(", ")
+            missing.join(", "),
+            also_ruled_out(p, &outputs, &in_text)
         ));
     }
     let alone_on_a_line = |t: &str| {
@@ -291,16 +292,28 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
                 .unwrap_or("Print it on a line of its own.")
         ));
     }
-    let apart: Vec<String> = p
+    let apart_groups: Vec<&[String]> = p
         .lines
         .iter()
         .filter(|g| !on_one_line(g))
-        .map(|g| format!("\"{}\"", g.join(" … ")))
+        .map(Vec::as_slice)
         .collect();
-    if !apart.is_empty() {
+    if !apart_groups.is_empty() {
+        let apart: Vec<String> = apart_groups
+            .iter()
+            .map(|g| format!("\"{}\"", g.join(" … ")))
+            .collect();
+        let lines: Vec<&str> = outputs.iter().flat_map(|o| o.lines()).collect();
+        let why = super::pairing::mispairing(&apart_groups, &lines, &p.absent, &in_text)
+            .map(|s| format!(": {s}"))
+            .unwrap_or_else(|| {
+                ". Print each on one line, so a reader can tell which result belongs to which item."
+                    .to_string()
+            });
         return cx.fail(format!(
-            "Your {stream} has no line with {}. Print each on one line, so a reader can tell which result belongs to which item.{unread}",
-            apart.join(", nor one with ")
+            "Your {stream} has no line with {}{why}{}{unread}",
+            apart.join(", nor one with "),
+            also_ruled_out(p, &outputs, &in_text)
         ));
     }
     let unwanted: Vec<&str> = p
@@ -323,14 +336,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
                 .unwrap_or("Print only the items the brief asks for, not every one.")
         ));
     }
-    let together = p.absent_lines.iter().find_map(|group| {
-        let line = outputs
-            .iter()
-            .flat_map(|o| o.lines())
-            .find(|line| !group.is_empty() && group.iter().all(|t| in_text(line, t)))?;
-        Some((group, line))
-    });
-    if let Some((group, line)) = together {
+    if let Some((group, line)) = ruled_out_line(p, &outputs, &in_text) {
         return cx.fail(format!(
             "Your {stream} has a line with {} together, which the brief rules out: \"{}\". {}",
             group.join(" and "),
@@ -353,6 +359,41 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         "Your {stream} mentions all {found} expected {}{and_not}.",
         items(found)
     ))
+}
+
+/// The first printed line holding every item of one group of `absent_lines`, and the group.
+fn ruled_out_line<'o>(
+    p: &'o OutputContains,
+    outputs: &'o [String],
+    in_text: &dyn Fn(&str, &str) -> bool,
+) -> Option<(&'o Vec<String>, &'o str)> {
+    p.absent_lines.iter().find_map(|group| {
+        let line = outputs
+            .iter()
+            .flat_map(|o| o.lines())
+            .find(|line| !group.is_empty() && group.iter().all(|t| in_text(line, t)))?;
+        Some((group, line))
+    })
+}
+
+/// A sentence on a line `absent_lines` rules out (a made-up count), for a verdict that failed
+/// for something else first, so the learner hears of both at once; empty when there is none.
+fn also_ruled_out(
+    p: &OutputContains,
+    outputs: &[String],
+    in_text: &dyn Fn(&str, &str) -> bool,
+) -> String {
+    let Some((group, line)) = ruled_out_line(p, outputs, in_text) else {
+        return String::new();
+    };
+    format!(
+        " It also has a line with {} together, which the brief rules out: \"{}\". {}",
+        group.join(" and "),
+        line.trim(),
+        p.because
+            .as_deref()
+            .unwrap_or("Report what the org answered, not a value it never gave.")
+    )
 }
 
 pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
@@ -841,6 +882,45 @@ mod tests {
         ev.runs[0].stdout.text = "A-1000: created\nA-2001: updated\n".into();
         let v = assert_fails(rule, &ev);
         assert!(v.message.contains("A-1000 … updated"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_made_up_count_is_named_in_the_same_verdict_as_a_missing_item() {
+        let rule = r#"{ rule: process.output_contains, texts: [INVALID_TYPE], absent_lines: [[Opportunities, "0"]] }"#;
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text = "Accounts: 2\nOpportunities: 0\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("does not mention 1 of the 1 expected item: INVALID_TYPE")
+                && v.message.contains(
+                    "It also has a line with Opportunities and 0 together, which the brief rules out: \"Opportunities: 0\""
+                ),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn results_printed_beside_the_wrong_items_are_told_how_results_pair_with_items() {
+        let rule = "{ rule: process.output_contains, lines: [[W-0023, REQUIRED_FIELD_MISSING]], absent: [W-0001] }";
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout.text = "W-0001 REQUIRED_FIELD_MISSING [LastName]\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("it pairs results with the wrong items: it shows REQUIRED_FIELD_MISSING beside W-0001")
+                && v.message.contains("The n-th result belongs to the n-th item sent")
+                && !v.message.contains("Print each on one line"),
+            "{}",
+            v.message
+        );
+        // Both printed, on lines of their own: the one-line advice stands.
+        ev.runs[0].stdout.text = "W-0023\n  REQUIRED_FIELD_MISSING\n".into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("Print each on one line"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]
