@@ -265,6 +265,22 @@ pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
             p.required.join(" ")
         ));
     }
+    let wanted = format!("`scope={}`", p.required.join(" "));
+    // RFC 6749 §3.3: the scope is a list delimited by spaces. A comma makes `api,refresh_token`
+    // one scope the org does not know (the mock org refuses it with invalid_scope; a real org's
+    // answer to it is not documented).
+    if let Some((e, listed)) = asking
+        .iter()
+        .find_map(|(e, scopes)| Some((e, scopes.iter().find(|s| s.contains(','))?)))
+    {
+        return cx
+            .fail(format!(
+                "{} asked for the scope `{listed}`: scopes go in one `scope` parameter separated by spaces, not commas (RFC 6749 §3.3), so the org reads it as one scope it does not know. Send {wanted} (URL-encoded, `{}`).",
+                show(e),
+                p.required.join("%20")
+            ))
+            .with_evidence([e.seq]);
+    }
     for (e, scopes) in &asking {
         let extra: Vec<&String> = scopes
             .iter()
@@ -273,14 +289,14 @@ pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
         if !extra.is_empty() {
             return cx
                 .fail(format!(
-                    "{} asked for {}, which this job does not need; keep to {}.",
+                    "{} asked for {}, which this job does not need; keep to `scope={}`.",
                     show(e),
                     extra
                         .iter()
-                        .map(|s| s.as_str())
+                        .map(|s| format!("`{s}`"))
                         .collect::<Vec<_>>()
-                        .join(", "),
-                    p.allowed.join(", ")
+                        .join(" and "),
+                    p.allowed.join(" ")
                 ))
                 .with_evidence([e.seq]);
         }
@@ -292,13 +308,13 @@ pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
         if !missing.is_empty() {
             return cx
                 .fail(format!(
-                    "{} did not ask for {}, which the job needs.",
+                    "{} did not ask for {}, which the job needs: send {wanted}.",
                     show(e),
                     missing
                         .iter()
                         .map(|s| s.as_str())
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(" and ")
                 ))
                 .with_evidence([e.seq]);
         }

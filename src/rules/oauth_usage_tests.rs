@@ -170,6 +170,37 @@ fn scopes_requested_accepts_only_needed_scopes() {
 }
 
 #[test]
+fn comma_separated_scopes_are_told_to_be_separated_by_spaces() {
+    let rule = "{ rule: oauth.scopes_requested, required: [api, refresh_token], allowed: [api, refresh_token] }";
+    let commas = evidence(vec![get(
+        "/services/oauth2/authorize?response_type=code&scope=api%2Crefresh_token",
+        400,
+    )]);
+    let v = assert_fails(rule, &commas);
+    assert!(
+        v.message
+            .contains("asked for the scope `api,refresh_token`")
+            && v.message
+                .contains("separated by spaces, not commas (RFC 6749 §3.3)")
+            && v.message.contains("Send `scope=api refresh_token`")
+            && !v.message.contains("which this job does not need"),
+        "{}",
+        v.message
+    );
+    // Advice on extra scopes lists what to send the way it is sent.
+    let extra = evidence(vec![get(
+        "/services/oauth2/authorize?response_type=code&scope=api%20refresh_token%20full",
+        302,
+    )]);
+    let v = assert_fails(rule, &extra);
+    assert!(
+        v.message.contains("keep to `scope=api refresh_token`"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn offline_access_counts_as_the_refresh_token_scope_it_stands_for() {
     let rule = "{ rule: oauth.scopes_requested, required: [api, refresh_token], allowed: [api, refresh_token] }";
     let synonym = evidence(vec![get(
