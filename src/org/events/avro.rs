@@ -30,6 +30,12 @@ pub enum AvroType {
         fields: Vec<AvroField>,
     },
     Union(Vec<AvroType>),
+    /// A second use of a record defined earlier in the schema: written as its name alone
+    /// (Avro forbids defining a name twice), encoded as the record.
+    Named {
+        name: String,
+        def: Box<AvroType>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +115,7 @@ impl AvroType {
             AvroType::Union(branches) => {
                 Value::Array(branches.iter().map(|b| b.to_json()).collect())
             }
+            AvroType::Named { name, .. } => json!(name),
         }
     }
 
@@ -122,6 +129,7 @@ impl AvroType {
             (AvroType::Enum { symbols, .. }, Value::String(s)) => symbols.contains(s),
             (AvroType::Array(_), Value::Array(_)) => true,
             (AvroType::Record { .. }, Value::Object(_)) => true,
+            (AvroType::Named { def, .. }, v) => def.matches(v),
             _ => false,
         }
     }
@@ -227,6 +235,7 @@ fn encode_at(t: &AvroType, v: &Value, out: &mut Vec<u8>, at: &str) -> Result<(),
             put_long(out, i as i64);
             encode_at(&branches[i], v, out, at)
         }
+        AvroType::Named { def, .. } => encode_at(def, v, out, at),
     }
 }
 
@@ -311,6 +320,7 @@ pub fn decode(t: &AvroType, input: &mut &[u8]) -> Result<Value, AvroError> {
                 .ok_or_else(|| AvroError::Malformed(format!("union branch {i}")))?;
             decode(b, input)?
         }
+        AvroType::Named { def, .. } => decode(def, input)?,
     })
 }
 

@@ -13,6 +13,9 @@
 //! ([`ChangeRecord::payload`]), so a million-row job does not build a million JSON maps.
 //!
 //! Implementation notes:
+//! - Compound fields travel nested (`Name` {FirstName…}, `BillingAddress` {City…}) and the
+//!   header lists name their components `BillingAddress.City`; the compact form keeps the
+//!   flat stored fields and [`ChangeRecord::payload`] nests them ([`super::compound`]).
 //! - CREATE and UNDELETE carry every non-null field; UPDATE carries the changed fields plus
 //!   LastModifiedDate; DELETE carries the header only — as the reference describes.
 //! - `changedFields` and `nulledFields` are filled for UPDATE only (Salesforce documents them
@@ -162,6 +165,7 @@ impl ChangeRecord {
         payload.insert("ChangeEventHeader".into(), header);
         let names = |pos: usize| c.ty.fields.get(pos).map(|f| f.name.clone());
         packed::unpack(self.values.bytes(), names, c.shared(), &mut payload);
+        super::compound::nest(&c.ty.compounds, &mut payload);
         payload
     }
 

@@ -19,6 +19,7 @@
 pub mod avro;
 pub mod bus;
 pub mod cdc;
+pub mod compound;
 pub mod defs;
 mod describe;
 pub mod log;

@@ -9,14 +9,17 @@
 //! - Platform event schemas start with `CreatedDate` (long, epoch ms) and `CreatedById`, then
 //!   the custom fields as `["null", type]` unions, in the `com.sforce.eventbus` namespace.
 //! - Change event schemas start with the `ChangeEventHeader` record, then every field of the
-//!   object except Id, IsDeleted and SystemModstamp, flattened (a real org nests compound
-//!   fields such as Contact.Name; sflab stores them flat).
+//!   object except Id, IsDeleted and SystemModstamp, in object order, with the compound fields
+//!   (Contact.Name, Account.BillingAddress…) as optional nested records in place of the flat
+//!   fields sflab stores ([`super::compound`]). The second compound of one record type names
+//!   the type instead of defining it again, as Avro requires.
 //! - Date fields as Avro `int` days is sflab's choice; the reference does not say how a real
 //!   org encodes them.
 //! - Schema ids are the first 16 bytes of the SHA-256 of the schema JSON, base64url (22
 //!   characters, the length real ids have); a real org's ids are opaque.
 
 use super::avro::{AvroField, AvroType};
+use super::compound::{self, Compound};
 use super::defs::{change_event_name, FieldKind, PlatformEventDef, PublishBehavior};
 use crate::org::schema::{FieldType, ObjectDef};
 use crate::org::value::{days_to_date, format_datetime};
@@ -53,8 +56,13 @@ pub struct EventType {
     /// `/event/OrderShipped__e`, `/data/AccountChangeEvent`.
     pub channel: String,
     pub kind: EventKind,
-    /// Payload fields after the header (change events) in schema order.
+    /// The stored payload fields after the header (change events), in object order, flat:
+    /// compound components are among them, not nested.
     pub fields: Vec<PayloadField>,
+    /// The compound fields a change event nests its flat fields into.
+    pub compounds: Vec<Compound>,
+    /// The names of the schema's top-level fields, header first for change events.
+    pub wire: Vec<String>,
     pub avro: AvroType,
     pub schema_json: String,
     pub schema_id: String,
@@ -79,6 +87,17 @@ fn doc_of(kind: FieldKind) -> &'static str {
         FieldKind::Date => "data:Date",
         FieldKind::DateTime => "data:DateTime",
     }
+}
+
+/// `0x…` with the given bits set, most significant byte first.
+fn hex_bits(bits: &[usize]) -> String {
+    let max = bits.iter().copied().max().unwrap_or(0);
+    let mut bytes = vec![0u8; max / 8 + 1];
+    for p in bits {
+        bytes[p / 8] |= 1 << (p % 8);
+    }
+    let hex: String = bytes.iter().rev().map(|b| format!("{b:02X}")).collect();
+    format!("0x{hex}")
 }
 
 /// How a stored field of an object's schema travels in a change event.
@@ -163,7 +182,46 @@ pub fn change_event_header() -> AvroType {
     }
 }
 
-fn finish(name: String, channel: String, kind: EventKind, fields: Vec<PayloadField>) -> EventType {
+fn compound_field(c: &Compound, defined: &mut Vec<&'static str>) -> AvroField {
+    let record = AvroType::Record {
+        name: c.record.into(),
+        namespace: None,
+        doc: None,
+        fields: c
+            .components
+            .iter()
+            .map(|k| AvroField {
+                name: k.name.into(),
+                schema: AvroType::optional(avro_of(k.kind)),
+                doc: None,
+                default: Some(Value::Null),
+            })
+            .collect(),
+    };
+    let schema = if defined.contains(&c.record) {
+        AvroType::Named {
+            name: c.record.into(),
+            def: Box::new(record),
+        }
+    } else {
+        defined.push(c.record);
+        record
+    };
+    AvroField {
+        name: c.name.clone(),
+        schema: AvroType::optional(schema),
+        doc: Some(format!("data:{}", c.record)),
+        default: Some(Value::Null),
+    }
+}
+
+fn finish(
+    name: String,
+    channel: String,
+    kind: EventKind,
+    fields: Vec<PayloadField>,
+    compounds: Vec<Compound>,
+) -> EventType {
     let mut avro_fields = Vec::new();
     if matches!(kind, EventKind::Change { .. }) {
         avro_fields.push(AvroField {
@@ -173,7 +231,19 @@ fn finish(name: String, channel: String, kind: EventKind, fields: Vec<PayloadFie
             default: None,
         });
     }
-    avro_fields.extend(fields.iter().map(avro_field));
+    let mut defined = Vec::new();
+    let mut placed: Vec<&str> = Vec::new();
+    for f in &fields {
+        match compound::component_of(&compounds, &f.name) {
+            Some((c, _)) if placed.contains(&c.name.as_str()) => {}
+            Some((c, _)) => {
+                placed.push(&c.name);
+                avro_fields.push(compound_field(c, &mut defined));
+            }
+            None => avro_fields.push(avro_field(f)),
+        }
+    }
+    let wire = avro_fields.iter().map(|f| f.name.clone()).collect();
     let avro = AvroType::Record {
         name: name.clone(),
         namespace: Some(NAMESPACE.into()),
@@ -188,6 +258,8 @@ fn finish(name: String, channel: String, kind: EventKind, fields: Vec<PayloadFie
         channel,
         kind,
         fields,
+        compounds,
+        wire,
         avro,
         schema_json,
         schema_id,
@@ -219,6 +291,7 @@ impl EventType {
             def.channel(),
             EventKind::Platform(def.publish),
             fields,
+            Vec::new(),
         )
     }
 
@@ -242,6 +315,7 @@ impl EventType {
                 object: object.name.clone(),
             },
             fields,
+            compound::compounds_of(object),
         )
     }
 
@@ -269,28 +343,60 @@ impl EventType {
         Value::Object(m)
     }
 
-    /// Field names as Pub/Sub's bitmap list: `["0x…"]` with bit i for schema field i (least
-    /// significant bit first), empty when no field is named.
+    /// Field names as Pub/Sub's bitmap list: `"0x…"` with bit i for top-level schema field i
+    /// (least significant bit first; the header is field 0), then one `"<parentPos>-0x…"` per
+    /// compound with a named component (`BillingAddress.City`), its bits counting the
+    /// compound's components. Empty when no field is named.
+    ///
+    /// The compound's own bit stays clear when only components are named: the reference's
+    /// decoder treats a compound as a whole only when every component is named.
     pub fn bitmap(&self, names: &[String]) -> Vec<String> {
-        // Position 0 is the header; payload fields follow.
-        let positions: Vec<usize> = names
-            .iter()
-            .filter_map(|n| self.fields.iter().position(|f| &f.name == n).map(|p| p + 1))
-            .collect();
-        let Some(&max) = positions.iter().max() else {
-            return Vec::new();
-        };
-        let mut bytes = vec![0u8; max / 8 + 1];
-        for p in positions {
-            bytes[p / 8] |= 1 << (p % 8);
+        let mut top = Vec::new();
+        let mut nested: Vec<(usize, Vec<usize>)> = Vec::new();
+        for n in names {
+            match n.split_once('.') {
+                None => top.extend(self.wire.iter().position(|w| w == n)),
+                Some((parent, component)) => {
+                    let (Some(pos), Some(c)) = (
+                        self.wire.iter().position(|w| w == parent),
+                        self.compounds.iter().find(|c| c.name == parent),
+                    ) else {
+                        continue;
+                    };
+                    let Some(bit) = c.components.iter().position(|k| k.name == component) else {
+                        continue;
+                    };
+                    match nested.iter_mut().find(|(p, _)| *p == pos) {
+                        Some((_, bits)) => bits.push(bit),
+                        None => nested.push((pos, vec![bit])),
+                    }
+                }
+            }
         }
-        let hex: String = bytes.iter().rev().map(|b| format!("{b:02X}")).collect();
-        vec![format!("0x{hex}")]
+        let mut out = Vec::new();
+        if !top.is_empty() {
+            out.push(hex_bits(&top));
+        }
+        nested.sort_by_key(|(p, _)| *p);
+        out.extend(
+            nested
+                .iter()
+                .map(|(p, bits)| format!("{p}-{}", hex_bits(bits))),
+        );
+        out
     }
 
-    /// The payload as the Streaming API shows it (datetimes and dates as text).
+    /// The payload as the Streaming API shows it (datetimes and dates as text). A platform
+    /// event shows every field of its schema, null when unset, whichever API published it:
+    /// the bus holds each event as an Avro record, and the CometD examples of platform
+    /// events show unset fields as null (PublishStatusEvent's `"AdditionalInfo": null`).
     pub fn cometd_payload(&self, payload: &Map<String, Value>) -> Map<String, Value> {
         let mut out = Map::new();
+        if matches!(self.kind, EventKind::Platform(_)) {
+            for f in &self.fields {
+                out.insert(f.name.clone(), Value::Null);
+            }
+        }
         for (k, v) in payload {
             let shown = match (self.field(k).map(|f| f.kind), v.as_i64()) {
                 (Some(FieldKind::DateTime), Some(ms)) => json!(format_datetime(ms)),
@@ -360,6 +466,54 @@ mod tests {
     }
 
     #[test]
+    fn change_schema_nests_addresses_as_records_and_bitmaps_name_components() {
+        let schema = crate::org::standard_objects::standard_schema();
+        let t = EventType::change(schema.object("Account").unwrap());
+        let j: Value = serde_json::from_str(&t.schema_json).unwrap();
+        let field = |n: &str| {
+            j["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["name"] == n)
+                .cloned()
+        };
+        assert!(field("BillingCity").is_none() && field("ShippingStreet").is_none());
+        let billing = field("BillingAddress").unwrap();
+        assert_eq!(billing["type"][0], "null");
+        assert_eq!(billing["type"][1]["name"], "Address");
+        assert_eq!(billing["type"][1]["fields"][1]["name"], "City");
+        // The second address names the record type instead of defining it again.
+        assert_eq!(
+            field("ShippingAddress").unwrap()["type"],
+            json!(["null", "Address"])
+        );
+
+        let payload = json!({"ChangeEventHeader": {"entityName": "Account", "recordIds": ["001x"],
+            "changeType": "UPDATE", "changeOrigin": "", "transactionKey": "k", "sequenceNumber": 1,
+            "commitTimestamp": 5, "commitNumber": 9, "commitUser": "005x",
+            "nulledFields": ["BillingAddress.State"], "diffFields": [],
+            "changedFields": ["BillingAddress.City", "BillingAddress.State", "LastModifiedDate"]},
+            "BillingAddress": {"City": "Oslo", "State": null}, "LastModifiedDate": 7});
+        let v = t.avro_value(payload.as_object().unwrap());
+        let mut bytes = Vec::new();
+        encode(&t.avro, &v, &mut bytes).unwrap();
+        let back = decode(&t.avro, &mut bytes.as_slice()).unwrap();
+        assert_eq!(back["BillingAddress"]["City"], "Oslo");
+        assert_eq!(back["ShippingAddress"], Value::Null);
+        let pos = t.wire.iter().position(|w| w == "BillingAddress").unwrap();
+        let changed = &back["ChangeEventHeader"]["changedFields"];
+        let lmd = t.wire.iter().position(|w| w == "LastModifiedDate").unwrap();
+        assert_eq!(changed[0], hex_bits(&[lmd]));
+        // City and State are components 1 and 2: bits 0b110.
+        assert_eq!(changed[1], format!("{pos}-0x06"));
+        assert_eq!(
+            back["ChangeEventHeader"]["nulledFields"],
+            json!([format!("{pos}-0x04")])
+        );
+    }
+
+    #[test]
     fn cometd_shows_datetimes_as_iso_text() {
         let t = shipped();
         let mut p = Map::new();
@@ -368,5 +522,19 @@ mod tests {
         let shown = t.cometd_payload(&p);
         assert_eq!(shown["CreatedDate"], "1970-01-01T00:00:00.000+0000");
         assert_eq!(shown["Order_Number__c"], "SO-1");
+    }
+
+    #[test]
+    fn cometd_shows_an_unset_platform_event_field_as_null_as_a_pubsub_publish_stores_it() {
+        let t = shipped();
+        let mut from_rest = Map::new();
+        from_rest.insert("CreatedDate".into(), json!(0));
+        from_rest.insert("Order_Number__c".into(), json!("SO-1"));
+        let mut from_pubsub = from_rest.clone();
+        from_pubsub.insert("Shipped_At__c".into(), Value::Null);
+        let shown = t.cometd_payload(&from_rest);
+        assert!(shown.contains_key("Shipped_At__c"), "{shown:?}");
+        assert_eq!(shown["Shipped_At__c"], Value::Null);
+        assert_eq!(shown, t.cometd_payload(&from_pubsub));
     }
 }

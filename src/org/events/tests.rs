@@ -371,7 +371,7 @@ fn a_bulk_ingest_raises_one_change_event_per_row() {
     let events = all(&org, "/data/ContactChangeEvent");
     let names: Vec<Value> = events
         .iter()
-        .map(|e| e.payload()["LastName"].clone())
+        .map(|e| e.payload()["Name"]["LastName"].clone())
         .collect();
     assert_eq!(names, vec!["Bulk One", "Bulk Two", "Bulk Three"]);
     assert!(events
