@@ -199,7 +199,7 @@ impl App {
         let page = self.page_height();
         reader.scroll = self
             .resume
-            .lesson_scroll(index, reader.layout.len())
+            .lesson_scroll(index, &reader.layout)
             .min(reader.max_scroll(page));
         self.show(RightView::Lesson(reader));
     }

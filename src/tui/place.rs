@@ -20,7 +20,7 @@ use super::assigned::AssignedView;
 use super::event::Command;
 use super::lab::console::METHODS;
 use super::lab::{ConsoleState, LabCommand, LabTab};
-use super::resume::ReadingSpot;
+use super::resume::{ReadingSpot, SectionSpot};
 use super::tree::{rows, Row};
 use crate::curriculum::Level;
 use crate::workspace::Workspace;
@@ -51,11 +51,29 @@ pub enum TreeRow {
     Check { lesson: String },
 }
 
-/// A lesson's reading position: its first line shown, of how many lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A lesson's reading position: its first line shown, of how many lines, and the section it
+/// is in (absent from files written before sflab kept it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reading {
     pub line: usize,
     pub of: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<Section>,
+}
+
+/// The heading a reading position is under (its title, and which of the headings with that
+/// title), and how far into its section of how many lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub heading: String,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub nth: usize,
+    pub below: usize,
+    pub length: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A console request being written.
@@ -138,9 +156,16 @@ impl Place {
                 .lessons
                 .iter()
                 .filter_map(|(i, spot)| {
+                    let section = spot.section.as_ref().map(|s| Section {
+                        heading: s.heading.clone(),
+                        nth: s.nth,
+                        below: s.below,
+                        length: s.length,
+                    });
                     let reading = Reading {
                         line: spot.line,
                         of: spot.of,
+                        section,
                     };
                     Some((lesson_id(*i)?, reading))
                 })
@@ -177,9 +202,16 @@ impl Place {
         let lesson_index = |id: &str| curriculum.lessons.iter().position(|l| l.id == id);
         for (id, reading) in &self.lessons {
             if let Some(i) = lesson_index(id) {
+                let section = reading.section.as_ref().map(|s| SectionSpot {
+                    heading: s.heading.clone(),
+                    nth: s.nth,
+                    below: s.below,
+                    length: s.length,
+                });
                 let spot = ReadingSpot {
                     line: reading.line,
                     of: reading.of,
+                    section,
                 };
                 app.resume.lessons.insert(i, spot);
             }

@@ -229,8 +229,8 @@ impl Reader {
             self.scroll = self.scroll.min(self.max_scroll(height));
             return;
         }
-        let old_len = self.layout.len().max(1);
-        let anchor = self.scroll * layout.len() / old_len;
+        // The top line's place in its section, found again at the new width.
+        let anchor = super::resume::ReadingSpot::at(self.scroll, &self.layout).in_layout(&layout);
         self.layout = layout;
         self.scroll = anchor.min(self.max_scroll(height));
         if let Some(s) = self.search.take() {

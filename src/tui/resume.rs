@@ -4,25 +4,97 @@
 //!
 //! Implementation notes: kept in memory while the classroom is open; [`super::place`] keeps
 //! the parts that still mean something in a new session in the workspace (not a console's
-//! reply: the org it came from is gone). A lesson's position is its first line shown and the
-//! lesson's length in lines at the width it was read at: read again at another width, it
-//! resumes as far through the lesson (as a resize does), clamped to the lesson's end.
+//! reply: the org it came from is gone). A lesson's position is its first line shown, tied to
+//! the text: the heading above it and how far into that heading's section it is. Read again at
+//! another width (or after a resize), it resumes as far into the same section; a lesson
+//! without that heading resumes as far through the whole lesson, clamped to its end.
 
 use super::app::RightView;
 use super::assigned::AssignedView;
 use super::lab::{ConsoleState, OrgBrowser};
+use crate::markdown::Layout;
 use std::collections::HashMap;
 
-/// Where a lesson was left: its first line shown, of how many lines it had then.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a lesson was left: its first line shown, of how many lines it had then, and — tied
+/// to the text — the section that line is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadingSpot {
     pub line: usize,
     pub of: usize,
+    pub section: Option<SectionSpot>,
+}
+
+/// A place inside a lesson's section: the heading it is under (its title, and which of the
+/// headings with that title), and how many of the section's lines lie above it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionSpot {
+    pub heading: String,
+    pub nth: usize,
+    pub below: usize,
+    pub length: usize,
+}
+
+/// Heading `index` of `layout`: where its section starts, and where the next one does.
+fn section_bounds(layout: &Layout, index: usize) -> Option<(usize, usize)> {
+    let start = layout.headings.get(index)?.line;
+    let end = layout
+        .headings
+        .get(index + 1)
+        .map_or(layout.len(), |h| h.line);
+    Some((start, end.max(start + 1)))
 }
 
 impl ReadingSpot {
-    /// The same spot in the lesson laid out in `lines` lines.
-    pub fn in_lines(self, lines: usize) -> usize {
+    /// Line `line` of `layout` as a spot that survives a new width: the heading above it and
+    /// how far into that heading's section it is.
+    pub fn at(line: usize, layout: &Layout) -> ReadingSpot {
+        let index = layout.headings.iter().rposition(|h| h.line <= line);
+        let section = index.and_then(|i| {
+            let (start, end) = section_bounds(layout, i)?;
+            let heading = layout.headings[i].title.clone();
+            let nth = layout.headings[..i]
+                .iter()
+                .filter(|h| h.title == heading)
+                .count();
+            Some(SectionSpot {
+                heading,
+                nth,
+                below: line - start,
+                length: end - start,
+            })
+        });
+        ReadingSpot {
+            line,
+            of: layout.len(),
+            section,
+        }
+    }
+
+    /// The same spot in `layout` (the lesson at another width): as far into the same section,
+    /// else as far through the lesson.
+    pub fn in_layout(&self, layout: &Layout) -> usize {
+        let found = self.section.as_ref().and_then(|s| {
+            let index = layout
+                .headings
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.title == s.heading)
+                .nth(s.nth)?
+                .0;
+            let (start, end) = section_bounds(layout, index)?;
+            let length = end - start;
+            let below = if s.length == length {
+                s.below
+            } else {
+                s.below * length / s.length.max(1)
+            };
+            Some(start + below.min(length - 1))
+        });
+        found.unwrap_or_else(|| self.in_lines(layout.len()))
+    }
+
+    /// The same spot in the lesson laid out in `lines` lines, as far through it.
+    pub fn in_lines(&self, lines: usize) -> usize {
         if self.of == lines || self.of == 0 {
             self.line
         } else {
@@ -48,11 +120,8 @@ impl Resume {
     pub fn keep(&mut self, view: &RightView) {
         match view {
             RightView::Lesson(r) => {
-                let spot = ReadingSpot {
-                    line: r.scroll,
-                    of: r.layout.len(),
-                };
-                self.lessons.insert(r.lesson, spot);
+                self.lessons
+                    .insert(r.lesson, ReadingSpot::at(r.scroll, &r.layout));
             }
             RightView::Lab(v) => {
                 let mut console = v.console.clone();
@@ -72,12 +141,12 @@ impl Resume {
         }
     }
 
-    /// The first line to show of lesson `lesson`, now laid out in `lines` lines, where it was
-    /// last left (0 the first time).
-    pub fn lesson_scroll(&self, lesson: usize, lines: usize) -> usize {
+    /// The first line to show of lesson `lesson`, now laid out as `layout`, where it was last
+    /// left (0 the first time).
+    pub fn lesson_scroll(&self, lesson: usize, layout: &Layout) -> usize {
         self.lessons
             .get(&lesson)
-            .map_or(0, |spot| spot.in_lines(lines))
+            .map_or(0, |spot| spot.in_layout(layout))
     }
 
     /// Lab `lab`'s console as it was left (the default query the first time).
@@ -109,13 +178,53 @@ mod tests {
 
     #[test]
     fn a_reading_spot_read_at_another_width_is_as_far_through_the_lesson() {
-        let spot = ReadingSpot { line: 50, of: 200 };
+        let spot = ReadingSpot {
+            line: 50,
+            of: 200,
+            section: None,
+        };
         assert_eq!(spot.in_lines(200), 50, "the same width: the same line");
         assert_eq!(
             spot.in_lines(300),
             75,
             "a narrower pane: more lines, as far through"
         );
-        assert_eq!(ReadingSpot { line: 7, of: 0 }.in_lines(40), 7);
+        let unknown = ReadingSpot {
+            line: 7,
+            of: 0,
+            section: None,
+        };
+        assert_eq!(unknown.in_lines(40), 7);
+    }
+
+    #[test]
+    fn a_reading_spot_keeps_its_heading_at_another_width() {
+        use crate::markdown::{Document, Layout};
+        use crate::tui::theme::Theme;
+        // A long first section and a short second one: at another width they grow unevenly,
+        // so a place kept as a fraction of the whole lesson would drift out of its section.
+        let long = "word ".repeat(600);
+        let text = format!("# Lesson\n\n{long}\n\n## Second\n\nShort.\n\n## Third\n\nEnd.\n");
+        let doc = Document::parse(&text);
+        let (wide, narrow) = (
+            doc.layout(120, &Theme::monochrome()),
+            doc.layout(50, &Theme::monochrome()),
+        );
+        let second = |l: &Layout| {
+            l.headings
+                .iter()
+                .find(|h| h.title == "Second")
+                .map(|h| h.line)
+        };
+        let at = second(&wide).expect("the heading");
+        let spot = ReadingSpot::at(at, &wide);
+        let there = second(&narrow).expect("there too");
+        assert_ne!(
+            spot.in_lines(narrow.len()),
+            there,
+            "as far through the whole lesson is elsewhere"
+        );
+        assert_eq!(spot.in_layout(&narrow), there);
+        assert_eq!(spot.in_layout(&wide), at, "the same width: the same line");
     }
 }

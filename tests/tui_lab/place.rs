@@ -65,7 +65,7 @@ fn a_lesson_reopens_at_the_line_it_was_left_after_a_restart_at_any_width() {
     crate::press(&mut a, "\n  ");
     let left_at = a.reader().map(|r| r.scroll).expect("a lesson is open");
     assert!(left_at > 0, "the pages moved");
-    let lines_then = a.reader().map(|r| r.layout.len()).unwrap_or_default();
+    let layout_then = a.reader().map(|r| r.layout.clone()).expect("its layout");
     // The knowledge check is open at the end; the lesson's line is remembered beside it.
     crate::press(&mut a, "\tj\n");
     assert!(matches!(a.right, RightView::Quiz(_)));
@@ -76,13 +76,28 @@ fn a_lesson_reopens_at_the_line_it_was_left_after_a_restart_at_any_width() {
     crate::press(&mut b, "\tk\n");
     assert_eq!(b.reader().map(|r| r.scroll), Some(left_at));
 
-    // Wider, the lesson has fewer lines: it opens as far through them.
+    // Wider, the lesson has fewer lines: it opens in the same section, as far into it.
     let mut c = started_again(|| crate::app(120, 40), &ws);
     crate::press(&mut c, "\tk\n");
     let r = c.reader().expect("the lesson");
-    let expected = (left_at * r.layout.len() / lines_then).min(r.max_scroll(c.page_height()));
-    assert_eq!(r.scroll, expected);
+    let spot = sflab::tui::resume::ReadingSpot::at(left_at, &layout_then);
+    let max = r.max_scroll(c.page_height());
+    assert_eq!(r.scroll, spot.in_layout(&r.layout).min(max));
     assert!(r.scroll > 0);
+    let heading_above = |l: &sflab::markdown::Layout, line: usize| {
+        l.headings
+            .iter()
+            .rev()
+            .find(|h| h.line <= line)
+            .map(|h| h.title.clone())
+    };
+    if r.scroll < max {
+        assert_eq!(
+            heading_above(&r.layout, r.scroll),
+            heading_above(&layout_then, left_at),
+            "the top line is under the same heading"
+        );
+    }
 }
 
 #[test]
