@@ -19,7 +19,7 @@ fn field_type(kind: FieldKind) -> FieldType {
     }
 }
 
-fn label_of(api_name: &str) -> String {
+pub(super) fn label_of(api_name: &str) -> String {
     api_name
         .trim_end_matches("__c")
         .replace('_', " ")
@@ -53,7 +53,7 @@ fn object_of(n: usize, def: &PlatformEventDef) -> ObjectDef {
     for (name, kind) in &def.fields {
         let mut f = FieldDef::new(name, &label_of(name), field_type(*kind));
         if *kind == FieldKind::Text {
-            f = f.with_length(255);
+            f = f.with_length(super::publish::TEXT_LENGTH as u32);
         }
         o.put_field(f);
     }

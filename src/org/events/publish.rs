@@ -39,7 +39,18 @@ pub enum PublishError {
     NotCreateable { field: String },
     #[error("{field}: {reason}")]
     BadValue { field: String, reason: String },
+    /// A text longer than its field allows (the text a record field's STRING_TOO_LONG has).
+    #[error("{label}: data value too large: {value} (max length={max})")]
+    TooLong {
+        field: String,
+        label: String,
+        value: String,
+        max: usize,
+    },
 }
+
+/// The length of a platform event's text field, as its describe says.
+pub const TEXT_LENGTH: usize = 255;
 
 /// The event fields the org sets, which describe lists with `createable: false` (CreatedDate
 /// and CreatedById are set by the org too, but Pub/Sub clients fill them in the Avro record,
@@ -55,6 +66,18 @@ impl PublishError {
             PublishError::UnknownField { .. } => "INVALID_FIELD",
             PublishError::NotCreateable { .. } => "INVALID_FIELD_FOR_INSERT_UPDATE",
             PublishError::BadValue { .. } => "JSON_PARSER_ERROR",
+            PublishError::TooLong { .. } => "STRING_TOO_LONG",
+        }
+    }
+
+    /// The field the failure is about, when it is about one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            PublishError::UnknownField { field, .. }
+            | PublishError::NotCreateable { field }
+            | PublishError::BadValue { field, .. }
+            | PublishError::TooLong { field, .. } => Some(field),
+            PublishError::UnknownEvent(_) | PublishError::NotPublishable(_) => None,
         }
     }
 }
@@ -148,7 +171,18 @@ pub fn platform_payload(
                 event: ty.name.clone(),
                 field: k.clone(),
             })?;
-        payload.insert(f.name.clone(), stored_value(&f.name, f.kind, v)?);
+        let stored = stored_value(&f.name, f.kind, v)?;
+        if let Value::String(text) = &stored {
+            if text.chars().count() > TEXT_LENGTH {
+                return Err(PublishError::TooLong {
+                    field: f.name.clone(),
+                    label: super::describe::label_of(&f.name),
+                    value: text.clone(),
+                    max: TEXT_LENGTH,
+                });
+            }
+        }
+        payload.insert(f.name.clone(), stored);
     }
     Ok(payload)
 }

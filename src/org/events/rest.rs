@@ -50,14 +50,7 @@ impl From<PublishError> for ApiError {
             PublishError::UnknownEvent(_) => StatusCode::NOT_FOUND,
             _ => StatusCode::BAD_REQUEST,
         };
-        let fields: Vec<String> = match &e {
-            PublishError::UnknownField { field, .. }
-            | PublishError::NotCreateable { field }
-            | PublishError::BadValue { field, .. } => {
-                vec![field.clone()]
-            }
-            _ => Vec::new(),
-        };
+        let fields: Vec<String> = e.field().map(String::from).into_iter().collect();
         ApiError::new(status, e.error_code(), e.to_string()).with_fields(fields)
     }
 }
@@ -107,14 +100,7 @@ fn failed(code: &str, message: &str, fields: Vec<String>) -> Value {
 }
 
 fn failed_publish(e: &PublishError) -> Value {
-    let fields = match e {
-        PublishError::UnknownField { field, .. }
-        | PublishError::NotCreateable { field }
-        | PublishError::BadValue { field, .. } => {
-            vec![field.clone()]
-        }
-        _ => Vec::new(),
-    };
+    let fields = e.field().map(String::from).into_iter().collect();
     failed(e.error_code(), &e.to_string(), fields)
 }
 

@@ -40,6 +40,36 @@ fn all(org: &Org, channel: &str) -> Vec<std::sync::Arc<BusEvent>> {
 }
 
 #[tokio::test]
+async fn rest_publish_of_a_text_longer_than_255_is_string_too_long() {
+    let org = Org::default_org();
+    let long = "x".repeat(256);
+    let (status, body) = send(
+        &org,
+        "POST",
+        &format!("{V}/sobjects/OrderShipped__e"),
+        json!({"Order_Number__c": long}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body[0]["errorCode"], "STRING_TOO_LONG");
+    assert_eq!(body[0]["fields"], json!(["Order_Number__c"]));
+    assert!(body[0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("(max length=255)"));
+    assert!(all(&org, "/event/OrderShipped__e").is_empty());
+    // 255 characters (not bytes) fit.
+    let (status, _) = send(
+        &org,
+        "POST",
+        &format!("{V}/sobjects/OrderShipped__e"),
+        json!({"Order_Number__c": "é".repeat(255)}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
 async fn rest_publish_answers_201_with_the_uuid_enqueued() {
     let org = Org::default_org();
     let (status, body) = send(

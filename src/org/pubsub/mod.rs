@@ -13,6 +13,9 @@ pub mod server;
 pub mod service;
 
 pub use server::router;
+
+#[cfg(test)]
+mod tests;
 pub use service::PubSub;
 
 use crate::org::tls::TlsConfig;

@@ -38,6 +38,11 @@ pub fn requested(pending: usize, asked: i32) -> usize {
         .min(MAX_PENDING)
 }
 
+/// The largest event a publisher may send: 1 MB ("Pub/Sub API and Event Allocations"),
+/// counted here as the Avro payload's bytes (what a real org counts exactly is not in the
+/// reference).
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
+
 /// The Pub/Sub service of one org.
 #[derive(Debug, Clone)]
 pub struct PubSub {
@@ -220,6 +225,12 @@ impl PubSub {
             return Err(format!(
                 "The event's schema id '{}' is not the schema of {} ({}); encode it with the schema GetTopic names.",
                 ev.schema_id, ty.name, ty.schema_id
+            ));
+        }
+        if ev.payload.len() > MAX_EVENT_BYTES {
+            return Err(format!(
+                "The event is {} bytes; an event may be at most 1 MB ({MAX_EVENT_BYTES} bytes). Send less data in it, or split it into several events.",
+                ev.payload.len()
             ));
         }
         let mut input = ev.payload.as_slice();
