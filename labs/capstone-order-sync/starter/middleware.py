@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from http.cookiejar import CookieJar
 
 INSTANCE = os.environ["SF_INSTANCE_URL"].rstrip("/")
 LOGIN = os.environ.get("SF_LOGIN_URL", INSTANCE).rstrip("/")
@@ -23,6 +24,11 @@ IDLE_SECONDS = float(os.environ.get("IDLE_SECONDS", "5"))
 def log(message):
     """Print a line at once (never a token or a secret)."""
     print(message, flush=True)
+
+
+# CometD (the Streaming API) sets a BAYEUX_BROWSER cookie on the handshake and refuses
+# connect and subscribe without it: every call goes through one opener with a cookie jar.
+OPENER = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
 
 def http(method, url, body=None, headers=None, form=False, timeout=30):
@@ -39,7 +45,7 @@ def http(method, url, body=None, headers=None, form=False, timeout=30):
             headers["Content-Type"] = "application/json"
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with OPENER.open(req, timeout=timeout) as resp:
             return resp.status, resp.headers, resp.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read().decode()

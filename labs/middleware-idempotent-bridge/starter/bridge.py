@@ -7,11 +7,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from http.cookiejar import CookieJar
 
 INSTANCE = os.environ["SF_INSTANCE_URL"].rstrip("/")
 TOKEN = os.environ["SF_ACCESS_TOKEN"]
 CHANNEL = "/event/OrderActivated__e"
 IDLE_SECONDS = float(os.environ.get("IDLE_SECONDS", "4"))
+
+
+# CometD (the Streaming API) sets a BAYEUX_BROWSER cookie on the handshake and refuses
+# connect and subscribe without it: every call goes through one opener with a cookie jar.
+OPENER = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
 
 def http(method, url, body=None, headers=None, form=False):
@@ -27,7 +33,7 @@ def http(method, url, body=None, headers=None, form=False):
             headers["Content-Type"] = "application/json"
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with OPENER.open(req, timeout=30) as resp:
             return resp.status, resp.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()

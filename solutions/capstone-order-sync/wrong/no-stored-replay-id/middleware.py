@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from http.cookiejar import CookieJar
 
 INSTANCE = os.environ["SF_INSTANCE_URL"].rstrip("/")
 LOGIN = os.environ.get("SF_LOGIN_URL", INSTANCE).rstrip("/")
@@ -43,6 +44,11 @@ class Transient(Exception):
     """A failure worth retrying: 5xx, 429, or no answer at all."""
 
 
+# CometD (the Streaming API) sets a BAYEUX_BROWSER cookie on the handshake and refuses
+# connect and subscribe without it: every call goes through one opener with a cookie jar.
+OPENER = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+
 def http(method, url, body=None, headers=None, form=False, timeout=30):
     """One HTTP call; returns (status, headers, text). Network errors raise Transient."""
     data = None
@@ -56,7 +62,7 @@ def http(method, url, body=None, headers=None, form=False, timeout=30):
             headers["Content-Type"] = "application/json"
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with OPENER.open(req, timeout=timeout) as resp:
             return resp.status, resp.headers, resp.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read().decode()

@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from http.cookiejar import CookieJar
 import uuid
 
 INSTANCE = os.environ["SF_INSTANCE_URL"].rstrip("/")
@@ -32,6 +33,11 @@ class Transient(Exception):
     """Worth another try: 5xx, 429 or no answer."""
 
 
+# CometD (the Streaming API) sets a BAYEUX_BROWSER cookie on the handshake and refuses
+# connect and subscribe without it: every call goes through one opener with a cookie jar.
+OPENER = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+
 def http(method, url, body=None, headers=None, form=False):
     data = None
     headers = dict(headers or {})
@@ -44,7 +50,7 @@ def http(method, url, body=None, headers=None, form=False):
             headers["Content-Type"] = "application/json"
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with OPENER.open(req, timeout=30) as resp:
             status, text = resp.status, resp.read().decode()
     except urllib.error.HTTPError as e:
         status, text = e.code, e.read().decode()
