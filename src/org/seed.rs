@@ -274,6 +274,7 @@ impl OrgSeed {
             .into_iter()
             .filter(|(k, _)| !OWN_SECTIONS.contains(&k.as_str()))
             .collect();
+        super::seed_check::user_keys(&seed)?;
         super::seed_check::record_names(&seed)?;
         Ok(seed)
     }

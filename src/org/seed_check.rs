@@ -1,7 +1,8 @@
 //! Checks an [`OrgSeed`] as it is read, so a typo is refused with its name (and a "did you
 //! mean") instead of a section, record or field silently vanishing: top-level sections no part
-//! of the org reads (`recrods:`), records of objects the org does not have (`- Acount:`), and
-//! record fields their object does not have (`Indusrty:`).
+//! of the org reads (`recrods:`), keys of a user nobody reads (`frist_name:`), records of
+//! objects the org does not have (`- Acount:`), and record fields their object does not have
+//! (`Indusrty:`).
 //!
 //! Implementation notes: object and field names are checked against the standard schema with
 //! the seed's own `objects:` declared on it, the same schema the org is built on. A record key
@@ -64,6 +65,40 @@ pub fn sections<'a>(keys: impl IntoIterator<Item = &'a str>) -> Result<(), SeedE
                     "is not a section of an org seed{}; the sections are {}",
                     did_you_mean(key, SECTIONS),
                     SECTIONS.join(", ")
+                ),
+                line: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The keys of a seeded user: the data core's, then the auth server's (`org::auth::seeding`).
+const USER_KEYS: [&str; 12] = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "profile",
+    "alias",
+    "title",
+    "ref",
+    "password",
+    "permission_sets",
+    "license",
+    "status",
+];
+
+/// Refuses a key of a seeded user that neither the data core nor the auth server reads.
+pub fn user_keys(seed: &OrgSeed) -> Result<(), SeedError> {
+    for (index, user) in seed.users.iter().enumerate() {
+        if let Some(key) = user.extra.keys().find(|k| !USER_KEYS.contains(&k.as_str())) {
+            return Err(SeedError::UnknownKey {
+                key: format!("users[{index}] ({}): {key}", user.username),
+                reason: format!(
+                    "is not a key of a seeded user{}; the keys are {}",
+                    did_you_mean(key, USER_KEYS),
+                    USER_KEYS.join(", ")
                 ),
                 line: None,
             });
@@ -164,6 +199,21 @@ mod tests {
             "objects:\n  Account: { fields: { ERP_Id__c: { type: text, externalId: true } } }\n\
              records:\n  - Account: { ref: a, name: A, ERP_Id__c: X }\n\
              \x20 - Contact: { LastName: D, Account: { ERP_Id__c: X } }\n",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_mistyped_key_of_a_user_is_refused_with_the_one_meant() {
+        let err = OrgSeed::from_yaml(
+            "users:\n  - { username: a@b.example, last_name: X, frist_name: Y }\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("users[0] (a@b.example): frist_name"), "{err}");
+        assert!(err.contains("did you mean `first_name`"), "{err}");
+        OrgSeed::from_yaml(
+            "users:\n  - { username: a@b.example, last_name: X, password: pw, permission_sets: [P], status: active }\n",
         )
         .unwrap();
     }
