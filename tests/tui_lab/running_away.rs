@@ -350,3 +350,23 @@ fn a_save_held_through_a_run_left_behind_runs_again_when_the_lab_is_back() {
         }))
     );
 }
+
+#[test]
+fn a_save_reported_while_the_open_lab_still_shows_a_run_runs_once_that_run_is_over() {
+    let mut a = app();
+    a.tree.folded.clear();
+    enter_lab_from_the_tree(&mut a, "rest-crud");
+    update(&mut a, key(KeyCode::Char('w')));
+    update(&mut a, key(KeyCode::Char('r')));
+    let saved = LabEvent::Changed {
+        lab: "rest-crud".into(),
+    };
+    assert_eq!(lab_event(&mut a, saved), None, "one run at a time");
+    assert_eq!(
+        lab_event(&mut a, crud_passed()),
+        Some(Command::Lab(LabCommand::Run {
+            lab: "rest-crud".into()
+        })),
+        "the save is not lost: it runs once the run it came during is over"
+    );
+}

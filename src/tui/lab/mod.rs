@@ -412,6 +412,9 @@ impl LabView {
                     self.run = RunState::Preparing;
                     return Some(LabCommand::Run { lab });
                 }
+                // A save the watch reports while this view still shows a run going (its end
+                // not yet taken in) is owed a run once that one is over, not dropped.
+                self.saved_while_away |= self.watch;
             }
             LabEvent::Text { title, text, .. } => {
                 self.detail = Some(Detail::Text { title, text });
