@@ -210,7 +210,8 @@ fn rolled_back() -> RowError {
     )
 }
 
-/// Runs `op` on each row; with AllOrNone, one failure rolls every row back.
+/// Runs `op` on each row as one transaction; with AllOrNone, one failure rolls every row
+/// back.
 fn run_rows<T>(
     ctx: &CallContext<'_>,
     rows: &[T],
@@ -227,7 +228,9 @@ fn run_rows<T>(
     let actor = ctx.actor()?;
     let mut store = ctx.state.org.store.write();
     if !ctx.all_or_none() {
-        return Ok(rows.iter().map(|r| op(&mut store, r, &actor)).collect());
+        // One call is one transaction even when rows fail on their own: the rows that stand
+        // commit together (one transaction key and commit number for their change events).
+        return Ok(store.commit_together(|s| rows.iter().map(|r| op(s, r, &actor)).collect()));
     }
     let outcome = store.all_or_none(|s| {
         let results: Vec<RowOutcome> = rows.iter().map(|r| op(s, r, &actor)).collect();

@@ -692,3 +692,84 @@ async fn soap_apis_the_mock_does_not_serve_answer_a_soap_fault_naming_them() {
         assert!(r.text.contains(names), "{path}: {}", r.text);
     }
 }
+
+#[tokio::test]
+async fn one_soap_call_is_one_change_event_transaction_merged_when_the_org_merges() {
+    use crate::org::events::ReplayFrom;
+    let seed =
+        OrgSeed::from_yaml("events:\n  change_data_capture: [Account]\n  merge_changes: true\n")
+            .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let app = router(org.clone());
+    let t = token(&org);
+    let headers = |org: &Org| -> Vec<serde_json::Value> {
+        org.events
+            .bus
+            .read(
+                "/data/AccountChangeEvent",
+                ReplayFrom::Earliest,
+                100,
+                org.clock.now(),
+            )
+            .unwrap()
+            .iter()
+            .map(|e| e.payload()["ChangeEventHeader"].clone())
+            .collect()
+    };
+    // The third row fails on its own; the two that stand still commit together.
+    let create = "<create><sObjects><type>Account</type><Name>A</Name></sObjects><sObjects><type>Account</type><Name>B</Name></sObjects><sObjects><type>Account</type></sObjects></create>";
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", create),
+    )
+    .await;
+    let ids: Vec<String> = r.body.child("Body").unwrap().children[0]
+        .children_named("result")
+        .filter_map(|e| {
+            e.child_text("id")
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        })
+        .collect();
+    assert_eq!(ids.len(), 2, "{}", r.text);
+    let created = headers(&org);
+    assert_eq!(created.len(), 2);
+    assert_eq!(created[0]["transactionKey"], created[1]["transactionKey"]);
+    assert_eq!(created[0]["commitNumber"], created[1]["commitNumber"]);
+    assert_eq!(created[0]["sequenceNumber"], 1);
+    assert_eq!(created[1]["sequenceNumber"], 2);
+    let delete = format!(
+        "<delete><ids>{}</ids><ids>{}</ids></delete>",
+        ids[0], ids[1]
+    );
+    post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &delete),
+    )
+    .await;
+    let undelete = format!(
+        "<undelete><ids>{}</ids><ids>{}</ids></undelete>",
+        ids[0], ids[1]
+    );
+    post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &undelete),
+    )
+    .await;
+    let all = headers(&org);
+    // The deletes are the same change in one transaction: merged into one event, as the
+    // undeletes are not (they carry each record's own name).
+    let deleted = &all[2];
+    assert_eq!(deleted["changeType"], "DELETE");
+    assert_eq!(deleted["recordIds"], serde_json::json!(ids));
+    let undeleted: Vec<&serde_json::Value> = all[3..].iter().collect();
+    assert_eq!(undeleted.len(), 2);
+    assert_eq!(
+        undeleted[0]["transactionKey"],
+        undeleted[1]["transactionKey"]
+    );
+    assert_ne!(undeleted[0]["transactionKey"], deleted["transactionKey"]);
+}
