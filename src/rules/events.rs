@@ -580,7 +580,8 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
             ));
         }
         return cx.fail(format!(
-            "sflab redelivered event {r} of {c}, but your subscriber did not receive it again: keep it subscribed (and asking for events) until it stops."
+            "sflab redelivered event {r} of {c}, but your subscriber did not receive it again: keep it subscribed (and asking for events) until it stops.{}",
+            refusals(cx, c)
         ));
     }
     let Some(state) = cx.ev.snapshots.final_state() else {

@@ -449,6 +449,28 @@ fn consumer_idempotent_table() {
 }
 
 #[test]
+fn a_redelivery_never_received_names_the_refused_subscription() {
+    let mut e = ev();
+    e.events.scenario =
+        vec![json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 2})];
+    e.events.refused = vec![json!({
+        "channel": "/event/A__e", "from": -2, "via": "cometd",
+        "message": "400::Client c1 has established a session, but no BAYEUX_BROWSER cookie present",
+    })];
+    let v = assert_fails(IDEMPOTENT, &with_records(e, &[]));
+    assert!(
+        v.message.contains("did not receive it again"),
+        "{}",
+        v.message
+    );
+    assert!(
+        v.message.contains("no BAYEUX_BROWSER cookie present"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn creates_named_in_any_case_are_cited_as_evidence() {
     let mut e = evidence(vec![
         req("POST", "/services/data/v62.0/sobjects/shipment__c", 201),
