@@ -708,3 +708,25 @@ async fn forge_state_changes_the_state_of_the_redirect_in_its_run_only() {
         fault.action
     );
 }
+
+#[tokio::test]
+async fn a_uri_too_long_for_the_http_library_gets_the_explained_414_through_the_proxy() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(&upstream, &url, "[]").await;
+    let name = "a".repeat(70_000);
+    let mut stream = tokio::net::TcpStream::connect(p.addr()).await.unwrap();
+    let request = format!(
+        "GET /services/data/v62.0/query?q=SELECT+Id+FROM+Account+WHERE+Name='{name}' HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        p.addr()
+    );
+    // The proxy may answer and close before reading it all.
+    let _ = stream.write_all(request.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    assert!(head.starts_with("HTTP/1.1 414 "), "{head}");
+    let body: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    assert_eq!(body[0]["errorCode"], "URI_TOO_LONG", "{text}");
+}

@@ -37,7 +37,7 @@ pub mod ids;
 pub mod mcp;
 mod order_status;
 pub mod origin;
-mod overlong;
+pub(crate) mod overlong;
 #[allow(clippy::result_large_err)]
 pub mod pubsub;
 pub mod read;

@@ -34,6 +34,7 @@ pub use fault::{
 };
 pub use recorder::{PendingRequest, Recorder};
 
+use crate::org::overlong::Overlong;
 use crate::redact::Redactor;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::SocketAddr;
@@ -195,7 +196,8 @@ async fn serve_connection(
     let service = hyper::service::service_fn(move |req| forward::handle(shared.clone(), req));
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     // HTTP/2's default header-list cap (16 KiB) would answer a long URI with a bare 431
-    // before the org's own 414 URI_TOO_LONG, which says what to do instead.
+    // before the org's own 414 URI_TOO_LONG, which says what to do instead; over HTTP/1.1 a
+    // URI too long for hyper (over 64 KiB) gets the org's explained 414 too (`Overlong`).
     builder
         .http2()
         .max_header_list_size(crate::org::rest::H2_MAX_HEADER_LIST);
@@ -205,7 +207,9 @@ async fn serve_connection(
             // connection; the client reports it, and the recorder keeps a note for the learner.
             match acceptor.accept(tcp).await {
                 Ok(tls) => {
-                    let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+                    let _ = builder
+                        .serve_connection(TokioIo::new(Overlong::new(tls)), service)
+                        .await;
                 }
                 Err(e) => recorder.connection_failed(format!(
                     "A client's HTTPS connection failed before its request ({e}); it may not trust \
@@ -215,7 +219,9 @@ async fn serve_connection(
             }
         }
         None => {
-            let _ = builder.serve_connection(TokioIo::new(tcp), service).await;
+            let _ = builder
+                .serve_connection(TokioIo::new(Overlong::new(tcp)), service)
+                .await;
         }
     }
 }
