@@ -43,14 +43,23 @@ impl ReplayFrom {
     }
 }
 
+fn retained_now(oldest: &Option<u64>) -> String {
+    match oldest {
+        Some(id) => format!("the oldest retained one has replay id {id}"),
+        None => "none is retained on it now".to_string(),
+    }
+}
+
 /// Why a subscription cannot start where it asked to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReplayError {
-    #[error("replay id {replay_id} is no longer retained on {channel}: events are kept {retention_hours} hours and the oldest retained one has replay id {oldest}. Resubscribe with -2 (EARLIEST) to read every retained event and reconcile what was missed, or -1 (LATEST) for new events only.")]
+    #[error("replay id {replay_id} is no longer retained on {channel}: events are kept {retention_hours} hours and {}. Resubscribe with -2 (EARLIEST) to read every retained event and reconcile what was missed, or -1 (LATEST) for new events only.", retained_now(.oldest))]
     OutOfRetention {
         channel: String,
         replay_id: u64,
-        oldest: u64,
+        /// The oldest event still retained on the channel; None when none is (after expiry or
+        /// a restart that lost the events).
+        oldest: Option<u64>,
         retention_hours: i64,
     },
     #[error("replay id {replay_id} was never issued on this org (the newest is {newest}); use a replay id the bus delivered, -1 (LATEST) for new events only or -2 (EARLIEST) for every retained event.")]
@@ -103,6 +112,10 @@ pub struct BusMarks {
     pub newest: u64,
     /// Each channel's newest replay id.
     pub channels: std::collections::BTreeMap<String, u64>,
+    /// The newest change-event commit number given out (absent in files from before it was
+    /// kept).
+    #[serde(default)]
+    pub commits: u64,
 }
 
 /// How long a channel keeps its events.
@@ -142,6 +155,9 @@ struct Channels {
 pub struct EventBus {
     channels: RwLock<Channels>,
     newest: watch::Sender<u64>,
+    /// The newest change-event `commitNumber` given out; kept across a restart like the
+    /// replay ids, so it keeps increasing.
+    commits: std::sync::atomic::AtomicU64,
 }
 
 impl Default for EventBus {
@@ -158,7 +174,16 @@ impl EventBus {
                 next_replay: 1,
             }),
             newest: watch::channel(0).0,
+            commits: Default::default(),
         }
+    }
+
+    /// The next change-event `commitNumber`: one more than any given out before, also
+    /// before a restart ([`Self::continue_from`]).
+    pub fn next_commit_number(&self) -> u64 {
+        self.commits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1
     }
 
     /// Declares a channel (idempotent; a second call keeps the first retention).
@@ -305,10 +330,7 @@ impl EventBus {
                     return Err(ReplayError::OutOfRetention {
                         channel: channel.to_string(),
                         replay_id: id,
-                        oldest: ch
-                            .events
-                            .get(first_live)
-                            .map_or(ch.newest + 1, |e| e.replay_id),
+                        oldest: ch.events.get(first_live).map(|e| e.replay_id),
                         retention_hours: ch.retention.0.num_hours(),
                     });
                 }
@@ -330,6 +352,7 @@ impl EventBus {
                 .filter(|(_, ch)| ch.newest > 0)
                 .map(|(name, ch)| (name.clone(), ch.newest))
                 .collect(),
+            commits: self.commits.load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -337,8 +360,10 @@ impl EventBus {
     /// after every one given out before, and each channel counts its old events as dropped, so
     /// a replay id from before answers as one past retention — never as a position among new
     /// events. Resuming from a channel's newest id (a subscriber that had read everything)
-    /// carries on.
+    /// carries on. Change-event commit numbers carry on after the last one too.
     pub fn continue_from(&self, marks: &BusMarks) {
+        self.commits
+            .fetch_max(marks.commits, std::sync::atomic::Ordering::Relaxed);
         let mut c = self.channels.write();
         c.next_replay = c.next_replay.max(marks.newest + 1);
         for (name, newest) in &marks.channels {
@@ -481,6 +506,35 @@ mod tests {
     }
 
     #[test]
+    fn after_a_restart_commit_numbers_keep_increasing_and_a_lost_replay_id_says_none_is_retained() {
+        let before = bus();
+        let t = Utc::now();
+        for _ in 0..4 {
+            before.publish(ev("/event/A__e", t), &[], t).unwrap();
+        }
+        assert_eq!(before.next_commit_number(), 1);
+        assert_eq!(before.next_commit_number(), 2);
+        let marks: BusMarks =
+            serde_json::from_value(serde_json::to_value(before.marks()).unwrap()).unwrap();
+        let after = bus();
+        after.continue_from(&marks);
+        assert_eq!(after.next_commit_number(), 3);
+        let err = after
+            .read("/event/A__e", ReplayFrom::After(2), 10, t)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            ReplayError::OutOfRetention { oldest: None, .. }
+        ));
+        let text = err.to_string();
+        assert!(text.contains("none is retained on it now"), "{text}");
+        assert!(!text.contains("oldest retained one"), "{text}");
+        // Files saved before commit numbers were kept still load.
+        let old: BusMarks = serde_json::from_str(r#"{"newest": 4, "channels": {}}"#).unwrap();
+        assert_eq!(old.commits, 0);
+    }
+
+    #[test]
     fn replay_ids_increase_and_each_channel_keeps_publish_order() {
         let b = bus();
         let t = Utc::now();
@@ -560,7 +614,13 @@ mod tests {
         let err = b
             .read("/event/A__e", ReplayFrom::After(1), 10, t1)
             .unwrap_err();
-        assert!(matches!(err, ReplayError::OutOfRetention { oldest: 3, .. }));
+        assert!(matches!(
+            err,
+            ReplayError::OutOfRetention {
+                oldest: Some(3),
+                ..
+            }
+        ));
         // The id of the last expired event is still a good position: nothing after it is lost.
         assert_eq!(
             ids(&b.read("/event/A__e", ReplayFrom::After(2), 10, t1).unwrap()),

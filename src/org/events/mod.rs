@@ -44,7 +44,6 @@ use crate::org::seed::SeedError;
 use crate::org::store::{Store, TxEnd};
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// A change event type with the names its events share.
@@ -94,7 +93,6 @@ pub struct Events {
     pub(crate) uuids: EventUuids,
     /// Publish-after-commit events waiting for the open transaction.
     deferred: Mutex<Vec<(BusEvent, Transport)>>,
-    commit_number: AtomicU64,
     clock: OrgClock,
     /// Events a lab runner asked to hand out once more, by channel.
     redeliveries: Mutex<Vec<(String, u64)>>,
@@ -152,7 +150,6 @@ impl Events {
             uuids: EventUuids::default(),
             group: Mutex::new(None),
             deferred: Mutex::new(Vec::new()),
-            commit_number: AtomicU64::new(0),
             clock,
             redeliveries: Mutex::new(Vec::new()),
         })
@@ -285,7 +282,7 @@ impl Events {
             previous => {
                 let commit = cdc::Commit {
                     transaction_key: self.uuids.next().to_string().into(),
-                    commit_number: self.commit_number.fetch_add(1, Ordering::Relaxed) + 1,
+                    commit_number: self.bus.next_commit_number(),
                 };
                 GroupCommit {
                     id: group,
