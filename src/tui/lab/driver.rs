@@ -10,7 +10,7 @@
 
 use super::follow::ProgressWatch;
 use super::orgs::{ConsoleOrg, LiveOrgProvider};
-use super::saves::{LearnerSaves, SaveAction, CHECKING_AGAIN, SAVED_DURING_RUN};
+use super::saves::{LearnerSaves, RunsGoing, SaveAction, CHECKING_AGAIN, SAVED_DURING_RUN};
 use super::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
 use crate::curriculum::{Curriculum, Files};
 use crate::lab::{start_lab, LabSpec};
@@ -22,7 +22,7 @@ use crate::tui::event::{CheckScore, Command, Event, LabStatus, Progress};
 use crate::workspace::Workspace;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,9 +38,9 @@ pub struct LabDriver {
     pub(super) consoles: HashMap<String, Arc<ConsoleOrg>>,
     /// The watched lab and the flag that stops its watcher.
     pub(super) watch: Option<(String, Arc<AtomicBool>)>,
-    /// How many runs are between their start and the moment their own writes can no longer
-    /// trigger the watcher (runs of different labs may overlap).
-    pub(super) running: Arc<AtomicUsize>,
+    /// The runs between their start and the moment their own writes can no longer trigger
+    /// their lab's watcher, by lab (runs of different labs may overlap).
+    pub(super) running: RunsGoing,
     /// The labs whose checks are running now.
     pub(super) runs_in_progress: Arc<parking_lot::Mutex<HashSet<String>>>,
     /// Set to stop following the progress database (see [`LabDriver::follow_progress`]).
@@ -145,7 +145,7 @@ impl LabDriver {
             input_paused,
             consoles: HashMap::new(),
             watch: None,
-            running: Arc::new(AtomicUsize::new(0)),
+            running: RunsGoing::default(),
             runs_in_progress: Arc::default(),
             following: None,
             backend: BackendChoice::Mock,
@@ -416,7 +416,7 @@ impl LabDriver {
         let ws = self.ws.clone();
         let curriculum = self.curriculum.clone();
         let running = self.running.clone();
-        running.fetch_add(1, Ordering::Relaxed);
+        running.start(lab);
         let in_progress = RunInProgress(self.runs_in_progress.clone(), lab.to_string());
         let id = lab.to_string();
         let choice = self.backend.clone();
@@ -471,6 +471,7 @@ impl LabDriver {
             // What the run wrote (an export, a stored replay id) shows in the Brief.
             let _ = events.send(Event::Lab(files_event(&ws, &id)));
             drop(in_progress);
+            let id_done = id.clone();
             let _ = events.send(Event::Lab(LabEvent::Finished {
                 lab: id,
                 outcome,
@@ -480,7 +481,7 @@ impl LabDriver {
             notify_progress(&events, &ws, &curriculum);
             // Files the learner's code wrote during the run must not start another one.
             tokio::time::sleep(DEBOUNCE * 2).await;
-            running.fetch_sub(1, Ordering::Relaxed);
+            running.end(&id_done);
         });
     }
 
@@ -505,7 +506,7 @@ impl LabDriver {
         let say = |text: &str| Event::Lab(LabEvent::Notice(text.to_string()));
         std::thread::spawn(move || loop {
             // Wakes up when the run ends with a save held for after it.
-            let ended = || saves.holding() && running.load(Ordering::Relaxed) == 0;
+            let ended = || saves.holding() && !running.of(&id);
             let change = watcher.next_change(DEBOUNCE, &|| stop.load(Ordering::Relaxed) || ended());
             if stop.load(Ordering::Relaxed) {
                 break;
@@ -514,7 +515,7 @@ impl LabDriver {
                 Some(changed) => {
                     let rel: Vec<PathBuf> =
                         changed.iter().map(|p| relative_to(&roots, p)).collect();
-                    match saves.saw(&rel, running.load(Ordering::Relaxed) > 0) {
+                    match saves.saw(&rel, running.of(&id)) {
                         SaveAction::RunNow => true,
                         SaveAction::RunAfterThisOne => {
                             let _ = events.send(say(SAVED_DURING_RUN));

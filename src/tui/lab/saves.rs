@@ -85,6 +85,33 @@ impl LearnerSaves {
     }
 }
 
+/// The runs going in the classroom, by lab: each from its start until its own writes can no
+/// longer reach its watcher. A lab's watcher holds a save only while a run of that same lab
+/// goes; another lab's run is no reason to hold it (or to say "saved during the run").
+#[derive(Debug, Clone, Default)]
+pub struct RunsGoing(std::sync::Arc<parking_lot::Mutex<std::collections::HashMap<String, usize>>>);
+
+impl RunsGoing {
+    pub fn start(&self, lab: &str) {
+        *self.0.lock().entry(lab.to_string()).or_default() += 1;
+    }
+
+    pub fn end(&self, lab: &str) {
+        let mut going = self.0.lock();
+        if let Some(n) = going.get_mut(lab) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                going.remove(lab);
+            }
+        }
+    }
+
+    /// Whether a run of `lab` is going.
+    pub fn of(&self, lab: &str) -> bool {
+        self.0.lock().contains_key(lab)
+    }
+}
+
 /// The status line when a run follows saves made during the last one.
 pub const CHECKING_AGAIN: &str = "files changed during the run: checking again";
 
@@ -116,6 +143,19 @@ mod tests {
         assert!(saves.run_ended(), "one more run");
         assert!(!saves.holding());
         assert!(!saves.run_ended(), "and only one");
+    }
+
+    #[test]
+    fn only_a_run_of_the_same_lab_counts_as_going_for_its_watch() {
+        let going = RunsGoing::default();
+        going.start("retry-after");
+        assert!(going.of("retry-after"));
+        assert!(!going.of("rest-crud"), "another lab's run holds no save");
+        going.start("retry-after");
+        going.end("retry-after");
+        assert!(going.of("retry-after"), "two runs overlapping: one left");
+        going.end("retry-after");
+        assert!(!going.of("retry-after"));
     }
 
     #[test]

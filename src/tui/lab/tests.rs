@@ -547,3 +547,56 @@ fn back_from_the_editor_the_status_says_what_runs_the_checks_now() {
         "{vi}"
     );
 }
+
+#[test]
+fn a_save_in_the_watched_lab_runs_at_once_while_another_labs_run_goes() {
+    use super::driver::LabDriver;
+    use crate::tui::{Command, Event};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ws = crate::workspace::Workspace::at(dir.path()).expect("workspace");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut d = LabDriver::new(
+        ws.clone(),
+        Box::new(crate::curriculum::embedded()),
+        std::sync::Arc::new(crate::curriculum::Curriculum::embedded().expect("curriculum")),
+        tx,
+        std::sync::Arc::new(crate::tui::input_pause::InputPause::default()),
+    )
+    .expect("driver");
+    let lab = "rest-crud".to_string();
+    d.handle(Command::Lab(LabCommand::Open { lab: lab.clone() }));
+    d.handle(Command::Lab(LabCommand::Watch {
+        lab: lab.clone(),
+        on: true,
+    }));
+    // Another lab's checks are running (a slow run of retry-after).
+    d.running.start("retry-after");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let run = ws.lab_dir(&lab).join("run");
+    let mut text = std::fs::read_to_string(&run).expect("the starter run");
+    text.push_str("\n# saved\n");
+    std::fs::write(&run, text).expect("saved");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut seen = Vec::new();
+    while std::time::Instant::now() < deadline {
+        if let Ok(e) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
+            let done = matches!(&e, Event::Lab(LabEvent::Changed { lab: l }) if *l == lab);
+            seen.push(e);
+            if done {
+                break;
+            }
+        }
+    }
+    assert!(
+        seen.iter()
+            .any(|e| matches!(e, Event::Lab(LabEvent::Changed { lab: l }) if *l == lab)),
+        "the save runs the watched lab's checks now: {seen:#?}"
+    );
+    assert!(
+        !seen.iter().any(
+            |e| matches!(e, Event::Lab(LabEvent::Notice(n)) if n == super::saves::SAVED_DURING_RUN)
+        ),
+        "not held for another lab's run"
+    );
+    d.running.end("retry-after");
+}
