@@ -3,11 +3,15 @@
 //! new stream starts after the last committed id (or at the subscription's default start).
 
 use super::proto::{self, replay_id_bytes, replay_id_of};
-use super::service::{requested, PubSub, MAX_BATCH};
+use super::service::{replay_status, requested, status_with_code, PubSub, MAX_BATCH};
 use crate::org::events::managed::ManagedSubscription;
 use crate::org::events::{ReplayFrom, Transport};
 use tokio::sync::mpsc;
-use tonic::Status;
+use tonic::{Code, Status};
+
+/// A ManagedSubscribe naming no subscription of the org (NOT_FOUND). Not in the reference:
+/// sflab's name, beside the `topic.not.found` and `schema.not.found` of the other calls.
+pub const MANAGED_NOT_FOUND: &str = "sfdc.platform.eventbus.grpc.subscription.managed.not.found";
 
 impl PubSub {
     /// The managed subscription the first request names, and where it starts.
@@ -20,10 +24,14 @@ impl PubSub {
             .managed
             .find(&first.subscription_id, &first.developer_name)
             .ok_or_else(|| {
-                Status::not_found(format!(
-                    "There is no managed subscription '{}{}' in this org; declare it under events.managed_subscriptions in the org seed.",
-                    first.subscription_id, first.developer_name
-                ))
+                status_with_code(
+                    Code::NotFound,
+                    format!(
+                        "There is no managed subscription '{}{}' in this org; declare it under events.managed_subscriptions in the org seed.",
+                        first.subscription_id, first.developer_name
+                    ),
+                    MANAGED_NOT_FOUND,
+                )
             })?;
         let from = match sub.committed {
             Some(id) => ReplayFrom::After(id),
@@ -32,7 +40,7 @@ impl PubSub {
         events
             .bus
             .read(&sub.topic, from, 0, self.org.clock.now())
-            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+            .map_err(|e| replay_status(&e))?;
         Ok((sub, from))
     }
 
@@ -111,7 +119,7 @@ impl PubSub {
                     }
                     Ok(_) => {}
                     Err(e) => {
-                        let _ = out.send(Err(Status::invalid_argument(e.to_string()))).await;
+                        let _ = out.send(Err(replay_status(&e))).await;
                         return;
                     }
                 }

@@ -8,7 +8,10 @@
 //!   a bad replay id (with an `error-code` trailer containing `fetch.replayid.validation.failed`
 //!   or `fetch.replayid.corrupted`, the values the official Java sample looks for) or a topic
 //!   change mid-stream. The full `sfdc.platform.eventbus.grpc.*` prefixes are sflab's
-//!   reconstruction; the reference only quotes their endings.
+//!   reconstruction; the reference only quotes their endings. Every refusal carries an
+//!   `error-code`; those the reference does not name at all ([`TOPIC_NOT_PUBLISHABLE`],
+//!   [`TOPIC_CHANGED`], [`super::managed::MANAGED_NOT_FOUND`]) are sflab's guesses in the
+//!   same family.
 //! - A subscription only ever sends as many events as the client requested; when caught up it
 //!   sends an empty batch with the latest replay id every keepalive interval (a real org does
 //!   so within 270 s).
@@ -43,6 +46,13 @@ pub fn requested(pending: usize, asked: i32) -> usize {
 /// reference).
 pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
 
+/// Publish to a change event topic (PERMISSION_DENIED). Not in the reference: sflab's name.
+pub const TOPIC_NOT_PUBLISHABLE: &str = "sfdc.platform.eventbus.grpc.publish.topic.not.publishable";
+
+/// A FetchRequest naming another topic than its Subscribe stream's (INVALID_ARGUMENT). Not in
+/// the reference: sflab's name, in the `subscription.fetch` family the replay errors use.
+pub const TOPIC_CHANGED: &str = "sfdc.platform.eventbus.grpc.subscription.fetch.topic.changed";
+
 /// The Pub/Sub service of one org.
 #[derive(Debug, Clone)]
 pub struct PubSub {
@@ -51,7 +61,7 @@ pub struct PubSub {
     pub keepalive: Duration,
 }
 
-fn status_with_code(code: Code, message: String, error_code: &str) -> Status {
+pub(super) fn status_with_code(code: Code, message: String, error_code: &str) -> Status {
     let mut md = MetadataMap::new();
     if let Ok(v) = error_code.parse() {
         md.insert("error-code", v);
@@ -63,7 +73,7 @@ fn rpc_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-fn replay_status(e: &ReplayError) -> Status {
+pub(super) fn replay_status(e: &ReplayError) -> Status {
     status_with_code(
         Code::InvalidArgument,
         e.to_string(),
@@ -184,10 +194,14 @@ impl PubSub {
     ) -> Result<proto::PublishResponse, Status> {
         let ty = self.topic(&req.topic_name)?;
         if !matches!(ty.kind, EventKind::Platform(_)) {
-            return Err(Status::permission_denied(format!(
-                "{} is a change event topic: change events are raised by record changes and cannot be published.",
-                req.topic_name
-            )));
+            return Err(status_with_code(
+                Code::PermissionDenied,
+                format!(
+                    "{} is a change event topic: change events are raised by record changes and cannot be published.",
+                    req.topic_name
+                ),
+                TOPIC_NOT_PUBLISHABLE,
+            ));
         }
         let mut results = Vec::with_capacity(req.events.len());
         for ev in &req.events {
@@ -422,9 +436,11 @@ impl PubSub {
                 req = requests.recv(), if requests_open => match req {
                     Some(Ok(r)) => {
                         if !r.topic_name.is_empty() && r.topic_name != channel {
-                            let _ = out.send(Err(Status::invalid_argument(format!(
-                                "This stream is subscribed to {channel}; open a new Subscribe call for {}.", r.topic_name
-                            )))).await;
+                            let _ = out.send(Err(status_with_code(
+                                Code::InvalidArgument,
+                                format!("This stream is subscribed to {channel}; open a new Subscribe call for {}.", r.topic_name),
+                                TOPIC_CHANGED,
+                            ))).await;
                             return;
                         }
                         pending = requested(pending, r.num_requested);

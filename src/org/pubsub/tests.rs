@@ -1,4 +1,5 @@
-//! Pub/Sub Publish checks on one event: field lengths and the 1 MB event size.
+//! Pub/Sub checks without a socket: Publish's per-event checks (field lengths, the 1 MB event
+//! size) and the `error-code` trailer every refusal carries.
 
 use super::proto;
 use super::PubSub;
@@ -52,4 +53,74 @@ fn an_event_over_1_mb_is_an_error_result() {
     assert!(msg.contains("at most 1 MB"), "{msg}");
     assert_eq!(r.correlation_key, "e1");
     assert!(org.events.log.published().is_empty());
+}
+
+fn error_code(status: &tonic::Status) -> String {
+    status
+        .metadata()
+        .get("error-code")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn publishing_to_a_change_event_topic_is_denied_with_an_error_code() {
+    let seed =
+        crate::org::OrgSeed::from_yaml("events:\n  change_data_capture: [Account]\n").unwrap();
+    let org = Org::new(&seed).unwrap();
+    let token = org.mint_static_token(&org.users[0], &["api"]);
+    let session = org.sessions.validate(&token, org.clock.now()).unwrap();
+    let req = proto::PublishRequest {
+        topic_name: "/data/AccountChangeEvent".into(),
+        events: vec![],
+        auth_refresh: String::new(),
+    };
+    let err = PubSub::new(org).publish(&session, &req).unwrap_err();
+    assert_eq!(err.code(), tonic::Code::PermissionDenied);
+    assert_eq!(error_code(&err), super::service::TOPIC_NOT_PUBLISHABLE);
+}
+
+#[test]
+fn an_unknown_managed_subscription_is_not_found_with_an_error_code() {
+    let org = Org::default_org();
+    let first = proto::ManagedFetchRequest {
+        developer_name: "Nope_Sync".into(),
+        num_requested: 1,
+        ..Default::default()
+    };
+    let err = PubSub::new(org).managed_start(&first).unwrap_err();
+    assert_eq!(err.code(), tonic::Code::NotFound);
+    assert_eq!(error_code(&err), super::managed::MANAGED_NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_fetch_request_for_another_topic_ends_the_stream_with_an_error_code() {
+    let org = Org::default_org();
+    let p = PubSub::new(org);
+    let first = proto::FetchRequest {
+        topic_name: "/event/OrderShipped__e".into(),
+        num_requested: 1,
+        ..Default::default()
+    };
+    let position = p.start_position(&first).unwrap();
+    let (req_tx, req_rx) = tokio::sync::mpsc::channel(4);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(p.run_subscription("t".into(), first, position, req_rx, tx));
+    req_tx
+        .send(Ok(proto::FetchRequest {
+            topic_name: "/data/ChangeEvents".into(),
+            num_requested: 1,
+            ..Default::default()
+        }))
+        .await
+        .unwrap();
+    let err = loop {
+        match rx.recv().await.expect("the stream ends with an error") {
+            Ok(_) => continue,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    assert_eq!(error_code(&err), super::service::TOPIC_CHANGED);
 }
