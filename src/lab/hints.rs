@@ -85,8 +85,20 @@ pub fn next_hint(spec: &LabSpec, failing: Option<&str>, revealed: &[(String, u32
     next_hint_for(spec, failing, revealed, "")
 }
 
+/// [`next_hint_for`]'s place for a hint after a failure that said `said` (lower case): first
+/// when its `when` words occur in it, then the hints without `when`; `None` when its `when`
+/// words do not occur — it is about another failure, and would send the learner the wrong way.
+fn hint_rank(hint: &crate::lab::spec::HintSpec, said: &str) -> Option<u8> {
+    match hint.when.is_empty() {
+        true => Some(1),
+        false if hint.when.iter().any(|w| said.contains(&w.to_lowercase())) => Some(0),
+        false => None,
+    }
+}
+
 /// [`next_hint`] for a failure whose verdicts said `said`: the rule's hints whose `when` words
-/// occur in it come first, those whose `when` words do not come last; tiers keep their numbers.
+/// occur in it come first, then those without `when`; hints whose `when` words do not occur
+/// are held back. Tiers keep their numbers.
 fn next_hint_for(
     spec: &LabSpec,
     failing: Option<&str>,
@@ -94,14 +106,14 @@ fn next_hint_for(
     said: &str,
 ) -> HintChoice {
     let said = said.to_lowercase();
-    let fits = |h: &&crate::lab::spec::HintSpec| match h.when.is_empty() {
-        true => 1,
-        false if h.when.iter().any(|w| said.contains(&w.to_lowercase())) => 0,
-        false => 2,
-    };
-    let mut ranked: Vec<(usize, &crate::lab::spec::HintSpec)> =
-        spec.hints_for(failing).enumerate().collect();
-    ranked.sort_by_key(|(i, h)| (fits(h), *i));
+    let mut ranked: Vec<(u8, usize, &crate::lab::spec::HintSpec)> = spec
+        .hints_for(failing)
+        .enumerate()
+        .filter_map(|(i, h)| Some((hint_rank(h, &said)?, i, h)))
+        .collect();
+    ranked.sort_by_key(|(rank, i, _)| (*rank, *i));
+    let ranked: Vec<(usize, &crate::lab::spec::HintSpec)> =
+        ranked.into_iter().map(|(_, i, h)| (i, h)).collect();
     let tiers: Vec<(usize, &str)> = ranked.iter().map(|(i, h)| (*i, h.text.as_str())).collect();
     // With no failing rule (or none with hints), fall back to the lab's general hints.
     let (rule, tiers) = if tiers.is_empty() && failing.is_some() {
@@ -216,10 +228,14 @@ pub fn hint_offer(
         HintChoice::Next { rule: None, .. } if !failing.is_empty() => return HintOffer::General,
         _ => {}
     }
-    if let Some(rule) = failing
-        .iter()
-        .find(|r| spec.hints_for(Some(r.as_str())).next().is_some())
-    {
+    // A rule whose hints were all shown; not one whose only hints are about other failures.
+    let own_hint = |r: &String| {
+        matches!(
+            next_hint_among(spec, std::slice::from_ref(r), &[], verdicts),
+            HintChoice::Next { rule: Some(_), .. }
+        )
+    };
+    if let Some(rule) = failing.iter().find(|r| own_hint(r)) {
         return HintOffer::Rule(rule.clone());
     }
     match spec.hints_for(None).next() {
@@ -358,11 +374,49 @@ mod tests {
         let seen = [("state.idempotent".to_string(), 1)];
         let next = next_hint_among(&s, &failing, &seen, &too_many);
         assert!(matches!(next, HintChoice::Next { tier: 0, .. }), "{next:?}");
-        // Another failure: the `when` hint waits until the others were shown.
+    }
+
+    #[test]
+    fn a_hint_about_another_failure_is_held_back() {
+        use crate::rules::Verdict;
+        let s = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n\
+             checks:\n  - { rule: state.idempotent }\n  - { rule: http.calls_at_most, max: 3 }\n\
+             hints:\n  - { rule: state.idempotent, text: start the service }\n\
+             \x20 - { rule: state.idempotent, text: totals too high, when: [is 15] }\n\
+             \x20 - { rule: http.calls_at_most, text: scope refused, when: [scope] }\n\
+             \x20 - { text: read the brief }\n",
+        )
+        .unwrap();
+        let failing = ["state.idempotent".to_string()];
         let silent = [Verdict::fail("state.idempotent", 1, "nothing listened")];
+        let first = next_hint_among(&s, &failing, &[], &silent);
+        assert!(
+            matches!(
+                &first,
+                HintChoice::Next {
+                    tier: 0,
+                    nth: 1,
+                    of: 1,
+                    ..
+                }
+            ),
+            "{first:?}"
+        );
         let seen = [("state.idempotent".to_string(), 0)];
         let next = next_hint_among(&s, &failing, &seen, &silent);
-        assert!(matches!(next, HintChoice::Next { tier: 2, .. }), "{next:?}");
+        assert!(matches!(next, HintChoice::Exhausted { .. }), "{next:?}");
+        // A rule whose only hint is about another failure gives the lab's general hints, and
+        // the offer says so rather than naming the rule.
+        let budget = [Verdict::fail("http.calls_at_most", 1, "made 9 requests")];
+        let only = ["http.calls_at_most".to_string()];
+        let general = next_hint_among(&s, &only, &[], &budget);
+        assert!(
+            matches!(&general, HintChoice::Next { rule: None, text, .. } if text == "read the brief"),
+            "{general:?}"
+        );
+        assert_eq!(hint_offer(&s, &budget, &[]), HintOffer::General);
     }
 
     #[test]

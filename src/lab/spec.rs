@@ -250,7 +250,7 @@ impl CheckSpec {
 
 /// One hint tier. Hints for the same rule are revealed in the order written, except that a
 /// hint with `when:` words comes first when the rule's failure message says one of them, and
-/// after the others when it says none.
+/// is held back when it says none.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HintSpec {
