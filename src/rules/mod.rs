@@ -40,6 +40,7 @@ mod oauth_tokens;
 mod oauth_usage;
 mod output;
 mod pairing;
+mod pkce_shape;
 mod redelivery;
 mod refusal;
 mod rest;

@@ -288,8 +288,13 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
                 ))
             }
             (_, Some(false)) | (_, None) => Some((
-                "the code_verifier sent to the token endpoint did not match the code_challenge"
-                    .to_string(),
+                match super::pkce_shape::hex_challenge_line(&cx.ev.sources) {
+                    Some(why) => format!(
+                        "the code_verifier sent to the token endpoint did not match the code_challenge: {why}"
+                    ),
+                    None => "the code_verifier sent to the token endpoint did not match the code_challenge"
+                        .to_string(),
+                },
                 &code_requests,
             )),
             _ => None,

@@ -692,3 +692,38 @@ fn the_pkce_labs_first_hint_after_a_refused_authorize_is_about_its_cause() {
         assert!(text.contains(about), "{about}: {text}");
     }
 }
+
+#[test]
+fn a_challenge_written_in_hex_is_named_and_the_hints_about_refused_authorizes_are_held_back() {
+    let mut ev = pkce_evidence(Some("S256"), Some(false));
+    ev.exchanges = vec![req(
+        "POST",
+        "/services/oauth2/token?grant_type=authorization_code&code_verifier=v",
+        400,
+    )];
+    ev.sources.push(crate::evidence::SourceFile {
+        path: "run".into(),
+        text: "const challenge = createHash('sha256').update(verifier).digest('hex');\n".into(),
+    });
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert!(
+        v.message
+            .contains("did not match the code_challenge: `run` line 1 writes the SHA-256 in hex"),
+        "{}",
+        v.message
+    );
+    let curriculum = crate::curriculum::Curriculum::embedded().expect("the curriculum loads");
+    let meta = curriculum
+        .lab("oauth-web-server-pkce")
+        .expect("the PKCE lab");
+    let lab = crate::lab::spec::parse(&meta.dir, &meta.yaml).expect("its lab.yaml");
+    let failing = ["oauth.pkce_s256".to_string()];
+    let mut revealed = Vec::new();
+    while let crate::lab::hints::HintChoice::Next { tier, text, .. } =
+        crate::lab::hints::next_hint_among(&lab, &failing, &revealed, std::slice::from_ref(&v))
+    {
+        assert!(!text.contains("was refused"), "{text}");
+        revealed.push(("oauth.pkce_s256".to_string(), tier));
+    }
+    assert_eq!(revealed.len(), 2, "{revealed:?}");
+}
