@@ -483,3 +483,23 @@ async fn a_refused_handshake_sets_no_cookie() {
     assert_eq!(r[0]["error"], "403::Handshake denied");
     assert_eq!(set, None);
 }
+
+#[tokio::test]
+async fn over_plain_http_the_cookie_is_not_marked_secure() {
+    let c = Cometd::new();
+    let mut req = Request::builder()
+        .method("POST")
+        .uri("/cometd/62.0")
+        .header("authorization", format!("OAuth {}", c.token))
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!([{"channel": "/meta/handshake", "id": "1"}]).to_string(),
+        ))
+        .unwrap();
+    req.extensions_mut()
+        .insert(InstanceUrl("http://127.0.0.1:8080".to_string()));
+    let resp = c.app.clone().oneshot(req).await.unwrap();
+    let set = resp.headers()["set-cookie"].to_str().unwrap();
+    assert_eq!(set.split(';').nth(1), Some(" Path=/"), "{set}");
+    assert!(!set.contains("Secure"), "{set}");
+}
