@@ -57,7 +57,7 @@ async function main() {
     conn.sobject('Contact').create({ LastName: 'Streaming' }));
   const h = change.payload.ChangeEventHeader;
   check('a change event arrives with its header', h.entityName === 'Contact' && h.changeType === 'CREATE', h);
-  check('the change event carries the new values', change.payload.LastName === 'Streaming', change.payload);
+  check('the change event carries the new values (the name nested under Name)', change.payload.Name && change.payload.Name.LastName === 'Streaming', change.payload);
   console.log('all streaming checks passed');
 }
 
