@@ -547,6 +547,55 @@ fn resumed_past_unapplied(
     })
 }
 
+/// A redelivered event the subscriber received only once: the repeat never reached it, or
+/// a restart skipped the first delivery. When a run had already crashed or failed by the
+/// time of the repeat, the check could not see the handling at all, and says so as
+/// [`super::NOT_AWARDED`]: mending what ended the run mends this too, and the hints go to the
+/// checks that explain the crash.
+fn received_once(cx: &Cx, channel: &str, replay: i64) -> Verdict {
+    let repeat_at = cx
+        .ev
+        .events
+        .scenario
+        .iter()
+        .find(|a| text(a, "action") == "redeliver" && num(a, "replay_id") == replay)
+        .and_then(|a| time(a, "at"));
+    let ended_before = cx.ev.runs.iter().find(|run| {
+        let failed = !run.timed_out && run.exit_code != Some(0);
+        let end = run
+            .started_at
+            .map(|t| t + chrono::Duration::milliseconds(run.duration_ms as i64));
+        failed && matches!((end, repeat_at), (Some(e), Some(r)) if e <= r)
+    });
+    if let Some(run) = ended_before {
+        let how = match run.exit_code {
+            Some(code) => format!("exited with status {code}"),
+            None => "was stopped by a signal".to_string(),
+        };
+        return cx.fail(format!(
+            "{}sflab redelivered event {replay} of {channel}, but run {} had already {how}, so how your subscriber handles a repeat could not be seen. Keep the program running, subscribed, until it is idle; the other failed checks say what ended it.",
+            super::NOT_AWARDED,
+            run.index + 1
+        ));
+    }
+    let restarted = cx
+        .ev
+        .events
+        .subscriptions
+        .iter()
+        .filter(|s| text(s, "channel") == channel)
+        .count()
+        > 1;
+    let or_skipped = if restarted {
+        ", or it missed the first delivery (a restart that resumes past an event skips it)"
+    } else {
+        ""
+    };
+    cx.fail(format!(
+        "sflab redelivered event {replay} of {channel}, but your subscriber received it only once, so how it handles a repeat could not be seen: it was no longer subscribed when the repeat came (keep it subscribed, and asking for events, until it stops){or_skipped}."
+    ))
+}
+
 pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
     if let Some(na) = mock_only(cx) {
         return na;
@@ -574,10 +623,7 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
     };
     if let Some((c, r)) = redelivered.iter().find(|x| times(x) < 2) {
         if times(&(c.clone(), *r)) == 1 {
-            // Once: the repeat never came, or the first delivery was skipped by a restart.
-            return cx.fail(format!(
-                "sflab redelivered event {r} of {c}, but your subscriber received it only once, so how it handles a repeat could not be seen: either it was no longer subscribed when the repeat came (keep it subscribed, and asking for events, until it stops), or it missed the first delivery (a restart that resumes past an event skips it: see events.replay_resumed)."
-            ));
+            return received_once(cx, c, *r);
         }
         return cx.fail(format!(
             "sflab redelivered event {r} of {c}, but your subscriber did not receive it again: keep it subscribed (and asking for events) until it stops.{}",

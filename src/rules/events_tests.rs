@@ -449,6 +449,38 @@ fn consumer_idempotent_table() {
 }
 
 #[test]
+fn a_repeat_that_came_after_the_run_crashed_is_held_back_and_names_only_this_labs_checks() {
+    let redeliver =
+        json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 2, "at": at(40)});
+    let mut e = ev();
+    e.events.scenario = vec![redeliver];
+    e.events.subscriptions = vec![sub("a", -2, 1)];
+    e.events.delivered = vec![got("a", 1), got("a", 2)];
+    e.runs[0].exit_code = Some(1);
+    e.runs[0].started_at = Some("2026-01-01T12:00:00Z".parse().unwrap());
+    e.runs[0].duration_ms = 35_000;
+    let v = assert_fails(IDEMPOTENT, &with_records(e.clone(), &["SO-1", "SO-2"]));
+    assert!(
+        v.held_back() && v.message.contains("run 1 had already exited with status 1"),
+        "{}",
+        v.message
+    );
+    // Still running at the repeat: a real failure, and one subscription means no restart to
+    // blame, nor a check the lab may not have.
+    e.runs[0].exit_code = Some(0);
+    let v = assert_fails(IDEMPOTENT, &with_records(e, &["SO-1", "SO-2"]));
+    assert!(
+        !v.held_back()
+            && v.message
+                .contains("no longer subscribed when the repeat came")
+            && !v.message.contains("restart")
+            && !v.message.contains("events.replay_resumed"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn a_redelivery_never_received_names_the_refused_subscription() {
     let mut e = ev();
     e.events.scenario =
