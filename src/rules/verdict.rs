@@ -81,6 +81,21 @@ impl Verdict {
         self.failed() && self.message.starts_with(NOT_AWARDED)
     }
 
+    /// This passing limit check, not awarded: it counts only when `condition` (e.g. "the
+    /// program runs, but it did not run (…)"); its evidence and what it found are kept.
+    pub fn not_awarded_unless(self, condition: &str) -> Verdict {
+        let mut held = Verdict::fail(
+            &self.rule,
+            self.points_possible,
+            format!(
+                "{NOT_AWARDED}this check limits what the program does, and it counts only when {condition}. On its own it found: {}",
+                self.message.trim_end()
+            ),
+        );
+        held.evidence = self.evidence;
+        held
+    }
+
     pub fn with_evidence(mut self, seqs: impl IntoIterator<Item = u64>) -> Verdict {
         self.evidence.extend(seqs);
         self.evidence.sort_unstable();

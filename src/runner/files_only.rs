@@ -92,17 +92,7 @@ fn after_not_run(verdict: Verdict, why: &str) -> Verdict {
     if !verdict.passed() || !HELD_FOR_A_RUN.contains(&verdict.rule.as_str()) {
         return verdict;
     }
-    let mut held = Verdict::fail(
-        &verdict.rule,
-        verdict.points_possible,
-        format!(
-            "{}this check limits what the program does, and it counts only when the program runs, but it did not run ({why}). On its own it found: {}",
-            crate::rules::NOT_AWARDED,
-            verdict.message.trim_end()
-        ),
-    );
-    held.evidence = verdict.evidence;
-    held
+    verdict.not_awarded_unless(&format!("the program runs, but it did not run ({why})"))
 }
 
 #[cfg(test)]

@@ -184,17 +184,9 @@ pub fn after_no_work(
     let Some(why) = why else {
         return verdict;
     };
-    let mut failed = Verdict::fail(
-        &verdict.rule,
-        verdict.points_possible,
-        format!(
-            "{}this check limits what the program does, and it counts only when a run did the lab's work (made requests and ended normally), but {why}. On its own it found: {}",
-            crate::rules::NOT_AWARDED,
-            verdict.message.trim_end()
-        ),
-    );
-    failed.evidence = verdict.evidence;
-    failed
+    verdict.not_awarded_unless(&format!(
+        "a run did the lab's work (made requests and ended normally), but {why}"
+    ))
 }
 
 /// The objects the recorded calls wrote to through the sObject resources
