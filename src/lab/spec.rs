@@ -375,7 +375,11 @@ pub fn validate(yaml: &str) -> Vec<SpecProblem> {
 
 /// The lab file parsed (when it parses) and every problem found in it, from one reading.
 pub fn parse_and_check(yaml: &str) -> (Option<LabSpec>, Vec<SpecProblem>) {
-    let spec: LabSpec = match serde_yaml::from_str(yaml) {
+    // Read as plain YAML first: a key given twice anywhere (a check's `max:`, which the typed
+    // reading gathers into a map where the last one silently wins) is an error there.
+    let typed = serde_yaml::from_str::<serde_yaml::Value>(yaml)
+        .and_then(|_| serde_yaml::from_str::<LabSpec>(yaml));
+    let spec: LabSpec = match typed {
         Ok(s) => s,
         Err(e) => {
             let (line, column) = crate::yaml_input::error_place(yaml, &e)

@@ -101,6 +101,23 @@ fn a_misspelt_field_is_reported_with_its_line() {
 }
 
 #[test]
+fn a_setting_given_twice_inside_a_check_is_refused_at_its_line() {
+    let yaml = GOOD.replace("    max: 6\n", "    max: 6\n    max: 9\n");
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(17), "{p:?}");
+    assert!(p[0].message.contains("max"), "{}", p[0].message);
+    let flow = GOOD.replace(
+        "{ rule: state.idempotent, points: 3 }",
+        "{ rule: state.idempotent, points: 3, fields: [A], fields: [B] }",
+    );
+    let p = validate(&flow);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(14), "{p:?}");
+    assert!(p[0].message.contains("fields"), "{}", p[0].message);
+}
+
+#[test]
 fn a_bad_timeout_explains_the_format() {
     let yaml = GOOD.replace("timeout: 20s", "timeout: soon");
     let p = validate(&yaml);
