@@ -574,7 +574,7 @@ fn a_key_given_twice_is_named_at_its_second_line() {
     let p = problems_at(t.path());
     assert!(
         p[0].starts_with(
-            "labs/first-call/lab.yaml:6:1: malformed lab file: duplicate field `goal`"
+            "labs/first-call/lab.yaml:6:1: malformed lab file: duplicate entry with key \"goal\""
         ),
         "{p:?}"
     );
