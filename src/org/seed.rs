@@ -276,6 +276,7 @@ impl OrgSeed {
             .collect();
         super::seed_check::user_keys(&seed)?;
         super::seed_check::record_names(&seed)?;
+        super::seed_check::section_contents(&seed)?;
         Ok(seed)
     }
 
@@ -424,7 +425,7 @@ mod tests {
     #[test]
     fn sections_other_parts_read_are_kept_for_them() {
         let seed = OrgSeed::from_yaml(
-            "apps: [ { name: lab-client } ]\nevents: { OrderActivated__e: {} }\nrecords: []\n",
+            "apps: [ { name: lab-client, flows: [client_credentials] } ]\nevents: { change_data_capture: [Account] }\nrecords: []\n",
         )
         .unwrap();
         assert!(seed.other.contains_key("apps"));

@@ -32,6 +32,40 @@ pub const SECTIONS: [&str; 13] = [
     "mcp",
 ];
 
+/// The sections other parts of the org read, each read as that part will read it when the org
+/// is built: a typo inside one (`flow:` for an app's `flows:`) is refused as the seed is read
+/// (a lab's file as the curriculum loads, `--seed` as `org serve` starts), not first when a run
+/// builds the org.
+pub fn section_contents(seed: &OrgSeed) -> Result<(), SeedError> {
+    use crate::org::auth::{AuthSettings, ExternalClientApp, PermissionSet};
+    let get = |k: &str| seed.other.get(k);
+    let typed = |section: &str, read: Result<(), serde_yaml::Error>| {
+        read.map_err(|e| SeedError::Section {
+            section: section.to_string(),
+            reason: e.to_string(),
+        })
+    };
+    typed("apps", read_as::<Vec<ExternalClientApp>>(get("apps")))?;
+    typed(
+        "permission_sets",
+        read_as::<Vec<PermissionSet>>(get("permission_sets")),
+    )?;
+    typed("auth", read_as::<AuthSettings>(get("auth")))?;
+    crate::org::bulk::settings::BulkSettings::from_seed(seed)?;
+    crate::org::events::defs::EventDefs::from_seed(seed)?;
+    crate::org::callout::check_fixtures(seed).map_err(|e| SeedError::Fixture(e.to_string()))
+}
+
+/// Reads `section` (absent or empty: nothing to read) as a `T`, for its errors only.
+fn read_as<T: serde::de::DeserializeOwned>(
+    section: Option<&serde_yaml::Value>,
+) -> Result<(), serde_yaml::Error> {
+    match section {
+        None | Some(serde_yaml::Value::Null) => Ok(()),
+        Some(v) => serde_yaml::from_value::<T>(v.clone()).map(drop),
+    }
+}
+
 /// `" (did you mean `x`?)"` for the nearest of `names` to `typed`, or nothing.
 fn did_you_mean<'a>(typed: &str, names: impl IntoIterator<Item = &'a str>) -> String {
     match crate::suggest::closest(typed, names).first() {
@@ -162,6 +196,27 @@ pub fn with_line(err: SeedError, text: &str) -> SeedError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typo_inside_a_section_another_part_reads_is_refused_when_read() {
+        let good = "apps:\n  - { name: job, flows: [client_credentials], scopes: [api] }\n";
+        OrgSeed::from_yaml(good).expect("a valid app");
+        let err = OrgSeed::from_yaml(&good.replace("flows:", "flow:"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("apps:") && err.contains("flow"), "{err}");
+        let err = OrgSeed::from_yaml("bulk: { processing_delay: 5 }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("bulk") && err.contains("processing_delay"),
+            "{err}"
+        );
+        let err = OrgSeed::from_yaml("auth: { bogus_setting: 1 }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("auth:"), "{err}");
+    }
 
     #[test]
     fn a_mistyped_section_is_refused_with_the_one_meant() {

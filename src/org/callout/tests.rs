@@ -611,15 +611,21 @@ fn a_source_folder_deploys_every_callout_file_in_it_and_its_subfolders() {
 fn fixture_sections_are_checked_up_front() {
     let ok = crate::org::OrgSeed::from_yaml(crate::org::default_org::DEFAULT_SEED).unwrap();
     assert!(super::check_fixtures(&ok).is_ok());
-    let bad = crate::org::OrgSeed::from_yaml(
-        "apex_rest:\n  - { class: C, url: nope, object: Account, dto: { n: Name } }\n",
-    )
-    .unwrap();
-    let e = super::check_fixtures(&bad).unwrap_err();
+    // A seed with a broken fixture is refused as it is read (which calls this check); the
+    // check is tried here on sections put in place by hand.
+    let with = |section: &str, yaml: &str| {
+        let mut seed = crate::org::OrgSeed::default();
+        seed.other
+            .insert(section.into(), serde_yaml::from_str(yaml).unwrap());
+        seed
+    };
+    let apex = "- { class: C, url: nope, object: Account, dto: { n: Name } }";
+    let e = super::check_fixtures(&with("apex_rest", apex)).unwrap_err();
     assert!(e.to_string().contains("must start with '/'"), "{e}");
-    let bad = crate::org::OrgSeed::from_yaml("mcp:\n  colour: blue\n").unwrap();
+    let read = crate::org::OrgSeed::from_yaml(&format!("apex_rest:\n  {apex}\n"));
+    assert!(read.is_err_and(|e| e.to_string().contains("must start with '/'")));
     assert!(matches!(
-        super::check_fixtures(&bad),
+        super::check_fixtures(&with("mcp", "colour: blue")),
         Err(super::FixtureError::Mcp(_))
     ));
 }
