@@ -168,6 +168,21 @@ fn symbolic_links_are_reported_and_never_followed() {
 }
 
 #[test]
+fn a_lab_yaml_that_is_a_symbolic_link_is_one_problem() {
+    let t = small_curriculum(true);
+    let lab = t.path().join("labs/first-call/lab.yaml");
+    std::fs::rename(&lab, t.path().join("elsewhere.yaml")).unwrap();
+    std::os::unix::fs::symlink("../../elsewhere.yaml", &lab).unwrap();
+    let p = problems_at(t.path());
+    let about: Vec<&String> = p
+        .iter()
+        .filter(|x| x.starts_with("labs/first-call/lab.yaml"))
+        .collect();
+    assert_eq!(about.len(), 1, "{p:?}");
+    assert!(about[0].contains("is a symbolic link"), "{p:?}");
+}
+
+#[test]
 fn a_file_that_is_not_utf8_is_placed_at_its_first_bad_byte() {
     let t = small_curriculum(true);
     let lesson = t.path().join("lessons/L1-basics/rest.md");

@@ -153,6 +153,8 @@ fn read_listed(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
 /// as a lab that does not exist.
 fn unreadable_lab_files(files: &dyn Files, lessons: &[Lesson]) -> Vec<Problem> {
     let listed = files.list("labs/");
+    // A symbolic link is reported as one already (see `Files::links`), not as unreadable too.
+    let links = files.links();
     let folders = listed
         .iter()
         .filter(|p| p.matches('/').count() >= 2)
@@ -167,7 +169,7 @@ fn unreadable_lab_files(files: &dyn Files, lessons: &[Lesson]) -> Vec<Problem> {
     candidates
         .into_iter()
         .map(|f| format!("labs/{f}/lab.yaml"))
-        .filter(|file| !listed.contains(file))
+        .filter(|file| !listed.contains(file) && !links.contains(file))
         .filter_map(|file| match files.read_or_why(&file) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Some(unreadable(&file, &e)),
             _ => None,
