@@ -58,11 +58,15 @@ pub struct CapturedOutput {
     /// Bytes of the stream `text` leaves out (between its first part and its last).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub left_out: u64,
-    /// The whole stream (redacted), held while the attempt is judged when it went past the cap
-    /// but not past what sflab holds for judging; never stored or shown. See
-    /// [`Self::judged_text`].
+    /// What the checks read of a stream that went past the cap (redacted): the whole stream
+    /// when it was not longer than sflab holds for judging, else its kept head, the first part
+    /// past it that sflab holds and its kept tail; held while the attempt is judged, never
+    /// stored or shown. See [`Self::judged_text`].
     #[serde(skip)]
     pub whole: Option<String>,
+    /// Bytes of the stream `whole` leaves out (between the part held and the tail).
+    #[serde(skip)]
+    pub unread: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -76,11 +80,11 @@ impl CapturedOutput {
         self.whole.as_deref().unwrap_or(&self.text)
     }
 
-    /// Bytes printed that the checks could not read: those `text` leaves out, unless the
-    /// whole stream was held.
+    /// Bytes printed that the checks could not read: those `whole` leaves out when it was
+    /// held, else those `text` leaves out.
     pub fn unjudged_bytes(&self) -> u64 {
         match self.whole {
-            Some(_) => 0,
+            Some(_) => self.unread,
             None => self.left_out,
         }
     }

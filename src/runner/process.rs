@@ -116,9 +116,9 @@ struct Kept {
     tail: std::collections::VecDeque<u8>,
     left_out: usize,
     secrets_after_cap: Vec<(String, usize)>,
-    /// Everything past the cap, while it stays within [`JUDGED_PAST_CAP`].
+    /// The first [`JUDGED_PAST_CAP`] bytes past the cap.
     past: Vec<u8>,
-    /// The stream went past [`JUDGED_PAST_CAP`]: `past` was dropped.
+    /// The stream went past [`JUDGED_PAST_CAP`] beyond the cap: `past` holds its first part.
     past_too_long: bool,
 }
 
@@ -141,17 +141,43 @@ pub fn kept_of_a_long_stream(cap: usize) -> String {
 }
 
 impl Kept {
-    /// Holds `past` (bytes beyond the cap) for judging while they fit in [`JUDGED_PAST_CAP`].
+    /// Holds `past` (bytes beyond the cap) for judging up to [`JUDGED_PAST_CAP`] in all.
     fn hold_for_judging(&mut self, past: &[u8]) {
-        if self.past_too_long {
-            return;
-        }
-        if self.past.len() + past.len() > JUDGED_PAST_CAP {
+        let room = JUDGED_PAST_CAP - self.past.len();
+        if past.len() > room {
             self.past_too_long = true;
-            self.past = Vec::new();
-        } else {
-            self.past.extend_from_slice(past);
         }
+        self.past.extend_from_slice(&past[..past.len().min(room)]);
+    }
+
+    /// What the checks on output read of a stream that went past the cap, and how many bytes
+    /// of it they cannot read: the kept head, the held part past it and the kept tail; when
+    /// more was printed than those hold, the held part ends at its last whole line and the
+    /// tail starts at its first, and what came between is counted as unread.
+    fn judged(&self) -> (Vec<u8>, u64) {
+        let tail: Vec<u8> = self.tail.iter().copied().collect();
+        let printed_past = self.left_out + tail.len();
+        let mut held: &[u8] = &self.past;
+        let mut unread = printed_past.saturating_sub(held.len() + tail.len());
+        // The tail goes on from the held part (when they overlap, from where it ends).
+        let mut tail_from = (held.len() + tail.len()).saturating_sub(printed_past);
+        if unread > 0 {
+            let whole_lines = held.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            unread += held.len() - whole_lines;
+            held = &held[..whole_lines];
+            let first_line = tail
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(tail.len(), |i| i + 1);
+            unread += first_line;
+            tail_from = first_line;
+        }
+        let mut bytes = [&self.bytes[..], held].concat();
+        if unread > 0 && !bytes.ends_with(b"\n") {
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(&tail[tail_from..]);
+        (bytes, u64::try_from(unread).unwrap_or(u64::MAX))
     }
 
     /// Keeps `past` (bytes beyond the cap) in the rolling tail.
@@ -353,14 +379,13 @@ fn to_output(kept: &Kept) -> CapturedOutput {
             ));
         }
         text.push_str(&String::from_utf8_lossy(&tail[from..]));
-        let whole = (!kept.past_too_long).then(|| {
-            String::from_utf8_lossy(&[&kept.bytes[..], &kept.past[..]].concat()).into_owned()
-        });
+        let (whole, unread) = kept.judged();
         return CapturedOutput {
             text,
             truncated: true,
             left_out: u64::try_from(left_out).unwrap_or(u64::MAX),
-            whole,
+            whole: Some(String::from_utf8_lossy(&whole).into_owned()),
+            unread,
             ..CapturedOutput::default()
         };
     }
@@ -1053,20 +1078,52 @@ sleep 300
     }
 
     #[test]
-    fn a_stream_too_long_to_hold_is_judged_on_what_was_kept_and_counts_the_rest() {
+    fn a_stream_too_long_to_hold_is_judged_on_its_first_held_part_and_counts_the_rest() {
+        // 300 KB of lines, the item, then more lines than sflab holds, then a last line.
+        let (_t, spec) = lab(
+            "#!/bin/sh\nseq 1 60000\necho 'Kestrel Air'\nseq 1 700000\necho end\n",
+            true,
+        );
+        let r = run(&spec);
+        assert!(r.stdout.truncated);
+        assert!(!r.stdout.text.contains("Kestrel Air"), "not kept");
+        let whole = r
+            .stdout
+            .whole
+            .as_deref()
+            .expect("its first part held for judging");
+        assert!(
+            whole.contains("\n60000\nKestrel Air\n1\n"),
+            "the item counts"
+        );
+        assert!(whole.ends_with("699999\n700000\nend\n"), "so does the tail");
+        let unread = r.stdout.unjudged_bytes();
+        let printed = r.stdout.left_out + r.stdout.text.len() as u64;
+        assert!(
+            unread > 0 && unread < printed - JUDGED_PAST_CAP as u64,
+            "{unread}"
+        );
+        // Whole lines only on each side of what was not read.
+        assert!(whole
+            .lines()
+            .filter(|l| !["Kestrel Air", "end"].contains(l))
+            .all(|l| l.parse::<u64>().is_ok()));
+        assert_eq!(r.stdout.judged_text(), whole);
+    }
+
+    #[test]
+    fn one_line_too_long_to_hold_leaves_its_held_part_unread() {
         let (_t, spec) = lab(
             &format!(
                 "#!/bin/sh\nhead -c {} /dev/zero | tr '\\0' x\necho\necho end\n",
-                JUDGED_PAST_CAP + 4096
+                JUDGED_PAST_CAP + 300 * 1024
             ),
             true,
         );
         let r = run(&spec);
         assert!(r.stdout.truncated);
-        assert_eq!(r.stdout.whole, None, "not held past the bound");
         assert!(r.stdout.unjudged_bytes() > JUDGED_PAST_CAP as u64);
-        assert_eq!(r.stdout.judged_text(), r.stdout.text);
-        assert!(r.stdout.text.ends_with("\nend\n"));
+        assert!(r.stdout.judged_text().ends_with("\nend\n"));
     }
 
     #[test]
