@@ -555,6 +555,23 @@ fn seed_errors_name_the_record_and_unknown_refs() {
         e,
         "records[0] (Account): Required fields are missing: [Name]"
     );
+    // A parent named by a field that cannot find one record is told so, not called missing.
+    let seed = OrgSeed::from_yaml("records:\n  - Contact: { LastName: A, Account: { Name: B } }\n")
+        .unwrap();
+    let e = Org::new(&seed).unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "Name does not match an External ID, Salesforce Id, or indexed field for Account"
+        ),
+        "{e}"
+    );
+    let seed = OrgSeed::from_yaml("records:\n  - Contact: { LastName: A, Account: { Nmae: B } }\n")
+        .unwrap();
+    let e = Org::new(&seed).unwrap_err().to_string();
+    assert!(
+        e.contains("No such column 'Nmae' on sobject of type Account"),
+        "{e}"
+    );
     // Refused as the seed is read, before any org is built from it.
     let e = OrgSeed::from_yaml("objects:\n  Account:\n    fields:\n      Region: { type: text }\n")
         .unwrap_err();

@@ -335,16 +335,25 @@ impl Store {
                 )),
             };
         }
+        let target = lookup
+            .reference_to
+            .first()
+            .map(String::as_str)
+            .unwrap_or("");
+        // A field the parent has but that cannot find one record (Name) is told apart from a
+        // field it does not have. [U] The wording follows what real orgs are reported to say
+        // for such a relationship value; not checked against a real org here.
+        let has_field = self
+            .schema
+            .object(target)
+            .is_some_and(|o| o.field_index(field).is_some());
         Err(SfError::new(
             ErrorCode::INVALID_FIELD,
-            format!(
-                "No such column '{field}' on sobject of type {}",
-                lookup
-                    .reference_to
-                    .first()
-                    .map(String::as_str)
-                    .unwrap_or("")
-            ),
+            if has_field {
+                format!("Field name provided, {field} does not match an External ID, Salesforce Id, or indexed field for {target}")
+            } else {
+                format!("No such column '{field}' on sobject of type {target}")
+            },
         ))
     }
 
