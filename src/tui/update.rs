@@ -270,6 +270,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         if view.detail.take().is_some() {
             return None;
         }
+        // The evidence of one rule listed on Traffic goes back to every exchange, as Esc does.
+        if view.tab == LabTab::Traffic && view.traffic_filter.take().is_some() {
+            return None;
+        }
     }
     match key.code {
         KeyCode::Char('q') => return Some(Command::Quit),

@@ -45,3 +45,21 @@ fn q_closes_the_solution_shown_while_the_tree_has_the_focus() {
     let bar = screen(&a).lines().last().unwrap_or_default().to_string();
     assert!(bar.contains("q quit"), "{bar}");
 }
+
+#[test]
+fn q_on_a_rules_evidence_lists_every_exchange_again_and_then_quits() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    lab_event(
+        &mut a,
+        finished(vec![
+            Verdict::fail("state.idempotent", 3, "created twice").with_evidence([2])
+        ]),
+    );
+    update(&mut a, key(KeyCode::Char('2')));
+    update(&mut a, key(KeyCode::Enter));
+    assert!(screen(&a).contains("The evidence for state.idempotent"));
+    assert_eq!(update(&mut a, key(KeyCode::Char('q'))), None, "not a quit");
+    assert!(!screen(&a).contains("The evidence for state.idempotent"));
+    assert_eq!(update(&mut a, key(KeyCode::Char('q'))), Some(Command::Quit));
+}
