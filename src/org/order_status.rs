@@ -130,6 +130,35 @@ mod tests {
     }
 
     #[test]
+    fn an_order_status_cannot_be_emptied_and_a_case_status_is_required() {
+        let (org, actor) = setup();
+        let mut s = org.store.write();
+        let order = draft_order(&mut s, &actor);
+        for empty in [json!(null), json!("")] {
+            let e = s
+                .update("Order", &order, &body(json!({ "Status": empty })), &actor)
+                .unwrap_err();
+            assert_eq!(e.code, ErrorCode::INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST);
+        }
+        let account = insert(&mut s, "Account", json!({"Name": "Kite"}), &actor);
+        let e = s
+            .insert(
+                "Order",
+                &body(json!({"AccountId": account, "EffectiveDate": "2026-11-01", "Status": null})),
+                &actor,
+            )
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST);
+        // Left out, it is filled in; a defaulted field that is not restricted is required.
+        let case = insert(&mut s, "Case", json!({"Subject": "Late"}), &actor);
+        let e = s
+            .update("Case", &case, &body(json!({"Status": null})), &actor)
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::REQUIRED_FIELD_MISSING);
+        assert_eq!(e.message, "Required fields are missing: [Status]");
+    }
+
+    #[test]
     fn a_new_order_cannot_start_activated() {
         let (org, actor) = setup();
         let mut s = org.store.write();

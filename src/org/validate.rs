@@ -418,6 +418,13 @@ impl Store {
                     None => None,
                 },
             };
+            if value.is_none()
+                && !f.nillable
+                && f.defaulted_on_create
+                && f.field_type != FieldType::Boolean
+            {
+                return Err(cleared_default(f));
+            }
             // False checkboxes are not stored (see the module notes).
             let value = value.filter(|v| *v != Value::Bool(false));
             out.push((i as u16, value));
@@ -606,4 +613,24 @@ impl Store {
             row: None,
         }
     }
+}
+
+/// The refusal of a null or empty value written to a field that may not be empty but that the
+/// org fills in on create when it is left out (Order, Case or Lead Status, a user's locale): a
+/// restricted picklist names the bad value as any other, the others are missing. Checkboxes
+/// never get here (false is a value).
+fn cleared_default(f: &FieldDef) -> SfError {
+    let fields = vec![f.name.clone()];
+    if f.restricted_picklist {
+        return SfError::new(
+            ErrorCode::INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST,
+            format!("{}: bad value for restricted picklist field: ", f.label),
+        )
+        .with_fields(fields);
+    }
+    SfError::new(
+        ErrorCode::REQUIRED_FIELD_MISSING,
+        format!("Required fields are missing: [{}]", f.name),
+    )
+    .with_fields(fields)
 }
