@@ -95,6 +95,7 @@ impl Store {
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;
         self.check_new_order(t, &rec)?;
+        self.check_activated_order_lock(t, &rec, false)?;
         self.check_unique(t, &rec, None, key_checked.map(|k| k.0))?;
         let change = self
             .hears(t)
@@ -206,6 +207,8 @@ impl Store {
         self.derive(t, &mut rec, false);
         self.check_required(t, &rec)?;
         self.check_order_activation(t, &id, &old, &rec)?;
+        self.check_activated_order_lock(t, &old, false)?;
+        self.check_activated_order_lock(t, &rec, false)?;
         rec.apply(self.stamp(t, actor, false));
         self.check_unique(t, &rec, Some(row), None)?;
         self.replace_row(t, row, id, ChangeKind::Update, old, rec, actor);
@@ -388,6 +391,11 @@ impl Store {
         }
         let row = self.live_row_for_write(t, id)?;
         let plan = self.plan_delete((t, row), sf_id)?;
+        for &((t, row), _) in &plan.deleted {
+            if let Some(rec) = self.tables[t].row(row) {
+                self.check_activated_order_lock(t, rec, true)?;
+            }
+        }
         if plan.is_alone() {
             return self.set_deleted(t, row, true, actor);
         }

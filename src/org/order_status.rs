@@ -77,6 +77,54 @@ impl Store {
     }
 }
 
+/// The order an order product of object `t` belongs to, when `t` is OrderItem.
+fn order_of_item(store: &Store, t: usize, rec: &Record) -> Option<SfId> {
+    let obj = store.schema().object_at(t);
+    if obj.name != "OrderItem" {
+        return None;
+    }
+    match rec.get(obj.field_index("OrderId")?) {
+        Some(Value::Id(order)) => Some(*order),
+        _ => None,
+    }
+}
+
+/// Is the order `id` activated?
+fn activated(store: &Store, id: &SfId) -> bool {
+    store.record(id).is_some_and(|(t, rec)| {
+        is_order(store, t) && status_of(store, t, rec).as_deref() == Some(ACTIVATED)
+    })
+}
+
+impl Store {
+    /// Refuses writing `rec`, an order product of an activated order (added, changed or
+    /// deleted), or deleting `rec` when it is an activated order: an activated order is set
+    /// back to Draft before its products change or it is deleted. [U] The code and texts are
+    /// not confirmed against a real org.
+    pub(crate) fn check_activated_order_lock(
+        &self,
+        t: usize,
+        rec: &Record,
+        deleting: bool,
+    ) -> Result<(), SfError> {
+        if let Some(order) = order_of_item(self, t, rec).filter(|o| activated(self, o)) {
+            return Err(SfError::new(
+                ErrorCode::FIELD_INTEGRITY_EXCEPTION,
+                format!("You can't add, change or delete the order products of an activated order ({order}): set its Status back to Draft first."),
+            ));
+        }
+        let is_activated_order =
+            is_order(self, t) && status_of(self, t, rec).as_deref() == Some(ACTIVATED);
+        if deleting && is_activated_order {
+            return Err(SfError::new(
+                ErrorCode::FIELD_INTEGRITY_EXCEPTION,
+                "You can't delete an activated order: set its Status back to Draft first.",
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::org::store::Actor;
@@ -156,6 +204,54 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.code, ErrorCode::REQUIRED_FIELD_MISSING);
         assert_eq!(e.message, "Required fields are missing: [Status]");
+    }
+
+    #[test]
+    fn an_activated_orders_products_and_the_order_itself_are_locked_until_it_is_draft_again() {
+        let (org, actor) = setup();
+        let mut s = org.store.write();
+        let order = draft_order(&mut s, &actor);
+        let product = insert(&mut s, "Product2", json!({"Name": "Valve"}), &actor);
+        let book = insert(&mut s, "Pricebook2", json!({"Name": "Standard"}), &actor);
+        let entry = insert(
+            &mut s,
+            "PricebookEntry",
+            json!({"Pricebook2Id": book, "Product2Id": product, "UnitPrice": 10}),
+            &actor,
+        );
+        let item = |s: &mut Store| {
+            s.insert(
+                "OrderItem",
+                &body(json!({"OrderId": order, "PricebookEntryId": entry, "Quantity": 1, "UnitPrice": 10})),
+                &actor,
+            )
+        };
+        let first = item(&mut s)
+            .expect("a draft order takes products")
+            .to_string();
+        let activate = |s: &mut Store, status: &str| {
+            s.update("Order", &order, &body(json!({ "Status": status })), &actor)
+        };
+        activate(&mut s, "Activated").unwrap();
+        let locked = |e: crate::org::SfError| {
+            assert_eq!(
+                e.code,
+                ErrorCode::FIELD_INTEGRITY_EXCEPTION,
+                "{}",
+                e.message
+            );
+        };
+        locked(item(&mut s).unwrap_err());
+        locked(
+            s.update("OrderItem", &first, &body(json!({"Quantity": 9})), &actor)
+                .unwrap_err(),
+        );
+        locked(s.delete(Some("OrderItem"), &first, &actor).unwrap_err());
+        locked(s.delete(Some("Order"), &order, &actor).unwrap_err());
+        activate(&mut s, "Draft").unwrap();
+        s.update("OrderItem", &first, &body(json!({"Quantity": 9})), &actor)
+            .unwrap();
+        s.delete(Some("Order"), &order, &actor).unwrap();
     }
 
     #[test]
