@@ -149,6 +149,18 @@ mod tests {
         )
     }
 
+    /// A product priced in a new price book: what an order product is made of.
+    fn price_book_entry(s: &mut Store, actor: &Actor) -> String {
+        let product = insert(s, "Product2", json!({"Name": "Valve"}), actor);
+        let book = insert(s, "Pricebook2", json!({"Name": "Standard"}), actor);
+        insert(
+            s,
+            "PricebookEntry",
+            json!({"Pricebook2Id": book, "Product2Id": product, "UnitPrice": 10}),
+            actor,
+        )
+    }
+
     fn setup() -> (Org, Actor) {
         let org = Org::default_org();
         let actor = org.actor(org.user("integration").unwrap().id);
@@ -211,14 +223,7 @@ mod tests {
         let (org, actor) = setup();
         let mut s = org.store.write();
         let order = draft_order(&mut s, &actor);
-        let product = insert(&mut s, "Product2", json!({"Name": "Valve"}), &actor);
-        let book = insert(&mut s, "Pricebook2", json!({"Name": "Standard"}), &actor);
-        let entry = insert(
-            &mut s,
-            "PricebookEntry",
-            json!({"Pricebook2Id": book, "Product2Id": product, "UnitPrice": 10}),
-            &actor,
-        );
+        let entry = price_book_entry(&mut s, &actor);
         let item = |s: &mut Store| {
             s.insert(
                 "OrderItem",
@@ -285,14 +290,7 @@ mod tests {
         assert_eq!(e.code, ErrorCode::FIELD_INTEGRITY_EXCEPTION);
         assert!(e.message.contains("no order products"), "{}", e.message);
 
-        let product = insert(&mut s, "Product2", json!({"Name": "Valve"}), &actor);
-        let book = insert(&mut s, "Pricebook2", json!({"Name": "Standard"}), &actor);
-        let entry = insert(
-            &mut s,
-            "PricebookEntry",
-            json!({"Pricebook2Id": book, "Product2Id": product, "UnitPrice": 10}),
-            &actor,
-        );
+        let entry = price_book_entry(&mut s, &actor);
         insert(
             &mut s,
             "OrderItem",
