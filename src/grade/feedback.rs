@@ -324,9 +324,9 @@ pub fn run_notes(
             notes.push(format!(
                 "Run {n} printed more to {} than sflab keeps: {} of {} were kept; what came between was left out of the copy (a line in the output marks where), searched for secrets, and up to {} of it judged by the checks on output.",
                 long.join(" and "),
-                crate::runner::process::kept_of_a_long_stream(g.output_cap),
+                crate::runner::capture::kept_of_a_long_stream(g.output_cap),
                 if long.len() == 1 { "it" } else { "each" },
-                crate::wording::bytes(crate::runner::process::JUDGED_PAST_CAP as u64),
+                crate::wording::bytes(crate::runner::capture::JUDGED_PAST_CAP as u64),
             ));
         }
         for note in &run.notes {

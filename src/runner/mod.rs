@@ -1,13 +1,15 @@
 //! The lab runner: one attempt at a lab, end to end, through one entry point [`run_lab`].
 //!
 //! `attempt` orders the work (org → proxy → learner runs → snapshots → evidence → verdicts →
-//! report → progress); `process` runs the learner's `./run` under a timeout and output cap;
+//! report → progress); `process` runs the learner's `./run` under a timeout, and `capture`
+//! keeps what it prints up to a cap;
 //! `leftovers` ends what a run left running outside its process group; `files_only` judges
 //! a program that cannot run by its files alone; `env` builds its environment; `tools` checks the lab's tools are installed; `parts` is where the org, the
 //! proxy and the rule catalogue plug in; `watch` re-runs on save; `scenario`
 //! carries out a lab's `run.scenario` (publish, DML, kill, restart, redeliver) while it runs.
 
 pub mod attempt;
+pub mod capture;
 pub mod env;
 pub mod files_only;
 pub mod judge;
