@@ -220,7 +220,7 @@ fn list(store: &LoginStore) -> Result<u8, Failure> {
         } else {
             " "
         };
-        match store.load(&a) {
+        match store.facts(&a) {
             Ok(l) => println!(
                 "{mark} {a:<16} {:<10} {:<20} {}",
                 match l.is_sandbox {

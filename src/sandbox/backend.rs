@@ -67,7 +67,7 @@ pub fn journal_path(store: &LoginStore, alias: &str) -> PathBuf {
 /// Locks the org `alias` for one run or cleanup.
 pub fn lock_org(store: &LoginStore, alias: &str) -> Result<OrgRunLock, SandboxError> {
     // By the org's id where the login knows it, so two aliases of one org share the lock.
-    let file = match store.load(alias).ok().and_then(|l| l.org_id) {
+    let file = match store.facts(alias).ok().and_then(|l| l.org_id) {
         Some(org) if org.chars().all(|c| c.is_ascii_alphanumeric()) => format!("org-{org}.lock"),
         _ => format!("{alias}.lock"),
     };

@@ -31,4 +31,4 @@ pub use backend::{
 };
 pub use client::OrgClient;
 pub use error::SandboxError;
-pub use profile::{Grant, LoginStore, OrgLogin};
+pub use profile::{Grant, LoginFacts, LoginStore, OrgLogin};

@@ -75,6 +75,20 @@ impl std::fmt::Debug for OrgLogin {
     }
 }
 
+/// What a stored login says of its org, read without its secrets (nor the keyring they may
+/// be kept in): enough to list logins, tell production from sandbox, and lock the org.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LoginFacts {
+    pub alias: String,
+    pub instance_url: String,
+    pub grant: Grant,
+    #[serde(default)]
+    pub org_id: Option<String>,
+    /// `Organization.IsSandbox` as read at login.
+    #[serde(default)]
+    pub is_sandbox: Option<bool>,
+}
+
 impl OrgLogin {
     /// Every secret this login holds, for the redactor.
     pub fn secrets(&self) -> Vec<(&'static str, String)> {
@@ -314,6 +328,29 @@ impl LoginStore {
         serde_json::from_value(value).map_err(corrupt)
     }
 
+    /// What the login `alias` says of its org, without reading its secrets: a login whose
+    /// secrets are in the keyring is not looked up there.
+    pub fn facts(&self, alias: &str) -> Result<LoginFacts, ProfileError> {
+        valid_alias(alias)?;
+        let path = self.file(alias);
+        let text = match std::fs::read(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ProfileError::UnknownAlias(alias.to_string()))
+            }
+            Err(e) => {
+                return Err(ProfileError::Corrupt {
+                    path,
+                    reason: e.to_string(),
+                })
+            }
+        };
+        serde_json::from_slice(&text).map_err(|e| ProfileError::Corrupt {
+            path: path.clone(),
+            reason: e.to_string(),
+        })
+    }
+
     /// The login `alias`, or the one in use when `None`.
     pub fn resolve(&self, alias: Option<&str>) -> Result<OrgLogin, ProfileError> {
         match alias {
@@ -421,6 +458,46 @@ pub(crate) mod tests {
         assert_eq!(store.current(), None);
         assert!(matches!(
             store.load("qa"),
+            Err(ProfileError::UnknownAlias(_))
+        ));
+    }
+
+    /// A vault that refuses every read: what is read through it fails.
+    #[derive(Debug)]
+    struct SealedVault;
+
+    impl SecretVault for SealedVault {
+        fn name(&self) -> &'static str {
+            "a sealed keyring"
+        }
+        fn put(&self, _: &str, _: &str) -> Result<(), super::super::keyring::VaultError> {
+            Ok(())
+        }
+        fn get(&self, alias: &str) -> Result<Option<String>, super::super::keyring::VaultError> {
+            panic!("the secrets of {alias} were read")
+        }
+        fn delete(&self, _: &str) -> Result<(), super::super::keyring::VaultError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_logins_facts_are_read_without_its_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LoginStore::at(dir.path()).with_vault(Some(Arc::new(SealedVault)));
+        let mut prod = login("prod");
+        prod.is_sandbox = Some(false);
+        prod.org_id = Some("00D000000000001EAA".into());
+        let path = store.save(&prod).unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(!text.contains("secret-access"), "kept in the vault: {text}");
+        let facts = store.facts("prod").unwrap();
+        assert_eq!(facts.is_sandbox, Some(false));
+        assert_eq!(facts.org_id.as_deref(), Some("00D000000000001EAA"));
+        assert_eq!(facts.grant, Grant::ClientCredentials);
+        assert_eq!(facts.instance_url, prod.instance_url);
+        assert!(matches!(
+            store.facts("gone"),
             Err(ProfileError::UnknownAlias(_))
         ));
     }

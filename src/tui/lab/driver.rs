@@ -589,7 +589,7 @@ fn production_logins(available: &[BackendChoice]) -> Vec<BackendChoice> {
         .iter()
         .filter(|c| match c {
             BackendChoice::Sandbox(Some(alias)) => store
-                .load(alias)
+                .facts(alias)
                 .is_ok_and(|login| login.is_sandbox == Some(false)),
             _ => false,
         })
