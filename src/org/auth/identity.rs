@@ -162,7 +162,8 @@ pub async fn identity(
         "language": profile.language,
         "locale": profile.locale,
         "utcOffset": utc_offset,
-        "last_modified_date": "2026-01-01T00:00:00.000+0000",
+        // When the User record cannot be read (the auth server's own tests), a fixed date.
+        "last_modified_date": profile.last_modified.as_deref().unwrap_or("2026-01-01T00:00:00.000+0000"),
         "is_app_installed": true,
     });
     let wants_xml = q.get("format").map(String::as_str) == Some("xml")

@@ -16,6 +16,9 @@ pub struct Profile {
     pub language: String,
     /// The User record's names, when the record was found.
     pub names: Option<UserNames>,
+    /// The User record's `LastModifiedDate` as the REST API writes it, when the record was
+    /// found.
+    pub last_modified: Option<String>,
 }
 
 /// The names on a User record, as the identity URL shows them.
@@ -41,6 +44,7 @@ impl Default for Profile {
             locale: "en_US".into(),
             language: "en_US".into(),
             names: None,
+            last_modified: None,
         }
     }
 }

@@ -143,6 +143,7 @@ fn user_profiles(org: crate::org::Org) -> crate::org::auth::profile::UserProfile
             locale: text("LocaleSidKey", d.locale),
             language: text("LanguageLocaleKey", d.language),
             names: Some(names),
+            last_modified: given("LastModifiedDate").map(str::to_string),
         })
     }))
 }

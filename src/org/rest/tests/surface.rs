@@ -288,6 +288,12 @@ async fn the_identity_url_and_userinfo_read_the_same_user_record() {
     let offset = id.body["utcOffset"].as_i64().unwrap();
     assert!([3_600_000, 7_200_000].contains(&offset), "{offset}");
     assert_eq!(info.body["utcOffset"], id.body["utcOffset"]);
+    // Both say when the record last changed: the edit just made.
+    let user = m.get(&format!("{V}/sobjects/User/{user_id}")).await;
+    let modified = user.body["LastModifiedDate"].clone();
+    assert!(modified.is_string(), "{:?}", user.body);
+    assert_eq!(id.body["last_modified_date"], modified);
+    assert_eq!(info.body["updated_at"], modified);
     // The documented userinfo fields are all there.
     for field in [
         "photos",
