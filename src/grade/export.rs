@@ -7,9 +7,10 @@
 use super::grader::{GradeError, Gradebook, SubmissionGrade};
 use serde_json::{json, Value};
 
-/// The CSV header: `submission`, one column per rubric item, `total`, `max`, `passed`, `error`
-/// (why it could not run or timed out, and the files the graded copy left out), `feedback`
-/// (the submission's feedback file, relative to the output folder).
+/// The CSV header: `submission`, one column per rubric item (its points; `pass` or `fail` for
+/// a check worth no points, such as the printed-secret gate), `total`, `max`, `passed`,
+/// `error` (why it could not run or timed out, and the files the graded copy left out),
+/// `feedback` (the submission's feedback file, relative to the output folder).
 pub fn csv_header(book: &Gradebook) -> Vec<String> {
     let mut h = vec!["submission".to_string()];
     h.extend(book.rubric.items.iter().map(|i| i.column.clone()));
@@ -30,7 +31,20 @@ pub fn safe_cell(text: &str) -> String {
 /// output folder (`feedback/alice.md`); `None` when no feedback was written.
 pub type FeedbackFiles = [Option<String>];
 
-/// The gradebook as CSV. A rule not applicable on the backend leaves its cell empty.
+/// How one rubric item of a submission ended: `pass`, `fail`, `not_applicable` (on this
+/// backend), or `error` (the submission could not be graded).
+fn item_status(g: &SubmissionGrade, i: usize) -> &'static str {
+    match (g.result.as_ref().ok().and_then(|r| r.verdicts.get(i)), &g.result) {
+        (Some(v), _) if v.passed() => "pass",
+        (Some(v), _) if v.failed() => "fail",
+        (Some(_), _) => "not_applicable",
+        (None, Err(e)) if e.not_graded() => "error",
+        (None, _) => "fail",
+    }
+}
+
+/// The gradebook as CSV. A rule not applicable on the backend leaves its cell empty; a check
+/// worth no points says `pass` or `fail` (its points would read 0 either way).
 pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(csv_header(book))?;
@@ -39,7 +53,13 @@ pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv:
         row.extend(
             g.item_points(&book.rubric)
                 .into_iter()
-                .map(|p| p.map(|p| p.to_string()).unwrap_or_default()),
+                .zip(&book.rubric.items)
+                .enumerate()
+                .map(|(at, (p, item))| match p {
+                    None => String::new(),
+                    Some(_) if item.points == 0 => item_status(g, at).to_string(),
+                    Some(p) => p.to_string(),
+                }),
         );
         row.push(g.points().to_string());
         row.push(g.max_points(&book.rubric).to_string());
@@ -89,19 +109,12 @@ fn submission_json(g: &SubmissionGrade, book: &Gradebook, feedback: Option<&str>
         .zip(g.item_points(&book.rubric))
         .enumerate()
         .map(|(i, (item, pts))| {
-            let v = g.result.as_ref().ok().and_then(|r| r.verdicts.get(i));
             json!({
                 "column": item.column,
                 "rule": item.rule,
                 "points_possible": item.points,
                 "points_awarded": pts,
-                "status": match (v, &g.result) {
-                    (Some(v), _) if v.passed() => "pass",
-                    (Some(v), _) if v.failed() => "fail",
-                    (Some(_), _) => "not_applicable",
-                    (None, Err(e)) if e.not_graded() => "error",
-                    (None, _) => "fail",
-                },
+                "status": item_status(g, i),
             })
         })
         .collect();

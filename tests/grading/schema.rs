@@ -263,11 +263,13 @@ pub fn assert_csv_schema(header: &[String], rows: &BTreeMap<String, BTreeMap<Str
         "state.soql",
         "http.calls_at_most",
         "process.exit_ok",
-        // Not declared by the lab: the gate on printed secrets every lab gets, worth 0 points.
-        "secrets.not_in_output",
     ];
+    // Not declared by the lab: the gate on printed secrets every lab gets, worth 0 points, so
+    // its cell says how it ended rather than a 0 either way.
+    let gate = "secrets.not_in_output";
     let mut expected = vec!["submission"];
     expected.extend(rules);
+    expected.push(gate);
     expected.extend(["total", "max", "passed", "error", "feedback"]);
     assert_eq!(
         header, expected,
@@ -292,5 +294,10 @@ pub fn assert_csv_schema(header: &[String], rows: &BTreeMap<String, BTreeMap<Str
             "{name}: the curriculum's rubric, never the submission's"
         );
         assert!(row["passed"] == "true" || row["passed"] == "false");
+        assert!(
+            ["pass", "fail", "error"].contains(&row[gate].as_str()),
+            "{name}: {gate} reads {:?}",
+            row[gate]
+        );
     }
 }

@@ -15,6 +15,28 @@ fn executable(path: &Path, text: &str) {
 }
 
 #[test]
+fn the_printed_secret_gate_reads_pass_or_fail_in_the_gradebook_not_a_zero_either_way() {
+    let t = tempfile::tempdir().unwrap();
+    let correct = super::fixtures().join("correct");
+    let leaky = t.path().join("in/leaky");
+    std::fs::create_dir_all(&leaky).unwrap();
+    let run = std::fs::read_to_string(correct.join("run")).unwrap();
+    executable(
+        &leaky.join("run"),
+        &format!("{run}echo \"debug: $SF_ACCESS_TOKEN\"\n"),
+    );
+    let out = t.path().join("out");
+    grade(&[correct, leaky], &out, &["--format", "csv"]);
+    let (_, rows) = read_csv(&out.join("gradebook.csv"));
+    assert_eq!(rows["correct"]["secrets.not_in_output"], "pass", "{rows:?}");
+    assert_eq!(rows["correct"]["passed"], "true");
+    assert_eq!(rows["leaky"]["secrets.not_in_output"], "fail", "{rows:?}");
+    assert_eq!(rows["leaky"]["passed"], "false");
+    // Worth no points, it changes no total.
+    assert_eq!(rows["leaky"]["total"], rows["correct"]["total"]);
+}
+
+#[test]
 fn a_submission_without_a_run_file_earns_its_design_tables_and_no_limit_points() {
     let t = tempfile::tempdir().unwrap();
     let solution = Path::new(env!("CARGO_MANIFEST_DIR")).join("solutions/capstone-order-sync");
