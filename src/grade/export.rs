@@ -34,7 +34,10 @@ pub type FeedbackFiles = [Option<String>];
 /// How one rubric item of a submission ended: `pass`, `fail`, `not_applicable` (on this
 /// backend), or `error` (the submission could not be graded).
 fn item_status(g: &SubmissionGrade, i: usize) -> &'static str {
-    match (g.result.as_ref().ok().and_then(|r| r.verdicts.get(i)), &g.result) {
+    match (
+        g.result.as_ref().ok().and_then(|r| r.verdicts.get(i)),
+        &g.result,
+    ) {
         (Some(v), _) if v.passed() => "pass",
         (Some(v), _) if v.failed() => "fail",
         (Some(_), _) => "not_applicable",
