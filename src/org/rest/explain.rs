@@ -34,16 +34,13 @@ pub fn respond(state: &RestState, caller: &Caller, value: &str) -> Result<Respon
         soql::explain::explain(&store, value, state.org.clock.now())?
     };
     if let Some(object) = plans["plans"][0]["sobjectType"].as_str() {
-        if let Some(refusal) = state
+        if state
             .org
             .auth
             .object_refusal(&caller.0.user_id, object, Op::Read)
+            .is_some()
         {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                refusal.error_code,
-                refusal.message,
-            ));
+            return Err(soql::unreadable_type(value, object).into());
         }
     }
     Ok(json_response(StatusCode::OK, &plans))

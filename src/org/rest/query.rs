@@ -220,18 +220,15 @@ fn run(
     } else {
         Vec::new()
     };
-    let refusal = read.iter().find_map(|object| {
+    let refused = read.iter().find(|object| {
         state
             .org
             .auth
             .object_refusal(&caller.0.user_id, object, Op::Read)
+            .is_some()
     });
-    if let Some(refusal) = refusal {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            refusal.error_code,
-            refusal.message,
-        ));
+    if let Some(object) = refused {
+        return Err(soql::unreadable_type(q, object).into());
     }
     let batch = header_batch(&headers).unwrap_or(DEFAULT_BATCH);
     if cursor.aggregate && cursor.row_count() > DEFAULT_BATCH {

@@ -64,6 +64,25 @@ pub fn unsupported_type(src: &str, pos: Pos, object: &str) -> SfError {
     )
 }
 
+/// INVALID_TYPE for an object the running user may not read: Salesforce answers as it does
+/// for an object that does not exist (to that user it does not), pointing at its name after
+/// FROM, or else at its first mention (a subquery's or a path's). Without a mention (a query
+/// that could not be read) the text comes without its place.
+pub fn unreadable_type(src: &str, object: &str) -> SfError {
+    let text = format!("sObject type '{object}' is not supported. {CUSTOM_OBJECT_HINT}");
+    let named = |t: &super::lexer::Token| matches!(&t.tok, super::lexer::Tok::Ident(n) if n.eq_ignore_ascii_case(object));
+    let tokens = super::lexer::lex(src).unwrap_or_default();
+    let after_from = tokens.windows(2).find_map(|w| {
+        let from =
+            matches!(&w[0].tok, super::lexer::Tok::Ident(k) if k.eq_ignore_ascii_case("FROM"));
+        (from && named(&w[1])).then_some(w[1].pos)
+    });
+    match after_from.or_else(|| tokens.iter().find(|t| named(t)).map(|t| t.pos)) {
+        Some(pos) => located(ErrorCode::INVALID_TYPE, src, pos, &text),
+        None => SfError::new(ErrorCode::INVALID_TYPE, text),
+    }
+}
+
 /// INVALID_FIELD for an unknown relationship in a field path.
 pub fn bad_relationship(src: &str, pos: Pos, rel: &str) -> SfError {
     located(

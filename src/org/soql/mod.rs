@@ -54,6 +54,7 @@ use serde_json::Value as Json;
 use std::sync::Arc;
 
 pub use ast::Query;
+pub use error::unreadable_type;
 
 /// How to run a query.
 #[derive(Debug, Clone)]

@@ -176,6 +176,11 @@ async fn a_query_on_an_object_the_user_cannot_read_is_refused_when_access_is_enf
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&r), "INVALID_TYPE");
+    // Worded and placed as for an object that does not exist: to this user it does not.
+    assert_eq!(
+        r.body[0]["message"].as_str().unwrap(),
+        "\nSELECT COUNT() FROM Opportunity\n                    ^\nERROR at Row:1:Column:21\nsObject type 'Opportunity' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names."
+    );
     let ok = m
         .get("/services/data/v62.0/query?q=SELECT+Name+FROM+Account")
         .await;
