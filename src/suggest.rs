@@ -53,7 +53,7 @@ pub fn closest<'a>(typed: &str, ids: impl IntoIterator<Item = &'a str>) -> Vec<&
 }
 
 /// The optimal-string-alignment distance between `a` and `b`, by characters.
-fn distance(a: &str, b: &str) -> usize {
+pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     // rows[i][j]: the distance between a[..i] and b[..j]; three rows are enough.

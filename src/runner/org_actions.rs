@@ -90,7 +90,14 @@ fn deploy(org: &Org, folder: &Path, shown: &str) -> Performed {
         ));
     }
     match org.outbound.deploy_folder(folder) {
-        Ok(summary) => Performed::done(format!("deployed {}", summary.deployed.join(", "))),
+        Ok(summary) if summary.not_deployed.is_empty() => {
+            Performed::done(format!("deployed {}", summary.deployed.join(", ")))
+        }
+        Ok(summary) => Performed::done(format!(
+            "deployed {}; not deployed: {}",
+            summary.deployed.join(", "),
+            summary.not_deployed.join("; ")
+        )),
         Err(e) => Performed::failed(format!("the deploy failed: {e}")),
     }
 }

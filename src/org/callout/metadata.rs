@@ -118,6 +118,36 @@ pub fn classify(file_name: &str) -> Option<(&'static str, &str)> {
         .find_map(|(suffix, kind)| file_name.strip_suffix(suffix).map(|n| (*kind, n)))
 }
 
+/// Why an XML file that [`classify`] does not know is left out of a deploy: a callout file
+/// named almost right (`ERP.namedCredential.xml`, `ERP.NamedCredential-meta.xml`) is told its
+/// right name; any other is said to be of a type sflab does not deploy.
+pub fn why_not_deployed(file_name: &str) -> String {
+    const SUFFIXES: [&str; 4] = [
+        ".namedCredential-meta.xml",
+        ".externalCredential-meta.xml",
+        ".permissionset-meta.xml",
+        ".remoteSite-meta.xml",
+    ];
+    let lower = file_name.to_ascii_lowercase();
+    let near = SUFFIXES.iter().find_map(|suffix| {
+        let kind = suffix.trim_end_matches("-meta.xml").to_ascii_lowercase();
+        let (stem, _) = lower.rsplit_once(".xml")?;
+        let stem = stem.trim_end_matches("-meta");
+        stem.ends_with(&kind).then(|| {
+            let name = &file_name[..stem.len() - kind.len()];
+            format!("{name}{suffix}")
+        })
+    });
+    match near {
+        Some(right) => format!(
+            "{file_name} (not read as callout metadata: name it {right}, as the sfdx source format does)"
+        ),
+        None => format!(
+            "{file_name} (sflab deploys only Named and External Credentials, permission sets and Remote Site Settings)"
+        ),
+    }
+}
+
 fn text(el: &Element, name: &str) -> Option<String> {
     el.child_text(name)
         .filter(|s| !s.is_empty())
@@ -138,7 +168,13 @@ pub fn parse_component(file_name: &str, content: &str) -> Result<Component, Meta
     let (kind, name) = classify(file_name).ok_or_else(|| {
         bad("not a callout metadata file (expected *.namedCredential-meta.xml, *.externalCredential-meta.xml, *.permissionset-meta.xml or *.remoteSite-meta.xml)".into())
     })?;
-    let root = xml::parse(content).map_err(|e| bad(e.to_string()))?;
+    let root = xml::parse(content).map_err(|e| {
+        bad(format!(
+            "not well-formed XML at line {}: {}",
+            e.line_in(content),
+            e.problem
+        ))
+    })?;
     if root.name != kind {
         return Err(bad(format!(
             "the root element is <{}> but this file must hold <{kind}>",
@@ -150,24 +186,145 @@ pub fn parse_component(file_name: &str, content: &str) -> Result<Component, Meta
         "NamedCredential" => Component::Named(named(&root, name).map_err(bad)?),
         "ExternalCredential" => Component::External(external(&root, name).map_err(bad)?),
         "PermissionSet" => Component::PermissionSet(PermissionSetMeta {
-            principal_accesses: root
-                .children_named("externalCredentialPrincipalAccesses")
-                .filter(|a| flag(a, "enabled", false))
-                .filter_map(|a| text(a, "externalCredentialPrincipal"))
-                .collect(),
+            principal_accesses: permission_set_accesses(&root).map_err(bad)?,
             name,
         }),
-        _ => Component::RemoteSite(RemoteSite {
-            url: text(&root, "url")
-                .ok_or_else(|| bad("a Remote Site Setting needs a <url>".into()))?,
-            active: flag(&root, "isActive", true),
-            disable_protocol_security: flag(&root, "disableProtocolSecurity", false),
-            name,
-        }),
+        _ => {
+            check_spelling(&root, "RemoteSiteSetting", REMOTE_SITE).map_err(bad)?;
+            Component::RemoteSite(RemoteSite {
+                url: text(&root, "url")
+                    .ok_or_else(|| bad("a Remote Site Setting needs a <url>".into()))?,
+                active: flag(&root, "isActive", true),
+                disable_protocol_security: flag(&root, "disableProtocolSecurity", false),
+                name,
+            })
+        }
     })
 }
 
+/// The External Credential principals a permission set enables.
+fn permission_set_accesses(root: &Element) -> Result<Vec<String>, String> {
+    for a in root.children_named("externalCredentialPrincipalAccesses") {
+        check_spelling(
+            a,
+            "PermissionSetExternalCredentialPrincipalAccess",
+            PRINCIPAL_ACCESS,
+        )?;
+    }
+    Ok(root
+        .children_named("externalCredentialPrincipalAccesses")
+        .filter(|a| flag(a, "enabled", false))
+        .filter_map(|a| text(a, "externalCredentialPrincipal"))
+        .collect())
+}
+
+/// The elements of each metadata type (and of its parameter elements) as the Metadata API
+/// documents them — the ones sflab reads and the ones it accepts and leaves alone.
+const NAMED_CREDENTIAL: &[&str] = &[
+    "allowMergeFieldsInBody",
+    "allowMergeFieldsInHeader",
+    "authProvider",
+    "authTokenEndpointUrl",
+    "awsAccessKey",
+    "awsAccessSecret",
+    "awsRegion",
+    "awsService",
+    "calloutStatus",
+    "certificate",
+    "description",
+    "endpoint",
+    "fullName",
+    "generateAuthorizationHeader",
+    "jwtAudience",
+    "jwtFormulaSubject",
+    "jwtIssuer",
+    "jwtSigningCertificate",
+    "jwtTextSubject",
+    "jwtValidityPeriodSeconds",
+    "label",
+    "namedCredentialParameters",
+    "namedCredentialType",
+    "oauthRefreshToken",
+    "oauthScope",
+    "oauthToken",
+    "outboundNetworkConnection",
+    "password",
+    "principalType",
+    "privateConnection",
+    "protocol",
+    "username",
+];
+const NAMED_CREDENTIAL_PARAMETER: &[&str] = &[
+    "certificate",
+    "description",
+    "externalCredential",
+    "globalNamedPrincipalCredential",
+    "managedFeatureEnabledCallout",
+    "outboundNetworkConnection",
+    "parameterName",
+    "parameterType",
+    "parameterValue",
+    "readOnlyNamedCredential",
+    "sequenceNumber",
+    "systemUserNamedCredential",
+];
+const EXTERNAL_CREDENTIAL: &[&str] = &[
+    "authenticationProtocol",
+    "description",
+    "externalCredentialParameters",
+    "fullName",
+    "label",
+];
+const EXTERNAL_CREDENTIAL_PARAMETER: &[&str] = &[
+    "authProvider",
+    "certificate",
+    "description",
+    "externalAuthIdentityProvider",
+    "parameterGroup",
+    "parameterName",
+    "parameterType",
+    "parameterValue",
+    "sequenceNumber",
+];
+const REMOTE_SITE: &[&str] = &[
+    "description",
+    "disableProtocolSecurity",
+    "fullName",
+    "isActive",
+    "url",
+];
+const PRINCIPAL_ACCESS: &[&str] = &["enabled", "externalCredentialPrincipal"];
+
+/// Refuses a child of `el` whose name is a near miss of one of `known` (`namedCredentialParamters`,
+/// `Label`): the Metadata API refuses an element it does not know, where sflab would only
+/// read past it and then report what it found missing. Names far from every known one are
+/// left alone (sflab does not list every element of every type).
+fn check_spelling(el: &Element, type_name: &str, known: &[&str]) -> Result<(), String> {
+    for child in &el.children {
+        if known.contains(&child.name.as_str()) {
+            continue;
+        }
+        let near = known
+            .iter()
+            .filter(|k| {
+                crate::suggest::distance(&child.name.to_lowercase(), &k.to_lowercase()) <= 2
+            })
+            .min_by_key(|k| crate::suggest::distance(&child.name, k));
+        if let Some(meant) = near {
+            return Err(format!(
+                "Element {} invalid at this location in type {type_name}: did you mean <{meant}>? (element names are case-sensitive)",
+                child.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn named(root: &Element, name: String) -> Result<NamedCredential, String> {
+    check_spelling(root, "NamedCredential", NAMED_CREDENTIAL)?;
+    for p in root.children_named("namedCredentialParameters") {
+        check_spelling(p, "NamedCredentialParameter", NAMED_CREDENTIAL_PARAMETER)?;
+    }
     let label = text(root, "label").unwrap_or_else(|| name.clone());
     let kind = text(root, "namedCredentialType");
     let legacy_endpoint = text(root, "endpoint");
@@ -220,6 +377,14 @@ fn named(root: &Element, name: String) -> Result<NamedCredential, String> {
 }
 
 fn external(root: &Element, name: String) -> Result<ExternalCredential, String> {
+    check_spelling(root, "ExternalCredential", EXTERNAL_CREDENTIAL)?;
+    for p in root.children_named("externalCredentialParameters") {
+        check_spelling(
+            p,
+            "ExternalCredentialParameter",
+            EXTERNAL_CREDENTIAL_PARAMETER,
+        )?;
+    }
     let label = text(root, "label").unwrap_or_else(|| name.clone());
     let raw = text(root, "authenticationProtocol")
         .ok_or("an External Credential needs an <authenticationProtocol>")?;
@@ -338,5 +503,48 @@ mod tests {
     fn wrong_root_and_unknown_suffix_are_errors() {
         assert!(parse_component("A.namedCredential-meta.xml", "<ExternalCredential/>").is_err());
         assert!(parse_component("A.object-meta.xml", "<CustomObject/>").is_err());
+    }
+
+    #[test]
+    fn broken_xml_is_placed_by_its_line_and_called_a_file() {
+        let x = "<NamedCredential>\n  <label>ERP</label>\n  <namedCredentialParameters>\n    <parameterValue>https://x</parameterType>\n</NamedCredential>";
+        let e = parse_component("ERP.namedCredential-meta.xml", x).unwrap_err();
+        assert!(
+            e.problem.starts_with("not well-formed XML at line 4:"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("request body"), "{e}");
+    }
+
+    #[test]
+    fn a_misspelled_element_is_named_with_the_one_meant() {
+        let x = ERP_NC.replace("namedCredentialParameters", "namedCredentialParamters");
+        let e = parse_component("ERP.namedCredential-meta.xml", &x).unwrap_err();
+        assert!(
+            e.problem.contains(
+                "Element namedCredentialParamters invalid at this location in type NamedCredential"
+            ) && e.problem.contains("<namedCredentialParameters>"),
+            "{e}"
+        );
+        let x = ERP_NC.replace("<label>ERP</label>", "<Label>ERP</Label>");
+        let e = parse_component("ERP.namedCredential-meta.xml", &x).unwrap_err();
+        assert!(e.problem.contains("did you mean <label>?"), "{e}");
+        // A documented element sflab does not read, and a name far from any, are let be.
+        let x = ERP_NC.replace(
+            "<label>ERP</label>",
+            "<label>ERP</label><allowMergeFieldsInHeader>true</allowMergeFieldsInHeader><somethingElseEntirely>x</somethingElseEntirely>",
+        );
+        assert!(parse_component("ERP.namedCredential-meta.xml", &x).is_ok());
+    }
+
+    #[test]
+    fn an_xml_file_named_almost_right_is_told_its_right_name() {
+        assert_eq!(
+            why_not_deployed("ERP.namedCredential.xml"),
+            "ERP.namedCredential.xml (not read as callout metadata: name it ERP.namedCredential-meta.xml, as the sfdx source format does)"
+        );
+        assert!(why_not_deployed("ERP.NamedCredential-meta.xml")
+            .contains("name it ERP.namedCredential-meta.xml"));
+        assert!(why_not_deployed("Svc.cls-meta.xml").contains("sflab deploys only"));
     }
 }

@@ -63,8 +63,10 @@ pub struct Outbound {
 impl Outbound {
     /// Deploys every callout metadata file under `folder`, all or nothing.
     pub fn deploy_folder(&self, folder: &Path) -> Result<DeploySummary, DeployError> {
-        let files = registry::read_folder(folder)?;
-        self.deployment.write().deploy(&files)
+        let found = registry::read_folder(folder)?;
+        let mut summary = self.deployment.write().deploy(&found.files)?;
+        summary.not_deployed = found.not_deployed;
+        Ok(summary)
     }
 
     /// Sends callouts to this machine's port `from` (`127.0.0.1` or `localhost`) to port

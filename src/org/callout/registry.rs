@@ -38,6 +38,17 @@ pub struct StoredValue {
 pub struct DeploySummary {
     /// `Kind:Name` of each component deployed, in file order.
     pub deployed: Vec<String>,
+    /// The XML files of the folder left out, each with why (see [`read_folder`]).
+    pub not_deployed: Vec<String>,
+}
+
+/// The callout metadata files of a folder, and the other XML files in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FolderFiles {
+    /// (file name, content) of each callout metadata file, in a stable order.
+    pub files: Vec<(String, String)>,
+    /// Each other `.xml` file, with why it is not deployed.
+    pub not_deployed: Vec<String>,
 }
 
 /// Why a deploy failed (nothing is deployed then).
@@ -54,13 +65,17 @@ pub enum DeployError {
     MissingExternal { named: String, external: String },
     #[error("Permission Set {set} grants {principal}, but no External Credential has that principal (the form is ExternalCredential-Principal)")]
     UnknownPrincipal { set: String, principal: String },
-    #[error("{folder} holds no callout metadata files")]
-    Empty { folder: String },
+    #[error("{folder} holds no callout metadata files (*.namedCredential-meta.xml, *.externalCredential-meta.xml, *.permissionset-meta.xml, *.remoteSite-meta.xml){}", if not_deployed.is_empty() { String::new() } else { format!("; not deployed: {}", not_deployed.join("; ")) })]
+    Empty {
+        folder: String,
+        not_deployed: Vec<String>,
+    },
 }
 
-/// Reads every callout metadata file under `folder` (recursively), in a stable order.
-pub fn read_folder(folder: &Path) -> Result<Vec<(String, String)>, DeployError> {
-    let mut out = Vec::new();
+/// Reads every callout metadata file under `folder` (recursively), in a stable order, and
+/// names the other XML files, which are not deployed.
+pub fn read_folder(folder: &Path) -> Result<FolderFiles, DeployError> {
+    let mut out = FolderFiles::default();
     let mut stack = vec![folder.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let entries = std::fs::read_dir(&dir).map_err(|source| DeployError::Read {
@@ -77,15 +92,20 @@ pub fn read_folder(folder: &Path) -> Result<Vec<(String, String)>, DeployError> 
                         path: p.display().to_string(),
                         source,
                     })?;
-                    out.push((name.to_string(), text));
+                    out.files.push((name.to_string(), text));
+                } else if name.to_ascii_lowercase().ends_with(".xml") {
+                    out.not_deployed
+                        .push(super::metadata::why_not_deployed(name));
                 }
             }
         }
     }
-    out.sort();
-    if out.is_empty() {
+    out.files.sort();
+    out.not_deployed.sort();
+    if out.files.is_empty() {
         return Err(DeployError::Empty {
             folder: folder.display().to_string(),
+            not_deployed: out.not_deployed,
         });
     }
     Ok(out)

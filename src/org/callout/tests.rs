@@ -591,9 +591,17 @@ fn a_source_folder_deploys_every_callout_file_in_it_and_its_subfolders() {
         std::fs::write(folder.join(name), text).unwrap();
     }
     std::fs::write(dir.path().join("README.md"), "not metadata").unwrap();
+    std::fs::write(
+        dir.path().join("Spare.namedCredential.xml"),
+        "<NamedCredential/>",
+    )
+    .unwrap();
     let org = Org::default_org();
     let summary = org.outbound.deploy_folder(dir.path()).unwrap();
     assert_eq!(summary.deployed.len(), files().len());
+    // The misnamed file is named, not silently passed over; the README is no XML.
+    assert_eq!(summary.not_deployed.len(), 1, "{:?}", summary.not_deployed);
+    assert!(summary.not_deployed[0].contains("name it Spare.namedCredential-meta.xml"));
     assert!(org
         .outbound
         .deployment

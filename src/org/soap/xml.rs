@@ -25,10 +25,33 @@ pub struct Element {
     pub children: Vec<Element>,
 }
 
-/// Why a body is not XML the org can read.
+/// Why a body is not XML the org can read, and about where (the byte the reader had reached).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the request body is not well-formed XML: {0}")]
-pub struct XmlError(pub String);
+#[error("the request body is not well-formed XML: {problem}")]
+pub struct XmlError {
+    pub problem: String,
+    /// The byte offset in the text where reading stopped.
+    pub at: usize,
+}
+
+impl XmlError {
+    fn new(problem: impl Into<String>, at: u64) -> XmlError {
+        XmlError {
+            problem: problem.into(),
+            at: usize::try_from(at).unwrap_or(usize::MAX),
+        }
+    }
+
+    /// The 1-based line of `text` (the parsed document) where reading stopped.
+    pub fn line_in(&self, text: &str) -> usize {
+        let end = self.at.min(text.len());
+        text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+}
 
 fn local(qname: &[u8]) -> String {
     let s = String::from_utf8_lossy(qname);
@@ -38,16 +61,16 @@ fn local(qname: &[u8]) -> String {
     }
 }
 
-fn start_element(e: &quick_xml::events::BytesStart<'_>) -> Result<Element, XmlError> {
+fn start_element(e: &quick_xml::events::BytesStart<'_>, at: u64) -> Result<Element, XmlError> {
     let mut el = Element {
         name: local(e.name().as_ref()),
         ..Element::default()
     };
     for a in e.attributes() {
-        let a = a.map_err(|e| XmlError(e.to_string()))?;
+        let a = a.map_err(|e| XmlError::new(e.to_string(), at))?;
         let value = a
             .unescape_value()
-            .map_err(|e| XmlError(e.to_string()))?
+            .map_err(|e| XmlError::new(e.to_string(), at))?
             .to_string();
         el.attrs.push((local(a.key.as_ref()), value));
     }
@@ -59,16 +82,18 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     loop {
-        match reader.read_event() {
-            Err(e) => return Err(XmlError(e.to_string())),
+        let event = reader.read_event();
+        let at = reader.buffer_position();
+        match event {
+            Err(e) => return Err(XmlError::new(e.to_string(), reader.error_position())),
             Ok(Event::Start(e)) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(XmlError("elements are nested too deeply".into()));
+                    return Err(XmlError::new("elements are nested too deeply", at));
                 }
-                stack.push(start_element(&e)?);
+                stack.push(start_element(&e, at)?);
             }
             Ok(Event::Empty(e)) => {
-                let el = start_element(&e)?;
+                let el = start_element(&e, at)?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => return Ok(el),
@@ -76,7 +101,7 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
             }
             Ok(Event::End(_)) => {
                 let Some(el) = stack.pop() else {
-                    return Err(XmlError("an end tag has no start tag".into()));
+                    return Err(XmlError::new("an end tag has no start tag", at));
                 };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
@@ -85,7 +110,7 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
             }
             Ok(Event::Text(t)) => {
                 if let Some(cur) = stack.last_mut() {
-                    let s = t.unescape().map_err(|e| XmlError(e.to_string()))?;
+                    let s = t.unescape().map_err(|e| XmlError::new(e.to_string(), at))?;
                     cur.text.push_str(&s);
                 }
             }
@@ -95,7 +120,10 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 }
             }
             Ok(Event::Eof) => {
-                return Err(XmlError("the document ends before its root closes".into()))
+                return Err(XmlError::new(
+                    "the document ends before its root closes",
+                    at,
+                ))
             }
             Ok(_) => {}
         }
