@@ -283,11 +283,16 @@ impl Value {
     }
 }
 
-/// Compares two strings ignoring ASCII case, then by bytes to keep the order total.
+/// Compares two strings ignoring case as the unique index, LIKE and GROUP BY do (Unicode
+/// lower case, so `ÄB-1` equals `äb-1`), by the bytes of their lower-cased forms; ASCII text
+/// is folded in place without allocating.
 pub fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
-    let ai = a.bytes().map(|c| c.to_ascii_lowercase());
-    let bi = b.bytes().map(|c| c.to_ascii_lowercase());
-    ai.cmp(bi)
+    if a.is_ascii() && b.is_ascii() {
+        let ai = a.bytes().map(|c| c.to_ascii_lowercase());
+        let bi = b.bytes().map(|c| c.to_ascii_lowercase());
+        return ai.cmp(bi);
+    }
+    a.to_lowercase().cmp(&b.to_lowercase())
 }
 
 #[cfg(test)]

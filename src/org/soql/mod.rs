@@ -34,6 +34,8 @@ mod type_of;
 mod unsupported;
 
 #[cfg(test)]
+mod case_tests;
+#[cfg(test)]
 mod date_function_tests;
 #[cfg(test)]
 mod prop_tests;
