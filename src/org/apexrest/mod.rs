@@ -98,7 +98,9 @@ pub fn run(
         let allowed: Vec<&str> = res.methods.iter().map(String::as_str).collect();
         return Err(ApiError::method_not_allowed(method.as_str(), &allowed));
     }
-    let key = rest.split('/').next().unwrap_or("");
+    // The class reads its key as `requestURI.substring(requestURI.lastIndexOf('/') + 1)`:
+    // the last segment, whatever comes between it and the mapping.
+    let key = rest.rsplit('/').next().unwrap_or("");
     let user = parse_id(&caller.0.user_id)?;
     let actor = state.org.actor(user);
     match (method.as_str(), key.is_empty()) {

@@ -182,6 +182,24 @@ async fn patch_updates_and_delete_answers_204_then_404() {
 }
 
 #[tokio::test]
+async fn the_key_is_the_last_path_segment_as_lastindexof_slash_reads_it() {
+    let m = mock();
+    let (s, dto) = m
+        .send("GET", "/services/apexrest/orders/nope/SO-5001", None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{dto}");
+    assert_eq!(dto["erpOrderId"], "SO-5001");
+    let (s, e) = m
+        .send("GET", "/services/apexrest/orders/SO-5001/lines", None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+    assert_eq!(
+        e[0]["message"],
+        "No Order found with ERP_Order_Id__c = lines"
+    );
+}
+
+#[tokio::test]
 async fn unmapped_paths_and_methods_are_refused_and_tokens_are_required() {
     let m = mock();
     let (s, e) = m.send("GET", "/services/apexrest/invoices/1", None).await;
