@@ -1,11 +1,15 @@
 //! `oauth.*` rules: which grants were used, PKCE, refresh-then-retry, token reuse (JWT claims
 //! are judged in `oauth_jwt`).
 
-use super::cx::{canonical_grant, is_oauth_endpoint, is_success, plural, same_request, show, Cx};
+use super::cx::{canonical_grant, is_success, plural, show, Cx};
 use super::Verdict;
 use crate::evidence::Exchange;
 use serde::Deserialize;
 use std::collections::BTreeSet;
+
+#[path = "oauth_refresh.rs"]
+mod refresh;
+pub(crate) use refresh::refresh_then_retry_once;
 
 /// Rules without parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -356,175 +360,6 @@ fn pkce_unchecked_after_refused_authorize(cx: &Cx, token: Option<&Exchange>) -> 
         ))
         .with_evidence(std::iter::once(authorize.seq).chain(token.map(|t| t.seq))),
     )
-}
-
-fn is_refresh(e: &Exchange) -> bool {
-    e.is_token_request() && grant_of(e).as_deref() == Some("refresh_token")
-}
-
-/// The `error` (and `error_description`) of a refused token request's JSON answer.
-fn oauth_error_of(e: &Exchange) -> Option<String> {
-    let body = e.response_json()?;
-    let error = body.get("error")?.as_str()?;
-    Some(
-        match body.get("error_description").and_then(|d| d.as_str()) {
-            Some(d) => format!("{error}, {d}"),
-            None => error.to_string(),
-        },
-    )
-}
-
-/// The first refresh of run `run` not prompted by a 401: the API call before it (if any) was
-/// not answered 401.
-fn unprompted_refresh(ex: &[Exchange], run: usize) -> Option<&Exchange> {
-    let mut last_api_status = None;
-    for e in ex.iter().filter(|e| e.run_index == run) {
-        if is_refresh(e) {
-            if last_api_status != Some(401) {
-                return Some(e);
-            }
-        } else if !is_oauth_endpoint(e) {
-            last_api_status = e.status();
-        }
-    }
-    None
-}
-
-pub(crate) fn refresh_then_retry_once(cx: &Cx) -> Verdict {
-    let ex = &cx.ev.exchanges;
-    let Some(i) = ex
-        .iter()
-        .position(|e| !is_oauth_endpoint(e) && e.status() == Some(401))
-    else {
-        return cx.fail(
-            "No API call was answered 401, so there was nothing to recover from. The lab expires \
-             the session during the run: make sure your code makes its API calls with the token.",
-        );
-    };
-    let failed = &ex[i];
-    let after: Vec<&Exchange> = ex[i + 1..]
-        .iter()
-        .filter(|e| e.run_index == failed.run_index)
-        .collect();
-    let retry_at = after.iter().position(|e| same_request(e, failed));
-    let window = &after[..retry_at.unwrap_or(after.len())];
-    let refreshes: Vec<&&Exchange> = window.iter().filter(|e| is_refresh(e)).collect();
-    let other_grants: Vec<&&Exchange> = window
-        .iter()
-        .filter(|e| e.is_token_request() && !is_refresh(e))
-        .collect();
-    let mut seqs: Vec<u64> = vec![failed.seq];
-    seqs.extend(refreshes.iter().map(|e| e.seq));
-    seqs.extend(other_grants.iter().map(|e| e.seq));
-    let Some(retry_at) = retry_at else {
-        let msg = if refreshes.is_empty() {
-            format!(
-                "{} was answered 401 and the client neither refreshed the token nor retried.",
-                show(failed)
-            )
-        } else if let Some(refused) = refreshes.iter().find(|e| !is_success(e)) {
-            format!(
-                "{} was answered 401; the client tried to refresh the token, but the token endpoint refused it ({} was answered {}{}), so there was no new token to retry with. Send the refresh request as the app needs it (its client_id, and its client_secret when it has one).",
-                show(failed),
-                show(refused),
-                refused.status().map_or("nothing".to_string(), |s| s.to_string()),
-                oauth_error_of(refused)
-                    .map(|e| format!(": {e}"))
-                    .unwrap_or_default()
-            )
-        } else {
-            format!(
-                "{} was answered 401; the client refreshed the token but never retried the call.",
-                show(failed)
-            )
-        };
-        return cx.fail(msg).with_evidence(seqs);
-    };
-    let retry = after[retry_at];
-    seqs.push(retry.seq);
-    if refreshes.is_empty() {
-        let msg = match other_grants.first() {
-            Some(g) => format!(
-                "After the 401 on {}, the client logged in again with the {} grant ({}) instead of \
-                 using its refresh token.",
-                show(failed),
-                grant_of(g).unwrap_or_default(),
-                show(g)
-            ),
-            None => format!(
-                "After the 401 on {}, the client retried ({}) without refreshing the token first.",
-                show(failed),
-                show(retry)
-            ),
-        };
-        return cx.fail(msg).with_evidence(seqs);
-    }
-    if refreshes.len() > 1 {
-        return cx
-            .fail(format!(
-                "After the 401 on {}, the client refreshed {} times; once is enough.",
-                show(failed),
-                refreshes.len()
-            ))
-            .with_evidence(seqs);
-    }
-    if !is_success(refreshes[0]) {
-        return cx
-            .fail(format!(
-                "The refresh ({}) was refused with status {}.",
-                show(refreshes[0]),
-                refreshes[0].status().unwrap_or(0)
-            ))
-            .with_evidence(seqs);
-    }
-    let old = failed.request_header("authorization");
-    if old.is_some() && old == retry.request_header("authorization") {
-        return cx
-            .fail(format!(
-                "The retry ({}) sent the same expired token again; use the new access token from the refresh.",
-                show(retry)
-            ))
-            .with_evidence(seqs);
-    }
-    let later_attempts: Vec<&&Exchange> = after[retry_at + 1..]
-        .iter()
-        .take_while(|e| same_request(e, failed) || e.is_token_request())
-        .filter(|e| same_request(e, failed))
-        .collect();
-    if !later_attempts.is_empty() && !is_success(retry) {
-        seqs.extend(later_attempts.iter().map(|e| e.seq));
-        return cx
-            .fail(format!(
-                "The call was retried {} times in a row; retry once, then stop and report the error.",
-                later_attempts.len() + 1
-            ))
-            .with_evidence(seqs);
-    }
-    if !is_success(retry) {
-        return cx
-            .fail(format!(
-                "The retry ({}) was answered {}.",
-                show(retry),
-                retry.status().unwrap_or(0)
-            ))
-            .with_evidence(seqs);
-    }
-    if let Some(early) = unprompted_refresh(ex, failed.run_index) {
-        seqs.push(early.seq);
-        return cx
-            .fail(format!(
-                "The client refreshed the token at {} although no call had been answered 401: the token it had still worked. Refresh when a call is refused with 401, not before every call — each refresh costs a round trip and counts against the app's limits.",
-                show(early)
-            ))
-            .with_evidence(seqs);
-    }
-    cx.pass(format!(
-        "After the 401 on {}, the client refreshed once ({}) and retried once ({}), which succeeded.",
-        show(failed),
-        show(refreshes[0]),
-        show(retry)
-    ))
-    .with_evidence(seqs)
 }
 
 pub(crate) fn token_reused(p: &TokenReused, cx: &Cx) -> Verdict {

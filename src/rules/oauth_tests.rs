@@ -281,6 +281,85 @@ fn refresh_then_retry_once_fails_each_wrong_recovery() {
     assert!(v.evidence.contains(&1), "{:?}", v.evidence);
 }
 
+/// A query the lab's `session_expired` fault answered 401 (the session was expired under it).
+fn expired(run: usize, marker: &str) -> crate::evidence::Exchange {
+    let mut e = get(Q, 401).bearer(marker).run(run);
+    e.fault = Some(crate::evidence::FaultFired {
+        index: 1,
+        kind: "session_expired".into(),
+        action: "expired the session".into(),
+    });
+    e
+}
+
+#[test]
+fn refresh_then_retry_once_passes_a_client_that_stops_when_the_retry_is_refused_too() {
+    let ev = evidence(vec![
+        expired(0, "aaaa"),
+        refresh(),
+        get(Q, 200).bearer("bbbb"),
+        expired(1, "aaaa"),
+        refresh().run(1),
+        expired(1, "cccc"),
+    ]);
+    let v = assert_passes("{ rule: oauth.refresh_then_retry_once }", &ev);
+    assert!(
+        v.message.contains("Run 2:") && v.message.contains("the client stopped there"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![1, 2, 3, 4, 5, 6]);
+}
+
+#[test]
+fn refresh_then_retry_once_fails_a_client_that_refreshes_again_after_a_refused_retry() {
+    let rule = "{ rule: oauth.refresh_then_retry_once }";
+    let first_run = || vec![expired(0, "aaaa"), refresh(), get(Q, 200).bearer("bbbb")];
+    // `while (status === 401) { refresh(); retry(); }` and "up to 3 times" alike.
+    let mut looping = first_run();
+    looping.extend([
+        expired(1, "aaaa"),
+        refresh().run(1),
+        expired(1, "cccc"),
+        refresh().run(1),
+        expired(1, "dddd"),
+    ]);
+    let v = assert_fails(rule, &evidence(looping));
+    assert!(
+        v.message.starts_with("Run 2:")
+            && v.message
+                .contains("refreshed the token again and sent the call again (first: #7")
+            && v.message.contains("stop and report the error"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![4, 5, 6, 7, 8]);
+    // Sending the refused call again without a refresh is no better.
+    let mut resending = first_run();
+    resending.extend([
+        expired(1, "aaaa"),
+        refresh().run(1),
+        expired(1, "cccc"),
+        expired(1, "cccc"),
+    ]);
+    let v = assert_fails(rule, &evidence(resending));
+    assert!(v.message.contains("sent the call again"), "{}", v.message);
+}
+
+#[test]
+fn a_retry_refused_without_the_labs_doing_is_still_the_clients_mistake() {
+    // The retry carried a new token the org did not know (no fault fired on it).
+    let v = assert_fails(
+        "{ rule: oauth.refresh_then_retry_once }",
+        &evidence(vec![
+            expired(0, "aaaa"),
+            refresh(),
+            get(Q, 401).bearer("bbbb"),
+        ]),
+    );
+    assert!(v.message.contains("was answered 401"), "{}", v.message);
+}
+
 fn assertion(claims: &str) -> String {
     let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
     format!(
