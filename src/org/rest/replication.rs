@@ -60,40 +60,108 @@ fn minute(t: DateTime<Utc>) -> DateTime<Utc> {
     t.duration_trunc(Duration::minutes(1)).unwrap_or(t)
 }
 
+/// How a `start` or `end` value fails to be a date-time.
+enum Unreadable {
+    Missing,
+    /// A date-time without `Z` or an offset.
+    NoZone,
+    Garbled,
+}
+
+/// `raw` as a whole minute, when it is an ISO 8601 date-time with a zone (a space where an
+/// unencoded `+` was is read as `+`).
+fn read_zoned(raw: Option<&str>) -> Result<DateTime<Utc>, Unreadable> {
+    let raw = raw.ok_or(Unreadable::Missing)?.trim().replace(' ', "+");
+    let zoned = DateTime::parse_from_rfc3339(&raw)
+        .or_else(|_| DateTime::parse_from_str(&raw, "%Y-%m-%dT%H:%M:%S%.f%z"));
+    match zoned {
+        Ok(t) => Ok(minute(t.with_timezone(&Utc))),
+        Err(_) if parse_datetime(&raw).is_some() => Err(Unreadable::NoZone),
+        Err(_) => Err(Unreadable::Garbled),
+    }
+}
+
+/// A date-time as a hint puts it in a URL: whole minutes, UTC as `Z` (no `+` to encode).
+fn hint(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:00Z").to_string()
+}
+
+/// A start a retry can send with `end` (or with the org's now): a day before the end, never
+/// so near the 30-day limit that it crosses it by the time the request comes back, and
+/// always before the end.
+fn suggested_start(end: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let now = minute(now);
+    let end = end.map_or(now, |e| e.min(now));
+    let start = (end - Duration::days(1)).max(now - Duration::days(MAX_DAYS_BACK - 1));
+    if start < end {
+        start
+    } else {
+        end - Duration::minutes(1)
+    }
+}
+
 /// The window `[start, end)` the request asks for, checked against the org's `now`.
+///
+/// Implementation notes: the reference asks for `YYYY-MM-DDThh:mm:ss+hh:mm` in UTC; whether a
+/// real org reads a date-time without a zone as UTC is not documented [U]. sflab refuses it
+/// as it refuses any other unreadable value, since a zone-less time is most often a local
+/// time sent by mistake. Hints name a window that passes every check below.
 pub fn window(
     start: Option<&str>,
     end: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
-    let read = |name: &str, raw: Option<&str>| -> Result<DateTime<Utc>, ApiError> {
-        let Some(raw) = raw else {
-            return Err(ApiError::new(
+    let (start_at, end_at) = (read_zoned(start), read_zoned(end));
+    let (good_start, good_end) = (
+        start_at.as_ref().ok().copied(),
+        end_at.as_ref().ok().copied(),
+    );
+    let now_minute = minute(now);
+    let refuse = |name: &str, raw: Option<&str>, why: &Unreadable| {
+        let example = match name {
+            "start" => hint(suggested_start(good_end, now)),
+            _ => hint(now_minute),
+        };
+        // An end of now cannot follow a start that is not before it: say so at once.
+        let also = match (name, good_start) {
+            ("end", Some(s)) if s >= now_minute => format!(
+                " The start, {}, must also come before the org's current date-time.",
+                hint(s)
+            ),
+            _ => String::new(),
+        };
+        let raw = raw.unwrap_or_default();
+        match why {
+            Unreadable::Missing => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "MISSING_ARGUMENT",
-                format!("The {name} parameter is required: add {name}=2026-11-01T00:00:00+00:00 to the URL."),
-            ));
-        };
-        parse_datetime(&raw.trim().replace(' ', "+"))
-            .map(minute)
-            .ok_or_else(|| {
-                bad_window(format!(
-                    "{name} must be an ISO 8601 date-time with a zone, such as 2026-11-01T00:00:00+00:00, not '{raw}'."
-                ))
-            })
+                format!("The {name} parameter is required: add {name}={example} to the URL.{also}"),
+            ),
+            Unreadable::NoZone => bad_window(format!(
+                "{name} '{raw}' has no time zone: end it with Z (UTC) or an offset, such as {example}.{also}"
+            )),
+            Unreadable::Garbled => bad_window(format!(
+                "{name} must be an ISO 8601 date-time with a zone, such as {example}, not '{raw}'.{also}"
+            )),
+        }
     };
-    let start = read("start", start)?;
-    let end = read("end", end)?.min(minute(now));
-    if start < minute(now) - Duration::days(MAX_DAYS_BACK) {
+    let start = start_at.map_err(|why| refuse("start", start, &why))?;
+    let end = end_at
+        .map_err(|why| refuse("end", end, &why))?
+        .min(now_minute);
+    let earliest = now_minute - Duration::days(MAX_DAYS_BACK);
+    if start < earliest {
         return Err(bad_window(format!(
-            "start cannot be more than {MAX_DAYS_BACK} days before the current date-time."
+            "start cannot be more than {MAX_DAYS_BACK} days before the current date-time: the earliest start is now {}.",
+            hint(earliest)
         )));
     }
     // Both ends are whole minutes, so an end after the start is at least a minute after it.
     if end <= start {
-        return Err(bad_window(
-            "start must chronologically precede end by at least one minute (seconds are ignored).",
-        ));
+        return Err(bad_window(format!(
+            "start must chronologically precede end by at least one minute (seconds are ignored; an end after the org's current date-time, {}, is read as that time).",
+            hint(now_minute)
+        )));
     }
     Ok((start, end))
 }
@@ -250,6 +318,67 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s, at("2026-11-28T09:00:00Z"));
+    }
+
+    /// The value a refusal's hint gives for `name` (`add name=… to the URL`).
+    fn hinted(message: &str, name: &str) -> String {
+        let from = message.find(&format!("{name}=")).expect("a hint") + name.len() + 1;
+        message[from..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn a_missing_bound_is_hinted_so_that_the_retry_is_accepted() {
+        let now = at("2026-12-01T10:34:12Z");
+        let start = "2026-12-01T09:00:00+00:00";
+        let e = window(Some(start), None, now).unwrap_err();
+        assert_eq!(e.error_code, "MISSING_ARGUMENT");
+        let end = hinted(&e.message, "end");
+        assert_eq!(end, "2026-12-01T10:34:00Z");
+        assert!(window(Some(start), Some(&end), now).is_ok());
+
+        let e = window(None, Some("2026-11-20T00:00:00Z"), now).unwrap_err();
+        let start = hinted(&e.message, "start");
+        assert_eq!(start, "2026-11-19T00:00:00Z", "a day before the given end");
+        assert!(window(Some(&start), Some("2026-11-20T00:00:00Z"), now).is_ok());
+
+        let e = window(None, None, now).unwrap_err();
+        let start = hinted(&e.message, "start");
+        let retried = now + Duration::minutes(5);
+        assert!(window(Some(&start), Some(&hint(now)), retried).is_ok());
+        // Next to the 30-day limit, the hint keeps a day's margin.
+        let e = window(None, Some("2026-11-03T00:00:00Z"), now).unwrap_err();
+        let start = hinted(&e.message, "start");
+        assert_eq!(start, "2026-11-02T10:34:00Z");
+        assert!(window(Some(&start), Some("2026-11-03T00:00:00Z"), retried).is_ok());
+    }
+
+    #[test]
+    fn a_start_after_now_is_named_when_the_end_is_missing() {
+        let now = at("2026-12-01T10:34:00Z");
+        let e = window(Some("2026-12-02T00:00:00Z"), None, now).unwrap_err();
+        assert!(e.message.contains("must also come before"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_date_time_without_a_zone_is_refused_as_any_unreadable_value_is() {
+        let now = at("2026-12-01T10:34:00Z");
+        let e = window(
+            Some("2026-12-01T09:00:00"),
+            Some("2026-12-01T10:00:00Z"),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(e.error_code, "INVALID_REPLICATION_DATE");
+        assert!(e.message.contains("no time zone"), "{}", e.message);
+        let e = window(Some("yesterday"), Some("2026-12-01T10:00:00Z"), now).unwrap_err();
+        assert_eq!(e.error_code, "INVALID_REPLICATION_DATE");
+        let example = hinted(&e.message.replace("such as ", "start="), "start");
+        let example = example.trim_end_matches(',');
+        assert!(window(Some(example), Some("2026-12-01T10:00:00Z"), now).is_ok());
     }
 
     #[test]
