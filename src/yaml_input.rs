@@ -132,6 +132,47 @@ pub fn plain_types(message: &str) -> String {
     out
 }
 
+/// The 1-based line of the top-level `key:` of `yaml`.
+pub fn key_line(yaml: &str, key: &str) -> Option<usize> {
+    let prefix = format!("{key}:");
+    yaml.lines()
+        .position(|l| l.starts_with(&prefix))
+        .map(|i| i + 1)
+}
+
+/// The 1-based lines where the list items of a top-level block `key:` start.
+///
+/// Only block lists (`- item` lines) are found; a flow list (`[a, b]`) yields nothing and the
+/// caller falls back to the key's own line.
+pub fn item_lines(yaml: &str, key: &str) -> Vec<usize> {
+    let Some(start) = key_line(yaml, key) else {
+        return Vec::new();
+    };
+    let mut indent = None;
+    let mut out = Vec::new();
+    for (i, line) in yaml.lines().enumerate().skip(start) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let this = line.len() - trimmed.len();
+        if this == 0 && !trimmed.starts_with('-') {
+            break;
+        }
+        if trimmed.starts_with("- ") || trimmed == "-" {
+            match indent {
+                None => {
+                    indent = Some(this);
+                    out.push(i + 1);
+                }
+                Some(n) if n == this => out.push(i + 1),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

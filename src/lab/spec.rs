@@ -19,6 +19,8 @@
 
 use crate::curriculum::Level;
 use crate::lab::actions::LabActions;
+pub use crate::yaml_input::item_lines;
+use crate::yaml_input::key_line;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -557,10 +559,18 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
             .map_err(|e| e.to_string())
             .and_then(|text| crate::org::OrgSeed::from_yaml(&text).map_err(|e| e.to_string()));
         if let Err(e) = seed {
-            out.push(at(
-                key_line(yaml, "org"),
-                format!("the `org:` seed is not valid: {e}"),
-            ));
+            // Read again from the lab's own lines, the error can name the line it is on.
+            let placed = org_block(yaml).and_then(|(first, block)| {
+                let (line, text) = placed_seed_error(&block)?;
+                Some((first + line - 1, text))
+            });
+            out.push(match placed {
+                Some((line, e)) => at(Some(line), format!("the `org:` seed is not valid: {e}")),
+                None => at(
+                    key_line(yaml, "org"),
+                    format!("the `org:` seed is not valid: {e}"),
+                ),
+            });
         }
     }
     let hint_lines = item_lines(yaml, "hints");
@@ -626,44 +636,51 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
 }
 
 /// The 1-based line of a top-level `key:`.
-fn key_line(yaml: &str, key: &str) -> Option<usize> {
-    let prefix = format!("{key}:");
-    yaml.lines()
-        .position(|l| l.starts_with(&prefix))
-        .map(|i| i + 1)
+/// The lines of a block-style top-level `org:` section, without their common indent, and the
+/// lab.yaml line the first of them is on; `None` for a flow-style `org: { … }`.
+fn org_block(yaml: &str) -> Option<(usize, String)> {
+    let start = key_line(yaml, "org")?;
+    let lines: Vec<&str> = yaml.lines().collect();
+    if !lines[start - 1]["org:".len()..].trim().is_empty() {
+        return None;
+    }
+    let body: Vec<&str> = lines[start..]
+        .iter()
+        .take_while(|l| l.trim().is_empty() || l.starts_with([' ', '\t']) || l.starts_with('#'))
+        .copied()
+        .collect();
+    let indent = body
+        .iter()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(|l| l.len() - l.trim_start().len())
+        .min()?;
+    let text: String = body
+        .iter()
+        .map(|l| format!("{}\n", l.get(indent..).unwrap_or("")))
+        .collect();
+    Some((start + 1, text))
 }
 
-/// The 1-based lines where the list items of a top-level block `key:` start.
-///
-/// Only block lists (`- item` lines) are found; a flow list (`[a, b]`) yields nothing and the
-/// caller falls back to the key's own line.
-pub fn item_lines(yaml: &str, key: &str) -> Vec<usize> {
-    let Some(start) = key_line(yaml, key) else {
-        return Vec::new();
+/// The error of the seed `block` and the line of the block it is on, when it can tell.
+fn placed_seed_error(block: &str) -> Option<(usize, String)> {
+    use crate::org::SeedError;
+    let err = crate::org::OrgSeed::from_yaml(block).err()?;
+    let line = crate::org::seed_check::line_of(&err, block)?;
+    let text = match err {
+        SeedError::UnknownKey { key, reason, .. } => SeedError::UnknownKey {
+            key,
+            reason,
+            line: None,
+        }
+        .to_string(),
+        other => other.to_string(),
     };
-    let mut indent = None;
-    let mut out = Vec::new();
-    for (i, line) in yaml.lines().enumerate().skip(start) {
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let this = line.len() - trimmed.len();
-        if this == 0 && !trimmed.starts_with('-') {
-            break;
-        }
-        if trimmed.starts_with("- ") || trimmed == "-" {
-            match indent {
-                None => {
-                    indent = Some(this);
-                    out.push(i + 1);
-                }
-                Some(n) if n == this => out.push(i + 1),
-                _ => {}
-            }
-        }
-    }
-    out
+    // serde's own "at line N column M" counts within the block: the caller says where.
+    let text = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    Some((line, text))
 }
 
 /// The 1-based lines where the block list items under the first (nested) `key:` start.

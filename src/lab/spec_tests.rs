@@ -143,11 +143,32 @@ fn a_fault_with_two_triggers_is_placed_on_its_line() {
 }
 
 #[test]
-fn a_broken_org_seed_is_reported_on_the_org_line() {
+fn a_broken_org_seed_is_reported_on_its_own_line() {
     let p = validate(&GOOD.replace("records: [ { Account: { Name: Falcon } } ]", "records: 7"));
     assert_eq!(p.len(), 1, "{p:?}");
-    assert_eq!(p[0].line, Some(8));
+    assert_eq!(p[0].line, Some(9), "the records line, not the org line");
     assert!(p[0].message.contains("`org:` seed"), "{}", p[0].message);
+    assert!(!p[0].message.contains("at line"), "{}", p[0].message);
+    // A mistyped key deep in the seed is placed on its line too.
+    let typo = GOOD.replace(
+        "  records: [ { Account: { Name: Falcon } } ]\n",
+        "  records: [ { Account: { Name: Falcon } } ]\n  bulk:\n    processing_delay: 5\n",
+    );
+    let p = validate(&typo);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(11), "{p:?}");
+    assert!(
+        p[0].message.contains("processing_delay"),
+        "{}",
+        p[0].message
+    );
+    // A flow-style seed keeps the org line.
+    let flow = GOOD.replace(
+        "org:\n  records: [ { Account: { Name: Falcon } } ]",
+        "org: { records: 7 }",
+    );
+    let p = validate(&flow);
+    assert_eq!(p[0].line, Some(8), "{p:?}");
 }
 
 #[test]

@@ -46,7 +46,7 @@ pub mod repeated_keys;
 pub mod rest;
 pub mod schema;
 pub mod seed;
-mod seed_check;
+pub(crate) mod seed_check;
 pub mod serve;
 pub mod session;
 mod shapes;

@@ -179,6 +179,45 @@ pub fn record_names(seed: &OrgSeed) -> Result<(), SeedError> {
 }
 
 /// `err` with the line of its key in `text` (the file the seed was read from), when found.
+/// The line of the seed `text` that `err` is about, when it can tell: a YAML error's place, an
+/// unknown key's line, the unknown field named in a section's error, or the start of the
+/// record or user an error numbers.
+pub fn line_of(err: &SeedError, text: &str) -> Option<usize> {
+    let item = |section: &str, index: usize| {
+        crate::yaml_input::item_lines(text, section)
+            .get(index)
+            .copied()
+    };
+    match err {
+        SeedError::Yaml(e) => e.location().map(|l| l.line()),
+        SeedError::UnknownKey { key, .. } => match with_line(
+            SeedError::UnknownKey {
+                key: key.clone(),
+                reason: String::new(),
+                line: None,
+            },
+            text,
+        ) {
+            SeedError::UnknownKey { line, .. } => line,
+            _ => None,
+        },
+        SeedError::Section { section, reason } => {
+            let from = key_line(text, section, 1)?;
+            let field = reason
+                .split_once("unknown field `")
+                .and_then(|(_, rest)| rest.split_once('`'))
+                .map(|(name, _)| name);
+            Some(field.and_then(|f| key_line(text, f, from)).unwrap_or(from))
+        }
+        SeedError::Record { index, .. }
+        | SeedError::RecordShape { index }
+        | SeedError::UnknownRef { index, .. } => item("records", *index),
+        SeedError::User { index, .. } => item("users", *index),
+        SeedError::Object { object, .. } => key_line(text, object, key_line(text, "objects", 1)?),
+        _ => None,
+    }
+}
+
 pub fn with_line(err: SeedError, text: &str) -> SeedError {
     let SeedError::UnknownKey { key, reason, .. } = err else {
         return err;
