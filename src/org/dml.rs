@@ -184,6 +184,23 @@ impl Store {
         entries: &[Entry<'_>],
         actor: &Actor,
     ) -> Result<SfId, SfError> {
+        // An id of another object is the Id field's value of the wrong type, as in the
+        // documented sObject Collections update example (`Contact ID: id value of incorrect
+        // type: 001…`); single-record PATCH is assumed to answer the same [U].
+        let obj = self.schema.object_at(t);
+        if parse_id(id).is_ok_and(|parsed| parsed.key_prefix() != obj.key_prefix) {
+            let label = obj
+                .system_index(SystemField::Id)
+                .map(|i| &obj.fields[i].label);
+            return Err(SfError::new(
+                ErrorCode::MALFORMED_ID,
+                format!(
+                    "{}: id value of incorrect type: {id}",
+                    label.map_or("Id", |l| l)
+                ),
+            )
+            .with_fields(vec!["Id".into()]));
+        }
         let row = self.live_row_for_write(t, id)?;
         self.update_row(t, row, entries, actor)
     }

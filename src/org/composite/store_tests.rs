@@ -124,6 +124,29 @@ fn update_without_id_fails_that_record_only() {
 }
 
 #[test]
+fn update_with_an_id_of_another_object_is_malformed_id_on_the_id_field() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let account = store
+        .find_by_external("Account", "ERP_Id__c", "A-1000")
+        .unwrap()[0]
+        .to_string();
+    let recs = records(json!([
+        {"attributes":{"type":"Contact"},"id": account, "Title":"x"}
+    ]));
+    let out = collections::save(&mut store, &actor, &CollectionOp::Update, &recs, false);
+    let j = out[0].to_json();
+    assert_eq!(j["success"], false);
+    assert!(j.get("id").is_none(), "{j}");
+    assert_eq!(
+        j["errors"][0],
+        json!({"statusCode": "MALFORMED_ID",
+            "message": format!("Contact ID: id value of incorrect type: {account}"),
+            "fields": ["Id"]})
+    );
+}
+
+#[test]
 fn delete_and_retrieve_by_ids() {
     let (org, actor) = org();
     let mut store = org.store.write();

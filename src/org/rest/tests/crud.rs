@@ -49,6 +49,33 @@ async fn retrieve_with_fields_projects_to_those_fields() {
 }
 
 #[tokio::test]
+async fn patching_a_record_with_an_id_of_another_object_is_malformed_id_as_in_collections() {
+    let m = mock();
+    let account = m
+        .org
+        .store
+        .read()
+        .find_by_external("Account", "ERP_Id__c", "A-1000")
+        .unwrap()[0]
+        .to_string();
+    let r = m
+        .patch(
+            &format!("{V}/sobjects/Contact/{account}"),
+            json!({"Title": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (StatusCode::BAD_REQUEST, "MALFORMED_ID")
+    );
+    assert_eq!(
+        r.body[0]["message"],
+        format!("Contact ID: id value of incorrect type: {account}")
+    );
+    assert_eq!(r.body[0]["fields"], json!(["Id"]));
+}
+
+#[tokio::test]
 async fn missing_records_are_not_found_on_get_but_invalid_cross_reference_on_write() {
     let m = mock();
     let ghost = "001000000000000AAA";
