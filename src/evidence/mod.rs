@@ -173,6 +173,10 @@ pub struct SecretFile {
     pub mode: Option<u32>,
     /// The kinds of secret it holds (`refresh_token`, `client_secret`…), each once.
     pub kinds: Vec<String>,
+    /// The markers of the secrets it holds, each once: which token a file keeps (the newest
+    /// refresh token, or an old one), for `oauth.refresh_token_kept`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<String>,
 }
 
 /// A secret the run knows about, held only by its marker (kind + keyed hash).

@@ -522,6 +522,7 @@ mod tests {
             path: path.into(),
             mode,
             kinds: vec!["refresh_token".into(), "client_secret".into()],
+            markers: vec![],
         }
     }
 

@@ -1,5 +1,5 @@
 //! `oauth.*` rules about how a client uses what it was given: rotated refresh tokens presented
-//! once, device-flow polling at the server's pace, only the scopes a job needs, and the app
+//! once (and the newest one kept, in `oauth_kept`), device-flow polling at the server's pace, only the scopes a job needs, and the app
 //! (client id) a token was issued to.
 
 use super::cx::{is_success, plural, show, Cx};
@@ -7,6 +7,10 @@ use super::Verdict;
 use crate::evidence::Exchange;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
+
+#[path = "oauth_kept.rs"]
+mod kept;
+pub(crate) use kept::refresh_token_kept;
 
 /// `oauth.refresh_not_reused`: each refresh token is presented at most once.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -233,3 +233,72 @@ fn client_used_needs_every_token_from_the_named_app() {
     sandbox.backend = Backend::Sandbox;
     assert_not_applicable(rule, &sandbox);
 }
+
+fn kept_in(path: &str, mode: u32, markers: &[&str]) -> crate::evidence::SecretFile {
+    crate::evidence::SecretFile {
+        path: path.into(),
+        mode: Some(mode),
+        kinds: vec!["refresh_token".into()],
+        markers: markers
+            .iter()
+            .map(|m| format!("‹redacted:refresh_token#{m}›"))
+            .collect(),
+    }
+}
+
+/// Two runs: each refresh answered with the next rotated token (`r1`, then `r2`).
+fn rotated_twice() -> crate::evidence::Evidence {
+    evidence(vec![
+        refresh("given", 200).response_body(r#"{"refresh_token":"‹redacted:refresh_token#r1›"}"#),
+        refresh("r1", 200)
+            .run(1)
+            .response_body(r#"{"refresh_token":"‹redacted:refresh_token#r2›"}"#),
+    ])
+}
+
+#[test]
+fn refresh_token_kept_passes_when_a_lab_folder_file_holds_the_newest_token() {
+    let mut ev = rotated_twice();
+    ev.secret_files = vec![kept_in(".refresh-token", 0o600, &["r2"])];
+    let v = assert_passes("{ rule: oauth.refresh_token_kept }", &ev);
+    assert!(
+        v.message.contains(".refresh-token keeps the newest"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![2]);
+}
+
+#[test]
+fn refresh_token_kept_fails_a_token_kept_outside_the_lab_folder() {
+    // A program that writes the token to /tmp or $HOME leaves no secret in the lab folder,
+    // which `secrets.files_private` passes as "no file holds a secret".
+    let v = assert_fails("{ rule: oauth.refresh_token_kept }", &rotated_twice());
+    assert!(
+        v.message
+            .contains("No file in the lab folder holds the newest refresh token")
+            && v.message.contains("#2 POST /services/oauth2/token")
+            && v.message.contains("not in /tmp"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn refresh_token_kept_names_a_file_holding_only_a_retired_token() {
+    let mut ev = rotated_twice();
+    ev.secret_files = vec![kept_in("state/rt", 0o600, &["r1"])];
+    let v = assert_fails("{ rule: oauth.refresh_token_kept }", &ev);
+    assert!(
+        v.message
+            .contains("state/rt holds a refresh token, but not the newest one"),
+        "{}",
+        v.message
+    );
+    // No refresh answered with a token: nothing to keep.
+    let v = assert_fails(
+        "{ rule: oauth.refresh_token_kept }",
+        &evidence(vec![refresh("given", 400)]),
+    );
+    assert!(v.message.contains("no newest one"), "{}", v.message);
+}

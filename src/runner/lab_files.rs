@@ -134,12 +134,13 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
             // By name too: a literal assigned to `client_secret` is a secret written into
             // the file even when it is none of this attempt's own values.
             let redacted = redactor.file_text(&rel, &text);
-            let kinds = secret_kinds(&redacted);
+            let (kinds, markers) = secrets_held(&redacted);
             if !kinds.is_empty() {
                 files.secret_files.push(SecretFile {
                     path: rel.clone(),
                     mode: permission_bits(&meta),
                     kinds,
+                    markers,
                 });
             }
             if !hidden {
@@ -212,14 +213,22 @@ pub fn clear_fresh(dir: &Path, paths: &[String]) -> std::io::Result<()> {
 }
 
 /// The kinds of secret whose markers `redacted` holds, each once, in order of appearance.
-fn secret_kinds(redacted: &str) -> Vec<String> {
-    let mut kinds: Vec<String> = Vec::new();
+/// The kinds of secret in a redacted text and their markers, each once.
+fn secrets_held(redacted: &str) -> (Vec<String>, Vec<String>) {
+    let (mut kinds, mut markers): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for m in find_markers(redacted) {
-        if is_leak_kind(&m.kind) && !kinds.contains(&m.kind) {
+        if !is_leak_kind(&m.kind) {
+            continue;
+        }
+        let marker = format!("‹redacted:{}#{}›", m.kind, m.hash);
+        if !markers.contains(&marker) {
+            markers.push(marker);
+        }
+        if !kinds.contains(&m.kind) {
             kinds.push(m.kind);
         }
     }
-    kinds
+    (kinds, markers)
 }
 
 #[cfg(unix)]
@@ -306,6 +315,9 @@ mod tests {
             ]
         );
         assert_eq!(files.secret_files[0].kinds, ["refresh_token"]);
+        // Which token it keeps, by the marker traffic carries for it.
+        let marker = Redactor::new(b"k").marker("refresh_token", token);
+        assert_eq!(files.secret_files[0].markers, [marker]);
         assert!(!format!("{files:?}").contains("5Aep861IKW6x"));
     }
 

@@ -261,6 +261,9 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         }
         "oauth.nonce_sent" => "a nonce sent with the login and found again in the ID token".into(),
         "oauth.refresh_not_reused" => "a rotated refresh token never used twice".into(),
+        "oauth.refresh_token_kept" => {
+            "the newest refresh token kept in a file of your lab folder".into()
+        }
         "oauth.scopes_requested" => "the scopes your code asks for".into(),
         "bulk.failed_results_fetched" => "a Bulk job's failed rows fetched".into(),
         "bulk.locators_followed" => "every page of a Bulk query's results read".into(),
