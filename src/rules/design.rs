@@ -1,21 +1,33 @@
 //! `design.table`: a design exercise judged from a GFM table in the learner's markdown file.
 //!
-//! The lab names the file, the table (by its first column's header or by any header it must
-//! have), the columns it must have, and per row (found by the text of its first cell, case- and
-//! space-insensitively) the allowed values of chosen columns. Cells are compared after
-//! lower-casing, trimming and dropping markdown emphasis, so `**Batch sync**` equals
-//! `batch sync`. A column with no expected value must still be filled in (not empty, not `?`,
-//! not `TODO`; a dash is an answer, "does not apply"). `mentions` asks for free-text answers
-//! that name an idea: per row and column, the cell must contain at least one of the given
-//! words (`retry`, `backoff`), so a failure design that says "we will be careful" under
-//! "Response" does not pass — and not only under a negation ("no retry", "without a backoff",
-//! "instead of replay", "not polling or a replay id", "a retry is not needed": see
-//! [`affirms`]).
+//! The lab names the file, the table (by the columns it must have), and per row (found by the
+//! text of its first cell, case- and space-insensitively) the allowed values of chosen columns.
+//! A choice cell is compared as a reader would (see [`super::choice`]): `**Batch sync**`,
+//! `Batch.` and `Batch sync (Bulk API 2.0)` all choose `batch sync`, and a choice buried in a
+//! sentence is told to stand alone. A column with no expected value must still be filled in
+//! (not empty, not `?`, not `TODO`; a dash is an answer, "does not apply").
+//!
+//! `mentions` asks for free-text answers that name an idea: per row and column, the cell must
+//! say at least one of the given words (`retry`, `backoff`) outright — not only under a
+//! negation ("no retry", "nobody retries", "a retry is not needed": see
+//! [`super::negation`]) — and must be more than those words strung together ("retry retried
+//! rerun later" lists the words, it does not answer). `ruled_out` names, per row (or `"*"`
+//! for every row the check lists) and column, words a cell must not say outright: the
+//! answers the row rules out ("full" scope where the narrowest is asked for, "overkill" of
+//! the modern replacement, "duplicates" where a retry must be safe). Ruled-out words match
+//! whole words (`full` is not in "fully"); either kind may be written `a … b`.
 
+use super::choice::{judge, Choice};
 use super::cx::Cx;
+pub(crate) use super::doc_table::{blank, norm, tables};
+use super::doc_table::{document, table_with, Table};
+use super::negation::{affirms, affirms_words};
 use super::Verdict;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+
+/// Row key → (column → words).
+type Words = BTreeMap<String, BTreeMap<String, Vec<String>>>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,10 +38,14 @@ pub struct TableCheck {
     pub columns: Vec<String>,
     /// Row key → (column → allowed values). Every row listed must be present.
     #[serde(default)]
-    pub rows: BTreeMap<String, BTreeMap<String, Vec<String>>>,
-    /// Row key → (column → words, one of which the cell must contain).
+    pub rows: Words,
+    /// Row key → (column → words, one of which the cell must say).
     #[serde(default)]
-    pub mentions: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    pub mentions: Words,
+    /// Row key, or `"*"` for every row listed in `rows` or `mentions` → (column → words none
+    /// of which the cell may say outright).
+    #[serde(default)]
+    pub ruled_out: Words,
     /// Rows whose key is listed must have every column filled in.
     #[serde(default = "yes")]
     pub filled: bool,
@@ -42,265 +58,62 @@ pub struct TableCheck {
 /// The fewest words a reason takes (see [`TableCheck::explained`]).
 const EXPLAINED_WORDS: usize = 3;
 
+/// A cell naming this many of a row's words, and fewer other words than that, lists the
+/// words instead of answering (see [`stuffed`]).
+const LISTED_WORDS: usize = 3;
+
+/// Short words that carry no answer of their own, left out when a cell is weighed as a list.
+const FILLER: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "is", "it",
+];
+
 fn yes() -> bool {
     true
 }
 
-/// A table as header + rows of cells.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Table {
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-/// Lower-cased, trimmed, emphasis and code marks dropped, inner whitespace collapsed; a `_`,
-/// `-` or `–` between two letters or digits reads as a space, so `client_credentials` and
-/// `client-credentials` say what `client credentials` says (a `_` elsewhere is emphasis).
-pub(crate) fn norm(cell: &str) -> String {
-    let chars: Vec<char> = cell.chars().collect();
-    let joins = |i: usize| {
-        i > 0
-            && chars[i - 1].is_alphanumeric()
-            && chars.get(i + 1).is_some_and(|c| c.is_alphanumeric())
-    };
-    let stripped: String = chars
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| match c {
-            '_' | '-' | '–' if joins(i) => Some(' '),
-            '*' | '_' | '`' => None,
-            c => Some(*c),
-        })
+/// True when a (normalised) cell is the row's words strung together rather than an answer:
+/// it names at least [`LISTED_WORDS`] of them and fewer other words than it names.
+fn stuffed(cell: &str, words: &[String]) -> bool {
+    let terms: Vec<String> = words.iter().map(|w| norm(w)).collect();
+    let (mut listed, mut other) = (0, 0);
+    let tokens: Vec<&str> = cell
+        .split(|c: char| !c.is_alphanumeric() && c != '/' && c != '\'')
+        .filter(|t| !t.is_empty())
         .collect();
-    stripped
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-fn split_row(line: &str) -> Vec<String> {
-    let t = line.trim();
-    let t = t.strip_prefix('|').unwrap_or(t);
-    let t = t.strip_suffix('|').unwrap_or(t);
-    let mut cells = Vec::new();
-    let mut cur = String::new();
-    let mut chars = t.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'|') => {
-                cur.push('|');
-                chars.next();
-            }
-            '|' => cells.push(std::mem::take(&mut cur).trim().to_string()),
-            _ => cur.push(c),
-        }
-    }
-    cells.push(cur.trim().to_string());
-    cells
-}
-
-fn is_delimiter(line: &str) -> bool {
-    let cells = split_row(line);
-    !cells.is_empty()
-        && cells.iter().all(|c| {
-            let c = c.trim();
-            !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' ')) && c.contains('-')
-        })
-}
-
-/// Every GFM table in `text` (a header line, a delimiter line, then `|` lines), outside code
-/// fences.
-pub(crate) fn tables(text: &str) -> Vec<Table> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = Vec::new();
-    let mut in_fence = false;
     let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i].trim_start();
-        if line.starts_with("```") || line.starts_with("~~~") {
-            in_fence = !in_fence;
-            i += 1;
-            continue;
-        }
-        if !in_fence && line.contains('|') && i + 1 < lines.len() && is_delimiter(lines[i + 1]) {
-            let header = split_row(line);
-            let mut rows = Vec::new();
-            let mut j = i + 2;
-            while j < lines.len() && lines[j].contains('|') && !lines[j].trim().is_empty() {
-                rows.push(split_row(lines[j]));
-                j += 1;
+    while i < tokens.len() {
+        // The longest term starting at this word (a term's last word may be a stem).
+        let matched = terms
+            .iter()
+            .filter_map(|t| {
+                let parts: Vec<&str> = t.split_whitespace().collect();
+                let n = parts.len();
+                let fits = n > 0
+                    && i + n <= tokens.len()
+                    && parts.iter().enumerate().all(|(k, p)| {
+                        if k + 1 == n {
+                            tokens[i + k].starts_with(p)
+                        } else {
+                            tokens[i + k] == *p
+                        }
+                    });
+                fits.then_some(n)
+            })
+            .max();
+        match matched {
+            Some(n) => {
+                listed += 1;
+                i += n;
             }
-            out.push(Table { header, rows });
-            i = j;
-            continue;
-        }
-        i += 1;
-    }
-    out
-}
-
-pub(crate) fn blank(cell: &str) -> bool {
-    matches!(norm(cell).as_str(), "" | "?" | "todo" | "tbd" | "…" | "...")
-}
-
-/// Words that deny what follows them in the same clause: "no retry", "not client credentials",
-/// "without a backoff", "instead of a replay id".
-const NEGATIONS: &[&str] = &[
-    "no",
-    "not",
-    "never",
-    "without",
-    "nor",
-    "avoid",
-    "avoids",
-    "avoiding",
-    "instead",
-    "rather",
-    "don't",
-    "dont",
-    "doesn't",
-    "won't",
-    "can't",
-    "cannot",
-    "isn't",
-    "aren't",
-    "skip",
-    "skips",
-    "disable",
-    "disables",
-    "disabled",
-    "neither",
-    "ignore",
-    "ignores",
-    "ignoring",
-    "discard",
-    "discards",
-    "discarding",
-];
-
-/// Words joining the items of a list a negation reaches across: "no retry or backoff",
-/// "not client credentials nor JWT". ("And" is left out: "no retry and a dead-letter queue"
-/// usually keeps the queue.)
-const LIST_JOINERS: &[&str] = &["or", "nor"];
-
-/// What may follow a word to deny it in the same clause: "a retry is not needed", "JWT isn't
-/// used", "polling: unnecessary".
-const DENIED_AFTER: &[&str] = &[
-    "is not needed",
-    "is not used",
-    "is not required",
-    "is not necessary",
-    "is not an option",
-    "is not applicable",
-    "is never used",
-    "is unnecessary",
-    "isn't needed",
-    "isn't used",
-    "isn't required",
-    "are not needed",
-    "are not used",
-    "are not required",
-    "are not necessary",
-    "are unnecessary",
-    "aren't needed",
-    "aren't used",
-    "not needed",
-    "not required",
-    "not used",
-    "unnecessary",
-    "will not be used",
-    "won't be used",
-];
-
-/// Where the clause holding `at` starts and ends in `text`.
-fn clause_around(text: &str, at: usize, len: usize) -> (usize, usize) {
-    const MARKS: [char; 9] = [',', ';', '.', ':', '(', ')', '|', '—', '–'];
-    let start = text[..at]
-        .char_indices()
-        .rev()
-        .find(|(_, c)| MARKS.contains(c))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let end = text[at + len..]
-        .find(MARKS)
-        .map_or(text.len(), |i| at + len + i);
-    (start, end)
-}
-
-fn bare(w: &str) -> &str {
-    w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
-}
-
-/// True when a negation in `before` (the clause's words before an occurrence) reaches it:
-/// one of the three words just before it, or three words before an "or" that joins it to
-/// negated items ("not client credentials or JWT"); "but" ends the reach.
-fn negated_before(before: &str) -> bool {
-    let mut reach = 3;
-    for (i, w) in before.split_whitespace().rev().map(bare).enumerate() {
-        if reach == 0 || w == "but" {
-            return false;
-        }
-        // `non-` (read as "non") denies only the word it is joined to: "non-idempotent", not
-        // the rest of "a non-interactive client credentials flow".
-        if w == "non" {
-            if i == 0 {
-                return true;
+            None => {
+                if !FILLER.contains(&tokens[i]) {
+                    other += 1;
+                }
+                i += 1;
             }
-            reach -= 1;
-            continue;
         }
-        if NEGATIONS.contains(&w) {
-            return true;
-        }
-        reach = if LIST_JOINERS.contains(&w) {
-            3
-        } else {
-            reach - 1
-        };
     }
-    false
-}
-
-/// True when the clause's words after an occurrence deny it ("… is not needed").
-fn denied_after(after: &str) -> bool {
-    let words: Vec<&str> = after.split_whitespace().map(bare).take(5).collect();
-    let said = words.join(" ");
-    DENIED_AFTER
-        .iter()
-        .any(|d| said == *d || said.starts_with(&format!("{d} ")))
-}
-
-/// True when normalised `text` says `word` (normalised) outright somewhere: an occurrence
-/// counts unless its clause denies it — a negation just before it (or before a list it is
-/// part of), or a denial just after it ("a retry is not needed"). Word matching all the
-/// same, but the common ways of saying the opposite do not count.
-pub(crate) fn affirms(text: &str, word: &str) -> bool {
-    if word.is_empty() {
-        return true;
-    }
-    // A spaced hyphen separates clauses as a dash does: "no password - JWT bearer".
-    let spaced;
-    let text = if text.contains(" - ") {
-        spaced = text.replace(" - ", " — ");
-        spaced.as_str()
-    } else {
-        text
-    };
-    // A word starts a word of the text ("api" is not in "rapid", "eca" not in "because"); it
-    // may end inside one, so a stem ("idempot", "reconcil") names its forms.
-    let starts_word = word.starts_with(|c: char| c.is_alphanumeric());
-    text.match_indices(word).any(|(at, _)| {
-        if starts_word
-            && text[..at]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
-        {
-            return false;
-        }
-        let (start, end) = clause_around(text, at, word.len());
-        !negated_before(&text[start..at]) && !denied_after(&text[at + word.len()..end])
-    })
+    listed >= LISTED_WORDS && other < listed
 }
 
 /// The cell of `row` under `column` (matched as headers are), empty when there is none.
@@ -312,27 +125,27 @@ fn cell_of<'r>(t: &Table, row: &'r [String], column: &str) -> &'r str {
         .map_or("", String::as_str)
 }
 
+/// The first accepted value of each row under `column`, once each: the names to choose among.
+fn options(p: &TableCheck, column: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for values in p.rows.values().filter_map(|e| e.get(column)) {
+        if let Some(first) = values.first().filter(|f| !out.contains(f)) {
+            out.push(first.clone());
+        }
+    }
+    out
+}
+
 pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
     let path = p.file.trim_start_matches("./");
-    let Some(file) = cx.ev.sources.iter().find(|f| f.path == path) else {
-        if let Some(why) = cx.unread_why(path) {
-            return cx.fail(why);
-        }
-        return cx.fail(format!(
-            "There is no `{path}` in the lab folder; write your answers there."
-        ));
+    let text = match document(cx, path, "your answers") {
+        Ok(text) => text,
+        Err(why) => return cx.fail(why),
     };
-    let wanted: Vec<String> = p.columns.iter().map(|c| norm(c)).collect();
-    let all = tables(&file.text);
-    let Some(t) = all.iter().find(|t| {
-        let have: Vec<String> = t.header.iter().map(|h| norm(h)).collect();
-        wanted.iter().all(|w| have.contains(w))
-    }) else {
-        return cx.fail(format!(
-            "`{path}` has no table with the columns {}. Keep the header row as given (found {} table(s)).",
-            p.columns.join(" | "),
-            all.len()
-        ));
+    let all = tables(text);
+    let t = match table_with(&all, path, &p.columns) {
+        Ok(t) => t,
+        Err(why) => return cx.fail(why),
     };
     let col = |name: &str| t.header.iter().position(|h| norm(h) == norm(name));
     let key_col = col(&p.columns[0]).unwrap_or(0);
@@ -341,9 +154,6 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             .iter()
             .find(|r| r.get(key_col).is_some_and(|c| norm(c) == norm(key)))
     };
-    // Every value any row expects, by column: the options this table chooses among.
-    let expect_all: Vec<(&String, &Vec<String>)> =
-        p.rows.values().flat_map(|expect| expect.iter()).collect();
     let mut problems = Vec::new();
     for (key, expect) in &p.rows {
         let Some(row) = find_row(key) else {
@@ -376,19 +186,33 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             if blank(got) {
                 continue; // already reported as unfilled, or the column is optional
             }
-            if !allowed.iter().any(|a| norm(a) == norm(got)) {
+            // Every value any row expects in this column: the options this table chooses among.
+            let known: Vec<&String> = p
+                .rows
+                .values()
+                .filter_map(|e| e.get(column))
+                .flatten()
+                .collect();
+            match judge(got, allowed, &known) {
+                Choice::Accepted => {}
+                Choice::Wordy => problems.push(format!(
+                    "\"{key}\" → {column}: \"{got}\" holds more than a choice; write one of: {} (the reason goes in its own column)",
+                    options(p, column).join(", ")
+                )),
                 // A name another row expects is a choice, and the wrong one; a name no row
                 // expects may be the right choice spelt in a way this lab does not know.
-                let known = expect_all
-                    .iter()
-                    .any(|(c, values)| *c == column && values.iter().any(|a| norm(a) == norm(got)));
-                problems.push(if known {
-                    format!("\"{key}\" → {column}: \"{got}\" is not the best fit")
-                } else {
-                    format!(
-                        "\"{key}\" → {column}: \"{got}\" is not the best fit (if it is the right choice under another name, write the name the lesson uses)"
-                    )
-                });
+                Choice::Other => {
+                    let chosen = super::choice::stated(got);
+                    let is_known = known.iter().any(|k| super::choice::stated(k) == chosen);
+                    problems.push(if is_known {
+                        format!("\"{key}\" → {column}: \"{got}\" is not the best fit")
+                    } else {
+                        format!(
+                            "\"{key}\" → {column}: \"{got}\" is not the best fit (if it is the right choice under another name, write one of: {})",
+                            options(p, column).join(", ")
+                        )
+                    });
+                }
             }
         }
     }
@@ -405,9 +229,14 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
                 problems.push(format!(
                     "\"{key}\" → {column} does not name the idea this row asks for, or names it only to deny it (say the mechanism or the reason outright)"
                 ));
+            } else if stuffed(&got, words) {
+                problems.push(format!(
+                    "\"{key}\" → {column} strings key words together instead of answering (say in a sentence what happens and why)"
+                ));
             }
         }
     }
+    problems.extend(ruled_out(p, t, &find_row));
     if problems.is_empty() {
         let rows = p.rows.len().max(p.mentions.len());
         return cx.pass(format!(
@@ -422,253 +251,32 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::fixture::*;
-    use super::*;
-    use crate::evidence::SourceFile;
-
-    fn with_doc(text: &str) -> crate::evidence::Evidence {
-        let mut ev = evidence(vec![]);
-        ev.sources.push(SourceFile {
-            path: "design.md".into(),
-            text: text.into(),
-        });
-        ev
-    }
-
-    const RULE: &str = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Nightly price list: { Pattern: [batch sync, batch] }, Card check: { Pattern: [request-reply] } } }";
-
-    const GOOD: &str = "# Patterns\n\n| Requirement | Pattern | Why |\n|---|:--:|---|\n| Nightly price list | **Batch sync** | volume, not urgent |\n| Card check | Request-Reply | the user waits |\n";
-
-    #[test]
-    fn tables_are_found_outside_code_fences_only() {
-        let doc =
-            "```\n| a | b |\n|---|---|\n| 1 | 2 |\n```\n\n| x | y \\| z |\n| - | - |\n| 1 | 2 |\n";
-        let t = tables(doc);
-        assert_eq!(t.len(), 1);
-        assert_eq!(t[0].header, vec!["x", "y | z"]);
-        assert_eq!(t[0].rows, vec![vec!["1".to_string(), "2".to_string()]]);
-    }
-
-    #[test]
-    fn expected_values_match_ignoring_case_and_emphasis() {
-        assert_passes(RULE, &with_doc(GOOD));
-    }
-
-    #[test]
-    fn a_grant_written_as_its_wire_name_or_hyphenated_names_the_same_idea() {
-        assert_eq!(
-            norm("OAuth `client_credentials`"),
-            "oauth client credentials"
-        );
-        assert_eq!(norm("client-credentials flow"), "client credentials flow");
-        assert_eq!(norm("Request–Reply"), "request reply");
-        assert_eq!(norm("_plain_ - dash -- **bold**"), "plain - dash -- bold");
-        let rule = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Card check: {} }, mentions: { Card check: { Pattern: [client credentials] } } }";
-        for written in ["client_credentials grant", "Client-Credentials flow"] {
-            let doc = format!("| Requirement | Pattern | Why |\n|---|---|---|\n| Card check | {written} | no user |\n");
-            assert_passes(rule, &with_doc(&doc));
+/// A problem for each cell that says a word its row rules out (see [`TableCheck::ruled_out`]).
+fn ruled_out<'t>(
+    p: &TableCheck,
+    t: &Table,
+    find_row: &dyn Fn(&str) -> Option<&'t Vec<String>>,
+) -> Vec<String> {
+    let mut keys: Vec<&String> = p.rows.keys().chain(p.mentions.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for key in keys {
+        let Some(row) = find_row(key) else { continue };
+        let rules = [p.ruled_out.get("*"), p.ruled_out.get(key.as_str())];
+        for (column, words) in rules.into_iter().flatten().flatten() {
+            let got = norm(cell_of(t, row, column));
+            if let Some(word) = words.iter().find(|w| affirms_words(&got, &norm(w))) {
+                out.push(format!(
+                    "\"{key}\" → {column} says \"{}\", which goes against what this row asks for",
+                    word.trim()
+                ));
+            }
         }
     }
-
-    #[test]
-    fn another_rows_choice_is_not_the_best_fit_and_an_unknown_name_is_told_apart() {
-        let v = assert_fails(RULE, &with_doc(&GOOD.replace("Request-Reply", "batch")));
-        assert!(
-            v.message.contains("\"batch\" is not the best fit"),
-            "{}",
-            v.message
-        );
-        let v = assert_fails(
-            RULE,
-            &with_doc(&GOOD.replace("Request-Reply", "synchronous call")),
-        );
-        assert!(
-            v.message
-                .contains("\"synchronous call\" is not the best fit (if it is the right choice under another name"),
-            "{}",
-            v.message
-        );
-    }
-
-    #[test]
-    fn a_wrong_value_is_named_with_its_row() {
-        let v = assert_fails(
-            RULE,
-            &with_doc(&GOOD.replace("**Batch sync**", "fire-and-forget")),
-        );
-        assert!(
-            v.message.contains("Nightly price list") && v.message.contains("fire-and-forget"),
-            "{}",
-            v.message
-        );
-    }
-
-    #[test]
-    fn an_unfilled_cell_or_missing_row_fails() {
-        let v = assert_fails(RULE, &with_doc(&GOOD.replace("the user waits", "TODO")));
-        assert!(v.message.contains("under \"Why\""), "{}", v.message);
-        let v = assert_fails(
-            RULE,
-            &with_doc(&GOOD.replace("| Card check | Request-Reply | the user waits |\n", "")),
-        );
-        assert!(
-            v.message.contains("\"Card check\" is missing"),
-            "{}",
-            v.message
-        );
-    }
-
-    const FAILURES: &str = "{ rule: design.table, file: design.md, columns: [Failure, Response], mentions: { ERP down: { Response: [retry, backoff, breaker] } } }";
-
-    #[test]
-    fn a_mentions_cell_must_name_one_of_the_words() {
-        let doc = "| Failure | Response |\n|---|---|\n| ERP down | Retry with **exponential backoff** |\n";
-        assert_passes(FAILURES, &with_doc(doc));
-        let v = assert_fails(
-            FAILURES,
-            &with_doc(&doc.replace("Retry with **exponential backoff**", "we will be careful")),
-        );
-        assert!(
-            v.message.contains("\"ERP down\" → Response"),
-            "{}",
-            v.message
-        );
-        let v = assert_fails(FAILURES, &with_doc("| Failure | Response |\n|---|---|\n"));
-        assert!(
-            v.message.contains("\"ERP down\" is missing"),
-            "{}",
-            v.message
-        );
-    }
-
-    #[test]
-    fn a_word_under_a_negation_does_not_count() {
-        assert!(affirms("retry with backoff", "retry"));
-        assert!(!affirms("a retry is not needed", "retry"));
-        assert!(!affirms("jwt isn't used here", "jwt"));
-        assert!(
-            affirms("retry not more than three times", "retry"),
-            "a bare not after the word is no denial"
-        );
-        assert!(
-            affirms("retry if not 2xx, with backoff", "retry"),
-            "a condition is no denial"
-        );
-        assert!(!affirms("no retry", "retry"));
-        assert!(
-            !affirms(&norm("a non-idempotent POST, sent again"), "idempot"),
-            "non- denies what follows it"
-        );
-        assert!(
-            affirms(
-                &norm("a non-interactive client credentials flow"),
-                "client credentials"
-            ),
-            "and only that"
-        );
-        assert!(!affirms("not client credentials", "client credentials"));
-        assert!(!affirms(
-            "resubscribe without the stored replay id",
-            "replay id"
-        ));
-        assert!(!affirms(
-            "a new key each time instead of an idempotency key",
-            "idempotency key"
-        ));
-        assert!(
-            affirms("no polling; resume from the stored replay id", "replay id"),
-            "another clause"
-        );
-        assert!(
-            affirms("not polling but the replay id, stored", "replay id"),
-            "but ends a negation's reach"
-        );
-        assert!(!affirms("not client credentials or jwt", "jwt"));
-        for dashed in [
-            "no password — jwt bearer",
-            "no password – jwt bearer",
-            "no password - jwt bearer",
-        ] {
-            assert!(affirms(dashed, "jwt"), "a dash ends the negation: {dashed}");
-        }
-        assert!(!affirms("neither polling nor a replay id", "replay id"));
-        assert!(
-            affirms("no polling and a stored replay id", "replay id"),
-            "and keeps what follows"
-        );
-        assert!(
-            affirms(
-                "no polling at all or anything like it but a replay id",
-                "replay id"
-            ),
-            "but after an or still ends the reach"
-        );
-    }
-
-    #[test]
-    fn a_word_counts_only_where_a_word_of_the_text_starts() {
-        assert!(!affirms("because it is rapid", "eca"));
-        assert!(!affirms("rapid and capital", "api"));
-        assert!(affirms("the rest api", "api"));
-        assert!(
-            affirms("idempotent upsert", "idempot"),
-            "a stem names its forms"
-        );
-        assert!(affirms("use -2 (earliest)", "-2"));
-    }
-
-    #[test]
-    fn an_explained_column_needs_a_reason_of_a_few_words() {
-        let rule = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Card check: { Pattern: [request-reply] } }, explained: [Why] }";
-        let doc = |why: &str| {
-            with_doc(&format!(
-                "| Requirement | Pattern | Why |\n|---|---|---|\n| Card check | Request-Reply | {why} |\n"
-            ))
-        };
-        assert_passes(rule, &doc("the user waits for it"));
-        for why in ["x", "-", "because", "fast, sync"] {
-            let v = assert_fails(rule, &doc(why));
-            assert!(
-                v.message.contains("gives no reason"),
-                "{why}: {}",
-                v.message
-            );
-        }
-    }
-
-    #[test]
-    fn ignoring_something_is_a_negation() {
-        assert!(
-            !affirms("ignore the stored replay id", "replay"),
-            "ignoring is a negation"
-        );
-    }
-
-    #[test]
-    fn a_table_without_the_columns_or_no_file_fails() {
-        assert_fails(
-            RULE,
-            &with_doc("| Requirement | Answer |\n|---|---|\n| a | b |\n"),
-        );
-        assert_fails(RULE, &evidence(vec![]));
-    }
-
-    #[test]
-    fn a_document_left_unread_is_named_with_why_not_called_missing() {
-        let mut ev = evidence(vec![]);
-        ev.unread = vec![(
-            "design.md".into(),
-            "is not UTF-8 text (byte 0xE9 on line 9 is not UTF-8; save the file as UTF-8)".into(),
-        )];
-        let v = assert_fails(RULE, &ev);
-        assert!(
-            v.message
-                .starts_with("`design.md` is not UTF-8 text (byte 0xE9 on line 9"),
-            "{}",
-            v.message
-        );
-        assert!(!v.message.contains("There is no"), "{}", v.message);
-    }
+    out
 }
+
+#[cfg(test)]
+#[path = "design_tests.rs"]
+mod tests;

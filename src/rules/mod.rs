@@ -23,8 +23,10 @@
 mod breaker;
 mod bulk;
 mod callout;
+mod choice;
 mod cx;
 mod design;
+mod doc_table;
 mod erp;
 mod events;
 mod files;
@@ -33,6 +35,7 @@ mod hygiene;
 mod json_body;
 mod mcp;
 mod mention;
+mod negation;
 mod oauth;
 mod oauth_flow;
 mod oauth_jwt;

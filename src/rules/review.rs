@@ -19,7 +19,8 @@
 //! never that the fixes are right.
 
 use super::cx::Cx;
-use super::design::{blank, norm, tables};
+use super::doc_table::{blank, document, norm, table_with, tables};
+use super::negation::{affirms_words, reports, reports_words};
 use super::Verdict;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -41,6 +42,10 @@ pub struct Findings {
     /// evidence names none of them ("n/a", another line) has not shown the problem yet.
     #[serde(default)]
     pub evidence: Option<EvidenceCheck>,
+    /// Planted problem (or `"*"` for every one) → words a fix for it may not say outright,
+    /// as they keep or spread the problem ("commit it to a second repo"); see the module.
+    #[serde(default)]
+    pub ruled_out: BTreeMap<String, Vec<String>>,
 }
 
 /// See [`Findings::evidence`].
@@ -79,7 +84,53 @@ const DISMISSALS: &[&str] = &[
     "not an issue",
     "no action",
     "nothing to do",
+    "continue with the current setup",
+    "continue with the current configuration",
+    "keep the current setup",
+    "keep the current configuration",
+    "stay with the current setup",
+    "carry on as before",
+    "continue as before",
+    "continue as is",
 ];
+
+/// What a finding (or its evidence) says when it clears the item instead of reporting a
+/// problem: "client secret is safely handled", "TLS settings checked, no issue".
+const CLEARANCES: &[&str] = &[
+    "no issue",
+    "no issues",
+    "no problem",
+    "no problems",
+    "no risk",
+    "not an issue",
+    "not a problem",
+    "nothing wrong",
+    "nothing found",
+    "already met",
+    "already fine",
+    "already safe",
+    "already correct",
+    "is fine",
+    "are fine",
+    "is ok",
+    "is okay",
+    "looks fine",
+    "looks normal",
+    "looks ok",
+    "look fine",
+    "look normal",
+    "safely",
+    "is safe",
+    "are safe",
+    "as expected",
+    "is correct",
+    "handled correctly",
+    "handled properly",
+    "properly handled",
+];
+
+/// Words that stand for the problem a fix is about: "keep it there".
+const PRONOUNS: &[&str] = &["it", "them", "this", "that", "these", "those"];
 
 /// Places a secret may be kept: "keep the client secret in a vault" is a fix.
 const SAFE_PLACES: &[&str] = &[
@@ -158,11 +209,22 @@ fn sentences(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Why `fix` (a cell of a row about a problem marked by `words`) is no fix, or `None`.
-fn not_a_fix(fix: &str, words: &[String]) -> Option<&'static str> {
+/// True when the word after `sentence[verb]` (a keep or leave) is a pronoun.
+fn pronoun_used(sentence: &[String], verb: usize) -> bool {
+    sentence
+        .get(verb + 1)
+        .is_some_and(|w| PRONOUNS.contains(&w.as_str()))
+}
+
+/// Why `fix` (a cell of a row about a problem marked by `words`) is no fix, or `None`;
+/// `ruled_out` holds the lab's words that keep or spread this problem.
+fn not_a_fix(fix: &str, words: &[String], ruled_out: &[&String]) -> Option<&'static str> {
     let text = norm(fix);
     if PLACEHOLDERS.contains(&text.trim_end_matches('.')) {
         return Some("a placeholder");
+    }
+    if ruled_out.iter().any(|r| affirms_words(&text, &norm(r))) {
+        return Some("keeps or spreads the problem");
     }
     let all: Vec<String> = sentences(&text).concat();
     if all.len() < 3 {
@@ -191,19 +253,32 @@ fn not_a_fix(fix: &str, words: &[String]) -> Option<&'static str> {
                 continue;
             }
             let rest = sentence[i + 1..].join(" ");
-            let after_problem = words.iter().map(|w| norm(w)).find_map(|w| {
-                let at = rest.find(&w)?;
-                Some(rest[at + w.len()..].to_string())
+            // "keep it there": a pronoun right after the verb stands for the problem, and the
+            // word after it says where it stays.
+            let pronoun = sentence
+                .get(i + 1)
+                .filter(|w| PRONOUNS.contains(&w.as_str()))
+                .map(|_| sentence.get(i + 2).cloned().unwrap_or_default());
+            let after_problem = pronoun.or_else(|| {
+                words.iter().map(|w| norm(w)).find_map(|w| {
+                    let at = rest.find(&w)?;
+                    Some(rest[at + w.len()..].to_string())
+                })
             });
             if let Some(tail) = after_problem {
                 // "keep the secret in the file", "leave TLS checks disabled until …"
                 let kept_where = tail.split_whitespace().any(|t| {
                     matches!(
                         t.trim_matches(|c: char| !c.is_alphanumeric()),
-                        "in" | "as" | "disabled" | "off" | "unchanged" | "until" | "open"
+                        "in" | "as" | "disabled" | "off" | "unchanged" | "until" | "open" | "there"
                     )
                 });
-                let safe = SAFE_PLACES.iter().any(|p| tail.contains(p));
+                let rest_of_it = if pronoun_used(&sentence, i) {
+                    rest.as_str()
+                } else {
+                    &tail
+                };
+                let safe = SAFE_PLACES.iter().any(|p| rest_of_it.contains(p));
                 if kept_where && !safe {
                     return Some("says to keep the problem");
                 }
@@ -215,25 +290,15 @@ fn not_a_fix(fix: &str, words: &[String]) -> Option<&'static str> {
 
 pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     let path = p.file.trim_start_matches("./");
-    let Some(file) = cx.ev.sources.iter().find(|f| f.path == path) else {
-        if let Some(why) = cx.unread_why(path) {
-            return cx.fail(why);
-        }
-        return cx.fail(format!(
-            "There is no `{path}` in the lab folder; write your findings there."
-        ));
+    let text = match document(cx, path, "your findings") {
+        Ok(text) => text,
+        Err(why) => return cx.fail(why),
     };
     let wanted: Vec<String> = p.columns.iter().map(|c| norm(c)).collect();
-    let all = tables(&file.text);
-    let Some(table) = all.iter().find(|t| {
-        let have: Vec<String> = t.header.iter().map(|h| norm(h)).collect();
-        wanted.iter().all(|w| have.contains(w))
-    }) else {
-        return cx.fail(format!(
-            "`{path}` has no table with the columns {} (found {} table(s)).",
-            p.columns.join(" | "),
-            all.len()
-        ));
+    let all = tables(text);
+    let table = match table_with(&all, path, &p.columns) {
+        Ok(t) => t,
+        Err(why) => return cx.fail(why),
     };
     let cols: Vec<usize> = wanted
         .iter()
@@ -256,10 +321,20 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     let mut unfixed: Vec<String> = Vec::new();
     let mut unshown: Vec<&str> = Vec::new();
     let mut lumped = Vec::new();
+    let mut cleared = Vec::new();
+    // A row whose finding or evidence clears the item ("safely handled", "no issue") reports
+    // no problem, whatever it names.
+    let clears = |row: &Vec<String>| {
+        row.iter().enumerate().any(|(i, cell)| {
+            let cell = norm(cell);
+            Some(i) != fix_col && CLEARANCES.iter().any(|c| reports_words(&cell, c))
+        })
+    };
     for (label, words) in &p.findings {
+        // Cells are joined with `|`, which ends a clause: a negation does not reach across.
         let mentions = |row: &Vec<String>, ws: &Vec<String>| {
-            let text = norm(&row.join(" "));
-            ws.iter().any(|w| text.contains(&norm(w)))
+            let text = norm(&row.join(" | "));
+            ws.iter().any(|w| reports(&text, &norm(w)))
         };
         // A row whose finding (its first cell) names more than two planted problems lumps
         // them together: it counts for none. Its evidence or fix may refer to others.
@@ -272,15 +347,25 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
                     .count()
                     <= 2
         };
-        let rows: Vec<&Vec<String>> = table.rows.iter().filter(own_row).collect();
-        if rows.is_empty() && table.rows.iter().any(|r| mentions(r, words)) {
+        let named: Vec<&Vec<String>> = table.rows.iter().filter(own_row).collect();
+        if named.is_empty() && table.rows.iter().any(|r| mentions(r, words)) {
             lumped.push(label.as_str());
             continue;
         }
+        let rows: Vec<&Vec<String>> = named.iter().copied().filter(|r| !clears(r)).collect();
+        if rows.is_empty() && !named.is_empty() {
+            cleared.push(label.as_str());
+            continue;
+        }
+        let ruled_out: Vec<&String> = [p.ruled_out.get("*"), p.ruled_out.get(label)]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect();
         let filled: Vec<&&Vec<String>> = rows.iter().filter(|r| complete(r)).collect();
         let why_not = |r: &&&Vec<String>| {
             let fix = fix_col.and_then(|i| r.get(i))?;
-            not_a_fix(fix, words)
+            not_a_fix(fix, words, &ruled_out)
         };
         // The evidence names where the problem is, when the lab says where that is.
         let shown = |r: &&&Vec<String>| match evidence_col {
@@ -309,6 +394,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
         && unfixed.is_empty()
         && unshown.is_empty()
         && lumped.is_empty()
+        && cleared.is_empty()
     {
         let fixes = if fix_col.is_some() {
             " and a fix that proposes a change"
@@ -345,6 +431,12 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             unfixed.join(", ")
         ));
     }
+    if !cleared.is_empty() {
+        parts.push(format!(
+            "only in a row that calls it no problem (a finding says what is wrong; the planted problem is there): {}",
+            cleared.join(", ")
+        ));
+    }
     if !lumped.is_empty() {
         parts.push(format!(
             "only in a row that lumps several problems together (give each its own row, with its own evidence and fix): {}",
@@ -354,227 +446,17 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     cx.fail(format!(
         "`{path}`: {} of {} planted problems are not fully reported ({}). Go through the config, \
          the transcript and the files once more; each fix says what to change.",
-        missed.len() + unfinished.len() + unfixed.len() + unshown.len() + lumped.len(),
+        missed.len()
+            + unfinished.len()
+            + unfixed.len()
+            + unshown.len()
+            + lumped.len()
+            + cleared.len(),
         p.findings.len(),
         parts.join("; ")
     ))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::fixture::*;
-    use super::{cites, not_a_fix};
-    use crate::evidence::SourceFile;
-
-    fn with_doc(text: &str) -> crate::evidence::Evidence {
-        let mut ev = evidence(vec![]);
-        ev.sources.push(SourceFile {
-            path: "findings.md".into(),
-            text: text.into(),
-        });
-        ev
-    }
-
-    const RULE: &str = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string, access_token=], TLS off: [verify, tls] } }";
-
-    const GOOD: &str = "| Finding | Evidence | Fix |\n|---|---|---|\n| Token sent in the **query string** | transcript entry 3 | Authorization header |\n| Certificate checks disabled (`verify: false`) | config.yaml line 9 | turn TLS verification on |\n";
-
-    #[test]
-    fn every_planted_problem_reported_passes() {
-        assert_passes(RULE, &with_doc(GOOD));
-    }
-
-    #[test]
-    fn evidence_that_points_nowhere_does_not_count() {
-        let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string, access_token=], TLS off: [verify, tls] }, evidence: { column: Evidence, places: { token in URL: [transcript, entry 3], TLS off: [line 9, verify] } } }";
-        assert_passes(rule, &with_doc(GOOD));
-        let doc = GOOD.replace("config.yaml line 9", "n/a, see above");
-        let v = assert_fails(rule, &with_doc(&doc));
-        assert!(
-            v.message.contains("evidence that does not point at it")
-                && v.message.contains("TLS off"),
-            "{}",
-            v.message
-        );
-        assert!(!v.message.contains("token in URL"), "{}", v.message);
-        let typo = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { TLS off: [tls] }, evidence: { column: Evidence, places: { TLS of: [line 9] } } }";
-        let typo: serde_json::Value = serde_yaml::from_str(typo).expect("yaml");
-        let e = crate::rules::RuleSpec::from_value(typo).expect_err("a label no finding has");
-        assert!(e.to_string().contains("\"TLS of\""), "{e}");
-    }
-
-    #[test]
-    fn a_line_is_cited_however_it_is_written() {
-        for cell in [
-            "config.yaml line 9",
-            "config.yaml:9",
-            "l9",
-            "lines 8-9",
-            "line 9 and 10",
-        ] {
-            assert!(cites(cell, "line 9"), "{cell}");
-        }
-        for cell in ["config.yaml line 19", "line 90", "n/a", "config.yaml:3"] {
-            assert!(!cites(cell, "line 9"), "{cell}");
-        }
-        assert!(cites("transcript entry 2", "entry 2"));
-    }
-
-    #[test]
-    fn a_missed_problem_is_named() {
-        let doc = GOOD.replace(
-            "| Certificate checks disabled (`verify: false`) | config.yaml line 9 | turn TLS verification on |\n",
-            "",
-        );
-        let v = assert_fails(RULE, &with_doc(&doc));
-        assert!(v.message.contains("not reported: TLS off"), "{}", v.message);
-    }
-
-    #[test]
-    fn a_finding_without_a_fix_does_not_count() {
-        let doc = GOOD.replace("| Authorization header |", "| TODO |");
-        let v = assert_fails(RULE, &with_doc(&doc));
-        assert!(
-            v.message.contains("empty column: token in URL"),
-            "{}",
-            v.message
-        );
-    }
-
-    const WITH_FIX: &str = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], fix: Fix, findings: { secret in the config: [client_secret, client secret], TLS off: [verify, tls] } }";
-
-    const FIXED: &str = "| Finding | Evidence | Fix |\n|---|---|---|\n| The client_secret is in the config | config.yaml line 4 | Rotate it and load it from the environment |\n| Certificate checks disabled (`verify: false`) | config.yaml line 9 | Keep TLS verification on |\n";
-
-    #[test]
-    fn fixes_that_propose_a_change_pass_and_the_verdict_says_only_that() {
-        let v = assert_passes(WITH_FIX, &with_doc(FIXED));
-        assert!(
-            v.message
-                .contains("names all 2 planted problems, each in a row with every column filled and a fix that proposes a change"),
-            "{}",
-            v.message
-        );
-        for fix in [
-            "Keep the client secret out of Git",
-            "Keep the client secret in a vault",
-        ] {
-            let doc = FIXED.replace("Rotate it and load it from the environment", fix);
-            assert_passes(WITH_FIX, &with_doc(&doc));
-        }
-    }
-
-    #[test]
-    fn a_fix_that_keeps_the_problem_or_is_a_placeholder_does_not_count() {
-        for (fix, why) in [
-            (
-                "keep the client_secret in the file",
-                "says to keep the problem",
-            ),
-            (
-                "The secret is fine where it is",
-                "says the problem may stay",
-            ),
-            ("fix it", "a placeholder"),
-            ("n/a", "a placeholder"),
-            ("use vault", "fewer than three words"),
-        ] {
-            let doc = FIXED.replace("Rotate it and load it from the environment", fix);
-            let v = assert_fails(WITH_FIX, &with_doc(&doc));
-            assert!(
-                v.message
-                    .contains(&format!("secret in the config (the fix {why})")),
-                "{fix}: {}",
-                v.message
-            );
-        }
-    }
-
-    #[test]
-    fn without_a_fix_column_named_any_filled_fix_counts() {
-        let doc = FIXED.replace("Rotate it and load it from the environment", "fine");
-        assert_passes(
-            RULE.replace(
-                "token in URL: [query string, access_token=], ",
-                "secret in the config: [client_secret], ",
-            )
-            .as_str(),
-            &with_doc(&doc),
-        );
-    }
-
-    #[test]
-    fn one_row_lumping_the_problems_together_counts_for_none() {
-        let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string], TLS off: [tls], secret in git: [git], admin profile: [admin] } }";
-        let lumped = "| Finding | Evidence | Fix |\n|---|---|---|\n| query string token, tls off, secret in git, admin profile | everywhere | fix all four properly |\n";
-        let v = assert_fails(rule, &with_doc(lumped));
-        assert!(
-            v.message.contains("lumps several problems together"),
-            "{}",
-            v.message
-        );
-    }
-
-    #[test]
-    fn a_row_whose_fix_refers_to_other_problems_still_counts_for_its_own() {
-        let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string], TLS off: [tls], secret in git: [git] } }";
-        let doc = "| Finding | Evidence | Fix |\n|---|---|---|\n| Token in the query string | transcript #3 | move it to a header; with tls off and the secret in git fixed too, nothing leaks |\n| TLS checks off | config line 9 | turn verification on |\n| Secret committed to git | .env in history | rotate it and purge the history |\n";
-        assert_passes(rule, &with_doc(doc));
-    }
-
-    #[test]
-    fn a_fix_that_leaves_the_problem_for_now_or_accepts_it_does_not_count() {
-        assert_eq!(
-            not_a_fix(
-                "Leave certificate checks disabled until the new proxy is in place.",
-                &["certificate".to_string()]
-            ),
-            Some("says to keep the problem")
-        );
-        assert_eq!(
-            not_a_fix("We accept the risk for this release.", &["tls".to_string()]),
-            Some("says the problem may stay")
-        );
-        let stale = ["stale".to_string()];
-        assert_eq!(
-            not_a_fix(
-                "Rerun the job in the morning; no code change needed.",
-                &stale
-            ),
-            Some("says the problem may stay")
-        );
-        assert_eq!(
-            not_a_fix("Just rerun it tomorrow", &stale),
-            Some("only runs the job again")
-        );
-        assert_eq!(
-            not_a_fix("re-run the job in the morning", &stale),
-            Some("only runs the job again")
-        );
-        assert_eq!(
-            not_a_fix(
-                "Nothing needs changing; the 401s were a transient outage, rerun later",
-                &stale
-            ),
-            Some("says the problem may stay")
-        );
-        // Another clause saying something else is fine, or stays, does not undo a fix.
-        for fix in [
-            "The refresh call is fine; make refresh_session assign the new token to token",
-            "Assign the refreshed token to token; no change to the refresh request is needed",
-            "Keep refresh_session as is, but write its token into token, the variable clear_flag sends",
-            "Turn verification back on; the proxy is fine once its CA bundle is trusted",
-        ] {
-            assert_eq!(not_a_fix(fix, &["tls".to_string()]), None, "{fix}");
-        }
-        assert_eq!(
-            not_a_fix("Keep TLS verification on everywhere.", &["tls".to_string()]),
-            None
-        );
-    }
-
-    #[test]
-    fn no_file_or_no_table_fails() {
-        assert_fails(RULE, &evidence(vec![]));
-        assert_fails(RULE, &with_doc("Token in the query string, TLS off.\n"));
-    }
-}
+#[path = "review_tests.rs"]
+mod tests;

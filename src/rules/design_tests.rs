@@ -1,0 +1,347 @@
+//! Tests of the `design.table` rule.
+
+use super::super::fixture::*;
+use super::*;
+use crate::evidence::SourceFile;
+
+fn with_doc(text: &str) -> crate::evidence::Evidence {
+    let mut ev = evidence(vec![]);
+    ev.sources.push(SourceFile {
+        path: "design.md".into(),
+        text: text.into(),
+    });
+    ev
+}
+
+const RULE: &str = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Nightly price list: { Pattern: [batch sync, batch] }, Card check: { Pattern: [request-reply] } } }";
+
+const GOOD: &str = "# Patterns\n\n| Requirement | Pattern | Why |\n|---|:--:|---|\n| Nightly price list | **Batch sync** | volume, not urgent |\n| Card check | Request-Reply | the user waits |\n";
+
+#[test]
+fn expected_values_match_ignoring_case_and_emphasis() {
+    assert_passes(RULE, &with_doc(GOOD));
+}
+
+#[test]
+fn a_grant_written_as_its_wire_name_or_hyphenated_names_the_same_idea() {
+    assert_eq!(
+        norm("OAuth `client_credentials`"),
+        "oauth client credentials"
+    );
+    assert_eq!(norm("client-credentials flow"), "client credentials flow");
+    assert_eq!(norm("Request–Reply"), "request reply");
+    assert_eq!(norm("_plain_ - dash -- **bold**"), "plain - dash -- bold");
+    let rule = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Card check: {} }, mentions: { Card check: { Pattern: [client credentials] } } }";
+    for written in ["client_credentials grant", "Client-Credentials flow"] {
+        let doc = format!("| Requirement | Pattern | Why |\n|---|---|---|\n| Card check | {written} | no user |\n");
+        assert_passes(rule, &with_doc(&doc));
+    }
+}
+
+#[test]
+fn another_rows_choice_is_not_the_best_fit_and_an_unknown_name_is_told_apart() {
+    let v = assert_fails(RULE, &with_doc(&GOOD.replace("Request-Reply", "batch")));
+    assert!(
+        v.message.contains("\"batch\" is not the best fit"),
+        "{}",
+        v.message
+    );
+    let v = assert_fails(
+        RULE,
+        &with_doc(&GOOD.replace("Request-Reply", "synchronous call")),
+    );
+    assert!(
+        v.message
+            .contains("\"synchronous call\" is not the best fit (if it is the right choice under another name"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn a_wrong_value_is_named_with_its_row() {
+    let v = assert_fails(
+        RULE,
+        &with_doc(&GOOD.replace("**Batch sync**", "fire-and-forget")),
+    );
+    assert!(
+        v.message.contains("Nightly price list") && v.message.contains("fire-and-forget"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn an_unfilled_cell_or_missing_row_fails() {
+    let v = assert_fails(RULE, &with_doc(&GOOD.replace("the user waits", "TODO")));
+    assert!(v.message.contains("under \"Why\""), "{}", v.message);
+    let v = assert_fails(
+        RULE,
+        &with_doc(&GOOD.replace("| Card check | Request-Reply | the user waits |\n", "")),
+    );
+    assert!(
+        v.message.contains("\"Card check\" is missing"),
+        "{}",
+        v.message
+    );
+}
+
+const FAILURES: &str = "{ rule: design.table, file: design.md, columns: [Failure, Response], mentions: { ERP down: { Response: [retry, backoff, breaker] } } }";
+
+#[test]
+fn a_mentions_cell_must_name_one_of_the_words() {
+    let doc =
+        "| Failure | Response |\n|---|---|\n| ERP down | Retry with **exponential backoff** |\n";
+    assert_passes(FAILURES, &with_doc(doc));
+    let v = assert_fails(
+        FAILURES,
+        &with_doc(&doc.replace("Retry with **exponential backoff**", "we will be careful")),
+    );
+    assert!(
+        v.message.contains("\"ERP down\" → Response"),
+        "{}",
+        v.message
+    );
+    let v = assert_fails(FAILURES, &with_doc("| Failure | Response |\n|---|---|\n"));
+    assert!(
+        v.message.contains("\"ERP down\" is missing"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn an_explained_column_needs_a_reason_of_a_few_words() {
+    let rule = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Card check: { Pattern: [request-reply] } }, explained: [Why] }";
+    let doc = |why: &str| {
+        with_doc(&format!(
+            "| Requirement | Pattern | Why |\n|---|---|---|\n| Card check | Request-Reply | {why} |\n"
+        ))
+    };
+    assert_passes(rule, &doc("the user waits for it"));
+    for why in ["x", "-", "because", "fast, sync"] {
+        let v = assert_fails(rule, &doc(why));
+        assert!(
+            v.message.contains("gives no reason"),
+            "{why}: {}",
+            v.message
+        );
+    }
+}
+
+#[test]
+fn a_table_without_the_columns_or_no_file_fails() {
+    assert_fails(
+        RULE,
+        &with_doc("| Requirement | Answer |\n|---|---|\n| a | b |\n"),
+    );
+    assert_fails(RULE, &evidence(vec![]));
+}
+
+#[test]
+fn a_document_left_unread_is_named_with_why_not_called_missing() {
+    let mut ev = evidence(vec![]);
+    ev.unread = vec![(
+        "design.md".into(),
+        "is not UTF-8 text (byte 0xE9 on line 9 is not UTF-8; save the file as UTF-8)".into(),
+    )];
+    let v = assert_fails(RULE, &ev);
+    assert!(
+        v.message
+            .starts_with("`design.md` is not UTF-8 text (byte 0xE9 on line 9"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("There is no"), "{}", v.message);
+}
+
+const FIVE: &str = "{ rule: design.table, file: design.md, columns: [Question, Answer, Why], mentions: { Failure: { Answer: [retry, retries, rerun, later, tries again, repeat], Why: [external id, upsert, idempot, overwrite] } }, ruled_out: { Failure: { Why: [duplicates, lost] } } }";
+
+fn failure_row(answer: &str, why: &str) -> crate::evidence::Evidence {
+    with_doc(&format!(
+        "| Question | Answer | Why |\n|---|---|---|\n| Failure | {answer} | {why} |\n"
+    ))
+}
+
+#[test]
+fn a_failure_answer_that_denies_the_retry_or_its_safety_does_not_pass() {
+    assert_passes(
+        FIVE,
+        &failure_row(
+            "Retry the job after the window",
+            "rows are upserted by external id, so a rerun updates instead of duplicating",
+        ),
+    );
+    for (answer, why) in [
+        (
+            "Nobody retries; the night's data is lost",
+            "each insert makes duplicates since there is no duplicate check",
+        ),
+        (
+            "Retrying is unsafe, so the job gives up",
+            "a rerun would overwrite good figures with duplicates",
+        ),
+    ] {
+        assert_fails(FIVE, &failure_row(answer, why));
+    }
+    let v = assert_fails(
+        FIVE,
+        &failure_row(
+            "Retry after the window",
+            "a rerun would overwrite good figures with duplicates",
+        ),
+    );
+    assert!(
+        v.message.contains(
+            "\"Failure\" → Why says \"duplicates\", which goes against what this row asks for"
+        ),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn a_cell_that_only_strings_the_key_words_together_does_not_pass() {
+    let v = assert_fails(
+        FIVE,
+        &failure_row(
+            "retry retries rerun later",
+            "external id upsert idempotent overwrite",
+        ),
+    );
+    assert!(
+        v.message
+            .contains("\"Failure\" → Answer strings key words together")
+            && v.message
+                .contains("\"Failure\" → Why strings key words together"),
+        "{}",
+        v.message
+    );
+    assert_passes(
+        FIVE,
+        &failure_row("Retry later", "the upsert by external id makes it harmless"),
+    );
+}
+
+#[test]
+fn a_retry_said_in_other_common_words_passes() {
+    for answer in [
+        "The job tries again at 04:00",
+        "It repeats the load after the window",
+    ] {
+        assert_passes(
+            FIVE,
+            &failure_row(answer, "an upsert by external id updates the same rows"),
+        );
+    }
+}
+
+const SCOPES: &str = "{ rule: design.table, file: design.md, columns: [Scenario, Scopes and policies], filled: false, mentions: { Store kiosk: { Scopes and policies: [api, refresh] } }, ruled_out: { \"*\": { Scopes and policies: [full, every user] } } }";
+
+#[test]
+fn a_ruled_out_word_fails_the_row_when_said_outright_only() {
+    let doc = |cell: &str| {
+        with_doc(&format!(
+            "| Scenario | Scopes and policies |\n|---|---|\n| Store kiosk | {cell} |\n"
+        ))
+    };
+    assert_passes(
+        SCOPES,
+        &doc("`api` and `refresh_token`, never full; fully pre-approved users"),
+    );
+    let v = assert_fails(SCOPES, &doc("full scope and api, refresh token on"));
+    assert!(v.message.contains("says \"full\""), "{}", v.message);
+    let v = assert_fails(SCOPES, &doc("the refresh token disabled"));
+    assert!(
+        v.message.contains("does not name the idea"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn a_choice_with_a_full_stop_a_note_or_the_word_flow_passes() {
+    for cell in [
+        "Batch.",
+        "Batch sync (Bulk API 2.0)",
+        "batch sync flow",
+        "<span>batch</span>"
+            .replace("<span>", "")
+            .replace("</span>", "")
+            .as_str(),
+    ] {
+        assert_passes(RULE, &with_doc(&GOOD.replace("**Batch sync**", cell)));
+    }
+    assert_passes(
+        RULE,
+        &with_doc(&GOOD.replace("Request-Reply", "Request-reply.")),
+    );
+}
+
+#[test]
+fn a_choice_among_other_words_is_told_to_stand_alone() {
+    let v = assert_fails(
+        RULE,
+        &with_doc(&GOOD.replace("**Batch sync**", "Batch, since it runs nightly")),
+    );
+    assert!(
+        v.message.contains(
+            "\"Batch, since it runs nightly\" holds more than a choice; write one of: request-reply, batch sync"
+        ),
+        "{}",
+        v.message
+    );
+    let v = assert_fails(
+        RULE,
+        &with_doc(&GOOD.replace("Request-Reply", "Request-reply (or batch)")),
+    );
+    assert!(
+        v.message.contains("holds more than a choice"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn a_draft_table_in_an_html_comment_is_not_judged() {
+    let draft = "<!-- draft: | Requirement | Pattern | Why |\n|---|---|---|\n| Nightly price list | request-reply | old |\n-->\n";
+    assert_passes(RULE, &with_doc(&format!("{draft}{GOOD}")));
+}
+
+#[test]
+fn a_misspelt_header_or_a_file_in_another_case_is_named() {
+    let v = assert_fails(RULE, &with_doc(&GOOD.replace("| Pattern |", "| Patern |")));
+    assert!(
+        v.message.contains("with no column \"Pattern\""),
+        "{}",
+        v.message
+    );
+    let mut ev = evidence(vec![]);
+    ev.sources.push(SourceFile {
+        path: "Design.md".into(),
+        text: GOOD.into(),
+    });
+    let v = assert_fails(RULE, &ev);
+    assert!(
+        v.message
+            .contains("but there is `Design.md`: rename it to `design.md`"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn a_row_key_with_a_non_breaking_hyphen_is_found() {
+    let rule = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Order hand-off: { Pattern: [fire-and-forget] } } }";
+    let doc = "| Requirement | Pattern | Why |\n|---|---|---|\n| Order hand\u{2011}off | Fire\u{2011}and\u{2011}forget | nobody waits for it |\n";
+    assert_passes(rule, &with_doc(doc));
+}
+
+#[test]
+fn any_lone_dash_answers_does_not_apply() {
+    let rule = "{ rule: design.table, file: design.md, columns: [Request, Principal], rows: { Partner login: { Principal: [none, \"-\"] }, Issue sync: { Principal: [named] } } }";
+    for dash in ["—", "–", "-"] {
+        let doc = format!("| Request | Principal |\n|---|---|\n| Partner login | {dash} |\n| Issue sync | named |\n");
+        assert_passes(rule, &with_doc(&doc));
+    }
+}

@@ -1,0 +1,270 @@
+//! Tests of the `review.findings` rule.
+
+use super::super::fixture::*;
+use super::{cites, not_a_fix};
+use crate::evidence::SourceFile;
+
+/// Why `fix` is no fix, with no words ruled out by the lab.
+fn fix_verdict(fix: &str, words: &[String]) -> Option<&'static str> {
+    not_a_fix(fix, words, &[])
+}
+
+fn with_doc(text: &str) -> crate::evidence::Evidence {
+    let mut ev = evidence(vec![]);
+    ev.sources.push(SourceFile {
+        path: "findings.md".into(),
+        text: text.into(),
+    });
+    ev
+}
+
+const RULE: &str = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string, access_token=], TLS off: [verify, tls] } }";
+
+const GOOD: &str = "| Finding | Evidence | Fix |\n|---|---|---|\n| Token sent in the **query string** | transcript entry 3 | Authorization header |\n| Certificate checks disabled (`verify: false`) | config.yaml line 9 | turn TLS verification on |\n";
+
+#[test]
+fn every_planted_problem_reported_passes() {
+    assert_passes(RULE, &with_doc(GOOD));
+}
+
+#[test]
+fn evidence_that_points_nowhere_does_not_count() {
+    let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string, access_token=], TLS off: [verify, tls] }, evidence: { column: Evidence, places: { token in URL: [transcript, entry 3], TLS off: [line 9, verify] } } }";
+    assert_passes(rule, &with_doc(GOOD));
+    let doc = GOOD.replace("config.yaml line 9", "n/a, see above");
+    let v = assert_fails(rule, &with_doc(&doc));
+    assert!(
+        v.message.contains("evidence that does not point at it") && v.message.contains("TLS off"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("token in URL"), "{}", v.message);
+    let typo = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { TLS off: [tls] }, evidence: { column: Evidence, places: { TLS of: [line 9] } } }";
+    let typo: serde_json::Value = serde_yaml::from_str(typo).expect("yaml");
+    let e = crate::rules::RuleSpec::from_value(typo).expect_err("a label no finding has");
+    assert!(e.to_string().contains("\"TLS of\""), "{e}");
+}
+
+#[test]
+fn a_line_is_cited_however_it_is_written() {
+    for cell in [
+        "config.yaml line 9",
+        "config.yaml:9",
+        "l9",
+        "lines 8-9",
+        "line 9 and 10",
+    ] {
+        assert!(cites(cell, "line 9"), "{cell}");
+    }
+    for cell in ["config.yaml line 19", "line 90", "n/a", "config.yaml:3"] {
+        assert!(!cites(cell, "line 9"), "{cell}");
+    }
+    assert!(cites("transcript entry 2", "entry 2"));
+}
+
+#[test]
+fn a_missed_problem_is_named() {
+    let doc = GOOD.replace(
+        "| Certificate checks disabled (`verify: false`) | config.yaml line 9 | turn TLS verification on |\n",
+        "",
+    );
+    let v = assert_fails(RULE, &with_doc(&doc));
+    assert!(v.message.contains("not reported: TLS off"), "{}", v.message);
+}
+
+#[test]
+fn a_finding_without_a_fix_does_not_count() {
+    let doc = GOOD.replace("| Authorization header |", "| TODO |");
+    let v = assert_fails(RULE, &with_doc(&doc));
+    assert!(
+        v.message.contains("empty column: token in URL"),
+        "{}",
+        v.message
+    );
+}
+
+const WITH_FIX: &str = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], fix: Fix, findings: { secret in the config: [client_secret, client secret], TLS off: [verify, tls] } }";
+
+const FIXED: &str = "| Finding | Evidence | Fix |\n|---|---|---|\n| The client_secret is in the config | config.yaml line 4 | Rotate it and load it from the environment |\n| Certificate checks disabled (`verify: false`) | config.yaml line 9 | Keep TLS verification on |\n";
+
+#[test]
+fn fixes_that_propose_a_change_pass_and_the_verdict_says_only_that() {
+    let v = assert_passes(WITH_FIX, &with_doc(FIXED));
+    assert!(
+        v.message
+            .contains("names all 2 planted problems, each in a row with every column filled and a fix that proposes a change"),
+        "{}",
+        v.message
+    );
+    for fix in [
+        "Keep the client secret out of Git",
+        "Keep the client secret in a vault",
+    ] {
+        let doc = FIXED.replace("Rotate it and load it from the environment", fix);
+        assert_passes(WITH_FIX, &with_doc(&doc));
+    }
+}
+
+#[test]
+fn a_fix_that_keeps_the_problem_or_is_a_placeholder_does_not_count() {
+    for (fix, why) in [
+        (
+            "keep the client_secret in the file",
+            "says to keep the problem",
+        ),
+        (
+            "The secret is fine where it is",
+            "says the problem may stay",
+        ),
+        ("fix it", "a placeholder"),
+        ("n/a", "a placeholder"),
+        ("use vault", "fewer than three words"),
+    ] {
+        let doc = FIXED.replace("Rotate it and load it from the environment", fix);
+        let v = assert_fails(WITH_FIX, &with_doc(&doc));
+        assert!(
+            v.message
+                .contains(&format!("secret in the config (the fix {why})")),
+            "{fix}: {}",
+            v.message
+        );
+    }
+}
+
+#[test]
+fn without_a_fix_column_named_any_filled_fix_counts() {
+    let doc = FIXED.replace("Rotate it and load it from the environment", "fine");
+    assert_passes(
+        RULE.replace(
+            "token in URL: [query string, access_token=], ",
+            "secret in the config: [client_secret], ",
+        )
+        .as_str(),
+        &with_doc(&doc),
+    );
+}
+
+#[test]
+fn one_row_lumping_the_problems_together_counts_for_none() {
+    let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string], TLS off: [tls], secret in git: [git], admin profile: [admin] } }";
+    let lumped = "| Finding | Evidence | Fix |\n|---|---|---|\n| query string token, tls off, secret in git, admin profile | everywhere | fix all four properly |\n";
+    let v = assert_fails(rule, &with_doc(lumped));
+    assert!(
+        v.message.contains("lumps several problems together"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn a_row_whose_fix_refers_to_other_problems_still_counts_for_its_own() {
+    let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], findings: { token in URL: [query string], TLS off: [tls], secret in git: [git] } }";
+    let doc = "| Finding | Evidence | Fix |\n|---|---|---|\n| Token in the query string | transcript #3 | move it to a header; with tls off and the secret in git fixed too, nothing leaks |\n| TLS checks off | config line 9 | turn verification on |\n| Secret committed to git | .env in history | rotate it and purge the history |\n";
+    assert_passes(rule, &with_doc(doc));
+}
+
+#[test]
+fn a_fix_that_leaves_the_problem_for_now_or_accepts_it_does_not_count() {
+    assert_eq!(
+        fix_verdict(
+            "Leave certificate checks disabled until the new proxy is in place.",
+            &["certificate".to_string()]
+        ),
+        Some("says to keep the problem")
+    );
+    assert_eq!(
+        fix_verdict("We accept the risk for this release.", &["tls".to_string()]),
+        Some("says the problem may stay")
+    );
+    let stale = ["stale".to_string()];
+    assert_eq!(
+        fix_verdict(
+            "Rerun the job in the morning; no code change needed.",
+            &stale
+        ),
+        Some("says the problem may stay")
+    );
+    assert_eq!(
+        fix_verdict("Just rerun it tomorrow", &stale),
+        Some("only runs the job again")
+    );
+    assert_eq!(
+        fix_verdict("re-run the job in the morning", &stale),
+        Some("only runs the job again")
+    );
+    assert_eq!(
+        fix_verdict(
+            "Nothing needs changing; the 401s were a transient outage, rerun later",
+            &stale
+        ),
+        Some("says the problem may stay")
+    );
+    // Another clause saying something else is fine, or stays, does not undo a fix.
+    for fix in [
+        "The refresh call is fine; make refresh_session assign the new token to token",
+        "Assign the refreshed token to token; no change to the refresh request is needed",
+        "Keep refresh_session as is, but write its token into token, the variable clear_flag sends",
+        "Turn verification back on; the proxy is fine once its CA bundle is trusted",
+    ] {
+        assert_eq!(fix_verdict(fix, &["tls".to_string()]), None, "{fix}");
+    }
+    assert_eq!(
+        fix_verdict("Keep TLS verification on everywhere.", &["tls".to_string()]),
+        None
+    );
+}
+
+#[test]
+fn no_file_or_no_table_fails() {
+    assert_fails(RULE, &evidence(vec![]));
+    assert_fails(RULE, &with_doc("Token in the query string, TLS off.\n"));
+}
+
+const COURIER: &str = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], fix: Fix, findings: { token in the URL: [query string, in the url, token … url], scopes wider than the job: [scope, least privilege, full access], secret stored in the config file: [client secret, consumer secret, secret … git], certificate verification off: [tls, certificate] }, ruled_out: { secret stored in the config file: [second repo] } }";
+
+#[test]
+fn findings_that_deny_the_problems_or_keep_them_do_not_pass() {
+    let denial = "| Finding | Evidence | Fix |\n|---|---|---|\n| Checked: the token is never put in the URL | transcript entry 2 looks normal | Continue with the current setup |\n| Scope list checked, least privilege already met | line 11 | Continue with the current setup |\n| client secret is safely handled | line 10 | Continue with the current setup |\n| TLS certificate settings checked, no issue | line 15 | Continue with the current setup |\n";
+    let v = assert_fails(COURIER, &with_doc(denial));
+    assert!(
+        v.message.contains("only in a row that calls it no problem")
+            && !v.message.contains("a fix that proposes a change"),
+        "{}",
+        v.message
+    );
+    let kept = "| Finding | Evidence | Fix |\n|---|---|---|\n| Token sent in the query string | transcript entry 2 | Keep it there; logs are internal |\n| Scopes wider than needed | line 11 | Ask for api only |\n| Client secret in the config | line 10 | Commit it to a second repo too |\n| TLS verification off | line 15 | Leave it off until the proxy is replaced |\n";
+    let v = assert_fails(COURIER, &with_doc(kept));
+    for part in [
+        "token in the URL (the fix says to keep the problem)",
+        "secret stored in the config file (the fix keeps or spreads the problem)",
+        "certificate verification off (the fix says to keep the problem)",
+    ] {
+        assert!(v.message.contains(part), "{part}: {}", v.message);
+    }
+    assert!(!v.message.contains("scopes wider"), "{}", v.message);
+}
+
+#[test]
+fn findings_in_natural_words_pass() {
+    let natural = "| Finding | Evidence | Fix |\n|---|---|---|\n| Bearer token exposed in the request URL of the SOQL call | transcript entry 2 | Send the token in the Authorization header instead |\n| App asks for full access and web/refresh rights it never uses | courier-sync.yaml:11 | Ask the token endpoint for api only |\n| OAuth consumer secret committed to Git | courier-sync.yaml:10 | Rotate it and load it from a secrets manager at runtime |\n| Certificate checking turned off | courier-sync.yaml:15 | Turn verification back on and add the proxy's CA to the trust store |\n";
+    assert_passes(COURIER, &with_doc(natural));
+}
+
+#[test]
+fn a_fix_that_keeps_it_there_or_leaves_it_off_is_no_fix_and_keeping_it_on_is() {
+    let tls = ["tls".to_string()];
+    assert_eq!(
+        fix_verdict("Keep it there; logs are internal", &tls),
+        Some("says to keep the problem")
+    );
+    assert_eq!(
+        fix_verdict("Leave it off until the proxy is replaced", &tls),
+        Some("says to keep the problem")
+    );
+    assert_eq!(fix_verdict("Turn it back on and keep it on", &tls), None);
+    assert_eq!(fix_verdict("Rotate it and keep it in a vault", &tls), None);
+    assert_eq!(
+        fix_verdict("Continue with the current setup", &tls),
+        Some("says the problem may stay")
+    );
+}
