@@ -5,7 +5,9 @@
 //! digit or `_` on that side; a number must also not continue across a decimal point or a
 //! thousands separator (`1` is not in `1.5` or `3,1`; a three-digit `500` is not in `4 500` or
 //! `4'500`, where it is a group of a larger number). Items that start or end with
-//! punctuation (`endpoint: /services/Soap/u/`) match on that side as plain text. Case counts.
+//! punctuation (`endpoint: /services/Soap/u/`) match on that side as plain text. Case counts,
+//! except in [`mentions_loosely`], which finds what a line must not say however it is
+//! written: in any case, and a number in any decimal form of its value (`0` in `0.0`).
 
 fn word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -51,9 +53,56 @@ pub(crate) fn mentions(text: &str, item: &str) -> bool {
     })
 }
 
+/// Like [`mentions`], but case does not count (`OPPORTUNITIES` mentions `Opportunities`) and a
+/// number is also found written with another decimal form of the same value (`0.0`, `0.00` or
+/// `00` for `0`; `1,500` for `1500`): for what a line must not say, however it says it.
+pub(crate) fn mentions_loosely(text: &str, item: &str) -> bool {
+    if mentions(&text.to_lowercase(), &item.to_lowercase()) {
+        return true;
+    }
+    let Ok(value) = item.parse::<f64>() else {
+        return false;
+    };
+    numbers(text).contains(&value)
+}
+
+/// The numbers written in `text`: runs of digits with decimal points and thousands
+/// separators, not glued to a letter (`v29.0` is a name, not a number), read as values.
+fn numbers(text: &str) -> Vec<f64> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if !c.is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let glued = i > 0 && word_char(chars[i - 1].1);
+        let mut j = i;
+        while j + 1 < chars.len()
+            && (chars[j + 1].1.is_ascii_digit()
+                || matches!(chars[j + 1].1, '.' | ',' | '\'')
+                    && chars.get(j + 2).is_some_and(|(_, d)| d.is_ascii_digit()))
+        {
+            j += 1;
+        }
+        let end = chars.get(j + 1).map_or(text.len(), |(at, _)| *at);
+        let glued_after = chars.get(j + 1).is_some_and(|(_, c)| word_char(*c));
+        let written = text[start..end].replace([',', '\''], "");
+        if !glued && !glued_after {
+            if let Ok(n) = written.parse::<f64>() {
+                out.push(n);
+            }
+        }
+        i = j + 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mentions;
+    use super::{mentions, mentions_loosely};
 
     #[test]
     fn a_number_is_not_found_inside_a_longer_number() {
@@ -85,5 +134,20 @@ mod tests {
             "endpoint: /services/Soap/u/"
         ));
         assert!(mentions("abc-", "-"));
+    }
+
+    #[test]
+    fn a_loose_mention_ignores_case_and_finds_a_number_in_any_decimal_form() {
+        assert!(mentions_loosely(
+            "OPPORTUNITIES: 0 (INVALID_TYPE)",
+            "Opportunities"
+        ));
+        assert!(mentions_loosely("Opportunities: 0.0 (INVALID_TYPE)", "0"));
+        assert!(mentions_loosely("total 0.00", "0"));
+        assert!(mentions_loosely("received 1,500 rows", "1500"));
+        assert!(!mentions_loosely("API v0.0 client", "0"), "glued to a name");
+        assert!(!mentions_loosely("HTTP 400 (INVALID_TYPE)", "0"));
+        assert!(!mentions_loosely("received 4500", "500"));
+        assert!(!mentions_loosely("Opportunities: not permitted", "0"));
     }
 }

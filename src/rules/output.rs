@@ -8,7 +8,7 @@
 
 use super::cx::{show, Cx};
 use super::http::WithPattern;
-use super::mention::mentions;
+use super::mention::{mentions, mentions_loosely};
 use super::Verdict;
 use crate::evidence::CapturedOutput;
 use crate::matcher::RequestPattern;
@@ -20,7 +20,9 @@ use serde_json::Value;
 /// line (`[A-1000, updated]`: the record and what happened to it, not just both somewhere),
 /// and none of `absent` appears at all (`[W-0001]`: a row that succeeded, so a report that
 /// prints every row instead of the failed ones fails), and no line holds every item of one
-/// group of `absent_lines` (`[Opportunities, "0"]`: a made-up count, however it is worded).
+/// group of `absent_lines` (`[Opportunities, "0"]`: a made-up count, however it is worded —
+/// these are found in any case and a number in any decimal form of its value, so
+/// `OPPORTUNITIES: 0.0` is ruled out too; see [`mentions_loosely`]).
 /// A whole number of four digits or more is also found with its thousands grouped (`4,500`).
 /// Each of `texts` must also appear on some line that mentions none of `not_beside`
 /// (`texts: ["4500"], not_beside: ["500"]`: the total on a line of its own, so "received 500
@@ -225,6 +227,9 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         .collect();
     let unread = unread_note(cx, p.runs.as_deref(), p.stderr);
     let in_text = |text: &str, t: &str| written_forms(t).iter().any(|f| mentions(text, f));
+    // What a line must not say is found however it is written (case, `0.0`).
+    let ruled_out_in =
+        |text: &str, t: &str| written_forms(t).iter().any(|f| mentions_loosely(text, f));
     let seen = |t: &str| outputs.iter().any(|o| in_text(o, t));
     let on_one_line = |group: &[String]| {
         outputs
@@ -249,7 +254,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
             p.texts.len(),
             items(p.texts.len()),
             missing.join(", "),
-            also_ruled_out(p, &outputs, &in_text)
+            also_ruled_out(p, &outputs, &ruled_out_in)
         ));
     }
     let alone_on_a_line = |t: &str| {
@@ -313,7 +318,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         return cx.fail(format!(
             "Your {stream} has no line with {}{why}{}{unread}",
             apart.join(", nor one with "),
-            also_ruled_out(p, &outputs, &in_text)
+            also_ruled_out(p, &outputs, &ruled_out_in)
         ));
     }
     let unwanted: Vec<&str> = p
@@ -336,7 +341,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
                 .unwrap_or("Print only the items the brief asks for, not every one.")
         ));
     }
-    if let Some((group, line)) = ruled_out_line(p, &outputs, &in_text) {
+    if let Some((group, line)) = ruled_out_line(p, &outputs, &ruled_out_in) {
         return cx.fail(format!(
             "Your {stream} has a line with {} together, which the brief rules out: \"{}\". {}",
             group.join(" and "),

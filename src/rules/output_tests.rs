@@ -464,3 +464,25 @@ fn a_value_that_is_not_a_pointer_is_refused_when_the_lab_loads() {
         .to_string();
     assert!(err.contains("not a JSON pointer"), "{err}");
 }
+
+#[test]
+fn a_ruled_out_line_is_found_in_any_case_and_with_the_number_in_any_decimal_form() {
+    let rule = r#"{ rule: process.output_contains, texts: [INVALID_TYPE], absent_lines: [[Opportunities, "0"], [Opps, "0"]] }"#;
+    let mut ev = evidence(vec![]);
+    for line in [
+        "OPPORTUNITIES: 0 (INVALID_TYPE)",
+        "Opps: 0 (INVALID_TYPE)",
+        "Opportunities: 0.0 (INVALID_TYPE)",
+    ] {
+        ev.runs[0].stdout.text = format!("Falcon Corp\n{line}\n");
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("which the brief rules out"),
+            "{line}: {}",
+            v.message
+        );
+    }
+    ev.runs[0].stdout.text =
+        "Falcon Corp\nOpportunities: not permitted, HTTP 400 (INVALID_TYPE)\n".into();
+    assert_passes(rule, &ev);
+}
