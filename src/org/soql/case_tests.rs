@@ -2,6 +2,7 @@
 //! `IN`, ordering and grouping fold case as LIKE and the unique index do, for any letter.
 
 use super::test_support::run;
+use super::{query, QueryOptions};
 use crate::org::Org;
 use serde_json::json;
 
@@ -92,5 +93,60 @@ fn texts_equal_but_for_case_group_together_and_sort_side_by_side() {
         at("Müller GmbH").abs_diff(at("MÜLLER GMBH")),
         1,
         "{sorted:?}"
+    );
+}
+
+#[test]
+fn a_unique_case_sensitive_field_is_compared_case_and_all_by_index_and_by_scan_alike() {
+    let seed = crate::org::OrgSeed::from_yaml(
+        "objects:\n  Account: { fields: { Sku__c: { type: text, externalId: true, unique: true, caseSensitive: true } } }\nrecords:\n  - Account: { Name: Upper, Sku__c: AB-1 }\n  - Account: { Name: Lower, Sku__c: ab-1 }\n",
+    )
+    .unwrap();
+    let o = Org::new(&seed).unwrap();
+    for (soql, want) in [
+        (
+            "SELECT Name FROM Account WHERE Sku__c = 'ab-1'",
+            vec!["Lower"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Sku__c = 'AB-1'",
+            vec!["Upper"],
+        ),
+        ("SELECT Name FROM Account WHERE Sku__c = 'Ab-1'", vec![]),
+        (
+            "SELECT Name FROM Account WHERE Sku__c IN ('ab-1', 'x')",
+            vec!["Lower"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Sku__c != 'ab-1' AND Sku__c != null",
+            vec!["Upper"],
+        ),
+        (
+            "SELECT Name FROM Account WHERE Sku__c NOT IN ('AB-1') AND Sku__c != null",
+            vec!["Lower"],
+        ),
+    ] {
+        assert_eq!(names(&o, soql), want, "{soql}");
+        // queryAll scans (the index leaves out the recycle bin): the same answer.
+        let all = query(
+            &o.store.read(),
+            soql,
+            &QueryOptions {
+                include_deleted: true,
+                ..QueryOptions::new(o.clock.now(), "62.0")
+            },
+        )
+        .unwrap();
+        let scanned: Vec<&str> = all
+            .records
+            .iter()
+            .map(|r| r["Name"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(scanned, want, "queryAll {soql}");
+    }
+    // Other text fields still ignore case.
+    assert_eq!(
+        names(&o, "SELECT Name FROM Account WHERE Name = 'UPPER'"),
+        vec!["Upper"]
     );
 }

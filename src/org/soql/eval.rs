@@ -58,7 +58,7 @@ pub(crate) fn index_candidates(
         CCond::Test(Left::Field(f), test) if f.hops.is_empty() => {
             let values: Vec<&Value> = match test {
                 Test::Cmp(CmpOp::Eq, v) => vec![v],
-                Test::In(vs, false) => vs.iter().collect(),
+                Test::In(vs, false) | Test::Exactly(vs, false) => vs.iter().collect(),
                 _ => return None,
             };
             let table = store.table(base);

@@ -80,7 +80,7 @@ fn refusal(def: &FieldDef, test: &Test) -> Option<&'static str> {
         return Some("Not considering filter for optimization because unindexed");
     }
     match test {
-        Test::Cmp(CmpOp::Ne, _) | Test::In(_, true) | Test::NotNull => {
+        Test::Cmp(CmpOp::Ne, _) | Test::In(_, true) | Test::Exactly(_, true) | Test::NotNull => {
             Some("Not considering filter for optimization because of negative filter operator")
         }
         Test::IsNull => Some("Not considering filter for optimization because of null value"),

@@ -431,10 +431,18 @@ impl Planner<'_> {
                     Rhs::Subquery(sub) => Some(self.semi_join(sub)?),
                     _ => None,
                 };
-                CCond::Test(
-                    l,
-                    compile_test(self.src, *pos, &f, *op, rhs, (self.today, self.zone), semi)?,
-                )
+                let test =
+                    compile_test(self.src, *pos, &f, *op, rhs, (self.today, self.zone), semi)?;
+                let exact = matches!(l, Left::Field(_))
+                    && f.reads == Reads::Stored
+                    && f.ftype.is_text()
+                    && self
+                        .store
+                        .object(f.obj)
+                        .fields
+                        .get(f.field)
+                        .is_some_and(|d| d.unique && d.case_sensitive);
+                CCond::Test(l, if exact { test.case_sensitive() } else { test })
             }
         })
     }

@@ -225,6 +225,21 @@ pub enum Test {
     /// `=` / `!=` on a multi-select picklist: exactly these values selected, in any order
     /// (sorted, lower-cased); negated for `!=`.
     Selected(Vec<String>, bool),
+    /// `=`, `!=`, `IN`, `NOT IN` on a unique case-sensitive text field: one of these texts
+    /// exactly, case and all (negated for `!=` and `NOT IN`). Salesforce compares such fields
+    /// case-sensitively and every other text field without regard to case.
+    Exactly(Vec<Value>, bool),
+}
+
+impl Test {
+    /// This test as it reads on a unique case-sensitive text field (see [`Test::Exactly`]).
+    pub fn case_sensitive(self) -> Test {
+        match self {
+            Test::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), v) => Test::Exactly(vec![v], op == CmpOp::Ne),
+            Test::In(values, negate) => Test::Exactly(values, negate),
+            other => other,
+        }
+    }
 }
 
 /// The values of a multi-select picklist text (`'B;A'`), lower-cased, sorted, each once.
@@ -550,6 +565,10 @@ pub fn run_test(test: &Test, v: Option<&Value>) -> bool {
         Test::In(values, negate) => match v {
             None => *negate,
             Some(v) => values.iter().any(|x| eq(v, x)) != *negate,
+        },
+        Test::Exactly(values, negate) => match v {
+            None => *negate,
+            Some(v) => values.iter().any(|x| x == v) != *negate,
         },
         Test::Like(p) => v
             .and_then(Value::as_str)
