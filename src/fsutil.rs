@@ -3,10 +3,16 @@
 //! Anything that may hold a token or a transcript is written through here: a temporary file
 //! created with `create_new` and mode 0600 in the same folder, synced, then renamed over the
 //! target — so a crash mid-write leaves the old file whole and no reader sees a half file.
+//! The temporary file's name carries the writer's process id (`.<name>.<pid>.tmp`); one whose
+//! process is gone (killed mid-write) is removed by the next write to the same file.
+//!
+//! Also here: following a symbolic link to the file a write should replace ([`write_target`]),
+//! checking a folder can be written before work that ends in a write ([`probe_writable`]), and
+//! telling whether a file sflab is about to replace is one it wrote itself ([`replaceable`]).
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -30,6 +36,7 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
         .to_string_lossy();
+    sweep_stale_temps(dir, &name);
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let _ = fs::remove_file(&tmp);
     let mut opts = OpenOptions::new();
@@ -48,9 +55,161 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     result
 }
 
+/// Whether process `pid` exists (signal 0 checks existence only; EPERM means it is someone
+/// else's). Off Unix every process is taken as alive, so nothing is removed.
+pub fn process_alive(pid: i32) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: kill with signal 0 sends nothing.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+/// Removes `.{name}.<pid>.tmp` files in `dir` whose writing process is gone.
+fn sweep_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        let pid = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<i32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() as i32 && !process_alive(pid) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// The file a write to `path` should replace: where `path` leads when it is a symbolic link
+/// (followed link by link, relative targets taken from the link's folder), else `path` itself.
+/// Renaming over the link would turn it into a plain file and leave its target stale.
+pub fn write_target(path: &Path) -> PathBuf {
+    let mut current = path.to_path_buf();
+    // 40 links, as the kernel allows, before giving up on a loop.
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => match fs::read_link(&current) {
+                Ok(next) => {
+                    current = match current.parent() {
+                        Some(parent) if next.is_relative() => parent.join(next),
+                        _ => next,
+                    }
+                }
+                Err(_) => return current,
+            },
+            _ => return current,
+        }
+    }
+    current
+}
+
+/// Writes and removes a probe file in `dir`, proving a file can be created there; the probe
+/// is removed whether its write succeeded or not (a full disk can fail the write after the
+/// file was created).
+pub fn probe_writable(dir: &Path) -> io::Result<()> {
+    let file = dir.join(format!(".sflab-probe-{}", uuid::Uuid::new_v4().simple()));
+    let written = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&file)?;
+        f.write_all(b"probe")?;
+        f.sync_all()
+    })();
+    let removed = fs::remove_file(&file);
+    match (written, removed) {
+        (Err(e), _) => Err(e),
+        (Ok(()), Err(e)) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Whether sflab may replace `path`: nothing is there, the file is empty, or `ours` recognises
+/// its content as something sflab wrote. A folder, or a file sflab did not write (a learner's
+/// program, notes), is not replaceable.
+pub fn replaceable(path: &Path, ours: impl Fn(&[u8]) -> bool) -> bool {
+    match fs::metadata(path) {
+        Err(e) => e.kind() == io::ErrorKind::NotFound,
+        Ok(m) if !m.is_file() => false,
+        Ok(m) if m.len() == 0 => true,
+        Ok(_) => fs::read(path).is_ok_and(|bytes| ours(&bytes)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_temp_file_left_by_a_killed_writer_is_removed_by_the_next_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("org.json");
+        // No process has id i32::MAX - 1 on any real system.
+        let stale = dir.path().join(format!(".org.json.{}.tmp", i32::MAX - 1));
+        let other = dir.path().join(".notes.json.1.tmp");
+        fs::write(&stale, b"half").unwrap();
+        fs::write(&other, b"someone else's").unwrap();
+        write_private_atomic(&p, b"whole").unwrap();
+        assert!(!stale.exists(), "the dead writer's temp file is gone");
+        assert!(other.exists(), "another file's temp file is left alone");
+        assert_eq!(fs::read(&p).unwrap(), b"whole");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_write_through_a_link_reaches_the_file_it_points_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real").join("org.json");
+        fs::create_dir(real.parent().unwrap()).unwrap();
+        fs::write(&real, b"old").unwrap();
+        let link = dir.path().join("org.json");
+        std::os::unix::fs::symlink("real/org.json", &link).unwrap();
+        let hop = dir.path().join("hop.json");
+        std::os::unix::fs::symlink(&link, &hop).unwrap();
+        assert_eq!(write_target(&hop), real);
+        write_private_atomic(&write_target(&hop), b"new").unwrap();
+        assert!(fs::symlink_metadata(&hop).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read(&real).unwrap(), b"new");
+        let plain = dir.path().join("plain.json");
+        assert_eq!(write_target(&plain), plain);
+    }
+
+    #[test]
+    fn a_probe_leaves_nothing_behind_and_fails_in_a_missing_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        probe_writable(dir.path()).unwrap();
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(probe_writable(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn only_absent_empty_or_recognised_files_are_replaceable() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = |b: &[u8]| b.starts_with(b"# sflab");
+        let p = dir.path().join("f");
+        assert!(replaceable(&p, ours), "absent");
+        fs::write(&p, b"").unwrap();
+        assert!(replaceable(&p, ours), "empty");
+        fs::write(&p, b"# sflab wrote this").unwrap();
+        assert!(replaceable(&p, ours), "recognised");
+        fs::write(&p, b"#!/bin/sh\necho learner").unwrap();
+        assert!(!replaceable(&p, ours), "a learner's file");
+        assert!(!replaceable(dir.path(), ours), "a folder");
+    }
 
     #[test]
     fn private_atomic_write_replaces_content_with_mode_0600() {

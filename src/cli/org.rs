@@ -4,7 +4,14 @@
 //! It resolves the workspace, builds the org (from `--data`, else `--seed`, else the default
 //! org), issues a static access token, starts HTTPS (or HTTP) on 127.0.0.1, writes the
 //! `--env-file` once listening, prints the same human-readable, and on Ctrl-C, SIGTERM or
-//! SIGHUP (a closed terminal) saves `--data` atomically before exiting.
+//! SIGHUP (a closed terminal) saves `--data` atomically before exiting (see [`data_file`]: it
+//! is checked and locked at start, and the records are kept elsewhere if the save fails).
+//!
+//! `--env-file` and `--data` may be symbolic links: the file they point to is written. An
+//! existing `--env-file` is replaced only when sflab wrote it (its first line is sflab's
+//! header), so a mistyped name never turns a learner's program into a file of secrets.
+
+mod data_file;
 
 use super::Failure;
 use crate::org::auth::{AuthDecision, Outcome};
@@ -154,7 +161,7 @@ pub fn shell_quote(value: &str) -> String {
 
 /// The `--env-file` text: one `export NAME='value'` line each.
 pub fn env_file_text(env: &[(&str, String)]) -> String {
-    let mut out = String::from("# Written by `sflab org serve`; source it: . ./this-file\n");
+    let mut out = format!("{ENV_FILE_HEADER}; source it: . ./this-file\n");
     if env.iter().any(|(k, _)| *k == "SF_API_VERSION") {
         // sfdx-core maps every config key to an SF_ variable: apiVersion to SF_API_VERSION.
         out.push_str(
@@ -190,27 +197,26 @@ fn seed_of(args: &ServeArgs) -> Result<OrgSeed, Failure> {
     }
 }
 
-/// Refuses a `--data` file whose folder does not exist, before the server starts: found only
-/// at exit, it would lose the session's org.
-fn check_data_path(data: &Path) -> Result<(), Failure> {
-    let folder = match data.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => return Ok(()),
-    };
-    if folder.is_dir() {
-        return Ok(());
+/// The first line of every env file `org serve` writes, by which it knows its own.
+const ENV_FILE_HEADER: &str = "# Written by `sflab org serve`";
+
+/// The file `--env-file` writes (a link's target), once it is known not to be someone else's:
+/// an existing file is replaced only when sflab wrote it.
+fn env_file_target(path: &Path) -> Result<PathBuf, Failure> {
+    let target = crate::fsutil::write_target(path);
+    if crate::fsutil::replaceable(&target, |text| text.starts_with(ENV_FILE_HEADER.as_bytes())) {
+        return Ok(target);
     }
     Err(Failure::usage(format!(
-        "the folder of --data {} does not exist, so the org could not be saved there on exit; create it first (mkdir -p {}) or name another file",
-        data.display(),
-        folder.display()
+        "--env-file {} already exists and sflab did not write it (an env file sflab writes starts with \"{ENV_FILE_HEADER}\"), so it is left as it is. Name a new file, or move that one aside first if it may be replaced.",
+        path.display()
     )))
 }
 
-/// The org from `--data` (when the file exists), else from the seed.
-fn build_org(args: &ServeArgs) -> Result<Org, Failure> {
+/// The org from `data` (when the file exists), else from the seed.
+fn build_org(args: &ServeArgs, data: Option<&Path>) -> Result<Org, Failure> {
     let seed = seed_of(args)?;
-    if let Some(data) = args.data.as_deref().filter(|p| p.exists()) {
+    if let Some(data) = data.filter(|p| p.exists()) {
         let (store, kept) = Store::load_with(data).map_err(|e| {
             Failure::usage(format!(
                 "could not restore the org from {}: {e}",
@@ -255,10 +261,13 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         eprintln!("sflab: created the workspace {}", ws.root.display());
     }
     let signals = super::signals::StopSignals::listen();
-    if let Some(data) = &args.data {
-        check_data_path(data)?;
-    }
-    let org = build_org(args)?;
+    let data = args
+        .data
+        .as_deref()
+        .map(data_file::DataFile::open)
+        .transpose()?;
+    let env_file = args.env_file.as_deref().map(env_file_target).transpose()?;
+    let org = build_org(args, data.as_ref().map(|d| d.target()))?;
     if let Some(dir) = &args.metadata {
         let summary = org.outbound.deploy_folder(dir).map_err(|e| {
             Failure::usage(format!(
@@ -291,6 +300,9 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         ))
     })?;
     let port = listener.local_addr()?.port();
+    if let Some(data) = &data {
+        data.note_port(port);
+    }
     let scheme = if tls.is_some() { "https" } else { "http" };
     let instance_url = format!("{scheme}://127.0.0.1:{port}");
     let pubsub_listener = bind_loopback(args.pubsub_port).await.map_err(|e| {
@@ -338,8 +350,8 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         .into_iter()
         .chain(apps.iter().map(|(k, v)| (k.as_str(), v.clone())))
         .collect();
-    if let Some(path) = &args.env_file {
-        crate::fsutil::write_private_atomic(path, env_file_text(&env).as_bytes())
+    if let (Some(path), Some(target)) = (&args.env_file, &env_file) {
+        crate::fsutil::write_private_atomic(target, env_file_text(&env).as_bytes())
             .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;
     }
     println!("sflab mock org listening on {instance_url}  (Ctrl-C to stop)");
@@ -381,11 +393,8 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
     .await?;
     refusals.abort();
     let _ = pubsub.await;
-    if let Some(data) = &args.data {
-        org.save(data).map_err(|e| {
-            Failure::usage(format!("could not save the org to {}: {e}", data.display()))
-        })?;
-        println!("sflab: saved the org to {}", data.display());
+    if let Some(data) = &data {
+        data.save(&org, &ws.root)?;
     }
     Ok(0)
 }
@@ -459,6 +468,10 @@ mod tests {
         assert_eq!(token, "(hidden; in org.env)");
     }
 
+    fn build(args: &ServeArgs) -> Result<Org, Failure> {
+        build_org(args, args.data.as_deref())
+    }
+
     fn args(data: Option<PathBuf>, seed: Option<PathBuf>) -> ServeArgs {
         ServeArgs {
             port: 0,
@@ -476,13 +489,13 @@ mod tests {
     fn data_saved_on_exit_is_restored_at_the_next_start() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("org.json");
-        let org = build_org(&args(Some(data.clone()), None)).unwrap();
+        let org = build(&args(Some(data.clone()), None)).unwrap();
         let actor = org.actor(org.users[0].id);
         let mut body = serde_json::Map::new();
         body.insert("Name".into(), serde_json::json!("Kept Corp"));
         let id = org.store.write().insert("Account", &body, &actor).unwrap();
         org.store.read().save(&data).unwrap();
-        let again = build_org(&args(Some(data), None)).unwrap();
+        let again = build(&args(Some(data), None)).unwrap();
         let rec = again
             .store
             .read()
@@ -497,7 +510,7 @@ mod tests {
         use crate::org::events::log::Transport;
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("org.json");
-        let org = build_org(&args(Some(data.clone()), None)).unwrap();
+        let org = build(&args(Some(data.clone()), None)).unwrap();
         let user = org.users[0].id.to_string();
         let publish = |org: &Org| {
             let mut fields = serde_json::Map::new();
@@ -511,7 +524,7 @@ mod tests {
         };
         let ids: Vec<u64> = (0..3).map(|_| publish(&org)).collect();
         org.save(&data).unwrap();
-        let again = build_org(&args(Some(data), None)).unwrap();
+        let again = build(&args(Some(data), None)).unwrap();
         let channel = "/event/OrderShipped__e";
         let now = again.clock.now();
         let bus = &again.events.bus;
@@ -542,10 +555,10 @@ mod tests {
     fn after_a_restart_bulk_job_ids_are_not_given_out_again() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("org.json");
-        let org = build_org(&args(Some(data.clone()), None)).unwrap();
+        let org = build(&args(Some(data.clone()), None)).unwrap();
         let before: Vec<String> = (0..3).map(|_| org.bulk.next_job_id()).collect();
         org.save(&data).unwrap();
-        let again = build_org(&args(Some(data), None)).unwrap();
+        let again = build(&args(Some(data), None)).unwrap();
         let next = again.bulk.next_job_id();
         assert!(
             !before.contains(&next),
@@ -558,13 +571,13 @@ mod tests {
     fn a_data_file_from_a_newer_sflab_is_refused_not_downgraded() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("org.json");
-        let org = build_org(&args(Some(data.clone()), None)).unwrap();
+        let org = build(&args(Some(data.clone()), None)).unwrap();
         org.store.read().save(&data).unwrap();
         let text = std::fs::read_to_string(&data).unwrap();
         let newer = text.replacen("\"format\":1", "\"format\":7", 1);
         assert_ne!(newer, text);
         std::fs::write(&data, &newer).unwrap();
-        let err = build_org(&args(Some(data.clone()), None)).unwrap_err();
+        let err = build(&args(Some(data.clone()), None)).unwrap_err();
         assert!(
             err.message
                 .contains("was written by a newer sflab (format 7"),
@@ -578,7 +591,7 @@ mod tests {
         );
         // So is one whose layout this sflab cannot read at all.
         std::fs::write(&data, r#"{"format":9,"tables":{}}"#).unwrap();
-        let err = build_org(&args(Some(data), None)).unwrap_err();
+        let err = build(&args(Some(data), None)).unwrap_err();
         assert!(
             err.message.contains("newer sflab (format 9"),
             "{}",
@@ -587,21 +600,31 @@ mod tests {
     }
 
     #[test]
-    fn a_data_file_in_a_missing_folder_is_refused_before_serving() {
+    fn an_env_file_sflab_did_not_write_is_not_replaced() {
         let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("no-such-folder").join("org.json");
-        let err = check_data_path(&data).unwrap_err();
+        let run = dir.path().join("run");
+        std::fs::write(&run, "#!/bin/sh\npython3 main.py\n").unwrap();
+        let err = env_file_target(&run).unwrap_err();
         assert!(
-            err.message.contains("no-such-folder") && err.message.contains("does not exist"),
+            err.message.contains("sflab did not write it") && err.message.contains("run"),
             "{}",
             err.message
         );
-        assert!(check_data_path(&dir.path().join("org.json")).is_ok());
+        let own = dir.path().join("org.env");
+        let env = connection_env("http://127.0.0.1:1", "t", "u", None, None);
+        std::fs::write(&own, env_file_text(&env)).unwrap();
+        assert_eq!(
+            env_file_target(&own).unwrap(),
+            own,
+            "its own file is replaced"
+        );
+        let new = dir.path().join("new.env");
+        assert_eq!(env_file_target(&new).unwrap(), new);
     }
 
     #[test]
     fn a_missing_seed_file_is_reported_with_its_path() {
-        let err = build_org(&args(None, Some(PathBuf::from("/no/such/seed.yaml")))).unwrap_err();
+        let err = build(&args(None, Some(PathBuf::from("/no/such/seed.yaml")))).unwrap_err();
         assert!(
             err.message.contains("/no/such/seed.yaml"),
             "{}",
