@@ -58,8 +58,8 @@ pub struct TableCheck {
 /// The fewest words a reason takes (see [`TableCheck::explained`]).
 const EXPLAINED_WORDS: usize = 3;
 
-/// A cell naming this many of a row's words, and fewer other words than that, lists the
-/// words instead of answering (see [`stuffed`]).
+/// A cell naming this many of a row's words, and almost nothing else, lists the words instead
+/// of answering (see [`stuffed`]).
 const LISTED_WORDS: usize = 3;
 
 /// Short words that carry no answer of their own, left out when a cell is weighed as a list.
@@ -72,7 +72,9 @@ fn yes() -> bool {
 }
 
 /// True when a (normalised) cell is the row's words strung together rather than an answer:
-/// it names at least [`LISTED_WORDS`] of them and fewer other words than it names.
+/// it names at least [`LISTED_WORDS`] of them and fewer than one other word for every four it
+/// names. A dense answer ("prompt injection: a hidden instruction to exfiltrate contact email
+/// addresses") still has words of its own.
 fn stuffed(cell: &str, words: &[String]) -> bool {
     let terms: Vec<String> = words.iter().map(|w| norm(w)).collect();
     let (mut listed, mut other) = (0, 0);
@@ -113,7 +115,7 @@ fn stuffed(cell: &str, words: &[String]) -> bool {
             }
         }
     }
-    listed >= LISTED_WORDS && other < listed
+    listed >= LISTED_WORDS && other * 4 < listed
 }
 
 /// The cell of `row` under `column` (matched as headers are), empty when there is none.

@@ -221,6 +221,13 @@ fn a_cell_that_only_strings_the_key_words_together_does_not_pass() {
         FIVE,
         &failure_row("Retry later", "the upsert by external id makes it harmless"),
     );
+    assert_passes(
+        FIVE,
+        &failure_row(
+            "Retry later: the job reruns",
+            "Upsert by external id: idempotent, overwrites",
+        ),
+    );
 }
 
 #[test]
@@ -344,4 +351,11 @@ fn any_lone_dash_answers_does_not_apply() {
         let doc = format!("| Request | Principal |\n|---|---|\n| Partner login | {dash} |\n| Issue sync | named |\n");
         assert_passes(rule, &with_doc(&doc));
     }
+}
+
+#[test]
+fn a_dense_answer_with_words_of_its_own_is_no_list() {
+    let rule = "{ rule: design.table, file: design.md, columns: [Tool, Reason], mentions: { shipment_eta: { Reason: [injection, hidden, instruct, exfiltrat, contact email, email address] } } }";
+    let doc = "| Tool | Reason |\n|---|---|\n| shipment_eta | Prompt injection: hidden instruction to exfiltrate contact email addresses |\n";
+    assert_passes(rule, &with_doc(doc));
 }
