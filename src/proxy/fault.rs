@@ -14,7 +14,11 @@
 //! `tamper_id_token` changes a claim of the `id_token` in it, so its signature no longer holds
 //! (see [`tamper_id_token`]) — a client that verifies the signature rejects it;
 //! `replay_id_token` puts in the `id_token` of an earlier sign-in, validly signed but with that
-//! sign-in's `nonce` — a client that compares the nonce rejects it.
+//! sign-in's `nonce` — a client that compares the nonce rejects it;
+//! `id_token_wrong_aud`, `id_token_wrong_iss` and `id_token_expired` put in the sign-in's own
+//! `id_token` with one claim changed — another app's audience, another issuer, an `exp` in the
+//! past — and signed again with the org's key (see [`misclaim_id_token`]), so signature and
+//! nonce hold and only a client that checks `aud`, `iss` and `exp` rejects it.
 //!
 //! Determinism: the probability draw is a hash of (seed, fault index, match count), not a
 //! random generator's state, so the same spec and the same request order always give the
@@ -50,6 +54,13 @@ pub enum FaultKind {
     /// The request is forwarded and the redirect's `id_token` is replaced by one an earlier
     /// sign-in got.
     ReplayIdToken,
+    /// The request is forwarded and the redirect's `id_token` comes back signed by the org
+    /// for another app (another `aud`).
+    IdTokenWrongAud,
+    /// ... signed by the org but naming another issuer (`iss`).
+    IdTokenWrongIss,
+    /// ... signed by the org but expired (`exp` in the past).
+    IdTokenExpired,
 }
 
 impl FaultKind {
@@ -64,6 +75,9 @@ impl FaultKind {
             FaultKind::ForgeState => "forge_state",
             FaultKind::TamperIdToken => "tamper_id_token",
             FaultKind::ReplayIdToken => "replay_id_token",
+            FaultKind::IdTokenWrongAud => "id_token_wrong_aud",
+            FaultKind::IdTokenWrongIss => "id_token_wrong_iss",
+            FaultKind::IdTokenExpired => "id_token_expired",
         }
     }
 }
@@ -140,7 +154,7 @@ pub enum FaultSpecError {
         name: String,
         value: String,
     },
-    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state, tamper_id_token, replay_id_token) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
+    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state, tamper_id_token, replay_id_token, id_token_wrong_aud, id_token_wrong_iss, id_token_expired) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
     DoesNothing { index: usize },
 }
 
@@ -167,7 +181,29 @@ pub enum Rewrite {
     TamperIdToken,
     /// Its `id_token` replaced by an earlier sign-in's.
     ReplayIdToken,
+    /// Its `id_token` with one claim changed and signed again with the org's key.
+    Misclaim(Misclaim),
 }
+
+/// The claim a re-signed `id_token` gets wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misclaim {
+    /// `aud`: another app's consumer key.
+    Audience,
+    /// `iss`: another issuer than the org's.
+    Issuer,
+    /// `exp` (and `iat`) in the past.
+    Expired,
+}
+
+/// The `aud` of an ID token [`Misclaim::Audience`] signs: another app's consumer key.
+pub const OTHER_AUDIENCE: &str = "3MVG9AnotherAppOfThisOrgIssuedThisToken.sflab";
+/// The `iss` of an ID token [`Misclaim::Issuer`] signs, or the second when the org's own
+/// issuer is the first.
+pub const OTHER_ISSUERS: [&str; 2] = [
+    "https://login.salesforce.com",
+    "https://test.salesforce.com",
+];
 
 impl FaultAction {
     /// What happened, for a learner.
@@ -194,6 +230,14 @@ impl FaultAction {
                 "put an earlier sign-in's id_token in the redirect's Location (validly signed, with that sign-in's nonce)"
                     .to_string(),
             ),
+            Some(Rewrite::Misclaim(m)) => parts.push(format!(
+                "signed the redirect's id_token again with the org's key, {}",
+                match m {
+                    Misclaim::Audience => "for another app (`aud` is another consumer key)",
+                    Misclaim::Issuer => "naming another issuer (`iss`)",
+                    Misclaim::Expired => "expired (`exp` in the past)",
+                }
+            )),
             None => {}
         }
         if let Some(r) = &self.respond {
@@ -324,6 +368,9 @@ impl FaultSpec {
             Some(FaultKind::ForgeState) => Some(Rewrite::ForgeState),
             Some(FaultKind::TamperIdToken) => Some(Rewrite::TamperIdToken),
             Some(FaultKind::ReplayIdToken) => Some(Rewrite::ReplayIdToken),
+            Some(FaultKind::IdTokenWrongAud) => Some(Rewrite::Misclaim(Misclaim::Audience)),
+            Some(FaultKind::IdTokenWrongIss) => Some(Rewrite::Misclaim(Misclaim::Issuer)),
+            Some(FaultKind::IdTokenExpired) => Some(Rewrite::Misclaim(Misclaim::Expired)),
             _ => None,
         };
         FaultAction {
@@ -568,6 +615,53 @@ pub fn tamper_id_token(location: &str) -> String {
     );
     let changed = URL_SAFE_NO_PAD.encode(serde_json::Value::Object(claims).to_string());
     replace_id_token(location, &format!("{header}.{changed}.{signature}"))
+}
+
+/// `location` with the `id_token` of its fragment (or query) given the wrong claim `what`
+/// and signed again by `sign` (the org's key, so the signature holds); `now` is the Unix time.
+/// The nonce and every other claim stay. Unchanged when it carries no JWT there.
+pub fn misclaim_id_token(
+    location: &str,
+    what: Misclaim,
+    now: i64,
+    sign: &dyn Fn(&serde_json::Value) -> String,
+) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let Some(token) = id_token_of(location) else {
+        return location.to_string();
+    };
+    let claims = token
+        .split('.')
+        .nth(1)
+        .and_then(|payload| URL_SAFE_NO_PAD.decode(payload).ok())
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let Some(serde_json::Value::Object(mut claims)) = claims else {
+        return location.to_string();
+    };
+    match what {
+        Misclaim::Audience => {
+            claims.insert("aud".into(), OTHER_AUDIENCE.into());
+        }
+        Misclaim::Issuer => {
+            let own = claims.get("iss").and_then(|v| v.as_str()).unwrap_or("");
+            let other = OTHER_ISSUERS.into_iter().find(|i| *i != own);
+            claims.insert("iss".into(), other.unwrap_or(OTHER_ISSUERS[1]).into());
+        }
+        Misclaim::Expired => {
+            // Issued 15 minutes ago, expired 5 minutes ago, by the wall clock the client reads.
+            let issued = claims
+                .get("iat")
+                .and_then(|v| v.as_i64())
+                .map_or(now, |iat| iat.min(now));
+            claims.insert("iat".into(), (issued - 900).into());
+            claims.insert("exp".into(), (issued - 300).into());
+            if claims.contains_key("auth_time") {
+                claims.insert("auth_time".into(), (issued - 900).into());
+            }
+        }
+    }
+    replace_id_token(location, &sign(&serde_json::Value::Object(claims)))
 }
 
 #[cfg(test)]

@@ -285,3 +285,55 @@ fn replay_id_token_puts_another_token_in_place_of_the_redirects_own() {
         "http://h/cb?code=c"
     );
 }
+
+#[test]
+fn misclaim_id_token_signs_one_wrong_claim_again_and_keeps_the_nonce() {
+    use super::{misclaim_id_token, Misclaim, OTHER_AUDIENCE};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let claims =
+        r#"{"aud":"3MVGkiosk","iss":"https://127.0.0.1:9","exp":2000,"iat":1000,"nonce":"n1"}"#;
+    let token = format!(
+        "eyJhbGciOiJSUzI1NiJ9.{}.sig",
+        URL_SAFE_NO_PAD.encode(claims)
+    );
+    let location =
+        format!("http://localhost:8080/callback#access_token=a&id_token={token}&state=s");
+    // A stand-in for the org's key: the claims as the payload, "signed".
+    let sign =
+        |c: &serde_json::Value| format!("h.{}.signed", URL_SAFE_NO_PAD.encode(c.to_string()));
+    let claims_of = |l: &str| -> serde_json::Value {
+        let t = super::id_token_of(l).unwrap();
+        assert!(t.ends_with(".signed"), "{t}");
+        let payload = t.split('.').nth(1).unwrap();
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+    };
+    let aud = claims_of(&misclaim_id_token(
+        &location,
+        Misclaim::Audience,
+        1500,
+        &sign,
+    ));
+    assert_eq!(
+        (aud["aud"].as_str(), aud["nonce"].as_str()),
+        (Some(OTHER_AUDIENCE), Some("n1"))
+    );
+    let iss = claims_of(&misclaim_id_token(&location, Misclaim::Issuer, 1500, &sign));
+    assert_eq!(iss["iss"], "https://login.salesforce.com");
+    let expired = claims_of(&misclaim_id_token(
+        &location,
+        Misclaim::Expired,
+        1500,
+        &sign,
+    ));
+    assert!(expired["exp"].as_i64().unwrap() < 1500, "{expired}");
+    assert_eq!(expired["aud"], "3MVGkiosk");
+    let changed = misclaim_id_token(&location, Misclaim::Audience, 1500, &sign);
+    assert!(changed.ends_with("&state=s"), "{changed}");
+    // No id_token: nothing to change.
+    let plain = "http://localhost:8080/callback#access_token=a";
+    assert_eq!(
+        misclaim_id_token(plain, Misclaim::Expired, 1500, &sign),
+        plain
+    );
+}

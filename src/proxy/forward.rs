@@ -35,6 +35,7 @@ pub(crate) struct Shared {
     first_request: OnceLock<Instant>,
     recorder: Recorder,
     expire: Option<SessionExpirer>,
+    sign_id_token: Option<super::IdTokenSigner>,
     /// (upstream origin, proxy origin) pairs for response rewriting.
     rewrites: Vec<(String, String)>,
     max_body: usize,
@@ -116,6 +117,7 @@ impl Shared {
             first_request: OnceLock::new(),
             recorder,
             expire: config.expire_session.clone(),
+            sign_id_token: config.sign_id_token.clone(),
             rewrites,
             max_body: config.max_body,
             call_cap: config.call_cap,
@@ -356,6 +358,15 @@ pub(crate) async fn handle(
         Some(Rewrite::TamperIdToken) => with_location(answer, super::fault::tamper_id_token),
         Some(Rewrite::ReplayIdToken) => match earlier {
             Some(old) => with_location(answer, |l| super::fault::replace_id_token(l, &old)),
+            None => answer,
+        },
+        Some(Rewrite::Misclaim(what)) => match &shared.sign_id_token {
+            Some(sign) => {
+                let now = chrono::Utc::now().timestamp();
+                with_location(answer, |l| {
+                    super::fault::misclaim_id_token(l, what, now, sign.as_ref())
+                })
+            }
             None => answer,
         },
         None => answer,

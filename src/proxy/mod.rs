@@ -48,6 +48,10 @@ use tokio::task::JoinSet;
 /// passes a closure that expires the token in the mock org. The token is never stored.
 pub type SessionExpirer = Arc<dyn Fn(&str) + Send + Sync>;
 
+/// Signs ID-token claims with the org's key (an RS256 JWT naming the org's `kid`), for the
+/// faults that hand back an ID token with one claim wrong but a valid signature.
+pub type IdTokenSigner = Arc<dyn Fn(&serde_json::Value) -> String + Send + Sync>;
+
 /// How to run one proxy.
 #[derive(Clone)]
 pub struct ProxyConfig {
@@ -60,6 +64,8 @@ pub struct ProxyConfig {
     pub faults: Vec<FaultSpec>,
     pub redactor: Redactor,
     pub expire_session: Option<SessionExpirer>,
+    /// Signs re-claimed ID tokens (`id_token_wrong_aud`, …); without one they pass unchanged.
+    pub sign_id_token: Option<IdTokenSigner>,
     /// Bytes of each body kept in the record.
     pub record_body_cap: usize,
     /// Largest request or response body forwarded.
@@ -82,6 +88,7 @@ impl ProxyConfig {
             faults: Vec::new(),
             redactor,
             expire_session: None,
+            sign_id_token: None,
             record_body_cap: 256 * 1024,
             max_body: 128 * 1024 * 1024,
             rewrite_origins: Vec::new(),

@@ -4,8 +4,9 @@
 //! job). `oauth.id_token_verified`: the client verifies an ID token before it trusts a claim —
 //! on the runs where sflab's proxy changes a claim of the token in the redirect (the
 //! `tamper_id_token` fault: the signature no longer holds) or hands back an earlier sign-in's
-//! token (`replay_id_token`: validly signed, another nonce), the program must not print that it
-//! accepted the token.
+//! token (`replay_id_token`: validly signed, another nonce), or has the org sign it again with
+//! one claim wrong (`id_token_wrong_aud`, `id_token_wrong_iss`, `id_token_expired`: signature
+//! and nonce hold), the program must not print that it accepted the token.
 
 use super::cx::{faulted_by, is_oauth_endpoint, plural, redirect_location, show, Cx};
 use super::Verdict;
@@ -30,6 +31,34 @@ fn accepted_text() -> String {
     "ID token accepted".into()
 }
 
+/// The faults that put an ID token the client must refuse into a sign-in's redirect.
+const ID_TOKEN_FAULTS: &[&str] = &[
+    "tamper_id_token",
+    "replay_id_token",
+    "id_token_wrong_aud",
+    "id_token_wrong_iss",
+    "id_token_expired",
+];
+
+/// What a re-signing fault got wrong, said after "signed the ID token again".
+fn misclaim_advice(kind: &str) -> Option<&'static str> {
+    match kind {
+        "id_token_wrong_aud" => Some("for another app (its `aud` is another consumer key)"),
+        "id_token_wrong_iss" => Some("naming another issuer (`iss`)"),
+        "id_token_expired" => Some("expired (its `exp` is in the past)"),
+        _ => None,
+    }
+}
+
+/// The check that would have caught a re-signing fault.
+fn misclaim_fix(kind: &str) -> &'static str {
+    match kind {
+        "id_token_wrong_aud" => "compare `aud` with your client id (SF_CLIENT_ID) — a token issued to another app is not a sign-in to yours",
+        "id_token_wrong_iss" => "compare `iss` with the `issuer` of $SF_LOGIN_URL/.well-known/openid-configuration",
+        _ => "compare `exp` with the current time and refuse a token whose time is past",
+    }
+}
+
 /// `oauth.id_token_verified`
 /// The first later call of the same run that presents the access token the redirect `t`
 /// carried in its fragment.
@@ -49,7 +78,7 @@ fn used_after_refusal<'a>(cx: &'a Cx, t: &Exchange) -> Option<&'a Exchange> {
 }
 
 pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
-    let tampered = faulted_by(cx, &["tamper_id_token", "replay_id_token"]);
+    let tampered = faulted_by(cx, ID_TOKEN_FAULTS);
     if tampered.is_empty() {
         return cx.fail(
             "sflab changes a claim of one sign-in's ID token, but no such sign-in was made, so the verification was not seen. Make sure every run signs in at …/services/oauth2/authorize.",
@@ -77,10 +106,18 @@ pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
                     .lines()
                     .any(|l| l.trim_start().starts_with(&p.accepted))
             });
-        let replayed = t
-            .fault
-            .as_ref()
-            .is_some_and(|f| f.kind == "replay_id_token");
+        let kind = t.fault.as_ref().map_or("", |f| f.kind.as_str());
+        if let (true, Some(check)) = (printed, misclaim_advice(kind)) {
+            return cx
+                .fail(format!(
+                    "In run {run} sflab had the org sign the sign-in's ID token again {check}, and your program still printed \"{}\" ({} ⚡). A valid signature and nonce are not enough: {}.",
+                    p.accepted,
+                    show(t),
+                    misclaim_fix(kind)
+                ))
+                .with_evidence([t.seq]);
+        }
+        let replayed = kind == "replay_id_token";
         if printed && replayed {
             return cx
                 .fail(format!(
@@ -110,14 +147,11 @@ pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
                 .with_evidence([t.seq, used.seq]);
         }
     }
-    let runs: Vec<String> = tampered
-        .iter()
-        .map(|t| (t.run_index + 1).to_string())
-        .collect();
+    let mut runs: Vec<usize> = tampered.iter().map(|t| t.run_index + 1).collect();
+    runs.dedup();
     cx.pass(format!(
-        "In run{} {} the ID token in the redirect was not the one the org issued for that sign-in (changed after signing, or an earlier sign-in's), and your program did not accept it.",
-        if runs.len() == 1 { "" } else { "s" },
-        runs.join(" and ")
+        "In {} the ID token in the redirect was not the one the org issued for that sign-in (changed after signing, an earlier sign-in's, or signed for another app, by another issuer or expired), and your program did not accept it.",
+        crate::wording::runs(&runs).unwrap_or_default()
     ))
     .with_evidence(tampered.iter().map(|e| e.seq))
 }
@@ -362,6 +396,32 @@ mod tests {
         let mut ev = evidence(vec![t, other]);
         ev.runs[0].stdout.text = "ID token rejected: bad signature\n".into();
         assert_passes(VERIFIED, &ev);
+    }
+
+    #[test]
+    fn an_id_token_signed_again_with_a_wrong_aud_iss_or_exp_must_be_refused() {
+        for (kind, says) in [
+            ("id_token_wrong_aud", "compare `aud` with your client id"),
+            ("id_token_wrong_iss", "compare `iss` with the `issuer`"),
+            ("id_token_expired", "compare `exp` with the current time"),
+        ] {
+            let mut t = tampered(1);
+            if let Some(f) = t.fault.as_mut() {
+                f.kind = kind.into();
+            }
+            let mut ev = evidence(vec![authorize("response_type=token%20id_token"), t]);
+            ev.runs[0].stdout.text = "ID token accepted\n".into();
+            ev.runs[1].stdout.text = "ID token rejected: wrong claim\n".into();
+            assert_passes(VERIFIED, &ev);
+            // Signature and nonce hold; only the claim gives it away.
+            ev.runs[1].stdout.text = "ID token accepted\n".into();
+            let v = assert_fails(VERIFIED, &ev);
+            assert!(
+                v.message.contains("In run 2 sflab had the org sign") && v.message.contains(says),
+                "{kind}: {}",
+                v.message
+            );
+        }
     }
 
     #[test]

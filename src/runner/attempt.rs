@@ -333,6 +333,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         tls: options.tls,
         workspace_root: ws.root.clone(),
         expire_session: org.session_expirer(),
+        sign_id_token: org.id_token_signer(),
         events: options.events.clone(),
     };
     let gateway = match options.gateway.start(setup).await {

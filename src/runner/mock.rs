@@ -24,7 +24,7 @@ use crate::org::soql::QueryOptions;
 use crate::org::tls::LocalCa;
 use crate::org::tls::TlsConfig;
 use crate::org::{Org, OrgSeed, SnapshotOptions};
-use crate::proxy::{FaultSpec, ProxyConfig, RunningProxy, SessionExpirer};
+use crate::proxy::{FaultSpec, IdTokenSigner, ProxyConfig, RunningProxy, SessionExpirer};
 use crate::rules::SoqlEvaluator;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -293,6 +293,13 @@ impl OrgHandle for MockOrg {
         }))
     }
 
+    fn id_token_signer(&self) -> Option<IdTokenSigner> {
+        let org = self.org.clone();
+        Some(Arc::new(move |claims: &serde_json::Value| {
+            crate::org::auth::jwt::sign(org.auth.keys(), claims)
+        }))
+    }
+
     fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
         Some(Arc::new(LiveSoql(self.org.clone())))
     }
@@ -474,6 +481,7 @@ pub async fn start_gateway(
     config.call_cap = call_cap;
     config.faults = faults_of(&setup.faults)?;
     config.expire_session = setup.expire_session.clone();
+    config.sign_id_token = setup.sign_id_token.clone();
     // Query pages of 2,000 records run to a few hundred KB; rules read their JSON
     // (nextRecordsUrl), which a cut body would hide.
     config.record_body_cap = RECORD_BODY_CAP;

@@ -17,7 +17,7 @@ use crate::lab::actions::LabAction;
 use crate::lab::scenario::EventPick;
 use crate::lab::{CheckSpec, LabSpec};
 use crate::org::tls::TlsConfig;
-use crate::proxy::SessionExpirer;
+use crate::proxy::{IdTokenSigner, SessionExpirer};
 use crate::redact::Redactor;
 use crate::rules::{SoqlEvaluator, Verdict};
 use std::future::Future;
@@ -45,6 +45,11 @@ pub trait OrgHandle: Send + Sync {
     fn auth_log(&self) -> Vec<AuthDecision>;
     /// Expires a bearer token in the org (`None` where the org cannot be told).
     fn session_expirer(&self) -> Option<SessionExpirer>;
+    /// Signs ID-token claims with the org's key, for the faults that re-claim an ID token
+    /// (`None` where the org's key is out of reach).
+    fn id_token_signer(&self) -> Option<IdTokenSigner> {
+        None
+    }
     /// Runs the lab's SOQL checks against the org's final state (`None` where it cannot).
     fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>>;
     /// Approves, as the lab's integration user, every device login pending for at least
@@ -182,6 +187,8 @@ pub struct GatewaySetup {
     pub workspace_root: PathBuf,
     /// Expires a bearer token in the org, for `session_expired` faults.
     pub expire_session: Option<SessionExpirer>,
+    /// Signs ID tokens with the org's key, for the `id_token_wrong_*` faults.
+    pub sign_id_token: Option<IdTokenSigner>,
     /// Where each recorded exchange is announced as it completes.
     pub events: Option<UnboundedSender<RunEvent>>,
 }

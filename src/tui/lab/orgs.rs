@@ -121,6 +121,9 @@ impl OrgHandle for LiveOrg {
     fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
         self.with(|h| h.soql()).flatten()
     }
+    fn id_token_signer(&self) -> Option<crate::proxy::IdTokenSigner> {
+        self.with(|h| h.id_token_signer()).flatten()
+    }
     fn busy(&self) -> bool {
         self.with(|h| h.busy()).unwrap_or(false)
     }
