@@ -121,15 +121,20 @@ pub fn write_target(path: &Path) -> PathBuf {
 /// is removed whether its write succeeded or not (a full disk can fail the write after the
 /// file was created).
 pub fn probe_writable(dir: &Path) -> io::Result<()> {
-    let file = dir.join(format!(".sflab-probe-{}", uuid::Uuid::new_v4().simple()));
-    let written = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&file)?;
+    probe_with(dir, |f| {
         f.write_all(b"probe")?;
         f.sync_all()
-    })();
+    })
+}
+
+/// [`probe_writable`] with the probe's write given (a test stands in a full disk).
+fn probe_with(dir: &Path, write: impl FnOnce(&mut fs::File) -> io::Result<()>) -> io::Result<()> {
+    let file = dir.join(format!(".sflab-probe-{}", uuid::Uuid::new_v4().simple()));
+    let written = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&file)
+        .and_then(|mut f| write(&mut f));
     let removed = fs::remove_file(&file);
     match (written, removed) {
         (Err(e), _) => Err(e),
@@ -194,6 +199,19 @@ mod tests {
         probe_writable(dir.path()).unwrap();
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
         assert!(probe_writable(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn a_probe_whose_write_fails_on_a_full_disk_is_removed_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let full = |_: &mut fs::File| Err(io::Error::from_raw_os_error(28));
+        let e = probe_with(dir.path(), full).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(28));
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no probe left"
+        );
     }
 
     #[test]

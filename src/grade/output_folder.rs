@@ -186,9 +186,7 @@ fn probe(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
         .collect();
     crate::fsutil::create_private_dir(dir)?;
     created.extend(missing.into_iter().rev());
-    let file = dir.join(format!(".sflab-probe-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::write(&file, b"probe")?;
-    std::fs::remove_file(&file)
+    crate::fsutil::probe_writable(dir)
 }
 
 /// A folder the write needs at `path` (for `needed`) that is something else, if it is.
