@@ -155,7 +155,7 @@ fn a_document_left_unread_is_named_with_why_not_called_missing() {
     assert!(!v.message.contains("There is no"), "{}", v.message);
 }
 
-const FIVE: &str = "{ rule: design.table, file: design.md, columns: [Question, Answer, Why], mentions: { Failure: { Answer: [retry, retries, rerun, later, tries again, repeat], Why: [external id, upsert, idempot, overwrite] } }, ruled_out: { Failure: { Why: [duplicates, lost] } } }";
+const FIVE: &str = "{ rule: design.table, file: design.md, columns: [Question, Answer, Why], mentions: { Failure: { Answer: [retry, retries, rerun, later, tries again, repeat], Why: [external id, upsert, idempot, overwrite] } }, ruled_out: { Failure: { Answer: [gives up, unsafe], Why: [duplicates, lost] } } }";
 
 fn failure_row(answer: &str, why: &str) -> crate::evidence::Evidence {
     with_doc(&format!(
@@ -258,7 +258,7 @@ fn a_ruled_out_word_fails_the_row_when_said_outright_only() {
     );
     let v = assert_fails(SCOPES, &doc("full scope and api, refresh token on"));
     assert!(v.message.contains("says \"full\""), "{}", v.message);
-    let v = assert_fails(SCOPES, &doc("the refresh token disabled"));
+    let v = assert_fails(SCOPES, &doc("the refresh token left out"));
     assert!(
         v.message.contains("does not name the idea"),
         "{}",

@@ -1,15 +1,17 @@
 //! Whether a written answer says an idea outright or only names it to deny it: "retry with
-//! backoff" says retry, "no retry", "nobody retries", "retrying is unsafe" and "a retry is not
-//! needed" do not. Used by `design.table` (a cell must name an idea, or must not say a ruled-out
-//! one) and `review.findings` (a row is about a planted problem; there "disabled" and "not
-//! needed" describe the problem rather than deny it: see [`reports`]).
+//! backoff" says retry, "no retry", "nobody retries", "a retry is overkill" and "a retry is
+//! not needed" do not. Used by `design.table` (a cell must name an idea, or must not say a ruled-out
+//! one) and `review.findings` (a row is about a planted problem; there "skips", "disabled"
+//! and "not needed" describe the problem rather than deny it: see [`reports`]).
 //!
 //! A phrase is looked up in normalised text (see `design::norm`). An occurrence counts unless
 //! its clause (cut at `, ; . : ( ) |` and dashes) denies it: a negation among the three words
 //! just before it ("no", "not", "never", "nobody", "nothing", "without", "instead"…), reaching
 //! across a list joined by "or"/"nor" and stopped by "but"; or a denial just after it, perhaps
-//! past one word that ends its noun ("a retry is not needed", "refresh token disabled", "JWT
-//! bearer is overkill"). A phrase written `a … b` (or `a ... b`) names `a` and then, later in
+//! past one word that ends its noun ("a retry is not needed", "refresh token left out", "JWT
+//! bearer is overkill"). A state a reason may describe ("the password flow is disabled in new
+//! orgs", "a stored password is unsafe") is no denial; a lab rules such words out where it
+//! asks for a plan. A phrase written `a … b` (or `a ... b`) names `a` and then, later in
 //! the same text, `b`: `token … url` is said by "the bearer token is exposed in the request
 //! URL".
 //!
@@ -50,13 +52,13 @@ const NEGATIONS: &[&str] = &[
     "neither",
 ];
 
-/// Words by which a plan leaves out what follows them ("skip the replay id", "an unsafe
-/// retry"); in a finding they are the problem itself ("disabled certificate checks").
+/// Words by which a plan leaves out what follows them ("skip the replay id", "ignore the
+/// stored replay id"); in a finding they are the problem itself ("disabled certificate
+/// checks").
 const SETS_ASIDE: &[&str] = &[
     "avoid",
     "avoids",
     "avoiding",
-    "unsafe",
     "skip",
     "skips",
     "disable",
@@ -76,8 +78,8 @@ const SETS_ASIDE: &[&str] = &[
 const LIST_JOINERS: &[&str] = &["or", "nor"];
 
 /// What may follow a word in a plan to deny it in the same clause: "a retry is not needed",
-/// "JWT isn't used", "polling: unnecessary", "retrying is unsafe", "CDC is overkill", "refresh
-/// token disabled". (In a finding these describe the problem: "the scope is not needed".)
+/// "JWT isn't used", "polling: unnecessary", "CDC is overkill", "refresh token left out". (In a
+/// finding these describe the problem: "the scope is not needed".)
 const DENIED_AFTER: &[&str] = &[
     "is not needed",
     "is not used",
@@ -89,16 +91,10 @@ const DENIED_AFTER: &[&str] = &[
     "is not worth",
     "is never used",
     "is unnecessary",
-    "is unsafe",
-    "is risky",
-    "is dangerous",
     "is impossible",
     "is overkill",
     "is too much",
     "is extra work",
-    "is disabled",
-    "is off",
-    "is removed",
     "isn't needed",
     "isn't used",
     "isn't required",
@@ -110,13 +106,9 @@ const DENIED_AFTER: &[&str] = &[
     "are not necessary",
     "are not safe",
     "are unnecessary",
-    "are unsafe",
     "are overkill",
-    "are disabled",
-    "are off",
     "aren't needed",
     "aren't used",
-    "would be unsafe",
     "would be overkill",
     "not needed",
     "not required",
@@ -124,12 +116,8 @@ const DENIED_AFTER: &[&str] = &[
     "not granted",
     "unnecessary",
     "overkill",
-    "disabled",
     "left off",
     "left out",
-    "turned off",
-    "switched off",
-    "removed",
     "will not be used",
     "won't be used",
 ];
@@ -196,7 +184,7 @@ fn negated_before(before: &str, reading: Reading) -> bool {
 }
 
 /// True when the clause's words after an occurrence deny it ("… is not needed"), right after
-/// it or past one word that ends its noun ("refresh token disabled").
+/// it or past one word that ends its noun ("refresh token left out").
 fn denied_after(after: &str) -> bool {
     let words: Vec<String> = after.split_whitespace().map(bare).take(7).collect();
     let says = |from: usize| {
@@ -378,7 +366,7 @@ mod tests {
     }
 
     #[test]
-    fn nobody_nothing_and_unsafe_deny_what_they_reach() {
+    fn nobody_and_nothing_deny_what_they_reach() {
         assert!(!affirms(
             "nobody retries; the night's data is lost",
             "retries"
@@ -389,8 +377,10 @@ mod tests {
         ));
         assert!(!affirms("nothing malicious here", "malicious"));
         assert!(!affirms("nobody tells the model anything odd", "tells the"));
-        assert!(!affirms("retrying is unsafe, so the job gives up", "retry"));
-        assert!(!affirms("an unsafe retry", "retry"));
+        assert!(
+            affirms("a stored password is unsafe", "password"),
+            "a reason may call a thing unsafe"
+        );
         assert!(
             !affirms("the retry isn’t needed", "retry"),
             "a curly apostrophe"
@@ -403,7 +393,11 @@ mod tests {
 
     #[test]
     fn a_denial_after_the_noun_it_ends_does_not_count() {
-        assert!(!affirms("full scope; refresh token disabled", "refresh"));
+        assert!(!affirms("full scope; refresh token left out", "refresh"));
+        assert!(
+            affirms("the password flow is disabled in new orgs", "password"),
+            "a reason may describe a state"
+        );
         assert!(!affirms("keep polling; cdc is overkill", "cdc"));
         assert!(!affirms("keep the password flow; jwt is overkill", "jwt"));
         assert!(!affirms(
@@ -451,6 +445,7 @@ mod tests {
         assert!(reports("disabled certificate checks", "certificate"));
         assert!(reports("the full scope is not needed by the job", "scope"));
         assert!(!reports("the token is never put in the url", "in the url"));
-        assert!(!affirms("certificate checking turned off", "certificate"));
+        assert!(!affirms("skip the certificate checks", "certificate"));
+        assert!(reports("skip the certificate checks", "certificate"));
     }
 }
