@@ -122,8 +122,6 @@ const CLEARANCES: &[&str] = &[
     "safely",
     "is safe",
     "are safe",
-    "as expected",
-    "is correct",
     "handled correctly",
     "handled properly",
     "properly handled",
@@ -323,11 +321,15 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     let mut lumped = Vec::new();
     let mut cleared = Vec::new();
     // A row whose finding or evidence clears the item ("safely handled", "no issue") reports
-    // no problem, whatever it names.
+    // no problem, whatever it names; one that turns ("the secret is fine, but it is in Git")
+    // may still report one.
     let clears = |row: &Vec<String>| {
         row.iter().enumerate().any(|(i, cell)| {
             let cell = norm(cell);
-            Some(i) != fix_col && CLEARANCES.iter().any(|c| reports_words(&cell, c))
+            let turns = cell
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| matches!(w, "but" | "however" | "although" | "though" | "yet"));
+            Some(i) != fix_col && !turns && CLEARANCES.iter().any(|c| reports_words(&cell, c))
         })
     };
     for (label, words) in &p.findings {

@@ -245,6 +245,12 @@ fn findings_that_deny_the_problems_or_keep_them_do_not_pass() {
 }
 
 #[test]
+fn a_finding_that_turns_from_what_is_fine_to_what_is_wrong_still_counts() {
+    let doc = "| Finding | Evidence | Fix |\n|---|---|---|\n| Token sent in the query string | transcript entry 2 | Send it in the Authorization header |\n| Scopes: api is fine, but full is far wider than the job | line 11 | Ask for api only |\n| The client secret is safe from users, but it sits in plain text in Git | line 10 | Rotate it and load it from a vault |\n| TLS verification off | line 15 | Turn verification back on |\n";
+    assert_passes(COURIER, &with_doc(doc));
+}
+
+#[test]
 fn findings_in_natural_words_pass() {
     let natural = "| Finding | Evidence | Fix |\n|---|---|---|\n| Bearer token exposed in the request URL of the SOQL call | transcript entry 2 | Send the token in the Authorization header instead |\n| App asks for full access and web/refresh rights it never uses | courier-sync.yaml:11 | Ask the token endpoint for api only |\n| OAuth consumer secret committed to Git | courier-sync.yaml:10 | Rotate it and load it from a secrets manager at runtime |\n| Certificate checking turned off | courier-sync.yaml:15 | Turn verification back on and add the proxy's CA to the trust store |\n";
     assert_passes(COURIER, &with_doc(natural));
