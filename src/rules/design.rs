@@ -71,6 +71,19 @@ fn yes() -> bool {
     true
 }
 
+impl TableCheck {
+    /// An author's mistake caught when the lab loads: a `ruled_out` row no other part of the
+    /// check names (a typo would rule nothing out).
+    pub fn problem(&self) -> Option<String> {
+        let unknown = self.ruled_out.keys().find(|k| {
+            *k != "*" && !self.rows.contains_key(*k) && !self.mentions.contains_key(*k)
+        })?;
+        Some(format!(
+            "`ruled_out:` names the row {unknown:?}, which is in neither `rows:` nor `mentions:` (\"*\" stands for every row they list)"
+        ))
+    }
+}
+
 /// True when a (normalised) cell is the row's words strung together rather than an answer:
 /// it names at least [`LISTED_WORDS`] of them and fewer than one other word for every four it
 /// names. A dense answer ("prompt injection: a hidden instruction to exfiltrate contact email

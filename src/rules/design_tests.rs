@@ -359,3 +359,14 @@ fn a_dense_answer_with_words_of_its_own_is_no_list() {
     let doc = "| Tool | Reason |\n|---|---|\n| shipment_eta | Prompt injection: hidden instruction to exfiltrate contact email addresses |\n";
     assert_passes(rule, &with_doc(doc));
 }
+
+#[test]
+fn a_ruled_out_row_no_other_part_names_is_refused_when_the_lab_loads() {
+    let typo = "{ rule: design.table, file: design.md, columns: [Scenario, Scopes], mentions: { Store kiosk: { Scopes: [api] } }, ruled_out: { Store kisok: { Scopes: [full] } } }";
+    let value: serde_json::Value = serde_yaml::from_str(typo).expect("yaml");
+    let e = crate::rules::RuleSpec::from_value(value).expect_err("a row no part names");
+    assert!(e.to_string().contains("\"Store kisok\""), "{e}");
+    let every = typo.replace("Store kisok", "\"*\"");
+    let value: serde_json::Value = serde_yaml::from_str(&every).expect("yaml");
+    assert!(crate::rules::RuleSpec::from_value(value).is_ok());
+}

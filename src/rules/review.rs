@@ -48,6 +48,20 @@ pub struct Findings {
     pub ruled_out: BTreeMap<String, Vec<String>>,
 }
 
+impl Findings {
+    /// An author's mistake caught when the lab loads: a `ruled_out` label that is no planted
+    /// problem (a typo would rule nothing out).
+    pub fn problem(&self) -> Option<String> {
+        let unknown = self
+            .ruled_out
+            .keys()
+            .find(|k| *k != "*" && !self.findings.contains_key(*k))?;
+        Some(format!(
+            "`ruled_out:` names {unknown:?}, which is not one of `findings:` (\"*\" stands for every one)"
+        ))
+    }
+}
+
 /// See [`Findings::evidence`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -274,3 +274,11 @@ fn a_fix_that_keeps_it_there_or_leaves_it_off_is_no_fix_and_keeping_it_on_is() {
         Some("says the problem may stay")
     );
 }
+
+#[test]
+fn a_ruled_out_label_that_is_no_planted_problem_is_refused_when_the_lab_loads() {
+    let typo = "{ rule: review.findings, file: findings.md, columns: [Finding], findings: { TLS off: [tls] }, ruled_out: { TLS of: [later] } }";
+    let value: serde_json::Value = serde_yaml::from_str(typo).expect("yaml");
+    let e = crate::rules::RuleSpec::from_value(value).expect_err("a label no finding has");
+    assert!(e.to_string().contains("\"TLS of\""), "{e}");
+}

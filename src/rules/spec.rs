@@ -321,6 +321,12 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
                     message: "list the table's `columns:`; the first names each row".into(),
                 });
             }
+            if let Some(message) = p.problem() {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message,
+                });
+            }
             Rule::DesignTable(p)
         }
         "breaker.opens" => Rule::BreakerOpens(breaker_params(map, name)?),
@@ -350,6 +356,12 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
                     message: format!(
                         "`evidence: places:` names {unknown:?}, which is not one of `findings:`"
                     ),
+                });
+            }
+            if let Some(message) = p.problem() {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message,
                 });
             }
             Rule::ReviewFindings(p)
