@@ -11,7 +11,8 @@
 //!   repeats it without a key.
 //! - The copy is written fresh: built in a temporary folder beside `labs/`, then swapped in,
 //!   so a file deleted since the last report is gone from the copy, and a report that fails
-//!   half-way leaves the previous copy whole.
+//!   half-way leaves the previous copy whole. The temporary folder's name carries the process
+//!   id (`.labs-<pid>-<uuid>`); one left by a killed report is removed by the next.
 //! - A report `sflab report` wrote inside a lab folder (`progress.json` beside `labs/`) is left
 //!   out and listed, so reports never nest inside later ones.
 //! - `newest` covers folders as well as files: deleting or renaming a file changes its
@@ -110,9 +111,36 @@ fn read_folder(root: &Path, rel: &Path, files: &mut Vec<TextFile>, notes: &mut F
     }
 }
 
-/// A temporary folder name beside `labs/` for the new copy.
+/// A temporary folder name beside `labs/` for the new copy: `.labs-<pid>-<uuid>`.
 fn staging(out: &Path) -> PathBuf {
-    out.join(format!(".labs-{}", uuid::Uuid::new_v4().simple()))
+    out.join(format!(
+        ".labs-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ))
+}
+
+/// Removes the staging folders in `out` that a killed `sflab report` left: those of a process
+/// that is gone, and those of older sflab versions (`.labs-<uuid>`, no process id).
+fn sweep_stale_staging(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(".labs-") else {
+            continue;
+        };
+        let stale = match rest.split_once('-') {
+            Some((pid, _)) => pid
+                .parse::<i32>()
+                .is_ok_and(|pid| !crate::fsutil::process_alive(pid)),
+            None => rest.len() == 32 && rest.chars().all(|c| c.is_ascii_hexdigit()),
+        };
+        if stale && entry.path().is_dir() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn write_err(path: &Path) -> impl Fn(std::io::Error) -> ReportError + '_ {
@@ -142,6 +170,7 @@ pub fn copy_labs(
         }
     }
     let labs = out.join("labs");
+    sweep_stale_staging(out);
     let stage = staging(out);
     let written = write_copies(redactor, &mut found, &stage);
     if let Err(e) = written {

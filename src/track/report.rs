@@ -7,6 +7,10 @@
 //! values under secret keys, secrets by shape, and the secret values sflab itself hands each
 //! lab's run. The report lists every file it masked or left out.
 //!
+//! The out folder gets a marker (`.sflab-report`) before anything else, so a report that
+//! stopped part-way (a full disk: `labs/` written, `progress.json` not) is known as sflab's own
+//! and replaced by the retry, while a `labs/` folder sflab did not write is never replaced.
+//!
 //! Attempts and best count only the attempts made on the track's backend, the ones that can
 //! count; attempts elsewhere are labelled (`0 (+1 on mock)`), and progress.json lists every
 //! attempt with its backend. The summary line says what `sflab track show` says: passed, late
@@ -332,6 +336,11 @@ fn markdown(
     md
 }
 
+/// The file that marks a folder as `sflab report`'s output, written before anything else.
+pub const REPORT_MARKER: &str = ".sflab-report";
+const REPORT_MARKER_TEXT: &str =
+    "This folder is written by `sflab report`; running it again replaces its labs/ folder.\n";
+
 /// Writes `progress.json`, `progress.md` and `labs/<lab>/` under `out`. `handed` holds the
 /// secret values sflab hands the track's labs' runs ([`crate::runner::handed_secrets`]),
 /// masked wherever they appear in the copied folders.
@@ -347,7 +356,8 @@ pub fn write_report(
     if out.exists() && !out.is_dir() {
         return Err(ReportError::OutIsAFile(out.to_path_buf()));
     }
-    if out.join("labs").exists() && !out.join("progress.json").is_file() {
+    let marker = out.join(REPORT_MARKER);
+    if out.join("labs").exists() && !out.join("progress.json").is_file() && !marker.is_file() {
         return Err(ReportError::NotAReport(out.to_path_buf()));
     }
     let redactor = Redactor::new(&crate::runner::redaction_key(ws).map_err(ReportError::Key)?);
@@ -363,6 +373,9 @@ pub fn write_report(
         path: out.to_path_buf(),
         source,
     })?;
+    // Written before labs/: a report that stops part-way (a full disk) is still known as
+    // sflab's own, so the retry replaces it.
+    put(&marker, REPORT_MARKER_TEXT.as_bytes())?;
     let copies = copy_labs(&redactor, &folders, out)?;
     let fingerprints = fingerprints(ws, track, progress, &folders);
     let changed: BTreeMap<String, DateTime<Utc>> = rows
