@@ -169,6 +169,7 @@ mod tests {
             response,
             fault: None,
             error: None,
+            client_processes: Vec::new(),
         }
     }
 

@@ -35,6 +35,7 @@ fn exchange(seq: u64, method: &str, path: &str, status: u16, fault: bool) -> Exc
             action: "answered 503".into(),
         }),
         error: None,
+        client_processes: Vec::new(),
     }
 }
 

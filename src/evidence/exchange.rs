@@ -103,6 +103,10 @@ pub struct Exchange {
     pub fault: Option<FaultFired>,
     /// What went wrong with the connection, when it did.
     pub error: Option<String>,
+    /// The local process that sent the request and its parents up to the program sflab
+    /// started, innermost first; empty when not known (not Linux, not a learner's process).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client_processes: Vec<u32>,
 }
 
 impl Exchange {
@@ -243,6 +247,7 @@ mod tests {
             response: None,
             fault: None,
             error: None,
+            client_processes: Vec::new(),
         }
     }
 

@@ -30,6 +30,7 @@ fn exchange() -> Exchange {
         response: None,
         fault: None,
         error: None,
+        client_processes: Vec::new(),
     }
 }
 

@@ -231,6 +231,7 @@ fn json_answer(status: u16, value: serde_json::Value) -> Answer {
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     req: Request<Incoming>,
+    processes: Arc<[u32]>,
 ) -> Result<Response<Full<Bytes>>, DropConnection> {
     let started_at = Utc::now();
     let first = *shared.first_request.get_or_init(Instant::now);
@@ -264,6 +265,7 @@ pub(crate) async fn handle(
         response: None,
         fault: None,
         error: None,
+        client_processes: processes.to_vec(),
     };
 
     if !authority.is_empty() && !is_loopback_host(&authority) {
@@ -632,6 +634,7 @@ mod inflate_tests {
             response: None,
             fault: None,
             error: None,
+            client_processes: Vec::new(),
         };
         let said =
             "the lab's planned outage: answered 503 for every call during the planned outage";

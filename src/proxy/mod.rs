@@ -26,6 +26,7 @@
 mod bodies;
 mod fault;
 mod forward;
+mod peer;
 mod recorder;
 
 pub use bodies::{default_body, lock_row_body};
@@ -172,11 +173,11 @@ pub async fn start_on(
             tokio::select! {
                 _ = stopped.changed() => break,
                 accepted = listener.accept() => {
-                    let Ok((tcp, _)) = accepted else { continue };
+                    let Ok((tcp, peer)) = accepted else { continue };
                     let shared = shared.clone();
                     let acceptor = acceptor.clone();
                     connections.spawn(async move {
-                        serve_connection(tcp, acceptor, shared).await;
+                        serve_connection(tcp, peer, acceptor, shared).await;
                     });
                 }
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -195,12 +196,23 @@ pub async fn start_on(
 
 async fn serve_connection(
     tcp: tokio::net::TcpStream,
+    peer: SocketAddr,
     acceptor: Option<tokio_rustls::TlsAcceptor>,
     shared: Arc<forward::Shared>,
 ) {
     let _ = tcp.set_nodelay(true);
+    // Which learner process is on the other end, found while it waits for the handshake.
+    let processes: Arc<[u32]> = match tcp.local_addr() {
+        Ok(local) => tokio::task::spawn_blocking(move || peer::process_chain(peer, local))
+            .await
+            .unwrap_or_default()
+            .into(),
+        Err(_) => Arc::from([]),
+    };
     let recorder = shared.recorder().clone();
-    let service = hyper::service::service_fn(move |req| forward::handle(shared.clone(), req));
+    let service = hyper::service::service_fn(move |req| {
+        forward::handle(shared.clone(), req, processes.clone())
+    });
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     // HTTP/2's default header-list cap (16 KiB) would answer a long URI with a bare 431
     // before the org's own 414 URI_TOO_LONG, which says what to do instead; over HTTP/1.1 a

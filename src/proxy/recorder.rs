@@ -27,6 +27,8 @@ pub(crate) struct RawExchange {
     pub response: Option<RawResponse>,
     pub fault: Option<FaultFired>,
     pub error: Option<String>,
+    /// The sending process and its parents up to sflab's child (see `peer`).
+    pub client_processes: Vec<u32>,
 }
 
 #[derive(Clone)]
@@ -218,6 +220,7 @@ impl Recorder {
             response,
             fault: raw.fault,
             error: raw.error.map(|e| r.text(&e)),
+            client_processes: raw.client_processes,
         };
         {
             let mut all = self.inner.exchanges.lock();

@@ -43,6 +43,7 @@ pub fn req(method: &str, path_and_query: &str, status: u16) -> Exchange {
         }),
         fault: None,
         error: None,
+        client_processes: Vec::new(),
     }
 }
 

@@ -83,6 +83,25 @@ fn next_attempt(ex: &[Exchange], i: usize) -> Option<usize> {
         .map(|rel| i + 1 + rel)
 }
 
+/// The start of the learner's client that sent `e`: of the processes from the sender up to the
+/// program sflab started, the one just below that program (the program itself when it sent
+/// the request); `None` when the proxy could not tell.
+fn client_start(e: &Exchange) -> Option<u32> {
+    let chain = &e.client_processes;
+    match chain.len() {
+        0 => None,
+        1 => chain.first().copied(),
+        n => chain.get(n - 2).copied(),
+    }
+}
+
+/// Whether `retry` came from another start of the client than `answered` — a test that runs a
+/// failed client again — when the proxy knows both senders.
+fn started_again(answered: &Exchange, retry: &Exchange) -> Option<(u32, u32)> {
+    let (a, b) = (client_start(answered)?, client_start(retry)?);
+    (a != b).then_some((a, b))
+}
+
 fn gap(before: &Exchange, after: &Exchange) -> Duration {
     after.started_at - before.finished_at
 }
@@ -215,6 +234,16 @@ pub(crate) fn honors_retry_after(p: &HonorsRetryAfter, cx: &Cx) -> Verdict {
                 .with_evidence([e.seq]);
         };
         let next = &ex[j];
+        if let Some((first_pid, again_pid)) = started_again(e, next) {
+            return cx
+                .fail(format!(
+                    "{} was answered {status} with Retry-After {}, and the next try ({}) came from another start of your client (process {first_pid} got the {status}, process {again_pid} sent the retry): the client that was told to wait did not try again itself. Make the client wait what Retry-After asks and send the call again; a test that runs a failed client once more hides that it does not.",
+                    show(e),
+                    secs(wait),
+                    show(next)
+                ))
+                .with_evidence([e.seq, next.seq]);
+        }
         let chain = chain_to(j);
         if let Some(t) = p.tries.filter(|&t| chain.len() > t) {
             let seqs: Vec<String> = chain.iter().map(|&k| format!("#{}", ex[k].seq)).collect();
@@ -464,6 +493,42 @@ mod tests {
         assert!(v.message.contains("only 0.3s"), "{}", v.message);
         assert_fails(rule, &evidence(vec![throttled(429, 0, "2")]));
         assert_fails(rule, &evidence(vec![req("PATCH", P, 200)]));
+    }
+
+    fn sent_by(mut e: Exchange, processes: &[u32]) -> Exchange {
+        e.client_processes = processes.to_vec();
+        e
+    }
+
+    #[test]
+    fn a_retry_after_the_wait_from_a_client_started_again_fails() {
+        let rule = "{ rule: retry.honors_retry_after }";
+        // ./run (10) started the client twice (20, then 21): the first gave up on the 503.
+        let rerun = evidence(vec![
+            sent_by(throttled(503, 0, "2"), &[20, 10]),
+            sent_by(req("PATCH", P, 200).at(2600, 5), &[21, 10]),
+        ]);
+        let v = assert_fails(rule, &rerun);
+        assert!(
+            v.message.contains("another start of your client")
+                && v.message.contains("process 20")
+                && v.message.contains("process 21"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1, 2]);
+        // One client (20) whose tries run curl (30, 31) retried itself.
+        let own_retry = evidence(vec![
+            sent_by(throttled(503, 0, "2"), &[30, 20, 10]),
+            sent_by(req("PATCH", P, 200).at(2010, 5), &[31, 20, 10]),
+        ]);
+        assert_passes(rule, &own_retry);
+        // Unknown senders (not Linux, a client run by hand): judged by the gap alone.
+        let unknown = evidence(vec![
+            sent_by(throttled(503, 0, "2"), &[20, 10]),
+            req("PATCH", P, 200).at(2600, 5),
+        ]);
+        assert_passes(rule, &unknown);
     }
 
     const Q: &str = "/services/data/v62.0/query?q=SELECT+Name+FROM+Account";

@@ -115,6 +115,7 @@ fn exchange(seq: u64, start: i64, method: &str, path: &str, status: u16) -> Exch
         }),
         fault: None,
         error: None,
+        client_processes: Vec::new(),
     }
 }
 

@@ -43,6 +43,7 @@ fn exchange(seq: u64, status: u16) -> Exchange {
         }),
         fault: None,
         error: None,
+        client_processes: Vec::new(),
     }
 }
 
