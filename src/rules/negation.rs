@@ -1,12 +1,13 @@
 //! Whether a written answer says an idea outright or only names it to deny it: "retry with
 //! backoff" says retry, "no retry", "nobody retries", "a retry is overkill" and "a retry is
-//! not needed" do not. Used by `design.table` (a cell must name an idea, or must not say a ruled-out
-//! one) and `review.findings` (a row is about a planted problem; there "skips", "disabled"
-//! and "not needed" describe the problem rather than deny it: see [`reports`]).
+//! not needed" do not. Used by `design.table` (a cell must name an idea, or must not say a
+//! ruled-out one) and `review.findings` (a row is about a planted problem; there "skips",
+//! "disabled" and "not needed" describe the problem rather than deny it: see [`reports`]).
 //!
-//! A phrase is looked up in normalised text (see `design::norm`). An occurrence counts unless
-//! its clause (cut at `, ; . : ( ) |` and dashes) denies it: a negation among the three words
-//! just before it ("no", "not", "never", "nobody", "nothing", "without", "instead"…), reaching
+//! A phrase is looked up in normalised text (see `doc_table::norm`). An occurrence counts
+//! unless its clause (cut at `, ; . : ( ) |` and dashes) denies it: a negation among the three
+//! words just before it, articles and prepositions aside ("no", "not", "never", "nobody",
+//! "nothing", "without", "instead"…: "never put in the URL" denies the URL), reaching
 //! across a list joined by "or"/"nor" and stopped by "but"; or a denial just after it, perhaps
 //! past one word that ends its noun ("a retry is not needed", "refresh token left out", "JWT
 //! bearer is overkill"). A state a reason may describe ("the password flow is disabled in new

@@ -1,17 +1,23 @@
 //! `review.findings`: a security review judged from the findings table in the learner's
 //! markdown. The lab plants problems in what the learner audits and lists, for each, the words
-//! that show a row is about it (any one is enough: `query string`, `?access_token=`…). A
-//! planted problem counts as named when some row of the table mentions it and fills in every
-//! column (what, where the evidence is, the fix) — a row that names the problem but leaves the
-//! fix as `TODO` is not a finding yet.
+//! that show a row is about it (any one is enough: `query string`, `?access_token=`, or
+//! `token … url` for both in that order). A planted problem counts as named when some row of
+//! the table mentions it outright (not "the token is never put in the URL": see
+//! [`super::negation::reports`]) and fills in every column (what, where the evidence is, the
+//! fix) — a row that names the problem but leaves the fix as `TODO` is not a finding yet, and
+//! one whose finding or evidence clears the item ("client secret is safely handled", "checked,
+//! no issue") reports no problem at all.
 //!
 //! With `fix: <column>` the fix must also read like one: at least three words, not a
 //! placeholder (`fix it`, `n/a`, `none`), and not a verdict that the problem may stay — no
 //! `fine`, `acceptable`, `as is`, `no change`, `not a problem` in it, and no `keep` or `leave`
 //! followed, in the same sentence, by the problem's words and then `in` or `as` ("keep the
 //! client_secret in the file") unless a safe place is named after them (a vault, a secret
-//! store, the environment, a Named Credential). "Keep TLS verification on", "keep the client
-//! secret out of Git" and "keep the client secret in a vault" still count as fixes.
+//! store, the environment, a Named Credential); a pronoun right after the verb stands for the
+//! problem ("keep it there", "leave it off until…"). "Keep TLS verification on", "keep the
+//! client secret out of Git" and "keep the client secret in a vault" still count as fixes.
+//! `ruled_out` adds, per planted problem (or `"*"`), words a fix for it may not say outright,
+//! as they keep or spread it ("commit it to a second repo").
 //!
 //! Limits: this is word matching, not understanding. A row can name the problem and propose
 //! a wrong fix in other words and still count, and an unusual phrasing of a good fix can be
