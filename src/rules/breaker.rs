@@ -2,7 +2,9 @@
 //! dependency — after `failures` consecutive failed calls to the paths matched, it makes no
 //! call there for `cooldown`. The first call after the cool-down is the half-open trial: if it
 //! fails too, the breaker opens again at once, so no call may follow it within `cooldown`
-//! either (a client that counts the failed trial as the first of a new streak fails).
+//! either (a client that counts the failed trial as the first of a new streak fails). A
+//! breaker that opens early — two or more failures in a row, fewer than `failures`, then about
+//! a cool-down of silence — fails too: the threshold is read from the traffic, not assumed.
 //!
 //! A failed call is a 5xx or 429 answer, or no answer at all (connection error, timeout). A
 //! client that gives up before reaching the threshold also passes: it never hammered the
@@ -67,8 +69,12 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
     // The call that opened the breaker, and whether it was a failed half-open trial.
     let mut opened: Option<(&Exchange, bool)> = None;
     let mut trial = false;
-    let mut times_opened = 0;
+    // Openings after a streak of failures, and after a failed half-open trial.
+    let (mut by_streak, mut by_trial) = (0, 0);
     for e in &calls {
+        if let Some(v) = opened_early(p, cx, &streak_calls, e) {
+            return v;
+        }
         if let Some((open, by_trial)) = opened {
             let gap = (e.started_at - open.finished_at).num_milliseconds();
             let same_run = e.run_index == open.run_index;
@@ -107,7 +113,11 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
                     return v;
                 }
                 opened = Some((e, trial));
-                times_opened += 1;
+                if trial {
+                    by_trial += 1;
+                } else {
+                    by_streak += 1;
+                }
                 streak_calls.clear();
             }
         } else {
@@ -131,7 +141,7 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
             p.pattern.describe()
         ));
     }
-    if times_opened == 0 {
+    if by_streak + by_trial == 0 {
         return cx
             .pass(format!(
                 "Your client never made {} failing calls in a row to {}.",
@@ -140,12 +150,59 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
             ))
             .with_evidence(seqs);
     }
-    cx.pass(format!(
-        "The breaker opened {} (after {} consecutive failures, or a failed trial call) and sent nothing during the cool-down each time.",
-        plural(times_opened, "time"),
+    let mut how = vec![format!(
+        "{} after {} failures in a row",
+        times(by_streak),
         p.failures
+    )];
+    if by_trial > 0 {
+        how.push(format!("{} after a failed trial call", times(by_trial)));
+    }
+    cx.pass(format!(
+        "The breaker opened {} ({}) and sent nothing during the cool-down each time.",
+        plural(by_streak + by_trial, "time"),
+        how.join(", ")
     ))
     .with_evidence(seqs)
+}
+
+fn times(n: usize) -> String {
+    match n {
+        1 => "once".to_string(),
+        2 => "twice".to_string(),
+        n => format!("{n} times"),
+    }
+}
+
+/// A failure for a breaker that opened before the threshold: a closed breaker sent two or more
+/// failed calls in a row (the last just before `next`), fewer than `failures`, then stopped
+/// calling for about a cool-down. A streak that paused that long after every failure is left
+/// to [`paused_after_every_failure`], which tells a fixed delay from a breaker.
+fn opened_early(p: &Opens, cx: &Cx, streak: &[&Exchange], next: &Exchange) -> Option<Verdict> {
+    let last = streak.last()?;
+    if streak.len() < 2 || streak.len() >= p.failures || next.run_index != last.run_index {
+        return None;
+    }
+    // A tenth of the cool-down's slack for timers that wake a little early.
+    let long = |gap: i64| gap >= p.cooldown_ms * 9 / 10;
+    let pause = (next.started_at - last.finished_at).num_milliseconds();
+    let sent_on = streak
+        .windows(2)
+        .any(|w| !long((w[1].started_at - w[0].finished_at).num_milliseconds()));
+    if !long(pause) || !sent_on {
+        return None;
+    }
+    let shown: Vec<String> = streak.iter().map(|e| format!("#{}", e.seq)).collect();
+    let v = cx
+        .fail(format!(
+            "Your breaker opened after {} failures in a row ({}): nothing went out for {pause} ms, until {}. The lab's breaker opens after {} failures in a row; until then a closed breaker keeps sending, and a success resets the count.",
+            streak.len(),
+            shown.join(", "),
+            show(next),
+            p.failures
+        ))
+        .with_evidence(streak.iter().map(|e| e.seq).chain([next.seq]));
+    Some(v)
 }
 
 /// A failure for a streak whose calls (two or more, from a closed breaker, in one run) each
@@ -273,7 +330,13 @@ mod tests {
             call(200, 6500),
         ]);
         let v = assert_passes(RULE, &ev);
-        assert!(v.message.contains("opened 3 times"), "{}", v.message);
+        assert!(
+            v.message.contains(
+                "opened 3 times (once after 3 failures in a row, twice after a failed trial call)"
+            ),
+            "{}",
+            v.message
+        );
         let once = evidence(vec![
             call(503, 0),
             call(503, 100),
@@ -281,7 +344,40 @@ mod tests {
             call(200, 2500),
         ]);
         let v = assert_passes(RULE, &once);
-        assert!(v.message.contains("opened 1 time "), "{}", v.message);
+        assert!(
+            v.message
+                .contains("opened 1 time (once after 3 failures in a row)"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_breaker_that_opens_before_the_threshold_fails() {
+        // Two failures in a row, then a whole cool-down of silence: it opened after 2, not 3.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 100),
+            call(503, 2200),
+            call(200, 4300),
+        ]);
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message
+                .contains("opened after 2 failures in a row (#1, #2)")
+                && v.message.contains("opens after 3 failures"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1, 2, 3]);
+        // A short back-off after two failures is no opening.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 100),
+            call(503, 600),
+            call(200, 2700),
+        ]);
+        assert_passes(RULE, &ev);
     }
 
     #[test]
