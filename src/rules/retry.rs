@@ -4,6 +4,11 @@
 //! Gaps are measured at the proxy: from the moment the refusal was sent to the moment the
 //! retry arrived. The client sees the refusal a little later than the proxy sent it, so the
 //! measured gap is never shorter than the wait the client actually made.
+//!
+//! When the proxy knows which of the learner's processes sent each request (see
+//! `proxy::peer`), a retry of a throttled call must come from the same start of the client
+//! as the call: a test script that runs a failed client again would otherwise hide a client
+//! that gives up.
 
 use super::cx::{same_call, same_request, show, Cx};
 use super::Verdict;
