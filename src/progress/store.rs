@@ -1,4 +1,9 @@
 //! [`Store`]: opening the progress database and every read and write the CLI and TUI need.
+//!
+//! When an attempt cannot be saved, [`ProgressError::not_saved_advice`] says what to do about
+//! that cause: another program holding the file locked is told apart from a full disk or a
+//! read-only folder, and an error that already says what to do (damaged, newer) gets nothing
+//! more. Recording an attempt waits up to [`WRITE_WAIT`] for a lock another program holds.
 
 use super::schema;
 use crate::evidence::{Exchange, LearnerRun};
@@ -35,9 +40,44 @@ fn sql_message(e: &rusqlite::Error) -> String {
         Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => format!(
             "the progress database is damaged ({e}). Your lab folders are untouched: move the workspace's .sflab/progress.db aside (to progress.db.damaged) and sflab starts a new progress record; the moved file keeps the earlier attempts."
         ),
+        _ if is_busy(e) => format!(
+            "the progress database (.sflab/progress.db in the workspace) is locked by another program that has it open (an sqlite3 shell, a database browser, a backup or sync tool): {e}"
+        ),
         _ => format!("the progress database (.sflab/progress.db in the workspace) could not be read or written: {e}"),
     }
 }
+
+impl ProgressError {
+    /// What to do after this error kept an attempt from being saved, for the sentence after
+    /// it; `None` when the error already says it (a damaged or newer database).
+    pub fn not_saved_advice(&self) -> Option<&'static str> {
+        match self {
+            ProgressError::TooNew { .. } => None,
+            ProgressError::Damaged { .. } => {
+                Some("Once that is done, the next check records as usual.")
+            }
+            ProgressError::Sql(e) if is_busy(e) => Some(
+                "Close that program (or let it finish), then check again; the next check records as usual.",
+            ),
+            ProgressError::Sql(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+                ) =>
+            {
+                Some("Once that is done, the next check records as usual.")
+            }
+            _ => Some(
+                "Free some disk space or make the folder writable; the next check records as usual.",
+            ),
+        }
+    }
+}
+
+/// How long recording an attempt waits for a lock another program holds on the database,
+/// before the attempt is given up as not saved (reads wait [`READ_WAIT`]).
+pub const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+const READ_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Where a lab stands for the learner, as the tree and `sflab list` show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -120,6 +160,8 @@ pub struct HintReveal {
 
 pub struct Store {
     conn: Connection,
+    /// How long a recorded attempt waits for a lock ([`WRITE_WAIT`]).
+    write_wait: std::time::Duration,
 }
 
 fn create_private_file(path: &Path) -> std::io::Result<()> {
@@ -199,7 +241,10 @@ impl Store {
                 found: version,
             });
         }
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            write_wait: WRITE_WAIT,
+        })
     }
 
     fn open_once(path: &Path) -> Result<Store, ProgressError> {
@@ -221,8 +266,7 @@ impl Store {
             }
             _ => ProgressError::Sql(source),
         };
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(damaged)?;
+        conn.busy_timeout(READ_WAIT).map_err(damaged)?;
         // Switching the journal takes a lock: only done when it is not WAL yet.
         let journal: String = conn
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -241,7 +285,10 @@ impl Store {
                 found,
             });
         }
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            write_wait: WRITE_WAIT,
+        })
     }
 
     /// Stores one attempt, its verdicts and its transcript in one transaction; returns its id.
@@ -264,6 +311,22 @@ impl Store {
             .iter()
             .map(serde_json::to_string)
             .collect::<Result<_, _>>()?;
+        // An attempt is worth waiting for: another program's lock (a database browser
+        // mid-write) is waited out longer than a read would.
+        self.conn.busy_timeout(self.write_wait)?;
+        let recorded = self.insert_attempt(a, fingerprint, &exchanges, &runs, &verdicts);
+        let _ = self.conn.busy_timeout(READ_WAIT);
+        recorded
+    }
+
+    fn insert_attempt(
+        &mut self,
+        a: &NewAttempt<'_>,
+        fingerprint: Option<&str>,
+        exchanges: &str,
+        runs: &str,
+        verdicts: &[String],
+    ) -> Result<i64, ProgressError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO attempts (lab, started_at, duration_ms, passed, points, max_points, backend, error, org)
@@ -559,3 +622,7 @@ impl Store {
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "store_robust_tests.rs"]
+mod robust_tests;

@@ -558,15 +558,12 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         if let Err(e) = record(ws, &report) {
             let said = e.to_string();
             let said = said.trim_end_matches('.');
-            // A damaged file says itself what to do; otherwise it is space or permissions.
-            let advice = if said.contains("is damaged") {
-                "Once that is done, the next check records as usual."
-            } else {
-                "Free some disk space or make the folder writable; the next check records as usual."
-            };
+            // Advice that fits the cause: a lock, space or permissions, or none when said.
+            let advice = e.not_saved_advice().map(|a| format!(" {a}"));
             report.not_saved = Some(format!(
-                "this attempt could not be saved to {}: {said}. {advice}",
-                ws.progress_db().display()
+                "this attempt could not be saved to {}: {said}.{}",
+                ws.progress_db().display(),
+                advice.unwrap_or_default()
             ));
         }
     }

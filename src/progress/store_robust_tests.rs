@@ -1,0 +1,64 @@
+//! Tests of what the store says when it cannot save: another program's lock, a newer
+//! database.
+
+use super::*;
+
+fn attempt(lab: &str) -> NewAttempt<'_> {
+    NewAttempt {
+        lab,
+        started_at: Utc::now(),
+        duration_ms: 1,
+        passed: false,
+        points: 0,
+        max_points: 2,
+        backend: "mock",
+        org: None,
+        error: None,
+        verdicts: &[],
+        exchanges: &[],
+        runs: &[],
+    }
+}
+
+#[test]
+fn an_attempt_kept_out_by_another_programs_lock_says_to_close_it_not_to_free_disk_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("progress.db");
+    let mut store = Store::open(&path).unwrap();
+    store.write_wait = std::time::Duration::from_millis(200);
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let e = store.record_attempt(&attempt("rest-crud")).unwrap_err();
+    let said = e.to_string();
+    assert!(said.contains("locked by another program"), "{said}");
+    let advice = e.not_saved_advice().unwrap();
+    assert!(
+        advice.contains("Close that program") && !advice.contains("disk space"),
+        "{advice}"
+    );
+    holder.execute_batch("COMMIT").unwrap();
+    assert!(store.record_attempt(&attempt("rest-crud")).is_ok());
+}
+
+#[test]
+fn a_database_from_a_newer_sflab_gets_no_disk_space_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("progress.db");
+    drop(Store::open(&path).unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let e = Store::open(&path).err().unwrap();
+    assert!(matches!(e, ProgressError::TooNew { found: 99, .. }), "{e}");
+    assert_eq!(e.not_saved_advice(), None);
+}
+
+#[test]
+fn a_full_disk_or_read_only_folder_keeps_the_disk_space_advice() {
+    let e = ProgressError::Open {
+        path: "/ws/.sflab/progress.db".into(),
+        source: "Read-only file system (os error 30)".into(),
+    };
+    assert!(e.not_saved_advice().unwrap().contains("disk space"));
+}
