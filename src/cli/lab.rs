@@ -180,6 +180,14 @@ fn store_of(ws: &Workspace) -> Result<Store, Failure> {
     Store::open(&ws.progress_db()).map_err(|e| Failure::usage(e.to_string()))
 }
 
+/// The store for a command that only reads it (`transcript`, `solution`): opened to read
+/// only when it cannot be written (a read-only workspace), as `sflab list` does.
+fn reader_of(ws: &Workspace) -> Result<Store, Failure> {
+    Store::open_or_read(&ws.progress_db())
+        .map(|(store, _)| store)
+        .map_err(|e| Failure::usage(e.to_string()))
+}
+
 /// A lab's Markdown (its goal, a hint) as the plain text `sflab lesson` prints: emphasis and
 /// code marks gone, lists and code blocks laid out, wrapped at the output's width.
 fn plain(markdown: &str) -> String {
@@ -340,7 +348,7 @@ fn show(report: &Result<Report, RunError>, spec: &LabSpec, ws: &Workspace, json:
                 );
             } else {
                 // The footer names the rule `sflab hint` will speak of, hints seen included.
-                let revealed: Vec<(String, u32)> = store_of(ws)
+                let revealed: Vec<(String, u32)> = reader_of(ws)
                     .and_then(|s| Ok(s.hints_revealed(&spec.id)?))
                     .map(|h| h.into_iter().map(|h| (h.rule, h.tier)).collect())
                     .unwrap_or_default();
@@ -561,7 +569,7 @@ pub fn solution(cli: &Cli, curriculum: &Curriculum, id: &str, force: bool) -> Re
     find_lab(curriculum, id)?;
     if !force {
         let ws = existing_workspace_for(cli, Some(id))?;
-        if !store_of(&ws)?.ever_passed(id)? {
+        if !reader_of(&ws)?.ever_passed(id)? {
             return Err(Failure {
                 message: format!(
                     "the solution of {id} opens after you pass the lab (`sflab check {id}`). Use --force to see it now."
@@ -621,7 +629,7 @@ pub fn transcript(
 ) -> Result<u8, Failure> {
     find_lab(curriculum, id)?;
     let ws = existing_workspace_for(cli, Some(id))?;
-    let store = store_of(&ws)?;
+    let store = reader_of(&ws)?;
     let Some(last) = store.last_attempt(id)? else {
         return Err(Failure::usage(format!(
             "there is no attempt at {id} yet. Run `sflab check {id}` first."

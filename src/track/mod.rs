@@ -87,7 +87,8 @@ pub fn load_progress(
     if !ws.progress_db().is_file() {
         return Ok(out);
     }
-    let store = Store::open(&ws.progress_db())?;
+    // Read only: a report from a read-only workspace still works.
+    let (store, _) = Store::open_or_read(&ws.progress_db())?;
     let statuses = store.lab_statuses()?;
     for a in &track.labs {
         out.insert(
