@@ -9,6 +9,8 @@
 //! - `events.replay_resumed`: after a restart the subscriber of `channel` resumed from a stored
 //!   replay id: no later subscription from EARLIEST (-2), no event published while it was
 //!   subscribed or down left undelivered, and at most `max_reread` events handed out again.
+//!   When the org refused a stored replay id, the subscriber's next subscription must start
+//!   from EARLIEST (-2), not LATEST (-1), which would skip what the bus still held.
 //! - `events.consumer_idempotent`: the scenario redelivered an event, the subscriber received
 //!   it again, still no two `object` records share a value of `field`, and the traffic after
 //!   the repeat shows no second side effect for the event's key (see `redelivery`).
@@ -363,6 +365,66 @@ fn refusals(cx: &Cx, channel: &str) -> String {
     )
 }
 
+/// The org's refusals of a stored replay id (not of a preset) on `channel`: what the client
+/// asked to resume after was no position this org could resume from.
+fn stored_id_refusals<'a>(cx: &'a Cx, channel: &str) -> Vec<&'a Value> {
+    cx.ev
+        .events
+        .refused
+        .iter()
+        .filter(|r| {
+            let from = num(r, "from");
+            text(r, "channel") == channel
+                && (from >= 0 || from == crate::org::events::log::NOT_A_NUMBER)
+        })
+        .collect()
+}
+
+/// The refusal of a stored replay id that came after the subscription `previous` (or at any
+/// time when there is none) and before `s`: the subscription `s` is what the subscriber did
+/// next, its fallback.
+fn refusal_before<'a>(
+    refused: &[&'a Value],
+    previous: Option<&Value>,
+    s: &Value,
+) -> Option<&'a Value> {
+    let after = previous.and_then(|p| time(p, "at"));
+    let until = time(s, "at");
+    refused
+        .iter()
+        .rev()
+        .find(|r| {
+            let at = time(r, "at");
+            at <= until && (after.is_none() || at >= after)
+        })
+        .copied()
+}
+
+/// A failure when the subscriber answered the refusal of its stored replay id by subscribing
+/// from LATEST: what the bus still held past that id, and the consumer had not applied, is
+/// skipped for good. EARLIEST is the fallback (its repeats are absorbed by idempotent work).
+fn fell_back_to_latest(cx: &Cx, channel: &str, subs: &[&Value]) -> Option<Verdict> {
+    let refused = stored_id_refusals(cx, channel);
+    subs.iter().enumerate().find_map(|(i, s)| {
+        if num(s, "from") != -1 {
+            return None;
+        }
+        let previous = i.checked_sub(1).map(|k| subs[k]);
+        let r = refusal_before(&refused, previous, s)?;
+        // With an earlier subscription in this attempt, the refused id was stored from this
+        // very org's events: the subscriber changed it on the way to the file or back.
+        let changed = if previous.is_some() {
+            " That id was stored during this attempt, so what your subscriber stored or read back was not the replay id as received: keep its bytes unchanged."
+        } else {
+            ""
+        };
+        Some(cx.fail(format!(
+            "Your subscriber fell back to LATEST (-1) on {channel} because the org refused the stored replay id it asked to resume after (\"{}\"): that skips for good whatever the bus still held that it had not applied. When a stored id is refused, forget it and start again from EARLIEST (-2); idempotent upserts absorb the repeats.{changed}",
+            text(r, "message")
+        )))
+    })
+}
+
 pub(crate) fn subscribed(p: &Subscribed, cx: &Cx) -> Verdict {
     if let Some(na) = mock_only(cx) {
         return na;
@@ -412,6 +474,9 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
         return na;
     }
     let subs = subscriptions(cx, &p.channel);
+    if let Some(v) = fell_back_to_latest(cx, &p.channel, &subs) {
+        return v;
+    }
     if subs.len() < 2 {
         return cx.fail(format!(
             "Your subscriber of {} subscribed {} — it never came back after it was stopped, so resuming could not be judged.{}",
@@ -442,9 +507,16 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
         let id = subscriber_of(s);
         let from = num(s, "from");
         if i > 0 && from == -2 && !received.is_empty() {
-            return cx.fail(
-                "After the restart your subscriber asked for EARLIEST (-2) and re-read the whole retained stream; store the last replay id you processed and subscribe from it (CUSTOM).",
-            );
+            let refused = stored_id_refusals(cx, &p.channel);
+            return cx.fail(match refusal_before(&refused, Some(subs[i - 1]), s) {
+                // It did ask to resume, with an id this very attempt's org handed out: what
+                // it stored or read back was not the replay id as received.
+                Some(r) => format!(
+                    "After the restart your subscriber asked to resume from its stored replay id (CUSTOM), and the org refused it (\"{}\"); it then fell back to EARLIEST (-2) and re-read the whole retained stream. Every id it could have stored came from this org, so what it stored or read back was not the replay id as received: keep the bytes unchanged (or write them as hex and read them back with `bytes.fromhex`).",
+                    text(r, "message")
+                ),
+                None => "After the restart your subscriber asked for EARLIEST (-2) and re-read the whole retained stream; store the last replay id you processed and subscribe from it (CUSTOM).".to_string(),
+            });
         }
         for d in deliveries.iter().filter(|d| text(d, "subscriber") == id) {
             let r = num(d, "replay_id");
@@ -560,17 +632,19 @@ fn received_once(cx: &Cx, channel: &str, replay: i64) -> Verdict {
         .iter()
         .find(|a| text(a, "action") == "redeliver" && num(a, "replay_id") == replay)
         .and_then(|a| time(a, "at"));
+    // A run the scenario stopped on purpose (the planned kill) did not fail.
     let ended_before = cx.ev.runs.iter().find(|run| {
-        let failed = !run.timed_out && run.exit_code != Some(0);
+        let failed = !run.timed_out && !run.stopped_by_lab && run.exit_code != Some(0);
         let end = run
             .started_at
             .map(|t| t + chrono::Duration::milliseconds(run.duration_ms as i64));
         failed && matches!((end, repeat_at), (Some(e), Some(r)) if e <= r)
     });
     if let Some(run) = ended_before {
-        let how = match run.exit_code {
-            Some(code) => format!("exited with status {code}"),
-            None => "was stopped by a signal".to_string(),
+        let how = match (run.exit_code, run.signal) {
+            (Some(code), _) => format!("exited with status {code}"),
+            (None, Some(signal)) => format!("been stopped by signal {signal}"),
+            (None, None) => "been stopped by a signal".to_string(),
         };
         return cx.fail(format!(
             "{}sflab redelivered event {replay} of {channel}, but run {} had already {how}, so how your subscriber handles a repeat could not be seen. Keep the program running, subscribed, until it is idle; the other failed checks say what ended it.",

@@ -304,7 +304,7 @@ fn a_loss_after_a_refused_stored_id_names_the_refusal_not_latest() {
     let v = assert_fails(RESUMED, &e);
     assert!(
         v.message
-            .contains("fell back to LATEST (-1) because the org refused"),
+            .contains("fell back to LATEST (-1) on /event/A__e because the org refused"),
         "{}",
         v.message
     );
@@ -449,6 +449,36 @@ fn consumer_idempotent_table() {
 }
 
 #[test]
+fn the_planned_kill_is_no_crash_and_a_killed_run_is_named_in_plain_words() {
+    let redeliver =
+        json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 2, "at": at(40)});
+    let mut e = ev();
+    e.events.scenario = vec![redeliver];
+    e.events.subscriptions = vec![sub("a", -2, 1), sub("b", 1, 20)];
+    e.events.delivered = vec![got("a", 1), got("b", 2)];
+    let mut second = e.runs[0].clone();
+    // Run 1 was stopped by the scenario's planned kill; run 2 was killed before the repeat.
+    e.runs[0].exit_code = None;
+    e.runs[0].signal = Some(9);
+    e.runs[0].stopped_by_lab = true;
+    e.runs[0].started_at = Some("2026-01-01T12:00:00Z".parse().unwrap());
+    e.runs[0].duration_ms = 10_000;
+    second.index = 1;
+    second.exit_code = None;
+    second.signal = Some(9);
+    second.started_at = Some("2026-01-01T12:00:15Z".parse().unwrap());
+    second.duration_ms = 20_000;
+    e.runs.push(second);
+    let v = assert_fails(IDEMPOTENT, &with_records(e, &["SO-1", "SO-2"]));
+    assert!(
+        v.message
+            .contains("but run 2 had already been stopped by signal 9, so"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn a_repeat_that_came_after_the_run_crashed_is_held_back_and_names_only_this_labs_checks() {
     let redeliver =
         json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 2, "at": at(40)});
@@ -565,4 +595,60 @@ fn a_repeat_that_replays_the_first_order_and_writes_the_same_values_passes() {
     // runner queued the repeat) is the first handling, not a second side effect.
     let v = assert_passes(BRIDGE, &redelivered_order(None));
     assert!(v.message.contains("changed nothing"), "{}", v.message);
+}
+
+#[test]
+fn falling_back_to_latest_when_the_org_refuses_a_stored_id_fails_even_with_nothing_lost() {
+    // A stale id from an earlier attempt is refused at the very start, before anything was
+    // published; the subscriber then chose LATEST, which the bus cannot show as a loss yet.
+    let refused = json!({
+        "channel": "/event/A__e", "from": 6, "via": "pub_sub", "at": at(0),
+        "message": "The replay id is not one this org issued",
+    });
+    let mut e = stream(
+        vec![sub("a", -1, 1), sub("b", 1, 20)],
+        vec![got("a", 1), got("b", 2)],
+        &[(1, 5), (2, 21)],
+    );
+    e.events.refused = vec![refused.clone()];
+    let v = assert_fails(RESUMED, &e);
+    assert!(
+        v.message
+            .contains("fell back to LATEST (-1) on /event/A__e because the org refused")
+            && v.message.contains("start again from EARLIEST (-2)")
+            && !v.message.contains("stored during this attempt"),
+        "{}",
+        v.message
+    );
+    // The same refusal answered with EARLIEST is the brief's fallback.
+    let mut e = stream(
+        vec![sub("a", -2, 1), sub("b", 1, 20)],
+        vec![got("a", 1), got("b", 2)],
+        &[(1, 5), (2, 21)],
+    );
+    e.events.refused = vec![refused];
+    assert_passes(RESUMED, &e);
+}
+
+#[test]
+fn earliest_after_a_refused_stored_id_says_the_org_refused_it_not_that_earliest_was_asked() {
+    let mut e = stream(
+        vec![sub("a", -1, 0), sub("b", -2, 20)],
+        vec![got("a", 1), got("b", 1), got("b", 2)],
+        &[(1, 1), (2, 10)],
+    );
+    e.events.refused = vec![json!({
+        "channel": "/event/A__e", "from": 0, "via": "pub_sub", "at": at(19),
+        "message": "The replay id is not one this org issued; store the replay id bytes of a received event unchanged.",
+    })];
+    let v = assert_fails(RESUMED, &e);
+    assert!(
+        v.message
+            .contains("asked to resume from its stored replay id (CUSTOM), and the org refused it")
+            && v.message.contains("not one this org issued")
+            && v.message.contains("fell back to EARLIEST (-2)")
+            && !v.message.contains("your subscriber asked for EARLIEST"),
+        "{}",
+        v.message
+    );
 }
