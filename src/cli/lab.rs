@@ -180,6 +180,13 @@ fn store_of(ws: &Workspace) -> Result<Store, Failure> {
     Store::open(&ws.progress_db()).map_err(|e| Failure::usage(e.to_string()))
 }
 
+/// Says which attempts `store` left out of its reads so far, and why.
+fn say_skipped(store: &Store) {
+    for note in store.take_skipped() {
+        eprintln!("sflab: note: {note}");
+    }
+}
+
 /// The store for a command that only reads it (`transcript`, `solution`): opened to read
 /// only when it cannot be written (a read-only workspace), as `sflab list` does.
 fn reader_of(ws: &Workspace) -> Result<Store, Failure> {
@@ -485,6 +492,7 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
     let ws = existing_workspace_for(cli, Some(id))?;
     let mut store = store_of(&ws)?;
     let last = store.last_attempt(id)?;
+    say_skipped(&store);
     let failing_rules = last
         .as_ref()
         .map(|a| crate::lab::hint_rules(&a.verdicts))
@@ -630,7 +638,9 @@ pub fn transcript(
     find_lab(curriculum, id)?;
     let ws = existing_workspace_for(cli, Some(id))?;
     let store = reader_of(&ws)?;
-    let Some(last) = store.last_attempt(id)? else {
+    let last = store.last_attempt(id)?;
+    say_skipped(&store);
+    let Some(last) = last else {
         return Err(Failure::usage(format!(
             "there is no attempt at {id} yet. Run `sflab check {id}` first."
         )));

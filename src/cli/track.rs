@@ -184,7 +184,10 @@ pub fn show(cli: &Cli, curriculum: &Curriculum, file: Option<&Path>) -> Result<u
 pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Failure> {
     let ws = existing_workspace(cli)?;
     let t = chosen(cli, Some(&ws), None, curriculum)?;
-    let progress = track::load_progress(&ws, &t)?;
+    let (progress, skipped) = track::load_progress_noting(&ws, &t)?;
+    for note in skipped {
+        eprintln!("sflab: note: {note}");
+    }
     let now = Utc::now();
     let rows = track::assigned_view_model(&t, curriculum, &progress, now);
     let handed = track::handed_secrets(&t, curriculum);

@@ -4,6 +4,10 @@
 //! that cause: another program holding the file locked is told apart from a full disk or a
 //! read-only folder, and an error that already says what to do (damaged, newer) gets nothing
 //! more. Recording an attempt waits up to [`WRITE_WAIT`] for a lock another program holds.
+//!
+//! An attempt whose stored verdicts cannot be decoded (a row edited by hand, a damaged page)
+//! does not block the rest: reads of attempts leave it out and keep a note naming the lab and
+//! the attempt ([`Store::take_skipped`]), which the command shows.
 
 use super::schema;
 use crate::evidence::{Exchange, LearnerRun};
@@ -31,6 +35,12 @@ pub enum ProgressError {
     Sql(#[from] rusqlite::Error),
     #[error("a stored attempt could not be decoded: {0}")]
     Decode(#[from] serde_json::Error),
+    #[error("the recorded traffic of attempt {attempt} at {lab} could not be decoded ({source}); the progress database was edited or damaged there. `sflab check {lab}` records a new attempt with its own.")]
+    BadTranscript {
+        lab: String,
+        attempt: i64,
+        source: serde_json::Error,
+    },
 }
 
 /// What a failed read or write of the database tells the learner: for a damaged file (found
@@ -160,6 +170,8 @@ pub struct HintReveal {
 
 pub struct Store {
     conn: Connection,
+    /// Attempts left out of reads because their verdicts cannot be decoded: id → note.
+    skipped: std::cell::RefCell<BTreeMap<i64, String>>,
     /// How long a recorded attempt waits for a lock ([`WRITE_WAIT`]).
     write_wait: std::time::Duration,
 }
@@ -243,6 +255,7 @@ impl Store {
         }
         Ok(Store {
             conn,
+            skipped: Default::default(),
             write_wait: WRITE_WAIT,
         })
     }
@@ -287,6 +300,7 @@ impl Store {
         }
         Ok(Store {
             conn,
+            skipped: Default::default(),
             write_wait: WRITE_WAIT,
         })
     }
@@ -398,58 +412,62 @@ impl Store {
         Ok(())
     }
 
-    fn verdicts_of(&self, attempt: i64) -> Result<Vec<Verdict>, ProgressError> {
+    /// The verdicts of `attempt`; the inner error when one cannot be decoded.
+    fn verdicts_of(
+        &self,
+        attempt: i64,
+    ) -> Result<Result<Vec<Verdict>, serde_json::Error>, ProgressError> {
         let mut stmt = self
             .conn
             .prepare("SELECT verdict FROM verdicts WHERE attempt_id = ?1 ORDER BY position")?;
         let rows = stmt.query_map([attempt], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for text in rows {
-            out.push(serde_json::from_str(&text?)?);
-        }
-        Ok(out)
-    }
-
-    /// The most recent attempt at `lab`, with its verdicts.
-    pub fn last_attempt(&self, lab: &str) -> Result<Option<AttemptRow>, ProgressError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT id, lab, started_at, duration_ms, passed, points, max_points, backend, error, org
-                 FROM attempts WHERE lab = ?1 ORDER BY id DESC LIMIT 1",
-                [lab],
-                |r| {
-                    Ok(AttemptRow {
-                        id: r.get(0)?,
-                        lab: r.get(1)?,
-                        started_at: r.get(2)?,
-                        duration_ms: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
-                        passed: r.get(4)?,
-                        points: r.get(5)?,
-                        max_points: r.get(6)?,
-                        backend: r.get(7)?,
-                        error: r.get(8)?,
-                        org: r.get(9)?,
-                        verdicts: Vec::new(),
-                    })
-                },
-            )
-            .optional()?;
-        match row {
-            Some(mut a) => {
-                a.verdicts = self.verdicts_of(a.id)?;
-                Ok(Some(a))
+            match serde_json::from_str(&text?) {
+                Ok(v) => out.push(v),
+                Err(e) => return Ok(Err(e)),
             }
-            None => Ok(None),
+        }
+        Ok(Ok(out))
+    }
+
+    /// `row` with its verdicts, or `None` (and a note) when they cannot be decoded.
+    fn with_verdicts(&self, mut row: AttemptRow) -> Result<Option<AttemptRow>, ProgressError> {
+        match self.verdicts_of(row.id)? {
+            Ok(verdicts) => {
+                row.verdicts = verdicts;
+                Ok(Some(row))
+            }
+            Err(e) => {
+                self.skipped.borrow_mut().insert(
+                    row.id,
+                    format!(
+                        "attempt {} at {} (started {}) is left out: one of its stored verdicts could not be decoded ({e}). The progress database was edited or damaged there; the lab's other attempts count as usual.",
+                        row.id, row.lab, row.started_at
+                    ),
+                );
+                Ok(None)
+            }
         }
     }
 
-    /// Every attempt at `lab`, oldest first, with its verdicts (for progress reports).
-    pub fn attempts(&self, lab: &str) -> Result<Vec<AttemptRow>, ProgressError> {
-        let mut stmt = self.conn.prepare(
+    /// The notes on attempts left out of reads so far (see the module header), each once.
+    pub fn take_skipped(&self) -> Vec<String> {
+        std::mem::take(&mut *self.skipped.borrow_mut())
+            .into_values()
+            .collect()
+    }
+
+    fn attempt_rows(
+        &self,
+        lab: &str,
+        newest_first: bool,
+    ) -> Result<Vec<AttemptRow>, ProgressError> {
+        let order = if newest_first { "DESC" } else { "ASC" };
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT id, lab, started_at, duration_ms, passed, points, max_points, backend, error, org
-             FROM attempts WHERE lab = ?1 ORDER BY id",
-        )?;
+             FROM attempts WHERE lab = ?1 ORDER BY id {order}"
+        ))?;
         let rows = stmt.query_map([lab], |r| {
             Ok(AttemptRow {
                 id: r.get(0)?,
@@ -465,27 +483,51 @@ impl Store {
                 verdicts: Vec::new(),
             })
         })?;
-        let mut out: Vec<AttemptRow> = rows.collect::<Result<_, _>>()?;
-        for a in &mut out {
-            a.verdicts = self.verdicts_of(a.id)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The most recent attempt at `lab` whose verdicts can be read, with them.
+    pub fn last_attempt(&self, lab: &str) -> Result<Option<AttemptRow>, ProgressError> {
+        for row in self.attempt_rows(lab, true)? {
+            if let Some(a) = self.with_verdicts(row)? {
+                return Ok(Some(a));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every attempt at `lab` whose verdicts can be read, oldest first, with them (for
+    /// progress reports).
+    pub fn attempts(&self, lab: &str) -> Result<Vec<AttemptRow>, ProgressError> {
+        let mut out = Vec::new();
+        for row in self.attempt_rows(lab, false)? {
+            out.extend(self.with_verdicts(row)?);
         }
         Ok(out)
     }
 
     /// The redacted exchanges and runs of one attempt.
     pub fn transcript(&self, attempt: i64) -> Result<Option<Transcript>, ProgressError> {
-        let row: Option<(String, String)> = self
+        let row: Option<(String, String, String)> = self
             .conn
             .query_row(
-                "SELECT exchanges, runs FROM transcripts WHERE attempt_id = ?1",
+                "SELECT t.exchanges, t.runs, a.lab FROM transcripts t JOIN attempts a ON a.id = t.attempt_id
+                 WHERE t.attempt_id = ?1",
                 [attempt],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        match row {
-            Some((e, r)) => Ok(Some((serde_json::from_str(&e)?, serde_json::from_str(&r)?))),
-            None => Ok(None),
-        }
+        let Some((e, r, lab)) = row else {
+            return Ok(None);
+        };
+        let decoded = serde_json::from_str(&e).and_then(|e| Ok((e, serde_json::from_str(&r)?)));
+        decoded
+            .map(Some)
+            .map_err(|source| ProgressError::BadTranscript {
+                lab,
+                attempt,
+                source,
+            })
     }
 
     /// Whether any attempt at `lab` passed (the solution is unlocked).

@@ -62,3 +62,61 @@ fn a_full_disk_or_read_only_folder_keeps_the_disk_space_advice() {
     };
     assert!(e.not_saved_advice().unwrap().contains("disk space"));
 }
+
+fn verdict() -> Verdict {
+    Verdict::pass("http.request", 2, "fine")
+}
+
+#[test]
+fn an_attempt_whose_verdicts_cannot_be_decoded_is_left_out_with_a_note_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("progress.db");
+    let mut store = Store::open(&path).unwrap();
+    let vs = [verdict()];
+    let good = NewAttempt {
+        verdicts: &vs,
+        ..attempt("rest-crud")
+    };
+    let first = store.record_attempt(&good).unwrap();
+    let broken = store.record_attempt(&good).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE verdicts SET verdict = '{broken' WHERE attempt_id = ?1",
+            [broken],
+        )
+        .unwrap();
+    let last = store.last_attempt("rest-crud").unwrap().unwrap();
+    assert_eq!(last.id, first, "the newest readable attempt");
+    let all = store.attempts("rest-crud").unwrap();
+    assert_eq!(all.iter().map(|a| a.id).collect::<Vec<_>>(), [first]);
+    let notes = store.take_skipped();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains(&format!("attempt {broken} at rest-crud"))
+            && notes[0].contains("could not be decoded"),
+        "{}",
+        notes[0]
+    );
+    assert!(store.take_skipped().is_empty(), "each note is given once");
+}
+
+#[test]
+fn a_transcript_that_cannot_be_decoded_names_its_lab_and_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("progress.db");
+    let mut store = Store::open(&path).unwrap();
+    let id = store.record_attempt(&attempt("rest-crud")).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE transcripts SET exchanges = '[{' WHERE attempt_id = ?1",
+            [id],
+        )
+        .unwrap();
+    let e = store.transcript(id).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!("attempt {id} at rest-crud")) && e.contains("sflab check rest-crud"),
+        "{e}"
+    );
+}

@@ -83,9 +83,18 @@ pub fn load_progress(
     ws: &Workspace,
     track: &Track,
 ) -> Result<BTreeMap<String, LabProgress>, TrackFileError> {
+    load_progress_noting(ws, track).map(|(progress, _)| progress)
+}
+
+/// [`load_progress`], with a note for each attempt left out because what was stored for it
+/// cannot be decoded (see [`Store::take_skipped`]).
+pub fn load_progress_noting(
+    ws: &Workspace,
+    track: &Track,
+) -> Result<(BTreeMap<String, LabProgress>, Vec<String>), TrackFileError> {
     let mut out = BTreeMap::new();
     if !ws.progress_db().is_file() {
-        return Ok(out);
+        return Ok((out, Vec::new()));
     }
     // Read only: a report from a read-only workspace still works.
     let (store, _) = Store::open_or_read(&ws.progress_db())?;
@@ -101,7 +110,7 @@ pub fn load_progress(
             },
         );
     }
-    Ok(out)
+    Ok((out, store.take_skipped()))
 }
 
 /// The "Assigned" rows of the workspace's active track (`None` when no track is set): the one
