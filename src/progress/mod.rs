@@ -9,6 +9,7 @@
 //! Only redacted data comes in: the runner redacts transcripts and output before they reach
 //! [`Store::record_attempt`].
 
+mod error;
 pub mod fingerprint;
 mod schema;
 mod store;
