@@ -117,7 +117,7 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
             ))
             .with_evidence(upserts.iter().map(|e| e.seq));
     }
-    let creates: Vec<u64> = cx
+    let creates: Vec<&Exchange> = cx
         .ev
         .exchanges
         .iter()
@@ -125,21 +125,65 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
         .filter(|e| {
             sobject_segments(e).is_some_and(|s| s.len() == 1 && same_api_name(&s[0], &p.object))
         })
-        .map(|e| e.seq)
         .collect();
-    let hint = if creates.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " Instead the code created {} records with POST, which makes a duplicate when it runs again.",
-            p.object
-        )
-    };
+    let by_id: Vec<&Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| e.effective_method().eq_ignore_ascii_case("PATCH"))
+        .filter(|e| {
+            sobject_segments(e).is_some_and(|s| {
+                s.len() == 2 && same_api_name(&s[0], &p.object) && looks_like_id(&s[1])
+            })
+        })
+        .collect();
+    let instead = instead_of_upsert(p, &creates, &by_id);
     cx.fail(format!(
-        "No upsert by external id was made: expected PATCH /services/data/vXX.X/sobjects/{}/{}/{{value}} (or, for many records, PATCH /services/data/vXX.X/composite/sobjects/{}/{}).{hint}",
+        "No upsert by external id was made: expected PATCH /services/data/vXX.X/sobjects/{}/{}/{{value}} (or, for many records, PATCH /services/data/vXX.X/composite/sobjects/{}/{}).{instead}",
         p.object, p.field, p.object, p.field
     ))
-    .with_evidence(creates)
+    .with_evidence(creates.iter().chain(&by_id).map(|e| e.seq))
+}
+
+/// What the code did instead of an upsert, from what happened: records written by their Id
+/// after a look-up, creates the org refused as duplicates, or creates that made duplicates.
+fn instead_of_upsert(p: &Upsert, creates: &[&Exchange], by_id: &[&Exchange]) -> String {
+    let refused_duplicate = creates
+        .iter()
+        .find(|e| super::refusal::refusal(e).is_some_and(|r| r.said.contains("DUPLICATE_VALUE")));
+    let created = creates.iter().filter(|e| is_success(e)).count();
+    if let Some(e) = by_id.first() {
+        let and_created = match creates.first() {
+            Some(c) => format!(
+                ", and created it with POST ({}) when the look-up found none",
+                show(c)
+            ),
+            None => String::new(),
+        };
+        return format!(
+            " Instead the code wrote {} by its record Id ({}){and_created}: a look-up first, then a write, where one upsert keyed by {} does both in one call, and a record another process creates between the two is doubled.",
+            p.object,
+            show(e),
+            p.field
+        );
+    }
+    match (refused_duplicate, created) {
+        (Some(e), _) => format!(
+            " Instead the code created {} records with POST, and the org refused {} with DUPLICATE_VALUE: {} already held that value, and a create cannot update the record that has it.",
+            p.object,
+            show(e),
+            p.field
+        ),
+        (None, n) if n >= 2 => format!(
+            " Instead the code created {} records with POST, which made {n} of them where one was wanted.",
+            p.object
+        ),
+        (None, _) if !creates.is_empty() => format!(
+            " Instead the code created {} records with POST, which makes a duplicate when it runs again.",
+            p.object
+        ),
+        _ => String::new(),
+    }
 }
 
 pub(crate) fn patch_for_update(p: &PatchForUpdate, cx: &Cx) -> Verdict {
@@ -337,6 +381,52 @@ mod tests {
                 204,
             )]),
         );
+    }
+
+    #[test]
+    fn instead_of_an_upsert_the_verdict_names_what_the_code_did() {
+        let rule = "{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c }";
+        // Run 1 found nothing and created; run 2 looked the record up and wrote it by Id.
+        let by_id = evidence(vec![
+            get("/services/data/v62.0/query?q=SELECT+Id+FROM+Account", 200),
+            req("POST", &format!("{SOBJ}/Account"), 201),
+            get("/services/data/v62.0/query?q=SELECT+Id+FROM+Account", 200).run(1),
+            req("PATCH", &format!("{SOBJ}/Account/001000000000001AAA"), 204).run(1),
+        ]);
+        let v = assert_fails(rule, &by_id);
+        assert!(
+            v.message
+                .contains("wrote Account by its record Id (#4 PATCH")
+                && v.message.contains("created it with POST (#2 POST")
+                && !v.message.contains("makes a duplicate"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![2, 4]);
+        // The second create was refused: say so, not that it made a duplicate.
+        let refused = evidence(vec![
+            req("POST", &format!("{SOBJ}/Account"), 201),
+            req("POST", &format!("{SOBJ}/Account"), 400)
+                .run(1)
+                .response_body(
+                    r#"[{"message":"duplicate value found: ERP_Id__c duplicates value on record with id: 001000000000001AAA","errorCode":"DUPLICATE_VALUE","fields":[]}]"#,
+                ),
+        ]);
+        let v = assert_fails(rule, &refused);
+        assert!(
+            v.message.contains("refused #2 POST")
+                && v.message.contains("DUPLICATE_VALUE")
+                && !v.message.contains("makes a duplicate"),
+            "{}",
+            v.message
+        );
+        // Both creates went through: two records where one was wanted.
+        let doubled = evidence(vec![
+            req("POST", &format!("{SOBJ}/Account"), 201),
+            req("POST", &format!("{SOBJ}/Account"), 201).run(1),
+        ]);
+        let v = assert_fails(rule, &doubled);
+        assert!(v.message.contains("made 2 of them"), "{}", v.message);
     }
 
     #[test]
