@@ -17,6 +17,11 @@
 //!   such a process that also keeps stdout open is still cut off by the runner's read grace
 //!   (see [`super::process`]), with a note.
 //! - Zombies do not count: their environment reads empty and they hold no pipe.
+//! - A run whose sflab was killed (`kill -9`) never had its leftovers ended: their marker
+//!   names an sflab process that is gone. Every sweep also ends those orphans
+//!   ([`Marker::OfGoneSflab`]) and says so; a marker naming a live sflab is never touched.
+//! - A note lists a few processes and counts the rest, so a fork bomb's leftovers do not
+//!   make a line of thousands of characters.
 
 use std::time::{Duration, Instant};
 
@@ -32,6 +37,8 @@ const SWEEP_LIMIT: Duration = Duration::from_millis(800);
 pub enum Marker {
     Run(String),
     EveryRunOfThisProcess,
+    /// Any run of an sflab process that no longer exists (killed before it could sweep).
+    OfGoneSflab,
 }
 
 impl Marker {
@@ -48,7 +55,7 @@ impl Marker {
     pub fn value(&self) -> &str {
         match self {
             Marker::Run(v) => v,
-            Marker::EveryRunOfThisProcess => "",
+            Marker::EveryRunOfThisProcess | Marker::OfGoneSflab => "",
         }
     }
 
@@ -64,6 +71,13 @@ impl Marker {
             Marker::EveryRunOfThisProcess => {
                 value.starts_with(format!("{}-", std::process::id()).as_bytes())
             }
+            Marker::OfGoneSflab => std::str::from_utf8(value)
+                .ok()
+                .and_then(|v| v.split_once('-'))
+                .and_then(|(pid, _)| pid.parse::<i32>().ok())
+                .is_some_and(|pid| {
+                    pid != std::process::id() as i32 && !crate::fsutil::process_alive(pid)
+                }),
         }
     }
 }
@@ -89,18 +103,32 @@ pub struct Sweep {
     pub ended: Vec<Leftover>,
     /// Processes still running when it gave up: it could not end them.
     pub survivors: Vec<Leftover>,
+    /// Processes of earlier runs whose sflab is gone (killed), ended by this sweep.
+    pub orphans: Vec<Leftover>,
+}
+
+/// How many processes a note names before it counts the rest.
+const NAMED_IN_A_NOTE: usize = 5;
+
+/// `pid 12 \`sleep 30\``, … for the first few, then "and N more".
+fn listed(l: &[Leftover]) -> String {
+    let mut text = l
+        .iter()
+        .take(NAMED_IN_A_NOTE)
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if l.len() > NAMED_IN_A_NOTE {
+        text.push_str(&format!(" and {} more", l.len() - NAMED_IN_A_NOTE));
+    }
+    text
 }
 
 impl Sweep {
     /// The run notes that say what happened, if anything did.
     pub fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        let list = |l: &[Leftover]| {
-            l.iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let list = listed;
         if !self.ended.is_empty() {
             notes.push(format!(
                 "It left {} process(es) running outside its process group (a new session, `setsid` or a daemon): {}. sflab ended them; a program should stop what it starts before it exits.",
@@ -114,6 +142,13 @@ impl Sweep {
                 list(self.survivors.as_slice())
             ));
         }
+        if !self.orphans.is_empty() {
+            notes.push(format!(
+                "sflab also ended {} process(es) an earlier run left running when its sflab was killed: {}.",
+                self.orphans.len(),
+                list(self.orphans.as_slice())
+            ));
+        }
         notes
     }
 }
@@ -122,6 +157,16 @@ impl Sweep {
 /// `group` (already killed as a whole), until none is left or time runs out (blocking: at most
 /// about a second when processes resist).
 pub fn end_marked(marker: &Marker, group: Option<u32>) -> Sweep {
+    let mut sweep = end_marked_once(marker, group);
+    if *marker != Marker::OfGoneSflab {
+        let orphans = end_marked_once(&Marker::OfGoneSflab, None);
+        sweep.orphans = orphans.ended;
+        sweep.survivors.extend(orphans.survivors);
+    }
+    sweep
+}
+
+fn end_marked_once(marker: &Marker, group: Option<u32>) -> Sweep {
     let mut sweep = Sweep::default();
     let started = Instant::now();
     let mut pause = Duration::from_millis(2);
@@ -267,6 +312,58 @@ mod tests {
             "{:?}",
             sweep.notes()
         );
+    }
+
+    #[test]
+    fn a_process_left_by_a_killed_sflab_is_ended_by_the_next_sweep() {
+        // A marker naming a process that is gone, as a `kill -9`ed sflab leaves it.
+        let gone = Marker::Run(format!("{}-feedface", i32::MAX - 1));
+        let mut orphan = std::process::Command::new("sleep")
+            .arg("30")
+            .env(RUN_MARKER_VAR, gone.value())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while marked(&gone, None).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let sweep = end_marked(&Marker::new_run(), None);
+        orphan.wait().unwrap();
+        assert!(
+            sweep.orphans.iter().any(|p| p.pid == orphan.id()),
+            "{sweep:?}"
+        );
+        assert!(
+            sweep
+                .notes()
+                .iter()
+                .any(|n| n.contains("its sflab was killed")),
+            "{:?}",
+            sweep.notes()
+        );
+        assert!(!Marker::OfGoneSflab
+            .matches(format!("{RUN_MARKER_VAR}={}-abc", std::process::id()).as_bytes()));
+    }
+
+    #[test]
+    fn a_note_names_a_few_processes_and_counts_the_rest() {
+        let many: Vec<Leftover> = (1..=136)
+            .map(|pid| Leftover {
+                pid,
+                command: "sh -c :(){ :|:& };:".into(),
+            })
+            .collect();
+        let sweep = Sweep {
+            ended: many,
+            ..Sweep::default()
+        };
+        let note = &sweep.notes()[0];
+        assert!(
+            note.contains("pid 5 ") && !note.contains("pid 6 "),
+            "{note}"
+        );
+        assert!(note.contains("and 131 more"), "{note}");
+        assert!(note.len() < 600, "{}", note.len());
     }
 
     #[test]
