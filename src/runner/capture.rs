@@ -6,6 +6,7 @@
 //! run's [`CapturedOutput`]. Reading never blocks the child: past the cap, bytes are counted
 //! and dropped, so a flood costs CPU, not memory.
 
+use super::leftovers::Leftover;
 use crate::evidence::CapturedOutput;
 use crate::redact::Redactor;
 use std::sync::{Arc, Mutex};
@@ -225,30 +226,71 @@ async fn capture<R: AsyncRead + Unpin>(
 pub(super) struct Reader {
     task: Option<tokio::task::JoinHandle<()>>,
     kept: SharedKept,
+    /// The inode of the pipe read, to find who still holds it open.
+    pipe: Option<u64>,
+    /// The processes that still held the pipe open when reading stopped.
+    holders: Vec<Leftover>,
+}
+
+/// A stream whose pipe can be named (its inode), for the held-open note.
+pub(super) trait PipeSource {
+    fn pipe_inode(&self) -> Option<u64>;
+}
+
+#[cfg(unix)]
+impl<T: std::os::fd::AsRawFd> PipeSource for T {
+    fn pipe_inode(&self) -> Option<u64> {
+        super::leftovers::pipe_inode(self.as_raw_fd())
+    }
+}
+
+#[cfg(not(unix))]
+impl<T> PipeSource for T {
+    fn pipe_inode(&self) -> Option<u64> {
+        None
+    }
 }
 
 impl Reader {
-    pub(super) fn start<R: AsyncRead + Unpin + Send + 'static>(
+    pub(super) fn start<R: AsyncRead + Unpin + Send + PipeSource + 'static>(
         stream: Option<R>,
         cap: usize,
         scan: Option<Redactor>,
     ) -> Reader {
         let kept = SharedKept::default();
+        let pipe = stream.as_ref().and_then(PipeSource::pipe_inode);
         let task = stream.map(|s| tokio::spawn(capture(s, cap, kept.clone(), scan)));
-        Reader { task, kept }
+        Reader {
+            task,
+            kept,
+            pipe,
+            holders: Vec::new(),
+        }
     }
 
     /// Waits until `deadline` for the stream to close; true when it did. Either way the
-    /// reader stops and what it read so far is kept.
+    /// reader stops and what it read so far is kept; when it did not close, the processes
+    /// still holding it open are noted first ([`Reader::holders`]).
     pub(super) async fn finish(&mut self, deadline: tokio::time::Instant) -> bool {
         let Some(task) = self.task.as_mut() else {
             return true;
         };
         let closed = tokio::time::timeout_at(deadline, &mut *task).await.is_ok();
         if !closed {
+            if let Some(inode) = self.pipe {
+                self.holders =
+                    tokio::task::spawn_blocking(move || super::leftovers::pipe_holders(inode))
+                        .await
+                        .unwrap_or_default();
+            }
             task.abort();
         }
         closed
+    }
+
+    /// The processes that still held the stream open when reading stopped.
+    pub(super) fn holders(&self) -> &[Leftover] {
+        &self.holders
     }
 
     pub(super) fn output(&self) -> CapturedOutput {
@@ -259,10 +301,26 @@ impl Reader {
     }
 }
 
-/// The run note for output pipes a leftover process still held when reading stopped.
-pub(super) fn held_open_note(streams: &[&str]) -> String {
+/// The run note for output pipes a leftover process still held when reading stopped; it
+/// names the processes found holding them (`holders`), which are still running: they left the
+/// run's marker behind, so the sweep could not find them.
+pub(super) fn held_open_note(streams: &[&str], holders: &[Leftover]) -> String {
+    let mut holders = holders.to_vec();
+    holders.sort_by_key(|p| p.pid);
+    holders.dedup();
+    let who = if holders.is_empty() {
+        String::new()
+    } else {
+        let pids: Vec<String> = holders.iter().map(|p| p.pid.to_string()).collect();
+        format!(
+            " It is still running, outside sflab's reach (it dropped {}): {}. End it with `kill {}`.",
+            super::leftovers::RUN_MARKER_VAR,
+            super::leftovers::listed_for_note(&holders),
+            pids.join(" ")
+        )
+    };
     format!(
-        "A process it started kept its {} open after `./run` ended; sflab stopped reading {} ms later and judged what was printed until then.",
+        "A process it started kept its {} open after `./run` ended; sflab stopped reading {} ms later and judged what was printed until then.{who}",
         streams.join(" and "),
         READ_GRACE.as_millis()
     )

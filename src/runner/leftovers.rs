@@ -15,7 +15,9 @@
 //!   callers claim nothing about processes outside the group.
 //! - A process that clears its environment (`env -i`) or unsets the marker escapes the search;
 //!   such a process that also keeps stdout open is still cut off by the runner's read grace
-//!   (see [`super::process`]), with a note.
+//!   (see [`super::process`]), with a note naming it: [`pipe_holders`] finds it by the output
+//!   pipe it holds (`/proc/<pid>/fd`). It is named, not ended: holding a pipe is not proof
+//!   that a process is the run's.
 //! - Zombies do not count: their environment reads empty and they hold no pipe.
 //! - A run whose sflab was killed (`kill -9`) never had its leftovers ended: their marker
 //!   names an sflab process that is gone. Every sweep also ends those orphans
@@ -236,6 +238,62 @@ fn marked(_marker: &Marker, _group: Option<u32>) -> Vec<Leftover> {
     Vec::new()
 }
 
+/// The inode of the pipe behind the file descriptor `fd` of sflab itself.
+#[cfg(target_os = "linux")]
+pub fn pipe_inode(fd: i32) -> Option<u64> {
+    let link = std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()?;
+    link.to_str()?
+        .strip_prefix("pipe:[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn pipe_inode(_fd: i32) -> Option<u64> {
+    None
+}
+
+/// Live processes other than sflab holding the pipe `inode` open (a process that left the
+/// run's marker behind and kept its output pipe), by pid.
+#[cfg(target_os = "linux")]
+pub fn pipe_holders(inode: u64) -> Vec<Leftover> {
+    let me = std::process::id();
+    let wanted = format!("pipe:[{inode}]");
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut out: Vec<Leftover> = rd
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| *pid != me)
+        .filter(|pid| stat_of(*pid).is_some_and(|(state, _)| !matches!(state, 'Z' | 'X')))
+        .filter(|pid| {
+            std::fs::read_dir(format!("/proc/{pid}/fd")).is_ok_and(|fds| {
+                fds.flatten().any(|fd| {
+                    std::fs::read_link(fd.path()).is_ok_and(|l| l.as_os_str() == wanted.as_str())
+                })
+            })
+        })
+        .map(|pid| Leftover {
+            pid,
+            command: command_line(pid),
+        })
+        .collect();
+    out.sort_by_key(|p| p.pid);
+    out
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn pipe_holders(_inode: u64) -> Vec<Leftover> {
+    Vec::new()
+}
+
+/// The leftovers as a note lists them: a few, then how many more.
+pub fn listed_for_note(l: &[Leftover]) -> String {
+    listed(l)
+}
+
 /// A process's state letter and process group, from `/proc/<pid>/stat` (after the command
 /// name, which may hold spaces and parentheses: `pid (comm) state ppid pgrp …`).
 #[cfg(target_os = "linux")]
@@ -343,6 +401,29 @@ mod tests {
         );
         assert!(!Marker::OfGoneSflab
             .matches(format!("{RUN_MARKER_VAR}={}-abc", std::process::id()).as_bytes()));
+    }
+
+    #[test]
+    fn the_process_holding_a_pipe_is_found_by_the_pipes_inode() {
+        use std::os::fd::AsRawFd;
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let read_end = child.stdout.take().unwrap();
+        let inode = pipe_inode(read_end.as_raw_fd()).expect("a pipe");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut holders = pipe_holders(inode);
+        while holders.is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+            holders = pipe_holders(inode);
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(holders.len(), 1, "{holders:?}");
+        assert_eq!(holders[0].pid, child.id());
+        assert!(holders[0].command.starts_with("sleep 30"), "{holders:?}");
     }
 
     #[test]

@@ -277,7 +277,10 @@ pub async fn run_entry_point_until(
         .collect();
     let mut notes = sweep.notes();
     if !held.is_empty() {
-        notes.push(held_open_note(&held));
+        notes.push(held_open_note(
+            &held,
+            &[out.holders(), err.holders()].concat(),
+        ));
     }
     let stdout = out.output();
     let stderr = err.output();

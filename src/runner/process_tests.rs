@@ -456,8 +456,16 @@ fn output_printed_before_exit_is_kept_when_a_detached_process_holds_the_pipe() {
     );
     let started = Instant::now();
     let r = run(&spec);
+    let holder = std::fs::read_to_string(t.path().join("holder.pid")).unwrap_or_default();
     kill_recorded(t.path(), "holder.pid");
     assert!(r.succeeded(), "{r:?}");
+    #[cfg(target_os = "linux")]
+    assert!(
+        r.notes.iter().any(|n| n.contains("still running")
+            && n.contains(&format!("pid {} `sleep 30`", holder.trim()))),
+        "the holder is named: {:?}",
+        r.notes
+    );
     assert_eq!(r.stdout.text, "Falcon Corp\ndone\n");
     assert_eq!(r.stderr.text, "warn\n");
     assert!(
