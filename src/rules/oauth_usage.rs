@@ -11,6 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 #[path = "oauth_kept.rs"]
 mod kept;
 pub(crate) use kept::refresh_token_kept;
+#[path = "oauth_device.rs"]
+mod device;
+pub(crate) use device::device_polling;
 
 /// `oauth.refresh_not_reused`: each refresh token is presented at most once.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -142,98 +145,6 @@ pub(crate) fn refresh_not_reused(p: &RefreshNotReused, cx: &Cx) -> Verdict {
         }
     ))
     .with_evidence(refreshes.iter().map(|e| e.seq))
-}
-
-fn is_device_start(e: &Exchange) -> bool {
-    e.is_token_request() && param(e, "response_type").as_deref() == Some("device_code")
-}
-
-fn is_device_poll(e: &Exchange) -> bool {
-    e.is_token_request()
-        && matches!(
-            param(e, "grant_type").as_deref(),
-            Some("device" | "urn:ietf:params:oauth:grant-type:device_code")
-        )
-}
-
-fn oauth_error(e: &Exchange) -> Option<String> {
-    e.response_json()?
-        .get("error")?
-        .as_str()
-        .map(str::to_string)
-}
-
-pub(crate) fn device_polling(p: &DevicePolling, cx: &Cx) -> Verdict {
-    let Some(start) = cx.ev.exchanges.iter().find(|e| is_device_start(e)) else {
-        return cx.fail(
-            "No device login was started (POST to the token endpoint with response_type=device_code).",
-        );
-    };
-    let mut interval_ms = start
-        .response_json()
-        .and_then(|v| v.get("interval").and_then(|i| i.as_i64()))
-        .unwrap_or(5)
-        * 1000;
-    let polls: Vec<&Exchange> = cx
-        .ev
-        .exchanges
-        .iter()
-        .filter(|e| e.seq > start.seq && is_device_poll(e))
-        .collect();
-    let mut seqs = vec![start.seq];
-    let mut previous = start;
-    // The last poll answered slow_down, while it is not the one just before.
-    let mut slowed_earlier: Option<&Exchange> = None;
-    for poll in &polls {
-        seqs.push(poll.seq);
-        let gap = (poll.started_at - previous.finished_at).num_milliseconds();
-        if gap + p.tolerance_ms < interval_ms {
-            let advice = match slowed_earlier {
-                Some(slow) => format!(
-                    " The slow_down answer to {} raised it for every later poll, not only the \
-                     next one (RFC 8628 §3.5): keep the longer wait until the login ends.",
-                    show(slow)
-                ),
-                None => " Wait the interval between polls, and add 5 s each time the answer is \
-                         slow_down."
-                    .to_string(),
-            };
-            return cx
-                .fail(format!(
-                    "{} came {gap} ms after the previous answer; the interval was {} s.{advice}",
-                    show(poll),
-                    interval_ms / 1000
-                ))
-                .with_evidence(seqs);
-        }
-        if oauth_error(previous).as_deref() == Some("slow_down") {
-            slowed_earlier = Some(previous);
-        }
-        if oauth_error(poll).as_deref() == Some("slow_down") {
-            interval_ms += 5000;
-        }
-        previous = poll;
-    }
-    match polls.last() {
-        Some(last) if is_success(last) => cx
-            .pass(format!(
-                "Polled {} at the server's pace and got a token.",
-                plural(polls.len(), "time")
-            ))
-            .with_evidence(seqs),
-        Some(last) => cx
-            .fail(format!(
-                "The last poll ({}) got no token ({}); keep polling while the answer is \
-                 authorization_pending or slow_down.",
-                show(last),
-                oauth_error(last)
-                    .unwrap_or_else(|| format!("status {}", last.status().unwrap_or(0)))
-            ))
-            .with_evidence(seqs),
-        None => cx
-            .fail("The device login was started but the token endpoint was never polled for it.")
-            .with_evidence(seqs),
-    }
 }
 
 fn asks_for_scope(e: &Exchange) -> bool {

@@ -302,3 +302,75 @@ fn refresh_token_kept_names_a_file_holding_only_a_retired_token() {
     );
     assert!(v.message.contains("no newest one"), "{}", v.message);
 }
+
+#[test]
+fn device_polling_stops_at_once_when_the_login_is_denied_or_expired() {
+    for ended in ["access_denied", "expired_token"] {
+        let ev = evidence(vec![
+            device_start().at(0, 5),
+            poll(5_100, 400, Some("authorization_pending")),
+            poll(10_200, 400, Some(ended)),
+        ]);
+        let v = assert_passes("{ rule: oauth.device_polling }", &ev);
+        assert!(v.message.contains("stopped at once"), "{}", v.message);
+    }
+}
+
+#[test]
+fn device_polling_fails_a_client_that_polls_on_after_the_login_ended() {
+    let ev = evidence(vec![
+        device_start().at(0, 5),
+        poll(5_100, 400, Some("access_denied")),
+        poll(10_200, 400, Some("access_denied")),
+        poll(15_300, 400, Some("access_denied")),
+    ]);
+    let v = assert_fails("{ rule: oauth.device_polling }", &ev);
+    assert!(
+        v.message
+            .contains("#2 POST /services/oauth2/token was answered access_denied")
+            && v.message.contains("polled 2 times more (first: #3")
+            && v.message.contains("Stop polling at once"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![1, 2, 3, 4]);
+    // A refusal of the poll itself (a wrong code) is no ending the client may settle for.
+    let ev = evidence(vec![
+        device_start().at(0, 5),
+        poll(5_100, 400, Some("invalid_grant")),
+    ]);
+    assert_fails("{ rule: oauth.device_polling }", &ev);
+}
+
+#[test]
+fn device_polling_judges_each_run_against_the_interval_its_start_answered() {
+    let start7 =
+        || device_start().response_body(r#"{"device_code":"d","user_code":"ABCD","interval":7}"#);
+    // Run 1 waits 7 s and gets a token; run 2 waits a fixed 5 s.
+    let ev = evidence(vec![
+        start7().at(0, 5),
+        poll(7_100, 200, None),
+        start7().run(1).at(20_000, 5),
+        poll(25_100, 400, Some("authorization_pending")).run(1),
+    ]);
+    let v = assert_fails("{ rule: oauth.device_polling }", &ev);
+    assert!(
+        v.message.starts_with("Run 2: #4 POST")
+            && v.message.contains("the interval was 7 s")
+            && v.message.contains("not a fixed number of seconds"),
+        "{}",
+        v.message
+    );
+    let ev = evidence(vec![
+        start7().at(0, 5),
+        poll(7_100, 200, None),
+        start7().run(1).at(20_000, 5),
+        poll(27_100, 400, Some("access_denied")).run(1),
+    ]);
+    let v = assert_passes("{ rule: oauth.device_polling }", &ev);
+    assert!(
+        v.message.contains("Run 1: Polled 1 time") && v.message.contains("Run 2: Polled at"),
+        "{}",
+        v.message
+    );
+}

@@ -246,6 +246,15 @@ pub struct AuthSettings {
     /// device-flow lab sets 1, so a client that ignores `slow_down` is seen.
     #[serde(default)]
     pub device_busy_polls: u32,
+    /// Device logins: the `interval` the org names when a login starts (5 s by default, as
+    /// Salesforce answers; whole seconds, at least 1). A lab sets another so a client that
+    /// waits a fixed 5 s instead of the interval it was given is seen.
+    #[serde(default = "default_device_interval")]
+    pub device_interval: Span,
+}
+
+fn default_device_interval() -> Span {
+    Span::secs(super::device::INTERVAL_SECS as u64)
 }
 
 fn default_code_lifetime() -> Span {
@@ -262,6 +271,7 @@ impl Default for AuthSettings {
             code_lifetime: default_code_lifetime(),
             default_user: None,
             device_busy_polls: 0,
+            device_interval: default_device_interval(),
         }
     }
 }

@@ -6,7 +6,8 @@
 //! §3.5); wrong user codes are rate-limited to 5 a minute (§5.1). A seed can make the server
 //! "busy" (`auth: { device_busy_polls: n }`): the first n well-paced polls of a login are
 //! answered `slow_down` too, as the RFC lets a server do at any time. Whether real orgs send
-//! `slow_down` is not verified; the RFC's behaviour is followed.
+//! `slow_down` is not verified; the RFC's behaviour is followed. The interval a login starts
+//! with is 5 s unless the seed says otherwise (`auth: { device_interval: 7s }`).
 
 use super::client_auth::{authenticate, presented, SecretRule};
 use super::config::Flow;
@@ -17,6 +18,7 @@ use super::server::{random_token, AuthServer, RefreshIssue, TokenRequest};
 use super::token::{granted_scopes, require_active, require_flow, TokenCtx};
 use serde_json::{json, Value};
 
+/// The interval a device login starts with unless the seed names another.
 pub const INTERVAL_SECS: i64 = 5;
 pub const LIFETIME_SECS: i64 = 600;
 const MAX_FAILURES_PER_MINUTE: usize = 5;
@@ -51,14 +53,20 @@ pub fn start(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<Val
             .collect::<String>()
     };
     let now = auth.clock().now();
-    let busy_polls = auth.with_config(|c| c.settings.device_busy_polls);
+    let (busy_polls, interval_secs) = auth.with_config(|c| {
+        let interval = c.settings.device_interval.0.as_secs().max(1);
+        (
+            c.settings.device_busy_polls,
+            i64::try_from(interval).unwrap_or(INTERVAL_SECS),
+        )
+    });
     auth.grants().devices.push(DeviceGrant {
         code: digest(&device_code),
         user_code: user_code.clone(),
         client_id: app.consumer_key.clone(),
         scopes,
         expires: now + chrono::Duration::seconds(LIFETIME_SECS),
-        interval_secs: INTERVAL_SECS,
+        interval_secs,
         last_poll: None,
         busy_polls,
         status: DeviceStatus::Pending,
@@ -67,7 +75,7 @@ pub fn start(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<Val
         "device_code": device_code,
         "user_code": user_code,
         "verification_uri": format!("{}/setup/connect", ctx.base_url),
-        "interval": INTERVAL_SECS,
+        "interval": interval_secs,
         "expires_in": LIFETIME_SECS,
     }))
 }

@@ -204,3 +204,46 @@ async fn wrong_user_codes_are_rate_limited() {
         .approve_device(v["user_code"].as_str().unwrap(), "learner")
         .is_ok());
 }
+
+#[tokio::test]
+async fn a_too_early_poll_by_another_app_is_refused_for_the_app_not_slowed_down() {
+    let h = H::new();
+    let v = start(&h).await;
+    let code = v["device_code"].as_str().unwrap();
+    assert_eq!(poll(&h, code).await.error(), "authorization_pending");
+    // At once, well inside the interval: whose code it is comes before how fast it polls.
+    let foreign = |client: &'static str| {
+        let h = &h;
+        async move {
+            h.token(&[
+                ("grant_type", "device"),
+                ("client_id", client),
+                ("code", code),
+            ])
+            .await
+        }
+    };
+    assert_eq!(foreign("device2-key").await.error(), "invalid_grant");
+    assert_eq!(foreign("no-such-app").await.error(), "invalid_client_id");
+    assert_eq!(foreign("spa-key").await.error(), "unauthorized_client");
+    // The real device's pace was not touched by the foreign polls.
+    h.auth.clock().advance(Duration::from_secs(6));
+    assert_eq!(poll(&h, code).await.error(), "authorization_pending");
+}
+
+#[tokio::test]
+async fn a_seed_names_the_interval_a_device_login_starts_with() {
+    let mut config = seed(false);
+    config.settings.device_interval = crate::org::auth::span::Span::secs(7);
+    let h = H::with(config);
+    let v = start(&h).await;
+    assert_eq!(v["interval"], 7);
+    let code = v["device_code"].as_str().unwrap();
+    assert_eq!(poll(&h, code).await.error(), "authorization_pending");
+    h.auth.clock().advance(Duration::from_secs(6));
+    assert_eq!(
+        poll(&h, code).await.error(),
+        "slow_down",
+        "6 s is inside the 7 s interval"
+    );
+}
