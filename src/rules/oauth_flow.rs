@@ -1,7 +1,12 @@
 //! `oauth.fresh_per_login`: every authorization request of the code flow makes up its own
-//! PKCE challenge and `state`. A value sent twice — across runs, or twice in one — was
-//! hard-coded or cached: a fixed verifier can be learnt once and used to redeem any stolen
-//! code, and a fixed `state` no longer ties a callback to the request that caused it.
+//! PKCE challenge and `state`, and every bearer token request (JWT or SAML) presents an
+//! assertion of its own. A value sent twice — across runs, or twice in one — was hard-coded or
+//! cached: a fixed verifier can be learnt once and used to redeem any stolen code, a fixed
+//! `state` no longer ties a callback to the request that caused it, and a signed assertion is
+//! good for one token request — the org remembers its ID (`jti`) and refuses it again, so a
+//! cached one fails the next login, and one that was copied can be used by whoever got it
+//! first. The verdict quotes the mock org's log for the refusal (a real org answers only
+//! `invalid assertion`).
 //!
 //! The values are compared as recorded, i.e. as redaction markers: the same value gives the
 //! same marker within a workspace, so equal markers mean equal values.
@@ -11,7 +16,7 @@
 //! `forge_state` fault), as a forged callback would carry it; the client must stop there and
 //! not redeem the code, or anyone could slip their own code into its callback (login CSRF).
 
-use super::cx::{faulted_by, redirect_location, show, Cx};
+use super::cx::{canonical_grant, faulted_by, is_success, redirect_location, show, Cx};
 use super::Verdict;
 use crate::evidence::Exchange;
 use serde::Deserialize;
@@ -40,12 +45,96 @@ fn is_authorize(e: &Exchange) -> bool {
         .ends_with("/services/oauth2/authorize")
 }
 
+/// The grants that present a signed assertion, each good for one token request.
+const BEARER_GRANTS: &[&str] = &[
+    "urn:ietf:params:oauth:grant-type:jwt-bearer",
+    "urn:ietf:params:oauth:grant-type:saml2-bearer",
+];
+
+fn presents_assertion(e: &Exchange) -> bool {
+    e.is_token_request()
+        && e.form_param("grant_type")
+            .or_else(|| e.query_param("grant_type"))
+            .is_some_and(|g| BEARER_GRANTS.contains(&canonical_grant(&g).as_str()))
+}
+
+/// What the mock org's log says about an assertion presented again, said as a sentence; empty
+/// when it says nothing of the kind.
+fn replay_logged(cx: &Cx) -> String {
+    cx.ev
+        .auth_log
+        .iter()
+        .filter(|d| !d.issued())
+        .find_map(|d| d.error.as_deref().filter(|e| e.contains("already used")))
+        .map(|e| e.split_once(": ").map_or(e, |(_, reason)| reason).trim())
+        .map(|r| {
+            format!(
+                " The mock org's log says why it refused it (a real org answers only `invalid assertion`): {}.",
+                r.trim_end_matches('.')
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The first bearer token request that presents an assertion an earlier one presented.
+fn assertion_reused(cx: &Cx) -> Option<Verdict> {
+    let mut first_seen: BTreeMap<String, &Exchange> = BTreeMap::new();
+    for e in cx.ev.exchanges.iter().filter(|e| presents_assertion(e)) {
+        let Some(value) = e.form_param("assertion").filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if let Some(earlier) = first_seen.get(&value) {
+            let answer = if is_success(e) {
+                "and got a token all the same".to_string()
+            } else {
+                format!(
+                    "and was refused ({})",
+                    e.status().map_or("no answer".into(), |s| s.to_string())
+                )
+            };
+            return Some(
+                cx.fail(format!(
+                    "{} (run {}) presented the same signed assertion as {} (run {}), {answer}. An assertion is good for one token request: sign a fresh one — a new ID and new times — for every login.{}",
+                    show(e),
+                    e.run_index + 1,
+                    show(earlier),
+                    earlier.run_index + 1,
+                    replay_logged(cx)
+                ))
+                .with_evidence([earlier.seq, e.seq]),
+            );
+        }
+        first_seen.insert(value, e);
+    }
+    None
+}
+
 pub(crate) fn fresh_per_login(cx: &Cx) -> Verdict {
     let logins: Vec<&Exchange> = cx.ev.exchanges.iter().filter(|e| is_authorize(e)).collect();
-    if logins.is_empty() {
+    let bearer: Vec<&Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| presents_assertion(e))
+        .collect();
+    if logins.is_empty() && bearer.is_empty() {
         return cx.fail(
-            "No authorization request was made (GET …/services/oauth2/authorize), so there was no sign-in to judge.",
+            "No authorization request was made (GET …/services/oauth2/authorize), nor a token request with an assertion, so there was no sign-in to judge.",
         );
+    }
+    if let Some(reused) = assertion_reused(cx) {
+        return reused;
+    }
+    if logins.is_empty() {
+        let n = bearer.len();
+        let what = if n == 1 {
+            "The one bearer token request presented its own assertion".to_string()
+        } else {
+            format!("Each of the {n} bearer token requests presented an assertion of its own")
+        };
+        return cx
+            .pass(format!("{what}."))
+            .with_evidence(bearer.iter().map(|e| e.seq));
     }
     for (param, advice) in FRESH {
         let mut first_seen: BTreeMap<String, &Exchange> = BTreeMap::new();
@@ -193,6 +282,54 @@ mod tests {
         assert_fails(
             RULE,
             &evidence(vec![get("/services/data/v62.0/limits", 200)]),
+        );
+    }
+
+    const SAML: &str = "urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Asaml2-bearer";
+
+    /// A SAML bearer token request presenting the assertion `marker`.
+    fn saml(marker: &str, status: u16) -> crate::evidence::Exchange {
+        req("POST", "/services/oauth2/token", status)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(&format!(
+                "grant_type={SAML}&assertion=%E2%80%B9redacted%3Aassertion%23{marker}%E2%80%BA"
+            ))
+    }
+
+    #[test]
+    fn a_signed_assertion_presented_twice_fails_with_the_org_logs_reason() {
+        let mut ev = evidence(vec![saml("a1", 200), saml("a1", 400)]);
+        ev.auth_log.push(crate::evidence::AuthDecision {
+            grant: "saml_bearer".into(),
+            outcome: "denied".into(),
+            error: Some(
+                "invalid_grant: the assertion ID '_a1' was already used; sign a fresh assertion for every token request".into(),
+            ),
+            ..Default::default()
+        });
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message.contains(
+                "#2 POST /services/oauth2/token (run 1) presented the same signed assertion as #1"
+            ) && v.message.contains("was refused (400)")
+                && v.message.contains("The mock org's log says why")
+                && v.message.contains("'_a1' was already used"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1, 2]);
+    }
+
+    #[test]
+    fn a_fresh_assertion_for_every_token_request_passes() {
+        let v = assert_passes(
+            RULE,
+            &evidence(vec![saml("a1", 200), saml("a2", 200).run(1)]),
+        );
+        assert!(
+            v.message.contains("Each of the 2 bearer token requests"),
+            "{}",
+            v.message
         );
     }
 
