@@ -337,3 +337,37 @@ fn misclaim_id_token_signs_one_wrong_claim_again_and_keeps_the_nonce() {
         plain
     );
 }
+
+#[test]
+fn the_password_migrations_rotated_secret_refuses_every_grant_on_night_two() {
+    // A secret rotated in the org fails wherever it is presented: a fallback to the password
+    // grant with the same app secret is refused as the client credentials grant is.
+    let lab: serde_yaml::Value =
+        serde_yaml::from_str(include_str!("../../labs/oauth-password-migration/lab.yaml"))
+            .expect("lab YAML");
+    let specs: Vec<FaultSpec> =
+        serde_yaml::from_value(lab["faults"].clone()).expect("the lab's faults");
+    let mut p = FaultPlan::new(specs, true).expect("valid faults");
+    let none = |_: &str| None;
+    let token = |body: &'static str| RequestView {
+        method: "POST",
+        path: "/services/oauth2/token",
+        query: None,
+        header: &none,
+        body,
+    };
+    let cc = "grant_type=client_credentials&client_id=k&client_secret=s";
+    let password = "grant_type=password&client_id=k&client_secret=s&username=u&password=p";
+    assert!(
+        p.decide(&token(cc), Duration::ZERO, 0).is_none(),
+        "night 1 works"
+    );
+    for body in [cc, password] {
+        let refused = p.decide(&token(body), Duration::ZERO, 1);
+        assert_eq!(
+            refused.and_then(|a| a.respond).map(|r| r.status),
+            Some(400),
+            "night 2 refuses {body}"
+        );
+    }
+}
