@@ -59,11 +59,39 @@ CREATE TABLE IF NOT EXISTS lessons_read (
 );
 ";
 
+/// The tables and indexes [`SCHEMA`] creates, by name.
+fn schema_names() -> impl Iterator<Item = &'static str> {
+    SCHEMA
+        .split("IF NOT EXISTS ")
+        .skip(1)
+        .filter_map(|rest| rest.split_whitespace().next())
+}
+
+/// Whether the database already has this version and everything [`SCHEMA`] creates: then
+/// opening it writes nothing, so it opens (and reads) while another program holds its write
+/// lock.
+fn up_to_date(conn: &Connection, version: i64) -> rusqlite::Result<bool> {
+    if version != VERSION {
+        return Ok(false);
+    }
+    let mut present = conn.prepare("SELECT 1 FROM sqlite_master WHERE name = ?1")?;
+    for name in schema_names() {
+        if !present.exists([name])? {
+            return Ok(false);
+        }
+    }
+    conn.prepare("SELECT 1 FROM pragma_table_info('attempts') WHERE name = 'org'")?
+        .exists([])
+}
+
 /// Creates the tables if needed; refuses a database written by a newer sflab.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > VERSION {
         return Ok(Err(version));
+    }
+    if up_to_date(conn, version)? {
+        return Ok(Ok(()));
     }
     let tx = conn.transaction()?;
     tx.execute_batch(SCHEMA)?;

@@ -21,6 +21,9 @@ use std::path::Path;
 /// before the attempt is given up as not saved (reads wait [`READ_WAIT`]).
 pub const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 const READ_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long opening keeps trying while the database answers "busy", however long each try
+/// waited.
+const OPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Where a lab stands for the learner, as the tree and `sflab list` show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -130,11 +133,12 @@ impl Store {
     /// commands run beside it) can make SQLite answer "locked" at once, without waiting out
     /// the busy timeout: the open is tried again for up to about five seconds.
     pub fn open(path: &Path) -> Result<Store, ProgressError> {
-        let mut tries = 0;
+        let deadline = std::time::Instant::now() + OPEN_WAIT;
         loop {
             match Store::open_once(path) {
-                Err(ProgressError::Sql(e)) if is_busy(&e) && tries < 50 => {
-                    tries += 1;
+                Err(ProgressError::Sql(e))
+                    if is_busy(&e) && std::time::Instant::now() < deadline =>
+                {
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
                 other => return other,

@@ -120,3 +120,28 @@ fn a_transcript_that_cannot_be_decoded_names_its_lab_and_attempt() {
         "{e}"
     );
 }
+
+#[test]
+fn a_store_opens_and_reads_while_another_program_writes_and_an_attempt_waits_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("progress.db");
+    Store::open(&path)
+        .unwrap()
+        .record_attempt(&attempt("rest-crud"))
+        .unwrap();
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let opened_at = std::time::Instant::now();
+    let mut store = Store::open(&path).expect("opening writes nothing");
+    assert!(opened_at.elapsed() < std::time::Duration::from_secs(2));
+    assert!(store.last_attempt("rest-crud").unwrap().is_some());
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        holder.execute_batch("COMMIT").unwrap();
+    });
+    store
+        .record_attempt(&attempt("rest-crud"))
+        .expect("the attempt waits for the lock");
+    release.join().unwrap();
+    assert_eq!(store.attempts("rest-crud").unwrap().len(), 2);
+}
