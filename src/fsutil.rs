@@ -74,7 +74,7 @@ pub fn process_alive(pid: i32) -> bool {
 }
 
 /// Removes `.{name}.<pid>.tmp` files in `dir` whose writing process is gone.
-fn sweep_stale_temps(dir: &Path, name: &str) {
+pub fn sweep_stale_temps(dir: &Path, name: &str) {
     let prefix = format!(".{name}.");
     let Ok(entries) = fs::read_dir(dir) else {
         return;

@@ -77,6 +77,10 @@ impl DataFile {
         })?;
         let lock = lock_path(&target);
         take_lock(&lock, &shown)?;
+        // A save cut short by a kill left its temporary file: the lock is ours, so it is gone.
+        if let Some(name) = target.file_name() {
+            crate::fsutil::sweep_stale_temps(&folder, &name.to_string_lossy());
+        }
         Ok(DataFile {
             given: given.to_path_buf(),
             target,
@@ -221,11 +225,15 @@ mod tests {
     }
 
     #[test]
-    fn a_lock_left_by_a_killed_server_is_taken_over() {
+    fn a_lock_and_a_temporary_file_left_by_a_killed_server_are_taken_over_and_removed() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("org.json");
-        std::fs::write(lock_path(&data), format!("{} 8443", i32::MAX - 1)).unwrap();
+        let dead = i32::MAX - 1;
+        std::fs::write(lock_path(&data), format!("{dead} 8443")).unwrap();
+        let half = dir.path().join(format!(".org.json.{dead}.tmp"));
+        std::fs::write(&half, b"{\"format\":1,").unwrap();
         assert!(DataFile::open(&data).is_ok());
+        assert!(!half.exists(), "the half-written save is removed at start");
     }
 
     #[cfg(unix)]
