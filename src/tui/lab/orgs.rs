@@ -124,6 +124,13 @@ impl OrgHandle for LiveOrg {
     fn id_token_signer(&self) -> Option<crate::proxy::IdTokenSigner> {
         self.with(|h| h.id_token_signer()).flatten()
     }
+    fn approve_pending_devices(&self, min_age: Duration) -> usize {
+        self.with(|h| h.approve_pending_devices(min_age))
+            .unwrap_or(0)
+    }
+    fn replayed_id_token(&self, app: &str) -> Option<String> {
+        self.with(|h| h.replayed_id_token(app)).flatten()
+    }
     fn busy(&self) -> bool {
         self.with(|h| h.busy()).unwrap_or(false)
     }
@@ -261,6 +268,63 @@ impl ConsoleOrg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An org that approves two device logins and mints an ID token, and nothing more.
+    struct DeviceOrg;
+
+    impl OrgHandle for DeviceOrg {
+        fn upstream_url(&self) -> String {
+            String::new()
+        }
+        fn credentials(&self) -> LabCredentials {
+            LabCredentials::default()
+        }
+        fn snapshot(&self, _objects: &[String]) -> OrgSnapshot {
+            OrgSnapshot::default()
+        }
+        fn auth_log(&self) -> Vec<AuthDecision> {
+            Vec::new()
+        }
+        fn session_expirer(&self) -> Option<SessionExpirer> {
+            None
+        }
+        fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
+            None
+        }
+        fn approve_pending_devices(&self, _min_age: Duration) -> usize {
+            2
+        }
+        fn replayed_id_token(&self, app: &str) -> Option<String> {
+            Some(format!("id-token-for-{app}"))
+        }
+        fn id_token_signer(&self) -> Option<crate::proxy::IdTokenSigner> {
+            Some(Arc::new(|_claims: &serde_json::Value| "signed".to_string()))
+        }
+        fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
+            Box::pin(async {})
+        }
+    }
+
+    #[test]
+    fn the_watched_org_passes_on_what_the_oauth_labs_ask_of_the_run_org() {
+        // The device-flow lab approves logins and the ID-token labs mint and sign tokens
+        // through the org: watching it in the classroom must not turn those off.
+        let (events, _keep) = std::sync::mpsc::channel();
+        let live = LiveOrg {
+            inner: Arc::new(Mutex::new(Some(Box::new(DeviceOrg) as Box<dyn OrgHandle>))),
+            objects: Vec::new(),
+            stop: Arc::new(AtomicBool::new(false)),
+            lab: "oauth-device-flow".into(),
+            events,
+        };
+        assert_eq!(live.approve_pending_devices(Duration::from_secs(3)), 2);
+        assert_eq!(
+            live.replayed_id_token("kiosk-spa").as_deref(),
+            Some("id-token-for-kiosk-spa")
+        );
+        let sign = live.id_token_signer().expect("a signer");
+        assert_eq!(sign(&serde_json::json!({})), "signed");
+    }
 
     #[tokio::test]
     async fn console_calls_count_against_one_daily_allocation() {
