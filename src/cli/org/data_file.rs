@@ -252,6 +252,14 @@ mod tests {
             let e = result.unwrap_err().message;
             assert!(e.contains("does not take new files"), "{e}");
         }
+        // A file system that takes no files whoever asks (as a read-only mount).
+        #[cfg(target_os = "linux")]
+        {
+            let e = DataFile::open(Path::new("/proc/org.json"))
+                .unwrap_err()
+                .message;
+            assert!(e.contains("does not take new files"), "{e}");
+        }
     }
 
     #[test]
