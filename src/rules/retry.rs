@@ -5,10 +5,10 @@
 //! retry arrived. The client sees the refusal a little later than the proxy sent it, so the
 //! measured gap is never shorter than the wait the client actually made.
 //!
-//! When the proxy knows which of the learner's processes sent each request (see
-//! `proxy::peer`), a retry of a throttled call must come from the same start of the client
-//! as the call: a test script that runs a failed client again would otherwise hide a client
-//! that gives up.
+//! With `same_client_start`, and when the proxy knows which of the learner's processes sent
+//! each request (see `proxy::peer`), a retry of a throttled call must come from the same start
+//! of the client as the call: a test script that runs a failed client again would otherwise
+//! hide a client that gives up.
 
 use super::cx::{same_call, same_request, show, Cx};
 use super::Verdict;
@@ -29,7 +29,12 @@ const LATE_TOLERANCE_MS: i64 = 150;
 /// client's budget of attempts per request: more attempts in a row fail (a loop that never
 /// gives up), and a throttled answer to the last allowed try may stay unretried. With
 /// `at_most_extra_ms`, a retry may come at most that much later than asked: a lab whose
-/// answers ask for different waits tells a fixed sleep from reading the header.
+/// answers ask for different waits tells a fixed sleep from reading the header. With
+/// `same_client_start`, for a lab whose `./run` is a test script that starts a client program
+/// per case, the retry must come from the same start of that client (the process right below
+/// `./run`) as the throttled call: a test that runs a failed client again would otherwise hide
+/// a client that gives up. Off by default: where `./run` is the client itself, each try may
+/// well be a new `curl`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HonorsRetryAfter {
@@ -39,6 +44,8 @@ pub struct HonorsRetryAfter {
     pub tries: Option<usize>,
     #[serde(default)]
     pub at_most_extra_ms: Option<i64>,
+    #[serde(default)]
+    pub same_client_start: bool,
 }
 
 fn throttle_statuses() -> Vec<u16> {
@@ -239,7 +246,8 @@ pub(crate) fn honors_retry_after(p: &HonorsRetryAfter, cx: &Cx) -> Verdict {
                 .with_evidence([e.seq]);
         };
         let next = &ex[j];
-        if let Some((first_pid, again_pid)) = started_again(e, next) {
+        if let Some((first_pid, again_pid)) = started_again(e, next).filter(|_| p.same_client_start)
+        {
             return cx
                 .fail(format!(
                     "{} was answered {status} with Retry-After {}, and the next try ({}) came from another start of your client (process {first_pid} got the {status}, process {again_pid} sent the retry): the client that was told to wait did not try again itself. Make the client wait what Retry-After asks and send the call again; a test that runs a failed client once more hides that it does not.",
@@ -507,7 +515,7 @@ mod tests {
 
     #[test]
     fn a_retry_after_the_wait_from_a_client_started_again_fails() {
-        let rule = "{ rule: retry.honors_retry_after }";
+        let rule = "{ rule: retry.honors_retry_after, same_client_start: true }";
         // ./run (10) started the client twice (20, then 21): the first gave up on the 503.
         let rerun = evidence(vec![
             sent_by(throttled(503, 0, "2"), &[20, 10]),
@@ -534,6 +542,8 @@ mod tests {
             req("PATCH", P, 200).at(2600, 5),
         ]);
         assert_passes(rule, &unknown);
+        // Without the setting, ./run is the client: a new curl (20, then 21) per try is fine.
+        assert_passes("{ rule: retry.honors_retry_after }", &rerun);
     }
 
     const Q: &str = "/services/data/v62.0/query?q=SELECT+Name+FROM+Account";
