@@ -282,6 +282,13 @@ impl OrgHandle for MockOrg {
         snapshot_of(&self.org, objects)
     }
 
+    fn live_snapshots(&self) -> Option<crate::runner::parts::LiveSnapshots> {
+        let org = self.org.clone();
+        Some(Arc::new(move |objects: &[String]| {
+            snapshot_of(&org, objects)
+        }))
+    }
+
     fn auth_log(&self) -> Vec<AuthDecision> {
         auth_log_of(&self.org)
     }

@@ -28,7 +28,14 @@ use tokio::sync::mpsc::UnboundedSender;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Takes a snapshot of the named objects (see [`OrgHandle::live_snapshots`]).
+pub type LiveSnapshots = Arc<dyn Fn(&[String]) -> OrgSnapshot + Send + Sync>;
+
 /// A live org for one attempt.
+///
+/// A wrapper around another handle (the classroom's `tui::lab::orgs::LiveOrg`) must pass on
+/// every method, those with a default too: a default answers "this org cannot", which turns
+/// a lab's events, actions or callouts off.
 pub trait OrgHandle: Send + Sync {
     /// Where the org listens; the proxy forwards here.
     fn upstream_url(&self) -> String;
@@ -41,6 +48,12 @@ pub trait OrgHandle: Send + Sync {
     fn credentials(&self) -> LabCredentials;
     /// The records of the objects the lab names (`objects`), now.
     fn snapshot(&self, objects: &[String]) -> OrgSnapshot;
+    /// A way to take [`OrgHandle::snapshot`]s from another thread while the code runs (the
+    /// classroom's live Org tab); `None` where that would cost the learner (a sandbox's API
+    /// calls), so the tab shows the org after the run.
+    fn live_snapshots(&self) -> Option<LiveSnapshots> {
+        None
+    }
     /// The authorization server's decisions so far (empty where it is not visible).
     fn auth_log(&self) -> Vec<AuthDecision>;
     /// Expires a bearer token in the org (`None` where the org cannot be told).

@@ -27,6 +27,7 @@ mod backend;
 mod brief_search;
 mod console_draft;
 mod hints;
+mod org_labs;
 mod overlays;
 mod place;
 mod progress;

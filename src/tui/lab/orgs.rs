@@ -10,17 +10,20 @@
 
 use super::console::{pretty_body, ConsoleReply};
 use super::{LabEvent, OrgSource};
-use crate::evidence::{AuthDecision, Backend, OrgSnapshot};
+use crate::evidence::{
+    AuthDecision, Backend, CalloutSeen, CalloutSetup, EventActivity, OrgSnapshot,
+};
+use crate::lab::scenario::EventPick;
 use crate::lab::LabSpec;
 use crate::org::rest::static_token::issue_static_token;
 use crate::org::{Org, SnapshotOptions};
 use crate::proxy::SessionExpirer;
 use crate::rules::SoqlEvaluator;
 use crate::runner::parts::BoxFuture;
+use crate::runner::parts::{EventMark, JsonMap, OrgChange};
 use crate::runner::{LabCredentials, OrgHandle, OrgProvider};
 use crate::tui::Event;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,9 +39,11 @@ pub struct LiveOrgProvider {
 }
 
 struct LiveOrg {
-    inner: Arc<Mutex<Option<Box<dyn OrgHandle>>>>,
+    inner: Box<dyn OrgHandle>,
     objects: Vec<String>,
-    stop: Arc<AtomicBool>,
+    /// Set when the run has ended; held while a live snapshot is taken and sent, so none can
+    /// follow the one taken when the run ends.
+    ended: Arc<Mutex<bool>>,
     lab: String,
     events: Sender<Event>,
 }
@@ -61,34 +66,30 @@ impl OrgProvider for LiveOrgProvider {
         lab: &'a LabSpec,
     ) -> BoxFuture<'a, Result<Box<dyn OrgHandle>, String>> {
         Box::pin(async move {
-            let handle = self.inner.prepare(lab).await?;
+            let inner = self.inner.prepare(lab).await?;
             let objects = crate::runner::judge::snapshot_objects(lab);
-            let inner = Arc::new(Mutex::new(Some(handle)));
-            let stop = Arc::new(AtomicBool::new(false));
-            let (slot, flag, events, id, names) = (
-                inner.clone(),
-                stop.clone(),
-                self.events.clone(),
-                self.lab.clone(),
-                objects.clone(),
-            );
-            std::thread::spawn(move || {
-                while !flag.load(Ordering::Relaxed) {
-                    // Sent while holding the slot, so no live snapshot can follow the one
-                    // taken when the run ends.
-                    let slot = slot.lock();
-                    match slot.as_ref() {
-                        Some(h) => send_snapshot(&events, &id, h.snapshot(&names), OrgSource::Live),
-                        None => break,
+            let ended = Arc::new(Mutex::new(false));
+            if let Some(take) = inner.live_snapshots() {
+                let (ended, events, id, names) = (
+                    ended.clone(),
+                    self.events.clone(),
+                    self.lab.clone(),
+                    objects.clone(),
+                );
+                std::thread::spawn(move || loop {
+                    let ended = ended.lock();
+                    if *ended {
+                        break;
                     }
-                    drop(slot);
+                    send_snapshot(&events, &id, take(&names), OrgSource::Live);
+                    drop(ended);
                     std::thread::sleep(LIVE_EVERY);
-                }
-            });
+                });
+            }
             Ok(Box::new(LiveOrg {
                 inner,
                 objects,
-                stop,
+                ended,
                 lab: self.lab.clone(),
                 events: self.events.clone(),
             }) as Box<dyn OrgHandle>)
@@ -96,62 +97,102 @@ impl OrgProvider for LiveOrgProvider {
     }
 }
 
-impl LiveOrg {
-    fn with<T>(&self, f: impl FnOnce(&dyn OrgHandle) -> T) -> Option<T> {
-        self.inner.lock().as_deref().map(f)
-    }
-}
-
+/// The run's org, passed on method by method (every one: see [`OrgHandle`]); when the run
+/// ends, the Org tab gets the org as the run left it.
 impl OrgHandle for LiveOrg {
     fn upstream_url(&self) -> String {
-        self.with(|h| h.upstream_url()).unwrap_or_default()
+        self.inner.upstream_url()
+    }
+    fn org_label(&self) -> Option<String> {
+        self.inner.org_label()
     }
     fn credentials(&self) -> LabCredentials {
-        self.with(|h| h.credentials()).unwrap_or_default()
+        self.inner.credentials()
     }
     fn snapshot(&self, objects: &[String]) -> OrgSnapshot {
-        self.with(|h| h.snapshot(objects)).unwrap_or_default()
+        self.inner.snapshot(objects)
+    }
+    fn live_snapshots(&self) -> Option<crate::runner::parts::LiveSnapshots> {
+        self.inner.live_snapshots()
     }
     fn auth_log(&self) -> Vec<AuthDecision> {
-        self.with(|h| h.auth_log()).unwrap_or_default()
+        self.inner.auth_log()
     }
     fn session_expirer(&self) -> Option<SessionExpirer> {
-        self.with(|h| h.session_expirer()).flatten()
-    }
-    fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
-        self.with(|h| h.soql()).flatten()
+        self.inner.session_expirer()
     }
     fn id_token_signer(&self) -> Option<crate::proxy::IdTokenSigner> {
-        self.with(|h| h.id_token_signer()).flatten()
+        self.inner.id_token_signer()
+    }
+    fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
+        self.inner.soql()
     }
     fn approve_pending_devices(&self, min_age: Duration) -> usize {
-        self.with(|h| h.approve_pending_devices(min_age))
-            .unwrap_or(0)
+        self.inner.approve_pending_devices(min_age)
+    }
+    fn perform_action<'a>(
+        &'a self,
+        action: &'a crate::lab::actions::LabAction,
+        lab_dir: &'a std::path::Path,
+    ) -> BoxFuture<'a, crate::runner::org_actions::Performed> {
+        self.inner.perform_action(action, lab_dir)
+    }
+    fn outbound(&self) -> (Vec<CalloutSeen>, CalloutSetup) {
+        self.inner.outbound()
     }
     fn replayed_id_token(&self, app: &str) -> Option<String> {
-        self.with(|h| h.replayed_id_token(app)).flatten()
+        self.inner.replayed_id_token(app)
+    }
+    fn forward_service_port(&self, declared: u16, actual: u16) -> bool {
+        self.inner.forward_service_port(declared, actual)
+    }
+    fn set_public_url(&self, url: &str) {
+        self.inner.set_public_url(url)
+    }
+    fn start_pubsub(
+        &self,
+        tls: Option<crate::org::tls::TlsConfig>,
+    ) -> BoxFuture<'_, Result<Option<String>, String>> {
+        self.inner.start_pubsub(tls)
+    }
+    fn org_id(&self) -> Option<String> {
+        self.inner.org_id()
+    }
+    fn publish_event(&self, event: &str, fields: &JsonMap) -> Result<u64, String> {
+        self.inner.publish_event(event, fields)
+    }
+    fn change_record(&self, change: &OrgChange) -> Result<String, String> {
+        self.inner.change_record(change)
+    }
+    fn redeliver(&self, channel: &str, event: EventPick) -> Result<u64, String> {
+        self.inner.redeliver(channel, event)
+    }
+    fn event_mark(&self) -> EventMark {
+        self.inner.event_mark()
+    }
+    fn events_since(&self, mark: EventMark, channel: Option<&str>) -> EventMark {
+        self.inner.events_since(mark, channel)
+    }
+    fn end_subscribers_since(&self, mark: EventMark) {
+        self.inner.end_subscribers_since(mark)
+    }
+    fn event_activity(&self) -> EventActivity {
+        self.inner.event_activity()
     }
     fn busy(&self) -> bool {
-        self.with(|h| h.busy()).unwrap_or(false)
+        self.inner.busy()
     }
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
-        self.stop.store(true, Ordering::Relaxed);
-        let mut slot = self.inner.lock();
-        let handle = slot.take();
-        if let Some(h) = &handle {
-            send_snapshot(
-                &self.events,
-                &self.lab,
-                h.snapshot(&self.objects),
-                OrgSource::AfterRun,
-            );
-        }
-        drop(slot);
-        Box::pin(async move {
-            if let Some(h) = handle {
-                h.shutdown().await;
-            }
-        })
+        let mut ended = self.ended.lock();
+        *ended = true;
+        send_snapshot(
+            &self.events,
+            &self.lab,
+            self.inner.snapshot(&self.objects),
+            OrgSource::AfterRun,
+        );
+        drop(ended);
+        self.inner.shutdown()
     }
 }
 
@@ -269,61 +310,223 @@ impl ConsoleOrg {
 mod tests {
     use super::*;
 
-    /// An org that approves two device logins and mints an ID token, and nothing more.
-    struct DeviceOrg;
+    /// An org that notes every method called on it and answers so a caller can tell it did.
+    #[derive(Default)]
+    struct Noting(Arc<Mutex<Vec<&'static str>>>);
 
-    impl OrgHandle for DeviceOrg {
+    impl Noting {
+        fn note(&self, name: &'static str) {
+            self.0.lock().push(name);
+        }
+    }
+
+    impl OrgHandle for Noting {
         fn upstream_url(&self) -> String {
-            String::new()
+            self.note("upstream_url");
+            "https://inner".into()
+        }
+        fn org_label(&self) -> Option<String> {
+            self.note("org_label");
+            Some("inner".into())
         }
         fn credentials(&self) -> LabCredentials {
+            self.note("credentials");
             LabCredentials::default()
         }
         fn snapshot(&self, _objects: &[String]) -> OrgSnapshot {
+            self.note("snapshot");
             OrgSnapshot::default()
         }
+        fn live_snapshots(&self) -> Option<crate::runner::parts::LiveSnapshots> {
+            self.note("live_snapshots");
+            None
+        }
         fn auth_log(&self) -> Vec<AuthDecision> {
+            self.note("auth_log");
             Vec::new()
         }
         fn session_expirer(&self) -> Option<SessionExpirer> {
+            self.note("session_expirer");
             None
         }
+        fn id_token_signer(&self) -> Option<crate::proxy::IdTokenSigner> {
+            self.note("id_token_signer");
+            Some(Arc::new(|_claims: &serde_json::Value| "signed".to_string()))
+        }
         fn soql(&self) -> Option<Arc<dyn SoqlEvaluator + Send + Sync>> {
+            self.note("soql");
             None
         }
         fn approve_pending_devices(&self, _min_age: Duration) -> usize {
+            self.note("approve_pending_devices");
             2
         }
+        fn perform_action<'a>(
+            &'a self,
+            _action: &'a crate::lab::actions::LabAction,
+            _lab_dir: &'a std::path::Path,
+        ) -> BoxFuture<'a, crate::runner::org_actions::Performed> {
+            self.note("perform_action");
+            Box::pin(async { crate::runner::org_actions::Performed::failed("noted") })
+        }
+        fn outbound(&self) -> (Vec<CalloutSeen>, CalloutSetup) {
+            self.note("outbound");
+            Default::default()
+        }
         fn replayed_id_token(&self, app: &str) -> Option<String> {
+            self.note("replayed_id_token");
             Some(format!("id-token-for-{app}"))
         }
-        fn id_token_signer(&self) -> Option<crate::proxy::IdTokenSigner> {
-            Some(Arc::new(|_claims: &serde_json::Value| "signed".to_string()))
+        fn forward_service_port(&self, _declared: u16, _actual: u16) -> bool {
+            self.note("forward_service_port");
+            true
+        }
+        fn set_public_url(&self, _url: &str) {
+            self.note("set_public_url");
+        }
+        fn start_pubsub(
+            &self,
+            _tls: Option<crate::org::tls::TlsConfig>,
+        ) -> BoxFuture<'_, Result<Option<String>, String>> {
+            self.note("start_pubsub");
+            Box::pin(async { Ok(Some("127.0.0.1:7443".into())) })
+        }
+        fn org_id(&self) -> Option<String> {
+            self.note("org_id");
+            Some("00D".into())
+        }
+        fn publish_event(&self, _event: &str, _fields: &JsonMap) -> Result<u64, String> {
+            self.note("publish_event");
+            Ok(7)
+        }
+        fn change_record(&self, _change: &OrgChange) -> Result<String, String> {
+            self.note("change_record");
+            Ok("001".into())
+        }
+        fn redeliver(&self, _channel: &str, _event: EventPick) -> Result<u64, String> {
+            self.note("redeliver");
+            Ok(8)
+        }
+        fn event_mark(&self) -> EventMark {
+            self.note("event_mark");
+            EventMark::default()
+        }
+        fn events_since(&self, mark: EventMark, _channel: Option<&str>) -> EventMark {
+            self.note("events_since");
+            mark
+        }
+        fn end_subscribers_since(&self, _mark: EventMark) {
+            self.note("end_subscribers_since");
+        }
+        fn event_activity(&self) -> EventActivity {
+            self.note("event_activity");
+            EventActivity::default()
+        }
+        fn busy(&self) -> bool {
+            self.note("busy");
+            true
         }
         fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
+            self.note("shutdown");
             Box::pin(async {})
         }
     }
 
-    #[test]
-    fn the_watched_org_passes_on_what_the_oauth_labs_ask_of_the_run_org() {
-        // The device-flow lab approves logins and the ID-token labs mint and sign tokens
-        // through the org: watching it in the classroom must not turn those off.
-        let (events, _keep) = std::sync::mpsc::channel();
-        let live = LiveOrg {
-            inner: Arc::new(Mutex::new(Some(Box::new(DeviceOrg) as Box<dyn OrgHandle>))),
-            objects: Vec::new(),
-            stop: Arc::new(AtomicBool::new(false)),
-            lab: "oauth-device-flow".into(),
+    #[tokio::test]
+    async fn the_watched_org_passes_every_call_on_to_the_run_org() {
+        // Watching the run's org in the classroom must not turn off anything a lab asks of
+        // it: publishing events, Pub/Sub, actions, callouts, device approvals, ID tokens.
+        let (events, seen) = std::sync::mpsc::channel();
+        let noted = Noting::default();
+        let calls = noted.0.clone();
+        let live = Box::new(LiveOrg {
+            inner: Box::new(noted),
+            objects: vec!["Account".into()],
+            ended: Arc::new(Mutex::new(false)),
+            lab: "events-publish-order-shipped".into(),
             events,
-        };
+        });
+        let action = crate::lab::actions::LabAction::Deploy("force-app".into());
+        let change = OrgChange::Delete { ids: vec![] };
+        assert_eq!(live.upstream_url(), "https://inner");
+        assert_eq!(live.org_label().as_deref(), Some("inner"));
+        live.credentials();
+        live.snapshot(&[]);
+        assert!(live.live_snapshots().is_none());
+        live.auth_log();
+        live.session_expirer();
+        assert!(live.id_token_signer().is_some());
+        live.soql();
         assert_eq!(live.approve_pending_devices(Duration::from_secs(3)), 2);
+        assert!(
+            !live
+                .perform_action(&action, std::path::Path::new("."))
+                .await
+                .ok
+        );
+        live.outbound();
         assert_eq!(
             live.replayed_id_token("kiosk-spa").as_deref(),
             Some("id-token-for-kiosk-spa")
         );
-        let sign = live.id_token_signer().expect("a signer");
-        assert_eq!(sign(&serde_json::json!({})), "signed");
+        assert!(live.forward_service_port(9000, 9001));
+        live.set_public_url("https://127.0.0.1:1");
+        assert_eq!(
+            live.start_pubsub(None).await.unwrap().as_deref(),
+            Some("127.0.0.1:7443")
+        );
+        assert_eq!(live.org_id().as_deref(), Some("00D"));
+        assert_eq!(
+            live.publish_event("Order_Shipped__e", &JsonMap::new()),
+            Ok(7)
+        );
+        assert_eq!(live.change_record(&change).as_deref(), Ok("001"));
+        assert_eq!(live.redeliver("/event/X", EventPick::Last), Ok(8));
+        let mark = live.event_mark();
+        live.events_since(mark, None);
+        live.end_subscribers_since(mark);
+        live.event_activity();
+        assert!(live.busy());
+        live.shutdown().await;
+        let calls = calls.lock().clone();
+        let expected = [
+            "upstream_url",
+            "org_label",
+            "credentials",
+            "snapshot",
+            "live_snapshots",
+            "auth_log",
+            "session_expirer",
+            "id_token_signer",
+            "soql",
+            "approve_pending_devices",
+            "perform_action",
+            "outbound",
+            "replayed_id_token",
+            "forward_service_port",
+            "set_public_url",
+            "start_pubsub",
+            "org_id",
+            "publish_event",
+            "change_record",
+            "redeliver",
+            "event_mark",
+            "events_since",
+            "end_subscribers_since",
+            "event_activity",
+            "busy",
+            "snapshot",
+            "shutdown",
+        ];
+        assert_eq!(calls, expected);
+        // The org as the run left it reaches the Org tab.
+        assert!(matches!(
+            seen.try_recv(),
+            Ok(Event::Lab(LabEvent::Org {
+                source: OrgSource::AfterRun,
+                ..
+            }))
+        ));
     }
 
     #[tokio::test]
