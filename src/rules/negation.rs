@@ -8,13 +8,22 @@
 //! unless its clause (cut at `, ; . : ( ) |` and dashes) denies it: a negation among the three
 //! words just before it, articles and prepositions aside ("no", "not", "never", "nobody",
 //! "nothing", "without", "instead"…: "never put in the URL" denies the URL), reaching
-//! across a list joined by "or"/"nor" and stopped by "but"; or a denial just after it, perhaps
-//! past one word that ends its noun ("a retry is not needed", "refresh token left out", "JWT
-//! bearer is overkill"). A state a reason may describe ("the password flow is disabled in new
-//! orgs", "a stored password is unsafe") is no denial; a lab rules such words out where it
-//! asks for a plan. A phrase written `a … b` (or `a ... b`) names `a` and then, later in
-//! the same text, `b`: `token … url` is said by "the bearer token is exposed in the request
-//! URL".
+//! across a list joined by "or"/"nor" and stopped by "but"; "not all"/"not every" anywhere
+//! before it ("not all users may self-authorize"); or a denial just after it, perhaps past
+//! one word that ends its noun ("a retry is not needed", "refresh token left out", "JWT
+//! bearer is overkill", "full is too broad", "duplicate-free"). In a plan, words that set
+//! aside ("skip", "avoid", "prevents", "guards against", "replaces") deny what follows them
+//! up to the means ("avoid duplicates by using an upsert" keeps the upsert). A quoted name is
+//! denied where its quotation stands ("replaces 'All users may self-authorize' with …").
+//! Later in its sentence, "found none"/"nothing found" denies what was looked for ("checked
+//! for prompt injection and found none"). A state a reason may describe ("the password flow
+//! is disabled in new orgs", "a stored password is unsafe") is no denial; a lab rules such
+//! words out where it asks for a plan. Where a word is ruled out ([`affirms_ruled_out`]),
+//! a denial also reaches across "and" ("without View All and Modify All"): an ambiguous
+//! denial never counts against the learner. A phrase written `a … b` (or `a ... b`) names
+//! `a` and then, later in the same text, `b`, each part read from the end of the one before
+//! it: `token … url` is said by "the bearer token is exposed in the request URL", and
+//! `without … password` by "without a stored password".
 //!
 //! Implementation notes: this is word matching, not understanding. It catches the common ways
 //! of saying the opposite; an answer that denies an idea in other words still counts, and a
@@ -71,11 +80,50 @@ const SETS_ASIDE: &[&str] = &[
     "discard",
     "discards",
     "discarding",
+    "prevent",
+    "prevents",
+    "preventing",
+    "stops",
+    "replace",
+    "replaces",
+    "replacing",
+];
+
+/// Words before "against" that make it set aside what follows: "guards against duplicates".
+const GUARDS: &[&str] = &[
+    "guard",
+    "guards",
+    "guarding",
+    "protect",
+    "protects",
+    "protecting",
+    "protection",
+    "safe",
+    "safeguard",
+    "safeguards",
+];
+
+/// Words that bring in the means of a plan: what follows them is used, not set aside ("avoid
+/// duplicates by using an upsert", "replace the password with JWT bearer"). A word of
+/// denial still reaches past them ("never with a password").
+const MEANS: &[&str] = &["with", "by", "using", "via", "through"];
+
+/// Words that, after "not", deny the rest of their clause however long it is: "not all users
+/// may self-authorise", "not every user".
+const QUANTIFIERS: &[&str] = &[
+    "all",
+    "every",
+    "everyone",
+    "everybody",
+    "any",
+    "anyone",
+    "anybody",
 ];
 
 /// Words joining the items of a list a negation reaches across: "no retry or backoff",
 /// "not client credentials nor JWT". ("And" is left out: "no retry and a dead-letter queue"
-/// usually keeps the queue.)
+/// usually keeps the queue; only where a word is ruled out does "and" join the list, see
+/// [`affirms_ruled_out`].)
 const LIST_JOINERS: &[&str] = &["or", "nor"];
 
 /// What may follow a word in a plan to deny it in the same clause: "a retry is not needed",
@@ -94,6 +142,11 @@ const DENIED_AFTER: &[&str] = &[
     "is unnecessary",
     "is impossible",
     "is overkill",
+    "is pointless",
+    "is useless",
+    "is futile",
+    "is too broad",
+    "is too wide",
     "is too much",
     "is extra work",
     "isn't needed",
@@ -108,9 +161,24 @@ const DENIED_AFTER: &[&str] = &[
     "are not safe",
     "are unnecessary",
     "are overkill",
+    "are impossible",
+    "are too broad",
+    "are too wide",
     "aren't needed",
     "aren't used",
     "would be overkill",
+    "would be pointless",
+    "would be too broad",
+    "would be too wide",
+    "too broad",
+    "too wide",
+    "can't happen",
+    "cannot happen",
+    "can never happen",
+    "won't happen",
+    "will not happen",
+    "never happen",
+    "never happens",
     "not needed",
     "not required",
     "not used",
@@ -121,6 +189,21 @@ const DENIED_AFTER: &[&str] = &[
     "left out",
     "will not be used",
     "won't be used",
+];
+
+/// What, later in the same sentence, says a thing looked for was not there: "I checked for
+/// prompt injection and found none", "hidden instructions: none found".
+const FOUND_NONE: &[&str] = &[
+    "found none",
+    "none found",
+    "found nothing",
+    "nothing found",
+    "none was found",
+    "none were found",
+    "none detected",
+    "nothing detected",
+    "saw none",
+    "none seen",
 ];
 
 /// Where the clause holding `at` starts and ends in `text`.
@@ -137,6 +220,11 @@ fn clause_around(text: &str, at: usize, len: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// True when `word` (one word, any case) denies what follows it: "never", "don't", "not".
+pub(crate) fn is_negation(word: &str) -> bool {
+    NEGATIONS.contains(&bare(&word.to_lowercase()).as_str())
+}
+
 /// A word without the punctuation around it, a typographic apostrophe read as `'`.
 fn bare(w: &str) -> String {
     w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
@@ -151,13 +239,25 @@ const SMALL_WORDS: &[&str] = &[
 
 /// True when a negation in `before` (the clause's words before an occurrence) reaches it:
 /// one of the three words just before it (not counting [`SMALL_WORDS`]), or three words
-/// before an "or" that joins it to negated items ("not client credentials or JWT"); "but"
-/// ends the reach.
+/// before a joiner that joins it to negated items ("not client credentials or JWT"); "not
+/// all"/"not every" anywhere before it in the clause. "But" ends the reach; in a plan, a word
+/// that sets aside ("avoid", "replace") does not reach past the means ("with", "by").
 fn negated_before(before: &str, reading: Reading) -> bool {
+    let words: Vec<String> = before.split_whitespace().rev().map(bare).collect();
     let mut reach = 3;
-    for (i, w) in before.split_whitespace().rev().map(bare).enumerate() {
-        if reach == 0 || w == "but" {
+    let mut past_means = false;
+    for (i, w) in words.iter().enumerate() {
+        let w = w.as_str();
+        if w == "but" {
             return false;
+        }
+        // The word before this one in the text.
+        let earlier = words.get(i + 1).map(String::as_str);
+        if QUANTIFIERS.contains(&w) && earlier == Some("not") {
+            return true;
+        }
+        if reach == 0 {
+            continue;
         }
         // `non-` (read as "non") denies only the word it is joined to: "non-idempotent", not
         // the rest of "a non-interactive client credentials flow".
@@ -168,14 +268,16 @@ fn negated_before(before: &str, reading: Reading) -> bool {
             reach -= 1;
             continue;
         }
-        if NEGATIONS.contains(&w.as_str())
-            || reading == Reading::Plan && SETS_ASIDE.contains(&w.as_str())
-        {
+        let sets_aside = SETS_ASIDE.contains(&w)
+            || w == "against" && earlier.is_some_and(|e| GUARDS.contains(&e));
+        if NEGATIONS.contains(&w) || reading.plan() && sets_aside && !past_means {
             return true;
         }
-        reach = if LIST_JOINERS.contains(&w.as_str()) {
+        past_means |= MEANS.contains(&w);
+        let joins = LIST_JOINERS.contains(&w) || reading == Reading::RuledOut && w == "and";
+        reach = if joins {
             3
-        } else if SMALL_WORDS.contains(&w.as_str()) {
+        } else if SMALL_WORDS.contains(&w) {
             reach
         } else {
             reach - 1
@@ -185,7 +287,8 @@ fn negated_before(before: &str, reading: Reading) -> bool {
 }
 
 /// True when the clause's words after an occurrence deny it ("… is not needed"), right after
-/// it or past one word that ends its noun ("refresh token left out").
+/// it or past one word that ends its noun ("refresh token left out"); "-free" right after it
+/// ("duplicate-free") denies it too.
 fn denied_after(after: &str) -> bool {
     let words: Vec<String> = after.split_whitespace().map(bare).take(7).collect();
     let says = |from: usize| {
@@ -194,12 +297,71 @@ fn denied_after(after: &str) -> bool {
             .iter()
             .any(|d| said == *d || said.starts_with(&format!("{d} ")))
     };
-    says(0) || says(1)
+    words.first().is_some_and(|w| w == "free") || says(0) || says(1)
+}
+
+/// True when the rest of the sentence after an occurrence says it was looked for and not
+/// found ("… and found none"), before any "but".
+fn found_none_after(after: &str) -> bool {
+    let sentence_end = after
+        .char_indices()
+        .find(|(i, c)| {
+            matches!(c, ';' | '!' | '?')
+                || *c == '.'
+                    && after[i + 1..]
+                        .chars()
+                        .next()
+                        .is_none_or(char::is_whitespace)
+        })
+        .map_or(after.len(), |(i, _)| i);
+    let words: Vec<String> = after[..sentence_end]
+        .split_whitespace()
+        .map(bare)
+        .take_while(|w| w != "but")
+        .collect();
+    let said = format!(" {} ", words.join(" "));
+    FOUND_NONE.iter().any(|f| said.contains(&format!(" {f} ")))
+}
+
+const QUOTES: [char; 6] = ['\'', '"', '‘', '’', '“', '”'];
+
+/// Where the quotation holding `text[at..at + len]` opens, when the occurrence is quoted
+/// within `text[start..end]` ("replaces 'All users may self-authorize' with …"): a quote mark
+/// that starts a word before it, with none closing between, and one that ends a word after it.
+fn quoted_from(text: &str, (start, end): (usize, usize), at: usize, len: usize) -> Option<usize> {
+    let opens = |i: usize, c: char| {
+        let prev = text[..i].chars().next_back();
+        let next = text[i + c.len_utf8()..].chars().next();
+        prev.is_none_or(|p| p.is_whitespace() || p == '(')
+            && next.is_some_and(char::is_alphanumeric)
+    };
+    let closes = |i: usize, c: char| {
+        let prev = text[..i].chars().next_back();
+        let next = text[i + c.len_utf8()..].chars().next();
+        prev.is_some_and(|p| !p.is_whitespace()) && !next.is_some_and(char::is_alphanumeric)
+    };
+    let mut open = None;
+    for (i, c) in text[start..at].char_indices().map(|(i, c)| (start + i, c)) {
+        if !QUOTES.contains(&c) {
+            continue;
+        }
+        if open.is_none() && opens(i, c) {
+            open = Some(i);
+        } else if open.is_some() && closes(i, c) {
+            open = None;
+        }
+    }
+    let open = open?;
+    text[at + len..end]
+        .char_indices()
+        .any(|(i, c)| QUOTES.contains(&c) && closes(at + len + i, c))
+        .then_some(open)
 }
 
 /// The byte offsets where `text` says `word` (normalised) outright: occurrences that start
 /// a word of the text (and, when `whole`, also end one) and that their clause does not deny.
-fn affirmed_at(text: &str, word: &str, reading: Reading, whole: bool) -> Vec<usize> {
+/// A negation before `floor` is not read (the earlier part of a phrase `a … b`).
+fn affirmed_at(text: &str, word: &str, reading: Reading, whole: bool, floor: usize) -> Vec<usize> {
     // A word starts a word of the text ("api" is not in "rapid", "eca" not in "because"); it
     // may end inside one, so a stem ("idempot", "reconcil") names its forms.
     let starts_word = word.starts_with(|c: char| c.is_alphanumeric());
@@ -218,21 +380,38 @@ fn affirmed_at(text: &str, word: &str, reading: Reading, whole: bool) -> Vec<usi
                 return false;
             }
             let (start, end) = clause_around(text, *at, word.len());
+            let from = start.max(floor.min(*at));
             let after = &text[at + word.len()..end];
-            let denied = reading == Reading::Plan && denied_after(after);
-            !negated_before(&text[start..*at], reading) && !denied
+            let denied =
+                reading.plan() && denied_after(after) || found_none_after(&text[at + word.len()..]);
+            // A quoted name is denied where the quotation stands: "replaces 'All users may
+            // self-authorize' with …".
+            let quote_denied = quoted_from(text, (start, end), *at, word.len())
+                .is_some_and(|open| open >= from && negated_before(&text[from..open], reading));
+            !negated_before(&text[from..*at], reading) && !quote_denied && !denied
         })
         .map(|(at, _)| at)
         .collect()
 }
 
-/// What kind of text a phrase is looked up in (see [`affirms`] and [`reports`]).
+/// What kind of text a phrase is looked up in (see [`affirms`], [`affirms_ruled_out`] and
+/// [`reports`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Reading {
     /// A design or a fix: what will be done. Leaving something out denies it.
     Plan,
+    /// A plan searched for a word it must not say: read as a plan, and a denial also reaches
+    /// across a list joined by "and" ("without View All and Modify All"), so a learner
+    /// gets the benefit of the doubt either way.
+    RuledOut,
     /// A finding: what is wrong. Only words of denial deny.
     Finding,
+}
+
+impl Reading {
+    fn plan(self) -> bool {
+        matches!(self, Reading::Plan | Reading::RuledOut)
+    }
 }
 
 /// A spaced hyphen separates clauses as a dash does: "no password - JWT bearer".
@@ -244,21 +423,29 @@ fn with_dashes(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The parts of a phrase written `a … b`: each must be said, in this order.
-fn parts(phrase: &str) -> Vec<&str> {
+/// The parts of a phrase written `a … b`: each must be said, in this order. A part ending in
+/// `*` is a stem (`duplicat*`), whatever the phrase is looked up with: with it, whether the
+/// part must end where a word ends.
+fn parts(phrase: &str, whole: bool) -> Vec<(&str, bool)> {
     phrase
         .split(['…'])
         .flat_map(|p| p.split("..."))
         .map(str::trim)
         .filter(|p| !p.is_empty())
+        .map(|p| match p.strip_suffix('*') {
+            Some(stem) => (stem.trim_end(), false),
+            None => (p, whole),
+        })
         .collect()
 }
 
 fn says(text: &str, phrase: &str, reading: Reading, whole: bool) -> bool {
     let text = with_dashes(text);
     let mut from = 0;
-    for part in parts(phrase) {
-        let Some(at) = affirmed_at(&text, part, reading, whole)
+    for (part, whole) in parts(phrase, whole) {
+        // A later part is read from the end of the one before it: in "without … password",
+        // "without" is the phrase's own word, not a denial of "password".
+        let Some(at) = affirmed_at(&text, part, reading, whole, from)
             .into_iter()
             .find(|at| *at >= from)
         else {
@@ -279,6 +466,13 @@ pub(crate) fn affirms(text: &str, phrase: &str) -> bool {
 /// `full` is said by "full scope", not by "fully".
 pub(crate) fn affirms_words(text: &str, phrase: &str) -> bool {
     says(text, phrase, Reading::Plan, true)
+}
+
+/// Like [`affirms_words`], for a word a cell must not say: a denial also reaches across a
+/// list joined by "and" ("a run-as user without View All and Modify All"), so an ambiguous
+/// denial does not count against the learner.
+pub(crate) fn affirms_ruled_out(text: &str, phrase: &str) -> bool {
+    says(text, phrase, Reading::RuledOut, true)
 }
 
 /// Whether a finding (what is wrong) names `phrase` outright: only words of denial deny it
@@ -448,5 +642,114 @@ mod tests {
         assert!(!reports("the token is never put in the url", "in the url"));
         assert!(!affirms("skip the certificate checks", "certificate"));
         assert!(reports("skip the certificate checks", "certificate"));
+    }
+    #[test]
+    fn a_judgement_or_a_free_after_the_word_denies_it() {
+        assert!(!affirms("`api` only, full is too broad", "full"));
+        assert!(!affirms("api only; full would be too broad", "full"));
+        assert!(!affirms("a rerun is duplicate free", "duplicate"));
+        assert!(!affirms("so duplicates can't happen", "duplicates"));
+        assert!(!affirms("duplicates are impossible", "duplicates"));
+        assert!(!affirms("retrying is pointless", "retry"));
+        assert!(affirms("free retries", "retries"), "free before the word");
+    }
+
+    #[test]
+    fn words_that_set_aside_stop_at_the_means() {
+        assert!(!affirms(
+            "upsert by external id prevents duplicates",
+            "duplicates"
+        ));
+        assert!(!affirms(
+            "the upsert guards against duplicate records",
+            "duplicate"
+        ));
+        assert!(affirms("avoid duplicates by using an upsert", "upsert"));
+        assert!(affirms("prevent duplicates with the same key", "same key"));
+        assert!(affirms("replace the password with jwt bearer", "jwt"));
+        assert!(!affirms("replace the password with jwt bearer", "password"));
+        assert!(
+            !affirms("never with a stored password", "password"),
+            "a word of denial reaches past the means"
+        );
+    }
+
+    #[test]
+    fn not_all_denies_the_rest_of_its_clause() {
+        let text =
+            norm("admin-approved users are pre-authorized, not all users may self-authorize");
+        assert!(!affirms_words(&text, "self authorize"));
+        assert!(!affirms_words(&text, "all users"));
+        assert!(affirms_words(&text, "admin approved"));
+    }
+
+    #[test]
+    fn a_quoted_option_is_denied_where_its_quotation_stands() {
+        let text = norm("the permission set replaces 'All users may self-authorize' with admin-approved pre-authorization");
+        assert!(!affirms_words(&text, "self authorize"));
+        assert!(!affirms_words(&text, "all users"));
+        assert!(affirms(&text, "pre authoriz"), "what replaces it is said");
+        assert!(affirms_words(
+            &norm("set \"All users may self-authorize\""),
+            "self authorize"
+        ));
+        assert!(affirms_words(
+            &norm("it's the users' choice: all users may"),
+            "all users"
+        ));
+    }
+
+    #[test]
+    fn a_ruled_out_word_is_denied_across_a_list_joined_by_and() {
+        for text in [
+            "run-as user without View All and Modify All",
+            "the run-as user has no View All and Modify All",
+        ] {
+            let text = norm(text);
+            assert!(!affirms_ruled_out(&text, "modify all"), "{text}");
+            assert!(!affirms_ruled_out(&text, "view all"), "{text}");
+            assert!(
+                affirms_words(&text, "modify all"),
+                "a word asked for still counts"
+            );
+        }
+        assert!(affirms_ruled_out("full and api scopes", "full"));
+    }
+
+    #[test]
+    fn found_none_later_in_the_sentence_denies_what_was_looked_for() {
+        let text = norm("I checked for prompt injection and found none");
+        assert!(!affirms(&text, "injection"));
+        assert!(!affirms(
+            &norm("hidden instructions: none found."),
+            "hidden"
+        ));
+        assert!(affirms(
+            &norm("Prompt injection. Nothing found in the other tools"),
+            "injection"
+        ));
+        assert!(!reports(
+            "checked the query string, nothing found",
+            "query string"
+        ));
+    }
+
+    #[test]
+    fn a_later_part_of_a_phrase_is_read_from_the_end_of_the_part_before() {
+        assert!(affirms(
+            &norm("the job runs without a stored human password"),
+            "without … password"
+        ));
+        assert!(affirms(
+            &norm("the job no longer needs a password that never changes"),
+            "no longer … password"
+        ));
+        assert!(!affirms("the token is never put in the url", "token … url"));
+        assert!(
+            affirms("a retry creates duplicates", "retr* … duplicat*"),
+            "a part ending in * is a stem"
+        );
+        assert!(!affirms_words("fully", "full"));
+        assert!(affirms_words("fully", "full*"));
     }
 }

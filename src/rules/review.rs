@@ -6,7 +6,9 @@
 //! [`super::negation::reports`]) and fills in every column (what, where the evidence is, the
 //! fix) — a row that names the problem but leaves the fix as `TODO` is not a finding yet, and
 //! one whose finding or evidence clears the item ("client secret is safely handled", "checked,
-//! no issue") reports no problem at all.
+//! no issue", "all good") reports no problem at all. A clearance with a subject ("… is fine",
+//! "… is met") clears only when its subject is the problem ("least privilege is met") or
+//! stands for it ("it is fine"): "the job is fine with api alone" clears nothing.
 //!
 //! With `fix: <column>` the fix must also read like one: at least three words, not a
 //! placeholder (`fix it`, `n/a`, `none`), and not a verdict that the problem may stay — no
@@ -14,8 +16,9 @@
 //! followed, in the same sentence, by the problem's words and then `in` or `as` ("keep the
 //! client_secret in the file") unless a safe place is named after them (a vault, a secret
 //! store, the environment, a Named Credential); a pronoun right after the verb stands for the
-//! problem ("keep it there", "leave it off until…"). "Keep TLS verification on", "keep the
-//! client secret out of Git" and "keep the client secret in a vault" still count as fixes.
+//! problem ("keep it there", "leave it off until…", "leave everything unchanged"). "Keep TLS
+//! verification on", "keep the client secret out of Git", "keep the client secret in a vault"
+//! and a negated verb ("never leave it disabled", "don't keep it in Git") still count as fixes.
 //! `ruled_out` adds, per planted problem (or `"*"`), words a fix for it may not say outright,
 //! as they keep or spread it ("commit it to a second repo").
 //!
@@ -26,7 +29,7 @@
 
 use super::cx::Cx;
 use super::doc_table::{blank, document, norm, table_with, tables};
-use super::negation::{affirms_words, reports, reports_words};
+use super::negation::{affirms_ruled_out, is_negation, reports, reports_words};
 use super::Verdict;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -122,33 +125,85 @@ const CLEARANCES: &[&str] = &[
     "no problem",
     "no problems",
     "no risk",
+    "no concern",
+    "no concerns",
     "not an issue",
     "not a problem",
     "nothing wrong",
     "nothing found",
+    "nothing to report",
     "already met",
     "already fine",
     "already safe",
     "already correct",
-    "is fine",
-    "are fine",
-    "is ok",
-    "is okay",
+    "all good",
+    "all fine",
     "looks fine",
+    "looks good",
     "looks normal",
     "looks ok",
     "look fine",
+    "look good",
     "look normal",
     "safely",
-    "is safe",
-    "are safe",
     "handled correctly",
     "handled properly",
+    "handled well",
     "properly handled",
+    "well handled",
 ];
 
-/// Words that stand for the problem a fix is about: "keep it there".
-const PRONOUNS: &[&str] = &["it", "them", "this", "that", "these", "those"];
+/// Clearances that judge the words before them in their clause: they clear a row only when
+/// that subject is the problem ("least privilege is met", "the scope list is fine") or
+/// stands for it ("it is fine"), not when it is something else ("the job is fine with api
+/// alone", "nobody can tell the proxy is ok").
+const SUBJECT_CLEARANCES: &[&str] = &[
+    "is fine", "are fine", "is ok", "are ok", "is okay", "is safe", "are safe", "is met", "are met",
+];
+
+/// A subject's last word that stands for the whole item: "it is fine", "everything is ok".
+const WHOLE_SUBJECTS: &[&str] = &["it", "this", "that", "everything", "all", "these", "those"];
+
+/// True when a (normalised) cell clears the problem marked by `words` (see [`CLEARANCES`]
+/// and [`SUBJECT_CLEARANCES`]).
+fn clears_problem(cell: &str, words: &[String]) -> bool {
+    if CLEARANCES.iter().any(|c| reports_words(cell, c)) {
+        return true;
+    }
+    let clauses = cell.split([',', ';', '.', ':', '(', ')', '|', '—', '–']);
+    clauses.into_iter().any(|clause| {
+        SUBJECT_CLEARANCES.iter().any(|c| {
+            let Some(at) = clause
+                .find(&format!(" {c}"))
+                .map(|at| at + 1)
+                .or_else(|| clause.trim_start().starts_with(c).then_some(0))
+            else {
+                return false;
+            };
+            if !reports_words(clause, c) {
+                return false;
+            }
+            let subject = clause[..at].trim();
+            let last = subject.split_whitespace().next_back().unwrap_or("");
+            subject.is_empty()
+                || WHOLE_SUBJECTS.contains(&last)
+                || words.iter().any(|w| reports(subject, &norm(w)))
+        })
+    })
+}
+
+/// Words that stand for the problem a fix is about: "keep it there", "leave everything
+/// unchanged".
+const PRONOUNS: &[&str] = &[
+    "it",
+    "them",
+    "this",
+    "that",
+    "these",
+    "those",
+    "everything",
+    "all",
+];
 
 /// Places a secret may be kept: "keep the client secret in a vault" is a fix.
 const SAFE_PLACES: &[&str] = &[
@@ -241,7 +296,7 @@ fn not_a_fix(fix: &str, words: &[String], ruled_out: &[&String]) -> Option<&'sta
     if PLACEHOLDERS.contains(&text.trim_end_matches('.')) {
         return Some("a placeholder");
     }
-    if ruled_out.iter().any(|r| affirms_words(&text, &norm(r))) {
+    if ruled_out.iter().any(|r| affirms_ruled_out(&text, &norm(r))) {
         return Some("keeps or spreads the problem");
     }
     let all: Vec<String> = sentences(&text).concat();
@@ -268,6 +323,14 @@ fn not_a_fix(fix: &str, words: &[String], ruled_out: &[&String]) -> Option<&'sta
     for sentence in sentences(&text) {
         for (i, w) in sentence.iter().enumerate() {
             if !matches!(w.as_str(), "keep" | "keeping" | "leave" | "leaving") {
+                continue;
+            }
+            // "never leave it disabled", "don't keep it in Git", "make sure not to leave it
+            // in the URL": a negation just before the verb turns it into the fix.
+            let negated = sentence[i.saturating_sub(2)..i]
+                .iter()
+                .any(|w| is_negation(w));
+            if negated {
                 continue;
             }
             let rest = sentence[i + 1..].join(" ");
@@ -343,13 +406,13 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     // A row whose finding or evidence clears the item ("safely handled", "no issue") reports
     // no problem, whatever it names; one that turns ("the secret is fine, but it is in Git")
     // may still report one.
-    let clears = |row: &Vec<String>| {
+    let clears = |row: &Vec<String>, words: &[String]| {
         row.iter().enumerate().any(|(i, cell)| {
             let cell = norm(cell);
             let turns = cell
                 .split(|c: char| !c.is_alphanumeric())
                 .any(|w| matches!(w, "but" | "however" | "although" | "though" | "yet"));
-            Some(i) != fix_col && !turns && CLEARANCES.iter().any(|c| reports_words(&cell, c))
+            Some(i) != fix_col && !turns && clears_problem(&cell, words)
         })
     };
     for (label, words) in &p.findings {
@@ -374,7 +437,11 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             lumped.push(label.as_str());
             continue;
         }
-        let rows: Vec<&Vec<String>> = named.iter().copied().filter(|r| !clears(r)).collect();
+        let rows: Vec<&Vec<String>> = named
+            .iter()
+            .copied()
+            .filter(|r| !clears(r, words))
+            .collect();
         if rows.is_empty() && !named.is_empty() {
             cleared.push(label.as_str());
             continue;

@@ -282,3 +282,70 @@ fn a_ruled_out_label_that_is_no_planted_problem_is_refused_when_the_lab_loads() 
     let e = crate::rules::RuleSpec::from_value(value).expect_err("a label no finding has");
     assert!(e.to_string().contains("\"TLS of\""), "{e}");
 }
+
+#[test]
+fn a_fix_that_never_leaves_or_keeps_the_problem_is_a_fix() {
+    for (fix, word) in [
+        (
+            "Turn verification back on and trust the proxy's CA; never leave it disabled",
+            "tls",
+        ),
+        ("Rotate the secret and never keep it in Git again", "secret"),
+        (
+            "Send the token in the Authorization header; never leave it in the URL",
+            "url",
+        ),
+        (
+            "Re-enable verification and add the proxy CA to the trust store; don't leave TLS off again",
+            "tls",
+        ),
+        (
+            "Re-enable verification; don’t leave TLS off again",
+            "tls",
+        ),
+        ("Move it to a vault and make sure not to leave it in the file", "secret"),
+    ] {
+        assert_eq!(fix_verdict(fix, &[word.to_string()]), None, "{fix}");
+    }
+    assert_eq!(
+        fix_verdict("Leave everything unchanged for now", &["tls".to_string()]),
+        Some("says to keep the problem")
+    );
+}
+
+#[test]
+fn a_clearance_about_another_subject_does_not_clear_the_finding() {
+    for (finding, evidence) in [
+        (
+            "App requests full, refresh_token and web scopes; the job is fine with api alone",
+            "line 11",
+        ),
+        (
+            "Scopes far wider than the job",
+            "line 11 asks for full, for which api is fine",
+        ),
+    ] {
+        let doc = format!("| Finding | Evidence | Fix |\n|---|---|---|\n| Token sent in the query string | transcript entry 2 | Send it in the Authorization header |\n| {finding} | {evidence} | Ask for api only |\n| Client secret in plain text in Git | line 10 | Rotate it and load it from a vault |\n| TLS certificate verification disabled, so nobody can tell the proxy is ok | line 15 | Turn verification back on |\n");
+        assert_passes(COURIER, &with_doc(&doc));
+    }
+}
+
+#[test]
+fn a_finding_that_calls_the_problem_good_or_met_clears_it() {
+    let gamed = "| Finding | Evidence | Fix |\n|---|---|---|\n| Checked the access_token= handling: all good | transcript entry 2 | Leave everything unchanged for now |\n| Scope list reviewed, least privilege is met | line 11 | Leave everything unchanged for now |\n| client secret handled well | line 10 | Leave everything unchanged for now |\n| TLS certificate settings reviewed, all good | line 15 | Leave everything unchanged for now |\n";
+    let v = assert_fails(COURIER, &with_doc(gamed));
+    assert!(
+        v.message.contains("4 of 4 planted problems")
+            && v.message.contains("only in a row that calls it no problem"),
+        "{}",
+        v.message
+    );
+    let it = "| Finding | Evidence | Fix |\n|---|---|---|\n| The scope list: it is fine | line 11 | Ask for api only |\n";
+    let v = assert_fails(COURIER, &with_doc(it));
+    assert!(
+        v.message
+            .contains("the planted problem is there): scopes wider than the job"),
+        "{}",
+        v.message
+    );
+}
