@@ -14,14 +14,19 @@
 //! rerun later" lists the words, it does not answer). `ruled_out` names, per row (or `"*"`
 //! for every row the check lists) and column, words a cell must not say outright: the
 //! answers the row rules out ("full" scope where the narrowest is asked for, "overkill" of
-//! the modern replacement, "duplicates" where a retry must be safe). Ruled-out words match
-//! whole words (`full` is not in "fully"); either kind may be written `a … b`.
+//! the modern replacement, a rerun that makes duplicates where a retry must be safe).
+//! Ruled-out words match whole words (`full` is not in "fully") unless they end in `*`
+//! (`duplicat*`), and give the learner the benefit of a doubtful denial (a negation reaches
+//! across "and": "without View All and Modify All"). Either kind may be written `a … b`; a
+//! ruled-out `a … b` must be said within one sentence (`retr* … duplicat*` is said by "a
+//! retry would create duplicates", not by "a retry updates the rows; duplicates are
+//! impossible").
 
 use super::choice::{judge, Choice};
 use super::cx::Cx;
 pub(crate) use super::doc_table::{blank, norm, tables};
 use super::doc_table::{document, table_with, Table};
-use super::negation::{affirms, affirms_words};
+use super::negation::{affirms, affirms_ruled_out};
 use super::Verdict;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -266,6 +271,36 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
     ))
 }
 
+/// A ruled-out word normalised as a cell is, each part of an `a … b` keeping the `*` that
+/// makes it a stem (`retr* … duplicat*`).
+fn norm_ruled_out(word: &str) -> String {
+    word.split('…')
+        .flat_map(|p| p.split("..."))
+        .map(|p| {
+            let stem = if p.trim_end().ends_with('*') { "*" } else { "" };
+            format!("{}{stem}", norm(p))
+        })
+        .collect::<Vec<_>>()
+        .join(" … ")
+}
+
+/// The sentences of a (normalised) cell: cut at `;`, `!`, `?` and a full stop that ends a
+/// word (`v29.0` is one word).
+fn sentences(cell: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    for (i, c) in cell.char_indices() {
+        let ends = matches!(c, ';' | '!' | '?')
+            || c == '.' && cell[i + 1..].chars().next().is_none_or(char::is_whitespace);
+        if ends {
+            out.push(&cell[from..i]);
+            from = i + 1;
+        }
+    }
+    out.push(&cell[from..]);
+    out
+}
+
 /// A problem for each cell that says a word its row rules out (see [`TableCheck::ruled_out`]).
 fn ruled_out<'t>(
     p: &TableCheck,
@@ -281,10 +316,22 @@ fn ruled_out<'t>(
         let rules = [p.ruled_out.get("*"), p.ruled_out.get(key.as_str())];
         for (column, words) in rules.into_iter().flatten().flatten() {
             let got = norm(cell_of(t, row, column));
-            if let Some(word) = words.iter().find(|w| affirms_words(&got, &norm(w))) {
+            // The sentence saying a ruled-out word, and the word as the lab wrote it.
+            let said = words.iter().find_map(|w| {
+                let phrase = norm_ruled_out(w);
+                let sentences = sentences(&got);
+                let sentence = sentences.iter().find(|s| affirms_ruled_out(s, &phrase))?;
+                Some((sentence.trim().to_string(), w.trim()))
+            });
+            if let Some((sentence, word)) = said {
+                // A phrase with a gap or a stem is shown as the sentence that says it.
+                let what = if word.contains(['…', '*']) || word.contains("...") {
+                    sentence
+                } else {
+                    word.to_string()
+                };
                 out.push(format!(
-                    "\"{key}\" → {column} says \"{}\", which goes against what this row asks for",
-                    word.trim()
+                    "\"{key}\" → {column} says \"{what}\", which goes against what this row asks for"
                 ));
             }
         }

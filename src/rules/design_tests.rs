@@ -155,7 +155,7 @@ fn a_document_left_unread_is_named_with_why_not_called_missing() {
     assert!(!v.message.contains("There is no"), "{}", v.message);
 }
 
-const FIVE: &str = "{ rule: design.table, file: design.md, columns: [Question, Answer, Why], mentions: { Failure: { Answer: [retry, retries, rerun, later, tries again, repeat], Why: [external id, upsert, idempot, overwrite] } }, ruled_out: { Failure: { Answer: [gives up, unsafe], Why: [duplicates, lost] } } }";
+const FIVE: &str = "{ rule: design.table, file: design.md, columns: [Question, Answer, Why], mentions: { Failure: { Answer: [retry, retries, rerun, later, tries again, repeat], Why: [external id, upsert, idempot, overwrite] } }, ruled_out: { Failure: { Answer: [is lost, gives up, unsafe, pointless], Why: [\"retr* … duplicat*\", \"rerun* … duplicat*\", \"retr* … unsafe\", \"rerun* … unsafe\", is lost, would have helped, blindly] } } }";
 
 fn failure_row(answer: &str, why: &str) -> crate::evidence::Evidence {
     with_doc(&format!(
@@ -193,7 +193,7 @@ fn a_failure_answer_that_denies_the_retry_or_its_safety_does_not_pass() {
     );
     assert!(
         v.message.contains(
-            "\"Failure\" → Why says \"duplicates\", which goes against what this row asks for"
+            "\"Failure\" → Why says \"a rerun would overwrite good figures with duplicates\", which goes against what this row asks for"
         ),
         "{}",
         v.message
@@ -369,4 +369,46 @@ fn a_ruled_out_row_no_other_part_names_is_refused_when_the_lab_loads() {
     let every = typo.replace("Store kisok", "\"*\"");
     let value: serde_json::Value = serde_yaml::from_str(&every).expect("yaml");
     assert!(crate::rules::RuleSpec::from_value(value).is_ok());
+}
+
+#[test]
+fn a_why_that_keeps_duplicates_or_unsafety_away_from_the_retry_passes() {
+    for why in [
+        "upsert by external id prevents duplicates",
+        "the upsert by external id stops duplicates",
+        "an upsert by external id guards against duplicate records",
+        "rows are upserted by external id, so duplicates can't happen",
+        "upsert by external id: duplicates are impossible",
+        "thanks to the upsert by external id a rerun is duplicate-free",
+        "a plain insert would be unsafe; upsert by external id is idempotent",
+        "a rerun is safe because the upsert by external id prevents duplicates",
+        "retrying just upserts by external id again: duplicate rows cannot appear",
+        "rows lost in the window are upserted by external id on the rerun",
+    ] {
+        assert_passes(FIVE, &failure_row("Retry the job after the window", why));
+    }
+}
+
+#[test]
+fn a_failure_row_that_gives_up_or_wishes_for_an_upsert_does_not_pass() {
+    let v = assert_fails(
+        FIVE,
+        &failure_row(
+            "Retrying is pointless, the night's figures are gone",
+            "an upsert would have helped, but we insert blindly",
+        ),
+    );
+    assert!(
+        v.message.contains("\"Failure\" → Answer")
+            && v.message.contains("Why says \"would have helped\""),
+        "{}",
+        v.message
+    );
+    for why in [
+        "a retry would create duplicates",
+        "rerunning the job is unsafe with plain inserts",
+    ] {
+        let v = assert_fails(FIVE, &failure_row("Retry after the window", why));
+        assert!(v.message.contains("goes against"), "{why}: {}", v.message);
+    }
 }

@@ -179,6 +179,18 @@ const DENIED_AFTER: &[&str] = &[
     "will not happen",
     "never happen",
     "never happens",
+    "cannot appear",
+    "can't appear",
+    "never appear",
+    "cannot occur",
+    "can't occur",
+    "never occur",
+    "are not created",
+    "aren't created",
+    "are never created",
+    "are not possible",
+    "aren't possible",
+    "is not possible",
     "not needed",
     "not required",
     "not used",
@@ -381,9 +393,17 @@ fn affirmed_at(text: &str, word: &str, reading: Reading, whole: bool, floor: usi
             }
             let (start, end) = clause_around(text, *at, word.len());
             let from = start.max(floor.min(*at));
-            let after = &text[at + word.len()..end];
+            // What follows is read from the end of the word a stem ends in ("duplicat" in
+            // "duplicate-free").
+            let tail = &text[at + word.len()..];
+            let word_end = at
+                + word.len()
+                + tail
+                    .find(|c: char| !c.is_alphanumeric())
+                    .unwrap_or(tail.len());
+            let after = &text[word_end..end.max(word_end)];
             let denied =
-                reading.plan() && denied_after(after) || found_none_after(&text[at + word.len()..]);
+                reading.plan() && denied_after(after) || found_none_after(&text[word_end..]);
             // A quoted name is denied where the quotation stands: "replaces 'All users may
             // self-authorize' with …".
             let quote_denied = quoted_from(text, (start, end), *at, word.len())
