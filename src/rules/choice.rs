@@ -2,8 +2,11 @@
 //! accepts, as a reader would: `Batch.`, `Batch sync (Bulk API 2.0)`, `Client credentials
 //! flow` and `WMS (system of record)` state the choices `batch`, `batch sync`, `client
 //! credentials` and `wms`. A cell that names a choice among other words ("batch, because it
-//! is nightly") is told to write the choice alone, and a note that names another choice
-//! ("request-reply (or fire-and-forget)") does not pass as the first one.
+//! is nightly") is told to write the choice alone, and a note that offers another choice
+//! ("request-reply (or fire-and-forget)") does not pass as the first one; a note that only
+//! mentions one ("Bulk API 2.0 (REST-based, async)") does. A note that adds the qualifier an
+//! option has states that option ("Web server flow (with PKCE)" is "web server + PKCE"), and
+//! every kind of dash between words reads alike ("Invocation – Request and Reply").
 
 use super::doc_table::norm;
 use super::negation::affirms_words;
@@ -44,21 +47,68 @@ fn trim_marks(text: &str) -> &str {
         .trim()
 }
 
-/// The choice a (normalised) cell states: trailing punctuation, a trailing parenthetical note
-/// and the words "flow"/"grant" dropped; a lone dash of any kind as `-`.
-pub(crate) fn stated(cell: &str) -> String {
-    let text = norm(cell);
-    let text = trim_marks(&text);
-    if LONE_DASHES.contains(&text) {
-        return "-".into();
-    }
-    let (choice, _) = split_note(text);
-    trim_marks(choice)
+/// A cell with every kind of dash written as `-`, so that a dash between words reads the same
+/// however it is typed: "Invocation – Request", "Invocation—Request" and "Invocation - Request".
+fn plain_dashes(cell: &str) -> String {
+    cell.chars()
+        .map(|c| {
+            if LONE_DASHES.contains(&c.to_string().as_str()) {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The words of a choice without the kind words and the dashes standing between words.
+fn choice_words(text: &str) -> String {
+    trim_marks(text)
         .split_whitespace()
-        .filter(|w| !KIND_WORDS.contains(w))
+        .filter(|w| !KIND_WORDS.contains(w) && !w.chars().all(|c| c == '-'))
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// The choice a (normalised) cell states: trailing punctuation, a trailing parenthetical note
+/// and the words "flow"/"grant" dropped, any dash between words read alike; a lone dash of any
+/// kind, with or without a note ("— (none)"), as `-`.
+pub(crate) fn stated(cell: &str) -> String {
+    let text = norm(&plain_dashes(cell));
+    let text = trim_marks(&text);
+    let (choice, _) = split_note(text);
+    if text == "-" || trim_marks(choice) == "-" {
+        return "-".into();
+    }
+    choice_words(choice)
+}
+
+/// Words that join a qualifier to a choice: "web server + PKCE", "web server with PKCE".
+const JOINERS: &[&str] = &["+", "with", "and", "&", "plus", "using"];
+
+/// The choice a cell states with its note read as part of it and the joining words left out:
+/// "Web server flow (with PKCE)" and "Web server (PKCE)" state "web server pkce", as the
+/// option "web server + pkce" does.
+fn stated_with_note(cell: &str) -> String {
+    let text = norm(&plain_dashes(cell)).replace(['(', ')'], " ");
+    choice_words(&text)
+        .split_whitespace()
+        .filter(|w| !JOINERS.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Words by which a note offers another choice instead of explaining this one: "(or
+/// fire-and-forget)", "(maybe batch)".
+const HEDGES: &[&str] = &[
+    "or",
+    "either",
+    "maybe",
+    "perhaps",
+    "possibly",
+    "alternatively",
+    "otherwise",
+];
 
 /// How `cell` stands against this row's `accepted` values, `known` being every value any row
 /// accepts in this column (the choices the table chooses among).
@@ -75,11 +125,22 @@ pub(crate) fn judge(cell: &str, accepted: &[String], known: &[&String]) -> Choic
         .filter(|k| is_choice(k) && !accepted.iter().any(|a| stated(a) == *k))
         .collect();
     if accepted.iter().any(|a| stated(a) == choice) {
-        // A note that names another choice hedges: "request-reply (or fire-and-forget)".
+        // A note that offers another choice hedges: "request-reply (or fire-and-forget)"; one
+        // that only mentions it explains ("Composite (one REST call, allOrNone)").
         let note = split_note(trim_marks(&got)).1.map(norm).unwrap_or_default();
-        if others.iter().any(|o| affirms_words(&note, o)) {
+        let hedges = note
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| HEDGES.contains(&w));
+        if hedges && others.iter().any(|o| affirms_words(&note, o)) {
             return Choice::Wordy;
         }
+        return Choice::Accepted;
+    }
+    // A note that adds the qualifier an option has: "Web server flow (with PKCE)".
+    let with_note = stated_with_note(cell);
+    if split_note(trim_marks(&got)).1.is_some()
+        && accepted.iter().any(|a| stated_with_note(a) == with_note)
+    {
         return Choice::Accepted;
     }
     if others.contains(&choice) {
@@ -163,5 +224,73 @@ mod tests {
             Choice::Wordy
         );
         assert_eq!(judge("synchronous call", &rr, &known), Choice::Other);
+    }
+    #[test]
+    fn a_note_that_only_mentions_another_choice_explains_and_one_that_offers_it_hedges() {
+        let all = values(&[
+            "rest api",
+            "composite",
+            "bulk api 2.0",
+            "external services",
+            "apex rest",
+        ]);
+        let known: Vec<&String> = all.iter().collect();
+        for (cell, want) in [
+            ("Composite (one REST call, allOrNone)", "composite"),
+            ("Bulk API 2.0 (REST-based, async)", "bulk api 2.0"),
+            (
+                "External Services (wraps the vendor's REST API)",
+                "external services",
+            ),
+            ("Apex REST (a custom REST endpoint)", "apex rest"),
+        ] {
+            assert_eq!(
+                judge(cell, &values(&[want]), &known),
+                Choice::Accepted,
+                "{cell}"
+            );
+        }
+        for cell in ["Composite (or Bulk API 2.0)", "Composite (maybe REST API)"] {
+            assert_eq!(
+                judge(cell, &values(&["composite"]), &known),
+                Choice::Wordy,
+                "{cell}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_note_adding_the_qualifier_of_an_option_states_that_option() {
+        let flows = values(&["web server + pkce", "web server", "device"]);
+        let known: Vec<&String> = flows.iter().collect();
+        let spa = values(&["web server + pkce", "authorization code + pkce"]);
+        for cell in [
+            "Web server flow (with PKCE)",
+            "Web server (PKCE)",
+            "Authorization code (PKCE)",
+        ] {
+            assert_eq!(judge(cell, &spa, &known), Choice::Accepted, "{cell}");
+        }
+        assert_eq!(
+            judge("Web server (device)", &spa, &known),
+            Choice::Other,
+            "another qualifier"
+        );
+    }
+
+    #[test]
+    fn every_kind_of_dash_between_words_reads_alike() {
+        let rr = values(&["Remote Process Invocation—Request and Reply"]);
+        let known: Vec<&String> = rr.iter().collect();
+        for cell in [
+            "Remote Process Invocation – Request and Reply",
+            "Remote Process Invocation — Request and Reply",
+            "Remote Process Invocation - Request and Reply",
+            "Remote Process Invocation—Request and Reply",
+        ] {
+            assert_eq!(judge(cell, &rr, &known), Choice::Accepted, "{cell}");
+        }
+        assert_eq!(stated("— (none)"), "-");
+        assert_eq!(stated("- (n/a)"), "-");
     }
 }
