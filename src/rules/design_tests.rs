@@ -412,3 +412,37 @@ fn a_failure_row_that_gives_up_or_wishes_for_an_upsert_does_not_pass() {
         assert!(v.message.contains("goes against"), "{why}: {}", v.message);
     }
 }
+
+const LEAST_PRIVILEGE: &str = "{ rule: design.table, file: design.md, columns: [Scenario, Scopes and policies], filled: false, mentions: { Deploy pipeline: { Scopes and policies: [api, pre-authoriz, admin approved, permission set] } }, ruled_out: { \"*\": { Scopes and policies: [full, modify all, view all, all users, to everyone, everyone can, self-authorize, self authorize] } } }";
+
+#[test]
+fn a_ruled_out_word_denied_contrasted_or_quoted_as_replaced_passes() {
+    let doc = |cell: &str| {
+        with_doc(&format!(
+            "| Scenario | Scopes and policies |\n|---|---|\n| Deploy pipeline | {cell} |\n"
+        ))
+    };
+    for cell in [
+        "admin-approved users are pre-authorized, not all users may self-authorize",
+        "the permission set replaces 'All users may self-authorize' with admin-approved pre-authorization",
+        "`api` only, full is too broad; a permission set",
+        "`api` only; full would be too broad; a permission set",
+        "`api`; run-as user without View All and Modify All, with a permission set",
+        "`api`; the run-as user has no View All and Modify All, only a permission set",
+        "one vendor account that everyone shares; a permission set grants principal access only to the rates users",
+    ] {
+        assert_passes(LEAST_PRIVILEGE, &doc(cell));
+    }
+    for (cell, word) in [
+        ("`api`; all users may self-authorize", "all users"),
+        ("`api` and full; a permission set", "full"),
+        ("a permission set grants access to everyone", "to everyone"),
+    ] {
+        let v = assert_fails(LEAST_PRIVILEGE, &doc(cell));
+        assert!(
+            v.message.contains(&format!("says \"{word}\"")),
+            "{cell}: {}",
+            v.message
+        );
+    }
+}
