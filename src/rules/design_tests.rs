@@ -446,3 +446,96 @@ fn a_ruled_out_word_denied_contrasted_or_quoted_as_replaced_passes() {
         );
     }
 }
+
+/// Every `design.table` check of a lab, as JSON (which YAML reads), and the reference answer
+/// `file` of its solution.
+fn lab_tables(lab: &str, file: &str) -> (Vec<String>, String) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let yaml = std::fs::read_to_string(format!("{root}/labs/{lab}/lab.yaml")).expect("lab.yaml");
+    let lab_value: serde_json::Value = serde_yaml::from_str(&yaml).expect("lab YAML");
+    let checks = lab_value["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["rule"] == "design.table")
+        .map(|c| {
+            let mut c = c.clone();
+            c.as_object_mut().expect("a check").remove("points");
+            c.to_string()
+        })
+        .collect();
+    let answer =
+        std::fs::read_to_string(format!("{root}/solutions/{lab}/{file}")).expect("solution");
+    (checks, answer)
+}
+
+/// `doc` with the cell of the row starting `| row |` under `column` replaced by `text`.
+fn with_cell(doc: &str, row: &str, column: &str, text: &str) -> String {
+    let header: Vec<String> = doc
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .find(|cells: &Vec<String>| cells.iter().any(|c| c == column))
+        .expect("a header with the column");
+    let at = header.iter().position(|c| c == column).expect("column");
+    assert!(
+        doc.lines().any(|l| l.starts_with(&format!("| {row} |"))),
+        "no row {row}"
+    );
+    doc.lines()
+        .map(|l| {
+            if !l.starts_with(&format!("| {row} |")) {
+                return l.to_string();
+            }
+            let mut cells: Vec<String> = l
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect();
+            cells[at] = text.to_string();
+            format!("| {} |", cells.join(" | "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn assert_lab_passes(lab: &str, file: &str, row: &str, column: &str, text: &str) {
+    let (checks, answer) = lab_tables(lab, file);
+    let doc = with_cell(&answer, row, column, text);
+    let mut ev = evidence(vec![]);
+    ev.sources.push(SourceFile {
+        path: file.into(),
+        text: doc,
+    });
+    for check in checks {
+        assert_passes(&check, &ev);
+    }
+}
+
+#[test]
+fn modernisation_audit_accepts_a_reason_without_the_password_and_other_words_for_retired() {
+    for (row, why) in [
+        (
+            "Nightly login",
+            "the job runs without a stored human password",
+        ),
+        (
+            "Nightly login",
+            "the job no longer needs a password that never changes",
+        ),
+        ("API version", "v29.0 is not supported anymore"),
+        ("API version", "v29.0 is no longer available"),
+        ("API version", "v29.0 is deprecated and will stop working"),
+        (
+            "API version",
+            "versions 21 to 30 were switched off in Summer '25",
+        ),
+    ] {
+        assert_lab_passes("modernisation-audit", "audit.md", row, "Why", why);
+    }
+}
