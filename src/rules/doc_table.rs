@@ -16,7 +16,8 @@ pub(crate) struct Table {
 /// some editors put in ("hand‑off").
 const JOINING_HYPHENS: [char; 4] = ['-', '–', '\u{2010}', '\u{2011}'];
 
-/// Lower-cased, trimmed, emphasis and code marks dropped, inner whitespace collapsed; a `_`
+/// Lower-cased, trimmed, emphasis and code marks dropped, a typographic apostrophe read as
+/// `'` ("don’t" as "don't"), inner whitespace collapsed; a `_`
 /// or a hyphen between two letters or digits reads as a space, so `client_credentials`,
 /// `client-credentials` and `hand‑off` (a non-breaking hyphen) say what `client credentials`
 /// and `hand off` say (a `_` elsewhere is emphasis).
@@ -33,6 +34,7 @@ pub(crate) fn norm(cell: &str) -> String {
         .filter_map(|(i, c)| match c {
             c if (*c == '_' || JOINING_HYPHENS.contains(c)) && joins(i) => Some(' '),
             '*' | '_' | '`' => None,
+            '’' => Some('\''),
             c => Some(*c),
         })
         .collect();
@@ -84,8 +86,8 @@ fn is_fence(line: &str) -> bool {
 }
 
 /// The lines a reader sees: HTML comments (`<!-- … -->`, on one line or several) are taken
-/// out, and a line that held nothing but a comment is dropped. Code fences are kept as they
-/// are (a comment shown in a fence is text).
+/// out, and a line that held nothing but a comment is dropped. Code fences and code spans
+/// are kept as they are (a comment shown in a fence or between backticks is text).
 fn visible_lines(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let (mut in_fence, mut in_comment) = (false, false);
@@ -100,27 +102,34 @@ fn visible_lines(text: &str) -> Vec<String> {
             continue;
         }
         let mut kept = String::new();
-        let mut rest = line;
         let mut had_comment = in_comment;
+        // A `<!--` inside a code span is text (`` `<!--` ``), as CommonMark reads it.
+        let spans = code_spans(line);
+        let in_code = |i: usize| spans.iter().any(|(s, e)| (*s..*e).contains(&i));
+        let mut pos = 0;
         loop {
             if in_comment {
-                match rest.find("-->") {
+                match line[pos..].find("-->") {
                     Some(end) => {
-                        rest = &rest[end + 3..];
+                        pos += end + 3;
                         in_comment = false;
                     }
                     None => break,
                 }
             } else {
-                match rest.find("<!--") {
+                let start = line[pos..]
+                    .match_indices("<!--")
+                    .map(|(i, _)| pos + i)
+                    .find(|i| !in_code(*i));
+                match start {
                     Some(start) => {
-                        kept.push_str(&rest[..start]);
-                        rest = &rest[start + 4..];
+                        kept.push_str(&line[pos..start]);
+                        pos = start + 4;
                         in_comment = true;
                         had_comment = true;
                     }
                     None => {
-                        kept.push_str(rest);
+                        kept.push_str(&line[pos..]);
                         break;
                     }
                 }
@@ -131,6 +140,44 @@ fn visible_lines(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The byte ranges of a line's code spans: a run of backticks up to the next run of the same
+/// length (a run that no such run closes is text).
+fn code_spans(line: &str) -> Vec<(usize, usize)> {
+    let bytes = line.as_bytes();
+    let run_at = |i: usize| bytes[i..].iter().take_while(|b| **b == b'`').count();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'`' {
+            i += 1;
+            continue;
+        }
+        let n = run_at(i);
+        let mut j = i + n;
+        let mut close = None;
+        while j < bytes.len() {
+            if bytes[j] == b'`' {
+                let m = run_at(j);
+                if m == n {
+                    close = Some(j + m);
+                    break;
+                }
+                j += m;
+            } else {
+                j += 1;
+            }
+        }
+        match close {
+            Some(end) => {
+                spans.push((i, end));
+                i = end;
+            }
+            None => i += n,
+        }
+    }
+    spans
 }
 
 /// Every GFM table in `text` (a header line, a delimiter line, then `|` lines), outside code
@@ -280,5 +327,16 @@ mod tests {
         );
         let e = table_with(&[], "design.md", &columns).expect_err("no table");
         assert!(e.contains("found 0 table(s)"), "{e}");
+    }
+    #[test]
+    fn a_comment_opener_in_a_code_span_is_text() {
+        let doc = "| Finding | Fix |\n|---|---|\n| HTML in the page: `<!--` opens a comment | escape `<!--` and `-->` |\n| Token in the URL | use a header |\n";
+        let t = tables(doc);
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!(t[0].rows.len(), 2, "{t:?}");
+        assert_eq!(t[0].rows[1][0], "Token in the URL");
+        assert_eq!(code_spans("a ``x ` y`` b `c"), vec![(2, 11)]);
+        let hidden = "| a | b |\n|---|---|\n| 1 | 2 <!-- note --> |\n";
+        assert_eq!(tables(hidden)[0].rows[0][1], "2");
     }
 }
