@@ -539,3 +539,45 @@ fn modernisation_audit_accepts_a_reason_without_the_password_and_other_words_for
         assert_lab_passes("modernisation-audit", "audit.md", row, "Why", why);
     }
 }
+
+#[test]
+fn capstone_failure_design_accepts_common_ways_of_saying_each_response() {
+    for (row, response) in [
+        (
+            "ERP refuses the order",
+            "Don't retry; raise a Case for the order team",
+        ),
+        (
+            "ERP refuses the order",
+            "Never retry a refusal; mark the Order as rejected and alert ops",
+        ),
+        (
+            "ERP refuses the order",
+            "Do not retry; log it for the reconciliation",
+        ),
+        (
+            "Event delivered twice",
+            "Deduplicate on the order key already stored",
+        ),
+        (
+            "Event delivered twice",
+            "Ignore the second copy: that order key is already processed",
+        ),
+        (
+            "ERP down",
+            "Wait and try again later with exponential delays",
+        ),
+        (
+            "ERP down",
+            "Hold the order and resend it once the ERP answers again",
+        ),
+    ] {
+        assert_lab_passes(
+            "capstone-order-sync",
+            "architecture.md",
+            row,
+            "Response",
+            response,
+        );
+    }
+}
