@@ -7,7 +7,8 @@
 //! `4'500`, where it is a group of a larger number). Items that start or end with
 //! punctuation (`endpoint: /services/Soap/u/`) match on that side as plain text. Case counts,
 //! except in [`mentions_loosely`], which finds what a line must not say however it is
-//! written: in any case, and a number in any decimal form of its value (`0` in `0.0`).
+//! written: in any case, and a number in any decimal form of its value (`0` in `0.0`; zero
+//! also as a word standing for the value, "none", "zero" or "nil").
 
 fn word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -63,7 +64,23 @@ pub(crate) fn mentions_loosely(text: &str, item: &str) -> bool {
     let Ok(value) = item.parse::<f64>() else {
         return false;
     };
-    numbers(text).contains(&value)
+    numbers(text).contains(&value) || value == 0.0 && zero_in_words(text)
+}
+
+/// Words that state a count of zero when they stand as a value, no word after them:
+/// "Opportunities: none (INVALID_TYPE)", but not "none granted".
+const ZERO_WORDS: &[&str] = &["zero", "none", "nil"];
+
+/// True when `text` states zero in words (see [`ZERO_WORDS`]).
+fn zero_in_words(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ZERO_WORDS.iter().any(|z| {
+        lower.match_indices(z).any(|(at, _)| {
+            let before = lower[..at].chars().next_back();
+            let rest = lower[at + z.len()..].trim_start();
+            !before.is_some_and(word_char) && !rest.starts_with(|c: char| word_char(c))
+        })
+    })
 }
 
 /// The numbers written in `text`: runs of digits with decimal points and thousands
@@ -149,5 +166,19 @@ mod tests {
         assert!(!mentions_loosely("HTTP 400 (INVALID_TYPE)", "0"));
         assert!(!mentions_loosely("received 4500", "500"));
         assert!(!mentions_loosely("Opportunities: not permitted", "0"));
+    }
+
+    #[test]
+    fn zero_written_as_a_word_standing_for_the_value_is_found_loosely() {
+        assert!(mentions_loosely("Opportunities: none (INVALID_TYPE)", "0"));
+        assert!(mentions_loosely("Opportunities: ZERO", "0"));
+        assert!(mentions_loosely("opportunities = nil", "0"));
+        assert!(!mentions_loosely(
+            "Opportunities: none granted (INVALID_TYPE)",
+            "0"
+        ));
+        assert!(!mentions_loosely("Opportunities: nonexistent", "0"));
+        assert!(!mentions_loosely("Opportunities: none", "1"));
+        assert!(!mentions("Opportunities: none", "0"), "only loosely");
     }
 }
