@@ -581,3 +581,64 @@ fn capstone_failure_design_accepts_common_ways_of_saying_each_response() {
         );
     }
 }
+
+#[test]
+fn design_labs_accept_the_natural_answers_testers_wrote() {
+    for why in [
+        "upsert by external id prevents duplicates",
+        "the upsert by external id stops duplicates",
+        "an upsert by external id guards against duplicate records",
+        "rows are upserted by external id, so duplicates can't happen",
+        "rows are upserted by external id: duplicates are impossible",
+        "rows are upserted by external id, so a rerun is duplicate-free",
+        "a plain insert would be unsafe; upsert by external id is idempotent",
+    ] {
+        assert_lab_passes("design-five-questions", "design.md", "Failure", "Why", why);
+    }
+    for (row, cell) in [
+        ("Deploy pipeline", "`api`; a certificate; admin-approved users are pre-authorized, not all users may self-authorize"),
+        ("Deploy pipeline", "`api`; a certificate; the permission set replaces 'All users may self-authorize' with admin-approved pre-authorization"),
+        ("Nightly order sync", "`api` only, full is too broad; a run-as user with a permission set"),
+        ("Nightly order sync", "`api` only; full would be too broad; a run-as user with a permission set"),
+        ("Nightly order sync", "`api` only; a run-as user without View All and Modify All"),
+        ("Nightly order sync", "`api` only; the run-as user has no View All and Modify All"),
+        ("Vendor rates callout", "one vendor account that everyone shares; a permission set grants principal access only to the rates users"),
+    ] {
+        assert_lab_passes("auth-building-blocks", "design.md", row, "Scopes and policies", cell);
+    }
+    for flow in ["Web server flow (with PKCE)", "Web server (PKCE)"] {
+        assert_lab_passes(
+            "auth-building-blocks",
+            "design.md",
+            "Customer portal SPA",
+            "Flow",
+            flow,
+        );
+    }
+    for (row, column, cell) in [
+        ("Drive attachments", "Principal", "Per-user principal"),
+        ("Partner login", "Principal", "— (none)"),
+        ("Partner login", "Principal", "No principal"),
+        ("Vendor API", "Provider", "Custom Auth Provider"),
+    ] {
+        assert_lab_passes("auth-provider-design", "design.md", row, column, cell);
+    }
+    assert_lab_passes(
+        "design-pick-the-pattern",
+        "design.md",
+        "Credit check",
+        "Pattern",
+        "Remote Process Invocation – Request and Reply",
+    );
+    for (row, cell) in [
+        ("Order with lines", "Composite (one REST call, allOrNone)"),
+        ("Invoice archive", "Bulk API 2.0 (REST-based, async)"),
+        (
+            "Tax service",
+            "External Services (wraps the vendor's REST API)",
+        ),
+        ("Custom endpoint", "Apex REST (a custom REST endpoint)"),
+    ] {
+        assert_lab_passes("design-api-choice", "design.md", row, "API", cell);
+    }
+}
