@@ -12,15 +12,16 @@
 //! before it ("not all users may self-authorize"); or a denial just after it, perhaps past
 //! one word that ends its noun ("a retry is not needed", "refresh token left out", "JWT
 //! bearer is overkill", "full is too broad", "duplicate-free"). In a plan, words that set
-//! aside ("skip", "avoid", "prevents", "guards against", "replaces") deny what follows them
-//! up to the means ("avoid duplicates by using an upsert" keeps the upsert). A quoted name is
-//! denied where its quotation stands ("replaces 'All users may self-authorize' with …").
+//! aside ("skip", "avoid", "ignore") deny what follows them up to the means ("avoid
+//! duplicates by using an upsert" keeps the upsert). A quoted name is denied where its
+//! quotation stands ("replaces 'All users may self-authorize' with …").
 //! Later in its sentence, "found none"/"nothing found" denies what was looked for ("checked
 //! for prompt injection and found none"). A state a reason may describe ("the password flow
 //! is disabled in new orgs", "a stored password is unsafe") is no denial; a lab rules such
 //! words out where it asks for a plan. Where a word is ruled out ([`affirms_ruled_out`]),
-//! a denial also reaches across "and" ("without View All and Modify All"): an ambiguous
-//! denial never counts against the learner. A phrase written `a … b` (or `a ... b`) names
+//! a denial also reaches across "and" ("without View All and Modify All"), and words that keep
+//! a thing away deny it too ("prevents", "guards against", "replaces"): an ambiguous denial
+//! never counts against the learner. A phrase written `a … b` (or `a ... b`) names
 //! `a` and then, later in the same text, `b`, each part read from the end of the one before
 //! it: `token … url` is said by "the bearer token is exposed in the request URL", and
 //! `without … password` by "without a stored password".
@@ -80,6 +81,12 @@ const SETS_ASIDE: &[&str] = &[
     "discard",
     "discards",
     "discarding",
+];
+
+/// Words that keep away what follows them ("the upsert prevents duplicates", "replaces 'All
+/// users may self-authorize' with …"): a denial only where a word is ruled out, as a reason
+/// may name what it replaces or prevents ("replaces a human password kept in a file").
+const KEEPS_AWAY: &[&str] = &[
     "prevent",
     "prevents",
     "preventing",
@@ -89,7 +96,8 @@ const SETS_ASIDE: &[&str] = &[
     "replacing",
 ];
 
-/// Words before "against" that make it set aside what follows: "guards against duplicates".
+/// Words before "against" that make it keep away what follows, as [`KEEPS_AWAY`] does:
+/// "guards against duplicates".
 const GUARDS: &[&str] = &[
     "guard",
     "guards",
@@ -280,9 +288,11 @@ fn negated_before(before: &str, reading: Reading) -> bool {
             reach -= 1;
             continue;
         }
-        let sets_aside = SETS_ASIDE.contains(&w)
+        let keeps_away = KEEPS_AWAY.contains(&w)
             || w == "against" && earlier.is_some_and(|e| GUARDS.contains(&e));
-        if NEGATIONS.contains(&w) || reading.plan() && sets_aside && !past_means {
+        let sets_aside =
+            reading.plan() && SETS_ASIDE.contains(&w) || reading == Reading::RuledOut && keeps_away;
+        if NEGATIONS.contains(&w) || sets_aside && !past_means {
             return true;
         }
         past_means |= MEANS.contains(&w);
@@ -676,21 +686,45 @@ mod tests {
 
     #[test]
     fn words_that_set_aside_stop_at_the_means() {
+        assert!(affirms("avoid duplicates by using an upsert", "upsert"));
         assert!(!affirms(
-            "upsert by external id prevents duplicates",
+            "avoid duplicates by using an upsert",
             "duplicates"
         ));
-        assert!(!affirms(
-            "the upsert guards against duplicate records",
-            "duplicate"
-        ));
-        assert!(affirms("avoid duplicates by using an upsert", "upsert"));
-        assert!(affirms("prevent duplicates with the same key", "same key"));
-        assert!(affirms("replace the password with jwt bearer", "jwt"));
-        assert!(!affirms("replace the password with jwt bearer", "password"));
         assert!(
             !affirms("never with a stored password", "password"),
             "a word of denial reaches past the means"
+        );
+    }
+
+    #[test]
+    fn words_that_keep_a_thing_away_deny_it_only_where_it_is_ruled_out() {
+        assert!(!affirms_ruled_out(
+            "upsert by external id prevents duplicates",
+            "duplicates"
+        ));
+        assert!(!affirms_ruled_out(
+            "the upsert guards against duplicate records",
+            "duplicate"
+        ));
+        assert!(affirms_ruled_out(
+            "prevent duplicates with the same key",
+            "same key"
+        ));
+        assert!(affirms_ruled_out(
+            "replace the password with jwt bearer",
+            "jwt"
+        ));
+        assert!(!affirms_ruled_out(
+            "replace the password with jwt bearer",
+            "password"
+        ));
+        assert!(
+            affirms(
+                &norm("replaces a human password kept in a file"),
+                "password"
+            ),
+            "a reason may name what it replaces"
         );
     }
 
@@ -706,8 +740,8 @@ mod tests {
     #[test]
     fn a_quoted_option_is_denied_where_its_quotation_stands() {
         let text = norm("the permission set replaces 'All users may self-authorize' with admin-approved pre-authorization");
-        assert!(!affirms_words(&text, "self authorize"));
-        assert!(!affirms_words(&text, "all users"));
+        assert!(!affirms_ruled_out(&text, "self authorize"));
+        assert!(!affirms_ruled_out(&text, "all users"));
         assert!(affirms(&text, "pre authoriz"), "what replaces it is said");
         assert!(affirms_words(
             &norm("set \"All users may self-authorize\""),
