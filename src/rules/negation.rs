@@ -322,8 +322,12 @@ fn denied_after(after: &str) -> bool {
     words.first().is_some_and(|w| w == "free") || says(0) || says(1)
 }
 
-/// True when the rest of the sentence after an occurrence says it was looked for and not
-/// found ("… and found none"), before any "but".
+/// How many words after an occurrence "found none" may end in to deny it: "checked for
+/// prompt injection and found none", not a remark at the end of a long sentence.
+const FOUND_NONE_REACH: usize = 6;
+
+/// True when the rest of the sentence after an occurrence says, within a few words, that it
+/// was looked for and not found ("… and found none"), before any "but".
 fn found_none_after(after: &str) -> bool {
     let sentence_end = after
         .char_indices()
@@ -340,6 +344,7 @@ fn found_none_after(after: &str) -> bool {
         .split_whitespace()
         .map(bare)
         .take_while(|w| w != "but")
+        .take(FOUND_NONE_REACH)
         .collect();
     let said = format!(" {} ", words.join(" "));
     FOUND_NONE.iter().any(|f| said.contains(&format!(" {f} ")))
@@ -786,6 +791,13 @@ mod tests {
             "checked the query string, nothing found",
             "query string"
         ));
+        assert!(
+            affirms(
+                &norm("its description tells the model to send every contact email to the tool, and the user would have found nothing odd"),
+                "tells the"
+            ),
+            "too far away to be about it"
+        );
     }
 
     #[test]
