@@ -4,10 +4,17 @@
 //! - A link is followed: the file it points to is read, locked and replaced (atomically).
 //! - Its folder must exist and take a new file (a probe is written and removed), so a
 //!   read-only folder or file system is refused at start, not found at exit.
-//! - One server per data file: a lock file beside it (`<file>.lock`, 0600, holding the
-//!   server's process id and, once listening, its port) refuses a second server, which would
-//!   otherwise overwrite the first one's records when it exits. A lock whose process is gone
-//!   (killed) is stale and taken over.
+//! - One server per data file: a lock file beside it (`<file>.lock`, 0600) refuses a second
+//!   server, which would otherwise overwrite the first one's records when it exits. The server
+//!   holds an advisory lock (`flock`) on that file for its lifetime; the file's text (its
+//!   process id and, once listening, its port) only words the second server's message.
+//!
+//! Implementation notes: the lock is the kernel's, not the process id in the file. The kernel
+//! drops it the moment the holder dies (killed, even while still a zombie), and a process id
+//! left in a file by a killed server may since belong to any other program, which must
+//! neither block the data file nor be named as something to kill. The file is removed on a
+//! clean exit; a server that locked a file since unlinked by such an exit checks the path
+//! still names the file it locked, and locks the new one otherwise.
 //! - When the save at exit fails anyway (a full disk), the org is written to the first place
 //!   that takes it — beside the data file, in the workspace's `.sflab/unsaved-org/`, in the
 //!   system's temporary folder — and the error says where, and how to use it.
@@ -24,6 +31,8 @@ pub struct DataFile {
     /// Where it is written: the link's target when `given` is a link.
     target: PathBuf,
     lock: PathBuf,
+    /// The open lock file; the kernel's lock on it lasts as long as it is open.
+    held: std::fs::File,
 }
 
 /// The lock file of a data file.
@@ -76,7 +85,7 @@ impl DataFile {
             ))
         })?;
         let lock = lock_path(&target);
-        take_lock(&lock, &shown)?;
+        let held = take_lock(&lock, &shown)?;
         // A save cut short by a kill left its temporary file: the lock is ours, so it is gone.
         if let Some(name) = target.file_name() {
             crate::fsutil::sweep_stale_temps(&folder, &name.to_string_lossy());
@@ -85,12 +94,13 @@ impl DataFile {
             given: given.to_path_buf(),
             target,
             lock,
+            held,
         })
     }
 
     /// Records the port the server listens on in the lock, for a second server's message.
     pub fn note_port(&self, port: u16) {
-        let _ = std::fs::write(&self.lock, format!("{} {port}", std::process::id()));
+        let _ = write_holder(&self.held, port);
     }
 
     /// The file the org is read from and saved to.
@@ -157,49 +167,96 @@ impl DataFile {
 
 impl Drop for DataFile {
     fn drop(&mut self) {
-        if read_lock(&self.lock).is_some_and(|(pid, _)| pid == std::process::id() as i32) {
+        // Removed while still held, so no other server is between its check and its lock.
+        if same_file(&self.held, &self.lock) {
             let _ = std::fs::remove_file(&self.lock);
         }
     }
 }
 
-/// Takes the lock at `path`, taking over one whose process is gone.
-fn take_lock(path: &Path, shown: &str) -> Result<(), Failure> {
-    for _ in 0..2 {
+/// Writes this server's process id and `port` into the lock file it holds.
+fn write_holder(mut held: &std::fs::File, port: u16) -> std::io::Result<()> {
+    use std::io::{Seek as _, Write as _};
+    held.set_len(0)?;
+    held.seek(std::io::SeekFrom::Start(0))?;
+    write!(held, "{} {port}", std::process::id())
+}
+
+/// Whether `path` still names the open file `held` (not removed or replaced since).
+fn same_file(held: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (held.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (held, path);
+        true
+    }
+}
+
+/// Takes the lock at `path`: refused while another server holds it, taken over when whoever
+/// wrote it is gone (whatever process id it names).
+fn take_lock(path: &Path, shown: &str) -> Result<std::fs::File, Failure> {
+    for _ in 0..3 {
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
+        options.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(path) {
-            Ok(mut f) => {
-                use std::io::Write as _;
-                let _ = write!(f, "{} 0", std::process::id());
-                return Ok(());
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+        let file = options.open(path).map_err(|e| {
+            Failure::usage(format!(
+                "could not lock --data {shown} ({}: {e}); make its folder writable or name another file",
+                path.display()
+            ))
+        })?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
                 let (pid, port) = read_lock(path).unwrap_or((0, 0));
-                if crate::fsutil::process_alive(pid) {
+                let which = if pid > 0 {
                     let on = if port == 0 {
                         String::new()
                     } else {
                         format!(" on port {port}")
                     };
-                    return Err(Failure::usage(format!(
-                        "another `sflab org serve` (process {pid}{on}) is using --data {shown}; two servers on one file would overwrite each other's records when they exit. Stop that one first (Ctrl-C in its terminal, or kill {pid}), or name another --data file."
-                    )));
-                }
-                let _ = std::fs::remove_file(path);
-            }
-            Err(e) => {
+                    format!(" (process {pid}{on})")
+                } else {
+                    String::new()
+                };
+                let stop = if pid > 0 {
+                    format!("Ctrl-C in its terminal, or kill {pid}")
+                } else {
+                    "Ctrl-C in its terminal".into()
+                };
                 return Err(Failure::usage(format!(
-                    "could not lock --data {shown} ({}: {e}); make its folder writable or name another file",
+                    "another `sflab org serve`{which} is using --data {shown}; two servers on one file would overwrite each other's records when they exit. Stop that one first ({stop}), or name another --data file."
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Failure::usage(format!(
+                    "could not lock --data {shown} ({}: {e}); name a file on a local disk, or another file",
                     path.display()
                 )))
             }
         }
+        // The server before us removed the file on exit after we opened it: lock the new one.
+        if !same_file(&file, path) {
+            continue;
+        }
+        write_holder(&file, 0).map_err(|e| {
+            Failure::usage(format!(
+                "could not write the lock {} of --data {shown} ({e}); make it writable or name another file",
+                path.display()
+            ))
+        })?;
+        return Ok(file);
     }
     Err(Failure::usage(format!(
-        "could not take over the stale lock {} of --data {shown}; remove it and try again",
+        "could not lock --data {shown}: its lock {} kept being replaced while taking it; try again",
         path.display()
     )))
 }
@@ -234,6 +291,27 @@ mod tests {
         std::fs::write(&half, b"{\"format\":1,").unwrap();
         assert!(DataFile::open(&data).is_ok());
         assert!(!half.exists(), "the half-written save is removed at start");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_naming_a_process_id_now_used_by_another_program_is_taken_over() {
+        // A server killed long ago left its lock; its process id is now another program's.
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("org.json");
+        let mut other = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        std::fs::write(lock_path(&data), format!("{} 19500", other.id())).unwrap();
+        let opened = DataFile::open(&data);
+        let _ = other.kill();
+        let _ = other.wait();
+        let file = opened.expect("a lock nobody holds does not block the data file");
+        let (pid, port) = read_lock(&lock_path(&data)).unwrap();
+        assert_eq!((pid, port), (std::process::id() as i32, 0));
+        drop(file);
+        assert!(!lock_path(&data).exists(), "removed when the server stops");
     }
 
     #[cfg(unix)]
