@@ -8,7 +8,9 @@
 //!
 //! Also here: following a symbolic link to the file a write should replace ([`write_target`]),
 //! checking a folder can be written before work that ends in a write ([`probe_writable`]), and
-//! telling whether a file sflab is about to replace is one it wrote itself ([`replaceable`]).
+//! telling whether a file sflab is about to replace is one it wrote itself ([`replaceable`]),
+//! and keeping a copy of such a file the learner edited since ([`replace_keeping_edits`]; the
+//! file carries a [`digest`] of what sflab wrote, by which an edit is told).
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
@@ -155,6 +157,49 @@ pub fn replaceable(path: &Path, ours: impl Fn(&[u8]) -> bool) -> bool {
     }
 }
 
+/// The SHA-256 of `bytes` in hex: written into a file sflab may replace later, so that an
+/// edit since can be told from sflab's own text.
+pub fn digest(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Writes `contents` to `path` ([`write_private_atomic`]), first keeping the file there as
+/// `<name>.<time>.bak` (0600) when it is not as sflab wrote it (`as_written` says no: the
+/// learner edited it). Returns where the copy was kept, for a one-line notice.
+pub fn replace_keeping_edits(
+    path: &Path,
+    contents: &[u8],
+    as_written: impl Fn(&[u8]) -> bool,
+) -> io::Result<Option<PathBuf>> {
+    let kept = match fs::read(path) {
+        Ok(old) if !old.is_empty() && !as_written(&old) && old != contents => {
+            let backup = backup_path(path);
+            write_private_atomic(&backup, &old)?;
+            Some(backup)
+        }
+        _ => None,
+    };
+    write_private_atomic(path, contents)?;
+    Ok(kept)
+}
+
+/// `<name>.<UTC time>.bak` beside `path`, one not taken yet.
+fn backup_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut backup = path.with_file_name(format!("{name}.{stamp}.bak"));
+    let mut n = 2;
+    while backup.exists() {
+        backup = path.with_file_name(format!("{name}.{stamp}-{n}.bak"));
+        n += 1;
+    }
+    backup
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +289,33 @@ mod tests {
         }
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_file_edited_since_sflab_wrote_it_is_kept_as_a_backup_when_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("org.env");
+        let as_written = |b: &[u8]| b.starts_with(b"sflab");
+        assert_eq!(
+            replace_keeping_edits(&p, b"sflab one", as_written).unwrap(),
+            None
+        );
+        assert_eq!(
+            replace_keeping_edits(&p, b"sflab two", as_written).unwrap(),
+            None
+        );
+        fs::write(&p, b"edited by the learner").unwrap();
+        let kept = replace_keeping_edits(&p, b"sflab three", as_written)
+            .unwrap()
+            .expect("an edited file is kept");
+        assert_eq!(fs::read(&kept).unwrap(), b"edited by the learner");
+        assert!(kept.to_string_lossy().ends_with(".bak"), "{kept:?}");
+        assert_eq!(fs::read(&p).unwrap(), b"sflab three");
+        fs::write(&p, b"edited again").unwrap();
+        let again = replace_keeping_edits(&p, b"sflab four", as_written)
+            .unwrap()
+            .unwrap();
+        assert_ne!(again, kept, "an earlier copy is not overwritten");
+        assert_eq!(fs::read(&kept).unwrap(), b"edited by the learner");
     }
 }

@@ -4,6 +4,8 @@
 //! Exit codes: 0 the lab passed (or the command did its job), 1 a check failed, 2 an error the
 //! learner must fix first (the message says how).
 
+mod har_file;
+
 use super::curriculum_cmds::output_width;
 use super::lab_report::{render_report, render_transcript};
 use super::{Cli, Failure};
@@ -13,7 +15,7 @@ use crate::progress::Store;
 use crate::runner::watch::{LabWatcher, DEBOUNCE};
 use crate::runner::{run_lab, Report, RunError, RunOptions};
 use crate::workspace::Workspace;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Prints to stdout, ignoring a closed pipe (`sflab transcript x | head` must not panic).
 macro_rules! out {
@@ -610,25 +612,6 @@ pub fn solution(cli: &Cli, curriculum: &Curriculum, id: &str, force: bool) -> Re
     Ok(0)
 }
 
-/// Whether `bytes` is a HAR sflab wrote (its `log.creator.name` is "sflab").
-fn is_sflab_har(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(bytes)
-        .is_ok_and(|har| har["log"]["creator"]["name"] == "sflab")
-}
-
-/// The file `--har` writes (a link's target), once it is known not to be someone else's: an
-/// existing file is replaced only when it is a HAR sflab wrote.
-fn har_target(path: &Path) -> Result<PathBuf, Failure> {
-    let target = crate::fsutil::write_target(path);
-    if crate::fsutil::replaceable(&target, is_sflab_har) {
-        return Ok(target);
-    }
-    Err(Failure::usage(format!(
-        "--har {} already exists and is not a HAR sflab wrote, so it is left as it is. Name a new file (for example transcript.har), or move that one aside first if it may be replaced.",
-        path.display()
-    )))
-}
-
 pub fn transcript(
     cli: &Cli,
     curriculum: &Curriculum,
@@ -647,10 +630,11 @@ pub fn transcript(
     };
     let (exchanges, runs) = store.transcript(last.id)?.unwrap_or_default();
     if let Some(path) = har {
-        let target = har_target(path)?;
-        let har = crate::runner::wiring::har_json(&exchanges);
-        crate::fsutil::write_private_atomic(&target, har.as_bytes())
-            .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;
+        let target = har_file::har_target(path)?;
+        let kept_edits = har_file::write_har(path, &target, &exchanges)?;
+        if let Some(line) = kept_edits {
+            outln!("{line}");
+        }
         outln!(
             "Wrote {} exchange{} to {} (HAR 1.2; open it in a browser's network panel).",
             exchanges.len(),
@@ -668,22 +652,7 @@ pub fn transcript(
 
 #[cfg(test)]
 mod tests {
-    use super::{edit_what, hanging, har_target};
-
-    #[test]
-    fn a_har_replaces_only_a_har_sflab_wrote() {
-        let dir = tempfile::tempdir().unwrap();
-        let run = dir.path().join("run");
-        std::fs::write(&run, "#!/bin/sh\nnode main.js\n").unwrap();
-        let e = har_target(&run).unwrap_err().message;
-        assert!(e.contains("is not a HAR sflab wrote"), "{e}");
-        let own = dir.path().join("t.har");
-        std::fs::write(&own, crate::har::to_har_string(&[])).unwrap();
-        assert_eq!(har_target(&own).unwrap(), own);
-        let browsers = dir.path().join("chrome.har");
-        std::fs::write(&browsers, r#"{"log":{"creator":{"name":"WebInspector"}}}"#).unwrap();
-        assert!(har_target(&browsers).is_err(), "a browser's HAR is kept");
-    }
+    use super::{edit_what, hanging};
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()

@@ -9,7 +9,9 @@
 //!
 //! `--env-file` and `--data` may be symbolic links: the file they point to is written. An
 //! existing `--env-file` is replaced only when sflab wrote it (its first line is sflab's
-//! header), so a mistyped name never turns a learner's program into a file of secrets.
+//! header), so a mistyped name never turns a learner's program into a file of secrets; one
+//! the learner edited since (its last line, a digest of the lines above, no longer matches)
+//! is kept as `<file>.<time>.bak` first, and the server's output says where.
 
 mod data_file;
 
@@ -172,7 +174,41 @@ pub fn env_file_text(env: &[(&str, String)]) -> String {
     for (k, v) in env {
         out.push_str(&format!("export {k}={}\n", shell_quote(v)));
     }
+    let sum = crate::fsutil::digest(out.as_bytes());
+    out.push_str(&format!("{ENV_FILE_DIGEST}{sum}\n"));
     out
+}
+
+/// The last line of every env file `org serve` writes, before the digest of the lines above.
+const ENV_FILE_DIGEST: &str = "# sflab digest (an edited file is kept aside when replaced): ";
+
+/// Whether `bytes` is an env file as `org serve` wrote it: its last line is the digest of the
+/// lines above it.
+fn env_file_as_written(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    text.rfind(ENV_FILE_DIGEST).is_some_and(|at| {
+        let (lines, last) = text.split_at(at);
+        last == format!(
+            "{ENV_FILE_DIGEST}{}\n",
+            crate::fsutil::digest(lines.as_bytes())
+        )
+    })
+}
+
+/// Writes `text` to the env file `target` (named `given` on the command line), keeping a
+/// copy of the file there first when the learner edited it; returns a line saying where.
+fn write_env_file(given: &Path, target: &Path, text: &str) -> Result<Option<String>, Failure> {
+    let kept = crate::fsutil::replace_keeping_edits(target, text.as_bytes(), env_file_as_written)
+        .map_err(|e| Failure::usage(format!("could not write {}: {e}", given.display())))?;
+    Ok(kept.map(|b| {
+        format!(
+            "  ({} had been edited since sflab wrote it; that version is kept in {})",
+            given.display(),
+            b.display()
+        )
+    }))
 }
 
 pub fn run(cmd: &OrgCommand, workspace: Option<&Path>) -> Result<u8, Failure> {
@@ -350,10 +386,10 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         .into_iter()
         .chain(apps.iter().map(|(k, v)| (k.as_str(), v.clone())))
         .collect();
-    if let (Some(path), Some(target)) = (&args.env_file, &env_file) {
-        crate::fsutil::write_private_atomic(target, env_file_text(&env).as_bytes())
-            .map_err(|e| Failure::usage(format!("could not write {}: {e}", path.display())))?;
-    }
+    let kept_edits = match (&args.env_file, &env_file) {
+        (Some(path), Some(target)) => write_env_file(path, target, &env_file_text(&env))?,
+        _ => None,
+    };
     println!("sflab mock org listening on {instance_url}  (Ctrl-C to stop)");
     for (k, v) in &env {
         println!("  {k:<20} {}", shown_value(k, v, args.env_file.as_deref()));
@@ -364,6 +400,9 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
             path.display(),
             path.display()
         );
+    }
+    if let Some(line) = kept_edits {
+        println!("{line}");
     }
     if default_org {
         let flows: Vec<&str> = crate::org::auth::FLOW_APPS
@@ -645,5 +684,35 @@ mod tests {
         let env = connection_env("http://127.0.0.1:1", "t", "u", None, None);
         let version = env.iter().find(|(k, _)| *k == "SF_API_VERSION").unwrap();
         assert_eq!(version.1, crate::runner::env::API_VERSION);
+    }
+
+    #[test]
+    fn an_env_file_edited_since_sflab_wrote_it_is_kept_aside_when_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("org.env");
+        let env = connection_env("http://127.0.0.1:1", "t", "u", None, None);
+        let text = env_file_text(&env);
+        assert!(env_file_as_written(text.as_bytes()));
+        assert_eq!(write_env_file(&file, &file, &text).unwrap(), None);
+        assert_eq!(
+            write_env_file(&file, &file, &text).unwrap(),
+            None,
+            "its own text is replaced without a copy"
+        );
+        let edited = format!("{text}export MY_OWN_SETTING=1\n");
+        std::fs::write(&file, &edited).unwrap();
+        let line = write_env_file(&file, &file, &text)
+            .unwrap()
+            .expect("a notice");
+        let backup: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with(".bak"))
+            .collect();
+        assert_eq!(backup.len(), 1, "{backup:?}");
+        assert_eq!(std::fs::read_to_string(&backup[0]).unwrap(), edited);
+        assert!(line.contains(&backup[0].display().to_string()), "{line}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     }
 }
