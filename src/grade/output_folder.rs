@@ -10,6 +10,11 @@
 //! (the same shard's files; for an unsharded run, every gradebook file and `feedback/`) is
 //! moved into `previous/<UTC time>/`, keeping its names, so no stale feedback file sits beside
 //! a gradebook it does not match.
+//!
+//! A move cut short (the grader killed between two renames) is finished by the next run into
+//! the same folder, so one earlier gradebook never ends up split across two: while moving,
+//! the output folder holds `.sflab-moving-to-previous`, naming the folder being filled and
+//! the entries bound for it.
 
 use super::submission::Shard;
 use super::write::WriteError;
@@ -146,25 +151,81 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
     }
 }
 
+/// The file in the output folder naming a move into `previous/` under way: its first line
+/// the folder being filled (relative to the output folder), then the entries bound for it.
+const MOVING: &str = ".sflab-moving-to-previous";
+
+/// Whether `rel` is a plain relative path (no `..`, not absolute), safe to join to `out`.
+fn plain_relative(rel: &Path) -> bool {
+    rel.components().count() > 0
+        && rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// The move an earlier run left half done: the folder it was filling and the entries it was
+/// moving there. Nothing when no move was cut short (or the note is not one sflab wrote).
+fn interrupted_move(out: &Path) -> Option<(PathBuf, Vec<PathBuf>)> {
+    let text = std::fs::read_to_string(out.join(MOVING)).ok()?;
+    let mut lines = text.lines();
+    let folder = PathBuf::from(lines.next()?);
+    let in_previous = folder.parent() == Some(Path::new(PREVIOUS)) && plain_relative(&folder);
+    if !in_previous {
+        return None;
+    }
+    let entries = lines
+        .map(PathBuf::from)
+        .filter(|p| plain_relative(p))
+        .collect();
+    Some((folder, entries))
+}
+
 /// Moves the outputs of an earlier run that this run would replace into
-/// `out/previous/<stamp>/`; the folder they went to, or `None` when there were none.
+/// `out/previous/<stamp>/`; the folder they went to, or `None` when there were none. A move an
+/// earlier run left half done is finished into the folder it had begun to fill.
 pub fn set_aside_previous(
     out: &Path,
     layout: &Layout,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<PathBuf>, WriteError> {
-    let replaced = layout.replaced(out);
+    let mut replaced = layout.replaced(out);
+    let resumed = interrupted_move(out);
+    if let Some((_, entries)) = &resumed {
+        replaced.extend(
+            entries
+                .iter()
+                .filter(|e| std::fs::symlink_metadata(out.join(e)).is_ok())
+                .cloned(),
+        );
+        replaced.sort();
+        replaced.dedup();
+    }
+    let note = out.join(MOVING);
     if replaced.is_empty() {
-        return Ok(None);
+        let _ = std::fs::remove_file(&note);
+        return Ok(resumed.map(|(folder, _)| out.join(folder)));
     }
-    let stamp = now.format("%Y-%m-%dT%H-%M-%SZ").to_string();
-    let base = out.join(PREVIOUS);
-    let mut dest = base.join(&stamp);
-    let mut n = 1;
-    while dest.exists() {
-        n += 1;
-        dest = base.join(format!("{stamp}-{n}"));
-    }
+    let dest = match resumed {
+        Some((folder, _)) => out.join(folder),
+        None => {
+            let stamp = now.format("%Y-%m-%dT%H-%M-%SZ").to_string();
+            let base = out.join(PREVIOUS);
+            let mut dest = base.join(&stamp);
+            let mut n = 1;
+            while dest.exists() {
+                n += 1;
+                dest = base.join(format!("{stamp}-{n}"));
+            }
+            dest
+        }
+    };
+    // Named before the first rename, so a kill between two renames is finished next time.
+    let folder = dest.strip_prefix(out).unwrap_or(&dest);
+    let text: String = std::iter::once(folder)
+        .chain(replaced.iter().map(PathBuf::as_path))
+        .map(|p| format!("{}\n", p.display()))
+        .collect();
+    crate::fsutil::write_private_atomic(&note, text.as_bytes()).map_err(io_err(&note))?;
     for rel in replaced {
         let to = dest.join(&rel);
         if let Some(parent) = to.parent() {
@@ -173,6 +234,7 @@ pub fn set_aside_previous(
         let from = out.join(&rel);
         std::fs::rename(&from, &to).map_err(io_err(&from))?;
     }
+    std::fs::remove_file(&note).map_err(io_err(&note))?;
     Ok(Some(dest))
 }
 

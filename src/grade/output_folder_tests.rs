@@ -152,3 +152,67 @@ fn a_file_where_the_feedback_folder_goes_is_named_unless_it_is_moved_aside() {
     );
     check_writable(out, &shard(1, 2), false).expect("no feedback asked for");
 }
+
+#[test]
+fn a_move_into_previous_cut_short_is_finished_into_the_same_folder() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path();
+    for name in [
+        "gradebook.csv",
+        "grades.json",
+        "junit.xml",
+        "feedback/alice.md",
+    ] {
+        write(&out.join(name), "old");
+    }
+    // A grader killed after moving the feedback and the CSV, before the JSON and JUnit.
+    let first = out.join("previous/2026-03-01T09-30-00Z");
+    write(
+        &out.join(".sflab-moving-to-previous"),
+        "previous/2026-03-01T09-30-00Z\nfeedback\ngradebook.csv\ngrades.json\njunit.xml\n",
+    );
+    std::fs::create_dir_all(&first).unwrap();
+    std::fs::rename(out.join("feedback"), first.join("feedback")).unwrap();
+    std::fs::rename(out.join("gradebook.csv"), first.join("gradebook.csv")).unwrap();
+
+    let moved = set_aside_previous(out, &Layout::default(), at("2026-03-01T10:00:00Z"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved, first, "the same folder, not a second one");
+    for name in [
+        "gradebook.csv",
+        "grades.json",
+        "junit.xml",
+        "feedback/alice.md",
+    ] {
+        assert!(first.join(name).is_file(), "{name}");
+        assert!(!out.join(name).exists(), "{name}");
+    }
+    assert_eq!(
+        std::fs::read_dir(out.join("previous")).unwrap().count(),
+        1,
+        "one earlier gradebook, one folder"
+    );
+    assert!(!out.join(".sflab-moving-to-previous").exists());
+}
+
+#[test]
+fn a_move_into_previous_leaves_no_note_behind() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path();
+    write(&out.join("gradebook.csv"), "old");
+    set_aside_previous(out, &Layout::default(), at("2026-03-01T09:30:00Z"))
+        .unwrap()
+        .unwrap();
+    assert!(!out.join(".sflab-moving-to-previous").exists());
+    // A note naming a place outside previous/ is not followed.
+    write(&out.join("gradebook.csv"), "old");
+    write(
+        &out.join(".sflab-moving-to-previous"),
+        "../elsewhere\ngradebook.csv\n",
+    );
+    let moved = set_aside_previous(out, &Layout::default(), at("2026-03-01T10:00:00Z"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved, out.join("previous/2026-03-01T10-00-00Z"));
+}
