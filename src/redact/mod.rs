@@ -22,11 +22,15 @@
 //!   run of 12 or more of its characters ([`partial`]: "all but the last character"); one
 //!   found inside a longer word masks the whole word ([`words`]: a password with the security
 //!   token appended);
+//! - in files, a base64, hex or percent-encoded stretch that decodes to text holding a secret
+//!   (by key, by shape or learnt) is replaced whole ([`decoded`]), so a token store written
+//!   encoded is masked even where the token was never seen;
 //! - CR and LF are stripped from header values;
 //! - only the stored copy is redacted: the proxy forwards the original bytes.
 
 mod assignments;
 mod commands;
+mod decoded;
 mod formats;
 mod partial;
 mod patterns;
@@ -216,6 +220,9 @@ fn wrapped_blocks(text: &str) -> Vec<[(std::ops::Range<usize>, String); 2]> {
     }
     blocks
 }
+
+/// How many encodings deep a file's text is decoded for [`decoded`] (hex inside base64).
+const MAX_DECODE_DEPTH: usize = 2;
 
 /// How far past an output cap text is redacted before the cut (longer than any secret).
 const OUTPUT_MARGIN: usize = 8 * 1024;
@@ -427,6 +434,20 @@ impl Redactor {
     ///
     /// [`text`]: Redactor::text
     pub fn file_text(&self, name: &str, text: &str) -> String {
+        self.file_text_within(name, text, 0)
+    }
+
+    /// [`Redactor::file_text`] for text found `depth` encodings deep: first each encoded
+    /// stretch holding a secret is masked whole ([`decoded`]: a token store written
+    /// base64-encoded), while the depth allows.
+    fn file_text_within(&self, name: &str, text: &str, depth: usize) -> String {
+        let masked;
+        let text = if depth < MAX_DECODE_DEPTH {
+            masked = decoded::mask(text, |d| self.secrets_in_decoded(d, depth + 1));
+            masked.as_str()
+        } else {
+            text
+        };
         let lower = name.to_ascii_lowercase();
         let by_key = if lower.ends_with(".json") {
             formats::json(text, self)
@@ -456,6 +477,28 @@ impl Redactor {
         } else {
             self.text(&users)
         }
+    }
+
+    /// The markers of the secrets whose appearance is a leak in a decoded stretch of a file
+    /// (see [`decoded`]), each once: read by key as a form or JSON, else as a config file's
+    /// lines, then by shape and every learnt value.
+    fn secrets_in_decoded(&self, decoded: &str, depth: usize) -> Vec<String> {
+        let keyed = if formats::looks_like_form(decoded) {
+            formats::form(decoded, self)
+        } else {
+            decoded.to_string()
+        };
+        let json = serde_json::from_str::<serde_json::Value>(decoded).is_ok();
+        let name = if json { "decoded.json" } else { "decoded.env" };
+        let redacted = self.file_text_within(name, &keyed, depth);
+        let mut markers: Vec<String> = Vec::new();
+        for m in find_markers(&redacted) {
+            let marker = format!("‹redacted:{}#{}›", m.kind, m.hash);
+            if is_leak_kind(&m.kind) && !markers.contains(&marker) {
+                markers.push(marker);
+            }
+        }
+        markers
     }
 
     /// One header value, redacted for storage, CR/LF removed.

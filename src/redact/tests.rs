@@ -614,3 +614,37 @@ fn a_multipart_field_name_is_matched_whatever_its_case() {
     let out = r.body(Some("multipart/form-data; boundary=b"), body.as_bytes());
     assert!(!out.contains("verifier-value-0123456789abcdef"), "{out}");
 }
+
+#[test]
+fn a_token_store_written_base64_encoded_is_masked_whole_in_a_file_never_seen_before() {
+    let r = redactor();
+    let token = "5Aep861IKW6x1gBZq2ZpLmR8u7aTfXcVb9yHs0dE.QwErTy_uIoP";
+    let json = format!(r#"{{"origin":"3f2a9c","refresh_token":"{token}"}}"#);
+    let stored = base64::engine::general_purpose::STANDARD.encode(&json);
+    let copy = r.file_text(".rt-state.json", &stored);
+    assert_eq!(copy, r.marker("refresh_token", token));
+    // Learnt on the way: the token is masked wherever else it appears.
+    assert_eq!(r.text(token), r.marker("refresh_token", token));
+    // By key too, for a secret of no known shape; a hex store of a config file's lines.
+    let lines = "SF_CLIENT_ID=3MVG9abc\nSF_CLIENT_SECRET=Zq81kLm02PxV77Ta\n";
+    let copy = redactor().file_text("creds.hex", &format!("{}\n", hex::encode(lines)));
+    assert!(copy.starts_with("‹redacted:sf_client_secret#"), "{copy}");
+    assert!(!copy.contains(&hex::encode("SF_CLIENT_SECRET")), "{copy}");
+}
+
+#[test]
+fn a_jwt_or_encoded_text_without_a_secret_in_a_file_is_kept() {
+    let r = redactor();
+    let token = jwt();
+    let (head, _) = token.rsplit_once('.').unwrap_or_default();
+    let file = format!(
+        "ASSERTION_EXAMPLE={token}\nlogo = \"{}\"\nsha = e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n",
+        base64::engine::general_purpose::STANDARD.encode("just a picture, nothing secret")
+    );
+    let copy = r.file_text("notes.txt", &file);
+    assert!(copy.contains(head), "the claims stay readable: {copy}");
+    assert!(
+        copy.contains("logo = \"anVzdCBh") && copy.contains("sha = e3b0c442"),
+        "{copy}"
+    );
+}

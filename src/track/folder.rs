@@ -4,9 +4,10 @@
 //! - Only regular text files are copied. FIFOs, sockets and devices are left out (reading a
 //!   FIFO waits for a writer that never comes), like symlinks, binary and large files, and
 //!   sflab state; every one is listed.
-//! - Every copied file goes through [`Redactor::file_text`]: JSON by key, secret-named
-//!   assignments (`SF_CLIENT_SECRET=…`, `client_secret: …`) by key, then secrets by shape and
-//!   every value the redactor knows. A first pass over all files teaches the redactor each
+//! - Every copied file goes through [`Redactor::file_text`]: a base64, hex or percent-encoded
+//!   stretch that decodes to a secret masked whole (a token store written encoded), JSON by
+//!   key, secret-named assignments (`SF_CLIENT_SECRET=…`, `client_secret: …`) by key, then
+//!   secrets by shape and every value the redactor knows. A first pass over all files teaches the redactor each
 //!   value found under a secret key, so a value assigned in `.env` is also masked where `run`
 //!   repeats it without a key.
 //! - The copy is written fresh: built in a temporary folder beside `labs/`, then swapped in,

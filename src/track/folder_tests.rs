@@ -177,3 +177,59 @@ fn an_earlier_report_inside_a_lab_folder_is_left_out_of_the_copy() {
     assert_eq!(c.skipped, ["report/"]);
     assert!(!out.path().join("labs/lab-a/report").exists());
 }
+
+/// A rotation job's store of `{origin, refresh_token}` as a program may write it encoded.
+fn encoded_stores(token: &str) -> Vec<(&'static str, String)> {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    let json = format!(r#"{{"origin":"e3b0c442","refresh_token":"{token}"}}"#);
+    let percent: String = token.bytes().map(|b| format!("%{b:02x}")).collect();
+    vec![
+        (".rt-state.json", STANDARD.encode(&json)),
+        ("state/rt.b64url", URL_SAFE_NO_PAD.encode(&json)),
+        ("state/rt.hex", hex::encode(&json)),
+        ("state/rt.env", format!("RT={percent}\n")),
+        (
+            "state/rt.wrapped",
+            STANDARD
+                .encode(json.repeat(3))
+                .as_bytes()
+                .chunks(76)
+                .map(|l| format!("{}\n", std::str::from_utf8(l).unwrap()))
+                .collect(),
+        ),
+    ]
+}
+
+#[test]
+fn a_token_store_written_encoded_is_masked_in_the_copy_and_listed() {
+    // The report's redactor never saw this token: the run that was answered with it is over.
+    let token = "5Aep861IKW6x1gBZq2ZpLmR8u7aTfXcVb9yHs0dE.QwErTy_uIoP";
+    let stores = encoded_stores(token);
+    let files: Vec<(&str, &str)> = stores.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let dir = lab_folder(&files);
+    let r = redactor();
+    let out = tempfile::tempdir().unwrap();
+    let c = copy(&r, dir.path(), out.path());
+    let marker = r.marker("refresh_token", token);
+    for (path, original) in &stores {
+        assert!(c.masked.iter().any(|m| m == path), "{path}: {:?}", c.masked);
+        let copy = copied(out.path(), path);
+        assert!(copy.contains(&marker), "{path}: {copy}");
+        let first = original.trim_start_matches("RT=");
+        assert!(!copy.contains(&first[..16]), "{path}: {copy}");
+    }
+}
+
+#[test]
+fn a_binary_token_store_is_left_out_of_the_copy_and_listed() {
+    let dir = lab_folder(&[("run", "#!/bin/sh\n")]);
+    let mut db = b"SQLite format 3\0\x10\x00\x01\x01\xff\xfe".to_vec();
+    db.extend_from_slice(b"\x81\x23e3b0c4425Aep861IKW6x1gBZq2ZpLmR8u7aTfXcVb9yHs0dE");
+    std::fs::write(dir.path().join("tokens.db"), db).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let c = copy(&redactor(), dir.path(), out.path());
+    assert_eq!(c.copied, ["run"]);
+    assert_eq!(c.skipped, ["tokens.db"]);
+    assert!(!out.path().join("labs/lab-a/tokens.db").exists());
+}
