@@ -320,6 +320,50 @@ async fn rate_limited_answers_429_with_retry_after_and_records_the_fault() {
 }
 
 #[tokio::test]
+async fn a_device_login_a_fault_denied_stays_denied_on_every_later_poll() {
+    // The org behind the proxy would hand out a token on every poll (as once approved).
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(
+        &upstream,
+        &url,
+        r#"- { match: { method: POST, path: /services/oauth2/token, body: "grant_type=device" }, nth: 1,
+      respond: { status: 400, body: { error: access_denied, error_description: end-user denied authorization } } }"#,
+    )
+    .await;
+    let poll = |code: &'static str| {
+        let base = p.base_url();
+        async move {
+            let r = client()
+                .post(format!("{base}/services/oauth2/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(format!("grant_type=device&client_id=3MVG9lab&code={code}"))
+                .send()
+                .await
+                .expect("poll");
+            (r.status().as_u16(), r.json::<Value>().await.expect("json"))
+        }
+    };
+    for _ in 0..3 {
+        let (status, body) = poll("DEVICECODE1").await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("access_denied"))
+        );
+    }
+    let (status, body) = poll("DEVICECODE2").await;
+    assert_eq!(status, 200, "another device login goes on: {body}");
+    let records = p.recorder().exchanges();
+    assert!(records[..3].iter().all(|e| e.fault.is_some()));
+    let again = &records[1].fault.as_ref().expect("marked").action;
+    assert!(again.contains("RFC 8628"), "{again}");
+    assert_eq!(
+        upstream.seen_bodies.lock().unwrap().len(),
+        1,
+        "only the other login"
+    );
+}
+
+#[tokio::test]
 async fn unavailable_and_lock_row_answer_salesforce_shaped_errors() {
     let (upstream, url) = start_upstream().await;
     let p = start_proxy(

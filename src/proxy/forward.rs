@@ -44,6 +44,8 @@ pub(crate) struct Shared {
     forwarded: std::sync::atomic::AtomicU64,
     /// The first `id_token` a redirect carried, for the `replay_id_token` fault.
     first_id_token: Mutex<Option<String>>,
+    /// Device codes a fault ended, answered the same on every later poll.
+    ended_devices: super::device_end::EndedDeviceLogins<Answer>,
 }
 
 /// Returned to hyper to close the connection without a response.
@@ -123,6 +125,7 @@ impl Shared {
             call_cap: config.call_cap,
             forwarded: std::sync::atomic::AtomicU64::new(0),
             first_id_token: Mutex::new(None),
+            ended_devices: Default::default(),
             scheme: if config.tls.is_some() {
                 "https"
             } else {
@@ -299,6 +302,11 @@ pub(crate) async fn handle(
         shared.max_body,
     );
 
+    if let Some(ending) = shared.ended_devices.answer_for(&path, &raw.body) {
+        raw.fault = Some(ending.fault);
+        return Ok(finish(&shared, raw, ending.answer));
+    }
+
     let action = {
         let lookup = |name: &str| header_text(&parts.headers, name);
         let body_text = String::from_utf8_lossy(&raw.body);
@@ -336,6 +344,10 @@ pub(crate) async fn handle(
             return Err(DropConnection);
         }
         if let Some(answer) = injected_response(action, &path) {
+            if let Some(fired) = &raw.fault {
+                let ended = &shared.ended_devices;
+                ended.note_fault(&path, &raw.body, &answer, &answer.2, fired, seq);
+            }
             return Ok(finish(&shared, raw, answer));
         }
     }

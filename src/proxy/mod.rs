@@ -24,6 +24,7 @@
 //!   org's daily allocation is shared with other people's work).
 
 mod bodies;
+mod device_end;
 mod fault;
 mod forward;
 mod peer;
