@@ -163,8 +163,9 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// A file in the lab folder, hidden or not, that holds a secret after the runs (a saved token,
-/// a `.env`): where it is and who may read it. The secret itself is not kept.
+/// A file in the lab folder, hidden or not, text or not, that holds a secret after the runs (a
+/// saved token, a `.env`, a SQLite token store): where it is and who may read it. The secret
+/// itself is not kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretFile {
     /// Relative to the lab folder.

@@ -501,6 +501,16 @@ impl Redactor {
         markers
     }
 
+    /// A file that is not text (a SQLite token store), redacted only to find the secrets it
+    /// holds: its bytes read as UTF-8 where they are (a secret is ASCII), then every encoded
+    /// stretch ([`decoded`]), learnt value in each of its forms and secret shape. Not for
+    /// showing: what is not a secret is not made readable.
+    pub fn raw_file(&self, bytes: &[u8]) -> String {
+        let text = String::from_utf8_lossy(bytes);
+        let masked = decoded::mask(&text, |d| self.secrets_in_decoded(d, 1));
+        self.text(&masked)
+    }
+
     /// One header value, redacted for storage, CR/LF removed.
     pub fn header(&self, name: &str, value: &str) -> String {
         let value: String = value.chars().filter(|c| *c != '\r' && *c != '\n').collect();

@@ -4,10 +4,13 @@
 //!
 //! Hidden files (`.env`, `.refresh-token`) are read for the second purpose only: they are where
 //! a program keeps what it must not print, so finding a token there is no leak, but a token file
-//! others can read is. Dependency folders are skipped, as are files over 256 KiB and files that
-//! are not UTF-8 or UTF-16 with a byte-order mark (the visible ones are named, with why and the
-//! first stray byte, for a rule looking for them). A link to a file inside the lab folder is
-//! read as that file; a link leading out of it is not followed.
+//! others can read is. Dependency folders are skipped, as are files over 256 KiB. A file that
+//! is not UTF-8 or UTF-16 with a byte-order mark (a SQLite token store, a pickle) is no source
+//! (the visible ones are named, with why and the first stray byte, for a rule looking for
+//! them), but its raw bytes are still searched for secrets — every learnt value in each form
+//! it may be written in, and secrets by shape — so a binary file holding one is listed like a
+//! text one, by name and mode. A link to a file inside the lab folder is read as that file; a
+//! link leading out of it is not followed.
 
 use crate::evidence::{SecretFile, SourceFile};
 use crate::redact::{find_markers, is_leak_kind, Redactor};
@@ -24,7 +27,7 @@ const SKIPPED_DIRS: &[&str] = &["node_modules", "__pycache__", ".git", ".venv", 
 pub struct LabFiles {
     /// Visible text files, redacted, sorted by path.
     pub sources: Vec<SourceFile>,
-    /// Every text file, hidden or not, that holds a secret, sorted by path.
+    /// Every file, hidden or not, text or not, that holds a secret, sorted by path.
     pub secret_files: Vec<SecretFile>,
     /// Visible files left unread because they are larger than the rules read: path and size.
     pub too_large: Vec<(String, u64)>,
@@ -59,7 +62,8 @@ impl LabFiles {
 pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
     let mut files = LabFiles::default();
     // Hidden files have their own allowance: a tool's cache cannot crowd out the sources.
-    let (mut visible_read, mut hidden_read) = (0usize, 0usize);
+    // So have files that are not text, searched for secrets only.
+    let (mut visible_read, mut hidden_read, mut binary_read) = (0usize, 0usize, 0usize);
     // A link to a file inside the lab folder is read as that file; one leading out is not.
     let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let mut stack = vec![dir.to_path_buf()];
@@ -121,9 +125,16 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
             let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
-            let text = match text_of(bytes) {
+            let text = match text_of(&bytes) {
                 Ok(text) => text,
                 Err(why) => {
+                    if binary_read < MAX_FILES {
+                        binary_read += 1;
+                        let redacted = redactor.raw_file(&bytes);
+                        files
+                            .secret_files
+                            .extend(secret_file(&rel, &meta, &redacted));
+                    }
                     if !hidden && files.unread.len() < MAX_UNREAD {
                         files.unread.push((rel, why));
                     }
@@ -134,15 +145,9 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
             // By name too: a literal assigned to `client_secret` is a secret written into
             // the file even when it is none of this attempt's own values.
             let redacted = redactor.file_text(&rel, &text);
-            let (kinds, markers) = secrets_held(&redacted);
-            if !kinds.is_empty() {
-                files.secret_files.push(SecretFile {
-                    path: rel.clone(),
-                    mode: permission_bits(&meta),
-                    kinds,
-                    markers,
-                });
-            }
+            files
+                .secret_files
+                .extend(secret_file(&rel, &meta, &redacted));
             if !hidden {
                 files.sources.push(SourceFile {
                     path: rel,
@@ -159,7 +164,7 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
 /// A file's text: UTF-8, or UTF-16 with its byte-order mark (what some Windows editors save as
 /// "Unicode"). Anything else is refused with where it stops being UTF-8, so the learner can
 /// find the stray byte (a Latin-1 `é` from another editor).
-fn text_of(bytes: Vec<u8>) -> Result<String, String> {
+fn text_of(bytes: &[u8]) -> Result<String, String> {
     let utf16 = |be: bool, body: &[u8]| {
         let units: Vec<u16> = body
             .chunks_exact(2)
@@ -186,7 +191,7 @@ fn text_of(bytes: Vec<u8>) -> Result<String, String> {
             return Ok(text);
         }
     }
-    String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
@@ -212,8 +217,19 @@ pub fn clear_fresh(dir: &Path, paths: &[String]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The kinds of secret whose markers `redacted` holds, each once, in order of appearance.
-/// The kinds of secret in a redacted text and their markers, each once.
+/// The file at `rel` as a secret file, if its redacted text holds a secret.
+fn secret_file(rel: &str, meta: &std::fs::Metadata, redacted: &str) -> Option<SecretFile> {
+    let (kinds, markers) = secrets_held(redacted);
+    (!kinds.is_empty()).then(|| SecretFile {
+        path: rel.to_string(),
+        mode: permission_bits(meta),
+        kinds,
+        markers,
+    })
+}
+
+/// The kinds of secret whose markers `redacted` holds and the markers, each once, in order
+/// of appearance.
 fn secrets_held(redacted: &str) -> (Vec<String>, Vec<String>) {
     let (mut kinds, mut markers): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for m in find_markers(redacted) {
@@ -447,6 +463,57 @@ mod tests {
         assert!(files.unread.is_empty(), "{:?}", files.unread);
         let texts: Vec<&str> = files.sources.iter().map(|f| f.text.as_str()).collect();
         assert_eq!(texts, [text, text]);
+    }
+
+    /// A SQLite token store as a rotation job keeps it: the token glued to the fingerprint
+    /// of the token it came from, in a file that is not UTF-8.
+    fn sqlite_store(path: &Path, token: &str, mode: u32) {
+        let db = rusqlite::Connection::open(path).unwrap();
+        db.execute_batch("create table rt(origin text primary key, token text)")
+            .unwrap();
+        let origin = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        db.execute("insert into rt values(?1, ?2)", [origin, token])
+            .unwrap();
+        drop(db);
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn a_binary_file_holding_a_secret_is_listed_by_name_and_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = "5Aep861IKW6x1gBZq2ZpLmR8u7aTfXcVb9yHs0dE.QwErTy_uIoP";
+        sqlite_store(&dir.path().join("tokens.db"), token, 0o644);
+        sqlite_store(&dir.path().join(".state.db"), token, 0o600);
+        let mut pickle = b"\x80\x04\x95\xff\x00refresh\x94".to_vec();
+        pickle.extend_from_slice(hex::encode(token).as_bytes());
+        std::fs::write(dir.path().join("rt.pickle"), pickle).unwrap();
+        assert!(
+            std::str::from_utf8(&std::fs::read(dir.path().join("tokens.db")).unwrap()).is_err()
+        );
+        // Learnt from the answer that issued it, as in a check.
+        let redactor = Redactor::new(b"k");
+        redactor.add_secret("refresh_token", token);
+        let files = read_lab_files(dir.path(), &redactor);
+        let secret: Vec<(&str, Option<u32>)> = files
+            .secret_files
+            .iter()
+            .map(|f| (f.path.as_str(), f.mode))
+            .collect();
+        assert_eq!(
+            secret,
+            [
+                (".state.db", Some(0o600)),
+                ("rt.pickle", Some(0o644)),
+                ("tokens.db", Some(0o644))
+            ]
+        );
+        let marker = redactor.marker("refresh_token", token);
+        assert!(files
+            .secret_files
+            .iter()
+            .all(|f| f.markers == [marker.clone()]));
+        assert!(files.sources.is_empty());
+        assert!(!format!("{files:?}").contains("5Aep861IKW6x"));
     }
 
     #[test]
