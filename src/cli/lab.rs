@@ -221,7 +221,7 @@ fn hanging(lead: &str, text: &str, width: usize) -> String {
 
 /// A lab's brief as plain text: the goal, then what each check looks for and its points.
 fn brief_text(spec: &LabSpec) -> String {
-    use crate::tui::lab::brief::what_it_checks;
+    use crate::tui::lab::brief::what_it_checks_in;
     let goal = plain(&spec.goal);
     let mut out = format!("Goal\n{}\n", goal.trim_end());
     let total: u32 = spec.checks.iter().map(|c| c.points).sum();
@@ -229,7 +229,11 @@ fn brief_text(spec: &LabSpec) -> String {
     let width = output_width().into();
     for c in &spec.checks {
         let points = format!("  {:>2}  ", c.points);
-        out.push_str(&hanging(&points, &what_it_checks(c), width));
+        out.push_str(&hanging(
+            &points,
+            &what_it_checks_in(c, &spec.checks),
+            width,
+        ));
     }
     let tools: Vec<&str> = spec.tools.iter().map(|t| t.program()).collect();
     if !tools.is_empty() {

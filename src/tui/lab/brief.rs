@@ -153,8 +153,35 @@ fn request_counted(check: &CheckSpec) -> String {
     said
 }
 
+/// What `oauth.fresh_per_login` wants new every time, by the grant the lab's checks name: a
+/// signed assertion for a bearer grant (JWT, SAML), a PKCE challenge and `state` for the code
+/// flow.
+fn fresh_per_login(lab: &[CheckSpec]) -> String {
+    let grants: Vec<String> = lab
+        .iter()
+        .filter(|c| c.rule == "oauth.grant_used")
+        .filter_map(|c| param(c, "grant"))
+        .collect();
+    let bearer = grants.iter().any(|g| g.contains("bearer"));
+    let code = grants.iter().any(|g| g == "authorization_code")
+        || lab.iter().any(|c| c.rule == "oauth.pkce_s256");
+    match (bearer, code) {
+        (true, false) => "a fresh signed assertion for every token request".into(),
+        (false, true) => "a new PKCE challenge and state for every sign-in".into(),
+        _ => {
+            "new values for every sign-in: a PKCE challenge and state, or a signed assertion".into()
+        }
+    }
+}
+
 /// One line about what `check` looks for.
 pub fn what_it_checks(check: &CheckSpec) -> String {
+    what_it_checks_in(check, std::slice::from_ref(check))
+}
+
+/// One line about what `check`, one of the lab's `checks`, looks for: a few rules are worded
+/// by what the lab's other checks say (the grant it uses).
+pub fn what_it_checks_in(check: &CheckSpec, lab: &[CheckSpec]) -> String {
     let p = |k: &str| param(check, k);
     let object = p("object").unwrap_or_else(|| "the records".into());
     match check.rule.as_str() {
@@ -251,7 +278,7 @@ pub fn what_it_checks(check: &CheckSpec) -> String {
         "oauth.id_token_not_bearer" => {
             "the ID token kept for identity, never sent as a bearer token".into()
         }
-        "oauth.fresh_per_login" => "a new PKCE challenge and state for every sign-in".into(),
+        "oauth.fresh_per_login" => fresh_per_login(lab),
         "oauth.id_token_verified" => {
             "an ID token whose claims were changed after signing is not accepted".into()
         }
@@ -503,5 +530,24 @@ mod tests {
     #[test]
     fn an_unknown_rule_is_named_as_written() {
         assert_eq!(what_it_checks(&check("{ rule: x.y }")), "x.y");
+    }
+
+    #[test]
+    fn fresh_values_per_login_are_worded_by_the_grant_the_lab_uses() {
+        let lab = |yaml: &str| -> Vec<CheckSpec> { serde_yaml::from_str(yaml).expect("checks") };
+        let saml = lab(
+            r#"[{ rule: oauth.grant_used, grant: "urn:ietf:params:oauth:grant-type:saml2-bearer" }, { rule: oauth.fresh_per_login }]"#,
+        );
+        assert_eq!(
+            what_it_checks_in(&saml[1], &saml),
+            "a fresh signed assertion for every token request"
+        );
+        let pkce = lab("[{ rule: oauth.pkce_s256 }, { rule: oauth.fresh_per_login }, { rule: oauth.grant_used, grant: authorization_code }]");
+        assert_eq!(
+            what_it_checks_in(&pkce[1], &pkce),
+            "a new PKCE challenge and state for every sign-in"
+        );
+        let alone = check("{ rule: oauth.fresh_per_login }");
+        assert!(what_it_checks(&alone).contains("or a signed assertion"));
     }
 }

@@ -2,7 +2,7 @@
 //! them — and the Brief tab: goal, what the checks look for, files, environment, hints.
 
 use super::super::app::{App, Focus};
-use super::super::lab::brief::{paragraphs, what_it_checks};
+use super::super::lab::brief::{paragraphs, what_it_checks_in};
 use super::super::lab::keys::brief_occurrences;
 use super::super::lab::{LabTab, LabView, RunState};
 use super::super::theme::Glyph;
@@ -139,7 +139,7 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         let pts = if c.points == 1 { "point" } else { "points" };
         lines.push(Line::from(vec![
             Span::raw("• "),
-            Span::raw(what_it_checks(c)),
+            Span::raw(what_it_checks_in(c, &spec.checks)),
             // A no-break space keeps the figure beside its word when the line wraps.
             Span::styled(format!("  {}\u{a0}{pts}", c.points), t.dim()),
         ]));
