@@ -1,6 +1,8 @@
 //! `http.*` rules: a request was made (within counts), requests came in an order, a budget of
 //! calls was kept.
 
+mod miss;
+
 use super::cx::{plural, show, Cx};
 use super::Verdict;
 use crate::matcher::RequestPattern;
@@ -186,9 +188,14 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
                 .collect();
             match near.first() {
                 Some(first) => {
+                    let why = miss::mismatch(&p.pattern, first)
+                        .unwrap_or_else(|| "differs from it".to_string());
+                    let answer = miss::org_answer(first)
+                        .map(|a| format!(" ({a})"))
+                        .unwrap_or_default();
                     return cx
                         .fail(format!(
-                            "Expected a request {want}, but the {} made to {} did not match it ({} is the first): compare it with what the lab asks for.",
+                            "Expected a request {want}, but the {} made to {} did not match it: {} {why}{answer}.",
                             plural(near.len(), "request"),
                             place.describe(),
                             super::cx::show(first)
@@ -215,8 +222,45 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
                 .with_evidence(seqs);
         }
     }
+    if p.status.is_none() {
+        if let Some(v) = all_refused(p, cx, &want, &seqs) {
+            return v;
+        }
+    }
     cx.pass(format!("Made {} {want}.", plural(n, "request")))
         .with_evidence(seqs)
+}
+
+/// The failing verdict when every request counted was answered with an error (4xx or 5xx):
+/// a call the org refused is not the call the lab asks for, and the later checks would only
+/// say that nothing usable came back. It quotes the last such answer (status, error code and
+/// message) and what is off in the request, when the pattern can tell.
+fn all_refused(p: &RequestMade, cx: &Cx, want: &str, seqs: &[u64]) -> Option<Verdict> {
+    let counted: Vec<&crate::evidence::Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| seqs.contains(&e.seq))
+        .collect();
+    let refused = |e: &&crate::evidence::Exchange| e.status().is_some_and(|s| s >= 400);
+    if counted.is_empty() || !counted.iter().all(refused) {
+        return None;
+    }
+    let last = counted.last()?;
+    let answer = miss::org_answer(last)?;
+    let why = miss::header_doubt(&p.pattern, last)
+        .map(|w| format!("; {} {w}", show(last)))
+        .unwrap_or_default();
+    let made = match counted.len() {
+        1 => format!("the one made ({})", show(last)),
+        k => format!("all {k} made were refused; the last ({})", show(last)),
+    };
+    Some(
+        cx.fail(format!(
+            "Expected a request {want} the org accepts, but {made} got an error: {answer}{why}. Read that answer and fix the call."
+        ))
+        .with_evidence(seqs.iter().copied()),
+    )
 }
 
 pub(crate) fn order(p: &Order, cx: &Cx) -> Verdict {
@@ -377,22 +421,74 @@ mod tests {
         assert_passes(rule, &ev);
     }
 
+    const FIRST_CALL: &str = "{ rule: http.request, method: GET, path: /services/data/*/query, query: { q: FROM Account }, header: \"Authorization: Bearer\" }";
+    const SESSION_REFUSED: &str =
+        r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
+
     #[test]
-    fn a_call_to_the_right_place_that_misses_a_filter_is_named() {
-        let q = "/services/data/v62.0/query";
-        let ev = evidence(vec![get(q, 401).header("Authorization", "OAuth abc")]);
-        let v = assert_fails(
-            "{ rule: http.request, method: GET, path: /services/data/*/query, header: \"Authorization: Bearer\" }",
-            &ev,
-        );
+    fn a_call_to_the_right_place_names_the_part_that_differs_and_the_orgs_answer() {
+        let q = "/services/data/v62.0/query?q=SELECT+Name+FROM+Account";
+        let no_header = evidence(vec![get(q, 401).response_body(SESSION_REFUSED)]);
+        let v = assert_fails(FIRST_CALL, &no_header);
         assert!(
             v.message.contains(
-                "but the 1 request made to GET /services/data/*/query did not match it (#1 GET"
+                "did not match it: #1 GET /services/data/v62.0/query sent no Authorization header (the org answered 401 INVALID_SESSION_ID \"Session expired or invalid\")."
             ),
             "{}",
             v.message
         );
         assert_eq!(v.evidence, vec![1]);
+        let misspelt = evidence(vec![get(q, 401)
+            .header("Authorization", "Baerer 00Dxx!secret")
+            .response_body(SESSION_REFUSED)]);
+        let v = assert_fails(FIRST_CALL, &misspelt);
+        assert!(
+            v.message.contains("sent an Authorization header that is not `Bearer <token>` (it begins `Baerer`) (the org answered 401 INVALID_SESSION_ID"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("secret"), "{}", v.message);
+        let other_object = evidence(vec![get(
+            "/services/data/v62.0/query?q=SELECT+Name+FROM+Contact",
+            200,
+        )
+        .header("Authorization", "Bearer abc")]);
+        let v = assert_fails(FIRST_CALL, &other_object);
+        assert!(
+            v.message
+                .contains("has a `q` parameter without \"FROM Account\" in it."),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_matching_call_the_org_refused_fails_with_its_answer() {
+        let q = "/services/data/v62.0/query?q=SELECT+Name+FROM+Account";
+        let empty_token = evidence(vec![get(q, 401)
+            .header("Authorization", "Bearer ")
+            .response_body(SESSION_REFUSED)]);
+        let v = assert_fails(FIRST_CALL, &empty_token);
+        assert!(
+            v.message.contains("but the one made (#1 GET /services/data/v62.0/query) got an error: the org answered 401 INVALID_SESSION_ID \"Session expired or invalid\"; #1 GET /services/data/v62.0/query sent `Authorization: Bearer` with an empty token"),
+            "{}",
+            v.message
+        );
+        let retired = evidence(vec![get("/services/data/v20.0/query?q=SELECT+Name+FROM+Account", 410)
+            .header("Authorization", "Bearer abc")
+            .response_body(r#"[{"message":"API version 20.0 is retired and no longer available. Call a current version (31.0 to 66.0); /services/data lists them.","errorCode":"GONE"}]"#)]);
+        let v = assert_fails(FIRST_CALL, &retired);
+        assert!(
+            v.message.contains("the org answered 410 GONE \"API version 20.0 is retired and no longer available. Call a current version (31.0 to 66.0); /services/data lists them\""),
+            "{}",
+            v.message
+        );
+        // One accepted call among refused ones is the call the lab asks for.
+        let retried = evidence(vec![
+            get(q, 503).header("Authorization", "Bearer abc"),
+            get(q, 200).header("Authorization", "Bearer abc"),
+        ]);
+        assert_passes(FIRST_CALL, &retried);
     }
 
     #[test]
