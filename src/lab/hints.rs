@@ -26,8 +26,9 @@ pub enum HintChoice {
 
 /// A word before any hint when no run of the last attempt got as far as one request: each
 /// exited with an error by itself (a missing library, a syntax error). Then no check's hint is
-/// about what went wrong; the run's last line on stderr is. `requests` counts the attempt's
-/// recorded exchanges.
+/// about what went wrong; what sflab noted about the run is (a `./run` saved with Windows line
+/// endings, one not executable), as `sflab check` printed it, else the line of its stderr that
+/// says what failed. `requests` counts the attempt's recorded exchanges.
 pub fn stopped_early_note(runs: &[crate::evidence::LearnerRun], requests: usize) -> Option<String> {
     let first = runs.first()?;
     let all_failed = runs
@@ -36,9 +37,14 @@ pub fn stopped_early_note(runs: &[crate::evidence::LearnerRun], requests: usize)
     if requests > 0 || !all_failed {
         return None;
     }
-    let said = error_line(&first.stderr.text)
-        .map(|l| format!(", saying:\n  {l}"))
-        .unwrap_or_default();
+    // A run note explains the failure; stderr then holds only its symptom (with CR LF line
+    // ends, `/usr/bin/env: use -[v]S to pass options in shebang lines`).
+    let said = match first.notes.as_slice() {
+        [] => error_line(&first.stderr.text)
+            .map(|l| format!(", saying:\n  {l}"))
+            .unwrap_or_default(),
+        notes => format!(":\n  {}", notes.join("\n  ")),
+    };
     Some(format!(
         "Your program stopped before it made a single request: run {} exited with status {}{said}\nFix that first; the checks, and their hints, are about what the program does once it runs.",
         first.index + 1,
@@ -46,15 +52,25 @@ pub fn stopped_early_note(runs: &[crate::evidence::LearnerRun], requests: usize)
     ))
 }
 
-/// The line of a crashed program's stderr that says what went wrong: the last one that reads
-/// like an error (`TypeError: …`, `ModuleNotFoundError: …`, `curl: (7) …`), else the last
-/// line that is not a runtime's sign-off such as Node's `Node.js v20.1.0`.
+/// The line of a crashed program's stderr that says what went wrong: curl's own first
+/// `curl: (60) SSL certificate problem: …` line when there is one (the lines curl adds after
+/// it explain it at length), else the last one that reads like an error (`TypeError: …`,
+/// `ModuleNotFoundError: …`), else the last line that is not a runtime's sign-off such as
+/// Node's `Node.js v20.1.0`.
 fn error_line(stderr: &str) -> Option<&str> {
     let lines: Vec<&str> = stderr
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
+    let curl_error = |l: &&&str| {
+        l.strip_prefix("curl: (")
+            .and_then(|r| r.split_once(')'))
+            .is_some_and(|(code, _)| !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if let Some(line) = lines.iter().find(curl_error) {
+        return Some(line);
+    }
     let erroneous = |l: &&str| {
         let lower = l.to_lowercase();
         [
@@ -545,6 +561,29 @@ mod stopped_early_tests {
         assert!(note.contains("TypeError: Cannot read properties"), "{note}");
         let plain = stopped_early_note(&[run(Some(3), "usage: run NAME\n")], 0).unwrap();
         assert!(plain.contains("usage: run NAME"), "{plain}");
+    }
+
+    #[test]
+    fn a_run_note_is_repeated_instead_of_the_stderr_symptom() {
+        let mut crlf = run(
+            Some(127),
+            "/usr/bin/env: 'bash\\r': No such file or directory\n/usr/bin/env: use -[v]S to pass options in shebang lines\n",
+        );
+        crlf.notes =
+            vec!["./run was saved with Windows line endings (CR LF): run `dos2unix run`.".into()];
+        let note = stopped_early_note(&[crlf], 0).expect("a note");
+        assert!(note.contains("Windows line endings (CR LF)"), "{note}");
+        assert!(!note.contains("use -[v]S"), "{note}");
+    }
+
+    #[test]
+    fn a_curl_failure_is_quoted_by_curls_own_error_line() {
+        let stderr = "curl: (60) SSL certificate problem: self-signed certificate in certificate chain\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the webpage mentioned above.\n";
+        let note = stopped_early_note(&[run(Some(60), stderr)], 0).expect("a note");
+        assert!(
+            note.contains("saying:\n  curl: (60) SSL certificate problem: self-signed certificate in certificate chain"),
+            "{note}"
+        );
     }
 
     #[test]
