@@ -47,6 +47,82 @@ fn sobject_segments(e: &Exchange) -> Option<Vec<String>> {
     Some(segs[at + 1..].iter().map(|s| s.to_string()).collect())
 }
 
+/// The `/composite` and `/composite/batch` calls holding a subrequest that upserts `p.object`
+/// by `p.field` (`PATCH …/sobjects/{Object}/{Field}/{value}`), each with whether such a
+/// subrequest was answered 200 or 201 (its subresponse, in the same place of the answer).
+fn composite_upserts(p: &Upsert, cx: &Cx) -> Vec<(u64, bool)> {
+    use serde_json::Value;
+    let mut out = Vec::new();
+    for e in &cx.ev.exchanges {
+        let path = e.path().trim_end_matches('/');
+        let batch = path.ends_with("/composite/batch");
+        if !e.method().eq_ignore_ascii_case("POST") || !(batch || path.ends_with("/composite")) {
+            continue;
+        }
+        let Ok(body) = serde_json::from_str::<Value>(&e.request.body.text) else {
+            continue;
+        };
+        let subs = body
+            .get(if batch {
+                "batchRequests"
+            } else {
+                "compositeRequest"
+            })
+            .and_then(Value::as_array);
+        let answer = e
+            .response
+            .as_ref()
+            .and_then(|r| serde_json::from_str::<Value>(&r.body.text).ok());
+        let statuses: Vec<Option<i64>> = answer
+            .as_ref()
+            .and_then(|a| {
+                a.get(if batch {
+                    "results"
+                } else {
+                    "compositeResponse"
+                })
+            })
+            .and_then(Value::as_array)
+            .map(|rs| {
+                rs.iter()
+                    .map(|r| {
+                        r.get(if batch {
+                            "statusCode"
+                        } else {
+                            "httpStatusCode"
+                        })
+                        .and_then(Value::as_i64)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut found = None;
+        for (i, sub) in subs.into_iter().flatten().enumerate() {
+            let method = sub.get("method").and_then(Value::as_str).unwrap_or("");
+            let url = sub.get("url").and_then(Value::as_str).unwrap_or("");
+            let url = url.split('?').next().unwrap_or("");
+            let url = percent_encoding::percent_decode_str(url).decode_utf8_lossy();
+            let segs: Vec<&str> = url.split('/').filter(|s| !s.is_empty()).collect();
+            let Some(at) = segs.iter().position(|s| *s == "sobjects") else {
+                continue;
+            };
+            let rest = &segs[at + 1..];
+            let upsert = method.eq_ignore_ascii_case("PATCH")
+                && rest.len() == 3
+                && same_api_name(rest[0], &p.object)
+                && same_api_name(rest[1], &p.field);
+            if upsert {
+                let done = matches!(statuses.get(i), Some(Some(200 | 201)));
+                found = Some(found.unwrap_or(false) || done);
+            }
+        }
+        if let Some(done) = found {
+            out.push((e.seq, done));
+        }
+    }
+    out
+}
+
 /// Salesforce API names (objects, fields) are case-insensitive: `account/erp_id__c` names the
 /// same thing as `Account/ERP_Id__c`.
 pub(crate) fn same_api_name(a: &str, b: &str) -> bool {
@@ -79,8 +155,9 @@ fn every_record_succeeded(e: &Exchange) -> bool {
 }
 
 pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
-    // One record: PATCH /sobjects/{Object}/{Field}/{value}; up to 200 in one call:
-    // PATCH /composite/sobjects/{Object}/{Field} with the records in the body.
+    // One record: PATCH /sobjects/{Object}/{Field}/{value}, alone or as a subrequest of
+    // /composite or /composite/batch; up to 200 in one call: PATCH
+    // /composite/sobjects/{Object}/{Field} with the records in the body.
     let upserts: Vec<&Exchange> = cx
         .ev
         .exchanges
@@ -93,11 +170,16 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
             })
         })
         .collect();
-    let ok: Vec<u64> = upserts
+    let mut ok: Vec<u64> = upserts
         .iter()
         .filter(|e| is_success(e) && (!is_collection(e) || every_record_succeeded(e)))
         .map(|e| e.seq)
         .collect();
+    // The same PATCH as a subrequest of a /composite or /composite/batch call.
+    let nested = composite_upserts(p, cx);
+    ok.extend(nested.iter().filter(|(_, done)| *done).map(|(seq, _)| *seq));
+    ok.sort_unstable();
+    ok.dedup();
     if !ok.is_empty() {
         return cx
             .pass(format!(
@@ -116,6 +198,13 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
                 e.status().unwrap_or(0)
             ))
             .with_evidence(upserts.iter().map(|e| e.seq));
+    }
+    if let Some((seq, _)) = nested.first() {
+        return cx
+            .fail(format!(
+                "The upsert sent as a subrequest of #{seq} was not answered 200 or 201; read its subresponse in the traffic view."
+            ))
+            .with_evidence(nested.iter().map(|(seq, _)| *seq));
     }
     let creates: Vec<&Exchange> = cx
         .ev
@@ -139,7 +228,7 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
         .collect();
     let instead = instead_of_upsert(p, &creates, &by_id);
     cx.fail(format!(
-        "No upsert by external id was made: expected PATCH /services/data/vXX.X/sobjects/{}/{}/{{value}} (or, for many records, PATCH /services/data/vXX.X/composite/sobjects/{}/{}).{instead}",
+        "No upsert by external id was made: expected PATCH /services/data/vXX.X/sobjects/{}/{}/{{value}}, alone or as a composite subrequest (or, for many records, PATCH /services/data/vXX.X/composite/sobjects/{}/{}).{instead}",
         p.object, p.field, p.object, p.field
     ))
     .with_evidence(creates.iter().chain(&by_id).map(|e| e.seq))
@@ -448,6 +537,30 @@ mod tests {
         );
         let nothing_sent = req("PATCH", url, 200).response_body("[]");
         assert_fails(rule, &evidence(vec![nothing_sent]));
+    }
+
+    #[test]
+    fn an_upsert_sent_as_a_composite_subrequest_counts_when_it_was_answered_200_or_201() {
+        let rule = "{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c }";
+        let sub = r#"{"allOrNone":true,"compositeRequest":[{"method":"PATCH","url":"/services/data/v62.0/sobjects/Account/ERP_Id__c/A-2001","referenceId":"up","body":{"Name":"Kestrel Air"}}]}"#;
+        let composite = req("POST", "/services/data/v62.0/composite", 200)
+            .body(sub)
+            .response_body(r#"{"compositeResponse":[{"body":{"id":"001000000000001AAA","success":true,"errors":[],"created":true},"httpHeaders":{},"httpStatusCode":201,"referenceId":"up"}]}"#);
+        assert_passes(rule, &evidence(vec![composite]));
+        let batch = req("POST", "/services/data/v62.0/composite/batch", 200)
+            .body(r#"{"batchRequests":[{"method":"PATCH","url":"v62.0/sobjects/Account/ERP_Id__c/A-2001","richInput":{"Name":"Kestrel Air"}}]}"#)
+            .response_body(r#"{"hasErrors":false,"results":[{"statusCode":200,"result":{"id":"001000000000001AAA","created":false}}]}"#);
+        assert_passes(rule, &evidence(vec![batch]));
+        let refused = req("POST", "/services/data/v62.0/composite", 200)
+            .body(sub)
+            .response_body(r#"{"compositeResponse":[{"body":[{"errorCode":"REQUIRED_FIELD_MISSING","message":"Required fields are missing: [Name]"}],"httpHeaders":{},"httpStatusCode":400,"referenceId":"up"}]}"#);
+        let v = assert_fails(rule, &evidence(vec![refused]));
+        assert!(v.message.contains("subrequest of #1"), "{}", v.message);
+        // A create sent as a subrequest is no upsert.
+        let create = req("POST", "/services/data/v62.0/composite", 200)
+            .body(r#"{"compositeRequest":[{"method":"POST","url":"/services/data/v62.0/sobjects/Account","referenceId":"c","body":{"Name":"x"}}]}"#)
+            .response_body(r#"{"compositeResponse":[{"httpStatusCode":201,"referenceId":"c","body":{}}]}"#);
+        assert_fails(rule, &evidence(vec![create]));
     }
 
     #[test]
