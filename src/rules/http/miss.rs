@@ -90,9 +90,15 @@ pub(super) fn header_doubt(pattern: &RequestPattern, e: &Exchange) -> Option<Str
 /// `the org answered 404 NOT_FOUND "The requested resource does not exist"` for an answer
 /// with a 4xx or 5xx status; None for any other answer or none.
 pub(super) fn org_answer(e: &Exchange) -> Option<String> {
+    answer(e).map(|a| format!("the org answered {a}"))
+}
+
+/// `404 NOT_FOUND "The requested resource does not exist"`: an error answer's status and what
+/// its body says; None for an answer below 400 or none.
+pub(super) fn answer(e: &Exchange) -> Option<String> {
     let status = e.status().filter(|s| *s >= 400)?;
     let said = e.response_json().map(|b| said(&b)).unwrap_or_default();
-    Some(format!("the org answered {status}{said}"))
+    Some(format!("{status}{said}"))
 }
 
 /// ` CODE "message"` from a REST error list or object, or ` error "description"` from an
