@@ -10,6 +10,8 @@ use std::collections::BTreeSet;
 #[path = "oauth_refresh.rs"]
 mod refresh;
 pub(crate) use refresh::refresh_then_retry_once;
+#[path = "oauth_token_shape.rs"]
+mod token_shape;
 
 /// Rules without parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -103,8 +105,13 @@ pub(crate) fn grant_used(p: &Grant, cx: &Cx) -> Verdict {
             .with_evidence(all.iter().map(|e| e.seq));
     }
     let used: BTreeSet<String> = cx.token_requests().filter_map(grant_of).collect();
-    let seen = if used.is_empty() {
+    let flawed = cx.token_requests().find_map(token_shape::flaw);
+    let seen = if let Some(flaw) = flawed {
+        flaw
+    } else if cx.token_requests().next().is_none() {
         "no token request was made".to_string()
+    } else if used.is_empty() {
+        "no token request named a grant_type".to_string()
     } else {
         format!(
             "the token requests used {}",

@@ -35,16 +35,27 @@ fn oauth_error_of(e: &Exchange) -> Option<String> {
 }
 
 /// The first refresh of run `run` not prompted by a 401: the API call before it (if any) was
-/// not answered 401.
+/// not answered 401. Where the proxy knows which start of the learner's client sent each
+/// request, "before it" is that client's own last call, so clients run side by side (a test
+/// that starts three at once) each answer their own 401; a client that refreshes from a start
+/// of its own that has made no API call goes by the run's last call.
 fn unprompted_refresh(ex: &[Exchange], run: usize) -> Option<&Exchange> {
     let mut last_api_status = None;
+    let mut by_client: std::collections::HashMap<u32, Option<u16>> = Default::default();
     for e in ex.iter().filter(|e| e.run_index == run) {
+        let client = crate::rules::retry::client_start(e);
         if is_refresh(e) {
-            if last_api_status != Some(401) {
+            let before = client
+                .and_then(|c| by_client.get(&c).copied())
+                .unwrap_or(last_api_status);
+            if before != Some(401) {
                 return Some(e);
             }
         } else if !is_oauth_endpoint(e) {
             last_api_status = e.status();
+            if let Some(c) = client {
+                by_client.insert(c, e.status());
+            }
         }
     }
     None
@@ -118,6 +129,18 @@ fn judge_recovery(cx: &Cx, i: usize) -> Result<Recovery, (String, Vec<u64>)> {
     let mut seqs: Vec<u64> = vec![failed.seq];
     seqs.extend(refreshes.iter().map(|e| e.seq));
     seqs.extend(other_grants.iter().map(|e| e.seq));
+    // A token request whose grant could not be read (sent as JSON, a misspelt grant_type)
+    // is named for what it is: it may well have been meant as the refresh.
+    let flawed = other_grants
+        .iter()
+        .find_map(|g| super::token_shape::flaw(g));
+    if let (true, Some(flaw)) = (refreshes.is_empty(), &flawed) {
+        let msg = format!(
+            "After the 401 on {}, the client's token request was not a refresh the org could read: {flaw}.",
+            show(failed)
+        );
+        return Err((msg, seqs));
+    }
     let Some(retry_at) = retry_at else {
         let msg = if refreshes.is_empty() {
             format!(

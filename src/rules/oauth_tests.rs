@@ -806,3 +806,91 @@ fn a_challenge_written_in_hex_is_named_and_the_hints_about_refused_authorizes_ar
     }
     assert_eq!(revealed.len(), 2, "{revealed:?}");
 }
+
+/// A refresh sent as JSON, as a learner who copies an API call's habits writes it.
+fn json_refresh() -> crate::evidence::Exchange {
+    req("POST", "/services/oauth2/token", 400)
+        .header("Content-Type", "application/json")
+        .body(r#"{"grant_type":"refresh_token","refresh_token":"r","client_id":"k"}"#)
+        .response_body(
+            r#"{"error":"invalid_request","error_description":"unsupported content type"}"#,
+        )
+}
+
+#[test]
+fn a_token_request_sent_as_json_is_named_as_such_not_as_another_grant() {
+    let ev = evidence(vec![
+        get(Q, 401).bearer("aaaa"),
+        json_refresh(),
+        get(Q, 401).bearer("aaaa"),
+    ]);
+    let v = assert_fails("{ rule: oauth.refresh_then_retry_once }", &ev);
+    assert!(
+        v.message.contains("#2 POST /services/oauth2/token (grant_type refresh_token) was sent as JSON; the token endpoint takes application/x-www-form-urlencoded"),
+        "{}",
+        v.message
+    );
+    assert!(
+        v.message
+            .contains("(the org answered 400 invalid_request \"unsupported content type\")"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("logged in again"), "{}", v.message);
+    let v = assert_fails("{ rule: oauth.grant_used, grant: refresh_token }", &ev);
+    assert!(v.message.contains("was sent as JSON"), "{}", v.message);
+    assert!(
+        !v.message.contains("no token request was made"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn a_misspelt_grant_type_is_named_with_the_grant_it_meant() {
+    let ev = evidence(vec![
+        get(Q, 401).bearer("aaaa"),
+        token("refresh", 400).response_body(
+            r#"{"error":"unsupported_grant_type","error_description":"grant type not supported"}"#,
+        ),
+        get(Q, 401).bearer("aaaa"),
+    ]);
+    let v = assert_fails("{ rule: oauth.refresh_then_retry_once }", &ev);
+    assert!(
+        v.message.contains("sent grant_type=refresh, which is not a grant type; use refresh_token (the org answered 400 unsupported_grant_type"),
+        "{}",
+        v.message
+    );
+    let v = assert_fails("{ rule: oauth.grant_used, grant: refresh_token }", &ev);
+    assert!(v.message.contains("use refresh_token"), "{}", v.message);
+}
+
+/// `e` as sent by a start of the learner's client (`client`) under the program sflab ran.
+fn from_client(mut e: crate::evidence::Exchange, client: u32) -> crate::evidence::Exchange {
+    e.client_processes = vec![client * 10, client, 1];
+    e
+}
+
+#[test]
+fn clients_run_side_by_side_each_answer_their_own_401() {
+    // A test that starts three clients at once: the expired session refuses each one's call,
+    // and each refreshes once and retries, interleaved with the others.
+    let ev = evidence(vec![
+        from_client(get(Q, 401).bearer("aaaa"), 2),
+        from_client(get(Q, 401).bearer("aaaa"), 3),
+        from_client(refresh(), 2),
+        from_client(get(Q, 401).bearer("aaaa"), 4),
+        from_client(refresh(), 3),
+        from_client(get(Q, 200).bearer("bbbb"), 2),
+        from_client(refresh(), 4),
+        from_client(get(Q, 200).bearer("cccc"), 3),
+        from_client(get(Q, 200).bearer("dddd"), 4),
+    ]);
+    let v = verdict_with("{ rule: oauth.refresh_then_retry_once }", &ev, None);
+    assert!(
+        !v.message.contains("no call had been answered 401"),
+        "{}",
+        v.message
+    );
+    assert!(v.passed(), "{}", v.message);
+}
