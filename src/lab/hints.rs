@@ -596,3 +596,51 @@ mod stopped_early_tests {
         assert_eq!(stopped_early_note(&[], 0), None);
     }
 }
+
+#[cfg(test)]
+mod rest_crud_tests {
+    use super::*;
+    use crate::rules::Verdict;
+
+    fn rest_crud() -> LabSpec {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/labs/rest-crud/lab.yaml");
+        let yaml = std::fs::read_to_string(path).expect("labs/rest-crud/lab.yaml");
+        crate::lab::spec::parse("lab.yaml", &yaml).expect("rest-crud parses")
+    }
+
+    #[test]
+    fn a_refused_create_is_hinted_before_the_update_it_kept_from_happening() {
+        let verdicts = vec![
+            Verdict::fail(
+                "rest.patch_for_update",
+                2,
+                "No record was updated: expected a PATCH to /sobjects/{Object}/{Id}.",
+            ),
+            Verdict::fail(
+                "http.order",
+                3,
+                "Step 1 (POST /services/data/*/sobjects/Account) did not count: #1 POST /services/data/v62.0/sobjects/Account was answered 400: a step counts when the org accepts it (see what the response says).",
+            ),
+        ];
+        let spec = rest_crud();
+        assert_eq!(
+            hint_offer(&spec, &verdicts, &[]),
+            HintOffer::Rule("http.order".into())
+        );
+        let failing = hint_rules(&verdicts);
+        match next_hint_among(&spec, &failing, &[], &verdicts) {
+            HintChoice::Next { text, .. } => assert!(text.contains("read the"), "{text}"),
+            other => panic!("{other:?}"),
+        }
+        // An update sent with PUT still gets the PATCH hint first.
+        let put = vec![Verdict::fail(
+            "rest.patch_for_update",
+            2,
+            "Updated a record with PUT (1 request). The REST API updates records with PATCH, sending only the fields that change.",
+        )];
+        assert_eq!(
+            hint_offer(&spec, &put, &[]),
+            HintOffer::Rule("rest.patch_for_update".into())
+        );
+    }
+}
