@@ -61,6 +61,23 @@ fn unprompted_refresh(ex: &[Exchange], run: usize) -> Option<&Exchange> {
     None
 }
 
+/// The starts of the learner's client in run `run` that made more than one call (a client
+/// program, as opposed to a `curl` run once for each call): where several of them call at
+/// once, each one's recovery is judged on its own calls.
+fn client_groups(ex: &[Exchange], run: usize) -> Vec<u32> {
+    let mut counts: std::collections::HashMap<u32, usize> = Default::default();
+    for e in ex.iter().filter(|e| e.run_index == run) {
+        if let Some(c) = crate::rules::retry::client_start(e) {
+            *counts.entry(c).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(c, _)| c)
+        .collect()
+}
+
 /// The position of each run's first API call answered 401, in run order.
 fn first_401_per_run(ex: &[Exchange]) -> Vec<usize> {
     let mut seen_runs = Vec::new();
@@ -115,9 +132,15 @@ pub(crate) fn refresh_then_retry_once(cx: &Cx) -> Verdict {
 fn judge_recovery(cx: &Cx, i: usize) -> Result<Recovery, (String, Vec<u64>)> {
     let ex = &cx.ev.exchanges;
     let failed = &ex[i];
+    // Where clients ran side by side, each recovers on its own: the calls of other clients
+    // (each a start that made several calls) are left out of this one's recovery.
+    let groups = client_groups(ex, failed.run_index);
+    let group = |e: &Exchange| crate::rules::retry::client_start(e).filter(|c| groups.contains(c));
+    let mine = group(failed);
     let after: Vec<&Exchange> = ex[i + 1..]
         .iter()
         .filter(|e| e.run_index == failed.run_index)
+        .filter(|e| mine.is_none() || group(e).is_none() || group(e) == mine)
         .collect();
     let retry_at = after.iter().position(|e| same_request(e, failed));
     let window = &after[..retry_at.unwrap_or(after.len())];

@@ -98,7 +98,7 @@ fn next_attempt(ex: &[Exchange], i: usize) -> Option<usize> {
 /// The start of the learner's client that sent `e`: of the processes from the sender up to the
 /// program sflab started, the one just below that program (the program itself when it sent
 /// the request); `None` when the proxy could not tell.
-fn client_start(e: &Exchange) -> Option<u32> {
+pub(crate) fn client_start(e: &Exchange) -> Option<u32> {
     let chain = &e.client_processes;
     match chain.len() {
         0 => None,
