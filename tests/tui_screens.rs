@@ -506,7 +506,18 @@ fn sflab(args: &[&str]) -> String {
 #[test]
 fn lesson_command_prints_the_rendered_lesson_at_the_given_width() {
     let text = sflab(&["lesson", "L0-start-here/apis", "--width", "60"]);
+    // Into a pipe, code lines print as written (never cut, no gutter) so copied commands run;
+    // everything else fits the width.
+    let long_command = "curl -s \"$SF_INSTANCE_URL/services/data/\" -H \"Authorization: Bearer $SF_ACCESS_TOKEN\" | jq '.[-1]'";
+    assert!(text.lines().any(|l| l == long_command), "{text}");
+    assert!(!text.contains('┆'), "{text}");
+    let mut in_code = false;
     for line in text.lines() {
+        if in_code {
+            in_code = line != "╰─";
+            continue;
+        }
+        in_code = line.starts_with("╭─") && !line.ends_with('╮');
         assert!(
             unicode_width::UnicodeWidthStr::width(line) <= 60,
             "{line:?}"

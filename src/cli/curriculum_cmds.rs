@@ -332,7 +332,13 @@ pub fn lesson(
         return Ok(0);
     }
     let width = width.unwrap_or_else(output_width);
-    print!("{}", crate::markdown::render_plain(&lesson.body, width));
+    // Code copied from a pipe must run: no gutter, no cut lines; a terminal keeps the boxes.
+    let text = if std::io::stdout().is_terminal() {
+        crate::markdown::render_plain(&lesson.body, width)
+    } else {
+        crate::markdown::render_for_pipe(&lesson.body, width)
+    };
+    print!("{text}");
     Ok(0)
 }
 

@@ -96,11 +96,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print one lesson as text.
+    /// Print one lesson as text: code boxed on a terminal, as plain lines into a pipe or a
+    /// file (so copied commands run). `--raw` prints the markdown source.
     Lesson {
         /// The lesson id, e.g. L0-start-here/overview.
         id: String,
-        /// Print the markdown source instead of the rendered text.
+        /// Print the markdown source instead of the rendered text (for editors and tools that
+        /// read markdown).
         #[arg(long)]
         raw: bool,
         /// Wrap at this many columns (default: the terminal's width, else 80).

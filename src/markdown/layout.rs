@@ -4,7 +4,7 @@
 use super::blocks::{plain, Block, Inline};
 use super::highlight::highlight;
 use super::table::layout_table;
-use super::wrap::{hard_break, prefix_lines, wrap, RLine};
+use super::wrap::{hard_break, prefix_lines, wrap, CodeLine, RLine};
 use crate::tui::theme::{CalloutKind, Theme};
 use ratatui::style::Style;
 use ratatui::text::Span;
@@ -186,9 +186,16 @@ fn code(lang: &str, text: &str, width: usize, theme: &Theme) -> Vec<RLine> {
     source_lines.push(line);
     let inner = width.saturating_sub(2).max(1);
     for src in source_lines {
+        let written: String = src.iter().map(|(t, _)| t.as_str()).collect();
+        let mut written = Some(written);
         for (i, piece) in cut_code_line(&src, inner).into_iter().enumerate() {
             let gutter = if i == 0 { "│ " } else { "┆ " };
-            out.push(RLine::new(piece).prefixed(&[Span::styled(gutter, border)]));
+            let mut line = RLine::new(piece).prefixed(&[Span::styled(gutter, border)]);
+            line.code = Some(match written.take() {
+                Some(text) => CodeLine::Source(text),
+                None => CodeLine::Continuation,
+            });
+            out.push(line);
         }
     }
     out.push(RLine::new(vec![Span::styled("╰─", border)]));
@@ -270,9 +277,13 @@ fn callout(
         let line = line
             .prefixed(&[Span::styled("│ ", style)])
             .padded(content_w + 2, Style::new());
+        let code = line.code;
         let mut spans = line.spans;
         spans.push(Span::styled(" │", style));
-        out.push(RLine::new(spans));
+        out.push(RLine {
+            code,
+            ..RLine::new(spans)
+        });
     }
     out.push(RLine::new(vec![Span::styled(
         format!("╰{}╯", "─".repeat(content_w + 2)),

@@ -122,6 +122,26 @@ pub fn render_plain(markdown: &str, width: u16) -> String {
         .to_plain_text()
 }
 
+/// Renders markdown as plain text for a pipe or a file: like [`render_plain`], but each line
+/// of a code block is printed as written, with no gutter and never cut, so a command copied
+/// from the output runs. The boxes' top and bottom lines stay, on lines of their own.
+pub fn render_for_pipe(markdown: &str, width: u16) -> String {
+    let width = width.max(MIN_WIDTH);
+    let blocks = blocks::parse(markdown);
+    let theme = Theme::monochrome();
+    let mut out = String::new();
+    for line in layout::layout_blocks(&blocks, width as usize, 0, false, &theme) {
+        let text: String = match line.code {
+            Some(wrap::CodeLine::Continuation) => continue,
+            Some(wrap::CodeLine::Source(written)) => written,
+            None => line.spans.iter().map(|s| s.content.as_ref()).collect(),
+        };
+        out.push_str(text.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// Parsed documents per lesson and layouts per (lesson, width).
 #[derive(Debug)]
 pub struct LayoutCache {
@@ -270,6 +290,20 @@ mod tests {
         assert_eq!(lines[0], "╭─ bash");
         assert_eq!(lines[1], "│ curl -s \"$SF_INSTANCE_URL\"");
         assert_eq!(lines[2], "╰─");
+    }
+
+    #[test]
+    fn output_for_a_pipe_prints_code_lines_as_written() {
+        let long = format!("curl -sS \"$SF_INSTANCE_URL/{}\"", "x".repeat(70));
+        let md = format!("Run this:\n\n```bash\n{long}\necho done\n```\n\n- in a list:\n\n  ```\n  jq -r .id\n  ```\n");
+        let out = render_for_pipe(&md, 40);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.contains(&long.as_str()), "{lines:#?}");
+        assert!(lines.contains(&"echo done"), "{lines:#?}");
+        assert!(lines.contains(&"jq -r .id"), "{lines:#?}");
+        assert!(!out.contains('┆') && !out.contains("│ "), "{out}");
+        // On a terminal the code stays boxed.
+        assert!(render_plain(&md, 40).contains("│ echo done"));
     }
 
     #[test]

@@ -7,11 +7,23 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// One laid-out line: styled pieces, and the heading level when the line opens a heading.
+/// One laid-out line: styled pieces, the heading level when the line opens a heading, and
+/// what it shows of a code block's source.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RLine {
     pub spans: Vec<Span<'static>>,
     pub heading: Option<u8>,
+    pub code: Option<CodeLine>,
+}
+
+/// A laid-out line of a code block, for output that prints code as it was written (a pipe,
+/// where the gutter and the cut of a long line would be copied with the command).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CodeLine {
+    /// The first piece of a source line; the whole line as written.
+    Source(String),
+    /// A further piece of a source line cut to fit the width.
+    Continuation,
 }
 
 impl RLine {
@@ -19,6 +31,7 @@ impl RLine {
         RLine {
             spans,
             heading: None,
+            code: None,
         }
     }
 
