@@ -644,3 +644,28 @@ mod rest_crud_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod refresh_once_tests {
+    use super::*;
+    use crate::rules::Verdict;
+
+    #[test]
+    fn a_refresh_sent_as_json_is_hinted_to_send_a_form() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/labs/refresh-once/lab.yaml");
+        let yaml = std::fs::read_to_string(path).expect("labs/refresh-once/lab.yaml");
+        let spec = crate::lab::spec::parse("lab.yaml", &yaml).expect("refresh-once parses");
+        let verdicts = vec![Verdict::fail(
+            "oauth.refresh_then_retry_once",
+            3,
+            "After the 401 on #1 GET /services/data/v62.0/query, the client's token request was not a refresh the org could read: #2 POST /services/oauth2/token (grant_type refresh_token) was sent as JSON; the token endpoint takes application/x-www-form-urlencoded.",
+        )];
+        let failing = hint_rules(&verdicts);
+        match next_hint_among(&spec, &failing, &[], &verdicts) {
+            HintChoice::Next { text, .. } => {
+                assert!(text.contains("reads a form, not JSON"), "{text}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
