@@ -259,7 +259,7 @@ fn replay_resumed_table() {
             vec![got("a", 1), got("b", 3)],
             vec![(1, 1), (2, 10), (3, 21)],
             false,
-            "LATEST",
+            "resume from the replay id stored for the last event it applied (store one after each event",
         ),
         // an old stored id re-reads four events
         (
@@ -315,7 +315,7 @@ fn a_loss_after_a_refused_stored_id_names_the_refusal_not_latest() {
         v.message
     );
     assert!(
-        !v.message.contains("resume from the stored replay id"),
+        !v.message.contains("resume from the replay id stored"),
         "{}",
         v.message
     );
