@@ -96,8 +96,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print one lesson as text: code boxed on a terminal, as plain lines into a pipe or a
-    /// file (so copied commands run). `--raw` prints the markdown source.
+    /// Print one lesson as text (into a pipe, code as plain lines; `--raw` for the markdown)
+    #[command(
+        long_about = "Print one lesson as text. On a terminal code blocks are boxed; into a pipe or a file each code line prints as written, with no gutter and never cut, so a copied command runs. `--raw` prints the lesson's markdown source."
+    )]
     Lesson {
         /// The lesson id, e.g. L0-start-here/overview.
         id: String,
