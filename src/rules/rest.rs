@@ -41,7 +41,12 @@ fn yes() -> bool {
 
 /// `/services/data/vNN.0/sobjects/{rest...}` → the segments after `sobjects`.
 fn sobject_segments(e: &Exchange) -> Option<Vec<String>> {
-    let path = percent_encoding::percent_decode_str(e.path()).decode_utf8_lossy();
+    segments_after_sobjects(e.path())
+}
+
+/// The decoded segments of `path` after its `sobjects` segment.
+fn segments_after_sobjects(path: &str) -> Option<Vec<String>> {
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let at = segs.iter().position(|s| *s == "sobjects")?;
     Some(segs[at + 1..].iter().map(|s| s.to_string()).collect())
@@ -62,37 +67,24 @@ fn composite_upserts(p: &Upsert, cx: &Cx) -> Vec<(u64, bool)> {
         let Ok(body) = serde_json::from_str::<Value>(&e.request.body.text) else {
             continue;
         };
-        let subs = body
-            .get(if batch {
-                "batchRequests"
-            } else {
-                "compositeRequest"
-            })
-            .and_then(Value::as_array);
+        // Where each kind of call keeps its subrequests, its subresponses and their status.
+        let (requests, responses, status) = if batch {
+            ("batchRequests", "results", "statusCode")
+        } else {
+            ("compositeRequest", "compositeResponse", "httpStatusCode")
+        };
+        let subs = body.get(requests).and_then(Value::as_array);
         let answer = e
             .response
             .as_ref()
             .and_then(|r| serde_json::from_str::<Value>(&r.body.text).ok());
         let statuses: Vec<Option<i64>> = answer
             .as_ref()
-            .and_then(|a| {
-                a.get(if batch {
-                    "results"
-                } else {
-                    "compositeResponse"
-                })
-            })
+            .and_then(|a| a.get(responses))
             .and_then(Value::as_array)
             .map(|rs| {
                 rs.iter()
-                    .map(|r| {
-                        r.get(if batch {
-                            "statusCode"
-                        } else {
-                            "httpStatusCode"
-                        })
-                        .and_then(Value::as_i64)
-                    })
+                    .map(|r| r.get(status).and_then(Value::as_i64))
                     .collect()
             })
             .unwrap_or_default();
@@ -100,17 +92,13 @@ fn composite_upserts(p: &Upsert, cx: &Cx) -> Vec<(u64, bool)> {
         for (i, sub) in subs.into_iter().flatten().enumerate() {
             let method = sub.get("method").and_then(Value::as_str).unwrap_or("");
             let url = sub.get("url").and_then(Value::as_str).unwrap_or("");
-            let url = url.split('?').next().unwrap_or("");
-            let url = percent_encoding::percent_decode_str(url).decode_utf8_lossy();
-            let segs: Vec<&str> = url.split('/').filter(|s| !s.is_empty()).collect();
-            let Some(at) = segs.iter().position(|s| *s == "sobjects") else {
+            let Some(rest) = segments_after_sobjects(url.split('?').next().unwrap_or("")) else {
                 continue;
             };
-            let rest = &segs[at + 1..];
             let upsert = method.eq_ignore_ascii_case("PATCH")
                 && rest.len() == 3
-                && same_api_name(rest[0], &p.object)
-                && same_api_name(rest[1], &p.field);
+                && same_api_name(&rest[0], &p.object)
+                && same_api_name(&rest[1], &p.field);
             if upsert {
                 let done = matches!(statuses.get(i), Some(Some(200 | 201)));
                 found = Some(found.unwrap_or(false) || done);

@@ -126,6 +126,14 @@ pub enum ProfileError {
     },
 }
 
+/// A login file that is not a login.
+fn corrupt(path: &Path, e: serde_json::Error) -> ProfileError {
+    ProfileError::Corrupt {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
 /// Checks an alias is a safe file name.
 pub fn valid_alias(alias: &str) -> Result<(), ProfileError> {
     let ok = !alias.is_empty()
@@ -305,32 +313,20 @@ impl LoginStore {
     }
 
     pub fn load(&self, alias: &str) -> Result<OrgLogin, ProfileError> {
-        valid_alias(alias)?;
-        let path = self.file(alias);
-        let text = match std::fs::read(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(ProfileError::UnknownAlias(alias.to_string()))
-            }
-            Err(e) => {
-                return Err(ProfileError::Corrupt {
-                    path,
-                    reason: e.to_string(),
-                })
-            }
-        };
-        let corrupt = |e: serde_json::Error| ProfileError::Corrupt {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
-        let value = serde_json::from_slice(&text).map_err(corrupt)?;
+        let (path, value) = self.stored(alias)?;
         let value = self.secrets_restored(alias, value)?;
-        serde_json::from_value(value).map_err(corrupt)
+        serde_json::from_value(value).map_err(|e| corrupt(&path, e))
     }
 
     /// What the login `alias` says of its org, without reading its secrets: a login whose
     /// secrets are in the keyring is not looked up there.
     pub fn facts(&self, alias: &str) -> Result<LoginFacts, ProfileError> {
+        let (path, value) = self.stored(alias)?;
+        serde_json::from_value(value).map_err(|e| corrupt(&path, e))
+    }
+
+    /// The login file of `alias` as JSON, and its path.
+    fn stored(&self, alias: &str) -> Result<(PathBuf, serde_json::Value), ProfileError> {
         valid_alias(alias)?;
         let path = self.file(alias);
         let text = match std::fs::read(&path) {
@@ -345,10 +341,8 @@ impl LoginStore {
                 })
             }
         };
-        serde_json::from_slice(&text).map_err(|e| ProfileError::Corrupt {
-            path: path.clone(),
-            reason: e.to_string(),
-        })
+        let value = serde_json::from_slice(&text).map_err(|e| corrupt(&path, e))?;
+        Ok((path, value))
     }
 
     /// The login `alias`, or the one in use when `None`.
