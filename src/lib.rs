@@ -13,6 +13,7 @@ pub mod lab;
 pub mod markdown;
 pub mod matcher;
 pub mod org;
+pub mod procfs;
 pub mod progress;
 pub mod proxy;
 pub mod redact;

@@ -90,7 +90,7 @@ mod linux {
             return Vec::new();
         };
         let me = std::process::id();
-        let Some(owner) = owner_of(inode, me) else {
+        let Some(owner) = owner_of(inode) else {
             return Vec::new();
         };
         // The keeper the runner starts `./run` under is a copy of sflab (cloned, never
@@ -105,25 +105,9 @@ mod linux {
         })
     }
 
-    /// The newest process (other than `me`) holding the socket `inode`.
-    fn owner_of(inode: u64, me: u32) -> Option<u32> {
-        let wanted = format!("socket:[{inode}]");
-        let mut pids: Vec<u32> = std::fs::read_dir("/proc")
-            .ok()?
-            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-            .filter(|pid| *pid != me)
-            .collect();
-        pids.sort_unstable_by(|a, b| b.cmp(a));
-        pids.into_iter().find(|pid| {
-            std::fs::read_dir(format!("/proc/{pid}/fd"))
-                .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-                .any(|fd| {
-                    std::fs::read_link(fd.path())
-                        .is_ok_and(|target| target.as_os_str() == wanted.as_str())
-                })
-        })
+    /// The newest process (other than sflab) holding the socket `inode`.
+    fn owner_of(inode: u64) -> Option<u32> {
+        crate::procfs::newest_holder_of(&format!("socket:[{inode}]"))
     }
 }
 

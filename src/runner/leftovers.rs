@@ -258,30 +258,14 @@ pub fn pipe_inode(_fd: i32) -> Option<u64> {
 /// run's marker behind and kept its output pipe), by pid.
 #[cfg(target_os = "linux")]
 pub fn pipe_holders(inode: u64) -> Vec<Leftover> {
-    let me = std::process::id();
-    let wanted = format!("pipe:[{inode}]");
-    let Ok(rd) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let mut out: Vec<Leftover> = rd
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| *pid != me)
+    crate::procfs::holders_of(&format!("pipe:[{inode}]"))
+        .into_iter()
         .filter(|pid| stat_of(*pid).is_some_and(|(state, _)| !matches!(state, 'Z' | 'X')))
-        .filter(|pid| {
-            std::fs::read_dir(format!("/proc/{pid}/fd")).is_ok_and(|fds| {
-                fds.flatten().any(|fd| {
-                    std::fs::read_link(fd.path()).is_ok_and(|l| l.as_os_str() == wanted.as_str())
-                })
-            })
-        })
         .map(|pid| Leftover {
             pid,
             command: command_line(pid),
         })
-        .collect();
-    out.sort_by_key(|p| p.pid);
-    out
+        .collect()
 }
 
 #[cfg(not(target_os = "linux"))]
