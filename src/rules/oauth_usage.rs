@@ -1,5 +1,5 @@
 //! `oauth.*` rules about how a client uses what it was given: rotated refresh tokens presented
-//! once (and the newest one kept, in `oauth_kept`), device-flow polling at the server's pace, only the scopes a job needs, and the app
+//! once (and the newest one kept, in `oauth_kept`), device-flow polling at the server's pace, only the scopes a job needs (an authorize request naming none asks for all the app offers; a token granted more than that fails too), and the app
 //! (client id) a token was issued to.
 
 use super::cx::{is_success, plural, show, Cx};
@@ -163,7 +163,65 @@ fn canonical_scope(scope: &str) -> String {
     }
 }
 
+fn is_authorize(e: &Exchange) -> bool {
+    e.path()
+        .trim_end_matches('/')
+        .ends_with("/oauth2/authorize")
+}
+
+/// The scopes a successful token answer says it granted (its `scope` field), in its order.
+fn granted(e: &Exchange) -> Option<Vec<String>> {
+    if !e.is_token_request() || !is_success(e) {
+        return None;
+    }
+    let scope = e.response_json()?.get("scope")?.as_str()?.to_string();
+    Some(scope.split_whitespace().map(canonical_scope).collect())
+}
+
+fn quoted(scopes: &[&String]) -> String {
+    scopes
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
 pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
+    let is_allowed = |s: &String| p.allowed.iter().any(|a| canonical_scope(a) == *s);
+    // Token answers granting more than the job needs, whatever was asked: the token a run
+    // actually holds is what a thief could use.
+    let overgranted: Vec<(&Exchange, Vec<String>)> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter_map(|e| Some((e, granted(e)?)))
+        .filter(|(_, scopes)| scopes.iter().any(|s| !is_allowed(s)))
+        .collect();
+    // An authorize request without a `scope` (or with an empty one) is granted every scope the
+    // app offers: the mock org does so, as Salesforce does for an app's selected scopes.
+    if let Some(e) = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| is_authorize(e))
+        .find(|e| param(e, "scope").is_none_or(|s| s.trim().is_empty()))
+    {
+        let answer = overgranted.first().map_or(String::new(), |(t, scopes)| {
+            format!(
+                " (the token answer #{} was granted `{}`)",
+                t.seq,
+                scopes.join(" ")
+            )
+        });
+        return cx
+            .fail(format!(
+                "{} named no `scope`, so the org grants every scope the app offers{answer}. \
+                 Ask for exactly what the job needs: `scope={}`.",
+                show(e),
+                p.required.join(" ")
+            ))
+            .with_evidence(std::iter::once(e.seq).chain(overgranted.first().map(|(t, _)| t.seq)));
+    }
     let asking: Vec<(&Exchange, BTreeSet<String>)> = cx
         .ev
         .exchanges
@@ -197,20 +255,13 @@ pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
             .with_evidence([e.seq]);
     }
     for (e, scopes) in &asking {
-        let extra: Vec<&String> = scopes
-            .iter()
-            .filter(|s| !p.allowed.iter().any(|a| canonical_scope(a) == **s))
-            .collect();
+        let extra: Vec<&String> = scopes.iter().filter(|s| !is_allowed(s)).collect();
         if !extra.is_empty() {
             return cx
                 .fail(format!(
                     "{} asked for {}, which this job does not need; keep to `scope={}`.",
                     show(e),
-                    extra
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and "),
+                    quoted(&extra),
                     p.allowed.join(" ")
                 ))
                 .with_evidence([e.seq]);
@@ -233,6 +284,18 @@ pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
                 ))
                 .with_evidence([e.seq]);
         }
+    }
+    if let Some((e, scopes)) = overgranted.first() {
+        let extra: Vec<&String> = scopes.iter().filter(|s| !is_allowed(s)).collect();
+        return cx
+            .fail(format!(
+                "{} was answered with a token granted {}, which this job does not need; the \
+                 request that started the grant should ask for `scope={}` only.",
+                show(e),
+                quoted(&extra),
+                p.allowed.join(" ")
+            ))
+            .with_evidence([e.seq]);
     }
     cx.pass(format!(
         "Every scope request kept to what the job needs ({}).",

@@ -374,3 +374,54 @@ fn device_polling_judges_each_run_against_the_interval_its_start_answered() {
         v.message
     );
 }
+
+#[test]
+fn an_authorize_request_without_a_scope_asks_for_every_scope_the_app_offers() {
+    let rule = "{ rule: oauth.scopes_requested, required: [api, refresh_token], allowed: [api, refresh_token] }";
+    // A decoy request with the right scope, then the one whose code is redeemed names none.
+    let ev = evidence(vec![
+        get(
+            "/services/oauth2/authorize?response_type=code&scope=api%20refresh_token",
+            302,
+        ),
+        get("/services/oauth2/authorize?response_type=code", 302),
+        token("authorization_code", 200)
+            .response_body(r#"{"scope":"api refresh_token web full openid id"}"#),
+    ]);
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message
+            .contains("#2 GET /services/oauth2/authorize named no `scope`")
+            && v.message.contains("every scope the app offers")
+            && v.message
+                .contains("#3 was granted `api refresh_token web full openid id`"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![2, 3]);
+    // An empty scope is no scope either.
+    let empty = evidence(vec![get(
+        "/services/oauth2/authorize?response_type=code&scope=",
+        302,
+    )]);
+    assert_fails(rule, &empty);
+}
+
+#[test]
+fn a_token_granted_more_than_the_job_needs_fails_even_when_every_request_named_a_scope() {
+    let rule = "{ rule: oauth.scopes_requested, required: [api], allowed: [api] }";
+    // A client-credentials request naming a narrow scope but granted the app's wide one.
+    let wide = evidence(vec![token("client_credentials", 200)
+        .body("grant_type=client_credentials&scope=api")
+        .response_body(r#"{"scope":"api full web"}"#)]);
+    let v = assert_fails(rule, &wide);
+    assert!(
+        v.message.contains("granted `full` and `web`") && v.message.contains("`scope=api` only"),
+        "{}",
+        v.message
+    );
+    let narrow = evidence(vec![token("client_credentials", 200)
+        .body("grant_type=client_credentials&scope=api")
+        .response_body(r#"{"scope":"api"}"#)]);
+    assert_passes(rule, &narrow);
+}
