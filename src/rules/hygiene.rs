@@ -107,6 +107,17 @@ impl LeakList {
         }
     }
 
+    /// A secret of `kind` somewhere in the file `place`, on lines not known.
+    fn add_file(&mut self, kind: String, place: String) {
+        if !self
+            .places
+            .iter()
+            .any(|(k, p, _)| *k == kind && *p == place)
+        {
+            self.places.push((kind, place, Vec::new()));
+        }
+    }
+
     fn is_empty(&self) -> bool {
         self.places.is_empty()
     }
@@ -124,7 +135,7 @@ impl LeakList {
                     readable(kind),
                     lines.len()
                 ),
-                [] => readable(kind),
+                [] => format!("{} ({place})", readable(kind)),
             })
             .collect();
         if self.places.len() > PLACES_SHOWN {
@@ -151,14 +162,35 @@ pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
             found.add(kind, f.path.clone(), line);
         }
     }
+    // The files that are no source but hold a secret: hidden ones (`.env`, `.cache/tok.json`)
+    // and ones that are not text. `sflab report` copies hidden files to the lead as it does
+    // visible ones, and version control keeps them alike, so a secret there is written into
+    // the lab folder just the same. Their lines are not kept, only the kinds they hold.
+    let elsewhere: Vec<_> = cx
+        .ev
+        .secret_files
+        .iter()
+        .filter(|f| !cx.ev.sources.iter().any(|s| s.path == f.path))
+        .collect();
+    for f in &elsewhere {
+        for kind in &f.kinds {
+            found.add_file(kind.clone(), f.path.clone());
+        }
+    }
     if found.is_empty() {
         return cx.pass(format!(
             "No secret was written into your {}.",
             plural(cx.ev.sources.len(), "file")
         ));
     }
+    let hidden_note = if elsewhere.is_empty() {
+        ""
+    } else {
+        " A hidden file counts too, whether you or your program wrote it: keep a secret in \
+         memory, never in a `.env` or cache file in the lab folder."
+    };
     cx.fail(format!(
-        "Your files contain secrets: {}. Read them from the environment variables the lab sets (the brief names them: SF_CLIENT_SECRET, ERP_CLIENT_SECRET…) instead of writing them into code.",
+        "Your files contain secrets: {}. Read them from the environment variables the lab sets (the brief names them: SF_CLIENT_SECRET, ERP_CLIENT_SECRET…) instead of writing them into code.{hidden_note}",
         found.render(|kind, path, line| format!("{kind} ({path}:{line})"))
     ))
 }
@@ -389,279 +421,5 @@ pub(crate) fn secrets_not_in_url(cx: &Cx) -> Verdict {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::fixture::*;
-    use crate::evidence::{CapturedOutput, SecretFile, SourceFile};
-    use crate::redact::Redactor;
-
-    #[test]
-    fn sources_with_a_redacted_secret_fail_with_the_line() {
-        let r = Redactor::new(b"k");
-        r.add_secret("client_secret", "S3cretValue1234");
-        let mut ev = evidence(vec![]);
-        ev.sources.push(SourceFile {
-            path: "run".into(),
-            text: r.text("#!/bin/sh\ncurl -d client_secret=$SF_CLIENT_SECRET\n"),
-        });
-        assert_passes("{ rule: secrets.not_in_sources }", &ev);
-        ev.sources.push(SourceFile {
-            path: "config.py".into(),
-            text: r.text("ID = 'x'\nSECRET = 'S3cretValue1234'\n"),
-        });
-        let v = assert_fails("{ rule: secrets.not_in_sources }", &ev);
-        assert!(
-            v.message.contains("client secret (config.py:2)"),
-            "{}",
-            v.message
-        );
-        assert!(!v.message.contains("S3cretValue1234"));
-    }
-
-    #[test]
-    fn an_empty_lab_folder_earns_nothing_for_keeping_no_secret() {
-        let mut ev = evidence(vec![]);
-        ev.sources.clear();
-        let v = assert_fails("{ rule: secrets.not_in_sources }", &ev);
-        assert!(v.message.contains("no files to judge"), "{}", v.message);
-    }
-
-    #[test]
-    fn output_with_a_token_fails_but_a_client_id_is_fine() {
-        let r = Redactor::new(b"k");
-        let mut ev = evidence(vec![]);
-        ev.runs[0].stdout = CapturedOutput {
-            text: r.text(&r.url("client_id=3MVG9abcdefgh&state=xyz")),
-            truncated: false,
-            ..CapturedOutput::default()
-        };
-        assert_passes("{ rule: secrets.not_in_output }", &ev);
-        ev.runs[0].stderr = CapturedOutput {
-            text: r.text("token: 00D000000000001!AQ0123456789abcdef\n"),
-            truncated: false,
-            ..CapturedOutput::default()
-        };
-        let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
-        assert!(
-            v.message.contains("access token (run 1, stderr line 1)"),
-            "{}",
-            v.message
-        );
-    }
-
-    #[test]
-    fn a_secret_seen_after_the_kept_output_is_a_leak_too() {
-        let mut ev = evidence(vec![]);
-        ev.runs[0].stdout = CapturedOutput {
-            text: "xxxx\n… output truncated\n".into(),
-            truncated: true,
-            secrets_after_cap: vec![("access_token".into(), 3002)],
-            ..CapturedOutput::default()
-        };
-        let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
-        assert!(
-            v.message.contains("access token (run 1, stdout line 3002)"),
-            "{}",
-            v.message
-        );
-    }
-
-    #[test]
-    fn printing_most_of_a_secret_is_a_leak_and_its_last_four_characters_are_not() {
-        let r = Redactor::new(b"k");
-        let secret = "E44A8B83FB3DE0B685606E86C2A7A017A4DAD0DDE7436ABA8AB1239FF1F3C80D";
-        r.add_secret("client_secret", secret);
-        let mut ev = evidence(vec![]);
-        ev.runs[0].stdout.text = r.text(&format!("secret ends …{}\n", &secret[60..]));
-        assert_passes("{ rule: secrets.not_in_output }", &ev);
-        ev.runs[0].stderr.text = r.text(&format!("using secret {}…\n", &secret[..63]));
-        let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
-        assert!(
-            v.message
-                .contains("part of client secret (run 1, stderr line 1)"),
-            "{}",
-            v.message
-        );
-        assert!(!ev.runs[0].stderr.text.contains(&secret[..20]));
-    }
-
-    #[test]
-    fn many_leaking_lines_are_summed_up_per_place_not_listed_one_by_one() {
-        let r = Redactor::new(b"k");
-        let mut ev = evidence(vec![]);
-        let line = "debug token=00D000000000001!AQ0123456789abcdef\n";
-        ev.runs[0].stdout.text = r.text(&format!("start\n{}", line.repeat(500)));
-        ev.runs[0].stderr.text = r.text(line);
-        let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
-        assert!(
-            v.message.contains(
-                "access token on 500 lines of run 1 stdout (first: line 2), access token (run 1, stderr line 1)."
-            ),
-            "{}",
-            v.message
-        );
-        assert!(v.message.len() < 300, "{}", v.message);
-
-        for i in 0..12 {
-            ev.sources.push(SourceFile {
-                path: format!("f{i}.py"),
-                text: r.text(line),
-            });
-        }
-        let v = assert_fails("{ rule: secrets.not_in_sources }", &ev);
-        assert!(
-            v.message.contains("access token (f0.py:1)"),
-            "{}",
-            v.message
-        );
-        assert!(v.message.contains("and 4 more places"), "{}", v.message);
-        assert!(!v.message.contains("f9.py"), "{}", v.message);
-    }
-
-    fn secret_file(path: &str, mode: Option<u32>) -> SecretFile {
-        SecretFile {
-            path: path.into(),
-            mode,
-            kinds: vec!["refresh_token".into(), "client_secret".into()],
-            markers: vec![],
-        }
-    }
-
-    #[test]
-    fn a_token_file_others_can_read_fails_with_its_mode_and_a_private_one_passes() {
-        let rule = "{ rule: secrets.files_private }";
-        let mut ev = evidence(vec![]);
-        let v = assert_passes(rule, &ev);
-        assert!(v.message.contains("No file"), "{}", v.message);
-        ev.secret_files
-            .push(secret_file(".refresh-token", Some(0o600)));
-        let v = assert_passes(rule, &ev);
-        assert!(
-            v.message.contains("1 file holding secrets is"),
-            "{}",
-            v.message
-        );
-        ev.secret_files
-            .push(secret_file("tokens/cache.json", Some(0o644)));
-        let v = assert_fails(rule, &ev);
-        assert!(
-            v.message
-                .contains("tokens/cache.json (mode 0644, holds refresh token, client secret)"),
-            "{}",
-            v.message
-        );
-        assert!(!v.message.contains(".refresh-token"), "{}", v.message);
-        ev.secret_files[1].mode = Some(0o640);
-        assert!(assert_fails(rule, &ev).message.contains("mode 0640"));
-        ev.secret_files[1].mode = Some(0o400);
-        assert_passes(rule, &ev);
-    }
-
-    #[test]
-    fn a_system_without_permission_bits_passes_files_private_and_says_so() {
-        let mut ev = evidence(vec![]);
-        ev.secret_files.push(secret_file(".env", None));
-        let v = assert_passes("{ rule: secrets.files_private }", &ev);
-        assert!(v.message.contains("no permission bits"), "{}", v.message);
-    }
-
-    #[test]
-    fn exit_ok_fails_on_status_timeout_or_no_run() {
-        let rule = "{ rule: process.exit_ok }";
-        let mut ev = evidence(vec![]);
-        assert_passes(rule, &ev);
-        ev.runs[0].exit_code = Some(2);
-        ev.runs[0].stderr.text = "jq: error: cannot iterate over null\n".into();
-        let v = assert_fails(rule, &ev);
-        assert!(v.message.contains("status 2") && v.message.contains("jq: error"));
-        ev.runs[0].exit_code = None;
-        ev.runs[0].timed_out = true;
-        assert!(assert_fails(rule, &ev).message.contains("too long"));
-        ev.runs.clear();
-        assert_fails(rule, &ev);
-    }
-
-    #[test]
-    fn a_run_the_scenario_stopped_after_a_wait_says_so() {
-        let mut ev = evidence(vec![]);
-        ev.runs[0].signal = Some(9);
-        ev.runs[0].notes.push("The lab's scenario waited 60 s for the program to exit by itself, which did not happen, and then stopped the run: the program seemed stuck.".into());
-        let v = assert_fails("{ rule: process.exit_ok }", &ev);
-        assert!(
-            v.message
-                .starts_with("run 1 was killed by signal 9: the lab's scenario waited 60 s"),
-            "{}",
-            v.message
-        );
-    }
-
-    #[test]
-    fn exit_refused_wants_a_status_of_its_own_and_a_word_on_stderr() {
-        let rule = "{ rule: process.exit_refused, runs: [1] }";
-        let mut ev = evidence(vec![]);
-        ev.runs[0].exit_code = Some(0);
-        assert!(assert_fails(rule, &ev).message.contains("status 0"));
-        ev.runs[0].exit_code = Some(3);
-        assert!(assert_fails(rule, &ev)
-            .message
-            .contains("wrote nothing on stderr"));
-        ev.runs[0].stderr.text = "state mismatch: refusing the sign-in\n".into();
-        assert_passes(rule, &ev);
-        ev.runs[0].exit_code = None;
-        ev.runs[0].timed_out = true;
-        assert!(assert_fails(rule, &ev)
-            .message
-            .contains("did not stop by itself"));
-        assert!(
-            assert_fails("{ rule: process.exit_refused, runs: [4] }", &ev)
-                .message
-                .contains("did not happen")
-        );
-    }
-
-    #[test]
-    fn exit_refused_without_say_why_takes_a_silent_non_zero_status() {
-        let rule = "{ rule: process.exit_refused, runs: [1], say_why: false }";
-        let mut ev = evidence(vec![]);
-        ev.runs[0].exit_code = Some(1);
-        let v = assert_passes(rule, &ev);
-        assert!(!v.message.contains("stderr"), "{}", v.message);
-        ev.runs[0].exit_code = Some(0);
-        assert!(assert_fails(rule, &ev).message.contains("status 0"));
-    }
-
-    #[test]
-    fn exit_ok_with_runs_judges_only_the_runs_it_lists() {
-        let mut ev = evidence(vec![get("/x", 200).run(2)]);
-        ev.runs[2].exit_code = Some(1);
-        assert_fails("{ rule: process.exit_ok }", &ev);
-        let v = assert_passes("{ rule: process.exit_ok, runs: [1, 2] }", &ev);
-        assert!(v.message.contains("in runs 1 and 2"), "{}", v.message);
-        ev.runs[1].exit_code = Some(3);
-        let v = assert_fails("{ rule: process.exit_ok, runs: [1, 2] }", &ev);
-        assert!(
-            v.message.contains("run 2 exited with status 3"),
-            "{}",
-            v.message
-        );
-        let v = assert_fails("{ rule: process.exit_ok, runs: [5] }", &ev);
-        assert!(
-            v.message.contains("(run 5) did not happen"),
-            "{}",
-            v.message
-        );
-    }
-
-    #[test]
-    fn a_token_in_the_query_string_fails_and_a_header_passes() {
-        let r = Redactor::new(b"k");
-        let marked = r.marker("access_token", "00D5g000004SfLb!AQ4AQ");
-        let in_url = get(
-            &format!("/services/data/v62.0/query?q=x&access_token={marked}"),
-            200,
-        );
-        let v = assert_fails("{ rule: secrets.not_in_url }", &evidence(vec![in_url]));
-        assert!(v.message.contains("#1"), "{}", v.message);
-        let header = get("/services/data/v62.0/query?q=x", 200).bearer("ab12");
-        assert_passes("{ rule: secrets.not_in_url }", &evidence(vec![header]));
-    }
-}
+#[path = "hygiene_tests.rs"]
+mod tests;

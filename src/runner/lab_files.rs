@@ -2,15 +2,16 @@
 //! for the secret-scanning rules, and which files hold a secret, with their permission bits,
 //! for `secrets.files_private`.
 //!
-//! Hidden files (`.env`, `.refresh-token`) are read for the second purpose only: they are where
-//! a program keeps what it must not print, so finding a token there is no leak, but a token file
-//! others can read is. Dependency folders are skipped, as are files over 256 KiB. A file that
-//! is not UTF-8 or UTF-16 with a byte-order mark (a SQLite token store, a pickle) is no source
-//! (the visible ones are named, with why and the first stray byte, for a rule looking for
-//! them), but its raw bytes are still searched for secrets — every learnt value in each form
-//! it may be written in, and secrets by shape — so a binary file holding one is listed like a
-//! text one, by name and mode. A link to a file inside the lab folder is read as that file; a
-//! link leading out of it is not followed.
+//! Hidden files (`.env`, `.refresh-token`) are no sources (rules reading the learner's code do
+//! not see them), but each one holding a secret is listed: `secrets.files_private` judges its
+//! mode and `secrets.not_in_sources` counts it as a secret written into the folder.
+//! Dependency folders are skipped, as are files over 256 KiB. A file that is not UTF-8 or
+//! UTF-16 with a byte-order mark (a SQLite token store, a pickle) is no source (the visible
+//! ones are named, with why and the first stray byte, for a rule looking for them), but its
+//! raw bytes are still searched for secrets — every learnt value in each form it may be
+//! written in, and secrets by shape — so a binary file holding one is listed like a text one,
+//! by name and mode. A link to a file inside the lab folder is read as that file; a link
+//! leading out of it is not followed.
 
 use crate::evidence::{SecretFile, SourceFile};
 use crate::redact::{find_markers, is_leak_kind, Redactor};
