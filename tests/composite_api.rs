@@ -207,6 +207,25 @@ async fn composite_counts_once_against_the_api_allocation() {
 }
 
 #[tokio::test]
+async fn batch_counts_each_subrequest_against_the_api_allocation() {
+    let m = mock();
+    let first = m.get(&format!("{V}/limits")).await;
+    let subs: Vec<Value> = (0..10)
+        .map(|_| json!({"method": "GET", "url": "v62.0/limits"}))
+        .collect();
+    let r = m
+        .post(
+            &format!("{V}/composite/batch"),
+            json!({"batchRequests": subs}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(Mock::usage(&r), Mock::usage(&first) + 10);
+    let after = m.get(&format!("{V}/limits")).await;
+    assert_eq!(Mock::usage(&after), Mock::usage(&first) + 11);
+}
+
+#[tokio::test]
 async fn batch_halts_after_an_error_with_412() {
     let m = mock();
     let r = m

@@ -2,8 +2,9 @@
 //!
 //! Composite resources never re-implement a REST resource: each subrequest becomes an
 //! in-process HTTP request to the same router that serves clients, carrying the caller's
-//! credentials and a [`Subrequest`] marker extension. The marker lets the API usage counter
-//! count the enclosing composite call once, not once per subrequest.
+//! credentials and a [`Subrequest`] marker extension. The marker tells the API usage counter
+//! whether the subrequest counts as a call of its own: a `/composite` or `/composite/graph`
+//! call counts once, while each subrequest of a `/composite/batch` counts.
 //!
 //! The REST gateway puts a target on each composite request (a request extension holding
 //! the gateway itself), so no router keeps a reference to itself.
@@ -16,8 +17,12 @@ use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
 /// Marks a request as a subrequest of a composite call (a request extension).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Subrequest;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Subrequest {
+    /// The subrequest spends one call of the daily allocation of its own (a batch's do); the
+    /// others ride on the enclosing call's.
+    pub counted: bool,
+}
 
 /// The query string of a `/query` subrequest too long for an HTTP URI (the `http` crate holds
 /// at most 64 KiB, real orgs take SOQL of up to 100,000 characters), carried beside the path
@@ -87,9 +92,24 @@ impl SubrequestTarget {
         self.0.get().is_some()
     }
 
-    /// Sends one subrequest. `url` is an absolute API path with any query string.
+    /// Sends one subrequest that rides on the enclosing call's count. `url` is an absolute
+    /// API path with any query string.
     pub async fn send(
         &self,
+        outer: &HeaderMap,
+        method: &str,
+        url: &str,
+        body: Option<&Value>,
+        headers: &std::collections::BTreeMap<String, String>,
+    ) -> SubResponse {
+        self.send_as(Subrequest::default(), outer, method, url, body, headers)
+            .await
+    }
+
+    /// [`send`](Self::send), marked as `marker` says (whether it counts as a call of its own).
+    pub async fn send_as(
+        &self,
+        marker: Subrequest,
         outer: &HeaderMap,
         method: &str,
         url: &str,
@@ -148,7 +168,7 @@ impl SubrequestTarget {
                 "The subrequest url is not a valid path; percent-encode spaces and special characters.",
             );
         };
-        request.extensions_mut().insert(Subrequest);
+        request.extensions_mut().insert(marker);
         if let Some(q) = long_query {
             request.extensions_mut().insert(q);
         }

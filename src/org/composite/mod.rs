@@ -2,8 +2,9 @@
 //! `/composite/tree/{T}`, sObject Collections and `/composite/graph`.
 //!
 //! `/composite`, `/composite/batch` and `/composite/graph` send each subrequest back through
-//! the REST router (`dispatch`), so subrequests behave exactly like direct calls and the
-//! whole call counts once against the API allocation. Collections and tree write through
+//! the REST router (`dispatch`), so subrequests behave exactly like direct calls. A
+//! `/composite` or graph call counts once against the API allocation; a batch counts once
+//! per subrequest. Collections and tree write through
 //! the store's DML in one batch.
 //!
 //! Layout: `request` (bodies and limits), `graph_limits` (graph nodes, depth, node kinds), `reference` (`@{ref.field}`), `dispatch` (a

@@ -148,7 +148,11 @@ async fn batch(
     let mut results = Vec::with_capacity(req.batch_requests.len());
     let mut has_errors = false;
     let mut halted = false;
-    for sub in &req.batch_requests {
+    for (i, sub) in req.batch_requests.iter().enumerate() {
+        // Each subrequest counts against the daily allocation; the batch call's own count
+        // stands for its first, so a batch of n costs n calls, as n separate calls would.
+        // [U] Whether a real org counts the batch envelope on top is not documented.
+        let marker = super::dispatch::Subrequest { counted: i > 0 };
         let resp = if halted {
             // Not verified: the exact message of a halted batch subrequest.
             SubResponse::error(
@@ -160,7 +164,8 @@ async fn batch(
             match batch_url(&sub.url) {
                 Ok(url) => {
                     target
-                        .send(
+                        .send_as(
+                            marker,
                             &headers,
                             &sub.method,
                             &url,

@@ -504,12 +504,14 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
                 Err(e) => return e.into_response(),
             };
             // A composite call counts once: its subrequests (marked by the composite
-            // dispatcher) are authenticated but not counted again.
-            let subrequest = req
+            // dispatcher) are authenticated but not counted again, except a batch's, which
+            // each count.
+            let marker = req
                 .extensions()
                 .get::<crate::org::composite::Subrequest>()
-                .is_some();
-            let spend = if subrequest {
+                .copied();
+            let subrequest = marker.is_some();
+            let spend = if marker.is_some_and(|m| !m.counted) {
                 Spend::Counted {
                     used: state.usage.used(now),
                     max: state.usage.max(),
@@ -559,6 +561,10 @@ async fn handle(inner: Router, state: RestState, mut req: Request<Body>) -> Resp
         Err(never) => match never {},
     };
     shape_plain_errors(&mut resp, method.as_str(), &path);
+    if limit_header.is_some() && path.ends_with("/composite/batch") {
+        // Its subrequests counted while it ran: the header shows the use after them.
+        limit_header = Some(limit_info_header(state.usage.used(now), state.usage.max()));
+    }
     if let Some(h) = limit_header {
         set_limit_header(&mut resp, &h);
     }
