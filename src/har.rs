@@ -2,8 +2,10 @@
 //!
 //! The exchanges are already redacted, so the HAR is too. sflab's own facts go in fields
 //! starting with `_`, as the format allows: `_fault` (the injected fault), `_error` (what went
-//! wrong with the connection), `_seq` and `_run` (which learner run). A request that got no
-//! response has status 0, as browsers record failed requests.
+//! wrong with the connection), `_seq`, `_run` (which learner run, 1 = the first, as
+//! `sflab transcript` and `sflab check` count them) and `_client_processes` (the process that
+//! sent the request, then its parents up to the program sflab started; left out when not
+//! known). A request that got no response has status 0, as browsers record failed requests.
 
 use crate::evidence::{Body, Exchange, Header};
 use serde_json::{json, Value};
@@ -127,8 +129,11 @@ fn entry(e: &Exchange) -> Value {
         "cache": {},
         "timings": { "send": 0, "wait": time, "receive": 0 },
         "_seq": e.seq,
-        "_run": e.run_index,
+        "_run": e.run_index + 1,
     });
+    if !e.client_processes.is_empty() {
+        out["_client_processes"] = json!(e.client_processes);
+    }
     if let Some(f) = &e.fault {
         out["_fault"] = json!({ "index": f.index, "kind": f.kind, "action": f.action });
         out["comment"] = json!(format!("injected fault: {}", f.action));
@@ -194,7 +199,32 @@ mod tests {
         for key in ["cache", "timings"] {
             assert!(e.get(key).is_some(), "{key}");
         }
-        assert_eq!((e["_seq"].as_u64(), e["_run"].as_u64()), (Some(7), Some(1)));
+        assert_eq!(e["_seq"].as_u64(), Some(7));
+        assert!(e.get("_client_processes").is_none(), "no sender known");
+    }
+
+    #[test]
+    fn the_run_is_counted_from_one_as_the_transcript_counts_it() {
+        let mut first = exchange(None);
+        first.run_index = 0;
+        let mut second = exchange(None);
+        second.run_index = 1;
+        let har = to_har(&[first, second]);
+        let runs: Vec<_> = (0..2)
+            .map(|i| har["log"]["entries"][i]["_run"].as_u64())
+            .collect();
+        assert_eq!(runs, [Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn an_entry_names_the_process_that_sent_it_and_its_parents() {
+        let mut x = exchange(None);
+        x.client_processes = vec![9812, 9801, 9790];
+        let har = to_har(&[x]);
+        assert_eq!(
+            har["log"]["entries"][0]["_client_processes"],
+            json!([9812, 9801, 9790])
+        );
     }
 
     #[test]
