@@ -407,6 +407,32 @@ fn a_learner_starts_fails_reads_a_hint_fixes_and_passes() {
 }
 
 #[test]
+fn transcript_har_dash_prints_the_har_instead_of_writing_a_file_named_dash() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    let (code, out, err) = sflab(&ws, &["lab", "start", "read-limits"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let solution = sflab::curriculum::embedded();
+    let text = sflab::curriculum::Files::read(&solution, "solutions/read-limits/run").unwrap();
+    std::fs::write(ws.join("read-limits/run"), text).unwrap();
+    let (code, out, _) = sflab(&ws, &["check", "read-limits"]);
+    assert_eq!(code, 0, "{out}");
+    let out = Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .current_dir(t.path())
+        .arg("--workspace")
+        .arg(&ws)
+        .args(["transcript", "read-limits", "--har", "-"])
+        .env_remove("SFLAB_CURRICULUM")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let har: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a HAR on stdout");
+    assert_eq!(har["log"]["version"], "1.2");
+    assert_eq!(har["log"]["entries"][0]["_run"], 1, "runs count from 1");
+    assert!(!t.path().join("-").exists(), "no file named `-`");
+}
+
+#[test]
 fn an_unknown_lab_and_a_missing_workspace_lab_exit_2_with_a_way_forward() {
     let t = tempfile::tempdir().unwrap();
     let (code, _, err) = sflab(t.path(), &["check", "no-such-lab"]);

@@ -633,6 +633,11 @@ pub fn transcript(
         )));
     };
     let (exchanges, runs) = store.transcript(last.id)?.unwrap_or_default();
+    if har.is_some_and(|p| p == Path::new("-")) {
+        // `-` is standard output, as for other commands that write a file.
+        outln!("{}", har_file::har_text(&exchanges));
+        return Ok(0);
+    }
     if let Some(path) = har {
         let target = har_file::har_target(path)?;
         let kept_edits = har_file::write_har(path, &target, &exchanges)?;

@@ -163,7 +163,7 @@ pub enum Command {
     Transcript {
         /// The lab id.
         lab: String,
-        /// Write a HAR 1.2 file instead (opens in a browser's network panel).
+        /// Write a HAR 1.2 file instead (opens in a browser's network panel); `-` prints it.
         #[arg(long, value_name = "FILE")]
         har: Option<PathBuf>,
     },

@@ -1,4 +1,5 @@
-//! The file `sflab transcript --har FILE` writes: a HAR 1.2 document of the last attempt.
+//! The file `sflab transcript --har FILE` writes: a HAR 1.2 document of the last attempt
+//! (`--har -` prints the same document to standard output instead).
 //!
 //! - An existing file is replaced only when it is a HAR sflab wrote (`log.creator.name` is
 //!   "sflab"), so a mistyped name never replaces a learner's program or a browser's HAR.
@@ -37,7 +38,7 @@ pub(super) fn har_target(path: &Path) -> Result<PathBuf, Failure> {
 }
 
 /// The HAR text of `exchanges`, with its digest.
-fn har_text(exchanges: &[Exchange]) -> String {
+pub(super) fn har_text(exchanges: &[Exchange]) -> String {
     let mut har = crate::har::to_har(exchanges);
     let sum = crate::fsutil::digest(har.to_string().as_bytes());
     har["log"][DIGEST] = serde_json::Value::String(sum);
