@@ -226,6 +226,40 @@ async fn batch_counts_each_subrequest_against_the_api_allocation() {
 }
 
 #[tokio::test]
+async fn a_reference_to_a_value_the_earlier_response_lacks_halts_with_processing_halted() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"compositeRequest": [
+                {"method":"GET","referenceId":"q",
+                 "url":format!("{V}/query?q=SELECT+Id+FROM+Account+WHERE+Name='nobody'")},
+                {"method":"POST","url":format!("{V}/sobjects/Contact"),"referenceId":"c",
+                 "body":{"LastName":"X","AccountId":"@{q.records[0].Id}"}},
+                create_account("made", "Deleted Soon"),
+                {"method":"DELETE","url":format!("{V}/sobjects/Account/@{{made.id}}"),"referenceId":"del"},
+                {"method":"GET","url":format!("{V}/sobjects/Account/@{{del.id}}"),"referenceId":"after"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let results = r.body["compositeResponse"].as_array().unwrap();
+    assert_eq!(results[0]["httpStatusCode"], 200);
+    for (i, text) in [
+        (1, "No value for q.records[0].Id found in q."),
+        (4, "No value for del.id found in del."),
+    ] {
+        assert_eq!(results[i]["httpStatusCode"], 400, "{}", results[i]);
+        assert_eq!(results[i]["body"][0]["errorCode"], "PROCESSING_HALTED");
+        let message = results[i]["body"][0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("Invalid reference specified. {text}")),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn batch_halts_after_an_error_with_412() {
     let m = mock();
     let r = m

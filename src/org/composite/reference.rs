@@ -35,8 +35,21 @@ pub enum ReferenceError {
     Malformed(String),
     #[error("Invalid reference specified. No earlier subrequest has the referenceId '{reference_id}' (in '{text}'); a subrequest can only reference those before it.")]
     UnknownReferenceId { reference_id: String, text: String },
-    #[error("Invalid reference specified. No value for {text} found in {reference_id}. The referenced subrequest's response must contain that field.")]
+    #[error("Invalid reference specified. No value for {text} found in {reference_id}. The referenced subrequest's response has no such value: a query that found no rows, a field the query did not select, or a call whose response has no body (a DELETE answers 204 with none).")]
     NoValue { reference_id: String, text: String },
+}
+
+impl ReferenceError {
+    /// The subrequest's error code. A reference to a value the earlier response does not
+    /// hold halts the subrequest as real orgs answer it (PROCESSING_HALTED, 400, captured
+    /// from a real org); [U] the code for a malformed reference or an unknown referenceId
+    /// is not verified.
+    pub fn error_code(&self) -> &'static str {
+        match self {
+            ReferenceError::NoValue { .. } => "PROCESSING_HALTED",
+            _ => "INVALID_FIELD",
+        }
+    }
 }
 
 impl Reference {

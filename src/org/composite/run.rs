@@ -139,7 +139,7 @@ async fn run_subrequests(
                     .send(outer, &sub.method, &url, body.as_ref(), &sub.http_headers)
                     .await
             }
-            Err(e) => SubResponse::error(400, "INVALID_FIELD", &e.to_string()),
+            Err(e) => SubResponse::error(400, e.error_code(), &e.to_string()),
         };
         let ok = if stop_at_failure {
             !failed(&resp)
