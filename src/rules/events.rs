@@ -13,12 +13,14 @@
 //!   from EARLIEST (-2), not LATEST (-1), which would skip what the bus still held.
 //! - `events.consumer_idempotent`: the scenario redelivered an event, the subscriber received
 //!   it again, still no two `object` records share a value of `field`, and the traffic after
-//!   the repeat shows no second side effect for the event's key (see `redelivery`).
+//!   the repeat shows no second side effect for the event's key (see `redelivery`). Not
+//!   awarded when the traffic shows no event handled, or not the redelivered one: changing
+//!   nothing on a repeat proves nothing then.
 //!
 //! These rules need the mock org's bus log; on a sandbox they are not applicable.
 
 use super::cx::{article, plural, Cx};
-use super::redelivery::second_side_effects;
+use super::redelivery::{second_side_effects, unhandled};
 use super::Verdict;
 use serde::Deserialize;
 use serde_json::Value;
@@ -477,6 +479,18 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
     if let Some(v) = fell_back_to_latest(cx, &p.channel, &subs) {
         return v;
     }
+    if subs.is_empty() {
+        let refused = refusals(cx, &p.channel);
+        let never = if refused.is_empty() {
+            "Your code never subscribed to"
+        } else {
+            "No subscription of your code started on"
+        };
+        return cx.fail(format!(
+            "{never} {} (CometD `/meta/subscribe` or Pub/Sub `Subscribe`), so resuming after a restart could not be judged.{refused}",
+            p.channel
+        ));
+    }
     if subs.len() < 2 {
         return cx.fail(format!(
             "Your subscriber of {} subscribed {} — it never came back after it was stopped, so resuming could not be judged.{}",
@@ -741,6 +755,9 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
             .with_evidence(creates);
     }
     if let Some(v) = second_side_effects(&p.object, &p.field, cx) {
+        return v;
+    }
+    if let Some(v) = unhandled(&p.field, cx) {
         return v;
     }
     let ids: Vec<String> = redelivered.iter().map(|(_, r)| r.to_string()).collect();

@@ -435,7 +435,12 @@ fn consumer_idempotent_table() {
         (vec![], twice, vec!["SO-1", "SO-2"], false, "lab's author"),
     ];
     for (i, (scenario, delivered, names, passes, says)) in cases.into_iter().enumerate() {
-        let mut e = ev();
+        // The consumer applied an event (without payloads in the log, any write counts).
+        let mut e = evidence(vec![req(
+            "PATCH",
+            "/services/data/v62.0/sobjects/Shipment__c/Order_Number__c/SO-2",
+            204,
+        )]);
         e.events.scenario = scenario;
         e.events.delivered = delivered;
         let e = with_records(e, &names);
@@ -648,6 +653,107 @@ fn earliest_after_a_refused_stored_id_says_the_org_refused_it_not_that_earliest_
             && v.message.contains("not one this org issued")
             && v.message.contains("fell back to EARLIEST (-2)")
             && !v.message.contains("your subscriber asked for EARLIEST"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn a_retry_of_the_first_handling_made_after_the_repeat_arrived_is_not_blamed_on_the_repeat() {
+    // A client that queues what it receives got the repeat (at 300 ms) while the first
+    // handling was still retrying: its retry at 500 ms created ERP-4 under a per-attempt key.
+    // The repeat's own handling (#4, replayed as ERP-2, and #5) came after.
+    let mut e = redelivered_order(None);
+    e.exchanges[1] = e.exchanges[1]
+        .clone()
+        .response_body(r#"{"id": "ERP-4", "trackingNumber": "T4"}"#);
+    e.exchanges[2] = e.exchanges[2]
+        .clone()
+        .body(r#"{"Tracking_Number__c": "T4"}"#);
+    e.events.delivered[1]["at"] = json!("2026-01-01T12:00:00.300Z");
+    let v = assert_fails(BRIDGE, &e);
+    assert!(
+        v.message
+            .contains("#5 PATCH /services/data/v62.0/sobjects/Order/ERP_Order_Id__c/SO-2 wrote")
+            && v.message.contains("where #3 had written")
+            && !v.message.contains("#2 POST"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![3, 5], "{}", v.message);
+}
+
+/// A bridge's evidence with the redelivery of SO-2 received twice and no write at all but
+/// the streaming connection and the ERP token.
+fn bridge_that_writes(writes: Vec<crate::evidence::Exchange>) -> Evidence {
+    let mut all = vec![
+        req("POST", "/cometd/62.0", 200).body(r#"[{"channel": "/meta/handshake"}]"#),
+        req("POST", "/ext/erp/oauth/token", 200).body("grant_type=client_credentials"),
+    ];
+    all.extend(writes);
+    let mut e = evidence(all);
+    let base = redelivered_order(None);
+    e.events = base.events;
+    e.events.published.push(json!({"replay_id": 1, "channel": "/event/OrderActivated__e", "event_name": "OrderActivated__e", "via": "runner", "payload": {"ERP_Order_Id__c": "SO-1"}}));
+    e.snapshots = base.snapshots;
+    e
+}
+
+#[test]
+fn a_consumer_that_handles_no_event_is_not_awarded_idempotency() {
+    let v = assert_fails(BRIDGE, &bridge_that_writes(vec![]));
+    assert!(
+        v.held_back()
+            && v.message
+                .contains("no event was handled, so idempotency could not be judged")
+            && v.message.contains("ERP_Order_Id__c (SO-2, SO-1)"),
+        "{}",
+        v.message
+    );
+    // A write for an event's key that the org refused applied nothing either.
+    let refused = req(
+        "PATCH",
+        "/services/data/v62.0/sobjects/Order/ERP_Order_Id__c/SO-1",
+        400,
+    );
+    let v = assert_fails(BRIDGE, &bridge_that_writes(vec![refused]));
+    assert!(v.message.contains("no event was handled"), "{}", v.message);
+}
+
+#[test]
+fn a_redelivered_event_never_handled_is_not_awarded_idempotency() {
+    let other = req(
+        "PATCH",
+        "/services/data/v62.0/sobjects/Order/ERP_Order_Id__c/SO-1",
+        204,
+    );
+    let v = assert_fails(BRIDGE, &bridge_that_writes(vec![other]));
+    assert!(
+        v.held_back()
+            && v.message
+                .contains("the redelivered event was never handled")
+            && v.message
+                .contains("event 2 of /event/OrderActivated__e (ERP_Order_Id__c SO-2)"),
+        "{}",
+        v.message
+    );
+    // Handled once, in a Bulk upload's CSV: the repeat changing nothing now counts.
+    let csv = req("PUT", "/services/data/v62.0/jobs/ingest/750x/batches", 201)
+        .header("Content-Type", "text/csv")
+        .body("ERP_Order_Id__c,Tracking_Number__c\nSO-2,T2\n");
+    assert_passes(BRIDGE, &bridge_that_writes(vec![csv]));
+}
+
+#[test]
+fn a_subscriber_that_never_subscribed_is_told_so_not_that_it_never_came_back() {
+    let v = assert_fails(RESUMED, &stream(vec![], vec![], &[(1, 1)]));
+    assert!(
+        v.message
+            .starts_with("Your code never subscribed to /event/A__e (CometD `/meta/subscribe`")
+            && v.message
+                .contains("so resuming after a restart could not be judged")
+            && !v.message.contains("0 times")
+            && !v.message.contains("came back"),
         "{}",
         v.message
     );

@@ -7,9 +7,15 @@
 //! keeps the record count right) and by `erp.no_duplicate_orders` (to say that a duplicate came
 //! from a redelivery rather than from a retry).
 //!
+//! Also used by `events.consumer_idempotent` to hold its points back when no event, or not the
+//! redelivered one, was handled at all ([`unhandled`]).
+//!
 //! Implementation notes: "after the redelivery" means after the repeat reached the subscriber
 //! (the bus log's delivery), not after the runner queued it: the queue is filled as soon as
-//! the first delivery is seen, often while the first handling is still retrying. The bus log
+//! the first delivery is seen, often while the first handling is still retrying. Even after
+//! the delivery, a call belongs to the second handling only once the same request had
+//! succeeded before it: a client that queues what it receives (jsforce, a worker thread) is
+//! still retrying the first handling when the repeat reaches it. The bus log
 //! follows the org clock, which is the proxy's wall clock unless a lab moves it (none with a
 //! redelivery does); without a delivery time the runner's own stamp is used. A write belongs to
 //! the event when its path or its JSON body names the event's key. A create is new when it answered 2xx without the
@@ -148,9 +154,7 @@ pub(crate) fn redeliveries<'a>(cx: &'a Cx) -> Vec<Redelivery<'a>> {
 /// True when `e` is a write (not a token request, not the streaming connection) that names
 /// `key` in its path or JSON body.
 pub(crate) fn writes_for(e: &Exchange, key: &str) -> bool {
-    let streaming = e.path().contains("/cometd/");
-    let token = e.path().trim_end_matches('/').ends_with("/oauth/token");
-    e.is_write() && !streaming && !token && (names_in_path(e, key) || names_in_body(e, key))
+    is_side_effect(e) && (names_in_path(e, key) || names_in_body(e, key))
 }
 
 fn names_in_path(e: &Exchange, key: &str) -> bool {
@@ -189,6 +193,21 @@ pub(crate) fn new_id<'a>(cx: &'a Cx, e: &'a Exchange) -> Option<String> {
     (!seen).then_some(id)
 }
 
+/// True when `e` is a write made by handling `r` again, among `mine` (the writes for the
+/// event's key, in order): it started after the repeat's delivery, and the same request had
+/// already succeeded before it. A retry of a call that had not succeeded yet is still the
+/// first handling, however late it comes: a client that queues what it receives keeps
+/// retrying the first delivery while the repeat waits behind it.
+fn handles_again(r: &Redelivery, mine: &[&Exchange], e: &Exchange) -> bool {
+    r.precedes(e)
+        && mine.iter().any(|b| {
+            b.seq < e.seq
+                && b.succeeded()
+                && b.finished_at <= e.started_at
+                && super::cx::same_request(b, e)
+        })
+}
+
 /// The side effects handling `r` again left, for an event keyed `key`.
 pub(crate) fn second_effects<'a>(cx: &'a Cx, r: &Redelivery, key: &str) -> Vec<SecondEffect<'a>> {
     let mine: Vec<&Exchange> = cx
@@ -197,8 +216,10 @@ pub(crate) fn second_effects<'a>(cx: &'a Cx, r: &Redelivery, key: &str) -> Vec<S
         .iter()
         .filter(|e| writes_for(e, key))
         .collect();
-    let (before, after): (Vec<&Exchange>, Vec<&Exchange>) =
-        mine.into_iter().partition(|e| !r.precedes(e));
+    let (after, before): (Vec<&Exchange>, Vec<&Exchange>) = mine
+        .iter()
+        .copied()
+        .partition(|e| handles_again(r, &mine, e));
     let mut effects = Vec::new();
     for e in after {
         if let Some(id) = new_id(cx, e) {
@@ -245,6 +266,79 @@ pub(crate) fn second_side_effects(object: &str, field: &str, cx: &Cx) -> Option<
             .with_evidence(effects.iter().flat_map(SecondEffect::seqs)),
         )
     })
+}
+
+/// True when `e` applied something for `key`: a write naming it (see [`writes_for`], or a
+/// cell of a CSV upload such as a Bulk ingest batch) that was answered 2xx.
+pub(crate) fn applies(e: &Exchange, key: &str) -> bool {
+    e.succeeded() && (writes_for(e, key) || (is_side_effect(e) && names_in_csv(e, key)))
+}
+
+fn names_in_csv(e: &Exchange, key: &str) -> bool {
+    e.request_json().is_none()
+        && e.request
+            .body
+            .text
+            .split(['\n', '\r', ',', ';', '\t', '|'])
+            .any(|cell| cell.trim().trim_matches('"') == key)
+}
+
+/// `events.consumer_idempotent`'s verdict, not awarded, when the traffic shows no event handled
+/// at all, or not the redelivered one: a consumer that does nothing also changes nothing on a
+/// repeat, which says nothing about its idempotency. Handled means a write for the event's
+/// `field` value that succeeded, when the first delivery came or the repeat did; without the
+/// payloads in the bus log, any write that succeeded.
+pub(crate) fn unhandled(field: &str, cx: &Cx) -> Option<Verdict> {
+    let repeats = redeliveries(cx);
+    let writes = || cx.ev.exchanges.iter().filter(|e| is_side_effect(e));
+    let mut keys: Vec<String> = cx
+        .ev
+        .events
+        .published
+        .iter()
+        .filter(|p| {
+            repeats
+                .iter()
+                .any(|r| p.get("channel").and_then(Value::as_str) == Some(r.channel))
+        })
+        .filter_map(|p| p.get("payload")?.get(field).and_then(scalar))
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.dedup();
+    let handled = |key: &str| writes().any(|e| applies(e, key));
+    let none_at_all = if keys.is_empty() {
+        !writes().any(Exchange::succeeded)
+    } else {
+        !keys.iter().any(|k| handled(k))
+    };
+    if none_at_all {
+        let which = if keys.is_empty() {
+            String::new()
+        } else {
+            format!(" for any event's {field} ({})", keys.join(", "))
+        };
+        return Some(cx.fail(format!(
+            "{}no event was handled, so idempotency could not be judged: no write your code made{which} succeeded. Apply each event first (the other checks say how); then a repeat of one must change nothing.",
+            super::NOT_AWARDED
+        )));
+    }
+    let (r, key) = repeats
+        .iter()
+        .filter_map(|r| Some((r, r.key(field)?)))
+        .find(|(_, key)| !handled(key))?;
+    Some(cx.fail(format!(
+        "{}the redelivered event was never handled, so idempotency could not be judged: sflab delivered event {} of {} ({field} {key}) twice, and no write your code made for {key} succeeded, neither the first time nor the second. Apply every event; then a repeat of one must change nothing.",
+        super::NOT_AWARDED,
+        r.replay_id,
+        r.channel
+    )))
+}
+
+/// A write that can leave something behind: not a token request, not the streaming connection.
+fn is_side_effect(e: &Exchange) -> bool {
+    e.is_write()
+        && !e.path().contains("/cometd/")
+        && !e.path().trim_end_matches('/').ends_with("/oauth/token")
 }
 
 /// A request body cut short for a message.
