@@ -1,5 +1,10 @@
 //! The Bulk API 2.0 query-job resources under `/services/data/{version}/jobs/query`:
 //! create, list, info, abort, delete, and the CSV results paged by `Sforce-Locator`.
+//!
+//! Where the org enforces object access, a job whose query reads an object the caller cannot
+//! read is refused at creation as the REST query resource refuses it (INVALID_TYPE, worded
+//! as for an object that does not exist); the exact answer of a real org's query job is not
+//! recorded in the reference.
 
 use super::error::BulkError;
 use super::job::JobState;
@@ -10,7 +15,9 @@ use super::routes::{
     available_since, caller_id, csv_ok, id_param, json_ok, no_content, requested_state, BulkState,
     QUERY_SINCE,
 };
+use crate::org::auth::access::Op;
 use crate::org::rest::{Caller, RequestVersion};
+use crate::org::soql;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -44,6 +51,7 @@ async fn create_query(
 ) -> Result<Response, BulkError> {
     let spec = CreateQueryJob::parse(&body)?.validate()?;
     let object = check_query(&st.org, &spec)?;
+    refuse_unreadable(&st.org, &caller, &spec.soql)?;
     let job = QueryJob::new(
         st.jobs.next_job_id(),
         object,
@@ -57,6 +65,33 @@ async fn create_query(
     let handle = st.jobs.add_query(job);
     spawn_query(st.org.clone(), handle, st.jobs.settings());
     Ok(json_ok(StatusCode::OK, info))
+}
+
+/// Every object the query reads (its FROM object and the parents its paths reach) must be
+/// readable by the caller, where the org enforces object access.
+fn refuse_unreadable(org: &crate::org::Org, caller: &Caller, q: &str) -> Result<(), BulkError> {
+    if !org.auth.enforces_object_access() {
+        return Ok(());
+    }
+    let read = match soql::parse_query(q) {
+        Ok(parsed) => soql::reads::objects_read(org.store.read().schema(), &parsed),
+        Err(_) => return Ok(()),
+    };
+    let unreadable = read.iter().find(|object| {
+        org.auth
+            .object_refusal(&caller.0.user_id, object, Op::Read)
+            .is_some()
+    });
+    match unreadable {
+        Some(object) => {
+            let e = soql::unreadable_type(q, object);
+            Err(BulkError::Soql {
+                code: e.code.as_str(),
+                message: e.message,
+            })
+        }
+        None => Ok(()),
+    }
 }
 
 async fn list_query(

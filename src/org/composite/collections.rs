@@ -8,11 +8,17 @@
 //! records that had succeeded report ALL_OR_NONE_OPERATION_ROLLED_BACK. Records of one update
 //! or upsert that name the same record (Id or upsert key) all fail with DUPLICATE_VALUE.
 //!
+//! Where the org enforces object access, each record asks it through an [`ObjectGate`]: a
+//! record of an object the caller cannot read fails as one of an unknown object would
+//! (NOT_FOUND), a write they may not make fails with the refusal's code and text
+//! (INSUFFICIENT_ACCESS_OR_READONLY), and the other records go on as for any failed record.
+//!
 //! Implementation notes: the over-200 answer (EXCEEDED_ID_LIMIT) follows the SOAP API's
 //! documented text; the REST variant was not verified. Failed results carry no `id`, as in
 //! the documented examples.
 
 use super::error::CompositeError;
+use crate::org::auth::access::{ObjectDenial, Op};
 use crate::org::error::{ErrorCode, SfError, UpsertError};
 use crate::org::ids::SfId;
 use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind, RepeatedKeys};
@@ -43,6 +49,37 @@ impl From<SfError> for RecordError {
     }
 }
 
+impl From<ObjectDenial> for RecordError {
+    fn from(d: ObjectDenial) -> RecordError {
+        match d {
+            ObjectDenial::Unseen => SfError::not_found().into(),
+            ObjectDenial::Refused(r) => RecordError {
+                status_code: r.error_code.to_string(),
+                message: r.message,
+                fields: Vec::new(),
+            },
+        }
+    }
+}
+
+/// The org's object access, asked once per record: why the caller may not `op` records of
+/// an object (its canonical name), or `None` when they may.
+pub type ObjectGate<'a> = &'a dyn Fn(&str, Op) -> Option<ObjectDenial>;
+
+/// A gate that lets every write through (callers that act as the org itself).
+pub fn open_gate(_: &str, _: Op) -> Option<ObjectDenial> {
+    None
+}
+
+/// The gate's answer for `op` on `object`, spelled as the schema spells the object.
+fn denial(store: &Store, gate: ObjectGate, object: &str, op: Op) -> Option<RecordError> {
+    let name = store
+        .schema()
+        .object(object)
+        .map_or(object, |o| o.name.as_str());
+    gate(name, op).map(RecordError::from)
+}
+
 /// The outcome of one record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SaveResult {
@@ -61,10 +98,14 @@ impl SaveResult {
     }
 
     fn err(id: Option<String>, e: SfError) -> SaveResult {
+        SaveResult::refused(id, e.into())
+    }
+
+    fn refused(id: Option<String>, e: RecordError) -> SaveResult {
         SaveResult {
             id,
             created: None,
-            errors: vec![e.into()],
+            errors: vec![e],
         }
     }
 
@@ -154,6 +195,7 @@ pub enum CollectionOp {
 fn one(
     store: &mut Store,
     actor: &Actor,
+    gate: ObjectGate,
     op: &CollectionOp,
     record: &Map<String, Value>,
 ) -> SaveResult {
@@ -163,6 +205,9 @@ fn one(
             let Some(t) = record_type(&record).map(str::to_string) else {
                 return SaveResult::err(None, missing_type());
             };
+            if let Some(e) = denial(store, gate, &t, Op::Create) {
+                return SaveResult::refused(None, e);
+            }
             if take_id(&mut record).is_some_and(|id| !id.is_empty()) {
                 return SaveResult::err(
                     None,
@@ -192,6 +237,9 @@ fn one(
                     .with_fields(vec!["Id".into()]),
                 );
             };
+            if let Some(e) = denial(store, gate, &t, Op::Edit) {
+                return SaveResult::refused(Some(id), e);
+            }
             match store.update(&t, &id, &record, actor) {
                 Ok(c) => SaveResult::ok(c.to_string(), None),
                 Err(e) => SaveResult::err(Some(id), e),
@@ -221,6 +269,18 @@ fn one(
                     )
                     .with_fields(vec![field.clone()]),
                 );
+            }
+            // A record that will update needs Edit, one that will create needs Create.
+            let exists = !key.is_empty()
+                && store
+                    .find_by_external(object, field, &key)
+                    .is_ok_and(|ids| !ids.is_empty());
+            let needs = if exists { Op::Edit } else { Op::Create };
+            if let Some(e) = denial(store, gate, object, needs) {
+                return SaveResult {
+                    created: Some(!exists),
+                    ..SaveResult::refused(None, e)
+                };
             }
             if field.eq_ignore_ascii_case("Id") {
                 take_id(&mut record);
@@ -369,12 +429,24 @@ pub fn save(
     records: &[Map<String, Value>],
     all_or_none: bool,
 ) -> Vec<SaveResult> {
+    save_through(store, actor, &open_gate, op, records, all_or_none)
+}
+
+/// [`save`], each record asking `gate` first.
+pub fn save_through(
+    store: &mut Store,
+    actor: &Actor,
+    gate: ObjectGate,
+    op: &CollectionOp,
+    records: &[Map<String, Value>],
+    all_or_none: bool,
+) -> Vec<SaveResult> {
     let repeats = repeated_keys(store, op, records);
     run_batch(store, records.len(), all_or_none, |s, i| {
         if repeats[i] {
             repeated(s, op, &records[i])
         } else {
-            one(s, actor, op, &records[i])
+            one(s, actor, gate, op, &records[i])
         }
     })
 }
@@ -386,9 +458,31 @@ pub fn delete(
     ids: &[String],
     all_or_none: bool,
 ) -> Vec<SaveResult> {
+    delete_through(store, actor, &open_gate, ids, all_or_none)
+}
+
+/// The object a record id names by its key prefix, if the schema has it.
+fn object_of(store: &Store, id: &str) -> Option<String> {
+    let id = SfId::parse(id).ok()?;
+    let index = store.schema().object_by_prefix(id.key_prefix())?;
+    Some(store.object(index).name.clone())
+}
+
+/// [`delete`], each record asking `gate` first.
+pub fn delete_through(
+    store: &mut Store,
+    actor: &Actor,
+    gate: ObjectGate,
+    ids: &[String],
+    all_or_none: bool,
+) -> Vec<SaveResult> {
     let together: Vec<SfId> = ids.iter().filter_map(|id| SfId::parse(id).ok()).collect();
     store.deleting_together(together, |store| {
         run_batch(store, ids.len(), all_or_none, |s, i| {
+            let refused = object_of(s, &ids[i]).and_then(|o| denial(s, gate, &o, Op::Delete));
+            if let Some(e) = refused {
+                return SaveResult::refused(Some(ids[i].clone()), e);
+            }
             match s.delete(None, &ids[i], actor) {
                 Ok(c) => SaveResult::ok(c.to_string(), None),
                 Err(e) => SaveResult::err(Some(ids[i].clone()), e),

@@ -12,14 +12,17 @@
 //!
 //! `/composite`, `/batch` and `/graph` run their subrequests through the REST router itself
 //! (see `dispatch`); collections and tree write through the store's DML directly, inside one
-//! all-or-none batch where the call asks for it.
+//! all-or-none batch where the call asks for it. Those two ask the org's object access per
+//! record (see `collections::ObjectGate`); the others meet it in the REST resources they
+//! call.
 
-use super::collections::{self, CollectionOp};
+use super::collections::{self, CollectionOp, ObjectGate};
 use super::dispatch::{SubResponse, SubrequestTarget};
 use super::error::{json_response, CompositeError};
 use super::request::{batch_url, parse_batch, parse_composite, parse_graph};
 use super::run::{run_composite, run_graphs};
 use super::tree;
+use crate::org::auth::access::{ObjectDenial, Op};
 use crate::org::rest::{Caller, RequestVersion};
 use crate::org::{Org, SfError};
 use axum::body::Bytes;
@@ -102,6 +105,23 @@ fn actor(org: &Org, caller: &Caller) -> crate::org::Actor {
         .or_else(|| org.users.first().map(|u| u.id))
         .unwrap_or_else(|| crate::org::SfId::from_15(b"005000000000000"));
     org.actor(user)
+}
+
+/// The caller's object access, asked of the org (which answers `None` throughout when it
+/// does not enforce object access).
+fn caller_gate<'a>(
+    org: &'a Org,
+    caller: &'a Caller,
+) -> impl Fn(&str, Op) -> Option<ObjectDenial> + 'a {
+    move |object, op| org.auth.object_denial(&caller.0.user_id, object, op)
+}
+
+/// An object the caller cannot read, refused as an unknown one.
+fn unseen(gate: ObjectGate, object: &str) -> Result<(), CompositeError> {
+    match gate(object, Op::Read) {
+        Some(_) => Err(CompositeError::UnknownObject(object.to_string())),
+        None => Ok(()),
+    }
 }
 
 async fn resources(RequestVersion(version): RequestVersion) -> Response {
@@ -214,9 +234,13 @@ async fn create_tree(
 ) -> Result<Response, CompositeError> {
     let object = params.get("object").cloned().unwrap_or_default();
     let actor = actor(&st.org, &caller);
+    let gate = caller_gate(&st.org, &caller);
     let mut store = st.org.store.write();
     let nodes = tree::flatten(&store, &object, &body)?;
-    let (status, out) = tree::create(&mut store, &actor, &nodes);
+    if let Some(top) = nodes.first() {
+        unseen(&gate, &top.object)?;
+    }
+    let (status, out) = tree::create_through(&mut store, &actor, &gate, &nodes);
     drop(store);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     Ok(json_response(status, &out))
@@ -245,8 +269,16 @@ async fn save_records(
         }
     }
     let actor = actor(&st.org, caller);
+    let gate = caller_gate(&st.org, caller);
     let mut store = st.org.store.write();
-    let results = collections::save(&mut store, &actor, &op, &req.records, req.all_or_none);
+    let results = collections::save_through(
+        &mut store,
+        &actor,
+        &gate,
+        &op,
+        &req.records,
+        req.all_or_none,
+    );
     drop(store);
     Ok(results_json(&results))
 }
@@ -293,6 +325,7 @@ async fn upsert_records(
         })?;
         (obj.name.clone(), f.name.clone())
     };
+    unseen(&caller_gate(&st.org, &caller), &object)?;
     save_records(&st, &caller, CollectionOp::Upsert { object, field }, &body).await
 }
 
@@ -314,8 +347,10 @@ async fn delete_records(
     }
     collections::check_count(ids.len())?;
     let actor = actor(&st.org, &caller);
+    let gate = caller_gate(&st.org, &caller);
     let mut store = st.org.store.write();
-    let results = collections::delete(&mut store, &actor, &ids, flag(&q, "allOrNone"));
+    let results =
+        collections::delete_through(&mut store, &actor, &gate, &ids, flag(&q, "allOrNone"));
     drop(store);
     Ok(results_json(&results))
 }
@@ -327,6 +362,7 @@ const MAX_RETRIEVE_POST: usize = 2_000;
 
 fn retrieve(
     st: &CompositeState,
+    caller: &Caller,
     object: &str,
     ids: Vec<String>,
     fields: Vec<String>,
@@ -350,6 +386,13 @@ fn retrieve(
         )));
     }
     let store = st.org.store.read();
+    let name = store
+        .schema()
+        .object(object)
+        .map_or(object, |o| o.name.as_str());
+    if caller_gate(&st.org, caller)(name, Op::Read).is_some() {
+        return Ok(sf_error_response(SfError::not_found()));
+    }
     match collections::retrieve(&store, object, &ids, &fields, version) {
         Ok(v) => Ok(ok(v)),
         Err(e) => Ok(sf_error_response(e)),
@@ -358,6 +401,7 @@ fn retrieve(
 
 async fn retrieve_get(
     State(st): State<CompositeState>,
+    caller: Caller,
     Path(params): Path<HashMap<String, String>>,
     Query(q): Query<HashMap<String, String>>,
     RequestVersion(version): RequestVersion,
@@ -367,6 +411,7 @@ async fn retrieve_get(
     let fields = collections::split_list(q.get("fields").map(String::as_str).unwrap_or(""));
     retrieve(
         &st,
+        &caller,
         &object,
         ids,
         fields,
@@ -385,6 +430,7 @@ struct RetrieveBody {
 
 async fn retrieve_post(
     State(st): State<CompositeState>,
+    caller: Caller,
     Path(params): Path<HashMap<String, String>>,
     RequestVersion(version): RequestVersion,
     body: Bytes,
@@ -395,6 +441,7 @@ async fn retrieve_post(
         .map_err(|e| CompositeError::Json(crate::org::rest::body::jackson_message(&body, &e)))?;
     retrieve(
         &st,
+        &caller,
         &object,
         req.ids,
         req.fields,

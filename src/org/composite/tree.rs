@@ -3,15 +3,17 @@
 //!
 //! Children sit under their parent in a child relationship (`"Contacts": {"records": [...]}`);
 //! the relationship gives the child object and the lookup field that is filled with the new
-//! parent's id. The whole tree is one all-or-none store batch.
+//! parent's id. The whole tree is one all-or-none store batch. Where the org enforces
+//! object access, each record asks it (see `collections::ObjectGate`): a record the caller
+//! may not create fails with the refusal, and so does the tree.
 //!
 //! Implementation notes: limits are documented (200 records in all, five levels); the texts
 //! for breaking them are not, so they name the limit. Results list records in creation
 //! order (each parent before its children), which matches the documented examples.
 
-use super::collections::RecordError;
+use super::collections::{open_gate, ObjectGate, RecordError};
 use super::error::CompositeError;
-use crate::org::error::SfError;
+use crate::org::auth::access::Op;
 use crate::org::store::{Actor, Store};
 use serde_json::{json, Map, Value};
 
@@ -174,10 +176,11 @@ fn walk(
 fn insert_nodes(
     store: &mut Store,
     actor: &Actor,
+    gate: ObjectGate,
     nodes: &[TreeNode],
-) -> Result<Vec<String>, Vec<(usize, SfError)>> {
+) -> Result<Vec<String>, Vec<(usize, RecordError)>> {
     let mut ids: Vec<String> = Vec::with_capacity(nodes.len());
-    let mut errors: Vec<(usize, SfError)> = Vec::new();
+    let mut errors: Vec<(usize, RecordError)> = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
         let mut fields = n.fields.clone();
         if let Some((p, lookup)) = &n.parent {
@@ -192,10 +195,15 @@ fn insert_nodes(
                 }
             }
         }
+        if let Some(denied) = gate(&n.object, Op::Create) {
+            errors.push((i, denied.into()));
+            ids.push(String::new());
+            continue;
+        }
         match store.insert(&n.object, &fields, actor) {
             Ok(c) => ids.push(c.to_string()),
             Err(e) => {
-                errors.push((i, e));
+                errors.push((i, e.into()));
                 ids.push(String::new());
             }
         }
@@ -209,9 +217,19 @@ fn insert_nodes(
 
 /// Creates the tree all or nothing; returns (HTTP status, body).
 pub fn create(store: &mut Store, actor: &Actor, nodes: &[TreeNode]) -> (u16, Value) {
+    create_through(store, actor, &open_gate, nodes)
+}
+
+/// [`create`], each record asking `gate` first.
+pub fn create_through(
+    store: &mut Store,
+    actor: &Actor,
+    gate: ObjectGate,
+    nodes: &[TreeNode],
+) -> (u16, Value) {
     // A savepoint (see collections) so the tree is undone alone even inside a unit.
     let sp = store.savepoint();
-    let outcome = insert_nodes(store, actor, nodes);
+    let outcome = insert_nodes(store, actor, gate, nodes);
     match &outcome {
         Ok(_) => store.release(sp),
         Err(_) => store.rollback_to(sp),
@@ -229,7 +247,6 @@ pub fn create(store: &mut Store, actor: &Actor, nodes: &[TreeNode]) -> (u16, Val
             let results: Vec<Value> = errors
                 .into_iter()
                 .map(|(i, e)| {
-                    let e = RecordError::from(e);
                     json!({"referenceId": nodes[i].reference_id, "errors": [{"statusCode": e.status_code, "message": e.message, "fields": e.fields}]})
                 })
                 .collect();

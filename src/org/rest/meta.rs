@@ -78,9 +78,14 @@ pub async fn record_count(
     json_response(StatusCode::OK, &json!({ "sObjects": counts }))
 }
 
+/// `GET /sobjects`. Where the org enforces object access, the list is the caller's: "the
+/// objects available in your org and available to the logged-in user" (the REST API
+/// guide's Describe Global page), so objects they cannot read are left out and each entry's
+/// `createable`/`updateable`/`deletable`/`queryable` flags are their own rights.
 pub async fn describe_global(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
+    caller: Caller,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
@@ -92,10 +97,25 @@ pub async fn describe_global(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     let events = state.org.events.event_objects();
-    Ok(json_response(
-        StatusCode::OK,
-        &describe::describe_global(store.schema(), &events, &version.number()),
-    ))
+    let mut body = describe::describe_global(store.schema(), &events, &version.number());
+    drop(store);
+    if let Some(entries) = body["sobjects"].as_array_mut() {
+        entries.retain_mut(|entry| for_caller(&state, &caller, entry));
+    }
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+/// Narrows one describe-global entry to the caller's rights; `false` for an object they
+/// cannot read (always `true` where the org does not enforce object access).
+fn for_caller(state: &RestState, caller: &Caller, entry: &mut Value) -> bool {
+    let name = entry["name"].as_str().unwrap_or_default().to_string();
+    let Some(rights) = state.org.auth.object_rights(&caller.0.user_id, &name) else {
+        return true;
+    };
+    if let Some(header) = entry.as_object_mut() {
+        rights.narrow_describe(header);
+    }
+    rights.read
 }
 
 /// Routes outside `/services/data` that this module answers.

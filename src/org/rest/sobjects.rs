@@ -10,6 +10,12 @@
 //! - A create answers with a `Location` header. Not verified for top-level creates; Composite
 //!   sub-results (which mirror the sub-request's own response) carry it, so it is kept.
 //! - An upsert that updates answers 200 with `created:false` from v46.0 on, 204 before.
+//! - Where the org enforces object access (`auth: { enforce_object_access: true }`), every
+//!   resource here asks it first (see [`guard`]): an object the caller cannot read answers
+//!   as an unknown one (404 NOT_FOUND), a write they may not make is refused with the DML
+//!   error shape (400 `[{"message","errorCode","fields"}]`: the status of a real org's
+//!   refusal is not recorded in the reference, so it follows the other DML errors), and
+//!   describe reports the caller's own rights. Orgs that do not enforce it are not asked.
 
 use super::body::{expect_object, SfJsonAsSent};
 use super::conditional::{self, Access, Precondition};
@@ -19,6 +25,7 @@ use super::number_literal;
 use super::user_password;
 use super::versions::ApiVersion;
 use super::RestState;
+use crate::org::auth::access::{Access as ObjectAccess, ObjectDenial, Op};
 use crate::org::error::{ErrorCode, SfError, UpsertError};
 use crate::org::schema::{ObjectDef, SystemField};
 use crate::org::store::{parse_id, Actor, Store, UpsertMode};
@@ -93,6 +100,81 @@ fn object_name(state: &RestState, sobject: &str) -> Result<String, ApiError> {
         .object_index(sobject)
         .map_err(|_| ApiError::not_found())?;
     Ok(store.object(index).name.clone())
+}
+
+/// Object access for `op` on `object` (its canonical name), where the org enforces it.
+fn guard(state: &RestState, caller: &Caller, object: &str, op: Op) -> Result<(), ApiError> {
+    match state.org.auth.object_denial(&caller.0.user_id, object, op) {
+        None => Ok(()),
+        Some(ObjectDenial::Unseen) => Err(ApiError::not_found()),
+        Some(ObjectDenial::Refused(r)) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            r.error_code,
+            r.message,
+        )),
+    }
+}
+
+/// [`object_name`], for a caller who may `op` its records.
+fn object_for(
+    state: &RestState,
+    caller: &Caller,
+    sobject: &str,
+    op: Op,
+) -> Result<String, ApiError> {
+    let name = object_name(state, sobject)?;
+    guard(state, caller, &name, op)?;
+    Ok(name)
+}
+
+/// Field-level security on a write, where the org enforces object access: fields of the
+/// body the caller may not edit refuse the whole write before anything is written. Required
+/// fields and the org's own fields are left out: a real org sets no field-level security
+/// on them (and the store refuses writes to fields no one may write).
+fn refuse_uneditable(
+    state: &RestState,
+    caller: &Caller,
+    object: &str,
+    body: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    if !state.org.auth.enforces_object_access() {
+        return Ok(());
+    }
+    let named: Vec<String> = {
+        let store = state.org.store.read();
+        let Some(obj) = store.schema().object(object) else {
+            return Ok(());
+        };
+        body.keys()
+            .filter_map(|k| {
+                obj.field(k)
+                    .or_else(|| obj.field_by_relationship(k).map(|i| &obj.fields[i]))
+            })
+            .filter(|f| !f.required() && f.system.is_none() && (f.createable || f.updateable))
+            .map(|f| f.name.clone())
+            .collect()
+    };
+    let refused = state.org.auth.uneditable_fields(
+        &caller.0.user_id,
+        object,
+        named.iter().map(String::as_str),
+    );
+    if refused.is_empty() {
+        return Ok(());
+    }
+    let r = ObjectAccess::field_refusal(&refused);
+    Err(ApiError::new(StatusCode::BAD_REQUEST, r.error_code, r.message).with_fields(refused))
+}
+
+/// An object's describe keys narrowed to the caller's rights, where the org enforces object
+/// access.
+fn narrow_to_caller(state: &RestState, caller: &Caller, object: &str, header: &mut Value) {
+    if let (Some(rights), Some(header)) = (
+        state.org.auth.object_rights(&caller.0.user_id, object),
+        header.as_object_mut(),
+    ) {
+        rights.narrow_describe(header);
+    }
 }
 
 /// A path segment that must be a record id; otherwise the external-id reading applies.
@@ -241,6 +323,7 @@ async fn basic_info(
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
     let object = described(&state, &store, &sobject)?;
+    guard(&state, &caller, &object.name, Op::Read)?;
     // Platform events have no table, and so no recent records.
     let recent = match store.object_index(&object.name) {
         Ok(index) => {
@@ -255,18 +338,21 @@ async fn basic_info(
         }
         Err(_) => Vec::new(),
     };
-    let body = describe::sobject_basic_info(&object, &version.number(), recent);
+    let mut body = describe::sobject_basic_info(&object, &version.number(), recent);
+    narrow_to_caller(&state, &caller, &object.name, &mut body["objectDescribe"]);
     Ok(json_response(StatusCode::OK, &body))
 }
 
 async fn describe_sobject(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
+    caller: Caller,
     Path((_, sobject)): Path<(String, String)>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
     let object = described(&state, &store, &sobject)?;
+    guard(&state, &caller, &object.name, Op::Read)?;
     // `If-Modified-Since`: 304 when the schema has not changed since the date given;
     // `If-Unmodified-Since`: 412 when it has.
     let changed = state.schema_changed_at(store.schema_key());
@@ -274,10 +360,9 @@ async fn describe_sobject(
     let mut resp = if condition == Precondition::NotModified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        json_response(
-            StatusCode::OK,
-            &describe::describe_sobject(&object, &version.number()),
-        )
+        let mut body = describe::describe_sobject(&object, &version.number());
+        narrow_to_caller(&state, &caller, &object.name, &mut body);
+        json_response(StatusCode::OK, &body)
     };
     let last_modified = changed.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     if let Ok(v) = HeaderValue::from_str(&last_modified) {
@@ -301,6 +386,11 @@ async fn create(
     Path((_, sobject)): Path<(String, String)>,
     SfJsonAsSent { value: body, sent }: SfJsonAsSent,
 ) -> Result<Response, ApiError> {
+    // Publishing a platform event is creating one: asked before the event is published.
+    let known = described(&state, &state.org.store.read(), &sobject).map(|o| o.name.clone());
+    if let Ok(name) = known {
+        guard(&state, &caller, &name, Op::Create)?;
+    }
     if let Some(published) =
         crate::org::events::rest::try_publish(&state.org, &caller.0, &sobject, &body)
     {
@@ -308,6 +398,7 @@ async fn create(
     }
     let name = object_name(&state, &sobject)?;
     let fields = record_body(body)?;
+    refuse_uneditable(&state, &caller, &name, &fields)?;
     let actor = actor(&state.org, &caller)?;
     let change = state
         .org
@@ -327,11 +418,12 @@ async fn create(
 async fn retrieve(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
+    caller: Caller,
     Path((_, sobject, id)): Path<(String, String, String)>,
     Query(params): Query<Params>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    let name = object_name(&state, &sobject)?;
+    let name = object_for(&state, &caller, &sobject, Op::Read)?;
     if !looks_like_id(&id) {
         return Err(unserved_part(&name, &id, None).unwrap_or_else(|| no_such_external_field(&id)));
     }
@@ -398,11 +490,12 @@ async fn update(
     headers: axum::http::HeaderMap,
     SfJsonAsSent { value: body, sent }: SfJsonAsSent,
 ) -> Result<Response, ApiError> {
-    let name = object_name(&state, &sobject)?;
+    let name = object_for(&state, &caller, &sobject, Op::Edit)?;
     if !looks_like_id(&id) {
         return Err(no_such_external_field(&id));
     }
     let fields = record_body(body)?;
+    refuse_uneditable(&state, &caller, &name, &fields)?;
     let actor = actor(&state.org, &caller)?;
     let mut store = state.org.store.write();
     refuse_key_in_body(&store, &name, &fields, &["Id"])?;
@@ -429,7 +522,7 @@ async fn delete(
     caller: Caller,
     Path((_, sobject, id)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let name = object_name(&state, &sobject)?;
+    let name = object_for(&state, &caller, &sobject, Op::Delete)?;
     if !looks_like_id(&id) {
         return Err(no_such_external_field(&id));
     }
@@ -454,8 +547,9 @@ async fn post_on_record(
         return update(State(state), caller, Path((v, sobject, id)), headers, body).await;
     }
     if id.eq_ignore_ascii_case("Id") {
-        let name = object_name(&state, &sobject)?;
+        let name = object_for(&state, &caller, &sobject, Op::Create)?;
         let fields = record_body(body.value)?;
+        refuse_uneditable(&state, &caller, &name, &fields)?;
         let actor = actor(&state.org, &caller)?;
         let change = state
             .org
@@ -489,7 +583,7 @@ async fn retrieve_by_external(
     if user_password::is_password_path(&sobject, &value) {
         return user_password::serve(&state, &caller, "GET", &field, None);
     }
-    let name = object_name(&state, &sobject)?;
+    let name = object_for(&state, &caller, &sobject, Op::Read)?;
     if let Some(unserved) = unserved_part(&name, &field, Some(&value)) {
         return Err(unserved);
     }
@@ -554,15 +648,30 @@ async fn upsert(
     if user_password::is_password_path(&sobject, &value) {
         return user_password::serve(&state, &caller, method.as_str(), &field, Some(&body));
     }
-    let name = object_name(&state, &sobject)?;
+    let name = object_for(&state, &caller, &sobject, Op::Read)?;
     let fields = record_body(body)?;
     refuse_key_in_body(&state.org.store.read(), &name, &fields, &["Id", &field])?;
-    let actor = actor(&state.org, &caller)?;
     let mode = UpsertMode {
         update_only: params
             .get("updateOnly")
             .is_some_and(|v| v.eq_ignore_ascii_case("true")),
     };
+    // An upsert that will update needs Edit, one that will create needs Create.
+    let updates = mode.update_only
+        || state
+            .org
+            .store
+            .read()
+            .find_by_external(&name, &field, &value)
+            .is_ok_and(|ids| !ids.is_empty());
+    guard(
+        &state,
+        &caller,
+        &name,
+        if updates { Op::Edit } else { Op::Create },
+    )?;
+    refuse_uneditable(&state, &caller, &name, &fields)?;
+    let actor = actor(&state.org, &caller)?;
     let result = state
         .org
         .store
@@ -627,7 +736,7 @@ async fn delete_by_external(
     if user_password::is_password_path(&sobject, &value) {
         return user_password::serve(&state, &caller, "DELETE", &field, None);
     }
-    let name = object_name(&state, &sobject)?;
+    let name = object_for(&state, &caller, &sobject, Op::Delete)?;
     let actor = actor(&state.org, &caller)?;
     let id = match find_external(&state.org.store.read(), &name, &field, &value)? {
         External::One(id) => id.as_str().to_string(),

@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use tower::ServiceExt;
 
+mod access;
 mod crud;
 mod query;
 mod robustness;
