@@ -260,6 +260,31 @@ async fn a_reference_to_a_value_the_earlier_response_lacks_halts_with_processing
 }
 
 #[tokio::test]
+async fn a_batch_subrequest_outside_34_to_the_batchs_version_is_refused_alone() {
+    let m = mock();
+    let r = m
+        .post(
+            "/services/data/v58.0/composite/batch",
+            json!({"batchRequests": [
+                {"method":"GET","url":"v62.0/limits"},
+                {"method":"GET","url":"v33.0/limits"},
+                {"method":"GET","url":"v58.0/limits"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["hasErrors"], true);
+    for i in [0, 1] {
+        assert_eq!(r.body["results"][i]["statusCode"], 400);
+        assert_eq!(
+            r.body["results"][i]["result"][0]["errorCode"],
+            "INVALID_BATCH_REQUEST"
+        );
+    }
+    assert_eq!(r.body["results"][2]["statusCode"], 200);
+}
+
+#[tokio::test]
 async fn batch_halts_after_an_error_with_412() {
     let m = mock();
     let r = m

@@ -24,6 +24,9 @@ pub enum CompositeError {
     UnknownObject(String),
     #[error("{0}")]
     NotFound(String),
+    /// A batch subrequest the batch cannot run (an API version outside its range).
+    #[error("{0}")]
+    InvalidBatch(String),
 }
 
 impl CompositeError {
@@ -44,6 +47,8 @@ impl CompositeError {
             CompositeError::IdLimit(_) => "EXCEEDED_ID_LIMIT",
             CompositeError::UnknownObject(_) => "NOT_FOUND",
             CompositeError::NotFound(_) => "NOT_FOUND",
+            // Not verified: assumed for a batch subrequest of the wrong version.
+            CompositeError::InvalidBatch(_) => "INVALID_BATCH_REQUEST",
         }
     }
 

@@ -9,6 +9,7 @@
 //! underscores (documented); a real org's reaction to other characters varies by release.
 
 use super::error::CompositeError;
+use crate::org::rest::versions::ApiVersion;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
@@ -256,6 +257,28 @@ pub fn batch_url(url: &str) -> Result<String, CompositeError> {
     Ok(absolute)
 }
 
+/// The oldest API version a batch subrequest may name (documented).
+pub const OLDEST_BATCH_SUBREQUEST: u32 = 34;
+
+/// Refuses a batch subrequest whose url names an API version outside 34.0 to the batch's
+/// own (documented: each subrequest's version must be 34.0 or later and no later than the
+/// batch's). `url` is absolute. [U] A real org's code and text for it are not documented:
+/// INVALID_BATCH_REQUEST is assumed, and the text names the range.
+pub fn check_batch_version(url: &str, batch: ApiVersion) -> Result<(), CompositeError> {
+    let segment = url
+        .strip_prefix("/services/data/v")
+        .and_then(|r| r.split('/').next())
+        .unwrap_or("");
+    let major: Option<u32> = segment.split('.').next().and_then(|m| m.parse().ok());
+    match major {
+        Some(n) if (OLDEST_BATCH_SUBREQUEST..=batch.0).contains(&n) => Ok(()),
+        _ => Err(CompositeError::InvalidBatch(format!(
+            "A subrequest of a batch sent to v{batch} can only call API versions {OLDEST_BATCH_SUBREQUEST}.0 to {batch}; '{url}' calls v{segment}. Use the batch's version in the subrequest url, or send the batch to a newer version.",
+            batch = batch.number()
+        ))),
+    }
+}
+
 pub fn parse_graph(body: &[u8]) -> Result<GraphRequest, CompositeError> {
     let req: GraphRequest = parse_json(body, r#"{"graphs": […]}"#)?;
     if req.graphs.is_empty() {
@@ -385,6 +408,23 @@ mod tests {
             "/services/data/v34.0/sobjects/account/001"
         );
         assert!(batch_url("sobjects/account").is_err());
+    }
+
+    #[test]
+    fn a_batch_subrequest_must_name_a_version_from_34_to_the_batchs() {
+        let v58 = ApiVersion(58);
+        for ok in ["v34.0/limits", "v58.0/limits", "v45.0/sobjects/Account"] {
+            assert_eq!(
+                check_batch_version(&batch_url(ok).unwrap(), v58),
+                Ok(()),
+                "{ok}"
+            );
+        }
+        for late_or_early in ["v62.0/limits", "v33.0/limits", "v59.0/sobjects/Account"] {
+            let e = check_batch_version(&batch_url(late_or_early).unwrap(), v58).unwrap_err();
+            assert_eq!(e.error_code(), "INVALID_BATCH_REQUEST");
+            assert!(e.to_string().contains("34.0 to 58.0"), "{e}");
+        }
     }
 
     #[test]

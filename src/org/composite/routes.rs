@@ -19,7 +19,7 @@
 use super::collections::{self, CollectionOp, ObjectGate};
 use super::dispatch::{SubResponse, SubrequestTarget};
 use super::error::{json_response, CompositeError};
-use super::request::{batch_url, parse_batch, parse_composite, parse_graph};
+use super::request::{batch_url, check_batch_version, parse_batch, parse_composite, parse_graph};
 use super::run::{run_composite, run_graphs};
 use super::tree;
 use crate::org::auth::access::{ObjectDenial, Op};
@@ -160,6 +160,7 @@ async fn composite(
 
 async fn batch(
     target: Target,
+    RequestVersion(version): RequestVersion,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, CompositeError> {
@@ -181,7 +182,10 @@ async fn batch(
                 "Batch processing halted per request",
             )
         } else {
-            match batch_url(&sub.url) {
+            match batch_url(&sub.url).and_then(|url| {
+                check_batch_version(&url, version)?;
+                Ok(url)
+            }) {
                 Ok(url) => {
                     target
                         .send_as(
