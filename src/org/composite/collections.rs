@@ -13,6 +13,9 @@
 //! (NOT_FOUND), a write they may not make fails with the refusal's code and text
 //! (INSUFFICIENT_ACCESS_OR_READONLY), and the other records go on as for any failed record.
 //!
+//! A create or update whose records fall into more than ten chunks (runs of consecutive
+//! records of one type) saves nothing: every record fails with INVALID_BATCH_REQUEST.
+//!
 //! Implementation notes: the over-200 answer (EXCEEDED_ID_LIMIT) follows the SOAP API's
 //! documented text; the REST variant was not verified. Failed results carry no `id`, as in
 //! the documented examples.
@@ -432,6 +435,50 @@ pub fn save(
     save_through(store, actor, &open_gate, op, records, all_or_none)
 }
 
+/// How many chunks one create or update may hold: a chunk is a run of consecutive records
+/// of one type (documented: "A single request can process up to 10 chunks").
+pub const MAX_COLLECTION_CHUNKS: usize = 10;
+
+/// The chunks `records` fall into: runs of consecutive records of one `attributes.type`.
+pub fn chunk_count(records: &[Map<String, Value>]) -> usize {
+    let types: Vec<String> = records
+        .iter()
+        .map(|r| record_type(r).unwrap_or("").to_ascii_lowercase())
+        .collect();
+    types
+        .iter()
+        .enumerate()
+        .filter(|&(i, t)| i == 0 || *t != types[i - 1])
+        .count()
+}
+
+/// Every record of a create or update over [`MAX_COLLECTION_CHUNKS`] fails and none is
+/// saved. [U] The limit is documented but a real org's answer to breaking it is not: the
+/// code (INVALID_BATCH_REQUEST, per record in a 200) is assumed, and the text is the one
+/// Apex DML gives for the same limit.
+fn too_many_chunks(op: &CollectionOp, records: &[Map<String, Value>]) -> Option<Vec<SaveResult>> {
+    if !matches!(op, CollectionOp::Create | CollectionOp::Update) {
+        return None;
+    }
+    let chunks = chunk_count(records);
+    if chunks <= MAX_COLLECTION_CHUNKS {
+        return None;
+    }
+    let error = RecordError {
+        status_code: "INVALID_BATCH_REQUEST".into(),
+        message: format!(
+            "Cannot have more than {MAX_COLLECTION_CHUNKS} chunks in a single operation (this one has {chunks}: a chunk is a run of consecutive records of one type). Please rearrange the data to reduce chunking: put the records of each type together."
+        ),
+        fields: Vec::new(),
+    };
+    Some(
+        records
+            .iter()
+            .map(|_| SaveResult::refused(None, error.clone()))
+            .collect(),
+    )
+}
+
 /// [`save`], each record asking `gate` first.
 pub fn save_through(
     store: &mut Store,
@@ -441,6 +488,9 @@ pub fn save_through(
     records: &[Map<String, Value>],
     all_or_none: bool,
 ) -> Vec<SaveResult> {
+    if let Some(refused) = too_many_chunks(op, records) {
+        return refused;
+    }
     let repeats = repeated_keys(store, op, records);
     run_batch(store, records.len(), all_or_none, |s, i| {
         if repeats[i] {

@@ -276,3 +276,40 @@ fn a_failed_all_or_none_collection_inside_a_unit_undoes_only_its_own_writes() {
     org.store.write().commit_unit();
     assert_eq!(count(&org.store.read(), "Account"), before + 1);
 }
+
+#[test]
+fn create_or_update_of_more_than_ten_chunks_saves_nothing() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let before = (count(&store, "Account"), count(&store, "Contact"));
+    // Account, Contact, Account, … : eleven records, eleven chunks.
+    let eleven: Vec<Value> = (0..11)
+        .map(|i| match i % 2 {
+            0 => json!({"attributes":{"type":"Account"},"Name":format!("A{i}")}),
+            _ => json!({"attributes":{"type":"Contact"},"LastName":format!("C{i}")}),
+        })
+        .collect();
+    let recs = records(Value::Array(eleven.clone()));
+    assert_eq!(collections::chunk_count(&recs), 11);
+    let out = collections::save(&mut store, &actor, &CollectionOp::Create, &recs, false);
+    assert_eq!(out.len(), 11);
+    for r in &out {
+        assert_eq!(r.errors[0].status_code, "INVALID_BATCH_REQUEST");
+        assert!(r.errors[0].message.contains("more than 10 chunks"));
+    }
+    assert_eq!((count(&store, "Account"), count(&store, "Contact")), before);
+    // The same records grouped by type are two chunks and save.
+    let mut grouped = recs.clone();
+    grouped.sort_by_key(|r| r["attributes"]["type"].as_str().unwrap().to_string());
+    let out = collections::save(&mut store, &actor, &CollectionOp::Create, &grouped, false);
+    assert!(out.iter().all(|r| r.success()));
+    // Ten chunks are still within the limit.
+    let out = collections::save(
+        &mut store,
+        &actor,
+        &CollectionOp::Create,
+        &recs[..10],
+        false,
+    );
+    assert!(out.iter().all(|r| r.success()));
+}
