@@ -73,19 +73,49 @@ const ZERO_WORDS: &[&str] = &["zero", "none", "nil"];
 
 /// True when `text` states zero in words (see [`ZERO_WORDS`]).
 fn zero_in_words(text: &str) -> bool {
+    zero_word(text).is_some()
+}
+
+/// The word stating zero in `text` (see [`ZERO_WORDS`]), as it is written there (`None`).
+fn zero_word(text: &str) -> Option<&str> {
     let lower = text.to_lowercase();
-    ZERO_WORDS.iter().any(|z| {
-        lower.match_indices(z).any(|(at, _)| {
-            let before = lower[..at].chars().next_back();
+    ZERO_WORDS.iter().find_map(|z| {
+        let (at, _) = lower.match_indices(z).find(|(at, _)| {
+            let before = lower[..*at].chars().next_back();
             let rest = lower[at + z.len()..].trim_start();
             !before.is_some_and(word_char) && !rest.starts_with(|c: char| word_char(c))
+        })?;
+        // Lowercasing keeps the bytes of ASCII text; elsewhere the word is shown as found.
+        Some(if lower.len() == text.len() {
+            text.get(at..at + z.len()).unwrap_or(z)
+        } else {
+            z
         })
     })
+}
+
+/// How `item` is written in `text` when [`mentions_loosely`] finds it in another form than
+/// its own (`0` as `0.0` or as the word `None`); `None` when it is written as given, in any
+/// case, or not found. For a verdict that must quote what it matched.
+pub(crate) fn loosely_written<'t>(text: &'t str, item: &str) -> Option<&'t str> {
+    if mentions(&text.to_lowercase(), &item.to_lowercase()) {
+        return None;
+    }
+    let value = item.parse::<f64>().ok()?;
+    if let Some((_, written)) = numbers_written(text).into_iter().find(|(n, _)| *n == value) {
+        return Some(written);
+    }
+    (value == 0.0).then(|| zero_word(text)).flatten()
 }
 
 /// The numbers written in `text`: runs of digits with decimal points and thousands
 /// separators, not glued to a letter (`v29.0` is a name, not a number), read as values.
 fn numbers(text: &str) -> Vec<f64> {
+    numbers_written(text).into_iter().map(|(n, _)| n).collect()
+}
+
+/// [`numbers`], each with the text it is written as.
+fn numbers_written(text: &str) -> Vec<(f64, &str)> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -109,7 +139,7 @@ fn numbers(text: &str) -> Vec<f64> {
         let written = text[start..end].replace([',', '\''], "");
         if !glued && !glued_after {
             if let Ok(n) = written.parse::<f64>() {
-                out.push(n);
+                out.push((n, &text[start..end]));
             }
         }
         i = j + 1;
@@ -180,5 +210,22 @@ mod tests {
         assert!(!mentions_loosely("Opportunities: nonexistent", "0"));
         assert!(!mentions_loosely("Opportunities: none", "1"));
         assert!(!mentions("Opportunities: none", "0"), "only loosely");
+    }
+
+    #[test]
+    fn a_loose_match_says_how_the_item_was_written() {
+        use super::loosely_written;
+        assert_eq!(
+            loosely_written("Opportunities: None (INVALID_TYPE)", "0"),
+            Some("None")
+        );
+        assert_eq!(loosely_written("OPPORTUNITIES: 0.0", "0"), Some("0.0"));
+        assert_eq!(
+            loosely_written("received 1,500 rows", "1500"),
+            Some("1,500")
+        );
+        assert_eq!(loosely_written("Opportunities: 0", "0"), None);
+        assert_eq!(loosely_written("OPPORTUNITIES: 0", "Opportunities"), None);
+        assert_eq!(loosely_written("Opportunities: null", "0"), None);
     }
 }

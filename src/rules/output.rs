@@ -344,7 +344,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
     if let Some((group, line)) = ruled_out_line(p, &outputs, &ruled_out_in) {
         return cx.fail(format!(
             "Your {stream} has a line with {} together, which the brief rules out: \"{}\". {}",
-            group.join(" and "),
+            as_matched(group, line),
             line.trim(),
             p.because
                 .as_deref()
@@ -381,6 +381,19 @@ fn ruled_out_line<'o>(
     })
 }
 
+/// The items of a ruled-out group joined by "and", each found in another form than its own
+/// followed by how `line` writes it: `Opportunities and 0 (written "None")`.
+fn as_matched(group: &[String], line: &str) -> String {
+    group
+        .iter()
+        .map(|t| match super::mention::loosely_written(line, t) {
+            Some(w) => format!("{t} (written \"{w}\")"),
+            None => t.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
 /// A sentence on a line `absent_lines` rules out (a made-up count), for a verdict that failed
 /// for something else first, so the learner hears of both at once; empty when there is none.
 fn also_ruled_out(
@@ -393,7 +406,7 @@ fn also_ruled_out(
     };
     format!(
         " It also has a line with {} together, which the brief rules out: \"{}\". {}",
-        group.join(" and "),
+        as_matched(group, line),
         line.trim(),
         p.because
             .as_deref()

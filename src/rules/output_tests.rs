@@ -166,6 +166,34 @@ fn a_labs_own_reason_explains_a_line_it_rules_out() {
 }
 
 #[test]
+fn a_ruled_out_line_quotes_the_form_a_count_was_written_in() {
+    let rule = r#"{ rule: process.output_contains, texts: [INVALID_TYPE], absent_lines: [[Opportunities, "0"]] }"#;
+    let mut ev = evidence(vec![]);
+    // Python's None printed where the count would go reads as "none": zero in words.
+    ev.runs[0].stdout.text = "Opportunities: None (INVALID_TYPE)\n".into();
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message.contains(
+            "a line with Opportunities and 0 (written \"None\") together, which the brief rules out: \"Opportunities: None (INVALID_TYPE)\""
+        ),
+        "{}",
+        v.message
+    );
+    ev.runs[0].stdout.text = "OPPORTUNITIES: 0.0 (INVALID_TYPE)\n".into();
+    let v = assert_fails(rule, &ev);
+    assert!(v.message.contains("0 (written \"0.0\")"), "{}", v.message);
+    // A 0 written as 0 is quoted as it is, with nothing added.
+    ev.runs[0].stdout.text = "Opportunities: 0 (INVALID_TYPE)\n".into();
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message
+            .contains("a line with Opportunities and 0 together"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn a_line_group_passes_only_when_its_items_share_a_line() {
     let rule = "{ rule: process.output_contains, lines: [[A-1000, updated], [A-2001, created]] }";
     let mut ev = evidence(vec![]);
