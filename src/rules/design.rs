@@ -5,7 +5,9 @@
 //! A choice cell is compared as a reader would (see [`super::choice`]): `**Batch sync**`,
 //! `Batch.` and `Batch sync (Bulk API 2.0)` all choose `batch sync`, and a choice buried in a
 //! sentence is told to stand alone. A column with no expected value must still be filled in
-//! (not empty, not `?`, not `TODO`; a dash is an answer, "does not apply").
+//! (not empty, not `?`, not `TODO`; a dash is an answer, "does not apply"). A choice that is
+//! not accepted is told the words the brief offers for it (`choices`), never the answers the
+//! rows expect.
 //!
 //! `mentions` asks for free-text answers that name an idea: per row and column, the cell must
 //! say at least one of the given words (`retry`, `backoff`) outright — not only under a
@@ -51,6 +53,12 @@ pub struct TableCheck {
     /// of which the cell may say outright).
     #[serde(default)]
     pub ruled_out: Words,
+    /// Row key, or `"*"` for every row → (column → the words the brief offers to choose from
+    /// there). A choice cell that is not accepted is told its row's list (else the `"*"` one);
+    /// without one it is told to use the brief's names, never the answers the rows expect,
+    /// which would give the key away.
+    #[serde(default)]
+    pub choices: Words,
     /// Rows whose key is listed must have every column filled in.
     #[serde(default = "yes")]
     pub filled: bool,
@@ -80,12 +88,63 @@ impl TableCheck {
     /// An author's mistake caught when the lab loads: a `ruled_out` row no other part of the
     /// check names (a typo would rule nothing out).
     pub fn problem(&self) -> Option<String> {
-        let unknown = self.ruled_out.keys().find(|k| {
-            *k != "*" && !self.rows.contains_key(*k) && !self.mentions.contains_key(*k)
-        })?;
-        Some(format!(
-            "`ruled_out:` names the row {unknown:?}, which is in neither `rows:` nor `mentions:` (\"*\" stands for every row they list)"
-        ))
+        let listed =
+            |k: &String| *k == "*" || self.rows.contains_key(k) || self.mentions.contains_key(k);
+        if let Some(unknown) = self.ruled_out.keys().find(|k| !listed(k)) {
+            return Some(format!(
+                "`ruled_out:` names the row {unknown:?}, which is in neither `rows:` nor `mentions:` (\"*\" stands for every row they list)"
+            ));
+        }
+        if let Some(unknown) = self
+            .choices
+            .keys()
+            .find(|k| *k != "*" && !self.rows.contains_key(*k))
+        {
+            return Some(format!(
+                "`choices:` names the row {unknown:?}, which is not in `rows:` (\"*\" stands for every row)"
+            ));
+        }
+        // The words offered must hold each row's answer, or the list misleads.
+        self.rows.iter().find_map(|(key, expect)| {
+            expect.iter().find_map(|(column, allowed)| {
+                let offered = self.offered(key, column)?;
+                let answer = allowed.first()?;
+                let stated = super::choice::stated(answer);
+                (!offered.iter().any(|o| super::choice::stated(o) == stated)).then(|| {
+                    format!(
+                        "`choices:` for \"{key}\" → {column} does not offer its expected answer {answer:?}"
+                    )
+                })
+            })
+        })
+    }
+
+    /// The words the brief offers for `column` in the row `key` (see [`TableCheck::choices`]).
+    fn offered(&self, key: &str, column: &str) -> Option<&Vec<String>> {
+        let of = |row: &str| self.choices.get(row).and_then(|c| c.get(column));
+        of(key).or_else(|| of("*"))
+    }
+
+    /// The column a reason goes in: the first `explained` one, else one named for a reason
+    /// (`Why`, `Reason`).
+    fn reason_column(&self) -> Option<&str> {
+        self.explained
+            .first()
+            .or_else(|| {
+                self.columns.iter().skip(1).find(|c| {
+                    matches!(norm(c).as_str(), "why" | "reason" | "reasons" | "rationale")
+                })
+            })
+            .map(String::as_str)
+    }
+
+    /// How to write a choice in `column` of the row `key`: one of the words offered, or the
+    /// brief's own name for it.
+    fn how_to_name(&self, key: &str, column: &str) -> String {
+        match self.offered(key, column) {
+            Some(words) => format!("write one of: {}", words.join(", ")),
+            None => "write it as the brief names it".to_string(),
+        }
     }
 }
 
@@ -145,17 +204,6 @@ fn cell_of<'r>(t: &Table, row: &'r [String], column: &str) -> &'r str {
         .map_or("", String::as_str)
 }
 
-/// The first accepted value of each row under `column`, once each: the names to choose among.
-fn options(p: &TableCheck, column: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for values in p.rows.values().filter_map(|e| e.get(column)) {
-        if let Some(first) = values.first().filter(|f| !out.contains(f)) {
-            out.push(first.clone());
-        }
-    }
-    out
-}
-
 pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
     let path = p.file.trim_start_matches("./");
     let text = match document(cx, path, "your answers") {
@@ -206,18 +254,26 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             if blank(got) {
                 continue; // already reported as unfilled, or the column is optional
             }
-            // Every value any row expects in this column: the options this table chooses among.
+            // Every value any row expects in this column, and every word the brief offers
+            // for it: the options this table chooses among.
             let known: Vec<&String> = p
                 .rows
                 .values()
                 .filter_map(|e| e.get(column))
                 .flatten()
+                .chain(p.offered(key, column).into_iter().flatten())
                 .collect();
             match judge(got, allowed, &known) {
                 Choice::Accepted => {}
                 Choice::Wordy => problems.push(format!(
-                    "\"{key}\" → {column}: \"{got}\" holds more than a choice; write one of: {} (the reason goes in its own column)",
-                    options(p, column).join(", ")
+                    "\"{key}\" → {column}: \"{got}\" holds more than a choice; {}{}",
+                    match p.offered(key, column) {
+                        Some(_) => p.how_to_name(key, column),
+                        None => "write only the choice, as the brief names it".to_string(),
+                    },
+                    p.reason_column()
+                        .map(|c| format!(" (the reason goes in the {c} column)"))
+                        .unwrap_or_default()
                 )),
                 // A name another row expects is a choice, and the wrong one; a name no row
                 // expects may be the right choice spelt in a way this lab does not know.
@@ -228,8 +284,8 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
                         format!("\"{key}\" → {column}: \"{got}\" is not the best fit")
                     } else {
                         format!(
-                            "\"{key}\" → {column}: \"{got}\" is not the best fit (if it is the right choice under another name, write one of: {})",
-                            options(p, column).join(", ")
+                            "\"{key}\" → {column}: \"{got}\" is not the best fit (if it is the right choice under another name, {})",
+                            p.how_to_name(key, column)
                         )
                     });
                 }
@@ -342,3 +398,7 @@ fn ruled_out<'t>(
 #[cfg(test)]
 #[path = "design_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "design_choices_tests.rs"]
+mod choices_tests;

@@ -293,7 +293,7 @@ fn a_choice_among_other_words_is_told_to_stand_alone() {
     );
     assert!(
         v.message.contains(
-            "\"Batch, since it runs nightly\" holds more than a choice; write one of: request-reply, batch sync"
+            "\"Batch, since it runs nightly\" holds more than a choice; write only the choice, as the brief names it (the reason goes in the Why column)"
         ),
         "{}",
         v.message
