@@ -11,6 +11,16 @@ pub fn runs(numbers: &[usize]) -> Option<String> {
     }
 }
 
+/// Alternatives as a sentence says them: "400", "400 or 404", "400, 404 or 409".
+pub fn either(items: impl IntoIterator<Item = String>) -> String {
+    let items: Vec<String> = items.into_iter().collect();
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 /// "1 request" / "3 requests".
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
@@ -93,6 +103,15 @@ pub fn wrap_lines(text: &str, width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn alternatives_are_joined_with_or() {
+        let words = |w: &[&str]| super::either(w.iter().map(|s| s.to_string()));
+        assert_eq!(words(&[]), "");
+        assert_eq!(words(&["400"]), "400");
+        assert_eq!(words(&["400", "404"]), "400 or 404");
+        assert_eq!(words(&["400", "404", "409"]), "400, 404 or 409");
+    }
+
     #[test]
     fn wrap_lines_wraps_each_line_under_its_own_indent() {
         let text = "one two three four\n  five six seven\n\nend";

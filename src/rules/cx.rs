@@ -94,7 +94,18 @@ pub(crate) fn show(e: &Exchange) -> String {
 pub(crate) fn same_request(a: &Exchange, b: &Exchange) -> bool {
     a.method().eq_ignore_ascii_case(b.method())
         && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
-        && a.request.query == b.request.query
+        && same_query(a.request.query.as_deref(), b.request.query.as_deref())
+}
+
+/// The same query string once decoded: `q=SELECT+Name` and `q=SELECT%20Name` ask the same
+/// (a retry built by another library, or by hand, may encode differently).
+fn same_query(a: Option<&str>, b: Option<&str>) -> bool {
+    let pairs = |q: Option<&str>| -> Vec<(String, String)> {
+        form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    };
+    a == b || pairs(a) == pairs(b)
 }
 
 /// Another attempt of the same call: [`same_request`] with the same body (JSON compared as

@@ -15,7 +15,11 @@ pub(crate) trait WithPattern {
 }
 
 /// `http.request`: at least `min` (default 1) and at most `max` requests matched (and, with
-/// `status`, were answered with that status); with `runs`, counted in those runs only.
+/// `status`, were answered with that status); with `runs`, counted in those runs only. With
+/// `same_client_start`, for a lab whose `./run` is a test script starting a client per case,
+/// the `min` requests must come from one start of that client (see `retry::client_start`):
+/// a test that runs a client again after it gave up would otherwise make the second request
+/// the client itself never made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestMade {
     pub pattern: RequestPattern,
@@ -23,6 +27,7 @@ pub struct RequestMade {
     pub max: Option<usize>,
     pub status: Option<u16>,
     pub runs: Option<Vec<usize>>,
+    pub same_client_start: bool,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +41,8 @@ pub(crate) struct Counts {
     status: Option<u16>,
     #[serde(default)]
     runs: Option<Vec<usize>>,
+    #[serde(default)]
+    same_client_start: bool,
 }
 
 fn one() -> usize {
@@ -51,6 +58,7 @@ impl WithPattern for RequestMade {
             max: rest.max,
             status: rest.status,
             runs: rest.runs,
+            same_client_start: rest.same_client_start,
         }
     }
 }
@@ -228,12 +236,53 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
                 .with_evidence(seqs);
         }
     }
+    if p.same_client_start {
+        if let Some(why) = spread_over_starts(p, cx, &seqs, &want) {
+            return cx.fail(why).with_evidence(seqs);
+        }
+    }
     let refused = match p.status {
         None => refused_note(p, cx, &seqs),
         Some(_) => String::new(),
     };
     cx.pass(format!("Made {} {want}.{refused}", plural(n, "request")))
         .with_evidence(seqs)
+}
+
+/// Why the counted requests fall short of `min` once only those from one start of the client
+/// count: `None` when some start made `min` of them in one run, or when the proxy could not
+/// tell which process sent a request (nothing is then guessed).
+fn spread_over_starts(p: &RequestMade, cx: &Cx, seqs: &[u64], want: &str) -> Option<String> {
+    use super::retry::client_start;
+    let counted: Vec<&crate::evidence::Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| seqs.contains(&e.seq))
+        .collect();
+    let starts: Vec<(usize, u32)> = counted
+        .iter()
+        .map(|e| Some((e.run_index, client_start(e)?)))
+        .collect::<Option<_>>()?;
+    let most = starts
+        .iter()
+        .map(|k| starts.iter().filter(|o| *o == k).count())
+        .max()
+        .unwrap_or(0);
+    if most >= p.min {
+        return None;
+    }
+    let senders: Vec<String> = counted
+        .iter()
+        .zip(&starts)
+        .map(|(e, (_, pid))| format!("#{} by process {pid}", e.seq))
+        .collect();
+    Some(format!(
+        "Expected at least {} {want} from one start of your client, but the {} came from different starts ({}): your test ran the client again, so the retry was not the client's own. The client itself must try again.",
+        plural(p.min, "request"),
+        plural(counted.len(), "request"),
+        senders.join(", ")
+    ))
 }
 
 /// A word for a passing verdict whose every counted request the org answered with an error
@@ -549,6 +598,42 @@ mod tests {
             "{}",
             v.message
         );
+    }
+
+    #[test]
+    fn with_same_client_start_the_retries_must_come_from_one_start_of_the_client() {
+        let q = "/services/data/v62.0/query";
+        let by = |mut e: crate::evidence::Exchange, chain: &[u32]| {
+            e.client_processes = chain.to_vec();
+            e
+        };
+        let rule =
+            "{ rule: http.request, path: /services/data/*/query, min: 2, same_client_start: true }";
+        // ./run (10) started the client (20), which gave up; the test started it again (21).
+        let rerun = evidence(vec![
+            by(get(q, 200), &[30, 20, 10]),
+            by(get(q, 200), &[31, 21, 10]),
+        ]);
+        let v = assert_fails(rule, &rerun);
+        assert!(
+            v.message.contains("from different starts")
+                && v.message.contains("process 20")
+                && v.message.contains("process 21"),
+            "{}",
+            v.message
+        );
+        // The same client (20) tried twice, each try a curl of its own (30, 31).
+        let retried = evidence(vec![
+            by(get(q, 200), &[30, 20, 10]),
+            by(get(q, 200), &[31, 20, 10]),
+        ]);
+        assert_passes(rule, &retried);
+        // Without the flag, or when the senders are unknown, the count alone decides.
+        assert_passes(
+            "{ rule: http.request, path: /services/data/*/query, min: 2 }",
+            &rerun,
+        );
+        assert_passes(rule, &evidence(vec![get(q, 200), get(q, 200)]));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! of the client as the call: a test script that runs a failed client again would otherwise
 //! hide a client that gives up.
 
-use super::cx::{same_call, same_request, show, Cx};
+use super::cx::{plural, same_call, same_request, show, Cx};
 use super::Verdict;
 use crate::evidence::Exchange;
 use chrono::{DateTime, Duration, Utc};
@@ -52,12 +52,22 @@ fn throttle_statuses() -> Vec<u16> {
     vec![429, 503]
 }
 
-/// `retry.backoff`: each gap at least `min_growth` times the previous one (and longer).
+/// `retry.backoff`: the waits between attempts of one failing request grow, each at least
+/// `min_growth` times the one before (and longer), until they stop growing at a cap: once a
+/// wait has grown, later waits may stay at the longest so far (a back-off capped at, say, 30 s
+/// keeps waiting 30 s) but never fall back below it. With `cap_ms`, no wait may be longer than
+/// that (plus timer tolerance): a lab that asks for a capped back-off fails an uncapped one.
+/// Attempts of a request count while each is answered 429, 5xx, a transient 4xx
+/// ([`TRANSIENT_CODES`]) or nothing. A wait chosen at random each time (full jitter) cannot be
+/// told from no back-off in a few attempts and is not judged kindly; jitter added on top of a
+/// growing wait is fine while each wait still grows.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Backoff {
     #[serde(default = "one")]
     pub min_growth: f64,
+    #[serde(default)]
+    pub cap_ms: Option<i64>,
 }
 
 fn one() -> f64 {
@@ -322,10 +332,12 @@ pub(crate) fn honors_retry_after(p: &HonorsRetryAfter, cx: &Cx) -> Verdict {
     .with_evidence(judged)
 }
 
+/// An answer the same request may be sent again after: throttled, a server error, a
+/// transient 4xx (a locked row), or none at all.
 fn retryable(e: &Exchange) -> bool {
     match e.status() {
         None => true,
-        Some(s) => s == 429 || s >= 500,
+        Some(s) => s == 429 || s >= 500 || ((400..500).contains(&s) && transient(e)),
     }
 }
 
@@ -359,20 +371,30 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
             .windows(2)
             .map(|w| gap(&ex[w[0]], &ex[w[1]]))
             .collect();
-        for (k, pair) in gaps.windows(2).enumerate() {
-            let (a, b) = (
-                pair[0].num_milliseconds() as f64,
-                pair[1].num_milliseconds() as f64,
-            );
-            if b <= a || b < a * p.min_growth {
-                let shown: Vec<String> = gaps.iter().map(|g| secs(*g)).collect();
+        let shown = || gaps.iter().map(|g| secs(*g)).collect::<Vec<_>>().join(", ");
+        if let Some(k) = not_backing_off(&gaps, p.min_growth) {
+            return cx
+                .fail(format!(
+                    "Retries of {} did not back off: the waits were {} (retry {} waited no longer than retry {}). Wait longer after each failure, e.g. doubling, up to a cap.",
+                    show(&ex[start]),
+                    shown(),
+                    k + 2,
+                    k + 1
+                ))
+                .with_evidence(chain.iter().map(|&i| ex[i].seq));
+        }
+        if let Some(cap) = p.cap_ms {
+            if let Some(k) = gaps
+                .iter()
+                .position(|g| g.num_milliseconds() > cap + TOLERANCE_MS)
+            {
                 return cx
                     .fail(format!(
-                        "Retries of {} did not back off: the waits were {} (retry {} waited no longer than retry {}). Wait longer after each failure, e.g. doubling.",
+                        "Retries of {} backed off without a cap: the waits were {}, and retry {} waited longer than the {} this lab allows. Stop doubling at a ceiling, so a long outage does not leave the client asleep for minutes.",
                         show(&ex[start]),
-                        shown.join(", "),
-                        k + 2,
-                        k + 1
+                        shown(),
+                        k + 1,
+                        secs(Duration::milliseconds(cap))
                     ))
                     .with_evidence(chain.iter().map(|&i| ex[i].seq));
             }
@@ -387,6 +409,30 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
     }
     cx.pass("Each retry waited longer than the one before.")
         .with_evidence(evidence)
+}
+
+/// The index `k` of the first wait pair where back-off failed (wait `k + 1` did not grow from
+/// wait `k`), if any. A wait grows when it is longer than the one before and at least
+/// `min_growth` times it. Once a wait has grown, a later wait may instead stay at the longest
+/// so far (within timer tolerance): the back-off reached its cap. The first pair must grow:
+/// a fixed wait is no back-off.
+fn not_backing_off(gaps: &[Duration], min_growth: f64) -> Option<usize> {
+    let mut grown = false;
+    let mut longest = 0.0f64;
+    for (k, pair) in gaps.windows(2).enumerate() {
+        let (a, b) = (
+            pair[0].num_milliseconds() as f64,
+            pair[1].num_milliseconds() as f64,
+        );
+        longest = longest.max(a);
+        let grows = b > a && b >= a * min_growth;
+        let capped = grown && b + TOLERANCE_MS as f64 >= longest;
+        if !(grows || capped) {
+            return Some(k);
+        }
+        grown |= grows;
+    }
+    None
 }
 
 /// A call that changed something on the server: a write answered 2xx (a token request
@@ -430,11 +476,13 @@ fn same_body(a: &Exchange, b: &Exchange) -> bool {
 pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {
     let ex = &cx.ev.exchanges;
     let mut seen = Vec::new();
+    let mut set_aside = Vec::new();
     for (i, e) in ex.iter().enumerate() {
         let Some(status) = e.status().filter(|s| p.statuses.contains(s)) else {
             continue;
         };
         if transient(e) {
+            set_aside.push(e.seq);
             continue;
         }
         seen.push(e.seq);
@@ -467,10 +515,20 @@ pub(crate) fn no_retry_on_4xx(p: &NoRetryOn4xx, cx: &Cx) -> Verdict {
         }
     }
     if seen.is_empty() {
-        return cx.fail(format!(
-            "No request was answered {:?}, so there was nothing to judge; make sure your code made all its calls.",
-            p.statuses
-        ));
+        let statuses = crate::wording::either(p.statuses.iter().map(u16::to_string));
+        let aside = match set_aside.as_slice() {
+            [] => String::new(),
+            seqs => format!(
+                " (the {} answered {} that carried UNABLE_TO_LOCK_ROW were set aside: a locked row may be retried after a pause)",
+                plural(seqs.len(), "request"),
+                statuses
+            ),
+        };
+        return cx
+            .fail(format!(
+                "No request was answered {statuses} as wrong{aside}, so there was nothing to judge; make sure your code made all its calls."
+            ))
+            .with_evidence(set_aside);
     }
     cx.pass("Requests rejected as wrong were not retried.")
         .with_evidence(seen)
@@ -777,6 +835,70 @@ mod tests {
     }
 
     #[test]
+    fn a_back_off_may_stop_growing_at_its_cap_but_a_fixed_wait_is_none() {
+        let rule = "{ rule: retry.backoff }";
+        // Waits 0.2, 0.4, 0.8, then capped at 1.0 twice.
+        let at = [0, 205, 610, 1415, 2420, 3425];
+        let mut capped: Vec<Exchange> = at.iter().map(|&t| req("PATCH", P, 503).at(t, 5)).collect();
+        capped.push(req("PATCH", P, 200).at(4430, 5));
+        assert_passes(rule, &evidence(capped.clone()));
+        let v = assert_fails("{ rule: retry.backoff, cap_ms: 800 }", &evidence(capped));
+        assert!(
+            v.message.contains("without a cap") && v.message.contains("retry 4"),
+            "{}",
+            v.message
+        );
+        // Falling back below the longest wait is no cap.
+        let shrinking = evidence(vec![
+            req("PATCH", P, 503).at(0, 5),
+            req("PATCH", P, 503).at(205, 5),
+            req("PATCH", P, 503).at(610, 5),
+            req("PATCH", P, 200).at(815, 5),
+        ]);
+        let v = assert_fails(rule, &shrinking);
+        assert!(
+            v.message.contains("retry 3 waited no longer than retry 2"),
+            "{}",
+            v.message
+        );
+        // Uncapped doubling passes without cap_ms, fails with one.
+        let doubling = evidence(vec![
+            req("PATCH", P, 503).at(0, 5),
+            req("PATCH", P, 503).at(505, 5),
+            req("PATCH", P, 503).at(1510, 5),
+            req("PATCH", P, 503).at(3515, 5),
+            req("PATCH", P, 200).at(7520, 5),
+        ]);
+        assert_passes(rule, &doubling);
+        assert_fails("{ rule: retry.backoff, cap_ms: 2500 }", &doubling);
+    }
+
+    #[test]
+    fn a_locked_row_counts_as_an_attempt_of_a_back_off() {
+        let locked = |t: i64| {
+            req("PATCH", P, 400)
+                .body(r#"{"Name":"x"}"#)
+                .response_body(r#"[{"message":"unable to obtain exclusive access to this record","errorCode":"UNABLE_TO_LOCK_ROW"}]"#)
+                .at(t, 5)
+        };
+        let ev = evidence(vec![
+            locked(0),
+            locked(305),
+            req("PATCH", P, 204).body(r#"{"Name":"x"}"#).at(910, 5),
+        ]);
+        assert_passes("{ rule: retry.backoff }", &ev);
+        // Only locked rows among the 400s: nothing to judge, and the message says why.
+        let v = assert_fails("{ rule: retry.no_retry_on_4xx }", &ev);
+        assert!(
+            v.message
+                .contains("No request was answered 400 or 404 as wrong")
+                && v.message.contains("UNABLE_TO_LOCK_ROW were set aside"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
     fn a_locked_row_may_be_retried_though_it_is_a_400() {
         let rule = "{ rule: retry.no_retry_on_4xx }";
         let locked = req("PATCH", P, 400)
@@ -853,5 +975,27 @@ mod tests {
         assert_fails(rule, &evidence(vec![first.clone(), compact]));
         let changed = req("POST", url, 400).body(r#"{"qty":2,"id":"SO-2"}"#);
         assert_passes(rule, &evidence(vec![first, changed]));
+    }
+
+    #[test]
+    fn the_same_query_encoded_differently_is_the_same_request() {
+        let rule = "{ rule: retry.honors_retry_after }";
+        let plus = "/services/data/v62.0/query?q=SELECT+Name+FROM+Account";
+        let percent = "/services/data/v62.0/query?q=SELECT%20Name%20FROM%20Account";
+        let ev = evidence(vec![
+            req("GET", plus, 429)
+                .at(0, 5)
+                .response_header("Retry-After", "1"),
+            req("GET", percent, 200).at(1010, 5),
+        ]);
+        assert_passes(rule, &ev);
+        let other = "/services/data/v62.0/query?q=SELECT%20Id%20FROM%20Account";
+        let ev = evidence(vec![
+            req("GET", plus, 429)
+                .at(0, 5)
+                .response_header("Retry-After", "1"),
+            req("GET", other, 200).at(1010, 5),
+        ]);
+        assert_fails(rule, &ev);
     }
 }
