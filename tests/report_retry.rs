@@ -72,3 +72,46 @@ fn a_staging_folder_left_by_a_killed_report_is_removed_by_the_next() {
     .unwrap();
     assert!(!old_style.exists() && !dead.exists());
 }
+
+#[test]
+fn a_report_never_replaces_a_progress_md_or_json_sflab_did_not_write() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(&t.path().join("ws")).unwrap();
+    let now = chrono::Utc::now();
+    for (name, theirs) in [
+        ("progress.md", "my own notes\n"),
+        ("progress.json", "{\"reviewer\": \"another tool\"}\n"),
+    ] {
+        let out = t.path().join(format!("mine-{name}"));
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join(name), theirs).unwrap();
+        let e = write_report(&ws, &track(), &[], &BTreeMap::new(), &[], &out, now)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&out.join(name).display().to_string())
+                && e.contains("is not a file `sflab report` wrote")
+                && e.contains("nothing was written"),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_to_string(out.join(name)).unwrap(), theirs);
+        let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+        assert_eq!(left.len(), 1, "no marker, no labs/, no other file");
+    }
+    // sflab's own report is replaced by the next one, and an edit to it is kept aside.
+    let out = t.path().join("report");
+    write_report(&ws, &track(), &[], &BTreeMap::new(), &[], &out, now).unwrap();
+    let again = write_report(&ws, &track(), &[], &BTreeMap::new(), &[], &out, now).unwrap();
+    assert!(again.kept.is_empty());
+    let md = std::fs::read_to_string(out.join("progress.md")).unwrap();
+    std::fs::write(
+        out.join("progress.md"),
+        md.replacen("\n", "\nA note for my lead.\n", 1),
+    )
+    .unwrap();
+    let edited = write_report(&ws, &track(), &[], &BTreeMap::new(), &[], &out, now).unwrap();
+    assert_eq!(edited.kept.len(), 1);
+    assert!(std::fs::read_to_string(&edited.kept[0].1)
+        .unwrap()
+        .contains("A note for my lead."));
+}

@@ -212,6 +212,12 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
         }
     );
     outln!("  progress.json, progress.md, labs/ (your lab folders, for re-grading)");
+    for (name, kept) in &summary.kept {
+        outln!(
+            "{name} had been edited since sflab wrote it; that version is kept in {}.",
+            kept.display()
+        );
+    }
     if !summary.masked.is_empty() {
         outln!(
             "Secrets found in {} were masked in the copy; your own files are unchanged.",

@@ -7,6 +7,7 @@
 
 pub mod folder;
 pub mod report;
+pub mod report_files;
 pub mod spec;
 pub mod view;
 

@@ -7,6 +7,9 @@
 //! values under secret keys, secrets by shape, and the secret values sflab itself hands each
 //! lab's run. The report lists every file it masked or left out.
 //!
+//! A progress.json, progress.md or marker in the out folder that sflab did not write is never
+//! replaced, and one edited since is kept aside ([`super::report_files`]).
+//!
 //! The out folder gets a marker (`.sflab-report`) before anything else, so a report that
 //! stopped part-way (a full disk: `labs/` written, `progress.json` not) is known as sflab's own
 //! and replaced by the retry, while a `labs/` folder sflab did not write is never replaced.
@@ -50,6 +53,12 @@ pub enum ReportError {
     Key(std::io::Error),
     #[error("{0} already holds a `labs` folder that no earlier `sflab report` wrote (there is no progress.json beside it); choose another --out folder so nothing in it is replaced")]
     NotAReport(PathBuf),
+    #[error("{path} is not a file `sflab report` wrote ({how}), and the report would replace it, so nothing was written. Move that file out of {out} (or delete it if it is an old report you no longer need) and run `sflab report` again, or choose another --out folder.")]
+    NotOurs {
+        path: PathBuf,
+        out: PathBuf,
+        how: &'static str,
+    },
     #[error("--out {0} is a file: `sflab report` writes a folder (progress.json, progress.md and labs/). Name a folder; it is created if missing.")]
     OutIsAFile(PathBuf),
     #[error("--out {out} is {place}: {why}. Write the report outside the workspace's lab folders, e.g. --out {suggested}")]
@@ -121,6 +130,8 @@ pub struct ReportSummary {
     pub late: usize,
     /// Labs started or passed whose folder is missing from the workspace.
     pub missing: Vec<String>,
+    /// Each report file edited since sflab wrote it, and where that version was kept.
+    pub kept: Vec<(String, PathBuf)>,
 }
 
 pub(super) fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
@@ -336,10 +347,8 @@ fn markdown(
     md
 }
 
-/// The file that marks a folder as `sflab report`'s output, written before anything else.
-pub const REPORT_MARKER: &str = ".sflab-report";
-const REPORT_MARKER_TEXT: &str =
-    "This folder is written by `sflab report`; running it again replaces its labs/ folder.\n";
+pub use super::report_files::REPORT_MARKER;
+use super::report_files::REPORT_MARKER_TEXT;
 
 /// Writes `progress.json`, `progress.md` and `labs/<lab>/` under `out`. `handed` holds the
 /// secret values sflab hands the track's labs' runs ([`crate::runner::handed_secrets`]),
@@ -360,6 +369,7 @@ pub fn write_report(
     if out.join("labs").exists() && !out.join("progress.json").is_file() && !marker.is_file() {
         return Err(ReportError::NotAReport(out.to_path_buf()));
     }
+    super::report_files::refuse_foreign(out)?;
     let redactor = Redactor::new(&crate::runner::redaction_key(ws).map_err(ReportError::Key)?);
     for (kind, value) in handed {
         redactor.add_secret(kind, value);
@@ -434,18 +444,20 @@ pub fn write_report(
         "summary": { "assigned": rows.len(), "passed": passed, "passed_late": late, "overdue": overdue },
         "labs": labs,
     });
-    let json_path = out.join("progress.json");
-    put(
-        &json_path,
-        serde_json::to_string_pretty(&doc)
-            .unwrap_or_default()
-            .as_bytes(),
-    )?;
-    let md_path = out.join("progress.md");
-    put(
-        &md_path,
-        markdown(track, rows, &copies, &changed, &missing, now).as_bytes(),
-    )?;
+    let written = |name: &str, text: String| {
+        super::report_files::replace(out, name, &text).map(|kept| kept.map(|k| (name.into(), k)))
+    };
+    let kept: Vec<(String, PathBuf)> = [
+        written("progress.json", super::report_files::json_text(doc))?,
+        written(
+            "progress.md",
+            super::report_files::md_text(&markdown(track, rows, &copies, &changed, &missing, now)),
+        )?,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let (json_path, md_path) = (out.join("progress.json"), out.join("progress.md"));
     let masked = copies
         .iter()
         .flat_map(|(lab, c)| c.masked.iter().map(move |f| format!("{lab}/{f}")))
@@ -463,6 +475,7 @@ pub fn write_report(
         overdue,
         late,
         missing: missing.into_keys().collect(),
+        kept,
     })
 }
 
