@@ -313,3 +313,88 @@ fn create_or_update_of_more_than_ten_chunks_saves_nothing() {
     );
     assert!(out.iter().all(|r| r.success()));
 }
+
+#[test]
+fn tree_results_list_every_root_before_the_level_below_as_documented() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    // The documented example: ref1 (Account, Contacts ref2 and ref3), then ref4 (Account).
+    let body = json!({"records":[
+        {"attributes":{"type":"Account","referenceId":"ref1"},"Name":"SampleAccount1",
+         "Contacts":{"records":[
+            {"attributes":{"type":"Contact","referenceId":"ref2"},"LastName":"Smith"},
+            {"attributes":{"type":"Contact","referenceId":"ref3"},"LastName":"Evans"}]}},
+        {"attributes":{"type":"Account","referenceId":"ref4"},"Name":"SampleAccount2"}
+    ]});
+    let nodes = tree::flatten(&store, "Account", body.to_string().as_bytes()).unwrap();
+    let (status, out) = tree::create(&mut store, &actor, &nodes);
+    assert_eq!(status, 201, "{out}");
+    let order: Vec<&str> = out["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["referenceId"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["ref1", "ref4", "ref2", "ref3"]);
+    // Each Contact still hangs under ref1, not ref4.
+    let ref1 = out["results"][0]["id"].as_str().unwrap().to_string();
+    for i in [2, 3] {
+        let c = out["results"][i]["id"].as_str().unwrap();
+        let contact = store
+            .retrieve("Contact", c, Some(&["AccountId"]), "62.0")
+            .unwrap();
+        assert_eq!(contact["AccountId"], json!(ref1));
+    }
+}
+
+#[test]
+fn a_tree_of_more_than_five_object_types_is_refused() {
+    let (org, _) = org();
+    let store = org.store.read();
+    let child = |rel: &str, t: &str, r: &str| json!({rel: {"records": [{"attributes": {"type": t, "referenceId": r}}]}});
+    let mut root = json!({"attributes":{"type":"Account","referenceId":"a"},"Name":"Six"});
+    for (rel, t, r) in [
+        ("Contacts", "Contact", "c"),
+        ("Opportunities", "Opportunity", "o"),
+        ("Cases", "Case", "cs"),
+        ("Tasks", "Task", "t"),
+        ("Orders", "Order", "or"),
+    ] {
+        let extra = child(rel, t, r);
+        root.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+    }
+    let body = json!({ "records": [root] });
+    let e = tree::flatten(&store, "Account", body.to_string().as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("at most 5 object types"), "{e}");
+    // Five of them are fine.
+    root.as_object_mut().unwrap().remove("Orders");
+    let body = json!({ "records": [root] });
+    assert!(tree::flatten(&store, "Account", body.to_string().as_bytes()).is_ok());
+}
+
+#[test]
+fn a_repeated_reference_id_fails_the_tree_with_one_result_per_use() {
+    let (org, actor) = org();
+    let mut store = org.store.write();
+    let before = count(&store, "Account");
+    let body = json!({"records":[
+        {"attributes":{"type":"Account","referenceId":"d"},"Name":"D1"},
+        {"attributes":{"type":"Account","referenceId":"ok"},"Name":"Fine"},
+        {"attributes":{"type":"Account","referenceId":"d"},"Name":"D2"}
+    ]});
+    let nodes = tree::flatten(&store, "Account", body.to_string().as_bytes()).unwrap();
+    let (status, out) = tree::create(&mut store, &actor, &nodes);
+    assert_eq!(status, 400);
+    assert_eq!(
+        out,
+        json!({"hasErrors": true, "results": [
+            {"referenceId": "d", "errors": [{"statusCode": "INVALID_INPUT",
+                "message": "Duplicate ReferenceId provided in the request.", "fields": []}]},
+            {"referenceId": "d", "errors": [{"statusCode": "INVALID_INPUT",
+                "message": "Duplicate ReferenceId provided in the request.", "fields": []}]}
+        ]})
+    );
+    assert_eq!(count(&store, "Account"), before);
+}
