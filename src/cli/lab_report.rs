@@ -264,6 +264,15 @@ pub fn exchange_detail(e: &Exchange) -> String {
     }
     out.push('\n');
     let _ = writeln!(out, "{} {}", e.request.method, e.request.url);
+    if let Some((sender, parents)) = e.client_processes.split_first() {
+        // The process ids the retry verdicts cite, so a learner can confirm them here.
+        let _ = write!(out, "  sent by process {sender}");
+        if !parents.is_empty() {
+            let list: Vec<String> = parents.iter().map(u32::to_string).collect();
+            let _ = write!(out, " (its parents: {})", list.join(", "));
+        }
+        out.push('\n');
+    }
     out.push_str(&indent(&headers_text(&e.request.headers), "  "));
     out.push_str(&indent(&body_text(&e.request.body), "  "));
     match &e.response {

@@ -143,6 +143,19 @@ fn the_transcript_marks_injected_faults_and_pretty_prints_bodies() {
 }
 
 #[test]
+fn the_transcript_names_the_process_that_sent_each_request() {
+    let mut sent = exchange(1, "GET", "/services/data/v62.0/limits", 503, true);
+    sent.client_processes = vec![9812, 9801, 9790];
+    let unknown = exchange(2, "GET", "/services/data/v62.0/limits", 200, false);
+    let text = render_transcript("x", "now", &[sent, unknown], &[]);
+    assert!(
+        text.contains("  sent by process 9812 (its parents: 9801, 9790)\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("sent by process").count(), 1, "{text}");
+}
+
+#[test]
 fn an_empty_transcript_explains_why() {
     let text = render_transcript("x", "now", &[], &[]);
     assert!(text.contains("never reached the org"));
