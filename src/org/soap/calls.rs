@@ -4,10 +4,15 @@
 //! Each call takes the parsed call element and returns the XML inside `soapenv:Body`, or a
 //! fault. Per-record failures are not faults: they come back in `SaveResult`/`UpsertResult`/
 //! `DeleteResult` with `success=false`, as in a real org.
+//!
+//! Where the org enforces object access, the calls ask it as the REST resources do: a query
+//! reading an object the user cannot read, or records of such a type, fault as an unknown
+//! type (INVALID_TYPE); a row the user may not write fails with the refusal's code and text.
 
 use super::envelope::SoapFault;
 use super::records::{read_sobject, record_element, SoapRecord};
 use super::xml::{escape, Element};
+use crate::org::auth::access::{ObjectDenial, Op};
 use crate::org::ids::SfId;
 use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind, RepeatedKeys};
 use crate::org::rest::cursors::Window;
@@ -51,6 +56,24 @@ impl CallContext<'_> {
             .unwrap_or(DEFAULT_BATCH)
     }
 
+    /// Object access for a row: `op` on records of `object`, where the org enforces it.
+    fn may(&self, store: &Store, object: &str, op: Op) -> Result<(), RowError> {
+        let name = store
+            .schema()
+            .object(object)
+            .map_or(object, |o| o.name.as_str());
+        match self
+            .state
+            .org
+            .auth
+            .object_denial(&self.session.user_id, name, op)
+        {
+            None => Ok(()),
+            Some(ObjectDenial::Unseen) => Err(SfError::not_found().into()),
+            Some(ObjectDenial::Refused(r)) => Err(RowError::new(r.error_code, r.message)),
+        }
+    }
+
     fn actor(&self) -> Result<Actor, SoapFault> {
         let user = parse_id(&self.session.user_id)?;
         Ok(self.state.org.actor(user))
@@ -87,6 +110,21 @@ pub fn query(
         let opts = opts.run_by(&store, &ctx.session.user_id);
         soql::open_cursor(&store, soql_text, &opts)?
     };
+    if ctx.state.org.auth.enforces_object_access() {
+        let read = soql::parse_query(soql_text)
+            .map(|parsed| soql::reads::objects_read(ctx.state.org.store.read().schema(), &parsed))
+            .unwrap_or_else(|_| vec![cursor.entity.clone()]);
+        let unreadable = read.iter().find(|object| {
+            ctx.state
+                .org
+                .auth
+                .object_refusal(&ctx.session.user_id, object, Op::Read)
+                .is_some()
+        });
+        if let Some(object) = unreadable {
+            return Err(soql::unreadable_type(soql_text, object).into());
+        }
+    }
     let (rows, total) = (cursor.row_count(), cursor.total_size as u64);
     let page = ctx.state.cursors.first_page(
         &ctx.session.user_id,
@@ -261,9 +299,13 @@ fn sobjects(ctx: &CallContext<'_>, call: &Element) -> Result<Vec<SoapRecord>, So
         .collect::<Result<_, _>>()?;
     let store = ctx.state.org.store.read();
     let org = &ctx.state.org;
+    let auth = &org.auth;
     if let Some(r) = rows.iter().find(|r| {
-        store.schema().object_index(&r.object).is_none()
-            && org.events.event_type(&r.object).is_none()
+        (store.schema().object_index(&r.object).is_none()
+            && org.events.event_type(&r.object).is_none())
+            || auth
+                .object_refusal(&ctx.session.user_id, &r.object, Op::Read)
+                .is_some()
     }) {
         return Err(SoapFault::new(
             "INVALID_TYPE",
@@ -286,6 +328,7 @@ pub fn create(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         return Ok(published);
     }
     let out = run_rows(ctx, &rows, |s, r, a| {
+        ctx.may(s, &r.object, Op::Create)?;
         let c = s.insert(&r.object, &r.fields, a)?;
         Ok((c.to_string(), None))
     })?;
@@ -370,6 +413,7 @@ pub fn update(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         if *repeated {
             return Err(repeated_id(id).into());
         }
+        ctx.may(s, &r.object, Op::Edit)?;
         let c = s.update(&r.object, id, &r.fields, a)?;
         Ok((c.to_string(), None))
     })?;
@@ -434,6 +478,11 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
             }
             .into());
         }
+        // A row that will update needs Edit, one that will create needs Create.
+        let exists = !value.is_empty()
+            && s.find_by_external(&r.object, &field, &value)
+                .is_ok_and(|ids| !ids.is_empty());
+        ctx.may(s, &r.object, if exists { Op::Edit } else { Op::Create })?;
         match s.upsert(
             &r.object,
             &field,
@@ -464,6 +513,13 @@ pub fn delete(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         .collect();
     let together: Vec<SfId> = ids.iter().filter_map(|id| SfId::parse(id).ok()).collect();
     let out = run_rows(ctx, &ids, |s, id, a| {
+        let object = SfId::parse(id)
+            .ok()
+            .and_then(|i| s.schema().object_by_prefix(i.key_prefix()))
+            .map(|t| s.object(t).name.clone());
+        if let Some(object) = object {
+            ctx.may(s, &object, Op::Delete)?;
+        }
         let c = s.deleting_together(together.iter().copied(), |s| s.delete(None, id, a))?;
         Ok((c.to_string(), None))
     })?;

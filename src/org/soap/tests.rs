@@ -773,3 +773,53 @@ async fn one_soap_call_is_one_change_event_transaction_merged_when_the_org_merge
     );
     assert_ne!(undeleted[0]["transactionKey"], deleted["transactionKey"]);
 }
+
+#[tokio::test]
+async fn soap_calls_meet_the_orgs_object_access_where_it_is_enforced() {
+    let seed = OrgSeed::from_yaml(
+        "users:\n\
+         - { username: digest@lab.example, last_name: Digest, profile: Minimum Access - API Only Integrations, permission_sets: [Account_Read] }\n\
+         permission_sets:\n\
+         - { name: Account_Read, objects: { Account: [read] } }\n\
+         auth: { enforce_object_access: true }\n\
+         records:\n\
+         - Account: { Name: Falcon Corp }\n",
+    )
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let app = router(org.clone());
+    let t = token(&org);
+    let call = |c: &str| envelope(Some(&t), "", c);
+    let create = r#"<create><sObjects><type>Account</type><Name>Sneaky</Name></sObjects></create>"#;
+    let r = post(&app, "/services/Soap/u/59.0", call(create)).await;
+    let result = result_of(&r);
+    assert_eq!(result.child_text("success"), Some("false"), "{}", r.text);
+    let error = result.child("errors").unwrap();
+    assert_eq!(
+        error.child_text("statusCode"),
+        Some("INSUFFICIENT_ACCESS_OR_READONLY")
+    );
+    assert_eq!(
+        error.child_text("message"),
+        Some("entity type cannot be inserted: Account")
+    );
+    let hidden = r#"<create><sObjects><type>Opportunity</type><Name>x</Name></sObjects></create>"#;
+    let r = post(&app, "/services/Soap/u/59.0", call(hidden)).await;
+    assert_eq!(fault_code(&r), "sf:INVALID_TYPE");
+    let query = "<query><queryString>SELECT Id FROM Opportunity</queryString></query>";
+    let r = post(&app, "/services/Soap/u/59.0", call(query)).await;
+    assert_eq!(fault_code(&r), "sf:INVALID_TYPE");
+    let id = {
+        let q = "<query><queryString>SELECT Id FROM Account</queryString></query>";
+        let r = post(&app, "/services/Soap/u/59.0", call(q)).await;
+        let record = result_of(&r).child("records").unwrap();
+        record.child_text("Id").unwrap().to_string()
+    };
+    let delete = format!("<delete><ids>{id}</ids></delete>");
+    let r = post(&app, "/services/Soap/u/59.0", call(&delete)).await;
+    assert_eq!(
+        result_of(&r).child("errors").unwrap().child_text("message"),
+        Some("entity type cannot be deleted: Account")
+    );
+    assert_eq!(org.store.read().count("Account"), 1, "nothing was written");
+}
