@@ -65,6 +65,39 @@ fn ended_without_rows(cx: &Cx, kind: &str) -> Option<(String, u64)> {
     })
 }
 
+const INGEST_RESULTS: [&str; 2] = [
+    INGEST_FAILED,
+    "/services/data/*/jobs/ingest/*/successfulResults",
+];
+
+/// The job's `state` in an answer about it (a poll, or the PATCH that closed it).
+fn state_of(e: &Exchange) -> Option<String> {
+    Some(e.response_json()?.get("state")?.as_str()?.to_string())
+}
+
+/// The first successful fetch of an ingest job's failed or successful results made while the
+/// org's last answer about that job (a poll or the close, before the fetch) gave a state other
+/// than JobComplete, with that answer.
+fn fetched_unfinished<'a>(cx: &Cx<'a>) -> Option<(&'a Exchange, &'a Exchange)> {
+    cx.ev.exchanges.iter().find_map(|fetch| {
+        if !fetch.method().eq_ignore_ascii_case("GET")
+            || !INGEST_RESULTS.iter().any(|p| path_matches(p, fetch.path()))
+            || !is_success(fetch)
+        {
+            return None;
+        }
+        let id = job_id(fetch.path())?;
+        let said = cx.ev.exchanges.iter().rev().find(|e| {
+            e.seq < fetch.seq
+                && path_matches(INGEST_JOB, e.path())
+                && job_id(e.path()) == Some(id)
+                && is_success(e)
+                && state_of(e).is_some()
+        })?;
+        (state_of(said)?.as_str() != "JobComplete").then_some((fetch, said))
+    })
+}
+
 /// `bulk.failed_results_fetched`: some ingest job reported failed records, and for each such
 /// job a successful `GET …/failedResults` was made after the report.
 pub(crate) fn failed_results_fetched(cx: &Cx) -> Verdict {
@@ -86,6 +119,22 @@ pub(crate) fn failed_results_fetched(cx: &Cx) -> Verdict {
     if with_failures.is_empty() {
         if let Some((why, seq)) = ended_without_rows(cx, "ingest") {
             return cx.fail(why).with_evidence([seq]);
+        }
+        if let Some((fetch, said)) = fetched_unfinished(cx) {
+            let id = job_id(fetch.path()).unwrap_or("?");
+            let state = state_of(said).unwrap_or_default();
+            let rows = fetch
+                .response
+                .as_ref()
+                .map_or(0, |r| r.body.text.lines().count().saturating_sub(1));
+            return cx
+                .fail(format!(
+                    "Job {id}'s results were fetched at {}, before the job had finished: the org's last word on the job before then ({}) was state {state}, not JobComplete, so that answer held only the rows processed so far ({}), and no poll afterwards saw the job report its failed records. Poll GET …/jobs/ingest/{id} until its state is JobComplete, read numberRecordsFailed there, then fetch …/failedResults.",
+                    show(fetch),
+                    show(said),
+                    plural(rows, "row")
+                ))
+                .with_evidence([said.seq, fetch.seq]);
         }
         return cx.fail(
             "No ingest job was seen reporting failed records. Poll GET …/jobs/ingest/<id> until the job is JobComplete and read numberRecordsFailed; this lab's data has bad rows.",
@@ -241,6 +290,44 @@ mod tests {
         );
         let ev = evidence(vec![job_info(0), get(&format!("{JOB}/failedResults"), 200)]);
         assert_fails(FAILED, &ev);
+    }
+
+    #[test]
+    fn results_fetched_while_the_org_said_the_job_was_unfinished_are_named_as_early() {
+        let closed =
+            req("PATCH", JOB, 200).response_body(r#"{"id":"750A","state":"UploadComplete"}"#);
+        let polled = get(JOB, 200)
+            .response_body(r#"{"id":"750A","state":"UploadComplete","numberRecordsFailed":0}"#);
+        let early = get(&format!("{JOB}/failedResults"), 200)
+            .response_body("\"sf__Id\",\"sf__Error\",\"Name\"\n");
+        let v = assert_fails(FAILED, &evidence(vec![closed, polled, early]));
+        assert!(
+            v.message.contains("before the job had finished")
+                && v.message.contains("(#2 GET")
+                && v.message.contains("state UploadComplete, not JobComplete")
+                && v.message
+                    .contains("held only the rows processed so far (0 rows)"),
+            "{}",
+            v.message
+        );
+        assert!(
+            !v.message.contains("No ingest job was seen"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![2, 3]);
+        // Fetched after a poll that said JobComplete: not early, just no failures seen.
+        let done = get(JOB, 200)
+            .response_body(r#"{"id":"750A","state":"JobComplete","numberRecordsFailed":0}"#);
+        let v = assert_fails(
+            FAILED,
+            &evidence(vec![done, get(&format!("{JOB}/successfulResults"), 200)]),
+        );
+        assert!(
+            v.message.contains("No ingest job was seen"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]
