@@ -346,7 +346,11 @@ fn row_by_row(
     let twice: Vec<String> = in_file
         .iter()
         .filter(|(_, rows)| rows.len() > 1)
-        .map(|(id, rows)| format!("{id} ×{}", rows.len()))
+        // Named as the file writes the id (15 or 18 characters), as the other lists are.
+        .map(|(_, rows)| {
+            let id = rows[0].get(id_col).map_or("", |s| s.trim());
+            format!("{id} ×{}", rows.len())
+        })
         .collect();
     let extra: Vec<String> = in_file
         .iter()
@@ -677,13 +681,33 @@ mod tests {
         assert!(v.failed());
         assert!(
             v.message.contains(r#"no row for 1 record the org has: Id 001000000000002AAA (Name "Globex Corporation")"#)
-                && v.message.contains("more than one row for Id 001000000000001 ×2"),
+                && v.message.contains("more than one row for Id 001000000000001AAA ×2"),
             "{}",
             v.message
         );
         let v = mirror("Id\n001000000000001AAA\n001000000000002AAA\n");
         assert!(v.failed());
         assert!(v.message.contains("has no Name column"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_repeated_row_is_named_by_its_id_as_the_file_writes_it() {
+        let v = mirror(
+            "Id,Name\n001000000000001AAA,Acme Tools\n001000000000001AAA,Acme Tools\n001000000000001AAA,Acme Tools\n001000000000002AAA,Globex Corporation\n",
+        );
+        assert!(
+            v.message
+                .contains("more than one row for Id 001000000000001AAA ×3"),
+            "{}",
+            v.message
+        );
+        let v = mirror("Id,Name\n001000000000001,Acme Tools\n001000000000001,Acme Tools\n001000000000002,Globex Corporation\n");
+        assert!(
+            v.message
+                .contains("more than one row for Id 001000000000001 ×2"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]
