@@ -10,7 +10,11 @@
 //! - `callout.setup { split: [..], legacy_allowed?, remote_sites_allowed? }`: the deployed setup
 //!   follows the split model: each named credential exists with an External Credential whose
 //!   principal some permission set grants, no URL carries credentials, and (unless allowed) no
-//!   legacy credential or Remote Site Setting remains.
+//!   legacy credential or Remote Site Setting remains; and each permission set the lab assigns
+//!   after the run was deployed (a file named otherwise deploys a set nobody is given).
+//!
+//! A failed `callout.made` whose user was to get a principal from a permission set the lab
+//! could not assign says so, naming the set and those that were deployed.
 //!
 //! Each verdict quotes what the org recorded, so a learner sees the org's own error.
 
@@ -229,14 +233,66 @@ pub(crate) fn callout_made(p: &CalloutMade, cx: &Cx) -> Verdict {
                 Some(s) => format!("answered {s}"),
                 None => "answered 2xx".into(),
             });
+            // A refusal for want of a permission set is explained by the assignment that
+            // failed, not by the permission sets the user happens to hold.
+            // (Only once the Named Credential is deployed: before that, the org's refusal
+            // names what is missing.)
+            let deployed = cx
+                .ev
+                .outbound
+                .setup
+                .named
+                .iter()
+                .any(|n| n.name == p.named_credential);
+            let why = unassigned(cx)
+                .first()
+                .filter(|_| deployed)
+                .map(|u| {
+                    format!(
+                        " No permission set granting {} a principal was assigned: {u}.",
+                        last.run_as
+                    )
+                })
+                .unwrap_or_default();
             cx.fail(format!(
-                "No callout through {} was {}. The last one: {}.",
+                "No callout through {} was {}. The last one: {}.{why}",
                 p.named_credential,
                 wanted.join(", "),
                 show_callout(last)
             ))
         }
     }
+}
+
+/// Each permission set the lab assigns after the run that sflab could not assign (one not
+/// deployed, most often: a file named other than the brief says), as the assign action said
+/// it, with the permission sets that were deployed.
+fn unassigned(cx: &Cx) -> Vec<String> {
+    let deployed: Vec<&str> = cx
+        .ev
+        .outbound
+        .setup
+        .grants
+        .iter()
+        .map(|g| g.permission_set.as_str())
+        .collect();
+    let deployed = match deployed.as_slice() {
+        [] => "no permission set was deployed".to_string(),
+        [one] => format!("the one deployed is {one}"),
+        many => format!("those deployed are {}", many.join(", ")),
+    };
+    cx.ev
+        .outbound
+        .actions
+        .iter()
+        .filter(|o| o.kind == "assign" && !o.ok)
+        .map(|o| {
+            format!(
+                "the lab's assignment after the run failed: {} ({deployed})",
+                o.detail
+            )
+        })
+        .collect()
 }
 
 /// What is wrong with the setup, one sentence each (pure, for the table tests).
@@ -299,7 +355,8 @@ pub(crate) fn setup(p: &Setup, cx: &Cx) -> Verdict {
         return v;
     }
     let s = &cx.ev.outbound.setup;
-    let problems = setup_problems(p, s);
+    let mut problems = setup_problems(p, s);
+    problems.extend(unassigned(cx));
     if problems.is_empty() {
         return cx.pass(format!(
             "The split model is in place: {} with External Credentials {}, principals granted \
@@ -324,306 +381,5 @@ pub(crate) fn setup(p: &Setup, cx: &Cx) -> Verdict {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::fixture::evidence;
-    use super::super::RuleSpec;
-    use crate::evidence::{ExternalSeen, GrantSeen, NamedSeen};
-
-    fn rule(yaml: &str) -> RuleSpec {
-        RuleSpec::from_value(serde_yaml::from_str(yaml).expect("yaml")).expect("rule")
-    }
-
-    fn action(label: &str, ok: bool, status: Option<u16>, detail: &str) -> ActionOutcome {
-        ActionOutcome {
-            label: label.into(),
-            kind: "callout".into(),
-            ok,
-            status,
-            detail: detail.into(),
-            ..Default::default()
-        }
-    }
-    use super::*;
-
-    #[test]
-    fn action_ok_judges_the_last_outcome_of_the_label() {
-        let cases: &[(&str, Vec<ActionOutcome>, bool, &str)] = &[
-            (
-                "{ rule: org.action_ok, action: order }",
-                vec![action("order", true, Some(200), "{\"id\":1}")],
-                true,
-                "went through",
-            ),
-            (
-                "{ rule: org.action_ok, action: order }",
-                vec![
-                    action("order", true, Some(200), ""),
-                    action("order", false, None, "may not use Named Credential ERP"),
-                ],
-                false,
-                "may not use",
-            ),
-            (
-                "{ rule: org.action_ok, action: order }",
-                vec![],
-                false,
-                "never performed",
-            ),
-            (
-                "{ rule: org.action_ok, action: order, status: 201 }",
-                vec![action("order", true, Some(200), "")],
-                false,
-                "Expected status 201",
-            ),
-            (
-                "{ rule: org.action_ok, action: order, status: 404 }",
-                vec![action("order", false, Some(404), "")],
-                true,
-                "The org's callout was answered 404",
-            ),
-            (
-                "{ rule: org.action_ok, action: no-key, status: 401 }",
-                vec![ActionOutcome {
-                    kind: "probe".into(),
-                    ..action("no-key", false, Some(200), "{\"available\": 12}")
-                }],
-                false,
-                "Expected status 401",
-            ),
-            (
-                "{ rule: org.action_ok, action: no-key, status: 401 }",
-                vec![ActionOutcome {
-                    kind: "probe".into(),
-                    ..action("no-key", false, Some(401), "")
-                }],
-                true,
-                "sflab's probe was answered 401",
-            ),
-            (
-                "{ rule: org.action_ok, action: order, contains: Oslo }",
-                vec![action("order", true, Some(200), "Bergen")],
-                false,
-                "does not mention",
-            ),
-            (
-                "{ rule: org.action_ok, action: no-city, refused: true, contains: input.city is required }",
-                vec![action("no-city", false, None, "input.city is required")],
-                true,
-                "was refused, as it should be",
-            ),
-            (
-                "{ rule: org.action_ok, action: no-city, refused: true }",
-                vec![action("no-city", true, Some(200), "{\"city\":null}")],
-                false,
-                "should have been refused",
-            ),
-            (
-                "{ rule: org.action_ok, action: no-city, refused: true, contains: input.city is required }",
-                vec![action("no-city", false, None, "no Named Credential 'Weather' is deployed")],
-                false,
-                "not for \"input.city is required\"",
-            ),
-            (
-                "{ rule: org.action_ok, action: no-city, refused: true, contains: input.city is required }",
-                vec![action("no-city", false, Some(400), "{\"error\":\"missing_city\"}")],
-                false,
-                "it called out, and the service answered 400",
-            ),
-            (
-                "{ rule: org.action_ok, action: sum, json: { /records: 9, /stock/PUMP-7: 12 } }",
-                vec![action(
-                    "sum",
-                    true,
-                    Some(200),
-                    "{\"records\":9.0,\"stock\":{\"PUMP-7\":12}}",
-                )],
-                true,
-                "went through",
-            ),
-            (
-                "{ rule: org.action_ok, action: sum, json: { /records: 9 } }",
-                vec![action("sum", true, Some(200), "{\"records\": 15}")],
-                false,
-                "/records is 15, expected 9",
-            ),
-            (
-                "{ rule: org.action_ok, action: sum, json: { /stock/PUMP-7: 12 } }",
-                vec![action("sum", true, Some(200), "{\"records\": 9}")],
-                false,
-                "/stock/PUMP-7 is missing",
-            ),
-            (
-                "{ rule: org.action_ok, action: sum, json: { /records: 9 } }",
-                vec![action("sum", true, Some(200), "records=9")],
-                false,
-                "not a JSON document",
-            ),
-        ];
-        for (yaml, actions, pass, text) in cases {
-            let mut ev = evidence(vec![]);
-            ev.outbound.actions = actions.clone();
-            let v = rule(yaml).check(&ev);
-            assert_eq!(v.passed(), *pass, "{yaml}: {}", v.message);
-            assert!(v.message.contains(text), "{yaml}: {}", v.message);
-        }
-    }
-
-    fn call(
-        nc: &str,
-        run_as: &str,
-        auth: &str,
-        status: Option<u16>,
-        error: Option<&str>,
-    ) -> CalloutSeen {
-        CalloutSeen {
-            run_as: run_as.into(),
-            target: format!("callout:{nc}/x"),
-            method: "GET".into(),
-            named_credential: Some(nc.into()),
-            auth: auth.into(),
-            status,
-            error: error.map(str::to_string),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn callout_made_matches_credential_user_auth_and_status() {
-        let log = vec![
-            call(
-                "ERP",
-                "clerk",
-                "none",
-                None,
-                Some("user clerk may not use Named Credential ERP"),
-            ),
-            call(
-                "ERP",
-                "integration",
-                "oauth-client-credentials",
-                Some(200),
-                None,
-            ),
-        ];
-        let cases = [
-            ("{ rule: callout.made, named_credential: ERP }", true),
-            ("{ rule: callout.made, named_credential: ERP, run_as: integration, auth: oauth-client-credentials }", true),
-            ("{ rule: callout.made, named_credential: ERP, run_as: clerk }", false),
-            ("{ rule: callout.made, named_credential: ERP, auth: basic }", false),
-            ("{ rule: callout.made, named_credential: ERP, status: 201 }", false),
-            ("{ rule: callout.made, named_credential: Weather }", false),
-        ];
-        for (yaml, pass) in cases {
-            let mut ev = evidence(vec![]);
-            ev.outbound.callouts = log.clone();
-            let v = rule(yaml).check(&ev);
-            assert_eq!(v.passed(), pass, "{yaml}: {}", v.message);
-        }
-        let mut ev = evidence(vec![]);
-        ev.outbound.callouts = log[..1].to_vec();
-        let v = rule("{ rule: callout.made, named_credential: ERP }").check(&ev);
-        assert!(
-            v.message.contains("may not use Named Credential ERP"),
-            "{}",
-            v.message
-        );
-    }
-
-    fn setup_of(named: Vec<NamedSeen>, granted: bool, sites: &[&str]) -> CalloutSetup {
-        CalloutSetup {
-            named,
-            external: vec![ExternalSeen {
-                name: "ERP_Auth".into(),
-                protocol: "oauth-client-credentials".into(),
-                principals: vec!["Main".into()],
-            }],
-            grants: vec![GrantSeen {
-                permission_set: "ERP_Callers".into(),
-                principals: if granted {
-                    vec!["ERP_Auth-Main".into()]
-                } else {
-                    vec![]
-                },
-            }],
-            remote_sites: sites.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
-    fn nc(name: &str, split: bool, creds: bool) -> NamedSeen {
-        NamedSeen {
-            name: name.into(),
-            split,
-            external_credential: split.then(|| "ERP_Auth".into()),
-            carries_credentials: creds,
-        }
-    }
-
-    #[test]
-    fn setup_problems_name_each_departure_from_the_split_model() {
-        let p = Setup {
-            split: vec!["ERP".into()],
-            legacy_allowed: false,
-            remote_sites_allowed: false,
-        };
-        let cases: Vec<(CalloutSetup, Option<&str>)> = vec![
-            (setup_of(vec![nc("ERP", true, false)], true, &[]), None),
-            (setup_of(vec![], true, &[]), Some("not deployed")),
-            (
-                setup_of(vec![nc("ERP", false, false)], true, &[]),
-                Some("legacy all-in-one"),
-            ),
-            (
-                setup_of(vec![nc("ERP", true, false)], false, &[]),
-                Some("no permission set grants"),
-            ),
-            (
-                setup_of(vec![nc("ERP", true, true)], true, &[]),
-                Some("carries credentials"),
-            ),
-            (
-                setup_of(
-                    vec![nc("ERP", true, false), nc("Old", false, false)],
-                    true,
-                    &[],
-                ),
-                Some("legacy Named Credential Old"),
-            ),
-            (
-                setup_of(vec![nc("ERP", true, false)], true, &["ErpSite"]),
-                Some("Remote Site Settings remain (ErpSite)"),
-            ),
-        ];
-        for (s, want) in cases {
-            let got = setup_problems(&p, &s).join("; ");
-            match want {
-                None => assert!(got.is_empty(), "{got}"),
-                Some(w) => assert!(got.contains(w), "want {w}: {got}"),
-            }
-        }
-        let lenient = Setup {
-            split: vec!["ERP".into()],
-            legacy_allowed: true,
-            remote_sites_allowed: true,
-        };
-        let s = setup_of(
-            vec![nc("ERP", true, false), nc("Old", false, false)],
-            true,
-            &["ErpSite"],
-        );
-        assert!(setup_problems(&lenient, &s).is_empty());
-    }
-
-    #[test]
-    fn outbound_rules_are_not_applicable_on_a_sandbox() {
-        let mut ev = evidence(vec![]);
-        ev.backend = crate::evidence::Backend::Sandbox;
-        for yaml in [
-            "{ rule: org.action_ok, action: x }",
-            "{ rule: callout.made, named_credential: X }",
-            "{ rule: callout.setup, split: [X] }",
-        ] {
-            let v = rule(yaml).check(&ev);
-            assert!(!v.passed() && !v.failed(), "{yaml}: {v:?}");
-        }
-    }
-}
+#[path = "callout_tests.rs"]
+mod tests;

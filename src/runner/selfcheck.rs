@@ -24,6 +24,11 @@ pub struct Expectation {
     /// Why, for authors.
     #[serde(default)]
     pub why: String,
+    /// Files of the reference solution this case goes without (paths inside the solution
+    /// folder): the mistake is a file renamed or deleted, which a case laid over the
+    /// reference cannot show otherwise.
+    #[serde(default)]
+    pub leaves_out: Vec<String>,
 }
 
 /// One thing dev check tried, and how it went.
@@ -254,7 +259,12 @@ pub async fn dev_check(
                 continue;
             };
             let case_files = format!("solutions/{}/wrong/{case}/", spec.id);
-            let layers = [reference_layer, (&case_files, &["expect.yaml"][..])];
+            let mut reference_skip: Vec<&str> = reference_layer.1.to_vec();
+            reference_skip.extend(expect.leaves_out.iter().map(String::as_str));
+            let layers = [
+                (reference_layer.0, &reference_skip[..]),
+                (&case_files, &["expect.yaml"][..]),
+            ];
             let outcome = attempt_case(files, &spec, &ws, parts, &layers).await;
             let problem = match outcome {
                 Ok(r) => {

@@ -1,0 +1,365 @@
+//! Table tests for the outbound rules: `org.action_ok`, `callout.made`, `callout.setup`.
+
+use super::super::fixture::evidence;
+use super::super::RuleSpec;
+use crate::evidence::{ExternalSeen, GrantSeen, NamedSeen};
+
+fn rule(yaml: &str) -> RuleSpec {
+    RuleSpec::from_value(serde_yaml::from_str(yaml).expect("yaml")).expect("rule")
+}
+
+fn action(label: &str, ok: bool, status: Option<u16>, detail: &str) -> ActionOutcome {
+    ActionOutcome {
+        label: label.into(),
+        kind: "callout".into(),
+        ok,
+        status,
+        detail: detail.into(),
+        ..Default::default()
+    }
+}
+use super::*;
+
+#[test]
+fn action_ok_judges_the_last_outcome_of_the_label() {
+    let cases: &[(&str, Vec<ActionOutcome>, bool, &str)] = &[
+        (
+            "{ rule: org.action_ok, action: order }",
+            vec![action("order", true, Some(200), "{\"id\":1}")],
+            true,
+            "went through",
+        ),
+        (
+            "{ rule: org.action_ok, action: order }",
+            vec![
+                action("order", true, Some(200), ""),
+                action("order", false, None, "may not use Named Credential ERP"),
+            ],
+            false,
+            "may not use",
+        ),
+        (
+            "{ rule: org.action_ok, action: order }",
+            vec![],
+            false,
+            "never performed",
+        ),
+        (
+            "{ rule: org.action_ok, action: order, status: 201 }",
+            vec![action("order", true, Some(200), "")],
+            false,
+            "Expected status 201",
+        ),
+        (
+            "{ rule: org.action_ok, action: order, status: 404 }",
+            vec![action("order", false, Some(404), "")],
+            true,
+            "The org's callout was answered 404",
+        ),
+        (
+            "{ rule: org.action_ok, action: no-key, status: 401 }",
+            vec![ActionOutcome {
+                kind: "probe".into(),
+                ..action("no-key", false, Some(200), "{\"available\": 12}")
+            }],
+            false,
+            "Expected status 401",
+        ),
+        (
+            "{ rule: org.action_ok, action: no-key, status: 401 }",
+            vec![ActionOutcome {
+                kind: "probe".into(),
+                ..action("no-key", false, Some(401), "")
+            }],
+            true,
+            "sflab's probe was answered 401",
+        ),
+        (
+            "{ rule: org.action_ok, action: order, contains: Oslo }",
+            vec![action("order", true, Some(200), "Bergen")],
+            false,
+            "does not mention",
+        ),
+        (
+            "{ rule: org.action_ok, action: no-city, refused: true, contains: input.city is required }",
+            vec![action("no-city", false, None, "input.city is required")],
+            true,
+            "was refused, as it should be",
+        ),
+        (
+            "{ rule: org.action_ok, action: no-city, refused: true }",
+            vec![action("no-city", true, Some(200), "{\"city\":null}")],
+            false,
+            "should have been refused",
+        ),
+        (
+            "{ rule: org.action_ok, action: no-city, refused: true, contains: input.city is required }",
+            vec![action("no-city", false, None, "no Named Credential 'Weather' is deployed")],
+            false,
+            "not for \"input.city is required\"",
+        ),
+        (
+            "{ rule: org.action_ok, action: no-city, refused: true, contains: input.city is required }",
+            vec![action("no-city", false, Some(400), "{\"error\":\"missing_city\"}")],
+            false,
+            "it called out, and the service answered 400",
+        ),
+        (
+            "{ rule: org.action_ok, action: sum, json: { /records: 9, /stock/PUMP-7: 12 } }",
+            vec![action(
+                "sum",
+                true,
+                Some(200),
+                "{\"records\":9.0,\"stock\":{\"PUMP-7\":12}}",
+            )],
+            true,
+            "went through",
+        ),
+        (
+            "{ rule: org.action_ok, action: sum, json: { /records: 9 } }",
+            vec![action("sum", true, Some(200), "{\"records\": 15}")],
+            false,
+            "/records is 15, expected 9",
+        ),
+        (
+            "{ rule: org.action_ok, action: sum, json: { /stock/PUMP-7: 12 } }",
+            vec![action("sum", true, Some(200), "{\"records\": 9}")],
+            false,
+            "/stock/PUMP-7 is missing",
+        ),
+        (
+            "{ rule: org.action_ok, action: sum, json: { /records: 9 } }",
+            vec![action("sum", true, Some(200), "records=9")],
+            false,
+            "not a JSON document",
+        ),
+    ];
+    for (yaml, actions, pass, text) in cases {
+        let mut ev = evidence(vec![]);
+        ev.outbound.actions = actions.clone();
+        let v = rule(yaml).check(&ev);
+        assert_eq!(v.passed(), *pass, "{yaml}: {}", v.message);
+        assert!(v.message.contains(text), "{yaml}: {}", v.message);
+    }
+}
+
+fn call(
+    nc: &str,
+    run_as: &str,
+    auth: &str,
+    status: Option<u16>,
+    error: Option<&str>,
+) -> CalloutSeen {
+    CalloutSeen {
+        run_as: run_as.into(),
+        target: format!("callout:{nc}/x"),
+        method: "GET".into(),
+        named_credential: Some(nc.into()),
+        auth: auth.into(),
+        status,
+        error: error.map(str::to_string),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn callout_made_matches_credential_user_auth_and_status() {
+    let log = vec![
+        call(
+            "ERP",
+            "clerk",
+            "none",
+            None,
+            Some("user clerk may not use Named Credential ERP"),
+        ),
+        call(
+            "ERP",
+            "integration",
+            "oauth-client-credentials",
+            Some(200),
+            None,
+        ),
+    ];
+    let cases = [
+        ("{ rule: callout.made, named_credential: ERP }", true),
+        ("{ rule: callout.made, named_credential: ERP, run_as: integration, auth: oauth-client-credentials }", true),
+        ("{ rule: callout.made, named_credential: ERP, run_as: clerk }", false),
+        ("{ rule: callout.made, named_credential: ERP, auth: basic }", false),
+        ("{ rule: callout.made, named_credential: ERP, status: 201 }", false),
+        ("{ rule: callout.made, named_credential: Weather }", false),
+    ];
+    for (yaml, pass) in cases {
+        let mut ev = evidence(vec![]);
+        ev.outbound.callouts = log.clone();
+        let v = rule(yaml).check(&ev);
+        assert_eq!(v.passed(), pass, "{yaml}: {}", v.message);
+    }
+    let mut ev = evidence(vec![]);
+    ev.outbound.callouts = log[..1].to_vec();
+    let v = rule("{ rule: callout.made, named_credential: ERP }").check(&ev);
+    assert!(
+        v.message.contains("may not use Named Credential ERP"),
+        "{}",
+        v.message
+    );
+}
+
+fn setup_of(named: Vec<NamedSeen>, granted: bool, sites: &[&str]) -> CalloutSetup {
+    CalloutSetup {
+        named,
+        external: vec![ExternalSeen {
+            name: "ERP_Auth".into(),
+            protocol: "oauth-client-credentials".into(),
+            principals: vec!["Main".into()],
+        }],
+        grants: vec![GrantSeen {
+            permission_set: "ERP_Callers".into(),
+            principals: if granted {
+                vec!["ERP_Auth-Main".into()]
+            } else {
+                vec![]
+            },
+        }],
+        remote_sites: sites.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+fn nc(name: &str, split: bool, creds: bool) -> NamedSeen {
+    NamedSeen {
+        name: name.into(),
+        split,
+        external_credential: split.then(|| "ERP_Auth".into()),
+        carries_credentials: creds,
+    }
+}
+
+#[test]
+fn setup_problems_name_each_departure_from_the_split_model() {
+    let p = Setup {
+        split: vec!["ERP".into()],
+        legacy_allowed: false,
+        remote_sites_allowed: false,
+    };
+    let cases: Vec<(CalloutSetup, Option<&str>)> = vec![
+        (setup_of(vec![nc("ERP", true, false)], true, &[]), None),
+        (setup_of(vec![], true, &[]), Some("not deployed")),
+        (
+            setup_of(vec![nc("ERP", false, false)], true, &[]),
+            Some("legacy all-in-one"),
+        ),
+        (
+            setup_of(vec![nc("ERP", true, false)], false, &[]),
+            Some("no permission set grants"),
+        ),
+        (
+            setup_of(vec![nc("ERP", true, true)], true, &[]),
+            Some("carries credentials"),
+        ),
+        (
+            setup_of(
+                vec![nc("ERP", true, false), nc("Old", false, false)],
+                true,
+                &[],
+            ),
+            Some("legacy Named Credential Old"),
+        ),
+        (
+            setup_of(vec![nc("ERP", true, false)], true, &["ErpSite"]),
+            Some("Remote Site Settings remain (ErpSite)"),
+        ),
+    ];
+    for (s, want) in cases {
+        let got = setup_problems(&p, &s).join("; ");
+        match want {
+            None => assert!(got.is_empty(), "{got}"),
+            Some(w) => assert!(got.contains(w), "want {w}: {got}"),
+        }
+    }
+    let lenient = Setup {
+        split: vec!["ERP".into()],
+        legacy_allowed: true,
+        remote_sites_allowed: true,
+    };
+    let s = setup_of(
+        vec![nc("ERP", true, false), nc("Old", false, false)],
+        true,
+        &["ErpSite"],
+    );
+    assert!(setup_problems(&lenient, &s).is_empty());
+}
+
+#[test]
+fn outbound_rules_are_not_applicable_on_a_sandbox() {
+    let mut ev = evidence(vec![]);
+    ev.backend = crate::evidence::Backend::Sandbox;
+    for yaml in [
+        "{ rule: org.action_ok, action: x }",
+        "{ rule: callout.made, named_credential: X }",
+        "{ rule: callout.setup, split: [X] }",
+    ] {
+        let v = rule(yaml).check(&ev);
+        assert!(!v.passed() && !v.failed(), "{yaml}: {v:?}");
+    }
+}
+
+#[test]
+fn a_permission_set_the_lab_assigns_but_never_deployed_fails_the_setup_and_explains_the_refusal() {
+    // The file was named Courier_Caller: it deploys and grants the principal, but the lab
+    // assigns Courier_Callers, so Dan holds no permission set and the org refuses the callout.
+    let mut ev = evidence(vec![]);
+    ev.outbound.setup = CalloutSetup {
+        named: vec![NamedSeen {
+            name: "Courier".into(),
+            split: true,
+            external_credential: Some("Courier_Auth".into()),
+            carries_credentials: false,
+        }],
+        external: vec![ExternalSeen {
+            name: "Courier_Auth".into(),
+            protocol: "basic".into(),
+            principals: vec!["Dispatch".into()],
+        }],
+        grants: vec![GrantSeen {
+            permission_set: "Courier_Caller".into(),
+            principals: vec!["Courier_Auth-Dispatch".into()],
+        }],
+        remote_sites: vec![],
+    };
+    ev.outbound.actions = vec![ActionOutcome {
+        kind: "assign".into(),
+        label: "assign".into(),
+        phase: "after_run".into(),
+        ok: false,
+        detail: "permission set Courier_Callers is not deployed: add permissionsets/Courier_Callers.permissionset-meta.xml to your metadata".into(),
+        ..Default::default()
+    }];
+    ev.outbound.callouts = vec![call(
+        "Courier",
+        "dispatch",
+        "none",
+        None,
+        Some("user dan@courier-lab.example may not use Named Credential Courier: no permission set assigned to them grants a principal of External Credential Courier_Auth"),
+    )];
+    let v = rule("{ rule: callout.setup, split: [Courier] }").check(&ev);
+    assert!(
+        !v.passed()
+            && v.message
+                .contains("permission set Courier_Callers is not deployed")
+            && v.message.contains("the one deployed is Courier_Caller"),
+        "{}",
+        v.message
+    );
+    let v =
+        rule("{ rule: callout.made, named_credential: Courier, run_as: dispatch, auth: basic }")
+            .check(&ev);
+    assert!(
+        v.message.contains("No permission set granting dispatch a principal was assigned: the lab's assignment after the run failed: permission set Courier_Callers is not deployed")
+            && v.message.contains("the one deployed is Courier_Caller"),
+        "{}",
+        v.message
+    );
+    // Assigned as the lab says, nothing is added.
+    ev.outbound.actions[0].ok = true;
+    let v = rule("{ rule: callout.setup, split: [Courier] }").check(&ev);
+    assert!(v.passed(), "{}", v.message);
+}
