@@ -7,6 +7,7 @@ pub mod files;
 pub mod hints;
 pub mod scenario;
 pub mod spec;
+mod spec_salvage;
 
 pub use files::{
     copy_from_curriculum, reset_lab, start_lab, LabFilesError, ResetOutcome, StartOutcome,

@@ -379,28 +379,41 @@ pub fn validate(yaml: &str) -> Vec<SpecProblem> {
 pub fn parse_and_check(yaml: &str) -> (Option<LabSpec>, Vec<SpecProblem>) {
     // Read as plain YAML first: a key given twice anywhere (a check's `max:`, which the typed
     // reading gathers into a map where the last one silently wins) is an error there.
-    let typed = serde_yaml::from_str::<serde_yaml::Value>(yaml)
-        .and_then(|_| serde_yaml::from_str::<LabSpec>(yaml));
-    let spec: LabSpec = match typed {
-        Ok(s) => s,
-        Err(e) => {
-            let (line, column) = crate::yaml_input::error_place(yaml, &e)
-                .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-            let text = crate::yaml_input::error_text(yaml, &e);
-            return (
-                None,
-                vec![SpecProblem {
-                    line,
-                    column,
-                    message: format!("malformed lab file: {text}"),
-                }],
-            );
-        }
+    let value = match serde_yaml::from_str::<serde_yaml::Value>(yaml) {
+        Ok(v) => v,
+        Err(e) => return (None, vec![yaml_problem(yaml, &e)]),
     };
-    let mut spec = spec;
+    let (mut spec, mut problems) = match serde_yaml::from_str::<LabSpec>(yaml) {
+        Ok(s) => (s, Vec::new()),
+        // A value of the wrong type: every part is read on its own, so each such problem is
+        // found, and what reads is checked as usual. When that finds nothing (the parts read
+        // alone but not together), serde's own error stands.
+        Err(e) => match super::spec_salvage::salvage(yaml, &value) {
+            (_, problems) if problems.is_empty() => return (None, vec![yaml_problem(yaml, &e)]),
+            (Some(kept), problems) => match serde_yaml::from_value::<LabSpec>(kept) {
+                Ok(s) => (s, problems),
+                Err(_) => return (None, problems),
+            },
+            (None, problems) => return (None, problems),
+        },
+    };
     gate_printed_secrets(&mut spec);
-    let problems = check(&spec, yaml);
+    problems.extend(check(&spec, yaml));
     (Some(spec), problems)
+}
+
+/// A YAML error of the file as one problem at its place.
+fn yaml_problem(yaml: &str, e: &serde_yaml::Error) -> SpecProblem {
+    let (line, column) =
+        crate::yaml_input::error_place(yaml, e).map_or((None, None), |(l, c)| (Some(l), Some(c)));
+    SpecProblem {
+        line,
+        column,
+        message: format!(
+            "malformed lab file: {}",
+            crate::yaml_input::error_text(yaml, e)
+        ),
+    }
 }
 
 /// The check every lab is judged by, whether its file declares it or not.
@@ -545,7 +558,13 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     let fault_lines = item_lines(yaml, "faults");
     for (i, f) in spec.faults.iter().enumerate() {
         let parsed = serde_yaml::from_value::<crate::proxy::FaultSpec>(f.clone())
-            .map_err(|e| format!("fault {}: {e}", i + 1))
+            .map_err(|e| {
+                format!(
+                    "fault {}: {}",
+                    i + 1,
+                    crate::yaml_input::plain_types(&e.to_string())
+                )
+            })
             .and_then(|fault| fault.validate(i + 1).map_err(|e| e.to_string()));
         if let Err(message) = parsed {
             out.push(at(
@@ -577,9 +596,14 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     for (i, h) in spec.hints.iter().enumerate() {
         if let Some(rule) = &h.rule {
             if !spec.checks.iter().any(|c| &c.rule == rule) {
+                let checked = spec.checks.iter().map(|c| c.rule.as_str());
+                let tip = match crate::suggest::closest(rule, checked).first() {
+                    Some(close) => format!(" (did you mean {close:?}?)"),
+                    None => String::new(),
+                };
                 out.push(at(
                     hint_lines.get(i).copied().or(key_line(yaml, "hints")),
-                    format!("hint {} is tied to rule {rule:?}, which this lab does not check: tie it to one of the lab's checks", i + 1),
+                    format!("hint {} is tied to rule {rule:?}{tip}, which this lab does not check: tie it to one of the lab's checks", i + 1),
                 ));
             }
         }

@@ -127,6 +127,38 @@ fn a_bad_timeout_explains_the_format() {
 }
 
 #[test]
+fn values_of_the_wrong_type_are_all_found_in_one_pass_with_the_other_problems() {
+    let yaml = GOOD
+        .replace("timeout: 20s", "timeout: 20 seconds")
+        .replace("points: 3", "points: three")
+        .replace("max: 6", "maxx: 6")
+        .replace("nth: 1, kind", "nth: 0, kind")
+        .replace(
+            "{ rule: state.idempotent, text: Use",
+            "{ rule: state.idempotent, txt: x, text: Use",
+        );
+    let p = validate(&yaml);
+    let found: Vec<(Option<usize>, &str)> =
+        p.iter().map(|p| (p.line, p.message.as_str())).collect();
+    assert_eq!(p.len(), 5, "{found:?}");
+    let at = |line: usize, words: &str| {
+        assert!(
+            p.iter()
+                .any(|p| p.line == Some(line) && p.message.contains(words)),
+            "no problem at line {line} saying {words:?}: {found:?}"
+        )
+    };
+    at(12, "run: `timeout`: a duration is written like `30s`");
+    at(
+        14,
+        "check 1: `points`: invalid type: string \"three\", expected a whole number",
+    );
+    at(15, "maxx");
+    at(11, "`nth` must be 1 or more");
+    at(19, "hint 2: `txt`");
+}
+
+#[test]
 fn a_bad_rule_parameter_is_reported_by_the_catalogue() {
     let p = validate(&GOOD.replace("max: 6", "maxx: 6"));
     assert_eq!(p.len(), 1, "{p:?}");

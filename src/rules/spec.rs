@@ -207,10 +207,39 @@ impl RuleSpec {
     }
 }
 
+/// Keys every check takes besides its rule's own parameters.
+const CHECK_KEYS: &[&str] = &["points", "hidden"];
+
+/// A serde message about a check's parameters, made plain: Rust type names in words and, for
+/// an unknown key, the closest key the check takes ("did you mean") and every key it takes —
+/// serde names only the fields of the part that failed (a rule's own counts, not the request
+/// pattern or `points`).
+fn parameter_message(e: &serde_json::Error, also: &[&str]) -> String {
+    let message = crate::yaml_input::plain_types(&e.to_string());
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message;
+    };
+    let Some((typed, expected)) = rest.split_once('`') else {
+        return message;
+    };
+    let mut keys: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    keys.extend(also.iter().copied().filter(|k| !CHECK_KEYS.contains(k)));
+    keys.extend_from_slice(CHECK_KEYS);
+    let tip = match crate::suggest::closest(typed, keys.iter().copied()).first() {
+        Some(close) => format!(" (did you mean `{close}`?)"),
+        None => String::new(),
+    };
+    let named: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+    format!(
+        "unknown field `{typed}`{tip}; this check takes {}",
+        crate::wording::either(named)
+    )
+}
+
 fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError> {
     let bad = |e: serde_json::Error| RuleSpecError::BadParameters {
         rule: name.to_string(),
-        message: crate::yaml_input::plain_types(&e.to_string()),
+        message: parameter_message(&e, &[]),
     };
     let rule = match name {
         "http.request" => Rule::HttpRequest(with_pattern(map, name)?),
@@ -403,7 +432,7 @@ fn with_pattern<T: http::WithPattern>(
     }
     let bad = |e: serde_json::Error| RuleSpecError::BadParameters {
         rule: name.to_string(),
-        message: crate::yaml_input::plain_types(&e.to_string()),
+        message: parameter_message(&e, PATTERN_KEYS),
     };
     let pattern = params(pattern).map_err(bad)?;
     let rest: T::Rest = params(map).map_err(bad)?;
@@ -425,8 +454,8 @@ fn breaker_params(
             pattern.insert((*key).to_string(), v);
         }
     }
-    let pattern = params(pattern).map_err(|e| bad(e.to_string()))?;
-    let rest = params(map).map_err(|e| bad(e.to_string()))?;
+    let pattern = params(pattern).map_err(|e| bad(parameter_message(&e, PATTERN_KEYS)))?;
+    let rest = params(map).map_err(|e| bad(parameter_message(&e, PATTERN_KEYS)))?;
     breaker::Opens::assemble(pattern, rest).map_err(bad)
 }
 
@@ -498,6 +527,24 @@ mod tests {
         assert!(text.contains("ERROR at Row:1:Column:1"), "{text}");
         assert!(!text.contains('\n'), "one line: {text}");
         assert!(parse("{ rule: state.soql, query: SELECT Id FROM Account, count: 1 }").is_ok());
+    }
+
+    #[test]
+    fn a_misspelt_key_is_told_the_nearest_key_the_check_takes() {
+        let e = parse("{ rule: http.calls_at_most, metod: GET, max: 3 }").expect_err("typo");
+        let text = e.to_string();
+        assert!(
+            text.contains("unknown field `metod` (did you mean `method`?)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`path`") && text.contains("`points`"),
+            "{text}"
+        );
+        let e = parse("{ rule: http.request, path: /x, pionts: 1 }").expect_err("typo");
+        assert!(e.to_string().contains("(did you mean `points`?)"), "{}", e);
+        let e = parse("{ rule: process.exit_ok, zzzzzz: 1 }").expect_err("unknown");
+        assert!(!e.to_string().contains("did you mean"), "{e}");
     }
 
     #[test]

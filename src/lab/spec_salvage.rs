@@ -1,0 +1,137 @@
+//! Reading a lab file whose typed reading failed, part by part, so that every problem in it is
+//! found in one pass (see [`super::spec`]'s header).
+//!
+//! serde stops at the first value of the wrong type (`timeout: 40 seconds`, `points: two`).
+//! Here each top-level key is read on its own beside the header fields, each item of
+//! `checks:` and `hints:` and each key of `run:` likewise; a part that fails is reported at
+//! its line and left out, and what remains is read as a lab so its semantic checks (unknown
+//! rules, misspelt parameters, faults) are reported too.
+
+use super::spec::{CheckSpec, HintSpec, LabSpec, RunSpec, SpecProblem};
+use crate::yaml_input::{item_lines, key_line, plain_types};
+use serde::de::DeserializeOwned;
+use serde_yaml::{Mapping, Value};
+
+/// The fields every lab file has, read with each part tried on its own.
+const HEADER: &[&str] = &["id", "title", "level", "lesson"];
+
+/// The problems of each part that fails on its own, and the file without them (`None` when
+/// the file is not a mapping or its header itself cannot be read).
+pub fn salvage(yaml: &str, value: &Value) -> (Option<Value>, Vec<SpecProblem>) {
+    let Some(file) = value.as_mapping() else {
+        return (None, Vec::new());
+    };
+    let mut problems = Vec::new();
+    let mut kept: Mapping = file
+        .iter()
+        .filter(|(k, _)| k.as_str().is_some_and(|k| HEADER.contains(&k)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Err(e) = read::<LabSpec>(&Value::Mapping(kept.clone())) {
+        problems.push(problem(None, format!("malformed lab file: {e}")));
+        return (None, problems);
+    }
+    for (k, v) in file {
+        let Some(key) = k.as_str() else { continue };
+        if HEADER.contains(&key) {
+            continue;
+        }
+        let line = key_line(yaml, key);
+        let part = match (key, v) {
+            ("checks", Value::Sequence(items)) => {
+                items_of::<CheckSpec>(yaml, key, items, &mut problems, "rule")
+            }
+            ("hints", Value::Sequence(items)) => {
+                items_of::<HintSpec>(yaml, key, items, &mut problems, "text")
+            }
+            ("run", Value::Mapping(run)) => Value::Mapping(keys_of::<RunSpec>(
+                run,
+                &Mapping::new(),
+                line,
+                "run",
+                &mut problems,
+            )),
+            _ => v.clone(),
+        };
+        let mut with = kept.clone();
+        with.insert(k.clone(), part.clone());
+        match read::<LabSpec>(&Value::Mapping(with)) {
+            Ok(_) => {
+                kept.insert(k.clone(), part);
+            }
+            Err(e) => problems.push(problem(line, format!("malformed lab file: {key}: {e}"))),
+        }
+    }
+    (Some(Value::Mapping(kept)), problems)
+}
+
+fn read<T: DeserializeOwned>(v: &Value) -> Result<T, String> {
+    serde_yaml::from_value::<T>(v.clone()).map_err(|e| plain_types(&e.to_string()))
+}
+
+fn problem(line: Option<usize>, message: String) -> SpecProblem {
+    SpecProblem {
+        line,
+        column: None,
+        message,
+    }
+}
+
+/// A list's items with their failing keys left out (each reported at its item's line). Items
+/// keep their places, so later checks number and place them as written.
+fn items_of<T: DeserializeOwned>(
+    yaml: &str,
+    list: &str,
+    items: &[Value],
+    problems: &mut Vec<SpecProblem>,
+    anchor: &str,
+) -> Value {
+    let lines = item_lines(yaml, list);
+    let what = list.trim_end_matches('s');
+    let items = items.iter().enumerate().map(|(i, item)| {
+        let Value::Mapping(m) = item else {
+            return item.clone();
+        };
+        if read::<T>(item).is_ok() {
+            return item.clone();
+        }
+        let line = lines.get(i).copied().or(key_line(yaml, list));
+        let base: Mapping = m
+            .iter()
+            .filter(|(k, _)| k.as_str() == Some(anchor))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let label = format!("{what} {}", i + 1);
+        Value::Mapping(keys_of::<T>(m, &base, line, &label, problems))
+    });
+    Value::Sequence(items.collect())
+}
+
+/// The keys of `part` that read on their own beside `base`; each that does not is reported as
+/// `label: key: why` at `line`.
+fn keys_of<T: DeserializeOwned>(
+    part: &Mapping,
+    base: &Mapping,
+    line: Option<usize>,
+    label: &str,
+    problems: &mut Vec<SpecProblem>,
+) -> Mapping {
+    let mut kept = base.clone();
+    for (k, v) in part {
+        if base.contains_key(k) {
+            continue;
+        }
+        let mut alone = base.clone();
+        alone.insert(k.clone(), v.clone());
+        match read::<T>(&Value::Mapping(alone)) {
+            Ok(_) => {
+                kept.insert(k.clone(), v.clone());
+            }
+            Err(e) => {
+                let key = k.as_str().unwrap_or("?");
+                problems.push(problem(line, format!("{label}: `{key}`: {e}")));
+            }
+        }
+    }
+    kept
+}
