@@ -83,6 +83,7 @@ pub fn not_graded(name: &str, path: &Path) -> SubmissionGrade {
         output_cap: 0,
         not_run: None,
         copy: CopyNotes::default(),
+        hand_in_notes: Vec::new(),
         stray: Vec::new(),
         wall: Duration::ZERO,
         overhead: Duration::ZERO,

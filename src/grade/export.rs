@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 
 /// The CSV header: `submission`, one column per rubric item (its points; `pass` or `fail` for
 /// a check worth no points, such as the printed-secret gate), `total`, `max`, `passed`,
-/// `error` (why it could not run or timed out, and the files the graded copy left out),
+/// `error` (why it could not run or timed out, the files the graded copy left out, and the
+/// notes on the hand-in: graded from its one folder, files `sflab report` masked),
 /// `feedback` (the submission's feedback file, relative to the output folder).
 pub fn csv_header(book: &Gradebook) -> Vec<String> {
     let mut h = vec!["submission".to_string()];
@@ -77,6 +78,7 @@ pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv:
         ]
         .into_iter()
         .flatten()
+        .chain(g.hand_in_notes.iter().cloned())
         .collect();
         row.push(safe_cell(&crate::visible::visible(&error.join("; "))));
         row.push(
@@ -135,6 +137,7 @@ fn submission_json(g: &SubmissionGrade, book: &Gradebook, feedback: Option<&str>
             "file": s.path,
             "why": s.why.rule(),
         })).collect::<Vec<_>>(),
+        "hand_in_notes": g.hand_in_notes,
         "stray_files": g.stray,
         "wall_ms": u64::try_from(g.wall.as_millis()).unwrap_or(u64::MAX),
         "overhead_ms": u64::try_from(g.overhead.as_millis()).unwrap_or(u64::MAX),
@@ -201,6 +204,10 @@ pub fn summary_table(book: &Gradebook) -> String {
         out.push_str(&format!("{name:<width$}  {points:>9}  {result}\n"));
         if let Some(left_out) = super::left_out::for_the_lead(&g.left_out()) {
             out.push_str(&format!("{:width$}  {:>9}  {left_out}\n", "", ""));
+        }
+        for note in &g.hand_in_notes {
+            let note = crate::visible::one_line(note);
+            out.push_str(&format!("{:width$}  {:>9}  note: {note}\n", "", ""));
         }
     }
     let n = book.grades.len();

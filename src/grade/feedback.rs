@@ -252,7 +252,8 @@ fn markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
     md
 }
 
-/// What the feedback's Notes section says about how the submission ran: a failed run's exit
+/// What the feedback's Notes section says about the hand-in (graded from the one folder it
+/// holds, files `sflab report` masked) and how the submission ran: a failed run's exit
 /// and the last lines of its stderr, time-outs, truncated output, files written outside the
 /// folder, an ignored `lab.yaml`, files the graded copy left out. Hidden values are masked.
 /// (The JUnit report carries the same lines as each suite's `<system-out>`.)
@@ -261,7 +262,7 @@ pub fn run_notes(
     report: &crate::runner::Report,
     rubric: &Rubric,
 ) -> Vec<String> {
-    let mut notes = Vec::new();
+    let mut notes = g.hand_in_notes.clone();
     if let Some(with) = report.runs.iter().find_map(|r| r.started_with.as_deref()) {
         notes.push(format!(
             "{}. Keep its execute bit (`chmod +x run`) when you hand it in.",

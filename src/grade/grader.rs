@@ -89,6 +89,9 @@ pub struct SubmissionGrade {
     /// checks judged from its files (see [`crate::runner::files_only`]).
     pub not_run: Option<String>,
     pub copy: CopyNotes,
+    /// What the lead and the learner are told about the hand-in itself: graded from the one
+    /// folder it holds, files whose secrets `sflab report` masked ([`super::masked`]).
+    pub hand_in_notes: Vec<String>,
     /// Files the submission wrote in its sandbox outside its own lab folder.
     pub stray: Vec<String>,
     /// Wall time of the whole grading of this submission.
@@ -176,10 +179,24 @@ pub struct Gradebook {
     pub grades: Vec<SubmissionGrade>,
 }
 
-fn classify(e: RunError, copy: &CopyNotes) -> GradeError {
+/// The note for a hand-in graded from the one folder it holds ([`Submission::wrapped_in`]).
+fn wrapped_note(folder: &str) -> String {
+    format!(
+        "Graded from `{folder}/`, the one folder the hand-in holds: its `run` is there rather than at the top (as an archive of the lab folder unpacked into a folder of its own leaves it)."
+    )
+}
+
+fn classify(e: RunError, copy: &CopyNotes, run_is_folder: bool) -> GradeError {
     match e {
         // Said for the instructor, about the submission: not the sandbox's temporary path,
         // not the learner's `sflab reset` advice.
+        RunError::Process(crate::runner::process::ProcessError::NoEntryPoint(_))
+            if run_is_folder =>
+        {
+            GradeError::Submission(
+                "the submission's `run` is a folder, not a file: the lab's entry point is a `./run` file (a script or program) at the top of the submitted lab folder; move the files of `run/` up and make `run` the script itself.".into(),
+            )
+        }
         RunError::Process(crate::runner::process::ProcessError::NoEntryPoint(_)) => {
             let why = if copy.skipped.iter().any(|f| f.path == "run") {
                 "its `run` is a symbolic link or not a regular file, which grading does not follow"
@@ -259,10 +276,14 @@ pub async fn grade_one(
         output_cap: options.output_cap,
         not_run: None,
         copy: CopyNotes::default(),
+        hand_in_notes: Vec::new(),
         stray: Vec::new(),
         wall: Duration::ZERO,
         overhead: Duration::ZERO,
     };
+    if let Some(folder) = sub.wrapped_in(&lab.id) {
+        grade.hand_in_notes.push(wrapped_note(&folder));
+    }
     let handed_in = sub.lab_folder(&lab.id);
     // A report folder (`sflab report`) holds only the labs the learner had started.
     let not_in_report = !handed_in.exists()
@@ -289,6 +310,16 @@ pub async fn grade_one(
     match prepared {
         Err(e) => grade.result = Err(e),
         Ok((ws, notes)) => {
+            grade
+                .hand_in_notes
+                .extend(super::masked::note(&super::masked::masked_files(
+                    &lab_dir,
+                    &notes.copied,
+                    &options.harness,
+                    &sub.dir,
+                    &lab.id,
+                )));
+            let run_is_folder = lab_dir.join("run").is_dir();
             grade.copy = notes;
             let paths = SandboxPaths::new(&root, &lab_dir);
             let before = entries(&root);
@@ -299,14 +330,14 @@ pub async fn grade_one(
             run.tls = options.tls;
             run.timeout = options.timeout;
             run.output_cap = options.output_cap;
-            grade.result = run_lab(lab, &run)
-                .await
-                .map_err(|e| match classify(e, &grade.copy) {
+            grade.result = run_lab(lab, &run).await.map_err(|e| {
+                match classify(e, &grade.copy, run_is_folder) {
                     GradeError::Submission(_) if not_in_report => GradeError::Submission(
                         super::report_folder::why_no_lab_folder(&sub.dir, &lab.id),
                     ),
                     other => other,
-                });
+                }
+            });
             if let Err(GradeError::Submission(why)) = &grade.result {
                 let why = paths.shown(why);
                 let by_files = judge_files_only(lab, &run, why.trim_end_matches('.')).await;
@@ -371,6 +402,10 @@ mod tests {
     use crate::runner::process::ProcessError;
 
     fn no_run(copied: &[&str]) -> String {
+        no_run_file(copied, false)
+    }
+
+    fn no_run_file(copied: &[&str], run_is_folder: bool) -> String {
         let copy = CopyNotes {
             copied: copied.iter().map(|p| p.to_string()).collect(),
             skipped: Vec::new(),
@@ -378,8 +413,19 @@ mod tests {
         let e = classify(
             RunError::Process(ProcessError::NoEntryPoint(PathBuf::from("/tmp/x"))),
             &copy,
+            run_is_folder,
         );
         e.message().to_string()
+    }
+
+    #[test]
+    fn a_run_that_is_a_folder_is_named_as_a_folder_not_a_missing_file() {
+        let said = no_run_file(&["run/main.py", "run/run.sh"], true);
+        assert!(
+            said.starts_with("the submission's `run` is a folder, not a file")
+                && !said.contains("has no `run` file"),
+            "{said}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! `output_folder` names them, sets an earlier gradebook aside and checks the folder is
 //! writable before grading starts. `archive` makes an entry, not graded, for each submission
 //! handed in as an archive; `report_folder` says why a folder `sflab report` wrote lacks the
-//! lab being graded.
+//! lab being graded, and `masked` names the files of a hand-in whose secrets it masked.
 
 pub mod archive;
 pub mod export;
@@ -17,6 +17,7 @@ pub mod feedback;
 pub mod grader;
 pub mod junit;
 pub mod left_out;
+pub mod masked;
 pub mod output_folder;
 pub mod report_folder;
 pub mod rubric;

@@ -49,7 +49,8 @@ pub enum SubmissionError {
 impl Submission {
     /// The folder holding the learner's `./run`: the submission itself; else its `<lab-id>/`
     /// subfolder when a whole workspace was handed in; else its `labs/<lab-id>/` when it is
-    /// the folder `sflab report` wrote.
+    /// the folder `sflab report` wrote; else the one folder it holds, when that holds the
+    /// `run` ([`Self::wrapped_in`]).
     pub fn lab_folder(&self, lab_id: &str) -> PathBuf {
         if self.dir.join("run").exists() {
             return self.dir.clone();
@@ -65,8 +66,47 @@ impl Submission {
             None if report.is_dir() && self.dir.join("progress.json").is_file() => {
                 report.join(lab_id)
             }
-            None => self.dir.clone(),
+            None => self
+                .wrapping_folder()
+                .map_or_else(|| self.dir.clone(), |name| self.dir.join(name)),
         }
+    }
+
+    /// The one folder the submission holds, named, when the learner's files are in it rather
+    /// than at the top (a folder named after the lab is a handed-in workspace instead): its `run` is there, and beside it are only hidden entries and the
+    /// `__MACOSX/` folder a Mac's archive adds. An archive of `frank/` unpacked into a folder
+    /// of its own (`unzip frank.zip -d frank`) gives `frank/frank/run`.
+    pub fn wrapped_in(&self, lab_id: &str) -> Option<String> {
+        let folder = self.lab_folder(lab_id);
+        (folder.parent() == Some(self.dir.as_path()))
+            .then(|| self.wrapping_folder())
+            .flatten()
+            .filter(|name| folder.ends_with(name) && name != lab_id)
+    }
+
+    /// See [`Self::wrapped_in`].
+    fn wrapping_folder(&self) -> Option<String> {
+        // A handed-in workspace (its `.sflab/`) holds lab folders, which are no wrapper.
+        if self.dir.join("run").exists() || self.dir.join(".sflab").exists() {
+            return None;
+        }
+        let entries: Vec<_> = std::fs::read_dir(&self.dir).ok()?.flatten().collect();
+        let mut shown = entries.iter().filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            !name.starts_with('.') && name != "__MACOSX"
+        });
+        let only = shown.next()?;
+        let is_dir = std::fs::symlink_metadata(only.path()).is_ok_and(|m| m.is_dir());
+        let name = only.file_name().to_string_lossy().into_owned();
+        // A workspace handed in without its hidden `.sflab/`: a lab's folder is no wrapper.
+        let a_lab = crate::curriculum::Files::read(
+            &crate::curriculum::embedded(),
+            &format!("labs/{name}/lab.yaml"),
+        )
+        .is_some();
+        (shown.next().is_none() && is_dir && !a_lab && only.path().join("run").is_file())
+            .then_some(name)
     }
 }
 
@@ -424,6 +464,7 @@ mod tests {
     fn a_handed_in_workspace_or_report_folder_is_graded_from_its_lab_folder() {
         let t = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(t.path().join("ws/lab-a")).unwrap();
+        std::fs::create_dir_all(t.path().join("ws/.sflab")).unwrap();
         std::fs::write(t.path().join("ws/lab-a/run"), "").unwrap();
         let s = Submission {
             name: "ws".into(),
@@ -449,6 +490,42 @@ mod tests {
             s.lab_folder("lab-a"),
             t.path().join("ws"),
             "its own ./run wins"
+        );
+    }
+
+    #[test]
+    fn a_hand_in_holding_only_a_folder_with_run_is_graded_from_that_folder() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("frank");
+        std::fs::create_dir_all(dir.join("frank")).unwrap();
+        std::fs::create_dir_all(dir.join("__MACOSX/frank")).unwrap();
+        std::fs::write(dir.join("frank/run"), "#!/bin/sh\n").unwrap();
+        std::fs::write(dir.join(".DS_Store"), "x").unwrap();
+        let s = Submission {
+            name: "frank".into(),
+            dir: dir.clone(),
+        };
+        assert_eq!(s.lab_folder("lab-a"), dir.join("frank"));
+        assert_eq!(s.wrapped_in("lab-a").as_deref(), Some("frank"));
+        std::fs::write(dir.join("notes.txt"), "x").unwrap();
+        assert_eq!(s.lab_folder("lab-a"), dir, "not its only entry");
+        assert_eq!(s.wrapped_in("lab-a"), None);
+        std::fs::remove_file(dir.join("notes.txt")).unwrap();
+        std::fs::create_dir_all(dir.join("lab-a")).unwrap();
+        std::fs::write(dir.join("lab-a/run"), "").unwrap();
+        assert_eq!(s.lab_folder("lab-a"), dir.join("lab-a"), "a workspace");
+        assert_eq!(s.wrapped_in("lab-a"), None);
+        std::fs::remove_dir_all(dir.join("frank")).unwrap();
+        assert_eq!(
+            s.lab_folder("lab-b"),
+            dir.join("lab-a"),
+            "lab-a is no lab sflab ships"
+        );
+        std::fs::rename(dir.join("lab-a"), dir.join("rest-crud")).unwrap();
+        assert_eq!(
+            s.lab_folder("lab-b"),
+            dir,
+            "a workspace's one lab folder is not another lab's hand-in"
         );
     }
 
