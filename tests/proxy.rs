@@ -433,7 +433,7 @@ async fn a_client_that_times_out_during_a_delay_is_still_recorded() {
     let p = start_proxy(
         &upstream,
         &url,
-        "- { kind: latency, delay_ms: 3000, nth: 1 }",
+        "- { kind: latency, delay_ms: 3000, nth: 1, at: request }",
     )
     .await;
     let impatient = reqwest::Client::builder()
@@ -471,6 +471,127 @@ async fn a_client_that_times_out_during_a_delay_is_still_recorded() {
         .unwrap_or("")
         .contains("timed out"));
     assert_no_secrets(&p);
+}
+
+/// A token request from a client that gives up after 300 ms.
+async fn impatient_token_call(p: &RunningProxy) -> reqwest::Result<reqwest::Response> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("client")
+        .post(format!("{}/services/oauth2/token", p.base_url()))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=client_credentials&client_id=3MVG9lab&client_secret={CLIENT_SECRET}"
+        ))
+        .send()
+        .await
+}
+
+/// The records of `p` once there are `n`, waiting up to 3 seconds.
+async fn records_once(p: &RunningProxy, n: usize) -> Vec<sflab::evidence::Exchange> {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while p.recorder().exchanges().len() < n && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    p.recorder().exchanges()
+}
+
+#[tokio::test]
+async fn latency_holds_back_the_answer_so_a_client_that_gives_up_still_had_its_call_done() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(
+        &upstream,
+        &url,
+        "- { kind: latency, delay_ms: 3000, match: { path: /services/oauth2/token }, nth: 1 }",
+    )
+    .await;
+    let t = Instant::now();
+    assert!(
+        impatient_token_call(&p).await.is_err(),
+        "the client gives up"
+    );
+    let records = records_once(&p, 1).await;
+    assert!(
+        t.elapsed() < Duration::from_millis(2500),
+        "recorded when the client hung up, not when the hold ended"
+    );
+    assert_eq!(
+        upstream.seen_bodies.lock().expect("lock").len(),
+        1,
+        "the org got the request although the client gave up"
+    );
+    assert_eq!(records.len(), 1);
+    let x = &records[0];
+    assert!(x.response.is_none(), "the client got no answer");
+    let error = x.error.as_deref().unwrap_or("");
+    assert!(error.contains("never got the answer"), "{error}");
+    assert!(error.contains("what it did stands"), "{error}");
+    assert!(
+        error.contains("The org's answer, which the client never got: 200 ")
+            && error.contains("‹redacted:access_token#"),
+        "the org's answer is quoted, redacted: {error}"
+    );
+    let action = x.fault.as_ref().map(|f| f.action.as_str()).unwrap_or("");
+    assert!(
+        action.contains("held the org's answer back 3000 ms"),
+        "{action}"
+    );
+    assert_no_secrets(&p);
+}
+
+#[tokio::test]
+async fn latency_at_request_keeps_an_abandoned_request_from_the_org() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(
+        &upstream,
+        &url,
+        "- { kind: latency, delay_ms: 3000, at: request, nth: 1 }",
+    )
+    .await;
+    assert!(
+        impatient_token_call(&p).await.is_err(),
+        "the client gives up"
+    );
+    let records = records_once(&p, 1).await;
+    assert_eq!(records.len(), 1, "the abandoned request is recorded");
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    assert!(
+        upstream.seen_bodies.lock().expect("lock").is_empty(),
+        "the org never got it"
+    );
+}
+
+#[tokio::test]
+async fn drop_at_answer_cuts_the_connection_after_the_org_did_the_work() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(&upstream, &url, "- { kind: drop, at: answer, nth: 1 }").await;
+    let cut = client()
+        .post(format!("{}/services/oauth2/token", p.base_url()))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&client_id=3MVG9lab")
+        .send()
+        .await;
+    assert!(cut.is_err(), "no response reaches the client");
+    assert_eq!(upstream.seen_bodies.lock().expect("lock").len(), 1);
+    let records = records_once(&p, 1).await;
+    assert!(records[0].response.is_none());
+    let error = records[0].error.as_deref().unwrap_or("");
+    assert!(
+        error.contains("closed the connection instead of delivering the org's answer")
+            && error.contains("never got: 200 "),
+        "{error}"
+    );
+    assert_no_secrets(&p);
+}
+
+#[tokio::test]
+async fn drop_by_default_loses_the_request_before_the_org() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(&upstream, &url, "- { kind: drop, nth: 1 }").await;
+    assert!(impatient_token_call(&p).await.is_err());
+    assert!(upstream.seen_bodies.lock().expect("lock").is_empty());
 }
 
 #[tokio::test]

@@ -8,6 +8,22 @@
 //! or expires the caller's session. Ready-made `kind`s fill in the usual shapes. `in_run`
 //! limits a fault to one learner run (its matches are counted in that run only).
 //!
+//! Where a delay or a dropped connection strikes a request that goes on to the org is its
+//! `at` ([`FaultAt`]), as on a real network:
+//! - `at: answer` — the default for a delay (`latency`, `delay_ms`): the request reaches the
+//!   org at once and the org does the work; its answer is held back. A client that gives up
+//!   (a timeout) or is stopped before the answer arrives never hears it, but the work stands,
+//!   so a retry of a plain create makes a second record — the lost response of the
+//!   resilience lesson. With a drop, the connection is cut instead of the answer delivered.
+//!   The transcript keeps the org's answer and says the client never got it.
+//! - `at: request` — the default for a drop (`drop`, `drop_connection`): the request is lost
+//!   on its way, the org never sees it, and a retry is safe. With a delay, the request is held
+//!   back before it reaches the org; a client stopped meanwhile loses it (the labs that stop a
+//!   consumer mid-write use this).
+//!
+//! A fault that answers the request itself (`respond`, `rate_limited`, ...) never reaches the
+//! org, so `at` does not apply to it; its delay comes before the proxy's answer.
+//!
 //! Two kinds change an answer instead of replacing it, as a forged callback would arrive:
 //! `forge_state` forwards the request and puts a `state` the client never sent into the
 //! redirect's `Location` (see [`forge_state`]) — a client that compares the state stops there;
@@ -41,9 +57,11 @@ pub enum FaultKind {
     SessionExpired,
     /// 400 UNABLE_TO_LOCK_ROW, as when another transaction holds the record.
     LockRow,
-    /// The request is delayed (1 second unless `delay_ms` says otherwise), then forwarded.
+    /// The org's answer is held back (1 second unless `delay_ms` says otherwise); with
+    /// `at: request`, the request is held back before it reaches the org.
     Latency,
-    /// The connection is closed without a response.
+    /// The connection is closed without a response, before the request reaches the org; with
+    /// `at: answer`, after the org has done the work and answered.
     Drop,
     /// The request is forwarded and the redirect that answers it comes back with another
     /// `state` in its `Location`.
@@ -80,6 +98,17 @@ impl FaultKind {
             FaultKind::IdTokenExpired => "id_token_expired",
         }
     }
+}
+
+/// Where a delay or a dropped connection strikes an exchange the org takes part in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultAt {
+    /// Before the request reaches the org: a delay holds it back, a drop loses it.
+    Request,
+    /// After the org has answered: a delay holds the answer back, a drop cuts the connection
+    /// instead of delivering it. Either way the org did the work.
+    Answer,
 }
 
 /// The response a fault answers with.
@@ -134,6 +163,10 @@ pub struct FaultSpec {
     pub drop_connection: bool,
     #[serde(default)]
     pub expire_session: bool,
+    /// Where a delay or a drop strikes: `answer` (the default for a delay) or `request` (the
+    /// default for a drop). See the module's header.
+    #[serde(default)]
+    pub at: Option<FaultAt>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -154,6 +187,8 @@ pub enum FaultSpecError {
         name: String,
         value: String,
     },
+    #[error("fault {index}: `at` says where a delay or a dropped connection strikes, {why}")]
+    AtWithoutEffect { index: usize, why: &'static str },
     #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state, tamper_id_token, replay_id_token, id_token_wrong_aud, id_token_wrong_iss, id_token_expired) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
     DoesNothing { index: usize },
 }
@@ -166,6 +201,9 @@ pub struct FaultAction {
     pub delay: Option<Duration>,
     pub expire_session: bool,
     pub drop_connection: bool,
+    /// Where the delay and the drop strike: always [`FaultAt::Request`] when the fault answers
+    /// itself (`respond`), as the org never sees that request.
+    pub at: FaultAt,
     /// `None`: forward the request (after any delay or expiry).
     pub respond: Option<FaultResponse>,
     /// Forward the request, then change the redirect that answers it.
@@ -209,14 +247,32 @@ impl FaultAction {
     /// What happened, for a learner.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
-        if let Some(d) = self.delay {
-            parts.push(format!("delayed {} ms", d.as_millis()));
+        let forwarded = self.respond.is_none();
+        match (self.delay, self.at) {
+            (Some(d), FaultAt::Answer) if forwarded => parts.push(format!(
+                "passed the request on and held the org's answer back {} ms",
+                d.as_millis()
+            )),
+            (Some(d), _) if forwarded => parts.push(format!(
+                "held the request back {} ms before passing it on",
+                d.as_millis()
+            )),
+            (Some(d), _) => parts.push(format!("delayed {} ms", d.as_millis())),
+            (None, _) => {}
         }
         if self.expire_session {
             parts.push("expired the session".to_string());
         }
         if self.drop_connection {
-            parts.push("dropped the connection".to_string());
+            parts.push(
+                match self.at {
+                    FaultAt::Answer => {
+                        "dropped the connection after the org had answered (the org did the work)"
+                    }
+                    FaultAt::Request => "dropped the connection before the request reached the org",
+                }
+                .to_string(),
+            );
         }
         match self.rewrite {
             Some(Rewrite::ForgeState) => {
@@ -316,6 +372,19 @@ impl FaultSpec {
         if !acts {
             return Err(FaultSpecError::DoesNothing { index });
         }
+        if self.at.is_some() {
+            let action = self.action(index, true);
+            let why = if action.respond.is_some() {
+                Some("but this fault answers the request itself, so the org never sees it: leave `at` out")
+            } else if action.delay.is_none() && !action.drop_connection {
+                Some("but this fault has neither: give `delay_ms` or `drop_connection`, or leave `at` out")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(FaultSpecError::AtWithoutEffect { index, why });
+            }
+        }
         Ok(())
     }
 
@@ -363,6 +432,14 @@ impl FaultSpec {
             Some(FaultKind::Drop) => drop = true,
             _ => {}
         }
+        // A delay holds the org's answer back and a drop loses the request, unless `at` says
+        // otherwise; the proxy's own answer comes after any delay.
+        let at = match self.at {
+            _ if respond.is_some() => FaultAt::Request,
+            Some(at) => at,
+            None if drop => FaultAt::Request,
+            None => FaultAt::Answer,
+        };
         let rewrite = match self.kind {
             _ if respond.is_some() => None,
             Some(FaultKind::ForgeState) => Some(Rewrite::ForgeState),
@@ -383,6 +460,7 @@ impl FaultSpec {
             delay,
             expire_session: expire,
             drop_connection: drop,
+            at,
             respond,
             rewrite,
         }

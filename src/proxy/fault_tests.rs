@@ -119,6 +119,55 @@ fn kinds_fill_in_their_usual_shape() {
 }
 
 #[test]
+fn latency_holds_the_answer_and_drop_loses_the_request_unless_at_says_otherwise() {
+    let mut p = plan(
+        "- { kind: latency, match: { path: /a } }\n\
+         - { kind: drop, match: { path: /b } }\n\
+         - { kind: latency, at: request, match: { path: /c } }\n\
+         - { kind: drop, at: answer, match: { path: /d } }\n\
+         - { delay_ms: 200, match: { path: /e } }\n\
+         - { kind: rate_limited, delay_ms: 200, match: { path: /f } }",
+    );
+    let at = |p: &mut FaultPlan, path: &str| fire(p, "GET", path).expect(path).at;
+    assert_eq!(at(&mut p, "/a"), FaultAt::Answer);
+    assert_eq!(at(&mut p, "/b"), FaultAt::Request);
+    assert_eq!(at(&mut p, "/c"), FaultAt::Request);
+    assert_eq!(at(&mut p, "/d"), FaultAt::Answer);
+    assert_eq!(at(&mut p, "/e"), FaultAt::Answer);
+    assert_eq!(
+        at(&mut p, "/f"),
+        FaultAt::Request,
+        "the proxy answers itself"
+    );
+    let held = |yaml: &str| {
+        let mut p = plan(yaml);
+        fire(&mut p, "GET", "/x").expect("fires").describe()
+    };
+    assert_eq!(
+        held("- { kind: latency, delay_ms: 300 }"),
+        "passed the request on and held the org's answer back 300 ms"
+    );
+    assert_eq!(
+        held("- { kind: latency, delay_ms: 300, at: request }"),
+        "held the request back 300 ms before passing it on"
+    );
+    assert!(held("- { kind: drop, at: answer }").contains("after the org had answered"));
+}
+
+#[test]
+fn at_is_refused_where_it_changes_nothing() {
+    let bad = |yaml: &str| {
+        let specs: Vec<FaultSpec> = serde_yaml::from_str(yaml).expect("yaml");
+        FaultPlan::new(specs, true).expect_err(yaml).to_string()
+    };
+    let e = bad("- { kind: rate_limited, at: answer }");
+    assert!(e.contains("answers the request itself"), "{e}");
+    let e = bad("- { kind: session_expired, at: request }");
+    assert!(e.contains("give `delay_ms` or `drop_connection`"), "{e}");
+    assert!(serde_yaml::from_str::<Vec<FaultSpec>>("- { kind: drop, at: later }").is_err());
+}
+
+#[test]
 fn session_expired_without_an_org_answers_401_itself() {
     let specs: Vec<FaultSpec> = serde_yaml::from_str("- { kind: session_expired }").expect("yaml");
     let mut p = FaultPlan::new(specs, false).expect("valid");

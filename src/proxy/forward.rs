@@ -1,7 +1,9 @@
 //! One request through the proxy: read it, apply the fault plan, forward it, rewrite URLs that
-//! point at the upstream, record the redacted exchange, answer the client.
+//! point at the upstream, record the redacted exchange, answer the client. A fault that strikes
+//! the org's answer (`at: answer`) hands the call to [`super::held`], which finishes it even
+//! when the client hangs up.
 
-use super::fault::{FaultAction, FaultPlan, Rewrite};
+use super::fault::{FaultAction, FaultAt, FaultPlan, Rewrite};
 use super::recorder::{RawExchange, RawResponse, Recorder};
 use super::{ProxyConfig, ProxyError, SessionExpirer};
 use crate::evidence::FaultFired;
@@ -175,7 +177,11 @@ fn respond(status: u16, headers: &[(String, String)], body: Bytes) -> Response<F
 }
 
 /// Records the exchange with `answer` as its response, and answers the client with it.
-fn finish(shared: &Shared, mut raw: RawExchange, answer: Answer) -> Response<Full<Bytes>> {
+pub(super) fn finish(
+    shared: &Shared,
+    mut raw: RawExchange,
+    answer: Answer,
+) -> Response<Full<Bytes>> {
     let (status, headers, body) = answer;
     let response = respond(status, &headers, body.clone());
     raw.response = Some(RawResponse {
@@ -187,9 +193,10 @@ fn finish(shared: &Shared, mut raw: RawExchange, answer: Answer) -> Response<Ful
     response
 }
 
-/// Records a delayed request whose client hung up (a client-side timeout, or the program was
-/// stopped) before the delay ended: the server drops the handler then, so the request is never
-/// forwarded, and without this it would be missing from the transcript.
+/// Records a request held back before the org (`at: request`) whose client hung up (a
+/// client-side timeout, or the program was stopped) before the delay ended: the server drops
+/// the handler then, so the request is never forwarded, and without this it would be missing
+/// from the transcript.
 struct HangUp {
     shared: Arc<Shared>,
     raw: Option<RawExchange>,
@@ -269,6 +276,7 @@ pub(crate) async fn handle(
         fault: None,
         error: None,
         client_processes: processes.to_vec(),
+        undelivered: None,
     };
 
     if !authority.is_empty() && !is_loopback_host(&authority) {
@@ -329,7 +337,8 @@ pub(crate) async fn handle(
             kind: action.kind.clone(),
             action: action.describe(),
         });
-        if let Some(d) = action.delay {
+        let before_org = action.at == FaultAt::Request;
+        if let Some(d) = action.delay.filter(|_| before_org) {
             let hang_up = HangUp::arm(&shared, &raw);
             tokio::time::sleep(d).await;
             hang_up.disarm();
@@ -337,7 +346,7 @@ pub(crate) async fn handle(
         if action.expire_session {
             expire(&shared, &parts.headers);
         }
-        if action.drop_connection {
+        if action.drop_connection && before_org {
             raw.error =
                 Some("the proxy closed the connection without answering (injected fault)".into());
             shared.recorder.record(raw);
@@ -355,19 +364,58 @@ pub(crate) async fn handle(
     if let Some(answer) = over_cap(&shared, &mut raw) {
         return Ok(finish(&shared, raw, answer));
     }
-    let (answer, error) = forward(
-        &shared,
-        &parts.method,
-        &path_and_query,
-        &parts.headers,
+    let call = OrgCall {
+        method: parts.method,
+        path_and_query,
+        headers: parts.headers,
         body,
-    )
-    .await;
-    raw.error = error;
-    let answer = with_staged_fault_marked(answer, &mut raw);
-    let earlier = shared.first_id_token.lock().clone();
-    remember_id_token(&shared, &answer);
-    let answer = match action.as_ref().and_then(|a| a.rewrite) {
+        rewrite: action.as_ref().and_then(|a| a.rewrite),
+    };
+    if let Some(hold) = action.as_ref().and_then(super::held::Hold::of) {
+        return super::held::answer_late(shared, raw, call, hold).await;
+    }
+    let answer = call.answer(&shared, &mut raw).await;
+    Ok(finish(&shared, raw, answer))
+}
+
+/// A request on its way to the org, with the change a fault makes to the org's redirect.
+pub(super) struct OrgCall {
+    method: http::Method,
+    path_and_query: String,
+    headers: http::HeaderMap,
+    body: Bytes,
+    rewrite: Option<Rewrite>,
+}
+
+impl OrgCall {
+    /// Sends the request to the org and returns its answer as the client is to get it (URLs
+    /// rewritten, the fault's change made); a failure to reach the org goes in `raw.error`.
+    pub(super) async fn answer(self, shared: &Shared, raw: &mut RawExchange) -> Answer {
+        let (answer, error) = forward(
+            shared,
+            &self.method,
+            &self.path_and_query,
+            &self.headers,
+            self.body,
+        )
+        .await;
+        raw.error = error;
+        let answer = with_staged_fault_marked(answer, raw);
+        let earlier = shared.first_id_token.lock().clone();
+        remember_id_token(shared, &answer);
+        rewritten(shared, answer, self.rewrite, earlier)
+    }
+}
+
+/// The org's answer with the change `rewrite` makes to its redirect; `earlier` is the first
+/// `id_token` a redirect carried before this one.
+fn rewritten(
+    shared: &Shared,
+    answer: Answer,
+    rewrite: Option<Rewrite>,
+    earlier: Option<String>,
+) -> Answer {
+    match rewrite {
         Some(Rewrite::ForgeState) => with_forged_state(answer),
         Some(Rewrite::TamperIdToken) => with_location(answer, super::fault::tamper_id_token),
         Some(Rewrite::ReplayIdToken) => match earlier {
@@ -384,8 +432,7 @@ pub(crate) async fn handle(
             None => answer,
         },
         None => answer,
-    };
-    Ok(finish(&shared, raw, answer))
+    }
 }
 
 /// The answer without the header a built-in service's planted failure carries (see
@@ -488,7 +535,7 @@ fn expire(shared: &Shared, headers: &http::HeaderMap) {
 }
 
 /// Status, headers and body of a response.
-type Answer = (u16, Vec<(String, String)>, Bytes);
+pub(super) type Answer = (u16, Vec<(String, String)>, Bytes);
 
 fn injected_response(action: &FaultAction, path: &str) -> Option<Answer> {
     let r = action.respond.as_ref()?;
@@ -647,6 +694,7 @@ mod inflate_tests {
             fault: None,
             error: None,
             client_processes: Vec::new(),
+            undelivered: None,
         };
         let said =
             "the lab's planned outage: answered 503 for every call during the planned outage";

@@ -22,17 +22,22 @@
 //! - Only loopback `Host` names are served (against DNS rebinding); others get 421.
 //! - With [`ProxyConfig::call_cap`], requests past the cap never reach the upstream (a real
 //!   org's daily allocation is shared with other people's work).
+//! - A request the fault plan lets reach the upstream while holding back (or cutting) the
+//!   answer is sent by a task of its own, so a client that hangs up does not stop it: the org
+//!   does the work, as a real one does (see `held`).
 
 mod bodies;
 mod device_end;
 mod fault;
 mod forward;
+mod held;
 mod peer;
 mod recorder;
 
 pub use bodies::{default_body, lock_row_body};
 pub use fault::{
-    validate_faults, FaultAction, FaultKind, FaultPlan, FaultResponse, FaultSpec, FaultSpecError,
+    validate_faults, FaultAction, FaultAt, FaultKind, FaultPlan, FaultResponse, FaultSpec,
+    FaultSpecError,
 };
 pub use recorder::{PendingRequest, Recorder};
 

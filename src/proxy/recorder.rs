@@ -12,6 +12,9 @@ use tokio::sync::broadcast;
 /// Bodies longer than this many times the cap are only redacted in their first part.
 const FULL_REDACTION_FACTOR: usize = 4;
 
+/// Characters of an undelivered answer's body quoted in the record's error.
+const UNDELIVERED_QUOTED: usize = 600;
+
 /// An exchange as the proxy saw it, before redaction. Never stored.
 #[derive(Clone)]
 pub(crate) struct RawExchange {
@@ -29,6 +32,10 @@ pub(crate) struct RawExchange {
     pub error: Option<String>,
     /// The sending process and its parents up to sflab's child (see `peer`).
     pub client_processes: Vec<u32>,
+    /// The org's answer when it never reached the client (the client hung up while a fault
+    /// held it back, or a fault cut the connection instead): the record has no response, and
+    /// its error quotes this answer.
+    pub undelivered: Option<RawResponse>,
 }
 
 #[derive(Clone)]
@@ -185,6 +192,21 @@ impl Recorder {
         }
     }
 
+    /// The org's answer that never reached the client, as a sentence: its status and its
+    /// (redacted) body, cut after [`UNDELIVERED_QUOTED`] characters.
+    fn undelivered_answer(&self, status: u16, content_type: Option<&str>, raw: &[u8]) -> String {
+        let body = self.body(content_type, raw);
+        let mut text: String = body.text.chars().take(UNDELIVERED_QUOTED).collect();
+        if text.len() < body.text.len() || body.truncated {
+            text.push('…');
+        }
+        if text.trim().is_empty() {
+            format!("The org's answer, which the client never got: {status} with no body")
+        } else {
+            format!("The org's answer, which the client never got: {status} {text}")
+        }
+    }
+
     /// Redacts and stores one exchange, then tells subscribers.
     pub(crate) fn record(&self, raw: RawExchange) -> Exchange {
         let r = &self.inner.redactor;
@@ -211,6 +233,15 @@ impl Recorder {
                 body: self.body(ct.as_deref(), &resp.body),
             }
         });
+        let mut error = raw.error.map(|e| r.text(&e));
+        if let Some(answer) = raw.undelivered {
+            let ct = content_type(&answer.headers);
+            let quoted = self.undelivered_answer(answer.status, ct.as_deref(), &answer.body);
+            error = Some(match error {
+                Some(e) => format!("{e}. {quoted}"),
+                None => quoted,
+            });
+        }
         let exchange = Exchange {
             seq: raw.seq,
             run_index: raw.run_index,
@@ -219,7 +250,7 @@ impl Recorder {
             request,
             response,
             fault: raw.fault,
-            error: raw.error.map(|e| r.text(&e)),
+            error,
             client_processes: raw.client_processes,
         };
         {
