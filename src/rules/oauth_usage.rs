@@ -1,5 +1,7 @@
 //! `oauth.*` rules about how a client uses what it was given: rotated refresh tokens presented
-//! once (and the newest one kept, in `oauth_kept`), device-flow polling at the server's pace, only the scopes a job needs (an authorize request naming none asks for all the app offers; a token granted more than that fails too), and the app
+//! once (and the newest one kept, in `oauth_kept`), device-flow polling at the server's pace,
+//! only the scopes a job needs (an authorize request naming none asks for every scope the app
+//! offers, and a token answer granting more than the job needs fails too), and the app
 //! (client id) a token was issued to.
 
 use super::cx::{is_success, plural, show, Cx};
