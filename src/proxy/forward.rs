@@ -374,7 +374,11 @@ pub(crate) async fn handle(
     if let Some(hold) = action.as_ref().and_then(super::held::Hold::of) {
         return super::held::answer_late(shared, raw, call, hold).await;
     }
+    // The org may take a while to answer (a long poll): a client that hangs up
+    // meanwhile drops this handler, and the exchange is recorded as abandoned.
+    let abandoned = super::abandoned::Abandoned::arm(&shared, &raw);
     let answer = call.answer(&shared, &mut raw).await;
+    abandoned.disarm();
     Ok(finish(&shared, raw, answer))
 }
 

@@ -25,7 +25,10 @@
 //! - A request the fault plan lets reach the upstream while holding back (or cutting) the
 //!   answer is sent by a task of its own, so a client that hangs up does not stop it: the org
 //!   does the work, as a real one does (see `held`).
+//! - A request whose client hangs up while the org is answering (its own deadline on a long
+//!   poll, a stopped program) is still recorded, with no response (see `abandoned`).
 
+mod abandoned;
 mod bodies;
 mod device_end;
 mod fault;
