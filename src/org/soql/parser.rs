@@ -4,6 +4,11 @@
 //! (`a AND b OR c` is "unexpected token: OR"). Errors carry the offending token's position so
 //! the caller can render Salesforce's `ERROR at Row:r:Column:c` layout.
 //! TYPEOF select items are parsed in parser_typeof.rs.
+//!
+//! Implementation notes: every parenthesis, NOT and subquery is one level of nesting, and more
+//! than [`MAX_NESTING`] levels are refused as MALFORMED_QUERY before the recursion could
+//! exhaust a request thread's stack. A syntax tree is never deeper than the nesting that built
+//! it, so the planner and the evaluator, which walk the tree recursively, stay as shallow.
 
 use super::ast::*;
 use super::dates::is_date_literal;
@@ -28,9 +33,17 @@ pub fn is_reserved(word: &str) -> bool {
     RESERVED.iter().any(|r| r.eq_ignore_ascii_case(word))
 }
 
+/// The deepest nesting of parentheses, NOTs and subqueries a query may have. [U] Salesforce
+/// documents no such limit; this one keeps parsing, planning and evaluating a query well
+/// within a 2 MiB request thread's stack, in a debug build too, while no hand-written query
+/// comes near it.
+pub const MAX_NESTING: usize = 100;
+
 struct Parser {
     toks: Vec<Token>,
     at: usize,
+    /// Parentheses, NOTs and subqueries open at the current token.
+    depth: usize,
 }
 
 type PResult<T> = Result<T, ParseError>;
@@ -66,6 +79,22 @@ impl Parser {
             pos: self.peek().pos,
             message: unsupported::message(feature),
         })
+    }
+
+    /// Runs `inner` one level of nesting deeper, refusing to go past [`MAX_NESTING`].
+    fn nested<T>(&mut self, inner: impl FnOnce(&mut Parser) -> PResult<T>) -> PResult<T> {
+        if self.depth >= MAX_NESTING {
+            return Err(ParseError {
+                pos: self.peek().pos,
+                message: format!(
+                    "the query is nested too deeply: parentheses, NOT and subqueries may nest at most {MAX_NESTING} levels"
+                ),
+            });
+        }
+        self.depth += 1;
+        let result = inner(self);
+        self.depth -= 1;
+        result
     }
 
     fn is_kw(&self, kw: &str) -> bool {
@@ -333,7 +362,7 @@ impl Parser {
     fn select_item(&mut self) -> PResult<SelectItem> {
         if self.peek().tok == Tok::LParen {
             self.next();
-            let q = self.query()?;
+            let q = self.nested(Parser::query)?;
             self.expect(Tok::RParen)?;
             return Ok(SelectItem::Subquery(Box::new(q)));
         }
@@ -447,12 +476,18 @@ impl Parser {
     }
 
     fn unary(&mut self) -> PResult<Cond> {
-        if self.eat_kw("NOT") {
-            return Ok(Cond::Not(Box::new(self.unary()?)));
+        if self.is_kw("NOT") {
+            let inner = self.nested(|p| {
+                p.next();
+                p.unary()
+            })?;
+            return Ok(Cond::Not(Box::new(inner)));
         }
         if self.peek().tok == Tok::LParen {
-            self.next();
-            let c = self.cond()?;
+            let c = self.nested(|p| {
+                p.next();
+                p.cond()
+            })?;
             self.expect(Tok::RParen)?;
             return Ok(c);
         }
@@ -487,7 +522,7 @@ impl Parser {
             CmpOp::In | CmpOp::NotIn | CmpOp::Includes | CmpOp::Excludes => {
                 self.expect(Tok::LParen)?;
                 if self.is_kw("SELECT") {
-                    let q = self.query()?;
+                    let q = self.nested(Parser::query)?;
                     self.expect(Tok::RParen)?;
                     Rhs::Subquery(Box::new(q))
                 } else {
@@ -574,7 +609,11 @@ pub fn parse(src: &str) -> Result<Query, ParseError> {
         pos: e.pos,
         message: e.message,
     })?;
-    let mut p = Parser { toks, at: 0 };
+    let mut p = Parser {
+        toks,
+        at: 0,
+        depth: 0,
+    };
     let q = p.query()?;
     if p.peek().tok != Tok::Eof {
         return p.unexpected();
@@ -587,7 +626,11 @@ pub fn parse(src: &str) -> Result<Query, ParseError> {
 /// separated by commas. Each spec comes back as a [`Query`] whose select list is empty when no
 /// fields were given; the index is that of the first token after the list.
 pub fn parse_returning(toks: Vec<Token>) -> Result<(Vec<Query>, usize), ParseError> {
-    let mut p = Parser { toks, at: 0 };
+    let mut p = Parser {
+        toks,
+        at: 0,
+        depth: 0,
+    };
     let mut specs = vec![p.returning_object()?];
     while p.peek().tok == Tok::Comma {
         p.next();

@@ -353,98 +353,117 @@ impl Planner<'_> {
         Ok(plan)
     }
 
-    fn cond(&self, c: &Cond, base: usize, mut agg: Option<&mut AggPlan>) -> Result<CCond, SfError> {
-        Ok(match c {
-            Cond::And(parts) => CCond::And(
-                parts
-                    .iter()
-                    .map(|p| self.cond(p, base, agg.as_deref_mut()))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Cond::Or(parts) => CCond::Or(
-                parts
-                    .iter()
-                    .map(|p| self.cond(p, base, agg.as_deref_mut()))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Cond::Not(inner) => CCond::Not(Box::new(self.cond(inner, base, agg)?)),
-            Cond::Cmp { left, op, rhs, pos } => {
-                let (l, f) = match (left, agg) {
-                    (Operand::Field(p), None) => {
-                        let f = self.path(base, p)?;
-                        self.usable(&f, p.pos, "filtered", FieldDef::filterable)?;
-                        if matches!(rhs, Rhs::Subquery(_))
-                            && !matches!(f.ftype, FieldType::Id | FieldType::Reference)
-                        {
-                            // [U]
-                            return Err(qerr::malformed(
+    /// The checked form of a condition. Implementation notes: this recurses once per level of
+    /// the tree, so its frame is kept small (a comparison is checked in a function of its own,
+    /// the parts in a plain loop): a debug build spends a few hundred bytes of stack per level
+    /// instead of kilobytes.
+    fn cond(&self, c: &Cond, base: usize, agg: Option<&mut AggPlan>) -> Result<CCond, SfError> {
+        match c {
+            Cond::And(parts) => Ok(CCond::And(self.conds(parts, base, agg)?)),
+            Cond::Or(parts) => Ok(CCond::Or(self.conds(parts, base, agg)?)),
+            Cond::Not(inner) => Ok(CCond::Not(Box::new(self.cond(inner, base, agg)?))),
+            Cond::Cmp { left, op, rhs, pos } => self.comparison(left, op, rhs, pos, base, agg),
+        }
+    }
+
+    fn conds(
+        &self,
+        parts: &[Cond],
+        base: usize,
+        mut agg: Option<&mut AggPlan>,
+    ) -> Result<Vec<CCond>, SfError> {
+        let mut checked = Vec::with_capacity(parts.len());
+        for part in parts {
+            checked.push(self.cond(part, base, agg.as_deref_mut())?);
+        }
+        Ok(checked)
+    }
+
+    /// The checked form of one comparison.
+    #[inline(never)]
+    fn comparison(
+        &self,
+        left: &Operand,
+        op: &CmpOp,
+        rhs: &Rhs,
+        pos: &Pos,
+        base: usize,
+        agg: Option<&mut AggPlan>,
+    ) -> Result<CCond, SfError> {
+        let (l, f) = match (left, agg) {
+            (Operand::Field(p), None) => {
+                let f = self.path(base, p)?;
+                self.usable(&f, p.pos, "filtered", FieldDef::filterable)?;
+                if matches!(rhs, Rhs::Subquery(_))
+                    && !matches!(f.ftype, FieldType::Id | FieldType::Reference)
+                {
+                    // [U]
+                    return Err(qerr::malformed(
                                 self.src,
                                 p.pos,
                                 &format!("The left operand of a semi join or anti join must be an Id or reference field, not '{}'", f.name),
                             ));
-                        }
-                        (Left::Field(f.clone()), f)
+                }
+                (Left::Field(f.clone()), f)
+            }
+            (Operand::Aggregate(a), None) => {
+                return Err(qerr::malformed(
+                    self.src,
+                    a.pos,
+                    "Aggregate functions can only be used in HAVING, not in WHERE",
+                ));
+            }
+            (Operand::DateFunction(d), None) => {
+                let r = self.date_fn_filter(base, d)?;
+                match rhs {
+                    Rhs::One(Literal::DateLiteral { .. }) => {
+                        return Err(date_functions::no_date_literal(self.src, *pos, &r.display));
                     }
-                    (Operand::Aggregate(a), None) => {
+                    Rhs::Subquery(_) => {
+                        // [U]
                         return Err(qerr::malformed(
-                            self.src,
-                            a.pos,
-                            "Aggregate functions can only be used in HAVING, not in WHERE",
-                        ));
-                    }
-                    (Operand::DateFunction(d), None) => {
-                        let r = self.date_fn_filter(base, d)?;
-                        match rhs {
-                            Rhs::One(Literal::DateLiteral { .. }) => {
-                                return Err(date_functions::no_date_literal(
-                                    self.src, *pos, &r.display,
-                                ));
-                            }
-                            Rhs::Subquery(_) => {
-                                // [U]
-                                return Err(qerr::malformed(
                                     self.src,
                                     d.pos,
                                     &format!("The left operand of a semi join or anti join must be an Id or reference field, not '{}'", r.display),
                                 ));
-                            }
-                            _ => {}
-                        }
-                        let f = r.as_field();
-                        (Left::DateFn(Box::new(r)), f)
                     }
-                    (op_, Some(agg)) => {
-                        if let (Operand::DateFunction(d), Rhs::One(Literal::DateLiteral { .. })) =
-                            (op_, rhs)
-                        {
-                            return Err(date_functions::no_date_literal(
-                                self.src,
-                                *pos,
-                                &d.to_string(),
-                            ));
-                        }
-                        let (slot, f) = self.having_ref(base, op_, agg)?;
-                        (Left::Slot(slot), f)
-                    }
-                };
-                let semi = match rhs {
-                    Rhs::Subquery(sub) => Some(self.semi_join(sub)?),
-                    _ => None,
-                };
-                let test =
-                    compile_test(self.src, *pos, &f, *op, rhs, (self.today, self.zone), semi)?;
-                let exact = matches!(l, Left::Field(_))
-                    && f.reads == Reads::Stored
-                    && f.ftype.is_text()
-                    && self
-                        .store
-                        .object(f.obj)
-                        .fields
-                        .get(f.field)
-                        .is_some_and(|d| d.unique && d.case_sensitive);
-                CCond::Test(l, if exact { test.case_sensitive() } else { test })
+                    _ => {}
+                }
+                let f = r.as_field();
+                (Left::DateFn(Box::new(r)), f)
             }
-        })
+            (op_, Some(agg)) => {
+                if let (Operand::DateFunction(d), Rhs::One(Literal::DateLiteral { .. })) =
+                    (op_, rhs)
+                {
+                    return Err(date_functions::no_date_literal(
+                        self.src,
+                        *pos,
+                        &d.to_string(),
+                    ));
+                }
+                let (slot, f) = self.having_ref(base, op_, agg)?;
+                (Left::Slot(slot), f)
+            }
+        };
+        let semi = match rhs {
+            Rhs::Subquery(sub) => Some(self.semi_join(sub)?),
+            _ => None,
+        };
+        let test = compile_test(self.src, *pos, &f, *op, rhs, (self.today, self.zone), semi)?;
+        let exact = matches!(l, Left::Field(_))
+            && f.reads == Reads::Stored
+            && f.ftype.is_text()
+            && self
+                .store
+                .object(f.obj)
+                .fields
+                .get(f.field)
+                .is_some_and(|d| d.unique && d.case_sensitive);
+        Ok(CCond::Test(
+            l,
+            if exact { test.case_sensitive() } else { test },
+        ))
     }
 
     /// Runs a semi-join subquery and returns the values of its one selected field.

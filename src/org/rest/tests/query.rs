@@ -393,3 +393,129 @@ async fn child_cursors_do_not_close_the_parent_query_cursor() {
     let second = m.get(&next).await;
     assert_eq!(second.status, StatusCode::OK, "{}", second.body);
 }
+
+/// `SELECT Id FROM Account WHERE` one comparison inside `levels` parentheses.
+fn parenthesized(levels: usize) -> String {
+    format!(
+        "SELECT Id FROM Account WHERE {}Name = 'x'{}",
+        "(".repeat(levels),
+        ")".repeat(levels)
+    )
+}
+
+/// The text as a query-string value, parentheses left as they are (3,000 nested ones fit the
+/// 16 KB a request line may have, as a client sends them).
+fn query_value(text: &str) -> String {
+    text.replace(' ', "+")
+        .replace('\'', "%27")
+        .replace('{', "%7B")
+        .replace('}', "%7D")
+}
+
+fn query_url(soql: &str) -> String {
+    format!("{V}/query?q={}", query_value(soql))
+}
+
+fn assert_nested_too_deeply(body: &Value, code: &str) {
+    assert_eq!(body[0]["errorCode"], code, "{body}");
+    let message = body[0]["message"].as_str().unwrap();
+    assert!(message.contains("nested too deeply"), "{message}");
+}
+
+async fn assert_still_serving(m: &Mock) {
+    let r = m.get(&query_url("SELECT Id FROM Account LIMIT 1")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_query_nested_thousands_deep_is_refused_and_the_org_keeps_serving() {
+    let m = mock();
+    let deep_nots = format!(
+        "SELECT Id FROM Account WHERE {}Name = 'x'",
+        "NOT ".repeat(3000)
+    );
+    for soql in [parenthesized(3000), deep_nots] {
+        let r = m.get(&query_url(&soql)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_nested_too_deeply(&r.body, "MALFORMED_QUERY");
+        assert_still_serving(&m).await;
+    }
+}
+
+#[tokio::test]
+async fn a_composite_subrequest_nesting_subqueries_thousands_deep_is_refused() {
+    let m = mock();
+    let mut inner = "SELECT Id FROM Contacts".to_string();
+    for _ in 0..1500 {
+        inner = format!("SELECT Id, ({inner}) FROM Contacts");
+    }
+    let soql = format!("SELECT Id, ({inner}) FROM Account");
+    let r = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"compositeRequest": [
+                {"method": "GET", "url": query_url(&soql), "referenceId": "deep"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let sub = &r.body["compositeResponse"][0];
+    assert_eq!(sub["httpStatusCode"], 400, "{sub}");
+    assert_nested_too_deeply(&sub["body"], "MALFORMED_QUERY");
+    assert_still_serving(&m).await;
+}
+
+#[tokio::test]
+async fn a_search_filter_nested_thousands_deep_is_refused() {
+    let m = mock();
+    let sosl = format!(
+        "FIND {{Acme}} RETURNING Account(Name WHERE {}Name = 'x'{})",
+        "(".repeat(3000),
+        ")".repeat(3000)
+    );
+    let r = m.get(&format!("{V}/search?q={}", query_value(&sosl))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_nested_too_deeply(&r.body, "MALFORMED_SEARCH");
+    assert_still_serving(&m).await;
+}
+
+#[tokio::test]
+async fn a_bulk_query_job_nested_thousands_deep_is_refused() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/jobs/query"),
+            json!({"operation": "query", "query": parenthesized(3000)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_nested_too_deeply(&r.body, "MALFORMED_QUERY");
+    assert_still_serving(&m).await;
+}
+
+#[test]
+fn the_deepest_accepted_query_is_answered_on_half_a_request_threads_stack() {
+    use crate::org::soql::parser::MAX_NESTING;
+    let answered = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let m = mock();
+                let r = m.get(&query_url(&parenthesized(MAX_NESTING))).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+                let nots = format!(
+                    "SELECT Id FROM Account WHERE {}Name = 'x'",
+                    "NOT ".repeat(MAX_NESTING)
+                );
+                let r = m.get(&query_url(&nots)).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            })
+        })
+        .unwrap()
+        .join();
+    assert!(answered.is_ok());
+}

@@ -35,13 +35,18 @@ pub struct Phrase {
     pub digits: String,
 }
 
-/// A parsed search expression.
+/// A parsed search expression. A run of words joined by one kind of operator is one list, not
+/// a chain of pairs, so the tree is only as deep as the parentheses (at most [`MAX_DEPTH`])
+/// however many words a term has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TermExpr {
     Phrase(Phrase),
-    And(Box<TermExpr>, Box<TermExpr>),
-    Or(Box<TermExpr>, Box<TermExpr>),
-    AndNot(Box<TermExpr>, Box<TermExpr>),
+    /// Every part must be found (`AND`, or words side by side).
+    And(Vec<TermExpr>),
+    /// One part is enough.
+    Or(Vec<TermExpr>),
+    /// The part after an `AND NOT`, only ever inside an [`TermExpr::And`].
+    Not(Box<TermExpr>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -172,33 +177,29 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<TermExpr, TermError> {
-        let mut left = self.and()?;
+        let mut parts = vec![self.and()?];
         while self.keyword("OR") {
             self.at += 1;
-            let right = self.and()?;
-            left = TermExpr::Or(Box::new(left), Box::new(right));
+            parts.push(self.and()?);
         }
-        Ok(left)
+        Ok(one_or(parts, TermExpr::Or))
     }
 
     fn and(&mut self) -> Result<TermExpr, TermError> {
-        let mut left = self.unit()?;
+        let mut parts = vec![self.unit()?];
         loop {
             if self.keyword("AND") {
                 self.at += 1;
                 if self.keyword("NOT") {
                     self.at += 1;
-                    let right = self.unit()?;
-                    left = TermExpr::AndNot(Box::new(left), Box::new(right));
+                    parts.push(TermExpr::Not(Box::new(self.unit()?)));
                 } else {
-                    let right = self.unit()?;
-                    left = TermExpr::And(Box::new(left), Box::new(right));
+                    parts.push(self.unit()?);
                 }
             } else if matches!(self.peek(), None | Some(Lexeme::Close)) || self.keyword("OR") {
-                return Ok(left);
+                return Ok(one_or(parts, TermExpr::And));
             } else {
-                let right = self.unit()?;
-                left = TermExpr::And(Box::new(left), Box::new(right));
+                parts.push(self.unit()?);
             }
         }
     }
@@ -245,6 +246,15 @@ impl Parser {
                 "the search term ends where a search word was expected".into(),
             )),
         }
+    }
+}
+
+/// The one part itself, or the parts joined by `join`.
+fn one_or(mut parts: Vec<TermExpr>, join: fn(Vec<TermExpr>) -> TermExpr) -> TermExpr {
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        join(parts)
     }
 }
 
@@ -360,9 +370,9 @@ impl TermExpr {
     pub fn matches(&self, fields: &[FieldText]) -> bool {
         match self {
             TermExpr::Phrase(p) => fields.iter().any(|f| p.matches(f)),
-            TermExpr::And(a, b) => a.matches(fields) && b.matches(fields),
-            TermExpr::Or(a, b) => a.matches(fields) || b.matches(fields),
-            TermExpr::AndNot(a, b) => a.matches(fields) && !b.matches(fields),
+            TermExpr::And(parts) => parts.iter().all(|p| p.matches(fields)),
+            TermExpr::Or(parts) => parts.iter().any(|p| p.matches(fields)),
+            TermExpr::Not(part) => !part.matches(fields),
         }
     }
 
@@ -370,8 +380,9 @@ impl TermExpr {
     pub fn hits(&self, field: &FieldText) -> bool {
         match self {
             TermExpr::Phrase(p) => p.matches(field),
-            TermExpr::And(a, b) | TermExpr::Or(a, b) => a.hits(field) || b.hits(field),
-            TermExpr::AndNot(a, _) => a.hits(field),
+            TermExpr::And(parts) | TermExpr::Or(parts) => parts.iter().any(|p| p.hits(field)),
+            // What an AND NOT excludes is not what the record was found by.
+            TermExpr::Not(_) => false,
         }
     }
 }
@@ -459,6 +470,19 @@ mod tests {
     fn deep_nesting_is_refused_not_overflowed() {
         let deep = format!("{}acme{}", "(".repeat(10_000), ")".repeat(10_000));
         assert!(matches!(parse(&deep), Err(TermError::Malformed(_))));
+    }
+
+    #[test]
+    fn a_term_of_thousands_of_words_is_judged_without_overflowing() {
+        // A term sent in a request body (parameterizedSearch, a composite subrequest) can be
+        // far longer than a URL allows.
+        for joiner in [" ", " AND ", " OR ", " AND NOT "] {
+            let long = vec!["acme"; 200_000].join(joiner);
+            let expr = parse(&long).unwrap();
+            let fields = [FieldText::new("Acme", false)];
+            assert_eq!(expr.matches(&fields), joiner != " AND NOT ", "{joiner}");
+            assert!(expr.hits(&fields[0]));
+        }
     }
 
     #[test]
