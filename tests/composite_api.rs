@@ -882,3 +882,49 @@ async fn collections_and_graph_are_unknown_before_the_versions_that_introduced_t
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body[0]["created"], true);
 }
+
+#[tokio::test]
+async fn a_collection_body_without_its_records_array_is_refused_and_saves_nothing() {
+    let m = mock();
+    let before = m.count("Account").await;
+    let account =
+        json!({"attributes": {"type": "Account"}, "Name": "Typo Records", "ERP_Id__c": "T-1"});
+    for (method, path, body) in [
+        (
+            Method::POST,
+            format!("{V}/composite/sobjects"),
+            json!({"allOrNone": true, "record": [account]}),
+        ),
+        (
+            Method::POST,
+            format!("{V}/composite/sobjects"),
+            json!({"Records": [account]}),
+        ),
+        (Method::POST, format!("{V}/composite/sobjects"), json!({})),
+        (
+            Method::PATCH,
+            format!("{V}/composite/sobjects"),
+            json!({"record": [account]}),
+        ),
+        (
+            Method::PATCH,
+            format!("{V}/composite/sobjects/Account/ERP_Id__c"),
+            json!({"recs": [account]}),
+        ),
+    ] {
+        let r = m.json(method.clone(), &path, body.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{method} {path} {body}: {}",
+            r.text
+        );
+        assert_eq!(r.body[0]["errorCode"], "JSON_PARSER_ERROR");
+        let message = r.body[0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("Missing required field 'records'"),
+            "{message}"
+        );
+    }
+    assert_eq!(m.count("Account").await, before);
+}

@@ -137,12 +137,17 @@ impl SaveResult {
     }
 }
 
+/// A create, update or upsert body. `records` is required: a body without it (`{}`, or a
+/// misspelled `"record"` / `"Records"`) is refused with 400 JSON_PARSER_ERROR "Missing required
+/// field 'records'" instead of saving nothing. [D] the reference marks `records` "Required" and
+/// answers a request that isn't well formed with 400; [U] the code and text are those real orgs
+/// give for a missing required field of other composite bodies ("'referenceId' is a required
+/// field.", JSON_PARSER_ERROR), not a captured answer for this one.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CollectionRequest {
     #[serde(default)]
     pub all_or_none: bool,
-    #[serde(default)]
     pub records: Vec<Map<String, Value>>,
 }
 
