@@ -233,10 +233,13 @@ fn classroom_workspace(cli: &Cli) -> Result<crate::workspace::Workspace, Failure
     super::lab::workspace_of(cli)
 }
 
+/// `sflab list`; `track_note` says where the workspace's track judges a lab otherwise than
+/// its ✓/✗ here ([`crate::track::mark::list_note`]).
 pub fn list(
     curriculum: &Curriculum,
     json: bool,
     progress: &std::collections::BTreeMap<String, crate::progress::LabStatus>,
+    track_note: Option<&str>,
 ) -> Result<u8, Failure> {
     let status = |id: &str| {
         progress
@@ -307,6 +310,9 @@ pub fn list(
                 );
             }
         }
+    }
+    if let Some(note) = track_note {
+        println!("\n{note}");
     }
     Ok(0)
 }

@@ -351,7 +351,15 @@ fn attempt(
     })
 }
 
-fn show(report: &Result<Report, RunError>, spec: &LabSpec, ws: &Workspace, json: bool) -> u8 {
+/// Prints a check's report; `track` is the workspace's active track, whose pass mark is said
+/// below the lab's own when it assigns the lab ([`crate::track::mark::check_line`]).
+fn show(
+    report: &Result<Report, RunError>,
+    spec: &LabSpec,
+    ws: &Workspace,
+    json: bool,
+    track: Option<&crate::track::Track>,
+) -> u8 {
     match report {
         Ok(r) => {
             if json {
@@ -367,6 +375,9 @@ fn show(report: &Result<Report, RunError>, spec: &LabSpec, ws: &Workspace, json:
                     .unwrap_or_default();
                 let hint = crate::lab::hint_offer(spec, &r.verdicts, &revealed);
                 out!("{}", render_report(r, &spec.title, &hint));
+                if let Some(line) = track.and_then(|t| crate::track::mark::check_line(t, r)) {
+                    outln!("{line}");
+                }
             }
             if r.passed {
                 0
@@ -407,6 +418,8 @@ pub fn check(
                 "lab {id:?} is not started in this workspace. Run `sflab lab start {id}` first."
             )));
         }
+        // A track that cannot be read leaves the check as it is: `sflab track show` says why.
+        let track = crate::track::active(&ws, curriculum).ok().flatten();
         let rt = runtime()?;
         let backend = rt.block_on(on.prepare())?;
         let mut options = RunOptions::new(ws, backend.parts.clone());
@@ -420,7 +433,13 @@ pub fn check(
                 }
             };
             backend.after(&report);
-            return Ok(show(&report, &spec, &options.workspace, json));
+            return Ok(show(
+                &report,
+                &spec,
+                &options.workspace,
+                json,
+                track.as_ref(),
+            ));
         }
         let watcher = LabWatcher::new(&dir).map_err(|e| Failure::usage(e.to_string()))?;
         // Between checks nothing else hears a stopping signal: a listener for the whole watch
@@ -447,7 +466,7 @@ pub fn check(
                 }
             };
             backend.after(&report);
-            show(&report, &spec, &options.workspace, json);
+            show(&report, &spec, &options.workspace, json, track.as_ref());
             watcher.discard_pending();
             eprintln!(
                 "\nWatching {} — save a file to check again (Ctrl-C stops).",

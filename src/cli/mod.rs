@@ -364,7 +364,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }) => track::assign(&cli, &curriculum, file),
         Some(Command::Report { ref out }) => track::report(&cli, &curriculum, out),
         Some(Command::List { json }) => {
-            curriculum_cmds::list(&curriculum, json, &lab::progress_of(&cli)?)
+            let progress = lab::progress_of(&cli)?;
+            let note = track::list_note(&cli, &curriculum, &progress);
+            curriculum_cmds::list(&curriculum, json, &progress, note.as_deref())
         }
         Some(Command::Lesson { ref id, raw, width }) => {
             curriculum_cmds::lesson(&curriculum, id, raw, width)

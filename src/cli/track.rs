@@ -93,7 +93,7 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
         out.push_str(&format!("{}\n", t.description.trim()));
     }
     out.push_str(&format!(
-        "A lab counts as passed at {}% of its points on the {} backend.\n\n",
+        "A lab counts as passed at {}% of its points on the {} backend, with no secret leaked (`sflab check` PASS and ✓ in `sflab list` are the lab's own mark: every check).\n\n",
         t.pass_threshold,
         track::view::backend_name(t)
     ));
@@ -167,6 +167,20 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
         }
     }
     out
+}
+
+/// The note `sflab list` prints when the workspace's track judges a lab otherwise than the
+/// lab's own mark (none without a track, or when it cannot be read).
+pub fn list_note(
+    cli: &Cli,
+    curriculum: &Curriculum,
+    own: &std::collections::BTreeMap<String, crate::progress::LabStatus>,
+) -> Option<String> {
+    let ws = optional_workspace(cli).ok()??;
+    let t = chosen(cli, Some(&ws), None, curriculum).ok()?;
+    let progress = track::load_progress(&ws, &t).ok()?;
+    let rows = track::assigned_view_model(&t, curriculum, &progress, Utc::now());
+    track::mark::list_note(&t, &rows, own)
 }
 
 pub fn show(cli: &Cli, curriculum: &Curriculum, file: Option<&Path>) -> Result<u8, Failure> {

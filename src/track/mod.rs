@@ -6,6 +6,7 @@
 //! `<ws>/.sflab/track.yaml`, so the TUI shows it without the original file.
 
 pub mod folder;
+pub mod mark;
 pub mod report;
 pub mod report_files;
 pub mod spec;

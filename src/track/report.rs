@@ -228,7 +228,9 @@ fn folder_missing(ws: &Workspace, row: &AssignedRow) -> Option<String> {
     })
 }
 
-fn attempts_json(p: Option<&LabProgress>) -> Vec<Value> {
+/// Each attempt: `passed` is the lab's own mark (every check), `counts_for_track` the
+/// track's (its pass mark, on its backend, no secret leaked).
+fn attempts_json(track: &Track, p: Option<&LabProgress>) -> Vec<Value> {
     p.map(|p| {
         p.attempts
             .iter()
@@ -241,6 +243,7 @@ fn attempts_json(p: Option<&LabProgress>) -> Vec<Value> {
                     "points": a.points,
                     "max_points": a.max_points,
                     "passed": a.passed,
+                    "counts_for_track": super::view::counts_as_pass(track, a),
                     "error": a.error,
                     "verdicts": a.verdicts.iter().map(|v| json!({
                         "rule": v.rule,
@@ -269,7 +272,7 @@ fn markdown(
     now: DateTime<Utc>,
 ) -> String {
     let mut md = format!(
-        "# Progress on “{}”\n\nGenerated {} · backend {} · a lab counts as passed at {}% of its points.\n\n| | lab | due | status | attempts | best |\n|---|---|---|---|---|---|\n",
+        "# Progress on “{}”\n\nGenerated {} · backend {} · a lab counts as passed at {}% of its points, with no secret leaked (an attempt's `passed` in progress.json is the lab's own mark, every check; `counts_for_track` is this one).\n\n| | lab | due | status | attempts | best |\n|---|---|---|---|---|---|\n",
         track.name,
         now.format("%Y-%m-%d %H:%M UTC"),
         super::view::backend_name(track),
@@ -421,7 +424,7 @@ pub fn write_report(
                 "best_max_points": r.best.map(|b| b.1),
                 "attempts_on_track_backend": r.attempts,
                 "attempts_on_other_backend": r.attempts_elsewhere,
-                "attempts": attempts_json(progress.get(&r.lab)),
+                "attempts": attempts_json(track, progress.get(&r.lab)),
                 "folder": c.map(|_| format!("labs/{}", r.lab)),
                 "folder_missing": missing.get(&r.lab),
                 "masked_files": c.map(|c| c.masked.clone()).unwrap_or_default(),
@@ -545,6 +548,29 @@ mod tests {
             none_overdue.contains("\n0 of 1 assigned labs passed.\n"),
             "{none_overdue}"
         );
+    }
+
+    #[test]
+    fn a_pass_at_the_tracks_mark_shows_the_best_attempt_that_leaked_nothing() {
+        let mut clean = attempt("mock", 7);
+        clean.started_at = "2026-12-01T09:00:00Z".into();
+        let mut leaking = attempt("mock", 8);
+        leaking.passed = false;
+        leaking.verdicts = vec![crate::rules::Verdict::fail(
+            "secrets.not_in_output",
+            0,
+            "printed the access token",
+        )];
+        let md = progress_md(
+            "track: T\npass_threshold: 80\nlabs:\n  - { lab: rest-first-call, due: 2999-01-01 }\n",
+            vec![clean, leaking],
+        );
+        let row = md
+            .lines()
+            .find(|l| l.contains("`rest-first-call`"))
+            .unwrap();
+        assert!(row.ends_with("| passed | 2 | 7/8 |"), "{row}");
+        assert!(md.contains("an attempt's `passed` in progress.json is the lab's own mark"));
     }
 
     #[test]

@@ -78,7 +78,8 @@ pub struct AssignedRow {
     pub attempts: usize,
     /// Attempts on another backend (a mock check on a sandbox track), which cannot count.
     pub attempts_elsewhere: usize,
-    /// The best (points, max points) of any attempt on the required backend.
+    /// The best (points, max points) of any attempt on the required backend that leaked no
+    /// secret.
     pub best: Option<(u32, u32)>,
     /// The org the first counting attempt ran on, when it names one (a sandbox pass).
     pub passed_on: Option<String>,
@@ -189,9 +190,10 @@ pub fn assigned_view_model(
             } else {
                 TrackStatus::NotStarted
             };
+            // An attempt that leaked a secret is no pass whatever its points, nor the best.
             let best = can_count
                 .iter()
-                .filter(|x| x.error.is_none() && x.max_points > 0)
+                .filter(|x| x.error.is_none() && x.max_points > 0 && !leaked_a_secret(x))
                 .map(|x| (x.points, x.max_points))
                 .max_by(|l, r| {
                     (u64::from(l.0) * u64::from(r.1)).cmp(&(u64::from(r.0) * u64::from(l.1)))
@@ -318,6 +320,39 @@ mod tests {
         assert!(counts_as_pass(&track(80), &leaked));
         assert_eq!(strict[0].status, TrackStatus::Attempted);
         assert!(strict[0].overdue);
+    }
+
+    #[test]
+    fn an_attempt_that_leaked_a_secret_is_neither_the_pass_nor_the_best() {
+        let clean = attempt(11, 13, "2026-12-01T10:00:00Z", "mock");
+        let mut leaking = attempt(12, 13, "2026-12-01T11:00:00Z", "mock");
+        leaking.verdicts = vec![crate::rules::Verdict::fail(
+            "secrets.not_in_output",
+            0,
+            "printed the access token",
+        )];
+        let progress = BTreeMap::from([(
+            "rest-first-call".to_string(),
+            LabProgress {
+                started: true,
+                attempts: vec![clean, leaking.clone()],
+            },
+        )]);
+        let c = Curriculum::embedded().unwrap();
+        let now = at("2026-12-02T00:00:00Z");
+        let row = &assigned_view_model(&track(80), &c, &progress, now)[0];
+        assert_eq!(row.status, TrackStatus::Passed, "11/13 reaches 80%");
+        assert_eq!(row.best, Some((11, 13)), "not the leaking 12/13");
+        assert_eq!(row.passed_at, Some(at("2026-12-01T10:00:00Z")));
+        let only_leaking = BTreeMap::from([(
+            "rest-first-call".to_string(),
+            LabProgress {
+                started: true,
+                attempts: vec![leaking],
+            },
+        )]);
+        let row = &assigned_view_model(&track(80), &c, &only_leaking, now)[0];
+        assert_eq!((row.status, row.best), (TrackStatus::SecretLeaked, None));
     }
 
     #[test]

@@ -1,0 +1,199 @@
+//! Two pass marks, said apart: a lab's own (`sflab check` PASS, ✓ in `sflab list`: every check
+//! passed) and the track's (`pass_threshold`, the team lead's pass mark for the track, which
+//! `sflab track show` and `sflab report` judge by). A lab at 11/13 on a track passing at 80%
+//! fails the lab's own mark and counts as passed for the track; the commands that show the
+//! lab's own mark say what the track makes of it, so the two never read as a contradiction.
+//!
+//! Whatever the points, an attempt that leaked a secret (a failed `secrets.*` check) counts
+//! for neither ([`super::view::counts_as_pass`]).
+//!
+//! Pure: the check's report and the learner's progress are given.
+
+use super::spec::Track;
+use super::view::{backend_name, counts_as_pass, leaked_a_secret, AssignedRow, TrackStatus};
+use crate::progress::{AttemptRow, LabStatus};
+use crate::runner::Report;
+use std::collections::BTreeMap;
+
+/// The report as the attempt the progress store keeps of it.
+fn as_attempt(r: &Report) -> AttemptRow {
+    AttemptRow {
+        id: 0,
+        lab: r.lab.clone(),
+        started_at: r.started_at.to_rfc3339(),
+        duration_ms: 0,
+        passed: r.passed,
+        points: r.points,
+        max_points: r.max_points,
+        backend: r.backend.clone(),
+        error: None,
+        org: r.org.clone(),
+        verdicts: r.verdicts.clone(),
+    }
+}
+
+/// The line `sflab check` adds below its report when `track` assigns the lab: whether this
+/// attempt counts as passed for the track, at its pass mark, and why not when it does not.
+pub fn check_line(track: &Track, r: &Report) -> Option<String> {
+    track.labs.iter().find(|a| a.lab == r.lab)?;
+    let attempt = as_attempt(r);
+    let lead = format!(
+        "Track “{}” (a lab counts as passed at {}% of its points on the {} backend):",
+        track.name,
+        track.pass_threshold,
+        backend_name(track)
+    );
+    let score = format!("{}/{}", r.points, r.max_points);
+    let verdict = if counts_as_pass(track, &attempt) {
+        if r.passed {
+            "this attempt counts as passed.".to_string()
+        } else {
+            format!("this attempt counts as passed for the track ({score}), though the lab's own mark above asks for every check.")
+        }
+    } else if leaked_a_secret(&attempt) {
+        "this attempt does not count: a secret leaked, which fails a lab whatever its points."
+            .to_string()
+    } else if r.backend != backend_name(track) {
+        format!(
+            "this attempt does not count: it ran on the {} backend.",
+            r.backend
+        )
+    } else {
+        format!("this attempt does not count: {score} is below the pass mark.")
+    };
+    Some(format!("{lead} {verdict}"))
+}
+
+/// The note `sflab list` adds below its tree when the workspace has a track whose verdict
+/// differs from a lab's own ✓/✗: which labs count as passed for the track though not ✓ in the
+/// list, and which are ✓ in the list but do not count for it.
+pub fn list_note(
+    track: &Track,
+    rows: &[AssignedRow],
+    own: &BTreeMap<String, LabStatus>,
+) -> Option<String> {
+    let own_pass = |lab: &str| own.get(lab) == Some(&LabStatus::Passed);
+    let passed_only_on_track: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.status == TrackStatus::Passed && !own_pass(&r.lab))
+        .map(|r| r.lab.as_str())
+        .collect();
+    let passed_only_here: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.status != TrackStatus::Passed && own_pass(&r.lab))
+        .map(|r| r.lab.as_str())
+        .collect();
+    if passed_only_on_track.is_empty() && passed_only_here.is_empty() {
+        return None;
+    }
+    let mut note = format!(
+        "✓ above is a lab's own pass (every check). Your track “{}” counts a lab as passed at {}% of its points on the {} backend, with no secret leaked (`sflab track show`):",
+        track.name,
+        track.pass_threshold,
+        backend_name(track)
+    );
+    if !passed_only_on_track.is_empty() {
+        note.push_str(&format!(
+            " passed for the track: {}.",
+            passed_only_on_track.join(", ")
+        ));
+    }
+    if !passed_only_here.is_empty() {
+        note.push_str(&format!(
+            " not passed for the track: {}.",
+            passed_only_here.join(", ")
+        ));
+    }
+    Some(note)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Verdict;
+
+    fn track() -> Track {
+        super::super::spec::parse(
+            "t.yaml",
+            "track: Threshold test\npass_threshold: 80\nlabs:\n  - { lab: rest-first-call, due: 2026-12-10 }\n",
+            &crate::curriculum::Curriculum::embedded().unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn report(lab: &str, points: u32, leaked: bool) -> Report {
+        let mut verdicts = vec![Verdict::pass("http.request", points, "ok")];
+        if leaked {
+            verdicts.push(Verdict::fail(
+                "secrets.not_in_output",
+                0,
+                "printed the token",
+            ));
+        }
+        let mut r = Report::new(
+            lab,
+            "mock",
+            verdicts,
+            vec![],
+            vec![],
+            chrono::Utc::now(),
+            std::time::Duration::ZERO,
+        );
+        r.points = points;
+        r.max_points = 13;
+        r.passed = points == 13 && !leaked;
+        r
+    }
+
+    #[test]
+    fn check_says_whether_an_attempt_counts_for_the_track_at_its_pass_mark() {
+        let t = track();
+        let below_full = check_line(&t, &report("rest-first-call", 11, false)).unwrap();
+        assert!(
+            below_full.contains("at 80% of its points")
+                && below_full.contains("counts as passed for the track (11/13)")
+                && below_full.contains("the lab's own mark above asks for every check"),
+            "{below_full}"
+        );
+        let leaked = check_line(&t, &report("rest-first-call", 12, true)).unwrap();
+        assert!(
+            leaked.ends_with(
+                "does not count: a secret leaked, which fails a lab whatever its points."
+            ),
+            "{leaked}"
+        );
+        let low = check_line(&t, &report("rest-first-call", 9, false)).unwrap();
+        assert!(low.ends_with("9/13 is below the pass mark."), "{low}");
+        assert_eq!(
+            check_line(&t, &report("rest-crud", 13, false)),
+            None,
+            "not assigned"
+        );
+    }
+
+    #[test]
+    fn list_names_labs_whose_track_verdict_differs_from_their_own_mark() {
+        let t = track();
+        let c = crate::curriculum::Curriculum::embedded().unwrap();
+        let mut attempt = as_attempt(&report("rest-first-call", 11, false));
+        attempt.started_at = "2026-12-01T10:00:00Z".into();
+        let progress = BTreeMap::from([(
+            "rest-first-call".to_string(),
+            super::super::view::LabProgress {
+                started: true,
+                attempts: vec![attempt],
+            },
+        )]);
+        let now = chrono::Utc::now();
+        let rows = super::super::view::assigned_view_model(&t, &c, &progress, now);
+        let own = BTreeMap::from([("rest-first-call".to_string(), LabStatus::FailedLast)]);
+        let note = list_note(&t, &rows, &own).unwrap();
+        assert!(
+            note.contains("at 80% of its points")
+                && note.ends_with("passed for the track: rest-first-call."),
+            "{note}"
+        );
+        let same = BTreeMap::from([("rest-first-call".to_string(), LabStatus::Passed)]);
+        assert_eq!(list_note(&t, &rows, &same), None);
+    }
+}
