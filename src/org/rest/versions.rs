@@ -11,8 +11,10 @@ use serde_json::{json, Map, Value};
 pub const OLDEST: u32 = 31;
 /// The oldest version that ever existed: 7.0 to 30.0 are retired (410 Gone).
 pub const RETIRED_FROM: u32 = 7;
-/// The newest version served (Spring '26).
-pub const NEWEST: u32 = 66;
+/// The newest version served (Summer '26): the newest the current reference documents
+/// (sf-wire-contract.md §2.1). 68.0 is only a preview there, so it answers 404 as a version a
+/// real org does not serve yet.
+pub const NEWEST: u32 = 67;
 
 /// A supported API version such as `62.0`, held as its major number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -120,6 +122,7 @@ mod tests {
     fn labels_follow_the_release_calendar() {
         assert_eq!(ApiVersion(62).label(), "Winter '25");
         assert_eq!(ApiVersion(66).label(), "Spring '26");
+        assert_eq!(ApiVersion(67).label(), "Summer '26");
         assert_eq!(ApiVersion(31).label(), "Summer '14");
         assert_eq!(ApiVersion(59).label(), "Winter '24");
     }
@@ -128,8 +131,9 @@ mod tests {
     fn only_two_digit_served_versions_parse() {
         assert_eq!(ApiVersion::from_segment("v51.0"), Some(ApiVersion(51)));
         assert_eq!(ApiVersion::from_segment("v66.0"), Some(ApiVersion(66)));
+        assert_eq!(ApiVersion::from_segment("v67.0"), Some(ApiVersion(67)));
         for bad in [
-            "51.0", "v30.0", "v67.0", "v51.1", "v5.0", "vab.0", "v051.0", "v",
+            "51.0", "v30.0", "v68.0", "v51.1", "v5.0", "vab.0", "v051.0", "v",
         ] {
             assert_eq!(ApiVersion::from_segment(bad), None, "{bad}");
         }
@@ -144,9 +148,10 @@ mod tests {
             .iter()
             .map(|v| v["version"].as_str().unwrap())
             .collect();
-        for needed in ["31.0", "50.0", "51.0", "59.0", "66.0"] {
+        for needed in ["31.0", "50.0", "51.0", "59.0", "66.0", "67.0"] {
             assert!(versions.contains(&needed), "{needed}");
         }
+        assert_eq!(versions.last(), Some(&"67.0"));
         assert!(versions.iter().all(|v| v.len() == 4 && v.ends_with(".0")));
         assert_eq!(list[0]["url"], "/services/data/v31.0");
     }

@@ -22,9 +22,10 @@ async fn version_list_is_public_and_every_version_is_two_digit() {
         .iter()
         .map(|v| v["version"].as_str().unwrap())
         .collect();
-    for needed in ["31.0", "50.0", "51.0", "59.0", "66.0"] {
-        assert!(versions.contains(&needed));
+    for needed in ["31.0", "50.0", "51.0", "59.0", "66.0", "67.0"] {
+        assert!(versions.contains(&needed), "{needed}");
     }
+    assert!(!versions.contains(&"68.0"));
 }
 
 #[tokio::test]
@@ -85,6 +86,7 @@ async fn unsupported_versions_and_unknown_paths_are_404_not_found() {
     let m = mock();
     for path in [
         "/services/data/v99.0",
+        "/services/data/v68.0/limits",
         &format!("{V}/nothing/here"),
         "/nowhere",
     ] {
@@ -119,7 +121,7 @@ async fn latest_is_an_alias_for_the_newest_version() {
     let m = mock();
     let r = m.get("/services/data/latest").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.body["limits"], "/services/data/v66.0/limits");
+    assert_eq!(r.body["limits"], "/services/data/v67.0/limits");
 }
 
 #[tokio::test]
