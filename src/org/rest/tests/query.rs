@@ -519,3 +519,31 @@ fn the_deepest_accepted_query_is_answered_on_half_a_request_threads_stack() {
         .join();
     assert!(answered.is_ok());
 }
+
+#[tokio::test]
+async fn a_query_over_100000_characters_is_refused_wherever_it_is_sent() {
+    let m = mock();
+    let long = format!("SELECT Id FROM Account{}", " ".repeat(100_000));
+    let job = m
+        .post(
+            &format!("{V}/jobs/query"),
+            json!({"operation": "query", "query": long}),
+        )
+        .await;
+    let sub = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"compositeRequest": [
+                {"method": "GET", "url": query_url(&long), "referenceId": "long"}
+            ]}),
+        )
+        .await;
+    for body in [&job.body, &sub.body["compositeResponse"][0]["body"]] {
+        assert_eq!(body[0]["errorCode"], "MALFORMED_QUERY", "{body}");
+        assert_eq!(
+            body[0]["message"],
+            "SOQL statements can not be longer than 100000 characters."
+        );
+    }
+    assert_eq!(job.status, StatusCode::BAD_REQUEST);
+}

@@ -1,6 +1,7 @@
-//! How deep a query may nest: parentheses, NOTs and subqueries past
-//! [`parser::MAX_NESTING`] are refused as MALFORMED_QUERY instead of overflowing the stack,
-//! and the deepest accepted query plans and runs on a request thread's 2 MiB stack.
+//! How big a query may be. Parentheses, NOTs and subqueries nested past
+//! [`parser::MAX_NESTING`] are refused as MALFORMED_QUERY instead of overflowing the stack, and
+//! the deepest accepted query plans and runs on a request thread's 2 MiB stack; a statement
+//! over [`MAX_QUERY_CHARS`] characters is refused as real orgs refuse it.
 
 use super::parser::MAX_NESTING;
 use super::test_support::run;
@@ -118,4 +119,23 @@ fn the_deepest_accepted_queries_run_on_a_request_threads_stack() {
         .unwrap()
         .join();
     assert!(ran.is_ok());
+}
+
+#[test]
+fn a_statement_over_100000_characters_is_refused_as_too_long() {
+    // Whitespace counts as real orgs count it: every character of the statement.
+    let padded = |chars: usize| {
+        let words = "SELECT Id FROM Account WHERE Name = 'é'";
+        format!("{words}{}", " ".repeat(chars - words.chars().count()))
+    };
+    assert_eq!(padded(MAX_QUERY_CHARS).chars().count(), MAX_QUERY_CHARS);
+    assert!(parse_query(&padded(MAX_QUERY_CHARS)).is_ok());
+    let e = parse_query(&padded(MAX_QUERY_CHARS + 1)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::MALFORMED_QUERY);
+    assert_eq!(
+        e.message,
+        "SOQL statements can not be longer than 100000 characters."
+    );
+    let org = Org::default_org();
+    assert!(run(&org, &padded(MAX_QUERY_CHARS + 1)).is_err());
 }
