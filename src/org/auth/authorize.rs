@@ -466,7 +466,16 @@ fn check_request(auth: &AuthServer, params: &Params) -> Result<Checked, PageFn> 
     ) {
         Ok(c) => c,
         Err(e) => {
-            return Err(target.error("invalid_request", "invalid code challenge", e.to_string()))
+            // A method the server does not take is named as such (RFC 7636 §4.4.1: "transform
+            // algorithm not supported"), not as a bad challenge: the challenge itself may be
+            // fine. Salesforce's own wording for either is not known.
+            let description = match e {
+                pkce::PkceError::UnknownMethod(_) | pkce::PkceError::PlainRefused => {
+                    "unsupported code challenge method"
+                }
+                _ => "invalid code challenge",
+            };
+            return Err(target.error("invalid_request", description, e.to_string()));
         }
     };
     if challenge.is_none() && app.requires_pkce() {

@@ -135,6 +135,11 @@ async fn pkce_is_required_by_external_client_apps() {
         Some("invalid_request"),
         "plain is refused"
     );
+    assert_eq!(
+        r.redirect_param("error_description").as_deref(),
+        Some("unsupported code challenge method"),
+        "the method is named, not the challenge"
+    );
     let r = h
         .get(&authorize_url(
             "web-key",
@@ -154,6 +159,10 @@ async fn pkce_is_required_by_external_client_apps() {
         r.redirect_param("error").as_deref(),
         Some("invalid_request"),
         "challenge length"
+    );
+    assert_eq!(
+        r.redirect_param("error_description").as_deref(),
+        Some("invalid code challenge")
     );
 }
 
