@@ -2,10 +2,13 @@
 //! kills the whole group and what it started elsewhere, and stdout/stderr captured up to a cap.
 //!
 //! Implementation notes:
-//! - The child gets a new process group (`process_group(0)`, like `setsid` for signals), so a
+//! - The child starts a new session (`setsid` before `exec`), and so a new process group, so a
 //!   timeout's `killpg(SIGKILL)` also reaches everything it started (`curl` in a pipeline,
 //!   `sleep` in a retry loop). After a normal exit the group is killed too, so a background job
 //!   left behind cannot keep the pipes open or outlive the check.
+//! - The new session has no controlling terminal: `./run` cannot reach the terminal sflab
+//!   draws on (`> /dev/tty` fails, `stty … < /dev/tty` cannot change its modes), so the
+//!   classroom's screen and keys stay sflab's. Its stdin is already `/dev/null`.
 //! - A process that left the group (`setsid`, a daemon) is found by the run's marker in its
 //!   environment and killed too ([`super::leftovers`]); run notes name what was ended, and
 //!   what could not be ([`LearnerRun::leftovers`]).
@@ -210,11 +213,14 @@ pub async fn run_entry_point_until(
     let marker = Marker::new_run();
     cmd.env(RUN_MARKER_VAR, marker.value());
     #[cfg(unix)]
-    cmd.process_group(0);
-    #[cfg(target_os = "linux")]
-    // SAFETY: `keeper` makes only async-signal-safe calls (see its notes).
+    // SAFETY: `own_session` and `keeper` make only async-signal-safe calls (see their notes).
     unsafe {
-        cmd.pre_exec(keeper);
+        cmd.pre_exec(|| {
+            own_session()?;
+            #[cfg(target_os = "linux")]
+            keeper()?;
+            Ok(())
+        });
     }
 
     let started_at = Utc::now();
@@ -315,6 +321,17 @@ pub async fn run_entry_point_until(
         started_with,
         leftovers: sweep.survivors.iter().map(|p| p.to_string()).collect(),
     })
+}
+
+/// Runs in the forked child before `exec`: makes it the leader of a new session, and so of a
+/// new process group whose id is its pid, with no controlling terminal (see the module notes).
+#[cfg(unix)]
+fn own_session() -> std::io::Result<()> {
+    // SAFETY: `setsid` is async-signal-safe and changes only this (forked) process.
+    if unsafe { libc::setsid() } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// Runs in the forked child before `exec`: forks again; the new child goes on to become the

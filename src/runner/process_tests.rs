@@ -548,6 +548,32 @@ fn a_plain_background_job_is_ended_with_the_group_without_a_note() {
     assert!(r.notes.is_empty(), "{:?}", r.notes);
 }
 
+/// `./run` runs in a session of its own, without the terminal sflab draws on: `> /dev/tty`
+/// fails instead of writing over the classroom's screen, and its process group is still the
+/// one the runner kills.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_run_has_a_session_of_its_own_and_no_terminal() {
+    let (_t, spec) = lab(
+        "#!/bin/sh\nread -r pid comm state ppid pgrp session tty rest < /proc/$$/stat\necho \"$ppid $pgrp $session $tty\"\nif (echo hi > /dev/tty) 2>/dev/null; then echo tty; else echo no-tty; fi\n",
+        true,
+    );
+    let r = run(&spec);
+    let lines: Vec<&str> = r.stdout.text.lines().collect();
+    let ids: Vec<i64> = lines[0].split(' ').map(|n| n.parse().unwrap()).collect();
+    let (keeper, group, session, tty) = (ids[0], ids[1], ids[2], ids[3]);
+    // SAFETY: getsid(0) only reads this process's session id.
+    let ours = i64::from(unsafe { libc::getsid(0) });
+    assert_ne!(session, ours, "the run shares sflab's session");
+    assert_eq!(
+        (group, session),
+        (keeper, keeper),
+        "the keeper leads the run's session and group"
+    );
+    assert_eq!(tty, 0, "the run has a controlling terminal");
+    assert_eq!(lines[1], "no-tty");
+}
+
 #[test]
 fn a_missing_entry_point_says_how_to_restore_it() {
     let t = tempfile::tempdir().unwrap();
