@@ -169,9 +169,25 @@ pub fn render_report(report: &Report, title: &str, hint: &HintOffer) -> String {
                 "Each failed check's message above says what it expected and what happened.".into()
             }
         };
+        // Full points and still a fail: only checks worth no points failed (the printed-secret
+        // gate every lab has); say which, or the score reads as a pass.
+        let pointless: Vec<&str> = report
+            .verdicts
+            .iter()
+            .filter(|v| v.failed() && v.points_possible == 0)
+            .map(|v| v.rule.as_str())
+            .collect();
+        let why = match pointless.as_slice() {
+            [] => String::new(),
+            _ if report.points < report.max_points => String::new(),
+            rules => format!(
+                " Every point was earned, but {} failed: a check worth no points still fails the attempt.",
+                rules.join(", ")
+            ),
+        };
         let _ = writeln!(
             out,
-            "FAIL  {}/{} points. {next}",
+            "FAIL  {}/{} points.{why} {next}",
             report.points, report.max_points
         );
     }

@@ -296,3 +296,31 @@ fn an_attempt_that_could_not_be_saved_still_shows_its_verdicts_and_says_why() {
         "{text}"
     );
 }
+
+#[test]
+fn a_fail_with_every_point_names_the_check_worth_no_points_that_failed() {
+    let verdicts = vec![
+        Verdict::pass("http.request", 3, "Made 1 request."),
+        Verdict::fail(
+            "secrets.not_in_output",
+            0,
+            "Your program printed the access token.",
+        ),
+    ];
+    let r = Report::new(
+        "rest-first-call",
+        "mock",
+        verdicts,
+        Vec::new(),
+        Vec::new(),
+        Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+        Duration::from_millis(10),
+    );
+    let text = render_report(&r, "First call", &HintOffer::Nothing);
+    assert!(
+        text.contains("FAIL  3/3 points. Every point was earned, but secrets.not_in_output failed: a check worth no points still fails the attempt."),
+        "{text}"
+    );
+    let text = render_report(&report(), "Upsert twice", &HintOffer::Nothing);
+    assert!(!text.contains("Every point was earned"), "{text}");
+}
