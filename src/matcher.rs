@@ -39,6 +39,10 @@ pub struct RequestPattern {
     pub body_contains: Option<String>,
 }
 
+/// The HTTP methods a pattern's `method` may name (in any case, as [`RequestPattern::matches`]
+/// compares them).
+pub const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
 /// The keys a [`RequestPattern`] reads, for specs that embed one among other parameters.
 pub const PATTERN_KEYS: &[&str] = &["method", "path", "query", "header", "body_contains", "body"];
 
@@ -52,6 +56,14 @@ pub struct RequestView<'a> {
 }
 
 impl RequestPattern {
+    /// The pattern's `method` when it names no HTTP method (a typo such as `GTE` would never
+    /// match a request).
+    pub fn unknown_method(&self) -> Option<&str> {
+        self.method
+            .as_deref()
+            .filter(|m| !HTTP_METHODS.iter().any(|h| h.eq_ignore_ascii_case(m)))
+    }
+
     pub fn matches(&self, req: &RequestView<'_>) -> bool {
         if let Some(m) = &self.method {
             if !m.eq_ignore_ascii_case(req.method) {
@@ -292,6 +304,20 @@ mod tests {
         // SOQL is case-insensitive, and so is the match on a query parameter's value.
         view.query = Some("q=select+id+from+account");
         assert!(p.matches(&view));
+    }
+
+    #[test]
+    fn a_method_must_name_an_http_method_in_any_case() {
+        let with = |m: &str| RequestPattern {
+            method: Some(m.to_string()),
+            ..RequestPattern::default()
+        };
+        for ok in ["GET", "post", "Put", "PATCH", "delete", "HEAD", "options"] {
+            assert_eq!(with(ok).unknown_method(), None, "{ok}");
+        }
+        assert_eq!(with("GTE").unknown_method(), Some("GTE"));
+        assert_eq!(with("").unknown_method(), Some(""));
+        assert_eq!(RequestPattern::default().unknown_method(), None);
     }
 
     #[test]

@@ -36,6 +36,11 @@
 //! past — and signed again with the org's key (see [`misclaim_id_token`]), so signature and
 //! nonce hold and only a client that checks `aud`, `iss` and `exp` rejects it.
 //!
+//! Fields that would contradict the fault or do nothing are refused when the lab loads: a
+//! `respond` with another status than the kind's own (`unavailable` answering 200), a
+//! `respond` on a kind that changes the org's answer, `retry_after` where no 429 or 503 carries
+//! it, and a `match.method` that is no HTTP method.
+//!
 //! Determinism: the probability draw is a hash of (seed, fault index, match count), not a
 //! random generator's state, so the same spec and the same request order always give the
 //! same faults.
@@ -154,7 +159,8 @@ pub struct FaultSpec {
     pub in_run: Option<u64>,
     #[serde(default)]
     pub respond: Option<FaultResponse>,
-    /// Seconds for the `Retry-After` header (rate_limited and unavailable).
+    /// Seconds for the `Retry-After` header of a 429 or 503 answer (rate_limited, unavailable
+    /// or `respond` with one of those statuses); refused on any other fault.
     #[serde(default)]
     pub retry_after: Option<u64>,
     #[serde(default)]
@@ -189,6 +195,21 @@ pub enum FaultSpecError {
     },
     #[error("fault {index}: `at` says where a delay or a dropped connection strikes, {why}")]
     AtWithoutEffect { index: usize, why: &'static str },
+    #[error("fault {index}: `match: {{ method: {method} }}` is not an HTTP method, so the fault would never fire: give one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS (any case)")]
+    BadMethod { index: usize, method: String },
+    #[error("fault {index}: `kind: {kind}` answers {own} itself, but `respond` answers {status}, and the transcript would label that {status} as {kind}: give `respond.status: {own}` to change only its body or headers, or leave `kind` out")]
+    KindAnswersOtherwise {
+        index: usize,
+        kind: &'static str,
+        own: u16,
+        status: u16,
+    },
+    #[error("fault {index}: `kind: {kind}` changes the org's answer, but `respond` answers instead of the org, so nothing would be changed: leave `respond` or `kind` out")]
+    KindNeedsTheOrg { index: usize, kind: &'static str },
+    #[error(
+        "fault {index}: `retry_after` sets the Retry-After header of a 429 or 503 answer, {why}"
+    )]
+    RetryAfterWithoutEffect { index: usize, why: String },
     #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state, tamper_id_token, replay_id_token, id_token_wrong_aud, id_token_wrong_iss, id_token_expired) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
     DoesNothing { index: usize },
 }
@@ -364,6 +385,13 @@ impl FaultSpec {
                 }
             }
         }
+        if let Some(method) = self.matches.unknown_method() {
+            return Err(FaultSpecError::BadMethod {
+                index,
+                method: method.to_string(),
+            });
+        }
+        self.validate_kind_and_respond(index)?;
         let acts = self.kind.is_some()
             || self.respond.is_some()
             || self.delay_ms.is_some()
@@ -386,6 +414,82 @@ impl FaultSpec {
             }
         }
         Ok(())
+    }
+
+    /// A kind that answers by itself or changes the org's answer must not be contradicted by
+    /// `respond`; `retry_after` must land on a 429 or 503 answer.
+    fn validate_kind_and_respond(&self, index: usize) -> Result<(), FaultSpecError> {
+        if let (Some(kind), Some(r)) = (self.kind, &self.respond) {
+            let own = match kind {
+                FaultKind::RateLimited => Some(429),
+                FaultKind::Unavailable => Some(503),
+                FaultKind::LockRow => Some(400),
+                FaultKind::SessionExpired => Some(401),
+                _ => None,
+            };
+            match own {
+                Some(own) if own != r.status => {
+                    return Err(FaultSpecError::KindAnswersOtherwise {
+                        index,
+                        kind: kind.label(),
+                        own,
+                        status: r.status,
+                    })
+                }
+                None if self.kind_rewrites() => {
+                    return Err(FaultSpecError::KindNeedsTheOrg {
+                        index,
+                        kind: kind.label(),
+                    })
+                }
+                _ => {}
+            }
+        }
+        if self.retry_after.is_some() {
+            let header_given = self.respond.as_ref().is_some_and(|r| {
+                r.headers
+                    .keys()
+                    .any(|k| k.eq_ignore_ascii_case("retry-after"))
+            });
+            // Without a way to expire sessions the proxy answers session_expired itself.
+            let status = self
+                .action(index, true)
+                .respond
+                .or_else(|| self.action(index, false).respond)
+                .map(|r| r.status);
+            let why = match status {
+                _ if header_given => Some(
+                    "but `respond.headers` gives Retry-After too: give it once".to_string(),
+                ),
+                Some(429 | 503) => None,
+                Some(s) => Some(format!(
+                    "but this fault answers {s}: use `kind: rate_limited` or `kind: unavailable`, or `respond` with status 429 or 503, or leave `retry_after` out"
+                )),
+                None => Some(
+                    "but this fault passes the request on to the org and answers nothing itself: use `kind: rate_limited` or `kind: unavailable`, or `respond` with status 429 or 503, or leave `retry_after` out"
+                        .to_string(),
+                ),
+            };
+            if let Some(why) = why {
+                return Err(FaultSpecError::RetryAfterWithoutEffect { index, why });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the kind forwards the request and changes the org's answer.
+    fn kind_rewrites(&self) -> bool {
+        matches!(
+            self.kind,
+            Some(
+                FaultKind::ForgeState
+                    | FaultKind::TamperIdToken
+                    | FaultKind::ReplayIdToken
+                    | FaultKind::IdTokenWrongAud
+                    | FaultKind::IdTokenWrongIss
+                    | FaultKind::IdTokenExpired
+            )
+        )
     }
 
     /// The action this fault takes when it fires, with the kind's defaults filled in.
@@ -431,6 +535,17 @@ impl FaultSpec {
             Some(FaultKind::Latency) if delay.is_none() => delay = Some(Duration::from_secs(1)),
             Some(FaultKind::Drop) => drop = true,
             _ => {}
+        }
+        // `retry_after` also sets the header of a 429 or 503 that `respond` gives.
+        if let (Some(seconds), Some(r)) = (self.retry_after, respond.as_mut()) {
+            let given = r
+                .headers
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("retry-after"));
+            if !given {
+                r.headers
+                    .insert("Retry-After".to_string(), seconds.to_string());
+            }
         }
         // A delay holds the org's answer back and a drop loses the request, unless `at` says
         // otherwise; the proxy's own answer comes after any delay.

@@ -420,3 +420,76 @@ fn the_password_migrations_rotated_secret_refuses_every_grant_on_night_two() {
         );
     }
 }
+
+fn refusal(yaml: &str) -> String {
+    let specs: Vec<FaultSpec> = serde_yaml::from_str(yaml).expect("yaml");
+    FaultPlan::new(specs, true)
+        .expect_err("refused")
+        .to_string()
+}
+
+#[test]
+fn a_kind_that_answers_itself_refuses_a_respond_with_another_status() {
+    let e = refusal("- { kind: unavailable, respond: { status: 200 } }");
+    assert!(
+        e.contains("fault 1: `kind: unavailable` answers 503 itself, but `respond` answers 200"),
+        "{e}"
+    );
+    assert!(refusal("- { kind: lock_row, respond: { status: 500 } }").contains("answers 400"));
+    assert!(
+        refusal("- { kind: session_expired, respond: { status: 200 } }").contains("answers 401")
+    );
+    let e = refusal("- { kind: forge_state, respond: { status: 302 } }");
+    assert!(e.contains("changes the org's answer"), "{e}");
+    // The same status with another body is fine.
+    let mut p = plan("- { kind: rate_limited, respond: { status: 429, body: slow down } }");
+    let a = fire(&mut p, "GET", "/x").expect("fires");
+    assert_eq!(a.respond.map(|r| r.status), Some(429));
+}
+
+#[test]
+fn retry_after_is_refused_where_no_429_or_503_carries_it() {
+    for (yaml, says) in [
+        (
+            "- { kind: lock_row, retry_after: 5 }",
+            "this fault answers 400",
+        ),
+        (
+            "- { kind: latency, retry_after: 5 }",
+            "passes the request on",
+        ),
+        ("- { kind: session_expired, retry_after: 5 }", "answers 401"),
+        (
+            "- { respond: { status: 500 }, retry_after: 5 }",
+            "answers 500",
+        ),
+        (
+            "- { respond: { status: 503, headers: { retry-after: '2' } }, retry_after: 5 }",
+            "give it once",
+        ),
+    ] {
+        let e = refusal(yaml);
+        assert!(
+            e.contains("fault 1: `retry_after`") && e.contains(says),
+            "{yaml}: {e}"
+        );
+    }
+}
+
+#[test]
+fn retry_after_sets_the_header_of_a_429_or_503_respond() {
+    let mut p = plan("- { respond: { status: 503, body: down }, retry_after: 7 }");
+    let a = fire(&mut p, "GET", "/x").expect("fires");
+    let r = a.respond.expect("answers");
+    assert_eq!(r.headers.get("Retry-After").map(String::as_str), Some("7"));
+}
+
+#[test]
+fn a_match_method_that_is_no_http_method_is_refused() {
+    let e = refusal("- { kind: rate_limited, match: { method: GTE } }");
+    assert!(
+        e.contains("fault 1: `match: { method: GTE }` is not an HTTP method"),
+        "{e}"
+    );
+    plan("- { kind: rate_limited, match: { method: patch } }");
+}
