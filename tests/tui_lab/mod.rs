@@ -36,6 +36,7 @@ mod results;
 mod running_away;
 mod status;
 mod wheel;
+mod xml_bodies;
 
 pub fn fixture() -> Curriculum {
     let dir =

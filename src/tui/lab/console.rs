@@ -1,6 +1,8 @@
 //! The Console tab's state: a request being written (method, path, body) and the org's last
 //! reply, like a small HTTP client in the terminal. Pure; the driver sends the request.
 
+use super::pretty_xml::pretty_xml;
+
 /// The methods the console cycles through.
 pub const METHODS: [&str; 5] = ["GET", "POST", "PATCH", "PUT", "DELETE"];
 
@@ -171,14 +173,15 @@ pub enum Edit {
     Clear,
 }
 
-/// A body as the screen shows it: pretty-printed when it is JSON, as it came otherwise, with
-/// its control characters visible (a body may hold anything the learner's program sent).
+/// A body as the screen shows it: pretty-printed when it is JSON or XML (a SOAP envelope,
+/// [`pretty_xml`]), as it came otherwise, with its control characters visible (a body may
+/// hold anything the learner's program sent).
 pub fn pretty_body(text: &str) -> String {
     let pretty = match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) if !text.trim().is_empty() => {
             serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_string())
         }
-        _ => text.to_string(),
+        _ => pretty_xml(text).unwrap_or_else(|| text.to_string()),
     };
     crate::visible::on_screen(&pretty).into_owned()
 }

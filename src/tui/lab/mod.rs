@@ -15,6 +15,7 @@ pub mod follow;
 pub mod keys;
 mod messages;
 mod orgs;
+pub mod pretty_xml;
 pub mod output;
 pub mod saves;
 
