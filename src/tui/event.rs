@@ -5,7 +5,9 @@
 //! so `update` is a plain function of (state, event) and tests can feed any sequence.
 
 pub use super::progress::{CheckScore, Progress};
-use crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
+};
 
 /// Where a learner stands with a lab, or with a lesson (see `tree::lesson_status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,6 +85,11 @@ pub enum Command {
     Lab(crate::tui::lab::LabCommand),
 }
 
+/// Ctrl-L: the learner asks for the whole screen to be drawn again.
+pub fn is_redraw_key(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('l' | 'L'))
+}
+
 /// Turns a terminal event into an [`Event`]; key releases and mouse moves give `None`.
 pub fn from_terminal(event: TermEvent) -> Option<Event> {
     match event {
@@ -110,7 +117,7 @@ pub fn from_terminal(event: TermEvent) -> Option<Event> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::{KeyCode, KeyEventState, KeyModifiers, MouseButton};
+    use crossterm::event::{KeyEventState, MouseButton};
 
     fn mouse(kind: MouseEventKind) -> TermEvent {
         TermEvent::Mouse(MouseEvent {

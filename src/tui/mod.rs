@@ -16,6 +16,8 @@ pub mod progress;
 pub mod quiz;
 pub mod reader;
 pub mod resume;
+pub mod terminal_modes;
+pub mod text_keys;
 pub mod theme;
 pub mod tree;
 pub mod update;
@@ -46,7 +48,7 @@ pub fn run<B: Backend>(
 ) -> io::Result<()> {
     terminal.draw(|f| view::draw(app, f))?;
     for event in events {
-        if event == Event::Repaint {
+        if redraws_everything(&event) {
             terminal.clear()?;
         }
         match update(app, event) {
@@ -57,6 +59,18 @@ pub fn run<B: Backend>(
         terminal.draw(|f| view::draw(app, f))?;
     }
     Ok(())
+}
+
+/// Whether the whole screen is drawn again after `event`, not only what changed: after
+/// another program used the terminal ([`Event::Repaint`]), when the learner asks with Ctrl-L,
+/// and when an attempt has finished (whatever its programs did to the terminal is painted
+/// over).
+pub fn redraws_everything(event: &Event) -> bool {
+    match event {
+        Event::Repaint | Event::Lab(lab::LabEvent::Finished { .. }) => true,
+        Event::Key(key) => event::is_redraw_key(key),
+        _ => false,
+    }
 }
 
 /// The one event channel: terminal input (from a reader thread), ticks, and whatever
@@ -151,7 +165,14 @@ pub fn run_terminal(
         crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture).and_then(|_| {
             let size = terminal.size()?;
             update(app, Event::Resize(size.width, size.height));
-            run(&mut terminal, app, events.start(), on_command)
+            // The modes the classroom runs in, put back wherever it draws everything again.
+            let modes = terminal_modes::TerminalModes::save();
+            let events = events.start().inspect(move |event| {
+                if let (true, Some(modes)) = (redraws_everything(event), &modes) {
+                    modes.restore();
+                }
+            });
+            run(&mut terminal, app, events, on_command)
         });
     put_terminal_back();
     if terminal.show_cursor().is_err() {

@@ -2,9 +2,10 @@
 //! back a [`Command`] for the caller to carry out.
 
 use super::app::{App, Focus, RightView};
-use super::event::{Command, Event};
+use super::event::{is_redraw_key, Command, Event};
 use super::lab::keys::{self, brief_count, brief_match, brief_occurrences, KeyOutcome};
 use super::lab::{back_from_editor_notice, LabCommand, LabEvent, LabTab};
+use super::text_keys::{edit_at_end, is_chord};
 use super::tree::{rows, Row};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -215,8 +216,18 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         // console): only its own key works, and one q quits as it says.
         return matches!(key.code, KeyCode::Char('q')).then_some(Command::Quit);
     }
+    if is_redraw_key(&key) {
+        // The screen is drawn again whole ([`crate::tui::redraws_everything`]); nothing else.
+        return None;
+    }
     if app.search_input.is_some() {
         on_search_key(app, key);
+        return None;
+    }
+    let typing_text =
+        app.focus == Focus::Right && !app.help && app.lab_view().is_some_and(|v| v.console.typing);
+    if is_chord(&key) && !typing_text {
+        // Ctrl-R is not r, Alt-Q is not q: only the letter itself acts.
         return None;
     }
     let typing = app
@@ -378,11 +389,9 @@ fn on_tree_search_key(app: &mut App, key: KeyEvent) {
                 }
             }
         }
-        KeyCode::Backspace => {
-            input.pop();
+        _ => {
+            edit_at_end(input, &key);
         }
-        KeyCode::Char(c) => input.push(c),
-        _ => {}
     }
     if let Some(query) = app.search_input.clone() {
         if !find(&mut app.tree, &query) {
@@ -450,10 +459,7 @@ fn on_search_key(app: &mut App, key: KeyEvent) {
             }
             return;
         }
-        KeyCode::Backspace => {
-            input.pop();
-        }
-        KeyCode::Char(c) => input.push(c),
+        _ if edit_at_end(input, &key) => {}
         _ => return,
     }
     let query = input.clone();

@@ -25,6 +25,7 @@ mod around_labs;
 mod assigned;
 mod backend;
 mod brief_search;
+mod chords;
 mod console_draft;
 mod hints;
 mod org_labs;

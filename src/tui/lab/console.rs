@@ -2,6 +2,7 @@
 //! reply, like a small HTTP client in the terminal. Pure; the driver sends the request.
 
 use super::pretty_xml::pretty_xml;
+use crate::tui::text_keys::{cluster_starts, word_start};
 
 /// The methods the console cycles through.
 pub const METHODS: [&str; 5] = ["GET", "POST", "PATCH", "PUT", "DELETE"];
@@ -93,26 +94,43 @@ impl ConsoleState {
     }
 
     /// Edits the field being typed in at the cursor: `insert` a character, or `erase` the
-    /// one before the cursor (`Backspace`) or under it (`Delete`).
+    /// one before the cursor (`Backspace`) or under it (`Delete`). The cursor moves, and
+    /// erasing takes, a character as the screen shows it (a flag, an accented letter), never
+    /// half of one ([`cluster_starts`]).
     pub fn edit(&mut self, edit: Edit) {
         let back = self.cursor_back;
         let Some(text) = self.field_text() else {
             return;
         };
         let mut chars: Vec<char> = text.chars().collect();
+        let starts = cluster_starts(&chars);
         let at = chars.len().saturating_sub(back);
+        // The cluster boundaries just before and just after the cursor.
+        let before = starts.iter().rev().copied().find(|&s| s < at).unwrap_or(0);
+        let after = starts
+            .iter()
+            .copied()
+            .find(|&s| s > at)
+            .unwrap_or(chars.len());
         let mut back = back.min(chars.len());
         match edit {
-            Edit::Insert(c) => chars.insert(at, c),
+            Edit::Insert(c) => {
+                chars.insert(at, c);
+            }
             Edit::Backspace if at > 0 => {
-                chars.remove(at - 1);
+                chars.drain(before..at);
             }
             Edit::Delete if back > 0 => {
-                chars.remove(at);
-                back -= 1;
+                chars.drain(at..after);
+                back -= after - at;
             }
-            Edit::Left => back = (back + 1).min(chars.len()),
-            Edit::Right => back = back.saturating_sub(1),
+            Edit::DeleteWord => {
+                let typed: String = chars[..at].iter().collect();
+                let start = typed[..word_start(&typed, typed.len())].chars().count();
+                chars.drain(start..at);
+            }
+            Edit::Left => back = chars.len() - before,
+            Edit::Right => back = chars.len() - after.min(chars.len()),
             Edit::Home => back = chars.len(),
             Edit::End => back = 0,
             Edit::Clear => {
@@ -171,6 +189,8 @@ pub enum Edit {
     Home,
     End,
     Clear,
+    /// Erase the word before the cursor (Ctrl-W).
+    DeleteWord,
 }
 
 /// A body as the screen shows it: pretty-printed when it is JSON or XML (a SOAP envelope,
@@ -213,6 +233,37 @@ mod tests {
         assert_eq!(c.path, "services/data/v61.0/limit");
         c.edit(Edit::Clear);
         assert_eq!((c.path.as_str(), c.cursor_back), ("", 0));
+    }
+
+    #[test]
+    fn the_cursor_moves_and_erases_a_flag_whole_never_half_of_it() {
+        let mut c = ConsoleState {
+            path: "/q?name=🇯🇵x".into(),
+            ..ConsoleState::default()
+        };
+        c.edit(Edit::Left);
+        c.edit(Edit::Left);
+        // Before the flag: one Left crossed "x", the other the whole flag.
+        c.edit(Edit::Insert('-'));
+        assert_eq!(c.path, "/q?name=-🇯🇵x");
+        c.edit(Edit::Delete);
+        assert_eq!(c.path, "/q?name=-x");
+        c.path = "/q?name=🇯🇵".into();
+        c.cursor_back = 0;
+        c.edit(Edit::Backspace);
+        assert_eq!(c.path, "/q?name=");
+    }
+
+    #[test]
+    fn ctrl_w_erases_the_word_before_the_cursor() {
+        let mut c = ConsoleState {
+            path: "/query?q=SELECT Id FROM Account".into(),
+            ..ConsoleState::default()
+        };
+        c.edit(Edit::DeleteWord);
+        assert_eq!(c.path, "/query?q=SELECT Id FROM ");
+        c.edit(Edit::DeleteWord);
+        assert_eq!(c.path, "/query?q=SELECT Id ");
     }
 
     #[test]

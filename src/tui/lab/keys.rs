@@ -4,7 +4,8 @@
 
 use super::console::{ConsoleField, Edit};
 use super::{scrolled, Detail, LabCommand, LabTab, LabView, RunState};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::tui::text_keys::{text_key, TextKey};
+use crossterm::event::{KeyCode, KeyEvent};
 
 /// What a key did in the lab view.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,14 +98,20 @@ pub fn on_typing(view: &mut LabView, key: KeyEvent) -> KeyOutcome {
             c.typing = false;
             return send(view);
         }
-        KeyCode::Backspace => c.edit(Edit::Backspace),
         KeyCode::Delete => c.edit(Edit::Delete),
         KeyCode::Left => c.edit(Edit::Left),
         KeyCode::Right => c.edit(Edit::Right),
         KeyCode::Home => c.edit(Edit::Home),
         KeyCode::End => c.edit(Edit::End),
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => c.edit(Edit::Clear),
-        KeyCode::Char(ch) => c.edit(Edit::Insert(ch)),
+        _ if text_key(&key) != TextKey::Other => match text_key(&key) {
+            TextKey::Insert(ch) => c.edit(Edit::Insert(ch)),
+            TextKey::Backspace => c.edit(Edit::Backspace),
+            TextKey::DeleteWord => c.edit(Edit::DeleteWord),
+            TextKey::Clear => c.edit(Edit::Clear),
+            TextKey::Home => c.edit(Edit::Home),
+            TextKey::End => c.edit(Edit::End),
+            TextKey::Nothing | TextKey::Other => {}
+        },
         KeyCode::Up | KeyCode::Down | KeyCode::Tab => {
             c.move_field(key.code != KeyCode::Up);
             c.typing = c.field != ConsoleField::Method;

@@ -15,8 +15,8 @@ pub mod follow;
 pub mod keys;
 mod messages;
 mod orgs;
-pub mod pretty_xml;
 pub mod output;
+pub mod pretty_xml;
 pub mod saves;
 
 use crate::evidence::{Exchange, LearnerRun, OrgSnapshot};

@@ -40,8 +40,8 @@ pub const KEYS: &[(&str, &str)] = &[
         "console: edit a field · step the method · clear · send",
     ),
     (
-        "?  q  Ctrl-C",
-        "this help · quit (q first closes the help or a detail)",
+        "?  q  Ctrl-C Ctrl-L",
+        "help · quit (q first closes help or a detail) · redraw",
     ),
 ];
 
