@@ -9,7 +9,7 @@ use super::ids::SfId;
 use super::record::Record;
 use super::schema::{FieldDef, FieldType, SystemField};
 use super::store::{Actor, Store};
-use super::value::Value;
+use super::value::{within_date_range, Value};
 use super::write_rules::Closing;
 use serde_json::Map;
 
@@ -195,6 +195,23 @@ fn check_range(f: &FieldDef, v: &Value, written: Option<&str>) -> Result<(), SfE
     .with_fields(vec![f.name.clone()]))
 }
 
+/// The error for a date or date-time before 1700-01-01 or after 4000-12-31. [F: answers on
+/// Salesforce StackExchange name FIELD_INTEGRITY_EXCEPTION for a record saved with a year out of
+/// that range; U: the text is assumed, in the `Label: invalid date: …` form of field errors,
+/// with the range added.]
+fn outside_date_range(f: &FieldDef, v: &Value, written: Option<&str>) -> SfError {
+    let shown = written.map_or_else(|| v.text(), str::to_string);
+    let (first, last) = (super::value::EARLIEST_DATE, super::value::LATEST_DATE);
+    SfError::new(
+        ErrorCode::FIELD_INTEGRITY_EXCEPTION,
+        format!(
+            "{}: invalid date: {shown}. Dates run from {:04}-{:02}-{:02} to {:04}-{:02}-{:02} (GMT).",
+            f.label, first.0, first.1, first.2, last.0, last.1, last.2
+        ),
+    )
+    .with_fields(vec![f.name.clone()])
+}
+
 /// A `NUMBER_OUTSIDE_VALID_RANGE` error quoting `written` in place of the value it quoted;
 /// any other error unchanged.
 pub(crate) fn quoting_as_written(mut e: SfError, written: &str) -> SfError {
@@ -263,6 +280,9 @@ impl Store {
             (Value::Int(_) | Value::Double(_), t) if t.is_numeric() => {
                 check_range(f, &v, written)?;
                 Ok(v)
+            }
+            (Value::Date(_) | Value::DateTime(_), _) if !within_date_range(&v) => {
+                Err(outside_date_range(f, &v, written))
             }
             _ => Ok(v),
         }

@@ -70,23 +70,64 @@ pub fn format_datetime(ms: i64) -> String {
 }
 
 /// Parses the date-time forms Salesforce accepts: `Z`, `+hh:mm`, `+hhmm`, optional fraction.
+/// The year has four digits and the seconds run 00–59 (the documented `yyyy` and `ss`), so
+/// `+10000-01-01T…` and a leap second `…T10:00:60Z` are no date-time at all.
 pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Some(d.with_timezone(&Utc));
+    if !has_four_digit_year(s) {
+        return None;
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z"] {
-        if let Ok(d) = DateTime::parse_from_str(s, fmt) {
-            return Some(d.with_timezone(&Utc));
-        }
-    }
-    // No zone: treated as UTC (real Salesforce does the same for the REST API) [U].
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+    let parsed = DateTime::parse_from_rfc3339(s)
         .ok()
-        .map(|n| n.and_utc())
+        .or_else(|| {
+            ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z"]
+                .iter()
+                .find_map(|fmt| DateTime::parse_from_str(s, fmt).ok())
+        })
+        .map(|d| d.with_timezone(&Utc))
+        // No zone: treated as UTC (real Salesforce does the same for the REST API) [U].
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|n| n.and_utc())
+        })?;
+    // chrono keeps a leap second (`:60`) as a nanosecond count past one second.
+    (parsed.timestamp_subsec_nanos() < 1_000_000_000).then_some(parsed)
 }
 
+/// Parses `YYYY-MM-DD` with a four-digit year.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    if !has_four_digit_year(s) {
+        return None;
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+fn has_four_digit_year(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() > 4 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
+}
+
+/// The earliest date a field holds: 1700-01-01 (for a date-time, its midnight GMT).
+pub const EARLIEST_DATE: (i32, u32, u32) = (1700, 1, 1);
+/// The latest date a field holds: 4000-12-31 (for a date-time, its midnight GMT, as the SOQL
+/// reference words it: "The latest valid date is 4000-12-31T00:00:00Z GMT").
+pub const LATEST_DATE: (i32, u32, u32) = (4000, 12, 31);
+
+fn days_of((y, m, d): (i32, u32, u32)) -> i32 {
+    NaiveDate::from_ymd_opt(y, m, d).map_or(0, date_to_days)
+}
+
+/// Whether a stored value is a date or date-time a field can hold: from 1700-01-01 to
+/// 4000-12-31, and for a date-time from 1700-01-01T00:00:00Z to 4000-12-31T00:00:00Z [D: SOQL
+/// and SOSL reference, "Minimum and Maximum Dates"]. Other values are not dates: true.
+pub fn within_date_range(v: &Value) -> bool {
+    const DAY_MS: i64 = 86_400_000;
+    let (first, last) = (days_of(EARLIEST_DATE), days_of(LATEST_DATE));
+    match v {
+        Value::Date(d) => (first..=last).contains(d),
+        Value::DateTime(ms) => (first as i64 * DAY_MS..=last as i64 * DAY_MS).contains(ms),
+        _ => true,
+    }
 }
 
 /// Types whose JSON form is never coerced from a number or boolean into text.
@@ -403,6 +444,52 @@ mod tests {
             Value::from_json(FieldType::Boolean, &json!("TRUE")).unwrap(),
             Some(Value::Bool(true))
         );
+    }
+
+    #[test]
+    fn a_datetime_needs_a_four_digit_year_and_seconds_below_60() {
+        for bad in [
+            "+10000-01-01T13:59:59.000+0000",
+            "10000-01-01T00:00:00Z",
+            "2026-12-01T10:00:60Z",
+            "2026-12-01T10:00:60.000+0000",
+            "2026-12-01T23:59:60",
+            "-0001-01-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+            assert!(Value::from_text(FieldType::DateTime, bad).is_err(), "{bad}");
+        }
+        assert!(parse_datetime("2026-12-01T10:00:59.999Z").is_some());
+        assert!(parse_datetime("2026-12-01T10:00:59-1400").is_some());
+        for bad in ["10000-01-01", "+2026-01-01", "226-01-01"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+            assert!(Value::from_text(FieldType::Date, bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_run_from_1700_to_4000() {
+        let date = |s: &str| Value::from_text(FieldType::Date, s).unwrap().unwrap();
+        let datetime = |s: &str| Value::from_text(FieldType::DateTime, s).unwrap().unwrap();
+        for inside in [date("1700-01-01"), date("4000-12-31")] {
+            assert!(within_date_range(&inside), "{inside:?}");
+        }
+        for outside in [date("0000-01-01"), date("1699-12-31"), date("4001-01-01")] {
+            assert!(!within_date_range(&outside), "{outside:?}");
+        }
+        for inside in ["1700-01-01T00:00:00Z", "4000-12-31T00:00:00Z"] {
+            assert!(within_date_range(&datetime(inside)), "{inside}");
+        }
+        for outside in [
+            "0000-01-01T00:00:00Z",
+            "1699-12-31T23:59:59Z",
+            "1700-01-01T00:00:00+01:00",
+            "4000-12-31T00:00:01Z",
+            "9999-12-31T23:59:59-14:00",
+        ] {
+            assert!(!within_date_range(&datetime(outside)), "{outside}");
+        }
+        assert!(within_date_range(&Value::Int(0)));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use tower::ServiceExt;
 
 mod access;
 mod crud;
+mod dates;
 mod query;
 mod robustness;
 mod search;
