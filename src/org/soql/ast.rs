@@ -83,11 +83,15 @@ pub enum FieldsKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SelectItem {
     Field(FieldPath),
-    /// `Industry ind`: a field with an alias, valid only in aggregate queries.
+    /// `Industry ind`: a field with an alias, valid only in aggregate queries; or
+    /// `toLabel(Status) translatedStatus`, a field function's value under an alias, valid in
+    /// any query.
     AliasedField {
         path: FieldPath,
         alias: String,
         alias_pos: Pos,
+        /// `toLabel` or `convertCurrency` as written, when the field is a function's argument.
+        function: Option<String>,
     },
     Aggregate {
         agg: Aggregate,
@@ -377,9 +381,18 @@ impl Display for Query {
             .iter()
             .map(|s| match s {
                 SelectItem::Field(p) => p.dotted(),
-                SelectItem::AliasedField { path, alias, .. } => {
-                    format!("{} {alias}", path.dotted())
-                }
+                SelectItem::AliasedField {
+                    path,
+                    alias,
+                    function: None,
+                    ..
+                } => format!("{} {alias}", path.dotted()),
+                SelectItem::AliasedField {
+                    path,
+                    alias,
+                    function: Some(function),
+                    ..
+                } => format!("{function}({}) {alias}", path.dotted()),
                 SelectItem::Aggregate {
                     agg,
                     alias: Some(a),

@@ -38,6 +38,8 @@ mod case_tests;
 #[cfg(test)]
 mod date_function_tests;
 #[cfg(test)]
+mod field_function_tests;
+#[cfg(test)]
 mod prop_tests;
 #[cfg(test)]
 mod query_tests;

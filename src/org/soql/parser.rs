@@ -399,29 +399,44 @@ impl Parser {
             return Ok(SelectItem::DateFunction { func, alias });
         }
         // toLabel(Industry), convertCurrency(AnnualRevenue): the column keeps the field's
-        // name. The mock org's picklist labels are their values and it has one currency, so
-        // both give the stored value.
-        if (self.is_kw("TOLABEL") || self.is_kw("CONVERTCURRENCY"))
-            && *self.peek_at(1) == Tok::LParen
-        {
-            self.next();
-            self.next();
+        // name, or takes the alias after it (needed when the field is selected twice). The mock
+        // org's picklist labels are their values and it has one currency, so both give the
+        // stored value.
+        if let Some(function) = self.field_function() {
             let path = self.path()?;
             self.expect(Tok::RParen)?;
-            return Ok(SelectItem::Field(path));
+            return Ok(self.aliased(path, Some(function)));
         }
         let path = self.path()?;
         // An alias after a field is kept for the planner: aggregate queries allow it.
+        Ok(self.aliased(path, None))
+    }
+
+    /// `toLabel(` or `convertCurrency(` when one starts here, consumed; the name as written.
+    fn field_function(&mut self) -> Option<String> {
+        let is_function = (self.is_kw("TOLABEL") || self.is_kw("CONVERTCURRENCY"))
+            && *self.peek_at(1) == Tok::LParen;
+        if !is_function {
+            return None;
+        }
+        let name = s_of(&self.next().tok);
+        self.next();
+        Some(name)
+    }
+
+    /// The select item for `path`, with the alias that follows it if one does.
+    fn aliased(&mut self, path: FieldPath, function: Option<String>) -> SelectItem {
         match &self.peek().tok {
             Tok::Ident(s) if !is_reserved(s) => {
-                let (alias, alias_pos) = self.name()?;
-                Ok(SelectItem::AliasedField {
+                let t = self.next();
+                SelectItem::AliasedField {
                     path,
-                    alias,
-                    alias_pos,
-                })
+                    alias: s_of(&t.tok),
+                    alias_pos: t.pos,
+                    function,
+                }
             }
-            _ => Ok(SelectItem::Field(path)),
+            _ => SelectItem::Field(path),
         }
     }
 
@@ -496,7 +511,20 @@ impl Parser {
 
     fn comparison(&mut self) -> PResult<Cond> {
         let pos = self.peek().pos;
-        let left = self.operand()?;
+        // `toLabel(Status) = 'Open'` filters on the label, which in the mock org is the value.
+        let to_label = if self.is_kw("TOLABEL") {
+            self.field_function()
+        } else {
+            None
+        };
+        let left = match to_label {
+            Some(_) => {
+                let path = self.path()?;
+                self.expect(Tok::RParen)?;
+                Operand::Field(path)
+            }
+            None => self.operand()?,
+        };
         let op = match &self.peek().tok {
             Tok::Eq => CmpOp::Eq,
             Tok::Ne => CmpOp::Ne,

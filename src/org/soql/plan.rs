@@ -311,6 +311,36 @@ impl Planner<'_> {
                 }
                 // Aggregates and date functions send the query down the grouped path above.
                 SelectItem::Aggregate { .. } | SelectItem::DateFunction { .. } => {}
+                // `toLabel(Status) translatedStatus`: the field's value under the alias.
+                SelectItem::AliasedField {
+                    path,
+                    alias,
+                    alias_pos,
+                    function: Some(function),
+                } => {
+                    let mut f = self.path(base, path)?;
+                    if !f.hops.is_empty() || f.reads != Reads::Stored {
+                        return Err(qerr::malformed(
+                            self.src,
+                            *alias_pos,
+                            &super::unsupported::message(&format!(
+                                "An alias for {function}() of a field of another object"
+                            )),
+                        ));
+                    }
+                    let key = alias.to_ascii_lowercase();
+                    if seen.contains(&key) {
+                        // [U] The text follows the grouped queries' "duplicate alias".
+                        return Err(qerr::malformed(
+                            self.src,
+                            *alias_pos,
+                            &format!("duplicate alias: {alias}"),
+                        ));
+                    }
+                    seen.push(key);
+                    f.name = alias.clone();
+                    plan.columns.push(Column::Field(f));
+                }
                 // Refused by `rules` outside aggregate queries.
                 SelectItem::AliasedField { alias_pos, .. } => {
                     return Err(qerr::malformed(

@@ -125,7 +125,11 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
     }
     for item in &q.select {
         match item {
-            SelectItem::AliasedField { alias_pos, .. } if !grouped => {
+            SelectItem::AliasedField {
+                alias_pos,
+                function: None,
+                ..
+            } if !grouped => {
                 return bad(*alias_pos, "Only aggregate expressions use field aliasing");
             }
             SelectItem::Subquery(sub) => {
