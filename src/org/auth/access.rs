@@ -337,6 +337,39 @@ impl super::server::AuthServer {
         })
     }
 
+    /// Field-level security on one record's write, where the org enforces object access:
+    /// the INVALID_FIELD_FOR_INSERT_UPDATE refusal naming the body's fields the user may not
+    /// edit, with those fields; `None` when every field may be written or nothing is
+    /// enforced. Required fields and the org's own fields are left out: a real org sets no
+    /// field-level security on them (and the store refuses writes no one may make).
+    pub fn field_write_refusal<'k>(
+        &self,
+        user_id: &str,
+        object: &crate::org::schema::ObjectDef,
+        keys: impl IntoIterator<Item = &'k String>,
+    ) -> Option<(Refusal, Vec<String>)> {
+        if !self.enforces_object_access() {
+            return None;
+        }
+        let named: Vec<&str> = keys
+            .into_iter()
+            .filter_map(|k| {
+                object
+                    .field(k)
+                    .or_else(|| object.field_by_relationship(k).map(|i| &object.fields[i]))
+            })
+            .filter(|f| !f.required() && f.system.is_none() && (f.createable || f.updateable))
+            .map(|f| f.name.as_str())
+            .collect();
+        let refused = self.uneditable_fields(user_id, &object.name, named);
+        (!refused.is_empty()).then(|| {
+            (
+                Access::field_refusal(&refused),
+                refused.into_iter().map(str::to_string).collect(),
+            )
+        })
+    }
+
     /// Why `user_id` may not `op` records of `object`, when the org enforces object access
     /// (`auth: { enforce_object_access: true }`); `None` when allowed or not enforced.
     pub fn object_refusal(&self, user_id: &str, object: &str, op: Op) -> Option<Refusal> {

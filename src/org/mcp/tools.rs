@@ -1,5 +1,8 @@
 //! The MCP tools the org exposes: SOQL query, get, create and update a record, describe an
-//! object — each run as the token's user, with that user's object permissions — plus any tools
+//! object — each run as the token's user, with that user's object permissions (and, where the
+//! org enforces object access, field-level security: a write naming fields the user may not
+//! edit is refused with INVALID_FIELD_FOR_INSERT_UPDATE, and describe reports those fields
+//! as not updateable) — plus any tools
 //! a fixture plants (`mcp:` in a seed), including poisoned descriptions for the tool-review lab.
 //!
 //! ```yaml
@@ -135,10 +138,28 @@ fn object_name(org: &Org, raw: &str) -> Result<String, ToolError> {
     Ok(store.object(i).name.clone())
 }
 
+/// The user's object rights, asked whether or not the org enforces them elsewhere. Where it
+/// does, an object the user cannot read is unknown to them whatever the tool (as the REST
+/// resources answer), so a write to it fails as a read would.
 fn allowed(org: &Org, session: &Session, object: &str, op: Op) -> Result<(), ToolError> {
-    org.auth
-        .can(&session.user_id, object, op)
+    let asked = if org.auth.enforces_object_access() {
+        [Op::Read, op]
+    } else {
+        [op, op]
+    };
+    asked
+        .iter()
+        .try_for_each(|op| org.auth.can(&session.user_id, object, *op))
         .map_err(|r| ToolError(format!("{}: {}", r.error_code, r.message)))
+}
+
+/// The object right a write tool needs.
+fn write_op(tool: &str) -> Op {
+    if tool == "create_record" {
+        Op::Create
+    } else {
+        Op::Edit
+    }
 }
 
 /// Runs a tool; `Ok(Err(_))` is a tool failure, `Err` an unknown tool.
@@ -199,12 +220,17 @@ pub fn call(
                             "the argument 'fields' is required (an object of field values)".into(),
                         )
                     })?;
+                allowed(org, session, &object, write_op(name))?;
                 let mut store = org.store.write();
+                if let Some((r, _)) = store.schema().object(&object).and_then(|o| {
+                    org.auth
+                        .field_write_refusal(&session.user_id, o, fields.keys())
+                }) {
+                    return Err(ToolError(format!("{}: {}", r.error_code, r.message)));
+                }
                 let change = if name == "create_record" {
-                    allowed(org, session, &object, Op::Create)?;
                     store.insert(&object, fields, &actor)
                 } else {
-                    allowed(org, session, &object, Op::Edit)?;
                     store.update(&object, arg(args, "id")?, fields, &actor)
                 }
                 .map_err(|e| ToolError(format!("{}: {}", e.code.as_str(), e.message)))?;
@@ -217,7 +243,18 @@ pub fn call(
                 let i = store
                     .object_index(&object)
                     .map_err(|e| ToolError(e.message))?;
-                let fields: Vec<Json> = store.object(i).fields.iter().map(|f| json!({"name": f.name, "type": f.field_type.describe_name(), "updateable": f.updateable})).collect();
+                // Where the org enforces object access, a field is updateable only if the
+                // user may also edit it, as the write tools judge it (required fields and
+                // the org's own carry no field-level security).
+                let editable = |f: &crate::org::schema::FieldDef| {
+                    f.required()
+                        || f.system.is_some()
+                        || org
+                            .auth
+                            .uneditable_fields(&session.user_id, &object, [f.name.as_str()])
+                            .is_empty()
+                };
+                let fields: Vec<Json> = store.object(i).fields.iter().map(|f| json!({"name": f.name, "type": f.field_type.describe_name(), "updateable": f.updateable && editable(f)})).collect();
                 Ok(json!({"name": object, "fields": fields}))
             }
             _ => Err(ToolError(String::new())),

@@ -418,3 +418,96 @@ async fn bulk_jobs_on_objects_the_user_may_not_touch_are_refused_at_creation() {
         .await;
     assert_eq!(readable.status, StatusCode::OK, "{}", readable.body);
 }
+
+/// Runs an MCP tool as `username` of `org` (the server's own checks of the token aside).
+fn mcp_tool(
+    org: &Org,
+    username: &str,
+    tool: &str,
+    args: Value,
+) -> Result<Value, crate::org::mcp::tools::ToolError> {
+    use crate::org::mcp::tools::{call, McpFixture};
+    let m = as_user(org.clone(), username);
+    let session = org
+        .sessions
+        .validate(&m.token, org.clock.now())
+        .expect("a live token");
+    let args = args.as_object().cloned().unwrap_or_default();
+    call(org, &session, &McpFixture::default(), tool, &args).expect("a built-in tool")
+}
+
+#[test]
+fn mcp_writes_naming_fields_the_user_may_not_edit_are_refused_as_rest_refuses_them() {
+    let org = enforcing_org(true);
+    let create = |fields: Value| {
+        mcp_tool(
+            &org,
+            "writer@lab.example",
+            "create_record",
+            json!({"object": "Contact", "fields": fields}),
+        )
+    };
+    let e = create(json!({"LastName": "Lane", "Title": "CEO"})).unwrap_err();
+    assert!(
+        e.0.starts_with("INVALID_FIELD_FOR_INSERT_UPDATE: Unable to create/update fields: Title."),
+        "{e}"
+    );
+    let before = org.store.read().count("Contact");
+    let ok = create(json!({"LastName": "Lane", "Email": "lane@example.com"})).unwrap();
+    assert_eq!(org.store.read().count("Contact"), before + 1);
+    let id = ok["id"].as_str().unwrap().to_string();
+    let e = mcp_tool(
+        &org,
+        "writer@lab.example",
+        "update_record",
+        json!({"object": "Contact", "id": id, "fields": {"Title": "CEO"}}),
+    )
+    .unwrap_err();
+    assert!(
+        e.0.contains("Unable to create/update fields: Title."),
+        "{e}"
+    );
+    let d = mcp_tool(
+        &org,
+        "writer@lab.example",
+        "describe_object",
+        json!({"object": "Contact"}),
+    )
+    .unwrap();
+    let updateable = |name: &str| {
+        d["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap()["updateable"]
+            .clone()
+    };
+    assert_eq!(updateable("Title"), json!(false));
+    assert_eq!(updateable("Email"), json!(true));
+    assert_eq!(updateable("LastName"), json!(true));
+    // Object rights keep their texts: Contact_Writer may not create Accounts.
+    let e = mcp_tool(
+        &org,
+        "writer@lab.example",
+        "create_record",
+        json!({"object": "Opportunity", "fields": {"Name": "X"}}),
+    )
+    .unwrap_err();
+    assert!(
+        e.0.starts_with("INVALID_TYPE: sObject type 'Opportunity'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn mcp_writes_in_an_org_that_does_not_enforce_object_access_skip_field_security() {
+    let org = enforcing_org(false);
+    let ok = mcp_tool(
+        &org,
+        "writer@lab.example",
+        "create_record",
+        json!({"object": "Contact", "fields": {"LastName": "Lane", "Title": "CEO"}}),
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+}
