@@ -48,6 +48,26 @@ pub struct HonorsRetryAfter {
     pub same_client_start: bool,
 }
 
+impl HonorsRetryAfter {
+    /// Why the parameters make no sense, for the lab's load.
+    pub(crate) fn problem(&self) -> Option<String> {
+        if self.tries == Some(0) {
+            return Some(
+                "`tries: 0` allows no call at all: give how many tries the client may make in all (1 or more), or leave `tries` out".into(),
+            );
+        }
+        if let Some(ms) = self.at_most_extra_ms.filter(|ms| *ms < 0) {
+            return Some(format!(
+                "`at_most_extra_ms: {ms}` would ask for a retry before the wait is over: give 0 or more milliseconds"
+            ));
+        }
+        if self.statuses.is_empty() {
+            return Some("`statuses: []` names no status to judge: list the throttled statuses (e.g. [429, 503]) or leave `statuses` out".into());
+        }
+        None
+    }
+}
+
 fn throttle_statuses() -> Vec<u16> {
     vec![429, 503]
 }
@@ -70,6 +90,24 @@ pub struct Backoff {
     pub cap_ms: Option<i64>,
 }
 
+impl Backoff {
+    /// Why the parameters make no sense, for the lab's load.
+    pub(crate) fn problem(&self) -> Option<String> {
+        if self.min_growth.is_nan() || self.min_growth < 1.0 {
+            return Some(format!(
+                "`min_growth: {}` is below 1, so it would let the waits shrink: give 1 (each wait at least as long as the one before) or more, e.g. 2 for doubling",
+                self.min_growth
+            ));
+        }
+        if let Some(ms) = self.cap_ms.filter(|ms| *ms <= 0) {
+            return Some(format!(
+                "`cap_ms: {ms}` leaves no room for a wait: give the longest wait in milliseconds (more than 0), or leave `cap_ms` out"
+            ));
+        }
+        None
+    }
+}
+
 fn one() -> f64 {
     1.0
 }
@@ -80,6 +118,33 @@ fn one() -> f64 {
 pub struct NoRetryOn4xx {
     #[serde(default = "client_errors")]
     pub statuses: Vec<u16>,
+}
+
+impl NoRetryOn4xx {
+    /// Why the parameters make no sense, for the lab's load.
+    pub(crate) fn problem(&self) -> Option<String> {
+        let other: Vec<String> = self
+            .statuses
+            .iter()
+            .filter(|s| !(400..=499).contains(*s))
+            .map(u16::to_string)
+            .collect();
+        if !other.is_empty() {
+            return Some(format!(
+                "`statuses:` lists {}, which {}: this check judges client errors (400–499), which sending again cannot fix; list only those",
+                other.join(", "),
+                if other.len() == 1 {
+                    "is not a 4xx status"
+                } else {
+                    "are not 4xx statuses"
+                }
+            ));
+        }
+        if self.statuses.is_empty() {
+            return Some("`statuses: []` names no status to judge: list the 4xx statuses that must not be retried (e.g. [400, 404]) or leave `statuses` out".into());
+        }
+        None
+    }
 }
 
 fn client_errors() -> Vec<u16> {

@@ -1,7 +1,7 @@
 //! Reading a check from lab YAML (`{ rule: …, points: …, … }`) into a [`RuleSpec`], with
 //! errors that name the rule, the parameter and what was expected.
 
-use super::{breaker, http, state, Rule};
+use super::{breaker, http, retry, state, Rule};
 use crate::matcher::PATTERN_KEYS;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -283,9 +283,18 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
             Rule::StateSoql(p)
         }
         "state.no_duplicates" => Rule::StateNoDuplicates(params(map).map_err(bad)?),
-        "retry.honors_retry_after" => Rule::RetryHonorsRetryAfter(params(map).map_err(bad)?),
-        "retry.backoff" => Rule::RetryBackoff(params(map).map_err(bad)?),
-        "retry.no_retry_on_4xx" => Rule::RetryNoRetryOn4xx(params(map).map_err(bad)?),
+        "retry.honors_retry_after" => {
+            let p: retry::HonorsRetryAfter = params(map).map_err(bad)?;
+            Rule::RetryHonorsRetryAfter(sensible(name, p.problem(), p)?)
+        }
+        "retry.backoff" => {
+            let p: retry::Backoff = params(map).map_err(bad)?;
+            Rule::RetryBackoff(sensible(name, p.problem(), p)?)
+        }
+        "retry.no_retry_on_4xx" => {
+            let p: retry::NoRetryOn4xx = params(map).map_err(bad)?;
+            Rule::RetryNoRetryOn4xx(sensible(name, p.problem(), p)?)
+        }
         "secrets.not_in_sources" => Rule::SecretsNotInSources(params(map).map_err(bad)?),
         "secrets.not_in_output" => Rule::SecretsNotInOutput(params(map).map_err(bad)?),
         "secrets.files_private" => Rule::SecretsFilesPrivate(params(map).map_err(bad)?),
@@ -415,6 +424,17 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
     Ok(rule)
 }
 
+/// The parameters, unless `problem` says why they make no sense.
+fn sensible<T>(name: &str, problem: Option<String>, p: T) -> Result<T, RuleSpecError> {
+    match problem {
+        Some(message) => Err(RuleSpecError::BadParameters {
+            rule: name.to_string(),
+            message,
+        }),
+        None => Ok(p),
+    }
+}
+
 fn params<T: DeserializeOwned>(map: Map<String, Value>) -> Result<T, serde_json::Error> {
     serde_json::from_value(Value::Object(map))
 }
@@ -527,6 +547,48 @@ mod tests {
         assert!(text.contains("ERROR at Row:1:Column:1"), "{text}");
         assert!(!text.contains('\n'), "one line: {text}");
         assert!(parse("{ rule: state.soql, query: SELECT Id FROM Account, count: 1 }").is_ok());
+    }
+
+    #[test]
+    fn retry_parameters_that_make_no_sense_are_refused_when_the_lab_loads() {
+        for (yaml, says) in [
+            (
+                "{ rule: retry.honors_retry_after, tries: 0 }",
+                "rule `retry.honors_retry_after`: `tries: 0` allows no call at all",
+            ),
+            (
+                "{ rule: retry.honors_retry_after, at_most_extra_ms: -5 }",
+                "`at_most_extra_ms: -5`",
+            ),
+            (
+                "{ rule: retry.backoff, min_growth: 0.1 }",
+                "rule `retry.backoff`: `min_growth: 0.1` is below 1",
+            ),
+            (
+                "{ rule: retry.backoff, cap_ms: 0 }",
+                "`cap_ms: 0` leaves no room",
+            ),
+            ("{ rule: retry.backoff, cap_ms: -100 }", "`cap_ms: -100`"),
+            (
+                "{ rule: retry.no_retry_on_4xx, statuses: [200, 503] }",
+                "rule `retry.no_retry_on_4xx`: `statuses:` lists 200, 503, which are not 4xx statuses",
+            ),
+            (
+                "{ rule: retry.no_retry_on_4xx, statuses: [] }",
+                "names no status",
+            ),
+        ] {
+            let text = parse(yaml).expect_err(yaml).to_string();
+            assert!(text.contains(says), "{yaml}: {text}");
+        }
+        for ok in [
+            "{ rule: retry.honors_retry_after, tries: 3, at_most_extra_ms: 1000 }",
+            "{ rule: retry.backoff, min_growth: 1.0, cap_ms: 30000 }",
+            "{ rule: retry.backoff }",
+            "{ rule: retry.no_retry_on_4xx, statuses: [400, 403, 404] }",
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]
