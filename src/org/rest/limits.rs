@@ -1,5 +1,6 @@
 //! The org's API request allocation: counting real use over a rolling 24 hours on the org
-//! clock, the `Sforce-Limit-Info` header value, and the body of `/limits`.
+//! clock, the `Sforce-Limit-Info` header value, the body of `/limits`, and which objects
+//! `/limits/recordCount` counts for a caller.
 //!
 //! Implementation notes: calls are counted in one-minute buckets, so the count is exact to
 //! the minute and the memory is bounded (at most 1,440 buckets) whatever the traffic.
@@ -102,6 +103,23 @@ impl Default for ApiUsage {
     fn default() -> ApiUsage {
         ApiUsage::new(DEFAULT_DAILY_API_REQUESTS)
     }
+}
+
+/// Whether `/limits/recordCount` counts `object` for the caller: every object where the org
+/// does not enforce object access, only the ones they can read where it does.
+///
+/// Implementation notes: the REST reference does not say whether a real org leaves out
+/// objects the user cannot read (the counts come from the org's storage figures); sflab
+/// leaves them out, as describe global does, so a count never tells of an object the user
+/// may not see.
+pub fn counted_for(org: &crate::org::Org, caller: &super::Caller, object: &str) -> bool {
+    org.auth
+        .object_refusal(
+            &caller.0.user_id,
+            object,
+            crate::org::auth::access::Op::Read,
+        )
+        .is_none()
 }
 
 /// The `Sforce-Limit-Info` header value.

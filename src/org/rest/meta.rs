@@ -50,9 +50,11 @@ pub async fn limits(State(state): State<RestState>) -> Response {
 }
 
 /// `GET /limits/recordCount[?sObjects=A,B]`: live records per object (all objects with
-/// records when no list is given).
+/// records when no list is given). Where the org enforces object access, objects the caller
+/// cannot read are left out, as unknown names are (see `limits::counted_for`).
 pub async fn record_count(
     State(state): State<RestState>,
+    caller: Caller,
     axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     let store = state.org.store.read();
@@ -71,6 +73,7 @@ pub async fn record_count(
     };
     let counts: Vec<Value> = names
         .iter()
+        .filter(|n| super::limits::counted_for(&state.org, &caller, n))
         .map(|n| (n, store.count(n)))
         .filter(|(_, c)| params.contains_key("sObjects") || *c > 0)
         .map(|(n, c)| json!({"count": c, "name": n}))

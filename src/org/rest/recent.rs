@@ -4,12 +4,14 @@
 //! Implementation notes: real orgs list what the user recently *viewed* or referenced
 //! (LastViewedDate / LastReferencedDate), which the mock org does not track. The best
 //! available evidence of use here is authorship: records the caller created or last modified,
-//! by LastModifiedDate, newest first. The limit defaults to and is capped at 200 [U].
+//! by LastModifiedDate, newest first. The limit defaults to and is capped at 200 [U]. Where
+//! the org enforces object access, only records of objects the caller can read are listed.
 
 use super::error::{json_response, ApiError};
 use super::gateway::{Caller, RequestVersion};
 use super::versions::ApiVersion;
 use super::RestState;
+use crate::org::auth::access::Op;
 use crate::org::schema::SystemField;
 use crate::org::store::{parse_id, Store};
 use crate::org::value::Value;
@@ -50,7 +52,16 @@ async fn recent(
     };
     let user = parse_id(&caller.0.user_id).map_err(ApiError::from)?;
     let store = state.org.store.read();
-    let records = recent_items(&store, user, &version, None, limit);
+    // Where the org enforces object access, records of objects the caller cannot read are
+    // left out (the object is unknown to them), before the limit is applied.
+    let readable = |object: &str| {
+        state
+            .org
+            .auth
+            .object_refusal(&caller.0.user_id, object, Op::Read)
+            .is_none()
+    };
+    let records = recent_items_of(&store, user, &version, None, limit, readable);
     Ok(json_response(StatusCode::OK, &Json::Array(records)))
 }
 
@@ -64,9 +75,21 @@ pub fn recent_items(
     only: Option<usize>,
     limit: usize,
 ) -> Vec<Json> {
+    recent_items_of(store, user, version, only, limit, |_| true)
+}
+
+/// [`recent_items`] of the objects `listed` accepts (by their schema names).
+fn recent_items_of(
+    store: &Store,
+    user: SfId,
+    version: &ApiVersion,
+    only: Option<usize>,
+    limit: usize,
+    listed: impl Fn(&str) -> bool,
+) -> Vec<Json> {
     let mut found: Vec<(i64, Json)> = Vec::new();
     for (index, obj) in store.schema().objects().iter().enumerate() {
-        if only.is_some_and(|o| o != index) {
+        if only.is_some_and(|o| o != index) || !listed(&obj.name) {
             continue;
         }
         let fields = (

@@ -511,3 +511,67 @@ fn mcp_writes_in_an_org_that_does_not_enforce_object_access_skip_field_security(
     );
     assert!(ok.is_ok(), "{ok:?}");
 }
+
+#[tokio::test]
+async fn record_counts_leave_out_objects_the_user_cannot_read() {
+    let names = |r: &Reply| -> Vec<String> {
+        r.body["sObjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for path in [
+        "/limits/recordCount",
+        "/limits/recordCount?sObjects=Account,Opportunity",
+    ] {
+        let r = reader().get(&format!("{V}{path}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(names(&r), ["Account"], "{path}: {}", r.body);
+        let open = as_user(enforcing_org(false), "digest@lab.example");
+        let r = open.get(&format!("{V}{path}")).await;
+        assert!(names(&r).contains(&"Opportunity".to_string()), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn recent_lists_only_records_of_objects_the_user_can_read() {
+    for enforce in [true, false] {
+        let m = as_user(enforcing_org(enforce), "writer@lab.example");
+        let writer = m
+            .org
+            .users
+            .iter()
+            .find(|u| u.username == "writer@lab.example")
+            .unwrap()
+            .id;
+        {
+            let actor = m.org.actor(writer);
+            let mut store = m.org.store.write();
+            for (object, name) in [("Account", "Hidden Co"), ("Contact", "Lane")] {
+                let field = if object == "Contact" {
+                    "LastName"
+                } else {
+                    "Name"
+                };
+                let mut fields = Map::new();
+                fields.insert(field.into(), json!(name));
+                store.insert(object, &fields, &actor).unwrap();
+            }
+        }
+        let r = m.get(&format!("{V}/recent")).await;
+        let types: Vec<&str> = r
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["attributes"]["type"].as_str().unwrap())
+            .collect();
+        if enforce {
+            assert_eq!(types, ["Contact"], "{}", r.body);
+        } else {
+            assert!(types.contains(&"Account"), "{}", r.body);
+        }
+    }
+}
