@@ -7,7 +7,8 @@
 //!
 //! Where the org enforces object access, the calls ask it as the REST resources do: a query
 //! reading an object the user cannot read, or records of such a type, fault as an unknown
-//! type (INVALID_TYPE); a row the user may not write fails with the refusal's code and text.
+//! type (INVALID_TYPE); a row the user may not write fails with the refusal's code and text
+//! (undelete asks for the right to delete).
 
 use super::envelope::SoapFault;
 use super::records::{read_sobject, record_element, SoapRecord};
@@ -513,11 +514,7 @@ pub fn delete(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         .collect();
     let together: Vec<SfId> = ids.iter().filter_map(|id| SfId::parse(id).ok()).collect();
     let out = run_rows(ctx, &ids, |s, id, a| {
-        let object = SfId::parse(id)
-            .ok()
-            .and_then(|i| s.schema().object_by_prefix(i.key_prefix()))
-            .map(|t| s.object(t).name.clone());
-        if let Some(object) = object {
+        if let Some(object) = object_of(s, id) {
             ctx.may(s, &object, Op::Delete)?;
         }
         let c = s.deleting_together(together.iter().copied(), |s| s.delete(None, id, a))?;
@@ -534,10 +531,22 @@ pub fn undelete(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFau
         .map(|e| e.text.trim().to_string())
         .collect();
     let out = run_rows(ctx, &ids, |s, id, a| {
+        // Restoring a record takes the right to delete it (describe's `undeletable` follows
+        // `deletable`); the refusal's text is the delete one, not verified for undelete.
+        if let Some(object) = object_of(s, id) {
+            ctx.may(s, &object, Op::Delete)?;
+        }
         let c = s.undelete(id, a)?;
         Ok((c.to_string(), None))
     })?;
     Ok(wrap("undeleteResponse", &out))
+}
+
+/// The object a record id names by its key prefix, if the schema has it.
+fn object_of(store: &Store, id: &str) -> Option<String> {
+    let id = SfId::parse(id).ok()?;
+    let index = store.schema().object_by_prefix(id.key_prefix())?;
+    Some(store.object(index).name.clone())
 }
 
 /// `getUserInfo`.

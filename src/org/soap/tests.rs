@@ -823,3 +823,48 @@ async fn soap_calls_meet_the_orgs_object_access_where_it_is_enforced() {
     );
     assert_eq!(org.store.read().count("Account"), 1, "nothing was written");
 }
+
+#[tokio::test]
+async fn undelete_refuses_rows_the_user_may_not_delete_where_access_is_enforced() {
+    let seed = OrgSeed::from_yaml(
+        "users:\n\
+         - { username: editor@lab.example, last_name: Editor, profile: Minimum Access - API Only Integrations, permission_sets: [Account_Edit] }\n\
+         permission_sets:\n\
+         - { name: Account_Edit, objects: { Account: [read, create, edit] } }\n\
+         auth: { enforce_object_access: true }\n\
+         records:\n\
+         - Account: { Name: Falcon Corp }\n",
+    )
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let app = router(org.clone());
+    let t = token(&org);
+    let id = {
+        let mut store = org.store.write();
+        let opts = crate::org::soql::QueryOptions::new(org.clock.now(), "62.0");
+        let rows = crate::org::soql::query(&store, "SELECT Id FROM Account", &opts).unwrap();
+        let id = rows.records[0]["Id"].as_str().unwrap().to_string();
+        let actor = org.actor(org.users[0].id);
+        store.delete(None, &id, &actor).unwrap();
+        id
+    };
+    let undelete = format!("<undelete><ids>{id}</ids></undelete>");
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &undelete),
+    )
+    .await;
+    let result = result_of(&r);
+    assert_eq!(result.child_text("success"), Some("false"), "{}", r.text);
+    let error = result.child("errors").unwrap();
+    assert_eq!(
+        error.child_text("statusCode"),
+        Some("INSUFFICIENT_ACCESS_OR_READONLY")
+    );
+    assert_eq!(
+        error.child_text("message"),
+        Some("entity type cannot be deleted: Account")
+    );
+    assert_eq!(org.store.read().count("Account"), 0, "nothing was restored");
+}
