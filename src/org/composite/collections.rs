@@ -8,10 +8,12 @@
 //! records that had succeeded report ALL_OR_NONE_OPERATION_ROLLED_BACK. Records of one update
 //! or upsert that name the same record (Id or upsert key) all fail with DUPLICATE_VALUE.
 //!
-//! Where the org enforces object access, each record asks it through an [`ObjectGate`]: a
+//! Where the org enforces object access, each record asks it through a [`RecordGate`]: a
 //! record of an object the caller cannot read fails as one of an unknown object would
 //! (NOT_FOUND), a write they may not make fails with the refusal's code and text
-//! (INSUFFICIENT_ACCESS_OR_READONLY), and the other records go on as for any failed record.
+//! (INSUFFICIENT_ACCESS_OR_READONLY), one naming fields they may not edit fails with
+//! INVALID_FIELD_FOR_INSERT_UPDATE naming them (as the sObject resource refuses the write),
+//! and the other records go on as for any failed record.
 //!
 //! A create or update whose records fall into more than ten chunks (runs of consecutive
 //! records of one type) saves nothing: every record fails with INVALID_BATCH_REQUEST.
@@ -25,7 +27,7 @@ use crate::org::auth::access::{ObjectDenial, Op};
 use crate::org::error::{ErrorCode, SfError, UpsertError};
 use crate::org::ids::SfId;
 use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind, RepeatedKeys};
-use crate::org::schema::SystemField;
+use crate::org::schema::{ObjectDef, SystemField};
 use crate::org::store::{Actor, Store, UpsertMode};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -65,22 +67,50 @@ impl From<ObjectDenial> for RecordError {
     }
 }
 
-/// The org's object access, asked once per record: why the caller may not `op` records of
-/// an object (its canonical name), or `None` when they may.
-pub type ObjectGate<'a> = &'a dyn Fn(&str, Op) -> Option<ObjectDenial>;
+/// The org's access, asked once per record.
+pub trait RecordGate {
+    /// Why the caller may not `op` records of an object (its canonical name), or `None`
+    /// when they may.
+    fn object(&self, object: &str, op: Op) -> Option<ObjectDenial>;
+
+    /// Field-level security on a record's write: the refusal naming the fields of `keys`
+    /// the caller may not edit, or `None` when they may edit them all.
+    fn fields(&self, _object: &ObjectDef, _keys: &[&String]) -> Option<RecordError> {
+        None
+    }
+}
+
+/// An object gate alone (no field-level security).
+impl<F: Fn(&str, Op) -> Option<ObjectDenial>> RecordGate for F {
+    fn object(&self, object: &str, op: Op) -> Option<ObjectDenial> {
+        self(object, op)
+    }
+}
+
+pub type ObjectGate<'a> = &'a dyn RecordGate;
 
 /// A gate that lets every write through (callers that act as the org itself).
 pub fn open_gate(_: &str, _: Op) -> Option<ObjectDenial> {
     None
 }
 
-/// The gate's answer for `op` on `object`, spelled as the schema spells the object.
-fn denial(store: &Store, gate: ObjectGate, object: &str, op: Op) -> Option<RecordError> {
-    let name = store
-        .schema()
-        .object(object)
-        .map_or(object, |o| o.name.as_str());
-    gate(name, op).map(RecordError::from)
+/// The gate's answer for `op` on `object`, spelled as the schema spells the object, then
+/// for the fields `record` writes.
+fn denial(
+    store: &Store,
+    gate: ObjectGate,
+    object: &str,
+    op: Op,
+    record: &Map<String, Value>,
+) -> Option<RecordError> {
+    let Some(def) = store.schema().object(object) else {
+        return gate.object(object, op).map(RecordError::from);
+    };
+    if let Some(d) = gate.object(&def.name, op) {
+        return Some(d.into());
+    }
+    let keys: Vec<&String> = record.keys().filter(|k| *k != "attributes").collect();
+    gate.fields(def, &keys)
 }
 
 /// The outcome of one record.
@@ -213,7 +243,7 @@ fn one(
             let Some(t) = record_type(&record).map(str::to_string) else {
                 return SaveResult::err(None, missing_type());
             };
-            if let Some(e) = denial(store, gate, &t, Op::Create) {
+            if let Some(e) = denial(store, gate, &t, Op::Create, &record) {
                 return SaveResult::refused(None, e);
             }
             if take_id(&mut record).is_some_and(|id| !id.is_empty()) {
@@ -245,7 +275,7 @@ fn one(
                     .with_fields(vec!["Id".into()]),
                 );
             };
-            if let Some(e) = denial(store, gate, &t, Op::Edit) {
+            if let Some(e) = denial(store, gate, &t, Op::Edit, &record) {
                 return SaveResult::refused(Some(id), e);
             }
             match store.update(&t, &id, &record, actor) {
@@ -284,7 +314,7 @@ fn one(
                     .find_by_external(object, field, &key)
                     .is_ok_and(|ids| !ids.is_empty());
             let needs = if exists { Op::Edit } else { Op::Create };
-            if let Some(e) = denial(store, gate, object, needs) {
+            if let Some(e) = denial(store, gate, object, needs, &record) {
                 return SaveResult {
                     created: Some(!exists),
                     ..SaveResult::refused(None, e)
@@ -534,7 +564,8 @@ pub fn delete_through(
     let together: Vec<SfId> = ids.iter().filter_map(|id| SfId::parse(id).ok()).collect();
     store.deleting_together(together, |store| {
         run_batch(store, ids.len(), all_or_none, |s, i| {
-            let refused = object_of(s, &ids[i]).and_then(|o| denial(s, gate, &o, Op::Delete));
+            let refused =
+                object_of(s, &ids[i]).and_then(|o| denial(s, gate, &o, Op::Delete, &Map::new()));
             if let Some(e) = refused {
                 return SaveResult::refused(Some(ids[i].clone()), e);
             }

@@ -13,10 +13,10 @@
 //! `/composite`, `/batch` and `/graph` run their subrequests through the REST router itself
 //! (see `dispatch`); collections and tree write through the store's DML directly, inside one
 //! all-or-none batch where the call asks for it. Those two ask the org's object access per
-//! record (see `collections::ObjectGate`); the others meet it in the REST resources they
-//! call.
+//! record (see `collections::RecordGate`), field-level security included; the others
+//! meet it in the REST resources they call.
 
-use super::collections::{self, CollectionOp, ObjectGate};
+use super::collections::{self, CollectionOp, ObjectGate, RecordError, RecordGate};
 use super::dispatch::{SubResponse, SubrequestTarget};
 use super::error::{json_response, CompositeError};
 use super::request::{batch_url, check_batch_version, parse_batch, parse_composite, parse_graph};
@@ -24,6 +24,7 @@ use super::run::{run_composite, run_graphs};
 use super::tree;
 use crate::org::auth::access::{ObjectDenial, Op};
 use crate::org::rest::{Caller, RequestVersion};
+use crate::org::schema::ObjectDef;
 use crate::org::{Org, SfError};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -107,18 +108,41 @@ fn actor(org: &Org, caller: &Caller) -> crate::org::Actor {
     org.actor(user)
 }
 
-/// The caller's object access, asked of the org (which answers `None` throughout when it
-/// does not enforce object access).
-fn caller_gate<'a>(
+/// The caller's object access and field-level security, asked of the org (which answers
+/// `None` throughout when it does not enforce object access).
+struct CallerGate<'a> {
     org: &'a Org,
     caller: &'a Caller,
-) -> impl Fn(&str, Op) -> Option<ObjectDenial> + 'a {
-    move |object, op| org.auth.object_denial(&caller.0.user_id, object, op)
+}
+
+fn caller_gate<'a>(org: &'a Org, caller: &'a Caller) -> CallerGate<'a> {
+    CallerGate { org, caller }
+}
+
+impl RecordGate for CallerGate<'_> {
+    fn object(&self, object: &str, op: Op) -> Option<ObjectDenial> {
+        self.org
+            .auth
+            .object_denial(&self.caller.0.user_id, object, op)
+    }
+
+    fn fields(&self, object: &ObjectDef, keys: &[&String]) -> Option<RecordError> {
+        let (r, fields) = self.org.auth.field_write_refusal(
+            &self.caller.0.user_id,
+            object,
+            keys.iter().copied(),
+        )?;
+        Some(RecordError {
+            status_code: r.error_code.to_string(),
+            message: r.message,
+            fields,
+        })
+    }
 }
 
 /// An object the caller cannot read, refused as an unknown one.
 fn unseen(gate: ObjectGate, object: &str) -> Result<(), CompositeError> {
-    match gate(object, Op::Read) {
+    match gate.object(object, Op::Read) {
         Some(_) => Err(CompositeError::UnknownObject(object.to_string())),
         None => Ok(()),
     }
@@ -394,7 +418,10 @@ fn retrieve(
         .schema()
         .object(object)
         .map_or(object, |o| o.name.as_str());
-    if caller_gate(&st.org, caller)(name, Op::Read).is_some() {
+    if caller_gate(&st.org, caller)
+        .object(name, Op::Read)
+        .is_some()
+    {
         return Ok(sf_error_response(SfError::not_found()));
     }
     match collections::retrieve(&store, object, &ids, &fields, version) {

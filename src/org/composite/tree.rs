@@ -4,8 +4,9 @@
 //! Children sit under their parent in a child relationship (`"Contacts": {"records": [...]}`);
 //! the relationship gives the child object and the lookup field that is filled with the new
 //! parent's id. The whole tree is one all-or-none store batch. Where the org enforces
-//! object access, each record asks it (see `collections::ObjectGate`): a record the caller
-//! may not create fails with the refusal, and so does the tree.
+//! object access, each record asks it (see `collections::RecordGate`): a record the caller
+//! may not create, or with fields they may not edit, fails with the refusal, and so does
+//! the tree.
 //!
 //! Records are created and listed level by level: every root record in request order, then
 //! their children, and so on down. A referenceId used twice refuses the tree with a
@@ -253,8 +254,13 @@ fn insert_nodes(
                 }
             }
         }
-        if let Some(denied) = gate(&n.object, Op::Create) {
-            errors.push((i, denied.into()));
+        let denied = gate.object(&n.object, Op::Create).map(RecordError::from);
+        let denied = denied.or_else(|| {
+            let object = store.schema().object(&n.object)?;
+            gate.fields(object, &n.fields.keys().collect::<Vec<_>>())
+        });
+        if let Some(denied) = denied {
+            errors.push((i, denied));
             ids.push(String::new());
             continue;
         }

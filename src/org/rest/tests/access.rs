@@ -575,3 +575,59 @@ async fn recent_lists_only_records_of_objects_the_user_can_read() {
         }
     }
 }
+
+#[tokio::test]
+async fn collections_and_trees_refuse_each_record_naming_fields_the_user_may_not_edit() {
+    let m = as_user(enforcing_org(true), "writer@lab.example");
+    let create = m
+        .post(
+            &format!("{V}/composite/sobjects"),
+            json!({"allOrNone": false, "records": [
+                {"attributes": {"type": "Contact"}, "LastName": "Lane", "Email": "lane@example.com"},
+                {"attributes": {"type": "Contact"}, "LastName": "Reyes", "Title": "CEO"},
+            ]}),
+        )
+        .await;
+    assert_eq!(create.status, StatusCode::OK, "{}", create.body);
+    assert_eq!(create.body[0]["success"], true, "{}", create.body);
+    let error = &create.body[1]["errors"][0];
+    assert_eq!(error["statusCode"], "INVALID_FIELD_FOR_INSERT_UPDATE");
+    assert_eq!(error["fields"], json!(["Title"]));
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Unable to create/update fields: Title."));
+    let id = create.body[0]["id"].as_str().unwrap().to_string();
+    let update = m
+        .patch(
+            &format!("{V}/composite/sobjects"),
+            json!({"records": [{"attributes": {"type": "Contact"}, "id": id, "Title": "CTO"}]}),
+        )
+        .await;
+    assert_eq!(update.body[0]["errors"][0]["fields"], json!(["Title"]));
+    let tree = m
+        .post(
+            &format!("{V}/composite/tree/Contact"),
+            json!({"records": [{"attributes": {"type": "Contact", "referenceId": "c"}, "LastName": "Tree", "Title": "CEO"}]}),
+        )
+        .await;
+    assert_eq!(tree.status, StatusCode::BAD_REQUEST, "{}", tree.body);
+    assert_eq!(
+        tree.body["results"][0]["errors"][0]["statusCode"],
+        "INVALID_FIELD_FOR_INSERT_UPDATE"
+    );
+    assert_eq!(
+        m.org.store.read().count("Contact"),
+        1,
+        "only Lane was written"
+    );
+    // Where access is not enforced the same writes go through.
+    let open = as_user(enforcing_org(false), "writer@lab.example");
+    let r = open
+        .post(
+            &format!("{V}/composite/tree/Contact"),
+            json!({"records": [{"attributes": {"type": "Contact", "referenceId": "c"}, "LastName": "Tree", "Title": "CEO"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
