@@ -839,3 +839,52 @@ fn n_in_a_lesson_counts_each_match_and_says_when_it_wraps() {
         format!("\"token\" 1/{total} · wrapped to the first match")
     );
 }
+
+const UPSERT_DOCS: &str =
+    "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm";
+
+/// A curriculum of one lesson ending in its sources, as real lessons do.
+fn lesson_with_sources() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lessons = dir.path().join("lessons/L1-basics");
+    std::fs::create_dir_all(&lessons).expect("lessons folder");
+    std::fs::write(
+        lessons.join("sources.md"),
+        format!(
+            "---\nid: L1-basics/sources\ntitle: Upserts\nlevel: L1\norder: 1\nsummary: Upsert.\n---\n\
+             # Upserts\n\nAn upsert finds the record by its external ID.\n\n## Sources\n\n\
+             - Upsert a Record Using an External ID — {UPSERT_DOCS}\n"
+        ),
+    )
+    .expect("lesson");
+    dir
+}
+
+#[test]
+fn a_long_source_url_stands_whole_on_its_own_line() {
+    let dir = lesson_with_sources();
+    let curriculum = Curriculum::from_dir(dir.path()).expect("the curriculum loads");
+    let mut a = App::new(Arc::new(curriculum), Theme::colored(), 120, 24);
+    a.open_lesson(0);
+    a.focus = Focus::Right;
+    press(&mut a, "G");
+    let s = screen(&a);
+    assert!(
+        s.contains("https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/"),
+        "{s}"
+    );
+    assert!(!s.contains("│   dome_upsert.htm"), "{s}");
+    insta::assert_snapshot!(s);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--curriculum")
+        .arg(dir.path())
+        .args(["lesson", "L1-basics/sources", "--width", "60"])
+        .output()
+        .expect("sflab runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.lines().any(|l| l.trim() == UPSERT_DOCS),
+        "the URL is one line, to copy or click: {text}"
+    );
+}

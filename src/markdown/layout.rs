@@ -1,10 +1,12 @@
 //! Laying out blocks at one width: wrapped paragraphs, indented lists, boxed call-outs and
-//! code, quotes and rules. Every line it returns fits in the width it was given.
+//! code, quotes and rules. Every line it returns fits in the width it was given, but one: a
+//! URL too long for any line stands whole on its own line ([`wrap_keeping_urls`]), rather
+//! than split where it could no longer be copied or clicked.
 
 use super::blocks::{plain, Block, Inline};
 use super::highlight::highlight;
 use super::table::layout_table;
-use super::wrap::{hard_break, prefix_lines, wrap, CodeLine, RLine};
+use super::wrap::{hard_break, prefix_lines, wrap_keeping_urls, CodeLine, RLine};
 use crate::tui::theme::{CalloutKind, Theme};
 use ratatui::style::Style;
 use ratatui::text::Span;
@@ -42,7 +44,7 @@ pub fn runs(inlines: &[Inline], base: Style, theme: &Theme) -> Vec<(String, Styl
 }
 
 fn wrapped(inlines: &[Inline], base: Style, width: usize, theme: &Theme) -> Vec<RLine> {
-    wrap(&runs(inlines, base, theme), width)
+    wrap_keeping_urls(&runs(inlines, base, theme), width)
         .into_iter()
         .map(RLine::new)
         .collect()

@@ -1,7 +1,10 @@
 //! Word wrapping of styled text to a display width, and the small line type layout builds on.
 //!
 //! Widths are terminal cells (`unicode-width`), so wide characters count twice. A word longer
-//! than the width is broken between characters, so no line is ever wider than asked.
+//! than the width is broken between characters, so no line is ever wider than asked — except,
+//! in [`wrap_keeping_urls`], a URL too long for any line: it is kept whole on a line of its
+//! own (the screen cuts it at the pane's edge, a terminal wraps it), so it can still be
+//! copied or clicked as one.
 
 use ratatui::style::Style;
 use ratatui::text::Span;
@@ -183,6 +186,24 @@ impl Lines {
 
 /// Wraps styled runs to `width` cells. Spaces collapse; `\n` forces a break.
 pub fn wrap(runs: &[(String, Style)], width: usize) -> Vec<Vec<Span<'static>>> {
+    wrap_with(runs, width, false)
+}
+
+/// Like [`wrap`], but a URL wider than `width` is never broken: it goes on a line of its own,
+/// whole, wider than `width` (prose: a lesson's sources, a link's address).
+pub fn wrap_keeping_urls(runs: &[(String, Style)], width: usize) -> Vec<Vec<Span<'static>>> {
+    wrap_with(runs, width, true)
+}
+
+/// Whether a word is a web address (after an opening bracket or quote, as in a link's
+/// " (https://…)").
+fn is_url(word: &[(String, Style)]) -> bool {
+    let text: String = word.iter().map(|(t, _)| t.as_str()).collect();
+    let text = text.trim_start_matches(['(', '<', '[', '"', '\'']);
+    ["https://", "http://"].iter().any(|s| text.starts_with(s))
+}
+
+fn wrap_with(runs: &[(String, Style)], width: usize, keep_urls: bool) -> Vec<Vec<Span<'static>>> {
     let width = width.max(1);
     let mut lines = Lines {
         width,
@@ -207,7 +228,8 @@ pub fn wrap(runs: &[(String, Style)], width: usize) -> Vec<Vec<Span<'static>>> {
                     }
                 }
                 space = None;
-                if lines.cur_w + w <= width {
+                // (A word that does not fit starts a line of its own here.)
+                if lines.cur_w + w <= width || (keep_urls && is_url(&word)) {
                     for (text, style) in &word {
                         lines.push(text, *style, 0);
                     }
@@ -311,6 +333,28 @@ mod tests {
             text(&wrap(&runs, 16)),
             vec!["/event/", "OrderActivated__", "e"]
         );
+    }
+
+    #[test]
+    fn a_url_too_long_for_a_line_is_kept_whole_on_a_line_of_its_own() {
+        let url = "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm";
+        let runs = vec![(
+            format!("Upsert a Record — {url} and more"),
+            Style::default(),
+        )];
+        assert_eq!(
+            text(&wrap_keeping_urls(&runs, 40)),
+            vec!["Upsert a Record —", url, "and more"]
+        );
+        let link = vec![(format!("the docs ({url})"), Style::default())];
+        assert_eq!(
+            text(&wrap_keeping_urls(&link, 40)),
+            vec!["the docs".to_string(), format!("({url})")]
+        );
+        // Where every line must fit (a table's cell), it is still broken.
+        assert!(wrap(&runs, 40)
+            .iter()
+            .all(|l| l.iter().map(|s| s.content.width()).sum::<usize>() <= 40));
     }
 
     #[test]
