@@ -231,3 +231,28 @@ fn results_show_the_end_of_every_run_and_o_shows_each_run_under_its_header() {
     );
     assert!(s.contains("token 20735"), "{s}");
 }
+
+#[test]
+fn a_run_that_could_not_start_keeps_the_lines_of_its_message() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    let message = sflab::tui::lab::run_error_text(&sflab::runner::RunError::MissingTools(
+        "lab \"rest-upsert-twice\" needs a tool that is not installed:\n  - jq: install jq \
+         (Debian/Ubuntu: `sudo apt install jq`, macOS: `brew install jq`)\nInstall them, open a \
+         new terminal so PATH is refreshed, and check again."
+            .into(),
+    ));
+    update(
+        &mut a,
+        Event::Lab(LabEvent::Finished {
+            lab: "rest-upsert-twice".into(),
+            outcome: Err(message),
+            exchanges: Vec::new(),
+            runs: Vec::new(),
+        }),
+    );
+    let s = screen(&a);
+    assert!(!s.contains("jq`)Install"), "{s}");
+    insta::assert_snapshot!(s);
+}

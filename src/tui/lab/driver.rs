@@ -466,7 +466,7 @@ impl LabDriver {
                     r.exchanges,
                     r.runs,
                 ),
-                Err(e) => (Err(e.to_string()), Vec::new(), Vec::new()),
+                Err(e) => (Err(super::run_error_text(&e)), Vec::new(), Vec::new()),
             };
             // What the run wrote (an export, a stored replay id) shows in the Brief.
             let _ = events.send(Event::Lab(files_event(&ws, &id)));

@@ -179,3 +179,29 @@ pub enum LabCommand {
         body: String,
     },
 }
+
+/// Why an attempt could not run, as the Results tab says it. A tool installed while the
+/// classroom is open is not seen by it: sflab keeps the `PATH` it was started with, so the
+/// message of a missing tool says to start sflab again.
+pub fn run_error_text(error: &crate::runner::RunError) -> String {
+    match error {
+        crate::runner::RunError::MissingTools(message) => format!(
+            "{message}\nThe classroom keeps the PATH it was started with: after installing, \
+             quit sflab (q) and start it again from a new terminal."
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::RunError;
+
+    #[test]
+    fn a_missing_tool_says_to_start_sflab_again_after_installing() {
+        let said = run_error_text(&RunError::MissingTools("lab \"x\" needs jq".into()));
+        assert!(said.starts_with("lab \"x\" needs jq\n"), "{said}");
+        assert!(said.contains("quit sflab (q) and start it again"), "{said}");
+    }
+}

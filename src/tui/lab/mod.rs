@@ -24,7 +24,7 @@ use crate::lab::LabSpec;
 use crate::markdown::Layout;
 pub use actions::{back_from_editor_notice, har_notice, hint_order, reset_notice};
 pub use console::{ConsoleField, ConsoleReply, ConsoleState};
-pub use messages::{LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
+pub use messages::{run_error_text, LabCommand, LabEvent, OrgSource, Outcome, RunUpdate};
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -25,13 +25,13 @@ pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let width = area.width as usize;
     let (lines, focus) = match (&view.error, &view.outcome) {
         (Some(e), _) => (
-            vec![
-                Line::from(Span::styled(
-                    format!("{} The checks could not run.", Glyph::FAIL),
-                    t.fail(),
-                )),
-                Line::from(e.clone()),
-            ],
+            // The message's own lines (a list of missing tools) stay lines.
+            std::iter::once(Line::from(Span::styled(
+                format!("{} The checks could not run.", Glyph::FAIL),
+                t.fail(),
+            )))
+            .chain(e.lines().map(|l| Line::from(l.to_string())))
+            .collect(),
             0..0,
         ),
         (None, Some(o)) => verdict_lines(view, o, t, width),
