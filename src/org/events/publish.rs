@@ -52,10 +52,14 @@ pub enum PublishError {
 /// The length of a platform event's text field, as its describe says.
 pub const TEXT_LENGTH: usize = 255;
 
-/// The event fields the org sets, which describe lists with `createable: false` (CreatedDate
-/// and CreatedById are set by the org too, but Pub/Sub clients fill them in the Avro record,
-/// so they are accepted and overwritten instead).
+/// The event fields the org sets, which describe lists with `createable: false`.
 const SET_BY_THE_ORG: [&str; 2] = ["ReplayId", "EventUuid"];
+
+/// The audit fields the org sets on every event. Describe lists them `createable: false` too,
+/// and a REST (or SOAP, composite) publish naming one is refused like a record's; but the
+/// Pub/Sub API's Avro schema requires them, so a Pub/Sub client must fill them in and the org
+/// overwrites what it sent.
+const AUDIT: [&str; 2] = ["CreatedDate", "CreatedById"];
 
 impl PublishError {
     /// The REST error code a real org uses for this failure.
@@ -140,20 +144,27 @@ pub fn stored_value(field: &str, kind: FieldKind, v: &Value) -> Result<Value, Pu
     })
 }
 
-/// Builds the stored payload of a platform event from the client's fields.
+/// Builds the stored payload of a platform event from the client's fields. `via` decides what
+/// becomes of audit fields the client sent (see [`AUDIT`]).
 pub fn platform_payload(
     ty: &EventType,
     fields: &Map<String, Value>,
     user_id: &str,
     now: DateTime<Utc>,
+    via: Transport,
 ) -> Result<Map<String, Value>, PublishError> {
     let mut payload = Map::new();
     payload.insert("CreatedDate".into(), now.timestamp_millis().into());
     payload.insert("CreatedById".into(), user_id.into());
+    let overwrites_audit = matches!(via, Transport::PubSub | Transport::Runner);
     for (k, v) in fields {
-        // Set by the org whatever the client sends (Pub/Sub clients must fill them in Avro).
-        if k.eq_ignore_ascii_case("CreatedDate") || k.eq_ignore_ascii_case("CreatedById") {
-            continue;
+        if let Some(audit) = AUDIT.iter().find(|f| f.eq_ignore_ascii_case(k)) {
+            if overwrites_audit {
+                continue;
+            }
+            return Err(PublishError::NotCreateable {
+                field: audit.to_string(),
+            });
         }
         if k == "attributes" {
             continue;
@@ -206,7 +217,7 @@ impl Events {
             EventKind::Change { .. } => return Err(PublishError::NotPublishable(ty.name.clone())),
         };
         let now = self.clock.now();
-        let payload = platform_payload(ty, fields, user_id, now)?;
+        let payload = platform_payload(ty, fields, user_id, now, via)?;
         let ev = BusEvent {
             replay_id: 0,
             event_name: ty.name.as_str().into(),

@@ -129,7 +129,7 @@ pub fn try_publish_collection(
     let checked: Vec<Result<(), PublishError>> = records
         .iter()
         .zip(&types)
-        .map(|(r, ty)| platform_payload(ty, r, &caller.user_id, now).map(|_| ()))
+        .map(|(r, ty)| platform_payload(ty, r, &caller.user_id, now, Transport::Rest).map(|_| ()))
         .collect();
     if all_or_none && checked.iter().any(Result::is_err) {
         let results = checked.iter().map(|c| match c {

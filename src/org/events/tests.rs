@@ -155,7 +155,7 @@ async fn rest_publish_with_a_field_the_org_sets_is_refused_as_describe_says_it_i
     )
     .await
     .1;
-    for field in ["ReplayId", "EventUuid"] {
+    for field in ["ReplayId", "EventUuid", "CreatedById", "CreatedDate"] {
         let described = describe["fields"]
             .as_array()
             .unwrap()
