@@ -104,6 +104,10 @@ pub struct ColumnPlan {
     /// The store's [`Store::schema_key`] the slots were resolved under: a plan made under
     /// another schema is made again.
     pub schema_key: u64,
+    /// Where the org enforces object access and the job's user may not edit some of the
+    /// header's fields: the INVALID_FIELD_FOR_INSERT_UPDATE error every writing row fails
+    /// with (see [`ColumnPlan::refuse_uneditable`]).
+    pub refused: Option<String>,
 }
 
 /// Checks the job's object and external id field at creation; returns the object's
@@ -194,10 +198,46 @@ pub fn plan_columns(
         columns,
         upsert_key,
         schema_key: store.schema_key(),
+        refused: None,
     })
 }
 
 impl ColumnPlan {
+    /// Field-level security for the job's user, where the org enforces object access: when
+    /// the header names fields they may not edit, every row that writes (insert, update,
+    /// upsert) fails naming them, as the sObject resource refuses such a write. The header is
+    /// the same for every row, so it is judged once per upload.
+    pub fn refuse_uneditable(
+        &mut self,
+        store: &Store,
+        auth: &crate::org::auth::AuthServer,
+        user_id: &str,
+        operation: IngestOperation,
+    ) {
+        if matches!(
+            operation,
+            IngestOperation::Delete | IngestOperation::HardDelete
+        ) {
+            return;
+        }
+        let Some(obj) = store.schema().object(&self.object) else {
+            return;
+        };
+        let named: Vec<String> = self
+            .columns
+            .iter()
+            .filter_map(|c| match c {
+                Column::Field(fi) | Column::Parent { lookup: fi, .. } => {
+                    Some(obj.fields[*fi as usize].name.clone())
+                }
+                Column::Id => None,
+            })
+            .collect();
+        self.refused = auth
+            .field_write_refusal(user_id, obj, &named)
+            .map(|(r, fields)| sf_error_text(r.error_code, &r.message, &fields));
+    }
+
     /// The key that must not repeat within a batch for `op`; `None` for inserts, and when the
     /// header lacks the key's column (every row then fails on its own).
     pub fn batch_key(&self, op: IngestOperation) -> Option<BatchKey> {
@@ -381,6 +421,9 @@ pub fn apply_row<'r>(
     };
     if locked {
         return failed(id, lock_error(id));
+    }
+    if let Some(text) = &plan.refused {
+        return failed(id, text.clone());
     }
     let t = plan.object_index;
     let need_id = |op: &str| {

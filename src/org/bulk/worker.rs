@@ -106,6 +106,8 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             Ok(p) => p,
             Err(message) => return fail(org, job, message, started),
         };
+        let user_id = user.to_string();
+        plan.refuse_uneditable(&org.store.read(), &org.auth, &user_id, spec.operation);
         let mut key = plan.batch_key(spec.operation);
         let mut id_column = plan.columns.iter().position(|c| *c == Column::Id);
         let rows_about = data_rows_about(upload);
@@ -158,6 +160,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                             return fail(org, job, message, started);
                         }
                     };
+                    plan.refuse_uneditable(&store, &org.auth, &user_id, spec.operation);
                     key = plan.batch_key(spec.operation);
                     id_column = plan.columns.iter().position(|c| *c == Column::Id);
                 }

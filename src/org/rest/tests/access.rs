@@ -631,3 +631,43 @@ async fn collections_and_trees_refuse_each_record_naming_fields_the_user_may_not
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
+
+#[test]
+fn bulk_ingest_rows_naming_fields_the_user_may_not_edit_fail_naming_them() {
+    use crate::org::bulk::job::IngestOperation;
+    use crate::org::bulk::process::plan_columns;
+    let judged = |enforce: bool, header: &[&str], op: IngestOperation| {
+        let org = enforcing_org(enforce);
+        let writer = org
+            .users
+            .iter()
+            .find(|u| u.username == "writer@lab.example")
+            .unwrap()
+            .id
+            .to_string();
+        let store = org.store.read();
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        let mut plan = plan_columns(&store, "Contact", None, &header).unwrap();
+        plan.refuse_uneditable(&store, &org.auth, &writer, op);
+        plan.refused
+    };
+    let refused = judged(true, &["LastName", "Title"], IngestOperation::Insert).unwrap();
+    assert!(
+        refused
+            .starts_with("INVALID_FIELD_FOR_INSERT_UPDATE:Unable to create/update fields: Title."),
+        "{refused}"
+    );
+    assert!(refused.contains("permission set.:Title"), "{refused}");
+    assert_eq!(
+        judged(true, &["LastName", "Email"], IngestOperation::Insert),
+        None
+    );
+    assert_eq!(
+        judged(true, &["Id", "Title"], IngestOperation::Delete),
+        None
+    );
+    assert_eq!(
+        judged(false, &["LastName", "Title"], IngestOperation::Insert),
+        None
+    );
+}
