@@ -256,3 +256,32 @@ fn a_run_that_could_not_start_keeps_the_lines_of_its_message() {
     assert!(!s.contains("jq`)Install"), "{s}");
     insta::assert_snapshot!(s);
 }
+
+#[test]
+fn the_whole_output_open_shows_the_run_that_just_finished() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    update(&mut a, Event::Lab(two_runs()));
+    update(&mut a, key(KeyCode::Char('o')));
+    assert!(screen(&a).contains("token 9284"));
+    let mut again = finished(vec![Verdict::pass("http.rule_1", 1, "fine")]);
+    if let LabEvent::Finished { runs, .. } = &mut again {
+        runs.push(LearnerRun {
+            index: 0,
+            exit_code: Some(0),
+            stdout: CapturedOutput {
+                text: "token 555\nTHE NEW RUN\n".into(),
+                ..CapturedOutput::default()
+            },
+            ..LearnerRun::default()
+        });
+    }
+    update(&mut a, Event::Lab(again));
+    let s = screen(&a);
+    assert!(
+        s.contains("THE NEW RUN") && !s.contains("token 9284"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+}

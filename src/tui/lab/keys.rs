@@ -444,18 +444,15 @@ fn whole_output(view: &mut LabView) -> KeyOutcome {
     if view.runs.is_empty() {
         return KeyOutcome::Say("no run yet: r runs the checks".into());
     }
-    let Some(out) = super::output::whole_output(&view.runs) else {
+    if super::output::whole_output(&view.runs).is_none() {
         let which = if view.runs.len() == 1 {
             "the last run"
         } else {
             "the runs"
         };
         return KeyOutcome::Say(format!("{which} wrote nothing to stdout or stderr"));
-    };
-    view.detail = Some(Detail::Text {
-        title: out.title,
-        text: out.text,
-    });
+    }
+    view.detail = Some(Detail::Output);
     view.detail_scroll = 0;
     KeyOutcome::Handled
 }

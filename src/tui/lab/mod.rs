@@ -69,6 +69,9 @@ pub enum Detail {
         title: String,
         text: String,
     },
+    /// Every run's whole stdout and stderr (`o`), as the runs are now: a run finishing while
+    /// it is open shows in it.
+    Output,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -72,7 +72,13 @@ fn streams(run: &LearnerRun) -> String {
             continue;
         }
         text.push_str(&format!("── {name}\n{}\n", out.text.trim_end()));
-        if out.truncated {
+        if out.truncated && out.left_out > 0 {
+            text.push_str(&format!(
+                "(the run wrote more than sflab keeps: {} bytes in the middle were left out, \
+                 where \"… bytes left out here\" stands; the start and the end are kept)\n",
+                out.left_out
+            ));
+        } else if out.truncated {
             text.push_str("(the run wrote more than sflab keeps: the rest was not recorded)\n");
         }
     }
@@ -118,6 +124,19 @@ mod tests {
             out.text
         );
         assert!(whole_output(&[run(0, ""), run(1, " \n")]).is_none());
+    }
+
+    #[test]
+    fn a_flood_cut_in_the_middle_says_the_middle_was_left_out_not_the_rest() {
+        let mut flood = run(
+            0,
+            "1\n2\n… 400000 bytes left out here: sflab keeps 256 KiB.\n60000\nTHE-END\n",
+        );
+        flood.stdout.truncated = true;
+        flood.stdout.left_out = 400_000;
+        let out = whole_output(&[flood]).expect("output");
+        assert!(out.text.contains("THE-END\n(the run wrote more than sflab keeps: 400000 bytes in the middle were left out, where \"… bytes left out here\" stands; the start and the end are kept)"), "{}", out.text);
+        assert!(!out.text.contains("the rest was not recorded"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::super::app::App;
 use super::super::lab::console::pretty_body;
+use super::super::lab::output::whole_output;
 use super::super::lab::{Detail, LabView, RunState};
 use super::super::theme::{Glyph, Theme};
 use super::tree::fit;
@@ -395,6 +396,22 @@ pub fn detail(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
                 .map(|l| Line::from(l.to_string()))
                 .collect(),
         ),
+        Some(Detail::Output) => match whole_output(&view.runs) {
+            Some(out) => (
+                format!(" {} ", out.title),
+                crate::visible::on_screen(&out.text)
+                    .lines()
+                    .map(|l| Line::from(l.to_string()))
+                    .collect(),
+            ),
+            None => (
+                " ./run output ".into(),
+                vec![Line::from(Span::styled(
+                    "No output yet: a run's output shows here once it ends.",
+                    t.dim(),
+                ))],
+            ),
+        },
         None => return,
     };
     frame.render_widget(Clear, area);
