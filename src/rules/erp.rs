@@ -15,6 +15,7 @@ use super::cx::{show, Cx};
 use super::redelivery::{new_id, redeliveries};
 use super::{Verdict, NOT_AWARDED};
 use crate::evidence::{Exchange, OrgSnapshot};
+use crate::wording::plural;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -87,20 +88,39 @@ fn final_state<'a>(cx: &'a Cx) -> Result<&'a OrgSnapshot, Box<Verdict>> {
     })
 }
 
-/// What the ERP holds when it holds fewer than `min` orders: how many, and under which keys.
-fn too_few(book: &[Value], key: &str, min: usize) -> Option<String> {
+/// What the ERP holds when it holds fewer than `min` orders: how many, under which keys, and
+/// what the recorded order calls show. Worded from the orders alone: the same rules judge labs
+/// where a middleware forwards events and labs where the learner's client sends the orders.
+fn too_few(cx: &Cx, book: &[Value], key: &str, min: usize) -> Option<String> {
     (book.len() < min).then(|| {
         let keys: Vec<String> = book.iter().map(|o| text(o.get(key))).collect();
-        let held = if keys.is_empty() {
-            String::new()
-        } else {
-            format!(" ({key} {})", brief(&keys))
+        let held = match book.len() {
+            0 => "no order".to_string(),
+            n => format!("{} ({key} {})", plural(n, "order"), brief(&keys)),
+        };
+        let expected = if min == 1 { "was" } else { "were" };
+        let creates: Vec<&Exchange> = order_creates(cx).collect();
+        let answered = creates.iter().filter(|e| e.status() == Some(201)).count();
+        let seen = match creates.len() {
+            0 => "no such call was recorded".to_string(),
+            n => format!(
+                "{} recorded, {answered} answered 201",
+                if n == 1 { "1 call was".to_string() } else { format!("{n} calls were") }
+            ),
         };
         format!(
-            "The ERP holds {} order(s){held}; at least {min} were expected. Check that every event reaches POST /ext/erp/orders with a 201.",
-            book.len()
+            "The ERP holds {held}; at least {min} {expected} expected. Check that each order is sent with POST /ext/erp/orders and answered 201 ({seen})."
         )
     })
+}
+
+/// The recorded calls that create an ERP order.
+fn order_creates<'a>(cx: &'a Cx) -> impl Iterator<Item = &'a Exchange> + 'a {
+    cx.ev
+        .exchanges
+        .iter()
+        .filter(|e| e.method().eq_ignore_ascii_case("POST"))
+        .filter(|e| e.path().trim_end_matches('/').ends_with("/orders"))
 }
 
 pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
@@ -150,7 +170,7 @@ pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
         .filter(|k| !p.keys.is_empty() && !p.keys.contains(k))
         .cloned()
         .collect();
-    if let (true, Some(few)) = (dups.is_empty(), too_few(book, &p.key, p.min)) {
+    if let (true, Some(few)) = (dups.is_empty(), too_few(cx, book, &p.key, p.min)) {
         // Nothing was doubled, but too little was sent for that to mean much: the points wait
         // for the rule that names the missing orders, and its hints come first.
         return cx.fail(format!(
@@ -226,13 +246,7 @@ fn redelivered_creates(
             e.request_json().map(|b| text(b.get(key)))
         }
     };
-    let creates: Vec<&Exchange> = cx
-        .ev
-        .exchanges
-        .iter()
-        .filter(|e| e.method().eq_ignore_ascii_case("POST"))
-        .filter(|e| e.path().trim_end_matches('/').ends_with("/orders"))
-        .collect();
+    let creates: Vec<&Exchange> = order_creates(cx).collect();
     let (mut clauses, mut seqs) = (Vec::new(), Vec::new());
     for (k, ids) in doubled {
         let tries: Vec<&&Exchange> = creates
@@ -282,7 +296,7 @@ pub(crate) fn orders_written_back(p: &WrittenBack, cx: &Cx) -> Verdict {
         Ok(s) => (s.records(ERP_ORDER_BOOK), s.records(&p.object)),
         Err(v) => return *v,
     };
-    if let Some(few) = too_few(book, &p.key, p.min) {
+    if let Some(few) = too_few(cx, book, &p.key, p.min) {
         return cx.fail(few);
     }
     let mut problems = Vec::new();
@@ -450,7 +464,41 @@ mod tests {
         let v = assert_fails(NO_DUPS, &ev);
         assert!(v.message.contains("ERP-2"), "{}", v.message);
         let v = assert_fails(NO_DUPS, &with_state(vec![], vec![]));
-        assert!(v.message.contains("holds 0 order"), "{}", v.message);
+        assert!(
+            v.message.contains(
+                "The ERP holds no order; at least 2 were expected. Check that each order is sent with POST /ext/erp/orders and answered 201 (no such call was recorded)."
+            ),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("event"), "{}", v.message);
+    }
+
+    #[test]
+    fn no_orders_after_refused_calls_counts_the_calls_not_events() {
+        // A client whose every order call the circuit breaker's ERP refused.
+        let mut ev = evidence(vec![
+            req("POST", "/ext/erp/orders", 503),
+            req("POST", "/ext/erp/orders", 503),
+        ]);
+        ev.snapshots.after_runs.push({
+            let mut snap = OrgSnapshot::default();
+            snap.objects.insert(ERP_ORDER_BOOK.into(), vec![]);
+            snap
+        });
+        let v = assert_fails("{ rule: erp.no_duplicate_orders, min: 3 }", &ev);
+        assert!(
+            v.message.contains("The ERP holds no order; at least 3 were expected. Check that each order is sent with POST /ext/erp/orders and answered 201 (2 calls were recorded, 0 answered 201)."),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("event"), "{}", v.message);
+        let v = assert_fails("{ rule: erp.no_duplicate_orders }", &ev);
+        assert!(
+            v.message.contains("at least 1 was expected"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]
@@ -461,7 +509,8 @@ mod tests {
         let ev = with_state(vec![erp("ERP-1", "SO-1", "T1")], vec![order("SO-1", "T1")]);
         let v = assert_fails(BACK, &ev);
         assert!(
-            v.message.contains("holds 1 order(s) (salesforceId SO-1)"),
+            v.message
+                .contains("holds 1 order (salesforceId SO-1); at least 2 were expected"),
             "{}",
             v.message
         );
