@@ -191,6 +191,9 @@ impl Events {
     /// object (`/data/OpportunityChangeEvent`) names what Change Data Capture is selected
     /// for; anything else names the channel forms. `schema` holds the org's objects.
     pub fn unknown_channel(&self, channel: &str, schema: &crate::org::schema::Schema) -> String {
+        if channel.trim().is_empty() {
+            return "No topic was named: give the topic (topic_name, or the channel to subscribe to), such as /event/Name__e or /data/AccountChangeEvent.".into();
+        }
         let object = channel
             .strip_prefix("/data/")
             .and_then(|rest| rest.strip_suffix("ChangeEvent"))

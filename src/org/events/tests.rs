@@ -645,3 +645,11 @@ fn a_change_channel_in_an_org_with_no_capture_says_no_objects_are_selected() {
     assert!(said.contains("; no objects are selected (Setup"), "{said}");
     assert!(!said.contains("selected are"), "{said}");
 }
+
+#[test]
+fn a_blank_topic_is_told_to_name_one_not_that_the_empty_channel_does_not_exist() {
+    let org = Org::default_org();
+    let said = org.events.unknown_channel(" ", org.store.read().schema());
+    assert!(said.starts_with("No topic was named"), "{said}");
+    assert!(!said.contains("The channel  does not exist"), "{said}");
+}
