@@ -2,7 +2,7 @@
 //! errors that name the rule, the parameter and what was expected.
 
 use super::{breaker, http, retry, state, Rule};
-use crate::matcher::PATTERN_KEYS;
+use crate::matcher::{RequestPattern, PATTERN_KEYS};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -454,9 +454,24 @@ fn with_pattern<T: http::WithPattern>(
         rule: name.to_string(),
         message: parameter_message(&e, PATTERN_KEYS),
     };
-    let pattern = params(pattern).map_err(bad)?;
+    let pattern: RequestPattern = params(pattern).map_err(bad)?;
+    known_method(&pattern, name)?;
     let rest: T::Rest = params(map).map_err(bad)?;
     Ok(T::assemble(pattern, rest))
+}
+
+/// A pattern's `method` must be an HTTP method: `GTE` would never match, and the check would
+/// fail every learner for the author's typo.
+fn known_method(pattern: &RequestPattern, name: &str) -> Result<(), RuleSpecError> {
+    match pattern.unknown_method() {
+        None => Ok(()),
+        Some(m) => Err(RuleSpecError::BadParameters {
+            rule: name.to_string(),
+            message: format!(
+                "`method: {m}` is not an HTTP method: use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS"
+            ),
+        }),
+    }
 }
 
 /// `breaker.opens`: a request pattern plus `failures` and `cooldown`.
@@ -474,7 +489,9 @@ fn breaker_params(
             pattern.insert((*key).to_string(), v);
         }
     }
-    let pattern = params(pattern).map_err(|e| bad(parameter_message(&e, PATTERN_KEYS)))?;
+    let pattern: RequestPattern =
+        params(pattern).map_err(|e| bad(parameter_message(&e, PATTERN_KEYS)))?;
+    known_method(&pattern, name)?;
     let rest = params(map).map_err(|e| bad(parameter_message(&e, PATTERN_KEYS)))?;
     breaker::Opens::assemble(pattern, rest).map_err(bad)
 }
@@ -607,6 +624,17 @@ mod tests {
         assert!(e.to_string().contains("(did you mean `points`?)"), "{}", e);
         let e = parse("{ rule: process.exit_ok, zzzzzz: 1 }").expect_err("unknown");
         assert!(!e.to_string().contains("did you mean"), "{e}");
+    }
+
+    #[test]
+    fn a_check_whose_method_is_no_http_method_is_refused() {
+        let e = parse("{ rule: http.request, method: GTE, path: /x }").expect_err("typo");
+        assert!(
+            e.to_string()
+                .contains("`method: GTE` is not an HTTP method"),
+            "{e}"
+        );
+        assert!(parse("{ rule: http.request, method: get, path: /x }").is_ok());
     }
 
     #[test]
