@@ -41,7 +41,11 @@ pub struct RequestPattern {
 
 /// The HTTP methods a pattern's `method` may name (in any case, as [`RequestPattern::matches`]
 /// compares them).
-pub const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+/// The methods a pattern may name: the usual ones, and QUERY (the IETF draft's safe,
+/// idempotent method with a body, which a lab teaches).
+pub const HTTP_METHODS: &[&str] = &[
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "QUERY",
+];
 
 /// The keys a [`RequestPattern`] reads, for specs that embed one among other parameters.
 pub const PATTERN_KEYS: &[&str] = &["method", "path", "query", "header", "body_contains", "body"];
@@ -312,7 +316,9 @@ mod tests {
             method: Some(m.to_string()),
             ..RequestPattern::default()
         };
-        for ok in ["GET", "post", "Put", "PATCH", "delete", "HEAD", "options"] {
+        for ok in [
+            "GET", "post", "Put", "PATCH", "delete", "HEAD", "options", "QUERY",
+        ] {
             assert_eq!(with(ok).unknown_method(), None, "{ok}");
         }
         assert_eq!(with("GTE").unknown_method(), Some("GTE"));

@@ -195,7 +195,7 @@ pub enum FaultSpecError {
     },
     #[error("fault {index}: `at` says where a delay or a dropped connection strikes, {why}")]
     AtWithoutEffect { index: usize, why: &'static str },
-    #[error("fault {index}: `match: {{ method: {method} }}` is not an HTTP method, so the fault would never fire: give one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS (any case)")]
+    #[error("fault {index}: `match: {{ method: {method} }}` is not an HTTP method, so the fault would never fire: give one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, QUERY (any case)")]
     BadMethod { index: usize, method: String },
     #[error("fault {index}: `kind: {kind}` answers {own} itself, but `respond` answers {status}, and the transcript would label that {status} as {kind}: give `respond.status: {own}` to change only its body or headers, or leave `kind` out")]
     KindAnswersOtherwise {

@@ -468,7 +468,7 @@ fn known_method(pattern: &RequestPattern, name: &str) -> Result<(), RuleSpecErro
         Some(m) => Err(RuleSpecError::BadParameters {
             rule: name.to_string(),
             message: format!(
-                "`method: {m}` is not an HTTP method: use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS"
+                "`method: {m}` is not an HTTP method: use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or QUERY"
             ),
         }),
     }
