@@ -9,6 +9,11 @@
 //! reading an object the user cannot read, or records of such a type, fault as an unknown
 //! type (INVALID_TYPE); a row the user may not write fails with the refusal's code and text
 //! (undelete asks for the right to delete).
+//!
+//! Some problems are the call's, not a row's, and fault it before anything is written, as the
+//! SOAP API's typed faults do: a record naming a field its object does not have
+//! (`InvalidFieldFault`, INVALID_FIELD "No such column …", `fieldsToNull` included), and an
+//! upsert whose `externalIDFieldName` is not an external id, unique or Id field of the object.
 
 use super::envelope::SoapFault;
 use super::records::{read_sobject, record_element, SoapRecord};
@@ -40,10 +45,12 @@ pub struct CallContext<'a> {
 
 impl CallContext<'_> {
     fn header_value(&self, header: &str, field: &str) -> Option<String> {
+        // Header blocks outside the partner namespace are not the partner API's (not seen).
+        let ns = super::envelope::PARTNER_NS;
         self.header?
-            .child(header)?
-            .child_text(field)
-            .map(str::to_string)
+            .child_in(ns, header)?
+            .child_in(ns, field)
+            .map(|f| f.text.trim().to_string())
     }
 
     fn all_or_none(&self) -> bool {
@@ -313,7 +320,25 @@ fn sobjects(ctx: &CallContext<'_>, call: &Element) -> Result<Vec<SoapRecord>, So
             format!("sObject type '{}' is not supported.", r.object),
         ));
     }
+    for r in &rows {
+        let Some(object) = store.schema().object(&r.object) else {
+            continue; // a platform event: its publishing judges its fields
+        };
+        if let Some(name) = r.fields.keys().find(|f| object.field(f).is_none()) {
+            return Err(no_such_column(name, &object.name));
+        }
+    }
     Ok(rows)
+}
+
+/// The fault for a field the object does not have, worded as the SOQL error it shares.
+fn no_such_column(field: &str, object: &str) -> SoapFault {
+    SoapFault::new(
+        "INVALID_FIELD",
+        format!(
+            "No such column '{field}' on entity '{object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."
+        ),
+    )
 }
 
 fn wrap(name: &str, outcomes: &[RowOutcome]) -> String {
@@ -436,10 +461,22 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
     let rows = sobjects(ctx, call)?;
     let kind = {
         let store = ctx.state.org.store.read();
-        let found = rows
-            .first()
-            .and_then(|r| store.schema().object(&r.object))
-            .and_then(|o| o.field(&field));
+        let object = rows.first().and_then(|r| store.schema().object(&r.object));
+        let found = object.and_then(|o| o.field(&field));
+        let usable = |f: &crate::org::schema::FieldDef| {
+            f.external_id || f.unique || f.system == Some(SystemField::Id)
+        };
+        // [U] The wording is remembered from real orgs, not captured: a field that is not an
+        // external id or indexed field (or no field at all) faults the whole upsert.
+        if let Some(o) = object.filter(|_| !found.is_some_and(usable)) {
+            return Err(SoapFault::new(
+                "INVALID_FIELD",
+                format!(
+                    "Field name provided, {field} is not an External ID or indexed field for {}",
+                    o.name
+                ),
+            ));
+        }
         match found {
             Some(f) if f.system == Some(SystemField::Id) => KeyKind::RecordId,
             Some(f) => KeyKind::ExternalId {

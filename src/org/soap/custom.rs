@@ -138,6 +138,11 @@ fn value_xml(v: &serde_json::Value) -> String {
     }
 }
 
+/// The namespace of a class's generated WSDL, which its calls and `SessionHeader` are in.
+pub fn class_ns(class: &str) -> String {
+    format!("http://soap.sforce.com/schemas/class/{class}")
+}
+
 /// Runs `call` against class `class_name` and returns the whole response envelope.
 pub fn invoke(
     state: &RestState,
@@ -224,7 +229,7 @@ pub fn invoke(
             "the method has no action configured",
         ));
     };
-    let ns = format!("http://soap.sforce.com/schemas/class/{}", service.class);
+    let ns = class_ns(&service.class);
     Ok(format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{ENV_NS}" xmlns="{ns}" xmlns:xsi="{XSI_NS}"><soapenv:Body><{m}Response>{result}</{m}Response></soapenv:Body></soapenv:Envelope>"#,
         ns = escape(&ns),

@@ -67,6 +67,9 @@ pub struct SoapFault {
     pub code: String,
     pub message: String,
     pub kind: FaultKind,
+    /// A SOAP 1.1 fault code (`VersionMismatch`, `Client`) for faults raised before any
+    /// Salesforce operation is found: written as `soapenv:<code>` with no `sf:` detail.
+    pub soap_code: Option<&'static str>,
 }
 
 impl SoapFault {
@@ -75,6 +78,7 @@ impl SoapFault {
             code: code.to_string(),
             message: message.into(),
             kind: FaultKind::for_code(code),
+            soap_code: None,
         }
     }
 
@@ -98,11 +102,48 @@ impl SoapFault {
             code: "INVALID_SOAP_REQUEST".into(),
             message: message.into(),
             kind: FaultKind::UnexpectedError,
+            soap_code: None,
+        }
+    }
+
+    /// An envelope whose root is not `Envelope` in the SOAP 1.1 namespace (`soap/envelope/`
+    /// misspelt, a SOAP 1.2 envelope, any other URI): `soapenv:VersionMismatch`.
+    /// [U] The faultstring wording is sflab's; the fault code is SOAP 1.1's.
+    pub fn version_mismatch(found: &str) -> SoapFault {
+        let found = if found.is_empty() { "(none)" } else { found };
+        SoapFault {
+            code: "VersionMismatch".into(),
+            message: format!(
+                "Wrong envelope namespace {found}: the org reads SOAP 1.1 envelopes, whose Envelope, Header and Body are in {ENV_NS}"
+            ),
+            kind: FaultKind::UnexpectedError,
+            soap_code: Some("VersionMismatch"),
+        }
+    }
+
+    /// A call element the service has no operation for in its namespace (`{ns}name`), as real
+    /// orgs answer a call outside `urn:partner.soap.sforce.com` or a class's namespace.
+    /// [U] The fault code (`soapenv:Client`) is an assumption; the faultstring follows real
+    /// orgs' "No operation available for request {ns}call, please check the WSDL…".
+    pub fn no_operation(ns: &str, call: &str) -> SoapFault {
+        SoapFault {
+            code: "Client".into(),
+            message: format!(
+                "No operation available for request {{{ns}}}{call}, please check the WSDL for the service."
+            ),
+            kind: FaultKind::UnexpectedError,
+            soap_code: Some("Client"),
         }
     }
 
     /// The whole fault envelope.
     pub fn to_xml(&self) -> String {
+        if let Some(soap_code) = self.soap_code {
+            return format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{ENV_NS}"><soapenv:Body><soapenv:Fault><faultcode>soapenv:{soap_code}</faultcode><faultstring>{msg}</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#,
+                msg = escape(&self.message),
+            );
+        }
         let ty = self.kind.type_name();
         format!(
             r#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{ENV_NS}" xmlns:sf="{FAULT_NS}" xmlns:xsi="{XSI_NS}"><soapenv:Body><soapenv:Fault><faultcode>sf:{code}</faultcode><faultstring>{code}: {msg}</faultstring><detail><sf:{ty} xsi:type="sf:{ty}"><sf:exceptionCode>{code}</sf:exceptionCode><sf:exceptionMessage>{msg}</sf:exceptionMessage>{position}</sf:{ty}></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#,

@@ -54,8 +54,10 @@ pub struct SoapRequest {
     pub call: Element,
 }
 
-/// Reads the envelope: `Envelope/Header?` and the first element of `Envelope/Body`.
-pub fn read_envelope(body: &[u8]) -> Result<SoapRequest, SoapFault> {
+/// Reads the envelope: `Envelope/Header?` and the first element of `Envelope/Body`, which
+/// must be in `service_ns` (the partner API's or a class's namespace). An envelope outside the
+/// SOAP 1.1 namespace is `soapenv:VersionMismatch`; a call outside `service_ns` has no operation.
+pub fn read_envelope(body: &[u8], service_ns: &str) -> Result<SoapRequest, SoapFault> {
     if body.len() > xml::MAX_SOAP_BYTES {
         return Err(SoapFault::client(format!(
             "The request body is larger than {} bytes.",
@@ -71,12 +73,18 @@ pub fn read_envelope(body: &[u8]) -> Result<SoapRequest, SoapFault> {
             root.name
         )));
     }
-    let header = root.child("Header").cloned();
+    if root.ns != envelope::ENV_NS {
+        return Err(SoapFault::version_mismatch(&root.ns));
+    }
+    let header = root.child_in(envelope::ENV_NS, "Header").cloned();
     let call = root
-        .child("Body")
+        .child_in(envelope::ENV_NS, "Body")
         .and_then(|b| b.children.first())
         .cloned()
         .ok_or_else(|| SoapFault::client("The SOAP Body holds no call element."))?;
+    if call.ns != service_ns {
+        return Err(SoapFault::no_operation(&call.ns, &call.name));
+    }
     Ok(SoapRequest { header, call })
 }
 
@@ -96,13 +104,24 @@ pub fn parse_version(raw: &str) -> Result<u32, SoapFault> {
     Ok(n)
 }
 
-/// The session named by `SessionHeader/sessionId`, on the org's clock.
-pub fn session_of(state: &RestState, header: Option<&Element>) -> Result<Session, SoapFault> {
-    let token = header
-        .and_then(|h| h.child("SessionHeader"))
-        .and_then(|s| s.child_text("sessionId"))
+/// The `SessionHeader/sessionId` text, both elements in `service_ns`: a header block in
+/// another namespace is not the service's, so it is not seen (real orgs then answer
+/// INVALID_SESSION_ID, as for no header).
+fn session_id<'a>(header: Option<&'a Element>, service_ns: &str) -> Option<&'a str> {
+    header?
+        .child_in(service_ns, "SessionHeader")?
+        .child_in(service_ns, "sessionId")
+        .map(|s| s.text.trim())
         .filter(|t| !t.is_empty())
-        .ok_or_else(SoapFault::invalid_session)?;
+}
+
+/// The session named by `SessionHeader/sessionId` (in `service_ns`), on the org's clock.
+pub fn session_of(
+    state: &RestState,
+    header: Option<&Element>,
+    service_ns: &str,
+) -> Result<Session, SoapFault> {
+    let token = session_id(header, service_ns).ok_or_else(SoapFault::invalid_session)?;
     let session = state
         .org
         .sessions
@@ -145,11 +164,11 @@ fn run_partner(
     body: &[u8],
 ) -> Result<(String, Option<(u64, u64)>), SoapFault> {
     let major = parse_version(version)?;
-    let req = read_envelope(body)?;
+    let req = read_envelope(body, envelope::PARTNER_NS)?;
     if req.call.name == "login" {
         return Ok((login::login(&state.org, &req.call, major, base_url)?, None));
     }
-    let session = session_of(state, req.header.as_ref())?;
+    let session = session_of(state, req.header.as_ref(), envelope::PARTNER_NS)?;
     let limit = spend(state)?;
     let ctx = calls::CallContext {
         state,
@@ -169,12 +188,7 @@ fn run_partner(
         "getUserInfo" => calls::get_user_info(&ctx),
         "logout" => {
             // The session in the header ends now; later calls with it are INVALID_SESSION_ID.
-            let token = req
-                .header
-                .as_ref()
-                .and_then(|h| h.child("SessionHeader"))
-                .and_then(|s| s.child_text("sessionId"))
-                .unwrap_or_default();
+            let token = session_id(req.header.as_ref(), envelope::PARTNER_NS).unwrap_or_default();
             state.org.sessions.revoke(token);
             Ok("<logoutResponse/>".to_string())
         }
@@ -214,8 +228,9 @@ async fn custom_class(
     body: Bytes,
 ) -> Response {
     let result = (|| {
-        let req = read_envelope(&body)?;
-        let session = session_of(&state, req.header.as_ref())?;
+        let service_ns = custom::class_ns(&name);
+        let req = read_envelope(&body, &service_ns)?;
+        let session = session_of(&state, req.header.as_ref(), &service_ns)?;
         spend(&state)?;
         custom::invoke(&state, &session, &name, &req.call)
     })();

@@ -42,7 +42,15 @@ fn envelope(session: Option<&str>, extra_header: &str, call: &str) -> String {
         None => String::new(),
     };
     format!(
-        r#"<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{header}<soapenv:Body xmlns="urn:partner.soap.sforce.com">{call}</soapenv:Body></soapenv:Envelope>"#
+        r#"<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{header}<soapenv:Body xmlns="urn:partner.soap.sforce.com">{call}</soapenv:Body></soapenv:Envelope>"#
+    )
+}
+
+/// An envelope for a class's custom service: header and call in the class's namespace.
+fn class_envelope(class: &str, session: &str, call: &str) -> String {
+    let ns = format!("http://soap.sforce.com/schemas/class/{class}");
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header xmlns="{ns}"><SessionHeader><sessionId>{session}</sessionId></SessionHeader></soapenv:Header><soapenv:Body xmlns="{ns}">{call}</soapenv:Body></soapenv:Envelope>"#
     )
 }
 
@@ -580,7 +588,11 @@ async fn custom_webservice_methods_query_and_create_from_the_fixture() {
     let r = post(
         &app,
         "/services/Soap/class/OrderStatusService",
-        envelope(Some(&t), "", "<getStatus xmlns=\"http://soap.sforce.com/schemas/class/OrderStatusService\"><erpOrderId>SO-5001</erpOrderId></getStatus>"),
+        class_envelope(
+            "OrderStatusService",
+            &t,
+            "<getStatus><erpOrderId>SO-5001</erpOrderId></getStatus>",
+        ),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -588,9 +600,9 @@ async fn custom_webservice_methods_query_and_create_from_the_fixture() {
     let r = post(
         &app,
         "/services/Soap/class/OrderStatusService",
-        envelope(
-            Some(&t),
-            "",
+        class_envelope(
+            "OrderStatusService",
+            &t,
             "<getStatus><erpOrderId>nope' OR Name != '</erpOrderId></getStatus>",
         ),
     )
@@ -600,9 +612,9 @@ async fn custom_webservice_methods_query_and_create_from_the_fixture() {
     let r = post(
         &app,
         "/services/Soap/class/OrderStatusService",
-        envelope(
-            Some(&t),
-            "",
+        class_envelope(
+            "OrderStatusService",
+            &t,
             "<logIssue><subject>Late truck</subject></logIssue>",
         ),
     )
@@ -612,10 +624,87 @@ async fn custom_webservice_methods_query_and_create_from_the_fixture() {
     let r = post(
         &app,
         "/services/Soap/class/Nope",
-        envelope(Some(&t), "", "<x/>"),
+        class_envelope("Nope", &t, "<x/>"),
     )
     .await;
     assert_eq!(fault_code(&r), "sf:INVALID_TYPE");
+    // The call and its SessionHeader belong to the class's namespace, not the partner API's.
+    let r = post(
+        &app,
+        "/services/Soap/class/OrderStatusService",
+        envelope(
+            Some(&t),
+            "",
+            "<getStatus><erpOrderId>SO-5001</erpOrderId></getStatus>",
+        ),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "soapenv:Client");
+    assert!(
+        r.text
+            .contains("No operation available for request {urn:partner.soap.sforce.com}getStatus"),
+        "{}",
+        r.text
+    );
+    let partner_header = envelope(
+        Some(&t),
+        "",
+        "<getStatus xmlns=\"http://soap.sforce.com/schemas/class/OrderStatusService\"><erpOrderId>SO-5001</erpOrderId></getStatus>",
+    );
+    let r = post(
+        &app,
+        "/services/Soap/class/OrderStatusService",
+        partner_header,
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:INVALID_SESSION_ID");
+}
+
+#[tokio::test]
+async fn envelopes_outside_the_soap_1_1_namespace_fault_with_version_mismatch() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let good = envelope(Some(&t), "", "<getUserInfo/>");
+    for wrong in [
+        "http://schemas.xmlsoap.org/envelope/",
+        "urn:totally-wrong",
+        "http://www.w3.org/2003/05/soap-envelope",
+    ] {
+        let sent = good.replace("http://schemas.xmlsoap.org/soap/envelope/", wrong);
+        let r = post(&app, "/services/Soap/u/59.0", sent).await;
+        assert_eq!(fault_code(&r), "soapenv:VersionMismatch", "{wrong}");
+        assert!(r.text.contains(wrong), "{}", r.text);
+    }
+    let r = post(&app, "/services/Soap/u/59.0", good).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+#[tokio::test]
+async fn partner_calls_and_headers_outside_the_partner_namespace_are_not_the_partner_apis() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    // A call element with no namespace: no such operation.
+    let sent = envelope(Some(&t), "", "<getUserInfo/>").replace(
+        r#"<soapenv:Body xmlns="urn:partner.soap.sforce.com">"#,
+        "<soapenv:Body>",
+    );
+    let r = post(&app, "/services/Soap/u/59.0", sent).await;
+    assert_eq!(fault_code(&r), "soapenv:Client");
+    assert!(
+        r.text
+            .contains("No operation available for request {}getUserInfo"),
+        "{}",
+        r.text
+    );
+    // A SessionHeader outside the namespace is not seen.
+    let sent = envelope(Some(&t), "", "<getUserInfo/>").replace(
+        r#"<soapenv:Header xmlns="urn:partner.soap.sforce.com">"#,
+        "<soapenv:Header>",
+    );
+    let r = post(&app, "/services/Soap/u/59.0", sent).await;
+    assert_eq!(fault_code(&r), "sf:INVALID_SESSION_ID");
 }
 
 #[tokio::test]
@@ -867,4 +956,63 @@ async fn undelete_refuses_rows_the_user_may_not_delete_where_access_is_enforced(
         Some("entity type cannot be deleted: Account")
     );
     assert_eq!(org.store.read().count("Account"), 0, "nothing was restored");
+}
+
+#[tokio::test]
+async fn a_field_the_object_lacks_faults_the_whole_write_and_nothing_is_written() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let before = org.store.read().count("Account");
+    let falcon = org
+        .store
+        .read()
+        .find_by_external("Account", "ERP_Id__c", "A-1000")
+        .unwrap()[0]
+        .to_string();
+    let calls = [
+        "<create><sObjects><type>Account</type><Name>Kept?</Name></sObjects><sObjects><type>Account</type><Name>Bad</Name><Legacy_Code__c>x</Legacy_Code__c></sObjects></create>".to_string(),
+        "<create><sObjects><type>Account</type><Name>Kept?</Name></sObjects><sObjects><type>Account</type><Name>Bad</Name><fieldsToNull>Legacy_Code__c</fieldsToNull></sObjects></create>".to_string(),
+        format!("<update><sObjects><type>Account</type><Id>{falcon}</Id><Name>Renamed?</Name></sObjects><sObjects><type>Account</type><Id>{falcon}</Id><Legacy_Code__c>x</Legacy_Code__c></sObjects></update>"),
+        "<upsert><externalIDFieldName>ERP_Id__c</externalIDFieldName><sObjects><type>Account</type><ERP_Id__c>N-1</ERP_Id__c><Name>Kept?</Name></sObjects><sObjects><type>Account</type><ERP_Id__c>N-2</ERP_Id__c><Legacy_Code__c>x</Legacy_Code__c></sObjects></upsert>".to_string(),
+    ];
+    for call in calls {
+        let r = post(&app, "/services/Soap/u/59.0", envelope(Some(&t), "", &call)).await;
+        assert_eq!(fault_code(&r), "sf:INVALID_FIELD", "{call}");
+        assert!(r.text.contains("sf:InvalidFieldFault"), "{}", r.text);
+        assert!(
+            r.text.contains("No such column &apos;Legacy_Code__c&apos; on entity &apos;Account&apos;. If you are attempting to use a custom field"),
+            "{}",
+            r.text
+        );
+    }
+    assert_eq!(org.store.read().count("Account"), before);
+    let q = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", "<query><queryString>SELECT Name FROM Account WHERE Name LIKE 'Renamed%' OR Name = 'Kept?'</queryString></query>"),
+    )
+    .await;
+    assert_eq!(result_of(&q).child_text("size"), Some("0"), "{}", q.text);
+}
+
+#[tokio::test]
+async fn an_upsert_on_a_field_that_is_not_an_external_id_faults_the_call() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let before = org.store.read().count("Account");
+    for field in ["Name", "Industry", "Bogus__c"] {
+        let call = format!("<upsert><externalIDFieldName>{field}</externalIDFieldName><sObjects><type>Account</type><Name>Falcon Corp</Name></sObjects></upsert>");
+        let r = post(&app, "/services/Soap/u/59.0", envelope(Some(&t), "", &call)).await;
+        assert_eq!(fault_code(&r), "sf:INVALID_FIELD", "{field}");
+        assert!(
+            r.text.contains(&format!(
+                "Field name provided, {field} is not an External ID or indexed field for Account"
+            )),
+            "{}",
+            r.text
+        );
+    }
+    assert_eq!(org.store.read().count("Account"), before);
 }

@@ -1,10 +1,13 @@
-//! A small XML tree for SOAP requests: elements by local name (prefixes and namespaces are
-//! ignored, because clients disagree on them), attributes, text, and escaping for writing.
+//! A small XML tree for SOAP requests: elements by local name (prefixes are dropped, because
+//! clients disagree on them) with the namespace URI each name resolves to, attributes, text,
+//! and escaping for writing.
 //!
 //! Implementation notes: reading goes through `quick-xml`'s pull reader into an owned tree;
-//! SOAP bodies are small (the org refuses bodies over [`MAX_SOAP_BYTES`]). Namespace URIs are
-//! deliberately not checked: one client declares `sobject.partner.soap.sforce.com` without
-//! the `urn:` prefix, and real orgs accept it.
+//! SOAP bodies are small (the org refuses bodies over [`MAX_SOAP_BYTES`]). The tree records
+//! namespaces but does not judge them: the SOAP endpoints check the envelope, header blocks and
+//! call element (see `soap::read_envelope`) and leave the names inside a call alone, because one
+//! client declares `sobject.partner.soap.sforce.com` without the `urn:` prefix, and real orgs
+//! accept it.
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -20,6 +23,9 @@ const MAX_DEPTH: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
     pub name: String,
+    /// The namespace URI the element's prefix (or the default namespace) resolves to; empty
+    /// when none is in scope.
+    pub ns: String,
     pub attrs: Vec<(String, String)>,
     pub text: String,
     pub children: Vec<Element>,
@@ -61,26 +67,58 @@ fn local(qname: &[u8]) -> String {
     }
 }
 
-fn start_element(e: &quick_xml::events::BytesStart<'_>, at: u64) -> Result<Element, XmlError> {
+/// The `xmlns` declarations in scope: one frame (prefix → URI, `""` for the default) per open
+/// element.
+type Scopes = Vec<Vec<(String, String)>>;
+
+fn prefix_of(qname: &[u8]) -> String {
+    let s = String::from_utf8_lossy(qname);
+    s.rsplit_once(':')
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_default()
+}
+
+/// Reads a start tag; returns the element and the declarations it makes (its scope frame).
+fn start_element(
+    e: &quick_xml::events::BytesStart<'_>,
+    at: u64,
+    scopes: &Scopes,
+) -> Result<(Element, Vec<(String, String)>), XmlError> {
     let mut el = Element {
         name: local(e.name().as_ref()),
         ..Element::default()
     };
+    let mut frame = Vec::new();
     for a in e.attributes() {
         let a = a.map_err(|e| XmlError::new(e.to_string(), at))?;
         let value = a
             .unescape_value()
             .map_err(|e| XmlError::new(e.to_string(), at))?
             .to_string();
+        let key = String::from_utf8_lossy(a.key.as_ref()).to_string();
+        if key == "xmlns" {
+            frame.push((String::new(), value.clone()));
+        } else if let Some(p) = key.strip_prefix("xmlns:") {
+            frame.push((p.to_string(), value.clone()));
+        }
         el.attrs.push((local(a.key.as_ref()), value));
     }
-    Ok(el)
+    let prefix = prefix_of(e.name().as_ref());
+    el.ns = frame
+        .iter()
+        .rev()
+        .chain(scopes.iter().rev().flat_map(|f| f.iter().rev()))
+        .find(|(p, _)| *p == prefix)
+        .map(|(_, uri)| uri.clone())
+        .unwrap_or_default();
+    Ok((el, frame))
 }
 
 /// Parses a document and returns its root element.
 pub fn parse(text: &str) -> Result<Element, XmlError> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
+    let mut scopes: Scopes = Vec::new();
     loop {
         let event = reader.read_event();
         let at = reader.buffer_position();
@@ -90,10 +128,12 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(XmlError::new("elements are nested too deeply", at));
                 }
-                stack.push(start_element(&e, at)?);
+                let (el, frame) = start_element(&e, at, &scopes)?;
+                stack.push(el);
+                scopes.push(frame);
             }
             Ok(Event::Empty(e)) => {
-                let el = start_element(&e, at)?;
+                let (el, _) = start_element(&e, at, &scopes)?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => return Ok(el),
@@ -103,6 +143,7 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 let Some(el) = stack.pop() else {
                     return Err(XmlError::new("an end tag has no start tag", at));
                 };
+                scopes.pop();
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => return Ok(el),
@@ -131,6 +172,11 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
 }
 
 impl Element {
+    /// The first child with this local name in namespace `ns`.
+    pub fn child_in(&self, ns: &str, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name && c.ns == ns)
+    }
+
     /// The first child with this local name (case-sensitive, as XML is).
     pub fn child(&self, name: &str) -> Option<&Element> {
         self.children.iter().find(|c| c.name == name)
@@ -194,6 +240,21 @@ mod tests {
         assert_eq!(doc.name, "Envelope");
         let login = doc.child("Body").unwrap().child("login").unwrap();
         assert_eq!(login.child_text("password"), Some("p&w<"));
+    }
+
+    #[test]
+    fn elements_carry_the_namespace_their_prefix_resolves_to() {
+        let doc = parse(
+            r#"<se:Envelope xmlns:se="urn:env"><se:Body xmlns="urn:d"><call><x xmlns=""/></call><p:y xmlns:p="urn:p"/></se:Body><z/></se:Envelope>"#,
+        )
+        .unwrap();
+        assert_eq!(doc.ns, "urn:env");
+        let body = doc.child("Body").unwrap();
+        assert_eq!(body.ns, "urn:env");
+        assert_eq!(body.child("call").unwrap().ns, "urn:d");
+        assert_eq!(body.child("call").unwrap().child("x").unwrap().ns, "");
+        assert_eq!(body.child_in("urn:p", "y").unwrap().name, "y");
+        assert_eq!(doc.child("z").unwrap().ns, "");
     }
 
     #[test]
