@@ -238,6 +238,40 @@ fn knowledge_check_explains_the_answer_and_reports_it() {
 }
 
 #[test]
+fn a_knowledge_check_left_half_way_opens_at_the_next_question() {
+    let mut a = app(80, 24);
+    // Question 1 answered (right) before quitting: the store counts it.
+    let mut progress = sflab::tui::Progress::new();
+    progress.checks.insert(
+        "L0-start-here/apis".into(),
+        sflab::tui::CheckScore {
+            correct: 1,
+            answered: 1,
+        },
+    );
+    update(&mut a, Event::Progress(progress));
+    press(&mut a, "j\n");
+    let RightView::Quiz(quiz) = &a.right else {
+        panic!("the check is open");
+    };
+    assert_eq!(quiz.index, 1, "at question 2");
+    let s = screen(&a);
+    assert!(s.contains("question 2 of 2"), "{s}");
+    insta::assert_snapshot!(s);
+    let commands = press(&mut a, "\n");
+    assert_eq!(
+        commands,
+        vec![Command::QuizAnswered {
+            lesson: "L0-start-here/apis".into(),
+            question: 1,
+            correct: true,
+        }]
+    );
+    press(&mut a, "\n");
+    assert!(screen(&a).contains("You answered 2 of 2 correctly."));
+}
+
+#[test]
 fn a_letter_past_the_last_choice_says_which_letters_there_are() {
     let mut a = app(80, 24);
     press(&mut a, "j\n");

@@ -204,10 +204,26 @@ impl App {
         self.show(RightView::Lesson(reader));
     }
 
+    /// Opens lesson `index`'s knowledge check where the learner left it: at the first
+    /// question not answered yet (they are asked in order), or at the first when every one
+    /// was answered (a retake).
     pub fn open_quiz(&mut self, index: usize) {
-        if let Some(lesson) = self.curriculum.lessons.get(index) {
-            self.show(RightView::Quiz(Quiz::new(index, lesson.quiz.clone())));
+        let Some(lesson) = self.curriculum.lessons.get(index) else {
+            return;
+        };
+        let mut quiz = Quiz::new(index, lesson.quiz.clone());
+        let n = quiz.questions.len();
+        if let Some(score) = self.progress.check(&lesson.id) {
+            if score.answered > 0 && score.answered < n {
+                quiz.index = score.answered;
+                quiz.correct_count = score.correct;
+                self.flash(format!(
+                    "picking up where you left off: question {} of {n}",
+                    score.answered + 1
+                ));
+            }
         }
+        self.show(RightView::Quiz(quiz));
     }
 
     /// Shows the active track and opens the "Assigned" view on it (the first screen when
