@@ -127,7 +127,7 @@ fn a_run_that_ends_while_its_lab_is_away_shows_its_records_when_the_lab_opens_ag
     );
     update(&mut a, key(KeyCode::Char('4')));
     let s = screen(&a);
-    assert!(s.contains("Records as your last run left it"), "{s}");
+    assert!(s.contains("Records as your last run left them"), "{s}");
     assert!(s.contains("Account (2)"), "{s}");
 }
 

@@ -180,14 +180,22 @@ pub enum LabCommand {
     },
 }
 
-/// Why an attempt could not run, as the Results tab says it. A tool installed while the
-/// classroom is open is not seen by it: sflab keeps the `PATH` it was started with, so the
-/// message of a missing tool says to start sflab again.
+/// Why an attempt could not run, as the Results tab says it, with the classroom's own way
+/// forward: a tool installed while the classroom is open is not seen by it (sflab keeps the
+/// `PATH` it was started with), so the message of a missing tool says to start sflab again;
+/// a missing `./run` is restored with `X` here.
 pub fn run_error_text(error: &crate::runner::RunError) -> String {
+    use crate::runner::process::ProcessError;
+    use crate::runner::RunError;
     match error {
-        crate::runner::RunError::MissingTools(message) => format!(
+        RunError::MissingTools(message) => format!(
             "{message}\nThe classroom keeps the PATH it was started with: after installing, \
              quit sflab (q) and start it again from a new terminal."
+        ),
+        RunError::Process(ProcessError::NoEntryPoint(dir)) => format!(
+            "there is no `run` file in {}: the lab's entry point is `./run` in the lab folder. \
+             X resets the lab to its starter files (yours move to a backup folder).",
+            dir.display()
         ),
         other => other.to_string(),
     }
@@ -203,5 +211,14 @@ mod tests {
         let said = run_error_text(&RunError::MissingTools("lab \"x\" needs jq".into()));
         assert!(said.starts_with("lab \"x\" needs jq\n"), "{said}");
         assert!(said.contains("quit sflab (q) and start it again"), "{said}");
+    }
+
+    #[test]
+    fn a_missing_run_file_points_to_the_reset_key_not_the_command() {
+        let missing = crate::runner::process::ProcessError::NoEntryPoint("/ws/lab".into());
+        let said = run_error_text(&RunError::Process(missing));
+        assert!(said.contains("no `run` file in /ws/lab"), "{said}");
+        assert!(said.contains("X resets the lab"), "{said}");
+        assert!(!said.contains("sflab reset"), "{said}");
     }
 }

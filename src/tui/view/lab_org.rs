@@ -42,7 +42,7 @@ pub fn org(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             format!("● live · run {} of {of}", index + 1)
         }
         (Some(OrgSource::Live), _) => "● live".into(),
-        (Some(OrgSource::AfterRun), _) => "as your last run left it".into(),
+        (Some(OrgSource::AfterRun), _) => "as your last run left them".into(),
         (Some(OrgSource::Console), _) if app.backend.name != "mock" => format!(
             "in the console's mock copy of the lab's org, not {}",
             app.backend.name
