@@ -7,7 +7,9 @@
 //! - `POST /services/Soap/class/{Name}`: custom SOAP endpoints from the seed's `soap_services:`
 //!   section (see [`custom`]).
 //! - `GET /soap/wsdl.jsp?type=*` and `GET /services/wsdl/partner`: the trimmed partner WSDL
-//!   (see [`wsdl`]).
+//!   (see [`wsdl`]), for a valid session in the `sid` cookie or `Authorization: Bearer`
+//!   (401 without one). `/soap/wsdl.jsp` with no `type` is the enterprise WSDL on a real org;
+//!   sflab does not serve it and answers 404 saying so.
 //!
 //! Layout: `xml` (reading requests), `envelope` (responses and faults), `records` (sObjects
 //! both ways), `login`, `calls`, `custom`, `wsdl`. Every call spends one request of the org's
@@ -30,7 +32,7 @@ use crate::org::rest::{InstanceUrl, RestState};
 use crate::org::Session;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -240,7 +242,67 @@ async fn custom_class(
     }
 }
 
-async fn partner_wsdl(State(state): State<RestState>, reached: InstanceUrl) -> Response {
+/// The session of a WSDL download: the `sid` cookie (as a browser, or `curl --cookie`, sends
+/// it) or `Authorization: Bearer`.
+fn wsdl_session(state: &RestState, headers: &HeaderMap) -> Option<Session> {
+    let cookie = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == "sid" && !v.is_empty()).then_some(v)
+        });
+    let token = cookie.or_else(|| crate::org::rest::gateway::bearer_token(headers))?;
+    let session = state
+        .org
+        .sessions
+        .validate(token, state.org.clock.now())
+        .ok()?;
+    Some(Session::clone(&session))
+}
+
+/// A plain-text answer the gateway leaves as it is (not reshaped into a JSON error).
+fn text_answer(status: StatusCode, text: String) -> Response {
+    let mut r = (status, text).into_response();
+    r.extensions_mut()
+        .insert(crate::org::rest::gateway::OwnErrorBody);
+    r
+}
+
+async fn partner_wsdl(
+    State(state): State<RestState>,
+    reached: InstanceUrl,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    // A real org sends a request without a valid session to its login page (302). sflab's org
+    // has no login page to send it to, so it answers 401 and says what to send instead.
+    if wsdl_session(&state, &headers).is_none() {
+        return text_answer(
+            StatusCode::UNAUTHORIZED,
+            "The WSDL needs a logged-in session: send the access token as the sid cookie \
+             (curl --cookie \"sid=$SF_ACCESS_TOKEN\") or as Authorization: Bearer. A real org \
+             redirects a request without one to its login page.\n"
+                .to_string(),
+        );
+    }
+    let wsdl_type = uri
+        .query()
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|pair| pair.strip_prefix("type="));
+    if uri.path() == "/soap/wsdl.jsp" && !matches!(wsdl_type, Some("*" | "%2A" | "%2a")) {
+        // A real org answers the enterprise WSDL here; sflab serves only the partner one.
+        return text_answer(
+            StatusCode::NOT_FOUND,
+            format!(
+                "sflab's org serves only the partner WSDL, at /soap/wsdl.jsp?type=* (this request asked for {}, which a real org answers with the enterprise WSDL when type is absent).\n",
+                wsdl_type.map_or("no type".to_string(), |t| format!("type={t}"))
+            ),
+        );
+    }
     let base = state.org.auth.base_url(&reached);
     // The newest version where `login()` still works, so WSDL-generated clients can log in.
     let version = login::LOGIN_RETIRED_FROM - 1;

@@ -558,21 +558,55 @@ async fn get_user_info_names_the_caller() {
     );
 }
 
-#[tokio::test]
-async fn wsdl_is_served_as_xml() {
-    let org = Org::default_org();
-    let req = Request::builder()
-        .uri("/soap/wsdl.jsp?type=*")
-        .header("host", "127.0.0.1:8443")
-        .body(Body::empty())
+async fn get_wsdl(org: &Org, uri: &str, header: Option<(&str, String)>) -> (StatusCode, String) {
+    let mut req = Request::builder().uri(uri).header("host", "127.0.0.1:8443");
+    if let Some((name, value)) = header {
+        req = req.header(name, value);
+    }
+    let resp = router(org.clone())
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
         .unwrap();
-    let resp = router(org).oneshot(req).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
+    let status = resp.status();
     let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
         .await
         .unwrap();
-    let text = String::from_utf8(bytes.to_vec()).unwrap();
-    assert!(text.contains("/services/Soap/u/64.0"));
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn wsdl_is_served_as_xml_to_a_logged_in_session() {
+    let org = Org::default_org();
+    let t = token(&org);
+    for header in [
+        ("cookie", format!("sid={t}")),
+        ("authorization", format!("Bearer {t}")),
+    ] {
+        let (status, text) = get_wsdl(&org, "/soap/wsdl.jsp?type=*", Some(header)).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        assert!(text.contains("/services/Soap/u/64.0"));
+    }
+}
+
+#[tokio::test]
+async fn the_wsdl_needs_a_valid_session_and_only_the_partner_one_is_served() {
+    let org = Org::default_org();
+    let (status, text) = get_wsdl(&org, "/soap/wsdl.jsp?type=*", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(text.contains("sid cookie"), "{text}");
+    let bogus = Some(("cookie", "sid=00Dbogus!nope".to_string()));
+    let (status, _) = get_wsdl(&org, "/soap/wsdl.jsp?type=*", bogus).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = get_wsdl(&org, "/services/wsdl/partner", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let t = token(&org);
+    let (status, text) =
+        get_wsdl(&org, "/soap/wsdl.jsp", Some(("cookie", format!("sid={t}")))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        text.contains("only the partner WSDL") && text.contains("enterprise"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
