@@ -2,7 +2,15 @@
 //! `<records xsi:type="sf:sObject">` with `sf:`-prefixed fields, and `sObjects` in requests
 //! become the JSON maps the store's DML takes.
 //!
-//! Implementation notes: the partner API writes the record's `Id` once as the sObject's own
+//! Values are written as the SOAP API writes them, not as REST does: a dateTime is
+//! `2026-12-01T14:50:59.000Z` (REST's `…+0000` suffix becomes `Z`), and the columns of an
+//! `AggregateResult` row, which has no schema a client could read types from, carry
+//! `xsi:type` (`xsd:int`, `xsd:double`, `xsd:boolean`, `xsd:date`, `xsd:dateTime`,
+//! `xsd:string`).
+//!
+//! Implementation notes: rows arrive as REST JSON, so a dateTime is recognised by its REST
+//! shape (`YYYY-MM-DDThh:mm:ss.sss+0000`, which the org writes for every dateTime field).
+//! The partner API writes the record's `Id` once as the sObject's own
 //! id element (nil when the query did not select it) and again as an ordinary field when it
 //! was selected — clients that read query results over SOAP see `Id` twice, so this does too.
 
@@ -25,13 +33,72 @@ pub fn sobject_fields(row: &Json) -> String {
         Some(id) => out.push_str(&format!("<sf:Id>{}</sf:Id>", escape(id))),
         None => out.push_str(r#"<sf:Id xsi:nil="true"/>"#),
     }
+    let aggregate = ty == "AggregateResult";
     for (k, v) in map {
         if k == "attributes" {
             continue;
         }
-        out.push_str(&field_xml(k, v));
+        if aggregate {
+            out.push_str(&aggregate_xml(k, v));
+        } else {
+            out.push_str(&field_xml(k, v));
+        }
     }
     out
+}
+
+/// REST's dateTime (`2026-12-01T14:50:59.000+0000`) as xsd:dateTime (`…T14:50:59.000Z`);
+/// `None` for any other text.
+fn soap_date_time(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b[i].is_ascii_digit());
+    let shaped = b.len() == 28
+        && s.ends_with("+0000")
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[19] == b'.'
+        && digits(20..23);
+    shaped.then(|| format!("{}Z", &s[..23]))
+}
+
+/// `YYYY-MM-DD`.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+/// One column of an AggregateResult row, typed with `xsi:type`.
+fn aggregate_xml(name: &str, v: &Json) -> String {
+    let tag = format!("sf:{name}");
+    let (ty, text) = match v {
+        Json::Null => return format!(r#"<{tag} xsi:nil="true"/>"#),
+        Json::Bool(b) => ("xsd:boolean", b.to_string()),
+        Json::Number(n) if n.is_i64() || n.is_u64() => ("xsd:int", n.to_string()),
+        Json::Number(n) => ("xsd:double", n.to_string()),
+        Json::String(s) => match soap_date_time(s) {
+            Some(dt) => ("xsd:dateTime", dt),
+            None if is_date(s) => ("xsd:date", s.clone()),
+            None => ("xsd:string", s.clone()),
+        },
+        other => return field_xml(name, other),
+    };
+    format!(r#"<{tag} xsi:type="{ty}">{}</{tag}>"#, escape(&text))
 }
 
 fn field_xml(name: &str, v: &Json) -> String {
@@ -40,7 +107,10 @@ fn field_xml(name: &str, v: &Json) -> String {
         Json::Null => format!(r#"<{tag} xsi:nil="true"/>"#),
         Json::Bool(b) => format!("<{tag}>{b}</{tag}>"),
         Json::Number(n) => format!("<{tag}>{n}</{tag}>"),
-        Json::String(s) => format!("<{tag}>{}</{tag}>", escape(s)),
+        Json::String(s) => {
+            let text = soap_date_time(s).unwrap_or_else(|| s.clone());
+            format!("<{tag}>{}</{tag}>", escape(&text))
+        }
         Json::Object(o) if o.contains_key("records") && o.contains_key("totalSize") => {
             let records: String = o
                 .get("records")
@@ -136,6 +206,50 @@ mod tests {
             xml,
             r#"<records xsi:type="sf:sObject"><sf:type>Account</sf:type><sf:Id>001A</sf:Id><sf:Id>001A</sf:Id><sf:Name>A &amp; B</sf:Name><sf:Phone xsi:nil="true"/></records>"#
         );
+    }
+
+    #[test]
+    fn date_times_are_written_as_xsd_date_times_ending_in_z() {
+        let row = json!({"attributes": {"type": "Account"}, "CreatedDate": "2026-12-01T14:50:59.000+0000", "Name": "2026-12-01T14:50:59.000+0100", "Day": "2026-12-01"});
+        let xml = record_element(&row);
+        assert!(
+            xml.contains("<sf:CreatedDate>2026-12-01T14:50:59.000Z</sf:CreatedDate>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<sf:Name>2026-12-01T14:50:59.000+0100</sf:Name>"),
+            "{xml}"
+        );
+        assert!(xml.contains("<sf:Day>2026-12-01</sf:Day>"), "{xml}");
+    }
+
+    #[test]
+    fn aggregate_columns_carry_their_xsd_type() {
+        let row = json!({"attributes": {"type": "AggregateResult"}, "c": 1, "total": 2.5, "Industry": "Energy", "latest": "2026-12-01T14:50:59.000+0000", "day": "2026-12-01", "none": null});
+        let xml = record_element(&row);
+        assert!(
+            xml.contains(r#"<sf:c xsi:type="xsd:int">1</sf:c>"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<sf:total xsi:type="xsd:double">2.5</sf:total>"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<sf:Industry xsi:type="xsd:string">Energy</sf:Industry>"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                r#"<sf:latest xsi:type="xsd:dateTime">2026-12-01T14:50:59.000Z</sf:latest>"#
+            ),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<sf:day xsi:type="xsd:date">2026-12-01</sf:day>"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<sf:none xsi:nil="true"/>"#), "{xml}");
     }
 
     #[test]
