@@ -45,9 +45,6 @@ pub fn runs(inlines: &[Inline], base: Style, theme: &Theme) -> Vec<(String, Styl
 
 fn wrapped(inlines: &[Inline], base: Style, width: usize, theme: &Theme) -> Vec<RLine> {
     wrap_keeping_urls(&runs(inlines, base, theme), width)
-        .into_iter()
-        .map(RLine::new)
-        .collect()
 }
 
 /// Lays out `blocks` in `width` cells. `tight` drops the blank line between blocks (list items).
@@ -276,16 +273,12 @@ fn callout(
         Span::styled(format!("{}╮", "─".repeat(fill)), style),
     ])];
     for line in inner {
-        let line = line
+        let mut line = line
             .prefixed(&[Span::styled("│ ", style)])
             .padded(content_w + 2, Style::new());
-        let code = line.code;
-        let mut spans = line.spans;
+        let mut spans = std::mem::take(&mut line.spans);
         spans.push(Span::styled(" │", style));
-        out.push(RLine {
-            code,
-            ..RLine::new(spans)
-        });
+        out.push(RLine { spans, ..line });
     }
     out.push(RLine::new(vec![Span::styled(
         format!("╰{}╯", "─".repeat(content_w + 2)),

@@ -39,6 +39,18 @@ pub struct HeadingMark {
     pub title: String,
 }
 
+/// How a line of wrapped prose goes on from the line before it, which wrapping cut: search
+/// reads the two as the one line they were (`rest/dome` is found across the cut).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrapJoin {
+    /// A space stood where the line was cut (else the cut fell inside a word).
+    pub space: bool,
+    /// Where the text ends on the line before (a character index).
+    pub before_end: usize,
+    /// Where the text starts on this line (a character index: after a list's indentation).
+    pub start: usize,
+}
+
 /// A document laid out at one width.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -47,6 +59,9 @@ pub struct Layout {
     /// The text of each line without styles; same length as `lines`.
     pub plain: Vec<String>,
     pub headings: Vec<HeadingMark>,
+    /// For each line, how it goes on from the line before when wrapping cut the text there;
+    /// same length as `lines`.
+    pub joins: Vec<Option<WrapJoin>>,
 }
 
 impl Document {
@@ -67,7 +82,18 @@ impl Document {
         let mut lines = Vec::with_capacity(rlines.len());
         let mut plain = Vec::with_capacity(rlines.len());
         let mut headings = Vec::new();
+        let mut joins = Vec::with_capacity(rlines.len());
+        let mut before: Option<(usize, usize)> = None;
         for (i, rl) in rlines.into_iter().enumerate() {
+            joins.push(match (rl.continues, rl.text_at, before) {
+                (Some(space), Some((start, _)), Some((_, before_end))) => Some(WrapJoin {
+                    space,
+                    before_end,
+                    start,
+                }),
+                _ => None,
+            });
+            before = rl.text_at;
             let text: String = rl.spans.iter().map(|s| s.content.as_ref()).collect();
             if let Some(level) = rl.heading {
                 headings.push(HeadingMark {
@@ -84,6 +110,7 @@ impl Document {
             lines,
             plain,
             headings,
+            joins,
         }
     }
 }

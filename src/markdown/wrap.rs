@@ -17,6 +17,12 @@ pub struct RLine {
     pub spans: Vec<Span<'static>>,
     pub heading: Option<u8>,
     pub code: Option<CodeLine>,
+    /// Where the wrapped text stands in the line, as character indexes (after a list's
+    /// bullet, before a call-out's border): for lines of wrapped prose.
+    pub text_at: Option<(usize, usize)>,
+    /// The line goes on with the text of the line before it, which wrapping cut: `true`
+    /// where a space was, `false` inside a word. `None` for a line that starts anew.
+    pub continues: Option<bool>,
 }
 
 /// A laid-out line of a code block, for output that prints code as it was written (a pipe,
@@ -35,6 +41,8 @@ impl RLine {
             spans,
             heading: None,
             code: None,
+            text_at: None,
+            continues: None,
         }
     }
 
@@ -48,6 +56,11 @@ impl RLine {
 
     /// Puts `prefix` in front of the line.
     pub fn prefixed(mut self, prefix: &[Span<'static>]) -> RLine {
+        let shift: usize = prefix.iter().map(|s| s.content.chars().count()).sum();
+        if let Some((from, to)) = self.text_at.as_mut() {
+            *from += shift;
+            *to += shift;
+        }
         let mut spans = prefix.to_vec();
         spans.append(&mut self.spans);
         self.spans = spans;
@@ -121,6 +134,10 @@ struct Lines {
     out: Vec<Vec<Span<'static>>>,
     cur: Vec<Span<'static>>,
     cur_w: usize,
+    /// How each line in `out` goes on from the one before (see [`RLine::continues`]).
+    joins: Vec<Option<bool>>,
+    /// How the current line goes on from the one before.
+    join: Option<bool>,
 }
 
 impl Lines {
@@ -132,8 +149,10 @@ impl Lines {
         self.cur_w += w;
     }
 
-    fn newline(&mut self) {
+    /// Ends the current line; the next one goes on from it as `next` says.
+    fn newline(&mut self, next: Option<bool>) {
         self.out.push(std::mem::take(&mut self.cur));
+        self.joins.push(std::mem::replace(&mut self.join, next));
         self.cur_w = 0;
     }
 
@@ -163,7 +182,7 @@ impl Lines {
                     self.push_chars(&chars[i..i + 1]);
                     i += 1;
                 }
-                self.newline();
+                self.newline(Some(false));
                 continue;
             }
             let end = (i + 1..fit)
@@ -171,7 +190,7 @@ impl Lines {
                 .find(|&k| matches!(chars[k - 1].0, '-' | '/'))
                 .unwrap_or(fit);
             self.push_chars(&chars[i..end]);
-            self.newline();
+            self.newline(Some(false));
             i = end;
         }
     }
@@ -186,13 +205,25 @@ impl Lines {
 
 /// Wraps styled runs to `width` cells. Spaces collapse; `\n` forces a break.
 pub fn wrap(runs: &[(String, Style)], width: usize) -> Vec<Vec<Span<'static>>> {
-    wrap_with(runs, width, false)
+    wrap_with(runs, width, false).0
 }
 
 /// Like [`wrap`], but a URL wider than `width` is never broken: it goes on a line of its own,
 /// whole, wider than `width` (prose: a lesson's sources, a link's address).
-pub fn wrap_keeping_urls(runs: &[(String, Style)], width: usize) -> Vec<Vec<Span<'static>>> {
-    wrap_with(runs, width, true)
+pub fn wrap_keeping_urls(runs: &[(String, Style)], width: usize) -> Vec<RLine> {
+    let (lines, joins) = wrap_with(runs, width, true);
+    lines
+        .into_iter()
+        .zip(joins)
+        .map(|(spans, continues)| {
+            let chars = spans.iter().map(|s| s.content.chars().count()).sum();
+            RLine {
+                text_at: Some((0, chars)),
+                continues,
+                ..RLine::new(spans)
+            }
+        })
+        .collect()
 }
 
 /// Whether a word is a web address (after an opening bracket or quote, as in a link's
@@ -203,19 +234,24 @@ fn is_url(word: &[(String, Style)]) -> bool {
     ["https://", "http://"].iter().any(|s| text.starts_with(s))
 }
 
-fn wrap_with(runs: &[(String, Style)], width: usize, keep_urls: bool) -> Vec<Vec<Span<'static>>> {
+/// The wrapped lines, and how each goes on from the one before.
+type Wrapped = (Vec<Vec<Span<'static>>>, Vec<Option<bool>>);
+
+fn wrap_with(runs: &[(String, Style)], width: usize, keep_urls: bool) -> Wrapped {
     let width = width.max(1);
     let mut lines = Lines {
         width,
         out: Vec::new(),
         cur: Vec::new(),
         cur_w: 0,
+        joins: Vec::new(),
+        join: None,
     };
     let mut space: Option<Style> = None;
     for piece in pieces(runs) {
         match piece {
             Piece::Break => {
-                lines.newline();
+                lines.newline(None);
                 space = None;
             }
             Piece::Space(style) => space = Some(style),
@@ -224,7 +260,7 @@ fn wrap_with(runs: &[(String, Style)], width: usize, keep_urls: bool) -> Vec<Vec
                     if lines.cur_w + 1 + w <= width {
                         lines.push(" ", space.unwrap_or_default(), 1);
                     } else {
-                        lines.newline();
+                        lines.newline(Some(true));
                     }
                 }
                 space = None;
@@ -241,9 +277,9 @@ fn wrap_with(runs: &[(String, Style)], width: usize, keep_urls: bool) -> Vec<Vec
         }
     }
     if !lines.cur.is_empty() || lines.out.is_empty() {
-        lines.newline();
+        lines.newline(None);
     }
-    lines.out
+    (lines.out, lines.joins)
 }
 
 /// The widest unbreakable word, and the width of the whole text on one line (per `\n` part).
@@ -292,6 +328,13 @@ pub fn hard_break(text: &str, width: usize) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn prose(lines: &[RLine]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
 
     fn text(lines: &[Vec<Span<'static>>]) -> Vec<String> {
         lines
@@ -343,12 +386,12 @@ mod tests {
             Style::default(),
         )];
         assert_eq!(
-            text(&wrap_keeping_urls(&runs, 40)),
+            prose(&wrap_keeping_urls(&runs, 40)),
             vec!["Upsert a Record —", url, "and more"]
         );
         let link = vec![(format!("the docs ({url})"), Style::default())];
         assert_eq!(
-            text(&wrap_keeping_urls(&link, 40)),
+            prose(&wrap_keeping_urls(&link, 40)),
             vec!["the docs".to_string(), format!("({url})")]
         );
         // Where every line must fit (a table's cell), it is still broken.

@@ -1,7 +1,7 @@
 //! The lesson reader's state: which lesson, its layout at the pane's width, the scroll
 //! position and the search (query, matches, current match).
 
-use crate::markdown::Layout;
+use crate::markdown::{Layout, WrapJoin};
 use std::sync::Arc;
 
 /// One search hit: a line and a range of character indices in that line's plain text, and
@@ -55,8 +55,10 @@ fn continues(previous: &[char], line: &[char]) -> Option<usize> {
 
 /// Case-insensitive matches of `query` in each line (character by character, so indices
 /// stay valid for the original text). A code line wrapped over several rows is searched as
-/// the one line it is: a match split by the wrap is found, in pieces.
-pub fn find_matches(lines: &[String], query: &str) -> Vec<Match> {
+/// the one line it is, and so is a paragraph wrapping cut (`joins`, as the layout gives
+/// them; the space the cut took is read again): a match split by the wrap is found, in
+/// pieces, and the count does not change with the width.
+pub fn find_matches(lines: &[String], joins: &[Option<WrapJoin>], query: &str) -> Vec<Match> {
     let needle: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
     if needle.is_empty() {
         return Vec::new();
@@ -70,43 +72,59 @@ pub fn find_matches(lines: &[String], query: &str) -> Vec<Match> {
     let mut out = Vec::new();
     let mut line = 0;
     while line < rows.len() {
-        // The source line: this row, then each row continuing it, as (row, first char).
-        let mut parts = vec![(line, 0)];
-        while let Some(from) = rows
-            .get(line + parts.len())
-            .and_then(|next| continues(&rows[line + parts.len() - 1], next))
-        {
-            parts.push((line + parts.len(), from));
+        // The source line: this row, then each row continuing it, as (row, first char, end,
+        // a space read before it).
+        let mut parts = vec![(line, 0, rows[line].len(), false)];
+        loop {
+            let next = line + parts.len();
+            let Some(row) = rows.get(next) else { break };
+            if let Some(from) = continues(&rows[next - 1], row) {
+                parts.push((next, from, row.len(), false));
+            } else if let Some(join) = joins.get(next).copied().flatten() {
+                if let Some(last) = parts.last_mut() {
+                    last.2 = join.before_end.min(last.2);
+                }
+                parts.push((next, join.start.min(row.len()), row.len(), join.space));
+            } else {
+                break;
+            }
         }
-        // Each character of the joined text, with the row and index it came from.
-        let joined: Vec<(char, usize, usize)> = parts
+        // Each character of the joined text, with the row and index it came from (`None`
+        // for the space a cut took).
+        let joined: Vec<(char, Option<(usize, usize)>)> = parts
             .iter()
-            .flat_map(|&(row, from)| {
-                rows[row]
-                    .iter()
-                    .enumerate()
-                    .skip(from)
-                    .map(move |(i, c)| (*c, row, i))
+            .flat_map(|&(row, from, to, space)| {
+                let gap = space.then_some((' ', None));
+                gap.into_iter().chain(
+                    rows[row][from..to.max(from)]
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, c)| (*c, Some((row, from + i)))),
+                )
             })
             .collect();
         let mut i = 0;
         while i + needle.len() <= joined.len() {
             let hit = joined[i..i + needle.len()]
                 .iter()
-                .map(|(c, _, _)| c)
+                .map(|(c, _)| c)
                 .eq(needle.iter());
             if !hit {
                 i += 1;
                 continue;
             }
             let mut pieces: Vec<(usize, usize, usize)> = Vec::new();
-            for &(_, row, at) in &joined[i..i + needle.len()] {
+            for &(_, at) in &joined[i..i + needle.len()] {
+                let Some((row, at)) = at else { continue };
                 match pieces.last_mut() {
                     Some((r, _, end)) if *r == row => *end = at + 1,
                     _ => pieces.push((row, at, at + 1)),
                 }
             }
-            let (first_row, start, end) = pieces[0];
+            let Some(&(first_row, start, end)) = pieces.first() else {
+                i += 1;
+                continue;
+            };
             out.push(Match {
                 line: first_row,
                 start,
@@ -181,7 +199,7 @@ impl Reader {
     /// selects the first match at or below it; with no match the view goes back to `from`,
     /// so a typo does not lose the reading position.
     pub fn search(&mut self, query: &str, from: usize, height: usize) {
-        let matches = find_matches(&self.layout.plain, query);
+        let matches = find_matches(&self.layout.plain, &self.layout.joins, query);
         if matches.is_empty() {
             self.scroll = from.min(self.max_scroll(height));
         }
@@ -295,8 +313,36 @@ mod tests {
     }
 
     #[test]
+    fn words_split_where_a_paragraph_wraps_are_found_and_counted_the_same_at_any_width() {
+        let md = "- Upsert — atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm and the rest of \
+                  the REST docs, in a list item that wraps.\n\n> A quote that says rest \
+                  many times: rest, rest and rest again until it wraps.\n";
+        let doc = Document::parse(md);
+        let counts: Vec<(usize, usize)> = [24u16, 31, 40, 57, 80]
+            .iter()
+            .map(|&w| {
+                let layout = doc.layout(w, &Theme::monochrome());
+                let count = |q: &str| find_matches(&layout.plain, &layout.joins, q).len();
+                (count("rest/dome"), count("rest"))
+            })
+            .collect();
+        assert!(
+            counts.iter().all(|&c| c == (1, 8)),
+            "the same at every width: {counts:?}"
+        );
+        // At the narrowest, the split match lights both of its pieces.
+        let layout = doc.layout(24, &Theme::monochrome());
+        let m = find_matches(&layout.plain, &layout.joins, "rest/dome");
+        assert!(
+            m.iter().any(|m| !m.continued.is_empty()),
+            "{:?}",
+            layout.plain
+        );
+    }
+
+    #[test]
     fn search_ignores_case_and_finds_every_hit() {
-        let m = find_matches(&["Token token TOKEN".to_string()], "token");
+        let m = find_matches(&["Token token TOKEN".to_string()], &[], "token");
         assert_eq!(m.len(), 3);
         assert_eq!((m[2].start, m[2].end), (12, 17));
     }
@@ -313,7 +359,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let m = find_matches(&lines, "patch");
+        let m = find_matches(&lines, &[], "patch");
         assert_eq!(m.len(), 2, "{m:?}");
         assert_eq!((m[0].line, m[0].start, m[0].end), (0, 10, 13));
         assert_eq!(m[0].continued, vec![(1, 2, 4)]);
@@ -325,11 +371,11 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let m = find_matches(&listed, "patch");
+        let m = find_matches(&listed, &[], "patch");
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].continued, vec![(1, 5, 7)]);
         assert!(
-            find_matches(&listed, "chch").is_empty(),
+            find_matches(&listed, &[], "chch").is_empty(),
             "not across a third row"
         );
     }
