@@ -244,6 +244,10 @@ pub struct Evidence {
     /// token), by marker: what the org gave out before the program did anything.
     #[serde(default)]
     pub handed: Vec<KnownSecret>,
+    /// The names of the variables the lab's `run.env` sets (`INVENTORY_API_KEY`…), values
+    /// left out: what a program should read its secrets from.
+    #[serde(default)]
+    pub lab_env: Vec<String>,
     /// What the org did outbound (lab actions, callouts, callout setup); mock backend only.
     #[serde(default)]
     pub outbound: OutboundEvidence,

@@ -190,9 +190,27 @@ pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
          memory, never in a `.env` or cache file in the lab folder."
     };
     cx.fail(format!(
-        "Your files contain secrets: {}. Read them from the environment variables the lab sets (the brief names them: SF_CLIENT_SECRET, ERP_CLIENT_SECRET…) instead of writing them into code.{hidden_note}",
-        found.render(|kind, path, line| format!("{kind} ({path}:{line})"))
+        "Your files contain secrets: {}. Read them from the environment variables the lab sets ({}) instead of writing them into code.{hidden_note}",
+        found.render(|kind, path, line| format!("{kind} ({path}:{line})")),
+        secret_variables(cx)
     ))
+}
+
+/// The variables of the lab's `run.env` named like secrets (`INVENTORY_API_KEY`), as the
+/// brief gives them; without any, a pointer to the brief.
+fn secret_variables(cx: &Cx) -> String {
+    let names: Vec<String> = cx
+        .ev
+        .lab_env
+        .iter()
+        .filter(|n| crate::redact::names_a_secret(n))
+        .map(|n| format!("${n}"))
+        .collect();
+    if names.is_empty() {
+        "the brief names them".to_string()
+    } else {
+        names.join(", ")
+    }
 }
 
 /// Every file left in the lab folder holding a secret (hidden ones included) is readable and

@@ -25,6 +25,31 @@ fn sources_with_a_redacted_secret_fail_with_the_line() {
         v.message
     );
     assert!(!v.message.contains("S3cretValue1234"));
+    assert!(
+        v.message.contains("(the brief names them)"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn a_leaked_secret_names_the_variables_this_lab_sets() {
+    let r = Redactor::new(b"k");
+    r.add_secret("lab_secret", "inv-7f3a-demo-key");
+    let mut ev = evidence(vec![]);
+    ev.lab_env = vec!["INVENTORY_API_KEY".into(), "SERVICE_MODE".into()];
+    ev.sources.push(SourceFile {
+        path: "service.py".into(),
+        text: r.text("KEY = 'inv-7f3a-demo-key'\n"),
+    });
+    let v = assert_fails("{ rule: secrets.not_in_sources }", &ev);
+    assert!(
+        v.message
+            .contains("environment variables the lab sets ($INVENTORY_API_KEY)"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("ERP_CLIENT_SECRET") && !v.message.contains("SERVICE_MODE"));
 }
 
 #[test]

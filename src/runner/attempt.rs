@@ -519,6 +519,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         events,
         secrets: redactor.known_secrets(),
         handed,
+        lab_env: lab.run.env.keys().cloned().collect(),
         outbound,
     };
     // Judged while the org still holds the final state, for the SOQL checks.

@@ -54,6 +54,7 @@ pub async fn judge_files_only(
         too_large: files.too_large,
         unread: files.unread,
         secrets: redactor.known_secrets(),
+        lab_env: lab.run.env.keys().cloned().collect(),
         ..Evidence::default()
     };
     let verdicts = lab
