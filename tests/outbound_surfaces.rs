@@ -106,7 +106,7 @@ async fn every_outbound_surface_answers_over_a_real_listener() {
     let sid = between(&text, "<sessionId>", "</sessionId>").to_string();
     assert!(sid.starts_with("00D"), "{text}");
     let query = format!(
-        r#"<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Header><SessionHeader><sessionId>{sid}</sessionId></SessionHeader></env:Header><env:Body><query><queryString>SELECT Name FROM Account WHERE ERP_Id__c = 'A-1001'</queryString></query></env:Body></env:Envelope>"#
+        r#"<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Header><SessionHeader xmlns="urn:partner.soap.sforce.com"><sessionId>{sid}</sessionId></SessionHeader></env:Header><env:Body><query xmlns="urn:partner.soap.sforce.com"><queryString>SELECT Name FROM Account WHERE ERP_Id__c = 'A-1001'</queryString></query></env:Body></env:Envelope>"#
     );
     let r = http
         .post(format!("{}/services/Soap/u/59.0", s.base))
