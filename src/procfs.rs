@@ -4,7 +4,9 @@
 //! `proxy::peer`); the runner asks who still holds a finished run's output pipe
 //! (`pipe:[inode]`, see `runner::leftovers`). Both are one question: the processes, other
 //! than sflab itself, with a descriptor linking to that name. Elsewhere than Linux, and for
-//! processes whose descriptors cannot be read (another user's), the answer is empty.
+//! processes whose descriptors cannot be read (another user's), the answer is empty. The list
+//! of other processes ([`other_pids`]) also serves the runner's search for processes a run
+//! left behind.
 
 /// The pids other than this process's with a descriptor linking to `target` (such as
 /// `socket:[1234]` or `pipe:[1234]`), ascending.
@@ -26,7 +28,7 @@ pub fn newest_holder_of(target: &str) -> Option<u32> {
 
 /// Every process's pid but this one's, ascending.
 #[cfg(target_os = "linux")]
-fn other_pids() -> Vec<u32> {
+pub fn other_pids() -> Vec<u32> {
     let me = std::process::id();
     let Ok(procs) = std::fs::read_dir("/proc") else {
         return Vec::new();
@@ -41,7 +43,7 @@ fn other_pids() -> Vec<u32> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn other_pids() -> Vec<u32> {
+pub fn other_pids() -> Vec<u32> {
     Vec::new()
 }
 

@@ -75,6 +75,13 @@ fn state_of(e: &Exchange) -> Option<String> {
     Some(e.response_json()?.get("state")?.as_str()?.to_string())
 }
 
+/// The data rows of a results CSV an exchange was answered with (its lines after the header).
+fn rows_answered(e: &Exchange) -> usize {
+    e.response
+        .as_ref()
+        .map_or(0, |r| r.body.text.lines().count().saturating_sub(1))
+}
+
 /// The first successful fetch of an ingest job's failed or successful results made while the
 /// org's last answer about that job (a poll or the close, before the fetch) gave a state other
 /// than JobComplete, with that answer.
@@ -123,10 +130,7 @@ pub(crate) fn failed_results_fetched(cx: &Cx) -> Verdict {
         if let Some((fetch, said)) = fetched_unfinished(cx) {
             let id = job_id(fetch.path()).unwrap_or("?");
             let state = state_of(said).unwrap_or_default();
-            let rows = fetch
-                .response
-                .as_ref()
-                .map_or(0, |r| r.body.text.lines().count().saturating_sub(1));
+            let rows = rows_answered(fetch);
             return cx
                 .fail(format!(
                     "Job {id}'s results were fetched at {}, before the job had finished: the org's last word on the job before then ({}) was state {state}, not JobComplete, so that answer held only the rows processed so far ({}), and no poll afterwards saw the job report its failed records. Poll GET …/jobs/ingest/{id} until its state is JobComplete, read numberRecordsFailed there, then fetch …/failedResults.",
@@ -161,10 +165,7 @@ pub(crate) fn failed_results_fetched(cx: &Cx) -> Verdict {
                         && is_success(e)
                 });
                 if let Some(early) = early {
-                    let rows = early
-                        .response
-                        .as_ref()
-                        .map_or(0, |r| r.body.text.lines().count().saturating_sub(1));
+                    let rows = rows_answered(early);
                     return cx
                         .fail(format!(
                             "Job {id}'s failed rows were fetched at {}, before the job had finished, so that answer held {} — then it reported failed records ({}). Poll GET …/jobs/ingest/{id} until its state is JobComplete, then fetch …/failedResults.",

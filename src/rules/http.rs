@@ -249,17 +249,21 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
         .with_evidence(seqs)
 }
 
+/// The exchanges a verdict counted, by their sequence numbers, in the order recorded.
+fn counted<'a>(cx: &'a Cx, seqs: &[u64]) -> Vec<&'a crate::evidence::Exchange> {
+    cx.ev
+        .exchanges
+        .iter()
+        .filter(|e| seqs.contains(&e.seq))
+        .collect()
+}
+
 /// Why the counted requests fall short of `min` once only those from one start of the client
 /// count: `None` when some start made `min` of them in one run, or when the proxy could not
 /// tell which process sent a request (nothing is then guessed).
 fn spread_over_starts(p: &RequestMade, cx: &Cx, seqs: &[u64], want: &str) -> Option<String> {
     use super::retry::client_start;
-    let counted: Vec<&crate::evidence::Exchange> = cx
-        .ev
-        .exchanges
-        .iter()
-        .filter(|e| seqs.contains(&e.seq))
-        .collect();
+    let counted = counted(cx, seqs);
     let starts: Vec<(usize, u32)> = counted
         .iter()
         .map(|e| Some((e.run_index, client_start(e)?)))
@@ -291,12 +295,7 @@ fn spread_over_starts(p: &RequestMade, cx: &Cx, seqs: &[u64], want: &str) -> Opt
 /// version's 410, an empty bearer token's 401). A lab that needs the call accepted says so
 /// with `status:`; some labs want a refused call (a 400 a client must not retry).
 fn refused_note(p: &RequestMade, cx: &Cx, seqs: &[u64]) -> String {
-    let counted: Vec<&crate::evidence::Exchange> = cx
-        .ev
-        .exchanges
-        .iter()
-        .filter(|e| seqs.contains(&e.seq))
-        .collect();
+    let counted = counted(cx, seqs);
     let Some(last) = counted.last() else {
         return String::new();
     };

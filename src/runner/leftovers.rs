@@ -208,14 +208,8 @@ fn kill(_pid: u32) {}
 /// Live processes (not zombies, not sflab itself, not in `group`) carrying `marker`, by pid.
 #[cfg(target_os = "linux")]
 fn marked(marker: &Marker, group: Option<u32>) -> Vec<Leftover> {
-    let me = std::process::id();
-    let Ok(rd) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let mut out: Vec<Leftover> = rd
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| *pid != me)
+    crate::procfs::other_pids()
+        .into_iter()
         .filter(|pid| {
             std::fs::read(format!("/proc/{pid}/environ"))
                 .is_ok_and(|env| env.split(|b| *b == 0).any(|entry| marker.matches(entry)))
@@ -228,9 +222,7 @@ fn marked(marker: &Marker, group: Option<u32>) -> Vec<Leftover> {
             pid,
             command: command_line(pid),
         })
-        .collect();
-    out.sort_by_key(|p| p.pid);
-    out
+        .collect()
 }
 
 #[cfg(not(target_os = "linux"))]
