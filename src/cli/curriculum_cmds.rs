@@ -233,13 +233,15 @@ fn classroom_workspace(cli: &Cli) -> Result<crate::workspace::Workspace, Failure
     super::lab::workspace_of(cli)
 }
 
-/// `sflab list`; `track_note` says where the workspace's track judges a lab otherwise than
-/// its ✓/✗ here ([`crate::track::mark::list_note`]).
+/// `sflab list`; `on_track` is the workspace's track with where the learner stands on it:
+/// the text says where it judges a lab otherwise than its ✓/✗ here
+/// ([`crate::track::mark::list_note`]), the JSON gives its mark and each assigned lab's
+/// standing under `track` (left out without a track, and on labs it does not assign).
 pub fn list(
     curriculum: &Curriculum,
     json: bool,
     progress: &std::collections::BTreeMap<String, crate::progress::LabStatus>,
-    track_note: Option<&str>,
+    on_track: Option<&(crate::track::Track, Vec<crate::track::AssignedRow>)>,
 ) -> Result<u8, Failure> {
     let status = |id: &str| {
         progress
@@ -248,6 +250,11 @@ pub fn list(
             .unwrap_or(crate::progress::LabStatus::NotStarted)
     };
     if json {
+        let lab_on_track = |id: &str| {
+            let (_, rows) = on_track?;
+            let row = rows.iter().find(|r| r.lab == id)?;
+            serde_json::to_value(crate::track::mark::LabOnTrack::of(row)).ok()
+        };
         let levels: Vec<_> = Level::ALL
             .iter()
             .map(|&level| {
@@ -264,17 +271,23 @@ pub fn list(
                                 "summary": lab.summary,
                                 "status": status(&lab.id),
                                 "backends": super::lab::spec_of(lab).map(|s| s.backends).unwrap_or_default(),
-                            })).collect::<Vec<_>>(),
+                            })).map(|mut doc| {
+                                if let Some(standing) = lab_on_track(doc["id"].as_str().unwrap_or_default()) {
+                                    doc["track"] = standing;
+                                }
+                                doc
+                            }).collect::<Vec<_>>(),
                         })
                     })
                     .collect();
                 json!({ "level": level.to_string(), "title": level.title(), "lessons": lessons })
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "levels": levels })).unwrap_or_default()
-        );
+        let mut doc = json!({ "levels": levels });
+        if let Some((track, _)) = on_track {
+            doc["track"] = json!(crate::track::mark::TrackMark::of(track));
+        }
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return Ok(0);
     }
     // One column for ids, as wide as the longest, so every title starts in the same place.
@@ -311,7 +324,9 @@ pub fn list(
             }
         }
     }
-    if let Some(note) = track_note {
+    if let Some(note) =
+        on_track.and_then(|(t, rows)| crate::track::mark::list_note(t, rows, progress))
+    {
         println!("\n{note}");
     }
     Ok(0)

@@ -363,10 +363,7 @@ fn show(
     match report {
         Ok(r) => {
             if json {
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(r).unwrap_or_else(|_| "{}".into())
-                );
+                outln!("{}", report_json(r, track));
             } else {
                 // The footer names the rule `sflab hint` will speak of, hints seen included.
                 let revealed: Vec<(String, u32)> = reader_of(ws)
@@ -397,6 +394,21 @@ fn show(
             2
         }
     }
+}
+
+/// `sflab check --json`'s document: the report, with the track's verdict on it under
+/// `track` when `track` assigns the lab ([`crate::track::mark::CheckVerdict`]); left out
+/// otherwise.
+fn report_json(r: &Report, track: Option<&crate::track::Track>) -> String {
+    let mut doc = serde_json::to_value(r).unwrap_or_else(|_| serde_json::json!({}));
+    let verdict = track.and_then(|t| crate::track::mark::check_verdict(t, r));
+    if let (Some(doc), Some(verdict)) = (doc.as_object_mut(), verdict) {
+        doc.insert(
+            "track".into(),
+            serde_json::to_value(verdict).unwrap_or_default(),
+        );
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into())
 }
 
 pub fn check(

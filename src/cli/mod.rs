@@ -365,8 +365,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Some(Command::Report { ref out }) => track::report(&cli, &curriculum, out),
         Some(Command::List { json }) => {
             let progress = lab::progress_of(&cli)?;
-            let note = track::list_note(&cli, &curriculum, &progress);
-            curriculum_cmds::list(&curriculum, json, &progress, note.as_deref())
+            let on_track = track::list_track(&cli, &curriculum);
+            curriculum_cmds::list(&curriculum, json, &progress, on_track.as_ref())
         }
         Some(Command::Lesson { ref id, raw, width }) => {
             curriculum_cmds::lesson(&curriculum, id, raw, width)

@@ -169,18 +169,15 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
     out
 }
 
-/// The note `sflab list` prints when the workspace's track judges a lab otherwise than the
-/// lab's own mark (none without a track, or when it cannot be read).
-pub fn list_note(
-    cli: &Cli,
-    curriculum: &Curriculum,
-    own: &std::collections::BTreeMap<String, crate::progress::LabStatus>,
-) -> Option<String> {
+/// The workspace's track and where the learner stands on it, for `sflab list` (its note,
+/// and `track` in its JSON); `None` without a track, or when it cannot be read
+/// (`sflab track show` says why).
+pub fn list_track(cli: &Cli, curriculum: &Curriculum) -> Option<(Track, Vec<AssignedRow>)> {
     let ws = optional_workspace(cli).ok()??;
     let t = chosen(cli, Some(&ws), None, curriculum).ok()?;
     let progress = track::load_progress(&ws, &t).ok()?;
     let rows = track::assigned_view_model(&t, curriculum, &progress, Utc::now());
-    track::mark::list_note(&t, &rows, own)
+    Some((t, rows))
 }
 
 pub fn show(cli: &Cli, curriculum: &Curriculum, file: Option<&Path>) -> Result<u8, Failure> {

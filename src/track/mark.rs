@@ -3,6 +3,10 @@
 //! `sflab track show` and `sflab report` judge by). A lab at 11/13 on a track passing at 80%
 //! fails the lab's own mark and counts as passed for the track; the commands that show the
 //! lab's own mark say what the track makes of it, so the two never read as a contradiction.
+//! Their JSON says it too: `sflab check --json` gives the track's verdict on the attempt
+//! ([`CheckVerdict`]) and `sflab list --json` the track's mark ([`TrackMark`]) and each
+//! assigned lab's standing on it ([`LabOnTrack`]), each under `track`, left out where no
+//! track applies.
 //!
 //! Whatever the points, an attempt that leaked a secret (a failed `secrets.*` check) counts
 //! for neither ([`super::view::counts_as_pass`]).
@@ -13,6 +17,7 @@ use super::spec::Track;
 use super::view::{backend_name, counts_as_pass, leaked_a_secret, AssignedRow, TrackStatus};
 use crate::progress::{AttemptRow, LabStatus};
 use crate::runner::Report;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The report as the attempt the progress store keeps of it.
@@ -32,36 +37,124 @@ fn as_attempt(r: &Report) -> AttemptRow {
     }
 }
 
+/// Why an attempt does not count as passed for a track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotCounted {
+    /// A failed `secrets.*` check: no pass mark forgives it.
+    SecretLeaked,
+    /// The attempt ran on a backend other than the track's.
+    OtherBackend,
+    /// The points are below the track's pass mark.
+    BelowPassMark,
+}
+
+/// The track's verdict on one attempt, as `sflab check --json` gives it under `track`: the
+/// track, its pass mark and backend, and whether the attempt counts as passed for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckVerdict {
+    /// The track's name (`track:` in its file).
+    pub name: String,
+    pub backend: &'static str,
+    /// Percent of the lab's points an attempt needs to count.
+    pub pass_threshold: u32,
+    pub counts_for_track: bool,
+    /// Why the attempt does not count; left out when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_not: Option<NotCounted>,
+}
+
+/// The track's verdict on the checked attempt `r`; `None` when `track` does not assign its
+/// lab.
+pub fn check_verdict(track: &Track, r: &Report) -> Option<CheckVerdict> {
+    track.labs.iter().find(|a| a.lab == r.lab)?;
+    let attempt = as_attempt(r);
+    let why_not = if counts_as_pass(track, &attempt) {
+        None
+    } else if leaked_a_secret(&attempt) {
+        Some(NotCounted::SecretLeaked)
+    } else if r.backend != backend_name(track) {
+        Some(NotCounted::OtherBackend)
+    } else {
+        Some(NotCounted::BelowPassMark)
+    };
+    Some(CheckVerdict {
+        name: track.name.clone(),
+        backend: backend_name(track),
+        pass_threshold: track.pass_threshold,
+        counts_for_track: why_not.is_none(),
+        why_not,
+    })
+}
+
 /// The line `sflab check` adds below its report when `track` assigns the lab: whether this
 /// attempt counts as passed for the track, at its pass mark, and why not when it does not.
 pub fn check_line(track: &Track, r: &Report) -> Option<String> {
-    track.labs.iter().find(|a| a.lab == r.lab)?;
-    let attempt = as_attempt(r);
+    let judged = check_verdict(track, r)?;
     let lead = format!(
         "Track “{}” (a lab counts as passed at {}% of its points on the {} backend):",
-        track.name,
-        track.pass_threshold,
-        backend_name(track)
+        judged.name, judged.pass_threshold, judged.backend
     );
     let score = format!("{}/{}", r.points, r.max_points);
-    let verdict = if counts_as_pass(track, &attempt) {
-        if r.passed {
-            "this attempt counts as passed.".to_string()
-        } else {
-            format!("this attempt counts as passed for the track ({score}), though the lab's own mark above asks for every check.")
+    let verdict = match judged.why_not {
+        None if r.passed => "this attempt counts as passed.".to_string(),
+        None => format!("this attempt counts as passed for the track ({score}), though the lab's own mark above asks for every check."),
+        Some(NotCounted::SecretLeaked) => {
+            "this attempt does not count: a secret leaked, which fails a lab whatever its points."
+                .to_string()
         }
-    } else if leaked_a_secret(&attempt) {
-        "this attempt does not count: a secret leaked, which fails a lab whatever its points."
-            .to_string()
-    } else if r.backend != backend_name(track) {
-        format!(
+        Some(NotCounted::OtherBackend) => format!(
             "this attempt does not count: it ran on the {} backend.",
             r.backend
-        )
-    } else {
-        format!("this attempt does not count: {score} is below the pass mark.")
+        ),
+        Some(NotCounted::BelowPassMark) => {
+            format!("this attempt does not count: {score} is below the pass mark.")
+        }
     };
     Some(format!("{lead} {verdict}"))
+}
+
+/// The track as `sflab list --json` gives it at the top, under `track`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrackMark {
+    /// The track's name (`track:` in its file).
+    pub name: String,
+    pub backend: &'static str,
+    /// Percent of a lab's points an attempt needs to count.
+    pub pass_threshold: u32,
+}
+
+impl TrackMark {
+    pub fn of(track: &Track) -> TrackMark {
+        TrackMark {
+            name: track.name.clone(),
+            backend: backend_name(track),
+            pass_threshold: track.pass_threshold,
+        }
+    }
+}
+
+/// An assigned lab as `sflab list --json` gives it under the lab's `track`: the track's
+/// verdict beside the lab's own `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabOnTrack {
+    /// Whether an attempt counts as passed for the track.
+    pub counts_for_track: bool,
+    pub status: TrackStatus,
+    /// The due date as the track file writes it.
+    pub due: String,
+    pub overdue: bool,
+}
+
+impl LabOnTrack {
+    pub fn of(row: &AssignedRow) -> LabOnTrack {
+        LabOnTrack {
+            counts_for_track: row.status == TrackStatus::Passed,
+            status: row.status,
+            due: row.due.clone(),
+            overdue: row.overdue,
+        }
+    }
 }
 
 /// The note `sflab list` adds below its tree when the workspace has a track whose verdict
@@ -195,5 +288,70 @@ mod tests {
         );
         let same = BTreeMap::from([("rest-first-call".to_string(), LabStatus::Passed)]);
         assert_eq!(list_note(&t, &rows, &same), None);
+    }
+
+    #[test]
+    fn check_json_gives_the_tracks_name_pass_mark_and_whether_the_attempt_counts() {
+        let t = track();
+        let json = |r: &Report| serde_json::to_value(check_verdict(&t, r)).unwrap();
+        assert_eq!(
+            json(&report("rest-first-call", 11, false)),
+            serde_json::json!({
+                "name": "Threshold test",
+                "backend": "mock",
+                "pass_threshold": 80,
+                "counts_for_track": true,
+            })
+        );
+        assert_eq!(
+            json(&report("rest-first-call", 9, false)),
+            serde_json::json!({
+                "name": "Threshold test",
+                "backend": "mock",
+                "pass_threshold": 80,
+                "counts_for_track": false,
+                "why_not": "below_pass_mark",
+            })
+        );
+        assert_eq!(
+            json(&report("rest-first-call", 13, true))["why_not"],
+            "secret_leaked"
+        );
+        let mut on_sandbox = report("rest-first-call", 13, false);
+        on_sandbox.backend = "sandbox".into();
+        assert_eq!(json(&on_sandbox)["why_not"], "other_backend");
+        assert_eq!(check_verdict(&t, &report("rest-crud", 13, false)), None);
+    }
+
+    #[test]
+    fn list_json_gives_the_tracks_mark_and_each_assigned_labs_standing() {
+        let t = track();
+        assert_eq!(
+            serde_json::to_value(TrackMark::of(&t)).unwrap(),
+            serde_json::json!({ "name": "Threshold test", "backend": "mock", "pass_threshold": 80 })
+        );
+        let c = crate::curriculum::Curriculum::embedded().unwrap();
+        let mut attempt = as_attempt(&report("rest-first-call", 11, false));
+        attempt.started_at = "2026-12-01T10:00:00Z".into();
+        let progress = BTreeMap::from([(
+            "rest-first-call".to_string(),
+            super::super::view::LabProgress {
+                started: true,
+                attempts: vec![attempt],
+            },
+        )]);
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-02T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let rows = super::super::view::assigned_view_model(&t, &c, &progress, at);
+        assert_eq!(
+            serde_json::to_value(LabOnTrack::of(&rows[0])).unwrap(),
+            serde_json::json!({
+                "counts_for_track": true,
+                "status": "passed",
+                "due": "2026-12-10",
+                "overdue": false,
+            })
+        );
     }
 }
