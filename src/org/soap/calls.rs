@@ -23,7 +23,7 @@ use crate::org::ids::SfId;
 use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind, RepeatedKeys};
 use crate::org::rest::cursors::Window;
 use crate::org::rest::RestState;
-use crate::org::schema::SystemField;
+use crate::org::schema::{FieldType, SystemField};
 use crate::org::soql::{self, QueryOptions};
 use crate::org::store::{parse_id, Actor, Store, UpsertMode};
 use crate::org::{Session, SfError, UpsertError};
@@ -88,13 +88,28 @@ impl CallContext<'_> {
     }
 }
 
-fn query_result(records: &[serde_json::Value], total: u64, locator: Option<&str>) -> String {
+fn query_result(
+    store: &Store,
+    records: &[serde_json::Value],
+    total: u64,
+    locator: Option<&str>,
+) -> String {
     let done = locator.is_none();
     let loc = match locator {
         Some(l) => format!("<queryLocator>{}</queryLocator>", escape(l)),
         None => r#"<queryLocator xsi:nil="true"/>"#.to_string(),
     };
-    let rows: String = records.iter().map(record_element).collect();
+    let schema = store.schema();
+    let date_times = |object: &str, field: &str| {
+        schema
+            .object(object)
+            .and_then(|o| o.field_index(field).map(|i| &o.fields[i]))
+            .is_some_and(|f| f.field_type == FieldType::DateTime)
+    };
+    let rows: String = records
+        .iter()
+        .map(|r| record_element(r, &date_times))
+        .collect();
     format!("<result xsi:type=\"QueryResult\"><done>{done}</done>{loc}{rows}<size>{total}</size></result>")
 }
 
@@ -147,20 +162,14 @@ pub fn query(
     } else {
         "queryResponse"
     };
-    Ok(format!(
-        "<{name}>{}</{name}>",
-        query_result(
-            &window_rows(ctx, &page),
-            page.total_size,
-            page.next_locator.as_deref()
-        )
-    ))
+    Ok(format!("<{name}>{}</{name}>", window_result(ctx, &page)))
 }
 
-/// Renders the rows of one window of a cursor, as they are now.
-fn window_rows(ctx: &CallContext<'_>, w: &Window<soql::QueryCursor>) -> Vec<serde_json::Value> {
+/// One window of a cursor as a QueryResult, its rows as they are now.
+fn window_result(ctx: &CallContext<'_>, w: &Window<soql::QueryCursor>) -> String {
     let store = ctx.state.org.store.read();
-    w.rows.batch(&store, w.start, w.end - w.start)
+    let rows = w.rows.batch(&store, w.start, w.end - w.start);
+    query_result(&store, &rows, w.total_size, w.next_locator.as_deref())
 }
 
 /// `queryMore`.
@@ -179,11 +188,7 @@ pub fn query_more(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapF
         })?;
     Ok(format!(
         "<queryMoreResponse>{}</queryMoreResponse>",
-        query_result(
-            &window_rows(ctx, &page),
-            page.total_size,
-            page.next_locator.as_deref()
-        )
+        window_result(ctx, &page)
     ))
 }
 

@@ -8,8 +8,10 @@
 //! `xsi:type` (`xsd:int`, `xsd:double`, `xsd:boolean`, `xsd:date`, `xsd:dateTime`,
 //! `xsd:string`).
 //!
-//! Implementation notes: rows arrive as REST JSON, so a dateTime is recognised by its REST
-//! shape (`YYYY-MM-DDThh:mm:ss.sss+0000`, which the org writes for every dateTime field).
+//! Implementation notes: rows arrive as REST JSON, so which values are dateTimes is asked of
+//! the schema ([`DateTimeFields`]): a text field that merely holds the REST shape
+//! (`YYYY-MM-DDThh:mm:ss.sss+0000`) is written as given. Aggregate columns have no field to
+//! ask, so there a value of that shape is taken for a dateTime.
 //! The partner API writes the record's `Id` once as the sObject's own
 //! id element (nil when the query did not select it) and again as an ordinary field when it
 //! was selected — clients that read query results over SOAP see `Id` twice, so this does too.
@@ -18,8 +20,12 @@ use super::envelope::SoapFault;
 use super::xml::{escape, Element};
 use serde_json::{Map, Value as Json};
 
+/// Whether a field of an object (both as the row names them) is a dateTime: the schema's
+/// answer, asked by the renderer for each text value.
+pub type DateTimeFields<'a> = &'a dyn Fn(&str, &str) -> bool;
+
 /// One query row (REST JSON with `attributes`) as the inside of an `sf:sObject` element.
-pub fn sobject_fields(row: &Json) -> String {
+pub fn sobject_fields(row: &Json, date_times: DateTimeFields<'_>) -> String {
     let Some(map) = row.as_object() else {
         return String::new();
     };
@@ -39,9 +45,9 @@ pub fn sobject_fields(row: &Json) -> String {
             continue;
         }
         if aggregate {
-            out.push_str(&aggregate_xml(k, v));
+            out.push_str(&aggregate_xml(k, v, date_times));
         } else {
-            out.push_str(&field_xml(k, v));
+            out.push_str(&field_xml(k, v, date_times(ty, k), date_times));
         }
     }
     out
@@ -84,7 +90,7 @@ fn is_date(s: &str) -> bool {
 }
 
 /// One column of an AggregateResult row, typed with `xsi:type`.
-fn aggregate_xml(name: &str, v: &Json) -> String {
+fn aggregate_xml(name: &str, v: &Json, date_times: DateTimeFields<'_>) -> String {
     let tag = format!("sf:{name}");
     let (ty, text) = match v {
         Json::Null => return format!(r#"<{tag} xsi:nil="true"/>"#),
@@ -96,26 +102,30 @@ fn aggregate_xml(name: &str, v: &Json) -> String {
             None if is_date(s) => ("xsd:date", s.clone()),
             None => ("xsd:string", s.clone()),
         },
-        other => return field_xml(name, other),
+        other => return field_xml(name, other, false, date_times),
     };
     format!(r#"<{tag} xsi:type="{ty}">{}</{tag}>"#, escape(&text))
 }
 
-fn field_xml(name: &str, v: &Json) -> String {
+/// One field; `date_time` says the schema types it as a dateTime.
+fn field_xml(name: &str, v: &Json, date_time: bool, date_times: DateTimeFields<'_>) -> String {
     let tag = format!("sf:{name}");
     match v {
         Json::Null => format!(r#"<{tag} xsi:nil="true"/>"#),
         Json::Bool(b) => format!("<{tag}>{b}</{tag}>"),
         Json::Number(n) => format!("<{tag}>{n}</{tag}>"),
         Json::String(s) => {
-            let text = soap_date_time(s).unwrap_or_else(|| s.clone());
+            let text = date_time
+                .then(|| soap_date_time(s))
+                .flatten()
+                .unwrap_or_else(|| s.clone());
             format!("<{tag}>{}</{tag}>", escape(&text))
         }
         Json::Object(o) if o.contains_key("records") && o.contains_key("totalSize") => {
             let records: String = o
                 .get("records")
                 .and_then(Json::as_array)
-                .map(|rs| rs.iter().map(record_element).collect())
+                .map(|rs| rs.iter().map(|r| record_element(r, date_times)).collect())
                 .unwrap_or_default();
             let size = o.get("totalSize").and_then(Json::as_u64).unwrap_or(0);
             format!(
@@ -124,17 +134,20 @@ fn field_xml(name: &str, v: &Json) -> String {
         }
         Json::Object(_) => format!(
             r#"<{tag} xsi:type="sf:sObject">{}</{tag}>"#,
-            sobject_fields(v)
+            sobject_fields(v, date_times)
         ),
-        Json::Array(a) => a.iter().map(|x| field_xml(name, x)).collect(),
+        Json::Array(a) => a
+            .iter()
+            .map(|x| field_xml(name, x, date_time, date_times))
+            .collect(),
     }
 }
 
 /// `<records xsi:type="sf:sObject">…</records>`
-pub fn record_element(row: &Json) -> String {
+pub fn record_element(row: &Json, date_times: DateTimeFields<'_>) -> String {
     format!(
         r#"<records xsi:type="sf:sObject">{}</records>"#,
-        sobject_fields(row)
+        sobject_fields(row, date_times)
     )
 }
 
@@ -198,10 +211,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The schema's answer in these tests: only `CreatedDate` is a dateTime.
+    fn created_date_only(_object: &str, field: &str) -> bool {
+        field == "CreatedDate"
+    }
+
     #[test]
     fn query_rows_carry_type_id_twice_and_nil_nulls() {
         let row = json!({"attributes": {"type": "Account", "url": "/x"}, "Id": "001A", "Name": "A & B", "Phone": null});
-        let xml = record_element(&row);
+        let xml = record_element(&row, &created_date_only);
         assert_eq!(
             xml,
             r#"<records xsi:type="sf:sObject"><sf:type>Account</sf:type><sf:Id>001A</sf:Id><sf:Id>001A</sf:Id><sf:Name>A &amp; B</sf:Name><sf:Phone xsi:nil="true"/></records>"#
@@ -210,8 +228,8 @@ mod tests {
 
     #[test]
     fn date_times_are_written_as_xsd_date_times_ending_in_z() {
-        let row = json!({"attributes": {"type": "Account"}, "CreatedDate": "2026-12-01T14:50:59.000+0000", "Name": "2026-12-01T14:50:59.000+0100", "Day": "2026-12-01"});
-        let xml = record_element(&row);
+        let row = json!({"attributes": {"type": "Account"}, "CreatedDate": "2026-12-01T14:50:59.000+0000", "Name": "2026-12-01T14:50:59.000+0100", "Day": "2026-12-01", "Description": "2026-12-01T14:50:59.000+0000"});
+        let xml = record_element(&row, &created_date_only);
         assert!(
             xml.contains("<sf:CreatedDate>2026-12-01T14:50:59.000Z</sf:CreatedDate>"),
             "{xml}"
@@ -221,12 +239,17 @@ mod tests {
             "{xml}"
         );
         assert!(xml.contains("<sf:Day>2026-12-01</sf:Day>"), "{xml}");
+        // A text field holding the REST shape is text: written as stored.
+        assert!(
+            xml.contains("<sf:Description>2026-12-01T14:50:59.000+0000</sf:Description>"),
+            "{xml}"
+        );
     }
 
     #[test]
     fn aggregate_columns_carry_their_xsd_type() {
         let row = json!({"attributes": {"type": "AggregateResult"}, "c": 1, "total": 2.5, "Industry": "Energy", "latest": "2026-12-01T14:50:59.000+0000", "day": "2026-12-01", "none": null});
-        let xml = record_element(&row);
+        let xml = record_element(&row, &created_date_only);
         assert!(
             xml.contains(r#"<sf:c xsi:type="xsd:int">1</sf:c>"#),
             "{xml}"
@@ -257,7 +280,7 @@ mod tests {
         let row = json!({"attributes": {"type": "Contact"}, "LastName": "Rossi",
             "Account": {"attributes": {"type": "Account"}, "Name": "Falcon"},
             "Cases": {"totalSize": 1, "done": true, "records": [{"attributes": {"type": "Case"}, "Subject": "S"}]}});
-        let xml = record_element(&row);
+        let xml = record_element(&row, &created_date_only);
         assert!(xml.contains(r#"<sf:Id xsi:nil="true"/>"#));
         assert!(xml.contains(r#"<sf:Account xsi:type="sf:sObject"><sf:type>Account</sf:type>"#));
         assert!(xml.contains(r#"<sf:Cases xsi:type="QueryResult"><done>true</done>"#));
