@@ -35,6 +35,7 @@ mod progress;
 mod reset;
 mod results;
 mod running_away;
+mod senders;
 mod status;
 mod wheel;
 mod xml_bodies;

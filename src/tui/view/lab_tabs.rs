@@ -136,41 +136,72 @@ fn fault_width(listed: &[&Exchange]) -> usize {
 /// The fewest cells the path keeps before the Traffic table gives up a column for it.
 const PATH_ROOM: usize = 24;
 
+/// The process that sent `e` (the innermost of its recorded chain), as the pid column shows
+/// it; `None` when the proxy could not tell.
+fn sender(e: &Exchange) -> Option<String> {
+    e.client_processes.first().map(u32::to_string)
+}
+
+/// Cells of the pid column: as wide as its widest entry among `listed` (and its header), or
+/// none when no exchange listed names its sender.
+fn pid_width(listed: &[&Exchange]) -> usize {
+    listed
+        .iter()
+        .filter_map(|e| sender(e))
+        .map(|pid| pid.len().max("pid".len()))
+        .max()
+        .unwrap_or(0)
+}
+
 /// The Traffic table's columns in a pane: every one when the path keeps [`PATH_ROOM`] cells;
-/// in a narrower pane (80 columns) +ms goes first, then ms (both are in the exchange's
-/// detail), so that the path and the fault stay readable.
+/// in a narrower pane the sending process's pid goes first, then +ms, then ms (all three are
+/// in the exchange's detail), so that the path and the fault stay readable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Columns {
     plus_ms: bool,
+    /// Cells of the pid column (0: not shown).
+    pid: usize,
     ms: bool,
     path: usize,
 }
 
 impl Columns {
-    /// The columns for a pane `width` cells wide whose fault column takes `fault` (0: none).
-    /// #, method and status take 18 cells with their spaces, +ms 7 and ms 6.
-    fn fit(width: usize, fault: usize) -> Columns {
+    /// The columns for a pane `width` cells wide whose fault column takes `fault` and whose
+    /// pid column `pid` (0: none). #, method and status take 18 cells with their spaces, +ms 7
+    /// and ms 6; the pid its width and a space.
+    fn fit(width: usize, fault: usize, pid: usize) -> Columns {
         let fault_cells = if fault > 0 { 2 + fault } else { 0 };
-        let with = |plus_ms: bool, ms: bool| {
-            let fixed = 18 + 7 * usize::from(plus_ms) + 6 * usize::from(ms) + fault_cells;
+        let with = |plus_ms: bool, pid: usize, ms: bool| {
+            let pid_cells = if pid > 0 { pid + 1 } else { 0 };
+            let fixed =
+                18 + 7 * usize::from(plus_ms) + pid_cells + 6 * usize::from(ms) + fault_cells;
             Columns {
                 plus_ms,
+                pid,
                 ms,
                 path: width.saturating_sub(fixed).max(8),
             }
         };
-        [with(true, true), with(false, true)]
-            .into_iter()
-            .find(|c| c.path >= PATH_ROOM)
-            .unwrap_or_else(|| with(false, false))
+        [
+            with(true, pid, true),
+            with(true, 0, true),
+            with(false, 0, true),
+        ]
+        .into_iter()
+        .find(|c| c.path >= PATH_ROOM)
+        .unwrap_or_else(|| with(false, 0, false))
     }
 
-    /// One row: `#`, `+ms`, method, path, then status and ms (the fault goes after).
-    fn row(&self, cells: [&str; 6]) -> (String, String, String) {
-        let [seq, plus, method, path, status, ms] = cells;
+    /// One row: `#`, `+ms`, pid, method, path, then status and ms (the fault goes after).
+    fn row(&self, cells: [&str; 7]) -> (String, String, String) {
+        let [seq, plus, pid, method, path, status, ms] = cells;
         let mut head = format!("{seq:>3} ");
         if self.plus_ms {
             head.push_str(&format!("{plus:>6} "));
+        }
+        if self.pid > 0 {
+            let w = self.pid;
+            head.push_str(&format!("{pid:>w$} "));
         }
         head.push_str(&format!("{method:<6} "));
         let path_w = self.path;
@@ -195,8 +226,8 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         )));
     }
     let fault_w = fault_width(&listed);
-    let columns = Columns::fit(width, fault_w);
-    let (head, path, end) = columns.row(["#", "+ms", "method", "path", "status", "ms"]);
+    let columns = Columns::fit(width, fault_w, pid_width(&listed));
+    let (head, path, end) = columns.row(["#", "+ms", "pid", "method", "path", "status", "ms"]);
     let mut header = format!("{head}{path}{end}");
     if fault_w > 0 {
         header.push_str("  fault");
@@ -244,7 +275,8 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             e.elapsed_ms().to_string(),
         );
         let short = short_path(&path, columns.path);
-        let (head, path, _) = columns.row([&seq, &plus, e.method(), &short, "", ""]);
+        let pid = sender(e).unwrap_or_default();
+        let (head, path, _) = columns.row([&seq, &plus, &pid, e.method(), &short, "", ""]);
         let mut spans = vec![
             Span::raw(head),
             Span::raw(path),
@@ -328,6 +360,9 @@ fn exchange_lines(e: &Exchange, t: &Theme) -> Vec<Line<'static>> {
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("── request", t.heading(3))));
     lines.push(Line::from(format!("{} {}", e.method(), e.request.url)));
+    if let Some(line) = sent_by(e) {
+        lines.push(Line::from(Span::styled(line, t.dim())));
+    }
     lines.extend(header_lines(&e.request.headers, t));
     if !e.request.body.is_empty() {
         lines.push(Line::from(""));
@@ -354,6 +389,19 @@ fn exchange_lines(e: &Exchange, t: &Theme) -> Vec<Line<'static>> {
         ))),
     }
     lines
+}
+
+/// Which process sent `e` and its parents up to the program sflab started, worded as
+/// `sflab transcript` words it (the process ids a retry verdict cites); `None` when the proxy
+/// could not tell.
+fn sent_by(e: &Exchange) -> Option<String> {
+    let (sender, parents) = e.client_processes.split_first()?;
+    let mut line = format!("sent by process {sender}");
+    if !parents.is_empty() {
+        let list: Vec<String> = parents.iter().map(u32::to_string).collect();
+        line.push_str(&format!(" (its parents: {})", list.join(", ")));
+    }
+    Some(line)
 }
 
 fn diff_lines(diff: &str, t: &Theme) -> Vec<Line<'static>> {
@@ -494,14 +542,24 @@ mod tests {
     #[test]
     fn a_narrow_traffic_tab_gives_up_the_timing_columns_before_the_path_or_fault() {
         // The Traffic tab is 50 cells wide at 80 columns.
-        let wide = super::Columns::fit(120, 14);
+        let wide = super::Columns::fit(120, 14, 0);
         assert!(wide.plus_ms && wide.ms && wide.path >= super::PATH_ROOM);
-        let plain = super::Columns::fit(50, 0);
+        let plain = super::Columns::fit(50, 0, 0);
         assert!(!plain.plus_ms && plain.ms, "{plain:?}");
         assert_eq!(plain.path, 26);
         // "⚡ unavailable" is 14 cells: it stays whole, and the path keeps 16.
-        let faulted = super::Columns::fit(50, 14);
+        let faulted = super::Columns::fit(50, 14, 0);
         assert!(!faulted.plus_ms && !faulted.ms, "{faulted:?}");
         assert_eq!(faulted.path, 16);
+    }
+
+    #[test]
+    fn the_sender_pid_column_is_the_first_to_give_way() {
+        // 120 columns: an 85-cell pane keeps the pid beside a fault.
+        let wide = super::Columns::fit(85, 14, 5);
+        assert!(wide.plus_ms && wide.ms && wide.pid == 5, "{wide:?}");
+        assert!(wide.path >= super::PATH_ROOM, "{wide:?}");
+        // 80 columns: the pid goes (the detail names the sender), as it did before.
+        assert_eq!(super::Columns::fit(50, 0, 5), super::Columns::fit(50, 0, 0));
     }
 }
