@@ -5,8 +5,8 @@
 //! the relationship gives the child object and the lookup field that is filled with the new
 //! parent's id. The whole tree is one all-or-none store batch. Where the org enforces
 //! object access, each record asks it (see `collections::RecordGate`): a record the caller
-//! may not create, or with fields they may not edit, fails with the refusal, and so does
-//! the tree.
+//! may not create, or with fields they may not edit — the parent lookup the tree fills
+//! among them — fails with the refusal, and so does the tree.
 //!
 //! Records are created and listed level by level: every root record in request order, then
 //! their children, and so on down. A referenceId used twice refuses the tree with a
@@ -255,9 +255,11 @@ fn insert_nodes(
             }
         }
         let denied = gate.object(&n.object, Op::Create).map(RecordError::from);
+        // The fields asked about include the parent lookup the tree fills: writing it is
+        // writing that field, as it is when the body names it.
         let denied = denied.or_else(|| {
             let object = store.schema().object(&n.object)?;
-            gate.fields(object, &n.fields.keys().collect::<Vec<_>>())
+            gate.fields(object, &fields.keys().collect::<Vec<_>>())
         });
         if let Some(denied) = denied {
             errors.push((i, denied));
@@ -325,6 +327,99 @@ pub fn create_through(
 #[cfg(test)]
 mod tests {
     use super::a_or_an;
+    use super::{create_through, flatten};
+    use crate::org::auth::access::{ObjectDenial, Op};
+    use crate::org::composite::collections::{RecordError, RecordGate};
+    use crate::org::schema::ObjectDef;
+    use crate::org::{Org, OrgSeed};
+
+    /// The org's own object access and field-level security for one user, as the composite
+    /// routes ask them.
+    struct UserGate<'a> {
+        org: &'a Org,
+        user_id: String,
+    }
+
+    impl RecordGate for UserGate<'_> {
+        fn object(&self, object: &str, op: Op) -> Option<ObjectDenial> {
+            self.org.auth.object_denial(&self.user_id, object, op)
+        }
+
+        fn fields(&self, object: &ObjectDef, keys: &[&String]) -> Option<RecordError> {
+            let (r, fields) =
+                self.org
+                    .auth
+                    .field_write_refusal(&self.user_id, object, keys.iter().copied())?;
+            Some(RecordError {
+                status_code: r.error_code.to_string(),
+                message: r.message,
+                fields,
+            })
+        }
+    }
+
+    /// Creates an Account with one Contact under it as a user who may create both but may
+    /// edit no Contact field besides Email (so not AccountId, the lookup the tree fills).
+    fn account_with_contact(enforce: bool) -> (Org, u16, serde_json::Value) {
+        let seed = OrgSeed::from_yaml(&format!(
+            "users:\n\
+             - {{ username: tree@x.example, last_name: Tree, profile: Minimum Access - API Only Integrations, permission_sets: [Tree_Writer] }}\n\
+             permission_sets:\n\
+             - {{ name: Tree_Writer, objects: {{ Account: [read, create], Contact: [read, create] }}, fields: {{ Contact.Email: [edit] }} }}\n\
+             auth: {{ enforce_object_access: {enforce} }}\n"
+        ))
+        .unwrap();
+        let org = Org::new(&seed).unwrap();
+        let user = org
+            .users
+            .iter()
+            .find(|u| u.username == "tree@x.example")
+            .unwrap()
+            .id;
+        let body = serde_json::json!({"records": [{
+            "attributes": {"type": "Account", "referenceId": "acct"},
+            "Name": "Falcon Corp",
+            "Contacts": {"records": [{
+                "attributes": {"type": "Contact", "referenceId": "ct"},
+                "LastName": "Lane", "Email": "lane@example.com"
+            }]}
+        }]});
+        let (status, result) = {
+            let mut store = org.store.write();
+            let nodes = flatten(&store, "Account", body.to_string().as_bytes()).unwrap();
+            let gate = UserGate {
+                org: &org,
+                user_id: user.to_string(),
+            };
+            create_through(&mut store, &org.actor(user), &gate, &nodes)
+        };
+        (org, status, result)
+    }
+
+    #[test]
+    fn a_childs_parent_lookup_is_refused_when_the_user_may_not_edit_it() {
+        let (org, status, result) = account_with_contact(true);
+        assert_eq!(status, 400, "{result}");
+        let error = &result["results"][0];
+        assert_eq!(error["referenceId"], "ct");
+        assert_eq!(
+            error["errors"][0]["statusCode"],
+            "INVALID_FIELD_FOR_INSERT_UPDATE"
+        );
+        assert_eq!(
+            error["errors"][0]["fields"],
+            serde_json::json!(["AccountId"])
+        );
+        let store = org.store.read();
+        assert_eq!((store.count("Account"), store.count("Contact")), (0, 0));
+    }
+
+    #[test]
+    fn a_childs_parent_lookup_is_filled_where_access_is_not_enforced() {
+        let (org, status, result) = account_with_contact(false);
+        assert_eq!(status, 201, "{result}");
+        assert_eq!(org.store.read().count("Contact"), 1);
+    }
 
     #[test]
     fn object_names_take_the_article_they_are_spoken_with() {
