@@ -379,3 +379,38 @@ async fn foreign_origins_are_refused() {
     let resp = m.app.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn soql_query_counts_time_in_the_users_time_zone_as_rest_does() {
+    let m = mcp();
+    let admin = m
+        .org
+        .users
+        .iter()
+        .find(|u| u.username == "admin@mcp.example")
+        .unwrap()
+        .id;
+    // UTC+14 all year: every hour of the day differs from UTC's.
+    let mut zone = serde_json::Map::new();
+    zone.insert("TimeZoneSidKey".into(), json!("Pacific/Kiritimati"));
+    m.org
+        .store
+        .write()
+        .update("User", &admin.to_string(), &zone, &m.org.actor(admin))
+        .unwrap();
+    let t = m.token("agent", "admin");
+    let sid = m.session(&t).await;
+    let soql = "SELECT CreatedDate, HOUR_IN_DAY(convertTimezone(CreatedDate)) h FROM Account WHERE Name = 'Falcon Corp' GROUP BY CreatedDate, HOUR_IN_DAY(convertTimezone(CreatedDate))";
+    let r = m
+        .call(&t, &sid, "soql_query", json!({ "query": soql }))
+        .await;
+    let row = &r["result"]["structuredContent"]["records"][0];
+    let created: chrono::DateTime<chrono::Utc> = row["CreatedDate"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .replace("+0000", "Z")
+        .parse()
+        .unwrap();
+    let local = created.with_timezone(&chrono_tz::Pacific::Kiritimati);
+    assert_eq!(row["h"], json!(chrono::Timelike::hour(&local)), "{r}");
+}

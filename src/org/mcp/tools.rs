@@ -187,7 +187,11 @@ pub fn call(
                 for object in soql::reads::objects_read(store.schema(), &parsed) {
                     allowed(org, session, &object, Op::Read)?;
                 }
-                let r = soql::query(&store, q, &QueryOptions::new(org.clock.now(), API_VERSION))
+                // Date literals and convertTimezone() count in the user's time zone, as
+                // the REST query resource counts them.
+                let options = QueryOptions::new(org.clock.now(), API_VERSION)
+                    .run_by(&store, &session.user_id);
+                let r = soql::query(&store, q, &options)
                     .map_err(|e| ToolError(format!("{}: {}", e.code.as_str(), e.message)))?;
                 let rows: Vec<Json> = r.records.into_iter().take(MAX_ROWS).collect();
                 Ok(json!({"totalSize": r.total_size, "returned": rows.len(), "records": rows}))
