@@ -5,13 +5,135 @@
 //! request (`"62.0"`) and appears in every URL. Keys follow Salesforce's describe output;
 //! flags sflab does not model (layouts, record types, feeds) carry the values a plain
 //! Developer Edition org reports.
+//!
+//! Three kinds of sObject are described: objects with records, platform events
+//! (`OrderShipped__e`, built in `events::describe`) and change events (`AccountChangeEvent`,
+//! built here by [`change_event_object`] for each object with Change Data Capture selected).
+//!
+//! Implementation notes: a change event "isn't a Salesforce object—it doesn't support CRUD
+//! operations or queries" and supports only `describeSObjects()` (the object reference's
+//! StandardObjectNameChangeEvent page). Its describe-global flags follow a describe-global
+//! entry of a change event as a client's test fixture records it (`keyPrefix` null, `custom`
+//! false even for a custom object's, `triggerable` and `retrieveable` true, everything else
+//! false, an `eventSchema` URL, `associateEntityType` "ChangeEvent" and
+//! `associateParentEntity` the object). Its fields (Id, ReplayId, the ChangeEventHeader of
+//! `type` complexvalue and `soapType` tns:ChangeEventHeader, then the object's fields but
+//! IsDeleted and SystemModstamp, none createable or updateable) and its label ("Account
+//! Change Event") are sflab's best reading of the reference, not verified against an org.
 
+use super::events::defs::change_event_name;
 use super::schema::{FieldDef, FieldType, ObjectDef, Schema, SystemField};
 use serde_json::{json, Map, Value as Json};
+
+/// The field of a change event that carries its header.
+const CHANGE_EVENT_HEADER: &str = "ChangeEventHeader";
+
+/// What an sObject of describe is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// An object with records (Account, Invoice__c).
+    Records,
+    /// A platform event (`OrderShipped__e`).
+    PlatformEvent,
+    /// A change event (`AccountChangeEvent`, `Invoice__ChangeEvent`).
+    ChangeEvent,
+}
+
+fn kind_of(o: &ObjectDef) -> Kind {
+    if o.name.ends_with("__e") {
+        Kind::PlatformEvent
+    } else if change_event_parent(o).is_some() {
+        Kind::ChangeEvent
+    } else {
+        Kind::Records
+    }
+}
+
+/// The object whose changes a change event (as [`change_event_object`] builds it) carries:
+/// `Account` for AccountChangeEvent, `Invoice__c` for Invoice__ChangeEvent; `None` for any
+/// other sObject.
+pub fn change_event_parent(o: &ObjectDef) -> Option<String> {
+    o.field(CHANGE_EVENT_HEADER)?;
+    change_event_parent_name(&o.name)
+}
+
+/// The object a change event name stands for: `AccountChangeEvent` → `Account`,
+/// `Invoice__ChangeEvent` → `Invoice__c`.
+pub fn change_event_parent_name(name: &str) -> Option<String> {
+    if let Some(base) = name.strip_suffix("__ChangeEvent") {
+        return (!base.is_empty()).then(|| format!("{base}__c"));
+    }
+    name.strip_suffix("ChangeEvent")
+        .filter(|base| !base.is_empty())
+        .map(str::to_string)
+}
+
+/// The change event of `parent` as an sObject for describe: Id, ReplayId and the
+/// ChangeEventHeader, then the fields a change event carries (all of the object's but
+/// IsDeleted and SystemModstamp, as in its event schema), none of them writable.
+pub fn change_event_object(parent: &ObjectDef) -> ObjectDef {
+    let name = change_event_name(&parent.name);
+    let mut o = ObjectDef::new(
+        &name,
+        &format!("{} Change Event", parent.label),
+        &format!("{} Change Events", parent.label),
+        "",
+    );
+    o.custom = false;
+    let own = |name: &str, label: &str, t: FieldType| {
+        let mut f = FieldDef::new(name, label, t).read_only();
+        f.defaulted_on_create = true;
+        f
+    };
+    let mut id = own("Id", "Change Event ID", FieldType::Id);
+    id.nillable = false;
+    o.put_field(id);
+    o.put_field(own("ReplayId", "Replay ID", FieldType::String));
+    o.put_field(
+        own(
+            CHANGE_EVENT_HEADER,
+            "Change Event Header",
+            FieldType::String,
+        )
+        .with_length(0),
+    );
+    for f in parent
+        .fields
+        .iter()
+        .filter(|f| !matches!(f.name.as_str(), "Id" | "IsDeleted" | "SystemModstamp"))
+    {
+        let mut f = f.clone().read_only();
+        // Any field may be left out of an event: an update carries only what changed.
+        f.nillable = true;
+        f.unique = false;
+        f.external_id = false;
+        f.child_relationship_name = None;
+        f.system = None;
+        o.put_field(f);
+    }
+    o
+}
+
+/// The change events of `objects` (the org's Change Data Capture selection) that exist in
+/// `schema`, in the order given.
+pub fn change_event_objects(schema: &Schema, objects: &[String]) -> Vec<ObjectDef> {
+    objects
+        .iter()
+        .filter_map(|name| schema.object(name))
+        .map(change_event_object)
+        .collect()
+}
 
 fn urls(o: &ObjectDef, version: &str, full: bool) -> Json {
     let base = format!("/services/data/v{version}/sobjects/{}", o.name);
     let mut m = Map::new();
+    if kind_of(o) == Kind::ChangeEvent {
+        m.insert("rowTemplate".into(), json!(format!("{base}/{{ID}}")));
+        m.insert("eventSchema".into(), json!(format!("{base}/eventSchema")));
+        m.insert("describe".into(), json!(format!("{base}/describe")));
+        m.insert("sobject".into(), json!(base));
+        return Json::Object(m);
+    }
     if full {
         m.insert(
             "compactLayouts".into(),
@@ -38,21 +160,35 @@ fn urls(o: &ObjectDef, version: &str, full: bool) -> Json {
 /// The keys shared by a global-describe entry and an object's describe.
 fn object_header(o: &ObjectDef, version: &str, full: bool) -> Map<String, Json> {
     let a = o.abilities();
-    let is_event = o.name.ends_with("__e");
+    let kind = kind_of(o);
+    let records = kind == Kind::Records;
+    let is_event = kind == Kind::PlatformEvent;
     let mut m = Map::new();
     m.insert("activateable".into(), json!(false));
-    m.insert("createable".into(), json!(a.createable));
+    let parent = (kind == Kind::ChangeEvent)
+        .then(|| change_event_parent_name(&o.name))
+        .flatten();
+    m.insert(
+        "associateEntityType".into(),
+        json!(parent.as_ref().map(|_| "ChangeEvent")),
+    );
+    m.insert("associateParentEntity".into(), json!(parent));
+    m.insert(
+        "createable".into(),
+        json!(a.createable && kind != Kind::ChangeEvent),
+    );
     m.insert("custom".into(), json!(o.custom || is_event));
     m.insert("customSetting".into(), json!(false));
-    m.insert("deletable".into(), json!(a.deletable && !is_event));
+    m.insert("deletable".into(), json!(a.deletable && records));
     m.insert("deprecatedAndHidden".into(), json!(false));
-    m.insert("feedEnabled".into(), json!(!is_event));
+    m.insert("feedEnabled".into(), json!(records));
     m.insert("hasSubtypes".into(), json!(false));
     m.insert("isSubtype".into(), json!(false));
-    m.insert("keyPrefix".into(), json!(o.key_prefix));
+    let key_prefix = (!o.key_prefix.is_empty()).then_some(&o.key_prefix);
+    m.insert("keyPrefix".into(), json!(key_prefix));
     m.insert("label".into(), json!(o.label));
     m.insert("labelPlural".into(), json!(o.label_plural));
-    m.insert("layoutable".into(), json!(!is_event));
+    m.insert("layoutable".into(), json!(records));
     m.insert(
         "mergeable".into(),
         json!(matches!(
@@ -60,23 +196,24 @@ fn object_header(o: &ObjectDef, version: &str, full: bool) -> Map<String, Json> 
             "Account" | "Contact" | "Lead" | "Case"
         )),
     );
-    m.insert("mruEnabled".into(), json!(!is_event));
+    m.insert("mruEnabled".into(), json!(records));
     m.insert("name".into(), json!(o.name));
-    m.insert("queryable".into(), json!(!is_event));
-    m.insert("replicateable".into(), json!(!is_event));
-    m.insert("retrieveable".into(), json!(!is_event));
+    m.insert("queryable".into(), json!(records));
+    m.insert("replicateable".into(), json!(records));
+    m.insert("retrieveable".into(), json!(kind != Kind::PlatformEvent));
     m.insert(
         "searchable".into(),
-        json!(crate::org::soql::sosl::searchable(o)),
+        json!(kind != Kind::ChangeEvent && crate::org::soql::sosl::searchable(o)),
     );
     m.insert("triggerable".into(), json!(true));
-    m.insert("undeletable".into(), json!(a.deletable && !is_event));
-    m.insert("updateable".into(), json!(a.updateable && !is_event));
+    m.insert("undeletable".into(), json!(a.deletable && records));
+    m.insert("updateable".into(), json!(a.updateable && records));
     m.insert("urls".into(), urls(o, version, full));
     m
 }
 
-/// `GET /services/data/vXX.X/sobjects`: the schema's objects and the platform `events`.
+/// `GET /services/data/vXX.X/sobjects`: the schema's objects and the `events` (platform
+/// events and change events).
 pub fn describe_global(schema: &Schema, events: &[ObjectDef], version: &str) -> Json {
     // Real orgs list objects alphabetically.
     let mut objects: Vec<&ObjectDef> = schema.objects().iter().chain(events).collect();
@@ -215,16 +352,41 @@ pub fn describe_sobject(o: &ObjectDef, version: &str) -> Json {
         })
         .collect();
     m.insert("childRelationships".into(), Json::Array(children));
-    m.insert(
-        "fields".into(),
-        Json::Array(o.fields.iter().map(|f| field_json(o, f)).collect()),
-    );
+    let change_event = kind_of(o) == Kind::ChangeEvent;
+    let fields = o.fields.iter().map(|f| {
+        let mut field = field_json(o, f);
+        if change_event && f.name == CHANGE_EVENT_HEADER {
+            field["type"] = json!("complexvalue");
+            field["soapType"] = json!("tns:ChangeEventHeader");
+            field["filterable"] = json!(false);
+            field["groupable"] = json!(false);
+            field["sortable"] = json!(false);
+            field["aggregatable"] = json!(false);
+        }
+        field
+    });
+    m.insert("fields".into(), Json::Array(fields.collect()));
     m.insert("recordTypeInfos".into(), json!([]));
     m.insert(
         "supportedScopes".into(),
         json!([{"label": "All", "name": "everything"}]),
     );
     Json::Object(m)
+}
+
+/// Marks the named `fields` of an object's describe neither createable nor updateable: the
+/// caller may not write them (field-level security).
+pub fn withhold_field_writes(describe: &mut Json, fields: &[&str]) {
+    let Some(list) = describe.get_mut("fields").and_then(Json::as_array_mut) else {
+        return;
+    };
+    for field in list
+        .iter_mut()
+        .filter(|f| fields.iter().any(|n| f["name"] == *n))
+    {
+        field["createable"] = json!(false);
+        field["updateable"] = json!(false);
+    }
 }
 
 #[cfg(test)]
@@ -289,5 +451,39 @@ mod tests {
             .unwrap();
         assert_eq!(name["nillable"], false);
         assert_eq!(name["length"], 255);
+    }
+
+    #[test]
+    fn a_custom_objects_change_event_names_its_object_and_writes_nothing() {
+        let mut s = standard_schema();
+        let mut invoice = ObjectDef::new("Invoice__c", "Invoice", "Invoices", "a01");
+        invoice.put_field(FieldDef::new("Id", "Record ID", FieldType::Id));
+        invoice.put_field(FieldDef::new("Total__c", "Total", FieldType::Currency));
+        s.put_object(invoice);
+        let events = change_event_objects(&s, &["Invoice__c".into(), "Missing__c".into()]);
+        assert_eq!(
+            events.len(),
+            1,
+            "only objects of the schema have change events"
+        );
+        let e = &events[0];
+        assert_eq!(e.name, "Invoice__ChangeEvent");
+        assert_eq!(change_event_parent(e).as_deref(), Some("Invoice__c"));
+        let d = describe_sobject(e, "62.0");
+        assert_eq!(d["associateParentEntity"], "Invoice__c");
+        assert_eq!(d["custom"], false);
+        assert_eq!(d["createable"], false);
+        let total = d["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "Total__c")
+            .unwrap();
+        assert_eq!(
+            (&total["createable"], &total["updateable"]),
+            (&json!(false), &json!(false))
+        );
+        // An object of the schema is no change event, whatever its name.
+        assert_eq!(change_event_parent(s.object("Account").unwrap()), None);
     }
 }

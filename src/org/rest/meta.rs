@@ -99,7 +99,11 @@ pub async fn describe_global(
     {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let events = state.org.events.event_objects();
+    let mut events = state.org.events.event_objects();
+    events.extend(describe::change_event_objects(
+        store.schema(),
+        &state.org.events.change_capture_objects(),
+    ));
     let mut body = describe::describe_global(store.schema(), &events, &version.number());
     drop(store);
     if let Some(entries) = body["sobjects"].as_array_mut() {
@@ -109,9 +113,14 @@ pub async fn describe_global(
 }
 
 /// Narrows one describe-global entry to the caller's rights; `false` for an object they
-/// cannot read (always `true` where the org does not enforce object access).
+/// cannot read (always `true` where the org does not enforce object access). A change
+/// event goes with the object it is about: "for AccountChangeEvent, see the special access
+/// rules for Account" (the object reference's change event page).
 fn for_caller(state: &RestState, caller: &Caller, entry: &mut Value) -> bool {
-    let name = entry["name"].as_str().unwrap_or_default().to_string();
+    let name = match entry["associateParentEntity"].as_str() {
+        Some(parent) if entry["associateEntityType"] == "ChangeEvent" => parent.to_string(),
+        _ => entry["name"].as_str().unwrap_or_default().to_string(),
+    };
     let Some(rights) = state.org.auth.object_rights(&caller.0.user_id, &name) else {
         return true;
     };

@@ -15,7 +15,11 @@
 //!   as an unknown one (404 NOT_FOUND), a write they may not make is refused with the DML
 //!   error shape (400 `[{"message","errorCode","fields"}]`: the status of a real org's
 //!   refusal is not recorded in the reference, so it follows the other DML errors), and
-//!   describe reports the caller's own rights. Orgs that do not enforce it are not asked.
+//!   describe reports the caller's own rights, object and field (a field they may not edit
+//!   is neither createable nor updateable). Orgs that do not enforce it are not asked.
+//! - Basic info and describe also serve the change events of the objects with Change Data
+//!   Capture selected (`/sobjects/AccountChangeEvent/describe`; see `describe`), asking
+//!   the object's read access for them. Nothing else here serves them: they have no records.
 
 use super::body::{expect_object, SfJsonAsSent};
 use super::conditional::{self, Access, Precondition};
@@ -177,6 +181,32 @@ fn narrow_to_caller(state: &RestState, caller: &Caller, object: &str, header: &m
     }
 }
 
+/// An object's describe fields narrowed to the caller's field-level security, where the org
+/// enforces object access: a field they may not edit is neither createable nor updateable,
+/// as the writes judge it (required fields and the org's own carry no field-level security;
+/// see [`refuse_uneditable`]). Fields they may not read are still listed: sflab's reads do
+/// not hide fields either.
+fn narrow_fields_to_caller(
+    state: &RestState,
+    caller: &Caller,
+    object: &ObjectDef,
+    body: &mut Value,
+) {
+    if !state.org.auth.enforces_object_access() {
+        return;
+    }
+    let writable = object
+        .fields
+        .iter()
+        .filter(|f| !f.required() && f.system.is_none() && (f.createable || f.updateable))
+        .map(|f| f.name.as_str());
+    let refused = state
+        .org
+        .auth
+        .uneditable_fields(&caller.0.user_id, &object.name, writable);
+    describe::withhold_field_writes(body, &refused);
+}
+
 /// A path segment that must be a record id; otherwise the external-id reading applies.
 fn looks_like_id(s: &str) -> bool {
     (s.len() == 15 || s.len() == 18) && s.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -315,6 +345,29 @@ fn described<'s>(
     }
 }
 
+/// The sObject `name` describes for the describe resources: [`described`], else the change
+/// event of an object with Change Data Capture selected (`AccountChangeEvent`). With it, the
+/// object whose read access answers for it: a change event's is its object's.
+fn described_or_change_event<'s>(
+    state: &RestState,
+    store: &'s Store,
+    name: &str,
+) -> Result<(Cow<'s, ObjectDef>, String), ApiError> {
+    if let Ok(object) = described(state, store, name) {
+        let access = object.name.clone();
+        return Ok((object, access));
+    }
+    let parent = match state.org.events.event_type(name).map(|t| &t.kind) {
+        Some(crate::org::events::EventKind::Change { object }) => store.schema().object(object),
+        _ => None,
+    }
+    .ok_or_else(ApiError::not_found)?;
+    Ok((
+        Cow::Owned(describe::change_event_object(parent)),
+        parent.name.clone(),
+    ))
+}
+
 async fn basic_info(
     State(state): State<RestState>,
     RequestVersion(version): RequestVersion,
@@ -322,8 +375,8 @@ async fn basic_info(
     Path((_, sobject)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
-    let object = described(&state, &store, &sobject)?;
-    guard(&state, &caller, &object.name, Op::Read)?;
+    let (object, access) = described_or_change_event(&state, &store, &sobject)?;
+    guard(&state, &caller, &access, Op::Read)?;
     // Platform events have no table, and so no recent records.
     let recent = match store.object_index(&object.name) {
         Ok(index) => {
@@ -339,7 +392,7 @@ async fn basic_info(
         Err(_) => Vec::new(),
     };
     let mut body = describe::sobject_basic_info(&object, &version.number(), recent);
-    narrow_to_caller(&state, &caller, &object.name, &mut body["objectDescribe"]);
+    narrow_to_caller(&state, &caller, &access, &mut body["objectDescribe"]);
     Ok(json_response(StatusCode::OK, &body))
 }
 
@@ -351,8 +404,8 @@ async fn describe_sobject(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     let store = state.org.store.read();
-    let object = described(&state, &store, &sobject)?;
-    guard(&state, &caller, &object.name, Op::Read)?;
+    let (object, access) = described_or_change_event(&state, &store, &sobject)?;
+    guard(&state, &caller, &access, Op::Read)?;
     // `If-Modified-Since`: 304 when the schema has not changed since the date given;
     // `If-Unmodified-Since`: 412 when it has.
     let changed = state.schema_changed_at(store.schema_key());
@@ -361,7 +414,8 @@ async fn describe_sobject(
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         let mut body = describe::describe_sobject(&object, &version.number());
-        narrow_to_caller(&state, &caller, &object.name, &mut body);
+        narrow_to_caller(&state, &caller, &access, &mut body);
+        narrow_fields_to_caller(&state, &caller, &object, &mut body);
         json_response(StatusCode::OK, &body)
     };
     let last_modified = changed.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
