@@ -1050,3 +1050,45 @@ async fn an_upsert_on_a_field_that_is_not_an_external_id_faults_the_call() {
     }
     assert_eq!(org.store.read().count("Account"), before);
 }
+
+#[tokio::test]
+async fn query_writes_date_time_fields_with_z_and_text_fields_as_stored() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let shaped = "2026-12-01T14:50:59.000+0000";
+    let create = format!("<create><sObjects><type>Account</type><Name>Shaped</Name><Description>{shaped}</Description></sObjects></create>");
+    let made = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", &create),
+    )
+    .await;
+    assert!(
+        made.text.contains("<success>true</success>"),
+        "{}",
+        made.text
+    );
+    let q = post(
+        &app,
+        "/services/Soap/u/59.0",
+        envelope(Some(&t), "", "<query><queryString>SELECT Description, CreatedDate FROM Account WHERE Name = 'Shaped'</queryString></query>"),
+    )
+    .await;
+    assert!(
+        q.text
+            .contains(&format!("<sf:Description>{shaped}</sf:Description>")),
+        "{}",
+        q.text
+    );
+    let created = result_of(&q)
+        .child("records")
+        .and_then(|r| r.child_text("CreatedDate"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        created.len() == 24 && created.ends_with(".000Z"),
+        "CreatedDate is an xsd:dateTime ending in Z: {created:?} in {}",
+        q.text
+    );
+}
