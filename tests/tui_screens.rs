@@ -240,13 +240,20 @@ fn knowledge_check_explains_the_answer_and_reports_it() {
 #[test]
 fn a_knowledge_check_left_half_way_opens_at_the_next_question() {
     let mut a = app(80, 24);
-    // Question 1 answered (right) before quitting: the store counts it.
+    // Question 1 answered (right) before quitting: the attempt was left part-way.
     let mut progress = sflab::tui::Progress::new();
     progress.checks.insert(
         "L0-start-here/apis".into(),
         sflab::tui::CheckScore {
             correct: 1,
             answered: 1,
+        },
+    );
+    progress.unfinished.insert(
+        "L0-start-here/apis".into(),
+        sflab::tui::UnfinishedCheck {
+            next: 1,
+            correct: 1,
         },
     );
     update(&mut a, Event::Progress(progress));
@@ -269,6 +276,31 @@ fn a_knowledge_check_left_half_way_opens_at_the_next_question() {
     );
     press(&mut a, "\n");
     assert!(screen(&a).contains("You answered 2 of 2 correctly."));
+}
+
+#[test]
+fn a_finished_knowledge_check_opens_at_question_1_for_a_retake_and_keeps_its_score() {
+    let mut a = app(80, 24);
+    // Both questions answered right: no attempt is left part-way.
+    let mut progress = sflab::tui::Progress::new();
+    progress.checks.insert(
+        "L0-start-here/apis".into(),
+        sflab::tui::CheckScore {
+            correct: 2,
+            answered: 2,
+        },
+    );
+    update(&mut a, Event::Progress(progress));
+    press(&mut a, "j\n");
+    let RightView::Quiz(quiz) = &a.right else {
+        panic!("the check is open");
+    };
+    assert_eq!((quiz.index, quiz.correct_count), (0, 0), "a fresh attempt");
+    let s = screen(&a);
+    assert!(s.contains("Question 1 of 2"), "{s}");
+    assert!(s.contains("✓ check: 2/2"), "the score earned stays: {s}");
+    assert!(!s.contains("picking up"), "{s}");
+    insta::assert_snapshot!(s);
 }
 
 #[test]

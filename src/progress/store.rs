@@ -576,6 +576,16 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every answer to `lesson`'s check as (question, right), in the order given: where the
+    /// latest attempt starts and how far it got.
+    pub fn quiz_answers(&self, lesson: &str) -> Result<Vec<(u32, bool)>, ProgressError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT question, correct FROM quiz_answers WHERE lesson = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([lesson], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// For each question of `lesson` answered at least once: whether it was ever answered
     /// right. What was earned stays earned: a retake abandoned or answered worse (every answer
     /// is kept) never takes a right answer back, as a lab's pass outlives a failing run.

@@ -204,22 +204,23 @@ impl App {
         self.show(RightView::Lesson(reader));
     }
 
-    /// Opens lesson `index`'s knowledge check where the learner left it: at the first
-    /// question not answered yet (they are asked in order), or at the first when every one
-    /// was answered (a retake).
+    /// Opens lesson `index`'s knowledge check where the learner left it: at the question
+    /// after the last one answered in an attempt left part-way, else (never started, or the
+    /// last attempt finished: a retake) at the first. The score kept so far stays as it is
+    /// until answers change it.
     pub fn open_quiz(&mut self, index: usize) {
         let Some(lesson) = self.curriculum.lessons.get(index) else {
             return;
         };
         let mut quiz = Quiz::new(index, lesson.quiz.clone());
         let n = quiz.questions.len();
-        if let Some(score) = self.progress.check(&lesson.id) {
-            if score.answered > 0 && score.answered < n {
-                quiz.index = score.answered;
-                quiz.correct_count = score.correct;
+        if let Some(left) = self.progress.unfinished_check(&lesson.id) {
+            if left.next < n {
+                quiz.index = left.next;
+                quiz.correct_count = left.correct;
                 self.flash(format!(
                     "picking up where you left off: question {} of {n}",
-                    score.answered + 1
+                    left.next + 1
                 ));
             }
         }

@@ -4,7 +4,7 @@
 //! Terminal input, timer ticks and background notifications all arrive as one `Event` type,
 //! so `update` is a plain function of (state, event) and tests can feed any sequence.
 
-pub use super::progress::{CheckScore, Progress};
+pub use super::progress::{CheckScore, Progress, UnfinishedCheck};
 use crossterm::event::{
     Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
 };

@@ -26,7 +26,7 @@ pub mod view;
 pub use app::{App, Focus, Geometry, RightView};
 pub use assigned::{AssignedBoard, AssignedView, ShownZone};
 pub use event::{from_terminal, BackendStatus, Command, Event, LabStatus};
-pub use progress::{CheckScore, Progress};
+pub use progress::{CheckScore, Progress, UnfinishedCheck};
 pub use update::update;
 
 use ratatui::backend::Backend;

@@ -1,5 +1,5 @@
 //! What the screen knows of the learner's progress: each lab's status, each knowledge check's
-//! right answers and the lessons read to the end. The driver reads it from the progress
+//! right answers and the attempt left part-way, and the lessons read to the end. The driver reads it from the progress
 //! store (`lab::driver::progress_of`) and sends it whole in `Event::Progress`; plain data.
 
 use super::event::LabStatus;
@@ -36,12 +36,42 @@ impl CheckScore {
     }
 }
 
+/// A knowledge check's latest attempt, left before its last question: where it picks up.
+/// The check's questions are asked in order, so an attempt starts with an answer to the
+/// first question and is finished by an answer to the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnfinishedCheck {
+    /// The question to ask next (0-based).
+    pub next: usize,
+    /// The attempt's right answers so far.
+    pub correct: usize,
+}
+
+impl UnfinishedCheck {
+    /// The latest attempt at a check of `questions` questions, from every answer given to
+    /// it, oldest first (`Store::quiz_answers`); `None` when there is none or it was
+    /// finished (opening the check again starts a retake).
+    pub fn of(answers: &[(u32, bool)], questions: usize) -> Option<UnfinishedCheck> {
+        let start = answers.iter().rposition(|(q, _)| *q == 0)?;
+        let attempt = &answers[start..];
+        let (last, _) = attempt.last()?;
+        let next = usize::try_from(*last).ok()?.checked_add(1)?;
+        if next >= questions {
+            return None;
+        }
+        let correct = attempt.iter().filter(|(_, right)| *right).count();
+        Some(UnfinishedCheck { next, correct })
+    }
+}
+
 /// Progress as plain lookups. A lab missing from `labs` is not started.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Progress {
     pub labs: HashMap<String, LabStatus>,
     /// Lesson id → its knowledge check's score, for checks answered at least once.
     pub checks: HashMap<String, CheckScore>,
+    /// Lesson id → its knowledge check's latest attempt, when it was left part-way.
+    pub unfinished: HashMap<String, UnfinishedCheck>,
     /// Ids of lessons read to their end.
     pub read: HashSet<String>,
     /// Lab id → its latest attempt's id: the open lab shows an attempt made elsewhere
@@ -67,6 +97,11 @@ impl Progress {
     /// Lesson `id`'s knowledge-check score, once a question has been answered.
     pub fn check(&self, lesson: &str) -> Option<CheckScore> {
         self.checks.get(lesson).copied()
+    }
+
+    /// Lesson `id`'s knowledge-check attempt left part-way, if any.
+    pub fn unfinished_check(&self, lesson: &str) -> Option<UnfinishedCheck> {
+        self.unfinished.get(lesson).copied()
     }
 
     pub fn read_to_end(&self, lesson: &str) -> bool {
@@ -105,5 +140,36 @@ mod tests {
             !CheckScore::default().all_correct(0),
             "no questions, no pass"
         );
+    }
+
+    #[test]
+    fn an_attempt_left_part_way_picks_up_after_its_last_answer() {
+        let first_half = [(0, true), (1, false)];
+        assert_eq!(
+            UnfinishedCheck::of(&first_half, 3),
+            Some(UnfinishedCheck {
+                next: 2,
+                correct: 1
+            })
+        );
+        assert_eq!(UnfinishedCheck::of(&[], 3), None, "never started");
+    }
+
+    #[test]
+    fn a_finished_attempt_leaves_nothing_to_pick_up_and_a_retake_is_its_own_attempt() {
+        let passed = [(0, true), (1, true), (2, true)];
+        assert_eq!(UnfinishedCheck::of(&passed, 3), None);
+        // A retake answered to question 2, then left: it picks up at question 3 with its own
+        // right answers, not the pass's.
+        let retake = [(0, true), (1, true), (2, true), (0, false), (1, true)];
+        assert_eq!(
+            UnfinishedCheck::of(&retake, 3),
+            Some(UnfinishedCheck {
+                next: 2,
+                correct: 1
+            })
+        );
+        // A check that lost questions since: an attempt past its new end is finished.
+        assert_eq!(UnfinishedCheck::of(&[(0, true), (1, true)], 2), None);
     }
 }

@@ -165,3 +165,62 @@ fn an_attempt_checked_in_another_terminal_shows_in_the_open_labs_results() {
     pump(&mut app, &shows);
     assert!(shows(&app), "the open lab shows the attempt made elsewhere");
 }
+
+/// The knowledge check of `lesson` opened on `app` with the latest progress from `rx`: the
+/// question it opens at and the right answers it counts so far.
+fn reopened(
+    app: &mut sflab::tui::App,
+    rx: &std::sync::mpsc::Receiver<Event>,
+    lesson: &str,
+) -> (usize, usize) {
+    if let Some(p) = rx.try_iter().filter_map(|e| progress(&e).cloned()).last() {
+        sflab::tui::update(app, Event::Progress(p));
+    }
+    let index = app
+        .curriculum
+        .lessons
+        .iter()
+        .position(|l| l.id == lesson)
+        .expect("the lesson is in the curriculum");
+    app.open_quiz(index);
+    match &app.right {
+        sflab::tui::RightView::Quiz(q) => (q.index, q.correct_count),
+        _ => panic!("the check is open"),
+    }
+}
+
+#[test]
+fn a_finished_check_opens_for_a_retake_at_question_1_and_a_retake_left_part_way_picks_up() {
+    use sflab::tui::theme::Theme;
+    let (_dir, _ws, mut driver, rx) = driver_on_the_embedded_curriculum();
+    let lesson = "L3-client-apps/external-client-apps".to_string();
+    let curriculum = std::sync::Arc::new(sflab::curriculum::Curriculum::embedded().unwrap());
+    let mut app = sflab::tui::App::new(curriculum, Theme::colored(), 120, 40);
+    let mut answer = |question, correct| {
+        driver.handle(Command::QuizAnswered {
+            lesson: lesson.clone(),
+            question,
+            correct,
+        })
+    };
+    // A first attempt left after question 1: it picks up at question 2.
+    answer(0, true);
+    assert_eq!(reopened(&mut app, &rx, &lesson), (1, 1));
+    // Finished: opening it again is a retake from question 1, the score kept as it was.
+    answer(1, true);
+    answer(2, true);
+    assert_eq!(reopened(&mut app, &rx, &lesson), (0, 0));
+    let passed = CheckScore {
+        correct: 3,
+        answered: 3,
+    };
+    assert_eq!(app.progress.check(&lesson), Some(passed));
+    // The retake left after question 2: it picks up at question 3 with the retake's own
+    // right answers, while the score earned before stays.
+    answer(0, false);
+    answer(1, true);
+    assert_eq!(reopened(&mut app, &rx, &lesson), (2, 1));
+    assert_eq!(app.progress.check(&lesson), Some(passed));
+    let flash = app.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    assert_eq!(flash, "picking up where you left off: question 3 of 3");
+}

@@ -18,7 +18,7 @@ use crate::progress::Store;
 use crate::runner::watch::{LabWatcher, DEBOUNCE};
 use crate::runner::{run_lab, Parts, RunEvent, RunOptions};
 use crate::sandbox::{available_backends, switch_backend, BackendChoice};
-use crate::tui::event::{CheckScore, Command, Event, LabStatus, Progress};
+use crate::tui::event::{CheckScore, Command, Event, LabStatus, Progress, UnfinishedCheck};
 use crate::workspace::Workspace;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -80,6 +80,16 @@ pub fn progress_of(ws: &Workspace, curriculum: &Curriculum) -> Progress {
             (score.answered > 0).then(|| (l.id.clone(), score))
         })
         .collect();
+    let unfinished = curriculum
+        .lessons
+        .iter()
+        .filter(|l| !l.quiz.is_empty())
+        .filter_map(|l| {
+            let answers = store.quiz_answers(&l.id).ok()?;
+            let left = UnfinishedCheck::of(&answers, l.quiz.len())?;
+            Some((l.id.clone(), left))
+        })
+        .collect();
     let read = store
         .lessons_read()
         .unwrap_or_default()
@@ -93,6 +103,7 @@ pub fn progress_of(ws: &Workspace, curriculum: &Curriculum) -> Progress {
     Progress {
         labs,
         checks,
+        unfinished,
         read,
         latest_attempts,
     }
