@@ -50,10 +50,11 @@ fn retained_now(oldest: &Option<u64>) -> String {
     }
 }
 
-/// Why a subscription cannot start where it asked to.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a subscription cannot start where it asked to. Shown as the Streaming API (CometD)
+/// words it ([`std::fmt::Display`]); Pub/Sub's status reads [`ReplayError::message`] with its
+/// own names for the two starting points.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplayError {
-    #[error("replay id {replay_id} is no longer retained on {channel}: events are kept {retention_hours} hours and {}. Resubscribe with -2 (EARLIEST) to read every retained event and reconcile what was missed, or -1 (LATEST) for new events only.", retained_now(.oldest))]
     OutOfRetention {
         channel: String,
         replay_id: u64,
@@ -62,13 +63,75 @@ pub enum ReplayError {
         oldest: Option<u64>,
         retention_hours: i64,
     },
-    #[error("replay id {replay_id} was never issued on this org (the newest is {newest}); use a replay id the bus delivered, -1 (LATEST) for new events only or -2 (EARLIEST) for every retained event.")]
-    NotIssued { replay_id: u64, newest: u64 },
-    #[error("replay id {replay_id} is not valid; use a replay id the bus delivered, -1 (LATEST) for new events only or -2 (EARLIEST) for every retained event.")]
-    Invalid { replay_id: i64 },
-    #[error("there is no channel {0} on this org; platform events are /event/Name__e and change events /data/ChangeEvents or /data/<Object>ChangeEvent.")]
+    NotIssued {
+        replay_id: u64,
+        newest: u64,
+    },
+    Invalid {
+        replay_id: i64,
+    },
     UnknownChannel(String),
 }
+
+/// How an API names the two places a subscription can start from besides a stored id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayWords {
+    /// CometD's replay numbers: `-2` and `-1`.
+    Streaming,
+    /// Pub/Sub's `replay_preset` values.
+    PubSub,
+}
+
+impl ReplayWords {
+    fn earliest(self) -> &'static str {
+        match self {
+            ReplayWords::Streaming => "-2 (EARLIEST)",
+            ReplayWords::PubSub => "replay_preset EARLIEST",
+        }
+    }
+
+    fn latest(self) -> &'static str {
+        match self {
+            ReplayWords::Streaming => "-1 (LATEST)",
+            ReplayWords::PubSub => "replay_preset LATEST",
+        }
+    }
+}
+
+impl ReplayError {
+    /// The error in the words of the API the subscription came through.
+    pub fn message(&self, words: ReplayWords) -> String {
+        let (earliest, latest) = (words.earliest(), words.latest());
+        match self {
+            ReplayError::OutOfRetention {
+                channel,
+                replay_id,
+                oldest,
+                retention_hours,
+            } => format!(
+                "replay id {replay_id} is no longer retained on {channel}: events are kept {retention_hours} hours and {}. Resubscribe with {earliest} to read every retained event and reconcile what was missed, or {latest} for new events only.",
+                retained_now(oldest)
+            ),
+            ReplayError::NotIssued { replay_id, newest } => format!(
+                "replay id {replay_id} was never issued on this org (the newest is {newest}); use a replay id the bus delivered, {latest} for new events only or {earliest} for every retained event."
+            ),
+            ReplayError::Invalid { replay_id } => format!(
+                "replay id {replay_id} is not valid; use a replay id the bus delivered, {latest} for new events only or {earliest} for every retained event."
+            ),
+            ReplayError::UnknownChannel(channel) => format!(
+                "there is no channel {channel} on this org; platform events are /event/Name__e and change events /data/ChangeEvents or /data/<Object>ChangeEvent."
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(ReplayWords::Streaming))
+    }
+}
+
+impl std::error::Error for ReplayError {}
 
 /// What an event carries.
 #[derive(Debug, Clone, PartialEq)]

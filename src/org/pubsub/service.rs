@@ -17,6 +17,7 @@
 //!   so within 270 s).
 
 use super::proto::{self, replay_id_bytes, replay_id_of, ReplayPreset};
+use crate::org::events::bus::ReplayWords;
 use crate::org::events::{avro, BusEvent, EventKind, ReplayError, ReplayFrom, Transport};
 use crate::org::{Org, Session};
 use std::sync::Arc;
@@ -76,7 +77,7 @@ fn rpc_id() -> String {
 pub(super) fn replay_status(e: &ReplayError) -> Status {
     status_with_code(
         Code::InvalidArgument,
-        e.to_string(),
+        e.message(ReplayWords::PubSub),
         "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.validation.failed",
     )
 }

@@ -124,3 +124,29 @@ async fn a_fetch_request_for_another_topic_ends_the_stream_with_an_error_code() 
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
     assert_eq!(error_code(&err), super::service::TOPIC_CHANGED);
 }
+
+#[tokio::test]
+async fn a_replay_id_never_issued_is_refused_in_pub_sub_words() {
+    let org = Org::default_org();
+    let p = PubSub::new(org);
+    let first = proto::FetchRequest {
+        topic_name: "/event/OrderShipped__e".into(),
+        num_requested: 1,
+        replay_preset: proto::ReplayPreset::Custom as i32,
+        replay_id: 999_999u64.to_be_bytes().to_vec(),
+        ..Default::default()
+    };
+    let err = p.start_position(&first).unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    let message = err.message();
+    assert!(message.contains("never issued"), "{message}");
+    // Pub/Sub starts from a preset, not CometD's -1/-2.
+    assert!(
+        message.contains("replay_preset LATEST") && message.contains("replay_preset EARLIEST"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("-2") && !message.contains("-1 "),
+        "{message}"
+    );
+}
