@@ -29,7 +29,11 @@ use serde_json::Value;
 /// of 4500" does not pass while a progress line beside the total line does no harm).
 /// With `one_per_line: true` each of `texts` must also appear on a line that mentions no other
 /// of them: a list printed one item per line, not a whole JSON answer on one line.
-/// `because` replaces the general explanation of a `one_per_line`/`not_beside`/`absent`/
+/// With `own_line: true` each of `texts` must also stand as a value of its own on some line
+/// (see [`stands_alone`]): `4500`, `total: 4500`, `count=4,500` or `4500 records`, not inside
+/// a longer value such as a record's name (`Reader 4500`, `"LastName": "Reader 4500"`), so a
+/// program that prints the records and a wrong count does not pass on the records.
+/// `because` replaces the general explanation of a `one_per_line`/`own_line`/`not_beside`/`absent`/
 /// `absent_lines` failure with the lab's own (what such a line means, and what to print
 /// instead).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -53,6 +57,8 @@ pub struct OutputContains {
     pub not_beside: Vec<String>,
     #[serde(default)]
     pub one_per_line: bool,
+    #[serde(default)]
+    pub own_line: bool,
     #[serde(default)]
     pub because: Option<String>,
 }
@@ -297,6 +303,35 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
                 .unwrap_or("Print it on a line of its own.")
         ));
     }
+    if p.own_line {
+        let buried: Vec<&str> = p
+            .texts
+            .iter()
+            .map(String::as_str)
+            .filter(|t| {
+                let forms = written_forms(t);
+                !outputs
+                    .iter()
+                    .flat_map(|o| o.lines())
+                    .any(|line| stands_alone(line, &forms))
+            })
+            .collect();
+        if let Some(first) = buried.first() {
+            let example = outputs
+                .iter()
+                .flat_map(|o| o.lines())
+                .find(|line| in_text(line, first))
+                .map(|line| format!(", such as \"{}\"", clipped(line.trim(), 60)))
+                .unwrap_or_default();
+            return cx.fail(format!(
+                "Your {stream} shows {} only inside longer values{example}, never as a value of its own. {}{unread}",
+                buried.join(", "),
+                p.because.as_deref().unwrap_or(
+                    "Print it on a line of its own, alone or after a label: `4500` or `total: 4500`."
+                )
+            ));
+        }
+    }
     let apart_groups: Vec<&[String]> = p
         .lines
         .iter()
@@ -364,6 +399,39 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         "Your {stream} mentions all {found} expected {}{and_not}.",
         items(found)
     ))
+}
+
+/// Whether `line` states one of `forms` (the ways a value may be written) as a value of its
+/// own: the whole line, or what follows a label ending in `:` or `=`, starts with it and goes
+/// on with words only (a unit, `records`). `total: 4500`, `count=4,500` and `4500 contacts`
+/// state 4500; `Reader 4500`, `"LastName": "Reader 4500"`, `"totalSize": 4500,` and
+/// `received 500 of 4500` do not.
+pub(crate) fn stands_alone(line: &str, forms: &[String]) -> bool {
+    let line = line.trim();
+    let after_labels = line
+        .match_indices([':', '='])
+        .map(|(at, sep)| line[at + sep.len()..].trim_start());
+    std::iter::once(line).chain(after_labels).any(|rest| {
+        forms.iter().any(|f| {
+            rest.strip_prefix(f.as_str()).is_some_and(|after| {
+                let after = after.trim_end_matches(['.', '!']);
+                after.is_empty()
+                    || after.starts_with(char::is_whitespace)
+                        && after
+                            .chars()
+                            .all(|c| c.is_alphabetic() || c.is_whitespace())
+            })
+        })
+    })
+}
+
+/// `text` cut to `max` characters, an ellipsis marking the cut.
+fn clipped(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max).collect();
+    format!("{kept}…")
 }
 
 /// The first printed line holding every item of one group of `absent_lines`, and the group.

@@ -514,3 +514,40 @@ fn a_ruled_out_line_is_found_in_any_case_and_with_the_number_in_any_decimal_form
         "Falcon Corp\nOpportunities: not permitted, HTTP 400 (INVALID_TYPE)\n".into();
     assert_passes(rule, &ev);
 }
+
+#[test]
+fn own_line_takes_a_count_only_as_a_value_of_its_own_not_inside_a_records_name() {
+    let rule = r#"{ rule: process.output_contains, texts: ["4500"], own_line: true }"#;
+    let mut ev = evidence(vec![]);
+    // Every record's name printed, then a count one short: 4500 is only in "Reader 4500".
+    ev.runs[0].stdout.text =
+        "Reader 4499\nReader 4500\n{\n  \"LastName\": \"Reader 4500\"\n}\ncount 4493\n".into();
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message
+            .contains("shows 4500 only inside longer values, such as \"Reader 4500\""),
+        "{}",
+        v.message
+    );
+    for bad in [
+        "\"totalSize\": 4500,\n",
+        "received 500 of 4500\n",
+        "45000\n",
+    ] {
+        ev.runs[0].stdout.text = bad.into();
+        assert_fails(rule, &ev);
+    }
+    for good in [
+        "Reader 4500\n4500\n",
+        "total: 4500\n",
+        "count=4,500\n",
+        "Contacts received: 4 500.\n",
+        "4500 records\n",
+    ] {
+        ev.runs[0].stdout.text = good.into();
+        assert_passes(rule, &ev);
+    }
+    // Without the option, a whole token inside a name is found, as before.
+    ev.runs[0].stdout.text = "Reader 4500\ncount 4493\n".into();
+    assert_passes(r#"{ rule: process.output_contains, texts: ["4500"] }"#, &ev);
+}
