@@ -251,9 +251,16 @@ fn no_such_external_field(value: &str) -> ApiError {
 }
 
 /// An sObject's resources a real org serves and this mock does not (jsforce's `listviews()`,
-/// `quickActions()`, `layouts()`, `compactLayouts()`; simple-salesforce's `describe_layout`):
-/// named, so the learner does not hunt for a typo in an "external id field".
-const UNSERVED_PARTS: [&str; 4] = ["listviews", "quickActions", "layouts", "compactLayouts"];
+/// `quickActions()`, `layouts()`, `compactLayouts()`; simple-salesforce's `describe_layout`;
+/// the `defaultValues` URL describe lists): named, so the learner does not hunt for a typo in
+/// an "external id field".
+const UNSERVED_PARTS: [&str; 5] = [
+    "listviews",
+    "quickActions",
+    "layouts",
+    "compactLayouts",
+    "defaultValues",
+];
 
 /// The answer for `/sobjects/{o}/{rest}` when `rest` starts with one of [`UNSERVED_PARTS`] or
 /// is a describe's sub-resource (`describe/layouts`, `describe/compactLayouts`, …).

@@ -664,3 +664,34 @@ async fn the_organization_is_never_created_or_deleted_and_users_are_not_deleted(
     let r = m.delete(&format!("{V}/sobjects/User/{user}")).await;
     assert_eq!(r.body[0]["message"], "entity type cannot be deleted: User");
 }
+
+#[tokio::test]
+async fn every_url_describe_lists_is_served_or_named_as_one_the_mock_does_not_serve() {
+    let m = mock();
+    let describe = m.get(&format!("{V}/sobjects/Account/describe")).await;
+    assert_eq!(describe.status, StatusCode::OK);
+    let urls = describe.body["urls"].as_object().unwrap();
+    assert!(urls.contains_key("defaultValues"), "{urls:?}");
+    for (name, url) in urls {
+        let url = url.as_str().unwrap();
+        if url.contains("{ID}") {
+            continue; // a template, not a resource
+        }
+        // `defaultValues?recordTypeId&fields` names its parameters, not a query string.
+        let path = url.split('?').next().unwrap();
+        let r = m.get(path).await;
+        if r.status == StatusCode::OK {
+            continue;
+        }
+        let message = r.body[0]["message"].as_str().unwrap_or_default();
+        let rest = path.split("/sobjects/").nth(1).unwrap();
+        assert!(
+            r.status == StatusCode::NOT_FOUND
+                && message.starts_with(&format!(
+                    "sflab's mock org does not serve /sobjects/{rest};"
+                )),
+            "{name} ({path}): {} {message}",
+            r.status
+        );
+    }
+}
