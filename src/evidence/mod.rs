@@ -191,7 +191,8 @@ pub struct KnownSecret {
 
 /// Platform events / change events seen by the mock org, as JSON objects: `published`
 /// (`replay_id`, `channel`, `event_name`, `uuid`, `via`, `at`), `subscriptions` (`subscriber`,
-/// `channel`, `from`: -1 latest, -2 earliest or the stored replay id, `via`, `at`), `delivered`
+/// `channel`, `from`: -1 latest, -2 earliest or the stored replay id, `via`, `at`,
+/// `requested`: the events a Pub/Sub stream asked for in all, null over CometD), `delivered`
 /// (`replay_id`, `channel`, `subscriber`, `via`, `at`), `refused` (subscriptions the org
 /// would not start: `channel`, `from`, `message`, `via`, `at`) and `scenario` (what the
 /// runner did: `step`, `action`, `at` and the action's details, e.g. the redelivered

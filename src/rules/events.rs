@@ -561,11 +561,17 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
             (true, false) => ": after the restart it fell back to LATEST (-1) because the org refused the replay id it asked for first",
             (false, _) => "",
         };
+        let stalled = if latest {
+            None
+        } else {
+            stalled_asking(cx, subs.last())
+        };
         return cx.fail(format!(
-            "{} published on {} never reached your subscriber (replay ids {:?}){why}.{refused}",
+            "{} published on {} never reached your subscriber (replay ids {:?}){why}{}.{refused}",
             plural(lost.len(), "event"),
             p.channel,
             lost,
+            stalled.unwrap_or_default(),
         ));
     }
     if reread.len() > p.max_reread {
@@ -588,6 +594,29 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
         p.channel,
         plural(reread.len(), "event")
     ))
+}
+
+/// Why a Pub/Sub subscription stopped receiving, when it was given every event it asked
+/// for and never asked for more: flow control the subscriber did not keep up (the server
+/// sends at most the `num_requested` of its FetchRequests). `None` over CometD, or while
+/// the subscriber still had events asked for.
+fn stalled_asking(cx: &Cx, sub: Option<&&Value>) -> Option<String> {
+    let sub = sub?;
+    let asked = sub.get("requested").and_then(Value::as_u64)?;
+    let id = text(sub, "subscriber");
+    let given = cx
+        .ev
+        .events
+        .delivered
+        .iter()
+        .filter(|d| text(d, "subscriber") == id)
+        .count() as u64;
+    (given >= asked).then(|| {
+        format!(
+            ": its last subscription asked for {} in all (the FetchRequests' num_requested added up) and was given them, then sent no further FetchRequest, so the org sent nothing more — ask for the next batch as each one is processed",
+            plural(asked as usize, "event")
+        )
+    })
 }
 
 /// Why a restart resumed past an event whose work never landed, if one did: the subscriber

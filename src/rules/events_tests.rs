@@ -758,3 +758,36 @@ fn a_subscriber_that_never_subscribed_is_told_so_not_that_it_never_came_back() {
         v.message
     );
 }
+
+#[test]
+fn a_subscriber_that_stops_asking_is_told_it_sent_no_further_fetch_request() {
+    let asked = |who: &str, from: i64, s: u32, n: u64| {
+        let mut v = sub(who, from, s);
+        v["requested"] = json!(n);
+        v
+    };
+    // The restarted stream asked for 2 and was given 3 and 4; 5 was never asked for.
+    let e = stream(
+        vec![asked("a", -1, 0, 10), asked("b", 2, 20, 2)],
+        vec![got("a", 1), got("a", 2), got("b", 3), got("b", 4)],
+        &[(1, 1), (2, 2), (3, 10), (4, 11), (5, 12)],
+    );
+    let v = assert_fails(RESUMED, &e);
+    assert!(v.message.contains("replay ids [5]"), "{}", v.message);
+    assert!(
+        v.message
+            .contains("asked for 2 events in all (the FetchRequests' num_requested added up) and was given them, then sent no further FetchRequest"),
+        "{}",
+        v.message
+    );
+    // Still waiting on events it asked for, or over CometD: no word of flow control.
+    for last in [asked("b", 2, 20, 10), sub("b", 2, 20)] {
+        let e = stream(
+            vec![asked("a", -1, 0, 10), last],
+            vec![got("a", 1), got("a", 2), got("b", 3), got("b", 4)],
+            &[(1, 1), (2, 2), (3, 10), (4, 11), (5, 12)],
+        );
+        let v = assert_fails(RESUMED, &e);
+        assert!(!v.message.contains("FetchRequest"), "{}", v.message);
+    }
+}

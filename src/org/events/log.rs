@@ -55,6 +55,10 @@ pub struct SubscriptionRecord {
     pub from: i64,
     pub via: Transport,
     pub at: DateTime<Utc>,
+    /// The events a Pub/Sub subscriber asked for over its stream, every FetchRequest's
+    /// `num_requested` added up (the server sends no more than this); `None` over CometD,
+    /// which has no flow control.
+    pub requested: Option<u64>,
 }
 
 /// A subscription the org refused to start (a replay id it cannot resume from, an unknown
@@ -173,7 +177,23 @@ impl EventLog {
             from,
             via,
             at,
+            requested: (via == Transport::PubSub).then_some(0),
         });
+    }
+
+    /// Notes a Pub/Sub FetchRequest: `asked` more events for the subscriber's latest
+    /// subscription (a negative count asks for none).
+    pub fn record_requested(&self, subscriber: &str, asked: i32) {
+        let asked = u64::try_from(asked).unwrap_or(0);
+        let mut e = self.entries.lock();
+        if let Some(s) = e
+            .subscriptions
+            .iter_mut()
+            .rev()
+            .find(|s| s.subscriber == subscriber)
+        {
+            s.requested = s.requested.map(|n| n.saturating_add(asked));
+        }
     }
 
     /// Notes a subscription the org refused, with the answer the client got.

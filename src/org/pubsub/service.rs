@@ -373,6 +373,9 @@ impl PubSub {
             Transport::PubSub,
             self.org.clock.now(),
         );
+        events
+            .log
+            .record_requested(&subscriber, first.num_requested);
         let mut pending = requested(0, first.num_requested);
         let mut watch = events.bus.watch();
         let mut last_sent = match position {
@@ -444,6 +447,7 @@ impl PubSub {
                             ))).await;
                             return;
                         }
+                        events.log.record_requested(&subscriber, r.num_requested);
                         pending = requested(pending, r.num_requested);
                     }
                     Some(Err(_)) => return,

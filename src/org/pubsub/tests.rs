@@ -150,3 +150,41 @@ async fn a_replay_id_never_issued_is_refused_in_pub_sub_words() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn the_log_adds_up_the_events_a_stream_asked_for() {
+    let org = Org::default_org();
+    let p = PubSub::new(org.clone());
+    let first = proto::FetchRequest {
+        topic_name: "/event/OrderShipped__e".into(),
+        num_requested: 3,
+        ..Default::default()
+    };
+    let position = p.start_position(&first).unwrap();
+    let (req_tx, req_rx) = tokio::sync::mpsc::channel(4);
+    let (tx, _rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(p.run_subscription("s1".into(), first, position, req_rx, tx));
+    for n in [2, -5] {
+        req_tx
+            .send(Ok(proto::FetchRequest {
+                num_requested: n,
+                ..Default::default()
+            }))
+            .await
+            .unwrap();
+    }
+    let mut requested = None;
+    for _ in 0..200 {
+        requested = org
+            .events
+            .log
+            .subscriptions()
+            .first()
+            .and_then(|s| s.requested);
+        if requested == Some(5) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(requested, Some(5), "3 + 2, a negative count adds nothing");
+}
