@@ -579,6 +579,35 @@ fn a_client_that_refuses_the_workspace_ca_gets_a_note_saying_so() {
 }
 
 #[test]
+fn a_handshake_cut_when_the_time_limit_stops_the_run_gets_no_ca_note() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    // A connection whose handshake is still waiting for its client when the time limit
+    // kills the run: the kill cuts it, not an untrusted CA.
+    write_run(
+        &ws.lab_dir("t-limits"),
+        "#!/usr/bin/env bash\n\
+         hp=${SF_INSTANCE_URL#https://}\n\
+         exec 3<>/dev/tcp/${hp%:*}/${hp##*:}\n\
+         echo connected\n\
+         sleep 30\n",
+    );
+    let spec = parse("lab.yaml", LIMITS_LAB).unwrap();
+    let mut options = RunOptions::new(ws.clone(), mock_parts());
+    options.timeout = Some(Duration::from_secs(2));
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+    let run = &report.runs[0];
+    assert!(run.timed_out, "{run:?}");
+    assert_eq!(run.stdout.text, "connected\n", "{run:?}");
+    assert!(report.exchanges.is_empty());
+    assert!(
+        !run.notes.iter().any(|n| n.contains("sflab CA")),
+        "{:?}",
+        run.notes
+    );
+}
+
+#[test]
 fn sigterm_and_sighup_end_a_check_like_ctrl_c_and_stop_the_learners_processes() {
     for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
         let t = tempfile::tempdir().unwrap();

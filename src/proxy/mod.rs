@@ -33,6 +33,7 @@ mod bodies;
 mod device_end;
 mod fault;
 mod forward;
+mod handshake;
 mod held;
 mod peer;
 mod recorder;
@@ -42,6 +43,7 @@ pub use fault::{
     validate_faults, FaultAction, FaultAt, FaultKind, FaultPlan, FaultResponse, FaultSpec,
     FaultSpecError,
 };
+pub use handshake::{ca_advice, HandshakeEnding, HandshakeFailure, HandshakeLog};
 pub use recorder::{PendingRequest, Recorder};
 
 use crate::org::overlong::Overlong;
@@ -210,6 +212,7 @@ async fn serve_connection(
     shared: Arc<forward::Shared>,
 ) {
     let _ = tcp.set_nodelay(true);
+    let run_index = shared.recorder().run_index();
     // Which learner process is on the other end, found while it waits for the handshake.
     let processes: Arc<[u32]> = match tcp.local_addr() {
         Ok(local) => tokio::task::spawn_blocking(move || peer::process_chain(peer, local))
@@ -232,18 +235,16 @@ async fn serve_connection(
     match acceptor {
         Some(acceptor) => {
             // A failed handshake (e.g. a client that does not trust the CA) ends the
-            // connection; the client reports it, and the recorder keeps a note for the learner.
+            // connection; the client reports it, and the recorder keeps how it ended, in the
+            // run the connection was opened in, for the learner's note (see `handshake`).
             match acceptor.accept(tcp).await {
                 Ok(tls) => {
+                    recorder.handshake_completed(run_index);
                     let _ = builder
                         .serve_connection(TokioIo::new(Overlong::new(tls)), service)
                         .await;
                 }
-                Err(e) => recorder.connection_failed(format!(
-                    "A client's HTTPS connection failed before its request ({e}); it may not trust \
-                     the sflab CA: set the CA variables from the lab's environment (curl: \
-                     CURL_CA_BUNDLE, Python: REQUESTS_CA_BUNDLE / SSL_CERT_FILE, Node: NODE_EXTRA_CA_CERTS)."
-                )),
+                Err(e) => recorder.handshake_failed(run_index, HandshakeEnding::of(&e)),
             }
         }
         None => {

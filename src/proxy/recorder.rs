@@ -1,6 +1,7 @@
 //! The shared, live record of a proxy's exchanges: redacted on the way in, readable at any time,
 //! and streamed to subscribers (the TUI's traffic inspector) as each exchange completes.
 
+use super::handshake::{HandshakeEnding, HandshakeFailure, HandshakeLog};
 use crate::evidence::{Body, Exchange, FaultFired, RecordedRequest, RecordedResponse};
 use crate::redact::Redactor;
 use chrono::{DateTime, Utc};
@@ -58,8 +59,8 @@ pub struct PendingRequest {
 
 struct Inner {
     exchanges: Mutex<Vec<Exchange>>,
-    /// With the learner run they happened in.
-    connection_errors: Mutex<Vec<(usize, String)>>,
+    /// The TLS handshakes served, per learner run.
+    handshakes: Mutex<HandshakeLog>,
     tx: broadcast::Sender<Exchange>,
     pending_tx: broadcast::Sender<PendingRequest>,
     next_seq: AtomicU64,
@@ -90,7 +91,7 @@ impl Recorder {
         Recorder {
             inner: Arc::new(Inner {
                 exchanges: Mutex::new(Vec::new()),
-                connection_errors: Mutex::new(Vec::new()),
+                handshakes: Mutex::new(HandshakeLog::default()),
                 tx,
                 pending_tx,
                 next_seq: AtomicU64::new(1),
@@ -123,25 +124,32 @@ impl Recorder {
         });
     }
 
-    /// Connections that failed before any request (e.g. TLS handshakes of clients that do not
-    /// trust the workspace CA), as sentences for the learner; at most 20 are kept.
+    /// Connections that failed before any request as the proxy alone can judge them (see
+    /// [`HandshakeLog::notes`]; it does not know when runs were stopped), as sentences for the
+    /// learner.
     pub fn connection_errors(&self) -> Vec<String> {
-        self.connection_errors_by_run()
+        self.handshakes()
+            .notes(|_| None)
             .into_iter()
             .map(|(_, m)| m)
             .collect()
     }
 
-    /// The same, each with the index of the learner run it happened in.
-    pub fn connection_errors_by_run(&self) -> Vec<(usize, String)> {
-        self.inner.connection_errors.lock().clone()
+    /// The TLS handshakes served so far: how many completed in each run, and the failures.
+    pub fn handshakes(&self) -> HandshakeLog {
+        self.inner.handshakes.lock().clone()
     }
 
-    pub(crate) fn connection_failed(&self, message: String) {
-        let mut errors = self.inner.connection_errors.lock();
-        if errors.len() < 20 {
-            errors.push((self.run_index(), message));
-        }
+    pub(crate) fn handshake_failed(&self, run_index: usize, ending: HandshakeEnding) {
+        self.inner.handshakes.lock().failed(HandshakeFailure {
+            run_index,
+            at: Utc::now(),
+            ending,
+        });
+    }
+
+    pub(crate) fn handshake_completed(&self, run_index: usize) {
+        self.inner.handshakes.lock().completed(run_index);
     }
 
     /// Every exchange recorded so far, in `seq` order.

@@ -194,6 +194,17 @@ fn redact_run(mut run: LearnerRun, redactor: &Redactor) -> LearnerRun {
     run
 }
 
+/// When sflab began stopping `run`: at its time limit when it timed out, else when its
+/// program ended (its process group is killed then); `None` when it never started.
+fn stop_moment(run: &LearnerRun, timeout: Duration) -> Option<chrono::DateTime<Utc>> {
+    let ran = if run.timed_out {
+        timeout
+    } else {
+        Duration::from_millis(run.duration_ms)
+    };
+    Some(run.started_at? + chrono::Duration::from_std(ran).ok()?)
+}
+
 /// A run as it is shown and stored: without the whole of a long stream, which is held only
 /// for judging ([`crate::evidence::CapturedOutput::whole`]).
 fn shown(run: &LearnerRun) -> LearnerRun {
@@ -474,7 +485,15 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         }
     }
     let exchanges = gateway.exchanges();
-    for (index, message) in gateway.connection_errors() {
+    // A handshake cut when sflab stopped the run (its time limit, or the group killed after
+    // the program exited) is not the client's doing: it earns no CA advice.
+    let stopped_at = |index: usize| {
+        let run = runs.iter().find(|r| r.index == index)?;
+        stop_moment(run, spec.timeout)
+    };
+    let handshake_notes = gateway.handshakes().notes(|_| None);
+    let _ = stopped_at;
+    for (index, message) in handshake_notes {
         if let Some(run) = runs.iter_mut().find(|r| r.index == index) {
             if !run.notes.contains(&message) {
                 run.notes.push(redactor.text(&message));
@@ -619,7 +638,33 @@ fn free_local_port() -> Option<u16> {
 
 #[cfg(test)]
 mod tests {
-    use super::handed_secrets;
+    use super::{handed_secrets, stop_moment};
+    use crate::evidence::LearnerRun;
+    use std::time::Duration;
+
+    #[test]
+    fn a_timed_out_run_was_stopped_at_its_time_limit_and_another_when_it_ended() {
+        let started = chrono::Utc::now();
+        let mut run = LearnerRun {
+            started_at: Some(started),
+            duration_ms: 30_007,
+            timed_out: true,
+            ..LearnerRun::default()
+        };
+        let limit = Duration::from_secs(30);
+        assert_eq!(
+            stop_moment(&run, limit),
+            Some(started + chrono::Duration::seconds(30))
+        );
+        run.timed_out = false;
+        run.duration_ms = 1_500;
+        assert_eq!(
+            stop_moment(&run, limit),
+            Some(started + chrono::Duration::milliseconds(1_500))
+        );
+        run.started_at = None;
+        assert_eq!(stop_moment(&run, limit), None);
+    }
 
     #[test]
     fn lab_variables_named_like_secrets_and_fixed_app_secrets_are_handed_secrets() {

@@ -536,8 +536,8 @@ impl Gateway for ProxyGateway {
         self.proxy.recorder().exchanges()
     }
 
-    fn connection_errors(&self) -> Vec<(usize, String)> {
-        self.proxy.recorder().connection_errors_by_run()
+    fn handshakes(&self) -> crate::proxy::HandshakeLog {
+        self.proxy.recorder().handshakes()
     }
 
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {

@@ -216,9 +216,9 @@ pub trait Gateway: Send + Sync {
     fn begin_run(&self, index: usize);
     /// Every exchange recorded so far, in order, redacted.
     fn exchanges(&self) -> Vec<Exchange>;
-    /// Connections that failed before any request, with the run they happened in.
-    fn connection_errors(&self) -> Vec<(usize, String)> {
-        Vec::new()
+    /// The TLS handshakes served: how many completed in each run, and those that failed.
+    fn handshakes(&self) -> crate::proxy::HandshakeLog {
+        crate::proxy::HandshakeLog::default()
     }
     fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
 }
