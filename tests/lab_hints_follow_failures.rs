@@ -40,3 +40,19 @@ fn callout_lab_a_principal_without_its_key_is_hinted_to_store_it_not_about_a_401
     );
     assert!(hint.starts_with("A 401 from your own service"), "{hint}");
 }
+
+#[test]
+fn callout_lab_a_key_stored_under_another_spelling_is_hinted_to_match_the_merge_field_not_to_store_it(
+) {
+    let spec = lab("callout-to-your-service");
+    let hint = first_hint(
+        &spec,
+        "callout.made",
+        "No callout through Inventory was with custom-headers auth injected by the org, answered 200. The last one: GET callout:Inventory/stock/NOPE-404 as integration (auth none, principal StockChecker) refused: header X-Api-Key of Named Credential Inventory (Inventory.namedCredential-meta.xml) merges {!$Credential.Inventory_Auth.Apikey}, but principal StockChecker of External Credential Inventory_Auth holds 'ApiKey', not 'Apikey': merge-field names are matched exactly, case included. Spell the merge field as the stored parameter, {!$Credential.Inventory_Auth.ApiKey}, or store the value as 'Apikey'.",
+    );
+    assert!(!hint.contains("holds no `ApiKey`"), "{hint}");
+    assert!(
+        hint.contains("Inventory.namedCredential-meta.xml"),
+        "{hint}"
+    );
+}

@@ -7,6 +7,7 @@
 //! `https://mock.sflab.internal/ext/erp` reaches the built-in ERP with no network or TLS);
 //! every other URL is sent with a real HTTP client (10 s timeout, as Apex's default).
 
+use super::merge::{defined_in, explain, merge_fields, Unresolved};
 use super::metadata::Protocol;
 use super::{CalloutRecord, Outbound};
 use crate::org::Org;
@@ -63,6 +64,10 @@ pub enum CalloutError {
         principal: String,
         parameter: String,
     },
+    /// A header's merge field names what the principal does not hold, while it holds other
+    /// parameters (or names another External Credential); the text says which (see `merge`).
+    #[error("{0}")]
+    MergeFieldMismatch(String),
     #[error(
         "Unauthorized endpoint, please check Setup->Security->Remote site settings. endpoint = {0}"
     )]
@@ -166,32 +171,6 @@ fn transport_detail(e: &reqwest::Error) -> String {
     } else {
         e.to_string()
     }
-}
-
-/// Replaces `{!$Credential.Ext.Param}` merge fields with the principal's secrets.
-fn merge_fields(
-    value: &str,
-    lookup: &dyn Fn(&str, &str) -> Option<String>,
-) -> Result<String, (String, String)> {
-    let mut out = String::new();
-    let mut rest = value;
-    while let Some(at) = rest.find("{!$Credential.") {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at + "{!$Credential.".len()..];
-        let Some(end) = tail.find('}') else {
-            out.push_str(&rest[at..]);
-            return Ok(out);
-        };
-        let path = &tail[..end];
-        let (ext, param) = path.split_once('.').unwrap_or(("", path));
-        match lookup(ext, param) {
-            Some(v) => out.push_str(&v),
-            None => return Err((ext.to_string(), param.to_string())),
-        }
-        rest = &tail[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 fn basic(user: &str, pass: &str) -> String {
@@ -305,7 +284,14 @@ impl Outbound {
                         })
                 };
                 // The Named Credential's own headers, then the External Credential's.
-                for (k, v) in nc.headers.iter().chain(&ext.headers) {
+                let nc_file = defined_in("Named Credential", &nc.name);
+                let ext_file = defined_in("External Credential", &ext.name);
+                let sources = nc
+                    .headers
+                    .iter()
+                    .map(|h| (h, &nc_file))
+                    .chain(ext.headers.iter().map(|h| (h, &ext_file)));
+                for ((k, v), file) in sources {
                     let lookup = |e: &str, p: &str| {
                         if e == ext.name {
                             dep.secret(&ext.name, &pr, p).map(str::to_string)
@@ -313,12 +299,20 @@ impl Outbound {
                             None
                         }
                     };
-                    let value =
-                        merge_fields(v, &lookup).map_err(|(e, p)| CalloutError::MissingSecret {
-                            external: if e.is_empty() { ext.name.clone() } else { e },
-                            principal: pr.clone(),
-                            parameter: p,
-                        })?;
+                    let value = merge_fields(v, &lookup).map_err(|field| {
+                        explain(&Unresolved {
+                            field,
+                            header: k,
+                            defined_in: file,
+                            external: &ext.name,
+                            principal: &pr,
+                            held: dep
+                                .stored_values(&ext.name, &pr)
+                                .into_iter()
+                                .flat_map(|m| m.keys().map(String::as_str))
+                                .collect(),
+                        })
+                    })?;
                     headers.push((k.clone(), value));
                 }
                 if !nc.headers.is_empty() || !ext.headers.is_empty() {
@@ -489,24 +483,5 @@ impl Outbound {
             .unwrap_or(3600)
             .max(1);
         Ok((token.to_string(), ttl))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn merge_fields_take_secrets_and_name_the_missing_one() {
-        let lookup = |e: &str, p: &str| (e == "Wx" && p == "ApiKey").then(|| "k-1".to_string());
-        assert_eq!(
-            merge_fields("key {!$Credential.Wx.ApiKey}!", &lookup).unwrap(),
-            "key k-1!"
-        );
-        assert_eq!(
-            merge_fields("{!$Credential.Wx.Nope}", &lookup).unwrap_err(),
-            ("Wx".into(), "Nope".into())
-        );
-        assert_eq!(merge_fields("plain", &lookup).unwrap(), "plain");
     }
 }

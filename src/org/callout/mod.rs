@@ -1,8 +1,9 @@
 //! Callouts from the mock org: Named Credentials and External Credentials deployed from sfdx
 //! source-format metadata (`metadata`, `registry`), legacy all-in-one named credentials and
 //! Remote Site Settings for comparison, and the action "call out to `callout:Name/path` as
-//! user X" with credentials injected at run time (`invoke`). `http` exposes it all over
-//! sflab-only REST endpoints.
+//! user X" with credentials injected at run time (`invoke`, with `merge` filling the
+//! `{!$Credential.…}` merge fields of custom headers). `http` exposes it all over sflab-only
+//! REST endpoints.
 //!
 //! ```text
 //! org.outbound.deploy_folder(&org, Path::new("force-app/main/default"))?;
@@ -14,6 +15,7 @@
 pub mod credential;
 pub mod http;
 pub mod invoke;
+pub mod merge;
 pub mod metadata;
 pub mod registry;
 

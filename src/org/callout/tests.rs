@@ -218,6 +218,25 @@ async fn a_missing_secret_names_the_parameter_to_set() {
 }
 
 #[tokio::test]
+async fn a_key_stored_under_another_case_is_not_reported_as_missing() {
+    let org = org_with_callouts();
+    {
+        let mut d = org.outbound.deployment.write();
+        d.clear_values("Weather_Auth", "Main");
+        d.set_secret("Weather_Auth", "Main", "APIKEY", "wx-demo-key");
+    }
+    let target = "callout:Weather/current?city=x";
+    let e = org
+        .outbound
+        .callout(&org, req(target, "GET", None, "integration"))
+        .await;
+    let e = e.unwrap_err().to_string();
+    assert!(!e.contains("has no"), "{e}");
+    assert!(e.contains("(Weather.namedCredential-meta.xml) merges {!$Credential.Weather_Auth.ApiKey}, but principal Main of External Credential Weather_Auth holds 'APIKEY', not 'ApiKey'"), "{e}");
+    assert!(!e.contains("wx-demo-key"), "{e}");
+}
+
+#[tokio::test]
 async fn legacy_credentials_send_their_own_basic_auth_for_any_user() {
     let org = org_with_callouts();
     let r = org
