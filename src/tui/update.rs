@@ -3,7 +3,7 @@
 
 use super::app::{App, Focus, RightView};
 use super::event::{is_redraw_key, Command, Event};
-use super::lab::keys::{self, brief_count, brief_match, brief_occurrences, KeyOutcome};
+use super::lab::keys::{self, KeyOutcome};
 use super::lab::{back_from_editor_notice, LabCommand, LabEvent, LabTab};
 use super::text_keys::{edit_at_end, is_chord};
 use super::tree::{rows, Row};
@@ -426,11 +426,11 @@ fn on_search_key(app: &mut App, key: KeyEvent) {
             let query = std::mem::take(input);
             app.search_input = None;
             if let Some(v) = app.lab_view_mut() {
-                let count = brief_count(&v.limits.brief_lines.borrow(), &query);
+                let count = v.limits.brief_lines.borrow().count(&query);
                 v.brief_query = (!query.is_empty()).then(|| query.clone());
                 // The occurrence the typing moved to (the first from where the search
                 // started, else the first) is the one n and N step from.
-                let rows = brief_occurrences(&v.limits.brief_lines.borrow(), &query);
+                let rows = v.limits.brief_lines.borrow().occurrences(&query);
                 v.brief_match = rows
                     .iter()
                     .position(|row| *row >= origin)
@@ -466,11 +466,8 @@ fn on_search_key(app: &mut App, key: KeyEvent) {
     if let Some(v) = app.lab_view_mut() {
         // Each change shows the first line with the text from where the search started
         // (or from the top when nothing below has it).
-        let lines = v.limits.brief_lines.borrow();
-        let found = brief_match(&lines, &query, origin, true)
-            .or_else(|| brief_match(&lines, &query, 0, true));
+        let found = v.limits.brief_lines.borrow().first_from(&query, origin);
         let row = found.unwrap_or(origin).min(v.limits.brief.get());
-        drop(lines);
         v.brief_scroll = row;
         return;
     }

@@ -167,55 +167,13 @@ fn brief_heading(view: &mut LabView, down: bool) -> KeyOutcome {
     }
 }
 
-/// The row of the first Brief line containing `query` (any case): from row `from` on, or
-/// the last one above it when not `forward`; `None` when no line has it there.
-pub fn brief_match(
-    lines: &[(usize, String)],
-    query: &str,
-    from: usize,
-    forward: bool,
-) -> Option<usize> {
-    let query = query.to_lowercase();
-    let has = |(_, text): &&(usize, String)| !query.is_empty() && text.contains(&query);
-    if forward {
-        lines.iter().filter(|(row, _)| *row >= from).find(has)
-    } else {
-        lines.iter().rev().filter(|(row, _)| *row < from).find(has)
-    }
-    .map(|(row, _)| *row)
-}
-
-/// How many times `query` (any case) occurs in the Brief's lines.
-pub fn brief_count(lines: &[(usize, String)], query: &str) -> usize {
-    let query = query.to_lowercase();
-    if query.is_empty() {
-        return 0;
-    }
-    lines
-        .iter()
-        .map(|(_, text)| text.matches(query.as_str()).count())
-        .sum()
-}
-
-/// The row of each occurrence of `query` (any case) in the Brief's lines, in reading order.
-pub fn brief_occurrences(lines: &[(usize, String)], query: &str) -> Vec<usize> {
-    let query = query.to_lowercase();
-    if query.is_empty() {
-        return Vec::new();
-    }
-    lines
-        .iter()
-        .flat_map(|(row, text)| std::iter::repeat_n(*row, text.matches(query.as_str()).count()))
-        .collect()
-}
-
 /// `n` / `N` on the Brief: the next or previous occurrence of the last searched text,
 /// wrapping around and counting every one, as in a lesson.
 pub fn brief_step_match(view: &mut LabView, forward: bool) -> KeyOutcome {
     let Some(query) = view.brief_query.clone() else {
         return KeyOutcome::Say("no search: press / to search this brief".into());
     };
-    let rows = brief_occurrences(&view.limits.brief_lines.borrow(), &query);
+    let rows = view.limits.brief_lines.borrow().occurrences(&query);
     let current = view.brief_match.filter(|i| *i < rows.len());
     let Some((next, said)) = super::super::reader::step_among(current, rows.len(), forward, &query)
     else {

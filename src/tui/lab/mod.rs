@@ -9,6 +9,7 @@
 mod actions;
 pub mod backend;
 pub mod brief;
+pub mod brief_text;
 pub mod console;
 pub mod driver;
 pub mod follow;
@@ -88,9 +89,8 @@ pub struct ScrollLimits {
     pub brief: std::cell::Cell<usize>,
     /// The rows the Brief's section headings start on, as last drawn.
     pub brief_headings: std::cell::RefCell<Vec<usize>>,
-    /// Each Brief line's first row and its text in lower case, as last drawn (`/` finds
-    /// text there).
-    pub brief_lines: std::cell::RefCell<Vec<(usize, String)>>,
+    /// The Brief's lines as last drawn (`/` finds text there).
+    pub brief_lines: std::cell::RefCell<brief_text::BriefText>,
     pub detail: std::cell::Cell<usize>,
     pub reply: std::cell::Cell<usize>,
     pub results: std::cell::Cell<usize>,
@@ -103,7 +103,7 @@ impl Default for ScrollLimits {
         ScrollLimits {
             brief: std::cell::Cell::new(usize::MAX),
             brief_headings: std::cell::RefCell::new(Vec::new()),
-            brief_lines: std::cell::RefCell::new(Vec::new()),
+            brief_lines: std::cell::RefCell::new(brief_text::BriefText::default()),
             detail: std::cell::Cell::new(usize::MAX),
             reply: std::cell::Cell::new(usize::MAX),
             results: std::cell::Cell::new(usize::MAX),

@@ -3,16 +3,18 @@
 
 use super::super::app::{App, Focus};
 use super::super::lab::brief::{paragraphs, what_it_checks_in};
-use super::super::lab::keys::brief_occurrences;
+use super::super::lab::brief_text::{wrapped_joins, BriefText};
 use super::super::lab::{LabTab, LabView, RunState};
 use super::super::theme::Glyph;
 use super::tree::fit;
 use super::{lab_org, lab_results, lab_tabs, pane};
+use crate::markdown::WrapJoin;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthChar;
 
 pub fn draw(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let title = app
@@ -117,6 +119,9 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     // Where each section heading starts (`]` and `[` jump between them).
     let mut heads: Vec<usize> = Vec::new();
+    // The lines that go on from the line before where the brief wrapped a paragraph, by
+    // index, so that `/` reads the paragraph as one line.
+    let mut joins: Vec<(usize, WrapJoin)> = Vec::new();
     let spec = match &view.spec {
         Ok(s) => s,
         Err(e) => {
@@ -128,6 +133,13 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         }
     };
     if let Some(goal) = &view.goal {
+        let at = lines.len();
+        joins.extend(
+            goal.joins
+                .iter()
+                .enumerate()
+                .filter_map(|(i, j)| Some((at + i, (*j)?))),
+        );
         lines.extend(goal.lines.iter().cloned());
     } else if !spec.summary.is_empty() {
         lines.push(Line::from(spec.summary.clone()));
@@ -196,6 +208,17 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         let room = width.saturating_sub(key_w + 1);
         for (i, row) in lab_tabs::word_rows(&v, room).into_iter().enumerate() {
             let key = if i == 0 { k.as_str() } else { "" };
+            if let Some(before) = lines.last().filter(|_| i > 0) {
+                // Wrapped at a space, under the value's first row.
+                let before_end = before.spans.iter().map(|s| s.content.chars().count()).sum();
+                let start = key_w + 1;
+                let join = WrapJoin {
+                    space: true,
+                    before_end,
+                    start,
+                };
+                joins.push((lines.len(), join));
+            }
             lines.push(Line::from(vec![
                 Span::styled(format!("{key:<key_w$} "), t.strong()),
                 Span::styled(row, style),
@@ -219,7 +242,18 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             } else {
                 " ".repeat(number.len())
             };
-            lines.extend(hanging_hint(&lead, &para, (t.strong(), t.code()), width));
+            let rows = hanging_hint(&lead, &para, (t.strong(), t.code()), width);
+            let texts: Vec<String> = rows.iter().map(|l| l.to_string()).collect();
+            let source: String = para.split('`').collect();
+            let at = lines.len();
+            let wrapped = wrapped_joins(&source, &texts, lead.chars().count());
+            joins.extend(
+                wrapped
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, j)| Some((at + i, j?))),
+            );
+            lines.extend(rows);
         }
     }
     // The screen row each heading starts on, once the lines before it are wrapped.
@@ -233,18 +267,16 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         .collect();
     view.limits.brief_headings.replace(rows);
     let mut row = 0;
-    let texts = lines
-        .iter()
-        .map(|line| {
-            let at = row;
-            row += Paragraph::new(line.clone())
-                .wrap(Wrap { trim: false })
-                .line_count(area.width);
-            // As it reads: a no-break space (keeping "3 points" together) is a space.
-            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-            (at, text.to_lowercase().replace('\u{a0}', " "))
-        })
-        .collect();
+    let mut joined = joins.into_iter().peekable();
+    let mut texts = BriefText::default();
+    for (i, line) in lines.iter().enumerate() {
+        let join = joined.next_if(|(at, _)| *at == i).map(|(_, j)| j);
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        texts.push(row, &text, join);
+        row += Paragraph::new(line.clone())
+            .wrap(Wrap { trim: false })
+            .line_count(area.width);
+    }
     view.limits.brief_lines.replace(texts);
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     frame.render_widget(
@@ -260,13 +292,60 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         let scroll = view.brief_scroll.min(view.limits.brief.get());
         let current_row = match (typed, view.brief_match) {
             (None, Some(i)) => {
-                let rows = brief_occurrences(&view.limits.brief_lines.borrow(), query);
+                let rows = view.limits.brief_lines.borrow().occurrences(query);
                 rows.get(i).map_or(0, |row| row.saturating_sub(scroll))
             }
             _ => 0,
         };
         let current_y = area.top() + u16::try_from(current_row).unwrap_or(u16::MAX);
         mark_matches(frame.buffer_mut(), area, query, styles, current_y);
+        let text = view.limits.brief_lines.borrow();
+        let at = (scroll, current_y);
+        mark_wrapped_pieces(frame.buffer_mut(), area, &text, query, styles, at);
+    }
+}
+
+/// Restyles the pieces of each occurrence of `query` that the brief's wrap broke over two
+/// rows (`mark_matches` sees only what stands whole on one row): those of an occurrence
+/// starting on row `current_y` with the first style. `scroll` is the brief's first row shown.
+fn mark_wrapped_pieces(
+    buf: &mut ratatui::buffer::Buffer,
+    area: Rect,
+    text: &BriefText,
+    query: &str,
+    (current, other): (Style, Style),
+    (scroll, current_y): (usize, u16),
+) {
+    let y_of = |line: usize| {
+        let row = text.rows.get(line)?.checked_sub(scroll)?;
+        let y = area.top().checked_add(u16::try_from(row).ok()?)?;
+        (y < area.bottom()).then_some(y)
+    };
+    let cells = |chars: &mut dyn Iterator<Item = char>| -> usize {
+        chars.map(|c| c.width().unwrap_or(0)).sum()
+    };
+    for m in text
+        .matches(query)
+        .iter()
+        .filter(|m| !m.continued.is_empty())
+    {
+        let style = if y_of(m.line) == Some(current_y) {
+            current
+        } else {
+            other
+        };
+        for (line, start, end) in m.pieces() {
+            let (Some(y), Some(plain)) = (y_of(line), text.plain.get(line)) else {
+                continue;
+            };
+            let from = cells(&mut plain.chars().take(start));
+            let wide = cells(&mut plain.chars().skip(start).take(end - start));
+            for x in (from..from + wide).take_while(|x| *x < usize::from(area.width)) {
+                let x = area.left() + u16::try_from(x).unwrap_or(0);
+                let cell = &mut buf[(x, y)];
+                cell.set_style(cell.style().patch(style));
+            }
+        }
     }
 }
 
