@@ -236,19 +236,32 @@ fn errors_xml(e: &RowError) -> String {
 /// One row's outcome: the id and, for upsert, whether it created.
 type RowOutcome = Result<(String, Option<bool>), RowError>;
 
-fn result_xml(outcome: &RowOutcome) -> String {
+/// The WSDL type a call's results take: `UpsertResult` carries `created` on every row (false
+/// for a row that failed or was rolled back); `SaveResult`, `DeleteResult` and
+/// `UndeleteResult` have no such element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResultType {
+    Save,
+    Upsert,
+}
+
+/// One `result`, its children in the WSDL's sequence order: `created` (UpsertResult only),
+/// `errors*`, `id` (nil when the row failed), `success`. Generated clients read the sequence
+/// strictly, so a required element left out fails the whole response for them.
+fn result_xml(outcome: &RowOutcome, ty: ResultType) -> String {
+    let created = |c: bool| match ty {
+        ResultType::Upsert => format!("<created>{c}</created>"),
+        ResultType::Save => String::new(),
+    };
     match outcome {
-        Ok((id, created)) => {
-            let created = created
-                .map(|c| format!("<created>{c}</created>"))
-                .unwrap_or_default();
-            format!(
-                "<result>{created}<id>{}</id><success>true</success></result>",
-                escape(id)
-            )
-        }
+        Ok((id, made)) => format!(
+            "<result>{}<id>{}</id><success>true</success></result>",
+            created(made.unwrap_or(false)),
+            escape(id)
+        ),
         Err(e) => format!(
-            r#"<result>{}<id xsi:nil="true"/><success>false</success></result>"#,
+            r#"<result>{}{}<id xsi:nil="true"/><success>false</success></result>"#,
+            created(false),
             errors_xml(e)
         ),
     }
@@ -346,8 +359,8 @@ fn no_such_column(field: &str, object: &str) -> SoapFault {
     )
 }
 
-fn wrap(name: &str, outcomes: &[RowOutcome]) -> String {
-    let inner: String = outcomes.iter().map(result_xml).collect();
+fn wrap(name: &str, ty: ResultType, outcomes: &[RowOutcome]) -> String {
+    let inner: String = outcomes.iter().map(|o| result_xml(o, ty)).collect();
     format!("<{name}>{inner}</{name}>")
 }
 
@@ -363,7 +376,7 @@ pub fn create(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         let c = s.insert(&r.object, &r.fields, a)?;
         Ok((c.to_string(), None))
     })?;
-    Ok(wrap("createResponse", &out))
+    Ok(wrap("createResponse", ResultType::Save, &out))
 }
 
 fn publish_events(ctx: &CallContext<'_>, rows: &[SoapRecord]) -> Option<String> {
@@ -448,7 +461,7 @@ pub fn update(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         let c = s.update(&r.object, id, &r.fields, a)?;
         Ok((c.to_string(), None))
     })?;
-    Ok(wrap("updateResponse", &out))
+    Ok(wrap("updateResponse", ResultType::Save, &out))
 }
 
 /// `upsert` on `externalIDFieldName`.
@@ -545,7 +558,7 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
             )),
         }
     })?;
-    Ok(wrap("upsertResponse", &out))
+    Ok(wrap("upsertResponse", ResultType::Upsert, &out))
 }
 
 /// `delete` of `ids`.
@@ -562,7 +575,7 @@ pub fn delete(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         let c = s.deleting_together(together.iter().copied(), |s| s.delete(None, id, a))?;
         Ok((c.to_string(), None))
     })?;
-    Ok(wrap("deleteResponse", &out))
+    Ok(wrap("deleteResponse", ResultType::Save, &out))
 }
 
 /// `undelete` of `ids`: records in the recycle bin come back (and Change Data Capture
@@ -581,7 +594,7 @@ pub fn undelete(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFau
         let c = s.undelete(id, a)?;
         Ok((c.to_string(), None))
     })?;
-    Ok(wrap("undeleteResponse", &out))
+    Ok(wrap("undeleteResponse", ResultType::Save, &out))
 }
 
 /// The object a record id names by its key prefix, if the schema has it.

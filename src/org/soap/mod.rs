@@ -25,6 +25,8 @@ pub mod xml;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wire_shape_tests;
 
 use crate::org::rest::limits::Spend;
 use crate::org::rest::versions::{NEWEST, OLDEST};

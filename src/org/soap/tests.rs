@@ -9,13 +9,13 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
-struct Reply {
-    status: StatusCode,
-    body: Element,
-    text: String,
+pub(super) struct Reply {
+    pub(super) status: StatusCode,
+    pub(super) body: Element,
+    pub(super) text: String,
 }
 
-async fn post(app: &axum::Router, path: &str, envelope: String) -> Reply {
+pub(super) async fn post(app: &axum::Router, path: &str, envelope: String) -> Reply {
     let req = Request::builder()
         .method("POST")
         .uri(path)
@@ -34,7 +34,7 @@ async fn post(app: &axum::Router, path: &str, envelope: String) -> Reply {
     Reply { status, body, text }
 }
 
-fn envelope(session: Option<&str>, extra_header: &str, call: &str) -> String {
+pub(super) fn envelope(session: Option<&str>, extra_header: &str, call: &str) -> String {
     let header = match session {
         Some(s) => format!(
             "<soapenv:Header xmlns=\"urn:partner.soap.sforce.com\"><SessionHeader><sessionId>{s}</sessionId></SessionHeader>{extra_header}</soapenv:Header>"
@@ -80,7 +80,7 @@ fn fault_code(r: &Reply) -> String {
         .to_string()
 }
 
-fn token(org: &Org) -> String {
+pub(super) fn token(org: &Org) -> String {
     issue_static_token(org, None).unwrap().token
 }
 
@@ -558,7 +558,11 @@ async fn get_user_info_names_the_caller() {
     );
 }
 
-async fn get_wsdl(org: &Org, uri: &str, header: Option<(&str, String)>) -> (StatusCode, String) {
+pub(super) async fn get_wsdl(
+    org: &Org,
+    uri: &str,
+    header: Option<(&str, String)>,
+) -> (StatusCode, String) {
     let mut req = Request::builder().uri(uri).header("host", "127.0.0.1:8443");
     if let Some((name, value)) = header {
         req = req.header(name, value);

@@ -1,0 +1,115 @@
+//! The SOAP answers and the served WSDL held against each other, as a WSDL-generated client
+//! (zeep, wsimport, wsdl2apex) holds them: every result's children follow the sequence its
+//! WSDL type declares.
+
+use super::tests::{envelope, post, token, Reply};
+use super::wsdl::partner_wsdl;
+use crate::org::rest::router;
+use crate::org::soap::xml::{parse, Element};
+use crate::org::Org;
+
+const ENDPOINT: &str = "/services/Soap/u/59.0";
+
+/// The `(name, required)` elements of a `complexType`'s sequence in the served WSDL.
+fn wsdl_sequence(type_name: &str) -> Vec<(String, bool)> {
+    let doc = parse(&partner_wsdl("https://127.0.0.1:8443/services/Soap/u/64.0")).unwrap();
+    let types = doc.child("types").unwrap();
+    let ty = types
+        .children_named("schema")
+        .flat_map(|s| s.children_named("complexType"))
+        .find(|t| t.attr("name") == Some(type_name))
+        .unwrap_or_else(|| panic!("the WSDL declares no complexType {type_name}"));
+    ty.child("sequence")
+        .unwrap()
+        .children_named("element")
+        .map(|e| {
+            let name = e.attr("name").unwrap().to_string();
+            (name, e.attr("minOccurs") != Some("0"))
+        })
+        .collect()
+}
+
+/// Panics unless `result`'s children are the sequence of `type_name`, in its order, with
+/// every required element present and nothing else.
+fn assert_follows(result: &Element, type_name: &str, text: &str) {
+    let names: Vec<&str> = result.children.iter().map(|c| c.name.as_str()).collect();
+    let mut at = 0;
+    for (name, required) in wsdl_sequence(type_name) {
+        let start = at;
+        while names.get(at) == Some(&name.as_str()) {
+            at += 1;
+        }
+        assert!(
+            !required || at > start,
+            "{type_name} needs <{name}> at position {start}, found {names:?}: {text}"
+        );
+    }
+    assert_eq!(
+        at,
+        names.len(),
+        "{type_name} children out of the WSDL's order or unknown: {names:?}: {text}"
+    );
+}
+
+fn results(r: &Reply) -> Vec<&Element> {
+    r.body.child("Body").unwrap().children[0]
+        .children_named("result")
+        .collect()
+}
+
+const ALL_OR_NONE: &str = "<AllOrNoneHeader><allOrNone>true</allOrNone></AllOrNoneHeader>";
+
+#[tokio::test]
+async fn failed_and_rolled_back_upsert_rows_carry_created_false_in_wsdl_order() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let upsert = "<upsert><externalIDFieldName>ERP_Id__c</externalIDFieldName>\
+        <sObjects><type>Account</type><Name>Kept</Name><ERP_Id__c>W-1</ERP_Id__c></sObjects>\
+        <sObjects><type>Account</type><Name>No key</Name></sObjects></upsert>";
+    for header in ["", ALL_OR_NONE] {
+        let r = post(&app, ENDPOINT, envelope(Some(&t), header, upsert)).await;
+        let rows = results(&r);
+        assert_eq!(rows.len(), 2, "{}", r.text);
+        for row in &rows {
+            assert_follows(row, "UpsertResult", &r.text);
+        }
+        // The failed row, and with AllOrNone the rolled-back one, created nothing.
+        assert_eq!(rows[1].child_text("created"), Some("false"), "{}", r.text);
+        assert_eq!(rows[1].child_text("success"), Some("false"));
+        let first_created = if header.is_empty() { "true" } else { "false" };
+        assert_eq!(rows[0].child_text("created"), Some(first_created));
+    }
+}
+
+#[tokio::test]
+async fn failed_save_delete_and_undelete_rows_follow_their_wsdl_sequence() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let unknown = "001xx000003GYcwAAG";
+    let calls = [
+        (
+            "<create><sObjects><type>Account</type><Name>Good</Name></sObjects><sObjects><type>Account</type><Phone>1</Phone></sObjects></create>".to_string(),
+            "SaveResult",
+        ),
+        (
+            format!("<update><sObjects><type>Account</type><Id>{unknown}</Id><Name>x</Name></sObjects></update>"),
+            "SaveResult",
+        ),
+        (format!("<delete><ids>{unknown}</ids></delete>"), "DeleteResult"),
+        (format!("<undelete><ids>{unknown}</ids></undelete>"), "UndeleteResult"),
+    ];
+    for header in ["", ALL_OR_NONE] {
+        for (call, type_name) in &calls {
+            let r = post(&app, ENDPOINT, envelope(Some(&t), header, call)).await;
+            let rows = results(&r);
+            assert!(rows
+                .iter()
+                .any(|x| x.child_text("success") == Some("false")));
+            for row in rows {
+                assert_follows(row, type_name, &r.text);
+            }
+        }
+    }
+}
