@@ -16,9 +16,12 @@
 //! The search endpoint accepts the HTTP `QUERY` method (safe, idempotent, with a body) next to
 //! `POST`; both answer the same. Errors are `{"error": code, "message": text}`, except the
 //! ERP's token endpoint, which answers as an OAuth 2.0 server does: `{error, error_description}`.
+//! A path or method a service does not serve answers in that format too, naming the endpoints
+//! it does serve (see [`unserved`]): a third-party API never answers like Salesforce.
 
 pub mod erp;
 pub mod faults;
+mod unserved;
 
 #[cfg(test)]
 mod tests;
@@ -283,12 +286,29 @@ pub struct ExtContext {
 /// The `/ext` routes, to merge into the org router.
 pub fn router(org: Org, services: ExtServices) -> Router {
     Router::new()
-        .route("/ext/weather/current", get(weather))
-        .route("/ext/erp/oauth/token", post(erp_token))
-        .route("/ext/erp/orders", post(erp_create))
+        .route(
+            "/ext/weather/current",
+            get(weather).fallback(unserved::unserved_method),
+        )
+        .route(
+            "/ext/erp/oauth/token",
+            post(erp_token).fallback(unserved::unserved_method),
+        )
+        .route(
+            "/ext/erp/orders",
+            post(erp_create).fallback(unserved::unserved_method),
+        )
         .route("/ext/erp/orders/search", any(erp_search))
-        .route("/ext/erp/orders/{id}", get(erp_get))
-        .route("/ext/courier/shipments/{tracking}", get(courier))
+        .route(
+            "/ext/erp/orders/{id}",
+            get(erp_get).fallback(unserved::unserved_method),
+        )
+        .route(
+            "/ext/courier/shipments/{tracking}",
+            get(courier).fallback(unserved::unserved_method),
+        )
+        .route("/ext", any(unserved::unknown_path))
+        .route("/ext/{*rest}", any(unserved::unknown_path))
         .with_state(ExtContext { org, services })
 }
 

@@ -356,3 +356,99 @@ async fn a_lost_reply_fault_creates_the_order_so_only_a_key_prevents_a_duplicate
     assert!(book[1].get("idempotencyKey").is_none());
     assert!(v.get("idempotencyKey").is_none());
 }
+
+#[tokio::test]
+async fn an_unknown_weather_path_answers_in_the_services_own_format_naming_current_city() {
+    let app = router(Org::default_org());
+    let (s, v, h) = send(
+        &app,
+        "GET",
+        "/ext/weather/current.json?q=Pune",
+        &[("x-api-key", "wx-demo-key")],
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(
+        v["error"], "not_found",
+        "an object, not Salesforce's array: {v}"
+    );
+    let message = v["message"].as_str().unwrap();
+    assert!(
+        message.contains("GET /ext/weather/current.json")
+            && message.contains("GET /ext/weather/current?city=<name>")
+            && message.contains("conditions"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("Pune"),
+        "the query is never echoed: {message}"
+    );
+    assert_eq!(h["content-type"], "application/json");
+}
+
+#[tokio::test]
+async fn unknown_paths_of_every_service_and_of_no_service_answer_like_a_third_party_api() {
+    let app = router(Org::default_org());
+    for (path, names) in [
+        (
+            "/ext/courier/parcels/TRK-1",
+            "GET /ext/courier/shipments/{tracking}",
+        ),
+        ("/ext/erp/invoices", "POST /ext/erp/orders"),
+        ("/ext/erp/orders/ERP-1/lines", "GET /ext/erp/orders/{id}"),
+        ("/ext/weather", "GET /ext/weather/current?city=<name>"),
+        ("/ext/stock/items", "erp (POST /ext/erp/oauth/token"),
+        ("/ext", "courier (GET /ext/courier/shipments/{tracking})"),
+    ] {
+        let (s, v, _) = send(&app, "GET", path, &[], "").await;
+        assert_eq!(
+            (s, v["error"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found")),
+            "{path}: {v}"
+        );
+        let message = v["message"].as_str().unwrap();
+        assert!(message.contains(names), "{path}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_method_a_service_path_does_not_take_answers_405_in_the_services_format() {
+    let app = router(Org::default_org());
+    let (s, v, h) = send(&app, "POST", "/ext/weather/current?city=Oslo", &[], "{}").await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")),
+        "{v}"
+    );
+    assert_eq!(h["allow"], "GET");
+    assert_eq!(
+        v["message"],
+        "The weather service does not take POST at /ext/weather/current; send GET."
+    );
+    let (s, v, h) = send(&app, "GET", "/ext/erp/orders", &[], "").await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+    assert_eq!(h["allow"], "POST");
+}
+
+#[tokio::test]
+async fn every_endpoint_the_unserved_answers_name_is_routed() {
+    let app = router(Org::default_org());
+    for e in &super::unserved::ENDPOINTS {
+        let path = e
+            .path
+            .replace("<name>", "Oslo")
+            .replace("{id}", "ERP-1")
+            .replace("{tracking}", "TRK-1");
+        let (_, v, _) = send(&app, e.method, &path, &[], "").await;
+        // Unauthenticated calls may be refused, and ERP-1 / TRK-1 may not exist, but each
+        // endpoint must be found and take its method.
+        let what = format!("{} {path}: {v}", e.method);
+        assert_ne!(v["error"], "method_not_allowed", "{what}");
+        let message = v["message"].as_str().unwrap_or_default();
+        assert!(!message.contains("has no endpoint"), "{what}");
+    }
+}
