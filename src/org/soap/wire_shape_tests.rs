@@ -1,8 +1,8 @@
 //! The SOAP answers and the served WSDL held against each other, as a WSDL-generated client
 //! (zeep, wsimport, wsdl2apex) holds them: every result's children follow the sequence its
-//! WSDL type declares.
+//! WSDL type declares, and every operation binds the headers the org reads for it.
 
-use super::tests::{envelope, post, token, Reply};
+use super::tests::{envelope, get_wsdl, post, token, Reply};
 use super::wsdl::partner_wsdl;
 use crate::org::rest::router;
 use crate::org::soap::xml::{parse, Element};
@@ -112,4 +112,110 @@ async fn failed_save_delete_and_undelete_rows_follow_their_wsdl_sequence() {
             }
         }
     }
+}
+
+/// Each binding operation's input header parts, by operation name.
+fn bound_input_headers(wsdl: &str) -> Vec<(String, Vec<String>)> {
+    let doc = parse(wsdl).unwrap();
+    doc.child("binding")
+        .unwrap()
+        .children_named("operation")
+        .map(|op| {
+            let parts = op
+                .child("input")
+                .unwrap()
+                .children_named("header")
+                .map(|h| h.attr("part").unwrap().to_string())
+                .collect();
+            (op.attr("name").unwrap().to_string(), parts)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_served_wsdl_binds_the_headers_the_org_reads_for_each_call() {
+    let org = Org::default_org();
+    let t = token(&org);
+    let (_, wsdl) = get_wsdl(
+        &org,
+        "/services/wsdl/partner",
+        Some(("cookie", format!("sid={t}"))),
+    )
+    .await;
+    let bound = bound_input_headers(&wsdl);
+    let headers_of = |call: &str| -> &Vec<String> {
+        &bound
+            .iter()
+            .find(|(name, _)| name == call)
+            .unwrap_or_else(|| panic!("no binding operation {call}"))
+            .1
+    };
+    let has = |call: &str, header: &str| headers_of(call).iter().any(|h| h == header);
+    for call in ["query", "queryAll", "queryMore"] {
+        assert!(has(call, "QueryOptions"), "{call}: {:?}", headers_of(call));
+        assert!(!has(call, "AllOrNoneHeader"), "{call}");
+    }
+    for call in ["create", "update", "upsert", "delete", "undelete"] {
+        assert!(
+            has(call, "AllOrNoneHeader"),
+            "{call}: {:?}",
+            headers_of(call)
+        );
+        assert!(!has(call, "QueryOptions"), "{call}");
+    }
+    for (call, _) in &bound {
+        assert!(has(call, "CallOptions"), "{call}: {:?}", headers_of(call));
+        // Only login runs without a session; it may name the org to log in to instead.
+        assert_eq!(has(call, "SessionHeader"), call != "login", "{call}");
+        assert_eq!(has(call, "LoginScopeHeader"), call == "login", "{call}");
+    }
+    // Every bound part is a part of the Header message, declared as an element.
+    let doc = parse(&wsdl).unwrap();
+    let header_parts: Vec<&str> = doc
+        .children_named("message")
+        .find(|m| m.attr("name") == Some("Header"))
+        .unwrap()
+        .children_named("part")
+        .filter_map(|p| p.attr("name"))
+        .collect();
+    for (call, parts) in &bound {
+        for part in parts {
+            assert!(header_parts.contains(&part.as_str()), "{call}: {part}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn call_options_may_carry_nil_children_as_generated_clients_send_them() {
+    let wsdl = partner_wsdl("https://127.0.0.1:8443/services/Soap/u/64.0");
+    let doc = parse(&wsdl).unwrap();
+    let call_options = doc
+        .child("types")
+        .unwrap()
+        .children_named("schema")
+        .flat_map(|s| s.children_named("element"))
+        .find(|e| e.attr("name") == Some("CallOptions"))
+        .unwrap();
+    let children: Vec<&Element> = call_options
+        .child("complexType")
+        .and_then(|t| t.child("sequence"))
+        .unwrap()
+        .children_named("element")
+        .collect();
+    assert_eq!(children.len(), 2);
+    assert!(children.iter().all(|c| c.attr("nillable") == Some("true")));
+    // A client with no default namespace sends it nil; the call goes ahead.
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let header =
+        "<CallOptions><client>zeep</client><defaultNamespace xsi:nil=\"true\"/></CallOptions>";
+    let create = "<create><sObjects><type>Account</type><Name>Called</Name></sObjects></create>";
+    let r = post(&app, ENDPOINT, envelope(Some(&t), header, create)).await;
+    assert_eq!(
+        results(&r)[0].child_text("success"),
+        Some("true"),
+        "{}",
+        r.text
+    );
 }

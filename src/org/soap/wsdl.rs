@@ -2,6 +2,10 @@
 //! `/services/wsdl/partner`): a trimmed document describing only the calls, headers and
 //! faults this SOAP subset answers, so tools that generate clients from a WSDL get a working
 //! client for exactly what the mock supports.
+//!
+//! Each operation's binding names the request headers the org reads for that call, as the
+//! real partner WSDL binds them per operation: a generated client sends only the headers its
+//! operation binds (zeep refuses any other in `_soapheaders`).
 
 /// A request child: name, XSD type, whether it repeats.
 type Part = (&'static str, &'static str, bool);
@@ -55,16 +59,43 @@ const CALLS: &[(&str, &[Part], &str)] = &[
     ("logout", &[], ""),
 ];
 
-const HEADERS: &[(&str, &[(&str, &str)])] = &[
-    ("SessionHeader", &[("sessionId", "xsd:string")]),
+/// The request headers an operation binds: the ones the org reads for it
+/// (`SessionHeader`, `QueryOptions.batchSize`, `AllOrNoneHeader.allOrNone`), plus the ones it
+/// accepts and leaves unread, as the real partner WSDL binds them (`CallOptions` on every call;
+/// `LoginScopeHeader` on login, which sflab's single org has no use for). The real WSDL binds
+/// more (MruHeader, EmailHeader, …) for headers sflab does not know; those are left out.
+fn bound_headers(call: &str) -> &'static [&'static str] {
+    match call {
+        "login" => &["LoginScopeHeader", "CallOptions"],
+        "query" | "queryAll" | "queryMore" => &["SessionHeader", "CallOptions", "QueryOptions"],
+        "create" | "update" | "upsert" | "delete" | "undelete" => {
+            &["SessionHeader", "CallOptions", "AllOrNoneHeader"]
+        }
+        _ => &["SessionHeader", "CallOptions"],
+    }
+}
+
+/// A header's child: name, XSD type and its occurrence attributes, as the real partner WSDL
+/// declares them (a client may leave out `batchSize`, and must send `CallOptions`' two
+/// children, nil when it has no value).
+type HeaderField = (&'static str, &'static str, &'static str);
+
+const HEADERS: &[(&str, &[HeaderField])] = &[
+    ("SessionHeader", &[("sessionId", "xsd:string", "")]),
     (
         "CallOptions",
-        &[("client", "xsd:string"), ("defaultNamespace", "xsd:string")],
+        &[
+            ("client", "xsd:string", r#" nillable="true""#),
+            ("defaultNamespace", "xsd:string", r#" nillable="true""#),
+        ],
     ),
-    ("QueryOptions", &[("batchSize", "xsd:int")]),
-    ("AllOrNoneHeader", &[("allOrNone", "xsd:boolean")]),
-    ("LoginScopeHeader", &[("organizationId", "tns:ID")]),
-    ("LimitInfoHeader", &[("limitInfo", "tns:LimitInfo")]),
+    (
+        "QueryOptions",
+        &[("batchSize", "xsd:int", r#" minOccurs="0""#)],
+    ),
+    ("AllOrNoneHeader", &[("allOrNone", "xsd:boolean", "")]),
+    ("LoginScopeHeader", &[("organizationId", "tns:ID", "")]),
+    ("LimitInfoHeader", &[("limitInfo", "tns:LimitInfo", "")]),
 ];
 
 const FAULTS: &[&str] = &[
@@ -206,11 +237,10 @@ pub fn partner_wsdl(location: &str) -> String {
             r#"
   <operation name="{name}"><input message="tns:{name}Request"/><output message="tns:{name}Response"/>{faults}</operation>"#
         ));
-        let header = if *name == "login" {
-            String::new()
-        } else {
-            r#"<soap:header use="literal" message="tns:Header" part="SessionHeader"/>"#.to_string()
-        };
+        let header: String = bound_headers(name)
+            .iter()
+            .map(|h| format!(r#"<soap:header use="literal" message="tns:Header" part="{h}"/>"#))
+            .collect();
         let bfaults: String = FAULTS
             .iter()
             .map(|f| format!(r#"<fault name="{f}"><soap:fault name="{f}" use="literal"/></fault>"#))
@@ -223,7 +253,7 @@ pub fn partner_wsdl(location: &str) -> String {
     for (h, fields) in HEADERS {
         let f: String = fields
             .iter()
-            .map(|(n, t)| format!(r#"<element name="{n}" type="{t}"/>"#))
+            .map(|(n, t, occurs)| format!(r#"<element name="{n}" type="{t}"{occurs}/>"#))
             .collect();
         types.push_str(&format!(
             r#"
