@@ -3,9 +3,9 @@
 //! is decided by content, not by modification times (`touch`, `cp -r` and a git checkout
 //! change those and nothing else).
 //!
-//! What a run never reads is left out, as the report's copy leaves it out: sflab state,
-//! version control, caches, installed packages and databases
-//! ([`crate::grade::submission::ignored`]), and a report `sflab report` wrote inside the folder.
+//! What a run never reads is left out, as grading's copy leaves it out: sflab state, version
+//! control, caches, installed packages and databases ([`crate::grade::submission::ignored`]),
+//! and a report `sflab report` wrote inside the folder.
 //!
 //! Implementation notes: a file over [`HASHED_BYTES`] is fingerprinted by its size and
 //! modification time only (a learner's lab files are small; reading a stray gigabyte at every

@@ -5,13 +5,14 @@
 //! Hidden files (`.env`, `.refresh-token`) are no sources (rules reading the learner's code do
 //! not see them), but each one holding a secret is listed: `secrets.files_private` judges its
 //! mode and `secrets.not_in_sources` counts it as a secret written into the folder.
-//! Dependency folders are skipped, as are files over 256 KiB. A file that is not UTF-8 or
-//! UTF-16 with a byte-order mark (a SQLite token store, a pickle) is no source (the visible
-//! ones are named, with why and the first stray byte, for a rule looking for them), but its
-//! raw bytes are still searched for secrets — every learnt value in each form it may be
-//! written in, and secrets by shape — so a binary file holding one is listed like a text one,
-//! by name and mode. A link to a file inside the lab folder is read as that file; a link
-//! leading out of it is not followed.
+//! The folder is walked as [`crate::lab::walk`] walks it for every reader (installed
+//! packages, caches, version control and sflab's own folders skipped); files over 256 KiB
+//! are not read. A file that is not UTF-8 or UTF-16 with a byte-order mark (a SQLite token
+//! store, a pickle) is no source (the visible ones are named, with why and the first stray
+//! byte, for a rule looking for them), but its raw bytes are still searched for secrets —
+//! every learnt value in each form it may be written in, and secrets by shape — so a binary
+//! file holding one is listed like a text one, by name and mode. A link to a file inside the
+//! lab folder is read as that file; a link leading out of it is not followed.
 
 use crate::evidence::{SecretFile, SourceFile};
 use crate::redact::{find_markers, is_leak_kind, Redactor};
@@ -21,7 +22,6 @@ const MAX_FILES: usize = 200;
 const MAX_BYTES: u64 = 256 * 1024;
 /// How many unread files are named at most (a folder of a million files names a few).
 const MAX_UNREAD: usize = 1000;
-const SKIPPED_DIRS: &[&str] = &["node_modules", "__pycache__", ".git", ".venv", "venv"];
 
 /// The lab folder's files as the rules see them.
 #[derive(Debug, Default)]
@@ -67,96 +67,80 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
     let (mut visible_read, mut hidden_read, mut binary_read) = (0usize, 0usize, 0usize);
     // A link to a file inside the lab folder is read as that file; one leading out is not.
     let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        let mut entries: Vec<_> = entries.flatten().collect();
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let name = e.file_name().to_string_lossy().to_string();
-            let Ok(mut meta) = e.metadata() else { continue };
-            let path = e.path();
-            if meta.file_type().is_symlink() {
-                let inside = path
-                    .canonicalize()
-                    .is_ok_and(|target| target.starts_with(&root));
-                match std::fs::metadata(&path) {
-                    Ok(target) if inside && target.is_file() => meta = target,
-                    _ => continue,
-                }
-            }
-            if meta.is_dir() {
-                if !SKIPPED_DIRS.contains(&name.as_str()) {
-                    stack.push(path);
-                }
-                continue;
-            }
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let hidden = rel.split('/').any(|part| part.starts_with('.'));
-            if meta.is_file() && !hidden {
-                files
-                    .stamps
-                    .push((rel.clone(), meta.modified().ok(), meta.len()));
-            }
-            let read = if hidden {
-                &mut hidden_read
-            } else {
-                &mut visible_read
-            };
-            if meta.is_file() && meta.len() > MAX_BYTES && !hidden {
-                files.too_large.push((rel, meta.len()));
-                continue;
-            }
-            if !meta.is_file() || meta.len() > MAX_BYTES {
-                continue;
-            }
-            if *read >= MAX_FILES {
-                if !hidden && files.unread.len() < MAX_UNREAD {
-                    let why = format!("was not read: sflab reads the first {MAX_FILES} files of a lab folder, and this one has more");
-                    files.unread.push((rel, why));
-                }
-                continue;
-            }
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
-            let text = match text_of(&bytes) {
-                Ok(text) => text,
-                Err(why) => {
-                    if binary_read < MAX_FILES {
-                        binary_read += 1;
-                        let redacted = redactor.raw_file(&bytes);
-                        files
-                            .secret_files
-                            .extend(secret_file(&rel, &meta, &redacted));
-                    }
-                    if !hidden && files.unread.len() < MAX_UNREAD {
-                        files.unread.push((rel, why));
-                    }
-                    continue;
-                }
-            };
-            *read += 1;
-            // By name too: a literal assigned to `client_secret` is a secret written into
-            // the file even when it is none of this attempt's own values.
-            let redacted = redactor.file_text(&rel, &text);
-            files
-                .secret_files
-                .extend(secret_file(&rel, &meta, &redacted));
-            if !hidden {
-                files.sources.push(SourceFile {
-                    path: rel,
-                    text: redacted,
-                });
+    crate::lab::walk::walk(dir, &mut |e| {
+        if e.walked != crate::lab::walk::Walked::Other {
+            return;
+        }
+        let path = &e.path;
+        let mut meta = e.meta.clone();
+        if meta.file_type().is_symlink() {
+            let inside = path
+                .canonicalize()
+                .is_ok_and(|target| target.starts_with(&root));
+            match std::fs::metadata(path) {
+                Ok(target) if inside && target.is_file() => meta = target,
+                _ => return,
             }
         }
-    }
+        let rel = e.shown.clone();
+        let hidden = rel.split('/').any(|part| part.starts_with('.'));
+        if meta.is_file() && !hidden {
+            files
+                .stamps
+                .push((rel.clone(), meta.modified().ok(), meta.len()));
+        }
+        let read = if hidden {
+            &mut hidden_read
+        } else {
+            &mut visible_read
+        };
+        if meta.is_file() && meta.len() > MAX_BYTES && !hidden {
+            files.too_large.push((rel, meta.len()));
+            return;
+        }
+        if !meta.is_file() || meta.len() > MAX_BYTES {
+            return;
+        }
+        if *read >= MAX_FILES {
+            if !hidden && files.unread.len() < MAX_UNREAD {
+                let why = format!("was not read: sflab reads the first {MAX_FILES} files of a lab folder, and this one has more");
+                files.unread.push((rel, why));
+            }
+            return;
+        }
+        let Ok(bytes) = std::fs::read(path) else {
+            return;
+        };
+        let text = match text_of(&bytes) {
+            Ok(text) => text,
+            Err(why) => {
+                if binary_read < MAX_FILES {
+                    binary_read += 1;
+                    let redacted = redactor.raw_file(&bytes);
+                    files
+                        .secret_files
+                        .extend(secret_file(&rel, &meta, &redacted));
+                }
+                if !hidden && files.unread.len() < MAX_UNREAD {
+                    files.unread.push((rel, why));
+                }
+                return;
+            }
+        };
+        *read += 1;
+        // By name too: a literal assigned to `client_secret` is a secret written into
+        // the file even when it is none of this attempt's own values.
+        let redacted = redactor.file_text(&rel, &text);
+        files
+            .secret_files
+            .extend(secret_file(&rel, &meta, &redacted));
+        if !hidden {
+            files.sources.push(SourceFile {
+                path: rel,
+                text: redacted,
+            });
+        }
+    });
     files.sources.sort_by(|a, b| a.path.cmp(&b.path));
     files.secret_files.sort_by(|a, b| a.path.cmp(&b.path));
     files

@@ -1,9 +1,12 @@
 //! The copy of the learner's lab folders that `sflab report` hands the lead, under
 //! `<out>/labs/<lab>/`, so the lead can grade them again.
 //!
+//! - The lab folder is walked as the checks walk it ([`crate::lab::walk`]): installed
+//!   packages (`node_modules`, a virtualenv), caches, version control and sflab's own folders
+//!   are left out, each listed as `name/`; every other file is the learner's.
 //! - Only regular text files are copied. FIFOs, sockets and devices are left out (reading a
-//!   FIFO waits for a writer that never comes), like symlinks, binary and large files, and
-//!   sflab state; every one is listed.
+//!   FIFO waits for a writer that never comes), like symlinks, binary and large files; every
+//!   one is listed.
 //! - Every copied file goes through [`Redactor::file_text`]: a base64, hex or percent-encoded
 //!   stretch that decodes to a secret masked whole (a token store written encoded), JSON by
 //!   key, secret-named assignments (`SF_CLIENT_SECRET=…`, `client_secret: …`) by key, then
@@ -14,12 +17,13 @@
 //!   so a file deleted since the last report is gone from the copy, and a report that fails
 //!   half-way leaves the previous copy whole. The temporary folder's name carries the process
 //!   id (`.labs-<pid>-<uuid>`); one left by a killed report is removed by the next.
-//! - A report `sflab report` wrote inside a lab folder (`progress.json` beside `labs/`) is left
-//!   out and listed, so reports never nest inside later ones.
+//! - A report `sflab report` wrote inside a lab folder (`progress.json` beside `labs/`) is one
+//!   of sflab's own folders, so reports never nest inside later ones.
 //! - `newest` covers folders as well as files: deleting or renaming a file changes its
 //!   folder's modification time, so "changed since the last pass" sees deletions too.
 
 use super::report::{put, ReportError};
+use crate::lab::walk::Walked;
 use crate::redact::Redactor;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,7 +37,8 @@ pub struct FolderCopy {
     pub copied: Vec<String>,
     /// Files written with secrets masked.
     pub masked: Vec<String>,
-    /// Files left out (binary, symlink, too large, not a regular file, sflab state).
+    /// Files left out (binary, symlink, too large, not a regular file) and folders left out
+    /// (`name/`: installed packages, caches, version control, sflab's own).
     pub skipped: Vec<String>,
     /// When the folder, one of its subfolders or one of its files last changed.
     pub newest: Option<SystemTime>,
@@ -64,52 +69,35 @@ fn is_executable(meta: &std::fs::Metadata) -> bool {
     }
 }
 
-/// Reads the text files under `root/rel`, noting what is left out and when anything changed.
-fn read_folder(root: &Path, rel: &Path, files: &mut Vec<TextFile>, notes: &mut FolderCopy) {
-    let dir = root.join(rel);
-    if let Ok(meta) = std::fs::metadata(&dir) {
+/// Reads the text files of the lab folder `root`, walked as the checks walk it
+/// ([`crate::lab::walk`]), noting what is left out and when anything changed.
+fn read_folder(root: &Path, files: &mut Vec<TextFile>, notes: &mut FolderCopy) {
+    if let Ok(meta) = std::fs::metadata(root) {
         notes.newest = notes.newest.max(modified(&meta));
     }
-    let Ok(rd) = std::fs::read_dir(&dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = rd.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let rel = rel.join(e.file_name());
-        let shown = rel.to_string_lossy().replace('\\', "/");
-        let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
-            continue;
-        };
-        if crate::grade::submission::ignored(&rel) {
-            notes.skipped.push(shown);
-            continue;
+    crate::lab::walk::walk(root, &mut |e| match e.walked {
+        // Installed packages, caches, version control, sflab's own (an earlier report
+        // written inside the lab folder): never copied into this one.
+        Walked::Skipped(_) => notes.skipped.push(format!("{}/", e.shown)),
+        Walked::Folder => notes.newest = notes.newest.max(modified(&e.meta)),
+        Walked::Other => {
+            notes.newest = notes.newest.max(modified(&e.meta));
+            // Symlinks, FIFOs, sockets and devices: never opened.
+            if !e.meta.is_file() || e.meta.len() > MAX_COPIED_BYTES {
+                notes.skipped.push(e.shown.clone());
+                return;
+            }
+            match std::fs::read(&e.path).map(String::from_utf8) {
+                Ok(Ok(text)) => files.push(TextFile {
+                    rel: e.rel.clone(),
+                    shown: e.shown.clone(),
+                    text,
+                    executable: is_executable(&e.meta),
+                }),
+                _ => notes.skipped.push(e.shown.clone()),
+            }
         }
-        if meta.is_dir() && crate::progress::fingerprint::is_report_folder(&e.path()) {
-            // An earlier report written inside the lab folder: never copied into this one.
-            notes.skipped.push(format!("{shown}/"));
-            continue;
-        }
-        if meta.is_dir() {
-            read_folder(root, &rel, files, notes);
-            continue;
-        }
-        notes.newest = notes.newest.max(modified(&meta));
-        // Symlinks, FIFOs, sockets and devices: never opened.
-        if !meta.is_file() || meta.len() > MAX_COPIED_BYTES {
-            notes.skipped.push(shown);
-            continue;
-        }
-        match std::fs::read(e.path()).map(String::from_utf8) {
-            Ok(Ok(text)) => files.push(TextFile {
-                rel,
-                shown,
-                text,
-                executable: is_executable(&meta),
-            }),
-            _ => notes.skipped.push(shown),
-        }
-    }
+    });
 }
 
 /// A temporary folder name beside `labs/` for the new copy: `.labs-<pid>-<uuid>`.
@@ -161,7 +149,7 @@ pub fn copy_labs(
     for (lab, dir) in folders {
         let mut notes = FolderCopy::default();
         let mut files = Vec::new();
-        read_folder(dir, Path::new(""), &mut files, &mut notes);
+        read_folder(dir, &mut files, &mut notes);
         found.push((lab.clone(), files, notes));
     }
     // First pass: learn every value found under a secret key, in any file of any lab.

@@ -1,0 +1,209 @@
+//! The learner's lab folder, walked: one walk and one skip list for every reader of the
+//! folder — the checks' scan for secrets and sources ([`crate::runner::lab_files`]) and the
+//! copy `sflab report` hands the lead ([`crate::track::folder`]) — so a secret the checks never
+//! saw is never in a report, and a report never carries what the checks skip.
+//!
+//! Folders never entered, anywhere in the lab folder ([`skipped`]):
+//! - installed packages: `node_modules`, `.venv`, `venv`, and any folder holding `pyvenv.cfg`
+//!   (a virtualenv under another name, `env/` or even `.env/`);
+//! - compiled caches: `__pycache__`;
+//! - version control: `.git`, `.hg`, `.svn`;
+//! - sflab's own: `.sflab` (a workspace's state) and a report `sflab report` wrote
+//!   (`progress.json` beside `labs/`).
+//!
+//! Everything else is the learner's and is walked: hidden files (`.env`, `.cache/tok.json`),
+//! files that are not text (a SQLite token store), `lab.yaml` and databases included. What to
+//! read of each is its reader's choice (text only, size limits).
+//!
+//! Implementation notes: links are never followed by the walk — each is handed to the reader
+//! as the link it is, and a link to a folder is never entered. Names are compared without
+//! regard to ASCII case (`Node_Modules` on a case-insensitive disk). Entries come in name
+//! order, a folder's contents right after it, so the same folder is always walked the same.
+
+use std::path::{Path, PathBuf};
+
+/// Why a folder of the lab folder is not walked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skipped {
+    /// Installed packages: `node_modules`, a virtualenv.
+    Packages,
+    /// Compiled caches: `__pycache__`.
+    Cache,
+    /// Version control: `.git`, `.hg`, `.svn`.
+    VersionControl,
+    /// sflab's own: `.sflab`, a report `sflab report` wrote.
+    Sflab,
+}
+
+/// What the walk knows of a folder before entering it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FolderSeen<'a> {
+    pub name: &'a str,
+    /// It holds `pyvenv.cfg`: a Python virtualenv.
+    pub holds_pyvenv_cfg: bool,
+    /// It holds `progress.json` beside `labs/`: a report `sflab report` wrote.
+    pub is_report: bool,
+}
+
+/// Why the folder `seen` is not walked, if it is not (see the module header).
+pub fn skipped(seen: &FolderSeen) -> Option<Skipped> {
+    let name = seen.name.to_ascii_lowercase();
+    match name.as_str() {
+        "node_modules" | ".venv" | "venv" => Some(Skipped::Packages),
+        "__pycache__" => Some(Skipped::Cache),
+        ".git" | ".hg" | ".svn" => Some(Skipped::VersionControl),
+        ".sflab" => Some(Skipped::Sflab),
+        _ if seen.holds_pyvenv_cfg => Some(Skipped::Packages),
+        _ if seen.is_report => Some(Skipped::Sflab),
+        _ => None,
+    }
+}
+
+/// What an entry of the lab folder is to the walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walked {
+    /// A folder, entered: its entries follow.
+    Folder,
+    /// A folder not entered, with why.
+    Skipped(Skipped),
+    /// Anything else: a file, a link (never followed), a pipe, a socket or a device.
+    Other,
+}
+
+/// One entry of the lab folder as the walk hands it to its reader.
+#[derive(Debug)]
+pub struct Entry {
+    /// The path inside the lab folder.
+    pub rel: PathBuf,
+    /// `rel` with `/` between its parts, as messages and reports name it.
+    pub shown: String,
+    /// The entry on disk.
+    pub path: PathBuf,
+    /// Its own metadata: a link's, not its target's.
+    pub meta: std::fs::Metadata,
+    pub walked: Walked,
+}
+
+/// Walks the lab folder `root`, handing each entry to `visit` (see the module header). A
+/// folder that cannot be read is passed over.
+pub fn walk(root: &Path, visit: &mut dyn FnMut(&Entry)) {
+    walk_in(root, Path::new(""), visit);
+}
+
+fn walk_in(root: &Path, rel: &Path, visit: &mut dyn FnMut(&Entry)) {
+    let Ok(read) = std::fs::read_dir(root.join(rel)) else {
+        return;
+    };
+    let mut names: Vec<_> = read.flatten().map(|e| e.file_name()).collect();
+    names.sort();
+    for name in names {
+        let rel = rel.join(&name);
+        let path = root.join(&rel);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let walked = if meta.is_dir() {
+            let folder_name = name.to_string_lossy();
+            let seen = FolderSeen {
+                name: &folder_name,
+                holds_pyvenv_cfg: path.join("pyvenv.cfg").is_file(),
+                is_report: crate::progress::fingerprint::is_report_folder(&path),
+            };
+            skipped(&seen).map_or(Walked::Folder, Walked::Skipped)
+        } else {
+            Walked::Other
+        };
+        let entry = Entry {
+            shown: rel.to_string_lossy().replace('\\', "/"),
+            rel,
+            path,
+            meta,
+            walked,
+        };
+        visit(&entry);
+        if walked == Walked::Folder {
+            walk_in(root, &entry.rel, visit);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(name: &str) -> FolderSeen<'_> {
+        FolderSeen {
+            name,
+            holds_pyvenv_cfg: false,
+            is_report: false,
+        }
+    }
+
+    #[test]
+    fn packages_caches_version_control_and_sflabs_own_folders_are_skipped() {
+        for name in ["node_modules", ".venv", "venv", "Node_Modules"] {
+            assert_eq!(skipped(&folder(name)), Some(Skipped::Packages), "{name}");
+        }
+        assert_eq!(skipped(&folder("__pycache__")), Some(Skipped::Cache));
+        for name in [".git", ".hg", ".svn"] {
+            assert_eq!(
+                skipped(&folder(name)),
+                Some(Skipped::VersionControl),
+                "{name}"
+            );
+        }
+        assert_eq!(skipped(&folder(".sflab")), Some(Skipped::Sflab));
+    }
+
+    #[test]
+    fn a_virtualenv_under_any_name_and_an_earlier_report_are_skipped_by_what_they_hold() {
+        let venv = FolderSeen {
+            holds_pyvenv_cfg: true,
+            ..folder("env")
+        };
+        assert_eq!(skipped(&venv), Some(Skipped::Packages));
+        let report = FolderSeen {
+            is_report: true,
+            ..folder("handed-in")
+        };
+        assert_eq!(skipped(&report), Some(Skipped::Sflab));
+    }
+
+    #[test]
+    fn the_learners_folders_hidden_ones_included_are_walked() {
+        for name in [".cache", "state", "src", "env", ".env", "data", "labs"] {
+            assert_eq!(skipped(&folder(name)), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_walk_hands_over_entries_in_name_order_and_never_enters_a_skipped_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        for rel in [
+            "run",
+            "b/inner.txt",
+            "a.txt",
+            ".git/config",
+            "env/pyvenv.cfg",
+        ] {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("b", dir.path().join("to-b")).unwrap();
+        let mut seen = Vec::new();
+        walk(dir.path(), &mut |e| seen.push((e.shown.clone(), e.walked)));
+        let mut expected = vec![
+            (".git".to_string(), Walked::Skipped(Skipped::VersionControl)),
+            ("a.txt".to_string(), Walked::Other),
+            ("b".to_string(), Walked::Folder),
+            ("b/inner.txt".to_string(), Walked::Other),
+            ("env".to_string(), Walked::Skipped(Skipped::Packages)),
+            ("run".to_string(), Walked::Other),
+        ];
+        #[cfg(unix)]
+        expected.push(("to-b".to_string(), Walked::Other));
+        assert_eq!(seen, expected);
+    }
+}
