@@ -124,9 +124,20 @@ pub(crate) fn build(seed: &OrgSeed, now: DateTime<Utc>) -> Result<Built, SeedErr
     } else {
         &seed.users
     };
+    let profiles = super::standard_objects_profile::seed_profiles(
+        &mut store,
+        seeded.iter().filter_map(|u| u.profile.as_deref()),
+        &actor,
+    )
+    .map_err(|e| object_error("Profile", e.message))?;
     for (i, u) in seeded.iter().enumerate() {
         let mut body = Map::new();
         body.insert("Username".into(), json!(u.username));
+        let profile_id = profiles.of(u.profile.as_deref());
+        body.insert(
+            "ProfileId".into(),
+            json!(profile_id.map(|id| id.to_string())),
+        );
         body.insert("FirstName".into(), json!(u.first_name));
         body.insert("LastName".into(), json!(u.last_name));
         body.insert(

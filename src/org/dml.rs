@@ -50,6 +50,10 @@ impl Store {
         entries: &[Entry<'_>],
         actor: &Actor,
     ) -> Result<SfId, SfError> {
+        // An object that takes no inserts says so before any field is looked at.
+        if !actor.trusted && !self.schema.object_at(t).abilities().createable {
+            return Err(not_for(&self.schema.object_at(t).name, "inserted"));
+        }
         let buffer = std::mem::take(&mut self.scratch_changes);
         let changes = self.convert_entries(t, entries.iter().copied(), None, actor, buffer)?;
         self.insert_converted(t, changes, None, actor)

@@ -200,6 +200,8 @@ pub fn standard_key_prefix(object: &str) -> Option<&'static str> {
         "Organization" => "00D",
         "PermissionSet" => "0PS",
         "PermissionSetAssignment" => "0Pa",
+        "Profile" => "00e",
+        "LoginHistory" => "0Ya",
         _ => return None,
     })
 }

@@ -56,6 +56,8 @@ pub mod soql;
 pub mod standard_objects;
 mod standard_objects_commerce;
 mod standard_objects_crm;
+mod standard_objects_login_history;
+mod standard_objects_profile;
 pub mod store;
 pub mod streaming;
 pub mod tls;
@@ -201,7 +203,7 @@ impl Org {
             sessions.clone(),
             keys,
         );
-        Ok(Org(Arc::new(OrgInner {
+        let org = Org(Arc::new(OrgInner {
             id: built.org_id,
             clock,
             sessions,
@@ -213,7 +215,9 @@ impl Org {
             composite: composite::CompositeUnits::default(),
             outbound: callout::Outbound::default(),
             events,
-        })))
+        }));
+        standard_objects_login_history::feed_from(&org);
+        Ok(org)
     }
 
     /// `user` acting now, on the org's clock.

@@ -326,17 +326,18 @@ pub struct Abilities {
 
 impl ObjectDef {
     /// Whether its records can be created, updated and deleted through the API: the org's
-    /// one `Organization` record is neither created nor deleted, and users are deactivated,
-    /// never deleted.
+    /// one `Organization` record is neither created nor deleted, users are deactivated,
+    /// never deleted, and profiles and Login History are read-only.
     pub fn abilities(&self) -> Abilities {
         let (createable, deletable) = match self.name.as_str() {
-            "Organization" => (false, false),
+            "Organization" | "Profile" | "LoginHistory" => (false, false),
             "User" => (true, false),
             _ => (true, true),
         };
         Abilities {
             createable,
-            updateable: true,
+            // Profiles and sign-ins are read through the API, never written.
+            updateable: !matches!(self.name.as_str(), "Profile" | "LoginHistory"),
             deletable,
         }
     }

@@ -9,6 +9,8 @@ use super::ids::standard_key_prefix;
 use super::schema::{FieldDef, FieldType as T, ObjectDef, Schema, SystemField};
 use super::standard_objects_commerce::{order, order_item, pricebook, pricebook_entry, product};
 use super::standard_objects_crm::{account, case, contact, lead, opportunity, task};
+use super::standard_objects_login_history::login_history;
+use super::standard_objects_profile::profile;
 
 pub(super) fn text(name: &str, label: &str, len: u32) -> FieldDef {
     FieldDef::new(name, label, T::String).with_length(len)
@@ -283,6 +285,8 @@ pub fn standard_schema() -> Schema {
         organization(),
         permission_set(),
         permission_set_assignment(),
+        profile(),
+        login_history(),
     ] {
         s.put_object(o);
     }

@@ -16,6 +16,7 @@ use super::grants::{digest, CodeGrant};
 use super::pages;
 use super::pkce::{self, constant_time_eq, Challenge};
 use super::server::{random_token, AuthServer};
+use super::sign_in::Origin;
 use super::token::granted_scopes;
 use super::user_agent::{self, redirect_with, Approved, ResponseKind};
 use super::users::{License, User};
@@ -90,6 +91,11 @@ pub async fn authorize(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let mut draft = Draft::new("authorize");
+    draft.origin = Origin {
+        source_ip: None,
+        browser: super::token::user_agent(&parts.headers),
+        login_url: Some(super::sign_in::login_host(&auth.base_url(&reached))),
+    };
     let parsed = match parts.method {
         Method::GET => Params::from_urlencoded(parts.uri.query().unwrap_or("").as_bytes()),
         Method::POST => match axum::body::to_bytes(body, 64 * 1024).await {
@@ -159,6 +165,8 @@ pub async fn authorize(
             _ => match check_login(&auth, &params) {
                 Ok(u) => u,
                 Err(msg) => {
+                    // A failed sign-in of a user of the org shows in Login History.
+                    draft.username = params.get("username").map(str::to_string);
                     let hidden: Vec<(String, String)> = FORWARDED
                         .iter()
                         .filter_map(|k| params.get(k).map(|v| (k.to_string(), v.to_string())))

@@ -47,6 +47,8 @@ pub struct Draft {
     pub username: Option<String>,
     pub pkce_method: Option<String>,
     pub verifier_matched: Option<bool>,
+    /// Where the request came from (for Login History; not kept in the log).
+    pub origin: super::sign_in::Origin,
 }
 
 impl Draft {

@@ -85,6 +85,12 @@ pub fn jwt_bearer(
         .issuer()
         .ok_or_else(|| invalid_assertion(JwtError::MissingClaim("iss").to_string()))?;
     draft.client_id = Some(issuer.to_string());
+    // A refused assertion still counts against the user it names (Login History shows it).
+    draft.username = unverified
+        .claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let app = auth
         .with_config(|c| c.app_by_key(issuer).cloned())
         .ok_or_else(|| {

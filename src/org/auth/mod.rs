@@ -38,6 +38,7 @@ pub mod saml;
 mod seeding;
 mod server;
 mod setup_connect;
+pub mod sign_in;
 pub mod span;
 mod token;
 mod user_agent;

@@ -6,6 +6,7 @@ use super::decision::{AuthDecision, Draft, Outcome};
 use super::grants::{digest, GrantStore, RefreshRecord, RefreshStatus};
 use super::jwt;
 use super::keys::OrgKeys;
+use super::sign_in::{self, SignIn, SignInSink};
 use super::users::User;
 use crate::org::rest::InstanceUrl;
 use crate::org::{OrgClock, Session, SessionTable};
@@ -41,6 +42,7 @@ struct Inner {
     config: RwLock<AuthConfig>,
     pub(super) grants: Mutex<GrantStore>,
     log: Mutex<Vec<AuthDecision>>,
+    sign_ins: RwLock<Option<SignInSink>>,
     public_url: RwLock<Option<String>>,
 }
 
@@ -99,6 +101,7 @@ impl AuthServer {
                 config: RwLock::new(config),
                 grants: Mutex::new(GrantStore::default()),
                 log: Mutex::new(Vec::new()),
+                sign_ins: RwLock::new(None),
                 public_url: RwLock::new(None),
             }),
         }
@@ -201,8 +204,31 @@ impl AuthServer {
         error: Option<&str>,
         reason: impl Into<String>,
     ) {
+        let origin = draft.origin.clone();
         let d = draft.finish(self.inner.clock.now(), outcome, error, reason.into());
+        let sign_in = self.with_config(|c| {
+            let user = d.username.as_deref().and_then(|u| c.users.by_username(u));
+            let app = d.client_id.as_deref().and_then(|k| c.app_by_key(k));
+            sign_in::from_decision(&d, user, app.map(|a| a.name.as_str()), &origin)
+        });
         self.inner.log.lock().push(d);
+        if let Some(s) = sign_in {
+            self.signed_in(&s);
+        }
+    }
+
+    /// Sends every sign-in attempt by a user of the org to `sink` from now on (the org
+    /// writes them as LoginHistory records).
+    pub fn on_sign_in(&self, sink: SignInSink) {
+        *self.inner.sign_ins.write() = Some(sink);
+    }
+
+    /// Reports a sign-in attempt made outside the OAuth endpoints (a SOAP `login`).
+    pub fn signed_in(&self, attempt: &SignIn) {
+        let sink = self.inner.sign_ins.read().clone();
+        if let Some(sink) = sink {
+            sink(attempt);
+        }
     }
 
     /// Fixes the URL the org is reached at (e.g. `https://127.0.0.1:8443`); otherwise it is

@@ -7,6 +7,7 @@ use super::decision::{Draft, Outcome};
 use super::error::{json_response, OAuthError};
 use super::form::{Params, SECRET_PARAMS};
 use super::server::AuthServer;
+use super::sign_in::{login_host, Origin};
 use super::users::User;
 use super::{device, grant_assertion, grant_code, grant_direct};
 use crate::org::rest::InstanceUrl;
@@ -130,6 +131,11 @@ async fn read_and_dispatch(
         params,
     };
     draft.client_id = ctx.params.get("client_id").map(str::to_string);
+    draft.origin = Origin {
+        source_ip: ctx.client_ip().map(|ip| ip.to_string()),
+        browser: user_agent(&ctx.headers),
+        login_url: Some(login_host(&ctx.base_url)),
+    };
     if ctx.params.get("response_type") == Some("device_code") {
         draft.grant = "device_code".into();
         return device::start(auth, &ctx, draft);
@@ -154,6 +160,14 @@ async fn read_and_dispatch(
             "'{other}' is not a grant type this org knows"
         ))),
     }
+}
+
+/// The caller's `User-Agent`, as Login History's Browser shows it.
+pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|h| h.to_str().ok())
+        .map(|ua| ua.chars().take(64).collect())
 }
 
 /// Refuses a grant the app is not enabled for.

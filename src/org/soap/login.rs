@@ -4,7 +4,8 @@
 //! A successful login opens a two-hour session in the org's session table, with a token in the
 //! `00D…!…` shape; the same token works as a REST bearer token, as a real session id does.
 //! Locked, frozen and inactive users get the same INVALID_LOGIN fault as a wrong password (a
-//! real org does not say which it was); the decision is logged in the auth log with the reason.
+//! real org does not say which it was); Login History records the attempt with the reason
+//! (Invalid Password, User is Inactive…). `userInfo` reports the user's own ProfileId.
 //!
 //! Implementation notes: SOAP `login()` is being retired in API 65.0 and later (clients already
 //! warn about it). The exact fault a real org returns for a login at those versions is not
@@ -12,6 +13,7 @@
 
 use super::envelope::SoapFault;
 use super::xml::{escape, text_element, Element};
+use crate::org::auth::sign_in::{self, SignIn};
 use crate::org::auth::User;
 use crate::org::{Org, Session};
 use chrono::Duration;
@@ -42,7 +44,10 @@ pub fn user_info(org: &Org, user: &User, session_seconds: i64) -> String {
         t("organizationId", org.id.as_str()),
         t("organizationMultiCurrency", "false"),
         t("organizationName", &org_name),
-        t("profileId", "00e000000000001AAA"),
+        match profile_id(org, &user.id) {
+            Some(id) => t("profileId", &id),
+            None => r#"<profileId xsi:nil="true"/>"#.to_string(),
+        },
         r#"<roleId xsi:nil="true"/>"#.to_string(),
         t("sessionSecondsValid", &session_seconds.to_string()),
         t("userDefaultCurrencyIsoCode", "USD"),
@@ -57,6 +62,15 @@ pub fn user_info(org: &Org, user: &User, session_seconds: i64) -> String {
         t("userUiSkin", "Theme3"),
     ]
     .concat()
+}
+
+/// The user's ProfileId, as their User record holds it.
+fn profile_id(org: &Org, user_id: &str) -> Option<String> {
+    let store = org.store.read();
+    let user = store
+        .retrieve("User", user_id, Some(&["ProfileId"]), "62.0")
+        .ok()?;
+    user.get("ProfileId")?.as_str().map(str::to_string)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -79,6 +93,42 @@ pub fn authenticate(org: &Org, username: &str, password: &str) -> Result<User, S
     }
 }
 
+/// Reports a `login` by a user of the org to Login History: Success, or why it failed
+/// (the fault itself stays the same INVALID_LOGIN whatever the reason).
+fn record_sign_in(
+    org: &Org,
+    username: &str,
+    password: &str,
+    attempt: &Result<User, SoapFault>,
+    version: u32,
+    base_url: &str,
+) {
+    let Some(user) = org.auth.config().users.by_username(username).cloned() else {
+        return;
+    };
+    let password_ok = user
+        .password
+        .as_deref()
+        .is_some_and(|p| constant_time_eq(p.as_bytes(), password.as_bytes()));
+    let status = match (attempt, password_ok, user.login_blocked()) {
+        (Ok(_), ..) => sign_in::SUCCESS.to_string(),
+        (Err(_), true, Some(blocked)) => sign_in::failure_status(&user, blocked),
+        (Err(_), ..) => sign_in::INVALID_PASSWORD.to_string(),
+    };
+    org.auth.signed_in(&SignIn {
+        user_id: user.id.clone(),
+        at: org.clock.now(),
+        login_type: "Other Apex API",
+        status,
+        application: "N/A".to_string(),
+        source_ip: None,
+        browser: None,
+        login_url: Some(sign_in::login_host(base_url)),
+        api_type: Some("SOAP Partner"),
+        api_version: Some(format!("{version}.0")),
+    });
+}
+
 /// The `login` call; `base_url` is where the client reached the org.
 pub fn login(org: &Org, call: &Element, version: u32, base_url: &str) -> Result<String, SoapFault> {
     if version >= LOGIN_RETIRED_FROM {
@@ -91,7 +141,9 @@ pub fn login(org: &Org, call: &Element, version: u32, base_url: &str) -> Result<
     }
     let username = call.child_text("username").unwrap_or("");
     let password = call.child_text("password").unwrap_or("");
-    let user = authenticate(org, username, password)?;
+    let attempt = authenticate(org, username, password);
+    record_sign_in(org, username, password, &attempt, version, base_url);
+    let user = attempt?;
     let now = org.clock.now();
     let token = format!(
         "{}!{}",
@@ -127,4 +179,47 @@ pub fn login(org: &Org, call: &Element, version: u32, base_url: &str) -> Result<
         text_element("userId", &user.id),
         user_info(org, &user, SESSION_SECONDS),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::org::rest::router;
+    use crate::org::soap::tests::{envelope, post};
+    use crate::org::Org;
+
+    fn child(text: &str, name: &str) -> Option<String> {
+        let open = format!("<{name}>");
+        let start = text.find(&open)? + open.len();
+        let end = start + text[start..].find(&format!("</{name}>"))?;
+        Some(text[start..end].to_string())
+    }
+
+    #[tokio::test]
+    async fn get_user_info_reports_the_profile_id_on_the_users_record() {
+        let org = Org::default_org();
+        let app = router(org.clone());
+        let integration = org.user("integration").unwrap().clone();
+        let t = org.mint_static_token(&integration, &["api"]);
+        let r = post(
+            &app,
+            "/services/Soap/u/59.0",
+            envelope(Some(&t), "", "<getUserInfo/>"),
+        )
+        .await;
+        let reported = child(&r.text, "profileId").expect("a profileId");
+        let store = org.store.read();
+        let user = store
+            .retrieve(
+                "User",
+                integration.id.as_str(),
+                Some(&["ProfileId"]),
+                "62.0",
+            )
+            .unwrap();
+        assert_eq!(user["ProfileId"], reported.as_str());
+        let profile = store
+            .retrieve("Profile", &reported, Some(&["Name"]), "62.0")
+            .unwrap();
+        assert_eq!(profile["Name"], "Integration User");
+    }
 }
