@@ -146,6 +146,10 @@ pub(crate) fn judge(cell: &str, accepted: &[String], known: &[&String]) -> Choic
     if others.contains(&choice) {
         return Choice::Other;
     }
+    // A known name with another version is one name, another choice: "Bulk API 1.0", "Bulk v1".
+    if another_version(&choice, known) {
+        return Choice::Other;
+    }
     let names_a_choice = known
         .iter()
         .map(|k| stated(k))
@@ -156,6 +160,46 @@ pub(crate) fn judge(cell: &str, accepted: &[String], known: &[&String]) -> Choic
     } else {
         Choice::Other
     }
+}
+
+/// A version number as a word, written plainly (`v1` and `1.0` as `1`, `V2.1` as `2.1`);
+/// None for any other word.
+fn version(word: &str) -> Option<String> {
+    let digits = word.strip_prefix(['v', 'V']).unwrap_or(word);
+    let is_number = digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let mut plain = digits;
+    while let Some(shorter) = plain.strip_suffix(".0") {
+        plain = shorter;
+    }
+    is_number.then(|| plain.to_string())
+}
+
+/// A stated choice's words apart from its version numbers, and its versions.
+fn name_and_versions(choice: &str) -> (Vec<&str>, Vec<String>) {
+    let (versions, words): (Vec<&str>, Vec<&str>) = choice
+        .split_whitespace()
+        .partition(|w| version(w).is_some());
+    (words, versions.into_iter().filter_map(version).collect())
+}
+
+/// Whether `choice` gives a version and is, but for it, a name among `known` that never has
+/// that version: `bulk api 1.0` and `bulk v1` beside `bulk api 2.0`, `bulk api` and `bulk`,
+/// where `bulk api 2` is `bulk api 2.0` written shorter and `bulk api 2.0 async` says more.
+fn another_version(choice: &str, known: &[&String]) -> bool {
+    let (name, versions) = name_and_versions(choice);
+    if versions.is_empty() {
+        return false;
+    }
+    let same_name: Vec<Vec<String>> = known
+        .iter()
+        .map(|k| stated(k))
+        .filter_map(|k| {
+            let (n, v) = name_and_versions(&k);
+            (n == name).then_some(v)
+        })
+        .collect();
+    !same_name.is_empty() && !same_name.contains(&versions)
 }
 
 #[cfg(test)]
@@ -257,6 +301,29 @@ mod tests {
                 "{cell}"
             );
         }
+    }
+
+    #[test]
+    fn a_known_name_with_another_version_is_another_choice_not_a_wordy_one() {
+        let all = values(&["rest api", "bulk api 2.0", "bulk api", "bulk", "bulk v2"]);
+        let known: Vec<&String> = all.iter().collect();
+        let bulk2 = values(&["bulk api 2.0", "bulk api", "bulk", "bulk v2"]);
+        for cell in ["Bulk API 1.0", "Bulk API v1", "Bulk v1", "Bulk API 1"] {
+            assert_eq!(judge(cell, &bulk2, &known), Choice::Other, "{cell}");
+        }
+        for cell in ["Bulk API 2.0, it is millions", "Bulk API because of volume"] {
+            assert_eq!(judge(cell, &bulk2, &known), Choice::Wordy, "{cell}");
+        }
+        assert_eq!(
+            judge("Bulk API 2.0", &bulk2, &known),
+            Choice::Accepted,
+            "its own version"
+        );
+        // The version written shorter is still that version, told as before.
+        assert_ne!(
+            judge("Bulk API 2", &values(&["rest api"]), &known),
+            Choice::Other
+        );
     }
 
     #[test]

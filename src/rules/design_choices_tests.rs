@@ -94,3 +94,21 @@ fn a_vocabulary_without_a_rows_answer_is_an_authors_mistake() {
         "{err}"
     );
 }
+
+#[test]
+fn another_version_of_an_offered_api_is_not_the_best_fit_rather_than_more_than_a_choice() {
+    let rule = "{ rule: design.table, file: design.md, columns: [Need, API, Why], rows: { Account lookup: { API: [REST API, REST] }, Invoice archive: { API: [Bulk API 2.0, Bulk API, Bulk, Bulk API v2] } }, choices: { '*': { API: [REST API, Bulk API 2.0, Pub/Sub API] } }, explained: [Why] }";
+    for cell in ["Bulk API 1.0", "Bulk API v1"] {
+        let doc = format!(
+            "| Need | API | Why |\n|---|---|---|\n| Account lookup | REST API | one record on demand |\n| Invoice archive | {cell} | millions loaded only once |\n"
+        );
+        let v = assert_fails(rule, &with_doc(&doc));
+        assert!(
+            v.message.contains(&format!(
+                "\"{cell}\" is not the best fit (if it is the right choice under another name, write one of: REST API, Bulk API 2.0, Pub/Sub API)"
+            )) && !v.message.contains("holds more than a choice"),
+            "{}",
+            v.message
+        );
+    }
+}
