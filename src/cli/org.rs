@@ -105,15 +105,44 @@ pub fn connection_env(
     env
 }
 
-/// What the terminal shows for a variable: when the env file holds the secrets in full, no
-/// character of one is shown (not even its start), so none ends up in scrollback or
-/// screenshots; the line says where the value is instead.
+/// Whether a variable of the printed environment holds a secret (a token, a client secret):
+/// its value is never shown.
+fn is_secret(name: &str) -> bool {
+    name.ends_with("_TOKEN") || name.contains("SECRET") || name.contains("PASSWORD")
+}
+
+/// What the terminal shows for a variable: no character of a secret is shown (not even its
+/// start), so none ends up in scrollback, screenshots or a log of the server's output; the
+/// line says where the value is instead: the env file when there is one, else how to get one.
 pub fn shown_value(name: &str, value: &str, env_file: Option<&Path>) -> String {
-    let secret = name == "SF_ACCESS_TOKEN" || name.ends_with("_CLIENT_SECRET");
     match env_file {
-        Some(file) if secret => format!("(hidden; in {})", file.display()),
-        _ => value.to_string(),
+        _ if !is_secret(name) => value.to_string(),
+        Some(file) => format!("(hidden; in {})", file.display()),
+        None => "(hidden; --env-file FILE writes it)".to_string(),
     }
+}
+
+/// The environment as `org serve` prints it once listening: one line a variable (secrets
+/// hidden, see [`shown_value`]), then where the full values are, or how to have them written.
+pub fn env_summary(env: &[(&str, String)], env_file: Option<&Path>) -> String {
+    let mut out = String::new();
+    for (k, v) in env {
+        out.push_str(&format!("  {k:<20} {}\n", shown_value(k, v, env_file)));
+    }
+    match env_file {
+        Some(path) => out.push_str(&format!(
+            "  (written in full to {}; load it with `. {}`)\n",
+            path.display(),
+            path.display()
+        )),
+        None if env.iter().any(|(k, _)| is_secret(k)) => out.push_str(
+            "  (secrets are not printed: restart with `--env-file sflab.env` added to this command \
+             to have every value written to sflab.env, readable by you alone; load it with \
+             `. sflab.env`)\n",
+        ),
+        None => {}
+    }
+    out
 }
 
 /// The console line for a refused OAuth request: the error the client was sent and the mock
@@ -391,16 +420,7 @@ async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8,
         _ => None,
     };
     println!("sflab mock org listening on {instance_url}  (Ctrl-C to stop)");
-    for (k, v) in &env {
-        println!("  {k:<20} {}", shown_value(k, v, args.env_file.as_deref()));
-    }
-    if let Some(path) = &args.env_file {
-        println!(
-            "  (written in full to {}; load it with `. {}`)",
-            path.display(),
-            path.display()
-        );
-    }
+    print!("{}", env_summary(&env, args.env_file.as_deref()));
     if let Some(line) = kept_edits {
         println!("{line}");
     }
@@ -468,8 +488,38 @@ mod tests {
         let file = Path::new("org.env");
         let token = "00D5g000004ABCD!AQ0secret";
         assert!(!shown_value("SF_ACCESS_TOKEN", token, Some(file)).contains("secret"));
-        assert_eq!(shown_value("SF_ACCESS_TOKEN", token, None), token);
         assert_eq!(shown_value("SF_USERNAME", "a@b", Some(file)), "a@b");
+    }
+
+    #[test]
+    fn without_an_env_file_secrets_are_not_printed_and_the_flag_that_writes_them_is_named() {
+        let mut env = connection_env(
+            "https://127.0.0.1:8443",
+            "00D5g000004ABCD!AQ0tokenvalue",
+            "admin@sflab.dev",
+            Some(("cid", "clientsecretvalue")),
+            None,
+        );
+        env.push(("SF_APP_LAB_CLIENT_SECRET", "appsecretvalue".into()));
+        let printed = env_summary(&env, None);
+        for secret in [
+            "AQ0tokenvalue",
+            "00D5g000004ABCD",
+            "clientsecretvalue",
+            "appsecretvalue",
+        ] {
+            assert!(!printed.contains(secret), "{secret} printed:\n{printed}");
+        }
+        assert!(printed.contains("SF_ACCESS_TOKEN      (hidden; --env-file FILE writes it)"));
+        assert!(
+            printed.contains("restart with `--env-file sflab.env` added"),
+            "{printed}"
+        );
+        assert!(printed.contains("SF_INSTANCE_URL      https://127.0.0.1:8443"));
+        assert!(printed.contains("SF_CLIENT_ID         cid"));
+        let written = env_summary(&env, Some(Path::new("org.env")));
+        assert!(!written.contains("clientsecretvalue"), "{written}");
+        assert!(written.contains("(written in full to org.env; load it with `. org.env`)"));
     }
 
     #[test]
