@@ -29,6 +29,7 @@ mod chords;
 mod console_draft;
 mod hints;
 mod org_labs;
+mod org_records;
 mod overlays;
 mod place;
 mod progress;

@@ -243,6 +243,14 @@ pub fn on_pane(view: &mut LabView, key: KeyEvent, page: usize) -> KeyOutcome {
                 KeyCode::Esc | KeyCode::Char('h') | KeyCode::Left if o.in_records => {
                     o.in_records = false;
                 }
+                // The record whole: the tab cuts long values at the pane's edge.
+                KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => {
+                    let Some((title, text)) = o.record_whole() else {
+                        return KeyOutcome::Say("no record to open: this object has none".into());
+                    };
+                    view.detail = Some(Detail::Text { title, text });
+                    view.detail_scroll = 0;
+                }
                 _ if delta != 0 && o.in_records => {
                     let n = o.selected_records().len();
                     step(&mut o.record_sel, delta, n);

@@ -225,6 +225,21 @@ impl OrgBrowser {
             .collect()
     }
 
+    /// The selected record whole, one field a line with values uncut (nulls left out, as
+    /// the tab leaves them out), for the detail pane: its title and its text; `None` when no
+    /// record is selected.
+    pub fn record_whole(&self) -> Option<(String, String)> {
+        let (object, records) = self.snapshot.objects.iter().nth(self.object_sel)?;
+        let record = records.get(self.record_sel)?.as_object()?;
+        let key_w = record.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+        let mut text = String::new();
+        for (k, v) in record.iter().filter(|(_, v)| !v.is_null()) {
+            text.push_str(&format!("{k:<key_w$}  {}\n", field_value(v)));
+        }
+        let id = record.get("Id").map(field_value).unwrap_or_default();
+        Some((format!("{object} {id}").trim_end().to_string(), text))
+    }
+
     pub fn selected_records(&self) -> &[serde_json::Value] {
         self.snapshot
             .objects
@@ -232,6 +247,15 @@ impl OrgBrowser {
             .nth(self.object_sel)
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+}
+
+/// A record's field value as the Org tab shows it: text as it is, anything else as JSON.
+pub fn field_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "null".into(),
+        other => other.to_string(),
     }
 }
 

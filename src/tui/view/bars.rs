@@ -210,6 +210,13 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
             ("1-5", "tab"),
             ("Esc", "back"),
         ],
+        LabTab::Org if v.org.in_records => &[
+            ("↑↓", "move"),
+            ("⏎", "whole record"),
+            ("Esc", "objects"),
+            ("1-5", "tab"),
+            ("r", "run"),
+        ],
         LabTab::Org => &[
             ("↑↓", "move"),
             ("⏎", "records"),

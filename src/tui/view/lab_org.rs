@@ -2,7 +2,7 @@
 //! Console tab (method, path, body → the org's reply).
 
 use super::super::app::App;
-use super::super::lab::{ConsoleField, LabView, OrgSource, RunState};
+use super::super::lab::{field_value as value_text, ConsoleField, LabView, OrgSource, RunState};
 use super::tree::fit;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -24,14 +24,6 @@ fn label(record: &serde_json::Value) -> String {
         .and_then(|(_, v)| v.as_str())
         .unwrap_or("")
         .to_string()
-}
-
-fn value_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "null".into(),
-        other => other.to_string(),
-    }
 }
 
 pub fn org(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
