@@ -669,3 +669,31 @@ mod refresh_once_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod rest_upsert_twice_tests {
+    use super::*;
+    use crate::rules::Verdict;
+
+    #[test]
+    fn an_upsert_refused_for_its_content_type_is_hinted_to_send_json() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/labs/rest-upsert-twice/lab.yaml"
+        );
+        let yaml = std::fs::read_to_string(path).expect("labs/rest-upsert-twice/lab.yaml");
+        let spec = crate::lab::spec::parse("lab.yaml", &yaml).expect("rest-upsert-twice parses");
+        let verdicts = vec![Verdict::fail(
+            "rest.upsert_by_external_id",
+            2,
+            "The upsert #1 PATCH /services/data/v62.0/sobjects/Account/ERP_Id__c/A-2001 was answered 415 UNSUPPORTED_MEDIA_TYPE \"MediaType of 'application/x-www-form-urlencoded' is not supported by this resource\": the org refused it and wrote nothing.",
+        )];
+        let failing = hint_rules(&verdicts);
+        match next_hint_among(&spec, &failing, &[], &verdicts) {
+            HintChoice::Next { text, .. } => {
+                assert!(text.contains("Content-Type: application/json"), "{text}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

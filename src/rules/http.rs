@@ -81,9 +81,12 @@ pub struct Order {
 /// Why a request that matches a step's pattern does not count for it.
 fn step_refusal(p: &Order, e: &crate::evidence::Exchange, record: Option<&str>) -> Option<String> {
     if p.succeeded && !matches!(e.status(), Some(s) if (200..300).contains(&s)) {
-        let answer = e
-            .status()
-            .map_or("got no answer".to_string(), |s| format!("was answered {s}"));
+        // The org's error code and message say what to fix better than the status alone.
+        let answer = match (e.status(), miss::answer(e)) {
+            (_, Some(answer)) => format!("was answered {answer}"),
+            (Some(s), None) => format!("was answered {s}"),
+            (None, None) => "got no answer".to_string(),
+        };
         return Some(format!(
             "{} {answer}: a step counts when the org accepts it (see what the response says)",
             show(e)
@@ -663,6 +666,25 @@ mod tests {
         assert_passes(ok, &ev);
         let v = assert_fails(bad, &ev);
         assert!(v.message.contains("not after step 1"), "{}", v.message);
+    }
+
+    #[test]
+    fn order_quotes_the_orgs_error_for_a_step_it_refused() {
+        let rule = "{ rule: http.order, succeeded: true, same_record: true, steps: [ { method: POST, path: /s/Account }, { method: PATCH, path: /s/Account/* } ] }";
+        let created = req("POST", "/s/Account", 201)
+            .response_body(r#"{"id":"001000000000042AAA","success":true}"#);
+        let unsupported = evidence(vec![
+            created,
+            req("PATCH", "/s/Account/001000000000042AAA", 415).response_body(
+                r#"[{"message":"MediaType of 'application/x-www-form-urlencoded' is not supported by this resource","errorCode":"UNSUPPORTED_MEDIA_TYPE"}]"#,
+            ),
+        ]);
+        let v = assert_fails(rule, &unsupported);
+        assert!(
+            v.message.contains("was answered 415 UNSUPPORTED_MEDIA_TYPE \"MediaType of 'application/x-www-form-urlencoded' is not supported by this resource\": a step counts"),
+            "the org's error is quoted: {}",
+            v.message
+        );
     }
 
     #[test]

@@ -180,11 +180,7 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
     }
     if let Some(e) = upserts.first() {
         return cx
-            .fail(format!(
-                "The upsert {} was answered {}, or refused some of its records; read the answer in the traffic view.",
-                show(e),
-                e.status().unwrap_or(0)
-            ))
+            .fail(upsert_not_done(e))
             .with_evidence(upserts.iter().map(|e| e.seq));
     }
     if let Some((seq, _)) = nested.first() {
@@ -220,6 +216,43 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
         p.object, p.field, p.object, p.field
     ))
     .with_evidence(creates.iter().chain(&by_id).map(|e| e.seq))
+}
+
+/// Why an upsert did not count, in the org's words: the whole call refused (`415
+/// UNSUPPORTED_MEDIA_TYPE "…"`), one record of a collections call refused, or an answer that
+/// holds no result for its records.
+fn upsert_not_done(e: &Exchange) -> String {
+    let status = e
+        .status()
+        .map_or("got no answer".to_string(), |s| format!("was answered {s}"));
+    match super::refusal::refusal(e) {
+        Some(r) => match r.part {
+            None => format!(
+                "The upsert {} was answered {}{}: the org refused it and wrote nothing.",
+                show(e),
+                r.status,
+                r.said.replacen(':', "", 1)
+            ),
+            Some(part) => format!(
+                "The upsert {} {status}, but the org refused {part}{}{}.",
+                show(e),
+                r.said,
+                if r.knocked_on {
+                    ", and with allOrNone the other records were rolled back"
+                } else {
+                    ""
+                }
+            ),
+        },
+        None if is_collection(e) && is_success(e) => format!(
+            "The upsert {} {status} with no result for a record: send the records in the body's `records` list.",
+            show(e)
+        ),
+        None => format!(
+            "The upsert {} {status}; read the answer in the traffic view.",
+            show(e)
+        ),
+    }
 }
 
 /// What the code did instead of an upsert, from what happened: records written by their Id
@@ -507,6 +540,22 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_upsert_is_told_with_the_orgs_error() {
+        let rule = "{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c }";
+        let url = format!("{SOBJ}/Account/ERP_Id__c/A-2001");
+        let form = req("PATCH", &url, 415)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .response_body(r#"[{"message":"MediaType of 'application/x-www-form-urlencoded' is not supported by this resource","errorCode":"UNSUPPORTED_MEDIA_TYPE"}]"#);
+        let v = assert_fails(rule, &evidence(vec![form]));
+        assert!(
+            v.message.ends_with("was answered 415 UNSUPPORTED_MEDIA_TYPE \"MediaType of 'application/x-www-form-urlencoded' is not supported by this resource\": the org refused it and wrote nothing."),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("or refused some"), "{}", v.message);
+    }
+
+    #[test]
     fn a_collections_upsert_by_external_id_counts_when_every_record_succeeded() {
         let rule = "{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c }";
         let url = "/services/data/v62.0/composite/sobjects/Account/ERP_Id__c";
@@ -519,7 +568,7 @@ mod tests {
         );
         let v = assert_fails(rule, &evidence(vec![one_refused]));
         assert!(
-            v.message.contains("refused some of its records"),
+            v.message.contains("was answered 200, but the org refused record 1: REQUIRED_FIELD_MISSING \"Required fields are missing: [Name]\""),
             "{}",
             v.message
         );
