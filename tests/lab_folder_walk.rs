@@ -1,6 +1,7 @@
 //! The checks' scan of a lab folder (secrets, sources) and `sflab report`'s copy of it walk
 //! the same folder the same way: installed packages, caches, version control and sflab's own
-//! folders are skipped by both; every other file, the learner's, is reached by both.
+//! folders are skipped by both, as is a HAR sflab saved; every other file, the learner's, is
+//! reached by both.
 
 use sflab::redact::Redactor;
 use std::path::Path;
@@ -55,6 +56,13 @@ fn the_secret_scan_and_the_report_walk_a_lab_folder_the_same() {
     #[cfg(unix)]
     std::os::unix::fs::symlink("run", dir.join("run-link")).unwrap();
     write(&dir, "env/pyvenv.cfg", b"home = /usr/bin\n");
+    // The traffic sflab saved (the Traffic tab's `s`): its masks are no secret written.
+    write(
+        &dir,
+        "traffic-20261201-101010.har",
+        r##"{"log":{"version":"1.2","creator":{"name":"sflab","version":"0"},"entries":[{"request":{"headers":[{"name":"Authorization","value":"Bearer ‹redacted:access_token#a1b2c3d4›"}]}}]}}"##
+            .as_bytes(),
+    );
     write(&dir, "report/progress.json", b"{}");
 
     let mut reached: Vec<&str> = learners.to_vec();
@@ -76,6 +84,10 @@ fn the_secret_scan_and_the_report_walk_a_lab_folder_the_same() {
     let copy = &copies["lab-a"];
     let (folders, files): (Vec<&String>, Vec<&String>) =
         copy.skipped.iter().partition(|s| s.ends_with('/'));
+    // Left out by the walk, and listed: the HAR sflab saved.
+    let (ours, files): (Vec<&String>, Vec<&String>) =
+        files.into_iter().partition(|f| f.ends_with(".har"));
+    assert_eq!(ours, ["traffic-20261201-101010.har"]);
     let mut reported: Vec<&str> = copy
         .copied
         .iter()

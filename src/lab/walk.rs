@@ -11,16 +11,26 @@
 //! - sflab's own: `.sflab` (a workspace's state) and a report `sflab report` wrote
 //!   (`progress.json` beside `labs/`).
 //!
+//! Files left out: a HAR sflab wrote (the Traffic tab's `s`, `sflab transcript --har`; its
+//! `log.creator.name` is "sflab"). It is sflab's record of the traffic, secrets already
+//! masked, and no work of the learner's: its masks are not secrets written into the folder.
+//!
 //! Everything else is the learner's and is walked: hidden files (`.env`, `.cache/tok.json`),
 //! files that are not text (a SQLite token store), `lab.yaml` and databases included. What to
 //! read of each is its reader's choice (text only, size limits).
 //!
-//! Implementation notes: links are never followed by the walk — each is handed to the reader
+//! Implementation notes: a `.har` file is opened to read its creator only when it is at most
+//! [`HAR_READ_BYTES`]; a larger one is the learner's. A program could write a file that says
+//! sflab made it to hide something from the checks; a learner's `run` has easier ways, and
+//! grading replaces nothing the learner's program reads. Links are never followed by the walk — each is handed to the reader
 //! as the link it is, and a link to a folder is never entered. Names are compared without
 //! regard to ASCII case (`Node_Modules` on a case-insensitive disk). Entries come in name
 //! order, a folder's contents right after it, so the same folder is always walked the same.
 
 use std::path::{Path, PathBuf};
+
+/// The largest `.har` file opened to tell whether sflab wrote it.
+pub const HAR_READ_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Why a folder of the lab folder is not walked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +41,7 @@ pub enum Skipped {
     Cache,
     /// Version control: `.git`, `.hg`, `.svn`.
     VersionControl,
-    /// sflab's own: `.sflab`, a report `sflab report` wrote.
+    /// sflab's own: `.sflab`, a report `sflab report` wrote, a HAR sflab wrote.
     Sflab,
 }
 
@@ -59,12 +69,20 @@ pub fn skipped(seen: &FolderSeen) -> Option<Skipped> {
     }
 }
 
+/// Whether the file `name`, holding `bytes`, is a HAR sflab wrote: a `.har` whose
+/// `log.creator.name` is "sflab" ([`crate::har::to_har`]).
+pub fn sflab_wrote_har(name: &str, bytes: &[u8]) -> bool {
+    name.to_ascii_lowercase().ends_with(".har")
+        && serde_json::from_slice::<serde_json::Value>(bytes)
+            .is_ok_and(|har| har["log"]["creator"]["name"] == "sflab")
+}
+
 /// What an entry of the lab folder is to the walk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Walked {
     /// A folder, entered: its entries follow.
     Folder,
-    /// A folder not entered, with why.
+    /// Left out, with why: a folder not entered, or a file sflab wrote.
     Skipped(Skipped),
     /// Anything else: a file, a link (never followed), a pipe, a socket or a device.
     Other,
@@ -110,6 +128,8 @@ fn walk_in(root: &Path, rel: &Path, visit: &mut dyn FnMut(&Entry)) {
                 is_report: crate::progress::fingerprint::is_report_folder(&path),
             };
             skipped(&seen).map_or(Walked::Folder, Walked::Skipped)
+        } else if sflab_har_file(&name.to_string_lossy(), &path, &meta) {
+            Walked::Skipped(Skipped::Sflab)
         } else {
             Walked::Other
         };
@@ -125,6 +145,15 @@ fn walk_in(root: &Path, rel: &Path, visit: &mut dyn FnMut(&Entry)) {
             walk_in(root, &entry.rel, visit);
         }
     }
+}
+
+/// [`sflab_wrote_har`] of the file at `path`, opened only when its name and size say it
+/// may be one.
+fn sflab_har_file(name: &str, path: &Path, meta: &std::fs::Metadata) -> bool {
+    meta.is_file()
+        && meta.len() <= HAR_READ_BYTES
+        && name.to_ascii_lowercase().ends_with(".har")
+        && std::fs::read(path).is_ok_and(|bytes| sflab_wrote_har(name, &bytes))
 }
 
 #[cfg(test)]
@@ -177,6 +206,20 @@ mod tests {
     }
 
     #[test]
+    fn a_har_sflab_wrote_is_sflabs_own_and_any_other_har_is_the_learners() {
+        let ours = crate::har::to_har_string(&[]);
+        assert!(sflab_wrote_har(
+            "traffic-20261201-101010.har",
+            ours.as_bytes()
+        ));
+        assert!(sflab_wrote_har("LAST.HAR", ours.as_bytes()));
+        let browsers = r#"{"log":{"version":"1.2","creator":{"name":"Firefox"}}}"#;
+        assert!(!sflab_wrote_har("firefox.har", browsers.as_bytes()));
+        assert!(!sflab_wrote_har("notes.json", ours.as_bytes()));
+        assert!(!sflab_wrote_har("broken.har", b"{ not json"));
+    }
+
+    #[test]
     fn the_walk_hands_over_entries_in_name_order_and_never_enters_a_skipped_folder() {
         let dir = tempfile::tempdir().unwrap();
         for rel in [
@@ -190,6 +233,8 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x").unwrap();
         }
+        let har = crate::har::to_har_string(&[]);
+        std::fs::write(dir.path().join("traffic.har"), har).unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink("b", dir.path().join("to-b")).unwrap();
         let mut seen = Vec::new();
@@ -204,6 +249,7 @@ mod tests {
         ];
         #[cfg(unix)]
         expected.push(("to-b".to_string(), Walked::Other));
+        expected.push(("traffic.har".to_string(), Walked::Skipped(Skipped::Sflab)));
         assert_eq!(seen, expected);
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! - The lab folder is walked as the checks walk it ([`crate::lab::walk`]): installed
 //!   packages (`node_modules`, a virtualenv), caches, version control and sflab's own folders
-//!   are left out, each listed as `name/`; every other file is the learner's.
+//!   are left out, each listed as `name/`, as is a HAR sflab saved; every other file is the
+//!   learner's.
 //! - Only regular text files are copied. FIFOs, sockets and devices are left out (reading a
 //!   FIFO waits for a writer that never comes), like symlinks, binary and large files; every
 //!   one is listed.
@@ -77,8 +78,9 @@ fn read_folder(root: &Path, files: &mut Vec<TextFile>, notes: &mut FolderCopy) {
     }
     crate::lab::walk::walk(root, &mut |e| match e.walked {
         // Installed packages, caches, version control, sflab's own (an earlier report
-        // written inside the lab folder): never copied into this one.
-        Walked::Skipped(_) => notes.skipped.push(format!("{}/", e.shown)),
+        // written inside the lab folder, a HAR it saved): never copied into this one.
+        Walked::Skipped(_) if e.meta.is_dir() => notes.skipped.push(format!("{}/", e.shown)),
+        Walked::Skipped(_) => notes.skipped.push(e.shown.clone()),
         Walked::Folder => notes.newest = notes.newest.max(modified(&e.meta)),
         Walked::Other => {
             notes.newest = notes.newest.max(modified(&e.meta));
