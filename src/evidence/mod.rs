@@ -12,10 +12,12 @@
 //! it.
 
 mod exchange;
+mod interleaved;
 mod outbound;
 mod snapshot;
 
 pub use exchange::{Body, Exchange, FaultFired, Header, RecordedRequest, RecordedResponse};
+pub use interleaved::{InterleavedOutput, OutputLine, OutputStream};
 pub use outbound::{
     ActionOutcome, CalloutSeen, CalloutSetup, ExternalSeen, GrantSeen, NamedSeen, OutboundEvidence,
 };
@@ -105,6 +107,9 @@ pub struct LearnerRun {
     pub timed_out: bool,
     pub stdout: CapturedOutput,
     pub stderr: CapturedOutput,
+    /// Both, line by line in the order written (see [`InterleavedOutput`]).
+    #[serde(default, skip_serializing_if = "InterleavedOutput::is_empty")]
+    pub output: InterleavedOutput,
     /// What sflab noticed about the run beyond its output, e.g. HTTPS connections that failed
     /// before any request because the client did not trust the workspace CA.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -189,6 +189,7 @@ fn redact_run(mut run: LearnerRun, redactor: &Redactor) -> LearnerRun {
         out.text = redactor.text(&out.text);
         out.whole = out.whole.as_deref().map(|w| redactor.text(w));
     }
+    run.output = super::interleave::redacted(std::mem::take(&mut run.output), redactor);
     run.notes = run.notes.iter().map(|n| redactor.text(n)).collect();
     run.leftovers = run.leftovers.iter().map(|n| redactor.text(n)).collect();
     run

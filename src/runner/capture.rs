@@ -6,8 +6,9 @@
 //! run's [`CapturedOutput`]. Reading never blocks the child: past the cap, bytes are counted
 //! and dropped, so a flood costs CPU, not memory.
 
+use super::interleave::SharedLines;
 use super::leftovers::Leftover;
-use crate::evidence::CapturedOutput;
+use crate::evidence::{CapturedOutput, OutputStream};
 use crate::redact::Redactor;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -190,6 +191,7 @@ async fn capture<R: AsyncRead + Unpin>(
     cap: usize,
     kept: SharedKept,
     scan: Option<Redactor>,
+    lines: Option<(SharedLines, OutputStream)>,
 ) {
     let mut buf = vec![0u8; 16 * 1024];
     let mut past_cap = scan.map(PastCap::new);
@@ -197,6 +199,10 @@ async fn capture<R: AsyncRead + Unpin>(
         match reader.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
+                if let Some((lines, stream)) = &lines {
+                    let mut lines = lines.lock().unwrap_or_else(|e| e.into_inner());
+                    lines.push(*stream, &buf[..n]);
+                }
                 let mut k = kept.lock().unwrap_or_else(|e| e.into_inner());
                 let room = cap.saturating_sub(k.bytes.len());
                 k.bytes.extend_from_slice(&buf[..n.min(room)]);
@@ -252,14 +258,17 @@ impl<T> PipeSource for T {
 }
 
 impl Reader {
+    /// Reads `stream` on a task of its own; with `lines`, it also hands what it reads to the
+    /// run's interleaved record as that pipe ([`super::interleave`]).
     pub(super) fn start<R: AsyncRead + Unpin + Send + PipeSource + 'static>(
         stream: Option<R>,
         cap: usize,
         scan: Option<Redactor>,
+        lines: Option<(SharedLines, OutputStream)>,
     ) -> Reader {
         let kept = SharedKept::default();
         let pipe = stream.as_ref().and_then(PipeSource::pipe_inode);
-        let task = stream.map(|s| tokio::spawn(capture(s, cap, kept.clone(), scan)));
+        let task = stream.map(|s| tokio::spawn(capture(s, cap, kept.clone(), scan, lines)));
         Reader {
             task,
             kept,

@@ -2,7 +2,7 @@
 //!
 //! `attempt` orders the work (org → proxy → learner runs → snapshots → evidence → verdicts →
 //! report → progress); `process` runs the learner's `./run` under a timeout, and `capture`
-//! keeps what it prints up to a cap;
+//! keeps what it prints up to a cap, and `interleave` both pipes' lines in the order written;
 //! `leftovers` ends what a run left running outside its process group; `files_only` judges
 //! a program that cannot run by its files alone; `env` builds its environment; `tools` checks the lab's tools are installed; `parts` is where the org, the
 //! proxy and the rule catalogue plug in; `watch` re-runs on save; `scenario`
@@ -12,6 +12,7 @@ pub mod attempt;
 pub mod capture;
 pub mod env;
 pub mod files_only;
+pub mod interleave;
 pub mod judge;
 pub mod lab_actions;
 pub mod lab_files;

@@ -1,5 +1,6 @@
 //! Running the learner's entry point as a real process: its own process group, a timeout that
-//! kills the whole group and what it started elsewhere, and stdout/stderr captured up to a cap.
+//! kills the whole group and what it started elsewhere, and stdout/stderr captured up to a cap,
+//! each on its own and both together in the order written ([`super::interleave`]).
 //!
 //! Implementation notes:
 //! - The child starts a new session (`setsid` before `exec`), and so a new process group, so a
@@ -31,9 +32,10 @@
 //!   When sflab itself dies without cleaning up (`kill -9`), the keeper kills the group.
 
 use super::capture::{held_open_note, Reader, READ_GRACE};
+use super::interleave::SharedLines;
 use super::leftovers::{end_marked, Marker, RUN_MARKER_VAR};
 use super::shebang::{entry_command, EntryCommand};
-use crate::evidence::LearnerRun;
+use crate::evidence::{LearnerRun, OutputStream};
 use crate::redact::Redactor;
 use chrono::Utc;
 use std::path::{Path, PathBuf};
@@ -243,8 +245,19 @@ pub async fn run_entry_point_until(
     };
     let cap = spec.output_cap;
     let scan = spec.scan_past_cap.clone();
-    let mut out = Reader::start(child.stdout.take(), cap, scan.clone());
-    let mut err = Reader::start(child.stderr.take(), cap, scan);
+    let lines = SharedLines::default();
+    let mut out = Reader::start(
+        child.stdout.take(),
+        cap,
+        scan.clone(),
+        Some((lines.clone(), OutputStream::Stdout)),
+    );
+    let mut err = Reader::start(
+        child.stderr.take(),
+        cap,
+        scan,
+        Some((lines.clone(), OutputStream::Stderr)),
+    );
 
     let (status, timed_out) = tokio::select! {
         status = child.wait() => (status.ok(), false),
@@ -290,6 +303,7 @@ pub async fn run_entry_point_until(
     }
     let stdout = out.output();
     let stderr = err.output();
+    let output = lines.lock().unwrap_or_else(|e| e.into_inner()).finish();
     let failed = timed_out || status.is_none_or(|s| !s.success());
     if failed && shebang_ends_in_cr(&entry) {
         notes.push(WINDOWS_LINE_ENDINGS_NOTE.into());
@@ -316,6 +330,7 @@ pub async fn run_entry_point_until(
         timed_out,
         stdout,
         stderr,
+        output,
         notes,
         stopped_by_lab: false,
         started_with,

@@ -593,3 +593,29 @@ fn a_missing_entry_point_says_how_to_restore_it() {
     let e = rt.block_on(run_entry_point(&spec, 0)).unwrap_err();
     assert!(e.to_string().contains("sflab reset"), "{e}");
 }
+
+#[test]
+fn output_written_alternately_to_stdout_and_stderr_is_kept_in_the_order_written() {
+    let (_t, spec) = lab(
+        "#!/bin/sh\nfor i in 1 2 3; do echo \"out $i\"; sleep 0.05; echo \"err $i\" >&2; sleep 0.05; done\n",
+        true,
+    );
+    let r = run(&spec);
+    let lines: Vec<String> = r
+        .output
+        .lines()
+        .map(|l| format!("{} {}", l.stream.name(), l.text))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "stdout out 1",
+            "stderr err 1",
+            "stdout out 2",
+            "stderr err 2",
+            "stdout out 3",
+            "stderr err 3"
+        ]
+    );
+    assert_eq!(r.stdout.text, "out 1\nout 2\nout 3\n");
+}

@@ -3,7 +3,7 @@
 
 use super::{finished, fixture, key, open, screen};
 use crossterm::event::KeyCode;
-use sflab::evidence::{CapturedOutput, LearnerRun};
+use sflab::evidence::{CapturedOutput, InterleavedOutput, LearnerRun, OutputLine, OutputStream};
 use sflab::rules::Verdict;
 use sflab::tui::lab::LabEvent;
 use sflab::tui::theme::Theme;
@@ -186,6 +186,49 @@ fn results_say_how_many_output_lines_are_left_out_and_o_shows_them_all() {
         s.contains("out line 1\n") || s.contains("out line 1 "),
         "{s}"
     );
+}
+
+#[test]
+fn results_show_a_runs_stdout_and_stderr_lines_in_the_order_written() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    let mut event = finished(vec![Verdict::pass("http.rule_1", 1, "fine")]);
+    let line = |stream, text: &str| OutputLine {
+        stream,
+        text: text.into(),
+    };
+    if let LabEvent::Finished { runs, .. } = &mut event {
+        runs.push(LearnerRun {
+            index: 0,
+            exit_code: Some(1),
+            stdout: CapturedOutput {
+                text: "fetching accounts\nfetched 0\n".into(),
+                ..CapturedOutput::default()
+            },
+            stderr: CapturedOutput {
+                text: "warning: slow answer\nerror: no Account found\n".into(),
+                ..CapturedOutput::default()
+            },
+            output: InterleavedOutput {
+                head: vec![
+                    line(OutputStream::Stdout, "fetching accounts"),
+                    line(OutputStream::Stderr, "warning: slow answer"),
+                    line(OutputStream::Stdout, "fetched 0"),
+                    line(OutputStream::Stderr, "error: no Account found"),
+                ],
+                ..InterleavedOutput::default()
+            },
+            ..LearnerRun::default()
+        });
+    }
+    update(&mut a, Event::Lab(event));
+    update(&mut a, key(KeyCode::Char('G')));
+    let s = screen(&a);
+    let at = |text: &str| s.find(text).unwrap_or_else(|| panic!("{text} not in {s}"));
+    assert!(at("stdout fetching accounts") < at("stderr warning: slow answer"));
+    assert!(at("stderr warning: slow answer") < at("stdout fetched 0"));
+    assert!(at("stdout fetched 0") < at("stderr error: no Account found"));
 }
 
 /// A lab that runs the program twice: the first run printed the token, the second its lines.

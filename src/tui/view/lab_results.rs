@@ -211,9 +211,9 @@ fn opened(v: &Verdict, hinted: &[String], t: &Theme, width: usize) -> Vec<Line<'
     out
 }
 
-/// The end of one run's output: how it ended, then the last `tail` lines of stderr and
-/// stdout (the first place to look when `./run` fails), each after a line saying how many
-/// earlier lines are left out and that `o` shows them all.
+/// The end of one run's output: how it ended, then the last `tail` lines it printed, stdout
+/// and stderr in the order written (the first place to look when `./run` fails), after a line
+/// saying how many earlier lines are left out and that `o` shows them all.
 fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
     let style = if run.succeeded() || run.stopped_by_lab {
         t.dim()
@@ -238,25 +238,53 @@ fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
             Span::styled(note.clone(), t.in_progress()),
         ]));
     }
-    for (name, text) in [("stderr", &run.stderr.text), ("stdout", &run.stdout.text)] {
-        let text = crate::visible::on_screen(text);
-        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        let left_out = lines.len().saturating_sub(tail);
+    // Both pipes in the order written, as the run kept them; a run stored before sflab kept
+    // that shows stderr, then stdout. Each group: its label, its lines, lines it left out.
+    type Group<'a> = (&'a str, Vec<(&'a str, String)>, u64);
+    let groups: Vec<Group> = if run.output.is_empty() {
+        [("stderr", &run.stderr.text), ("stdout", &run.stdout.text)]
+            .into_iter()
+            .map(|(name, text)| {
+                let lines = crate::visible::on_screen(text)
+                    .lines()
+                    .map(|l| (name, l.to_string()))
+                    .collect();
+                (name, lines, 0)
+            })
+            .collect()
+    } else {
+        let lines = run
+            .output
+            .lines()
+            .map(|l| {
+                (
+                    l.stream.name(),
+                    crate::visible::on_screen(&l.text).into_owned(),
+                )
+            })
+            .collect();
+        vec![("output", lines, run.output.left_out)]
+    };
+    for (label, lines, dropped) in groups {
+        let lines: Vec<&(&str, String)> =
+            lines.iter().filter(|(_, l)| !l.trim().is_empty()).collect();
+        let shown_from = lines.len().saturating_sub(tail);
+        let left_out = shown_from as u64 + dropped;
         if left_out > 0 {
             // Say what is not shown, and where it is.
             let what = if left_out == 1 { "line" } else { "lines" };
             out.push(Line::from(vec![
-                Span::styled(format!("{name} "), t.dim()),
+                Span::styled(format!("{label} "), t.dim()),
                 Span::styled(
                     format!("… {left_out} earlier {what}: o shows all"),
                     t.key_hint(),
                 ),
             ]));
         }
-        for l in &lines[left_out..] {
+        for (name, text) in &lines[shown_from..] {
             out.push(Line::from(vec![
                 Span::styled(format!("{name} "), t.dim()),
-                Span::styled(l.to_string(), t.code()),
+                Span::styled(text.clone(), t.code()),
             ]));
         }
     }
