@@ -321,7 +321,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
                 .iter()
                 .flat_map(|o| o.lines())
                 .find(|line| in_text(line, first))
-                .map(|line| format!(", such as \"{}\"", clipped(line.trim(), 60)))
+                .map(|line| format!(", such as the line `{}`", clipped(line.trim(), 60)))
                 .unwrap_or_default();
             return cx.fail(format!(
                 "Your {stream} shows {} only inside longer values{example}, never as a value of its own. {}{unread}",

@@ -525,7 +525,7 @@ fn own_line_takes_a_count_only_as_a_value_of_its_own_not_inside_a_records_name()
     let v = assert_fails(rule, &ev);
     assert!(
         v.message
-            .contains("shows 4500 only inside longer values, such as \"Reader 4500\""),
+            .contains("shows 4500 only inside longer values, such as the line `Reader 4500`"),
         "{}",
         v.message
     );
