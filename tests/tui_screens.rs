@@ -207,7 +207,7 @@ fn knowledge_check_explains_the_answer_and_reports_it() {
     let mut a = app(80, 24);
     press(&mut a, "j\n");
     assert!(matches!(a.right, RightView::Quiz(_)));
-    let commands = press(&mut a, "a");
+    let commands = press(&mut a, "a\n");
     assert_eq!(
         commands,
         vec![Command::QuizAnswered {
@@ -308,7 +308,7 @@ fn a_letter_past_the_last_choice_says_which_letters_there_are() {
     let mut a = app(80, 24);
     press(&mut a, "j\n");
     assert!(
-        screen(&a).contains("a-c pick"),
+        screen(&a).contains("↑↓/a-c choose"),
         "the footer offers the letters there are"
     );
     assert!(press(&mut a, "e").is_empty(), "no answer is given");
@@ -320,6 +320,33 @@ fn a_letter_past_the_last_choice_says_which_letters_there_are() {
         screen(&a).contains("this question has choices a–c"),
         "{}",
         screen(&a)
+    );
+}
+
+#[test]
+fn a_letter_in_a_knowledge_check_highlights_its_choice_and_enter_answers_it() {
+    let mut a = app(80, 24);
+    press(&mut a, "j\n");
+    assert!(press(&mut a, "c").is_empty(), "a letter gives no answer");
+    let RightView::Quiz(q) = &a.right else {
+        panic!("the quiz stays open")
+    };
+    assert_eq!((q.cursor, q.answered), (2, None), "c) is highlighted");
+    let s = screen(&a);
+    assert!(
+        s.contains("↑↓/a-c choose") && s.contains("⏎ answer"),
+        "the footer says letters choose and ⏎ answers:\n{s}"
+    );
+    assert!(!s.contains("Not quite") && !s.contains("Right."), "{s}");
+    insta::assert_snapshot!(s);
+    assert_eq!(
+        press(&mut a, "b\n"),
+        vec![Command::QuizAnswered {
+            lesson: "L0-start-here/apis".into(),
+            question: 0,
+            correct: true,
+        }],
+        "⏎ answers with the choice last picked"
     );
 }
 
@@ -541,6 +568,7 @@ fn run_stops_at_q_and_passes_other_commands_on() {
         key(KeyCode::Char('j')),
         key(KeyCode::Enter),
         key(KeyCode::Char('b')),
+        key(KeyCode::Enter),
         key(KeyCode::Char('q')),
         key(KeyCode::Char('j')),
     ];

@@ -51,6 +51,17 @@ impl Quiz {
         }
     }
 
+    /// Highlights `choice` without answering (a letter key); ⏎ then answers it. `false` when
+    /// the question is already answered or has no such choice.
+    pub fn select(&mut self, choice: usize) -> bool {
+        let open = self.answered.is_none() && !self.finished;
+        let exists = self.current().is_some_and(|q| choice < q.choices.len());
+        if open && exists {
+            self.cursor = choice;
+        }
+        open && exists
+    }
+
     /// Answers the current question with `choice`; `None` if already answered or out of range.
     pub fn answer(&mut self, choice: usize) -> Option<Answer> {
         if self.answered.is_some() || self.finished {
@@ -125,6 +136,18 @@ mod tests {
         assert_eq!(q.correct_count, 1);
         q.advance();
         assert!(!q.finished && q.index == 0 && q.correct_count == 0);
+    }
+
+    #[test]
+    fn selecting_a_choice_highlights_it_without_answering() {
+        let mut q = Quiz::new(0, vec![question(1)]);
+        assert!(q.select(2));
+        assert_eq!((q.cursor, q.answered, q.correct_count), (2, None, 0));
+        assert!(!q.select(3), "there is no fourth choice");
+        assert_eq!(q.cursor, 2);
+        q.answer(q.cursor);
+        assert!(!q.select(0), "an answered question keeps its choice");
+        assert_eq!(q.cursor, 2);
     }
 
     #[test]

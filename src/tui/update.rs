@@ -593,7 +593,9 @@ fn on_right_key(app: &mut App, key: KeyEvent) -> Option<Command> {
                         app.flash(message);
                         return None;
                     }
-                    quiz.answer(choice)
+                    // A letter highlights its choice; ⏎ answers, as the footer says.
+                    quiz.select(choice);
+                    None
                 }
                 _ => None,
             };

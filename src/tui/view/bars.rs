@@ -147,22 +147,21 @@ fn hints(app: &App) -> &'static [(&'static str, &'static str)] {
             &[("⏎", "next"), ("Esc", "tree"), ("q", "quit")]
         }
         (Focus::Right, RightView::Quiz(q)) => {
-            // The letters this question has: a-b up to a-f.
-            const fn keys(letters: &'static str) -> [(&'static str, &'static str); 5] {
+            // Arrows or the letters this question has (a-b up to a-f) choose; ⏎ answers.
+            const fn keys(choose: &'static str) -> [(&'static str, &'static str); 4] {
                 [
-                    ("↑↓", "choose"),
+                    (choose, "choose"),
                     ("⏎", "answer"),
-                    (letters, "pick"),
                     ("Esc", "tree"),
                     ("q", "quit"),
                 ]
             }
-            const BY_CHOICES: [[(&str, &str); 5]; 5] = [
-                keys("a-b"),
-                keys("a-c"),
-                keys("a-d"),
-                keys("a-e"),
-                keys("a-f"),
+            const BY_CHOICES: [[(&str, &str); 4]; 5] = [
+                keys("↑↓/a-b"),
+                keys("↑↓/a-c"),
+                keys("↑↓/a-d"),
+                keys("↑↓/a-e"),
+                keys("↑↓/a-f"),
             ];
             let choices = q.current().map_or(2, |c| c.choices.len());
             &BY_CHOICES[choices.clamp(2, 6) - 2]

@@ -24,7 +24,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "search a lesson, a brief or the tree · next · prev",
     ),
     ("] [", "next · previous heading (lesson, lab brief)"),
-    ("a–f", "pick an answer in a knowledge check"),
+    ("a–f", "choose an answer in a knowledge check (⏎ gives it)"),
     ("t", "assigned labs of your track, with due dates"),
     ("1–5", "lab tabs: brief · results · traffic · org · console"),
     ("r  w", "run the checks · watch: run on every save"),
