@@ -492,8 +492,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         let run = runs.iter().find(|r| r.index == index)?;
         stop_moment(run, spec.timeout)
     };
-    let handshake_notes = gateway.handshakes().notes(|_| None);
-    let _ = stopped_at;
+    let handshake_notes = gateway.handshakes().notes(stopped_at);
     for (index, message) in handshake_notes {
         if let Some(run) = runs.iter_mut().find(|r| r.index == index) {
             if !run.notes.contains(&message) {
