@@ -69,6 +69,34 @@ fn tree_and_lesson_with_a_table_at_120x40() {
     insta::assert_snapshot!(screen(&a));
 }
 
+/// The fixture curriculum with titles as long as the real course's longest.
+fn app_with_long_titles(width: u16, height: u16) -> App {
+    let mut c = Curriculum::from_dir(&fixture_dir()).expect("the fixture curriculum loads");
+    c.lessons[1].title = "Integration patterns — request and reply, fire and forget".into();
+    let lab = c.labs.first_mut().expect("the fixture has a lab");
+    lab.title = "Bulk API 2.0 — upsert 50,000 accounts and keep the rejects".into();
+    App::new(Arc::new(c), Theme::colored(), width, height)
+}
+
+#[test]
+fn a_wide_terminal_gives_the_tree_room_for_its_long_titles() {
+    let a = app_with_long_titles(200, 50);
+    let s = screen(&a);
+    assert!(
+        s.contains("lab: Bulk API 2.0 — upsert 50,000 accounts and keep the rejects")
+            && s.contains("Integration patterns — request and reply, fire and forget"),
+        "the titles stand whole at 200 columns:\n{s}"
+    );
+    insta::assert_snapshot!(s);
+    let narrow = screen(&app_with_long_titles(80, 24));
+    let tree_width = |s: &str| s.lines().nth(1).map_or(0, |l| l.find("┐").unwrap_or(0));
+    assert_eq!(
+        tree_width(&narrow),
+        tree_width(&screen(&app(80, 24))),
+        "at 80 columns the tree keeps its width and cuts the titles:\n{narrow}"
+    );
+}
+
 #[test]
 fn help_overlay_lists_every_key() {
     let mut a = app(80, 24);

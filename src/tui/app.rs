@@ -49,10 +49,26 @@ pub struct Geometry {
     pub status: Rect,
 }
 
+/// Columns the right pane keeps before the tree grows past its usual width.
+const RIGHT_PANE_ROOM: u16 = 100;
+
 impl Geometry {
+    /// The layout with the tree at its usual width: 28% of the terminal, 26 to 36 columns.
     pub fn of(width: u16, height: u16) -> Geometry {
+        Geometry::fitting(width, height, 0)
+    }
+
+    /// The layout with a tree whose widest row is `tree_wants` cells (borders left out): on
+    /// a wide terminal the tree grows past its usual width until that row fits, up to 2/5 of
+    /// the width, leaving the right pane at least [`RIGHT_PANE_ROOM`] columns; at 80 or 120
+    /// columns it keeps its usual width.
+    pub fn fitting(width: u16, height: u16, tree_wants: u16) -> Geometry {
         let body_h = height.saturating_sub(2);
-        let tree_w = ((width as u32 * 28 / 100) as u16).clamp(26.min(width), 36.min(width));
+        let usual = ((width as u32 * 28 / 100) as u16).clamp(26.min(width), 36.min(width));
+        let most = ((width as u32 * 2 / 5) as u16)
+            .min(width.saturating_sub(RIGHT_PANE_ROOM))
+            .max(usual);
+        let tree_w = tree_wants.saturating_add(2).clamp(usual, most);
         Geometry {
             title: Rect::new(0, 0, width, 1.min(height)),
             tree: Rect::new(0, 1, tree_w, body_h),
@@ -121,12 +137,16 @@ pub struct App {
     /// A short message for the status bar and the ticks left before it goes.
     pub flash: Option<(String, u8)>,
     pub layouts: LayoutCache,
+    /// The cells the tree's widest row takes ([`super::tree::widest_row`]): a wide terminal
+    /// gives the tree that much room.
+    pub tree_wants: u16,
 }
 
 impl App {
     /// A classroom on `curriculum` in a `width`×`height` terminal, showing the first lesson.
     pub fn new(curriculum: Arc<Curriculum>, theme: Theme, width: u16, height: u16) -> App {
         let tree = TreeState::new(&curriculum);
+        let tree_wants = u16::try_from(super::tree::widest_row(&curriculum)).unwrap_or(u16::MAX);
         let mut app = App {
             curriculum,
             theme,
@@ -151,6 +171,7 @@ impl App {
             tree_before_search: None,
             flash: None,
             layouts: LayoutCache::new(theme),
+            tree_wants,
         };
         if !app.curriculum.lessons.is_empty() {
             app.open_lesson(0);
@@ -160,7 +181,7 @@ impl App {
     }
 
     pub fn geometry(&self) -> Geometry {
-        Geometry::of(self.size.0, self.size.1)
+        Geometry::fitting(self.size.0, self.size.1, self.tree_wants)
     }
 
     pub fn too_small(&self) -> bool {
@@ -411,8 +432,26 @@ mod tests {
     #[test]
     fn extreme_sizes_do_not_panic() {
         for (w, h) in [(0, 0), (1, 1), (10, 3), (u16::MAX, u16::MAX)] {
-            let g = Geometry::of(w, h);
-            assert!(g.right.x + g.right.width <= w);
+            for wants in [0, 60, u16::MAX] {
+                let g = Geometry::fitting(w, h, wants);
+                assert!(g.right.x + g.right.width <= w);
+            }
         }
+    }
+
+    #[test]
+    fn a_wide_terminal_gives_the_tree_room_for_its_longest_title() {
+        // A lab row of 72 cells: cut at 80 and 120 columns as before, whole at 200.
+        assert_eq!(Geometry::fitting(80, 24, 72).tree.width, 26);
+        assert_eq!(Geometry::fitting(120, 40, 72).tree.width, 33);
+        assert_eq!(Geometry::fitting(200, 50, 72).tree.width, 74);
+        assert_eq!(
+            Geometry::fitting(200, 50, 20).tree.width,
+            36,
+            "never below usual"
+        );
+        let g = Geometry::fitting(200, 50, 150);
+        assert_eq!(g.tree.width, 80, "at most 2/5");
+        assert!(g.right.width >= RIGHT_PANE_ROOM);
     }
 }

@@ -5,6 +5,7 @@
 use super::event::{LabStatus, Progress};
 use crate::curriculum::{Curriculum, Lesson, Level};
 use std::collections::HashSet;
+use unicode_width::UnicodeWidthStr;
 
 /// One visible row of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +52,41 @@ pub fn rows(curriculum: &Curriculum, folded: &HashSet<Level>) -> Vec<Row> {
         }
     }
     out
+}
+
+/// Cells before a lesson's title in its row: indent, status glyph, space.
+pub const LESSON_LEAD: usize = 4;
+/// Cells before a lab's title in its row: indent, status glyph, ` lab: `.
+pub const LAB_LEAD: usize = 11;
+/// Cells before a check's score in its row: indent and glyph.
+pub const CHECK_LEAD: usize = 5;
+
+/// The cells the widest row of the whole tree (every level unfolded) takes, borders left out,
+/// so the pane can grow until its titles fit when the terminal has room. Measured as the tree
+/// pane lays rows out; an overdue lab's due date is left out (it comes and goes).
+pub fn widest_row(curriculum: &Curriculum) -> usize {
+    let none = HashSet::new();
+    let progress = Progress::new();
+    rows(curriculum, &none)
+        .iter()
+        .map(|row| match row {
+            Row::Level(level) => {
+                let (_, total) = level_count(curriculum, *level, &progress);
+                // "▾ L1 Basics", a space, and the count at its widest ("12/12").
+                let label = format!("▾ {level} {}", level.title()).width();
+                label + 1 + (2 * total.to_string().len() + 1)
+            }
+            Row::Lesson(i) => LESSON_LEAD + curriculum.lessons[*i].title.width(),
+            Row::Lab { lab, .. } => {
+                LAB_LEAD + curriculum.lab(lab).map_or(lab.width(), |l| l.title.width())
+            }
+            Row::Quiz(i) => {
+                let n = curriculum.lessons[*i].quiz.len();
+                CHECK_LEAD + format!(" check: {n} questions").width()
+            }
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// A lesson's status. With labs: all passed → passed; any failed → failed; any started, or

@@ -3,7 +3,9 @@
 use super::super::app::{App, Focus, RightView};
 use super::super::event::LabStatus;
 use super::super::theme::{Glyph, Theme};
-use super::super::tree::{lesson_status, level_count, rows, Row};
+use super::super::tree::{
+    lesson_status, level_count, rows, Row, CHECK_LEAD, LAB_LEAD, LESSON_LEAD,
+};
 use super::pane;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -70,7 +72,7 @@ fn row_line(app: &App, row: &Row, width: usize) -> Line<'static> {
                 Span::raw("  "),
                 status_glyph(status, t),
                 Span::raw(" "),
-                Span::raw(fit(&lesson.title, width.saturating_sub(4))),
+                Span::raw(fit(&lesson.title, width.saturating_sub(LESSON_LEAD))),
             ])
         }
         Row::Lab { lab, .. } => {
@@ -82,7 +84,7 @@ fn row_line(app: &App, row: &Row, width: usize) -> Line<'static> {
                 .as_ref()
                 .and_then(|b| b.rows.iter().find(|r| r.lab == *lab && r.overdue))
                 .map(|r| format!(" !{}", app.zone.local(r.due_at).format("%d %b")));
-            let room = width.saturating_sub(11 + overdue.as_ref().map_or(0, |o| o.width()));
+            let room = width.saturating_sub(LAB_LEAD + overdue.as_ref().map_or(0, |o| o.width()));
             let mut spans = vec![
                 Span::raw("    "),
                 status_glyph(status, t),
@@ -115,7 +117,7 @@ fn row_line(app: &App, row: &Row, width: usize) -> Line<'static> {
             Line::from(vec![
                 Span::raw("    "),
                 Span::styled(glyph, style),
-                Span::styled(fit(&text, width.saturating_sub(5)), style),
+                Span::styled(fit(&text, width.saturating_sub(CHECK_LEAD)), style),
             ])
         }
     }
