@@ -608,6 +608,38 @@ fn a_handshake_cut_when_the_time_limit_stops_the_run_gets_no_ca_note() {
 }
 
 #[test]
+fn plain_http_to_the_https_address_is_answered_in_words_and_named_in_a_note() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    // `http://` typed for the lab's `https://`: a request line where a TLS hello belongs.
+    write_run(
+        &ws.lab_dir("t-limits"),
+        "#!/usr/bin/env bash\n\
+         hp=${SF_INSTANCE_URL#https://}\n\
+         exec 3<>/dev/tcp/${hp%:*}/${hp##*:}\n\
+         printf 'GET /services/data HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' >&3\n\
+         head -c 12 <&3\n",
+    );
+    let spec = parse("lab.yaml", LIMITS_LAB).unwrap();
+    let options = RunOptions::new(ws.clone(), mock_parts());
+    let report = runtime().block_on(run_lab(&spec, &options)).unwrap();
+    let run = &report.runs[0];
+    assert_eq!(run.stdout.text, "HTTP/1.1 400", "{run:?}");
+    assert!(
+        run.notes
+            .iter()
+            .any(|n| n.contains("plain HTTP (an http:// URL)") && n.contains("HTTPS_REQUIRED")),
+        "{:?}",
+        run.notes
+    );
+    assert!(
+        !run.notes.iter().any(|n| n.contains("sflab CA")),
+        "{:?}",
+        run.notes
+    );
+}
+
+#[test]
 fn sigterm_and_sighup_end_a_check_like_ctrl_c_and_stop_the_learners_processes() {
     for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
         let t = tempfile::tempdir().unwrap();

@@ -55,11 +55,21 @@ pub async fn serve(
     serve_router(listener, router(org), tls, shutdown).await
 }
 
-/// The answer to plain HTTP sent to the HTTPS port: a 400 in the REST API's error shape that
-/// says to use `https://`. The request head is read first (a reply sent over unread bytes is
-/// lost to most clients), then the connection is closed. [U] What a real org does with
-/// plain HTTP is not recorded in the reference; the error code here is sflab's own.
-async fn plain_http_on_tls_port(mut stream: tokio::net::TcpStream, port: u16) {
+/// Whether a connection to a TLS port opened with plain HTTP: a TLS hello starts with 0x16, an
+/// HTTP request line with a letter (`http://` typed for `https://`). Waits at most 10 s for
+/// the first byte; `false` when none came.
+pub(crate) async fn opens_with_plain_http(stream: &tokio::net::TcpStream) -> bool {
+    let mut first = [0u8; 1];
+    let peeked = tokio::time::timeout(Duration::from_secs(10), stream.peek(&mut first)).await;
+    matches!(peeked, Ok(Ok(1))) && first[0].is_ascii_alphabetic()
+}
+
+/// The answer to plain HTTP sent to an HTTPS port: a 400 in the REST API's error shape
+/// (`HTTPS_REQUIRED`, with `message`) that says to use `https://`. The request head is read
+/// first (a reply sent over unread bytes is lost to most clients), then the connection is
+/// closed. [U] What a real org does with plain HTTP is not recorded in the reference; the
+/// error code here is sflab's own.
+pub(crate) async fn answer_plain_http(mut stream: tokio::net::TcpStream, message: &str) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut head = Vec::new();
     let mut buf = [0u8; 4096];
@@ -69,11 +79,8 @@ async fn plain_http_on_tls_port(mut stream: tokio::net::TcpStream, port: u16) {
             _ => break,
         }
     }
-    let body = serde_json::json!([{
-        "message": format!("This port speaks HTTPS only: call https://127.0.0.1:{port}/… instead of http:// (and trust the workspace CA, SF_CA_BUNDLE). `sflab org serve --http` serves plain HTTP."),
-        "errorCode": "HTTPS_REQUIRED",
-    }])
-    .to_string();
+    let body =
+        serde_json::json!([{ "message": message, "errorCode": "HTTPS_REQUIRED" }]).to_string();
     let reply = format!(
         "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -155,14 +162,10 @@ pub async fn serve_router(
             }
             match acceptor {
                 Some(acc) => {
-                    // A TLS hello starts with 0x16; a letter is a plain HTTP request line
-                    // (`http://` typed for `https://`): answered in words, not TLS bytes.
-                    let mut first = [0u8; 1];
-                    let peeked =
-                        tokio::time::timeout(Duration::from_secs(10), stream.peek(&mut first))
-                            .await;
-                    if matches!(peeked, Ok(Ok(1))) && first[0].is_ascii_alphabetic() {
-                        plain_http_on_tls_port(stream, port).await;
+                    // Plain HTTP on this port is answered in words, not TLS bytes.
+                    if opens_with_plain_http(&stream).await {
+                        let message = format!("This port speaks HTTPS only: call https://127.0.0.1:{port}/… instead of http:// (and trust the workspace CA, SF_CA_BUNDLE). `sflab org serve --http` serves plain HTTP.");
+                        answer_plain_http(stream, &message).await;
                         return;
                     }
                     if let Ok(Ok(tls)) =

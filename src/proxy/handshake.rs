@@ -7,6 +7,8 @@
 //! stopped.
 //!
 //! Implementation notes:
+//! - Plain HTTP sent to the HTTPS address (`http://` typed for `https://`) is recognised
+//!   before any handshake, answered 400 `HTTPS_REQUIRED` in words, and named for what it is.
 //! - A client that refuses the proxy's certificate says so with a certificate alert
 //!   (`unknown_ca`, `bad_certificate`, …): curl, Python and Node (OpenSSL) and rustls clients
 //!   all send one. That is always advice-worthy.
@@ -27,6 +29,9 @@ pub enum HandshakeEnding {
     RefusedCertificate(String),
     /// It ended otherwise (EOF, a reset, another alert); the error as the TLS library said it.
     Other(String),
+    /// The client sent plain HTTP (`http://` for `https://`); it was answered 400
+    /// HTTPS_REQUIRED in words.
+    PlainHttp,
 }
 
 impl HandshakeEnding {
@@ -116,8 +121,8 @@ impl HandshakeLog {
     }
 }
 
-/// The note a failed handshake earns, if any: the CA advice when the client refused the
-/// certificate, or when the handshake just stopped before its run was stopped (`stopped_at`)
+/// The note a failed handshake earns, if any: plain HTTP sent to the HTTPS address is named
+/// as such; the CA advice when the client refused the certificate, or when the handshake just stopped before its run was stopped (`stopped_at`)
 /// and none of the run's handshakes completed (`completed_in_run`). See the module notes.
 pub fn ca_advice(
     failure: &HandshakeFailure,
@@ -125,6 +130,14 @@ pub fn ca_advice(
     stopped_at: Option<DateTime<Utc>>,
 ) -> Option<String> {
     let reason = match &failure.ending {
+        HandshakeEnding::PlainHttp => {
+            return Some(
+                "A client sent plain HTTP (an http:// URL) to the org's HTTPS address and was \
+                 answered 400 HTTPS_REQUIRED: use SF_INSTANCE_URL as the lab gives it \
+                 (https://)."
+                    .to_string(),
+            )
+        }
         HandshakeEnding::RefusedCertificate(alert) => {
             format!("the client refused its certificate: {alert}")
         }
@@ -177,6 +190,19 @@ mod tests {
         assert!(note.contains("(tls handshake eof)"), "{note}");
         assert!(note.contains("may not trust the sflab CA"), "{note}");
         assert!(ca_advice(&early, 0, None).is_some());
+    }
+
+    #[test]
+    fn plain_http_is_named_as_such_whatever_else_happened() {
+        let stop = Utc::now();
+        let plain = HandshakeFailure {
+            run_index: 0,
+            at: stop + Duration::milliseconds(1),
+            ending: HandshakeEnding::PlainHttp,
+        };
+        let note = ca_advice(&plain, 3, Some(stop)).expect("a note");
+        assert!(note.contains("plain HTTP"), "{note}");
+        assert!(!note.contains("CA"), "{note}");
     }
 
     #[test]

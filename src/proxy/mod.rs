@@ -205,6 +205,9 @@ pub async fn start_on(
     })
 }
 
+/// What a client that sends plain HTTP to the lab's HTTPS address is answered.
+const PLAIN_HTTP_ANSWER: &str = "This address speaks HTTPS only: call the https:// URL the lab gives (SF_INSTANCE_URL), not http://.";
+
 async fn serve_connection(
     tcp: tokio::net::TcpStream,
     peer: SocketAddr,
@@ -237,6 +240,12 @@ async fn serve_connection(
             // A failed handshake (e.g. a client that does not trust the CA) ends the
             // connection; the client reports it, and the recorder keeps how it ended, in the
             // run the connection was opened in, for the learner's note (see `handshake`).
+            if crate::org::serve::opens_with_plain_http(&tcp).await {
+                // `http://` typed for the lab's `https://` address: answered in words, and
+                // noted for the learner (no CA is involved).
+                crate::org::serve::answer_plain_http(tcp, PLAIN_HTTP_ANSWER).await;
+                return recorder.handshake_failed(run_index, HandshakeEnding::PlainHttp);
+            }
             match acceptor.accept(tcp).await {
                 Ok(tls) => {
                     recorder.handshake_completed(run_index);
