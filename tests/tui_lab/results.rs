@@ -5,7 +5,7 @@ use super::{finished, fixture, key, open, screen};
 use crossterm::event::KeyCode;
 use sflab::evidence::{CapturedOutput, InterleavedOutput, LearnerRun, OutputLine, OutputStream};
 use sflab::rules::Verdict;
-use sflab::tui::lab::LabEvent;
+use sflab::tui::lab::{LabEvent, RunUpdate};
 use sflab::tui::theme::Theme;
 use sflab::tui::{update, App, Event};
 use std::sync::Arc;
@@ -327,4 +327,61 @@ fn the_whole_output_open_shows_the_run_that_just_finished() {
         "{s}"
     );
     insta::assert_snapshot!(s);
+}
+
+#[test]
+fn while_a_new_run_goes_the_last_verdict_is_labelled_as_the_previous_attempt() {
+    let mut a = results_at_80x24();
+    update(&mut a, key(KeyCode::Char('r')));
+    let run = |update| {
+        Event::Lab(LabEvent::Run {
+            lab: "rest-upsert-twice".into(),
+            update,
+        })
+    };
+    update(
+        &mut a,
+        run(RunUpdate::Prepared {
+            proxy_url: "https://127.0.0.1:41234".into(),
+        }),
+    );
+    update(&mut a, run(RunUpdate::RunStarted { index: 0, of: 1 }));
+    update(&mut a, key(KeyCode::Char('g')));
+    let s = screen(&a);
+    assert!(
+        s.contains("● Checks running; below is the previous attempt.")
+            && s.contains("Previous attempt: ✗ Failed · 7/10"),
+        "the old verdict is labelled as the previous attempt:\n{s}"
+    );
+    insta::assert_snapshot!(s);
+    let new_run = LearnerRun {
+        index: 0,
+        exit_code: Some(0),
+        stdout: CapturedOutput {
+            text: "THE NEW RUN'S LINE\n".into(),
+            ..CapturedOutput::default()
+        },
+        ..LearnerRun::default()
+    };
+    update(&mut a, run(RunUpdate::RunFinished(Box::new(new_run))));
+    for _ in 0..4 {
+        screen(&a);
+        update(&mut a, key(KeyCode::Char(' ')));
+    }
+    let s = screen(&a);
+    assert!(
+        s.contains("This attempt's runs so far:") && s.contains("THE NEW RUN'S LINE"),
+        "the new run's output is said to be this attempt's:\n{s}"
+    );
+    assert!(
+        s.contains("● Checks running; below is the previous attempt."),
+        "the label stays however far the verdicts scroll:\n{s}"
+    );
+    update(&mut a, Event::Lab(long_attempt()));
+    update(&mut a, key(KeyCode::Char('g')));
+    let s = screen(&a);
+    assert!(
+        s.contains("✗ Failed · 7/10") && !s.contains("Previous attempt") && !s.contains("running"),
+        "the new verdict stands unlabelled:\n{s}"
+    );
 }

@@ -1,7 +1,9 @@
 //! The Results tab: how the last attempt went, one row per rule with the selected rule opened
 //! up (its whole message, wrapped, and the keys that lead on), then the end of each run's
 //! output (the last run's longest). The pane scrolls: it follows the selected rule, and PgUp/PgDn/space page
-//! through everything, run output included.
+//! through everything, run output included. While a new run goes, the last attempt stays in
+//! view under a fixed "checks running" line, its verdict line dimmed and labelled as the
+//! previous attempt's, with the new run's output under it.
 
 use super::super::app::App;
 use super::super::lab::output::run_header;
@@ -22,14 +24,50 @@ const INDENT: usize = 2;
 
 pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
+    // A new run going over a finished attempt: that attempt stays, labelled as the one before,
+    // under a line that stays put however the verdicts scroll.
+    let previous = view.running();
+    let mut area = area;
+    if previous && (view.error.is_some() || view.outcome.is_some()) {
+        let banner = Paragraph::new(Line::from(Span::styled(
+            format!(
+                "{} Checks running; below is the previous attempt.",
+                Glyph::IN_PROGRESS
+            ),
+            t.in_progress(),
+        )))
+        .wrap(Wrap { trim: false });
+        let rows = u16::try_from(banner.line_count(area.width))
+            .unwrap_or(u16::MAX)
+            .min(area.height);
+        frame.render_widget(
+            banner,
+            Rect {
+                height: rows,
+                ..area
+            },
+        );
+        area.y += rows;
+        area.height -= rows;
+    }
     let width = area.width as usize;
     let (lines, focus) = match (&view.error, &view.outcome) {
         (Some(e), _) => (
             // The message's own lines (a list of missing tools) stay lines.
-            std::iter::once(Line::from(Span::styled(
-                format!("{} The checks could not run.", Glyph::FAIL),
-                t.fail(),
-            )))
+            std::iter::once(Line::from(if previous {
+                Span::styled(
+                    format!(
+                        "Previous attempt: {} the checks could not run.",
+                        Glyph::FAIL
+                    ),
+                    t.dim(),
+                )
+            } else {
+                Span::styled(
+                    format!("{} The checks could not run.", Glyph::FAIL),
+                    t.fail(),
+                )
+            }))
             .chain(e.lines().map(|l| Line::from(l.to_string())))
             .collect(),
             0..0,
@@ -46,6 +84,14 @@ pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     };
     let mut lines = lines;
     if view.error.is_none() && view.outcome.is_some() {
+        if previous && !view.runs.is_empty() {
+            // The runs are the new attempt's (a new run clears the old ones).
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "This attempt's runs so far:",
+                t.in_progress(),
+            )));
+        }
         // Every run's end (a lab may run the program twice); the last one's longest.
         for (i, run) in view.runs.iter().enumerate() {
             let tail = if i + 1 == view.runs.len() { 6 } else { 3 };
@@ -97,16 +143,23 @@ fn verdict_lines(
     } else {
         (Glyph::FAIL, "Failed", t.fail())
     };
-    let mut lines = vec![
+    let score = format!(
+        " · {}/{}\u{a0}points · {}\u{a0}ms",
+        o.points, o.max_points, o.duration_ms
+    );
+    // While a new run goes, the verdict is the previous attempt's: said so, and dimmed.
+    let header = if view.running() {
+        Line::from(Span::styled(
+            format!("Previous attempt: {glyph} {word}{score}"),
+            t.dim(),
+        ))
+    } else {
         Line::from(vec![
             Span::styled(format!("{glyph} {word}"), style.patch(t.strong())),
-            Span::raw(format!(
-                " · {}/{}\u{a0}points · {}\u{a0}ms",
-                o.points, o.max_points, o.duration_ms
-            )),
-        ]),
-        Line::from(""),
-    ];
+            Span::raw(score),
+        ])
+    };
+    let mut lines = vec![header, Line::from("")];
     if view.files_reset {
         lines.insert(
             1,
