@@ -85,9 +85,13 @@ fn yes() -> bool {
 }
 
 impl TableCheck {
-    /// An author's mistake caught when the lab loads: a `ruled_out` row no other part of the
+    /// An author's mistake caught when the lab loads: a column the table does not have (see
+    /// [`super::design_params::unknown_column`]), or a `ruled_out` row no other part of the
     /// check names (a typo would rule nothing out).
     pub fn problem(&self) -> Option<String> {
+        if let Some(unknown) = super::design_params::unknown_column(self) {
+            return Some(unknown);
+        }
         let listed =
             |k: &String| *k == "*" || self.rows.contains_key(k) || self.mentions.contains_key(k);
         if let Some(unknown) = self.ruled_out.keys().find(|k| !listed(k)) {
@@ -121,7 +125,13 @@ impl TableCheck {
 
     /// The words the brief offers for `column` in the row `key` (see [`TableCheck::choices`]).
     fn offered(&self, key: &str, column: &str) -> Option<&Vec<String>> {
-        let of = |row: &str| self.choices.get(row).and_then(|c| c.get(column));
+        let of = |row: &str| {
+            let columns = self.choices.get(row)?;
+            columns
+                .iter()
+                .find(|(c, _)| norm(c) == norm(column))
+                .map(|(_, words)| words)
+        };
         of(key).or_else(|| of("*"))
     }
 

@@ -26,6 +26,7 @@ mod callout;
 mod choice;
 mod cx;
 mod design;
+mod design_params;
 mod doc_table;
 mod erp;
 mod events;
