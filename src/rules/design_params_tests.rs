@@ -1,5 +1,5 @@
 //! Tests of what a lab author is told when a `design.table` check's parameters name a column
-//! the table does not have.
+//! the table does not have, or hold a value of the wrong shape.
 
 use super::super::fixture::*;
 use crate::evidence::SourceFile;
@@ -95,5 +95,70 @@ fn choices_for_a_column_in_another_case_are_offered_to_the_learner() {
             .contains("write one of: REST API, Bulk API 2.0, SOAP API"),
         "{}",
         v.message
+    );
+}
+
+#[test]
+fn a_value_of_the_wrong_shape_is_told_by_its_field() {
+    for (from, to, says) in [
+        (
+            "explained: [Why]",
+            "explained: Why",
+            "rule `design.table`: `explained`: expected a list of column names, like `[Why]`, got the string \"Why\"",
+        ),
+        (
+            "'*': { API: [REST API, Bulk API 2.0, SOAP API] }",
+            "'*': [REST API]",
+            "rule `design.table`: `choices` → \"*\": expected a map of column → words the brief offers, like `{ API: [...] }`, got a list",
+        ),
+        (
+            "choices: { '*': { API: [REST API, Bulk API 2.0, SOAP API] } }",
+            "choices: [REST API]",
+            "`choices`: expected a map of row → (column → words the brief offers), like `{ \"*\": { API: [...] } }`, got a list",
+        ),
+        (
+            "One record now: { API: [REST API, REST] }",
+            "One record now: { API: REST API }",
+            "`rows` → \"One record now\" → API: expected a list of accepted answers, like `[...]`, got the string \"REST API\"",
+        ),
+        (
+            "One record now: { API: [REST API, REST] }",
+            "One record now: { API: [REST API, 2] }",
+            "`rows` → \"One record now\" → API: item 2 of the list is the number 2, where a list of accepted answers holds text (quote it, \"2\", to have it read as text)",
+        ),
+        (
+            "columns: [Need, API, Why]",
+            "columns: Need",
+            "`columns`: expected a list of column names, like `[Need, API, Why]`, got the string \"Need\"",
+        ),
+        (
+            "file: design.md",
+            "file: design.md, filled: sometimes",
+            "`filled`: expected true or false, got the string \"sometimes\"",
+        ),
+    ] {
+        let bad = API.replace(from, to);
+        assert_ne!(bad, API, "{from}");
+        let text = refusal(&bad);
+        assert!(text.contains(says), "{to}: {text}");
+        assert!(!text.contains("invalid type"), "{to}: {text}");
+    }
+}
+
+#[test]
+fn a_misshapen_design_table_is_placed_on_its_check_and_names_the_field() {
+    let lab = format!(
+        "id: api-pick\ntitle: Pick the API\nlevel: L1\nlesson: L1-basics/rest\ngoal: Pick.\nchecks:\n  - {{ rule: process.exit_ok }}\n  - {}\n",
+        API.replace("explained: [Why]", "explained: Why")
+    );
+    let problems = crate::lab::spec::validate(&lab);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, Some(8));
+    assert!(
+        problems[0]
+            .message
+            .contains("check 2: rule `design.table`: `explained`: expected a list of column names"),
+        "{}",
+        problems[0].message
     );
 }

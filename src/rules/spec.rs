@@ -352,6 +352,13 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
             Rule::FilesCsvRows(p)
         }
         "design.table" => {
+            // A value of the wrong shape is told by its field; serde's message names neither.
+            if let Some(message) = super::design_params::shape_problem(&map) {
+                return Err(RuleSpecError::BadParameters {
+                    rule: name.to_string(),
+                    message,
+                });
+            }
             let p: super::design::TableCheck = params(map).map_err(bad)?;
             if p.columns.is_empty() {
                 return Err(RuleSpecError::BadParameters {
