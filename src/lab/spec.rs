@@ -593,10 +593,24 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
         }
     }
     let hint_lines = item_lines(yaml, "hints");
+    let known = |rule: &str| KNOWN_RULES.contains(&rule);
+    // A check whose rule is misspelt is reported as such, with the rule it likely means: a
+    // hint tied to that rule is right as it is, and is not told to copy the misspelling.
+    let meant_by_misspelt_check = |rule: &str| {
+        spec.checks.iter().any(|c| {
+            !known(&c.rule)
+                && crate::suggest::closest(&c.rule, KNOWN_RULES.iter().copied()).contains(&rule)
+        })
+    };
     for (i, h) in spec.hints.iter().enumerate() {
         if let Some(rule) = &h.rule {
-            if !spec.checks.iter().any(|c| &c.rule == rule) {
-                let checked = spec.checks.iter().map(|c| c.rule.as_str());
+            let unchecked = !spec.checks.iter().any(|c| &c.rule == rule);
+            if unchecked && !(known(rule) && meant_by_misspelt_check(rule)) {
+                let checked = spec
+                    .checks
+                    .iter()
+                    .map(|c| c.rule.as_str())
+                    .filter(|r| known(r));
                 let tip = match crate::suggest::closest(rule, checked).first() {
                     Some(close) => format!(" (did you mean {close:?}?)"),
                     None => String::new(),

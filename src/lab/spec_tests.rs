@@ -350,3 +350,25 @@ fn every_lab_is_judged_on_printed_secrets_for_no_points_unless_it_declares_the_c
         "a lab without checks stays refusable"
     );
 }
+
+#[test]
+fn a_hint_tied_to_the_rule_a_misspelt_check_means_is_not_told_to_copy_the_misspelling() {
+    let yaml = GOOD.replace("rule: http.calls_at_most", "rule: http.calls_at_mots")
+        + "  - { rule: http.calls_at_most, text: Count the calls. }\n";
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].message.contains("unknown rule"), "{p:?}");
+    // A hint tied to a real rule no check names is still refused, and never pointed at the
+    // misspelt check's name.
+    let yaml = yaml.replace(
+        "rule: http.calls_at_most, text",
+        "rule: http.calls_at_mosst, text",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p[1].message.contains("hint 3"), "{p:?}");
+    assert!(
+        !p[1].message.contains("did you mean \"http.calls_at_mots\""),
+        "{p:?}"
+    );
+}
