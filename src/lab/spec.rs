@@ -350,16 +350,7 @@ pub struct SpecError {
 
 /// Parses and validates a lab file; `file` names it in the error.
 pub fn parse(file: &str, yaml: &str) -> Result<LabSpec, SpecError> {
-    let (spec, mut problems) = parse_and_check(yaml);
-    if let Some(s) = spec.as_ref().filter(|s| Level::parse(&s.level).is_none()) {
-        problems.push(at(
-            key_line(yaml, "level"),
-            format!(
-                "unknown level {:?}: use one of L0, L1, L2, L3, L4, L5, L6",
-                s.level
-            ),
-        ));
-    }
+    let (spec, problems) = parse_and_check(yaml);
     match spec {
         Some(spec) if problems.is_empty() => Ok(spec),
         _ => Err(SpecError {
@@ -369,8 +360,8 @@ pub fn parse(file: &str, yaml: &str) -> Result<LabSpec, SpecError> {
     }
 }
 
-/// Every problem in a lab file (empty when it is valid). Used by the curriculum loader, which
-/// checks the header fields (`id`, `level`, `lesson`) itself.
+/// Every problem in a lab file (empty when it is valid). The curriculum loader checks the
+/// `id` and the `lesson` against the curriculum itself.
 pub fn validate(yaml: &str) -> Vec<SpecProblem> {
     parse_and_check(yaml).1
 }
@@ -446,6 +437,15 @@ fn at(line: Option<usize>, message: String) -> SpecProblem {
 /// The semantic checks that serde cannot express.
 fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     let mut out = Vec::new();
+    if Level::parse(&spec.level).is_none() {
+        out.push(at(
+            key_line(yaml, "level"),
+            format!(
+                "unknown level {:?}: use one of L0, L1, L2, L3, L4, L5, L6",
+                spec.level
+            ),
+        ));
+    }
     if spec.backends.is_empty() {
         out.push(at(
             key_line(yaml, "backends"),
@@ -557,21 +557,8 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     }
     let fault_lines = item_lines(yaml, "faults");
     for (i, f) in spec.faults.iter().enumerate() {
-        let parsed = serde_yaml::from_value::<crate::proxy::FaultSpec>(f.clone())
-            .map_err(|e| {
-                format!(
-                    "fault {}: {}",
-                    i + 1,
-                    crate::yaml_input::plain_types(&e.to_string())
-                )
-            })
-            .and_then(|fault| fault.validate(i + 1).map_err(|e| e.to_string()));
-        if let Err(message) = parsed {
-            out.push(at(
-                fault_lines.get(i).copied().or(key_line(yaml, "faults")),
-                message,
-            ));
-        }
+        let line = fault_lines.get(i).copied().or(key_line(yaml, "faults"));
+        out.extend(super::spec_salvage::fault_problems(f, i + 1, line));
     }
     if !spec.org.is_null() {
         let seed = serde_yaml::to_string(&spec.org)

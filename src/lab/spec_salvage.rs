@@ -135,3 +135,43 @@ fn keys_of<T: DeserializeOwned>(
     }
     kept
 }
+
+/// Every problem of the `number`th fault of `faults:`, placed at `line`: each key that does
+/// not read is reported on its own, and the keys that do are checked as a fault. With a key
+/// left out, only the problems of single keys stand (a zero count, a status that is no HTTP
+/// status); those about how keys combine (a fault that does nothing) could come from the one
+/// left out.
+pub fn fault_problems(fault: &Value, number: usize, line: Option<usize>) -> Vec<SpecProblem> {
+    use crate::proxy::{FaultSpec, FaultSpecError as E};
+    let label = format!("fault {number}");
+    let mut problems = Vec::new();
+    let (kept, whole) = match (read::<FaultSpec>(fault), fault) {
+        (Ok(f), _) => (f, true),
+        (Err(_), Value::Mapping(m)) => {
+            let kept = keys_of::<FaultSpec>(m, &Mapping::new(), line, &label, &mut problems);
+            match read::<FaultSpec>(&Value::Mapping(kept)) {
+                Ok(f) => (f, false),
+                Err(_) => return problems,
+            }
+        }
+        (Err(e), _) => return vec![problem(line, format!("{label}: {e}"))],
+    };
+    let single_key = |e: &E| {
+        matches!(
+            e,
+            E::ManyTriggers { .. }
+                | E::ZeroCount { .. }
+                | E::BadProbability { .. }
+                | E::BadStatus { .. }
+                | E::BadHeader { .. }
+                | E::BadMethod { .. }
+        )
+    };
+    problems.extend(
+        kept.problems(number)
+            .into_iter()
+            .filter(|e| whole || single_key(e))
+            .map(|e| problem(line, e.to_string())),
+    );
+    problems
+}

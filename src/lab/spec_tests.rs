@@ -372,3 +372,42 @@ fn a_hint_tied_to_the_rule_a_misspelt_check_means_is_not_told_to_copy_the_misspe
         "{p:?}"
     );
 }
+
+#[test]
+fn an_unknown_level_is_found_at_its_line_with_the_other_problems() {
+    let yaml = GOOD
+        .replace("level: L1", "level: L7")
+        .replace("rule: http.calls_at_most", "rule: http.calls_at_mots");
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert_eq!(p[0].line, Some(3), "{p:?}");
+    assert!(p[0].message.contains("unknown level \"L7\""), "{p:?}");
+    assert!(p[1].message.contains("unknown rule"), "{p:?}");
+    let err = parse("lab.yaml", &GOOD.replace("level: L1", "level: L7")).unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
+}
+
+#[test]
+fn every_problem_of_one_fault_is_found_in_one_pass() {
+    let yaml = GOOD.replace(
+        "nth: 1, kind: unavailable",
+        "every_nth: 0, respond: { status: 99 }",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p.iter().all(|p| p.line == Some(11)), "{p:?}");
+    assert!(
+        p[0].message.contains("`every_nth` must be 1 or more"),
+        "{p:?}"
+    );
+    assert!(p[1].message.contains("status 99"), "{p:?}");
+    // A key that does not read is one problem; the others are still checked.
+    let yaml = GOOD.replace("nth: 1, kind: unavailable", "every_nth: 0, status: 99");
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p[0].message.contains("`status`"), "{p:?}");
+    assert!(
+        p[1].message.contains("`every_nth` must be 1 or more"),
+        "{p:?}"
+    );
+}

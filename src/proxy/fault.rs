@@ -331,7 +331,14 @@ impl FaultAction {
 impl FaultSpec {
     /// Checks the fault; `number` (1-based, its place in `faults:`) is used in messages.
     pub fn validate(&self, number: usize) -> Result<(), FaultSpecError> {
+        self.problems(number).into_iter().next().map_or(Ok(()), Err)
+    }
+
+    /// Every problem of the fault, so an author fixes them in one pass; `number` as in
+    /// [`FaultSpec::validate`].
+    pub fn problems(&self, number: usize) -> Vec<FaultSpecError> {
         let index = number;
+        let mut out = Vec::new();
         let mut triggers = Vec::new();
         if self.nth.is_some() {
             triggers.push("nth");
@@ -346,7 +353,7 @@ impl FaultSpec {
             triggers.push("probability");
         }
         if triggers.len() > 1 {
-            return Err(FaultSpecError::ManyTriggers {
+            out.push(FaultSpecError::ManyTriggers {
                 index,
                 found: triggers.join(", "),
             });
@@ -358,17 +365,17 @@ impl FaultSpec {
             ("in_run", self.in_run),
         ] {
             if v == Some(0) {
-                return Err(FaultSpecError::ZeroCount { index, field });
+                out.push(FaultSpecError::ZeroCount { index, field });
             }
         }
         if let Some(p) = self.probability {
             if !(0.0..=1.0).contains(&p) {
-                return Err(FaultSpecError::BadProbability { index, value: p });
+                out.push(FaultSpecError::BadProbability { index, value: p });
             }
         }
         if let Some(r) = &self.respond {
             if !(100..=599).contains(&r.status) {
-                return Err(FaultSpecError::BadStatus {
+                out.push(FaultSpecError::BadStatus {
                     index,
                     status: r.status,
                 });
@@ -377,7 +384,7 @@ impl FaultSpec {
                 let ok = http::HeaderName::from_bytes(name.as_bytes()).is_ok()
                     && http::HeaderValue::from_str(value).is_ok();
                 if !ok {
-                    return Err(FaultSpecError::BadHeader {
+                    out.push(FaultSpecError::BadHeader {
                         index,
                         name: name.clone(),
                         value: value.clone(),
@@ -386,19 +393,26 @@ impl FaultSpec {
             }
         }
         if let Some(method) = self.matches.unknown_method() {
-            return Err(FaultSpecError::BadMethod {
+            out.push(FaultSpecError::BadMethod {
                 index,
                 method: method.to_string(),
             });
         }
-        self.validate_kind_and_respond(index)?;
+        let status_ok = self
+            .respond
+            .as_ref()
+            .is_none_or(|r| (100..=599).contains(&r.status));
+        // A status that is no HTTP status is the one problem of `respond`.
+        if status_ok {
+            out.extend(self.validate_kind_and_respond(index).err());
+        }
         let acts = self.kind.is_some()
             || self.respond.is_some()
             || self.delay_ms.is_some()
             || self.drop_connection
             || self.expire_session;
         if !acts {
-            return Err(FaultSpecError::DoesNothing { index });
+            out.push(FaultSpecError::DoesNothing { index });
         }
         if self.at.is_some() {
             let action = self.action(index, true);
@@ -410,10 +424,10 @@ impl FaultSpec {
                 None
             };
             if let Some(why) = why {
-                return Err(FaultSpecError::AtWithoutEffect { index, why });
+                out.push(FaultSpecError::AtWithoutEffect { index, why });
             }
         }
-        Ok(())
+        out
     }
 
     /// A kind that answers by itself or changes the org's answer must not be contradicted by
