@@ -22,6 +22,14 @@
 //! `ruled_out` adds, per planted problem (or `"*"`), words a fix for it may not say outright,
 //! as they keep or spread it ("commit it to a second repo").
 //!
+//! With `cause: <column>` a row is about a planted problem only when that column names it: a
+//! word of it in the evidence or the fix ("with the same token entry 2 had worked") does not
+//! make the row's diagnosis right. `refuted` (which needs `cause:`) adds, per planted problem
+//! (or `"*"`), the causes the evidence refutes — the red herrings a lab plants beside the real
+//! one ("api limit", "revoked"): a row whose cause blames one outright does not count for the
+//! problem, whatever else it names. "Not the API limit" and a sentence that calls it no cause
+//! ("the API limit was close, but it is a red herring") blame nothing.
+//!
 //! Limits: this is word matching, not understanding. A row can name the problem and propose
 //! a wrong fix in other words and still count, and an unusual phrasing of a good fix can be
 //! refused; the verdict therefore says only that the problems are named with a fix filled in,
@@ -55,18 +63,43 @@ pub struct Findings {
     /// as they keep or spread the problem ("commit it to a second repo"); see the module.
     #[serde(default)]
     pub ruled_out: BTreeMap<String, Vec<String>>,
+    /// The column holding the cause; when given, a planted problem's words count only there.
+    #[serde(default)]
+    pub cause: Option<String>,
+    /// Planted problem (or `"*"` for every one) → causes the evidence refutes; a row whose
+    /// cause blames one does not count for the problem (see the module). Needs `cause:`.
+    #[serde(default)]
+    pub refuted: BTreeMap<String, Vec<String>>,
 }
 
 impl Findings {
     /// An author's mistake caught when the lab loads: a `ruled_out` label that is no planted
     /// problem (a typo would rule nothing out).
     pub fn problem(&self) -> Option<String> {
-        let unknown = self
-            .ruled_out
-            .keys()
-            .find(|k| *k != "*" && !self.findings.contains_key(*k))?;
+        if !self.refuted.is_empty() && self.cause.is_none() {
+            return Some(
+                "`refuted:` needs `cause:`, the column whose words blame a cause".to_string(),
+            );
+        }
+        if let Some(cause) = self
+            .cause
+            .as_ref()
+            .filter(|c| !self.columns.iter().any(|col| norm(col) == norm(c)))
+        {
+            return Some(format!(
+                "`cause:` names {cause:?}, which is not one of `columns:`"
+            ));
+        }
+        let (field, unknown) = [("ruled_out", &self.ruled_out), ("refuted", &self.refuted)]
+            .into_iter()
+            .find_map(|(field, map)| {
+                let k = map
+                    .keys()
+                    .find(|k| *k != "*" && !self.findings.contains_key(*k))?;
+                Some((field, k))
+            })?;
         Some(format!(
-            "`ruled_out:` names {unknown:?}, which is not one of `findings:` (\"*\" stands for every one)"
+            "`{field}:` names {unknown:?}, which is not one of `findings:` (\"*\" stands for every one)"
         ))
     }
 }
@@ -237,6 +270,43 @@ fn cites(cell: &str, place: &str) -> bool {
     })
 }
 
+/// Words by which a sentence says that what it names did not cause the failure: "the API
+/// limit was close, but it is a red herring".
+const EXONERATIONS: &[&str] = &[
+    "not the cause",
+    "not a cause",
+    "not the reason",
+    "not why",
+    "not what caused",
+    "not to blame",
+    "did not cause",
+    "didn't cause",
+    "does not explain",
+    "doesn't explain",
+    "red herring",
+    "unrelated",
+    "irrelevant",
+    "not related",
+    "not relevant",
+    "ruled out",
+    "a distraction",
+    "played no part",
+    "no part in",
+    "no role",
+];
+
+/// The refuted cause (one of `refuted`) a normalised cause cell blames outright, if any: one
+/// it names without denying it, in a sentence that does not call it no cause.
+fn blames<'a>(cell: &str, refuted: &[&'a String]) -> Option<&'a String> {
+    let sentences: Vec<&str> = cell.split(['.', ';', '!', '?']).collect();
+    refuted.iter().copied().find(|r| {
+        let r = norm(r);
+        sentences
+            .iter()
+            .any(|s| reports(s, &r) && !EXONERATIONS.iter().any(|e| s.contains(e)))
+    })
+}
+
 /// Fixes that only run the job again, which leaves the cause in place.
 const RERUNS: &[&str] = &[
     "rerun",
@@ -386,6 +456,10 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
         .filter_map(|w| table.header.iter().position(|h| norm(h) == *w))
         .collect();
     let complete = |row: &Vec<String>| cols.iter().all(|i| row.get(*i).is_some_and(|c| !blank(c)));
+    let cause_col = p
+        .cause
+        .as_ref()
+        .and_then(|c| table.header.iter().position(|h| norm(h) == norm(c)));
     let fix_col = p
         .fix
         .as_ref()
@@ -403,6 +477,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     let mut unshown: Vec<&str> = Vec::new();
     let mut lumped = Vec::new();
     let mut cleared = Vec::new();
+    let mut misblamed: Vec<String> = Vec::new();
     // A row whose finding or evidence clears the item ("safely handled", "no issue") reports
     // no problem, whatever it names; one that turns ("the secret is fine, but it is in Git")
     // may still report one.
@@ -415,12 +490,25 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             Some(i) != fix_col && !turns && clears_problem(&cell, words)
         })
     };
+    // The words that say what a row blames: its cause column, when the lab names one.
+    let cause_of = |row: &Vec<String>| -> Vec<String> {
+        match cause_col {
+            Some(i) => row.get(i).cloned().into_iter().collect(),
+            None => row.clone(),
+        }
+    };
     for (label, words) in &p.findings {
         // Cells are joined with `|`, which ends a clause: a negation does not reach across.
         let mentions = |row: &Vec<String>, ws: &Vec<String>| {
-            let text = norm(&row.join(" | "));
+            let text = norm(&cause_of(row).join(" | "));
             ws.iter().any(|w| reports(&text, &norm(w)))
         };
+        let refuted: Vec<&String> = [p.refuted.get("*"), p.refuted.get(label)]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect();
+        let blamed = |row: &Vec<String>| blames(&norm(&cause_of(row).join(" | ")), &refuted);
         // A row whose finding (its first cell) names more than two planted problems lumps
         // them together: it counts for none. Its evidence or fix may refer to others.
         let own_row = |row: &&Vec<String>| {
@@ -432,7 +520,18 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
                     .count()
                     <= 2
         };
-        let named: Vec<&Vec<String>> = table.rows.iter().filter(own_row).collect();
+        let named: Vec<&Vec<String>> = table
+            .rows
+            .iter()
+            .filter(own_row)
+            .filter(|r| blamed(r).is_none())
+            .collect();
+        if named.is_empty() {
+            if let Some(cause) = table.rows.iter().find_map(blamed) {
+                misblamed.push(format!("{label} (the cause given is \"{cause}\")"));
+                continue;
+            }
+        }
         if named.is_empty() && table.rows.iter().any(|r| mentions(r, words)) {
             lumped.push(label.as_str());
             continue;
@@ -484,6 +583,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
         && unshown.is_empty()
         && lumped.is_empty()
         && cleared.is_empty()
+        && misblamed.is_empty()
     {
         let fixes = if fix_col.is_some() {
             " and a fix that proposes a change"
@@ -501,6 +601,12 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     let mut parts = Vec::new();
     if !missed.is_empty() {
         parts.push(format!("not reported: {}", missed.join(", ")));
+    }
+    if !misblamed.is_empty() {
+        parts.push(format!(
+            "blamed on a cause the evidence refutes (name the cause the evidence proves): {}",
+            misblamed.join(", ")
+        ));
     }
     if !unshown.is_empty() {
         parts.push(format!(
@@ -540,7 +646,8 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             + unfixed.len()
             + unshown.len()
             + lumped.len()
-            + cleared.len(),
+            + cleared.len()
+            + misblamed.len(),
         p.findings.len(),
         parts.join("; ")
     ))

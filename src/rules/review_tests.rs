@@ -349,3 +349,75 @@ fn a_finding_that_calls_the_problem_good_or_met_clears_it() {
         v.message
     );
 }
+
+/// The lab debug-from-transcript's rule, in short: the planted cause's words count only in the
+/// Cause column, and the causes the transcript refutes are declared.
+const CAUSE_RULE: &str = "{ rule: review.findings, file: findings.md, columns: [Symptom, Cause, Evidence, Fix], fix: Fix, cause: Cause, findings: { stale token: [same token, old access token, reused, is never used] }, refuted: { stale token: [api limit, revoked] } }";
+
+fn cause_row(cause: &str, evidence: &str) -> String {
+    format!("| Symptom | Cause | Evidence | Fix |\n|---|---|---|---|\n| 401 INVALID_SESSION_ID | {cause} | {evidence} | Assign the refreshed token to `token` |\n")
+}
+
+#[test]
+fn a_cause_that_blames_a_refuted_cause_does_not_count_even_with_the_planted_words() {
+    for cause in [
+        "The org's daily API limit ran out during the run; with the same token entry 2 had worked, so the session itself was fine",
+        "The refresh token is reused across runs and was revoked, so the refresh hands back a token that is never used by the org",
+    ] {
+        let v = assert_fails(CAUSE_RULE, &with_doc(&cause_row(cause, "entries 3, 5, 8")));
+        assert!(
+            v.message.contains("blamed on a cause the evidence refutes")
+                && v.message.contains("stale token"),
+            "{cause}: {}",
+            v.message
+        );
+    }
+}
+
+#[test]
+fn a_refuted_cause_that_is_denied_or_called_no_cause_still_lets_the_row_count() {
+    for cause in [
+        "Not the API limit: the retry presents the old access token again",
+        "The retry sends the same token again. The API limit was close, but it is a red herring",
+        "The retry sends the same token again; the API limit is not the cause",
+    ] {
+        assert_passes(CAUSE_RULE, &with_doc(&cause_row(cause, "entries 3, 5, 8")));
+    }
+}
+
+#[test]
+fn with_a_cause_column_the_planted_words_count_only_there() {
+    let doc = cause_row(
+        "The session ran out mid-run",
+        "entries 3, 5, 8 carry the same token",
+    );
+    let v = assert_fails(CAUSE_RULE, &with_doc(&doc));
+    assert!(
+        v.message.contains("not reported: stale token"),
+        "{}",
+        v.message
+    );
+    let without_cause = CAUSE_RULE
+        .replace(", cause: Cause", "")
+        .replace(", refuted: { stale token: [api limit, revoked] }", "");
+    assert_passes(&without_cause, &with_doc(&doc));
+}
+
+#[test]
+fn refuted_without_a_cause_column_or_with_an_unknown_label_is_refused_when_the_lab_loads() {
+    for (rule, said) in [
+        (CAUSE_RULE.replace(", cause: Cause", ""), "needs `cause:`"),
+        (
+            CAUSE_RULE.replace("cause: Cause", "cause: Reason"),
+            "\"Reason\"",
+        ),
+        (
+            CAUSE_RULE.replace("refuted: { stale token", "refuted: { stale tokn"),
+            "\"stale tokn\"",
+        ),
+    ] {
+        let v: serde_json::Value = serde_yaml::from_str(&rule).expect("yaml");
+        let e = crate::rules::RuleSpec::from_value(v).expect_err("an author's mistake");
+        assert!(e.to_string().contains(said), "{e}");
+    }
+}
