@@ -332,8 +332,9 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     if let Some(port) = lab.actions.service_port {
         extra_env.insert("SERVICE_PORT".into(), port.to_string());
     }
-    let creds = org.credentials();
-    let handed = learn_credentials(&redactor, &creds);
+    let mut creds = org.credentials();
+    let mut handed = learn_credentials(&redactor, &creds);
+    let expiries = super::run_token::ExpiryWatch::new();
     // The learner's files may hold secrets of their own (a password written into a script):
     // learnt before the runs, so a run that prints one has it masked in its stored output
     // too. The folder is read again after the runs, for the rules.
@@ -344,7 +345,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         redactor: redactor.clone(),
         tls: options.tls,
         workspace_root: ws.root.clone(),
-        expire_session: org.session_expirer(),
+        expire_session: org.session_expirer().map(|e| expiries.watching(e)),
         sign_id_token: org.id_token_signer(),
         events: options.events.clone(),
     };
@@ -403,7 +404,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         lab.run.access_token,
         &extra_env,
     );
-    let spec = ProcessSpec {
+    let mut spec = ProcessSpec {
         dir: dir.clone(),
         env,
         remove_env: REMOVED.iter().map(|s| s.to_string()).collect(),
@@ -460,10 +461,27 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         }
     }
     for index in (0..times).filter(|_| steps.is_empty()) {
+        // A fault of the run before expired the token handed over: this run gets a new one.
+        let reissued = (expiries.take() && lab.run.access_token)
+            .then(|| org.reissue_access_token(creds.access_token.as_deref()?))
+            .flatten();
+        let renewed = reissued.is_some();
+        if let Some(token) = reissued {
+            let fresh = super::LabCredentials {
+                access_token: Some(token.clone()),
+                ..Default::default()
+            };
+            handed.extend(learn_credentials(&redactor, &fresh));
+            super::run_token::hand_over(&mut spec.env, &token);
+            creds.access_token = Some(token);
+        }
         gateway.begin_run(index);
         emit(&options.events, RunEvent::RunStarted { index, of: times });
         match run_once(&spec, index, org.as_ref(), lab).await {
-            Ok((run, outcomes)) => {
+            Ok((mut run, outcomes)) => {
+                if renewed {
+                    run.notes.push(super::run_token::REISSUED_NOTE.to_string());
+                }
                 actions.extend(outcomes.into_iter().map(|mut o| {
                     o.detail = redactor.text(&o.detail);
                     o

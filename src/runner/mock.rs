@@ -50,6 +50,9 @@ struct MockOrg {
     org: Org,
     url: String,
     creds: LabCredentials,
+    /// The session behind the access token handed over, kept to issue its like again when a
+    /// fault of an earlier run expired it (see [`OrgHandle::reissue_access_token`]).
+    handed_session: Option<crate::org::session::Session>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
     /// The Pub/Sub server, once started: its stop signal and task.
@@ -110,10 +113,15 @@ impl OrgProvider for MockOrgProvider {
                     &format!("http://{addr}"),
                 )?;
             }
+            let handed_session = creds.access_token.as_deref().and_then(|t| {
+                let session = org.sessions.validate(t, org.clock.now()).ok()?;
+                Some(session.as_ref().clone())
+            });
             Ok(Box::new(MockOrg {
                 org,
                 url: format!("http://{addr}"),
                 creds,
+                handed_session,
                 stop: Some(stop),
                 task,
                 pubsub: parking_lot::Mutex::new(None),
@@ -298,6 +306,20 @@ impl OrgHandle for MockOrg {
         Some(Arc::new(move |token: &str| {
             org.sessions.expire(token, org.clock.now());
         }))
+    }
+
+    fn reissue_access_token(&self, handed: &str) -> Option<String> {
+        let now = self.org.clock.now();
+        if self.org.sessions.validate(handed, now).is_ok() {
+            return None;
+        }
+        let mut session = self.handed_session.clone()?;
+        // The same user, app, scopes and refresh family, for as long as the first one lasted.
+        session.expires_at = session.expires_at.map(|t| now + (t - session.issued_at));
+        session.issued_at = now;
+        let token = crate::org::rest::static_token::new_token(self.org.id.as_str());
+        self.org.sessions.insert(&token, session);
+        Some(token)
     }
 
     fn id_token_signer(&self) -> Option<IdTokenSigner> {

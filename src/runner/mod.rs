@@ -23,6 +23,7 @@ pub mod org_actions;
 pub mod parts;
 pub mod process;
 pub mod report;
+pub mod run_token;
 pub mod scenario;
 pub mod selfcheck;
 pub mod shebang;

@@ -58,6 +58,14 @@ pub trait OrgHandle: Send + Sync {
     fn auth_log(&self) -> Vec<AuthDecision>;
     /// Expires a bearer token in the org (`None` where the org cannot be told).
     fn session_expirer(&self) -> Option<SessionExpirer>;
+    /// A new access token in place of `handed`, the one [`OrgHandle::credentials`] gave, when
+    /// it no longer holds (a `session_expired` fault of an earlier run expired it): the same
+    /// user, app and scopes, valid from now. `None` while `handed` still holds, or where the
+    /// org cannot issue one (a sandbox, whose proxy answers that fault itself and leaves the
+    /// token good).
+    fn reissue_access_token(&self, _handed: &str) -> Option<String> {
+        None
+    }
     /// Signs ID-token claims with the org's key, for the faults that re-claim an ID token
     /// (`None` where the org's key is out of reach).
     fn id_token_signer(&self) -> Option<IdTokenSigner> {

@@ -121,6 +121,9 @@ impl OrgHandle for LiveOrg {
     fn session_expirer(&self) -> Option<SessionExpirer> {
         self.inner.session_expirer()
     }
+    fn reissue_access_token(&self, handed: &str) -> Option<String> {
+        self.inner.reissue_access_token(handed)
+    }
     fn id_token_signer(&self) -> Option<crate::proxy::IdTokenSigner> {
         self.inner.id_token_signer()
     }
