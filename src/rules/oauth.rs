@@ -189,15 +189,68 @@ pub(crate) fn grant_not_used(p: &Grant, cx: &Cx) -> Verdict {
         .auth_log
         .iter()
         .any(|d| canonical_grant(&d.grant) == grant);
-    if seqs.is_empty() && !logged {
+    let soap_logins = if grant == "password" {
+        password_logins(cx)
+    } else {
+        Vec::new()
+    };
+    if seqs.is_empty() && !logged && soap_logins.is_empty() {
         return cx.pass(format!("The {} grant was not used.", p.grant));
     }
+    if seqs.is_empty() && !logged {
+        let shown: Vec<String> = soap_logins
+            .iter()
+            .map(|(e, said)| format!("{} {said}", show(e)))
+            .collect();
+        return cx
+            .fail(format!(
+                "A password was sent in a SOAP login() call ({}): a login with a stored username and password, with every risk of the password grant; this lab asks that no password be sent at all. Remove the login() call; the OAuth token is all the code needs.",
+                shown.join(", ")
+            ))
+            .with_evidence(soap_logins.iter().map(|(e, _)| e.seq));
+    }
+    let also = if soap_logins.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " A password was also sent in a SOAP login() call ({}).",
+            soap_logins
+                .iter()
+                .map(|(e, _)| show(e))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     cx.fail(format!(
-        "The {} grant was used ({}); this lab asks you to avoid it.",
+        "The {} grant was used ({}); this lab asks you to avoid it.{also}",
         p.grant,
         plural(seqs.len().max(1), "request")
     ))
-    .with_evidence(seqs)
+    .with_evidence(
+        seqs.into_iter()
+            .chain(soap_logins.iter().map(|(e, _)| e.seq)),
+    )
+}
+
+/// The partner API `login()` calls in the traffic — each sends a username and password, the
+/// password grant in a SOAP envelope — with what the org answered ("(refused: INVALID_LOGIN)"
+/// or "(accepted)"). The org takes a password in two other places, the login page and the
+/// device flow's verification page (`/services/oauth2/authorize`, `/setup/connect`); both are a
+/// person signing in through a browser, not the integration, so they do not count here.
+fn password_logins<'a>(cx: &'a Cx) -> Vec<(&'a Exchange, String)> {
+    super::soap::soap_calls(cx)
+        .into_iter()
+        .filter(|c| c.operation == "login")
+        .map(|c| {
+            let said = match (c.fault_code(), c.exchange.status()) {
+                (Some(code), _) => format!("(refused: {code})"),
+                (None, Some(s)) if s < 400 => "(accepted)".to_string(),
+                (None, Some(s)) => format!("(status {s})"),
+                (None, None) => "(no answer)".to_string(),
+            };
+            (c.exchange, said)
+        })
+        .collect()
 }
 
 pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {

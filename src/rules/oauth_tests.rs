@@ -74,6 +74,53 @@ fn grant_not_used_fails_when_the_grant_appears() {
     );
 }
 
+/// A partner-API `login()` as jsforce sends it (the password already a redaction marker), and
+/// the org's answer.
+fn soap_login(response: &str) -> crate::evidence::Exchange {
+    req("POST", "/services/Soap/u/62.0", 200)
+        .header("Content-Type", "text/xml")
+        .body(
+            r#"<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/envelope/" xmlns:urn="urn:partner.soap.sforce.com"><soapenv:Body><urn:login><urn:username>integration@lab.example</urn:username><urn:password>‹redacted:password›</urn:password></urn:login></soapenv:Body></soapenv:Envelope>"#,
+        )
+        .response_body(response)
+}
+
+#[test]
+fn grant_not_used_password_fails_on_a_soap_login_that_sends_the_password() {
+    let fault = r#"<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/envelope/"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_LOGIN</faultcode><faultstring>INVALID_LOGIN: Invalid username, password, security token; or user locked out.</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#;
+    // "Just in case" SOAP login first, its answer ignored, then client credentials.
+    let ev = evidence(vec![soap_login(fault), token("client_credentials", 200)]);
+    let v = assert_fails("{ rule: oauth.grant_not_used, grant: password }", &ev);
+    assert!(
+        v.message
+            .contains("A password was sent in a SOAP login() call (#1 POST /services/Soap/u/62.0 (refused: INVALID_LOGIN))"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![1]);
+    // Another grant's rule is not about passwords.
+    assert_passes("{ rule: oauth.grant_not_used, grant: jwt_bearer }", &ev);
+    // With the password grant too, the SOAP login is named as well.
+    let both = evidence(vec![soap_login(""), token("password", 200)]);
+    let v = assert_fails("{ rule: oauth.grant_not_used, grant: password }", &both);
+    assert!(
+        v.message
+            .contains("The password grant was used (1 request)")
+            && v.message
+                .contains("also sent in a SOAP login() call (#1 POST /services/Soap/u/62.0)"),
+        "{}",
+        v.message
+    );
+    // Other SOAP calls send no password.
+    let query = req("POST", "/services/Soap/u/62.0", 200).body(
+        r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/envelope/"><soapenv:Header><SessionHeader><sessionId>x</sessionId></SessionHeader></soapenv:Header><soapenv:Body><query><queryString>SELECT Id FROM Account</queryString></query></soapenv:Body></soapenv:Envelope>"#,
+    );
+    assert_passes(
+        "{ rule: oauth.grant_not_used, grant: password }",
+        &evidence(vec![token("client_credentials", 200), query]),
+    );
+}
+
 fn pkce_evidence(method: Option<&str>, matched: Option<bool>) -> crate::evidence::Evidence {
     let mut ev = evidence(vec![token("authorization_code", 200)]);
     ev.auth_log.push(AuthDecision {
