@@ -104,6 +104,9 @@ pub(crate) fn grant_used(p: &Grant, cx: &Cx) -> Verdict {
             ))
             .with_evidence(all.iter().map(|e| e.seq));
     }
+    if let Some(v) = refused_before_any_token_request(cx, &grant) {
+        return v;
+    }
     let used: BTreeSet<String> = cx.token_requests().filter_map(grant_of).collect();
     let flawed = cx.token_requests().find_map(token_shape::flaw);
     let seen = if let Some(flaw) = flawed {
@@ -123,6 +126,35 @@ pub(crate) fn grant_used(p: &Grant, cx: &Cx) -> Verdict {
         p.grant
     ))
     .with_evidence(cx.token_requests().map(|e| e.seq))
+}
+
+/// For the flows that start at the authorize endpoint, when no token request of the flow was
+/// made: the refused authorize request and its error, which is why there was no token (the
+/// user-agent flow has no token request at all; the web server flow never got a code).
+fn refused_before_any_token_request(cx: &Cx, grant: &str) -> Option<Verdict> {
+    let (then, logged_as) = match grant {
+        "user_agent" => ("so no token came back in its redirect", "user_agent"),
+        "authorization_code" => ("so there was no code to redeem", "authorize"),
+        _ => return None,
+    };
+    let (authorize, error) = refused_authorize(cx, u64::MAX)?;
+    // A later authorize request was not refused (this is the last refusal): it is not why.
+    let tried_again = cx
+        .ev
+        .exchanges
+        .iter()
+        .any(|e| e.seq > authorize.seq && e.path().contains("/services/oauth2/authorize"));
+    if tried_again {
+        return None;
+    }
+    Some(
+        cx.fail(format!(
+            "The authorize request ({}) was refused ({error}), {then}.{}",
+            show(authorize),
+            logged_reason(cx, logged_as, &error)
+        ))
+        .with_evidence([authorize.seq]),
+    )
 }
 
 /// The last authorize request before exchange `before` that was refused — its redirect

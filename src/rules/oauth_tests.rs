@@ -218,6 +218,87 @@ fn pkce_s256_points_at_a_refused_authorize_request_not_at_the_code() {
     );
 }
 
+#[test]
+fn a_flow_stopped_at_a_refused_authorize_names_the_refusal_not_a_missing_token_request() {
+    // The user-agent flow without a nonce: the refusal comes back in the fragment, and no
+    // token request ever follows (the flow has none).
+    let refused = get(
+        "/services/oauth2/authorize?response_type=token%20id_token&client_id=k",
+        302,
+    )
+    .response_header(
+        "Location",
+        "http://localhost:8080/callback#error=invalid_request&error_description=nonce+is+required&state=s",
+    );
+    let mut ev = evidence(vec![refused]);
+    ev.auth_log.push(AuthDecision {
+        grant: "user_agent".into(),
+        outcome: "denied".into(),
+        error: Some("invalid_request: response_type=token id_token returns an ID token in the browser: send a fresh nonce and check that the ID token echoes it".into()),
+        ..AuthDecision::default()
+    });
+    let v = assert_fails("{ rule: oauth.grant_used, grant: user_agent }", &ev);
+    assert!(
+        v.message.starts_with(
+            "The authorize request (#1 GET /services/oauth2/authorize) was refused (invalid_request: nonce is required), so no token came back in its redirect."
+        ) && v.message.contains("send a fresh nonce"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("no token request"), "{}", v.message);
+    assert_eq!(v.evidence, vec![1]);
+    // The lab's first hint is then about the refusal, not about the missing token request.
+    let curriculum = crate::curriculum::Curriculum::embedded().expect("the curriculum loads");
+    let meta = curriculum
+        .lab("oauth-user-agent-tokens")
+        .expect("the user-agent lab");
+    let lab = crate::lab::spec::parse(&meta.dir, &meta.yaml).expect("its lab.yaml");
+    let failing = ["oauth.grant_used".to_string()];
+    let hint = crate::lab::hints::next_hint_among(&lab, &failing, &[], &[v]);
+    let crate::lab::hints::HintChoice::Next { text, .. } = hint else {
+        panic!("no hint: {hint:?}");
+    };
+    assert!(
+        text.contains("error_description") && text.contains("nonce"),
+        "{text}"
+    );
+    // A web server flow that stopped at its refused authorize: no code to redeem.
+    let refused = get(
+        "/services/oauth2/authorize?response_type=code&client_id=k",
+        302,
+    )
+    .response_header(
+        "Location",
+        "http://localhost:8080/callback?error=invalid_scope&error_description=scope+not+allowed",
+    );
+    let v = assert_fails(
+        "{ rule: oauth.grant_used, grant: authorization_code }",
+        &evidence(vec![refused.clone()]),
+    );
+    assert!(
+        v.message.contains(
+            "was refused (invalid_scope: scope not allowed), so there was no code to redeem."
+        ),
+        "{}",
+        v.message
+    );
+    // Tried again and not refused: the old refusal is not why.
+    let again = get(
+        "/services/oauth2/authorize?response_type=code&client_id=k",
+        302,
+    )
+    .response_header("Location", "http://localhost:8080/callback?code=c");
+    let v = assert_fails(
+        "{ rule: oauth.grant_used, grant: authorization_code }",
+        &evidence(vec![refused, again]),
+    );
+    assert!(
+        v.message.contains("no token request was made"),
+        "{}",
+        v.message
+    );
+}
+
 fn refresh() -> crate::evidence::Exchange {
     token("refresh_token", 200)
 }
