@@ -35,6 +35,11 @@ pub fn error_text(yaml: &str, err: &serde_yaml::Error) -> String {
     if duplicate_key_place(yaml, err).is_some() {
         text.push_str(": a key is given once per mapping, so keep one of the two");
     }
+    if text.starts_with("mapping values are not allowed") && !indent_has_tab {
+        text.push_str(
+            " (check this line's indentation against the lines above it, or quote a value that holds `: `, as in `text: \"Note: this\"`)",
+        );
+    }
     text
 }
 
@@ -106,12 +111,18 @@ fn duplicate_key_place(yaml: &str, err: &serde_yaml::Error) -> Option<(usize, us
 /// `expected a whole number`, `expected f64` reads `expected a number`.
 pub fn plain_types(message: &str) -> String {
     let mut out = message.to_string();
+    // A negative number where a count goes: say which numbers are.
+    let whole = if message.contains(": integer `-") {
+        "a whole number, 0 or more"
+    } else {
+        "a whole number"
+    };
     for (rust, plain) in [
-        ("usize", "a whole number"),
-        ("u64", "a whole number"),
-        ("u32", "a whole number"),
-        ("u16", "a whole number"),
-        ("u8", "a whole number"),
+        ("usize", whole),
+        ("u64", whole),
+        ("u32", whole),
+        ("u16", whole),
+        ("u8", whole),
         ("isize", "a whole number"),
         ("i64", "a whole number"),
         ("i32", "a whole number"),
@@ -248,6 +259,33 @@ mod tests {
             text.starts_with("duplicate field `summary`: a key is given once"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_negative_count_is_told_it_must_be_0_or_more() {
+        let err = serde_yaml::from_value::<u32>((-1).into()).unwrap_err();
+        assert_eq!(
+            plain_types(&err.to_string()),
+            "invalid value: integer `-1`, expected a whole number, 0 or more"
+        );
+        let err = serde_yaml::from_str::<u32>("-1").unwrap_err();
+        assert!(plain_types(&err.to_string()).ends_with("a whole number, 0 or more"));
+    }
+
+    #[test]
+    fn a_value_where_a_mapping_cannot_take_one_is_told_to_check_indentation_or_quote() {
+        for yaml in [
+            "id: a\nlevel: L1\nquiz:\n  - text: x\n      why: y\n",
+            "id: a\nsummary: Note: this\n",
+        ] {
+            let err = serde_yaml::from_str::<serde_yaml::Value>(yaml).unwrap_err();
+            let text = error_text(yaml, &err);
+            assert!(text.starts_with("mapping values are not allowed"), "{text}");
+            assert!(
+                text.contains("indentation") && text.contains("quote"),
+                "{text}"
+            );
+        }
     }
 
     #[test]
