@@ -34,12 +34,12 @@ fn malformed_yaml_names_file_line_and_column() {
 }
 
 #[test]
-fn unknown_level_lists_the_valid_ones() {
+fn unknown_level_lists_the_valid_ones_at_its_line() {
     let p = problems("unknown-level");
     assert_eq!(
         p,
         vec![
-            "lessons/L0-start-here/intro.md: unknown level \"L9\": use one of L0, L1, L2, L3, L4, L5, L6"
+            "lessons/L0-start-here/intro.md:4: unknown level \"L9\": use one of L0, L1, L2, L3, L4, L5, L6"
         ]
     );
 }

@@ -1,7 +1,7 @@
 //! Loading and validating a curriculum from a [`Files`] source.
 
 use super::lab::LabHeader;
-use super::lesson::{split_front_matter, FrontMatter};
+use super::lesson::{read_front_matter, split_front_matter};
 use super::{Curriculum, CurriculumError, Files, LabMeta, Lesson, Level, Problem};
 use crate::lab::spec::HintSpec;
 use std::collections::HashSet;
@@ -177,17 +177,33 @@ fn unreadable_lab_files(files: &dyn Files, lessons: &[Lesson]) -> Vec<Problem> {
         .collect()
 }
 
-fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<Lesson> {
-    let bytes = read_listed(files, path, problems)?;
+/// What reading one lesson file gave: the lesson when it can be used, and the labs its
+/// `labs:` names with each one's file line, whether or not the lesson is used (so a lab it
+/// names that does not exist is said in the same pass as its other problems).
+struct LessonRead {
+    lesson: Option<Lesson>,
+    path: String,
+    labs_named: Vec<(String, Option<usize>)>,
+}
+
+fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> LessonRead {
+    let mut read = LessonRead {
+        lesson: None,
+        path: path.to_string(),
+        labs_named: Vec::new(),
+    };
+    let Some(bytes) = read_listed(files, path, problems) else {
+        return read;
+    };
     if let Some(p) = too_large(path, &bytes, MAX_LESSON_BYTES, "lesson") {
         problems.push(p);
-        return None;
+        return read;
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => crate::yaml_input::without_bom(&t).to_string(),
         Err(e) => {
             problems.push(not_utf8(path, &e));
-            return None;
+            return read;
         }
     };
     let Some((yaml, body, body_line)) = split_front_matter(&text) else {
@@ -200,32 +216,63 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
              (id, title, level, order), then another `---` line"
         };
         problems.push(problem(path, Some(1), None, message.into()));
-        return None;
+        return read;
     };
-    let fm: FrontMatter = match serde_yaml::from_str(yaml) {
-        Ok(fm) => fm,
+    let front = match read_front_matter(yaml) {
+        Ok(front) => front,
         Err(e) => {
             problems.push(yaml_problem(path, yaml, &e, 2));
-            return None;
+            return read;
         }
     };
-    if fm.title.trim().is_empty() {
-        problems.push(problem(
+    // The YAML's line 1 is the file's line 2 (after the opening `---`).
+    let in_file = |line: usize| line + 1;
+    let key_at = |key: &str| crate::yaml_input::key_line(yaml, key).map(in_file);
+    // Every problem of the lesson is said; any that is not `kept` leaves the lesson out.
+    let mut own: Vec<Problem> = front
+        .problems
+        .iter()
+        .map(|p| {
+            let line = p.line.map(in_file).or(Some(1));
+            problem(path, line, None, p.message.clone())
+        })
+        .collect();
+    let fm = front.fields;
+    let item_lines = crate::yaml_input::item_lines(yaml, "labs");
+    read.labs_named = fm
+        .labs
+        .iter()
+        .enumerate()
+        .map(|(i, lab)| {
+            let line = item_lines.get(i).copied().map(in_file).or(key_at("labs"));
+            (lab.clone(), line)
+        })
+        .collect();
+    if fm.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        own.push(problem(
             path,
-            Some(2),
+            key_at("title"),
             None,
             "has an empty `title`: give the lesson the title the tree and `sflab list` show".into(),
         ));
-        return None;
     }
-    let wrong_id = super::identity::lesson_id_problem(path, yaml, &fm.id);
-    problems.extend(wrong_id.clone());
-    let level = parse_level(path, &fm.level, problems)?;
+    if let Some(id) = &fm.id {
+        own.extend(super::identity::lesson_id_problem(path, yaml, id));
+    }
+    let level = fm.level.as_deref().and_then(|s| {
+        let mut found = Vec::new();
+        let level = parse_level(path, s, &mut found);
+        own.extend(found.into_iter().map(|p| Problem {
+            line: key_at("level"),
+            ..p
+        }));
+        level
+    });
     let folder = path.split('/').nth(1).unwrap_or("");
-    if folder != level.folder() {
-        problems.push(kept(
+    if let Some(level) = level.filter(|l| l.folder() != folder) {
+        own.push(kept(
             path,
-            None,
+            key_at("level"),
             None,
             format!(
                 "says level {level} but lives in {folder:?}: move it to lessons/{}/ or fix its level",
@@ -234,7 +281,7 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
         ));
     }
     if body.trim().is_empty() {
-        problems.push(kept(
+        own.push(kept(
             path,
             Some(body_line),
             None,
@@ -242,18 +289,19 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
         ));
     }
     if let Some(opened) = unclosed_fence(body) {
-        problems.push(kept(
+        own.push(kept(
             path,
             Some(body_line + opened),
             None,
             "opens a code block (``` or ~~~) that is never closed, so the rest of the lesson would show as code: end the block with a line of the same fence".into(),
         ));
     }
+    let quiz_lines = crate::yaml_input::item_lines(yaml, "quiz");
     for (i, q) in fm.quiz.iter().enumerate() {
         if q.choices.iter().filter(|c| c.correct).count() != 1 {
-            problems.push(kept(
+            own.push(kept(
                 path,
-                None,
+                quiz_lines.get(i).copied().map(in_file).or(key_at("quiz")),
                 None,
                 format!(
                     "quiz question {} ({:?}) must have exactly one choice marked `correct: true`",
@@ -263,15 +311,19 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
             ));
         }
     }
-    if wrong_id.is_some() {
-        return None;
-    }
-    Some(Lesson {
-        id: fm.id,
+    let usable = own.iter().all(|p| p.kept);
+    problems.extend(own);
+    let (Some(id), Some(title), Some(level), Some(order), true) =
+        (fm.id, fm.title, level, fm.order, usable)
+    else {
+        return read;
+    };
+    read.lesson = Some(Lesson {
+        id,
         // Titles are shown in the tree, pane borders and `sflab list`: never control characters.
-        title: crate::visible::one_line(&fm.title).into_owned(),
+        title: crate::visible::one_line(&title).into_owned(),
         level,
-        order: fm.order,
+        order,
         summary: fm.summary,
         labs: fm.labs,
         sources: fm.sources,
@@ -280,7 +332,8 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Op
         path: path.to_string(),
         body: body.to_string(),
         body_line,
-    })
+    });
+    read
 }
 
 fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Option<LabMeta> {
@@ -386,11 +439,11 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
         })
         .collect();
     let before_lessons = problems.len();
-    let lessons: Vec<Lesson> = files
+    let reads: Vec<LessonRead> = files
         .list("lessons/")
         .iter()
         .filter(|p| p.ends_with(".md") && !p.ends_with("README.md"))
-        .filter_map(|p| load_lesson(files, p, &mut problems))
+        .map(|p| load_lesson(files, p, &mut problems))
         .collect();
     // A lesson or lab that could not be read is reported once: the links that name it are
     // not reported again as links to something missing.
@@ -402,6 +455,15 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
         .filter(|p| p.ends_with("/lab.yaml") && p.matches('/').count() == 2)
         .filter_map(|p| load_lab(files, p, &mut problems))
         .collect();
+    let named: Vec<(String, String, Option<usize>)> = reads
+        .iter()
+        .flat_map(|r| {
+            r.labs_named
+                .iter()
+                .map(|(lab, line)| (r.path.clone(), lab.clone(), *line))
+        })
+        .collect();
+    let lessons: Vec<Lesson> = reads.into_iter().filter_map(|r| r.lesson).collect();
     problems.extend(unreadable_lab_files(files, &lessons));
     let lab_unread = problems.len() > before_labs;
 
@@ -423,20 +485,19 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
     );
     let lesson_ids: HashSet<String> = lessons.iter().map(|l| l.id.clone()).collect();
     let lab_ids: HashSet<String> = labs.iter().map(|l| l.id.clone()).collect();
+    // Said of every lesson read, used or not, with its other problems.
+    for (path, lab, line) in &named {
+        if !lab_ids.contains(lab) && !lab_unread {
+            problems.push(kept(
+                path,
+                *line,
+                None,
+                format!("names lab {lab:?}, which does not exist: add labs/{lab}/lab.yaml or remove it from `labs:`"),
+            ));
+        }
+    }
     for l in &mut lessons {
-        let path = l.path.clone();
-        l.labs.retain(|lab| {
-            let there = lab_ids.contains(lab);
-            if !there && !lab_unread {
-                problems.push(kept(
-                    &path,
-                    None,
-                    None,
-                    format!("names lab {lab:?}, which does not exist: add labs/{lab}/lab.yaml or remove it from `labs:`"),
-                ));
-            }
-            there
-        });
+        l.labs.retain(|lab| lab_ids.contains(lab));
     }
     labs.retain(|lab| {
         let file = format!("{}/lab.yaml", lab.dir);
@@ -524,6 +585,7 @@ mod tests {
         );
         let mut problems = Vec::new();
         let lesson = load_lesson(&files, "lessons/L0-start-here/intro.md", &mut problems)
+            .lesson
             .unwrap_or_else(|| panic!("loads: {problems:?}"));
         assert_eq!(lesson.title, "Hi ␛]0;pwned␇ there");
     }
@@ -583,6 +645,43 @@ mod authoring_tests {
             problems[0].message.contains("MB, more than the 1 MB"),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn every_problem_of_a_lesson_front_matter_is_said_in_one_pass_at_its_line() {
+        let text = "---\nid: L0-start-here/intro\ntitle: Intro\nlevel: L0\norder: eleven\n\
+                    sumary: typo\ncolour: blue\nlabs:\n  - nope\nquiz:\n  - question: Which?\n\
+                    \x20   choices:\n      - { text: A, why: no }\n---\n# Intro\n\n```bash\ncurl x\n";
+        let (c, problems) = with_lesson(text);
+        assert!(c.lessons.is_empty(), "{problems:?}");
+        let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        let has = |needle: &str| {
+            assert!(
+                said.iter().any(|p| p.contains(needle)),
+                "{needle:?} not in {said:#?}"
+            )
+        };
+        has("intro.md:5: `order`: invalid type: string \"eleven\", expected a whole number");
+        has("intro.md:6: unknown field `sumary` (did you mean `summary`?); a lesson's front matter takes `id`, `title`");
+        has("intro.md:7: unknown field `colour`");
+        has("intro.md:9: names lab \"nope\", which does not exist");
+        has("intro.md:11: quiz question 1 (\"Which?\") must have exactly one choice");
+        has("intro.md:17: opens a code block");
+        assert!(
+            !said.iter().any(|p| p.contains("malformed YAML")),
+            "{said:#?}"
+        );
+    }
+
+    #[test]
+    fn a_lesson_with_only_an_unknown_field_still_names_its_missing_lab() {
+        let front = FRONT.replace("order: 1\n", "order: 1\nsumary: typo\nlabs: [nope]\n");
+        let (c, problems) = with_lesson(&format!("{front}# Intro\n\nText.\n"));
+        assert!(c.lessons.is_empty());
+        let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(said.len(), 2, "{said:#?}");
+        assert!(said[0].contains(":6: unknown field `sumary`"), "{said:#?}");
+        assert!(said[1].contains(":7: names lab \"nope\""), "{said:#?}");
     }
 
     #[test]
