@@ -21,6 +21,9 @@ pub struct LabMeta {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(
+    expecting = "a lab.yaml: a map of `id`, `title`, `level`, `lesson` and the lab's other keys (`goal`, `org`, `checks`, `hints`, …), each at the start of its line"
+)]
 pub(super) struct LabHeader {
     pub id: String,
     pub title: String,
@@ -28,4 +31,20 @@ pub(super) struct LabHeader {
     pub lesson: String,
     #[serde(default)]
     pub summary: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LabHeader;
+
+    #[test]
+    fn a_lab_file_that_is_a_list_is_told_what_a_lab_yaml_is() {
+        let err = serde_yaml::from_str::<LabHeader>("- id: a\n- title: b\n").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("expected a lab.yaml: a map of `id`, `title`"),
+            "{text}"
+        );
+        assert!(!text.contains("LabHeader"), "{text}");
+    }
 }

@@ -267,7 +267,11 @@ pub struct HintSpec {
 
 /// A whole lab file, parsed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+// `expecting`: what a lab file is, said where the file is something else (a list, a text).
+#[serde(
+    deny_unknown_fields,
+    expecting = "a lab.yaml: a map of `id`, `title`, `level`, `lesson` and the lab's other keys (`goal`, `org`, `checks`, `hints`, …), each at the start of its line"
+)]
 pub struct LabSpec {
     pub id: String,
     pub title: String,
@@ -402,9 +406,31 @@ fn yaml_problem(yaml: &str, e: &serde_yaml::Error) -> SpecProblem {
         column,
         message: format!(
             "malformed lab file: {}",
-            crate::yaml_input::error_text(yaml, e)
+            numbered_items(&crate::yaml_input::error_text(yaml, e))
         ),
     }
+}
+
+/// The parser's `checks[4]: …` said as the rest of the messages say it, `check 5: …` (and
+/// likewise for hints and faults), counting from 1.
+fn numbered_items(text: &str) -> String {
+    for (list, item) in [("checks", "check"), ("hints", "hint"), ("faults", "fault")] {
+        let Some(rest) = text.strip_prefix(list).and_then(|r| r.strip_prefix('[')) else {
+            continue;
+        };
+        let Some((index, after)) = rest.split_once(']') else {
+            continue;
+        };
+        if let Ok(i) = index.parse::<usize>() {
+            // Deeper in the item (`checks[4].rows: …`): `check 5, rows: …`.
+            let after = match after.strip_prefix('.') {
+                Some(path) => format!(", {path}"),
+                None => after.to_string(),
+            };
+            return format!("{item} {}{after}", i + 1);
+        }
+    }
+    text.to_string()
 }
 
 /// The check every lab is judged by, whether its file declares it or not.

@@ -411,3 +411,25 @@ fn every_problem_of_one_fault_is_found_in_one_pass() {
         "{p:?}"
     );
 }
+
+#[test]
+fn a_lab_file_that_is_a_list_is_told_what_a_lab_yaml_is() {
+    let p = validate("- id: a\n- title: b\n");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].message.contains("a lab.yaml: a map of `id`"), "{p:?}");
+    assert!(!p[0].message.contains("LabSpec"), "{p:?}");
+}
+
+#[test]
+fn a_key_given_twice_inside_a_check_names_the_check_counting_from_1() {
+    let yaml = GOOD.replace(
+        "{ rule: state.idempotent, points: 3 }",
+        "{ rule: state.idempotent, points: 3, points: 4 }",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].message.contains("check 1: duplicate entry"), "{p:?}");
+    assert!(!p[0].message.contains("checks[0]"), "{p:?}");
+    assert_eq!(numbered_items("hints[2].when: x"), "hint 3, when: x");
+    assert_eq!(numbered_items("checks[x]: y"), "checks[x]: y");
+}
