@@ -352,7 +352,9 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
                     )
                     .with_evidence(code_requests);
             }
-            refusals.push(error);
+            if !refusals.contains(&error) {
+                refusals.push(error);
+            }
             continue;
         }
         let problem = match (d.pkce_method.as_deref(), d.verifier_matched) {
@@ -406,6 +408,16 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
         let first = token_requests_with(cx, "authorization_code").next();
         if let Some(v) = pkce_unchecked_after_refused_authorize(cx, first) {
             return v;
+        }
+        // A code refused for its redirect_uri is refused before the verifier is looked at:
+        // nothing about PKCE is known, and the message says so rather than blame PKCE.
+        if !refusals.is_empty() && refusals.iter().all(|r| r.contains("redirect_uri")) {
+            return cx
+                .fail(format!(
+                    "PKCE could not be judged: the token endpoint refused the code for its redirect_uri ({}) before it checked the code_verifier.",
+                    refusals.join("; ")
+                ))
+                .with_evidence(code_requests);
         }
         return cx
             .fail(format!(

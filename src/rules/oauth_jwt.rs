@@ -174,6 +174,35 @@ pub(crate) fn jwt_payload(jwt: &str) -> Option<serde_json::Value> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// Why the claims of `e`'s assertion could not be read: none was sent, or what was sent is
+/// no signed JWT. The recorded value cannot tell which kind of non-JWT it was (only a signed
+/// JWT keeps its header and claims through redaction; an unsigned `alg: none` token, whose
+/// last part is empty, becomes a marker as a whole), so the mock org's log, when it says why
+/// it refused the assertion before its claims, is quoted.
+fn unreadable_assertion(cx: &Cx, e: &Exchange, grant: &str) -> String {
+    if token_param(e, "assertion").is_none_or(|a| a.trim().is_empty()) {
+        return format!(
+            "{} sent no `assertion`: send the signed JWT as the assertion form field.",
+            show(e)
+        );
+    }
+    let refused_unread = cx
+        .ev
+        .auth_log
+        .iter()
+        .filter(|d| !d.issued() && canonical_grant(&d.grant) == grant)
+        .filter_map(|d| d.error.as_deref())
+        .find(|err| err.contains("is signed with") || err.contains("is not a JWT"))
+        .map(|err| err.split_once(": ").map_or(err, |(_, why)| why).trim());
+    let org_says = refused_unread
+        .map(|why| format!(" (the mock org's log says: {why})"))
+        .unwrap_or_default();
+    format!(
+        "{} sent an `assertion`, but not a signed JWT{org_says}: the assertion is three base64url parts, `header.claims.signature`, the last an RS256 signature of `header.claims` made with the app's private key. An unsigned (`alg: none`) token has an empty last part and is refused.",
+        show(e)
+    )
+}
+
 pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
     let grant = canonical_grant("jwt_bearer");
     let requests: Vec<&Exchange> = token_requests_with(cx, &grant).collect();
@@ -183,10 +212,7 @@ pub(crate) fn jwt_claims(p: &JwtClaims, cx: &Cx) -> Verdict {
     for e in &requests {
         let Some(claims) = token_param(e, "assertion").as_deref().and_then(jwt_payload) else {
             return cx
-                .fail(format!(
-                    "{} has no readable `assertion`: send the signed JWT as the assertion form field.",
-                    show(e)
-                ))
+                .fail(unreadable_assertion(cx, e, &grant))
                 .with_evidence([e.seq]);
         };
         let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).map(String::from);

@@ -533,6 +533,56 @@ fn jwt_claims_checks_iss_sub_aud_and_exp() {
     assert_fails(rule, &evidence(vec![token("client_credentials", 200)]));
 }
 
+#[test]
+fn jwt_claims_says_an_unsigned_assertion_was_sent_unsigned_not_missing() {
+    // An `alg: none` JWT has an empty signature, so the recording keeps it only as a marker.
+    let unsigned = |ev_error: Option<&str>| {
+        let mut ev = evidence(vec![token(
+            "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            400,
+        )
+        .body("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=%E2%80%B9redacted%3Aassertion%2300000000%E2%80%BA")]);
+        if let Some(error) = ev_error {
+            ev.auth_log.push(AuthDecision {
+                grant: "urn:ietf:params:oauth:grant-type:jwt-bearer".into(),
+                outcome: "denied".into(),
+                error: Some(error.into()),
+                ..AuthDecision::default()
+            });
+        }
+        ev
+    };
+    let rule = "{ rule: oauth.jwt_claims, sub: integration@example.com }";
+    let v = assert_fails(
+        rule,
+        &unsigned(Some(
+            "invalid_grant: the JWT is signed with 'none'; only RS256 is accepted",
+        )),
+    );
+    assert!(
+        v.message.starts_with("#1 POST /services/oauth2/token sent an `assertion`, but not a signed JWT (the mock org's log says: the JWT is signed with 'none'; only RS256 is accepted)")
+            && v.message.contains("`alg: none`"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("no readable"), "{}", v.message);
+    // A sandbox keeps no log: the verdict still says the assertion came but unsigned.
+    let v = assert_fails(rule, &unsigned(None));
+    assert!(
+        v.message
+            .contains("sent an `assertion`, but not a signed JWT:"),
+        "{}",
+        v.message
+    );
+    // No assertion at all is said so.
+    let missing = evidence(vec![token(
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        400,
+    )]);
+    let v = assert_fails(rule, &missing);
+    assert!(v.message.contains("sent no `assertion`"), "{}", v.message);
+}
+
 const SUBJECT: &str = "{ rule: oauth.jwt_claims, sub: integration@example.com }";
 
 #[test]
@@ -718,6 +768,37 @@ fn pkce_s256_names_a_reused_code_not_a_verifier_mismatch() {
     let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
     assert!(v.message.contains("redeemed twice"), "{}", v.message);
     assert!(!v.message.contains("did not match"), "{}", v.message);
+}
+
+#[test]
+fn pkce_s256_says_it_could_not_judge_codes_refused_for_their_redirect_uri_once() {
+    // Each of two runs sent a different redirect_uri to the token endpoint than to authorize.
+    let mut ev = evidence(vec![code_exchange(true), code_exchange(true).run(1)]);
+    let redirect = "invalid_grant: send the same redirect_uri as in the authorization request";
+    for _ in 0..2 {
+        ev.auth_log
+            .push(decision(Some("S256"), None, "denied", Some(redirect)));
+    }
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert_eq!(
+        v.message,
+        format!("PKCE could not be judged: the token endpoint refused the code for its redirect_uri ({redirect}) before it checked the code_verifier.")
+    );
+    // Different refusals are each said once, and not taken for a redirect problem.
+    ev.auth_log.push(decision(
+        Some("S256"),
+        None,
+        "denied",
+        Some("invalid_grant: the code expired"),
+    ));
+    let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
+    assert!(
+        v.message.starts_with("No authorization code was redeemed")
+            && v.message.matches("same redirect_uri").count() == 1
+            && v.message.contains("the code expired"),
+        "{}",
+        v.message
+    );
 }
 
 #[test]
