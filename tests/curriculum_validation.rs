@@ -74,7 +74,7 @@ fn lab_naming_a_missing_lesson_is_refused() {
     let p = problems("missing-lesson");
     assert_eq!(
         p,
-        vec!["labs/first-call/lab.yaml: names lesson \"L1-basics/nowhere\", which does not exist: use the `id` of a lesson"]
+        vec!["labs/first-call/lab.yaml:4: names lesson \"L1-basics/nowhere\", which does not exist: use the `id` of a lesson"]
     );
 }
 

@@ -3,7 +3,7 @@
 //! The full lab specification (org seed, faults, checks, hints) is parsed by the runner from
 //! [`LabMeta::yaml`]; the curriculum only needs enough to list and link labs.
 
-use super::Level;
+use super::{Level, Problem};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize)]
@@ -18,6 +18,30 @@ pub struct LabMeta {
     /// The whole `lab.yaml` text, for the runner to parse in full.
     #[serde(skip)]
     pub yaml: String,
+}
+
+impl LabMeta {
+    /// The problem of a lab whose `lesson:` names no lesson of `lesson_ids`: at that line, with
+    /// the nearest lesson id when one is near.
+    pub(super) fn unknown_lesson<'a>(
+        &self,
+        lesson_ids: impl IntoIterator<Item = &'a str>,
+    ) -> Problem {
+        let tip = match crate::suggest::closest(&self.lesson, lesson_ids).first() {
+            Some(close) => format!(" (did you mean {close:?}?)"),
+            None => String::new(),
+        };
+        Problem {
+            file: format!("{}/lab.yaml", self.dir),
+            line: crate::yaml_input::key_line(&self.yaml, "lesson"),
+            column: None,
+            message: format!(
+                "names lesson {:?}{tip}, which does not exist: use the `id` of a lesson",
+                self.lesson
+            ),
+            kept: false,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -35,7 +59,29 @@ pub(super) struct LabHeader {
 
 #[cfg(test)]
 mod tests {
-    use super::LabHeader;
+    use super::{LabHeader, LabMeta, Level};
+
+    #[test]
+    fn a_misspelt_lesson_is_placed_at_its_line_with_the_lesson_meant() {
+        let lab = LabMeta {
+            id: "energy-tally".into(),
+            title: "T".into(),
+            level: Level::L1,
+            lesson: "L1-basics/energy-taly".into(),
+            summary: String::new(),
+            dir: "labs/energy-tally".into(),
+            yaml: "id: energy-tally\ntitle: T\nlevel: L1\nlesson: L1-basics/energy-taly\n".into(),
+        };
+        let p = lab.unknown_lesson(["L1-basics/energy-tally", "L1-basics/rest"]);
+        assert_eq!(p.file, "labs/energy-tally/lab.yaml");
+        assert_eq!(p.line, Some(4));
+        assert!(
+            p.message
+                .contains("(did you mean \"L1-basics/energy-tally\"?)"),
+            "{}",
+            p.message
+        );
+    }
 
     #[test]
     fn a_lab_file_that_is_a_list_is_told_what_a_lab_yaml_is() {

@@ -515,15 +515,7 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
                     ),
                 ));
             } else {
-                problems.push(problem(
-                    &file,
-                    None,
-                    None,
-                    format!(
-                        "names lesson {:?}, which does not exist: use the `id` of a lesson",
-                        lab.lesson
-                    ),
-                ));
+                problems.push(lab.unknown_lesson(lesson_ids.iter().map(String::as_str)));
             }
             return false;
         }
