@@ -784,6 +784,18 @@ fn pkce_s256_says_it_could_not_judge_codes_refused_for_their_redirect_uri_once()
         v.message,
         format!("PKCE could not be judged: the token endpoint refused the code for its redirect_uri ({redirect}) before it checked the code_verifier.")
     );
+    // The PKCE lab's first hint is then about the redirect_uri.
+    let curriculum = crate::curriculum::Curriculum::embedded().expect("the curriculum loads");
+    let meta = curriculum
+        .lab("oauth-web-server-pkce")
+        .expect("the PKCE lab");
+    let lab = crate::lab::spec::parse(&meta.dir, &meta.yaml).expect("its lab.yaml");
+    let failing = ["oauth.pkce_s256".to_string()];
+    let hint = crate::lab::hints::next_hint_among(&lab, &failing, &[], &[v]);
+    let crate::lab::hints::HintChoice::Next { text, .. } = hint else {
+        panic!("no hint: {hint:?}");
+    };
+    assert!(text.contains("`redirect_uri` differs"), "{text}");
     // Different refusals are each said once, and not taken for a redirect problem.
     ev.auth_log.push(decision(
         Some("S256"),
