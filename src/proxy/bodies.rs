@@ -3,16 +3,20 @@
 //! REST errors are a JSON array of `{message, errorCode}` (clients such as simple-salesforce
 //! index `[0]['errorCode']`); the OAuth endpoints answer `{error, error_description}`.
 //! `INVALID_SESSION_ID` / "Session expired or invalid" and `REQUEST_LIMIT_EXCEEDED` follow the
-//! reference contract. The texts for 429, 503, 500 and `UNABLE_TO_LOCK_ROW` are not verified
+//! reference contract. The texts for 503, 500 and `UNABLE_TO_LOCK_ROW` are not verified
 //! against a real org: they follow the shape of the verified ones, with messages in the same
-//! style. An injected 429 stands for a throttle in front of the org (a gateway, a burst
-//! limit): its code is `TOO_MANY_REQUESTS` [U], not `REQUEST_LIMIT_EXCEEDED`, which the
-//! lessons teach as "the daily allocation is spent: stop, do not retry".
+//! style.
+//!
+//! A 429 is no answer of the org's ([`gateway_throttle_body`]): it stands for a gateway in
+//! front of the org, and is shaped like one.
 
 use serde_json::{json, Value};
 
 /// The default body of an injected response with `status` on `path`.
 pub fn default_body(status: u16, path: &str) -> Value {
+    if status == 429 {
+        return gateway_throttle_body();
+    }
     if path.contains("/services/oauth2/") {
         return oauth_body(status);
     }
@@ -22,10 +26,6 @@ pub fn default_body(status: u16, path: &str) -> Value {
         403 => ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
         404 => ("NOT_FOUND", "The requested resource does not exist"),
         409 => ("CONFLICT", "The request conflicts with the current state of the resource."),
-        429 => (
-            "TOO_MANY_REQUESTS",
-            "Rate limit exceeded: too many requests in a short time.",
-        ),
         500 => (
             "UNKNOWN_EXCEPTION",
             "An unexpected error occurred. Please include this ErrorId if you contact support: 1955823841-58621 (-1297427149)",
@@ -42,7 +42,6 @@ fn oauth_body(status: u16) -> Value {
     let (error, description) = match status {
         400 => ("invalid_grant", "authentication failure"),
         401 => ("invalid_client", "invalid client credentials"),
-        429 => ("rate_limit_exceeded", "too many requests; retry later"),
         502..=504 => (
             "temporarily_unavailable",
             "the server is temporarily unavailable",
@@ -50,6 +49,25 @@ fn oauth_body(status: u16) -> Value {
         _ => ("server_error", "the server could not process the request"),
     };
     json!({ "error": error, "error_description": description })
+}
+
+/// The body of a 429 with `Retry-After` (the `rate_limited` fault): what an API gateway or
+/// middleware in front of the org answers when its own rate limit trips, not the org.
+///
+/// Evidence: the org's REST API lists no 429 (sf-wire-contract §2.4, from Salesforce's
+/// "Status Codes and Error Responses"); a spent daily allocation is `403
+/// REQUEST_LIMIT_EXCEEDED` "TotalRequests Limit exceeded." with no `Retry-After`, and the
+/// Chatter resources' hourly limit is a 503 (Salesforce's "Connect REST API Limits"). 429 with
+/// `Retry-After` is what gateways send — Kong's rate-limiting plugin answers 429, `Retry-After`
+/// in seconds and `{"message":"API rate limit exceeded"}` (Kong PR #5329, discussion #7211) —
+/// and other vendors' APIs (Marketing Cloud's REST API: 429, `Retry-After: 5`, its own body).
+/// So the body is a gateway's, not a Salesforce error array; sflab adds a `detail` saying
+/// whose limit it is.
+pub fn gateway_throttle_body() -> Value {
+    json!({
+        "message": "API rate limit exceeded",
+        "detail": "The API gateway in front of the org is throttling this client: wait the seconds in Retry-After, then retry.",
+    })
 }
 
 /// 400 `UNABLE_TO_LOCK_ROW`, as when another transaction holds the record.
@@ -72,5 +90,23 @@ mod tests {
         let oauth = default_body(503, "/services/oauth2/token");
         assert_eq!(oauth["error"], "temporarily_unavailable");
         assert_eq!(lock_row_body()[0]["errorCode"], "UNABLE_TO_LOCK_ROW");
+    }
+
+    #[test]
+    fn a_429_is_a_gateways_throttle_not_a_salesforce_error_on_any_path() {
+        for path in ["/services/data/v62.0/query", "/services/oauth2/token"] {
+            let body = default_body(429, path);
+            assert!(body.is_object(), "no Salesforce error array: {body}");
+            assert_eq!(body["message"], "API rate limit exceeded");
+            assert!(body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("gateway in front of the org"));
+        }
+        // The org's own refusal of a spent allocation stays the org's.
+        assert_eq!(
+            default_body(403, "/services/data/v62.0/query")[0]["errorCode"],
+            "REQUEST_LIMIT_EXCEEDED"
+        );
     }
 }

@@ -54,7 +54,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
-    /// 429 with `Retry-After` (1 second unless the spec says otherwise).
+    /// 429 with `Retry-After` (1 second unless the spec says otherwise), as an API gateway in
+    /// front of the org throttles: the org itself sends no 429 (see
+    /// [`super::bodies::gateway_throttle_body`]).
     RateLimited,
     /// 503 Service Unavailable.
     Unavailable,
@@ -321,6 +323,10 @@ impl FaultAction {
             let mut s = format!("answered {}", r.status);
             if let Some(ra) = r.headers.get("Retry-After") {
                 s.push_str(&format!(" with Retry-After: {ra}"));
+            }
+            // The org never answers 429 (see `bodies::gateway_throttle_body`): say who did.
+            if self.kind == FaultKind::RateLimited.label() {
+                s.push_str(", as an API gateway in front of the org would");
             }
             parts.push(s);
         }

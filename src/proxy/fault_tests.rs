@@ -207,7 +207,17 @@ fn the_first_firing_fault_wins_but_all_matches_count() {
 fn describe_says_what_happened() {
     let mut p = plan("- { kind: rate_limited, retry_after: 2 }");
     let a = fire(&mut p, "GET", "/x").expect("fires");
-    assert_eq!(a.describe(), "answered 429 with Retry-After: 2");
+    assert_eq!(
+        a.describe(),
+        "answered 429 with Retry-After: 2, as an API gateway in front of the org would"
+    );
+}
+
+#[test]
+fn a_custom_429_is_described_without_naming_a_gateway() {
+    let mut p = plan("- { respond: { status: 429, headers: { Retry-After: \"3\" } } }");
+    let a = fire(&mut p, "GET", "/x").expect("fires");
+    assert_eq!(a.describe(), "answered 429 with Retry-After: 3");
 }
 
 #[test]
