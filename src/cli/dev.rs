@@ -58,6 +58,12 @@ pub fn check(cli: &Cli, curriculum: &Curriculum, only: Option<&str>) -> Result<u
                 }
             }
         }
+        // What goes against the README without breaking the lab: said, not counted.
+        if let Ok(spec) = crate::lab::spec::parse(&format!("{}/lab.yaml", lab.dir), &lab.yaml) {
+            for warning in crate::runner::selfcheck::lab_warnings(&spec) {
+                outln!("  ! warning: {warning}");
+            }
+        }
         results.extend(done);
     }
     let _ = std::fs::remove_dir_all(&scratch);

@@ -6,6 +6,11 @@
 //! `solutions/<id>/run`; `solutions/<id>/wrong/<case>/expect.yaml`:
 //! `{ fails: <rule>, why: <one sentence> }`. A known-bad case holds only the files that differ
 //! from the reference solution: it runs as the reference with the case's files laid over it.
+//!
+//! Also refused: an `expect.yaml` without `why:`, a `leaves_out` naming what the reference
+//! does not have, and a known-bad case stopped at the lab's time limit (it fails every check
+//! for hanging, whatever mistake it was written to show). Said as warnings, which do not fail
+//! the check: a rule whose hints all have a `when:`, a `latency` fault without `delay_ms`.
 
 use super::attempt::{run_lab, RunOptions};
 use super::parts::Parts;
@@ -118,10 +123,95 @@ pub fn lab_layout_problems(files: &dyn Files, spec: &LabSpec) -> Vec<String> {
                 "{file} expects rule {:?} to fail, but the lab does not check it",
                 x.fails
             )),
-            Some(Ok(_)) => {}
+            Some(Ok(x)) => out.extend(expectation_problems(files, id, &file, &x)),
         }
     }
     out
+}
+
+/// What is wrong in a readable `expect.yaml` (`file`) of lab `id`: a case that does not say
+/// `why:` it is wrong, and a `leaves_out:` naming what the reference solution does not have
+/// (the case would then run as the reference, its mistake never made).
+fn expectation_problems(files: &dyn Files, id: &str, file: &str, x: &Expectation) -> Vec<String> {
+    let mut out = Vec::new();
+    if x.why.trim().is_empty() {
+        out.push(format!(
+            "{file} has no `why:`: say in a sentence what this case gets wrong, so whoever \
+             changes the lab knows what it must keep failing"
+        ));
+    }
+    let reference = format!("solutions/{id}/");
+    for left in &x.leaves_out {
+        let path = format!("{reference}{}", left.trim_end_matches('/'));
+        let is_file = files.read(&path).is_some();
+        let is_folder = !files.list(&format!("{path}/")).is_empty();
+        if !is_file && !is_folder || left.starts_with("wrong/") || left.trim().is_empty() {
+            out.push(format!(
+                "{file} leaves out {left:?}, which is not a file of the reference solution \
+                 {reference}: name a file (or folder) the reference has, relative to \
+                 {reference}, or drop it from `leaves_out:`"
+            ));
+        }
+    }
+    out
+}
+
+/// Where a lab's file goes against what the README asks of an author without making the lab
+/// unusable: said by `sflab dev check` as warnings, which do not fail it. A rule whose hints
+/// all have a `when:` leaves the failures no `when` names with no hint; a `latency` fault with
+/// no `delay_ms` holds its answer back for the default second, which the author rarely meant.
+pub fn lab_warnings(spec: &LabSpec) -> Vec<String> {
+    let file = format!("labs/{}/lab.yaml", spec.id);
+    let mut out = Vec::new();
+    let rules: std::collections::BTreeSet<&str> = spec
+        .hints
+        .iter()
+        .filter_map(|h| h.rule.as_deref())
+        .collect();
+    for rule in rules {
+        let hints = spec
+            .hints
+            .iter()
+            .filter(|h| h.rule.as_deref() == Some(rule));
+        if hints.clone().all(|h| !h.when.is_empty()) {
+            out.push(format!(
+                "{file}: every hint for rule {rule} has a `when:`, so a failure of {rule} that \
+                 no `when` names gets no hint: add a hint for {rule} without `when`"
+            ));
+        }
+    }
+    for (i, fault) in spec.faults.iter().enumerate() {
+        let kind = fault.get("kind").and_then(|k| k.as_str());
+        if kind == Some("latency") && fault.get("delay_ms").is_none() {
+            out.push(format!(
+                "{file}: fault {} (`kind: latency`) has no `delay_ms`, so it holds back the \
+                 default 1 second: give `delay_ms` to say how long",
+                i + 1
+            ));
+        }
+    }
+    out
+}
+
+/// The problem with a known-bad case whose runs were stopped at the lab's time limit: its
+/// checks then fail because it hung, whichever mistake it was written to show, so passing
+/// for "failing" proves nothing about that mistake.
+fn timed_out_problem(r: &crate::runner::Report, limit: std::time::Duration) -> Option<String> {
+    let hung: Vec<String> = r
+        .runs
+        .iter()
+        .filter(|run| run.timed_out)
+        .map(|run| (run.index + 1).to_string())
+        .collect();
+    (!hung.is_empty()).then(|| {
+        format!(
+            "timed out: run {} was stopped at the lab's time limit ({limit:?}), so its checks \
+             fail because it hung, not for the mistake this case shows; make the case end on \
+             its own (or give `run: timeout:` room for it). It {}",
+            hung.join(", "),
+            failing_rules(r)
+        )
+    })
 }
 
 /// Runs the lab on the files under each `(prefix, skipped)` layer, later layers laid over
@@ -267,6 +357,9 @@ pub async fn dev_check(
             ];
             let outcome = attempt_case(files, &spec, &ws, parts, &layers).await;
             let problem = match outcome {
+                Ok(r) if timed_out_problem(&r, spec.run.timeout).is_some() => {
+                    timed_out_problem(&r, spec.run.timeout)
+                }
                 Ok(r) => {
                     // A lab may check one rule several times (three `design.table`s):
                     // any of them failing is the failure the case names.
@@ -314,6 +407,115 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("process.exit_ok"), "{text}");
+    }
+
+    /// A lab `demo` checking `process.exit_ok`, with a reference holding `run` and `data.json`
+    /// and one known-bad case `bad` whose expect.yaml is `expect`.
+    fn demo_with_case(expect: &str) -> (tempfile::TempDir, LabSpec) {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        for (path, text) in [
+            ("labs/demo/starter/run", "#!/bin/sh\n"),
+            ("solutions/demo/run", "#!/bin/sh\n"),
+            ("solutions/demo/data.json", "{}\n"),
+            ("solutions/demo/wrong/bad/run", "#!/bin/sh\nexit 1\n"),
+            ("solutions/demo/wrong/bad/expect.yaml", expect),
+        ] {
+            std::fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+            std::fs::write(root.join(path), text).unwrap();
+        }
+        let spec = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: demo\ntitle: D\nlevel: L1\nlesson: L1-basics/rest\n\
+             checks:\n  - { rule: process.exit_ok }\n",
+        )
+        .unwrap();
+        (t, spec)
+    }
+
+    #[test]
+    fn a_leaves_out_naming_no_file_of_the_reference_is_a_layout_problem() {
+        let (t, spec) = demo_with_case(
+            "fails: process.exit_ok\nwhy: it exits 1.\nleaves_out: [nothere.md, data.json]\n",
+        );
+        let problems = lab_layout_problems(&DiskFiles::new(t.path()), &spec);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(
+            problems[0].starts_with(
+                "solutions/demo/wrong/bad/expect.yaml leaves out \"nothere.md\", which is not a file of the reference solution"
+            ),
+            "{problems:#?}"
+        );
+    }
+
+    #[test]
+    fn an_expect_yaml_without_why_is_a_layout_problem_naming_the_case() {
+        let (t, spec) = demo_with_case("fails: process.exit_ok\n");
+        let problems = lab_layout_problems(&DiskFiles::new(t.path()), &spec);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(
+            problems[0].starts_with("solutions/demo/wrong/bad/expect.yaml has no `why:`"),
+            "{problems:#?}"
+        );
+    }
+
+    #[test]
+    fn a_known_bad_case_that_timed_out_is_a_problem_saying_so() {
+        let run = |index, timed_out| crate::evidence::LearnerRun {
+            index,
+            timed_out,
+            ..Default::default()
+        };
+        let report = |runs| {
+            crate::runner::Report::new(
+                "demo",
+                "mock",
+                vec![crate::rules::Verdict::fail(
+                    "process.exit_ok",
+                    1,
+                    "run 2 timed out",
+                )],
+                Vec::new(),
+                runs,
+                chrono::Utc::now(),
+                std::time::Duration::ZERO,
+            )
+        };
+        let limit = std::time::Duration::from_secs(30);
+        let hung = timed_out_problem(&report(vec![run(0, false), run(1, true)]), limit)
+            .expect("a timed-out case is a problem");
+        assert!(
+            hung.starts_with("timed out: run 2 was stopped at the lab's time limit (30s)"),
+            "{hung}"
+        );
+        assert!(hung.contains("process.exit_ok"), "{hung}");
+        assert_eq!(timed_out_problem(&report(vec![run(0, false)]), limit), None);
+    }
+
+    #[test]
+    fn a_rule_with_only_when_hints_and_a_latency_without_delay_are_warned_of() {
+        let spec = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: demo\ntitle: D\nlevel: L1\nlesson: L1-basics/rest\n\
+             checks:\n  - { rule: process.exit_ok }\n  - { rule: http.request, method: GET, path: /x }\n\
+             faults:\n  - { kind: latency, match: { path: /x } }\n  - { kind: latency, delay_ms: 500, match: { path: /y } }\n\
+             hints:\n  - { rule: process.exit_ok, when: [\"401\"], text: a }\n\
+             \x20 - { rule: http.request, when: [\"404\"], text: b }\n  - { rule: http.request, text: c }\n",
+        )
+        .unwrap();
+        let warnings = lab_warnings(&spec);
+        assert_eq!(warnings.len(), 2, "{warnings:#?}");
+        assert!(
+            warnings[0].starts_with(
+                "labs/demo/lab.yaml: every hint for rule process.exit_ok has a `when:`"
+            ),
+            "{warnings:#?}"
+        );
+        assert!(
+            warnings[1]
+                .starts_with("labs/demo/lab.yaml: fault 1 (`kind: latency`) has no `delay_ms`"),
+            "{warnings:#?}"
+        );
     }
 
     #[test]
