@@ -9,7 +9,8 @@
 //!
 //! Also refused: an `expect.yaml` without `why:`, a `leaves_out` naming what the reference
 //! does not have, and a known-bad case stopped at the lab's time limit (it fails every check
-//! for hanging, whatever mistake it was written to show). Said as warnings, which do not fail
+//! for hanging, whatever mistake it was written to show) unless its `expect.yaml` says
+//! `hangs: true` — the endless loop is its mistake. Said as warnings, which do not fail
 //! the check: a rule whose hints all have a `when:`, a `latency` fault without `delay_ms`.
 
 use super::attempt::{run_lab, RunOptions};
@@ -34,6 +35,11 @@ pub struct Expectation {
     /// reference cannot show otherwise.
     #[serde(default)]
     pub leaves_out: Vec<String>,
+    /// The case runs until the lab's time limit stops it, and that is the mistake it shows
+    /// (a client that retries or refreshes without end): its time-out is then no problem,
+    /// and a run that ends on its own is.
+    #[serde(default)]
+    pub hangs: bool,
 }
 
 /// One thing dev check tried, and how it went.
@@ -207,11 +213,42 @@ fn timed_out_problem(r: &crate::runner::Report, limit: std::time::Duration) -> O
         format!(
             "timed out: run {} was stopped at the lab's time limit ({limit:?}), so its checks \
              fail because it hung, not for the mistake this case shows; make the case end on \
-             its own (or give `run: timeout:` room for it). It {}",
+             its own (or give `run: timeout:` room for it; or, if the endless loop is the \
+             mistake, say `hangs: true` in its expect.yaml). It {}",
             hung.join(", "),
             failing_rules(r)
         )
     })
+}
+
+/// What is wrong with a known-bad case's attempt, if anything: it must fail the rule its
+/// `expect.yaml` names, for that mistake — not by hanging until the time limit, unless it
+/// says `hangs: true`, and then it must hang.
+fn known_bad_problem(
+    expect: &Expectation,
+    r: &crate::runner::Report,
+    limit: std::time::Duration,
+) -> Option<String> {
+    let hung = r.runs.iter().any(|run| run.timed_out);
+    if expect.hangs && !hung {
+        return Some(
+            "its expect.yaml says `hangs: true`, but every run ended on its own: drop `hangs:`, \
+             or make the case show the endless loop it is about"
+                .to_string(),
+        );
+    }
+    if !expect.hangs {
+        if let Some(problem) = timed_out_problem(r, limit) {
+            return Some(problem);
+        }
+    }
+    // A lab may check one rule several times (three `design.table`s): any of them failing is
+    // the failure the case names.
+    let named_failed = r
+        .verdicts
+        .iter()
+        .any(|v| v.rule == expect.fails && v.failed());
+    (!named_failed).then(|| format!("must fail {} but {}", expect.fails, failing_rules(r)))
 }
 
 /// Runs the lab on the files under each `(prefix, skipped)` layer, later layers laid over
@@ -357,19 +394,7 @@ pub async fn dev_check(
             ];
             let outcome = attempt_case(files, &spec, &ws, parts, &layers).await;
             let problem = match outcome {
-                Ok(r) if timed_out_problem(&r, spec.run.timeout).is_some() => {
-                    timed_out_problem(&r, spec.run.timeout)
-                }
-                Ok(r) => {
-                    // A lab may check one rule several times (three `design.table`s):
-                    // any of them failing is the failure the case names.
-                    let named_failed = r
-                        .verdicts
-                        .iter()
-                        .any(|v| v.rule == expect.fails && v.failed());
-                    (!named_failed)
-                        .then(|| format!("must fail {} but {}", expect.fails, failing_rules(&r)))
-                }
+                Ok(r) => known_bad_problem(&expect, &r, spec.run.timeout),
                 Err(e) => Some(e),
             };
             out.push(result(&spec.id, &format!("wrong/{case}"), problem));
@@ -490,6 +515,23 @@ mod tests {
         );
         assert!(hung.contains("process.exit_ok"), "{hung}");
         assert_eq!(timed_out_problem(&report(vec![run(0, false)]), limit), None);
+
+        // An expect.yaml that says the endless loop is the mistake: its time-out is no
+        // problem, and a case that ends on its own is.
+        let expect = |hangs| Expectation {
+            fails: "process.exit_ok".into(),
+            why: "it refreshes without end.".into(),
+            leaves_out: Vec::new(),
+            hangs,
+        };
+        let timed_out = report(vec![run(0, false), run(1, true)]);
+        let ended = report(vec![run(0, false)]);
+        assert_eq!(known_bad_problem(&expect(true), &timed_out, limit), None);
+        assert!(known_bad_problem(&expect(false), &timed_out, limit)
+            .is_some_and(|p| p.starts_with("timed out")));
+        assert!(known_bad_problem(&expect(true), &ended, limit)
+            .is_some_and(|p| p.contains("says `hangs: true`, but every run ended on its own")));
+        assert_eq!(known_bad_problem(&expect(false), &ended, limit), None);
     }
 
     #[test]
