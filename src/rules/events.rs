@@ -13,7 +13,9 @@
 //!   from EARLIEST (-2), not LATEST (-1), which would skip what the bus still held.
 //! - `events.consumer_idempotent`: the scenario redelivered an event, the subscriber received
 //!   it again, still no two `object` records share a value of `field`, and the traffic after
-//!   the repeat shows no second side effect for the event's key (see `redelivery`). Not
+//!   the repeat shows no second side effect for the event's key (see `redelivery`); a
+//!   duplicate whose repeat reached a restarted subscriber is named as memory lost with the
+//!   process (a dedupe kept in memory). Not
 //!   awarded when the traffic shows no event handled, or not the redelivered one: changing
 //!   nothing on a repeat proves nothing then.
 //!
@@ -713,6 +715,44 @@ fn received_once(cx: &Cx, channel: &str, replay: i64) -> Verdict {
     ))
 }
 
+/// A redelivered event whose key (its payload's `field`, as JSON text) is among the duplicated
+/// `keys` and whose deliveries went to more than one subscriber: the repeat reached a restarted
+/// process, not the one that first applied it. Returns its replay id and key.
+fn repeated_after_restart(
+    cx: &Cx,
+    redelivered: &[(String, i64)],
+    field: &str,
+    keys: &BTreeSet<String>,
+) -> Option<(i64, String)> {
+    redelivered.iter().find_map(|(c, r)| {
+        let subscribers: BTreeSet<&str> = cx
+            .ev
+            .events
+            .delivered
+            .iter()
+            .filter(|d| text(d, "channel") == c && num(d, "replay_id") == *r)
+            .map(|d| text(d, "subscriber"))
+            .collect();
+        if subscribers.len() < 2 {
+            return None;
+        }
+        let key = cx
+            .ev
+            .events
+            .published
+            .iter()
+            .find(|e| text(e, "channel") == c && num(e, "replay_id") == *r)?
+            .get("payload")?
+            .get(field)?;
+        keys.contains(&key.to_string()).then(|| {
+            (
+                *r,
+                key.as_str().map_or_else(|| key.to_string(), str::to_string),
+            )
+        })
+    })
+}
+
 pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
     if let Some(na) = mock_only(cx) {
         return na;
@@ -756,6 +796,11 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
             *seen.entry(v.to_string()).or_default() += 1;
         }
     }
+    let dup_keys: BTreeSet<String> = seen
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(v, _)| v.clone())
+        .collect();
     let dups: Vec<String> = seen
         .into_iter()
         .filter(|(_, n)| *n > 1)
@@ -773,9 +818,12 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
         .map(|e| e.seq)
         .collect();
     if !dups.is_empty() {
+        let restart = repeated_after_restart(cx, &redelivered, &p.field, &dup_keys)
+            .map(|(r, key)| format!(" Event {r} ({} {key}) came again to your restarted subscriber, after the stopped one had applied it: what a process remembers in memory is gone after a restart, so the repeat was applied again. Let the org's record be the memory: an upsert on the external id changes nothing the second time.", p.field))
+            .unwrap_or_default();
         return cx
             .fail(format!(
-                "A redelivered event was applied twice: {} records share {} {} ({}). Key the side effect by a value from the event (upsert on an external id) so a second delivery changes nothing.",
+                "A redelivered event was applied twice: {} records share {} {} ({}). Key the side effect by a value from the event (upsert on an external id) so a second delivery changes nothing.{restart}",
                 p.object,
                 article(&p.field),
                 p.field,

@@ -791,3 +791,37 @@ fn a_subscriber_that_stops_asking_is_told_it_sent_no_further_fetch_request() {
         assert!(!v.message.contains("FetchRequest"), "{}", v.message);
     }
 }
+
+#[test]
+fn a_repeat_applied_again_by_the_restarted_subscriber_is_named_as_lost_memory() {
+    // SO-1 was applied by `a` before the kill; its repeat reached the restarted `b`, which
+    // POSTed it again (a dedupe kept in memory forgets across a restart).
+    let mut e = evidence(vec![req(
+        "PATCH",
+        "/services/data/v62.0/sobjects/Shipment__c/Order_Number__c/SO-2",
+        204,
+    )]);
+    e.events.published = vec![
+        publish(1, "A__e", "runner", 1, json!({"Order_Number__c": "SO-1"})),
+        publish(2, "A__e", "runner", 2, json!({"Order_Number__c": "SO-2"})),
+    ];
+    e.events.scenario =
+        vec![json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 1})];
+    e.events.delivered = vec![got("a", 1), got("b", 2), got("b", 1)];
+    let v = assert_fails(
+        IDEMPOTENT,
+        &with_records(e.clone(), &["SO-1", "SO-1", "SO-2"]),
+    );
+    assert!(
+        v.message.contains("(\"SO-1\" ×2)")
+            && v.message
+                .contains("Event 1 (Order_Number__c SO-1) came again to your restarted subscriber"),
+        "{}",
+        v.message
+    );
+    // A repeat to the same process that duplicates says nothing of a restart.
+    e.events.delivered = vec![got("a", 1), got("a", 1), got("b", 2)];
+    let v = assert_fails(IDEMPOTENT, &with_records(e, &["SO-1", "SO-1", "SO-2"]));
+    assert!(!v.message.contains("restarted"), "{}", v.message);
+}
+
