@@ -10,7 +10,9 @@
 //!   replay id: no later subscription from EARLIEST (-2), no event published while it was
 //!   subscribed or down left undelivered, and at most `max_reread` events handed out again.
 //!   When the org refused a stored replay id, the subscriber's next subscription must start
-//!   from EARLIEST (-2), not LATEST (-1), which would skip what the bus still held.
+//!   from EARLIEST (-2), not LATEST (-1), which would skip what the bus still held; a retry
+//!   with CUSTOM and an empty replay id is named as such, and the advice to fall back to
+//!   EARLIEST is given only to a subscriber that did not.
 //! - `events.consumer_idempotent`: the scenario redelivered an event, the subscriber received
 //!   it again, still no two `object` records share a value of `field`, and the traffic after
 //!   the repeat shows no second side effect for the event's key (see `redelivery`); a
@@ -350,6 +352,7 @@ fn refusals(cx: &Cx, channel: &str) -> String {
         return String::new();
     };
     let from = match num(last, "from") {
+        _ if no_id_sent(last) => "CUSTOM with an empty replay id".to_string(),
         -1 => "LATEST (-1)".to_string(),
         -2 => "EARLIEST (-2)".to_string(),
         crate::org::events::log::NOT_A_NUMBER => {
@@ -357,7 +360,14 @@ fn refusals(cx: &Cx, channel: &str) -> String {
         }
         id => format!("replay id {id}"),
     };
-    let stored = if num(last, "from") >= 0 {
+    // The advice is for a wrong fallback: a subscriber that answered the refusal from
+    // EARLIEST did what it says, and failed for another reason.
+    let refused_at = time(last, "at");
+    let fell_back_to_earliest = subscriptions(cx, channel)
+        .into_iter()
+        .find(|s| time(s, "at") >= refused_at)
+        .is_some_and(|s| num(s, "from") == -2);
+    let stored = if num(last, "from") >= 0 && !fell_back_to_earliest {
         " A replay id stored by an earlier attempt belongs to that attempt's org: when the org refuses a stored id, log it and start again from EARLIEST (-2) and let idempotent handling absorb the repeats, so a stale file never stops the consumer and nothing it missed is lost."
     } else {
         ""
@@ -367,6 +377,13 @@ fn refusals(cx: &Cx, channel: &str) -> String {
         plural(refused.len(), "subscription"),
         text(last, "message"),
     )
+}
+
+/// True when a refused Pub/Sub subscription asked for CUSTOM with no id the org could read:
+/// the service logs such a request `from` 0 (an empty or malformed `replay_id`, not 8 bytes),
+/// and a real replay id 0 is never refused, as the bus resumes after it.
+fn no_id_sent(refusal: &Value) -> bool {
+    num(refusal, "from") == 0 && text(refusal, "via") == "pub_sub"
 }
 
 /// The org's refusals of a stored replay id (not of a preset) on `channel`: what the client
@@ -415,6 +432,9 @@ fn fell_back_to_latest(cx: &Cx, channel: &str, subs: &[&Value]) -> Option<Verdic
         }
         let previous = i.checked_sub(1).map(|k| subs[k]);
         let r = refusal_before(&refused, previous, s)?;
+        if no_id_sent(r) {
+            return Some(cx.fail(empty_custom_retry(cx, &refused, r, channel)));
+        }
         // With an earlier subscription in this attempt, the refused id was stored from this
         // very org's events: the subscriber changed it on the way to the file or back.
         let changed = if previous.is_some() {
@@ -427,6 +447,55 @@ fn fell_back_to_latest(cx: &Cx, channel: &str, subs: &[&Value]) -> Option<Verdic
             text(r, "message")
         )))
     })
+}
+
+/// What happened when the subscriber's last refused request, before a LATEST start, was
+/// CUSTOM with an empty replay id (`empty`): most often its retry after the org refused the
+/// stored id, which cannot start anywhere. The LATEST came later, from a start with no stored
+/// id left, and is no answer to a refusal.
+fn empty_custom_retry(cx: &Cx, refused: &[&Value], empty: &Value, channel: &str) -> String {
+    let before = refused
+        .iter()
+        .rev()
+        .find(|r| !no_id_sent(r) && time(r, "at") <= time(empty, "at"));
+    let first = match before {
+        Some(r) => format!(
+            "The org refused the stored replay id your subscriber asked to resume after on {channel} (\"{}\"); its retry then subscribed with CUSTOM and an empty replay id, which the org refused too",
+            text(r, "message")
+        ),
+        None => format!(
+            "Your subscriber asked to resume on {channel} with CUSTOM and an empty replay id, which the org refused"
+        ),
+    };
+    format!(
+        "{first} (\"{}\"). CUSTOM needs the replay id bytes of a received event; to start again from what the bus still holds, subscribe with EARLIEST (-2) and no replay id. The LATEST (-1) that followed came from a start with no stored id left, and skipped what the bus held that your subscriber had not applied.{}",
+        text(empty, "message"),
+        run_ended_after(cx, empty),
+    )
+}
+
+/// " Run N then exited with status S." for the run that ended after `refusal` without a
+/// subscription of its own, when one did; empty otherwise.
+fn run_ended_after(cx: &Cx, refusal: &Value) -> String {
+    let at = time(refusal, "at");
+    cx.ev
+        .runs
+        .iter()
+        .find(|run| {
+            let Some((start, at)) = run.started_at.zip(at) else {
+                return false;
+            };
+            let end = start + chrono::Duration::milliseconds(run.duration_ms as i64);
+            start <= at && at <= end && run.exit_code.is_some_and(|c| c != 0)
+        })
+        .map(|run| {
+            format!(
+                " Run {} then exited with status {}.",
+                run.index + 1,
+                run.exit_code.unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
 }
 
 pub(crate) fn subscribed(p: &Subscribed, cx: &Cx) -> Verdict {

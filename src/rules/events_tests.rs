@@ -825,3 +825,57 @@ fn a_repeat_applied_again_by_the_restarted_subscriber_is_named_as_lost_memory() 
     assert!(!v.message.contains("restarted"), "{}", v.message);
 }
 
+#[test]
+fn a_retry_with_custom_and_an_empty_id_is_named_not_called_a_fallback_to_latest() {
+    // Run 1: the stale stored id is refused, the retry sends CUSTOM with no id (logged from
+    // 0) and is refused too; run 2 starts with no stored id, from LATEST.
+    let mut e = stream(
+        vec![sub("b", -1, 20), sub("c", 3, 40)],
+        vec![got("b", 3), got("c", 4)],
+        &[(1, 0), (2, 10), (3, 21), (4, 41)],
+    );
+    e.events.refused = vec![
+        json!({"channel": "/event/A__e", "from": 6, "via": "pub_sub", "at": at(1),
+               "message": "The replay id is not one this org issued"}),
+        json!({"channel": "/event/A__e", "from": 0, "via": "pub_sub", "at": at(2),
+               "message": "The replay id is not one this org issued; store the replay id bytes of a received event unchanged."}),
+    ];
+    let v = assert_fails(RESUMED, &e);
+    assert!(
+        v.message.contains("its retry then subscribed with CUSTOM and an empty replay id, which the org refused too")
+            && v.message.contains("subscribe with EARLIEST (-2) and no replay id")
+            && !v.message.contains("fell back to LATEST (-1) on /event/A__e because"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn the_stale_id_advice_is_left_out_when_the_subscriber_did_fall_back_to_earliest() {
+    let refused = json!({"channel": "/event/A__e", "from": 6, "via": "pub_sub", "at": at(0),
+                         "message": "The replay id is not one this org issued"});
+    // It answered the refusal from EARLIEST, then lost event 3 for another reason.
+    let mut e = stream(
+        vec![sub("a", -2, 1), sub("b", 2, 20)],
+        vec![got("a", 1), got("a", 2)],
+        &[(1, 0), (2, 0), (3, 21)],
+    );
+    e.events.refused = vec![refused.clone()];
+    let v = assert_fails(RESUMED, &e);
+    assert!(
+        v.message.contains("never reached your subscriber")
+            && v.message.contains("The org refused 1 subscription")
+            && !v.message.contains("start again from EARLIEST (-2)"),
+        "{}",
+        v.message
+    );
+    // With no fallback at all, the advice stays.
+    let mut e = stream(vec![], vec![], &[(1, 0)]);
+    e.events.refused = vec![refused];
+    let v = assert_fails(RESUMED, &e);
+    assert!(
+        v.message.contains("start again from EARLIEST (-2)"),
+        "{}",
+        v.message
+    );
+}
