@@ -195,6 +195,16 @@ pub(crate) fn build(seed: &OrgSeed, now: DateTime<Utc>) -> Result<Built, SeedErr
                 resolve_value(v, &refs).map_err(|name| SeedError::UnknownRef { index: i, name })?;
             body.insert(k.clone(), value);
         }
+        // A user written under `records:` that names no profile is a Standard User, as the
+        // seed's `users:` are.
+        if object.eq_ignore_ascii_case("User")
+            && !body.keys().any(|k| k.eq_ignore_ascii_case("ProfileId"))
+        {
+            body.insert(
+                "ProfileId".into(),
+                json!(profiles.of(None).map(|id| id.to_string())),
+            );
+        }
         let change = store
             .insert(object, &body, &actor)
             .map_err(|e| SeedError::record(i, object, e))?;

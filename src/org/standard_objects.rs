@@ -179,8 +179,11 @@ fn user() -> ObjectDef {
     o.put_field(text("Department", "Department", 80));
     o.put_field(text("CompanyName", "Company Name", 80));
     o.put_field(text("FederationIdentifier", "SAML Federation ID", 512));
+    // Every user has a profile: a create without one is refused as in a real org.
     o.put_field(
-        FieldDef::new("ProfileId", "Profile ID", T::Reference).lookup("Profile", "Profile", None),
+        FieldDef::new("ProfileId", "Profile ID", T::Reference)
+            .lookup("Profile", "Profile", None)
+            .required_field(),
     );
     o.put_field(
         FieldDef::new("ManagerId", "Manager ID", T::Reference).lookup("User", "Manager", None),

@@ -221,6 +221,65 @@ mod rest_tests {
     }
 
     #[tokio::test]
+    async fn creating_a_user_through_rest_without_a_profile_is_refused() {
+        let org = Org::default_org();
+        let login = crate::org::rest::static_token::issue_static_token(&org, None).unwrap();
+        let mut user = json!({
+            "Username": "new.hire@sflab.example",
+            "LastName": "Hire",
+            "Email": "new.hire@sflab.example",
+            "Alias": "nhire",
+        });
+        let create = |body: String| {
+            send(
+                &org,
+                "POST",
+                "/services/data/v59.0/sobjects/User",
+                Some(&login.token),
+                Some(("application/json", body)),
+            )
+        };
+        let (status, body) = create(user.to_string()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body[0]["errorCode"], "REQUIRED_FIELD_MISSING");
+        assert_eq!(
+            body[0]["message"],
+            "Required fields are missing: [ProfileId]"
+        );
+        assert_eq!(body[0]["fields"], json!(["ProfileId"]));
+
+        let (_, profiles) =
+            query(&org, "SELECT Id FROM Profile WHERE Name = 'Standard User'").await;
+        user["ProfileId"] = profiles["records"][0]["Id"].clone();
+        let (status, body) = create(user.to_string()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (_, found) = query(
+            &org,
+            "SELECT Profile.Name FROM User WHERE Username = 'new.hire@sflab.example'",
+        )
+        .await;
+        assert_eq!(found["records"][0]["Profile"]["Name"], "Standard User");
+    }
+
+    #[tokio::test]
+    async fn a_user_seeded_under_records_without_a_profile_is_a_standard_user() {
+        let seed = OrgSeed::from_yaml(
+            "records:\n  - User: { Username: r@x.dev, LastName: R, Email: r@x.dev, Alias: r }\n",
+        )
+        .unwrap();
+        let org = Org::new(&seed).unwrap();
+        let (_, body) = query(
+            &org,
+            "SELECT Profile.Name FROM User WHERE Username = 'r@x.dev'",
+        )
+        .await;
+        assert_eq!(
+            body["records"][0]["Profile"]["Name"], "Standard User",
+            "{body}"
+        );
+    }
+
+    #[tokio::test]
     async fn profiles_are_queryable_and_cannot_be_created_through_rest() {
         let org = Org::default_org();
         let (status, body) = query(&org, "SELECT Id, Name, UserType FROM Profile").await;
