@@ -1,5 +1,5 @@
 //! Request patterns shared by fault injection (`proxy`) and rules (`rules`): method, path glob,
-//! query parameters, a header and a body substring.
+//! query parameters, form parameters of the body, a header and a body substring.
 //!
 //! Path globs work on `/`-separated segments: `*` matches exactly one segment, `**` any number
 //! of segments (including none), and `*` inside a segment matches any run of characters within
@@ -26,6 +26,13 @@ pub struct RequestPattern {
     /// to be there).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub query: BTreeMap<String, String>,
+    /// Form parameters the body (`application/x-www-form-urlencoded`) must carry, read as
+    /// `query` reads the query string: decoded, each value a part of the parameter ignoring
+    /// ASCII case. `grant_type: device` matches both `grant_type=device` and the percent-encoded
+    /// `grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code`, where a body
+    /// substring would have to spell out every encoding.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub form: BTreeMap<String, String>,
     /// `Name` (the header is present) or `Name: text` (its value contains the text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
@@ -48,7 +55,15 @@ pub const HTTP_METHODS: &[&str] = &[
 ];
 
 /// The keys a [`RequestPattern`] reads, for specs that embed one among other parameters.
-pub const PATTERN_KEYS: &[&str] = &["method", "path", "query", "header", "body_contains", "body"];
+pub const PATTERN_KEYS: &[&str] = &[
+    "method",
+    "path",
+    "query",
+    "form",
+    "header",
+    "body_contains",
+    "body",
+];
 
 /// A request seen from the outside, as both the proxy and the recorded evidence can offer it.
 pub struct RequestView<'a> {
@@ -79,16 +94,11 @@ impl RequestPattern {
                 return false;
             }
         }
-        for (name, want) in &self.query {
-            let found = req.query.and_then(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == name.as_str())
-                    .map(|(_, v)| v.into_owned())
-            });
-            match found {
-                Some(v) if contains_ignore_ascii_case(&v, want) => {}
-                _ => return false,
-            }
+        let query = req.query.unwrap_or_default();
+        if !self.query.iter().all(|(n, w)| has_param(query, n, w))
+            || !self.form.iter().all(|(n, w)| has_param(req.body, n, w))
+        {
+            return false;
         }
         if let Some(h) = &self.header {
             let (name, want) = match h.split_once(':') {
@@ -136,6 +146,9 @@ impl RequestPattern {
                 out.push_str(&format!(" with `{k}` containing \"{v}\""));
             }
         }
+        for (k, v) in &self.form {
+            out.push_str(&format!(" with form field `{k}` containing \"{v}\""));
+        }
         if let Some(h) = &self.header {
             out.push_str(&format!(" with header {h}"));
         }
@@ -144,6 +157,15 @@ impl RequestPattern {
         }
         out
     }
+}
+
+/// Whether the urlencoded `params` (a query string or a form body) hold `name`, its first
+/// occurrence with `want` in the decoded value, ignoring ASCII case (an empty `want` only asks
+/// for the parameter).
+fn has_param(params: &str, name: &str, want: &str) -> bool {
+    form_urlencoded::parse(params.as_bytes())
+        .find(|(k, _)| k == name)
+        .is_some_and(|(_, v)| contains_ignore_ascii_case(&v, want))
 }
 
 fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
@@ -324,6 +346,36 @@ mod tests {
         assert_eq!(with("GTE").unknown_method(), Some("GTE"));
         assert_eq!(with("").unknown_method(), Some(""));
         assert_eq!(RequestPattern::default().unknown_method(), None);
+    }
+
+    #[test]
+    fn a_form_field_matches_every_spelling_of_the_device_grant() {
+        let p: RequestPattern = serde_yaml::from_str(
+            "{ method: POST, path: /services/oauth2/token, form: { grant_type: device } }",
+        )
+        .expect("pattern");
+        let no_header = |_: &str| None;
+        let poll = |body| RequestView {
+            method: "POST",
+            path: "/services/oauth2/token",
+            query: None,
+            header: &no_header,
+            body,
+        };
+        for body in [
+            "grant_type=device&client_id=c&code=D1",
+            "client_id=c&grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=D1",
+            "grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=D1",
+        ] {
+            assert!(p.matches(&poll(body)), "{body}");
+        }
+        // The start of the login names the device only in another parameter.
+        assert!(!p.matches(&poll("response_type=device_code&client_id=c&scope=api")));
+        assert!(!p.matches(&poll("grant_type=refresh_token&note=device")));
+        assert_eq!(
+            p.describe(),
+            "POST /services/oauth2/token with form field `grant_type` containing \"device\""
+        );
     }
 
     #[test]

@@ -89,6 +89,22 @@ pub(crate) fn device_polling(p: &DevicePolling, cx: &Cx) -> Verdict {
         } else {
             String::new()
         };
+        let staged = p.ended_in_runs.contains(&(login.start.run_index + 1));
+        if let Some(token) = login.polls.last().filter(|l| staged && is_success(l)) {
+            let mut seqs = vec![login.start.seq];
+            seqs.extend(login.polls.iter().map(|e| e.seq));
+            return cx
+                .fail(format!(
+                    "{prefix}{} got a token, but in this run the lab ends the device login \
+                     ({}), so that scenario could not be staged and the run shows nothing of \
+                     how the client stops. Poll the token endpoint with the device grant in \
+                     the form body (`grant_type=device`, or RFC 8628's \
+                     `urn:ietf:params:oauth:grant-type:device_code`).",
+                    show(token),
+                    LOGIN_ENDED.join(" or ")
+                ))
+                .with_evidence(seqs);
+        }
         match judge_login(p, login) {
             Ok((sentence, seqs)) => {
                 sentences.push(format!("{prefix}{sentence}"));
@@ -98,6 +114,24 @@ pub(crate) fn device_polling(p: &DevicePolling, cx: &Cx) -> Verdict {
                 return cx.fail(format!("{prefix}{message}")).with_evidence(seqs)
             }
         }
+    }
+    let unstaged: Vec<String> = p
+        .ended_in_runs
+        .iter()
+        .filter(|run| !logins.iter().any(|l| l.start.run_index + 1 == **run))
+        .map(|run| run.to_string())
+        .collect();
+    if !unstaged.is_empty() {
+        return cx
+            .fail(format!(
+                "Run {} started no device login, so the lab could not stage its ending ({}) \
+                 there and the run shows nothing of how the client stops. Start a new device \
+                 login (response_type=device_code) in every run; a token kept from an earlier \
+                 run skips it.",
+                unstaged.join(" and "),
+                LOGIN_ENDED.join(" or ")
+            ))
+            .with_evidence(evidence);
     }
     cx.pass(sentences.join(" ")).with_evidence(evidence)
 }

@@ -33,6 +33,10 @@ pub struct DevicePolling {
     /// Slack for timers and process start-up, in milliseconds.
     #[serde(default = "tolerance")]
     pub tolerance_ms: i64,
+    /// Runs (1 = the first) in which the lab ends the login with `access_denied` or
+    /// `expired_token` (its faults); a run there without such an ending earns nothing.
+    #[serde(default)]
+    pub ended_in_runs: Vec<usize>,
 }
 
 /// `oauth.scopes_requested`: the `scope` a client asks for (authorize or token request).

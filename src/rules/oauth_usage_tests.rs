@@ -143,6 +143,71 @@ fn device_polling_fails_without_a_token_or_a_start() {
     assert_fails("{ rule: oauth.device_polling }", &evidence(vec![]));
 }
 
+/// One device login in run `run`: start, a pending poll, then `last`.
+fn device_login(run: usize, last: Exchange) -> Vec<Exchange> {
+    let t = run as i64 * 60_000;
+    vec![
+        device_start().at(t, 5).run(run),
+        poll(t + 5_100, 400, Some("authorization_pending")).run(run),
+        last.at(t + 10_200, 5).run(run),
+    ]
+}
+
+#[test]
+fn device_polling_fails_a_run_whose_staged_ending_never_came() {
+    let rule = "{ rule: oauth.device_polling, ended_in_runs: [2, 3] }";
+    let staged = |run2: Exchange, run3: Exchange| {
+        let mut all = device_login(0, poll(0, 200, None));
+        all.extend(device_login(1, run2));
+        all.extend(device_login(2, run3));
+        evidence(all)
+    };
+    let met = staged(
+        poll(0, 400, Some("access_denied")),
+        poll(0, 400, Some("expired_token")),
+    );
+    assert_passes(rule, &met);
+    // Run 2's polls slipped past the lab's denial and got a token.
+    let v = assert_fails(
+        rule,
+        &staged(poll(0, 200, None), poll(0, 400, Some("expired_token"))),
+    );
+    assert!(
+        v.message
+            .starts_with("Run 2: #6 POST /services/oauth2/token got a token")
+            && v.message.contains("could not be staged"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![4, 5, 6]);
+    // Run 3 started no login (it reused a token, say).
+    let mut all = device_login(0, poll(0, 200, None));
+    all.extend(device_login(1, poll(0, 400, Some("access_denied"))));
+    all.push(get("/services/data/v62.0/query?q=SELECT+Name+FROM+Account", 200).run(2));
+    let v = assert_fails(rule, &evidence(all));
+    assert!(
+        v.message.starts_with("Run 3 started no device login"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn an_rfc_8628_poll_counts_as_a_device_poll() {
+    let rfc = |status, last: &str| {
+        req("POST", "/services/oauth2/token", status)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=k&device_code=d")
+            .response_body(last)
+    };
+    let ev = evidence(vec![
+        device_start().at(0, 5),
+        rfc(400, r#"{"error":"authorization_pending"}"#).at(5_100, 5),
+        rfc(400, r#"{"error":"access_denied"}"#).at(10_200, 5),
+    ]);
+    assert_passes("{ rule: oauth.device_polling, ended_in_runs: [1] }", &ev);
+}
+
 #[test]
 fn scopes_requested_accepts_only_needed_scopes() {
     let rule = "{ rule: oauth.scopes_requested, required: [api], allowed: [api, refresh_token] }";
