@@ -584,7 +584,7 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     let fault_lines = item_lines(yaml, "faults");
     for (i, f) in spec.faults.iter().enumerate() {
         let line = fault_lines.get(i).copied().or(key_line(yaml, "faults"));
-        out.extend(super::spec_salvage::fault_problems(f, i + 1, line));
+        out.extend(super::spec_salvage::fault_problems(yaml, f, i + 1, line));
     }
     if !spec.org.is_null() {
         let seed = serde_yaml::to_string(&spec.org)

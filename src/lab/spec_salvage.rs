@@ -136,12 +136,18 @@ fn keys_of<T: DeserializeOwned>(
     kept
 }
 
-/// Every problem of the `number`th fault of `faults:`, placed at `line`: each key that does
+/// Every problem of the `number`th fault of `faults:`, placed at the line of the key it is
+/// about when the fault is written as a block, else at `line` (the item's): each key that does
 /// not read is reported on its own, and the keys that do are checked as a fault. With a key
 /// left out, only the problems of single keys stand (a zero count, a status that is no HTTP
 /// status); those about how keys combine (a fault that does nothing) could come from the one
 /// left out.
-pub fn fault_problems(fault: &Value, number: usize, line: Option<usize>) -> Vec<SpecProblem> {
+pub fn fault_problems(
+    yaml: &str,
+    fault: &Value,
+    number: usize,
+    line: Option<usize>,
+) -> Vec<SpecProblem> {
     use crate::proxy::{FaultSpec, FaultSpecError as E};
     let label = format!("fault {number}");
     let mut problems = Vec::new();
@@ -171,7 +177,58 @@ pub fn fault_problems(fault: &Value, number: usize, line: Option<usize>) -> Vec<
         kept.problems(number)
             .into_iter()
             .filter(|e| whole || single_key(e))
-            .map(|e| problem(line, e.to_string())),
+            .map(|e| {
+                let at = fault_key(&e)
+                    .and_then(|key| line.and_then(|l| item_key_line(yaml, l, key)))
+                    .or(line);
+                problem(at, e.to_string())
+            }),
     );
     problems
+}
+
+/// The key of a fault a problem is about, when it is about one (a fault that does nothing,
+/// or has two triggers, is about the whole fault).
+fn fault_key(e: &crate::proxy::FaultSpecError) -> Option<&'static str> {
+    use crate::proxy::FaultSpecError as E;
+    match e {
+        E::ZeroCount { field, .. } => Some(field),
+        E::BadProbability { .. } => Some("probability"),
+        E::BadStatus { .. }
+        | E::BadHeader { .. }
+        | E::KindAnswersOtherwise { .. }
+        | E::KindNeedsTheOrg { .. } => Some("respond"),
+        E::BadMethod { .. } => Some("match"),
+        E::AtWithoutEffect { .. } => Some("at"),
+        E::RetryAfterWithoutEffect { .. } => Some("retry_after"),
+        E::ManyTriggers { .. } | E::DoesNothing { .. } => None,
+    }
+}
+
+/// The 1-based line of `key:` among the keys of the block list item starting at `item` (its
+/// `- ` line); `None` when the item is written on one line (`- { … }`) or lacks the key.
+fn item_key_line(yaml: &str, item: usize, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let first = lines.get(item.checked_sub(1)?)?;
+    let dash = first.len() - first.trim_start().len();
+    let keys_at = dash + 2;
+    let prefix = format!("{key}:");
+    let own_key = |text: &str| text.starts_with(&prefix);
+    if own_key(first.trim_start().trim_start_matches('-').trim_start()) {
+        return Some(item);
+    }
+    for (i, text) in lines.iter().enumerate().skip(item) {
+        let trimmed = text.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = text.len() - trimmed.len();
+        if indent <= dash {
+            return None;
+        }
+        if indent == keys_at && own_key(trimmed) {
+            return Some(i + 1);
+        }
+    }
+    None
 }

@@ -433,3 +433,31 @@ fn a_key_given_twice_inside_a_check_names_the_check_counting_from_1() {
     assert_eq!(numbered_items("hints[2].when: x"), "hint 3, when: x");
     assert_eq!(numbered_items("checks[x]: y"), "checks[x]: y");
 }
+
+#[test]
+fn a_fault_whose_respond_contradicts_its_kind_and_whose_retry_after_lands_nowhere_is_told_both_at_their_lines(
+) {
+    let yaml = GOOD.replace(
+        "  - { match: { method: PATCH }, nth: 1, kind: unavailable }\n",
+        "  - match: { method: PATCH }\n    kind: unavailable\n    respond: { status: 200 }\n    retry_after: 5\n",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert_eq!(p[0].line, Some(13), "{p:?}");
+    assert!(
+        p[0].message
+            .contains("`kind: unavailable` answers 503 itself, but `respond` answers 200"),
+        "{p:?}"
+    );
+    assert_eq!(p[1].line, Some(14), "{p:?}");
+    assert!(p[1].message.contains("`retry_after`"), "{p:?}");
+    assert!(p[1].message.contains("this fault answers 200"), "{p:?}");
+    // Written on one line, both are placed at the fault's line.
+    let yaml = GOOD.replace(
+        "nth: 1, kind: unavailable",
+        "nth: 1, kind: unavailable, respond: { status: 200 }, retry_after: 5",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p.iter().all(|p| p.line == Some(11)), "{p:?}");
+}

@@ -410,7 +410,7 @@ impl FaultSpec {
             .is_none_or(|r| (100..=599).contains(&r.status));
         // A status that is no HTTP status is the one problem of `respond`.
         if status_ok {
-            out.extend(self.validate_kind_and_respond(index).err());
+            out.extend(self.kind_and_respond_problems(index));
         }
         let acts = self.kind.is_some()
             || self.respond.is_some()
@@ -438,7 +438,8 @@ impl FaultSpec {
 
     /// A kind that answers by itself or changes the org's answer must not be contradicted by
     /// `respond`; `retry_after` must land on a 429 or 503 answer.
-    fn validate_kind_and_respond(&self, index: usize) -> Result<(), FaultSpecError> {
+    fn kind_and_respond_problems(&self, index: usize) -> Vec<FaultSpecError> {
+        let mut out = Vec::new();
         if let (Some(kind), Some(r)) = (self.kind, &self.respond) {
             let own = match kind {
                 FaultKind::RateLimited => Some(429),
@@ -448,20 +449,16 @@ impl FaultSpec {
                 _ => None,
             };
             match own {
-                Some(own) if own != r.status => {
-                    return Err(FaultSpecError::KindAnswersOtherwise {
-                        index,
-                        kind: kind.label(),
-                        own,
-                        status: r.status,
-                    })
-                }
-                None if self.kind_rewrites() => {
-                    return Err(FaultSpecError::KindNeedsTheOrg {
-                        index,
-                        kind: kind.label(),
-                    })
-                }
+                Some(own) if own != r.status => out.push(FaultSpecError::KindAnswersOtherwise {
+                    index,
+                    kind: kind.label(),
+                    own,
+                    status: r.status,
+                }),
+                None if self.kind_rewrites() => out.push(FaultSpecError::KindNeedsTheOrg {
+                    index,
+                    kind: kind.label(),
+                }),
                 _ => {}
             }
         }
@@ -491,10 +488,10 @@ impl FaultSpec {
                 ),
             };
             if let Some(why) = why {
-                return Err(FaultSpecError::RetryAfterWithoutEffect { index, why });
+                out.push(FaultSpecError::RetryAfterWithoutEffect { index, why });
             }
         }
-        Ok(())
+        out
     }
 
     /// Whether the kind forwards the request and changes the org's answer.
