@@ -3,7 +3,7 @@
 //! point at records seeded above).
 
 use super::ids::{custom_key_prefix, SfId};
-use super::seed::{custom_object, field_def, resolve_value, OrgSeed, SeedError};
+use super::seed::{custom_object, field_def, resolve_value, OrgSeed, SeedError, UserSeed};
 use super::store::{Actor, Store};
 use super::OrgUser;
 use chrono::{DateTime, Utc};
@@ -108,22 +108,8 @@ pub(crate) fn build(seed: &OrgSeed, now: DateTime<Utc>) -> Result<Built, SeedErr
 
     let mut refs: BTreeMap<String, SfId> = BTreeMap::new();
     let mut users = Vec::new();
-    let default_admin = [super::seed::UserSeed {
-        username: "admin@sflab.example".into(),
-        first_name: Some("Ada".into()),
-        last_name: "Admin".into(),
-        email: None,
-        profile: Some("System Administrator".into()),
-        alias: None,
-        title: None,
-        reference: Some("admin".into()),
-        extra: BTreeMap::new(),
-    }];
-    let seeded: &[super::seed::UserSeed] = if seed.users.is_empty() {
-        &default_admin
-    } else {
-        &seed.users
-    };
+    let default_admin = [default_admin()];
+    let seeded = seeded_users(seed, &default_admin);
     let profiles = super::standard_objects_profile::seed_profiles(
         &mut store,
         seeded.iter().filter_map(|u| u.profile.as_deref()),
@@ -219,8 +205,41 @@ pub(crate) fn build(seed: &OrgSeed, now: DateTime<Utc>) -> Result<Built, SeedErr
     })
 }
 
+/// The user an org gets when its seed names none.
+fn default_admin() -> UserSeed {
+    UserSeed {
+        username: "admin@sflab.example".into(),
+        first_name: Some("Ada".into()),
+        last_name: "Admin".into(),
+        email: None,
+        profile: Some("System Administrator".into()),
+        alias: None,
+        title: None,
+        reference: Some("admin".into()),
+        extra: BTreeMap::new(),
+    }
+}
+
+/// The seed's users, or `default_admin` when it names none.
+fn seeded_users<'a>(seed: &'a OrgSeed, default_admin: &'a [UserSeed]) -> &'a [UserSeed] {
+    if seed.users.is_empty() {
+        default_admin
+    } else {
+        &seed.users
+    }
+}
+
 /// Wraps a restored store: the org id and users come from its Organization and User rows.
-pub(crate) fn adopt(seed: &OrgSeed, store: Store) -> Result<Built, SeedError> {
+/// Data saved before the org had profiles gets them first (see
+/// [`super::standard_objects_profile::upgrade_restored_users`]).
+pub(crate) fn adopt(seed: &OrgSeed, mut store: Store) -> Result<Built, SeedError> {
+    let default_admin = [default_admin()];
+    let seeded = seeded_users(seed, &default_admin);
+    let seeded_user = |name: &str| {
+        seeded
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(name))
+    };
     let missing = || {
         object_error(
             "Organization",
@@ -248,10 +267,7 @@ pub(crate) fn adopt(seed: &OrgSeed, store: Store) -> Result<Built, SeedError> {
             ) else {
                 continue;
             };
-            let seeded = seed
-                .users
-                .iter()
-                .find(|u| u.username.eq_ignore_ascii_case(name));
+            let seeded = seeded_user(name);
             users.push(OrgUser {
                 id,
                 username: name.to_string(),
@@ -260,6 +276,27 @@ pub(crate) fn adopt(seed: &OrgSeed, store: Store) -> Result<Built, SeedError> {
             });
         }
     }
+    let actor = Actor {
+        user: users
+            .first()
+            .map_or_else(|| store.ids.peek("005"), |u| u.id),
+        now: Utc::now(),
+        trusted: true,
+    };
+    super::standard_objects_profile::upgrade_restored_users(
+        &mut store,
+        |name| seeded_user(name).and_then(|u| u.profile.clone()),
+        &actor,
+    )
+    .map_err(|e| {
+        object_error(
+            "Profile",
+            format!(
+                "the restored data's users could not be given profiles: {}",
+                e.message
+            ),
+        )
+    })?;
     Ok(Built {
         store,
         org_id,

@@ -75,7 +75,16 @@ pub(crate) fn seed_profiles<'a>(
     named: impl IntoIterator<Item = &'a str>,
     actor: &Actor,
 ) -> Result<ProfileIds, SfError> {
-    let mut ids = ProfileIds::default();
+    add_missing_profiles(store, ProfileIds::default(), named, actor)
+}
+
+/// Inserts each built-in profile and each of `named` that `ids` does not hold yet.
+fn add_missing_profiles<'a>(
+    store: &mut Store,
+    mut ids: ProfileIds,
+    named: impl IntoIterator<Item = &'a str>,
+    actor: &Actor,
+) -> Result<ProfileIds, SfError> {
     for n in BUILT_IN.into_iter().chain(named) {
         if ids.of(Some(n)).is_some() {
             continue;
@@ -87,6 +96,70 @@ pub(crate) fn seed_profiles<'a>(
         ids.0.push((n.to_string(), id));
     }
     Ok(ids)
+}
+
+/// Brings org data saved before the org had profiles up to date, on load: adds the Profile
+/// and LoginHistory objects and the current User.ProfileId definition where the saved schema
+/// lacks them, the built-in profiles and those the seed's users name where missing, and gives
+/// each user with no ProfileId the profile `seed_profile` names for its username (Standard
+/// User when it names none). Data that already has all of this is left as it is.
+pub(crate) fn upgrade_restored_users(
+    store: &mut Store,
+    seed_profile: impl Fn(&str) -> Option<String>,
+    actor: &Actor,
+) -> Result<(), SfError> {
+    let current = super::standard_objects::standard_schema();
+    for object in ["Profile", "LoginHistory"] {
+        if store.schema().object(object).is_none() {
+            store.define_object(current.object(object).cloned().expect("a standard object"));
+        }
+    }
+    let user_t = store.object_index("User")?;
+    let wanted = current.object("User").and_then(|u| u.field("ProfileId"));
+    if let Some(f) = wanted.filter(|f| store.object(user_t).field("ProfileId") != Some(*f)) {
+        store.define_field("User", f.clone())?;
+    }
+    let existing = match store.object_index("Profile") {
+        Ok(t) => {
+            let name = store.object(t).field_index("Name");
+            let table = store.table(t);
+            table
+                .iter()
+                .filter_map(|(_, r)| {
+                    let n = name.and_then(|i| r.get(i)).and_then(|v| v.as_str())?;
+                    Some((n.to_string(), table.id_of(r)?))
+                })
+                .collect()
+        }
+        Err(_) => Vec::new(),
+    };
+    let users_without: Vec<(SfId, Option<String>)> = {
+        let user = store.object(user_t);
+        let (username, profile) = (user.field_index("Username"), user.field_index("ProfileId"));
+        let table = store.table(user_t);
+        table
+            .iter()
+            .filter(|(_, r)| profile.and_then(|i| r.get(i)).is_none())
+            .filter_map(|(_, r)| {
+                let name = username.and_then(|i| r.get(i)).and_then(|v| v.as_str());
+                Some((table.id_of(r)?, name.and_then(&seed_profile)))
+            })
+            .collect()
+    };
+    let named: Vec<&str> = users_without
+        .iter()
+        .filter_map(|(_, p)| p.as_deref())
+        .collect();
+    let ids = add_missing_profiles(store, ProfileIds(existing), named, actor)?;
+    for (user, profile) in &users_without {
+        let mut body = Map::new();
+        body.insert(
+            "ProfileId".into(),
+            json!(ids.of(profile.as_deref()).map(|id| id.to_string())),
+        );
+        store.update("User", &user.to_string(), &body, actor)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -174,9 +247,10 @@ pub(crate) mod rest_call {
 #[cfg(test)]
 mod rest_tests {
     use super::rest_call::{query, send};
+    use crate::org::store::Store;
     use crate::org::{Org, OrgSeed};
     use axum::http::StatusCode;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     #[tokio::test]
     async fn every_user_has_a_profile_that_soql_follows_from_user() {
@@ -277,6 +351,76 @@ mod rest_tests {
             body["records"][0]["Profile"]["Name"], "Standard User",
             "{body}"
         );
+    }
+
+    /// Makes a saved org file look as sflab wrote it before the org had profiles: no Profile
+    /// or LoginHistory objects, and an optional User.ProfileId that no user has.
+    fn as_saved_before_profiles(image: &mut Value) {
+        let objects = image["schema"]["objects"].as_array().unwrap();
+        let index = |name: &str| objects.iter().position(|o| o["name"] == name).unwrap();
+        let (user, mut gone) = (index("User"), [index("Profile"), index("LoginHistory")]);
+        let fields = image["schema"]["objects"][user]["fields"]
+            .as_array_mut()
+            .unwrap();
+        let slot = fields
+            .iter()
+            .position(|f| f["name"] == "ProfileId")
+            .unwrap();
+        fields[slot]["nillable"] = json!(true);
+        for rec in image["records"][user].as_array_mut().unwrap() {
+            let pairs = rec["fields"].as_array_mut().unwrap();
+            pairs.retain(|pair| pair[0] != json!(slot));
+        }
+        gone.sort_unstable();
+        for t in gone.into_iter().rev() {
+            for list in ["records", "auto_numbers", "purged"] {
+                if let Some(items) = image[list].as_array_mut() {
+                    items.remove(t);
+                }
+            }
+            image["schema"]["objects"].as_array_mut().unwrap().remove(t);
+        }
+    }
+
+    #[tokio::test]
+    async fn org_data_saved_before_profiles_gives_its_users_profiles_on_load() {
+        let org = Org::default_org();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("org.json");
+        org.store.read().save(&path).unwrap();
+        let mut image: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        as_saved_before_profiles(&mut image);
+        std::fs::write(&path, image.to_string()).unwrap();
+        let loaded = Store::load(&path).unwrap();
+        assert!(loaded.schema().object("Profile").is_none());
+
+        let restored = Org::from_store(&org.seed, loaded).unwrap();
+        let (status, body) = query(
+            &restored,
+            "SELECT Username, Profile.Name FROM User ORDER BY Username",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let profiles: Vec<_> = body["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["Username"].clone(), r["Profile"]["Name"].clone()))
+            .collect();
+        assert_eq!(profiles.len(), 2, "{body}");
+        assert_eq!(profiles[0].1, "System Administrator", "{profiles:?}");
+        assert_eq!(profiles[1].1, "Integration User", "{profiles:?}");
+        let (_, body) = query(
+            &restored,
+            "SELECT Name FROM Profile WHERE Name = 'Standard User'",
+        )
+        .await;
+        assert_eq!(body["totalSize"], 1, "{body}");
+        let (status, body) = query(&restored, "SELECT Id FROM LoginHistory").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let store = restored.store.read();
+        let profile_id = store.schema().object("User").unwrap().field("ProfileId");
+        assert!(!profile_id.unwrap().nillable, "ProfileId is required again");
     }
 
     #[tokio::test]
