@@ -355,6 +355,11 @@ fn refusals(cx: &Cx, channel: &str) -> String {
         _ if no_id_sent(last) => "CUSTOM with an empty replay id".to_string(),
         -1 => "LATEST (-1)".to_string(),
         -2 => "EARLIEST (-2)".to_string(),
+        crate::org::events::log::NOT_A_NUMBER if text(last, "via") == "pub_sub" => {
+            "a replay id that is not the 8 bytes the org handed out (store the bytes as received, \
+             or as hex read back with `bytes.fromhex`)"
+                .to_string()
+        }
         crate::org::events::log::NOT_A_NUMBER => {
             "a replay id that is no whole number (send it as a JSON number, not text)".to_string()
         }
@@ -379,11 +384,14 @@ fn refusals(cx: &Cx, channel: &str) -> String {
     )
 }
 
-/// True when a refused Pub/Sub subscription asked for CUSTOM with no id the org could read:
-/// the service logs such a request `from` 0 (an empty or malformed `replay_id`, not 8 bytes),
-/// and a real replay id 0 is never refused, as the bus resumes after it.
+/// True when a refused Pub/Sub subscription asked for CUSTOM with no replay id: the service
+/// logs it `from` [`crate::org::events::log::NO_REPLAY_ID`] (a malformed one, not 8 bytes,
+/// is NOT_A_NUMBER).
 fn no_id_sent(refusal: &Value) -> bool {
-    num(refusal, "from") == 0 && text(refusal, "via") == "pub_sub"
+    let from = num(refusal, "from");
+    // Evidence kept before the org logged NO_REPLAY_ID has 0 there (no issued id is 0).
+    from == crate::org::events::log::NO_REPLAY_ID
+        || (from == 0 && text(refusal, "via") == "pub_sub")
 }
 
 /// The org's refusals of a stored replay id (not of a preset) on `channel`: what the client
@@ -396,7 +404,9 @@ fn stored_id_refusals<'a>(cx: &'a Cx, channel: &str) -> Vec<&'a Value> {
         .filter(|r| {
             let from = num(r, "from");
             text(r, "channel") == channel
-                && (from >= 0 || from == crate::org::events::log::NOT_A_NUMBER)
+                && (from >= 0
+                    || from == crate::org::events::log::NOT_A_NUMBER
+                    || from == crate::org::events::log::NO_REPLAY_ID)
         })
         .collect()
 }

@@ -879,3 +879,22 @@ fn the_stale_id_advice_is_left_out_when_the_subscriber_did_fall_back_to_earliest
         v.message
     );
 }
+
+#[test]
+fn a_pub_sub_replay_id_that_is_not_8_bytes_is_named_so_not_as_an_empty_one() {
+    let refused = |from: i64| {
+        let mut e = ev();
+        e.events.refused = vec![json!({
+            "channel": "/event/A__e", "from": from, "via": "pub_sub", "at": at(1),
+            "message": "The replay id is not one this org issued",
+        })];
+        assert_fails("{ rule: events.subscribed, channel: /event/A__e }", &e).message
+    };
+    let malformed = refused(crate::org::events::log::NOT_A_NUMBER);
+    assert!(
+        malformed.contains("a replay id that is not the 8 bytes the org handed out"),
+        "{malformed}"
+    );
+    let empty = refused(crate::org::events::log::NO_REPLAY_ID);
+    assert!(empty.contains("CUSTOM with an empty replay id"), "{empty}");
+}

@@ -75,8 +75,12 @@ pub struct RefusedSubscription {
     pub at: DateTime<Utc>,
 }
 
-/// The `from` of a refused subscription whose replay id was no whole number.
+/// The `from` of a refused subscription whose replay id was no whole number (CometD), or not
+/// the 8 bytes of one (Pub/Sub: a hex or decimal text stored and read back as bytes).
 pub const NOT_A_NUMBER: i64 = i64::MIN;
+
+/// The `from` of a refused Pub/Sub subscription that asked for CUSTOM with no replay id.
+pub const NO_REPLAY_ID: i64 = i64::MIN + 1;
 
 /// One event handed to a subscriber.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -298,9 +298,13 @@ impl PubSub {
         self.checked_start(first).inspect_err(|status| {
             let from = match ReplayPreset::try_from(first.replay_preset) {
                 Ok(ReplayPreset::Earliest) => -2,
-                Ok(ReplayPreset::Custom) => replay_id_of(&first.replay_id)
-                    .and_then(|id| i64::try_from(id).ok())
-                    .unwrap_or(0),
+                Ok(ReplayPreset::Custom) if first.replay_id.is_empty() => {
+                    crate::org::events::log::NO_REPLAY_ID
+                }
+                Ok(ReplayPreset::Custom) => match replay_id_of(&first.replay_id) {
+                    Some(id) => i64::try_from(id).unwrap_or(i64::MAX),
+                    None => crate::org::events::log::NOT_A_NUMBER,
+                },
                 _ => -1,
             };
             self.org

@@ -188,3 +188,22 @@ async fn the_log_adds_up_the_events_a_stream_asked_for() {
     }
     assert_eq!(requested, Some(5), "3 + 2, a negative count adds nothing");
 }
+
+#[tokio::test]
+async fn a_refused_custom_start_is_logged_as_no_id_or_as_bytes_that_are_no_replay_id() {
+    use crate::org::events::log::{NOT_A_NUMBER, NO_REPLAY_ID};
+    let org = Org::default_org();
+    let p = PubSub::new(org.clone());
+    for bytes in [Vec::new(), b"000000000000000d".to_vec()] {
+        let first = proto::FetchRequest {
+            topic_name: "/event/OrderShipped__e".into(),
+            num_requested: 1,
+            replay_preset: proto::ReplayPreset::Custom as i32,
+            replay_id: bytes,
+            ..Default::default()
+        };
+        assert!(p.start_position(&first).is_err());
+    }
+    let from: Vec<i64> = org.events.log.refusals().iter().map(|r| r.from).collect();
+    assert_eq!(from, [NO_REPLAY_ID, NOT_A_NUMBER]);
+}
