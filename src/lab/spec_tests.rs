@@ -461,3 +461,31 @@ fn a_fault_whose_respond_contradicts_its_kind_and_whose_retry_after_lands_nowher
     assert_eq!(p.len(), 2, "{p:?}");
     assert!(p.iter().all(|p| p.line == Some(11)), "{p:?}");
 }
+
+#[test]
+fn an_unknown_rule_is_told_the_rules_of_its_family_not_every_rule() {
+    let yaml = GOOD.replace("rule: http.calls_at_most", "rule: http.calls_at_mots");
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    let m = &p[0].message;
+    assert!(m.contains("did you mean `http.calls_at_most`?"), "{m}");
+    assert!(
+        m.contains("the `http.` rules are http.request, http.order, http.calls_at_most"),
+        "{m}"
+    );
+    assert!(!m.contains("oauth."), "{m}");
+    assert!(m.len() < 300, "{m}");
+    // A family no rule has: the families are listed instead.
+    let yaml = GOOD.replace("rule: http.calls_at_most", "rule: htp.calls_at_most");
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    let m = &p[0].message;
+    assert!(m.contains("did you mean `http.calls_at_most`?"), "{m}");
+    assert!(m.contains("one of breaker., bulk., "), "{m}");
+    assert!(m.contains(" http., "), "{m}");
+    assert!(!m.contains("http.request"), "{m}");
+    // A rule written in capitals still finds its family.
+    let yaml = GOOD.replace("rule: http.calls_at_most", "rule: HTTP.calls");
+    let p = validate(&yaml);
+    assert!(p[0].message.contains("the `http.` rules are"), "{p:?}");
+}
