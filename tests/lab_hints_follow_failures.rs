@@ -56,22 +56,3 @@ fn callout_lab_a_key_stored_under_another_spelling_is_hinted_to_match_the_merge_
         "{hint}"
     );
 }
-
-#[test]
-fn rest_crud_an_update_never_sent_gets_the_rules_own_hint_and_a_put_still_gets_the_put_hint_first()
-{
-    let spec = lab("rest-crud");
-    let hint = first_hint(
-        &spec,
-        "rest.patch_for_update",
-        "No record was updated: expected a PATCH to /sobjects/{Object}/{Id}.",
-    );
-    assert!(hint.contains("curl -X PATCH"), "{hint}");
-    assert!(hint.contains("http.order"), "{hint}");
-    let hint = first_hint(
-        &spec,
-        "rest.patch_for_update",
-        "Updated a record with PUT (1 request). The REST API updates records with PATCH, sending only the fields that change.",
-    );
-    assert!(hint.starts_with("The update must be a PATCH"), "{hint}");
-}
