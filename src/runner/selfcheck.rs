@@ -182,7 +182,9 @@ pub fn lab_warnings(spec: &LabSpec) -> Vec<String> {
         if hints.clone().all(|h| !h.when.is_empty()) {
             out.push(format!(
                 "{file}: every hint for rule {rule} has a `when:`, so a failure of {rule} that \
-                 no `when` names gets no hint: add a hint for {rule} without `when`"
+                 no `when` names gets no hint of its own (another failing check's come instead, \
+                 if there is one): add a hint for {rule} without `when`, unless that failure \
+                 always comes with another check's"
             ));
         }
     }
