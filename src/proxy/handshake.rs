@@ -1,9 +1,9 @@
-//! The TLS handshakes the proxy served, and when a failed one is worth telling the learner
-//! that their client may not trust the sflab CA.
+//! The TLS handshakes the proxy served, and what a failed one tells the learner: that their
+//! client may not trust the sflab CA, or that it spoke plain HTTP to the HTTPS address.
 //!
 //! The proxy keeps, per learner run, how many handshakes completed and how each failed one
-//! ended ([`HandshakeLog`]); [`ca_advice`] decides, for one failure, whether it is evidence of
-//! an untrusted CA. The runner asks once the runs are over, when it knows when each run was
+//! ended ([`HandshakeLog`]); [`handshake_note`] decides, for one failure, which note it earns,
+//! if any. The runner asks once the runs are over, when it knows when each run was
 //! stopped.
 //!
 //! Implementation notes:
@@ -110,7 +110,7 @@ impl HandshakeLog {
     ) -> Vec<(usize, String)> {
         let mut notes: Vec<(usize, String)> = Vec::new();
         for f in &self.failures {
-            let advice = ca_advice(f, self.completed_in(f.run_index), stopped_at(f.run_index));
+            let advice = handshake_note(f, self.completed_in(f.run_index), stopped_at(f.run_index));
             if let Some(note) = advice {
                 if !notes.iter().any(|(i, n)| *i == f.run_index && *n == note) {
                     notes.push((f.run_index, note));
@@ -124,7 +124,7 @@ impl HandshakeLog {
 /// The note a failed handshake earns, if any: plain HTTP sent to the HTTPS address is named
 /// as such; the CA advice when the client refused the certificate, or when the handshake just stopped before its run was stopped (`stopped_at`)
 /// and none of the run's handshakes completed (`completed_in_run`). See the module notes.
-pub fn ca_advice(
+pub fn handshake_note(
     failure: &HandshakeFailure,
     completed_in_run: u64,
     stopped_at: Option<DateTime<Utc>>,
@@ -171,25 +171,25 @@ mod tests {
     fn a_handshake_cut_when_the_run_was_stopped_gets_no_ca_advice() {
         let stop = Utc::now();
         let cut = eof(0, stop + Duration::milliseconds(3));
-        assert_eq!(ca_advice(&cut, 0, Some(stop)), None);
+        assert_eq!(handshake_note(&cut, 0, Some(stop)), None);
     }
 
     #[test]
     fn an_eof_in_a_run_whose_handshakes_completed_gets_no_ca_advice() {
         let stop = Utc::now();
         let early = eof(0, stop - Duration::seconds(5));
-        assert_eq!(ca_advice(&early, 985, Some(stop)), None);
-        assert_eq!(ca_advice(&early, 985, None), None);
+        assert_eq!(handshake_note(&early, 985, Some(stop)), None);
+        assert_eq!(handshake_note(&early, 985, None), None);
     }
 
     #[test]
     fn an_eof_before_the_stop_in_a_run_with_no_completed_handshake_gets_the_advice() {
         let stop = Utc::now();
         let early = eof(0, stop - Duration::seconds(5));
-        let note = ca_advice(&early, 0, Some(stop)).expect("advice");
+        let note = handshake_note(&early, 0, Some(stop)).expect("advice");
         assert!(note.contains("(tls handshake eof)"), "{note}");
         assert!(note.contains("may not trust the sflab CA"), "{note}");
-        assert!(ca_advice(&early, 0, None).is_some());
+        assert!(handshake_note(&early, 0, None).is_some());
     }
 
     #[test]
@@ -200,7 +200,7 @@ mod tests {
             at: stop + Duration::milliseconds(1),
             ending: HandshakeEnding::PlainHttp,
         };
-        let note = ca_advice(&plain, 3, Some(stop)).expect("a note");
+        let note = handshake_note(&plain, 3, Some(stop)).expect("a note");
         assert!(note.contains("plain HTTP"), "{note}");
         assert!(!note.contains("CA"), "{note}");
     }
@@ -213,7 +213,7 @@ mod tests {
             at: stop + Duration::milliseconds(1),
             ending: HandshakeEnding::RefusedCertificate("UnknownCA".into()),
         };
-        let note = ca_advice(&refused, 12, Some(stop)).expect("advice");
+        let note = handshake_note(&refused, 12, Some(stop)).expect("advice");
         assert!(
             note.contains("refused its certificate: UnknownCA"),
             "{note}"

@@ -43,7 +43,7 @@ pub use fault::{
     validate_faults, FaultAction, FaultAt, FaultKind, FaultPlan, FaultResponse, FaultSpec,
     FaultSpecError,
 };
-pub use handshake::{ca_advice, HandshakeEnding, HandshakeFailure, HandshakeLog};
+pub use handshake::{handshake_note, HandshakeEnding, HandshakeFailure, HandshakeLog};
 pub use recorder::{PendingRequest, Recorder};
 
 use crate::org::overlong::Overlong;

@@ -231,7 +231,7 @@ fn upsert_not_done(e: &Exchange) -> String {
                 "The upsert {} was answered {}{}: the org refused it and wrote nothing.",
                 show(e),
                 r.status,
-                r.said.replacen(':', "", 1)
+                r.said.strip_prefix(':').unwrap_or(&r.said)
             ),
             Some(part) => format!(
                 "The upsert {} {status}, but the org refused {part}{}{}.",
