@@ -308,6 +308,16 @@ pub fn exchange_detail(e: &Exchange) -> String {
     out
 }
 
+/// A run's output line by line in the order written, when the in-order record holds all of it
+/// (nothing left out between its first and last lines, and as many lines as the two streams
+/// have); `None` for a longer output (the streams are then shown whole, one after the other)
+/// and for an attempt recorded before the in-order record was kept.
+fn whole_in_order(r: &LearnerRun) -> Option<Vec<&crate::evidence::OutputLine>> {
+    let lines: Vec<_> = r.output.lines().collect();
+    let streams = r.stdout.text.lines().count() + r.stderr.text.lines().count();
+    (r.output.left_out == 0 && !lines.is_empty() && lines.len() == streams).then_some(lines)
+}
+
 /// `sflab transcript`: runs with their whole output, the table, then every exchange in full.
 pub fn render_transcript(
     lab: &str,
@@ -320,6 +330,21 @@ pub fn render_transcript(
         let _ = writeln!(out, "{}", run_line(r));
         for note in &r.notes {
             let _ = writeln!(out, "  note: {note}");
+        }
+        if let Some(lines) = whole_in_order(r) {
+            // Short output reads as the terminal showed it: an error among what came before.
+            let _ = writeln!(
+                out,
+                "  output, in the order written (stderr lines marked ┃):"
+            );
+            for line in lines {
+                let bar = match line.stream {
+                    crate::evidence::OutputStream::Stdout => "│",
+                    crate::evidence::OutputStream::Stderr => "┃",
+                };
+                let _ = writeln!(out, "  {bar} {}", line.text);
+            }
+            continue;
         }
         if !r.stdout.text.trim().is_empty() {
             let _ = writeln!(out, "  stdout:");

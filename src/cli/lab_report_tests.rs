@@ -1,7 +1,9 @@
 //! Output tests of the check report and the transcript.
 
 use super::*;
-use crate::evidence::{CapturedOutput, FaultFired, RecordedRequest, RecordedResponse};
+use crate::evidence::{
+    CapturedOutput, FaultFired, OutputLine, OutputStream, RecordedRequest, RecordedResponse,
+};
 use chrono::{TimeZone, Utc};
 use std::time::Duration;
 
@@ -323,4 +325,48 @@ fn a_fail_with_every_point_names_the_check_worth_no_points_that_failed() {
     );
     let text = render_report(&report(), "Upsert twice", &HintOffer::Nothing);
     assert!(!text.contains("Every point was earned"), "{text}");
+}
+
+#[test]
+fn the_transcript_shows_a_short_output_in_the_order_written_with_stderr_marked() {
+    let mut run = LearnerRun::default();
+    run.stdout.text = "fetching accounts\ngot 3\n".into();
+    run.stderr.text = "Traceback: KeyError 'records'\n".into();
+    run.output.head = vec![
+        line(OutputStream::Stdout, "fetching accounts"),
+        line(OutputStream::Stderr, "Traceback: KeyError 'records'"),
+        line(OutputStream::Stdout, "got 3"),
+    ];
+    let text = render_transcript("x", "now", &[], &[run]);
+    assert!(
+        text.contains(
+            "  output, in the order written (stderr lines marked ┃):\n  │ fetching accounts\n  ┃ Traceback: KeyError 'records'\n  │ got 3\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("  stdout:"), "{text}");
+}
+
+#[test]
+fn the_transcript_shows_each_stream_whole_when_the_in_order_record_left_lines_out() {
+    let mut run = LearnerRun::default();
+    run.stdout.text = (1..=300).map(|i| format!("row {i}\n")).collect();
+    run.stderr.text = "done with a warning\n".into();
+    run.output.head = vec![line(OutputStream::Stdout, "row 1")];
+    run.output.left_out = 299;
+    run.output.tail = vec![line(OutputStream::Stderr, "done with a warning")];
+    let text = render_transcript("x", "now", &[], &[run]);
+    assert!(text.contains("  stdout:\n  │ row 1\n"), "{text}");
+    assert!(
+        text.contains("  │ row 300\n  stderr:\n  │ done with a warning\n"),
+        "{text}"
+    );
+    assert!(!text.contains("in the order written"), "{text}");
+}
+
+fn line(stream: OutputStream, text: &str) -> OutputLine {
+    OutputLine {
+        stream,
+        text: text.into(),
+    }
 }
