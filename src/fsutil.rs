@@ -3,8 +3,11 @@
 //! Anything that may hold a token or a transcript is written through here: a temporary file
 //! created with `create_new` and mode 0600 in the same folder, synced, then renamed over the
 //! target — so a crash mid-write leaves the old file whole and no reader sees a half file.
-//! The temporary file's name carries the writer's process id (`.<name>.<pid>.tmp`); one whose
-//! process is gone (killed mid-write) is removed by the next write to the same file.
+//! The temporary file's name carries the writer's process id and a number of its own
+//! (`.<name>.<pid>-<n>.tmp`, so two threads of one process writing the same file at once do
+//! not share one); one whose process is gone (killed mid-write) is removed by the next write
+//! to the same file. A file that must be made once and then only read (a key) is made with
+//! [`create_private_once`]: of two writers at once, one makes it and the other reads it.
 //!
 //! Also here: following a symbolic link to the file a write should replace ([`write_target`]),
 //! checking a folder can be written before work that ends in a write ([`probe_writable`]), and
@@ -39,7 +42,44 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
         .to_string_lossy();
     sweep_stale_temps(dir, &name);
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = write_temp(dir, &name, contents)?;
+    let result = fs::rename(&tmp, path);
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Makes `path` with `contents` (mode 0600) unless it exists: true when this call made it.
+/// The file appears whole or not at all, and of two writers at once exactly one makes it
+/// (the other gets false and should read the file).
+pub fn create_private_once(path: &Path, contents: &[u8]) -> io::Result<bool> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
+        .to_string_lossy();
+    sweep_stale_temps(dir, &name);
+    let tmp = write_temp(dir, &name, contents)?;
+    // A link fails where the name is taken, where a rename would replace what is there.
+    let made = match fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    };
+    let _ = fs::remove_file(&tmp);
+    made
+}
+
+/// Writes `contents` to a fresh temporary file in `dir` for `name` (mode 0600, synced), named
+/// `.<name>.<pid>-<n>.tmp`; returns its path.
+fn write_temp(dir: &Path, name: &str, contents: &[u8]) -> io::Result<PathBuf> {
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
     let _ = fs::remove_file(&tmp);
     let mut opts = OpenOptions::new();
     opts.write(true).create_new(true);
@@ -48,13 +88,15 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     let result = (|| {
         let mut f = opts.open(&tmp)?;
         f.write_all(contents)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
+        f.sync_all()
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    result
 }
 
 /// Whether process `pid` exists (signal 0 checks existence only; EPERM means it is someone
@@ -87,6 +129,8 @@ pub fn sweep_stale_temps(dir: &Path, name: &str) {
         let pid = file
             .strip_prefix(&prefix)
             .and_then(|rest| rest.strip_suffix(".tmp"))
+            // `<pid>-<n>`, or `<pid>` as writers before the number named theirs.
+            .and_then(|rest| rest.split('-').next())
             .and_then(|pid| pid.parse::<i32>().ok());
         if let Some(pid) = pid {
             if pid != std::process::id() as i32 && !process_alive(pid) {
@@ -209,14 +253,70 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("org.json");
         // No process has id i32::MAX - 1 on any real system.
-        let stale = dir.path().join(format!(".org.json.{}.tmp", i32::MAX - 1));
+        let stale = dir.path().join(format!(".org.json.{}-3.tmp", i32::MAX - 1));
+        let older = dir.path().join(format!(".org.json.{}.tmp", i32::MAX - 1));
         let other = dir.path().join(".notes.json.1.tmp");
         fs::write(&stale, b"half").unwrap();
+        fs::write(&older, b"half").unwrap();
         fs::write(&other, b"someone else's").unwrap();
         write_private_atomic(&p, b"whole").unwrap();
         assert!(!stale.exists(), "the dead writer's temp file is gone");
+        assert!(
+            !older.exists(),
+            "so is one named before temp files were numbered"
+        );
         assert!(other.exists(), "another file's temp file is left alone");
         assert_eq!(fs::read(&p).unwrap(), b"whole");
+    }
+
+    #[test]
+    fn threads_writing_one_file_at_once_each_write_it_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state.json");
+        std::thread::scope(|s| {
+            for t in 0..8u8 {
+                let p = &p;
+                s.spawn(move || {
+                    for _ in 0..20 {
+                        write_private_atomic(p, &[t; 64]).unwrap();
+                    }
+                });
+            }
+        });
+        let last = fs::read(&p).unwrap();
+        assert!(last.len() == 64 && last.iter().all(|b| *b == last[0]));
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 1, "no temporary file is left: {left:?}");
+    }
+
+    #[test]
+    fn of_writers_making_one_file_at_once_exactly_one_makes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("redaction.key");
+        let made: Vec<bool> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8u8)
+                .map(|t| {
+                    let p = &p;
+                    s.spawn(move || create_private_once(p, &[t; 32]).unwrap())
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(made.iter().filter(|m| **m).count(), 1, "{made:?}");
+        let winner = made.iter().position(|m| *m).unwrap() as u8;
+        assert_eq!(fs::read(&p).unwrap(), vec![winner; 32]);
+        assert!(!create_private_once(&p, b"later").unwrap());
+        assert_eq!(
+            fs::read(&p).unwrap(),
+            vec![winner; 32],
+            "a later call changes nothing"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
     }
 
     #[cfg(unix)]

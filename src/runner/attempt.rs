@@ -103,10 +103,21 @@ pub fn redaction_key(ws: &Workspace) -> std::io::Result<Vec<u8>> {
     let path = ws.state_dir().join("redaction.key");
     match std::fs::read(&path) {
         Ok(k) if k.len() >= 32 => Ok(k),
-        _ => {
+        // A key too short to use is replaced.
+        Ok(_) => {
             let key: [u8; 32] = rand::random();
             crate::fsutil::write_private_atomic(&path, &key)?;
             Ok(key.to_vec())
+        }
+        // The first attempt makes it; of two first attempts at once (cases of `dev check`,
+        // hand-ins graded together), one makes it and the other uses that one.
+        Err(_) => {
+            let key: [u8; 32] = rand::random();
+            if crate::fsutil::create_private_once(&path, &key)? {
+                Ok(key.to_vec())
+            } else {
+                std::fs::read(&path)
+            }
         }
     }
 }
