@@ -8,7 +8,9 @@
 //! punctuation (`endpoint: /services/Soap/u/`) match on that side as plain text. Case counts,
 //! except in [`mentions_loosely`], which finds what a line must not say however it is
 //! written: in any case, and a number in any decimal form of its value (`0` in `0.0`; zero
-//! also as a word standing for the value, "none", "zero" or "nil").
+//! also as a word standing for the value, "none", "zero" or "nil"), and a word also as a part
+//! of a program's name for something (`opportunityCount`, `OpportunityCount`,
+//! `opportunity_count` all name an Opportunity count; see [`identifier_parts`]).
 
 fn word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -54,11 +56,15 @@ pub(crate) fn mentions(text: &str, item: &str) -> bool {
     })
 }
 
-/// Like [`mentions`], but case does not count (`OPPORTUNITIES` mentions `Opportunities`) and a
+/// Like [`mentions`], but case does not count (`OPPORTUNITIES` mentions `Opportunities`), a
+/// word is also found as a part of a camelCase or snake_case name (`opportunityCount`), and a
 /// number is also found written with another decimal form of the same value (`0.0`, `0.00` or
 /// `00` for `0`; `1,500` for `1500`): for what a line must not say, however it says it.
 pub(crate) fn mentions_loosely(text: &str, item: &str) -> bool {
     if mentions(&text.to_lowercase(), &item.to_lowercase()) {
+        return true;
+    }
+    if name_holding_word(text, item).is_some() {
         return true;
     }
     let Ok(value) = item.parse::<f64>() else {
@@ -95,17 +101,68 @@ fn zero_word(text: &str) -> Option<&str> {
 }
 
 /// How `item` is written in `text` when [`mentions_loosely`] finds it in another form than
-/// its own (`0` as `0.0` or as the word `None`); `None` when it is written as given, in any
+/// its own (`0` as `0.0` or as the word `None`; `Opportunity` inside the name
+/// `opportunityCount`); `None` when it is written as given, in any
 /// case, or not found. For a verdict that must quote what it matched.
 pub(crate) fn loosely_written<'t>(text: &'t str, item: &str) -> Option<&'t str> {
     if mentions(&text.to_lowercase(), &item.to_lowercase()) {
         return None;
+    }
+    if let Some(name) = name_holding_word(text, item) {
+        return Some(name);
     }
     let value = item.parse::<f64>().ok()?;
     if let Some((_, written)) = numbers_written(text).into_iter().find(|(n, _)| *n == value) {
         return Some(written);
     }
     (value == 0.0).then(|| zero_word(text)).flatten()
+}
+
+/// The first name in `text` (a run of letters, digits and `_`) that holds the word `item` as
+/// one of its [`identifier_parts`], in any case: `opportunityCount` for `Opportunity`. `None`
+/// for an item that is not a single word of letters.
+fn name_holding_word<'t>(text: &'t str, item: &str) -> Option<&'t str> {
+    if item.is_empty() || !item.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let item = item.to_lowercase();
+    text.split(|c: char| !word_char(c)).find(|name| {
+        identifier_parts(name)
+            .iter()
+            .any(|part| part.to_lowercase() == item)
+    })
+}
+
+/// The words a program's name for something is made of: split at `_`, where a lower-case
+/// letter or digit meets a capital (`opportunityCount`), before the last capital of a run
+/// followed by a lower-case letter (`HTTPStatus` is HTTP and Status), and where letters meet
+/// digits. `OPPORTUNITY_COUNT` is OPPORTUNITY and COUNT; `OPPORTUNITYCOUNT` is one word.
+fn identifier_parts(name: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = name.char_indices().collect();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        if c == '_' {
+            parts.push(&name[start..at]);
+            start = at + c.len_utf8();
+            continue;
+        }
+        let Some(&(_, prev)) = i.checked_sub(1).and_then(|p| chars.get(p)) else {
+            continue;
+        };
+        let next = chars.get(i + 1).map(|&(_, n)| n);
+        let hump = c.is_uppercase() && (prev.is_lowercase() || prev.is_ascii_digit());
+        let acronym_end =
+            c.is_uppercase() && prev.is_uppercase() && next.is_some_and(char::is_lowercase);
+        let digits_meet = c.is_ascii_digit() != prev.is_ascii_digit() && prev != '_';
+        if hump || acronym_end || digits_meet {
+            parts.push(&name[start..at]);
+            start = at;
+        }
+    }
+    parts.push(&name[start..]);
+    parts.retain(|p| !p.is_empty());
+    parts
 }
 
 /// The numbers written in `text`: runs of digits with decimal points and thousands
@@ -227,5 +284,42 @@ mod tests {
         assert_eq!(loosely_written("Opportunities: 0", "0"), None);
         assert_eq!(loosely_written("OPPORTUNITIES: 0", "Opportunities"), None);
         assert_eq!(loosely_written("Opportunities: null", "0"), None);
+        assert_eq!(
+            loosely_written("{\"opportunityCount\":0}", "Opportunity"),
+            Some("opportunityCount")
+        );
+    }
+
+    #[test]
+    fn a_word_is_found_loosely_as_a_part_of_a_camel_or_snake_case_name() {
+        assert!(mentions_loosely("{\"opportunityCount\":0}", "Opportunity"));
+        assert!(mentions_loosely(
+            "OpportunityCount: 0 (INVALID_TYPE)",
+            "Opportunity"
+        ));
+        assert!(mentions_loosely("opportunity_count: 0", "Opportunity"));
+        assert!(mentions_loosely("OPPORTUNITY_COUNT=0", "Opportunity"));
+        assert!(mentions_loosely("numOpps: 0", "Opps"));
+        assert!(mentions_loosely("HTTPOpportunities: 0", "Opportunities"));
+        assert!(!mentions_loosely("OPPORTUNITYCOUNT: 0", "Opportunity"));
+        assert!(!mentions_loosely("Opportunistic: 0", "Opportunity"));
+        assert!(!mentions_loosely("opportunity_count: 0", "Opportunity_c"));
+        assert!(!mentions("opportunityCount", "Opportunity"), "only loosely");
+    }
+
+    #[test]
+    fn a_name_splits_into_the_words_it_is_made_of() {
+        use super::identifier_parts;
+        assert_eq!(
+            identifier_parts("opportunityCount"),
+            ["opportunity", "Count"]
+        );
+        assert_eq!(identifier_parts("HTTPStatus"), ["HTTP", "Status"]);
+        assert_eq!(
+            identifier_parts("opportunity__count"),
+            ["opportunity", "count"]
+        );
+        assert_eq!(identifier_parts("opps2count"), ["opps", "2", "count"]);
+        assert_eq!(identifier_parts("OPPORTUNITYCOUNT"), ["OPPORTUNITYCOUNT"]);
     }
 }

@@ -194,6 +194,27 @@ fn a_ruled_out_line_quotes_the_form_a_count_was_written_in() {
 }
 
 #[test]
+fn a_made_up_count_under_a_camel_or_snake_case_label_is_ruled_out() {
+    let rule = r#"{ rule: process.output_contains, texts: [INVALID_TYPE], absent_lines: [[Opportunity, "0"]] }"#;
+    let mut ev = evidence(vec![]);
+    for printed in [
+        "{\"accounts\":[\"Falcon Corp\"],\"opportunityCount\":0,\"error\":\"INVALID_TYPE\"}\n",
+        "OpportunityCount: 0 (INVALID_TYPE)\n",
+        "opportunity_count: 0 (INVALID_TYPE)\n",
+    ] {
+        ev.runs[0].stdout.text = printed.into();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("Opportunity (written \""),
+            "{}",
+            v.message
+        );
+    }
+    ev.runs[0].stdout.text = "opportunityAccess: not permitted (INVALID_TYPE)\n".into();
+    assert_passes(rule, &ev);
+}
+
+#[test]
 fn a_line_group_passes_only_when_its_items_share_a_line() {
     let rule = "{ rule: process.output_contains, lines: [[A-1000, updated], [A-2001, created]] }";
     let mut ev = evidence(vec![]);
