@@ -14,7 +14,9 @@
 //!   after the run was deployed (a file named otherwise deploys a set nobody is given).
 //!
 //! A failed `callout.made` whose user was to get a principal from a permission set the lab
-//! could not assign says so, naming the set and those that were deployed.
+//! could not assign says so, naming the set and those that were deployed; one whose last
+//! callout the service answered with another status quotes the service's answer (its error
+//! body), as a refused token request is quoted.
 //!
 //! Each verdict quotes what the org recorded, so a learner sees the org's own error.
 
@@ -255,13 +257,37 @@ pub(crate) fn callout_made(p: &CalloutMade, cx: &Cx) -> Verdict {
                 })
                 .unwrap_or_default();
             cx.fail(format!(
-                "No callout through {} was {}. The last one: {}.{why}",
+                "No callout through {} was {}. The last one: {}.{}{why}",
                 p.named_credential,
                 wanted.join(", "),
-                show_callout(last)
+                show_callout(last),
+                service_answer(cx, last)
             ))
         }
     }
+}
+
+/// What the service answered to `last`, a callout it answered with a status, quoted from the
+/// lab action that made it (its outcome keeps the start of the body): ` The service answered:
+/// {"error":"not_found",…}`, so a 404 or 400 reads with the service's own reason. Empty when
+/// the callout was refused before it was sent (the refusal is quoted already), or no lab
+/// action of that status kept a body. The callout log does not tie a callout to its action, so
+/// the last callout or invocation outcome of the same status stands for it.
+fn service_answer(cx: &Cx, last: &CalloutSeen) -> String {
+    let Some(status) = last.status.filter(|_| last.error.is_none()) else {
+        return String::new();
+    };
+    cx.ev
+        .outbound
+        .actions
+        .iter()
+        .rev()
+        .filter(|o| matches!(o.kind.as_str(), "callout" | "invoke"))
+        .find(|o| o.status == Some(status))
+        .map(|o| o.detail.trim())
+        .filter(|d| !d.is_empty())
+        .map(|d| format!(" The service answered: {d}"))
+        .unwrap_or_default()
 }
 
 /// Each permission set the lab assigns after the run that sflab could not assign (one not

@@ -204,6 +204,39 @@ fn callout_made_matches_credential_user_auth_and_status() {
     );
 }
 
+#[test]
+fn callout_made_quotes_the_services_answer_to_a_callout_it_answered_otherwise() {
+    let not_found =
+        r#"{"error":"not_found","message":"No shipment with tracking number TRK41000001."}"#;
+    let mut ev = evidence(vec![]);
+    ev.outbound.callouts = vec![call("Courier", "dispatch", "basic", Some(404), None)];
+    ev.outbound.actions = vec![
+        ActionOutcome {
+            kind: "assign".into(),
+            ..action("assign", true, None, "assigned")
+        },
+        action("track-parcel", false, Some(404), not_found),
+    ];
+    let v = rule("{ rule: callout.made, named_credential: Courier, status: 200 }").check(&ev);
+    assert!(!v.passed());
+    assert!(
+        v.message
+            .contains(&format!("answered 404. The service answered: {not_found}")),
+        "{}",
+        v.message
+    );
+    // A callout the org refused before sending it is quoted from the refusal alone.
+    ev.outbound.callouts = vec![call(
+        "Courier",
+        "dispatch",
+        "basic",
+        None,
+        Some("user dispatch may not use Named Credential Courier"),
+    )];
+    let v = rule("{ rule: callout.made, named_credential: Courier }").check(&ev);
+    assert!(!v.message.contains("The service answered"), "{}", v.message);
+}
+
 fn setup_of(named: Vec<NamedSeen>, granted: bool, sites: &[&str]) -> CalloutSetup {
     CalloutSetup {
         named,
