@@ -454,13 +454,23 @@ fn dev_check_passes_every_reference_and_fails_every_known_bad_solution() {
     let curriculum = sflab::curriculum::Curriculum::embedded().unwrap();
     let files = sflab::curriculum::embedded();
     let scratch = tempfile::tempdir().unwrap();
-    let results = runtime().block_on(sflab::runner::selfcheck::dev_check(
+    let ids: Vec<&str> = curriculum.labs.iter().map(|l| l.id.as_str()).collect();
+    let mut results = Vec::new();
+    let mut order = Vec::new();
+    sflab::runner::selfcheck_jobs::dev_check_labs(
         &files,
         &curriculum,
         &mock_parts(),
         scratch.path(),
-        None,
-    ));
+        &ids,
+        sflab::runner::selfcheck_jobs::DEFAULT_JOBS,
+        |id, done| {
+            order.push(id.to_string());
+            results.extend(done);
+        },
+    );
+    // Labs checked at the same time are still reported in curriculum order.
+    assert_eq!(order, ids);
     let bad: Vec<String> = results
         .iter()
         .filter(|r| !r.ok())

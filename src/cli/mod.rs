@@ -256,6 +256,10 @@ pub enum DevAction {
         /// Only this lab.
         #[arg(long)]
         lab: Option<String>,
+        /// Labs checked at the same time (their cases mostly wait on the learner's processes,
+        /// events and faults); 1 checks one lab after another.
+        #[arg(long, default_value_t = crate::runner::selfcheck_jobs::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..=16))]
+        jobs: u16,
     },
 }
 
@@ -398,8 +402,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             lab::transcript(&cli, &curriculum, lab, har.as_deref())
         }
         Some(Command::Dev {
-            action: DevAction::Check { ref lab },
-        }) => dev::check(&cli, &curriculum, lab.as_deref()),
+            action: DevAction::Check { ref lab, jobs },
+        }) => dev::check(&cli, &curriculum, lab.as_deref(), jobs),
         Some(Command::Grade {
             ref submissions,
             ref lab,

@@ -26,6 +26,7 @@ pub mod report;
 pub mod run_token;
 pub mod scenario;
 pub mod selfcheck;
+pub mod selfcheck_jobs;
 pub mod shebang;
 pub mod tools;
 pub mod watch;

@@ -316,7 +316,103 @@ fn failing_rules(r: &crate::runner::Report) -> String {
     text
 }
 
-/// Runs the reference, the starter and every known-bad case of every lab (or only `only`).
+/// One attempt dev check makes for a lab.
+#[derive(Debug, Clone)]
+pub enum Case {
+    /// The reference solution, which must pass.
+    Reference,
+    /// The untouched starter, which must not.
+    Starter,
+    /// A known-bad solution, which must fail as its `expect.yaml` says.
+    Wrong { name: String, expect: Expectation },
+}
+
+impl Case {
+    /// `reference`, `starter` or `wrong/<case>`, as results name it.
+    pub fn label(&self) -> String {
+        match self {
+            Case::Reference => "reference".into(),
+            Case::Starter => "starter".into(),
+            Case::Wrong { name, .. } => format!("wrong/{name}"),
+        }
+    }
+}
+
+/// A lab's spec and the cases dev check runs for it, or the results that end its check before
+/// any case runs.
+pub type LabPlan = Result<(LabSpec, Vec<Case>), Vec<CaseResult>>;
+
+/// What dev check runs for the lab `meta`: its spec and its cases, in the order they are
+/// reported — or, when the lab cannot be run at all (its lab.yaml or its folders have a
+/// problem), the results that say why.
+pub fn plan_lab(files: &dyn Files, meta: &crate::curriculum::LabMeta) -> LabPlan {
+    let spec = crate::lab::spec::parse(&format!("{}/lab.yaml", meta.dir), &meta.yaml)
+        .map_err(|e| vec![result(&meta.id, "lab.yaml", Some(e.to_string()))])?;
+    let layout = lab_layout_problems(files, &spec);
+    if !layout.is_empty() {
+        return Err(vec![result(&spec.id, "layout", Some(layout.join("\n")))]);
+    }
+    let mut cases = vec![Case::Reference, Case::Starter];
+    for (name, expect) in wrong_cases(files, &spec.id) {
+        // An expect.yaml that does not read is a layout problem, reported above.
+        if let Some(Ok(expect)) = expect.map(|t| serde_yaml::from_str::<Expectation>(&t)) {
+            cases.push(Case::Wrong { name, expect });
+        }
+    }
+    Ok((spec, cases))
+}
+
+/// Runs one case of a lab in the scratch workspace `ws` and says whether it behaved as
+/// required. Each case runs in a folder of its own against a fresh mock org.
+pub async fn run_case(
+    files: &dyn Files,
+    spec: &LabSpec,
+    ws: &Workspace,
+    parts: &Parts,
+    case: &Case,
+) -> CaseResult {
+    let reference_files = format!("solutions/{}/", spec.id);
+    let reference_layer: (&str, &[&str]) = (&reference_files, &["wrong/"]);
+    let problem = match case {
+        Case::Reference => match attempt_case(files, spec, ws, parts, &[reference_layer]).await {
+            Ok(r) if r.passed => None,
+            Ok(r) => Some(format!(
+                "the reference solution must pass but scored {}/{} ({})",
+                r.points,
+                r.max_points,
+                failing_rules(&r)
+            )),
+            Err(e) => Some(e),
+        },
+        Case::Starter => {
+            let starter_files = format!("labs/{}/starter/", spec.id);
+            match attempt_case(files, spec, ws, parts, &[(&starter_files, &[])]).await {
+                Ok(r) if r.passed => {
+                    Some("the untouched starter passes: the lab asks nothing of the learner".into())
+                }
+                Ok(_) => None,
+                Err(e) => Some(e),
+            }
+        }
+        Case::Wrong { name, expect } => {
+            let case_files = format!("solutions/{}/wrong/{name}/", spec.id);
+            let mut reference_skip: Vec<&str> = reference_layer.1.to_vec();
+            reference_skip.extend(expect.leaves_out.iter().map(String::as_str));
+            let layers = [
+                (reference_layer.0, &reference_skip[..]),
+                (&case_files, &["expect.yaml"][..]),
+            ];
+            match attempt_case(files, spec, ws, parts, &layers).await {
+                Ok(r) => known_bad_problem(expect, &r, spec.run.timeout),
+                Err(e) => Some(e),
+            }
+        }
+    };
+    result(&spec.id, &case.label(), problem)
+}
+
+/// Checks every lab of `curriculum` (or only the lab `only`), one case after another: see
+/// [`super::selfcheck_jobs`] for several at a time.
 pub async fn dev_check(
     files: &dyn Files,
     curriculum: &Curriculum,
@@ -324,85 +420,37 @@ pub async fn dev_check(
     scratch: &Path,
     only: Option<&str>,
 ) -> Vec<CaseResult> {
-    let mut out = Vec::new();
-    let ws = match Workspace::at(scratch) {
+    let ws = match scratch_workspace(scratch) {
         Ok(ws) => ws,
-        Err(e) => {
-            out.push(result(
-                "-",
-                "workspace",
-                Some(format!("cannot use {}: {e}", scratch.display())),
-            ));
-            return out;
-        }
+        Err(problem) => return vec![problem],
     };
+    let mut out = Vec::new();
     for meta in curriculum
         .labs
         .iter()
         .filter(|l| only.is_none_or(|o| o == l.id))
     {
-        let spec = match crate::lab::spec::parse(&format!("{}/lab.yaml", meta.dir), &meta.yaml) {
-            Ok(s) => s,
-            Err(e) => {
-                out.push(result(&meta.id, "lab.yaml", Some(e.to_string())));
-                continue;
-            }
-        };
-        let layout = lab_layout_problems(files, &spec);
-        if !layout.is_empty() {
-            out.push(result(&spec.id, "layout", Some(layout.join("\n"))));
-            continue;
-        }
-        let reference_files = format!("solutions/{}/", spec.id);
-        let reference_layer: (&str, &[&str]) = (&reference_files, &["wrong/"]);
-        let reference = attempt_case(files, &spec, &ws, parts, &[reference_layer]).await;
-        out.push(result(
-            &spec.id,
-            "reference",
-            match reference {
-                Ok(r) if r.passed => None,
-                Ok(r) => Some(format!(
-                    "the reference solution must pass but scored {}/{} ({})",
-                    r.points,
-                    r.max_points,
-                    failing_rules(&r)
-                )),
-                Err(e) => Some(e),
-            },
-        ));
-        let starter_files = format!("labs/{}/starter/", spec.id);
-        let starter = attempt_case(files, &spec, &ws, parts, &[(&starter_files, &[])]).await;
-        out.push(result(
-            &spec.id,
-            "starter",
-            match starter {
-                Ok(r) if r.passed => {
-                    Some("the untouched starter passes: the lab asks nothing of the learner".into())
+        match plan_lab(files, meta) {
+            Err(problems) => out.extend(problems),
+            Ok((spec, cases)) => {
+                for case in &cases {
+                    out.push(run_case(files, &spec, &ws, parts, case).await);
                 }
-                Ok(_) => None,
-                Err(e) => Some(e),
-            },
-        ));
-        for (case, expect) in wrong_cases(files, &spec.id) {
-            let Some(Ok(expect)) = expect.map(|t| serde_yaml::from_str::<Expectation>(&t)) else {
-                continue;
-            };
-            let case_files = format!("solutions/{}/wrong/{case}/", spec.id);
-            let mut reference_skip: Vec<&str> = reference_layer.1.to_vec();
-            reference_skip.extend(expect.leaves_out.iter().map(String::as_str));
-            let layers = [
-                (reference_layer.0, &reference_skip[..]),
-                (&case_files, &["expect.yaml"][..]),
-            ];
-            let outcome = attempt_case(files, &spec, &ws, parts, &layers).await;
-            let problem = match outcome {
-                Ok(r) => known_bad_problem(&expect, &r, spec.run.timeout),
-                Err(e) => Some(e),
-            };
-            out.push(result(&spec.id, &format!("wrong/{case}"), problem));
+            }
         }
     }
     out
+}
+
+/// The workspace dev check runs its cases in, or the result saying why it cannot.
+pub fn scratch_workspace(scratch: &Path) -> Result<Workspace, CaseResult> {
+    Workspace::at(scratch).map_err(|e| {
+        result(
+            "-",
+            "workspace",
+            Some(format!("cannot use {}: {e}", scratch.display())),
+        )
+    })
 }
 
 #[cfg(test)]
