@@ -12,6 +12,8 @@
 //!   principal some permission set grants, no URL carries credentials, and (unless allowed) no
 //!   legacy credential or Remote Site Setting remains; and each permission set the lab assigns
 //!   after the run was deployed (a file named otherwise deploys a set nobody is given).
+//!   After a failed deploy it says only that, quoting the deploy's error: nothing of the
+//!   learner's metadata reached the org, so no piece of it is missing from the files.
 //!
 //! A failed `callout.made` whose user was to get a principal from a permission set the lab
 //! could not assign says so, naming the set and those that were deployed; one whose last
@@ -321,6 +323,17 @@ fn unassigned(cx: &Cx) -> Vec<String> {
         .collect()
 }
 
+/// The lab's last deploy, when it failed: then the setup holds none of the learner's files,
+/// and each missing piece (a permission set "to add") would be a symptom of that failure.
+fn failed_deploy<'e>(cx: &Cx<'e>) -> Option<&'e ActionOutcome> {
+    cx.ev
+        .outbound
+        .actions
+        .iter()
+        .rfind(|o| o.kind == "deploy")
+        .filter(|o| !o.ok)
+}
+
 /// What is wrong with the setup, one sentence each (pure, for the table tests).
 pub fn setup_problems(p: &Setup, s: &CalloutSetup) -> Vec<String> {
     let mut out = Vec::new();
@@ -379,6 +392,21 @@ pub fn setup_problems(p: &Setup, s: &CalloutSetup) -> Vec<String> {
 pub(crate) fn setup(p: &Setup, cx: &Cx) -> Verdict {
     if let Some(v) = cx.mock_only("the org's deployed callout setup") {
         return v;
+    }
+    if let Some(failed) = failed_deploy(cx) {
+        let why = failed.detail.trim().trim_end_matches('.');
+        return cx.fail(format!(
+            "The callout setup is not in the org, because the deploy {} run {} failed: {}. A deploy \
+             is all or nothing, so none of its files reached the org and no permission set \
+             could be assigned; fix what the deploy reported first.",
+            match failed.phase.as_str() {
+                "before_run" => "before",
+                "while_running" => "during",
+                _ => "after",
+            },
+            failed.run_index + 1,
+            why.strip_prefix("the deploy failed: ").unwrap_or(why)
+        ));
     }
     let s = &cx.ev.outbound.setup;
     let mut problems = setup_problems(p, s);

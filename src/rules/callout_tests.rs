@@ -205,6 +205,48 @@ fn callout_made_matches_credential_user_auth_and_status() {
 }
 
 #[test]
+fn callout_setup_after_a_failed_deploy_names_the_deploy_not_a_file_to_add() {
+    let mut ev = evidence(vec![]);
+    ev.outbound.actions = vec![
+        ActionOutcome {
+            kind: "deploy".into(),
+            phase: "before_run".into(),
+            ..action(
+                "deploy",
+                false,
+                None,
+                "the deploy failed: ERP.namedCredential-meta.xml: Element labl invalid at this location in type NamedCredential",
+            )
+        },
+        ActionOutcome {
+            kind: "assign".into(),
+            phase: "after_run".into(),
+            ..action(
+                "assign",
+                false,
+                None,
+                "permission set ERP_Callers is not deployed: add permissionsets/ERP_Callers.permissionset-meta.xml to your metadata",
+            )
+        },
+    ];
+    let v = rule("{ rule: callout.setup, split: [ERP] }").check(&ev);
+    assert!(!v.passed());
+    assert!(
+        v.message.contains(
+            "the deploy before run 1 failed: ERP.namedCredential-meta.xml: Element labl invalid"
+        ),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("add permissionsets/"), "{}", v.message);
+    assert!(!v.message.contains("is not deployed"), "{}", v.message);
+    // A deploy that went through leaves the missing permission set to be named.
+    ev.outbound.actions[0].ok = true;
+    let v = rule("{ rule: callout.setup, split: [ERP] }").check(&ev);
+    assert!(v.message.contains("add permissionsets/"), "{}", v.message);
+}
+
+#[test]
 fn callout_made_quotes_the_services_answer_to_a_callout_it_answered_otherwise() {
     let not_found =
         r#"{"error":"not_found","message":"No shipment with tracking number TRK41000001."}"#;
