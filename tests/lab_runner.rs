@@ -695,6 +695,76 @@ fn sigterm_and_sighup_end_a_check_like_ctrl_c_and_stop_the_learners_processes() 
 }
 
 #[test]
+fn ctrl_c_ends_dev_check_its_runs_and_its_scratch_folder() {
+    let t = tempfile::tempdir().unwrap();
+    // The curriculum, whose rest-first-call reference starts a child that would outlive it.
+    let course = t.path().join("course");
+    let files = sflab::curriculum::embedded();
+    for top in ["lessons/", "labs/", "solutions/"] {
+        for path in sflab::curriculum::Files::list(&files, top) {
+            let to = course.join(&path);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::write(&to, sflab::curriculum::Files::read(&files, &path).unwrap()).unwrap();
+        }
+    }
+    let pid_file = t.path().join("child.pid");
+    write_run(
+        &course.join("solutions/rest-first-call"),
+        &format!(
+            "#!/bin/sh\nsleep 300 &\necho $! > {}\nwait\n",
+            pid_file.display()
+        ),
+    );
+    let tmp = t.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_sflab"))
+        .arg("--curriculum")
+        .arg(&course)
+        .args(["dev", "check", "--lab", "rest-first-call"])
+        .env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let child: i32 = loop {
+        if let Some(pid) = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+        {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "the reference never started");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // SAFETY: signalling a process this test started.
+    unsafe { libc::kill(check.id() as i32, libc::SIGINT) };
+    let out = check.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("dev check stopped by Ctrl-C"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with("sflab-dev-check-"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the scratch folder (with its CA key) is left: {left:?}"
+    );
+    let gone = Instant::now() + Duration::from_secs(5);
+    // SAFETY: kill with signal 0 only asks whether the process exists.
+    while unsafe { libc::kill(child, 0) } == 0 {
+        assert!(
+            Instant::now() < gone,
+            "the reference's child outlived dev check"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
 fn a_signal_ends_check_watch_while_it_waits_for_a_change() {
     for (signal, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
         let t = tempfile::tempdir().unwrap();

@@ -19,6 +19,36 @@ pub fn check(
     let scratch = std::env::temp_dir().join(format!("sflab-dev-check-{}", std::process::id()));
     crate::fsutil::create_private_dir(&scratch)
         .map_err(|e| Failure::usage(format!("could not create a scratch folder: {e}")))?;
+    // A stopping signal ends the learners' processes and removes the scratch folder (it
+    // holds a CA key) before the command exits with the signal's status.
+    let on_stop = {
+        let scratch = scratch.clone();
+        move |why: super::signals::Stop| {
+            let sweep = crate::runner::leftovers::end_marked(
+                &crate::runner::leftovers::Marker::EveryRunOfThisProcess,
+                None,
+            );
+            let _ = std::fs::remove_dir_all(&scratch);
+            let left = if sweep.survivors.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; these processes could not be ended: {} (end them by hand)",
+                    sweep
+                        .survivors
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            eprintln!("\nsflab: dev check stopped by {}{left}.", why.name());
+            std::process::exit(i32::from(why.code()));
+        }
+    };
+    if let Err(e) = super::signals::on_stop(on_stop, || {}) {
+        eprintln!("sflab: Ctrl-C will not clean up after dev check ({e})");
+    }
     let files = files_of(cli);
     let labs: Vec<&LabMeta> = curriculum
         .labs
