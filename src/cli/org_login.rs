@@ -10,27 +10,36 @@ use crate::sandbox::{safety, Grant, LoginStore, OrgClient, OrgLogin};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The flags of `sflab org login`. Each flow takes only its own flags: a flag another flow
+/// needs is refused by clap with both flags named (`conflicts_with`), never silently ignored.
 #[derive(Debug, clap::Args)]
 pub struct LoginArgs {
     /// The name sflab gives this login (`--backend sandbox:<alias>`).
     #[arg(long, default_value = "sandbox")]
     pub alias: String,
-    /// Where to log in: https://test.salesforce.com (sandboxes), https://login.salesforce.com,
-    /// or your org's My Domain URL.
-    #[arg(long, value_name = "URL", default_value = DEFAULT_LOGIN_URL)]
-    pub instance_url: String,
+    /// Where to log in: https://test.salesforce.com (sandboxes, the default),
+    /// https://login.salesforce.com, or your org's My Domain URL (which the client credentials
+    /// flow needs).
+    #[arg(long, value_name = "URL", conflicts_with = "from_sf")]
+    pub instance_url: Option<String>,
     /// The consumer key of your External Client App (connected app); a confidential app's
     /// secret is read from SF_CLIENT_SECRET, never from a flag.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "from_sf")]
     pub client_id: Option<String>,
     /// JWT bearer flow: the private key whose certificate is in the app.
-    #[arg(long, value_name = "FILE", requires_all = ["username", "client_id"])]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires_all = ["username", "client_id"],
+        conflicts_with_all = ["client_credentials", "from_sf"]
+    )]
     pub jwt_key_file: Option<PathBuf>,
     /// JWT bearer flow: the user to log in as.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["client_credentials", "from_sf"])]
     pub username: Option<String>,
-    /// Client credentials flow; the secret is read from SF_CLIENT_SECRET (never a flag).
-    #[arg(long, requires = "client_id")]
+    /// Client credentials flow, at your org's My Domain URL (--instance-url); the secret is
+    /// read from SF_CLIENT_SECRET (never a flag).
+    #[arg(long, requires = "client_id", conflicts_with = "from_sf")]
     pub client_credentials: bool,
     /// Reuse a login of the sf CLI (`sf org display --json --target-org <ALIAS>`).
     #[arg(long, value_name = "ALIAS")]
@@ -39,11 +48,12 @@ pub struct LoginArgs {
     #[arg(
         long,
         value_name = "URL",
-        default_value = "http://localhost:1717/OauthRedirect"
+        default_value = "http://localhost:1717/OauthRedirect",
+        conflicts_with_all = ["client_credentials", "jwt_key_file", "from_sf"]
     )]
     pub callback: String,
     /// Web server flow: print the URL instead of opening a browser.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["client_credentials", "jwt_key_file", "from_sf"])]
     pub no_browser: bool,
 }
 
@@ -98,6 +108,42 @@ pub fn run(cmd: &ConnectCommand) -> Result<u8, Failure> {
     }
 }
 
+/// `--username` names the user of the JWT bearer flow only; clap refuses it beside
+/// `--client-credentials` and `--from-sf`, and this refuses it in the web server flow, where
+/// whoever signs in in the browser is the user.
+fn refuse_username_outside_jwt(args: &LoginArgs) -> Result<(), Failure> {
+    match (&args.username, &args.jwt_key_file) {
+        (Some(user), None) => Err(Failure::usage(format!(
+            "--username {user:?} is only for the JWT bearer flow, with --jwt-key-file <FILE>; the web server flow (--client-id alone) logs in as whoever signs in in the browser. Add --jwt-key-file, or leave out --username"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The login URL of the client credentials flow: the org's My Domain URL, given with
+/// `--instance-url`. The flow has no login page, so the token request must reach the org's
+/// own domain; simple-salesforce refuses the shared `login`/`test` domains for it
+/// (sf-wire-contract.md, the `client_credentials` row), and so does sflab, before sending the
+/// secret anywhere. The exact error the shared domains answer is not in our references.
+fn my_domain_url(instance_url: Option<&str>) -> Result<String, Failure> {
+    const HOW: &str = "give your org's My Domain URL, e.g. --instance-url https://mycompany--dev.sandbox.my.salesforce.com (Setup → My Domain shows it)";
+    let Some(given) = instance_url else {
+        return Err(Failure::usage(format!(
+            "the client credentials flow needs --instance-url: it works only at your org's own domain, not at the default {DEFAULT_LOGIN_URL}; {HOW}"
+        )));
+    };
+    let url = connect::normalise_login_url(given)?;
+    let host = url::Url::parse(&url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+    if let Some(shared @ ("login.salesforce.com" | "test.salesforce.com")) = host.as_deref() {
+        return Err(Failure::usage(format!(
+            "--instance-url {given:?} is Salesforce's shared login page ({shared}), where the client credentials flow does not work; {HOW}"
+        )));
+    }
+    Ok(url)
+}
+
 /// Opens `url` with `SFLAB_BROWSER`, `xdg-open` or `open`; false when none could start.
 fn open_browser(url: &str) -> bool {
     let candidates: Vec<std::ffi::OsString> = match std::env::var_os("SFLAB_BROWSER") {
@@ -117,10 +163,16 @@ fn open_browser(url: &str) -> bool {
 
 async fn login(args: &LoginArgs, store: &LoginStore) -> Result<u8, Failure> {
     crate::sandbox::profile::valid_alias(&args.alias)?;
+    refuse_username_outside_jwt(args)?;
+    let login_url = if args.client_credentials {
+        my_domain_url(args.instance_url.as_deref())?
+    } else {
+        connect::normalise_login_url(args.instance_url.as_deref().unwrap_or(DEFAULT_LOGIN_URL))?
+    };
     let http = http_client();
     let target = LoginTarget {
         alias: args.alias.clone(),
-        login_url: connect::normalise_login_url(&args.instance_url)?,
+        login_url,
     };
     let mut login: OrgLogin = if let Some(sf) = &args.from_sf {
         connect::from_sf(&args.alias, sf)?
@@ -428,5 +480,118 @@ impl PreparedBackend {
                 "sflab: the records of the interrupted run are still in {name} ({e}); they are deleted before the next run there"
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, clap::Parser)]
+    struct Login {
+        #[command(flatten)]
+        args: LoginArgs,
+    }
+
+    fn parse(flags: &str) -> Result<LoginArgs, String> {
+        let argv = std::iter::once("login").chain(flags.split_whitespace());
+        Login::try_parse_from(argv)
+            .map(|l| l.args)
+            .map_err(|e| e.to_string())
+    }
+
+    fn refused(flags: &str) -> String {
+        parse(flags).expect_err(flags)
+    }
+
+    #[test]
+    fn client_credentials_with_jwt_flags_is_refused_naming_both() {
+        let e = refused("--client-credentials --jwt-key-file k --username u --client-id x");
+        assert!(
+            e.contains("--client-credentials") && e.contains("--jwt-key-file"),
+            "{e}"
+        );
+        assert!(e.contains("cannot be used with"), "{e}");
+    }
+
+    #[test]
+    fn from_sf_with_another_flows_flag_is_refused_naming_both() {
+        for other in [
+            "--client-id X",
+            "--instance-url https://acme.my.salesforce.com",
+            "--username u",
+            "--client-credentials",
+            "--callback http://localhost:1/cb",
+        ] {
+            let e = refused(&format!("--from-sf A {other}"));
+            let flag = other.split_whitespace().next().unwrap();
+            assert!(e.contains("--from-sf") && e.contains(flag), "{other}: {e}");
+        }
+    }
+
+    #[test]
+    fn web_flow_flags_with_client_credentials_or_jwt_are_refused() {
+        let e = refused("--client-credentials --client-id x --callback http://localhost:1/cb");
+        assert!(
+            e.contains("--client-credentials") && e.contains("--callback"),
+            "{e}"
+        );
+        let e = refused("--client-credentials --client-id x --no-browser");
+        assert!(e.contains("--no-browser"), "{e}");
+        let e = refused("--jwt-key-file k --username u --client-id x --callback http://x/cb");
+        assert!(
+            e.contains("--jwt-key-file") && e.contains("--callback"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn each_flow_alone_is_accepted_with_its_defaults() {
+        for flags in [
+            "--client-id x",
+            "--client-id x --no-browser --callback http://localhost:1717/cb",
+            "--client-id x --client-credentials --instance-url https://acme.my.salesforce.com",
+            "--jwt-key-file k --username u --client-id x",
+            "--from-sf A --alias dev",
+        ] {
+            parse(flags).unwrap_or_else(|e| panic!("{flags}: {e}"));
+        }
+    }
+
+    #[test]
+    fn username_in_the_web_flow_is_refused_naming_jwt_key_file() {
+        let args = parse("--client-id x --username u").unwrap();
+        let e = refuse_username_outside_jwt(&args).unwrap_err().message;
+        assert!(
+            e.contains("--username") && e.contains("--jwt-key-file"),
+            "{e}"
+        );
+        let jwt = parse("--jwt-key-file k --username u --client-id x").unwrap();
+        assert!(refuse_username_outside_jwt(&jwt).is_ok());
+    }
+
+    #[test]
+    fn client_credentials_needs_a_my_domain_instance_url() {
+        let e = my_domain_url(None).unwrap_err().message;
+        assert!(
+            e.contains("--instance-url") && e.contains("My Domain"),
+            "{e}"
+        );
+        for shared in [
+            "https://test.salesforce.com",
+            "https://LOGIN.salesforce.com/",
+        ] {
+            let e = my_domain_url(Some(shared)).unwrap_err().message;
+            assert!(e.contains("shared login page") && e.contains(shared), "{e}");
+        }
+        assert_eq!(
+            my_domain_url(Some("https://acme--dev.sandbox.my.salesforce.com/")).unwrap(),
+            "https://acme--dev.sandbox.my.salesforce.com"
+        );
+        assert_eq!(
+            my_domain_url(Some("http://127.0.0.1:7441")).unwrap(),
+            "http://127.0.0.1:7441"
+        );
     }
 }
