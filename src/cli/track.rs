@@ -201,10 +201,14 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
     }
     let now = Utc::now();
     let rows = track::assigned_view_model(&t, curriculum, &progress, now);
-    let handed = track::handed_secrets(&t, curriculum);
+    let logins = crate::sandbox::LoginStore::from_env().ok();
+    let known = track::secrets::known(&ws, &t, curriculum, logins.as_ref());
+    for why in &known.unread {
+        eprintln!("sflab: warning: {why}");
+    }
     let labs = curriculum.labs.iter().map(|l| l.id.as_str());
     track::report::check_out(&ws, labs.chain(t.labs.iter().map(|a| a.lab.as_str())), out)?;
-    let summary = track::write_report(&ws, &t, &rows, &progress, &handed, out, now)?;
+    let summary = track::write_report(&ws, &t, &rows, &progress, &known.values, out, now)?;
     outln!(
         "Wrote the progress report on “{}” to {}: {} of {} passed{}{}.",
         t.name,

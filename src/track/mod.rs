@@ -1,6 +1,7 @@
 //! Tracks: a team lead's list of assigned labs with due dates ([`spec`]), where a learner
 //! stands on it ([`view`], including the TUI's "Assigned" rows), and the progress report a
-//! learner hands back ([`report`]).
+//! learner hands back ([`report`]), its lab folders copied with every secret sflab knows
+//! masked ([`secrets`]).
 //!
 //! The active track (`sflab track assign FILE`, or `sflab --track FILE`) is kept as a copy at
 //! `<ws>/.sflab/track.yaml`, so the TUI shows it without the original file.
@@ -9,6 +10,7 @@ pub mod folder;
 pub mod mark;
 pub mod report;
 pub mod report_files;
+pub mod secrets;
 pub mod spec;
 pub mod view;
 

@@ -4,8 +4,9 @@
 //!
 //! No secrets leave: transcripts are not copied (only verdicts, which the runner already
 //! redacted), and the lab folders are copied with every secret masked ([`super::folder`]):
-//! values under secret keys, secrets by shape, and the secret values sflab itself hands each
-//! lab's run. The report lists every file it masked or left out.
+//! values under secret keys, secrets by shape, and the secret values sflab itself keeps or
+//! hands each lab's run ([`super::secrets`]: the org logins' tokens and client secrets too),
+//! even written bare. The report lists every file it masked or left out.
 //!
 //! A progress.json, progress.md or marker in the out folder that sflab did not write is never
 //! replaced, and one edited since is kept aside ([`super::report_files`]).
@@ -354,8 +355,9 @@ pub use super::report_files::REPORT_MARKER;
 use super::report_files::REPORT_MARKER_TEXT;
 
 /// Writes `progress.json`, `progress.md` and `labs/<lab>/` under `out`. `handed` holds the
-/// secret values sflab hands the track's labs' runs ([`crate::runner::handed_secrets`]),
-/// masked wherever they appear in the copied folders.
+/// secret values sflab knows (those it hands the track's labs' runs, the stored org logins'
+/// tokens and client secrets, the workspace's keys: [`super::secrets::known`]), masked
+/// wherever they appear in the copied folders.
 pub fn write_report(
     ws: &Workspace,
     track: &Track,
