@@ -282,9 +282,13 @@ fn quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            '\\' => match chars.peek() {
-                // Kept LIKE escapes print back as themselves.
-                Some('%') | Some('_') => out.push('\\'),
+            // Kept escapes (`\\`, and LIKE's `\%` and `\_`) print back as themselves.
+            '\\' => match chars.peek().copied() {
+                Some(kept @ ('%' | '_' | '\\')) => {
+                    chars.next();
+                    out.push('\\');
+                    out.push(kept);
+                }
                 _ => out.push_str("\\\\"),
             },
             c if (c as u32) < 0x20 => {

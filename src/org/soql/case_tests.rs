@@ -150,3 +150,43 @@ fn a_unique_case_sensitive_field_is_compared_case_and_all_by_index_and_by_scan_a
         vec!["Upper"]
     );
 }
+
+#[test]
+fn like_reads_an_escaped_backslash_as_one_backslash_and_escaped_wildcards_as_literal() {
+    let o = Org::default_org();
+    {
+        let mut s = o.store.write();
+        let actor = o.actor(o.users[0].id);
+        for name in [r"C:\Temp\Co", r"C:Temp", "50% off_sale", "500 offXsale"] {
+            let body = json!({ "Name": name });
+            s.insert("Account", body.as_object().unwrap(), &actor)
+                .unwrap();
+        }
+    }
+    let temp = vec![r"C:\Temp\Co".to_string()];
+    assert_eq!(
+        names(&o, r"SELECT Name FROM Account WHERE Name = 'C:\\Temp\\Co'"),
+        temp
+    );
+    assert_eq!(
+        names(
+            &o,
+            r"SELECT Name FROM Account WHERE Name LIKE 'C:\\Temp\\Co'"
+        ),
+        temp
+    );
+    assert_eq!(
+        names(&o, r"SELECT Name FROM Account WHERE Name LIKE 'C:\\%'"),
+        temp
+    );
+    assert_eq!(
+        names(
+            &o,
+            r"SELECT Name FROM Account WHERE Name LIKE '50\% off\_sale'"
+        ),
+        vec!["50% off_sale"]
+    );
+    let q = super::parse_query(r"SELECT Name FROM Account WHERE Name LIKE 'C:\\%' OR Name = 'a\%'")
+        .unwrap();
+    assert_eq!(super::parse_query(&q.to_string()).unwrap(), q, "{q}");
+}

@@ -4,8 +4,10 @@
 //! Keywords are not special here — they are identifiers the parser recognises without regard
 //! to case. Dates (`2024-01-31`) and date-times (`2024-01-31T10:00:00Z`) are single tokens.
 //! Strings are single-quoted only (a `"` outside one is an error). String escapes follow
-//! SOQL: `\'` `\"` `\\` `\n` `\r` `\t` `\b` `\f` `\u0041`; `\%` and `\_` are kept escaped for
-//! LIKE patterns.
+//! SOQL: `\'` `\"` `\n` `\r` `\t` `\b` `\f` `\u0041` resolve; `\%`, `\_` and `\\` are kept
+//! escaped, so that a LIKE pattern can tell an escaped wildcard (`'50\%'`) from a backslash
+//! before a wildcard (`'C:\\%'`). [`unescaped`] gives the text other comparisons use (`\\`
+//! as one backslash; `\%` and `\_` as written).
 
 /// Where a token starts: 1-based row and column.
 #[derive(Debug, Clone, Copy, Default, Eq)]
@@ -247,8 +249,8 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                         Some('t') => s.push('\t'),
                         Some('b') => s.push('\u{8}'),
                         Some('f') => s.push('\u{c}'),
-                        Some(q @ ('\'' | '"' | '\\')) => s.push(q),
-                        Some(w @ ('%' | '_')) => {
+                        Some(q @ ('\'' | '"')) => s.push(q),
+                        Some(w @ ('%' | '_' | '\\')) => {
                             s.push('\\');
                             s.push(w);
                         }
@@ -260,6 +262,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                                 }
                             }
                             match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                                Some('\\') => s.push_str("\\\\"),
                                 Some(u) => s.push(u),
                                 None => {
                                     return Err(LexError {
@@ -331,6 +334,26 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
     }
 }
 
+/// A string token's text as `=`, `IN` and the other non-LIKE comparisons read it: a kept
+/// `\\` is one backslash, while `\%` and `\_` stay as written (they are LIKE's escapes).
+pub fn unescaped(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("\\\\") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '\\' {
+            match chars.next() {
+                Some('\\') | None => {}
+                Some(next) => out.push(next),
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,11 +388,13 @@ mod tests {
     }
 
     #[test]
-    fn string_escapes_resolve_but_like_wildcards_stay_escaped() {
+    fn string_escapes_resolve_but_backslashes_and_like_wildcards_stay_escaped() {
         assert_eq!(
             toks(r"'O\'Brien \\ \n 50\%'")[0],
-            Tok::Str("O'Brien \\ \n 50\\%".into())
+            Tok::Str(r"O'Brien \\ ".to_string() + "\n" + r" 50\%")
         );
+        assert_eq!(unescaped(r"C:\\Temp\\%  50\%"), r"C:\Temp\%  50\%");
+        assert_eq!(toks(r"'\u005c'")[0], Tok::Str(r"\\".into()));
     }
 
     #[test]

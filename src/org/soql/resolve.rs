@@ -5,6 +5,7 @@
 use super::ast::{CmpOp, FieldPath, Literal, Pos, Rhs};
 use super::dates;
 use super::error as qerr;
+use super::lexer::unescaped;
 use super::polymorphic;
 pub use super::polymorphic::Reads;
 use crate::org::error::{ErrorCode, SfError};
@@ -262,6 +263,8 @@ pub enum LikePart {
     AnyMany,
 }
 
+/// The pattern of a LIKE string token: `%` and `_` are wildcards, and a backslash makes the
+/// character after it literal (`\%`, `\_`, and `\\`, which the lexer keeps escaped).
 pub fn like_pattern(s: &str) -> Vec<LikePart> {
     let mut out = Vec::new();
     let mut chars = s.chars();
@@ -344,7 +347,8 @@ pub fn literal_value(
     let v = match (lit, t) {
         (Literal::Null, _) => return Ok(None),
         (Literal::Str(s), FieldType::Id | FieldType::Reference) => {
-            let id = SfId::parse(s).map_err(|_| {
+            let s = unescaped(s);
+            let id = SfId::parse(&s).map_err(|_| {
                 SfError::new(
                     ErrorCode::INVALID_QUERY_FILTER_OPERATOR,
                     format!("invalid ID field: {s}"),
@@ -352,7 +356,7 @@ pub fn literal_value(
             })?;
             Value::Id(id)
         }
-        (Literal::Str(s), t) if t.is_text() => Value::Text(s.as_str().into()),
+        (Literal::Str(s), t) if t.is_text() => Value::Text(unescaped(s).as_ref().into()),
         (Literal::Str(_), _) => return Err(wrong(false)),
         (Literal::Number(n), FieldType::Int) if !n.contains('.') => {
             Value::Int(n.parse().map_err(|_| wrong(false))?)
@@ -411,7 +415,7 @@ pub fn compile_test(
                 ));
             }
             (CmpOp::Eq | CmpOp::Ne, Rhs::One(Literal::Str(s))) => {
-                return Ok(Test::Selected(selected_set(s), op == CmpOp::Ne));
+                return Ok(Test::Selected(selected_set(&unescaped(s)), op == CmpOp::Ne));
             }
             _ => {}
         }
@@ -443,7 +447,8 @@ pub fn compile_test(
                     return Err(qerr::filter_type(src, pos, &f.name, "string", true));
                 };
                 sets.push(
-                    s.split(';')
+                    unescaped(s)
+                        .split(';')
                         .map(|x| x.trim().to_lowercase())
                         .filter(|x| !x.is_empty())
                         .collect(),
