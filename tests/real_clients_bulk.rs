@@ -151,6 +151,32 @@ async fn jsforce_bulk2_loads_csv_and_queries() {
     org.stop().await;
 }
 
+/// jsforce 3.10's `bulk2.query()` reads only the first result page into its records (later
+/// pages are piped into a parser that has already ended), so a result of more than 50,000
+/// rows reaches `toArray()` whole only because the org's default page is a real org's
+/// (about 250,000 rows), not 50,000.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jsforce_bulk2_query_to_array_reads_more_than_fifty_thousand_rows() {
+    let node_modules = root().join(".tools/node/node_modules");
+    if !client_present(&node_modules.join("jsforce"), "jsforce") {
+        return;
+    }
+    let org = RunningOrg::start().await;
+    let script = root().join("tests/clients/jsforce_bulk2_large_query_check.js");
+    let out = org
+        .run(
+            Path::new("node"),
+            &[script.to_str().unwrap()],
+            &[("NODE_PATH", node_modules.display().to_string())],
+        )
+        .await;
+    assert!(
+        out.contains("all jsforce bulk2 large query checks passed"),
+        "{out}"
+    );
+    org.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jsforce_many_record_crud_goes_through_collections_and_composite() {
     let node_modules = root().join(".tools/node/node_modules");

@@ -7,8 +7,17 @@
 //!
 //! Implementation notes: locators are the base64 (no padding) of the next row offset, which
 //! matches the opaque strings real orgs hand out (`MTAwMDA` = 10000) without promising their
-//! meaning. Without `maxRecords` a page holds up to [`DEFAULT_PAGE_RECORDS`] rows; real orgs
-//! size default pages by bytes, which is not documented precisely.
+//! meaning.
+//!
+//! Without `maxRecords` a page holds up to [`DEFAULT_PAGE_RECORDS`] rows. The guide says only
+//! that the org then picks a page size itself; what real orgs hand out is one result set of
+//! their automatic PK chunking per page, about 250,000 rows: a 500,000-contact export came in
+//! result sets of "approx 250,000" (forcedotcom/cli#1759) and a 21,165,218-row job in 92
+//! (forcedotcom/cli#2968). The exact split (by id range, so often somewhat fewer rows) is not
+//! modelled. A default this large matters to clients: jsforce 3.10's `bulk2.query()` pipes
+//! every page into one CSV parser that ends with the first page (jsforce/jsforce#1546,
+//! ERR_STREAM_WRITE_AFTER_END), so its documented `toArray()` works only for a result that
+//! fits in one default page, as it does on a real org for up to about 250,000 rows.
 
 use super::error::BulkError;
 use super::format::{ColumnDelimiter, CsvDialect, LineEnding};
@@ -17,7 +26,8 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub const DEFAULT_PAGE_RECORDS: usize = 50_000;
+/// The rows of a results page when the request names no `maxRecords` (see the module notes).
+pub const DEFAULT_PAGE_RECORDS: usize = 250_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueryOperation {
@@ -300,6 +310,17 @@ mod tests {
         assert!(String::from_utf8(p3.csv)
             .unwrap()
             .starts_with("\"Id\",\"Name\"\n"));
+    }
+
+    #[test]
+    fn a_page_without_max_records_holds_a_pk_chunk_of_rows() {
+        let r = result(DEFAULT_PAGE_RECORDS + 1);
+        let first = r.page(None, None).unwrap();
+        assert_eq!(first.number_of_records, 250_000, "well past 50,000 rows");
+        assert_ne!(first.next_locator, "null");
+        let last = r.page(Some(&first.next_locator), None).unwrap();
+        assert_eq!(last.number_of_records, 1);
+        assert_eq!(last.next_locator, "null");
     }
 
     #[test]
