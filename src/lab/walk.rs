@@ -15,6 +15,9 @@
 //! `log.creator.name` is "sflab"). It is sflab's record of the traffic, secrets already
 //! masked, and no work of the learner's: its masks are not secrets written into the folder.
 //!
+//! A reader that must see what a run wrote into a skipped folder walks it with
+//! [`changed_since`]: only the files changed during the attempt, never the installed ones.
+//!
 //! Everything else is the learner's and is walked: hidden files (`.env`, `.cache/tok.json`),
 //! files that are not text (a SQLite token store), `lab.yaml` and databases included. What to
 //! read of each is its reader's choice (text only, size limits).
@@ -147,6 +150,46 @@ fn walk_in(root: &Path, rel: &Path, visit: &mut dyn FnMut(&Entry)) {
     }
 }
 
+/// Hands `visit` each file under the skipped folder `rel` of the lab folder `root` changed
+/// at or after `since`: what a run wrote there (a secret cached in `node_modules/.cache/`),
+/// though the folder's installed files are no work of the learner's. Only metadata is read;
+/// at most `budget` entries are looked at (counted down), so a huge tree stays quick. Links
+/// are handed over as links, never followed, and folders in it are always entered.
+pub fn changed_since(
+    root: &Path,
+    rel: &Path,
+    since: std::time::SystemTime,
+    budget: &mut usize,
+    visit: &mut dyn FnMut(&Entry),
+) {
+    let Ok(read) = std::fs::read_dir(root.join(rel)) else {
+        return;
+    };
+    for dir_entry in read.flatten() {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        let rel = rel.join(dir_entry.file_name());
+        let path = root.join(&rel);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            changed_since(root, &rel, since, budget, visit);
+        } else if meta.modified().is_ok_and(|at| at >= since) {
+            let entry = Entry {
+                shown: rel.to_string_lossy().replace('\\', "/"),
+                rel,
+                path,
+                meta,
+                walked: Walked::Other,
+            };
+            visit(&entry);
+        }
+    }
+}
+
 /// [`sflab_wrote_har`] of the file at `path`, opened only when its name and size say it
 /// may be one.
 fn sflab_har_file(name: &str, path: &Path, meta: &std::fs::Metadata) -> bool {
@@ -203,6 +246,45 @@ mod tests {
         for name in [".cache", "state", "src", "env", ".env", "data", "labs"] {
             assert_eq!(skipped(&folder(name)), None, "{name}");
         }
+    }
+
+    #[test]
+    fn in_a_skipped_folder_only_files_changed_since_a_time_are_handed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let installed = dir.path().join("node_modules/jsforce/index.js");
+        std::fs::create_dir_all(installed.parent().unwrap()).unwrap();
+        std::fs::write(&installed, "x").unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&installed)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let since = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        let cached = dir.path().join("node_modules/.cache/erp/credentials.json");
+        std::fs::create_dir_all(cached.parent().unwrap()).unwrap();
+        std::fs::write(&cached, "{}").unwrap();
+        let mut seen = Vec::new();
+        let mut budget = 100;
+        changed_since(
+            dir.path(),
+            Path::new("node_modules"),
+            since,
+            &mut budget,
+            &mut |e| seen.push(e.shown.clone()),
+        );
+        assert_eq!(seen, ["node_modules/.cache/erp/credentials.json"]);
+        let mut spent = 1;
+        seen.clear();
+        changed_since(
+            dir.path(),
+            Path::new("node_modules"),
+            since,
+            &mut spent,
+            &mut |e| seen.push(e.shown.clone()),
+        );
+        assert!(seen.len() <= 1 && spent == 0, "the budget bounds the walk");
     }
 
     #[test]

@@ -186,8 +186,10 @@ pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
     let hidden_note = if elsewhere.is_empty() {
         ""
     } else {
-        " A hidden file counts too, whether you or your program wrote it: keep a secret in \
-         memory, never in a `.env` or cache file in the lab folder."
+        " A hidden file counts too, whether you or your program wrote it, and so does a file \
+         your program wrote among installed packages or caches (`node_modules/`, a virtualenv, \
+         `__pycache__/`, `.git/`): keep a secret in memory, never in a `.env` or cache file \
+         in the lab folder."
     };
     cx.fail(format!(
         "Your files contain secrets: {}. Read them from the environment variables the lab sets ({}) instead of writing them into code.{hidden_note}",

@@ -7,7 +7,7 @@
 
 use super::env::{lab_environment, REMOVED};
 use super::lab_actions::{run_once, with_workspace_key};
-use super::lab_files::read_lab_files;
+use super::lab_files::{read_lab_files, read_lab_files_after_runs};
 use super::parts::{GatewayProvider, GatewaySetup, Judge, OrgProvider, Parts};
 use super::process::{ProcessError, ProcessSpec, DEFAULT_OUTPUT_CAP};
 use super::report::{Report, RunEvent};
@@ -550,7 +550,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         return Err(e.into());
     }
 
-    let lab_files = read_lab_files(&dir, &redactor);
+    let lab_files = read_lab_files_after_runs(&dir, &redactor, &before_runs);
     let left_as_before = lab_files.left_as(&before_runs);
     let evidence = Evidence {
         lab_id: lab.id.clone(),

@@ -13,6 +13,8 @@
 //! every learnt value in each form it may be written in, and secrets by shape — so a binary
 //! file holding one is listed like a text one, by name and mode. A link to a file inside the
 //! lab folder is read as that file; a link leading out of it is not followed.
+//! After the runs ([`read_lab_files_after_runs`]) the files they wrote into a skipped folder
+//! are searched for secrets as hidden files are; the files installed there before are not.
 
 use crate::evidence::{SecretFile, SourceFile};
 use crate::redact::{find_markers, is_leak_kind, Redactor};
@@ -36,6 +38,8 @@ pub struct LabFiles {
     pub unread: Vec<(String, String)>,
     /// Every visible file: path, time of last change and size (to tell what a run wrote).
     pub stamps: Vec<(String, Option<std::time::SystemTime>, u64)>,
+    /// When this read of the folder began.
+    pub read_at: Option<std::time::SystemTime>,
 }
 
 impl LabFiles {
@@ -61,14 +65,55 @@ impl LabFiles {
 
 /// Reads the lab folder `dir` (see the module header).
 pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
-    let mut files = LabFiles::default();
+    read_folder(dir, redactor, None)
+}
+
+/// Reads the lab folder `dir` after the runs, `before` being its read just before them: as
+/// [`read_lab_files`], and each file the runs wrote into a skipped folder (installed packages,
+/// caches, version control; see [`crate::lab::walk::changed_since`]) is searched for secrets
+/// too, as a hidden file is. A secret cached in `node_modules/.cache/` is written into the
+/// lab folder as much as one in `.env`; the packages installed before the runs are not read.
+pub fn read_lab_files_after_runs(dir: &Path, redactor: &Redactor, before: &LabFiles) -> LabFiles {
+    // A second of slack for file systems that keep coarse modification times.
+    let since = before
+        .read_at
+        .map(|at| at - std::time::Duration::from_secs(1));
+    read_folder(dir, redactor, since)
+}
+
+/// Entries looked at in the skipped folders of one read, at most: a huge `node_modules` is
+/// passed over quickly rather than walked whole.
+const SKIPPED_ENTRIES_LOOKED_AT: usize = 200_000;
+
+fn read_folder(
+    dir: &Path,
+    redactor: &Redactor,
+    written_since: Option<std::time::SystemTime>,
+) -> LabFiles {
+    let mut files = LabFiles {
+        read_at: Some(std::time::SystemTime::now()),
+        ..LabFiles::default()
+    };
+    // What the runs wrote into skipped folders: path shown, path on disk, metadata.
+    let mut written_in_skipped = Vec::new();
+    let mut budget = SKIPPED_ENTRIES_LOOKED_AT;
     // Hidden files have their own allowance: a tool's cache cannot crowd out the sources.
     // So have files that are not text, searched for secrets only.
     let (mut visible_read, mut hidden_read, mut binary_read) = (0usize, 0usize, 0usize);
     // A link to a file inside the lab folder is read as that file; one leading out is not.
     let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     crate::lab::walk::walk(dir, &mut |e| {
-        if e.walked != crate::lab::walk::Walked::Other {
+        use crate::lab::walk::{Skipped, Walked};
+        if let (Walked::Skipped(why), Some(since)) = (e.walked, written_since) {
+            if why != Skipped::Sflab {
+                crate::lab::walk::changed_since(dir, &e.rel, since, &mut budget, &mut |w| {
+                    if w.meta.is_file() {
+                        written_in_skipped.push((w.shown.clone(), w.path.clone(), w.meta.clone()));
+                    }
+                });
+            }
+        }
+        if e.walked != Walked::Other {
             return;
         }
         let path = &e.path;
@@ -141,6 +186,27 @@ pub fn read_lab_files(dir: &Path, redactor: &Redactor) -> LabFiles {
             });
         }
     });
+    // Read as hidden files are: searched for secrets, never sources, with an allowance of
+    // their own so they crowd out nothing else.
+    // Python's compiled modules are left out: an import writes them into a virtualenv's
+    // `__pycache__/` during a run, and a literal in them is in the source they come from.
+    let written = written_in_skipped.iter().filter(|(rel, _, _)| {
+        let name = rel.to_ascii_lowercase();
+        !name.ends_with(".pyc") && !name.ends_with(".pyo")
+    });
+    for (rel, path, meta) in written.take(MAX_FILES) {
+        if meta.len() > MAX_BYTES {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let redacted = match text_of(&bytes) {
+            Ok(text) => redactor.file_text(rel, &text),
+            Err(_) => redactor.raw_file(&bytes),
+        };
+        files.secret_files.extend(secret_file(rel, meta, &redacted));
+    }
     files.sources.sort_by(|a, b| a.path.cmp(&b.path));
     files.secret_files.sort_by(|a, b| a.path.cmp(&b.path));
     files
@@ -320,6 +386,62 @@ mod tests {
         let marker = Redactor::new(b"k").marker("refresh_token", token);
         assert_eq!(files.secret_files[0].markers, [marker]);
         assert!(!format!("{files:?}").contains("5Aep861IKW6x"));
+    }
+
+    #[test]
+    fn a_secret_the_runs_wrote_into_node_modules_is_found_but_installed_files_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = "5Aep861IKW6x1gBZq2ZpLmR8u7aTfXcVb9yHs0dE.QwErTy_uIoP";
+        write(dir.path(), "run", "#!/bin/sh\necho hi\n", 0o755);
+        // Installed before the attempt: a package's own test fixture shaped like a token.
+        write(
+            dir.path(),
+            "node_modules/pkg/fixture",
+            &format!("{token}\n"),
+            0o644,
+        );
+        let installed = dir.path().join("node_modules/pkg/fixture");
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&installed)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+        let redactor = Redactor::new(b"k");
+        let mut before = read_lab_files(dir.path(), &redactor);
+        before.read_at = Some(std::time::SystemTime::now() - std::time::Duration::from_secs(60));
+        write(
+            dir.path(),
+            "node_modules/.cache/erp/credentials.json",
+            &format!("{{\"token\": \"{token}\"}}"),
+            0o644,
+        );
+        write(
+            dir.path(),
+            "__pycache__/creds.txt",
+            &format!("{token}\n"),
+            0o600,
+        );
+        let after = read_lab_files_after_runs(dir.path(), &redactor, &before);
+        let secret: Vec<(&str, Option<u32>)> = after
+            .secret_files
+            .iter()
+            .map(|f| (f.path.as_str(), f.mode))
+            .collect();
+        assert_eq!(
+            secret,
+            [
+                ("__pycache__/creds.txt", Some(0o600)),
+                ("node_modules/.cache/erp/credentials.json", Some(0o644)),
+            ]
+        );
+        let sources: Vec<&str> = after.sources.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(sources, ["run"], "what a run caches is no source");
+        // Read without the runs' start (sflab's first read, a files-only lab), they are skipped.
+        assert!(read_lab_files(dir.path(), &redactor)
+            .secret_files
+            .is_empty());
     }
 
     #[test]
