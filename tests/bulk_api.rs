@@ -292,6 +292,55 @@ async fn closing_an_empty_job_is_refused() {
     assert_eq!(r.body[0]["errorCode"], "INVALIDJOBSTATE");
 }
 
+/// A user without the "Bulk API Hard Delete" permission — the default org's admin among
+/// them, as on a real org where no profile has it until an administrator grants it — is
+/// refused a hardDelete job when creating it (plugin-data maps this FEATURENOTENABLED to its
+/// permission message); a user whose permission set grants it empties the record for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hard_delete_needs_the_bulk_api_hard_delete_permission() {
+    let m = mock();
+    let refused = create_job(&m, json!({"object":"Account","operation":"hardDelete"})).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    assert_eq!(refused.body[0]["errorCode"], "FEATURENOTENABLED");
+    assert_eq!(
+        refused.body[0]["message"],
+        "hardDelete operation requires special user profile permission, please contact your system administrator"
+    );
+    let soft = create_job(&m, json!({"object":"Account","operation":"delete"})).await;
+    assert_eq!(
+        soft.status,
+        StatusCode::OK,
+        "a soft delete needs no such permission"
+    );
+
+    let granted = mock_with_seed(
+        "objects:\n  Account: { fields: { ERP_Id__c: { type: text, externalId: true, unique: true } } }\n\
+         users:\n  - { username: purger@sflab.dev, last_name: Purger, profile: System Administrator, permission_sets: [Purge] }\n\
+         permission_sets:\n  - { name: Purge, bulk_api_hard_delete: true }\n\
+         records:\n  - Account: { Name: Gone For Good, ERP_Id__c: G-1 }\n",
+    );
+    let id = granted
+        .org
+        .store
+        .read()
+        .find_by_external("Account", "ERP_Id__c", "G-1")
+        .unwrap()[0]
+        .to_string();
+    let (_, info) = run_job(
+        &granted,
+        json!({"object":"Account","operation":"hardDelete"}),
+        &format!("Id\n{id}\n"),
+    )
+    .await;
+    assert_eq!(info["numberRecordsFailed"], 0, "{info}");
+    let all = granted
+        .get(&format!(
+            "{V}/queryAll?q=SELECT+Id+FROM+Account+WHERE+Id='{id}'"
+        ))
+        .await;
+    assert_eq!(all.body["totalSize"], 0, "not even in the recycle bin");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_with_an_unknown_column_fails_with_its_message() {
     let m = mock();

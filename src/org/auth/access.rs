@@ -47,6 +47,10 @@ pub struct PermissionSet {
     pub view_all_data: bool,
     #[serde(default)]
     pub modify_all_data: bool,
+    /// The "Bulk API Hard Delete" system permission (seed key `bulk_api_hard_delete: true`):
+    /// Bulk API 2.0 `hardDelete` jobs. See [`Access::may_bulk_hard_delete`].
+    #[serde(default)]
+    pub bulk_api_hard_delete: bool,
 }
 
 /// A refusal in the REST API's terms: `[{"errorCode": …, "message": …}]`.
@@ -228,7 +232,71 @@ pub fn builtin_permission_sets() -> Vec<PermissionSet> {
         fields: BTreeMap::from([("*.*".to_string(), vec![FieldRight::Edit])]),
         view_all_data: false,
         modify_all_data: false,
+        bulk_api_hard_delete: false,
     }]
+}
+
+/// The "Bulk API Hard Delete" system permission.
+///
+/// Implementation notes: in a real org no one has it until an administrator grants it (a
+/// profile or permission set with "Bulk API Hard Delete"); the System Administrator profile
+/// does not carry it by default (plugin-data: "This permission is disabled by default and can
+/// be enabled only by a system administrator"). sflab keeps that: no built-in profile and no
+/// built-in permission set (not `sflab_Integration`) grants it, so the default org's admin
+/// and integration user are both refused; a seed grants it with a permission set that says
+/// `bulk_api_hard_delete: true`. Nothing in the default org's labs hard deletes.
+impl Access<'_> {
+    /// May the user run Bulk API hardDelete jobs? Only through a permission set granting
+    /// `bulk_api_hard_delete`; an unknown user may not.
+    pub fn may_bulk_hard_delete(&self, user_id: &str) -> bool {
+        let Some(user) = self.users.by_id(user_id) else {
+            return false;
+        };
+        self.sets
+            .iter()
+            .any(|s| s.bulk_api_hard_delete && user.permission_sets.iter().any(|n| n == &s.name))
+    }
+}
+
+impl super::server::AuthServer {
+    /// Whether `user_id` holds the "Bulk API Hard Delete" permission. A system permission is
+    /// checked whether or not the org enforces object access (`auth: { enforce_object_access }`
+    /// governs object and field rights only).
+    pub fn may_bulk_hard_delete(&self, user_id: &str) -> bool {
+        self.with_config(|c| c.access().may_bulk_hard_delete(user_id))
+    }
+}
+
+#[cfg(test)]
+mod hard_delete_tests {
+    use super::*;
+    use crate::org::auth::users::User;
+
+    #[test]
+    fn only_a_permission_set_granting_it_lets_a_user_bulk_hard_delete() {
+        let users: Vec<User> = serde_yaml::from_str(
+            "- { username: admin@x.dev, profile: System Administrator }\n\
+             - { username: int@x.dev, profile: Integration User, permission_sets: [sflab_Integration] }\n\
+             - { username: purger@x.dev, profile: Standard User, permission_sets: [Purge] }\n",
+        )
+        .unwrap();
+        let mut sets: Vec<PermissionSet> =
+            serde_yaml::from_str("- { name: Purge, bulk_api_hard_delete: true }\n").unwrap();
+        sets.extend(builtin_permission_sets());
+        let d = Directory::new(users);
+        let ids: Vec<&str> = d.all().iter().map(|u| u.id.as_str()).collect();
+        let a = Access::new(&d, &sets);
+        assert!(
+            !a.may_bulk_hard_delete(ids[0]),
+            "not the admin's by default"
+        );
+        assert!(
+            !a.may_bulk_hard_delete(ids[1]),
+            "not the integration user's"
+        );
+        assert!(a.may_bulk_hard_delete(ids[2]));
+        assert!(!a.may_bulk_hard_delete("005000000000999AAA"));
+    }
 }
 
 fn refusal(message: String) -> Refusal {

@@ -27,6 +27,8 @@
 //!       permission_sets: [Sync], license: salesforce_integration, status: active }
 //! permission_sets:
 //!   - { name: Sync, objects: { Account: [read, create, edit] }, fields: { Account.Industry: [read] } }
+//!   - { name: Purge, bulk_api_hard_delete: true }  # Bulk API hardDelete jobs; no built-in
+//!                                      # profile or permission set grants it (admins neither)
 //! auth: { allow_password_flow: false, code_lifetime: 10m, default_user: admin }
 //! ```
 

@@ -8,7 +8,13 @@
 //! documentation; the state-change code (INVALIDJOBSTATE) and the upload-cap answer are not
 //! verified against a real org. Query results asked for through another API version answer
 //! 409 as documented; the body is not documented: its code (INVALIDURL, from the Bulk API's
-//! error list) and message are sflab's.
+//! error list) and message are sflab's. A hardDelete job by a user without the "Bulk API
+//! Hard Delete" permission is refused at creation with 400 FEATURENOTENABLED: a real org
+//! refuses the job there (a Bulk API 1.0 capture: `FeatureNotEnabled`, "hardDelete operation
+//! requires special user profile permission, please contact your system administrator"; for
+//! Bulk API 2.0 a 400 at job creation is reported), and plugin-data turns FEATURENOTENABLED
+//! from its job-creating steps into its own permission message. The Bulk API 2.0 text is
+//! taken from the 1.0 capture, not verified [U].
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -48,6 +54,9 @@ pub enum BulkError {
     /// The job's SOQL does not parse or names what the org does not have.
     #[error("{message}")]
     Soql { code: &'static str, message: String },
+    /// A hardDelete job by a user without the "Bulk API Hard Delete" permission.
+    #[error("hardDelete operation requires special user profile permission, please contact your system administrator")]
+    HardDeleteNotPermitted,
 }
 
 /// `bytes` in MB (MiB, as the cap is counted) with one decimal, rounded up: a size just
@@ -82,6 +91,7 @@ impl BulkError {
             BulkError::Soql { code, .. } => code,
             BulkError::NotTerminated(_) => "API_ERROR",
             BulkError::VersionMismatch { .. } => "INVALIDURL",
+            BulkError::HardDeleteNotPermitted => "FEATURENOTENABLED",
         }
     }
 }

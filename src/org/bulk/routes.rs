@@ -10,7 +10,8 @@
 //! them; older versions answer as an unknown resource.
 //!
 //! Where the org enforces object access, creating a job asks it (see [`refuse_unwritable`]
-//! and `query_routes`).
+//! and `query_routes`). A hardDelete job needs the "Bulk API Hard Delete" permission in
+//! every org (see `crate::org::auth::access`).
 //!
 //! Implementation notes: job creation answers 200 (clients accept any 2xx; the exact status
 //! is not verified) and delete answers 204 with an empty body.
@@ -157,6 +158,11 @@ async fn create_ingest(
 ) -> Result<Response, BulkError> {
     let spec = CreateIngestJob::parse(&body)?.validate()?;
     let object = check_job_target(&st.org.store.read(), &spec).map_err(BulkError::InvalidJob)?;
+    if spec.operation == IngestOperation::HardDelete
+        && !st.org.auth.may_bulk_hard_delete(&caller.0.user_id)
+    {
+        return Err(BulkError::HardDeleteNotPermitted);
+    }
     refuse_unwritable(&st.org, &caller, &object, spec.operation)?;
     let spec = super::ingest_job::IngestSpec { object, ..spec };
     let job = IngestJob::new(
@@ -179,7 +185,7 @@ async fn create_ingest(
 /// (it may as well accept the job and fail each row); sflab refuses at creation as a bad
 /// job definition (400 INVALIDJOB) so the refusal is seen before any data is uploaded. An
 /// upsert may both create and update, so it needs both rights; a hard delete needs Delete
-/// (the "Bulk API Hard Delete" permission is not modelled).
+/// (and, asked first in `create_ingest`, the "Bulk API Hard Delete" permission).
 fn refuse_unwritable(
     org: &Org,
     caller: &Caller,
