@@ -354,6 +354,11 @@ fn while_a_new_run_goes_the_last_verdict_is_labelled_as_the_previous_attempt() {
         "the old verdict is labelled as the previous attempt:\n{s}"
     );
     insta::assert_snapshot!(s);
+    assert_eq!(
+        glyph_colours(&a),
+        vec![ratatui::style::Color::DarkGray],
+        "the previous attempt's rules are dimmed too:\n{s}"
+    );
     let new_run = LearnerRun {
         index: 0,
         exit_code: Some(0),
@@ -384,4 +389,35 @@ fn while_a_new_run_goes_the_last_verdict_is_labelled_as_the_previous_attempt() {
         s.contains("✗ Failed · 7/10") && !s.contains("Previous attempt") && !s.contains("running"),
         "the new verdict stands unlabelled:\n{s}"
     );
+    let colours = glyph_colours(&a);
+    assert!(
+        !colours.is_empty() && !colours.contains(&ratatui::style::Color::DarkGray),
+        "the new verdict's rules are in their colours:\n{s}"
+    );
+}
+
+/// The colours the rule rows' pass and fail glyphs (✓ ✗ at the start of a row) are drawn in.
+fn glyph_colours(app: &App) -> Vec<ratatui::style::Color> {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.size.0, app.size.1))
+        .expect("terminal");
+    t.draw(|f| sflab::tui::view::draw(app, f)).expect("draw");
+    let buffer = t.backend().buffer();
+    let mut colours: Vec<ratatui::style::Color> = Vec::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width.saturating_sub(1) {
+            let (cell, next) = (&buffer[(x, y)], &buffer[(x + 1, y)]);
+            let row_start =
+                x == 0 || buffer[(x - 1, y)].symbol() == " " || buffer[(x - 1, y)].symbol() == "│";
+            if row_start && ["✓", "✗"].contains(&cell.symbol()) && next.symbol() == " " {
+                // Only rule rows: a glyph followed by a rule name such as `http.order`.
+                let rest: String = (x + 2..buffer.area.width.min(x + 8))
+                    .map(|c| buffer[(c, y)].symbol().to_string())
+                    .collect();
+                if rest.contains('.') && !colours.contains(&cell.fg) {
+                    colours.push(cell.fg);
+                }
+            }
+        }
+    }
+    colours
 }

@@ -340,6 +340,13 @@ fn on_results(view: &mut LabView, key: KeyEvent, delta: isize, page: isize) -> K
         _ => None,
     };
     if let Some(rows) = paged {
+        // A page is what the pane showed (less than the tab's height under a run's line).
+        let shown = view.limits.results_rows.get() as isize;
+        let rows = if shown > 0 {
+            rows.signum() * rows.abs().min(shown)
+        } else {
+            rows
+        };
         let top = view.limits.results_top.get();
         view.results_scroll = scrolled(top, rows, view.limits.results.get());
         view.results_follow = false;

@@ -96,6 +96,9 @@ pub struct ScrollLimits {
     pub results: std::cell::Cell<usize>,
     /// The Results tab's top row as last drawn (paging starts from there).
     pub results_top: std::cell::Cell<usize>,
+    /// The rows the Results tab's verdicts showed as last drawn (fewer while a run goes, under
+    /// its fixed line): a page there; 0 before it is drawn.
+    pub results_rows: std::cell::Cell<usize>,
 }
 
 impl Default for ScrollLimits {
@@ -108,6 +111,7 @@ impl Default for ScrollLimits {
             reply: std::cell::Cell::new(usize::MAX),
             results: std::cell::Cell::new(usize::MAX),
             results_top: std::cell::Cell::new(0),
+            results_rows: std::cell::Cell::new(0),
         }
     }
 }

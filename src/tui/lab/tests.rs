@@ -439,6 +439,20 @@ fn paging_the_results_leaves_the_selected_rule_and_moving_comes_back_to_it() {
 }
 
 #[test]
+fn results_page_by_the_rows_the_pane_showed_under_a_runs_line() {
+    let mut v = view();
+    v.tab = LabTab::Results;
+    v.limits.results.set(40);
+    // Drawn under the "checks running" line: 7 rows of verdicts where a page would be 8.
+    v.limits.results_rows.set(7);
+    on_pane(&mut v, key(KeyCode::PageDown), 8);
+    assert_eq!(v.results_scroll, 7, "no row is skipped between pages");
+    v.limits.results_top.set(7);
+    on_pane(&mut v, key(KeyCode::PageUp), 8);
+    assert_eq!(v.results_scroll, 0);
+}
+
+#[test]
 fn a_stored_attempt_arriving_while_the_checks_run_does_not_end_the_run() {
     let mut v = view();
     assert!(matches!(on_action(&mut v, ch('r')), KeyOutcome::Command(_)));

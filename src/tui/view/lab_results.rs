@@ -2,8 +2,9 @@
 //! up (its whole message, wrapped, and the keys that lead on), then the end of each run's
 //! output (the last run's longest). The pane scrolls: it follows the selected rule, and PgUp/PgDn/space page
 //! through everything, run output included. While a new run goes, the last attempt stays in
-//! view under a fixed "checks running" line, its verdict line dimmed and labelled as the
-//! previous attempt's, with the new run's output under it.
+//! view under a fixed "checks running" line, its verdict line and rules dimmed and labelled as
+//! the previous attempt's, with the new run's output under it; a page is what the pane shows
+//! under that line.
 
 use super::super::app::App;
 use super::super::lab::output::run_header;
@@ -125,6 +126,7 @@ pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let top = wanted.min(max);
     view.limits.results.set(max);
     view.limits.results_top.set(top);
+    view.limits.results_rows.set(height);
     let paragraph = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .scroll((u16::try_from(top).unwrap_or(u16::MAX), 0));
@@ -186,6 +188,15 @@ fn verdict_lines(
         if on {
             lines.extend(opened(v, &hinted, t, width));
             focus = start..lines.len();
+        }
+    }
+    if view.running() {
+        // The previous attempt's rules are dimmed with its verdict line: this run has not
+        // judged anything yet.
+        for line in &mut lines[1..] {
+            for span in &mut line.spans {
+                span.style = span.style.patch(t.dim());
+            }
         }
     }
     (lines, focus)
