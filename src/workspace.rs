@@ -74,11 +74,13 @@ impl Workspace {
         self.root.join(STATE_DIR)
     }
 
-    /// Creates the workspace and its private state folder; true if the root was new.
+    /// Creates the workspace and its private state folder; true if the root was new. An
+    /// error names the folder that could not be made, and what to do when a file is in the way.
     pub fn ensure(&self) -> std::io::Result<bool> {
         let new = !self.root.exists();
-        std::fs::create_dir_all(&self.root)?;
-        crate::fsutil::create_private_dir(&self.state_dir())?;
+        std::fs::create_dir_all(&self.root).map_err(|e| not_a_folder(&self.root, e))?;
+        let state = self.state_dir();
+        crate::fsutil::create_private_dir(&state).map_err(|e| not_a_folder(&state, e))?;
         Ok(new)
     }
 
@@ -108,6 +110,27 @@ impl Workspace {
             .ok()
             .filter(|ws| ws.state_dir().is_dir())
     }
+}
+
+/// `e` (from creating the folder `dir`) as a sentence naming `dir`; when a file stands where
+/// the folder should be, it says so and how to get past it.
+fn not_a_folder(dir: &Path, e: std::io::Error) -> std::io::Error {
+    let file_in_the_way = dir
+        .ancestors()
+        .find(|a| a.symlink_metadata().is_ok_and(|m| !m.is_dir()) && !a.is_dir());
+    let message = match file_in_the_way {
+        Some(file) if file == dir => format!(
+            "{} is a file where sflab needs a folder; rename or remove that file and try again ({e})",
+            dir.display()
+        ),
+        Some(file) => format!(
+            "{} is a file, so the folder {} cannot be made under it; rename or remove that file and try again ({e})",
+            file.display(),
+            dir.display()
+        ),
+        None => format!("{} could not be created ({e})", dir.display()),
+    };
+    std::io::Error::new(e.kind(), message)
 }
 
 #[cfg(test)]
@@ -148,5 +171,26 @@ mod tests {
         assert!(ws.ensure().unwrap());
         assert!(ws.state_dir().is_dir());
         assert!(!ws.ensure().unwrap());
+    }
+
+    #[test]
+    fn a_state_file_in_the_way_is_named_with_what_to_do() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join(".sflab"), "{}").unwrap();
+        let ws = locate(Some(tmp.path()), None, Path::new("/"));
+        let e = ws.ensure().unwrap_err().to_string();
+        let state = tmp.path().join(".sflab");
+        assert!(e.contains(&format!("{} is a file", state.display())), "{e}");
+        assert!(e.contains("rename or remove that file"), "{e}");
+    }
+
+    #[test]
+    fn a_workspace_under_a_file_names_the_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("notes.txt");
+        std::fs::write(&file, "x").unwrap();
+        let ws = locate(Some(&file.join("ws")), None, Path::new("/"));
+        let e = ws.ensure().unwrap_err().to_string();
+        assert!(e.contains(&format!("{} is a file", file.display())), "{e}");
     }
 }
