@@ -72,6 +72,10 @@ pub struct CalloutSetup {
     pub grants: Vec<GrantSeen>,
     /// Active Remote Site Settings, by name.
     pub remote_sites: Vec<String>,
+    /// Remote Site Settings deployed with `<isActive>false</isActive>`, by name: they allow no
+    /// callout, but are still in the org.
+    #[serde(default)]
+    pub inactive_remote_sites: Vec<String>,
 }
 
 /// Everything outbound, for the `org.*` and `callout.*` rules.

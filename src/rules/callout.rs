@@ -10,7 +10,8 @@
 //! - `callout.setup { split: [..], legacy_allowed?, remote_sites_allowed? }`: the deployed setup
 //!   follows the split model: each named credential exists with an External Credential whose
 //!   principal some permission set grants, no URL carries credentials, and (unless allowed) no
-//!   legacy credential or Remote Site Setting remains; and each permission set the lab assigns
+//!   legacy credential or Remote Site Setting remains (an inactive one included: it is still
+//!   in the org); and each permission set the lab assigns
 //!   after the run was deployed (a file named otherwise deploys a set nobody is given).
 //!   After a failed deploy it says only that, quoting the deploy's error: nothing of the
 //!   learner's metadata reached the org, so no piece of it is missing from the files.
@@ -384,6 +385,16 @@ pub fn setup_problems(p: &Setup, s: &CalloutSetup) -> Vec<String> {
         out.push(format!(
             "Remote Site Settings remain ({}): callouts through a Named Credential need none",
             s.remote_sites.join(", ")
+        ));
+    }
+    // Deactivating one is a step on the way (it allows no callout), not the end: it is still
+    // in the org, to be switched back on, so the migration is finished once it is deleted.
+    if !p.remote_sites_allowed && !s.inactive_remote_sites.is_empty() {
+        out.push(format!(
+            "Remote Site Settings remain, though inactive ({}): deactivating one shows nothing \
+             needs it; now delete its .remoteSite-meta.xml, as callouts through a Named \
+             Credential need none",
+            s.inactive_remote_sites.join(", ")
         ));
     }
     out

@@ -296,6 +296,7 @@ fn setup_of(named: Vec<NamedSeen>, granted: bool, sites: &[&str]) -> CalloutSetu
             },
         }],
         remote_sites: sites.iter().map(|s| s.to_string()).collect(),
+        inactive_remote_sites: vec![],
     }
 }
 
@@ -342,6 +343,13 @@ fn setup_problems_name_each_departure_from_the_split_model() {
             setup_of(vec![nc("ERP", true, false)], true, &["ErpSite"]),
             Some("Remote Site Settings remain (ErpSite)"),
         ),
+        (
+            CalloutSetup {
+                inactive_remote_sites: vec!["Courier_API".into()],
+                ..setup_of(vec![nc("ERP", true, false)], true, &[])
+            },
+            Some("Remote Site Settings remain, though inactive (Courier_API): deactivating one shows nothing needs it; now delete its .remoteSite-meta.xml"),
+        ),
     ];
     for (s, want) in cases {
         let got = setup_problems(&p, &s).join("; ");
@@ -355,11 +363,14 @@ fn setup_problems_name_each_departure_from_the_split_model() {
         legacy_allowed: true,
         remote_sites_allowed: true,
     };
-    let s = setup_of(
-        vec![nc("ERP", true, false), nc("Old", false, false)],
-        true,
-        &["ErpSite"],
-    );
+    let s = CalloutSetup {
+        inactive_remote_sites: vec!["OldSite".into()],
+        ..setup_of(
+            vec![nc("ERP", true, false), nc("Old", false, false)],
+            true,
+            &["ErpSite"],
+        )
+    };
     assert!(setup_problems(&lenient, &s).is_empty());
 }
 
@@ -399,6 +410,7 @@ fn a_permission_set_the_lab_assigns_but_never_deployed_fails_the_setup_and_expla
             principals: vec!["Courier_Auth-Dispatch".into()],
         }],
         remote_sites: vec![],
+        inactive_remote_sites: vec![],
     };
     ev.outbound.actions = vec![ActionOutcome {
         kind: "assign".into(),

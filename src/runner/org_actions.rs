@@ -295,6 +295,12 @@ pub fn setup_of(org: &Org) -> CalloutSetup {
             .filter(|r| r.active)
             .map(|r| r.name.clone())
             .collect(),
+        inactive_remote_sites: dep
+            .remote_sites
+            .values()
+            .filter(|r| !r.active)
+            .map(|r| r.name.clone())
+            .collect(),
     }
 }
 
