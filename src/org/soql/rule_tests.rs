@@ -529,3 +529,18 @@ fn an_aggregate_query_refuses_two_columns_of_one_name() {
     )
     .unwrap();
 }
+
+#[test]
+fn a_for_update_query_cannot_be_sorted() {
+    let o = Org::default_org();
+    let m = malformed(
+        &o,
+        "SELECT Id FROM Account ORDER BY Name LIMIT 1 FOR UPDATE",
+    );
+    assert!(
+        m.starts_with("\nSELECT Id FROM Account ORDER BY Name LIMIT 1 FOR UPDATE\n                                ^\nERROR at Row:1:Column:33\nORDER BY cannot be used in a query that locks records with FOR UPDATE"),
+        "{m}"
+    );
+    run(&o, "SELECT Id FROM Account ORDER BY Name LIMIT 1 FOR VIEW").unwrap();
+    run(&o, "SELECT Id FROM Account LIMIT 1 FOR UPDATE").unwrap();
+}

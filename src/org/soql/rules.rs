@@ -1,6 +1,6 @@
 //! Rules a query must keep beyond its syntax, checked on the tree before planning: where
 //! COUNT() may appear, where semi- and anti-joins may appear, what a parent-to-child subquery
-//! may select, and where a field may carry an alias.
+//! may select, where a field may carry an alias, and that a FOR UPDATE query is not sorted.
 //!
 //! Each broken rule is MALFORMED_QUERY at the offending item, as real orgs reject these
 //! queries; the planner adds the rules that need the schema (a semi-join's left operand must
@@ -16,6 +16,15 @@ use crate::org::error::SfError;
 /// Checks `q`, a whole query.
 pub fn check(src: &str, q: &Query) -> Result<(), SfError> {
     check_select(src, q, false)?;
+    if let (Some(ForClause::Update), Some(o)) = (q.for_clause, q.order_by.first()) {
+        // [U] The rule is documented ("You can't use the ORDER BY clause in any SOQL query
+        // that uses locking"); the real text was not captured.
+        return Err(qerr::malformed(
+            src,
+            o.key.pos(),
+            "ORDER BY cannot be used in a query that locks records with FOR UPDATE: remove the ORDER BY, or sort the records after the query",
+        ));
+    }
     if let Some(w) = &q.where_ {
         check_joins(src, w, &q.from, false)?;
         let mut joins = Vec::new();
