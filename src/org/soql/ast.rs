@@ -7,16 +7,29 @@ pub use super::date_functions::DateFunc;
 pub use super::lexer::Pos;
 use std::fmt::{self, Display, Formatter, Write};
 
-/// A dotted field path as written: `Name`, `Account.Owner.Name`.
+/// A dotted field path as written: `Name`, `Account.Owner.Name`; in a SELECT list or a
+/// WHERE comparison, possibly the argument of a field function (`toLabel(Status)`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldPath {
     pub parts: Vec<String>,
     pub pos: Pos,
+    /// `toLabel` or `convertCurrency` as written, when the path is that function's argument.
+    pub function: Option<String>,
 }
 
 impl FieldPath {
     pub fn dotted(&self) -> String {
         self.parts.join(".")
+    }
+}
+
+/// The path as written, inside its field function if it has one.
+impl Display for FieldPath {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.function {
+            Some(function) => write!(f, "{function}({})", self.dotted()),
+            None => f.write_str(&self.dotted()),
+        }
     }
 }
 
@@ -84,14 +97,12 @@ pub enum FieldsKind {
 pub enum SelectItem {
     Field(FieldPath),
     /// `Industry ind`: a field with an alias, valid only in aggregate queries; or
-    /// `toLabel(Status) translatedStatus`, a field function's value under an alias, valid in
-    /// any query.
+    /// `toLabel(Status) translatedStatus`, a field function's value (the path's `function`)
+    /// under an alias, valid in any query.
     AliasedField {
         path: FieldPath,
         alias: String,
         alias_pos: Pos,
-        /// `toLabel` or `convertCurrency` as written, when the field is a function's argument.
-        function: Option<String>,
     },
     Aggregate {
         agg: Aggregate,
@@ -341,7 +352,7 @@ impl Display for DateFunction {
 impl Display for Operand {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
-            Operand::Field(p) => f.write_str(&p.dotted()),
+            Operand::Field(p) => p.fmt(f),
             Operand::Aggregate(a) => a.fmt(f),
             Operand::DateFunction(d) => d.fmt(f),
         }
@@ -384,19 +395,8 @@ impl Display for Query {
             .select
             .iter()
             .map(|s| match s {
-                SelectItem::Field(p) => p.dotted(),
-                SelectItem::AliasedField {
-                    path,
-                    alias,
-                    function: None,
-                    ..
-                } => format!("{} {alias}", path.dotted()),
-                SelectItem::AliasedField {
-                    path,
-                    alias,
-                    function: Some(function),
-                    ..
-                } => format!("{function}({}) {alias}", path.dotted()),
+                SelectItem::Field(p) => p.to_string(),
+                SelectItem::AliasedField { path, alias, .. } => format!("{path} {alias}"),
                 SelectItem::Aggregate {
                     agg,
                     alias: Some(a),

@@ -96,3 +96,53 @@ fn an_aliased_to_label_prints_back_to_the_same_tree() {
     let q = parse_query("SELECT toLabel(Status) translatedStatus FROM Lead").unwrap();
     assert_eq!(parse_query(&q.to_string()).unwrap(), q);
 }
+
+#[test]
+fn convert_currency_takes_only_currency_fields_and_to_label_only_picklists() {
+    let org = Org::default_org();
+    for (soql, col, text) in [
+        (
+            "SELECT convertCurrency(Name) FROM Account",
+            24,
+            "convertCurrency() can only be used on currency fields: 'Name' on entity 'Account' is a string field",
+        ),
+        (
+            "SELECT Name, toLabel(BillingCity) city FROM Account",
+            22,
+            "toLabel() can only be used on picklist fields and RecordType.Name: 'BillingCity' on entity 'Account' is a string field",
+        ),
+        (
+            "SELECT Name FROM Account WHERE toLabel(Name) = 'x'",
+            40,
+            "toLabel() can only be used on picklist fields and RecordType.Name: 'Name' on entity 'Account' is a string field",
+        ),
+    ] {
+        let e = run(&org, soql).unwrap_err();
+        assert_eq!(e.code, ErrorCode::INVALID_FIELD, "{soql}: {}", e.message);
+        assert!(
+            e.message
+                .ends_with(&format!("ERROR at Row:1:Column:{col}\n{text}")),
+            "{soql}: {}",
+            e.message
+        );
+    }
+    run(&org, "SELECT toLabel(Account.Industry) FROM Contact").unwrap();
+    run(
+        &org,
+        "SELECT toLabel(Industry), convertCurrency(AnnualRevenue) FROM Account",
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_unaliased_field_function_prints_back_to_the_same_tree() {
+    let q = parse_query(
+        "SELECT toLabel(Status), Company FROM Lead WHERE toLabel(Status) = 'Open - Not Contacted'",
+    )
+    .unwrap();
+    assert_eq!(
+        q.to_string(),
+        "SELECT toLabel(Status), Company FROM Lead WHERE toLabel(Status) = 'Open - Not Contacted'"
+    );
+    assert_eq!(parse_query(&q.to_string()).unwrap(), q);
+}

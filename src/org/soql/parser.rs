@@ -174,7 +174,11 @@ impl Parser {
             self.next();
             parts.push(self.any_name()?.0);
         }
-        Ok(FieldPath { parts, pos })
+        Ok(FieldPath {
+            parts,
+            pos,
+            function: None,
+        })
     }
 
     fn query(&mut self) -> PResult<Query> {
@@ -405,11 +409,14 @@ impl Parser {
         if let Some(function) = self.field_function() {
             let path = self.path()?;
             self.expect(Tok::RParen)?;
-            return Ok(self.aliased(path, Some(function)));
+            return Ok(self.aliased(FieldPath {
+                function: Some(function),
+                ..path
+            }));
         }
         let path = self.path()?;
         // An alias after a field is kept for the planner: aggregate queries allow it.
-        Ok(self.aliased(path, None))
+        Ok(self.aliased(path))
     }
 
     /// `toLabel(` or `convertCurrency(` when one starts here, consumed; the name as written.
@@ -425,7 +432,7 @@ impl Parser {
     }
 
     /// The select item for `path`, with the alias that follows it if one does.
-    fn aliased(&mut self, path: FieldPath, function: Option<String>) -> SelectItem {
+    fn aliased(&mut self, path: FieldPath) -> SelectItem {
         match &self.peek().tok {
             Tok::Ident(s) if !is_reserved(s) => {
                 let t = self.next();
@@ -433,7 +440,6 @@ impl Parser {
                     path,
                     alias: s_of(&t.tok),
                     alias_pos: t.pos,
-                    function,
                 }
             }
             _ => SelectItem::Field(path),
@@ -518,10 +524,13 @@ impl Parser {
             None
         };
         let left = match to_label {
-            Some(_) => {
+            Some(function) => {
                 let path = self.path()?;
                 self.expect(Tok::RParen)?;
-                Operand::Field(path)
+                Operand::Field(FieldPath {
+                    function: Some(function),
+                    ..path
+                })
             }
             None => self.operand()?,
         };

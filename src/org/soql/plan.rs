@@ -313,10 +313,13 @@ impl Planner<'_> {
                 SelectItem::Aggregate { .. } | SelectItem::DateFunction { .. } => {}
                 // `toLabel(Status) translatedStatus`: the field's value under the alias.
                 SelectItem::AliasedField {
-                    path,
+                    path:
+                        path @ FieldPath {
+                            function: Some(function),
+                            ..
+                        },
                     alias,
                     alias_pos,
-                    function: Some(function),
                 } => {
                     let mut f = self.path(base, path)?;
                     if !f.hops.is_empty() || f.reads != Reads::Stored {

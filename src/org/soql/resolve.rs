@@ -200,6 +200,9 @@ pub fn resolve_path(
     let field = obj
         .field_index(last)
         .ok_or_else(|| qerr::no_such_column(src, path.pos, last, &obj.name))?;
+    if let Some(function) = &path.function {
+        field_function_applies(src, path.pos, function, &obj.name, &obj.fields[field])?;
+    }
     Ok(FieldRef {
         hops,
         obj: t,
@@ -208,6 +211,42 @@ pub fn resolve_path(
         ftype: obj.fields[field].field_type,
         reads: Reads::Stored,
     })
+}
+
+/// Refuses `toLabel()` on a field that is not a picklist (or `RecordType.Name`) and
+/// `convertCurrency()` on one that is not a currency: `def` is the argument's field, of object
+/// `object`. [U] The codes and texts real orgs give were not captured; these follow the
+/// INVALID_FIELD messages for a field used where its type does not allow.
+fn field_function_applies(
+    src: &str,
+    pos: Pos,
+    function: &str,
+    object: &str,
+    def: &FieldDef,
+) -> Result<(), SfError> {
+    let t = def.field_type;
+    let (applies, takes) = if function.eq_ignore_ascii_case("convertCurrency") {
+        (t == FieldType::Currency, "currency fields")
+    } else {
+        let record_type_name = object == "RecordType" && def.name == "Name";
+        (
+            matches!(t, FieldType::Picklist | FieldType::MultiPicklist) || record_type_name,
+            "picklist fields and RecordType.Name",
+        )
+    };
+    if applies {
+        return Ok(());
+    }
+    Err(qerr::located(
+        ErrorCode::INVALID_FIELD,
+        src,
+        pos,
+        &format!(
+            "{function}() can only be used on {takes}: '{}' on entity '{object}' is a {} field",
+            def.name,
+            t.describe_name()
+        ),
+    ))
 }
 
 /// A compiled comparison.

@@ -135,10 +135,8 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
     for item in &q.select {
         match item {
             SelectItem::AliasedField {
-                alias_pos,
-                function: None,
-                ..
-            } if !grouped => {
+                path, alias_pos, ..
+            } if !grouped && path.function.is_none() => {
                 return bad(*alias_pos, "Only aggregate expressions use field aliasing");
             }
             SelectItem::Subquery(sub) => {
