@@ -200,10 +200,12 @@ impl Planner<'_> {
             return Ok(plan);
         }
         let mut seen: Vec<String> = Vec::new();
+        let mut through = super::type_of::Through::default();
         for item in &q.select {
             match item {
                 SelectItem::Field(p) => {
                     let f = self.path(base, p)?;
+                    through.field(&f, p);
                     let key = p.dotted().to_ascii_lowercase();
                     if seen.contains(&key) {
                         return Err(qerr::malformed(
@@ -307,6 +309,7 @@ impl Planner<'_> {
                     }
                     seen.push(key);
                     let plan_ = super::type_of::plan(self.store, self.src, base, t)?;
+                    through.type_of(&plan_);
                     plan.columns.push(Column::TypeOf(Box::new(plan_)));
                 }
                 // Aggregates and date functions send the query down the grouped path above.
@@ -354,6 +357,7 @@ impl Planner<'_> {
                 }
             }
         }
+        through.check(self.src)?;
         for o in &q.order_by {
             let left = match &o.key {
                 Operand::Field(p) => {

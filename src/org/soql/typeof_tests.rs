@@ -239,3 +239,34 @@ fn typeof_rows_paged_through_a_cursor_match_the_query() {
     let paged: Json = serde_json::from_slice(&[b"[", &bytes[..], b"]"].concat()).unwrap();
     assert_eq!(paged, Json::Array(all));
 }
+
+#[test]
+fn typeof_and_a_path_through_the_same_relationship_are_refused_together() {
+    let o = org_with_tasks();
+    for (soql, col) in [
+        (
+            "SELECT Subject, What.Name, TYPEOF What WHEN Account THEN Industry END FROM Task",
+            17,
+        ),
+        (
+            "SELECT TYPEOF What WHEN Account THEN Industry END, what.Type FROM Task",
+            52,
+        ),
+    ] {
+        let m = failure(&o, soql, ErrorCode::MALFORMED_QUERY);
+        assert!(
+            m.contains(&format!("ERROR at Row:1:Column:{col}\n")),
+            "{soql}: {m}"
+        );
+        assert!(
+            m.contains("which TYPEOF What also selects: a TYPEOF cannot reference a relationship field that is also referenced in the SELECT list"),
+            "{m}"
+        );
+    }
+    // The lookup's id and other relationships stay selectable beside it.
+    run(
+        &o,
+        "SELECT WhatId, Who.Name, TYPEOF What WHEN Account THEN Industry END FROM Task",
+    )
+    .unwrap();
+}
