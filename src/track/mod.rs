@@ -12,6 +12,7 @@ pub mod report;
 pub mod report_files;
 pub mod secrets;
 pub mod spec;
+mod spec_read;
 pub mod view;
 
 pub use folder::FolderCopy;

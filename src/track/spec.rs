@@ -10,41 +10,16 @@
 //!   - { lab: rest-upsert-twice, due: "2026-12-11T17:00:00Z" }
 //! ```
 //!
-//! Validation reports every problem at once, each on its line, like lab files.
+//! Validation reports every problem at once, each on its line, like lab files: the file is
+//! read part by part ([`super::spec_read`]), so a structural problem (an unknown key, a value
+//! of the wrong type, an entry without `due:`) does not hide the others.
 
+use super::spec_read::{problem, read_parts};
 use crate::curriculum::Curriculum;
-use crate::lab::spec::{item_lines, SpecProblem};
+use crate::lab::spec::SpecProblem;
 use crate::lab::Backend;
+use crate::yaml_input::key_line;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTrack {
-    track: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default = "mock")]
-    backend: Backend,
-    #[serde(default = "hundred")]
-    pass_threshold: u32,
-    #[serde(default)]
-    labs: Vec<RawAssignment>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAssignment {
-    lab: String,
-    due: serde_yaml::Value,
-}
-
-fn mock() -> Backend {
-    Backend::Mock
-}
-fn hundred() -> u32 {
-    100
-}
 
 /// One assigned lab.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,17 +44,17 @@ pub struct Track {
 
 /// A track file that cannot be used, with every problem found.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{file} has {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+#[error("{file} has {}:\n{}", counted(problems.len()), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
 pub struct TrackError {
     pub file: String,
     pub problems: Vec<SpecProblem>,
 }
 
-fn problem(line: Option<usize>, message: String) -> SpecProblem {
-    SpecProblem {
-        line,
-        column: None,
-        message,
+/// "1 problem", "3 problems".
+fn counted(n: usize) -> String {
+    match n {
+        1 => "1 problem".into(),
+        n => format!("{n} problems"),
     }
 }
 
@@ -96,13 +71,6 @@ pub fn parse_due(text: &str) -> Option<DateTime<Utc>> {
     Some(day.and_hms_opt(23, 59, 59)?.and_utc())
 }
 
-fn key_line(yaml: &str, key: &str) -> Option<usize> {
-    let prefix = format!("{key}:");
-    yaml.lines()
-        .position(|l| l.starts_with(&prefix))
-        .map(|i| i + 1)
-}
-
 /// Parses and validates a track against the curriculum's labs; `file` names it in errors.
 pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, TrackError> {
     let fail = |problems| TrackError {
@@ -110,17 +78,12 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
         problems,
     };
     let yaml = crate::yaml_input::without_bom(yaml);
-    let raw: RawTrack = serde_yaml::from_str(yaml).map_err(|e| {
-        let text = crate::yaml_input::error_text(yaml, &e);
-        let place = crate::yaml_input::error_place(yaml, &e);
-        fail(vec![SpecProblem {
-            line: place.map(|(line, _)| line),
-            column: place.map(|(_, column)| column),
-            message: format!("malformed track file: {text}"),
-        }])
-    })?;
-    let mut problems = Vec::new();
-    if raw.track.trim().is_empty() {
+    let (raw, mut problems) = read_parts(yaml);
+    let Some(raw) = raw else {
+        return Err(fail(problems));
+    };
+    let name = raw.track.clone().unwrap_or_default();
+    if raw.track.is_some() && name.trim().is_empty() {
         problems.push(problem(
             key_line(yaml, "track"),
             "`track` (the track's name) is empty".into(),
@@ -135,16 +98,15 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
             ),
         ));
     }
-    if raw.labs.is_empty() {
+    if !raw.labs_said {
         problems.push(problem(
             key_line(yaml, "labs").or(Some(1)),
             "the track assigns no lab: list them under `labs:`".into(),
         ));
     }
-    let lines = item_lines(yaml, "labs");
     let mut labs = Vec::new();
-    for (i, a) in raw.labs.iter().enumerate() {
-        let line = lines.get(i).copied().or(key_line(yaml, "labs"));
+    for (i, (line, a)) in raw.labs.iter().enumerate() {
+        let line = *line;
         let due_text = match &a.due {
             serde_yaml::Value::String(s) => s.clone(),
             other => serde_yaml::to_string(other)
@@ -202,7 +164,7 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
                 }
             }
         }
-        if raw.labs[..i].iter().any(|b| b.lab == a.lab) {
+        if raw.labs[..i].iter().any(|(_, b)| b.lab == a.lab) {
             problems.push(problem(
                 line,
                 format!("lab {:?} is assigned twice: keep one entry", a.lab),
@@ -220,7 +182,7 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
         return Err(fail(problems));
     }
     Ok(Track {
-        name: raw.track.trim().to_string(),
+        name: name.trim().to_string(),
         description: raw.description,
         backend: raw.backend,
         pass_threshold: raw.pass_threshold,
@@ -297,6 +259,59 @@ mod tests {
                 "no lab \"rest-frist-call\" in the curriculum (did you mean rest-first-call?)"
             ),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn every_structural_problem_is_reported_in_one_pass_at_its_line() {
+        let bad = "track: Onboarding\nowner: me\npass_threshold: lots\nbackend: prod\nlabs:\n  - { lab: rest-first-call, due: 2026-12-04 }\n  - { lab: rest-crud }\n  - { lab: read-limits, due: 2026-12-05, points: 3 }\n  - rest-upsert-twice\n  - { lab: no-such-lab, due: 2026-12-06 }\n";
+        let e = parse("t.yaml", bad, &curriculum()).unwrap_err();
+        let lines: Vec<Option<usize>> = e.problems.iter().map(|p| p.line).collect();
+        assert_eq!(
+            lines,
+            [
+                Some(2),
+                Some(3),
+                Some(4),
+                Some(7),
+                Some(8),
+                Some(9),
+                Some(10)
+            ],
+            "{e}"
+        );
+        let said = e.to_string();
+        assert!(said.starts_with("t.yaml has 7 problems:\n"), "{said}");
+        assert!(!said.contains("problem(s)"), "{said}");
+        for part in [
+            "line 2: malformed track file: unknown field `owner`",
+            "line 3: malformed track file: `pass_threshold`: invalid type: string \"lots\", expected a whole number",
+            "line 4: malformed track file: `backend`: unknown variant `prod`",
+            "line 7: malformed track file: entry 2 of `labs`: missing field `due`",
+            "line 8: malformed track file: entry 3 of `labs`: unknown field `points`",
+            "line 9: malformed track file: entry 4 of `labs`: write it as `{ lab: <id>, due: <date> }`",
+            "line 10: there is no lab \"no-such-lab\"",
+        ] {
+            assert!(said.contains(part), "{part}\n{said}");
+        }
+        let one = parse("t.yaml", "track: X\nlabs: 3\n", &curriculum()).unwrap_err();
+        assert!(
+            one.to_string().starts_with(
+                "t.yaml has 1 problem:\n  line 2: malformed track file: `labs` is a list"
+            ),
+            "{one}"
+        );
+        let missing = parse(
+            "t.yaml",
+            "labs:\n  - { lab: rest-crud, due: 2026-12-04 }\n",
+            &curriculum(),
+        )
+        .unwrap_err();
+        assert!(
+            missing.to_string().starts_with(
+                "t.yaml has 1 problem:\n  line 1: malformed track file: missing field `track`"
+            ),
+            "{missing}"
         );
     }
 
