@@ -364,35 +364,6 @@ pub fn parse(file: &str, yaml: &str) -> Result<LabSpec, SpecError> {
     }
 }
 
-/// Why a check's rule is unknown, with the rule it likely means (`suggestion`, as the
-/// catalogue words it) and the rules of its family, the part before the dot (`http.…`), or
-/// the families when it names none: every rule can be found this way, without a list of all
-/// of them in one line.
-fn unknown_rule(name: &str, suggestion: &str) -> String {
-    let family = |rule: &str| rule.split_once('.').map_or("", |(f, _)| f).to_string();
-    let typed = family(name).to_lowercase();
-    let same: Vec<&str> = KNOWN_RULES
-        .iter()
-        .copied()
-        .filter(|r| !typed.is_empty() && family(r) == typed)
-        .collect();
-    if same.is_empty() {
-        let mut families: Vec<String> = KNOWN_RULES.iter().map(|r| family(r)).collect();
-        families.sort();
-        families.dedup();
-        let families: Vec<String> = families.iter().map(|f| format!("{f}.")).collect();
-        format!(
-            "unknown rule `{name}`{suggestion}; a rule's name starts with its family, one of {} (an unknown rule in a family is told that family's rules)",
-            families.join(", ")
-        )
-    } else {
-        format!(
-            "unknown rule `{name}`{suggestion}; the `{typed}.` rules are {}",
-            same.join(", ")
-        )
-    }
-}
-
 /// Every problem in a lab file (empty when it is valid). The curriculum loader checks the
 /// `id` and the `lesson` against the curriculum itself.
 pub fn validate(yaml: &str) -> Vec<SpecProblem> {
@@ -581,15 +552,9 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     let check_lines = item_lines(yaml, "checks");
     for (i, c) in spec.checks.iter().enumerate() {
         if let Err(e) = c.rule_spec() {
-            let why = match e {
-                crate::rules::RuleSpecError::UnknownRule {
-                    name, suggestion, ..
-                } => unknown_rule(&name, &suggestion),
-                e => e.to_string(),
-            };
             out.push(at(
                 check_lines.get(i).copied().or(key_line(yaml, "checks")),
-                format!("check {}: {why}", i + 1),
+                format!("check {}: {e}", i + 1),
             ));
         }
         for h in c.hidden.iter().filter(|h| !c.params.contains_key(*h)) {

@@ -87,12 +87,8 @@ pub enum RuleSpecError {
     NotAMapping(String),
     #[error("a check has no `rule:` key; add one, e.g. `rule: process.exit_ok`")]
     MissingRule,
-    #[error("unknown rule `{name}`{suggestion}; known rules: {known}")]
-    UnknownRule {
-        name: String,
-        suggestion: String,
-        known: String,
-    },
+    #[error("{}", unknown_rule(.name, .suggestion))]
+    UnknownRule { name: String, suggestion: String },
     #[error("`points` of rule `{rule}` must be a whole number of 0 or more, not {found}")]
     BadPoints { rule: String, found: String },
     #[error("rule `{rule}`: {message}")]
@@ -176,7 +172,6 @@ impl RuleSpec {
                 return Err(RuleSpecError::UnknownRule {
                     name: other.to_string(),
                     suggestion: String::new(),
-                    known: RULE_NAMES.join(", "),
                 })
             }
             None => return Err(RuleSpecError::MissingRule),
@@ -424,11 +419,37 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
             return Err(RuleSpecError::UnknownRule {
                 name: unknown.to_string(),
                 suggestion,
-                known: RULE_NAMES.join(", "),
             });
         }
     };
     Ok(rule)
+}
+
+/// What an unknown rule name is told: the rules of the family it names (`http.` …), or the
+/// families when it names none — not all sixty rules.
+fn unknown_rule(name: &str, suggestion: &str) -> String {
+    let family = |rule: &str| rule.split_once('.').map_or("", |(f, _)| f).to_string();
+    let typed = family(name).to_lowercase();
+    let same: Vec<&str> = RULE_NAMES
+        .iter()
+        .copied()
+        .filter(|r| !typed.is_empty() && family(r) == typed)
+        .collect();
+    if same.is_empty() {
+        let mut families: Vec<String> = RULE_NAMES.iter().map(|r| family(r)).collect();
+        families.sort();
+        families.dedup();
+        let families: Vec<String> = families.iter().map(|f| format!("{f}.")).collect();
+        format!(
+            "unknown rule `{name}`{suggestion}; a rule's name starts with its family, one of {} (an unknown rule in a family is told that family's rules)",
+            families.join(", ")
+        )
+    } else {
+        format!(
+            "unknown rule `{name}`{suggestion}; the `{typed}.` rules are {}",
+            same.join(", ")
+        )
+    }
 }
 
 /// The parameters, unless `problem` says why they make no sense.
@@ -727,5 +748,18 @@ mod tests {
             serde_yaml::from_str("- { rule: process.exit_ok }\n- { rule: nope }\n");
         let e = checks.expect_err("nope is unknown").to_string();
         assert!(e.contains("unknown rule `nope`"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_rule_is_told_its_familys_rules_not_every_rule() {
+        let e = parse("{ rule: http.requestt }").unwrap_err().to_string();
+        assert!(
+            e.contains("(did you mean `http.request`?)") && e.contains("the `http.` rules are"),
+            "{e}"
+        );
+        assert!(!e.contains("process.exit_ok"), "{e}");
+        let e = parse("{ rule: nope }").unwrap_err().to_string();
+        assert!(e.contains("one of ") && e.contains("http., "), "{e}");
+        assert!(!e.contains("http.request"), "{e}");
     }
 }
