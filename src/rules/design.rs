@@ -23,6 +23,10 @@
 //! ruled-out `a … b` must be said within one sentence (`retr* … duplicat*` is said by "a
 //! retry would create duplicates", not by "a retry updates the rows; duplicates are
 //! impossible").
+//!
+//! An answer given twice is a problem, as a cell holding more than a choice is: a listed row
+//! repeated with other answers, a column of the check repeated in the header, or a second
+//! table with the check's columns saying otherwise (see [`repeated`]).
 
 use super::choice::{judge, Choice};
 use super::cx::Cx;
@@ -323,6 +327,7 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
         }
     }
     problems.extend(ruled_out(p, t, &find_row));
+    problems.extend(repeated(p, &all, t, key_col));
     if problems.is_empty() {
         let rows = p.rows.len().max(p.mentions.len());
         return cx.pass(format!(
@@ -335,6 +340,64 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
         problems.len(),
         problems.join("; ")
     ))
+}
+
+/// A problem for each answer given twice, so that which one counts is unclear: a listed row
+/// repeated with other answers (only the first would be read), a column of the check
+/// repeated in the header, and a second table with the check's columns that says otherwise
+/// than the first. Copies that say the same thing are no problem.
+fn repeated(p: &TableCheck, all: &[Table], t: &Table, key_col: usize) -> Vec<String> {
+    let normed = |row: &[String]| row.iter().map(|c| norm(c)).collect::<Vec<_>>();
+    let mut out = Vec::new();
+    let mut keys: Vec<&String> = p.rows.keys().chain(p.mentions.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let rows: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .filter(|r| r.get(key_col).is_some_and(|c| norm(c) == norm(key)))
+            .map(|r| normed(r))
+            .collect();
+        if rows.iter().any(|r| *r != rows[0]) {
+            out.push(format!(
+                "the row \"{key}\" is there {} times with different answers: keep one row for \
+                 it, with the answer you mean",
+                rows.len()
+            ));
+        }
+    }
+    for column in &p.columns {
+        let times = t.header.iter().filter(|h| norm(h) == norm(column)).count();
+        if times > 1 {
+            out.push(format!(
+                "the column \"{column}\" is in the header {times} times: keep one, so each row \
+                 has one answer under it"
+            ));
+        }
+    }
+    let wanted: Vec<String> = p.columns.iter().map(|c| norm(c)).collect();
+    let others = all.iter().filter(|o| {
+        !std::ptr::eq(*o, t)
+            && wanted
+                .iter()
+                .all(|w| o.header.iter().any(|h| norm(h) == *w))
+            && (normed(&o.header) != normed(&t.header)
+                || o.rows
+                    .iter()
+                    .map(|r| normed(r))
+                    .ne(t.rows.iter().map(|r| normed(r))))
+    });
+    let others = others.count();
+    if others > 0 {
+        out.push(format!(
+            "there are {} tables with the columns {}, saying different things: keep your \
+             answers in one table",
+            others + 1,
+            p.columns.join(" | ")
+        ));
+    }
+    out
 }
 
 /// A ruled-out word normalised as a cell is, each part of an `a … b` keeping the `*` that
@@ -412,3 +475,7 @@ mod tests;
 #[cfg(test)]
 #[path = "design_choices_tests.rs"]
 mod choices_tests;
+
+#[cfg(test)]
+#[path = "design_repeats_tests.rs"]
+mod repeats_tests;
