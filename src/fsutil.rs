@@ -10,6 +10,7 @@
 //! [`create_private_once`]: of two writers at once, one makes it and the other reads it.
 //!
 //! Also here: following a symbolic link to the file a write should replace ([`write_target`]),
+//! or refusing one where a secret would be written ([`refuse_link`]),
 //! checking a folder can be written before work that ends in a write ([`probe_writable`]), and
 //! telling whether a file sflab is about to replace is one it wrote itself ([`replaceable`]),
 //! and keeping a copy of such a file the learner edited since ([`replace_keeping_edits`]; the
@@ -143,6 +144,9 @@ pub fn sweep_stale_temps(dir: &Path, name: &str) {
 /// The file a write to `path` should replace: where `path` leads when it is a symbolic link
 /// (followed link by link, relative targets taken from the link's folder), else `path` itself.
 /// Renaming over the link would turn it into a plain file and leave its target stale.
+/// Only for files that hold no secret (`org serve --data`, the org's records, which a learner
+/// may keep in another folder through a link); a file that will hold a token or a client
+/// secret is checked with [`refuse_link`] instead.
 pub fn write_target(path: &Path) -> PathBuf {
     let mut current = path.to_path_buf();
     // 40 links, as the kernel allows, before giving up on a loop.
@@ -161,6 +165,17 @@ pub fn write_target(path: &Path) -> PathBuf {
         }
     }
     current
+}
+
+/// For a file that will hold a token or a client secret: `Err` with where the link leads when
+/// `path` is a symbolic link, dangling or not, so the secret is never written through a link
+/// planted where the file is expected (oauth-strictness.md, Storage 1). The write then renames
+/// a new 0600 file over `path`, which replaces a link made since rather than following it.
+pub fn refuse_link(path: &Path) -> Result<(), PathBuf> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(fs::read_link(path).unwrap_or_default()),
+        _ => Ok(()),
+    }
 }
 
 /// Writes and removes a probe file in `dir`, proving a file can be created there; the probe

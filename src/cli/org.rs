@@ -7,7 +7,8 @@
 //! SIGHUP (a closed terminal) saves `--data` atomically before exiting (see [`data_file`]: it
 //! is checked and locked at start, and the records are kept elsewhere if the save fails).
 //!
-//! `--env-file` and `--data` may be symbolic links: the file they point to is written. An
+//! `--data` may be a symbolic link: the file it points to is written. `--env-file` may not
+//! (it holds the access token and the client secret, which a link could send elsewhere). An
 //! existing `--env-file` is replaced only when sflab wrote it (its first line is sflab's
 //! header), so a mistyped name never turns a learner's program into a file of secrets; one
 //! the learner edited since (its last line, a digest of the lines above, no longer matches)
@@ -265,10 +266,18 @@ fn seed_of(args: &ServeArgs) -> Result<OrgSeed, Failure> {
 /// The first line of every env file `org serve` writes, by which it knows its own.
 const ENV_FILE_HEADER: &str = "# Written by `sflab org serve`";
 
-/// The file `--env-file` writes (a link's target), once it is known not to be someone else's:
-/// an existing file is replaced only when sflab wrote it.
+/// The file `--env-file` writes, once it is known not to be someone else's: an existing file
+/// is replaced only when sflab wrote it. It holds the access token and the app's client
+/// secret, so a symbolic link there (dangling or not) is refused, not followed.
 fn env_file_target(path: &Path) -> Result<PathBuf, Failure> {
-    let target = crate::fsutil::write_target(path);
+    if let Err(leads_to) = crate::fsutil::refuse_link(path) {
+        return Err(Failure::usage(format!(
+            "--env-file {} is a symbolic link (to {}); the env file holds the access token and the client secret, so sflab writes it only as a file of its own, never through a link. Name a plain file, or remove the link first.",
+            path.display(),
+            leads_to.display()
+        )));
+    }
+    let target = path.to_path_buf();
     if crate::fsutil::replaceable(&target, |text| text.starts_with(ENV_FILE_HEADER.as_bytes())) {
         return Ok(target);
     }
@@ -709,6 +718,28 @@ mod tests {
         );
         let new = dir.path().join("new.env");
         assert_eq!(env_file_target(&new).unwrap(), new);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_env_file_that_is_a_link_is_refused_and_nothing_is_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("elsewhere/secrets.env");
+        std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+        let link = dir.path().join("link.env");
+        std::os::unix::fs::symlink(&gone, &link).unwrap();
+        let err = env_file_target(&link).unwrap_err().message;
+        assert!(
+            err.contains("link.env")
+                && err.contains("symbolic link")
+                && err.contains("secrets.env"),
+            "{err}"
+        );
+        assert!(!gone.exists(), "the link's target is not created");
+        // A link to an env file sflab wrote is refused too.
+        let env = connection_env("http://127.0.0.1:1", "t", "u", None, None);
+        std::fs::write(&gone, env_file_text(&env)).unwrap();
+        assert!(env_file_target(&link).is_err());
     }
 
     #[test]

@@ -24,10 +24,18 @@ fn is_sflab_har(bytes: &[u8]) -> bool {
         .is_ok_and(|har| har["log"]["creator"]["name"] == "sflab")
 }
 
-/// The file `--har` writes (a link's target), once it is known not to be someone else's: an
-/// existing file is replaced only when it is a HAR sflab wrote.
+/// The file `--har` writes, once it is known not to be someone else's: an existing file is
+/// replaced only when it is a HAR sflab wrote. It holds the requests' headers and bodies, so a
+/// symbolic link there (dangling or not) is refused, not followed.
 pub(super) fn har_target(path: &Path) -> Result<PathBuf, Failure> {
-    let target = crate::fsutil::write_target(path);
+    if let Err(leads_to) = crate::fsutil::refuse_link(path) {
+        return Err(Failure::usage(format!(
+            "--har {} is a symbolic link (to {}); a HAR holds the requests' headers and bodies, so sflab writes it only as a file of its own, never through a link. Name a plain file, or remove the link first.",
+            path.display(),
+            leads_to.display()
+        )));
+    }
+    let target = path.to_path_buf();
     if crate::fsutil::replaceable(&target, is_sflab_har) {
         return Ok(target);
     }
@@ -121,6 +129,18 @@ mod tests {
         let browsers = dir.path().join("chrome.har");
         std::fs::write(&browsers, r#"{"log":{"creator":{"name":"WebInspector"}}}"#).unwrap();
         assert!(har_target(&browsers).is_err(), "a browser's HAR is kept");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_har_path_that_is_a_link_is_refused_and_nothing_is_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("gone.har");
+        let link = dir.path().join("link.har");
+        std::os::unix::fs::symlink(&gone, &link).unwrap();
+        let e = har_target(&link).unwrap_err().message;
+        assert!(e.contains("link.har") && e.contains("symbolic link"), "{e}");
+        assert!(!gone.exists(), "the link's target is not created");
     }
 
     #[test]
