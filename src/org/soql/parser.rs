@@ -3,7 +3,7 @@
 //! Like Salesforce, it refuses AND and OR mixed at one level without parentheses
 //! (`a AND b OR c` is "unexpected token: OR"). Errors carry the offending token's position so
 //! the caller can render Salesforce's `ERROR at Row:r:Column:c` layout.
-//! TYPEOF select items are parsed in parser_typeof.rs.
+//! TYPEOF select items are parsed in parser_typeof.rs, aliases after FROM in parser_alias.rs.
 //!
 //! Implementation notes: every parenthesis, NOT and subquery is one level of nesting, and more
 //! than [`MAX_NESTING`] levels are refused as MALFORMED_QUERY before the recursion could
@@ -190,6 +190,7 @@ impl Parser {
         }
         self.expect_kw("FROM")?;
         let (from, from_pos) = self.any_name()?;
+        let aliases = self.aliases_after_from(&from)?;
         if self.is_kw("USING") {
             return self.refuse("USING SCOPE");
         }
@@ -258,6 +259,7 @@ impl Parser {
                 return self.unexpected();
             });
         }
+        aliases.apply(&mut q);
         Ok(q)
     }
 
@@ -712,6 +714,9 @@ impl Parser {
 
 #[path = "parser_typeof.rs"]
 mod type_of;
+
+#[path = "parser_alias.rs"]
+mod alias;
 
 #[cfg(test)]
 #[path = "parser_tests.rs"]

@@ -42,3 +42,29 @@ fn printing_parses_back_to_the_same_tree() {
     let printed = q.to_string();
     assert_eq!(parse(&printed).unwrap(), q, "{printed}");
 }
+
+#[test]
+fn from_aliases_read_as_the_paths_they_stand_for() {
+    let aliased = parse(
+        "SELECT count() FROM Contact c, c.Account a WHERE a.Name = 'X' AND c.LastName LIKE 'R%'",
+    )
+    .unwrap();
+    let plain =
+        parse("SELECT count() FROM Contact WHERE Account.Name = 'X' AND LastName LIKE 'R%'")
+            .unwrap();
+    assert_eq!(aliased, plain);
+    let aliased = parse(
+        "SELECT c.Id, (SELECT x.Subject FROM Tasks x ORDER BY x.Subject) FROM Contact c ORDER BY c.LastName",
+    )
+    .unwrap();
+    let plain = parse(
+        "SELECT Id, (SELECT Subject FROM Tasks ORDER BY Subject) FROM Contact ORDER BY LastName",
+    )
+    .unwrap();
+    assert_eq!(aliased, plain);
+    // A reserved word after the object is a clause, not an alias.
+    let e = parse("SELECT Id FROM Contact c d").unwrap_err();
+    assert_eq!(e.message, "unexpected token: d");
+    let e = parse("SELECT Id FROM Contact c, c.Account").unwrap_err();
+    assert_eq!(e.message, "unexpected token: <EOF>");
+}

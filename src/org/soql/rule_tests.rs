@@ -544,3 +544,29 @@ fn a_for_update_query_cannot_be_sorted() {
     run(&o, "SELECT Id FROM Account ORDER BY Name LIMIT 1 FOR VIEW").unwrap();
     run(&o, "SELECT Id FROM Account LIMIT 1 FOR UPDATE").unwrap();
 }
+
+#[test]
+fn an_object_alias_and_a_parent_alias_after_from_are_understood() {
+    let o = Org::default_org();
+    let r = run(
+        &o,
+        "SELECT c.LastName, c.Account.Name FROM Contact c WHERE c.LastName = 'Rossi'",
+    )
+    .unwrap();
+    assert_eq!(r.total_size, 1);
+    assert_eq!(r.records[0]["LastName"], "Rossi");
+    assert_eq!(r.records[0]["Account"]["Name"], "Falcon Corp");
+    let count = |soql: &str| run(&o, soql).unwrap().total_size;
+    assert_eq!(
+        count("SELECT count() FROM Contact c, c.Account a WHERE a.Name = 'Falcon Corp'"),
+        count("SELECT count() FROM Contact WHERE Account.Name = 'Falcon Corp'")
+    );
+    let e = run(&o, "SELECT c.Naem FROM Contact c").unwrap_err();
+    assert_eq!(e.code, ErrorCode::INVALID_FIELD);
+    assert!(
+        e.message
+            .contains("No such column 'Naem' on entity 'Contact'"),
+        "{}",
+        e.message
+    );
+}
