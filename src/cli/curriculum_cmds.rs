@@ -233,16 +233,22 @@ fn classroom_workspace(cli: &Cli) -> Result<crate::workspace::Workspace, Failure
     super::lab::workspace_of(cli)
 }
 
-/// `sflab list`; `on_track` is the workspace's track with where the learner stands on it:
-/// the text says where it judges a lab otherwise than its ✓/✗ here
+/// `sflab list`; `workspace_track` is the workspace's track with where the learner stands on
+/// it: the text says where it judges a lab otherwise than its ✓/✗ here
 /// ([`crate::track::mark::list_note`]), the JSON gives its mark and each assigned lab's
-/// standing under `track` (left out without a track, and on labs it does not assign).
+/// standing under `track` (left out without a track, and on labs it does not assign). A track
+/// that cannot be read is said on stderr, naming the file and line, and in the JSON as
+/// `track: {"error": …}`.
 pub fn list(
     curriculum: &Curriculum,
     json: bool,
     progress: &std::collections::BTreeMap<String, crate::progress::LabStatus>,
-    on_track: Option<&(crate::track::Track, Vec<crate::track::AssignedRow>)>,
+    workspace_track: Option<&super::track::WorkspaceTrack>,
 ) -> Result<u8, Failure> {
+    if let Some(warning) = workspace_track.and_then(|t| t.warning("sflab list")) {
+        eprintln!("{warning}");
+    }
+    let on_track = workspace_track.and_then(|t| t.read());
     let status = |id: &str| {
         progress
             .get(id)
@@ -284,8 +290,14 @@ pub fn list(
             })
             .collect();
         let mut doc = json!({ "levels": levels });
-        if let Some((track, _)) = on_track {
-            doc["track"] = json!(crate::track::mark::TrackMark::of(track));
+        match workspace_track {
+            Some(super::track::WorkspaceTrack::Read(track, _)) => {
+                doc["track"] = json!(crate::track::mark::TrackMark::of(track));
+            }
+            Some(super::track::WorkspaceTrack::Unreadable(why)) => {
+                doc["track"] = json!({ "error": why });
+            }
+            None => {}
         }
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return Ok(0);

@@ -169,15 +169,59 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
     out
 }
 
+/// The workspace's track as `sflab list` and `sflab check` see it.
+#[derive(Debug)]
+pub enum WorkspaceTrack {
+    /// The track, with where the learner stands on each lab.
+    Read(Track, Vec<AssignedRow>),
+    /// The track kept in the workspace cannot be read: why, naming the file and line as
+    /// `sflab track show` does.
+    Unreadable(String),
+}
+
+impl WorkspaceTrack {
+    /// The track and its rows, when it was read.
+    pub fn read(&self) -> Option<(&Track, &[AssignedRow])> {
+        match self {
+            WorkspaceTrack::Read(t, rows) => Some((t, rows)),
+            WorkspaceTrack::Unreadable(_) => None,
+        }
+    }
+
+    /// The warning `command` prints on stderr when the track cannot be read.
+    pub fn warning(&self, command: &str) -> Option<String> {
+        match self {
+            WorkspaceTrack::Read(..) => None,
+            WorkspaceTrack::Unreadable(why) => Some(unreadable_warning(command, why)),
+        }
+    }
+}
+
+/// Said on stderr by a command that goes on without the workspace's track, which cannot be
+/// read (`why`).
+pub fn unreadable_warning(command: &str, why: &str) -> String {
+    format!(
+        "sflab: warning: the workspace's track cannot be read, so `{command}` leaves it out: {}\nFix the file, or assign the track again with `sflab track assign FILE`.",
+        why.trim_end()
+    )
+}
+
 /// The workspace's track and where the learner stands on it, for `sflab list` (its note,
-/// and `track` in its JSON); `None` without a track, or when it cannot be read
-/// (`sflab track show` says why).
-pub fn list_track(cli: &Cli, curriculum: &Curriculum) -> Option<(Track, Vec<AssignedRow>)> {
+/// and `track` in its JSON); `None` without a workspace or a track.
+pub fn list_track(cli: &Cli, curriculum: &Curriculum) -> Option<WorkspaceTrack> {
     let ws = optional_workspace(cli).ok()??;
-    let t = chosen(cli, Some(&ws), None, curriculum).ok()?;
-    let progress = track::load_progress(&ws, &t).ok()?;
-    let rows = track::assigned_view_model(&t, curriculum, &progress, Utc::now());
-    Some((t, rows))
+    let read = || -> Result<Option<(Track, Vec<AssignedRow>)>, track::TrackFileError> {
+        let Some(t) = track::active(&ws, curriculum)? else {
+            return Ok(None);
+        };
+        let progress = track::load_progress(&ws, &t)?;
+        let rows = track::assigned_view_model(&t, curriculum, &progress, Utc::now());
+        Ok(Some((t, rows)))
+    };
+    match read() {
+        Ok(read) => read.map(|(t, rows)| WorkspaceTrack::Read(t, rows)),
+        Err(e) => Some(WorkspaceTrack::Unreadable(e.to_string())),
+    }
 }
 
 pub fn show(cli: &Cli, curriculum: &Curriculum, file: Option<&Path>) -> Result<u8, Failure> {
