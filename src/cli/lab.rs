@@ -351,19 +351,24 @@ fn attempt(
     })
 }
 
+/// The workspace's active track for `sflab check`: none, the track, or why it cannot be read.
+type CheckTrack = Result<Option<crate::track::Track>, String>;
+
 /// Prints a check's report; `track` is the workspace's active track, whose pass mark is said
-/// below the lab's own when it assigns the lab ([`crate::track::mark::check_line`]).
+/// below the lab's own when it assigns the lab ([`crate::track::mark::check_line`]); one that
+/// cannot be read is the JSON's `track: {"error": …}`.
 fn show(
     report: &Result<Report, RunError>,
     spec: &LabSpec,
     ws: &Workspace,
     json: bool,
-    track: Option<&crate::track::Track>,
+    checked_track: &CheckTrack,
 ) -> u8 {
+    let track = checked_track.as_ref().ok().and_then(Option::as_ref);
     match report {
         Ok(r) => {
             if json {
-                outln!("{}", report_json(r, track));
+                outln!("{}", report_json(r, checked_track));
             } else {
                 // The footer names the rule `sflab hint` will speak of, hints seen included.
                 let revealed: Vec<(String, u32)> = reader_of(ws)
@@ -397,16 +402,19 @@ fn show(
 }
 
 /// `sflab check --json`'s document: the report, with the track's verdict on it under
-/// `track` when `track` assigns the lab ([`crate::track::mark::CheckVerdict`]); left out
-/// otherwise.
-fn report_json(r: &Report, track: Option<&crate::track::Track>) -> String {
+/// `track` when `track` assigns the lab ([`crate::track::mark::CheckVerdict`]), or
+/// `{"error": …}` when the workspace's track cannot be read; left out otherwise.
+fn report_json(r: &Report, track: &CheckTrack) -> String {
     let mut doc = serde_json::to_value(r).unwrap_or_else(|_| serde_json::json!({}));
-    let verdict = track.and_then(|t| crate::track::mark::check_verdict(t, r));
-    if let (Some(doc), Some(verdict)) = (doc.as_object_mut(), verdict) {
-        doc.insert(
-            "track".into(),
-            serde_json::to_value(verdict).unwrap_or_default(),
-        );
+    let on_track = match track {
+        Ok(track) => track
+            .as_ref()
+            .and_then(|t| crate::track::mark::check_verdict(t, r))
+            .map(|verdict| serde_json::to_value(verdict).unwrap_or_default()),
+        Err(why) => Some(serde_json::json!({ "error": why })),
+    };
+    if let (Some(doc), Some(on_track)) = (doc.as_object_mut(), on_track) {
+        doc.insert("track".into(), on_track);
     }
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into())
 }
@@ -430,8 +438,12 @@ pub fn check(
                 "lab {id:?} is not started in this workspace. Run `sflab lab start {id}` first."
             )));
         }
-        // A track that cannot be read leaves the check as it is: `sflab track show` says why.
-        let track = crate::track::active(&ws, curriculum).ok().flatten();
+        // A track that cannot be read leaves the check as it is, said on stderr (and in the
+        // JSON as the track's error).
+        let track = crate::track::active(&ws, curriculum).map_err(|e| e.to_string());
+        if let Err(why) = &track {
+            eprintln!("{}", super::track::unreadable_warning("sflab check", why));
+        }
         let rt = runtime()?;
         let backend = rt.block_on(on.prepare())?;
         let mut options = RunOptions::new(ws, backend.parts.clone());
@@ -445,13 +457,7 @@ pub fn check(
                 }
             };
             backend.after(&report);
-            return Ok(show(
-                &report,
-                &spec,
-                &options.workspace,
-                json,
-                track.as_ref(),
-            ));
+            return Ok(show(&report, &spec, &options.workspace, json, &track));
         }
         let watcher = LabWatcher::new(&dir).map_err(|e| Failure::usage(e.to_string()))?;
         // Between checks nothing else hears a stopping signal: a listener for the whole watch
@@ -478,7 +484,7 @@ pub fn check(
                 }
             };
             backend.after(&report);
-            show(&report, &spec, &options.workspace, json, track.as_ref());
+            show(&report, &spec, &options.workspace, json, &track);
             watcher.discard_pending();
             eprintln!(
                 "\nWatching {} — save a file to check again (Ctrl-C stops).",
@@ -499,15 +505,20 @@ pub fn check(
     })();
     match checked {
         // With --json, a script reads every outcome from stdout, refusals included.
-        Err(f) if json => {
-            outln!(
-                "{}",
-                serde_json::json!({ "lab": id, "error": f.message.trim_end() })
-            );
-            Ok(f.code)
-        }
+        Err(f) if json => Ok(refused_as_json(id, &f)),
         other => other,
     }
+}
+
+/// `sflab check <id> --json` refused before it checked anything (a lab not started, an
+/// option it does not take): `{"lab": …, "error": …}` on stdout, as every outcome of a check
+/// with `--json` is; returns the exit code.
+pub fn refused_as_json(id: &str, f: &Failure) -> u8 {
+    outln!(
+        "{}",
+        serde_json::json!({ "lab": id, "error": f.message.trim_end() })
+    );
+    f.code
 }
 
 /// Whether every starter file of lab `id` is still in the learner's folder as it was given: an

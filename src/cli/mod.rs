@@ -309,7 +309,7 @@ fn end_quietly_when_the_reader_goes() {
 fn run(cli: Cli) -> Result<u8, Failure> {
     if let (Some(file), Some(command)) = (&cli.track, &cli.command) {
         if !matches!(command, Command::Track { .. } | Command::Report { .. }) {
-            return Err(Failure::usage(format!(
+            let refused = Failure::usage(format!(
                 "--track {} is read only by the classroom (`sflab --track FILE`), `sflab track` and `sflab report`; this command would ignore it. Leave it out{}.",
                 file.display(),
                 if matches!(command, Command::Grade { .. }) {
@@ -317,7 +317,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 } else {
                     ""
                 }
-            )));
+            ));
+            if let Command::Check {
+                lab, json: true, ..
+            } = command
+            {
+                return Ok(lab::refused_as_json(lab, &refused));
+            }
+            return Err(refused);
         }
     }
     // The mock org needs no curriculum.
