@@ -323,7 +323,20 @@ async fn shutdown_signal(signals: std::io::Result<super::signals::StopSignals>) 
     }
 }
 
+/// The REST API and the Pub/Sub API listen on ports of their own: the same one for both is
+/// refused before anything starts (0 for both is fine: each picks a free port).
+fn refuse_port_clash(args: &ServeArgs) -> Result<(), Failure> {
+    if args.port != 0 && args.port == args.pubsub_port {
+        return Err(Failure::usage(format!(
+            "--port {0} and --pubsub-port {0} (7443 unless given) name the same port, but the org's REST API and its Pub/Sub API each listen on their own. Give one of them another port (0 picks a free one).",
+            args.port
+        )));
+    }
+    Ok(())
+}
+
 async fn serve_command(args: &ServeArgs, workspace: Option<&Path>) -> Result<u8, Failure> {
+    refuse_port_clash(args)?;
     let ws = Workspace::resolve(workspace)?;
     let created = ws.ensure().map_err(|e| {
         Failure::usage(format!(
@@ -718,6 +731,26 @@ mod tests {
         );
         let new = dir.path().join("new.env");
         assert_eq!(env_file_target(&new).unwrap(), new);
+    }
+
+    #[test]
+    fn the_same_port_for_rest_and_pubsub_is_refused_naming_both_flags() {
+        let mut a = args(None, None);
+        a.port = 7443;
+        a.pubsub_port = 7443;
+        let e = refuse_port_clash(&a).unwrap_err().message;
+        assert!(
+            e.contains("--port 7443") && e.contains("--pubsub-port 7443"),
+            "{e}"
+        );
+        a.pubsub_port = 7444;
+        assert!(refuse_port_clash(&a).is_ok());
+        a.port = 0;
+        a.pubsub_port = 0;
+        assert!(
+            refuse_port_clash(&a).is_ok(),
+            "0 picks a free port for each"
+        );
     }
 
     #[cfg(unix)]
