@@ -22,7 +22,7 @@
 //! Change Event") are sflab's best reading of the reference, not verified against an org.
 
 use super::events::defs::change_event_name;
-use super::schema::{FieldDef, FieldType, ObjectDef, Schema, SystemField};
+use super::schema::{FieldDef, FieldType, ObjectDef, Schema};
 use serde_json::{json, Map, Value as Json};
 
 /// The field of a change event that carries its header.
@@ -248,8 +248,7 @@ fn field_json(o: &ObjectDef, f: &FieldDef) -> Json {
         (Some(v), _) if f.system.is_none() => v.clone(),
         _ => Json::Null,
     };
-    let is_id_lookup =
-        f.system == Some(SystemField::Id) || f.external_id || (f.unique && o.name == "User");
+    let is_id_lookup = super::standard_objects::id_lookup(o, f);
     let mut m = Map::new();
     m.insert("aggregatable".into(), json!(f.sortable()));
     m.insert(

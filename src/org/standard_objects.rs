@@ -269,6 +269,43 @@ fn organization() -> ObjectDef {
     finish(o)
 }
 
+/// The standard fields describe marks `idLookup` beyond every object's `Id`: the fields an
+/// upsert or a Bulk API relationship column (`ReportsTo.Email`) may name a record by.
+///
+/// Implementation notes: taken from the "Properties" the Object Reference lists for these
+/// fields (idLookup on Contact, Lead and User Email, the Bulk API 2.0 guide's own
+/// `ReportsTo.Email` example among them; User Username, CommunityNickname and
+/// FederationIdentifier; the auto-numbers CaseNumber and OrderNumber). The `Name` of Account,
+/// Opportunity, Product2 and Pricebook2 is idLookup in real describes as far as is known
+/// here, not checked against a live org [U]. A person's compound `Name` (Contact, Lead, User)
+/// is not idLookup.
+const ID_LOOKUP_FIELDS: &[(&str, &str)] = &[
+    ("Account", "Name"),
+    ("Case", "CaseNumber"),
+    ("Contact", "Email"),
+    ("Lead", "Email"),
+    ("Opportunity", "Name"),
+    ("Order", "OrderNumber"),
+    ("Pricebook2", "Name"),
+    ("Product2", "Name"),
+    ("User", "CommunityNickname"),
+    ("User", "Email"),
+    ("User", "FederationIdentifier"),
+    ("User", "Username"),
+];
+
+/// Describe's `idLookup` for a field of `object`: the record `Id`, an external id field, or
+/// one of the standard idLookup fields above. (A seed's own field is idLookup when it is an
+/// external id.)
+pub fn id_lookup(object: &ObjectDef, f: &FieldDef) -> bool {
+    f.system == Some(SystemField::Id)
+        || f.external_id
+        || (!f.custom
+            && ID_LOOKUP_FIELDS
+                .iter()
+                .any(|(o, n)| *o == object.name && *n == f.name))
+}
+
 /// A schema holding every standard object, linked.
 pub fn standard_schema() -> Schema {
     let mut s = Schema::new();
@@ -358,5 +395,31 @@ mod tests {
         };
         assert_eq!(req("Contact"), vec!["LastName"]);
         assert_eq!(req("Account"), vec!["Name"]);
+    }
+
+    #[test]
+    fn email_is_id_lookup_on_contact_lead_and_user_but_a_persons_name_is_not() {
+        let s = standard_schema();
+        let is = |o: &str, f: &str| {
+            let obj = s.object(o).unwrap();
+            id_lookup(obj, obj.field(f).unwrap())
+        };
+        for (o, f) in [
+            ("Contact", "Email"),
+            ("Lead", "Email"),
+            ("User", "Email"),
+            ("User", "Username"),
+            ("Case", "CaseNumber"),
+            ("Contact", "Id"),
+        ] {
+            assert!(is(o, f), "{o}.{f}");
+        }
+        for (o, f) in [
+            ("Contact", "Name"),
+            ("Contact", "Title"),
+            ("Task", "Subject"),
+        ] {
+            assert!(!is(o, f), "{o}.{f}");
+        }
     }
 }
