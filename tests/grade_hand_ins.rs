@@ -72,11 +72,12 @@ fn an_archive_unpacked_into_a_folder_of_its_own_is_graded_from_its_one_folder() 
     );
     assert_eq!(rows["frank"]["passed"], "true");
     assert!(
-        rows["frank"]["error"].contains("Graded from `frank/`, the one folder the hand-in holds"),
+        rows["frank"]["notes"].contains("Graded from `frank/`, the one folder the hand-in holds")
+            && rows["frank"]["error"].is_empty(),
         "{:?}",
         rows["frank"]
     );
-    assert_eq!(rows["gina"]["error"], "", "a plain hand-in has no note");
+    assert_eq!(rows["gina"]["notes"], "", "a plain hand-in has no note");
     assert!(feedback(&out, "frank").contains("Graded from `frank/`"));
 }
 
@@ -103,8 +104,8 @@ fn a_report_copy_whose_secrets_were_masked_says_so_in_the_gradebook_and_the_feed
     let row = &rows["hal"];
     assert_eq!(row["passed"], "false", "the mask is no token: {row:?}");
     assert!(
-        row["error"].contains("`run` holds secrets masked by `sflab report`")
-            && row["error"].contains("may fail because of the mask"),
+        row["notes"].contains("`run` holds secrets masked by `sflab report`")
+            && row["notes"].contains("may fail because of the mask"),
         "{row:?}"
     );
     let md = feedback(&out, "hal");
@@ -126,5 +127,40 @@ fn a_run_that_is_a_folder_is_said_to_be_a_folder_not_a_missing_file() {
     assert!(
         error.contains("`run` is a folder, not a file") && !error.contains("has no `run` file"),
         "{error}"
+    );
+}
+
+#[test]
+fn version_control_caches_and_packages_left_out_are_listed_as_notes_not_errors() {
+    let t = tempfile::tempdir().unwrap();
+    let subs = t.path().join("hand-ins");
+    let kate = subs.join("kate");
+    put_run(&kate, &correct_run());
+    for (file, text) in [
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("__pycache__/client.cpython-312.pyc", "bytes"),
+        ("node_modules/x/index.js", "module.exports = 1;\n"),
+    ] {
+        let path = kate.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let out = t.path().join("grades");
+    let rows = grade(&subs, &out);
+    let row = &rows["kate"];
+    assert_eq!(row["passed"], "true", "{row:?}");
+    assert_eq!(
+        row["error"], "",
+        "a submission that ran has no error: {row:?}"
+    );
+    assert_eq!(
+        row["notes"],
+        "left out of the graded copy: node_modules (grading copies no installed packages or databases); .git, __pycache__ (sflab state, version control and caches are not copied)"
+    );
+    let md = feedback(&out, "kate");
+    assert!(
+        md.contains("so your program ran without it: `node_modules`")
+            && md.contains("Also left out, as never part of a program: `.git`, `__pycache__`"),
+        "{md}"
     );
 }

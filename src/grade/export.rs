@@ -9,13 +9,15 @@ use serde_json::{json, Value};
 
 /// The CSV header: `submission`, one column per rubric item (its points; `pass` or `fail` for
 /// a check worth no points, such as the printed-secret gate), `total`, `max`, `passed`,
-/// `error` (why it could not run or timed out, the files the graded copy left out, and the
-/// notes on the hand-in: graded from its one folder, files `sflab report` masked),
-/// `feedback` (the submission's feedback file, relative to the output folder).
+/// `error` (only why it could not run, was not graded or timed out: empty for a submission
+/// that ran), `notes` (what the graded copy left out and the notes on the hand-in: graded
+/// from its one folder, files `sflab report` masked; as grades.json's `left_out` and
+/// `hand_in_notes`), `feedback` (the submission's feedback file, relative to the output
+/// folder).
 pub fn csv_header(book: &Gradebook) -> Vec<String> {
     let mut h = vec!["submission".to_string()];
     h.extend(book.rubric.items.iter().map(|i| i.column.clone()));
-    h.extend(["total", "max", "passed", "error", "feedback"].map(String::from));
+    h.extend(["total", "max", "passed", "error", "notes", "feedback"].map(String::from));
     h
 }
 
@@ -72,15 +74,13 @@ pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv:
             Err(GradeError::Archive(m)) => Some(format!("not graded: {m}")),
             _ => g.problem().map(str::to_string),
         };
-        let error: Vec<String> = [
-            problem.or_else(|| g.timed_out()),
-            super::left_out::for_the_lead(&g.left_out()),
-        ]
-        .into_iter()
-        .flatten()
-        .chain(g.hand_in_notes.iter().cloned())
-        .collect();
-        row.push(safe_cell(&crate::visible::visible(&error.join("; "))));
+        let error = problem.or_else(|| g.timed_out()).unwrap_or_default();
+        row.push(safe_cell(&crate::visible::visible(&error)));
+        let notes: Vec<String> = super::left_out::for_the_lead(&g.left_out())
+            .into_iter()
+            .chain(g.hand_in_notes.iter().cloned())
+            .collect();
+        row.push(safe_cell(&crate::visible::visible(&notes.join("; "))));
         row.push(
             feedback
                 .get(i)

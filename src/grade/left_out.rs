@@ -1,11 +1,12 @@
 //! The files a submission's graded copy leaves out, and why, in the words every output of
-//! `sflab grade` uses: the learner's feedback, the console summary, the CSV's `error` cell,
+//! `sflab grade` uses: the learner's feedback, the console summary, the CSV's `notes` cell,
 //! JUnit's `<system-out>` and `left_out` in grades.json.
 //!
-//! A file the learner may have meant their program to use (a link, a file over 2 MB, a pipe,
-//! installed packages, a database…) is named with the rule that left it out; `lab.yaml` has
-//! its own note in the feedback, and sflab state, version control and caches are never part
-//! of a program, so only grades.json lists them.
+//! Every file or folder left out is named with the rule that left it out, but `lab.yaml`,
+//! which has its own note in the feedback. The learner is told apart what their program may
+//! have meant to use (a link, a file over 2 MB, a pipe, installed packages, a database…) and
+//! what is never part of a program (sflab state, version control and caches: `.git`,
+//! `__pycache__`), so the latter does not read as a reason their run failed.
 //!
 //! Pure: the copy itself is made in [`super::submission`].
 
@@ -79,8 +80,14 @@ impl LeftOut {
         }
     }
 
-    /// Whether the learner and the lead are told: it may have been part of the program.
+    /// Whether the learner and the lead are told (`lab.yaml` has a note of its own).
     pub fn is_named(self) -> bool {
+        !matches!(self, LeftOut::LabFile)
+    }
+
+    /// Whether the program may have meant to use what was left out (sflab state, version
+    /// control and caches are never part of one).
+    pub fn may_be_the_programs(self) -> bool {
         !matches!(self, LeftOut::LabFile | LeftOut::Housekeeping)
     }
 }
@@ -134,17 +141,29 @@ pub fn for_the_lead(files: &[&Skipped]) -> Option<String> {
     (!files.is_empty()).then(|| format!("left out of the graded copy: {}", listing(files, false)))
 }
 
-/// The feedback's note to the learner.
+/// The feedback's note to the learner: what the program ran without, then what is never
+/// part of a program.
 pub fn for_the_learner(files: &[&Skipped]) -> Option<String> {
-    let (these, were, them) = match files.len() {
-        0 => return None,
-        1 => ("This file", "was", "it"),
-        _ => ("These files", "were", "them"),
-    };
-    Some(format!(
-        "{these} {were} left out of the copy your submission was graded in, so your program ran without {them}: {}.",
-        listing(files, true)
-    ))
+    let (programs, housekeeping): (Vec<&Skipped>, Vec<&Skipped>) =
+        files.iter().partition(|f| f.why.may_be_the_programs());
+    let mut said = Vec::new();
+    if !programs.is_empty() {
+        let (these, were, them) = match programs.len() {
+            1 => ("This file", "was", "it"),
+            _ => ("These files", "were", "them"),
+        };
+        said.push(format!(
+            "{these} {were} left out of the copy your submission was graded in, so your program ran without {them}: {}.",
+            listing(&programs, true)
+        ));
+    }
+    if !housekeeping.is_empty() {
+        said.push(format!(
+            "Also left out, as never part of a program: {}.",
+            listing(&housekeeping, true)
+        ));
+    }
+    (!said.is_empty()).then(|| said.join(" "))
 }
 
 #[cfg(test)]
@@ -195,5 +214,29 @@ mod tests {
             "f0, f1, f2, f3, f4, and 3 more (grading copies at most 1000 files)"
         );
         assert_eq!(for_the_lead(&[]), None);
+    }
+
+    #[test]
+    fn version_control_and_caches_are_listed_apart_from_what_the_program_ran_without() {
+        let files = [
+            skipped(".git", LeftOut::Housekeeping),
+            skipped("__pycache__", LeftOut::Housekeeping),
+            skipped("node_modules", LeftOut::PackagesOrDatabase),
+        ];
+        assert!(files.iter().all(|f| f.why.is_named()));
+        assert!(!LeftOut::LabFile.is_named());
+        let refs: Vec<&Skipped> = files.iter().collect();
+        assert_eq!(
+            for_the_lead(&refs).unwrap(),
+            "left out of the graded copy: node_modules (grading copies no installed packages or databases); .git, __pycache__ (sflab state, version control and caches are not copied)"
+        );
+        assert_eq!(
+            for_the_learner(&refs).unwrap(),
+            "This file was left out of the copy your submission was graded in, so your program ran without it: `node_modules` (grading copies no installed packages or databases). Also left out, as never part of a program: `.git`, `__pycache__` (sflab state, version control and caches are not copied)."
+        );
+        assert_eq!(
+            for_the_learner(&refs[..1]).unwrap(),
+            "Also left out, as never part of a program: `.git` (sflab state, version control and caches are not copied)."
+        );
     }
 }

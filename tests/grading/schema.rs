@@ -270,7 +270,7 @@ pub fn assert_csv_schema(header: &[String], rows: &BTreeMap<String, BTreeMap<Str
     let mut expected = vec!["submission"];
     expected.extend(rules);
     expected.push(gate);
-    expected.extend(["total", "max", "passed", "error", "feedback"]);
+    expected.extend(["total", "max", "passed", "error", "notes", "feedback"]);
     assert_eq!(
         header, expected,
         "stable column order: the lab's checks in order"
