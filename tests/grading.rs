@@ -482,6 +482,10 @@ fn bad_arguments_are_refused_with_a_reason() {
             "there is no lab",
         ),
         (
+            vec!["grade", &sub, "--lab", LAB, "--out", &out, "--jobs", "0"],
+            "--jobs 0 would grade no submission at a time",
+        ),
+        (
             vec!["grade", &sub, "--lab", LAB, "--out", &out, "--shard", "3/2"],
             "--shard",
         ),

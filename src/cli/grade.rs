@@ -92,6 +92,11 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     let meta = find_lab(curriculum, &args.lab)?;
     let spec = spec_of(meta)?;
     let formats = Format::parse_list(&args.format)?;
+    if args.jobs == 0 {
+        return Err(Failure::usage(
+            "--jobs 0 would grade no submission at a time: give how many to grade at the same time, 1 or more (1 is the default)",
+        ));
+    }
     let timeout = match &args.timeout {
         Some(t) => Some(
             crate::lab::spec::parse_duration(t)
@@ -160,7 +165,7 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
     let scratch = scratch_dir()?;
     let options = GradeOptions {
         parts: crate::runner::wiring::mock_parts(),
-        jobs: args.jobs.max(1),
+        jobs: args.jobs,
         timeout,
         output_cap: crate::runner::process::DEFAULT_OUTPUT_CAP,
         tls: !args.http,
