@@ -84,7 +84,7 @@ fn refuse_unreadable(org: &crate::org::Org, caller: &Caller, q: &str) -> Result<
     });
     match unreadable {
         Some(object) => {
-            let e = soql::unreadable_type(q, object);
+            let e = soql::reads::unreadable(org.store.read().schema(), q, object);
             Err(BulkError::Soql {
                 code: e.code.as_str(),
                 message: e.message,

@@ -228,7 +228,7 @@ fn run(
             .is_some()
     });
     if let Some(object) = refused {
-        return Err(soql::unreadable_type(q, object).into());
+        return Err(soql::reads::unreadable(state.org.store.read().schema(), q, object).into());
     }
     let batch = header_batch(&headers).unwrap_or(DEFAULT_BATCH);
     if cursor.aggregate && cursor.row_count() > DEFAULT_BATCH {

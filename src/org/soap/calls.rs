@@ -145,7 +145,8 @@ pub fn query(
                 .is_some()
         });
         if let Some(object) = unreadable {
-            return Err(soql::unreadable_type(soql_text, object).into());
+            let schema = ctx.state.org.store.read();
+            return Err(soql::reads::unreadable(schema.schema(), soql_text, object).into());
         }
     }
     let (rows, total) = (cursor.row_count(), cursor.total_size as u64);

@@ -2,9 +2,11 @@
 //! (`Account.Owner.Email` reads User), the children its subqueries select
 //! (`(SELECT Email FROM Contacts)` reads Contact), the types a TYPEOF names (`WHEN Account`
 //! reads Account), and the objects of semi-joins. A caller
-//! that grants access object by object checks each of them, not only the FROM object.
+//! that grants access object by object checks each of them, not only the FROM object, and
+//! refuses one the user may not read with [`unreadable`].
 
-use super::ast::{Cond, Operand, Query, Rhs, SelectItem};
+use super::ast::{Cond, Operand, Pos, Query, Rhs, SelectItem};
+use crate::org::error::SfError;
 use crate::org::schema::Schema;
 
 /// The objects `q` reads, by the schema's spelling, FROM object first, each once. Paths the
@@ -59,6 +61,76 @@ fn cond(schema: &Schema, base: &str, c: &Cond, out: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// The refusal of query `src` because it reads `object`, which the running user may not read:
+/// to them the object does not exist, so the query fails as it would for a name that does not.
+/// Reached only through a child subquery (`(SELECT Name FROM Opportunities)`), that is
+/// INVALID_TYPE "Didn't understand relationship 'Opportunities' in FROM part of query call…"
+/// at the relationship's name, as for a misspelt relationship; otherwise INVALID_TYPE
+/// "sObject type '…' is not supported…" at its name ([`super::unreadable_type`]).
+pub fn unreadable(schema: &Schema, src: &str, object: &str) -> SfError {
+    let through_child = super::parse_query(src).ok().and_then(|q| {
+        let base = schema.object(&q.from)?.name.clone();
+        if queried_by_name(schema, &q, object) {
+            return None;
+        }
+        child_relationship_to(schema, &q, &base, object)
+    });
+    match through_child {
+        Some((rel, pos)) => super::error::bad_child_relationship(src, pos, &rel),
+        None => super::unreadable_type(src, object),
+    }
+}
+
+/// True when `q` or one of its semi-joins names `object` after FROM.
+fn queried_by_name(schema: &Schema, q: &Query, object: &str) -> bool {
+    let named = |from: &str| {
+        schema
+            .object(from)
+            .is_some_and(|o| o.name.eq_ignore_ascii_case(object))
+    };
+    fn semi_joins<'q>(c: &'q Cond, out: &mut Vec<&'q Query>) {
+        match c {
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| semi_joins(c, out)),
+            Cond::Not(c) => semi_joins(c, out),
+            Cond::Cmp {
+                rhs: Rhs::Subquery(sub),
+                ..
+            } => out.push(sub),
+            Cond::Cmp { .. } => {}
+        }
+    }
+    let mut subs = Vec::new();
+    if let Some(w) = &q.where_ {
+        semi_joins(w, &mut subs);
+    }
+    named(&q.from) || subs.iter().any(|s| queried_by_name(schema, s, object))
+}
+
+/// The first child subquery of `q` (rows of `base`), at any depth, whose relationship reaches
+/// `object`: the relationship as written and where.
+fn child_relationship_to(
+    schema: &Schema,
+    q: &Query,
+    base: &str,
+    object: &str,
+) -> Option<(String, Pos)> {
+    q.select.iter().find_map(|item| {
+        let SelectItem::Subquery(sub) = item else {
+            return None;
+        };
+        let child = schema
+            .object(base)?
+            .child_relationship(&sub.from)?
+            .child_object
+            .clone();
+        if child.eq_ignore_ascii_case(object) {
+            Some((sub.from.clone(), sub.from_pos))
+        } else {
+            child_relationship_to(schema, sub, &child, object)
+        }
+    })
 }
 
 /// Walks `q`, whose rows are records of `object`.
@@ -141,5 +213,40 @@ mod tests {
             ["Account", "Opportunity"]
         );
         assert_eq!(read("SELECT Account.Name FROM Account"), ["Account"]);
+    }
+
+    #[test]
+    fn an_unreadable_child_reads_as_a_relationship_that_does_not_exist() {
+        use crate::org::ErrorCode;
+        let org = Org::default_org();
+        let store = org.store.read();
+        let src = "SELECT Name, (SELECT Name FROM Opportunities) FROM Account";
+        let e = unreadable(store.schema(), src, "Opportunity");
+        assert_eq!(e.code, ErrorCode::INVALID_TYPE);
+        assert!(
+            e.message.starts_with(&format!(
+                "\n{src}\n{}^\nERROR at Row:1:Column:32\nDidn't understand relationship 'Opportunities' in FROM part of query call."
+            , " ".repeat(31))),
+            "{}",
+            e.message
+        );
+        let src = "SELECT COUNT() FROM Opportunity";
+        let e = unreadable(store.schema(), src, "Opportunity");
+        assert_eq!(e.code, ErrorCode::INVALID_TYPE);
+        assert!(
+            e.message
+                .contains("Column:21\nsObject type 'Opportunity' is not supported."),
+            "{}",
+            e.message
+        );
+        // Named after a semi-join's FROM too: the object itself is refused there.
+        let src = "SELECT Name, (SELECT Name FROM Opportunities) FROM Account WHERE Id IN (SELECT AccountId FROM Opportunity)";
+        let e = unreadable(store.schema(), src, "Opportunity");
+        assert!(
+            e.message
+                .contains("sObject type 'Opportunity' is not supported."),
+            "{}",
+            e.message
+        );
     }
 }
