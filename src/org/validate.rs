@@ -140,6 +140,21 @@ pub(crate) fn no_such_column(field: &str, object: &str) -> SfError {
     )
 }
 
+/// A body naming a lookup both by id and through its relationship
+/// (`{"AccountId": "001…", "Account": {"ERP_Id__c": "A-1"}}`). The text is the one a real org
+/// is remembered to give, not verified [U]; the Bulk API gives the same for a row filling both
+/// columns (`crate::org::bulk::parent_column`).
+fn named_both_ways(lookup: &FieldDef) -> SfError {
+    SfError::new(
+        ErrorCode::INVALID_FIELD,
+        format!(
+            "Cannot specify both an external ID reference {} and a salesforce id, {}",
+            lookup.relationship_name.as_deref().unwrap_or(""),
+            lookup.name
+        ),
+    )
+}
+
 pub(crate) fn cross_reference() -> SfError {
     SfError::new(
         ErrorCode::INVALID_CROSS_REFERENCE_KEY,
@@ -392,6 +407,9 @@ impl Store {
         out.clear();
         out.reserve(entries.size_hint().0 + 1);
         let mut not_writable = Vec::new();
+        // Lookups a body named through their relationship (`"Account": {…}`): rare, so the
+        // check for the same lookup given by id too runs only when there is one.
+        let mut by_reference: Vec<usize> = Vec::new();
         for (name, ref v) in entries {
             let i = match name {
                 FieldName::Slot(i) => i as usize,
@@ -402,6 +420,7 @@ impl Store {
                         if let Some(lookup) = obj.field_by_relationship(k) {
                             let id = self.resolve_parent_key(&obj.fields[lookup], parent_key)?;
                             out.push((lookup as u16, Some(Value::Id(id))));
+                            by_reference.push(lookup);
                             continue;
                         }
                     }
@@ -458,6 +477,12 @@ impl Store {
                 ),
             )
             .with_fields(not_writable));
+        }
+        if let Some(&both) = by_reference
+            .iter()
+            .find(|&&l| out.iter().filter(|(i, _)| usize::from(*i) == l).count() > 1)
+        {
+            return Err(named_both_ways(&obj.fields[both]));
         }
         Ok(out)
     }

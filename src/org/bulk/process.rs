@@ -1,7 +1,8 @@
 //! Applying an ingest job's CSV rows to the org's store, row by row.
 //!
 //! The header is planned once ([`plan_columns`]): each column becomes a field, the record
-//! `Id`, or a parent reference by external id (`Account.ERP_Id__c`). Each row then becomes a
+//! `Id`, or a parent reference (`Account.ERP_Id__c`, `ReportsTo.Email`,
+//! `Account:What.ERP_Id__c`; see `super::parent_column`). Each row then becomes a
 //! field map for the store's own DML — the same validation, error codes and texts as the
 //! REST API — and its outcome is recorded for the result files.
 //!
@@ -18,6 +19,7 @@
 
 use super::ingest_job::IngestSpec;
 use super::job::IngestOperation;
+use super::parent_column::{self, BothWays};
 use super::results::{sf_error_text, RowOutcome};
 use crate::org::error::{SfError, UpsertError};
 use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind};
@@ -33,12 +35,16 @@ pub enum Column {
     Field(u16),
     /// The record id (update, delete, hardDelete, or upsert on Id).
     Id,
-    /// A parent found by one of its external id fields: `Account.ERP_Id__c`.
+    /// A parent found by a field that finds one record: `Account.ERP_Id__c`,
+    /// `ReportsTo.Email`, `Account:What.ERP_Id__c` (see `super::parent_column`).
     Parent {
         /// The lookup field's slot.
         lookup: u16,
         parent_object: String,
         external_field: String,
+        /// Whether the field has an index (Id, external id, unique); an idLookup field
+        /// without one (Email) is found by reading the parent's records.
+        indexed: bool,
     },
 }
 
@@ -108,6 +114,9 @@ pub struct ColumnPlan {
     /// header's fields: the INVALID_FIELD_FOR_INSERT_UPDATE error every writing row fails
     /// with (see [`ColumnPlan::refuse_uneditable`]).
     pub refused: Option<String>,
+    /// Columns naming one lookup both by id and through its relationship (usually none):
+    /// a row filling both fails (see `super::parent_column::refusal`).
+    pub both_ways: Vec<BothWays>,
 }
 
 /// Checks the job's object and external id field at creation; returns the object's
@@ -145,25 +154,8 @@ pub fn plan_columns(
     let not_found = |name: &str| format!("InvalidBatch : Field name not found : {name}");
     let mut columns = Vec::with_capacity(header.len());
     for name in header {
-        if let Some((rel, ext)) = name.split_once('.') {
-            let fi = obj
-                .field_by_relationship(rel)
-                .ok_or_else(|| not_found(name))?;
-            let lookup = &obj.fields[fi];
-            let parent = lookup
-                .reference_to
-                .iter()
-                .find_map(|p| schema.object(p))
-                .ok_or_else(|| not_found(name))?;
-            let ext_field = parent
-                .field(ext)
-                .filter(|f| f.external_id || f.unique || f.system == Some(SystemField::Id))
-                .ok_or_else(|| not_found(name))?;
-            columns.push(Column::Parent {
-                lookup: fi as u16,
-                parent_object: parent.name.clone(),
-                external_field: ext_field.name.clone(),
-            });
+        if name.contains('.') {
+            columns.push(parent_column::plan(schema, obj, name)?);
             continue;
         }
         let fi = obj.field_index(name).ok_or_else(|| not_found(name))?;
@@ -195,10 +187,11 @@ pub fn plan_columns(
     Ok(ColumnPlan {
         object: obj.name.clone(),
         object_index: store.object_index(object).map_err(|e| e.message)?,
-        columns,
         upsert_key,
         schema_key: store.schema_key(),
         refused: None,
+        both_ways: parent_column::both_ways(obj, &columns),
+        columns,
     })
 }
 
@@ -355,6 +348,11 @@ fn row_entries<'r>(
             &[],
         ));
     }
+    if !plan.both_ways.is_empty() {
+        if let Some(text) = parent_column::refusal(&plan.both_ways, row) {
+            return Err(text);
+        }
+    }
     let mut id = "";
     for (at, (column, raw)) in plan.columns.iter().zip(row.iter()).enumerate() {
         if raw.is_empty() {
@@ -373,14 +371,18 @@ fn row_entries<'r>(
                 lookup,
                 parent_object,
                 external_field,
+                indexed,
             } => {
                 if null {
                     put(entries, *lookup, Given::Null);
                     continue;
                 }
-                let ids = store
-                    .find_by_external(parent_object, external_field, raw)
-                    .map_err(|e| error_text(&e).into_string())?;
+                let found = if *indexed {
+                    store.find_by_external(parent_object, external_field, raw)
+                } else {
+                    store.find_by_field(parent_object, external_field, raw)
+                };
+                let ids = found.map_err(|e| error_text(&e).into_string())?;
                 match ids.as_slice() {
                     [one] => put(entries, *lookup, Given::Id(*one)),
                     [] => {
