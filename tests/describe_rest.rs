@@ -1,7 +1,8 @@
 //! REST describe through the org router: change events of the objects with Change Data
 //! Capture selected (in describe global, basic info and their own describe, never queryable),
-//! and describe's per-field `createable`/`updateable` narrowed to the caller's field-level
-//! security where the org enforces object access.
+//! and describe's fields narrowed to the caller's field-level security where the org enforces
+//! object access (`createable`/`updateable` to what they may edit, the list to what they may
+//! read).
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -12,7 +13,8 @@ use tower::ServiceExt;
 const V: &str = "/services/data/v62.0";
 
 /// An org with Change Data Capture on Account; `admin@` may do everything, `reader@` reads
-/// Accounts only, `writer@` creates and edits Contacts with one editable optional field.
+/// Accounts only, `writer@` creates and edits Contacts with one editable optional field and
+/// reads one more.
 fn org(enforce: bool) -> Org {
     let seed = OrgSeed::from_yaml(&format!(
         "users:\n\
@@ -21,7 +23,7 @@ fn org(enforce: bool) -> Org {
          - {{ username: writer@describe.example, last_name: Writer, profile: Minimum Access - API Only Integrations, permission_sets: [Contact_Writer] }}\n\
          permission_sets:\n\
          - {{ name: Account_Read, objects: {{ Account: [read] }} }}\n\
-         - {{ name: Contact_Writer, objects: {{ Contact: [read, create, edit] }}, fields: {{ Contact.Email: [edit] }} }}\n\
+         - {{ name: Contact_Writer, objects: {{ Contact: [read, create, edit] }}, fields: {{ Contact.Email: [edit], Contact.Title: [read] }} }}\n\
          auth: {{ enforce_object_access: {enforce} }}\n\
          events:\n  change_data_capture: [Account]\n\
          records:\n\
@@ -225,6 +227,15 @@ async fn describe_fields_follow_the_callers_field_security_where_access_is_enfor
     let last_name = field(&d, "LastName");
     assert_eq!(last_name["createable"], json!(true));
     assert_eq!(last_name["updateable"], json!(true));
+    // A field the caller may not read is not listed.
+    let listed = |name: &str| {
+        d["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == name)
+    };
+    assert!(!listed("Phone"), "{d}");
 }
 
 #[tokio::test]

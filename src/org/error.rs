@@ -41,6 +41,8 @@ pub enum ErrorCode {
     /// A write the object's own rules refuse (an order created as Activated, or activated
     /// with no order products).
     FIELD_INTEGRITY_EXCEPTION,
+    /// A query `WITH SECURITY_ENFORCED` names a field the user may not read.
+    INSUFFICIENT_ACCESS,
 }
 
 impl ErrorCode {
@@ -72,6 +74,7 @@ impl ErrorCode {
             ErrorCode::DELETE_FAILED => "DELETE_FAILED",
             ErrorCode::INVALID_TYPE_FOR_OPERATION => "INVALID_TYPE_FOR_OPERATION",
             ErrorCode::FIELD_INTEGRITY_EXCEPTION => "FIELD_INTEGRITY_EXCEPTION",
+            ErrorCode::INSUFFICIENT_ACCESS => "INSUFFICIENT_ACCESS",
         }
     }
 

@@ -7,10 +7,13 @@
 //! Access - API Only Integrations", the one integration users get) grants nothing, so access
 //! comes from permission sets alone. Permission sets grant object rights and field rights;
 //! `Id`, `Name` and the audit fields are always visible where the object is readable, as in
-//! a real org where they cannot be hidden. `Object.*` grants a right on every field of an object, `*` (objects) and `*.*` (fields)
-//! on all of them.
+//! a real org where they cannot be hidden (with the schema at hand, [`FieldReads`] also
+//! keeps required and name fields readable, as the writes leave them out of field-level
+//! security). `Object.*` grants a right on every field of an object, `*` (objects) and `*.*`
+//! (fields) on all of them.
 
 use super::users::Directory;
+use crate::org::schema::{FieldDef, ObjectDef};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -101,38 +104,26 @@ impl<'a> Access<'a> {
         Access { users, sets }
     }
 
-    fn grants(&self, user_id: &str) -> (Option<&'a str>, Vec<&'a PermissionSet>) {
+    fn grants(&self, user_id: &str) -> Grants<'a> {
         let Some(user) = self.users.by_id(user_id) else {
-            return (None, Vec::new());
+            return Grants {
+                profile: None,
+                sets: Vec::new(),
+            };
         };
         let sets = self
             .sets
             .iter()
             .filter(|s| user.permission_sets.iter().any(|n| n == &s.name))
             .collect();
-        (Some(user.profile.as_str()), sets)
+        Grants {
+            profile: Some(user.profile.as_str()),
+            sets,
+        }
     }
 
     fn object_allowed(&self, user_id: &str, object: &str, op: Op) -> bool {
-        let (profile, sets) = self.grants(user_id);
-        let Some(profile) = profile else { return false };
-        if profile == "System Administrator" {
-            return true;
-        }
-        if profile == "Standard User"
-            && STANDARD_OBJECTS
-                .iter()
-                .any(|o| o.eq_ignore_ascii_case(object))
-        {
-            return true;
-        }
-        sets.iter().any(|s| {
-            s.modify_all_data
-                || (s.view_all_data && op == Op::Read)
-                || s.objects.iter().any(|(o, ops)| {
-                    (o == "*" || o.eq_ignore_ascii_case(object)) && ops.contains(&op)
-                })
-        })
+        self.grants(user_id).object_allowed(object, op)
     }
 
     /// May the user perform `op` on records of `object`?
@@ -186,17 +177,61 @@ impl<'a> Access<'a> {
     }
 
     fn field_allowed(&self, user_id: &str, object: &str, field: &str, right: FieldRight) -> bool {
-        if !self.object_allowed(user_id, object, Op::Read) {
+        self.grants(user_id).field_allowed(object, field, right)
+    }
+
+    /// What `user_id` may read, field by field, copied out of the org's configuration.
+    pub fn field_reads(&self, user_id: &str) -> FieldReads {
+        let grants = self.grants(user_id);
+        FieldReads {
+            profile: grants.profile.map(str::to_string),
+            sets: grants.sets.into_iter().cloned().collect(),
+        }
+    }
+}
+
+/// The grants one user holds: their profile and the permission sets assigned to them.
+struct Grants<'a> {
+    profile: Option<&'a str>,
+    sets: Vec<&'a PermissionSet>,
+}
+
+impl Grants<'_> {
+    fn object_allowed(&self, object: &str, op: Op) -> bool {
+        let Some(profile) = self.profile else {
+            return false;
+        };
+        if profile == "System Administrator" {
+            return true;
+        }
+        if profile == "Standard User"
+            && STANDARD_OBJECTS
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(object))
+        {
+            return true;
+        }
+        self.sets.iter().any(|s| {
+            s.modify_all_data
+                || (s.view_all_data && op == Op::Read)
+                || s.objects.iter().any(|(o, ops)| {
+                    (o == "*" || o.eq_ignore_ascii_case(object)) && ops.contains(&op)
+                })
+        })
+    }
+
+    fn field_allowed(&self, object: &str, field: &str, right: FieldRight) -> bool {
+        if !self.object_allowed(object, Op::Read) {
             return false;
         }
-        let (profile, sets) = self.grants(user_id);
-        let profile = profile.unwrap_or("");
+        let profile = self.profile.unwrap_or("");
         if profile == "System Administrator"
             || (profile == "Standard User"
                 && STANDARD_OBJECTS
                     .iter()
                     .any(|o| o.eq_ignore_ascii_case(object)))
-            || sets
+            || self
+                .sets
                 .iter()
                 .any(|s| s.modify_all_data || (s.view_all_data && right == FieldRight::Read))
         {
@@ -208,13 +243,42 @@ impl<'a> Access<'a> {
         }
         let key = format!("{object}.{field}");
         let all = format!("{object}.*");
-        sets.iter().any(|s| {
+        self.sets.iter().any(|s| {
             s.fields.iter().any(|(k, rights)| {
                 (k == "*.*" || k.eq_ignore_ascii_case(&key) || k.eq_ignore_ascii_case(&all))
                     && (rights.contains(&right)
                         || (right == FieldRight::Read && rights.contains(&FieldRight::Edit)))
             })
         })
+    }
+}
+
+/// What one user may read, field by field (field-level security on reads): their grants,
+/// copied out of the org's configuration so that a query or a record render can ask field
+/// after field without holding it.
+#[derive(Debug, Clone)]
+pub struct FieldReads {
+    profile: Option<String>,
+    sets: Vec<PermissionSet>,
+}
+
+impl FieldReads {
+    /// May the user read `field` of `object`? Only where they may read the object; then the
+    /// org's own fields (Id and the audit fields), required fields and name fields always, as
+    /// the writes leave them out of field-level security (a real org offers no setting that
+    /// hides them); any other field where a grant allows it.
+    pub fn readable(&self, object: &ObjectDef, field: &FieldDef) -> bool {
+        let grants = Grants {
+            profile: self.profile.as_deref(),
+            sets: self.sets.iter().collect(),
+        };
+        if !grants.object_allowed(&object.name, Op::Read) {
+            return false;
+        }
+        field.system.is_some()
+            || field.required()
+            || field.name_field
+            || grants.field_allowed(&object.name, &field.name, FieldRight::Read)
     }
 }
 
@@ -371,6 +435,16 @@ impl super::server::AuthServer {
             c.settings
                 .enforce_object_access
                 .then(|| c.access().rights(user_id, object))
+        })
+    }
+
+    /// What `user_id` may read, field by field, where the org enforces object access; `None`
+    /// where it does not (every field of a record is read).
+    pub fn field_reads(&self, user_id: &str) -> Option<FieldReads> {
+        self.with_config(|c| {
+            c.settings
+                .enforce_object_access
+                .then(|| c.access().field_reads(user_id))
         })
     }
 
@@ -539,6 +613,30 @@ mod tests {
                 "undeletable": false, "mergeable": false, "queryable": true, "label": "Account"
             })
         );
+    }
+
+    #[test]
+    fn reads_keep_id_audit_required_and_name_fields_and_follow_grants_for_the_rest() {
+        let (d, sets, [admin, int, bare]) = access();
+        let a = Access::new(&d, &sets);
+        let schema = crate::org::standard_objects::standard_schema();
+        let account = schema.object("Account").unwrap();
+        let contact = schema.object("Contact").unwrap();
+        let reads = a.field_reads(&int);
+        let readable = |reads: &FieldReads, f: &str| {
+            reads.readable(account, account.field(f).expect("an Account field"))
+        };
+        for f in ["Id", "Name", "CreatedDate", "OwnerId", "Industry"] {
+            assert!(readable(&reads, f), "{f}");
+        }
+        assert!(!readable(&reads, "Phone"));
+        let last_name = contact.field("LastName").unwrap();
+        assert!(
+            !reads.readable(contact, last_name),
+            "nothing where the object is unreadable"
+        );
+        assert!(readable(&a.field_reads(&admin), "Phone"));
+        assert!(!readable(&a.field_reads(&bare), "Id"));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! object — each run as the token's user, with that user's object permissions (and, where the
 //! org enforces object access, field-level security: a write naming fields the user may not
 //! edit is refused with INVALID_FIELD_FOR_INSERT_UPDATE, and describe reports those fields
-//! as not updateable) — plus any tools
+//! as not updateable; a field they may not read is unknown to the query and get tools and
+//! not listed by describe, as the REST resources treat it) — plus any tools
 //! a fixture plants (`mcp:` in a seed), including poisoned descriptions for the tool-review lab.
 //!
 //! ```yaml
@@ -16,6 +17,9 @@
 //! ```
 
 use crate::org::auth::Op;
+use crate::org::error::SfError;
+use crate::org::rest::field_reads;
+use crate::org::schema::{FieldDef, ObjectDef};
 use crate::org::soql::{self, QueryOptions};
 use crate::org::store::parse_id;
 use crate::org::{Org, Session};
@@ -123,6 +127,11 @@ pub struct ToolError(pub String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownTool(pub String);
 
+/// A query's or a read's error as the tool reports it: `CODE: message`.
+fn tool_error(e: SfError) -> ToolError {
+    ToolError(format!("{}: {}", e.code.as_str(), e.message))
+}
+
 fn arg<'a>(args: &'a Map<String, Json>, key: &str) -> Result<&'a str, ToolError> {
     args.get(key)
         .and_then(Json::as_str)
@@ -181,6 +190,7 @@ pub fn call(
                 let q = arg(args, "query")?;
                 let parsed = soql::parse_query(q)
                     .map_err(|e| ToolError(format!("{}: {}", e.code.as_str(), e.message)))?;
+                let reads = org.auth.field_reads(&session.user_id);
                 let store = org.store.read();
                 // Every object the query reads, not only FROM: a child subquery or a parent
                 // path must not reach records the user may not read.
@@ -191,10 +201,21 @@ pub fn call(
                 // the REST query resource counts them.
                 let options = QueryOptions::new(org.clock.now(), API_VERSION)
                     .run_by(&store, &session.user_id);
-                let r = soql::query(&store, q, &options)
-                    .map_err(|e| ToolError(format!("{}: {}", e.code.as_str(), e.message)))?;
-                let rows: Vec<Json> = r.records.into_iter().take(MAX_ROWS).collect();
-                Ok(json!({"totalSize": r.total_size, "returned": rows.len(), "records": rows}))
+                let (total, rows): (usize, Vec<Json>) = match &reads {
+                    None => {
+                        let r = soql::query(&store, q, &options).map_err(tool_error)?;
+                        (r.total_size, r.records.into_iter().take(MAX_ROWS).collect())
+                    }
+                    // Field-level security, as the REST query resource applies it.
+                    Some(reads) => {
+                        let readable = |o: &ObjectDef, f: &FieldDef| reads.readable(o, f);
+                        let cursor = soql::open_cursor(&store, q, &options).map_err(tool_error)?;
+                        let cursor = soql::field_security::enforce(&store, q, cursor, &readable)
+                            .map_err(tool_error)?;
+                        (cursor.total_size, cursor.batch(&store, 0, MAX_ROWS))
+                    }
+                };
+                Ok(json!({"totalSize": total, "returned": rows.len(), "records": rows}))
             }
             "get_record" => {
                 let object = object_name(org, arg(args, "object")?)?;
@@ -209,10 +230,21 @@ pub fn call(
                 let refs: Option<Vec<&str>> = fields
                     .as_ref()
                     .map(|f| f.iter().map(String::as_str).collect());
+                let reads = org.auth.field_reads(&session.user_id);
                 let store = org.store.read();
-                store
-                    .retrieve(&object, arg(args, "id")?, refs.as_deref(), API_VERSION)
-                    .map_err(|e| ToolError(format!("{}: {}", e.code.as_str(), e.message)))
+                let id = arg(args, "id")?;
+                let (def, _, projection) = store
+                    .retrieve_parts(&object, id, refs.as_deref())
+                    .map_err(tool_error)?;
+                // Field-level security, as the REST retrieve applies it.
+                let hidden = field_reads::unreadable(reads.as_ref(), def);
+                field_reads::projection(def, refs.as_deref(), projection, &hidden)
+                    .map_err(tool_error)?;
+                let mut record = store
+                    .retrieve(&object, id, refs.as_deref(), API_VERSION)
+                    .map_err(tool_error)?;
+                field_reads::withhold_from_record(&mut record, def, &hidden);
+                Ok(record)
             }
             "create_record" | "update_record" => {
                 let object = object_name(org, arg(args, "object")?)?;
@@ -258,7 +290,10 @@ pub fn call(
                             .uneditable_fields(&session.user_id, &object, [f.name.as_str()])
                             .is_empty()
                 };
-                let fields: Vec<Json> = store.object(i).fields.iter().map(|f| json!({"name": f.name, "type": f.field_type.describe_name(), "updateable": f.updateable && editable(f)})).collect();
+                // Fields the user may not read are not listed, as REST describe lists them.
+                let reads = org.auth.field_reads(&session.user_id);
+                let def = store.object(i);
+                let fields: Vec<Json> = def.fields.iter().filter(|f| reads.as_ref().is_none_or(|r| r.readable(def, f))).map(|f| json!({"name": f.name, "type": f.field_type.describe_name(), "updateable": f.updateable && editable(f)})).collect();
                 Ok(json!({"name": object, "fields": fields}))
             }
             _ => Err(ToolError(String::new())),

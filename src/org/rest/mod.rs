@@ -16,6 +16,7 @@ mod conditional;
 pub mod cursors;
 pub mod error;
 mod explain;
+pub(crate) mod field_reads;
 pub mod gateway;
 pub mod limits;
 mod meta;

@@ -5,6 +5,8 @@
 //! it with the instance, another keeps only the locator and rebuilds `/query/{locator}` even
 //! for queryAll, so both `/query/{locator}` and `/queryAll/{locator}` serve any locator.
 //! Aggregate results come in one batch of up to 2,000 rows, never through a locator.
+//! Where the org enforces object access, a query reads only the objects and fields the
+//! caller may read (see [`soql::field_security`]).
 
 use super::cursors::{batch_size, Window, DEFAULT_BATCH};
 use super::error::{json_bytes_response, json_response, ApiError};
@@ -13,6 +15,7 @@ use super::render;
 use super::versions::ApiVersion;
 use super::RestState;
 use crate::org::auth::Op;
+use crate::org::schema::{FieldDef, ObjectDef};
 use crate::org::soql;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -196,9 +199,19 @@ fn run(
             "A query string has to be specified: add ?q=SELECT+... to the URL.",
         ));
     };
+    let field_reads = state.org.auth.field_reads(&caller.0.user_id);
+    let readable = |object: &ObjectDef, field: &FieldDef| {
+        field_reads
+            .as_ref()
+            .is_none_or(|r| r.readable(object, field))
+    };
+    soql::reads::refuse_unqueryable(state.org.store.read().schema(), q, |name| {
+        Some(state.org.events.event_type(name)?.name.clone())
+    })?;
     if params.columns.as_deref() == Some("true") {
         let store = state.org.store.read();
         let columns = soql::columns(&store, q, state.org.clock.now())?;
+        soql::field_security::check(&store, q, &readable)?;
         return Ok(json_response(StatusCode::OK, &columns));
     }
     let now = state.org.clock.now();
@@ -230,6 +243,11 @@ fn run(
     if let Some(object) = refused {
         return Err(soql::reads::unreadable(state.org.store.read().schema(), q, object).into());
     }
+    // Field-level security, where enforced: a field the user may not read is unknown to them.
+    let cursor = match &field_reads {
+        Some(_) => soql::field_security::enforce(&state.org.store.read(), q, cursor, &readable)?,
+        None => cursor,
+    };
     let batch = header_batch(&headers).unwrap_or(DEFAULT_BATCH);
     if cursor.aggregate && cursor.row_count() > DEFAULT_BATCH {
         // Salesforce cannot page aggregate results; the text is as reported by users of real

@@ -16,7 +16,8 @@
 //!   error shape (400 `[{"message","errorCode","fields"}]`: the status of a real org's
 //!   refusal is not recorded in the reference, so it follows the other DML errors), and
 //!   describe reports the caller's own rights, object and field (a field they may not edit
-//!   is neither createable nor updateable). Orgs that do not enforce it are not asked.
+//!   is neither createable nor updateable; one they may not read is not listed, nor read by
+//!   a retrieve: see [`field_reads`]). Orgs that do not enforce it are not asked.
 //! - Basic info and describe also serve the change events of the objects with Change Data
 //!   Capture selected (`/sobjects/AccountChangeEvent/describe`; see `describe`), asking
 //!   the object's read access for them. Nothing else here serves them: they have no records.
@@ -24,6 +25,7 @@
 use super::body::{expect_object, SfJsonAsSent};
 use super::conditional::{self, Access, Precondition};
 use super::error::{json_bytes_response, json_response, ApiError};
+use super::field_reads;
 use super::gateway::{Caller, RequestVersion};
 use super::number_literal;
 use super::user_password;
@@ -184,8 +186,7 @@ fn narrow_to_caller(state: &RestState, caller: &Caller, object: &str, header: &m
 /// An object's describe fields narrowed to the caller's field-level security, where the org
 /// enforces object access: a field they may not edit is neither createable nor updateable,
 /// as the writes judge it (required fields and the org's own carry no field-level security;
-/// see [`refuse_uneditable`]). Fields they may not read are still listed: sflab's reads do
-/// not hide fields either.
+/// see [`refuse_uneditable`]). Fields they may not read are left out (see [`field_reads`]).
 fn narrow_fields_to_caller(
     state: &RestState,
     caller: &Caller,
@@ -423,6 +424,12 @@ async fn describe_sobject(
         let mut body = describe::describe_sobject(&object, &version.number());
         narrow_to_caller(&state, &caller, &access, &mut body);
         narrow_fields_to_caller(&state, &caller, &object, &mut body);
+        // A change event's describe lists its object's fields as they are (not narrowed).
+        if object.name == access {
+            let reads = state.org.auth.field_reads(&caller.0.user_id);
+            let hidden = field_reads::unreadable(reads.as_ref(), &object);
+            field_reads::withhold_from_describe(&mut body, &object, &hidden);
+        }
         json_response(StatusCode::OK, &body)
     };
     let last_modified = changed.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
@@ -493,11 +500,14 @@ async fn retrieve(
         .as_ref()
         .map(|f| f.iter().map(String::as_str).collect());
     let mut out = Vec::with_capacity(2048);
+    let reads = state.org.auth.field_reads(&caller.0.user_id);
     let (condition, etag) = {
         let store = state.org.store.read();
         let (condition, etag) = record_condition(&store, &name, &id, &headers, Access::Read)?;
         if condition == Precondition::Proceed {
             let (obj, rec, projection) = store.retrieve_parts(&name, &id, refs.as_deref())?;
+            let hidden = field_reads::unreadable(reads.as_ref(), obj);
+            let projection = field_reads::projection(obj, refs.as_deref(), projection, &hidden)?;
             super::render::write_record(
                 &mut out,
                 obj,
@@ -658,10 +668,23 @@ async fn retrieve_by_external(
     let refs: Option<Vec<&str>> = fields
         .as_ref()
         .map(|f| f.iter().map(String::as_str).collect());
+    let reads = state.org.auth.field_reads(&caller.0.user_id);
     let store = state.org.store.read();
+    let object = described(&state, &store, &name)?;
+    let hidden = field_reads::unreadable(reads.as_ref(), &object);
+    if object
+        .field_index(&field)
+        .is_some_and(|f| hidden.contains(&f))
+    {
+        return Err(no_such_external_field(&field));
+    }
     match find_external(&store, &name, &field, &value)? {
         External::One(id) => {
-            let record = store.retrieve(&name, id.as_str(), refs.as_deref(), &version.number())?;
+            let (_, _, projection) = store.retrieve_parts(&name, id.as_str(), refs.as_deref())?;
+            field_reads::projection(&object, refs.as_deref(), projection, &hidden)?;
+            let mut record =
+                store.retrieve(&name, id.as_str(), refs.as_deref(), &version.number())?;
+            field_reads::withhold_from_record(&mut record, &object, &hidden);
             Ok(json_response(StatusCode::OK, &record))
         }
         External::Many(ids) => Ok(multiple_choices(version, &name, &ids)),

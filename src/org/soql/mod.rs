@@ -22,6 +22,7 @@ pub mod dates;
 mod error;
 pub mod eval;
 pub mod explain;
+pub mod field_security;
 pub mod lexer;
 pub mod parser;
 pub mod plan;

@@ -15,6 +15,7 @@ use tower::ServiceExt;
 mod access;
 mod crud;
 mod dates;
+mod field_reads;
 mod query;
 mod robustness;
 mod search;
