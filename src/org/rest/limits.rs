@@ -1,9 +1,19 @@
 //! The org's API request allocation: counting real use over a rolling 24 hours on the org
-//! clock, the `Sforce-Limit-Info` header value, the body of `/limits`, and which objects
-//! `/limits/recordCount` counts for a caller.
+//! clock, the `Sforce-Limit-Info` header value, the body of `/limits` (with the data storage
+//! the stored records take), and which objects `/limits/recordCount` counts for a caller.
 //!
 //! Implementation notes: calls are counted in one-minute buckets, so the count is exact to
 //! the minute and the memory is bounded (at most 1,440 buckets) whatever the traffic.
+//!
+//! Data storage is counted as Salesforce counts it, by records rather than bytes: most
+//! records take 2 KB whatever their fields hold, a Campaign 8 KB and a CampaignMember 1 KB
+//! (Salesforce Help 000193871, "Salesforce record size overview"). Real orgs leave some
+//! objects out (products, price book entries, opportunity line items, setup objects); sflab
+//! counts every live record, and not the Recycle Bin's (whether a real org counts deleted
+//! records is not in our references). How a real org rounds the used kilobytes to the MB it
+//! reports is not documented either; sflab rounds down. `DataStorageMB` is a reported figure
+//! only: a full org does not refuse records with STORAGE_LIMIT_EXCEEDED, since a Developer
+//! Edition org's 5 MB is about 2,500 records and a bulk lab loads far more.
 
 use crate::org::bulk::jobs::{BulkUse, DAILY_BULK_API_BATCHES, DAILY_BULK_V2_QUERY_JOBS};
 use crate::org::events::log::EventUsage;
@@ -105,6 +115,28 @@ impl Default for ApiUsage {
     }
 }
 
+/// A Developer Edition org's data storage, in MB.
+pub const DATA_STORAGE_MB: u64 = 5;
+
+/// The data storage one record of `object` takes, in KB (see the module's notes).
+fn record_kb(object: &str) -> u64 {
+    match object {
+        "Campaign" => 8,
+        "CampaignMember" => 1,
+        _ => 2,
+    }
+}
+
+/// The data storage the org's live records take, in KB.
+pub fn data_storage_kb(store: &crate::org::Store) -> u64 {
+    store
+        .schema()
+        .objects()
+        .iter()
+        .map(|o| store.count(&o.name) as u64 * record_kb(&o.name))
+        .sum()
+}
+
 /// Whether `/limits/recordCount` counts `object` for the caller: every object where the org
 /// does not enforce object access, only the ones they can read where it does.
 ///
@@ -128,10 +160,16 @@ pub fn limit_info_header(used: u64, max: u64) -> String {
 }
 
 /// The body of `GET /limits`: every limit as `{"Max","Remaining"}`. DailyApiRequests, the
-/// Bulk API 2.0 allocations and the platform-event ones (published in the last hour,
-/// delivered in the last 24) move with real use; the others are a Developer Edition org's
-/// published allocations.
-pub fn limits_body(used: u64, max: u64, bulk: BulkUse, events: EventUsage) -> Value {
+/// Bulk API 2.0 allocations, the platform-event ones (published in the last hour,
+/// delivered in the last 24) and DataStorageMB (from `stored_kb`, [`data_storage_kb`]) move
+/// with real use; the others are a Developer Edition org's published allocations.
+pub fn limits_body(
+    used: u64,
+    max: u64,
+    bulk: BulkUse,
+    events: EventUsage,
+    stored_kb: u64,
+) -> Value {
     let mut m = Map::new();
     let mut put = |name: &str, max: u64, remaining: u64| {
         m.insert(name.into(), json!({"Max": max, "Remaining": remaining}));
@@ -165,7 +203,11 @@ pub fn limits_body(used: u64, max: u64, bulk: BulkUse, events: EventUsage) -> Va
     put("DailyStandardVolumePlatformEvents", 10000, 10000);
     put("DailyStreamingApiEvents", 10000, 10000);
     put("DailyWorkflowEmails", 390, 390);
-    put("DataStorageMB", 5, 5);
+    put(
+        "DataStorageMB",
+        DATA_STORAGE_MB,
+        DATA_STORAGE_MB.saturating_sub(stored_kb / 1024),
+    );
     put("FileStorageMB", 20, 20);
     put("HourlyAsyncReportRuns", 1200, 1200);
     put("HourlyDashboardRefreshes", 200, 200);
@@ -237,7 +279,7 @@ mod tests {
             query_jobs: 2,
             batches: 7,
         };
-        let body = limits_body(18, 15000, bulk, EventUsage::default());
+        let body = limits_body(18, 15000, bulk, EventUsage::default(), 0);
         assert_eq!(
             body["DailyApiRequests"],
             json!({"Max":15000,"Remaining":14982})
@@ -251,5 +293,34 @@ mod tests {
             json!({"Max":15000,"Remaining":14993})
         );
         assert_eq!(limit_info_header(18, 15000), "api-usage=18/15000");
+    }
+
+    #[test]
+    fn data_storage_remaining_goes_down_by_the_mb_the_records_take_and_stops_at_0() {
+        let remaining = |kb| {
+            limits_body(0, 15000, BulkUse::default(), EventUsage::default(), kb)["DataStorageMB"]
+                .clone()
+        };
+        assert_eq!(remaining(0), json!({"Max":5,"Remaining":5}));
+        assert_eq!(remaining(1023), json!({"Max":5,"Remaining":5}));
+        // 1,024 records of 2 KB: 2 MB.
+        assert_eq!(remaining(2048), json!({"Max":5,"Remaining":3}));
+        // 276,000 Accounts: far past the allocation, reported as none left.
+        assert_eq!(remaining(276_000 * 2), json!({"Max":5,"Remaining":0}));
+    }
+
+    #[test]
+    fn stored_records_take_2_kb_each_and_a_campaign_8() {
+        let org = crate::org::Org::default_org();
+        let before = data_storage_kb(&org.store.read());
+        let actor = org.actor(org.users[0].id);
+        for i in 0..3 {
+            let mut body = Map::new();
+            body.insert("Name".into(), json!(format!("Storage {i}")));
+            org.store.write().insert("Account", &body, &actor).unwrap();
+        }
+        assert_eq!(data_storage_kb(&org.store.read()), before + 6);
+        assert_eq!(record_kb("Campaign"), 8);
+        assert_eq!(record_kb("CampaignMember"), 1);
     }
 }

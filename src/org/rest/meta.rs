@@ -43,9 +43,10 @@ pub async fn limits(State(state): State<RestState>) -> Response {
         now - chrono::Duration::hours(24),
         |channel| events.bus.is_standard_volume(channel),
     );
+    let stored_kb = super::limits::data_storage_kb(&state.org.store.read());
     json_response(
         StatusCode::OK,
-        &limits_body(used, state.usage.max(), bulk, event_use),
+        &limits_body(used, state.usage.max(), bulk, event_use, stored_kb),
     )
 }
 

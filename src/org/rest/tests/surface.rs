@@ -194,6 +194,22 @@ async fn every_call_is_counted_in_limits_and_the_header() {
 }
 
 #[tokio::test]
+async fn data_storage_in_limits_goes_down_as_records_are_stored() {
+    let m = mock();
+    let storage = |r: &Reply| r.body["DataStorageMB"].clone();
+    let before = m.get(&format!("{V}/limits")).await;
+    assert_eq!(storage(&before), json!({"Max": 5, "Remaining": 5}));
+    // 1,536 Accounts of 2 KB each: 3 MB of a Developer Edition org's 5.
+    m.seed_accounts(1536, "Stored");
+    let after = m.get(&format!("{V}/limits")).await;
+    assert_eq!(storage(&after), json!({"Max": 5, "Remaining": 2}));
+    // Past the allocation the figure stops at 0, and records are still taken.
+    m.seed_accounts(2048, "Over");
+    let full = m.get(&format!("{V}/limits")).await;
+    assert_eq!(storage(&full), json!({"Max": 5, "Remaining": 0}));
+}
+
+#[tokio::test]
 async fn record_count_counts_live_records_per_object() {
     let m = mock();
     m.seed_accounts(3, "Counted");
