@@ -83,6 +83,58 @@ pub fn unreadable(schema: &Schema, src: &str, object: &str) -> SfError {
     }
 }
 
+/// Refuses query `src` when it names after FROM (its own, or a semi-join's) an entity the org
+/// has but SOQL cannot query: a platform event or a change event, which describe lists with
+/// `queryable: false`. `entity` gives such a name's own spelling (`OrderShipped__e`), or
+/// `None` for any other name; names the schema knows are not asked about. The answer is
+/// INVALID_TYPE "entity type OrderShipped__e does not support query" at the name [U: the text
+/// as reported from real orgs; the row/column layout follows SOSL's "does not support search"].
+/// A query that does not parse passes here (running it reports why).
+pub fn refuse_unqueryable(
+    schema: &Schema,
+    src: &str,
+    entity: impl Fn(&str) -> Option<String>,
+) -> Result<(), SfError> {
+    let Ok(q) = super::parse_query(src) else {
+        return Ok(());
+    };
+    let mut froms = vec![&q];
+    let mut at = 0;
+    while let Some(query) = froms.get(at).copied() {
+        if let Some(w) = &query.where_ {
+            semi_joins(w, &mut froms);
+        }
+        at += 1;
+    }
+    for query in froms {
+        if schema.object(&query.from).is_some() {
+            continue;
+        }
+        if let Some(name) = entity(&query.from) {
+            return Err(super::error::located(
+                crate::org::error::ErrorCode::INVALID_TYPE,
+                src,
+                query.from_pos,
+                &format!("entity type {name} does not support query"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The semi-join subqueries of condition `c`, into `out`.
+fn semi_joins<'q>(c: &'q Cond, out: &mut Vec<&'q Query>) {
+    match c {
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| semi_joins(c, out)),
+        Cond::Not(c) => semi_joins(c, out),
+        Cond::Cmp {
+            rhs: Rhs::Subquery(sub),
+            ..
+        } => out.push(sub),
+        Cond::Cmp { .. } => {}
+    }
+}
+
 /// True when `q` or one of its semi-joins names `object` after FROM.
 fn queried_by_name(schema: &Schema, q: &Query, object: &str) -> bool {
     let named = |from: &str| {
@@ -90,17 +142,6 @@ fn queried_by_name(schema: &Schema, q: &Query, object: &str) -> bool {
             .object(from)
             .is_some_and(|o| o.name.eq_ignore_ascii_case(object))
     };
-    fn semi_joins<'q>(c: &'q Cond, out: &mut Vec<&'q Query>) {
-        match c {
-            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| semi_joins(c, out)),
-            Cond::Not(c) => semi_joins(c, out),
-            Cond::Cmp {
-                rhs: Rhs::Subquery(sub),
-                ..
-            } => out.push(sub),
-            Cond::Cmp { .. } => {}
-        }
-    }
     let mut subs = Vec::new();
     if let Some(w) = &q.where_ {
         semi_joins(w, &mut subs);
@@ -248,5 +289,39 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn an_event_named_after_from_does_not_support_query() {
+        use crate::org::ErrorCode;
+        let org = Org::default_org();
+        let store = org.store.read();
+        let events = |name: &str| {
+            ["OrderShipped__e", "AccountChangeEvent"]
+                .into_iter()
+                .find(|e| e.eq_ignore_ascii_case(name))
+                .map(str::to_string)
+        };
+        let e = refuse_unqueryable(store.schema(), "SELECT Id FROM ordershipped__e", events)
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::INVALID_TYPE);
+        assert!(
+            e.message.ends_with(
+                "ERROR at Row:1:Column:16\nentity type OrderShipped__e does not support query"
+            ),
+            "{}",
+            e.message
+        );
+        let src = "SELECT Id FROM Account WHERE Id IN (SELECT Id FROM AccountChangeEvent)";
+        let e = refuse_unqueryable(store.schema(), src, events).unwrap_err();
+        assert!(
+            e.message
+                .ends_with("entity type AccountChangeEvent does not support query"),
+            "{}",
+            e.message
+        );
+        for fine in ["SELECT Id FROM Account", "SELECT Id FROM Nope__c", "SELECT"] {
+            refuse_unqueryable(store.schema(), fine, events).unwrap();
+        }
     }
 }
