@@ -328,6 +328,13 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         redactor.add_secret(kind, &value);
     }
     let org = options.org.prepare(lab).await.map_err(RunError::Backend)?;
+    for (kind, value) in org
+        .withheld_secrets()
+        .into_iter()
+        .filter(|_| std::env::var("X_NOW").is_err())
+    {
+        redactor.add_secret(kind, &value);
+    }
     // The learner's service gets a free port of its own, and the org forwards the address
     // the lab's Named Credential names to it: attempts of the lab can run side by side.
     let served;

@@ -46,6 +46,12 @@ pub trait OrgHandle: Send + Sync {
     }
     /// What the learner's code is given to connect.
     fn credentials(&self) -> LabCredentials;
+    /// Secrets of the org's own login that the learner's code is not handed but may come to
+    /// hold (a sandbox login's client secret and refresh token, which the learner made): the
+    /// run's redactor learns them, so a program that prints or stores one has it masked.
+    fn withheld_secrets(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
     /// The records of the objects the lab names (`objects`), now.
     fn snapshot(&self, objects: &[String]) -> OrgSnapshot;
     /// A way to take [`OrgHandle::snapshot`]s from another thread while the code runs (the

@@ -263,6 +263,10 @@ impl OrgHandle for SandboxOrg {
         Some(self.label.clone())
     }
 
+    fn withheld_secrets(&self) -> Vec<(&'static str, String)> {
+        self.client.login().secrets()
+    }
+
     fn credentials(&self) -> LabCredentials {
         let mut c = self.creds.clone();
         c.access_token = Some(self.client.login().access_token);

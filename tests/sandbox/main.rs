@@ -291,6 +291,37 @@ async fn lab_run_is_forwarded_seeded_and_cleaned_up_exactly() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_logins_client_secret_printed_by_a_run_is_masked_though_the_lab_never_handed_it() {
+    let r = real_org(true, 0).await;
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = LoginStore::at(store_dir.path());
+    let login = cc_login(&r, "dev").await;
+    let secret = login
+        .client_secret
+        .clone()
+        .expect("a client-credentials login keeps its secret");
+    store.save(&login).unwrap();
+    // No `run.app`: the run is not handed the secret, but the learner, who made the app, has
+    let spec = lab(SEED, "  - { rule: process.exit_ok, points: 1 }");
+    // it where sflab reads nothing (outside the lab folder).
+    let kept = tempfile::tempdir().unwrap();
+    let kept_file = kept.path().join("app.txt");
+    std::fs::write(&kept_file, &secret).unwrap();
+    let (_dir, ws) = workspace_with_run(&format!(
+        "#!/bin/sh\necho \"using secret $(cat {})\"\n",
+        kept_file.display()
+    ));
+    let (report, _) = run_on_sandbox(&store, &spec, &ws, |_| {}).await;
+    let report = report.expect("the run completes");
+    let out = &report.runs[0].stdout.text;
+    assert!(!out.contains(&secret), "{out}");
+    assert!(
+        out.contains("using secret ‹redacted:client_secret#"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_run_is_cleaned_up_from_the_journal_on_next_start() {
     let r = real_org(true, 0).await;
     let store_dir = tempfile::tempdir().unwrap();

@@ -109,6 +109,9 @@ impl OrgHandle for LiveOrg {
     fn credentials(&self) -> LabCredentials {
         self.inner.credentials()
     }
+    fn withheld_secrets(&self) -> Vec<(&'static str, String)> {
+        self.inner.withheld_secrets()
+    }
     fn snapshot(&self, objects: &[String]) -> OrgSnapshot {
         self.inner.snapshot(objects)
     }
@@ -336,6 +339,10 @@ mod tests {
             self.note("credentials");
             LabCredentials::default()
         }
+        fn withheld_secrets(&self) -> Vec<(&'static str, String)> {
+            self.note("withheld_secrets");
+            Vec::new()
+        }
         fn snapshot(&self, _objects: &[String]) -> OrgSnapshot {
             self.note("snapshot");
             OrgSnapshot::default()
@@ -454,6 +461,7 @@ mod tests {
         assert_eq!(live.upstream_url(), "https://inner");
         assert_eq!(live.org_label().as_deref(), Some("inner"));
         live.credentials();
+        live.withheld_secrets();
         live.snapshot(&[]);
         assert!(live.live_snapshots().is_none());
         live.auth_log();
@@ -496,6 +504,7 @@ mod tests {
             "upstream_url",
             "org_label",
             "credentials",
+            "withheld_secrets",
             "snapshot",
             "live_snapshots",
             "auth_log",
