@@ -68,7 +68,7 @@ async fn create_query(
 }
 
 /// Every object the query reads (its FROM object and the parents its paths reach) must be
-/// readable by the caller, where the org enforces object access.
+/// readable by the caller, and every field it names, where the org enforces object access.
 fn refuse_unreadable(org: &crate::org::Org, caller: &Caller, q: &str) -> Result<(), BulkError> {
     if !org.auth.enforces_object_access() {
         return Ok(());
@@ -82,16 +82,24 @@ fn refuse_unreadable(org: &crate::org::Org, caller: &Caller, q: &str) -> Result<
             .object_refusal(&caller.0.user_id, object, Op::Read)
             .is_some()
     });
-    match unreadable {
-        Some(object) => {
-            let e = soql::reads::unreadable(org.store.read().schema(), q, object);
-            Err(BulkError::Soql {
-                code: e.code.as_str(),
-                message: e.message,
-            })
-        }
-        None => Ok(()),
-    }
+    let refused = match unreadable {
+        Some(object) => soql::reads::unreadable(org.store.read().schema(), q, object),
+        // Field-level security, as the REST query resource applies it.
+        None => match org.auth.field_reads(&caller.0.user_id) {
+            Some(reads) => {
+                let readable = |o: &_, f: &_| reads.readable(o, f);
+                match soql::field_security::check(&org.store.read(), q, &readable) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => e,
+                }
+            }
+            None => return Ok(()),
+        },
+    };
+    Err(BulkError::Soql {
+        code: refused.code.as_str(),
+        message: refused.message,
+    })
 }
 
 async fn list_query(

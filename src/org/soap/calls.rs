@@ -149,6 +149,15 @@ pub fn query(
             return Err(soql::reads::unreadable(schema.schema(), soql_text, object).into());
         }
     }
+    // Field-level security, as the REST query resource applies it.
+    let cursor = match ctx.state.org.auth.field_reads(&ctx.session.user_id) {
+        Some(reads) => {
+            let store = ctx.state.org.store.read();
+            let readable = |o: &_, f: &_| reads.readable(o, f);
+            soql::field_security::enforce(&store, soql_text, cursor, &readable)?
+        }
+        None => cursor,
+    };
     let (rows, total) = (cursor.row_count(), cursor.total_size as u64);
     let page = ctx.state.cursors.first_page(
         &ctx.session.user_id,

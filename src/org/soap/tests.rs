@@ -952,6 +952,42 @@ async fn soap_calls_meet_the_orgs_object_access_where_it_is_enforced() {
 }
 
 #[tokio::test]
+async fn soap_queries_meet_field_level_security_where_access_is_enforced() {
+    let seed = OrgSeed::from_yaml(
+        "users:\n\
+         - { username: digest@lab.example, last_name: Digest, profile: Minimum Access - API Only Integrations, permission_sets: [Account_Read] }\n\
+         permission_sets:\n\
+         - { name: Account_Read, objects: { Account: [read] }, fields: { Account.Industry: [read] } }\n\
+         auth: { enforce_object_access: true }\n\
+         records:\n\
+         - Account: { Name: Falcon Corp, Industry: Banking, Phone: '555' }\n",
+    )
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let app = router(org.clone());
+    let t = token(&org);
+    let query = |soql: &str| {
+        let body = format!("<query><queryString>{soql}</queryString></query>");
+        envelope(Some(&t), "", &body)
+    };
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        query("SELECT Name, Phone FROM Account"),
+    )
+    .await;
+    assert_eq!(fault_code(&r), "sf:INVALID_FIELD", "{}", r.text);
+    let r = post(
+        &app,
+        "/services/Soap/u/59.0",
+        query("SELECT Name, Industry FROM Account"),
+    )
+    .await;
+    let record = result_of(&r).child("records").unwrap();
+    assert_eq!(record.child_text("Industry"), Some("Banking"), "{}", r.text);
+}
+
+#[tokio::test]
 async fn undelete_refuses_rows_the_user_may_not_delete_where_access_is_enforced() {
     let seed = OrgSeed::from_yaml(
         "users:\n\

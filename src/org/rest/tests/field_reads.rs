@@ -219,6 +219,18 @@ async fn describe_lists_only_the_fields_the_user_may_read() {
 }
 
 #[tokio::test]
+async fn a_bulk_query_job_naming_a_field_the_user_may_not_read_is_refused_at_creation() {
+    let m = integration(true);
+    let path = format!("{V}/jobs/query");
+    let job = |soql: &str| m.post(&path, json!({"operation": "query", "query": soql}));
+    let hidden = job("SELECT Name, Phone FROM Account").await;
+    assert_eq!(hidden.status, StatusCode::BAD_REQUEST, "{}", hidden.body);
+    assert_eq!(error_code(&hidden), "INVALID_FIELD");
+    let readable = job("SELECT Name, Industry FROM Account").await;
+    assert_eq!(readable.status, StatusCode::OK, "{}", readable.body);
+}
+
+#[tokio::test]
 async fn orgs_that_do_not_enforce_object_access_read_every_field() {
     let m = integration(false);
     let r = query(&m, "SELECT Phone FROM Account WITH SECURITY_ENFORCED").await;
