@@ -20,7 +20,10 @@
 //! verification on", "keep the client secret out of Git", "keep the client secret in a vault"
 //! and a negated verb ("never leave it disabled", "don't keep it in Git") still count as fixes.
 //! `ruled_out` adds, per planted problem (or `"*"`), words a fix for it may not say outright,
-//! as they keep or spread it ("commit it to a second repo").
+//! as they keep or spread it ("commit it to a second repo"). `remedies` lists, per planted
+//! problem, the changes that remove it ("header", "rotate", "turn … on"): a fix for it must
+//! say one outright, so "look into it" or "accept the risk; the proxy strips it" proposes no
+//! change however many words it has.
 //!
 //! With `cause: <column>` a row is about a planted problem only when that column names it: a
 //! word of it in the evidence or the fix ("with the same token entry 2 had worked") does not
@@ -37,7 +40,7 @@
 
 use super::cx::Cx;
 use super::doc_table::{blank, document, norm, table_with, tables};
-use super::negation::{affirms_ruled_out, is_negation, reports, reports_words};
+use super::negation::{affirms, affirms_ruled_out, is_negation, reports, reports_words};
 use super::Verdict;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -63,6 +66,11 @@ pub struct Findings {
     /// as they keep or spread the problem ("commit it to a second repo"); see the module.
     #[serde(default)]
     pub ruled_out: BTreeMap<String, Vec<String>>,
+    /// Planted problem → the changes that remove it (any one is enough, said outright): a fix
+    /// for it that names none ("look into it", "accept the risk; the proxy strips it")
+    /// proposes no change. Needs `fix:`; see the module.
+    #[serde(default)]
+    pub remedies: BTreeMap<String, Vec<String>>,
     /// The column holding the cause; when given, a planted problem's words count only there.
     #[serde(default)]
     pub cause: Option<String>,
@@ -90,14 +98,21 @@ impl Findings {
                 "`cause:` names {cause:?}, which is not one of `columns:`"
             ));
         }
-        let (field, unknown) = [("ruled_out", &self.ruled_out), ("refuted", &self.refuted)]
-            .into_iter()
-            .find_map(|(field, map)| {
-                let k = map
-                    .keys()
-                    .find(|k| *k != "*" && !self.findings.contains_key(*k))?;
-                Some((field, k))
-            })?;
+        if !self.remedies.is_empty() && self.fix.is_none() {
+            return Some("`remedies:` needs `fix:`, the column holding the fix".to_string());
+        }
+        let (field, unknown) = [
+            ("ruled_out", &self.ruled_out),
+            ("refuted", &self.refuted),
+            ("remedies", &self.remedies),
+        ]
+        .into_iter()
+        .find_map(|(field, map)| {
+            let k = map
+                .keys()
+                .find(|k| *k != "*" && !self.findings.contains_key(*k))?;
+            Some((field, k))
+        })?;
         Some(format!(
             "`{field}:` names {unknown:?}, which is not one of `findings:` (\"*\" stands for every one)"
         ))
@@ -551,9 +566,14 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             .flatten()
             .collect();
         let filled: Vec<&&Vec<String>> = rows.iter().filter(|r| complete(r)).collect();
+        let remedies = p.remedies.get(label);
         let why_not = |r: &&&Vec<String>| {
             let fix = fix_col.and_then(|i| r.get(i))?;
-            not_a_fix(fix, words, &ruled_out)
+            not_a_fix(fix, words, &ruled_out).or_else(|| {
+                let fix = norm(fix);
+                let remedied = remedies?.iter().any(|m| affirms(&fix, &norm(m)));
+                (!remedied).then_some("names no change that removes it")
+            })
         };
         // The evidence names where the problem is, when the lab says where that is.
         let shown = |r: &&&Vec<String>| match evidence_col {

@@ -421,3 +421,35 @@ fn refuted_without_a_cause_column_or_with_an_unknown_label_is_refused_when_the_l
         assert!(e.to_string().contains(said), "{e}");
     }
 }
+
+#[test]
+fn a_fix_that_names_no_remedy_proposes_no_change() {
+    let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], fix: Fix, findings: { token in URL: [query string, access_token=], TLS off: [verify, tls] }, remedies: { token in URL: [header, bearer], TLS off: [turn … on, trust] } }";
+    let good = GOOD.replace(
+        "| Authorization header |",
+        "| send it in the Authorization header |",
+    );
+    assert_passes(rule, &with_doc(&good));
+    for (bad, label) in [
+        ("send it in the Authorization header", "token in URL"),
+        ("turn TLS verification on", "TLS off"),
+    ] {
+        let doc = good.replace(bad, "Look into it soon");
+        let v = assert_fails(rule, &with_doc(&doc));
+        assert!(
+            v.message
+                .contains(&format!("{label} (the fix names no change")),
+            "{}",
+            v.message
+        );
+    }
+    let doc = good.replace(
+        "send it in the Authorization header",
+        "Accept the risk; the proxy strips it",
+    );
+    assert_fails(rule, &with_doc(&doc));
+    let typo = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], fix: Fix, findings: { TLS off: [tls] }, remedies: { TLS of: [trust] } }";
+    let typo: serde_json::Value = serde_yaml::from_str(typo).expect("yaml");
+    let e = crate::rules::RuleSpec::from_value(typo).expect_err("a label no finding has");
+    assert!(e.to_string().contains("\"TLS of\""), "{e}");
+}
