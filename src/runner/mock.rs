@@ -225,6 +225,7 @@ fn auth_log_of(org: &Org) -> Vec<AuthDecision> {
                 crate::org::auth::Outcome::Refused => "denied",
                 crate::org::auth::Outcome::Pending => "pending",
                 crate::org::auth::Outcome::Revoked => "revoked",
+                crate::org::auth::Outcome::Answered => "answered",
             }
             .to_string(),
             error: d.error.map(|e| format!("{e}: {}", d.reason)),

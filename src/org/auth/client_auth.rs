@@ -27,6 +27,37 @@ pub struct Presented {
     pub basic: bool,
 }
 
+/// Refuses an `Authorization` header of any scheme but Basic (Bearer, Digest, …): the client
+/// meant to authenticate with it, and an endpoint that ignored it would judge the request as
+/// if no header had been sent. RFC 6749 §5.2: 401 `invalid_client` with a Basic challenge.
+/// (The exact `error_description` a real org sends here is not known; the mock's says what
+/// went wrong.)
+pub fn refuse_other_schemes(headers: &HeaderMap, endpoint: &str) -> Result<(), OAuthError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(());
+    };
+    let text = value.to_str().unwrap_or("");
+    let scheme = text.split_whitespace().next().unwrap_or("");
+    if scheme.eq_ignore_ascii_case("basic") {
+        return Ok(());
+    }
+    let shown = if scheme.is_empty() {
+        "an empty".to_string()
+    } else {
+        format!("a '{}'", scheme.chars().take(20).collect::<String>())
+    };
+    Err(OAuthError::new(
+        "invalid_client",
+        "only Basic client authentication is accepted in the Authorization header",
+        format!(
+            "{shown} Authorization header was sent to {endpoint}, which accepts only \
+             'Authorization: Basic base64(client_id:client_secret)' (or client_id and \
+             client_secret in the form body, without the header)"
+        ),
+    )
+    .with_basic_challenge())
+}
+
 /// Reads client credentials from the `Authorization: Basic` header and the body.
 pub fn presented(headers: &HeaderMap, params: &Params) -> Result<Presented, OAuthError> {
     let basic = match headers

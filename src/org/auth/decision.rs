@@ -16,14 +16,16 @@ pub enum Outcome {
     Pending,
     /// A token was revoked.
     Revoked,
+    /// A question about a token was answered (introspection: active or not).
+    Answered,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthDecision {
     pub at: DateTime<Utc>,
     /// `authorization_code`, `client_credentials`, `jwt_bearer`, `refresh_token`, `device`,
-    /// `device_code` (device start), `saml_bearer`, `password`, `authorize`, `revoke`, or the
-    /// unknown grant type as sent.
+    /// `device_code` (device start), `saml_bearer`, `password`, `authorize`, `revoke`,
+    /// `introspect`, or the unknown grant type as sent.
     pub grant: String,
     /// The consumer key the client presented (public, not a secret).
     pub client_id: Option<String>,

@@ -109,7 +109,34 @@ pub const SECRET_PARAMS: &[&str] = &[
     "assertion",
     "code_verifier",
     "client_assertion",
+    "token",
 ];
+
+/// Refuses a POST whose URL carries parameters: credentials there end up in logs and proxies
+/// (RFC 6749 §2.3.1), and the endpoint reads its parameters from the form body only.
+/// `endpoint` names it in the learner's reason ("the token endpoint").
+pub fn refuse_query(query: Option<&str>, endpoint: &str) -> Result<(), OAuthError> {
+    let Some(q) = query else {
+        return Ok(());
+    };
+    let query = Params::from_urlencoded(q.as_bytes())?;
+    if let Some(name) = query.names().find(|n| SECRET_PARAMS.contains(n)) {
+        return Err(OAuthError::invalid_request(
+            "credentials must not be sent in the URL",
+            format!(
+                "'{name}' was sent in the query string, where logs and proxies keep it; \
+                 send it in the POST body"
+            ),
+        ));
+    }
+    if query.names().next().is_some() {
+        return Err(OAuthError::invalid_request(
+            "parameters must be sent in the POST body",
+            format!("{endpoint} reads parameters from the form body only, not the query string"),
+        ));
+    }
+    Ok(())
+}
 
 fn repeated(name: &str) -> OAuthError {
     OAuthError::invalid_request(

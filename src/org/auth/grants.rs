@@ -45,6 +45,8 @@ pub struct RefreshRecord {
     pub client_id: String,
     pub user_id: String,
     pub scopes: Vec<String>,
+    /// When this refresh token was minted (introspection's `iat`).
+    pub issued: DateTime<Utc>,
     pub expires: Option<DateTime<Utc>>,
     pub status: RefreshStatus,
     /// When the user signed in for this family (kept by every refresh).
@@ -165,6 +167,7 @@ mod tests {
                     client_id: "k".into(),
                     user_id: "u".into(),
                     scopes: vec![],
+                    issued: Utc::now(),
                     expires: None,
                     status: RefreshStatus::Active,
                     auth_time: Utc::now(),

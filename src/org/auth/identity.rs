@@ -210,6 +210,7 @@ pub async fn discovery(State(auth): State<AuthServer>, reached: InstanceUrl) -> 
             "authorization_endpoint": format!("{b}/services/oauth2/authorize"),
             "token_endpoint": format!("{b}/services/oauth2/token"),
             "revocation_endpoint": format!("{b}/services/oauth2/revoke"),
+            "introspection_endpoint": format!("{b}/services/oauth2/introspect"),
             "userinfo_endpoint": format!("{b}/services/oauth2/userinfo"),
             "jwks_uri": format!("{b}/id/keys"),
             "scopes_supported": ["id", "api", "web", "full", "chatter_api", "visualforce", "refresh_token", "openid", "profile", "email", "address", "phone", "offline_access", "custom_permissions", "wave_api", "eclair_api"],

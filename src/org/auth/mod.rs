@@ -8,9 +8,9 @@
 //! - checks: `pkce`, `jwt`, `saml` (+ `xmlscan`), `keys`, `client_auth`, `form`;
 //! - state: `server` ([`AuthServer`], token minting), `grants`, `decision` (the log);
 //! - endpoints: `token` (dispatch) with `grant_code`, `grant_direct`, `grant_assertion`,
-//!   `device`; `authorize` + `pages`; `setup_connect`; `revoke`; `identity`.
+//!   `device`; `authorize` + `pages`; `setup_connect`; `revoke`; `introspect`; `identity`.
 //!
-//! [`router`] serves `/services/oauth2/{authorize,token,revoke}`, `/id/{org}/{user}`,
+//! [`router`] serves `/services/oauth2/{authorize,token,revoke,introspect}`, `/id/{org}/{user}`,
 //! `/id/keys`, `/.well-known/openid-configuration` and `/setup/connect`.
 
 pub mod access;
@@ -28,6 +28,7 @@ mod grant_code;
 mod grant_direct;
 mod grants;
 pub mod identity;
+mod introspect;
 pub mod jwt;
 pub mod keys;
 mod pages;
@@ -74,6 +75,7 @@ pub fn router(auth: AuthServer) -> Router {
         )
         .route("/services/oauth2/token", any(token::token_endpoint))
         .route("/services/oauth2/revoke", any(revoke::revoke))
+        .route("/services/oauth2/introspect", any(introspect::introspect))
         .route("/id/keys", get(identity::jwks))
         .route(
             "/id/{org}/{user}",

@@ -5,14 +5,16 @@
 //! an unknown `token_type_hint` answers 400 `unsupported_token_type`. Revoking a refresh token
 //! revokes its whole family, access tokens included; revoking an access token revokes only it.
 //! Client authentication is optional, as in Salesforce; when credentials are sent they must be
-//! right and the token must belong to that client. `GET ?token=…` works too, as Salesforce
+//! right and the token must belong to that client. A POST refuses parameters in its URL as the
+//! token endpoint does (a secret there ends up in logs, and credentials the endpoint ignored
+//! would let a wrong secret through). `GET ?token=…` works too, as Salesforce
 //! documents it; the token then sits in a URL that proxies and server logs keep, which the
 //! `secrets.not_in_url` rule judges — the lessons teach POST.
 
 use super::client_auth::{authenticate, presented, SecretRule};
 use super::decision::{Draft, Outcome};
 use super::error::{json_response, OAuthError};
-use super::form::Params;
+use super::form::{refuse_query, Params, SECRET_PARAMS};
 use super::grants::{digest, RefreshStatus};
 use super::server::AuthServer;
 use axum::body::Body;
@@ -45,14 +47,22 @@ async fn run(
     let (parts, body) = request.into_parts();
     let params = if parts.method == Method::GET {
         let params = Params::from_urlencoded(parts.uri.query().unwrap_or("").as_bytes())?;
-        if params.get("client_secret").is_some() {
+        // `token` may sit in a GET's URL (Salesforce documents it); credentials may not.
+        if let Some(name) = params
+            .names()
+            .find(|n| *n != "token" && SECRET_PARAMS.contains(n))
+        {
             return Err(OAuthError::invalid_request(
-                "client_secret must not be sent in the URL",
-                "a secret in a query string ends up in logs; POST it in the form body",
+                "credentials must not be sent in the URL",
+                format!(
+                    "'{name}' was sent in the query string, where logs and proxies keep it; \
+                     POST it in the form body"
+                ),
             ));
         }
         params
     } else if parts.method == Method::POST {
+        refuse_query(parts.uri.query(), "the revoke endpoint")?;
         let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
             OAuthError::invalid_request("request body too large", "the body could not be read")
         })?;

@@ -315,6 +315,7 @@ impl AuthServer {
                     client_id: req.app.consumer_key.clone(),
                     user_id: req.user.id.clone(),
                     scopes: req.scopes.clone(),
+                    issued: now,
                     expires: req.app.refresh.expire_after.map(|s| now + s.chrono()),
                     status: RefreshStatus::Active,
                     auth_time,

@@ -2,10 +2,11 @@
 //! dispatches on `grant_type` (or Salesforce's `response_type=device_code`), and logs the
 //! decision.
 
+use super::client_auth::refuse_other_schemes;
 use super::config::{ExternalClientApp, Flow};
 use super::decision::{Draft, Outcome};
 use super::error::{json_response, OAuthError};
-use super::form::{Params, SECRET_PARAMS};
+use super::form::{refuse_query, Params};
 use super::server::AuthServer;
 use super::sign_in::{login_host, Origin};
 use super::users::User;
@@ -95,21 +96,7 @@ async fn read_and_dispatch(
             ),
         ));
     }
-    if let Some(q) = parts.uri.query() {
-        let query = Params::from_urlencoded(q.as_bytes())?;
-        if let Some(name) = query.names().find(|n| SECRET_PARAMS.contains(n)) {
-            return Err(OAuthError::invalid_request(
-                "credentials must not be sent in the URL",
-                format!("'{name}' was sent in the query string, where logs and proxies keep it; send it in the POST body"),
-            ));
-        }
-        if query.names().next().is_some() {
-            return Err(OAuthError::invalid_request(
-                "parameters must be sent in the POST body",
-                "the token endpoint reads parameters from the form body only, not the query string",
-            ));
-        }
-    }
+    refuse_query(parts.uri.query(), "the token endpoint")?;
     let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
         OAuthError::invalid_request(
             "request body too large",
@@ -136,6 +123,7 @@ async fn read_and_dispatch(
         browser: user_agent(&ctx.headers),
         login_url: Some(login_host(&ctx.base_url)),
     };
+    refuse_other_schemes(&ctx.headers, "the token endpoint")?;
     if ctx.params.get("response_type") == Some("device_code") {
         draft.grant = "device_code".into();
         return device::start(auth, &ctx, draft);

@@ -5,6 +5,7 @@ mod assertions;
 mod code_flow;
 mod device_flow;
 mod identity;
+mod introspection;
 mod refresh;
 mod robustness;
 mod token_basics;
