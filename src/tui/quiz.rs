@@ -1,5 +1,10 @@
 //! The knowledge check: a lesson's questions asked one at a time; after each answer every
 //! choice shows whether it was right and why.
+//!
+//! The choices are not shown in the order the lesson lists them (authors tend to write the
+//! right one first, and the cursor starts on a): each question's choices are put in an order
+//! of their own, worked out from the question's text, so it is the same at every sitting and
+//! on every machine, and differs from question to question.
 
 use crate::curriculum::QuizQuestion;
 
@@ -25,7 +30,10 @@ pub struct Answer {
 }
 
 impl Quiz {
-    pub fn new(lesson: usize, questions: Vec<QuizQuestion>) -> Quiz {
+    pub fn new(lesson: usize, mut questions: Vec<QuizQuestion>) -> Quiz {
+        for q in &mut questions {
+            shuffle_choices(q);
+        }
         Quiz {
             lesson,
             questions,
@@ -84,13 +92,36 @@ impl Quiz {
     /// summary: start again.
     pub fn advance(&mut self) {
         if self.finished {
-            *self = Quiz::new(self.lesson, std::mem::take(&mut self.questions));
+            // The questions keep the order they were shown in (shuffling again would not
+            // change it, being worked out from each question).
+            *self = Quiz {
+                questions: std::mem::take(&mut self.questions),
+                ..Quiz::new(self.lesson, Vec::new())
+            };
         } else if self.answered.is_some() {
             self.answered = None;
             self.cursor = 0;
             self.index += 1;
             self.finished = self.index >= self.questions.len();
         }
+    }
+}
+
+/// Puts `q`'s choices in the order of a Fisher–Yates shuffle driven by a hash of the
+/// question's text (FNV-1a, then a xorshift generator): the same order every time.
+fn shuffle_choices(q: &mut QuizQuestion) {
+    let mut state = q.question.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    }) | 1;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in (1..q.choices.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        q.choices.swap(i, j);
     }
 }
 
@@ -112,20 +143,29 @@ mod tests {
         }
     }
 
+    /// Where the current question's right choice is shown, and one of its wrong ones.
+    fn right_and_wrong(q: &Quiz) -> (usize, usize) {
+        let choices = &q.current().expect("a question").choices;
+        let right = choices.iter().position(|c| c.correct).expect("a right one");
+        (right, (right + 1) % choices.len())
+    }
+
     #[test]
     fn answering_records_correctness_once() {
         let mut q = Quiz::new(0, vec![question(1), question(2)]);
+        let (_, wrong) = right_and_wrong(&q);
         assert_eq!(
-            q.answer(0),
+            q.answer(wrong),
             Some(Answer {
                 question: 0,
                 correct: false
             })
         );
-        assert_eq!(q.answer(1), None, "a question is answered once");
+        assert_eq!(q.answer(wrong), None, "a question is answered once");
         q.advance();
+        let (right, _) = right_and_wrong(&q);
         assert_eq!(
-            q.answer(2),
+            q.answer(right),
             Some(Answer {
                 question: 1,
                 correct: true
@@ -148,6 +188,45 @@ mod tests {
         q.answer(q.cursor);
         assert!(!q.select(0), "an answered question keeps its choice");
         assert_eq!(q.cursor, 2);
+    }
+
+    #[test]
+    fn choices_are_shown_in_an_order_of_their_own_the_same_at_every_sitting() {
+        let lessons = crate::curriculum::Curriculum::embedded()
+            .expect("curriculum")
+            .lessons;
+        let questions: Vec<QuizQuestion> = lessons.iter().flat_map(|l| l.quiz.clone()).collect();
+        assert!(questions.len() > 50);
+        let shown = Quiz::new(0, questions.clone());
+        assert_eq!(
+            shown,
+            Quiz::new(0, questions.clone()),
+            "the same order every time"
+        );
+        let first_is_right = shown
+            .questions
+            .iter()
+            .filter(|q| q.choices.first().is_some_and(|c| c.correct))
+            .count();
+        // Written, nearly every right answer comes first; shown, about half of them (two
+        // choices) or fewer.
+        assert!(
+            first_is_right * 10 < shown.questions.len() * 7,
+            "{first_is_right} of {} questions show the right answer first",
+            shown.questions.len()
+        );
+        for (written, shown) in questions.iter().zip(&shown.questions) {
+            let mut a: Vec<&str> = written.choices.iter().map(|c| c.text.as_str()).collect();
+            let mut b: Vec<&str> = shown.choices.iter().map(|c| c.text.as_str()).collect();
+            a.sort_unstable();
+            b.sort_unstable();
+            assert_eq!(a, b, "every choice is shown once");
+        }
+        // A retake keeps the order.
+        let mut retake = shown.clone();
+        retake.finished = true;
+        retake.advance();
+        assert_eq!(retake.questions, shown.questions);
     }
 
     #[test]
