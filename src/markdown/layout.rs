@@ -1,12 +1,11 @@
 //! Laying out blocks at one width: wrapped paragraphs, indented lists, boxed call-outs and
-//! code, quotes and rules. Every line it returns fits in the width it was given, but one: a
-//! URL too long for any line stands whole on its own line ([`wrap_keeping_urls`]), rather
-//! than split where it could no longer be copied or clicked.
+//! code, quotes and rules. Every line it returns fits in the width it was given: a word too
+//! long for any line (a URL) goes on over further lines, each marked `┆` ([`wrap_prose`]).
 
 use super::blocks::{plain, Block, Inline};
 use super::highlight::highlight;
 use super::table::layout_table;
-use super::wrap::{hard_break, prefix_lines, wrap_keeping_urls, CodeLine, RLine};
+use super::wrap::{hard_break, prefix_lines, wrap_prose, CodeLine, RLine};
 use crate::tui::theme::{CalloutKind, Theme};
 use ratatui::style::Style;
 use ratatui::text::Span;
@@ -44,7 +43,7 @@ pub fn runs(inlines: &[Inline], base: Style, theme: &Theme) -> Vec<(String, Styl
 }
 
 fn wrapped(inlines: &[Inline], base: Style, width: usize, theme: &Theme) -> Vec<RLine> {
-    wrap_keeping_urls(&runs(inlines, base, theme), width)
+    wrap_prose(&runs(inlines, base, theme), width)
 }
 
 /// Lays out `blocks` in `width` cells. `tight` drops the blank line between blocks (list items).

@@ -151,18 +151,38 @@ pub fn render_plain(markdown: &str, width: u16) -> String {
 
 /// Renders markdown as plain text for a pipe or a file: like [`render_plain`], but each line
 /// of a code block is printed as written, with no gutter and never cut, so a command copied
-/// from the output runs. The boxes' top and bottom lines stay, on lines of their own.
+/// from the output runs, and a word broken over lines (a URL) is printed whole. The boxes'
+/// top and bottom lines stay, on lines of their own.
 pub fn render_for_pipe(markdown: &str, width: u16) -> String {
     let width = width.max(MIN_WIDTH);
     let blocks = blocks::parse(markdown);
     let theme = Theme::monochrome();
-    let mut out = String::new();
+    // Each line's characters, and where its wrapped text ends among them.
+    let mut lines: Vec<(Vec<char>, Option<usize>)> = Vec::new();
     for line in layout::layout_blocks(&blocks, width as usize, 0, false, &theme) {
         let text: String = match line.code {
             Some(wrap::CodeLine::Continuation) => continue,
             Some(wrap::CodeLine::Source(written)) => written,
             None => line.spans.iter().map(|s| s.content.as_ref()).collect(),
         };
+        let text: Vec<char> = text.chars().collect();
+        let end = line.text_at.map(|(_, end)| end);
+        // A word broken to fit (a URL) is printed whole, so it can be copied as one: the
+        // piece goes back where the line before broke it (inside a call-out's border).
+        match (line.rest_of_word, line.text_at, lines.last_mut()) {
+            (true, Some((start, end)), Some((before, Some(before_end)))) => {
+                let after = before.split_off((*before_end).min(before.len()));
+                let piece = text.get(start..end).unwrap_or_default();
+                before.extend_from_slice(piece);
+                *before_end += piece.len();
+                before.extend(after);
+            }
+            _ => lines.push((text, end)),
+        }
+    }
+    let mut out = String::new();
+    for (text, _) in lines {
+        let text: String = text.into_iter().collect();
         out.push_str(text.trim_end());
         out.push('\n');
     }
@@ -331,6 +351,19 @@ mod tests {
         assert!(!out.contains('┆') && !out.contains("│ "), "{out}");
         // On a terminal the code stays boxed.
         assert!(render_plain(&md, 40).contains("│ echo done"));
+    }
+
+    #[test]
+    fn a_long_url_in_a_lesson_wraps_marked_on_screen_and_prints_whole_to_a_pipe() {
+        let url = "https://help.salesforce.com/s/articleView?id=xcloud.external_client_apps_overview.htm&type=5";
+        let md = format!("## Sources\n\n- [External Client Apps]({url})\n\n> Note: see {url}\n");
+        let lines = text(&md, 40);
+        assert_fits(&lines, 40);
+        assert!(lines.iter().any(|l| l.contains("┆ ")), "{lines:#?}");
+        let out = render_for_pipe(&md, 40);
+        assert!(out.contains(&format!("({url})")), "{out}");
+        assert!(out.contains(&format!("│ {url}")), "{out}");
+        assert!(!out.contains('┆'), "{out}");
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Word wrapping of styled text to a display width, and the small line type layout builds on.
 //!
 //! Widths are terminal cells (`unicode-width`), so wide characters count twice. A word longer
-//! than the width is broken between characters, so no line is ever wider than asked — except,
-//! in [`wrap_keeping_urls`], a URL too long for any line: it is kept whole on a line of its
-//! own (the screen cuts it at the pane's edge, a terminal wraps it), so it can still be
-//! copied or clicked as one.
+//! than the width is broken between characters, so no line is ever wider than asked. In
+//! prose ([`wrap_prose`]) each further piece of a broken word — a long URL, most often —
+//! starts with the `┆ ` mark code blocks use for a cut line, so the whole word can be read
+//! and the break is not taken for a space; a pipe joins the pieces again
+//! ([`RLine::rest_of_word`]).
 
 use ratatui::style::Style;
 use ratatui::text::Span;
@@ -23,7 +24,13 @@ pub struct RLine {
     /// The line goes on with the text of the line before it, which wrapping cut: `true`
     /// where a space was, `false` inside a word. `None` for a line that starts anew.
     pub continues: Option<bool>,
+    /// The line starts with the [`BROKEN_WORD_MARK`] and the rest of a word that the line
+    /// before could not hold (its text starts at `text_at`).
+    pub rest_of_word: bool,
 }
+
+/// What starts each further piece of a word broken to fit a line of prose.
+pub const BROKEN_WORD_MARK: &str = "┆ ";
 
 /// A laid-out line of a code block, for output that prints code as it was written (a pipe,
 /// where the gutter and the cut of a long line would be copied with the command).
@@ -43,6 +50,7 @@ impl RLine {
             code: None,
             text_at: None,
             continues: None,
+            rest_of_word: false,
         }
     }
 
@@ -138,6 +146,12 @@ struct Lines {
     joins: Vec<Option<bool>>,
     /// How the current line goes on from the one before.
     join: Option<bool>,
+    /// Whether each further piece of a broken word starts with [`BROKEN_WORD_MARK`].
+    mark_breaks: bool,
+    /// For each line in `out`, whether it starts with the mark.
+    marked: Vec<bool>,
+    /// Whether the current line starts with the mark.
+    cur_marked: bool,
 }
 
 impl Lines {
@@ -153,7 +167,17 @@ impl Lines {
     fn newline(&mut self, next: Option<bool>) {
         self.out.push(std::mem::take(&mut self.cur));
         self.joins.push(std::mem::replace(&mut self.join, next));
+        self.marked.push(std::mem::take(&mut self.cur_marked));
         self.cur_w = 0;
+    }
+
+    /// Starts a line with the rest of a word the line before broke.
+    fn newline_in_word(&mut self) {
+        self.newline(Some(false));
+        if self.mark_breaks && self.width > BROKEN_WORD_MARK.width() {
+            self.push(BROKEN_WORD_MARK, Style::new(), BROKEN_WORD_MARK.width());
+            self.cur_marked = true;
+        }
     }
 
     /// Places a word too long for any line. It breaks after a `-` or `/` when one falls on
@@ -177,12 +201,12 @@ impl Lines {
                 break;
             }
             if fit == i {
-                if self.cur_w == 0 {
+                if self.cur_w == 0 || self.cur_marked && self.cur_w == BROKEN_WORD_MARK.width() {
                     // Wider than a whole line (a wide character in a narrow column).
                     self.push_chars(&chars[i..i + 1]);
                     i += 1;
                 }
-                self.newline(Some(false));
+                self.newline_in_word();
                 continue;
             }
             let end = (i + 1..fit)
@@ -190,7 +214,7 @@ impl Lines {
                 .find(|&k| matches!(chars[k - 1].0, '-' | '/'))
                 .unwrap_or(fit);
             self.push_chars(&chars[i..end]);
-            self.newline(Some(false));
+            self.newline_in_word();
             i = end;
         }
     }
@@ -208,36 +232,35 @@ pub fn wrap(runs: &[(String, Style)], width: usize) -> Vec<Vec<Span<'static>>> {
     wrap_with(runs, width, false).0
 }
 
-/// Like [`wrap`], but a URL wider than `width` is never broken: it goes on a line of its own,
-/// whole, wider than `width` (prose: a lesson's sources, a link's address).
-pub fn wrap_keeping_urls(runs: &[(String, Style)], width: usize) -> Vec<RLine> {
-    let (lines, joins) = wrap_with(runs, width, true);
+/// Like [`wrap`], for prose (a lesson's paragraph, a hint): each further piece of a word too
+/// long for a line (a lesson's sources, a link's address) starts with [`BROKEN_WORD_MARK`].
+pub fn wrap_prose(runs: &[(String, Style)], width: usize) -> Vec<RLine> {
+    let (lines, joins, marked) = wrap_with(runs, width, true);
     lines
         .into_iter()
         .zip(joins)
-        .map(|(spans, continues)| {
+        .zip(marked)
+        .map(|((spans, continues), rest_of_word)| {
             let chars = spans.iter().map(|s| s.content.chars().count()).sum();
+            let start = if rest_of_word {
+                BROKEN_WORD_MARK.chars().count()
+            } else {
+                0
+            };
             RLine {
-                text_at: Some((0, chars)),
+                text_at: Some((start, chars)),
                 continues,
+                rest_of_word,
                 ..RLine::new(spans)
             }
         })
         .collect()
 }
 
-/// Whether a word is a web address (after an opening bracket or quote, as in a link's
-/// " (https://…)").
-fn is_url(word: &[(String, Style)]) -> bool {
-    let text: String = word.iter().map(|(t, _)| t.as_str()).collect();
-    let text = text.trim_start_matches(['(', '<', '[', '"', '\'']);
-    ["https://", "http://"].iter().any(|s| text.starts_with(s))
-}
+/// The wrapped lines, how each goes on from the one before, and which start with the mark.
+type Wrapped = (Vec<Vec<Span<'static>>>, Vec<Option<bool>>, Vec<bool>);
 
-/// The wrapped lines, and how each goes on from the one before.
-type Wrapped = (Vec<Vec<Span<'static>>>, Vec<Option<bool>>);
-
-fn wrap_with(runs: &[(String, Style)], width: usize, keep_urls: bool) -> Wrapped {
+fn wrap_with(runs: &[(String, Style)], width: usize, mark_breaks: bool) -> Wrapped {
     let width = width.max(1);
     let mut lines = Lines {
         width,
@@ -246,6 +269,9 @@ fn wrap_with(runs: &[(String, Style)], width: usize, keep_urls: bool) -> Wrapped
         cur_w: 0,
         joins: Vec::new(),
         join: None,
+        mark_breaks,
+        marked: Vec::new(),
+        cur_marked: false,
     };
     let mut space: Option<Style> = None;
     for piece in pieces(runs) {
@@ -265,7 +291,7 @@ fn wrap_with(runs: &[(String, Style)], width: usize, keep_urls: bool) -> Wrapped
                 }
                 space = None;
                 // (A word that does not fit starts a line of its own here.)
-                if lines.cur_w + w <= width || (keep_urls && is_url(&word)) {
+                if lines.cur_w + w <= width {
                     for (text, style) in &word {
                         lines.push(text, *style, 0);
                     }
@@ -279,7 +305,7 @@ fn wrap_with(runs: &[(String, Style)], width: usize, keep_urls: bool) -> Wrapped
     if !lines.cur.is_empty() || lines.out.is_empty() {
         lines.newline(None);
     }
-    (lines.out, lines.joins)
+    (lines.out, lines.joins, lines.marked)
 }
 
 /// The widest unbreakable word, and the width of the whole text on one line (per `\n` part).
@@ -379,25 +405,36 @@ mod tests {
     }
 
     #[test]
-    fn a_url_too_long_for_a_line_is_kept_whole_on_a_line_of_its_own() {
+    fn a_url_too_long_for_a_line_goes_on_over_lines_marked_as_cut() {
         let url = "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm";
         let runs = vec![(
             format!("Upsert a Record — {url} and more"),
             Style::default(),
         )];
-        assert_eq!(
-            prose(&wrap_keeping_urls(&runs, 40)),
-            vec!["Upsert a Record —", url, "and more"]
-        );
-        let link = vec![(format!("the docs ({url})"), Style::default())];
-        assert_eq!(
-            prose(&wrap_keeping_urls(&link, 40)),
-            vec!["the docs".to_string(), format!("({url})")]
-        );
-        // Where every line must fit (a table's cell), it is still broken.
-        assert!(wrap(&runs, 40)
-            .iter()
-            .all(|l| l.iter().map(|s| s.content.width()).sum::<usize>() <= 40));
+        let lines = wrap_prose(&runs, 40);
+        let shown = prose(&lines);
+        assert!(shown.iter().all(|l| l.width() <= 40), "{shown:#?}");
+        assert_eq!(shown[0], "Upsert a Record —");
+        assert!(shown[1].starts_with("https://"), "{shown:#?}");
+        // Each further piece is marked, and the pieces read back as the whole URL.
+        let pieces: Vec<&RLine> = lines.iter().filter(|l| l.rest_of_word).collect();
+        assert!(!pieces.is_empty(), "{shown:#?}");
+        let mut whole = shown[1].clone();
+        for (line, text) in lines.iter().zip(&shown).skip(2) {
+            if !line.rest_of_word {
+                assert!(text.ends_with("and more"), "{shown:#?}");
+                break;
+            }
+            assert!(text.starts_with(BROKEN_WORD_MARK), "{shown:#?}");
+            assert_eq!(line.continues, Some(false));
+            let (start, end) = line.text_at.unwrap();
+            let piece: String = text.chars().skip(start).take(end - start).collect();
+            whole.push_str(piece.split(' ').next().unwrap());
+        }
+        assert_eq!(whole, url);
+        // Where nothing marks the cut (a table's cell), it is broken plain.
+        let plain = text(&wrap(&runs, 40));
+        assert!(plain.iter().all(|l| l.width() <= 40 && !l.contains('┆')));
     }
 
     #[test]
