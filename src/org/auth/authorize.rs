@@ -403,6 +403,19 @@ fn check_request(auth: &AuthServer, params: &Params) -> Result<Checked, PageFn> 
         ));
     };
     let given = params.get("redirect_uri").unwrap_or("");
+    if given.is_empty() {
+        // A real org's page for a missing redirect_uri is believed to be the mismatch one; its
+        // exact text there is not known.
+        return Err(page_error(
+            StatusCode::BAD_REQUEST,
+            "redirect_uri_mismatch",
+            "redirect_uri must match configuration",
+            format!(
+                "redirect_uri is missing: send one of the callback URLs of app '{}'; nothing was redirected",
+                app.name
+            ),
+        ));
+    }
     if !app.callback_urls.iter().any(|r| redirect_matches(r, given)) {
         return Err(page_error(
             StatusCode::BAD_REQUEST,

@@ -36,12 +36,18 @@ pub fn authorization_code(
         .as_ref()
         .map(|c| c.method.as_str().to_string());
     if grant.used {
-        let family = grant.family.clone();
-        let mut revoked = 0;
-        if let Some(f) = &family {
-            grants.revoke_family(f);
-            revoked = auth.sessions().revoke_family(f);
-        }
+        let Some(family) = grant.family.clone() else {
+            // The first presentation was refused (a redirect_uri, verifier or client that did
+            // not match), so it gave no tokens; it used the code up all the same.
+            return Err(OAuthError::invalid_grant(
+                "invalid authorization code",
+                "this code was used up by an earlier attempt to exchange it that was refused; \
+                 a code works for one exchange, even one that fails, so fix that request and \
+                 start the sign-in again for a new code",
+            ));
+        };
+        grants.revoke_family(&family);
+        let revoked = auth.sessions().revoke_family(&family);
         return Err(OAuthError::invalid_grant(
             "invalid authorization code",
             format!(

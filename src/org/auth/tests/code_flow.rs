@@ -245,6 +245,50 @@ async fn a_code_works_once_and_its_reuse_revokes_the_tokens_it_gave() {
 }
 
 #[tokio::test]
+async fn a_retry_after_a_refused_exchange_says_the_refusal_used_the_code_up() {
+    let h = H::new();
+    let code = h.code("web-key", "").await;
+    let wrong = h
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", "web-key"),
+            ("client_secret", "web-secret"),
+            ("redirect_uri", "https://app.example.com/cb"),
+            ("code_verifier", VERIFIER),
+        ])
+        .await;
+    assert_eq!(wrong.error(), "invalid_grant");
+    let retry = h.exchange("web-key", "web-secret", &code).await;
+    assert_eq!(retry.error(), "invalid_grant");
+    let reason = h.last().reason;
+    assert!(
+        reason.contains("used up by an earlier attempt to exchange it that was refused"),
+        "{reason}"
+    );
+    assert!(!reason.contains("already exchanged"), "{reason}");
+    assert!(
+        !reason.contains("revoked"),
+        "no tokens were given: {reason}"
+    );
+}
+
+#[tokio::test]
+async fn an_authorize_request_without_redirect_uri_says_it_is_missing() {
+    let h = H::new();
+    let r = h
+        .get(&format!(
+            "/services/oauth2/authorize?response_type=code&client_id=web-key&state=xyz&code_challenge={CHALLENGE}"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.location().is_none());
+    let reason = h.last().reason;
+    assert!(reason.starts_with("redirect_uri is missing"), "{reason}");
+    assert!(!reason.contains("''"), "{reason}");
+}
+
+#[tokio::test]
 async fn a_code_expires_after_its_lifetime() {
     let h = H::new();
     let code = h.code("web-key", "").await;
