@@ -34,16 +34,7 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 
 /// Writes `contents` to `path` atomically, leaving a file of mode 0600.
 pub fn write_private_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
-        .to_string_lossy();
-    sweep_stale_temps(dir, &name);
-    let tmp = write_temp(dir, &name, contents)?;
+    let tmp = write_temp(path, contents)?;
     let result = fs::rename(&tmp, path);
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -55,16 +46,7 @@ pub fn write_private_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
 /// The file appears whole or not at all, and of two writers at once exactly one makes it
 /// (the other gets false and should read the file).
 pub fn create_private_once(path: &Path, contents: &[u8]) -> io::Result<bool> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
-        .to_string_lossy();
-    sweep_stale_temps(dir, &name);
-    let tmp = write_temp(dir, &name, contents)?;
+    let tmp = write_temp(path, contents)?;
     // A link fails where the name is taken, where a rename would replace what is there.
     let made = match fs::hard_link(&tmp, path) {
         Ok(()) => Ok(true),
@@ -75,9 +57,18 @@ pub fn create_private_once(path: &Path, contents: &[u8]) -> io::Result<bool> {
     made
 }
 
-/// Writes `contents` to a fresh temporary file in `dir` for `name` (mode 0600, synced), named
-/// `.<name>.<pid>-<n>.tmp`; returns its path.
-fn write_temp(dir: &Path, name: &str, contents: &[u8]) -> io::Result<PathBuf> {
+/// Writes `contents` to a fresh temporary file beside `path` (mode 0600, synced), named
+/// `.<name>.<pid>-<n>.tmp`, after removing those a killed writer left; returns its path.
+fn write_temp(path: &Path, contents: &[u8]) -> io::Result<PathBuf> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
+        .to_string_lossy();
+    sweep_stale_temps(dir, &name);
     static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));

@@ -29,18 +29,9 @@ pub fn check(
                 None,
             );
             let _ = std::fs::remove_dir_all(&scratch);
-            let left = if sweep.survivors.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; these processes could not be ended: {} (end them by hand)",
-                    sweep
-                        .survivors
-                        .iter()
-                        .map(|p| p.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+            let left = match sweep.survivors_said("processes") {
+                said if said.is_empty() => said,
+                said => format!("; {said}"),
             };
             eprintln!("\nsflab: dev check stopped by {}{left}.", why.name());
             std::process::exit(i32::from(why.code()));

@@ -215,18 +215,9 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
                 &crate::runner::leftovers::Marker::EveryRunOfThisProcess,
                 None,
             );
-            let ended = if sweep.survivors.is_empty() {
-                "every submission's processes were ended".to_string()
-            } else {
-                format!(
-                    "these submission processes could not be ended: {} (end them by hand)",
-                    sweep
-                        .survivors
-                        .iter()
-                        .map(|p| p.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+            let ended = match sweep.survivors_said("submission processes") {
+                said if said.is_empty() => "every submission's processes were ended".to_string(),
+                said => said,
             };
             eprintln!(
                 "\nsflab: grading stopped by {}; {ended}, and nothing was written.",

@@ -109,6 +109,22 @@ pub struct Sweep {
     pub orphans: Vec<Leftover>,
 }
 
+impl Sweep {
+    /// What a stopped command says of the processes it could not end: empty when it ended
+    /// them all, else `these processes could not be ended: pid 12 \`sleep 30\`, … (end them by
+    /// hand)`, naming them as `what` (`processes`, `submission processes`).
+    pub fn survivors_said(&self, what: &str) -> String {
+        if self.survivors.is_empty() {
+            return String::new();
+        }
+        let pids: Vec<String> = self.survivors.iter().map(|p| p.to_string()).collect();
+        format!(
+            "these {what} could not be ended: {} (end them by hand)",
+            pids.join(", ")
+        )
+    }
+}
+
 /// How many processes a note names before it counts the rest.
 const NAMED_IN_A_NOTE: usize = 5;
 
