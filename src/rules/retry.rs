@@ -75,8 +75,10 @@ fn throttle_statuses() -> Vec<u16> {
 /// `retry.backoff`: the waits between attempts of one failing request grow, each at least
 /// `min_growth` times the one before (and longer), until they stop growing at a cap: once a
 /// wait has grown, later waits may stay at the longest so far (a back-off capped at, say, 30 s
-/// keeps waiting 30 s) but never fall back below it. With `cap_ms`, no wait may be longer than
-/// that (plus timer tolerance): a lab that asks for a capped back-off fails an uncapped one.
+/// keeps waiting 30 s) but never fall back below it. A wait grows only by more than timer
+/// noise ([`TOLERANCE_MS`]): retries sent with no pause or a fixed one do not pass by chance.
+/// With `cap_ms`, no wait may be longer than that (plus timer tolerance): a lab that asks for
+/// a capped back-off fails an uncapped one.
 /// Attempts of a request count while each is answered 429, 5xx, a transient 4xx
 /// ([`TRANSIENT_CODES`]) or nothing. A wait chosen at random each time (full jitter) cannot be
 /// told from no back-off in a few attempts and is not judged kindly; jitter added on top of a
@@ -490,7 +492,9 @@ fn not_backing_off(gaps: &[Duration], min_growth: f64) -> Option<usize> {
             pair[1].num_milliseconds() as f64,
         );
         longest = longest.max(a);
-        let grows = b > a && b >= a * min_growth;
+        // Growth within timer noise is no back-off: retries sent without a pause (or after a
+        // fixed one) differ by a few milliseconds either way.
+        let grows = b > a + TOLERANCE_MS as f64 && b >= a * min_growth;
         let capped = grown && b + TOLERANCE_MS as f64 >= longest;
         if !(grows || capped) {
             return Some(k);
@@ -882,6 +886,24 @@ mod tests {
                 req("PATCH", P, 200).at(500, 5),
             ]),
         );
+    }
+
+    #[test]
+    fn backoff_refuses_retries_without_a_pause_whose_gaps_differ_by_noise() {
+        // Gaps of 2 ms then 3 ms: "longer" only by timer noise.
+        let no_pause = evidence(vec![
+            req("POST", P, 504).at(0, 5),
+            req("POST", P, 504).at(7, 5),
+            req("POST", P, 201).at(15, 5),
+        ]);
+        let v = assert_fails("{ rule: retry.backoff }", &no_pause);
+        assert!(v.message.contains("did not back off"), "{}", v.message);
+        let fixed_pause = evidence(vec![
+            req("POST", P, 504).at(0, 5),
+            req("POST", P, 504).at(305, 5),
+            req("POST", P, 201).at(618, 5),
+        ]);
+        assert_fails("{ rule: retry.backoff }", &fixed_pause);
     }
 
     #[test]
