@@ -281,8 +281,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         if view.detail.take().is_some() {
             return None;
         }
-        // The evidence of one rule listed on Traffic goes back to every exchange, as Esc does.
-        if view.tab == LabTab::Traffic && view.traffic_filter.take().is_some() {
+        // The evidence of one rule listed on Traffic goes back to Results, as Esc does.
+        if view.tab == LabTab::Traffic && view.traffic_filter.is_some() {
+            crate::tui::lab::keys::close_evidence(view);
             return None;
         }
     }

@@ -4,7 +4,7 @@
 use super::{app, finished, key, lab_event, open, screen};
 use crossterm::event::KeyCode;
 use sflab::rules::Verdict;
-use sflab::tui::lab::LabEvent;
+use sflab::tui::lab::{LabEvent, LabTab};
 use sflab::tui::{update, Command, Focus};
 
 #[test]
@@ -47,7 +47,7 @@ fn q_closes_the_solution_shown_while_the_tree_has_the_focus() {
 }
 
 #[test]
-fn q_on_a_rules_evidence_lists_every_exchange_again_and_then_quits() {
+fn q_on_a_rules_evidence_goes_back_to_results_and_then_quits() {
     let mut a = app();
     open(&mut a, "rest-upsert-twice");
     lab_event(
@@ -60,6 +60,36 @@ fn q_on_a_rules_evidence_lists_every_exchange_again_and_then_quits() {
     update(&mut a, key(KeyCode::Enter));
     assert!(screen(&a).contains("The evidence for state.idempotent"));
     assert_eq!(update(&mut a, key(KeyCode::Char('q'))), None, "not a quit");
+    assert!(a.lab_view().is_some_and(|v| v.tab == LabTab::Results));
     assert!(!screen(&a).contains("The evidence for state.idempotent"));
     assert_eq!(update(&mut a, key(KeyCode::Char('q'))), Some(Command::Quit));
+}
+
+#[test]
+fn esc_on_a_rules_evidence_goes_back_to_results_and_a_lists_every_exchange() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    lab_event(
+        &mut a,
+        finished(vec![
+            Verdict::fail("state.idempotent", 3, "created twice").with_evidence([2])
+        ]),
+    );
+    update(&mut a, key(KeyCode::Char('2')));
+    update(&mut a, key(KeyCode::Enter));
+    let s = screen(&a);
+    assert!(s.contains("a lists every exchange · Esc back"), "{s}");
+    assert!(s.contains("Esc back to Results"), "{s}");
+    update(&mut a, key(KeyCode::Esc));
+    let v = a.lab_view().expect("the lab stays open");
+    assert_eq!(v.tab, LabTab::Results, "back where the evidence was opened");
+    assert!(v.traffic_filter.is_none());
+    assert_eq!(a.focus, Focus::Right, "not back to the tree");
+
+    // `a` lists every exchange, staying on Traffic; Esc then leaves the tab as before.
+    update(&mut a, key(KeyCode::Enter));
+    update(&mut a, key(KeyCode::Char('a')));
+    let v = a.lab_view().expect("the lab stays open");
+    assert_eq!(v.tab, LabTab::Traffic);
+    assert!(v.traffic_filter.is_none());
 }

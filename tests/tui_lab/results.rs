@@ -150,9 +150,11 @@ fn the_evidence_header_keeps_the_way_back_in_view_at_80_columns() {
     update(&mut a, key(KeyCode::Enter));
     let s = screen(&a);
     assert!(
-        s.contains("Evidence for rest.upsert_by_external_id · Esc all"),
+        s.contains("Evidence for rest.upsert_by_external_id · Esc back"),
         "{s}"
     );
+    let bar = s.lines().last().unwrap_or_default();
+    assert!(bar.contains("a every exchange"), "{bar}");
 }
 
 #[test]

@@ -430,6 +430,16 @@ fn whole_output(view: &mut LabView) -> KeyOutcome {
     KeyOutcome::Handled
 }
 
+/// Closes the rule's evidence listed on Traffic and goes back to Results, where it was
+/// opened, with that rule still selected; Traffic lists every exchange again.
+pub fn close_evidence(view: &mut LabView) {
+    view.traffic_filter = None;
+    view.traffic_sel = 0;
+    view.tab = LabTab::Results;
+}
+
+/// Traffic: ⏎ opens an exchange, s saves a HAR file; over a rule's evidence (opened from
+/// Results) Esc / h go back to Results and `a` lists every exchange.
 fn on_traffic(view: &mut LabView, key: KeyEvent, delta: isize) -> KeyOutcome {
     let listed: Vec<u64> = view.listed_exchanges().iter().map(|e| e.seq).collect();
     match key.code {
@@ -439,7 +449,11 @@ fn on_traffic(view: &mut LabView, key: KeyEvent, delta: isize) -> KeyOutcome {
                 view.detail_scroll = 0;
             }
         }
-        KeyCode::Esc if view.traffic_filter.is_some() => {
+        // A rule's evidence was opened from Results: back goes there.
+        KeyCode::Esc | KeyCode::Char('h') | KeyCode::Left if view.traffic_filter.is_some() => {
+            close_evidence(view);
+        }
+        KeyCode::Char('a') if view.traffic_filter.is_some() => {
             view.traffic_filter = None;
             view.traffic_sel = 0;
         }

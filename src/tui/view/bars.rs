@@ -202,6 +202,12 @@ fn lab_hints(v: &LabView) -> &'static [(&'static str, &'static str)] {
             ("1-5", "tab"),
             ("e", "edit"),
         ],
+        LabTab::Traffic if v.traffic_filter.is_some() => &[
+            ("⏎", "detail"),
+            ("a", "every exchange"),
+            ("Esc", "back to Results"),
+            ("1-5", "tab"),
+        ],
         LabTab::Traffic => &[
             ("r", "run"),
             ("⏎", "detail"),

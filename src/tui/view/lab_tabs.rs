@@ -96,18 +96,21 @@ fn api_prefix_len(path: &str) -> Option<usize> {
 }
 
 /// The line over a rule's evidence in at most `width` cells: shorter wordings first, then the
-/// rule's name cut with `…`, so the way back (Esc) always shows.
+/// rule's name cut with `…`, so the way back (Esc, to Results) always shows, and `a` (every
+/// exchange) as long as the rule's name is whole.
 fn evidence_header(rule: &str, width: usize) -> String {
     let wordings = [
-        format!("The evidence for {rule} · Esc lists every exchange"),
-        format!("Evidence for {rule} · Esc lists every exchange"),
-        format!("Evidence for {rule} · Esc lists all"),
-        format!("Evidence for {rule} · Esc all"),
+        format!("The evidence for {rule} · a lists every exchange · Esc back"),
+        format!("Evidence for {rule} · a lists every exchange · Esc back"),
+        format!("Evidence for {rule} · a lists all · Esc back"),
+        format!("Evidence for {rule} · a all · Esc back"),
+        // (The status bar names `a` too.)
+        format!("Evidence for {rule} · Esc back"),
     ];
     if let Some(fits) = wordings.into_iter().find(|w| w.width() <= width) {
         return fits;
     }
-    let back = " · Esc all";
+    let back = " · Esc back";
     let room = width.saturating_sub(back.width());
     format!("{}{back}", fit(&format!("Evidence for {rule}"), room))
 }
@@ -481,18 +484,18 @@ mod tests {
     use unicode_width::UnicodeWidthStr;
 
     #[test]
-    fn the_evidence_header_fits_and_keeps_the_way_back() {
+    fn the_evidence_header_fits_and_names_the_keys_out() {
         // The Traffic tab is 50 cells wide at 80 columns.
         let short = super::evidence_header("http.request", 50);
-        assert_eq!(short, "Evidence for http.request · Esc lists all");
+        assert_eq!(short, "Evidence for http.request · a lists all · Esc back");
         let long = super::evidence_header("rest.upsert_by_external_id", 50);
-        assert_eq!(long, "Evidence for rest.upsert_by_external_id · Esc all");
+        assert_eq!(long, "Evidence for rest.upsert_by_external_id · Esc back");
         let cut =
             super::evidence_header("a.rule_with_a_name_longer_than_any_pane_has_room_for", 50);
-        assert!(cut.width() <= 50 && cut.ends_with("… · Esc all"), "{cut}");
+        assert!(cut.width() <= 50 && cut.ends_with("… · Esc back"), "{cut}");
         assert_eq!(
             super::evidence_header("http.request", 120),
-            "The evidence for http.request · Esc lists every exchange"
+            "The evidence for http.request · a lists every exchange · Esc back"
         );
     }
 
