@@ -102,6 +102,8 @@ impl LeakList {
             .iter_mut()
             .find(|(k, p, _)| *k == kind && *p == place)
         {
+            // Two secrets on one line are one line: `{"sf": …, "erp": …}` is not "2 lines".
+            Some((_, _, lines)) if lines.contains(&line) => {}
             Some((_, _, lines)) => lines.push(line),
             None => self.places.push((kind, place, vec![line])),
         }
@@ -191,28 +193,101 @@ pub(crate) fn secrets_not_in_sources(cx: &Cx) -> Verdict {
          `__pycache__/`, `.git/`): keep a secret in memory, never in a `.env` or cache file \
          in the lab folder."
     };
+    // Which variable held each leaked secret: a marker the runner handed over names its
+    // variable; a token the program fetched itself was in no variable at all.
+    let leaked: Vec<(String, Option<String>)> = cx
+        .ev
+        .sources
+        .iter()
+        .flat_map(|f| find_markers(&f.text))
+        .filter(|m| is_leak_kind(&m.kind))
+        .map(|m| {
+            let marker = format!("‹redacted:{}#{}›", m.kind, m.hash);
+            (m.kind, Some(marker))
+        })
+        .chain(
+            elsewhere
+                .iter()
+                .flat_map(|f| f.kinds.iter().map(|k| (k.clone(), None))),
+        )
+        .collect();
     cx.fail(format!(
-        "Your files contain secrets: {}. Read them from the environment variables the lab sets ({}) instead of writing them into code.{hidden_note}",
+        "Your files contain secrets: {}. {}{hidden_note}",
         found.render(|kind, path, line| format!("{kind} ({path}:{line})")),
-        secret_variables(cx)
+        advice(cx, &leaked)
     ))
 }
 
-/// The variables of the lab's `run.env` named like secrets (`INVENTORY_API_KEY`), as the
-/// brief gives them; without any, a pointer to the brief.
-fn secret_variables(cx: &Cx) -> String {
-    let names: Vec<String> = cx
-        .ev
+/// The variable the runner hands a secret of `kind` it gave out in (see `Evidence::handed`).
+fn handed_variable(kind: &str) -> Option<&'static str> {
+    match kind {
+        "client_secret" => Some("SF_CLIENT_SECRET"),
+        "access_token" => Some("SF_ACCESS_TOKEN"),
+        "refresh_token" => Some("SF_REFRESH_TOKEN"),
+        _ => None,
+    }
+}
+
+/// What to do instead, for leaked secrets given as (kind, marker when known): read a handed
+/// secret from the variable that held it (`$SF_CLIENT_SECRET`, or the lab's own such as
+/// `$ERP_CLIENT_SECRET`), and keep a token the program fetched itself in memory.
+fn advice(cx: &Cx, leaked: &[(String, Option<String>)]) -> String {
+    let mut variables: Vec<String> = Vec::new();
+    let mut fetched_tokens = false;
+    let mut unknown = false;
+    let mut name = |v: String| {
+        if !variables.contains(&v) {
+            variables.push(v);
+        }
+    };
+    for (kind, marker) in leaked {
+        let handed = cx.ev.handed.iter().find(|h| match marker {
+            Some(m) => h.marker == *m,
+            None => h.kind == *kind,
+        });
+        if let Some(var) = handed.and_then(|h| handed_variable(&h.kind)) {
+            name(format!("${var}"));
+        } else if kind == "lab_secret" {
+            lab_secret_variables(cx).into_iter().for_each(&mut name);
+        } else if matches!(kind.as_str(), "access_token" | "refresh_token") {
+            fetched_tokens = true;
+        } else {
+            unknown = true;
+        }
+    }
+    if unknown {
+        lab_secret_variables(cx).into_iter().for_each(&mut name);
+    }
+    let mut out = Vec::new();
+    if !variables.is_empty() || unknown {
+        let from = if variables.is_empty() {
+            "the brief names them".to_string()
+        } else {
+            variables.join(", ")
+        };
+        out.push(format!(
+            "Read them from the environment variables the lab sets ({from}) instead of writing them into code."
+        ));
+    }
+    if fetched_tokens {
+        out.push(
+            "Keep the tokens your program fetches at run time in memory, for the run that \
+             asked for them: write them into no file."
+                .to_string(),
+        );
+    }
+    out.join(" ")
+}
+
+/// The variables of the lab's `run.env` named like secrets (`$INVENTORY_API_KEY`), as the
+/// brief gives them.
+fn lab_secret_variables(cx: &Cx) -> Vec<String> {
+    cx.ev
         .lab_env
         .iter()
         .filter(|n| crate::redact::names_a_secret(n))
         .map(|n| format!("${n}"))
-        .collect();
-    if names.is_empty() {
-        "the brief names them".to_string()
-    } else {
-        names.join(", ")
-    }
+        .collect()
 }
 
 /// Every file left in the lab folder holding a secret (hidden ones included) is readable and

@@ -328,3 +328,34 @@ fn a_token_in_the_query_string_fails_and_a_header_passes() {
     let header = get("/services/data/v62.0/query?q=x", 200).bearer("ab12");
     assert_passes("{ rule: secrets.not_in_url }", &evidence(vec![header]));
 }
+
+#[test]
+fn a_leak_names_the_variable_that_held_it_and_keeps_fetched_tokens_in_memory() {
+    let r = Redactor::new(b"k");
+    r.add_secret("client_secret", "sf-consumer-secret-1");
+    r.add_secret("lab_secret", "erp-demo-secret");
+    r.add_secret("access_token", "00Dxx!fetched.at.run.time.token");
+    r.add_secret("access_token", "00Dxx!second.fetched.token.value");
+    let mut ev = evidence(vec![]);
+    ev.lab_env = vec!["ERP_CLIENT_ID".into(), "ERP_CLIENT_SECRET".into()];
+    ev.handed = vec![crate::evidence::KnownSecret {
+        kind: "client_secret".into(),
+        marker: r.marker("client_secret", "sf-consumer-secret-1"),
+    }];
+    ev.sources.push(SourceFile {
+        path: "state/cache.json".into(),
+        text: r.text(
+            r#"{"sf": "00Dxx!fetched.at.run.time.token", "erp": "00Dxx!second.fetched.token.value", "secret": "sf-consumer-secret-1"}"#,
+        ),
+    });
+    let v = assert_fails("{ rule: secrets.not_in_sources }", &ev);
+    assert!(v.message.contains("($SF_CLIENT_SECRET)"), "{}", v.message);
+    assert!(!v.message.contains("ERP_CLIENT_SECRET"), "{}", v.message);
+    assert!(
+        v.message.contains("access token (state/cache.json:1)"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("2 lines"), "{}", v.message);
+    assert!(v.message.contains("in memory"), "{}", v.message);
+}
