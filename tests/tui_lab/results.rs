@@ -1,7 +1,7 @@
 //! The Results tab scrolls: the pane follows the selected rule, and PgUp/PgDn/space page
 //! through everything below it, the run's output included.
 
-use super::{finished, fixture, key, open, screen};
+use super::{finished, fixture, key, lab_event, open, screen};
 use crossterm::event::KeyCode;
 use sflab::evidence::{CapturedOutput, InterleavedOutput, LearnerRun, OutputLine, OutputStream};
 use sflab::rules::Verdict;
@@ -422,4 +422,52 @@ fn glyph_colours(app: &App) -> Vec<ratatui::style::Color> {
         }
     }
     colours
+}
+
+#[test]
+fn a_run_that_could_not_start_labels_the_traffic_left_as_the_previous_attempts() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 100, 30);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('r')));
+    lab_event(
+        &mut a,
+        finished(vec![Verdict::pass("http.rule_1", 1, "fine")]),
+    );
+    update(&mut a, key(KeyCode::Char('3')));
+    assert!(!screen(&a).contains("Previous attempt"));
+
+    // The folder went away: the next run ends before its org and proxy were ready.
+    update(&mut a, key(KeyCode::Char('r')));
+    lab_event(
+        &mut a,
+        LabEvent::Finished {
+            lab: "rest-upsert-twice".into(),
+            outcome: Err("the lab's folder /ws/rest-upsert-twice is gone".into()),
+            exchanges: Vec::new(),
+            runs: Vec::new(),
+        },
+    );
+    update(&mut a, key(KeyCode::Char('3')));
+    let s = screen(&a);
+    assert!(
+        s.contains("Previous attempt's exchanges: the last attempt could not start"),
+        "{s}"
+    );
+    assert!(
+        s.contains("PATCH"),
+        "the earlier exchanges stay listed: {s}"
+    );
+
+    // A run that starts lists its own exchanges, unlabelled.
+    update(&mut a, key(KeyCode::Char('r')));
+    lab_event(
+        &mut a,
+        LabEvent::Run {
+            lab: "rest-upsert-twice".into(),
+            update: RunUpdate::Prepared {
+                proxy_url: "https://127.0.0.1:41234".into(),
+            },
+        },
+    );
+    assert!(!screen(&a).contains("Previous attempt"), "{}", screen(&a));
 }

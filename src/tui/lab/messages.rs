@@ -197,6 +197,14 @@ pub fn run_error_text(error: &crate::runner::RunError) -> String {
              X resets the lab to its starter files (yours move to a backup folder).",
             dir.display()
         ),
+        // The folder moved or deleted under the classroom: opening the lab's row copies the
+        // starter files in again (the driver's `open` starts a lab with no folder).
+        RunError::NotStarted { dir, .. } => format!(
+            "the lab's folder {} is gone (moved or deleted?), so there is nothing to run. Move \
+             your folder back, or press Esc and then ⏎ on the lab's row in the tree to copy \
+             the starter files there again.",
+            dir.display()
+        ),
         other => other.to_string(),
     }
 }
@@ -211,6 +219,17 @@ mod tests {
         let said = run_error_text(&RunError::MissingTools("lab \"x\" needs jq".into()));
         assert!(said.starts_with("lab \"x\" needs jq\n"), "{said}");
         assert!(said.contains("quit sflab (q) and start it again"), "{said}");
+    }
+
+    #[test]
+    fn a_missing_lab_folder_says_how_to_get_it_back_in_the_classroom() {
+        let said = run_error_text(&RunError::NotStarted {
+            lab: "rest-basics".into(),
+            dir: "/ws/rest-basics".into(),
+        });
+        assert!(said.contains("/ws/rest-basics is gone"), "{said}");
+        assert!(said.contains("⏎ on the lab's row"), "{said}");
+        assert!(!said.contains("sflab lab start"), "{said}");
     }
 
     #[test]

@@ -171,6 +171,9 @@ pub struct LabView {
     pub error: Option<String>,
     /// Exchanges of the running (or last) attempt, in order.
     pub exchanges: Vec<Exchange>,
+    /// The exchanges and runs kept are the attempt's before the last one, which could not
+    /// start (Traffic says so).
+    pub traffic_earlier: bool,
     pub runs: Vec<LearnerRun>,
     pub results_sel: usize,
     /// The Results tab's top row: where paging left it, or where following the selected
@@ -296,6 +299,7 @@ impl LabView {
             results_follow: true,
             traffic_sel: 0,
             traffic_filter: None,
+            traffic_earlier: false,
             detail: None,
             detail_scroll: 0,
             limits: ScrollLimits::default(),
@@ -466,8 +470,17 @@ impl LabView {
         runs: Vec<LearnerRun>,
     ) {
         let was_running = self.running();
+        // A run that failed before its org and proxy were ready (no `Prepared`) leaves the
+        // attempt before's exchanges listed.
+        let never_started = matches!(self.run, RunState::Preparing);
         self.run = RunState::Idle;
         self.files_reset = false;
+        self.traffic_earlier = if !exchanges.is_empty() {
+            false
+        } else {
+            let earlier = !self.exchanges.is_empty() || !self.runs.is_empty();
+            outcome.is_err() && never_started && earlier
+        };
         if !exchanges.is_empty() {
             self.exchanges = exchanges;
             self.traffic_sel = self.traffic_sel.min(self.exchanges.len() - 1);
@@ -496,6 +509,7 @@ impl LabView {
                 self.files_reset = false;
                 self.proxy_url = Some(proxy_url);
                 self.exchanges.clear();
+                self.traffic_earlier = false;
                 self.runs.clear();
                 self.traffic_filter = None;
                 self.traffic_sel = 0;

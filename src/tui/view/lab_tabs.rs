@@ -222,6 +222,12 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     let width = area.width as usize;
     let listed = view.listed_exchanges();
     let mut lines: Vec<Line<'static>> = Vec::new();
+    if view.traffic_earlier && !listed.is_empty() {
+        let text = "Previous attempt's exchanges: the last attempt could not start (see Results).";
+        for row in word_rows(text, width) {
+            lines.push(Line::from(Span::styled(row, t.dim())));
+        }
+    }
     if let Some((rule, _)) = &view.traffic_filter {
         lines.push(Line::from(Span::styled(
             evidence_header(rule, width),
@@ -241,6 +247,9 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     )));
     if listed.is_empty() {
         let text = match view.run {
+            RunState::Idle if view.traffic_earlier => {
+                "No traffic: the last attempt could not start (see Results)."
+            }
             // A finished run that sent nothing through the proxy: say where to look.
             RunState::Idle if !view.runs.is_empty() => {
                 "Your last run made no request to the org. Check that your code sends its calls to $SF_INSTANCE_URL."
