@@ -13,6 +13,7 @@ use super::decision::{Draft, Outcome};
 use super::error::OAuthError;
 use super::form::Params;
 use super::grants::{digest, CodeGrant};
+use super::lockout::lockout_reason;
 use super::pages;
 use super::pkce::{self, constant_time_eq, Challenge};
 use super::server::{random_token, AuthServer};
@@ -526,9 +527,22 @@ fn check_login(auth: &AuthServer, params: &Params) -> Result<User, String> {
     let user = auth
         .with_config(|c| c.users.by_username(username).cloned())
         .ok_or(failed.to_string())?;
-    match user.password.as_deref() {
-        Some(p) if constant_time_eq(p.as_bytes(), password.as_bytes()) => Ok(user),
-        _ => Err(failed.to_string()),
+    let Some(expected) = user.password.as_deref() else {
+        return Err(failed.to_string());
+    };
+    let ok = constant_time_eq(expected.as_bytes(), password.as_bytes());
+    if auth.count_password(&user.id, ok) {
+        // The page a real org shows at lockout is not known word for word.
+        return Err(format!(
+            "Your account is locked: too many failed login attempts. Contact your Salesforce \
+             administrator. ({})",
+            lockout_reason()
+        ));
+    }
+    if ok {
+        Ok(user)
+    } else {
+        Err(failed.to_string())
     }
 }
 

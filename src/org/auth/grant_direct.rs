@@ -6,6 +6,7 @@ use super::client_auth::{authenticate, presented, SecretRule};
 use super::config::Flow;
 use super::decision::Draft;
 use super::error::OAuthError;
+use super::lockout::lockout_reason;
 use super::pkce::constant_time_eq;
 use super::server::{AuthServer, RefreshIssue, TokenRequest};
 use super::token::{
@@ -81,10 +82,19 @@ pub fn password(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<
         (Some(_), Some(expected)) => constant_time_eq(expected.as_bytes(), given.as_bytes()),
         _ => false,
     };
+    let locked_out = match &user {
+        Some(u) if u.password.is_some() => auth.count_password(&u.id, ok),
+        _ => false,
+    };
     let Some(user) = user.filter(|_| ok) else {
+        let wrong = "the username or password is wrong (the mock org has no security tokens: send the password alone)";
         return Err(OAuthError::invalid_grant(
             "authentication failure",
-            "the username or password is wrong (the mock org has no security tokens: send the password alone)",
+            if locked_out {
+                format!("{wrong}, {}", lockout_reason())
+            } else {
+                wrong.to_string()
+            },
         ));
     };
     require_active(&user)?;

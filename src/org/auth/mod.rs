@@ -5,7 +5,7 @@
 //! - configuration: `config` (apps, settings), `users` (the login directory), `access`
 //!   (permission sets and the [`Access`] query the REST layer calls), `span` (YAML values),
 //!   `defaults` (the default org's apps, users and workspace JWT key);
-//! - checks: `pkce`, `jwt`, `saml` (+ `xmlscan`), `keys`, `client_auth`, `form`;
+//! - checks: `pkce`, `jwt`, `saml` (+ `xmlscan`), `keys`, `client_auth`, `form`, `lockout`;
 //! - state: `server` ([`AuthServer`], token minting), `grants`, `decision` (the log);
 //! - endpoints: `token` (dispatch) with `grant_code`, `grant_direct`, `grant_assertion`,
 //!   `device`; `authorize` + `pages`; `setup_connect`; `revoke`; `introspect`; `identity`.
@@ -31,6 +31,7 @@ pub mod identity;
 mod introspect;
 pub mod jwt;
 pub mod keys;
+pub mod lockout;
 mod pages;
 pub mod pkce;
 pub mod profile;

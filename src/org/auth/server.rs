@@ -6,8 +6,10 @@ use super::decision::{AuthDecision, Draft, Outcome};
 use super::grants::{digest, GrantStore, RefreshRecord, RefreshStatus};
 use super::jwt;
 use super::keys::OrgKeys;
+use super::lockout::{FailedLogins, PasswordCount};
 use super::sign_in::{self, SignIn, SignInSink};
 use super::users::User;
+use super::users::UserStatus;
 use crate::org::rest::InstanceUrl;
 use crate::org::{OrgClock, Session, SessionTable};
 use base64::engine::general_purpose::STANDARD;
@@ -44,6 +46,7 @@ struct Inner {
     log: Mutex<Vec<AuthDecision>>,
     sign_ins: RwLock<Option<SignInSink>>,
     public_url: RwLock<Option<String>>,
+    failed_logins: Mutex<FailedLogins>,
 }
 
 /// How a token response treats refresh tokens.
@@ -103,6 +106,7 @@ impl AuthServer {
                 log: Mutex::new(Vec::new()),
                 sign_ins: RwLock::new(None),
                 public_url: RwLock::new(None),
+                failed_logins: Mutex::new(FailedLogins::default()),
             }),
         }
     }
@@ -144,9 +148,28 @@ impl AuthServer {
         }
     }
 
+    /// Counts a password check of `user_id` towards lockout (see [`super::lockout`]): a wrong
+    /// password that reaches the limit locks the user out in the directory. True when this
+    /// attempt locked the user out.
+    pub fn count_password(&self, user_id: &str, correct: bool) -> bool {
+        let count = self.inner.failed_logins.lock().record(user_id, correct);
+        if count != PasswordCount::LockedOut {
+            return false;
+        }
+        let mut config = self.inner.config.write();
+        match config.users.by_id_mut(user_id) {
+            Some(u) if u.status == UserStatus::Active => {
+                u.status = UserStatus::Locked;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Replaces the configuration (a lab reseeds the org). Grants already issued stay valid.
     pub fn replace_config(&self, config: AuthConfig) {
         *self.inner.config.write() = config;
+        *self.inner.failed_logins.lock() = FailedLogins::default();
     }
 
     pub(super) fn grants(&self) -> parking_lot::MutexGuard<'_, GrantStore> {

@@ -6,6 +6,7 @@ mod code_flow;
 mod device_flow;
 mod identity;
 mod introspection;
+mod lockout;
 mod refresh;
 mod robustness;
 mod token_basics;
