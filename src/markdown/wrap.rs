@@ -119,7 +119,7 @@ fn pieces(runs: &[(String, Style)]) -> Vec<Piece> {
             if c == '\n' {
                 finish(&mut out, &mut word, &mut word_w);
                 out.push(Piece::Break);
-            } else if c.is_whitespace() {
+            } else if c.is_whitespace() && c != '\u{a0}' {
                 finish(&mut out, &mut word, &mut word_w);
                 if !matches!(out.last(), Some(Piece::Space(_))) {
                     out.push(Piece::Space(*style));
@@ -227,7 +227,8 @@ impl Lines {
     }
 }
 
-/// Wraps styled runs to `width` cells. Spaces collapse; `\n` forces a break.
+/// Wraps styled runs to `width` cells. Spaces collapse; `\n` forces a break; a no-break
+/// space (U+00A0) holds the words either side of it together.
 pub fn wrap(runs: &[(String, Style)], width: usize) -> Vec<Vec<Span<'static>>> {
     wrap_with(runs, width, false).0
 }
@@ -435,6 +436,12 @@ mod tests {
         // Where nothing marks the cut (a table's cell), it is broken plain.
         let plain = text(&wrap(&runs, 40));
         assert!(plain.iter().all(|l| l.width() <= 40 && !l.contains('┆')));
+    }
+
+    #[test]
+    fn a_no_break_space_keeps_its_words_on_one_line() {
+        let runs = vec![("checks it  1\u{a0}point".to_string(), Style::new())];
+        assert_eq!(text(&wrap(&runs, 10)), vec!["checks it", "1\u{a0}point"]);
     }
 
     #[test]

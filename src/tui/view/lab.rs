@@ -149,12 +149,31 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     lines.push(heading(app, "What the checks look for"));
     for c in &spec.checks {
         let pts = if c.points == 1 { "point" } else { "points" };
-        lines.push(Line::from(vec![
+        let what = what_it_checks_in(c, &spec.checks);
+        // A no-break space keeps the figure beside its word when the line wraps.
+        let points = format!("  {}\u{a0}{pts}", c.points);
+        let line = Line::from(vec![
             Span::raw("• "),
-            Span::raw(what_it_checks_in(c, &spec.checks)),
-            // A no-break space keeps the figure beside its word when the line wraps.
-            Span::styled(format!("  {}\u{a0}{pts}", c.points), t.dim()),
-        ]));
+            Span::raw(what.clone()),
+            Span::styled(points.clone(), t.dim()),
+        ]);
+        if line.width() <= width {
+            lines.push(line);
+            continue;
+        }
+        // Too long for a row: it goes on under its text, as a lesson's bullets do.
+        let runs = [(what.clone(), Style::new()), (points.clone(), t.dim())];
+        let rows = hanging(Span::raw("• "), &runs, width);
+        let texts: Vec<String> = rows.iter().map(|l| l.to_string()).collect();
+        let at = lines.len();
+        let wrapped = wrapped_joins(&format!("{what}{points}"), &texts, 2);
+        joins.extend(
+            wrapped
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, j)| Some((at + i, j?))),
+        );
+        lines.extend(rows);
     }
     if spec.run.times > 1 {
         lines.push(Line::from(Span::styled(
@@ -400,20 +419,26 @@ fn hanging_hint(
     (number, code): (Style, Style),
     width: usize,
 ) -> Vec<Line<'static>> {
-    let indent = lead.chars().count();
     let runs: Vec<(String, Style)> = inline_code(text, code)
         .into_iter()
         .map(|s| (s.content.into_owned(), s.style))
         .collect();
-    let rows = crate::markdown::wrap_runs(&runs, width.saturating_sub(indent).max(1));
+    hanging(Span::styled(lead.to_string(), number), &runs, width)
+}
+
+/// `runs` after `lead` (a bullet, a number, a label), wrapped at words within `width` cells,
+/// every further row starting under the text as a lesson's list items do.
+pub(super) fn hanging(
+    lead: Span<'static>,
+    runs: &[(String, Style)],
+    width: usize,
+) -> Vec<Line<'static>> {
+    let indent = lead.content.chars().count();
+    let rows = crate::markdown::wrap_runs(runs, width.saturating_sub(indent).max(1));
+    let mut lead = Some(lead);
     rows.into_iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let head = if i == 0 {
-                Span::styled(lead.to_string(), number)
-            } else {
-                Span::raw(" ".repeat(indent))
-            };
+        .map(|row| {
+            let head = lead.take().unwrap_or_else(|| Span::raw(" ".repeat(indent)));
             Line::from(std::iter::once(head).chain(row).collect::<Vec<_>>())
         })
         .collect()
@@ -445,6 +470,26 @@ mod inline_code_tests {
         let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
         assert_eq!(text, "POST to $SF_INSTANCE_URL/x then exit");
         assert_eq!(spans[1].style, code);
+    }
+
+    #[test]
+    fn a_long_check_goes_on_under_its_text_with_its_points_kept_together() {
+        let what = "answered 200 to a request for the Contact records of every Account the integration user can see";
+        let runs = [
+            (what.to_string(), Style::default()),
+            ("  1\u{a0}point".to_string(), Style::default()),
+        ];
+        let rows: Vec<String> = hanging(Span::raw("• "), &runs, 40)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert!(rows.len() > 2, "{rows:?}");
+        assert!(rows[0].starts_with("• answered"), "{rows:?}");
+        for row in &rows[1..] {
+            assert!(row.starts_with("  ") && !row.starts_with("   "), "{rows:?}");
+        }
+        assert!(rows.last().unwrap().ends_with("1\u{a0}point"), "{rows:?}");
+        assert!(rows.iter().all(|r| r.chars().count() <= 40), "{rows:?}");
     }
 
     #[test]

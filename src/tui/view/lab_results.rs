@@ -97,7 +97,7 @@ pub fn results(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         for (i, run) in view.runs.iter().enumerate() {
             let tail = if i + 1 == view.runs.len() { 6 } else { 3 };
             lines.push(Line::from(""));
-            lines.extend(run_output(run, t, tail));
+            lines.extend(run_output(run, t, tail, width));
         }
     }
     // Rows each line takes once wrapped, to know where the selected rule sits.
@@ -278,7 +278,9 @@ fn opened(v: &Verdict, hinted: &[String], t: &Theme, width: usize) -> Vec<Line<'
 /// The end of one run's output: how it ended, then the last `tail` lines it printed, stdout
 /// and stderr in the order written (the first place to look when `./run` fails), after a line
 /// saying how many earlier lines are left out and that `o` shows them all.
-fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
+/// A run's header, notes and last `tail` output lines in `width` cells: a line too long goes
+/// on under its text, each further piece marked `┆` as a code block's are.
+fn run_output(run: &LearnerRun, t: &Theme, tail: usize, width: usize) -> Vec<Line<'static>> {
     let style = if run.succeeded() || run.stopped_by_lab {
         t.dim()
     } else {
@@ -297,10 +299,9 @@ fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
         )
     });
     for note in started.iter().chain(&run.notes) {
-        out.push(Line::from(vec![
-            Span::styled("note ", t.dim()),
-            Span::styled(note.clone(), t.in_progress()),
-        ]));
+        let lead = Span::styled("note ", t.dim());
+        let runs = [(note.clone(), t.in_progress())];
+        out.extend(super::lab::hanging(lead, &runs, width));
     }
     // Both pipes in the order written, as the run kept them; a run stored before sflab kept
     // that shows stderr, then stdout. Each group: its label, its lines, lines it left out.
@@ -346,11 +347,56 @@ fn run_output(run: &LearnerRun, t: &Theme, tail: usize) -> Vec<Line<'static>> {
             ]));
         }
         for (name, text) in &lines[shown_from..] {
-            out.push(Line::from(vec![
-                Span::styled(format!("{name} "), t.dim()),
-                Span::styled(text.clone(), t.code()),
-            ]));
+            let label = format!("{name} ");
+            out.extend(cut_under_label(&label, text, width, t));
         }
     }
     out
+}
+
+/// One output line after its stream's `label`, cut to `width` cells as written (output is not
+/// reflowed): each further piece starts under the text, after a `┆`.
+fn cut_under_label(label: &str, text: &str, width: usize, t: &Theme) -> Vec<Line<'static>> {
+    let indent = label.chars().count();
+    let room = width.saturating_sub(indent).max(1);
+    let runs = [(text.to_string(), t.code())];
+    crate::markdown::cut_runs(&runs, room)
+        .into_iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let head = if i == 0 {
+                Span::styled(label.to_string(), t.dim())
+            } else {
+                let gutter = format!("{}┆ ", " ".repeat(indent.saturating_sub(2)));
+                Span::styled(gutter, t.border())
+            };
+            Line::from(std::iter::once(head).chain(piece).collect::<Vec<_>>())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod output_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_output_line_goes_on_under_its_text_marked_as_cut() {
+        let t = Theme::monochrome();
+        let text = format!("curl: (60) {}", "x".repeat(50));
+        let rows: Vec<String> = cut_under_label("stderr ", &text, 30, &t)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert!(rows.len() > 1, "{rows:?}");
+        assert!(rows[0].starts_with("stderr curl: (60)"), "{rows:?}");
+        for row in &rows[1..] {
+            assert!(row.starts_with("     ┆ "), "{rows:?}");
+        }
+        assert!(rows.iter().all(|r| r.chars().count() <= 30), "{rows:?}");
+        let whole: String = rows
+            .iter()
+            .map(|r| r.chars().skip(7).collect::<String>())
+            .collect();
+        assert_eq!(whole, text);
+    }
 }
