@@ -88,10 +88,19 @@ fn final_state<'a>(cx: &'a Cx) -> Result<&'a OrgSnapshot, Box<Verdict>> {
     })
 }
 
-/// What the ERP holds when it holds fewer than `min` orders: how many, under which keys, and
-/// what the recorded order calls show. Worded from the orders alone: the same rules judge labs
-/// where a middleware forwards events and labs where the learner's client sends the orders.
-fn too_few(cx: &Cx, book: &[Value], key: &str, min: usize) -> Option<String> {
+/// What the ERP holds when it holds fewer than `min` orders: how many, under which keys, the
+/// keys that were sent (or, with `event_field`, carried by an event) but are not held, and what
+/// the recorded order calls show — an answer that hands back an order the ERP already held (a
+/// retry's, a repeated event's) is no new order. Worded from the orders alone: the same rules
+/// judge labs where a middleware forwards events and labs where the learner's client sends the
+/// orders.
+fn too_few(
+    cx: &Cx,
+    book: &[Value],
+    key: &str,
+    min: usize,
+    event_field: Option<&str>,
+) -> Option<String> {
     (book.len() < min).then(|| {
         let keys: Vec<String> = book.iter().map(|o| text(o.get(key))).collect();
         let held = match book.len() {
@@ -101,17 +110,95 @@ fn too_few(cx: &Cx, book: &[Value], key: &str, min: usize) -> Option<String> {
         let expected = if min == 1 { "was" } else { "were" };
         let creates: Vec<&Exchange> = order_creates(cx).collect();
         let answered = creates.iter().filter(|e| e.status() == Some(201)).count();
+        let again = creates
+            .iter()
+            .filter(|e| e.succeeded() && new_id(cx, e).is_none())
+            .count();
         let seen = match creates.len() {
             0 => "no such call was recorded".to_string(),
             n => format!(
-                "{} recorded, {answered} answered 201",
-                if n == 1 { "1 call was".to_string() } else { format!("{n} calls were") }
+                "{} recorded, {answered} answered 201{}",
+                if n == 1 { "1 call was".to_string() } else { format!("{n} calls were") },
+                match again {
+                    0 => String::new(),
+                    k => format!(
+                        "; {k} of those handed back an order the ERP already held, as a retry or a repeated event is answered, and made no new one"
+                    ),
+                }
             ),
         };
+        let missing = unheld(cx, &creates, &keys, key, event_field);
+        let missing = if missing.is_empty() {
+            String::new()
+        } else {
+            format!(" Not in the ERP: {}.", missing.join("; "))
+        };
         format!(
-            "The ERP holds {held}; at least {min} {expected} expected. Check that each order is sent with POST /ext/erp/orders and answered 201 ({seen})."
+            "The ERP holds {held}; at least {min} {expected} expected.{missing} Check that each order is sent with POST /ext/erp/orders and answered 201 ({seen})."
         )
     })
+}
+
+/// The business key an order call carries: its `Idempotency-Key` header or its body's `key`.
+fn call_key(e: &Exchange, key: &str) -> Option<String> {
+    let k = if key == HEADER_KEY {
+        e.request_header("idempotency-key").map(str::to_string)
+    } else {
+        e.request_json().map(|b| text(b.get(key)))
+    };
+    k.filter(|k| !k.is_empty())
+}
+
+/// A clause per key sent to the ERP, or carried by an event's `event_field`, that the ERP does
+/// not hold (`held`): what became of its last call, or that none was made.
+fn unheld(
+    cx: &Cx,
+    creates: &[&Exchange],
+    held: &[String],
+    key: &str,
+    event_field: Option<&str>,
+) -> Vec<String> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let sent: Vec<(String, &Exchange)> = creates
+        .iter()
+        .filter_map(|e| Some((call_key(e, key)?, *e)))
+        .filter(|(k, _)| !held.contains(k))
+        .collect();
+    for (k, _) in &sent {
+        if out.iter().any(|(seen, _)| seen == k) {
+            continue;
+        }
+        let calls: Vec<&Exchange> = sent.iter().filter(|(o, _)| o == k).map(|c| c.1).collect();
+        let Some(last) = calls.last() else { continue };
+        let which = if calls.len() == 1 {
+            "its only call"
+        } else {
+            "its last call"
+        };
+        let what = match last.status() {
+            None => "got no answer".to_string(),
+            Some(s) => format!("was answered {s}"),
+        };
+        let clause = format!(
+            "{key} {k}: {which}, {}, {what}, and it was never sent again",
+            show(last)
+        );
+        out.push((k.clone(), clause));
+    }
+    let carried = event_field.into_iter().flat_map(|field| {
+        cx.ev
+            .events
+            .published
+            .iter()
+            .filter_map(move |p| Some(text(p.get("payload")?.get(field))))
+    });
+    for k in carried {
+        if !k.is_empty() && !held.contains(&k) && !out.iter().any(|(seen, _)| *seen == k) {
+            let clause = format!("{k}: an event carried it, but no order call was made for it");
+            out.push((k, clause));
+        }
+    }
+    out.into_iter().map(|(_, clause)| clause).collect()
 }
 
 /// The recorded calls that create an ERP order.
@@ -170,7 +257,7 @@ pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
         .filter(|k| !p.keys.is_empty() && !p.keys.contains(k))
         .cloned()
         .collect();
-    if let (true, Some(few)) = (dups.is_empty(), too_few(cx, book, &p.key, p.min)) {
+    if let (true, Some(few)) = (dups.is_empty(), too_few(cx, book, &p.key, p.min, None)) {
         // Nothing was doubled, but too little was sent for that to mean much: the points wait
         // for the rule that names the missing orders, and its hints come first.
         return cx.fail(format!(
@@ -296,7 +383,7 @@ pub(crate) fn orders_written_back(p: &WrittenBack, cx: &Cx) -> Verdict {
         Ok(s) => (s.records(ERP_ORDER_BOOK), s.records(&p.object)),
         Err(v) => return *v,
     };
-    if let Some(few) = too_few(cx, book, &p.key, p.min) {
+    if let Some(few) = too_few(cx, book, &p.key, p.min, Some(&p.field)) {
         return cx.fail(few);
     }
     let mut problems = Vec::new();
@@ -529,6 +616,41 @@ mod tests {
             "{}",
             v.message
         );
+    }
+
+    #[test]
+    fn too_few_orders_name_the_missing_key_and_do_not_count_a_repeat_answer_as_an_order() {
+        // SO-2 is held (its repeat was answered with the same order), SO-3's only call got no
+        // answer (the middleware was stopped while it waited), SO-4 came in an event only.
+        let mut ev = redelivered_order(None);
+        let mut lost = req("POST", "/ext/erp/orders", 0)
+            .at(1300, 5)
+            .body(r#"{"customer": "A-1", "salesforceId": "SO-3"}"#);
+        lost.response = None;
+        lost.seq = 6;
+        ev.exchanges.push(lost);
+        ev.events.published.push(json!({"replay_id": 4, "channel": "/event/OrderActivated__e", "payload": {"ERP_Order_Id__c": "SO-4"}}));
+        let back = "{ rule: erp.orders_written_back, object: Order, field: ERP_Order_Id__c, fields: { Tracking_Number__c: trackingNumber }, min: 3 }";
+        let v = assert_fails(back, &ev);
+        assert!(
+            v.message.contains("salesforceId SO-3: its only call, #6 POST /ext/erp/orders, got no answer, and it was never sent again"),
+            "{}",
+            v.message
+        );
+        assert!(
+            v.message
+                .contains("SO-4: an event carried it, but no order call was made"),
+            "{}",
+            v.message
+        );
+        assert!(
+            v.message
+                .contains("2 answered 201; 1 of those handed back an order the ERP already held"),
+            "{}",
+            v.message
+        );
+        let v = assert_fails("{ rule: erp.no_duplicate_orders, min: 3 }", &ev);
+        assert!(v.message.contains("SO-3: its only call"), "{}", v.message);
     }
 
     #[test]
