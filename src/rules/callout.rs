@@ -14,7 +14,8 @@
 //!   in the org); and each permission set the lab assigns
 //!   after the run was deployed (a file named otherwise deploys a set nobody is given).
 //!   After a failed deploy it says only that, quoting the deploy's error: nothing of the
-//!   learner's metadata reached the org, so no piece of it is missing from the files.
+//!   learner's metadata reached the org, so no piece of it is missing from the files. So does
+//!   a `callout.made` whose last callout the org refused after a failed deploy.
 //!
 //! A failed `callout.made` whose user was to get a principal from a permission set the lab
 //! could not assign says so, naming the set and those that were deployed; one whose last
@@ -226,6 +227,20 @@ pub(crate) fn callout_made(p: &CalloutMade, cx: &Cx) -> Verdict {
     };
     match through.iter().rfind(fits) {
         Some(c) => cx.pass(format!("The org called out: {}.", show_callout(c))),
+        // The org refused for want of what the failed deploy held: its refusal ("deploy its
+        // .namedCredential-meta.xml first") would send the learner to a file they have.
+        None if last.error.is_some() && failed_deploy(cx).is_some() => {
+            let failed = failed_deploy(cx).map(deploy_failure).unwrap_or_default();
+            cx.fail(format!(
+                "No callout through {nc} went out: the org refused {} {} as {}, because {failed}. \
+                 A deploy is all or nothing, so Named Credential {nc} never reached the org; fix \
+                 what the deploy reported first.",
+                last.method,
+                last.target,
+                last.run_as,
+                nc = p.named_credential,
+            ))
+        }
         None => {
             let mut wanted = Vec::new();
             if let Some(u) = &p.run_as {
@@ -335,6 +350,21 @@ fn failed_deploy<'e>(cx: &Cx<'e>) -> Option<&'e ActionOutcome> {
         .filter(|o| !o.ok)
 }
 
+/// "the deploy before run 1 failed: {its error}", for a failed deploy.
+fn deploy_failure(failed: &ActionOutcome) -> String {
+    let why = failed.detail.trim().trim_end_matches('.');
+    format!(
+        "the deploy {} run {} failed: {}",
+        match failed.phase.as_str() {
+            "before_run" => "before",
+            "while_running" => "during",
+            _ => "after",
+        },
+        failed.run_index + 1,
+        why.strip_prefix("the deploy failed: ").unwrap_or(why)
+    )
+}
+
 /// What is wrong with the setup, one sentence each (pure, for the table tests).
 pub fn setup_problems(p: &Setup, s: &CalloutSetup) -> Vec<String> {
     let mut out = Vec::new();
@@ -405,18 +435,11 @@ pub(crate) fn setup(p: &Setup, cx: &Cx) -> Verdict {
         return v;
     }
     if let Some(failed) = failed_deploy(cx) {
-        let why = failed.detail.trim().trim_end_matches('.');
         return cx.fail(format!(
-            "The callout setup is not in the org, because the deploy {} run {} failed: {}. A deploy \
-             is all or nothing, so none of its files reached the org and no permission set \
-             could be assigned; fix what the deploy reported first.",
-            match failed.phase.as_str() {
-                "before_run" => "before",
-                "while_running" => "during",
-                _ => "after",
-            },
-            failed.run_index + 1,
-            why.strip_prefix("the deploy failed: ").unwrap_or(why)
+            "The callout setup is not in the org, because {}. A deploy is all or nothing, so \
+             none of its files reached the org and no permission set could be assigned; fix \
+             what the deploy reported first.",
+            deploy_failure(failed)
         ));
     }
     let s = &cx.ev.outbound.setup;

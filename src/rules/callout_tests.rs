@@ -247,6 +247,44 @@ fn callout_setup_after_a_failed_deploy_names_the_deploy_not_a_file_to_add() {
 }
 
 #[test]
+fn callout_made_after_a_failed_deploy_names_the_deploy_not_the_named_credential_file() {
+    let refused =
+        "no Named Credential 'ERP' is deployed; deploy its .namedCredential-meta.xml first";
+    let mut ev = evidence(vec![]);
+    ev.outbound.callouts = vec![call("ERP", "ops", "none", None, Some(refused))];
+    ev.outbound.actions = vec![ActionOutcome {
+        kind: "deploy".into(),
+        phase: "before_run".into(),
+        ..action(
+            "deploy",
+            false,
+            None,
+            "the deploy failed: ERP_OAuth.externalCredential-meta.xml: Element principalTyp invalid",
+        )
+    }];
+    let yaml = "{ rule: callout.made, named_credential: ERP, run_as: ops, status: 201 }";
+    let v = rule(yaml).check(&ev);
+    assert!(!v.passed());
+    assert!(
+        v.message.contains(
+            "the deploy before run 1 failed: ERP_OAuth.externalCredential-meta.xml: Element"
+        ),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("deploy its"), "{}", v.message);
+    // A deploy that went through leaves the org's own refusal quoted.
+    ev.outbound.actions[0].ok = true;
+    let v = rule(yaml).check(&ev);
+    assert!(
+        v.message
+            .contains("deploy its .namedCredential-meta.xml first"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn callout_made_quotes_the_services_answer_to_a_callout_it_answered_otherwise() {
     let not_found =
         r#"{"error":"not_found","message":"No shipment with tracking number TRK41000001."}"#;
