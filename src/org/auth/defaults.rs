@@ -51,23 +51,30 @@ pub fn workspace_jwt_key(workspace: &Path) -> Result<JwtKeyPair, DefaultsError> 
         path: key_path.clone(),
         source,
     };
-    let private = if key_path.exists() {
+    let read_key = || -> Result<rsa::RsaPrivateKey, DefaultsError> {
         let pem = std::fs::read_to_string(&key_path).map_err(io)?;
         rsa::RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| DefaultsError::BadKey {
             path: key_path.clone(),
             why: e.to_string(),
-        })?
+        })
+    };
+    let private = if key_path.exists() {
+        read_key()?
     } else {
-        generate_rsa()?
+        // Made once: of two first attempts at once (cases of `dev check`), one writes its key
+        // and the other uses that one, so the org each sets up trusts the key its run reads.
+        let fresh = generate_rsa()?;
+        let pem = self_signed(&fresh, "sflab JWT bearer")?.private_key_pem;
+        if let Some(dir) = key_path.parent() {
+            crate::fsutil::create_private_dir(dir).map_err(io)?;
+        }
+        if crate::fsutil::create_private_once(&key_path, pem.as_bytes()).map_err(io)? {
+            fresh
+        } else {
+            read_key()?
+        }
     };
     let pair = self_signed(&private, "sflab JWT bearer")?;
-    if let Some(dir) = key_path.parent() {
-        crate::fsutil::create_private_dir(dir).map_err(io)?;
-    }
-    if !key_path.exists() {
-        crate::fsutil::write_private_atomic(&key_path, pair.private_key_pem.as_bytes())
-            .map_err(io)?;
-    }
     let cert_path = workspace.join(JWT_CERT_FILE);
     crate::fsutil::write_private_atomic(&cert_path, pair.certificate_pem.as_bytes()).map_err(
         |source| DefaultsError::Io {
@@ -452,6 +459,24 @@ mod tests {
             .auth
             .can("005000000000000AAA", "Account", super::super::Op::Read)
             .is_err());
+    }
+
+    #[test]
+    fn first_attempts_at_once_all_get_the_one_key_the_workspace_keeps() {
+        let ws = tempfile::tempdir().unwrap();
+        let pairs: Vec<JwtKeyPair> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| workspace_jwt_key(ws.path()).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let kept = std::fs::read_to_string(ws.path().join(JWT_KEY_FILE)).unwrap();
+        for pair in &pairs {
+            assert_eq!(
+                pair.private_key_pem, kept,
+                "each run signs with the key on disk"
+            );
+        }
     }
 
     #[test]
