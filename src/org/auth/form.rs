@@ -112,6 +112,29 @@ pub const SECRET_PARAMS: &[&str] = &[
     "token",
 ];
 
+/// The parameters of a POST to an OAuth endpoint: none may ride in its URL
+/// ([`refuse_query`]), and the form body, of at most `max` bytes, is read by its
+/// `Content-Type`. `endpoint` names it in the learner's reason ("the token endpoint").
+pub async fn post_form(
+    parts: &axum::http::request::Parts,
+    body: axum::body::Body,
+    endpoint: &str,
+    max: usize,
+) -> Result<Params, OAuthError> {
+    refuse_query(parts.uri.query(), endpoint)?;
+    let bytes = axum::body::to_bytes(body, max).await.map_err(|_| {
+        OAuthError::invalid_request(
+            "request body too large",
+            format!("the body could not be read or is over {} KB", max / 1024),
+        )
+    })?;
+    let content_type = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok());
+    Params::from_body(content_type, &bytes)
+}
+
 /// Refuses a POST whose URL carries parameters: credentials there end up in logs and proxies
 /// (RFC 6749 §2.3.1), and the endpoint reads its parameters from the form body only.
 /// `endpoint` names it in the learner's reason ("the token endpoint").

@@ -21,13 +21,13 @@
 use super::client_auth::{authenticate, presented, refuse_other_schemes, SecretRule};
 use super::decision::{Draft, Outcome};
 use super::error::{json_response, OAuthError};
-use super::form::{refuse_query, Params};
+use super::form::post_form;
 use super::grants::{digest, RefreshStatus};
 use super::server::AuthServer;
 use crate::org::rest::InstanceUrl;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -79,15 +79,7 @@ async fn run(
             ),
         ));
     }
-    refuse_query(parts.uri.query(), "the introspection endpoint")?;
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        OAuthError::invalid_request("request body too large", "the body could not be read")
-    })?;
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|h| h.to_str().ok());
-    let params = Params::from_body(content_type, &bytes)?;
+    let params = post_form(&parts, body, "the introspection endpoint", MAX_BODY).await?;
     draft.client_id = params.get("client_id").map(str::to_string);
     refuse_other_schemes(&parts.headers, "the introspection endpoint")?;
     let p = presented(&parts.headers, &params)?;

@@ -14,7 +14,7 @@
 use super::client_auth::{authenticate, presented, SecretRule};
 use super::decision::{Draft, Outcome};
 use super::error::{json_response, OAuthError};
-use super::form::{refuse_query, Params, SECRET_PARAMS};
+use super::form::{post_form, Params, SECRET_PARAMS};
 use super::grants::{digest, RefreshStatus};
 use super::server::AuthServer;
 use axum::body::Body;
@@ -62,17 +62,7 @@ async fn run(
         }
         params
     } else if parts.method == Method::POST {
-        refuse_query(parts.uri.query(), "the revoke endpoint")?;
-        let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
-            OAuthError::invalid_request("request body too large", "the body could not be read")
-        })?;
-        Params::from_body(
-            parts
-                .headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|h| h.to_str().ok()),
-            &bytes,
-        )?
+        post_form(&parts, body, "the revoke endpoint", 64 * 1024).await?
     } else {
         return Err(OAuthError::invalid_request(
             "must use HTTP POST or GET",

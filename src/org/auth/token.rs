@@ -6,7 +6,7 @@ use super::client_auth::refuse_other_schemes;
 use super::config::{ExternalClientApp, Flow};
 use super::decision::{Draft, Outcome};
 use super::error::{json_response, OAuthError};
-use super::form::{refuse_query, Params};
+use super::form::{post_form, Params};
 use super::server::AuthServer;
 use super::sign_in::{login_host, Origin};
 use super::users::User;
@@ -96,18 +96,7 @@ async fn read_and_dispatch(
             ),
         ));
     }
-    refuse_query(parts.uri.query(), "the token endpoint")?;
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        OAuthError::invalid_request(
-            "request body too large",
-            "the body could not be read or is over 256 KB",
-        )
-    })?;
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|h| h.to_str().ok());
-    let params = Params::from_body(content_type, &bytes)?;
+    let params = post_form(&parts, body, "the token endpoint", MAX_BODY).await?;
     let ctx = TokenCtx {
         base_url,
         peer: parts
