@@ -24,12 +24,23 @@ pub fn check(
     let on_stop = {
         let scratch = scratch.clone();
         move |why: super::signals::Stop| {
-            let sweep = crate::runner::leftovers::end_marked(
-                &crate::runner::leftovers::Marker::EveryRunOfThisProcess,
-                None,
-            );
-            let _ = std::fs::remove_dir_all(&scratch);
-            let left = match sweep.survivors_said("processes") {
+            crate::runner::selfcheck_jobs::stop_taking_cases();
+            // A case still going may start its next run or write a file as its run ends: its
+            // processes are ended and the folder removed until it stays gone (a few seconds
+            // at most).
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+            let said = loop {
+                let sweep = crate::runner::leftovers::end_marked(
+                    &crate::runner::leftovers::Marker::EveryRunOfThisProcess,
+                    None,
+                );
+                let _ = std::fs::remove_dir_all(&scratch);
+                if !scratch.exists() || std::time::Instant::now() > until {
+                    break sweep.survivors_said("processes");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            };
+            let left = match said {
                 said if said.is_empty() => said,
                 said => format!("; {said}"),
             };

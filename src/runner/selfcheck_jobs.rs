@@ -111,9 +111,21 @@ pub fn dev_check_labs(
     });
 }
 
-/// Calls `work` with each index below `count` that no other worker has taken yet.
+/// Set when the command is stopping (Ctrl-C): no worker takes another case.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes every worker stop taking cases; the ones running finish or are ended by the caller.
+pub fn stop_taking_cases() {
+    STOPPING.store(true, Ordering::SeqCst);
+}
+
+/// Calls `work` with each index below `count` that no other worker has taken yet, until the
+/// command stops ([`stop_taking_cases`]).
 fn take_each(next: &AtomicUsize, count: usize, mut work: impl FnMut(usize)) {
     loop {
+        if STOPPING.load(Ordering::SeqCst) {
+            return;
+        }
         let i = next.fetch_add(1, Ordering::SeqCst);
         if i >= count {
             return;
