@@ -164,16 +164,7 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         // Too long for a row: it goes on under its text, as a lesson's bullets do.
         let runs = [(what.clone(), Style::new()), (points.clone(), t.dim())];
         let rows = hanging(Span::raw("• "), &runs, width);
-        let texts: Vec<String> = rows.iter().map(|l| l.to_string()).collect();
-        let at = lines.len();
-        let wrapped = wrapped_joins(&format!("{what}{points}"), &texts, 2);
-        joins.extend(
-            wrapped
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, j)| Some((at + i, j?))),
-        );
-        lines.extend(rows);
+        push_wrapped(&mut lines, &mut joins, rows, &format!("{what}{points}"), 2);
     }
     if spec.run.times > 1 {
         lines.push(Line::from(Span::styled(
@@ -262,17 +253,8 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
                 " ".repeat(number.len())
             };
             let rows = hanging_hint(&lead, &para, (t.strong(), t.code()), width);
-            let texts: Vec<String> = rows.iter().map(|l| l.to_string()).collect();
             let source: String = para.split('`').collect();
-            let at = lines.len();
-            let wrapped = wrapped_joins(&source, &texts, lead.chars().count());
-            joins.extend(
-                wrapped
-                    .into_iter()
-                    .enumerate()
-                    .filter_map(|(i, j)| Some((at + i, j?))),
-            );
-            lines.extend(rows);
+            push_wrapped(&mut lines, &mut joins, rows, &source, lead.chars().count());
         }
     }
     // The screen row each heading starts on, once the lines before it are wrapped.
@@ -457,6 +439,27 @@ fn inline_code(text: &str, code: ratatui::style::Style) -> Vec<Span<'static>> {
             }
         })
         .collect()
+}
+
+/// Adds `rows`, the text `source` wrapped with its first row starting `start` characters in,
+/// to `lines`, noting where each row goes on from the one before (so Brief search reads the
+/// text whole).
+fn push_wrapped(
+    lines: &mut Vec<Line<'static>>,
+    joins: &mut Vec<(usize, WrapJoin)>,
+    rows: Vec<Line<'static>>,
+    source: &str,
+    start: usize,
+) {
+    let texts: Vec<String> = rows.iter().map(|l| l.to_string()).collect();
+    let at = lines.len();
+    joins.extend(
+        wrapped_joins(source, &texts, start)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, j)| Some((at + i, j?))),
+    );
+    lines.extend(rows);
 }
 
 #[cfg(test)]
