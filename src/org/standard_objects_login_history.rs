@@ -160,6 +160,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn soap_logins_count_towards_the_password_lockout() {
+        use crate::org::auth::lockout::MAX_INVALID_LOGIN_ATTEMPTS;
+        let org = Org::default_org();
+        for _ in 0..MAX_INVALID_LOGIN_ATTEMPTS {
+            soap(&org, soap_login("admin@sflab.example", "wrong")).await;
+        }
+        assert_eq!(
+            soap(&org, soap_login("admin@sflab.example", "Admin-sflab-1")).await,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the right password no longer helps once locked out"
+        );
+        let rows = history(&org).await;
+        let statuses: Vec<&str> = rows.iter().map(|r| r["Status"].as_str().unwrap()).collect();
+        let n = MAX_INVALID_LOGIN_ATTEMPTS as usize;
+        assert_eq!(statuses[..n - 1], vec!["Invalid Password"; n - 1][..]);
+        assert_eq!(
+            statuses[n - 1],
+            "Password Lockout",
+            "the attempt that locked"
+        );
+        assert_eq!(
+            statuses[n], "Password Lockout",
+            "the right password after it"
+        );
+    }
+
+    #[tokio::test]
     async fn oauth_sign_ins_show_with_the_app_and_a_failure_status() {
         let org = Org::default_org();
         let config = org.auth.config();

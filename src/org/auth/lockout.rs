@@ -9,7 +9,7 @@
 //! The attempt that reaches the limit is itself refused as a wrong password, and Login History
 //! shows it as "Password Lockout". A lockout lasts until the org is reseeded: the mock has no
 //! lockout period and no unlock button (real orgs default to 15 minutes, or until an admin
-//! unlocks). The SOAP `login` checks passwords on its own and does not count towards this.
+//! unlocks). The SOAP `login` counts towards it too.
 
 use std::collections::HashMap;
 

@@ -81,16 +81,23 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Checks the credentials and the user's state; the user on success.
-pub fn authenticate(org: &Org, username: &str, password: &str) -> Result<User, SoapFault> {
+/// A password check counts towards the user's lockout, as at the token endpoint (see
+/// `crate::org::auth::lockout`): the flag says this attempt locked the user out.
+pub fn authenticate(org: &Org, username: &str, password: &str) -> (Result<User, SoapFault>, bool) {
     let user = org.auth.config().users.by_username(username).cloned();
     let ok = match user.as_ref().and_then(|u| u.password.as_deref()) {
         Some(expected) => constant_time_eq(expected.as_bytes(), password.as_bytes()),
         None => false,
     };
-    match user {
+    let locked_now = user
+        .as_ref()
+        .filter(|u| u.password.is_some())
+        .is_some_and(|u| org.auth.count_password(&u.id, ok));
+    let result = match user {
         Some(u) if ok && u.login_blocked().is_none() => Ok(u),
         _ => Err(SoapFault::invalid_login()),
-    }
+    };
+    (result, locked_now)
 }
 
 /// Reports a `login` by a user of the org to Login History: Success, or why it failed
@@ -100,6 +107,7 @@ fn record_sign_in(
     username: &str,
     password: &str,
     attempt: &Result<User, SoapFault>,
+    locked_now: bool,
     version: u32,
     base_url: &str,
 ) {
@@ -112,7 +120,9 @@ fn record_sign_in(
         .is_some_and(|p| constant_time_eq(p.as_bytes(), password.as_bytes()));
     let status = match (attempt, password_ok, user.login_blocked()) {
         (Ok(_), ..) => sign_in::SUCCESS.to_string(),
+        // The right password of a blocked user, or the wrong one that has just locked it.
         (Err(_), true, Some(blocked)) => sign_in::failure_status(&user, blocked),
+        (Err(_), false, Some(blocked)) if locked_now => sign_in::failure_status(&user, blocked),
         (Err(_), ..) => sign_in::INVALID_PASSWORD.to_string(),
     };
     org.auth.signed_in(&SignIn {
@@ -141,8 +151,10 @@ pub fn login(org: &Org, call: &Element, version: u32, base_url: &str) -> Result<
     }
     let username = call.child_text("username").unwrap_or("");
     let password = call.child_text("password").unwrap_or("");
-    let attempt = authenticate(org, username, password);
-    record_sign_in(org, username, password, &attempt, version, base_url);
+    let (attempt, locked_now) = authenticate(org, username, password);
+    record_sign_in(
+        org, username, password, &attempt, locked_now, version, base_url,
+    );
     let user = attempt?;
     let now = org.clock.now();
     let token = format!(
