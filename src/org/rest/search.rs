@@ -10,6 +10,7 @@ use super::error::{json_response, ApiError};
 use super::gateway::{Caller, RequestVersion};
 use super::RestState;
 use crate::org::auth::Op;
+use crate::org::schema::{FieldDef, ObjectDef};
 use crate::org::soql::{self, sosl};
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -80,7 +81,16 @@ fn run(
         .into_iter()
         .filter(|name| refusal(state, caller, name).is_none())
         .collect();
+    let field_reads = state.org.auth.field_reads(&caller.0.user_id);
     let store = state.org.store.read();
+    // Field-level security, where enforced: a RETURNING field the user may not read is
+    // unknown to them, as in a query.
+    if let Some(reads) = &field_reads {
+        let readable = |object: &ObjectDef, field: &FieldDef| reads.readable(object, field);
+        for spec in &stmt.returning {
+            soql::field_security::check_parsed(&store, sosl_src, spec, &readable)?;
+        }
+    }
     let opts =
         soql::QueryOptions::new(state.org.clock.now(), version).run_by(&store, &caller.0.user_id);
     let visible = |name: &str| readable.contains(name);

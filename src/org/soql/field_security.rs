@@ -62,6 +62,17 @@ pub fn enforce(
 /// The refusal for the first field `src` names that the user may not read, if any.
 pub fn check(store: &Store, src: &str, readable: Readable<'_>) -> Result<(), SfError> {
     let q = super::cache::parsed(src, super::parse_query)?;
+    check_parsed(store, src, &q, readable)
+}
+
+/// [`check`] for a query already parsed out of `src`: a SOSL statement's RETURNING specs,
+/// whose positions are in the statement's text.
+pub fn check_parsed(
+    store: &Store,
+    src: &str,
+    q: &Query,
+    readable: Readable<'_>,
+) -> Result<(), SfError> {
     let Some(base) = store.schema().object_index(&q.from) else {
         return Ok(());
     };
@@ -74,7 +85,7 @@ pub fn check(store: &Store, src: &str, readable: Readable<'_>) -> Result<(), SfE
             .as_deref()
             .is_some_and(|w| w.eq_ignore_ascii_case("SECURITY_ENFORCED")),
     };
-    check.query(&q, base)
+    check.query(q, base)
 }
 
 /// `cursor` with the columns `FIELDS()` expanded to narrowed to the fields the user may read

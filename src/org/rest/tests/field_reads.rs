@@ -281,3 +281,26 @@ fn mcp_reads_follow_the_same_field_level_security() {
         .collect();
     assert!(names.contains(&"Industry") && !names.contains(&"Phone"));
 }
+
+#[tokio::test]
+async fn a_search_returning_a_field_the_user_may_not_read_fails_as_a_query_does() {
+    let m = integration(true);
+    let sosl = "FIND {Alpha} RETURNING Account(Name, Phone)";
+    let q: String = url::form_urlencoded::byte_serialize(sosl.as_bytes()).collect();
+    let r = m.get(&format!("{V}/search?q={q}")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(error_code(&r), "INVALID_FIELD");
+    let message = r.body[0]["message"].as_str().unwrap();
+    let col = sosl.find("Phone").unwrap() + 1;
+    assert!(
+        message.contains(&format!(
+            "Column:{col}\nNo such column 'Phone' on entity 'Account'."
+        )),
+        "{message}"
+    );
+    let readable = "FIND {Alpha} RETURNING Account(Name, Industry)";
+    let q: String = url::form_urlencoded::byte_serialize(readable.as_bytes()).collect();
+    let r = m.get(&format!("{V}/search?q={q}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["searchRecords"][0]["Industry"], "Banking");
+}
