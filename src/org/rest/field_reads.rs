@@ -5,14 +5,15 @@
 //! - A retrieve whose `fields=` names such a field is refused as for a field the object does
 //!   not have (400 INVALID_FIELD "No such column 'Phone' on sobject of type Account").
 //! - A retrieve without `fields=` leaves such fields out of the record.
-//! - Describe does not list them.
+//! - Describe does not list them, nor the child relationships through a lookup they may not
+//!   read.
 //!
 //! The query resource treats them the same way (see [`crate::org::soql::field_security`]);
 //! which fields stay readable whatever the grants is [`FieldReads::readable`]'s to say.
 
 use crate::org::auth::access::FieldReads;
 use crate::org::error::SfError;
-use crate::org::schema::ObjectDef;
+use crate::org::schema::{ObjectDef, Schema};
 use crate::org::validate::no_such_column;
 use serde_json::Value;
 
@@ -78,6 +79,29 @@ pub fn withhold_from_describe(describe: &mut Value, object: &ObjectDef, hidden: 
                 .any(|&i| f["name"].as_str() == Some(object.fields[i].name.as_str()))
         });
     }
+}
+
+/// Removes from a describe's `childRelationships` each relationship whose lookup field the
+/// caller may not read (or whose child object they may not read): such a relationship does not
+/// exist for them, as a query through it is not understood (see
+/// [`crate::org::soql::field_security`]).
+pub fn withhold_child_relationships(describe: &mut Value, schema: &Schema, reads: &FieldReads) {
+    let Some(list) = describe
+        .get_mut("childRelationships")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    list.retain(|rel| {
+        let child = rel["childSObject"].as_str().and_then(|c| schema.object(c));
+        let field = rel["field"].as_str();
+        match (child, field) {
+            (Some(child), Some(field)) => child
+                .field_index(field)
+                .is_none_or(|i| reads.readable(child, &child.fields[i])),
+            _ => true,
+        }
+    });
 }
 
 #[cfg(test)]

@@ -429,6 +429,9 @@ async fn describe_sobject(
             let reads = state.org.auth.field_reads(&caller.0.user_id);
             let hidden = field_reads::unreadable(reads.as_ref(), &object);
             field_reads::withhold_from_describe(&mut body, &object, &hidden);
+            if let Some(reads) = &reads {
+                field_reads::withhold_child_relationships(&mut body, store.schema(), reads);
+            }
         }
         json_response(StatusCode::OK, &body)
     };

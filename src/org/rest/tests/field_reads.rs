@@ -304,3 +304,36 @@ async fn a_search_returning_a_field_the_user_may_not_read_fails_as_a_query_does(
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["searchRecords"][0]["Industry"], "Banking");
 }
+
+#[tokio::test]
+async fn describe_lists_only_the_child_relationships_the_user_may_query() {
+    let relationships = |m: Mock| async move {
+        let d = m.get(&format!("{V}/sobjects/Account/describe")).await;
+        assert_eq!(d.status, StatusCode::OK);
+        d.body["childRelationships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["relationshipName"].as_str().map(str::to_string))
+            .collect::<Vec<String>>()
+    };
+    let with_lookup = relationships(integration(true)).await;
+    assert!(
+        with_lookup.contains(&"Contacts".to_string()),
+        "{with_lookup:?}"
+    );
+    assert!(
+        !with_lookup.contains(&"Opportunities".to_string()),
+        "an object the user may not read: {with_lookup:?}"
+    );
+    let without_lookup = relationships(as_user(org(true), "narrow@perm.example")).await;
+    assert!(
+        !without_lookup.contains(&"Contacts".to_string()),
+        "Contact.AccountId is hidden from narrow@: {without_lookup:?}"
+    );
+    let everyone = relationships(integration(false)).await;
+    assert!(
+        everyone.contains(&"Opportunities".to_string()),
+        "{everyone:?}"
+    );
+}
