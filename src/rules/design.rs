@@ -314,7 +314,18 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             continue;
         };
         for (column, words) in wanted {
-            let got = norm(cell_of(t, row, column));
+            let cell = cell_of(t, row, column);
+            if blank(cell) {
+                // One problem per empty cell: told once as unfilled where every column must be.
+                let told = p.filled
+                    && p.rows.contains_key(key)
+                    && p.columns.iter().any(|c| norm(c) == norm(column));
+                if !told {
+                    problems.push(format!("\"{key}\" has no answer under \"{column}\""));
+                }
+                continue;
+            }
+            let got = norm(cell);
             if !words.iter().any(|w| affirms(&got, &norm(w))) {
                 problems.push(format!(
                     "\"{key}\" → {column} does not name the idea this row asks for, or names it only to deny it (say the mechanism or the reason outright)"

@@ -86,6 +86,30 @@ fn an_unfilled_cell_or_missing_row_fails() {
     );
 }
 
+#[test]
+fn an_empty_cell_the_row_asks_an_idea_of_is_one_problem() {
+    let filled = "{ rule: design.table, file: design.md, columns: [Failure, Response], mentions: { ERP down: { Response: [retry, backoff] } } }";
+    let doc = "| Failure | Response |\n|---|---|\n| ERP down |  |\n";
+    let v = assert_fails(filled, &with_doc(doc));
+    assert!(v.message.contains("1 problem(s)"), "{}", v.message);
+    assert!(
+        v.message
+            .contains("\"ERP down\" has no answer under \"Response\""),
+        "{}",
+        v.message
+    );
+    // A row every column of which must be filled: told once as unfilled, not also as
+    // naming no idea.
+    let rows = filled.replace("mentions:", "rows: { ERP down: {} }, mentions:");
+    let v = assert_fails(&rows, &with_doc(doc));
+    assert!(v.message.contains("1 problem(s)"), "{}", v.message);
+    // Where cells may stay empty, an empty cell the row asks an idea of is still told once.
+    let optional = filled.replace("columns:", "filled: false, columns:");
+    let v = assert_fails(&optional, &with_doc(doc));
+    assert!(v.message.contains("1 problem(s)"), "{}", v.message);
+    assert!(v.message.contains("has no answer under"), "{}", v.message);
+}
+
 const FAILURES: &str = "{ rule: design.table, file: design.md, columns: [Failure, Response], mentions: { ERP down: { Response: [retry, backoff, breaker] } } }";
 
 #[test]
