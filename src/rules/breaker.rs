@@ -6,9 +6,10 @@
 //! breaker that opens early — two or more failures in a row, fewer than `failures`, then about
 //! a cool-down of silence — fails too: the threshold is read from the traffic, not assumed.
 //!
-//! A failed call is a 5xx or 429 answer, or no answer at all (connection error, timeout). A
-//! client that gives up before reaching the threshold also passes: it never hammered the
-//! dependency. A client that pauses a whole cool-down after *every* failure, so that its
+//! A failed call is a 5xx or 429 answer, or no answer at all (connection error, timeout). The
+//! breaker must be seen to open at least once: the lab plants an outage for it to meet, and a
+//! client that never reached the threshold (it waited the outage out before its first call, or
+//! gave up early) shows no breaker, so it fails. A client that pauses a whole cool-down after *every* failure, so that its
 //! streak of failures is as slow as an open breaker, fails: that is a fixed delay, not a
 //! breaker (a closed breaker keeps sending). Whether some call was made at all is left to
 //! `http.request`.
@@ -74,6 +75,17 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
     for e in &calls {
         if let Some(v) = opened_early(p, cx, &streak_calls, e) {
             return v;
+        }
+        // A new process starts with a closed breaker and no failures counted.
+        if streak_calls
+            .last()
+            .is_some_and(|last| last.run_index != e.run_index)
+        {
+            if let Some(v) = paused_after_every_failure(p, cx, &streak_calls) {
+                return v;
+            }
+            streak = 0;
+            streak_calls.clear();
         }
         if let Some((open, by_trial)) = opened {
             let gap = (e.started_at - open.finished_at).num_milliseconds();
@@ -142,11 +154,16 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
         ));
     }
     if by_streak + by_trial == 0 {
+        let failures = calls.iter().filter(|e| failed(e)).count();
         return cx
-            .pass(format!(
-                "Your client never made {} failing calls in a row to {}.",
+            .fail(format!(
+                "Your client never made {} failing calls in a row to {} ({} of its {} failed), so its breaker was never seen to open. The lab plants an outage for the breaker to meet: a client that waits it out before calling, or gives up early, shows no breaker. Call at once, count the failures in a row, and after {} of them send nothing for {} ms, then try once.",
                 p.failures,
-                p.pattern.describe()
+                p.pattern.describe(),
+                failures,
+                plural(calls.len(), "call"),
+                p.failures,
+                p.cooldown_ms
             ))
             .with_evidence(seqs);
     }
@@ -390,6 +407,15 @@ mod tests {
             call(503, 400).run(1),
         ]);
         assert_passes(RULE, &ev);
+        // Two failures in each run are no streak of three: the breaker never opened.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 100),
+            call(503, 300).run(1),
+            call(503, 400).run(1),
+        ]);
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("never seen to open"), "{}", v.message);
     }
 
     #[test]
@@ -400,8 +426,35 @@ mod tests {
             call(200, 20),
             call(503, 30),
             call(503, 40),
+            call(503, 50),
+            call(200, 2100),
         ]);
-        assert_passes(RULE, &ev);
+        let v = assert_passes(RULE, &ev);
+        assert!(v.message.contains("opened 1 time"), "{}", v.message);
+        // Without the success, the fourth call would have come inside the cool-down.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 10),
+            call(503, 20),
+            call(503, 30),
+        ]);
+        assert_fails(RULE, &ev);
+    }
+
+    #[test]
+    fn a_client_that_waited_the_outage_out_never_showed_a_breaker() {
+        // Every call came after the outage: the breaker had nothing to open on.
+        let ev = evidence(vec![call(201, 8000), call(201, 8100), call(201, 8200)]);
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message.contains("never seen to open") && v.message.contains("0 of its 3 calls"),
+            "{}",
+            v.message
+        );
+        // Giving up before the threshold shows no breaker either.
+        let ev = evidence(vec![call(503, 0), call(503, 100)]);
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("2 of its 2 calls"), "{}", v.message);
     }
 
     #[test]
@@ -412,6 +465,8 @@ mod tests {
             call(503, 10),
             other.clone().at(20, 1),
             other.at(30, 1),
+            call(503, 40),
+            call(201, 2100),
         ]);
         assert_passes(RULE, &ev);
     }
