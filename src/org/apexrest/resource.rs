@@ -240,7 +240,8 @@ fn parser_error(message: String) -> DtoError {
 }
 
 /// The record fields a DTO sets, after checking it: an object, only known properties,
-/// scalars only, required properties present and non-null (`partial` skips that check).
+/// scalars only, required properties present and not blank (null, "" or only whitespace).
+/// `partial` (an update) lets a required property be left out, but not sent blank.
 pub fn fields_from_dto(
     dto: &Json,
     map: &indexmap_like::OrderedMap,
@@ -276,20 +277,35 @@ pub fn fields_from_dto(
         }
         fields.insert(field.to_string(), v.clone());
     }
-    if !partial {
-        let missing: Vec<&str> = required
-            .iter()
-            .filter(|p| obj.get(p.as_str()).is_none_or(Json::is_null))
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            return Err(DtoError {
-                code: "INVALID_INPUT",
-                message: format!("Required properties are missing: {}", missing.join(", ")),
-            });
-        }
+    // A create needs every required property; an update may leave one out but not blank it.
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|p| match obj.get(p.as_str()) {
+            None => !partial,
+            Some(v) => is_blank(v),
+        })
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(DtoError {
+            code: "INVALID_INPUT",
+            message: format!(
+                "Required properties are missing or blank: {}",
+                missing.join(", ")
+            ),
+        });
     }
     Ok(fields)
+}
+
+/// A value a careful class refuses for a required property, as Apex's `String.isBlank` does:
+/// null, or a string that is empty or only whitespace.
+fn is_blank(v: &Json) -> bool {
+    match v {
+        Json::Null => true,
+        Json::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
 }
 
 fn kind(v: &Json) -> &'static str {
@@ -412,6 +428,25 @@ mod tests {
             true
         )
         .is_ok());
+    }
+
+    #[test]
+    fn blank_required_properties_are_refused_like_string_is_blank() {
+        let req = vec!["accountId".to_string(), "effectiveDate".to_string()];
+        for blank in [json!(""), json!("   "), json!(null)] {
+            let dto = json!({"accountId": "001", "effectiveDate": blank});
+            let e = fields_from_dto(&dto, &order_map(), &req, "C", None, false).unwrap_err();
+            assert_eq!(e.code, "INVALID_INPUT", "{blank}");
+            assert!(e.message.ends_with("blank: effectiveDate"), "{}", e.message);
+            // An update may leave it out, but not blank it.
+            let e = fields_from_dto(&dto, &order_map(), &req, "C", None, true).unwrap_err();
+            assert_eq!(e.code, "INVALID_INPUT", "{blank}");
+        }
+        let dto = json!({"accountId": " ", "effectiveDate": "2026-03-01"});
+        let e = fields_from_dto(&dto, &order_map(), &req, "C", None, false).unwrap_err();
+        assert!(e.message.ends_with("blank: accountId"), "{}", e.message);
+        let dto = json!({"accountId": "001", "effectiveDate": " 2026-03-01 "});
+        assert!(fields_from_dto(&dto, &order_map(), &req, "C", None, false).is_ok());
     }
 
     #[test]

@@ -158,6 +158,37 @@ async fn bad_input_is_400_with_a_json_error_array_and_creates_nothing() {
 }
 
 #[tokio::test]
+async fn blank_required_values_are_400_invalid_input_and_store_no_order() {
+    let m = mock();
+    let before = m.org.store.read().count("Order");
+    let falcon = m.falcon();
+    let blanks = [
+        json!({"erpOrderId": "", "accountId": falcon, "effectiveDate": "2026-03-01"}),
+        json!({"erpOrderId": "   ", "accountId": falcon, "effectiveDate": "2026-03-01"}),
+        json!({"erpOrderId": "SO-9003", "accountId": "", "effectiveDate": "2026-03-01"}),
+    ];
+    for body in blanks {
+        let (s, e) = m
+            .send("POST", "/services/apexrest/orders", Some(body.clone()))
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body} → {e}");
+        assert_eq!(e[0]["errorCode"], "INVALID_INPUT", "{body} → {e}");
+        assert!(e[0]["message"].as_str().unwrap().contains("blank"), "{e}");
+    }
+    assert_eq!(m.org.store.read().count("Order"), before);
+    // An update may not blank a required value either.
+    let (s, e) = m
+        .send(
+            "PATCH",
+            "/services/apexrest/orders/SO-5001",
+            Some(json!({"accountId": " "})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert_eq!(e[0]["errorCode"], "INVALID_INPUT");
+}
+
+#[tokio::test]
 async fn patch_updates_and_delete_answers_204_then_404() {
     let m = mock();
     let (s, dto) = m
