@@ -723,3 +723,22 @@ fn a_lessons_or_labs_folder_that_is_a_symbolic_link_is_reported_not_followed() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn a_lesson_listing_another_lessons_lab_is_named_at_its_line_and_the_lab_shows_once() {
+    let t = small_curriculum(true);
+    std::fs::write(
+        t.path().join("lessons/L1-basics/other.md"),
+        "---\nid: L1-basics/other\ntitle: Other\nlevel: L1\norder: 2\nlabs:\n  - first-call\n---\nBody.\n",
+    )
+    .unwrap();
+    let p = problems_at(t.path());
+    assert_eq!(
+        p,
+        vec!["lessons/L1-basics/other.md:7: names lab \"first-call\", whose `lesson:` is \"L1-basics/rest\": a lab belongs to one lesson, so remove it from `labs:` here, or change the lab's `lesson:` to \"L1-basics/other\" and remove it from that lesson's `labs:`"]
+    );
+    let (c, _) = usable(t.path());
+    let labs_of = |id: &str| c.lesson(id).map(|l| l.labs.clone()).unwrap_or_default();
+    assert_eq!(labs_of("L1-basics/rest"), vec!["first-call".to_string()]);
+    assert!(labs_of("L1-basics/other").is_empty());
+}

@@ -183,6 +183,8 @@ fn unreadable_lab_files(files: &dyn Files, lessons: &[Lesson]) -> Vec<Problem> {
 struct LessonRead {
     lesson: Option<Lesson>,
     path: String,
+    /// The `id` its front matter gives, when it gives one.
+    id: Option<String>,
     labs_named: Vec<(String, Option<usize>)>,
 }
 
@@ -190,6 +192,7 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Le
     let mut read = LessonRead {
         lesson: None,
         path: path.to_string(),
+        id: None,
         labs_named: Vec::new(),
     };
     let Some(bytes) = read_listed(files, path, problems) else {
@@ -238,6 +241,7 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Le
         })
         .collect();
     let fm = front.fields;
+    read.id = fm.id.clone();
     let item_lines = crate::yaml_input::item_lines(yaml, "labs");
     read.labs_named = fm
         .labs
@@ -455,12 +459,15 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
         .filter(|p| p.ends_with("/lab.yaml") && p.matches('/').count() == 2)
         .filter_map(|p| load_lab(files, p, &mut problems))
         .collect();
-    let named: Vec<(String, String, Option<usize>)> = reads
+    let named: Vec<NamedLab> = reads
         .iter()
         .flat_map(|r| {
-            r.labs_named
-                .iter()
-                .map(|(lab, line)| (r.path.clone(), lab.clone(), *line))
+            r.labs_named.iter().map(|(lab, line)| NamedLab {
+                path: r.path.clone(),
+                lesson: r.id.clone(),
+                lab: lab.clone(),
+                line: *line,
+            })
         })
         .collect();
     let lessons: Vec<Lesson> = reads.into_iter().filter_map(|r| r.lesson).collect();
@@ -486,7 +493,10 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
     let lesson_ids: HashSet<String> = lessons.iter().map(|l| l.id.clone()).collect();
     let lab_ids: HashSet<String> = labs.iter().map(|l| l.id.clone()).collect();
     // Said of every lesson read, used or not, with its other problems.
-    for (path, lab, line) in &named {
+    for NamedLab {
+        path, lab, line, ..
+    } in &named
+    {
         if !lab_ids.contains(lab) && !lab_unread {
             problems.push(kept(
                 path,
@@ -496,8 +506,10 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
             ));
         }
     }
+    problems.extend(labs_of_other_lessons(&named, &labs));
     for l in &mut lessons {
-        l.labs.retain(|lab| lab_ids.contains(lab));
+        let own = |lab: &String| labs.iter().any(|m| &m.id == lab && m.lesson == l.id);
+        l.labs.retain(own);
     }
     labs.retain(|lab| {
         let file = format!("{}/lab.yaml", lab.dir);
@@ -549,6 +561,39 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
         left_out: Vec::new(),
     };
     (curriculum, problems, consequences)
+}
+
+/// A lab a lesson's `labs:` names, at its line of the lesson file.
+struct NamedLab {
+    path: String,
+    /// The naming lesson's `id`, when its front matter gives one.
+    lesson: Option<String>,
+    lab: String,
+    line: Option<usize>,
+}
+
+/// Each lab a lesson's `labs:` names whose own `lesson:` is another lesson: the lab shows
+/// under its own lesson only, so the link is left out and said at its line. (The opposite, a
+/// lab naming a lesson that does not list it, is said at the lab.)
+fn labs_of_other_lessons(named: &[NamedLab], labs: &[LabMeta]) -> Vec<Problem> {
+    named
+        .iter()
+        .filter_map(|n| {
+            let lesson = n.lesson.as_deref()?;
+            let lab = labs.iter().find(|l| l.id == n.lab)?;
+            (lab.lesson != lesson).then(|| {
+                kept(
+                    &n.path,
+                    n.line,
+                    None,
+                    format!(
+                        "names lab {:?}, whose `lesson:` is {:?}: a lab belongs to one lesson, so remove it from `labs:` here, or change the lab's `lesson:` to {lesson:?} and remove it from that lesson's `labs:`",
+                        lab.id, lab.lesson
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
