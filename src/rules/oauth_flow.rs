@@ -9,7 +9,10 @@
 //! `invalid assertion`).
 //!
 //! The values are compared as recorded, i.e. as redaction markers: the same value gives the
-//! same marker within a workspace, so equal markers mean equal values.
+//! same marker within a workspace, so equal markers mean equal values. An assertion signed
+//! again with new times around an ID already used differs byte for byte; the org's log, which
+//! refused it for its ID, is what tells (a sandbox keeps no such log, so there only a replay
+//! of the same bytes is seen).
 //!
 //! `oauth.state_checked`: the client compares the `state` that comes back with the one it
 //! sent. The lab has sflab's proxy change the `state` of one sign-in's redirect (the
@@ -76,6 +79,46 @@ fn replay_logged(cx: &Cx) -> String {
         .unwrap_or_default()
 }
 
+/// The bearer token request the org refused because its assertion's ID (`ID`, `jti`) had been
+/// presented before, found by the org's log: the recording holds the assertion redacted, so an
+/// assertion signed again with new times but the same ID looks new byte for byte. The request
+/// is the refused one the log entry was written during (the first refused one without a time).
+fn id_reused(cx: &Cx) -> Option<Verdict> {
+    let decision = cx.ev.auth_log.iter().find(|d| {
+        !d.issued()
+            && BEARER_GRANTS.contains(&canonical_grant(&d.grant).as_str())
+            && d.error
+                .as_deref()
+                .is_some_and(|e| e.contains("already used"))
+    })?;
+    let refused: Vec<&Exchange> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| presents_assertion(e) && !is_success(e))
+        .collect();
+    let during = |e: &&&Exchange| {
+        decision
+            .at
+            .is_some_and(|at| e.started_at <= at && at <= e.finished_at)
+    };
+    let e = refused
+        .iter()
+        .find(during)
+        .or_else(|| refused.first())
+        .copied()?;
+    let status = e.status().map_or("no answer".into(), |s| s.to_string());
+    Some(
+        cx.fail(format!(
+            "{} (run {}) presented an assertion whose ID an earlier token request had already presented, and was refused ({status}). New times and a new signature do not make a new assertion: give every login an ID of its own (`ID` in SAML, `jti` in a JWT), made up at random.{}",
+            show(e),
+            e.run_index + 1,
+            replay_logged(cx)
+        ))
+        .with_evidence([e.seq]),
+    )
+}
+
 /// The first bearer token request that presents an assertion an earlier one presented.
 fn assertion_reused(cx: &Cx) -> Option<Verdict> {
     let mut first_seen: BTreeMap<String, &Exchange> = BTreeMap::new();
@@ -106,7 +149,7 @@ fn assertion_reused(cx: &Cx) -> Option<Verdict> {
         }
         first_seen.insert(value, e);
     }
-    None
+    id_reused(cx)
 }
 
 pub(crate) fn fresh_per_login(cx: &Cx) -> Verdict {
@@ -318,6 +361,31 @@ mod tests {
             v.message
         );
         assert_eq!(v.evidence, vec![1, 2]);
+    }
+
+    #[test]
+    fn an_assertion_id_used_again_with_new_times_fails_with_the_org_logs_reason() {
+        let mut ev = evidence(vec![
+            saml("a1", 200).at(0, 20),
+            saml("a2", 400).run(1).at(1500, 20),
+        ]);
+        ev.auth_log.push(crate::evidence::AuthDecision {
+            at: Some(super::super::fixture::base_time() + chrono::Duration::milliseconds(1510)),
+            grant: "urn:ietf:params:oauth:grant-type:saml2-bearer".into(),
+            outcome: "denied".into(),
+            error: Some(
+                "invalid_grant: the assertion ID '_fixedid1' was already used; sign a fresh assertion for every token request".into(),
+            ),
+            ..Default::default()
+        });
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message.contains("#2 POST /services/oauth2/token (run 2) presented an assertion whose ID an earlier token request had already presented, and was refused (400)")
+                && v.message.contains("'_fixedid1' was already used"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![2]);
     }
 
     #[test]
