@@ -99,6 +99,13 @@ pub fn is_leak_kind(kind: &str) -> bool {
 
 /// YAML files, where `key: value` at the start of a line assigns a literal (in Python it
 /// annotates a type, in prose it labels).
+/// An HTTP authentication scheme name alone (`Bearer`, `OAuth`, `Basic`…), which holds no
+/// credential; any other single word in an `Authorization` header is treated as one.
+fn is_auth_scheme(word: &str) -> bool {
+    const SCHEMES: &[&str] = &["bearer", "oauth", "basic", "digest", "negotiate", "token"];
+    SCHEMES.contains(&word.to_ascii_lowercase().as_str())
+}
+
 fn is_yaml_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.ends_with(".yaml") || lower.ends_with(".yml")
@@ -569,6 +576,9 @@ impl Redactor {
         let trimmed = value.trim();
         let (scheme, cred) = match trimmed.split_once(' ') {
             Some((s, c)) => (s, c.trim()),
+            // A header with no credential at all (empty, or `Bearer ` with nothing after)
+            // carries no secret: kept as sent, so the learner sees the token was missing.
+            None if trimmed.is_empty() || is_auth_scheme(trimmed) => return value.to_string(),
             None => return self.marker("authorization", trimmed),
         };
         match scheme.to_ascii_lowercase().as_str() {

@@ -48,6 +48,19 @@ fn bearer_and_oauth_headers_keep_scheme_and_hide_token() {
 }
 
 #[test]
+fn authorization_header_without_a_credential_is_kept_as_sent() {
+    let r = redactor();
+    assert_eq!(r.header("Authorization", "Bearer "), "Bearer ");
+    assert_eq!(r.header("authorization", "OAuth"), "OAuth");
+    assert_eq!(r.header("Authorization", ""), "");
+    // A lone word that is not a scheme may be the credential itself: still masked.
+    let bare = r.header("Authorization", TOKEN);
+    assert!(bare.starts_with("‹redacted:authorization#"), "{bare}");
+    let short = r.header("Authorization", "Bearer x");
+    assert!(short.starts_with("Bearer ‹redacted:"), "{short}");
+}
+
+#[test]
 fn basic_header_hides_the_pair_and_learns_the_secret() {
     let r = redactor();
     let cred =

@@ -318,12 +318,24 @@ fn header_lines(headers: &[Header], t: &Theme) -> Vec<Line<'static>> {
     headers
         .iter()
         .map(|h| {
-            Line::from(vec![
+            let mut spans = vec![
                 Span::styled(format!("{}: ", h.name), t.strong()),
                 Span::raw(crate::visible::one_line(&h.value).into_owned()),
-            ])
+            ];
+            if sends_no_credential(h) {
+                spans.push(Span::styled(" (empty: no credential after it)", t.dim()));
+            }
+            Line::from(spans)
         })
         .collect()
+}
+
+/// An `Authorization` header sent with a scheme and nothing after it, or with nothing at all:
+/// the redactor keeps it as sent, and the detail says so, as a trailing space does not show.
+fn sends_no_credential(h: &Header) -> bool {
+    let is_auth = h.name.eq_ignore_ascii_case("authorization")
+        || h.name.eq_ignore_ascii_case("proxy-authorization");
+    is_auth && !h.value.trim().contains(' ') && !h.value.contains('‹')
 }
 
 fn body_lines(text: &str, truncated: bool, t: &Theme) -> Vec<Line<'static>> {
@@ -523,6 +535,17 @@ mod tests {
             ]
         );
         assert!(rows.iter().all(|r| r.chars().count() <= 24));
+    }
+
+    #[test]
+    fn an_authorization_header_with_no_credential_is_called_empty() {
+        use crate::evidence::Header;
+        let empty = |v: &str| super::sends_no_credential(&Header::new("Authorization", v));
+        assert!(empty("Bearer "));
+        assert!(empty(""));
+        assert!(!empty("Bearer ‹redacted:access_token#009da60f›"));
+        assert!(!empty("‹redacted:authorization#009da60f›"));
+        assert!(!super::sends_no_credential(&Header::new("Accept", "")));
     }
 
     use super::short_path;
