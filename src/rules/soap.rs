@@ -175,13 +175,69 @@ pub(crate) fn all_or_none(p: &AllOrNone, cx: &Cx) -> Verdict {
 }
 
 /// `soap.call`: a call of `operation` was answered without a fault, or — with `fault:` — was
-/// answered with that `sf:` exception code.
+/// answered with that `sf:` exception code. With `wsdl_endpoint: true`, every call of the
+/// operation must also have been posted to the endpoint the partner WSDL the program
+/// downloaded names (the path of its `<soap:address location>`), not to one built by hand.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallMade {
     pub operation: String,
     #[serde(default)]
     pub fault: Option<String>,
+    #[serde(default)]
+    pub wsdl_endpoint: bool,
+}
+
+/// The path of the endpoint named by the last partner WSDL the program downloaded: the
+/// `location` of its `<soap:address>` (under `service/port`), without scheme and host.
+fn wsdl_endpoint(cx: &Cx) -> Option<String> {
+    cx.ev
+        .exchanges
+        .iter()
+        .rev()
+        .filter(|e| e.method().eq_ignore_ascii_case("GET") && e.path().ends_with("/soap/wsdl.jsp"))
+        .filter(|e| e.succeeded())
+        .find_map(|e| {
+            let root = parse(&e.response.as_ref()?.body.text).ok()?;
+            let location = root
+                .children_named("service")
+                .flat_map(|s| s.children_named("port"))
+                .find_map(|p| p.child("address")?.attr("location"))?;
+            let path = match location.split_once("://") {
+                Some((_, rest)) => rest.find('/').map_or("/", |at| &rest[at..]),
+                None => location,
+            };
+            Some(path.to_string())
+        })
+}
+
+/// With `wsdl_endpoint`: why the calls of the operation did not all go to the WSDL's endpoint
+/// (none when they did).
+fn off_the_wsdl_endpoint(p: &CallMade, of_op: &[&SoapCall], cx: &Cx) -> Option<Verdict> {
+    let Some(endpoint) = wsdl_endpoint(cx) else {
+        return Some(cx.fail(format!(
+            "No partner WSDL naming an endpoint was downloaded (GET /soap/wsdl.jsp, answered \
+             with a <soap:address location=\"…\">), so nothing told your {} call where to go. \
+             Download the WSDL first and post every envelope to the path it names.",
+            p.operation
+        )));
+    };
+    let same = |path: &str| path.trim_end_matches('/') == endpoint.trim_end_matches('/');
+    let off: Vec<String> = of_op
+        .iter()
+        .filter(|c| !same(c.exchange.path()))
+        .map(|c| show(c.exchange))
+        .collect();
+    if off.is_empty() {
+        return None;
+    }
+    Some(cx.fail(format!(
+        "The partner WSDL your program downloaded names the endpoint {endpoint}, but {} went \
+         elsewhere: {}. Post every envelope to the path of the WSDL's <soap:address \
+         location>, not to one built from another API version.",
+        plural(off.len(), &format!("{} call", p.operation)),
+        off.join(", ")
+    )))
 }
 
 pub(crate) fn call_made(p: &CallMade, cx: &Cx) -> Verdict {
@@ -201,6 +257,11 @@ pub(crate) fn call_made(p: &CallMade, cx: &Cx) -> Verdict {
                 seen.join(", ")
             }
         ));
+    }
+    if p.wsdl_endpoint {
+        if let Some(failed) = off_the_wsdl_endpoint(p, &of_op, cx) {
+            return failed;
+        }
     }
     let faults: Vec<(String, Option<String>)> = of_op
         .iter()
@@ -332,6 +393,41 @@ mod tests {
         assert_fails(
             rule,
             &evidence(vec![soap(&format!("{SESSION}{off}"), UPSERT, &ok())]),
+        );
+    }
+
+    fn wsdl(location: &str) -> Exchange {
+        req("GET", "/soap/wsdl.jsp?type=*", 200).response_body(&format!(
+            r#"<?xml version="1.0"?><definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"><service name="SforceService"><port binding="tns:SoapBinding" name="Soap"><soap:address location="{location}"/></port></service></definitions>"#
+        ))
+    }
+
+    #[test]
+    fn a_call_posted_past_the_wsdls_endpoint_fails_wsdl_endpoint() {
+        let rule = "{ rule: soap.call, operation: upsert, wsdl_endpoint: true }";
+        let to = |path: &str| {
+            let mut e = soap(SESSION, UPSERT, &ok());
+            e.request.path = path.to_string();
+            e
+        };
+        let at = "https://127.0.0.1:8443/services/Soap/u/64.0";
+        let ev = evidence(vec![wsdl(at), to("/services/Soap/u/64.0")]);
+        assert_passes(rule, &ev);
+        // The version the environment names, while the WSDL names another.
+        let ev = evidence(vec![wsdl(at), to("/services/Soap/u/62.0")]);
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("/services/Soap/u/64.0") && v.message.contains("#2"),
+            "{}",
+            v.message
+        );
+        // No WSDL read: nothing told the program where to post.
+        let v = assert_fails(rule, &evidence(vec![to("/services/Soap/u/64.0")]));
+        assert!(v.message.contains("wsdl.jsp"), "{}", v.message);
+        // Without the parameter the endpoint is not judged.
+        assert_passes(
+            "{ rule: soap.call, operation: upsert }",
+            &evidence(vec![to("/services/Soap/u/62.0")]),
         );
     }
 
