@@ -1,9 +1,10 @@
 //! Rules over what the org did outbound (mock backend only):
 //!
-//! - `org.action_ok { action, status?, contains?, json? }`: the lab action labelled `action`
+//! - `org.action_ok { action, status?, contains?, json?, json_answer? }`: the lab action labelled `action`
 //!   succeeded after the last run (a deploy went through, a callout, invocation or probe was
 //!   answered 2xx/3xx or with `status`, its answer holding `contains`, and its JSON answer holding each
-//!   value of `json`, keyed by JSON pointer: `json: { /records: 9, /stock/PUMP-7: 12 }`);
+//!   value of `json`, keyed by JSON pointer: `json: { /records: 9, /stock/PUMP-7: 12 }`; with
+//!   `json_answer`, the answer is a JSON object or list, as an error a program reads must be);
 //! - `callout.made { named_credential, run_as?, auth?, status? }`: the org called out through
 //!   that Named Credential (as that user, injecting that kind of auth) and was answered
 //!   `status` (default: any 2xx);
@@ -46,6 +47,10 @@ pub struct ActionOk {
     /// looks in the refusal's message.
     #[serde(default)]
     pub refused: bool,
+    /// The answer must be a JSON object or list (an error as `{"error": …}`, not plain text),
+    /// whatever its status.
+    #[serde(default)]
+    pub json_answer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -140,6 +145,12 @@ pub(crate) fn action_ok(p: &ActionOk, cx: &Cx) -> Verdict {
             ));
         }
     }
+    if p.json_answer && !is_json_document(&o.detail) {
+        return cx.fail(format!(
+            "The answer is not a JSON document. Answer with JSON, an error too (`{{\"error\": \"not_found\", \"message\": …}}` with `Content-Type: application/json`), so the code that called can read what went wrong. {}",
+            describe(o)
+        ));
+    }
     if let Some(problem) = json_mismatch(&p.json, &o.detail) {
         return cx.fail(format!("{problem} {}", describe(o)));
     }
@@ -148,6 +159,16 @@ pub(crate) fn action_ok(p: &ActionOk, cx: &Cx) -> Verdict {
         None => "went through".to_string(),
     };
     cx.pass(format!("{who} {outcome}. {}", describe(o)))
+}
+
+/// Whether an answer (an outcome's detail: the body's first characters, `…` marking a cut) is
+/// a JSON object or list; a cut one counts when it starts as one.
+fn is_json_document(detail: &str) -> bool {
+    let text = detail.trim();
+    match serde_json::from_str::<Json>(text) {
+        Ok(v) => v.is_object() || v.is_array(),
+        Err(_) => text.ends_with('…') && text.starts_with(['{', '[']),
+    }
 }
 
 fn same_value(want: &Json, got: &Json) -> bool {

@@ -133,6 +133,29 @@ fn action_ok_judges_the_last_outcome_of_the_label() {
             false,
             "not a JSON document",
         ),
+        (
+            "{ rule: org.action_ok, action: unknown-sku, status: 404, json_answer: true }",
+            vec![action("unknown-sku", false, Some(404), "nope")],
+            false,
+            "not a JSON document",
+        ),
+        (
+            "{ rule: org.action_ok, action: unknown-sku, status: 404, json_answer: true }",
+            vec![action(
+                "unknown-sku",
+                false,
+                Some(404),
+                "{\"error\": \"not_found\", \"message\": \"no SKU 'NOPE-404'\"}",
+            )],
+            true,
+            "was answered 404",
+        ),
+        (
+            "{ rule: org.action_ok, action: unknown-sku, status: 404, json_answer: true }",
+            vec![action("unknown-sku", false, Some(404), "\"not found\"")],
+            false,
+            "not a JSON document",
+        ),
     ];
     for (yaml, actions, pass, text) in cases {
         let mut ev = evidence(vec![]);
