@@ -533,6 +533,11 @@ async fn retrieve(
 
 /// The conditional headers of a request on record `id` decided against it (see
 /// [`conditional`]), with the record's ETag where its object has them (Account).
+///
+/// A write on a record that is missing or deleted has nothing to compare the headers with:
+/// it proceeds, so the write itself answers as it does without them (404
+/// INVALID_CROSS_REFERENCE_KEY for a missing record, ENTITY_IS_DELETED for a deleted one),
+/// not with a read's NOT_FOUND.
 fn record_condition(
     store: &Store,
     name: &str,
@@ -540,7 +545,11 @@ fn record_condition(
     headers: &axum::http::HeaderMap,
     access: Access,
 ) -> Result<(Precondition, Option<String>), ApiError> {
-    let (obj, rec, _) = store.retrieve_parts(name, id, None)?;
+    let (obj, rec, _) = match store.retrieve_parts(name, id, None) {
+        Ok(parts) => parts,
+        Err(_) if access == Access::Write => return Ok((Precondition::Proceed, None)),
+        Err(e) => return Err(e.into()),
+    };
     let changed = obj
         .system_index(SystemField::LastModifiedDate)
         .and_then(|i| match rec.get(i) {

@@ -581,6 +581,43 @@ async fn an_account_carries_an_etag_that_if_match_and_if_none_match_compare() {
 }
 
 #[tokio::test]
+async fn a_conditional_patch_on_a_missing_or_deleted_record_answers_as_a_plain_patch() {
+    let m = mock();
+    let ghost = format!("{V}/sobjects/Account/0015g000000099zAAA");
+    let id = m
+        .post(&format!("{V}/sobjects/Account/"), json!({"Name": "Gone"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deleted = format!("{V}/sobjects/Account/{id}");
+    assert_eq!(m.delete(&deleted).await.status, StatusCode::NO_CONTENT);
+    let conditions: [&[(&str, &str)]; 5] = [
+        &[],
+        &[("if-match", "\"x\"")],
+        &[("if-match", "*")],
+        &[("if-none-match", "\"x\"")],
+        &[("if-unmodified-since", "Tue, 23 Mar 2015 00:00:00 GMT")],
+    ];
+    for extra in conditions {
+        for (path, code) in [
+            (&ghost, "INVALID_CROSS_REFERENCE_KEY"),
+            (&deleted, "ENTITY_IS_DELETED"),
+        ] {
+            let r = m
+                .send(Method::PATCH, path, Some(r#"{"Phone":"1"}"#), extra)
+                .await;
+            assert_eq!(
+                (r.status, error_code(&r)),
+                (StatusCode::NOT_FOUND, code),
+                "{path} with {extra:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn describe_global_answers_304_when_nothing_changed_since_the_date() {
     let m = mock();
     let r = m
