@@ -283,7 +283,8 @@ fn xml_not_served() -> ApiError {
 /// `multipart/related`; curl's `-d` without a header sends form encoding and meets it too).
 /// [U] A body sent with no Content-Type at all is read as JSON: what a real org does with it
 /// is not recorded. XML and multipart bodies, which a real org also reads, are refused with a
-/// sentence saying the mock does not.
+/// sentence saying the mock does not (and, for multipart, that it serves no file objects for
+/// such a body to fill).
 fn unreadable_body(req: &Request<Body>) -> Option<ApiError> {
     use axum::body::HttpBody as _;
     if !matches!(*req.method(), Method::POST | Method::PATCH | Method::PUT)
@@ -314,7 +315,7 @@ fn unreadable_body(req: &Request<Body>) -> Option<ApiError> {
     let message = if !csv_upload && media.contains("xml") {
         "sflab's mock org reads request bodies in JSON only (a real org also reads XML): send the body as JSON with Content-Type: application/json.".to_string()
     } else if !csv_upload && media.starts_with("multipart/") {
-        "sflab's mock org does not read multipart bodies (a real org does, for files): send the file base64-encoded in a JSON body with Content-Type: application/json.".to_string()
+        "sflab's mock org does not read multipart bodies, which a real org takes for files: the mock org serves no file or blob objects (ContentVersion, Attachment, Document), so a file cannot be stored here in any form. Send other records as JSON with Content-Type: application/json.".to_string()
     } else {
         format!("MediaType of '{media}' is not supported by this resource")
     };

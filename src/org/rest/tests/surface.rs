@@ -619,6 +619,33 @@ async fn write_as(
 }
 
 #[tokio::test]
+async fn a_multipart_body_is_refused_saying_the_mock_org_serves_no_file_objects() {
+    let m = mock();
+    let create = format!("{V}/sobjects/Account");
+    let body = r#"{"Name":"Typed"}"#;
+    let (status, err) = write_as(
+        &m,
+        Method::POST,
+        &create,
+        Some("multipart/form-data; boundary=x"),
+        body,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // The mock org has no file objects: the refusal says so, and sends nobody looking for one.
+    let message = err[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("serves no file or blob objects (ContentVersion, Attachment, Document)")
+            && !message.contains("base64"),
+        "{err}"
+    );
+    for blob in ["ContentVersion", "Attachment", "Document"] {
+        let r = m.get(&format!("{V}/sobjects/{blob}/describe")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{blob} is not served");
+    }
+}
+
+#[tokio::test]
 async fn a_body_that_is_not_json_is_refused_with_415_unsupported_media_type() {
     let m = mock();
     let create = format!("{V}/sobjects/Account");
@@ -639,19 +666,6 @@ async fn a_body_that_is_not_json_is_refused_with_415_unsupported_media_type() {
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(
         err[0]["message"].as_str().unwrap().contains("JSON only"),
-        "{err}"
-    );
-    let (status, err) = write_as(
-        &m,
-        Method::POST,
-        &create,
-        Some("multipart/form-data; boundary=x"),
-        body,
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(
-        err[0]["message"].as_str().unwrap().contains("base64"),
         "{err}"
     );
     // Nothing was created by the refused writes.
