@@ -73,6 +73,21 @@ fn params_problem(method: &str, params: Option<&Json>) -> Option<String> {
     ))
 }
 
+/// What kind of value a request's `id` is, when it is one no request may carry. JSON-RPC 2.0
+/// (§4) allows a string, a number or null; MCP (2025-06-18, "Requests") narrows that to a
+/// string or an integer, never null. An absent id makes a notification, which is fine.
+fn misfit_id(id: Option<&Json>) -> Option<&'static str> {
+    match id? {
+        Json::String(_) => None,
+        Json::Number(n) if n.is_i64() || n.is_u64() => None,
+        Json::Number(_) => Some("a number with a fraction"),
+        Json::Null => Some("null"),
+        Json::Bool(_) => Some("a boolean"),
+        Json::Array(_) => Some("an array"),
+        Json::Object(_) => Some("an object"),
+    }
+}
+
 /// One `tools/call`, as logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct McpCall {
@@ -220,6 +235,17 @@ async fn handle_post(State(state): State<RestState>, headers: HeaderMap, body: B
                 -32600,
                 "Invalid Request: send one JSON-RPC 2.0 object with a method",
             ),
+            None,
+        );
+    }
+    if let Some(kind) = misfit_id(msg.get("id")) {
+        // JSON-RPC answers a request whose id it cannot use with a null id.
+        let text = format!(
+            "Invalid Request: the id must be a string or an integer, not {kind}; leave the id out only for a notification, which gets no answer. Nothing was run."
+        );
+        return json_reply(
+            StatusCode::BAD_REQUEST,
+            &rpc_error(&Json::Null, -32600, &text),
             None,
         );
     }

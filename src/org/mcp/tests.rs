@@ -414,3 +414,92 @@ async fn soql_query_counts_time_in_the_users_time_zone_as_rest_does() {
     let local = created.with_timezone(&chrono_tz::Pacific::Kiritimati);
     assert_eq!(row["h"], json!(chrono::Timelike::hour(&local)), "{r}");
 }
+
+#[tokio::test]
+async fn a_request_whose_id_is_not_a_string_or_an_integer_is_invalid_and_runs_nothing() {
+    let m = mcp();
+    let t = m.token("agent", "admin");
+    let sid = m.session(&t).await;
+    for id in [
+        json!({"a": 1}),
+        json!(true),
+        json!([1]),
+        json!(null),
+        json!(1.5),
+    ] {
+        let create = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "create_record", "arguments": {"object": "Account", "fields": {"Name": "Smuggled"}}}});
+        let (s, v, _) = m.post(&t, Some(&sid), create).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{id}: {v}");
+        assert_eq!(v["error"]["code"], -32600, "{id}: {v}");
+        assert_eq!(v["id"], Value::Null, "{id}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("the id must be a string or an integer"),
+            "{v}"
+        );
+    }
+    assert!(m.org.outbound.mcp.calls().is_empty(), "no tool ran");
+    let q = m
+        .call(
+            &t,
+            &sid,
+            "soql_query",
+            json!({"query": "SELECT Id FROM Account WHERE Name = 'Smuggled'"}),
+        )
+        .await;
+    assert_eq!(q["result"]["structuredContent"]["totalSize"], 0);
+    // A string id and an integer id are both fine.
+    for id in [json!("req-1"), json!(42)] {
+        let ping = json!({"jsonrpc": "2.0", "id": id, "method": "ping"});
+        let (s, v, _) = m.post(&t, Some(&sid), ping).await;
+        assert_eq!((s, &v["id"]), (StatusCode::OK, &id), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn get_record_refuses_fields_that_are_not_a_list_of_names() {
+    let m = mcp();
+    let t = m.token("agent", "admin");
+    let sid = m.session(&t).await;
+    let q = m
+        .call(
+            &t,
+            &sid,
+            "soql_query",
+            json!({"query": "SELECT Id FROM Account"}),
+        )
+        .await;
+    let id = q["result"]["structuredContent"]["records"][0]["Id"].clone();
+    for fields in [
+        json!("Name"),
+        json!([5]),
+        json!(["Name", 5]),
+        json!({"Name": true}),
+    ] {
+        let g = m
+            .call(
+                &t,
+                &sid,
+                "get_record",
+                json!({"object": "Account", "id": id, "fields": fields}),
+            )
+            .await;
+        assert_eq!(g["result"]["isError"], true, "{fields}: {g}");
+        let text = g["result"]["content"][0]["text"].as_str().unwrap();
+        assert!(
+            text.contains("the argument 'fields' must be a list of field names"),
+            "{fields}: {text}"
+        );
+    }
+    let g = m
+        .call(
+            &t,
+            &sid,
+            "get_record",
+            json!({"object": "Account", "id": id, "fields": ["Name"]}),
+        )
+        .await;
+    assert_eq!(g["result"]["structuredContent"]["Name"], "Falcon Corp");
+}

@@ -139,6 +139,26 @@ fn arg<'a>(args: &'a Map<String, Json>, key: &str) -> Result<&'a str, ToolError>
         .ok_or_else(|| ToolError(format!("the argument '{key}' is required (text)")))
 }
 
+/// The optional `fields` argument of get_record: a list of field names. Anything else (one
+/// name as text, a list holding a number) is refused naming the argument, as a missing or
+/// wrong-typed required argument is, rather than read as "every field" or "no field".
+fn field_list(args: &Map<String, Json>) -> Result<Option<Vec<&str>>, ToolError> {
+    let refused = || {
+        ToolError(
+            "the argument 'fields' must be a list of field names (text), such as [\"Name\", \"Phone\"]; leave it out for every field".into(),
+        )
+    };
+    match args.get("fields") {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Array(items)) => items
+            .iter()
+            .map(|f| f.as_str().filter(|f| !f.is_empty()).ok_or_else(refused))
+            .collect::<Result<Vec<&str>, _>>()
+            .map(Some),
+        Some(_) => Err(refused()),
+    }
+}
+
 fn object_name(org: &Org, raw: &str) -> Result<String, ToolError> {
     let store = org.store.read();
     let i = store
@@ -220,16 +240,7 @@ pub fn call(
             "get_record" => {
                 let object = object_name(org, arg(args, "object")?)?;
                 allowed(org, session, &object, Op::Read)?;
-                let fields: Option<Vec<String>> =
-                    args.get("fields").and_then(Json::as_array).map(|a| {
-                        a.iter()
-                            .filter_map(Json::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    });
-                let refs: Option<Vec<&str>> = fields
-                    .as_ref()
-                    .map(|f| f.iter().map(String::as_str).collect());
+                let refs = field_list(args)?;
                 let reads = org.auth.field_reads(&session.user_id);
                 let store = org.store.read();
                 let id = arg(args, "id")?;
