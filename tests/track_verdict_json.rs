@@ -89,6 +89,7 @@ fn check_and_list_json_carry_the_tracks_verdict_only_when_a_track_applies() {
             "status": "passed",
             "due": "2999-01-01",
             "overdue": false,
+            "passed_late": false,
         })
     );
     // A lab the track does not assign has no track standing.

@@ -144,6 +144,8 @@ pub struct LabOnTrack {
     /// The due date as the track file writes it.
     pub due: String,
     pub overdue: bool,
+    /// Passed, but only after the due date (`sflab track show` says "passed (late)").
+    pub passed_late: bool,
 }
 
 impl LabOnTrack {
@@ -153,6 +155,7 @@ impl LabOnTrack {
             status: row.status,
             due: row.due.clone(),
             overdue: row.overdue,
+            passed_late: row.passed_late,
         }
     }
 }
@@ -351,7 +354,31 @@ mod tests {
                 "status": "passed",
                 "due": "2026-12-10",
                 "overdue": false,
+                "passed_late": false,
             })
         );
+    }
+
+    #[test]
+    fn list_json_says_a_lab_passed_after_its_due_date_passed_late() {
+        let t = track();
+        let c = crate::curriculum::Curriculum::embedded().unwrap();
+        let mut attempt = as_attempt(&report("rest-first-call", 11, false));
+        attempt.started_at = "2026-12-11T10:00:00Z".into();
+        let progress = BTreeMap::from([(
+            "rest-first-call".to_string(),
+            super::super::view::LabProgress {
+                started: true,
+                attempts: vec![attempt],
+            },
+        )]);
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-12T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let rows = super::super::view::assigned_view_model(&t, &c, &progress, at);
+        let json = serde_json::to_value(LabOnTrack::of(&rows[0])).unwrap();
+        assert_eq!(json["status"], "passed");
+        assert_eq!(json["overdue"], false);
+        assert_eq!(json["passed_late"], true);
     }
 }
