@@ -27,7 +27,8 @@
 //!
 //! With `cause: <column>` a row is about a planted problem only when that column names it: a
 //! word of it in the evidence or the fix ("with the same token entry 2 had worked") does not
-//! make the row's diagnosis right. `refuted` (which needs `cause:`) adds, per planted problem
+//! make the row's diagnosis right. A cause of fewer than three words ("stale", "old token")
+//! names no cause yet: it must say what went wrong, not drop a keyword. `refuted` (which needs `cause:`) adds, per planted problem
 //! (or `"*"`), the causes the evidence refutes — the red herrings a lab plants beside the real
 //! one ("api limit", "revoked"): a row whose cause blames one outright does not count for the
 //! problem, whatever else it names. "Not the API limit" and a sentence that calls it no cause
@@ -126,6 +127,10 @@ pub struct EvidenceCheck {
     pub column: String,
     pub places: BTreeMap<String, Vec<String>>,
 }
+
+/// The fewest words a cause must have: "stale" or "old token" drops a keyword, it does not
+/// say what went wrong.
+const MIN_CAUSE_WORDS: usize = 3;
 
 /// Fixes that are placeholders, however the cell is written.
 const PLACEHOLDERS: &[&str] = &[
@@ -490,6 +495,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
     let mut unfinished = Vec::new();
     let mut unfixed: Vec<String> = Vec::new();
     let mut unshown: Vec<&str> = Vec::new();
+    let mut terse: Vec<&str> = Vec::new();
     let mut lumped = Vec::new();
     let mut cleared = Vec::new();
     let mut misblamed: Vec<String> = Vec::new();
@@ -586,10 +592,22 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             },
             None => true,
         };
+        // A cause that says what went wrong, not one or two words of it.
+        let explained = |r: &&&Vec<String>| match cause_col {
+            Some(i) => {
+                sentences(&norm(r.get(i).map(String::as_str).unwrap_or("")))
+                    .concat()
+                    .len()
+                    >= MIN_CAUSE_WORDS
+            }
+            None => true,
+        };
         if rows.is_empty() {
             missed.push(label.as_str());
         } else if filled.is_empty() {
             unfinished.push(label.as_str());
+        } else if !filled.iter().any(explained) {
+            terse.push(label.as_str());
         } else if filled.iter().all(|r| why_not(r).is_some()) {
             let why = why_not(&filled[0]).unwrap_or_default();
             unfixed.push(format!("{label} (the fix {why})"));
@@ -601,6 +619,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
         && unfinished.is_empty()
         && unfixed.is_empty()
         && unshown.is_empty()
+        && terse.is_empty()
         && lumped.is_empty()
         && cleared.is_empty()
         && misblamed.is_empty()
@@ -634,6 +653,12 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             unshown.join(", ")
         ));
     }
+    if !terse.is_empty() {
+        parts.push(format!(
+            "reported with a cause of only a word or two (say in a sentence what went wrong and why): {}",
+            terse.join(", ")
+        ));
+    }
     if !unfinished.is_empty() {
         parts.push(format!(
             "reported but with an empty column: {}",
@@ -658,10 +683,16 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             lumped.join(", ")
         ));
     }
+    let row = match (cause_col.is_some(), fix_col.is_some()) {
+        (true, true) => "a row whose cause names it, whose evidence points at where it shows and whose fix says what to change in the code or setting",
+        (false, true) => "a row that names it, with the evidence and a fix that says what to change in the code or setting",
+        (_, false) => "a row that names it, with every column filled",
+    };
     cx.fail(format!(
         "`{path}`: {} of {} planted problems are not fully reported ({}). Go through the config, \
-         the transcript and the files once more; each fix says what to change.",
+         the transcript and the files once more: each problem needs {row}.",
         missed.len()
+            + terse.len()
             + unfinished.len()
             + unfixed.len()
             + unshown.len()

@@ -453,3 +453,115 @@ fn a_fix_that_names_no_remedy_proposes_no_change() {
     let e = crate::rules::RuleSpec::from_value(typo).expect_err("a label no finding has");
     assert!(e.to_string().contains("\"TLS of\""), "{e}");
 }
+
+/// The `review.findings` check of the lab debug-from-transcript, as the lab declares it.
+fn transcript_lab_rule() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/labs/debug-from-transcript/lab.yaml"
+    );
+    let lab: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).expect("lab.yaml")).expect("yaml");
+    let check = lab["checks"]
+        .as_sequence()
+        .expect("checks")
+        .iter()
+        .find(|c| c["rule"] == "review.findings")
+        .expect("a review.findings check");
+    serde_yaml::to_string(check).expect("yaml")
+}
+
+fn transcript_row(cause: &str, evidence: &str, fix: &str) -> String {
+    format!("| Symptom | Cause | Evidence | Fix |\n|---|---|---|---|\n| PATCH answered 401 INVALID_SESSION_ID after a refresh that worked | {cause} | {evidence} | {fix} |\n")
+}
+
+const TRANSCRIPT_EVIDENCE: &str =
+    "#5 and #8 still send `Bearer …k7Tq`; #4 and #7 returned …Mp2w and …Zr8d";
+const TRANSCRIPT_FIX: &str =
+    "Assign the refreshed token to the variable the requests use (`token=`)";
+
+#[test]
+fn a_stale_token_named_in_other_words_counts_in_the_transcript_lab() {
+    let rule = transcript_lab_rule();
+    for cause in [
+        "`refresh_session` stores the new token in `access_token`, but `clear_flag` sends `$token`, so the retry after the refresh still carries the expired session token",
+        "The script keeps authenticating with the token that had expired: the refresh stores the new one in `access_token` and nothing ever reads it",
+        "`clear_flag` sends the old token after the refresh",
+        "The retry presents the previous access token, not the one the refresh returned",
+    ] {
+        assert_passes(
+            &rule,
+            &with_doc(&transcript_row(cause, TRANSCRIPT_EVIDENCE, TRANSCRIPT_FIX)),
+        );
+    }
+}
+
+#[test]
+fn a_bare_keyword_with_no_proof_or_remedy_does_not_count_in_the_transcript_lab() {
+    let rule = transcript_lab_rule();
+    // One word is no diagnosis, however well the rest is filled in.
+    for cause in ["stale", "reused", "old token"] {
+        let v = assert_fails(
+            &rule,
+            &with_doc(&transcript_row(cause, TRANSCRIPT_EVIDENCE, TRANSCRIPT_FIX)),
+        );
+        assert!(
+            v.message.contains("not reported") || v.message.contains("only a word or two"),
+            "{cause}: {}",
+            v.message
+        );
+    }
+    // The tester's row: a keyword, the refused call as evidence, a fix that changes nothing.
+    let v = assert_fails(
+        &rule,
+        &with_doc(&transcript_row("stale", "#3", "change the token")),
+    );
+    assert!(
+        v.message
+            .contains("each problem needs a row whose cause names it"),
+        "{}",
+        v.message
+    );
+    let cause = "The retry after the refresh sends the old token again";
+    let v = assert_fails(
+        &rule,
+        &with_doc(&transcript_row(cause, "#3", TRANSCRIPT_FIX)),
+    );
+    assert!(
+        v.message.contains("evidence that does not point at it"),
+        "{}",
+        v.message
+    );
+    let v = assert_fails(
+        &rule,
+        &with_doc(&transcript_row(
+            cause,
+            TRANSCRIPT_EVIDENCE,
+            "change the token",
+        )),
+    );
+    assert!(
+        v.message.contains("names no change that removes it"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
+fn the_transcript_lab_reference_and_known_bad_findings_are_judged_as_declared() {
+    let rule = transcript_lab_rule();
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/solutions/debug-from-transcript"
+    );
+    let read = |rel: &str| std::fs::read_to_string(format!("{dir}/{rel}")).expect(rel);
+    assert_passes(&rule, &with_doc(&read("findings.md")));
+    for bad in [
+        "api-limit-with-the-token-words",
+        "blames-a-revoked-refresh-token",
+        "blames-the-api-limit",
+        "fix-changes-nothing",
+    ] {
+        assert_fails(&rule, &with_doc(&read(&format!("wrong/{bad}/findings.md"))));
+    }
+}
