@@ -16,6 +16,7 @@
 //! upsert whose `externalIDFieldName` is not an external id, unique or Id field of the object.
 
 use super::envelope::SoapFault;
+use super::field_types;
 use super::records::{read_sobject, record_element, SoapRecord};
 use super::xml::{escape, Element};
 use crate::org::auth::access::{ObjectDenial, Op};
@@ -26,7 +27,7 @@ use crate::org::rest::RestState;
 use crate::org::schema::{FieldType, SystemField};
 use crate::org::soql::{self, QueryOptions};
 use crate::org::store::{parse_id, Actor, Store, UpsertMode};
-use crate::org::{Session, SfError, UpsertError};
+use crate::org::{ErrorCode, Session, SfError, UpsertError};
 
 /// Salesforce's cap on records per create/update/upsert/delete call.
 pub const MAX_RECORDS_PER_CALL: usize = 200;
@@ -329,7 +330,7 @@ fn run_rows<T>(
 /// The call's records; a type the org does not have fails the whole call with INVALID_TYPE,
 /// as the SOAP API's `InvalidSObjectFault` does.
 fn sobjects(ctx: &CallContext<'_>, call: &Element) -> Result<Vec<SoapRecord>, SoapFault> {
-    let rows: Vec<SoapRecord> = call
+    let mut rows: Vec<SoapRecord> = call
         .children_named("sObjects")
         .map(read_sobject)
         .collect::<Result<_, _>>()?;
@@ -348,13 +349,14 @@ fn sobjects(ctx: &CallContext<'_>, call: &Element) -> Result<Vec<SoapRecord>, So
             format!("sObject type '{}' is not supported.", r.object),
         ));
     }
-    for r in &rows {
+    for r in &mut rows {
         let Some(object) = store.schema().object(&r.object) else {
             continue; // a platform event: its publishing judges its fields
         };
         if let Some(name) = r.fields.keys().find(|f| object.field(f).is_none()) {
             return Err(no_such_column(name, &object.name));
         }
+        field_types::read_xsd_values(object, &mut r.fields);
     }
     Ok(rows)
 }
@@ -367,6 +369,22 @@ fn no_such_column(field: &str, object: &str) -> SoapFault {
             "No such column '{field}' on entity '{object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."
         ),
     )
+}
+
+/// A row's write error as the partner API reports it: the store's JSON parser error for a
+/// value of the wrong type becomes INVALID_TYPE_ON_FIELD_IN_RECORD on its field (see
+/// [`field_types`]); any other error is reported as the store gave it.
+fn save_error(store: &Store, r: &SoapRecord, e: SfError) -> RowError {
+    if e.code == ErrorCode::JSON_PARSER_ERROR {
+        let misfit = store
+            .schema()
+            .object(&r.object)
+            .and_then(|o| field_types::value_not_of_type(o, &r.fields));
+        if let Some(misfit) = misfit {
+            return misfit;
+        }
+    }
+    e.into()
 }
 
 fn wrap(name: &str, ty: ResultType, outcomes: &[RowOutcome]) -> String {
@@ -383,7 +401,9 @@ pub fn create(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
     }
     let out = run_rows(ctx, &rows, |s, r, a| {
         ctx.may(s, &r.object, Op::Create)?;
-        let c = s.insert(&r.object, &r.fields, a)?;
+        let c = s
+            .insert(&r.object, &r.fields, a)
+            .map_err(|e| save_error(s, r, e))?;
         Ok((c.to_string(), None))
     })?;
     Ok(wrap("createResponse", ResultType::Save, &out))
@@ -468,7 +488,9 @@ pub fn update(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
             return Err(repeated_id(id).into());
         }
         ctx.may(s, &r.object, Op::Edit)?;
-        let c = s.update(&r.object, id, &r.fields, a)?;
+        let c = s
+            .update(&r.object, id, &r.fields, a)
+            .map_err(|e| save_error(s, r, e))?;
         Ok((c.to_string(), None))
     })?;
     Ok(wrap("updateResponse", ResultType::Save, &out))
@@ -558,7 +580,7 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
             a,
         ) {
             Ok((c, created)) => Ok((c.to_string(), Some(created))),
-            Err(UpsertError::Rejected(e)) => Err(e.into()),
+            Err(UpsertError::Rejected(e)) => Err(save_error(s, r, e)),
             Err(UpsertError::MultipleMatches { ids, .. }) => Err(RowError::new(
                 "DUPLICATE_EXTERNAL_ID",
                 format!(

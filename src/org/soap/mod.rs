@@ -12,12 +12,13 @@
 //!   sflab does not serve it and answers 404 saying so.
 //!
 //! Layout: `xml` (reading requests), `envelope` (responses and faults), `records` (sObjects
-//! both ways), `login`, `calls`, `custom`, `wsdl`. Every call spends one request of the org's
+//! both ways), `field_types` (their values by XSD type), `login`, `calls`, `custom`, `wsdl`. Every call spends one request of the org's
 //! daily API allocation, except `login`.
 
 pub mod calls;
 pub mod custom;
 pub mod envelope;
+pub mod field_types;
 pub mod login;
 pub mod records;
 pub mod wsdl;

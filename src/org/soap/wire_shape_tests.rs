@@ -219,3 +219,97 @@ async fn call_options_may_carry_nil_children_as_generated_clients_send_them() {
         r.text
     );
 }
+
+/// One failed row's `(statusCode, fields, message)`.
+type FailedRow = (String, Vec<String>, String);
+
+/// The failed results of a call, and the ids of the rows that succeeded.
+fn row_errors(r: &Reply) -> (Vec<FailedRow>, Vec<String>) {
+    let results: Vec<&Element> = r.body.child("Body").unwrap().children[0]
+        .children_named("result")
+        .collect();
+    let mut errors = Vec::new();
+    let mut ids = Vec::new();
+    for result in results {
+        match result.child("errors") {
+            Some(e) => errors.push((
+                e.child_text("statusCode").unwrap_or_default().to_string(),
+                e.children_named("fields").map(|f| f.text.clone()).collect(),
+                e.child_text("message").unwrap_or_default().to_string(),
+            )),
+            None => ids.push(result.child_text("id").unwrap().to_string()),
+        }
+    }
+    (errors, ids)
+}
+
+#[tokio::test]
+async fn a_value_not_of_its_fields_type_fails_its_row_with_invalid_type_on_field_in_record() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let call = |c: &str| envelope(Some(&t), "", c);
+    let create = "<create>\
+        <sObjects><type>Account</type><Name>Typed</Name><NumberOfEmployees>ten</NumberOfEmployees></sObjects>\
+        <sObjects><type>Account</type><Name>Typed</Name><AnnualRevenue>lots</AnnualRevenue></sObjects>\
+        <sObjects><type>Opportunity</type><Name>Typed</Name><StageName>Prospecting</StageName><CloseDate>next week</CloseDate></sObjects>\
+        <sObjects><type>Contact</type><LastName>Typed</LastName><HasOptedOutOfEmail>yes</HasOptedOutOfEmail></sObjects>\
+        </create>";
+    let r = post(&app, ENDPOINT, call(create)).await;
+    let (errors, ids) = row_errors(&r);
+    assert!(ids.is_empty(), "{}", r.text);
+    let expected = [
+        (
+            "NumberOfEmployees",
+            "Employees: value not of required type: ten",
+        ),
+        (
+            "AnnualRevenue",
+            "Annual Revenue: value not of required type: lots",
+        ),
+        (
+            "CloseDate",
+            "Close Date: value not of required type: next week",
+        ),
+        (
+            "HasOptedOutOfEmail",
+            "Email Opt Out: value not of required type: yes",
+        ),
+    ];
+    for ((code, fields, message), (field, says)) in errors.iter().zip(expected) {
+        assert_eq!(code, "INVALID_TYPE_ON_FIELD_IN_RECORD", "{}", r.text);
+        assert_eq!(fields, &[field.to_string()], "{}", r.text);
+        assert_eq!(message, says, "{}", r.text);
+    }
+    assert_eq!(errors.len(), 4, "{}", r.text);
+    // xsd:boolean reads 1 and 0 as true and false.
+    let create = "<create><sObjects><type>Contact</type><LastName>Typed</LastName><HasOptedOutOfEmail>1</HasOptedOutOfEmail></sObjects></create>";
+    let (errors, ids) = row_errors(&post(&app, ENDPOINT, call(create)).await);
+    assert!(errors.is_empty(), "{errors:?}");
+    let stored = |id: &str| {
+        org.store
+            .read()
+            .retrieve("Contact", id, Some(&["HasOptedOutOfEmail"]), "59.0")
+            .unwrap()["HasOptedOutOfEmail"]
+            .clone()
+    };
+    assert_eq!(stored(&ids[0]), true);
+    let update = format!("<update><sObjects><type>Contact</type><Id>{}</Id><HasOptedOutOfEmail>0</HasOptedOutOfEmail></sObjects></update>", ids[0]);
+    let (errors, _) = row_errors(&post(&app, ENDPOINT, call(&update)).await);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(stored(&ids[0]), false);
+    // Update and upsert report a misfit the same way.
+    let update = format!("<update><sObjects><type>Contact</type><Id>{}</Id><HasOptedOutOfEmail>2</HasOptedOutOfEmail></sObjects></update>", ids[0]);
+    let (errors, _) = row_errors(&post(&app, ENDPOINT, call(&update)).await);
+    assert_eq!(errors[0].0, "INVALID_TYPE_ON_FIELD_IN_RECORD");
+    let upsert = "<upsert><externalIDFieldName>ERP_Id__c</externalIDFieldName><sObjects><type>Account</type><ERP_Id__c>A-1000</ERP_Id__c><NumberOfEmployees>many</NumberOfEmployees></sObjects></upsert>";
+    let (errors, _) = row_errors(&post(&app, ENDPOINT, call(upsert)).await);
+    assert_eq!(
+        errors[0],
+        (
+            "INVALID_TYPE_ON_FIELD_IN_RECORD".to_string(),
+            vec!["NumberOfEmployees".to_string()],
+            "Employees: value not of required type: many".to_string()
+        )
+    );
+}
