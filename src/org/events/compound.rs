@@ -160,16 +160,22 @@ pub fn nest(compounds: &[Compound], payload: &mut Map<String, Value>) {
     for c in compounds {
         let mut nested = Map::new();
         let mut carried = false;
+        // The compound takes the place of its first carried field, so the payload keeps the
+        // event type's order (a plain `remove` would move the last field into the gap).
+        let mut at: Option<usize> = None;
         for r in &c.replaces {
-            if let Some(v) = payload.remove(r) {
-                if let Some(k) = c.components.iter().find(|k| k.stored.as_ref() == Some(r)) {
-                    carried = true;
-                    nested.insert(k.name.into(), v);
-                }
+            let Some(i) = payload.keys().position(|k| k == r) else {
+                continue;
+            };
+            at = Some(at.map_or(i, |a| a.min(i)));
+            let v = payload.shift_remove(r).unwrap_or(Value::Null);
+            if let Some(k) = c.components.iter().find(|k| k.stored.as_ref() == Some(r)) {
+                carried = true;
+                nested.insert(k.name.into(), v);
             }
         }
-        if carried {
-            payload.insert(c.name.clone(), Value::Object(nested));
+        if let (true, Some(at)) = (carried, at) {
+            payload.shift_insert(at, c.name.clone(), Value::Object(nested));
         }
     }
     if let Some(Value::Object(h)) = payload.get_mut("ChangeEventHeader") {
@@ -220,6 +226,12 @@ mod tests {
         assert_eq!(m["MailingAddress"], json!({"City": null}));
         assert_eq!(m["Email"], "a@x.io");
         assert!(!m.contains_key("FirstName") && !m.contains_key("MailingCity"));
+        // Each compound sits where its first field was; the others keep their order.
+        let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["ChangeEventHeader", "Name", "MailingAddress", "Email"]
+        );
         let h = &m["ChangeEventHeader"];
         assert_eq!(
             h["changedFields"],
