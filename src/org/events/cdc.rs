@@ -17,7 +17,9 @@
 //!   header lists name their components `BillingAddress.City`; the compact form keeps the
 //!   flat stored fields and [`ChangeRecord::payload`] nests them ([`super::compound`]).
 //! - CREATE and UNDELETE carry every non-null field; UPDATE carries the changed fields plus
-//!   LastModifiedDate; DELETE carries the header only — as the reference describes.
+//!   LastModifiedDate; DELETE carries the header only — as the reference describes. A checkbox
+//!   is never null: the store keeps no false checkbox, so one without a stored value travels
+//!   as false (on a create, and on an update that clears it) — [`packed::pack`] writes it so.
 //! - `changedFields` and `nulledFields` are filled for UPDATE only (Salesforce documents them
 //!   as update lists). `diffFields` is always empty, and every field carries its full value:
 //!   Salesforce sends a unified diff instead of the value only for large text area fields and
@@ -226,6 +228,9 @@ struct Slots {
     fields: Vec<Option<(usize, FieldType)>>,
     /// Per object field index: the event-type field position.
     by_object: Vec<Option<u16>>,
+    /// The event-type positions of the checkboxes, ascending: a create carries each, false
+    /// when the record holds no value (the store keeps no false checkbox).
+    checkboxes: Vec<u16>,
     /// True when event-type positions grow with object indexes (the type was built from the
     /// object's current field order), so a record's sorted fields come out in type order.
     ordered: bool,
@@ -259,11 +264,18 @@ impl Slots {
         }
         let indexes: Vec<usize> = fields.iter().flatten().map(|(i, _)| *i).collect();
         let ordered = indexes.windows(2).all(|w| w[0] < w[1]);
+        let checkboxes = fields
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| matches!(slot, Some((_, FieldType::Boolean))))
+            .filter_map(|(pos, _)| u16::try_from(pos).ok())
+            .collect();
         Slots {
             ty: ty.clone(),
             object: object_index,
             fields,
             by_object,
+            checkboxes,
             ordered,
             schema_key: store.schema_key(),
         }
@@ -470,22 +482,34 @@ impl ChangeBatch {
                 packed::pack(out, p, record.get(*index), *t, shared);
             }
         } else if slots.ordered {
-            // Every set field: one walk over the record's sorted values.
+            // Every field with a value: one walk over the record's sorted values, with the
+            // checkboxes it does not hold (false) merged in at their places.
+            let mut checkboxes = slots.checkboxes.iter().copied().peekable();
             for (index, v) in record.pairs() {
                 let Some(Some(pos)) = slots.by_object.get(usize::from(index)) else {
                     continue;
                 };
+                while let Some(c) = checkboxes.next_if(|c| c <= pos) {
+                    if c < *pos {
+                        packed::pack(out, c, None, FieldType::Boolean, shared);
+                    }
+                }
                 if let Some(Some((_, t))) = slots.fields.get(usize::from(*pos)) {
                     packed::pack(out, *pos, Some(v), *t, shared);
                 }
+            }
+            for c in checkboxes {
+                packed::pack(out, c, None, FieldType::Boolean, shared);
             }
         } else {
             for (pos, slot) in slots.fields.iter().enumerate() {
                 let (Some((index, t)), Ok(p)) = (slot, u16::try_from(pos)) else {
                     continue;
                 };
-                if let Some(v) = record.get(*index) {
-                    packed::pack(out, p, Some(v), *t, shared);
+                let v = record.get(*index);
+                // A checkbox always has a value: `pack` writes a missing one as false.
+                if v.is_some() || *t == FieldType::Boolean {
+                    packed::pack(out, p, v, *t, shared);
                 }
             }
         }

@@ -206,3 +206,109 @@ fn a_renewed_batch_resolves_fields_again_after_the_object_changes() {
     assert_eq!(payload["ChangeEventHeader"]["transactionKey"], "t2");
     assert!(payload["CreatedDate"].is_i64());
 }
+
+fn contact_type(store: &Store) -> Arc<EventType> {
+    Arc::new(EventType::change(store.schema().object("Contact").unwrap()))
+}
+
+#[test]
+fn a_checkbox_cleared_on_update_travels_as_false_not_null() {
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id);
+    let mut store = org.store.write();
+    let heard = store.record_changes();
+    let body: Map<String, Value> =
+        serde_json::from_str(r#"{"LastName":"Opt","HasOptedOutOfEmail":true}"#).unwrap();
+    let id = store.insert("Contact", &body, &actor).unwrap();
+    let upd: Map<String, Value> = serde_json::from_str(r#"{"HasOptedOutOfEmail":false}"#).unwrap();
+    store.update("Contact", id.as_str(), &upd, &actor).unwrap();
+    let change = last(&heard);
+    let ty = contact_type(&store);
+    let payload = ChangeBatch::new(commit("tk", 1))
+        .event(&store, &ty, &change, 1)
+        .payload();
+    let h = &payload["ChangeEventHeader"];
+    assert_eq!(
+        h["changedFields"],
+        json!(["HasOptedOutOfEmail", "LastModifiedDate"])
+    );
+    assert_eq!(h["nulledFields"], json!([]));
+    assert_eq!(payload["HasOptedOutOfEmail"], json!(false));
+}
+
+#[test]
+fn a_create_carries_every_checkbox_false_ones_included_in_type_order() {
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id);
+    let mut store = org.store.write();
+    let heard = store.record_changes();
+    let ty = contact_type(&store);
+    // The checkbox given false, and left to its default (false).
+    for body in [
+        r#"{"LastName":"Opt","HasOptedOutOfEmail":false}"#,
+        r#"{"LastName":"Opt"}"#,
+    ] {
+        let body: Map<String, Value> = serde_json::from_str(body).unwrap();
+        store.insert("Contact", &body, &actor).unwrap();
+        let created = last(&heard);
+        let payload = ChangeBatch::new(commit("tk", 1))
+            .event(&store, &ty, &created, 1)
+            .payload();
+        assert_eq!(payload["HasOptedOutOfEmail"], json!(false), "{body:?}");
+        assert!(!payload.contains_key("Phone"), "unset fields are left out");
+        let order: Vec<&str> = ty
+            .fields
+            .iter()
+            .map(|f| f.name.as_str())
+            .filter(|n| payload.contains_key(*n))
+            .collect();
+        let keys: Vec<&str> = payload.keys().skip(1).map(String::as_str).collect();
+        assert_eq!(keys, order);
+    }
+    // Derived checkboxes too: an open opportunity is neither closed nor won.
+    let body: Map<String, Value> = serde_json::from_str(
+        r#"{"Name":"Deal","StageName":"Prospecting","CloseDate":"2026-01-01"}"#,
+    )
+    .unwrap();
+    store.insert("Opportunity", &body, &actor).unwrap();
+    let created = last(&heard);
+    let ty = Arc::new(EventType::change(
+        store.schema().object("Opportunity").unwrap(),
+    ));
+    let payload = ChangeBatch::new(commit("tk", 2))
+        .event(&store, &ty, &created, 1)
+        .payload();
+    assert_eq!(payload["IsClosed"], json!(false));
+    assert_eq!(payload["IsWon"], json!(false));
+}
+
+#[test]
+fn a_derived_checkbox_that_turns_false_travels_as_false() {
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id);
+    let mut store = org.store.write();
+    let heard = store.record_changes();
+    let body: Map<String, Value> = serde_json::from_str(
+        r#"{"Name":"Deal","StageName":"Closed Won","CloseDate":"2026-01-01"}"#,
+    )
+    .unwrap();
+    let id = store.insert("Opportunity", &body, &actor).unwrap();
+    let upd: Map<String, Value> = serde_json::from_str(r#"{"StageName":"Prospecting"}"#).unwrap();
+    store
+        .update("Opportunity", id.as_str(), &upd, &actor)
+        .unwrap();
+    let change = last(&heard);
+    let ty = Arc::new(EventType::change(
+        store.schema().object("Opportunity").unwrap(),
+    ));
+    let payload = ChangeBatch::new(commit("tk", 1))
+        .event(&store, &ty, &change, 1)
+        .payload();
+    let changed = payload["ChangeEventHeader"]["changedFields"].clone();
+    assert!(
+        changed.as_array().unwrap().contains(&json!("IsWon")),
+        "{changed}"
+    );
+    assert_eq!(payload["IsClosed"], json!(false));
+    assert_eq!(payload["IsWon"], json!(false));
+}

@@ -47,10 +47,13 @@ fn int(out: &mut Vec<u8>, i: i64, shared: Shared<'_>) {
     }
 }
 
-/// Appends one field value in the form `cdc::stored_json` gives it (`None`: null).
+/// Appends one field value in the form `cdc::stored_json` gives it (`None`: null, except
+/// for a checkbox: the store keeps no false checkbox, so one without a value is false, as a
+/// REST read shows it — a checkbox is never null).
 pub fn pack(out: &mut Vec<u8>, pos: u16, v: Option<&Stored>, t: FieldType, shared: Shared<'_>) {
     out.extend_from_slice(&pos.to_le_bytes());
     match v {
+        None if t == FieldType::Boolean => out.push(FALSE),
         None => out.push(NULL),
         Some(Stored::Bool(b)) => out.push(if *b { TRUE } else { FALSE }),
         Some(Stored::Int(i)) | Some(Stored::DateTime(i)) => int(out, *i, shared),
@@ -212,6 +215,22 @@ mod tests {
         );
         assert_eq!(stamps.len(), 6);
         assert_eq!(out["f8"], long.as_str());
+    }
+
+    #[test]
+    fn a_checkbox_without_a_stored_value_unpacks_as_false_not_null() {
+        let user = SfId::parse("005000000000001AAA").unwrap();
+        let shared = Shared {
+            user: &user,
+            timestamp: 0,
+        };
+        let mut buf = Vec::new();
+        pack(&mut buf, 0, None, FieldType::Boolean, shared);
+        pack(&mut buf, 1, None, FieldType::String, shared);
+        let mut out = Map::new();
+        unpack(&buf, |p| Some(format!("f{p}")), shared, &mut out);
+        assert_eq!(out["f0"], Value::Bool(false));
+        assert_eq!(out["f1"], Value::Null);
     }
 
     #[test]

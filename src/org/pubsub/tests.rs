@@ -207,3 +207,54 @@ async fn a_refused_custom_start_is_logged_as_no_id_or_as_bytes_that_are_no_repla
     let from: Vec<i64> = org.events.log.refusals().iter().map(|r| r.from).collect();
     assert_eq!(from, [NO_REPLAY_ID, NOT_A_NUMBER]);
 }
+
+#[test]
+fn a_checkbox_set_to_false_decodes_as_false_from_the_avro_payload() {
+    use crate::org::events::ReplayFrom;
+    let org = Org::default_org();
+    let actor = org.actor(org.users[0].id);
+    let body = |json: &str| serde_json::from_str::<serde_json::Map<_, _>>(json).unwrap();
+    {
+        let mut store = org.store.write();
+        let id = store
+            .insert("Contact", &body(r#"{"LastName":"Quiet"}"#), &actor)
+            .unwrap();
+        let on = body(r#"{"HasOptedOutOfEmail":true}"#);
+        store.update("Contact", id.as_str(), &on, &actor).unwrap();
+        let off = body(r#"{"HasOptedOutOfEmail":false}"#);
+        store.update("Contact", id.as_str(), &off, &actor).unwrap();
+    }
+    let events = org
+        .events
+        .bus
+        .read(
+            "/data/ContactChangeEvent",
+            ReplayFrom::Earliest,
+            10,
+            org.clock.now(),
+        )
+        .unwrap();
+    let ty = org.events.event_type("ContactChangeEvent").unwrap().clone();
+    let consumer = PubSub::new(org.clone()).consumer_events(&events);
+    assert_eq!(consumer.len(), 3);
+    let decoded: Vec<serde_json::Value> = consumer
+        .iter()
+        .map(|e| {
+            let mut input = e.event.as_ref().unwrap().payload.as_slice();
+            avro::decode(&ty.avro, &mut input).unwrap()
+        })
+        .collect();
+    let opted: Vec<&serde_json::Value> = decoded.iter().map(|d| &d["HasOptedOutOfEmail"]).collect();
+    // The create carries the default (false); the updates carry the value set, never null.
+    assert_eq!(opted, [&json!(false), &json!(true), &json!(false)]);
+    let changed = &decoded[2]["ChangeEventHeader"]["changedFields"];
+    let bit = ty.bitmap(&["HasOptedOutOfEmail".to_string()]);
+    assert_eq!(bit.len(), 1);
+    let bits = |hex: &str| u128::from_str_radix(hex.trim_start_matches("0x"), 16).unwrap();
+    let field = bits(&bit[0]);
+    assert_eq!(
+        bits(changed[0].as_str().unwrap()) & field,
+        field,
+        "{changed}"
+    );
+}

@@ -181,6 +181,56 @@ async fn change_events_arrive_on_data_channels_with_the_header() {
 }
 
 #[tokio::test]
+async fn a_checkbox_set_to_false_arrives_as_false_on_create_and_update() {
+    let c = Cometd::new();
+    let client = c.handshake().await;
+    c.subscribe(&client, "/data/ContactChangeEvent", -1).await;
+    let actor = c.org.actor(c.org.users[0].id);
+    let body = |json: &str| serde_json::from_str::<Map<String, Value>>(json).unwrap();
+    let id = {
+        let mut store = c.org.store.write();
+        let id = store
+            .insert("Contact", &body(r#"{"LastName":"Quiet"}"#), &actor)
+            .unwrap();
+        let on = body(r#"{"HasOptedOutOfEmail":true}"#);
+        store.update("Contact", id.as_str(), &on, &actor).unwrap();
+        let off = body(r#"{"HasOptedOutOfEmail":false}"#);
+        store.update("Contact", id.as_str(), &off, &actor).unwrap();
+        id
+    };
+    let got = c.connect(&client).await;
+    let payloads: Vec<&Value> = got
+        .iter()
+        .filter(|m| m["channel"] == "/data/ContactChangeEvent")
+        .map(|m| &m["data"]["payload"])
+        .collect();
+    assert_eq!(payloads.len(), 3, "{got:?}");
+    // The create carries the default (false); the updates carry the value set.
+    let carried: Vec<(&Value, &Value)> = payloads
+        .iter()
+        .map(|p| {
+            (
+                &p["ChangeEventHeader"]["changeType"],
+                &p["HasOptedOutOfEmail"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        carried,
+        [
+            (&json!("CREATE"), &json!(false)),
+            (&json!("UPDATE"), &json!(true)),
+            (&json!("UPDATE"), &json!(false)),
+        ]
+    );
+    assert_eq!(
+        payloads[2]["ChangeEventHeader"]["recordIds"][0],
+        id.as_str()
+    );
+    assert_eq!(payloads[2]["ChangeEventHeader"]["nulledFields"], json!([]));
+}
+
+#[tokio::test]
 async fn a_replay_id_that_is_no_whole_number_is_refused_not_taken_as_latest() {
     let c = Cometd::new();
     let client = c.handshake().await;
