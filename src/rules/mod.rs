@@ -9,7 +9,7 @@
 //! and state per sign-in, refresh, JWT claims, token reuse), `rest` and `query` (upsert, PATCH, explicit fields, pagination),
 //! `state` (idempotence, SOQL expectations, duplicates), `retry` (Retry-After, backoff, no
 //! retry on 4xx, retries safe to repeat), `hygiene` (secrets in sources and output, exit
-//! status), `process` (what the program printed, and that it reports what the org answered), `bulk` (failed results, locators), `files`
+//! status), `process` (what the program printed, that it reports what the org answered, and the errors it gave up on), `bulk` (failed results, locators), `files`
 //! (CSV files the program wrote), `design` (tables in a design document), `breaker` (circuit
 //! breakers), `org` and `callout` (lab actions the org performed, its callouts and deployed
 //! callout setup), `soap` (partner API envelopes: session header, no password login,
@@ -29,6 +29,7 @@ mod design;
 mod design_params;
 mod doc_table;
 mod erp;
+mod errors_reported;
 mod events;
 mod files;
 mod http;
@@ -108,6 +109,7 @@ pub enum Rule {
     ProcessExitRefused(hygiene::ExitRefused),
     ProcessOutputContains(output::OutputContains),
     ProcessOutputReports(output::OutputReports),
+    ProcessErrorsReported(errors_reported::ErrorsReported),
     BulkFailedResultsFetched(bulk::NoParams),
     BulkLocatorsFollowed(bulk::NoParams),
     FilesCsvRows(files::CsvRows),
@@ -184,6 +186,7 @@ impl RuleSpec {
             Rule::ProcessExitRefused(p) => hygiene::exit_refused(p, &cx),
             Rule::ProcessOutputContains(p) => output::output_contains(p, &cx),
             Rule::ProcessOutputReports(p) => output::output_reports(p, &cx),
+            Rule::ProcessErrorsReported(p) => errors_reported::errors_reported(p, &cx),
             Rule::BulkFailedResultsFetched(_) => bulk::failed_results_fetched(&cx),
             Rule::BulkLocatorsFollowed(_) => bulk::locators_followed(&cx),
             Rule::FilesCsvRows(p) => files::csv_rows(p, &cx),

@@ -51,6 +51,7 @@ pub const RULE_NAMES: &[&str] = &[
     "process.exit_refused",
     "process.output_contains",
     "process.output_reports",
+    "process.errors_reported",
     "bulk.failed_results_fetched",
     "bulk.locators_followed",
     "files.csv_rows",
@@ -132,6 +133,7 @@ impl RuleSpec {
             Rule::ProcessExitRefused(_) => "process.exit_refused",
             Rule::ProcessOutputContains(_) => "process.output_contains",
             Rule::ProcessOutputReports(_) => "process.output_reports",
+            Rule::ProcessErrorsReported(_) => "process.errors_reported",
             Rule::BulkFailedResultsFetched(_) => "bulk.failed_results_fetched",
             Rule::BulkLocatorsFollowed(_) => "bulk.locators_followed",
             Rule::FilesCsvRows(_) => "files.csv_rows",
@@ -334,6 +336,7 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
             }
             Rule::ProcessOutputReports(p)
         }
+        "process.errors_reported" => Rule::ProcessErrorsReported(with_pattern(map, name)?),
         "bulk.failed_results_fetched" => Rule::BulkFailedResultsFetched(params(map).map_err(bad)?),
         "bulk.locators_followed" => Rule::BulkLocatorsFollowed(params(map).map_err(bad)?),
         "files.csv_rows" => {
