@@ -24,6 +24,9 @@
 //! retry would create duplicates", not by "a retry updates the rows; duplicates are
 //! impossible").
 //!
+//! A reason column (`explained`) needs a few words that could not stand in any row ("because
+//! it fits" could), and not one reason copied onto many rows (see [`super::reasons`]).
+//!
 //! An answer given twice is a problem, as a cell holding more than a choice is: a listed row
 //! repeated with other answers, a column of the check repeated in the header, or a second
 //! table with the check's columns saying otherwise (see [`repeated`]).
@@ -67,7 +70,8 @@ pub struct TableCheck {
     #[serde(default = "yes")]
     pub filled: bool,
     /// Columns that hold a reason: in every listed row, at least [`EXPLAINED_WORDS`] words
-    /// (an `x` or a dash is no reason).
+    /// (an `x` or a dash is no reason), not all of them words that fit any row ("because it
+    /// fits"), and not one reason copied onto many rows (see [`super::reasons`]).
     #[serde(default)]
     pub explained: Vec<String>,
 }
@@ -253,6 +257,11 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
                     "\"{key}\" → {c} gives no reason (\"{}\"): say why in a few words",
                     got.trim()
                 ));
+            } else if !blank(got) && super::reasons::says_nothing(got) {
+                problems.push(format!(
+                    "\"{key}\" → {c} gives no reason (\"{}\" would fit any row): say what in this row's need makes your choice fit",
+                    got.trim()
+                ));
             }
         }
         if p.filled {
@@ -306,6 +315,7 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
             }
         }
     }
+    problems.extend(copied_reasons(p, t, &find_row));
     for (key, wanted) in &p.mentions {
         let Some(row) = find_row(key) else {
             if !p.rows.contains_key(key) {
@@ -351,6 +361,36 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
         problems.len(),
         problems.join("; ")
     ))
+}
+
+/// A problem for each reason of an `explained` column copied onto many of the listed rows
+/// (see [`super::reasons::copied`]).
+fn copied_reasons<'t>(
+    p: &TableCheck,
+    t: &Table,
+    find_row: &dyn Fn(&str) -> Option<&'t Vec<String>>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &p.explained {
+        let rows: Vec<(&str, &str)> = p
+            .rows
+            .keys()
+            .filter_map(|key| Some((key.as_str(), cell_of(t, find_row(key)?, c))))
+            .collect();
+        // A copied reason that says nothing is already told so on each row.
+        let copied = super::reasons::copied(&rows)
+            .into_iter()
+            .filter(|(reason, _)| !super::reasons::says_nothing(reason));
+        for (reason, keys) in copied {
+            out.push(format!(
+                "the same {c} (\"{}\") stands in {} rows ({}): give each row its own reason, about what that row needs",
+                reason.trim(),
+                keys.len(),
+                keys.join(", ")
+            ));
+        }
+    }
+    out
 }
 
 /// A problem for each answer given twice, so that which one counts is unclear: a listed row

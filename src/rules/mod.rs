@@ -46,6 +46,7 @@ mod oauth_usage;
 mod output;
 mod pairing;
 mod pkce_shape;
+mod reasons;
 mod redelivery;
 mod refusal;
 mod rest;
