@@ -8,6 +8,7 @@ pub mod files;
 pub mod hints;
 pub mod scenario;
 pub mod spec;
+mod spec_reach;
 mod spec_salvage;
 pub mod walk;
 

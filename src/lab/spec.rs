@@ -139,6 +139,13 @@ pub struct RunSpec {
     /// services), which an earlier check's memory would not match.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fresh: Vec<String>,
+    /// CSV inputs (`leads.csv: Ref`) whose data rows sflab puts in a new order before each
+    /// check, numbering the named column again: see [`crate::runner::lab_inputs`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub shuffle_rows: BTreeMap<String, String>,
+    /// Put the lab folder back as it was before the first run between runs of one check.
+    #[serde(default)]
+    pub restore_between_runs: bool,
 }
 
 impl Default for RunSpec {
@@ -155,6 +162,8 @@ impl Default for RunSpec {
             replayed_id_token: false,
             scenario: Vec::new(),
             fresh: Vec::new(),
+            shuffle_rows: BTreeMap::new(),
+            restore_between_runs: false,
         }
     }
 }
@@ -557,6 +566,15 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
                 format!("check {}: {e}", i + 1),
             ));
         }
+        if c.rule_spec().is_ok() {
+            let line = check_lines.get(i).copied().or(key_line(yaml, "checks"));
+            out.extend(super::spec_reach::check_problems(
+                spec,
+                &c.params,
+                i + 1,
+                line,
+            ));
+        }
         for h in c.hidden.iter().filter(|h| !c.params.contains_key(*h)) {
             out.push(at(
                 check_lines.get(i).copied().or(key_line(yaml, "checks")),
@@ -585,7 +603,13 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     for (i, f) in spec.faults.iter().enumerate() {
         let line = fault_lines.get(i).copied().or(key_line(yaml, "faults"));
         out.extend(super::spec_salvage::fault_problems(yaml, f, i + 1, line));
+        let key_line = |key: &str| {
+            line.and_then(|l| super::spec_salvage::item_key_line(yaml, l, key))
+                .or(line)
+        };
+        out.extend(super::spec_reach::fault_problems(spec, f, i + 1, key_line));
     }
+    out.extend(super::spec_reach::app_problem(spec, yaml));
     if !spec.org.is_null() {
         let seed = serde_yaml::to_string(&spec.org)
             .map_err(|e| e.to_string())

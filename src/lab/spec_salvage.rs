@@ -207,7 +207,7 @@ fn fault_key(e: &crate::proxy::FaultSpecError) -> Option<&'static str> {
 
 /// The 1-based line of `key:` among the keys of the block list item starting at `item` (its
 /// `- ` line); `None` when the item is written on one line (`- { … }`) or lacks the key.
-fn item_key_line(yaml: &str, item: usize, key: &str) -> Option<usize> {
+pub(super) fn item_key_line(yaml: &str, item: usize, key: &str) -> Option<usize> {
     let lines: Vec<&str> = yaml.lines().collect();
     let first = lines.get(item.checked_sub(1)?)?;
     let dash = first.len() - first.trim_start().len();

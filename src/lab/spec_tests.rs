@@ -213,8 +213,13 @@ fn run_times_out_of_range_is_refused() {
 fn a_replayed_id_token_needs_the_app_it_is_for() {
     let p = validate(&GOOD.replace("times: 2,", "times: 2, replayed_id_token: true,"));
     assert!(p[0].message.contains("run.replayed_id_token"), "{p:?}");
-    let ok = GOOD.replace("times: 2,", "times: 2, replayed_id_token: true, app: spa,");
-    assert!(validate(&ok).is_empty());
+    let ok = GOOD
+        .replace("times: 2,", "times: 2, replayed_id_token: true, app: spa,")
+        .replace(
+            "org:\n",
+            "org:\n  apps: [ { name: spa, flows: [authorization_code] } ]\n",
+        );
+    assert!(validate(&ok).is_empty(), "{:?}", validate(&ok));
 }
 
 #[test]

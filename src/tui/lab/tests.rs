@@ -331,7 +331,9 @@ fn a_broken_lab_file_is_explained_and_cannot_run() {
 
 #[test]
 fn the_environment_masks_secrets() {
-    let yaml = format!("{YAML}run: {{ app: lab-client, refresh_token: true }}\n");
+    let yaml = format!(
+        "{YAML}org: {{ apps: [ {{ name: lab-client, flows: [client_credentials, refresh_token] }} ] }}\nrun: {{ app: lab-client, refresh_token: true }}\n"
+    );
     let v = LabView::new("demo", "labs/demo", &yaml);
     let env = v.environment();
     for k in ["SF_CLIENT_SECRET", "SF_REFRESH_TOKEN", "SF_ACCESS_TOKEN"] {
