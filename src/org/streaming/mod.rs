@@ -7,6 +7,19 @@
 //! the answer is always an array. Bodies over 32,768 bytes get 413, as on a real org.
 //! A successful handshake sets the `BAYEUX_BROWSER` cookie the later messages must carry
 //! (`browser`).
+//!
+//! Implementation notes:
+//! - A request refused before its messages are handled (no version in the URI, a version not
+//!   served, a body over 32,768 bytes, a body that is no Bayeux message) is answered with one
+//!   failed reply per message the body holds, each with that message's `channel` and `id`,
+//!   so a CometD client (Faye, under jsforce) matches it to its request instead of waiting
+//!   for an answer that never comes. A version refusal also advises `reconnect: "none"`:
+//!   the same URL can never succeed, and Faye stops handshaking again on that advice. When
+//!   the body cannot be read, the one reply names no channel or id (there are none to name).
+//! - `/cometd/replay/36.0` is the endpoint of the durable generic streaming of API version
+//!   36.0 (the reference lists it); it is served as `/cometd/36.0`. Which other versions a
+//!   real org takes after `/cometd/replay/` is not known; sflab refuses them, naming the one
+//!   it serves and the usual `/cometd/{version}` endpoint.
 
 pub mod bayeux;
 pub mod browser;
@@ -84,28 +97,89 @@ fn messages(body: &[u8]) -> Option<Vec<Map<String, Value>>> {
     }
 }
 
-async fn no_version(body: Bytes) -> Response {
-    let msgs = messages(&body).unwrap_or_default();
-    let replies: Vec<Value> = msgs
-        .iter()
-        .map(|m| {
-            json!({"channel": m.get("channel").cloned().unwrap_or(json!("/meta/handshake")),
-                   "id": m.get("id").cloned().unwrap_or(Value::Null),
-                   "successful": false,
-                   "error": "400::API version in the URI is mandatory. URI format: '/cometd/62.0'"})
-        })
-        .collect();
-    json_reply(StatusCode::BAD_REQUEST, &Value::Array(replies))
+/// The messages of a body as far as they can be read: the body's objects, one or an array's.
+fn readable_messages(body: &[u8]) -> Vec<Map<String, Value>> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(o)) => vec![o],
+        Ok(Value::Array(a)) => a
+            .into_iter()
+            .filter_map(|m| match m {
+                Value::Object(o) => Some(o),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
+
+/// Whether a refusal tells the client to stop reconnecting (see the module notes).
+#[derive(Clone, Copy, PartialEq)]
+enum Retry {
+    Never,
+    Unsaid,
+}
+
+/// A refusal of the whole request: one failed reply per readable message, with its channel
+/// and id; a single reply naming neither when none can be read.
+fn refusal(status: StatusCode, body: &[u8], error: &str, retry: Retry) -> Response {
+    let failed = |m: Option<&Map<String, Value>>| {
+        let mut r = Map::new();
+        for key in ["channel", "id", "clientId"] {
+            if let Some(v) = m.and_then(|m| m.get(key)) {
+                r.insert(key.into(), v.clone());
+            }
+        }
+        r.insert("successful".into(), json!(false));
+        r.insert("error".into(), json!(error));
+        if retry == Retry::Never {
+            r.insert("advice".into(), json!({"reconnect": "none", "interval": 0}));
+        }
+        Value::Object(r)
+    };
+    let msgs = readable_messages(body);
+    let replies: Vec<Value> = if msgs.is_empty() {
+        vec![failed(None)]
+    } else {
+        msgs.iter().map(|m| failed(Some(m))).collect()
+    };
+    json_reply(status, &Value::Array(replies))
+}
+
+async fn no_version(body: Bytes) -> Response {
+    refusal(
+        StatusCode::BAD_REQUEST,
+        &body,
+        "400::API version in the URI is mandatory. URI format: '/cometd/62.0'",
+        Retry::Never,
+    )
+}
+
+/// The version `/cometd/replay/` serves (see the module notes).
+const REPLAY_ENDPOINT_VERSION: &str = "36.0";
 
 async fn bayeux_post_typed(
     State(s): State<Arc<Streaming>>,
-    Path((version, _)): Path<(String, String)>,
+    Path((version, rest)): Path<(String, String)>,
     instance: InstanceUrl,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    bayeux_post(State(s), Path(version), instance, headers, body).await
+    if version != "replay" {
+        return bayeux_post(State(s), Path(version), instance, headers, body).await;
+    }
+    // `/cometd/replay/{version}[/{message type}]`.
+    let version = rest.split('/').next().unwrap_or_default();
+    if version == REPLAY_ENDPOINT_VERSION {
+        return bayeux_post(State(s), Path(version.to_string()), instance, headers, body).await;
+    }
+    let error = if version.is_empty() {
+        "400::API version in the URI is mandatory. URI format: '/cometd/62.0'".to_string()
+    } else {
+        format!(
+            "400::/cometd/replay/ serves API version {REPLAY_ENDPOINT_VERSION} only, not {version}; use /cometd/{version} (or /cometd/replay/{REPLAY_ENDPOINT_VERSION})"
+        )
+    };
+    refusal(StatusCode::BAD_REQUEST, &body, &error, Retry::Never)
 }
 
 async fn bayeux_post(
@@ -116,10 +190,11 @@ async fn bayeux_post(
     body: Bytes,
 ) -> Response {
     if body.len() > MAX_BODY {
-        return json_reply(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &json!([{"successful": false, "error": format!("413::Request body is larger than {MAX_BODY} bytes")}]),
+        let error = format!(
+            "413::Request body is {} bytes, larger than the {MAX_BODY} bytes /cometd accepts",
+            body.len()
         );
+        return refusal(StatusCode::PAYLOAD_TOO_LARGE, &body, &error, Retry::Unsaid);
     }
     let version_ok = version
         .split_once('.')
@@ -129,15 +204,15 @@ async fn bayeux_post(
         return no_version(body).await;
     }
     if !version_ok {
-        return json_reply(
-            StatusCode::BAD_REQUEST,
-            &json!([{"successful": false, "error": format!("400::API version {version} is not served on /cometd; use a version such as /cometd/62.0 (36.0 or later)")}]),
-        );
+        let error = format!("400::API version {version} is not served on /cometd; use a version such as /cometd/62.0 (36.0 or later)");
+        return refusal(StatusCode::BAD_REQUEST, &body, &error, Retry::Never);
     }
     let Some(msgs) = messages(&body) else {
-        return json_reply(
+        return refusal(
             StatusCode::BAD_REQUEST,
-            &json!([{"successful": false, "error": "400::The body must be a Bayeux message or a JSON array of them"}]),
+            &body,
+            "400::The body must be a Bayeux message or a JSON array of them",
+            Retry::Unsaid,
         );
     };
     // A token without the `api` scope is no session for Streaming, as for the other data APIs.

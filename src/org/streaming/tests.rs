@@ -73,6 +73,23 @@ impl Cometd {
         (status, set, serde_json::from_slice(&bytes).unwrap())
     }
 
+    /// Posts `body` as it is, which need not be JSON; the reply must be.
+    async fn send_raw(&self, path: &str, body: &str) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("authorization", format!("OAuth {}", self.token))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
     async fn handshake(&self) -> String {
         let (_, r) = self
             .post("/cometd/62.0", &self.token, json!([{"channel": "/meta/handshake", "id": "1", "version": "1.0", "supportedConnectionTypes": ["long-polling"]}]))
@@ -552,4 +569,113 @@ async fn over_plain_http_the_cookie_is_not_marked_secure() {
     let set = resp.headers()["set-cookie"].to_str().unwrap();
     assert_eq!(set.split(';').nth(1), Some(" Path=/"), "{set}");
     assert!(!set.contains("Secure"), "{set}");
+}
+
+#[tokio::test]
+async fn refusals_before_the_messages_carry_each_message_channel_and_id() {
+    let c = Cometd::new();
+    let handshake = json!([{"channel": "/meta/handshake", "id": "7", "version": "1.0"}]);
+    // A version not served: matched to the handshake, and told not to try again.
+    let (status, r) = c.post("/cometd/20.0", &c.token, handshake.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (&r[0]["channel"], &r[0]["id"]),
+        (&json!("/meta/handshake"), &json!("7"))
+    );
+    assert_eq!(r[0]["successful"], false);
+    assert!(
+        r[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("20.0 is not served"),
+        "{r}"
+    );
+    assert_eq!(r[0]["advice"]["reconnect"], "none");
+    // A body over 32,768 bytes: each message of the batch gets its refusal.
+    let big = json!([{"channel": "/meta/subscribe", "id": "8", "clientId": "c1",
+        "subscription": "/event/OrderShipped__e", "ext": {"pad": "x".repeat(MAX_BODY)}},
+        {"channel": "/meta/connect", "id": "9", "clientId": "c1"}]);
+    let (status, r) = c.post("/cometd/62.0", &c.token, big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let ids: Vec<(&Value, &Value)> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (&m["channel"], &m["id"]))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (&json!("/meta/subscribe"), &json!("8")),
+            (&json!("/meta/connect"), &json!("9"))
+        ]
+    );
+    assert!(r[0]["error"].as_str().unwrap().starts_with("413::"), "{r}");
+    assert_eq!(r[0]["clientId"], "c1");
+    // JSON that is no Bayeux message: the objects it holds are still answered by id.
+    let (status, r) = c
+        .post(
+            "/cometd/62.0",
+            &c.token,
+            json!([{"channel": "/meta/handshake", "id": "10"}, 3]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(r[0]["id"], "10");
+    assert!(r[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("must be a Bayeux message"));
+    // A body that is not JSON at all has no id to name: one refusal, no channel.
+    let (status, r) = c.send_raw("/cometd/62.0", "{not json").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.as_array().unwrap().len(), 1);
+    assert!(
+        r[0].get("channel").is_none() && r[0].get("id").is_none(),
+        "{r}"
+    );
+    assert_eq!(r[0]["successful"], false);
+}
+
+#[tokio::test]
+async fn the_v36_replay_endpoint_is_served_and_other_replay_versions_are_named() {
+    let c = Cometd::new();
+    c.publish("SO-1");
+    let (_, r) = c
+        .post("/cometd/replay/36.0", &c.token, json!([{"channel": "/meta/handshake", "id": "1", "version": "1.0", "supportedConnectionTypes": ["long-polling"]}]))
+        .await;
+    assert_eq!(r[0]["successful"], true, "{r}");
+    let client = r[0]["clientId"].as_str().unwrap().to_string();
+    let (_, r) = c
+        .post(
+            "/cometd/replay/36.0",
+            &c.token,
+            json!([{"channel": "/meta/subscribe", "clientId": client, "id": "2",
+                "subscription": "/event/OrderShipped__e",
+                "ext": {"replay": {"/event/OrderShipped__e": -2}}}]),
+        )
+        .await;
+    assert_eq!(r[0]["successful"], true, "{r}");
+    let (_, got) = c
+        .post("/cometd/replay/36.0/connect", &c.token, json!([{"channel": "/meta/connect", "clientId": client, "connectionType": "long-polling", "id": "3"}]))
+        .await;
+    assert_eq!(
+        got[0]["data"]["payload"]["Order_Number__c"], "SO-1",
+        "{got}"
+    );
+    let (status, r) = c
+        .post(
+            "/cometd/replay/62.0",
+            &c.token,
+            json!([{"channel": "/meta/handshake", "id": "4"}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(r[0]["id"], "4");
+    let error = r[0]["error"].as_str().unwrap();
+    assert!(!error.contains("mandatory"), "{error}");
+    assert!(
+        error.contains("36.0 only") && error.contains("/cometd/62.0"),
+        "{error}"
+    );
 }
