@@ -306,6 +306,9 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             ),
         ))
     })?;
+    super::lab_inputs::shuffle_inputs(&dir, &lab.run.shuffle_rows).map_err(|e| {
+        RunError::Workspace(std::io::Error::other(format!("before the check: {e}")))
+    })?;
 
     let mut extra_env = lab.run.env.clone();
     // Where sflab's development setup keeps extra client tools (a Python venv with grpcio and
@@ -478,7 +481,16 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             Err(e) => failure = Some(e),
         }
     }
+    let mut folder_before_runs = None;
     for index in (0..times).filter(|_| steps.is_empty()) {
+        // Each run finds the folder as the first did, so it cannot tell which run it is.
+        if lab.run.restore_between_runs && times > 1 {
+            if let Err(e) = super::lab_inputs::keep_or_restore(&mut folder_before_runs, &dir) {
+                gateway.shutdown().await;
+                org.shutdown().await;
+                return Err(RunError::Workspace(e));
+            }
+        }
         // A fault of the run before expired the token handed over: this run gets a new one.
         let reissued = (expiries.take() && lab.run.access_token)
             .then(|| org.reissue_access_token(creds.access_token.as_deref()?))
@@ -559,6 +571,8 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
 
     let lab_files = read_lab_files_after_runs(&dir, &redactor, &before_runs);
     let left_as_before = lab_files.left_as(&before_runs);
+    let written_outside =
+        super::lab_files::read_written_outside(&ws.root, &dir, &redactor, &before_runs);
     let evidence = Evidence {
         lab_id: lab.id.clone(),
         backend: options.org.backend(),
@@ -568,6 +582,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         auth_log,
         sources: lab_files.sources,
         secret_files: lab_files.secret_files,
+        written_outside,
         too_large: lab_files.too_large,
         unread: lab_files.unread,
         left_as_before,

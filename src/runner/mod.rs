@@ -16,6 +16,7 @@ pub mod interleave;
 pub mod judge;
 pub mod lab_actions;
 pub mod lab_files;
+pub mod lab_inputs;
 pub mod leftovers;
 pub mod mock;
 pub mod mock_events;
