@@ -15,6 +15,12 @@
 //! - A subscription only ever sends as many events as the client requested; when caught up it
 //!   sends an empty batch with the latest replay id every keepalive interval (a real org does
 //!   so within 270 s).
+//! - A Subscribe whose first FetchRequest asks for no events (`num_requested` 0, the proto
+//!   default, or negative) or names a `replay_preset` that is none of LATEST, EARLIEST and
+//!   CUSTOM is refused with INVALID_ARGUMENT at once rather than left waiting for a request
+//!   that may never come. The real service's wording and `error-code` for these are not in
+//!   the reference: the messages and [`NUM_REQUESTED_INVALID`] / [`REPLAY_PRESET_INVALID`] are
+//!   sflab's. A later FetchRequest asking for none adds nothing, as before.
 
 use super::proto::{self, replay_id_bytes, replay_id_of, ReplayPreset};
 use crate::org::events::bus::ReplayWords;
@@ -53,6 +59,16 @@ pub const TOPIC_NOT_PUBLISHABLE: &str = "sfdc.platform.eventbus.grpc.publish.top
 /// A FetchRequest naming another topic than its Subscribe stream's (INVALID_ARGUMENT). Not in
 /// the reference: sflab's name, in the `subscription.fetch` family the replay errors use.
 pub const TOPIC_CHANGED: &str = "sfdc.platform.eventbus.grpc.subscription.fetch.topic.changed";
+
+/// A first FetchRequest asking for no events (INVALID_ARGUMENT). Not in the reference: sflab's
+/// name, in the `subscription.fetch` family.
+pub const NUM_REQUESTED_INVALID: &str =
+    "sfdc.platform.eventbus.grpc.subscription.fetch.numrequested.invalid";
+
+/// A `replay_preset` the proto does not define (INVALID_ARGUMENT). Not in the reference:
+/// sflab's name, in the `subscription.fetch` family.
+pub const REPLAY_PRESET_INVALID: &str =
+    "sfdc.platform.eventbus.grpc.subscription.fetch.replaypreset.invalid";
 
 /// The Pub/Sub service of one org.
 #[derive(Debug, Clone)]
@@ -328,7 +344,27 @@ impl PubSub {
                 .err()
                 .unwrap_or_else(|| Status::not_found(channel.clone())));
         }
-        let preset = ReplayPreset::try_from(first.replay_preset).unwrap_or(ReplayPreset::Latest);
+        // The real service's texts for these two refusals are not known (see the module notes).
+        let preset = ReplayPreset::try_from(first.replay_preset).map_err(|_| {
+            status_with_code(
+                Code::InvalidArgument,
+                format!(
+                    "replay_preset {} is not a replay preset; use LATEST (0), EARLIEST (1) or CUSTOM (2) with a stored replay_id.",
+                    first.replay_preset
+                ),
+                REPLAY_PRESET_INVALID,
+            )
+        })?;
+        if first.num_requested < 1 {
+            return Err(status_with_code(
+                Code::InvalidArgument,
+                format!(
+                    "num_requested must be between 1 and {MAX_PENDING}: the first FetchRequest asked for {}, so no event could be sent. Set num_requested to how many events the client is ready to take.",
+                    first.num_requested
+                ),
+                NUM_REQUESTED_INVALID,
+            ));
+        }
         let from = match preset {
             ReplayPreset::Latest => ReplayFrom::After(self.org.events.bus.newest_replay_id()),
             ReplayPreset::Earliest => ReplayFrom::Earliest,

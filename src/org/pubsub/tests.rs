@@ -258,3 +258,37 @@ fn a_checkbox_set_to_false_decodes_as_false_from_the_avro_payload() {
         "{changed}"
     );
 }
+
+#[test]
+fn a_first_fetch_request_for_no_events_or_an_unknown_preset_is_invalid_argument() {
+    let org = Org::default_org();
+    let p = PubSub::new(org.clone());
+    let fetch = |num_requested: i32, replay_preset: i32| proto::FetchRequest {
+        topic_name: "/event/OrderShipped__e".into(),
+        num_requested,
+        replay_preset,
+        ..Default::default()
+    };
+    for n in [0, -3] {
+        let err = p.start_position(&fetch(n, 0)).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument, "{n}");
+        assert_eq!(error_code(&err), super::service::NUM_REQUESTED_INVALID);
+        let message = err.message();
+        assert!(
+            message.contains("num_requested must be between 1 and 100")
+                && message.contains(&format!("asked for {n}")),
+            "{message}"
+        );
+    }
+    let err = p.start_position(&fetch(5, 7)).unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    assert_eq!(error_code(&err), super::service::REPLAY_PRESET_INVALID);
+    assert!(
+        err.message().contains("replay_preset 7"),
+        "{}",
+        err.message()
+    );
+    // Each refusal is noted, so the rules can say why nothing arrived.
+    assert_eq!(org.events.log.refusals().len(), 3);
+    assert!(p.start_position(&fetch(1, 0)).is_ok());
+}
