@@ -210,6 +210,18 @@ fn check_range(f: &FieldDef, v: &Value, written: Option<&str>) -> Result<(), SfE
     .with_fields(vec![f.name.clone()]))
 }
 
+/// A decimal (currency, number, percent) rounded to its field's scale, as a field keeps it
+/// on write (see [`super::value::round_to_scale`]); a field of no declared size (precision
+/// 0) keeps the value as given. Every API's write converts its numbers here.
+fn at_scale(f: &FieldDef, v: Value) -> Value {
+    match v {
+        Value::Double(d) if f.field_type != FieldType::Int && f.precision > 0 => {
+            Value::Double(super::value::round_to_scale(d, f.scale))
+        }
+        other => other,
+    }
+}
+
 /// The error for a date or date-time before 1700-01-01 or after 4000-12-31. [F: answers on
 /// Salesforce StackExchange name FIELD_INTEGRITY_EXCEPTION for a record saved with a year out of
 /// that range; U: the text is assumed, in the `Label: invalid date: …` form of field errors,
@@ -293,6 +305,7 @@ impl Store {
                 Ok(v)
             }
             (Value::Int(_) | Value::Double(_), t) if t.is_numeric() => {
+                let v = at_scale(f, v);
                 check_range(f, &v, written)?;
                 Ok(v)
             }

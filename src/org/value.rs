@@ -130,6 +130,77 @@ pub fn within_date_range(v: &Value) -> bool {
     }
 }
 
+/// The JSON number of a whole `f` from 10^16 up, written as an integer. A JSON number from
+/// an `f64` is printed in its shortest form, which from 10^16 is exponent form
+/// (`1.2345678901234568e17`); written as an integer it keeps every digit the value holds
+/// (`123456789012345680`), as a client, a CSV cell and a SOAP element show it. `None` below
+/// 10^16 (where the shortest form has no exponent) and past the 64-bit integers.
+fn whole_in_digits(f: f64) -> Option<serde_json::Number> {
+    if f.abs() < 1e16 || f.fract() != 0.0 {
+        return None;
+    }
+    if f >= -(i64::MIN as f64) {
+        (f < u64::MAX as f64).then(|| serde_json::Number::from(f as u64))
+    } else if f >= i64::MIN as f64 {
+        Some(serde_json::Number::from(f as i64))
+    } else {
+        None
+    }
+}
+
+/// `x` rounded to `scale` places after the point, half away from zero, as a field of that
+/// scale keeps it on write (`1.23999` at scale 2 is `1.24`, `1.005` is `1.01`). The digits
+/// rounded are those of `x`'s shortest decimal form, the number as a client wrote it, not of
+/// the binary fraction an `f64` holds (`1.005` is a little under it).
+///
+/// Implementation notes: real orgs keep currency, number and percent fields as decimals of
+/// the field's precision and scale and round on write; sflab keeps them as `f64`, so a value
+/// past 15 or 16 significant digits (an 18-digit currency, `1234567890123456.78`) is rounded
+/// to the nearest `f64` before it is rounded to its scale, and reads back with the digits an
+/// `f64` holds (`1234567890123456.8`). Exact 18-digit values would need a decimal [`Value`]
+/// kind through the store, SOQL, aggregates and every API's rendering; not done.
+/// [U] The rounding mode (half up, away from zero) is what the Salesforce help says of
+/// currency and number fields; not checked against an org for the REST and SOAP APIs.
+pub fn round_to_scale(x: f64, scale: u8) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    // Display of an f64 is its shortest round-trip decimal, never in exponent form.
+    let written = x.abs().to_string();
+    let (whole, fraction) = written.split_once('.').unwrap_or((&written, ""));
+    let scale = usize::from(scale);
+    if fraction.len() <= scale {
+        return x;
+    }
+    let mut digits: Vec<u8> = whole.bytes().chain(fraction.bytes().take(scale)).collect();
+    if fraction.as_bytes()[scale] >= b'5' {
+        let mut at = digits.len();
+        loop {
+            if at == 0 {
+                digits.insert(0, b'1');
+                break;
+            }
+            at -= 1;
+            if digits[at] == b'9' {
+                digits[at] = b'0';
+            } else {
+                digits[at] += 1;
+                break;
+            }
+        }
+    }
+    let point = digits.len() - scale;
+    let mut text = String::from_utf8_lossy(&digits[..point]).into_owned();
+    text.push('.');
+    text.push_str(&String::from_utf8_lossy(&digits[point..]));
+    let rounded: f64 = text.parse().unwrap_or(x.abs());
+    if rounded == 0.0 {
+        0.0
+    } else {
+        rounded.copysign(x)
+    }
+}
+
 /// Types whose JSON form is never coerced from a number or boolean into text.
 fn is_non_text(t: FieldType) -> bool {
     matches!(
@@ -254,7 +325,8 @@ impl Value {
                 if t == FieldType::Int && f.fract() == 0.0 {
                     J::from(*f as i64)
                 } else {
-                    serde_json::Number::from_f64(*f)
+                    whole_in_digits(*f)
+                        .or_else(|| serde_json::Number::from_f64(*f))
                         .map(J::Number)
                         .unwrap_or(J::Null)
                 }
@@ -490,6 +562,47 @@ mod tests {
             assert!(!within_date_range(&datetime(outside)), "{outside}");
         }
         assert!(within_date_range(&Value::Int(0)));
+    }
+
+    #[test]
+    // Literals with more digits than an f64 holds, as a client writes them.
+    #[allow(clippy::excessive_precision)]
+    fn decimals_round_half_away_from_zero_to_their_scale() {
+        for (x, scale, rounded) in [
+            (1.23999, 2, 1.24),
+            (1.005, 2, 1.01),
+            (-1.235, 2, -1.24),
+            (2.5, 0, 3.0),
+            (9.995, 2, 10.0),
+            (-0.001, 2, 0.0),
+            (123.4, 2, 123.4),
+            (1234567890123456.78, 2, 1234567890123456.75),
+            (0.000_000_15, 7, 0.000_000_2),
+        ] {
+            let got = round_to_scale(x, scale);
+            assert_eq!(got, rounded, "{x} to {scale}");
+            assert!(got.is_sign_positive() || got != 0.0, "no negative zero");
+        }
+        assert_eq!(round_to_scale(1e300, 2), 1e300);
+    }
+
+    #[test]
+    // Literals with more digits than an f64 holds, as a client writes them.
+    #[allow(clippy::excessive_precision)]
+    fn a_decimal_past_1e16_is_written_with_its_digits_not_in_exponent_form() {
+        let big = Value::Double(123456789012345678.0).to_json(FieldType::Currency);
+        assert_eq!(big.to_string(), "123456789012345680");
+        let negative = Value::Double(-1e17).to_json(FieldType::Double);
+        assert_eq!(negative.to_string(), "-100000000000000000");
+        let cents = Value::Double(1234567890123456.75).to_json(FieldType::Currency);
+        assert_eq!(cents.to_string(), "1234567890123456.8");
+        assert_eq!(
+            Value::Double(500000.0)
+                .to_json(FieldType::Currency)
+                .to_string(),
+            "500000.0",
+            "below 10^16 a decimal keeps its decimal form"
+        );
     }
 
     #[test]

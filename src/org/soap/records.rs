@@ -95,7 +95,10 @@ fn aggregate_xml(name: &str, v: &Json, date_times: DateTimeFields<'_>) -> String
     let (ty, text) = match v {
         Json::Null => return format!(r#"<{tag} xsi:nil="true"/>"#),
         Json::Bool(b) => ("xsd:boolean", b.to_string()),
-        Json::Number(n) if n.is_i64() || n.is_u64() => ("xsd:int", n.to_string()),
+        // A whole number past 32 bits (a large sum, written in digits) is no xsd:int.
+        Json::Number(n) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => {
+            ("xsd:int", n.to_string())
+        }
         Json::Number(n) => ("xsd:double", n.to_string()),
         Json::String(s) => match soap_date_time(s) {
             Some(dt) => ("xsd:dateTime", dt),
@@ -248,8 +251,12 @@ mod tests {
 
     #[test]
     fn aggregate_columns_carry_their_xsd_type() {
-        let row = json!({"attributes": {"type": "AggregateResult"}, "c": 1, "total": 2.5, "Industry": "Energy", "latest": "2026-12-01T14:50:59.000+0000", "day": "2026-12-01", "none": null});
+        let row = json!({"attributes": {"type": "AggregateResult"}, "c": 1, "total": 2.5, "Industry": "Energy", "latest": "2026-12-01T14:50:59.000+0000", "day": "2026-12-01", "none": null, "big": 123456789012345680u64});
         let xml = record_element(&row, &created_date_only);
+        assert!(
+            xml.contains(r#"<sf:big xsi:type="xsd:double">123456789012345680</sf:big>"#),
+            "{xml}"
+        );
         assert!(
             xml.contains(r#"<sf:c xsi:type="xsd:int">1</sf:c>"#),
             "{xml}"

@@ -618,6 +618,65 @@ async fn a_conditional_patch_on_a_missing_or_deleted_record_answers_as_a_plain_p
 }
 
 #[tokio::test]
+async fn decimals_are_rounded_to_their_fields_scale_and_large_ones_read_back_without_an_exponent() {
+    let m = mock();
+    let id = m
+        .post(
+            &format!("{V}/sobjects/Account/"),
+            json!({"Name": "Big Revenue", "AnnualRevenue": 1234.5}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("{V}/sobjects/Account/{id}");
+    // AnnualRevenue is currency(18, 0): no places after the point.
+    assert_eq!(m.get(&path).await.body["AnnualRevenue"], json!(1235.0));
+    let r = m
+        .send(
+            Method::PATCH,
+            &path,
+            Some(r#"{"AnnualRevenue":123456789012345678}"#),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let read = m.get(&path).await.body["AnnualRevenue"].to_string();
+    assert_eq!(
+        read, "123456789012345680",
+        "every digit an f64 holds, no exponent"
+    );
+    let q = m
+        .get(&format!(
+            "{V}/query?q=SELECT+AnnualRevenue+FROM+Account+WHERE+AnnualRevenue+%3E+100000000000000000"
+        ))
+        .await;
+    assert_eq!(q.body["records"][0]["AnnualRevenue"].to_string(), read);
+    // Amount is currency(18, 2): 1.23999 is kept, and summed, as 1.24.
+    let opportunity = m
+        .post(
+            &format!("{V}/sobjects/Opportunity"),
+            json!({"Name": "Rounded", "StageName": "Prospecting", "CloseDate": "2026-12-01", "Amount": 1.23999}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let read = m
+        .get(&format!("{V}/sobjects/Opportunity/{opportunity}"))
+        .await;
+    assert_eq!(read.body["Amount"], json!(1.24));
+    let sum = m
+        .get(&format!(
+            "{V}/query?q=SELECT+SUM(Amount)+total+FROM+Opportunity+WHERE+Id+%3D+'{opportunity}'"
+        ))
+        .await;
+    assert_eq!(sum.body["records"][0]["total"], json!(1.24));
+}
+
+#[tokio::test]
 async fn describe_global_answers_304_when_nothing_changed_since_the_date() {
     let m = mock();
     let r = m
