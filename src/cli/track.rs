@@ -111,7 +111,7 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
         .max(10);
     let status_width = rows
         .iter()
-        .map(|r| r.status.label().chars().count() + if r.passed_late { 7 } else { 0 })
+        .map(|r| r.status_text().chars().count() + if r.passed_late { 7 } else { 0 })
         .max()
         .unwrap_or(6)
         .max(6);
@@ -127,7 +127,7 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
         "lab", "due", "status", "attempts", "best"
     ));
     for (r, attempts) in rows.iter().zip(&attempts) {
-        let mut status = r.status.label().to_string();
+        let mut status = r.status_text();
         if r.passed_late {
             status.push_str(" (late)");
         }
@@ -341,6 +341,7 @@ mod tests {
             attempts_elsewhere: 0,
             best: None,
             passed_on: None,
+            leaked_by: vec![],
         }
     }
 

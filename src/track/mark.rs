@@ -14,7 +14,10 @@
 //! Pure: the check's report and the learner's progress are given.
 
 use super::spec::Track;
-use super::view::{backend_name, counts_as_pass, leaked_a_secret, AssignedRow, TrackStatus};
+use super::view::{
+    backend_name, counts_as_pass, leak_cause, leaked_a_secret, leaking_checks, AssignedRow,
+    TrackStatus,
+};
 use crate::progress::{AttemptRow, LabStatus};
 use crate::runner::Report;
 use serde::Serialize;
@@ -99,10 +102,10 @@ pub fn check_line(track: &Track, r: &Report) -> Option<String> {
     let verdict = match judged.why_not {
         None if r.passed => "this attempt counts as passed.".to_string(),
         None => format!("this attempt counts as passed for the track ({score}), though the lab's own mark above asks for every check."),
-        Some(NotCounted::SecretLeaked) => {
-            "this attempt does not count: a secret leaked, which fails a lab whatever its points."
-                .to_string()
-        }
+        Some(NotCounted::SecretLeaked) => format!(
+            "this attempt does not count: {}, which fails a lab whatever its points.",
+            leak_cause(&leaking_checks(&r.verdicts))
+        ),
         Some(NotCounted::OtherBackend) => format!(
             "this attempt does not count: it ran on the {} backend.",
             r.backend
@@ -254,7 +257,7 @@ mod tests {
         let leaked = check_line(&t, &report("rest-first-call", 12, true)).unwrap();
         assert!(
             leaked.ends_with(
-                "does not count: a secret leaked, which fails a lab whatever its points."
+                "does not count: a secret printed by your program (secrets.not_in_output), which fails a lab whatever its points."
             ),
             "{leaked}"
         );

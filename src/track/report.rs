@@ -280,7 +280,7 @@ fn markdown(
         track.pass_threshold
     );
     for r in rows {
-        let mut status = r.status.label().to_string();
+        let mut status = r.status_text();
         if r.overdue {
             status.push_str(" · **overdue**");
         }

@@ -83,6 +83,57 @@ pub struct AssignedRow {
     pub best: Option<(u32, u32)>,
     /// The org the first counting attempt ran on, when it names one (a sandbox pass).
     pub passed_on: Option<String>,
+    /// For [`TrackStatus::SecretLeaked`]: the `secrets.*` checks the latest such attempt
+    /// failed, which [`AssignedRow::status_text`] names as the cause.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leaked_by: Vec<String>,
+}
+
+impl AssignedRow {
+    /// The status as the track's views write it: its label, with what leaked named for a
+    /// lab that a leaked secret kept from passing.
+    pub fn status_text(&self) -> String {
+        match self.status {
+            TrackStatus::SecretLeaked if !self.leaked_by.is_empty() => {
+                format!("not passed: {}", leak_cause(&self.leaked_by))
+            }
+            status => status.label().to_string(),
+        }
+    }
+}
+
+/// The `secrets.*` checks an attempt failed, in its report's order.
+pub fn leaking_checks(verdicts: &[crate::rules::Verdict]) -> Vec<String> {
+    verdicts
+        .iter()
+        .filter(|v| v.rule.starts_with("secrets.") && v.failed())
+        .map(|v| v.rule.clone())
+        .collect()
+}
+
+/// What leaked, named by the `secrets.*` checks that failed: `a secret printed by your
+/// program (secrets.not_in_output)`, `a file holding a secret readable by others
+/// (secrets.files_private)`… A file left readable is not a printed token, and the learner fixes
+/// each in a different place.
+pub fn leak_cause(checks: &[String]) -> String {
+    let causes: Vec<String> = checks
+        .iter()
+        .map(|rule| {
+            let what = match rule.as_str() {
+                "secrets.not_in_output" => "a secret printed by your program",
+                "secrets.not_in_sources" => "a secret written into your files",
+                "secrets.files_private" => "a file holding a secret readable by others",
+                "secrets.not_in_url" => "a secret sent in a URL",
+                _ => "a secret leaked",
+            };
+            format!("{what} ({rule})")
+        })
+        .collect();
+    match causes.as_slice() {
+        [] => "a secret leaked".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// The track's backend by name (`mock`, `sandbox`), as attempts record theirs.
@@ -169,16 +220,20 @@ pub fn assigned_view_model(
                 .filter(|x| on_track_backend(track, x))
                 .collect();
             let counted = can_count.iter().any(|x| counts_as_pass(track, x));
-            let leaked_only = can_count.iter().any(|x| {
-                leaked_a_secret(x)
-                    && counts_as_pass(
-                        track,
-                        &AttemptRow {
-                            verdicts: vec![],
-                            ..(*x).clone()
-                        },
-                    )
-            });
+            let leaking: Vec<&&AttemptRow> = can_count
+                .iter()
+                .filter(|x| {
+                    leaked_a_secret(x)
+                        && counts_as_pass(
+                            track,
+                            &AttemptRow {
+                                verdicts: vec![],
+                                ..(**x).clone()
+                            },
+                        )
+                })
+                .collect();
+            let leaked_only = !leaking.is_empty();
             let status = if counted {
                 TrackStatus::Passed
             } else if leaked_only {
@@ -214,6 +269,13 @@ pub fn assigned_view_model(
                 attempts_elsewhere: p.attempts.len() - can_count.len(),
                 best,
                 passed_on,
+                leaked_by: match status {
+                    TrackStatus::SecretLeaked => leaking
+                        .last()
+                        .map(|x| leaking_checks(&x.verdicts))
+                        .unwrap_or_default(),
+                    _ => vec![],
+                },
             }
         })
         .collect()
@@ -315,11 +377,42 @@ mod tests {
         progress.get_mut("rest-first-call").unwrap().attempts = vec![leaked.clone()];
         let rows = assigned_view_model(&track(80), &c, &progress, now);
         assert_eq!(rows[0].status, TrackStatus::SecretLeaked);
-        assert_eq!(rows[0].status.label(), "not passed: a secret leaked");
+        assert_eq!(
+            rows[0].status_text(),
+            "not passed: a secret printed by your program (secrets.not_in_output)"
+        );
         leaked.verdicts[0].rule = "process.exit_ok".into();
         assert!(counts_as_pass(&track(80), &leaked));
         assert_eq!(strict[0].status, TrackStatus::Attempted);
         assert!(strict[0].overdue);
+    }
+
+    #[test]
+    fn a_secret_file_readable_by_others_is_named_apart_from_a_printed_secret() {
+        let mut readable = attempt(10, 11, "2026-12-01T10:00:00Z", "mock");
+        readable.verdicts = vec![
+            crate::rules::Verdict::pass("secrets.not_in_output", 1, "nothing printed"),
+            crate::rules::Verdict::fail("secrets.files_private", 1, "token.cache is 0644"),
+        ];
+        let progress = BTreeMap::from([(
+            "rest-first-call".to_string(),
+            LabProgress {
+                started: true,
+                attempts: vec![readable],
+            },
+        )]);
+        let c = Curriculum::embedded().unwrap();
+        let rows = assigned_view_model(&track(80), &c, &progress, at("2026-12-02T00:00:00Z"));
+        assert_eq!(rows[0].status, TrackStatus::SecretLeaked);
+        assert_eq!(rows[0].leaked_by, ["secrets.files_private"]);
+        assert_eq!(
+            rows[0].status_text(),
+            "not passed: a file holding a secret readable by others (secrets.files_private)"
+        );
+        assert_eq!(
+            leak_cause(&["secrets.not_in_output".into(), "secrets.not_in_url".into()]),
+            "a secret printed by your program (secrets.not_in_output) and a secret sent in a URL (secrets.not_in_url)"
+        );
     }
 
     #[test]

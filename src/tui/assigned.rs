@@ -174,6 +174,7 @@ mod tests {
             attempts_elsewhere: 0,
             best: None,
             passed_on: None,
+            leaked_by: vec![],
         }
     }
 

@@ -129,7 +129,7 @@ fn record(row: &AssignedRow, b: &AssignedBoard, zone: ShownZone) -> String {
         b.threshold, b.backend
     ));
     if row.status == TrackStatus::SecretLeaked {
-        s.push_str(&format!(" · {}", row.status.label()));
+        s.push_str(&format!(" · {}", row.status_text()));
     }
     if let Some(at) = row.passed_at {
         let at = zone.local(at).format("%a %d %b %H:%M");
@@ -249,6 +249,7 @@ mod tests {
             attempts_elsewhere: 0,
             best: Some((7, 8)),
             passed_on: None,
+            leaked_by: vec!["secrets.files_private".into()],
         };
         let board = AssignedBoard {
             track: "T".into(),
@@ -260,7 +261,7 @@ mod tests {
         let zone = ShownZone::Fixed(chrono::FixedOffset::east_opt(0).unwrap());
         let said = record(&row, &board, zone);
         assert!(
-            said.ends_with("passing needs 80% on mock · not passed: a secret leaked"),
+            said.ends_with("passing needs 80% on mock · not passed: a file holding a secret readable by others (secrets.files_private)"),
             "{said}"
         );
     }
