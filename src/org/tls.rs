@@ -206,7 +206,8 @@ impl LocalCa {
             .with_no_client_auth()
             .with_single_cert(chain, private)
             .map_err(|e| TlsError::Rustls(e.to_string()))?;
-        server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        // HTTP/1.0 too, as nginx offers it: `curl --http1.0` offers only that.
+        server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec(), b"http/1.0".to_vec()];
         Ok(TlsConfig {
             server: Arc::new(server),
             ca_bundle: self.cert_path.clone(),
@@ -242,6 +243,10 @@ mod tests {
         let ca = LocalCa::load_or_create(ws.path()).unwrap();
         let cfg = ca.server_config().unwrap();
         assert!(cfg.server.alpn_protocols.contains(&b"http/1.1".to_vec()));
+        assert!(
+            cfg.server.alpn_protocols.contains(&b"http/1.0".to_vec()),
+            "an HTTP/1.0-only client is served"
+        );
     }
 
     #[test]
