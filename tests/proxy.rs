@@ -875,6 +875,49 @@ async fn forge_state_changes_the_state_of_the_redirect_in_its_run_only() {
 }
 
 #[tokio::test]
+async fn a_sign_in_fault_on_an_answer_with_no_redirect_is_not_reported_and_not_spent() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(
+        &upstream,
+        &url,
+        "- { kind: forge_state, times: 1, match: { path: \"/services/**\" } }\n\
+         - { kind: tamper_id_token, match: { method: PATCH } }",
+    )
+    .await;
+    assert_eq!(query_with_token(&p).await.expect("query").status(), 200);
+    let upsert = client()
+        .patch(format!(
+            "{}/services/data/v62.0/sobjects/Account/ERP_Id__c/E1",
+            p.base_url()
+        ))
+        .json(&json!({"Name": "Acme"}))
+        .send()
+        .await
+        .expect("upsert");
+    assert_eq!(upsert.status(), 201);
+    let r = client()
+        .get(format!(
+            "{}/services/oauth2/authorize?response_type=code&state=mine123",
+            p.base_url()
+        ))
+        .send()
+        .await
+        .expect("sign in");
+    let location = r.headers()["location"].to_str().unwrap_or_default();
+    assert!(
+        !location.ends_with("state=mine123"),
+        "times: 1 was kept for the redirect"
+    );
+    let records = p.recorder().exchanges();
+    assert!(records[0].fault.is_none(), "{:?}", records[0].fault);
+    assert!(records[1].fault.is_none(), "{:?}", records[1].fault);
+    assert_eq!(
+        records[2].fault.as_ref().map(|f| f.kind.as_str()),
+        Some("forge_state")
+    );
+}
+
+#[tokio::test]
 async fn a_uri_too_long_for_the_http_library_gets_the_explained_414_through_the_proxy() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let (upstream, url) = start_upstream().await;

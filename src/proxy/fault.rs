@@ -671,6 +671,14 @@ impl FaultPlan {
         }
         chosen
     }
+
+    /// The fault at `index` fired but found nothing to change (a redirect rewrite on an answer
+    /// that is no sign-in redirect): its firing is not counted against its `times`.
+    pub fn not_applied(&mut self, index: usize) {
+        if let Some(c) = self.counters.get_mut(index) {
+            c.fired = c.fired.saturating_sub(1);
+        }
+    }
 }
 
 /// A uniform number in [0, 1) from (seed, fault, count): SplitMix64 over their mix.

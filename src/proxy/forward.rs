@@ -1,5 +1,6 @@
-//! One request through the proxy: read it, apply the fault plan, forward it, rewrite URLs that
-//! point at the upstream, record the redacted exchange, answer the client. A fault that strikes
+//! One request through the proxy: read it, apply the fault plan, forward it, point the org's
+//! address at the proxy where it is protocol (see [`super::origin_rewrite`]), record the
+//! redacted exchange, answer the client. A fault that strikes
 //! the org's answer (`at: answer`) hands the call to [`super::held`], which finishes it even
 //! when the client hangs up.
 
@@ -10,7 +11,7 @@ use crate::evidence::FaultFired;
 use crate::matcher::RequestView;
 use bytes::Bytes;
 use chrono::Utc;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use parking_lot::Mutex;
@@ -38,10 +39,12 @@ pub(crate) struct Shared {
     recorder: Recorder,
     expire: Option<SessionExpirer>,
     sign_id_token: Option<super::IdTokenSigner>,
-    /// (upstream origin, proxy origin) pairs for response rewriting.
-    rewrites: Vec<(String, String)>,
+    /// Where answers carry the org's address as protocol, it becomes the proxy's.
+    rewrites: super::origin_rewrite::OriginRewrite,
     max_body: usize,
     scheme: &'static str,
+    /// `127.0.0.1:PORT`: the address of a request that names none.
+    own_authority: String,
     call_cap: Option<u64>,
     forwarded: std::sync::atomic::AtomicU64,
     /// The first `id_token` a redirect carried, for the `replay_id_token` fault.
@@ -122,8 +125,12 @@ impl Shared {
             recorder,
             expire: config.expire_session.clone(),
             sign_id_token: config.sign_id_token.clone(),
-            rewrites,
+            rewrites: super::origin_rewrite::OriginRewrite::new(rewrites),
             max_body: config.max_body,
+            own_authority: base_url
+                .split_once("://")
+                .map_or(base_url, |(_, a)| a)
+                .to_string(),
             call_cap: config.call_cap,
             forwarded: std::sync::atomic::AtomicU64::new(0),
             first_id_token: Mutex::new(None),
@@ -149,21 +156,9 @@ fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-fn is_loopback_host(authority: &str) -> bool {
-    let host = if let Some(rest) = authority.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
-    } else {
-        authority.split(':').next().unwrap_or("")
-    };
-    matches!(host, "127.0.0.1" | "localhost" | "::1")
-}
-
-fn is_textual(content_type: Option<&str>) -> bool {
-    let ct = content_type.unwrap_or("").to_ascii_lowercase();
-    ct.contains("json")
-        || ct.contains("xml")
-        || ct.starts_with("text/")
-        || ct.contains("urlencoded")
+fn plain_answer(status: u16, text: String) -> Answer {
+    let plain = vec![("Content-Type".to_string(), "text/plain".to_string())];
+    (status, plain, Bytes::from(text))
 }
 
 fn respond(status: u16, headers: &[(String, String)], body: Bytes) -> Response<Full<Bytes>> {
@@ -251,12 +246,18 @@ pub(crate) async fn handle(
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().map(str::to_string);
     shared.recorder.announce(seq, started_at, &method, &path);
-    let authority = parts
-        .uri
-        .authority()
-        .map(|a| a.as_str().to_string())
-        .or_else(|| header_text(&parts.headers, "host"))
-        .unwrap_or_default();
+    let hosts: Vec<&[u8]> = parts
+        .headers
+        .get_all(http::header::HOST)
+        .iter()
+        .map(|v| v.as_bytes())
+        .collect();
+    let uri_authority = parts.uri.authority().map(|a| a.as_str());
+    let addressed = super::host::addressed(uri_authority, &hosts, &shared.own_authority);
+    let authority = match &addressed {
+        super::host::Addressed::Here(a) | super::host::Addressed::Elsewhere(a) => a.clone(),
+        super::host::Addressed::Invalid(_) => shared.own_authority.clone(),
+    };
     let path_and_query = parts
         .uri
         .path_and_query()
@@ -279,22 +280,40 @@ pub(crate) async fn handle(
         undelivered: None,
     };
 
-    if !authority.is_empty() && !is_loopback_host(&authority) {
-        let text = format!(
-            "This sflab proxy only answers requests addressed to 127.0.0.1 or localhost, not {authority}.\n"
-        );
-        let plain = vec![("Content-Type".to_string(), "text/plain".to_string())];
-        return Ok(finish(&shared, raw, (421, plain, Bytes::from(text))));
+    match addressed {
+        super::host::Addressed::Here(_) => {}
+        super::host::Addressed::Elsewhere(_) => {
+            let text = format!(
+                "This sflab proxy only answers requests addressed to 127.0.0.1 or localhost, not {authority}.\n"
+            );
+            return Ok(finish(&shared, raw, plain_answer(421, text)));
+        }
+        super::host::Addressed::Invalid(why) => {
+            let text = format!(
+                "This request was refused before the org: {why}. The Host header names the address called, e.g. Host: {}.\n",
+                shared.own_authority
+            );
+            raw.error = Some(format!("refused: {why}"));
+            return Ok(finish(&shared, raw, plain_answer(400, text)));
+        }
     }
 
-    let body = match Limited::new(incoming, shared.max_body).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            raw.error = Some(format!("the request body could not be read: {e}"));
+    let declared =
+        header_text(&parts.headers, "content-length").and_then(|n| n.trim().parse().ok());
+    let body = match super::request_body::read(incoming, shared.max_body, declared).await {
+        Ok(body) => body,
+        Err(cut) => {
+            if let Some(stopped) = cut.describe() {
+                // Nobody is left to answer: recorded with no response, as a dropped call is.
+                raw.error = Some(stopped);
+                shared.recorder.record(raw);
+                return Err(DropConnection);
+            }
             let message = format!(
                 "The request body is larger than the {} bytes the sflab proxy accepts.",
                 shared.max_body
             );
+            raw.error = Some(message.clone());
             let answer = json_answer(
                 413,
                 serde_json::json!([{ "message": message, "errorCode": "REQUEST_TOO_LARGE" }]),
@@ -304,7 +323,7 @@ pub(crate) async fn handle(
     };
     // The record (and fault matching) sees a compressed body as its text; the org gets the
     // bytes as sent.
-    raw.body = inflated(
+    raw.body = super::coding::inflated(
         header_text(&parts.headers, "content-encoding").as_deref(),
         &body,
         shared.max_body,
@@ -369,7 +388,7 @@ pub(crate) async fn handle(
         path_and_query,
         headers: parts.headers,
         body,
-        rewrite: action.as_ref().and_then(|a| a.rewrite),
+        fault: action.clone(),
     };
     if let Some(hold) = action.as_ref().and_then(super::held::Hold::of) {
         return super::held::answer_late(shared, raw, call, hold).await;
@@ -382,13 +401,14 @@ pub(crate) async fn handle(
     Ok(finish(&shared, raw, answer))
 }
 
-/// A request on its way to the org, with the change a fault makes to the org's redirect.
+/// A request on its way to the org, with the fault that struck it (which may change the org's
+/// redirect).
 pub(super) struct OrgCall {
     method: http::Method,
     path_and_query: String,
     headers: http::HeaderMap,
     body: Bytes,
-    rewrite: Option<Rewrite>,
+    fault: Option<FaultAction>,
 }
 
 impl OrgCall {
@@ -407,8 +427,41 @@ impl OrgCall {
         let answer = with_staged_fault_marked(answer, raw);
         let earlier = shared.first_id_token.lock().clone();
         remember_id_token(shared, &answer);
-        rewritten(shared, answer, self.rewrite, earlier)
+        let rewrite = self.fault.as_ref().and_then(|a| a.rewrite);
+        let before = location_of(&answer).map(str::to_string);
+        let answer = rewritten(shared, answer, rewrite, earlier);
+        if let Some(action) = self.fault.as_ref().filter(|a| a.rewrite.is_some()) {
+            if location_of(&answer) == before.as_deref() {
+                redirect_fault_not_applied(shared, raw, action);
+            }
+        }
+        answer
     }
+}
+
+/// A fault that changes the org's redirect found nothing to change (the answer is no sign-in
+/// redirect, or has no `state` or `id_token`): the record says only what else the fault did —
+/// or carries no fault — and the firing does not count against the fault's `times`.
+fn redirect_fault_not_applied(shared: &Shared, raw: &mut RawExchange, action: &FaultAction) {
+    let rest = FaultAction {
+        rewrite: None,
+        ..action.clone()
+    };
+    if rest.delay.is_some() || rest.expire_session || rest.drop_connection {
+        if let Some(fired) = &mut raw.fault {
+            fired.action = rest.describe();
+        }
+    } else {
+        raw.fault = None;
+        shared.plan.lock().not_applied(action.index);
+    }
+}
+
+fn location_of((_, headers, _): &Answer) -> Option<&str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("location"))
+        .map(|(_, v)| v.as_str())
 }
 
 /// The org's answer with the change `rewrite` makes to its redirect; `earlier` is the first
@@ -581,7 +634,7 @@ async fn forward(
     let mut out = http::HeaderMap::new();
     for (name, value) in headers {
         let n = name.as_str();
-        if HOP_BY_HOP.contains(&n) || n == "host" || n == "accept-encoding" {
+        if HOP_BY_HOP.contains(&n) || n == "host" {
             continue;
         }
         out.append(name.clone(), value.clone());
@@ -619,7 +672,7 @@ async fn forward(
         }
         let mut v = String::from_utf8_lossy(value.as_bytes()).into_owned();
         if name == "location" || name == "content-location" {
-            v = rewrite(shared, &v);
+            v = shared.rewrites.text(&v);
         }
         hdrs.push((name.as_str().to_string(), v));
     }
@@ -631,56 +684,24 @@ async fn forward(
             return ((status, hdrs, Bytes::new()), cut);
         }
     };
-    let body = if is_textual(content_type.as_deref()) {
-        match std::str::from_utf8(&body) {
-            Ok(text)
-                if shared
-                    .rewrites
-                    .iter()
-                    .any(|(from, _)| text.contains(from.as_str())) =>
-            {
-                Bytes::from(rewrite(shared, text))
-            }
-            _ => body,
-        }
-    } else {
-        body
-    };
+    let content_encoding = hdrs
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
+        .map(|(_, v)| v.clone());
+    let path = path_and_query.split('?').next().unwrap_or(path_and_query);
+    let body = shared.rewrites.body(
+        path,
+        content_type.as_deref(),
+        content_encoding.as_deref(),
+        body,
+        shared.max_body,
+    );
     ((status, hdrs, body), None)
 }
 
-fn rewrite(shared: &Shared, text: &str) -> String {
-    let mut out = text.to_string();
-    for (from, to) in &shared.rewrites {
-        out = out.replace(from.as_str(), to);
-    }
-    out
-}
-
-/// A request body as the record keeps it: inflated when `Content-Encoding` says gzip or
-/// deflate (and it inflates within `limit`), else as sent.
-fn inflated(encoding: Option<&str>, body: &Bytes, limit: usize) -> Bytes {
-    use std::io::Read;
-    let mut out = Vec::new();
-    let read = match encoding.map(|e| e.trim().to_ascii_lowercase()).as_deref() {
-        Some("gzip" | "x-gzip") => flate2::read::GzDecoder::new(&body[..])
-            .take(limit as u64)
-            .read_to_end(&mut out),
-        Some("deflate") => flate2::read::ZlibDecoder::new(&body[..])
-            .take(limit as u64)
-            .read_to_end(&mut out),
-        _ => return body.clone(),
-    };
-    match read {
-        Ok(_) => Bytes::from(out),
-        Err(_) => body.clone(),
-    }
-}
-
 #[cfg(test)]
-mod inflate_tests {
+mod staged_tests {
     use super::*;
-    use std::io::Write;
 
     #[test]
     fn a_staged_outage_is_marked_on_the_record_and_its_header_kept_from_the_client() {
@@ -717,19 +738,5 @@ mod inflate_tests {
             (fault.kind.as_str(), fault.action.as_str()),
             ("staged_outage", said)
         );
-    }
-
-    #[test]
-    fn a_gzipped_request_is_recorded_as_its_text() {
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        gz.write_all(br#"{"Name":"Zip"}"#).unwrap();
-        let zipped = Bytes::from(gz.finish().unwrap());
-        assert_eq!(
-            &inflated(Some("gzip"), &zipped, 1024)[..],
-            br#"{"Name":"Zip"}"#
-        );
-        assert_eq!(inflated(None, &zipped, 1024), zipped);
-        let junk = Bytes::from_static(b"not gzip");
-        assert_eq!(inflated(Some("gzip"), &junk, 1024), junk);
     }
 }

@@ -8,18 +8,18 @@
 //! ([`FaultSpec`]) are applied on the way.
 //!
 //! Implementation notes:
-//! - Forwarded unchanged except: hop-by-hop headers are dropped, the `Host` header comes from
-//!   the upstream URL, and `Accept-Encoding` is removed so the upstream answers uncompressed —
-//!   the recorder must read bodies and the rewrite below must see URLs (clients still work: a
-//!   plain body is always acceptable).
-//! - Responses that point at the upstream (`Location`, and absolute URLs in textual bodies
-//!   such as `instance_url`, `id`, SOAP `serverUrl`) are rewritten to the proxy's own origin by
-//!   replacing the upstream origin text, so clients that follow them stay on the proxy and
-//!   keep being recorded. Origins beyond the upstream's own (a sandbox's My Domain host) can be
-//!   added with [`ProxyConfig::rewrite_origins`].
+//! - Forwarded unchanged except: hop-by-hop headers are dropped and the `Host` header comes
+//!   from the upstream URL. `Accept-Encoding` goes on as sent, so a client that asks for gzip
+//!   gets the org's compressed answer; the record holds the inflated text (see `coding`).
+//! - Where an answer carries the org's address as protocol (`Location`, a sign-in's
+//!   `instance_url` and `id`, SOAP `serverUrl`, …) it is rewritten to the proxy's own origin,
+//!   so clients that follow it stay on the proxy and keep being recorded; record data is never
+//!   rewritten (see `origin_rewrite`). Origins beyond the upstream's own (a sandbox's My Domain
+//!   host) can be added with [`ProxyConfig::rewrite_origins`].
 //! - Bodies are buffered (up to [`ProxyConfig::max_body`]); the stored copy keeps at most
 //!   [`ProxyConfig::record_body_cap`] bytes of each.
-//! - Only loopback `Host` names are served (against DNS rebinding); others get 421.
+//! - Only loopback `Host` names are served (against DNS rebinding); others get 421, and a
+//!   malformed or repeated `Host` gets 400 (see `host`).
 //! - With [`ProxyConfig::call_cap`], requests past the cap never reach the upstream (a real
 //!   org's daily allocation is shared with other people's work).
 //! - A request the fault plan lets reach the upstream while holding back (or cutting) the
@@ -30,13 +30,17 @@
 
 mod abandoned;
 mod bodies;
+mod coding;
 mod device_end;
 mod fault;
 mod forward;
 mod handshake;
 mod held;
+mod host;
+mod origin_rewrite;
 mod peer;
 mod recorder;
+mod request_body;
 
 pub use bodies::{default_body, lock_row_body};
 pub use fault::{

@@ -16,6 +16,16 @@ const FULL_REDACTION_FACTOR: usize = 4;
 /// Characters of an undelivered answer's body quoted in the record's error.
 const UNDELIVERED_QUOTED: usize = 600;
 
+/// Most inflated bytes of a compressed answer counted for its recorded size.
+const INFLATED_COUNT_LIMIT: u64 = 1 << 32;
+
+fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
 /// An exchange as the proxy saw it, before redaction. Never stored.
 #[derive(Clone)]
 pub(crate) struct RawExchange {
@@ -175,15 +185,44 @@ impl Recorder {
     }
 
     fn body(&self, content_type: Option<&str>, raw: &[u8]) -> Body {
+        self.body_from(content_type, raw, raw.len())
+    }
+
+    /// How many bytes of a long body the record needs to read: the kept part and a margin.
+    fn head_needed(&self) -> usize {
+        let cap = self.inner.body_cap;
+        cap.saturating_mul(FULL_REDACTION_FACTOR)
+            .max(cap)
+            .max(cap.saturating_add(4096))
+            .saturating_add(1)
+    }
+
+    /// A response body as the record keeps it: its text, inflated when `Content-Encoding`
+    /// says gzip or deflate (the client got the bytes as the org sent them).
+    fn response_body(&self, headers: &[(String, String)], raw: &[u8]) -> Body {
+        let ct = header_value(headers, "content-type");
+        let coding = super::coding::Coding::of(header_value(headers, "content-encoding"));
+        let inflated = coding.and_then(|c| {
+            super::coding::Inflated::of(c, raw, self.head_needed(), INFLATED_COUNT_LIMIT)
+        });
+        match inflated {
+            Some(i) => self.body_from(ct, &i.head, i.size as usize),
+            None => self.body(ct, raw),
+        }
+    }
+
+    /// A body of `size` bytes whose first bytes are `head` (all of it, or more than
+    /// [`Recorder::head_needed`]).
+    fn body_from(&self, content_type: Option<&str>, head: &[u8], size: usize) -> Body {
         let cap = self.inner.body_cap;
         let r = &self.inner.redactor;
         let limit = cap.saturating_mul(FULL_REDACTION_FACTOR).max(cap);
-        let mut text = if raw.len() > limit {
+        let mut text = if size > limit {
             // Only the part that is kept matters; redact a margin beyond the cap as free text.
-            let end = (cap + 4096).min(raw.len());
-            r.text(&String::from_utf8_lossy(&raw[..end]))
+            let end = (cap + 4096).min(head.len());
+            r.text(&String::from_utf8_lossy(&head[..end]))
         } else {
-            r.body(content_type, raw)
+            r.body(content_type, head)
         };
         let truncated = text.len() > cap;
         if truncated {
@@ -195,15 +234,15 @@ impl Recorder {
         }
         Body {
             text,
-            size: raw.len() as u64,
+            size: size as u64,
             truncated,
         }
     }
 
     /// The org's answer that never reached the client, as a sentence: its status and its
     /// (redacted) body, cut after [`UNDELIVERED_QUOTED`] characters.
-    fn undelivered_answer(&self, status: u16, content_type: Option<&str>, raw: &[u8]) -> String {
-        let body = self.body(content_type, raw);
+    fn undelivered_answer(&self, status: u16, headers: &[(String, String)], raw: &[u8]) -> String {
+        let body = self.response_body(headers, raw);
         let mut text: String = body.text.chars().take(UNDELIVERED_QUOTED).collect();
         if text.len() < body.text.len() || body.truncated {
             text.push('…');
@@ -218,33 +257,23 @@ impl Recorder {
     /// Redacts and stores one exchange, then tells subscribers.
     pub(crate) fn record(&self, raw: RawExchange) -> Exchange {
         let r = &self.inner.redactor;
-        let content_type = |headers: &[(String, String)]| {
-            headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-                .map(|(_, v)| v.clone())
-        };
-        let req_ct = content_type(&raw.headers);
+        let req_ct = header_value(&raw.headers, "content-type");
         let request = RecordedRequest {
             method: raw.method,
             url: r.text(&r.url(&raw.url)),
             path: r.text(&raw.path),
             query: raw.query.map(|q| r.query(&q)),
             headers: r.headers(raw.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
-            body: self.body(req_ct.as_deref(), &raw.body),
+            body: self.body(req_ct, &raw.body),
         };
-        let response = raw.response.map(|resp| {
-            let ct = content_type(&resp.headers);
-            RecordedResponse {
-                status: resp.status,
-                headers: r.headers(resp.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
-                body: self.body(ct.as_deref(), &resp.body),
-            }
+        let response = raw.response.map(|resp| RecordedResponse {
+            status: resp.status,
+            headers: r.headers(resp.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+            body: self.response_body(&resp.headers, &resp.body),
         });
         let mut error = raw.error.map(|e| r.text(&e));
         if let Some(answer) = raw.undelivered {
-            let ct = content_type(&answer.headers);
-            let quoted = self.undelivered_answer(answer.status, ct.as_deref(), &answer.body);
+            let quoted = self.undelivered_answer(answer.status, &answer.headers, &answer.body);
             error = Some(match error {
                 Some(e) => format!("{e}. {quoted}"),
                 None => quoted,
