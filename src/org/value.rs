@@ -8,6 +8,12 @@
 //! Conversions follow the field's [`FieldType`]: numbers arrive as JSON numbers or numeric
 //! strings, dates as `YYYY-MM-DD`, date-times as ISO 8601 with `Z` or an offset. A value of the
 //! wrong kind gives the parser-style message Salesforce sends with `JSON_PARSER_ERROR`.
+//!
+//! Decimals (currency, number, percent) are `f64`s, rounded to their field's scale when
+//! written ([`round_to_scale`], called by the store's checks); a whole one from 10^16 is
+//! written to JSON as an integer, so no API shows it in exponent form. A non-zero value below
+//! 10^-5 (only a field of scale 6 or more holds one) still is: `serde_json` prints an `f64`
+//! that small only that way.
 
 use super::ids::SfId;
 use super::schema::FieldType;
