@@ -275,12 +275,29 @@ fn without_nulls(v: &Json) -> Json {
 fn read_as_declared(op: &Operation, status: u16, body: &Json, empty: bool) -> Result<(), String> {
     match &op.response {
         // A null reads as an output left empty, whatever its declared type.
-        Some(schema) => check_value(&without_nulls(body), schema, "response").map_err(|problem| {
-            format!(
-                "the service answered {status}, but its body does not fit the response the document declares for {} ({problem}), so the action cannot give the flow its outputs",
-                op.id
-            )
-        }),
+        Some(schema) => {
+            check_value(&without_nulls(body), schema, "response").map_err(|problem| {
+                format!(
+                    "the service answered {status}, but its body does not fit the response the document declares for {} ({problem}), so the action cannot give the flow its outputs",
+                    op.id
+                )
+            })?;
+            // The outputs are the declared properties: an object declared with none gives the
+            // flow nothing by name. (How a real org registers such a schema is not in the
+            // reference [U]; either way no output can be read from it.)
+            let no_properties = schema.get("type").and_then(Json::as_str) == Some("object")
+                && schema
+                    .get("properties")
+                    .and_then(Json::as_object)
+                    .is_none_or(|p| p.is_empty());
+            if no_properties && body.as_object().is_some_and(|o| !o.is_empty()) {
+                return Err(format!(
+                    "the service answered {status} with an object, but the document declares the success answer of {} as an object with no properties, so the action has no outputs and the flow gets none of it: list the fields the service sends under `properties`, each with its type",
+                    op.id
+                ));
+            }
+            Ok(())
+        }
         None if empty => Ok(()),
         None => Err(format!(
             "the service answered {status} with a body, but the document declares no JSON body for a success answer of {}, so the action has no outputs and the flow gets none of it",

@@ -111,8 +111,21 @@ async fn an_answer_the_document_does_not_describe_gives_the_flow_no_outputs() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("declares no JSON body"), "{e}");
-    // Both calls did reach the service: the org only fails to read the answer.
-    assert_eq!(org.outbound.callout_log().len(), 2);
+    // An object with no properties: nothing the flow can read by name.
+    let bare = SPEC.replace(
+        r##""201": { description: Created, content: { application/json: { schema: { $ref: "#/components/schemas/Order" } } } }"##,
+        r##""201": { description: Created, content: { application/json: { schema: { type: object } } } }"##,
+    );
+    register(&org, "Bare", "ErpRoot", &bare).unwrap();
+    let e = invoke(&org, "Bare", "createOrder", &input, "admin")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, ExternalServiceError::Output(m) if m.contains("an object with no properties")),
+        "{e}"
+    );
+    // Every call did reach the service: the org only fails to read the answer.
+    assert_eq!(org.outbound.callout_log().len(), 3);
 }
 
 #[tokio::test]
