@@ -232,6 +232,10 @@ pub struct Evidence {
     /// The lab folder's files that hold a secret after the runs, hidden ones included.
     #[serde(default)]
     pub secret_files: Vec<SecretFile>,
+    /// Files the runs wrote elsewhere in the workspace, outside the lab folder, holding one of
+    /// the attempt's secrets; paths relative to the lab folder (`../token-cache.json`).
+    #[serde(default)]
+    pub written_outside: Vec<SecretFile>,
     /// Files of the lab folder left unread for their size (over 256 KiB): path and bytes.
     #[serde(default)]
     pub too_large: Vec<(String, u64)>,

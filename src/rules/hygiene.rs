@@ -290,22 +290,39 @@ fn lab_secret_variables(cx: &Cx) -> Vec<String> {
         .collect()
 }
 
-/// Every file left in the lab folder holding a secret (hidden ones included) is readable and
-/// writable by its owner alone: no permission bit for group or others (`chmod 600`, `umask 077`).
+/// Every file left in the lab folder holding a secret (hidden ones included), and every one the
+/// runs wrote elsewhere in the workspace (`../token-cache.json`), is readable and writable by
+/// its owner alone: no permission bit for group or others (`chmod 600`, `umask 077`).
 pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
-    let files = &cx.ev.secret_files;
+    let files: Vec<_> = cx
+        .ev
+        .secret_files
+        .iter()
+        .chain(&cx.ev.written_outside)
+        .collect();
     let open: Vec<String> = files
         .iter()
         .filter_map(|f| {
             let mode = f.mode?;
             (mode & 0o077 != 0).then(|| {
                 let kinds: Vec<String> = f.kinds.iter().map(|k| readable(k)).collect();
-                format!("{} (mode {mode:04o}, holds {})", f.path, kinds.join(", "))
+                let outside = if f.path.starts_with("../") {
+                    ", outside the lab folder"
+                } else {
+                    ""
+                };
+                format!(
+                    "{} (mode {mode:04o}, holds {}{outside})",
+                    f.path,
+                    kinds.join(", ")
+                )
             })
         })
         .collect();
     if files.is_empty() {
-        return cx.pass("No file in the lab folder holds a secret after the runs.");
+        return cx.pass(
+            "No file in the lab folder, nor one the runs wrote elsewhere in the workspace, holds a secret after the runs.",
+        );
     }
     if open.is_empty() {
         let checked = files.iter().filter(|f| f.mode.is_some()).count();

@@ -221,6 +221,37 @@ fn a_token_file_others_can_read_fails_with_its_mode_and_a_private_one_passes() {
 }
 
 #[test]
+fn a_token_file_written_outside_the_lab_folder_is_judged_too() {
+    let rule = "{ rule: secrets.files_private }";
+    let mut ev = evidence(vec![]);
+    ev.written_outside
+        .push(secret_file("../token-cache.json", Some(0o644)));
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message.contains(
+            "../token-cache.json (mode 0644, holds refresh token, client secret, outside the lab folder)"
+        ),
+        "{}",
+        v.message
+    );
+    ev.written_outside[0].mode = Some(0o600);
+    let v = assert_passes(rule, &ev);
+    assert!(
+        v.message.contains("1 file holding secrets is"),
+        "{}",
+        v.message
+    );
+    ev.written_outside.clear();
+    let v = assert_passes(rule, &ev);
+    assert!(
+        v.message
+            .contains("nor one the runs wrote elsewhere in the workspace"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn a_system_without_permission_bits_passes_files_private_and_says_so() {
     let mut ev = evidence(vec![]);
     ev.secret_files.push(secret_file(".env", None));

@@ -18,7 +18,11 @@
 
 use crate::evidence::{SecretFile, SourceFile};
 use crate::redact::{find_markers, is_leak_kind, Redactor};
+pub use outside::read_written_outside;
 use std::path::Path;
+
+#[path = "lab_files_outside.rs"]
+mod outside;
 
 const MAX_FILES: usize = 200;
 const MAX_BYTES: u64 = 256 * 1024;

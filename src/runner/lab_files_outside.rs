@@ -1,0 +1,205 @@
+//! The files a lab's runs wrote elsewhere in the workspace, outside the lab folder, that hold a
+//! secret of the attempt: for `secrets.files_private`, which judges who may read them. A
+//! program that caches its token in `../token-cache.json` has written a secret to disk as much
+//! as one that keeps it in `.token`, and a workspace is no more private than the lab folder.
+//! They are no sources and no files of the lab folder: the other rules do not see them.
+//!
+//! Implementation notes: so that no one else's file can fail a check, only the files changed
+//! during the attempt are read, and a file counts only when it holds a secret this attempt
+//! knew before the scan (the credentials handed over, the tokens seen in its traffic), never a
+//! secret recognised by its shape alone — that could be another lab's, run beside this one in
+//! the same workspace (`sflab dev check` runs its cases side by side). sflab's own `.sflab`,
+//! the lab folder itself (read as the lab folder), installed packages and version control are
+//! not entered, nor links followed; at most [`ENTRIES_LOOKED_AT`] entries are looked at and
+//! [`MAX_READ`] files read. Only the workspace is looked at: a file written to `/tmp` or the
+//! home folder is not seen.
+
+use super::{secret_file, text_of, LabFiles, MAX_BYTES};
+use crate::evidence::SecretFile;
+use crate::lab::walk::{skipped, FolderSeen};
+use crate::redact::Redactor;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// Entries of the workspace looked at, at most, outside the lab folder.
+const ENTRIES_LOOKED_AT: usize = 20_000;
+/// Files changed during the attempt read, at most.
+const MAX_READ: usize = 200;
+
+/// The files under `workspace`, outside `lab_dir`, changed since the read `before` of the lab
+/// folder (less a second, for coarse modification times) and holding a secret `redactor` knew
+/// before this scan; each path relative to the lab folder (`../token-cache.json`). Empty when
+/// the lab folder is not inside the workspace (nothing around it is the learner's to judge).
+pub fn read_written_outside(
+    workspace: &Path,
+    lab_dir: &Path,
+    redactor: &Redactor,
+    before: &LabFiles,
+) -> Vec<SecretFile> {
+    let (Ok(root), Ok(lab)) = (workspace.canonicalize(), lab_dir.canonicalize()) else {
+        return Vec::new();
+    };
+    let (Some(read_at), Ok(inside)) = (before.read_at, lab.strip_prefix(&root)) else {
+        return Vec::new();
+    };
+    if inside.as_os_str().is_empty() {
+        return Vec::new();
+    }
+    let since = read_at - std::time::Duration::from_secs(1);
+    let known: Vec<String> = redactor
+        .known_secrets()
+        .into_iter()
+        .map(|s| s.marker)
+        .collect();
+    let mut changed = Vec::new();
+    let mut budget = ENTRIES_LOOKED_AT;
+    changed_files(&root, &lab, Path::new(""), since, &mut budget, &mut changed);
+    let up = "../".repeat(inside.components().count());
+    let mut found = Vec::new();
+    for (rel, path, meta) in changed.into_iter().take(MAX_READ) {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let shown = format!("{up}{}", rel.to_string_lossy().replace('\\', "/"));
+        let redacted = match text_of(&bytes) {
+            Ok(text) => redactor.file_text(&shown, &text),
+            Err(_) => redactor.raw_file(&bytes),
+        };
+        let Some(mut file) = secret_file(&shown, &meta, &redacted) else {
+            continue;
+        };
+        file.markers.retain(|m| known.contains(m));
+        if file.markers.is_empty() {
+            continue;
+        }
+        file.kinds.retain(|k| {
+            file.markers
+                .iter()
+                .any(|m| m.starts_with(&format!("‹redacted:{k}#")))
+        });
+        found.push(file);
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found
+}
+
+/// Each file under `root`/`rel` changed at or after `since`, at most `MAX_BYTES` long, in name
+/// order: its path relative to `root`, its path on disk and its metadata. The lab folder
+/// `lab`, `.sflab` and the folders the lab folder's walk skips are not entered.
+fn changed_files(
+    root: &Path,
+    lab: &Path,
+    rel: &Path,
+    since: SystemTime,
+    budget: &mut usize,
+    out: &mut Vec<(PathBuf, PathBuf, std::fs::Metadata)>,
+) {
+    let Ok(read) = std::fs::read_dir(root.join(rel)) else {
+        return;
+    };
+    let mut entries: Vec<_> = read.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = rel.join(&name);
+        let path = root.join(&rel);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            let seen = FolderSeen {
+                name: &name,
+                holds_pyvenv_cfg: path.join("pyvenv.cfg").is_file(),
+                is_report: path.join("progress.json").is_file() && path.join("labs").is_dir(),
+            };
+            if path == lab || name == ".sflab" || skipped(&seen).is_some() {
+                continue;
+            }
+            changed_files(root, lab, &rel, since, budget, out);
+        } else if meta.is_file()
+            && meta.len() <= MAX_BYTES
+            && meta.modified().is_ok_and(|at| at >= since)
+        {
+            out.push((rel, path, meta));
+        }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    const TOKEN: &str = "00Dxx0000001gEH!AQ4AQFakeAccessTokenForTheCacheTest1234567890";
+
+    fn workspace_with_lab() -> (tempfile::TempDir, PathBuf, Redactor, LabFiles) {
+        let t = tempfile::tempdir().unwrap();
+        let lab = t.path().join("oauth-client-credentials");
+        std::fs::create_dir_all(&lab).unwrap();
+        std::fs::create_dir_all(t.path().join(".sflab")).unwrap();
+        let redactor = Redactor::new(&[7u8; 32]);
+        redactor.add_secret("access_token", TOKEN);
+        let before = super::super::read_lab_files(&lab, &redactor);
+        (t, lab, redactor, before)
+    }
+
+    fn write(path: &Path, text: &str, mode: u32) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn a_token_cached_in_the_workspace_root_is_found_with_its_mode() {
+        let (t, lab, redactor, before) = workspace_with_lab();
+        write(
+            &t.path().join("token-cache.json"),
+            &format!(r#"{{"access_token":"{TOKEN}"}}"#),
+            0o644,
+        );
+        let found = read_written_outside(t.path(), &lab, &redactor, &before);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].path, "../token-cache.json");
+        assert_eq!(found[0].mode, Some(0o644));
+        assert_eq!(found[0].kinds, ["access_token"]);
+    }
+
+    #[test]
+    fn sflabs_own_folder_the_lab_folder_and_unknown_secrets_are_left_out() {
+        let (t, lab, redactor, before) = workspace_with_lab();
+        let holding = format!("access_token={TOKEN}\n");
+        write(&t.path().join(".sflab/attempt.json"), &holding, 0o644);
+        write(&lab.join(".token"), &holding, 0o644);
+        write(
+            &t.path().join("other-lab/node_modules/.cache/t"),
+            &holding,
+            0o644,
+        );
+        // Another lab's token, known to this attempt by nothing but its shape.
+        write(
+            &t.path().join("other-lab/token.json"),
+            r#"{"access_token":"00Dxx0000001gEH!AQ4AQSomeoneElsesTokenOfAnotherOrg987654321"}"#,
+            0o644,
+        );
+        let found = read_written_outside(t.path(), &lab, &redactor, &before);
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_lab_folder_outside_the_workspace_looks_at_nothing_around_it() {
+        let (t, _lab, redactor, before) = workspace_with_lab();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let lab = elsewhere.path().join("lab");
+        std::fs::create_dir_all(&lab).unwrap();
+        write(
+            &elsewhere.path().join("token-cache.json"),
+            &format!("{TOKEN}\n"),
+            0o644,
+        );
+        assert!(read_written_outside(t.path(), &lab, &redactor, &before).is_empty());
+    }
+}
