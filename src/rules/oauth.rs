@@ -132,6 +132,9 @@ pub(crate) fn grant_used(p: &Grant, cx: &Cx) -> Verdict {
 /// made: the refused authorize request and its error, which is why there was no token (the
 /// user-agent flow has no token request at all; the web server flow never got a code).
 fn refused_before_any_token_request(cx: &Cx, grant: &str) -> Option<Verdict> {
+    if grant == "device" {
+        return refused_device_start(cx);
+    }
     let (then, logged_as) = match grant {
         "user_agent" => ("so no token came back in its redirect", "user_agent"),
         "authorization_code" => ("so there was no code to redeem", "authorize"),
@@ -157,6 +160,23 @@ fn refused_before_any_token_request(cx: &Cx, grant: &str) -> Option<Verdict> {
     )
 }
 
+/// When no device poll was made: the last start of a device login (a token request with
+/// `response_type=device_code`), refused, which is why there was no device code to poll with.
+fn refused_device_start(cx: &Cx) -> Option<Verdict> {
+    let start = cx
+        .token_requests()
+        .filter(|e| token_param(e, "response_type").as_deref() == Some("device_code"))
+        .last()?;
+    let error = token_refusal(start)?;
+    Some(
+        cx.fail(format!(
+            "The start of the device login ({}) was refused ({error}), so there was no device code to poll the token endpoint with. Fix the start request and run again.",
+            show(start)
+        ))
+        .with_evidence([start.seq]),
+    )
+}
+
 /// The last authorize request before exchange `before` that was refused — its redirect
 /// carries `error=` (and maybe `error_description=`), or it answered with an error page —
 /// with the error as the redirect or page gives it.
@@ -165,31 +185,54 @@ fn refused_authorize<'a>(cx: &'a Cx, before: u64) -> Option<(&'a Exchange, Strin
         .exchanges
         .iter()
         .filter(|e| e.seq < before && e.path().contains("/services/oauth2/authorize"))
-        .filter_map(|e| {
-            if let Some(location) = super::cx::redirect_location(e) {
-                let url = url::Url::parse(location).ok()?;
-                let param = |k: &str| {
-                    url.query_pairs()
-                        .chain(
-                            url.fragment()
-                                .map(|f| url::form_urlencoded::parse(f.as_bytes()))
-                                .into_iter()
-                                .flatten(),
-                        )
-                        .find(|(name, _)| name == k)
-                        .map(|(_, v)| v.into_owned())
-                };
-                let error = param("error")?;
-                let said = match param("error_description") {
-                    Some(d) => format!("{error}: {d}"),
-                    None => error,
-                };
-                return Some((e, said));
-            }
-            let status = e.status()?;
-            (status >= 400).then(|| (e, format!("status {status}")))
-        })
+        .filter_map(|e| Some((e, authorize_refusal(e)?)))
         .next_back()
+}
+
+/// Why the org refused authorize request `e`, as its redirect (query or fragment: `error`,
+/// `error_description`) or its error page's status gives it; None when it was not refused.
+pub(super) fn authorize_refusal(e: &Exchange) -> Option<String> {
+    if let Some(location) = super::cx::redirect_location(e) {
+        let url = url::Url::parse(location).ok()?;
+        let param = |k: &str| {
+            url.query_pairs()
+                .chain(
+                    url.fragment()
+                        .map(|f| url::form_urlencoded::parse(f.as_bytes()))
+                        .into_iter()
+                        .flatten(),
+                )
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| v.into_owned())
+        };
+        let error = param("error")?;
+        return Some(match param("error_description") {
+            Some(d) => format!("{error}: {d}"),
+            None => error,
+        });
+    }
+    let status = e.status()?;
+    (status >= 400).then(|| format!("status {status}"))
+}
+
+/// Why the token endpoint refused request `e`, as its answer says it (`error:
+/// error_description`, or the status when the body names no error); None when it succeeded.
+pub(super) fn token_refusal(e: &Exchange) -> Option<String> {
+    if is_success(e) {
+        return None;
+    }
+    let body = e.response_json();
+    let field = |k: &str| {
+        body.as_ref()
+            .and_then(|v| v.get(k)?.as_str().map(str::to_string))
+    };
+    Some(match (field("error"), field("error_description")) {
+        (Some(error), Some(d)) => format!("{error}: {d}"),
+        (Some(error), None) => error,
+        _ => e
+            .status()
+            .map_or_else(|| "no answer".to_string(), |s| format!("status {s}")),
+    })
 }
 
 /// What the mock org's log says of the first refusal of `grant`, when it says more than the

@@ -185,6 +185,15 @@ fn judge_login(p: &DevicePolling, login: &Login) -> Judged {
         previous = poll;
     }
     let Some(last) = login.polls.last() else {
+        if let Some(error) = super::super::oauth::token_refusal(start) {
+            return Err((
+                format!(
+                    "The start of the device login ({}) was refused ({error}), so there was no device code to poll for. Fix the start request first.",
+                    show(start)
+                ),
+                seqs,
+            ));
+        }
         return Err((
             "The device login was started but the token endpoint was never polled for it."
                 .to_string(),

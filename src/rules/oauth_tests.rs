@@ -1115,3 +1115,47 @@ fn clients_run_side_by_side_each_answer_their_own_401() {
     );
     assert!(v.passed(), "{}", v.message);
 }
+
+/// A device login whose start the org refused for its scope, in each of `runs` runs.
+fn refused_device_starts(runs: usize) -> crate::evidence::Evidence {
+    evidence(
+        (0..runs)
+            .map(|run| {
+                req("POST", "/services/oauth2/token", 400)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body("response_type=device_code&client_id=k&scope=api+refresh_token")
+                    .response_body(
+                        r#"{"error":"invalid_scope","error_description":"the requested scope is not allowed"}"#,
+                    )
+                    .run(run)
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn a_refused_device_start_is_named_by_grant_used_and_device_polling_and_their_hints() {
+    let curriculum = crate::curriculum::Curriculum::embedded().expect("the curriculum loads");
+    let meta = curriculum.lab("oauth-device-flow").expect("the device lab");
+    let lab = crate::lab::spec::parse(&meta.dir, &meta.yaml).expect("its lab.yaml");
+    let ev = refused_device_starts(3);
+    for rule in [
+        "{ rule: oauth.grant_used, grant: device }",
+        "{ rule: oauth.device_polling, ended_in_runs: [2, 3] }",
+    ] {
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("The start of the device login (#")
+                && v.message
+                    .contains("was refused (invalid_scope: the requested scope is not allowed)"),
+            "{rule}: {}",
+            v.message
+        );
+        let failing = [v.rule.clone()];
+        let hint = crate::lab::hints::next_hint_among(&lab, &failing, &[], &[v]);
+        let crate::lab::hints::HintChoice::Next { text, .. } = hint else {
+            panic!("no hint: {hint:?}");
+        };
+        assert!(text.contains("`scope=api` alone"), "{rule}: {text}");
+    }
+}

@@ -80,12 +80,31 @@ fn used_after_refusal<'a>(cx: &'a Cx, t: &Exchange) -> Option<&'a Exchange> {
 pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
     let tampered = faulted_by(cx, ID_TOKEN_FAULTS);
     if tampered.is_empty() {
+        let refused =
+            authorize_requests(cx).find_map(|e| Some((e, super::oauth::authorize_refusal(e)?)));
+        if let Some((e, error)) = refused {
+            return cx
+                .fail(format!(
+                    "No sign-in came back with an ID token for sflab to change: the org refused {} (run {}) ({error}), so the verification was not seen. Fix the authorize request first: the redirect's `error_description` says what it lacks.",
+                    show(e),
+                    e.run_index + 1
+                ))
+                .with_evidence([e.seq]);
+        }
         return cx.fail(
             "sflab changes a claim of one sign-in's ID token, but no such sign-in was made, so the verification was not seen. Make sure every run signs in at …/services/oauth2/authorize.",
         );
     }
     for t in &tampered {
         let run = t.run_index + 1;
+        if let Some(error) = super::oauth::authorize_refusal(t) {
+            return cx
+                .fail(format!(
+                    "{} (run {run}) was the sign-in whose ID token sflab changes, but the org refused it ({error}), so no ID token came back and the verification was not seen. Fix the authorize request first: the redirect's `error_description` says what it lacks.",
+                    show(t)
+                ))
+                .with_evidence([t.seq]);
+        }
         if !redirect_location(t).is_some_and(|l| l.contains("id_token=")) {
             return cx
                 .fail(format!(
@@ -422,6 +441,52 @@ mod tests {
                 v.message
             );
         }
+    }
+
+    #[test]
+    fn a_refused_sign_in_is_named_with_the_orgs_error_not_as_a_missing_id_token() {
+        let mut t = tampered(0);
+        t.response
+            .as_mut()
+            .unwrap()
+            .headers
+            .retain(|h| !h.name.eq_ignore_ascii_case("location"));
+        let t = t.response_header(
+            "Location",
+            "http://localhost:8080/callback#error=invalid_request&error_description=nonce+is+required",
+        );
+        let v = assert_fails(VERIFIED, &evidence(vec![t]));
+        assert!(
+            v.message.contains("but the org refused it (invalid_request: nonce is required), so no ID token came back")
+                && !v.message.contains("Ask for `response_type=token id_token`"),
+            "{}",
+            v.message
+        );
+        let curriculum = crate::curriculum::Curriculum::embedded().expect("the curriculum loads");
+        let meta = curriculum.lab("oauth-user-agent-tokens").expect("the lab");
+        let lab = crate::lab::spec::parse(&meta.dir, &meta.yaml).expect("its lab.yaml");
+        let failing = [v.rule.clone()];
+        let hint = crate::lab::hints::next_hint_among(&lab, &failing, &[], &[v]);
+        let crate::lab::hints::HintChoice::Next { text, .. } = hint else {
+            panic!("no hint: {hint:?}");
+        };
+        assert!(text.contains("`nonce is required`"), "{text}");
+    }
+
+    #[test]
+    fn sign_ins_refused_before_sflab_could_change_a_token_are_named() {
+        let refused = authorize("response_type=token%20id_token&scope=full%20openid")
+            .response_header(
+                "Location",
+                "http://localhost:8080/callback#error=invalid_scope&error_description=the+requested+scope+is+not+allowed",
+            );
+        let v = assert_fails(VERIFIED, &evidence(vec![refused]));
+        assert!(
+            v.message.contains("the org refused #1 GET /services/oauth2/authorize (run 1) (invalid_scope: the requested scope is not allowed)"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1]);
     }
 
     #[test]
