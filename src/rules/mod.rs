@@ -31,6 +31,7 @@ mod doc_table;
 mod erp;
 mod errors_reported;
 mod events;
+mod failed_records;
 mod files;
 mod http;
 mod hygiene;
@@ -111,6 +112,7 @@ pub enum Rule {
     ProcessOutputContains(output::OutputContains),
     ProcessOutputReports(output::OutputReports),
     ProcessErrorsReported(errors_reported::ErrorsReported),
+    ProcessFailedRecordsReported(failed_records::FailedRecordsReported),
     BulkFailedResultsFetched(bulk::NoParams),
     BulkLocatorsFollowed(bulk::NoParams),
     FilesCsvRows(files::CsvRows),
@@ -188,6 +190,9 @@ impl RuleSpec {
             Rule::ProcessOutputContains(p) => output::output_contains(p, &cx),
             Rule::ProcessOutputReports(p) => output::output_reports(p, &cx),
             Rule::ProcessErrorsReported(p) => errors_reported::errors_reported(p, &cx),
+            Rule::ProcessFailedRecordsReported(p) => {
+                failed_records::failed_records_reported(p, &cx)
+            }
             Rule::BulkFailedResultsFetched(_) => bulk::failed_results_fetched(&cx),
             Rule::BulkLocatorsFollowed(_) => bulk::locators_followed(&cx),
             Rule::FilesCsvRows(p) => files::csv_rows(p, &cx),

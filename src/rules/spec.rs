@@ -52,6 +52,7 @@ pub const RULE_NAMES: &[&str] = &[
     "process.output_contains",
     "process.output_reports",
     "process.errors_reported",
+    "process.failed_records_reported",
     "bulk.failed_results_fetched",
     "bulk.locators_followed",
     "files.csv_rows",
@@ -134,6 +135,7 @@ impl RuleSpec {
             Rule::ProcessOutputContains(_) => "process.output_contains",
             Rule::ProcessOutputReports(_) => "process.output_reports",
             Rule::ProcessErrorsReported(_) => "process.errors_reported",
+            Rule::ProcessFailedRecordsReported(_) => "process.failed_records_reported",
             Rule::BulkFailedResultsFetched(_) => "bulk.failed_results_fetched",
             Rule::BulkLocatorsFollowed(_) => "bulk.locators_followed",
             Rule::FilesCsvRows(_) => "files.csv_rows",
@@ -337,6 +339,9 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
             Rule::ProcessOutputReports(p)
         }
         "process.errors_reported" => Rule::ProcessErrorsReported(with_pattern(map, name)?),
+        "process.failed_records_reported" => {
+            Rule::ProcessFailedRecordsReported(with_pattern(map, name)?)
+        }
         "bulk.failed_results_fetched" => Rule::BulkFailedResultsFetched(params(map).map_err(bad)?),
         "bulk.locators_followed" => Rule::BulkLocatorsFollowed(params(map).map_err(bad)?),
         "files.csv_rows" => {
@@ -720,6 +725,7 @@ mod tests {
                 "process.output_contains" => "texts: [done]",
                 "process.exit_refused" => "runs: [1]",
                 "process.output_reports" => "path: /services/data/*/limits, values: [/Max]",
+                "process.failed_records_reported" => "key: Web_Ref__c",
                 "files.csv_rows" => "file: out.csv, rows: 1",
                 "design.table" => "file: design.md, columns: [Question]",
                 "breaker.opens" => "failures: 3, cooldown: 5s",

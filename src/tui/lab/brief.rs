@@ -272,6 +272,9 @@ pub fn what_it_checks_in(check: &CheckSpec, lab: &[CheckSpec]) -> String {
             _ => "what your program prints: the values the org answered".into(),
         },
         "process.errors_reported" => "each request that failed for good reported by your program".into(),
+        "process.failed_records_reported" => {
+            "each record the org refused printed with its reference and status code, as it answered".into()
+        }
         "secrets.not_in_url" => "no secret sent in a URL".into(),
         "retry.safe_to_repeat" => "only requests that are safe to repeat are retried".into(),
         "oauth.client_used" => "calls made with the app the lab names".into(),

@@ -1,0 +1,289 @@
+//! `process.failed_records_reported`: a partial-success call's failed records are reported as
+//! the org answered them. The n-th result of an sObject Collections answer (a JSON list of
+//! `{success, id, errors: [{statusCode, message}]}`) belongs to the n-th record the request
+//! sent (`records` in its body); each failed one must be named on a line of what the run
+//! printed by its `key` field (`Web_Ref__c`, the row's reference) beside a `statusCode` the org
+//! gave it, and no record the org accepted may be named. The expected lines come from the
+//! recorded request and answer, never from the lab, so lines typed in for another input fail.
+//!
+//! Implementation notes: "named" is a whole-token match ([`mentions`]), so `W-0023` is not
+//! found in `W-00231`. Only successful (2xx) answers with a JSON list are read; an
+//! all-or-none request that failed whole answers that way too, each record with its error.
+
+use super::cx::{plural, show, Cx};
+use super::http::WithPattern;
+use super::mention::mentions;
+use super::output::values_at;
+use super::Verdict;
+use crate::matcher::RequestPattern;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `process.failed_records_reported`: see the module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedRecordsReported {
+    pub pattern: RequestPattern,
+    /// The field of each record sent that names it in the report.
+    pub key: String,
+    /// Where the request body lists its records (a JSON pointer).
+    pub records: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KeyAndRecords {
+    key: String,
+    #[serde(default = "records_pointer")]
+    records: String,
+}
+
+fn records_pointer() -> String {
+    "/records".into()
+}
+
+impl WithPattern for FailedRecordsReported {
+    type Rest = KeyAndRecords;
+    fn assemble(pattern: RequestPattern, rest: KeyAndRecords) -> Self {
+        FailedRecordsReported {
+            pattern,
+            key: rest.key,
+            records: rest.records,
+        }
+    }
+}
+
+/// One record the org refused: its key and the status codes of its errors.
+#[derive(Debug, PartialEq)]
+struct Refused {
+    key: String,
+    codes: Vec<String>,
+    run: usize,
+}
+
+pub(crate) fn failed_records_reported(p: &FailedRecordsReported, cx: &Cx) -> Verdict {
+    if cx.ev.runs.is_empty() {
+        return cx.fail("Your program did not run, so it reported nothing.");
+    }
+    let answered: Vec<_> = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|e| p.pattern.matches_exchange(e))
+        .filter(|e| e.status().is_some_and(|s| (200..300).contains(&s)))
+        .filter_map(|e| Some((e, e.request_json()?, e.response_json()?)))
+        .filter(|(_, _, answer)| answer.is_array())
+        .collect();
+    if answered.is_empty() {
+        return cx.fail(format!(
+            "No request {} was answered with a list of results, so there were no failed records to report.",
+            p.pattern.describe()
+        ));
+    }
+    let evidence: Vec<u64> = answered.iter().map(|(e, _, _)| e.seq).collect();
+    let (mut refused, mut accepted, mut unnamed) = (Vec::new(), Vec::new(), 0);
+    for (e, sent, answer) in &answered {
+        let records = values_at(sent, &format!("{}/*", p.records.trim_end_matches('/')));
+        let results = answer.as_array().into_iter().flatten();
+        for (record, result) in records.iter().zip(results) {
+            let Some(key) = record.get(&p.key).and_then(Value::as_str) else {
+                unnamed += 1;
+                continue;
+            };
+            if result.get("success").and_then(Value::as_bool) == Some(true) {
+                accepted.push((key.to_string(), e.run_index));
+                continue;
+            }
+            let codes = values_at(result, "/errors/*/statusCode")
+                .into_iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
+            refused.push(Refused {
+                key: key.to_string(),
+                codes,
+                run: e.run_index,
+            });
+        }
+    }
+    let from = answered
+        .iter()
+        .map(|(e, _, _)| show(e))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if refused.is_empty() && unnamed > 0 {
+        return cx
+            .fail(format!(
+                "{} sent by {from} carry no {}, so a failed one cannot be named: send each record's {} with it.",
+                plural(unnamed, "record"),
+                p.key,
+                p.key
+            ))
+            .with_evidence(evidence);
+    }
+    if refused.is_empty() {
+        return cx
+            .fail(format!(
+                "The org accepted every record of {from}, so nothing failed to report. The input has broken rows: send them as they are (with allOrNone false) and report what the org says about each."
+            ))
+            .with_evidence(evidence);
+    }
+    let lines_of = |run: usize| -> Vec<String> {
+        cx.ev
+            .runs
+            .iter()
+            .filter(|r| r.index == run)
+            .flat_map(|r| {
+                r.stdout
+                    .judged_text()
+                    .lines()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let unreported: Vec<String> = refused
+        .iter()
+        .filter(|r| {
+            !lines_of(r.run)
+                .iter()
+                .any(|l| mentions(l, &r.key) && r.codes.iter().any(|c| mentions(l, c)))
+        })
+        .map(|r| format!("{} {}", r.key, r.codes.join("/")))
+        .collect();
+    let named_accepted: Vec<String> = accepted
+        .iter()
+        .filter(|(key, run)| lines_of(*run).iter().any(|l| mentions(l, key)))
+        .map(|(key, _)| key.clone())
+        .collect();
+    if unreported.is_empty() && named_accepted.is_empty() {
+        return cx
+            .pass(format!(
+                "Your output names each of the {} the org refused beside its status code ({}), and none it accepted.",
+                plural(refused.len(), "record"),
+                brief(&refused.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
+            ))
+            .with_evidence(evidence);
+    }
+    let mut parts = Vec::new();
+    if !unreported.is_empty() {
+        parts.push(format!(
+            "the org refused {} that your output does not name beside its status code on one line: {}. The n-th result belongs to the n-th record you sent; print each failed record's {} and its errors' statusCode from the answer, not lines worked out or typed in",
+            plural(unreported.len(), "record"),
+            brief(&unreported),
+            p.key
+        ));
+    }
+    if !named_accepted.is_empty() {
+        parts.push(format!(
+            "your output names {} the org accepted ({}); print only the records that failed",
+            plural(named_accepted.len(), "record"),
+            brief(&named_accepted)
+        ));
+    }
+    let mut message = format!("In answer to {from}, {}.", parts.join("; and "));
+    if let Some(first) = message.get(..1) {
+        message = first.to_uppercase() + &message[1..];
+    }
+    cx.fail(message).with_evidence(evidence)
+}
+
+/// Up to five items, then how many more.
+fn brief(items: &[String]) -> String {
+    let mut out = items.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 5 {
+        out.push_str(&format!(" and {} more", items.len() - 5));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+
+    const RULE: &str = "{ rule: process.failed_records_reported, method: POST, path: \"/services/data/*/composite/sobjects\", key: Web_Ref__c }";
+
+    fn collections_call(refs: &[&str], failed: &[(&str, &str)]) -> crate::evidence::Evidence {
+        let records: Vec<_> = refs
+            .iter()
+            .map(|r| serde_json::json!({"attributes": {"type": "Lead"}, "Web_Ref__c": r}))
+            .collect();
+        let results: Vec<_> = refs
+            .iter()
+            .map(|r| match failed.iter().find(|(f, _)| f == r) {
+                Some((_, code)) => serde_json::json!({"success": false, "errors": [{"statusCode": code, "message": "bad"}]}),
+                None => serde_json::json!({"success": true, "id": "00Q5g000001", "errors": []}),
+            })
+            .collect();
+        let body = serde_json::json!({"allOrNone": false, "records": records});
+        evidence(vec![req(
+            "POST",
+            "/services/data/v62.0/composite/sobjects",
+            200,
+        )
+        .body(&body.to_string())
+        .response_body(&serde_json::Value::Array(results).to_string())])
+    }
+
+    #[test]
+    fn failed_records_printed_with_their_codes_pass() {
+        let mut ev = collections_call(
+            &["W-0001", "W-0002", "W-0003"],
+            &[("W-0002", "INVALID_EMAIL_ADDRESS")],
+        );
+        ev.runs[0].stdout.text = "W-0002 INVALID_EMAIL_ADDRESS\n".into();
+        let v = assert_passes(RULE, &ev);
+        assert!(
+            v.message.contains("1 record the org refused"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn lines_typed_in_for_another_input_fail() {
+        // The org refused other rows than the ones printed: the answer was never read.
+        let mut ev = collections_call(
+            &["W-0001", "W-0002", "W-0003"],
+            &[("W-0003", "REQUIRED_FIELD_MISSING")],
+        );
+        ev.runs[0].stdout.text = "W-0002 REQUIRED_FIELD_MISSING\n".into();
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message.contains("W-0003 REQUIRED_FIELD_MISSING")
+                && v.message
+                    .contains("names 1 record the org accepted (W-0002)"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn a_ref_and_its_code_on_different_lines_do_not_count() {
+        let mut ev = collections_call(
+            &["W-0001", "W-0002"],
+            &[("W-0002", "INVALID_EMAIL_ADDRESS")],
+        );
+        ev.runs[0].stdout.text = "failed: W-0002\nINVALID_EMAIL_ADDRESS\n".into();
+        assert_fails(RULE, &ev);
+    }
+
+    #[test]
+    fn an_answer_with_no_failure_or_records_without_the_key_fail_with_the_reason() {
+        let mut ev = collections_call(&["W-0001"], &[]);
+        ev.runs[0].stdout.text = "done\n".into();
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("accepted every record"), "{}", v.message);
+        let body =
+            serde_json::json!({"records": [{"attributes": {"type": "Lead"}, "LastName": "X"}]});
+        let ev = evidence(vec![req(
+            "POST",
+            "/services/data/v62.0/composite/sobjects",
+            200,
+        )
+        .body(&body.to_string())
+        .response_body(r#"[{"success": false, "errors": [{"statusCode": "X"}]}]"#)]);
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("carry no Web_Ref__c"), "{}", v.message);
+    }
+}
