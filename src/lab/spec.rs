@@ -560,12 +560,11 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     }
     let check_lines = item_lines(yaml, "checks");
     for (i, c) in spec.checks.iter().enumerate() {
-        if let Err(e) = c.rule_spec() {
-            out.push(at(
-                check_lines.get(i).copied().or(key_line(yaml, "checks")),
-                format!("check {}: {e}", i + 1),
-            ));
-        }
+        out.extend(super::spec_salvage::check_problems(
+            c,
+            i + 1,
+            check_lines.get(i).copied().or(key_line(yaml, "checks")),
+        ));
         if c.rule_spec().is_ok() {
             let line = check_lines.get(i).copied().or(key_line(yaml, "checks"));
             out.extend(super::spec_reach::check_problems(

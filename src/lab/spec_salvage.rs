@@ -11,6 +11,7 @@ use super::spec::{CheckSpec, HintSpec, LabSpec, RunSpec, SpecProblem};
 use crate::yaml_input::{item_lines, key_line, plain_types};
 use serde::de::DeserializeOwned;
 use serde_yaml::{Mapping, Value};
+use std::collections::BTreeMap;
 
 /// The fields every lab file has, read with each part tried on its own.
 const HEADER: &[&str] = &["id", "title", "level", "lesson"];
@@ -129,11 +130,152 @@ fn keys_of<T: DeserializeOwned>(
             }
             Err(e) => {
                 let key = k.as_str().unwrap_or("?");
-                problems.push(problem(line, format!("{label}: `{key}`: {e}")));
+                let inner = match v {
+                    Value::Mapping(m) => inner_problems::<T>(base, k, m),
+                    _ => Vec::new(),
+                };
+                if inner.is_empty() {
+                    problems.push(problem(line, format!("{label}: `{key}`: {e}")));
+                }
+                for (inner_key, why) in inner {
+                    let path = match inner_key {
+                        Some(inner_key) => format!("{key}.{inner_key}"),
+                        None => key.to_string(),
+                    };
+                    problems.push(problem(line, format!("{label}: `{path}`: {why}")));
+                }
             }
         }
     }
     kept
+}
+
+/// Why each key of the map `part` under `key` does not read (`match: { header: { … } }`),
+/// each key tried alone beside `base`, so the message names `match.header` rather than
+/// `match`; then, with those left out, what the map still lacks (a field it must have), said
+/// of `key` itself (`None`). Empty when no key fails alone: the map's own error says it.
+fn inner_problems<T: DeserializeOwned>(
+    base: &Mapping,
+    key: &Value,
+    part: &Mapping,
+) -> Vec<(Option<String>, String)> {
+    let with = |map: Mapping| {
+        let mut whole = base.clone();
+        whole.insert(key.clone(), Value::Mapping(map));
+        read::<T>(&Value::Mapping(whole))
+    };
+    let mut out = Vec::new();
+    let mut readable = Mapping::new();
+    for (k, v) in part {
+        let one: Mapping = [(k.clone(), v.clone())].into_iter().collect();
+        match with(one) {
+            Err(e) if about_the_value(&e) => {
+                let name = k.as_str().unwrap_or("?");
+                out.push((Some(name.to_string()), with_form(name, e)));
+            }
+            _ => {
+                readable.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    if !out.is_empty() {
+        if let Err(e) = with(readable) {
+            if !meant_by_a_misspelling(&e, out.iter().map(|(_, why)| why.as_str())) {
+                out.push((None, e));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a parameter's error is about its own value or name (a type, a value, an unknown
+/// key), rather than about what the others lack (`missing field`) or how they combine.
+fn about_the_value(message: &str) -> bool {
+    [
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "unknown field",
+        "unknown variant",
+    ]
+    .iter()
+    .any(|lead| message.starts_with(lead))
+}
+
+/// `why`, with how a request pattern's `key` is written when the value is not of its form
+/// (`header: { If-Match: x }` for `header: "If-Match: x"`).
+fn with_form(key: &str, why: String) -> String {
+    let form = match key {
+        "header" => "`header` is one text, `Name` (the header is sent) or `Name: text` (its value holds the text), as in `header: \"If-Match: x\"`",
+        "query" => "`query` is a map of each parameter to a text its value holds, as in `query: { q: Heron }`",
+        "form" => "`form` is a map of each form parameter to a text its value holds, as in `form: { grant_type: refresh_token }`",
+        _ => return why,
+    };
+    if why.starts_with("invalid type") {
+        format!("{why}: {form}")
+    } else {
+        why
+    }
+}
+
+/// Every problem of the `number`th check, which the rule catalogue refused (`line` is its
+/// item's): each parameter whose own value or name is wrong is said on its own (`tries:
+/// three` and a misspelt key beside it, both), then what the rest still lacks; when no
+/// parameter is wrong alone, the catalogue's own message.
+pub fn check_problems(check: &CheckSpec, number: usize, line: Option<usize>) -> Vec<SpecProblem> {
+    use crate::rules::RuleSpecError;
+    let Err(whole) = check.rule_spec() else {
+        return Vec::new();
+    };
+    let at = |message: String| problem(line, format!("check {number}: {message}"));
+    if !matches!(whole, RuleSpecError::BadParameters { .. }) {
+        return vec![at(whole.to_string())];
+    }
+    let with = |params: BTreeMap<String, Value>| CheckSpec {
+        params,
+        ..check.clone()
+    };
+    let mut out = Vec::new();
+    let mut readable = BTreeMap::new();
+    for (key, value) in &check.params {
+        let alone = with([(key.clone(), value.clone())].into_iter().collect());
+        match alone.rule_spec() {
+            Err(RuleSpecError::BadParameters { rule, message }) if about_the_value(&message) => {
+                let message = if message.starts_with("unknown field") {
+                    message
+                } else {
+                    format!("`{key}`: {}", with_form(key, message))
+                };
+                out.push(at(format!("rule `{rule}`: {message}")));
+            }
+            _ => {
+                readable.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    if out.is_empty() {
+        return vec![at(whole.to_string())];
+    }
+    if let Err(rest) = with(readable).rule_spec() {
+        let rest = rest.to_string();
+        if !meant_by_a_misspelling(&rest, out.iter().map(|p| p.message.as_str())) {
+            out.push(at(rest));
+        }
+    }
+    out
+}
+
+/// Whether `rest` says a field is missing that one of `said` already offers for a misspelt
+/// key (`unknown field `maxx` (did you mean `max`?)` and `missing field `max``): one fix.
+fn meant_by_a_misspelling<'a>(rest: &str, mut said: impl Iterator<Item = &'a str>) -> bool {
+    let missing = rest
+        .split_once("missing field `")
+        .and_then(|(_, after)| after.split_once('`'))
+        .map(|(field, _)| field);
+    missing.is_some_and(|field| {
+        let offer = format!("(did you mean `{field}`?)");
+        said.any(|s| s.contains(&offer))
+    })
 }
 
 /// Every problem of the `number`th fault of `faults:`, placed at the line of the key it is

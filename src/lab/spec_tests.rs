@@ -494,3 +494,55 @@ fn an_unknown_rule_is_told_the_rules_of_its_family_not_every_rule() {
     let p = validate(&yaml);
     assert!(p[0].message.contains("the `http.` rules are"), "{p:?}");
 }
+
+#[test]
+fn a_rule_parameter_of_the_wrong_form_is_named_with_its_form_and_every_bad_parameter_is_said() {
+    let yaml = GOOD.replace(
+        "  - { rule: state.idempotent, points: 3 }\n",
+        "  - { rule: http.request, path: /q, query: \"q=Heron\" }\n\
+         \x20 - { rule: retry.honors_retry_after, tries: three, at_most_extra_msx: 5 }\n\
+         \x20 - { rule: state.idempotent, points: 3 }\n",
+    );
+    let said: Vec<String> = validate(&yaml).iter().map(|p| p.to_string()).collect();
+    assert_eq!(said.len(), 3, "{said:#?}");
+    assert_eq!(
+        said[0],
+        "line 14: check 1: rule `http.request`: `query`: invalid type: string \"q=Heron\", expected a map: `query` is a map of each parameter to a text its value holds, as in `query: { q: Heron }`"
+    );
+    assert!(
+        said[1].starts_with("line 15: check 2: rule `retry.honors_retry_after`: unknown field `at_most_extra_msx` (did you mean `at_most_extra_ms`?)"),
+        "{said:#?}"
+    );
+    assert_eq!(
+        said[2],
+        "line 15: check 2: rule `retry.honors_retry_after`: `tries`: invalid type: string \"three\", expected a whole number"
+    );
+}
+
+#[test]
+fn a_check_missing_a_parameter_beside_a_wrong_one_is_told_both() {
+    let yaml = GOOD.replace("    max: 6\n", "    path: 7\n");
+    let said: Vec<String> = validate(&yaml).iter().map(|p| p.to_string()).collect();
+    assert_eq!(said.len(), 2, "{said:#?}");
+    assert!(
+        said[0].contains("check 2: rule `http.calls_at_most`: `path`: invalid type"),
+        "{said:#?}"
+    );
+    assert!(
+        said[1].contains("check 2: rule `http.calls_at_most`: missing field `max`"),
+        "{said:#?}"
+    );
+}
+
+#[test]
+fn a_fault_match_key_of_the_wrong_form_is_named_inside_match_with_its_form() {
+    let yaml = GOOD.replace(
+        "match: { method: PATCH }",
+        "match: { method: PATCH, header: { If-Match: \"x\" } }",
+    );
+    let said: Vec<String> = validate(&yaml).iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        said,
+        vec!["line 11: fault 1: `match.header`: invalid type: map, expected a string: `header` is one text, `Name` (the header is sent) or `Name: text` (its value holds the text), as in `header: \"If-Match: x\"`"]
+    );
+}
