@@ -105,11 +105,9 @@ pub fn check(
         },
     );
     let _ = std::fs::remove_dir_all(&scratch);
-    if bad == 0 {
-        outln!("All {} cases behave as the curriculum says.", results.len());
-        Ok(0)
-    } else {
-        outln!("{bad} of {} cases do not.", results.len());
-        Ok(1)
-    }
+    outln!(
+        "{}",
+        crate::runner::selfcheck::outcome_line(bad, results.len())
+    );
+    Ok(if bad == 0 { 0 } else { 1 })
 }

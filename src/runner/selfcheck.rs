@@ -162,6 +162,18 @@ fn expectation_problems(files: &dyn Files, id: &str, file: &str, x: &Expectation
     out
 }
 
+/// The last line of `sflab dev check`: that every case behaves, or how many of them do not,
+/// worded for one case as for many ("The 1 case behaves …", "1 of 3 cases does not.").
+pub fn outcome_line(bad: usize, cases: usize) -> String {
+    match (bad, cases) {
+        (0, 1) => "The 1 case behaves as the curriculum says.".into(),
+        (0, n) => format!("All {n} cases behave as the curriculum says."),
+        (1, 1) => "The 1 case does not.".into(),
+        (1, n) => format!("1 of {n} cases does not."),
+        (b, n) => format!("{b} of {n} cases do not."),
+    }
+}
+
 /// Where a lab's file goes against what the README asks of an author without making the lab
 /// unusable: said by `sflab dev check` as warnings, which do not fail it. A rule whose hints
 /// all have a `when:` leaves the failures no `when` names with no hint; a `latency` fault with
@@ -457,6 +469,22 @@ pub fn scratch_workspace(scratch: &Path) -> Result<Workspace, CaseResult> {
 mod tests {
     use super::*;
     use crate::curriculum::DiskFiles;
+
+    #[test]
+    fn the_outcome_line_is_worded_for_one_case_as_for_many() {
+        assert_eq!(outcome_line(1, 1), "The 1 case does not.");
+        assert_eq!(
+            outcome_line(0, 1),
+            "The 1 case behaves as the curriculum says."
+        );
+        assert_eq!(outcome_line(1, 4), "1 of 4 cases does not.");
+        assert_eq!(outcome_line(2, 4), "2 of 4 cases do not.");
+        assert_eq!(outcome_line(3, 3), "3 of 3 cases do not.");
+        assert_eq!(
+            outcome_line(0, 4),
+            "All 4 cases behave as the curriculum says."
+        );
+    }
 
     #[test]
     fn a_failed_case_names_each_failing_rule_with_its_reason() {
