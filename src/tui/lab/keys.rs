@@ -458,6 +458,11 @@ fn on_traffic(view: &mut LabView, key: KeyEvent, delta: isize) -> KeyOutcome {
             view.traffic_sel = 0;
         }
         KeyCode::Char('s') => {
+            if view.ran_without_traffic() {
+                return KeyOutcome::Say(
+                    "nothing to save: this run made no request to the org".into(),
+                );
+            }
             if view.exchanges.is_empty() {
                 return KeyOutcome::Say("no traffic to save yet: press r to run the checks".into());
             }

@@ -326,6 +326,30 @@ impl LabView {
         }
     }
 
+    /// A finished run that sent no request through the proxy is on screen (and not an
+    /// earlier attempt's traffic kept because the last could not start).
+    pub fn ran_without_traffic(&self) -> bool {
+        self.run == RunState::Idle
+            && !self.runs.is_empty()
+            && !self.traffic_earlier
+            && self.exchanges.is_empty()
+    }
+
+    /// Whether the lab's checks look at the requests a run makes: not for a lab judged from
+    /// its files and its program's exit alone (a design table, a review), whose run is not
+    /// meant to call the org. The `secrets.*` checks every lab gets look for leaks, not calls.
+    pub fn checks_need_calls(&self) -> bool {
+        const WITHOUT_CALLS: &[&str] = &["process.exit_ok", "process.exit_refused"];
+        self.spec.as_ref().is_ok_and(|s| {
+            s.checks.iter().any(|c| {
+                let rule = c.rule.as_str();
+                !crate::runner::judge::FILE_RULES.contains(&rule)
+                    && !WITHOUT_CALLS.contains(&rule)
+                    && !rule.starts_with("secrets.")
+            })
+        })
+    }
+
     pub fn exchange(&self, seq: u64) -> Option<&Exchange> {
         self.exchanges.iter().find(|e| e.seq == seq)
     }

@@ -323,6 +323,48 @@ fn traffic_s_asks_for_a_har_file_of_every_exchange() {
 }
 
 #[test]
+fn traffic_s_after_a_run_that_made_no_request_says_there_is_nothing_to_save() {
+    let mut v = view();
+    v.apply(LabEvent::Finished {
+        lab: "demo".into(),
+        outcome: Ok(Outcome {
+            passed: true,
+            points: 1,
+            max_points: 1,
+            duration_ms: 5,
+            verdicts: vec![Verdict::pass("process.exit_ok", 1, "ok")],
+        }),
+        exchanges: vec![],
+        runs: vec![LearnerRun::default()],
+    });
+    v.tab = LabTab::Traffic;
+    assert!(v.ran_without_traffic());
+    assert_eq!(
+        on_pane(&mut v, ch('s'), 10),
+        KeyOutcome::Say("nothing to save: this run made no request to the org".into())
+    );
+}
+
+#[test]
+fn a_lab_judged_from_its_files_needs_no_calls_and_one_judged_by_requests_does() {
+    assert!(!view().checks_need_calls(), "process.exit_ok alone");
+    let design = LabView::new(
+        "d",
+        "labs/d",
+        "id: d\ntitle: D\nlevel: L0\nlesson: L0-x/y\ngoal: Choose.\nchecks:\n  - { rule: secrets.not_in_sources, points: 1 }\n",
+    );
+    assert!(design.spec.is_ok(), "{:?}", design.spec);
+    assert!(!design.checks_need_calls());
+    let calls = LabView::new(
+        "c",
+        "labs/c",
+        "id: c\ntitle: C\nlevel: L1\nlesson: L1-x/y\ngoal: Call.\nchecks:\n  - { rule: http.request, method: GET, path: /x, points: 1 }\n",
+    );
+    assert!(calls.spec.is_ok(), "{:?}", calls.spec);
+    assert!(calls.checks_need_calls());
+}
+
+#[test]
 fn a_broken_lab_file_is_explained_and_cannot_run() {
     let mut v = LabView::new("x", "labs/x", "id: x\nchecks: 3\n");
     assert!(v.spec.is_err());

@@ -250,10 +250,12 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             RunState::Idle if view.traffic_earlier => {
                 "No traffic: the last attempt could not start (see Results)."
             }
-            // A finished run that sent nothing through the proxy: say where to look.
-            RunState::Idle if !view.runs.is_empty() => {
+            // A finished run that sent nothing through the proxy: where to look, when the
+            // lab's checks look at calls; a lab judged from its files needs none.
+            RunState::Idle if !view.runs.is_empty() && view.checks_need_calls() => {
                 "Your last run made no request to the org. Check that your code sends its calls to $SF_INSTANCE_URL."
             }
+            RunState::Idle if !view.runs.is_empty() => "This run made no request to the org.",
             RunState::Idle => "No traffic yet. Press r to run the checks; requests stream in here.",
             _ => "Waiting for the first request from your code…",
         };
