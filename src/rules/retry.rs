@@ -468,6 +468,11 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
         }
         evidence.extend(chain.iter().map(|&i| ex[i].seq));
     }
+    if ex.is_empty() {
+        return cx.fail(
+            "No request reached the org, so there was no retry to judge: back-off needs at least two retries of one failed request.",
+        );
+    }
     if !judged_any {
         return cx.fail(format!(
             "Back-off needs at least two retries of one request to compare; the longest run of attempts was {}.",
@@ -859,6 +864,17 @@ mod tests {
         assert_eq!(retry_after(&date, sent), Some(Duration::seconds(3)));
         assert_eq!(retry_after("7", sent), Some(Duration::seconds(7)));
         assert_eq!(retry_after("soon", sent), None);
+    }
+
+    #[test]
+    fn backoff_on_a_run_that_made_no_request_says_none_was_made() {
+        let v = assert_fails("{ rule: retry.backoff }", &evidence(vec![]));
+        assert!(
+            v.message.starts_with("No request reached the org"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("longest run"), "{}", v.message);
     }
 
     #[test]
