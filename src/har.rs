@@ -6,6 +6,11 @@
 //! `sflab transcript` and `sflab check` count them) and `_client_processes` (the process that
 //! sent the request, then its parents up to the program sflab started; left out when not
 //! known). A request that got no response has status 0, as browsers record failed requests.
+//!
+//! `httpVersion` is what the client spoke (records made before sflab kept it say `HTTP/1.1`);
+//! `cookies` lists the cookies of the `Cookie` / `Set-Cookie` headers with their redacted
+//! values; a body that is not text is given whole in base64 (`"encoding": "base64"`, as HAR 1.2
+//! does for `content`) when the record kept its bytes.
 
 use crate::evidence::{Body, Exchange, Header};
 use serde_json::{json, Value};
@@ -64,20 +69,53 @@ fn comment(body: &Body) -> Option<String> {
     })
 }
 
+/// The cookies of a (redacted) `Cookie` header: `a=1; b=2`.
+fn request_cookies(list: &[Header]) -> Vec<Value> {
+    list.iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("cookie"))
+        .flat_map(|h| h.value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .map(|(name, value)| json!({ "name": name.trim(), "value": value.trim() }))
+        .collect()
+}
+
+/// The cookies of (redacted) `Set-Cookie` headers: `sid=…; Path=/; Secure`.
+fn response_cookies(list: &[Header]) -> Vec<Value> {
+    list.iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("set-cookie"))
+        .filter_map(|h| h.value.split(';').next()?.trim().split_once('='))
+        .map(|(name, value)| json!({ "name": name.trim(), "value": value.trim() }))
+        .collect()
+}
+
+/// The body's text for `postData` / `content`: its bytes in base64 when it is not text and the
+/// record kept them.
+fn body_text(body: &Body, into: &mut Value) {
+    match &body.base64 {
+        Some(b64) => {
+            into["text"] = json!(b64);
+            into["encoding"] = json!("base64");
+        }
+        None => into["text"] = json!(body.text),
+    }
+}
+
 fn entry(e: &Exchange) -> Value {
     let req = &e.request;
+    let version = req.http_version.as_deref().unwrap_or("HTTP/1.1");
     let mut request = json!({
         "method": req.method,
         "url": req.url,
-        "httpVersion": "HTTP/1.1",
-        "cookies": [],
+        "httpVersion": version,
+        "cookies": request_cookies(&req.headers),
         "headers": headers(&req.headers),
         "queryString": query_string(req.query.as_deref()),
         "headersSize": -1,
         "bodySize": req.body.size,
     });
     if !req.body.is_empty() {
-        let mut post = json!({ "mimeType": mime(&req.headers), "text": req.body.text });
+        let mut post = json!({ "mimeType": mime(&req.headers) });
+        body_text(&req.body, &mut post);
         if let Some(c) = comment(&req.body) {
             post["comment"] = json!(c);
         }
@@ -88,8 +126,8 @@ fn entry(e: &Exchange) -> Value {
             let mut content = json!({
                 "size": r.body.size,
                 "mimeType": mime(&r.headers),
-                "text": r.body.text,
             });
+            body_text(&r.body, &mut content);
             if let Some(c) = comment(&r.body) {
                 content["comment"] = json!(c);
             }
@@ -99,8 +137,8 @@ fn entry(e: &Exchange) -> Value {
                     .ok()
                     .and_then(|s| s.canonical_reason())
                     .unwrap_or(""),
-                "httpVersion": "HTTP/1.1",
-                "cookies": [],
+                "httpVersion": version,
+                "cookies": response_cookies(&r.headers),
                 "headers": headers(&r.headers),
                 "content": content,
                 "redirectURL": header(&r.headers, "location").unwrap_or(""),
@@ -111,7 +149,7 @@ fn entry(e: &Exchange) -> Value {
         None => json!({
             "status": 0,
             "statusText": "",
-            "httpVersion": "HTTP/1.1",
+            "httpVersion": version,
             "cookies": [],
             "headers": [],
             "content": { "size": 0, "mimeType": "x-unknown" },
@@ -170,6 +208,7 @@ mod tests {
                     "application/x-www-form-urlencoded",
                 )],
                 body: Body::text("grant_type=client_credentials"),
+                http_version: None,
             },
             response,
             fault: None,
@@ -225,6 +264,64 @@ mod tests {
             har["log"]["entries"][0]["_client_processes"],
             json!([9812, 9801, 9790])
         );
+    }
+
+    #[test]
+    fn an_entry_gives_the_http_version_the_client_spoke() {
+        let mut h2 = exchange(None);
+        h2.request.http_version = Some("HTTP/2.0".into());
+        let har = to_har(&[h2, exchange(None)]);
+        let e = &har["log"]["entries"];
+        assert_eq!(e[0]["request"]["httpVersion"], "HTTP/2.0");
+        assert_eq!(e[0]["response"]["httpVersion"], "HTTP/2.0");
+        assert_eq!(
+            e[1]["request"]["httpVersion"], "HTTP/1.1",
+            "an older record"
+        );
+    }
+
+    #[test]
+    fn cookies_are_listed_by_name_with_their_redacted_values() {
+        let mut x = exchange(Some(RecordedResponse {
+            status: 200,
+            headers: vec![Header::new(
+                "Set-Cookie",
+                "sid=‹redacted:sid#1›; Path=/; Secure",
+            )],
+            body: Body::text(""),
+        }));
+        x.request.headers.push(Header::new(
+            "Cookie",
+            "sid=‹redacted:sid#1›; BrowserId=‹redacted:cookie#2›",
+        ));
+        let har = to_har(&[x]);
+        let e = &har["log"]["entries"][0];
+        assert_eq!(
+            e["request"]["cookies"],
+            json!([
+                { "name": "sid", "value": "‹redacted:sid#1›" },
+                { "name": "BrowserId", "value": "‹redacted:cookie#2›" },
+            ])
+        );
+        assert_eq!(
+            e["response"]["cookies"],
+            json!([{ "name": "sid", "value": "‹redacted:sid#1›" }])
+        );
+    }
+
+    #[test]
+    fn a_binary_body_the_record_kept_is_given_in_base64() {
+        let mut x = exchange(None);
+        x.request.body = Body {
+            text: "‹binary 3 bytes›".into(),
+            size: 3,
+            truncated: false,
+            base64: Some("/+4A".into()),
+        };
+        let har = to_har(&[x]);
+        let post = &har["log"]["entries"][0]["request"]["postData"];
+        assert_eq!(post["text"], "/+4A");
+        assert_eq!(post["encoding"], "base64");
     }
 
     #[test]

@@ -238,3 +238,37 @@ async fn a_bad_or_repeated_host_gets_400_and_a_local_name_in_capitals_is_served(
     );
     p.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_record_keeps_the_http_version_a_hostless_address_and_a_binary_bodys_bytes() {
+    let (p, _) = start_proxy().await;
+    let request = b"GET /services/data/v62.0/sobjects/Account/001 HTTP/1.0\r\n\r\n";
+    let answer = raw_call(&p, request, false).await;
+    assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+    let binary: &[u8] = &[0xff, 0xfe, 0x7b, 0x00];
+    let r = client()
+        .post(format!("{}/services/oauth2/token", p.base_url()))
+        .header("content-type", "application/json")
+        .body(binary.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let all = recorded(&p, 2).await;
+    let hostless = &all[0].request;
+    assert_eq!(hostless.http_version.as_deref(), Some("HTTP/1.0"));
+    assert_eq!(
+        hostless.url,
+        format!("{}/services/data/v62.0/sobjects/Account/001", p.base_url())
+    );
+    assert_eq!(all[1].request.http_version.as_deref(), Some("HTTP/1.1"));
+    let har = sflab::har::to_har(&all);
+    let post = &har["log"]["entries"][1]["request"]["postData"];
+    assert_eq!(post["encoding"], "base64");
+    assert_eq!(post["text"], "//57AA==");
+    assert_eq!(
+        all[1].request.body.text, "‹binary 4 bytes›",
+        "the transcript's short form"
+    );
+    p.shutdown().await;
+}

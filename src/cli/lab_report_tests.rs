@@ -25,6 +25,7 @@ fn exchange(seq: u64, method: &str, path: &str, status: u16, fault: bool) -> Exc
                 "Bearer ‹redacted:access_token#0a1b2c3d›",
             )],
             body: Body::default(),
+            http_version: None,
         },
         response: Some(RecordedResponse {
             status,
@@ -235,6 +236,7 @@ fn a_long_body_points_at_the_har_export_and_a_truncated_recording_says_so() {
         text: "y".repeat(100),
         size: 5000,
         truncated: true,
+        base64: None,
     };
     let shown = body_text(&cut);
     assert!(

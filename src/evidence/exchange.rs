@@ -29,6 +29,10 @@ pub struct Body {
     pub size: u64,
     /// True when only the first part of the body was kept.
     pub truncated: bool,
+    /// The bytes of a body that is not UTF-8 text (and so not in `text`), base64-encoded, when
+    /// it fits the cap and holds no known secret: the bytes behind a `JSON_PARSER_ERROR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base64: Option<String>,
 }
 
 impl Body {
@@ -38,6 +42,7 @@ impl Body {
             size: text.len() as u64,
             text,
             truncated: false,
+            base64: None,
         }
     }
 
@@ -65,6 +70,10 @@ pub struct RecordedRequest {
     pub query: Option<String>,
     pub headers: Vec<Header>,
     pub body: Body,
+    /// The HTTP version the client spoke (`HTTP/1.1`, `HTTP/2.0`, `HTTP/1.0`); `None` in
+    /// records made before sflab kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,6 +252,7 @@ mod tests {
                     "application/x-www-form-urlencoded",
                 )],
                 body: Body::text("grant_type=client_credentials&client_id=abc"),
+                http_version: None,
             },
             response: None,
             fault: None,

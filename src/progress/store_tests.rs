@@ -26,6 +26,7 @@ fn exchange() -> Exchange {
             query: None,
             headers: vec![],
             body: Body::default(),
+            http_version: None,
         },
         response: None,
         fault: None,

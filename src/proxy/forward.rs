@@ -277,6 +277,7 @@ pub(crate) async fn handle(
         fault: None,
         error: None,
         client_processes: processes.to_vec(),
+        http_version: format!("{:?}", parts.version),
         undelivered: None,
     };
 
@@ -719,6 +720,7 @@ mod staged_tests {
             fault: None,
             error: None,
             client_processes: Vec::new(),
+            http_version: "HTTP/1.1".into(),
             undelivered: None,
         };
         let said =

@@ -43,6 +43,8 @@ pub(crate) struct RawExchange {
     pub error: Option<String>,
     /// The sending process and its parents up to sflab's child (see `peer`).
     pub client_processes: Vec<u32>,
+    /// `HTTP/1.1`, `HTTP/2.0`, `HTTP/1.0`: what the client spoke.
+    pub http_version: String,
     /// The org's answer when it never reached the client (the client hung up while a fault
     /// held it back, or a fault cut the connection instead): the record has no response, and
     /// its error quotes this answer.
@@ -232,11 +234,26 @@ impl Recorder {
             }
             text.truncate(cut);
         }
+        let base64 = self.binary_copy(head, size);
         Body {
             text,
             size: size as u64,
             truncated,
+            base64,
         }
+    }
+
+    /// The bytes of a whole body that is not UTF-8 text, base64-encoded for the HAR, when it
+    /// fits the cap and nothing in it looks like a secret the redactor knows or recognises
+    /// (binary cannot be redacted by key, so it is kept whole or not at all).
+    fn binary_copy(&self, head: &[u8], size: usize) -> Option<String> {
+        use base64::Engine;
+        if head.len() != size || size > self.inner.body_cap || std::str::from_utf8(head).is_ok() {
+            return None;
+        }
+        let lossy = String::from_utf8_lossy(head);
+        (self.inner.redactor.text(&lossy) == lossy)
+            .then(|| base64::engine::general_purpose::STANDARD.encode(head))
     }
 
     /// The org's answer that never reached the client, as a sentence: its status and its
@@ -265,6 +282,7 @@ impl Recorder {
             query: raw.query.map(|q| r.query(&q)),
             headers: r.headers(raw.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
             body: self.body(req_ct, &raw.body),
+            http_version: Some(raw.http_version),
         };
         let response = raw.response.map(|resp| RecordedResponse {
             status: resp.status,

@@ -32,6 +32,7 @@ pub fn req(method: &str, path_and_query: &str, status: u16) -> Exchange {
             query,
             headers: vec![],
             body: Body::default(),
+            http_version: None,
         },
         response: Some(RecordedResponse {
             status,

@@ -108,6 +108,7 @@ fn exchange(seq: u64, start: i64, method: &str, path: &str, status: u16) -> Exch
             } else {
                 ""
             }),
+            http_version: None,
         },
         response: Some(RecordedResponse {
             status,

@@ -108,6 +108,7 @@ mod tests {
                 query: None,
                 headers: Vec::new(),
                 body: Body::text(""),
+                http_version: None,
             },
             response: None,
             fault: None,
