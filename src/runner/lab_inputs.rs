@@ -10,7 +10,9 @@
 //!   cannot tell from what an earlier run left which run it is.
 //!
 //! Implementation notes: a snapshot holds the folder in memory and refuses a folder over
-//! [`SNAPSHOT_CAP`] bytes (say so rather than restore half of it). Access and change times
+//! [`SNAPSHOT_CAP`] bytes (say so rather than restore half of it). Installed packages
+//! ([`PACKAGE_FOLDERS`]: `node_modules`, a virtualenv, `__pycache__`) can be large, so of their
+//! files only the names are kept: what a run adds there is removed, what it changes stays. Access and change times
 //! are not put back: the change time cannot be set, and reading a file moves its access time.
 //! A run can still keep state outside the lab folder; this only closes the folder itself.
 
@@ -23,6 +25,9 @@ use std::time::SystemTime;
 
 /// The most bytes of files a snapshot holds.
 pub const SNAPSHOT_CAP: u64 = 64 * 1024 * 1024;
+
+/// Folders of installed packages, whose files a snapshot lists without their content.
+pub const PACKAGE_FOLDERS: &[&str] = &["node_modules", ".venv", "venv", "__pycache__"];
 
 /// `text` (a CSV file with a header row) with its data rows in the order `order` gives and
 /// the column `renumber` numbered again in that order, in the shape of its first value: the
@@ -98,6 +103,8 @@ enum Entry {
         modified: Option<SystemTime>,
     },
     Link(PathBuf),
+    /// A file under a package folder: only its name is kept.
+    Listed,
 }
 
 /// The lab folder as it was before the first run: every entry by its path in the folder.
@@ -111,11 +118,17 @@ impl FolderSnapshot {
     pub fn take(dir: &Path) -> io::Result<FolderSnapshot> {
         let mut snapshot = FolderSnapshot::default();
         let mut total = 0u64;
-        snapshot.read(dir, Path::new(""), &mut total)?;
+        snapshot.read(dir, Path::new(""), &mut total, false)?;
         Ok(snapshot)
     }
 
-    fn read(&mut self, root: &Path, rel: &Path, total: &mut u64) -> io::Result<()> {
+    fn read(
+        &mut self,
+        root: &Path,
+        rel: &Path,
+        total: &mut u64,
+        in_packages: bool,
+    ) -> io::Result<()> {
         for item in fs::read_dir(root.join(rel))? {
             let item = item?;
             let rel = rel.join(item.file_name());
@@ -125,8 +138,14 @@ impl FolderSnapshot {
                 Entry::Link(fs::read_link(&path)?)
             } else if meta.is_dir() {
                 self.entries.insert(rel.clone(), Entry::Dir);
-                self.read(root, &rel, total)?;
+                let packages = in_packages
+                    || PACKAGE_FOLDERS
+                        .iter()
+                        .any(|p| item.file_name() == std::ffi::OsStr::new(p));
+                self.read(root, &rel, total, packages)?;
                 continue;
+            } else if in_packages {
+                Entry::Listed
             } else {
                 *total += meta.len();
                 if *total > SNAPSHOT_CAP {
@@ -160,6 +179,8 @@ impl FolderSnapshot {
                         std::os::unix::fs::symlink(target, &path)?;
                     }
                 }
+                // What a run changed or removed among installed packages stays as it left it.
+                Entry::Listed => {}
                 Entry::File {
                     bytes,
                     mode,
@@ -200,7 +221,7 @@ impl FolderSnapshot {
                 Some(Entry::Link(target)) => {
                     meta.file_type().is_symlink() && fs::read_link(&path)? == *target
                 }
-                Some(Entry::File { .. }) => meta.is_file(),
+                Some(Entry::File { .. } | Entry::Listed) => meta.is_file(),
                 None => false,
             };
             if !kept {
@@ -295,5 +316,25 @@ mod tests {
         let after = FolderSnapshot::take(d).expect("snapshot");
         assert_eq!(after.entries, before.entries);
         assert!(!d.join(".ran").exists() && !d.join("cache").exists());
+    }
+
+    #[test]
+    fn installed_packages_are_listed_and_what_a_run_adds_there_is_removed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        fs::create_dir_all(d.join("node_modules/jsforce")).unwrap();
+        fs::write(d.join("node_modules/jsforce/index.js"), "x").unwrap();
+        let before = FolderSnapshot::take(d).expect("snapshot");
+        assert_eq!(
+            before
+                .entries
+                .get(Path::new("node_modules/jsforce/index.js")),
+            Some(&Entry::Listed)
+        );
+        fs::create_dir_all(d.join("node_modules/.cache")).unwrap();
+        fs::write(d.join("node_modules/.cache/ran"), "1").unwrap();
+        before.restore(d).expect("restored");
+        assert!(!d.join("node_modules/.cache").exists());
+        assert!(d.join("node_modules/jsforce/index.js").exists());
     }
 }
