@@ -530,6 +530,29 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
             ))
             .with_evidence(evidence);
     }
+    // A value named in no answer at all was never asked for (a SOQL answer holds every field
+    // of its SELECT, null or not), so the output cannot show it, whatever else it prints.
+    let never_answered: Vec<&str> = p
+        .values
+        .iter()
+        .filter(|pointer| {
+            answers
+                .iter()
+                .all(|(_, json)| values_at(json, pointer).is_empty())
+        })
+        .map(String::as_str)
+        .collect();
+    if let Some(pointer) = never_answered.first() {
+        let field = pointer.rsplit('/').next().unwrap_or(pointer);
+        return cx
+            .fail(format!(
+                "The answers to {from} hold no {}, so your {} cannot report {}: the request never asked for it. Ask for it too (for a query, name `{field}` in the SELECT) and print it.",
+                never_answered.join(", "),
+                stream_name(p.stderr),
+                if never_answered.len() == 1 { "it" } else { "them" }
+            ))
+            .with_evidence(evidence);
+    }
     if wanted.len() < p.min_values {
         return cx
             .fail(format!(

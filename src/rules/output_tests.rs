@@ -572,3 +572,28 @@ fn own_line_takes_a_count_only_as_a_value_of_its_own_not_inside_a_records_name()
     ev.runs[0].stdout.text = "Reader 4500\ncount 4493\n".into();
     assert_passes(r#"{ rule: process.output_contains, texts: ["4500"] }"#, &ev);
 }
+
+#[test]
+fn a_value_the_request_never_asked_for_fails_naming_it() {
+    let rule = "{ rule: process.output_reports, method: GET, path: /services/data/*/query, values: [/records/*/Name, /records/*/Industry] }";
+    let answer = |records: &str| {
+        get("/services/data/v62.0/query", 200)
+            .response_body(&format!(r#"{{"records":[{records}]}}"#))
+    };
+    let mut ev = evidence(vec![answer(
+        r#"{"Name":"Falcon Corp"},{"Name":"Harbor Logistics"}"#,
+    )]);
+    ev.runs[0].stdout.text = "Falcon Corp\nHarbor Logistics\n".into();
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message
+            .contains("hold no /records/*/Industry, so your standard output cannot report it")
+            && v.message.contains("name `Industry` in the SELECT"),
+        "{}",
+        v.message
+    );
+    // A field asked for but empty on every record is in the answer all the same.
+    let mut ev = evidence(vec![answer(r#"{"Name":"Falcon Corp","Industry":null}"#)]);
+    ev.runs[0].stdout.text = "Falcon Corp\n".into();
+    assert_passes(rule, &ev);
+}
