@@ -134,11 +134,14 @@ pub(crate) fn refresh_not_reused(p: &RefreshNotReused, cx: &Cx) -> Verdict {
     }
     let ok = refreshes.iter().filter(|e| is_success(e)).count();
     if ok < p.min_refreshes {
+        let wanted = if p.min_refreshes == 1 {
+            "1 successful refresh".to_string()
+        } else {
+            format!("{} successful refreshes", p.min_refreshes)
+        };
         return cx
             .fail(format!(
-                "Expected at least {} with the refresh token, but {} succeeded.",
-                plural(p.min_refreshes, "successful refresh"),
-                ok
+                "Expected at least {wanted} with the refresh token, but {ok} succeeded."
             ))
             .with_evidence(refreshes.iter().map(|e| e.seq));
     }

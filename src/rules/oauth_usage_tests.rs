@@ -53,7 +53,14 @@ fn a_refused_refresh_token_the_org_never_gave_out_is_named_as_stale_not_reused()
 #[test]
 fn refresh_not_reused_fails_without_enough_successful_refreshes() {
     let ev = evidence(vec![refresh("aa", 200)]);
-    assert_fails("{ rule: oauth.refresh_not_reused, min_refreshes: 2 }", &ev);
+    let v = assert_fails("{ rule: oauth.refresh_not_reused, min_refreshes: 2 }", &ev);
+    assert!(
+        v.message.contains(
+            "Expected at least 2 successful refreshes with the refresh token, but 1 succeeded."
+        ),
+        "{}",
+        v.message
+    );
     assert_fails("{ rule: oauth.refresh_not_reused }", &evidence(vec![]));
 }
 
@@ -489,4 +496,42 @@ fn a_token_granted_more_than_the_job_needs_fails_even_when_every_request_named_a
         .body("grant_type=client_credentials&scope=api")
         .response_body(r#"{"scope":"api"}"#)]);
     assert_passes(rule, &narrow);
+}
+
+#[test]
+fn the_rotation_labs_first_hint_matches_which_refresh_token_was_wrong() {
+    let curriculum = crate::curriculum::Curriculum::embedded().expect("the curriculum loads");
+    let meta = curriculum
+        .lab("oauth-refresh-rotation")
+        .expect("the rotation lab");
+    let lab = crate::lab::spec::parse(&meta.dir, &meta.yaml).expect("its lab.yaml");
+    let first_hint = |v: crate::rules::Verdict| {
+        let failing = [v.rule.clone()];
+        match crate::lab::hints::next_hint_among(&lab, &failing, &[], &[v]) {
+            crate::lab::hints::HintChoice::Next { text, .. } => text,
+            other => panic!("no hint: {other:?}"),
+        }
+    };
+    let handed = crate::evidence::KnownSecret {
+        kind: "refresh_token".into(),
+        marker: "‹redacted:refresh_token#given›".into(),
+    };
+    // A token saved by an earlier check, sent instead of SF_REFRESH_TOKEN.
+    let mut ev = evidence(vec![refresh("stale", 400)]);
+    ev.handed = vec![handed.clone()];
+    let v = assert_fails("{ rule: oauth.refresh_not_reused }", &ev);
+    let hint = first_hint(v);
+    assert!(
+        hint.contains("ignore the file and refresh with `SF_REFRESH_TOKEN`")
+            && !hint.contains("must not send"),
+        "{hint}"
+    );
+    // SF_REFRESH_TOKEN sent again in the second run.
+    let mut ev = evidence(vec![
+        refresh("given", 200).response_body(r#"{"refresh_token":"‹redacted:refresh_token#next›"}"#),
+        refresh("given", 400).run(1),
+    ]);
+    ev.handed = vec![handed];
+    let v = assert_fails("{ rule: oauth.refresh_not_reused }", &ev);
+    assert!(first_hint(v).contains("must not send `SF_REFRESH_TOKEN` again"));
 }
