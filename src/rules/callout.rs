@@ -1,10 +1,11 @@
 //! Rules over what the org did outbound (mock backend only):
 //!
-//! - `org.action_ok { action, status?, contains?, json?, json_answer? }`: the lab action labelled `action`
+//! - `org.action_ok { action, status?, contains?, json?, json_answer?, holds? }`: the lab action labelled `action`
 //!   succeeded after the last run (a deploy went through, a callout, invocation or probe was
 //!   answered 2xx/3xx or with `status`, its answer holding `contains`, and its JSON answer holding each
 //!   value of `json`, keyed by JSON pointer: `json: { /records: 9, /stock/PUMP-7: 12 }`; with
-//!   `json_answer`, the answer is a JSON object or list, as an error a program reads must be);
+//!   `json_answer`, the answer is a JSON object or list, as an error a program reads must be;
+//!   with `holds`, the answer has something at each JSON pointer, whatever its value);
 //! - `callout.made { named_credential, run_as?, auth?, status? }`: the org called out through
 //!   that Named Credential (as that user, injecting that kind of auth) and was answered
 //!   `status` (default: any 2xx);
@@ -51,6 +52,10 @@ pub struct ActionOk {
     /// whatever its status.
     #[serde(default)]
     pub json_answer: bool,
+    /// JSON pointers the answer must hold, whatever their values: the outputs an invocation
+    /// must give (`holds: [/city, /temperatureC]`).
+    #[serde(default)]
+    pub holds: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -151,6 +156,9 @@ pub(crate) fn action_ok(p: &ActionOk, cx: &Cx) -> Verdict {
             describe(o)
         ));
     }
+    if let Some(problem) = missing_outputs(&p.holds, &o.detail) {
+        return cx.fail(format!("{problem} {}", describe(o)));
+    }
     if let Some(problem) = json_mismatch(&p.json, &o.detail) {
         return cx.fail(format!("{problem} {}", describe(o)));
     }
@@ -169,6 +177,27 @@ fn is_json_document(detail: &str) -> bool {
         Ok(v) => v.is_object() || v.is_array(),
         Err(_) => text.ends_with('…') && text.starts_with(['{', '[']),
     }
+}
+
+/// Why an answer does not hold each of `holds` (`None` when it does, or nothing is asked).
+fn missing_outputs(holds: &[String], answer: &str) -> Option<String> {
+    if holds.is_empty() {
+        return None;
+    }
+    let Ok(body) = serde_json::from_str::<Json>(answer) else {
+        return Some("The answer is not a JSON document (or is too long to read whole).".into());
+    };
+    let missing: Vec<&str> = holds
+        .iter()
+        .filter(|pointer| body.pointer(pointer).is_none())
+        .map(String::as_str)
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "The answer holds no {}: an invocation passes on only the outputs its document declares, a callout only what the service sent.",
+            missing.join(", ")
+        )
+    })
 }
 
 fn same_value(want: &Json, got: &Json) -> bool {

@@ -134,6 +134,23 @@ fn action_ok_judges_the_last_outcome_of_the_label() {
             "not a JSON document",
         ),
         (
+            "{ rule: org.action_ok, action: weather, holds: [/city, /temperatureC] }",
+            vec![action("weather", true, Some(200), "{\"city\":\"Oslo\"}")],
+            false,
+            "holds no /temperatureC",
+        ),
+        (
+            "{ rule: org.action_ok, action: weather, holds: [/city, /temperatureC] }",
+            vec![action(
+                "weather",
+                true,
+                Some(200),
+                "{\"city\":\"Oslo\",\"temperatureC\":-3.5}",
+            )],
+            true,
+            "went through",
+        ),
+        (
             "{ rule: org.action_ok, action: unknown-sku, status: 404, json_answer: true }",
             vec![action("unknown-sku", false, Some(404), "nope")],
             false,

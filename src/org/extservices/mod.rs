@@ -250,8 +250,34 @@ pub async fn invoke(
     if (200..300).contains(&resp.status) {
         read_as_declared(op, resp.status, &body, resp.body.trim().is_empty())
             .map_err(ExternalServiceError::Output)?;
+        if let Some(schema) = &op.response {
+            return Ok((resp.status, as_outputs(&body, schema)));
+        }
     }
     Ok((resp.status, body))
+}
+
+/// A success answer as the flow gets it: an object keeps only the properties the schema
+/// declares (recursively), a list's items follow `items`. The org generates the action's
+/// output types from the document, so a field it leaves out never reaches the flow. A schema
+/// that declares no properties (or allows `additionalProperties`) keeps the value whole: what
+/// a real org makes of those is not in the reference [U].
+fn as_outputs(v: &Json, schema: &Json) -> Json {
+    let open = schema
+        .get("additionalProperties")
+        .is_some_and(|a| a.as_bool() != Some(false));
+    match (v, schema.get("properties").and_then(Json::as_object)) {
+        (Json::Object(o), Some(props)) if !props.is_empty() && !open => Json::Object(
+            o.iter()
+                .filter_map(|(k, x)| Some((k.clone(), as_outputs(x, props.get(k)?))))
+                .collect(),
+        ),
+        (Json::Array(items), _) => match schema.get("items") {
+            Some(each) => Json::Array(items.iter().map(|x| as_outputs(x, each)).collect()),
+            None => v.clone(),
+        },
+        _ => v.clone(),
+    }
 }
 
 /// `v` with every object member whose value is null left out.

@@ -1,6 +1,6 @@
 //! External Services registered against a Named Credential and invoked by operationId.
 
-use super::{invoke, register, ExternalServiceError};
+use super::{as_outputs, invoke, register, ExternalServiceError};
 use crate::org::Org;
 use serde_json::json;
 
@@ -78,6 +78,11 @@ async fn operations_are_invoked_by_id_with_typed_input() {
         .await
         .unwrap();
     assert_eq!((status, got["customer"].as_str()), (200, Some("Falcon")));
+    // The flow gets the outputs the document declares (Order: id, customer), not the rest of
+    // what the ERP answers.
+    let mut keys: Vec<&String> = got.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["customer", "id"], "{got}");
     assert_eq!(
         org.outbound.callout_log().last().unwrap().url,
         format!("https://mock.sflab.internal/ext/erp/orders/{id}")
@@ -181,4 +186,20 @@ async fn registration_needs_a_deployed_named_credential_and_a_valid_spec() {
         register(&org, "X", "ErpRoot", "openapi: 3.1.0\npaths: {}"),
         Err(ExternalServiceError::Spec(_))
     ));
+}
+
+#[test]
+fn the_flow_gets_only_the_declared_properties_of_an_answer() {
+    let schema = json!({"type": "object", "properties": {
+        "city": {"type": "string"},
+        "days": {"type": "array", "items": {"type": "object", "properties": {"high": {"type": "number"}}}}
+    }});
+    let answer = json!({"city": "Oslo", "humidity": 81, "days": [{"high": 3, "low": -2}]});
+    assert_eq!(
+        as_outputs(&answer, &schema),
+        json!({"city": "Oslo", "days": [{"high": 3}]})
+    );
+    // Open objects keep what they get: which outputs a real org gives for them is unknown.
+    let open = json!({"type": "object", "properties": {"city": {"type": "string"}}, "additionalProperties": true});
+    assert_eq!(as_outputs(&answer, &open), answer);
 }
