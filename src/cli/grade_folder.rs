@@ -9,6 +9,9 @@
 //! ([`crate::grade::archive`]). Each one left out is named (hidden files such as `.DS_Store`
 //! aside), so a lead sees why "Grading 5 of 5" counts fewer entries than there are.
 //!
+//! A `feedback/` or `previous/` is known as sflab's by what it holds too
+//! ([`crate::grade::own_output`]), once the gradebook beside it was moved away.
+//!
 //! When `--out` is the submissions folder and a learner's folder is called `feedback` or
 //! `previous`, grading would move it aside with the earlier gradebook: that is refused.
 //! A folder `sflab report` wrote (`progress.json` and `labs/`) is one learner's submission.
@@ -198,6 +201,9 @@ fn expand_folders(dirs: &[PathBuf], out_given: &Path) -> Result<Expanded, Failur
                 )));
             }
             found.skipped.push((shown, OUTPUT));
+        } else if crate::grade::own_output::is_own_output_folder(p) {
+            // Its gradebook moved away, a `feedback/` or `previous/` is still sflab's.
+            found.skipped.push((shown, OUTPUT));
         } else {
             found.dirs.push(p.clone());
         }
@@ -285,6 +291,30 @@ mod tests {
             .iter()
             .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
             .collect()
+    }
+
+    #[test]
+    fn feedback_and_previous_left_without_their_gradebook_are_still_not_graded() {
+        let t = tempfile::tempdir().unwrap();
+        let subs = t.path().join("hand-ins");
+        folder(&subs, "ann", &["run"]);
+        std::fs::create_dir_all(subs.join("feedback")).unwrap();
+        std::fs::write(
+            subs.join("feedback/ann.md"),
+            "# Capstone — feedback for ann\n\n**Score: 1/33**\n",
+        )
+        .unwrap();
+        folder(&subs, "previous/2026-01-01T00-00-00Z", &["gradebook.csv"]);
+        let found = expand(std::slice::from_ref(&subs), &t.path().join("grades")).unwrap();
+        assert_eq!(graded(&found), ["ann"]);
+        assert!(
+            found.notes().iter().any(|n| {
+                n
+                == "not graded as submissions (sflab's own gradebook output): feedback/, previous/"
+            }),
+            "{:?}",
+            found.notes()
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! the lab's checks into columns and points and masks hidden expectations; `export`, `junit` and
 //! `feedback` write the gradebook CSV and JSON, the JUnit XML and the Markdown feedback;
 //! `output_folder` names them, sets an earlier gradebook aside and checks the folder is
-//! writable before grading starts. `archive` makes an entry, not graded, for each submission
+//! writable before grading starts, and `own_output` knows its `feedback/` and `previous/` by
+//! what they hold. `archive` makes an entry, not graded, for each submission
 //! handed in as an archive; `report_folder` says why a folder `sflab report` wrote lacks the
 //! lab being graded, and `masked` names the files of a hand-in whose secrets it masked.
 
@@ -19,6 +20,7 @@ pub mod junit;
 pub mod left_out;
 pub mod masked;
 pub mod output_folder;
+pub mod own_output;
 pub mod report_folder;
 pub mod rubric;
 pub mod sandbox_paths;
