@@ -82,6 +82,10 @@ pub const LIMIT_RULES: &[&str] = &[
     "erp.no_duplicate_orders",
     "oauth.fresh_per_login",
     "secrets.files_private",
+    // Judged from the files, but an untouched starter keeps no secret either: held back like
+    // `secrets.not_in_output` for an attempt that did no work (and, in `files_only`, for one
+    // that could not run).
+    "secrets.not_in_sources",
 ];
 
 /// Checks judged from the lab folder's files alone (a design document, the sources): they
@@ -423,6 +427,23 @@ mod tests {
         )));
         assert!(is_limit_check(&check("{ rule: secrets.not_in_output }")));
         assert!(!is_limit_check(&check("{ rule: process.exit_ok }")));
+    }
+
+    #[test]
+    fn no_secret_in_the_sources_of_a_run_that_reached_no_org_is_not_awarded_like_none_printed() {
+        let mut ev = crate::rules::fixture::evidence(vec![]);
+        ev.runs[0].exit_code = Some(0);
+        for rule in ["secrets.not_in_sources", "secrets.not_in_output"] {
+            let check: CheckSpec =
+                serde_yaml::from_str(&format!("{{ rule: {rule}, points: 1 }}")).unwrap();
+            let held = after_no_work(Verdict::pass(rule, 1, "No secret."), &ev, &check, &[]);
+            assert!(held.held_back(), "{rule}: {}", held.message);
+            assert!(
+                held.message.contains("no request reached the org"),
+                "{}",
+                held.message
+            );
+        }
     }
 
     #[test]
