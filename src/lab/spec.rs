@@ -510,18 +510,24 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
             ));
         }
     }
-    for path in &spec.run.fresh {
+    let inside = |path: &str| {
         let p = std::path::Path::new(path);
-        let inside = !path.is_empty()
+        !path.is_empty()
             && p.is_relative()
             && p.components()
-                .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !inside {
-            out.push(at(
-                key_line(yaml, "run"),
-                format!("`run.fresh` entry {path:?} must name a file or folder inside the lab folder, such as `state`"),
-            ));
-        }
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+    };
+    for path in spec.run.fresh.iter().filter(|p| !inside(p)) {
+        out.push(at(
+            key_line(yaml, "run"),
+            format!("`run.fresh` entry {path:?} must name a file or folder inside the lab folder, such as `state`"),
+        ));
+    }
+    for path in spec.run.shuffle_rows.keys().filter(|p| !inside(p)) {
+        out.push(at(
+            key_line(yaml, "run"),
+            format!("`run.shuffle_rows` names {path:?}, which must be a CSV file inside the lab folder, such as `leads.csv`"),
+        ));
     }
     if !spec.run.scenario.is_empty() {
         if spec.run.times != 1 {

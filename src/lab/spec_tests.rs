@@ -325,6 +325,26 @@ fn fresh_paths_must_stay_inside_the_lab_folder() {
 }
 
 #[test]
+fn shuffled_inputs_must_stay_inside_the_lab_folder() {
+    let with = |rows: &str| {
+        GOOD.replace(
+            "env: { LAB_MODE: strict } }",
+            &format!("env: {{ LAB_MODE: strict }}, shuffle_rows: {rows} }}"),
+        )
+    };
+    let spec = parse("lab.yaml", &with("{ data/leads.csv: Ref }")).unwrap();
+    assert_eq!(spec.run.shuffle_rows["data/leads.csv"], "Ref");
+    for bad in [
+        "{ ../leads.csv: Ref }",
+        "{ /tmp/leads.csv: Ref }",
+        "{ \"\": Ref }",
+    ] {
+        let e = parse("lab.yaml", &with(bad)).unwrap_err().to_string();
+        assert!(e.contains("`run.shuffle_rows` names"), "{bad}: {e}");
+    }
+}
+
+#[test]
 fn every_lab_is_judged_on_printed_secrets_for_no_points_unless_it_declares_the_check() {
     let spec = parse("lab.yaml", GOOD).unwrap();
     assert_eq!(spec.checks.len(), 3);
