@@ -1,8 +1,7 @@
 //! One request through the proxy: read it, apply the fault plan, forward it, point the org's
 //! address at the proxy where it is protocol (see [`super::origin_rewrite`]), record the
-//! redacted exchange, answer the client. A fault that strikes
-//! the org's answer (`at: answer`) hands the call to [`super::held`], which finishes it even
-//! when the client hangs up.
+//! redacted exchange, answer the client. A fault that strikes the org's answer (`at: answer`)
+//! hands the call to [`super::held`], which finishes it even when the client hangs up.
 
 use super::fault::{FaultAction, FaultAt, FaultPlan, Rewrite};
 use super::recorder::{RawExchange, RawResponse, Recorder};
