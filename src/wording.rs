@@ -21,10 +21,23 @@ pub fn either(items: impl IntoIterator<Item = String>) -> String {
     }
 }
 
-/// "1 request" / "3 requests".
+/// "1 request" / "3 requests", "2 queries", "2 refreshes".
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
-        format!("1 {word}")
+        return format!("1 {word}");
+    }
+    let consonant_y = word.strip_suffix('y').is_some_and(|stem| {
+        stem.chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphabetic() && !"aeiouAEIOU".contains(c))
+    });
+    if consonant_y {
+        format!("{n} {}ies", &word[..word.len() - 1])
+    } else if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|e| word.ends_with(e))
+    {
+        format!("{n} {word}es")
     } else {
         format!("{n} {word}s")
     }
@@ -103,6 +116,18 @@ pub fn wrap_lines(text: &str, width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plurals_follow_english_spelling() {
+        use super::plural;
+        assert_eq!(plural(1, "query"), "1 query");
+        assert_eq!(plural(2, "query"), "2 queries");
+        assert_eq!(plural(3, "refresh"), "3 refreshes");
+        assert_eq!(plural(0, "match"), "0 matches");
+        assert_eq!(plural(2, "day"), "2 days");
+        assert_eq!(plural(2, "request"), "2 requests");
+        assert_eq!(plural(2, "SOAP API write"), "2 SOAP API writes");
+    }
+
     #[test]
     fn alternatives_are_joined_with_or() {
         let words = |w: &[&str]| super::either(w.iter().map(|s| s.to_string()));
