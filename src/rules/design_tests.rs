@@ -154,6 +154,46 @@ fn an_explained_column_needs_a_reason_of_a_few_words() {
 }
 
 #[test]
+fn a_reason_that_would_fit_any_row_or_is_copied_onto_every_row_is_no_reason() {
+    let rule = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Credit check: { Pattern: [request-reply] }, Price list: { Pattern: [batch sync] }, Case history: { Pattern: [batch sync] } }, explained: [Why] }";
+    let doc = |a: &str, b: &str, c: &str| {
+        with_doc(&format!(
+            "| Requirement | Pattern | Why |\n|---|---|---|\n| Credit check | request-reply | {a} |\n| Price list | batch sync | {b} |\n| Case history | batch sync | {c} |\n"
+        ))
+    };
+    let v = assert_fails(
+        rule,
+        &doc("because it fits", "because it fits", "because it fits"),
+    );
+    assert!(
+        v.message.contains(
+            "\"Credit check\" → Why gives no reason (\"because it fits\" would fit any row)"
+        ),
+        "{}",
+        v.message
+    );
+    let v = assert_fails(
+        rule,
+        &doc(
+            "fits this business case",
+            "fits this business case",
+            "fits this business case",
+        ),
+    );
+    assert!(
+        v.message
+            .contains("the same Why (\"fits this business case\") stands in 3 rows"),
+        "{}",
+        v.message
+    );
+    // Short honest reasons pass, and two batch loads may share one.
+    assert_passes(
+        rule,
+        &doc("the rep waits", "millions of rows", "millions of rows"),
+    );
+}
+
+#[test]
 fn a_table_without_the_columns_or_no_file_fails() {
     assert_fails(
         RULE,
