@@ -20,6 +20,11 @@
 //!   id (`.labs-<pid>-<uuid>`); one left by a killed report is removed by the next.
 //! - A report `sflab report` wrote inside a lab folder (`progress.json` beside `labs/`) is one
 //!   of sflab's own folders, so reports never nest inside later ones.
+//! - Each copied file keeps the learner's permission bits, so grading the copy judges
+//!   `secrets.files_private` as the checks judged the learner's folder: a token file left
+//!   readable by others is so in the copy too, never made private by the report. This makes
+//!   nothing readable that was not: the copy's secrets are masked as above, and its folders
+//!   are the lead's alone (0700).
 //! - `newest` covers folders as well as files: deleting or renaming a file changes its
 //!   folder's modification time, so "changed since the last pass" sees deletions too.
 
@@ -50,23 +55,24 @@ struct TextFile {
     rel: PathBuf,
     shown: String,
     text: String,
-    executable: bool,
+    /// The learner's permission bits (`0o644`), kept on the copy; None where there are none.
+    mode: Option<u32>,
 }
 
 fn modified(meta: &std::fs::Metadata) -> Option<SystemTime> {
     meta.modified().ok()
 }
 
-fn is_executable(meta: &std::fs::Metadata) -> bool {
+fn permission_bits(meta: &std::fs::Metadata) -> Option<u32> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        meta.permissions().mode() & 0o111 != 0
+        Some(meta.permissions().mode() & 0o777)
     }
     #[cfg(not(unix))]
     {
         let _ = meta;
-        false
+        None
     }
 }
 
@@ -94,7 +100,7 @@ fn read_folder(root: &Path, files: &mut Vec<TextFile>, notes: &mut FolderCopy) {
                     rel: e.rel.clone(),
                     shown: e.shown.clone(),
                     text,
-                    executable: is_executable(&e.meta),
+                    mode: permission_bits(&e.meta),
                 }),
                 _ => notes.skipped.push(e.shown.clone()),
             }
@@ -195,9 +201,10 @@ fn write_copies(
             let target = to.join(&f.rel);
             put(&target, clean.as_bytes())?;
             #[cfg(unix)]
-            if f.executable {
+            if let Some(mode) = f.mode {
                 use std::os::unix::fs::PermissionsExt as _;
-                let _ = std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o700));
+                std::fs::set_permissions(&target, std::fs::Permissions::from_mode(mode))
+                    .map_err(write_err(&target))?;
             }
             notes.copied.push(f.shown.clone());
         }

@@ -233,3 +233,51 @@ fn a_binary_token_store_is_left_out_of_the_copy_and_listed() {
     assert_eq!(c.skipped, ["tokens.db"]);
     assert!(!out.path().join("labs/lab-a/tokens.db").exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn each_copied_file_keeps_the_learners_permission_bits_and_stays_masked() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = lab_folder(&[
+        (
+            "token.cache",
+            "{\"access_token\": \"00Dxx0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.3\"}\n",
+        ),
+        (
+            "secret.json",
+            "{\"access_token\": \"00Dxx0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.4\"}\n",
+        ),
+        ("run", "#!/bin/sh\n"),
+    ]);
+    let set = |name: &str, mode: u32| {
+        std::fs::set_permissions(dir.path().join(name), std::fs::Permissions::from_mode(mode))
+            .unwrap()
+    };
+    set("token.cache", 0o644);
+    set("secret.json", 0o600);
+    set("run", 0o755);
+    let out = tempfile::tempdir().unwrap();
+    let c = copy(&redactor(), dir.path(), out.path());
+    assert_eq!(c.masked, ["secret.json", "token.cache"]);
+    let mode = |name: &str| {
+        std::fs::metadata(out.path().join("labs/lab-a").join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(
+        mode("token.cache"),
+        0o644,
+        "readable by others, as the learner left it"
+    );
+    assert_eq!(mode("secret.json"), 0o600);
+    assert_eq!(mode("run"), 0o755);
+    assert!(!copied(out.path(), "token.cache").contains("AR8AQJXg5oj8"));
+    let folder = std::fs::metadata(out.path().join("labs/lab-a")).unwrap();
+    assert_eq!(
+        folder.permissions().mode() & 0o077,
+        0,
+        "the copy's folder is the lead's alone"
+    );
+}
