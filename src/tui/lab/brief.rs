@@ -41,6 +41,20 @@ fn filters(check: &CheckSpec) -> String {
     out
 }
 
+/// ` at /records/*/Name`, ` at /erpOrderId and /status`: where in the org's answer the
+/// values of a `process.output_reports` check are; empty when it names none.
+fn reported_values(check: &CheckSpec) -> String {
+    let values: Vec<&str> = match check.params.get("values") {
+        Some(serde_yaml::Value::Sequence(v)) => v.iter().filter_map(|v| v.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    match values.as_slice() {
+        [] => String::new(),
+        [one] => format!(" at {one}"),
+        [init @ .., last] => format!(" at {} and {last}", init.join(", ")),
+    }
+}
+
 /// A call budget as the rule counts it: the requests it matches, over every run unless
 /// `per_run` says each run has its own.
 fn calls_at_most(check: &CheckSpec) -> String {
@@ -262,15 +276,22 @@ pub fn what_it_checks_in(check: &CheckSpec, lab: &[CheckSpec]) -> String {
             }
         }
         "process.output_contains" => "what your program prints: the items it must report".into(),
-        "process.output_reports" => match (p("method"), p("path")) {
-            (Some(m), Some(path)) => {
-                format!("what your program prints: the values the org answered to {m} {path}")
+        "process.output_reports" => {
+            // Where in the answer the values are, and which call: two checks of one path
+            // (the names a query returns, the count another returns) read apart.
+            let at = reported_values(check);
+            match (p("method"), p("path")) {
+                (Some(m), Some(path)) => format!(
+                    "what your program prints: the values{at} the org answered to {m} {path}{}",
+                    filters(check)
+                ),
+                (None, Some(path)) => format!(
+                    "what your program prints: the values{at} the org answered to {path}{}",
+                    filters(check)
+                ),
+                _ => format!("what your program prints: the values{at} the org answered"),
             }
-            (None, Some(path)) => {
-                format!("what your program prints: the values the org answered to {path}")
-            }
-            _ => "what your program prints: the values the org answered".into(),
-        },
+        }
         "process.errors_reported" => "each request that failed for good reported by your program".into(),
         "process.failed_records_reported" => {
             "each record the org refused printed with its reference and status code, as it answered".into()
@@ -381,6 +402,31 @@ mod tests {
         );
         let c = check("{ rule: design.table, file: design.md }");
         assert_eq!(what_it_checks(&c), "the table you fill in design.md");
+    }
+
+    #[test]
+    fn two_reports_of_one_path_say_which_values_of_which_query() {
+        let names = check(
+            r#"{ rule: process.output_reports, method: GET, path: "/services/data/*/query", query: { q: "FROM Account" }, values: [/records/*/Name] }"#,
+        );
+        let count = check(
+            r#"{ rule: process.output_reports, method: GET, path: "/services/data/*/query", query: { q: "COUNT()" }, values: [/totalSize] }"#,
+        );
+        assert_eq!(
+            what_it_checks(&names),
+            "what your program prints: the values at /records/*/Name the org answered to GET /services/data/*/query with `q` containing \"FROM Account\""
+        );
+        assert_eq!(
+            what_it_checks(&count),
+            "what your program prints: the values at /totalSize the org answered to GET /services/data/*/query with `q` containing \"COUNT()\""
+        );
+        let two = check(
+            "{ rule: process.output_reports, method: GET, path: /services/apexrest/orders/SO-5001, values: [/erpOrderId, /status] }",
+        );
+        assert_eq!(
+            what_it_checks(&two),
+            "what your program prints: the values at /erpOrderId and /status the org answered to GET /services/apexrest/orders/SO-5001"
+        );
     }
 
     #[test]
