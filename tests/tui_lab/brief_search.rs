@@ -130,3 +130,22 @@ fn slash_on_the_brief_finds_a_phrase_its_wrap_broke_and_counts_alike_at_every_wi
         "every piece of the match is marked as the current one"
     );
 }
+
+#[test]
+fn slash_on_a_labs_traffic_says_it_finds_a_lesson_or_lab_in_the_tree() {
+    let mut a = App::new(Arc::new(super::fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-first-call");
+    let _ = screen(&a);
+    update(&mut a, key(KeyCode::Char('3')));
+    update(&mut a, key(KeyCode::Char('/')));
+    update(&mut a, key(KeyCode::Char('q')));
+    let s = screen(&a);
+    let last = s.lines().last().unwrap_or_default();
+    assert!(last.contains("find a lesson or lab: /q"), "{s}");
+    // On the Brief, `/` finds text in the brief: no such prompt.
+    update(&mut a, key(KeyCode::Esc));
+    update(&mut a, key(KeyCode::Char('1')));
+    update(&mut a, key(KeyCode::Char('/')));
+    let s = screen(&a);
+    assert!(!s.contains("find a lesson or lab"), "{s}");
+}

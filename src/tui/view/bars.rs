@@ -333,6 +333,11 @@ pub fn status(app: &App, frame: &mut Frame, area: Rect) {
     let mut left = Vec::new();
     let mut right = right_side(app);
     if let Some(input) = &app.search_input {
+        // A `/` from a lab's Results, Traffic, Org or Console searches the tree, not the tab:
+        // the prompt says so, as the cursor it moves is the tree's.
+        if app.search_in_tree {
+            left.push(Span::styled(" find a lesson or lab:", bar));
+        }
         left.push(Span::styled(format!(" /{input}█"), t.key_hint()));
         left.push(Span::styled("  ⏎ keep  Esc cancel", bar));
     }
