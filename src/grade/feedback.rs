@@ -204,9 +204,10 @@ fn markdown(g: &SubmissionGrade, rubric: &Rubric) -> String {
         for (item, v) in failed {
             let seen = item.learner_view(v);
             md.push_str(&format!(
-                "\n### ✗ `{}` (0/{} points)\n\n{}\n",
+                "\n### ✗ `{}` (0/{} points)\n\nWhat it looks for: {}.\n\n{}\n",
                 item.column,
                 item.points,
+                crate::visible::one_line(&item.what),
                 detail(&seen.message)
             ));
             let shown: Vec<String> = v
@@ -356,6 +357,49 @@ pub fn run_notes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_check_says_what_it_looks_for_so_repeated_rules_read_apart() {
+        let lab = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\nchecks:\n\
+             - { rule: process.output_reports, method: GET, path: /q, values: [/records/*/Name], points: 1 }\n\
+             - { rule: process.output_reports, method: GET, path: /q, values: [/totalSize], points: 1 }\n",
+        )
+        .unwrap();
+        let rubric = Rubric::of(&lab);
+        let verdicts = vec![
+            crate::rules::Verdict::pass("process.output_reports", 1, "printed"),
+            crate::rules::Verdict::fail("process.output_reports", 1, "not printed"),
+            crate::rules::Verdict::pass("secrets.not_in_output", 0, "none"),
+        ];
+        let report = crate::runner::Report::new(
+            "a",
+            "mock",
+            verdicts,
+            vec![],
+            vec![],
+            chrono::Utc::now(),
+            std::time::Duration::ZERO,
+        );
+        let g = SubmissionGrade {
+            name: "ann".into(),
+            dir: "ann".into(),
+            result: Ok(report),
+            output_cap: 1024,
+            not_run: None,
+            copy: Default::default(),
+            hand_in_notes: vec![],
+            stray: vec![],
+            wall: std::time::Duration::ZERO,
+            overhead: std::time::Duration::ZERO,
+        };
+        let md = markdown(&g, &rubric);
+        assert!(
+            md.contains("### ✗ `process.output_reports#2` (0/1 points)\n\nWhat it looks for: what your program prints: the values at /totalSize the org answered to GET /q.\n"),
+            "{md}"
+        );
+    }
 
     #[test]
     fn a_message_of_several_lines_keeps_its_table_row_whole() {

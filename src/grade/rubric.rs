@@ -26,6 +26,9 @@ pub struct RubricItem {
     pub column: String,
     pub rule: String,
     pub points: u32,
+    /// What the check looks for, as the lab's brief says it (hidden values masked): tells
+    /// `process.output_reports` from `process.output_reports#2`.
+    pub what: String,
     /// The scalar values under hidden parameters, longest first.
     hidden_values: Vec<String>,
 }
@@ -100,12 +103,15 @@ impl Rubric {
             } else {
                 format!("{}#{}", c.rule, seen + 1)
             };
-            items.push(RubricItem {
+            let mut item = RubricItem {
                 column,
                 rule: c.rule.clone(),
                 points: c.points,
+                what: String::new(),
                 hidden_values: hidden_values(c),
-            });
+            };
+            item.what = item.mask(&crate::tui::lab::brief::what_it_checks_in(c, &lab.checks));
+            items.push(item);
         }
         Rubric {
             lab: lab.id.clone(),
@@ -149,6 +155,17 @@ mod tests {
             ]
         );
         assert_eq!(r.max_points(), 6);
+    }
+
+    #[test]
+    fn each_item_says_what_it_looks_for_with_hidden_values_masked() {
+        let r = Rubric::of(&lab());
+        assert_eq!(r.items[0].what, "./run exits with status 0");
+        assert_eq!(
+            r.items[1].what,
+            "the records the org holds after your code ran"
+        );
+        assert!(!r.items.iter().any(|i| i.what.contains("Kestrel Air")));
     }
 
     #[test]
