@@ -59,7 +59,8 @@ fn header_off(spec: &str, e: &Exchange) -> Option<String> {
     let first = value.split_whitespace().next().unwrap_or("");
     if name.eq_ignore_ascii_case("authorization") && want.eq_ignore_ascii_case("bearer") {
         // The transcript keeps a one-word value (no scheme and credential) as one redaction
-        // marker: `Bearer` with its token left empty, or a token sent without `Bearer `.
+        // marker: a token sent without `Bearer ` (a `Bearer` left empty is kept as sent and
+        // judged by `header_doubt`; a transcript recorded before that may hold it as a marker).
         if first.starts_with("‹redacted") && value.split_whitespace().nth(1).is_none() {
             return Some(
                 "sent an Authorization header of one word: `Bearer` with an empty token (is the variable holding it set?), or a token without `Bearer ` before it".to_string(),
