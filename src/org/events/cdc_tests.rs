@@ -100,7 +100,7 @@ fn a_create_event_carries_every_set_field_in_type_order_with_stored_forms() {
     let mut store = org.store.write();
     let heard = store.record_changes();
     let body: Map<String, Value> = serde_json::from_str(
-        r#"{"Name":"Acme","NumberOfEmployees":12,"AnnualRevenue":1.5,"Industry":"Energy"}"#,
+        r#"{"Name":"Acme","NumberOfEmployees":12,"AnnualRevenue":1500000,"Industry":"Energy"}"#,
     )
     .unwrap();
     store.insert("Account", &body, &actor).unwrap();
@@ -111,7 +111,7 @@ fn a_create_event_carries_every_set_field_in_type_order_with_stored_forms() {
         .payload();
     assert_eq!(payload["Name"], "Acme");
     assert_eq!(payload["NumberOfEmployees"], 12);
-    assert_eq!(payload["AnnualRevenue"], 1.5);
+    assert_eq!(payload["AnnualRevenue"], 1500000.0);
     assert_eq!(payload["Industry"], "Energy");
     assert_eq!(payload["OwnerId"], actor.user.as_str());
     assert!(payload["CreatedDate"].is_i64());
