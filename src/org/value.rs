@@ -168,7 +168,8 @@ fn whole_in_digits(f: f64) -> Option<serde_json::Number> {
 /// [U] The rounding mode (half up, away from zero) is what the Salesforce help says of
 /// currency and number fields; not checked against an org for the REST and SOAP APIs.
 pub fn round_to_scale(x: f64, scale: u8) -> f64 {
-    if !x.is_finite() {
+    // A whole number (most amounts a load writes) has nothing to round: no text is made.
+    if !x.is_finite() || x.fract() == 0.0 {
         return x;
     }
     // Display of an f64 is its shortest round-trip decimal, never in exponent form.
