@@ -4,63 +4,13 @@
 //!
 //! Implementation notes: gzip and deflate are what Salesforce documents for REST and SOAP
 //! ("Compression Headers"); another coding (`br`, `zstd`) is passed on untouched and recorded
-//! as the bytes it is. Inflating is bounded ([`inflated`]'s `limit`, [`Inflated`]'s `keep`), so a
+//! as the bytes it is. [`Coding`] is the org's own (it inflates request bodies sent to it
+//! compressed). Inflating is bounded ([`inflated`]'s `limit`, [`Inflated`]'s `keep`), so a
 //! body that inflates enormously cannot exhaust memory.
 
+pub(super) use crate::org::rest::compression::Coding;
 use bytes::Bytes;
-use std::io::{Read, Write};
-
-/// A coding the proxy can undo and redo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Coding {
-    Gzip,
-    Deflate,
-}
-
-impl Coding {
-    /// The coding a `Content-Encoding` value names, if the proxy knows it.
-    pub(super) fn of(content_encoding: Option<&str>) -> Option<Coding> {
-        match content_encoding?.trim().to_ascii_lowercase().as_str() {
-            "gzip" | "x-gzip" => Some(Coding::Gzip),
-            "deflate" => Some(Coding::Deflate),
-            _ => None,
-        }
-    }
-
-    fn reader<'a>(self, body: &'a [u8]) -> Box<dyn Read + 'a> {
-        match self {
-            Coding::Gzip => Box::new(flate2::read::GzDecoder::new(body)),
-            Coding::Deflate => Box::new(flate2::read::ZlibDecoder::new(body)),
-        }
-    }
-
-    /// `text` compressed with this coding.
-    pub(super) fn encode(self, text: &[u8]) -> std::io::Result<Vec<u8>> {
-        let level = flate2::Compression::default();
-        match self {
-            Coding::Gzip => {
-                let mut gz = flate2::write::GzEncoder::new(Vec::new(), level);
-                gz.write_all(text)?;
-                gz.finish()
-            }
-            Coding::Deflate => {
-                let mut z = flate2::write::ZlibEncoder::new(Vec::new(), level);
-                z.write_all(text)?;
-                z.finish()
-            }
-        }
-    }
-
-    /// `body` inflated, when it inflates cleanly to at most `limit` bytes.
-    pub(super) fn decode(self, body: &[u8], limit: usize) -> Option<Vec<u8>> {
-        let mut out = Vec::new();
-        let read = self
-            .reader(body)
-            .take(limit as u64 + 1)
-            .read_to_end(&mut out);
-        (read.is_ok() && out.len() <= limit).then_some(out)
-    }
-}
+use std::io::Read;
 
 /// A body as the record keeps it: inflated when `Content-Encoding` says gzip or deflate (and it
 /// inflates within `limit`), else as sent.

@@ -2,14 +2,67 @@
 //! `Content-Encoding: gzip` (or `deflate`) is inflated before any resource reads it, and a
 //! response is gzipped when the request said `Accept-Encoding: gzip`.
 //!
-//! The recording proxy asks the org for uncompressed answers, so lab evidence stays readable;
-//! these paths serve clients that talk to `sflab org serve` directly.
+//! [`Coding`] is shared with the recording proxy, which passes compressed bodies through and
+//! records their text.
 
 use super::error::ApiError;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::io::{Read, Write};
+
+/// A content coding Salesforce takes and gives (`gzip`, `deflate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    Gzip,
+    Deflate,
+}
+
+impl Coding {
+    /// The coding a `Content-Encoding` value names, if it is one of these.
+    pub fn of(content_encoding: Option<&str>) -> Option<Coding> {
+        match content_encoding?.trim().to_ascii_lowercase().as_str() {
+            "gzip" | "x-gzip" => Some(Coding::Gzip),
+            "deflate" => Some(Coding::Deflate),
+            _ => None,
+        }
+    }
+
+    /// A reader of `body` inflated.
+    pub fn reader<'a>(self, body: &'a [u8]) -> Box<dyn Read + 'a> {
+        match self {
+            Coding::Gzip => Box::new(flate2::read::GzDecoder::new(body)),
+            Coding::Deflate => Box::new(flate2::read::ZlibDecoder::new(body)),
+        }
+    }
+
+    /// `text` compressed with this coding.
+    pub fn encode(self, text: &[u8]) -> std::io::Result<Vec<u8>> {
+        let level = flate2::Compression::default();
+        match self {
+            Coding::Gzip => {
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), level);
+                gz.write_all(text)?;
+                gz.finish()
+            }
+            Coding::Deflate => {
+                let mut z = flate2::write::ZlibEncoder::new(Vec::new(), level);
+                z.write_all(text)?;
+                z.finish()
+            }
+        }
+    }
+
+    /// `body` inflated, when it inflates cleanly to at most `limit` bytes.
+    pub fn decode(self, body: &[u8], limit: usize) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let read = self
+            .reader(body)
+            .take(limit as u64 + 1)
+            .read_to_end(&mut out);
+        (read.is_ok() && out.len() <= limit).then_some(out)
+    }
+}
 
 /// `body` inflated per its `Content-Encoding` (the header is then removed), at most `limit`
 /// bytes once inflated.
@@ -25,24 +78,20 @@ pub fn decode_request(
     let Some(encoding) = encoding.filter(|e| !e.is_empty() && e != "identity") else {
         return Ok(body);
     };
-    let mut out = Vec::new();
-    let read = match encoding.as_str() {
-        "gzip" | "x-gzip" => flate2::read::GzDecoder::new(&body[..])
-            .take(limit as u64 + 1)
-            .read_to_end(&mut out),
-        "deflate" => flate2::read::ZlibDecoder::new(&body[..])
-            .take(limit as u64 + 1)
-            .read_to_end(&mut out),
-        other => {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UNSUPPORTED_MEDIA_TYPE",
-                format!(
-                "Content-Encoding {other} is not supported; send gzip or deflate, or no encoding."
+    let Some(coding) = Coding::of(Some(&encoding)) else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            format!(
+                "Content-Encoding {encoding} is not supported; send gzip or deflate, or no encoding."
             ),
-            ))
-        }
+        ));
     };
+    let mut out = Vec::new();
+    let read = coding
+        .reader(&body)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out);
     if read.is_err() {
         return Err(ApiError::json_parser(format!(
             "The request body is not valid {encoding} data, though Content-Encoding says it is."

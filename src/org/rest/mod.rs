@@ -11,7 +11,7 @@
 //! [`Caller`] and [`RequestVersion`] extractors.
 
 pub mod body;
-mod compression;
+pub mod compression;
 mod conditional;
 pub mod cursors;
 pub mod error;
