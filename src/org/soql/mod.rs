@@ -52,6 +52,8 @@ mod size_limit_tests;
 mod test_support;
 #[cfg(test)]
 mod typeof_tests;
+#[cfg(test)]
+mod validation_tests;
 
 use crate::org::error::SfError;
 use crate::org::store::Store;

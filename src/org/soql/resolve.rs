@@ -374,6 +374,11 @@ fn type_word(t: FieldType) -> &'static str {
     }
 }
 
+/// True for types whose filter values are written in quotes: text, picklists and ids.
+fn takes_quotes(t: FieldType) -> bool {
+    t.is_text() || matches!(t, FieldType::Id | FieldType::Reference)
+}
+
 /// Converts a literal for comparison with field `f` (named `shown` in messages).
 pub fn literal_value(
     src: &str,
@@ -382,38 +387,36 @@ pub fn literal_value(
     lit: &Literal,
 ) -> Result<Option<Value>, SfError> {
     let t = f.ftype;
-    let wrong = |quoted: bool| qerr::filter_type(src, pos, &f.name, type_word(t), quoted);
+    let wrong = || qerr::filter_type(src, pos, &f.name, type_word(t), takes_quotes(t));
     let v = match (lit, t) {
         (Literal::Null, _) => return Ok(None),
         (Literal::Str(s), FieldType::Id | FieldType::Reference) => {
             let s = unescaped(s);
             let id = SfId::parse(&s).map_err(|_| {
-                SfError::new(
+                // The text real orgs answer, in their usual layout with the caret.
+                qerr::located(
                     ErrorCode::INVALID_QUERY_FILTER_OPERATOR,
-                    format!("invalid ID field: {s}"),
+                    src,
+                    pos,
+                    &format!("invalid ID field: {s}"),
                 )
             })?;
             Value::Id(id)
         }
         (Literal::Str(s), t) if t.is_text() => Value::Text(unescaped(s).as_ref().into()),
-        (Literal::Str(_), _) => return Err(wrong(false)),
+        (Literal::Str(_), _) => return Err(wrong()),
         (Literal::Number(n), FieldType::Int) if !n.contains('.') => {
-            Value::Int(n.parse().map_err(|_| wrong(false))?)
+            Value::Int(n.parse().map_err(|_| wrong())?)
         }
-        (Literal::Number(n), t) if t.is_numeric() => {
-            Value::Double(n.parse().map_err(|_| wrong(false))?)
-        }
+        (Literal::Number(n), t) if t.is_numeric() => Value::Double(n.parse().map_err(|_| wrong())?),
         (Literal::Bool(b), FieldType::Boolean) => Value::Bool(*b),
         (Literal::Date(d), FieldType::Date) => {
-            Value::Date(date_to_days(parse_date(d).ok_or_else(|| wrong(false))?))
+            Value::Date(date_to_days(parse_date(d).ok_or_else(wrong)?))
         }
-        (Literal::DateTime(d), FieldType::DateTime) => Value::DateTime(
-            parse_datetime(d)
-                .ok_or_else(|| wrong(false))?
-                .timestamp_millis(),
-        ),
-        (_, t) if t.is_text() => return Err(wrong(true)),
-        _ => return Err(wrong(false)),
+        (Literal::DateTime(d), FieldType::DateTime) => {
+            Value::DateTime(parse_datetime(d).ok_or_else(wrong)?.timestamp_millis())
+        }
+        _ => return Err(wrong()),
     };
     Ok(Some(v))
 }
@@ -495,11 +498,16 @@ pub fn compile_test(
             }
             Ok(Test::Includes(sets, op == CmpOp::Excludes))
         }
-        (CmpOp::Like, Rhs::One(Literal::Str(s)))
-            if t.is_text() || t == FieldType::Id || t == FieldType::Reference =>
-        {
-            Ok(Test::Like(like_pattern(s)))
+        (CmpOp::Like, _) if matches!(t, FieldType::Id | FieldType::Reference) => {
+            // The code and text real orgs answer for LIKE on an id or lookup field.
+            Err(qerr::located(
+                ErrorCode::INVALID_QUERY_FILTER_OPERATOR,
+                src,
+                pos,
+                "invalid operator on id field",
+            ))
         }
+        (CmpOp::Like, Rhs::One(Literal::Str(s))) if t.is_text() => Ok(Test::Like(like_pattern(s))),
         (CmpOp::Like, _) => Err(qerr::malformed(
             src,
             pos,
@@ -512,7 +520,7 @@ pub fn compile_test(
                     pos,
                     &f.name,
                     type_word(t),
-                    !t.is_numeric(),
+                    takes_quotes(t),
                 ));
             }
             let (start, end) =

@@ -1,0 +1,67 @@
+//! Queries refused for what they ask rather than how they are spelled: filter values of the
+//! wrong kind for their field, operators a field does not take, HAVING without groups, a
+//! child relationship followed twice, and clauses a semi-join's subquery cannot have.
+
+use super::test_support::run;
+use crate::org::{ErrorCode, Org};
+
+fn refused(org: &Org, soql: &str, code: ErrorCode) -> String {
+    let e = run(org, soql).expect_err(soql);
+    assert_eq!(e.code, code, "{soql}: {}", e.message);
+    e.message
+}
+
+#[test]
+fn a_number_or_boolean_for_an_id_field_must_be_enclosed_in_quotes() {
+    let o = Org::default_org();
+    for soql in [
+        "SELECT Id FROM Contact WHERE AccountId = 5",
+        "SELECT Id FROM Contact WHERE Id = true",
+        "SELECT Id FROM Contact WHERE Id IN (5)",
+    ] {
+        let m = refused(&o, soql, ErrorCode::INVALID_FIELD);
+        assert!(
+            m.ends_with("must be of type id and should be enclosed in quotes"),
+            "{soql}: {m}"
+        );
+    }
+    let m = refused(
+        &o,
+        "SELECT Id FROM Account WHERE IsDeleted = TODAY",
+        ErrorCode::INVALID_FIELD,
+    );
+    assert!(
+        m.ends_with("must be of type boolean and should not be enclosed in quotes"),
+        "{m}"
+    );
+}
+
+#[test]
+fn a_name_where_an_id_belongs_is_shown_with_the_query_and_caret() {
+    let o = Org::default_org();
+    let soql = "SELECT Id FROM Contact WHERE AccountId = 'Edge Communications'";
+    let m = refused(&o, soql, ErrorCode::INVALID_QUERY_FILTER_OPERATOR);
+    assert_eq!(
+        m,
+        format!(
+            "\n{soql}\n{}^\nERROR at Row:1:Column:30\ninvalid ID field: Edge Communications",
+            " ".repeat(29)
+        )
+    );
+}
+
+#[test]
+fn like_on_an_id_or_lookup_field_is_an_invalid_operator() {
+    let o = Org::default_org();
+    for soql in [
+        "SELECT Id FROM Account WHERE Id LIKE '001%'",
+        "SELECT Id FROM Contact WHERE AccountId LIKE '001%'",
+    ] {
+        let m = refused(&o, soql, ErrorCode::INVALID_QUERY_FILTER_OPERATOR);
+        assert!(
+            m.ends_with("ERROR at Row:1:Column:30\ninvalid operator on id field"),
+            "{soql}: {m}"
+        );
+    }
+    assert!(run(&o, "SELECT Id FROM Account WHERE Name LIKE 'Fal%'").is_ok());
+}
