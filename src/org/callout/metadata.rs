@@ -376,6 +376,31 @@ fn named(root: &Element, name: String) -> Result<NamedCredential, String> {
     })
 }
 
+/// The `AuthProtocolVariant` values of an `Oauth` External Credential, as the Connect API
+/// reference lists them (`ConnectApi.CredentialAuthenticationProtocolVariant`); sflab models
+/// `ClientCredentialsClientSecret` only.
+const OAUTH_VARIANTS: [&str; 4] = [
+    "ClientCredentialsClientSecret",
+    "ClientCredentialsClientSecretBasic",
+    "ClientCredentialsJwtAssertion",
+    "JwtBearer",
+];
+
+/// Why an `Oauth` External Credential without an `AuthProtocolVariant` is refused. Without a
+/// variant a real org runs the browser flow: a person signs in through the Auth Provider the
+/// credential names (an `AuthProvider` parameter), and the org keeps that person's tokens. It
+/// is no client credentials flow, so a credential written for one must not work as one.
+/// [U] The exact text a real deploy gives is not recorded; sflab, which does not model the
+/// browser flow, refuses it either way and says what to add.
+fn oauth_without_variant(has_auth_provider: bool) -> String {
+    let add = "For client credentials add the parameter <externalCredentialParameters><parameterName>Oauth</parameterName><parameterType>AuthProtocolVariant</parameterType><parameterValue>ClientCredentialsClientSecret</parameterValue></externalCredentialParameters>";
+    if has_auth_provider {
+        format!("an Oauth External Credential with no AuthProtocolVariant parameter uses the browser flow (a person signs in through its Auth Provider), which sflab's mock org does not model. {add}.")
+    } else {
+        format!("an Oauth External Credential with no AuthProtocolVariant parameter uses the browser flow, which needs an AuthProvider parameter (the Auth Provider a person signs in through); it is not client credentials. {add}.")
+    }
+}
+
 fn external(root: &Element, name: String) -> Result<ExternalCredential, String> {
     check_spelling(root, "ExternalCredential", EXTERNAL_CREDENTIAL)?;
     for p in root.children_named("externalCredentialParameters") {
@@ -394,12 +419,14 @@ fn external(root: &Element, name: String) -> Result<ExternalCredential, String> 
     let mut jwt_claims = Vec::new();
     let mut principals = Vec::new();
     let mut headers = Vec::new();
+    let mut has_auth_provider = false;
     for p in root.children_named("externalCredentialParameters") {
         let pname = text(p, "parameterName").unwrap_or_default();
         let value = text(p, "parameterValue");
         match p.child_text("parameterType") {
             Some("AuthProtocolVariant") => variant = value,
             Some("AuthProviderUrl") => token_url = value,
+            Some("AuthProvider") => has_auth_provider = true,
             Some("AuthParameter") if pname == "Scope" => scope = value,
             Some("JwtBodyClaim") => jwt_claims.push((pname, value.unwrap_or_default())),
             Some("AuthHeader") if !pname.is_empty() => {
@@ -417,8 +444,10 @@ fn external(root: &Element, name: String) -> Result<ExternalCredential, String> 
         }
     }
     let protocol = match (raw.as_str(), variant.as_deref()) {
-        ("Oauth", Some("ClientCredentialsClientSecret") | None) => Protocol::OauthClientCredentials,
-        ("Oauth", Some(v)) => return Err(format!("OAuth variant '{v}' is not modelled; use ClientCredentialsClientSecret")),
+        ("Oauth", Some("ClientCredentialsClientSecret")) => Protocol::OauthClientCredentials,
+        ("Oauth", None) => return Err(oauth_without_variant(has_auth_provider)),
+        ("Oauth", Some(v)) if OAUTH_VARIANTS.contains(&v) => return Err(format!("OAuth variant '{v}' is not modelled by sflab's mock org; use ClientCredentialsClientSecret (client credentials with a client secret)")),
+        ("Oauth", Some(v)) => return Err(format!("'{v}' is not an OAuth variant (AuthProtocolVariant): the variants are {} (variant names are case-sensitive); client credentials with a client secret is ClientCredentialsClientSecret", OAUTH_VARIANTS.join(", "))),
         ("Jwt", _) => Protocol::Jwt,
         ("Basic", _) => Protocol::Basic,
         ("Custom", _) => Protocol::Custom,
@@ -483,9 +512,75 @@ mod tests {
 
     #[test]
     fn external_credential_without_token_url_is_refused_with_the_reason() {
-        let x = "<ExternalCredential><authenticationProtocol>Oauth</authenticationProtocol><externalCredentialParameters><parameterName>P</parameterName><parameterType>NamedPrincipal</parameterType></externalCredentialParameters></ExternalCredential>";
+        let x = "<ExternalCredential><authenticationProtocol>Oauth</authenticationProtocol><externalCredentialParameters><parameterName>Oauth</parameterName><parameterType>AuthProtocolVariant</parameterType><parameterValue>ClientCredentialsClientSecret</parameterValue></externalCredentialParameters><externalCredentialParameters><parameterName>P</parameterName><parameterType>NamedPrincipal</parameterType></externalCredentialParameters></ExternalCredential>";
         let e = parse_component("E.externalCredential-meta.xml", x).unwrap_err();
         assert!(e.problem.contains("AuthProviderUrl"), "{e}");
+    }
+
+    const ERP_AUTH_TAIL: &str = "<externalCredentialParameters><parameterName>AuthProviderUrl</parameterName><parameterType>AuthProviderUrl</parameterType><parameterValue>https://mock.sflab.internal/ext/erp/oauth/token</parameterValue></externalCredentialParameters><externalCredentialParameters><parameterName>Warehouse</parameterName><parameterType>NamedPrincipal</parameterType></externalCredentialParameters></ExternalCredential>";
+
+    fn oauth_credential(variant: Option<&str>) -> String {
+        let variant = variant.map_or(String::new(), |v| format!("<externalCredentialParameters><parameterName>Oauth</parameterName><parameterType>AuthProtocolVariant</parameterType><parameterValue>{v}</parameterValue></externalCredentialParameters>"));
+        format!("<ExternalCredential><authenticationProtocol>Oauth</authenticationProtocol>{variant}{ERP_AUTH_TAIL}")
+    }
+
+    #[test]
+    fn an_oauth_credential_with_the_client_secret_variant_is_client_credentials() {
+        let x = oauth_credential(Some("ClientCredentialsClientSecret"));
+        let Component::External(e) =
+            parse_component("ERP_Auth.externalCredential-meta.xml", &x).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(e.protocol, Protocol::OauthClientCredentials);
+    }
+
+    #[test]
+    fn an_oauth_credential_without_a_variant_is_the_browser_flow_and_refused() {
+        let e = parse_component(
+            "ERP_Auth.externalCredential-meta.xml",
+            &oauth_credential(None),
+        )
+        .unwrap_err();
+        assert!(
+            e.problem
+                .contains("no AuthProtocolVariant parameter uses the browser flow"),
+            "{e}"
+        );
+        assert!(e.problem.contains("needs an AuthProvider parameter"), "{e}");
+        assert!(
+            e.problem
+                .contains("<parameterValue>ClientCredentialsClientSecret</parameterValue>"),
+            "{e}"
+        );
+        let with_provider = oauth_credential(None).replace(
+            "<authenticationProtocol>Oauth</authenticationProtocol>",
+            "<authenticationProtocol>Oauth</authenticationProtocol><externalCredentialParameters><authProvider>ErpLogin</authProvider><parameterName>AuthProvider</parameterName><parameterType>AuthProvider</parameterType></externalCredentialParameters>",
+        );
+        let e =
+            parse_component("ERP_Auth.externalCredential-meta.xml", &with_provider).unwrap_err();
+        assert!(e.problem.contains("does not model"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_oauth_variant_is_told_the_known_ones() {
+        let e = parse_component(
+            "ERP_Auth.externalCredential-meta.xml",
+            &oauth_credential(Some("ClientCredentials")),
+        )
+        .unwrap_err();
+        assert!(
+            e.problem
+                .contains("'ClientCredentials' is not an OAuth variant"),
+            "{e}"
+        );
+        assert!(e.problem.contains("ClientCredentialsClientSecret"), "{e}");
+        let e = parse_component(
+            "ERP_Auth.externalCredential-meta.xml",
+            &oauth_credential(Some("JwtBearer")),
+        )
+        .unwrap_err();
+        assert!(e.problem.contains("'JwtBearer' is not modelled"), "{e}");
     }
 
     #[test]
