@@ -177,6 +177,26 @@ impl OrderBook {
     }
 }
 
+/// The keys a search filter may hold, each a string (see [`OrderBook::search`]).
+pub const SEARCH_FILTERS: &[&str] = &["customer", "sku", "status"];
+
+/// Why a search filter (a JSON object) cannot be applied: a key the search does not know
+/// (`salesforceId`, a typo) or a value that is not a string. Ignoring such a key would answer
+/// every order, as if the filter had matched them all.
+pub fn filter_problem(filter: &serde_json::Map<String, Json>) -> Option<String> {
+    let known = "the search filters by customer, sku and status (each a string), or send {} for every order";
+    if let Some(key) = filter
+        .keys()
+        .find(|k| !SEARCH_FILTERS.contains(&k.as_str()))
+    {
+        return Some(format!("Unknown filter key \"{key}\": {known}."));
+    }
+    filter
+        .iter()
+        .find(|(_, v)| !v.is_string())
+        .map(|(key, _)| format!("The filter \"{key}\" must be a string: {known}."))
+}
+
 /// Where an order's shipment is, on the org clock.
 pub fn shipment_status(order: &ErpOrder, now: DateTime<Utc>) -> &'static str {
     let age = now - order.created;

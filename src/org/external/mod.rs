@@ -14,7 +14,9 @@
 //! the runner plant them with [`ExtServices::plant_fault`].
 //!
 //! The search endpoint accepts the HTTP `QUERY` method (safe, idempotent, with a body) next to
-//! `POST`; both answer the same. Errors are `{"error": code, "message": text}`, except the
+//! `POST`; both answer the same. Its body is a JSON object filtering by `customer`, `sku` and
+//! `status`; any other key (`salesforceId`) or a value that is not a string answers `400
+//! invalid_filter` naming the keys it knows, rather than every order. Errors are `{"error": code, "message": text}`, except the
 //! ERP's token endpoint, which answers as an OAuth 2.0 server does: `{error, error_description}`.
 //! A path or method a service does not serve answers in that format too, naming the endpoints
 //! it does serve (see [`unserved`]): a third-party API never answers like Salesforce.
@@ -556,7 +558,10 @@ async fn erp_search(
         json!({})
     } else {
         match serde_json::from_slice(&body) {
-            Ok(v @ Json::Object(_)) => v,
+            Ok(Json::Object(filter)) => match erp::filter_problem(&filter) {
+                Some(why) => return err(StatusCode::BAD_REQUEST, "invalid_filter", why),
+                None => Json::Object(filter),
+            },
             _ => {
                 return err(
                     StatusCode::BAD_REQUEST,

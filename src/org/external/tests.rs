@@ -210,6 +210,41 @@ async fn search_answers_query_and_post_alike_and_refuses_get() {
 }
 
 #[tokio::test]
+async fn search_refuses_an_unknown_filter_key_instead_of_answering_every_order() {
+    let app = router(Org::default_org());
+    let bearer = format!("Bearer {}", erp_token(&app).await);
+    let h = [("authorization", bearer.as_str())];
+    let body = json!({"customer": "Falcon", "lines": [{"sku": "S-9", "quantity": 1}]}).to_string();
+    send(&app, "POST", "/ext/erp/orders", &h, &body).await;
+    for filter in [
+        r#"{"salesforceId": "SO-999"}"#,
+        r#"{"bogus": 1}"#,
+        r#"{"status": 5}"#,
+    ] {
+        let (s, b, _) = send(&app, "POST", "/ext/erp/orders/search", &h, filter).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{filter}");
+        assert_eq!(b["error"], "invalid_filter", "{filter}");
+        let message = b["message"].as_str().unwrap();
+        assert!(
+            message.contains("customer, sku and status"),
+            "{filter}: {message}"
+        );
+    }
+    let (s, b, _) = send(
+        &app,
+        "POST",
+        "/ext/erp/orders/search",
+        &h,
+        r#"{"bogus": 1}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(b["message"].as_str().unwrap().contains("\"bogus\""));
+    let (s, b, _) = send(&app, "POST", "/ext/erp/orders/search", &h, "{}").await;
+    assert_eq!((s, b["totalSize"].as_u64()), (StatusCode::OK, Some(1)));
+}
+
+#[tokio::test]
 async fn a_planted_fault_fails_n_calls_with_retry_after_then_recovers() {
     let org = Org::default_org();
     let app = router(org.clone());
