@@ -84,17 +84,24 @@ fn run(
     let field_reads = state.org.auth.field_reads(&caller.0.user_id);
     let store = state.org.store.read();
     // Field-level security, where enforced: a RETURNING field the user may not read is
-    // unknown to them, as in a query.
-    if let Some(reads) = &field_reads {
-        let readable = |object: &ObjectDef, field: &FieldDef| reads.readable(object, field);
+    // unknown to them, as in a query, and is not searched.
+    let fields = |object: &ObjectDef, field: &FieldDef| {
+        field_reads
+            .as_ref()
+            .is_none_or(|r| r.readable(object, field))
+    };
+    if field_reads.is_some() {
         for spec in &stmt.returning {
-            soql::field_security::check_parsed(&store, sosl_src, spec, &readable)?;
+            soql::field_security::check_parsed(&store, sosl_src, spec, &fields)?;
         }
     }
     let opts =
         soql::QueryOptions::new(state.org.clock.now(), version).run_by(&store, &caller.0.user_id);
-    let visible = |name: &str| readable.contains(name);
-    let found = sosl::run(&store, sosl_src, &stmt, &opts, &visible)?;
+    let access = sosl::Access {
+        object: &|name: &str| readable.contains(name),
+        field: &fields,
+    };
+    let found = sosl::run(&store, sosl_src, &stmt, &opts, access)?;
     Ok(json_response(StatusCode::OK, &found.to_json()))
 }
 

@@ -19,6 +19,7 @@ mod field_reads;
 mod query;
 mod robustness;
 mod search;
+mod search_security;
 mod surface;
 
 struct Mock {

@@ -1,7 +1,7 @@
 //! SOSL: text search across objects, as `GET /search?q=FIND {…}` answers it.
 //!
 //! ```text
-//! let found = sosl::search(&store, "FIND {Acme*} RETURNING Account(Name)", &opts, &|_| true)?;
+//! let found = sosl::search(&store, "FIND {Acme*} RETURNING Account(Name)", &opts, &everything)?;
 //! found.records   // [{"attributes":{"type":"Account","url":…},"Name":"Acme"}, …]
 //! ```
 //!
@@ -9,6 +9,10 @@
 //! over its object (so WHERE, ORDER BY, LIMIT and OFFSET and their errors — INVALID_TYPE,
 //! INVALID_FIELD — behave as in SOQL), and the search expression ([`term`]) picks the records
 //! whose searched fields hold it.
+//!
+//! A search sees what its user sees ([`Access`]): objects they may not read are left out of a
+//! search without RETURNING, and fields they may not read (field-level security) are not
+//! searched, so a record is never found by a value its user could not have read.
 //!
 //! Order: real orgs rank by a relevance score that cannot be reproduced (it depends on their
 //! search index, term frequencies and the user's activity). Here results come object by
@@ -20,6 +24,7 @@ pub mod statement;
 pub mod term;
 
 use super::eval;
+use super::field_security::Readable;
 use super::plan::{Column, Plan, Planner};
 use super::resolve::FieldRef;
 use super::QueryOptions;
@@ -67,11 +72,28 @@ pub fn searchable(obj: &ObjectDef) -> bool {
         )
 }
 
-/// The fields of `obj` a scope searches.
-fn searched_fields(obj: &ObjectDef, scope: Scope) -> Vec<(usize, bool)> {
+/// What the running user may see: which objects (by name) and which of their fields.
+#[derive(Clone, Copy)]
+pub struct Access<'a> {
+    pub object: &'a dyn Fn(&str) -> bool,
+    pub field: Readable<'a>,
+}
+
+/// An [`Access`] that sees every object and field (an org that does not enforce object
+/// access).
+pub fn everything() -> Access<'static> {
+    Access {
+        object: &|_| true,
+        field: &|_, _| true,
+    }
+}
+
+/// The fields of `obj` a scope searches, of those `readable` lets the user read.
+fn searched_fields(obj: &ObjectDef, scope: Scope, readable: Readable<'_>) -> Vec<(usize, bool)> {
     obj.fields
         .iter()
         .enumerate()
+        .filter(|(_, f)| readable(obj, f))
         .filter(|(_, f)| {
             let name_like = f.name_field
                 || matches!(f.name.as_str(), "Name" | "FirstName" | "LastName" | "Title")
@@ -155,13 +177,14 @@ fn plan_spec(
     Ok(plan)
 }
 
-/// The rows of one object the search expression finds, in result order.
-fn found_rows(store: &Store, stmt: &Statement, plan: &Plan) -> Vec<u32> {
+/// The rows of one object the search expression finds in the fields the user may read, in
+/// result order.
+fn found_rows(store: &Store, stmt: &Statement, plan: &Plan, readable: Readable<'_>) -> Vec<u32> {
     let mut unpaged = plan.clone();
     unpaged.limit = None;
     unpaged.offset = None;
     let obj = store.object(plan.base);
-    let fields = searched_fields(obj, stmt.scope);
+    let fields = searched_fields(obj, stmt.scope, readable);
     let table = store.table(plan.base);
     let mut scored: Vec<(u32, (bool, usize))> = eval::select_rows(store, &unpaged, false)
         .into_iter()
@@ -210,22 +233,23 @@ fn field_metadata(store: &Store, plan: &Plan) -> Json {
     json!({ "entityName": store.object(plan.base).name, "fieldMetadata": fields })
 }
 
-/// Runs a SOSL statement. `visible` says whether the caller may read an object; objects it
-/// may not read are left out of a search without RETURNING (the REST layer refuses an explicit
-/// RETURNING of such an object before calling this).
+/// Runs a SOSL statement for a user who sees what `access` lets them: objects they may not
+/// read are left out of a search without RETURNING (the REST layer refuses an explicit
+/// RETURNING of such an object, and a RETURNING field they may not read, before calling
+/// this), and fields they may not read are not searched.
 pub fn run(
     store: &Store,
     src: &str,
     stmt: &Statement,
     opts: &QueryOptions,
-    visible: &dyn Fn(&str) -> bool,
+    access: Access<'_>,
 ) -> Result<SearchResult, SfError> {
     let specs: Vec<super::Query> = if stmt.returning.is_empty() {
         store
             .schema()
             .objects()
             .iter()
-            .filter(|o| searchable(o) && visible(&o.name))
+            .filter(|o| searchable(o) && (access.object)(&o.name))
             .filter_map(|o| super::parse_query(&format!("SELECT Id FROM {}", o.name)).ok())
             .collect()
     } else {
@@ -245,7 +269,7 @@ pub fn run(
         if left == 0 {
             continue;
         }
-        let mut rows = found_rows(store, stmt, plan);
+        let mut rows = found_rows(store, stmt, plan, access.field);
         rows.truncate(left);
         left -= rows.len();
         records.extend(eval::render_rows(
@@ -269,10 +293,10 @@ pub fn search(
     store: &Store,
     src: &str,
     opts: &QueryOptions,
-    visible: &dyn Fn(&str) -> bool,
+    access: Access<'_>,
 ) -> Result<SearchResult, SfError> {
     let stmt = parse(src)?;
-    run(store, src, &stmt, opts, visible)
+    run(store, src, &stmt, opts, access)
 }
 
 #[cfg(test)]

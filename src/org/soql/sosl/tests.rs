@@ -8,7 +8,7 @@ fn find(org: &Org, sosl: &str) -> Result<SearchResult, SfError> {
         &org.store.read(),
         sosl,
         &QueryOptions::new(org.clock.now(), "62.0"),
-        &|_| true,
+        everything(),
     )
 }
 
@@ -174,7 +174,10 @@ fn objects_the_caller_cannot_read_are_left_out_of_an_open_search() {
         &o.store.read(),
         "FIND {harbor}",
         &QueryOptions::new(o.clock.now(), "62.0"),
-        &|name| name != "Contact",
+        Access {
+            object: &|name| name != "Contact",
+            field: &|_, _| true,
+        },
     )
     .unwrap();
     assert!(r
@@ -182,6 +185,38 @@ fn objects_the_caller_cannot_read_are_left_out_of_an_open_search() {
         .iter()
         .all(|x| x["attributes"]["type"] != "Contact"));
     assert!(!r.records.is_empty());
+}
+
+#[test]
+fn fields_the_caller_cannot_read_are_not_searched() {
+    let o = Org::default_org();
+    let store = o.store.read();
+    let opts = QueryOptions::new(o.clock.now(), "62.0");
+    let phone = "FIND {472000000} IN PHONE FIELDS RETURNING Account(Name)";
+    let everyone = search(&store, phone, &opts, everything()).unwrap();
+    assert_eq!(
+        everyone.records.len(),
+        1,
+        "the phone is found where it may be read"
+    );
+    let no_phone = Access {
+        object: &|_| true,
+        field: &|_, f| f.name != "Phone",
+    };
+    let hidden = search(&store, phone, &opts, no_phone).unwrap();
+    assert!(hidden.records.is_empty(), "{:?}", hidden.records);
+    let by_name = search(
+        &store,
+        "FIND {falcon} RETURNING Account(Name)",
+        &opts,
+        no_phone,
+    )
+    .unwrap();
+    assert_eq!(
+        types_and(&by_name, "Name"),
+        vec![("Account".into(), "Falcon Corp".into())],
+        "readable fields are still searched"
+    );
 }
 
 #[test]
@@ -249,8 +284,8 @@ fn no_statement_panics_the_search() {
         junk in "[\\PC]{0,30}",
     )| {
         let sosl = format!("FIND {{{term}}} IN {scope} FIELDS{tail}");
-        let _ = search(&store, &sosl, &opts, &|_| true);
-        let _ = search(&store, &junk, &opts, &|_| true);
+        let _ = search(&store, &sosl, &opts, everything());
+        let _ = search(&store, &junk, &opts, everything());
     });
 }
 
