@@ -1,6 +1,8 @@
 //! Rules a query must keep beyond its syntax, checked on the tree before planning: where
-//! COUNT() may appear, where semi- and anti-joins may appear, what a parent-to-child subquery
-//! may select, where a field may carry an alias, and that a FOR UPDATE query is not sorted.
+//! COUNT() may appear, where semi- and anti-joins may appear and which clauses their
+//! subqueries may have, what a parent-to-child subquery may select and that each child
+//! relationship is followed once, where a field may carry an alias, that HAVING comes with
+//! groups, and that a FOR UPDATE query is not sorted.
 //!
 //! Each broken rule is MALFORMED_QUERY at the offending item, as real orgs reject these
 //! queries; the planner adds the rules that need the schema (a semi-join's left operand must
@@ -131,6 +133,18 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
             // [U] The text follows what orgs are reported to answer.
             return bad(pos, &format!("duplicate alias: {name}"));
         }
+    } else {
+        check_having_has_groups(src, q)?;
+    }
+    if let Some(sub) = repeated_child_relationship(&q.select) {
+        // [U] The text real orgs are believed to answer; not verified against one.
+        return bad(
+            sub.from_pos,
+            &format!(
+                "Cannot follow the same aggregate relationship twice: {}",
+                sub.from
+            ),
+        );
     }
     for item in &q.select {
         match item {
@@ -157,6 +171,48 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
         }
     }
     Ok(())
+}
+
+/// HAVING filters groups, so a query without GROUP BY or an aggregate function has none to
+/// filter: refused at the HAVING condition rather than ignored.
+fn check_having_has_groups(src: &str, q: &Query) -> Result<(), SfError> {
+    match &q.having {
+        // [U] The rule is the SOQL reference's (HAVING filters what aggregate functions
+        // return); the real text was not captured.
+        Some(h) => Err(qerr::malformed(
+            src,
+            first_pos(h),
+            "HAVING can only be used in a query that groups records with GROUP BY or an aggregate function: filter records with WHERE instead",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Where condition `c` starts.
+fn first_pos(c: &Cond) -> Pos {
+    match c {
+        Cond::And(parts) | Cond::Or(parts) => parts.first().map_or(Pos::default(), first_pos),
+        Cond::Not(inner) => first_pos(inner),
+        Cond::Cmp { pos, .. } => *pos,
+    }
+}
+
+/// The first parent-to-child subquery whose relationship an earlier one already follows
+/// (names compare ignoring case, as relationship names do).
+fn repeated_child_relationship(select: &[SelectItem]) -> Option<&Query> {
+    let subs: Vec<&Query> = select
+        .iter()
+        .filter_map(|s| match s {
+            SelectItem::Subquery(q) => Some(q.as_ref()),
+            _ => None,
+        })
+        .collect();
+    subs.iter().enumerate().find_map(|(i, sub)| {
+        subs[..i]
+            .iter()
+            .any(|earlier| earlier.from.eq_ignore_ascii_case(&sub.from))
+            .then_some(*sub)
+    })
 }
 
 /// The first column of an aggregate query whose name another column already has (names
@@ -263,11 +319,58 @@ fn check_joins(src: &str, c: &Cond, outer: &str, nested: bool) -> Result<(), SfE
                     "OFFSET is not allowed in a semi join or anti join sub-select",
                 ));
             }
+            check_join_clauses(src, sub)?;
             match &sub.where_ {
                 Some(w) => check_joins(src, w, &sub.from, true),
                 None => Ok(()),
             }
         }
         Cond::Cmp { .. } => Ok(()),
+    }
+}
+
+/// The clauses a semi- or anti-join's subquery cannot have: the SOQL reference lists COUNT,
+/// FOR UPDATE, ORDER BY and LIMIT; grouping (GROUP BY, HAVING, other aggregate functions)
+/// cannot give the one column of ids the join compares with either.
+fn check_join_clauses(src: &str, sub: &Query) -> Result<(), SfError> {
+    // [U] Every text here is worded in Salesforce's style; the real texts were not captured.
+    let refuse = |pos: Pos, what: &str| {
+        Err(qerr::malformed(
+            src,
+            pos,
+            &format!(
+                "{what} is not supported in a semi join or anti join sub-select: select only the Id or reference field to compare with"
+            ),
+        ))
+    };
+    let aggregate = sub.select.iter().find_map(|s| match s {
+        SelectItem::Aggregate { agg, .. } => Some(agg),
+        _ => None,
+    });
+    if let Some(agg) = aggregate {
+        let what = match agg.func {
+            AggFunc::Count => "COUNT",
+            _ => "An aggregate function",
+        };
+        return refuse(agg.pos, what);
+    }
+    if let Some(g) = sub.group_by.first() {
+        return refuse(g.pos(), "GROUP BY");
+    }
+    if let Some(h) = &sub.having {
+        return refuse(first_pos(h), "HAVING");
+    }
+    if let Some(o) = sub.order_by.first() {
+        return refuse(o.key.pos(), "ORDER BY");
+    }
+    // The tree keeps no place for LIMIT and FOR: these point at the subquery's object.
+    if sub.limit.is_some() {
+        return refuse(sub.from_pos, "LIMIT");
+    }
+    match sub.for_clause {
+        Some(ForClause::Update) => refuse(sub.from_pos, "FOR UPDATE"),
+        Some(ForClause::View) => refuse(sub.from_pos, "FOR VIEW"),
+        Some(ForClause::Reference) => refuse(sub.from_pos, "FOR REFERENCE"),
+        None => Ok(()),
     }
 }

@@ -65,3 +65,73 @@ fn like_on_an_id_or_lookup_field_is_an_invalid_operator() {
     }
     assert!(run(&o, "SELECT Id FROM Account WHERE Name LIKE 'Fal%'").is_ok());
 }
+
+fn malformed(org: &Org, soql: &str) -> String {
+    refused(org, soql, ErrorCode::MALFORMED_QUERY)
+}
+
+#[test]
+fn having_without_groups_is_refused_not_ignored() {
+    let o = Org::default_org();
+    let m = malformed(&o, "SELECT Name FROM Account HAVING COUNT(Id) > 100");
+    assert!(
+        m.contains("ERROR at Row:1:Column:33\nHAVING can only be used"),
+        "{m}"
+    );
+    let m = malformed(
+        &o,
+        "SELECT Name, (SELECT LastName FROM Contacts HAVING COUNT(Id) > 1) FROM Account",
+    );
+    assert!(m.contains("HAVING can only be used"), "{m}");
+    let grouped = run(
+        &o,
+        "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry HAVING COUNT(Id) > 100",
+    )
+    .unwrap();
+    assert_eq!(grouped.total_size, 0);
+}
+
+#[test]
+fn a_child_relationship_followed_twice_is_refused() {
+    let o = Org::default_org();
+    let soql =
+        "SELECT Name, (SELECT LastName FROM Contacts), (SELECT FirstName FROM contacts) FROM Account";
+    let m = malformed(&o, soql);
+    assert!(
+        m.ends_with("ERROR at Row:1:Column:70\nCannot follow the same aggregate relationship twice: contacts"),
+        "{m}"
+    );
+    assert!(run(
+        &o,
+        "SELECT Name, (SELECT LastName FROM Contacts), (SELECT Name FROM Opportunities) FROM Account"
+    )
+    .is_ok());
+}
+
+#[test]
+fn a_semi_join_subquery_refuses_sorting_limits_locking_and_grouping() {
+    let o = Org::default_org();
+    let semi = |inner: &str| {
+        format!("SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact {inner})")
+    };
+    for (inner, what) in [
+        ("ORDER BY LastName", "ORDER BY"),
+        ("LIMIT 5", "LIMIT"),
+        ("FOR UPDATE", "FOR UPDATE"),
+        ("GROUP BY AccountId", "GROUP BY"),
+    ] {
+        let m = malformed(&o, &semi(inner));
+        assert!(
+            m.contains(&format!(
+                "\n{what} is not supported in a semi join or anti join sub-select"
+            )),
+            "{inner}: {m}"
+        );
+    }
+    let m = malformed(
+        &o,
+        "SELECT Id FROM Account WHERE Id NOT IN (SELECT COUNT(AccountId) FROM Contact)",
+    );
+    assert!(m.contains("\nCOUNT is not supported in a semi join"), "{m}");
+    assert!(run(&o, &semi("WHERE LastName != null")).is_ok());
+}
