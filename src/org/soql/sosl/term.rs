@@ -275,6 +275,9 @@ pub fn parse(src: &str) -> Result<TermExpr, TermError> {
             _ => 0,
         })
         .sum();
+    if let Some(why) = only_operators(&lexemes) {
+        return Err(TermError::Malformed(why));
+    }
     if searchable < 2 {
         return Err(TermError::TooShort);
     }
@@ -290,6 +293,32 @@ pub fn parse(src: &str) -> Result<TermExpr, TermError> {
         ));
     }
     Ok(expr)
+}
+
+/// Why a term that holds operators (`AND`, `OR`, `NOT`) and nothing to search for cannot be
+/// used, or `None` when it holds a search word or phrase.
+fn only_operators(lexemes: &[Lexeme]) -> Option<String> {
+    let mut operators = Vec::new();
+    for l in lexemes {
+        match l {
+            Lexeme::Word {
+                text,
+                escaped: false,
+            } if is_operator(text) => operators.push(text.to_ascii_uppercase()),
+            Lexeme::Word { .. } | Lexeme::Quoted(_) => return None,
+            Lexeme::Open | Lexeme::Close => {}
+        }
+    }
+    let words = operators.join(" ");
+    match operators.len() {
+        0 => None,
+        1 => Some(format!(
+            "it holds only the operator {words}, which joins search words; to search for the word itself, put it in quotes: \"{words}\""
+        )),
+        _ => Some(format!(
+            "it holds only the operators {words}, which join search words; to search for the words themselves, put them in quotes: \"{words}\""
+        )),
+    }
 }
 
 /// `*` any run of characters, `?` exactly one, everything else itself. Greedy with one
@@ -454,6 +483,27 @@ mod tests {
         assert_eq!(parse("a*"), Err(TermError::TooShort));
         assert_eq!(parse("  "), Err(TermError::TooShort));
         assert!(parse("ab").is_ok());
+    }
+
+    #[test]
+    fn a_term_of_operators_alone_says_so_rather_than_too_short() {
+        for (term, shown) in [
+            ("AND", "the operator AND,"),
+            ("or", "the operator OR,"),
+            ("NOT", "the operator NOT,"),
+            ("AND NOT", "the operators AND NOT,"),
+            ("(OR)", "the operator OR,"),
+        ] {
+            match parse(term) {
+                Err(TermError::Malformed(why)) => assert!(
+                    why.starts_with(&format!("it holds only {shown}")),
+                    "{term}: {why}"
+                ),
+                other => panic!("{term}: {other:?}"),
+            }
+        }
+        assert!(parse("\"AND\"").is_ok());
+        assert_eq!(parse("a"), Err(TermError::TooShort));
     }
 
     #[test]
