@@ -10,11 +10,20 @@
 //!   `PerUserPrincipal`, `AwsStsPrincipal`), `authenticationProtocol` (`OAuth`, `Custom`,
 //!   `AwsSv4`…) and `credentials`, a map of `{value, encrypted}` objects.
 //! - An encrypted value is never shown back: it reads as `null`.
+//! - "Authentication protocols have credential allowlists and encryption rules": each
+//!   protocol takes its own credential names, and a secret among them must be sent
+//!   `encrypted: true` (see [`check_allowed`]). Custom credentials take any name, encrypted
+//!   as the admin chooses.
+//! - The resource exists from v56.0; an older version answers 404 as for an unknown resource.
 //!
 //! Implementation notes: sflab stores named principals only (a per-user principal's values
 //! belong to each user's own sign-in). [U] The reference does not record what a real org
 //! answers to a protocol that differs from the External Credential's, nor to a second `POST`
 //! for a principal that has values: sflab refuses the first and lets the second replace.
+//! [U] The reference lists the allowlists of AwsSv4 (`awsSecretAccessKey` encrypted) and
+//! Custom only; sflab applies the same pattern to OAuth client credentials (`clientId`,
+//! `clientSecret` encrypted) and Basic (`Username`, `Password` encrypted), leaves the
+//! encryption of the non-secret names to the caller, and words the refusals itself.
 
 use super::metadata::Protocol;
 use super::registry::{Deployment, StoredValue};
@@ -164,6 +173,54 @@ fn values(body: &Json) -> Result<BTreeMap<String, StoredValue>, ApiError> {
     Ok(out)
 }
 
+/// The first API version that serves this resource.
+pub const AVAILABLE_SINCE: u32 = 56;
+
+/// The credential names a protocol takes, each with whether it is a secret (and so must be
+/// sent encrypted); `None` when any name goes (Custom).
+fn allowlist(p: Protocol) -> Option<&'static [(&'static str, bool)]> {
+    match p {
+        Protocol::OauthClientCredentials => Some(&[("clientId", false), ("clientSecret", true)]),
+        Protocol::Basic => Some(&[("Username", false), ("Password", true)]),
+        // The org signs the token itself (Jwt), or sends nothing (NoAuthentication).
+        Protocol::Jwt | Protocol::NoAuthentication => Some(&[]),
+        Protocol::Custom => None,
+    }
+}
+
+/// Refuses a credential the External Credential's protocol does not take, and a secret
+/// sent unencrypted (it would be stored, and read back, in clear).
+fn check_allowed(t: &Target, name: &str, v: &StoredValue) -> Result<(), ApiError> {
+    let Some(allowed) = allowlist(t.protocol) else {
+        return Ok(());
+    };
+    let protocol = protocol_word(t.protocol);
+    if allowed.is_empty() {
+        return Err(bad(format!(
+            "External Credential {} uses the {protocol} protocol, whose principals store no credentials; leave credentials.{name} out.",
+            t.external
+        )));
+    }
+    let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+    let Some((_, secret)) = allowed.iter().find(|(n, _)| *n == name) else {
+        let meant = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(&name.replace(['_', '-'], "")))
+            .map(|n| format!(" Did you mean {n}? Credential names are case-sensitive."))
+            .unwrap_or_default();
+        return Err(bad(format!(
+            "credentials.{name} is not a credential of the {protocol} protocol, which takes {} only.{meant}",
+            names.join(" and ")
+        )));
+    };
+    if *secret && !v.encrypted {
+        return Err(bad(format!(
+            "credentials.{name} is a secret and must be sent with \"encrypted\": true; the org keeps it encrypted and never shows it back."
+        )));
+    }
+    Ok(())
+}
+
 /// POST, PUT and PATCH: store the body's values and answer the credential.
 pub async fn write(
     State(state): State<RestState>,
@@ -191,6 +248,9 @@ pub async fn write(
         ));
     }
     let given = values(&body)?;
+    for (name, v) in &given {
+        check_allowed(&t, name, v)?;
+    }
     if method == Method::PUT {
         dep.clear_values(&t.external, &t.principal);
     }

@@ -6,8 +6,8 @@
 //!   a refusal (no principal access, unauthorised endpoint…) is 400 `CALLOUT_ERROR`.
 //! - `POST /services/data/vXX.X/sflab/callout/deploy` `{files: {"ERP.namedCredential-meta.xml": "<…>"}}`;
 //! - `POST /services/data/vXX.X/sflab/callout/assign` `{user, permission_set}`;
-//! - `/services/data/vXX.X/named-credentials/credential`, the Connect API resource that stores
-//!   a principal's secrets: see [`super::credential`].
+//! - `/services/data/vXX.X/named-credentials/credential` (v56.0+), the Connect API resource
+//!   that stores a principal's secrets: see [`super::credential`].
 //!
 //! Deploying, storing secrets, assigning and calling out as another user need a System
 //! Administrator; calling out as oneself needs only a session.
@@ -35,15 +35,25 @@ pub fn router(state: RestState) -> Router {
             "/services/data/{version}/sflab/callout/assign",
             post(assign),
         )
+        .merge(credential_store())
+        .with_state(state)
+}
+
+/// The Connect API's credential resource, served from the version that introduced it.
+fn credential_store() -> Router<RestState> {
+    use super::credential::{read_or_delete, write, AVAILABLE_SINCE};
+    Router::new()
         .route(
             "/services/data/{version}/named-credentials/credential",
-            post(super::credential::write)
-                .put(super::credential::write)
-                .patch(super::credential::write)
-                .get(super::credential::read_or_delete)
-                .delete(super::credential::read_or_delete),
+            post(write)
+                .put(write)
+                .patch(write)
+                .get(read_or_delete)
+                .delete(read_or_delete),
         )
-        .with_state(state)
+        .route_layer(axum::middleware::from_fn(|req, next| {
+            crate::org::bulk::routes::available_since(AVAILABLE_SINCE, req, next)
+        }))
 }
 
 /// Refuses callers who are not System Administrators.

@@ -20,6 +20,8 @@ pub mod metadata;
 pub mod registry;
 
 #[cfg(test)]
+mod credential_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::org::external::ExtServices;

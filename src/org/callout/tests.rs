@@ -21,7 +21,7 @@ fn ec(name: &str, protocol: &str, extra: &str) -> (String, String) {
     )
 }
 
-fn files() -> Vec<(String, String)> {
+pub(super) fn files() -> Vec<(String, String)> {
     let oauth = "<externalCredentialParameters><parameterName>Oauth</parameterName><parameterType>AuthProtocolVariant</parameterType><parameterValue>ClientCredentialsClientSecret</parameterValue></externalCredentialParameters><externalCredentialParameters><parameterName>AuthProviderUrl</parameterName><parameterType>AuthProviderUrl</parameterType><parameterValue>https://mock.sflab.internal/ext/erp/oauth/token</parameterValue></externalCredentialParameters>";
     let jwt = "<externalCredentialParameters><parameterName>aud</parameterName><parameterType>JwtBodyClaim</parameterType><parameterValue>erp</parameterValue></externalCredentialParameters>";
     let access: String = ["ERP_Auth", "ERP_Jwt", "Weather_Auth", "Courier_Auth"]
