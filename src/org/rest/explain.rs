@@ -1,12 +1,15 @@
 //! `GET /query?explain=…`: the query plans of a SOQL query, computed without running it
 //! (see [`crate::org::soql::explain`]). A report or list view ID may be given instead of a
 //! query; the mock org has neither reports nor list views, so every such ID is answered
-//! INVALID_ID, as the documentation says an invalid one is.
+//! INVALID_ID, as the documentation says an invalid one is. Where the org enforces object
+//! access, a query naming an object or a field the user may not read is refused as `?q=`
+//! refuses it (INVALID_TYPE, INVALID_FIELD) instead of being explained.
 
 use super::error::{json_response, ApiError};
 use super::gateway::Caller;
 use super::RestState;
 use crate::org::auth::Op;
+use crate::org::schema::{FieldDef, ObjectDef};
 use crate::org::soql;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -33,15 +36,26 @@ pub fn respond(state: &RestState, caller: &Caller, value: &str) -> Result<Respon
         let store = state.org.store.read();
         soql::explain::explain(&store, value, state.org.clock.now())?
     };
-    if let Some(object) = plans["plans"][0]["sobjectType"].as_str() {
-        if state
-            .org
-            .auth
-            .object_refusal(&caller.0.user_id, object, Op::Read)
-            .is_some()
+    // A plan is refused as the query itself would be: its cardinalities and notes would
+    // otherwise tell apart values of objects and fields the user may not read.
+    let user = &caller.0.user_id;
+    if state.org.auth.enforces_object_access() {
+        let read = soql::parse_query(value)
+            .map(|q| soql::reads::objects_read(state.org.store.read().schema(), &q))
+            .unwrap_or_default();
+        let auth = &state.org.auth;
+        if let Some(object) = read
+            .iter()
+            .find(|o| auth.object_refusal(user, o, Op::Read).is_some())
         {
-            return Err(soql::unreadable_type(value, object).into());
+            return Err(
+                soql::reads::unreadable(state.org.store.read().schema(), value, object).into(),
+            );
         }
+    }
+    if let Some(reads) = state.org.auth.field_reads(user) {
+        let readable = |object: &ObjectDef, field: &FieldDef| reads.readable(object, field);
+        soql::field_security::check(&state.org.store.read(), value, &readable)?;
     }
     Ok(json_response(StatusCode::OK, &plans))
 }

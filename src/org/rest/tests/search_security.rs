@@ -73,3 +73,50 @@ async fn a_search_still_finds_records_by_fields_the_user_may_read() {
     assert_eq!(r.body["searchRecords"][0]["Industry"], "Banking");
     assert_eq!(r.body["searchRecords"].as_array().unwrap().len(), 1);
 }
+
+async fn explain(m: &Mock, soql: &str) -> Reply {
+    m.get(&format!("{V}/query?explain={}", encoded(soql))).await
+}
+
+#[tokio::test]
+async fn an_explain_plan_naming_a_field_the_user_may_not_read_fails_as_the_query_does() {
+    let m = reader();
+    for soql in [
+        "SELECT Id FROM Account WHERE Name != null AND Phone LIKE '555-1%'",
+        "SELECT Id FROM Account WHERE Phone LIKE '555-0%'",
+        "SELECT Id, Description FROM Account",
+        "SELECT Id FROM Contact WHERE Email = 'hidden@secret.example'",
+    ] {
+        let plan = explain(&m, soql).await;
+        let run = m.get(&format!("{V}/query?q={}", encoded(soql))).await;
+        assert_eq!(
+            plan.status,
+            StatusCode::BAD_REQUEST,
+            "{soql}: {}",
+            plan.body
+        );
+        assert_eq!(error_code(&plan), "INVALID_FIELD", "{soql}");
+        assert_eq!(plan.body, run.body, "{soql}: the same refusal as ?q=");
+        let message = plan.body[0]["message"].as_str().unwrap();
+        assert!(message.contains("ERROR at Row:1:Column:"), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn an_explain_plan_of_readable_fields_is_still_given() {
+    let m = reader();
+    let plan = explain(&m, "SELECT Id FROM Account WHERE Industry = 'Banking'").await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    assert_eq!(plan.body["plans"][0]["sobjectType"], "Account");
+}
+
+#[tokio::test]
+async fn an_explain_plan_reaching_an_object_the_user_may_not_read_fails_as_the_query_does() {
+    let m = reader();
+    let soql = "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Opportunity)";
+    let plan = explain(&m, soql).await;
+    let run = m.get(&format!("{V}/query?q={}", encoded(soql))).await;
+    assert_eq!(plan.status, StatusCode::BAD_REQUEST, "{}", plan.body);
+    assert_eq!(error_code(&plan), "INVALID_TYPE");
+    assert_eq!(plan.body, run.body);
+}
