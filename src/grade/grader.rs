@@ -44,7 +44,8 @@ pub struct GradeOptions {
     pub tls: bool,
     /// Where sandboxes are made; each is removed after its submission is graded.
     pub scratch: PathBuf,
-    /// The lab's harness files (starter files not listed under `files:`), from the curriculum.
+    /// The lab's harness files (starter files not listed under `files:` nor in a folder the
+    /// lab deploys), from the curriculum.
     pub harness: Vec<(String, Vec<u8>)>,
     /// The redaction key every sandbox uses.
     pub redaction_key: [u8; 32],

@@ -5,6 +5,10 @@
 //! state (`.sflab/`, progress databases), version-control folders, symlinks and oversized files
 //! are left behind, each with why ([`super::left_out`]); then the lab's harness — every starter file the lab does not list under
 //! `files:` as the learner's to edit — is written over the copy from sflab's curriculum.
+//! A starter file under a folder the lab deploys (`actions: … deploy: force-app`) is no
+//! harness: it is the learner's metadata, which `sflab check` deploys as the learner left it,
+//! so a component deleted on purpose (a Remote Site Setting the brief retires) stays deleted
+//! when graded, and one renamed is not put back beside its new name.
 //! Rules, faults, seeds and the org come from the curriculum's `lab.yaml`, which the grader
 //! reads itself; nothing in a submission can change them.
 
@@ -293,7 +297,8 @@ fn copy_tree(
     Ok(())
 }
 
-/// The lab's harness: starter files the learner is not meant to edit (not in `files:`).
+/// The lab's harness: starter files the learner is not meant to edit (not in `files:`), and
+/// not under a folder the lab deploys ([`learner_deploys`]).
 pub fn harness_files(files: &dyn Files, meta: &LabMeta, spec: &LabSpec) -> Vec<(String, Vec<u8>)> {
     let prefix = format!("{}/starter/", meta.dir);
     files
@@ -302,11 +307,34 @@ pub fn harness_files(files: &dyn Files, meta: &LabMeta, spec: &LabSpec) -> Vec<(
         .filter_map(|p| {
             let rel = p.strip_prefix(&prefix)?.to_string();
             let safe = !rel.split('/').any(|c| c == ".." || c.is_empty());
-            (safe && !spec.files.contains(&rel))
+            (safe && !spec.files.contains(&rel) && !learner_deploys(spec, &rel))
                 .then(|| files.read(&p).map(|b| (rel, b)))
                 .flatten()
         })
         .collect()
+}
+
+/// Whether `rel` (a path in the lab folder) lies in a folder the lab's actions deploy: the
+/// learner's metadata, whose files the brief may have them delete or rename.
+pub fn learner_deploys(spec: &LabSpec, rel: &str) -> bool {
+    let actions = &spec.actions;
+    let deployed = actions
+        .before_run
+        .iter()
+        .chain(&actions.after_run)
+        .chain(&actions.while_running)
+        .filter_map(|a| match a {
+            crate::lab::actions::LabAction::Deploy(folder) => Some(folder.as_str()),
+            _ => None,
+        });
+    let parts = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|c| !c.is_empty() && *c != ".")
+            .map(String::from)
+            .collect()
+    };
+    let file = parts(rel);
+    deployed.map(parts).any(|folder| file.starts_with(&folder))
 }
 
 /// Copies the learner's files of `from` (a submission's lab folder) into `dest` (created),
@@ -458,6 +486,54 @@ mod tests {
             std::fs::read_to_string(dest.join("run")).unwrap(),
             "#!/bin/sh\necho mine\n"
         );
+    }
+
+    /// The lab as sflab ships it: its metadata and parsed `lab.yaml`.
+    fn shipped_lab(id: &str) -> (crate::curriculum::EmbeddedFiles, LabMeta, LabSpec) {
+        let curriculum = crate::curriculum::Curriculum::embedded().unwrap();
+        let meta = curriculum.lab(id).unwrap().clone();
+        let spec = crate::lab::spec::parse(&format!("{}/lab.yaml", meta.dir), &meta.yaml).unwrap();
+        (crate::curriculum::embedded(), meta, spec)
+    }
+
+    #[test]
+    fn a_remote_site_setting_the_learner_deleted_stays_deleted_when_graded() {
+        let (files, meta, spec) = shipped_lab("nc-vs-remote-site");
+        let retired = "force-app/main/default/remoteSiteSettings/Courier_API.remoteSite-meta.xml";
+        assert!(
+            files
+                .read(&format!("{}/starter/{retired}", meta.dir))
+                .is_some(),
+            "the starter holds the Remote Site Setting the brief retires"
+        );
+        let harness = harness_files(&files, &meta, &spec);
+        let names: Vec<&str> = harness.iter().map(|(rel, _)| rel.as_str()).collect();
+        assert!(!names.contains(&retired), "put back: {names:?}");
+
+        let t = tempfile::tempdir().unwrap();
+        let hand_in = t.path().join("alice");
+        let credential = hand_in.join("force-app/main/default/namedCredentials");
+        std::fs::create_dir_all(&credential).unwrap();
+        std::fs::write(hand_in.join("run"), "#!/bin/sh\n").unwrap();
+        std::fs::write(credential.join("Courier.namedCredential-meta.xml"), "<x/>").unwrap();
+        let copy = t.path().join("copy");
+        let notes = prepare_copy(&hand_in, &copy, &harness).unwrap();
+        assert!(
+            !copy.join(retired).exists(),
+            "the graded copy holds it again"
+        );
+        assert_eq!(notes.copied.len(), 2, "{:?}", notes.copied);
+    }
+
+    #[test]
+    fn only_files_inside_a_deployed_folder_are_the_learners_metadata() {
+        let (_, _, spec) = shipped_lab("nc-vs-remote-site");
+        assert!(learner_deploys(&spec, "force-app/main/default/x.xml"));
+        assert!(learner_deploys(&spec, "./force-app/y.xml"));
+        assert!(!learner_deploys(&spec, "force-apps/y.xml"));
+        assert!(!learner_deploys(&spec, "run"));
+        let (_, _, spec) = shipped_lab("bulk-upsert-50k");
+        assert!(!learner_deploys(&spec, "force-app/main/default/x.xml"));
     }
 
     #[test]
