@@ -2,7 +2,13 @@
 //! secret, or the part of a session id after its `!`, has leaked it as surely as printing it
 //! whole. Any run of [`PART_MIN`] or more characters of a known secret's secret portion is
 //! replaced with a `part_of_{kind}` marker (keyed by the whole secret, so rules can tell which
-//! one leaked).
+//! one leaked). A secret shorter than `PART_MIN` + 4 characters (a lab's own
+//! `ERP_CLIENT_SECRET`, `COURIER_PASSWORD`) leaks in any run of all but four of its
+//! characters, and never in fewer than [`SHORT_PART_MIN`]: the lessons allow a token's last
+//! four characters, no more.
+//!
+//! Every secret the runner hands a lab's program is looked for in part, the lab's own
+//! variables (`lab_secret`) as much as the org's client secret.
 //!
 //! The secret portion leaves out what is public by design: a JWT's header and payload (only
 //! its signature is secret) and a session id's org id (before the `!`), and a PEM private
@@ -11,22 +17,42 @@
 //! whose values share long public prefixes with harmless text — SAML assertions (base64 of
 //! `<?xml …`), Basic credentials (the client id is public) — are matched whole only.
 //!
-//! Implementation notes: every [`PART_MIN`]-character window of each secret portion is kept
-//! in a hash set when a secret is learned; scanning text is one lookup per byte. A matching
-//! window is grown to the right as long as the text still continues a substring of that
-//! secret. Twelve characters is three times the "last four characters" the lessons allow, and
-//! far past what random text shares with a random secret.
+//! Implementation notes: every window of each secret portion, [`PART_MIN`] characters long
+//! (fewer for a short secret, see [`window`]), is kept in a hash set when a secret is learned;
+//! scanning text is one lookup per byte for each window length in use. A matching window is
+//! grown to the right as long as the text still continues a substring of that secret. Twelve
+//! characters is three times the "last four characters" the lessons allow, and far past what
+//! random text shares with a random secret. A short secret's windows are shorter, at least
+//! [`SHORT_PART_MIN`] characters (what the redactor searches for at all): lab secrets are
+//! readable words (`erp-demo-secret`), and a window of five would match prose such as
+//! `secret` in a learner's own message.
 
 use rustc_hash::FxHashMap as HashMap;
 
 /// The shortest run of a secret treated as a leak of it.
 pub(super) const PART_MIN: usize = 12;
 
+/// The shortest run of a short secret treated as a leak of it (see [`window`]): the shortest
+/// value the redactor learns at all (`MIN_LEARNED_LEN`).
+pub(super) const SHORT_PART_MIN: usize = 8;
+
+/// The characters a secret may show: "the last four characters at most".
+const SHOWN_AT_MOST: usize = 4;
+
+/// The length of the runs of a secret portion `len` characters long that leak it: all but
+/// [`SHOWN_AT_MOST`] of its characters, between [`SHORT_PART_MIN`] and [`PART_MIN`].
+fn window(len: usize) -> usize {
+    len.saturating_sub(SHOWN_AT_MOST)
+        .clamp(SHORT_PART_MIN, PART_MIN)
+}
+
 /// Kinds whose values are looked for in part (see the module header for those that are not).
 const PART_KINDS: &[&str] = &[
     "access_token",
     "refresh_token",
     "client_secret",
+    // A secret of the lab's own `run.env` (`ERP_CLIENT_SECRET`, `COURIER_PASSWORD`).
+    "lab_secret",
     "password",
     "code_verifier",
     "device_code",
@@ -84,27 +110,45 @@ fn gram(bytes: &[u8]) -> u128 {
 #[derive(Debug, Default)]
 pub(super) struct PartIndex {
     grams: HashMap<u128, usize>,
+    /// The window lengths in use, longest first.
+    widths: Vec<usize>,
 }
 
 impl PartIndex {
     /// The index over `values` (`(kind, value)`, as the redactor learned them).
     pub(super) fn build(values: &[(String, String)]) -> PartIndex {
         let mut grams = HashMap::default();
+        let mut widths = Vec::new();
         for (i, (kind, value)) in values.iter().enumerate() {
             if !PART_KINDS.contains(&kind.as_str()) {
                 continue;
             }
             let portion = secret_portion(value).as_bytes();
-            if portion.len() < PART_MIN {
+            let width = window(portion.len());
+            if portion.len() < width {
                 continue;
             }
-            for w in portion.windows(PART_MIN) {
+            if !widths.contains(&width) {
+                widths.push(width);
+            }
+            // Windows of different lengths never share a gram: their bytes are printable
+            // ASCII, never zero, so a longer window's gram has a higher top byte.
+            for w in portion.windows(width) {
                 if w.iter().all(|&b| is_secret_byte(b)) {
                     grams.entry(gram(w)).or_insert(i);
                 }
             }
         }
-        PartIndex { grams }
+        widths.sort_unstable_by(|a, b| b.cmp(a));
+        PartIndex { grams, widths }
+    }
+
+    /// The secret (by index) a window starting at `bytes[i]` belongs to, and the window's end.
+    fn window_at(&self, bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+        self.widths.iter().find_map(|&w| {
+            let window = bytes.get(i..i + w)?;
+            self.grams.get(&gram(window)).map(|&secret| (secret, i + w))
+        })
     }
 
     /// `text` with every run of a learned secret's portion replaced by the marker `mark`
@@ -116,18 +160,18 @@ impl PartIndex {
         mark: impl Fn(usize) -> String,
     ) -> String {
         let bytes = text.as_bytes();
-        if self.grams.is_empty() || bytes.len() < PART_MIN {
+        let shortest = self.widths.last().copied().unwrap_or(PART_MIN);
+        if self.grams.is_empty() || bytes.len() < shortest {
             return text.to_string();
         }
         let mut out = String::with_capacity(text.len());
         let (mut copied, mut i) = (0, 0);
-        while i + PART_MIN <= bytes.len() {
-            let Some(&secret) = self.grams.get(&gram(&bytes[i..i + PART_MIN])) else {
+        while i + shortest <= bytes.len() {
+            let Some((secret, mut end)) = self.window_at(bytes, i) else {
                 i += 1;
                 continue;
             };
             let portion = secret_portion(&values[secret].1);
-            let mut end = i + PART_MIN;
             while end < bytes.len()
                 && is_secret_byte(bytes[end])
                 && portion.contains(&text[i..=end])
@@ -205,6 +249,40 @@ mod tests {
         assert_eq!(redact(&shown, &values), shown);
         let eleven = format!("prefix {} ok", &SECRET[..11]);
         assert_eq!(redact(&eleven, &values), eleven);
+    }
+
+    #[test]
+    fn a_lab_secret_shown_but_for_its_last_character_is_a_part_of_it() {
+        for (secret, shown) in [
+            ("erp-demo-secret", "erp-demo-secre"),
+            ("courier-demo-pass", "courier-demo-pas"),
+            ("legacy-secret-2f8c41d09b7e", "legacy-secret-2f8c41d09b"),
+        ] {
+            let values = learned(&[("lab_secret", secret)]);
+            assert_eq!(
+                redact(&format!("secret: {shown}"), &values),
+                "secret: <lab_secret>",
+                "{secret}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_short_secret_leaks_in_all_but_four_of_its_characters() {
+        let values = learned(&[("lab_secret", "erp-demo-secret")]);
+        assert_eq!(
+            redact("id erp-demo-sec… ok", &values),
+            "id <lab_secret>… ok",
+            "eleven of fifteen"
+        );
+        assert_eq!(
+            redact("ends …-secret", &values),
+            "ends …-secret",
+            "the last seven of fifteen"
+        );
+        let values = learned(&[("lab_secret", "wx-demo-key")]);
+        assert_eq!(redact("key wx-demo-k", &values), "key <lab_secret>");
+        assert_eq!(redact("key …mo-key", &values), "key …mo-key");
     }
 
     #[test]

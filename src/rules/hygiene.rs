@@ -241,15 +241,21 @@ fn advice(cx: &Cx, leaked: &[(String, Option<String>)]) -> String {
         }
     };
     for (kind, marker) in leaked {
-        let handed = cx.ev.handed.iter().find(|h| match marker {
+        // A part of a secret (`part_of_client_secret`) came from the variable the whole did;
+        // its marker is keyed by the whole secret.
+        let kind = kind.strip_prefix("part_of_").unwrap_or(kind);
+        let marker = marker
+            .as_ref()
+            .map(|m| m.replacen("redacted:part_of_", "redacted:", 1));
+        let handed = cx.ev.handed.iter().find(|h| match &marker {
             Some(m) => h.marker == *m,
-            None => h.kind == *kind,
+            None => h.kind == kind,
         });
         if let Some(var) = handed.and_then(|h| handed_variable(&h.kind)) {
             name(format!("${var}"));
         } else if kind == "lab_secret" {
             lab_secret_variables(cx).into_iter().for_each(&mut name);
-        } else if matches!(kind.as_str(), "access_token" | "refresh_token") {
+        } else if matches!(kind, "access_token" | "refresh_token") {
             fetched_tokens = true;
         } else {
             unknown = true;

@@ -149,6 +149,39 @@ fn printing_most_of_a_secret_is_a_leak_and_its_last_four_characters_are_not() {
 }
 
 #[test]
+fn printing_most_of_a_secret_the_lab_sets_is_a_leak_like_most_of_the_client_secret() {
+    let r = Redactor::new(b"k");
+    // As the runner hands them over: the lab's `run.env` secrets are `lab_secret`s.
+    r.add_secret("lab_secret", "erp-demo-secret");
+    r.add_secret("lab_secret", "courier-demo-pass");
+    let mut ev = evidence(vec![]);
+    ev.lab_env = vec!["ERP_CLIENT_SECRET".into(), "COURIER_PASSWORD".into()];
+    ev.runs[0].stdout.text = r.text("erp secret ends …cret\n");
+    assert_passes("{ rule: secrets.not_in_output }", &ev);
+    ev.runs[0].stdout.text = r.text("erp secret erp-demo-secre\npassword courier-demo-pas\n");
+    let v = assert_fails("{ rule: secrets.not_in_output }", &ev);
+    assert!(
+        v.message
+            .contains("part of lab secret on 2 lines of run 1 stdout"),
+        "{}",
+        v.message
+    );
+    assert!(!ev.runs[0].stdout.text.contains("demo"), "stored in clear");
+    ev.sources.push(SourceFile {
+        path: "run".into(),
+        text: r.text("#!/usr/bin/env node\nconst hint = 'courier-demo-pas';\n"),
+    });
+    let v = assert_fails("{ rule: secrets.not_in_sources }", &ev);
+    assert!(
+        v.message.contains("part of lab secret (run:2)")
+            && v.message
+                .contains("($ERP_CLIENT_SECRET, $COURIER_PASSWORD)"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn many_leaking_lines_are_summed_up_per_place_not_listed_one_by_one() {
     let r = Redactor::new(b"k");
     let mut ev = evidence(vec![]);
