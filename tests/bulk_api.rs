@@ -582,6 +582,29 @@ async fn query_all_sees_deleted_records_and_parent_fields_flatten() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_jobs_export_field_functions_and_aliased_fields_as_the_query_resource_returns_them() {
+    let m = mock();
+    let id = query_job(
+        &m,
+        json!({"operation":"query","query":"SELECT a.Id, a.Name, toLabel(a.Industry), convertCurrency(AnnualRevenue) FROM Account a WHERE Name = 'Falcon Corp'"}),
+    )
+    .await;
+    wait_for_query(&m, &id, "JobComplete").await;
+    let csv = m.get(&format!("{V}/jobs/query/{id}/results")).await.text;
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(r#""Id","Name","Industry","AnnualRevenue""#)
+    );
+    let row = lines.next().unwrap();
+    assert!(row.starts_with("\"001"), "{csv}");
+    assert!(
+        row.contains(r#","Falcon Corp","Manufacturing","52000000"#),
+        "{csv}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_jobs_are_listed_aborted_and_deleted() {
     let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
     let id = query_job(

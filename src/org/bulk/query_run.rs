@@ -13,7 +13,7 @@ use super::error::BulkError;
 use super::job::JobState;
 use super::jobs::QueryHandle;
 use super::query_job::{QueryOperation, QueryResult, QuerySpec};
-use super::query_table::flatten;
+use super::query_table::{flatten, result_columns};
 use super::settings::BulkSettings;
 use crate::org::soql::ast::SelectItem;
 use crate::org::soql::{self, QueryOptions};
@@ -94,12 +94,16 @@ pub fn run_query(org: &Org, job: &QueryHandle, settings: BulkSettings) {
     let outcome = {
         let store = org.store.read();
         let options = options.run_by(&store, &created_by);
-        soql::query(&store, &spec.soql, &options)
+        soql::parse_query(&spec.soql)
+            .and_then(|q| result_columns(&store, &spec.soql, &q))
+            .and_then(|columns| Ok((columns, soql::query(&store, &spec.soql, &options)?)))
     };
-    let rendered = outcome.map(|result| {
-        let (header, rows) = flatten(&spec.soql, &result.records);
-        QueryResult::render(&header, &rows, spec.dialect)
-    });
+    let rendered = outcome
+        .map_err(|e| format!("{}: {}", e.code.as_str(), e.message))
+        .and_then(|(columns, result)| {
+            let (header, rows) = flatten(&columns, &result.records)?;
+            Ok(QueryResult::render(&header, &rows, spec.dialect))
+        });
     let mut j = job.lock();
     if j.header.state != JobState::InProgress {
         return;
@@ -114,9 +118,9 @@ pub fn run_query(org: &Org, job: &QueryHandle, settings: BulkSettings) {
             j.result = Some(result);
             j.header.state = JobState::JobComplete;
         }
-        Err(e) => {
+        Err(message) => {
             j.header.state = JobState::Failed;
-            j.header.error_message = Some(format!("{}: {}", e.code.as_str(), e.message));
+            j.header.error_message = Some(message);
         }
     }
 }
