@@ -4,6 +4,10 @@
 //! Only requests whose Host is the loopback name or address this listener serves
 //! (`localhost:<port>`, `127.0.0.1:<port>`, `[::1]:<port>`) reach the org; anything else is a
 //! page of some other site trying to talk to the learner's org, and is refused with 421.
+//!
+//! Each request carries the connection's peer address (axum's `ConnectInfo<SocketAddr>`), so
+//! rules about where a call came from (an app's `ip_ranges`) judge the address the TCP
+//! connection really came from, never a header the client wrote.
 
 use super::overlong::Overlong;
 use super::rest::{router, ApiError, InstanceUrl};
@@ -106,7 +110,7 @@ pub async fn serve_router(
     let mut tasks = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
@@ -138,6 +142,8 @@ pub async fn serve_router(
                     }
                     req.extensions_mut()
                         .insert(InstanceUrl(format!("{scheme}://{host}")));
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
                     app.oneshot(req).await
                 }
             });

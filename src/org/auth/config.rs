@@ -18,7 +18,7 @@
 //!     # auto_approve: true, auto_approve_as: admin    # /authorize answers 302 at once
 //!     # refresh: { expire_after: 1d, rotate: true }   # default: valid until revoked
 //!     # access_token_timeout: 2h
-//!     # ip_ranges: [10.0.0.0/8]
+//!     # ip_ranges: [10.0.0.0/8]        # by the connection's address; this machine is 127.0.0.1
 //!     # jwt_audiences: [https://falcon.my.salesforce.com]
 //!     # saml_issuer: https://idp.example.com
 //!     # legacy_connected_app: true     # a connected app (password flow possible)

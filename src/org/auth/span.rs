@@ -127,6 +127,25 @@ fn from_u128(n: u128, v4: bool) -> IpAddr {
     }
 }
 
+/// As a lab author would write it: `10.0.0.0/8` for a whole block, `1.2.3.4` for one
+/// address, `1.2.3.4-1.2.3.9` otherwise.
+impl std::fmt::Display for IpRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.start == self.end {
+            return write!(f, "{}", self.start);
+        }
+        let width = if self.start.is_ipv4() { 32 } else { 128 };
+        let span = to_u128(self.end) - to_u128(self.start);
+        let host_bits = 128 - span.leading_zeros();
+        let whole_block = span.count_ones() == host_bits && to_u128(self.start) & span == 0;
+        if whole_block {
+            write!(f, "{}/{}", self.start, width - host_bits)
+        } else {
+            write!(f, "{}-{}", self.start, self.end)
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for IpRange {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<IpRange, D::Error> {
         let s = String::deserialize(d)?;
@@ -159,5 +178,22 @@ mod tests {
         assert!(d.contains("::ffff:127.0.0.1".parse().unwrap()));
         assert!(!d.contains("127.0.0.6".parse().unwrap()));
         assert!(IpRange::parse("127.0.0.9-127.0.0.1").is_err());
+    }
+
+    #[test]
+    fn ranges_are_shown_as_a_lab_author_writes_them() {
+        for text in [
+            "10.0.0.0/8",
+            "0.0.0.0/0",
+            "::/0",
+            "127.0.0.1",
+            "127.0.0.1-127.0.0.5",
+        ] {
+            assert_eq!(IpRange::parse(text).unwrap().to_string(), text);
+        }
+        assert_eq!(
+            IpRange::parse("10.1.2.3/8").unwrap().to_string(),
+            "10.0.0.0/8"
+        );
     }
 }

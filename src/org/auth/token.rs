@@ -32,20 +32,18 @@ pub struct TokenCtx {
 }
 
 impl TokenCtx {
-    /// The address the client called from: the peer, or (behind sflab's loopback proxy, or
-    /// when the server was not given connection info) the first `X-Forwarded-For` entry.
+    /// The address the client called from: the TCP peer `serve` saw, or `None` when the
+    /// request came without one (a router driven directly, as in tests).
+    ///
+    /// A header the client wrote (`X-Forwarded-For`, `Forwarded`, …) is never believed:
+    /// anyone can send one. Behind sflab's recording proxy the peer is the proxy, on
+    /// 127.0.0.1; the proxy listens on 127.0.0.1 alone and adds no forwarding header, so
+    /// every caller it forwards is on this machine too, and 127.0.0.1 is the right answer.
     pub fn client_ip(&self) -> Option<IpAddr> {
-        let forwarded = self
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.split(',').next())
-            .and_then(|ip| ip.trim().parse().ok());
-        match self.peer {
-            Some(p) if p.is_loopback() => forwarded.or(Some(p)),
-            Some(p) => Some(p),
-            None => forwarded,
-        }
+        self.peer.map(|ip| match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        })
     }
 }
 
@@ -175,21 +173,37 @@ pub fn require_active(user: &User) -> Result<(), OAuthError> {
     })
 }
 
-/// Refuses calls from outside the app's IP ranges (when it has any).
+/// Refuses calls from outside the app's IP ranges (when it has any), judged by the
+/// connection's own address (see [`TokenCtx::client_ip`]). A call whose address is unknown
+/// is refused too: a restriction that cannot be checked does not let the call through.
 pub fn require_ip(app: &ExternalClientApp, ctx: &TokenCtx) -> Result<(), OAuthError> {
     if app.ip_ranges.is_empty() {
         return Ok(());
     }
+    let ranges = app
+        .ip_ranges
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     match ctx.client_ip() {
         Some(ip) if app.ip_ranges.iter().any(|r| r.contains(ip)) => Ok(()),
         Some(ip) => Err(OAuthError::invalid_grant(
             "ip restricted",
             format!(
-                "app '{}' only accepts calls from its IP ranges, and {ip} is outside them",
+                "app '{}' only accepts calls from its ip_ranges ({ranges}), and this call came from {ip}; \
+                 sflab's org is called from this machine, so add {ip} to the app's ip_ranges to allow it",
                 app.name
             ),
         )),
-        None => Ok(()),
+        None => Err(OAuthError::invalid_grant(
+            "ip restricted",
+            format!(
+                "app '{}' only accepts calls from its ip_ranges ({ranges}), and the org could not \
+                 tell which address this call came from, so it is refused",
+                app.name
+            ),
+        )),
     }
 }
 

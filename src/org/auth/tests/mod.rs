@@ -197,6 +197,25 @@ impl H {
     }
 
     pub async fn post_with(&self, path: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
+        self.send(Self::post_request(path, body, headers)).await
+    }
+
+    /// A POST as `serve` hands it on: from a connection whose peer address is `peer`.
+    pub async fn post_from(
+        &self,
+        peer: &str,
+        path: &str,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = Self::post_request(path, body, headers);
+        let addr = std::net::SocketAddr::new(peer.parse().expect("an IP address"), 50_000);
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+        self.send(req).await
+    }
+
+    fn post_request(path: &str, body: &str, headers: &[(&str, &str)]) -> Request<Body> {
         let mut b = Request::post(path).header("host", HOST);
         if !headers
             .iter()
@@ -207,8 +226,7 @@ impl H {
         for (k, v) in headers {
             b = b.header(*k, *v);
         }
-        self.send(b.body(Body::from(body.to_string())).unwrap())
-            .await
+        b.body(Body::from(body.to_string())).unwrap()
     }
 
     pub async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Reply {

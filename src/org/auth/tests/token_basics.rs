@@ -247,25 +247,62 @@ async fn client_credentials_without_a_run_as_user_is_refused() {
     );
 }
 
+const CC_IP: &str = "grant_type=client_credentials&client_id=ip-key&client_secret=s3";
+
 #[tokio::test]
-async fn calls_from_outside_the_app_ip_ranges_are_refused() {
+async fn ip_ranges_judge_the_connections_address_not_x_forwarded_for() {
+    let h = H::new();
+    let path = "/services/oauth2/token";
+    for forwarded in [None, Some("10.1.1.1"), Some("garbage"), Some("8.8.8.8")] {
+        let headers: Vec<(&str, &str)> = forwarded
+            .map(|f| ("x-forwarded-for", f))
+            .into_iter()
+            .collect();
+        let r = h.post_from("127.0.0.1", path, CC_IP, &headers).await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{forwarded:?}: {}",
+            r.body
+        );
+        assert_eq!(r.error(), "invalid_grant", "{forwarded:?}");
+        assert_eq!(r.json()["error_description"], "ip restricted");
+        assert!(
+            h.last().reason.contains("came from 127.0.0.1"),
+            "{}",
+            h.last().reason
+        );
+        assert!(
+            h.last().reason.contains("(10.0.0.0/8)"),
+            "{}",
+            h.last().reason
+        );
+    }
+    let r = h
+        .post_from("10.1.2.3", path, CC_IP, &[("x-forwarded-for", "8.8.8.8")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = h.post_from("::ffff:10.9.9.9", path, CC_IP, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn ip_ranges_refuse_a_call_whose_address_is_unknown() {
     let h = H::new();
     let r = h
         .post_with(
             "/services/oauth2/token",
-            "grant_type=client_credentials&client_id=ip-key&client_secret=s3",
-            &[("x-forwarded-for", "192.0.2.7")],
-        )
-        .await;
-    assert_eq!(r.error(), "invalid_grant");
-    let r = h
-        .post_with(
-            "/services/oauth2/token",
-            "grant_type=client_credentials&client_id=ip-key&client_secret=s3",
+            CC_IP,
             &[("x-forwarded-for", "10.1.2.3")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.error(), "invalid_grant", "{}", r.body);
+    assert_eq!(r.json()["error_description"], "ip restricted");
+    assert!(
+        h.last().reason.contains("could not tell which address"),
+        "{}",
+        h.last().reason
+    );
 }
 
 #[tokio::test]
