@@ -56,3 +56,60 @@ fn callout_lab_a_key_stored_under_another_spelling_is_hinted_to_match_the_merge_
         "{hint}"
     );
 }
+
+#[test]
+fn split_model_a_grant_of_a_principal_that_does_not_exist_is_hinted_at_the_grant_name() {
+    let hint = first_hint(
+        &lab("nc-split-model"),
+        "org.action_ok",
+        "The org's deploy failed. deploy before run 1: the deploy failed: Permission Set ERP_Callers grants ERP_Auth-Main, but no External Credential has that principal (the form is ExternalCredential-Principal)",
+    );
+    assert!(hint.contains("`ERP_Auth-Warehouse`"), "{hint}");
+    assert!(!hint.contains("namedCredentialType"), "{hint}");
+}
+
+#[test]
+fn split_model_an_oauth_credential_without_a_variant_is_hinted_at_the_variant() {
+    let hint = first_hint(
+        &lab("nc-split-model"),
+        "org.action_ok",
+        "The org's deploy failed. deploy before run 1: the deploy failed: ERP_Auth.externalCredential-meta.xml: an Oauth External Credential with no AuthProtocolVariant parameter uses the browser flow, which needs an AuthProvider parameter",
+    );
+    assert!(hint.contains("ClientCredentialsClientSecret"), "{hint}");
+}
+
+#[test]
+fn split_model_a_callout_sent_without_a_token_is_hinted_at_generate_authorization_header() {
+    let hint = first_hint(
+        &lab("nc-split-model"),
+        "callout.made",
+        "No callout through ERP was as ops, with oauth-client-credentials auth injected by the org, answered 201. The last one: POST callout:ERP/orders as ops (auth none, principal Warehouse) answered 401.",
+    );
+    assert!(
+        hint.contains("<generateAuthorizationHeader>true</generateAuthorizationHeader>"),
+        "{hint}"
+    );
+}
+
+#[test]
+fn auth_provider_design_a_wrong_provider_is_told_why_its_row_needs_another() {
+    let hint = first_hint(
+        &lab("auth-provider-design"),
+        "design.table",
+        "`design.md`: 1 problem(s): \"Vendor API\" → Provider: \"openid connect\" is not the best fit.",
+    );
+    assert!(
+        hint.starts_with("Vendor API: the vendor's token answer has a non-standard shape"),
+        "{hint}"
+    );
+}
+
+#[test]
+fn eca_scopes_an_unprinted_grant_is_hinted_at_the_scope_field_not_the_account_names() {
+    let hint = first_hint(
+        &lab("eca-scopes"),
+        "process.output_reports",
+        "The org answered #2 POST /services/oauth2/token with a value that your standard output does not show: api refresh_token. Print the values from the response, not ones worked out or typed in.",
+    );
+    assert!(hint.contains("`scope` field"), "{hint}");
+}
