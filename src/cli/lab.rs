@@ -486,6 +486,15 @@ pub fn check(
             backend.after(&report);
             show(&report, &spec, &options.workspace, json, &track);
             watcher.discard_pending();
+            // A file the learner saved during the check, which its later runs did not see,
+            // is checked now rather than waiting for another save.
+            if report
+                .as_ref()
+                .is_ok_and(|r| r.kept_changes.iter().any(|k| k.edited))
+            {
+                eprintln!("\nA file changed during the check; checking again…\n");
+                continue;
+            }
             eprintln!(
                 "\nWatching {} — save a file to check again (Ctrl-C stops).",
                 dir.display()

@@ -481,11 +481,12 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             Err(e) => failure = Some(e),
         }
     }
-    let mut folder_before_runs = None;
+    // Given back (the learner's edits during the check) when dropped, on every way out.
+    let mut between_runs = super::lab_inputs::FolderBetweenRuns::new(&dir);
     for index in (0..times).filter(|_| steps.is_empty()) {
         // Each run finds the folder as the first did, so it cannot tell which run it is.
         if lab.run.restore_between_runs && times > 1 {
-            if let Err(e) = super::lab_inputs::keep_or_restore(&mut folder_before_runs, &dir) {
+            if let Err(e) = between_runs.before_run() {
                 gateway.shutdown().await;
                 org.shutdown().await;
                 return Err(RunError::Workspace(e));
@@ -573,6 +574,20 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     let left_as_before = lab_files.left_as(&before_runs);
     let written_outside =
         super::lab_files::read_written_outside(&ws.root, &dir, &redactor, &before_runs);
+    // Judged on what the runs ran; what the later runs did not see is given back now.
+    let kept_changes = match between_runs.give_back() {
+        Ok(kept) => kept,
+        Err(e) => {
+            org.shutdown().await;
+            return Err(RunError::Workspace(std::io::Error::other(e)));
+        }
+    };
+    if let (Some(note), Some(last)) = (
+        super::lab_inputs::kept_changes_note(&kept_changes),
+        runs.last_mut(),
+    ) {
+        last.notes.push(note);
+    }
     let evidence = Evidence {
         lab_id: lab.id.clone(),
         backend: options.org.backend(),
@@ -623,6 +638,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         clock.elapsed(),
     );
     report.org = org_label;
+    report.kept_changes = kept_changes;
     if options.record {
         // The program has run (on a sandbox, with real effects): its verdicts are shown even
         // when they cannot be kept.

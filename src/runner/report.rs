@@ -31,6 +31,10 @@ pub struct Report {
     /// that cannot be written), if it could not: the verdicts are still shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_saved: Option<String>,
+    /// What changed in the lab folder while an earlier run ran, which the later runs of a
+    /// `run.restore_between_runs` lab did not see and sflab gave back after the last.
+    #[serde(skip)]
+    pub kept_changes: Vec<super::lab_inputs::KeptChange>,
 }
 
 fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -65,6 +69,7 @@ impl Report {
             started_at,
             duration,
             not_saved: None,
+            kept_changes: Vec::new(),
         }
     }
 
