@@ -36,13 +36,20 @@ pub enum SandboxError {
 impl SandboxError {
     /// A request that got no answer: unreachable, or reached but silent until the timeout.
     pub(crate) fn unreachable(url: &str, e: reqwest::Error) -> SandboxError {
+        // A proxy in the way is named (its password masked): "tunnel error" alone does not
+        // say which server refused.
+        let mut reason = super::net::without_proxy_passwords(&super::net::with_causes(&e));
+        if let Some(proxy) = super::net::proxy_for(url) {
+            reason.push_str(&format!(
+                "; sflab went through the proxy {proxy}: check that it is up and lets sflab through, or unset it"
+            ));
+        }
         if e.is_timeout() {
             SandboxError::NoAnswer {
                 url: url.to_string(),
-                reason: super::net::with_causes(&e),
+                reason,
             }
         } else {
-            let reason = super::net::with_causes(&e);
             if reason.to_lowercase().contains("certificate") {
                 SandboxError::Untrusted {
                     url: url.to_string(),
