@@ -319,7 +319,10 @@ async fn status(store: &LoginStore, alias: Option<&str>) -> Result<u8, Failure> 
             );
         }
         // Reached, but the login is over: not a network problem.
-        Err(e @ crate::sandbox::SandboxError::SessionDead(_)) => {
+        Err(
+            e @ (crate::sandbox::SandboxError::SessionDead(_)
+            | crate::sandbox::SandboxError::SfLoginExpired { .. }),
+        ) => {
             println!("org       reached, but {e}");
             return Ok(2);
         }

@@ -113,9 +113,11 @@ impl OrgClient {
     /// Gets a fresh access token and stores it.
     pub async fn renew(&self) -> Result<(), SandboxError> {
         let current = self.login();
-        let fresh = renew(&self.http, &current)
-            .await
-            .map_err(|e| SandboxError::SessionDead(e.to_string()))?;
+        let fresh = renew(&self.http, &current).await.map_err(|e| match e {
+            // Already a sentence on the login being over: not wrapped in another.
+            SandboxError::SessionDead(_) | SandboxError::SfLoginExpired { .. } => e,
+            other => SandboxError::SessionDead(other.to_string()),
+        })?;
         if let Some(store) = &self.store {
             store.save(&fresh)?;
         }

@@ -351,10 +351,10 @@ pub async fn renew(http: &reqwest::Client, login: &OrgLogin) -> Result<OrgLogin,
             // is over too.
             Some(sf) => match from_sf(&login.alias, sf) {
                 Ok(fresh) if fresh.access_token == login.access_token => {
-                    Err(SandboxError::SessionDead(format!(
-                        "the sf CLI's login {sf:?} holds the same expired token; log in to sf again with `sf org login web --alias {sf}`, then `sflab org login --alias {} --from-sf {sf}`",
-                        login.alias
-                    )))
+                    Err(SandboxError::SfLoginExpired {
+                        sf: sf.clone(),
+                        alias: login.alias.clone(),
+                    })
                 }
                 other => other.map(keep),
             },
@@ -371,6 +371,47 @@ pub async fn renew(http: &reqwest::Client, login: &OrgLogin) -> Result<OrgLogin,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn an_expired_sf_cli_login_is_one_sentence_telling_to_log_in_to_sf_again() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let sf = dir.path().join("sf");
+        std::fs::write(
+            &sf,
+            "#!/bin/sh\necho '{\"status\":0,\"result\":{\"accessToken\":\"00Dxx!dead\",\"instanceUrl\":\"https://falcon.my.salesforce.com\"}}'\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&sf, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Only the sf CLI tests read this variable.
+        std::env::set_var("SFLAB_SF_BIN", &sf);
+        let login = OrgLogin {
+            alias: "dev".into(),
+            login_url: "https://falcon.my.salesforce.com".into(),
+            instance_url: "https://falcon.my.salesforce.com".into(),
+            grant: Grant::SfCli,
+            access_token: "00Dxx!dead".into(),
+            refresh_token: None,
+            client_id: None,
+            client_secret: None,
+            jwt_key_file: None,
+            sf_alias: Some("falcon".into()),
+            username: None,
+            org_id: None,
+            is_sandbox: None,
+        };
+        let e = super::super::client::OrgClient::new(login, None)
+            .renew()
+            .await
+            .unwrap_err();
+        let said = e.to_string();
+        assert!(matches!(e, SandboxError::SfLoginExpired { .. }), "{said}");
+        assert_eq!(
+            said,
+            "the sf CLI's login \"falcon\" has expired: log in again with `sf org login web --alias falcon`, then run `sflab org login --alias dev --from-sf falcon`."
+        );
+    }
 
     #[test]
     fn my_domain_urls_are_accepted_and_plain_http_only_on_loopback() {

@@ -22,6 +22,10 @@ pub enum SandboxError {
     },
     #[error("the session has expired and could not be renewed ({0}). Log in again with `sflab org login`.")]
     SessionDead(String),
+    /// A login reused from the sf CLI whose own login is over: sf hands back the same dead
+    /// token.
+    #[error("the sf CLI's login {sf:?} has expired: log in again with `sf org login web --alias {sf}`, then run `sflab org login --alias {alias} --from-sf {sf}`.")]
+    SfLoginExpired { sf: String, alias: String },
     #[error("{0}")]
     Refused(String),
     #[error("{0}")]
