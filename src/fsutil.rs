@@ -1,4 +1,5 @@
-//! Small file-system helpers: private (0600) files written atomically, private folders.
+//! Small file-system helpers: private (0600) files written atomically, private folders
+//! (0700, made so when they already exist open to others: [`create_secret_dir`]).
 //!
 //! Anything that may hold a token or a transcript is written through here: a temporary file
 //! created with `create_new` and mode 0600 in the same folder, synced, then renamed over the
@@ -30,6 +31,27 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     b.mode(0o700);
     b.create(dir)
+}
+
+/// [`create_private_dir`] for a folder that holds secrets (logins, a workspace's state): one
+/// that already exists open to others (0755, 0777) is made 0700 too, as a folder made by
+/// hand or an old sflab may be.
+pub fn create_secret_dir(dir: &Path) -> io::Result<()> {
+    create_private_dir(dir)?;
+    make_private(dir)
+}
+
+/// Takes from `dir` every permission of its group and others (0777 → 0700).
+pub fn make_private(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(dir)?.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes `contents` to `path` atomically, leaving a file of mode 0600.

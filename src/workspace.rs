@@ -80,7 +80,8 @@ impl Workspace {
         let new = !self.root.exists();
         std::fs::create_dir_all(&self.root).map_err(|e| not_a_folder(&self.root, e))?;
         let state = self.state_dir();
-        crate::fsutil::create_private_dir(&state).map_err(|e| not_a_folder(&state, e))?;
+        // It holds the progress database and the redaction key: private even if made open.
+        crate::fsutil::create_secret_dir(&state).map_err(|e| not_a_folder(&state, e))?;
         Ok(new)
     }
 
@@ -136,6 +137,19 @@ fn not_a_folder(dir: &Path, e: std::io::Error) -> std::io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_state_folder_left_open_to_others_is_made_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let state = tmp.path().join(STATE_DIR);
+        std::fs::create_dir_all(&state).unwrap();
+        std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o777)).unwrap();
+        Workspace::at(tmp.path()).unwrap();
+        let mode = std::fs::metadata(&state).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
 
     #[test]
     fn the_flag_wins_over_the_environment() {

@@ -283,11 +283,22 @@ impl LoginStore {
         self.dir.join(format!("{alias}.json"))
     }
 
+    /// Makes the logins folder, or makes it private (0700) where it is open to others — and
+    /// sflab's config folder above it too.
     fn ensure_dir(&self) -> Result<(), ProfileError> {
-        crate::fsutil::create_private_dir(&self.dir).map_err(|source| ProfileError::Write {
-            path: self.dir.clone(),
-            source,
-        })
+        let err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ProfileError::Write { path, source }
+        };
+        crate::fsutil::create_secret_dir(&self.dir).map_err(err(&self.dir))?;
+        if let Some(config) = self
+            .dir
+            .parent()
+            .filter(|p| p.file_name().is_some_and(|n| n == "sflab"))
+        {
+            crate::fsutil::make_private(config).map_err(err(config))?;
+        }
+        Ok(())
     }
 
     /// Stores (or replaces) a login; the first one stored becomes the one in use.
@@ -454,6 +465,23 @@ pub(crate) mod tests {
             store.load("qa"),
             Err(ProfileError::UnknownAlias(_))
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn login_folders_left_open_to_others_are_made_private_on_save() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("sflab");
+        std::fs::create_dir_all(config.join("orgs")).unwrap();
+        for d in [&config, &config.join("orgs")] {
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777)).unwrap();
+        }
+        LoginStore::at(&config).save(&login("dev")).unwrap();
+        for d in [&config, &config.join("orgs")] {
+            let mode = std::fs::metadata(d).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{}", d.display());
+        }
     }
 
     /// A vault that refuses every read: what is read through it fails.
