@@ -257,7 +257,7 @@ pub fn replace_keeping_edits(
 }
 
 /// `<name>.<UTC time>.bak` beside `path`, one not taken yet.
-fn backup_path(path: &Path) -> PathBuf {
+pub(crate) fn backup_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -277,6 +277,9 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
             kept.display()
         );
     }
+    for kept in &summary.kept_in_copy {
+        outln!("{}", crate::track::folder_kept::kept_line(kept));
+    }
     if !summary.masked.is_empty() {
         outln!(
             "Secrets found in {} were masked in the copy; your own files are unchanged.",

@@ -17,7 +17,8 @@
 //! - The copy is written fresh: built in a temporary folder beside `labs/`, then swapped in,
 //!   so a file deleted since the last report is gone from the copy, and a report that fails
 //!   half-way leaves the previous copy whole. The temporary folder's name carries the process
-//!   id (`.labs-<pid>-<uuid>`); one left by a killed report is removed by the next.
+//!   id (`.labs-<pid>-<uuid>`); one left by a killed report is removed by the next. What the
+//!   user added to the earlier copy or edited there is kept ([`super::folder_kept`]).
 //! - A report `sflab report` wrote inside a lab folder (`progress.json` beside `labs/`) is one
 //!   of sflab's own folders, so reports never nest inside later ones.
 //! - Each copied file keeps the learner's permission bits, so grading the copy judges
@@ -28,6 +29,7 @@
 //! - `newest` covers folders as well as files: deleting or renaming a file changes its
 //!   folder's modification time, so "changed since the last pass" sees deletions too.
 
+use super::folder_kept::{keep_users_files, manifest_text, KeptFile};
 use super::report::{put, ReportError};
 use crate::lab::walk::Walked;
 use crate::redact::Redactor;
@@ -153,6 +155,16 @@ pub fn copy_labs(
     folders: &[(String, PathBuf)],
     out: &Path,
 ) -> Result<BTreeMap<String, FolderCopy>, ReportError> {
+    copy_labs_keeping(redactor, folders, out).map(|(copies, _)| copies)
+}
+
+/// [`copy_labs`], keeping what of the earlier copy the user added or edited
+/// ([`super::folder_kept`]); also returns what it kept.
+pub fn copy_labs_keeping(
+    redactor: &Redactor,
+    folders: &[(String, PathBuf)],
+    out: &Path,
+) -> Result<(BTreeMap<String, FolderCopy>, Vec<KeptFile>), ReportError> {
     let mut found = Vec::new();
     for (lab, dir) in folders {
         let mut notes = FolderCopy::default();
@@ -169,26 +181,40 @@ pub fn copy_labs(
     let labs = out.join("labs");
     sweep_stale_staging(out);
     let stage = staging(out);
-    let written = write_copies(redactor, &mut found, &stage);
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&stage);
-        return Err(e);
-    }
+    let written = write_copies(redactor, &mut found, &stage).and_then(|written| {
+        let manifest = stage.join(super::folder_kept::MANIFEST);
+        put(&manifest, manifest_text(&written).as_bytes())?;
+        if !labs.is_dir() {
+            return Ok(Vec::new());
+        }
+        keep_users_files(&labs, &stage)
+            .map_err(|(path, source)| ReportError::Write { path, source })
+    });
+    let kept = match written {
+        Ok(kept) => kept,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&stage);
+            return Err(e);
+        }
+    };
     if labs.exists() {
         std::fs::remove_dir_all(&labs).map_err(write_err(&labs))?;
     }
     std::fs::rename(&stage, &labs).map_err(write_err(&labs))?;
-    Ok(found
+    let copies = found
         .into_iter()
         .map(|(lab, _, notes)| (lab, notes))
-        .collect())
+        .collect();
+    Ok((copies, kept))
 }
 
+/// Writes the copies into `stage`; returns what it wrote, by `<lab>/<file>`.
 fn write_copies(
     redactor: &Redactor,
     found: &mut [(String, Vec<TextFile>, FolderCopy)],
     stage: &Path,
-) -> Result<(), ReportError> {
+) -> Result<BTreeMap<String, Vec<u8>>, ReportError> {
+    let mut written = BTreeMap::new();
     crate::fsutil::create_private_dir(stage).map_err(write_err(stage))?;
     for (lab, files, notes) in found.iter_mut() {
         let to = stage.join(lab.as_str());
@@ -207,9 +233,10 @@ fn write_copies(
                     .map_err(write_err(&target))?;
             }
             notes.copied.push(f.shown.clone());
+            written.insert(format!("{lab}/{}", f.shown), clean.into_bytes());
         }
     }
-    Ok(())
+    Ok(written)
 }
 
 #[cfg(test)]

@@ -111,6 +111,38 @@ fn a_second_copy_is_fresh_so_deleted_files_are_gone() {
     assert_eq!(leftovers, ["labs"], "no staging folder is left behind");
 }
 
+#[test]
+fn a_second_copy_keeps_files_the_user_added_and_edited_copies_as_bak() {
+    let dir = lab_folder(&[("run", "#!/bin/sh\n"), ("lib/util.sh", "x=1\n")]);
+    let out = tempfile::tempdir().unwrap();
+    let folders = vec![("lab-a".to_string(), dir.path().to_path_buf())];
+    copy_labs_keeping(&redactor(), &folders, out.path()).unwrap();
+    let copy = out.path().join("labs/lab-a");
+    std::fs::write(copy.join("review.md"), "looks good\n").unwrap();
+    std::fs::write(copy.join("run"), "#!/bin/sh\n# lead's remark\n").unwrap();
+    let (_, kept) = copy_labs_keeping(&redactor(), &folders, out.path()).unwrap();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    // The lead's own file stays where it was; the edited copy is kept beside the new one.
+    assert_eq!(
+        std::fs::read_to_string(copy.join("review.md")).unwrap(),
+        "looks good\n"
+    );
+    assert_eq!(copied(out.path(), "run"), "#!/bin/sh\n");
+    let edited = kept.iter().find(|k| k.edited).expect("the edited run");
+    assert_eq!(edited.was, "labs/lab-a/run");
+    assert!(edited.now.to_string_lossy().ends_with(".bak"), "{edited:?}");
+    assert_eq!(
+        std::fs::read_to_string(&edited.now).unwrap(),
+        "#!/bin/sh\n# lead's remark\n"
+    );
+    let added = kept.iter().find(|k| !k.edited).expect("the added review");
+    assert_eq!(added.now, copy.join("review.md"));
+    // Untouched, a third copy keeps nothing new and leaves both where they are.
+    let (_, again) = copy_labs_keeping(&redactor(), &folders, out.path()).unwrap();
+    assert!(again.iter().all(|k| !k.edited), "{again:?}");
+    assert!(edited.now.is_file() && copy.join("review.md").is_file());
+}
+
 fn set_mtime(path: &Path, at: SystemTime) {
     std::fs::File::open(path).unwrap().set_modified(at).unwrap();
 }

@@ -7,6 +7,7 @@
 //! `<ws>/.sflab/track.yaml`, so the TUI shows it without the original file.
 
 pub mod folder;
+pub mod folder_kept;
 pub mod mark;
 pub mod report;
 pub mod report_files;

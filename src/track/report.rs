@@ -31,7 +31,7 @@
 //!
 //! [fingerprint]: crate::progress::fingerprint
 
-use super::folder::{copy_labs, FolderCopy};
+use super::folder::{copy_labs_keeping, FolderCopy};
 use super::spec::Track;
 use super::view::{AssignedRow, LabProgress};
 use crate::redact::Redactor;
@@ -133,6 +133,8 @@ pub struct ReportSummary {
     pub missing: Vec<String>,
     /// Each report file edited since sflab wrote it, and where that version was kept.
     pub kept: Vec<(String, PathBuf)>,
+    /// Files of the earlier `labs/` copy the user added or edited, kept in the new one.
+    pub kept_in_copy: Vec<super::folder_kept::KeptFile>,
 }
 
 pub(super) fn put(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
@@ -391,7 +393,7 @@ pub fn write_report(
     // Written before labs/: a report that stops part-way (a full disk) is still known as
     // sflab's own, so the retry replaces it.
     put(&marker, REPORT_MARKER_TEXT.as_bytes())?;
-    let copies = copy_labs(&redactor, &folders, out)?;
+    let (copies, kept_in_copy) = copy_labs_keeping(&redactor, &folders, out)?;
     let fingerprints = fingerprints(ws, track, progress, &folders);
     let changed: BTreeMap<String, DateTime<Utc>> = rows
         .iter()
@@ -481,6 +483,7 @@ pub fn write_report(
         late,
         missing: missing.into_keys().collect(),
         kept,
+        kept_in_copy,
     })
 }
 
