@@ -698,10 +698,10 @@ impl Parser {
             return Ok(q);
         }
         self.next();
-        q.select.push(SelectItem::Field(self.path()?));
+        q.select.push(self.returning_field()?);
         while self.peek().tok == Tok::Comma {
             self.next();
-            q.select.push(SelectItem::Field(self.path()?));
+            q.select.push(self.returning_field()?);
         }
         if self.eat_kw("WHERE") {
             q.where_ = Some(self.cond()?);
@@ -709,6 +709,20 @@ impl Parser {
         self.order_limit_offset(&mut q)?;
         self.expect(Tok::RParen)?;
         Ok(q)
+    }
+
+    /// A field of a RETURNING object: a path, or `toLabel(…)` / `convertCurrency(…)` of one
+    /// with an optional alias, as in a SOQL select list.
+    fn returning_field(&mut self) -> PResult<SelectItem> {
+        let Some(function) = self.field_function() else {
+            return Ok(SelectItem::Field(self.path()?));
+        };
+        let path = self.path()?;
+        self.expect(Tok::RParen)?;
+        Ok(self.aliased(FieldPath {
+            function: Some(function),
+            ..path
+        }))
     }
 }
 

@@ -5,7 +5,7 @@
 //! [IN ALL | NAME | EMAIL | PHONE | SIDEBAR FIELDS]
 //! [RETURNING Object[(Field, … [WHERE …] [ORDER BY …] [LIMIT n] [OFFSET n])], …]
 //! [WITH …]…            (DIVISION, DATA CATEGORY, SNIPPET, NETWORK, PRICEBOOKID, METADATA,
-//!                       SPELL_CORRECTION, HIGHLIGHT, USER_MODE, SYSTEM_MODE: accepted)
+//!                       SPELL_CORRECTION, HIGHLIGHT, USER_MODE, SYSTEM_MODE: statement_with.rs)
 //! [LIMIT n]
 //! [UPDATE TRACKING | VIEWSTAT, …]
 //! ```
@@ -61,19 +61,6 @@ pub struct Statement {
 }
 
 const NO_TERM: &str = "No search term found. The search term must be enclosed in braces.";
-
-const WITH_CLAUSES: &[&str] = &[
-    "DIVISION",
-    "DATA",
-    "SNIPPET",
-    "NETWORK",
-    "PRICEBOOKID",
-    "METADATA",
-    "SPELL_CORRECTION",
-    "HIGHLIGHT",
-    "USER_MODE",
-    "SYSTEM_MODE",
-];
 
 fn malformed(src: &str, t: &Token) -> SfError {
     located(
@@ -140,6 +127,40 @@ pub fn parse_term(text: &str) -> Result<TermExpr, SfError> {
     })
 }
 
+/// The largest OFFSET a RETURNING object may have [D: SOSL OFFSET, "The maximum offset is
+/// 2,000 rows"].
+pub const MAX_OFFSET: u64 = 2000;
+
+/// OFFSET in RETURNING: at most [`MAX_OFFSET`], and only when one object is searched.
+fn check_offsets(src: &str, specs: &[Query]) -> Result<(), SfError> {
+    for spec in specs {
+        let Some(offset) = spec.offset else { continue };
+        if offset > MAX_OFFSET {
+            // The code and text the SOSL reference quotes ("MALFORMED_SEARCH: SOSL offset
+            // should be between 0 to 2000"), which gives no row and column.
+            return Err(SfError::new(
+                ErrorCode::MALFORMED_SEARCH,
+                format!("SOSL offset should be between 0 to {MAX_OFFSET}"),
+            ));
+        }
+        if specs.len() > 1 {
+            // [U] The rule is the SOSL reference's ("OFFSET can be used only when querying a
+            // single object"); the real text was not captured.
+            return Err(located(
+                ErrorCode::MALFORMED_SEARCH,
+                src,
+                spec.from_pos,
+                &format!(
+                    "OFFSET can be used only when searching a single object, and RETURNING lists {}: return {} alone, or drop the OFFSET",
+                    specs.len(),
+                    spec.from
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 struct Cursor {
     toks: Vec<Token>,
     at: usize,
@@ -203,44 +224,12 @@ pub fn parse(src: &str) -> Result<Statement, SfError> {
         let rest = c.toks[c.at..].to_vec();
         let (specs, used) = parse_returning(rest)
             .map_err(|e| located(ErrorCode::MALFORMED_SEARCH, src, e.pos, &e.message))?;
+        check_offsets(src, &specs)?;
         stmt.returning = specs;
         c.at += used;
     }
     while c.eat_kw("WITH") {
-        let name = c.bump();
-        let known = matches!(&name.tok, Tok::Ident(w) if WITH_CLAUSES.iter().any(|k| k.eq_ignore_ascii_case(w)));
-        if !known {
-            return Err(malformed(src, &name));
-        }
-        if matches!(&name.tok, Tok::Ident(w) if w.eq_ignore_ascii_case("METADATA")) {
-            let eq = c.bump();
-            let value = c.bump();
-            match (&eq.tok, &value.tok) {
-                (Tok::Eq, Tok::Str(v)) if v.eq_ignore_ascii_case("LABELS") => {
-                    stmt.metadata_labels = true
-                }
-                (Tok::Eq, _) => return Err(malformed(src, &value)),
-                _ => return Err(malformed(src, &eq)),
-            }
-            continue;
-        }
-        // The clause's own arguments are accepted as written: they shape results in ways
-        // (divisions, data categories, networks, snippets) the mock org does not model.
-        let mut depth = 0usize;
-        loop {
-            let t = c.peek().tok.clone();
-            match t {
-                Tok::Eof => break,
-                Tok::LParen => depth += 1,
-                Tok::RParen if depth == 0 => return Err(malformed(src, c.peek())),
-                Tok::RParen => depth -= 1,
-                _ if depth == 0 && (c.is_kw("WITH") || c.is_kw("LIMIT") || c.is_kw("UPDATE")) => {
-                    break
-                }
-                _ => {}
-            }
-            c.bump();
-        }
+        with_clause::read(&mut c, src, &mut stmt)?;
     }
     if c.eat_kw("LIMIT") {
         let t = c.bump();
@@ -265,6 +254,9 @@ pub fn parse(src: &str) -> Result<Statement, SfError> {
     }
     Ok(stmt)
 }
+
+#[path = "statement_with.rs"]
+mod with_clause;
 
 #[cfg(test)]
 mod tests {
@@ -328,6 +320,85 @@ mod tests {
                 .expect("parses")
                 .metadata_labels
         );
+    }
+
+    fn unexpected_at(sosl: &str, col: u32, token: &str) {
+        let e = parse(sosl).expect_err(sosl);
+        assert_eq!(e.code, ErrorCode::MALFORMED_SEARCH, "{sosl}");
+        assert!(
+            e.message.ends_with(&format!(
+                "ERROR at Row:1:Column:{col}\nunexpected token: {token}"
+            )),
+            "{sosl}: {}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn each_with_clause_takes_only_its_own_arguments() {
+        for sosl in [
+            "FIND {Falcon} RETURNING Contact(LastName) WITH SNIPPET",
+            "FIND {Falcon} WITH SNIPPET (target_length = 120) LIMIT 5",
+            "FIND {Falcon} WITH DIVISION = 'Global' WITH HIGHLIGHT",
+            "FIND {Falcon} WITH NETWORK IN ('0DB000000000001', '0DB000000000002')",
+            "FIND {Falcon} WITH NETWORK = '0DB000000000001' WITH PRICEBOOKID = '01s000000000001'",
+            "FIND {Falcon} WITH DATA CATEGORY Geography__c AT (usa__c, uk__c) AND Product__c ABOVE_OR_BELOW phones__c",
+            "FIND {Falcon} WITH SPELL_CORRECTION = true WITH USER_MODE UPDATE VIEWSTAT",
+        ] {
+            assert!(parse(sosl).is_ok(), "{sosl}: {:?}", parse(sosl).err());
+        }
+        unexpected_at(
+            "FIND {Falcon} WITH SNIPPET RETURNING Contact(LastName)",
+            28,
+            "RETURNING",
+        );
+        unexpected_at(
+            "FIND {Falcon} WITH DIVISION = 'x' this is not sosl at all",
+            35,
+            "this",
+        );
+        unexpected_at("FIND {Falcon} WITH DIVISION 'x'", 29, "'x'");
+        unexpected_at("FIND {Falcon} WITH SPELL_CORRECTION = maybe", 39, "maybe");
+        unexpected_at("FIND {Falcon} WITH HIGHLIGHT IN NAME FIELDS", 30, "IN");
+    }
+
+    #[test]
+    fn offset_is_at_most_2000_and_only_for_one_object() {
+        let e = parse("FIND {Falcon} RETURNING Account(Name OFFSET 2001)").expect_err("2001");
+        assert_eq!(e.code, ErrorCode::MALFORMED_SEARCH);
+        assert_eq!(e.message, "SOSL offset should be between 0 to 2000");
+        assert!(parse("FIND {Falcon} RETURNING Account(Name LIMIT 5 OFFSET 2000)").is_ok());
+        let e = parse("FIND {Falcon} RETURNING Account(Name OFFSET 1), Contact(LastName)")
+            .expect_err("two objects");
+        assert_eq!(e.code, ErrorCode::MALFORMED_SEARCH);
+        assert!(
+            e.message.contains(
+                "ERROR at Row:1:Column:25\nOFFSET can be used only when searching a single object"
+            ),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn returning_fields_may_be_wrapped_in_to_label() {
+        let s = parse("FIND {Falcon} RETURNING Account(Name, toLabel(Industry), toLabel(Type) t)")
+            .expect("parses");
+        let items = &s.returning[0].select;
+        assert!(
+            matches!(&items[1], crate::org::soql::ast::SelectItem::Field(p) if p.function.as_deref() == Some("toLabel"))
+        );
+        let o = crate::org::Org::default_org();
+        let found = super::super::search(
+            &o.store.read(),
+            "FIND {Falcon} RETURNING Account(Name, toLabel(Industry))",
+            &crate::org::soql::QueryOptions::new(o.clock.now(), "62.0"),
+            super::super::everything(),
+        )
+        .expect("searches");
+        let falcon = &found.records[0];
+        assert_eq!(falcon["Name"], "Falcon Corp");
+        assert!(falcon["Industry"].is_string(), "{falcon}");
     }
 
     #[test]

@@ -334,7 +334,7 @@ fn without_order_by_name_matches_rank_first() {
 fn an_offset_over_2000_is_refused_in_sosls_own_words() {
     let o = Org::default_org();
     let e = find(&o, "FIND {falcon} RETURNING Account(Name OFFSET 2001)").unwrap_err();
-    assert_eq!(e.code, ErrorCode::NUMBER_OUTSIDE_VALID_RANGE);
+    assert_eq!(e.code, ErrorCode::MALFORMED_SEARCH);
     assert_eq!(e.message, "SOSL offset should be between 0 to 2000");
     assert!(find(&o, "FIND {falcon} RETURNING Account(Name OFFSET 2000)").is_ok());
 }
