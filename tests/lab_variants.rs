@@ -1,0 +1,71 @@
+//! Real labs judged on variants of their reference solutions that the brief allows: a
+//! learner's program that differs from the reference where the brief leaves the choice open
+//! must pass as the reference does.
+
+use sflab::lab::spec::{parse, LabSpec};
+use sflab::rules::VerdictStatus;
+use sflab::runner::wiring::mock_parts;
+use sflab::runner::{run_lab, RunOptions};
+use sflab::workspace::Workspace;
+use std::path::Path;
+
+fn curriculum(path: &str) -> String {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
+fn lab(id: &str) -> LabSpec {
+    parse("lab.yaml", &curriculum(&format!("labs/{id}/lab.yaml"))).expect("lab.yaml parses")
+}
+
+/// Runs `script` as the lab's `./run` on the mock org: the report's failed checks, by rule
+/// and message (empty when the attempt passed).
+fn failures(spec: &LabSpec, script: &str) -> Vec<String> {
+    let t = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(t.path()).unwrap();
+    let dir = ws.lab_dir(&spec.id);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("run"), script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.join("run"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = rt
+        .block_on(run_lab(spec, &RunOptions::new(ws.clone(), mock_parts())))
+        .unwrap();
+    report
+        .verdicts
+        .iter()
+        .filter(|v| v.status == VerdictStatus::Fail)
+        .map(|v| format!("{}: {}", v.rule, v.message))
+        .collect()
+}
+
+#[test]
+fn eca_least_privilege_takes_the_refusal_note_on_standard_error() {
+    let reference = curriculum("solutions/eca-least-privilege/run");
+    let on_stdout = "400|403|404) echo \"Opportunities: not permitted for this integration ($(jq -r '.[0].errorCode' \"$body\"))\" ;;";
+    assert!(
+        reference.contains(on_stdout),
+        "the reference prints its note so"
+    );
+    let on_stderr = reference.replace(
+        on_stdout,
+        "400|403|404) echo \"Opportunities: not permitted for this integration ($(jq -r '.[0].errorCode' \"$body\"))\" >&2 ;;",
+    );
+    let spec = lab("eca-least-privilege");
+    assert_eq!(failures(&spec, &on_stderr), Vec::<String>::new());
+    // A made-up count is still ruled out there.
+    let zero_on_stderr = reference.replace(
+        on_stdout,
+        "400|403|404) echo \"Opportunities: 0 ($(jq -r '.[0].errorCode' \"$body\"))\" >&2 ;;",
+    );
+    let failed = failures(&spec, &zero_on_stderr);
+    assert!(
+        failed.len() == 1 && failed[0].starts_with("process.output_contains:"),
+        "{failed:?}"
+    );
+}
