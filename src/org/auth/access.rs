@@ -11,6 +11,13 @@
 //! keeps required and name fields readable, as the writes leave them out of field-level
 //! security). `Object.*` grants a right on every field of an object, `*` (objects) and `*.*`
 //! (fields) on all of them.
+//!
+//! Every user may read User records and their standard fields, whatever their profile and
+//! permission sets: no object permission governs reading User in a real org (which users one
+//! sees follows user sharing, and an org's internal users see one another by default), so
+//! `Owner.Name`, `CreatedBy.Username` and a user's own record work for anyone who can read
+//! the records that point at them. Custom User fields follow field grants as elsewhere;
+//! creating or editing users still needs a grant (Manage Users, in a real org).
 
 use super::users::Directory;
 use crate::org::schema::{FieldDef, ObjectDef};
@@ -196,12 +203,22 @@ struct Grants<'a> {
     sets: Vec<&'a PermissionSet>,
 }
 
+/// The object every user may read (see the module notes).
+const READ_BY_EVERYONE: &str = "User";
+
+/// A field of the object every user may read that every user sees: its standard fields.
+fn read_by_everyone(object: &str, field: &str) -> bool {
+    object.eq_ignore_ascii_case(READ_BY_EVERYONE) && !field.ends_with("__c")
+}
+
 impl Grants<'_> {
     fn object_allowed(&self, object: &str, op: Op) -> bool {
         let Some(profile) = self.profile else {
             return false;
         };
-        if profile == "System Administrator" {
+        if profile == "System Administrator"
+            || (op == Op::Read && object.eq_ignore_ascii_case(READ_BY_EVERYONE))
+        {
             return true;
         }
         if profile == "Standard User"
@@ -237,7 +254,9 @@ impl Grants<'_> {
         {
             return true;
         }
-        if right == FieldRight::Read && ALWAYS_VISIBLE.iter().any(|f| f.eq_ignore_ascii_case(field))
+        if right == FieldRight::Read
+            && (ALWAYS_VISIBLE.iter().any(|f| f.eq_ignore_ascii_case(field))
+                || read_by_everyone(object, field))
         {
             return true;
         }
@@ -637,6 +656,26 @@ mod tests {
         );
         assert!(readable(&a.field_reads(&admin), "Phone"));
         assert!(!readable(&a.field_reads(&bare), "Id"));
+    }
+
+    #[test]
+    fn every_user_reads_users_and_their_standard_fields_but_writes_them_only_by_grant() {
+        let (d, sets, [_, int, bare]) = access();
+        let a = Access::new(&d, &sets);
+        for user in [&int, &bare] {
+            assert!(a.can(user, "User", Op::Read).is_ok());
+            for f in ["Username", "Email", "Title", "ManagerId", "Name"] {
+                assert!(a.field_visible(user, "User", f), "{f}");
+            }
+            assert!(
+                !a.field_visible(user, "User", "Badge__c"),
+                "custom fields by grant"
+            );
+            assert!(a.can(user, "User", Op::Edit).is_err());
+            assert!(a.can(user, "User", Op::Create).is_err());
+            assert!(!a.field_editable(user, "User", "Title"));
+        }
+        assert!(a.can("005000000000999AAA", "User", Op::Read).is_err());
     }
 
     #[test]

@@ -195,9 +195,42 @@ async fn describe_global_lists_only_what_the_user_can_read_with_their_rights() {
         .iter()
         .map(|o| o["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Account"]);
+    assert_eq!(names, ["Account", "User"], "every user reads User");
     assert_eq!(sobjects[0]["createable"], json!(false));
     assert_eq!(sobjects[0]["queryable"], json!(true));
+    assert_eq!(sobjects[1]["createable"], json!(false));
+}
+
+#[tokio::test]
+async fn every_user_reads_users_so_owner_paths_and_their_own_record_work() {
+    let m = reader();
+    let q = |soql: &str| {
+        let q: String = url::form_urlencoded::byte_serialize(soql.as_bytes()).collect();
+        let path = format!("{V}/query?q={q}");
+        let m = &m;
+        async move { m.get(&path).await }
+    };
+    let owners = q("SELECT Id, Name, Owner.Name FROM Account ORDER BY Name").await;
+    assert_eq!(owners.status, StatusCode::OK, "{}", owners.body);
+    assert!(owners.body["records"][0]["Owner"]["Name"].is_string());
+    let me = q("SELECT Id FROM User WHERE Username = 'digest@lab.example'").await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.body["totalSize"], 1);
+    let id = me.body["records"][0]["Id"].as_str().unwrap();
+    let own = m.get(&format!("{V}/sobjects/User/{id}")).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    assert_eq!(own.body["Username"], "digest@lab.example");
+    let edit = m
+        .send(
+            Method::PATCH,
+            &format!("{V}/sobjects/User/{id}"),
+            Some(r#"{"Title":"Boss"}"#),
+            &[],
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::BAD_REQUEST, "{}", edit.body);
+    let opportunities = q("SELECT COUNT() FROM Opportunity").await;
+    assert_eq!(error_code(&opportunities), "INVALID_TYPE", "still refused");
 }
 
 #[tokio::test]
@@ -528,7 +561,12 @@ async fn record_counts_leave_out_objects_the_user_cannot_read() {
     ] {
         let r = reader().get(&format!("{V}{path}")).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert_eq!(names(&r), ["Account"], "{path}: {}", r.body);
+        let expected: &[&str] = if path.contains("sObjects=") {
+            &["Account"]
+        } else {
+            &["Account", "User"]
+        };
+        assert_eq!(names(&r), expected, "{path}: {}", r.body);
         let open = as_user(enforcing_org(false), "digest@lab.example");
         let r = open.get(&format!("{V}{path}")).await;
         assert!(names(&r).contains(&"Opportunity".to_string()), "{path}");
