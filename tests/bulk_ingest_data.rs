@@ -105,6 +105,46 @@ async fn an_unterminated_quote_fails_its_own_line_and_the_rows_after_it_still_lo
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_space_around_a_quote_or_a_bare_quote_fails_its_row_and_stores_no_quotes() {
+    let m = mock();
+    let before = m.count("Account").await;
+    let (id, info) = run_job(
+        &m,
+        insert_accounts(),
+        "Name,Description\n\"SQ John\", \"Smith\"\n\"SQ J2\" ,x\nBad \"quote,y\nSQ Fine, spaced\n\"SQ \"\"Q\"\"\",z\n",
+    )
+    .await;
+    assert_eq!(info["numberRecordsProcessed"], 5);
+    assert_eq!(info["numberRecordsFailed"], 3);
+
+    let failed = records(&results(&m, &id, "failedResults").await);
+    let said: Vec<&str> = failed[1..].iter().map(|r| r[1].as_str()).collect();
+    assert!(
+        said[0].starts_with("INVALID_INPUT:A space comes before a double quote"),
+        "{said:?}"
+    );
+    assert!(
+        said[1].starts_with("INVALID_INPUT:A space comes after a closing double quote"),
+        "{said:?}"
+    );
+    assert!(
+        said[2].contains("not enclosed in double quotes"),
+        "{said:?}"
+    );
+    let ok = records(&results(&m, &id, "successfulResults").await);
+    let loaded: Vec<(&str, &str)> = ok[1..]
+        .iter()
+        .map(|r| (r[2].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(loaded, [("SQ Fine", " spaced"), ("SQ \"Q\"", "z")]);
+    assert_eq!(
+        m.count("Account").await,
+        before + 2,
+        "only the sound rows were stored"
+    );
+}
+
 // ------------------------------------------------------------ several uploads to one job
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,18 +1,23 @@
 //! The rows of an uploaded CSV file, read the same way by the worker that applies them and by
 //! the result files that echo them, so row *n* of one is row *n* of the other.
 //!
-//! Reading follows the CSV grammar of the job's dialect (a quoted value may span lines), with
-//! one recovery: a value whose opening quote is not closed where the value ends — the quote
-//! runs on to the end of the file, or pairs with a quote on a later line and leaves text
-//! after it — would otherwise swallow the rows after it. Such a row is cut back to its own
-//! line ([`RowShape::BrokenLine`], its values split at the delimiter as sent) and reading
-//! resumes on the next line.
+//! Reading follows the CSV grammar of the job's dialect (a quoted value may span lines) and
+//! the Bulk API guide's strict rules for a row ("Valid CSV Record Rows"): a value holding a
+//! double quote is enclosed in double quotes, and a space before or after a double quote is an
+//! error for the row (`"John", "Smith"` is not valid). A row that breaks them is cut back to
+//! its own line ([`RowShape::BrokenLine`], naming the [`QuoteFault`], its values split at the
+//! delimiter as sent) and fails on its own; reading resumes on the next line. So does a value
+//! whose opening quote is not closed where the value ends — the quote runs on to the end of
+//! the file, or pairs with a quote on a later line and leaves text after it — which would
+//! otherwise swallow the rows after it.
 //!
 //! Implementation notes: checking a row's quoting costs a second look at its bytes, so only
-//! rows that span several lines (or end the file) are looked at; single-line rows are read as
-//! the `csv` crate reads them. What a real org answers for broken quoting is not verified: it
-//! may fail the row or the whole job; failing the one line keeps the rest of the learner's
-//! file usable and says which line to fix.
+//! rows that hold a double quote, span several lines or end the file are looked at; other
+//! rows are read as the `csv` crate reads them. What a real org answers for an unclosed quote
+//! is not verified: it may fail the row or the whole job; failing the one line keeps the rest
+//! of the learner's file usable and says which line to fix. The guide calls a space around a
+//! quote an error for the row; a bare quote in an unquoted value breaks its rule that such a
+//! value is enclosed in quotes, and is taken to fail the row the same way [U].
 
 use super::format::{self, CsvDialect, CsvFormatError};
 
@@ -21,8 +26,21 @@ use super::format::{self, CsvDialect, CsvFormatError};
 pub enum RowShape {
     /// A CSV record.
     Record,
-    /// A line whose quoting is broken, split at the delimiter as sent.
-    BrokenLine,
+    /// A line whose quoting breaks the rules, split at the delimiter as sent.
+    BrokenLine(QuoteFault),
+}
+
+/// How a row's double quotes break the Bulk API's CSV rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteFault {
+    /// A quote opens a value but does not close where the value ends.
+    Unclosed,
+    /// A space between a delimiter (or the line start) and a value's opening quote.
+    SpaceBefore,
+    /// A space between a value's closing quote and the delimiter (or the line end).
+    SpaceAfter,
+    /// A double quote inside a value that is not enclosed in double quotes.
+    Unenclosed,
 }
 
 /// A record the rows can be read into: the worker reads text, the result files bytes.
@@ -90,17 +108,22 @@ impl<'a> UploadRows<'a> {
         let end = self.reader.position();
         let from = self.base + start.byte() as usize;
         let to = self.base + end.byte() as usize;
+        let raw = &self.data[from..to];
         match &read {
             Ok(false) => return Ok(None),
-            Ok(true) if end.line() == start.line() + 1 && to < self.data.len() => {
+            Ok(true)
+                if end.line() == start.line() + 1
+                    && to < self.data.len()
+                    && !raw.contains(&b'"') =>
+            {
                 return Ok(Some(RowShape::Record))
             }
             _ => {}
         }
-        // A row over several lines, the last row (a quote left open runs to the end of the
-        // data), or one that is not text (an open quote may have swallowed the line that is
-        // not): is its quoting sound?
-        if quoting_is_sound(&self.data[from..to], self.dialect.delimiter.byte()) {
+        // A row with a quote, over several lines, the last row (a quote left open runs to
+        // the end of the data), or one that is not text (an open quote may have swallowed the
+        // line that is not): is its quoting sound?
+        let Some(fault) = quote_fault(raw, self.dialect.delimiter.byte()) else {
             return match read {
                 Ok(_) => Ok(Some(RowShape::Record)),
                 Err(e) => Err(CsvFormatError::unreadable(
@@ -108,9 +131,9 @@ impl<'a> UploadRows<'a> {
                     &e,
                 )),
             };
-        }
+        };
         self.cut_back_to_line(from, start.line(), record);
-        Ok(Some(RowShape::BrokenLine))
+        Ok(Some(RowShape::BrokenLine(fault)))
     }
 
     /// Makes the row starting at `from` (on the reader's line `line`) the rest of its own
@@ -137,12 +160,15 @@ impl<'a> UploadRows<'a> {
     }
 }
 
-/// True when every quoted value in `raw` (one record's bytes) closes, and closes where the
-/// value ends: its closing quote is followed by the delimiter, a line end or the end.
-fn quoting_is_sound(raw: &[u8], delimiter: u8) -> bool {
+/// How `raw` (one record's bytes) breaks the quoting rules, if it does: every quoted value
+/// must close where the value ends, with no space between a quote and the delimiter or line
+/// end, and a value that is not quoted may hold no quote.
+fn quote_fault(raw: &[u8], delimiter: u8) -> Option<QuoteFault> {
     #[derive(Clone, Copy)]
     enum At {
         FieldStart,
+        /// Only spaces so far in this value.
+        Spaces,
         Unquoted,
         Quoted,
         QuoteInQuoted,
@@ -152,16 +178,20 @@ fn quoting_is_sound(raw: &[u8], delimiter: u8) -> bool {
         let ends_field = b == delimiter || b == b'\n' || b == b'\r';
         at = match (at, b) {
             (At::FieldStart, b'"') => At::Quoted,
-            (At::FieldStart | At::Unquoted, _) if ends_field => At::FieldStart,
-            (At::FieldStart | At::Unquoted, _) => At::Unquoted,
+            (At::Spaces, b'"') => return Some(QuoteFault::SpaceBefore),
+            (At::Unquoted, b'"') => return Some(QuoteFault::Unenclosed),
+            (At::FieldStart | At::Spaces | At::Unquoted, _) if ends_field => At::FieldStart,
+            (At::FieldStart | At::Spaces, b' ') => At::Spaces,
+            (At::FieldStart | At::Spaces | At::Unquoted, _) => At::Unquoted,
             (At::Quoted, b'"') => At::QuoteInQuoted,
             (At::Quoted, _) => At::Quoted,
             (At::QuoteInQuoted, b'"') => At::Quoted,
             (At::QuoteInQuoted, _) if ends_field => At::FieldStart,
-            (At::QuoteInQuoted, _) => return false,
+            (At::QuoteInQuoted, b' ') => return Some(QuoteFault::SpaceAfter),
+            (At::QuoteInQuoted, _) => return Some(QuoteFault::Unclosed),
         };
     }
-    !matches!(at, At::Quoted)
+    matches!(at, At::Quoted).then_some(QuoteFault::Unclosed)
 }
 
 #[cfg(test)]
@@ -204,7 +234,7 @@ mod tests {
     #[test]
     fn a_quote_left_open_to_the_end_fails_only_its_own_line() {
         let got = rows(b"Name,Note\nA,x\n\"B,y\nC,z\n", CsvDialect::default());
-        assert_eq!(got[2].0, RowShape::BrokenLine);
+        assert_eq!(got[2].0, RowShape::BrokenLine(QuoteFault::Unclosed));
         assert_eq!(
             values(&got),
             [
@@ -222,7 +252,7 @@ mod tests {
             b"Name,Note\n\"B,y\nC,z\n\"D, E\",\"two\nlines\"\n",
             CsvDialect::default(),
         );
-        assert_eq!(got[1].0, RowShape::BrokenLine);
+        assert_eq!(got[1].0, RowShape::BrokenLine(QuoteFault::Unclosed));
         assert_eq!(
             values(&got),
             [
@@ -243,7 +273,10 @@ mod tests {
         let got = rows(b"Name|Note\r\n\"B|y\r\nC|z\r\n", d);
         assert_eq!(
             got[1],
-            (RowShape::BrokenLine, vec!["\"B".into(), "y".into()])
+            (
+                RowShape::BrokenLine(QuoteFault::Unclosed),
+                vec!["\"B".into(), "y".into()]
+            )
         );
         assert_eq!(got[2], (RowShape::Record, vec!["C".into(), "z".into()]));
     }
@@ -262,7 +295,11 @@ mod tests {
         };
         assert_eq!(
             shapes,
-            [RowShape::Record, RowShape::BrokenLine, RowShape::Record]
+            [
+                RowShape::Record,
+                RowShape::BrokenLine(QuoteFault::Unclosed),
+                RowShape::Record
+            ]
         );
         assert!(
             matches!(err, CsvFormatError::NotUtf8 { line: 4 }),
@@ -278,9 +315,58 @@ mod tests {
 
     #[test]
     fn quoting_is_checked_value_by_value() {
-        assert!(quoting_is_sound(b"\"a\"\"b\",c\n", b','));
-        assert!(quoting_is_sound(b"a\"b,\"c\nd\"\n", b','));
-        assert!(!quoting_is_sound(b"\"a,b\n", b','));
-        assert!(!quoting_is_sound(b"\"a\nb\"c,d\n", b','));
+        assert_eq!(quote_fault(b"\"a\"\"b\",c\n", b','), None);
+        assert_eq!(quote_fault(b"\"a \"\" b\",  c,\"\"\n", b','), None);
+        assert_eq!(quote_fault(b"\"a,b\n", b','), Some(QuoteFault::Unclosed));
+        assert_eq!(
+            quote_fault(b"\"a\nb\"c,d\n", b','),
+            Some(QuoteFault::Unclosed)
+        );
+        assert_eq!(
+            quote_fault(b"a\"b,\"c\nd\"\n", b','),
+            Some(QuoteFault::Unenclosed)
+        );
+        assert_eq!(
+            quote_fault(b"\"John\", \"Smith\"\n", b','),
+            Some(QuoteFault::SpaceBefore)
+        );
+        assert_eq!(
+            quote_fault(b"\"John\" ,Smith\n", b','),
+            Some(QuoteFault::SpaceAfter)
+        );
+        assert_eq!(
+            quote_fault(b"x|\"John\" \n", b'|'),
+            Some(QuoteFault::SpaceAfter)
+        );
+    }
+
+    #[test]
+    fn a_space_around_a_quote_or_a_bare_quote_fails_only_its_row() {
+        let got = rows(
+            b"FirstName,LastName\n\"SQ John\", \"Smith\"\n\"SQ J2\" ,x\nBad \"quote,y\nJohn, Smith\n\"Ok \"\"Q\"\"\",z\n",
+            CsvDialect::default(),
+        );
+        let shapes: Vec<RowShape> = got.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            shapes,
+            [
+                RowShape::Record,
+                RowShape::BrokenLine(QuoteFault::SpaceBefore),
+                RowShape::BrokenLine(QuoteFault::SpaceAfter),
+                RowShape::BrokenLine(QuoteFault::Unenclosed),
+                RowShape::Record,
+                RowShape::Record,
+            ]
+        );
+        assert_eq!(
+            values(&got)[1..],
+            [
+                vec!["\"SQ John\"", " \"Smith\""],
+                vec!["\"SQ J2\" ", "x"],
+                vec!["Bad \"quote", "y"],
+                vec!["John", " Smith"],
+                vec!["Ok \"Q\"", "z"],
+            ]
+        );
     }
 }

@@ -17,7 +17,7 @@ use super::process::{
     apply_row, broken_line_error, data_rows_about, plan_columns, rows_to_make_room_for, Column,
 };
 use super::results::RowOutcome;
-use super::rows::{RowShape, UploadRows};
+use super::rows::{QuoteFault, RowShape, UploadRows};
 use super::settings::{job_seed, BulkSettings};
 use crate::org::ids::SfId;
 use crate::org::repeated_keys::RepeatedKeys;
@@ -92,8 +92,8 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
     let mut row_number: u64 = 0;
     // Records are read into a reused pool: a row costs no allocation of its own.
     let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(CHUNK_ROWS);
-    // Which rows of the chunk are lines with broken quoting (see `rows`).
-    let mut broken: Vec<bool> = Vec::with_capacity(CHUNK_ROWS);
+    // Which rows of the chunk are lines with broken quoting, and how (see `rows`).
+    let mut broken: Vec<Option<QuoteFault>> = Vec::with_capacity(CHUNK_ROWS);
     let mut outcomes: Vec<RowOutcome> = Vec::with_capacity(CHUNK_ROWS);
     let mut repeated = RepeatedKeys::new();
     for upload in &uploads {
@@ -132,7 +132,10 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                 match rows.read(&mut chunk[filled]) {
                     Ok(Some(_)) if !skipped_header => skipped_header = true,
                     Ok(Some(shape)) => {
-                        broken.push(shape == RowShape::BrokenLine);
+                        broken.push(match shape {
+                            RowShape::BrokenLine(fault) => Some(fault),
+                            RowShape::Record => None,
+                        });
                         filled += 1;
                     }
                     Ok(None) => break,
@@ -173,7 +176,7 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                     let repeats = match &key {
                         // A broken line is no row of the file, so it names no key.
                         Some(k) => repeated.find(group.len(), k.kind, |i| {
-                            if broken[i] {
+                            if broken[i].is_some() {
                                 ""
                             } else {
                                 k.of(&group[i])
@@ -196,9 +199,11 @@ pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                             for (i, (row, &broken)) in group.iter().zip(broken).enumerate() {
                                 let locked = settings.row_is_locked(seed, row_number);
                                 row_number += 1;
-                                outcomes.push(match &key {
-                                    _ if broken => RowOutcome::failed("", broken_line_error()),
-                                    Some(k) if repeats[i] => k.repeated(row),
+                                outcomes.push(match (&key, broken) {
+                                    (_, Some(fault)) => {
+                                        RowOutcome::failed("", broken_line_error(fault))
+                                    }
+                                    (Some(k), None) if repeats[i] => k.repeated(row),
                                     _ => apply_row(
                                         store,
                                         &actor,
