@@ -263,6 +263,23 @@ pub(crate) fn scopes_requested(p: &ScopesRequested, cx: &Cx) -> Verdict {
             ))
             .with_evidence([e.seq]);
     }
+    // RFC 6749 §3.3: scope strings are case-sensitive, and Salesforce's are lower case, so
+    // `API` is a scope the org does not know, not too much access.
+    let misspelt = |s: &&String| !is_allowed(s) && is_allowed(&canonical_scope(&s.to_lowercase()));
+    if let Some((e, cased)) = asking.iter().find_map(|(e, scopes)| {
+        let cased: Vec<&String> = scopes.iter().filter(misspelt).collect();
+        (!cased.is_empty()).then_some((e, cased))
+    }) {
+        let lower: Vec<String> = cased.iter().map(|s| s.to_lowercase()).collect();
+        return cx
+            .fail(format!(
+                "{} asked for {}: scope names are case-sensitive (RFC 6749 §3.3) and the org's are lower case, so it reads these as scopes it does not know. Send {} as {wanted}.",
+                show(e),
+                quoted(&cased),
+                quoted(&lower.iter().collect::<Vec<_>>()),
+            ))
+            .with_evidence([e.seq]);
+    }
     for (e, scopes) in &asking {
         let extra: Vec<&String> = scopes.iter().filter(|s| !is_allowed(s)).collect();
         if !extra.is_empty() {

@@ -273,6 +273,20 @@ fn comma_separated_scopes_are_told_to_be_separated_by_spaces() {
 }
 
 #[test]
+fn scopes_in_capitals_are_told_scope_names_are_case_sensitive() {
+    let rule = "{ rule: oauth.scopes_requested, required: [api, refresh_token], allowed: [api, refresh_token] }";
+    let capitals = evidence(vec![get(
+        "/services/oauth2/authorize?response_type=code&scope=API%20REFRESH_TOKEN",
+        400,
+    )]);
+    let v = assert_fails(rule, &capitals);
+    assert_eq!(
+        v.message,
+        "#1 GET /services/oauth2/authorize asked for `API` and `REFRESH_TOKEN`: scope names are case-sensitive (RFC 6749 §3.3) and the org's are lower case, so it reads these as scopes it does not know. Send `api` and `refresh_token` as `scope=api refresh_token`."
+    );
+}
+
+#[test]
 fn offline_access_counts_as_the_refresh_token_scope_it_stands_for() {
     let rule = "{ rule: oauth.scopes_requested, required: [api, refresh_token], allowed: [api, refresh_token] }";
     let synonym = evidence(vec![get(
