@@ -17,6 +17,7 @@
 mod data_file;
 
 use super::Failure;
+use crate::org::auth::log_text::log_safe;
 use crate::org::auth::{AuthDecision, Outcome};
 use crate::org::rest::static_token::issue_static_token;
 use crate::org::serve::{bind_loopback, serve};
@@ -147,7 +148,8 @@ pub fn env_summary(env: &[(&str, String)], env_file: Option<&Path>) -> String {
 }
 
 /// The console line for a refused OAuth request: the error the client was sent and the mock
-/// org's own reason (which a real org keeps to itself), as a lab's feedback gives it; redacted.
+/// org's own reason (which a real org keeps to itself), as a lab's feedback gives it; redacted,
+/// and one line whatever the client sent (control characters written out, see `log_safe`).
 pub fn refusal_line(d: &AuthDecision, redactor: &Redactor) -> Option<String> {
     if d.outcome != Outcome::Refused {
         return None;
@@ -168,7 +170,7 @@ pub fn refusal_line(d: &AuthDecision, redactor: &Redactor) -> Option<String> {
         "sflab: refused a {} request{client}{user}: {error}. The mock org's log says why (a real org keeps this to itself): {reason}.",
         d.grant
     );
-    Some(redactor.text(&line))
+    Some(log_safe(&redactor.text(&line)).into_owned())
 }
 
 /// Prints a line on stderr for each OAuth request the org refuses, while it serves.
@@ -567,6 +569,28 @@ mod tests {
         let mut issued = refused.clone();
         issued.outcome = Outcome::Issued;
         assert_eq!(refusal_line(&issued, &redactor), None);
+    }
+
+    #[test]
+    fn client_values_in_a_refusal_cannot_forge_console_lines_or_reach_the_terminal() {
+        let redactor = Redactor::new(&Redactor::random_key());
+        let mut draft = crate::org::auth::decision::Draft::new("jwt_bearer");
+        draft.client_id = Some("evil\r\nsflab: FAKE2\x1b]0;TITLE\x07".into());
+        draft.username = Some("ghost@x.test\nsflab: FAKE-LINE\x1b[31mRED\x1b[0m".into());
+        let mut refused = draft.finish(
+            chrono::Utc::now(),
+            Outcome::Refused,
+            Some("invalid_grant"),
+            "no user has the username 'ghost@x.test\nsflab: FAKE-LINE' in this org".into(),
+        );
+        let line = refusal_line(&refused, &redactor).unwrap();
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        assert!(line.contains("from client evil\\r\\nsflab: FAKE2\\u{1b}]0;TITLE\\u{7} for ghost@x.test\\nsflab: FAKE-LINE\\u{1b}[31mRED"), "{line}");
+        // A field set after the decision was made is escaped on the console too.
+        refused.username = Some("late\nsflab: FAKE3\x1b[2J".into());
+        let line = refusal_line(&refused, &redactor).unwrap();
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        assert!(line.contains("for late\\nsflab: FAKE3\\u{1b}[2J"), "{line}");
     }
 
     #[test]

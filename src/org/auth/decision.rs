@@ -1,7 +1,13 @@
 //! The auth decision log: one entry per token request (and per authorize/device/revoke
 //! decision), so rules judge facts — "was PKCE S256 used, did the verifier match" — instead
 //! of guessing from traffic. Append-only; never holds a secret value.
+//!
+//! Every text a decision holds may carry what a client sent (a JWT's `sub`, an unknown grant
+//! type, a `code_challenge_method` quoted in the reason), and the log is printed on the
+//! `org serve` console and in a lab's feedback: [`Draft::finish`] passes each one through
+//! [`log_safe`], so no client value can start a line or drive the terminal.
 
+use super::log_text::log_safe;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -68,16 +74,17 @@ impl Draft {
         error: Option<&str>,
         reason: String,
     ) -> AuthDecision {
+        let safe = |text: String| log_safe(&text).into_owned();
         AuthDecision {
             at,
-            grant: self.grant,
-            client_id: self.client_id,
-            username: self.username,
-            pkce_method: self.pkce_method,
+            grant: safe(self.grant),
+            client_id: self.client_id.map(safe),
+            username: self.username.map(safe),
+            pkce_method: self.pkce_method.map(safe),
             verifier_matched: self.verifier_matched,
             outcome,
-            error: error.map(str::to_string),
-            reason: reason.replace(['\r', '\n'], " "),
+            error: error.map(|e| log_safe(e).into_owned()),
+            reason: safe(reason),
         }
     }
 }

@@ -6,7 +6,8 @@
 //!   (permission sets and the [`Access`] query the REST layer calls), `span` (YAML values),
 //!   `defaults` (the default org's apps, users and workspace JWT key);
 //! - checks: `pkce`, `jwt`, `saml` (+ `xmlscan`), `keys`, `client_auth`, `form`, `lockout`;
-//! - state: `server` ([`AuthServer`], token minting), `grants`, `decision` (the log);
+//! - state: `server` ([`AuthServer`], token minting), `grants`, `decision` (the log),
+//!   `log_text` (client text made safe to log);
 //! - endpoints: `token` (dispatch) with `grant_code`, `grant_direct`, `grant_assertion`,
 //!   `device`; `authorize` + `pages`; `setup_connect`; `revoke`; `introspect`; `identity`.
 //!
@@ -32,6 +33,7 @@ mod introspect;
 pub mod jwt;
 pub mod keys;
 pub mod lockout;
+pub mod log_text;
 mod pages;
 pub mod pkce;
 pub mod profile;

@@ -7,6 +7,7 @@ mod device_flow;
 mod identity;
 mod introspection;
 mod lockout;
+mod log_injection;
 mod refresh;
 mod robustness;
 mod token_basics;
