@@ -68,6 +68,13 @@ pub(super) fn object(obj: &str, label: &str, plural: &str) -> ObjectDef {
     o
 }
 
+/// Objects whose owner, in a real org, may be a queue (a Group) as well as a user: their
+/// `OwnerId` is polymorphic there (describe `referenceTo: ["Group","User"]`,
+/// `polymorphicForeignKey: true`). sflab has no Group object yet and models these owners as
+/// users only, like every other `OwnerId`; errors that depend on it say so rather than
+/// claiming an owner is always a user.
+pub const OWNER_MAY_BE_A_QUEUE: &[&str] = &["Case", "Lead", "Task"];
+
 pub(super) fn owner(o: &mut ObjectDef) {
     let mut f = FieldDef::new("OwnerId", "Owner ID", T::Reference).lookup("User", "Owner", None);
     f.nillable = false;

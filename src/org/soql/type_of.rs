@@ -70,13 +70,27 @@ pub fn plan(store: &Store, src: &str, base: usize, t: &TypeOf) -> Result<TypeOfP
     let def = &obj.fields[field];
     let rel_name = def.relationship_name.clone().unwrap_or(t.rel.clone());
     if def.reference_to.len() < 2 {
+        let queue_owned = def.name == "OwnerId"
+            && crate::org::standard_objects::OWNER_MAY_BE_A_QUEUE.contains(&obj.name.as_str());
+        let points_at = if queue_owned {
+            // A real org's owner here may also be a queue; this org has no queues to model it.
+            format!(
+                "this org models {rel_name} on {} as pointing at {} only (in a real org it may also be a queue)",
+                obj.name,
+                def.reference_to.join(", ")
+            )
+        } else {
+            format!(
+                "{rel_name} always points at {}",
+                def.reference_to.join(", ")
+            )
+        };
         // [U]
         return Err(qerr::malformed(
             src,
             t.rel_pos,
             &format!(
-                "TYPEOF can only be used on a polymorphic relationship: {rel_name} always points at {}; select {rel_name}.Name and the like instead",
-                def.reference_to.join(", ")
+                "TYPEOF can only be used on a polymorphic relationship: {points_at}; select {rel_name}.Name and the like instead"
             ),
         ));
     }

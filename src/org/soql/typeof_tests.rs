@@ -151,6 +151,22 @@ fn typeof_on_a_lookup_with_one_target_is_refused() {
 }
 
 #[test]
+fn typeof_on_a_case_owner_does_not_claim_the_owner_is_always_a_user() {
+    let o = org_with_tasks();
+    let m = failure(
+        &o,
+        "SELECT TYPEOF Owner WHEN User THEN Username WHEN Group THEN Name END FROM Case",
+        ErrorCode::MALFORMED_QUERY,
+    );
+    assert!(!m.contains("always points at"), "{m}");
+    assert!(
+        m.contains("this org models Owner on Case as pointing at User only"),
+        "{m}"
+    );
+    assert!(m.contains("may also be a queue"), "{m}");
+}
+
+#[test]
 fn typeof_when_a_type_the_lookup_cannot_point_at_is_refused() {
     let o = org_with_tasks();
     let m = failure(
