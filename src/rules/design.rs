@@ -530,3 +530,7 @@ mod choices_tests;
 #[cfg(test)]
 #[path = "design_repeats_tests.rs"]
 mod repeats_tests;
+
+#[cfg(test)]
+#[path = "design_lab_answers_tests.rs"]
+mod lab_answers_tests;

@@ -513,7 +513,7 @@ fn a_ruled_out_word_denied_contrasted_or_quoted_as_replaced_passes() {
 
 /// Every `design.table` check of a lab, as JSON (which YAML reads), and the reference answer
 /// `file` of its solution.
-fn lab_tables(lab: &str, file: &str) -> (Vec<String>, String) {
+pub(super) fn lab_tables(lab: &str, file: &str) -> (Vec<String>, String) {
     let root = env!("CARGO_MANIFEST_DIR");
     let yaml = std::fs::read_to_string(format!("{root}/labs/{lab}/lab.yaml")).expect("lab.yaml");
     let lab_value: serde_json::Value = serde_yaml::from_str(&yaml).expect("lab YAML");
@@ -534,7 +534,7 @@ fn lab_tables(lab: &str, file: &str) -> (Vec<String>, String) {
 }
 
 /// `doc` with the cell of the row starting `| row |` under `column` replaced by `text`.
-fn with_cell(doc: &str, row: &str, column: &str, text: &str) -> String {
+pub(super) fn with_cell(doc: &str, row: &str, column: &str, text: &str) -> String {
     let header: Vec<String> = doc
         .lines()
         .filter(|l| l.starts_with('|'))
@@ -568,7 +568,7 @@ fn with_cell(doc: &str, row: &str, column: &str, text: &str) -> String {
         .join("\n")
 }
 
-fn assert_lab_passes(lab: &str, file: &str, row: &str, column: &str, text: &str) {
+pub(super) fn assert_lab_passes(lab: &str, file: &str, row: &str, column: &str, text: &str) {
     let (checks, answer) = lab_tables(lab, file);
     let doc = with_cell(&answer, row, column, text);
     let mut ev = evidence(vec![]);

@@ -1,0 +1,156 @@
+//! Tests of the L6 labs' `design.table` checks on answers testers wrote: the capstone's
+//! failure design refuses the mistakes its hints warn against, said in other words, and still
+//! accepts the right idea however it is put.
+
+use super::super::fixture::*;
+use super::super::VerdictStatus;
+use super::tests::{assert_lab_passes, lab_tables, with_cell};
+use crate::evidence::SourceFile;
+
+/// The messages of the `design.table` checks of `lab` that fail on its reference `file` with
+/// one cell replaced; empty when every check passes.
+fn lab_problems(lab: &str, file: &str, row: &str, column: &str, text: &str) -> Vec<String> {
+    let (checks, answer) = lab_tables(lab, file);
+    let mut ev = evidence(vec![]);
+    ev.sources.push(SourceFile {
+        path: file.into(),
+        text: with_cell(&answer, row, column, text),
+    });
+    checks
+        .iter()
+        .map(|c| verdict_with(c, &ev, None))
+        .filter(|v| v.status != VerdictStatus::Pass)
+        .map(|v| v.message)
+        .collect()
+}
+
+fn assert_lab_refuses(lab: &str, file: &str, row: &str, column: &str, text: &str) {
+    let problems = lab_problems(lab, file, row, column, text);
+    assert!(
+        problems
+            .iter()
+            .any(|m| m.contains(&format!("\"{row}\" → {column}"))),
+        "{lab}: \"{text}\" should fail the row {row}: {problems:?}"
+    );
+}
+
+#[test]
+fn capstone_failure_design_refuses_a_restart_a_key_or_a_retry_the_hints_warn_against() {
+    for (row, response) in [
+        // A restart that starts from LATEST or EARLIEST instead of the stored replay id.
+        (
+            "Middleware restart",
+            "Resubscribe from -1 (LATEST) and continue from there",
+        ),
+        (
+            "Middleware restart",
+            "Resume from -2, the earliest retained event, every time",
+        ),
+        ("Middleware restart", "Resume where it left off"),
+        (
+            "Middleware restart",
+            "Start over from the earliest retained event",
+        ),
+        (
+            "Middleware restart",
+            "Save the replay id to a file, but on restart subscribe from -1 (LATEST) and continue",
+        ),
+        ("Middleware restart", "Store nothing; replay from -2"),
+        // A key that changes with each attempt.
+        (
+            "ERP reply lost",
+            "Retry with an idempotency key generated per attempt",
+        ),
+        (
+            "ERP reply lost",
+            "Retry with a fresh idempotency key each time",
+        ),
+        (
+            "ERP reply lost",
+            "Retry; the idempotency key is a new UUID per try",
+        ),
+        // A retry with no pause, or a short fixed one.
+        ("ERP down", "Retry immediately in a loop, 100 times"),
+        ("ERP down", "Retry every 100 ms until the ERP is back"),
+        ("ERP down", "Retry right away"),
+        ("ERP down", "Retry up to 3 times"),
+    ] {
+        assert_lab_refuses(
+            "capstone-order-sync",
+            "architecture.md",
+            row,
+            "Response",
+            response,
+        );
+    }
+}
+
+#[test]
+fn capstone_failure_design_accepts_the_stored_id_the_same_key_and_growing_waits_in_other_words() {
+    for (row, response) in [
+        (
+            "Middleware restart",
+            "Resume from the stored replay id, saved to a file only after the write-back succeeded; -2 only if the org refuses it",
+        ),
+        (
+            "Middleware restart",
+            "Read the replay id from state/ and subscribe with it; -1 only on the very first start, when none is stored",
+        ),
+        (
+            "Middleware restart",
+            "On restart, subscribe with the stored replay id, or -1 when none is stored yet",
+        ),
+        (
+            "Middleware restart",
+            "Subscribe from the last handled event's replay id, kept in a file",
+        ),
+        (
+            "Middleware restart",
+            "Pick up from the most recent replay id on disk",
+        ),
+        (
+            "Middleware restart",
+            "Resume from the checkpointed replay id; if the org refuses it, start from -2 and let idempotency absorb repeats",
+        ),
+        (
+            "ERP reply lost",
+            "Retry with the same Idempotency-Key derived from ERP_Order_Id__c; the ERP answers the first order again",
+        ),
+        ("ERP reply lost", "Reuse the key on every attempt"),
+        (
+            "ERP reply lost",
+            "Generate the key once per order and reuse it for each attempt",
+        ),
+        (
+            "ERP reply lost",
+            "Retry using ERP_Order_Id__c as the Idempotency-Key",
+        ),
+        (
+            "ERP reply lost",
+            "Retry with the same key, not a new one per attempt",
+        ),
+        (
+            "ERP down",
+            "Park the order and move on; a sweeper retries parked orders with doubling waits",
+        ),
+        (
+            "ERP down",
+            "Retry in a loop with exponential backoff, at most 5 tries",
+        ),
+        ("ERP down", "Exponential back-off with jitter, max 5 attempts"),
+        ("ERP down", "Open a circuit breaker and retry later"),
+        ("ERP down", "Retry with increasing waits (1 s, 2 s, 4 s)"),
+        (
+            "ERP down",
+            "Stop, do not store the replay id, exit non-zero; the supervisor restarts us later",
+        ),
+    ] {
+        assert_lab_passes(
+            "capstone-order-sync",
+            "architecture.md",
+            row,
+            "Response",
+            response,
+        );
+    }
+}
