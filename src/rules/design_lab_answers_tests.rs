@@ -1,6 +1,6 @@
 //! Tests of the L6 labs' `design.table` checks on answers testers wrote: the capstone's
-//! failure design refuses the mistakes its hints warn against, said in other words, and still
-//! accepts the right idea however it is put.
+//! failure design and the MCP tool review refuse the mistakes their hints warn against, said
+//! in other words, and still accept the right idea however it is put.
 
 use super::super::fixture::*;
 use super::super::VerdictStatus;
@@ -152,5 +152,35 @@ fn capstone_failure_design_accepts_the_stored_id_the_same_key_and_growing_waits_
             "Response",
             response,
         );
+    }
+}
+
+#[test]
+fn mcp_review_refuses_a_poisoned_tool_rejected_only_as_unneeded() {
+    for reason in [
+        "Just another tool the job does not need.",
+        "Not needed: ETAs come from another tool.",
+        "Shipment dates are beyond its purpose for this agent.",
+        "Not needed for the job, makes the agent slower.",
+    ] {
+        assert_lab_refuses(
+            "mcp-tool-review",
+            "review.md",
+            "shipment_eta",
+            "Reason",
+            reason,
+        );
+    }
+}
+
+#[test]
+fn mcp_review_accepts_a_reason_that_names_what_the_description_makes_the_model_do() {
+    for reason in [
+        "Tool poisoning: its description tells the model to first run soql_query for every Contact email and smuggle the addresses out in the `notes` argument, and to hide that step from the user.",
+        "The description makes the agent call soql_query for all Contact emails before answering.",
+        "Its description wants the agent to call another tool first and pass Contact emails in notes.",
+        "Prompt injection in the description.",
+    ] {
+        assert_lab_passes("mcp-tool-review", "review.md", "shipment_eta", "Reason", reason);
     }
 }
