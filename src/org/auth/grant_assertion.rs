@@ -3,7 +3,9 @@
 //!
 //! Error texts: "invalid assertion", "audience is invalid" and "user hasn't approved this
 //! consumer" are the ones clients report from real orgs; "expired authorization code" for a
-//! JWT whose `exp` has passed is reported by users but not verified here.
+//! JWT whose `exp` has passed is reported by users but not verified here; nor is what a real
+//! org answers to a JWT whose header marks an extension critical (`crit`): it is refused here
+//! as "invalid assertion" (RFC 7515 §4.1.11, see `jwt`).
 
 use super::client_auth::{authenticate, presented, SecretRule};
 use super::config::{ExternalClientApp, Flow, PermittedUsers};

@@ -13,6 +13,10 @@
 //! - `exp` may be a numeric string (simple-salesforce sends `str(...)`);
 //! - `nbf` and `iat` must not lie in the future beyond the skew;
 //! - `jti`, when present, may be used once (replays are refused until the assertion expires).
+//!
+//! A header with `crit` is refused: it names extensions the receiver must understand, and the
+//! org understands none (RFC 7515 §4.1.11: such a JWS is invalid). The grant answers
+//! `invalid_grant` "invalid assertion"; the exact text a real org sends is not verified.
 
 use super::keys::{verify_rs256, OrgKeys};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -44,6 +48,10 @@ pub enum JwtError {
     NotYetValid(&'static str),
     #[error("the JWT's aud {0} is not this org's login URL")]
     Audience(String),
+    #[error(
+        "the JWT header's crit lists {0} as extensions the org must understand, and it understands none; leave crit out of the header"
+    )]
+    CriticalExtension(String),
 }
 
 /// A JWT split into parts, signature not yet checked.
@@ -103,10 +111,14 @@ impl Unverified {
             .unwrap_or("(none given)")
     }
 
-    /// Checks the algorithm allow-list, then the signature.
+    /// Checks the algorithm allow-list and that no extension is marked critical, then the
+    /// signature.
     pub fn verify(&self, key: &RsaPublicKey) -> Result<(), JwtError> {
         if self.algorithm() != "RS256" {
             return Err(JwtError::Algorithm(self.algorithm().to_string()));
+        }
+        if let Some(crit) = self.header.get("crit") {
+            return Err(JwtError::CriticalExtension(crit.to_string()));
         }
         if verify_rs256(key, self.signing_input.as_bytes(), &self.signature) {
             Ok(())
@@ -338,6 +350,22 @@ mod tests {
         );
         let u = decode(&format!("{}.{}.{}", parts[0], forged, parts[2])).unwrap();
         assert_eq!(u.verify(&keys().public()), Err(JwtError::BadSignature));
+    }
+
+    #[test]
+    fn a_header_with_crit_is_refused_even_when_the_signature_verifies() {
+        for crit in [json!(["exp2"]), json!([]), json!("exp2")] {
+            let head = URL_SAFE_NO_PAD
+                .encode(json!({"alg": "RS256", "crit": crit, "exp2": 1}).to_string());
+            let body = URL_SAFE_NO_PAD.encode(claims(json!(NOW + 60)).to_string());
+            let input = format!("{head}.{body}");
+            let sig = URL_SAFE_NO_PAD.encode(keys().sign(input.as_bytes()));
+            let u = decode(&format!("{input}.{sig}")).unwrap();
+            assert_eq!(
+                u.verify(&keys().public()),
+                Err(JwtError::CriticalExtension(crit.to_string()))
+            );
+        }
     }
 
     #[test]

@@ -99,6 +99,40 @@ async fn alg_none_and_hs256_substitution_are_refused() {
 }
 
 #[tokio::test]
+async fn a_jwt_marking_an_unknown_extension_critical_is_an_invalid_assertion() {
+    let h = H::new();
+    let head = URL_SAFE_NO_PAD
+        .encode(json!({"alg": "RS256", "typ": "JWT", "crit": ["exp2"], "exp2": 1}).to_string());
+    let body = URL_SAFE_NO_PAD.encode(
+        claims(
+            "integration@sflab.dev",
+            "https://login.salesforce.com",
+            json!(now() + 60),
+        )
+        .to_string(),
+    );
+    let input = format!("{head}.{body}");
+    let signed = format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(client_keys().sign(input.as_bytes()))
+    );
+    let r = h
+        .token(&[("grant_type", JWT_GRANT), ("assertion", &signed)])
+        .await;
+    assert_eq!(
+        (r.error().as_str(), r.json()["error_description"].as_str()),
+        ("invalid_grant", Some("invalid assertion")),
+        "{}",
+        r.body
+    );
+    assert!(
+        h.last().reason.contains(r#"crit lists ["exp2"]"#),
+        "{}",
+        h.last().reason
+    );
+}
+
+#[tokio::test]
 async fn expired_and_far_future_jwts_are_refused() {
     let h = H::new();
     let r = jwt_grant(
