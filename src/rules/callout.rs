@@ -81,18 +81,19 @@ pub struct Setup {
 }
 
 fn describe(o: &ActionOutcome) -> String {
-    let status = o.status.map(|s| format!(" ({s})")).unwrap_or_default();
     let when = match o.phase.as_str() {
         "before_run" => "before",
         "while_running" => "during",
         _ => "after",
     };
-    format!(
-        "{} {when} run {}{status}: {}",
-        o.label,
-        o.run_index + 1,
-        o.detail
-    )
+    let detail = o.detail.trim();
+    let outcome = match (o.status, detail.is_empty()) {
+        (Some(s), true) => format!(" ({s}, empty body)."),
+        (None, true) => ".".to_string(),
+        (Some(s), false) => format!(" ({s}): {detail}"),
+        (None, false) => format!(": {detail}"),
+    };
+    format!("{} {when} run {}{outcome}", o.label, o.run_index + 1)
 }
 
 pub(crate) fn action_ok(p: &ActionOk, cx: &Cx) -> Verdict {

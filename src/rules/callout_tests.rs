@@ -21,6 +21,30 @@ fn action(label: &str, ok: bool, status: Option<u16>, detail: &str) -> ActionOut
 use super::*;
 
 #[test]
+fn an_answer_without_a_body_is_named_empty_instead_of_a_dangling_colon() {
+    let mut ev = evidence(vec![]);
+    ev.outbound.actions = vec![ActionOutcome {
+        phase: "while_running".into(),
+        ..action("slice-1", false, Some(501), "")
+    }];
+    let v = rule("{ rule: org.action_ok, action: slice-1, status: 200 }").check(&ev);
+    assert!(
+        v.message
+            .ends_with("Expected status 200. slice-1 during run 1 (501, empty body)."),
+        "{}",
+        v.message
+    );
+    ev.outbound.actions[0].detail = "{\"error\":\"not_implemented\"}".into();
+    let v = rule("{ rule: org.action_ok, action: slice-1, status: 200 }").check(&ev);
+    assert!(
+        v.message
+            .ends_with("slice-1 during run 1 (501): {\"error\":\"not_implemented\"}"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn action_ok_judges_the_last_outcome_of_the_label() {
     let cases: &[(&str, Vec<ActionOutcome>, bool, &str)] = &[
         (
