@@ -74,6 +74,18 @@ impl Via {
     }
 }
 
+/// The name a learner knows for a way the bus log records (`pub_sub` → "Pub/Sub API").
+fn transport_name(logged: &str) -> &str {
+    match logged {
+        "rest" => "REST",
+        "pub_sub" => "Pub/Sub API",
+        "comet_d" => "CometD",
+        "cdc" => "Change Data Capture",
+        "runner" => "sflab's setup",
+        other => other,
+    }
+}
+
 impl Published {
     /// Fields of `payload` that are missing or null, then those whose value differs from the
     /// expected one, as `field: "got" (expected "want")`.
@@ -226,7 +238,7 @@ pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
             .fail(format!(
                 "{} reached the bus via {}, but this lab asks for another way. {}.",
                 p.event,
-                text(named[0], "via"),
+                transport_name(text(named[0], "via")),
                 via.how(&p.event)
             ))
             .with_evidence(api.clone());
@@ -322,7 +334,7 @@ pub(crate) fn published(p: &Published, cx: &Cx) -> Verdict {
         "{} (replay id {}) reached the bus via {} with {}{times}.",
         p.event,
         num(good, "replay_id"),
-        text(good, "via"),
+        transport_name(text(good, "via")),
         p.looked_at()
     ))
     .with_evidence(api)
@@ -516,7 +528,7 @@ pub(crate) fn subscribed(p: &Subscribed, cx: &Cx) -> Verdict {
         Some(s) => cx.pass(format!(
             "Your code subscribed to {} via {} (from {}).",
             p.channel,
-            text(s, "via"),
+            transport_name(text(s, "via")),
             match num(s, "from") {
                 -1 => "LATEST, -1".to_string(),
                 -2 => "EARLIEST, -2".to_string(),

@@ -50,7 +50,7 @@ fn published_passes_with_the_required_field_and_names_the_transport() {
         json!({"Order_Number__c": "SO-1"}),
     )];
     let v = assert_passes(PUBLISHED, &e);
-    assert!(v.message.contains("via rest"), "{}", v.message);
+    assert!(v.message.contains("via REST"), "{}", v.message);
 }
 
 #[test]
@@ -180,6 +180,19 @@ fn subscribed_fails_for_a_poller_and_points_at_its_queries() {
     assert_eq!(v.evidence, vec![1]);
     e.events.subscriptions = vec![sub("s1", -1, 0)];
     assert_passes("{ rule: events.subscribed, channel: /event/A__e }", &e);
+}
+
+#[test]
+fn subscribed_names_cometd_and_the_pub_sub_api_as_learners_know_them() {
+    let rule = "{ rule: events.subscribed, channel: /event/A__e }";
+    let mut e = ev();
+    e.events.subscriptions = vec![sub("s1", -1, 0)];
+    let v = assert_passes(rule, &e);
+    assert!(v.message.contains("via Pub/Sub API (from"), "{}", v.message);
+    e.events.subscriptions[0]["via"] = json!("comet_d");
+    let v = assert_passes(rule, &e);
+    assert!(v.message.contains("via CometD (from"), "{}", v.message);
+    assert!(!v.message.contains("comet_d"), "{}", v.message);
 }
 
 #[test]
@@ -558,7 +571,7 @@ fn published_with_via_takes_only_that_way_and_says_which_way_was_used() {
     let v = assert_fails(rule, &e);
     assert!(
         v.message
-            .contains("reached the bus via pub_sub, but this lab asks for another way. Publish with `POST …/sobjects/OrderShipped__e`"),
+            .contains("reached the bus via Pub/Sub API, but this lab asks for another way. Publish with `POST …/sobjects/OrderShipped__e`"),
         "{}",
         v.message
     );
