@@ -10,8 +10,9 @@
 //! "… is met") clears only when its subject is the problem ("least privilege is met") or
 //! stands for it ("it is fine"): "the job is fine with api alone" clears nothing.
 //!
-//! With `fix: <column>` the fix must also read like one: at least three words, not a
-//! placeholder (`fix it`, `n/a`, `none`), and not a verdict that the problem may stay — no
+//! With `fix: <column>` the fix must also read like one: not a placeholder (`fix it`, `n/a`,
+//! `none`), at least three words unless the lab lists the problem's `remedies` (then naming
+//! one is enough: "Vault it", "Enable verification"), and not a verdict that the problem may stay — no
 //! `fine`, `acceptable`, `as is`, `no change`, `not a problem` in it, and no `keep` or `leave`
 //! followed, in the same sentence, by the problem's words and then `in` or `as` ("keep the
 //! client_secret in the file") unless a safe place is named after them (a vault, a secret
@@ -127,6 +128,10 @@ pub struct EvidenceCheck {
     pub column: String,
     pub places: BTreeMap<String, Vec<String>>,
 }
+
+/// The fewest words a fix must have when the lab lists no `remedies` for its problem: "fix
+/// it" or "use vault" says no change a reader can check. (With remedies, naming one is enough.)
+const MIN_FIX_WORDS: usize = 3;
 
 /// The fewest words a cause must have: "stale" or "old token" drops a keyword, it does not
 /// say what went wrong.
@@ -275,13 +280,14 @@ const SAFE_PLACES: &[&str] = &[
 
 /// True when an evidence cell (normalised) names `place`: a `line N` place is named by the
 /// number however the line is cited (`line 10`, `file.yaml:10`, `L10`, `lines 9-10`); any
-/// other place by its words.
+/// other place by its words, said outright (see [`super::negation::reports`]).
 fn cites(cell: &str, place: &str) -> bool {
     let Some(n) = place
         .strip_prefix("line ")
         .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     else {
-        return cell.contains(place);
+        // Named outright: "no secret seen" or "not found in either file" points at nothing.
+        return reports(cell, place);
     };
     cell.match_indices(n).any(|(at, _)| {
         let before = cell[..at].chars().next_back();
@@ -384,14 +390,10 @@ fn pronoun_used(sentence: &[String], verb: usize) -> bool {
 fn not_a_fix(fix: &str, words: &[String], ruled_out: &[&String]) -> Option<&'static str> {
     let text = norm(fix);
     if PLACEHOLDERS.contains(&text.trim_end_matches('.')) {
-        return Some("a placeholder");
+        return Some("is a placeholder");
     }
     if ruled_out.iter().any(|r| affirms_ruled_out(&text, &norm(r))) {
         return Some("keeps or spreads the problem");
-    }
-    let all: Vec<String> = sentences(&text).concat();
-    if all.len() < 3 {
-        return Some("fewer than three words");
     }
     // A fix needs one clause that neither lets the problem stay nor only runs the job again:
     // "the refresh call is fine; make it assign the new token" is a fix, "rerun it in the
@@ -577,7 +579,14 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
             let fix = fix_col.and_then(|i| r.get(i))?;
             not_a_fix(fix, words, &ruled_out).or_else(|| {
                 let fix = norm(fix);
-                let remedied = remedies?.iter().any(|m| affirms(&fix, &norm(m)));
+                // Where the lab lists the remedies, naming one is the test ("Vault it",
+                // "Enable verification"); without them, a few words must say the change.
+                let Some(remedies) = remedies else {
+                    let words = sentences(&fix).concat().len();
+                    return (words < MIN_FIX_WORDS)
+                        .then_some("has fewer than three words: say what to change");
+                };
+                let remedied = remedies.iter().any(|m| affirms(&fix, &norm(m)));
                 (!remedied).then_some("names no change that removes it")
             })
         };
@@ -707,3 +716,7 @@ pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {
 #[cfg(test)]
 #[path = "review_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "review_lab_tests.rs"]
+mod lab_tests;

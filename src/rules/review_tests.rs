@@ -116,9 +116,12 @@ fn a_fix_that_keeps_the_problem_or_is_a_placeholder_does_not_count() {
             "The secret is fine where it is",
             "says the problem may stay",
         ),
-        ("fix it", "a placeholder"),
-        ("n/a", "a placeholder"),
-        ("use vault", "fewer than three words"),
+        ("fix it", "is a placeholder"),
+        ("n/a", "is a placeholder"),
+        (
+            "use vault",
+            "has fewer than three words: say what to change",
+        ),
     ] {
         let doc = FIXED.replace("Rotate it and load it from the environment", fix);
         let v = assert_fails(WITH_FIX, &with_doc(&doc));

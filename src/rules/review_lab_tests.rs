@@ -1,0 +1,175 @@
+//! Tests of the security-review lab's `review.findings` check on the rows testers wrote:
+//! fixes that keep or spread the problem, evidence that points at nothing, and short fixes
+//! that name a real change.
+
+use super::super::fixture::*;
+use crate::evidence::SourceFile;
+
+/// The lab's `review.findings` check, as YAML, and its reference `findings.md`.
+fn security_review() -> (String, String) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let yaml =
+        std::fs::read_to_string(format!("{root}/labs/security-review/lab.yaml")).expect("lab.yaml");
+    let lab: serde_yaml::Value = serde_yaml::from_str(&yaml).expect("yaml");
+    let mut check = lab["checks"]
+        .as_sequence()
+        .expect("checks")
+        .iter()
+        .find(|c| c["rule"] == "review.findings")
+        .expect("a review.findings check")
+        .clone();
+    check.as_mapping_mut().expect("a check").remove("points");
+    let findings = std::fs::read_to_string(format!("{root}/solutions/security-review/findings.md"))
+        .expect("findings.md");
+    (serde_yaml::to_string(&check).expect("yaml"), findings)
+}
+
+/// The reference findings with the cell under `column` (0 Finding, 1 Evidence, 2 Fix) of the
+/// row whose finding starts with `row` replaced by `text`.
+fn with_cell(doc: &str, row: &str, column: usize, text: &str) -> crate::evidence::Evidence {
+    let prefix = format!("| {row}");
+    assert!(doc.lines().any(|l| l.starts_with(&prefix)), "no row {row}");
+    let doc = doc
+        .lines()
+        .map(|l| {
+            if !l.starts_with(&prefix) {
+                return l.to_string();
+            }
+            let mut cells: Vec<String> = l
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect();
+            cells[column] = text.to_string();
+            format!("| {} |", cells.join(" | "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut ev = evidence(vec![]);
+    ev.sources.push(SourceFile {
+        path: "findings.md".into(),
+        text: doc,
+    });
+    ev
+}
+
+const TOKEN: &str = "Access token sent";
+const SCOPES: &str = "Requested scopes";
+const SECRET: &str = "Client secret";
+const TLS: &str = "TLS certificate";
+
+#[test]
+fn security_review_refuses_fixes_that_keep_or_spread_the_problem() {
+    let (rule, doc) = security_review();
+    for (row, fix, label) in [
+        (
+            TLS,
+            "Trust every certificate the proxy presents",
+            "certificate verification off",
+        ),
+        (
+            TLS,
+            "Accept any certificate",
+            "certificate verification off",
+        ),
+        (
+            SCOPES,
+            "Request only full, which covers everything the sync does",
+            "scopes wider than the job",
+        ),
+        (
+            SCOPES,
+            "Keep requesting full; it covers the sync",
+            "scopes wider than the job",
+        ),
+        (
+            TOKEN,
+            "Also put it in the Authorization header as a bearer token",
+            "token in the URL",
+        ),
+        (
+            TOKEN,
+            "Send it in the Authorization header as well as in the URL",
+            "token in the URL",
+        ),
+        (
+            SECRET,
+            "Move it to a second yaml file in the same repo",
+            "secret stored in the config file",
+        ),
+        (
+            SECRET,
+            "Move it to another file in the repository",
+            "secret stored in the config file",
+        ),
+    ] {
+        let v = assert_fails(&rule, &with_cell(&doc, row, 2, fix));
+        assert!(
+            v.message
+                .contains(&format!("{label} (the fix keeps or spreads")),
+            "{fix}: {}",
+            v.message
+        );
+    }
+}
+
+#[test]
+fn security_review_refuses_evidence_that_says_nothing_was_found() {
+    let (rule, doc) = security_review();
+    for evidence in [
+        "not found in either file; no secret seen",
+        "no client_secret in the config",
+    ] {
+        let v = assert_fails(&rule, &with_cell(&doc, SECRET, 1, evidence));
+        assert!(
+            v.message.contains("evidence that does not point at it")
+                && v.message.contains("secret stored in the config file"),
+            "{evidence}: {}",
+            v.message
+        );
+    }
+}
+
+#[test]
+fn security_review_accepts_short_fixes_that_name_a_real_change() {
+    let (rule, doc) = security_review();
+    for (row, fix) in [
+        (TLS, "Enable verification"),
+        (TLS, "verify: true"),
+        (SECRET, "Vault it"),
+        (SECRET, "Rotate it"),
+        (SCOPES, "api only"),
+        (TOKEN, "Bearer header"),
+        (SCOPES, "Request only api instead of full"),
+        (SCOPES, "Replace full with api"),
+        (
+            TOKEN,
+            "Move it to the Authorization header and out of the URL",
+        ),
+        (TLS, "Turn verification on; never trust every certificate"),
+        (
+            SECRET,
+            "Move it to a secrets manager; nothing stays in the same repo",
+        ),
+    ] {
+        assert_passes(&rule, &with_cell(&doc, row, 2, fix));
+    }
+}
+
+#[test]
+fn a_short_fix_is_refused_in_plain_words_where_the_lab_lists_no_remedies() {
+    let rule = "{ rule: review.findings, file: findings.md, columns: [Finding, Evidence, Fix], fix: Fix, findings: { TLS off: [verify, tls] } }";
+    let doc = "| Finding | Evidence | Fix |\n|---|---|---|\n| TLS verification off | config.yaml line 9 | Enable it |\n";
+    let mut ev = evidence(vec![]);
+    ev.sources.push(SourceFile {
+        path: "findings.md".into(),
+        text: doc.into(),
+    });
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message
+            .contains("TLS off (the fix has fewer than three words: say what to change)"),
+        "{}",
+        v.message
+    );
+}
