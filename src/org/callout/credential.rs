@@ -23,7 +23,9 @@
 //! [U] The reference lists the allowlists of AwsSv4 (`awsSecretAccessKey` encrypted) and
 //! Custom only; sflab applies the same pattern to OAuth client credentials (`clientId`,
 //! `clientSecret` encrypted) and Basic (`Username`, `Password` encrypted), leaves the
-//! encryption of the non-secret names to the caller, and words the refusals itself.
+//! encryption of the non-secret names to the caller, and words the refusals itself. A Jwt or
+//! NoAuthentication principal stores nothing here, since sflab's org signs the JWT with its
+//! own key; what a real org keeps for a Jwt principal is not recorded.
 
 use super::metadata::Protocol;
 use super::registry::{Deployment, StoredValue};
