@@ -122,6 +122,8 @@ pub fn existing_workspace_for(cli: &Cli, lab: Option<&str>) -> Result<Workspace,
     if !ws.state_dir().is_dir() {
         return Err(no_workspace(&ws, lab));
     }
+    // Its state holds the progress and the redaction key; a read-only workspace stays as it is.
+    let _ = crate::fsutil::make_private(&ws.state_dir());
     if let Ok(clean) = ws.root.canonicalize() {
         ws.root = clean;
     }
