@@ -349,7 +349,10 @@ fn a_learner_starts_fails_reads_a_hint_fixes_and_passes() {
     assert!(second.starts_with("Hint 2/2 for http.request"), "{second}");
 
     let (code, _, err) = sflab(&ws, &["solution", "read-limits"]);
-    assert_eq!(code, 1, "no solution before a pass");
+    assert_eq!(
+        code, 2,
+        "no solution before a pass: refused, as every command refuses"
+    );
     assert!(err.contains("--force"), "{err}");
 
     let solution = sflab::curriculum::embedded();

@@ -87,6 +87,8 @@ fn no_workspace(ws: &Workspace, lab: Option<&str>) -> Failure {
     use crate::workspace::WorkspaceOrigin;
     let why = if ws.root.is_dir() {
         "the folder holds no .sflab/ folder, so it is not an sflab workspace"
+    } else if ws.root.exists() {
+        "it is a file, not a folder"
     } else {
         "the folder does not exist"
     };
@@ -549,7 +551,10 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
     let meta = find_lab(curriculum, id)?;
     let spec = spec_of(meta)?;
     let ws = existing_workspace_for(cli, Some(id))?;
-    let mut store = store_of(&ws)?;
+    // A workspace that cannot be written (read-only) still shows hints; that one was seen
+    // cannot be noted, and the hint says so.
+    let (mut store, read_only) =
+        Store::open_or_read(&ws.progress_db()).map_err(|e| Failure::usage(e.to_string()))?;
     let last = store.last_attempt(id)?;
     say_skipped(&store);
     let failing_rules = last
@@ -596,7 +601,14 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
             of,
             text,
         } => {
-            store.reveal_hint(id, rule.as_deref().unwrap_or(""), tier)?;
+            if read_only {
+                eprintln!(
+                    "sflab: note: {} cannot be written, so this hint is not noted as seen: `sflab hint {id}` shows it again.",
+                    ws.progress_db().display()
+                );
+            } else {
+                store.reveal_hint(id, rule.as_deref().unwrap_or(""), tier)?;
+            }
             match &rule {
                 Some(r) => outln!("Hint {nth}/{of} for {r}:\n"),
                 None => outln!("Hint {nth}/{of}:\n"),
@@ -641,7 +653,8 @@ pub fn solution(cli: &Cli, curriculum: &Curriculum, id: &str, force: bool) -> Re
                 message: format!(
                     "the solution of {id} opens after you pass the lab (`sflab check {id}`). Use --force to see it now."
                 ),
-                code: 1,
+                // Refused, as every command refuses what the user must change first.
+                code: 2,
             });
         }
     }

@@ -80,7 +80,7 @@ pub struct Cli {
 
     /// A team lead's track file: with no command, make it the workspace's assigned track and
     /// open the classroom (with no terminal, only assign it); with `report`, the track to
-    /// report on.
+    /// report on; with `track`, the track to show. Other commands refuse it.
     #[arg(long, global = true, value_name = "FILE")]
     pub track: Option<PathBuf>,
 
@@ -107,7 +107,8 @@ pub enum Command {
         /// read markdown).
         #[arg(long)]
         raw: bool,
-        /// Wrap at this many columns (default: the terminal's width, else 80).
+        /// Wrap at this many columns (default: the terminal's width, else 80); below 24,
+        /// 24 is used.
         #[arg(long)]
         width: Option<u16>,
     },
@@ -327,8 +328,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             return Err(refused);
         }
     }
-    // The mock org needs no curriculum.
+    // The mock org needs no curriculum, but one named that is not there is still a mistake.
     if let Some(Command::Org { command }) = &cli.command {
+        if let Some(dir) = cli.curriculum.as_deref().filter(|d| !d.is_dir()) {
+            return Err(Failure::usage(format!(
+                "the curriculum folder {} (--curriculum or SFLAB_CURRICULUM) is not a folder; `sflab org` reads no curriculum, so leave it out or name a folder that exists",
+                dir.display()
+            )));
+        }
         return org::run(command, cli.workspace.as_deref());
     }
     if matches!(

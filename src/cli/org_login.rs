@@ -65,11 +65,20 @@ pub enum ConnectCommand {
     /// The orgs you are logged in to.
     List,
     /// The org in use (or ALIAS): who, where, and the API calls left today.
-    Status { alias: Option<String> },
+    Status {
+        /// A login's alias, as `sflab org list` shows it (default: the org in use).
+        alias: Option<String>,
+    },
     /// Make ALIAS the org `--backend sandbox` uses.
-    Use { alias: String },
+    Use {
+        /// A login's alias, as `sflab org list` shows it.
+        alias: String,
+    },
     /// Revoke the token and forget the login.
-    Logout { alias: Option<String> },
+    Logout {
+        /// A login's alias, as `sflab org list` shows it (default: the org in use).
+        alias: Option<String>,
+    },
 }
 
 const LOGIN_EXAMPLES: &str = "\

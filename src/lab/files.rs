@@ -18,11 +18,31 @@ pub enum LabFilesError {
         dir: String,
         origin: String,
     },
-    #[error("could not write the lab's files under {path}: {source}. Check that the workspace folder is writable.")]
+    #[error(
+        "could not write the lab's files under {path}: {source}. {}",
+        write_advice(path, source)
+    )]
     Write { path: PathBuf, source: io::Error },
     /// A reset that could not write the fresh copy; nothing of the learner's was touched.
     #[error("could not reset {dir}: writing a fresh copy of the starter files failed ({source}). Your files there are as they were. Free some disk space or make the workspace writable, then reset again.")]
     ResetFailed { dir: PathBuf, source: io::Error },
+}
+
+/// What to do when `path` could not be written: a file standing where a folder must be is
+/// named, as "File exists" or "Not a directory" alone does not say which.
+fn write_advice(path: &Path, source: &io::Error) -> String {
+    use io::ErrorKind::{AlreadyExists, NotADirectory};
+    // The path itself when it is the folder to make; an ancestor when a folder on the way is.
+    let in_the_way = matches!(source.kind(), AlreadyExists | NotADirectory)
+        .then(|| path.ancestors().find(|a| a.is_file()))
+        .flatten();
+    match in_the_way {
+        Some(file) => format!(
+            "{} is a file where sflab needs a folder: move or rename it, then try again.",
+            file.display()
+        ),
+        None => "Check that the workspace folder is writable.".to_string(),
+    }
 }
 
 /// What `start_lab` did.
@@ -291,6 +311,21 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains(".backup-"))
             .count();
         assert_eq!(backups, 0, "nothing was moved aside");
+    }
+
+    #[test]
+    fn a_file_where_the_lab_folder_should_be_is_named() {
+        let t = tempfile::tempdir().unwrap();
+        let (files, meta) = curriculum(t.path());
+        let ws = Workspace::at(&t.path().join("ws")).unwrap();
+        std::fs::write(ws.lab_dir("demo"), "notes").unwrap();
+        let err = start_lab(&files, &meta, &ws).unwrap_err().to_string();
+        let named = format!(
+            "{} is a file where sflab needs a folder",
+            ws.lab_dir("demo").display()
+        );
+        assert!(err.contains(&named), "{err}");
+        assert!(!err.contains("writable"), "{err}");
     }
 
     #[test]
