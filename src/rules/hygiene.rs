@@ -71,6 +71,10 @@ impl ExitRefused {
     }
 }
 
+/// How the runner's note on a run that stopped for a missing tool begins
+/// (`runner::tools::lacked_tools_note`).
+const LACKED_TOOL: &str = "It stopped for a missing tool:";
+
 /// `(line number, kind)` of each leaked secret in `text`.
 fn leaks(text: &str) -> Vec<(usize, String)> {
     find_markers(text)
@@ -411,9 +415,17 @@ pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
                 .unwrap_or_default();
             Some(format!("run {n} was killed by signal {sig}{scenario}"))
         } else {
+            // A tool the lab lists was missing and the run stopped for it: sflab's note says
+            // which and how to install it, which tells more than the status.
+            let lacked = run
+                .notes
+                .iter()
+                .find(|note| note.starts_with(LACKED_TOOL))
+                .map(|note| format!(": {}", lower_first(note.trim_end_matches('.'))))
+                .unwrap_or_default();
             match run.exit_code {
                 Some(0) => None,
-                Some(code) => Some(format!("run {n} exited with status {code}")),
+                Some(code) => Some(format!("run {n} exited with status {code}{lacked}")),
                 None => Some(format!("run {n} did not start")),
             }
         };

@@ -323,6 +323,25 @@ fn a_run_the_scenario_stopped_after_a_wait_says_so() {
 }
 
 #[test]
+fn a_run_that_stopped_for_a_missing_tool_says_which_in_the_exit_verdict() {
+    use crate::lab::Tool;
+    use crate::runner::tools::missing_tool_notes;
+    let mut ev = evidence(vec![]);
+    ev.runs[0].exit_code = Some(127);
+    ev.runs[0].stderr.text = "./run: line 6: jq: command not found\n".into();
+    let notes = missing_tool_notes(&[Tool::Curl, Tool::Jq], &ev.runs[0]);
+    ev.runs[0].notes = notes;
+    let v = assert_fails("{ rule: process.exit_ok }", &ev);
+    assert!(
+        v.message
+            .starts_with("run 1 exited with status 127: it stopped for a missing tool: jq is not installed (jq: install jq"),
+        "{}",
+        v.message
+    );
+    assert!(v.message.contains("jq: command not found"), "{}", v.message);
+}
+
+#[test]
 fn exit_refused_wants_a_status_of_its_own_and_a_word_on_stderr() {
     let rule = "{ rule: process.exit_refused, runs: [1] }";
     let mut ev = evidence(vec![]);

@@ -1,9 +1,10 @@
 //! [`run_lab`]: one attempt at a lab, end to end. The TUI, `sflab check`, `sflab dev check`,
 //! the tests and grading all call this one function.
 //!
-//! Order: tools checked → org prepared and seeded → proxy started in front of it → snapshot
-//! after setup → `run.times` runs of `./run` (snapshot after each) → evidence (redacted) →
-//! verdicts → [`Report`] → progress store (when asked).
+//! Order: tools looked up (a missing one is noted on the runs, not refused) → org prepared and
+//! seeded → proxy started in front of it → snapshot after setup → `run.times` runs of `./run`
+//! (snapshot after each) → evidence (redacted) → verdicts → [`Report`] → progress store (when
+//! asked).
 
 use super::env::{lab_environment, REMOVED};
 use super::lab_actions::{run_once, with_workspace_key};
@@ -12,7 +13,7 @@ use super::parts::{GatewayProvider, GatewaySetup, Judge, OrgProvider, Parts};
 use super::process::{ProcessError, ProcessSpec, DEFAULT_OUTPUT_CAP};
 use super::report::{Report, RunEvent};
 use super::scenario::run_scenario;
-use super::tools::{missing_tools, missing_tools_message};
+use super::tools::{missing_tool_notes, missing_tools};
 use crate::evidence::{Evidence, KnownSecret, LearnerRun, OutboundEvidence, Snapshots};
 use crate::lab::LabSpec;
 use crate::progress::{NewAttempt, ProgressError, Store};
@@ -27,6 +28,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// Tools a lab lists that are not installed. [`run_lab`] no longer refuses for them (it
+    /// notes them on the runs); kept for the callers that still word this refusal.
     #[error("{0}")]
     MissingTools(String),
     #[error("lab {lab:?} is not started in this workspace ({dir} does not exist). Run `sflab lab start {lab}` first.")]
@@ -249,12 +252,9 @@ pub(crate) fn with_points(mut v: Verdict, points: u32) -> Verdict {
 pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunError> {
     let started_at = Utc::now();
     let clock = Instant::now();
+    // A missing tool is said on the runs, not refused: `./run` may be written without it
+    // (see `super::tools`).
     let missing = missing_tools(&lab.tools, std::env::var_os("PATH").as_deref());
-    if !missing.is_empty() {
-        return Err(RunError::MissingTools(missing_tools_message(
-            &lab.id, &missing,
-        )));
-    }
     let backend = options.org.backend();
     let allowed = lab.backends.iter().any(|b| {
         matches!(
@@ -534,6 +534,10 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             }
         }
     }
+    for run in &mut runs {
+        let notes = missing_tool_notes(&missing, run);
+        run.notes.splice(0..0, notes);
+    }
     let exchanges = gateway.exchanges();
     // A handshake cut when sflab stopped the run (its time limit, or the group killed after
     // the program exited) is not the client's doing: it earns no CA advice.
@@ -610,6 +614,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     // Judged while the org still holds the final state, for the SOQL checks.
     let soql = org.soql();
     let meant_to_fail = super::judge::runs_meant_to_fail(&lab.checks);
+    let lacked = super::tools::first_run_lacking(&missing, &evidence.runs);
     let verdicts: Vec<Verdict> = lab
         .checks
         .iter()
@@ -618,6 +623,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
                 .judge
                 .judge(c, &evidence, soql.as_deref().map(|s| s as _));
             let v = super::judge::after_timeouts(v, &evidence.runs);
+            let v = super::tools::after_lacked_tools(v, lacked.as_ref());
             with_points(
                 super::judge::after_no_work(v, &evidence, c, &meant_to_fail),
                 c.points,
