@@ -68,18 +68,73 @@ fn cond(schema: &Schema, base: &str, c: &Cond, out: &mut Vec<String>) {
 /// Reached only through a child subquery (`(SELECT Name FROM Opportunities)`), that is
 /// INVALID_TYPE "Didn't understand relationship 'Opportunities' in FROM part of query call…"
 /// at the relationship's name, as for a misspelt relationship; otherwise INVALID_TYPE
-/// "sObject type '…' is not supported…" at its name ([`super::unreadable_type`]).
+/// "sObject type '…' is not supported…" at its name ([`super::unreadable_type`]), or, where
+/// only a parent path reaches it (`Owner.Name` reads User), at that path, so the refusal
+/// keeps the query line, caret and "ERROR at Row:1:Column:N" of every other query error.
+/// Not verified against a real org [U]: the refusal of a parent path to an object the user
+/// may not read (the code and text are the FROM object's).
 pub fn unreadable(schema: &Schema, src: &str, object: &str) -> SfError {
-    let through_child = super::parse_query(src).ok().and_then(|q| {
-        let base = schema.object(&q.from)?.name.clone();
-        if queried_by_name(schema, &q, object) {
-            return None;
+    let Ok(q) = super::parse_query(src) else {
+        return super::unreadable_type(src, object);
+    };
+    let Some(base) = schema.object(&q.from).map(|o| o.name.clone()) else {
+        return super::unreadable_type(src, object);
+    };
+    if queried_by_name(schema, &q, object) {
+        return super::unreadable_type(src, object);
+    }
+    if let Some((rel, pos)) = child_relationship_to(schema, &q, &base, object) {
+        return super::error::bad_child_relationship(src, pos, &rel);
+    }
+    match parent_path_to(schema, &q, &base, object) {
+        Some(pos) => {
+            // The refusal's text alone: no query given to place it in.
+            let text = super::unreadable_type("", object).message;
+            super::error::located(crate::org::error::ErrorCode::INVALID_TYPE, src, pos, &text)
         }
-        child_relationship_to(schema, &q, &base, object)
-    });
-    match through_child {
-        Some((rel, pos)) => super::error::bad_child_relationship(src, pos, &rel),
         None => super::unreadable_type(src, object),
+    }
+}
+
+/// Where the first field path of `q` (rows of `base`) that passes through `object` starts, in
+/// its select list, WHERE, GROUP BY and ORDER BY.
+fn parent_path_to(schema: &Schema, q: &Query, base: &str, object: &str) -> Option<Pos> {
+    let reaches = |parts: &[String]| {
+        let mut out = Vec::new();
+        path(schema, base, parts, &mut out);
+        out.iter().any(|o| o.eq_ignore_ascii_case(object))
+    };
+    let mut paths: Vec<&super::ast::FieldPath> = Vec::new();
+    for item in &q.select {
+        match item {
+            SelectItem::Field(f) | SelectItem::AliasedField { path: f, .. } => paths.push(f),
+            SelectItem::Aggregate { agg, .. } => paths.extend(agg.arg.as_ref()),
+            SelectItem::DateFunction { func, .. } => paths.push(&func.arg),
+            _ => {}
+        }
+    }
+    if let Some(w) = &q.where_ {
+        cond_paths(w, &mut paths);
+    }
+    for key in q.group_by.iter().chain(q.order_by.iter().map(|o| &o.key)) {
+        operand_path(key, &mut paths);
+    }
+    paths.into_iter().find(|p| reaches(&p.parts)).map(|p| p.pos)
+}
+
+fn operand_path<'q>(o: &'q Operand, out: &mut Vec<&'q super::ast::FieldPath>) {
+    match o {
+        Operand::Field(f) => out.push(f),
+        Operand::DateFunction(d) => out.push(&d.arg),
+        Operand::Aggregate(a) => out.extend(a.arg.as_ref()),
+    }
+}
+
+fn cond_paths<'q>(c: &'q Cond, out: &mut Vec<&'q super::ast::FieldPath>) {
+    match c {
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| cond_paths(c, out)),
+        Cond::Not(c) => cond_paths(c, out),
+        Cond::Cmp { left, .. } => operand_path(left, out),
     }
 }
 
@@ -286,6 +341,32 @@ mod tests {
         assert!(
             e.message
                 .contains("sObject type 'Opportunity' is not supported."),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn an_unreadable_parent_is_refused_at_the_path_that_reaches_it() {
+        use crate::org::ErrorCode;
+        let org = Org::default_org();
+        let store = org.store.read();
+        let src = "SELECT Id, Name, Owner.Name FROM Account";
+        let e = unreadable(store.schema(), src, "User");
+        assert_eq!(e.code, ErrorCode::INVALID_TYPE);
+        assert!(
+            e.message.starts_with(&format!(
+                "\n{src}\n{}^\nERROR at Row:1:Column:18\nsObject type 'User' is not supported.",
+                " ".repeat(17)
+            )),
+            "{}",
+            e.message
+        );
+        let src = "SELECT LastName FROM Contact WHERE Account.Industry = 'Energy'";
+        let e = unreadable(store.schema(), src, "Account");
+        assert!(
+            e.message
+                .contains("ERROR at Row:1:Column:36\nsObject type 'Account'"),
             "{}",
             e.message
         );
