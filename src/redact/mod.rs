@@ -19,7 +19,8 @@
 //!   such a value is masked whole even when it holds a known secret among other characters;
 //! - every secret value the redactor learned (given by the runner or seen under a secret key)
 //!   is also replaced wherever else it appears, e.g. in the learner's stdout — and so is any
-//!   run of 12 or more of its characters ([`partial`]: "all but the last character"); one
+//!   run of 12 or more of its characters, or of all but four of a shorter one (at least 8)
+//!   ([`partial`]: "all but the last character"), a lab's own variables included; one
 //!   found inside a longer word masks the whole word ([`words`]: a password with the security
 //!   token appended);
 //! - in files, a base64, hex or percent-encoded stretch that decodes to text holding a secret
