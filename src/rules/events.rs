@@ -650,7 +650,7 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
         // id read back wrongly), and LATEST only the brief's fallback.
         let refused = refusals(cx, &p.channel);
         let why = match (latest, refused.is_empty()) {
-            (true, true) => ": after the restart it subscribed from LATEST (-1), which skips what was published while it was down — resume from the replay id stored for the last event it applied (store one after each event, so a stop in the middle of a batch loses nothing; with none stored yet, start from EARLIEST)",
+            (true, true) => ": after the restart it subscribed from LATEST (-1), which skips what was published while it was down — resume from the replay id stored for the last event it applied (store one after each event, so a stop in the middle of a batch loses nothing; LATEST (-1) is only for the very first start, with none stored yet)",
             (true, false) => ": after the restart it fell back to LATEST (-1) because the org refused the replay id it asked for first",
             (false, _) => "",
         };

@@ -272,7 +272,7 @@ fn replay_resumed_table() {
             vec![got("a", 1), got("b", 3)],
             vec![(1, 1), (2, 10), (3, 21)],
             false,
-            "resume from the replay id stored for the last event it applied (store one after each event",
+            "resume from the replay id stored for the last event it applied (store one after each event, so a stop in the middle of a batch loses nothing; LATEST (-1) is only for the very first start, with none stored yet)",
         ),
         // an old stored id re-reads four events
         (
