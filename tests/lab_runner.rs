@@ -492,23 +492,57 @@ fn dev_check_passes_every_reference_and_fails_every_known_bad_solution() {
 }
 
 #[test]
-fn a_missing_tool_is_named_with_how_to_install_it() {
+fn a_missing_tool_does_not_stop_the_check_and_a_run_that_needed_it_is_told_how_to_install_it() {
     let t = tempfile::tempdir().unwrap();
     let (code, _, _) = sflab(t.path(), &["lab", "start", "read-limits"]);
     assert_eq!(code, 0);
-    let empty = t.path().join("empty-bin");
-    std::fs::create_dir_all(&empty).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sflab"))
-        .arg("--workspace")
-        .arg(t.path())
-        .args(["check", "read-limits"])
-        .env("PATH", &empty)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("- curl: install curl"), "{err}");
-    assert!(err.contains("- jq: install jq"), "{err}");
+    // A PATH with bash and nothing else: no curl, no jq.
+    let bin = t.path().join("only-bash");
+    std::fs::create_dir_all(&bin).unwrap();
+    let bash = ["/usr/bin/bash", "/bin/bash"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("bash");
+    std::os::unix::fs::symlink(bash, bin.join("bash")).unwrap();
+    let check = |script: &str| {
+        write_run(&t.path().join("read-limits"), script);
+        Command::new(env!("CARGO_BIN_EXE_sflab"))
+            .arg("--workspace")
+            .arg(t.path())
+            .args(["check", "read-limits"])
+            .env("PATH", &bin)
+            .env_remove("SFLAB_CURRICULUM")
+            .output()
+            .unwrap()
+    };
+    let out = check(
+        "#!/usr/bin/env bash\ncurl -s \"$SF_INSTANCE_URL/services/data/v62.0/limits\" | jq .\n",
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed check, not a refusal: {said}"
+    );
+    assert!(
+        said.contains("note: curl and jq, which the lab lists for its code, are not installed here. sflab ran ./run anyway"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "It stopped for a missing tool: curl and jq are not installed (curl: install curl"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("exited with status 127: it stopped for a missing tool"),
+        "process.exit_ok says why: {said}"
+    );
+    // A program that does without them runs to its end.
+    let out = check("#!/usr/bin/env bash\necho 'max 15000 remaining 14999'\n");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("run 1: exit 0"), "{said}");
+    assert!(!said.contains("It stopped for a missing tool"), "{said}");
 }
 
 const SCENARIO_LAB: &str = "\
