@@ -274,7 +274,7 @@ pub async fn authorize(
                 user.username
             ),
         );
-        return with_session_cookie(&auth, redirect(&location), logged_in_here, &user);
+        return with_session_cookie(&auth, &reached, redirect(&location), logged_in_here, &user);
     }
     let code = format!("aPrx{}", random_token(64));
     let now = auth.clock().now();
@@ -314,18 +314,19 @@ pub async fn authorize(
         pairs.push(("state", s));
     }
     let response = redirect(&redirect_with(&checked.redirect_uri, &pairs, false));
-    with_session_cookie(&auth, response, logged_in_here, &user)
+    with_session_cookie(&auth, &reached, response, logged_in_here, &user)
 }
 
 /// Starts the browser session when the user logged in on this request.
 fn with_session_cookie(
     auth: &AuthServer,
+    reached: &InstanceUrl,
     mut response: Response,
     logged_in_here: bool,
     user: &User,
 ) -> Response {
     if logged_in_here {
-        if let Some(cookie) = browser_session::start(auth, user) {
+        if let Some(cookie) = browser_session::start(auth, user, &auth.base_url(reached)) {
             response.headers_mut().insert(header::SET_COOKIE, cookie);
         }
     }

@@ -403,13 +403,12 @@ async fn after_a_browser_login_prompt_none_completes_silently_and_prompt_login_a
         ("action", "allow"),
     ];
     let r = h.post("/services/oauth2/authorize", &login).await;
-    let cookie = r.headers["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let set_cookie = r.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        set_cookie.contains("; Secure;"),
+        "the org is reached over HTTPS here: {set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
     assert!(cookie.starts_with("sid="));
     let silent = h
         .get_with(&format!("{url}&prompt=none"), &[("cookie", &cookie)])
