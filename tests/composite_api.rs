@@ -928,3 +928,107 @@ async fn a_collection_body_without_its_records_array_is_refused_and_saves_nothin
     }
     assert_eq!(m.count("Account").await, before);
 }
+
+/// An org that enforces object access, where `limited@` may read, create and edit Accounts but
+/// neither read nor edit their ERP_Id__c, and `reader@` may read ERP_Id__c but not edit it.
+fn as_limited_user(username: &str) -> Mock {
+    let seed = "objects:\n  Account: { fields: { ERP_Id__c: { type: text, externalId: true, unique: true } } }\n\
+        users:\n\
+        - { username: limited@sflab.dev, last_name: Limited, profile: Minimum Access - Salesforce, permission_sets: [Sync] }\n\
+        - { username: reader@sflab.dev, last_name: Reader, profile: Minimum Access - Salesforce, permission_sets: [Sync, ReadErp] }\n\
+        permission_sets:\n\
+        - { name: Sync, objects: { Account: [read, create, edit] }, fields: { Account.Industry: [read] } }\n\
+        - { name: ReadErp, fields: { Account.ERP_Id__c: [read] } }\n\
+        records:\n\
+        - Account: { Name: Keep Me, ERP_Id__c: G-2 }\n\
+        auth: { enforce_object_access: true }\n";
+    let org = sflab::org::Org::new(&sflab::org::OrgSeed::from_yaml(seed).unwrap()).unwrap();
+    let login = sflab::org::rest::static_token::issue_static_token(&org, Some(username)).unwrap();
+    Mock {
+        app: sflab::org::rest::router(org.clone()),
+        org,
+        token: login.token,
+    }
+}
+
+const HIDDEN_EXTERNAL_ID: &str =
+    "Provided external ID field does not exist or is not accessible: ERP_Id__c";
+
+#[tokio::test]
+async fn an_upsert_through_an_external_id_field_the_user_may_not_read_is_not_found_in_every_form() {
+    let m = as_limited_user("limited@sflab.dev");
+    let accounts = m.count("Account").await;
+    let get = m.get(&format!("{V}/sobjects/Account/ERP_Id__c/G-2")).await;
+    assert_eq!(get.status, StatusCode::NOT_FOUND, "{}", get.text);
+
+    for value in ["G-2", "NEW-1"] {
+        let url = format!("{V}/sobjects/Account/ERP_Id__c/{value}");
+        let rest = m
+            .json(Method::PATCH, &url, json!({"Name": "Overwritten"}))
+            .await;
+        assert_eq!(rest.status, StatusCode::NOT_FOUND, "{}", rest.text);
+        assert_eq!(rest.body[0]["errorCode"], "NOT_FOUND");
+        assert_eq!(rest.body[0]["message"], HIDDEN_EXTERNAL_ID);
+
+        let composite = m
+            .post(
+                &format!("{V}/composite"),
+                json!({"compositeRequest": [
+                    {"method":"PATCH","url":url,"referenceId":"up","body":{"Name":"Overwritten"}}
+                ]}),
+            )
+            .await;
+        let sub = &composite.body["compositeResponse"][0];
+        assert_eq!(sub["httpStatusCode"], 404, "{}", composite.text);
+        assert_eq!(sub["body"][0]["message"], HIDDEN_EXTERNAL_ID);
+
+        let graph = m
+            .post(
+                &format!("{V}/composite/graph"),
+                json!({"graphs": [{"graphId": "g1", "compositeRequest": [
+                    {"method":"PATCH","url":url,"referenceId":"up","body":{"Name":"Overwritten"}}
+                ]}]}),
+            )
+            .await;
+        let g = &graph.body["graphs"][0];
+        assert_eq!(g["isSuccessful"], false, "{}", graph.text);
+        let node = &g["graphResponse"]["compositeResponse"][0];
+        assert_eq!(node["httpStatusCode"], 404, "{}", graph.text);
+        assert_eq!(node["body"][0]["message"], HIDDEN_EXTERNAL_ID);
+    }
+    assert_eq!(m.count("Account").await, accounts, "nothing was created");
+    let store = m.org.store.read();
+    let id = store
+        .find_by_external("Account", "ERP_Id__c", "G-2")
+        .unwrap()[0]
+        .to_string();
+    let kept = store
+        .retrieve("Account", &id, Some(&["Name"]), "62.0")
+        .unwrap();
+    assert_eq!(kept["Name"], "Keep Me", "nothing was overwritten");
+}
+
+#[tokio::test]
+async fn an_upsert_that_would_create_through_an_external_id_field_the_user_may_not_edit_is_refused()
+{
+    let m = as_limited_user("reader@sflab.dev");
+    let accounts = m.count("Account").await;
+    let create = m
+        .json(
+            Method::PATCH,
+            &format!("{V}/sobjects/Account/ERP_Id__c/NEW-2"),
+            json!({"Name": "New"}),
+        )
+        .await;
+    assert_eq!(create.status, StatusCode::BAD_REQUEST, "{}", create.text);
+    assert_eq!(create.body[0]["fields"], json!(["ERP_Id__c"]));
+    assert_eq!(m.count("Account").await, accounts);
+    let update = m
+        .json(
+            Method::PATCH,
+            &format!("{V}/sobjects/Account/ERP_Id__c/G-2"),
+            json!({"Name": "Renamed"}),
+        )
+        .await;
+    assert_eq!(update.status, StatusCode::OK, "{}", update.text);
+}

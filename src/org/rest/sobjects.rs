@@ -17,7 +17,10 @@
 //!   refusal is not recorded in the reference, so it follows the other DML errors), and
 //!   describe reports the caller's own rights, object and field (a field they may not edit
 //!   is neither createable nor updateable; one they may not read is not listed, nor read by
-//!   a retrieve: see [`field_reads`]). Orgs that do not enforce it are not asked.
+//!   a retrieve: see [`field_reads`]). Orgs that do not enforce it are not asked. An
+//!   external-id field they may not read does not exist for them either: a retrieve or an
+//!   upsert through it (REST, and so a Composite subrequest or graph node) answers 404
+//!   NOT_FOUND "Provided external ID field does not exist or is not accessible".
 //! - Basic info and describe also serve the change events of the objects with Change Data
 //!   Capture selected (`/sobjects/AccountChangeEvent/describe`; see `describe`), asking
 //!   the object's read access for them. Nothing else here serves them: they have no records.
@@ -249,6 +252,25 @@ fn no_such_external_field(value: &str) -> ApiError {
         "NOT_FOUND",
         format!("Provided external ID field does not exist or is not accessible: {value}"),
     )
+}
+
+/// An external-id field the caller may not read (field-level security, where the org enforces
+/// object access) does not exist for them: a retrieve or upsert through it answers as for an
+/// unknown field, 404 NOT_FOUND, before anything is read or written.
+fn refuse_hidden_external_field(
+    state: &RestState,
+    caller: &Caller,
+    object: &str,
+    field: &str,
+) -> Result<(), ApiError> {
+    let reads = state.org.auth.field_reads(&caller.0.user_id);
+    let store = state.org.store.read();
+    let object = described(state, &store, object)?;
+    let hidden = field_reads::unreadable(reads.as_ref(), &object);
+    match object.field_index(field) {
+        Some(f) if hidden.contains(&f) => Err(no_such_external_field(field)),
+        _ => Ok(()),
+    }
 }
 
 /// An sObject's resources a real org serves and this mock does not (jsforce's `listviews()`,
@@ -680,16 +702,11 @@ async fn retrieve_by_external(
     let refs: Option<Vec<&str>> = fields
         .as_ref()
         .map(|f| f.iter().map(String::as_str).collect());
+    refuse_hidden_external_field(&state, &caller, &name, &field)?;
     let reads = state.org.auth.field_reads(&caller.0.user_id);
     let store = state.org.store.read();
     let object = described(&state, &store, &name)?;
     let hidden = field_reads::unreadable(reads.as_ref(), &object);
-    if object
-        .field_index(&field)
-        .is_some_and(|f| hidden.contains(&f))
-    {
-        return Err(no_such_external_field(&field));
-    }
     match find_external(&store, &name, &field, &value)? {
         External::One(id) => {
             let (_, _, projection) = store.retrieve_parts(&name, id.as_str(), refs.as_deref())?;
@@ -745,6 +762,7 @@ async fn upsert(
         return user_password::serve(&state, &caller, method.as_str(), &field, Some(&body));
     }
     let name = object_for(&state, &caller, &sobject, Op::Read)?;
+    refuse_hidden_external_field(&state, &caller, &name, &field)?;
     let fields = record_body(body)?;
     refuse_key_in_body(&state.org.store.read(), &name, &fields, &["Id", &field])?;
     let mode = UpsertMode {
@@ -766,7 +784,15 @@ async fn upsert(
         &name,
         if updates { Op::Edit } else { Op::Create },
     )?;
-    refuse_uneditable(&state, &caller, &name, &fields)?;
+    if updates {
+        refuse_uneditable(&state, &caller, &name, &fields)?;
+    } else {
+        // A create writes the URL's value into the external-id field, so it needs Edit on that
+        // field as a body naming it would [U: the refusal a real org gives was not captured].
+        let mut written = fields.clone();
+        written.insert(field.clone(), Value::String(value.clone()));
+        refuse_uneditable(&state, &caller, &name, &written)?;
+    }
     let actor = actor(&state.org, &caller)?;
     let result = state
         .org
