@@ -145,6 +145,52 @@ async fn a_space_around_a_quote_or_a_bare_quote_fails_its_row_and_stores_no_quot
     );
 }
 
+// ------------------------------------------------------------ typed cells
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn date_cells_take_the_guides_z_form_and_typed_cells_one_trimming_rule() {
+    let m = mock();
+    let (id, info) = run_job(
+        &m,
+        json!({"object":"Contact","operation":"insert"}),
+        "LastName,Birthdate,Description\nSample Z,1940-06-07Z, kept \nSpaced,  2024-03-03 ,x\nStamp,2024-01-01T23:30:00-05:00,y\nOffset,2024-01-01+05:00,z\nBlank,   ,w\n",
+    )
+    .await;
+    assert_eq!(info["numberRecordsProcessed"], 5);
+    assert_eq!(info["numberRecordsFailed"], 2, "{info}");
+    let failed = records(&results(&m, &id, "failedResults").await);
+    let refused: Vec<&str> = failed[1..].iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(refused, ["Offset", "Blank"]);
+    assert!(failed[1][1].contains("xsd:date"), "{:?}", failed[1]);
+
+    let birthdates = |name: &str| {
+        let q: String = url::form_urlencoded::byte_serialize(
+            format!("SELECT Birthdate, Description FROM Contact WHERE LastName = '{name}'")
+                .as_bytes(),
+        )
+        .collect();
+        let m = &m;
+        async move { m.get(&format!("{V}/query?q={q}")).await.body["records"][0].clone() }
+    };
+    let sample = birthdates("Sample Z").await;
+    assert_eq!(sample["Birthdate"], "1940-06-07");
+    assert_eq!(sample["Description"], " kept ", "text is not trimmed");
+    assert_eq!(birthdates("Spaced").await["Birthdate"], "2024-03-03");
+    assert_eq!(
+        birthdates("Stamp").await["Birthdate"],
+        "2024-01-02",
+        "a dateTime in a date field is its UTC date"
+    );
+
+    let (_, info) = run_job(
+        &m,
+        insert_accounts(),
+        "Name,NumberOfEmployees\nTrimmed Int, 5 \n",
+    )
+    .await;
+    assert_eq!(info["numberRecordsFailed"], 0, "{info}");
+}
+
 // ------------------------------------------------------------ several uploads to one job
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,13 +4,14 @@
 //! [`BulkSettings`]); `routes::router(org)` serves the HTTP resources.
 //!
 //! Layout: `format` (CSV dialects), `job` (lifecycle, shared job info), `ingest_job` and
-//! `query_job` (the two kinds of job), `jobs` (the registry), `job_list` (listing them), `settings` (lab knobs),
-//! `rows` (an upload's rows, as the worker and the result files read them), `process` (an
-//! ingest row through the store's DML), `parent_column` (header columns naming a parent
-//! through a relationship), `worker` (background ingest),
-//! `query_run` + `query_table` (running a query job, flattening rows), `results` (result
-//! files), `routes` + `query_routes` (HTTP), `error`.
+//! `query_job` (the two kinds of job), `jobs` (the registry), `job_list` (listing them),
+//! `settings` (lab knobs), `rows` (an upload's rows, as the worker and the result files read
+//! them), `cell` (a cell's text as its field reads it), `process` (an ingest row through the
+//! store's DML), `parent_column` (header columns naming a parent through a relationship),
+//! `worker` (background ingest), `query_run` + `query_table` (running a query job, flattening
+//! rows), `results` (result files), `routes` + `query_routes` (HTTP), `error`.
 
+pub mod cell;
 pub mod error;
 pub mod format;
 pub mod ingest_job;

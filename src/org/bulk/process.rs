@@ -7,8 +7,10 @@
 //! REST API — and its outcome is recorded for the result files.
 //!
 //! Bulk CSV conventions: an empty value leaves the field alone (unset on insert, unchanged
-//! on update); `#N/A` sets it to null. A key (Id, or the upsert's external id) that two rows
-//! of one batch of 200 share fails both rows ([`BatchKey`]).
+//! on update); `#N/A` sets it to null; a typed field reads its cell without the spaces
+//! around it, a date field also in the `yyyy-MM-ddZ` form (see `super::cell`). A key (Id, or
+//! the upsert's external id) that two rows of one batch of 200 share fails both rows
+//! ([`BatchKey`]).
 //!
 //! Implementation notes: the texts for a missing Id on update (`MISSING_ARGUMENT:Id not
 //! specified in an update call`), an unknown header column (`Field name not found`), a cell
@@ -17,6 +19,7 @@
 //! job creation follow messages real orgs are known to give; the texts for an unknown parent
 //! key and a simulated lock are modelled on them, not verified.
 
+use super::cell::CellForm;
 use super::ingest_job::IngestSpec;
 use super::job::IngestOperation;
 use super::parent_column::{self, BothWays};
@@ -118,6 +121,8 @@ pub struct ColumnPlan {
     /// Columns naming one lookup both by id and through its relationship (usually none):
     /// a row filling both fails (see `super::parent_column::refusal`).
     pub both_ways: Vec<BothWays>,
+    /// How each column's cells are read (see `super::cell`).
+    pub cell_forms: Vec<CellForm>,
 }
 
 /// Checks the job's object and external id field at creation; returns the object's
@@ -166,6 +171,13 @@ pub fn plan_columns(
             columns.push(Column::Field(fi as u16));
         }
     }
+    let cell_forms = columns
+        .iter()
+        .map(|c| match c {
+            Column::Field(slot) => CellForm::of(obj.fields[*slot as usize].field_type),
+            _ => CellForm::AsSent,
+        })
+        .collect();
     let upsert_key = match external_id_field {
         None => None,
         Some(ext) => {
@@ -193,6 +205,7 @@ pub fn plan_columns(
         refused: None,
         both_ways: parent_column::both_ways(obj, &columns),
         columns,
+        cell_forms,
     })
 }
 
@@ -366,7 +379,7 @@ fn row_entries<'r>(
         let value = if null {
             Given::Null
         } else {
-            Given::Cell(raw, at + 1)
+            Given::Cell(plan.cell_forms[at].read(raw), at + 1)
         };
         match column {
             Column::Id => id = raw,
