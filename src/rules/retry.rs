@@ -82,7 +82,10 @@ fn throttle_statuses() -> Vec<u16> {
 /// Attempts of a request count while each is answered 429, 5xx, a transient 4xx
 /// ([`TRANSIENT_CODES`]) or nothing. A wait chosen at random each time (full jitter) cannot be
 /// told from no back-off in a few attempts and is not judged kindly; jitter added on top of a
-/// growing wait is fine while each wait still grows.
+/// growing wait is fine while each wait still grows. When no request needed more than one
+/// retry (a client that parks a failed order and retries it later from a sweeper), there are
+/// no waits to compare: each single retry must then have worked and have waited at least the
+/// first step of a back-off ([`FIRST_WAIT_MS`]).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Backoff {
@@ -414,6 +417,9 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
     let mut judged_any = false;
     let mut evidence = Vec::new();
     let mut longest_chain = 1;
+    let mut failed_any = false;
+    // Requests retried once only: (the failed attempt, its retry).
+    let mut single_retries = Vec::new();
     for start in 0..ex.len() {
         if used[start] || !retryable(&ex[start]) {
             continue;
@@ -430,6 +436,10 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
         }
         chain.iter().for_each(|&i| used[i] = true);
         longest_chain = longest_chain.max(chain.len());
+        failed_any = true;
+        if chain.len() == 2 {
+            single_retries.push((chain[0], chain[1]));
+        }
         if chain.len() < 3 {
             continue;
         }
@@ -474,6 +484,14 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
         );
     }
     if !judged_any {
+        if !single_retries.is_empty() {
+            return single_retries_waited(cx, &single_retries);
+        }
+        if failed_any {
+            return cx.fail(
+                "No failed request was sent again, so there was no back-off to judge: retry a request answered 429, 5xx or nothing after a pause, and wait longer before each new try.",
+            );
+        }
         return cx.fail(format!(
             "Back-off needs at least two retries of one request to compare; the longest run of attempts was {}.",
             longest_chain
@@ -481,6 +499,57 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
     }
     cx.pass("Each retry waited longer than the one before.")
         .with_evidence(evidence)
+}
+
+/// The shortest pause before a retry that [`backoff`] accepts when no request was retried more
+/// than once: the first step of the usual back-off (0.25 s, 0.5 s, 1 s, …). A retry sooner
+/// than this hammers a system that is already failing.
+const FIRST_WAIT_MS: i64 = 250;
+
+/// `retry.backoff` when every failed request was retried once only (a client that parks a
+/// failed order and a sweeper that retries it later, once the ERP is back): with no second
+/// wait there is nothing to compare, so each retry is judged by its own wait instead. A
+/// retry that failed too and was never tried again gave up; one sent sooner than
+/// [`FIRST_WAIT_MS`] hammered.
+fn single_retries_waited(cx: &Cx, retries: &[(usize, usize)]) -> Verdict {
+    let ex = &cx.ev.exchanges;
+    let seqs = |pairs: &[&(usize, usize)]| -> Vec<u64> {
+        pairs
+            .iter()
+            .flat_map(|(a, b)| [ex[*a].seq, ex[*b].seq])
+            .collect()
+    };
+    let gave_up: Vec<&(usize, usize)> =
+        retries.iter().filter(|(_, r)| retryable(&ex[*r])).collect();
+    if let Some((first, _)) = gave_up.first() {
+        return cx
+            .fail(format!(
+                "{} failed, was retried once, failed again and was not tried again: keep retrying a failing request, waiting longer before each new try (0.25 s, 0.5 s, 1 s, …), up to a cap.",
+                show(&ex[*first])
+            ))
+            .with_evidence(seqs(&gave_up));
+    }
+    let all: Vec<&(usize, usize)> = retries.iter().collect();
+    let (quickest, wait) = retries
+        .iter()
+        .map(|(a, b)| ((a, b), gap(&ex[*a], &ex[*b])))
+        .min_by_key(|(_, g)| *g)
+        .expect("at least one retry");
+    if wait.num_milliseconds() + TOLERANCE_MS < FIRST_WAIT_MS {
+        return cx
+            .fail(format!(
+                "{} was retried {} after it failed: every failed request was retried once only, so there are no waits to compare, but a retry that soon hammers a system that is already failing. Wait at least {} before the first retry, and longer before each next one.",
+                show(&ex[*quickest.0]),
+                secs(wait),
+                secs(Duration::milliseconds(FIRST_WAIT_MS))
+            ))
+            .with_evidence(seqs(&all));
+    }
+    cx.pass(format!(
+        "Every failed request was retried once, and it worked; the quickest retry waited {}, so nothing was hammered (with no second retry there were no waits to compare).",
+        secs(wait)
+    ))
+    .with_evidence(seqs(&all))
 }
 
 /// The index `k` of the first wait pair where back-off failed (wait `k + 1` did not grow from
@@ -895,12 +964,47 @@ mod tests {
         ]);
         let v = assert_fails(rule, &flat);
         assert!(v.message.contains("0.5s, 0.5s"), "{}", v.message);
-        assert_fails(
+        let v = assert_fails(
             rule,
             &evidence(vec![
                 req("PATCH", P, 503).at(0, 5),
-                req("PATCH", P, 200).at(500, 5),
+                req("PATCH", P, 200).at(15, 5),
             ]),
+        );
+        assert!(v.message.contains("hammers"), "{}", v.message);
+    }
+
+    #[test]
+    fn backoff_judges_a_parked_request_retried_once_by_its_wait() {
+        let rule = "{ rule: retry.backoff }";
+        // Park and sweep: two orders fail, the next one goes through, then a sweeper retries
+        // each failed one once, after a pause.
+        let q = "/ext/erp/orders";
+        let order = |n: u32, status: u16| {
+            req("POST", q, status).body(&format!("{{\"salesforceId\":\"SO-10{n}\"}}"))
+        };
+        let swept = evidence(vec![
+            order(4, 504).at(0, 5),
+            order(5, 504).at(10, 5),
+            order(6, 201).at(20, 5),
+            order(4, 201).at(600, 5),
+            order(5, 201).at(1210, 5),
+        ]);
+        let v = assert_passes(rule, &swept);
+        assert!(v.message.contains("retried once"), "{}", v.message);
+        assert!(!v.message.contains("longest run"), "{}", v.message);
+        let hammered = evidence(vec![order(4, 504).at(0, 5), order(4, 201).at(10, 5)]);
+        let v = assert_fails(rule, &hammered);
+        assert!(v.message.contains("hammers"), "{}", v.message);
+        let gave_up = evidence(vec![order(4, 504).at(0, 5), order(4, 504).at(600, 5)]);
+        let v = assert_fails(rule, &gave_up);
+        assert!(v.message.contains("was not tried again"), "{}", v.message);
+        let never = evidence(vec![order(4, 504).at(0, 5), order(5, 201).at(10, 5)]);
+        let v = assert_fails(rule, &never);
+        assert!(
+            v.message.starts_with("No failed request was sent again"),
+            "{}",
+            v.message
         );
     }
 
