@@ -130,11 +130,40 @@ pub fn kept_line(k: &KeptFile) -> String {
             k.was,
             k.now.display()
         )
+    } else if k.now.ends_with(&k.was) {
+        format!(
+            "{} was not written by sflab; it is left where it is.",
+            k.was
+        )
     } else {
         format!(
-            "{} was not written by sflab; it is kept, now in {}.",
+            "{} was not written by sflab; it is kept as {} (the new copy has a file of that name).",
             k.was,
             k.now.display()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_file_is_said_where_it_is() {
+        let left = KeptFile {
+            was: "labs/a/review.md".into(),
+            now: PathBuf::from("rep/labs/a/review.md"),
+            edited: false,
+        };
+        assert_eq!(
+            kept_line(&left),
+            "labs/a/review.md was not written by sflab; it is left where it is."
+        );
+        let edited = KeptFile {
+            was: "labs/a/run".into(),
+            now: PathBuf::from("rep/labs/a/run.20261202T000000Z.bak"),
+            edited: true,
+        };
+        assert!(kept_line(&edited).ends_with("kept in rep/labs/a/run.20261202T000000Z.bak."));
     }
 }
