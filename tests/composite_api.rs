@@ -1032,3 +1032,33 @@ async fn an_upsert_that_would_create_through_an_external_id_field_the_user_may_n
         .await;
     assert_eq!(update.status, StatusCode::OK, "{}", update.text);
 }
+
+#[tokio::test]
+async fn composite_refuses_bulk_api_resources_as_subrequest_errors_and_creates_no_job() {
+    let m = mock();
+    let r = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"compositeRequest": [
+                {"method":"GET","url":format!("{V}/jobs/ingest"),"referenceId":"list"},
+                {"method":"POST","url":format!("{V}/jobs/query"),"referenceId":"job",
+                 "body":{"operation":"query","query":"SELECT Id FROM Account"}},
+                {"method":"GET","url":format!("{V}/query?q=SELECT+Id+FROM+Account+LIMIT+1"),"referenceId":"q"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let results = r.body["compositeResponse"].as_array().unwrap();
+    for refused in &results[..2] {
+        assert_eq!(refused["httpStatusCode"], 404, "{refused}");
+        assert_eq!(refused["body"][0]["errorCode"], "NOT_FOUND");
+        let said = refused["body"][0]["message"].as_str().unwrap();
+        assert!(
+            said.contains("/jobs/") && said.contains("sObject Collections"),
+            "{said}"
+        );
+    }
+    assert_eq!(results[2]["httpStatusCode"], 200, "a query still runs");
+    let jobs = m.get(&format!("{V}/jobs/query")).await;
+    assert_eq!(jobs.body["records"], json!([]), "no query job was created");
+}

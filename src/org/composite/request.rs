@@ -225,6 +225,26 @@ fn is_query_or_collection(url: &str) -> bool {
         || rest.starts_with("composite/sobjects/")
 }
 
+/// Why `/composite` does not run the subrequest at `url`, if it does not: it runs sObject
+/// resources (`/sobjects/…`, rows by external id included), query and queryAll, and sObject
+/// Collections, the resources the Composite documentation lists; anything else (`/limits`,
+/// `/search`, Bulk API 2.0's `/jobs/…`) is a subrequest error. [U] What a real org answers
+/// for such a subrequest was not captured; sflab answers 404 NOT_FOUND, as for a resource
+/// that does not exist, with a message naming the ones that do.
+pub fn unsupported_in_composite(url: &str) -> Option<String> {
+    let rest = resource_path(url);
+    let first = rest.split('/').next().unwrap_or("");
+    let supported = matches!(first, "sobjects" | "query" | "queryAll")
+        || rest == "composite/sobjects"
+        || rest.starts_with("composite/sobjects/");
+    (!supported).then(|| {
+        let path = url.split('?').next().unwrap_or(url);
+        format!(
+            "The requested resource does not exist in a composite request: {path} cannot run as a subrequest. /composite runs sObject resources (/sobjects/...), query and queryAll, and sObject Collections (/composite/sobjects); call this resource on its own."
+        )
+    })
+}
+
 pub fn parse_batch(body: &[u8]) -> Result<BatchRequest, CompositeError> {
     let req: BatchRequest = parse_json(body, r#"{"batchRequests": […]}"#)?;
     if req.batch_requests.is_empty() {
@@ -358,6 +378,31 @@ mod tests {
         assert!(!is_query_or_collection(
             "/services/data/v62.0/sobjects/Account"
         ));
+    }
+
+    #[test]
+    fn composite_runs_only_sobject_query_and_collection_resources() {
+        for ok in [
+            "/services/data/v62.0/sobjects/Account",
+            "/services/data/v62.0/sobjects/Account/ERP_Id__c/A-1?x=1",
+            "/services/data/v62.0/sobjects/Account/describe",
+            "/services/data/v62.0/query?q=SELECT+Id+FROM+Account",
+            "/services/data/v62.0/queryAll/01gxx-2000",
+            "/services/data/v62.0/composite/sobjects?ids=001",
+            "/services/data/v62.0/composite/sobjects/Account/ERP_Id__c",
+        ] {
+            assert_eq!(unsupported_in_composite(ok), None, "{ok}");
+        }
+        for refused in [
+            "/services/data/v62.0/jobs/ingest",
+            "/services/data/v62.0/jobs/query/750xx",
+            "/services/data/v62.0/limits",
+            "/services/data/v62.0/search?q=FIND+{x}",
+            "/services/data/v62.0/sobjectsX",
+        ] {
+            let said = unsupported_in_composite(refused).expect(refused);
+            assert!(said.contains(refused.split('?').next().unwrap()), "{said}");
+        }
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Executing `/composite` and `/composite/graph`: references, all-or-none and rollback.
 //!
 //! Subrequests run in order through [`SubrequestTarget`]; each successful body is kept under
-//! its referenceId for later `@{…}` references. With `allOrNone` (always, for a graph) the
-//! first failure rolls the org back to the savepoint taken before the call, and every other
-//! subrequest reports 400 `PROCESSING_HALTED`. Without it, a subrequest that references a
-//! failed or unknown one is not executed and reports why.
+//! its referenceId for later `@{…}` references. A subrequest whose resource Composite does
+//! not run (see [`unsupported_in_composite`]) fails as a subrequest, sent nowhere. With
+//! `allOrNone` (always, for a graph) the first failure rolls the org back to the savepoint
+//! taken before the call, and every other subrequest reports 400 `PROCESSING_HALTED`.
+//! Without it, a subrequest that references a failed or unknown one is not executed and
+//! reports why.
 //!
 //! Implementation notes: the PROCESSING_HALTED text for rolled-back subrequests follows
 //! published captures; the text for a dependent subrequest of a failed one (allOrNone false)
@@ -12,7 +14,7 @@
 
 use super::dispatch::{SubResponse, SubrequestTarget};
 use super::reference::{referenced_ids, resolve_json, resolve_text};
-use super::request::{Graph, Subrequest};
+use super::request::{unsupported_in_composite, Graph, Subrequest};
 use axum::http::HeaderMap;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -129,16 +131,19 @@ async fn run_subrequests(
             Ok((url, body))
         });
         let resp = match resolved {
-            Ok((url, body)) => {
-                let (url, body) = if stop_at_failure && is_collection(&url) {
-                    all_or_none_collection(&sub.method, url, body)
-                } else {
-                    (url, body)
-                };
-                target
-                    .send(outer, &sub.method, &url, body.as_ref(), &sub.http_headers)
-                    .await
-            }
+            Ok((url, body)) => match unsupported_in_composite(&url) {
+                Some(said) => SubResponse::error(404, "NOT_FOUND", &said),
+                None => {
+                    let (url, body) = if stop_at_failure && is_collection(&url) {
+                        all_or_none_collection(&sub.method, url, body)
+                    } else {
+                        (url, body)
+                    };
+                    target
+                        .send(outer, &sub.method, &url, body.as_ref(), &sub.http_headers)
+                        .await
+                }
+            },
             Err(e) => SubResponse::error(400, e.error_code(), &e.to_string()),
         };
         let ok = if stop_at_failure {
