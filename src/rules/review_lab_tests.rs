@@ -173,3 +173,36 @@ fn a_short_fix_is_refused_in_plain_words_where_the_lab_lists_no_remedies() {
         v.message
     );
 }
+
+#[test]
+fn every_area_the_security_review_brief_audits_is_a_section_of_its_lesson() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let lesson =
+        std::fs::read_to_string(format!("{root}/lessons/L6-architect/03-security-review.md"))
+            .expect("lesson");
+    let brief =
+        std::fs::read_to_string(format!("{root}/labs/security-review/lab.yaml")).expect("lab.yaml");
+    let brief = brief.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        brief.contains("identity and access, secrets, and transport"),
+        "the brief names the areas it audits"
+    );
+    for heading in ["## Identity and access", "## Secrets", "## Transport"] {
+        assert!(
+            lesson.lines().any(|l| l.trim() == heading),
+            "the lesson has no {heading:?} section"
+        );
+    }
+    // The transport section names both planted transport problems.
+    let transport = lesson
+        .split("## Transport")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("a transport section");
+    for said in ["verify: false", "Authorization", "access_token="] {
+        assert!(
+            transport.contains(said),
+            "the transport section says {said:?}"
+        );
+    }
+}
