@@ -109,6 +109,12 @@ impl<'a> UploadRows<'a> {
         let from = self.base + start.byte() as usize;
         let to = self.base + end.byte() as usize;
         let raw = &self.data[from..to];
+        // A byte order mark before the first row is no part of its first value (the reader
+        // skips it too).
+        let raw = match from {
+            0 => raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw),
+            _ => raw,
+        };
         match &read {
             Ok(false) => return Ok(None),
             Ok(true)
@@ -338,6 +344,16 @@ mod tests {
             quote_fault(b"x|\"John\" \n", b'|'),
             Some(QuoteFault::SpaceAfter)
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_a_quoted_header_is_not_a_bare_quote() {
+        let got = rows(
+            b"\xEF\xBB\xBF\"Name\",\"Note\"\n\"A\",\"x\"\n",
+            CsvDialect::default(),
+        );
+        assert!(got.iter().all(|(s, _)| *s == RowShape::Record), "{got:?}");
+        assert_eq!(values(&got)[1], ["A", "x"]);
     }
 
     #[test]
