@@ -199,12 +199,12 @@ pub(crate) fn soql(p: &SoqlExpectation, cx: &Cx) -> Verdict {
         want.sort();
         got.sort();
         if want != got {
-            let d = diff(
-                &(want.join("\n") + "\n"),
-                &(got.join("\n") + "\n"),
-                "expected",
-                "found",
-            );
+            // An empty side reads "(no rows)", not a lone `+` or `-`.
+            let side = |rows: &[String]| match rows.len() {
+                0 => "(no rows)\n".to_string(),
+                _ => rows.join("\n") + "\n",
+            };
+            let d = diff(&side(&want), &side(&got), "expected", "found");
             return cx
                 .fail(format!(
                     "The rows from `{}` are not the expected ones; see the diff.{}",
@@ -393,6 +393,20 @@ mod tests {
             "{ rule: state.soql, query: SELECT Id FROM Account, count: 2 }",
             &ev,
         );
+    }
+
+    #[test]
+    fn a_query_that_found_no_rows_is_diffed_against_no_rows_not_a_lone_plus() {
+        let ev = with_runs(vec![snap(vec![])]);
+        let e = Some(&AllAccounts as &dyn SoqlEvaluator);
+        let v = verdict_with(
+            "{ rule: state.soql, query: SELECT Name FROM Account, rows: [ { Name: Falcon } ] }",
+            &ev,
+            e,
+        );
+        let diff = v.diff.expect("a diff");
+        assert!(diff.lines().any(|l| l == "+(no rows)"), "{diff}");
+        assert!(!diff.lines().any(|l| l == "+"), "{diff}");
     }
 
     #[test]

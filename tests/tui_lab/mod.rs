@@ -384,6 +384,9 @@ fn results_of_a_failing_attempt_lead_to_the_evidence_and_the_diff() {
     update(&mut a, key(KeyCode::Char('d')));
     let d = screen(&a);
     assert!(d.contains("+Account Falcon Corp A-1042"), "{d}");
+    // The legend names the sides as the diff's header does, once.
+    assert!(d.contains("- after run 1   + after run 2"), "{d}");
+    assert!(!d.contains("+ actual") && !d.contains("+++"), "{d}");
     update(&mut a, key(KeyCode::Esc));
 
     update(&mut a, key(KeyCode::Enter));

@@ -430,9 +430,16 @@ fn sent_by(e: &Exchange) -> Option<String> {
     Some(line)
 }
 
+/// A diff as coloured lines under a legend naming its two sides as the diff's own
+/// `--- expected` / `+++ found` header does (the header itself is then left out).
 fn diff_lines(diff: &str, t: &Theme) -> Vec<Line<'static>> {
-    diff.lines()
-        .map(|l| {
+    let mut body = diff.lines().peekable();
+    let mut side = |mark: &str| body.next_if(|l| l.starts_with(mark)).map(|l| l[4..].trim());
+    let old = side("--- ").unwrap_or("expected").to_string();
+    let new = side("+++ ").unwrap_or("found").to_string();
+    let legend = format!("- {old}   + {new}");
+    std::iter::once(Line::from(Span::styled(legend, t.dim())))
+        .chain(body.map(|l| {
             let style = if l.starts_with('+') && !l.starts_with("+++") {
                 t.pass()
             } else if l.starts_with('-') && !l.starts_with("---") {
@@ -441,7 +448,7 @@ fn diff_lines(diff: &str, t: &Theme) -> Vec<Line<'static>> {
                 t.text()
             };
             Line::from(Span::styled(l.to_string(), style))
-        })
+        }))
         .collect()
 }
 
@@ -459,9 +466,7 @@ pub fn detail(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             let v = view.outcome.as_ref().and_then(|o| o.verdicts.get(*i));
             let diff = v.and_then(|v| v.diff.clone()).unwrap_or_default();
             let rule = v.map(|v| v.rule.clone()).unwrap_or_default();
-            let mut lines = vec![Line::from(Span::styled("- expected   + actual", t.dim()))];
-            lines.extend(diff_lines(&diff, t));
-            (format!(" diff: {rule} "), lines)
+            (format!(" diff: {rule} "), diff_lines(&diff, t))
         }
         Some(Detail::Text { title, text }) => (
             format!(" {title} "),
