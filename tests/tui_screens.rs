@@ -112,6 +112,20 @@ fn help_overlay_lists_every_key() {
 }
 
 #[test]
+fn help_names_the_keys_the_traffic_and_evidence_footers_offer() {
+    let mut a = app(80, 24);
+    press(&mut a, "?");
+    let s = screen(&a);
+    // The evidence footer's `a every exchange` and the Traffic footer's `s` save HAR.
+    assert!(s.contains(" s  a ") && s.contains("all exchanges"), "{s}");
+    assert!(s.contains("save HAR"), "{s}");
+    assert!(
+        s.contains("with no labs, its check all right"),
+        "the last row still fits at 80×24: {s}"
+    );
+}
+
+#[test]
 fn the_help_box_at_80_columns_leaves_no_sliver_of_the_screen_behind() {
     for width in [80u16, 81, 82] {
         let mut a = app(width, 24);

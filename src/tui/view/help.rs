@@ -32,8 +32,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("b", "backend for the checks: mock · each logged-in sandbox"),
     ("H  S  X", "next hint · solution (after a pass) · reset"),
     (
-        "d  o  s",
-        "results: diff · whole run output · traffic: save HAR",
+        "d  o  s  a",
+        "results: diff, output · traffic: save HAR, all exchanges",
     ),
     (
         "⏎ ← → Ctrl-U  s",
