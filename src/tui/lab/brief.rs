@@ -188,6 +188,41 @@ fn fresh_per_login(lab: &[CheckSpec]) -> String {
     }
 }
 
+/// The object a query reads from: the word after its own `FROM`, not a subquery's.
+fn queried_object(query: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    let mut words = query
+        .split_whitespace()
+        .flat_map(|w| w.split_inclusive(['(', ')']));
+    while let Some(w) = words.next() {
+        depth += w.matches('(').count();
+        depth = depth.saturating_sub(w.matches(')').count());
+        if depth == 0 && w.eq_ignore_ascii_case("FROM") {
+            return words.next().map(|o| o.trim_end_matches([')', ',']));
+        }
+    }
+    None
+}
+
+/// A `state.soql` check: the records of the object it queries, and the query itself when
+/// another check of the lab queries the same object.
+fn soql_records(check: &CheckSpec, lab: &[CheckSpec]) -> String {
+    let query = param(check, "query").unwrap_or_default();
+    let Some(object) = queried_object(&query) else {
+        return "the records the org holds after your code ran".into();
+    };
+    let same_object = lab
+        .iter()
+        .filter(|c| c.rule == "state.soql")
+        .filter(|c| queried_object(&param(c, "query").unwrap_or_default()) == Some(object))
+        .count();
+    if same_object > 1 {
+        format!("the {object} records the org holds after your code ran (`{query}`)")
+    } else {
+        format!("the {object} records the org holds after your code ran")
+    }
+}
+
 /// One line about what `check` looks for.
 pub fn what_it_checks(check: &CheckSpec) -> String {
     what_it_checks_in(check, std::slice::from_ref(check))
@@ -237,7 +272,7 @@ pub fn what_it_checks_in(check: &CheckSpec, lab: &[CheckSpec]) -> String {
         "rest.json_body" => json_body(check),
         "query.pagination_followed" => "every page of a large query read".into(),
         "state.idempotent" => "the org left the same after each run".into(),
-        "state.soql" => "the records the org holds after your code ran".into(),
+        "state.soql" => soql_records(check, lab),
         "state.no_duplicates" => match p("field") {
             Some(f) => format!("no two {object} records with the same {f}"),
             None => format!("no duplicate {object} records"),
@@ -427,6 +462,36 @@ mod tests {
             what_it_checks(&two),
             "what your program prints: the values at /erpOrderId and /status the org answered to GET /services/apexrest/orders/SO-5001"
         );
+    }
+
+    #[test]
+    fn record_checks_name_the_object_they_query_and_the_query_when_two_share_it() {
+        let lab = [
+            check(
+                r#"{ rule: state.soql, query: "SELECT Name FROM Account WHERE Name = 'Heron'", count: 1 }"#,
+            ),
+            check(
+                r#"{ rule: state.soql, query: "SELECT FirstName, (SELECT Id FROM Cases) FROM Contact WHERE LastName = 'Quist'" }"#,
+            ),
+            check(
+                r#"{ rule: state.soql, query: "select StageName from Opportunity where Name = 'A'" }"#,
+            ),
+            check(r#"{ rule: state.soql, query: "SELECT Id FROM Opportunity WHERE Name = 'B'" }"#),
+        ];
+        let said: Vec<String> = lab.iter().map(|c| what_it_checks_in(c, &lab)).collect();
+        assert_eq!(
+            said[0],
+            "the Account records the org holds after your code ran"
+        );
+        assert_eq!(
+            said[1],
+            "the Contact records the org holds after your code ran"
+        );
+        assert_eq!(
+            said[2],
+            "the Opportunity records the org holds after your code ran (`select StageName from Opportunity where Name = 'A'`)"
+        );
+        assert_ne!(said[2], said[3]);
     }
 
     #[test]
