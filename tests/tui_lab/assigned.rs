@@ -128,6 +128,26 @@ fn the_score_column_fits_ten_and_hundred_point_labs() {
 }
 
 #[test]
+fn a_score_too_wide_for_an_80_column_row_keeps_its_points_and_drops_the_percentage() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    a.zone = utc();
+    let mut b = board();
+    for row in &mut b.rows {
+        row.best = Some((11, 11));
+    }
+    a.show_assigned(b);
+    let s = screen(&a);
+    assert!(s.contains("11/11"), "{s}");
+    for line in s.lines().filter(|l| l.contains("11/11")) {
+        let score = &line[line.find("11/11").unwrap_or_default()..];
+        assert!(
+            !score.contains('(') || score.contains("(100%)"),
+            "a percentage is whole or left out: {line}"
+        );
+    }
+}
+
+#[test]
 fn assigned_view_at_80x24_marks_passed_overdue_and_due_soon() {
     let a = assigned_app(80, 24);
     let s = screen(&a);

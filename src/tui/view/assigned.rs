@@ -95,6 +95,13 @@ fn row_lines(
             Span::styled(score, t.dim()),
         ])]
     } else {
+        // The second row's score keeps its points and drops the percentage when it would
+        // not fit whole ("11/11", not "11/11 (100%").
+        let room = width.saturating_sub(2 + cols.due + 2 + cols.when + 2);
+        let score = match row.best {
+            Some((p, m)) if score.width() > room => format!("{p}/{m}"),
+            _ => score,
+        };
         vec![
             Line::from(vec![
                 glyph(row.status, t),
