@@ -302,6 +302,9 @@ impl App {
         view.saved_while_away = self.saved_away.remove(id);
         view.console = self.resume.console(id);
         view.org = self.resume.org(id);
+        let spot = self.resume.lab_spot(id);
+        view.brief_scroll = spot.brief_scroll;
+        view.traffic_sel = spot.traffic_sel;
         self.show(RightView::Lab(Box::new(view)));
         self.relayout_goal();
         open()

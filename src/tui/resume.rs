@@ -1,6 +1,7 @@
 //! What each right-hand view was left at — a lesson's reading position, a lab's console (the
-//! request being written and the last reply) and Org tab, the Assigned board's selection — so
-//! coming back to it resumes there instead of starting afresh.
+//! request being written and the last reply), Org tab, brief scroll and Traffic selection,
+//! the Assigned board's selection — so coming back to it resumes there instead of starting
+//! afresh.
 //!
 //! Implementation notes: kept in memory while the classroom is open; [`super::place`] keeps
 //! the parts that still mean something in a new session in the workspace (not a console's
@@ -112,7 +113,17 @@ pub struct Resume {
     /// The Org tab as it was left, by lab id: a run's records stay there (the driver sends
     /// the console's org only the first time a lab opens in a session).
     pub(super) orgs: HashMap<String, OrgBrowser>,
+    /// Where each lab's brief and Traffic list were left, by lab id.
+    pub(super) labs: HashMap<String, LabSpot>,
     pub(super) assigned: AssignedView,
+}
+
+/// Where a lab was left: the brief's first line shown and the exchange selected in Traffic
+/// (the list the driver hands back on opening keeps it, clamped to its length).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LabSpot {
+    pub brief_scroll: usize,
+    pub traffic_sel: usize,
 }
 
 impl Resume {
@@ -135,6 +146,11 @@ impl Resume {
                     ..v.org.clone()
                 };
                 self.orgs.insert(v.lab.clone(), org);
+                let spot = LabSpot {
+                    brief_scroll: v.brief_scroll,
+                    traffic_sel: v.traffic_sel,
+                };
+                self.labs.insert(v.lab.clone(), spot);
             }
             RightView::Assigned(a) => self.assigned = a.clone(),
             RightView::Quiz(_) | RightView::Welcome => {}
@@ -152,6 +168,11 @@ impl Resume {
     /// Lab `lab`'s console as it was left (the default query the first time).
     pub fn console(&self, lab: &str) -> ConsoleState {
         self.consoles.get(lab).cloned().unwrap_or_default()
+    }
+
+    /// Where lab `lab`'s brief and Traffic list were left (their tops the first time).
+    pub fn lab_spot(&self, lab: &str) -> LabSpot {
+        self.labs.get(lab).copied().unwrap_or_default()
     }
 
     /// Lab `lab`'s Org tab as it was left (empty the first time: the driver fills it).

@@ -1023,3 +1023,36 @@ fn a_long_error_in_the_console_reply_wraps_and_reads_to_its_end() {
     let s = screen(&a);
     assert!(s.contains("THE-END"), "{s}");
 }
+
+#[test]
+fn a_lab_opened_again_keeps_its_brief_scroll_and_traffic_selection() {
+    let mut a = app();
+    open(&mut a, "rest-upsert-twice");
+    lab_event(
+        &mut a,
+        finished(vec![Verdict::pass("http.rule_1", 1, "fine")]),
+    );
+    update(&mut a, key(KeyCode::Char('1')));
+    for _ in 0..5 {
+        update(&mut a, key(KeyCode::Char('j')));
+    }
+    screen(&a);
+    update(&mut a, key(KeyCode::Char('3')));
+    update(&mut a, key(KeyCode::Char('g')));
+    update(&mut a, key(KeyCode::Char('j')));
+    let left = a.lab_view().map(|v| (v.brief_scroll, v.traffic_sel));
+    assert!(
+        left.is_some_and(|(brief, sel)| brief > 0 && sel == 1),
+        "{left:?}"
+    );
+
+    open(&mut a, "rest-first-call");
+    open(&mut a, "rest-upsert-twice");
+    // The driver hands the last attempt back on opening; the selection stays within it.
+    lab_event(
+        &mut a,
+        finished(vec![Verdict::pass("http.rule_1", 1, "fine")]),
+    );
+    let back = a.lab_view().map(|v| (v.brief_scroll, v.traffic_sel));
+    assert_eq!(back, left);
+}
