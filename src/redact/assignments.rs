@@ -122,16 +122,43 @@ const SHELL_PREFIXES: &[&str] = &["export", "local", "readonly", "declare", "typ
 /// Whether `before` (the line up to the key) leaves the key at the start of a statement.
 fn statement_start(before: &str) -> bool {
     let head = before.rsplit([';', '&', '|']).next().unwrap_or(before);
+    // A key glued to the word before it (`f(a=1,client_secret=sec)`, `x=dict(…,token=t`) is
+    // inside that word, not at the start of a statement.
+    if !head.is_empty() && !head.ends_with([' ', '\t']) {
+        return false;
+    }
     let mut words = head.split_whitespace();
     // `A=1 B=2 cmd`: assignments before a command are part of its statement, so a key after
-    // them (`SF_USERNAME=me SF_SECURITY_TOKEN=… ./run`) still starts one.
-    let assignment = |w: &str| w.split_once('=').is_some_and(|(name, _)| is_name(name));
+    // them (`SF_USERNAME=me SF_SECURITY_TOKEN=… ./run`) still starts one. A word holding a
+    // bracket or parenthesis outside quotes (`j=requests.post(…`) is code, not a shell word.
+    let assignment = |w: &str| {
+        w.split_once('=')
+            .is_some_and(|(name, value)| is_name(name) && is_shell_word(value))
+    };
     match words.next() {
         None => true,
         Some(first) if assignment(first) => words.all(assignment),
         // `export KEY=…`, `declare -x KEY=…`: every word before the key is a prefix or a flag.
         Some(first) => SHELL_PREFIXES.contains(&first) && words.all(|w| w.starts_with('-')),
     }
+}
+
+/// Whether `value` reads as one shell word: no parenthesis, bracket or brace outside quotes
+/// (`$(…)` and `${…}` expand, and are shell too).
+fn is_shell_word(value: &str) -> bool {
+    let (mut quote, mut prev, mut expansions) = (None, ' ', 0usize);
+    for c in value.chars() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '(' | '{') if prev == '$' => expansions += 1,
+            (None, ')' | '}') if expansions > 0 => expansions -= 1,
+            (None, '(' | ')' | '[' | ']' | '{' | '}' | ',') => return false,
+            _ => {}
+        }
+        prev = c;
+    }
+    true
 }
 
 const KEYWORDS: &[&str] = &["true", "false", "null", "None", "nil", "~"];

@@ -132,6 +132,27 @@ fn references_and_expressions_are_code_and_stay() {
 }
 
 #[test]
+fn a_secret_key_inside_a_call_on_an_assignments_line_is_code_and_stays() {
+    // `j=…post(…,client_secret=sec))` is Python, not a shell assignment of `j` before a
+    // `client_secret=…` one: the names passed are code, never masked nor learnt.
+    for code in [
+        "j=requests.post(L+'/services/oauth2/token',data=dict(grant_type='client_credentials',client_id=cid,client_secret=sec)).json()\n",
+        "j=S.post(L+'/services/oauth2/token',data=dict(grant_type='refresh_token',refresh_token=rt,client_id=cid,client_secret=sec)).json()\n",
+        "r=f(a,refresh_token=rt, client_secret=sec)\n",
+        "x=[1,2] SF_PASSWORD=pw\n",
+    ] {
+        let redactor = r();
+        assert_eq!(mask(code, false, true, &redactor), code, "{code}");
+        assert_eq!(redactor.learned_count(), 0, "{code}");
+    }
+    // A shell assignment whose value expands a command still comes before a statement's key.
+    assert_eq!(
+        masked("TS=$(date) SF_PASSWORD=hunter2xyz ./run\n"),
+        "TS=$(date) SF_PASSWORD=‹sf_password› ./run\n"
+    );
+}
+
+#[test]
 fn config_files_treat_spaced_assignments_as_literals() {
     let ini = "[auth]\npassword = hunter2\nuser = bob\n";
     assert_eq!(

@@ -82,6 +82,43 @@ pub(super) fn form(text: &str, r: &Redactor) -> String {
         .join("&")
 }
 
+/// A form body or query string as stored: each secret key's value replaced by its marker
+/// ([`form`]), every other value searched as free text ([`Redactor::text`]), and every key
+/// that is a parameter's name kept as sent, so the stored copy always says which parameters
+/// were sent (redacted by key, not by substring). Such a name is replaced only when it is a
+/// secret whole (a token sent as a parameter's name); a pair without `=` is a value.
+pub(super) fn form_text(text: &str, r: &Redactor) -> String {
+    form(text, r)
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) => format!("{}={}", parameter_name(key, r), r.text(value)),
+            None => r.text(pair),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A form key as stored: a parameter's name (letters, digits, `_ - . [ ] %`) is kept unless
+/// it is a learnt secret or a secret's shape whole; anything else is free text.
+fn parameter_name(key: &str, r: &Redactor) -> String {
+    let seen = r.text(key);
+    let name = key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']' | '%'));
+    let whole = match super::find_markers(&seen).as_slice() {
+        // Sharing a run of characters with a secret (`part_of_…`) does not make a name one.
+        [m] => {
+            !m.kind.starts_with("part_of_") && seen == format!("‹redacted:{}#{}›", m.kind, m.hash)
+        }
+        _ => false,
+    };
+    if name && !whole {
+        key.to_string()
+    } else {
+        seen
+    }
+}
+
 fn decode(raw: &str) -> String {
     let plus_as_space = raw.replace('+', " ");
     percent_encoding::percent_decode_str(&plus_as_space)

@@ -26,6 +26,9 @@
 //! - in files, a base64, hex or percent-encoded stretch that decodes to text holding a secret
 //!   (by key, by shape or learnt) is replaced whole ([`decoded`]), so a token store written
 //!   encoded is masked even where the token was never seen;
+//! - a learnt value or shape is never looked for inside a marker already there (markers
+//!   never nest), and a form's or query's parameter names are kept as sent (only a name that
+//!   is a secret whole is replaced);
 //! - CR and LF are stripped from header values;
 //! - only the stored copy is redacted: the proxy forwards the original bytes.
 
@@ -229,6 +232,28 @@ fn wrapped_blocks(text: &str) -> Vec<[(std::ops::Range<usize>, String); 2]> {
     blocks
 }
 
+/// `text` with `replace` applied to each stretch between the redaction markers it holds; the
+/// markers are kept as they are, so nothing is ever matched inside one (markers never nest:
+/// a learnt value sharing characters with a marker's kind, `client_secret`, leaves it whole).
+fn outside_markers(text: &str, mut replace: impl FnMut(&str) -> String) -> String {
+    let markers = find_markers(text);
+    if markers.is_empty() {
+        return replace(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for m in markers {
+        let Some(len) = text[m.offset..].find('›').map(|i| i + '›'.len_utf8()) else {
+            break;
+        };
+        out.push_str(&replace(&text[copied..m.offset]));
+        out.push_str(&text[m.offset..m.offset + len]);
+        copied = m.offset + len;
+    }
+    out.push_str(&replace(&text[copied..]));
+    out
+}
+
 /// How many encodings deep a file's text is decoded for [`decoded`] (hex inside base64).
 const MAX_DECODE_DEPTH: usize = 2;
 
@@ -366,11 +391,12 @@ impl Redactor {
         // access token, not as a harmless JWT without its signature.
         let learned_before = self.learned.lock().values.len();
         let mut out = self.replace_learned(text);
-        out = patterns::redact_private_keys(&out, self);
-        out = patterns::redact_jwts(&out, self);
-        out = patterns::redact_session_ids(&out, self);
-        out = patterns::redact_refresh_tokens(&out, self);
-        out = patterns::redact_url_passwords(&out, self);
+        // Shapes are looked for between the markers already there, never inside one.
+        out = outside_markers(&out, |s| patterns::redact_private_keys(s, self));
+        out = outside_markers(&out, |s| patterns::redact_jwts(s, self));
+        out = outside_markers(&out, |s| patterns::redact_session_ids(s, self));
+        out = outside_markers(&out, |s| patterns::redact_refresh_tokens(s, self));
+        out = outside_markers(&out, |s| patterns::redact_url_passwords(s, self));
         // A value learnt on the way (a JWT's signature) may also appear on its own earlier on.
         if self.learned.lock().values.len() != learned_before {
             out = self.replace_learned(&out);
@@ -378,29 +404,35 @@ impl Redactor {
         out
     }
 
+    /// `text` with every learnt value, its encoded forms and its parts replaced, each between
+    /// the markers the text holds by then (a marker's own text is never matched: markers
+    /// never nest); then each leak marker widened over its word ([`words`]).
     fn replace_learned(&self, text: &str) -> String {
         let learned = self.learned.lock();
         let mut out = text.to_string();
+        let replace = |out: &str, found: &str, marker: &str| {
+            if out.contains(found) {
+                outside_markers(out, |s| s.replace(found, marker))
+            } else {
+                out.to_string()
+            }
+        };
         for (kind, value) in &learned.values {
             let marker = self.marker(kind, value);
-            if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), &marker);
-            }
+            out = replace(&out, value, &marker);
             let encoded: String =
                 form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
-            if encoded != *value && out.contains(encoded.as_str()) {
-                out = out.replace(encoded.as_str(), &marker);
+            if encoded != *value {
+                out = replace(&out, &encoded, &marker);
             }
         }
         for ((kind, value), forms) in learned.values.iter().zip(&learned.encoded) {
             for form in forms {
-                if out.contains(form.as_str()) {
-                    out = out.replace(form.as_str(), &self.marker(kind, value));
-                }
+                out = replace(&out, form, &self.marker(kind, value));
             }
         }
         // An encoding wrapped over several lines is read joined; a block holding a secret is
-        // replaced whole.
+        // replaced whole. (A line holding a marker is no line of an encoding.)
         for block in wrapped_blocks(&out).into_iter().rev() {
             let found = block.into_iter().find_map(|(range, joined)| {
                 let (secret, _) = learned
@@ -418,9 +450,11 @@ impl Redactor {
                 out.replace_range(range, &marker);
             }
         }
-        let out = learned.parts.redact(&out, &learned.values, |i| {
-            let (kind, value) = &learned.values[i];
-            self.marker(&format!("part_of_{kind}"), value)
+        let out = outside_markers(&out, |s| {
+            learned.parts.redact(s, &learned.values, |i| {
+                let (kind, value) = &learned.values[i];
+                self.marker(&format!("part_of_{kind}"), value)
+            })
         });
         // A secret glued to other characters (a password with the security token appended)
         // takes the whole word with it.
@@ -608,7 +642,7 @@ impl Redactor {
 
     /// A raw query string (without `?`): secret parameters redacted.
     pub fn query(&self, query: &str) -> String {
-        self.text(&formats::form(query, self))
+        formats::form_text(query, self)
     }
 
     /// A body, parsed by its content type and redacted by key.
@@ -617,10 +651,11 @@ impl Redactor {
             return format!("‹binary {} bytes›", bytes.len());
         };
         let ct = content_type.unwrap_or("").to_ascii_lowercase();
+        // A form's keys are kept as sent; only its values are searched as free text.
         let keyed = if ct.contains("json") {
             formats::json(text, self)
         } else if ct.starts_with("application/x-www-form-urlencoded") {
-            formats::form(text, self)
+            return formats::form_text(text, self);
         } else if ct.contains("xml") {
             formats::xml(text, self)
         } else if let Some(boundary) = ct
@@ -631,7 +666,7 @@ impl Redactor {
             formats::multipart(text, boundary, self)
         } else if formats::looks_like_form(text) {
             // A form sent as text/plain, or with no type, is still read as one by servers.
-            formats::form(text, self)
+            return formats::form_text(text, self);
         } else {
             // Unknown type: try JSON, since many clients omit the content type.
             formats::json(text, self)
@@ -639,11 +674,9 @@ impl Redactor {
         // A form labelled as something else (`-H 'Content-Type: application/json'` pasted
         // onto `curl -d 'a=b&…'`) is still a form to whoever reads it: judged as one when the
         // labelled reading found nothing.
-        let keyed = if keyed == text && formats::looks_like_form(text) {
-            formats::form(text, self)
-        } else {
-            keyed
-        };
+        if keyed == text && formats::looks_like_form(text) {
+            return formats::form_text(text, self);
+        }
         self.text(&keyed)
     }
 }

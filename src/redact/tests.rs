@@ -661,3 +661,74 @@ fn a_jwt_or_encoded_text_without_a_secret_in_a_file_is_kept() {
         "{copy}"
     );
 }
+
+/// A value learnt wrongly from a program's text, as Python's `…,refresh_token=rt,client_id=
+/// cid,client_secret=sec` once was: it shares `client_secret` with form keys and markers.
+const CODE_LEARNT: &str = "rt,client_id=cid,client_secret=sec";
+
+#[test]
+fn markers_never_nest_when_a_learnt_value_shares_a_markers_kind() {
+    let r = redactor();
+    r.add_secret("client_secret", CLIENT_SECRET);
+    r.add_secret("refresh_token", CODE_LEARNT);
+    let out = r.text(&format!("secret is {CLIENT_SECRET}\n"));
+    assert_eq!(
+        out,
+        format!("secret is {}\n", r.marker("client_secret", CLIENT_SECRET))
+    );
+    // Redacting stored text again leaves it as it is.
+    assert_eq!(r.text(&out), out);
+    for m in find_markers(&out) {
+        assert!(!m.kind.contains('‹'), "{out}");
+    }
+}
+
+#[test]
+fn a_form_bodys_keys_are_kept_as_sent_whatever_was_learnt() {
+    let r = redactor();
+    r.add_secret("refresh_token", CODE_LEARNT);
+    let body = format!(
+        "grant_type=refresh_token&refresh_token={REFRESH}&client_id=3MVG9abc&client_secret={CLIENT_SECRET}"
+    );
+    let out = r.body(Some("application/x-www-form-urlencoded"), body.as_bytes());
+    let keys: Vec<&str> = out
+        .split('&')
+        .map(|p| p.split_once('=').map_or(p, |(k, _)| k))
+        .collect();
+    assert_eq!(
+        keys,
+        ["grant_type", "refresh_token", "client_id", "client_secret"],
+        "{out}"
+    );
+    assert!(
+        !out.contains(CLIENT_SECRET) && !out.contains(REFRESH),
+        "{out}"
+    );
+    assert!(
+        find_markers(&out).iter().all(|m| !m.kind.contains('‹')),
+        "{out}"
+    );
+    // A token sent as a parameter's name, or in another parameter's value, is still masked.
+    let out = r.query(&format!("{TOKEN}=1&note=token%20{CLIENT_SECRET}"));
+    assert!(!out.contains(TOKEN), "{out}");
+    let r2 = redactor();
+    r2.add_secret("client_secret", CLIENT_SECRET);
+    let out = r2.query(&format!("note={CLIENT_SECRET}&x=1"));
+    assert_eq!(
+        out,
+        format!("note={}&x=1", r2.marker("client_secret", CLIENT_SECRET))
+    );
+}
+
+#[test]
+fn a_python_token_request_in_a_script_learns_no_secret_from_its_code() {
+    for line in [
+        "j=requests.post(L+'/services/oauth2/token',data=dict(grant_type='client_credentials',client_id=cid,client_secret=sec)).json()",
+        "j=S.post(L+'/services/oauth2/token',data=dict(grant_type='refresh_token',refresh_token=rt,client_id=cid,client_secret=sec)).json()",
+    ] {
+        let r = redactor();
+        let script = format!("#!/usr/bin/env python3\nimport os, requests\nE=os.environ; cid=E['SF_CLIENT_ID']; sec=E['SF_CLIENT_SECRET']; rt=E['SF_REFRESH_TOKEN']\n{line}\n");
+        assert_eq!(r.file_text("run", &script), script);
+        assert_eq!(r.learned_count(), 0, "{line}");
+    }
+}
