@@ -191,6 +191,32 @@ fn results_say_how_many_output_lines_are_left_out_and_o_shows_them_all() {
 }
 
 #[test]
+fn traffic_of_a_lab_where_the_org_calls_the_learners_service_says_those_calls_are_not_listed() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 120, 36);
+    open(&mut a, "rest-upsert-twice");
+    if let Some(Ok(spec)) = a.lab_view_mut().map(|v| &mut v.spec) {
+        spec.actions.service_port = Some(18741);
+    }
+    let mut event = finished(vec![Verdict::pass("org.action_ok", 1, "fine")]);
+    if let LabEvent::Finished {
+        runs, exchanges, ..
+    } = &mut event
+    {
+        exchanges.clear();
+        runs.push(LearnerRun::default());
+    }
+    update(&mut a, Event::Lab(event));
+    update(&mut a, key(KeyCode::Char('3')));
+    let s = screen(&a);
+    assert!(s.contains("The org's calls to your service are not"), "{s}");
+    assert!(
+        s.contains("listed here: Results quotes what your service"),
+        "{s}"
+    );
+    assert!(!s.contains("Check that your code sends its calls"), "{s}");
+}
+
+#[test]
 fn results_show_a_runs_stdout_and_stderr_lines_in_the_order_written() {
     let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
     open(&mut a, "rest-upsert-twice");

@@ -350,6 +350,14 @@ impl LabView {
         })
     }
 
+    /// Whether the org calls a service the learner's `./run` serves (`actions.service_port`):
+    /// those calls go from the org to the service, not through the proxy the Traffic tab lists.
+    pub fn org_calls_the_service(&self) -> bool {
+        self.spec
+            .as_ref()
+            .is_ok_and(|s| s.actions.service_port.is_some())
+    }
+
     pub fn exchange(&self, seq: u64) -> Option<&Exchange> {
         self.exchanges.iter().find(|e| e.seq == seq)
     }

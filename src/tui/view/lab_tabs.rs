@@ -250,6 +250,11 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             RunState::Idle if view.traffic_earlier => {
                 "No traffic: the last attempt could not start (see Results)."
             }
+            // The org's calls to the learner's service are judged from the org's callout
+            // log; they never pass the proxy this tab lists.
+            RunState::Idle if !view.runs.is_empty() && view.org_calls_the_service() => {
+                "Your code made no request to the org. The org's calls to your service are not listed here: Results quotes what your service answered to each."
+            }
             // A finished run that sent nothing through the proxy: where to look, when the
             // lab's checks look at calls; a lab judged from its files needs none.
             RunState::Idle if !view.runs.is_empty() && view.checks_need_calls() => {
