@@ -217,6 +217,47 @@ fn traffic_of_a_lab_where_the_org_calls_the_learners_service_says_those_calls_ar
 }
 
 #[test]
+fn points_line_up_under_the_longest_rule_name() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    let event = finished(vec![
+        Verdict::pass("process.failed_records_reported", 1, "fine"),
+        Verdict::pass("process.exit_ok", 1, "fine"),
+    ]);
+    update(&mut a, Event::Lab(event));
+    update(&mut a, key(KeyCode::Char('j')));
+    let s = screen(&a);
+    let column = |rule: &str| {
+        let row = s.lines().find(|l| l.contains(rule)).unwrap_or_default();
+        row.find(" 1/1").map(|at| row[..at].chars().count())
+    };
+    let long = column("process.failed_records_reported");
+    assert!(long.is_some(), "{s}");
+    assert_eq!(long, column("process.exit_ok "), "{s}");
+}
+
+#[test]
+fn the_briefs_environment_values_start_in_one_column_after_the_longest_name() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 120, 60);
+    open(&mut a, "rest-upsert-twice");
+    if let Some(Ok(spec)) = a.lab_view_mut().map(|v| &mut v.spec) {
+        spec.run
+            .env
+            .insert("SF_LEGACY_CLIENT_ID_VALUE".into(), "legacy-id".into());
+    }
+    let s = screen(&a);
+    let column = |name: &str, value: &str| {
+        let row = s.lines().find(|l| l.contains(name)).unwrap_or_default();
+        let start = row.find(name)?;
+        row.find(value).map(|at| row[start..at].chars().count())
+    };
+    let long = column("SF_LEGACY_CLIENT_ID_VALUE", "legacy-id");
+    assert_eq!(long, Some("SF_LEGACY_CLIENT_ID_VALUE".len() + 2), "{s}");
+    assert_eq!(long, column("SF_INSTANCE_URL", "https://"), "{s}");
+}
+
+#[test]
 fn results_show_a_runs_stdout_and_stderr_lines_in_the_order_written() {
     let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
     open(&mut a, "rest-upsert-twice");

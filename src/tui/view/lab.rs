@@ -207,7 +207,14 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
     heads.push(lines.len());
     lines.push(heading(app, "What your code receives"));
     let env = view.environment();
-    let key_w = env.iter().map(|(k, _)| k.len()).max().unwrap_or(0).min(22);
+    // As wide as the longest name (`SF_LEGACY_CLIENT_SECRET`), up to a third of the pane, and
+    // two cells after it: a longer name is cut with `…` so every value starts in one column.
+    let key_w = env
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min((width / 3).max(12));
     for (k, v) in env {
         let style = if v.starts_with('•') {
             t.secret()
@@ -215,13 +222,17 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
             t.code()
         };
         // A long value wraps under itself, so all of it can be read.
-        let room = width.saturating_sub(key_w + 1);
+        let room = width.saturating_sub(key_w + 2);
         for (i, row) in lab_tabs::word_rows(&v, room).into_iter().enumerate() {
-            let key = if i == 0 { k.as_str() } else { "" };
+            let key = if i == 0 {
+                fit(&k, key_w)
+            } else {
+                String::new()
+            };
             if let Some(before) = lines.last().filter(|_| i > 0) {
                 // Wrapped at a space, under the value's first row.
                 let before_end = before.spans.iter().map(|s| s.content.chars().count()).sum();
-                let start = key_w + 1;
+                let start = key_w + 2;
                 let join = WrapJoin {
                     space: true,
                     before_end,
@@ -230,7 +241,7 @@ fn brief(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
                 joins.push((lines.len(), join));
             }
             lines.push(Line::from(vec![
-                Span::styled(format!("{key:<key_w$} "), t.strong()),
+                Span::styled(format!("{key:<key_w$}  "), t.strong()),
                 Span::styled(row, style),
             ]));
         }

@@ -19,6 +19,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 use std::ops::Range;
+use unicode_width::UnicodeWidthStr;
 
 /// Cells the selected rule's message is indented by (under the rule's name).
 const INDENT: usize = 2;
@@ -176,10 +177,10 @@ fn verdict_lines(
     let rule_w = o
         .verdicts
         .iter()
-        .map(|v| v.rule.len())
+        .map(|v| v.rule.width())
         .max()
         .unwrap_or(0)
-        .min(30);
+        .min(RULE_COLUMN_MAX);
     let mut focus = 0..0;
     for (i, v) in o.verdicts.iter().enumerate() {
         let on = i == view.results_sel;
@@ -201,6 +202,10 @@ fn verdict_lines(
     }
     (lines, focus)
 }
+
+/// The widest the rule column grows: every rule of the catalogue fits (the longest,
+/// `process.failed_records_reported`, is 31 cells); a longer one is cut with `…`.
+const RULE_COLUMN_MAX: usize = 34;
 
 /// One rule's row: glyph, rule, the message's first line (left out when the rule is open,
 /// since its whole message follows), points.
@@ -225,7 +230,7 @@ fn rule_row(v: &Verdict, rule_w: usize, open: bool, t: &Theme, width: usize) -> 
     };
     Line::from(vec![
         Span::styled(format!("{g} "), s),
-        Span::styled(format!("{:<rule_w$}  ", v.rule), t.strong()),
+        Span::styled(format!("{:<rule_w$}  ", fit(&v.rule, rule_w)), t.strong()),
         Span::raw(format!("{:<room$}", fit(first, room))),
         Span::styled(format!(" {pts}"), t.dim()),
     ])
