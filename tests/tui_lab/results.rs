@@ -191,6 +191,36 @@ fn results_say_how_many_output_lines_are_left_out_and_o_shows_them_all() {
 }
 
 #[test]
+fn results_of_a_run_whose_output_was_shortened_say_o_shows_what_was_kept() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    let mut event = finished(vec![Verdict::pass("http.rule_1", 1, "fine")]);
+    let text: String = (1..=20).map(|i| format!("out line {i}\n")).collect();
+    if let LabEvent::Finished { runs, .. } = &mut event {
+        runs.push(LearnerRun {
+            index: 0,
+            exit_code: Some(0),
+            stdout: CapturedOutput {
+                text,
+                truncated: true,
+                left_out: 1_710_371,
+                ..CapturedOutput::default()
+            },
+            ..LearnerRun::default()
+        });
+    }
+    update(&mut a, Event::Lab(event));
+    update(&mut a, key(KeyCode::Char('G')));
+    let s = screen(&a);
+    assert!(
+        s.contains("stdout … 14 earlier lines: o shows what sflab kept"),
+        "{s}"
+    );
+    assert!(!s.contains("o shows all"), "{s}");
+}
+
+#[test]
 fn traffic_of_a_lab_where_the_org_calls_the_learners_service_says_those_calls_are_not_listed() {
     let mut a = App::new(Arc::new(fixture()), Theme::colored(), 120, 36);
     open(&mut a, "rest-upsert-twice");

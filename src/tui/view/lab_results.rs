@@ -335,6 +335,12 @@ fn run_output(run: &LearnerRun, t: &Theme, tail: usize, width: usize) -> Vec<Lin
             .collect();
         vec![("output", lines, run.output.left_out)]
     };
+    // The `o` view holds what sflab kept of each stream: all of it, unless the run wrote more.
+    let in_o = if run.stdout.truncated || run.stderr.truncated {
+        "o shows what sflab kept"
+    } else {
+        "o shows all"
+    };
     for (label, lines, dropped) in groups {
         let lines: Vec<&(&str, String)> =
             lines.iter().filter(|(_, l)| !l.trim().is_empty()).collect();
@@ -345,10 +351,7 @@ fn run_output(run: &LearnerRun, t: &Theme, tail: usize, width: usize) -> Vec<Lin
             let what = if left_out == 1 { "line" } else { "lines" };
             out.push(Line::from(vec![
                 Span::styled(format!("{label} "), t.dim()),
-                Span::styled(
-                    format!("… {left_out} earlier {what}: o shows all"),
-                    t.key_hint(),
-                ),
+                Span::styled(format!("… {left_out} earlier {what}: {in_o}"), t.key_hint()),
             ]));
         }
         for (name, text) in &lines[shown_from..] {
