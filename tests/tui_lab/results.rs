@@ -288,6 +288,28 @@ fn the_briefs_environment_values_start_in_one_column_after_the_longest_name() {
 }
 
 #[test]
+fn a_rules_keys_too_long_for_one_row_go_on_under_the_message_not_at_the_panes_edge() {
+    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
+    open(&mut a, "rest-upsert-twice");
+    update(&mut a, key(KeyCode::Char('2')));
+    let event = finished(vec![
+        Verdict::fail("state.idempotent", 3, "Not the same.").with_evidence(100..=124)
+    ]);
+    update(&mut a, Event::Lab(event));
+    let s = screen(&a);
+    let col = |row: &str, what: &str| row.find(what).map(|at| row[..at].chars().count());
+    let rows: Vec<&str> = s.lines().collect();
+    let first = rows
+        .iter()
+        .position(|r| r.contains("⏎ evidence #100"))
+        .unwrap_or_else(|| panic!("{s}"));
+    let under = col(rows[first], "⏎");
+    let next = rows[first + 1];
+    assert!(next.contains("#1"), "the keys go on: {s}");
+    assert_eq!(col(next, "#1"), under, "under the first key: {s}");
+}
+
+#[test]
 fn results_show_a_runs_stdout_and_stderr_lines_in_the_order_written() {
     let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
     open(&mut a, "rest-upsert-twice");

@@ -272,12 +272,29 @@ fn opened(v: &Verdict, hinted: &[String], t: &Theme, width: usize) -> Vec<Line<'
         }
     }
     if !keys.is_empty() {
-        out.push(Line::from(vec![
-            indent(),
-            Span::styled(keys.join("   "), t.key_hint()),
-        ]));
+        // Laid out here, under the message, rather than wrapped by the pane at its left edge.
+        for row in key_rows(&keys, room) {
+            out.push(Line::from(vec![indent(), Span::styled(row, t.key_hint())]));
+        }
     }
     out
+}
+
+/// The keys under an opened rule as rows of at most `room` cells: each key three cells after
+/// the one before while it fits whole, else on the next row (a key wider than a row is
+/// wrapped at its words).
+fn key_rows(keys: &[String], room: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    for key in keys {
+        match rows.last_mut() {
+            Some(row) if row.width() + 3 + key.width() <= room => {
+                row.push_str("   ");
+                row.push_str(key);
+            }
+            _ => rows.extend(crate::wording::word_rows(key, room)),
+        }
+    }
+    rows
 }
 
 /// The end of one run's output: how it ended, then the last `tail` lines it printed, stdout
