@@ -33,6 +33,9 @@ use serde_json::Value;
 /// (see [`stands_alone`]): `4500`, `total: 4500`, `count=4,500` or `4500 records`, not inside
 /// a longer value such as a record's name (`Reader 4500`, `"LastName": "Reader 4500"`), so a
 /// program that prints the records and a wrong count does not pass on the records.
+/// With `singled_out_from`, each of `texts` must also appear on a line that names none of
+/// those and is not printed in the same words for one of them (see [`singled_out`]): the one
+/// order a reconciliation must flag, not every order key printed alike.
 /// `because` replaces the general explanation of a `one_per_line`/`own_line`/`not_beside`/`absent`/
 /// `absent_lines` failure with the lab's own (what such a line means, and what to print
 /// instead).
@@ -59,6 +62,8 @@ pub struct OutputContains {
     pub one_per_line: bool,
     #[serde(default)]
     pub own_line: bool,
+    #[serde(default)]
+    pub singled_out_from: Vec<String>,
     #[serde(default)]
     pub because: Option<String>,
 }
@@ -328,6 +333,22 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
                 buried.join(", "),
                 p.because.as_deref().unwrap_or(
                     "Print it on a line of its own, alone or after a label: `4500` or `total: 4500`."
+                )
+            ));
+        }
+    }
+    if !p.singled_out_from.is_empty() {
+        let lines: Vec<&str> = outputs.iter().flat_map(|o| o.lines()).collect();
+        let lumped = p.texts.iter().find_map(|t| {
+            singled_out::lumped(&lines, t, &p.singled_out_from, &in_text).map(|l| (t, l))
+        });
+        if let Some((t, line)) = lumped {
+            return cx.fail(format!(
+                "Your {stream} names {t} only on lines that name {} too, or that it prints in the same words for them (such as `{}`). {}{unread}",
+                p.singled_out_from.join(", "),
+                clipped(line.trim(), 60),
+                p.because.as_deref().unwrap_or(
+                    "Print it on a line of its own that says why it stands out, not in a list of every item."
                 )
             ));
         }
@@ -816,3 +837,6 @@ pub(crate) fn values_at<'v>(root: &'v Value, pointer: &str) -> Vec<&'v Value> {
 #[cfg(test)]
 #[path = "output_tests.rs"]
 mod tests;
+
+#[path = "output_singled_out.rs"]
+mod singled_out;
