@@ -124,37 +124,93 @@ pub(super) fn redact_jwts(text: &str, r: &Redactor) -> String {
 }
 
 /// PEM private key blocks (`-----BEGIN … PRIVATE KEY-----` … `-----END … PRIVATE KEY-----`).
+/// Only a whole block is a key: the BEGIN line, a base64 body and the END line of the same
+/// label. A BEGIN line alone (`echo "key files start with -----BEGIN PRIVATE KEY-----"`) holds
+/// no key material and stays as written, as does everything after it.
 pub(super) fn redact_private_keys(text: &str, r: &Redactor) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(begin) = rest.find("-----BEGIN ") {
-        let header_end = rest[begin..]
-            .find('\n')
-            .map(|i| begin + i)
-            .unwrap_or(rest.len());
-        if !rest[begin..header_end].contains("PRIVATE KEY-----") {
-            out.push_str(&rest[..header_end]);
-            rest = &rest[header_end..];
-            continue;
-        }
-        let block_end = match rest[begin..].find("-----END ") {
-            Some(e) => {
-                let end_start = begin + e;
-                rest[end_start + 9..]
-                    .find("-----")
-                    .map(|i| end_start + 9 + i + 5)
-                    .unwrap_or(rest.len())
+        let after_begin = begin + "-----BEGIN ".len();
+        match pem_key_block(&rest[begin..]) {
+            Some(len) => {
+                let block = &rest[begin..begin + len];
+                r.add_secret("private_key", block);
+                out.push_str(&rest[..begin]);
+                out.push_str(&r.marker("private_key", block));
+                rest = &rest[begin + len..];
             }
-            None => rest.len(),
-        };
-        let block = &rest[begin..block_end];
-        r.add_secret("private_key", block);
-        out.push_str(&rest[..begin]);
-        out.push_str(&r.marker("private_key", block));
-        rest = &rest[block_end..];
+            None => {
+                out.push_str(&rest[..after_begin]);
+                rest = &rest[after_begin..];
+            }
+        }
     }
     out.push_str(rest);
     out
+}
+
+/// The length of the PEM private key block `text` starts with, if it is one: `-----BEGIN
+/// {label}PRIVATE KEY-----`, a body of base64 (on lines, or joined by written `\n` as in a
+/// JSON string or `.env` value; `Proc-Type:`/`DEK-Info:` header lines allowed), and
+/// `-----END {label}PRIVATE KEY-----`.
+fn pem_key_block(text: &str) -> Option<usize> {
+    const TAIL: &str = "PRIVATE KEY-----";
+    let after_begin = text.strip_prefix("-----BEGIN ")?;
+    let label_len = after_begin.find(TAIL)?;
+    let label = &after_begin[..label_len];
+    if !label.chars().all(|c| c.is_ascii_uppercase() || c == ' ') {
+        return None;
+    }
+    let body_start = "-----BEGIN ".len() + label_len + TAIL.len();
+    let end_line = format!("-----END {label}{TAIL}");
+    let Some(body_len) = text[body_start..].find(&end_line) else {
+        return cut_key_body(text, body_start);
+    };
+    let body = &text[body_start..body_start + body_len];
+    let mut base64_chars = 0;
+    for line in body.split(['\n', '\r']).flat_map(|l| l.split("\\n")) {
+        let line = line.trim().trim_end_matches("\\r");
+        if line.is_empty() || line.contains(':') {
+            continue;
+        }
+        if !line
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+        {
+            return None;
+        }
+        base64_chars += line.len();
+    }
+    // The shortest key (an Ed25519 PKCS#8 one) is 64 characters of base64; a few are enough
+    // to tell a body from nothing.
+    (base64_chars >= 16).then_some(body_start + body_len + end_line.len())
+}
+
+/// A key printed without its END line (cut short, `head key.pem`): the BEGIN line and the
+/// full-width base64 lines (64 characters, as PEM writes them) right after it, if any.
+fn cut_key_body(text: &str, body_start: usize) -> Option<usize> {
+    let rest = text[body_start..]
+        .strip_prefix("\r")
+        .unwrap_or(&text[body_start..]);
+    let mut len = text.len() - rest.len();
+    let rest = rest.strip_prefix('\n')?;
+    len += 1;
+    // The block ends with its last line's text: the line end after it stays.
+    let mut end = None;
+    for line in rest.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let full = body.len() == 64
+            && body
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/'));
+        if !full {
+            break;
+        }
+        end = Some(len + body.len());
+        len += line.len();
+    }
+    end
 }
 
 fn is_word(c: char) -> bool {

@@ -732,3 +732,41 @@ fn a_python_token_request_in_a_script_learns_no_secret_from_its_code() {
         assert_eq!(r.learned_count(), 0, "{line}");
     }
 }
+
+#[test]
+fn a_begin_line_without_key_material_is_no_private_key_and_hides_nothing_after_it() {
+    for label in ["PRIVATE KEY", "RSA PRIVATE KEY"] {
+        let r = redactor();
+        let out = format!(
+            "note: key files start with -----BEGIN {label}-----\nFalcon Corp\nHarbor Logistics\n"
+        );
+        assert_eq!(r.text(&out), out);
+        assert_eq!(r.learned_count(), 0, "nothing learnt from {label}");
+        let url = "https://127.0.0.1:8443/services/data/v62.0/query?q=SELECT+Name+FROM+Account";
+        assert_eq!(r.text(url), url);
+        let prose = format!("-----BEGIN {label}----- and then -----END {label}-----");
+        assert_eq!(r.text(&prose), prose);
+    }
+}
+
+#[test]
+fn a_whole_pem_key_is_masked_on_lines_written_as_escapes_or_cut_short() {
+    let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj";
+    let r = redactor();
+    let pem = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----");
+    let out = r.text(&format!("key:\n{pem}\nafter\n"));
+    assert_eq!(
+        out,
+        format!("key:\n{}\nafter\n", r.marker("private_key", &pem))
+    );
+    let escaped = format!("{{\"key\": \"-----BEGIN RSA PRIVATE KEY-----\\n{body}\\n-----END RSA PRIVATE KEY-----\\n\"}}");
+    let out = r.text(&escaped);
+    assert!(
+        !out.contains(body) && out.contains("‹redacted:private_key#"),
+        "{out}"
+    );
+    let cut = format!("-----BEGIN PRIVATE KEY-----\n{body}\n{body}\nFalcon Corp\n");
+    let out = redactor().text(&cut);
+    assert!(!out.contains(body), "{out}");
+    assert!(out.ends_with("›\nFalcon Corp\n"), "{out}");
+}
