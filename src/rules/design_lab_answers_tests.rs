@@ -140,6 +140,9 @@ fn capstone_failure_design_accepts_the_stored_id_the_same_key_and_growing_waits_
         ("ERP down", "Exponential back-off with jitter, max 5 attempts"),
         ("ERP down", "Open a circuit breaker and retry later"),
         ("ERP down", "Retry with increasing waits (1 s, 2 s, 4 s)"),
+        ("ERP down", "Retry after 1 s, 2 s, 4 s"),
+        ("ERP down", "Retry after 1, 2 and 4 seconds"),
+        ("ERP down", "Wait 500 ms, then 1 s, then 2 s between tries"),
         (
             "ERP down",
             "Stop, do not store the replay id, exit non-zero; the supervisor restarts us later",
