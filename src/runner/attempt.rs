@@ -28,10 +28,6 @@ use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// Tools a lab lists that are not installed. [`run_lab`] no longer refuses for them (it
-    /// notes them on the runs); kept for the callers that still word this refusal.
-    #[error("{0}")]
-    MissingTools(String),
     #[error("lab {lab:?} is not started in this workspace ({dir} does not exist). Run `sflab lab start {lab}` first.")]
     NotStarted { lab: String, dir: PathBuf },
     #[error(transparent)]

@@ -112,7 +112,8 @@ pub fn lacked_tools_note(lacked: &[Tool]) -> String {
         .collect();
     format!(
         "{LACKED_TOOL_NOTE} {} {} not installed ({}). Install {}, open a new terminal so PATH \
-         is refreshed, and check again, or do without {} in ./run.",
+         is refreshed (the classroom too: quit it and start it there), and check again, or do \
+         without {} in ./run.",
         listed(lacked),
         if lacked.len() == 1 { "is" } else { "are" },
         how.join("; "),

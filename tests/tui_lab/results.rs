@@ -401,10 +401,9 @@ fn a_run_that_could_not_start_keeps_the_lines_of_its_message() {
     let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
     open(&mut a, "rest-upsert-twice");
     update(&mut a, key(KeyCode::Char('2')));
-    let message = sflab::tui::lab::run_error_text(&sflab::runner::RunError::MissingTools(
-        "lab \"rest-upsert-twice\" needs a tool that is not installed:\n  - jq: install jq \
-         (Debian/Ubuntu: `sudo apt install jq`, macOS: `brew install jq`)\nInstall them, open a \
-         new terminal so PATH is refreshed, and check again."
+    let message = sflab::tui::lab::run_error_text(&sflab::runner::RunError::Backend(
+        "seed.yaml line 4: the record refers to `acme`, which no record names:\n  - give \
+         one record `ref: acme` (or remove the reference)\nFix the seed and check again."
             .into(),
     ));
     update(
@@ -417,7 +416,7 @@ fn a_run_that_could_not_start_keeps_the_lines_of_its_message() {
         }),
     );
     let s = screen(&a);
-    assert!(!s.contains("jq`)Install"), "{s}");
+    assert!(!s.contains("reference)Fix"), "{s}");
     insta::assert_snapshot!(s);
 }
 

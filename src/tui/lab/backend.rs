@@ -233,7 +233,10 @@ mod tests {
             None,
             "an org that answers was reached; its refusal is said in Results"
         );
-        let not_started = Err::<(), _>(RunError::MissingTools("jq".into()));
+        let not_started = Err::<(), _>(RunError::NotStarted {
+            lab: "rest-basics".into(),
+            dir: "/ws/rest-basics".into(),
+        });
         assert_eq!(reach_after_run(&dev, &not_started), None);
         assert_eq!(
             reach_after_run(&BackendChoice::Mock, &Ok::<(), RunError>(())),

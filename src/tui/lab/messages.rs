@@ -181,17 +181,12 @@ pub enum LabCommand {
 }
 
 /// Why an attempt could not run, as the Results tab says it, with the classroom's own way
-/// forward: a tool installed while the classroom is open is not seen by it (sflab keeps the
-/// `PATH` it was started with), so the message of a missing tool says to start sflab again;
-/// a missing `./run` is restored with `X` here.
+/// forward: a missing `./run` is restored with `X` here, a lab folder gone is started again
+/// from the tree.
 pub fn run_error_text(error: &crate::runner::RunError) -> String {
     use crate::runner::process::ProcessError;
     use crate::runner::RunError;
     match error {
-        RunError::MissingTools(message) => format!(
-            "{message}\nThe classroom keeps the PATH it was started with: after installing, \
-             quit sflab (q) and start it again from a new terminal."
-        ),
         RunError::Process(ProcessError::NoEntryPoint(dir)) => format!(
             "there is no `run` file in {}: the lab's entry point is `./run` in the lab folder. \
              X resets the lab to its starter files (yours move to a backup folder).",
@@ -213,13 +208,6 @@ pub fn run_error_text(error: &crate::runner::RunError) -> String {
 mod tests {
     use super::*;
     use crate::runner::RunError;
-
-    #[test]
-    fn a_missing_tool_says_to_start_sflab_again_after_installing() {
-        let said = run_error_text(&RunError::MissingTools("lab \"x\" needs jq".into()));
-        assert!(said.starts_with("lab \"x\" needs jq\n"), "{said}");
-        assert!(said.contains("quit sflab (q) and start it again"), "{said}");
-    }
 
     #[test]
     fn a_missing_lab_folder_says_how_to_get_it_back_in_the_classroom() {

@@ -121,10 +121,8 @@ fn searched_fields(obj: &ObjectDef, scope: Scope, readable: Readable<'_>) -> Vec
         .collect()
 }
 
-/// The largest OFFSET a RETURNING spec may have.
-const MAX_OFFSET: u64 = 2000;
-
-/// Plans one RETURNING spec as a SOQL query over its object (Id only when no fields).
+/// Plans one RETURNING spec as a SOQL query over its object (Id only when no fields). Its
+/// OFFSET was bounded where the statement was parsed (`statement::check_offsets`).
 fn plan_spec(
     store: &Store,
     src: &str,
@@ -144,14 +142,6 @@ fn plan_spec(
                 "entity type {} does not support search",
                 store.object(base).name
             ),
-        ));
-    }
-    if spec.offset.is_some_and(|o| o > MAX_OFFSET) {
-        // SOSL's own wording [D: SOSL OFFSET, "the maximum offset is 2,000 rows"]; the text is
-        // as reported from real orgs, the code is SOQL's, not verified for SOSL [U].
-        return Err(SfError::new(
-            crate::org::error::ErrorCode::NUMBER_OUTSIDE_VALID_RANGE,
-            format!("SOSL offset should be between 0 to {MAX_OFFSET}"),
         ));
     }
     let planner = Planner {
