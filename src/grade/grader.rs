@@ -339,6 +339,9 @@ pub async fn grade_one(
                     other => other,
                 }
             });
+            // The gradebook lists the copied files: a secret used as a file name is masked.
+            let names = crate::redact::Redactor::new(&options.redaction_key);
+            grade.copy.copied = grade.copy.copied.iter().map(|p| names.path(p)).collect();
             if let Err(GradeError::Submission(why)) = &grade.result {
                 let why = paths.shown(why);
                 let by_files = judge_files_only(lab, &run, why.trim_end_matches('.')).await;

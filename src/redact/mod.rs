@@ -553,6 +553,24 @@ impl Redactor {
         self.text(&masked)
     }
 
+    /// A file's path as it may be stored or shown (a report's copy, a gradebook's list of
+    /// files): each part that is or holds a secret (`cache/00D…!AQ….json`, a token used as a
+    /// file name) masked, the `/` between parts kept.
+    pub fn path(&self, path: &str) -> String {
+        // A name's extension (`.json`) is kept apart: it is no part of the secret.
+        let part = |part: &str| match part.rsplit_once('.') {
+            Some((stem, ext))
+                if !stem.is_empty()
+                    && (1..=5).contains(&ext.len())
+                    && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                format!("{}.{ext}", self.text(stem))
+            }
+            _ => self.text(part),
+        };
+        path.split('/').map(part).collect::<Vec<_>>().join("/")
+    }
+
     /// One header value, redacted for storage, CR/LF removed.
     pub fn header(&self, name: &str, value: &str) -> String {
         let value: String = value.chars().filter(|c| *c != '\r' && *c != '\n').collect();

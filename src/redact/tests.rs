@@ -770,3 +770,14 @@ fn a_whole_pem_key_is_masked_on_lines_written_as_escapes_or_cut_short() {
     assert!(!out.contains(body), "{out}");
     assert!(out.ends_with("›\nFalcon Corp\n"), "{out}");
 }
+
+#[test]
+fn a_secret_used_as_a_file_name_is_masked_in_its_path() {
+    let r = redactor();
+    let path = format!("cache/{TOKEN}.json");
+    assert_eq!(
+        r.path(&path),
+        format!("cache/{}.json", r.marker("access_token", TOKEN))
+    );
+    assert_eq!(r.path("lib/erp.py"), "lib/erp.py");
+}

@@ -221,10 +221,16 @@ fn write_copies(
         crate::fsutil::create_private_dir(&to).map_err(write_err(&to))?;
         for f in files.iter() {
             let clean = redactor.file_text(&f.shown, &f.text);
-            if clean != f.text {
-                notes.masked.push(f.shown.clone());
+            // A secret used as a file name (`cache/$SF_ACCESS_TOKEN.json`) is masked there too.
+            let shown = redactor.path(&f.shown);
+            if clean != f.text || shown != f.shown {
+                notes.masked.push(shown.clone());
             }
-            let target = to.join(&f.rel);
+            let target = if shown == f.shown {
+                to.join(&f.rel)
+            } else {
+                to.join(&shown)
+            };
             put(&target, clean.as_bytes())?;
             #[cfg(unix)]
             if let Some(mode) = f.mode {
@@ -232,8 +238,8 @@ fn write_copies(
                 std::fs::set_permissions(&target, std::fs::Permissions::from_mode(mode))
                     .map_err(write_err(&target))?;
             }
-            notes.copied.push(f.shown.clone());
-            written.insert(format!("{lab}/{}", f.shown), clean.into_bytes());
+            written.insert(format!("{lab}/{shown}"), clean.into_bytes());
+            notes.copied.push(shown);
         }
     }
     Ok(written)

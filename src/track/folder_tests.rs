@@ -313,3 +313,27 @@ fn each_copied_file_keeps_the_learners_permission_bits_and_stays_masked() {
         "the copy's folder is the lead's alone"
     );
 }
+
+#[test]
+fn a_token_used_as_a_file_name_is_masked_in_the_copy_and_its_listing() {
+    let token = "00D5g000004XyZ1!AQAn05hZSwOJwoEOhiIc8pSJcp.hn1kfiVBiN90sW5";
+    let dir = lab_folder(&[
+        (&format!("cache/{token}.json"), "{\"records\": []}\n"),
+        ("run", "#!/bin/sh\n"),
+    ]);
+    let r = redactor();
+    r.add_secret("access_token", token);
+    let out = tempfile::tempdir().unwrap();
+    let c = copy(&r, dir.path(), out.path());
+    let name = format!("cache/{}.json", r.marker("access_token", token));
+    assert_eq!(c.copied, [name.clone(), "run".to_string()]);
+    assert_eq!(c.masked, [name.clone()]);
+    assert_eq!(copied(out.path(), &name), "{\"records\": []}\n");
+    let listing = format!("{c:?}");
+    assert!(!listing.contains("AQAn05hZ"), "{listing}");
+    assert!(!out
+        .path()
+        .join("labs/lab-a/cache")
+        .join(format!("{token}.json"))
+        .exists());
+}
