@@ -327,7 +327,7 @@ fn a_token_used_as_a_file_name_is_masked_in_the_copy_and_its_listing() {
     let c = copy(&r, dir.path(), out.path());
     let name = format!("cache/{}.json", r.marker("access_token", token));
     assert_eq!(c.copied, [name.clone(), "run".to_string()]);
-    assert_eq!(c.masked, [name.clone()]);
+    assert_eq!(c.masked, std::slice::from_ref(&name));
     assert_eq!(copied(out.path(), &name), "{\"records\": []}\n");
     let listing = format!("{c:?}");
     assert!(!listing.contains("AQAn05hZ"), "{listing}");
