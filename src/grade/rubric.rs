@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(r.items[0].what, "./run exits with status 0");
         assert_eq!(
             r.items[1].what,
-            "the records the org holds after your code ran"
+            "the Account records the org holds after your code ran"
         );
         assert!(!r.items.iter().any(|i| i.what.contains("Kestrel Air")));
     }
