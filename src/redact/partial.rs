@@ -5,7 +5,10 @@
 //! one leaked). A secret shorter than `PART_MIN` + 4 characters (a lab's own
 //! `ERP_CLIENT_SECRET`, `COURIER_PASSWORD`) leaks in any run of all but four of its
 //! characters, and never in fewer than [`SHORT_PART_MIN`]: the lessons allow a token's last
-//! four characters, no more.
+//! four characters, no more. Such a run counts only where it stands as a word of its own
+//! (see [`stands_alone`]): a short secret is often made of ordinary words
+//! (`Winter-2019!`), and "Winter-2026" or "quarter-2019" share eight characters with it
+//! without showing it.
 //!
 //! Every secret the runner hands a lab's program is looked for in part, the lab's own
 //! variables (`lab_secret`) as much as the org's client secret.
@@ -44,6 +47,20 @@ const SHOWN_AT_MOST: usize = 4;
 fn window(len: usize) -> usize {
     len.saturating_sub(SHOWN_AT_MOST)
         .clamp(SHORT_PART_MIN, PART_MIN)
+}
+
+/// Whether a run `text[start..end]` of a secret portion `len` characters long is a leak of it
+/// where it stands. A long secret's run always is. A short secret's run (see [`window`]) is
+/// when no letter or digit joins it on either side, so it is not a piece of another word
+/// ("Winter-2" of "Winter-2026", "ter-2019" of "quarter-2019"), or when it shows all of the
+/// secret but at most one character, joined or not.
+fn stands_alone(bytes: &[u8], start: usize, end: usize, len: usize) -> bool {
+    if len >= PART_MIN + SHOWN_AT_MOST || end - start + 1 >= len {
+        return true;
+    }
+    let joined = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    let before = start.checked_sub(1).and_then(|k| bytes.get(k));
+    !joined(before) && !joined(bytes.get(end))
 }
 
 /// Kinds whose values are looked for in part (see the module header for those that are not).
@@ -178,6 +195,10 @@ impl PartIndex {
             {
                 end += 1;
             }
+            if !stands_alone(bytes, i, end, portion.len()) {
+                i += 1;
+                continue;
+            }
             // The window's bytes are ASCII, so `i` and `end` are character boundaries.
             out.push_str(&text[copied..i]);
             out.push_str(&mark(secret));
@@ -283,6 +304,32 @@ mod tests {
         let values = learned(&[("lab_secret", "wx-demo-key")]);
         assert_eq!(redact("key wx-demo-k", &values), "key <lab_secret>");
         assert_eq!(redact("key …mo-key", &values), "key …mo-key");
+    }
+
+    #[test]
+    fn words_sharing_eight_characters_with_a_short_secret_do_not_leak_it() {
+        let values = learned(&[("lab_secret", "Winter-2019!")]);
+        for text in [
+            "This job was built for the Winter-2026 release.",
+            "The last quarter-2019 export is gone.",
+            "xWinter-201 and Winter-20x are other words",
+        ] {
+            assert_eq!(redact(text, &values), text);
+        }
+    }
+
+    #[test]
+    fn a_short_secret_shown_as_a_word_of_its_own_still_leaks() {
+        let values = learned(&[("lab_secret", "Winter-2019!")]);
+        for (text, redacted) in [
+            ("password: Winter-2019", "password: <lab_secret>"),
+            ("pw=Winter-201…", "pw=<lab_secret>…"),
+            ("(Winter-20)", "(<lab_secret>)"),
+            ("Winter-2 …", "<lab_secret> …"),
+            ("xWinter-2019 joined", "x<lab_secret> joined"),
+        ] {
+            assert_eq!(redact(text, &values), redacted, "{text}");
+        }
     }
 
     #[test]
