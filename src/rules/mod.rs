@@ -52,6 +52,7 @@ mod redelivery;
 mod refusal;
 mod rest;
 mod retry;
+mod retry_deliveries;
 mod retry_safety;
 mod review;
 mod soap;

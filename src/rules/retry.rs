@@ -11,6 +11,7 @@
 //! hide a client that gives up.
 
 use super::cx::{plural, same_call, same_request, show, Cx};
+use super::retry_deliveries::caused_by_delivery;
 use super::Verdict;
 use crate::evidence::Exchange;
 use chrono::{DateTime, Duration, Utc};
@@ -175,6 +176,16 @@ fn next_attempt(ex: &[Exchange], i: usize) -> Option<usize> {
         .map(|rel| i + 1 + rel)
 }
 
+/// Like [`next_attempt`], passing over the calls an event delivery caused (see
+/// [`super::retry_deliveries`]): those were made because the event came again, not because
+/// the call at `i` failed.
+fn next_retry(ex: &[Exchange], i: usize, by_delivery: &[bool]) -> Option<usize> {
+    let first = &ex[i];
+    (i + 1..ex.len()).find(|&j| {
+        ex[j].run_index == first.run_index && same_call(&ex[j], first) && !by_delivery[j]
+    })
+}
+
 /// The start of the learner's client that sent `e`: of the processes from the sender up to the
 /// program sflab started, the one just below that program (the program itself when it sent
 /// the request); `None` when the proxy could not tell.
@@ -267,6 +278,12 @@ fn too_late(waits: &[Waited], extra: Duration, ex: &[Exchange]) -> Option<String
 /// over a limit does not print as the limit itself.
 fn secs_exact(d: Duration) -> String {
     format!("{:.3}s", d.num_milliseconds() as f64 / 1000.0)
+}
+
+/// A duration as a learner would write it, without rounding: `0.25s`, `1s`, `1.5s`.
+fn secs_plain(d: Duration) -> String {
+    let shown = format!("{:.3}", d.num_milliseconds() as f64 / 1000.0);
+    format!("{}s", shown.trim_end_matches('0').trim_end_matches('.'))
 }
 
 fn secs(d: Duration) -> String {
@@ -420,6 +437,8 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
     let mut failed_any = false;
     // Requests retried once only: (the failed attempt, its retry).
     let mut single_retries = Vec::new();
+    // A call made again because its event was delivered again is no retry of the one before.
+    let by_delivery = caused_by_delivery(cx.ev, same_call);
     for start in 0..ex.len() {
         if used[start] || !retryable(&ex[start]) {
             continue;
@@ -428,7 +447,7 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
         let mut chain = vec![start];
         let mut at = start;
         while retryable(&ex[at]) {
-            let Some(next) = next_attempt(ex, at) else {
+            let Some(next) = next_retry(ex, at, &by_delivery) else {
                 break;
             };
             at = next;
@@ -541,7 +560,7 @@ fn single_retries_waited(cx: &Cx, retries: &[(usize, usize)]) -> Verdict {
                 "{} was retried {} after it failed: every failed request was retried once only, so there are no waits to compare, but a retry that soon hammers a system that is already failing. Wait at least {} before the first retry, and longer before each next one.",
                 show(&ex[*quickest.0]),
                 secs(wait),
-                secs(Duration::milliseconds(FIRST_WAIT_MS))
+                secs_plain(Duration::milliseconds(FIRST_WAIT_MS))
             ))
             .with_evidence(seqs(&all));
     }
