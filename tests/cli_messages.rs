@@ -57,6 +57,30 @@ fn a_file_where_a_lab_folder_goes_is_named_on_start() {
 }
 
 #[test]
+fn a_file_where_a_lab_folder_goes_is_named_on_check_and_watch() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    let (code, _, err) = sflab(&ws, &["lab", "start", "rest-first-call"]);
+    assert_eq!(code, 0, "{err}");
+    let lab = ws.join("rest-first-call");
+    std::fs::remove_dir_all(&lab).unwrap();
+    std::fs::write(&lab, "x").unwrap();
+    for args in [
+        &["check", "rest-first-call"][..],
+        &["check", "rest-first-call", "--watch"][..],
+    ] {
+        let (code, _, err) = sflab(&ws, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        let named = format!(
+            "{} is a file where sflab needs the lab's folder",
+            lab.display()
+        );
+        assert!(err.contains(&named), "{args:?}: {err}");
+        assert!(!err.contains("is not started"), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn org_commands_refuse_a_curriculum_folder_that_is_not_there() {
     let t = tempfile::tempdir().unwrap();
     let ws = t.path().join("ws");

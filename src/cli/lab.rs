@@ -438,8 +438,8 @@ pub fn check(
         let ws = existing_workspace_for(cli, Some(id))?;
         let dir = ws.lab_dir(id);
         if !dir.is_dir() {
-            return Err(Failure::usage(format!(
-                "lab {id:?} is not started in this workspace. Run `sflab lab start {id}` first."
+            return Err(Failure::usage(crate::runner::attempt::not_started(
+                id, &dir,
             )));
         }
         // A track that cannot be read leaves the check as it is, said on stderr (and in the

@@ -28,7 +28,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("lab {lab:?} is not started in this workspace ({dir} does not exist). Run `sflab lab start {lab}` first.")]
+    #[error("{}", not_started(lab, dir))]
     NotStarted { lab: String, dir: PathBuf },
     #[error(transparent)]
     Process(#[from] ProcessError),
@@ -49,6 +49,24 @@ pub enum RunError {
     Workspace(#[from] std::io::Error),
     #[error(transparent)]
     Progress(#[from] ProgressError),
+}
+
+/// Why lab `lab` cannot be checked when its folder `dir` is not a folder, and what to do: a
+/// file standing where the folder should be is named as one, as `sflab lab start` names it.
+pub fn not_started(lab: &str, dir: &Path) -> String {
+    if dir.is_file() {
+        format!(
+            "lab {lab:?} cannot be checked: {} is a file where sflab needs the lab's folder. \
+             Move or rename it, then run `sflab lab start {lab}`.",
+            dir.display()
+        )
+    } else {
+        format!(
+            "lab {lab:?} is not started in this workspace ({} does not exist). Run `sflab lab \
+             start {lab}` first.",
+            dir.display()
+        )
+    }
 }
 
 /// How to run an attempt, and with which parts.
