@@ -132,8 +132,13 @@ fn representation(dep: &Deployment, t: &Target) -> Json {
     })
 }
 
-/// The `credentials` map of a body: each parameter a `{value, encrypted}` object.
-fn values(body: &Json) -> Result<BTreeMap<String, StoredValue>, ApiError> {
+/// The `credentials` map of a body: each parameter a `{value, encrypted}` object. `secret`
+/// tells a parameter the protocol holds secret, whose refusal for want of `encrypted` offers
+/// `true` only (`false` would be refused next, see [`check_allowed`]).
+fn values(
+    body: &Json,
+    secret: impl Fn(&str) -> bool,
+) -> Result<BTreeMap<String, StoredValue>, ApiError> {
     let map = body
         .get("credentials")
         .and_then(Json::as_object)
@@ -153,6 +158,11 @@ fn values(body: &Json) -> Result<BTreeMap<String, StoredValue>, ApiError> {
             .ok_or_else(|| bad(format!("credentials.{name} needs a value")))?;
         let encrypted = match obj.get("encrypted") {
             Some(Json::Bool(b)) => *b,
+            None if secret(name) => {
+                return Err(bad(format!(
+                    "credentials.{name} is a secret and needs \"encrypted\": true beside its value; the org keeps it encrypted and never shows it back."
+                )))
+            }
             None => {
                 return Err(bad(format!(
                     "credentials.{name} needs encrypted: true (a secret) or false"
@@ -249,7 +259,8 @@ pub async fn write(
             "PATCH updates custom credentials only; send the whole credential with PUT.",
         ));
     }
-    let given = values(&body)?;
+    let secrets = allowlist(t.protocol).unwrap_or_default();
+    let given = values(&body, |name| secrets.contains(&(name, true)))?;
     for (name, v) in &given {
         check_allowed(&t, name, v)?;
     }

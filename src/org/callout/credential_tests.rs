@@ -95,6 +95,31 @@ async fn a_secret_sent_unencrypted_is_refused_and_not_stored() {
 }
 
 #[tokio::test]
+async fn a_secret_sent_without_encrypted_is_told_true_only() {
+    let (org, admin) = org_and_admin();
+    let body = oauth(
+        json!({"clientId": {"value": "sflab-erp", "encrypted": false},
+        "clientSecret": {"value": "erp-demo-secret"}}),
+    );
+    let (status, e) = send(&org, &admin, "62.0", "POST", "", Some(body)).await;
+    assert_eq!(status, 400, "{e}");
+    let said = message(&e);
+    assert!(
+        said.contains("credentials.clientSecret is a secret and needs \"encrypted\": true"),
+        "{e}"
+    );
+    assert!(!said.contains("or false"), "{e}");
+    let body = basic(json!({"Username": {"value": "courier"},
+        "Password": {"value": "courier-demo-pass", "encrypted": true}}));
+    let (status, e) = send(&org, &admin, "62.0", "POST", "", Some(body)).await;
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        message(&e).contains("credentials.Username needs encrypted: true (a secret) or false"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
 async fn a_protocol_takes_only_its_own_credential_names() {
     let (org, admin) = org_and_admin();
     let body = oauth(
