@@ -8,6 +8,7 @@
 //! give ("LineEnding is invalid on user data. Current LineEnding setting is LF"); the exact
 //! wording was not verified against an org.
 
+use super::rows::QuoteFault;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -105,12 +106,25 @@ pub enum CsvFormatError {
     Malformed { line: u64, detail: String },
     #[error("ClientInputError : Line {line} is not valid UTF-8. Bulk API 2.0 reads CSV as UTF-8 only: save the file as UTF-8 (not Latin-1 or Windows-1252) and upload it again.")]
     NotUtf8 { line: u64 },
+    #[error("InvalidBatch : The header row's quoting is not valid: {}. Header names follow the same CSV rules as the rows.", header_quoting(.0))]
+    HeaderQuoting(QuoteFault),
     #[error("ClientInputError : The header row has {expected} columns but line {line} has {found}. Every row needs the same number of columns; quote values that contain the delimiter.")]
     ColumnCount {
         line: u64,
         expected: usize,
         found: usize,
     },
+}
+
+/// What is wrong with a header row's quoting, and the right form (the rows' rules; see
+/// `super::rows`). The job's error wording is sflab's own [U].
+fn header_quoting(fault: &QuoteFault) -> &'static str {
+    match fault {
+        QuoteFault::Unclosed => "a name opens a double quote that does not close where the name ends",
+        QuoteFault::SpaceBefore => "a space comes before an opening double quote (write Name,\"Phone\", not Name, \"Phone\")",
+        QuoteFault::SpaceAfter => "a space comes after a closing double quote (write \"Name\",Phone, not \"Name\" ,Phone)",
+        QuoteFault::Unenclosed => "a name holds a double quote but is not enclosed in double quotes",
+    }
 }
 
 /// Checks the file's line endings against the job's setting.
@@ -176,12 +190,15 @@ fn writer_quoting<W: std::io::Write>(
 /// Reads and validates the header row of an upload.
 pub fn read_header(data: &[u8], dialect: CsvDialect) -> Result<Vec<String>, CsvFormatError> {
     check_line_ending(data, dialect.line_ending)?;
-    let mut rdr = reader(data, dialect);
+    // The header row is read as the rows are, under the same quoting rules: a header the
+    // rows' rules refuse fails the job, rather than naming a column with its quotes.
     let mut record = csv::StringRecord::new();
-    match rdr.read_record(&mut record) {
-        Ok(true) => {}
-        Ok(false) => return Err(CsvFormatError::NoHeader),
-        Err(e) => return Err(CsvFormatError::unreadable(1, &e)),
+    match super::rows::UploadRows::new(data, dialect).read(&mut record)? {
+        None => return Err(CsvFormatError::NoHeader),
+        Some(super::rows::RowShape::BrokenLine(fault)) => {
+            return Err(CsvFormatError::HeaderQuoting(fault))
+        }
+        Some(super::rows::RowShape::Record) => {}
     }
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     for raw in record.iter() {
@@ -284,6 +301,28 @@ mod tests {
             read_header(b"", CsvDialect::default()),
             Err(CsvFormatError::NoHeader)
         );
+    }
+
+    #[test]
+    fn a_header_follows_the_rows_quoting_rules() {
+        let d = CsvDialect::default();
+        assert_eq!(
+            read_header(b"\"Name\",\"Phone\"\n\"H1\",1\n", d).unwrap(),
+            vec!["Name", "Phone"]
+        );
+        for (data, fault) in [
+            (&b"\"Name\" ,Phone\n\"H1\",1\n"[..], QuoteFault::SpaceAfter),
+            (&b"Name, \"Phone\"\nH1,1\n"[..], QuoteFault::SpaceBefore),
+            (&b"Na\"me,Phone\nH1,1\n"[..], QuoteFault::Unenclosed),
+        ] {
+            let e = read_header(data, d).unwrap_err();
+            assert_eq!(e, CsvFormatError::HeaderQuoting(fault));
+            assert!(
+                e.to_string()
+                    .starts_with("InvalidBatch : The header row's quoting is not valid: "),
+                "{e}"
+            );
+        }
     }
 
     #[test]
