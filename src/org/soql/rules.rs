@@ -334,15 +334,14 @@ fn check_joins(src: &str, c: &Cond, outer: &str, nested: bool) -> Result<(), SfE
 /// cannot give the one column of ids the join compares with either.
 fn check_join_clauses(src: &str, sub: &Query) -> Result<(), SfError> {
     // [U] Every text here is worded in Salesforce's style; the real texts were not captured.
-    let refuse = |pos: Pos, what: &str| {
+    let refuse = |pos: Pos, what: &str, remedy: &str| {
         Err(qerr::malformed(
             src,
             pos,
-            &format!(
-                "{what} is not supported in a semi join or anti join sub-select: select only the Id or reference field to compare with"
-            ),
+            &format!("{what} is not supported in a semi join or anti join sub-select: {remedy}"),
         ))
     };
+    let select_ids = "select only the Id or reference field to compare with";
     let aggregate = sub.select.iter().find_map(|s| match s {
         SelectItem::Aggregate { agg, .. } => Some(agg),
         _ => None,
@@ -352,25 +351,54 @@ fn check_join_clauses(src: &str, sub: &Query) -> Result<(), SfError> {
             AggFunc::Count => "COUNT",
             _ => "An aggregate function",
         };
-        return refuse(agg.pos, what);
+        return refuse(agg.pos, what, select_ids);
     }
+    // A clause is pointed at where its keyword stands in the sub-select.
+    let clause = |keyword: &str, what: &str, near: Pos| {
+        let at = clause_pos(src, sub.from_pos, keyword).unwrap_or(near);
+        refuse(
+            at,
+            what,
+            &format!("remove the {what} clause from the sub-select"),
+        )
+    };
     if let Some(g) = sub.group_by.first() {
-        return refuse(g.pos(), "GROUP BY");
+        return clause("GROUP", "GROUP BY", g.pos());
     }
     if let Some(h) = &sub.having {
-        return refuse(first_pos(h), "HAVING");
+        return clause("HAVING", "HAVING", first_pos(h));
     }
     if let Some(o) = sub.order_by.first() {
-        return refuse(o.key.pos(), "ORDER BY");
+        return clause("ORDER", "ORDER BY", o.key.pos());
     }
-    // The tree keeps no place for LIMIT and FOR: these point at the subquery's object.
     if sub.limit.is_some() {
-        return refuse(sub.from_pos, "LIMIT");
+        return clause("LIMIT", "LIMIT", sub.from_pos);
     }
     match sub.for_clause {
-        Some(ForClause::Update) => refuse(sub.from_pos, "FOR UPDATE"),
-        Some(ForClause::View) => refuse(sub.from_pos, "FOR VIEW"),
-        Some(ForClause::Reference) => refuse(sub.from_pos, "FOR REFERENCE"),
+        Some(ForClause::Update) => clause("FOR", "FOR UPDATE", sub.from_pos),
+        Some(ForClause::View) => clause("FOR", "FOR VIEW", sub.from_pos),
+        Some(ForClause::Reference) => clause("FOR", "FOR REFERENCE", sub.from_pos),
         None => Ok(()),
     }
+}
+
+/// Where the sub-select whose object stands at `from` writes `keyword` at its own level (not
+/// inside parentheses of its WHERE), before the parenthesis that closes it.
+fn clause_pos(src: &str, from: Pos, keyword: &str) -> Option<Pos> {
+    use super::lexer::{lex, Tok};
+    let tokens = lex(src).ok()?;
+    let mut depth = 0u32;
+    for t in tokens
+        .iter()
+        .skip_while(|t| (t.pos.row, t.pos.col) <= (from.row, from.col))
+    {
+        match &t.tok {
+            Tok::LParen => depth += 1,
+            Tok::RParen if depth == 0 => return None,
+            Tok::RParen => depth -= 1,
+            Tok::Ident(w) if depth == 0 && w.eq_ignore_ascii_case(keyword) => return Some(t.pos),
+            _ => {}
+        }
+    }
+    None
 }

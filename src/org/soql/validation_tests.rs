@@ -114,16 +114,19 @@ fn a_semi_join_subquery_refuses_sorting_limits_locking_and_grouping() {
     let semi = |inner: &str| {
         format!("SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact {inner})")
     };
+    // Each clause is pointed at where it stands (the sub-select's clauses start at column 67).
     for (inner, what) in [
         ("ORDER BY LastName", "ORDER BY"),
         ("LIMIT 5", "LIMIT"),
         ("FOR UPDATE", "FOR UPDATE"),
         ("GROUP BY AccountId", "GROUP BY"),
+        ("WHERE (LastName != null) LIMIT 5", "LIMIT"),
     ] {
         let m = malformed(&o, &semi(inner));
+        let column = 67 + inner.find(what.split(' ').next().unwrap()).unwrap();
         assert!(
             m.contains(&format!(
-                "\n{what} is not supported in a semi join or anti join sub-select"
+                "ERROR at Row:1:Column:{column}\n{what} is not supported in a semi join or anti join sub-select: remove the {what} clause"
             )),
             "{inner}: {m}"
         );
