@@ -10,7 +10,8 @@
 //! rows expect.
 //!
 //! `mentions` asks for free-text answers that name an idea: per row and column, the cell must
-//! say at least one of the given words (`retry`, `backoff`) outright — not only under a
+//! say at least one of the given words (`retry`, `backoff`) outright, or, for the item
+//! `rising waits`, name growing waits in numbers (see [`super::design_waits`]) — not only under a
 //! negation ("no retry", "nobody retries", "a retry is not needed": see
 //! [`super::negation`]) — and must be more than those words strung together ("retry retried
 //! rerun later" lists the words, it does not answer). `ruled_out` names, per row (or `"*"`
@@ -22,7 +23,10 @@
 //! across "and": "without View All and Modify All"). Either kind may be written `a … b`; a
 //! ruled-out `a … b` must be said within one sentence (`retr* … duplicat*` is said by "a
 //! retry would create duplicates", not by "a retry updates the rows; duplicates are
-//! impossible").
+//! impossible"). A ruled-out item may end `unless a | b`: a cell that also says `a` or `b`
+//! outright is not held to it (`-1 … continu* unless first start | none is stored` refuses
+//! "resubscribe from -1 and continue", not "-1 on the first start, then continue from the
+//! stored id"). The learner is shown the words that say a ruled-out item, not the whole cell.
 //!
 //! A reason column (`explained`) needs a few words that could not stand in any row ("because
 //! it fits" could), and not one reason copied onto many rows (see [`super::reasons`]).
@@ -33,6 +37,7 @@
 
 use super::choice::{judge, Choice};
 use super::cx::Cx;
+use super::design_waits::RISING_WAITS;
 pub(crate) use super::doc_table::{blank, norm, tables};
 use super::doc_table::{document, table_with, Table};
 use super::negation::{affirms, affirms_ruled_out};
@@ -336,7 +341,11 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
                 continue;
             }
             let got = norm(cell);
-            if !words.iter().any(|w| affirms(&got, &norm(w))) {
+            let names = |w: &String| {
+                affirms(&got, &norm(w))
+                    || norm(w) == RISING_WAITS && super::design_waits::names_rising_waits(cell)
+            };
+            if !words.iter().any(names) {
                 problems.push(format!(
                     "\"{key}\" → {column} does not name the idea this row asks for, or names it only to deny it (say the mechanism or the reason outright)"
                 ));
@@ -481,6 +490,51 @@ fn sentences(cell: &str) -> Vec<&str> {
     out
 }
 
+/// A ruled-out item and the words that excuse it: `-1 … continu* unless first start | no
+/// stored` does not count against a cell that also says "first start" or "no stored" (outright,
+/// anywhere in the cell), which scope the ruled-out words to where they are right.
+fn split_unless(item: &str) -> (&str, Vec<&str>) {
+    match item.split_once(" unless ") {
+        Some((words, unless)) => (
+            words.trim(),
+            unless
+                .split('|')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .collect(),
+        ),
+        None => (item.trim(), Vec::new()),
+    }
+}
+
+/// The words of (normalised) `sentence` that say `phrase` (normalised by [`norm_ruled_out`]):
+/// from where its first part starts to where its last part's word ends, so that the learner
+/// is shown what is objected to rather than the whole cell. `None` when the parts are not
+/// found as plain words (the sentence is shown then).
+fn quoted<'s>(sentence: &'s str, phrase: &str) -> Option<&'s str> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '\'';
+    let mut from = 0;
+    let mut start = None;
+    for part in phrase.split(" … ") {
+        let (stem, whole) = match part.strip_suffix('*') {
+            Some(stem) => (stem.trim_end(), false),
+            None => (part, true),
+        };
+        let at = sentence[from..]
+            .match_indices(stem)
+            .map(|(i, _)| from + i)
+            .find(|&i| {
+                let before = sentence[..i].chars().next_back();
+                let after = sentence[i + stem.len()..].chars().next();
+                !before.is_some_and(is_word) && (!whole || !after.is_some_and(is_word))
+            })?;
+        start.get_or_insert(at);
+        let rest = &sentence[at + stem.len()..];
+        from = at + stem.len() + rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
+    }
+    Some(&sentence[start?..from])
+}
+
 /// A problem for each cell that says a word its row rules out (see [`TableCheck::ruled_out`]).
 fn ruled_out<'t>(
     p: &TableCheck,
@@ -496,20 +550,22 @@ fn ruled_out<'t>(
         let rules = [p.ruled_out.get("*"), p.ruled_out.get(key.as_str())];
         for (column, words) in rules.into_iter().flatten().flatten() {
             let got = norm(cell_of(t, row, column));
-            // The sentence saying a ruled-out word, and the word as the lab wrote it.
+            // The words saying a ruled-out phrase, as the cell says them.
             let said = words.iter().find_map(|w| {
+                let (w, unless) = split_unless(w);
+                if unless.iter().any(|u| affirms(&got, &norm(u))) {
+                    return None;
+                }
                 let phrase = norm_ruled_out(w);
                 let sentences = sentences(&got);
                 let sentence = sentences.iter().find(|s| affirms_ruled_out(s, &phrase))?;
-                Some((sentence.trim().to_string(), w.trim()))
+                Some(
+                    quoted(sentence, &phrase)
+                        .unwrap_or(sentence.trim())
+                        .to_string(),
+                )
             });
-            if let Some((sentence, word)) = said {
-                // A phrase with a gap or a stem is shown as the sentence that says it.
-                let what = if word.contains(['…', '*']) || word.contains("...") {
-                    sentence
-                } else {
-                    word.to_string()
-                };
+            if let Some(what) = said {
                 out.push(format!(
                     "\"{key}\" → {column} says \"{what}\", which goes against what this row asks for"
                 ));

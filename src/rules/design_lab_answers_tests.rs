@@ -74,6 +74,12 @@ fn capstone_failure_design_refuses_a_restart_a_key_or_a_retry_the_hints_warn_aga
         ("ERP down", "Retry every 100 ms until the ERP is back"),
         ("ERP down", "Retry right away"),
         ("ERP down", "Retry up to 3 times"),
+        ("ERP down", "Retry 3 times, 1 s apart, time out after 10 s"),
+        ("ERP down", "Retry after 4 s, 2 s, 1 s"),
+        (
+            "Middleware restart",
+            "Save the replay id to a file, but on restart subscribe from -1 and continue",
+        ),
     ] {
         assert_lab_refuses(
             "capstone-order-sync",
@@ -145,6 +151,27 @@ fn capstone_failure_design_accepts_the_stored_id_the_same_key_and_growing_waits_
         ("ERP down", "Wait 500 ms, then 1 s, then 2 s between tries"),
         (
             "ERP down",
+            "Retry up to three times, waiting 0.25 s, 0.5 s and 1 s",
+        ),
+        ("ERP down", "Retry after 100 ms, 200 ms, 400 ms, 800 ms"),
+        ("ERP down", "Retry up to 4 times, waiting 200 ms, 400 ms, 800 ms"),
+        ("ERP down", "Wait 1, 2, 4, 8 seconds between attempts"),
+        ("ERP down", "Retry, waiting twice as long after each failure"),
+        (
+            "Middleware restart",
+            "Subscribe from the replay id stored in state/ (with no file yet, from -1, then continue with the stored ids)",
+        ),
+        (
+            "Middleware restart",
+            "Read the stored replay id; on the very first start use -1 and continue from there",
+        ),
+        (
+            "Middleware restart",
+            "Resubscribe from the ID of the last event it finished, read from state/",
+        ),
+        ("ERP reply lost", "Resend with the key it had the first time"),
+        (
+            "ERP down",
             "Stop, do not store the replay id, exit non-zero; the supervisor restarts us later",
         ),
     ] {
@@ -156,6 +183,22 @@ fn capstone_failure_design_accepts_the_stored_id_the_same_key_and_growing_waits_
             response,
         );
     }
+}
+
+#[test]
+fn capstone_failure_design_quotes_the_words_it_objects_to_not_the_whole_cell() {
+    let problems = lab_problems(
+        "capstone-order-sync",
+        "architecture.md",
+        "Middleware restart",
+        "Response",
+        "Save the replay id to a file after each write-back, but on restart subscribe from -1 and continue from there",
+    );
+    let told = problems
+        .iter()
+        .find(|m| m.contains("goes against"))
+        .unwrap_or_else(|| panic!("no ruled-out words told: {problems:?}"));
+    assert!(told.contains("says \"-1 and continue\""), "{told}");
 }
 
 #[test]

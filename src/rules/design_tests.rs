@@ -257,7 +257,7 @@ fn a_failure_answer_that_denies_the_retry_or_its_safety_does_not_pass() {
     );
     assert!(
         v.message.contains(
-            "\"Failure\" → Why says \"a rerun would overwrite good figures with duplicates\", which goes against what this row asks for"
+            "\"Failure\" → Why says \"rerun would overwrite good figures with duplicates\", which goes against what this row asks for"
         ),
         "{}",
         v.message

@@ -27,6 +27,7 @@ mod choice;
 mod cx;
 mod design;
 mod design_params;
+mod design_waits;
 mod doc_table;
 mod erp;
 mod errors_reported;
