@@ -326,11 +326,12 @@ pub(crate) fn callout_made(p: &CalloutMade, cx: &Cx) -> Verdict {
                 })
                 .unwrap_or_default();
             cx.fail(format!(
-                "No callout through {} was {}. The last one: {}.{}{why}",
+                "No callout through {} was {}. The last one: {}.{}{why}{}",
                 p.named_credential,
                 wanted.join(", "),
                 show_callout(last),
-                service_answer(cx, last)
+                service_answer(cx, last),
+                refused_credential_write(cx, last)
             ))
         }
     }
@@ -357,6 +358,45 @@ fn service_answer(cx: &Cx, last: &CalloutSeen) -> String {
         .filter(|d| !d.is_empty())
         .map(|d| format!(" The service answered: {d}"))
         .unwrap_or_default()
+}
+
+/// When `last` was refused for a credential the principal does not hold, and the program's
+/// last write to the credential store was refused: ` Your POST to …/named-credentials/credential
+/// was refused (400): {the org's message}. …`, so the verdict names the field the org refused
+/// (`clientSecret` sent without `"encrypted": true`) rather than the first one the principal
+/// lacks, which the program may well have sent. Empty otherwise.
+fn refused_credential_write(cx: &Cx, last: &CalloutSeen) -> String {
+    if !last
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains(" set; store it with"))
+    {
+        return String::new();
+    }
+    let Some((x, status)) = cx
+        .ev
+        .exchanges
+        .iter()
+        .filter(|x| x.path().ends_with("/named-credentials/credential"))
+        .filter(|x| matches!(x.method(), "POST" | "PUT" | "PATCH"))
+        .filter_map(|x| x.response.as_ref().map(|r| (x, r.status)))
+        .next_back()
+        .filter(|(_, status)| *status >= 400)
+    else {
+        return String::new();
+    };
+    let said = x
+        .response
+        .as_ref()
+        .and_then(|r| r.body.json())
+        .and_then(|j| j[0]["message"].as_str().map(str::to_string))
+        .map(|m| format!(": {}", m.trim_end_matches('.')))
+        .unwrap_or_default();
+    format!(
+        " Your {} to …/named-credentials/credential was refused ({status}){said}. The org \
+         stores none of a refused body's values, the ones it did not object to included.",
+        x.method()
+    )
 }
 
 /// Each permission set the lab assigns after the run that sflab could not assign (one not

@@ -381,6 +381,45 @@ fn callout_made_quotes_the_services_answer_to_a_callout_it_answered_otherwise() 
     assert!(!v.message.contains("The service answered"), "{}", v.message);
 }
 
+#[test]
+fn callout_made_names_the_field_a_refused_credential_write_objected_to() {
+    let mut refused = super::super::fixture::req(
+        "POST",
+        "/services/data/v62.0/named-credentials/credential",
+        400,
+    );
+    let message = r#"credentials.clientSecret is a secret and must be sent with "encrypted": true; the org keeps it encrypted and never shows it back."#;
+    refused.response.as_mut().unwrap().body = crate::evidence::Body::text(
+        serde_json::json!([{"errorCode": "INVALID_INPUT", "message": message}]).to_string(),
+    );
+    let mut ev = evidence(vec![refused]);
+    ev.outbound.callouts = vec![call(
+        "ERP",
+        "ops",
+        "none",
+        None,
+        Some("principal Warehouse of External Credential ERP_Auth has no 'clientId' set; store it with POST /services/data/vXX.X/named-credentials/credential"),
+    )];
+    let v = rule("{ rule: callout.made, named_credential: ERP }").check(&ev);
+    assert!(!v.passed());
+    assert!(
+        v.message.contains(
+            "Your POST to …/named-credentials/credential was refused (400): credentials.clientSecret is a secret"
+        ),
+        "{}",
+        v.message
+    );
+    // A write the org took leaves the callout's own refusal to speak.
+    let mut ev2 = evidence(vec![super::super::fixture::req(
+        "POST",
+        "/services/data/v62.0/named-credentials/credential",
+        201,
+    )]);
+    ev2.outbound.callouts = ev.outbound.callouts.clone();
+    let v = rule("{ rule: callout.made, named_credential: ERP }").check(&ev2);
+    assert!(!v.message.contains("was refused ("), "{}", v.message);
+}
+
 fn setup_of(named: Vec<NamedSeen>, granted: bool, sites: &[&str]) -> CalloutSetup {
     CalloutSetup {
         named,
