@@ -291,12 +291,12 @@ fn negated_before(before: &str, reading: Reading) -> bool {
         let keeps_away = KEEPS_AWAY.contains(&w)
             || w == "against" && earlier.is_some_and(|e| GUARDS.contains(&e));
         let sets_aside =
-            reading.plan() && SETS_ASIDE.contains(&w) || reading == Reading::RuledOut && keeps_away;
+            reading.plan() && SETS_ASIDE.contains(&w) || reading.ruled_out() && keeps_away;
         if NEGATIONS.contains(&w) || sets_aside && !past_means {
             return true;
         }
         past_means |= MEANS.contains(&w);
-        let joins = LIST_JOINERS.contains(&w) || reading == Reading::RuledOut && w == "and";
+        let joins = LIST_JOINERS.contains(&w) || reading.ruled_out() && w == "and";
         reach = if joins {
             3
         } else if SMALL_WORDS.contains(&w) {
@@ -320,6 +320,78 @@ fn denied_after(after: &str) -> bool {
             .any(|d| said == *d || said.starts_with(&format!("{d} ")))
     };
     words.first().is_some_and(|w| w == "free") || says(0) || says(1)
+}
+
+/// What, after a thing a fix names, rejects it: "base64 would not protect it", "a proxy that
+/// strips it is not a fix", "requesting full is what made the token dangerous". A modal
+/// denial ("would not", "can't") is read as one; a bare "does not" is not, as it often
+/// describes the thing ("trust every certificate the proxy does not sign").
+const REJECTED_AFTER: &[&str] = &[
+    "would not",
+    "wouldn't",
+    "will not",
+    "won't",
+    "could not",
+    "couldn't",
+    "cannot",
+    "can't",
+    "is not a fix",
+    "is no fix",
+    "is not the fix",
+    "isn't a fix",
+    "isn't the fix",
+    "are not a fix",
+    "aren't a fix",
+    "is not a solution",
+    "isn't a solution",
+    "is not enough",
+    "isn't enough",
+    "is not safe",
+    "isn't safe",
+    "is what made",
+    "was what made",
+    "is what makes",
+    "are what made",
+    "is the problem",
+    "was the problem",
+    "is the cause",
+    "was the cause",
+];
+
+/// Words that open a clause of their own within a sentence: a rejection after one of them
+/// is about something else ("commit it to the same repo so CI cannot break").
+const CLAUSE_OPENERS: &[&str] = &[
+    "that", "which", "who", "so", "as", "because", "since", "if", "when", "unless", "until",
+    "while", "and", "or", "but", "then", "it", "this",
+];
+
+/// How many words may stand between a thing a fix names and the words that reject it
+/// ("base64 in the yaml would not hide it").
+const REJECTION_REACH: usize = 4;
+
+/// True when the clause's words after an occurrence in a fix reject it (see
+/// [`REJECTED_AFTER`]): within [`REJECTION_REACH`] words, none opening a clause of its own.
+fn rejected_after(after: &str) -> bool {
+    let words: Vec<String> = after
+        .split_whitespace()
+        .map(|w| bare(&w.to_lowercase()))
+        .collect();
+    for from in 0..=REJECTION_REACH.min(words.len()) {
+        let said = format!("{} ", words[from..].join(" "));
+        if REJECTED_AFTER
+            .iter()
+            .any(|r| said.starts_with(&format!("{r} ")))
+        {
+            return true;
+        }
+        if words
+            .get(from)
+            .is_some_and(|w| CLAUSE_OPENERS.contains(&w.as_str()))
+        {
+            return false;
+        }
+    }
+    false
 }
 
 /// How many words after an occurrence "found none" may end in to deny it: "checked for
@@ -417,8 +489,9 @@ fn affirmed_at(text: &str, word: &str, reading: Reading, whole: bool, floor: usi
                     .find(|c: char| !c.is_alphanumeric())
                     .unwrap_or(tail.len());
             let after = &text[word_end..end.max(word_end)];
-            let denied =
-                reading.plan() && denied_after(after) || found_none_after(&text[word_end..]);
+            let denied = reading.plan() && denied_after(after)
+                || reading == Reading::FixRuledOut && rejected_after(after)
+                || found_none_after(&text[word_end..]);
             // A quoted name is denied where the quotation stands: "replaces 'All users may
             // self-authorize' with …".
             let quote_denied = quoted_from(text, (start, end), *at, word.len())
@@ -439,13 +512,24 @@ enum Reading {
     /// across a list joined by "and" ("without View All and Modify All"), so a learner
     /// gets the benefit of the doubt either way.
     RuledOut,
+    /// A fix searched for a word it must not say: read as [`Reading::RuledOut`], and words
+    /// after it that reject it deny it too ("base64 would not protect it", "a proxy that
+    /// strips it is not a fix"), see [`rejected_after`].
+    FixRuledOut,
     /// A finding: what is wrong. Only words of denial deny.
     Finding,
 }
 
 impl Reading {
     fn plan(self) -> bool {
-        matches!(self, Reading::Plan | Reading::RuledOut)
+        matches!(
+            self,
+            Reading::Plan | Reading::RuledOut | Reading::FixRuledOut
+        )
+    }
+
+    fn ruled_out(self) -> bool {
+        matches!(self, Reading::RuledOut | Reading::FixRuledOut)
     }
 }
 
@@ -508,6 +592,12 @@ pub(crate) fn affirms_words(text: &str, phrase: &str) -> bool {
 /// denial does not count against the learner.
 pub(crate) fn affirms_ruled_out(text: &str, phrase: &str) -> bool {
     says(text, phrase, Reading::RuledOut, true)
+}
+
+/// Like [`affirms_ruled_out`], for a fix: words after the phrase that reject it deny it too
+/// ("base64 would not protect it", "a proxy that strips it is not a fix").
+pub(crate) fn fix_affirms_ruled_out(text: &str, phrase: &str) -> bool {
+    says(text, phrase, Reading::FixRuledOut, true)
 }
 
 /// Whether a finding (what is wrong) names `phrase` outright: only words of denial deny it

@@ -42,7 +42,7 @@
 
 use super::cx::Cx;
 use super::doc_table::{blank, document, norm, table_with, tables};
-use super::negation::{affirms, affirms_ruled_out, is_negation, reports, reports_words};
+use super::negation::{affirms, fix_affirms_ruled_out, is_negation, reports, reports_words};
 use super::Verdict;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -392,7 +392,10 @@ fn not_a_fix(fix: &str, words: &[String], ruled_out: &[&String]) -> Option<&'sta
     if PLACEHOLDERS.contains(&text.trim_end_matches('.')) {
         return Some("is a placeholder");
     }
-    if ruled_out.iter().any(|r| affirms_ruled_out(&text, &norm(r))) {
+    if ruled_out
+        .iter()
+        .any(|r| fix_affirms_ruled_out(&text, &norm(r)))
+    {
         return Some("keeps or spreads the problem");
     }
     // A fix needs one clause that neither lets the problem stay nor only runs the job again:

@@ -27,6 +27,17 @@ fn security_review() -> (String, String) {
 /// The reference findings with the cell under `column` (0 Finding, 1 Evidence, 2 Fix) of the
 /// row whose finding starts with `row` replaced by `text`.
 fn with_cell(doc: &str, row: &str, column: usize, text: &str) -> crate::evidence::Evidence {
+    with_cell_of("findings.md", doc, row, column, text)
+}
+
+/// `doc`, saved as `file`, with the cell under `column` of the row starting `row` replaced.
+fn with_cell_of(
+    file: &str,
+    doc: &str,
+    row: &str,
+    column: usize,
+    text: &str,
+) -> crate::evidence::Evidence {
     let prefix = format!("| {row}");
     assert!(doc.lines().any(|l| l.starts_with(&prefix)), "no row {row}");
     let doc = doc
@@ -47,7 +58,7 @@ fn with_cell(doc: &str, row: &str, column: usize, text: &str) -> crate::evidence
         .join("\n");
     let mut ev = evidence(vec![]);
     ev.sources.push(SourceFile {
-        path: "findings.md".into(),
+        path: file.into(),
         text: doc,
     });
     ev
@@ -153,6 +164,46 @@ fn security_review_accepts_short_fixes_that_name_a_real_change() {
         ),
     ] {
         assert_passes(&rule, &with_cell(&doc, row, 2, fix));
+    }
+}
+
+#[test]
+fn security_review_accepts_fixes_that_name_a_bad_alternative_to_reject_it() {
+    let (rule, doc) = security_review();
+    for (row, fix) in [
+        (
+            SECRET,
+            "Move it to a secrets manager; base64 would not protect it",
+        ),
+        (
+            SECRET,
+            "Rotate it and read it from a secrets manager at run time; base64 in the yaml would not hide it",
+        ),
+        (TOKEN, "Use a Bearer header; a proxy that strips it is not a fix"),
+        (
+            SCOPES,
+            "Remove full; requesting full is what made the token dangerous",
+        ),
+        (SECRET, "Move it to a vault instead of a second yaml file"),
+        (SECRET, "Read it from a vault rather than base64 in the repo"),
+        (SCOPES, "Request api rather than requesting full"),
+        (TOKEN, "Bearer header instead of logs are internal excuses"),
+    ] {
+        assert_passes(&rule, &with_cell(&doc, row, 2, fix));
+    }
+    // A rejection of something else in its own clause does not clear the bad alternative.
+    for (row, fix) in [
+        (SECRET, "Commit it to the same repo so CI cannot break"),
+        (
+            SCOPES,
+            "Keep requesting full, which would not break the sync",
+        ),
+        (
+            SECRET,
+            "Move it to another file in the repo; it is not a fix to vault it",
+        ),
+    ] {
+        assert_fails(&rule, &with_cell(&doc, row, 2, fix));
     }
 }
 
