@@ -1,6 +1,6 @@
-//! Tests of the security-review lab's `review.findings` check on the rows testers wrote:
-//! fixes that keep or spread the problem, evidence that points at nothing, and short fixes
-//! that name a real change.
+//! Tests of the review labs' checks on the rows testers wrote: security-review's
+//! `review.findings` (fixes that keep or spread the problem, evidence that points at nothing,
+//! short fixes that name a real change) and mcp-tool-review's table of tool verdicts.
 
 use super::super::fixture::*;
 use crate::evidence::SourceFile;
@@ -62,6 +62,50 @@ fn with_cell_of(
         text: doc,
     });
     ev
+}
+
+/// mcp-tool-review's `design.table` check, as YAML, and its reference `review.md`.
+fn mcp_tool_review() -> (String, String) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let yaml =
+        std::fs::read_to_string(format!("{root}/labs/mcp-tool-review/lab.yaml")).expect("lab.yaml");
+    let lab: serde_yaml::Value = serde_yaml::from_str(&yaml).expect("yaml");
+    let mut check = lab["checks"]
+        .as_sequence()
+        .expect("checks")
+        .iter()
+        .find(|c| c["rule"] == "design.table")
+        .expect("a design.table check")
+        .clone();
+    check.as_mapping_mut().expect("a check").remove("points");
+    let review = std::fs::read_to_string(format!("{root}/solutions/mcp-tool-review/review.md"))
+        .expect("review.md");
+    (serde_yaml::to_string(&check).expect("yaml"), review)
+}
+
+#[test]
+fn mcp_review_takes_e_mail_spelt_with_a_hyphen_and_keeping_it_from_the_user_as_the_trick() {
+    let (rule, doc) = mcp_tool_review();
+    for reason in [
+        "Its description demands that the agent pull up every customer's e-mail and attach them to the tool's notes field",
+        "The description pushes the model into hiding a data grab from the user",
+        "Contacts' addresses are gathered and attached to the call, and that kept from the user",
+    ] {
+        assert_passes(
+            &rule,
+            &with_cell_of("review.md", &doc, "shipment_eta", 2, reason),
+        );
+    }
+    assert_fails(
+        &rule,
+        &with_cell_of(
+            "review.md",
+            &doc,
+            "shipment_eta",
+            2,
+            "Just another tool the job does not need.",
+        ),
+    );
 }
 
 const TOKEN: &str = "Access token sent";
