@@ -22,7 +22,8 @@ use serde_json::Value;
 /// prints every row instead of the failed ones fails), and no line holds every item of one
 /// group of `absent_lines` (`[Opportunities, "0"]`: a made-up count, however it is worded —
 /// these are found in any case and a number in any decimal form of its value, so
-/// `OPPORTUNITIES: 0.0` is ruled out too; see [`mentions_loosely`]).
+/// `OPPORTUNITIES: 0.0` is ruled out too; see [`mentions_loosely`]; a number the line denies
+/// or spends on another count, "not 0" or "0 retries", is not one: see [`ruled_out_count`]).
 /// A whole number of four digits or more is also found with its thousands grouped (`4,500`).
 /// Each of `texts` must also appear on some line that mentions none of `not_beside`
 /// (`texts: ["4500"], not_beside: ["500"]`: the total on a line of its own, so "received 500
@@ -238,9 +239,17 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
         .collect();
     let unread = unread_note(cx, p.runs.as_deref(), p.stderr);
     let in_text = |text: &str, t: &str| written_forms(t).iter().any(|f| mentions(text, f));
-    // What a line must not say is found however it is written (case, `0.0`).
-    let ruled_out_in =
-        |text: &str, t: &str| written_forms(t).iter().any(|f| mentions_loosely(text, f));
+    // What a line must not say is found however it is written (case, `0.0`); a number the
+    // line denies or spends on another count ("not 0", "0 retries") is not a count it states.
+    let counted: Vec<String> = p.absent_lines.iter().flatten().cloned().collect();
+    let ruled_out_in = |text: &str, t: &str| {
+        let text = if t.parse::<f64>().is_ok() {
+            ruled_out_count::without_excused_numbers(text, &counted)
+        } else {
+            text.to_string()
+        };
+        written_forms(t).iter().any(|f| mentions_loosely(&text, f))
+    };
     let seen = |t: &str| outputs.iter().any(|o| in_text(o, t));
     let on_one_line = |group: &[String]| {
         outputs
@@ -840,3 +849,6 @@ mod tests;
 
 #[path = "output_singled_out.rs"]
 mod singled_out;
+
+#[path = "output_ruled_out_count.rs"]
+mod ruled_out_count;

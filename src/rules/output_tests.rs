@@ -597,3 +597,33 @@ fn a_value_the_request_never_asked_for_fails_naming_it() {
     ev.runs[0].stdout.text = "Falcon Corp\n".into();
     assert_passes(rule, &ev);
 }
+
+#[test]
+fn a_zero_the_line_denies_or_spends_on_another_count_is_no_made_up_count() {
+    let rule = r#"{ rule: process.output_contains, texts: [INVALID_TYPE], stderr: true, absent_lines: [[Opportunities, "0"], [Opportunity, "0"]] }"#;
+    let mut ev = evidence(vec![]);
+    ev.runs[0].stdout.text =
+        "Falcon Corp\nOpportunities: not counted (INVALID_TYPE); the count is unknown, not 0\n"
+            .into();
+    assert_passes(rule, &ev);
+    ev.runs[0].stdout.text = "Falcon Corp\n".into();
+    ev.runs[0].stderr.text =
+        "[2026-12-02 03:00:00] Opportunity query refused: INVALID_TYPE, 0 retries\n".into();
+    assert_passes(rule, &ev);
+    ev.runs[0].stderr.text = String::new();
+    for made_up in [
+        "Opportunities: 0 (INVALID_TYPE)",
+        "Opportunities: 0 records (INVALID_TYPE)",
+        "Opportunity count: 0 (warning: INVALID_TYPE)",
+        "OPPORTUNITIES: 0.0 (INVALID_TYPE)",
+        "Opportunities: none (INVALID_TYPE)",
+    ] {
+        ev.runs[0].stdout.text = format!("Falcon Corp\n{made_up}\n");
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("which the brief rules out"),
+            "{made_up}: {}",
+            v.message
+        );
+    }
+}
