@@ -107,6 +107,10 @@ pub struct OutputReports {
     /// Only the last successful matching answer counts: the final state of something polled
     /// (a Bulk job's counts once it is complete), not every step on the way.
     pub last: bool,
+    /// Pointers among `values` whose value is a space-separated list (OAuth's `scope`,
+    /// RFC 6749 §3.3): it is shown when each of its items is printed, in any order, with any
+    /// separators, on one line or several (`scope: api` then `scope: refresh_token`).
+    pub lists: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -121,6 +125,8 @@ pub(crate) struct ReportedValues {
     labels: Vec<String>,
     #[serde(default)]
     last: bool,
+    #[serde(default)]
+    lists: Vec<String>,
 }
 
 impl WithPattern for OutputReports {
@@ -133,6 +139,7 @@ impl WithPattern for OutputReports {
             min_values: rest.min_values,
             labels: rest.labels,
             last: rest.last,
+            lists: rest.lists,
         }
     }
 }
@@ -148,6 +155,11 @@ impl OutputReports {
                 "give one label for each of the {} values (`labels:` has {})",
                 self.values.len(),
                 self.labels.len()
+            ));
+        }
+        if let Some(list) = self.lists.iter().find(|l| !self.values.contains(l)) {
+            return Some(format!(
+                "`lists:` names {list}, which is not one of the `values:` to find"
             ));
         }
         self.values.iter().find(|v| !v.starts_with('/')).map(|v| {
@@ -534,10 +546,15 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
         ));
     }
     let mut wanted: Vec<String> = Vec::new();
+    // The wanted values that are space-separated lists (see `OutputReports::lists`).
+    let mut lists: Vec<String> = Vec::new();
     for (_, json) in &answers {
         for pointer in &p.values {
             for v in values_at(json, pointer) {
                 if let Some(text) = shown_value(v) {
+                    if p.lists.contains(pointer) && !lists.contains(&text) {
+                        lists.push(text.clone());
+                    }
                     if !wanted.contains(&text) {
                         wanted.push(text);
                     }
@@ -594,15 +611,27 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
             .with_evidence(evidence);
     }
     let outputs = printed(cx, p.stderr);
-    let missing: Vec<&String> = wanted
-        .iter()
-        .filter(|w| {
-            !written_forms(w)
-                .iter()
-                .any(|f| outputs.iter().any(|o| mentions(o, f)))
-        })
-        .collect();
+    let shown = |w: &String| {
+        written_forms(w)
+            .iter()
+            .any(|f| outputs.iter().any(|o| mentions(o, f)))
+            || lists.contains(w) && list_shown(w, &outputs)
+    };
+    let missing: Vec<&String> = wanted.iter().filter(|w| !shown(w)).collect();
     let stream = stream_name(p.stderr);
+    if let Some((list, unshown)) = missing
+        .iter()
+        .filter(|m| lists.contains(m))
+        .find_map(|m| partly_shown(m, &outputs).map(|u| (m, u)))
+    {
+        return cx
+            .fail(format!(
+                "The org answered {from} with the list {list}, and your {stream} shows some of its items but not {}. Print every item the response lists, in any layout.{}",
+                unshown.join(", "),
+                unread_note(cx, None, p.stderr)
+            ))
+            .with_evidence(evidence);
+    }
     if missing.is_empty() {
         if let Some(message) = unlabelled(p, &answers, &outputs, stream) {
             return cx
@@ -624,6 +653,28 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
         unread_note(cx, None, p.stderr)
     ))
     .with_evidence(evidence)
+}
+
+/// Whether one output of a run prints every item of the space-separated `list`.
+fn list_shown(list: &str, outputs: &[String]) -> bool {
+    outputs
+        .iter()
+        .any(|o| list.split_whitespace().all(|item| mentions(o, item)))
+}
+
+/// The items of the space-separated `list` that no output prints, when some output prints
+/// at least one of them (`None` when none is printed: the list is simply missing).
+fn partly_shown(list: &str, outputs: &[String]) -> Option<Vec<String>> {
+    let items: Vec<&str> = list.split_whitespace().collect();
+    let best = outputs
+        .iter()
+        .max_by_key(|o| items.iter().filter(|i| mentions(o, i)).count())?;
+    let unshown: Vec<String> = items
+        .iter()
+        .filter(|i| !mentions(best, i))
+        .map(|i| i.to_string())
+        .collect();
+    (unshown.len() < items.len() && !unshown.is_empty()).then_some(unshown)
 }
 
 /// Why a value is printed but on no line with its label (see [`OutputReports::labels`]).

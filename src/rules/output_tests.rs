@@ -598,6 +598,53 @@ fn a_value_the_request_never_asked_for_fails_naming_it() {
     assert_passes(rule, &ev);
 }
 
+const GRANTED: &str = "{ rule: process.output_reports, method: POST, path: /services/oauth2/token, values: [/scope], lists: [/scope] }";
+
+fn granted(out: &str) -> crate::evidence::Evidence {
+    let answer = token("authorization_code", 200)
+        .response_body(r#"{"access_token":"00Dx!tok","scope":"api refresh_token"}"#);
+    let mut ev = evidence(vec![answer]);
+    ev.runs[0].stdout.text = out.into();
+    ev
+}
+
+#[test]
+fn a_granted_scope_list_is_shown_by_its_items_in_any_layout() {
+    for out in [
+        "granted: api refresh_token\n",
+        "scope: api\nscope: refresh_token\n",
+        "The org granted these scopes: api, refresh_token\n",
+        "granted: [\"api\", \"refresh_token\"]\n",
+        "granted: api + refresh_token\n",
+        "granted: refresh_token api\n",
+    ] {
+        assert_passes(GRANTED, &granted(out));
+    }
+    let v = assert_fails(GRANTED, &granted("granted: api\n"));
+    assert!(
+        v.message
+            .contains("shows some of its items but not refresh_token")
+            && !v.message.contains("typed in"),
+        "{}",
+        v.message
+    );
+    assert_fails(GRANTED, &granted("granted: full\n"));
+    let unlisted = "{ rule: process.output_reports, method: POST, path: /services/oauth2/token, values: [/scope] }";
+    assert_fails(unlisted, &granted("scope: api\nscope: refresh_token\n"));
+}
+
+#[test]
+fn a_list_that_is_not_a_value_to_find_is_refused_when_the_lab_loads() {
+    let v: serde_json::Value = serde_yaml::from_str(
+        "{ rule: process.output_reports, path: /services/oauth2/token, values: [/access_token], lists: [/scope] }",
+    )
+    .unwrap();
+    let err = crate::rules::RuleSpec::from_value(v)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`lists:` names /scope"), "{err}");
+}
+
 #[test]
 fn a_zero_the_line_denies_or_spends_on_another_count_is_no_made_up_count() {
     let rule = r#"{ rule: process.output_contains, texts: [INVALID_TYPE], stderr: true, absent_lines: [[Opportunities, "0"], [Opportunity, "0"]] }"#;
