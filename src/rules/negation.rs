@@ -21,10 +21,11 @@
 //! words out where it asks for a plan. Where a word is ruled out ([`affirms_ruled_out`]),
 //! a denial also reaches across "and" ("without View All and Modify All"), and words that keep
 //! a thing away deny it too ("prevents", "guards against", "replaces"): an ambiguous denial
-//! never counts against the learner. A phrase written `a … b` (or `a ... b`) names
-//! `a` and then, later in the same text, `b`, each part read from the end of the one before
-//! it: `token … url` is said by "the bearer token is exposed in the request URL", and
-//! `without … password` by "without a stored password".
+//! never counts against the learner; in a fix ([`fix_affirms_ruled_out`]) words after it that
+//! reject it deny it as well ("base64 would not protect it", "… is not a fix"). A phrase
+//! written `a … b` (or `a ... b`) names `a` and then, later in the same text, `b`, each part
+//! read from the end of the one before it: `token … url` is said by "the bearer token is
+//! exposed in the request URL", and `without … password` by "without a stored password".
 //!
 //! Implementation notes: this is word matching, not understanding. It catches the common ways
 //! of saying the opposite; an answer that denies an idea in other words still counts, and a

@@ -21,7 +21,8 @@
 //! verification on", "keep the client secret out of Git", "keep the client secret in a vault"
 //! and a negated verb ("never leave it disabled", "don't keep it in Git") still count as fixes.
 //! `ruled_out` adds, per planted problem (or `"*"`), words a fix for it may not say outright,
-//! as they keep or spread it ("commit it to a second repo"). `remedies` lists, per planted
+//! as they keep or spread it ("commit it to a second repo"); naming one only to reject it
+//! ("base64 would not protect it", "a proxy that strips it is not a fix") is not saying it. `remedies` lists, per planted
 //! problem, the changes that remove it ("header", "rotate", "turn … on"): a fix for it must
 //! say one outright, so "look into it" or "accept the risk; the proxy strips it" proposes no
 //! change however many words it has.
