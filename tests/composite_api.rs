@@ -936,9 +936,11 @@ fn as_limited_user(username: &str) -> Mock {
         users:\n\
         - { username: limited@sflab.dev, last_name: Limited, profile: Minimum Access - Salesforce, permission_sets: [Sync] }\n\
         - { username: reader@sflab.dev, last_name: Reader, profile: Minimum Access - Salesforce, permission_sets: [Sync, ReadErp] }\n\
+        - { username: remover@sflab.dev, last_name: Remover, profile: Minimum Access - Salesforce, permission_sets: [Sync, Remove] }\n\
         permission_sets:\n\
         - { name: Sync, objects: { Account: [read, create, edit] }, fields: { Account.Industry: [read] } }\n\
         - { name: ReadErp, fields: { Account.ERP_Id__c: [read] } }\n\
+        - { name: Remove, objects: { Account: [read, delete] } }\n\
         records:\n\
         - Account: { Name: Keep Me, ERP_Id__c: G-2 }\n\
         auth: { enforce_object_access: true }\n";
@@ -1006,6 +1008,25 @@ async fn an_upsert_through_an_external_id_field_the_user_may_not_read_is_not_fou
         .retrieve("Account", &id, Some(&["Name"]), "62.0")
         .unwrap();
     assert_eq!(kept["Name"], "Keep Me", "nothing was overwritten");
+}
+
+#[tokio::test]
+async fn a_delete_through_an_external_id_field_the_user_may_not_read_is_not_found() {
+    let m = as_limited_user("remover@sflab.dev");
+    let accounts = m.count("Account").await;
+    let url = format!("{V}/sobjects/Account/ERP_Id__c/G-2");
+    let rest = m.send(Method::DELETE, &url, None).await;
+    assert_eq!(rest.status, StatusCode::NOT_FOUND, "{}", rest.text);
+    assert_eq!(rest.body[0]["message"], HIDDEN_EXTERNAL_ID);
+    let composite = m
+        .post(
+            &format!("{V}/composite"),
+            json!({"compositeRequest": [{"method":"DELETE","url":url,"referenceId":"gone"}]}),
+        )
+        .await;
+    let sub = &composite.body["compositeResponse"][0];
+    assert_eq!(sub["httpStatusCode"], 404, "{}", composite.text);
+    assert_eq!(m.count("Account").await, accounts, "nothing was deleted");
 }
 
 #[tokio::test]

@@ -18,8 +18,8 @@
 //!   describe reports the caller's own rights, object and field (a field they may not edit
 //!   is neither createable nor updateable; one they may not read is not listed, nor read by
 //!   a retrieve: see [`field_reads`]). Orgs that do not enforce it are not asked. An
-//!   external-id field they may not read does not exist for them either: a retrieve or an
-//!   upsert through it (REST, and so a Composite subrequest or graph node) answers 404
+//!   external-id field they may not read does not exist for them either: a retrieve, upsert or
+//!   delete through it (REST, and so a Composite subrequest or graph node) answers 404
 //!   NOT_FOUND "Provided external ID field does not exist or is not accessible".
 //! - Basic info and describe also serve the change events of the objects with Change Data
 //!   Capture selected (`/sobjects/AccountChangeEvent/describe`; see `describe`), asking
@@ -255,7 +255,7 @@ fn no_such_external_field(value: &str) -> ApiError {
 }
 
 /// An external-id field the caller may not read (field-level security, where the org enforces
-/// object access) does not exist for them: a retrieve or upsert through it answers as for an
+/// object access) does not exist for them: a retrieve, upsert or delete through it answers as for an
 /// unknown field, 404 NOT_FOUND, before anything is read or written.
 fn refuse_hidden_external_field(
     state: &RestState,
@@ -859,6 +859,7 @@ async fn delete_by_external(
         return user_password::serve(&state, &caller, "DELETE", &field, None);
     }
     let name = object_for(&state, &caller, &sobject, Op::Delete)?;
+    refuse_hidden_external_field(&state, &caller, &name, &field)?;
     let actor = actor(&state.org, &caller)?;
     let id = match find_external(&state.org.store.read(), &name, &field, &value)? {
         External::One(id) => id.as_str().to_string(),
