@@ -192,6 +192,13 @@ pub fn run_error_text(error: &crate::runner::RunError) -> String {
              X resets the lab to its starter files (yours move to a backup folder).",
             dir.display()
         ),
+        // A file stands where the folder should be: it is the learner's to move.
+        RunError::NotStarted { dir, .. } if dir.is_file() => format!(
+            "{} is a file where sflab needs the lab's folder, so there is nothing to run. Move \
+             or rename the file, then press Esc and ⏎ on the lab's row in the tree to copy the \
+             starter files into a new folder.",
+            dir.display()
+        ),
         // The folder moved or deleted under the classroom: opening the lab's row copies the
         // starter files in again (the driver's `open` starts a lab with no folder).
         RunError::NotStarted { dir, .. } => format!(
@@ -218,6 +225,22 @@ mod tests {
         assert!(said.contains("/ws/rest-basics is gone"), "{said}");
         assert!(said.contains("⏎ on the lab's row"), "{said}");
         assert!(!said.contains("sflab lab start"), "{said}");
+    }
+
+    #[test]
+    fn a_file_where_the_lab_folder_should_be_is_named_as_a_file() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("rest-basics");
+        std::fs::write(&dir, "x").unwrap();
+        let said = run_error_text(&RunError::NotStarted {
+            lab: "rest-basics".into(),
+            dir: dir.clone(),
+        });
+        assert!(
+            said.starts_with(&format!("{} is a file where sflab needs", dir.display())),
+            "{said}"
+        );
+        assert!(!said.contains("is gone"), "{said}");
     }
 
     #[test]
