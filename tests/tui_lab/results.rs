@@ -157,8 +157,9 @@ fn the_evidence_header_keeps_the_way_back_in_view_at_80_columns() {
     assert!(bar.contains("a every exchange"), "{bar}");
 }
 
-#[test]
-fn results_say_how_many_output_lines_are_left_out_and_o_shows_them_all() {
+/// The Results tab, scrolled to its end, after a run that printed 20 lines (with `left_out`
+/// bytes of it dropped when that is not 0).
+fn results_of_twenty_output_lines(left_out: u64) -> App {
     let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
     open(&mut a, "rest-upsert-twice");
     update(&mut a, key(KeyCode::Char('2')));
@@ -170,7 +171,8 @@ fn results_say_how_many_output_lines_are_left_out_and_o_shows_them_all() {
             exit_code: Some(0),
             stdout: CapturedOutput {
                 text,
-                truncated: false,
+                truncated: left_out > 0,
+                left_out,
                 ..CapturedOutput::default()
             },
             ..LearnerRun::default()
@@ -178,6 +180,12 @@ fn results_say_how_many_output_lines_are_left_out_and_o_shows_them_all() {
     }
     update(&mut a, Event::Lab(event));
     update(&mut a, key(KeyCode::Char('G')));
+    a
+}
+
+#[test]
+fn results_say_how_many_output_lines_are_left_out_and_o_shows_them_all() {
+    let mut a = results_of_twenty_output_lines(0);
     let s = screen(&a);
     assert!(s.contains("stdout … 14 earlier lines: o shows all"), "{s}");
     assert!(s.contains("stdout out line 20"), "{s}");
@@ -192,26 +200,7 @@ fn results_say_how_many_output_lines_are_left_out_and_o_shows_them_all() {
 
 #[test]
 fn results_of_a_run_whose_output_was_shortened_say_o_shows_what_was_kept() {
-    let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
-    open(&mut a, "rest-upsert-twice");
-    update(&mut a, key(KeyCode::Char('2')));
-    let mut event = finished(vec![Verdict::pass("http.rule_1", 1, "fine")]);
-    let text: String = (1..=20).map(|i| format!("out line {i}\n")).collect();
-    if let LabEvent::Finished { runs, .. } = &mut event {
-        runs.push(LearnerRun {
-            index: 0,
-            exit_code: Some(0),
-            stdout: CapturedOutput {
-                text,
-                truncated: true,
-                left_out: 1_710_371,
-                ..CapturedOutput::default()
-            },
-            ..LearnerRun::default()
-        });
-    }
-    update(&mut a, Event::Lab(event));
-    update(&mut a, key(KeyCode::Char('G')));
+    let a = results_of_twenty_output_lines(1_710_371);
     let s = screen(&a);
     assert!(
         s.contains("stdout … 14 earlier lines: o shows what sflab kept"),
