@@ -710,138 +710,6 @@ fn unlabelled(
     None
 }
 
-/// The ways a program may write `value`: as the org gave it, and a whole number of four
-/// digits or more also with its thousands grouped (`14,655`, `14 655`, `14.655`, `14'655`).
-fn written_forms(value: &str) -> Vec<String> {
-    let mut forms = vec![value.to_string()];
-    let digits = value.strip_prefix('-').unwrap_or(value);
-    if digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        let sign = &value[..value.len() - digits.len()];
-        for sep in [",", " ", ".", "'", "\u{202f}", "\u{a0}"] {
-            let mut grouped = String::new();
-            for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                    grouped.push_str(sep);
-                }
-                grouped.push(c);
-            }
-            forms.push(format!("{sign}{grouped}"));
-        }
-    }
-    forms
-}
-
-/// Where words starting with `label` begin in `line`, as byte offsets into the line
-/// lowercased: `max` is found in `max:` and `Maximum`, not in `minimax`; a word inside a
-/// camelCase name counts (`processed` in `numberRecordsProcessed`, the name the org gives).
-fn label_starts(line: &str, label: &str) -> Vec<usize> {
-    let lower = line.to_lowercase();
-    let word = label.to_lowercase();
-    // A camelCase hump can be read off the line itself only when lowercasing kept its bytes.
-    let same_bytes = lower.len() == line.len();
-    lower
-        .match_indices(&word)
-        .filter(|(at, _)| {
-            let text = if same_bytes { line } else { &lower };
-            let before = text[..*at].chars().next_back();
-            let hump = same_bytes
-                && line[*at..].starts_with(|c: char| c.is_uppercase())
-                && before.is_some_and(char::is_lowercase);
-            !before.is_some_and(char::is_alphanumeric) || hump
-        })
-        .map(|(at, _)| at)
-        .collect()
-}
-
-/// Whether a table prints `value` under `label`: `header` holds every label and no figure,
-/// `row` (the next line) the figures and no label, and the figure starts within the label's
-/// column, from the label to the next label of the header.
-fn under_its_label(line: &str, row: &str, value: &str, label: &str, labels: &[String]) -> bool {
-    let header = line.to_lowercase();
-    let row_lower = row.to_lowercase();
-    let is_header = !header.chars().any(|c| c.is_ascii_digit())
-        && labels.iter().all(|l| !label_starts(line, l).is_empty())
-        && labels.iter().all(|l| label_starts(row, l).is_empty());
-    if !is_header {
-        return false;
-    }
-    let column = |byte: usize, text: &str| text[..byte].chars().count();
-    let mut all: Vec<usize> = labels
-        .iter()
-        .flat_map(|l| label_starts(line, l))
-        .map(|at| column(at, &header))
-        .collect();
-    all.sort_unstable();
-    let value = value.to_lowercase();
-    let figures: Vec<usize> = row_lower
-        .match_indices(&value)
-        .filter(|(at, _)| {
-            mentions(&row_lower[*at..], &value) && {
-                let before = row_lower[..*at].chars().next_back();
-                !before.is_some_and(char::is_alphanumeric)
-            }
-        })
-        .map(|(at, _)| column(at, &row_lower))
-        .collect();
-    label_starts(line, label).into_iter().any(|at| {
-        let start = column(at, &header);
-        let end = all
-            .iter()
-            .copied()
-            .find(|&c| c > start)
-            .unwrap_or(usize::MAX);
-        let begin = all
-            .iter()
-            .copied()
-            .filter(|&c| c < start)
-            .max()
-            .map_or(0, |c| c + 1);
-        // A right-aligned figure may start left of its label, never in the column before.
-        figures
-            .iter()
-            .any(|&f| f >= begin.max(start.saturating_sub(4)) && f < end)
-    })
-}
-
-/// Whether `line` prints `value` beside `label`: after it and before the next of the other
-/// `labels`, or before it and after the previous one. `max: 15000, remaining: 14999` and
-/// `15000 max, 14999 remaining` pair each figure with its own name; `max: 14999, remaining:
-/// 15000` does not. A label is a word, or the start of one (`Maximum` for `max`), in any case.
-fn follows_its_label(line: &str, value: &str, label: &str, labels: &[String]) -> bool {
-    let lower = line.to_lowercase();
-    let starts = |word: &str| label_starts(line, word);
-    let others: Vec<usize> = labels
-        .iter()
-        .filter(|l| !l.eq_ignore_ascii_case(label))
-        .flat_map(|l| starts(l))
-        .collect();
-    let value = value.to_lowercase();
-    starts(label).into_iter().any(|at| {
-        let from = at + label.len();
-        let until = others
-            .iter()
-            .copied()
-            .filter(|&o| o > at)
-            .min()
-            .unwrap_or(lower.len());
-        let since = others
-            .iter()
-            .filter(|&&o| o < at)
-            .map(|&o| {
-                let other = labels
-                    .iter()
-                    .find(|l| lower[o..].starts_with(&l.to_lowercase()))
-                    .map_or(0, |l| l.len());
-                o + other
-            })
-            .max()
-            .unwrap_or(0)
-            .min(at);
-        (from <= until && mentions(&lower[from..until], &value))
-            || mentions(&lower[since..at], &value)
-    })
-}
-
 /// Up to five values, then how many more.
 fn brief_list(values: &[String]) -> String {
     let mut out = values
@@ -903,3 +771,7 @@ mod singled_out;
 
 #[path = "output_ruled_out_count.rs"]
 mod ruled_out_count;
+
+#[path = "output_labels.rs"]
+mod labels;
+use labels::{follows_its_label, under_its_label, written_forms};
