@@ -95,10 +95,13 @@ pub fn check(
             }
             // What goes against the README without breaking the lab: said, not counted.
             let lab = labs.iter().find(|l| l.id == id);
-            let spec = lab.and_then(|lab| {
-                crate::lab::spec::parse(&format!("{}/lab.yaml", lab.dir), &lab.yaml).ok()
+            let warned = lab.and_then(|lab| {
+                let spec = crate::lab::spec::parse(&format!("{}/lab.yaml", lab.dir), &lab.yaml);
+                spec.ok()
+                    .map(|spec| crate::runner::selfcheck::lab_warnings(&spec, &lab.yaml))
             });
-            for warning in spec.iter().flat_map(crate::runner::selfcheck::lab_warnings) {
+            let seen = done.iter().flat_map(|r| r.warnings.iter().cloned());
+            for warning in warned.into_iter().flatten().chain(seen) {
                 outln!("  ! warning: {warning}");
             }
             results.extend(done);

@@ -1,6 +1,7 @@
 //! What a lab's checks, faults and `run.app` can reach: a check or fault tied to a run the lab
 //! never starts (`runs: [5]` or `in_run: 3` with `run.times: 1`), a status no answer can have
 //! (`status: 700`), a `seed` with no `probability` to draw (the fault fires on every match),
+//! a fault's `match: path` that is a URL or holds a query string (no request's path is),
 //! and a `run.app` the lab's org does not have. Each reads as a lab and fails only at run time
 //! ("Expected a request … in run 5, but none was made"), so each is refused when the lab
 //! loads, at its line.
@@ -132,6 +133,13 @@ pub fn fault_problems(
             ));
         }
     }
+    if let Some(path) = fault
+        .get("match")
+        .and_then(|m| m.get("path"))
+        .and_then(Value::as_str)
+    {
+        out.extend(path_problem(path).map(|why| at("match", why)));
+    }
     if fault.get("seed").is_some() && fault.get("probability").is_none() {
         out.push(at(
             "seed",
@@ -139,6 +147,37 @@ pub fn fault_problems(
         ));
     }
     out
+}
+
+/// Why a `match: path` can match no request, if it cannot: the proxy compares it with the
+/// request's path alone — no scheme or host (`https://login.salesforce.com/…`), no query
+/// string (`?q=SELECT`), which `match: query` matches.
+fn path_problem(path: &str) -> Option<String> {
+    if let Some((_, query)) = path.split_once('?') {
+        let (name, value) = query.split_once('=').unwrap_or((query, ""));
+        let value = value.split('&').next().unwrap_or("");
+        let tip = if name.is_empty() {
+            "match its parameters with `query:` (`query: { q: SELECT }`)".to_string()
+        } else {
+            format!("match the parameter with `query: {{ {name}: {value:?} }}`")
+        };
+        let without = path.split('?').next().unwrap_or(path);
+        return Some(format!(
+            "`match: path: {path}` holds a query string, but a path is compared without its query, so the fault never fires: write `path: {without}` and {tip}"
+        ));
+    }
+    if let Some((_, rest)) = path.split_once("://") {
+        let own = rest.find('/').map_or("/", |i| &rest[i..]);
+        return Some(format!(
+            "`match: path: {path}` is a URL, but a fault compares the request's path alone, so it never fires: write `path: {own}` (it matches whichever host the learner's code called)"
+        ));
+    }
+    if !path.starts_with('/') {
+        return Some(format!(
+            "`match: path: {path}` does not start with `/`: write the path as a request has it, `/{path}`"
+        ));
+    }
+    None
 }
 
 /// The problem of a `run.app` that names no app of the lab's org, at the `app:` line.

@@ -566,3 +566,34 @@ fn a_fault_match_key_of_the_wrong_form_is_named_inside_match_with_its_form() {
         vec!["line 11: fault 1: `match.header`: invalid type: map, expected a string: `header` is one text, `Name` (the header is sent) or `Name: text` (its value holds the text), as in `header: \"If-Match: x\"`"]
     );
 }
+
+#[test]
+fn a_fault_path_that_is_a_url_or_holds_a_query_string_is_refused_at_its_line() {
+    let url = GOOD.replace(
+        "{ match: { method: PATCH }, nth: 1, kind: unavailable }",
+        "{ match: { method: GET, path: \"https://login.salesforce.com/services/data/v62.0/limits\" }, kind: unavailable }",
+    );
+    let p = validate(&url);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(11), "{p:?}");
+    assert!(
+        p[0].message.starts_with("fault 1: `match: path: https://")
+            && p[0]
+                .message
+                .contains("write `path: /services/data/v62.0/limits`"),
+        "{}",
+        p[0].message
+    );
+    let query = GOOD.replace(
+        "{ match: { method: PATCH }, nth: 1, kind: unavailable }",
+        "{ match: { path: \"/services/data/v62.0/query?q=SELECT\" }, kind: unavailable }",
+    );
+    let p = validate(&query);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].message.contains("holds a query string")
+            && p[0].message.contains("`query: { q: \"SELECT\" }`"),
+        "{}",
+        p[0].message
+    );
+}

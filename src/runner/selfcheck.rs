@@ -11,7 +11,8 @@
 //! does not have, and a known-bad case stopped at the lab's time limit (it fails every check
 //! for hanging, whatever mistake it was written to show) unless its `expect.yaml` says
 //! `hangs: true` — the endless loop is its mistake. Said as warnings, which do not fail
-//! the check: a rule whose hints all have a `when:`, a `latency` fault without `delay_ms`.
+//! the check: a rule whose hints all have a `when:`, a `latency` fault without `delay_ms`, a
+//! fault the reference solution's runs never set off.
 
 use super::attempt::{run_lab, RunOptions};
 use super::parts::Parts;
@@ -50,6 +51,9 @@ pub struct CaseResult {
     pub case: String,
     /// `None` when it behaved as required; otherwise what went wrong.
     pub problem: Option<String>,
+    /// What the case showed about the lab without failing it: a fault the reference
+    /// solution's runs never set off.
+    pub warnings: Vec<String>,
 }
 
 impl CaseResult {
@@ -63,6 +67,43 @@ fn result(lab: &str, case: &str, problem: Option<String>) -> CaseResult {
         lab: lab.to_string(),
         case: case.to_string(),
         problem,
+        warnings: Vec::new(),
+    }
+}
+
+/// A warning for each fault of the lab that fired on no request of the reference solution's
+/// runs: armed, yet what it tests the learner on never happens (a `match` no request meets,
+/// a trigger it never reaches), so passing says nothing about it.
+pub fn unfired_faults(spec: &LabSpec, report: &crate::runner::Report) -> Vec<String> {
+    let fired: std::collections::BTreeSet<usize> = report
+        .exchanges
+        .iter()
+        .filter_map(|e| e.fault.as_ref())
+        .filter(|f| f.kind != "staged_outage")
+        .map(|f| f.index)
+        .collect();
+    (0..spec.faults.len())
+        .filter(|i| !fired.contains(i))
+        .map(|i| {
+            format!(
+                "labs/{}/lab.yaml: fault {} never fired during the reference solution's run(s): \
+                 no request met its `match` and trigger, so the lab tests nothing with it; check \
+                 its `match` (method, path, query) and trigger against the requests the \
+                 solution makes",
+                spec.id,
+                i + 1
+            )
+        })
+        .collect()
+}
+
+/// An expect.yaml that does not read, placed as every other file's problem is:
+/// `solutions/x/wrong/y/expect.yaml:3: malformed: …`, with the field it likely means.
+fn expect_yaml_problem(file: &str, text: &str, e: &serde_yaml::Error) -> String {
+    let said = crate::yaml_input::with_likely_field(&crate::yaml_input::error_text(text, e));
+    match crate::yaml_input::error_place(text, e) {
+        Some((line, _)) => format!("{file}:{line}: malformed: {said}"),
+        None => format!("{file}: malformed: {said}"),
     }
 }
 
@@ -120,16 +161,19 @@ pub fn lab_layout_problems(files: &dyn Files, spec: &LabSpec) -> Vec<String> {
     }
     for (case, expect) in cases {
         let file = format!("solutions/{id}/wrong/{case}/expect.yaml");
-        match expect.map(|t| serde_yaml::from_str::<Expectation>(&t)) {
+        let read = expect.map(|t| (serde_yaml::from_str::<Expectation>(&t), t));
+        match read.as_ref().map(|(x, t)| (x.as_ref(), t)) {
             None => out.push(format!(
                 "{file} is missing: name the rule this case must fail (`fails: <rule>`)"
             )),
-            Some(Err(e)) => out.push(format!("{file} is malformed: {e}")),
-            Some(Ok(x)) if !spec.checks.iter().any(|c| c.rule == x.fails) => out.push(format!(
-                "{file} expects rule {:?} to fail, but the lab does not check it",
-                x.fails
-            )),
-            Some(Ok(x)) => out.extend(expectation_problems(files, id, &file, &x)),
+            Some((Err(e), text)) => out.push(expect_yaml_problem(&file, text, e)),
+            Some((Ok(x), _)) if !spec.checks.iter().any(|c| c.rule == x.fails) => {
+                out.push(format!(
+                    "{file} expects rule {:?} to fail, but the lab does not check it",
+                    x.fails
+                ))
+            }
+            Some((Ok(x), _)) => out.extend(expectation_problems(files, id, &file, x)),
         }
     }
     out
@@ -178,8 +222,15 @@ pub fn outcome_line(bad: usize, cases: usize) -> String {
 /// unusable: said by `sflab dev check` as warnings, which do not fail it. A rule whose hints
 /// all have a `when:` leaves the failures no `when` names with no hint; a `latency` fault with
 /// no `delay_ms` holds its answer back for the default second, which the author rarely meant.
-pub fn lab_warnings(spec: &LabSpec) -> Vec<String> {
+pub fn lab_warnings(spec: &LabSpec, yaml: &str) -> Vec<String> {
     let file = format!("labs/{}/lab.yaml", spec.id);
+    let rule_lines = crate::yaml_input::item_lines(yaml, "hints");
+    let fault_lines = crate::yaml_input::item_lines(yaml, "faults");
+    // `labs/x/lab.yaml:12`, as a problem that refuses the lab is placed.
+    let at = |line: Option<&usize>| match line {
+        Some(l) => format!("{file}:{l}"),
+        None => file.clone(),
+    };
     let mut out = Vec::new();
     let rules: std::collections::BTreeSet<&str> = spec
         .hints
@@ -192,11 +243,16 @@ pub fn lab_warnings(spec: &LabSpec) -> Vec<String> {
             .iter()
             .filter(|h| h.rule.as_deref() == Some(rule));
         if hints.clone().all(|h| !h.when.is_empty()) {
+            let first = spec
+                .hints
+                .iter()
+                .position(|h| h.rule.as_deref() == Some(rule));
             out.push(format!(
-                "{file}: every hint for rule {rule} has a `when:`, so a failure of {rule} that \
+                "{}: every hint for rule {rule} has a `when:`, so a failure of {rule} that \
                  no `when` names gets no hint of its own (another failing check's come instead, \
                  if there is one): add a hint for {rule} without `when`, unless that failure \
-                 always comes with another check's"
+                 always comes with another check's",
+                at(first.and_then(|i| rule_lines.get(i)))
             ));
         }
     }
@@ -204,8 +260,9 @@ pub fn lab_warnings(spec: &LabSpec) -> Vec<String> {
         let kind = fault.get("kind").and_then(|k| k.as_str());
         if kind == Some("latency") && fault.get("delay_ms").is_none() {
             out.push(format!(
-                "{file}: fault {} (`kind: latency`) has no `delay_ms`, so it holds back the \
+                "{}: fault {} (`kind: latency`) has no `delay_ms`, so it holds back the \
                  default 1 second: give `delay_ms` to say how long",
+                at(fault_lines.get(i)),
                 i + 1
             ));
         }
@@ -385,9 +442,13 @@ pub async fn run_case(
 ) -> CaseResult {
     let reference_files = format!("solutions/{}/", spec.id);
     let reference_layer: (&str, &[&str]) = (&reference_files, &["wrong/"]);
+    let mut warnings = Vec::new();
     let problem = match case {
         Case::Reference => match attempt_case(files, spec, ws, parts, &[reference_layer]).await {
-            Ok(r) if r.passed => None,
+            Ok(r) if r.passed => {
+                warnings = unfired_faults(spec, &r);
+                None
+            }
             Ok(r) => Some(format!(
                 "the reference solution must pass but scored {}/{} ({})",
                 r.points,
@@ -420,7 +481,10 @@ pub async fn run_case(
             }
         }
     };
-    result(&spec.id, &case.label(), problem)
+    CaseResult {
+        warnings,
+        ..result(&spec.id, &case.label(), problem)
+    }
 }
 
 /// Checks every lab of `curriculum` (or only the lab `only`), one case after another: see
@@ -613,27 +677,57 @@ mod tests {
     }
 
     #[test]
+    fn a_fault_the_reference_never_set_off_is_warned_of() {
+        let yaml = "id: demo\ntitle: D\nlevel: L1\nlesson: L1-basics/rest\n\
+             checks:\n  - { rule: process.exit_ok }\n\
+             faults:\n  - { kind: unavailable, match: { path: /services/data/*/limits } }\n\
+             \x20 - { kind: unavailable, match: { path: /services/data/*/query, query: { q: SELECT } } }\n";
+        let spec = crate::lab::spec::parse("lab.yaml", yaml).unwrap();
+        let mut fired = crate::rules::fixture::get("/services/data/v62.0/limits", 503);
+        fired.fault = Some(crate::evidence::FaultFired {
+            index: 0,
+            kind: "unavailable".into(),
+            action: "answered 503".into(),
+        });
+        let report = crate::runner::Report::new(
+            "demo",
+            "mock",
+            Vec::new(),
+            vec![
+                fired,
+                crate::rules::fixture::get("/services/data/v62.0/query", 200),
+            ],
+            Vec::new(),
+            chrono::Utc::now(),
+            std::time::Duration::ZERO,
+        );
+        let warnings = unfired_faults(&spec, &report);
+        assert_eq!(warnings.len(), 1, "{warnings:#?}");
+        assert!(
+            warnings[0].starts_with("labs/demo/lab.yaml: fault 2 never fired"),
+            "{warnings:#?}"
+        );
+    }
+
+    #[test]
     fn a_rule_with_only_when_hints_and_a_latency_without_delay_are_warned_of() {
-        let spec = crate::lab::spec::parse(
-            "lab.yaml",
-            "id: demo\ntitle: D\nlevel: L1\nlesson: L1-basics/rest\n\
+        let yaml = "id: demo\ntitle: D\nlevel: L1\nlesson: L1-basics/rest\n\
              checks:\n  - { rule: process.exit_ok }\n  - { rule: http.request, method: GET, path: /x }\n\
              faults:\n  - { kind: latency, match: { path: /x } }\n  - { kind: latency, delay_ms: 500, match: { path: /y } }\n\
              hints:\n  - { rule: process.exit_ok, when: [\"401\"], text: a }\n\
-             \x20 - { rule: http.request, when: [\"404\"], text: b }\n  - { rule: http.request, text: c }\n",
-        )
-        .unwrap();
-        let warnings = lab_warnings(&spec);
+             \x20 - { rule: http.request, when: [\"404\"], text: b }\n  - { rule: http.request, text: c }\n";
+        let spec = crate::lab::spec::parse("lab.yaml", yaml).unwrap();
+        let warnings = lab_warnings(&spec, yaml);
         assert_eq!(warnings.len(), 2, "{warnings:#?}");
         assert!(
             warnings[0].starts_with(
-                "labs/demo/lab.yaml: every hint for rule process.exit_ok has a `when:`"
+                "labs/demo/lab.yaml:12: every hint for rule process.exit_ok has a `when:`"
             ),
             "{warnings:#?}"
         );
         assert!(
             warnings[1]
-                .starts_with("labs/demo/lab.yaml: fault 1 (`kind: latency`) has no `delay_ms`"),
+                .starts_with("labs/demo/lab.yaml:9: fault 1 (`kind: latency`) has no `delay_ms`"),
             "{warnings:#?}"
         );
     }

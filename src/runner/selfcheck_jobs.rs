@@ -50,6 +50,7 @@ pub fn dev_check_labs(
                 lab: id.to_string(),
                 case: "-".into(),
                 problem: Some("no such lab in the curriculum".into()),
+                warnings: Vec::new(),
             }]),
         })
         .collect();
@@ -80,6 +81,7 @@ pub fn dev_check_labs(
                             lab: spec.id.clone(),
                             case: cases[c].label(),
                             problem: Some(format!("could not start a runner for it: {e}")),
+                            warnings: Vec::new(),
                         },
                     };
                     let _ = tx.send((i, result));
