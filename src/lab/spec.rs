@@ -616,23 +616,7 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     }
     out.extend(super::spec_reach::app_problem(spec, yaml));
     if !spec.org.is_null() {
-        let seed = serde_yaml::to_string(&spec.org)
-            .map_err(|e| e.to_string())
-            .and_then(|text| crate::org::OrgSeed::from_yaml(&text).map_err(|e| e.to_string()));
-        if let Err(e) = seed {
-            // Read again from the lab's own lines, the error can name the line it is on.
-            let placed = org_block(yaml).and_then(|(first, block)| {
-                let (line, text) = placed_seed_error(&block)?;
-                Some((first + line - 1, text))
-            });
-            out.push(match placed {
-                Some((line, e)) => at(Some(line), format!("the `org:` seed is not valid: {e}")),
-                None => at(
-                    key_line(yaml, "org"),
-                    format!("the `org:` seed is not valid: {e}"),
-                ),
-            });
-        }
+        out.extend(seed_problems(&spec.org, yaml));
     }
     let hint_lines = item_lines(yaml, "hints");
     let known = |rule: &str| KNOWN_RULES.contains(&rule);
@@ -741,26 +725,113 @@ fn org_block(yaml: &str) -> Option<(usize, String)> {
     Some((start + 1, text))
 }
 
-/// The error of the seed `block` and the line of the block it is on, when it can tell.
-fn placed_seed_error(block: &str) -> Option<(usize, String)> {
-    use crate::org::SeedError;
-    let err = crate::org::OrgSeed::from_yaml(block).err()?;
-    let line = crate::org::seed_check::line_of(&err, block)?;
-    let text = match err {
-        SeedError::UnknownKey { key, reason, .. } => SeedError::UnknownKey {
-            key,
-            reason,
-            line: None,
+/// Every problem of the lab's `org:` seed, each at its line of lab.yaml: what the seed's reader
+/// refuses (an unknown section, object or field — every record's at once) and, for a seed
+/// that reads, what building it would refuse (a `ref:` nothing above gives, a record the org
+/// rejects), so the lab is refused where it loads rather than on every run.
+fn seed_problems(org: &serde_yaml::Value, yaml: &str) -> Vec<SpecProblem> {
+    use crate::org::{seed_check, OrgSeed, SeedError};
+    let said = |e: &dyn fmt::Display| format!("the `org:` seed is not valid: {e}");
+    let block = org_block(yaml);
+    // Read from the lab's own lines when they are a block, so an error's line is theirs.
+    let text = match (&block, serde_yaml::to_string(org)) {
+        (Some((_, block)), _) => block.clone(),
+        (None, Ok(text)) => text,
+        (None, Err(e)) => return vec![at(key_line(yaml, "org"), said(&e))],
+    };
+    let errors = match OrgSeed::from_yaml(&text) {
+        Ok(seed) => seed_check::record_problems(&seed),
+        Err(SeedError::UnknownKey { key, reason, line }) if key.starts_with("records[") => {
+            match serde_yaml::from_str::<OrgSeed>(&text) {
+                Ok(raw) => seed_check::record_name_problems(&raw),
+                Err(_) => vec![SeedError::UnknownKey { key, reason, line }],
+            }
         }
-        .to_string(),
-        other => other.to_string(),
+        Err(e) => vec![e],
     };
-    // serde's own "at line N column M" counts within the block: the caller says where.
-    let text = match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
+    errors
+        .into_iter()
+        .map(|err| {
+            let placed = block.as_ref().and_then(|(first, block)| {
+                let line = record_line(&err, block).or_else(|| seed_check::line_of(&err, block))?;
+                Some(first + line - 1)
+            });
+            let text = match err {
+                SeedError::UnknownKey { key, reason, .. } => SeedError::UnknownKey {
+                    key,
+                    reason,
+                    line: None,
+                }
+                .to_string(),
+                other => other.to_string(),
+            };
+            // serde's own "at line N column M" counts within the seed: the line says where.
+            let text = match text.rfind(" at line ") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            };
+            at(
+                placed.or(key_line(yaml, "org")),
+                said(&counted_from_1(&text)),
+            )
+        })
+        .collect()
+}
+
+/// The line of the seed `block` a record's problem is on: the record's item, or the line of
+/// the field it names within it (`records[2] (Contact): Emial`).
+fn record_line(err: &crate::org::SeedError, block: &str) -> Option<usize> {
+    use crate::org::SeedError;
+    let (index, field) = match err {
+        SeedError::Record { index, .. }
+        | SeedError::RecordShape { index }
+        | SeedError::UnknownRef { index, .. } => (*index, None),
+        SeedError::UnknownKey { key, .. } => {
+            let rest = key.strip_prefix("records[")?;
+            let (index, after) = rest.split_once(']')?;
+            let field = after.split_once("): ").map(|(_, f)| f.to_string());
+            (index.parse().ok()?, field)
+        }
+        _ => return None,
     };
-    Some((line, text))
+    let items = item_lines(block, "records");
+    let item = *items.get(index)?;
+    let Some(field) = field else {
+        return Some(item);
+    };
+    let end = items.get(index + 1).copied().unwrap_or(usize::MAX);
+    let key = format!("{field}:");
+    let found = block
+        .lines()
+        .enumerate()
+        .skip(item - 1)
+        .take_while(|(i, _)| i + 1 < end)
+        .find(|(_, l)| {
+            l.split(['{', ',', ' ', '-'])
+                .any(|word| word.starts_with(&key))
+        })
+        .map(|(i, _)| i + 1);
+    Some(found.unwrap_or(item))
+}
+
+/// The seed's `records[2]` and `users[0]` said as the lab's other messages count, from 1:
+/// `record 3`, `user 1`.
+fn counted_from_1(text: &str) -> String {
+    let mut out = text.to_string();
+    for (list, item) in [("records", "record"), ("users", "user")] {
+        let lead = format!("{list}[");
+        while let Some(at) = out.find(&lead) {
+            let from = at + lead.len();
+            let Some(len) = out[from..].find(']') else {
+                break;
+            };
+            let Ok(i) = out[from..from + len].parse::<usize>() else {
+                break;
+            };
+            out.replace_range(at..from + len + 1, &format!("{item} {}", i + 1));
+        }
+    }
+    out
 }
 
 /// The 1-based lines where the block list items under the first (nested) `key:` start.

@@ -597,3 +597,45 @@ fn a_fault_path_that_is_a_url_or_holds_a_query_string_is_refused_at_its_line() {
         p[0].message
     );
 }
+
+#[test]
+fn every_seed_record_naming_a_ref_nothing_gives_is_refused_at_its_line_counting_from_1() {
+    let yaml = GOOD.replace(
+        "  records: [ { Account: { Name: Falcon } } ]\n",
+        "  records:\n    - Account: { Name: Falcon, ref: falcon }\n    - Contact: { LastName: Roe, AccountId: { ref: falcon } }\n    - Contact: { LastName: Doe, AccountId: { ref: nosuch } }\n    - Contact: { LastName: Poe, AccountId: \"ref:other\" }\n",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert_eq!((p[0].line, p[1].line), (Some(12), Some(13)), "{p:?}");
+    assert!(
+        p[0].message
+            .contains("record 3: no record or user was given `ref: nosuch`"),
+        "{}",
+        p[0].message
+    );
+    assert!(p[1].message.contains("record 4:"), "{}", p[1].message);
+    assert!(parse(
+        "lab.yaml",
+        &yaml
+            .replace("nosuch", "falcon")
+            .replace("ref:other", "ref:falcon")
+    )
+    .is_ok());
+}
+
+#[test]
+fn every_unknown_field_of_the_seed_is_said_at_once_at_its_line() {
+    let yaml = GOOD.replace(
+        "  records: [ { Account: { Name: Falcon } } ]\n",
+        "  records:\n    - Account: { Name: Falcon, Indusrty: Energy }\n    - Contact:\n        LastName: Doe\n        Emial: doe@example.com\n",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert_eq!((p[0].line, p[1].line), (Some(10), Some(13)), "{p:?}");
+    assert!(p[0].message.contains("Indusrty"), "{}", p[0].message);
+    assert!(
+        p[1].message.contains("record 2 (Contact): Emial"),
+        "{}",
+        p[1].message
+    );
+}

@@ -143,9 +143,22 @@ pub fn user_keys(seed: &OrgSeed) -> Result<(), SeedError> {
 
 /// Refuses a record whose object or a field of it the seeded org would not have.
 pub fn record_names(seed: &OrgSeed) -> Result<(), SeedError> {
+    match record_name_problems(seed).into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(()),
+    }
+}
+
+/// Every record whose object, and every field of a record, the seeded org would not have
+/// (or the seed's own `objects:` problem, which leaves no schema to check against): what
+/// [`record_names`] refuses the seed for, all at once, so an author fixes them in one pass.
+pub fn record_name_problems(seed: &OrgSeed) -> Vec<SeedError> {
     let mut store = Store::standard();
-    declare_schema(&mut store, seed)?;
+    if let Err(e) = declare_schema(&mut store, seed) {
+        return vec![e];
+    }
     let schema = store.schema();
+    let mut out = Vec::new();
     for (index, record) in seed.records.iter().enumerate() {
         // A record that is not one object with its fields is refused when it is built.
         let [(object, fields)] = record.iter().collect::<Vec<_>>()[..] else {
@@ -153,18 +166,19 @@ pub fn record_names(seed: &OrgSeed) -> Result<(), SeedError> {
         };
         let Some(def) = schema.object(object) else {
             let near = did_you_mean(object, schema.objects().iter().map(|o| o.name.as_str()));
-            return Err(SeedError::UnknownKey {
+            out.push(SeedError::UnknownKey {
                 key: format!("records[{index}]: {object}"),
                 reason: format!("is not an object of this org{near}; declare a custom object under `objects:` with a name ending in __c"),
                 line: None,
             });
+            continue;
         };
         for field in fields.keys().filter(|k| *k != "ref") {
             let known =
                 def.field_index(field).is_some() || def.field_by_relationship(field).is_some();
             if !known {
                 let names = def.fields.iter().map(|f| f.name.as_str());
-                return Err(SeedError::UnknownKey {
+                out.push(SeedError::UnknownKey {
                     key: format!("records[{index}] ({object}): {field}"),
                     reason: format!(
                         "is not a field of {object}{}; declare a custom field under `objects: {object}: fields:` with a name ending in __c",
@@ -175,7 +189,86 @@ pub fn record_names(seed: &OrgSeed) -> Result<(), SeedError> {
             }
         }
     }
-    Ok(())
+    out
+}
+
+/// Every problem of building a seed that reads (see [`OrgSeed::from_yaml`]) into an org's
+/// records, in the order written: a `ref:` no record or user above gives, a record the org
+/// refuses (a required field missing, a value of the wrong type). Each is found by building
+/// the seed again without what the last problem was about — the field naming an unknown
+/// `ref:`, the refused record — so an author sees them all at once; a `ref:` to a refused
+/// record is not said again. Record indices are the seed's own (from 0).
+pub fn record_problems(seed: &OrgSeed) -> Vec<SeedError> {
+    let mut seed = seed.clone();
+    let mut places: Vec<usize> = (0..seed.records.len()).collect();
+    let mut refused_refs = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for _ in 0..=places.len() {
+        let Err(err) = super::build::build(&seed, chrono::Utc::now()) else {
+            break;
+        };
+        match err {
+            SeedError::UnknownRef { index, name } if index < places.len() => {
+                let names_it = |v: &serde_yaml::Value| match v {
+                    serde_yaml::Value::Mapping(m) if m.len() == 1 => {
+                        m.get("ref").and_then(|r| r.as_str()) == Some(name.as_str())
+                    }
+                    serde_yaml::Value::String(s) => {
+                        s.strip_prefix("ref:").map(str::trim) == Some(name.as_str())
+                    }
+                    _ => false,
+                };
+                for fields in seed.records[index].values_mut() {
+                    fields.retain(|k, v| k == "ref" || !names_it(v));
+                }
+                if !refused_refs.contains(&name) {
+                    out.push(SeedError::UnknownRef {
+                        index: places[index],
+                        name,
+                    });
+                }
+            }
+            SeedError::Record {
+                index,
+                object,
+                error,
+            } if index < places.len() => {
+                out.push(SeedError::Record {
+                    index: places[index],
+                    object,
+                    error,
+                });
+                refuse(&mut seed, &mut places, &mut refused_refs, index);
+            }
+            SeedError::RecordShape { index } if index < places.len() => {
+                out.push(SeedError::RecordShape {
+                    index: places[index],
+                });
+                refuse(&mut seed, &mut places, &mut refused_refs, index);
+            }
+            other => {
+                out.push(other);
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Leaves the record at `index` out of `seed`, keeping its `ref:` name among the refused.
+fn refuse(
+    seed: &mut OrgSeed,
+    places: &mut Vec<usize>,
+    refused_refs: &mut std::collections::BTreeSet<String>,
+    index: usize,
+) {
+    let record = seed.records.remove(index);
+    places.remove(index);
+    for fields in record.values() {
+        if let Some(name) = fields.get("ref").and_then(|r| r.as_str()) {
+            refused_refs.insert(name.to_string());
+        }
+    }
 }
 
 /// `err` with the line of its key in `text` (the file the seed was read from), when found.
