@@ -107,6 +107,36 @@ fn duplicate_key_place(yaml: &str, err: &serde_yaml::Error) -> Option<(usize, us
     None
 }
 
+/// serde's "unknown field `tiems`, expected one of `times`, …" with the field it likely
+/// means said first, as a check's parameters are: "unknown field `tiems` (did you mean
+/// `times`?), expected one of …". Any other message is returned as it is.
+pub fn with_likely_field(message: &str) -> String {
+    let Some(at) = message.find("unknown field `") else {
+        return message.to_string();
+    };
+    let start = at + "unknown field `".len();
+    let Some(len) = message[start..].find('`') else {
+        return message.to_string();
+    };
+    let typed = &message[start..start + len];
+    let rest = &message[start + len + 1..];
+    if rest.starts_with(" (did you mean") {
+        return message.to_string();
+    }
+    let expected = rest
+        .split_once("expected one of ")
+        .or_else(|| rest.split_once("expected "))
+        .map_or("", |(_, names)| names);
+    let names = expected.split('`').skip(1).step_by(2);
+    match crate::suggest::closest(typed, names).first() {
+        Some(near) => format!(
+            "{}`{typed}` (did you mean `{near}`?){rest}",
+            &message[..start - 1]
+        ),
+        None => message.to_string(),
+    }
+}
+
 /// A deserializer's message with Rust's type names said in words: `expected usize` reads
 /// `expected a whole number`, `expected f64` reads `expected a number`.
 pub fn plain_types(message: &str) -> String {

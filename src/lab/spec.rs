@@ -415,7 +415,9 @@ fn yaml_problem(yaml: &str, e: &serde_yaml::Error) -> SpecProblem {
         column,
         message: format!(
             "malformed lab file: {}",
-            numbered_items(&crate::yaml_input::error_text(yaml, e))
+            numbered_items(&crate::yaml_input::with_likely_field(
+                &crate::yaml_input::error_text(yaml, e)
+            ))
         ),
     }
 }

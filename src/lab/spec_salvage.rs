@@ -60,14 +60,32 @@ pub fn salvage(yaml: &str, value: &Value) -> (Option<Value>, Vec<SpecProblem>) {
             Ok(_) => {
                 kept.insert(k.clone(), part);
             }
-            Err(e) => problems.push(problem(line, format!("malformed lab file: {key}: {e}"))),
+            Err(e) => {
+                // A key of `run:` written at the top (`timeout: 60s`): said where it goes.
+                let alone: Mapping = [(k.clone(), v.clone())].into_iter().collect();
+                let tip = if e.starts_with("unknown field")
+                    && !e.contains("(did you mean")
+                    && read::<RunSpec>(&Value::Mapping(alone)).is_ok()
+                {
+                    format!(
+                        " (`{key}` is a setting of `run:`: write it there, `run: {{ {key}: … }}`)"
+                    )
+                } else {
+                    String::new()
+                };
+                problems.push(problem(
+                    line,
+                    format!("malformed lab file: {key}: {e}{tip}"),
+                ))
+            }
         }
     }
     (Some(Value::Mapping(kept)), problems)
 }
 
 fn read<T: DeserializeOwned>(v: &Value) -> Result<T, String> {
-    serde_yaml::from_value::<T>(v.clone()).map_err(|e| plain_types(&e.to_string()))
+    serde_yaml::from_value::<T>(v.clone())
+        .map_err(|e| crate::yaml_input::with_likely_field(&plain_types(&e.to_string())))
 }
 
 fn problem(line: Option<usize>, message: String) -> SpecProblem {
@@ -97,15 +115,56 @@ fn items_of<T: DeserializeOwned>(
             return item.clone();
         }
         let line = lines.get(i).copied().or(key_line(yaml, list));
+        let label = format!("{what} {}", i + 1);
+        // The key every item has, misspelt (`rul:`): said once, as what it likely is, and read
+        // as that key, so the item's other keys, and hints tied to its rule, still read.
+        if let Some(typo) = misspelt_anchor(m, anchor) {
+            problems.push(problem(
+                line,
+                format!("{label}: unknown field `{typo}` (did you mean `{anchor}`?)"),
+            ));
+            let renamed: Mapping = m
+                .iter()
+                .map(|(k, v)| match k.as_str() {
+                    Some(k) if k == typo => (Value::from(anchor), v.clone()),
+                    _ => (k.clone(), v.clone()),
+                })
+                .collect();
+            if read::<T>(&Value::Mapping(renamed.clone())).is_ok() {
+                return Value::Mapping(renamed);
+            }
+            let base: Mapping = renamed
+                .iter()
+                .filter(|(k, _)| k.as_str() == Some(anchor))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            return Value::Mapping(keys_of::<T>(&renamed, &base, line, &label, problems));
+        }
         let base: Mapping = m
             .iter()
             .filter(|(k, _)| k.as_str() == Some(anchor))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let label = format!("{what} {}", i + 1);
         Value::Mapping(keys_of::<T>(m, &base, line, &label, problems))
     });
     Value::Sequence(items.collect())
+}
+
+/// The key of `item` that is `anchor` misspelt (`rul` for `rule`), when the item lacks
+/// `anchor` and exactly one key is that close to it.
+fn misspelt_anchor<'a>(item: &'a Mapping, anchor: &str) -> Option<&'a str> {
+    if item.contains_key(anchor) {
+        return None;
+    }
+    let close: Vec<&str> = item
+        .keys()
+        .filter_map(Value::as_str)
+        .filter(|k| !crate::suggest::closest(k, [anchor]).is_empty())
+        .collect();
+    match close[..] {
+        [one] => Some(one),
+        _ => None,
+    }
 }
 
 /// The keys of `part` that read on their own beside `base`; each that does not is reported as

@@ -639,3 +639,44 @@ fn every_unknown_field_of_the_seed_is_said_at_once_at_its_line() {
         p[1].message
     );
 }
+
+#[test]
+fn a_misspelt_rule_key_is_one_problem_and_hints_still_match_the_checks() {
+    let yaml = GOOD.replace(
+        "  - rule: http.calls_at_most\n",
+        "  - rul: http.calls_at_most\n",
+    );
+    let yaml = yaml.replace(
+        "  - { rule: state.idempotent, text: Use PATCH on the external id. }\n",
+        "  - { rule: state.idempotent, text: Use PATCH on the external id. }\n  - { rule: http.calls_at_most, text: Fewer calls. }\n",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(15), "{p:?}");
+    assert_eq!(
+        p[0].message,
+        "check 2: unknown field `rul` (did you mean `rule`?)"
+    );
+}
+
+#[test]
+fn unknown_keys_of_faults_run_and_the_file_are_told_the_key_they_likely_mean() {
+    let yaml = GOOD
+        .replace(
+            "nth: 1, kind: unavailable }",
+            "nth: 1, kind: unavailable, retry_afer: 2 }",
+        )
+        .replace("run: { times: 2,", "run: { tiems: 2,")
+        .replace("tools: [curl, jq]\n", "tools: [curl, jq]\ntimeout: 30s\n");
+    let p = validate(&yaml);
+    let said = |text: &str| p.iter().any(|p| p.message.contains(text));
+    assert!(
+        said("unknown field `retry_afer` (did you mean `retry_after`?)"),
+        "{p:#?}"
+    );
+    assert!(
+        said("unknown field `tiems` (did you mean `times`?)"),
+        "{p:#?}"
+    );
+    assert!(said("`timeout` is a setting of `run:`"), "{p:#?}");
+}
