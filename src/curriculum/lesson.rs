@@ -87,6 +87,10 @@ pub(super) struct FieldProblem {
 pub(super) struct FrontMatterRead {
     pub fields: FrontMatter,
     pub problems: Vec<FieldProblem>,
+    /// For each question of `fields.quiz`, its place among the quiz items as written (from
+    /// 0): a question that does not read is left out, and those after it keep their numbers
+    /// and lines.
+    pub quiz_places: Vec<usize>,
 }
 
 /// Reads `yaml` (a mapping) field by field, so that every problem is found in one pass:
@@ -102,6 +106,7 @@ pub(super) fn read_front_matter(yaml: &str) -> Result<FrontMatterRead, serde_yam
         .map_err(|e| serde_yaml::from_str::<FrontMatter>(yaml).err().unwrap_or(e))?;
     let mut problems = Vec::new();
     let mut kept = Mapping::new();
+    let mut quiz_places = None;
     for (k, v) in &mapping {
         let key = match k.as_str() {
             Some(key) => key.to_string(),
@@ -135,19 +140,24 @@ pub(super) fn read_front_matter(yaml: &str) -> Result<FrontMatterRead, serde_yam
                 let items = v.as_sequence().map(Vec::as_slice).unwrap_or_default();
                 let lines = item_lines(yaml, "quiz");
                 let mut good = Vec::new();
+                let mut places = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     match serde_yaml::from_value::<QuizQuestion>(item.clone()) {
-                        Ok(_) => good.push(item.clone()),
+                        Ok(_) => {
+                            good.push(item.clone());
+                            places.push(i);
+                        }
                         Err(e) => problems.push(FieldProblem {
                             line: lines.get(i).copied().or(line),
                             message: format!(
                                 "quiz question {}: {}",
                                 i + 1,
-                                plain_types(&e.to_string())
+                                crate::yaml_input::with_likely_field(&plain_types(&e.to_string()))
                             ),
                         }),
                     }
                 }
+                quiz_places = Some(places);
                 kept.insert(k.clone(), Value::Sequence(good));
             }
             Err(e) => problems.push(FieldProblem {
@@ -168,8 +178,13 @@ pub(super) fn read_front_matter(yaml: &str) -> Result<FrontMatterRead, serde_yam
         }
     }
     // Each field read alone, so they read together.
-    let fields = serde_yaml::from_value(Value::Mapping(kept)).unwrap_or_default();
-    Ok(FrontMatterRead { fields, problems })
+    let fields: FrontMatter = serde_yaml::from_value(Value::Mapping(kept)).unwrap_or_default();
+    let quiz_places = quiz_places.unwrap_or_else(|| (0..fields.quiz.len()).collect());
+    Ok(FrontMatterRead {
+        fields,
+        problems,
+        quiz_places,
+    })
 }
 
 /// Splits `---\n<yaml>\n---\n<body>`; returns (yaml, body, body's 1-based first line).

@@ -301,7 +301,7 @@ fn load_lesson(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Le
         ));
     }
     let quiz_lines = crate::yaml_input::item_lines(yaml, "quiz");
-    for (i, q) in fm.quiz.iter().enumerate() {
+    for (q, &i) in fm.quiz.iter().zip(&front.quiz_places) {
         if q.choices.iter().filter(|c| c.correct).count() != 1 {
             own.push(kept(
                 path,
@@ -706,6 +706,30 @@ mod authoring_tests {
         has("intro.md:17: opens a code block");
         assert!(
             !said.iter().any(|p| p.contains("malformed YAML")),
+            "{said:#?}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_quiz_item_is_named_and_the_questions_after_it_keep_their_numbers_and_lines() {
+        let text = "---\nid: L0-start-here/intro\ntitle: Intro\nlevel: L0\norder: 1\nquiz:\n\
+                    \x20 - quesion: typo\n    choices: []\n\
+                    \x20 - question: Fine?\n    choices:\n      - { text: A, correct: true, why: yes }\n\
+                    \x20 - question: Two?\n    choices:\n      - { text: A, correct: true, why: yes }\n\
+                    \x20     - { text: B, correct: true, why: yes }\n---\n# Intro\n\nText.\n";
+        let (c, problems) = with_lesson(text);
+        assert!(c.lessons.is_empty(), "{problems:?}");
+        let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(said.len(), 2, "{said:#?}");
+        assert!(
+            said[0].contains(
+                "intro.md:7: quiz question 1: unknown field `quesion` (did you mean `question`?)"
+            ),
+            "{said:#?}"
+        );
+        assert!(
+            said[1]
+                .contains("intro.md:12: quiz question 3 (\"Two?\") must have exactly one choice"),
             "{said:#?}"
         );
     }
