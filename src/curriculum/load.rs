@@ -384,6 +384,11 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
     }
     if let Some(spec) = &spec {
         problems.extend(open_fences_in_lab(path, &spec.goal, &spec.hints));
+        let missing = missing_starter_files(files, path, &yaml, &spec.files);
+        if !missing.is_empty() {
+            problems.extend(missing);
+            return None;
+        }
     }
     let level = parse_level(path, &header.level, problems)?;
     if wrong_id.is_some() {
@@ -399,6 +404,39 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
         dir,
         yaml,
     })
+}
+
+/// Each file a lab's `files:` lists that its `starter/` folder does not have, at its line:
+/// `sflab lab start` would give the learner the rest without it.
+fn missing_starter_files(
+    files: &dyn Files,
+    path: &str,
+    yaml: &str,
+    listed: &[String],
+) -> Vec<Problem> {
+    let dir = path.trim_end_matches("lab.yaml");
+    let lines = crate::yaml_input::item_lines(yaml, "files");
+    listed
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            let file = format!("{dir}starter/{f}");
+            files.read(&file).is_none()
+                && files.list(&format!("{}/", file.trim_end_matches('/'))).is_empty()
+        })
+        .map(|(i, f)| {
+            let line = lines
+                .get(i)
+                .copied()
+                .or_else(|| crate::yaml_input::key_line(yaml, "files"));
+            problem(
+                path,
+                line,
+                None,
+                format!("`files:` lists {f:?}, which is not in {dir}starter/: add the file there, or remove it from `files:`"),
+            )
+        })
+        .collect()
 }
 
 /// Loads every lesson and lab, then checks the links between them: any problem is an error
@@ -708,6 +746,36 @@ mod authoring_tests {
             !said.iter().any(|p| p.contains("malformed YAML")),
             "{said:#?}"
         );
+    }
+
+    #[test]
+    fn a_lab_listing_a_starter_file_it_does_not_have_is_left_out_with_that_line() {
+        let t = tempfile::tempdir().unwrap();
+        let lessons = t.path().join("lessons/L1-basics");
+        let lab = t.path().join("labs/first-call");
+        std::fs::create_dir_all(&lessons).unwrap();
+        std::fs::create_dir_all(lab.join("starter")).unwrap();
+        std::fs::write(
+            lessons.join("rest.md"),
+            "---\nid: L1-basics/rest\ntitle: REST\nlevel: L1\norder: 1\nlabs: [first-call]\n---\nBody.\n",
+        )
+        .unwrap();
+        std::fs::write(
+            lab.join("lab.yaml"),
+            "id: first-call\ntitle: First call\nlevel: L1\nlesson: L1-basics/rest\nfiles:\n  - run\n  - missing.txt\n",
+        )
+        .unwrap();
+        std::fs::write(lab.join("starter/run"), "#!/bin/sh\n").unwrap();
+        let (c, problems) = load_usable(&DiskFiles::new(t.path()));
+        assert!(c.labs.is_empty(), "{:?}", c.labs);
+        let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            said,
+            vec!["labs/first-call/lab.yaml:7: `files:` lists \"missing.txt\", which is not in labs/first-call/starter/: add the file there, or remove it from `files:`"]
+        );
+        std::fs::write(lab.join("starter/missing.txt"), "here\n").unwrap();
+        let (c, problems) = load_usable(&DiskFiles::new(t.path()));
+        assert_eq!((c.labs.len(), problems.len()), (1, 0), "{problems:?}");
     }
 
     #[test]
