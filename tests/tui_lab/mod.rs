@@ -493,6 +493,44 @@ fn at_80_columns_the_traffic_path_takes_the_width_the_other_columns_leave() {
 }
 
 #[test]
+fn from_exchange_1000_the_traffic_number_column_widens_and_every_row_keeps_its_columns() {
+    let mut a = app();
+    open(&mut a, "rest-first-call");
+    let exchanges: Vec<Exchange> = (1..=1002)
+        .map(|n| exchange(n, n as i64 * 3, "GET", "/services/data/v62.0/limits", 200))
+        .collect();
+    lab_event(
+        &mut a,
+        LabEvent::Finished {
+            lab: "rest-first-call".into(),
+            outcome: Ok(Outcome {
+                verdicts: vec![Verdict::pass("http.request", 1, "ok")],
+                passed: true,
+                points: 1,
+                max_points: 1,
+                duration_ms: 40,
+            }),
+            exchanges,
+            runs: Vec::new(),
+        },
+    );
+    update(&mut a, key(KeyCode::Char('3')));
+    update(&mut a, key(KeyCode::End));
+    let s = screen(&a);
+    let rows: Vec<&str> = s.lines().filter(|l| l.contains("…/limits")).collect();
+    assert!(rows.iter().any(|l| l.contains(" 1002 ")), "{s}");
+    assert!(rows.iter().any(|l| l.contains("  999 ")), "{s}");
+    // Every row's status and ms stand in the same cells, before and after #1000.
+    let ends: std::collections::BTreeSet<usize> = rows
+        .iter()
+        .map(|l| l.find("200      2").unwrap_or(0))
+        .collect();
+    assert_eq!(ends.len(), 1, "{s}");
+    assert!(!ends.contains(&0), "each row shows its ms: {s}");
+    snap!(s);
+}
+
+#[test]
 fn the_detail_pane_shows_headers_pretty_bodies_and_the_fault() {
     let mut a = app();
     open(&mut a, "rest-upsert-twice");

@@ -161,6 +161,8 @@ fn pid_width(listed: &[&Exchange]) -> usize {
 /// in the exchange's detail), so that the path and the fault stay readable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Columns {
+    /// Cells of the `#` column: the widest sequence number listed, 3 at least.
+    seq: usize,
     plus_ms: bool,
     /// Cells of the pid column (0: not shown).
     pid: usize,
@@ -169,16 +171,19 @@ struct Columns {
 }
 
 impl Columns {
-    /// The columns for a pane `width` cells wide whose fault column takes `fault` and whose
-    /// pid column `pid` (0: none). #, method and status take 18 cells with their spaces, +ms 7
-    /// and ms 6; the pid its width and a space.
-    fn fit(width: usize, fault: usize, pid: usize) -> Columns {
+    /// The columns for a pane `width` cells wide whose fault column takes `fault`, whose
+    /// pid column `pid` (0: none) and whose `#` column `seq` (3 at least: from exchange #1000
+    /// on it widens, so the rows keep their columns). Method and status take 15 cells with
+    /// their spaces, # its width and a space, +ms 7 and ms 6; the pid its width and a space.
+    fn fit(width: usize, fault: usize, pid: usize, seq: usize) -> Columns {
+        let seq = seq.max(3);
         let fault_cells = if fault > 0 { 2 + fault } else { 0 };
         let with = |plus_ms: bool, pid: usize, ms: bool| {
             let pid_cells = if pid > 0 { pid + 1 } else { 0 };
             let fixed =
-                18 + 7 * usize::from(plus_ms) + pid_cells + 6 * usize::from(ms) + fault_cells;
+                15 + seq + 7 * usize::from(plus_ms) + pid_cells + 6 * usize::from(ms) + fault_cells;
             Columns {
+                seq,
                 plus_ms,
                 pid,
                 ms,
@@ -198,7 +203,8 @@ impl Columns {
     /// One row: `#`, `+ms`, pid, method, path, then status and ms (the fault goes after).
     fn row(&self, cells: [&str; 7]) -> (String, String, String) {
         let [seq, plus, pid, method, path, status, ms] = cells;
-        let mut head = format!("{seq:>3} ");
+        let seq_w = self.seq;
+        let mut head = format!("{seq:>seq_w$} ");
         if self.plus_ms {
             head.push_str(&format!("{plus:>6} "));
         }
@@ -235,7 +241,12 @@ pub fn traffic(app: &App, view: &LabView, frame: &mut Frame, area: Rect) {
         )));
     }
     let fault_w = fault_width(&listed);
-    let columns = Columns::fit(width, fault_w, pid_width(&listed));
+    let seq_w = listed
+        .iter()
+        .map(|e| e.seq.to_string().len())
+        .max()
+        .unwrap_or(0);
+    let columns = Columns::fit(width, fault_w, pid_width(&listed), seq_w);
     let (head, path, end) = columns.row(["#", "+ms", "pid", "method", "path", "status", "ms"]);
     let mut header = format!("{head}{path}{end}");
     if fault_w > 0 {
@@ -589,13 +600,13 @@ mod tests {
     #[test]
     fn a_narrow_traffic_tab_gives_up_the_timing_columns_before_the_path_or_fault() {
         // The Traffic tab is 50 cells wide at 80 columns.
-        let wide = super::Columns::fit(120, 14, 0);
+        let wide = super::Columns::fit(120, 14, 0, 1);
         assert!(wide.plus_ms && wide.ms && wide.path >= super::PATH_ROOM);
-        let plain = super::Columns::fit(50, 0, 0);
+        let plain = super::Columns::fit(50, 0, 0, 1);
         assert!(!plain.plus_ms && plain.ms, "{plain:?}");
         assert_eq!(plain.path, 26);
         // "⚡ unavailable" is 14 cells: it stays whole, and the path keeps 16.
-        let faulted = super::Columns::fit(50, 14, 0);
+        let faulted = super::Columns::fit(50, 14, 0, 1);
         assert!(!faulted.plus_ms && !faulted.ms, "{faulted:?}");
         assert_eq!(faulted.path, 16);
     }
@@ -603,10 +614,13 @@ mod tests {
     #[test]
     fn the_sender_pid_column_is_the_first_to_give_way() {
         // 120 columns: an 85-cell pane keeps the pid beside a fault.
-        let wide = super::Columns::fit(85, 14, 5);
+        let wide = super::Columns::fit(85, 14, 5, 1);
         assert!(wide.plus_ms && wide.ms && wide.pid == 5, "{wide:?}");
         assert!(wide.path >= super::PATH_ROOM, "{wide:?}");
         // 80 columns: the pid goes (the detail names the sender), as it did before.
-        assert_eq!(super::Columns::fit(50, 0, 5), super::Columns::fit(50, 0, 0));
+        assert_eq!(
+            super::Columns::fit(50, 0, 5, 1),
+            super::Columns::fit(50, 0, 0, 1)
+        );
     }
 }
