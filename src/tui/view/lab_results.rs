@@ -259,8 +259,7 @@ fn opened(v: &Verdict, hinted: &[String], t: &Theme, width: usize) -> Vec<Line<'
     }
     let mut keys = Vec::new();
     if !v.evidence.is_empty() {
-        let seqs: Vec<String> = v.evidence.iter().map(|s| format!("#{s}")).collect();
-        keys.push(format!("⏎ evidence {}", seqs.join(" ")));
+        keys.push(format!("⏎ evidence {}", exchange_ranges(&v.evidence)));
     }
     if v.diff.is_some() {
         keys.push("d diff".into());
@@ -279,6 +278,39 @@ fn opened(v: &Verdict, hinted: &[String], t: &Theme, width: usize) -> Vec<Line<'
     }
     out
 }
+
+/// Runs of consecutive exchanges in a piece of evidence, as they are named under an opened
+/// rule: `#1–#5000` for five thousand calls in a row, `#2 #4–#6` for a gap. Past
+/// [`RANGES_SHOWN`] runs the rest is counted (the evidence view lists every exchange).
+fn exchange_ranges(seqs: &[u64]) -> String {
+    let mut sorted = seqs.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for s in sorted {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == s => *end = s,
+            _ => runs.push((s, s)),
+        }
+    }
+    let mut named: Vec<String> = runs
+        .iter()
+        .take(RANGES_SHOWN)
+        .map(|&(a, b)| match b - a {
+            0 => format!("#{a}"),
+            1 => format!("#{a} #{b}"),
+            _ => format!("#{a}–#{b}"),
+        })
+        .collect();
+    if runs.len() > RANGES_SHOWN {
+        let more: u64 = runs[RANGES_SHOWN..].iter().map(|(a, b)| b - a + 1).sum();
+        named.push(format!("and {more} more"));
+    }
+    named.join(" ")
+}
+
+/// How many runs of exchanges an opened rule names before counting the rest.
+const RANGES_SHOWN: usize = 8;
 
 /// The keys under an opened rule as rows of at most `room` cells: each key three cells after
 /// the one before while it fits whole, else on the next row (a key wider than a row is
@@ -423,5 +455,24 @@ mod output_tests {
             .map(|r| r.chars().skip(7).collect::<String>())
             .collect();
         assert_eq!(whole, text);
+    }
+}
+
+#[cfg(test)]
+mod evidence_tests {
+    use super::exchange_ranges;
+
+    #[test]
+    fn consecutive_evidence_exchanges_are_named_as_one_range() {
+        let all: Vec<u64> = (1..=5000).collect();
+        assert_eq!(exchange_ranges(&all), "#1–#5000");
+        assert_eq!(exchange_ranges(&[2, 3]), "#2 #3");
+        assert_eq!(exchange_ranges(&[7, 2, 4, 5, 6]), "#2 #4–#7");
+        assert_eq!(exchange_ranges(&[1]), "#1");
+        let every_other: Vec<u64> = (1..=40).map(|n| n * 2).collect();
+        assert_eq!(
+            exchange_ranges(&every_other),
+            "#2 #4 #6 #8 #10 #12 #14 #16 and 32 more"
+        );
     }
 }
