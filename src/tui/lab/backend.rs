@@ -24,18 +24,20 @@ pub fn next_backend(
     available: &[BackendChoice],
     lab: &[Backend],
 ) -> Result<BackendChoice, String> {
+    // The lab first: on a mock-only lab a login would change nothing, so asking for one
+    // would send the learner the wrong way.
+    if !lab.contains(&Backend::Sandbox) {
+        return Err(
+            "this lab runs on the mock org only: its checks read the mock's own state (or seed data a real org cannot take), so its lab.yaml does not name `sandbox` among its `backends:`"
+                .into(),
+        );
+    }
     let sandboxes = available
         .iter()
         .any(|c| matches!(c, BackendChoice::Sandbox(_)));
     if !sandboxes {
         return Err(
             "no sandbox is logged in: the checks stay on mock (`sflab org login` adds one)".into(),
-        );
-    }
-    if !lab.contains(&Backend::Sandbox) {
-        return Err(
-            "this lab runs on the mock org only: its checks read the mock's own state (or seed data a real org cannot take), and its lab.yaml lists `backends: [mock]`"
-                .into(),
         );
     }
     let candidates: Vec<&BackendChoice> = available.iter().filter(|c| allowed(c, lab)).collect();
@@ -276,7 +278,24 @@ mod tests {
         let all = vec![BackendChoice::Mock, sandbox("dev")];
         let e = next_backend(&BackendChoice::Mock, &all, &[Backend::Mock]).unwrap_err();
         assert!(e.contains("mock org only"), "{e}");
-        assert!(e.contains("backends: [mock]"), "{e}");
+        // Most labs leave `backends:` out (mock only): the sentence claims no list it has not.
+        assert!(!e.contains("backends: [mock]"), "{e}");
+        assert!(e.contains("does not name `sandbox`"), "{e}");
+    }
+
+    #[test]
+    fn a_mock_only_lab_with_no_sandbox_logged_in_says_it_runs_on_the_mock_only() {
+        let e = next_backend(
+            &BackendChoice::Mock,
+            &[BackendChoice::Mock],
+            &[Backend::Mock],
+        )
+        .unwrap_err();
+        assert!(e.contains("mock org only"), "{e}");
+        assert!(
+            !e.contains("sflab org login"),
+            "a login would change nothing: {e}"
+        );
     }
 
     #[test]
