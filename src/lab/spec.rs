@@ -510,6 +510,11 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
                 key_line(yaml, "run"),
                 format!("`run.env` names {key:?}, which is not a valid variable name"),
             ));
+        } else if provided_by_sflab(key) {
+            out.push(at(
+                run_env_line(yaml, key),
+                format!("`run.env` sets {key}, which sflab itself gives the learner's `./run` (where the org is, who to be, how to reach it through the recording proxy): set by the lab, it would route the run around what sflab records and judges; remove it, or give the lab's own setting a name of its own (`ERP_API_KEY`)"),
+            ));
         }
     }
     let inside = |path: &str| {
@@ -701,7 +706,74 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     out
 }
 
-/// The 1-based line of a top-level `key:`.
+/// The variables sflab sets for the learner's process itself, or removes from it so traffic
+/// goes through the recording proxy (see `runner::env`, `runner::attempt`, `runner::process`):
+/// a lab's `run.env` may not set them. `SF_PASSWORD` is not among them: sflab never gives one,
+/// and a password-flow lab hands the learner's code the password it is to stop using.
+const SFLAB_VARIABLES: &[&str] = &[
+    "SF_INSTANCE_URL",
+    "SF_LOGIN_URL",
+    "SF_API_VERSION",
+    "SF_ACCESS_TOKEN",
+    "SF_REFRESH_TOKEN",
+    "SF_CLIENT_ID",
+    "SF_CLIENT_SECRET",
+    "SF_USERNAME",
+    "SF_ORG_ID",
+    "SF_PUBSUB_ENDPOINT",
+    "SF_JWT_KEY_FILE",
+    "SF_REPLAYED_ID_TOKEN",
+    "SF_CA_BUNDLE",
+    "SF_TARGET_ORG",
+    "SFDX_ACCESS_TOKEN",
+    "CURL_CA_BUNDLE",
+    "REQUESTS_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "NODE_EXTRA_CA_CERTS",
+    "HTTPLIB2_CA_CERTS",
+    "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "PATH",
+    "HOME",
+    "TMPDIR",
+    "LANG",
+];
+
+/// Whether `name` is a variable sflab provides (any letter case for the proxy variables, which
+/// clients read in either; every `SFLAB_` variable, such as the run's marker).
+fn provided_by_sflab(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let proxy = upper.ends_with("_PROXY");
+    SFLAB_VARIABLES
+        .iter()
+        .any(|v| *v == name || (proxy && *v == upper))
+        || upper.starts_with("SFLAB_")
+}
+
+/// The line of `key:` under `run: env:` when written as a block, else the `run:` line.
+fn run_env_line(yaml: &str, key: &str) -> Option<usize> {
+    let run = key_line(yaml, "run");
+    let prefix = format!("{key}:");
+    let env = yaml
+        .lines()
+        .enumerate()
+        .skip(run.unwrap_or(0))
+        .take_while(|(_, l)| l.trim().is_empty() || l.starts_with([' ', '\t', '#']))
+        .find(|(_, l)| l.trim_start().starts_with("env:"))
+        .map(|(i, _)| i + 1);
+    let Some(env) = env else { return run };
+    yaml.lines()
+        .enumerate()
+        .skip(env)
+        .take_while(|(_, l)| l.trim().is_empty() || l.starts_with([' ', '\t', '#']))
+        .find(|(_, l)| l.trim_start().starts_with(&prefix))
+        .map(|(i, _)| i + 1)
+        .or(Some(env))
+}
+
 /// The lines of a block-style top-level `org:` section, without their common indent, and the
 /// lab.yaml line the first of them is on; `None` for a flow-style `org: { … }`.
 fn org_block(yaml: &str) -> Option<(usize, String)> {

@@ -680,3 +680,27 @@ fn unknown_keys_of_faults_run_and_the_file_are_told_the_key_they_likely_mean() {
     );
     assert!(said("`timeout` is a setting of `run:`"), "{p:#?}");
 }
+
+#[test]
+fn run_env_may_not_set_what_sflab_gives_the_run() {
+    let yaml = GOOD.replace(
+        "env: { LAB_MODE: strict }",
+        "env: { LAB_MODE: strict, SF_INSTANCE_URL: \"https://example.com\", PATH: /tmp }",
+    );
+    let p = validate(&yaml);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(
+        p.iter().any(|p| p
+            .message
+            .starts_with("`run.env` sets SF_INSTANCE_URL, which sflab itself gives")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|p| p.message.starts_with("`run.env` sets PATH")),
+        "{p:?}"
+    );
+    assert_eq!(p[0].line, Some(12), "{p:?}");
+    // A lab's own settings may use any other name, `SF_` ones included.
+    assert!(parse("lab.yaml", &GOOD.replace("LAB_MODE", "SF_LEGACY_CLIENT_ID")).is_ok());
+}
