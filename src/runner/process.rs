@@ -81,7 +81,7 @@ pub enum ProcessError {
 
 /// The run note of a failed `./run` saved with Windows line endings: the shell or `env` then
 /// reads `bash\r`, `pipefail\r`… and fails with a message that does not say why.
-const WINDOWS_LINE_ENDINGS_NOTE: &str = "./run is saved with Windows line endings (CR LF): its lines end in a carriage return, which the shell reads as part of each command (`bash\\r: No such file or directory`, `pipefail\\r: invalid option`). Save it with LF line endings (`dos2unix run`, or `sed -i 's/\\r$//' run`).";
+pub const WINDOWS_LINE_ENDINGS_NOTE: &str = "./run is saved with Windows line endings (CR LF): its lines end in a carriage return, which the shell reads as part of each command (`bash\\r: No such file or directory`, `pipefail\\r: invalid option`). Save it with LF line endings (`dos2unix run`, or `sed -i 's/\\r$//' run`).";
 
 /// The run note of a failed `./run` with no `#!` line: the system then runs it with `/bin/sh`,
 /// which is not bash on many systems (`set -o pipefail`, `[[ … ]]` and arrays fail).
