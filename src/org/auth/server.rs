@@ -176,6 +176,17 @@ impl AuthServer {
         self.inner.grants.lock()
     }
 
+    /// The name of the app with this consumer key when it is a legacy connected app rather
+    /// than an External Client App (`None` for an External Client App or a key no app has).
+    pub fn legacy_connected_app(&self, consumer_key: &str) -> Option<String> {
+        self.inner
+            .config
+            .read()
+            .app_by_key(consumer_key)
+            .filter(|a| a.legacy_connected_app)
+            .map(|a| a.name.clone())
+    }
+
     /// May the user perform `op` on records of `object`? The refusal carries the REST
     /// API's `errorCode` and message.
     pub fn can(

@@ -2,10 +2,11 @@
 //! transport (JSON-RPC 2.0 over POST, answered as `application/json`), with `initialize`,
 //! `notifications/initialized`, `ping`, `tools/list` and `tools/call` (tools in [`tools`]).
 //!
-//! Access: only an access token issued to an External Client App (not a static token, not a
-//! SOAP session) for a person's sign-in, carrying the `mcp_api` or `api` scope. A missing or
-//! unknown token is 401 with `WWW-Authenticate: Bearer`; a token without the scope or from no
-//! app is 403 (`insufficient_scope`). Salesforce documents its hosted MCP servers as per-user
+//! Access: only an access token issued to an External Client App (not to a legacy connected
+//! app, not a static token, not a SOAP session) for a person's sign-in, carrying the `mcp_api`
+//! or `api` scope. A missing or unknown token is 401 with `WWW-Authenticate: Bearer`, and so
+//! is a connected app's token (`invalid_token`, saying why); a token without the scope or from
+//! no app is 403 (`insufficient_scope`). Salesforce documents its hosted MCP servers as per-user
 //! only — the authorization code flow, no service accounts, no machine-to-machine flows — so a
 //! token from client credentials, a JWT or SAML bearer assertion or a username-password login
 //! is refused. What a real server answers then is not documented: sflab answers 401
@@ -139,6 +140,17 @@ fn http_error(status: StatusCode, code: &str, description: &str, www: Option<Str
     r
 }
 
+/// `text` as an auth-param value (RFC 6750 §3: printable ASCII without `"` or `\`).
+fn header_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '"' | '\\' => '\'',
+            c if (' '..='~').contains(&c) => c,
+            _ => ' ',
+        })
+        .collect()
+}
+
 fn origin_allowed(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
@@ -167,6 +179,28 @@ pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<Session, Response> {
     })?;
     if session.client_id.is_none() {
         return Err(http_error(StatusCode::FORBIDDEN, "insufficient_scope", "The MCP server accepts only tokens issued to an External Client App; this token came from no app (a static token or a SOAP session).", Some("Bearer error=\"insufficient_scope\", scope=\"mcp_api\"".into())));
+    }
+    // Salesforce's hosted MCP servers take External Client Apps only ("connected apps aren't
+    // supported"), so a token a connected app got — by any flow, a refresh included — is not
+    // one this resource accepts: 401 invalid_token (RFC 6750 §3.1), which the MCP
+    // authorization spec has a client answer by authorizing again. [U] A real server's status
+    // and wording here are not documented.
+    if let Some(app) = session
+        .client_id
+        .as_deref()
+        .and_then(|k| org.auth.legacy_connected_app(k))
+    {
+        let text = format!("The MCP server accepts only tokens issued to an External Client App; this token was issued to the connected app {app}, and connected apps are not supported. Create an External Client App with the mcp_api scope and get a token through it.");
+        let www = format!(
+            "Bearer realm=\"sflab\", error=\"invalid_token\", error_description=\"{}\"",
+            header_text(&text)
+        );
+        return Err(http_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            &text,
+            Some(www),
+        ));
     }
     if !session.interactive {
         return Err(http_error(StatusCode::UNAUTHORIZED, "insufficient_user_authentication", "The MCP server acts for a person: get the token with the authorization code flow (with PKCE), signed in as the user the agent works for. Tokens from client credentials, JWT or SAML bearer assertions or a username-password login are refused.", Some("Bearer realm=\"sflab\", error=\"insufficient_user_authentication\"".into())));

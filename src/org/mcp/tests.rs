@@ -4,7 +4,7 @@ use crate::org::rest::router;
 use crate::org::rest::static_token::issue_static_token;
 use crate::org::{Org, OrgSeed};
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -23,6 +23,7 @@ apps:
   - { name: narrow, flows: [client_credentials], scopes: [refresh_token], run_as: admin }
   - { name: reader_app, flows: [client_credentials], scopes: [api], run_as: reader }
   - { name: accounts_app, flows: [client_credentials], scopes: [api], run_as: accounts }
+  - { name: old_connected, flows: [authorization_code, refresh_token], scopes: [api, mcp_api, refresh_token], callback_urls: ["http://localhost:8080/callback"], legacy_connected_app: true }
 mcp:
   extra_tools:
     - name: weather_lookup
@@ -57,13 +58,29 @@ impl Mcp {
         session: Option<&str>,
         body: Value,
     ) -> (StatusCode, Value, Option<String>) {
+        let (status, headers, v) = self.post_raw(Some(token), session, &body.to_string()).await;
+        let sid = headers
+            .get("mcp-session-id")
+            .map(|v| v.to_str().unwrap().to_string());
+        (status, v, sid)
+    }
+
+    /// A POST with any body text, the token optional; the answer's headers too.
+    async fn post_raw(
+        &self,
+        token: Option<&str>,
+        session: Option<&str>,
+        body: &str,
+    ) -> (StatusCode, HeaderMap, Value) {
         let mut req = Request::builder()
             .method("POST")
             .uri("/services/mcp")
             .header("host", "127.0.0.1:8443")
-            .header("authorization", format!("Bearer {token}"))
             .header("content-type", "application/json")
             .header("accept", "application/json, text/event-stream");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
         if let Some(s) = session {
             req = req.header("mcp-session-id", s);
         }
@@ -74,17 +91,14 @@ impl Mcp {
             .await
             .unwrap();
         let status = resp.status();
-        let sid = resp
-            .headers()
-            .get("mcp-session-id")
-            .map(|v| v.to_str().unwrap().to_string());
+        let headers = resp.headers().clone();
         let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
             .await
             .unwrap();
         (
             status,
+            headers,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            sid,
         )
     }
 
@@ -213,6 +227,29 @@ async fn tokens_from_no_app_or_without_the_scope_are_refused() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _, _) = m.post("00Dnope!x", None, init).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_legacy_connected_apps_token_is_refused_as_invalid_for_mcp() {
+    let m = mcp();
+    let t = m.token("old_connected", "admin");
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let (s, headers, v) = m.post_raw(Some(&t), None, &init.to_string()).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    assert_eq!(v["error"], "invalid_token");
+    let text = v["error_description"].as_str().unwrap();
+    assert!(
+        text.contains("External Client App") && text.contains("old_connected"),
+        "{text}"
+    );
+    let www = headers["www-authenticate"].to_str().unwrap();
+    assert!(
+        www.starts_with("Bearer ")
+            && www.contains(r#"error="invalid_token""#)
+            && www.contains("error_description=\"The MCP server accepts only tokens issued to an External Client App"),
+        "{www}"
+    );
+    assert!(m.org.outbound.mcp.calls().is_empty());
 }
 
 #[tokio::test]
