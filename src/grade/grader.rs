@@ -18,7 +18,7 @@
 //!   by listing its parent folder. A process that chmods the folder back could; grading code
 //!   from people who would do that needs an OS sandbox (a separate user or a container).
 
-use super::left_out::Skipped;
+use super::left_out::{LeftOut, Skipped};
 use super::rubric::Rubric;
 use super::sandbox_paths::SandboxPaths;
 use super::submission::{file_stem, prepare_copy, CopyNotes, Submission};
@@ -199,16 +199,20 @@ fn classify(e: RunError, copy: &CopyNotes, run_is_folder: bool) -> GradeError {
             )
         }
         RunError::Process(crate::runner::process::ProcessError::NoEntryPoint(_)) => {
-            let why = if copy.skipped.iter().any(|f| f.path == "run") {
-                "its `run` is a symbolic link or not a regular file, which grading does not follow"
-                    .to_string()
-            } else {
-                format!(
-                    "the lab's entry point is `./run` at the top of the submitted lab folder{}",
+            // A `run` that is there but was not copied is named for what it is, not as missing.
+            let left_out = copy.skipped.iter().find(|f| f.path == "run").map(|f| f.why);
+            GradeError::Submission(match left_out {
+                Some(LeftOut::Link) => "the submission's `run` is a symbolic link, which grading does not follow: hand in the file itself.".into(),
+                Some(LeftOut::NotRegular) => "the submission's `run` is not a regular file (a pipe, socket or device), which grading does not copy: hand in the script or program itself.".into(),
+                Some(other) => format!(
+                    "the submission's `run` was left out of the graded copy ({}): hand in a `run` file the copy keeps.",
+                    other.rule()
+                ),
+                None => format!(
+                    "the submission has no `run` file: the lab's entry point is `./run` at the top of the submitted lab folder{}.",
                     found_instead(copy)
-                )
-            };
-            GradeError::Submission(format!("the submission has no `run` file: {why}."))
+                ),
+            })
         }
         RunError::Process(p) => GradeError::Submission(p.to_string()),
         RunError::NotStarted { .. } => GradeError::Submission(
@@ -420,6 +424,26 @@ mod tests {
             run_is_folder,
         );
         e.message().to_string()
+    }
+
+    #[test]
+    fn a_run_that_is_a_symbolic_link_is_named_as_a_link_to_replace_not_a_missing_file() {
+        let copy = CopyNotes {
+            copied: Vec::new(),
+            skipped: vec![Skipped {
+                path: "run".into(),
+                why: LeftOut::Link,
+            }],
+        };
+        let e = classify(
+            RunError::Process(ProcessError::NoEntryPoint(PathBuf::from("/tmp/x"))),
+            &copy,
+            false,
+        );
+        assert_eq!(
+            e.message(),
+            "the submission's `run` is a symbolic link, which grading does not follow: hand in the file itself."
+        );
     }
 
     #[test]

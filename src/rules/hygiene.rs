@@ -415,12 +415,16 @@ pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
                 .unwrap_or_default();
             Some(format!("run {n} was killed by signal {sig}{scenario}"))
         } else {
-            // A tool the lab lists was missing and the run stopped for it: sflab's note says
-            // which and how to install it, which tells more than the status.
+            // A tool the lab lists was missing and the run stopped for it, or `./run` was
+            // saved with Windows line endings (`bash\r: No such file or directory`): sflab's
+            // note says which and what to do, which tells more than the status.
             let lacked = run
                 .notes
                 .iter()
-                .find(|note| note.starts_with(LACKED_TOOL))
+                .find(|note| {
+                    note.starts_with(LACKED_TOOL)
+                        || note.as_str() == crate::runner::process::WINDOWS_LINE_ENDINGS_NOTE
+                })
                 .map(|note| format!(": {}", lower_first(note.trim_end_matches('.'))))
                 .unwrap_or_default();
             match run.exit_code {

@@ -342,6 +342,29 @@ fn a_run_that_stopped_for_a_missing_tool_says_which_in_the_exit_verdict() {
 }
 
 #[test]
+fn a_run_saved_with_windows_line_endings_says_how_to_convert_it_in_the_exit_verdict() {
+    let mut ev = evidence(vec![]);
+    ev.runs[0].exit_code = Some(127);
+    ev.runs[0].stderr.text = "/usr/bin/env: 'bash\r': No such file or directory\n".into();
+    ev.runs[0]
+        .notes
+        .push(crate::runner::process::WINDOWS_LINE_ENDINGS_NOTE.into());
+    let v = assert_fails("{ rule: process.exit_ok }", &ev);
+    assert!(
+        v.message.starts_with(
+            "run 1 exited with status 127: ./run is saved with Windows line endings (CR LF)"
+        ) && v.message.contains("dos2unix run"),
+        "{}",
+        v.message
+    );
+    assert!(
+        v.message.contains("No such file or directory"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn exit_refused_wants_a_status_of_its_own_and_a_word_on_stderr() {
     let rule = "{ rule: process.exit_refused, runs: [1] }";
     let mut ev = evidence(vec![]);
