@@ -145,3 +145,30 @@ fn a_hint_shows_on_a_read_only_workspace_and_says_it_is_not_noted() {
     assert!(out.starts_with("Hint 1/2 for http.request"), "{out}");
     assert!(err.contains("not noted as seen"), "{err}");
 }
+
+#[test]
+fn track_show_with_a_file_and_another_track_flag_refuses_rather_than_pick_one() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    for name in ["past.yaml", "track.yaml"] {
+        std::fs::write(
+            t.path().join(name),
+            "track: T\nlabs:\n  - { lab: rest-first-call, due: 2026-12-04 }\n",
+        )
+        .unwrap();
+    }
+    let past = t.path().join("past.yaml");
+    let track = t.path().join("track.yaml");
+    let (code, out, err) = sflab(
+        &ws,
+        &[
+            "--track",
+            track.to_str().unwrap(),
+            "track",
+            "show",
+            past.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("two track files are given"), "{err}");
+}

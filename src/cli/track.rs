@@ -20,6 +20,16 @@ fn chosen(
     let no_track = || {
         Failure::usage("no track is set: give the track file (`sflab track show FILE`, `sflab report --track FILE --out DIR`) or make it the workspace's track with `sflab track assign FILE`")
     };
+    // Two files named: which one was meant is not for sflab to guess.
+    if let (Some(f), Some(t)) = (file, cli.track.as_deref()) {
+        if f != t {
+            return Err(Failure::usage(format!(
+                "two track files are given, {} and --track {}: give one of them",
+                f.display(),
+                t.display()
+            )));
+        }
+    }
     match (file.or(cli.track.as_deref()), ws) {
         (Some(f), _) => Ok(track::load(f, curriculum)?),
         (None, Some(ws)) => track::active(ws, curriculum)?.ok_or_else(no_track),

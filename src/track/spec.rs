@@ -19,7 +19,7 @@ use crate::curriculum::Curriculum;
 use crate::lab::spec::SpecProblem;
 use crate::lab::Backend;
 use crate::yaml_input::key_line;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// One assigned lab.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,15 +60,54 @@ fn counted(n: usize) -> String {
 
 /// Parses `2026-12-04` (end of that day, UTC) or an RFC 3339 time.
 /// The due date forms a track accepts, said in every due date error.
-pub const DUE_FORMS: &str = "Write a date, 2026-12-04 (the end of that day in UTC, 23:59:59Z), or a date and time with an offset, 2026-12-04T17:00:00Z or 2026-12-04T17:00:00-08:00; a time without an offset is not accepted, since it would be read in the wrong time zone.";
+pub const DUE_FORMS: &str = "Write a date, 2026-12-04 (the end of that day in UTC, 23:59:59Z), or a date and time with an offset, 2026-12-04T17:00:00Z or 2026-12-04T17:00:00-08:00 (seconds may be left out: 2026-12-04T17:00Z); a time without an offset is not accepted, since it would be read in the wrong time zone.";
 
 pub fn parse_due(text: &str) -> Option<DateTime<Utc>> {
     let t = text.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         return Some(d.with_timezone(&Utc));
     }
+    // A time to the minute with its offset (`2026-12-04T10:00Z`, `…T10:00-08:00`) is as
+    // unambiguous as one to the second.
+    let offset = match t.strip_suffix(['Z', 'z']) {
+        Some(rest) => format!("{rest}+00:00"),
+        None => t.to_string(),
+    };
+    if let Ok(d) = DateTime::parse_from_str(&offset, "%Y-%m-%dT%H:%M%:z") {
+        return Some(d.with_timezone(&Utc));
+    }
     let day = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()?;
     Some(day.and_hms_opt(23, 59, 59)?.and_utc())
+}
+
+/// Why `text` (which [`parse_due`] refused) is no due date: a date in the right form that is
+/// not on the calendar is named as such; anything else gets the forms that are accepted.
+pub fn due_problem(text: &str) -> String {
+    let t = text.trim();
+    let day = t.get(..10).unwrap_or(t);
+    let parts: Vec<&str> = day.split('-').collect();
+    if let [y, m, d] = parts.as_slice() {
+        let numbers = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>());
+        if let (4, 2, 2, (Ok(year), Ok(month), Ok(date))) = (y.len(), m.len(), d.len(), numbers) {
+            if NaiveDate::from_ymd_opt(year, month, date).is_none() {
+                let first = NaiveDate::from_ymd_opt(year, month, 1);
+                let last = first
+                    .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
+                    .and_then(|n| n.pred_opt());
+                return match (first, last) {
+                    (Some(f), Some(l)) => format!(
+                        "due {text:?} is no date on the calendar: {} has {} days.",
+                        f.format("%B %Y"),
+                        l.day()
+                    ),
+                    _ => format!(
+                        "due {text:?} is no date on the calendar: there is no month {month}."
+                    ),
+                };
+            }
+        }
+    }
+    format!("due {text:?} is not a due date sflab reads. {DUE_FORMS}")
 }
 
 /// Parses and validates a track against the curriculum's labs; `file` names it in errors.
@@ -118,10 +157,7 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
         if due.is_none() {
             problems.push(problem(
                 line,
-                format!(
-                    "lab {:?}: due {due_text:?} is not a due date sflab reads. {DUE_FORMS}",
-                    a.lab
-                ),
+                format!("lab {:?}: {}", a.lab, due_problem(&due_text)),
             ));
         }
         match curriculum.lab(&a.lab) {
@@ -234,6 +270,47 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("without an offset"), "{e}");
+    }
+
+    #[test]
+    fn a_due_time_to_the_minute_with_an_offset_is_read() {
+        let due = |t: &str| parse_due(t).map(|d| d.to_rfc3339());
+        assert_eq!(
+            due("2026-12-04T10:00Z").as_deref(),
+            Some("2026-12-04T10:00:00+00:00")
+        );
+        assert_eq!(
+            due("2026-12-04T10:00-08:00").as_deref(),
+            Some("2026-12-04T18:00:00+00:00")
+        );
+        assert_eq!(due("2026-12-04T10:00"), None, "no offset, no time zone");
+    }
+
+    #[test]
+    fn a_due_date_not_on_the_calendar_is_named_as_such_not_as_the_wrong_form() {
+        let yaml = "track: X\nlabs:\n  - { lab: rest-crud, due: 2026-02-30 }\n";
+        let e = parse("t.yaml", yaml, &curriculum())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("due \"2026-02-30\" is no date on the calendar: February 2026 has 28 days."),
+            "{e}"
+        );
+        assert!(!e.contains("Write a date"), "{e}");
+        assert!(due_problem("2026-13-01").contains("there is no month 13"));
+    }
+
+    #[test]
+    fn a_misspelt_labs_key_is_one_problem_that_names_the_key_meant() {
+        let yaml = "track: X\nlabz:\n  - { lab: rest-crud, due: 2026-12-04 }\n";
+        let e = parse("t.yaml", yaml, &curriculum()).unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{e}");
+        assert!(
+            e.to_string().contains(
+                "line 2: malformed track file: unknown field `labz` (did you mean `labs`?)"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

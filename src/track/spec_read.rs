@@ -14,6 +14,7 @@ use serde_yaml::Value;
 
 /// The keys a track file may have.
 const KEYS: &str = "`track`, `description`, `backend`, `pass_threshold`, `labs`";
+const KEY_NAMES: [&str; 5] = ["track", "description", "backend", "pass_threshold", "labs"];
 
 /// One entry of `labs:`, as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -118,10 +119,20 @@ pub(super) fn read_parts(yaml: &str) -> (Option<RawTrack>, Vec<SpecProblem>) {
                 Err(e) => problems.push(bad(e)),
             },
             "labs" => read_labs(yaml, v, line, &mut raw, &mut problems),
-            other => problems.push(problem(
-                line,
-                format!("malformed track file: unknown field `{other}`, expected one of {KEYS}"),
-            )),
+            other => {
+                let near = crate::suggest::closest(other, KEY_NAMES);
+                // `labz:` meant `labs:`: its entries are there, so "the track assigns no lab"
+                // would be a second, false report of the same slip.
+                raw.labs_said |= near.contains(&"labs");
+                let meant = match near.as_slice() {
+                    [] => String::new(),
+                    keys => format!(" (did you mean `{}`?)", keys.join("` or `")),
+                };
+                problems.push(problem(
+                    line,
+                    format!("malformed track file: unknown field `{other}`{meant}, expected one of {KEYS}"),
+                ));
+            }
         }
     }
     if raw.track.is_none() && !file.contains_key("track") {
