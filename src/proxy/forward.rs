@@ -671,7 +671,7 @@ async fn forward(
             continue;
         }
         let mut v = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        if name == "location" || name == "content-location" {
+        if super::origin_rewrite::OriginRewrite::is_address_header(name.as_str()) {
             v = shared.rewrites.text(&v);
         }
         hdrs.push((name.as_str().to_string(), v));

@@ -1,7 +1,7 @@
 //! Where the proxy puts its own address in place of the org's in an answer: only where the
-//! org's address is protocol — the `Location` of a redirect, the URLs a sign-in hands out
-//! (`instance_url`, `id`, identity `urls`, discovery endpoints, a device login's
-//! `verification_uri`), SOAP `login`'s `serverUrl` and `metadataServerUrl`, a WSDL's endpoint
+//! org's address is protocol — the `Location` of a redirect, the `resource_metadata` of an MCP
+//! 401's `WWW-Authenticate`, the URLs a sign-in hands out (`instance_url`, `id`, identity
+//! `urls`, discovery endpoints, a device login's `verification_uri`), SOAP `login`'s `serverUrl` and `metadataServerUrl`, a WSDL's endpoint
 //! and the REST version directory's `identity` — so a client that follows them stays on the
 //! proxy and keeps being recorded. Record data is never touched: a Description that holds a
 //! link to the org reads back as it was saved (oauth-strictness §3, "forward traffic
@@ -75,7 +75,17 @@ impl OriginRewrite {
         OriginRewrite { pairs }
     }
 
-    /// A header value that is an address (`Location`, `Content-Location`), pointed at the proxy.
+    /// Whether a response header's value holds the org's address as protocol: a redirect's
+    /// `Location`, `Content-Location`, and `WWW-Authenticate`, whose `resource_metadata` (MCP's
+    /// 401) tells a client where to learn how to sign in.
+    pub(super) fn is_address_header(name: &str) -> bool {
+        ["location", "content-location", "www-authenticate"]
+            .iter()
+            .any(|h| name.eq_ignore_ascii_case(h))
+    }
+
+    /// A header value that is an address (see [`Self::is_address_header`]), pointed at the
+    /// proxy.
     pub(super) fn text(&self, text: &str) -> String {
         let mut out = text.to_string();
         for (from, to) in &self.pairs {
@@ -205,6 +215,23 @@ mod tests {
         ] {
             assert_eq!(body(path, "application/json", &record), record, "{path}");
         }
+    }
+
+    #[test]
+    fn a_challenges_resource_metadata_points_at_the_proxy() {
+        assert!(OriginRewrite::is_address_header("WWW-Authenticate"));
+        assert!(OriginRewrite::is_address_header("location"));
+        assert!(!OriginRewrite::is_address_header("content-type"));
+        let rewrite = OriginRewrite::new(vec![(ORG.to_string(), PROXY.to_string())]);
+        let www = format!(
+            r#"Bearer realm="sflab", resource_metadata="{ORG}/.well-known/oauth-protected-resource/services/mcp""#
+        );
+        assert_eq!(
+            rewrite.text(&www),
+            format!(
+                r#"Bearer realm="sflab", resource_metadata="{PROXY}/.well-known/oauth-protected-resource/services/mcp""#
+            )
+        );
     }
 
     #[test]

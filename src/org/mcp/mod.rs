@@ -4,9 +4,10 @@
 //!
 //! Access: only an access token issued to an External Client App (not to a legacy connected
 //! app, not a static token, not a SOAP session) for a person's sign-in, carrying the `mcp_api`
-//! or `api` scope. A missing or unknown token is 401 with `WWW-Authenticate: Bearer`, and so
-//! is a connected app's token (`invalid_token`, saying why); a token without the scope or from
-//! no app is 403 (`insufficient_scope`). Salesforce documents its hosted MCP servers as per-user
+//! or `api` scope. A missing or unknown token is 401 with `WWW-Authenticate: Bearer` naming
+//! the server's protected resource metadata (see [`discovery`]), and so is a connected app's
+//! token (`invalid_token`, saying why); a token without the scope or from no app is 403
+//! (`insufficient_scope`). Salesforce documents its hosted MCP servers as per-user
 //! only — the authorization code flow, no service accounts, no machine-to-machine flows — so a
 //! token from client credentials, a JWT or SAML bearer assertion or a username-password login
 //! is refused. What a real server answers then is not documented: sflab answers 401
@@ -19,18 +20,19 @@
 //! Every `tools/call` is logged ([`McpCall`]) for the rules: who, through which app, which
 //! tool, whether it failed.
 
+pub mod discovery;
 pub mod tools;
 
 #[cfg(test)]
 mod tests;
 
-use crate::org::rest::{bearer_token, RestState};
+use crate::org::rest::{bearer_token, InstanceUrl, RestState};
 use crate::org::{Org, Session};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
@@ -118,8 +120,13 @@ impl McpState {
 pub fn router(state: RestState) -> Router {
     Router::new()
         .route(
-            "/services/mcp",
+            discovery::MCP_PATH,
             post(handle_post).get(no_stream).delete(end_session),
+        )
+        .route(discovery::METADATA_PATH, get(discovery::metadata))
+        .route(
+            &format!("{}{}", discovery::METADATA_PATH, discovery::MCP_PATH),
+            get(discovery::metadata),
         )
         .with_state(state)
 }
@@ -140,17 +147,6 @@ fn http_error(status: StatusCode, code: &str, description: &str, www: Option<Str
     r
 }
 
-/// `text` as an auth-param value (RFC 6750 §3: printable ASCII without `"` or `\`).
-fn header_text(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '"' | '\\' => '\'',
-            c if (' '..='~').contains(&c) => c,
-            _ => ' ',
-        })
-        .collect()
-}
-
 fn origin_allowed(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
@@ -159,14 +155,16 @@ fn origin_allowed(headers: &HeaderMap) -> bool {
         .is_ok_and(|u| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")))
 }
 
-/// Checks the token: an External Client App's, with `mcp_api` or `api`.
-pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<Session, Response> {
+/// Checks the token: an External Client App's, with `mcp_api` or `api`. `base` is the org's
+/// address as the client reached it, for the challenge's `resource_metadata`.
+pub fn authorise(org: &Org, headers: &HeaderMap, base: &str) -> Result<Session, Response> {
     let Some(token) = bearer_token(headers) else {
+        // No error code: the request carried no credentials (RFC 6750 §3.1).
         return Err(http_error(
             StatusCode::UNAUTHORIZED,
             "invalid_token",
             "Send an External Client App access token as Authorization: Bearer <token>.",
-            Some("Bearer realm=\"sflab\"".into()),
+            Some(discovery::challenge(base, &[])),
         ));
     };
     let session = org.sessions.validate(token, org.clock.now()).map_err(|_| {
@@ -174,11 +172,17 @@ pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<Session, Response> {
             StatusCode::UNAUTHORIZED,
             "invalid_token",
             "The access token is unknown, revoked or expired.",
-            Some("Bearer realm=\"sflab\", error=\"invalid_token\"".into()),
+            Some(discovery::challenge(base, &[("error", "invalid_token")])),
         )
     })?;
+    let scope_challenge = || {
+        Some(discovery::challenge(
+            base,
+            &[("error", "insufficient_scope"), ("scope", "mcp_api")],
+        ))
+    };
     if session.client_id.is_none() {
-        return Err(http_error(StatusCode::FORBIDDEN, "insufficient_scope", "The MCP server accepts only tokens issued to an External Client App; this token came from no app (a static token or a SOAP session).", Some("Bearer error=\"insufficient_scope\", scope=\"mcp_api\"".into())));
+        return Err(http_error(StatusCode::FORBIDDEN, "insufficient_scope", "The MCP server accepts only tokens issued to an External Client App; this token came from no app (a static token or a SOAP session).", scope_challenge()));
     }
     // Salesforce's hosted MCP servers take External Client Apps only ("connected apps aren't
     // supported"), so a token a connected app got — by any flow, a refresh included — is not
@@ -191,9 +195,9 @@ pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<Session, Response> {
         .and_then(|k| org.auth.legacy_connected_app(k))
     {
         let text = format!("The MCP server accepts only tokens issued to an External Client App; this token was issued to the connected app {app}, and connected apps are not supported. Create an External Client App with the mcp_api scope and get a token through it.");
-        let www = format!(
-            "Bearer realm=\"sflab\", error=\"invalid_token\", error_description=\"{}\"",
-            header_text(&text)
+        let www = discovery::challenge(
+            base,
+            &[("error", "invalid_token"), ("error_description", text.as_str())],
         );
         return Err(http_error(
             StatusCode::UNAUTHORIZED,
@@ -203,10 +207,10 @@ pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<Session, Response> {
         ));
     }
     if !session.interactive {
-        return Err(http_error(StatusCode::UNAUTHORIZED, "insufficient_user_authentication", "The MCP server acts for a person: get the token with the authorization code flow (with PKCE), signed in as the user the agent works for. Tokens from client credentials, JWT or SAML bearer assertions or a username-password login are refused.", Some("Bearer realm=\"sflab\", error=\"insufficient_user_authentication\"".into())));
+        return Err(http_error(StatusCode::UNAUTHORIZED, "insufficient_user_authentication", "The MCP server acts for a person: get the token with the authorization code flow (with PKCE), signed in as the user the agent works for. Tokens from client credentials, JWT or SAML bearer assertions or a username-password login are refused.", Some(discovery::challenge(base, &[("error", "insufficient_user_authentication")]))));
     }
     if !(session.has_scope("mcp_api") || session.has_scope("api")) {
-        return Err(http_error(StatusCode::FORBIDDEN, "insufficient_scope", "The token lacks the mcp_api (or api) scope; add it to the External Client App and get a new token.", Some("Bearer error=\"insufficient_scope\", scope=\"mcp_api\"".into())));
+        return Err(http_error(StatusCode::FORBIDDEN, "insufficient_scope", "The token lacks the mcp_api (or api) scope; add it to the External Client App and get a new token.", scope_challenge()));
     }
     Ok(Session::clone(&session))
 }
@@ -231,7 +235,12 @@ fn json_reply(status: StatusCode, v: &Json, session_id: Option<&str>) -> Respons
     r
 }
 
-async fn handle_post(State(state): State<RestState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle_post(
+    State(state): State<RestState>,
+    reached: InstanceUrl,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if !origin_allowed(&headers) {
         return http_error(
             StatusCode::FORBIDDEN,
@@ -241,7 +250,7 @@ async fn handle_post(State(state): State<RestState>, headers: HeaderMap, body: B
         );
     }
     let org = &state.org;
-    let session = match authorise(org, &headers) {
+    let session = match authorise(org, &headers, &org.auth.base_url(&reached)) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -415,8 +424,13 @@ async fn no_stream() -> Response {
     r
 }
 
-async fn end_session(State(state): State<RestState>, headers: HeaderMap) -> Response {
-    let session = match authorise(&state.org, &headers) {
+async fn end_session(
+    State(state): State<RestState>,
+    reached: InstanceUrl,
+    headers: HeaderMap,
+) -> Response {
+    let base = state.org.auth.base_url(&reached);
+    let session = match authorise(&state.org, &headers, &base) {
         Ok(s) => s,
         Err(r) => return r,
     };

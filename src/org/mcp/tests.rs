@@ -253,6 +253,52 @@ async fn a_legacy_connected_apps_token_is_refused_as_invalid_for_mcp() {
 }
 
 #[tokio::test]
+async fn a_401_points_at_the_protected_resource_metadata_the_org_serves() {
+    let m = mcp();
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}});
+    let metadata = "https://127.0.0.1:8443/.well-known/oauth-protected-resource/services/mcp";
+    for token in [None, Some("00Dnope!x")] {
+        let (s, headers, _) = m.post_raw(token, None, &init.to_string()).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let www = headers["www-authenticate"].to_str().unwrap();
+        assert!(
+            www.starts_with("Bearer ")
+                && www.contains(&format!(r#"resource_metadata="{metadata}""#)),
+            "{www}"
+        );
+    }
+    for (path, resource) in [
+        (
+            "/.well-known/oauth-protected-resource/services/mcp",
+            "https://127.0.0.1:8443/services/mcp",
+        ),
+        (
+            "/.well-known/oauth-protected-resource",
+            "https://127.0.0.1:8443",
+        ),
+    ] {
+        let req = Request::builder()
+            .uri(path)
+            .header("host", "127.0.0.1:8443")
+            .body(Body::empty())
+            .unwrap();
+        let resp = m.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(doc["resource"], resource);
+        assert_eq!(
+            doc["authorization_servers"],
+            json!(["https://127.0.0.1:8443"])
+        );
+        assert_eq!(doc["bearer_methods_supported"], json!(["header"]));
+        assert_eq!(doc["scopes_supported"][0], "mcp_api");
+    }
+}
+
+#[tokio::test]
 async fn malformed_params_and_unknown_protocol_versions_are_refused_with_reasons() {
     let m = mcp();
     let t = m.token("agent", "admin");
