@@ -1,6 +1,7 @@
 //! The org's MCP server at `/services/mcp`: the Model Context Protocol's streamable HTTP
 //! transport (JSON-RPC 2.0 over POST, answered as `application/json`), with `initialize`,
-//! `notifications/initialized`, `ping`, `tools/list` and `tools/call` (tools in [`tools`]).
+//! `notifications/initialized`, `ping`, `tools/list` and `tools/call` (tools in [`tools`], their
+//! arguments checked against each tool's `inputSchema` by [`arguments`]).
 //!
 //! Access: only an access token issued to an External Client App (not to a legacy connected
 //! app, not a static token, not a SOAP session) for a person's sign-in, carrying the `mcp_api`
@@ -20,6 +21,7 @@
 //! Every `tools/call` is logged ([`McpCall`]) for the rules: who, through which app, which
 //! tool, whether it failed.
 
+pub mod arguments;
 pub mod discovery;
 pub mod tools;
 
@@ -74,6 +76,18 @@ fn params_problem(method: &str, params: Option<&Json>) -> Option<String> {
         "Invalid params: {method} needs {}",
         missing.join(", ")
     ))
+}
+
+/// How a JSON value's kind reads in a message.
+fn describe_kind(v: &Json) -> &'static str {
+    match v {
+        Json::String(_) => "text",
+        Json::Number(_) => "a number",
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
 }
 
 /// What kind of value a request's `id` is, when it is one no request may carry. JSON-RPC 2.0
@@ -382,10 +396,24 @@ async fn handle_post(
                 .and_then(Json::as_str)
                 .unwrap_or("");
             let empty = serde_json::Map::new();
-            let args = msg
-                .pointer("/params/arguments")
-                .and_then(Json::as_object)
-                .unwrap_or(&empty);
+            let args = match msg.pointer("/params/arguments") {
+                None => &empty,
+                Some(Json::Object(args)) => args,
+                Some(other) => {
+                    let text = format!(
+                        "Invalid params: params.arguments must be an object of the tool's arguments by name, not {}",
+                        describe_kind(other)
+                    );
+                    return json_reply(StatusCode::OK, &rpc_error(&id, -32602, &text), None);
+                }
+            };
+            // Arguments that do not fit the tool's inputSchema are a protocol error; an
+            // unknown tool is answered below.
+            if let Some(problem) = tools::input_schema(&fixture, name)
+                .and_then(|schema| arguments::problem(name, &schema, args))
+            {
+                return json_reply(StatusCode::OK, &rpc_error(&id, -32602, &problem), None);
+            }
             match tools::call(org, &session, &fixture, name, args) {
                 Err(tools::UnknownTool(n)) => rpc_error(&id, -32602, &format!("Unknown tool: {n}")),
                 Ok(outcome) => {

@@ -118,6 +118,18 @@ pub fn list(fixture: &McpFixture) -> Vec<Json> {
     out
 }
 
+/// The `inputSchema` of the tool `name` (a planted tool first, as [`call`] finds it), or
+/// `None` when there is no such tool.
+pub fn input_schema(fixture: &McpFixture, name: &str) -> Option<Json> {
+    if let Some(t) = fixture.extra_tools.iter().find(|t| t.name == name) {
+        return Some(t.input_schema.clone());
+    }
+    builtin()
+        .into_iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, _, schema)| schema)
+}
+
 /// A tool failure reported to the model (`isError: true`), not a protocol error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
