@@ -15,7 +15,9 @@
 //! `insufficient_user_authentication`, RFC 9470's error for a sign-in that does not meet a
 //! resource's needs. Requests with an `Origin` that is not loopback are refused (the
 //! transport's DNS-rebinding rule). After `initialize`, requests must carry the
-//! `Mcp-Session-Id` the server returned; `DELETE` ends the session. `GET` is 405: the server
+//! `Mcp-Session-Id` the server returned; `DELETE` ends the session. A session that agreed on
+//! 2025-03-26 or 2024-11-05 may send a JSON-RPC batch (an array), answered with an array;
+//! 2025-06-18 removed batching, so there an array is refused. `GET` is 405: the server
 //! offers no server-initiated stream.
 //!
 //! Every `tools/call` is logged ([`McpCall`]) for the rules: who, through which app, which
@@ -278,14 +280,96 @@ async fn handle_post(
             )
         }
     };
+    let answer = match &msg {
+        Json::Array(items) => batch(org, &session, &headers, items),
+        one_msg => one(org, &session, &headers, one_msg, false),
+    };
+    match answer {
+        Answer::Reply(status, v, sid) => json_reply(status, &v, sid.as_deref()),
+        Answer::Accepted => StatusCode::ACCEPTED.into_response(),
+    }
+}
+
+/// What a message gets: an HTTP status and a JSON-RPC reply (with the id of a session
+/// `initialize` opened), or nothing to answer (202 Accepted).
+enum Answer {
+    Reply(StatusCode, Json, Option<String>),
+    Accepted,
+}
+
+fn answer(status: StatusCode, v: &Json, session_id: Option<&str>) -> Answer {
+    Answer::Reply(status, v.clone(), session_id.map(String::from))
+}
+
+/// The protocol version the request's `Mcp-Session-Id` agreed on, for the token's user.
+fn agreed_version(org: &Org, session: &Session, headers: &HeaderMap) -> Option<String> {
+    let sid = headers
+        .get(SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    org.outbound
+        .mcp
+        .sessions
+        .lock()
+        .get(sid)
+        .filter(|(user, _)| *user == session.user_id)
+        .map(|(_, version)| version.clone())
+}
+
+/// A JSON-RPC batch: MCP 2025-03-26 (and 2024-11-05) has servers take one, answering each
+/// request in an array and no notification; 2025-06-18 removed batching, so a session that
+/// agreed on it (or a batch sent with no session) gets the Invalid Request any body that is
+/// not one JSON-RPC object gets.
+fn batch(org: &Org, session: &Session, headers: &HeaderMap, items: &[Json]) -> Answer {
+    let refused = || {
+        answer(
+            StatusCode::BAD_REQUEST,
+            &rpc_error(
+                &Json::Null,
+                -32600,
+                "Invalid Request: send one JSON-RPC 2.0 object with a method",
+            ),
+            None,
+        )
+    };
+    let batches_allowed =
+        agreed_version(org, session, headers).is_some_and(|v| v.as_str() < "2025-06-18");
+    if !batches_allowed {
+        return refused();
+    }
+    if items.is_empty() {
+        // JSON-RPC 2.0 §6: an empty array is one Invalid Request.
+        let reply = rpc_error(
+            &Json::Null,
+            -32600,
+            "Invalid Request: the batch is empty; send at least one request or notification.",
+        );
+        return answer(StatusCode::BAD_REQUEST, &reply, None);
+    }
+    let replies: Vec<Json> = items
+        .iter()
+        .filter_map(|item| match one(org, session, headers, item, true) {
+            Answer::Reply(_, v, _) => Some(v),
+            Answer::Accepted => None,
+        })
+        .collect();
+    if replies.is_empty() {
+        Answer::Accepted
+    } else {
+        Answer::Reply(StatusCode::OK, Json::Array(replies), None)
+    }
+}
+
+/// One JSON-RPC message, alone or in a batch (`batched`).
+fn one(org: &Org, session: &Session, headers: &HeaderMap, msg: &Json, batched: bool) -> Answer {
     if msg.get("jsonrpc").and_then(Json::as_str) != Some("2.0")
         || msg.get("method").and_then(Json::as_str).is_none()
     {
         let is_response = msg.get("result").is_some() || msg.get("error").is_some();
         if is_response {
-            return StatusCode::ACCEPTED.into_response();
+            return Answer::Accepted;
         }
-        return json_reply(
+        return answer(
             StatusCode::BAD_REQUEST,
             &rpc_error(
                 msg.get("id").unwrap_or(&Json::Null),
@@ -300,7 +384,7 @@ async fn handle_post(
         let text = format!(
             "Invalid Request: the id must be a string or an integer, not {kind}; leave the id out only for a notification, which gets no answer. Nothing was run."
         );
-        return json_reply(
+        return answer(
             StatusCode::BAD_REQUEST,
             &rpc_error(&Json::Null, -32600, &text),
             None,
@@ -310,9 +394,18 @@ async fn handle_post(
     let id = msg.get("id").cloned();
     if let Some(problem) = params_problem(method, msg.get("params")) {
         let reply = rpc_error(id.as_ref().unwrap_or(&Json::Null), -32602, &problem);
-        return json_reply(StatusCode::OK, &reply, None);
+        return answer(StatusCode::OK, &reply, None);
     }
     let mcp = &org.outbound.mcp;
+    if method == "initialize" && batched {
+        // MCP 2025-03-26 (Lifecycle): the initialize request must not be part of a batch.
+        let reply = rpc_error(
+            id.as_ref().unwrap_or(&Json::Null),
+            -32600,
+            "Invalid Request: initialize must be sent on its own, not in a batch.",
+        );
+        return answer(StatusCode::BAD_REQUEST, &reply, None);
+    }
     if method == "initialize" {
         let asked = msg
             .pointer("/params/protocolVersion")
@@ -333,7 +426,7 @@ async fn handle_post(
             "serverInfo": {"name": "sflab-mock-org", "version": env!("CARGO_PKG_VERSION")},
             "instructions": "Tools act on the sflab mock org as the signed-in user, with that user's permissions."
         });
-        return json_reply(
+        return answer(
             StatusCode::OK,
             &rpc_result(&id.unwrap_or(Json::Null), result),
             Some(&sid),
@@ -350,17 +443,13 @@ async fn handle_post(
             PROTOCOL_VERSIONS.join(", ")
         );
         let reply = rpc_error(id.as_ref().unwrap_or(&Json::Null), -32600, &text);
-        return json_reply(StatusCode::BAD_REQUEST, &reply, None);
+        return answer(StatusCode::BAD_REQUEST, &reply, None);
     }
     let sid = headers
         .get(SESSION_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let known = mcp
-        .sessions
-        .lock()
-        .get(sid)
-        .is_some_and(|(user, _)| *user == session.user_id);
+    let known = agreed_version(org, session, headers).is_some();
     if !known {
         let (status, text) = if sid.is_empty() {
             (
@@ -373,7 +462,7 @@ async fn handle_post(
                 "The MCP session is unknown or has ended; initialize again.",
             )
         };
-        return json_reply(
+        return answer(
             status,
             &rpc_error(id.as_ref().unwrap_or(&Json::Null), -32000, text),
             None,
@@ -381,11 +470,11 @@ async fn handle_post(
     }
     let Some(id) = id else {
         // A notification (e.g. notifications/initialized): accepted, nothing to answer.
-        return StatusCode::ACCEPTED.into_response();
+        return Answer::Accepted;
     };
     let fixture = match tools::McpFixture::from_org(org) {
         Ok(f) => f,
-        Err(e) => return json_reply(StatusCode::OK, &rpc_error(&id, -32603, &e), None),
+        Err(e) => return answer(StatusCode::OK, &rpc_error(&id, -32603, &e), None),
     };
     let reply = match method {
         "ping" => rpc_result(&id, json!({})),
@@ -404,7 +493,7 @@ async fn handle_post(
                         "Invalid params: params.arguments must be an object of the tool's arguments by name, not {}",
                         describe_kind(other)
                     );
-                    return json_reply(StatusCode::OK, &rpc_error(&id, -32602, &text), None);
+                    return answer(StatusCode::OK, &rpc_error(&id, -32602, &text), None);
                 }
             };
             // Arguments that do not fit the tool's inputSchema are a protocol error; an
@@ -412,7 +501,7 @@ async fn handle_post(
             if let Some(problem) = tools::input_schema(&fixture, name)
                 .and_then(|schema| arguments::problem(name, &schema, args))
             {
-                return json_reply(StatusCode::OK, &rpc_error(&id, -32602, &problem), None);
+                return answer(StatusCode::OK, &rpc_error(&id, -32602, &problem), None);
             }
             match tools::call(org, &session, &fixture, name, args) {
                 Err(tools::UnknownTool(n)) => rpc_error(&id, -32602, &format!("Unknown tool: {n}")),
@@ -442,7 +531,7 @@ async fn handle_post(
         }
         other => rpc_error(&id, -32601, &format!("Method not found: {other}")),
     };
-    json_reply(StatusCode::OK, &reply, None)
+    answer(StatusCode::OK, &reply, None)
 }
 
 async fn no_stream() -> Response {

@@ -646,3 +646,50 @@ async fn arguments_that_do_not_fit_the_input_schema_are_invalid_params_and_run_n
         .await;
     assert_eq!(bad["result"]["isError"], true, "{bad}");
 }
+
+#[tokio::test]
+async fn a_batch_is_answered_with_an_array_before_2025_06_18_and_refused_after() {
+    let m = mcp();
+    let t = m.token("agent", "admin");
+    let sid = m.session(&t).await; // agreed on 2025-03-26
+    let batch = json!([
+        {"jsonrpc": "2.0", "id": 1, "method": "ping"},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "soql_query", "arguments": {"query": "SELECT Name FROM Account"}}},
+        {"jsonrpc": "2.0", "id": 3, "method": "initialize", "params": {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}},
+        {"jsonrpc": "2.0", "id": 4, "method": "nope"}
+    ]);
+    let (s, _, v) = m.post_raw(Some(&t), Some(&sid), &batch.to_string()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let replies = v.as_array().expect("an array of replies");
+    let ids: Vec<&Value> = replies.iter().map(|r| &r["id"]).collect();
+    assert_eq!(ids, [&json!(1), &json!(2), &json!(3), &json!(4)], "{v}");
+    assert_eq!(replies[0]["result"], json!({}));
+    assert_eq!(replies[1]["result"]["isError"], false, "{v}");
+    assert_eq!(
+        replies[2]["error"]["code"], -32600,
+        "initialize stands alone"
+    );
+    assert_eq!(replies[3]["error"]["code"], -32601);
+    assert_eq!(m.org.outbound.mcp.calls().len(), 1);
+
+    let notes = json!([{"jsonrpc": "2.0", "method": "notifications/initialized"}]);
+    let (s, _, _) = m.post_raw(Some(&t), Some(&sid), &notes.to_string()).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let (s, _, v) = m.post_raw(Some(&t), Some(&sid), "[]").await;
+    assert_eq!(
+        (s, &v["error"]["code"]),
+        (StatusCode::BAD_REQUEST, &json!(-32600))
+    );
+
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let (_, _, new_sid) = m.post(&t, None, init).await;
+    let (s, _, v) = m
+        .post_raw(Some(&t), new_sid.as_deref(), &batch.to_string())
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        v["error"]["message"],
+        "Invalid Request: send one JSON-RPC 2.0 object with a method"
+    );
+}
