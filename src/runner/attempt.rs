@@ -413,13 +413,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     );
     match start_pubsub(org.as_ref(), options.tls, &ws.root).await {
         Ok(endpoint) => {
-            for (k, v) in endpoint
-                .map(|e| ("SF_PUBSUB_ENDPOINT", e))
-                .into_iter()
-                .chain(org.org_id().map(|id| ("SF_ORG_ID", id)))
-            {
-                extra_env.entry(k.to_string()).or_insert(v);
-            }
+            super::env::add_org_services(&mut extra_env, endpoint, org.org_id());
         }
         Err(e) => {
             gateway.shutdown().await;

@@ -93,6 +93,24 @@ pub fn lab_environment(
     env
 }
 
+/// Adds what the org serves beside its REST API to the variables an attempt sets over the
+/// defaults: `SF_PUBSUB_ENDPOINT` (the Pub/Sub API's `host:port`) and `SF_ORG_ID` (its
+/// `tenantid`), each where the org has one. A value the lab's own `run.env` sets is kept.
+/// The runner passes the live values, the lab brief placeholders: both list the same names.
+pub fn add_org_services(
+    extra: &mut std::collections::BTreeMap<String, String>,
+    pubsub_endpoint: Option<String>,
+    org_id: Option<String>,
+) {
+    for (k, v) in pubsub_endpoint
+        .map(|e| ("SF_PUBSUB_ENDPOINT", e))
+        .into_iter()
+        .chain(org_id.map(|id| ("SF_ORG_ID", id)))
+    {
+        extra.entry(k.to_string()).or_insert(v);
+    }
+}
+
 /// The environment as the lab brief shows it: secrets masked.
 pub fn masked(env: &[(String, String)]) -> Vec<(String, String)> {
     env.iter()
@@ -170,6 +188,20 @@ mod tests {
             None,
             "plain HTTP needs no bundle"
         );
+    }
+
+    #[test]
+    fn the_pub_sub_endpoint_and_org_id_are_added_unless_the_lab_sets_its_own() {
+        let mut extra = BTreeMap::new();
+        extra.insert("SF_ORG_ID".to_string(), "00Dlab".to_string());
+        add_org_services(
+            &mut extra,
+            Some("127.0.0.1:7443".into()),
+            Some("00D000000000001AAA".into()),
+        );
+        let env = lab_environment("http://x", None, &creds(), true, &extra);
+        assert_eq!(get(&env, "SF_PUBSUB_ENDPOINT"), Some("127.0.0.1:7443"));
+        assert_eq!(get(&env, "SF_ORG_ID"), Some("00Dlab"));
     }
 
     #[test]

@@ -398,13 +398,34 @@ impl LabView {
             access_token: spec.run.access_token.then(|| "token".to_string()),
             refresh_token: spec.run.refresh_token.then(|| "token".to_string()),
         };
-        let env = crate::runner::env::lab_environment(
-            &url,
-            None,
-            &creds,
-            spec.run.access_token,
-            &spec.run.env,
+        // What the runner adds to the lab's own variables (`runner::attempt`), as
+        // placeholders: the mock org serves Pub/Sub beside REST at every run, on a port of
+        // its own.
+        let mut extra = spec.run.env.clone();
+        if spec.run.jwt_key {
+            extra.insert(
+                "SF_JWT_KEY_FILE".into(),
+                "‹the workspace's private key, a PEM file›".into(),
+            );
+        }
+        if spec.actions.service_port.is_some() {
+            extra.insert(
+                "SERVICE_PORT".into(),
+                "‹a free port chosen at each run›".into(),
+            );
+        }
+        if spec.run.replayed_id_token {
+            extra
+                .entry("SF_REPLAYED_ID_TOKEN".into())
+                .or_insert_with(|| "‹an ID token the org signed›".into());
+        }
+        crate::runner::env::add_org_services(
+            &mut extra,
+            Some("127.0.0.1:‹port chosen at each run›".into()),
+            Some("‹the org's id, 00D…›".into()),
         );
+        let env =
+            crate::runner::env::lab_environment(&url, None, &creds, spec.run.access_token, &extra);
         let mut env = crate::runner::env::masked(&env);
         env.retain(|(k, _)| k != "no_proxy");
         env.push((

@@ -385,6 +385,18 @@ fn the_environment_masks_secrets() {
 }
 
 #[test]
+fn the_environment_lists_the_pub_sub_endpoint_and_org_id_every_run_receives() {
+    let v = view();
+    let env = v.environment();
+    let value = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert_eq!(
+        value("SF_PUBSUB_ENDPOINT").as_deref(),
+        Some("127.0.0.1:‹port chosen at each run›")
+    );
+    assert!(value("SF_ORG_ID").is_some(), "{env:?}");
+}
+
+#[test]
 fn a_hint_just_asked_for_brings_the_brief_forward_at_its_end() {
     let mut v = view();
     v.tab = LabTab::Results;
