@@ -10,12 +10,16 @@
 //!   (see [`wsdl`]), for a valid session in the `sid` cookie or `Authorization: Bearer`
 //!   (401 without one). `/soap/wsdl.jsp` with no `type` is the enterprise WSDL on a real org;
 //!   sflab does not serve it and answers 404 saying so.
+//! - `GET /services/wsdl/class/{Name}`: the WSDL of a `soap_services:` class (see
+//!   [`class_wsdl`]), with the same session; 404 saying so for a class the seed does not define.
 //!
 //! Layout: `xml` (reading requests), `envelope` (responses and faults), `records` (sObjects
-//! both ways), `field_types` (their values by XSD type), `login`, `calls`, `custom`, `wsdl`. Every call spends one request of the org's
-//! daily API allocation, except `login`.
+//! both ways), `field_types` (their values by XSD type), `login`, `calls`, `custom`, `wsdl`,
+//! `class_wsdl`. Every call spends one request of the org's daily API allocation, except
+//! `login`.
 
 pub mod calls;
+pub mod class_wsdl;
 pub mod custom;
 pub mod envelope;
 pub mod field_types;
@@ -50,6 +54,7 @@ pub fn router(state: RestState) -> Router {
         .route("/services/Soap/class/{name}", post(custom_class))
         .route("/soap/wsdl.jsp", get(partner_wsdl))
         .route("/services/wsdl/partner", get(partner_wsdl))
+        .route("/services/wsdl/class/{name}", get(class_wsdl))
         .with_state(state)
 }
 
@@ -274,22 +279,75 @@ fn text_answer(status: StatusCode, text: String) -> Response {
     r
 }
 
+/// The 401 of a WSDL download without a valid session.
+fn wsdl_needs_session() -> Response {
+    // A real org sends a request without a valid session to its login page (302). sflab's org
+    // has no login page to send it to, so it answers 401 and says what to send instead.
+    text_answer(
+        StatusCode::UNAUTHORIZED,
+        "The WSDL needs a logged-in session: send the access token as the sid cookie \
+         (curl --cookie \"sid=$SF_ACCESS_TOKEN\") or as Authorization: Bearer. A real org \
+         redirects a request without one to its login page.\n"
+            .to_string(),
+    )
+}
+
+fn wsdl_answer(text: String) -> Response {
+    let mut r = (StatusCode::OK, text).into_response();
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/xml;charset=UTF-8"),
+    );
+    r
+}
+
+async fn class_wsdl(
+    State(state): State<RestState>,
+    reached: InstanceUrl,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if wsdl_session(&state, &headers).is_none() {
+        return wsdl_needs_session();
+    }
+    let services = match custom::services(state.org.seed.other.get("soap_services")) {
+        Ok(list) => list,
+        Err(e) => return text_answer(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")),
+    };
+    let Some(service) = services
+        .iter()
+        .find(|s| s.class.eq_ignore_ascii_case(&name))
+    else {
+        let known: Vec<&str> = services.iter().map(|s| s.class.as_str()).collect();
+        let offer = if known.is_empty() {
+            "this org defines none".to_string()
+        } else {
+            format!("this org defines {}", known.join(", "))
+        };
+        return text_answer(
+            StatusCode::NOT_FOUND,
+            format!(
+                "No Apex class named {name} is exposed as a web service in this org. sflab's org serves the WSDL of the webservice classes its seed defines under soap_services: ({offer}).\n"
+            ),
+        );
+    };
+    let base = state.org.auth.base_url(&reached);
+    let location = format!("{base}/services/Soap/class/{}", service.class);
+    let text = {
+        let store = state.org.store.read();
+        class_wsdl::class_wsdl(&store, service, &location, state.org.clock.now())
+    };
+    wsdl_answer(text)
+}
+
 async fn partner_wsdl(
     State(state): State<RestState>,
     reached: InstanceUrl,
     uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
-    // A real org sends a request without a valid session to its login page (302). sflab's org
-    // has no login page to send it to, so it answers 401 and says what to send instead.
     if wsdl_session(&state, &headers).is_none() {
-        return text_answer(
-            StatusCode::UNAUTHORIZED,
-            "The WSDL needs a logged-in session: send the access token as the sid cookie \
-             (curl --cookie \"sid=$SF_ACCESS_TOKEN\") or as Authorization: Bearer. A real org \
-             redirects a request without one to its login page.\n"
-                .to_string(),
-        );
+        return wsdl_needs_session();
     }
     let wsdl_type = uri
         .query()
@@ -310,10 +368,5 @@ async fn partner_wsdl(
     // The newest version where `login()` still works, so WSDL-generated clients can log in.
     let version = login::LOGIN_RETIRED_FROM - 1;
     let location = format!("{base}/services/Soap/u/{version}.0");
-    let mut r = (StatusCode::OK, wsdl::partner_wsdl(&location)).into_response();
-    r.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("text/xml;charset=UTF-8"),
-    );
-    r
+    wsdl_answer(wsdl::partner_wsdl(&location))
 }

@@ -699,6 +699,61 @@ async fn custom_webservice_methods_query_and_create_from_the_fixture() {
 }
 
 #[tokio::test]
+async fn a_webservice_class_from_the_seed_serves_its_own_wsdl() {
+    let seed = OrgSeed::from_yaml(&format!(
+        "{}\nsoap_services:\n  - class: OrderStatusService\n    methods:\n      - {{ name: getStatus, params: [erpOrderId], query: \"SELECT Shipment_Status__c FROM Order WHERE ERP_Order_Id__c = :erpOrderId\", returns: Shipment_Status__c }}\n      - {{ name: getOrder, params: [erpOrderId], query: \"SELECT ERP_Order_Id__c, Status, EffectiveDate FROM Order WHERE ERP_Order_Id__c = :erpOrderId\" }}\n      - {{ name: logIssue, params: [subject, priority], create: {{ object: Case, fields: {{ Subject: subject, Priority: priority }} }} }}\n",
+        crate::org::default_org::DEFAULT_SEED
+    ))
+    .unwrap();
+    let org = Org::new(&seed).unwrap();
+    let t = token(&org);
+    let uri = "/services/wsdl/class/OrderStatusService";
+    let (status, text) = get_wsdl(&org, uri, Some(("cookie", format!("sid={t}")))).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let doc = parse(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(
+        doc.attr("targetNamespace"),
+        Some("http://soap.sforce.com/schemas/class/OrderStatusService")
+    );
+    let ops: Vec<&str> = doc
+        .child("portType")
+        .unwrap()
+        .children_named("operation")
+        .filter_map(|o| o.attr("name"))
+        .collect();
+    assert_eq!(ops, ["getStatus", "getOrder", "logIssue"]);
+    assert!(
+        text.contains(
+            r#"location="https://127.0.0.1:8443/services/Soap/class/OrderStatusService""#
+        ),
+        "{text}"
+    );
+    // Parameters, the row a query method answers with its columns' types, a created id.
+    assert!(text.contains(r#"<xsd:element name="priority" type="xsd:string""#));
+    assert!(
+        text.contains(r#"<xsd:element name="EffectiveDate" type="xsd:date""#),
+        "{text}"
+    );
+    assert!(text.contains(r#"<xsd:element name="ERP_Order_Id__c" type="xsd:string""#));
+    assert!(text.contains(r#"<xsd:element name="logIssueResponse"><xsd:complexType><xsd:sequence><xsd:element name="result" type="tns:ID""#));
+    assert!(text.contains(r#"part="SessionHeader""#));
+
+    let (status, text) = get_wsdl(
+        &org,
+        "/services/wsdl/class/Nope",
+        Some(("cookie", format!("sid={t}"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        text.contains("No Apex class named Nope") && text.contains("OrderStatusService"),
+        "{text}"
+    );
+    let (status, _) = get_wsdl(&org, uri, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn envelopes_outside_the_soap_1_1_namespace_fault_with_version_mismatch() {
     let org = Org::default_org();
     let app = router(org.clone());
