@@ -396,6 +396,28 @@ fn refusals(cx: &Cx, channel: &str) -> String {
     )
 }
 
+/// When nothing of the program subscribed to `channel` (no subscription, no delivery) and
+/// every run ended by itself without an error, the redelivered event `replay` never reached
+/// it: said as such, not as a repeat it missed. (A run that failed first is named by
+/// `ended_before_subscribing`.)
+fn never_subscribed(cx: &Cx, channel: &str, replay: i64) -> Option<Verdict> {
+    let events = &cx.ev.events;
+    let on_channel = |v: &Value| text(v, "channel") == channel;
+    if events.subscriptions.iter().any(on_channel) || events.delivered.iter().any(on_channel) {
+        return None;
+    }
+    let failed = cx.ev.runs.iter().any(|run| {
+        !run.stopped_by_lab && (run.timed_out || run.signal.is_some() || run.exit_code != Some(0))
+    });
+    if failed {
+        return None;
+    }
+    Some(cx.fail(format!(
+        "sflab redelivered event {replay} of {channel}, but event {replay} was never delivered to your program: nothing subscribed to {channel}, so how it handles a repeat could not be seen. Subscribe to {channel} and stay subscribed (asking for events) until your program stops.{}",
+        refusals(cx, channel)
+    )))
+}
+
 /// True when a refused Pub/Sub subscription asked for CUSTOM with no replay id: the service
 /// logs it `from` [`crate::org::events::log::NO_REPLAY_ID`] (a malformed one, not 8 bytes,
 /// is NOT_A_NUMBER).
@@ -860,6 +882,12 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
         return cx.fail(
             "This lab's runner redelivered no event, so idempotency could not be judged; tell the lab's author.",
         );
+    }
+    if let Some(v) = redelivered
+        .iter()
+        .find_map(|(c, r)| never_subscribed(cx, c, *r))
+    {
+        return v;
     }
     let times = |(c, r): &(String, i64)| {
         cx.ev

@@ -467,6 +467,21 @@ fn consumer_idempotent_table() {
 }
 
 #[test]
+fn a_program_that_never_subscribed_is_told_the_event_was_never_delivered_not_missed_again() {
+    let mut e = evidence(vec![]);
+    e.events.scenario =
+        vec![json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 2})];
+    let v = assert_fails(IDEMPOTENT, &with_records(e, &[]));
+    assert!(
+        v.message.contains(
+            "event 2 was never delivered to your program: nothing subscribed to /event/A__e"
+        ) && !v.message.contains("again:"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn the_planned_kill_is_no_crash_and_a_killed_run_is_named_in_plain_words() {
     let redeliver =
         json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 2, "at": at(40)});
