@@ -3,31 +3,46 @@
 //! store (`lab::driver::progress_of`) and sends it whole in `Event::Progress`; plain data.
 
 use super::event::LabStatus;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-/// A knowledge check's answers as the store keeps them: each question answered, and whether
-/// it was ever answered right (a worse or abandoned retake takes nothing back).
+/// A knowledge check's score as the tree shows it: the right answers of the learner's best
+/// single attempt (a worse or abandoned retake takes nothing back, and answers of different
+/// attempts are never added up), and how many of its questions were ever answered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CheckScore {
-    /// Questions answered right at least once.
+    /// Right answers in the best attempt.
     pub correct: usize,
     /// Questions answered at least once.
     pub answered: usize,
 }
 
 impl CheckScore {
-    /// The score of a check with `questions` questions from `Store::quiz_results` (question →
-    /// ever answered right); answers to questions the check no longer has are left out.
-    pub fn of(results: &BTreeMap<u32, bool>, questions: usize) -> CheckScore {
-        let kept = results
-            .iter()
-            .filter(|(q, _)| usize::try_from(**q).is_ok_and(|q| q < questions));
-        let (mut correct, mut answered) = (0, 0);
-        for (_, right) in kept {
-            answered += 1;
-            correct += usize::from(*right);
+    /// The score of a check with `questions` questions from every answer given to it, oldest
+    /// first (`Store::quiz_answers`): an attempt starts with an answer to the first question,
+    /// as [`UnfinishedCheck::of`] reads them. Answers to questions the check no longer has
+    /// are left out.
+    pub fn of(answers: &[(u32, bool)], questions: usize) -> CheckScore {
+        let kept = || {
+            answers
+                .iter()
+                .filter(|(q, _)| usize::try_from(*q).is_ok_and(|q| q < questions))
+        };
+        let answered = kept()
+            .map(|(q, _)| *q)
+            .collect::<std::collections::BTreeSet<u32>>()
+            .len();
+        let (mut best, mut this) = (0, 0);
+        for (q, right) in kept() {
+            if *q == 0 {
+                this = 0;
+            }
+            this += usize::from(*right);
+            best = best.max(this);
         }
-        CheckScore { correct, answered }
+        CheckScore {
+            correct: best,
+            answered,
+        }
     }
 
     /// Every one of the check's `questions` answered right.
@@ -124,9 +139,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_check_scores_each_question_it_still_has() {
-        let results: BTreeMap<u32, bool> = [(0, true), (1, false), (2, true), (7, true)].into();
-        let score = CheckScore::of(&results, 3);
+    fn a_check_scores_its_best_single_attempt_not_answers_added_across_attempts() {
+        // First attempt 1 of 3 right (question 0), the retake 1 of 3 (question 1): two
+        // questions were answered right at some time, but no attempt had more than one.
+        let answers = [
+            (0, true),
+            (1, false),
+            (2, false),
+            (0, false),
+            (1, true),
+            (2, false),
+        ];
+        assert_eq!(
+            CheckScore::of(&answers, 3),
+            CheckScore {
+                correct: 1,
+                answered: 3
+            }
+        );
+        let better_then_worse = [(0, true), (1, true), (2, false), (0, false), (1, false)];
+        assert_eq!(CheckScore::of(&better_then_worse, 3).correct, 2);
+        // Answers to a question the check no longer has are left out.
+        let score = CheckScore::of(&[(0, true), (1, false), (2, true), (7, true)], 3);
         assert_eq!(
             score,
             CheckScore {
@@ -135,7 +169,7 @@ mod tests {
             }
         );
         assert!(!score.all_correct(3));
-        assert!(CheckScore::of(&[(0, true), (1, true)].into(), 2).all_correct(2));
+        assert!(CheckScore::of(&[(0, true), (1, true)], 2).all_correct(2));
         assert!(
             !CheckScore::default().all_correct(0),
             "no questions, no pass"

@@ -75,8 +75,8 @@ pub fn progress_of(ws: &Workspace, curriculum: &Curriculum) -> Progress {
         .iter()
         .filter(|l| !l.quiz.is_empty())
         .filter_map(|l| {
-            let results = store.quiz_results(&l.id).ok()?;
-            let score = CheckScore::of(&results, l.quiz.len());
+            let answers = store.quiz_answers(&l.id).ok()?;
+            let score = CheckScore::of(&answers, l.quiz.len());
             (score.answered > 0).then(|| (l.id.clone(), score))
         })
         .collect();

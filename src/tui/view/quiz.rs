@@ -64,6 +64,16 @@ pub fn draw(app: &App, quiz: &Quiz, frame: &mut Frame, area: Rect) {
                 t.strong(),
             ),
         ]));
+        // The tree shows the best single attempt: said here when this one did worse.
+        let best = lesson
+            .and_then(|l| app.progress.check(&l.id))
+            .map_or(0, |s| s.correct);
+        if best > quiz.correct_count {
+            lines.push(Line::from(Span::styled(
+                format!("Your best attempt: {best} of {total}, the score the tree shows."),
+                t.dim(),
+            )));
+        }
         lines.push(Line::from(""));
         lines.push(Line::from("⏎ to start again, Esc to go back to the tree."));
     } else if let Some(q) = quiz.current() {
