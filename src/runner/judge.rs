@@ -156,8 +156,20 @@ fn expects_no_rows(check: &CheckSpec) -> bool {
     check.rule == "state.soql" && check.params.get("count").and_then(|v| v.as_u64()) == Some(0)
 }
 
+/// A `process.output_contains` check that asks for items singled out from others
+/// (`singled_out_from`: the keys the ERP does not know among those the org holds): the
+/// program must tell them apart from what it read, so one that read nothing can only have
+/// printed the answer from memory. Held back, as a limit check is, for an attempt that did
+/// no work; an output check that only asks for text printed (a lab where printing is the
+/// task) is judged as it stands.
+fn singles_out_what_it_read(check: &CheckSpec) -> bool {
+    check.rule == "process.output_contains" && check.params.contains_key("singled_out_from")
+}
+
 /// A limit check ([`is_limit_check`]) pays out only for an attempt that did some work: a
 /// program that crashed at start made no calls and printed no secret, which earns nothing.
+/// So does an output check that singles items out of what the program read
+/// ([`singles_out_what_it_read`]).
 /// Such a passing verdict becomes a failure that says why; other verdicts are kept.
 /// `meant_to_fail` is [`runs_meant_to_fail`] of the lab's checks.
 pub fn after_no_work(
@@ -168,7 +180,8 @@ pub fn after_no_work(
 ) -> Verdict {
     // A check worth no points (the gate on printed secrets every lab gets) has nothing to
     // hold back; failing it for want of work would fail labs whose program makes no request.
-    if !verdict.passed() || !is_limit_check(check) || check.points == 0 {
+    let held_without_work = is_limit_check(check) || singles_out_what_it_read(check);
+    if !verdict.passed() || !held_without_work || check.points == 0 {
         return verdict;
     }
     let why = if expects_no_rows(check) {
@@ -188,9 +201,23 @@ pub fn after_no_work(
     let Some(why) = why else {
         return verdict;
     };
-    verdict.not_awarded_unless(&format!(
-        "a run did the lab's work (made requests and ended normally), but {why}"
-    ))
+    let condition =
+        format!("a run did the lab's work (made requests and ended normally), but {why}");
+    if !is_limit_check(check) {
+        // Not a limit: what it found was printed, but could not have been read.
+        let mut held = Verdict::fail(
+            &verdict.rule,
+            verdict.points_possible,
+            format!(
+                "{}the items this check looks for must be singled out of what the program reads, and it counts only when {condition}. On its own it found: {}",
+                crate::rules::NOT_AWARDED,
+                verdict.message.trim_end()
+            ),
+        );
+        held.evidence = verdict.evidence;
+        return held;
+    }
+    verdict.not_awarded_unless(&condition)
 }
 
 /// The objects the recorded calls wrote to through the sObject resources
@@ -444,6 +471,45 @@ mod tests {
                 held.message
             );
         }
+    }
+
+    #[test]
+    fn keys_singled_out_by_a_run_that_reached_no_org_are_not_awarded_but_plain_output_is() {
+        let mut ev = crate::rules::fixture::evidence(vec![]);
+        ev.runs[0].exit_code = Some(0);
+        let rule = "process.output_contains";
+        let singled: CheckSpec = serde_yaml::from_str(
+            "{ rule: process.output_contains, texts: [SO-107], singled_out_from: [SO-101], points: 1 }",
+        )
+        .unwrap();
+        let held = after_no_work(
+            Verdict::pass(rule, 1, "Mentions SO-107."),
+            &ev,
+            &singled,
+            &[],
+        );
+        assert!(held.held_back(), "{}", held.message);
+        assert!(
+            held.message.contains("no request reached the org")
+                && held
+                    .message
+                    .contains("singled out of what the program reads")
+                && !held.message.contains("limits what the program does"),
+            "{}",
+            held.message
+        );
+        // Printing alone is the task: judged as it stands.
+        let plain: CheckSpec =
+            serde_yaml::from_str("{ rule: process.output_contains, texts: [done], points: 1 }")
+                .unwrap();
+        assert!(after_no_work(Verdict::pass(rule, 1, "ok"), &ev, &plain, &[]).passed());
+        // With work done, the singled-out keys count.
+        ev.exchanges.push(crate::rules::fixture::req(
+            "GET",
+            "/services/data/v62.0/query",
+            200,
+        ));
+        assert!(after_no_work(Verdict::pass(rule, 1, "ok"), &ev, &singled, &[]).passed());
     }
 
     #[test]
