@@ -139,6 +139,8 @@ fn submission_json(g: &SubmissionGrade, book: &Gradebook, feedback: Option<&str>
         })).collect::<Vec<_>>(),
         "hand_in_notes": g.hand_in_notes,
         "stray_files": g.stray,
+        // `report.exchanges` holds the ends of a long traffic (`grader::keep_ends_of_traffic`).
+        "exchanges_left_out": g.exchanges_left_out,
         "wall_ms": u64::try_from(g.wall.as_millis()).unwrap_or(u64::MAX),
         "overhead_ms": u64::try_from(g.overhead.as_millis()).unwrap_or(u64::MAX),
         "report": report,

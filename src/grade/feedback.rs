@@ -264,6 +264,14 @@ pub fn run_notes(
     rubric: &Rubric,
 ) -> Vec<String> {
     let mut notes = g.hand_in_notes.clone();
+    if g.exchanges_left_out > 0 {
+        let total = report.exchanges.len() + g.exchanges_left_out;
+        notes.push(format!(
+            "Your program made {total} requests: the checks judged every one, and the gradebook keeps {} ({} left out).",
+            super::grader::kept_of_a_long_traffic(),
+            g.exchanges_left_out
+        ));
+    }
     if let Some(with) = report.runs.iter().find_map(|r| r.started_with.as_deref()) {
         notes.push(format!(
             "{}. Keep its execute bit (`chmod +x run`) when you hand it in.",
@@ -391,6 +399,7 @@ mod tests {
             copy: Default::default(),
             hand_in_notes: vec![],
             stray: vec![],
+            exchanges_left_out: 0,
             wall: std::time::Duration::ZERO,
             overhead: std::time::Duration::ZERO,
         };

@@ -95,6 +95,9 @@ pub struct SubmissionGrade {
     pub hand_in_notes: Vec<String>,
     /// Files the submission wrote in its sandbox outside its own lab folder.
     pub stray: Vec<String>,
+    /// Exchanges of its traffic the gradebook does not keep ([`keep_ends_of_traffic`]), after
+    /// the checks judged all of them.
+    pub exchanges_left_out: usize,
     /// Wall time of the whole grading of this submission.
     pub wall: Duration,
     /// Wall time minus the time the learner's own processes ran: what grading costs.
@@ -178,6 +181,46 @@ impl SubmissionGrade {
 pub struct Gradebook {
     pub rubric: Rubric,
     pub grades: Vec<SubmissionGrade>,
+}
+
+/// Exchanges kept in full at the start of a submission's traffic in the gradebook.
+pub const EXCHANGES_KEPT_FIRST: usize = 200;
+/// Exchanges kept in full at its end (a program's last calls are where it usually failed).
+pub const EXCHANGES_KEPT_LAST: usize = 50;
+/// Of the exchanges a verdict names as its evidence, how many more are kept (its first ones).
+pub const EVIDENCE_KEPT_PER_VERDICT: usize = 10;
+
+/// What the gradebook keeps of a long traffic, as its notes word it.
+pub fn kept_of_a_long_traffic() -> String {
+    format!(
+        "the first {EXCHANGES_KEPT_FIRST} and the last {EXCHANGES_KEPT_LAST} exchanges, and the first {EVIDENCE_KEPT_PER_VERDICT} each check names as its evidence"
+    )
+}
+
+/// Bounds the traffic a graded report keeps, once its checks judged all of it, as a run's
+/// output is bounded: the first [`EXCHANGES_KEPT_FIRST`] and last [`EXCHANGES_KEPT_LAST`]
+/// exchanges, and the first [`EVIDENCE_KEPT_PER_VERDICT`] each verdict names. A hand-in that
+/// floods the org (thousands of calls in a loop) would otherwise make a gradebook of tens of
+/// megabytes, held in memory until the batch is written. Returns how many were left out.
+pub fn keep_ends_of_traffic(report: &mut Report) -> usize {
+    let total = report.exchanges.len();
+    if total <= EXCHANGES_KEPT_FIRST + EXCHANGES_KEPT_LAST {
+        return 0;
+    }
+    let named: BTreeSet<u64> = report
+        .verdicts
+        .iter()
+        .flat_map(|v| v.evidence.iter().take(EVIDENCE_KEPT_PER_VERDICT).copied())
+        .collect();
+    let last_from = total - EXCHANGES_KEPT_LAST;
+    let mut i = 0;
+    report.exchanges.retain(|e| {
+        let keep = i < EXCHANGES_KEPT_FIRST || i >= last_from || named.contains(&e.seq);
+        i += 1;
+        keep
+    });
+    report.exchanges.shrink_to_fit();
+    total - report.exchanges.len()
 }
 
 /// The note for a hand-in graded from the one folder it holds ([`Submission::wrapped_in`]).
@@ -283,6 +326,7 @@ pub async fn grade_one(
         copy: CopyNotes::default(),
         hand_in_notes: Vec::new(),
         stray: Vec::new(),
+        exchanges_left_out: 0,
         wall: Duration::ZERO,
         overhead: Duration::ZERO,
     };
@@ -353,7 +397,10 @@ pub async fn grade_one(
                 grade.not_run = Some(why);
             }
             match &mut grade.result {
-                Ok(report) => paths.apply(report),
+                Ok(report) => {
+                    paths.apply(report);
+                    grade.exchanges_left_out = keep_ends_of_traffic(report);
+                }
                 Err(GradeError::Grader(m) | GradeError::Submission(m) | GradeError::Archive(m)) => {
                     *m = paths.shown(m)
                 }
@@ -424,6 +471,51 @@ mod tests {
             run_is_folder,
         );
         e.message().to_string()
+    }
+
+    #[test]
+    fn a_flooding_hand_ins_gradebook_keeps_the_ends_of_its_traffic_and_what_the_checks_name() {
+        let exchanges: Vec<_> = (1..=5000)
+            .map(|n| {
+                let mut e = crate::rules::fixture::req("GET", "/services/data/v62.0/query", 200);
+                e.seq = n;
+                e
+            })
+            .collect();
+        let budget = crate::rules::Verdict::fail("http.calls_at_most", 1, "Made 5000 requests.")
+            .with_evidence(1..=5000);
+        let upsert = crate::rules::Verdict::fail("rest.upsert", 1, "x").with_evidence([2500]);
+        let mut report = Report::new(
+            "lab",
+            "mock",
+            vec![budget, upsert],
+            exchanges,
+            Vec::new(),
+            chrono::Utc::now(),
+            Duration::ZERO,
+        );
+        let left_out = keep_ends_of_traffic(&mut report);
+        let kept: Vec<u64> = report.exchanges.iter().map(|e| e.seq).collect();
+        assert_eq!(kept.len(), 251, "{kept:?}");
+        assert_eq!(left_out, 5000 - 251);
+        assert_eq!(kept[..3], [1, 2, 3]);
+        assert!(kept.contains(&200) && !kept.contains(&201), "the first 200");
+        assert!(kept.contains(&2500), "the exchange a check names");
+        assert!(kept.contains(&4951) && !kept.contains(&4950), "the last 50");
+        // The verdicts, judged on the whole traffic, are untouched.
+        assert_eq!(report.verdicts[0].evidence.len(), 5000);
+        // A short traffic is kept whole.
+        let mut short = Report::new(
+            "lab",
+            "mock",
+            Vec::new(),
+            report.exchanges[..20].to_vec(),
+            Vec::new(),
+            chrono::Utc::now(),
+            Duration::ZERO,
+        );
+        assert_eq!(keep_ends_of_traffic(&mut short), 0);
+        assert_eq!(short.exchanges.len(), 20);
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub fn assert_json_schema(doc: &Value) {
                 ("copied_files", &["array"]),
                 ("skipped_files", &["array"]),
                 ("stray_files", &["array"]),
+                ("exchanges_left_out", &["number"]),
                 ("wall_ms", &["number"]),
                 ("overhead_ms", &["number"]),
                 ("report", &["null", "object"]),
