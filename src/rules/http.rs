@@ -2,6 +2,7 @@
 //! calls was kept.
 
 mod miss;
+mod subrequests;
 
 use super::cx::{plural, show, Cx};
 use super::Verdict;
@@ -408,12 +409,29 @@ fn other_method<'a>(
 }
 
 pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
+    // A call matching the pattern counts once; a composite-family call that does not, once for
+    // each subrequest that does (a query sent inside /composite/batch is still a query). A
+    // budget on all calls counts HTTP calls, as the org's API limit does.
+    let whole = p.pattern == RequestPattern::default();
     let matching: Vec<&crate::evidence::Exchange> = cx
         .ev
         .exchanges
         .iter()
-        .filter(|e| p.pattern.matches_exchange(e))
+        .flat_map(|e| {
+            let n = if p.pattern.matches_exchange(e) {
+                1
+            } else if whole {
+                0
+            } else {
+                subrequests::matching(&p.pattern, e)
+            };
+            std::iter::repeat_n(e, n)
+        })
         .collect();
+    let nested = matching
+        .iter()
+        .filter(|e| !p.pattern.matches_exchange(e))
+        .count();
     let what = if p.pattern == RequestPattern::default() {
         "requests".to_string()
     } else {
@@ -422,17 +440,23 @@ pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
     if p.per_run {
         let runs = cx.ev.runs.len().max(1);
         for run in 0..runs {
-            let in_run: Vec<u64> = matching
+            let mut in_run: Vec<u64> = matching
                 .iter()
                 .filter(|e| e.run_index == run)
                 .map(|e| e.seq)
                 .collect();
             if in_run.len() > p.max {
+                let made = in_run.len();
+                let nested = matching
+                    .iter()
+                    .filter(|e| e.run_index == run && !p.pattern.matches_exchange(e))
+                    .count();
+                in_run.dedup();
                 return cx
                     .fail(format!(
-                        "Run {} made {} {what}; the budget is {} per run.",
+                        "Run {} made {made} {what}{}; the budget is {} per run.",
                         run + 1,
-                        in_run.len(),
+                        inside(nested, made),
                         p.max
                     ))
                     .with_evidence(in_run);
@@ -442,19 +466,39 @@ pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
     }
     let n = matching.len();
     if n > p.max {
+        let mut seqs: Vec<u64> = matching.iter().map(|e| e.seq).collect();
+        seqs.dedup();
         return cx
             .fail(format!(
-                "Made {n} {what}; the budget is {}. Look for calls you can combine or skip.",
+                "Made {n} {what}{}; the budget is {}. Look for calls you can combine or skip.",
+                inside(nested, n),
                 p.max
             ))
-            .with_evidence(matching.iter().map(|e| e.seq));
+            .with_evidence(seqs);
     }
     let what = if n == 1 {
         what.replacen("requests", "request", 1)
     } else {
         what
     };
-    cx.pass(format!("Made {n} {what}, within the budget of {}.", p.max))
+    cx.pass(format!(
+        "Made {n} {what}{}, within the budget of {}.",
+        inside(nested, n),
+        p.max
+    ))
+}
+
+/// How many of the `total` counted requests were subrequests of composite-family calls, for a
+/// message.
+fn inside(nested: usize, total: usize) -> String {
+    const CALLS: &str = "/composite, /composite/batch or /composite/graph calls";
+    match (nested, total) {
+        (0, _) => String::new(),
+        (1, 1) => format!(" (sent as a subrequest of one of the {CALLS})"),
+        (n, t) if n == t => format!(" (all sent as subrequests of {CALLS})"),
+        (1, _) => format!(" (one of them a subrequest of one of the {CALLS})"),
+        (n, _) => format!(" ({n} of them subrequests of {CALLS})"),
+    }
 }
 
 #[cfg(test)]
@@ -752,5 +796,33 @@ mod tests {
         let ev = evidence(vec![get("/a", 200), get("/b", 200), get("/c", 200).run(1)]);
         assert_passes("{ rule: http.calls_at_most, max: 2, per_run: true }", &ev);
         assert_fails("{ rule: http.calls_at_most, max: 1, per_run: true }", &ev);
+    }
+
+    #[test]
+    fn a_budget_on_queries_counts_the_queries_sent_inside_composite_calls() {
+        let rule = "{ rule: http.calls_at_most, method: GET, path: \"/services/data/*/query*/**\", max: 0 }";
+        let batch = req("POST", "/services/data/v62.0/composite/batch", 200).body(
+            r#"{"batchRequests":[{"method":"GET","url":"v62.0/query?q=SELECT+Id,Name+FROM+Account"}]}"#,
+        );
+        let composite = req("POST", "/services/data/v62.0/composite", 200).body(
+            r#"{"compositeRequest":[{"method":"GET","url":"/services/data/v62.0/query?q=SELECT+Id+FROM+Account","referenceId":"q"}]}"#,
+        );
+        let v = assert_fails(rule, &evidence(vec![batch.clone(), composite]));
+        assert!(v.message.starts_with("Made 2 requests"), "{}", v.message);
+        assert!(
+            v.message.contains("all sent as subrequests"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1, 2]);
+        // A budget on all calls still counts HTTP calls: one batch is one call.
+        assert_passes(
+            "{ rule: http.calls_at_most, max: 1 }",
+            &evidence(vec![batch]),
+        );
+        let create = req("POST", "/services/data/v62.0/composite", 200).body(
+            r#"{"compositeRequest":[{"method":"POST","url":"/services/data/v62.0/sobjects/Account","referenceId":"a","body":{}}]}"#,
+        );
+        assert_passes(rule, &evidence(vec![create]));
     }
 }
