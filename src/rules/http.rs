@@ -20,7 +20,10 @@ pub(crate) trait WithPattern {
 /// `same_client_start`, for a lab whose `./run` is a test script starting a client per case,
 /// the `min` requests must come from one start of that client (see `retry::client_start`):
 /// a test that runs a client again after it gave up would otherwise make the second request
-/// the client itself never made.
+/// the client itself never made. With `gave_up_within_ms`, a counted request the client hung
+/// up on (no answer recorded: its own deadline closed the connection) must have been given up
+/// within that many milliseconds of being sent: a client told to give up after 2 seconds
+/// that waits 3.8 still gets its answer in time from a fault that holds it 4.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestMade {
     pub pattern: RequestPattern,
@@ -29,6 +32,7 @@ pub struct RequestMade {
     pub status: Option<u16>,
     pub runs: Option<Vec<usize>>,
     pub same_client_start: bool,
+    pub gave_up_within_ms: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -44,6 +48,8 @@ pub(crate) struct Counts {
     runs: Option<Vec<usize>>,
     #[serde(default)]
     same_client_start: bool,
+    #[serde(default)]
+    gave_up_within_ms: Option<i64>,
 }
 
 fn one() -> usize {
@@ -60,6 +66,7 @@ impl WithPattern for RequestMade {
             status: rest.status,
             runs: rest.runs,
             same_client_start: rest.same_client_start,
+            gave_up_within_ms: rest.gave_up_within_ms,
         }
     }
 }
@@ -245,6 +252,11 @@ pub(crate) fn request_made(p: &RequestMade, cx: &Cx) -> Verdict {
             return cx.fail(why).with_evidence(seqs);
         }
     }
+    if let Some(limit) = p.gave_up_within_ms {
+        if let Some(why) = gave_up_late(cx, &seqs, limit) {
+            return cx.fail(why).with_evidence(seqs);
+        }
+    }
     let refused = match p.status {
         None => refused_note(p, cx, &seqs),
         Some(_) => String::new(),
@@ -290,6 +302,29 @@ fn spread_over_starts(p: &RequestMade, cx: &Cx, seqs: &[u64], want: &str) -> Opt
         plural(p.min, "request"),
         plural(counted.len(), "request"),
         senders.join(", ")
+    ))
+}
+
+/// How much later than `limit_ms` a client may hang up on a request and still count as
+/// giving up in time: the proxy sees the connection close a little after the client's timer
+/// fires.
+const GAVE_UP_SLACK_MS: i64 = 500;
+
+/// Why the counted requests show a client that waited too long on a hung request before it
+/// gave up (see [`RequestMade`]): the first one with no answer whose client hung up later
+/// than `limit_ms` (and [`GAVE_UP_SLACK_MS`]) after sending it.
+fn gave_up_late(cx: &Cx, seqs: &[u64], limit_ms: i64) -> Option<String> {
+    let late = counted(cx, seqs).into_iter().find(|e| {
+        e.response.is_none()
+            && (e.finished_at - e.started_at).num_milliseconds() > limit_ms + GAVE_UP_SLACK_MS
+    })?;
+    let waited = (late.finished_at - late.started_at).num_milliseconds();
+    Some(format!(
+        "Your client waited {:.1}s on {} before it gave up; it must give up on an answer that has not come within {:.0} seconds and try again (curl: `--max-time {:.0}`).",
+        waited as f64 / 1000.0,
+        show(late),
+        limit_ms as f64 / 1000.0,
+        limit_ms as f64 / 1000.0
     ))
 }
 
@@ -796,6 +831,25 @@ mod tests {
         let ev = evidence(vec![get("/a", 200), get("/b", 200), get("/c", 200).run(1)]);
         assert_passes("{ rule: http.calls_at_most, max: 2, per_run: true }", &ev);
         assert_fails("{ rule: http.calls_at_most, max: 1, per_run: true }", &ev);
+    }
+
+    #[test]
+    fn gave_up_within_needs_the_client_to_hang_up_on_a_hung_request_in_time() {
+        let q =
+            "/services/data/v62.0/query?q=SELECT+BillingCity+FROM+Account+WHERE+Name='Heron+Air'";
+        let hung = |ms: i64| {
+            let mut e = get(q, 200).at(0, ms);
+            e.response = None;
+            e
+        };
+        let rule = "{ rule: http.request, method: GET, path: /services/data/*/query, query: { q: Heron }, min: 2, gave_up_within_ms: 2000 }";
+        let v = assert_fails(rule, &evidence(vec![hung(3800), get(q, 200).at(3810, 5)]));
+        assert!(
+            v.message.contains("waited 3.8s on #1 GET") && v.message.contains("before it gave up"),
+            "{}",
+            v.message
+        );
+        assert_passes(rule, &evidence(vec![hung(2050), get(q, 200).at(2060, 5)]));
     }
 
     #[test]
