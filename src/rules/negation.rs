@@ -423,6 +423,91 @@ fn found_none_after(after: &str) -> bool {
     FOUND_NONE.iter().any(|f| said.contains(&format!(" {f} ")))
 }
 
+/// Short denials that stand for a repeated statement and so end their clause: "we checked
+/// whether it reuses the old token and it does not", "… reuses the old token? It doesn't." A
+/// longer clause after them says something else ("… because it does not read the new one").
+const ELLIPTICAL_DENIALS: &[&str] = &[
+    "it does not",
+    "it doesn't",
+    "it did not",
+    "it didn't",
+    "it is not",
+    "it isn't",
+    "it was not",
+    "it wasn't",
+    "they do not",
+    "they don't",
+    "they did not",
+    "they didn't",
+    "that is not it",
+    "that's not it",
+    "not so",
+];
+
+/// What, later in the same sentence, says the thing before it is not the cause: "reusing
+/// the old token is not the cause", "the old token was ruled out".
+const NOT_THE_CAUSE: &[&str] = &[
+    "is not the cause",
+    "isn't the cause",
+    "was not the cause",
+    "wasn't the cause",
+    "is not the problem",
+    "isn't the problem",
+    "was not the problem",
+    "wasn't the problem",
+    "is not the issue",
+    "isn't the issue",
+    "was ruled out",
+    "is ruled out",
+    "we ruled out",
+    "can be ruled out",
+];
+
+/// How many words after an occurrence a denial of it may end in (see [`denied_later`]).
+const DENIED_LATER_REACH: usize = 8;
+
+/// True when a denial closes the clause after an occurrence ("… the old token and it does
+/// not"), or, within a few words of it in the same sentence, says it is not the cause ("the
+/// old token is not the cause"). The clause is cut at `, ; : .` and dashes, and a question
+/// mark ends it, so "Does it reuse the old token? It does not." is read as one denial.
+fn denied_later(after: &str) -> bool {
+    let clause_end = after
+        .char_indices()
+        .find(|(i, c)| {
+            matches!(c, ',' | ';' | ':' | '!' | '(' | ')' | '|' | '—' | '–')
+                || *c == '.'
+                    && after[i + 1..]
+                        .chars()
+                        .next()
+                        .is_none_or(char::is_whitespace)
+        })
+        .map_or(after.len(), |(i, _)| i);
+    let clause = after[..clause_end].replace('?', " ");
+    let words: Vec<String> = clause.split_whitespace().map(bare).collect();
+    if words.len() <= DENIED_LATER_REACH {
+        let said = format!(" {}", words.join(" "));
+        if ELLIPTICAL_DENIALS
+            .iter()
+            .any(|d| said.ends_with(&format!(" {d}")))
+        {
+            return true;
+        }
+    }
+    let said = format!(
+        " {} ",
+        words
+            .iter()
+            .take_while(|w| *w != "but")
+            .take(DENIED_LATER_REACH)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    NOT_THE_CAUSE
+        .iter()
+        .any(|d| said.contains(&format!(" {d} ")))
+}
+
 const QUOTES: [char; 6] = ['\'', '"', '‘', '’', '“', '”'];
 
 /// Where the quotation holding `text[at..at + len]` opens, when the occurrence is quoted
@@ -492,7 +577,8 @@ fn affirmed_at(text: &str, word: &str, reading: Reading, whole: bool, floor: usi
             let after = &text[word_end..end.max(word_end)];
             let denied = reading.plan() && denied_after(after)
                 || reading == Reading::FixRuledOut && rejected_after(after)
-                || found_none_after(&text[word_end..]);
+                || found_none_after(&text[word_end..])
+                || denied_later(&text[word_end..]);
             // A quoted name is denied where the quotation stands: "replaces 'All users may
             // self-authorize' with …".
             let quote_denied = quoted_from(text, (start, end), *at, word.len())
@@ -889,6 +975,34 @@ mod tests {
             ),
             "too far away to be about it"
         );
+    }
+
+    #[test]
+    fn a_denial_closing_the_clause_after_a_finding_denies_it() {
+        let row = norm("We checked whether the script reuses the old token and it does not; the real cause is the org being flaky and dropping sessions");
+        assert!(!reports(&row, "reuses … token"));
+        assert!(!reports(&row, "old token"));
+        assert!(!reports(
+            &norm("Does it reuse the old token? It doesn't."),
+            "old token"
+        ));
+        assert!(!reports(
+            &norm("Reusing the old token is not the cause, the org is"),
+            "old token"
+        ));
+        // A denial that goes on is about something else; one in another clause too.
+        assert!(reports(
+            &norm("The script reuses the old token because it does not read the new one"),
+            "old token"
+        ));
+        assert!(reports(
+            &norm("The script reuses the old token, and it does not log the refresh"),
+            "old token"
+        ));
+        assert!(reports(
+            &norm("It sends the old token again; it is not refreshed in the variable"),
+            "old token"
+        ));
     }
 
     #[test]
