@@ -142,13 +142,18 @@ pub(crate) fn failed_records_reported(p: &FailedRecordsReported, cx: &Cx) -> Ver
             })
             .collect()
     };
+    // A record is reported on a line of its own: its key beside one of its codes, and no
+    // other refused record's key (a summary line listing every key and every code pairs none).
+    let reported_on = |r: &Refused, l: &str| {
+        mentions(l, &r.key)
+            && r.codes.iter().any(|c| mentions(l, c))
+            && !refused
+                .iter()
+                .any(|o| o.run == r.run && o.key != r.key && mentions(l, &o.key))
+    };
     let unreported: Vec<String> = refused
         .iter()
-        .filter(|r| {
-            !lines_of(r.run)
-                .iter()
-                .any(|l| mentions(l, &r.key) && r.codes.iter().any(|c| mentions(l, c)))
-        })
+        .filter(|r| !lines_of(r.run).iter().any(|l| reported_on(r, l)))
         .map(|r| format!("{} {}", r.key, r.codes.join("/")))
         .collect();
     let named_accepted: Vec<String> = accepted
@@ -159,7 +164,7 @@ pub(crate) fn failed_records_reported(p: &FailedRecordsReported, cx: &Cx) -> Ver
     if unreported.is_empty() && named_accepted.is_empty() {
         return cx
             .pass(format!(
-                "Your output names each of the {} the org refused beside its status code ({}), and none it accepted.",
+                "Your output names each of the {} the org refused beside its status code, one to a line ({}), and none it accepted.",
                 plural(refused.len(), "record"),
                 brief(&refused.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
             ))
@@ -168,7 +173,7 @@ pub(crate) fn failed_records_reported(p: &FailedRecordsReported, cx: &Cx) -> Ver
     let mut parts = Vec::new();
     if !unreported.is_empty() {
         parts.push(format!(
-            "the org refused {} that your output does not name beside its status code on one line: {}. The n-th result belongs to the n-th record you sent; print each failed record's {} and its errors' statusCode from the answer, not lines worked out or typed in",
+            "the org refused {} that your output does not name beside its status code on a line of its own: {}. The n-th result belongs to the n-th record you sent; print each failed record's {} and its errors' statusCode from the answer, not lines worked out or typed in",
             plural(unreported.len(), "record"),
             brief(&unreported),
             p.key
@@ -266,6 +271,22 @@ mod tests {
         );
         ev.runs[0].stdout.text = "failed: W-0002\nINVALID_EMAIL_ADDRESS\n".into();
         assert_fails(RULE, &ev);
+    }
+
+    #[test]
+    fn one_summary_line_of_every_failed_ref_and_every_code_does_not_count() {
+        let failed = [
+            ("W-0081", "REQUIRED_FIELD_MISSING"),
+            ("W-0110", "INVALID_EMAIL_ADDRESS"),
+        ];
+        let mut ev = collections_call(&["W-0001", "W-0081", "W-0110"], &failed);
+        ev.runs[0].stdout.text =
+            "failed: W-0081 W-0110 codes: REQUIRED_FIELD_MISSING INVALID_EMAIL_ADDRESS\n".into();
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("on a line of its own"), "{}", v.message);
+        ev.runs[0].stdout.text =
+            "W-0081 REQUIRED_FIELD_MISSING\nW-0110 INVALID_EMAIL_ADDRESS\n".into();
+        assert_passes(RULE, &ev);
     }
 
     #[test]
