@@ -177,12 +177,16 @@ fn next_attempt(ex: &[Exchange], i: usize) -> Option<usize> {
 }
 
 /// Like [`next_attempt`], passing over the calls an event delivery caused (see
-/// [`super::retry_deliveries`]): those were made because the event came again, not because
-/// the call at `i` failed.
+/// [`super::retry_deliveries`]) that the server took: those were made because the event came
+/// again, not because the call at `i` failed. One that failed as well stays in the chain of
+/// attempts: the request is still failing, and a client that retries while the event comes
+/// again (its next try is the first request after the delivery) keeps one chain of waits.
 fn next_retry(ex: &[Exchange], i: usize, by_delivery: &[bool]) -> Option<usize> {
     let first = &ex[i];
     (i + 1..ex.len()).find(|&j| {
-        ex[j].run_index == first.run_index && same_call(&ex[j], first) && !by_delivery[j]
+        ex[j].run_index == first.run_index
+            && same_call(&ex[j], first)
+            && !(by_delivery[j] && !retryable(&ex[j]))
     })
 }
 

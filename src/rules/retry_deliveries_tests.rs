@@ -64,3 +64,28 @@ fn the_first_wait_a_single_retry_needs_is_told_unrounded() {
     );
     assert!(v.message.contains("Wait at least 0.25s"), "{}", v.message);
 }
+
+#[test]
+fn retries_with_a_fixed_pause_stay_one_chain_when_the_event_comes_again_between_them() {
+    // SO-202 fails (504); its event is redelivered while the client waits its fixed 0.4 s;
+    // the next try (the first request after the delivery) fails too, and the one after works.
+    let ev = with_deliveries(
+        evidence(vec![
+            order(2, 504).at(0, 1),
+            order(2, 504).at(401, 1),
+            order(2, 201).at(803, 1),
+        ]),
+        &[(2, -10), (2, 100)],
+    );
+    let v = assert_fails("{ rule: retry.backoff }", &ev);
+    assert!(v.message.contains("did not back off"), "{}", v.message);
+    let growing = with_deliveries(
+        evidence(vec![
+            order(2, 504).at(0, 1),
+            order(2, 504).at(251, 1),
+            order(2, 201).at(753, 1),
+        ]),
+        &[(2, -10), (2, 100)],
+    );
+    assert_passes("{ rule: retry.backoff }", &growing);
+}
