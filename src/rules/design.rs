@@ -75,14 +75,50 @@ pub struct TableCheck {
     #[serde(default = "yes")]
     pub filled: bool,
     /// Columns that hold a reason: in every listed row, at least [`EXPLAINED_WORDS`] words
-    /// (an `x` or a dash is no reason), not all of them words that fit any row ("because it
-    /// fits"), and not one reason copied onto many rows (see [`super::reasons`]).
+    /// read as one phrase (an `x`, a dash or a list of keywords such as "fast, sync" is no
+    /// reason), not all of them words that fit any row ("because yes"), and not one reason
+    /// copied onto many rows (see [`super::reasons`]).
     #[serde(default)]
     pub explained: Vec<String>,
 }
 
-/// The fewest words a reason takes (see [`TableCheck::explained`]).
-const EXPLAINED_WORDS: usize = 3;
+/// The fewest words a reason takes (see [`TableCheck::explained`]): two words that belong
+/// together say why ("rep waits", "WSDL-only client").
+const EXPLAINED_WORDS: usize = 2;
+
+/// Why a reason cell is no reason (see [`no_reason`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoReason {
+    /// No word at all: an `x`-less dash, a lone symbol.
+    NoWords,
+    /// One word, or a list of keywords ("fast, sync").
+    TooShort,
+    /// Only words that fit any row ("because yes").
+    FitsAnyRow,
+}
+
+/// Why a reason cell is no reason, or None when it reads as one: too few words, or words
+/// split by punctuation into a list of keywords ("fast, sync"), or only words that fit any
+/// row ("because yes").
+fn no_reason(got: &str) -> Option<NoReason> {
+    let words: Vec<&str> = got
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    if words.is_empty() {
+        return Some(NoReason::NoWords);
+    }
+    if super::reasons::says_nothing(got) {
+        return Some(NoReason::FitsAnyRow);
+    }
+    // A list of single keywords ("fast, sync") names no reason; a reason of a few words may
+    // hold a comma ("batch, nightly copy").
+    let listed = words.len() <= EXPLAINED_WORDS
+        && words[..words.len() - 1]
+            .iter()
+            .any(|w| w.ends_with([',', ';', '/', '+', '&']));
+    (words.len() < EXPLAINED_WORDS || listed).then_some(NoReason::TooShort)
+}
 
 /// A cell naming this many of a row's words, and almost nothing else, lists the words instead
 /// of answering (see [`stuffed`]).
@@ -253,16 +289,18 @@ pub(crate) fn table(p: &TableCheck, cx: &Cx) -> Verdict {
         };
         for c in &p.explained {
             let got = cell_of(t, row, c);
-            let words = got
-                .split_whitespace()
-                .filter(|w| w.chars().any(char::is_alphanumeric))
-                .count();
-            if !blank(got) && words < EXPLAINED_WORDS {
+            let why_not = if blank(got) { None } else { no_reason(got) };
+            let short = match why_not {
+                Some(NoReason::NoWords) => "gives no reason",
+                Some(NoReason::TooShort) => "is too short to be a reason",
+                _ => "",
+            };
+            if !short.is_empty() {
                 problems.push(format!(
-                    "\"{key}\" → {c} gives no reason (\"{}\"): say why in a few words",
+                    "\"{key}\" → {c} {short} (\"{}\"): say why in a few words",
                     got.trim()
                 ));
-            } else if !blank(got) && super::reasons::says_nothing(got) {
+            } else if why_not == Some(NoReason::FitsAnyRow) {
                 problems.push(format!(
                     "\"{key}\" → {c} gives no reason (\"{}\" would fit any row): say what in this row's need makes your choice fit",
                     got.trim()

@@ -143,12 +143,33 @@ fn an_explained_column_needs_a_reason_of_a_few_words() {
         ))
     };
     assert_passes(rule, &doc("the user waits for it"));
-    for why in ["x", "-", "because", "fast, sync"] {
+    for why in ["-", "because", "because yes"] {
         let v = assert_fails(rule, &doc(why));
         assert!(
             v.message.contains("gives no reason"),
             "{why}: {}",
             v.message
+        );
+    }
+    for why in ["x", "waits", "fast, sync"] {
+        let v = assert_fails(rule, &doc(why));
+        assert!(
+            v.message.contains("is too short to be a reason"),
+            "{why}: {}",
+            v.message
+        );
+    }
+}
+
+#[test]
+fn two_words_that_belong_together_are_a_reason() {
+    let rule = "{ rule: design.table, file: design.md, columns: [Requirement, Pattern, Why], rows: { Card check: { Pattern: [request-reply] } }, explained: [Why] }";
+    for why in ["rep waits", "WSDL-only client"] {
+        assert_passes(
+            rule,
+            &with_doc(&format!(
+                "| Requirement | Pattern | Why |\n|---|---|---|\n| Card check | Request-Reply | {why} |\n"
+            )),
         );
     }
 }

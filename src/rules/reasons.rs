@@ -76,6 +76,7 @@ const EMPTY_WORDS: &[&str] = &[
     "so",
     "suitable",
     "suits",
+    "sure",
     "that",
     "the",
     "this",
@@ -87,6 +88,9 @@ const EMPTY_WORDS: &[&str] = &[
     "why",
     "with",
     "works",
+    "yeah",
+    "yep",
+    "yes",
 ];
 
 /// A reason given for this many rows or more is one reason copied, not a reason for each.
