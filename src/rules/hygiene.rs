@@ -128,6 +128,20 @@ impl LeakList {
         self.places.is_empty()
     }
 
+    /// What may be shown of the secrets found, worded by their kinds: a token's last four
+    /// characters identify it in a log; a password or a client secret is never shown, not
+    /// even in part, as its last characters narrow the guessing.
+    fn advice(&self) -> &'static str {
+        let token = |k: &str| (k == "token" || k.ends_with("_token")) && k != "sf_security_token";
+        let tokens = self.places.iter().any(|(k, _, _)| token(k.as_str()));
+        let others = self.places.iter().any(|(k, _, _)| !token(k.as_str()));
+        match (tokens, others) {
+            (true, false) => "print a token's last four characters at most",
+            (false, _) => "never print a password or secret, not even a part of it",
+            (true, true) => "never print a password or secret, not even a part of it, and print a token's last four characters at most",
+        }
+    }
+
     /// `one` words an entry found on a single line.
     fn render(&self, one: impl Fn(&str, &str, usize) -> String) -> String {
         let mut shown: Vec<String> = self
@@ -372,11 +386,12 @@ pub(crate) fn secrets_not_in_output(cx: &Cx) -> Verdict {
         return cx.pass("No secret was printed.");
     }
     cx.fail(format!(
-        "Your program printed secrets: {}. Logs are read by many people; print a token's last four characters at most.",
+        "Your program printed secrets: {}. Logs are read by many people; {}.",
         found.render(|kind, place, line| {
             let (run, stream) = place.rsplit_once(' ').unwrap_or((place, ""));
             format!("{kind} ({run}, {stream} line {line})")
-        })
+        }),
+        found.advice()
     ))
 }
 

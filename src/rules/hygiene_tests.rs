@@ -465,3 +465,34 @@ fn a_leak_names_the_variable_that_held_it_and_keeps_fetched_tokens_in_memory() {
     assert!(!v.message.contains("2 lines"), "{}", v.message);
     assert!(v.message.contains("in memory"), "{}", v.message);
 }
+
+#[test]
+fn the_advice_on_printed_secrets_follows_their_kind() {
+    let printed = |kinds: &[&str]| {
+        let mut ev = evidence(vec![]);
+        ev.runs[0].stdout = CapturedOutput {
+            text: "x\n".into(),
+            secrets_after_cap: kinds.iter().map(|k| (k.to_string(), 1)).collect(),
+            ..CapturedOutput::default()
+        };
+        assert_fails("{ rule: secrets.not_in_output }", &ev).message
+    };
+    let token = printed(&["access_token"]);
+    assert!(
+        token.ends_with("print a token's last four characters at most."),
+        "{token}"
+    );
+    for kind in ["password", "client_secret"] {
+        let m = printed(&[kind]);
+        assert!(
+            m.ends_with("never print a password or secret, not even a part of it.")
+                && !m.contains("last four"),
+            "{m}"
+        );
+    }
+    let both = printed(&["password", "refresh_token"]);
+    assert!(
+        both.contains("never print a password or secret") && both.contains("last four"),
+        "{both}"
+    );
+}

@@ -437,10 +437,11 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
             p.absent.len() + p.absent_lines.len()
         )
     };
-    cx.pass(format!(
-        "Your {stream} mentions all {found} expected {}{and_not}.",
-        items(found)
-    ))
+    let all = match found {
+        1 => "the 1 expected item".to_string(),
+        n => format!("all {n} expected {}", items(n)),
+    };
+    cx.pass(format!("Your {stream} mentions {all}{and_not}."))
 }
 
 /// Whether `line` states one of `forms` (the ways a value may be written) as a value of its

@@ -8,7 +8,18 @@ const RULE: &str = "{ rule: process.output_contains, texts: [W-0007, REQUIRED_FI
 fn every_text_printed_passes() {
     let mut ev = evidence(vec![]);
     ev.runs[0].stdout.text = "W-0007 failed: REQUIRED_FIELD_MISSING LastName\n".into();
-    assert_passes(RULE, &ev);
+    let v = assert_passes(RULE, &ev);
+    assert!(
+        v.message.contains("mentions all 2 expected items"),
+        "{}",
+        v.message
+    );
+    let one = assert_passes("{ rule: process.output_contains, texts: [W-0007] }", &ev);
+    assert!(
+        one.message.contains("mentions the 1 expected item."),
+        "{}",
+        one.message
+    );
 }
 
 #[test]

@@ -161,9 +161,12 @@ pub(crate) fn all_or_none(p: &AllOrNone, cx: &Cx) -> Verdict {
         .map(|c| format!("{} ({})", show(c.exchange), c.operation))
         .collect();
     if partial.is_empty() {
+        let calls = match wanted.len() {
+            1 => "The one write call".to_string(),
+            n => format!("All {}", plural(n, "write call")),
+        };
         return cx.pass(format!(
-            "All {} sent <AllOrNoneHeader><allOrNone>true</allOrNone>.",
-            plural(wanted.len(), "write call")
+            "{calls} sent <AllOrNoneHeader><allOrNone>true</allOrNone>."
         ));
     }
     cx.fail(format!(
@@ -382,7 +385,12 @@ mod tests {
     fn all_or_none_is_required_on_each_listed_write() {
         let rule = "{ rule: soap.all_or_none, operations: [upsert] }";
         let ev = evidence(vec![soap(&format!("{SESSION}{ALL}"), UPSERT, &ok())]);
-        assert_passes(rule, &ev);
+        let one = assert_passes(rule, &ev);
+        assert!(
+            one.message.starts_with("The one write call sent"),
+            "{}",
+            one.message
+        );
         let ev = evidence(vec![
             soap(&format!("{SESSION}{ALL}"), UPSERT, &ok()),
             soap(SESSION, UPSERT, &ok()),

@@ -179,7 +179,8 @@ pub(crate) fn soql(p: &SoqlExpectation, cx: &Cx) -> Verdict {
     if let Some(want) = p.count {
         if rows.len() != want {
             return cx.fail(format!(
-                "Expected {want} row(s) from `{}`, found {}.{}",
+                "Expected {} from `{}`, found {}.{}",
+                super::cx::plural(want, "row"),
                 p.query,
                 rows.len(),
                 refused_writes(cx)
@@ -215,9 +216,12 @@ pub(crate) fn soql(p: &SoqlExpectation, cx: &Cx) -> Verdict {
         }
     }
     cx.pass(format!(
-        "`{}` returned what the lab expects ({} row(s)).",
+        "`{}` returned what the lab expects ({}).",
         p.query,
-        rows.len()
+        match rows.len() {
+            0 => "no rows".to_string(),
+            n => super::cx::plural(n, "row"),
+        }
     ))
 }
 
@@ -375,12 +379,18 @@ mod tests {
         let e = Some(&AllAccounts as &dyn SoqlEvaluator);
         let ok = verdict_with("{ rule: state.soql, query: SELECT Name FROM Account, count: 2, rows: [ { Name: Heron }, { Name: Falcon } ] }", &ev, e);
         assert!(ok.passed(), "{}", ok.message);
+        assert!(ok.message.ends_with("(2 rows)."), "{}", ok.message);
         let bad = verdict_with(
             "{ rule: state.soql, query: SELECT Name FROM Account, count: 1 }",
             &ev,
             e,
         );
         assert!(bad.failed());
+        assert!(
+            bad.message.starts_with("Expected 1 row from"),
+            "{}",
+            bad.message
+        );
         let rows = verdict_with("{ rule: state.soql, query: SELECT Name FROM Account, rows: [ { Name: Falcon }, { Name: Eagle } ] }", &ev, e);
         assert!(rows.failed() && rows.diff.as_deref().unwrap_or("").contains("Eagle"));
         let broken = verdict_with(
