@@ -828,6 +828,34 @@ fn received_once(cx: &Cx, channel: &str, replay: i64) -> Verdict {
     ))
 }
 
+/// When the program never subscribed to `channel` (no subscription, no delivery) and a run
+/// of it failed, the redelivery could not reach it: the verdict says the program ended before
+/// it subscribed, as [`super::NOT_AWARDED`], so the hints go to the checks that explain the
+/// crash (`process.exit_ok` quotes its stderr) rather than to staying subscribed.
+fn ended_before_subscribing(cx: &Cx, channel: &str) -> Option<Verdict> {
+    let events = &cx.ev.events;
+    let on_channel = |v: &Value| text(v, "channel") == channel;
+    if events.subscriptions.iter().any(on_channel) || events.delivered.iter().any(on_channel) {
+        return None;
+    }
+    let run = cx
+        .ev
+        .runs
+        .iter()
+        .find(|run| !run.timed_out && !run.stopped_by_lab && run.exit_code != Some(0))?;
+    let how = match (run.exit_code, run.signal) {
+        (Some(code), _) => format!("exited with status {code}"),
+        (None, Some(signal)) => format!("was stopped by signal {signal}"),
+        (None, None) => "was stopped by a signal".to_string(),
+    };
+    let after = format!("{:.1}s", run.duration_ms as f64 / 1000.0);
+    Some(cx.fail(format!(
+        "{}your program (run {}) {how} after {after}, before it subscribed to {channel}, so no event reached it and how it handles a repeat could not be seen. Make it start and subscribe first: process.exit_ok shows the end of its stderr, which says what stopped it.",
+        super::NOT_AWARDED,
+        run.index + 1
+    )))
+}
+
 /// A redelivered event whose key (its payload's `field`, as JSON text) is among the duplicated
 /// `keys` and whose deliveries went to more than one subscriber: the repeat reached a restarted
 /// process, not the one that first applied it. Returns its replay id and key.
@@ -900,6 +928,9 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
     if let Some((c, r)) = redelivered.iter().find(|x| times(x) < 2) {
         if times(&(c.clone(), *r)) == 1 {
             return received_once(cx, c, *r);
+        }
+        if let Some(crashed) = ended_before_subscribing(cx, c) {
+            return crashed;
         }
         return cx.fail(format!(
             "sflab redelivered event {r} of {c}, but your subscriber did not receive it again: keep it subscribed (and asking for events) until it stops.{}",

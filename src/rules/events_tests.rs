@@ -926,3 +926,22 @@ fn a_pub_sub_replay_id_that_is_not_8_bytes_is_named_so_not_as_an_empty_one() {
     let empty = refused(crate::org::events::log::NO_REPLAY_ID);
     assert!(empty.contains("CUSTOM with an empty replay id"), "{empty}");
 }
+
+#[test]
+fn a_program_that_ended_before_it_subscribed_is_told_so_not_to_stay_subscribed() {
+    let mut e = evidence(vec![]);
+    e.runs[0].exit_code = Some(1);
+    e.runs[0].duration_ms = 400;
+    e.events.scenario =
+        vec![json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 2})];
+    let v = assert_fails(IDEMPOTENT, &with_records(e, &[]));
+    assert!(v.held_back(), "{}", v.message);
+    assert!(
+        v.message
+            .contains("exited with status 1 after 0.4s, before it subscribed to /event/A__e")
+            && v.message.contains("process.exit_ok")
+            && !v.message.contains("keep it subscribed"),
+        "{}",
+        v.message
+    );
+}
