@@ -42,6 +42,22 @@ impl LabMeta {
             kept: false,
         }
     }
+
+    /// A warning for a lab whose `level:` is not its lesson's (`lesson_level`): the classroom
+    /// shows it under that lesson, so a learner meets it at the lesson's level whatever the
+    /// lab says. The lab stays in use.
+    pub(super) fn level_apart_from_lesson(&self, lesson_level: Level) -> Option<Problem> {
+        (self.level != lesson_level).then(|| Problem {
+            file: format!("{}/lab.yaml", self.dir),
+            line: crate::yaml_input::key_line(&self.yaml, "level"),
+            column: None,
+            message: format!(
+                "is level {}, but its lesson {:?} is level {lesson_level}: a learner meets the lab with its lesson, so give it the lesson's level or move it to a lesson of level {}",
+                self.level, self.lesson, self.level
+            ),
+            kept: true,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +97,29 @@ mod tests {
             "{}",
             p.message
         );
+    }
+
+    #[test]
+    fn a_lab_of_another_level_than_its_lesson_is_warned_of_and_kept() {
+        let lab = LabMeta {
+            id: "callout".into(),
+            title: "T".into(),
+            level: Level::L4,
+            lesson: "L1-basics/callouts".into(),
+            summary: String::new(),
+            dir: "labs/callout".into(),
+            yaml: "id: callout\ntitle: T\nlevel: L4\nlesson: L1-basics/callouts\n".into(),
+        };
+        let p = lab.level_apart_from_lesson(Level::L1).expect("a warning");
+        assert!(p.kept);
+        assert_eq!(p.line, Some(3));
+        assert!(
+            p.message
+                .starts_with("is level L4, but its lesson \"L1-basics/callouts\" is level L1"),
+            "{}",
+            p.message
+        );
+        assert!(lab.level_apart_from_lesson(Level::L4).is_none());
     }
 
     #[test]

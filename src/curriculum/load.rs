@@ -583,6 +583,9 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
                 ),
             ));
         }
+        if let Some(lesson) = lessons.iter().find(|l| l.id == lab.lesson && listed) {
+            problems.extend(lab.level_apart_from_lesson(lesson.level));
+        }
         listed
     });
 
