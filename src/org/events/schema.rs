@@ -22,7 +22,7 @@ use super::avro::{AvroField, AvroType};
 use super::compound::{self, Compound};
 use super::defs::{change_event_name, FieldKind, PlatformEventDef, PublishBehavior};
 use crate::org::schema::{FieldType, ObjectDef};
-use crate::org::value::{days_to_date, format_datetime};
+use crate::org::value::{days_to_date, millis_to_datetime};
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -390,6 +390,11 @@ impl EventType {
     /// event shows every field of its schema, null when unset, whichever API published it:
     /// the bus holds each event as an Avro record, and the CometD examples of platform
     /// events show unset fields as null (PublishStatusEvent's `"AdditionalInfo": null`).
+    ///
+    /// Date-times are ISO 8601 in UTC with a `Z` (`2017-04-09T18:31:40.517Z`, as the Platform
+    /// Events guide's CometD example shows `CreatedDate`), not the REST API's `+0000` form.
+    /// Change events get the same form [U: the CDC guide's CometD samples write their dates
+    /// with `Z` too; whether they keep the milliseconds is not known].
     pub fn cometd_payload(&self, payload: &Map<String, Value>) -> Map<String, Value> {
         let mut out = Map::new();
         if matches!(self.kind, EventKind::Platform(_)) {
@@ -399,7 +404,7 @@ impl EventType {
         }
         for (k, v) in payload {
             let shown = match (self.field(k).map(|f| f.kind), v.as_i64()) {
-                (Some(FieldKind::DateTime), Some(ms)) => json!(format_datetime(ms)),
+                (Some(FieldKind::DateTime), Some(ms)) => json!(cometd_datetime(ms)),
                 (Some(FieldKind::Date), Some(d)) => i32::try_from(d)
                     .map(|d| json!(days_to_date(d).format("%Y-%m-%d").to_string()))
                     .unwrap_or(Value::Null),
@@ -409,6 +414,13 @@ impl EventType {
         }
         out
     }
+}
+
+/// A date-time as the Streaming API writes it: `2017-04-09T18:31:40.517Z`.
+fn cometd_datetime(ms: i64) -> String {
+    millis_to_datetime(ms)
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -514,14 +526,21 @@ mod tests {
     }
 
     #[test]
-    fn cometd_shows_datetimes_as_iso_text() {
+    fn cometd_shows_datetimes_in_utc_with_a_z_not_the_rest_offset() {
         let t = shipped();
         let mut p = Map::new();
-        p.insert("CreatedDate".into(), json!(0));
+        p.insert("CreatedDate".into(), json!(1_491_762_700_517_i64));
         p.insert("Order_Number__c".into(), json!("SO-1"));
         let shown = t.cometd_payload(&p);
-        assert_eq!(shown["CreatedDate"], "1970-01-01T00:00:00.000+0000");
+        assert_eq!(shown["CreatedDate"], "2017-04-09T18:31:40.517Z");
         assert_eq!(shown["Order_Number__c"], "SO-1");
+
+        let schema = crate::org::standard_objects::standard_schema();
+        let account = EventType::change(schema.object("Account").unwrap());
+        let mut change = Map::new();
+        change.insert("LastModifiedDate".into(), json!(0));
+        let shown = account.cometd_payload(&change);
+        assert_eq!(shown["LastModifiedDate"], "1970-01-01T00:00:00.000Z");
     }
 
     #[test]
