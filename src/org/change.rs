@@ -106,7 +106,8 @@ pub struct Change {
     pub at: DateTime<Utc>,
     /// The API call that made it (`com/salesforce/api/rest/62.0;client=…`), empty when not
     /// made through the API; see [`super::origin`].
-    pub origin: String,
+    /// Shared: the changes of one Bulk job all hold the job's.
+    pub origin: Arc<str>,
     /// Where the record sat in its table when the change was made: a hint that spares a
     /// reader the id lookup (it confirms the id; a row may hold another record by then).
     #[serde(skip)]

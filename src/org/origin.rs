@@ -2,26 +2,59 @@
 //!
 //! The org's HTTP gateway ([`of_request`], [`with_call_origin`]) names the API family and version of
 //! each request (`com/salesforce/api/rest/62.0`, `…/soap/62.0`) plus the client id from the
-//! `Sforce-Call-Options: client=<id>` header (or the SOAP `CallOptions` client, not read here),
-//! and keeps it for the request's task; the store copies it into every [`super::change::Change`]
-//! made while the request runs ([`current`]).
+//! `Sforce-Call-Options: client=<id>` header, and keeps it for the request's task; the store
+//! copies it into every [`super::change::Change`] made while the request runs ([`current`]).
+//! The SOAP API names its client in the envelope's `CallOptions` header instead, which only
+//! the SOAP handler reads: it runs the call under [`with_soap_client`].
 //!
 //! Implementation notes: Salesforce documents `changeOrigin` as filled for changes made
 //! through the API (`com/salesforce/api/<api>/<version>;client=<client id>`, the client part
 //! only when the caller set one) and empty otherwise. Changes made outside a request (seeding,
-//! a lab runner's scenario, the Bulk API worker, which runs after the request returned) carry
-//! an empty origin: the real Bulk API origin string is not documented in the reference.
+//! a lab runner's scenario) carry an empty origin. The Bulk API 2.0 worker runs after the
+//! request returned: it runs each job under the origin the job's create call had, with the
+//! API named `bulkapi` ([`bulk_ingest_origin`], [`with_origin`]) [U: the reference documents
+//! no Bulk API origin string, nor whether a real org names the client of a Bulk job].
+//!
+//! An origin is an `Arc<str>`: every change of a Bulk job shares the job's, so a row costs a
+//! reference count, not a copy of the string.
 
 use axum::extract::Request;
 use std::future::Future;
+use std::sync::{Arc, LazyLock};
 
 tokio::task_local! {
-    static CALL_ORIGIN: String;
+    static CALL_ORIGIN: Arc<str>;
 }
 
 /// The origin of the request the current task serves, if any.
-pub fn current() -> Option<String> {
-    CALL_ORIGIN.try_with(Clone::clone).ok()
+pub fn current() -> Option<Arc<str>> {
+    CALL_ORIGIN.try_with(Arc::clone).ok()
+}
+
+/// The origin of a change made outside any API call: empty, shared.
+pub fn none() -> Arc<str> {
+    static EMPTY: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
+    Arc::clone(&EMPTY)
+}
+
+/// The origin the changes of a Bulk API 2.0 ingest job carry, from the origin of the call
+/// that created it: `com/salesforce/api/rest/62.0;client=X` becomes
+/// `com/salesforce/api/bulkapi/62.0;client=X` (see the module notes). Empty outside a
+/// request.
+pub fn bulk_ingest_origin() -> Arc<str> {
+    match current() {
+        Some(o) => match o.strip_prefix("com/salesforce/api/rest/") {
+            Some(rest) => Arc::from(format!("com/salesforce/api/bulkapi/{rest}")),
+            None => o,
+        },
+        None => none(),
+    }
+}
+
+/// Runs `work` (not a request: a Bulk job's processing) with `origin` as the origin of the
+/// changes it makes.
+pub fn with_origin<R>(origin: Arc<str>, work: impl FnOnce() -> R) -> R {
+    CALL_ORIGIN.sync_scope(origin, work)
 }
 
 /// The client id in a `Sforce-Call-Options` value (`client=Astro, defaultNamespace=x`).
@@ -75,9 +108,25 @@ pub fn of_request(req: &Request) -> String {
     origin_of(req.uri().path(), options)
 }
 
+/// Runs `call` with the current request's origin naming `client`, the `CallOptions/client` of
+/// a SOAP envelope (`com/salesforce/api/soap/62.0;client=SoapApp`). A client the envelope
+/// names replaces one from a `Sforce-Call-Options` header [U: which a real org keeps when a
+/// SOAP call sends both is not documented; the envelope is where SOAP clients set it]. No
+/// client, or no request origin, leaves the origin as it is.
+pub fn with_soap_client<R>(client: Option<&str>, call: impl FnOnce() -> R) -> R {
+    let client = client.map(str::trim).filter(|c| !c.is_empty());
+    let origin = current().filter(|o| !o.is_empty());
+    let (Some(client), Some(origin)) = (client, origin) else {
+        return call();
+    };
+    let api = origin.split(";client=").next().unwrap_or_default();
+    let named = format!("{api};client={client}");
+    CALL_ORIGIN.sync_scope(Arc::from(named), call)
+}
+
 /// Runs `serve` (the handling of a request) with the request's origin known to the store.
 pub async fn with_call_origin<F: Future>(origin: String, serve: F) -> F::Output {
-    CALL_ORIGIN.scope(origin, serve).await
+    CALL_ORIGIN.scope(Arc::from(origin), serve).await
 }
 
 #[cfg(test)]
@@ -112,5 +161,45 @@ mod tests {
     #[test]
     fn outside_a_request_there_is_no_origin() {
         assert_eq!(current(), None);
+        assert_eq!(with_soap_client(Some("SoapApp"), current), None);
+        assert_eq!(&*bulk_ingest_origin(), "");
+    }
+
+    #[test]
+    fn a_bulk_job_created_over_rest_names_the_bulk_api_and_the_client() {
+        let of = |created_by: &str| {
+            with_origin(Arc::from(created_by), || bulk_ingest_origin().to_string())
+        };
+        assert_eq!(
+            of("com/salesforce/api/rest/62.0;client=Loader"),
+            "com/salesforce/api/bulkapi/62.0;client=Loader"
+        );
+        assert_eq!(
+            of("com/salesforce/api/rest/62.0"),
+            "com/salesforce/api/bulkapi/62.0"
+        );
+    }
+
+    #[test]
+    fn a_soap_call_options_client_is_added_to_the_soap_origin() {
+        let named = CALL_ORIGIN.sync_scope(Arc::from("com/salesforce/api/soap/62.0"), || {
+            with_soap_client(Some("SoapApp"), current)
+        });
+        assert_eq!(
+            named.as_deref(),
+            Some("com/salesforce/api/soap/62.0;client=SoapApp")
+        );
+        let replaced = CALL_ORIGIN
+            .sync_scope(Arc::from("com/salesforce/api/soap/62.0;client=Hdr"), || {
+                with_soap_client(Some("SoapApp"), current)
+            });
+        assert_eq!(
+            replaced.as_deref(),
+            Some("com/salesforce/api/soap/62.0;client=SoapApp")
+        );
+        let kept = CALL_ORIGIN.sync_scope(Arc::from("com/salesforce/api/soap/62.0"), || {
+            with_soap_client(Some("  "), current)
+        });
+        assert_eq!(kept.as_deref(), Some("com/salesforce/api/soap/62.0"));
     }
 }

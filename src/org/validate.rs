@@ -667,7 +667,7 @@ impl Store {
             fields,
             user: actor.user,
             at: actor.now,
-            origin: crate::org::origin::current().unwrap_or_default(),
+            origin: crate::org::origin::current().unwrap_or_else(crate::org::origin::none),
             row: None,
         }
     }

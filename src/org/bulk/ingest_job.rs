@@ -119,6 +119,9 @@ pub struct IngestJob {
     pub uploads: Vec<bytes::Bytes>,
     pub outcomes: Vec<RowOutcome>,
     pub number_records_failed: u64,
+    /// The `changeOrigin` of the job's changes: set from the create call
+    /// ([`crate::org::origin::bulk_ingest_origin`]); empty for a job made outside a request.
+    pub origin: std::sync::Arc<str>,
 }
 
 impl IngestJob {
@@ -148,6 +151,7 @@ impl IngestJob {
             uploads: Vec::new(),
             outcomes: Vec::new(),
             number_records_failed: 0,
+            origin: crate::org::origin::none(),
         }
     }
 

@@ -165,13 +165,14 @@ async fn create_ingest(
     }
     refuse_unwritable(&st.org, &caller, &object, spec.operation)?;
     let spec = super::ingest_job::IngestSpec { object, ..spec };
-    let job = IngestJob::new(
+    let mut job = IngestJob::new(
         st.jobs.next_job_id(),
         spec,
         caller_id(&caller),
         st.org.clock.now(),
         version.number(),
     );
+    job.origin = crate::org::origin::bulk_ingest_origin();
     let info = job.info();
     st.jobs.add_ingest(job);
     Ok(json_ok(StatusCode::OK, info))

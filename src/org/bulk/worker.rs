@@ -72,6 +72,12 @@ fn fail(org: &Org, job: &IngestHandle, message: String, started: Instant) {
 
 /// Processes an ingest job to JobComplete, Failed or (if aborted meanwhile) leaves it.
 pub fn run_ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
+    // Every change the job makes carries the origin of its create call (one shared string).
+    let origin = job.lock().origin.clone();
+    crate::org::origin::with_origin(origin, || ingest(org, job, settings));
+}
+
+fn ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
     pause(&settings);
     if !advance(org, job, JobState::InProgress) {
         return;

@@ -78,7 +78,8 @@ pub struct ChangeContext {
     pub commit_user: SfId,
     /// Epoch milliseconds.
     pub commit_timestamp: i64,
-    pub origin: Box<str>,
+    /// Shared with the changes it was made from (see [`crate::org::origin`]).
+    pub origin: Arc<str>,
     /// `changedFields` as the header shows it (UPDATE only; LastModifiedDate included).
     pub changed: Vec<Box<str>>,
     /// `nulledFields` (UPDATE only).
@@ -357,13 +358,12 @@ impl ChangeBatch {
             }
         }
         if let Some(c) = &self.last {
-            // Cheapest first; origins are compared by length before bytes (a Bulk job's
-            // are all empty).
+            // Cheapest first; origins are compared by pointer before bytes (a Bulk job's
+            // changes all share the job's).
             let same = Arc::ptr_eq(&c.ty, ty)
                 && c.commit_timestamp == change.at.timestamp_millis()
                 && c.commit_user == change.user
-                && c.origin.len() == change.origin.len()
-                && (c.origin.is_empty() || *c.origin == *change.origin)
+                && (Arc::ptr_eq(&c.origin, &change.origin) || *c.origin == *change.origin)
                 && c.changed.iter().map(|s| &**s).eq(changed.iter().copied())
                 && c.nulled.iter().map(|s| &**s).eq(nulled.iter().copied());
             if same {
@@ -377,7 +377,7 @@ impl ChangeBatch {
             commit_number: self.commit.commit_number,
             commit_user: change.user,
             commit_timestamp: change.at.timestamp_millis(),
-            origin: change.origin.as_str().into(),
+            origin: change.origin.clone(),
             changed: changed.iter().map(|s| Box::from(*s)).collect(),
             nulled: nulled.iter().map(|s| Box::from(*s)).collect(),
         });

@@ -327,6 +327,111 @@ async fn change_origin_names_the_api_version_and_the_callers_client_id() {
     assert_eq!(acct[2].payload()["ChangeEventHeader"]["changeOrigin"], "");
 }
 
+#[tokio::test]
+async fn a_soap_call_options_client_is_named_in_the_change_origin() {
+    let org = Org::default_org();
+    let token = issue_static_token(&org, None).unwrap().token;
+    let (_, created) = send(
+        &org,
+        "POST",
+        &format!("{V}/sobjects/Account"),
+        json!({"Name": "Kestrel"}),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap();
+    let envelope = format!(
+        r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:partner.soap.sforce.com" xmlns:urn1="urn:sobject.partner.soap.sforce.com">
+<soapenv:Header><urn:SessionHeader><urn:sessionId>{token}</urn:sessionId></urn:SessionHeader><urn:CallOptions><urn:client>SoapApp</urn:client></urn:CallOptions></soapenv:Header>
+<soapenv:Body><urn:update><urn:sObjects><urn1:type>Account</urn1:type><urn1:Id>{id}</urn1:Id><urn1:Rating>Warm</urn1:Rating></urn:sObjects></urn:update></soapenv:Body></soapenv:Envelope>"#
+    );
+    let req = Request::builder()
+        .method("POST")
+        .uri("/services/Soap/u/62.0")
+        .header("host", "127.0.0.1:8443")
+        .header("content-type", "text/xml; charset=utf-8")
+        .header("soapaction", "\"\"")
+        .body(Body::from(envelope))
+        .unwrap();
+    let resp = router(org.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let acct = all(&org, "/data/AccountChangeEvent");
+    let update = acct.last().unwrap().payload();
+    assert_eq!(update["ChangeEventHeader"]["changeType"], "UPDATE");
+    assert_eq!(
+        update["ChangeEventHeader"]["changeOrigin"],
+        "com/salesforce/api/soap/62.0;client=SoapApp"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_ingest_job_names_the_bulk_api_and_its_creators_client_in_the_change_origin() {
+    let org = Org::default_org();
+    let token = issue_static_token(&org, None).unwrap().token;
+    let call = |method: &str, path: String, content_type: &str, body: String| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "127.0.0.1:8443")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", content_type)
+            .header("sforce-call-options", "client=Loader")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let json_of = |resp: axum::response::Response| async move {
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        serde_json::from_slice::<Value>(&bytes).unwrap()
+    };
+    let app = router(org.clone());
+    let created = app
+        .clone()
+        .oneshot(call(
+            "POST",
+            format!("{V}/jobs/ingest"),
+            "application/json",
+            json!({"object": "Contact", "operation": "insert"}).to_string(),
+        ))
+        .await
+        .unwrap();
+    let job = json_of(created).await["id"].as_str().unwrap().to_string();
+    let put = app
+        .clone()
+        .oneshot(call(
+            "PUT",
+            format!("{V}/jobs/ingest/{job}/batches"),
+            "text/csv",
+            "LastName\nBulk One\nBulk Two\n".into(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::CREATED);
+    app.clone()
+        .oneshot(call(
+            "PATCH",
+            format!("{V}/jobs/ingest/{job}"),
+            "application/json",
+            json!({"state": "UploadComplete"}).to_string(),
+        ))
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        if all(&org, "/data/ContactChangeEvent").len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let events = all(&org, "/data/ContactChangeEvent");
+    assert_eq!(events.len(), 2);
+    for e in &events {
+        assert_eq!(
+            e.payload()["ChangeEventHeader"]["changeOrigin"],
+            "com/salesforce/api/bulkapi/62.0;client=Loader"
+        );
+    }
+}
+
 #[test]
 fn cdc_for_an_unknown_object_is_a_seed_error() {
     let seed =

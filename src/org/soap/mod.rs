@@ -180,13 +180,36 @@ fn run_partner(
     }
     let session = session_of(state, req.header.as_ref(), envelope::PARTNER_NS)?;
     let limit = spend(state)?;
+    // The `CallOptions/client` of the envelope names the client in the changes' origin.
+    let client = call_options_client(req.header.as_ref(), envelope::PARTNER_NS);
+    crate::org::origin::with_soap_client(client, || {
+        partner_call(state, &req, &session, major).map(|out| (out, Some(limit)))
+    })
+}
+
+/// The `CallOptions/client` text of a SOAP header (both elements in `service_ns`).
+fn call_options_client<'a>(header: Option<&'a Element>, service_ns: &str) -> Option<&'a str> {
+    header?
+        .child_in(service_ns, "CallOptions")?
+        .child_in(service_ns, "client")
+        .map(|c| c.text.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// One partner call other than `login`, by an authenticated session.
+fn partner_call(
+    state: &RestState,
+    req: &SoapRequest,
+    session: &Session,
+    major: u32,
+) -> Result<String, SoapFault> {
     let ctx = calls::CallContext {
         state,
-        session: &session,
+        session,
         version: format!("{major}.0"),
         header: req.header.as_ref(),
     };
-    let out = match req.call.name.as_str() {
+    match req.call.name.as_str() {
         "query" => calls::query(&ctx, &req.call, false),
         "queryAll" => calls::query(&ctx, &req.call, true),
         "queryMore" => calls::query_more(&ctx, &req.call),
@@ -208,8 +231,7 @@ fn run_partner(
                 "The call '{other}' is not part of sflab's SOAP API subset. Supported: login, logout, query, queryAll, queryMore, create, update, upsert, delete, undelete, getUserInfo."
             ),
         )),
-    }?;
-    Ok((out, Some(limit)))
+    }
 }
 
 async fn partner(
