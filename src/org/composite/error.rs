@@ -27,6 +27,11 @@ pub enum CompositeError {
     /// A batch subrequest the batch cannot run (an API version outside its range).
     #[error("{0}")]
     InvalidBatch(String),
+    /// An sObject Tree of a platform event: trees insert records, and an event is published,
+    /// never stored. [U: a real org's code and text for it are not in the reference; the
+    /// code is the one a record API gives for an object it cannot insert into.]
+    #[error("{0} is a platform event, which sObject Tree cannot insert: publish it with POST /services/data/vXX.X/sobjects/{0} or several at once with POST /composite/sobjects.")]
+    EventInTree(String),
 }
 
 impl CompositeError {
@@ -49,6 +54,7 @@ impl CompositeError {
             CompositeError::NotFound(_) => "NOT_FOUND",
             // Not verified: assumed for a batch subrequest of the wrong version.
             CompositeError::InvalidBatch(_) => "INVALID_BATCH_REQUEST",
+            CompositeError::EventInTree(_) => "INVALID_TYPE",
         }
     }
 

@@ -263,6 +263,18 @@ async fn create_tree(
     let object = params.get("object").cloned().unwrap_or_default();
     let actor = actor(&st.org, &caller);
     let gate = caller_gate(&st.org, &caller);
+    let platform_event = st
+        .org
+        .events
+        .event_type(&object)
+        .filter(|t| matches!(t.kind, crate::org::events::EventKind::Platform(_)));
+    if let Some(event) = platform_event {
+        // An event the caller may not see does not exist for them; any other is refused.
+        if gate.object(&event.name, Op::Read).is_some() {
+            return Err(CompositeError::UnknownObject(object));
+        }
+        return Err(CompositeError::EventInTree(event.name.clone()));
+    }
     let mut store = st.org.store.write();
     let nodes = tree::flatten(&store, &object, &body)?;
     if let Some(top) = nodes.first() {
@@ -285,19 +297,32 @@ async fn save_records(
     body: &[u8],
 ) -> Result<Response, CompositeError> {
     let req = collections::parse_request(body)?;
+    let actor = actor(&st.org, caller);
+    let gate = caller_gate(&st.org, caller);
     if matches!(op, CollectionOp::Create) {
-        let published = crate::org::events::rest::try_publish_collection(
+        // Platform events among the records are published; the others are saved.
+        let with_events = crate::org::events::rest::create_collection_with_events(
             &st.org,
             &caller.0,
             &req.records,
             req.all_or_none,
+            |records| {
+                let mut store = st.org.store.write();
+                let saved = collections::save_through(
+                    &mut store,
+                    &actor,
+                    &gate,
+                    &op,
+                    records,
+                    req.all_or_none,
+                );
+                saved.iter().map(collections::SaveResult::to_json).collect()
+            },
         );
-        if let Some(results) = published {
+        if let Some(results) = with_events {
             return Ok(ok(results));
         }
     }
-    let actor = actor(&st.org, caller);
-    let gate = caller_gate(&st.org, caller);
     let mut store = st.org.store.write();
     let results = collections::save_through(
         &mut store,

@@ -8,7 +8,8 @@ use super::Events;
 use crate::org::ids::custom_key_prefix;
 use crate::org::schema::{FieldDef, FieldType, ObjectDef};
 
-fn field_type(kind: FieldKind) -> FieldType {
+/// The sObject field type an event field of `kind` is described as.
+pub(super) fn field_type(kind: FieldKind) -> FieldType {
     match kind {
         FieldKind::Text => FieldType::String,
         FieldKind::Long => FieldType::Int,

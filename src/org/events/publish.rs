@@ -8,7 +8,6 @@ use super::log::Transport;
 use super::schema::{EventKind, EventType};
 use super::Events;
 use crate::org::store::Store;
-use crate::org::value::{date_to_days, parse_date, parse_datetime};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -37,8 +36,10 @@ pub enum PublishError {
     /// org answers a platform event the same way is assumed, not confirmed.
     #[error("Unable to create/update fields: {field}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.")]
     NotCreateable { field: String },
-    #[error("{field}: {reason}")]
-    BadValue { field: String, reason: String },
+    /// A value that does not fit its field: the sObject API's JSON parser error (without the
+    /// REST API's parser position, which [`PublishError::rest_message`] adds).
+    #[error("{0}")]
+    Misfit(crate::org::value::ValueError),
     /// A text longer than its field allows (the text a record field's STRING_TOO_LONG has).
     #[error("{label}: data value too large: {value} (max length={max})")]
     TooLong {
@@ -69,7 +70,7 @@ impl PublishError {
             PublishError::NotPublishable(_) => "INVALID_TYPE",
             PublishError::UnknownField { .. } => "INVALID_FIELD",
             PublishError::NotCreateable { .. } => "INVALID_FIELD_FOR_INSERT_UPDATE",
-            PublishError::BadValue { .. } => "JSON_PARSER_ERROR",
+            PublishError::Misfit(_) => "JSON_PARSER_ERROR",
             PublishError::TooLong { .. } => "STRING_TOO_LONG",
         }
     }
@@ -79,68 +80,47 @@ impl PublishError {
         match self {
             PublishError::UnknownField { field, .. }
             | PublishError::NotCreateable { field }
-            | PublishError::BadValue { field, .. }
             | PublishError::TooLong { field, .. } => Some(field),
-            PublishError::UnknownEvent(_) | PublishError::NotPublishable(_) => None,
+            // A parser error names no field, as a record's does.
+            PublishError::UnknownEvent(_)
+            | PublishError::NotPublishable(_)
+            | PublishError::Misfit(_) => None,
+        }
+    }
+
+    /// The message as the REST API words it: a value that does not fit ends with the parser's
+    /// position, as a record create's does (`… at [line:1, column:2]`, see `rest::sobjects`).
+    pub fn rest_message(&self) -> String {
+        match self {
+            PublishError::Misfit(e) => format!("{e} at [line:1, column:2]"),
+            other => other.to_string(),
         }
     }
 }
 
-fn bad(field: &str, reason: &str) -> PublishError {
-    PublishError::BadValue {
-        field: field.to_string(),
-        reason: reason.to_string(),
+/// A value as given by a client (REST JSON or decoded Avro) in its stored form, converted
+/// as a record field of the same type is (the event field's describe type), so a value that
+/// does not fit is refused with the sObject API's words. A whole number for a date or
+/// date-time is taken as the stored form itself (days, epoch milliseconds): decoded Avro and
+/// the lab runner give them so.
+pub fn stored_value(kind: FieldKind, v: &Value) -> Result<Value, PublishError> {
+    use crate::org::value::Value as Field;
+    if matches!(kind, FieldKind::Date | FieldKind::DateTime) && v.is_i64() {
+        return Ok(v.clone());
     }
-}
-
-/// A value as given by a client (REST JSON or decoded Avro) in its stored form.
-pub fn stored_value(field: &str, kind: FieldKind, v: &Value) -> Result<Value, PublishError> {
-    if v.is_null() {
-        return Ok(Value::Null);
-    }
-    Ok(match kind {
-        FieldKind::Text => match v {
-            Value::String(_) => v.clone(),
-            Value::Number(n) => Value::String(n.to_string()),
-            Value::Bool(b) => Value::String(b.to_string()),
-            _ => return Err(bad(field, "expected text")),
-        },
-        FieldKind::Long => v
-            .as_i64()
-            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-            .map(Value::from)
-            .ok_or_else(|| bad(field, "expected a whole number"))?,
-        FieldKind::Number => v
-            .as_f64()
-            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number)
-            .ok_or_else(|| bad(field, "expected a number"))?,
-        FieldKind::Boolean => match v {
-            Value::Bool(_) => v.clone(),
-            Value::String(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
-            Value::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
-            _ => return Err(bad(field, "expected true or false")),
-        },
-        FieldKind::DateTime => match v {
-            Value::Number(n) if n.is_i64() => v.clone(),
-            Value::String(s) => parse_datetime(s)
-                .map(|d| Value::from(d.timestamp_millis()))
-                .ok_or_else(|| bad(field, "expected a date-time like 2026-05-01T09:30:00.000Z"))?,
-            _ => {
-                return Err(bad(
-                    field,
-                    "expected a date-time like 2026-05-01T09:30:00.000Z",
-                ))
-            }
-        },
-        FieldKind::Date => match v {
-            Value::Number(n) if n.is_i64() => v.clone(),
-            Value::String(s) => parse_date(s)
-                .map(|d| Value::from(date_to_days(d)))
-                .ok_or_else(|| bad(field, "expected a date like 2026-05-01"))?,
-            _ => return Err(bad(field, "expected a date like 2026-05-01")),
-        },
+    let field =
+        Field::from_json(super::describe::field_type(kind), v).map_err(PublishError::Misfit)?;
+    Ok(match field {
+        None => Value::Null,
+        Some(Field::Text(s)) => Value::String(s.to_string()),
+        Some(Field::Int(i)) => Value::from(i),
+        Some(Field::Double(f)) => {
+            serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+        }
+        Some(Field::Bool(b)) => Value::Bool(b),
+        Some(Field::Date(days)) => Value::from(days),
+        Some(Field::DateTime(ms)) => Value::from(ms),
+        Some(Field::Id(id)) => Value::String(id.to_string()),
     })
 }
 
@@ -182,7 +162,7 @@ pub fn platform_payload(
                 event: ty.name.clone(),
                 field: k.clone(),
             })?;
-        let stored = stored_value(&f.name, f.kind, v)?;
+        let stored = stored_value(f.kind, v)?;
         if let Value::String(text) = &stored {
             if text.chars().count() > TEXT_LENGTH {
                 return Err(PublishError::TooLong {

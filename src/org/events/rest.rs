@@ -51,7 +51,7 @@ impl From<PublishError> for ApiError {
             _ => StatusCode::BAD_REQUEST,
         };
         let fields: Vec<String> = e.field().map(String::from).into_iter().collect();
-        ApiError::new(status, e.error_code(), e.to_string()).with_fields(fields)
+        ApiError::new(status, e.error_code(), e.rest_message()).with_fields(fields)
     }
 }
 
@@ -101,58 +101,128 @@ fn failed(code: &str, message: &str, fields: Vec<String>) -> Value {
 
 fn failed_publish(e: &PublishError) -> Value {
     let fields = e.field().map(String::from).into_iter().collect();
-    failed(e.error_code(), &e.to_string(), fields)
+    failed(e.error_code(), &e.rest_message(), fields)
+}
+
+/// The platform event a collection record's `attributes.type` names, if it names one.
+fn platform_event_of<'o>(org: &'o Org, record: &Map<String, Value>) -> Option<&'o Arc<EventType>> {
+    let name = record.get("attributes")?.get("type")?.as_str()?;
+    let ty = org.events.event_type(name)?;
+    matches!(ty.kind, EventKind::Platform(_)).then_some(ty)
+}
+
+fn rolled_back() -> Value {
+    failed(
+        "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+        crate::org::composite::collections::ROLLED_BACK,
+        Vec::new(),
+    )
+}
+
+/// Whether the caller may publish `ty` where the org enforces object access (Create on the
+/// event, as the single REST publish asks): the failed result when not. An event the caller
+/// may not read answers as an unknown type, as for records.
+fn publish_refusal(org: &Org, caller: &Session, ty: &EventType) -> Option<Value> {
+    let denial = org.auth.object_denial(
+        &caller.user_id,
+        &ty.name,
+        crate::org::auth::access::Op::Create,
+    )?;
+    let e = crate::org::composite::collections::RecordError::from(denial);
+    Some(failed(&e.status_code, &e.message, e.fields))
 }
 
 /// sObject Collections create when every record is a platform event (jsforce sends an array
-/// of events this way): each published in order, each with the result a single publish
-/// gives. With `all_or_none`, one invalid event keeps all of them off the bus. `None` when
-/// some record is not a platform event (the collection is saved as records then).
+/// of events this way): see [`create_collection_with_events`]. `None` when some record is not
+/// a platform event.
 pub fn try_publish_collection(
     org: &Org,
     caller: &Session,
     records: &[Map<String, Value>],
     all_or_none: bool,
 ) -> Option<Value> {
-    let types: Vec<&Arc<EventType>> = records
-        .iter()
-        .map(|r| {
-            let name = r.get("attributes")?.get("type")?.as_str()?;
-            let ty = org.events.event_type(name)?;
-            matches!(ty.kind, EventKind::Platform(_)).then_some(ty)
-        })
-        .collect::<Option<_>>()?;
-    if types.is_empty() {
+    if records.is_empty() || !records.iter().all(|r| platform_event_of(org, r).is_some()) {
+        return None;
+    }
+    create_collection_with_events(org, caller, records, all_or_none, |_| Vec::new())
+}
+
+/// sObject Collections create of records among which are platform events: each event is
+/// published in order with the result a single publish gives (OPERATION_ENQUEUED with its
+/// EventUuid), the other records are saved by `save_records` (given them in order, it answers
+/// their results). With `all_or_none`, one invalid event or record keeps every event off the
+/// bus and every record unsaved (the others answer ALL_OR_NONE_OPERATION_ROLLED_BACK). `None`
+/// when no record is a platform event (the collection is saved as records then).
+///
+/// Implementation notes: a real org publishes events named in a collection alongside records
+/// (the Platform Events guide: "Composite can publish several events in one call"); that it
+/// holds a mix to one all-or-none outcome is sflab's reading of `allOrNone` [U].
+pub fn create_collection_with_events(
+    org: &Org,
+    caller: &Session,
+    records: &[Map<String, Value>],
+    all_or_none: bool,
+    save_records: impl FnOnce(&[Map<String, Value>]) -> Vec<Value>,
+) -> Option<Value> {
+    let types: Vec<Option<&Arc<EventType>>> =
+        records.iter().map(|r| platform_event_of(org, r)).collect();
+    if types.iter().all(Option::is_none) {
         return None;
     }
     let now = org.clock.now();
-    let checked: Vec<Result<(), PublishError>> = records
+    let checked: Vec<Option<Result<(), Value>>> = records
         .iter()
         .zip(&types)
-        .map(|(r, ty)| platform_payload(ty, r, &caller.user_id, now, Transport::Rest).map(|_| ()))
+        .map(|(r, ty)| {
+            ty.map(|ty| match publish_refusal(org, caller, ty) {
+                Some(refused) => Err(refused),
+                None => platform_payload(ty, r, &caller.user_id, now, Transport::Rest)
+                    .map(|_| ())
+                    .map_err(|e| failed_publish(&e)),
+            })
+        })
         .collect();
-    if all_or_none && checked.iter().any(Result::is_err) {
-        let results = checked.iter().map(|c| match c {
-            Err(e) => failed_publish(e),
-            Ok(()) => failed(
-                "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-                crate::org::composite::collections::ROLLED_BACK,
-                Vec::new(),
-            ),
+    let an_event_failed = checked.iter().flatten().any(Result::is_err);
+    if all_or_none && an_event_failed {
+        let results = checked.into_iter().map(|c| match c {
+            Some(Err(failure)) => failure,
+            _ => rolled_back(),
         });
         return Some(Value::Array(results.collect()));
     }
+    let others: Vec<Map<String, Value>> = records
+        .iter()
+        .zip(&types)
+        .filter(|(_, ty)| ty.is_none())
+        .map(|(r, _)| r.clone())
+        .collect();
+    let mut saved = if others.is_empty() {
+        Vec::new()
+    } else {
+        save_records(&others)
+    }
+    .into_iter();
+    let hold_events = all_or_none && saved.as_slice().iter().any(|r| r["success"] != json!(true));
     let store = org.store.read();
-    let results = records.iter().zip(&types).map(|(r, ty)| {
-        match org
-            .events
-            .publish(&store, &ty.name, r, &caller.user_id, Transport::Rest)
-        {
-            Ok(p) => enqueued(&p.uuid),
-            Err(e) => failed_publish(&e),
-        }
-    });
-    Some(Value::Array(results.collect()))
+    let mut results = Vec::with_capacity(records.len());
+    for ((r, ty), check) in records.iter().zip(&types).zip(checked) {
+        let result = match (ty, check) {
+            (None, _) => saved.next().unwrap_or_else(rolled_back),
+            (Some(_), Some(Err(failure))) => failure,
+            (Some(_), _) if hold_events => rolled_back(),
+            (Some(ty), _) => {
+                match org
+                    .events
+                    .publish(&store, &ty.name, r, &caller.user_id, Transport::Rest)
+                {
+                    Ok(p) => enqueued(&p.uuid),
+                    Err(e) => failed_publish(&e),
+                }
+            }
+        };
+        results.push(result);
+    }
+    Some(Value::Array(results))
 }
 
 /// The schema routes (the publish route is the sObject create route).

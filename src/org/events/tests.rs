@@ -130,6 +130,85 @@ async fn a_collection_of_events_publishes_each_and_all_or_none_holds_them_all_ba
 }
 
 #[tokio::test]
+async fn a_collection_mixing_records_and_events_saves_the_records_and_publishes_the_events() {
+    let org = Org::default_org();
+    let ev = |n: &str| json!({"attributes": {"type": "OrderShipped__e"}, "Order_Number__c": n});
+    let account = |n: &str| json!({"attributes": {"type": "Account"}, "Name": n});
+    let (status, body) = send(
+        &org,
+        "POST",
+        &format!("{V}/composite/sobjects"),
+        json!({"allOrNone": false, "records": [account("Mixed One"), ev("SO-1"), account("Mixed Two")]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body[0]["success"], true, "{body}");
+    assert!(body[0]["id"].as_str().unwrap().starts_with("001"));
+    assert_eq!(body[1]["success"], true, "{body}");
+    assert_eq!(body[1]["errors"][0]["statusCode"], "OPERATION_ENQUEUED");
+    assert_eq!(body[2]["success"], true, "{body}");
+    let events = all(&org, "/event/OrderShipped__e");
+    assert_eq!(events.len(), 1);
+    assert_eq!(body[1]["errors"][0]["message"], events[0].uuid.to_string());
+    // All or none: an invalid record keeps the event off the bus, and the reverse.
+    let (_, held) = send(
+        &org,
+        "POST",
+        &format!("{V}/composite/sobjects"),
+        json!({"allOrNone": true, "records": [ev("SO-2"), {"attributes": {"type": "Account"}}]}),
+    )
+    .await;
+    assert_eq!(
+        held[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+        "{held}"
+    );
+    assert_eq!(held[1]["success"], false);
+    let (_, held) = send(
+        &org,
+        "POST",
+        &format!("{V}/composite/sobjects"),
+        json!({"allOrNone": true, "records": [account("Held"), {"attributes": {"type": "OrderShipped__e"}, "Nope__c": 1}]}),
+    )
+    .await;
+    assert_eq!(
+        held[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+        "{held}"
+    );
+    assert_eq!(held[1]["errors"][0]["statusCode"], "INVALID_FIELD");
+    assert_eq!(all(&org, "/event/OrderShipped__e").len(), 1);
+    let (_, found) = send(
+        &org,
+        "GET",
+        &format!("{V}/query?q=SELECT+Id+FROM+Account+WHERE+Name+=+'Held'"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(found["totalSize"], 0, "{found}");
+}
+
+#[tokio::test]
+async fn an_sobject_tree_of_a_platform_event_is_refused_as_not_insertable_not_unknown() {
+    let org = Org::default_org();
+    let (status, body) = send(
+        &org,
+        "POST",
+        &format!("{V}/composite/tree/OrderShipped__e"),
+        json!({"records": [{"attributes": {"type": "OrderShipped__e", "referenceId": "e1"}, "Order_Number__c": "SO-1"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body[0]["errorCode"], "INVALID_TYPE");
+    assert!(
+        body[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("platform event"),
+        "{body}"
+    );
+    assert!(all(&org, "/event/OrderShipped__e").is_empty());
+}
+
+#[tokio::test]
 async fn rest_publish_with_an_unknown_field_is_invalid_field() {
     let org = Org::default_org();
     let (status, body) = send(
@@ -142,6 +221,52 @@ async fn rest_publish_with_an_unknown_field_is_invalid_field() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body[0]["errorCode"], "INVALID_FIELD");
     assert!(all(&org, "/event/OrderShipped__e").is_empty());
+}
+
+#[tokio::test]
+async fn rest_publish_of_a_wrongly_typed_value_gets_the_sobject_parser_error() {
+    let org = Org::default_org();
+    let (status, body) = send(
+        &org,
+        "POST",
+        &format!("{V}/sobjects/OrderShipped__e"),
+        json!({"Order_Number__c": "SO-1", "Weight_Kg__c": "lots"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body[0]["errorCode"], "JSON_PARSER_ERROR");
+    assert_eq!(
+        body[0]["message"],
+        "Cannot deserialize instance of double from VALUE_STRING value lots or request may be missing a required field at [line:1, column:2]"
+    );
+    assert_eq!(body[0]["fields"], json!([]));
+    let (status, body) = send(
+        &org,
+        "POST",
+        &format!("{V}/sobjects/OrderShipped__e"),
+        json!({"Shipped_At__c": "soon"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Cannot deserialize instance of datetime from VALUE_STRING value soon"),
+        "{body}"
+    );
+    assert!(all(&org, "/event/OrderShipped__e").is_empty());
+    // Values of the right kind, as text where the sObject API takes text, still publish.
+    let (status, _) = send(
+        &org,
+        "POST",
+        &format!("{V}/sobjects/OrderShipped__e"),
+        json!({"Weight_Kg__c": "12.5", "Shipped_At__c": "2026-05-01T09:30:00.000Z"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let shipped = all(&org, "/event/OrderShipped__e");
+    assert_eq!(shipped[0].payload()["Weight_Kg__c"], 12.5);
 }
 
 #[tokio::test]
