@@ -3,8 +3,15 @@
 //!
 //! Implementation notes (the reference's evidence, and sflab's choices where it is silent):
 //! - The handshake reply advertises `ext: {replay: true, payload.format: true}` and only the
-//!   `long-polling` connection type, as a real org does; connect advice is
-//!   `{interval: 0, timeout: 110000, reconnect: "retry"}`.
+//!   `long-polling` connection type, and carries no advice, as the handshake reply the
+//!   reference quotes from a real org. Connect replies advise
+//!   `{interval: 2000, timeout: 110000, reconnect: "retry"}`, the reference's real connect
+//!   advice: a client waits 2 s after each answer before it connects again (events published
+//!   meanwhile wait on the server and come with that next connect, so nothing is lost; a lab's
+//!   subscriber only sees them up to 2 s later, as on a real org). The reference's sample also
+//!   says `"multiple-clients": true`; in CometD that flag tells a client that other clients
+//!   share its browser (its `BAYEUX_BROWSER` cookie), so sflab adds it only then [U: when a
+//!   real org sets it].
 //! - A client's first connect is answered at once, and a connect whose `advice.timeout` is 0
 //!   too (Faye sends that when it batches a connect with a subscribe). Later connects are
 //!   held until an event arrives or [`Streaming::hold`] passes (25 s by default,
@@ -88,8 +95,14 @@ fn requested_replay(msg: &Map<String, Value>, channel: &str) -> i64 {
     }
 }
 
-fn connect_advice() -> Value {
-    json!({"interval": 0, "timeout": 110000, "reconnect": "retry"})
+/// The advice of a successful connect (see the module notes); `shared_browser` when other
+/// clients use the same `BAYEUX_BROWSER` cookie.
+fn connect_advice(shared_browser: bool) -> Value {
+    let mut advice = json!({"interval": 2000, "timeout": 110000, "reconnect": "retry"});
+    if shared_browser {
+        advice["multiple-clients"] = json!(true);
+    }
+    advice
 }
 
 impl Streaming {
@@ -163,7 +176,6 @@ impl Streaming {
         );
         r.insert("successful".into(), json!(true));
         r.insert("reestablish".into(), json!(false));
-        r.insert("advice".into(), connect_advice());
         Value::Object(r)
     }
 
@@ -358,11 +370,16 @@ impl Streaming {
             }
         }
         // The deadline for the next connect runs from this answer, not from the poll's start.
-        if let Some(c) = self.clients.lock().get_mut(&client) {
-            c.last_seen = Instant::now();
-        }
+        let shared_browser = {
+            let mut clients = self.clients.lock();
+            let browser = clients.get_mut(&client).map(|c| {
+                c.last_seen = Instant::now();
+                c.browser.clone()
+            });
+            browser.is_some_and(|b| clients.values().filter(|c| c.browser == b).count() > 1)
+        };
         r.insert("successful".into(), json!(true));
-        r.insert("advice".into(), connect_advice());
+        r.insert("advice".into(), connect_advice(shared_browser));
         out.push(Value::Object(r));
         out
     }

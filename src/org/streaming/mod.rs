@@ -9,8 +9,9 @@
 //! (`browser`).
 //!
 //! Implementation notes:
-//! - A request refused before its messages are handled (no version in the URI, a version not
-//!   served, a body over 32,768 bytes, a body that is no Bayeux message) is answered with one
+//! - A request refused before its messages are handled (no version in the URI, a version
+//!   written with the REST API's `v`, a version not served, a body over 32,768 bytes, a body
+//!   that is no Bayeux message) is answered with one
 //!   failed reply per message the body holds, each with that message's `channel` and `id`,
 //!   so a CometD client (Faye, under jsforce) matches it to its request instead of waiting
 //!   for an answer that never comes. A version refusal also advises `reconnect: "none"`:
@@ -20,6 +21,10 @@
 //!   36.0 (the reference lists it); it is served as `/cometd/36.0`. Which other versions a
 //!   real org takes after `/cometd/replay/` is not known; sflab refuses them, naming the one
 //!   it serves and the usual `/cometd/{version}` endpoint.
+//! - Served versions run from 36.0 to the newest the REST API serves; a newer one (`99.0`)
+//!   is refused as REST answers it 404. The wording of that refusal and of the one for
+//!   `/cometd/v62.0` is sflab's [U: a real server's text for them is not in the reference];
+//!   both say what to send instead.
 
 pub mod bayeux;
 pub mod browser;
@@ -154,6 +159,20 @@ async fn no_version(body: Bytes) -> Response {
     )
 }
 
+/// The oldest API version `/cometd/{version}` serves (durable streaming with replay).
+const OLDEST_STREAMING_VERSION: u32 = 36;
+
+/// Whether `/cometd/{version}` serves `version`: `NN.0` from 36.0 up to the newest version
+/// the org's REST API serves (a newer one is as unknown here as it is there).
+fn served_version(version: &str) -> bool {
+    version.split_once('.').is_some_and(|(major, minor)| {
+        minor == "0"
+            && major.parse::<u32>().is_ok_and(|v| {
+                (OLDEST_STREAMING_VERSION..=crate::org::rest::versions::NEWEST).contains(&v)
+            })
+    })
+}
+
 /// The version `/cometd/replay/` serves (see the module notes).
 const REPLAY_ENDPOINT_VERSION: &str = "36.0";
 
@@ -196,15 +215,21 @@ async fn bayeux_post(
         );
         return refusal(StatusCode::PAYLOAD_TOO_LARGE, &body, &error, Retry::Unsaid);
     }
-    let version_ok = version
-        .split_once('.')
-        .is_some_and(|(a, b)| a.parse::<u32>().is_ok_and(|v| v >= 36) && b == "0");
+    if let Some(number) = version
+        .strip_prefix(['v', 'V'])
+        .filter(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        // `/cometd/v62.0`: the REST API's form of the version, which /cometd does not take.
+        let error = format!("400::API version in the URI is given without a 'v': use /cometd/{number}, not /cometd/{version}");
+        return refusal(StatusCode::BAD_REQUEST, &body, &error, Retry::Never);
+    }
     if !version.starts_with(|c: char| c.is_ascii_digit()) {
         // `/cometd/handshake`: the client left the version out of the URI.
         return no_version(body).await;
     }
-    if !version_ok {
-        let error = format!("400::API version {version} is not served on /cometd; use a version such as /cometd/62.0 (36.0 or later)");
+    if !served_version(&version) {
+        let newest = crate::org::rest::versions::NEWEST;
+        let error = format!("400::API version {version} is not served on /cometd; use a version from {OLDEST_STREAMING_VERSION}.0 to {newest}.0, such as /cometd/62.0");
         return refusal(StatusCode::BAD_REQUEST, &body, &error, Retry::Never);
     }
     let Some(msgs) = messages(&body) else {

@@ -22,6 +22,10 @@ impl Cometd {
     fn with_deadline(client_deadline: Duration) -> Cometd {
         let org = Org::default_org();
         let token = issue_static_token(&org, None).unwrap().token;
+        Cometd::for_org(org, token, client_deadline)
+    }
+
+    fn for_org(org: Org, token: String, client_deadline: Duration) -> Cometd {
         let mut s = Streaming::new(org.clone());
         s.hold = Duration::from_millis(200);
         s.client_deadline = client_deadline;
@@ -678,4 +682,65 @@ async fn the_v36_replay_endpoint_is_served_and_other_replay_versions_are_named()
         error.contains("36.0 only") && error.contains("/cometd/62.0"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn a_version_with_a_v_is_told_to_drop_it_and_versions_newer_than_the_org_are_refused() {
+    let c = Cometd::new();
+    let handshake = json!([{"channel": "/meta/handshake", "id": "1", "version": "1.0"}]);
+    let (status, r) = c.post("/cometd/v62.0", &c.token, handshake.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let error = r[0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("400::")
+            && error.contains("without a 'v'")
+            && error.contains("/cometd/62.0"),
+        "{error}"
+    );
+    assert_eq!(r[0]["advice"]["reconnect"], "none");
+    let newest = crate::org::rest::versions::NEWEST;
+    for version in ["99.0", "1000.0", &format!("{}.0", newest + 1)] {
+        let (status, r) = c
+            .post(&format!("/cometd/{version}"), &c.token, handshake.clone())
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{version}");
+        assert_eq!(r[0]["successful"], false, "{version}: {r}");
+        assert!(
+            r[0]["error"].as_str().unwrap().contains("is not served"),
+            "{r}"
+        );
+    }
+    let (_, r) = c
+        .post(&format!("/cometd/{newest}.0"), &c.token, handshake)
+        .await;
+    assert_eq!(r[0]["successful"], true, "{r}");
+}
+
+#[tokio::test]
+async fn connects_advise_a_two_second_interval_and_the_handshake_gives_no_advice() {
+    let c = Cometd::new();
+    let (_, r) = c
+        .post("/cometd/62.0", &c.token, json!([{"channel": "/meta/handshake", "id": "1", "version": "1.0", "supportedConnectionTypes": ["long-polling"]}]))
+        .await;
+    assert_eq!(r[0]["successful"], true, "{r}");
+    assert!(r[0].get("advice").is_none(), "{r}");
+    let client = r[0]["clientId"].as_str().unwrap().to_string();
+    let got = c.connect(&client).await;
+    let advice = &got.last().unwrap()["advice"];
+    assert_eq!(
+        advice,
+        &json!({"interval": 2000, "timeout": 110000, "reconnect": "retry"})
+    );
+    // A second client in the same browser: the server says so, as CometD servers do.
+    let (_, r) = c
+        .post(
+            "/cometd/62.0",
+            &c.token,
+            json!([{"channel": "/meta/handshake", "id": "4", "version": "1.0"}]),
+        )
+        .await;
+    let second = r[0]["clientId"].as_str().unwrap().to_string();
+    let got = c.connect(&second).await;
+    assert_eq!(got.last().unwrap()["advice"]["multiple-clients"], true);
+    assert_eq!(got.last().unwrap()["advice"]["interval"], 2000);
 }
