@@ -32,6 +32,10 @@ pub enum Op {
     Create,
     Edit,
     Delete,
+    /// "View All Records" on the object (seed key `view_all`): read every record whatever
+    /// the sharing. Change Data Capture subscribers need it (or View All Data) to receive an
+    /// object's change events. It implies Read.
+    ViewAll,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -158,6 +162,10 @@ impl<'a> Access<'a> {
             Op::Create => refusal(format!("entity type cannot be inserted: {object}")),
             Op::Edit => refusal(format!("entity type cannot be updated: {object}")),
             Op::Delete => refusal(format!("entity type cannot be deleted: {object}")),
+            // [U] No API call refuses with this text; it says what is missing.
+            Op::ViewAll => refusal(format!(
+                "View All Records on {object} (or View All Data) is required"
+            )),
         })
     }
 
@@ -216,12 +224,15 @@ impl Grants<'_> {
         let Some(profile) = self.profile else {
             return false;
         };
+        // The administrator profile carries View All Data (and so View All on every object).
         if profile == "System Administrator"
             || (op == Op::Read && object.eq_ignore_ascii_case(READ_BY_EVERYONE))
         {
             return true;
         }
+        // Standard User has CRUD on the standard objects, not View All on them.
         if profile == "Standard User"
+            && op != Op::ViewAll
             && STANDARD_OBJECTS
                 .iter()
                 .any(|o| o.eq_ignore_ascii_case(object))
@@ -230,9 +241,10 @@ impl Grants<'_> {
         }
         self.sets.iter().any(|s| {
             s.modify_all_data
-                || (s.view_all_data && op == Op::Read)
+                || (s.view_all_data && matches!(op, Op::Read | Op::ViewAll))
                 || s.objects.iter().any(|(o, ops)| {
-                    (o == "*" || o.eq_ignore_ascii_case(object)) && ops.contains(&op)
+                    (o == "*" || o.eq_ignore_ascii_case(object))
+                        && (ops.contains(&op) || (op == Op::Read && ops.contains(&Op::ViewAll)))
                 })
         })
     }
@@ -310,7 +322,7 @@ pub fn builtin_permission_sets() -> Vec<PermissionSet> {
         label: Some("sflab integration access".into()),
         objects: BTreeMap::from([(
             "*".to_string(),
-            vec![Op::Read, Op::Create, Op::Edit, Op::Delete],
+            vec![Op::Read, Op::Create, Op::Edit, Op::Delete, Op::ViewAll],
         )]),
         fields: BTreeMap::from([("*.*".to_string(), vec![FieldRight::Edit])]),
         view_all_data: false,

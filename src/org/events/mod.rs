@@ -16,6 +16,7 @@
 //! org.events.redeliver("/event/OrderShipped__e", replay_id)                  // at-least-once
 //! ```
 
+pub mod access;
 pub mod avro;
 pub mod bus;
 pub mod cdc;

@@ -47,8 +47,9 @@ impl UnaryService<proto::TopicRequest> for GetTopic {
     fn call(&mut self, req: tonic::Request<proto::TopicRequest>) -> Self::Future {
         let p = self.0.clone();
         Box::pin(async move {
-            p.authenticate(req.metadata())?;
-            p.get_topic(req.get_ref()).map(tonic::Response::new)
+            let session = p.authenticate(req.metadata())?;
+            p.get_topic(&session, req.get_ref())
+                .map(tonic::Response::new)
         })
     }
 }
@@ -115,7 +116,7 @@ impl StreamingService<proto::FetchRequest> for Subscribe {
     fn call(&mut self, req: tonic::Request<Streaming<proto::FetchRequest>>) -> Self::Future {
         let p = self.0.clone();
         Box::pin(async move {
-            p.authenticate(req.metadata())?;
+            let session = p.authenticate(req.metadata())?;
             let mut incoming = req.into_inner();
             let first = match incoming.next().await {
                 Some(Ok(f)) => f,
@@ -126,7 +127,7 @@ impl StreamingService<proto::FetchRequest> for Subscribe {
                     ))
                 }
             };
-            let position = p.start_position(&first)?;
+            let position = p.start_position(&session, &first)?;
             let (req_tx, req_rx) = mpsc::channel(16);
             tokio::spawn(async move {
                 while let Some(next) = incoming.next().await {
@@ -137,7 +138,14 @@ impl StreamingService<proto::FetchRequest> for Subscribe {
             });
             let (tx, rx) = mpsc::channel(4);
             let subscriber = format!("pubsub-{}", uuid::Uuid::new_v4());
-            tokio::spawn(p.run_subscription(subscriber, first, position, req_rx, tx));
+            tokio::spawn(p.run_subscription(
+                session.user_id.clone(),
+                subscriber,
+                first,
+                position,
+                req_rx,
+                tx,
+            ));
             Ok(tonic::Response::new(
                 Box::pin(ReceiverStream::new(rx)) as Self::ResponseStream
             ))
@@ -153,7 +161,7 @@ impl StreamingService<proto::ManagedFetchRequest> for ManagedSubscribe {
     fn call(&mut self, req: tonic::Request<Streaming<proto::ManagedFetchRequest>>) -> Self::Future {
         let p = self.0.clone();
         Box::pin(async move {
-            p.authenticate(req.metadata())?;
+            let session = p.authenticate(req.metadata())?;
             let mut incoming = req.into_inner();
             let first = match incoming.next().await {
                 Some(Ok(f)) => f,
@@ -165,6 +173,8 @@ impl StreamingService<proto::ManagedFetchRequest> for ManagedSubscribe {
                 }
             };
             let (sub, position) = p.managed_start(&first)?;
+            // [U] A managed subscription on /data/ChangeEvents is not filtered per user here.
+            p.may_subscribe(&session, &sub.topic)?;
             let (req_tx, req_rx) = mpsc::channel(16);
             tokio::spawn(async move {
                 while let Some(next) = incoming.next().await {

@@ -55,6 +55,12 @@ fn an_event_over_1_mb_is_an_error_result() {
     assert!(org.events.log.published().is_empty());
 }
 
+/// A session of the org's first user (its administrator).
+fn admin(org: &Org) -> crate::org::Session {
+    let token = org.mint_static_token(&org.users[0], &["api"]);
+    crate::org::Session::clone(&org.sessions.validate(&token, org.clock.now()).unwrap())
+}
+
 fn error_code(status: &tonic::Status) -> String {
     status
         .metadata()
@@ -103,10 +109,10 @@ async fn a_fetch_request_for_another_topic_ends_the_stream_with_an_error_code() 
         num_requested: 1,
         ..Default::default()
     };
-    let position = p.start_position(&first).unwrap();
+    let position = p.start_position(&admin(&p.org), &first).unwrap();
     let (req_tx, req_rx) = tokio::sync::mpsc::channel(4);
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(p.run_subscription("t".into(), first, position, req_rx, tx));
+    tokio::spawn(p.run_subscription(String::new(), "t".into(), first, position, req_rx, tx));
     req_tx
         .send(Ok(proto::FetchRequest {
             topic_name: "/data/ChangeEvents".into(),
@@ -136,7 +142,7 @@ async fn a_replay_id_never_issued_is_refused_in_pub_sub_words() {
         replay_id: 999_999u64.to_be_bytes().to_vec(),
         ..Default::default()
     };
-    let err = p.start_position(&first).unwrap_err();
+    let err = p.start_position(&admin(&p.org), &first).unwrap_err();
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
     let message = err.message();
     assert!(message.contains("never issued"), "{message}");
@@ -160,10 +166,10 @@ async fn the_log_adds_up_the_events_a_stream_asked_for() {
         num_requested: 3,
         ..Default::default()
     };
-    let position = p.start_position(&first).unwrap();
+    let position = p.start_position(&admin(&p.org), &first).unwrap();
     let (req_tx, req_rx) = tokio::sync::mpsc::channel(4);
     let (tx, _rx) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(p.run_subscription("s1".into(), first, position, req_rx, tx));
+    tokio::spawn(p.run_subscription(String::new(), "s1".into(), first, position, req_rx, tx));
     for n in [2, -5] {
         req_tx
             .send(Ok(proto::FetchRequest {
@@ -202,7 +208,7 @@ async fn a_refused_custom_start_is_logged_as_no_id_or_as_bytes_that_are_no_repla
             replay_id: bytes,
             ..Default::default()
         };
-        assert!(p.start_position(&first).is_err());
+        assert!(p.start_position(&admin(&p.org), &first).is_err());
     }
     let from: Vec<i64> = org.events.log.refusals().iter().map(|r| r.from).collect();
     assert_eq!(from, [NO_REPLAY_ID, NOT_A_NUMBER]);
@@ -270,7 +276,7 @@ fn a_first_fetch_request_for_no_events_or_an_unknown_preset_is_invalid_argument(
         ..Default::default()
     };
     for n in [0, -3] {
-        let err = p.start_position(&fetch(n, 0)).unwrap_err();
+        let err = p.start_position(&admin(&p.org), &fetch(n, 0)).unwrap_err();
         assert_eq!(err.code(), tonic::Code::InvalidArgument, "{n}");
         assert_eq!(error_code(&err), super::service::NUM_REQUESTED_INVALID);
         let message = err.message();
@@ -280,7 +286,7 @@ fn a_first_fetch_request_for_no_events_or_an_unknown_preset_is_invalid_argument(
             "{message}"
         );
     }
-    let err = p.start_position(&fetch(5, 7)).unwrap_err();
+    let err = p.start_position(&admin(&p.org), &fetch(5, 7)).unwrap_err();
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
     assert_eq!(error_code(&err), super::service::REPLAY_PRESET_INVALID);
     assert!(
@@ -290,5 +296,82 @@ fn a_first_fetch_request_for_no_events_or_an_unknown_preset_is_invalid_argument(
     );
     // Each refusal is noted, so the rules can say why nothing arrived.
     assert_eq!(org.events.log.refusals().len(), 3);
-    assert!(p.start_position(&fetch(1, 0)).is_ok());
+    assert!(p.start_position(&admin(&p.org), &fetch(1, 0)).is_ok());
+}
+
+#[test]
+fn where_object_access_is_enforced_topics_say_and_calls_refuse_what_the_user_may_not_do() {
+    use crate::org::events::access::tests::least_privilege_org;
+    let org = least_privilege_org(true);
+    let session_of = |name: &str| {
+        let user = org
+            .users
+            .iter()
+            .find(|u| u.username == name)
+            .unwrap()
+            .clone();
+        let token = org.mint_static_token(&user, &["api"]);
+        crate::org::Session::clone(&org.sessions.validate(&token, org.clock.now()).unwrap())
+    };
+    let p = PubSub::new(org.clone());
+    let digest = session_of("digest@lab.example");
+    let watcher = session_of("watcher@lab.example");
+    let topic = |s: &crate::org::Session, name: &str| {
+        p.get_topic(
+            s,
+            &proto::TopicRequest {
+                topic_name: name.into(),
+            },
+        )
+        .unwrap()
+    };
+    let t = topic(&digest, "/event/OrderShipped__e");
+    assert!(!t.can_publish && !t.can_subscribe, "{t:?}");
+    let t = topic(&digest, "/data/AccountChangeEvent");
+    assert!(!t.can_subscribe, "{t:?}");
+    assert!(topic(&digest, "/data/ChangeEvents").can_subscribe);
+    let t = topic(&watcher, "/event/OrderShipped__e");
+    assert!(t.can_publish && t.can_subscribe, "{t:?}");
+    assert!(topic(&watcher, "/data/AccountChangeEvent").can_subscribe);
+
+    let fetch = |name: &str| proto::FetchRequest {
+        topic_name: name.into(),
+        num_requested: 1,
+        ..Default::default()
+    };
+    for name in [
+        "/event/OrderShipped__e",
+        "/data/AccountChangeEvent",
+        "/data/ContactChangeEvent",
+    ] {
+        let err = p.start_position(&digest, &fetch(name)).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::PermissionDenied, "{name}");
+        assert_eq!(error_code(&err), super::service::TOPIC_PERMISSION_DENIED);
+    }
+    assert!(p
+        .start_position(&digest, &fetch("/data/ChangeEvents"))
+        .is_ok());
+    assert!(p
+        .start_position(&watcher, &fetch("/data/AccountChangeEvent"))
+        .is_ok());
+
+    let ty = org.events.event_type("OrderShipped__e").unwrap().clone();
+    let mut payload = Vec::new();
+    let record = json!({"CreatedDate": 0, "CreatedById": digest.user_id.as_str(), "Order_Number__c": "SO-1"});
+    avro::encode(&ty.avro, &record, &mut payload).unwrap();
+    let req = proto::PublishRequest {
+        topic_name: "/event/OrderShipped__e".into(),
+        events: vec![proto::ProducerEvent {
+            id: "e1".into(),
+            schema_id: ty.schema_id.clone(),
+            payload,
+            headers: vec![],
+        }],
+        auth_refresh: String::new(),
+    };
+    let err = p.publish(&digest, &req).unwrap_err();
+    assert_eq!(err.code(), tonic::Code::PermissionDenied);
+    assert!(org.events.log.published().is_empty());
+    let ok = p.publish(&watcher, &req).unwrap();
+    assert!(ok.results[0].error.is_none(), "{:?}", ok.results[0].error);
 }

@@ -32,6 +32,10 @@
 //!   unsubscribe without it (or with another browser's) are refused: see [`super::browser`]
 //!   for the answers and the evidence. A subscribe refused so is noted with the org's answer,
 //!   so the rules can say why nothing arrived.
+//! - Where the org enforces object access, a subscription the user lacks the permission for
+//!   (Read on a platform event, View All on a changed object) is refused with `403::` and the
+//!   permission it needs, and noted likewise; `/data/ChangeEvents` delivers only the change
+//!   events the user may receive (see [`crate::org::events::access`]).
 
 use super::browser::{self, Browser};
 use super::Streaming;
@@ -243,6 +247,25 @@ impl Streaming {
             let why = self.org.events.unknown_channel(sub, store.schema());
             return failure(r, &format!("400::{}", why.trim_end_matches('.')), "retry");
         }
+        let user = self.clients.lock().get(client).map(|c| c.user_id.clone());
+        let refused =
+            user.and_then(|u| crate::org::events::access::subscribe_refusal(&self.org, &u, sub));
+        if let Some(why) = refused {
+            // [U] The real server's words for a subscription it refuses for permissions are
+            // not in the reference: a 403, as for other refusals of the caller.
+            let message = format!("403::{why}");
+            self.org
+                .events
+                .log
+                .record_refusal(crate::org::events::log::RefusedSubscription {
+                    channel: sub.to_string(),
+                    from: requested_replay(msg, sub),
+                    message: message.clone(),
+                    via: Transport::CometD,
+                    at: self.org.clock.now(),
+                });
+            return failure(r, &message, "retry");
+        }
         // No replay entry for the channel means new events only; one that is no whole number
         // (`"2"` read back from a file as text, `2.0`) is refused, never taken as -1.
         let given = msg
@@ -396,6 +419,7 @@ impl Streaming {
             .ok_or_else(|| "403::Unknown client".to_string())?;
         let now = self.org.clock.now();
         let mut out = Vec::new();
+        let user = c.user_id.clone();
         for sub in &mut c.subscriptions {
             let mut batch = self
                 .org
@@ -411,6 +435,9 @@ impl Streaming {
                 sub.position = ReplayFrom::After(last.replay_id);
             }
             batch.extend(fresh);
+            batch.retain(|e| {
+                crate::org::events::access::may_receive(&self.org, &user, &sub.channel, e)
+            });
             if !batch.is_empty() {
                 self.org.events.log.record_deliveries(
                     client,

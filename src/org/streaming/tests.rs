@@ -744,3 +744,62 @@ async fn connects_advise_a_two_second_interval_and_the_handshake_gives_no_advice
     assert_eq!(got.last().unwrap()["advice"]["multiple-clients"], true);
     assert_eq!(got.last().unwrap()["advice"]["interval"], 2000);
 }
+
+#[tokio::test]
+async fn where_object_access_is_enforced_subscriptions_need_the_permissions_cdc_and_events_ask() {
+    use crate::org::events::access::tests::least_privilege_org;
+    let org = least_privilege_org(true);
+    let as_user = |name: &str| {
+        let user = org
+            .users
+            .iter()
+            .find(|u| u.username == name)
+            .unwrap()
+            .clone();
+        Cometd::for_org(
+            org.clone(),
+            org.mint_static_token(&user, &["api"]),
+            Duration::from_secs(110),
+        )
+    };
+    let digest = as_user("digest@lab.example");
+    let client = digest.handshake().await;
+    for channel in [
+        "/event/OrderShipped__e",
+        "/data/AccountChangeEvent",
+        "/data/ContactChangeEvent",
+    ] {
+        let r = digest.subscribe(&client, channel, -1).await;
+        assert_eq!(r["successful"], false, "{channel}: {r}");
+        assert!(r["error"].as_str().unwrap().starts_with("403::"), "{r}");
+    }
+    assert!(digest
+        .org
+        .events
+        .log
+        .refusals()
+        .iter()
+        .any(|f| f.channel == "/data/AccountChangeEvent"));
+    // /data/ChangeEvents is open, but delivers only what the user may View All.
+    let r = digest.subscribe(&client, "/data/ChangeEvents", -1).await;
+    assert_eq!(r["successful"], true, "{r}");
+    let watcher = as_user("watcher@lab.example");
+    let watching = watcher.handshake().await;
+    let r = watcher.subscribe(&watching, "/data/ChangeEvents", -1).await;
+    assert_eq!(r["successful"], true, "{r}");
+    let r = watcher
+        .subscribe(&watching, "/data/AccountChangeEvent", -1)
+        .await;
+    assert_eq!(r["successful"], true, "{r}");
+    digest.connect(&client).await;
+    watcher.connect(&watching).await;
+    let admin = org.actor(org.users[0].id);
+    let mut f = Map::new();
+    f.insert("Name".into(), json!("Falcon Corp"));
+    org.store.write().insert("Account", &f, &admin).unwrap();
+    let got = watcher.connect(&watching).await;
+    let deliveries = got.iter().filter(|m| m.get("data").is_some()).count();
+    assert_eq!(deliveries, 2, "on both channels: {got:?}");
+    let got = digest.connect(&client).await;
+    assert!(got.iter().all(|m| m.get("data").is_none()), "{got:?}");
+}
