@@ -238,6 +238,7 @@ pub async fn authorize(
     if checked.app.permitted_users == PermittedUsers::AdminApproved
         && !checked.app.pre_authorizes(&user)
     {
+        draft.sign_in_status = Some(super::sign_in::NOT_APPROVED);
         return fail(
             &auth,
             draft,

@@ -57,6 +57,9 @@ pub struct Draft {
     pub verifier_matched: Option<bool>,
     /// Where the request came from (for Login History; not kept in the log).
     pub origin: super::sign_in::Origin,
+    /// The Login History Status a refusal named (see [`super::error::OAuthError`]); not kept
+    /// in the log.
+    pub sign_in_status: Option<&'static str>,
 }
 
 impl Draft {

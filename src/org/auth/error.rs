@@ -20,6 +20,9 @@ pub struct OAuthError {
     pub reason: String,
     /// Answer 401 with `WWW-Authenticate: Basic` (client authenticated by header and failed).
     pub basic_challenge: bool,
+    /// The Login History Status this refusal shows as, when the refusing check knows it
+    /// (otherwise [`super::sign_in::failure_status`] works it out).
+    pub sign_in_status: Option<&'static str>,
 }
 
 impl OAuthError {
@@ -30,6 +33,7 @@ impl OAuthError {
             description: description.to_string(),
             reason: reason.into(),
             basic_challenge: false,
+            sign_in_status: None,
         }
     }
 
@@ -64,6 +68,15 @@ impl OAuthError {
     /// The vague answer orgs give for any dead, foreign or reused refresh token.
     pub fn bad_refresh(reason: impl Into<String>) -> OAuthError {
         OAuthError::invalid_grant("expired access/refresh token", reason)
+    }
+
+    /// The user may not use the app: neither approved by the user nor pre-authorized by an
+    /// admin. Login History shows it as "Failed: Not approved for access".
+    pub fn not_approved(description: &str, reason: impl Into<String>) -> OAuthError {
+        OAuthError {
+            sign_in_status: Some(super::sign_in::NOT_APPROVED),
+            ..OAuthError::invalid_grant(description, reason)
+        }
     }
 
     /// Turns this error into a 401 with `WWW-Authenticate: Basic` (RFC 6749 §5.2).

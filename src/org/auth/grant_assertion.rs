@@ -57,7 +57,7 @@ fn require_approval(
             "have the user approve the app once through the web flow, or pre-authorize them"
         }
     };
-    Err(OAuthError::invalid_grant(
+    Err(OAuthError::not_approved(
         "user hasn't approved this consumer",
         format!(
             "{} is not approved for app '{}': {how}",

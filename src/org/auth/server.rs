@@ -243,7 +243,9 @@ impl AuthServer {
         let sign_in = self.with_config(|c| {
             let user = d.username.as_deref().and_then(|u| c.users.by_username(u));
             let app = d.client_id.as_deref().and_then(|k| c.app_by_key(k));
-            sign_in::from_decision(&d, user, app.map(|a| a.name.as_str()), &origin)
+        let known_status = draft.sign_in_status;
+            let app_name = app.map(|a| a.name.as_str());
+            sign_in::from_decision(&d, user, app_name, &origin, known_status)
         });
         self.inner.log.lock().push(d);
         if let Some(s) = sign_in {

@@ -22,6 +22,8 @@ use std::sync::Arc;
 pub const SUCCESS: &str = "Success";
 /// Login History's Status for a wrong password.
 pub const INVALID_PASSWORD: &str = "Invalid Password";
+/// Login History's Status for a user the app is not approved (or pre-authorized) for.
+pub const NOT_APPROVED: &str = "Failed: Not approved for access";
 /// The longest Status the LoginHistory field holds.
 pub const STATUS_LENGTH: usize = 128;
 
@@ -94,9 +96,6 @@ pub fn failure_status(user: &User, reason: &str) -> String {
     if reason.contains("username or password is wrong") || reason.starts_with("login page:") {
         return INVALID_PASSWORD.to_string();
     }
-    if reason.contains("pre-authorized") || reason.contains("not admin approved") {
-        return "Failed: Not approved for access".to_string();
-    }
     let mut status = format!("Failed: {reason}");
     if status.len() > STATUS_LENGTH {
         let mut end = STATUS_LENGTH - 1;
@@ -110,19 +109,22 @@ pub fn failure_status(user: &User, reason: &str) -> String {
 }
 
 /// The sign-in a logged decision stands for, if it is one and names a user of the org.
-/// `user` is the decision's username looked up; `app_name` the name of the app it names.
+/// `user` is the decision's username looked up; `app_name` the name of the app it names;
+/// `known_status` the Status the refusing check named, if it named one.
 pub fn from_decision(
     d: &AuthDecision,
     user: Option<&User>,
     app_name: Option<&str>,
     origin: &Origin,
+    known_status: Option<&str>,
 ) -> Option<SignIn> {
     if !is_sign_in(&d.grant, d.outcome) {
         return None;
     }
     let user = user?;
-    let status = match d.outcome {
-        Outcome::Issued => SUCCESS.to_string(),
+    let status = match (d.outcome, known_status) {
+        (Outcome::Issued, _) => SUCCESS.to_string(),
+        (_, Some(known)) => known.to_string(),
         _ => failure_status(user, &d.reason),
     };
     Some(SignIn {
@@ -175,7 +177,7 @@ mod tests {
             Outcome::Refused,
             "the username or password is wrong (the mock org has no security tokens)",
         );
-        let s = from_decision(&d, Some(&u), Some("Sync"), &Origin::default()).unwrap();
+        let s = from_decision(&d, Some(&u), Some("Sync"), &Origin::default(), None).unwrap();
         assert_eq!(s.status, INVALID_PASSWORD);
         assert_eq!(s.application, "Sync");
         assert_eq!(s.login_type, "Remote Access 2.0");
@@ -208,13 +210,15 @@ mod tests {
         let u = user(UserStatus::Active);
         let o = Origin::default();
         let code = decision("authorize", Outcome::Issued, "code issued");
-        assert!(from_decision(&code, Some(&u), None, &o).is_none());
+        assert!(from_decision(&code, Some(&u), None, &o, None).is_none());
         let revoke = decision("revoke", Outcome::Revoked, "revoked");
-        assert!(from_decision(&revoke, Some(&u), None, &o).is_none());
+        assert!(from_decision(&revoke, Some(&u), None, &o, None).is_none());
         let jwt = decision("jwt_bearer", Outcome::Issued, "tokens issued");
-        assert!(from_decision(&jwt, None, None, &o).is_none());
+        assert!(from_decision(&jwt, None, None, &o, None).is_none());
         assert_eq!(
-            from_decision(&jwt, Some(&u), None, &o).unwrap().status,
+            from_decision(&jwt, Some(&u), None, &o, None)
+                .unwrap()
+                .status,
             SUCCESS
         );
     }

@@ -72,6 +72,7 @@ pub async fn token_endpoint(
                 "authorization_pending" | "slow_down" => Outcome::Pending,
                 _ => Outcome::Refused,
             };
+            draft.sign_in_status = e.sign_in_status;
             auth.record(draft, outcome, Some(e.code), e.reason.clone());
             axum::response::IntoResponse::into_response(e)
         }

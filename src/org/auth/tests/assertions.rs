@@ -231,6 +231,26 @@ async fn unknown_issuers_and_unapproved_or_frozen_users_are_refused() {
 }
 
 #[tokio::test]
+async fn an_unapproved_jwt_user_shows_in_login_history_as_not_approved_for_access() {
+    use crate::org::auth::sign_in::{SignIn, NOT_APPROVED};
+    use std::sync::{Arc, Mutex};
+    let h = H::new();
+    let statuses = Arc::new(Mutex::new(Vec::new()));
+    let seen = statuses.clone();
+    h.auth.on_sign_in(Arc::new(move |s: &SignIn| {
+        seen.lock().unwrap().push(s.status.clone())
+    }));
+    let c = claims(
+        "learner@sflab.dev",
+        "https://login.salesforce.com",
+        json!(now() + 60),
+    );
+    assert_eq!(jwt_grant(&h, &c).await.error(), "invalid_grant");
+    assert!(h.last().reason.contains("is not approved for app"));
+    assert_eq!(*statuses.lock().unwrap(), [NOT_APPROVED]);
+}
+
+#[tokio::test]
 async fn a_tampered_jwt_fails_its_signature() {
     let h = H::new();
     let t = jwt::sign(
