@@ -5,7 +5,7 @@
 //! - configuration: `config` (apps, settings), `users` (the login directory), `access`
 //!   (permission sets and the [`Access`] query the REST layer calls), `span` (YAML values),
 //!   `defaults` (the default org's apps, users and workspace JWT key);
-//! - checks: `pkce`, `jwt`, `saml` (+ `xmlscan`), `keys`, `client_auth`, `form`, `lockout`;
+//! - checks: `pkce`, `jwt`, `saml` (+ `xmlscan`, `c14n`), `keys`, `client_auth`, `form`, `lockout`;
 //! - state: `server` ([`AuthServer`], token minting), `grants`, `decision` (the log),
 //!   `log_text` (client text made safe to log);
 //! - endpoints: `token` (dispatch) with `grant_code`, `grant_direct`, `grant_assertion`,
@@ -17,6 +17,7 @@
 pub mod access;
 mod authorize;
 mod browser_session;
+mod c14n;
 mod client_auth;
 pub mod config;
 pub mod decision;

@@ -4,15 +4,15 @@
 //! Implementation notes — a documented subset of XML-DSig:
 //! - the assertion must carry an enveloped `<ds:Signature>` with RSA-SHA256, a SHA-256
 //!   digest, exclusive canonicalisation, and a `Reference URI="#<the Assertion's ID>"`;
-//! - canonicalisation is not re-computed: the Assertion's bytes as sent, minus the Signature
-//!   element, are digested; the SignedInfo's bytes as sent (with its `ds` namespace declared on
-//!   it, as exclusive c14n renders it) are verified. Signers that emit canonical XML (which
-//!   includes [`sign_assertion`] and the usual SAML libraries for assertions they generate)
-//!   pass; a re-indented or re-serialised assertion fails, as a tampered one must;
+//! - the Assertion minus its Signature element, and the SignedInfo, are put in exclusive
+//!   canonical form (`c14n`) before they are digested and verified, as real verifiers do: an
+//!   assertion written with `<x/>` for empty elements, single quotes or attributes in another
+//!   order (lxml, signxml, xmlsec) verifies; a re-indented one fails, as whitespace is content;
 //! - against signature wrapping: a document with more than one Assertion is refused, and every
-//!   statement (issuer, subject, conditions) is read from the digested bytes alone — the
-//!   Assertion minus its Signature — so nothing slipped into the Signature (a `ds:Object`
-//!   carrying another Subject, say) is ever read.
+//!   statement (issuer, subject, conditions) is read from the digested text alone — the
+//!   canonical Assertion minus its Signature, comments removed — so nothing slipped into the
+//!   Signature (a `ds:Object` carrying another Subject, say) or hidden in a comment is ever
+//!   read.
 //!
 //! Time is judged on the wall clock with the same 300 s skew as JWT assertions. Like a JWT's
 //! `exp`, a `NotOnOrAfter` may lie only so far ahead: [`MAX_LIFETIME_SECS`] plus the skew.
@@ -21,6 +21,7 @@
 //! one stolen assertion from working for days (RFC 7522 §3 lets a server refuse one
 //! "unreasonably far in the future").
 
+use super::c14n;
 use super::jwt::{audience_matches, SKEW_SECS};
 use super::keys::{verify_rs256, OrgKeys};
 use super::xmlscan::{self as xml, escape};
@@ -142,7 +143,10 @@ pub fn verify(doc: &str, key: &RsaPublicKey) -> Result<SamlAssertion, SamlError>
     let digest_value = xml::find(doc, "DigestValue", Some(reference))
         .map(|d| xml::text(doc, d))
         .ok_or(SamlError::Digest)?;
-    let unsigned = signed_part(doc, a, sig);
+    // What the Reference covers: the Assertion without its Signature (the enveloped-signature
+    // transform), in exclusive canonical form, however the signer serialised it.
+    let unsigned = c14n::canonicalise(doc, a.start, Some((sig.start, sig.end)))
+        .map_err(|_| SamlError::Malformed)?;
     if STANDARD.encode(Sha256::digest(unsigned.as_bytes()))
         != digest_value.replace(char::is_whitespace, "")
     {
@@ -154,33 +158,14 @@ pub fn verify(doc: &str, key: &RsaPublicKey) -> Result<SamlAssertion, SamlError>
     let sig_bytes = STANDARD
         .decode(sig_value)
         .map_err(|_| SamlError::BadSignature)?;
-    let canonical = canonical_signed_info(doc, signed_info);
+    let canonical =
+        c14n::canonicalise(doc, signed_info.start, None).map_err(|_| SamlError::Malformed)?;
     if !verify_rs256(key, canonical.as_bytes(), &sig_bytes) {
         return Err(SamlError::BadSignature);
     }
     // Only what the digest covered is read.
     let signed = only_assertion(&unsigned)?;
     read_statements(&unsigned, signed)
-}
-
-/// SignedInfo as exclusive c14n renders it on its own: its prefix declared on it.
-fn canonical_signed_info(doc: &str, span: xml::Span) -> String {
-    let text = &doc[span.start..span.end];
-    let p = xml::prefix(doc, span);
-    let decl = if p.is_empty() {
-        "xmlns".to_string()
-    } else {
-        format!("xmlns:{p}")
-    };
-    if xml::start_tag(doc, span).contains(&format!("{decl}=")) {
-        return text.to_string();
-    }
-    let name_len = 1 + xml::qname_at(doc, span.start).len();
-    format!(
-        "{} {decl}=\"{DS_NS}\"{}",
-        &text[..name_len],
-        &text[name_len..]
-    )
 }
 
 fn time_attr(doc: &str, span: Option<xml::Span>, name: &str) -> Option<DateTime<Utc>> {
@@ -370,6 +355,60 @@ mod tests {
         assert_eq!(issuer_of(&doc).as_deref(), Some("3MVG9x"));
         let (aud, rec) = lists();
         a.check(now, &aud, &rec).unwrap();
+    }
+
+    /// Writes `<x …></x>` as `<x …/>`, as lxml (and so signxml) serialises empty elements.
+    fn self_closing(doc: &str) -> String {
+        let mut out = doc.to_string();
+        let mut from = 0;
+        while let Some(i) = out[from..].find("></") {
+            let close = from + i;
+            let open = out[..close].rfind('<').unwrap();
+            let name = out[open + 1..close].split(' ').next().unwrap().to_string();
+            let end_tag = format!("</{name}>");
+            if out[close + 1..].starts_with(&end_tag) && !name.starts_with('/') {
+                out.replace_range(close..close + 1 + end_tag.len(), "/>");
+            }
+            from = close + 1;
+        }
+        out
+    }
+
+    #[test]
+    fn an_assertion_with_self_closing_empty_elements_verifies_as_its_canonical_form() {
+        let now = Utc::now();
+        let canonical = sign_assertion(&spec(now), &keys());
+        let doc = self_closing(&canonical);
+        assert!(doc.contains(
+            "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>"
+        ));
+        assert!(doc.contains("Recipient=\"http://127.0.0.1:8080/services/oauth2/token\"/>"));
+        let a = verify(&doc, &keys().public()).unwrap();
+        assert_eq!(a.subject, "a@x.dev");
+        let (aud, rec) = lists();
+        a.check(now, &aud, &rec).unwrap();
+    }
+
+    #[test]
+    fn single_quotes_reordered_attributes_and_a_comment_do_not_change_what_is_signed() {
+        let canonical = sign_assertion(&spec(Utc::now()), &keys());
+        let doc = canonical
+            .replace(
+                "ID=\"_a1\" IssueInstant=",
+                "Version='2.0' ID='_a1' IssueInstant=",
+            )
+            .replace(" Version=\"2.0\">", ">")
+            .replace("<saml:Issuer>", "<!-- from the IdP --><saml:Issuer>");
+        assert_ne!(doc, canonical);
+        assert_eq!(verify(&doc, &keys().public()).unwrap().id, "_a1");
+    }
+
+    #[test]
+    fn a_comment_inside_the_name_id_is_read_as_the_signed_text_without_it() {
+        let doc = sign_assertion(&spec(Utc::now()), &keys())
+            .replace(">a@x.dev<", ">a@x.dev<!---->.evil<");
+        // The signed subject was a@x.dev; the comment splits a different one, which fails.
+        assert_eq!(verify(&doc, &keys().public()), Err(SamlError::Digest));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Just enough XML reading for SAML assertions: find an element by local name, read its
-//! attributes and text, keep byte offsets so signed spans can be hashed exactly as sent.
+//! attributes and text, keep byte offsets so the signed elements can be found for `c14n`.
 //!
 //! This is a scanner, not a parser: it assumes well-formed input, no comments or CDATA inside
 //! the elements it reads, and no element nested inside another of the same qualified name.
@@ -78,12 +78,6 @@ pub fn find(xml: &str, local: &str, within: Option<Span>) -> Option<Span> {
     find_all(xml, local, from, to).into_iter().next()
 }
 
-/// The prefix of the element at `span` (`saml` for `<saml:Assertion`), or "".
-pub fn prefix(xml: &str, span: Span) -> &str {
-    let q = qname_at(xml, span.start);
-    q.split_once(':').map(|(p, _)| p).unwrap_or("")
-}
-
 /// The start tag's text, `<…>`.
 pub fn start_tag(xml: &str, span: Span) -> &str {
     &xml[span.start..span.content_start]
@@ -146,7 +140,6 @@ mod tests {
         assert_eq!(text(DOC, items[0]), "one & two");
         assert_eq!(items[1].content_start, items[1].content_end, "self-closing");
         assert_eq!(&DOC[items[2].start..items[2].end], "<a:Item>in</a:Item>");
-        assert_eq!(prefix(DOC, items[0]), "a");
     }
 
     #[test]
