@@ -137,7 +137,9 @@ pub(crate) fn build(seed: &OrgSeed, now: DateTime<Utc>) -> Result<Built, SeedErr
                 .clone()
                 .unwrap_or_else(|| alias_for(u.first_name.as_deref(), &u.last_name))),
         );
-        body.insert("IsActive".into(), json!(true));
+        // The seed's `status: inactive` (read by the auth server) is the record's IsActive.
+        let inactive = u.extra.get("status").and_then(|s| s.as_str()) == Some("inactive");
+        body.insert("IsActive".into(), json!(!inactive));
         body.insert("Title".into(), json!(u.title));
         body.insert("CompanyName".into(), json!(org_name));
         let change = store

@@ -11,7 +11,8 @@
 //! `repeated_keys` (a record named twice in one list of writes),
 //! `change` (what each write changed), `snapshot` (comparable state, save/restore),
 //! `describe` (describe JSON), `soql` (queries), `seed` + `default_org` (what an org starts
-//! with), `build` (turning a seed into an org), `auth` (the OAuth 2.0 authorization server).
+//! with), `build` (turning a seed into an org), `auth` (the OAuth 2.0 authorization server),
+//! `user_activity` (User.IsActive, the one fact of whether a user may sign in).
 
 pub mod apexrest;
 pub mod auth;
@@ -61,6 +62,7 @@ mod standard_objects_profile;
 pub mod store;
 pub mod streaming;
 pub mod tls;
+mod user_activity;
 mod validate;
 pub mod value;
 mod write_rules;
@@ -203,6 +205,7 @@ impl Org {
             sessions.clone(),
             keys,
         );
+        user_activity::follow(&mut store, &auth);
         let org = Org(Arc::new(OrgInner {
             id: built.org_id,
             clock,

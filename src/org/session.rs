@@ -96,6 +96,18 @@ impl SessionTable {
         before - map.len()
     }
 
+    /// Removes every access token of a user (compared by the 15-character id), as a real org
+    /// ends a user's sessions when the user is deactivated; returns how many there were.
+    pub fn revoke_user(&self, user_id: &str) -> usize {
+        let Some(id15) = user_id.get(..15) else {
+            return 0;
+        };
+        let mut map = self.inner.write();
+        let before = map.len();
+        map.retain(|_, s| s.user_id.get(..15) != Some(id15));
+        before - map.len()
+    }
+
     /// Makes a token expire now (the proxy's "expired session" fault uses this).
     pub fn expire(&self, token: &str, now: DateTime<Utc>) -> bool {
         match self.inner.write().get_mut(&digest(token)) {

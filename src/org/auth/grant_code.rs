@@ -142,6 +142,13 @@ pub fn refresh(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<V
             app.name
         )));
     }
+    // The user first: a deactivated user's tokens were revoked with the deactivation, and
+    // `inactive_user` says why better than "revoked" does.
+    let user = auth
+        .with_config(|c| c.users.by_id(&record.user_id).cloned())
+        .ok_or_else(|| OAuthError::bad_refresh("the token's user no longer exists"))?;
+    draft.username = Some(user.username.clone());
+    require_active(&user)?;
     match record.status {
         RefreshStatus::Revoked => {
             return Err(OAuthError::bad_refresh("this refresh token was revoked"))
@@ -180,11 +187,6 @@ pub fn refresh(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<V
             wanted
         }
     };
-    let user = auth
-        .with_config(|c| c.users.by_id(&record.user_id).cloned())
-        .ok_or_else(|| OAuthError::bad_refresh("the token's user no longer exists"))?;
-    draft.username = Some(user.username.clone());
-    require_active(&user)?;
     let rotate = app.refresh.rotate;
     if rotate {
         if let Some(r) = grants.refresh.get_mut(&digest(token)) {

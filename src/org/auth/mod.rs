@@ -6,8 +6,8 @@
 //!   (permission sets and the [`Access`] query the REST layer calls), `span` (YAML values),
 //!   `defaults` (the default org's apps, users and workspace JWT key);
 //! - checks: `pkce`, `jwt`, `saml` (+ `xmlscan`, `c14n`), `keys`, `client_auth`, `form`, `lockout`;
-//! - state: `server` ([`AuthServer`], token minting), `grants`, `decision` (the log),
-//!   `log_text` (client text made safe to log);
+//! - state: `server` ([`AuthServer`], token minting), `activation` (User.IsActive),
+//!   `grants`, `decision` (the log), `log_text` (client text made safe to log);
 //! - endpoints: `token` (dispatch) with `grant_code`, `grant_direct`, `grant_assertion`,
 //!   `device`; `authorize` + `pages`; `setup_connect`; `revoke`; `introspect`; `identity`.
 //!
@@ -15,6 +15,7 @@
 //! `/id/keys`, `/.well-known/openid-configuration` and `/setup/connect`.
 
 pub mod access;
+mod activation;
 mod authorize;
 mod browser_session;
 mod c14n;

@@ -136,6 +136,10 @@ impl AuthServer {
         f(&self.inner.config.read())
     }
 
+    pub(super) fn with_config_mut<T>(&self, f: impl FnOnce(&mut AuthConfig) -> T) -> T {
+        f(&mut self.inner.config.write())
+    }
+
     /// Sets a user's password (the User password resource); `false` when there is no such user.
     pub fn set_password(&self, user_id: &str, password: &str) -> bool {
         let mut config = self.inner.config.write();
