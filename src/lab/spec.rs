@@ -106,7 +106,8 @@ pub struct RunSpec {
     #[serde(default = "yes")]
     pub access_token: bool,
     /// The seed's app (`org: apps:`) whose consumer key and secret the code receives as
-    /// `SF_CLIENT_ID` / `SF_CLIENT_SECRET`.
+    /// `SF_CLIENT_ID` / `SF_CLIENT_SECRET` (no secret for an app whose flows never send one:
+    /// JWT and SAML bearer, user-agent).
     #[serde(default)]
     pub app: Option<String>,
     /// Hand over a refresh token (`SF_REFRESH_TOKEN`) and an access token of the same family,

@@ -144,7 +144,11 @@ fn app_credentials(
         format!("the lab's `run.app` names {name:?}, but the `org:` seed has no app of that name under `apps:`")
     })?;
     creds.client_id = Some(app.consumer_key.clone());
-    creds.client_secret = app.consumer_secret.clone();
+    // A flow that never sends the secret (JWT, SAML bearer) is not handed one.
+    creds.client_secret = app
+        .consumer_secret
+        .clone()
+        .filter(|_| app.uses_client_secret());
     if !refresh {
         return Ok(());
     }
@@ -611,3 +615,31 @@ mod tests {
         assert!(replayed_id_token(&org, "nope", "https://127.0.0.1:9443").is_none());
     }
 }
+
+    #[test]
+    fn apps_with_only_bearer_assertion_flows_are_handed_no_client_secret() {
+        let ws = tempfile::tempdir().expect("workspace");
+        let key = crate::org::auth::workspace_jwt_key(ws.path()).expect("key");
+        let cert = format!("{:?}", key.certificate_pem);
+        let seed = format!(
+            "users:\n  - {{ username: int@lab.example, last_name: Int, ref: integration }}\n\
+             apps:\n  - {{ name: jwt, flows: [jwt_bearer], certificate: {cert} }}\n\
+             \x20 - {{ name: saml, flows: [saml_bearer], certificate: {cert} }}\n\
+             \x20 - {{ name: cc, flows: [client_credentials], run_as: integration }}\n"
+        );
+        let org = Org::new(&OrgSeed::from_yaml(&seed).expect("seed")).expect("org");
+        let handed = |app: &str| {
+            let mut creds = LabCredentials {
+                client_id: None,
+                client_secret: None,
+                username: None,
+                access_token: None,
+                refresh_token: None,
+            };
+            app_credentials(&org, app, false, &mut creds, "http://127.0.0.1:1").expect("app");
+            (creds.client_id.is_some(), creds.client_secret.is_some())
+        };
+        assert_eq!(handed("jwt"), (true, false));
+        assert_eq!(handed("saml"), (true, false));
+        assert_eq!(handed("cc"), (true, true));
+    }

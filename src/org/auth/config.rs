@@ -199,6 +199,16 @@ impl ExternalClientApp {
         self.flows.contains(&flow)
     }
 
+    /// Does any of the app's flows authenticate the client with its consumer secret? The
+    /// JWT and SAML bearer flows prove the client by a signature and the user-agent flow
+    /// has no client authentication, so an app with only those has no use for its secret
+    /// (sflab does not hand it over, as a real org's admin would not).
+    pub fn uses_client_secret(&self) -> bool {
+        self.flows
+            .iter()
+            .any(|f| !matches!(f, Flow::JwtBearer | Flow::SamlBearer | Flow::UserAgent))
+    }
+
     pub fn requires_pkce(&self) -> bool {
         self.pkce_required.unwrap_or(!self.legacy_connected_app)
     }
