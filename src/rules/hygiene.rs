@@ -315,8 +315,9 @@ fn lab_secret_variables(cx: &Cx) -> Vec<String> {
 }
 
 /// Every file left in the lab folder holding a secret (hidden ones included), and every one the
-/// runs wrote elsewhere in the workspace (`../token-cache.json`), is readable and writable by
-/// its owner alone: no permission bit for group or others (`chmod 600`, `umask 077`).
+/// runs wrote elsewhere in the workspace (`../token-cache.json`) or in the temporary or home
+/// folder (`/tmp/cc-token.json`), is readable and writable by its owner alone: no permission
+/// bit for group or others (`chmod 600`, `umask 077`).
 pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
     let files: Vec<_> = cx
         .ev
@@ -332,6 +333,8 @@ pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
                 let kinds: Vec<String> = f.kinds.iter().map(|k| readable(k)).collect();
                 let outside = if f.path.starts_with("../") {
                     ", outside the lab folder"
+                } else if f.path.starts_with('/') || f.path.starts_with("~/") {
+                    ", outside the workspace"
                 } else {
                     ""
                 };
@@ -345,7 +348,7 @@ pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
         .collect();
     if files.is_empty() {
         return cx.pass(
-            "No file in the lab folder, nor one the runs wrote elsewhere in the workspace, holds a secret after the runs.",
+            "No file in the lab folder, nor one the runs wrote elsewhere in the workspace or in the temporary or home folder, holds a secret after the runs.",
         );
     }
     if open.is_empty() {

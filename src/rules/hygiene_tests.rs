@@ -285,6 +285,21 @@ fn a_token_file_written_outside_the_lab_folder_is_judged_too() {
 }
 
 #[test]
+fn a_token_file_left_readable_in_the_temporary_folder_fails_files_private() {
+    let rule = "{ rule: secrets.files_private }";
+    let mut ev = evidence(vec![]);
+    ev.written_outside
+        .push(secret_file("/tmp/cc-token.json", Some(0o644)));
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message
+            .contains("/tmp/cc-token.json (mode 0644, holds refresh token, client secret, outside the workspace)"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn a_system_without_permission_bits_passes_files_private_and_says_so() {
     let mut ev = evidence(vec![]);
     ev.secret_files.push(secret_file(".env", None));

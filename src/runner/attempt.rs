@@ -584,8 +584,21 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
 
     let lab_files = read_lab_files_after_runs(&dir, &redactor, &before_runs);
     let left_as_before = lab_files.left_as(&before_runs);
-    let written_outside =
+    let mut written_outside =
         super::lab_files::read_written_outside(&ws.root, &dir, &redactor, &before_runs);
+    // The temporary and home folders too, for this attempt's own secrets (not the lab's fixed
+    // ones, which an attempt beside this one holds as well).
+    let fixed: Vec<String> = handed_secrets(lab)
+        .iter()
+        .map(|(_, value)| redactor.fingerprint(value))
+        .collect();
+    written_outside.extend(super::lab_files::read_written_elsewhere(
+        &super::lab_files::places_elsewhere(),
+        &[ws.root.as_path(), dir.as_path()],
+        &redactor,
+        &before_runs,
+        &fixed,
+    ));
     // Judged on what the runs ran; what the later runs did not see is given back now.
     let kept_changes = match between_runs.give_back() {
         Ok(kept) => kept,

@@ -18,7 +18,7 @@
 
 use crate::evidence::{SecretFile, SourceFile};
 use crate::redact::{find_markers, is_leak_kind, Redactor};
-pub use outside::read_written_outside;
+pub use outside::{places_elsewhere, read_written_elsewhere, read_written_outside};
 use std::path::Path;
 
 #[path = "lab_files_outside.rs"]

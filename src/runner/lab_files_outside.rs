@@ -11,8 +11,14 @@
 //! the same workspace (`sflab dev check` runs its cases side by side). sflab's own `.sflab`,
 //! the lab folder itself (read as the lab folder), installed packages and version control are
 //! not entered, nor links followed; at most [`ENTRIES_LOOKED_AT`] entries are looked at and
-//! [`MAX_READ`] files read. Only the workspace is looked at: a file written to `/tmp` or the
-//! home folder is not seen.
+//! [`MAX_READ`] files read.
+//!
+//! Outside the workspace, [`read_written_elsewhere`] looks where programs drop files without a
+//! second thought: the temporary folder and the home folder, each one's own files and those one
+//! folder down (`/tmp/cc-token.json`, `~/.cache/token.json`), no deeper. Other people's and
+//! programs' files live there too, so only a secret of this attempt alone counts: a token
+//! seen in its traffic or a credential the org made for it, not a value the lab fixes (a
+//! `consumer_secret` in its seed), which another attempt of the same lab may have written.
 
 use super::{secret_file, text_of, LabFiles, MAX_BYTES};
 use crate::evidence::SecretFile;
@@ -81,6 +87,129 @@ pub fn read_written_outside(
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
+}
+
+/// The places outside the workspace [`read_written_elsewhere`] looks in: the temporary folder
+/// and the home folder.
+pub fn places_elsewhere() -> Vec<PathBuf> {
+    let mut places = vec![std::env::temp_dir()];
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        places.push(PathBuf::from(home));
+    }
+    places
+}
+
+/// The files in `places` (and one folder down), outside the folders judged on their own
+/// (`judged`: the workspace, the lab folder), changed since the read
+/// `before` of the lab folder and holding a secret `redactor` knew before this scan, other
+/// than the ones whose fingerprints are in `fixed` (values the lab fixes, which another
+/// attempt may hold too). Paths are shown whole, or from `~/` under the home folder.
+pub fn read_written_elsewhere(
+    places: &[PathBuf],
+    judged: &[&Path],
+    redactor: &Redactor,
+    before: &LabFiles,
+    fixed: &[String],
+) -> Vec<SecretFile> {
+    let Some(read_at) = before.read_at else {
+        return Vec::new();
+    };
+    let since = read_at - std::time::Duration::from_secs(1);
+    let known: Vec<String> = redactor
+        .known_secrets()
+        .into_iter()
+        .map(|s| s.marker)
+        .filter(|m| !fixed.iter().any(|f| m.ends_with(&format!("#{f}›"))))
+        .collect();
+    if known.is_empty() {
+        return Vec::new();
+    }
+    let judged: Vec<PathBuf> = judged
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    let home = std::env::var_os("HOME").and_then(|h| PathBuf::from(h).canonicalize().ok());
+    let mut changed: Vec<(PathBuf, std::fs::Metadata)> = Vec::new();
+    let mut seen_places: Vec<PathBuf> = Vec::new();
+    let mut budget = ENTRIES_LOOKED_AT;
+    for place in places {
+        let Ok(place) = place.canonicalize() else {
+            continue;
+        };
+        if seen_places.contains(&place) {
+            continue;
+        }
+        seen_places.push(place.clone());
+        shallow_changes(&place, &judged, since, 1, &mut budget, &mut changed);
+    }
+    changed.sort_by(|a, b| a.0.cmp(&b.0));
+    changed.dedup_by(|a, b| a.0 == b.0);
+    let mut found = Vec::new();
+    for (path, meta) in changed.into_iter().take(MAX_READ) {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let shown = match home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
+            Some(rel) => format!("~/{}", rel.to_string_lossy()),
+            None => path.to_string_lossy().into_owned(),
+        };
+        let redacted = match text_of(&bytes) {
+            Ok(text) => redactor.file_text(&shown, &text),
+            Err(_) => redactor.raw_file(&bytes),
+        };
+        let Some(mut file) = secret_file(&shown, &meta, &redacted) else {
+            continue;
+        };
+        file.markers.retain(|m| known.contains(m));
+        if file.markers.is_empty() {
+            continue;
+        }
+        file.kinds.retain(|k| {
+            file.markers
+                .iter()
+                .any(|m| m.starts_with(&format!("‹redacted:{k}#")))
+        });
+        found.push(file);
+    }
+    found
+}
+
+/// The files of `dir` changed at or after `since`, and those `depth` folders further down;
+/// the folders judged on their own and `.sflab` are not entered, nor links followed.
+fn shallow_changes(
+    dir: &Path,
+    judged: &[PathBuf],
+    since: SystemTime,
+    depth: usize,
+    budget: &mut usize,
+    out: &mut Vec<(PathBuf, std::fs::Metadata)>,
+) {
+    if judged.iter().any(|j| dir.starts_with(j)) {
+        return;
+    }
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in read.flatten() {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if depth > 0 && entry.file_name() != ".sflab" {
+                shallow_changes(&path, judged, since, depth - 1, budget, out);
+            }
+        } else if meta.is_file()
+            && meta.len() <= MAX_BYTES
+            && meta.modified().is_ok_and(|at| at >= since)
+        {
+            out.push((path, meta));
+        }
+    }
 }
 
 /// Each file under `root`/`rel` changed at or after `since`, at most `MAX_BYTES` long, in name
@@ -201,5 +330,64 @@ mod tests {
             0o644,
         );
         assert!(read_written_outside(t.path(), &lab, &redactor, &before).is_empty());
+    }
+
+    #[test]
+    fn a_token_written_to_a_temporary_or_home_folder_is_found_one_folder_down_at_most() {
+        let (t, lab, redactor, before) = workspace_with_lab();
+        let tmp = tempfile::tempdir().unwrap();
+        let holding = format!(r#"{{"access_token":"{TOKEN}"}}"#);
+        write(&tmp.path().join("cc-token.json"), &holding, 0o644);
+        write(&tmp.path().join("app/cache.json"), &holding, 0o600);
+        write(&tmp.path().join("a/b/deep.json"), &holding, 0o644);
+        write(&tmp.path().join("unrelated.txt"), "nothing here", 0o644);
+        let places = [tmp.path().to_path_buf(), t.path().to_path_buf()];
+        let found = read_written_elsewhere(&places, &[t.path(), &lab], &redactor, &before, &[]);
+        let root = tmp.path().canonicalize().unwrap();
+        let shown: Vec<(String, Option<u32>)> =
+            found.iter().map(|f| (f.path.clone(), f.mode)).collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    root.join("app/cache.json").display().to_string(),
+                    Some(0o600)
+                ),
+                (
+                    root.join("cc-token.json").display().to_string(),
+                    Some(0o644)
+                ),
+            ],
+            "the workspace is judged on its own and two folders down is not looked at"
+        );
+        assert_eq!(found[1].kinds, ["access_token"]);
+    }
+
+    #[test]
+    fn elsewhere_only_secrets_of_this_attempt_alone_count() {
+        let (t, lab, redactor, before) = workspace_with_lab();
+        let fixed = "FixedLabConsumerSecretSharedByEveryAttempt0123456789";
+        redactor.add_secret("client_secret", fixed);
+        let tmp = tempfile::tempdir().unwrap();
+        write(
+            &tmp.path().join("other-attempt.env"),
+            &format!("SECRET={fixed}\n"),
+            0o644,
+        );
+        write(
+            &tmp.path().join("someone-elses.json"),
+            r#"{"access_token":"00Dxx0000001gEH!AQ4AQSomeoneElsesTokenOfAnotherOrg987654321"}"#,
+            0o644,
+        );
+        let fixed_prints = [redactor.fingerprint(fixed)];
+        let places = [tmp.path().to_path_buf()];
+        let found = read_written_elsewhere(
+            &places,
+            &[t.path(), &lab],
+            &redactor,
+            &before,
+            &fixed_prints,
+        );
+        assert!(found.is_empty(), "{found:?}");
     }
 }
