@@ -243,11 +243,11 @@ impl AuthServer {
         reason: impl Into<String>,
     ) {
         let origin = draft.origin.clone();
+        let known_status = draft.sign_in_status;
         let d = draft.finish(self.inner.clock.now(), outcome, error, reason.into());
         let sign_in = self.with_config(|c| {
             let user = d.username.as_deref().and_then(|u| c.users.by_username(u));
             let app = d.client_id.as_deref().and_then(|k| c.app_by_key(k));
-        let known_status = draft.sign_in_status;
             let app_name = app.map(|a| a.name.as_str());
             sign_in::from_decision(&d, user, app_name, &origin, known_status)
         });
