@@ -614,7 +614,6 @@ mod tests {
             .starts_with("earlier-login-"));
         assert!(replayed_id_token(&org, "nope", "https://127.0.0.1:9443").is_none());
     }
-}
 
     #[test]
     fn apps_with_only_bearer_assertion_flows_are_handed_no_client_secret() {
@@ -643,3 +642,4 @@ mod tests {
         assert_eq!(handed("saml"), (true, false));
         assert_eq!(handed("cc"), (true, true));
     }
+}
