@@ -51,7 +51,7 @@ pub const KEYS: &[(&str, &str)] = &[
 /// labs are ✓ — or, without labs, when its check is all right, or with no check, read through.
 pub const LEGEND: &[&str] = &[
     "✓ passed, kept if a later run fails  ✗ failed, not yet passed  ○ not started",
-    "● started or read  – not applicable  ◇ check: 2/3 right, best attempt (✓ 3/3)",
+    "● started or read  – not applicable  ◇ check: 2/3, best attempt (✓ at 3/3)",
     "L1 Basics 2/9: 2 of its 9 lessons done. Done: all of the lesson's labs ✓, or",
     "  with no labs, its check all right (with no check either: read to the end)",
 ];
