@@ -10,6 +10,19 @@ use crate::workspace::Workspace;
 use chrono::Utc;
 use std::path::Path;
 
+/// Refuses a track file given twice over, as FILE and as a different `--track FILE`: which
+/// one was meant is not for sflab to guess.
+fn one_track_file(cli: &Cli, file: Option<&Path>) -> Result<(), Failure> {
+    match (file, cli.track.as_deref()) {
+        (Some(f), Some(t)) if f != t => Err(Failure::usage(format!(
+            "two track files are given, {} and --track {}: give one of them",
+            f.display(),
+            t.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The track to use: the file given, else the workspace's active track.
 fn chosen(
     cli: &Cli,
@@ -20,16 +33,7 @@ fn chosen(
     let no_track = || {
         Failure::usage("no track is set: give the track file (`sflab track show FILE`, `sflab report --track FILE --out DIR`) or make it the workspace's track with `sflab track assign FILE`")
     };
-    // Two files named: which one was meant is not for sflab to guess.
-    if let (Some(f), Some(t)) = (file, cli.track.as_deref()) {
-        if f != t {
-            return Err(Failure::usage(format!(
-                "two track files are given, {} and --track {}: give one of them",
-                f.display(),
-                t.display()
-            )));
-        }
-    }
+    one_track_file(cli, file)?;
     match (file.or(cli.track.as_deref()), ws) {
         (Some(f), _) => Ok(track::load(f, curriculum)?),
         (None, Some(ws)) => track::active(ws, curriculum)?.ok_or_else(no_track),
@@ -235,6 +239,7 @@ pub fn list_track(cli: &Cli, curriculum: &Curriculum) -> Option<WorkspaceTrack> 
 }
 
 pub fn show(cli: &Cli, curriculum: &Curriculum, file: Option<&Path>) -> Result<u8, Failure> {
+    one_track_file(cli, file)?;
     let ws = optional_workspace(cli)?;
     let t = chosen(cli, ws.as_ref(), file, curriculum)?;
     let progress = match &ws {
