@@ -580,6 +580,9 @@ impl Redactor {
             "cookie" => formats::cookie_header(&value, self),
             "set-cookie" => formats::set_cookie_header(&value, self),
             "referer" | "location" | "content-location" => self.url(&value),
+            // A header named as a secret is (`X-Api-Key`, `Api-Key`, `X-Auth-Token`,
+            // `X-Amz-Security-Token`): the same names the file redactor masks.
+            lower if assignments::names_a_secret(lower) => self.redact_keyed(lower, value.trim()),
             _ => value,
         };
         self.text(&redacted)

@@ -78,6 +78,25 @@ fn header_values_lose_cr_and_lf() {
 }
 
 #[test]
+fn api_key_and_other_secret_headers_are_redacted_like_the_authorization_header() {
+    let r = redactor();
+    for name in [
+        "X-Api-Key",
+        "api-key",
+        "X-Auth-Token",
+        "X-Amz-Security-Token",
+    ] {
+        let h = r.header(name, "wx-demo-key-0123");
+        assert!(h.starts_with("‹redacted:"), "{name}: {h}");
+    }
+    // Learnt: the same key is hidden wherever else the record shows it.
+    assert!(!r.text("key=wx-demo-key-0123").contains("wx-demo-key-0123"));
+    for (name, value) in [("X-Request-Id", "abc-123"), ("Content-Type", "text/plain")] {
+        assert_eq!(r.header(name, value), value, "{name} is no secret");
+    }
+}
+
+#[test]
 fn cookies_keep_names_and_hide_values() {
     let r = redactor();
     let c = r.header("Cookie", "sid=abcdef123456; theme=dark");
