@@ -9,8 +9,11 @@
 //!
 //! `httpVersion` is what the client spoke (records made before sflab kept it say `HTTP/1.1`);
 //! `cookies` lists the cookies of the `Cookie` / `Set-Cookie` headers with their redacted
-//! values; a body that is not text is given whole in base64 (`"encoding": "base64"`, as HAR 1.2
-//! does for `content`) when the record kept its bytes.
+//! values; a body that is not text is given whole in base64 when the record kept its bytes: a
+//! response's as HAR 1.2 defines (`content.encoding: "base64"`), a request's with `_encoding:
+//! "base64"` (HAR 1.2 defines no encoding for `postData`, so a custom field says it).
+//! A compressed response's `bodySize` is the bytes sent, `content.size` the inflated size, and
+//! `content.compression` the bytes saved, as HAR 1.2 defines them.
 
 use crate::evidence::{Body, Exchange, Header};
 use serde_json::{json, Value};
@@ -89,12 +92,13 @@ fn response_cookies(list: &[Header]) -> Vec<Value> {
 }
 
 /// The body's text for `postData` / `content`: its bytes in base64 when it is not text and the
-/// record kept them.
-fn body_text(body: &Body, into: &mut Value) {
+/// record kept them, marked by `encoding_field` (`encoding` in `content`, `_encoding` in
+/// `postData`).
+fn body_text(body: &Body, into: &mut Value, encoding_field: &str) {
     match &body.base64 {
         Some(b64) => {
             into["text"] = json!(b64);
-            into["encoding"] = json!("base64");
+            into[encoding_field] = json!("base64");
         }
         None => into["text"] = json!(body.text),
     }
@@ -115,7 +119,7 @@ fn entry(e: &Exchange) -> Value {
     });
     if !req.body.is_empty() {
         let mut post = json!({ "mimeType": mime(&req.headers) });
-        body_text(&req.body, &mut post);
+        body_text(&req.body, &mut post, "_encoding");
         if let Some(c) = comment(&req.body) {
             post["comment"] = json!(c);
         }
@@ -127,7 +131,10 @@ fn entry(e: &Exchange) -> Value {
                 "size": r.body.size,
                 "mimeType": mime(&r.headers),
             });
-            body_text(&r.body, &mut content);
+            body_text(&r.body, &mut content, "encoding");
+            if let Some(sent) = r.body.encoded_size {
+                content["compression"] = json!(r.body.size.saturating_sub(sent));
+            }
             if let Some(c) = comment(&r.body) {
                 content["comment"] = json!(c);
             }
@@ -143,7 +150,7 @@ fn entry(e: &Exchange) -> Value {
                 "content": content,
                 "redirectURL": header(&r.headers, "location").unwrap_or(""),
                 "headersSize": -1,
-                "bodySize": r.body.size,
+                "bodySize": r.body.encoded_size.unwrap_or(r.body.size),
             })
         }
         None => json!({
@@ -317,11 +324,32 @@ mod tests {
             size: 3,
             truncated: false,
             base64: Some("/+4A".into()),
+            encoded_size: None,
         };
         let har = to_har(&[x]);
         let post = &har["log"]["entries"][0]["request"]["postData"];
         assert_eq!(post["text"], "/+4A");
-        assert_eq!(post["encoding"], "base64");
+        assert_eq!(
+            post["_encoding"], "base64",
+            "HAR 1.2 has no postData.encoding"
+        );
+        assert!(post.get("encoding").is_none());
+    }
+
+    #[test]
+    fn a_compressed_answers_body_size_is_the_bytes_sent() {
+        let mut body = Body::text("{\"totalSize\":0}".repeat(40));
+        let inflated = body.size;
+        body.encoded_size = Some(31);
+        let har = to_har(&[exchange(Some(RecordedResponse {
+            status: 200,
+            headers: vec![Header::new("Content-Encoding", "gzip")],
+            body,
+        }))]);
+        let response = &har["log"]["entries"][0]["response"];
+        assert_eq!(response["bodySize"], 31);
+        assert_eq!(response["content"]["size"], inflated);
+        assert_eq!(response["content"]["compression"], inflated - 31);
     }
 
     #[test]

@@ -237,6 +237,7 @@ fn a_long_body_points_at_the_har_export_and_a_truncated_recording_says_so() {
         size: 5000,
         truncated: true,
         base64: None,
+        encoded_size: None,
     };
     let shown = body_text(&cut);
     assert!(

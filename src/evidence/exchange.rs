@@ -25,7 +25,8 @@ impl Header {
 pub struct Body {
     /// Redacted text; binary bodies are shown as `‹binary N bytes›`.
     pub text: String,
-    /// Size in bytes of the body on the wire (before redaction and the cap).
+    /// Size in bytes of the body (before redaction and the cap); of a compressed body, its
+    /// inflated size.
     pub size: u64,
     /// True when only the first part of the body was kept.
     pub truncated: bool,
@@ -33,6 +34,9 @@ pub struct Body {
     /// it fits the cap and holds no known secret: the bytes behind a `JSON_PARSER_ERROR`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base64: Option<String>,
+    /// Bytes sent on the wire when `Content-Encoding` compressed the body (gzip, deflate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoded_size: Option<u64>,
 }
 
 impl Body {
@@ -43,6 +47,7 @@ impl Body {
             text,
             truncated: false,
             base64: None,
+            encoded_size: None,
         }
     }
 

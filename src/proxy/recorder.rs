@@ -208,7 +208,10 @@ impl Recorder {
             super::coding::Inflated::of(c, raw, self.head_needed(), INFLATED_COUNT_LIMIT)
         });
         match inflated {
-            Some(i) => self.body_from(ct, &i.head, i.size as usize),
+            Some(i) => Body {
+                encoded_size: Some(raw.len() as u64),
+                ..self.body_from(ct, &i.head, i.size as usize)
+            },
             None => self.body(ct, raw),
         }
     }
@@ -240,6 +243,7 @@ impl Recorder {
             size: size as u64,
             truncated,
             base64,
+            encoded_size: None,
         }
     }
 
