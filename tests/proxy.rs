@@ -66,6 +66,28 @@ async fn query(State(u): State<Upstream>, headers: HeaderMap) -> Response {
     Json(json!({"totalSize": 1, "done": true, "records": [{"Name": "Falcon"}]})).into_response()
 }
 
+/// A SOAP call: the session its `SessionHeader` names, or the org's fault (HTTP 500) when that
+/// session has expired.
+async fn soap_call(State(u): State<Upstream>, body: String) -> Response {
+    let expired = u.expired.lock().map(|e| e.clone()).unwrap_or_default();
+    let named = |t: &String| body.contains(&format!("<sessionId>{t}</sessionId>"));
+    if !body.contains(&format!("<sessionId>{ACCESS_TOKEN}</sessionId>"))
+        || expired.iter().any(named)
+    {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [("content-type", "text/xml;charset=UTF-8")],
+            "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode></soapenv:Fault></soapenv:Body></soapenv:Envelope>",
+        )
+            .into_response();
+    }
+    (
+        [("content-type", "text/xml;charset=UTF-8")],
+        "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><queryResponse/></soapenv:Body></soapenv:Envelope>",
+    )
+        .into_response()
+}
+
 async fn upsert(Path(value): Path<String>) -> Response {
     (
         StatusCode::CREATED,
@@ -110,6 +132,7 @@ async fn start_upstream() -> (Upstream, url::Url) {
             patch(upsert),
         )
         .route("/moved", get(moved))
+        .route("/services/Soap/u/{version}", post(soap_call))
         .route("/services/oauth2/authorize", get(authorize))
         .with_state(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -413,6 +436,64 @@ async fn session_expired_really_expires_the_token_in_the_org() {
         "still expired"
     );
     assert_no_secrets(&p);
+}
+
+fn soap_query_envelope() -> String {
+    format!(
+        "<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:urn=\"urn:partner.soap.sforce.com\"><soapenv:Header><urn:SessionHeader><sessionId>{ACCESS_TOKEN}</sessionId></urn:SessionHeader></soapenv:Header><soapenv:Body><urn:query><urn:queryString>SELECT Id FROM Account</urn:queryString></urn:query></soapenv:Body></soapenv:Envelope>"
+    )
+}
+
+#[tokio::test]
+async fn session_expired_on_a_soap_call_expires_the_session_its_header_names() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(
+        &upstream,
+        &url,
+        "- { kind: session_expired, match: { method: POST, path: \"/services/Soap/u/*\" } }",
+    )
+    .await;
+    let r = client()
+        .post(format!("{}/services/Soap/u/62.0", p.base_url()))
+        .header("Content-Type", "text/xml; charset=UTF-8")
+        .header("SOAPAction", "\"\"")
+        .body(soap_query_envelope())
+        .send()
+        .await
+        .expect("soap call");
+    assert_eq!(
+        r.status(),
+        500,
+        "the org's own fault for the expired session"
+    );
+    let text = r.text().await.expect("body");
+    assert!(text.contains("sf:INVALID_SESSION_ID"), "{text}");
+    assert_eq!(
+        upstream.expired.lock().expect("lock").as_slice(),
+        [ACCESS_TOKEN]
+    );
+    assert_eq!(
+        query_with_token(&p).await.expect("call").status(),
+        401,
+        "the same session, used as a bearer token, has ended too"
+    );
+    assert_no_secrets(&p);
+}
+
+#[tokio::test]
+async fn session_expired_finds_the_session_of_a_sid_cookie() {
+    let (upstream, url) = start_upstream().await;
+    let p = start_proxy(&upstream, &url, "- { kind: session_expired, nth: 1 }").await;
+    client()
+        .get(format!("{}/moved", p.base_url()))
+        .header("Cookie", format!("sid={ACCESS_TOKEN}"))
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(
+        upstream.expired.lock().expect("lock").as_slice(),
+        [ACCESS_TOKEN]
+    );
 }
 
 #[tokio::test]

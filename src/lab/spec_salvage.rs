@@ -370,6 +370,7 @@ pub fn fault_problems(
                 | E::ZeroCount { .. }
                 | E::BadProbability { .. }
                 | E::BadStatus { .. }
+                | E::BodyNotAllowed { .. }
                 | E::BadHeader { .. }
                 | E::BadMethod { .. }
         )
@@ -396,6 +397,7 @@ fn fault_key(e: &crate::proxy::FaultSpecError) -> Option<&'static str> {
         E::ZeroCount { field, .. } => Some(field),
         E::BadProbability { .. } => Some("probability"),
         E::BadStatus { .. }
+        | E::BodyNotAllowed { .. }
         | E::BadHeader { .. }
         | E::KindAnswersOtherwise { .. }
         | E::KindNeedsTheOrg { .. } => Some("respond"),

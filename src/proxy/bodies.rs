@@ -12,10 +12,42 @@
 
 use serde_json::{json, Value};
 
-/// The default body of an injected response with `status` on `path`.
+/// Whether an answer with `status` carries no body (RFC 9110 §15: 1xx, 204, 304).
+pub fn allows_no_body(status: u16) -> bool {
+    status < 200 || status == 204 || status == 304
+}
+
+/// The content type a `respond.body` written as text is served with: JSON when it parses as a
+/// JSON object or array (a body written as a quoted string in lab.yaml), XML for a SOAP
+/// envelope or other XML, HTML for a page, else plain text.
+pub fn text_content_type(text: &str) -> &'static str {
+    let t = text.trim_start();
+    let json =
+        (t.starts_with('{') || t.starts_with('[')) && serde_json::from_str::<Value>(t).is_ok();
+    let lower = t.get(..15).unwrap_or(t).to_ascii_lowercase();
+    if json {
+        "application/json;charset=UTF-8"
+    } else if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
+        "text/html;charset=UTF-8"
+    } else if t.starts_with('<') {
+        "text/xml;charset=UTF-8"
+    } else {
+        "text/plain;charset=UTF-8"
+    }
+}
+
+/// The default body of an injected response with `status` on `path`: on the SOAP API a SOAP
+/// fault, as the org reports every error there ([U] the code for a status the org itself never
+/// answers on SOAP, such as 503, is the REST API's).
 pub fn default_body(status: u16, path: &str) -> Value {
     if status == 429 {
         return gateway_throttle_body();
+    }
+    if super::endpoint_shape::is_soap(path) {
+        let rest = default_body(status, "/services/data");
+        let code = rest[0]["errorCode"].as_str().unwrap_or("UNKNOWN_EXCEPTION");
+        let message = rest[0]["message"].as_str().unwrap_or("");
+        return Value::String(super::endpoint_shape::soap_fault_xml(code, message));
     }
     if path.contains("/services/oauth2/") {
         return oauth_body(status);
@@ -90,6 +122,30 @@ mod tests {
         let oauth = default_body(503, "/services/oauth2/token");
         assert_eq!(oauth["error"], "temporarily_unavailable");
         assert_eq!(lock_row_body()[0]["errorCode"], "UNABLE_TO_LOCK_ROW");
+    }
+
+    #[test]
+    fn a_string_body_is_served_as_what_it_holds() {
+        for (text, ct) in [
+            (r#"[{"message":"x","errorCode":"Y"}]"#, "application/json"),
+            ("{\"a\": 1}", "application/json"),
+            ("<?xml version=\"1.0\"?><soapenv:Envelope/>", "text/xml"),
+            ("<!DOCTYPE html><html></html>", "text/html"),
+            ("down for maintenance", "text/plain"),
+            ("[not json", "text/plain"),
+        ] {
+            assert!(text_content_type(text).starts_with(ct), "{text}");
+        }
+    }
+
+    #[test]
+    fn errors_on_the_soap_api_are_soap_faults() {
+        let body = default_body(503, "/services/Soap/u/62.0");
+        let xml = body.as_str().expect("xml text");
+        assert!(
+            xml.contains("<faultcode>sf:SERVER_UNAVAILABLE</faultcode>"),
+            "{xml}"
+        );
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! that decides, request by request, which fault fires ([`FaultPlan`]).
 //!
 //! A fault matches requests by a [`RequestPattern`] and fires on the `nth` matching request,
-//! on `every_nth`, on every match `after` some time since the proxy's first request, or with a
-//! seeded `probability` (or on every match when none is given), at most `times` times. It
+//! on `every_nth`, on every match `after` some time since the proxy's first request (since the
+//! first request of its run, with `in_run`), or with a seeded `probability` (or on every match
+//! when none is given), at most `times` times. It
 //! answers with a status, a Salesforce-shaped body and headers, delays, drops the connection,
 //! or expires the caller's session. Ready-made `kind`s fill in the usual shapes. `in_run`
 //! limits a fault to one learner run (its matches are counted in that run only).
@@ -123,7 +124,8 @@ pub enum FaultAt {
 #[serde(deny_unknown_fields)]
 pub struct FaultResponse {
     pub status: u16,
-    /// A JSON value or text; defaults to the Salesforce error body for the status.
+    /// A JSON value or text (served as JSON when it parses as JSON); an error status (4xx,
+    /// 5xx) without one gets the Salesforce error body for the status, any other none.
     #[serde(default)]
     pub body: Option<serde_json::Value>,
     #[serde(default)]
@@ -144,8 +146,8 @@ pub struct FaultSpec {
     /// Fire on every nth matching request (2 = the 2nd, 4th, ...).
     #[serde(default)]
     pub every_nth: Option<u64>,
-    /// Fire on matching requests once this long has passed since the proxy's first request:
-    /// milliseconds, or text such as `500ms`, `2s`.
+    /// Fire on matching requests once this long has passed since the proxy's first request (with
+    /// `in_run`, since the first request of that run): seconds, or text such as `500ms`, `2s`.
     #[serde(default, with = "duration_text")]
     pub after: Option<Duration>,
     /// Fire with this probability (0–1), drawn deterministically from `seed`.
@@ -189,6 +191,8 @@ pub enum FaultSpecError {
     BadProbability { index: usize, value: f64 },
     #[error("fault {index}: status {status} is not an HTTP status (100–599)")]
     BadStatus { index: usize, status: u16 },
+    #[error("fault {index}: a {status} answer carries no body in HTTP (nor does any answer to HEAD), so `respond.body` would never reach the client: leave it out, or answer another status")]
+    BodyNotAllowed { index: usize, status: u16 },
     #[error("fault {index}: `{name}: {value}` is not a valid HTTP header")]
     BadHeader {
         index: usize,
@@ -382,6 +386,12 @@ impl FaultSpec {
         if let Some(r) = &self.respond {
             if !(100..=599).contains(&r.status) {
                 out.push(FaultSpecError::BadStatus {
+                    index,
+                    status: r.status,
+                });
+            }
+            if r.body.is_some() && super::bodies::allows_no_body(r.status) {
+                out.push(FaultSpecError::BodyNotAllowed {
                     index,
                     status: r.status,
                 });
@@ -642,6 +652,18 @@ impl FaultPlan {
         since_first: Duration,
         run_index: usize,
     ) -> Option<FaultAction> {
+        self.decide_in_run(req, since_first, since_first, run_index)
+    }
+
+    /// As [`FaultPlan::decide`], with `since_run_first`, the time since the first request of
+    /// the run: the clock of an `after` in a fault limited to one run (`in_run`).
+    pub fn decide_in_run(
+        &mut self,
+        req: &RequestView<'_>,
+        since_first: Duration,
+        since_run_first: Duration,
+        run_index: usize,
+    ) -> Option<FaultAction> {
         let mut chosen = None;
         for (i, spec) in self.specs.iter().enumerate() {
             let in_run = spec.in_run.is_none_or(|r| r == run_index as u64 + 1);
@@ -658,7 +680,12 @@ impl FaultPlan {
             } else if let Some(n) = spec.every_nth {
                 c.matched.is_multiple_of(n)
             } else if let Some(after) = spec.after {
-                since_first >= after
+                let clock = if spec.in_run.is_some() {
+                    since_run_first
+                } else {
+                    since_first
+                };
+                clock >= after
             } else if let Some(p) = spec.probability {
                 draw(spec.seed.unwrap_or(0), i as u64, c.matched) < p
             } else {
@@ -666,7 +693,12 @@ impl FaultPlan {
             };
             if fires {
                 c.fired += 1;
-                chosen = Some(spec.action(i, self.can_expire));
+                let mut action = spec.action(i, self.can_expire);
+                // The proxy's own answers are shaped like the endpoint's; a lab's are as written.
+                if spec.respond.is_none() {
+                    super::endpoint_shape::fit(&mut action, req);
+                }
+                chosen = Some(action);
             }
         }
         chosen
@@ -692,6 +724,8 @@ fn draw(seed: u64, fault: u64, count: u64) -> f64 {
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// `after:` is a duration: a bare number is seconds, as `run.timeout` and the other durations
+/// of lab.yaml read it; text takes a unit (`500ms`, `2s`, `1.5s`, `1m`).
 mod duration_text {
     use serde::{Deserialize, Deserializer, Serializer};
     use std::time::Duration;
@@ -699,42 +733,27 @@ mod duration_text {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
-        Millis(u64),
+        Seconds(f64),
         Text(String),
     }
 
     pub fn parse(text: &str) -> Option<Duration> {
-        let t = text.trim();
-        if let Some(ms) = t.strip_suffix("ms") {
-            return ms.trim().parse().ok().map(Duration::from_millis);
-        }
-        if let Some(s) = t.strip_suffix('s') {
-            return s
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| *v >= 0.0)
-                .map(Duration::from_secs_f64);
-        }
-        if let Some(m) = t.strip_suffix('m') {
-            return m
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .map(|m| Duration::from_secs(m * 60));
-        }
-        t.parse().ok().map(Duration::from_millis)
+        crate::lab::spec::parse_duration(text)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let bad = |t: &str| {
+            serde::de::Error::custom(format!(
+                "`after: {t}` is not a duration; write e.g. 500ms, 2s or 1m (a bare number is seconds)"
+            ))
+        };
         match Option::<Raw>::deserialize(d)? {
             None => Ok(None),
-            Some(Raw::Millis(ms)) => Ok(Some(Duration::from_millis(ms))),
-            Some(Raw::Text(t)) => parse(&t).map(Some).ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "`after: {t}` is not a duration; write e.g. 500ms, 2s or 1m"
-                ))
-            }),
+            Some(Raw::Seconds(s)) if s.is_finite() && s >= 0.0 => {
+                Ok(Some(Duration::from_secs_f64(s)))
+            }
+            Some(Raw::Seconds(s)) => Err(bad(&s.to_string())),
+            Some(Raw::Text(t)) => parse(&t).map(Some).ok_or_else(|| bad(&t)),
         }
     }
 

@@ -62,6 +62,69 @@ fn after_fires_once_the_time_has_passed() {
 }
 
 #[test]
+fn after_in_a_run_counts_from_that_runs_first_request() {
+    let mut p = plan("- { kind: unavailable, match: { path: /limits }, after: 3s, in_run: 2 }");
+    let none = |_: &str| None;
+    let view = RequestView {
+        method: "GET",
+        path: "/limits",
+        query: None,
+        header: &none,
+        body: "",
+    };
+    // Run 2 starts long after the first request of run 1: its own clock decides.
+    let attempt = Duration::from_secs(20);
+    assert!(p.decide_in_run(&view, attempt, Duration::ZERO, 1).is_none());
+    assert!(p
+        .decide_in_run(&view, attempt, Duration::from_millis(2999), 1)
+        .is_none());
+    assert!(p
+        .decide_in_run(&view, attempt, Duration::from_secs(3), 1)
+        .is_some());
+}
+
+#[test]
+fn a_bare_number_after_is_seconds_as_other_durations_of_a_lab() {
+    for (yaml, after) in [
+        ("- { kind: unavailable, after: 2 }", Duration::from_secs(2)),
+        (
+            "- { kind: unavailable, after: 1.5 }",
+            Duration::from_millis(1500),
+        ),
+        (
+            "- { kind: unavailable, after: '2' }",
+            Duration::from_secs(2),
+        ),
+        (
+            "- { kind: unavailable, after: 250ms }",
+            Duration::from_millis(250),
+        ),
+        (
+            "- { kind: unavailable, after: 1m }",
+            Duration::from_secs(60),
+        ),
+    ] {
+        let specs: Vec<FaultSpec> = serde_yaml::from_str(yaml).expect("fault YAML");
+        assert_eq!(specs[0].after, Some(after), "{yaml}");
+    }
+    let e = serde_yaml::from_str::<Vec<FaultSpec>>("- { kind: drop, after: -1 }")
+        .expect_err("negative");
+    assert!(e.to_string().contains("a bare number is seconds"), "{e}");
+}
+
+#[test]
+fn a_body_on_an_answer_that_carries_none_is_refused() {
+    for yaml in [
+        "- { respond: { status: 204, body: done } }",
+        "- { respond: { status: 304, body: { a: 1 } } }",
+    ] {
+        let specs: Vec<FaultSpec> = serde_yaml::from_str(yaml).expect("fault YAML");
+        let e = FaultPlan::new(specs, true).expect_err(yaml).to_string();
+        assert!(e.contains("carries no body"), "{e}");
+    }
+}
+
+#[test]
 fn probability_is_deterministic_for_a_seed() {
     let yaml = "- { kind: unavailable, probability: 0.3, seed: 42 }";
     let run = || {

@@ -35,6 +35,8 @@ pub(crate) struct Shared {
     upstream: String,
     plan: Mutex<FaultPlan>,
     first_request: OnceLock<Instant>,
+    /// When each learner run's first request arrived: the clock of `after` with `in_run`.
+    run_first_request: Mutex<std::collections::BTreeMap<usize, Instant>>,
     recorder: Recorder,
     expire: Option<SessionExpirer>,
     sign_id_token: Option<super::IdTokenSigner>,
@@ -121,6 +123,7 @@ impl Shared {
                 config.expire_session.is_some(),
             )?),
             first_request: OnceLock::new(),
+            run_first_request: Mutex::new(Default::default()),
             recorder,
             expire: config.expire_session.clone(),
             sign_id_token: config.sign_id_token.clone(),
@@ -334,6 +337,11 @@ pub(crate) async fn handle(
         return Ok(finish(&shared, raw, ending.answer));
     }
 
+    let run_first = *shared
+        .run_first_request
+        .lock()
+        .entry(raw.run_index)
+        .or_insert_with(Instant::now);
     let action = {
         let lookup = |name: &str| header_text(&parts.headers, name);
         let body_text = String::from_utf8_lossy(&raw.body);
@@ -347,7 +355,7 @@ pub(crate) async fn handle(
         shared
             .plan
             .lock()
-            .decide(&view, first.elapsed(), raw.run_index)
+            .decide_in_run(&view, first.elapsed(), run_first.elapsed(), raw.run_index)
     };
 
     if let Some(action) = &action {
@@ -362,8 +370,13 @@ pub(crate) async fn handle(
             tokio::time::sleep(d).await;
             hang_up.disarm();
         }
-        if action.expire_session {
-            expire(&shared, &parts.headers);
+        if action.expire_session && !expire(&shared, &parts.headers, &raw.body) {
+            if let Some(fired) = &mut raw.fault {
+                fired.action = fired.action.replace(
+                    "expired the session",
+                    "found no session in the request to expire (no bearer token, X-SFDC-Session, SOAP SessionHeader or sid cookie)",
+                );
+            }
         }
         if action.drop_connection && before_org {
             raw.error =
@@ -371,7 +384,7 @@ pub(crate) async fn handle(
             shared.recorder.record(raw);
             return Err(DropConnection);
         }
-        if let Some(answer) = injected_response(action, &path) {
+        if let Some(answer) = injected_response(action, &method, &path) {
             if let Some(fired) = &raw.fault {
                 let ended = &shared.ended_devices;
                 ended.note_fault(&path, &raw.body, &answer, &answer.2, fired, seq);
@@ -573,50 +586,58 @@ fn header_text(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .map(String::from)
 }
 
-/// Expires the session of the request's bearer token through the runner's callback.
-fn expire(shared: &Shared, headers: &http::HeaderMap) {
-    let Some(expire) = &shared.expire else { return };
-    let token = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_string()))
-        .or_else(|| {
-            headers
-                .get("x-sfdc-session")
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_string())
-        });
-    if let Some(token) = token {
-        expire(&token);
+/// Expires every session the request names, through the runner's callback: its bearer token
+/// (`Authorization: Bearer` or `OAuth`), `X-SFDC-Session`, the SOAP `SessionHeader`'s
+/// `sessionId`, and the `sid` cookie — the places the org reads a session from.
+/// False when the request names no session, so nothing was expired.
+fn expire(shared: &Shared, headers: &http::HeaderMap, body: &[u8]) -> bool {
+    let Some(expire) = &shared.expire else {
+        return true;
+    };
+    let sessions = super::session_ids::named_sessions(headers, body);
+    for token in &sessions {
+        expire(token);
     }
+    !sessions.is_empty()
 }
 
 /// Status, headers and body of a response.
 pub(super) type Answer = (u16, Vec<(String, String)>, Bytes);
 
-fn injected_response(action: &FaultAction, path: &str) -> Option<Answer> {
+/// The proxy's own answer for a fault that answers instead of the org. It carries no body
+/// where HTTP allows none (an answer to HEAD, 1xx, 204, 304: a body there breaks HTTP/2), and
+/// a `respond` without `body` gets the Salesforce error body for its status only when that is
+/// an error (4xx, 5xx); a redirect or a success without `body` has none.
+fn injected_response(action: &FaultAction, method: &str, path: &str) -> Option<Answer> {
     let r = action.respond.as_ref()?;
-    let body = r
-        .body
-        .clone()
-        .unwrap_or_else(|| super::default_body(r.status, path));
+    let bodiless = method.eq_ignore_ascii_case("HEAD") || super::bodies::allows_no_body(r.status);
+    let body = match &r.body {
+        _ if bodiless => None,
+        Some(given) => Some(given.clone()),
+        None if r.status >= 400 => Some(super::default_body(r.status, path)),
+        None => None,
+    };
     let (text, ct) = match body {
-        serde_json::Value::String(s) => (s, "text/plain;charset=UTF-8"),
-        other => (other.to_string(), "application/json;charset=UTF-8"),
+        None => (String::new(), None),
+        Some(serde_json::Value::String(s)) => {
+            let ct = super::bodies::text_content_type(&s);
+            (s, Some(ct))
+        }
+        Some(other) => (other.to_string(), Some("application/json;charset=UTF-8")),
     };
     let mut headers: Vec<(String, String)> = r
         .headers
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if !headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-    {
+    let has = |headers: &[(String, String)], name: &str| {
+        headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+    };
+    if let Some(ct) = ct.filter(|_| !has(&headers, "content-type")) {
         headers.push(("Content-Type".to_string(), ct.to_string()));
     }
     // An origin server with a clock sends Date (RFC 9110 §6.6.1); the org's own answers do.
-    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("date")) {
+    if !has(&headers, "date") {
         let now = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT");
         headers.push(("Date".to_string(), now.to_string()));
     }
@@ -652,7 +673,14 @@ async fn forward(
             // Without the URL: its query may hold a secret.
             let e = e.without_url();
             let status = if e.is_timeout() { 504 } else { 502 };
-            let answer = json_answer(status, super::default_body(status, path_and_query));
+            let answer = match super::default_body(status, path_and_query) {
+                serde_json::Value::String(xml) => {
+                    let ct = super::bodies::text_content_type(&xml).to_string();
+                    let headers = vec![("Content-Type".to_string(), ct)];
+                    (status, headers, Bytes::from(xml))
+                }
+                json => json_answer(status, json),
+            };
             return (answer, Some(format!("the org could not be reached: {e}")));
         }
     };

@@ -32,6 +32,7 @@ mod abandoned;
 mod bodies;
 mod coding;
 mod device_end;
+mod endpoint_shape;
 mod fault;
 mod forward;
 mod handshake;
@@ -41,6 +42,7 @@ mod origin_rewrite;
 mod peer;
 mod recorder;
 mod request_body;
+mod session_ids;
 
 pub use bodies::{default_body, lock_row_body};
 pub use fault::{
@@ -229,8 +231,21 @@ async fn serve_connection(
         Err(_) => Arc::from([]),
     };
     let recorder = shared.recorder().clone();
+    // A dropped request closes its whole connection, as a cut TCP connection does: over
+    // HTTP/1.1 hyper closes it on the handler's error, over HTTP/2 it would only reset the
+    // stream, so the connection is stopped here (other requests on it are cut too).
+    let cut = Arc::new(tokio::sync::Notify::new());
+    let cut_by_handler = cut.clone();
     let service = hyper::service::service_fn(move |req| {
-        forward::handle(shared.clone(), req, processes.clone())
+        let handled = forward::handle(shared.clone(), req, processes.clone());
+        let cut = cut_by_handler.clone();
+        async move {
+            let answer = handled.await;
+            if answer.is_err() {
+                cut.notify_one();
+            }
+            answer
+        }
     });
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     // HTTP/2's default header-list cap (16 KiB) would answer a long URI with a bare 431
@@ -253,17 +268,22 @@ async fn serve_connection(
             match acceptor.accept(tcp).await {
                 Ok(tls) => {
                     recorder.handshake_completed(run_index);
-                    let _ = builder
-                        .serve_connection(TokioIo::new(Overlong::new(tls)), service)
-                        .await;
+                    let served =
+                        builder.serve_connection(TokioIo::new(Overlong::new(tls)), service);
+                    tokio::select! {
+                        _ = served => {}
+                        _ = cut.notified() => {}
+                    }
                 }
                 Err(e) => recorder.handshake_failed(run_index, HandshakeEnding::of(&e)),
             }
         }
         None => {
-            let _ = builder
-                .serve_connection(TokioIo::new(Overlong::new(tcp)), service)
-                .await;
+            let served = builder.serve_connection(TokioIo::new(Overlong::new(tcp)), service);
+            tokio::select! {
+                _ = served => {}
+                _ = cut.notified() => {}
+            }
         }
     }
 }
