@@ -281,9 +281,9 @@ fn a_rules_keys_too_long_for_one_row_go_on_under_the_message_not_at_the_panes_ed
     let mut a = App::new(Arc::new(fixture()), Theme::colored(), 80, 24);
     open(&mut a, "rest-upsert-twice");
     update(&mut a, key(KeyCode::Char('2')));
-    let event = finished(vec![
-        Verdict::fail("state.idempotent", 3, "Not the same.").with_evidence(100..=124)
-    ]);
+    let event =
+        finished(vec![Verdict::fail("state.idempotent", 3, "Not the same.")
+            .with_evidence((100..=148).step_by(2))]);
     update(&mut a, Event::Lab(event));
     let s = screen(&a);
     let col = |row: &str, what: &str| row.find(what).map(|at| row[..at].chars().count());
