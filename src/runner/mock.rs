@@ -71,11 +71,7 @@ impl OrgProvider for MockOrgProvider {
         Box::pin(async move {
             let seed = seed_of(lab)?;
             let org = Org::new(&seed).map_err(|e| format!("the lab's `org:` seed: {e}"))?;
-            // Each attempt's org numbers its new records from a place of its own, so ids
-            // printed by an earlier attempt and typed into a program are not this org's.
-            org.store
-                .write()
-                .start_new_ids_after(1_000 + rand::random::<u64>() % 5_000_000);
+            number_from_a_place_of_its_own(&org);
             let login = issue_static_token(&org, Some("integration"))
                 .or_else(|| issue_static_token(&org, None))
                 .ok_or("the lab's org has no user to log in as; add one under `org: users:`")?;
@@ -128,6 +124,19 @@ impl OrgProvider for MockOrgProvider {
             }) as Box<dyn OrgHandle>)
         })
     }
+}
+
+/// Makes an attempt's org number what it hands out from a place of its own: new records, the
+/// ids of published events and the ERP's order ids. An id printed by an earlier attempt and
+/// typed into a program is then not one this org answered, as two real orgs never share one.
+fn number_from_a_place_of_its_own(org: &Org) {
+    org.store
+        .write()
+        .start_new_ids_after(1_000 + rand::random::<u64>() % 5_000_000);
+    crate::org::events::rest::skip_event_numbers(1 + rand::random::<u64>() % 5_000_000);
+    org.outbound
+        .ext
+        .number_erp_orders_after(1_000 + rand::random::<u64>() % 800_000);
 }
 
 /// The consumer key and secret of the seed's app `name`; with `refresh`, also an access and
@@ -591,6 +600,24 @@ mod tests {
     fn claims(token: &str) -> serde_json::Value {
         let payload = token.split('.').nth(1).expect("a JWT");
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("json")
+    }
+
+    #[test]
+    fn each_attempts_org_numbers_events_and_erp_orders_from_a_place_of_its_own() {
+        // A fresh org hands out the first event and ERP order numbers; an attempt's does not,
+        // and three attempts do not all start their ERP orders at the same number.
+        let floors: Vec<u64> = (0..3)
+            .map(|_| {
+                let org = Org::new(&OrgSeed::from_yaml(SEED).expect("seed")).expect("org");
+                assert_eq!(org.outbound.ext.erp_numbered_after(), 0);
+                let before = crate::org::events::rest::next_event_number();
+                number_from_a_place_of_its_own(&org);
+                assert!(crate::org::events::rest::next_event_number() > before);
+                org.outbound.ext.erp_numbered_after()
+            })
+            .collect();
+        assert!(floors.iter().all(|f| *f >= 1_000), "{floors:?}");
+        assert!(floors.windows(2).any(|w| w[0] != w[1]), "{floors:?}");
     }
 
     #[test]

@@ -55,6 +55,9 @@ pub struct OrderBook {
     /// Idempotency key → (digest of the body, order id).
     keys: HashMap<String, ([u8; 32], String)>,
     next: u64,
+    /// Where order numbers start (see [`OrderBook::number_orders_after`]); tracking numbers
+    /// do not move with it.
+    first_number: u64,
 }
 
 /// What a create did: a new order, or the replay of an earlier one with the same key.
@@ -121,7 +124,7 @@ impl OrderBook {
         }
         let (customer, lines, salesforce_id) = parse_order(body)?;
         self.next += 1;
-        let id = format!("ERP-{:06}", self.next);
+        let id = format!("ERP-{:06}", self.first_number + self.next);
         let order = ErpOrder {
             total_quantity: lines.iter().map(|l| l.quantity).sum(),
             tracking_number: format!("TRK{:08}", 41_000_000 + self.next),
@@ -137,6 +140,20 @@ impl OrderBook {
             self.keys.insert(k.to_string(), (digest, id));
         }
         Ok(Placed::Created(order))
+    }
+
+    /// Numbers the orders placed from now on after `floor` (`ERP-004001` after 4000): a lab
+    /// attempt's ERP starts at a number of its own, so an order id printed by an earlier
+    /// attempt (or typed into a program) is not one this ERP answered. Kept below a million,
+    /// so ids keep six digits and sort in the order they were made.
+    pub fn number_orders_after(&mut self, floor: u64) {
+        self.first_number = floor.min(899_999);
+    }
+
+    /// The number the next order id is made after.
+    #[cfg(test)]
+    pub(crate) fn numbered_after(&self) -> u64 {
+        self.first_number + self.next
     }
 
     pub fn get(&self, id: &str) -> Result<&ErpOrder, ErpError> {
@@ -237,6 +254,22 @@ mod tests {
         };
         assert_eq!(first.id, again.id);
         assert_eq!(b.len(), 1);
+    }
+
+    #[test]
+    fn orders_numbered_after_a_floor_keep_their_tracking_numbers() {
+        let mut b = OrderBook::default();
+        b.number_orders_after(4000);
+        let Placed::Created(o) = b.place(Some("k1"), &body("Falcon"), Utc::now()).unwrap() else {
+            panic!()
+        };
+        assert_eq!(o.id, "ERP-004001");
+        assert_eq!(o.tracking_number, "TRK41000001");
+        b.number_orders_after(u64::MAX);
+        let Placed::Created(o) = b.place(None, &body("Falcon"), Utc::now()).unwrap() else {
+            panic!()
+        };
+        assert_eq!(o.id, "ERP-900001", "six digits, however high the floor");
     }
 
     #[test]

@@ -188,6 +188,18 @@ impl ExtServices {
         self.inner.lock().calls.get(&service).copied().unwrap_or(0)
     }
 
+    /// Numbers the ERP's orders placed from now on after `floor` (see
+    /// [`OrderBook::number_orders_after`]).
+    pub fn number_erp_orders_after(&self, floor: u64) {
+        self.inner.lock().book.number_orders_after(floor);
+    }
+
+    /// The number the ERP's next order id is made after (its floor plus the orders placed).
+    #[cfg(test)]
+    pub(crate) fn erp_numbered_after(&self) -> u64 {
+        self.inner.lock().book.numbered_after()
+    }
+
     /// Orders the ERP holds.
     pub fn erp_order_count(&self) -> usize {
         self.inner.lock().book.len()
