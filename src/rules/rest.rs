@@ -11,12 +11,16 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
 
-/// `rest.upsert_by_external_id`: `object: Account, field: ERP_Id__c`.
+/// `rest.upsert_by_external_id`: `object: Account, field: ERP_Id__c`; with `every_run: true`
+/// each run of the program must upsert (a lab that runs a sync twice to see the update
+/// branch: a run that skips the work, say on a marker the first run left, shows nothing).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Upsert {
     pub object: String,
     pub field: String,
+    #[serde(default)]
+    pub every_run: bool,
 }
 
 /// `rest.patch_for_update`: optionally limited to one `object`.
@@ -111,6 +115,44 @@ fn composite_upserts(p: &Upsert, cx: &Cx) -> Vec<(u64, bool)> {
     out
 }
 
+/// The verdict on the first run that made no successful upsert (`every_run`), naming the runs
+/// that did and what that run sent instead; `None` when every run upserted.
+fn a_run_without(p: &Upsert, cx: &Cx, ok: &[u64], upserts: &[&Exchange]) -> Option<Verdict> {
+    let run_of = |seq: u64| {
+        cx.ev
+            .exchanges
+            .iter()
+            .find(|e| e.seq == seq)
+            .map(|e| e.run_index)
+    };
+    let done: Vec<usize> = ok.iter().filter_map(|s| run_of(*s)).collect();
+    let run = cx.ev.runs.iter().find(|r| !done.contains(&r.index))?;
+    let n = run.index + 1;
+    let others: Vec<String> = cx
+        .ev
+        .runs
+        .iter()
+        .filter(|r| done.contains(&r.index))
+        .map(|r| (r.index + 1).to_string())
+        .collect();
+    let sent = match upserts.iter().rfind(|e| e.run_index == run.index) {
+        Some(e) => format!(" Its upsert failed: {}", upsert_not_done(e)),
+        None => format!(
+            " It sent no PATCH …/sobjects/{}/{}/… at all, so the update branch was never tried: the sync must upsert every time it runs, not skip the work because an earlier run left a marker.",
+            p.object, p.field
+        ),
+    };
+    Some(
+        cx.fail(format!(
+            "Run {n} made no upsert of {} by {}; run {} did.{sent}",
+            p.object,
+            p.field,
+            others.join(" and ")
+        ))
+        .with_evidence(ok.to_vec()),
+    )
+}
+
 /// Salesforce API names (objects, fields) are case-insensitive: `account/erp_id__c` names the
 /// same thing as `Account/ERP_Id__c`.
 pub(crate) fn same_api_name(a: &str, b: &str) -> bool {
@@ -168,6 +210,11 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
     ok.extend(nested.iter().filter(|(_, done)| *done).map(|(seq, _)| *seq));
     ok.sort_unstable();
     ok.dedup();
+    if p.every_run && !ok.is_empty() {
+        if let Some(v) = a_run_without(p, cx, &ok, &upserts) {
+            return v;
+        }
+    }
     if !ok.is_empty() {
         return cx
             .pass(format!(
@@ -491,6 +538,39 @@ mod tests {
                 204,
             )]),
         );
+    }
+
+    #[test]
+    fn with_every_run_a_run_that_skips_the_upsert_fails_naming_it() {
+        use crate::evidence::LearnerRun;
+        let rule = "{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c, every_run: true }";
+        let upsert = || req("PATCH", &format!("{SOBJ}/Account/ERP_Id__c/A-2001"), 201);
+        // Run 1 upserted and left a marker; run 2 saw it and called nothing.
+        let mut skipped = evidence(vec![upsert()]);
+        skipped.runs.push(LearnerRun {
+            index: 1,
+            exit_code: Some(0),
+            ..LearnerRun::default()
+        });
+        let v = assert_fails(rule, &skipped);
+        assert!(
+            v.message
+                .contains("Run 2 made no upsert of Account by ERP_Id__c; run 1 did.")
+                && v.message.contains("update branch was never tried"),
+            "{}",
+            v.message
+        );
+        assert_passes(
+            "{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c }",
+            &skipped,
+        );
+        assert_passes(rule, &evidence(vec![upsert(), upsert().run(1)]));
+        let refused = evidence(vec![
+            upsert(),
+            req("PATCH", &format!("{SOBJ}/Account/ERP_Id__c/A-2001"), 400).run(1),
+        ]);
+        let v = assert_fails(rule, &refused);
+        assert!(v.message.contains("Its upsert failed"), "{}", v.message);
     }
 
     #[test]

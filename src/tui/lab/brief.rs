@@ -263,10 +263,17 @@ pub fn what_it_checks_in(check: &CheckSpec, lab: &[CheckSpec]) -> String {
         }
         "oauth.jwt_claims" => "the claims of the JWT your code signs".into(),
         "oauth.token_reused" => "one token reused across calls, not a login per call".into(),
-        "rest.upsert_by_external_id" => match p("field") {
-            Some(f) => format!("{object} written by upsert on the external ID {f}"),
-            None => format!("{object} written by upsert on an external ID"),
-        },
+        "rest.upsert_by_external_id" => {
+            let how = match p("field") {
+                Some(f) => format!("{object} written by upsert on the external ID {f}"),
+                None => format!("{object} written by upsert on an external ID"),
+            };
+            if p("every_run").as_deref() == Some("true") {
+                format!("{how}, in every run")
+            } else {
+                how
+            }
+        }
         "rest.patch_for_update" => "updates sent as PATCH".into(),
         "rest.fields_selected" => "queries that name the fields they need".into(),
         "rest.json_body" => json_body(check),
@@ -500,6 +507,13 @@ mod tests {
         assert_eq!(
             what_it_checks(&c),
             "Account written by upsert on the external ID ERP_Id__c"
+        );
+        let c = check(
+            "{ rule: rest.upsert_by_external_id, object: Account, field: ERP_Id__c, every_run: true }",
+        );
+        assert_eq!(
+            what_it_checks(&c),
+            "Account written by upsert on the external ID ERP_Id__c, in every run"
         );
         let c = check("{ rule: http.calls_at_most, max: 6 }");
         assert_eq!(what_it_checks(&c), "at most 6 calls in all");
