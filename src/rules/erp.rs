@@ -4,7 +4,9 @@
 //! - `erp.no_duplicate_orders`: no two ERP orders carry the same business key (by default the
 //!   `salesforceId` the middleware sent; `idempotencyKey` is the header an order was created
 //!   with), whatever outages, restarts and redeliveries happened; with `keys`, the ERP holds
-//!   exactly those orders, so a dropped order shows as well as a doubled one.
+//!   exactly those orders, so a dropped order shows as well as a doubled one; with `bodies`,
+//!   each key's order says what that order says (an order under its own key but with another
+//!   order's content is not that order).
 //! - `erp.orders_written_back`: every ERP order is reflected on exactly one Salesforce record
 //!   found by an external id (`ERP_Order_Id__c` = the order's key), with chosen fields equal to
 //!   the ERP's values (the tracking number, say) — the write-back landed once, on the right row.
@@ -40,6 +42,11 @@ pub struct NoDuplicateOrders {
     /// The business keys the ERP must hold, one order each (`[SO-7001, SO-7002]`).
     #[serde(default)]
     pub keys: Vec<String>,
+    /// What the order held under each key must say (`SO-7001: { customer: Birch Analytics,
+    /// lines: [{ sku: SKU-103, quantity: 2 }] }`): every property given, numbers by value. An
+    /// order sent under its own key but with another order's content is not that order.
+    #[serde(default)]
+    pub bodies: BTreeMap<String, Value>,
 }
 
 /// The order property that holds the `Idempotency-Key` header an order was created with.
@@ -287,6 +294,9 @@ pub(crate) fn no_duplicate_orders(p: &NoDuplicateOrders, cx: &Cx) -> Verdict {
             if missing.len() == 1 { "it was" } else { "they were" }
         ));
     }
+    if let (true, Some(wrong)) = (dups.is_empty(), wrong_content(p, book)) {
+        return cx.fail(wrong);
+    }
     if dups.is_empty() {
         return cx.pass(format!(
             "The ERP holds {} order(s), one per {}.",
@@ -367,6 +377,81 @@ fn redelivered_creates(
         }
     }
     (clauses, seqs)
+}
+
+/// What is wrong with the orders held under the keys `bodies` names, when one says something
+/// else than its `bodies` entry: each such key with the first property that differs.
+fn wrong_content(p: &NoDuplicateOrders, book: &[Value]) -> Option<String> {
+    let wrong: Vec<String> = p
+        .bodies
+        .iter()
+        .filter_map(|(key, want)| {
+            let order = book.iter().find(|o| text(o.get(&p.key)) == *key)?;
+            let want = want.as_object()?;
+            let (field, expected) = want
+                .iter()
+                .find(|(f, v)| !same_value(order.get(f.as_str()).unwrap_or(&Value::Null), v))?;
+            let got = order.get(field.as_str()).unwrap_or(&Value::Null);
+            Some(format!(
+                "{key} ({}) has {field} {} where the order says {}",
+                text(order.get("id")),
+                compact(got),
+                compact(expected)
+            ))
+        })
+        .collect();
+    (!wrong.is_empty()).then(|| {
+        format!(
+            "{} of the ERP's orders hold{} another order's content: {}. Send each order's own {} under its own key, not the same body every time.",
+            wrong.len(),
+            if wrong.len() == 1 { "s" } else { "" },
+            wrong.iter().take(4).cloned().collect::<Vec<_>>().join("; ")
+                + &if wrong.len() > 4 { format!("; and {} more", wrong.len() - 4) } else { String::new() },
+            p.bodies
+                .values()
+                .find_map(Value::as_object)
+                .map(|o| o.keys().cloned().collect::<Vec<_>>().join(" and "))
+                .unwrap_or_else(|| "content".into())
+        )
+    })
+}
+
+/// Whether the ERP's `got` says what `want` does: numbers by value (`2` is `2.0`), objects by
+/// the properties `want` gives, lists item by item.
+fn same_value(got: &Value, want: &Value) -> bool {
+    match (got, want) {
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Value::Object(a), Value::Object(b)) => b
+            .iter()
+            .all(|(k, v)| same_value(a.get(k).unwrap_or(&Value::Null), v)),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_value(x, y))
+        }
+        (a, b) => a == b,
+    }
+}
+
+/// A JSON value on one line, numbers as a person writes them (`2`, not `2.0`).
+fn compact(v: &Value) -> String {
+    match v {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            _ => n.to_string(),
+        },
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(compact).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{k}: {}", compact(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
 }
 
 /// Up to six items, then how many more.
@@ -693,6 +778,48 @@ mod tests {
             vec![],
         );
         assert_passes(BY_HEADER, &ev);
+    }
+
+    #[test]
+    fn an_order_held_under_its_own_key_with_another_orders_content_fails() {
+        let rule = "{ rule: erp.no_duplicate_orders, key: idempotencyKey, keys: [SO-1, SO-2], bodies: { SO-1: { customer: Birch, lines: [{ sku: S-1, quantity: 2 }] }, SO-2: { customer: Cobalt, lines: [{ sku: S-2, quantity: 3 }] } } }";
+        let order = |id: &str, key: &str, customer: &str, sku: &str, qty: f64| json!({"id": id, "idempotencyKey": key, "customer": customer, "lines": [{"sku": sku, "quantity": qty}]});
+        let right = with_state(
+            vec![
+                order("ERP-1", "SO-1", "Birch", "S-1", 2.0),
+                order("ERP-2", "SO-2", "Cobalt", "S-2", 3.0),
+            ],
+            vec![],
+        );
+        assert_passes(rule, &right);
+        // Twelve keys, one body: SO-2 went out with SO-1's customer and lines.
+        let same_body = with_state(
+            vec![
+                order("ERP-1", "SO-1", "Birch", "S-1", 2.0),
+                order("ERP-2", "SO-2", "Birch", "S-1", 2.0),
+            ],
+            vec![],
+        );
+        let v = assert_fails(rule, &same_body);
+        assert!(
+            v.message.contains("1 of the ERP's orders holds another order's content: SO-2 (ERP-2) has customer \"Birch\" where the order says \"Cobalt\"")
+                && v.message.contains("Send each order's own customer and lines under its own key"),
+            "{}",
+            v.message
+        );
+        let wrong_quantity = with_state(
+            vec![
+                order("ERP-1", "SO-1", "Birch", "S-1", 2.0),
+                order("ERP-2", "SO-2", "Cobalt", "S-2", 4.0),
+            ],
+            vec![],
+        );
+        let v = assert_fails(rule, &wrong_quantity);
+        assert!(
+            v.message.contains("SO-2 (ERP-2) has lines [{sku: \"S-2\", quantity: 4}] where the order says [{sku: \"S-2\", quantity: 3}]"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]

@@ -397,7 +397,10 @@ pub fn what_it_checks_in(check: &CheckSpec, lab: &[CheckSpec]) -> String {
         }
         "events.consumer_idempotent" => "each event handled once, even when delivered twice".into(),
         "erp.no_duplicate_orders" => {
-            if check.params.contains_key("keys") {
+            if check.params.contains_key("bodies") {
+                "each order in the ERP exactly once, under its own key and with its own content"
+                    .into()
+            } else if check.params.contains_key("keys") {
                 "each order in the ERP exactly once, under its own key".into()
             } else {
                 "no order written twice to the ERP".into()
@@ -635,6 +638,11 @@ mod tests {
         assert_eq!(
             what_it_checks(&c),
             "each order in the ERP exactly once, under its own key"
+        );
+        let c = check("{ rule: erp.no_duplicate_orders, key: idempotencyKey, keys: [SO-1], bodies: { SO-1: { customer: Birch } } }");
+        assert_eq!(
+            what_it_checks(&c),
+            "each order in the ERP exactly once, under its own key and with its own content"
         );
         let c = check("{ rule: erp.no_duplicate_orders, min: 4 }");
         assert_eq!(what_it_checks(&c), "no order written twice to the ERP");
