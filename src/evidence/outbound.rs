@@ -19,6 +19,10 @@ pub struct ActionOutcome {
     pub status: Option<u16>,
     /// What happened: the error a learner can act on, or the start of the response body.
     pub detail: String,
+    /// The JSON body a callout sent, when the lab varies it per check (`vary:`), so a rule can
+    /// judge the answer against what was really sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<serde_json::Value>,
 }
 
 /// One callout the org made, as its callout log has it.

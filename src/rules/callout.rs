@@ -5,7 +5,9 @@
 //!   answered 2xx/3xx or with `status`, its answer holding `contains`, and its JSON answer holding each
 //!   value of `json`, keyed by JSON pointer: `json: { /records: 9, /stock/PUMP-7: 12 }`; with
 //!   `json_answer`, the answer is a JSON object or list, as an error a program reads must be;
-//!   with `holds`, the answer has something at each JSON pointer, whatever its value);
+//!   with `holds`, the answer has something at each JSON pointer, whatever its value; with
+//!   `totals`, an object of the answer adds up what other callouts sent, for callouts whose
+//!   numbers vary from check to check);
 //! - `callout.made { named_credential, run_as?, auth?, status? }`: the org called out through
 //!   that Named Credential (as that user, injecting that kind of auth) and was answered
 //!   `status` (default: any 2xx);
@@ -56,6 +58,23 @@ pub struct ActionOk {
     /// must give (`holds: [/city, /temperatureC]`).
     #[serde(default)]
     pub holds: Vec<String>,
+    /// An object in the answer that must add up what other callouts of the lab sent, when
+    /// those vary from check to check (`vary:`): see [`Totals`].
+    #[serde(default)]
+    pub totals: Option<Totals>,
+}
+
+/// `totals: { at: /stock, of: [slice-1, slice-2, slice-3], items: /moves, key: sku, sum: qty }`:
+/// the answer's `/stock` maps each `sku` among the `moves` the callouts `slice-1`…`slice-3`
+/// sent to the sum of their `qty`, and holds no other key.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Totals {
+    pub at: String,
+    pub of: Vec<String>,
+    pub items: String,
+    pub key: String,
+    pub sum: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -163,6 +182,13 @@ pub(crate) fn action_ok(p: &ActionOk, cx: &Cx) -> Verdict {
     if let Some(problem) = json_mismatch(&p.json, &o.detail) {
         return cx.fail(format!("{problem} {}", describe(o)));
     }
+    if let Some(problem) = p
+        .totals
+        .as_ref()
+        .and_then(|t| totals_mismatch(t, cx, &o.detail))
+    {
+        return cx.fail(format!("{problem} {}", describe(o)));
+    }
     let outcome = match p.status {
         Some(s) => format!("was answered {s}"),
         None => "went through".to_string(),
@@ -226,6 +252,87 @@ fn json_mismatch(want: &BTreeMap<String, Json>, answer: &str) -> Option<String> 
         .collect();
     (!wrong.is_empty())
         .then(|| format!("The answer is not what was expected: {}.", wrong.join("; ")))
+}
+
+/// What the callouts `t.of` sent, added up: each key's sum, in key order.
+fn sent_totals(t: &Totals, cx: &Cx) -> Result<BTreeMap<String, f64>, String> {
+    let mut sums = BTreeMap::new();
+    for label in &t.of {
+        let sent = cx
+            .ev
+            .outbound
+            .actions
+            .iter()
+            .rfind(|o| &o.label == label)
+            .and_then(|o| o.sent.as_ref())
+            .ok_or_else(|| {
+                format!(
+                    "The org has no record of what {label:?} sent, so the totals cannot be judged."
+                )
+            })?;
+        let items = sent.pointer(&t.items).and_then(Json::as_array);
+        for item in items.into_iter().flatten() {
+            let key = match item.get(&t.key) {
+                Some(Json::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => continue,
+            };
+            let n = item.get(&t.sum).and_then(Json::as_f64).unwrap_or(0.0);
+            *sums.entry(key).or_insert(0.0) += n;
+        }
+    }
+    Ok(sums)
+}
+
+/// Why the answer's `t.at` does not add up what the callouts sent (`None` when it does).
+fn totals_mismatch(t: &Totals, cx: &Cx, answer: &str) -> Option<String> {
+    let want = match sent_totals(t, cx) {
+        Ok(w) => w,
+        Err(e) => return Some(e),
+    };
+    let shown = |m: &BTreeMap<String, f64>| {
+        m.iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Ok(body) = serde_json::from_str::<Json>(answer) else {
+        return Some("The answer is not a JSON document (or is too long to read whole).".into());
+    };
+    let Some(got) = body.pointer(&t.at).and_then(Json::as_object) else {
+        return Some(format!(
+            "The answer holds no object at {}; expected {{{}}}, what the callouts {} sent this check.",
+            t.at,
+            shown(&want),
+            t.of.join(", ")
+        ));
+    };
+    let got_sums: BTreeMap<String, f64> = got
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_f64().unwrap_or(f64::NAN)))
+        .collect();
+    let wrong: Vec<String> = want
+        .iter()
+        .filter(|(k, v)| got_sums.get(*k) != Some(v))
+        .map(|(k, v)| match got.get(k) {
+            Some(g) => format!("{}/{k} is {g}, expected {v}", t.at),
+            None => format!("{}/{k} is missing, expected {v}", t.at),
+        })
+        .chain(
+            got.keys()
+                .filter(|k| !want.contains_key(*k))
+                .map(|k| format!("{}/{k} is there, but no callout sent {k}", t.at)),
+        )
+        .collect();
+    (!wrong.is_empty()).then(|| {
+        format!(
+            "The answer does not add up what the callouts {} sent this check ({}): {}. The {} change from one check to the next, so only totals worked out from the requests match.",
+            t.of.join(", "),
+            shown(&want),
+            wrong.join("; "),
+            t.sum
+        )
+    })
 }
 
 fn show_callout(c: &CalloutSeen) -> String {

@@ -591,3 +591,44 @@ fn a_permission_set_the_lab_assigns_but_never_deployed_fails_the_setup_and_expla
     let v = rule("{ rule: callout.setup, split: [Courier] }").check(&ev);
     assert!(v.passed(), "{}", v.message);
 }
+
+#[test]
+fn totals_are_judged_against_what_the_varied_callouts_sent() {
+    let rule_text = "{ rule: org.action_ok, action: finish, totals: { at: /stock, of: [slice-1, slice-2], items: /moves, key: sku, sum: qty } }";
+    let sent = |label: &str, moves: serde_json::Value| ActionOutcome {
+        sent: Some(serde_json::json!({ "moves": moves })),
+        ..action(label, true, Some(200), "{}")
+    };
+    let with_answer = |answer: &str| {
+        let mut ev = evidence(vec![]);
+        ev.outbound.actions = vec![
+            sent(
+                "slice-1",
+                serde_json::json!([{"sku": "PUMP-7", "qty": 4}, {"sku": "HOSE-1", "qty": -2}]),
+            ),
+            sent("slice-2", serde_json::json!([{"sku": "PUMP-7", "qty": 3}])),
+            action("finish", true, Some(200), answer),
+        ];
+        ev
+    };
+    let v = rule(rule_text).check(&with_answer(r#"{"stock": {"PUMP-7": 7, "HOSE-1": -2}}"#));
+    assert!(v.passed(), "{}", v.message);
+    // A service that answers totals typed in from an earlier check.
+    let v = rule(rule_text).check(&with_answer(r#"{"stock": {"PUMP-7": 12, "HOSE-1": -2}}"#));
+    assert!(!v.passed());
+    assert!(
+        v.message.contains("does not add up what the callouts slice-1, slice-2 sent this check (HOSE-1: -2, PUMP-7: 7): /stock/PUMP-7 is 12, expected 7"),
+        "{}",
+        v.message
+    );
+    let v = rule(rule_text).check(&with_answer(
+        r#"{"stock": {"PUMP-7": 7, "HOSE-1": -2, "VALVE-2": 4}}"#,
+    ));
+    assert!(
+        !v.passed()
+            && v.message
+                .contains("/stock/VALVE-2 is there, but no callout sent VALVE-2"),
+        "{}",
+        v.message
+    );
+}

@@ -134,6 +134,7 @@ fn number_from_a_place_of_its_own(org: &Org) {
         .write()
         .start_new_ids_after(1_000 + rand::random::<u64>() % 5_000_000);
     crate::org::events::rest::skip_event_numbers(1 + rand::random::<u64>() % 5_000_000);
+    org.outbound.set_attempt_seed(rand::random());
     org.outbound
         .ext
         .number_erp_orders_after(1_000 + rand::random::<u64>() % 800_000);

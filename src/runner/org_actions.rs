@@ -26,6 +26,8 @@ pub struct Performed {
     pub ok: bool,
     pub status: Option<u16>,
     pub detail: String,
+    /// The body a callout sent when the lab varied it (see [`ActionOutcome::sent`]).
+    pub sent: Option<Json>,
 }
 
 impl Performed {
@@ -34,6 +36,7 @@ impl Performed {
             ok: false,
             status: None,
             detail: detail.into(),
+            sent: None,
         }
     }
 
@@ -42,6 +45,7 @@ impl Performed {
             ok: true,
             status: None,
             detail: detail.into(),
+            sent: None,
         }
     }
 
@@ -54,6 +58,7 @@ impl Performed {
             ok: (200..400).contains(&status),
             status: Some(status),
             detail,
+            sent: None,
         }
     }
 
@@ -67,6 +72,7 @@ impl Performed {
             ok: self.ok,
             status: self.status,
             detail: self.detail,
+            sent: self.sent,
         }
     }
 }
@@ -130,6 +136,14 @@ async fn callout(org: &Org, c: &CalloutAction) -> Performed {
     } else {
         format!("/{}", c.path)
     };
+    let body = match (&c.body, c.vary.is_empty()) {
+        (Some(b), false) => Some(crate::lab::actions::varied_body(
+            b,
+            &c.vary,
+            org.outbound.attempt_seed(),
+        )),
+        (b, _) => b.clone(),
+    };
     let mut headers: Vec<(String, String)> = c.headers.clone().into_iter().collect();
     if c.body.is_some()
         && !headers
@@ -142,13 +156,16 @@ async fn callout(org: &Org, c: &CalloutAction) -> Performed {
         target: format!("callout:{}{path}", c.named_credential),
         method: c.method.to_ascii_uppercase(),
         headers,
-        body: body_text(&c.body),
+        body: body_text(&body),
         run_as: c.run_as.clone(),
     };
-    match org.outbound.callout(org, req).await {
+    let sent = body.filter(|_| !c.vary.is_empty());
+    let mut performed = match org.outbound.callout(org, req).await {
         Ok(r) => Performed::answered(r.status, &r.body),
         Err(e) => Performed::failed(e.to_string()),
-    }
+    };
+    performed.sent = sent;
+    performed
 }
 
 async fn probe(org: &Org, p: &ProbeAction) -> Performed {

@@ -62,9 +62,22 @@ pub struct Outbound {
     log: Arc<Mutex<Vec<CalloutRecord>>>,
     /// Local ports forwarded elsewhere: see [`Outbound::forward_local_port`].
     forwarded: Arc<RwLock<std::collections::BTreeMap<u16, u16>>>,
+    /// Drawn for each lab attempt: the numbers a lab's callouts vary (`vary:`) come from it.
+    attempt_seed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Outbound {
+    /// The attempt's seed for the numbers lab callouts vary (0 until one is drawn).
+    pub fn attempt_seed(&self) -> u64 {
+        self.attempt_seed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Sets the attempt's seed (see [`Outbound::attempt_seed`]).
+    pub fn set_attempt_seed(&self, seed: u64) {
+        self.attempt_seed
+            .store(seed, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Deploys every callout metadata file under `folder`, all or nothing.
     pub fn deploy_folder(&self, folder: &Path) -> Result<DeploySummary, DeployError> {
         let found = registry::read_folder(folder)?;

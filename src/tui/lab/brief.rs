@@ -109,6 +109,13 @@ fn action_ok(check: &CheckSpec) -> String {
                 .collect();
             format!(" with the expected {}", keys.join(", "))
         })
+        .or_else(|| {
+            let at = check.params.get("totals")?.get("at")?.as_str()?;
+            Some(format!(
+                " with {} adding up what was sent",
+                at.trim_start_matches('/').replace('/', ".")
+            ))
+        })
         .unwrap_or_default();
     let refused = check
         .params
