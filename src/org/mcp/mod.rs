@@ -213,7 +213,10 @@ pub fn authorise(org: &Org, headers: &HeaderMap, base: &str) -> Result<Session, 
         let text = format!("The MCP server accepts only tokens issued to an External Client App; this token was issued to the connected app {app}, and connected apps are not supported. Create an External Client App with the mcp_api scope and get a token through it.");
         let www = discovery::challenge(
             base,
-            &[("error", "invalid_token"), ("error_description", text.as_str())],
+            &[
+                ("error", "invalid_token"),
+                ("error_description", text.as_str()),
+            ],
         );
         return Err(http_error(
             StatusCode::UNAUTHORIZED,
