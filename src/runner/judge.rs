@@ -517,7 +517,7 @@ mod tests {
         let lab = crate::lab::spec::parse(
             "lab.yaml",
             "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\n\
-             org:\n  objects: { Contact: {} }\n  records: [ { Account: { Name: A } }, { Lead: { LastName: B } } ]\n\
+             org:\n  objects: { Contact: {} }\n  records: [ { Account: { Name: A } }, { Lead: { LastName: B, Company: C } } ]\n\
              checks:\n  - { rule: state.no_duplicates, object: Opportunity, field: Name }\n  - { rule: state.soql, query: \"SELECT Id FROM Case WHERE x = 1\", count: 1 }\n",
         )
         .unwrap();
