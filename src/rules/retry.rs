@@ -186,7 +186,7 @@ fn next_retry(ex: &[Exchange], i: usize, by_delivery: &[bool]) -> Option<usize> 
     (i + 1..ex.len()).find(|&j| {
         ex[j].run_index == first.run_index
             && same_call(&ex[j], first)
-            && !(by_delivery[j] && !retryable(&ex[j]))
+            && (!by_delivery[j] || retryable(&ex[j]))
     })
 }
 

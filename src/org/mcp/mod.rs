@@ -506,7 +506,7 @@ fn one(org: &Org, session: &Session, headers: &HeaderMap, msg: &Json, batched: b
             {
                 return answer(StatusCode::OK, &rpc_error(&id, -32602, &problem), None);
             }
-            match tools::call(org, &session, &fixture, name, args) {
+            match tools::call(org, session, &fixture, name, args) {
                 Err(tools::UnknownTool(n)) => rpc_error(&id, -32602, &format!("Unknown tool: {n}")),
                 Ok(outcome) => {
                     let is_error = outcome.is_err();
