@@ -264,7 +264,10 @@ async fn the_record_keeps_the_http_version_a_hostless_address_and_a_binary_bodys
     assert_eq!(all[1].request.http_version.as_deref(), Some("HTTP/1.1"));
     let har = sflab::har::to_har(&all);
     let post = &har["log"]["entries"][1]["request"]["postData"];
-    assert_eq!(post["encoding"], "base64");
+    assert_eq!(
+        post["_encoding"], "base64",
+        "HAR 1.2 gives postData no encoding: a custom field"
+    );
     assert_eq!(post["text"], "//57AA==");
     assert_eq!(
         all[1].request.body.text, "‹binary 4 bytes›",

@@ -449,8 +449,14 @@ async fn a_create_the_org_refuses_undoes_the_records_made_before_it() {
     store.save(&cc_login(&r, "dev").await).unwrap();
     let before = account_names(&r.org);
     // The Contact lacks its required LastName: the org refuses it after the Account exists.
-    let seed = "  records:\n    - Account: { ref: a, Name: Sandbox Probe One }\n    - Contact: { FirstName: Nameless, AccountId: { ref: a } }\n";
-    let spec = lab(seed, "  - { rule: process.exit_ok, points: 1 }");
+    // The loader refuses such a seed, so the record loses its LastName after loading: the
+    // sandbox is where a create can still be refused (a rule of that org's own).
+    let mut spec = lab(SEED, "  - { rule: process.exit_ok, points: 1 }");
+    let contact = &mut spec.org["records"][1]["Contact"];
+    contact
+        .as_mapping_mut()
+        .expect("the seed's Contact")
+        .remove("LastName");
     let (_dir, ws) = workspace_with_run("#!/bin/sh\nexit 0\n");
     let (report, notes) = run_on_sandbox(&store, &spec, &ws, |_| {}).await;
     let Err(e) = report else {
