@@ -63,27 +63,10 @@ pub fn read_written_outside(
     let up = "../".repeat(inside.components().count());
     let mut found = Vec::new();
     for (rel, path, meta) in changed.into_iter().take(MAX_READ) {
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
         let shown = format!("{up}{}", rel.to_string_lossy().replace('\\', "/"));
-        let redacted = match text_of(&bytes) {
-            Ok(text) => redactor.file_text(&shown, &text),
-            Err(_) => redactor.raw_file(&bytes),
-        };
-        let Some(mut file) = secret_file(&shown, &meta, &redacted) else {
-            continue;
-        };
-        file.markers.retain(|m| known.contains(m));
-        if file.markers.is_empty() {
-            continue;
-        }
-        file.kinds.retain(|k| {
-            file.markers
-                .iter()
-                .any(|m| m.starts_with(&format!("‹redacted:{k}#")))
-        });
-        found.push(file);
+        found.extend(holding_known_secrets(
+            redactor, &known, &shown, &path, &meta,
+        ));
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
@@ -146,32 +129,42 @@ pub fn read_written_elsewhere(
     changed.dedup_by(|a, b| a.0 == b.0);
     let mut found = Vec::new();
     for (path, meta) in changed.into_iter().take(MAX_READ) {
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
         let shown = match home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
             Some(rel) => format!("~/{}", rel.to_string_lossy()),
             None => path.to_string_lossy().into_owned(),
         };
-        let redacted = match text_of(&bytes) {
-            Ok(text) => redactor.file_text(&shown, &text),
-            Err(_) => redactor.raw_file(&bytes),
-        };
-        let Some(mut file) = secret_file(&shown, &meta, &redacted) else {
-            continue;
-        };
-        file.markers.retain(|m| known.contains(m));
-        if file.markers.is_empty() {
-            continue;
-        }
-        file.kinds.retain(|k| {
-            file.markers
-                .iter()
-                .any(|m| m.starts_with(&format!("‹redacted:{k}#")))
-        });
-        found.push(file);
+        found.extend(holding_known_secrets(
+            redactor, &known, &shown, &path, &meta,
+        ));
     }
     found
+}
+
+/// The file at `path`, shown as `shown`, when it holds one of the `known` secrets: only those
+/// are named in it (a secret the run did not make is no finding of this run).
+fn holding_known_secrets(
+    redactor: &Redactor,
+    known: &[String],
+    shown: &str,
+    path: &Path,
+    meta: &std::fs::Metadata,
+) -> Option<SecretFile> {
+    let bytes = std::fs::read(path).ok()?;
+    let redacted = match text_of(&bytes) {
+        Ok(text) => redactor.file_text(shown, &text),
+        Err(_) => redactor.raw_file(&bytes),
+    };
+    let mut file = secret_file(shown, meta, &redacted)?;
+    file.markers.retain(|m| known.contains(m));
+    if file.markers.is_empty() {
+        return None;
+    }
+    file.kinds.retain(|k| {
+        file.markers
+            .iter()
+            .any(|m| m.starts_with(&format!("‹redacted:{k}#")))
+    });
+    Some(file)
 }
 
 /// The files of `dir` changed at or after `since`, and those `depth` folders further down;
