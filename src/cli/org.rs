@@ -91,16 +91,7 @@ pub fn connection_env(
     }
     if let Some(ca) = ca_bundle {
         let ca = ca.display().to_string();
-        for name in [
-            "SF_CA_BUNDLE",
-            "CURL_CA_BUNDLE",
-            "REQUESTS_CA_BUNDLE",
-            "SSL_CERT_FILE",
-            "NODE_EXTRA_CA_CERTS",
-            // httplib2 (Google's Python clients) and gRPC read their own variables.
-            "HTTPLIB2_CA_CERTS",
-            "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
-        ] {
+        for name in crate::runner::env::CA_BUNDLE_VARIABLES {
             env.push((name, ca.clone()));
         }
     }

@@ -709,8 +709,9 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
 
 /// The variables sflab sets for the learner's process itself, or removes from it so traffic
 /// goes through the recording proxy (see `runner::env`, `runner::attempt`, `runner::process`):
-/// a lab's `run.env` may not set them. `SF_PASSWORD` is not among them: sflab never gives one,
-/// and a password-flow lab hands the learner's code the password it is to stop using.
+/// a lab's `run.env` may not set them, nor the CA-bundle ones of `runner::env`. `SF_PASSWORD`
+/// is not among them: sflab never gives one, and a password-flow lab hands the learner's code
+/// the password it is to stop using.
 const SFLAB_VARIABLES: &[&str] = &[
     "SF_INSTANCE_URL",
     "SF_LOGIN_URL",
@@ -724,15 +725,8 @@ const SFLAB_VARIABLES: &[&str] = &[
     "SF_PUBSUB_ENDPOINT",
     "SF_JWT_KEY_FILE",
     "SF_REPLAYED_ID_TOKEN",
-    "SF_CA_BUNDLE",
     "SF_TARGET_ORG",
     "SFDX_ACCESS_TOKEN",
-    "CURL_CA_BUNDLE",
-    "REQUESTS_CA_BUNDLE",
-    "SSL_CERT_FILE",
-    "NODE_EXTRA_CA_CERTS",
-    "HTTPLIB2_CA_CERTS",
-    "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
     "HTTP_PROXY",
     "HTTPS_PROXY",
     "ALL_PROXY",
@@ -750,6 +744,7 @@ fn provided_by_sflab(name: &str) -> bool {
     let proxy = upper.ends_with("_PROXY");
     SFLAB_VARIABLES
         .iter()
+        .chain(&crate::runner::env::CA_BUNDLE_VARIABLES)
         .any(|v| *v == name || (proxy && *v == upper))
         || upper.starts_with("SFLAB_")
 }

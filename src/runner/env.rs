@@ -43,6 +43,18 @@ pub const REMOVED: &[&str] = &[
     "SF_TARGET_ORG",
 ];
 
+/// The variables that point a client at the org's CA bundle: each tool reads its own
+/// (httplib2, Google's Python clients, and gRPC among them).
+pub const CA_BUNDLE_VARIABLES: [&str; 7] = [
+    "SF_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "REQUESTS_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "NODE_EXTRA_CA_CERTS",
+    "HTTPLIB2_CA_CERTS",
+    "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+];
+
 /// The variables set for the learner's process, in a stable order.
 pub fn lab_environment(
     proxy_url: &str,
@@ -73,16 +85,7 @@ pub fn lab_environment(
     put("SF_REFRESH_TOKEN", &creds.refresh_token);
     if let Some(ca) = ca_bundle {
         let ca = ca.display().to_string();
-        for k in [
-            "SF_CA_BUNDLE",
-            "CURL_CA_BUNDLE",
-            "REQUESTS_CA_BUNDLE",
-            "SSL_CERT_FILE",
-            "NODE_EXTRA_CA_CERTS",
-            // httplib2 (Google's Python clients) and gRPC read their own variables.
-            "HTTPLIB2_CA_CERTS",
-            "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
-        ] {
+        for k in CA_BUNDLE_VARIABLES {
             env.push((k.to_string(), ca.clone()));
         }
     }
