@@ -4,8 +4,9 @@
 //! Syntax trees are kept by text alone. Plans also depend on the schema (names, types) and on
 //! the org's today (date literals) and the user's time zone (`convertTimezone()`), so they are
 //! kept by text, the zone, [`crate::org::store::Store::schema_key`]
-//! — which changes whenever an object or field is defined — and today's date. Failures are not
-//! kept (they are rare and their errors are cheap to redo). Each cache holds at most
+//! — which changes whenever an object or field is defined — and today's date. A plan holds no
+//! records' data (a semi-join's subquery runs each time the query runs), so a kept plan answers
+//! from the records of the moment. Failures are not kept (they are rare and their errors are cheap to redo). Each cache holds at most
 //! [`CAPACITY`] entries and forgets the least recently used first.
 
 use super::ast::Query;

@@ -5,7 +5,7 @@
 use super::aggregate::AggAcc;
 use super::ast::{AggFunc, CmpOp};
 use super::date_functions::Key;
-use super::plan::{AggPlan, CCond, ChildPlan, Column, Left, OrderKey, Plan};
+use super::plan::{AggPlan, CCond, ChildPlan, Column, Left, OrderKey, Plan, SemiJoin};
 use super::resolve::{run_test, FieldRef, Test};
 use crate::org::ids::SfId;
 use crate::org::record::Record;
@@ -13,6 +13,7 @@ use crate::org::schema::{FieldDef, FieldType, SystemField};
 use crate::org::store::Store;
 use crate::org::value::Value;
 use serde_json::{json, Map, Value as Json};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -31,6 +32,45 @@ fn eval(store: &Store, base: usize, rec: &Record, c: &CCond) -> bool {
         CCond::Test(Left::Field(f), t) => run_test(t, f.fetch(store, base, rec)),
         CCond::Test(Left::DateFn(d), t) => run_test(t, d.value(store, base, rec).as_ref()),
         CCond::Test(Left::Slot(_), _) => false,
+        // [`matching`] binds semi-joins first; this runs the subquery for the one record.
+        CCond::SemiJoin(left, semi) => eval(store, base, rec, &bind_semi_join(store, left, semi)),
+    }
+}
+
+/// True when a semi-join sits anywhere in `c`.
+fn has_semi_join(c: &CCond) -> bool {
+    match c {
+        CCond::And(parts) | CCond::Or(parts) => parts.iter().any(has_semi_join),
+        CCond::Not(inner) => has_semi_join(inner),
+        CCond::Test(..) => false,
+        CCond::SemiJoin(..) => true,
+    }
+}
+
+/// One semi-join as the `IN` / `NOT IN` test of what its subquery selects now.
+fn bind_semi_join(store: &Store, left: &Left, semi: &SemiJoin) -> CCond {
+    let values = column_values(store, &semi.plan, &semi.field);
+    CCond::Test(left.clone(), Test::In(values, semi.negate))
+}
+
+fn bind(store: &Store, c: &CCond) -> CCond {
+    match c {
+        CCond::And(parts) => CCond::And(parts.iter().map(|p| bind(store, p)).collect()),
+        CCond::Or(parts) => CCond::Or(parts.iter().map(|p| bind(store, p)).collect()),
+        CCond::Not(inner) => CCond::Not(Box::new(bind(store, inner))),
+        CCond::Test(..) => c.clone(),
+        CCond::SemiJoin(left, semi) => bind_semi_join(store, left, semi),
+    }
+}
+
+/// The condition with each semi-join's subquery run against the store as it is now, as the
+/// `IN` list of the values it selects (an index can then serve `Id IN (…)`). A condition
+/// without one is returned as it is.
+pub(crate) fn bound<'c>(store: &Store, c: &'c CCond) -> Cow<'c, CCond> {
+    if has_semi_join(c) {
+        Cow::Owned(bind(store, c))
+    } else {
+        Cow::Borrowed(c)
     }
 }
 
@@ -40,7 +80,7 @@ fn eval_slots(slots: &[Option<Value>], c: &CCond) -> bool {
         CCond::Or(parts) => parts.iter().any(|p| eval_slots(slots, p)),
         CCond::Not(inner) => !eval_slots(slots, inner),
         CCond::Test(Left::Slot(i), t) => run_test(t, slots.get(*i).and_then(Option::as_ref)),
-        CCond::Test(Left::Field(_) | Left::DateFn(_), _) => false,
+        CCond::Test(Left::Field(_) | Left::DateFn(_), _) | CCond::SemiJoin(..) => false,
     }
 }
 
@@ -88,21 +128,17 @@ pub(crate) fn index_candidates(
     }
 }
 
-/// The rows of the plan's object that pass its filter, in storage order.
+/// The rows of the plan's object that pass its filter, in storage order (semi-joins are
+/// run first, against the records as they are now).
 pub fn matching(store: &Store, plan: &Plan, include_deleted: bool) -> Vec<u32> {
     let table = store.table(plan.base);
+    let filter = plan.filter.as_ref().map(|c| bound(store, c));
+    let filter = filter.as_deref();
     let keep = |rec: &Record| {
         (include_deleted || !table.is_deleted(rec))
-            && plan
-                .filter
-                .as_ref()
-                .is_none_or(|c| eval(store, plan.base, rec, c))
+            && filter.is_none_or(|c| eval(store, plan.base, rec, c))
     };
-    match plan
-        .filter
-        .as_ref()
-        .and_then(|c| index_candidates(store, plan.base, c, include_deleted))
-    {
+    match filter.and_then(|c| index_candidates(store, plan.base, c, include_deleted)) {
         Some(rows) => rows
             .into_iter()
             .filter(|r| table.row(*r).is_some_and(keep))

@@ -119,7 +119,9 @@ pub fn explain(store: &Store, src: &str, now: DateTime<Utc>) -> Result<Json, SfE
     let plan = plan_query(store, src, now, super::date_functions::DEFAULT_TIME_ZONE)?;
     let obj = store.object(plan.base);
     let n = store.count(&obj.name);
-    let terms: Vec<&CCond> = match &plan.filter {
+    // Semi-joins as the `IN` lists their subqueries select now, so `Id IN (…)` can lead.
+    let filter = plan.filter.as_ref().map(|c| eval::bound(store, c));
+    let terms: Vec<&CCond> = match filter.as_deref() {
         Some(CCond::And(parts)) => parts.iter().collect(),
         Some(c) => vec![c],
         None => Vec::new(),

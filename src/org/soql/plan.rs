@@ -10,7 +10,6 @@ use super::resolve::{compile_test, resolve_path, FieldRef, Reads, Test};
 use crate::org::error::SfError;
 use crate::org::schema::{FieldDef, FieldType};
 use crate::org::store::Store;
-use crate::org::value::Value;
 use chrono::NaiveDate;
 
 /// What a condition or sort key reads: a record's field, a date function of one, or a slot of
@@ -28,6 +27,22 @@ pub enum CCond {
     Or(Vec<CCond>),
     Not(Box<CCond>),
     Test(Left, Test),
+    /// `Id IN (SELECT AccountId FROM Opportunity)`: the left side tested against what the
+    /// subquery selects when the query runs (see [`SemiJoin`]).
+    SemiJoin(Left, Box<SemiJoin>),
+}
+
+/// A semi-join (`IN`) or anti-join (`NOT IN`) subquery, planned with the query that holds it.
+/// A plan holds no data: the subquery runs each time the query runs
+/// ([`super::eval::bound`]), so a plan kept in [`super::cache`] answers from the records of
+/// the moment.
+#[derive(Debug, Clone)]
+pub struct SemiJoin {
+    pub plan: Plan,
+    /// The one Id or reference field the subquery selects.
+    pub field: FieldRef,
+    /// `NOT IN`: the anti-join.
+    pub negate: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -483,11 +498,18 @@ impl Planner<'_> {
                 (Left::Slot(slot), f)
             }
         };
-        let semi = match rhs {
-            Rhs::Subquery(sub) => Some(self.semi_join(sub)?),
-            _ => None,
-        };
-        let test = compile_test(self.src, *pos, &f, *op, rhs, (self.today, self.zone), semi)?;
+        if let Rhs::Subquery(sub) = rhs {
+            let (plan, field) = self.semi_join(sub)?;
+            return Ok(CCond::SemiJoin(
+                l,
+                Box::new(SemiJoin {
+                    plan,
+                    field,
+                    negate: *op == CmpOp::NotIn,
+                }),
+            ));
+        }
+        let test = compile_test(self.src, *pos, &f, *op, rhs, (self.today, self.zone))?;
         let exact = matches!(l, Left::Field(_))
             && f.reads == Reads::Stored
             && f.ftype.is_text()
@@ -503,8 +525,8 @@ impl Planner<'_> {
         ))
     }
 
-    /// Runs a semi-join subquery and returns the values of its one selected field.
-    fn semi_join(&self, sub: &Query) -> Result<Vec<Value>, SfError> {
+    /// Plans a semi-join subquery: its plan and its one selected field.
+    fn semi_join(&self, sub: &Query) -> Result<(Plan, FieldRef), SfError> {
         let t = self
             .store
             .schema()
@@ -525,7 +547,8 @@ impl Planner<'_> {
                 "A semi-join subquery must select exactly one Id or reference field",
             ));
         }
-        Ok(super::eval::column_values(self.store, &plan, f))
+        let field = f.clone();
+        Ok((plan, field))
     }
 }
 

@@ -129,6 +129,40 @@ fn semi_join_selects_parents_with_children() {
 }
 
 #[test]
+fn semi_and_anti_joins_see_the_records_of_the_moment_when_the_same_text_runs_again() {
+    let o = org();
+    let semi = "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Opportunity WHERE StageName = 'Closed Won') ORDER BY Name";
+    let anti =
+        "SELECT Name FROM Account WHERE Id NOT IN (SELECT AccountId FROM Contact) ORDER BY Name";
+    assert_eq!(names(&run(&o, semi).unwrap()), vec!["Harbor Logistics"]);
+    assert_eq!(names(&run(&o, anti).unwrap()), vec!["Northwind Traders"]);
+    let northwind = run(
+        &o,
+        "SELECT Id FROM Account WHERE Name = 'Northwind Traders'",
+    )
+    .unwrap()
+    .records[0]["Id"]
+        .clone();
+    {
+        let mut s = o.store.write();
+        let actor = o.actor(o.users[0].id);
+        let opp = json!({"Name": "Northwind - Kiosks", "StageName": "Closed Won",
+            "CloseDate": "2026-11-30", "AccountId": northwind});
+        s.insert("Opportunity", opp.as_object().unwrap(), &actor)
+            .unwrap();
+        let contact = json!({"LastName": "Ito", "AccountId": northwind});
+        s.insert("Contact", contact.as_object().unwrap(), &actor)
+            .unwrap();
+    }
+    // The same texts, so the plans come from the cache: the subqueries still run anew.
+    assert_eq!(
+        names(&run(&o, semi).unwrap()),
+        vec!["Harbor Logistics", "Northwind Traders"]
+    );
+    assert_eq!(run(&o, anti).unwrap().total_size, 0);
+}
+
+#[test]
 fn date_literals_follow_the_org_clock() {
     let o = org();
     assert_eq!(

@@ -421,7 +421,8 @@ pub fn literal_value(
     Ok(Some(v))
 }
 
-/// Compiles `left op rhs` for a field (`list` already holds a semi-join's values, if any).
+/// Compiles `left op rhs` for a field (a semi-join's subquery is planned apart, in
+/// [`super::plan`]).
 pub fn compile_test(
     src: &str,
     pos: Pos,
@@ -429,12 +430,8 @@ pub fn compile_test(
     op: CmpOp,
     rhs: &Rhs,
     (today, zone): (NaiveDate, chrono_tz::Tz),
-    semi: Option<Vec<Value>>,
 ) -> Result<Test, SfError> {
     let t = f.ftype;
-    if let Some(values) = semi {
-        return Ok(Test::In(values, op == CmpOp::NotIn));
-    }
     if t == FieldType::MultiPicklist {
         match (op, rhs) {
             // The reference lists =, !=, INCLUDES and EXCLUDES as the operators for
