@@ -129,6 +129,50 @@ fn semi_join_selects_parents_with_children() {
 }
 
 #[test]
+fn a_checkbox_compared_with_null_reads_as_false_even_on_a_missing_parent() {
+    let o = org();
+    {
+        let mut s = o.store.write();
+        let actor = o.actor(o.users[0].id);
+        let loner = json!({"LastName": "Alone", "HasOptedOutOfEmail": true});
+        s.insert("Contact", loner.as_object().unwrap(), &actor)
+            .unwrap();
+    }
+    let count = |q: &str| run(&o, q).unwrap().total_size;
+    // `= null` is `= false` and `!= null` is `= true` on a checkbox.
+    assert_eq!(
+        count("SELECT COUNT() FROM Contact WHERE HasOptedOutOfEmail = null"),
+        4
+    );
+    assert_eq!(
+        count("SELECT COUNT() FROM Contact WHERE HasOptedOutOfEmail != null"),
+        1
+    );
+    assert_eq!(
+        count("SELECT COUNT() FROM Contact WHERE HasOptedOutOfEmail = false"),
+        4
+    );
+    // The Contact without an Account has a false Account.IsDeleted.
+    assert_eq!(
+        count("SELECT COUNT() FROM Contact WHERE Account.IsDeleted = false"),
+        5
+    );
+    assert_eq!(
+        count("SELECT COUNT() FROM Contact WHERE Account.IsDeleted = null"),
+        5
+    );
+    assert_eq!(
+        count("SELECT COUNT() FROM Contact WHERE Account.IsDeleted != null"),
+        0
+    );
+    // A missing parent's other fields stay null.
+    assert_eq!(
+        count("SELECT COUNT() FROM Contact WHERE Account.Name = null"),
+        1
+    );
+}
+
+#[test]
 fn semi_and_anti_joins_see_the_records_of_the_moment_when_the_same_text_runs_again() {
     let o = org();
     let semi = "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Opportunity WHERE StageName = 'Closed Won') ORDER BY Name";

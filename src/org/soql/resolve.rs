@@ -51,13 +51,23 @@ impl FieldRef {
         &store.object(self.obj).fields[self.field]
     }
 
-    /// The value of this path for a record of the base object (a missing checkbox is false).
+    /// The value of this path for a record of the base object. A checkbox is never null: one
+    /// without a value, or on a parent the record does not have (`Account.IsDeleted` of a
+    /// Contact without an Account), is false, as SOQL treats it.
     pub fn fetch<'s>(
         &'s self,
         store: &'s Store,
         base: usize,
         rec: &'s Record,
     ) -> Option<&'s Value> {
+        match self.reach(store, base, rec) {
+            None if self.ftype == FieldType::Boolean => Some(&FALSE),
+            v => v,
+        }
+    }
+
+    /// The value of this path, following its lookups; `None` when a lookup is empty.
+    fn reach<'s>(&'s self, store: &'s Store, base: usize, rec: &'s Record) -> Option<&'s Value> {
         let (mut t, mut rec) = (base, rec);
         for hop in &self.hops {
             let idx = if t == hop.from_obj {
@@ -72,10 +82,7 @@ impl FieldRef {
             t = nt;
             rec = r;
         }
-        match self.read_last(store, t, rec) {
-            None if self.ftype == FieldType::Boolean => Some(&FALSE),
-            v => v,
-        }
+        self.read_last(store, t, rec)
     }
 
     /// The last part's value on `rec`, a record of object `t` (the record the hops reached).
@@ -531,6 +538,11 @@ pub fn compile_test(
             Ok(Test::Range(op, ms(start), ms(end)))
         }
         (_, Rhs::One(l)) => match literal_value(src, pos, f, l)? {
+            // A checkbox is never null: `= null` matches false and `!= null` true [D: SOQL
+            // reference, "null Values in WHERE"].
+            None if t == FieldType::Boolean && matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                Ok(Test::Cmp(CmpOp::Eq, Value::Bool(op == CmpOp::Ne)))
+            }
             None if op == CmpOp::Eq => Ok(Test::IsNull),
             None if op == CmpOp::Ne => Ok(Test::NotNull),
             None => Err(qerr::malformed(
