@@ -1,7 +1,8 @@
 //! Aggregate accumulators: COUNT, COUNT_DISTINCT, SUM, AVG, MIN, MAX over one group.
 //!
 //! COUNT(field) and COUNT_DISTINCT count non-null values; SUM and AVG of no values are null,
-//! as in Salesforce; MIN and MAX compare like ORDER BY does.
+//! as in Salesforce; MIN and MAX compare like ORDER BY does (the caller gives the order: a
+//! picklist's is the order of its defined values, not the alphabet).
 
 use super::ast::AggFunc;
 use crate::org::value::Value;
@@ -31,8 +32,13 @@ impl AggAcc {
         }
     }
 
-    /// Adds one row: `None` for `COUNT()` (no argument), `Some(value)` otherwise.
-    pub fn add(&mut self, v: Option<Option<&Value>>) {
+    /// Adds one row: `None` for `COUNT()` (no argument), `Some(value)` otherwise. MIN and MAX
+    /// compare values with `order`.
+    pub fn add(
+        &mut self,
+        v: Option<Option<&Value>>,
+        order: &dyn Fn(&Value, &Value) -> Option<Ordering>,
+    ) {
         match self {
             AggAcc::Count(n) => {
                 if v.is_none_or(|x| x.is_some()) {
@@ -56,8 +62,8 @@ impl AggAcc {
                     *n += 1;
                 }
             }
-            AggAcc::Min(cur) => keep(cur, v.flatten(), Ordering::Less),
-            AggAcc::Max(cur) => keep(cur, v.flatten(), Ordering::Greater),
+            AggAcc::Min(cur) => keep(cur, v.flatten(), Ordering::Less, order),
+            AggAcc::Max(cur) => keep(cur, v.flatten(), Ordering::Greater, order),
         }
     }
 
@@ -74,9 +80,14 @@ impl AggAcc {
     }
 }
 
-fn keep(cur: &mut Option<Value>, v: Option<&Value>, want: Ordering) {
+fn keep(
+    cur: &mut Option<Value>,
+    v: Option<&Value>,
+    want: Ordering,
+    order: &dyn Fn(&Value, &Value) -> Option<Ordering>,
+) {
     if let Some(x) = v {
-        if cur.as_ref().is_none_or(|c| x.compare(c) == Some(want)) {
+        if cur.as_ref().is_none_or(|c| order(x, c) == Some(want)) {
             *cur = Some(x.clone());
         }
     }
@@ -107,15 +118,32 @@ mod tests {
     #[test]
     fn count_of_a_field_skips_nulls_and_avg_of_nothing_is_null() {
         let mut c = AggAcc::new(AggFunc::Count);
-        c.add(Some(Some(&Value::Int(1))));
-        c.add(Some(None));
-        c.add(None);
+        c.add(Some(Some(&Value::Int(1))), &Value::compare);
+        c.add(Some(None), &Value::compare);
+        c.add(None, &Value::compare);
         assert_eq!(c.finish(), Some(Value::Int(2)));
         assert_eq!(AggAcc::new(AggFunc::Avg).finish(), None);
         let mut m = AggAcc::new(AggFunc::Max);
         for v in [3, 9, 4] {
-            m.add(Some(Some(&Value::Int(v))));
+            m.add(Some(Some(&Value::Int(v))), &Value::compare);
         }
         assert_eq!(m.finish(), Some(Value::Int(9)));
+    }
+
+    #[test]
+    fn min_and_max_follow_the_order_they_are_given() {
+        let defined = ["Gold", "Silver", "Bronze"];
+        let rank = |a: &Value, b: &Value| {
+            let at = |v: &Value| defined.iter().position(|d| *d == v.text());
+            Some(at(a).cmp(&at(b)))
+        };
+        let (mut min, mut max) = (AggAcc::new(AggFunc::Min), AggAcc::new(AggFunc::Max));
+        for v in ["Silver", "Bronze", "Gold"] {
+            let v = Value::Text(v.into());
+            min.add(Some(Some(&v)), &rank);
+            max.add(Some(Some(&v)), &rank);
+        }
+        assert_eq!(min.finish(), Some(Value::Text("Gold".into())));
+        assert_eq!(max.finish(), Some(Value::Text("Bronze".into())));
     }
 }

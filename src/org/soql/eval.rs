@@ -164,6 +164,16 @@ fn picklist_rank(field: &FieldDef, v: &Value) -> (usize, String) {
     (at, text)
 }
 
+/// How two values of `field` compare: a single-select picklist by its defined order (as
+/// ORDER BY, MIN and MAX take it), any other field by value.
+fn compare_as(field: &FieldDef, a: &Value, b: &Value) -> Option<Ordering> {
+    if field.field_type == FieldType::Picklist && !field.picklist.is_empty() {
+        Some(picklist_rank(field, a).cmp(&picklist_rank(field, b)))
+    } else {
+        a.compare(b)
+    }
+}
+
 /// `cmp_opt` for one ORDER BY key: a single-select picklist by its defined order, any other
 /// field by value.
 fn cmp_key(a: Option<&Value>, b: Option<&Value>, key: &OrderKey, field: &FieldDef) -> Ordering {
@@ -402,6 +412,14 @@ fn aggregate_rows(
     rows: &[u32],
 ) -> Vec<Vec<Option<Value>>> {
     let table = store.table(plan.base);
+    // MIN and MAX of a picklist follow its defined order [D: SOQL reference, "Aggregate
+    // Functions": "the function uses the sort order of the picklist values instead of
+    // alphabetical order"].
+    let args: Vec<Option<&FieldDef>> = agg
+        .aggs
+        .iter()
+        .map(|a| a.arg.as_ref().map(|f| f.def(store)))
+        .collect();
     let mut order: Vec<Vec<String>> = Vec::new();
     let mut groups: HashMap<Vec<String>, GroupState> = HashMap::new();
     if agg.keys.is_empty() {
@@ -437,9 +455,12 @@ fn aggregate_rows(
                 agg.aggs.iter().map(|a| AggAcc::new(a.func)).collect(),
             )
         });
-        for (acc, spec) in entry.1.iter_mut().zip(&agg.aggs) {
+        for ((acc, spec), arg) in entry.1.iter_mut().zip(&agg.aggs).zip(&args) {
             let v = spec.arg.as_ref().map(|f| f.fetch(store, plan.base, rec));
-            acc.add(v);
+            match arg {
+                Some(def) => acc.add(v, &|a, b| compare_as(def, a, b)),
+                None => acc.add(v, &Value::compare),
+            }
         }
     }
     order

@@ -348,6 +348,18 @@ fn count_and_group_by_with_having() {
 }
 
 #[test]
+fn min_and_max_of_a_picklist_follow_its_defined_order() {
+    let o = org();
+    // Stages defined Prospecting … Negotiation/Review, Closed Won: not the alphabet's order.
+    let r = run(&o, "SELECT MIN(StageName), MAX(StageName) FROM Opportunity").unwrap();
+    assert_eq!(r.records[0]["expr0"], "Prospecting");
+    assert_eq!(r.records[0]["expr1"], "Closed Won");
+    let r = run(&o, "SELECT MIN(Name), MAX(Name) FROM Opportunity").unwrap();
+    assert_eq!(r.records[0]["expr0"], "Falcon Corp - Line 4 retrofit");
+    assert_eq!(r.records[0]["expr1"], "Juniper Health - Pilot");
+}
+
+#[test]
 fn fields_all_needs_a_limit_of_200() {
     let o = org();
     let e = run(&o, "SELECT FIELDS(ALL) FROM Account").unwrap_err();
