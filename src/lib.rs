@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod fsutil;
 pub mod grade;
 pub mod har;
+pub mod json_canonical;
 pub mod lab;
 pub mod markdown;
 pub mod matcher;

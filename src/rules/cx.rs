@@ -109,9 +109,9 @@ fn same_query(a: Option<&str>, b: Option<&str>) -> bool {
 }
 
 /// Another attempt of the same call: [`same_request`] with the same body (JSON compared as
-/// values, so key order and spacing do not matter). A POST of the next record to the same URL
-/// is a new call, not a retry of the last one, even when both carry one Idempotency-Key (a
-/// key shared by different bodies is a mistake of its own, not a retry).
+/// values, so key order, spacing and `2` against `2.0` do not matter). A POST of the next
+/// record to the same URL is a new call, not a retry of the last one, even when both carry one
+/// Idempotency-Key (a key shared by different bodies is a mistake of its own, not a retry).
 pub(crate) fn same_call(a: &Exchange, b: &Exchange) -> bool {
     if !same_request(a, b) {
         return false;
@@ -121,7 +121,7 @@ pub(crate) fn same_call(a: &Exchange, b: &Exchange) -> bool {
         return true;
     }
     let json = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok();
-    matches!((json(x), json(y)), (Some(p), Some(q)) if p == q)
+    matches!((json(x), json(y)), (Some(p), Some(q)) if crate::json_canonical::same_value(&p, &q))
 }
 
 pub(crate) use crate::wording::plural;

@@ -5,6 +5,7 @@
 //! an order delivered: label created for the first hour, in transit until 24 hours, then
 //! delivered.
 
+use crate::json_canonical::canonical;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::{json, Value as Json};
@@ -111,7 +112,9 @@ impl OrderBook {
         body: &Json,
         now: DateTime<Utc>,
     ) -> Result<Placed, ErpError> {
-        let digest: [u8; 32] = Sha256::digest(body.to_string().as_bytes()).into();
+        // The body as a value: the same order re-serialised (keys reordered, `2.0` for `2`)
+        // is the same request, and replays.
+        let digest: [u8; 32] = Sha256::digest(canonical(body).as_bytes()).into();
         if let Some(k) = key {
             if let Some((d, id)) = self.keys.get(k) {
                 if *d != digest {
@@ -253,6 +256,30 @@ mod tests {
             panic!()
         };
         assert_eq!(first.id, again.id);
+        assert_eq!(b.len(), 1);
+    }
+
+    #[test]
+    fn the_same_body_with_keys_reordered_or_numbers_respelled_replays() {
+        let mut b = OrderBook::default();
+        let now = Utc::now();
+        let sent: Json = serde_json::from_str(
+            r#"{"customer":"Falcon","lines":[{"sku":"V-1","quantity":2}],"salesforceId":"SO-1"}"#,
+        )
+        .unwrap();
+        let Placed::Created(first) = b.place(Some("SO-1"), &sent, now).unwrap() else {
+            panic!()
+        };
+        for again in [
+            r#"{"salesforceId":"SO-1","customer":"Falcon","lines":[{"quantity":2,"sku":"V-1"}]}"#,
+            r#"{"customer": "Falcon", "lines": [{"sku": "V-1", "quantity": 2.0}], "salesforceId": "SO-1"}"#,
+        ] {
+            let again: Json = serde_json::from_str(again).unwrap();
+            let Placed::Replayed(o) = b.place(Some("SO-1"), &again, now).unwrap() else {
+                panic!("{again} should replay the first order")
+            };
+            assert_eq!(o.id, first.id);
+        }
         assert_eq!(b.len(), 1);
     }
 
