@@ -114,19 +114,19 @@ pub fn add_org_services(
     }
 }
 
-/// The environment as the lab brief shows it: secrets masked.
+/// The environment as the lab brief shows it: secrets masked. A variable is a secret when its
+/// name says so, by the same test the redactor applies to what a run prints
+/// ([`crate::redact::names_a_secret`]: `…_SECRET`, `…_TOKEN`, `…_PASSWORD`, `…_API_KEY`…), so
+/// the brief never shows a value that the run's transcript would hide.
 pub fn masked(env: &[(String, String)]) -> Vec<(String, String)> {
     env.iter()
         .map(|(k, v)| {
-            let secret = k.ends_with("_SECRET") || k.ends_with("_TOKEN") || k.ends_with("PASSWORD");
-            (
-                k.clone(),
-                if secret {
-                    "••••••".into()
-                } else {
-                    v.clone()
-                },
-            )
+            let shown = if crate::redact::names_a_secret(k) {
+                "••••••".to_string()
+            } else {
+                v.clone()
+            };
+            (k.clone(), shown)
         })
         .collect()
 }
@@ -217,5 +217,32 @@ mod tests {
         assert_eq!(get(&shown, "SF_CLIENT_SECRET"), Some("••••••"));
         assert_eq!(get(&shown, "SF_ACCESS_TOKEN"), Some("••••••"));
         assert_eq!(get(&shown, "SF_USERNAME"), Some("integration@lab.example"));
+    }
+
+    #[test]
+    fn every_variable_the_redactor_treats_as_secret_is_masked_for_display() {
+        let mut extra = BTreeMap::new();
+        for (k, v) in [
+            ("INVENTORY_API_KEY", "inv-7f3a-demo-key"),
+            ("WEATHER_API_KEY", "wx-demo-key"),
+            ("COURIER_PASSWORD", "courier-pw"),
+            ("ERP_CLIENT_SECRET", "erp-demo-secret"),
+            ("SIGNING_KEY", "-----BEGIN PRIVATE KEY-----"),
+            ("ERP_TOKEN_URL", "https://erp.example/oauth/token"),
+        ] {
+            extra.insert(k.to_string(), v.to_string());
+        }
+        let env = lab_environment("http://x", None, &creds(), true, &extra);
+        let shown = masked(&env);
+        for (k, _) in &env {
+            let hidden = get(&shown, k) == Some("••••••");
+            assert_eq!(hidden, crate::redact::names_a_secret(k), "{k}");
+        }
+        assert_eq!(get(&shown, "INVENTORY_API_KEY"), Some("••••••"));
+        assert_eq!(get(&shown, "WEATHER_API_KEY"), Some("••••••"));
+        assert_eq!(
+            get(&shown, "ERP_TOKEN_URL"),
+            Some("https://erp.example/oauth/token")
+        );
     }
 }
