@@ -15,6 +15,11 @@
 //!   `encrypted: true` (see [`check_allowed`]). Custom credentials take any name, encrypted
 //!   as the admin chooses.
 //! - The resource exists from v56.0; an older version answers 404 as for an unknown resource.
+//! - `authenticationProtocolVariant` (v57.0+) is optional; "if specified, the authentication
+//!   protocol variant must match the actual protocol variant of the external credential". A
+//!   body field the input does not have, or a variant the enum does not list, is a parse
+//!   error (`JSON_PARSER_ERROR`), as the Connect API answers a body it cannot read
+//!   (see [`check_input_fields`]).
 //!
 //! Implementation notes: sflab stores named principals only (a per-user principal's values
 //! belong to each user's own sign-in). [U] The reference does not record what a real org
@@ -51,6 +56,99 @@ fn protocol_word(p: Protocol) -> &'static str {
         Protocol::Basic => "Basic",
         Protocol::Custom => "Custom",
         Protocol::NoAuthentication => "NoAuthentication",
+    }
+}
+
+/// The properties of `ConnectApi.CredentialInput`: any other body field is refused.
+const INPUT_FIELDS: [&str; 6] = [
+    "externalCredential",
+    "principalName",
+    "principalType",
+    "authenticationProtocol",
+    "authenticationProtocolVariant",
+    "credentials",
+];
+
+/// The properties of `ConnectApi.CredentialValueInput`, each credential's object.
+const VALUE_FIELDS: [&str; 2] = ["value", "encrypted"];
+
+/// The values of `ConnectApi.CredentialAuthenticationProtocolVariant`.
+const VARIANTS: [&str; 7] = [
+    "AwsSv4_STS",
+    "ClientCredentialsClientSecret",
+    "ClientCredentialsClientSecretBasic",
+    "ClientCredentialsJwtAssertion",
+    "JwtBearer",
+    "NoAuthentication",
+    "RolesAnywhere",
+];
+
+/// The variant of an External Credential's protocol, for the protocols that have one.
+fn variant_word(p: Protocol) -> Option<&'static str> {
+    match p {
+        Protocol::OauthClientCredentials => Some("ClientCredentialsClientSecret"),
+        Protocol::NoAuthentication => Some("NoAuthentication"),
+        Protocol::Jwt | Protocol::Basic | Protocol::Custom => None,
+    }
+}
+
+/// Refuses a body the Connect API could not read into a `CredentialInput`: a field the input
+/// does not have (a typo such as `principalname` would otherwise be dropped unseen), one in a
+/// credential's `{value, encrypted}` object, or a variant the enum does not list.
+fn check_input_fields(body: &Json) -> Result<(), ApiError> {
+    let Some(fields) = body.as_object() else {
+        return Err(ApiError::json_parser(
+            "The body must be a JSON object: a credential input.",
+        ));
+    };
+    let unknown = |name: &str, known: &[&str]| {
+        ApiError::json_parser(format!(
+            "Unrecognized field \"{name}\": the credential input takes {} only (names are case-sensitive).",
+            known.join(", ")
+        ))
+    };
+    if let Some(name) = fields.keys().find(|k| !INPUT_FIELDS.contains(&k.as_str())) {
+        return Err(unknown(name, &INPUT_FIELDS));
+    }
+    let values = body.get("credentials").and_then(Json::as_object);
+    for (name, value) in values.into_iter().flatten() {
+        let extra = value
+            .as_object()
+            .and_then(|v| v.keys().find(|k| !VALUE_FIELDS.contains(&k.as_str())));
+        if let Some(field) = extra {
+            return Err(unknown(
+                &format!("credentials.{name}.{field}"),
+                &VALUE_FIELDS,
+            ));
+        }
+    }
+    match body.get("authenticationProtocolVariant") {
+        None | Some(Json::Null) => Ok(()),
+        Some(Json::String(v)) if VARIANTS.contains(&v.as_str()) => Ok(()),
+        Some(other) => Err(ApiError::json_parser(format!(
+            "Cannot deserialize authenticationProtocolVariant from the value {other}: the variants are {}.",
+            VARIANTS.join(", ")
+        ))),
+    }
+}
+
+/// Refuses a variant, when one is given, that is not the External Credential's own.
+fn check_variant(t: &Target, given: Option<&str>) -> Result<(), ApiError> {
+    let Some(given) = given else {
+        return Ok(());
+    };
+    match variant_word(t.protocol) {
+        Some(actual) if actual == given => Ok(()),
+        Some(actual) => Err(bad(format!(
+            "External Credential {} uses the {actual} variant of the {} protocol, not {given}; send {actual} or leave authenticationProtocolVariant out.",
+            t.external,
+            protocol_word(t.protocol)
+        ))),
+        None => Err(bad(format!(
+            "External Credential {} uses the {} protocol, which has no variant; leave authenticationProtocolVariant ({given}) out.",
+            t.external,
+            protocol_word(t.protocol)
+        ))),
     }
 }
 
@@ -123,13 +221,17 @@ fn representation(dep: &Deployment, t: &Target) -> Json {
             json!({"value": shown, "encrypted": v.encrypted}),
         );
     }
-    json!({
+    let mut answer = json!({
         "externalCredential": t.external,
         "principalName": t.principal,
         "principalType": "NamedPrincipal",
         "authenticationProtocol": protocol_word(t.protocol),
         "credentials": credentials,
-    })
+    });
+    if let Some(variant) = variant_word(t.protocol) {
+        answer["authenticationProtocolVariant"] = json!(variant);
+    }
+    answer
 }
 
 /// The `credentials` map of a body: each parameter a `{value, encrypted}` object. `secret`
@@ -241,6 +343,7 @@ pub async fn write(
     SfJson(body): SfJson,
 ) -> Result<Response, ApiError> {
     super::http::require_admin(&state, &caller)?;
+    check_input_fields(&body)?;
     let mut dep = state.org.outbound.deployment.write();
     let field = |k: &str| body.get(k).and_then(Json::as_str).map(str::to_string);
     let t = target(&dep, &field)?;
@@ -254,6 +357,7 @@ pub async fn write(
             t.external
         )));
     }
+    check_variant(&t, field("authenticationProtocolVariant").as_deref())?;
     if method == Method::PATCH && t.protocol != Protocol::Custom {
         return Err(bad(
             "PATCH updates custom credentials only; send the whole credential with PUT.",

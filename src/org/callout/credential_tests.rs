@@ -190,3 +190,116 @@ async fn the_credential_resource_is_served_from_v56() {
         .is_none());
     assert_eq!(send(&org, &admin, "56.0", "POST", "", body()).await.0, 201);
 }
+
+#[tokio::test]
+async fn a_variant_must_be_the_external_credentials_own() {
+    let (org, admin) = org_and_admin();
+    let with = |extra: Json| {
+        let mut body = oauth(
+            json!({"clientId": {"value": "sflab-erp", "encrypted": false},
+            "clientSecret": {"value": "erp-demo-secret", "encrypted": true}}),
+        );
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        Some(body)
+    };
+    let (status, e) = send(
+        &org,
+        &admin,
+        "62.0",
+        "POST",
+        "",
+        with(json!({"authenticationProtocolVariant": "JwtBearer"})),
+    )
+    .await;
+    assert_eq!(
+        (status, e[0]["errorCode"].as_str()),
+        (400, Some("INVALID_INPUT")),
+        "{e}"
+    );
+    assert!(
+        message(&e).contains(
+            "uses the ClientCredentialsClientSecret variant of the OAuth protocol, not JwtBearer"
+        ),
+        "{e}"
+    );
+    let (status, e) = send(
+        &org,
+        &admin,
+        "62.0",
+        "POST",
+        "",
+        with(json!({"authenticationProtocolVariant": "Nonsense"})),
+    )
+    .await;
+    assert_eq!(
+        (status, e[0]["errorCode"].as_str()),
+        (400, Some("JSON_PARSER_ERROR")),
+        "{e}"
+    );
+    assert!(message(&e).contains("ClientCredentialsClientSecret"), "{e}");
+    assert!(org
+        .outbound
+        .deployment
+        .read()
+        .stored_values("ERP_Auth", "Main")
+        .is_none());
+    let (status, created) = send(
+        &org,
+        &admin,
+        "62.0",
+        "POST",
+        "",
+        with(json!({"authenticationProtocolVariant": "ClientCredentialsClientSecret"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        created["authenticationProtocolVariant"],
+        "ClientCredentialsClientSecret"
+    );
+    // A protocol without variants takes none.
+    let body = json!({"externalCredential": "Weather_Auth", "principalName": "Main", "principalType": "NamedPrincipal",
+        "authenticationProtocol": "Custom", "authenticationProtocolVariant": "ClientCredentialsClientSecret",
+        "credentials": {"ApiKey": {"value": "k", "encrypted": true}}});
+    let (status, e) = send(&org, &admin, "62.0", "POST", "", Some(body)).await;
+    assert_eq!(status, 400, "{e}");
+    assert!(message(&e).contains("has no variant"), "{e}");
+}
+
+#[tokio::test]
+async fn a_field_the_credential_input_does_not_have_is_refused() {
+    let (org, admin) = org_and_admin();
+    let mut body = oauth(
+        json!({"clientId": {"value": "sflab-erp", "encrypted": false},
+        "clientSecret": {"value": "erp-demo-secret", "encrypted": true}}),
+    );
+    body["bogusField"] = json!(1);
+    let (status, e) = send(&org, &admin, "62.0", "POST", "", Some(body)).await;
+    assert_eq!(
+        (status, e[0]["errorCode"].as_str()),
+        (400, Some("JSON_PARSER_ERROR")),
+        "{e}"
+    );
+    assert!(
+        message(&e).starts_with("Unrecognized field \"bogusField\""),
+        "{e}"
+    );
+    let body = oauth(
+        json!({"clientId": {"value": "sflab-erp", "encrypted": false},
+        "clientSecret": {"value": "erp-demo-secret", "encrypted": true, "secret": true}}),
+    );
+    let (status, e) = send(&org, &admin, "62.0", "PUT", "", Some(body)).await;
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        message(&e).contains("credentials.clientSecret.secret"),
+        "{e}"
+    );
+    assert!(org
+        .outbound
+        .deployment
+        .read()
+        .stored_values("ERP_Auth", "Main")
+        .is_none());
+}
