@@ -92,6 +92,41 @@ fn split_model_a_callout_sent_without_a_token_is_hinted_at_generate_authorizatio
 }
 
 #[test]
+fn courier_lab_a_401_without_an_authorization_header_is_hinted_at_generate_authorization_header() {
+    let spec = lab("nc-vs-remote-site");
+    let hint = first_hint(
+        &spec,
+        "callout.made",
+        "No callout through Courier was as dan, with basic auth injected by the org, answered 200. The last one: GET callout:Courier/shipments/TRK41000001 as dan (auth none, principal Dispatch) answered 401.",
+    );
+    assert!(
+        hint.contains("<generateAuthorizationHeader>true</generateAuthorizationHeader>"),
+        "{hint}"
+    );
+    assert!(!hint.contains("are not `$COURIER_USERNAME`"), "{hint}");
+    let hint = first_hint(
+        &spec,
+        "callout.made",
+        "No callout through Courier was as dan, with basic auth injected by the org, answered 200. The last one: GET callout:Courier/shipments/TRK41000001 as dan (auth basic, principal Dispatch) answered 401.",
+    );
+    assert!(hint.contains("refused them"), "{hint}");
+    assert!(!hint.contains("generateAuthorizationHeader"), "{hint}");
+}
+
+#[test]
+fn callout_lab_the_hint_to_store_the_key_gives_a_body_the_org_accepts() {
+    let hint = first_hint(
+        &lab("callout-to-your-service"),
+        "callout.made",
+        "No callout through Inventory was with custom-headers auth injected by the org, answered 200. The last one: GET callout:Inventory/stock/NOPE-404 as integration (auth none, principal StockChecker) refused: principal StockChecker of External Credential Inventory_Auth has no 'ApiKey' set; store it with POST /services/data/vXX.X/named-credentials/credential.",
+    );
+    assert!(
+        hint.contains("{ApiKey: {value: …, encrypted: true}}"),
+        "{hint}"
+    );
+}
+
+#[test]
 fn auth_provider_design_a_wrong_provider_is_told_why_its_row_needs_another() {
     let hint = first_hint(
         &lab("auth-provider-design"),
@@ -112,4 +147,28 @@ fn eca_scopes_an_unprinted_grant_is_hinted_at_the_scope_field_not_the_account_na
         "The org answered #2 POST /services/oauth2/token with a value that your standard output does not show: api refresh_token. Print the values from the response, not ones worked out or typed in.",
     );
     assert!(hint.contains("`scope` field"), "{hint}");
+}
+
+#[test]
+fn collections_a_report_on_standard_error_is_hinted_at_standard_output_not_at_pairing() {
+    let spec = lab("collections-200-leads");
+    let rule = "process.failed_records_reported";
+    let hint = first_hint(
+        &spec,
+        rule,
+        "In answer to #1 POST /services/data/v62.0/composite/sobjects, the org refused 4 records that your standard output does not name beside its status code: W-0023 REQUIRED_FIELD_MISSING, W-0077 INVALID_EMAIL_ADDRESS, W-0130 REQUIRED_FIELD_MISSING, W-0188 INVALID_EMAIL_ADDRESS. Your program printed those lines on standard error, and only standard output is read as the report: print each failed record's line to standard output.",
+    );
+    assert!(hint.starts_with("Only standard output is read"), "{hint}");
+    let hint = first_hint(
+        &spec,
+        rule,
+        "In answer to #1 POST /services/data/v62.0/composite/sobjects, the org refused 4 records (W-0023 REQUIRED_FIELD_MISSING, W-0077 INVALID_EMAIL_ADDRESS, W-0130 REQUIRED_FIELD_MISSING, W-0188 INVALID_EMAIL_ADDRESS), and your program printed nothing on standard output, where the report is read. Print a line for each failed record there: its Web_Ref__c and its errors' statusCode from the answer.",
+    );
+    assert!(!hint.contains("n-th result"), "{hint}");
+    let hint = first_hint(
+        &spec,
+        rule,
+        "In answer to #1 POST /services/data/v62.0/composite/sobjects, the org refused 1 record that your standard output does not name beside its status code on a line of its own: W-0077 INVALID_EMAIL_ADDRESS. The n-th result belongs to the n-th record you sent; print each failed record's Web_Ref__c and its errors' statusCode from the answer, not lines worked out or typed in.",
+    );
+    assert!(hint.starts_with("The n-th result belongs"), "{hint}");
 }
