@@ -14,7 +14,9 @@
 //! is refused. What a real server answers then is not documented: sflab answers 401
 //! `insufficient_user_authentication`, RFC 9470's error for a sign-in that does not meet a
 //! resource's needs. Requests with an `Origin` that is not loopback are refused (the
-//! transport's DNS-rebinding rule). After `initialize`, requests must carry the
+//! transport's DNS-rebinding rule), and so is a POST without `Accept: application/json,
+//! text/event-stream` (406) or a body not sent as `application/json` (415), see
+//! [`transport`]. After `initialize`, requests must carry the
 //! `Mcp-Session-Id` the server returned; `DELETE` ends the session. A session that agreed on
 //! 2025-03-26 or 2024-11-05 may send a JSON-RPC batch (an array), answered with an array;
 //! 2025-06-18 removed batching, so there an array is refused. `GET` is 405: the server
@@ -26,6 +28,7 @@
 pub mod arguments;
 pub mod discovery;
 pub mod tools;
+mod transport;
 
 #[cfg(test)]
 mod tests;
@@ -273,6 +276,9 @@ async fn handle_post(
         Ok(s) => s,
         Err(r) => return r,
     };
+    if let Some(refused) = transport::header_refusal(&headers) {
+        return refused;
+    }
     let msg: Json = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(_) => {

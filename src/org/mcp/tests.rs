@@ -350,6 +350,7 @@ async fn malformed_params_and_unknown_protocol_versions_are_refused_with_reasons
             .header("host", "127.0.0.1:8443")
             .header("authorization", format!("Bearer {t}"))
             .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
             .header("mcp-session-id", &sid)
             .header("mcp-protocol-version", version)
             .body(Body::from(ping.to_string()))
@@ -692,4 +693,59 @@ async fn a_batch_is_answered_with_an_array_before_2025_06_18_and_refused_after()
         v["error"]["message"],
         "Invalid Request: send one JSON-RPC 2.0 object with a method"
     );
+}
+
+#[tokio::test]
+async fn a_post_without_the_transports_accept_or_content_type_is_refused_as_the_sdk_does() {
+    let m = mcp();
+    let t = m.token("agent", "admin");
+    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+    let send = |accept: Option<&'static str>, content_type: &'static str| {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/services/mcp")
+            .header("host", "127.0.0.1:8443")
+            .header("authorization", format!("Bearer {t}"))
+            .header("content-type", content_type);
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        let app = m.app.clone();
+        async move {
+            let resp = app
+                .oneshot(req.body(Body::from(init)).unwrap())
+                .await
+                .unwrap();
+            let status = resp.status();
+            let session = resp.headers().get("mcp-session-id").cloned();
+            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            (status, v, session)
+        }
+    };
+    for accept in [None, Some("text/html"), Some("application/json")] {
+        let (status, v, session) = send(accept, "application/json").await;
+        assert_eq!(status, StatusCode::NOT_ACCEPTABLE, "{accept:?}: {v}");
+        assert_eq!(
+            v,
+            json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600,
+                "message": "Not Acceptable: Client must accept both application/json and text/event-stream"}})
+        );
+        assert!(session.is_none(), "no session is opened");
+    }
+    let (status, v, _) = send(Some("application/json, text/event-stream"), "text/plain").await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{v}");
+    assert_eq!(
+        v["error"]["message"],
+        "Unsupported Media Type: Content-Type must be application/json"
+    );
+    let (status, v, session) = send(
+        Some("application/json, text/event-stream"),
+        "application/json",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(session.is_some());
 }
