@@ -111,6 +111,7 @@ async fn every_outbound_surface_answers_over_a_real_listener() {
     let r = http
         .post(format!("{}/services/Soap/u/59.0", s.base))
         .header("content-type", "text/xml")
+        .header("soapaction", "\"\"")
         .body(query)
         .send()
         .await
@@ -263,6 +264,7 @@ async fn every_outbound_surface_answers_over_a_real_listener() {
     let r: Value = http
         .post(format!("{}/services/mcp", s.base))
         .bearer_auth(&token)
+        .header("accept", "application/json, text/event-stream")
         .header("mcp-session-id", &mcp_session)
         .json(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
         .send()

@@ -136,6 +136,18 @@ impl SoapFault {
         }
     }
 
+    /// A POST without a `SOAPAction` header, which SOAP 1.1 (§6.1.1) requires of every SOAP
+    /// request over HTTP; any value, the empty `""` included, will do. Salesforce's SOAP
+    /// endpoints refuse such a request before reading its envelope, with Axis's own fault.
+    pub fn no_soap_action() -> SoapFault {
+        SoapFault {
+            code: "Client".into(),
+            message: "No SOAPAction header!".into(),
+            kind: FaultKind::UnexpectedError,
+            soap_code: Some("Client"),
+        }
+    }
+
     /// The whole fault envelope.
     pub fn to_xml(&self) -> String {
         if let Some(soap_code) = self.soap_code {

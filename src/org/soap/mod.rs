@@ -13,6 +13,10 @@
 //! - `GET /services/wsdl/class/{Name}`: the WSDL of a `soap_services:` class (see
 //!   [`class_wsdl`]), with the same session; 404 saying so for a class the seed does not define.
 //!
+//! Every POST must carry a `SOAPAction` header (its value is not read: `""`, `login` and
+//! `Login` all do); without one the org answers HTTP 500 `soapenv:Client` "No SOAPAction
+//! header!" before reading the envelope, as Salesforce does.
+//!
 //! Layout: `xml` (reading requests), `envelope` (responses and faults), `records` (sObjects
 //! both ways), `field_types` (their values by XSD type), `login`, `calls`, `custom`, `wsdl`,
 //! `class_wsdl`. Every call spends one request of the org's daily API allocation, except
@@ -158,6 +162,15 @@ pub fn spend(state: &RestState) -> Result<(u64, u64), SoapFault> {
     }
 }
 
+/// Refuses a SOAP POST without a `SOAPAction` header (see [`SoapFault::no_soap_action`]).
+fn require_soap_action(headers: &HeaderMap) -> Result<(), SoapFault> {
+    if headers.contains_key("soapaction") {
+        Ok(())
+    } else {
+        Err(SoapFault::no_soap_action())
+    }
+}
+
 fn respond(result: Result<(String, Option<(u64, u64)>), SoapFault>) -> Response {
     match result {
         Ok((body, limit)) => {
@@ -238,8 +251,12 @@ async fn partner(
     State(state): State<RestState>,
     reached: InstanceUrl,
     Path(version): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Err(f) = require_soap_action(&headers) {
+        return f.into_response();
+    }
     let base = state.org.auth.base_url(&reached);
     respond(run_partner(&state, &version, &base, &body))
 }
@@ -248,8 +265,12 @@ async fn partner_for_org(
     State(state): State<RestState>,
     reached: InstanceUrl,
     Path((version, _org)): Path<(String, String)>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Err(f) = require_soap_action(&headers) {
+        return f.into_response();
+    }
     let base = state.org.auth.base_url(&reached);
     respond(run_partner(&state, &version, &base, &body))
 }
@@ -257,9 +278,11 @@ async fn partner_for_org(
 async fn custom_class(
     State(state): State<RestState>,
     Path(name): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let result = (|| {
+        require_soap_action(&headers)?;
         let service_ns = custom::class_ns(&name);
         let req = read_envelope(&body, &service_ns)?;
         let session = session_of(&state, req.header.as_ref(), &service_ns)?;

@@ -1187,3 +1187,65 @@ async fn query_writes_date_time_fields_with_z_and_text_fields_as_stored() {
         q.text
     );
 }
+
+#[tokio::test]
+async fn a_post_without_a_soapaction_header_is_a_client_fault_whatever_it_holds() {
+    let org = Org::default_org();
+    let app = router(org.clone());
+    let t = token(&org);
+    let send = |action: Option<&'static str>, path: &'static str, body: String| {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("host", "127.0.0.1:8443")
+            .header("content-type", "text/xml; charset=UTF-8");
+        if let Some(a) = action {
+            req = req.header("soapaction", a);
+        }
+        let app = app.clone();
+        async move {
+            let resp = app
+                .oneshot(req.body(Body::from(body)).unwrap())
+                .await
+                .unwrap();
+            let status = resp.status();
+            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let text = String::from_utf8(bytes.to_vec()).unwrap();
+            let body = parse(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+            Reply { status, body, text }
+        }
+    };
+    let call = envelope(Some(&t), "", "<getUserInfo/>");
+    for path in ["/services/Soap/u/62.0", "/services/Soap/class/Anything"] {
+        let r = send(None, path, call.clone()).await;
+        assert_eq!(fault_code(&r), "soapenv:Client", "{path}");
+        assert!(
+            r.text
+                .contains("<faultstring>No SOAPAction header!</faultstring>"),
+            "{path}: {}",
+            r.text
+        );
+    }
+    let login = send(
+        None,
+        "/services/Soap/u/59.0",
+        login_call("admin@sflab.example", "x"),
+    )
+    .await;
+    assert_eq!(
+        fault_code(&login),
+        "soapenv:Client",
+        "refused before the login is read"
+    );
+    for action in ["\"\"", "", "login", "Login"] {
+        let r = send(Some(action), "/services/Soap/u/62.0", call.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "SOAPAction {action:?}: {}",
+            r.text
+        );
+    }
+}
