@@ -17,11 +17,13 @@
 //! `POST`; both answer the same. Its body is a JSON object filtering by `customer`, `sku` and
 //! `status`; any other key (`salesforceId`) or a value that is not a string answers `400
 //! invalid_filter` naming the keys it knows, rather than every order. Errors are `{"error": code, "message": text}`, except the
-//! ERP's token endpoint, which answers as an OAuth 2.0 server does: `{error, error_description}`.
+//! ERP's token endpoint, which answers as an OAuth 2.0 server does: `{error, error_description}`
+//! (see [`erp_auth`] for how strictly it reads a token request).
 //! A path or method a service does not serve answers in that format too, naming the endpoints
 //! it does serve (see [`unserved`]): a third-party API never answers like Salesforce.
 
 pub mod erp;
+mod erp_auth;
 pub mod faults;
 mod unserved;
 
@@ -36,8 +38,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use erp::{ErpError, OrderBook, Placed};
+use erp_auth::{erp_authorised, erp_token};
 use faults::{ActiveFault, FaultSpec};
 use parking_lot::Mutex;
 use serde::Deserialize;
@@ -138,24 +141,6 @@ fn err(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     r
 }
 
-/// An OAuth 2.0 token endpoint error (RFC 6749 §5.2): `{error, error_description}`, not
-/// cached, and a Basic challenge when the client authenticated with the header.
-fn oauth_err(status: StatusCode, code: &str, description: &str, basic: bool) -> Response {
-    let mut r = ok_json(
-        status,
-        &json!({"error": code, "error_description": description}),
-    );
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if basic {
-        r.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"erp\""),
-        );
-    }
-    r
-}
-
 fn ok_json(status: StatusCode, v: &Json) -> Response {
     let mut r = (status, v.to_string()).into_response();
     r.headers_mut().insert(
@@ -163,10 +148,6 @@ fn ok_json(status: StatusCode, v: &Json) -> Response {
         HeaderValue::from_static("application/json"),
     );
     r
-}
-
-fn digest(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
 }
 
 impl ExtServices {
@@ -398,87 +379,6 @@ async fn weather(
         StatusCode::OK,
         &weather_for(city, cx.org.clock.now().date_naive()),
     )
-}
-
-async fn erp_token(State(cx): State<ExtContext>, headers: HeaderMap, body: Bytes) -> Response {
-    let config = match cx.services.config(&cx.org) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
-    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return oauth_err(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "This token endpoint supports grant_type=client_credentials only.",
-            false,
-        );
-    }
-    let used_basic = basic_credentials(&headers).is_some();
-    let (id, secret) = match basic_credentials(&headers) {
-        Some(c) => c,
-        None => (
-            form.get("client_id").cloned().unwrap_or_default(),
-            form.get("client_secret").cloned().unwrap_or_default(),
-        ),
-    };
-    if !(same(&id, &config.erp_client_id) && same(&secret, &config.erp_client_secret)) {
-        return oauth_err(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "The client id or secret is wrong.",
-            used_basic,
-        );
-    }
-    let token = format!("erp_{}", crate::org::auth::config::random_hex(24));
-    let exp = cx.org.clock.now() + Duration::seconds(ERP_TOKEN_SECONDS);
-    cx.services.inner.lock().tokens.insert(digest(&token), exp);
-    ok_json(
-        StatusCode::OK,
-        &json!({"access_token": token, "token_type": "Bearer", "expires_in": ERP_TOKEN_SECONDS}),
-    )
-}
-
-/// Checks an ERP bearer token: one the ERP issued, or a JWT the org signed for `aud: erp`.
-fn erp_authorised(cx: &ExtContext, headers: &HeaderMap) -> Result<(), Response> {
-    let unauthorised = |m: &str| err(StatusCode::UNAUTHORIZED, "invalid_token", m.to_string());
-    let token = header_str(headers, "authorization")
-        .and_then(|v| v.split_once(' '))
-        .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim())
-        .ok_or_else(|| {
-            unauthorised("Send Authorization: Bearer <token> from POST /ext/erp/oauth/token.")
-        })?;
-    let now = cx.org.clock.now();
-    if token.starts_with("erp_") {
-        return match cx.services.inner.lock().tokens.get(&digest(token)) {
-            Some(exp) if *exp > now => Ok(()),
-            Some(_) => Err(unauthorised(
-                "The access token has expired; get a new one from the token endpoint.",
-            )),
-            None => Err(unauthorised("The access token is not one this ERP issued.")),
-        };
-    }
-    let jwt = crate::org::auth::jwt::decode(token)
-        .map_err(|_| unauthorised("The bearer token is neither an ERP token nor a JWT."))?;
-    jwt.verify(&cx.org.auth.keys().public())
-        .map_err(|_| unauthorised("The JWT's signature does not verify with the org's key."))?;
-    let claims = &jwt.claims;
-    let aud_ok = match claims.get("aud") {
-        Some(Json::String(a)) => a == "erp",
-        Some(Json::Array(a)) => a.iter().any(|x| x == "erp"),
-        _ => false,
-    };
-    let exp_ok = claims
-        .get("exp")
-        .and_then(Json::as_i64)
-        .is_some_and(|e| e > now.timestamp());
-    if !aud_ok || !exp_ok {
-        return Err(unauthorised(
-            "The JWT must name aud \"erp\" and must not have expired.",
-        ));
-    }
-    Ok(())
 }
 
 fn erp_error(e: ErpError) -> Response {

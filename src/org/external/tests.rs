@@ -92,7 +92,7 @@ async fn erp_token_endpoint_refuses_a_wrong_secret_and_orders_need_a_token() {
         &app,
         "POST",
         "/ext/erp/oauth/token",
-        &[],
+        FORM,
         "grant_type=client_credentials&client_id=sflab-erp&client_secret=x",
     )
     .await;
@@ -106,7 +106,7 @@ async fn erp_token_endpoint_refuses_a_wrong_secret_and_orders_need_a_token() {
         &app,
         "POST",
         "/ext/erp/oauth/token",
-        &[("authorization", &format!("Basic {wrong}"))],
+        &[("authorization", &format!("Basic {wrong}")), FORM[0]],
         "grant_type=client_credentials",
     )
     .await;
@@ -122,11 +122,116 @@ async fn erp_token_endpoint_refuses_a_wrong_secret_and_orders_need_a_token() {
         &app,
         "POST",
         "/ext/erp/oauth/token",
-        &[("authorization", &format!("Basic {basic}"))],
+        &[("authorization", &format!("Basic {basic}")), FORM[0]],
         "grant_type=client_credentials",
     )
     .await;
     assert_eq!(s, StatusCode::OK);
+}
+
+const FORM: &[(&str, &str)] = &[("content-type", "application/x-www-form-urlencoded")];
+
+#[tokio::test]
+async fn erp_token_answers_are_never_cached() {
+    let app = router(Org::default_org());
+    let good = "grant_type=client_credentials&client_id=sflab-erp&client_secret=erp-demo-secret";
+    let (s, v, h) = send(&app, "POST", "/ext/erp/oauth/token", FORM, good).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["pragma"], "no-cache");
+    let (s, _, h) = send(
+        &app,
+        "POST",
+        "/ext/erp/oauth/token",
+        FORM,
+        "grant_type=password",
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["pragma"], "no-cache");
+}
+
+#[tokio::test]
+async fn erp_token_requests_that_break_the_oauth_rules_are_invalid_requests() {
+    let app = router(Org::default_org());
+    let json_body = json!({"grant_type": "client_credentials", "client_id": "sflab-erp",
+        "client_secret": "erp-demo-secret"})
+    .to_string();
+    let basic = base64::engine::general_purpose::STANDARD.encode("sflab-erp:erp-demo-secret");
+    let basic = format!("Basic {basic}");
+    let cases: [(&str, Vec<(&str, &str)>, &str, &str); 4] = [
+        (
+            "a JSON body",
+            vec![("content-type", "application/json")],
+            &json_body,
+            "unsupported content type",
+        ),
+        (
+            "grant_type twice",
+            FORM.to_vec(),
+            "grant_type=client_credentials&grant_type=client_credentials&client_id=sflab-erp&client_secret=erp-demo-secret",
+            "repeated parameter: grant_type",
+        ),
+        (
+            "Basic and body credentials",
+            vec![FORM[0], ("authorization", basic.as_str())],
+            "grant_type=client_credentials&client_id=sflab-erp&client_secret=erp-demo-secret",
+            "use one client authentication method",
+        ),
+        (
+            "no grant_type",
+            FORM.to_vec(),
+            "client_id=sflab-erp&client_secret=erp-demo-secret",
+            "missing required parameter: grant_type",
+        ),
+    ];
+    for (case, headers, body, said) in cases {
+        let (s, v, _) = send(&app, "POST", "/ext/erp/oauth/token", &headers, body).await;
+        assert_eq!(
+            (s, v["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_request")),
+            "{case}: {v}"
+        );
+        let description = v["error_description"].as_str().unwrap_or_default();
+        assert!(description.starts_with(said), "{case}: {v}");
+    }
+    let (s, v, _) = send(
+        &app,
+        "POST",
+        "/ext/erp/oauth/token",
+        FORM,
+        "grant_type=password&client_id=sflab-erp&client_secret=erp-demo-secret",
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unsupported_grant_type")),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn an_erp_401_carries_a_bearer_challenge() {
+    let app = router(Org::default_org());
+    let (s, _, h) = send(&app, "GET", "/ext/erp/orders/ERP-000001", &[], "").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(h["www-authenticate"], "Bearer realm=\"erp\"");
+    let (s, _, h) = send(
+        &app,
+        "POST",
+        "/ext/erp/orders",
+        &[("authorization", "Bearer erp_not-issued")],
+        "{}",
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let challenge = h["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge
+            .starts_with("Bearer realm=\"erp\", error=\"invalid_token\", error_description=\""),
+        "{challenge}"
+    );
 }
 
 #[tokio::test]
