@@ -38,6 +38,7 @@ mod http;
 mod hygiene;
 mod json_body;
 mod mcp;
+mod mcp_arguments;
 mod mention;
 mod negation;
 mod oauth;

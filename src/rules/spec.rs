@@ -386,7 +386,10 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "soap.no_password_login" => Rule::SoapNoPasswordLogin(params(map).map_err(bad)?),
         "soap.all_or_none" => Rule::SoapAllOrNone(params(map).map_err(bad)?),
         "soap.call" => Rule::SoapCall(params(map).map_err(bad)?),
-        "mcp.tools_called" => Rule::McpToolsCalled(params(map).map_err(bad)?),
+        "mcp.tools_called" => {
+            let p: super::mcp::ToolsCalled = params(map).map_err(bad)?;
+            Rule::McpToolsCalled(sensible(name, p.problem(), p)?)
+        }
         "oauth.nonce_sent" => Rule::OauthNonceSent(params(map).map_err(bad)?),
         "oauth.id_token_not_bearer" => Rule::OauthIdTokenNotBearer(params(map).map_err(bad)?),
         "oauth.fresh_per_login" => Rule::OauthFreshPerLogin(params(map).map_err(bad)?),
