@@ -314,12 +314,27 @@ fn known_bad_problem(
         }
     }
     // A lab may check one rule several times (three `design.table`s): any of them failing is
-    // the failure the case names.
-    let named_failed = r
-        .verdicts
-        .iter()
-        .any(|v| v.rule == expect.fails && v.failed());
-    (!named_failed).then(|| format!("must fail {} but {}", expect.fails, failing_rules(r)))
+    // the failure the case names. One held back for want of work ("Not awarded: … No secret
+    // was printed.") held: the case did not make the mistake that check looks for.
+    let named = |v: &&crate::rules::Verdict| v.rule == expect.fails && v.failed();
+    if r.verdicts.iter().filter(named).any(|v| !v.held_back()) {
+        return None;
+    }
+    if r.verdicts.iter().any(|v| named(&v)) {
+        return Some(format!(
+            "must fail {rule} for the mistake it shows, but {rule} held: it was only not \
+             awarded, because the attempt did no work to judge (no request reached the org, \
+             or no run ended normally); make the case do the lab's work and make that \
+             mistake. It {}",
+            failing_rules(r),
+            rule = expect.fails
+        ));
+    }
+    Some(format!(
+        "must fail {} but {}",
+        expect.fails,
+        failing_rules(r)
+    ))
 }
 
 /// Runs the lab on the files under each `(prefix, skipped)` layer, later layers laid over
@@ -674,6 +689,42 @@ mod tests {
         assert!(known_bad_problem(&expect(true), &ended, limit)
             .is_some_and(|p| p.contains("says `hangs: true`, but every run ended on its own")));
         assert_eq!(known_bad_problem(&expect(false), &ended, limit), None);
+    }
+
+    #[test]
+    fn a_known_bad_case_whose_named_check_was_only_not_awarded_is_a_problem() {
+        let report = |verdict| {
+            crate::runner::Report::new(
+                "demo",
+                "mock",
+                vec![verdict],
+                Vec::new(),
+                vec![crate::evidence::LearnerRun::default()],
+                chrono::Utc::now(),
+                std::time::Duration::ZERO,
+            )
+        };
+        let expect = Expectation {
+            fails: "secrets.not_in_output".into(),
+            why: "the token is printed.".into(),
+            leaves_out: Vec::new(),
+            hangs: false,
+        };
+        let limit = std::time::Duration::from_secs(30);
+        let held =
+            crate::rules::Verdict::pass("secrets.not_in_output", 1, "No secret was printed.")
+                .not_awarded_unless("a run did the lab's work, but no run ended normally");
+        let problem = known_bad_problem(&expect, &report(held), limit)
+            .expect("a case that printed no token does not show a printed token");
+        assert!(
+            problem.starts_with(
+                "must fail secrets.not_in_output for the mistake it shows, but secrets.not_in_output held"
+            ),
+            "{problem}"
+        );
+        let leaked =
+            crate::rules::Verdict::fail("secrets.not_in_output", 1, "Your program printed …");
+        assert_eq!(known_bad_problem(&expect, &report(leaked), limit), None);
     }
 
     #[test]

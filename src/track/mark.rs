@@ -271,6 +271,28 @@ mod tests {
     }
 
     #[test]
+    fn a_secrets_check_not_awarded_for_want_of_work_is_no_leak() {
+        let t = track();
+        let mut r = report("rest-first-call", 11, false);
+        let held = Verdict::pass("secrets.not_in_output", 1, "No secret was printed.")
+            .not_awarded_unless("a run did the lab's work, but no run ended normally");
+        assert!(held.held_back());
+        r.verdicts.push(held);
+        let judged = check_verdict(&t, &r).unwrap();
+        assert_eq!((judged.counts_for_track, judged.why_not), (true, None));
+        let line = check_line(&t, &r).unwrap();
+        assert!(
+            line.contains("counts as passed for the track (11/13)") && !line.contains("secret"),
+            "{line}"
+        );
+        r.points = 9;
+        assert_eq!(
+            check_verdict(&t, &r).unwrap().why_not,
+            Some(NotCounted::BelowPassMark)
+        );
+    }
+
+    #[test]
     fn list_names_labs_whose_track_verdict_differs_from_their_own_mark() {
         let t = track();
         let c = crate::curriculum::Curriculum::embedded().unwrap();

@@ -102,11 +102,18 @@ impl AssignedRow {
     }
 }
 
-/// The `secrets.*` checks an attempt failed, in its report's order.
+/// Whether `v` is a `secrets.*` check that found a secret. One held back for an attempt that
+/// did no work ([`crate::rules::Verdict::held_back`]: "Not awarded … No secret was printed")
+/// failed for want of work, not for a leak, and is judged by the pass mark like any other.
+fn found_a_secret(v: &crate::rules::Verdict) -> bool {
+    v.rule.starts_with("secrets.") && v.failed() && !v.held_back()
+}
+
+/// The `secrets.*` checks that found a secret in an attempt, in its report's order.
 pub fn leaking_checks(verdicts: &[crate::rules::Verdict]) -> Vec<String> {
     verdicts
         .iter()
-        .filter(|v| v.rule.starts_with("secrets.") && v.failed())
+        .filter(|v| found_a_secret(v))
         .map(|v| v.rule.clone())
         .collect()
 }
@@ -178,11 +185,9 @@ pub fn counts_as_pass(track: &Track, a: &AttemptRow) -> bool {
         && !leaked_a_secret(a)
 }
 
-/// A failed `secrets.*` check (a token, secret or key in output, files or stored traffic).
+/// A `secrets.*` check that found a token, secret or key in output, files or stored traffic.
 pub fn leaked_a_secret(a: &AttemptRow) -> bool {
-    a.verdicts
-        .iter()
-        .any(|v| v.rule.starts_with("secrets.") && v.failed())
+    a.verdicts.iter().any(found_a_secret)
 }
 
 fn time_of(a: &AttemptRow) -> Option<DateTime<Utc>> {
@@ -446,6 +451,34 @@ mod tests {
         )]);
         let row = &assigned_view_model(&track(80), &c, &only_leaking, now)[0];
         assert_eq!((row.status, row.best), (TrackStatus::SecretLeaked, None));
+    }
+
+    #[test]
+    fn a_secrets_check_not_awarded_for_want_of_work_neither_leaks_nor_bars_the_pass() {
+        let mut crashed = attempt(5, 8, "2026-12-01T10:00:00Z", "mock");
+        crashed.verdicts =
+            vec![
+                crate::rules::Verdict::pass("secrets.not_in_output", 1, "No secret was printed.")
+                    .not_awarded_unless("a run did the lab's work, but no run ended normally"),
+            ];
+        assert!(!leaked_a_secret(&crashed));
+        assert!(leaking_checks(&crashed.verdicts).is_empty());
+        let progress = BTreeMap::from([(
+            "rest-first-call".to_string(),
+            LabProgress {
+                started: true,
+                attempts: vec![crashed],
+            },
+        )]);
+        let c = Curriculum::embedded().unwrap();
+        let row = &assigned_view_model(&track(60), &c, &progress, at("2026-12-02T00:00:00Z"))[0];
+        assert_eq!((row.status, row.best), (TrackStatus::Passed, Some((5, 8))));
+        let row = &assigned_view_model(&track(80), &c, &progress, at("2026-12-02T00:00:00Z"))[0];
+        assert_eq!(
+            row.status,
+            TrackStatus::Attempted,
+            "5/8 is below 80%, no leak"
+        );
     }
 
     #[test]
