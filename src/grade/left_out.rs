@@ -29,11 +29,12 @@ pub enum LeftOut {
     TooDeep,
     /// Past the first [`MAX_FILES`] files.
     TooMany,
-    /// `node_modules`, `*.db`, `*.sqlite`…: installed, or state a run starts without.
+    /// `node_modules`, a virtualenv, `*.db`, `*.sqlite`…: installed, or state a run starts
+    /// without.
     PackagesOrDatabase,
     /// `lab.yaml`: every submission is graded by the lab as sflab ships it.
     LabFile,
-    /// sflab state, version control and caches (`.sflab`, `.git`, `__pycache__`).
+    /// sflab state, version control and caches (`.sflab`, `.git`, `.hg`, `__pycache__`).
     Housekeeping,
 }
 
@@ -54,6 +55,18 @@ impl LeftOut {
                 }
                 _ => None,
             }
+        })
+    }
+
+    /// Why the folder at `dir` is left out, by the rule the lab folder's walk follows
+    /// ([`crate::lab::walk::skipped_folder`]): installed packages (`node_modules`, `.venv`,
+    /// `venv`, any folder holding `pyvenv.cfg`), caches, version control and sflab's own
+    /// folders, so grading copies what the checks and `sflab report` read.
+    pub fn of_folder(dir: &Path) -> Option<LeftOut> {
+        use crate::lab::walk::Skipped as Walk;
+        crate::lab::walk::skipped_folder(dir).map(|why| match why {
+            Walk::Packages => LeftOut::PackagesOrDatabase,
+            Walk::Cache | Walk::VersionControl | Walk::Sflab => LeftOut::Housekeeping,
         })
     }
 

@@ -2,8 +2,11 @@
 //! taking a shard of them, and making the isolated copy each one is graded in.
 //!
 //! Tamper resistance lives here. Only the learner's own files are copied: `lab.yaml`, sflab
-//! state (`.sflab/`, progress databases), version-control folders, symlinks and oversized files
-//! are left behind, each with why ([`super::left_out`]); then the lab's harness — every starter file the lab does not list under
+//! state (`.sflab/`, progress databases), installed packages (`node_modules`, a virtualenv:
+//! the folders the lab folder's walk skips, [`crate::lab::walk::skipped_folder`]),
+//! version-control folders, symlinks and oversized files are left behind, each with why
+//! ([`super::left_out`]). At most [`MAX_FILES`] files are copied, `./run` and the files beside
+//! it first, so the cap never drops the entry point; then the lab's harness — every starter file the lab does not list under
 //! `files:` as the learner's to edit — is written over the copy from sflab's curriculum.
 //! A starter file under a folder the lab deploys (`actions: … deploy: force-app`) is no
 //! harness: it is the learner's metadata, which `sflab check` deploys as the learner left it,
@@ -255,6 +258,19 @@ impl CopyNotes {
     }
 }
 
+/// Where an entry of a folder comes in the copy: the entry point `./run` first, then the
+/// folder's other files, then its folders, each in name order. The [`MAX_FILES`] cap then
+/// falls on a deep folder of data, never on `run` or a file beside it.
+fn copy_order(depth: usize, e: &std::fs::DirEntry) -> u8 {
+    if depth == 0 && e.file_name() == "run" {
+        0
+    } else if e.file_type().is_ok_and(|t| t.is_dir()) {
+        2
+    } else {
+        1
+    }
+}
+
 fn copy_tree(
     from: &Path,
     to: &Path,
@@ -263,7 +279,7 @@ fn copy_tree(
     notes: &mut CopyNotes,
 ) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(from.join(rel))?.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
+    entries.sort_by_key(|e| (copy_order(depth, e), e.file_name()));
     for e in entries {
         let rel = rel.join(e.file_name());
         let shown = rel.to_string_lossy().replace('\\', "/");
@@ -275,12 +291,16 @@ fn copy_tree(
             why
         } else if file_type.is_symlink() {
             LeftOut::Link
-        } else if meta.is_dir() && depth < MAX_DEPTH {
-            std::fs::create_dir_all(to.join(&rel))?;
-            copy_tree(from, to, &rel, depth + 1, notes)?;
-            continue;
         } else if meta.is_dir() {
-            LeftOut::TooDeep
+            match LeftOut::of_folder(&e.path()) {
+                Some(why) => why,
+                None if depth < MAX_DEPTH => {
+                    std::fs::create_dir_all(to.join(&rel))?;
+                    copy_tree(from, to, &rel, depth + 1, notes)?;
+                    continue;
+                }
+                None => LeftOut::TooDeep,
+            }
         } else if !meta.is_file() {
             LeftOut::NotRegular
         } else if meta.len() > MAX_FILE_BYTES {
@@ -353,6 +373,8 @@ pub fn prepare_copy(
     // A hand-in without this lab's folder (a report of other labs) is graded as empty.
     if from.is_dir() {
         copy_tree(from, dest, Path::new(""), 0, &mut notes).map_err(err)?;
+        // Copied `run` first (see [`copy_order`]); listed by path.
+        notes.copied.sort();
     }
     for (rel, bytes) in harness {
         let target = dest.join(rel);
@@ -486,6 +508,45 @@ mod tests {
             std::fs::read_to_string(dest.join("run")).unwrap(),
             "#!/bin/sh\necho mine\n"
         );
+    }
+
+    #[test]
+    fn a_virtualenv_is_left_out_and_run_is_copied_before_the_file_cap() {
+        let t = tempfile::tempdir().unwrap();
+        let sub = t.path().join("sub");
+        for venv in [".venv", "env"] {
+            std::fs::create_dir_all(sub.join(venv).join("lib/site-packages/requests")).unwrap();
+            std::fs::write(sub.join(venv).join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+            std::fs::write(
+                sub.join(venv).join("lib/site-packages/requests/api.py"),
+                "def get(): ...\n",
+            )
+            .unwrap();
+        }
+        std::fs::create_dir_all(sub.join("data")).unwrap();
+        for i in 0..MAX_FILES + 5 {
+            std::fs::write(sub.join(format!("data/{i:04}.json")), "{}").unwrap();
+        }
+        std::fs::write(sub.join("run"), "#!/bin/sh\necho mine\n").unwrap();
+        std::fs::write(sub.join("helper.py"), "x = 1\n").unwrap();
+        let dest = t.path().join("copy");
+        let notes = prepare_copy(&sub, &dest, &[]).unwrap();
+        assert!(dest.join("run").is_file() && dest.join("helper.py").is_file());
+        assert_eq!(notes.copied.len(), MAX_FILES);
+        for venv in [".venv", "env"] {
+            assert!(!dest.join(venv).exists(), "{venv} is installed packages");
+            assert!(notes.skipped.contains(&Skipped {
+                path: venv.into(),
+                why: LeftOut::PackagesOrDatabase
+            }));
+        }
+        let capped: Vec<&Skipped> = notes
+            .skipped
+            .iter()
+            .filter(|s| s.why == LeftOut::TooMany)
+            .collect();
+        assert_eq!(capped.len(), 7, "the data files past the cap: {capped:?}");
+        assert!(capped.iter().all(|s| s.path.starts_with("data/")));
     }
 
     /// The lab as sflab ships it: its metadata and parsed `lab.yaml`.

@@ -72,6 +72,18 @@ pub fn skipped(seen: &FolderSeen) -> Option<Skipped> {
     }
 }
 
+/// Why the folder at `path` is not walked, if it is not: [`skipped`] of its name and what it
+/// holds. Grading's copy of a submission leaves out the same folders
+/// ([`crate::grade::left_out::LeftOut::of_folder`]).
+pub fn skipped_folder(path: &Path) -> Option<Skipped> {
+    let name = path.file_name()?.to_string_lossy();
+    skipped(&FolderSeen {
+        name: &name,
+        holds_pyvenv_cfg: path.join("pyvenv.cfg").is_file(),
+        is_report: crate::progress::fingerprint::is_report_folder(path),
+    })
+}
+
 /// Whether the file `name`, holding `bytes`, is a HAR sflab wrote: a `.har` whose
 /// `log.creator.name` is "sflab" ([`crate::har::to_har`]).
 pub fn sflab_wrote_har(name: &str, bytes: &[u8]) -> bool {
@@ -124,13 +136,7 @@ fn walk_in(root: &Path, rel: &Path, visit: &mut dyn FnMut(&Entry)) {
             continue;
         };
         let walked = if meta.is_dir() {
-            let folder_name = name.to_string_lossy();
-            let seen = FolderSeen {
-                name: &folder_name,
-                holds_pyvenv_cfg: path.join("pyvenv.cfg").is_file(),
-                is_report: crate::progress::fingerprint::is_report_folder(&path),
-            };
-            skipped(&seen).map_or(Walked::Folder, Walked::Skipped)
+            skipped_folder(&path).map_or(Walked::Folder, Walked::Skipped)
         } else if sflab_har_file(&name.to_string_lossy(), &path, &meta) {
             Walked::Skipped(Skipped::Sflab)
         } else {
