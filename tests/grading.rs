@@ -475,7 +475,20 @@ fn bad_arguments_are_refused_with_a_reason() {
                 "--timeout",
                 "0s",
             ],
-            "100ms or more",
+            "give 100ms to 24h",
+        ),
+        (
+            vec![
+                "grade",
+                &sub,
+                "--lab",
+                LAB,
+                "--out",
+                &out,
+                "--timeout",
+                "18446744073709551615s",
+            ],
+            "--timeout \"18446744073709551615s\" is not a usable duration",
         ),
         (
             vec!["grade", &sub, "--lab", "no-such-lab", "--out", &out],

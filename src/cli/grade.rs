@@ -103,7 +103,7 @@ pub fn grade(cli: &Cli, curriculum: &Curriculum, args: &GradeArgs) -> Result<u8,
                 .filter(|d| *d >= Duration::from_millis(100))
                 .ok_or_else(|| {
                     Failure::usage(format!(
-                        "--timeout {t:?} is not a usable duration: give 100ms or more, written like 30s, 500ms or 2m"
+                        "--timeout {t:?} is not a usable duration: give 100ms to 24h, written like 30s, 500ms or 2m"
                     ))
                 })?,
         ),

@@ -179,7 +179,21 @@ fn default_timeout() -> Duration {
     Duration::from_secs(30)
 }
 
-/// Parses `30s`, `500ms`, `2m`, `1h` or a bare number of seconds.
+/// The longest duration a lab file (a run's `timeout`, a fault's `after`, a breaker's
+/// `cooldown`…) or `sflab grade --timeout` may give. Anything longer is a slip of the keys, and
+/// one past what a clock can count would stop sflab where the lab loads.
+pub const LONGEST_DURATION: Duration = Duration::from_secs(24 * 3600);
+
+/// `secs` seconds as a duration sflab takes: not negative, a number, and at most
+/// [`LONGEST_DURATION`].
+pub fn duration_of_secs(secs: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| *d <= LONGEST_DURATION)
+}
+
+/// Parses `30s`, `500ms`, `2m`, `1h` or a bare number of seconds, up to
+/// [`LONGEST_DURATION`].
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let t = text.trim();
     let split = t
@@ -194,7 +208,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         "h" => n * 3600.0,
         _ => return None,
     };
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    duration_of_secs(secs)
 }
 
 fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
@@ -205,7 +219,9 @@ fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         _ => None,
     };
     parsed.ok_or_else(|| {
-        serde::de::Error::custom("a duration is written like `30s`, `500ms` or `2m`")
+        serde::de::Error::custom(
+            "a duration is written like `30s`, `500ms` or `2m`, and is at most 24h",
+        )
     })
 }
 

@@ -238,6 +238,29 @@ fn durations_accept_the_usual_units() {
 }
 
 #[test]
+fn a_duration_past_a_day_is_refused_at_its_line_not_a_crash() {
+    assert_eq!(parse_duration("24h"), Some(LONGEST_DURATION));
+    for huge in [
+        "18446744073709551615s",
+        "99999999999999999999s",
+        "25h",
+        "1e30",
+    ] {
+        assert_eq!(parse_duration(huge), None, "{huge}");
+    }
+    for timeout in ["99999999999999999999s", "1e30", "-1"] {
+        let p = validate(&GOOD.replace("timeout: 20s", &format!("timeout: {timeout}")));
+        assert_eq!(p.len(), 1, "{timeout}: {p:?}");
+        assert_eq!(p[0].line, Some(12), "{timeout}: {p:?}");
+        assert!(p[0].message.contains("at most 24h"), "{}", p[0].message);
+    }
+    let p = validate(&GOOD.replace("nth: 1, kind", "after: 1e30, kind"));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(11), "{p:?}");
+    assert!(p[0].message.contains("`after: 1e30`"), "{}", p[0].message);
+}
+
+#[test]
 fn hidden_parameters_are_kept_apart_from_the_rules_own_and_must_exist() {
     let lab = "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\nchecks:\n  - { rule: state.soql, query: \"SELECT Id FROM Account\", count: 1, hidden: [count] }\n";
     let spec = parse("lab.yaml", lab).unwrap();

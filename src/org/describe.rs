@@ -259,6 +259,8 @@ fn field_json(o: &ObjectDef, f: &FieldDef) -> Json {
     m.insert("calculated".into(), json!(false));
     m.insert("calculatedFormula".into(), Json::Null);
     m.insert("cascadeDelete".into(), json!(false));
+    // The compound address a component belongs to is filled in by `describe_sobject`.
+    m.insert("compoundFieldName".into(), Json::Null);
     m.insert("caseSensitive".into(), json!(f.case_sensitive));
     m.insert("controllerName".into(), Json::Null);
     m.insert("createable".into(), json!(f.createable));
@@ -331,6 +333,27 @@ fn field_json(o: &ObjectDef, f: &FieldDef) -> Json {
     Json::Object(m)
 }
 
+/// A compound address field's describe entry: read-only, neither filterable nor sortable.
+fn address_json(o: &ObjectDef, a: &crate::org::soql::address::Address) -> Json {
+    let mut f = FieldDef::new(&a.name, &a.label, FieldType::String);
+    f.createable = false;
+    f.updateable = false;
+    let mut field = field_json(o, &f);
+    for (key, v) in [
+        ("type", json!("address")),
+        ("soapType", json!("urn:address")),
+        ("filterable", json!(false)),
+        ("groupable", json!(false)),
+        ("sortable", json!(false)),
+        ("aggregatable", json!(false)),
+        ("byteLength", json!(0)),
+        ("length", json!(0)),
+    ] {
+        field[key] = v;
+    }
+    field
+}
+
 /// `GET /services/data/vXX.X/sobjects/{T}/describe`.
 pub fn describe_sobject(o: &ObjectDef, version: &str) -> Json {
     let mut m = object_header(o, version, true);
@@ -352,19 +375,41 @@ pub fn describe_sobject(o: &ObjectDef, version: &str) -> Json {
         .collect();
     m.insert("childRelationships".into(), Json::Array(children));
     let change_event = kind_of(o) == Kind::ChangeEvent;
-    let fields = o.fields.iter().map(|f| {
-        let mut field = field_json(o, f);
-        if change_event && f.name == CHANGE_EVENT_HEADER {
-            field["type"] = json!("complexvalue");
-            field["soapType"] = json!("tns:ChangeEventHeader");
-            field["filterable"] = json!(false);
-            field["groupable"] = json!(false);
-            field["sortable"] = json!(false);
-            field["aggregatable"] = json!(false);
-        }
-        field
-    });
-    m.insert("fields".into(), Json::Array(fields.collect()));
+    let addresses = if change_event {
+        Vec::new()
+    } else {
+        crate::org::soql::address::addresses_of(o)
+    };
+    let mut fields: Vec<Json> = o
+        .fields
+        .iter()
+        .map(|f| {
+            let mut field = field_json(o, f);
+            if change_event && f.name == CHANGE_EVENT_HEADER {
+                field["type"] = json!("complexvalue");
+                field["soapType"] = json!("tns:ChangeEventHeader");
+                field["filterable"] = json!(false);
+                field["groupable"] = json!(false);
+                field["sortable"] = json!(false);
+                field["aggregatable"] = json!(false);
+            }
+            field["compoundFieldName"] = json!(crate::org::soql::address::compound_of(
+                &addresses, o, &f.name
+            ));
+            field
+        })
+        .collect();
+    // Each compound address follows the last of its components, as real describes list it.
+    for a in &addresses {
+        let last = a
+            .stored(o)
+            .iter()
+            .filter_map(|n| fields.iter().position(|f| f["name"] == *n))
+            .max()
+            .unwrap_or(fields.len().saturating_sub(1));
+        fields.insert(last + 1, address_json(o, a));
+    }
+    m.insert("fields".into(), Json::Array(fields));
     m.insert("recordTypeInfos".into(), json!([]));
     m.insert(
         "supportedScopes".into(),
@@ -418,6 +463,35 @@ mod tests {
             "/services/data/v62.0/sobjects/Account/describe"
         );
         assert_eq!(acc["keyPrefix"], "001");
+    }
+
+    #[test]
+    fn account_describe_lists_its_compound_addresses_after_their_components() {
+        let s = standard_schema();
+        let a = describe_sobject(s.object("Account").unwrap(), "62.0");
+        let fields = a["fields"].as_array().unwrap();
+        let at = |name: &str| fields.iter().position(|f| f["name"] == name).unwrap();
+        let billing = &fields[at("BillingAddress")];
+        assert_eq!(billing["type"], "address");
+        assert_eq!(billing["soapType"], "urn:address");
+        assert_eq!(billing["label"], "Billing Address");
+        for flag in [
+            "createable",
+            "updateable",
+            "filterable",
+            "sortable",
+            "groupable",
+        ] {
+            assert_eq!(billing[flag], false, "{flag}");
+        }
+        assert!(at("BillingAddress") > at("BillingCity"));
+        assert!(at("ShippingAddress") > at("ShippingCountry"));
+        assert_eq!(
+            fields[at("BillingCity")]["compoundFieldName"],
+            "BillingAddress"
+        );
+        assert_eq!(fields[at("Name")]["compoundFieldName"], json!(null));
+        assert_eq!(billing["compoundFieldName"], json!(null));
     }
 
     #[test]

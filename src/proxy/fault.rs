@@ -744,15 +744,14 @@ mod duration_text {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
         let bad = |t: &str| {
             serde::de::Error::custom(format!(
-                "`after: {t}` is not a duration; write e.g. 500ms, 2s or 1m (a bare number is seconds)"
+                "`after: {t}` is not a duration; write e.g. 500ms, 2s or 1m (a bare number is seconds), at most 24h"
             ))
         };
         match Option::<Raw>::deserialize(d)? {
             None => Ok(None),
-            Some(Raw::Seconds(s)) if s.is_finite() && s >= 0.0 => {
-                Ok(Some(Duration::from_secs_f64(s)))
-            }
-            Some(Raw::Seconds(s)) => Err(bad(&s.to_string())),
+            Some(Raw::Seconds(s)) => crate::lab::spec::duration_of_secs(s)
+                .map(Some)
+                .ok_or_else(|| bad(&format!("{s:?}"))),
             Some(Raw::Text(t)) => parse(&t).map(Some).ok_or_else(|| bad(&t)),
         }
     }

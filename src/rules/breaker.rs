@@ -37,8 +37,12 @@ pub(crate) struct Threshold {
 
 impl Opens {
     pub(crate) fn assemble(pattern: RequestPattern, rest: Threshold) -> Result<Opens, String> {
-        let cooldown = parse_duration(&rest.cooldown)
-            .ok_or_else(|| format!("`cooldown: {}` is not a duration like `5s`", rest.cooldown))?;
+        let cooldown = parse_duration(&rest.cooldown).ok_or_else(|| {
+            format!(
+                "`cooldown: {}` is not a duration like `5s` (at most 24h)",
+                rest.cooldown
+            )
+        })?;
         if rest.failures == 0 {
             return Err("`failures` must be 1 or more".into());
         }

@@ -54,6 +54,26 @@ pub fn write_record(
     out.push(b'}');
 }
 
+/// Adds compound address fields (`"BillingAddress":{"city":…}`) to the record
+/// [`write_record`] has just written into `out`, before its closing brace.
+pub fn write_addresses(
+    out: &mut Vec<u8>,
+    rec: &Record,
+    addresses: &[crate::org::soql::address::Address],
+) {
+    if addresses.is_empty() || out.last() != Some(&b'}') {
+        return;
+    }
+    out.pop();
+    for a in addresses {
+        out.push(b',');
+        put(out, a.name.as_str());
+        out.push(b':');
+        put(out, &a.value(rec));
+    }
+    out.push(b'}');
+}
+
 /// `{"attributes":{"type":…,"url":…}` — the opening of a record object, its brace left open
 /// for the fields. Without an id there is no `url`.
 fn write_attributes(out: &mut Vec<u8>, object: &str, id: Option<&str>, version: &str) {

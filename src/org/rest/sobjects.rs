@@ -540,6 +540,18 @@ async fn retrieve(
                 projection.as_deref(),
                 &version.number(),
             );
+            if refs.is_none() {
+                // With every field come the compound addresses whose components it shows.
+                let addresses: Vec<_> = crate::org::soql::address::addresses_of(obj)
+                    .into_iter()
+                    .filter(|a| {
+                        a.components
+                            .iter()
+                            .all(|(_, f)| f.is_none_or(|(i, _)| !hidden.contains(&i)))
+                    })
+                    .collect();
+                super::render::write_addresses(&mut out, rec, &addresses);
+            }
         }
         (condition, etag)
     };

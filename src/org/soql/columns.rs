@@ -187,6 +187,16 @@ fn columns_of(store: &Store, plan: &Plan) -> Vec<Json> {
                     .json(),
                 );
             }
+            // [U] A compound address's column: read-only, of Apex type Address.
+            Column::Address(a) => cols.push(
+                Entry {
+                    name: &a.name,
+                    display: &a.name,
+                    apex: Some("Address"),
+                    ..Entry::default()
+                }
+                .json(),
+            ),
             Column::Child(child) => {
                 let joins = columns_of(store, &child.plan);
                 cols.push(

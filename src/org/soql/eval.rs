@@ -375,6 +375,9 @@ fn row_json(
         match col {
             Column::Field(f) => put_field(store, &mut m, plan.base, rec, f, 0, version),
             Column::TypeOf(t) => super::type_of::render(store, &mut m, plan.base, rec, t, version),
+            Column::Address(a) => {
+                m.insert(a.name.clone(), a.value(rec));
+            }
             Column::Child(child) => {
                 let rows = id
                     .and_then(|id| {
@@ -578,7 +581,7 @@ pub fn render_rows(
         .enumerate()
         .filter_map(|(i, c)| match c {
             Column::Child(child) => Some((i, child_rows(store, child, &ids, include_deleted))),
-            Column::Field(_) | Column::TypeOf(_) => None,
+            Column::Field(_) | Column::TypeOf(_) | Column::Address(_) => None,
         })
         .collect();
     rows.iter()

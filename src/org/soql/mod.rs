@@ -13,6 +13,7 @@
 //! INVALID_TYPE (unknown object, e.g. `ScratchOrgInfo`), INVALID_FIELD (unknown column,
 //! wrong filter value type), each laid out as `\n<line>\n<caret>\nERROR at Row:r:Column:c\n…`.
 
+pub mod address;
 mod aggregate;
 pub mod ast;
 pub mod cache;

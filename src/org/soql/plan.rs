@@ -60,6 +60,8 @@ pub enum Column {
     Child(Box<ChildPlan>),
     /// `TYPEOF What WHEN … END`: the record a polymorphic lookup reaches, by its type.
     TypeOf(Box<super::type_of::TypeOfPlan>),
+    /// A compound address field of the queried object (`BillingAddress`).
+    Address(Box<super::address::Address>),
 }
 
 #[derive(Debug, Clone)]
@@ -143,6 +145,21 @@ impl Planner<'_> {
         resolve_path(self.store, self.src, base, p)
     }
 
+    /// The compound address field `p` names on object `base` (`BillingAddress`, or
+    /// `Account.BillingAddress` FROM Account), if it names one.
+    fn address(&self, base: usize, p: &FieldPath) -> Option<super::address::Address> {
+        let object = self.store.object(base);
+        let name = match p.parts.as_slice() {
+            [name] => name,
+            [own, name] if own.eq_ignore_ascii_case(&object.name) => name,
+            _ => return None,
+        };
+        if p.function.is_some() {
+            return None;
+        }
+        super::address::address_named(object, name)
+    }
+
     /// INVALID_FIELD unless the field may be `use`d ("filtered", "sorted", "grouped"), as
     /// describe's `filterable` / `sortable` / `groupable` report (Name-entity fields may).
     fn usable(
@@ -218,6 +235,20 @@ impl Planner<'_> {
         let mut through = super::type_of::Through::default();
         for item in &q.select {
             match item {
+                SelectItem::Field(p) if self.address(base, p).is_some() => {
+                    let key = p.dotted().to_ascii_lowercase();
+                    if seen.contains(&key) {
+                        return Err(qerr::malformed(
+                            self.src,
+                            p.pos,
+                            &format!("duplicate field selected: {}", p.dotted()),
+                        ));
+                    }
+                    seen.push(key);
+                    if let Some(a) = self.address(base, p) {
+                        plan.columns.push(Column::Address(Box::new(a)));
+                    }
+                }
                 SelectItem::Field(p) => {
                     let f = self.path(base, p)?;
                     through.field(&f, p);

@@ -725,3 +725,42 @@ fn date_literals_count_days_in_the_running_users_time_zone() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn a_compound_address_is_selected_as_one_value_and_cannot_be_filtered() {
+    let o = org();
+    let r = run(
+        &o,
+        "SELECT Name, BillingAddress, ShippingAddress FROM Account WHERE Name = 'Juniper Health'",
+    )
+    .unwrap();
+    let rec = &r.records[0];
+    assert_eq!(
+        rec["BillingAddress"],
+        json!({"city": "Austin", "country": "USA", "geocodeAccuracy": null, "latitude": null,
+            "longitude": null, "postalCode": null, "state": "TX", "street": null})
+    );
+    let keys: Vec<&String> = rec["BillingAddress"].as_object().unwrap().keys().collect();
+    assert_eq!(keys[..3], ["city", "country", "geocodeAccuracy"]);
+    // Without any component, the address is null.
+    assert_eq!(rec["ShippingAddress"], json!(null));
+    let r = run(&o, "SELECT LastName, MailingAddress FROM Contact LIMIT 1").unwrap();
+    assert!(r.records[0]
+        .as_object()
+        .unwrap()
+        .contains_key("MailingAddress"));
+    // A compound field is selected, never filtered or sorted.
+    for bad in [
+        "SELECT Id FROM Account WHERE BillingAddress != null",
+        "SELECT Id FROM Account ORDER BY BillingAddress",
+    ] {
+        let e = run(&o, bad).unwrap_err();
+        assert_eq!(e.code, ErrorCode::INVALID_FIELD, "{bad}");
+    }
+    assert_eq!(
+        run(&o, "SELECT BillingAddress, BillingAddress FROM Account")
+            .unwrap_err()
+            .code,
+        ErrorCode::MALFORMED_QUERY
+    );
+}

@@ -49,6 +49,40 @@ async fn retrieve_with_fields_projects_to_those_fields() {
 }
 
 #[tokio::test]
+async fn a_retrieved_account_carries_its_compound_addresses_which_cannot_be_written() {
+    let m = mock();
+    let id = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "Acme", "BillingCity": "Lyon", "BillingPostalCode": "69001"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let full = m.get(&format!("{V}/sobjects/Account/{id}")).await;
+    assert_eq!(
+        full.body["BillingAddress"],
+        json!({"city": "Lyon", "country": null, "geocodeAccuracy": null, "latitude": null,
+            "longitude": null, "postalCode": "69001", "state": null, "street": null})
+    );
+    assert_eq!(full.body["ShippingAddress"], json!(null));
+    assert_eq!(full.body["BillingCity"], "Lyon");
+    let some = m
+        .get(&format!("{V}/sobjects/Account/{id}?fields=Name"))
+        .await;
+    assert!(some.body.get("BillingAddress").is_none());
+    let write = m
+        .patch(
+            &format!("{V}/sobjects/Account/{id}"),
+            json!({"BillingAddress": {"city": "Paris"}}),
+        )
+        .await;
+    assert!(write.status.is_client_error(), "{:?}", write.body);
+}
+
+#[tokio::test]
 async fn patching_a_record_with_an_id_of_another_object_is_malformed_id_as_in_collections() {
     let m = mock();
     let account = m

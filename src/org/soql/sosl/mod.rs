@@ -217,7 +217,7 @@ fn field_metadata(store: &Store, plan: &Plan) -> Json {
         .iter()
         .filter_map(|c| match c {
             Column::Field(f) => Some(json!({ "label": f.def(store).label, "name": f.name })),
-            Column::Child(_) | Column::TypeOf(_) => None,
+            Column::Child(_) | Column::TypeOf(_) | Column::Address(_) => None,
         })
         .collect();
     json!({ "entityName": store.object(plan.base).name, "fieldMetadata": fields })
