@@ -207,14 +207,15 @@ fn expectation_problems(files: &dyn Files, id: &str, file: &str, x: &Expectation
 }
 
 /// The last line of `sflab dev check`: that every case behaves, or how many of them do not,
-/// worded for one case as for many ("The 1 case behaves …", "1 of 3 cases does not.").
+/// worded for one case as for many ("The 1 case behaves …", "1 of 3 cases does not behave
+/// …"), each a sentence that says what it is about.
 pub fn outcome_line(bad: usize, cases: usize) -> String {
     match (bad, cases) {
         (0, 1) => "The 1 case behaves as the curriculum says.".into(),
         (0, n) => format!("All {n} cases behave as the curriculum says."),
-        (1, 1) => "The 1 case does not.".into(),
-        (1, n) => format!("1 of {n} cases does not."),
-        (b, n) => format!("{b} of {n} cases do not."),
+        (1, 1) => "The 1 case does not behave as the curriculum says.".into(),
+        (1, n) => format!("1 of {n} cases does not behave as the curriculum says."),
+        (b, n) => format!("{b} of {n} cases do not behave as the curriculum says."),
     }
 }
 
@@ -551,14 +552,26 @@ mod tests {
 
     #[test]
     fn the_outcome_line_is_worded_for_one_case_as_for_many() {
-        assert_eq!(outcome_line(1, 1), "The 1 case does not.");
+        assert_eq!(
+            outcome_line(1, 1),
+            "The 1 case does not behave as the curriculum says."
+        );
         assert_eq!(
             outcome_line(0, 1),
             "The 1 case behaves as the curriculum says."
         );
-        assert_eq!(outcome_line(1, 4), "1 of 4 cases does not.");
-        assert_eq!(outcome_line(2, 4), "2 of 4 cases do not.");
-        assert_eq!(outcome_line(3, 3), "3 of 3 cases do not.");
+        assert_eq!(
+            outcome_line(1, 4),
+            "1 of 4 cases does not behave as the curriculum says."
+        );
+        assert_eq!(
+            outcome_line(2, 4),
+            "2 of 4 cases do not behave as the curriculum says."
+        );
+        assert_eq!(
+            outcome_line(3, 3),
+            "3 of 3 cases do not behave as the curriculum says."
+        );
         assert_eq!(
             outcome_line(0, 4),
             "All 4 cases behave as the curriculum says."
