@@ -404,22 +404,28 @@ pub fn parse_and_check(yaml: &str) -> (Option<LabSpec>, Vec<SpecProblem>) {
         Ok(v) => v,
         Err(e) => return (None, vec![yaml_problem(yaml, &e)]),
     };
-    let (mut spec, mut problems) = match serde_yaml::from_str::<LabSpec>(yaml) {
-        Ok(s) => (s, Vec::new()),
+    let (mut spec, mut problems, checks_read) = match serde_yaml::from_str::<LabSpec>(yaml) {
+        Ok(s) => (s, Vec::new(), true),
         // A value of the wrong type: every part is read on its own, so each such problem is
         // found, and what reads is checked as usual. When that finds nothing (the parts read
         // alone but not together), serde's own error stands.
         Err(e) => match super::spec_salvage::salvage(yaml, &value) {
             (_, problems) if problems.is_empty() => return (None, vec![yaml_problem(yaml, &e)]),
-            (Some(kept), problems) => match serde_yaml::from_value::<LabSpec>(kept) {
-                Ok(s) => (s, problems),
-                Err(_) => return (None, problems),
-            },
+            (Some(kept), problems) => {
+                // `checks:` as written could not be read at all (`checks: "all of them"`):
+                // that is its problem, and no hint is then told its rule goes unchecked.
+                let checks_read =
+                    value.get("checks").is_none_or(|c| c.is_null()) || kept.get("checks").is_some();
+                match serde_yaml::from_value::<LabSpec>(kept) {
+                    Ok(s) => (s, problems, checks_read),
+                    Err(_) => return (None, problems),
+                }
+            }
             (None, problems) => return (None, problems),
         },
     };
-    gate_printed_secrets(&mut spec);
-    problems.extend(check(&spec, yaml));
+    gate_leaked_secrets(&mut spec);
+    problems.extend(check(&spec, yaml, checks_read));
     (Some(spec), problems)
 }
 
@@ -488,8 +494,10 @@ fn at(line: Option<usize>, message: String) -> SpecProblem {
     }
 }
 
-/// The semantic checks that serde cannot express.
-fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
+/// The semantic checks that serde cannot express. `checks_read` is false when `checks:` was
+/// written but could not be read: the hints' rules are then not held against the (empty)
+/// list of checks.
+fn check(spec: &LabSpec, yaml: &str, checks_read: bool) -> Vec<SpecProblem> {
     let mut out = Vec::new();
     if Level::parse(&spec.level).is_none() {
         out.push(at(
@@ -654,7 +662,7 @@ fn check(spec: &LabSpec, yaml: &str) -> Vec<SpecProblem> {
     };
     for (i, h) in spec.hints.iter().enumerate() {
         if let Some(rule) = &h.rule {
-            let unchecked = !spec.checks.iter().any(|c| &c.rule == rule);
+            let unchecked = checks_read && !spec.checks.iter().any(|c| &c.rule == rule);
             if unchecked && !(known(rule) && meant_by_misspelt_check(rule)) {
                 let checked = spec
                     .checks

@@ -159,6 +159,22 @@ fn values_of_the_wrong_type_are_all_found_in_one_pass_with_the_other_problems() 
 }
 
 #[test]
+fn checks_of_the_wrong_type_are_one_problem_not_one_per_hint() {
+    let p = validate(&GOOD.replace(
+        "checks:\n  - { rule: state.idempotent, points: 3 }\n  - rule: http.calls_at_most\n    max: 6\n",
+        "checks: \"all of them\"\n",
+    ));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, Some(13));
+    assert!(
+        p[0].message
+            .contains("checks: invalid type: string \"all of them\""),
+        "{}",
+        p[0].message
+    );
+}
+
+#[test]
 fn a_bad_rule_parameter_is_reported_by_the_catalogue() {
     let p = validate(&GOOD.replace("max: 6", "maxx: 6"));
     assert_eq!(p.len(), 1, "{p:?}");
