@@ -457,7 +457,7 @@ pub fn check(
                 Ok(report) => report,
                 Err(stop) => {
                     rt.block_on(backend.interrupted());
-                    return Ok(stop.code());
+                    return Ok(say_stopped(id, stop, json));
                 }
             };
             backend.after(&report);
@@ -484,7 +484,7 @@ pub fn check(
                 Ok(report) => report,
                 Err(stop) => {
                     rt.block_on(backend.interrupted());
-                    return Ok(stop.code());
+                    return Ok(say_stopped(id, stop, json));
                 }
             };
             backend.after(&report);
@@ -521,6 +521,27 @@ pub fn check(
         Err(f) if json => Ok(refused_as_json(id, &f)),
         other => other,
     }
+}
+
+/// What `sflab check` says when a signal (Ctrl-C, SIGTERM, SIGHUP) ended a check before it
+/// finished: that it was stopped and, as it never finished, not recorded.
+fn stopped_text(stop: super::signals::Stop) -> String {
+    format!(
+        "check stopped by {}: the program's processes were ended, and the attempt was not recorded.",
+        stop.name()
+    )
+}
+
+/// Says [`stopped_text`]: on stderr, or with `--json` as `{"lab": …, "error": …}` on stdout, as
+/// every outcome of a check with `--json` is; returns the signal's exit code.
+fn say_stopped(id: &str, stop: super::signals::Stop, json: bool) -> u8 {
+    let said = stopped_text(stop);
+    if json {
+        outln!("{}", serde_json::json!({ "lab": id, "error": said }));
+    } else {
+        eprintln!("\nsflab: {said}");
+    }
+    stop.code()
 }
 
 /// `sflab check <id> --json` refused before it checked anything (a lab not started, an
@@ -727,7 +748,17 @@ pub fn transcript(
 
 #[cfg(test)]
 mod tests {
-    use super::{edit_what, hanging};
+    use super::{edit_what, hanging, stopped_text};
+
+    #[test]
+    fn a_check_stopped_by_a_signal_says_so_and_that_nothing_was_recorded() {
+        use crate::cli::signals::Stop;
+        assert_eq!(
+            stopped_text(Stop::Interrupt),
+            "check stopped by Ctrl-C: the program's processes were ended, and the attempt was not recorded."
+        );
+        assert!(stopped_text(Stop::Terminate).starts_with("check stopped by SIGTERM:"));
+    }
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
