@@ -182,9 +182,30 @@ pub fn discover(dirs: &[PathBuf]) -> Result<Vec<Submission>, SubmissionError> {
     Ok(out)
 }
 
+/// The longest stem [`file_stem`] gives, in bytes: room for a suffix (`-2`, `.md`) and for the
+/// scratch folder's number and id around it, within the 255 bytes a file system allows a name.
+const MAX_STEM_BYTES: usize = 100;
+
 /// A name safe as a file name in the output folder (feedback files, scratch folders):
-/// letters and digits of any script stay (`émile`), separators and the like become `_`.
+/// letters and digits of any script stay (`émile`), separators and the like become `_`. A name
+/// longer than [`MAX_STEM_BYTES`] (a legal folder name may take 255 bytes, which `.md` then
+/// overflows) keeps its start and ends in a short hash of the whole name, so two long names
+/// that start alike still get stems of their own.
 pub fn file_stem(name: &str) -> String {
+    let stem = safe_chars(name);
+    if stem.len() <= MAX_STEM_BYTES {
+        return stem;
+    }
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(name.as_bytes()));
+    let mut cut = MAX_STEM_BYTES - 9;
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}-{}", &stem[..cut], &hash[..8])
+}
+
+fn safe_chars(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
@@ -671,6 +692,23 @@ mod tests {
         assert_eq!(file_stem("alice smith/../x"), "alice_smith_.._x");
         assert_eq!(file_stem("..."), "submission");
         assert_eq!(file_stem("émile"), "émile");
+    }
+
+    #[test]
+    fn a_long_folder_name_gets_a_short_stem_of_its_own() {
+        let omegas = "Ω".repeat(126);
+        let stem = file_stem(&omegas);
+        assert!(stem.len() <= MAX_STEM_BYTES, "{} bytes", stem.len());
+        assert!(stem.starts_with("ΩΩΩ") && stem.len() > 80, "{stem}");
+        let (a, b) = ("a".repeat(254), format!("{}b", "a".repeat(253)));
+        let stems = unique_file_stems([a.as_str(), b.as_str(), omegas.as_str()]);
+        assert!(stems.iter().all(|s| s.len() <= MAX_STEM_BYTES), "{stems:?}");
+        assert_ne!(stems[0], stems[1], "names alike but for their ends");
+        assert_eq!(stems[2], stem);
+        assert_eq!(
+            file_stem(&"x".repeat(MAX_STEM_BYTES)),
+            "x".repeat(MAX_STEM_BYTES)
+        );
     }
 
     #[test]
