@@ -173,6 +173,13 @@ pub fn render_rows(t: &Track, rows: &[AssignedRow]) -> String {
         out.push_str(&format!(", {overdue} overdue"));
     }
     out.push_str(".\n");
+    let left_out = t.left_out_lines();
+    if !left_out.is_empty() {
+        out.push_str(&format!("\n{}\n", track::spec::LEFT_OUT_HEADING));
+        for line in left_out {
+            out.push_str(&format!("  ✗ {line}\n"));
+        }
+    }
     let on_orgs = track::view::passes_on_orgs(rows);
     if !on_orgs.is_empty() {
         out.push_str("\nWhere the passes were made:\n");
@@ -342,6 +349,7 @@ mod tests {
                     due_text: d.to_string(),
                 })
                 .collect(),
+            left_out: Vec::new(),
         }
     }
 

@@ -321,6 +321,13 @@ fn markdown(
             String::new()
         }
     ));
+    let left_out = track.left_out_lines();
+    if !left_out.is_empty() {
+        md.push_str(&format!("\n{}\n\n", super::spec::LEFT_OUT_HEADING));
+        for line in left_out {
+            md.push_str(&format!("- {line}\n"));
+        }
+    }
     let on_orgs = super::view::passes_on_orgs(rows);
     if !on_orgs.is_empty() {
         md.push_str("\nWhere the passes were made (as each org described itself):\n\n");
@@ -450,6 +457,11 @@ pub fn write_report(
         "pass_threshold": track.pass_threshold,
         "summary": { "assigned": rows.len(), "passed": passed, "passed_late": late, "overdue": overdue },
         "labs": labs,
+        "left_out": track.left_out.iter().map(|l| json!({
+            "lab": l.lab,
+            "due": l.due_text,
+            "why": l.why,
+        })).collect::<Vec<_>>(),
     });
     let written = |name: &str, text: String| {
         super::report_files::replace(out, name, &text).map(|kept| kept.map(|k| (name.into(), k)))

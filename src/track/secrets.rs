@@ -94,6 +94,7 @@ mod tests {
             backend: crate::lab::Backend::Sandbox,
             pass_threshold: 100,
             labs: Vec::new(),
+            left_out: Vec::new(),
         }
     }
 

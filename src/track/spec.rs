@@ -31,6 +31,18 @@ pub struct Assignment {
     pub due_text: String,
 }
 
+/// An assigned lab the curriculum left out because its files have a problem (a broken
+/// `lab.yaml` in a curriculum given with `--curriculum`). The track is read without it, so its
+/// other labs are shown and reported; this one is named as left out, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOutAssignment {
+    pub lab: String,
+    /// The due date as the lead wrote it.
+    pub due_text: String,
+    /// The problem that left the lab out, at its file and line.
+    pub why: String,
+}
+
 /// A validated track.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Track {
@@ -40,6 +52,8 @@ pub struct Track {
     /// Percent (1–100) of a lab's points an attempt needs to count as passed.
     pub pass_threshold: u32,
     pub labs: Vec<Assignment>,
+    /// Assigned labs the curriculum left out, in the track's order: not in `labs`.
+    pub left_out: Vec<LeftOutAssignment>,
 }
 
 /// A track file that cannot be used, with every problem found.
@@ -144,6 +158,7 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
         ));
     }
     let mut labs = Vec::new();
+    let mut left_out = Vec::new();
     for (i, (line, a)) in raw.labs.iter().enumerate() {
         let line = *line;
         let due_text = match &a.due {
@@ -160,30 +175,29 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
                 format!("lab {:?}: {}", a.lab, due_problem(&due_text)),
             ));
         }
+        // A lab whose files have a problem is the curriculum's to fix, not the track's: the
+        // track is read without it, and it is named as left out wherever the track is shown.
+        let why_left_out = curriculum
+            .lab(&a.lab)
+            .is_none()
+            .then(|| curriculum.why_left_out(&a.lab))
+            .flatten();
         match curriculum.lab(&a.lab) {
-            None => problems.push(problem(
-                line,
-                match curriculum.why_left_out(&a.lab) {
-                    Some(why) => format!(
-                        "lab {:?} was left out of the curriculum because its files have a problem: {why}",
-                        a.lab
-                    ),
-                    None => {
-                        let near = crate::suggest::closest(
-                            &a.lab,
-                            curriculum.labs.iter().map(|l| l.id.as_str()),
-                        );
-                        let meant = match near.as_slice() {
-                            [] => String::new(),
-                            ids => format!(" (did you mean {}?)", ids.join(" or ")),
-                        };
-                        format!(
-                            "there is no lab {:?} in the curriculum{meant}: `sflab list` shows every lab id",
-                            a.lab
-                        )
-                    }
-                },
-            )),
+            None if why_left_out.is_some() => {}
+            None => problems.push(problem(line, {
+                let near = crate::suggest::closest(
+                    &a.lab,
+                    curriculum.labs.iter().map(|l| l.id.as_str()),
+                );
+                let meant = match near.as_slice() {
+                    [] => String::new(),
+                    ids => format!(" (did you mean {}?)", ids.join(" or ")),
+                };
+                format!(
+                    "there is no lab {:?} in the curriculum{meant}: `sflab list` shows every lab id",
+                    a.lab
+                )
+            })),
             Some(meta) => {
                 let runs_there = crate::lab::spec::parse("lab.yaml", &meta.yaml)
                     .map(|s| s.backends.contains(&raw.backend))
@@ -206,7 +220,13 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
                 format!("lab {:?} is assigned twice: keep one entry", a.lab),
             ));
         }
-        if let Some(due) = due {
+        if let Some(why) = why_left_out {
+            left_out.push(LeftOutAssignment {
+                lab: a.lab.clone(),
+                due_text: due_text.clone(),
+                why: why.to_string(),
+            });
+        } else if let Some(due) = due {
             labs.push(Assignment {
                 lab: a.lab.clone(),
                 due,
@@ -223,8 +243,24 @@ pub fn parse(file: &str, yaml: &str, curriculum: &Curriculum) -> Result<Track, T
         backend: raw.backend,
         pass_threshold: raw.pass_threshold,
         labs,
+        left_out,
     })
 }
+
+impl Track {
+    /// The assigned labs the curriculum left out, one line each, for the track's views:
+    /// "rest-crud (due 2026-12-04): labs/rest-crud/lab.yaml:2:8: malformed YAML: …". Empty
+    /// when none was.
+    pub fn left_out_lines(&self) -> Vec<String> {
+        self.left_out
+            .iter()
+            .map(|l| format!("{} (due {}): {}", l.lab, l.due_text, l.why.trim_end()))
+            .collect()
+    }
+}
+
+/// Said above [`Track::left_out_lines`] where the track is shown.
+pub const LEFT_OUT_HEADING: &str = "Left out of the classroom, as their files have a problem (the curriculum's author can fix them; they count as not passed until then):";
 
 #[cfg(test)]
 mod tests {
@@ -310,6 +346,32 @@ mod tests {
                 "line 2: malformed track file: unknown field `labz` (did you mean `labs`?)"
             ),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn a_lab_the_curriculum_left_out_is_named_as_such_and_the_rest_of_the_track_reads() {
+        let mut c = curriculum();
+        c.labs.retain(|l| l.id != "rest-crud");
+        c.left_out.push(crate::curriculum::Problem {
+            file: "labs/rest-crud/lab.yaml".into(),
+            line: Some(2),
+            column: Some(8),
+            message: "malformed YAML: did not find expected key".into(),
+            kept: false,
+        });
+        let yaml = "track: Team\nlabs:\n  - { lab: rest-first-call, due: 2026-12-04 }\n  - { lab: rest-crud, due: 2026-12-05 }\n  - { lab: rest-upsert-twice, due: 2026-12-06 }\n";
+        let t = parse("t.yaml", yaml, &c).expect("the other labs are usable");
+        let labs: Vec<&str> = t.labs.iter().map(|a| a.lab.as_str()).collect();
+        assert_eq!(labs, ["rest-first-call", "rest-upsert-twice"]);
+        assert_eq!(
+            t.left_out_lines(),
+            ["rest-crud (due 2026-12-05): labs/rest-crud/lab.yaml:2:8: malformed YAML: did not find expected key"]
+        );
+        let unknown = yaml.replace("rest-first-call", "rest-frist-call");
+        assert!(
+            parse("t.yaml", &unknown, &c).is_err(),
+            "a lab no curriculum has"
         );
     }
 
