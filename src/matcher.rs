@@ -22,8 +22,9 @@ pub struct RequestPattern {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Query parameters that must be present; each value must appear in the decoded parameter,
-    /// ignoring ASCII case as SOQL and API names do (an empty value only asks for the parameter
-    /// to be there).
+    /// ignoring ASCII case as SOQL and API names do, and reading any run of whitespace as one
+    /// space, as SOQL does (`FROM   Account` and a query over several lines hold
+    /// `FROM Account`). An empty value only asks for the parameter to be there.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub query: BTreeMap<String, String>,
     /// Form parameters the body (`application/x-www-form-urlencoded`) must carry, read as
@@ -160,12 +161,21 @@ impl RequestPattern {
 }
 
 /// Whether the urlencoded `params` (a query string or a form body) hold `name`, its first
-/// occurrence with `want` in the decoded value, ignoring ASCII case (an empty `want` only asks
-/// for the parameter).
+/// occurrence with `want` in the decoded value, ignoring ASCII case and comparing runs of
+/// whitespace as one space on both sides (an empty `want` only asks for the parameter).
 fn has_param(params: &str, name: &str, want: &str) -> bool {
     form_urlencoded::parse(params.as_bytes())
         .find(|(k, _)| k == name)
-        .is_some_and(|(_, v)| contains_ignore_ascii_case(&v, want))
+        .is_some_and(|(_, v)| {
+            contains_ignore_ascii_case(&collapse_whitespace(&v), &collapse_whitespace(want))
+        })
+}
+
+/// `text` with every run of whitespace (spaces, tabs, line breaks) read as one space: SOQL
+/// separates its words by any whitespace, so a formatted query over several lines says the
+/// same as the one-line form a pattern names.
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
@@ -330,6 +340,33 @@ mod tests {
         // SOQL is case-insensitive, and so is the match on a query parameter's value.
         view.query = Some("q=select+id+from+account");
         assert!(p.matches(&view));
+    }
+
+    #[test]
+    fn a_query_parameter_matches_soql_laid_out_over_several_lines() {
+        let p: RequestPattern =
+            serde_yaml::from_str("{ path: /q, query: { q: 'FROM Account' } }").expect("pattern");
+        let no_header = |_: &str| None;
+        let query = |q| RequestView {
+            method: "GET",
+            path: "/q",
+            query: Some(q),
+            header: &no_header,
+            body: "",
+        };
+        for q in [
+            "q=SELECT+Name+FROM+++Account",
+            "q=%0A++++SELECT+Name%0A++++FROM+++Account%0A++++ORDER++BY+Name",
+            "q=SELECT%09Name%09FROM%09Account",
+            "q=SELECT+Name+FROM%0D%0AAccount",
+        ] {
+            assert!(p.matches(&query(q)), "{q}");
+        }
+        assert!(!p.matches(&query("q=SELECT+Name+FROMAccount")));
+        // The pattern's own spacing is read the same way.
+        let p: RequestPattern =
+            serde_yaml::from_str("{ path: /q, query: { q: \"FROM  Account\" } }").expect("pattern");
+        assert!(p.matches(&query("q=SELECT+Name+FROM+Account")));
     }
 
     #[test]
