@@ -280,6 +280,32 @@ pub(crate) fn is_placeholder(value: &str) -> bool {
     value == "?" || printf || named_printf || braces || dollar
 }
 
+/// A value that names the environment variable a secret comes from rather than holding the
+/// secret: `COURIER_PASSWORD`, `ERP_CLIENT_SECRET`, `INVENTORY_API_KEY` — upper-case words
+/// joined by underscores, the last of them naming a secret — alone or with a short flag after
+/// a colon (`INVENTORY_API_KEY:enc`), as a map from each credential to its variable spells it
+/// (`{ Password: 'COURIER_PASSWORD' }`). No generated secret has that shape, and a password
+/// that is a variable's name would be no secret either.
+pub(crate) fn names_a_secret_variable(value: &str) -> bool {
+    let name = match value.split_once(':') {
+        Some((name, flag))
+            if (1..=12).contains(&flag.len()) && flag.chars().all(|c| c.is_ascii_lowercase()) =>
+        {
+            name
+        }
+        _ => value,
+    };
+    let words: Vec<&str> = name.split('_').collect();
+    words.len() >= 2
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && words.iter().all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
+        && names_a_secret(name)
+}
+
 /// A template's slot where the value will go: `%s`, `%(secret)s`, `%d`, `{tok}`.
 pub(super) fn is_slot(value: &str) -> bool {
     value.starts_with('%')

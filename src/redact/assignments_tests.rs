@@ -361,3 +361,51 @@ fn a_value_partly_masked_already_is_masked_whole_by_its_key() {
     );
     assert_eq!(r.assignments(&jwt), jwt);
 }
+
+#[test]
+fn the_name_of_the_variable_a_secret_comes_from_is_no_secret() {
+    let r = r();
+    for (name, text) in [
+        (
+            "store-map.js",
+            "const fromEnv = { Username: 'COURIER_USERNAME', Password: 'COURIER_PASSWORD' };\n",
+        ),
+        (
+            "store.js",
+            "const fromEnv = { clientId: 'ERP_CLIENT_ID', clientSecret: 'ERP_CLIENT_SECRET' };\n",
+        ),
+        (
+            "run",
+            "node store.js Inventory_Auth StockChecker Custom ApiKey=INVENTORY_API_KEY:enc\n",
+        ),
+        ("creds.json", "{\"password\": \"COURIER_PASSWORD\"}\n"),
+        ("store.py", "SECRETS = {\"token\": \"SF_ACCESS_TOKEN\"}\n"),
+    ] {
+        assert_eq!(r.file_text(name, text), text, "{name}");
+    }
+    // Nothing was learned from them: the starter's comment naming the variables stays too.
+    let comment = "#              COURIER_PASSWORD, ERP_CLIENT_ID, ERP_CLIENT_SECRET.\n";
+    assert_eq!(r.file_text("run", comment), comment);
+    // Literal secrets are still secrets, whatever their case, and a variable's name that
+    // names no secret is still a literal under a secret key.
+    for (name, text) in [
+        (
+            "store.js",
+            "const creds = { Password: 'Kestrel!Hunter2' };\n",
+        ),
+        (
+            "store.js",
+            "const creds = { Password: 'KESTREL_HUNTER_22' };\n",
+        ),
+        ("run", "node store.js ApiKey=inv-7f3a-demo-key\n"),
+        (
+            "creds.json",
+            "{\"password\": \"COURIER_PASSWORD:Kestrel!Hunter2\"}\n",
+        ),
+    ] {
+        assert!(
+            r.file_text(name, text).contains("‹redacted:"),
+            "{name}: {text}"
+        );
+    }
+}

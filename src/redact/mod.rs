@@ -365,7 +365,10 @@ impl Redactor {
         // holds an ellipsis character or is wrapped in angle brackets.
         let stand_in = value.contains('…') || (value.starts_with('<') && value.ends_with('>'));
         let placeholder = assignments::is_placeholder(value.trim());
-        if value.is_empty() || value.contains("‹redacted:") || stand_in || placeholder {
+        // `{ password: 'COURIER_PASSWORD' }` says where the secret is, not what it is.
+        let variable = assignments::names_a_secret_variable(value.trim());
+        if value.is_empty() || value.contains("‹redacted:") || stand_in || placeholder || variable
+        {
             return value.to_string();
         }
         let kind = key.to_ascii_lowercase();
