@@ -255,10 +255,14 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
     // line denies or spends on another count ("not 0", "0 retries") is not a count it states.
     let counted: Vec<String> = p.absent_lines.iter().flatten().cloned().collect();
     let ruled_out_in = |text: &str, t: &str| {
-        let text = if t.parse::<f64>().is_ok() {
-            ruled_out_count::without_excused_numbers(text, &counted)
-        } else {
-            text.to_string()
+        // "No opportunities found" states a zero as much as "Opportunities: 0" does.
+        let text = match t.parse::<f64>() {
+            Ok(n) if n == 0.0 => ruled_out_count::without_excused_numbers(
+                &ruled_out_count::absence_as_zero(text, &counted),
+                &counted,
+            ),
+            Ok(_) => ruled_out_count::without_excused_numbers(text, &counted),
+            Err(_) => text.to_string(),
         };
         written_forms(t).iter().any(|f| mentions_loosely(&text, f))
     };

@@ -4,6 +4,11 @@
 //! is no count at all. A number that states a count
 //! ("Opportunities: 0", "0 (INVALID_TYPE)", "0 records", "count: 0.0") is left for the rule.
 //!
+//! An absence stated about the things counted is a zero too: "No opportunities found
+//! (INVALID_TYPE)" tells the reader there are none as much as "Opportunities: 0" does
+//! ([`absence_as_zero`]); "no access", "no Opportunity count" and "no permission" say what is
+//! missing instead, and stay.
+//!
 //! Implementation notes: word matching, not understanding. A zero is excused only when the word
 //! just before it denies it or the word just after it names another thing counted; anything
 //! else, a word it does not know included, leaves the number standing, so a made-up count is
@@ -37,6 +42,98 @@ const COUNTED_ITEMS: &[&str] = &[
     "oppty",
     "opptys",
 ];
+
+/// Things a line may say there are none of, after "no": "no records", "no results". The
+/// line's own counted words (`Opportunities`) are such things too.
+const COUNTED_THINGS: &[&str] = &[
+    "record",
+    "records",
+    "row",
+    "rows",
+    "result",
+    "results",
+    "item",
+    "items",
+    "match",
+    "matches",
+    "entry",
+    "entries",
+    "opportunity",
+    "opportunities",
+    "opp",
+    "opps",
+    "oppty",
+    "opptys",
+    "deal",
+    "deals",
+];
+
+/// Words that, after "no <thing>", name what is missing about the things rather than the
+/// things: "no Opportunity access", "no opportunity count", "no record data".
+const ABOUT_THE_THINGS: &[&str] = &[
+    "access",
+    "permission",
+    "permissions",
+    "right",
+    "rights",
+    "count",
+    "counts",
+    "number",
+    "total",
+    "totals",
+    "figure",
+    "figures",
+    "data",
+    "value",
+    "values",
+    "info",
+    "information",
+    "object",
+    "type",
+    "field",
+    "fields",
+    "visibility",
+    "query",
+    "report",
+];
+
+/// `line` with each "no" that states there are none of the things counted written as the
+/// zero it is (`No opportunities found` → `0 opportunities found`), so a rule looking for a
+/// made-up count of 0 finds it however it is worded; `counted` are the line's own counted
+/// words (`Opportunities`).
+pub(super) fn absence_as_zero(line: &str, counted: &[String]) -> String {
+    let words: Vec<&str> = line.split(' ').collect();
+    let core = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let is_thing = |w: &str| {
+        let w = core(w);
+        COUNTED_THINGS.contains(&w.as_str()) || counted.iter().any(|c| c.to_lowercase() == w)
+    };
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let Some(thing) = words.get(i + 1) else {
+                return w.to_string();
+            };
+            // "no Opportunities access": the thing ends no clause and a word about it follows.
+            let about = !thing.ends_with(|c: char| !c.is_alphanumeric())
+                && words
+                    .get(i + 2)
+                    .is_some_and(|a| ABOUT_THE_THINGS.contains(&core(a).as_str()));
+            // "no" glued to what follows it ("no," "no:") answers something; it is no zero.
+            let glued = w.ends_with(|c: char| !c.is_alphanumeric());
+            if core(w) != "no" || glued || !is_thing(thing) || about {
+                return w.to_string();
+            }
+            let lead: String = w.chars().take_while(|c| !c.is_alphanumeric()).collect();
+            format!("{lead}0")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// `line` with every number that says something else than a count (see the module) blanked,
 /// so a rule looking for a made-up count does not find it there.
@@ -112,6 +209,41 @@ mod tests {
             "0 Opportunities",
         ] {
             assert!(!excused(stated), "{stated}");
+        }
+    }
+
+    fn as_zero(line: &str) -> String {
+        absence_as_zero(line, &["Opportunities".into(), "Opportunity".into()])
+    }
+
+    #[test]
+    fn no_things_found_states_a_zero() {
+        for (line, zero) in [
+            (
+                "No opportunities found (INVALID_TYPE)",
+                "0 opportunities found (INVALID_TYPE)",
+            ),
+            (
+                "INVALID_TYPE: no Opportunities.",
+                "INVALID_TYPE: 0 Opportunities.",
+            ),
+            ("Opportunities: (no records)", "Opportunities: (0 records)"),
+            (
+                "Found no opportunity records (INVALID_TYPE)",
+                "Found 0 opportunity records (INVALID_TYPE)",
+            ),
+        ] {
+            assert_eq!(as_zero(line), zero, "{line}");
+        }
+        for kept in [
+            "Opportunities: no access (INVALID_TYPE)",
+            "Opportunities: no permission for this integration (INVALID_TYPE)",
+            "No Opportunity count: INVALID_TYPE",
+            "no opportunity data (INVALID_TYPE)",
+            "Opportunities counted? no, INVALID_TYPE",
+            "Opportunities: not permitted for this integration (INVALID_TYPE)",
+        ] {
+            assert_eq!(as_zero(kept), kept, "{kept}");
         }
     }
 }
