@@ -705,8 +705,13 @@ fn unlabelled(
                     })
                 });
                 if !labelled {
+                    let named = if label.contains(' ') {
+                        "the label"
+                    } else {
+                        "the word"
+                    };
                     return Some(format!(
-                        "Your {stream} shows {text}, the org's {pointer}, but never beside the word \"{label}\" (another label stands between them, or none is on its line). Print each figure next to its own name, so a reader cannot take one for the other."
+                        "Your {stream} shows {text}, the org's {pointer}, but never beside {named} \"{label}\" (another label stands between them, or none is on its line). Print each figure next to its own name, so a reader cannot take one for the other."
                     ));
                 }
             }

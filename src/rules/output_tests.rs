@@ -374,6 +374,30 @@ fn made_up_values_fail_and_the_real_ones_are_named() {
 }
 
 #[test]
+fn a_limit_labelled_by_its_whole_name_is_not_found_in_a_dump_of_every_limit() {
+    let rule = "{ rule: process.output_reports, path: /services/data/*/limits, values: [/DailyApiRequests/Max, /DailyApiRequests/Remaining], labels: [DailyApiRequests max, DailyApiRequests remaining] }";
+    let answer = get("/services/data/v62.0/limits", 200).response_body(
+        r#"{"DailyApiRequests":{"Max":15000,"Remaining":14999},"DailyBulkApiBatches":{"Max":15000,"Remaining":15000}}"#,
+    );
+    let mut ev = evidence(vec![answer]);
+    ev.runs[0].stdout.text =
+        "DailyApiRequests max: 15000\nDailyApiRequests Remaining: 14999\n".into();
+    assert_passes(rule, &ev);
+    // `jq .`: each figure stands beside a Max or Remaining, but under a name a line above.
+    ev.runs[0].stdout.text = "{\n  \"DailyApiRequests\": {\n    \"Max\": 15000,\n    \"Remaining\": 14999\n  },\n  \"DailyBulkApiBatches\": {\n    \"Max\": 15000,\n    \"Remaining\": 15000\n  }\n}\n".into();
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message
+            .contains("never beside the label \"DailyApiRequests max\""),
+        "{}",
+        v.message
+    );
+    // The labels' last words alone do not say which limit the figures belong to.
+    ev.runs[0].stdout.text = "max: 15000\nremaining: 14999\n".into();
+    assert_fails(rule, &ev);
+}
+
+#[test]
 fn labelled_values_must_each_be_printed_beside_their_label() {
     let rule = "{ rule: process.output_reports, path: /services/data/*/limits, values: [/DailyApiRequests/Max, /DailyApiRequests/Remaining], labels: [max, remaining] }";
     let mut ev = evidence(vec![limits_answer()]);
