@@ -86,7 +86,8 @@ fn throttle_statuses() -> Vec<u16> {
 /// growing wait is fine while each wait still grows. When no request needed more than one
 /// retry (a client that parks a failed order and retries it later from a sweeper), there are
 /// no waits to compare: each single retry must then have worked and have waited at least the
-/// first step of a back-off ([`FIRST_WAIT_MS`]).
+/// first step of a back-off ([`FIRST_WAIT_MS`]). A longer chain's first wait is held to that
+/// step too: waits of 35 ms then 62 ms grow, but hammer all the same.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Backoff {
@@ -483,6 +484,19 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
                 ))
                 .with_evidence(chain.iter().map(|&i| ex[i].seq));
         }
+        // Growing from a few milliseconds is still hammering: the first wait is held to the
+        // first step of a back-off, as a single retry's is.
+        if gaps[0].num_milliseconds() + TOLERANCE_MS < FIRST_WAIT_MS {
+            return cx
+                .fail(format!(
+                    "Retries of {} began too soon: the waits were {}, so the first retry went out {} after the failure, which hammers a system that is already failing. Wait at least {} before the first retry, and longer before each next one.",
+                    show(&ex[start]),
+                    gaps.iter().map(|g| secs_plain(*g)).collect::<Vec<_>>().join(", "),
+                    secs_plain(gaps[0]),
+                    secs_plain(Duration::milliseconds(FIRST_WAIT_MS))
+                ))
+                .with_evidence(chain.iter().map(|&i| ex[i].seq));
+        }
         if let Some(cap) = p.cap_ms {
             if let Some(k) = gaps
                 .iter()
@@ -524,9 +538,9 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
         .with_evidence(evidence)
 }
 
-/// The shortest pause before a retry that [`backoff`] accepts when no request was retried more
-/// than once: the first step of the usual back-off (0.25 s, 0.5 s, 1 s, …). A retry sooner
-/// than this hammers a system that is already failing.
+/// The shortest pause before a first retry that [`backoff`] accepts, whether the request was
+/// retried once or more: the first step of the usual back-off (0.25 s, 0.5 s, 1 s, …). A
+/// retry sooner than this hammers a system that is already failing.
 const FIRST_WAIT_MS: i64 = 250;
 
 /// `retry.backoff` when every failed request was retried once only (a client that parks a
@@ -1032,6 +1046,34 @@ mod tests {
     }
 
     #[test]
+    fn a_growing_chain_of_retries_must_still_wait_the_first_step_first() {
+        let rule = "{ rule: retry.backoff }";
+        // 35 ms, then 62 ms: longer each time, but no pause to speak of.
+        let v = assert_fails(
+            rule,
+            &evidence(vec![
+                req("POST", P, 504).at(0, 5),
+                req("POST", P, 504).at(40, 5),
+                req("POST", P, 201).at(107, 5),
+            ]),
+        );
+        assert!(
+            v.message.contains("began too soon") && v.message.contains("at least 0.25"),
+            "{}",
+            v.message
+        );
+        // A first wait a timer wakes a little early from is the first step all the same.
+        assert_passes(
+            rule,
+            &evidence(vec![
+                req("POST", P, 504).at(0, 5),
+                req("POST", P, 504).at(240, 5),
+                req("POST", P, 201).at(745, 5),
+            ]),
+        );
+    }
+
+    #[test]
     fn backoff_refuses_retries_without_a_pause_whose_gaps_differ_by_noise() {
         // Gaps of 2 ms then 3 ms: "longer" only by timer noise.
         let no_pause = evidence(vec![
@@ -1067,10 +1109,10 @@ mod tests {
     #[test]
     fn a_back_off_may_stop_growing_at_its_cap_but_a_fixed_wait_is_none() {
         let rule = "{ rule: retry.backoff }";
-        // Waits 0.2, 0.4, 0.8, then capped at 1.0 twice.
-        let at = [0, 205, 610, 1415, 2420, 3425];
+        // Waits 0.25, 0.5, 0.8, then capped at 1.0 twice.
+        let at = [0, 255, 760, 1565, 2570, 3575];
         let mut capped: Vec<Exchange> = at.iter().map(|&t| req("PATCH", P, 503).at(t, 5)).collect();
-        capped.push(req("PATCH", P, 200).at(4430, 5));
+        capped.push(req("PATCH", P, 200).at(4580, 5));
         assert_passes(rule, &evidence(capped.clone()));
         let v = assert_fails("{ rule: retry.backoff, cap_ms: 800 }", &evidence(capped));
         assert!(
