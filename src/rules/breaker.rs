@@ -54,6 +54,12 @@ impl Opens {
     }
 }
 
+/// How much shorter than the cool-down a silence may be and still count as one: a timer that
+/// wakes a millisecond early, or a cool-down counted from when the failing call was sent
+/// rather than from its answer, is no breaker that opened too briefly. The same slack as the
+/// other timing rules' (`retry`'s timer tolerance).
+const TIMER_SLACK_MS: i64 = 20;
+
 fn failed(e: &Exchange) -> bool {
     match e.status() {
         Some(s) => s >= 500 || s == 429,
@@ -94,7 +100,7 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
         if let Some((open, by_trial)) = opened {
             let gap = (e.started_at - open.finished_at).num_milliseconds();
             let same_run = e.run_index == open.run_index;
-            if gap < p.cooldown_ms && same_run {
+            if gap + TIMER_SLACK_MS < p.cooldown_ms && same_run {
                 let why = if by_trial {
                     format!(
                         "The trial call after the cool-down, {}, failed, yet {} went out only {gap} ms later. A failed trial opens the breaker again: send nothing for another {} ms.",
@@ -307,6 +313,29 @@ mod tests {
             call(201, 2700),
         ]);
         assert_passes(RULE, &ev);
+    }
+
+    #[test]
+    fn a_cool_down_short_by_timer_noise_is_a_cool_down() {
+        // 1998 ms of silence after the third failure and after the failed trial: a timer that
+        // woke early, or a cool-down counted from the call's start.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 100),
+            call(503, 200),
+            call(503, 2203),
+            call(200, 4206),
+        ]);
+        assert_passes(RULE, &ev);
+        // Short by more than timer noise: the breaker reopened too soon.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 100),
+            call(503, 200),
+            call(200, 2150),
+        ]);
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("only 1945 ms later"), "{}", v.message);
     }
 
     #[test]
