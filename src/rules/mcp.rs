@@ -72,21 +72,42 @@ pub(crate) fn called_tools(body: &Value) -> Vec<(String, Option<Map<String, Valu
     }
 }
 
-/// Whether the answer to a call reports success: HTTP 2xx, no JSON-RPC `error`, and no
-/// `result.isError`.
-fn answered_ok(e: &Exchange) -> bool {
+/// Whether the answer to a call of `tool` in `e` reports success: HTTP 2xx, no JSON-RPC
+/// `error`, and no `result.isError`. A batch is answered by an array: the answer that counts
+/// is the element whose `id` is that of a `tools/call` of `tool` in the batch sent.
+fn answered_ok(e: &Exchange, tool: &str) -> bool {
     if !matches!(e.status(), Some(s) if (200..300).contains(&s)) {
         return false;
     }
     let Some(body) = e.response.as_ref().and_then(|r| r.body.json()) else {
         return false;
     };
-    body.get("error").is_none()
-        && !body
-            .get("result")
-            .and_then(|r| r.get("isError"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
+    let ok = |answer: &Value| {
+        answer.get("error").is_none()
+            && !answer
+                .get("result")
+                .and_then(|r| r.get("isError"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+    };
+    let Value::Array(answers) = &body else {
+        return ok(&body);
+    };
+    let sent = e.request.body.json().unwrap_or(Value::Null);
+    let ids: Vec<&Value> = sent
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| {
+            m.get("method").and_then(Value::as_str) == Some("tools/call")
+                && m.pointer("/params/name").and_then(Value::as_str) == Some(tool)
+        })
+        .filter_map(|m| m.get("id"))
+        .collect();
+    answers
+        .iter()
+        .filter(|a| a.get("id").is_some_and(|id| ids.contains(&id)))
+        .any(ok)
 }
 
 pub(crate) fn tools_called(p: &ToolsCalled, cx: &Cx) -> Verdict {
@@ -143,7 +164,7 @@ pub(crate) fn tools_called(p: &ToolsCalled, cx: &Cx) -> Verdict {
     let missing: Vec<&str> = p
         .required
         .iter()
-        .filter(|r| !calls.iter().any(|(e, t)| t == *r && answered_ok(e)))
+        .filter(|r| !calls.iter().any(|(e, t)| t == *r && answered_ok(e, t)))
         .map(String::as_str)
         .collect();
     if !missing.is_empty() {
@@ -215,6 +236,35 @@ mod tests {
             r#"[{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"shipping_quote"}}]"#,
         );
         assert_fails(RULE, &evidence(vec![call("soql_query", OK), batch]));
+    }
+
+    #[test]
+    fn a_batched_call_answered_is_error_is_no_successful_call() {
+        let batched = |result: &str| {
+            req("POST", "/services/mcp", 200)
+                .body(
+                    r#"[{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"soql_query","arguments":{"query":"SELECT Nme FROM Account"}}}]"#,
+                )
+                .response_body(&format!(r#"[{{"jsonrpc":"2.0","id":3,"result":{result}}}]"#))
+        };
+        let failed = r#"{"content":[{"type":"text","text":"INVALID_FIELD"}],"isError":true}"#;
+        let v = assert_fails(RULE, &evidence(vec![batched(failed)]));
+        assert!(
+            v.message
+                .starts_with("No successful tools/call of soql_query"),
+            "{}",
+            v.message
+        );
+        assert_passes(RULE, &evidence(vec![batched(OK)]));
+        // Another message's answer in the same batch says nothing of this call.
+        let mixed = req("POST", "/services/mcp", 200)
+            .body(
+                r#"[{"jsonrpc":"2.0","id":2,"method":"tools/list"},{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"soql_query"}}]"#,
+            )
+            .response_body(&format!(
+                r#"[{{"jsonrpc":"2.0","id":2,"result":{{"tools":[]}}}},{{"jsonrpc":"2.0","id":3,"result":{failed}}}]"#
+            ));
+        assert_fails(RULE, &evidence(vec![mixed]));
     }
 
     fn query_call(query: &str) -> Exchange {
