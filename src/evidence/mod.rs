@@ -185,6 +185,19 @@ pub struct SecretFile {
     pub markers: Vec<String>,
 }
 
+/// A place outside the workspace that was looked in for files the runs wrote holding a
+/// secret (`secrets.files_private`): what a verdict may say it checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceLooked {
+    /// Shown as a learner knows it: `/tmp`, `~`, `~/.cache`.
+    pub place: String,
+    /// How many folders down it was looked into (0: its own files only).
+    pub depth: usize,
+    /// The look stopped before the end, at the number of entries or files it takes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut_short: bool,
+}
+
 /// A secret the run knows about, held only by its marker (kind + keyed hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownSecret {
@@ -236,6 +249,10 @@ pub struct Evidence {
     /// the attempt's secrets; paths relative to the lab folder (`../token-cache.json`).
     #[serde(default)]
     pub written_outside: Vec<SecretFile>,
+    /// The places outside the workspace looked in for such files (the temporary folders, the
+    /// home folder), in the order looked; empty when none was (the program did not run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub looked_elsewhere: Vec<PlaceLooked>,
     /// Files of the lab folder left unread for their size (over 256 KiB): path and bytes.
     #[serde(default)]
     pub too_large: Vec<(String, u64)>,

@@ -315,9 +315,10 @@ fn lab_secret_variables(cx: &Cx) -> Vec<String> {
 }
 
 /// Every file left in the lab folder holding a secret (hidden ones included), and every one the
-/// runs wrote elsewhere in the workspace (`../token-cache.json`) or in the temporary or home
-/// folder (`/tmp/cc-token.json`), is readable and writable by its owner alone: no permission
-/// bit for group or others (`chmod 600`, `umask 077`).
+/// runs wrote elsewhere in the workspace (`../token-cache.json`) or in the places outside it
+/// the runner looked in (`/tmp/cc-token.json`, `~/.config/<app>/token.json`: see
+/// `Evidence::looked_elsewhere`), is readable and writable by its owner alone: no permission
+/// bit for group or others (`chmod 600`, `umask 077`). A pass says exactly where was looked.
 pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
     let files: Vec<_> = cx
         .ev
@@ -347,9 +348,14 @@ pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
         })
         .collect();
     if files.is_empty() {
-        return cx.pass(
-            "No file in the lab folder, nor one the runs wrote elsewhere in the workspace or in the temporary or home folder, holds a secret after the runs.",
-        );
+        let inside = "No file in the lab folder, nor one the runs wrote elsewhere in the workspace, holds a secret after the runs";
+        if cx.ev.looked_elsewhere.is_empty() {
+            return cx.pass(format!("{inside}."));
+        }
+        return cx.pass(format!(
+            "{inside}, nor one they wrote or changed in {} (installed packages, the stores of package managers and version control left out).",
+            places_looked(&cx.ev.looked_elsewhere)
+        ));
     }
     if open.is_empty() {
         let checked = files.iter().filter(|f| f.mode.is_some()).count();
@@ -366,6 +372,39 @@ pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
         "Others on this machine can read: {}. Create token files with `umask 077` (or `chmod 600` them before writing the secret in) so only you can read them.",
         open.join("; ")
     ))
+}
+
+/// The places looked in outside the workspace, those looked into as deep grouped:
+/// `/tmp, /var/tmp and /dev/shm (3 folders down) or ~ (4 folders down)`.
+fn places_looked(places: &[crate::evidence::PlaceLooked]) -> String {
+    let mut groups: Vec<(Vec<&str>, String)> = Vec::new();
+    for p in places {
+        let mut how = format!(
+            "{} {} down",
+            p.depth,
+            if p.depth == 1 { "folder" } else { "folders" }
+        );
+        if p.cut_short {
+            how.push_str(", only partly: it holds more than sflab looks through");
+        }
+        match groups.last_mut() {
+            Some((names, last)) if *last == how && !p.cut_short => names.push(p.place.as_str()),
+            _ => groups.push((vec![p.place.as_str()], how)),
+        }
+    }
+    let and = |items: &[String], word: &str| match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {word} {last}", rest.join(", ")),
+    };
+    let shown: Vec<String> = groups
+        .iter()
+        .map(|(names, how)| {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            format!("{} ({how})", and(&names, "and"))
+        })
+        .collect();
+    and(&shown, "or")
 }
 
 pub(crate) fn secrets_not_in_output(cx: &Cx) -> Verdict {

@@ -511,3 +511,36 @@ fn the_advice_on_printed_secrets_follows_their_kind() {
         "{both}"
     );
 }
+
+#[test]
+fn a_files_private_pass_says_exactly_where_outside_the_workspace_was_looked() {
+    use crate::evidence::PlaceLooked;
+    let rule = "{ rule: secrets.files_private }";
+    let mut ev = evidence(vec![]);
+    let v = assert_passes(rule, &ev);
+    assert!(
+        v.message
+            .ends_with("elsewhere in the workspace, holds a secret after the runs."),
+        "{}",
+        v.message
+    );
+    let looked = |place: &str, depth, cut_short| PlaceLooked {
+        place: place.into(),
+        depth,
+        cut_short,
+    };
+    ev.looked_elsewhere = vec![
+        looked("/tmp", 3, false),
+        looked("/var/tmp", 3, false),
+        looked("/dev/shm", 3, false),
+        looked("~", 4, true),
+    ];
+    let v = assert_passes(rule, &ev);
+    assert!(
+        v.message.contains(
+            "nor one they wrote or changed in /tmp, /var/tmp and /dev/shm (3 folders down) or ~ (4 folders down, only partly: it holds more than sflab looks through)"
+        ),
+        "{}",
+        v.message
+    );
+}

@@ -592,13 +592,14 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         .iter()
         .map(|(_, value)| redactor.fingerprint(value))
         .collect();
-    written_outside.extend(super::lab_files::read_written_elsewhere(
+    let elsewhere = super::lab_files::read_written_elsewhere(
         &super::lab_files::places_elsewhere(),
         &[ws.root.as_path(), dir.as_path()],
         &redactor,
         &before_runs,
         &fixed,
-    ));
+    );
+    written_outside.extend(elsewhere.files);
     // Judged on what the runs ran; what the later runs did not see is given back now.
     let kept_changes = match between_runs.give_back() {
         Ok(kept) => kept,
@@ -623,6 +624,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         sources: lab_files.sources,
         secret_files: lab_files.secret_files,
         written_outside,
+        looked_elsewhere: elsewhere.looked,
         too_large: lab_files.too_large,
         unread: lab_files.unread,
         left_as_before,

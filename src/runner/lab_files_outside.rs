@@ -14,16 +14,29 @@
 //! [`MAX_READ`] files read.
 //!
 //! Outside the workspace, [`read_written_elsewhere`] looks where programs drop files without a
-//! second thought: the temporary folder and the home folder, each one's own files and those one
-//! folder down (`/tmp/cc-token.json`, `~/.cache/token.json`), no deeper. Other people's and
-//! programs' files live there too, so only a secret of this attempt alone counts: a token
-//! seen in its traffic or a credential the org made for it, not a value the lab fixes (a
-//! `consumer_secret` in its seed), which another attempt of the same lab may have written.
+//! second thought ([`places_elsewhere`]): the temporary folders (`$TMPDIR`, `/tmp`,
+//! `/var/tmp`, `/dev/shm`, `$XDG_RUNTIME_DIR`) [`TEMP_DEPTH`] folders down
+//! (`/tmp/cc-token.json`, `/dev/shm/app/tok.json`), and the home folder [`HOME_DEPTH`] folders
+//! down, where configuration and caching libraries keep their files (`~/.config/<app>/…`,
+//! `~/.local/share/<app>/…`, `~/.cache/…`), with the XDG folders wherever they are set to be.
+//! Other people's and programs' files live there too, so only a secret of this attempt alone
+//! counts: a token seen in its traffic or a credential the org made for it, not a value the
+//! lab fixes (a `consumer_secret` in its seed), which another attempt of the same lab may have
+//! written. What was looked in is kept in the evidence ([`PlaceLooked`]), so the verdict says
+//! exactly that.
+//!
+//! Each place is walked breadth first, nearest files first, at most [`ENTRIES_PER_PLACE`]
+//! entries and [`READ_PER_PLACE`] changed files each, so a busy `/tmp` neither takes the home
+//! folder's turn nor makes a check slow. Not entered there: installed packages, compiled
+//! caches and version control (as in the lab folder), the stores of package managers and
+//! toolchains (`.npm`, `.cargo`, `.rustup`…, [`TOOL_STORES`]), sflab's own configuration
+//! folder (the saved sandbox logins) and the workspace and lab folder, judged on their own.
 
 use super::{secret_file, text_of, LabFiles, MAX_BYTES};
-use crate::evidence::SecretFile;
+use crate::evidence::{PlaceLooked, SecretFile};
 use crate::lab::walk::{skipped, FolderSeen};
 use crate::redact::Redactor;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -31,6 +44,44 @@ use std::time::SystemTime;
 const ENTRIES_LOOKED_AT: usize = 20_000;
 /// Files changed during the attempt read, at most.
 const MAX_READ: usize = 200;
+/// How many folders down a temporary folder is looked into.
+pub const TEMP_DEPTH: usize = 3;
+/// How many folders down the home folder is looked into: `~/.local/share/<app>/<sub>/`.
+pub const HOME_DEPTH: usize = 4;
+/// Entries looked at, at most, in each place outside the workspace.
+const ENTRIES_PER_PLACE: usize = 20_000;
+/// Files changed during the attempt read, at most, in each place outside the workspace.
+const READ_PER_PLACE: usize = 100;
+/// Folders of package managers and toolchains, never entered outside the workspace: they hold
+/// what was installed, not what a program saved.
+const TOOL_STORES: &[&str] = &[
+    ".npm",
+    ".pnpm-store",
+    ".yarn",
+    ".nvm",
+    ".cargo",
+    ".rustup",
+    ".m2",
+    ".gradle",
+    ".pyenv",
+    ".conda",
+    "site-packages",
+    "_cacache",
+];
+
+/// A place outside the workspace to look in, and how many folders down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceElsewhere {
+    pub path: PathBuf,
+    pub depth: usize,
+}
+
+/// What [`read_written_elsewhere`] found, and where it looked.
+#[derive(Debug, Default)]
+pub struct WrittenElsewhere {
+    pub files: Vec<SecretFile>,
+    pub looked: Vec<PlaceLooked>,
+}
 
 /// The files under `workspace`, outside `lab_dir`, changed since the read `before` of the lab
 /// folder (less a second, for coarse modification times) and holding a secret `redactor` knew
@@ -72,30 +123,62 @@ pub fn read_written_outside(
     found
 }
 
-/// The places outside the workspace [`read_written_elsewhere`] looks in: the temporary folder
-/// and the home folder.
-pub fn places_elsewhere() -> Vec<PathBuf> {
-    let mut places = vec![std::env::temp_dir()];
-    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        places.push(PathBuf::from(home));
+/// The home folder: `$HOME`, else the system's idea of it.
+fn home_folder() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .or_else(dirs::home_dir)
+}
+
+/// The places outside the workspace [`read_written_elsewhere`] looks in (see the module
+/// header): the temporary folders, the home folder, and the XDG folders set to lie elsewhere.
+pub fn places_elsewhere() -> Vec<PlaceElsewhere> {
+    let temp = |path: PathBuf| PlaceElsewhere {
+        path,
+        depth: TEMP_DEPTH,
+    };
+    let mut places = vec![temp(std::env::temp_dir())];
+    if cfg!(unix) {
+        places.extend(["/tmp", "/var/tmp", "/dev/shm"].map(|p| temp(PathBuf::from(p))));
+    }
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    places.extend(var("XDG_RUNTIME_DIR").map(temp));
+    if let Some(home) = home_folder() {
+        places.push(PlaceElsewhere {
+            path: home,
+            depth: HOME_DEPTH,
+        });
+    }
+    for name in [
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "XDG_STATE_HOME",
+        "XDG_CACHE_HOME",
+    ] {
+        places.extend(var(name).map(temp));
     }
     places
 }
 
-/// The files in `places` (and one folder down), outside the folders judged on their own
-/// (`judged`: the workspace, the lab folder), changed since the read
-/// `before` of the lab folder and holding a secret `redactor` knew before this scan, other
-/// than the ones whose fingerprints are in `fixed` (values the lab fixes, which another
-/// attempt may hold too). Paths are shown whole, or from `~/` under the home folder.
+/// The files in `places` (each as many folders down as it says), outside the folders judged
+/// on their own (`judged`: the workspace, the lab folder), changed since the read `before` of
+/// the lab folder and holding a secret `redactor` knew before this scan, other than the ones
+/// whose fingerprints are in `fixed` (values the lab fixes, which another attempt may hold
+/// too); and the places looked in. Paths are shown whole, or from `~/` under the home folder.
 pub fn read_written_elsewhere(
-    places: &[PathBuf],
+    places: &[PlaceElsewhere],
     judged: &[&Path],
     redactor: &Redactor,
     before: &LabFiles,
     fixed: &[String],
-) -> Vec<SecretFile> {
+) -> WrittenElsewhere {
     let Some(read_at) = before.read_at else {
-        return Vec::new();
+        return WrittenElsewhere::default();
     };
     let since = read_at - std::time::Duration::from_secs(1);
     let known: Vec<String> = redactor
@@ -105,39 +188,52 @@ pub fn read_written_elsewhere(
         .filter(|m| !fixed.iter().any(|f| m.ends_with(&format!("#{f}›"))))
         .collect();
     if known.is_empty() {
-        return Vec::new();
+        return WrittenElsewhere::default();
     }
-    let judged: Vec<PathBuf> = judged
+    let mut not_entered: Vec<PathBuf> = judged
         .iter()
         .filter_map(|p| p.canonicalize().ok())
         .collect();
-    let home = std::env::var_os("HOME").and_then(|h| PathBuf::from(h).canonicalize().ok());
+    not_entered.extend(crate::sandbox::profile::config_base().and_then(|c| c.canonicalize().ok()));
+    let home = home_folder().and_then(|h| h.canonicalize().ok());
+    let shown = |path: &Path| match home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
+        Some(rel) if rel.as_os_str().is_empty() => "~".to_string(),
+        Some(rel) => format!("~/{}", rel.to_string_lossy()),
+        None => path.to_string_lossy().into_owned(),
+    };
+    let mut out = WrittenElsewhere::default();
     let mut changed: Vec<(PathBuf, std::fs::Metadata)> = Vec::new();
     let mut seen_places: Vec<PathBuf> = Vec::new();
-    let mut budget = ENTRIES_LOOKED_AT;
     for place in places {
-        let Ok(place) = place.canonicalize() else {
+        let Ok(path) = place.path.canonicalize() else {
             continue;
         };
-        if seen_places.contains(&place) {
+        // The workspace itself (a run's `$HOME` when sflab sets one) is judged on its own.
+        let judged = not_entered.iter().any(|n| path.starts_with(n));
+        if seen_places.contains(&path) || judged || !path.is_dir() {
             continue;
         }
-        seen_places.push(place.clone());
-        shallow_changes(&place, &judged, since, 1, &mut budget, &mut changed);
+        seen_places.push(path.clone());
+        let whole = changes_in(&path, place.depth, &not_entered, since, &mut changed);
+        out.looked.push(PlaceLooked {
+            place: shown(&path),
+            depth: place.depth,
+            cut_short: !whole,
+        });
     }
+    // A place inside another (`$TMPDIR` under `/tmp`) may offer a file twice.
     changed.sort_by(|a, b| a.0.cmp(&b.0));
     changed.dedup_by(|a, b| a.0 == b.0);
-    let mut found = Vec::new();
-    for (path, meta) in changed.into_iter().take(MAX_READ) {
-        let shown = match home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
-            Some(rel) => format!("~/{}", rel.to_string_lossy()),
-            None => path.to_string_lossy().into_owned(),
-        };
-        found.extend(holding_known_secrets(
-            redactor, &known, &shown, &path, &meta,
+    for (path, meta) in changed {
+        out.files.extend(holding_known_secrets(
+            redactor,
+            &known,
+            &shown(&path),
+            &path,
+            &meta,
         ));
     }
-    found
+    out
 }
 
 /// The file at `path`, shown as `shown`, when it holds one of the `known` secrets: only those
@@ -167,42 +263,60 @@ fn holding_known_secrets(
     Some(file)
 }
 
-/// The files of `dir` changed at or after `since`, and those `depth` folders further down;
-/// the folders judged on their own and `.sflab` are not entered, nor links followed.
-fn shallow_changes(
-    dir: &Path,
-    judged: &[PathBuf],
-    since: SystemTime,
+/// The files under `place`, at most `depth` folders down, changed at or after `since`, added
+/// to `out` nearest first (breadth first, names in order); false when the walk stopped at
+/// [`ENTRIES_PER_PLACE`] entries or [`READ_PER_PLACE`] files. The folders in `not_entered`,
+/// `.sflab`, installed packages, caches, version control and [`TOOL_STORES`] are not
+/// entered, nor links followed.
+fn changes_in(
+    place: &Path,
     depth: usize,
-    budget: &mut usize,
+    not_entered: &[PathBuf],
+    since: SystemTime,
     out: &mut Vec<(PathBuf, std::fs::Metadata)>,
-) {
-    if judged.iter().any(|j| dir.starts_with(j)) {
-        return;
-    }
-    let Ok(read) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in read.flatten() {
-        if *budget == 0 {
-            return;
+) -> bool {
+    let mut budget = ENTRIES_PER_PLACE;
+    let mut found = 0;
+    let mut folders = VecDeque::from([(place.to_path_buf(), 0usize)]);
+    while let Some((dir, level)) = folders.pop_front() {
+        if not_entered.iter().any(|n| dir.starts_with(n)) {
+            continue;
         }
-        *budget -= 1;
-        let path = entry.path();
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        let Ok(read) = std::fs::read_dir(&dir) else {
             continue;
         };
-        if meta.is_dir() {
-            if depth > 0 && entry.file_name() != ".sflab" {
-                shallow_changes(&path, judged, since, depth - 1, budget, out);
+        let mut entries: Vec<_> = read.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            if budget == 0 || found == READ_PER_PLACE {
+                return false;
             }
-        } else if meta.is_file()
-            && meta.len() <= MAX_BYTES
-            && meta.modified().is_ok_and(|at| at >= since)
-        {
-            out.push((path, meta));
+            budget -= 1;
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let seen = FolderSeen {
+                    name: &name,
+                    holds_pyvenv_cfg: path.join("pyvenv.cfg").is_file(),
+                    is_report: path.join("progress.json").is_file() && path.join("labs").is_dir(),
+                };
+                let tools = TOOL_STORES.iter().any(|t| t.eq_ignore_ascii_case(&name));
+                if level < depth && !tools && skipped(&seen).is_none() {
+                    folders.push_back((path, level + 1));
+                }
+            } else if meta.is_file()
+                && meta.len() <= MAX_BYTES
+                && meta.modified().is_ok_and(|at| at >= since)
+            {
+                out.push((path, meta));
+                found += 1;
+            }
         }
     }
+    true
 }
 
 /// Each file under `root`/`rel` changed at or after `since`, at most `MAX_BYTES` long, in name
@@ -325,23 +439,38 @@ mod tests {
         assert!(read_written_outside(t.path(), &lab, &redactor, &before).is_empty());
     }
 
+    fn place(path: &Path, depth: usize) -> PlaceElsewhere {
+        PlaceElsewhere {
+            path: path.to_path_buf(),
+            depth,
+        }
+    }
+
     #[test]
-    fn a_token_written_to_a_temporary_or_home_folder_is_found_one_folder_down_at_most() {
+    fn a_token_written_to_a_temporary_folder_is_found_as_deep_as_the_place_is_looked_into() {
         let (t, lab, redactor, before) = workspace_with_lab();
         let tmp = tempfile::tempdir().unwrap();
         let holding = format!(r#"{{"access_token":"{TOKEN}"}}"#);
         write(&tmp.path().join("cc-token.json"), &holding, 0o644);
         write(&tmp.path().join("app/cache.json"), &holding, 0o600);
-        write(&tmp.path().join("a/b/deep.json"), &holding, 0o644);
+        write(&tmp.path().join("a/b/c/three-down.json"), &holding, 0o644);
+        write(&tmp.path().join("a/b/c/d/four-down.json"), &holding, 0o644);
         write(&tmp.path().join("unrelated.txt"), "nothing here", 0o644);
-        let places = [tmp.path().to_path_buf(), t.path().to_path_buf()];
+        let places = [place(tmp.path(), TEMP_DEPTH), place(t.path(), TEMP_DEPTH)];
         let found = read_written_elsewhere(&places, &[t.path(), &lab], &redactor, &before, &[]);
         let root = tmp.path().canonicalize().unwrap();
-        let shown: Vec<(String, Option<u32>)> =
-            found.iter().map(|f| (f.path.clone(), f.mode)).collect();
+        let shown: Vec<(String, Option<u32>)> = found
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.mode))
+            .collect();
         assert_eq!(
             shown,
             [
+                (
+                    root.join("a/b/c/three-down.json").display().to_string(),
+                    Some(0o644)
+                ),
                 (
                     root.join("app/cache.json").display().to_string(),
                     Some(0o600)
@@ -351,9 +480,77 @@ mod tests {
                     Some(0o644)
                 ),
             ],
-            "the workspace is judged on its own and two folders down is not looked at"
+            "the workspace is judged on its own, and four folders down is not looked at"
         );
-        assert_eq!(found[1].kinds, ["access_token"]);
+        assert_eq!(found.files[2].kinds, ["access_token"]);
+        // What was looked in is said; the workspace, judged on its own, is no place elsewhere.
+        let looked: Vec<(String, usize, bool)> = found
+            .looked
+            .iter()
+            .map(|l| (l.place.clone(), l.depth, l.cut_short))
+            .collect();
+        assert_eq!(looked, [(root.display().to_string(), TEMP_DEPTH, false)]);
+    }
+
+    #[test]
+    fn a_token_kept_where_config_libraries_keep_files_is_found_but_installed_trees_are_not_entered()
+    {
+        let (t, lab, redactor, before) = workspace_with_lab();
+        let home = tempfile::tempdir().unwrap();
+        let holding = format!(r#"{{"access_token":"{TOKEN}"}}"#);
+        for (rel, mode) in [
+            (".config/pipeline-report/token.json", 0o644),
+            (".local/share/pipeline-report/tokens/current.json", 0o644),
+            (".cache/tok.json", 0o600),
+            (".npm/_cacache/index/tok.json", 0o644),
+            ("project/node_modules/pkg/tok.json", 0o644),
+            (".config/a/b/c/d/too-deep.json", 0o644),
+        ] {
+            write(&home.path().join(rel), &holding, mode);
+        }
+        // A file of the home folder left as it was before the attempt is no finding of it.
+        let old = home.path().join(".config/other/old-token.json");
+        write(&old, &holding, 0o644);
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        let places = [place(home.path(), HOME_DEPTH)];
+        let found = read_written_elsewhere(&places, &[t.path(), &lab], &redactor, &before, &[]);
+        let root = home.path().canonicalize().unwrap();
+        let shown: Vec<String> = found
+            .files
+            .iter()
+            .map(|f| {
+                let path = Path::new(&f.path);
+                path.strip_prefix(&root)
+                    .map_or(f.path.clone(), |p| p.display().to_string())
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ".cache/tok.json",
+                ".config/pipeline-report/token.json",
+                ".local/share/pipeline-report/tokens/current.json",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_place_with_more_entries_than_are_looked_at_says_it_was_cut_short() {
+        let (t, lab, redactor, before) = workspace_with_lab();
+        let tmp = tempfile::tempdir().unwrap();
+        for n in 0..=READ_PER_PLACE {
+            write(&tmp.path().join(format!("build-{n:03}.log")), "log", 0o644);
+        }
+        let places = [place(tmp.path(), TEMP_DEPTH)];
+        let found = read_written_elsewhere(&places, &[t.path(), &lab], &redactor, &before, &[]);
+        assert!(found.files.is_empty());
+        assert!(found.looked[0].cut_short, "{:?}", found.looked);
     }
 
     #[test]
@@ -373,7 +570,7 @@ mod tests {
             0o644,
         );
         let fixed_prints = [redactor.fingerprint(fixed)];
-        let places = [tmp.path().to_path_buf()];
+        let places = [place(tmp.path(), TEMP_DEPTH)];
         let found = read_written_elsewhere(
             &places,
             &[t.path(), &lab],
@@ -381,6 +578,6 @@ mod tests {
             &before,
             &fixed_prints,
         );
-        assert!(found.is_empty(), "{found:?}");
+        assert!(found.files.is_empty(), "{found:?}");
     }
 }

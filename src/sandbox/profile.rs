@@ -160,15 +160,19 @@ pub struct LoginStore {
 const IN_KEYRING: &str = "keyring";
 const SECRET_FIELDS: [&str; 3] = ["access_token", "refresh_token", "client_secret"];
 
+/// sflab's own configuration folder, which keeps the saved logins: `$SFLAB_CONFIG_DIR`, else
+/// `<config dir>/sflab`; `None` on a system with no configuration folder.
+pub fn config_base() -> Option<PathBuf> {
+    match std::env::var_os("SFLAB_CONFIG_DIR") {
+        Some(d) if !d.is_empty() => Some(PathBuf::from(d)),
+        _ => dirs::config_dir().map(|d| d.join("sflab")),
+    }
+}
+
 impl LoginStore {
     /// `$SFLAB_CONFIG_DIR/orgs`, else `<config dir>/sflab/orgs`.
     pub fn from_env() -> Result<LoginStore, ProfileError> {
-        let base = match std::env::var_os("SFLAB_CONFIG_DIR") {
-            Some(d) if !d.is_empty() => PathBuf::from(d),
-            _ => dirs::config_dir()
-                .ok_or(ProfileError::NoConfigDir)?
-                .join("sflab"),
-        };
+        let base = config_base().ok_or(ProfileError::NoConfigDir)?;
         Ok(LoginStore::at(&base).with_vault(super::keyring::from_env()))
     }
 
