@@ -264,25 +264,45 @@ pub(crate) fn grant_not_used(p: &Grant, cx: &Cx) -> Verdict {
         .auth_log
         .iter()
         .any(|d| canonical_grant(&d.grant) == grant);
-    let soap_logins = if grant == "password" {
-        password_logins(cx)
+    let (soap_logins, leftovers) = if grant == "password" {
+        (password_logins(cx), password_grant_fields(cx))
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    if seqs.is_empty() && !logged && soap_logins.is_empty() {
+    if seqs.is_empty() && !logged && soap_logins.is_empty() && leftovers.is_empty() {
         return cx.pass(format!("The {} grant was not used.", p.grant));
     }
     if seqs.is_empty() && !logged {
-        let shown: Vec<String> = soap_logins
-            .iter()
-            .map(|(e, said)| format!("{} {said}", show(e)))
-            .collect();
-        return cx
-            .fail(format!(
+        let mut said = Vec::new();
+        if let Some((e, fields)) = leftovers.first() {
+            let other = grant_of(e).unwrap_or_else(|| "another".to_string());
+            said.push(format!(
+                "A token request ({}) asked for the {other} grant but still sent the password grant's {}: the org ignores them, yet {} went over the wire all the same{}. Remove the username and password fields; the {other} grant needs neither.",
+                show(e),
+                fields.join(" and "),
+                if fields.contains(&"password") { "the stored password" } else { "they" },
+                match leftovers.len() {
+                    1 => String::new(),
+                    n => format!(" (and in {} more)", plural(n - 1, "token request")),
+                }
+            ));
+        }
+        if !soap_logins.is_empty() {
+            let shown: Vec<String> = soap_logins
+                .iter()
+                .map(|(e, said)| format!("{} {said}", show(e)))
+                .collect();
+            said.push(format!(
                 "A password was sent in a SOAP login() call ({}): a login with a stored username and password, with every risk of the password grant; this lab asks that no password be sent at all. Remove the login() call; the OAuth token is all the code needs.",
                 shown.join(", ")
-            ))
-            .with_evidence(soap_logins.iter().map(|(e, _)| e.seq));
+            ));
+        }
+        return cx.fail(said.join(" ")).with_evidence(
+            leftovers
+                .iter()
+                .map(|(e, _)| e.seq)
+                .chain(soap_logins.iter().map(|(e, _)| e.seq)),
+        );
     }
     let also = if soap_logins.is_empty() {
         String::new()
@@ -305,6 +325,23 @@ pub(crate) fn grant_not_used(p: &Grant, cx: &Cx) -> Verdict {
         seqs.into_iter()
             .chain(soap_logins.iter().map(|(e, _)| e.seq)),
     )
+}
+
+/// The token requests of another grant that still carry the password grant's `username` or
+/// `password` (in the body or the query), with the fields found: the smallest edit of a
+/// password login changes only `grant_type` and keeps sending the password, which the org
+/// ignores without a word.
+fn password_grant_fields<'a>(cx: &'a Cx) -> Vec<(&'a Exchange, Vec<&'static str>)> {
+    cx.token_requests()
+        .filter(|e| grant_of(e).as_deref() != Some("password"))
+        .filter_map(|e| {
+            let fields: Vec<&'static str> = ["password", "username"]
+                .into_iter()
+                .filter(|f| token_param(e, f).is_some())
+                .collect();
+            (!fields.is_empty()).then_some((e, fields))
+        })
+        .collect()
 }
 
 /// The partner API `login()` calls in the traffic — each sends a username and password, the

@@ -74,6 +74,41 @@ fn grant_not_used_fails_when_the_grant_appears() {
     );
 }
 
+#[test]
+fn grant_not_used_password_fails_on_another_grant_that_still_sends_the_password() {
+    // The password login with only its grant_type changed: the password still goes out.
+    let kept = req("POST", "/services/oauth2/token", 200)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&client_id=c&client_secret=s&username=integration%40lab.example&password=%E2%80%B9redacted%3Apassword%E2%80%BA");
+    let ev = evidence(vec![kept]);
+    let v = assert_fails("{ rule: oauth.grant_not_used, grant: password }", &ev);
+    assert!(
+        v.message.contains(
+            "(#1 POST /services/oauth2/token) asked for the client_credentials grant but still sent the password grant's password and username"
+        ) && v.message.contains("the stored password went over the wire"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.evidence, vec![1]);
+    // A username alone is a leftover of the same login.
+    let named = token("client_credentials", 200).body("grant_type=client_credentials&username=u");
+    let v = assert_fails(
+        "{ rule: oauth.grant_not_used, grant: password }",
+        &evidence(vec![named]),
+    );
+    assert!(
+        v.message
+            .contains("grant's username: the org ignores them, yet they went"),
+        "{}",
+        v.message
+    );
+    // Client credentials alone sends neither.
+    assert_passes(
+        "{ rule: oauth.grant_not_used, grant: password }",
+        &evidence(vec![token("client_credentials", 200)]),
+    );
+}
+
 /// A partner-API `login()` as jsforce sends it (the password already a redaction marker), and
 /// the org's answer.
 fn soap_login(response: &str) -> crate::evidence::Exchange {
