@@ -8,7 +8,7 @@ use super::error::OAuthError;
 use super::grants::{digest, RefreshStatus};
 use super::pkce;
 use super::server::{AuthServer, RefreshIssue, TokenRequest};
-use super::token::{require_active, require_flow, require_ip, TokenCtx};
+use super::token::{require_active, require_flow, require_ip, scope_name, TokenCtx};
 use serde_json::Value;
 
 pub fn authorization_code(
@@ -176,7 +176,12 @@ pub fn refresh(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<V
     let scopes = match ctx.params.get("scope").filter(|s| !s.trim().is_empty()) {
         None => record.scopes.clone(),
         Some(req) => {
-            let wanted: Vec<String> = req.split_whitespace().map(str::to_string).collect();
+            let mut wanted: Vec<String> = Vec::new();
+            for s in req.split_whitespace().map(scope_name) {
+                if !wanted.iter().any(|w| w == s) {
+                    wanted.push(s.to_string());
+                }
+            }
             if let Some(extra) = wanted.iter().find(|s| !record.scopes.contains(s)) {
                 return Err(OAuthError::new(
                     "invalid_scope",

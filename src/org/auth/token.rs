@@ -208,6 +208,15 @@ pub fn require_ip(app: &ExternalClientApp, ctx: &TokenCtx) -> Result<(), OAuthEr
     }
 }
 
+/// The scope a requested scope name stands for: `offline_access` (the OpenID Connect name)
+/// is Salesforce's `refresh_token`, at the authorize endpoint and on a refresh alike.
+pub fn scope_name(requested: &str) -> &str {
+    match requested {
+        "offline_access" => "refresh_token",
+        other => other,
+    }
+}
+
 /// The scopes to grant: the requested ones (each must be among the app's), else the app's.
 pub fn granted_scopes(
     app: &ExternalClientApp,
@@ -217,12 +226,7 @@ pub fn granted_scopes(
         return Ok(app.scopes.clone());
     };
     let mut out: Vec<String> = Vec::new();
-    for s in req.split_whitespace() {
-        let s = if s == "offline_access" {
-            "refresh_token"
-        } else {
-            s
-        };
+    for s in req.split_whitespace().map(scope_name) {
         if !app.has_scope(s) {
             return Err(OAuthError::new(
                 "invalid_scope",

@@ -145,6 +145,25 @@ async fn a_refresh_may_narrow_but_not_widen_scopes() {
 }
 
 #[tokio::test]
+async fn offline_access_names_the_refresh_token_scope_on_a_refresh_too() {
+    let h = H::new();
+    let v = tokens(&h, "&scope=api%20offline_access").await;
+    assert_eq!(v["scope"], "api refresh_token", "as authorize read it");
+    let rt = v["refresh_token"].as_str().expect("a refresh token");
+    let r = h
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt),
+            ("client_id", "web-key"),
+            ("client_secret", "web-secret"),
+            ("scope", "api offline_access"),
+        ])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["scope"], "api refresh_token");
+}
+
+#[tokio::test]
 async fn refresh_tokens_expire_under_the_app_policy() {
     let h = H::new();
     let v = tokens(&h, "").await;
