@@ -522,7 +522,10 @@ fn check_request(auth: &AuthServer, params: &Params) -> Result<Checked, PageFn> 
     })
 }
 
-fn check_login(auth: &AuthServer, params: &Params) -> Result<User, String> {
+/// The login form's `username` and `password` checked, counted towards lockout (see
+/// [`super::lockout`]); the message the page shows when they do not sign the user in. The
+/// device flow's verification page signs in with the same form.
+pub(super) fn check_login(auth: &AuthServer, params: &Params) -> Result<User, String> {
     let failed = "Please check your username and password. If you still can't log in, contact your Salesforce administrator.";
     let username = params.get("username").unwrap_or("");
     let password = params.get("password").unwrap_or("");

@@ -2,14 +2,15 @@
 //! as an org's password policy "Maximum invalid login attempts" does (default 10).
 //!
 //! [`FailedLogins`] is the pure count; [`super::AuthServer::count_password`] applies it to the
-//! directory (the user's status becomes [`super::UserStatus::Locked`]), so the password flow
-//! and the login page refuse the user from then on with the errors a locked user gets.
+//! directory (the user's status becomes [`super::UserStatus::Locked`]), so the password flow,
+//! the login page and the device flow's verification page refuse the user from then on with
+//! the errors a locked user gets.
 //!
 //! Implementation notes: the count is per user and consecutive; a right password clears it.
 //! The attempt that reaches the limit is itself refused as a wrong password, and Login History
 //! shows it as "Password Lockout". A lockout lasts until the org is reseeded: the mock has no
 //! lockout period and no unlock button (real orgs default to 15 minutes, or until an admin
-//! unlocks). The SOAP `login` counts towards it too.
+//! unlocks). The SOAP `login` and the verification page's login count towards it too.
 
 use std::collections::HashMap;
 

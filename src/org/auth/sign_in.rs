@@ -75,7 +75,8 @@ fn is_sign_in(grant: &str, outcome: Outcome) -> bool {
         | "jwt_bearer" | "saml_bearer" | "user_agent" => {
             matches!(outcome, Outcome::Issued | Outcome::Refused)
         }
-        "authorize" => outcome == Outcome::Refused,
+        // A failed login on the login page, or on the device flow's verification page.
+        "authorize" | "device_login" => outcome == Outcome::Refused,
         _ => false,
     }
 }
@@ -93,7 +94,10 @@ pub fn failure_status(user: &User, reason: &str) -> String {
             .to_string();
         }
     }
-    if reason.contains("username or password is wrong") || reason.starts_with("login page:") {
+    let login_form = ["login page:", "verification page:"]
+        .iter()
+        .any(|page| reason.starts_with(page));
+    if reason.contains("username or password is wrong") || login_form {
         return INVALID_PASSWORD.to_string();
     }
     let mut status = format!("Failed: {reason}");

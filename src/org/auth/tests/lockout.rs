@@ -1,5 +1,6 @@
 //! Password lockout: ten wrong passwords in a row lock the user out, at the token endpoint's
-//! password grant and on the login page; a right password starts the count again.
+//! password grant, on the login page and on the device flow's verification page; a right
+//! password starts the count again.
 
 use super::*;
 use crate::org::auth::lockout::MAX_INVALID_LOGIN_ATTEMPTS;
@@ -104,4 +105,47 @@ async fn ten_wrong_passwords_on_the_login_page_lock_the_user_out() {
         "no code for a locked user"
     );
     assert_eq!(seen.lock()[9], "Password Lockout");
+}
+
+#[tokio::test]
+async fn ten_wrong_passwords_on_the_device_verification_page_lock_the_user_out() {
+    let h = H::new();
+    let seen = history(&h);
+    let r = h
+        .token(&[
+            ("response_type", "device_code"),
+            ("client_id", "device-key"),
+        ])
+        .await;
+    let start = r.json();
+    let user_code = start["user_code"].as_str().expect("a user code");
+    let form = |password: &'static str| {
+        [
+            ("user_code", user_code),
+            ("username", "learner@sflab.dev"),
+            ("password", password),
+            ("action", "allow"),
+        ]
+    };
+    for _ in 1..MAX_INVALID_LOGIN_ATTEMPTS {
+        let r = h.post("/setup/connect", &form("nope")).await;
+        assert!(
+            r.body.contains("Please check your username and password"),
+            "{}",
+            r.body
+        );
+    }
+    let r = h.post("/setup/connect", &form("nope")).await;
+    assert!(r.body.contains("locked"), "{}", r.body);
+    let r = h.post("/setup/connect", &form("Learner-1")).await;
+    assert!(
+        !r.body.contains("connected"),
+        "a locked user connects no device: {}",
+        r.body
+    );
+    assert_eq!(h.last().grant, "device_login");
+    let seen = seen.lock().clone();
+    assert_eq!(seen[..9], vec!["Invalid Password".to_string(); 9][..]);
+    assert_eq!(seen[9], "Password Lockout", "the attempt that locked");
+    assert_eq!(seen[10], "Password Lockout", "the right password after it");
 }
