@@ -23,8 +23,11 @@
 //! across "and": "without View All and Modify All"). Either kind may be written `a … b`; a
 //! ruled-out `a … b` must be said within one sentence (`retr* … duplicat*` is said by "a
 //! retry would create duplicates", not by "a retry updates the rows; duplicates are
-//! impossible"). A ruled-out item may end `unless a | b`: a cell that also says `a` or `b`
-//! outright is not held to it (`-1 … continu* unless first start | none is stored` refuses
+//! impossible"). A ruled-out `a + b` is said by its parts in any order, close together in one
+//! clause (`key + new` by "the key is new" and by "a new key", not by "the key stays the same
+//! on each new attempt"), and a ruled-out word also by its inflected forms (`pile up` by
+//! "duplicates piled up", `never end` by "never ends"). A ruled-out item may end
+//! `unless a | b`: a cell that also says `a` or `b` outright is not held to it (`-1 … continu* unless first start | none is stored` refuses
 //! "resubscribe from -1 and continue", not "-1 on the first start, then continue from the
 //! stored id"). The learner is shown the words that say a ruled-out item, not the whole cell.
 //!
@@ -498,14 +501,20 @@ fn repeated(p: &TableCheck, all: &[Table], t: &Table, key_col: usize) -> Vec<Str
     out
 }
 
-/// A ruled-out word normalised as a cell is, each part of an `a … b` keeping the `*` that
-/// makes it a stem (`retr* … duplicat*`).
-fn norm_ruled_out(word: &str) -> String {
+/// A ruled-out word normalised as a cell is, each part of an `a … b` or `a + b` keeping the
+/// `*` that makes it a stem (`retr* … duplicat*`, `duplicat* + rerun*`).
+pub(crate) fn norm_ruled_out(word: &str) -> String {
+    let norm_part = |p: &str| {
+        let stem = if p.trim_end().ends_with('*') { "*" } else { "" };
+        format!("{}{stem}", norm(p))
+    };
     word.split('…')
         .flat_map(|p| p.split("..."))
         .map(|p| {
-            let stem = if p.trim_end().ends_with('*') { "*" } else { "" };
-            format!("{}{stem}", norm(p))
+            p.split(" + ")
+                .map(norm_part)
+                .collect::<Vec<_>>()
+                .join(" + ")
         })
         .collect::<Vec<_>>()
         .join(" … ")

@@ -323,6 +323,70 @@ fn denied_after(after: &str) -> bool {
     words.first().is_some_and(|w| w == "free") || says(0) || says(1)
 }
 
+/// What, later in its clause, says in a plan that the thing named before it is set aside:
+/// "the replay id stored on disk is ignored", "the stored key gets thrown away". (In a
+/// finding that is the problem itself: "certificate errors are ignored".)
+const SET_ASIDE_AFTER: &[&str] = &[
+    "is ignored",
+    "are ignored",
+    "gets ignored",
+    "get ignored",
+    "is skipped",
+    "are skipped",
+    "is discarded",
+    "are discarded",
+    "is thrown away",
+    "are thrown away",
+    "gets thrown away",
+    "is never read",
+    "is not read",
+    "isn't read",
+    "are never read",
+    "are not read",
+    "is never used",
+    "is not used",
+    "isn't used",
+    "are not used",
+    "goes unused",
+    "go unused",
+    "is unused",
+    "are unused",
+    "is left unused",
+    "is deleted",
+    "are deleted",
+];
+
+/// How many words after an occurrence a plan may set it aside in (see [`set_aside_later`]).
+const SET_ASIDE_REACH: usize = 8;
+
+/// True when the clause's words after an occurrence in a plan set it aside (see
+/// [`SET_ASIDE_AFTER`]), within [`SET_ASIDE_REACH`] words and before a word that opens a
+/// clause of its own ("the replay id stored on disk is ignored", not "the replay id is stored
+/// so duplicates are ignored").
+fn set_aside_later(after: &str) -> bool {
+    let words: Vec<String> = after
+        .split_whitespace()
+        .map(|w| bare(&w.to_lowercase()))
+        .take(SET_ASIDE_REACH + 3)
+        .collect();
+    for from in 0..=SET_ASIDE_REACH.min(words.len()) {
+        let said = format!("{} ", words[from..].join(" "));
+        if SET_ASIDE_AFTER
+            .iter()
+            .any(|d| said.starts_with(&format!("{d} ")))
+        {
+            return true;
+        }
+        if words
+            .get(from)
+            .is_some_and(|w| CLAUSE_OPENERS.contains(&w.as_str()))
+        {
+            return false;
+        }
+    }
+    false
+}
+
 /// What, after a thing a fix names, rejects it: "base64 would not protect it", "a proxy that
 /// strips it is not a fix", "requesting full is what made the token dangerous". A modal
 /// denial ("would not", "can't") is read as one; a bare "does not" is not, as it often
@@ -543,10 +607,99 @@ fn quoted_from(text: &str, (start, end): (usize, usize), at: usize, len: usize) 
         .then_some(open)
 }
 
-/// The byte offsets where `text` says `word` (normalised) outright: occurrences that start
-/// a word of the text (and, when `whole`, also end one) and that their clause does not deny.
-/// A negation before `floor` is not read (the earlier part of a phrase `a … b`).
-fn affirmed_at(text: &str, word: &str, reading: Reading, whole: bool, floor: usize) -> Vec<usize> {
+/// Endings a word may take where it is ruled out (see [`inflected_end`]): "duplicates pile
+/// up" says `pile up`, "never ends" says `never end`, "the key is regenerated" says
+/// `regenerate`.
+const INFLECTIONS: &[&str] = &["s", "es", "d", "ed", "ing"];
+
+/// Where `stem`, a word as a ruled-out phrase writes it, ends in `text` read from `at` when
+/// it stands there whole or with one of [`INFLECTIONS`] (a final `e` dropped before `ing`, a
+/// final `y` read as `ie`: "piling", "retries"); `None` when it does not stand there.
+fn inflected_end(text: &str, at: usize, stem: &str) -> Option<usize> {
+    let rest = &text[at..];
+    let ends_here =
+        |len: usize| (!rest[len..].starts_with(char::is_alphanumeric)).then_some(at + len);
+    let mut roots = vec![stem.to_string()];
+    if let Some(base) = stem.strip_suffix('e') {
+        roots.push(base.to_string());
+    }
+    if let Some(base) = stem.strip_suffix('y') {
+        roots.push(format!("{base}i"));
+    }
+    roots.iter().find_map(|root| {
+        if !rest.starts_with(root.as_str()) {
+            return None;
+        }
+        let whole = (root == stem).then(|| ends_here(root.len())).flatten();
+        whole.or_else(|| {
+            INFLECTIONS
+                .iter()
+                .filter(|i| rest[root.len()..].starts_with(*i))
+                .find_map(|i| ends_here(root.len() + i.len()))
+        })
+    })
+}
+
+/// Where `word` (normalised) occurs in `text` as a whole phrase each of whose words may take
+/// one of [`INFLECTIONS`]: start and length of each occurrence.
+fn inflected_occurrences(text: &str, word: &str) -> Vec<(usize, usize)> {
+    let words: Vec<&str> = word.split(' ').filter(|w| !w.is_empty()).collect();
+    let Some(first) = words.first() else {
+        return Vec::new();
+    };
+    let alnum_edges = words
+        .iter()
+        .all(|w| w.ends_with(char::is_alphanumeric) && w.starts_with(char::is_alphanumeric));
+    if !alnum_edges {
+        // Marks at a word's edge ("verify:", "-1") are matched as written.
+        return text
+            .match_indices(word)
+            .filter(|(at, _)| {
+                let glued_before = text[..*at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+                let glued_after = text[at + word.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric);
+                !(word.starts_with(char::is_alphanumeric) && glued_before
+                    || word.ends_with(char::is_alphanumeric) && glued_after)
+            })
+            .map(|(at, _)| (at, word.len()))
+            .collect();
+    }
+    let stem = first
+        .strip_suffix('e')
+        .or(first.strip_suffix('y'))
+        .unwrap_or(first);
+    text.match_indices(stem)
+        .filter(|(at, _)| {
+            !text[..*at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        })
+        .filter_map(|(at, _)| {
+            let mut end = at;
+            for (i, w) in words.iter().enumerate() {
+                if i > 0 {
+                    end += text[end..].strip_prefix(' ').map(|_| 1)?;
+                }
+                end = inflected_end(text, end, w)?;
+            }
+            Some((at, end - at))
+        })
+        .collect()
+}
+
+/// Where `word` (normalised) occurs in `text`: start and length of each occurrence that
+/// starts a word of the text (and, when `whole`, also ends one; where a word is ruled out,
+/// perhaps past one of [`INFLECTIONS`] on each of its words).
+fn occurrences(text: &str, word: &str, reading: Reading, whole: bool) -> Vec<(usize, usize)> {
+    if whole && reading.ruled_out() {
+        return inflected_occurrences(text, word);
+    }
     // A word starts a word of the text ("api" is not in "rapid", "eca" not in "because"); it
     // may end inside one, so a stem ("idempot", "reconcil") names its forms.
     let starts_word = word.starts_with(|c: char| c.is_alphanumeric());
@@ -561,31 +714,46 @@ fn affirmed_at(text: &str, word: &str, reading: Reading, whole: bool, floor: usi
                 .chars()
                 .next()
                 .is_some_and(char::is_alphanumeric);
-            if starts_word && glued_before || whole && ends_word && glued_after {
-                return false;
-            }
-            let (start, end) = clause_around(text, *at, word.len());
-            let from = start.max(floor.min(*at));
+            !(starts_word && glued_before || whole && ends_word && glued_after)
+        })
+        .map(|(at, _)| (at, word.len()))
+        .collect()
+}
+
+/// The occurrences (start and length) where `text` says `word` (normalised) outright: those
+/// [`occurrences`] finds that their clause does not deny. A negation before `floor` is not
+/// read (the earlier part of a phrase `a … b`).
+fn affirmed_at(
+    text: &str,
+    word: &str,
+    reading: Reading,
+    whole: bool,
+    floor: usize,
+) -> Vec<(usize, usize)> {
+    occurrences(text, word, reading, whole)
+        .into_iter()
+        .filter(|&(at, len)| {
+            let (start, end) = clause_around(text, at, len);
+            let from = start.max(floor.min(at));
             // What follows is read from the end of the word a stem ends in ("duplicat" in
             // "duplicate-free").
-            let tail = &text[at + word.len()..];
+            let tail = &text[at + len..];
             let word_end = at
-                + word.len()
+                + len
                 + tail
                     .find(|c: char| !c.is_alphanumeric())
                     .unwrap_or(tail.len());
             let after = &text[word_end..end.max(word_end)];
-            let denied = reading.plan() && denied_after(after)
+            let denied = reading.plan() && (denied_after(after) || set_aside_later(after))
                 || reading == Reading::FixRuledOut && rejected_after(after)
                 || found_none_after(&text[word_end..])
                 || denied_later(&text[word_end..]);
             // A quoted name is denied where the quotation stands: "replaces 'All users may
             // self-authorize' with …".
-            let quote_denied = quoted_from(text, (start, end), *at, word.len())
+            let quote_denied = quoted_from(text, (start, end), at, len)
                 .is_some_and(|open| open >= from && negated_before(&text[from..open], reading));
-            !negated_before(&text[from..*at], reading) && !quote_denied && !denied
+            !negated_before(&text[from..at], reading) && !quote_denied && !denied
         })
-        .map(|(at, _)| at)
         .collect()
 }
 
@@ -647,19 +815,78 @@ fn parts(phrase: &str, whole: bool) -> Vec<(&str, bool)> {
 
 fn says(text: &str, phrase: &str, reading: Reading, whole: bool) -> bool {
     let text = with_dashes(text);
+    if phrase.contains(" + ") {
+        return says_together(&text, phrase, reading, whole);
+    }
     let mut from = 0;
     for (part, whole) in parts(phrase, whole) {
         // A later part is read from the end of the one before it: in "without … password",
         // "without" is the phrase's own word, not a denial of "password".
-        let Some(at) = affirmed_at(&text, part, reading, whole, from)
+        let Some((at, len)) = affirmed_at(&text, part, reading, whole, from)
             .into_iter()
-            .find(|at| *at >= from)
+            .find(|(at, _)| *at >= from)
         else {
             return false;
         };
-        from = at + part.len();
+        from = at + len;
     }
     true
+}
+
+/// How many words may stand between two parts of a phrase written `a + b` (see
+/// [`says_together`]): "the key is new", "every rerun piles up duplicates", not "the key
+/// stays the same on each new attempt".
+const TOGETHER_GAP: usize = 3;
+
+/// True when `text` says every part of `phrase`, written `a + b`, outright, in any order,
+/// within one clause and at most [`TOGETHER_GAP`] words apart, with no word opening a clause
+/// of its own between them ("remove full so only api remains" does not say `full +
+/// remain*`). A part ending in `*` is a stem.
+fn says_together(text: &str, phrase: &str, reading: Reading, whole: bool) -> bool {
+    let parts: Vec<(&str, bool)> = phrase
+        .split(" + ")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.strip_suffix('*') {
+            Some(stem) => (stem.trim_end(), false),
+            None => (p, whole),
+        })
+        .collect();
+    let found: Vec<Vec<(usize, usize)>> = parts
+        .iter()
+        .map(|&(part, whole)| affirmed_at(text, part, reading, whole, 0))
+        .collect();
+    // Each part's occurrences, as spans; a choice of one per part is said together when,
+    // sorted, each gap between neighbours holds few words and no clause mark or opener.
+    let close = |a: (usize, usize), b: (usize, usize)| {
+        let (first, second) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+        let Some(between) = text.get(first.0 + first.1..second.0) else {
+            return false; // overlapping occurrences are one word, not two
+        };
+        let words: Vec<String> = between.split_whitespace().map(bare).collect();
+        let marks = between.contains([',', ';', '.', ':', '(', ')', '|', '—', '–', '!', '?']);
+        !marks
+            && words.iter().filter(|w| !w.is_empty()).count() <= TOGETHER_GAP
+            && !words.iter().any(|w| CLAUSE_OPENERS.contains(&w.as_str()))
+    };
+    fn choose(
+        found: &[Vec<(usize, usize)>],
+        chosen: &mut Vec<(usize, usize)>,
+        close: &dyn Fn((usize, usize), (usize, usize)) -> bool,
+    ) -> bool {
+        let Some(options) = found.get(chosen.len()) else {
+            let mut spans = chosen.clone();
+            spans.sort();
+            return spans.windows(2).all(|w| close(w[0], w[1]));
+        };
+        options.iter().any(|&o| {
+            chosen.push(o);
+            let ok = choose(found, chosen, close);
+            chosen.pop();
+            ok
+        })
+    }
+    !found.iter().any(Vec::is_empty) && choose(&found, &mut Vec::new(), &close)
 }
 
 /// True when normalised `text` says `phrase` (normalised) outright somewhere; a phrase may
@@ -1022,5 +1249,74 @@ mod tests {
         );
         assert!(!affirms_words("fully", "full"));
         assert!(affirms_words("fully", "full*"));
+    }
+
+    #[test]
+    fn a_ruled_out_word_is_said_with_an_inflection_too() {
+        assert!(affirms_ruled_out(
+            &norm("Retry in a loop that never ends until the ERP accepts it"),
+            "never end"
+        ));
+        assert!(affirms_ruled_out(&norm("duplicates piled up"), "pile up"));
+        assert!(affirms_ruled_out(
+            &norm("the key is regenerated"),
+            "regenerate"
+        ));
+        assert!(affirms_ruled_out(
+            &norm("it retries forever"),
+            "retry forever"
+        ));
+        assert!(!affirms_ruled_out(&norm("fully pre-authorised"), "full"));
+        assert!(
+            !affirms_ruled_out(&norm("an endpoint"), "end"),
+            "another word"
+        );
+    }
+
+    #[test]
+    fn words_joined_by_plus_are_said_in_any_order_close_together() {
+        let rule = "key + new";
+        assert!(affirms_ruled_out(
+            &norm("a key derived from the clock, so the key is new on every attempt"),
+            rule
+        ));
+        assert!(affirms_ruled_out(&norm("a new key each time"), rule));
+        assert!(
+            !affirms_ruled_out(&norm("the key stays the same on each new attempt"), rule),
+            "too far apart"
+        );
+        assert!(!affirms_ruled_out(&norm("the key, never a new one"), rule));
+        let rule = "duplicat* + rerun*";
+        assert!(affirms_ruled_out(
+            &norm("we upsert by external id, but duplicates pile up on every rerun anyway"),
+            "duplicat* + pile up"
+        ));
+        assert!(affirms_ruled_out(
+            &norm("every rerun piles up duplicates"),
+            rule
+        ));
+        assert!(!affirms_ruled_out(&norm("no duplicates on a rerun"), rule));
+        assert!(
+            !affirms_ruled_out(&norm("remove full so only api remains"), "full + remain*"),
+            "a clause of its own between them"
+        );
+        assert!(affirms_ruled_out(
+            &norm("the full scope remains"),
+            "full + remain*"
+        ));
+    }
+
+    #[test]
+    fn a_plan_that_sets_a_thing_aside_later_in_its_clause_denies_it() {
+        let cell = norm("The replay id stored on disk is ignored; we subscribe at -2");
+        assert!(!affirms(&cell, "replay … stor"));
+        assert!(affirms(
+            &norm("Resume from the replay id stored on disk, so old events are ignored"),
+            "replay … stor"
+        ));
+        assert!(
+            reports(&norm("certificate errors are ignored"), "certificate"),
+            "in a finding that is the problem"
+        );
     }
 }

@@ -42,6 +42,7 @@
 //! never that the fixes are right.
 
 use super::cx::Cx;
+use super::design::norm_ruled_out;
 use super::doc_table::{blank, document, norm, table_with, tables};
 use super::negation::{affirms, fix_affirms_ruled_out, is_negation, reports, reports_words};
 use super::Verdict;
@@ -395,7 +396,7 @@ fn not_a_fix(fix: &str, words: &[String], ruled_out: &[&String]) -> Option<&'sta
     }
     if ruled_out
         .iter()
-        .any(|r| fix_affirms_ruled_out(&text, &norm(r)))
+        .any(|r| fix_affirms_ruled_out(&text, &norm_ruled_out(r)))
     {
         return Some("keeps or spreads the problem");
     }
