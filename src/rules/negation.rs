@@ -487,6 +487,33 @@ fn found_none_after(after: &str) -> bool {
     FOUND_NONE.iter().any(|f| said.contains(&format!(" {f} ")))
 }
 
+/// Words that, standing alone after a colon or a dash, answer "none" to what was looked for:
+/// "prompt injection: none", "hidden instructions — nothing".
+const NONE_ANSWERS: &[&str] = &["none", "nothing", "no", "nope", "zero", "nil", "n/a"];
+
+/// True when the words right after an occurrence answer it with a bare "none" (see
+/// [`NONE_ANSWERS`]): a colon, dash or question mark, then the word, ending its clause
+/// ("injection: none, nothing hidden"), not "injection: none of the tools is safe".
+fn answered_none(after: &str) -> bool {
+    let rest = after.trim_start();
+    let Some(rest) = rest
+        .strip_prefix(':')
+        .or_else(|| rest.strip_prefix('—'))
+        .or_else(|| rest.strip_prefix('–'))
+        .or_else(|| rest.strip_prefix('?'))
+        .or_else(|| rest.strip_prefix("- "))
+    else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    NONE_ANSWERS.iter().any(|n| {
+        rest.strip_prefix(n).is_some_and(|tail| {
+            let tail = tail.trim_start();
+            tail.is_empty() || tail.starts_with([',', ';', '.', '!', '?', ')', '|', '—', '–'])
+        })
+    })
+}
+
 /// Short denials that stand for a repeated statement and so end their clause: "we checked
 /// whether it reuses the old token and it does not", "… reuses the old token? It doesn't." A
 /// longer clause after them says something else ("… because it does not read the new one").
@@ -747,6 +774,7 @@ fn affirmed_at(
             let denied = reading.plan() && (denied_after(after) || set_aside_later(after))
                 || reading == Reading::FixRuledOut && rejected_after(after)
                 || found_none_after(&text[word_end..])
+                || answered_none(&text[word_end..])
                 || denied_later(&text[word_end..]);
             // A quoted name is denied where the quotation stands: "replaces 'All users may
             // self-authorize' with …".
@@ -1318,5 +1346,20 @@ mod tests {
             reports(&norm("certificate errors are ignored"), "certificate"),
             "in a finding that is the problem"
         );
+    }
+
+    #[test]
+    fn a_bare_none_after_a_colon_answers_what_was_looked_for() {
+        let cell = norm("Not needed. I checked for prompt injection: none, nothing hidden, it is only off-topic");
+        assert!(!affirms(&cell, "injection"));
+        assert!(!affirms(&cell, "hidden"));
+        assert!(affirms(
+            &norm("prompt injection: none of its words are about shipments"),
+            "injection"
+        ));
+        assert!(affirms(
+            &norm("prompt injection: it tells the model to query contacts"),
+            "injection"
+        ));
     }
 }
