@@ -183,6 +183,10 @@ pub struct SecretFile {
     /// refresh token, or an old one), for `oauth.refresh_token_kept`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub markers: Vec<String>,
+    /// The folder on the file's path that keeps everyone else out although the file's own
+    /// mode would let them read it (`.cache (mode 0700)`): no one but the owner can open it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<String>,
 }
 
 /// A place outside the workspace that was looked in for files the runs wrote holding a

@@ -330,7 +330,7 @@ pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
         .iter()
         .filter_map(|f| {
             let mode = f.mode?;
-            (mode & 0o077 != 0).then(|| {
+            (mode & 0o077 != 0 && f.closed_by.is_none()).then(|| {
                 let kinds: Vec<String> = f.kinds.iter().map(|k| readable(k)).collect();
                 let outside = if f.path.starts_with("../") {
                     ", outside the lab folder"
@@ -362,8 +362,25 @@ pub(crate) fn secrets_files_private(cx: &Cx) -> Verdict {
         if checked == 0 {
             return cx.pass("This system keeps no permission bits to check.");
         }
+        // Open by their own mode, shut by a folder on the way: said, so the pass is not a
+        // surprise to someone reading `ls -l`.
+        let behind: Vec<String> = files
+            .iter()
+            .filter_map(|f| {
+                let by = f.closed_by.as_deref()?;
+                Some(format!(
+                    "{} is mode {:04o}, but its folder {by} lets no one else in",
+                    f.path, f.mode?
+                ))
+            })
+            .collect();
+        let behind = if behind.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", behind.join("; "))
+        };
         return cx.pass(format!(
-            "{} holding secrets {} readable by you alone.",
+            "{} holding secrets {} readable by you alone{behind}.",
             plural(checked, "file"),
             if checked == 1 { "is" } else { "are" }
         ));

@@ -69,6 +69,7 @@ fn a_secret_in_a_hidden_file_fails_like_one_in_a_visible_file() {
             mode: Some(0o644),
             kinds: vec!["client_secret".into()],
             markers: vec![],
+            closed_by: None,
         });
     }
     let v = assert_fails("{ rule: secrets.not_in_sources }", &ev);
@@ -220,6 +221,7 @@ fn secret_file(path: &str, mode: Option<u32>) -> SecretFile {
         mode,
         kinds: vec!["refresh_token".into(), "client_secret".into()],
         markers: vec![],
+        closed_by: None,
     }
 }
 
@@ -251,6 +253,31 @@ fn a_token_file_others_can_read_fails_with_its_mode_and_a_private_one_passes() {
     assert!(assert_fails(rule, &ev).message.contains("mode 0640"));
     ev.secret_files[1].mode = Some(0o400);
     assert_passes(rule, &ev);
+}
+
+#[test]
+fn a_readable_token_file_inside_a_folder_only_its_owner_can_enter_passes_files_private() {
+    // `mkdir -m 700 .cache` then a 0644 token in it: no one else can reach the file.
+    let rule = "{ rule: secrets.files_private }";
+    let mut ev = evidence(vec![]);
+    let mut file = secret_file(".cache/token", Some(0o644));
+    file.closed_by = Some(".cache (mode 0700)".into());
+    ev.secret_files.push(file);
+    let v = assert_passes(rule, &ev);
+    assert!(
+        v.message.contains(
+            "readable by you alone (.cache/token is mode 0644, but its folder .cache (mode 0700) lets no one else in)"
+        ),
+        "{}",
+        v.message
+    );
+    ev.secret_files[0].closed_by = None;
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message.contains(".cache/token (mode 0644"),
+        "{}",
+        v.message
+    );
 }
 
 #[test]

@@ -329,6 +329,7 @@ fn kept_in(path: &str, mode: u32, markers: &[&str]) -> crate::evidence::SecretFi
             .iter()
             .map(|m| format!("‹redacted:refresh_token#{m}›"))
             .collect(),
+        closed_by: None,
     }
 }
 

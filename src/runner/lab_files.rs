@@ -23,6 +23,8 @@ use std::path::Path;
 
 #[path = "lab_files_outside.rs"]
 mod outside;
+#[path = "lab_files_reach.rs"]
+mod reach;
 
 const MAX_FILES: usize = 200;
 const MAX_BYTES: u64 = 256 * 1024;
@@ -213,6 +215,9 @@ fn read_folder(
     }
     files.sources.sort_by(|a, b| a.path.cmp(&b.path));
     files.secret_files.sort_by(|a, b| a.path.cmp(&b.path));
+    for f in &mut files.secret_files {
+        f.closed_by = f.mode.and_then(|mode| reach::closed_by(dir, &f.path, mode));
+    }
     files
 }
 
@@ -280,6 +285,7 @@ fn secret_file(rel: &str, meta: &std::fs::Metadata, redacted: &str) -> Option<Se
         mode: permission_bits(meta),
         kinds,
         markers,
+        closed_by: None,
     })
 }
 
