@@ -145,9 +145,25 @@ fn a_lab_its_lesson_does_not_list_is_refused_rather_than_hidden() {
     let p = problems_at(t.path());
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(
-        p[0].starts_with("labs/first-call/lab.yaml: names lesson \"L1-basics/rest\", whose `labs:` does not list \"first-call\""),
+        p[0].starts_with("labs/first-call/lab.yaml:4: names lesson \"L1-basics/rest\", whose `labs:` does not list \"first-call\""),
         "{}",
         p[0]
+    );
+}
+
+#[test]
+fn an_empty_lab_title_is_placed_on_its_line() {
+    let t = small_curriculum(true);
+    std::fs::write(
+        t.path().join("labs/first-call/lab.yaml"),
+        "id: first-call\ntitle: \"\"\nlevel: L1\nlesson: L1-basics/rest\n",
+    )
+    .unwrap();
+    let p = problems_at(t.path());
+    assert!(
+        p.iter()
+            .any(|p| p.starts_with("labs/first-call/lab.yaml:2: has an empty `title`")),
+        "{p:?}"
     );
 }
 

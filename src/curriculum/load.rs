@@ -74,22 +74,37 @@ fn unclosed_fence(body: &str) -> Option<usize> {
     open.map(|(_, _, line)| line)
 }
 
-/// A lab's Markdown texts (its goal, its hints) that open a code block and never close it.
-fn open_fences_in_lab(path: &str, goal: &str, hints: &[HintSpec]) -> Vec<Problem> {
-    let hints = hints
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (format!("hint {}", i + 1), h.text.as_str()));
-    std::iter::once(("its goal".to_string(), goal))
+/// A lab's Markdown texts (its goal, its hints) that open a code block and never close it,
+/// each at its line of `yaml`: the goal's fence itself when the goal is a block (`goal: |`),
+/// else the line of the key or of the hint.
+fn open_fences_in_lab(path: &str, yaml: &str, goal: &str, hints: &[HintSpec]) -> Vec<Problem> {
+    let goal_line = crate::yaml_input::key_line(yaml, "goal");
+    let goal_is_block = goal_line
+        .and_then(|l| yaml.lines().nth(l - 1))
+        .and_then(|l| l.strip_prefix("goal:"))
+        .is_some_and(|v| v.trim_start().starts_with(['|', '>']));
+    let hint_lines = crate::yaml_input::item_lines(yaml, "hints");
+    let hints = hints.iter().enumerate().map(|(i, h)| {
+        let line = hint_lines
+            .get(i)
+            .copied()
+            .or(crate::yaml_input::key_line(yaml, "hints"));
+        (format!("hint {}", i + 1), h.text.as_str(), line)
+    });
+    std::iter::once(("its goal".to_string(), goal, goal_line))
         .chain(hints)
-        .filter(|(_, text)| unclosed_fence(text).is_some())
-        .map(|(what, _)| {
-            kept(
+        .filter_map(|(what, text, line)| {
+            let opened = unclosed_fence(text)?;
+            let line = match line {
+                Some(l) if what == "its goal" && goal_is_block => Some(l + 1 + opened),
+                other => other,
+            };
+            Some(kept(
                 path,
-                None,
+                line,
                 None,
                 format!("{what} opens a code block (``` or ~~~) that is never closed: end it with a line of the same fence"),
-            )
+            ))
         })
         .collect()
 }
@@ -363,7 +378,7 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
     if header.title.trim().is_empty() {
         problems.push(problem(
             path,
-            None,
+            crate::yaml_input::key_line(&yaml, "title"),
             None,
             "has an empty `title`: give the lab the title the tree and `sflab list` show".into(),
         ));
@@ -383,7 +398,7 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
         return None;
     }
     if let Some(spec) = &spec {
-        problems.extend(open_fences_in_lab(path, &spec.goal, &spec.hints));
+        problems.extend(open_fences_in_lab(path, &yaml, &spec.goal, &spec.hints));
         let missing = missing_starter_files(files, path, &yaml, &spec.files);
         if !missing.is_empty() {
             problems.extend(missing);
@@ -575,7 +590,7 @@ fn load_with_consequences(files: &dyn Files) -> (Curriculum, Vec<Problem>, Vec<P
         if !listed {
             problems.push(problem(
                 &file,
-                None,
+                crate::yaml_input::key_line(&lab.yaml, "lesson"),
                 None,
                 format!(
                     "names lesson {:?}, whose `labs:` does not list {:?}: add it there, or the lab shows nowhere in the classroom",
@@ -824,13 +839,16 @@ mod authoring_tests {
             when: Vec::new(),
         };
         let hints = [hint("```\nok\n```\n"), hint("~~~\nopen\n")];
-        let found: Vec<String> =
-            open_fences_in_lab("labs/x/lab.yaml", "Run:\n```bash\ncurl x\n", &hints)
+        let yaml = "id: x\ntitle: X\ngoal: |\n  Run:\n  ```bash\n  curl x\nhints:\n  - text: ok\n  - text: open\n";
+        let found: Vec<(Option<usize>, String)> =
+            open_fences_in_lab("labs/x/lab.yaml", yaml, "Run:\n```bash\ncurl x\n", &hints)
                 .into_iter()
-                .map(|p| p.message)
+                .map(|p| (p.line, p.message))
                 .collect();
         assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found[0].starts_with("its goal opens a code block"));
-        assert!(found[1].starts_with("hint 2 opens a code block"));
+        assert!(found[0].1.starts_with("its goal opens a code block"));
+        assert_eq!(found[0].0, Some(5), "the line of the fence left open");
+        assert!(found[1].1.starts_with("hint 2 opens a code block"));
+        assert_eq!(found[1].0, Some(9), "the hint's line");
     }
 }

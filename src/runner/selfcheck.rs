@@ -173,16 +173,31 @@ pub fn lab_layout_problems(files: &dyn Files, spec: &LabSpec) -> Vec<String> {
                     x.fails
                 ))
             }
-            Some((Ok(x), _)) => out.extend(expectation_problems(files, id, &file, x)),
+            Some((Ok(x), text)) => out.extend(expectation_problems(files, id, &file, text, x)),
         }
     }
     out
 }
 
-/// What is wrong in a readable `expect.yaml` (`file`) of lab `id`: a case that does not say
-/// `why:` it is wrong, and a `leaves_out:` naming what the reference solution does not have
-/// (the case would then run as the reference, its mistake never made).
-fn expectation_problems(files: &dyn Files, id: &str, file: &str, x: &Expectation) -> Vec<String> {
+/// What is wrong in a readable `expect.yaml` (`file`, holding `text`) of lab `id`: a case that
+/// does not say `why:` it is wrong, and a `leaves_out:` naming what the reference solution does
+/// not have (the case would then run as the reference, its mistake never made), at its line.
+fn expectation_problems(
+    files: &dyn Files,
+    id: &str,
+    file: &str,
+    text: &str,
+    x: &Expectation,
+) -> Vec<String> {
+    let left_lines = crate::yaml_input::item_lines(text, "leaves_out");
+    let left_at = |i: usize| match left_lines
+        .get(i)
+        .copied()
+        .or(crate::yaml_input::key_line(text, "leaves_out"))
+    {
+        Some(line) => format!("{file}:{line}:"),
+        None => file.to_string(),
+    };
     let mut out = Vec::new();
     if x.why.trim().is_empty() {
         out.push(format!(
@@ -191,15 +206,16 @@ fn expectation_problems(files: &dyn Files, id: &str, file: &str, x: &Expectation
         ));
     }
     let reference = format!("solutions/{id}/");
-    for left in &x.leaves_out {
+    for (i, left) in x.leaves_out.iter().enumerate() {
         let path = format!("{reference}{}", left.trim_end_matches('/'));
         let is_file = files.read(&path).is_some();
         let is_folder = !files.list(&format!("{path}/")).is_empty();
         if !is_file && !is_folder || left.starts_with("wrong/") || left.trim().is_empty() {
             out.push(format!(
-                "{file} leaves out {left:?}, which is not a file of the reference solution \
+                "{} leaves out {left:?}, which is not a file of the reference solution \
                  {reference}: name a file (or folder) the reference has, relative to \
-                 {reference}, or drop it from `leaves_out:`"
+                 {reference}, or drop it from `leaves_out:`",
+                left_at(i)
             ));
         }
     }
@@ -637,7 +653,7 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:#?}");
         assert!(
             problems[0].starts_with(
-                "solutions/demo/wrong/bad/expect.yaml leaves out \"nothere.md\", which is not a file of the reference solution"
+                "solutions/demo/wrong/bad/expect.yaml:3: leaves out \"nothere.md\", which is not a file of the reference solution"
             ),
             "{problems:#?}"
         );
