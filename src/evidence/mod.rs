@@ -282,6 +282,11 @@ pub struct Evidence {
     /// What the org did outbound (lab actions, callouts, callout setup); mock backend only.
     #[serde(default)]
     pub outbound: OutboundEvidence,
+    /// The `nonce` claim of the ID token handed in `SF_REPLAYED_ID_TOKEN`
+    /// (`run.replayed_id_token`): an earlier sign-in's, new for every attempt, which only a
+    /// program that decoded the token can name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replayed_id_token_nonce: Option<String>,
 }
 
 impl Evidence {

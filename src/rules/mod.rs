@@ -44,6 +44,7 @@ mod negation;
 mod oauth;
 mod oauth_flow;
 mod oauth_jwt;
+mod oauth_replayed;
 mod oauth_tokens;
 mod oauth_usage;
 mod output;
@@ -135,6 +136,7 @@ pub enum Rule {
     OauthFreshPerLogin(oauth_flow::NoParams),
     OauthStateChecked(oauth_flow::NoParams),
     OauthIdTokenVerified(oauth_tokens::IdTokenVerified),
+    OauthReplayedIdTokenRefused(oauth_replayed::ReplayedIdTokenRefused),
     ReviewFindings(review::Findings),
     ErpNoDuplicateOrders(erp::NoDuplicateOrders),
     ErpOrdersWrittenBack(erp::WrittenBack),
@@ -215,6 +217,9 @@ impl RuleSpec {
             Rule::OauthFreshPerLogin(_) => oauth_flow::fresh_per_login(&cx),
             Rule::OauthStateChecked(_) => oauth_flow::state_checked(&cx),
             Rule::OauthIdTokenVerified(p) => oauth_tokens::id_token_verified(p, &cx),
+            Rule::OauthReplayedIdTokenRefused(p) => {
+                oauth_replayed::replayed_id_token_refused(p, &cx)
+            }
             Rule::ReviewFindings(p) => review::findings(p, &cx),
             Rule::ErpNoDuplicateOrders(p) => erp::no_duplicate_orders(p, &cx),
             Rule::ErpOrdersWrittenBack(p) => erp::orders_written_back(p, &cx),

@@ -72,6 +72,7 @@ pub const RULE_NAMES: &[&str] = &[
     "oauth.fresh_per_login",
     "oauth.state_checked",
     "oauth.id_token_verified",
+    "oauth.replayed_id_token_refused",
     "review.findings",
     "erp.no_duplicate_orders",
     "erp.orders_written_back",
@@ -155,6 +156,7 @@ impl RuleSpec {
             Rule::OauthFreshPerLogin(_) => "oauth.fresh_per_login",
             Rule::OauthStateChecked(_) => "oauth.state_checked",
             Rule::OauthIdTokenVerified(_) => "oauth.id_token_verified",
+            Rule::OauthReplayedIdTokenRefused(_) => "oauth.replayed_id_token_refused",
             Rule::ReviewFindings(_) => "review.findings",
             Rule::ErpNoDuplicateOrders(_) => "erp.no_duplicate_orders",
             Rule::ErpOrdersWrittenBack(_) => "erp.orders_written_back",
@@ -395,6 +397,9 @@ fn parse_rule(name: &str, map: Map<String, Value>) -> Result<Rule, RuleSpecError
         "oauth.fresh_per_login" => Rule::OauthFreshPerLogin(params(map).map_err(bad)?),
         "oauth.state_checked" => Rule::OauthStateChecked(params(map).map_err(bad)?),
         "oauth.id_token_verified" => Rule::OauthIdTokenVerified(params(map).map_err(bad)?),
+        "oauth.replayed_id_token_refused" => {
+            Rule::OauthReplayedIdTokenRefused(params(map).map_err(bad)?)
+        }
         "review.findings" => {
             let p: super::review::Findings = params(map).map_err(bad)?;
             if let Some(unknown) = p.evidence.as_ref().and_then(|e| {

@@ -392,6 +392,8 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         }
     };
     org.set_public_url(&gateway.url());
+    // The handed token's nonce, for `oauth.replayed_id_token_refused`.
+    let mut replayed_id_token_nonce = None;
     if let (true, Some(app)) = (lab.run.replayed_id_token, lab.run.app.as_deref()) {
         let Some(token) = org.replayed_id_token(app) else {
             gateway.shutdown().await;
@@ -403,6 +405,9 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             )));
         };
         redactor.add_secret("id_token", &token);
+        replayed_id_token_nonce = crate::org::auth::jwt::decode(&token)
+            .ok()
+            .and_then(|t| Some(t.claims.get("nonce")?.as_str()?.to_string()));
         extra_env.insert("SF_REPLAYED_ID_TOKEN".into(), token);
     }
     emit(
@@ -633,6 +638,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
         handed,
         lab_env: lab.run.env.keys().cloned().collect(),
         outbound,
+        replayed_id_token_nonce,
     };
     // Judged while the org still holds the final state, for the SOQL checks.
     let soql = org.soql();

@@ -369,6 +369,9 @@ pub fn what_it_checks_in(check: &CheckSpec, lab: &[CheckSpec]) -> String {
         "bulk.failed_results_fetched" => "a Bulk job's failed rows fetched".into(),
         "bulk.locators_followed" => "every page of a Bulk query's results read".into(),
         "files.csv_rows" => "the rows of the CSV file your code writes".into(),
+        "oauth.replayed_id_token_refused" => {
+            "the replayed ID token refused for its nonce, with the value read from it".into()
+        }
         "design.table" => {
             // Named by its first column, so a lab with several tables tells them apart.
             let first = check
