@@ -405,9 +405,10 @@ pub async fn grade_one(
                     *m = paths.shown(m)
                 }
             }
+            // Named in every output as the copied files are: a secret as a name is masked.
             grade.stray = entries(&root)
                 .difference(&before)
-                .map(|n| format!("../{n}"))
+                .map(|n| names.path(&format!("../{n}")))
                 .collect();
         }
     }

@@ -195,3 +195,45 @@ fn an_archive_beside_the_submission_folders_is_listed_as_not_graded_in_every_out
         "{md}"
     );
 }
+
+#[test]
+fn a_file_written_outside_the_lab_folder_under_a_secret_name_is_masked_in_every_output() {
+    let t = tempfile::tempdir().unwrap();
+    let sub = t.path().join("caches");
+    std::fs::create_dir_all(&sub).unwrap();
+    let seen = t.path().join("token-seen");
+    let correct = std::fs::read_to_string(fixtures().join("correct/run")).unwrap();
+    executable(
+        &sub.join("run"),
+        &correct.replacen(
+            "set -euo pipefail\n",
+            &format!(
+                "set -euo pipefail\nprintf %s \"$SF_ACCESS_TOKEN\" > '{}'\ntouch \"../cache-$SF_ACCESS_TOKEN\"\n",
+                seen.display()
+            ),
+            1,
+        ),
+    );
+    let out = t.path().join("out");
+    grade(&[sub], &out, &["--format", "csv,json,junit,md"]);
+    let token = std::fs::read_to_string(&seen).unwrap();
+    assert!(token.len() > 20, "the run saw its token: {token:?}");
+    for file in [
+        "gradebook.csv",
+        "grades.json",
+        "junit.xml",
+        "feedback/caches.md",
+    ] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(!text.contains(&token), "{file} names the token: {text}");
+    }
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
+    let stray = doc["submissions"][0]["stray_files"][0].as_str().unwrap();
+    assert!(stray.starts_with("../‹redacted:access_token#"), "{stray}");
+    let md = std::fs::read_to_string(out.join("feedback/caches.md")).unwrap();
+    assert!(
+        md.contains("wrote outside its lab folder (../‹redacted:access_token#"),
+        "{md}"
+    );
+}
