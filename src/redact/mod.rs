@@ -82,6 +82,12 @@ const SECRET_KEYS: &[&str] = &[
 /// made to be shown on the device's screen).
 const QUIET_KEYS: &[&str] = &["state", "client_id", "code_challenge", "user_code"];
 
+/// Quiet keys whose values are still replaced wherever they are printed, so that what a
+/// program shows can be compared with the recorded answer, which holds the marker: a device
+/// flow's `user_code` is made to be shown, and a lab checks that it was. Its marker in the
+/// output is no leak.
+const SHOWN_KEYS: &[&str] = &["user_code"];
+
 /// Values shorter than this are redacted where their key says so but are not searched for
 /// elsewhere (a 4-character `code` would match unrelated text).
 const MIN_LEARNED_LEN: usize = 8;
@@ -372,7 +378,8 @@ impl Redactor {
             return value.to_string();
         }
         let kind = key.to_ascii_lowercase();
-        if !is_quiet_key(&kind) && value.len() >= MIN_LEARNED_LEN {
+        let learned = !is_quiet_key(&kind) || SHOWN_KEYS.contains(&kind.as_str());
+        if learned && value.len() >= MIN_LEARNED_LEN {
             self.add_secret(&kind, value);
             // A SAML assertion travels base64-encoded; printed as XML it is the same login, and
             // its SignatureValue is what makes it one: learnt under the same kind.

@@ -135,6 +135,24 @@ fn json_token_response_hides_both_tokens_and_keeps_the_rest() {
 }
 
 #[test]
+fn a_device_user_code_is_replaced_where_printed_but_is_no_leak() {
+    let r = redactor();
+    let out = r.body(
+        Some("application/json"),
+        br#"{"device_code":"d-0123456789abcdef","user_code":"BCDF2345","verification_uri":"https://x/setup/connect"}"#,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).expect("still JSON");
+    let marker = v["user_code"].as_str().unwrap_or_default().to_string();
+    assert!(marker.starts_with("‹redacted:user_code#"), "{out}");
+    // Printed by the program, it reads as the same marker, so the two can be compared.
+    assert_eq!(
+        r.text("enter the code BCDF2345\n"),
+        format!("enter the code {marker}\n")
+    );
+    assert!(!is_leak_kind("user_code"));
+}
+
+#[test]
 fn jwt_keeps_header_and_claims_but_not_signature() {
     let r = redactor();
     let token = jwt();
