@@ -8,10 +8,11 @@
 //! Validation never stops at the first problem and places each one on a line of the file, so an
 //! author fixes a broken lab in one pass. The curriculum loader calls [`validate`] for every lab.
 //!
-//! Every lab is judged by [`PRINTED_SECRETS`]: a lab that does not declare that check gets it
-//! appended, worth 0 points, so a printed token fails the attempt (in `sflab check`, the
+//! Every lab is judged by the [`SECRET_GATES`] (a secret printed, a secret sent in a URL): a lab
+//! that does not declare one of those checks gets it appended, worth 0 points, so a printed
+//! token or a client secret in a query string fails the attempt (in `sflab check`, the
 //! classroom, grading and tracks alike) without changing the lab's points. See
-//! [`gate_printed_secrets`].
+//! [`gate_leaked_secrets`].
 //!
 //! Implementation notes: serde_yaml gives positions only for its own parse errors; for the
 //! semantic checks (an unknown rule, a hint tied to a rule the lab does not check) the line is
@@ -470,20 +471,32 @@ fn numbered_items(text: &str) -> String {
 /// The check every lab is judged by, whether its file declares it or not.
 pub const PRINTED_SECRETS: &str = "secrets.not_in_output";
 
-/// Appends a `secrets.not_in_output` check worth 0 points to a lab that has checks but not
-/// that one: a program that prints a token or a client secret fails the attempt whatever its
-/// points, and the verdict says where it was printed, as the declared check does. A lab with
-/// no checks is left as it is (`sflab dev check` refuses it).
-fn gate_printed_secrets(spec: &mut LabSpec) {
-    if spec.checks.is_empty() || spec.checks.iter().any(|c| c.rule == PRINTED_SECRETS) {
+/// A secret in a query string (a client secret, a code verifier, a token): proxies, server
+/// logs and browser history keep URLs, so every lab is judged by it too.
+pub const SECRETS_IN_URL: &str = "secrets.not_in_url";
+
+/// The checks every lab is judged by, whether its file declares them or not.
+pub const SECRET_GATES: &[&str] = &[PRINTED_SECRETS, SECRETS_IN_URL];
+
+/// Appends each of the [`SECRET_GATES`] a lab with checks does not declare, worth 0 points: a
+/// program that prints a token or sends a client secret in a URL fails the attempt whatever
+/// its points, and the verdict says where the secret went, as the declared check does. A lab
+/// with no checks is left as it is (`sflab dev check` refuses it).
+fn gate_leaked_secrets(spec: &mut LabSpec) {
+    if spec.checks.is_empty() {
         return;
     }
-    spec.checks.push(CheckSpec {
-        rule: PRINTED_SECRETS.to_string(),
-        points: 0,
-        hidden: Vec::new(),
-        params: BTreeMap::new(),
-    });
+    for gate in SECRET_GATES {
+        if spec.checks.iter().any(|c| c.rule == *gate) {
+            continue;
+        }
+        spec.checks.push(CheckSpec {
+            rule: gate.to_string(),
+            points: 0,
+            hidden: Vec::new(),
+            params: BTreeMap::new(),
+        });
+    }
 }
 
 fn at(line: Option<usize>, message: String) -> SpecProblem {

@@ -386,7 +386,7 @@ fn shuffled_inputs_must_stay_inside_the_lab_folder() {
 #[test]
 fn every_lab_is_judged_on_printed_secrets_for_no_points_unless_it_declares_the_check() {
     let spec = parse("lab.yaml", GOOD).unwrap();
-    assert_eq!(spec.checks.len(), 3);
+    assert_eq!(spec.checks.len(), 4);
     assert_eq!(spec.checks[2].rule, PRINTED_SECRETS);
     assert_eq!(spec.checks[2].points, 0);
     assert_eq!(spec.max_points(), 4, "the lab's points are unchanged");
@@ -403,6 +403,7 @@ fn every_lab_is_judged_on_printed_secrets_for_no_points_unless_it_declares_the_c
         .map(|c| c.points)
         .collect();
     assert_eq!(gates, [2], "the declared check is kept as it is, once");
+    assert_eq!(spec.checks.last().unwrap().rule, SECRETS_IN_URL);
 
     let bare = parse(
         "lab.yaml",
@@ -413,6 +414,29 @@ fn every_lab_is_judged_on_printed_secrets_for_no_points_unless_it_declares_the_c
         bare.checks.is_empty(),
         "a lab without checks stays refusable"
     );
+}
+
+#[test]
+fn every_lab_is_judged_on_secrets_in_urls_for_no_points_unless_it_declares_the_check() {
+    // A client secret or a code verifier in an authorize URL fails any lab, as a printed
+    // token does, without changing its points.
+    let spec = parse("lab.yaml", GOOD).unwrap();
+    let gate = spec.checks.iter().find(|c| c.rule == SECRETS_IN_URL);
+    assert_eq!(gate.map(|c| c.points), Some(0));
+    assert_eq!(spec.max_points(), 4, "the lab's points are unchanged");
+
+    let declared = GOOD.replace(
+        "    max: 6\n",
+        "    max: 6\n  - { rule: secrets.not_in_url, points: 2 }\n",
+    );
+    let spec = parse("lab.yaml", &declared).unwrap();
+    let gates: Vec<u32> = spec
+        .checks
+        .iter()
+        .filter(|c| c.rule == SECRETS_IN_URL)
+        .map(|c| c.points)
+        .collect();
+    assert_eq!(gates, [2], "the declared check is kept as it is, once");
 }
 
 #[test]
