@@ -331,10 +331,17 @@ fn known_bad_problem(
         }
     }
     // A lab may check one rule several times (three `design.table`s): any of them failing is
-    // the failure the case names. One held back for want of work ("Not awarded: … No secret
-    // was printed.") held: the case did not make the mistake that check looks for.
+    // the failure the case names. A secrets check held back for want of work ("Not awarded:
+    // … No secret was printed.") held: the case did not make the mistake that check looks
+    // for. Other checks may name the holding back itself as the mistake (a bridge that handles
+    // no event cannot be judged idempotent, and is not awarded it).
     let named = |v: &&crate::rules::Verdict| v.rule == expect.fails && v.failed();
-    if r.verdicts.iter().filter(named).any(|v| !v.held_back()) {
+    let held_is_mistake = !expect.fails.starts_with("secrets.");
+    if r.verdicts
+        .iter()
+        .filter(named)
+        .any(|v| held_is_mistake || !v.held_back())
+    {
         return None;
     }
     if r.verdicts.iter().any(|v| named(&v)) {
@@ -754,6 +761,17 @@ mod tests {
         let leaked =
             crate::rules::Verdict::fail("secrets.not_in_output", 1, "Your program printed …");
         assert_eq!(known_bad_problem(&expect, &report(leaked), limit), None);
+        // Outside the secrets checks, holding a check back may be the very mistake the case
+        // shows: a bridge that handles no event is not awarded idempotency.
+        let idle = Expectation {
+            fails: "events.consumer_idempotent".into(),
+            why: "it handles no event, so idempotency is not awarded.".into(),
+            leaves_out: Vec::new(),
+            hangs: false,
+        };
+        let held_idle = crate::rules::Verdict::pass("events.consumer_idempotent", 3, "…")
+            .not_awarded_unless("the bridge handled an event");
+        assert_eq!(known_bad_problem(&idle, &report(held_idle), limit), None);
     }
 
     #[test]
