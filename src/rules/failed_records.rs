@@ -5,6 +5,8 @@
 //! printed by its `key` field (`Web_Ref__c`, the row's reference) beside a `statusCode` the org
 //! gave it, and no record the org accepted may be named. The expected lines come from the
 //! recorded request and answer, never from the lab, so lines typed in for another input fail.
+//! The report is read from standard output only, as `process.output_reports` reads it; a
+//! report printed to standard error is named as such, not taken for a pairing mistake.
 //!
 //! Implementation notes: "named" is a whole-token match ([`mentions`]), so `W-0023` is not
 //! found in `W-00231`. Only successful (2xx) answers with a JSON list are read; an
@@ -128,20 +130,21 @@ pub(crate) fn failed_records_reported(p: &FailedRecordsReported, cx: &Cx) -> Ver
             ))
             .with_evidence(evidence);
     }
-    let lines_of = |run: usize| -> Vec<String> {
+    let stream_lines = |run: usize, stderr: bool| -> Vec<String> {
         cx.ev
             .runs
             .iter()
             .filter(|r| r.index == run)
             .flat_map(|r| {
-                r.stdout
-                    .judged_text()
+                let out = if stderr { &r.stderr } else { &r.stdout };
+                out.judged_text()
                     .lines()
                     .map(str::to_string)
                     .collect::<Vec<_>>()
             })
             .collect()
     };
+    let lines_of = |run: usize| stream_lines(run, false);
     // A record is reported on a line of its own: its key beside one of its codes, and no
     // other refused record's key (a summary line listing every key and every code pairs none).
     let reported_on = |r: &Refused, l: &str| {
@@ -151,11 +154,24 @@ pub(crate) fn failed_records_reported(p: &FailedRecordsReported, cx: &Cx) -> Ver
                 .iter()
                 .any(|o| o.run == r.run && o.key != r.key && mentions(l, &o.key))
     };
-    let unreported: Vec<String> = refused
+    let unreported_records: Vec<&Refused> = refused
         .iter()
         .filter(|r| !lines_of(r.run).iter().any(|l| reported_on(r, l)))
+        .collect();
+    let unreported: Vec<String> = unreported_records
+        .iter()
         .map(|r| format!("{} {}", r.key, r.codes.join("/")))
         .collect();
+    let on_stderr: Vec<String> = unreported_records
+        .iter()
+        .filter(|r| stream_lines(r.run, true).iter().any(|l| reported_on(r, l)))
+        .map(|r| r.key.clone())
+        .collect();
+    let stdout_empty = cx
+        .ev
+        .runs
+        .iter()
+        .all(|r| r.stdout.judged_text().trim().is_empty());
     let named_accepted: Vec<String> = accepted
         .iter()
         .filter(|(key, run)| lines_of(*run).iter().any(|l| mentions(l, key)))
@@ -164,16 +180,34 @@ pub(crate) fn failed_records_reported(p: &FailedRecordsReported, cx: &Cx) -> Ver
     if unreported.is_empty() && named_accepted.is_empty() {
         return cx
             .pass(format!(
-                "Your output names each of the {} the org refused beside its status code, one to a line ({}), and none it accepted.",
+                "Your standard output names each of the {} the org refused beside its status code, one to a line ({}), and none it accepted.",
                 plural(refused.len(), "record"),
                 brief(&refused.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
             ))
             .with_evidence(evidence);
     }
     let mut parts = Vec::new();
-    if !unreported.is_empty() {
+    if !on_stderr.is_empty() {
         parts.push(format!(
-            "the org refused {} that your output does not name beside its status code on a line of its own: {}. The n-th result belongs to the n-th record you sent; print each failed record's {} and its errors' statusCode from the answer, not lines worked out or typed in",
+            "the org refused {} that your standard output does not name beside its status code: {}. Your program printed {} on standard error, and only standard output is read as the report: print each failed record's line to standard output",
+            plural(unreported.len(), "record"),
+            brief(&unreported),
+            if on_stderr.len() == unreported.len() {
+                "those lines".to_string()
+            } else {
+                format!("the lines of {}", brief(&on_stderr))
+            }
+        ));
+    } else if stdout_empty {
+        parts.push(format!(
+            "the org refused {} ({}), and your program printed nothing on standard output, where the report is read. Print a line for each failed record there: its {} and its errors' statusCode from the answer",
+            plural(unreported.len(), "record"),
+            brief(&unreported),
+            p.key
+        ));
+    } else if !unreported.is_empty() {
+        parts.push(format!(
+            "the org refused {} that your standard output does not name beside its status code on a line of its own: {}. The n-th result belongs to the n-th record you sent; print each failed record's {} and its errors' statusCode from the answer, not lines worked out or typed in",
             plural(unreported.len(), "record"),
             brief(&unreported),
             p.key
@@ -181,7 +215,7 @@ pub(crate) fn failed_records_reported(p: &FailedRecordsReported, cx: &Cx) -> Ver
     }
     if !named_accepted.is_empty() {
         parts.push(format!(
-            "your output names {} the org accepted ({}); print only the records that failed",
+            "your standard output names {} the org accepted ({}); print only the records that failed",
             plural(named_accepted.len(), "record"),
             brief(&named_accepted)
         ));
@@ -287,6 +321,56 @@ mod tests {
         ev.runs[0].stdout.text =
             "W-0081 REQUIRED_FIELD_MISSING\nW-0110 INVALID_EMAIL_ADDRESS\n".into();
         assert_passes(RULE, &ev);
+    }
+
+    #[test]
+    fn failures_printed_to_standard_error_are_named_so_not_as_a_pairing_mistake() {
+        let failed = [
+            ("W-0002", "INVALID_EMAIL_ADDRESS"),
+            ("W-0003", "REQUIRED_FIELD_MISSING"),
+        ];
+        let mut ev = collections_call(&["W-0001", "W-0002", "W-0003"], &failed);
+        ev.runs[0].stderr.text =
+            "W-0002\tINVALID_EMAIL_ADDRESS\tbad\nW-0003\tREQUIRED_FIELD_MISSING\tbad\n".into();
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message.contains("printed those lines on standard error")
+                && v.message.contains("only standard output is read"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("n-th result"), "{}", v.message);
+        // One on standard error, one nowhere: the one on standard error is named.
+        ev.runs[0].stdout.text = "1 created\n".into();
+        ev.runs[0].stderr.text = "W-0003 REQUIRED_FIELD_MISSING\n".into();
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message
+                .contains("printed the lines of W-0003 on standard error"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn nothing_on_standard_output_is_said_so_not_blamed_on_pairing() {
+        let mut ev = collections_call(
+            &["W-0001", "W-0002"],
+            &[("W-0002", "INVALID_EMAIL_ADDRESS")],
+        );
+        ev.runs[0].stderr.text = "1 created\n".into();
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message
+                .contains("printed nothing on standard output, where the report is read"),
+            "{}",
+            v.message
+        );
+        assert!(!v.message.contains("n-th result"), "{}", v.message);
+        // Lines on standard output that pair wrongly still hear about pairing.
+        ev.runs[0].stdout.text = "W-0001 INVALID_EMAIL_ADDRESS\n".into();
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("n-th result"), "{}", v.message);
     }
 
     #[test]

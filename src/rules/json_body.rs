@@ -1,10 +1,20 @@
 //! `rest.json_body`: the JSON records a client sends are typed the way the org's fields are —
 //! numbers as JSON numbers, dates as ISO strings, null as JSON `null` — carry no keys that
-//! belong only to responses (`attributes` by default), and set the top-level options a lab
-//! names to the values it wants (`equals: { allOrNone: true }`).
+//! belong only to responses (`attributes` by default), set the top-level options a lab
+//! names to the values it wants (`equals: { allOrNone: true }`), hold the SOQL statement the
+//! lab asks for (`soql: { query: "SELECT … WHERE …" }`, a Bulk API 2.0 query job) and carry
+//! every record the input holds (`records: 200`, an sObject Collections call).
 //!
 //! The org itself is lenient here (it drops `attributes` and accepts numeric strings, as real
-//! Salesforce does), so only the request body can show the mistake.
+//! Salesforce does), so only the request body can show the mistake. The same goes for a query
+//! job without its WHERE clause, or rows left out of a collections call: a program that
+//! filters the rows itself hands in the same file, but it downloaded (or kept from the org)
+//! what the org should have judged.
+//!
+//! Implementation notes: two SOQL statements are the same when they parse to the same
+//! statement, read case-insensitively (keywords, names, and string values, which SOQL
+//! compares without case), with the selected fields in any order; spacing and layout do not
+//! take part, and `<>` is `!=`, since the parser reads both as one operator.
 
 use super::cx::{plural, show, Cx};
 use super::http::WithPattern;
@@ -17,14 +27,17 @@ use std::collections::BTreeMap;
 
 /// `rest.json_body`: a request pattern, the expected JSON `types` of named fields (each a
 /// `|`-separated list of `number`, `text`, `boolean`, `date`, `datetime`, `id`, `null`; a field
-/// allowed to be `null` may also be left out), keys `forbid`den anywhere in the body, and
-/// top-level keys that must hold exactly the given JSON values (`equals`).
+/// allowed to be `null` may also be left out), keys `forbid`den anywhere in the body,
+/// top-level keys that must hold exactly the given JSON values (`equals`), top-level keys that
+/// must hold the given SOQL statement (`soql`), and how many `records` the body must carry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonBody {
     pub pattern: RequestPattern,
     pub types: BTreeMap<String, String>,
     pub forbid: Vec<String>,
     pub equals: BTreeMap<String, Value>,
+    pub soql: BTreeMap<String, String>,
+    pub records: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +49,27 @@ pub(crate) struct Shape {
     forbid: Vec<String>,
     #[serde(default)]
     equals: BTreeMap<String, Value>,
+    #[serde(default, deserialize_with = "valid_soql")]
+    soql: BTreeMap<String, String>,
+    #[serde(default)]
+    records: Option<usize>,
+}
+
+/// `soql:` as written, refused when the lab loads if a statement is not SOQL the org reads.
+fn valid_soql<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    let statements = BTreeMap::<String, String>::deserialize(d)?;
+    for (key, text) in &statements {
+        if let Err(e) = crate::org::soql::parse_query(text) {
+            let said = e.to_string();
+            let first = said.lines().next().unwrap_or_default();
+            return Err(serde::de::Error::custom(format!(
+                "`soql: {{ {key}: … }}` is not valid SOQL: {first}"
+            )));
+        }
+    }
+    Ok(statements)
 }
 
 fn default_forbid() -> Vec<String> {
@@ -50,6 +84,8 @@ impl WithPattern for JsonBody {
             types: rest.types,
             forbid: rest.forbid,
             equals: rest.equals,
+            soql: rest.soql,
+            records: rest.records,
         }
     }
 }
@@ -131,6 +167,106 @@ fn records(body: &Value) -> Vec<&Value> {
     }
 }
 
+/// The parts of a SOQL statement that decide what it reads, each as canonical text in lower
+/// case (see the module's notes).
+#[derive(PartialEq)]
+struct Statement {
+    fields: Vec<String>,
+    from: String,
+    filter: Option<String>,
+    /// The whole statement without its fields: grouping, order, limits.
+    rest: String,
+}
+
+fn statement(text: &str) -> Option<Statement> {
+    use crate::org::soql::ast::Query;
+    let q = crate::org::soql::parse_query(text).ok()?;
+    let without_fields = Query {
+        select: Vec::new(),
+        ..q.clone()
+    };
+    let mut fields: Vec<String> = q
+        .select
+        .iter()
+        .map(|item| {
+            let one = Query {
+                select: vec![item.clone()],
+                ..without_fields.clone()
+            };
+            one.to_string().to_lowercase()
+        })
+        .collect();
+    fields.sort();
+    Some(Statement {
+        fields,
+        from: q.from.to_lowercase(),
+        filter: q.where_.as_ref().map(|w| w.to_string().to_lowercase()),
+        rest: without_fields.to_string().to_lowercase(),
+    })
+}
+
+/// Why the SOQL `sent` under `key` is not the statement `want`, if it is not.
+fn soql_problem(e: &Exchange, key: &str, sent: Option<&Value>, want: &str) -> Option<String> {
+    let said = match sent {
+        None => {
+            return Some(format!(
+                "{} has no top-level `{key}`; it should be the query `{want}`.",
+                show(e)
+            ))
+        }
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            return Some(format!(
+                "{} sends `{key}` as {}; it should be the query `{want}`.",
+                show(e),
+                describe(other)
+            ))
+        }
+    };
+    let expected = statement(want)?;
+    let Some(got) = statement(said) else {
+        return Some(format!(
+            "{} sends `{key}` as \"{said}\", which is not SOQL the org can read; it should be `{want}`.",
+            show(e)
+        ));
+    };
+    if got == expected {
+        return None;
+    }
+    let why = if got.from != expected.from {
+        format!("it reads {}", said_part(said, "FROM"))
+    } else if got.filter.is_none() && expected.filter.is_some() {
+        "it has no WHERE clause, so the org hands out every row and leaves the filtering to your program".into()
+    } else if got.filter != expected.filter {
+        format!("it filters {}", said_part(said, "WHERE"))
+    } else if got.fields != expected.fields {
+        "it selects other fields".into()
+    } else {
+        "it differs after the WHERE clause".into()
+    };
+    Some(format!(
+        "{} sends `{key}` as \"{said}\": {why}. Send the query the lab names, `{want}` (spacing, letter case and the order of the fields do not matter).",
+        show(e)
+    ))
+}
+
+/// The words of `text` from its keyword `word` on (`WHERE Name != null`), up to the next
+/// clause, or the whole text when it has no such word.
+fn said_part(text: &str, word: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let clauses = [
+        "WHERE", "WITH", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "FOR",
+    ];
+    let Some(start) = words.iter().position(|w| w.eq_ignore_ascii_case(word)) else {
+        return format!("`{text}`");
+    };
+    let end = words[start + 1..]
+        .iter()
+        .position(|w| clauses.iter().any(|c| w.eq_ignore_ascii_case(c)))
+        .map_or(words.len(), |n| start + 1 + n);
+    format!("`{}`", words[start..end].join(" "))
+}
+
 /// The first problem with one request's body, if any.
 fn problem(p: &JsonBody, e: &Exchange) -> Option<String> {
     let Some(body) = e.request_json() else {
@@ -160,6 +296,29 @@ fn problem(p: &JsonBody, e: &Exchange) -> Option<String> {
                     "{} has no top-level `{key}`; it should be {}.",
                     show(e),
                     describe(want)
+                ))
+            }
+        }
+    }
+    for (key, want) in &p.soql {
+        if let Some(msg) = soql_problem(e, key, body.get(key), want) {
+            return Some(msg);
+        }
+    }
+    if let Some(want) = p.records {
+        match body.get("records").and_then(Value::as_array).map(Vec::len) {
+            Some(n) if n == want => {}
+            Some(n) => {
+                return Some(format!(
+                    "{} sends {} in `records`; it should send all {want} the input holds, in this one call. A row left out never reaches the org, so its answer cannot say what is wrong with it: send the broken rows too and read the org's verdict on each.",
+                    show(e),
+                    plural(n, "record")
+                ))
+            }
+            None => {
+                return Some(format!(
+                    "{} has no `records` list; it should send the input's {want} records in one.",
+                    show(e)
                 ))
             }
         }
@@ -235,11 +394,34 @@ pub(crate) fn json_body(p: &JsonBody, cx: &Cx) -> Verdict {
         }
     }
     cx.pass(format!(
-        "{} {} sent well-typed JSON.",
+        "{} {} sent {}.",
         plural(sent.len(), "request"),
-        p.pattern.describe()
+        p.pattern.describe(),
+        what_was_sent(p)
     ))
     .with_evidence(sent.iter().map(|e| e.seq))
+}
+
+/// What a passing body held, as the check asked it.
+fn what_was_sent(p: &JsonBody) -> String {
+    let mut held: Vec<String> = p
+        .equals
+        .iter()
+        .map(|(k, v)| format!("`{k}` as {}", describe(v)))
+        .collect();
+    held.extend(
+        p.soql
+            .iter()
+            .map(|(k, q)| format!("`{k}` as the query `{q}`")),
+    );
+    held.extend(p.records.map(|n| format!("all {n} records")));
+    if !p.types.is_empty() || held.is_empty() {
+        held.push("well-typed JSON".into());
+    }
+    match held.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+        _ => held.concat(),
+    }
 }
 
 #[cfg(test)]
@@ -347,6 +529,96 @@ mod tests {
             "{}",
             missing.message
         );
+    }
+
+    const QUERY_JOB: &str = "{ rule: rest.json_body, method: POST, path: /services/data/*/jobs/query, soql: { query: \"SELECT Id, Name, ERP_Id__c FROM Account WHERE ERP_Id__c != null\" } }";
+
+    fn query_job(soql: &str) -> crate::evidence::Exchange {
+        let body = serde_json::json!({"operation": "query", "query": soql});
+        req("POST", "/services/data/v62.0/jobs/query", 200)
+            .header("Content-Type", "application/json")
+            .body(&body.to_string())
+    }
+
+    #[test]
+    fn a_query_job_holds_the_statement_however_it_is_laid_out() {
+        for same in [
+            "SELECT Id, Name, ERP_Id__c FROM Account WHERE ERP_Id__c != null",
+            "select id,name,erp_id__c from account where erp_id__c != NULL",
+            "SELECT Name, ERP_Id__c, Id\n  FROM   Account\n  WHERE ERP_Id__c <> null",
+        ] {
+            let v = assert_passes(QUERY_JOB, &evidence(vec![query_job(same)]));
+            assert!(v.message.contains("as the query"), "{}", v.message);
+        }
+    }
+
+    #[test]
+    fn a_query_job_without_the_where_clause_fails_naming_it() {
+        let v = assert_fails(
+            QUERY_JOB,
+            &evidence(vec![query_job("SELECT Id, Name, ERP_Id__c FROM Account")]),
+        );
+        assert!(v.message.contains("no WHERE clause"), "{}", v.message);
+        let v = assert_fails(
+            QUERY_JOB,
+            &evidence(vec![query_job(
+                "SELECT Id, Name, ERP_Id__c FROM Account WHERE ERP_Id__c = null ORDER BY Name",
+            )]),
+        );
+        assert!(
+            v.message.contains("it filters `WHERE ERP_Id__c = null`"),
+            "{}",
+            v.message
+        );
+        for other in [
+            "SELECT Id, Name FROM Account WHERE ERP_Id__c != null",
+            "SELECT Id, Name, ERP_Id__c FROM Contact WHERE ERP_Id__c != null",
+            "SELECT Id, Name, ERP_Id__c FROM Account WHERE ERP_Id__c != null LIMIT 10",
+            "SELECT Id, Name, ERP_Id__c FROM Account WHERE",
+        ] {
+            assert_fails(QUERY_JOB, &evidence(vec![query_job(other)]));
+        }
+        let missing =
+            req("POST", "/services/data/v62.0/jobs/query", 200).body(r#"{"operation":"query"}"#);
+        let v = assert_fails(QUERY_JOB, &evidence(vec![missing]));
+        assert!(v.message.contains("no top-level `query`"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_statement_the_lab_names_must_be_soql() {
+        let spec: Result<crate::rules::RuleSpec, _> = serde_yaml::from_str(
+            "{ rule: rest.json_body, soql: { query: \"SELECT FROM Account WHERE\" } }",
+        );
+        let e = spec.expect_err("not SOQL");
+        assert!(e.to_string().contains("is not valid SOQL"), "{e}");
+    }
+
+    const COLLECTION: &str = "{ rule: rest.json_body, method: POST, path: /services/data/*/composite/sobjects, forbid: [], records: 3 }";
+
+    fn collection(n: usize) -> crate::evidence::Exchange {
+        let records: Vec<_> = (0..n)
+            .map(|i| serde_json::json!({"attributes": {"type": "Lead"}, "LastName": format!("L{i}")}))
+            .collect();
+        let body = serde_json::json!({"allOrNone": false, "records": records});
+        req("POST", "/services/data/v62.0/composite/sobjects", 200).body(&body.to_string())
+    }
+
+    #[test]
+    fn a_collections_call_carries_every_record_of_the_input() {
+        let v = assert_passes(COLLECTION, &evidence(vec![collection(3)]));
+        assert!(v.message.contains("all 3 records"), "{}", v.message);
+        let v = assert_fails(COLLECTION, &evidence(vec![collection(2)]));
+        assert!(
+            v.message
+                .contains("sends 2 records in `records`; it should send all 3"),
+            "{}",
+            v.message
+        );
+        assert_fails(COLLECTION, &evidence(vec![collection(4)]));
+        let one =
+            req("POST", "/services/data/v62.0/composite/sobjects", 200).body(r#"{"LastName":"X"}"#);
+        let v = assert_fails(COLLECTION, &evidence(vec![one]));
+        assert!(v.message.contains("no `records` list"), "{}", v.message);
     }
 
     #[test]

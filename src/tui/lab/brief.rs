@@ -132,9 +132,10 @@ fn action_ok(check: &CheckSpec) -> String {
 }
 
 /// What a `rest.json_body` check looks at: the values the body must hold when it names some
-/// (`equals: {allOrNone: true}`), else typed JSON without response-only keys.
+/// (`equals: {allOrNone: true}`, a `soql:` statement, a count of `records`), else typed JSON
+/// without response-only keys.
 fn json_body(check: &CheckSpec) -> String {
-    let equals: Vec<String> = check
+    let mut equals: Vec<String> = check
         .params
         .get("equals")
         .and_then(serde_yaml::Value::as_mapping)
@@ -150,6 +151,18 @@ fn json_body(check: &CheckSpec) -> String {
                 .collect()
         })
         .unwrap_or_default();
+    if let Some(statements) = check
+        .params
+        .get("soql")
+        .and_then(serde_yaml::Value::as_mapping)
+    {
+        equals.extend(statements.iter().filter_map(|(k, v)| {
+            Some(format!("`{}` as the query `{}`", k.as_str()?, v.as_str()?))
+        }));
+    }
+    if let Some(n) = param(check, "records") {
+        equals.push(format!("all {n} records in one `records` list"));
+    }
     if equals.is_empty() {
         "records sent as typed JSON, without response-only keys".into()
     } else {
@@ -356,6 +369,9 @@ pub fn what_it_checks_in(check: &CheckSpec, lab: &[CheckSpec]) -> String {
         "oauth.id_token_verified" => {
             "an ID token whose claims were changed after signing is not accepted".into()
         }
+        "oauth.replayed_id_token_refused" => {
+            "the replayed ID token refused for its nonce, with the value read from it".into()
+        }
         "oauth.state_checked" => {
             "a callback whose state is not yours stops the sign-in before the code is redeemed"
                 .into()
@@ -369,9 +385,6 @@ pub fn what_it_checks_in(check: &CheckSpec, lab: &[CheckSpec]) -> String {
         "bulk.failed_results_fetched" => "a Bulk job's failed rows fetched".into(),
         "bulk.locators_followed" => "every page of a Bulk query's results read".into(),
         "files.csv_rows" => "the rows of the CSV file your code writes".into(),
-        "oauth.replayed_id_token_refused" => {
-            "the replayed ID token refused for its nonce, with the value read from it".into()
-        }
         "design.table" => {
             // Named by its first column, so a lab with several tables tells them apart.
             let first = check
@@ -587,6 +600,18 @@ mod tests {
         );
         let c = check("{ rule: rest.json_body }");
         assert!(what_it_checks(&c).starts_with("records sent as typed JSON"));
+        let c = check(
+            "{ rule: rest.json_body, soql: { query: SELECT Id FROM Account WHERE Name != null } }",
+        );
+        assert_eq!(
+            what_it_checks(&c),
+            "a JSON body that sends `query` as the query `SELECT Id FROM Account WHERE Name != null`"
+        );
+        let c = check("{ rule: rest.json_body, forbid: [], records: 200 }");
+        assert_eq!(
+            what_it_checks(&c),
+            "a JSON body that sends all 200 records in one `records` list"
+        );
         let c = check("{ rule: http.calls_at_most, method: POST, path: /services/Soap/u/**, body: upsert>, max: 1 }");
         assert_eq!(
             what_it_checks(&c),
