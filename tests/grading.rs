@@ -364,8 +364,8 @@ fn a_submission_without_a_run_file_scores_zero_with_a_reason() {
     let md = std::fs::read_to_string(out.join("feedback/empty-hand-in.md")).unwrap();
     assert!(md.contains("could not be run"), "{md}");
     let root = assert_junit_schema(&std::fs::read_to_string(out.join("junit.xml")).unwrap(), 1);
-    // The lab's 6 checks and the gate on printed secrets every lab gets.
-    assert_eq!(root.children[0].attrs["errors"], "7");
+    // The lab's 6 checks and the gates on printed secrets and secrets in URLs every lab gets.
+    assert_eq!(root.children[0].attrs["errors"], "8");
     // Said to the instructor: no sandbox path, no learner advice.
     let error = &rows["empty-hand-in"]["error"];
     assert!(

@@ -144,14 +144,16 @@ mod tests {
     fn columns_follow_the_lab_order_and_repeated_rules_are_numbered() {
         let r = Rubric::of(&lab());
         let cols: Vec<&str> = r.items.iter().map(|i| i.column.as_str()).collect();
-        // Last, the gate every lab gets on printed secrets, worth no points.
+        // Last, the gates every lab gets on printed secrets and secrets in URLs, worth no
+        // points.
         assert_eq!(
             cols,
             [
                 "process.exit_ok",
                 "state.soql",
                 "process.exit_ok#2",
-                "secrets.not_in_output"
+                "secrets.not_in_output",
+                "secrets.not_in_url"
             ]
         );
         assert_eq!(r.max_points(), 6);

@@ -265,12 +265,12 @@ pub fn assert_csv_schema(header: &[String], rows: &BTreeMap<String, BTreeMap<Str
         "http.calls_at_most",
         "process.exit_ok",
     ];
-    // Not declared by the lab: the gate on printed secrets every lab gets, worth 0 points, so
-    // its cell says how it ended rather than a 0 either way.
-    let gate = "secrets.not_in_output";
+    // Not declared by the lab: the gates every lab gets on printed secrets and on secrets in
+    // URLs, worth 0 points, so their cells say how they ended rather than a 0 either way.
+    let gates = ["secrets.not_in_output", "secrets.not_in_url"];
     let mut expected = vec!["submission"];
     expected.extend(rules);
-    expected.push(gate);
+    expected.extend(gates);
     expected.extend(["total", "max", "passed", "error", "notes", "feedback"]);
     assert_eq!(
         header, expected,
@@ -295,10 +295,12 @@ pub fn assert_csv_schema(header: &[String], rows: &BTreeMap<String, BTreeMap<Str
             "{name}: the curriculum's rubric, never the submission's"
         );
         assert!(row["passed"] == "true" || row["passed"] == "false");
-        assert!(
-            ["pass", "fail", "error"].contains(&row[gate].as_str()),
-            "{name}: {gate} reads {:?}",
-            row[gate]
-        );
+        for gate in gates {
+            assert!(
+                ["pass", "fail", "error"].contains(&row[gate].as_str()),
+                "{name}: {gate} reads {:?}",
+                row[gate]
+            );
+        }
     }
 }
