@@ -257,7 +257,7 @@ pub(crate) fn output_contains(p: &OutputContains, cx: &Cx) -> Verdict {
     let ruled_out_in = |text: &str, t: &str| {
         // "No opportunities found" states a zero as much as "Opportunities: 0" does.
         let text = match t.parse::<f64>() {
-            Ok(n) if n == 0.0 => ruled_out_count::without_excused_numbers(
+            Ok(0.0) => ruled_out_count::without_excused_numbers(
                 &ruled_out_count::absence_as_zero(text, &counted),
                 &counted,
             ),

@@ -152,6 +152,9 @@ async fn erp_token_answers_are_never_cached() {
     assert_eq!(h["pragma"], "no-cache");
 }
 
+/// A token request that breaks a rule: what is wrong, extra headers, body, expected words.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 #[tokio::test]
 async fn erp_token_requests_that_break_the_oauth_rules_are_invalid_requests() {
     let app = router(Org::default_org());
@@ -160,7 +163,7 @@ async fn erp_token_requests_that_break_the_oauth_rules_are_invalid_requests() {
     .to_string();
     let basic = base64::engine::general_purpose::STANDARD.encode("sflab-erp:erp-demo-secret");
     let basic = format!("Basic {basic}");
-    let cases: [(&str, Vec<(&str, &str)>, &str, &str); 4] = [
+    let cases: [Case<'_>; 4] = [
         (
             "a JSON body",
             vec![("content-type", "application/json")],
