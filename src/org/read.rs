@@ -106,8 +106,22 @@ impl Store {
         fields: Option<&[&str]>,
         version: &str,
     ) -> Result<Json, SfError> {
-        let (obj, rec, projection) = self.retrieve_parts(object, id, fields)?;
-        Ok(record_json(obj, rec, projection.as_deref(), version))
+        let obj = self.schema.object_at(self.object_index(object)?);
+        let (stored, addresses) = match fields {
+            Some(names) => {
+                let (stored, addresses) = split_addresses(obj, names);
+                (Some(stored), addresses)
+            }
+            None => (None, Vec::new()),
+        };
+        let (obj, rec, projection) = self.retrieve_parts(object, id, stored.as_deref())?;
+        let mut json = record_json(obj, rec, projection.as_deref(), version);
+        if let Json::Object(m) = &mut json {
+            for a in &addresses {
+                m.insert(a.name.clone(), a.value(rec));
+            }
+        }
+        Ok(json)
     }
 
     /// What [`Store::retrieve`] renders: the object, the live record, and the projection as
@@ -140,6 +154,30 @@ impl Store {
         };
         Ok((obj, rec, projection))
     }
+}
+
+/// Splits a retrieve's field names into the stored fields and the compound addresses
+/// (`BillingAddress`) the object gathers from them, which a field list may name as a client
+/// reading describe does (jsforce's retrieve of several records asks for every field it lists).
+/// Each address comes once, after the stored fields when rendered.
+pub fn split_addresses<'n>(
+    obj: &ObjectDef,
+    names: &[&'n str],
+) -> (Vec<&'n str>, Vec<crate::org::soql::address::Address>) {
+    let mut stored = Vec::with_capacity(names.len());
+    let mut addresses: Vec<crate::org::soql::address::Address> = Vec::new();
+    for &n in names {
+        if obj.field_index(n.trim()).is_some() {
+            stored.push(n);
+            continue;
+        }
+        match crate::org::soql::address::address_named(obj, n.trim()) {
+            Some(a) if !addresses.iter().any(|b| b.name == a.name) => addresses.push(a),
+            Some(_) => {}
+            None => stored.push(n),
+        }
+    }
+    (stored, addresses)
 }
 
 /// The REST JSON of a record (see [`Store::retrieve`]).

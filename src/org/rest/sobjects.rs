@@ -530,9 +530,40 @@ async fn retrieve(
         let store = state.org.store.read();
         let (condition, etag) = record_condition(&store, &name, &id, &headers, Access::Read)?;
         if condition == Precondition::Proceed {
-            let (obj, rec, projection) = store.retrieve_parts(&name, &id, refs.as_deref())?;
+            // Compound addresses named in `fields=` are rendered after the stored fields.
+            let (stored, named) = match &refs {
+                Some(r) => {
+                    let obj = store
+                        .schema()
+                        .object(&name)
+                        .ok_or_else(SfError::not_found)?;
+                    let (stored, named) = crate::org::read::split_addresses(obj, r);
+                    (Some(stored), Some(named))
+                }
+                None => (None, None),
+            };
+            let (obj, rec, projection) = store.retrieve_parts(&name, &id, stored.as_deref())?;
             let hidden = field_reads::unreadable(reads.as_ref(), obj);
-            let projection = field_reads::projection(obj, refs.as_deref(), projection, &hidden)?;
+            let projection = field_reads::projection(obj, stored.as_deref(), projection, &hidden)?;
+            let shown = |a: &crate::org::soql::address::Address| {
+                a.components
+                    .iter()
+                    .all(|(_, f)| f.is_none_or(|(i, _)| !hidden.contains(&i)))
+            };
+            // Without `fields=`, every address whose components the caller may read comes
+            // too; one named while a component is hidden does not exist for the caller.
+            let addresses: Vec<_> = match named {
+                None => crate::org::soql::address::addresses_of(obj)
+                    .into_iter()
+                    .filter(shown)
+                    .collect(),
+                Some(named) => {
+                    if let Some(a) = named.iter().find(|a| !shown(a)) {
+                        return Err(crate::org::validate::no_such_column(&a.name, &obj.name).into());
+                    }
+                    named
+                }
+            };
             super::render::write_record(
                 &mut out,
                 obj,
@@ -540,18 +571,7 @@ async fn retrieve(
                 projection.as_deref(),
                 &version.number(),
             );
-            if refs.is_none() {
-                // With every field come the compound addresses whose components it shows.
-                let addresses: Vec<_> = crate::org::soql::address::addresses_of(obj)
-                    .into_iter()
-                    .filter(|a| {
-                        a.components
-                            .iter()
-                            .all(|(_, f)| f.is_none_or(|(i, _)| !hidden.contains(&i)))
-                    })
-                    .collect();
-                super::render::write_addresses(&mut out, rec, &addresses);
-            }
+            super::render::write_addresses(&mut out, rec, &addresses);
         }
         (condition, etag)
     };

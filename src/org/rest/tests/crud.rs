@@ -83,6 +83,48 @@ async fn a_retrieved_account_carries_its_compound_addresses_which_cannot_be_writ
 }
 
 #[tokio::test]
+async fn a_field_list_may_name_a_compound_address_in_a_get_and_in_a_collections_retrieve() {
+    let m = mock();
+    let id = m
+        .post(
+            &format!("{V}/sobjects/Account"),
+            json!({"Name": "Acme", "BillingCity": "Lyon"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lyon = json!({"city": "Lyon", "country": null, "geocodeAccuracy": null,
+        "latitude": null, "longitude": null, "postalCode": null, "state": null, "street": null});
+    let one = m
+        .get(&format!(
+            "{V}/sobjects/Account/{id}?fields=Name,BillingAddress"
+        ))
+        .await;
+    assert_eq!(one.status, 200, "{:?}", one.body);
+    assert_eq!(one.body["Name"], "Acme");
+    assert_eq!(one.body["BillingAddress"], lyon);
+    assert!(one.body.get("ShippingAddress").is_none());
+    // jsforce's retrieve of several records names every field describe lists, addresses too.
+    let many = m
+        .post(
+            &format!("{V}/composite/sobjects/Account"),
+            json!({"ids": [id], "fields": ["Name", "BillingAddress", "ShippingAddress"]}),
+        )
+        .await;
+    assert_eq!(many.status, 200, "{:?}", many.body);
+    assert_eq!(many.body[0]["BillingAddress"], lyon);
+    assert_eq!(many.body[0]["ShippingAddress"], json!(null));
+    let unknown = m
+        .get(&format!(
+            "{V}/sobjects/Account/{id}?fields=Name,PostalAddress"
+        ))
+        .await;
+    assert_eq!(unknown.status, 400, "{:?}", unknown.body);
+}
+
+#[tokio::test]
 async fn patching_a_record_with_an_id_of_another_object_is_malformed_id_as_in_collections() {
     let m = mock();
     let account = m
