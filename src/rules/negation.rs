@@ -364,17 +364,20 @@ const SET_ASIDE_REACH: usize = 8;
 /// clause of its own ("the replay id stored on disk is ignored", not "the replay id is stored
 /// so duplicates are ignored").
 fn set_aside_later(after: &str) -> bool {
+    said_within_clause(after, SET_ASIDE_AFTER, SET_ASIDE_REACH)
+}
+
+/// True when one of `phrases` starts within `reach` words of `after`, before any word that
+/// opens a clause of its own (see [`CLAUSE_OPENERS`]): what follows an occurrence is said of
+/// it only in its own clause.
+fn said_within_clause(after: &str, phrases: &[&str], reach: usize) -> bool {
     let words: Vec<String> = after
         .split_whitespace()
         .map(|w| bare(&w.to_lowercase()))
-        .take(SET_ASIDE_REACH + 3)
         .collect();
-    for from in 0..=SET_ASIDE_REACH.min(words.len()) {
+    for from in 0..=reach.min(words.len()) {
         let said = format!("{} ", words[from..].join(" "));
-        if SET_ASIDE_AFTER
-            .iter()
-            .any(|d| said.starts_with(&format!("{d} ")))
-        {
+        if phrases.iter().any(|p| said.starts_with(&format!("{p} "))) {
             return true;
         }
         if words
@@ -437,26 +440,7 @@ const REJECTION_REACH: usize = 4;
 /// True when the clause's words after an occurrence in a fix reject it (see
 /// [`REJECTED_AFTER`]): within [`REJECTION_REACH`] words, none opening a clause of its own.
 fn rejected_after(after: &str) -> bool {
-    let words: Vec<String> = after
-        .split_whitespace()
-        .map(|w| bare(&w.to_lowercase()))
-        .collect();
-    for from in 0..=REJECTION_REACH.min(words.len()) {
-        let said = format!("{} ", words[from..].join(" "));
-        if REJECTED_AFTER
-            .iter()
-            .any(|r| said.starts_with(&format!("{r} ")))
-        {
-            return true;
-        }
-        if words
-            .get(from)
-            .is_some_and(|w| CLAUSE_OPENERS.contains(&w.as_str()))
-        {
-            return false;
-        }
-    }
-    false
+    said_within_clause(after, REJECTED_AFTER, REJECTION_REACH)
 }
 
 /// How many words after an occurrence "found none" may end in to deny it: "checked for
