@@ -24,10 +24,11 @@ use crate::org::ids::SfId;
 use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind, RepeatedKeys};
 use crate::org::rest::cursors::Window;
 use crate::org::rest::RestState;
-use crate::org::schema::{FieldType, SystemField};
+use crate::org::schema::{FieldType, ObjectDef, SystemField};
 use crate::org::soql::{self, QueryOptions};
 use crate::org::store::{parse_id, Actor, Store, UpsertMode};
 use crate::org::{ErrorCode, Session, SfError, UpsertError};
+use serde_json::{Map, Value as Json};
 
 /// Salesforce's cap on records per create/update/upsert/delete call.
 pub const MAX_RECORDS_PER_CALL: usize = 200;
@@ -356,9 +357,23 @@ fn sobjects(ctx: &CallContext<'_>, call: &Element) -> Result<Vec<SoapRecord>, So
         if let Some(name) = r.fields.keys().find(|f| object.field(f).is_none()) {
             return Err(no_such_column(name, &object.name));
         }
+        r.fields = api_names(object, std::mem::take(&mut r.fields));
         field_types::read_xsd_values(object, &mut r.fields);
     }
     Ok(rows)
+}
+
+/// `fields` keyed by their API names: field names are case-insensitive in the partner API
+/// (`<sf:erp_id__c>` is `ERP_Id__c`), so every later step (an upsert's key, a repeated key,
+/// the store's write) finds a value by the name the schema spells.
+fn api_names(object: &ObjectDef, fields: Map<String, Json>) -> Map<String, Json> {
+    fields
+        .into_iter()
+        .map(|(name, value)| match object.field(&name) {
+            Some(f) => (f.name.clone(), value),
+            None => (name, value),
+        })
+        .collect()
 }
 
 /// The fault for a field the object does not have, worded as the SOQL error it shares.
@@ -509,7 +524,7 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
         })?
         .to_string();
     let rows = sobjects(ctx, call)?;
-    let kind = {
+    let (kind, field) = {
         let store = ctx.state.org.store.read();
         let object = rows.first().and_then(|r| store.schema().object(&r.object));
         let found = object.and_then(|o| o.field(&field));
@@ -527,7 +542,7 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
                 ),
             ));
         }
-        match found {
+        let kind = match found {
             Some(f) if f.system == Some(SystemField::Id) => KeyKind::RecordId,
             Some(f) => KeyKind::ExternalId {
                 case_sensitive: f.case_sensitive,
@@ -535,7 +550,9 @@ pub fn upsert(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapFault
             None => KeyKind::ExternalId {
                 case_sensitive: false,
             },
-        }
+        };
+        // The rows' fields go by their API names (see `api_names`), and so does the key.
+        (kind, found.map_or(field, |f| f.name.clone()))
     };
     let key_of = |r: &SoapRecord| {
         if field.eq_ignore_ascii_case("Id") {

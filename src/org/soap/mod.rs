@@ -33,6 +33,8 @@ pub mod wsdl;
 pub mod xml;
 
 #[cfg(test)]
+mod field_case_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod wire_shape_tests;
