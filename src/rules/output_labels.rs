@@ -26,24 +26,58 @@ pub(super) fn written_forms(value: &str) -> Vec<String> {
 }
 
 /// Where words starting with `label` begin in `line`, as byte offsets into the line
-/// lowercased: `max` is found in `max:` and `Maximum`, not in `minimax`; a word inside a
-/// camelCase name counts (`processed` in `numberRecordsProcessed`, the name the org gives).
+/// lowercased (see [`label_spans`]).
 fn label_starts(line: &str, label: &str) -> Vec<usize> {
+    label_spans(line, label)
+        .into_iter()
+        .map(|(at, _)| at)
+        .collect()
+}
+
+/// Where `label` stands in `line`, as byte ranges into the line lowercased. Each word of the
+/// label is the start of a word of the line: `max` is found in `max:` and `Maximum`, not in
+/// `minimax`; a word inside a camelCase name counts (`processed` in `numberRecordsProcessed`,
+/// the name the org gives). The words of a label of several may stand apart by any run of
+/// spaces, tabs, dots, underscores, hyphens or slashes, or meet at a camelCase hump:
+/// `DailyApiRequests max`, `DailyApiRequests<TAB>max`, `DailyApiRequests.Max` and
+/// `dailyApiRequestsMax` all hold the label `DailyApiRequests max`.
+fn label_spans(line: &str, label: &str) -> Vec<(usize, usize)> {
     let lower = line.to_lowercase();
-    let word = label.to_lowercase();
     // A camelCase hump can be read off the line itself only when lowercasing kept its bytes.
     let same_bytes = lower.len() == line.len();
+    let hump_at = |at: usize| {
+        same_bytes
+            && line[at..].starts_with(|c: char| c.is_uppercase())
+            && line[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_lowercase)
+    };
+    let words: Vec<String> = label.split_whitespace().map(str::to_lowercase).collect();
+    let Some((first, rest)) = words.split_first() else {
+        return Vec::new();
+    };
     lower
-        .match_indices(&word)
+        .match_indices(first.as_str())
         .filter(|(at, _)| {
             let text = if same_bytes { line } else { &lower };
             let before = text[..*at].chars().next_back();
-            let hump = same_bytes
-                && line[*at..].starts_with(|c: char| c.is_uppercase())
-                && before.is_some_and(char::is_lowercase);
-            !before.is_some_and(char::is_alphanumeric) || hump
+            !before.is_some_and(char::is_alphanumeric) || hump_at(*at)
         })
-        .map(|(at, _)| at)
+        .filter_map(|(at, _)| {
+            let mut end = at + first.len();
+            for word in rest {
+                let gap = lower[end..]
+                    .find(|c: char| !(c.is_whitespace() || matches!(c, '.' | '_' | '-' | '/')))
+                    .unwrap_or(lower.len() - end);
+                let next = end + gap;
+                if (gap == 0 && !hump_at(next)) || !lower[next..].starts_with(word.as_str()) {
+                    return None;
+                }
+                end = next + word.len();
+            }
+            Some((at, end))
+        })
         .collect()
 }
 
@@ -106,34 +140,27 @@ pub(super) fn under_its_label(
 /// Whether `line` prints `value` beside `label`: after it and before the next of the other
 /// `labels`, or before it and after the previous one. `max: 15000, remaining: 14999` and
 /// `15000 max, 14999 remaining` pair each figure with its own name; `max: 14999, remaining:
-/// 15000` does not. A label is a word, or the start of one (`Maximum` for `max`), in any case.
+/// 15000` does not. A label is a word, or the start of one (`Maximum` for `max`), in any case;
+/// a label of several words is found as [`label_spans`] says.
 pub(super) fn follows_its_label(line: &str, value: &str, label: &str, labels: &[String]) -> bool {
     let lower = line.to_lowercase();
-    let starts = |word: &str| label_starts(line, word);
-    let others: Vec<usize> = labels
+    let others: Vec<(usize, usize)> = labels
         .iter()
         .filter(|l| !l.eq_ignore_ascii_case(label))
-        .flat_map(|l| starts(l))
+        .flat_map(|l| label_spans(line, l))
         .collect();
     let value = value.to_lowercase();
-    starts(label).into_iter().any(|at| {
-        let from = at + label.len();
+    label_spans(line, label).into_iter().any(|(at, from)| {
         let until = others
             .iter()
-            .copied()
+            .map(|&(o, _)| o)
             .filter(|&o| o > at)
             .min()
             .unwrap_or(lower.len());
         let since = others
             .iter()
-            .filter(|&&o| o < at)
-            .map(|&o| {
-                let other = labels
-                    .iter()
-                    .find(|l| lower[o..].starts_with(&l.to_lowercase()))
-                    .map_or(0, |l| l.len());
-                o + other
-            })
+            .filter(|&&(o, _)| o < at)
+            .map(|&(_, end)| end)
             .max()
             .unwrap_or(0)
             .min(at);

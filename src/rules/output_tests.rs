@@ -398,6 +398,30 @@ fn a_limit_labelled_by_its_whole_name_is_not_found_in_a_dump_of_every_limit() {
 }
 
 #[test]
+fn a_label_of_several_words_may_be_split_by_any_spacing_a_dot_or_a_camel_case_hump() {
+    let rule = "{ rule: process.output_reports, path: /services/data/*/limits, values: [/DailyApiRequests/Max, /DailyApiRequests/Remaining], labels: [DailyApiRequests max, DailyApiRequests remaining] }";
+    let mut ev = evidence(vec![limits_answer()]);
+    for shown in [
+        "DailyApiRequests  max: 15000\nDailyApiRequests  remaining: 14999\n",
+        "DailyApiRequests\tmax: 15000\nDailyApiRequests\tremaining: 14999\n",
+        "DailyApiRequests.Max: 15000\nDailyApiRequests.Remaining: 14999\n",
+        "DailyApiRequests_Max=15000 DailyApiRequests_Remaining=14999\n",
+        "dailyApiRequestsMax: 15000\ndailyApiRequestsRemaining: 14999\n",
+    ] {
+        ev.runs[0].stdout.text = shown.into();
+        assert_passes(rule, &ev);
+    }
+    // The words must still follow each other: another word between them is another label.
+    ev.runs[0].stdout.text =
+        "DailyApiRequests bulk max: 15000\nDailyApiRequests bulk remaining: 14999\n".into();
+    assert_fails(rule, &ev);
+    // And each figure still pairs with its own label.
+    ev.runs[0].stdout.text =
+        "DailyApiRequests.Max: 14999\nDailyApiRequests.Remaining: 15000\n".into();
+    assert_fails(rule, &ev);
+}
+
+#[test]
 fn labelled_values_must_each_be_printed_beside_their_label() {
     let rule = "{ rule: process.output_reports, path: /services/data/*/limits, values: [/DailyApiRequests/Max, /DailyApiRequests/Remaining], labels: [max, remaining] }";
     let mut ev = evidence(vec![limits_answer()]);
