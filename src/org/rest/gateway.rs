@@ -416,10 +416,10 @@ async fn read_whole(req: Request<Body>) -> Result<Request<Body>, Response> {
             drained: true,
         }) => Err(
             crate::org::bulk::routes::oversized_upload(parts.uri.path(), seen)
-                .unwrap_or_else(|| ApiError::body_too_large(MAX_ACCEPTED_BODY).into_response()),
+                .unwrap_or_else(|| body_too_large(parts.uri.path(), MAX_ACCEPTED_BODY)),
         ),
         Ok(CappedBody::Oversize { drained: false, .. }) | Err(_) => {
-            let mut resp = ApiError::body_too_large(MAX_ACCEPTED_BODY).into_response();
+            let mut resp = body_too_large(parts.uri.path(), MAX_ACCEPTED_BODY);
             if parts.version < axum::http::Version::HTTP_2 {
                 resp.headers_mut()
                     .insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -662,6 +662,16 @@ fn unserved_api(path: &str) -> Option<&'static str> {
     }
 }
 
+/// The refusal of a body over `limit_bytes`: on the SOAP endpoints a SOAP fault (HTTP 500, as
+/// every fault; a SOAP client reads nothing else), elsewhere Salesforce's JSON error on 413.
+fn body_too_large(path: &str, limit_bytes: usize) -> Response {
+    if path.starts_with("/services/Soap/") {
+        crate::org::soap::SoapFault::body_too_large(limit_bytes).into_response()
+    } else {
+        ApiError::body_too_large(limit_bytes).into_response()
+    }
+}
+
 /// Replaces axum's own plain-text error answers (unmatched method, undecodable path,
 /// wrong content type) with Salesforce's JSON array.
 fn shape_plain_errors(resp: &mut Response, method: &str, path: &str) {
@@ -708,6 +718,11 @@ fn shape_plain_errors(resp: &mut Response, method: &str, path: &str) {
                 .filter(|m| !(*m == "POST" && is_record_path(path)))
                 .collect();
             ApiError::method_not_allowed(method, &list)
+        }
+        // A body extractor's limit: every surface's is the REST API's (see `rest::surfaces`).
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            *resp = body_too_large(path, super::body::MAX_BODY_BYTES);
+            return;
         }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
             status,

@@ -175,7 +175,10 @@ fn surfaces(state: RestState) -> Router {
         .merge(crate::org::mcp::router(state.clone()))
         .merge(crate::org::streaming::router(state.org.clone()))
         .merge(crate::org::events::rest::routes(state.org.clone()))
-    // Further surfaces mount here, one `.merge(...)` line each.
+        // Further surfaces mount here, one `.merge(...)` line each.
+        // Every surface reads bodies up to the REST API's documented limit, not axum's 2 MB
+        // default; a surface with its own limit (SOAP, a Bulk upload) sets it on its routes.
+        .layer(axum::extract::DefaultBodyLimit::max(body::MAX_BODY_BYTES))
 }
 
 /// The HTTP/2 header-list size the org's and the proxy's listeners accept: well above the

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use tower::ServiceExt;
 
 mod access;
+mod body_limits;
 mod crud;
 mod dates;
 mod field_reads;
