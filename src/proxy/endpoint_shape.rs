@@ -7,10 +7,10 @@
 //! Implementation notes:
 //! - SOAP: the org reports every failed call as `<soapenv:Fault>` with `sf:<code>` on 500
 //!   (see `org::soap::envelope`), so an expired session is `sf:INVALID_SESSION_ID` there.
-//!   [U] A lock timeout on a SOAP write is reported by a real org as a failed result of the
-//!   record (`success: false`, `statusCode: UNABLE_TO_LOCK_ROW`) in a 200; the proxy does not
-//!   read the call to build its results, and answers the call with the fault
-//!   `sf:UNABLE_TO_LOCK_ROW` on 500, which a SOAP client reports as that error all the same.
+//!   A record lock is no fault of the call but a row error: on a partner write (`create`,
+//!   `update`, `upsert`, `delete`, `undelete`) each row's result fails with
+//!   UNABLE_TO_LOCK_ROW in a 200, as the org writes results (`org::soap::results`). Any other
+//!   SOAP call it strikes answers the fault `sf:UNABLE_TO_LOCK_ROW` on 500.
 //! - Collections: a create, update, upsert or delete answers 200 with one result per record
 //!   (`{success: false, errors: [{statusCode, message, fields}]}`, as the org's own
 //!   collections do). [U] Every record reports UNABLE_TO_LOCK_ROW: which records of a real
@@ -47,6 +47,13 @@ pub(super) fn fit(action: &mut FaultAction, req: &RequestView<'_>) {
             "lock_row" => Some(("UNABLE_TO_LOCK_ROW", LOCK_ROW_MESSAGE)),
             _ => None,
         };
+        if kind == "lock_row" {
+            if let Some(results) = soap_rows_locked(req) {
+                answer.status = 200;
+                answer.body = Some(Value::String(results));
+                return;
+            }
+        }
         if let Some((code, message)) = fault {
             answer.status = 500;
             answer.body = Some(Value::String(soap_fault_xml(code, message)));
@@ -63,6 +70,18 @@ pub(super) fn fit(action: &mut FaultAction, req: &RequestView<'_>) {
             answer.body = Some(Value::Array(vec![failed; records]));
         }
     }
+}
+
+/// The response envelope of a partner write call in which every row failed to lock; `None`
+/// when `req` is no such call.
+fn soap_rows_locked(req: &RequestView<'_>) -> Option<String> {
+    use crate::org::soap::{envelope, read_envelope, results};
+    let call = read_envelope(req.body.as_bytes(), envelope::PARTNER_NS)
+        .ok()?
+        .call;
+    let locked = results::RowError::new("UNABLE_TO_LOCK_ROW", LOCK_ROW_MESSAGE);
+    let body = results::every_row_failed(&call, &locked)?;
+    Some(envelope::response_envelope(&body, None))
 }
 
 /// How many records an sObject Collections write names: the `records` of a create, update or
@@ -128,13 +147,43 @@ mod tests {
         }
     }
 
+    fn partner_envelope(call: &str) -> String {
+        format!(
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body xmlns="urn:partner.soap.sforce.com">{call}</soapenv:Body></soapenv:Envelope>"#
+        )
+    }
+
     #[test]
-    fn lock_row_on_a_soap_call_is_a_soap_fault_on_500() {
+    fn lock_row_on_a_soap_write_fails_each_row_in_a_200() {
         let mut a = lock_row();
-        fit(
-            &mut a,
-            &view("POST", "/services/Soap/u/62.0", None, "<update/>"),
+        let call = partner_envelope(
+            "<upsert><externalIDFieldName>ERP_Id__c</externalIDFieldName><sObjects><type>Account</type><ERP_Id__c>A-1</ERP_Id__c></sObjects><sObjects><type>Account</type><ERP_Id__c>A-2</ERP_Id__c></sObjects></upsert>",
         );
+        fit(&mut a, &view("POST", "/services/Soap/u/62.0", None, &call));
+        let r = a.respond.expect("answer");
+        assert_eq!(r.status, 200);
+        let xml = r
+            .body
+            .and_then(|b| b.as_str().map(String::from))
+            .expect("xml");
+        assert!(!xml.contains("Fault"), "{xml}");
+        assert!(
+            xml.contains("<soapenv:Body><upsertResponse><result><created>false</created><errors>"),
+            "{xml}"
+        );
+        assert_eq!(
+            xml.matches("<statusCode>UNABLE_TO_LOCK_ROW</statusCode></errors><id xsi:nil=\"true\"/><success>false</success></result>").count(),
+            2,
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn lock_row_on_a_soap_call_that_writes_no_rows_is_a_soap_fault_on_500() {
+        let mut a = lock_row();
+        let call =
+            partner_envelope("<query><queryString>SELECT Id FROM Account</queryString></query>");
+        fit(&mut a, &view("POST", "/services/Soap/u/62.0", None, &call));
         let r = a.respond.expect("answer");
         assert_eq!(r.status, 500);
         let xml = r

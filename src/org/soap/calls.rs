@@ -18,6 +18,8 @@
 use super::envelope::SoapFault;
 use super::field_types;
 use super::records::{read_sobject, record_element, SoapRecord};
+pub use super::results::RowError;
+use super::results::{errors_xml, wrap, ResultType, RowOutcome};
 use super::xml::{escape, Element};
 use crate::org::auth::access::{ObjectDenial, Op};
 use crate::org::ids::SfId;
@@ -204,81 +206,6 @@ pub fn query_more(ctx: &CallContext<'_>, call: &Element) -> Result<String, SoapF
     ))
 }
 
-/// A per-record error as the partner API reports it (`Error{fields*, message, statusCode}`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowError {
-    pub status_code: String,
-    pub message: String,
-    pub fields: Vec<String>,
-}
-
-impl RowError {
-    fn new(code: &str, message: impl Into<String>) -> RowError {
-        RowError {
-            status_code: code.to_string(),
-            message: message.into(),
-            fields: Vec::new(),
-        }
-    }
-}
-
-impl From<SfError> for RowError {
-    fn from(e: SfError) -> RowError {
-        RowError {
-            status_code: e.code.as_str().to_string(),
-            message: e.message,
-            fields: e.fields,
-        }
-    }
-}
-
-fn errors_xml(e: &RowError) -> String {
-    let fields: String = e
-        .fields
-        .iter()
-        .map(|f| format!("<fields>{}</fields>", escape(f)))
-        .collect();
-    format!(
-        "<errors>{fields}<message>{}</message><statusCode>{}</statusCode></errors>",
-        escape(&e.message),
-        escape(&e.status_code)
-    )
-}
-
-/// One row's outcome: the id and, for upsert, whether it created.
-type RowOutcome = Result<(String, Option<bool>), RowError>;
-
-/// The WSDL type a call's results take: `UpsertResult` carries `created` on every row (false
-/// for a row that failed or was rolled back); `SaveResult`, `DeleteResult` and
-/// `UndeleteResult` have no such element.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ResultType {
-    Save,
-    Upsert,
-}
-
-/// One `result`, its children in the WSDL's sequence order: `created` (UpsertResult only),
-/// `errors*`, `id` (nil when the row failed), `success`. Generated clients read the sequence
-/// strictly, so a required element left out fails the whole response for them.
-fn result_xml(outcome: &RowOutcome, ty: ResultType) -> String {
-    let created = |c: bool| match ty {
-        ResultType::Upsert => format!("<created>{c}</created>"),
-        ResultType::Save => String::new(),
-    };
-    match outcome {
-        Ok((id, made)) => format!(
-            "<result>{}<id>{}</id><success>true</success></result>",
-            created(made.unwrap_or(false)),
-            escape(id)
-        ),
-        Err(e) => format!(
-            r#"<result>{}{}<id xsi:nil="true"/><success>false</success></result>"#,
-            created(false),
-            errors_xml(e)
-        ),
-    }
-}
-
 fn rolled_back() -> RowError {
     RowError::new(
         "ALL_OR_NONE_OPERATION_ROLLED_BACK",
@@ -400,11 +327,6 @@ fn save_error(store: &Store, r: &SoapRecord, e: SfError) -> RowError {
         }
     }
     e.into()
-}
-
-fn wrap(name: &str, ty: ResultType, outcomes: &[RowOutcome]) -> String {
-    let inner: String = outcomes.iter().map(|o| result_xml(o, ty)).collect();
-    format!("<{name}>{inner}</{name}>")
 }
 
 /// `create`. A call whose records are all platform events publishes them (each result is a

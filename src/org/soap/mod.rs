@@ -29,6 +29,7 @@ pub mod envelope;
 pub mod field_types;
 pub mod login;
 pub mod records;
+pub mod results;
 pub mod wsdl;
 pub mod xml;
 
