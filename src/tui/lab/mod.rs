@@ -377,7 +377,8 @@ impl LabView {
     }
 
     /// The environment the learner's code receives, secrets masked. Values only known once a
-    /// run starts (the proxy's port, the credentials the org issues) are described instead.
+    /// run starts (the proxy's port, the credentials the org issues) are described instead;
+    /// the proxy's address is given while a run goes on, and only then.
     pub fn environment(&self) -> Vec<(String, String)> {
         let Ok(spec) = &self.spec else {
             return Vec::new();
@@ -527,6 +528,9 @@ impl LabView {
         // attempt before's exchanges listed.
         let never_started = matches!(self.run, RunState::Preparing);
         self.run = RunState::Idle;
+        // The recording proxy lives only while a run goes on: once it is over, the Brief
+        // describes the next run's port again instead of offering one that is now closed.
+        self.proxy_url = None;
         self.files_reset = false;
         self.traffic_earlier = if !exchanges.is_empty() {
             false

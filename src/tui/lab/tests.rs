@@ -147,6 +147,30 @@ fn exchanges_stream_in_and_the_selection_follows_the_newest() {
 }
 
 #[test]
+fn the_environment_offers_the_proxy_port_only_while_its_run_goes_on() {
+    let mut v = view();
+    let instance_url = |v: &LabView| {
+        v.environment()
+            .into_iter()
+            .find(|(k, _)| k == "SF_INSTANCE_URL")
+            .map(|(_, u)| u)
+    };
+    v.apply(LabEvent::Run {
+        lab: "demo".into(),
+        update: RunUpdate::Prepared {
+            proxy_url: "https://127.0.0.1:45223".into(),
+        },
+    });
+    assert_eq!(instance_url(&v).as_deref(), Some("https://127.0.0.1:45223"));
+    v.apply(finished(vec![Verdict::pass("process.exit_ok", 1, "fine")]));
+    assert_eq!(
+        instance_url(&v).as_deref(),
+        Some("https://127.0.0.1:‹port chosen at each run›"),
+        "the proxy closed with the run"
+    );
+}
+
+#[test]
 fn r_starts_one_run_and_not_a_second_while_it_runs() {
     let mut v = view();
     assert_eq!(
