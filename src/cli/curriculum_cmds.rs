@@ -131,10 +131,7 @@ pub fn open_tui(cli: &Cli, curriculum: Curriculum, problems: &[Problem]) -> Resu
     // Then where the classroom was left last time; a track just given, or assigned since the
     // classroom was left (`sflab track assign` in another terminal), shows its board.
     let newly_assigned = crate::tui::place::assigned_since_kept(&ws);
-    crate::tui::place::reopen(&mut app, &ws);
-    if cli.track.is_some() || newly_assigned {
-        app.open_assigned();
-    }
+    crate::tui::place::reopen(&mut app, &ws, cli.track.is_some() || newly_assigned);
     let events = crate::tui::Events::new();
     // SIGTERM and SIGHUP (a closed terminal) quit as `q` does.
     let stopped = std::sync::Arc::new(std::sync::OnceLock::new());

@@ -311,10 +311,23 @@ pub fn save(path: &Path, place: &Place) -> std::io::Result<()> {
     crate::fsutil::write_private_atomic(path, &json)
 }
 
-/// Opens `app` where the classroom was left in `ws`, if it was left anywhere readable.
-pub fn reopen(app: &mut App, ws: &Workspace) {
-    if let Some(place) = load(&path_in(ws)) {
+/// Opens `app` where the classroom was left in `ws`, if it was left anywhere readable. With
+/// `board_first` (a track just given, or assigned since the place was kept) the Assigned board
+/// is shown instead of the view kept, when `app` has a track to show: the rest of the place
+/// (the tree, reading positions, consoles) comes back as kept, but the view kept is not opened,
+/// so nothing it says on opening ("picking up where you left off: question 2 of 3") is said
+/// over the board.
+pub fn reopen(app: &mut App, ws: &Workspace, board_first: bool) {
+    let board_first = board_first && app.assigned.is_some();
+    if let Some(mut place) = load(&path_in(ws)) {
+        if board_first {
+            place.open = Some(Opened::Assigned);
+            place.focus_right = true;
+        }
         place.restore(app, ws);
+    }
+    if board_first {
+        app.open_assigned();
     }
 }
 

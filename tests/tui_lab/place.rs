@@ -22,7 +22,7 @@ fn lab_app() -> App {
 /// The classroom as a new start opens it in `ws`.
 fn started_again(new: impl Fn() -> App, ws: &Workspace) -> App {
     let mut a = new();
-    place::reopen(&mut a, ws);
+    place::reopen(&mut a, ws, false);
     a
 }
 
@@ -196,4 +196,51 @@ fn a_place_that_cannot_be_reopened_opens_the_first_lesson_at_its_kept_line() {
     assert_eq!(reader.lesson, first);
     assert_eq!(reader.scroll, 40.min(reader.max_scroll(b.page_height())));
     assert!(reader.scroll > 0);
+}
+
+#[test]
+fn a_track_given_at_start_shows_its_board_without_the_kept_checks_greeting() {
+    let (_dir, ws) = workspace();
+    // Left in a knowledge check answered part-way.
+    let progress = || {
+        let mut progress = sflab::tui::Progress::new();
+        progress.unfinished.insert(
+            "L0-start-here/apis".into(),
+            sflab::tui::UnfinishedCheck {
+                next: 1,
+                correct: 1,
+            },
+        );
+        progress
+    };
+    let mut a = crate::app(80, 24);
+    a.progress = progress();
+    crate::press(&mut a, "j\n");
+    assert!(matches!(a.right, RightView::Quiz(_)), "the check is open");
+    place::keep(&a, &ws).expect("kept");
+
+    let with_track = || {
+        let mut b = crate::app(80, 24);
+        b.progress = progress();
+        let track = "track: T\nlabs:\n  - { lab: rest-first-call, due: 2026-12-04 }\n";
+        let track = sflab::track::parse("t.yaml", track, &b.curriculum).expect("the track");
+        let now = chrono::Utc::now();
+        let rows =
+            sflab::track::assigned_view_model(&track, &b.curriculum, &Default::default(), now);
+        b.show_assigned(sflab::tui::AssignedBoard::new(&track, rows, now));
+        b
+    };
+    let mut b = with_track();
+    place::reopen(&mut b, &ws, true);
+    assert!(matches!(b.right, RightView::Assigned(_)), "the board");
+    assert_eq!(b.focus, Focus::Right);
+    assert_eq!(b.tree.selected, a.tree.selected, "the tree as it was left");
+    let s = screen(&b);
+    assert!(!s.contains("picking up where you left off"), "{s}");
+
+    // Without a track to show first, the check reopens and says where.
+    let mut c = with_track();
+    place::reopen(&mut c, &ws, false);
+    assert!(matches!(c.right, RightView::Quiz(_)), "the check again");
+    assert!(screen(&c).contains("picking up where you left off"));
 }
