@@ -207,8 +207,12 @@ pub(crate) fn build(seed: &OrgSeed, now: DateTime<Utc>) -> Result<Built, SeedErr
     })
 }
 
-/// The user an org gets when its seed names none.
-fn default_admin() -> UserSeed {
+/// The password of the admin an org gets when its seed names no users, the same as the
+/// default org's admin has (the README gives it for every page that asks for a login).
+pub(crate) const DEFAULT_ADMIN_PASSWORD: &str = "Admin-sflab-1";
+
+/// The user an org gets when its seed names none: the default org's admin, password and all.
+pub(crate) fn default_admin() -> UserSeed {
     UserSeed {
         username: "admin@sflab.example".into(),
         first_name: Some("Ada".into()),
@@ -218,12 +222,15 @@ fn default_admin() -> UserSeed {
         alias: None,
         title: None,
         reference: Some("admin".into()),
-        extra: BTreeMap::new(),
+        extra: BTreeMap::from([(
+            "password".to_string(),
+            serde_yaml::Value::from(DEFAULT_ADMIN_PASSWORD),
+        )]),
     }
 }
 
 /// The seed's users, or `default_admin` when it names none.
-fn seeded_users<'a>(seed: &'a OrgSeed, default_admin: &'a [UserSeed]) -> &'a [UserSeed] {
+pub(crate) fn seeded_users<'a>(seed: &'a OrgSeed, default_admin: &'a [UserSeed]) -> &'a [UserSeed] {
     if seed.users.is_empty() {
         default_admin
     } else {

@@ -26,9 +26,11 @@ impl AuthConfig {
     /// as `users` (ids included).
     pub fn for_seed(seed: &OrgSeed, users: &[OrgUser]) -> Result<AuthConfig, ConfigError> {
         let mut directory = Vec::with_capacity(users.len());
+        // A seed without users has the default admin, whose password is the auth server's too.
+        let default_admin = [crate::org::build::default_admin()];
+        let seeded = crate::org::build::seeded_users(seed, &default_admin);
         for ou in users {
-            let from_seed = seed
-                .users
+            let from_seed = seeded
                 .iter()
                 .find(|s| s.username.eq_ignore_ascii_case(&ou.username));
             let extras: UserExtras = match from_seed {

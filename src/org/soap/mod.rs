@@ -36,6 +36,8 @@ pub mod xml;
 #[cfg(test)]
 mod field_case_tests;
 #[cfg(test)]
+mod login_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod wire_shape_tests;
