@@ -11,8 +11,12 @@
 //! client that never reached the threshold (it waited the outage out before its first call, or
 //! gave up early) shows no breaker, so it fails. A client that pauses a whole cool-down after *every* failure, so that its
 //! streak of failures is as slow as an open breaker, fails: that is a fixed delay, not a
-//! breaker (a closed breaker keeps sending). Whether some call was made at all is left to
-//! `http.request`.
+//! breaker (a closed breaker keeps sending). Nor does a back-off that grows with each
+//! failure: a retry that waits longer after every failed call (0.5 s, 1 s, 2 s, 4 s…) can meet
+//! the threshold and the cool-down by chance, but its waits give it away — before the breaker
+//! would open they already grow to half a cool-down or more, and after a failed trial the
+//! silence is half as long again as the one before it, where a breaker opens again for the
+//! same cool-down. Whether some call was made at all is left to `http.request`.
 
 use super::cx::{plural, show, Cx};
 use super::Verdict;
@@ -82,6 +86,8 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
     let mut trial = false;
     // Openings after a streak of failures, and after a failed half-open trial.
     let (mut by_streak, mut by_trial) = (0, 0);
+    // The silence that came before the current half-open trial, in this run.
+    let mut silence_before_trial: Option<i64> = None;
     for e in &calls {
         if let Some(v) = opened_early(p, cx, &streak_calls, e) {
             return v;
@@ -119,6 +125,10 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
                 };
                 return cx.fail(why).with_evidence([open.seq, e.seq]);
             }
+            if let Some(v) = silence_grew(p, cx, by_trial, silence_before_trial, gap, open, e) {
+                return v;
+            }
+            silence_before_trial = same_run.then_some(gap);
             opened = None;
             // This call is the half-open trial; a new process starts with a closed breaker.
             trial = same_run;
@@ -132,6 +142,9 @@ pub(crate) fn opens(p: &Opens, cx: &Cx) -> Verdict {
             }
             if streak >= p.failures {
                 if let Some(v) = paused_after_every_failure(p, cx, &streak_calls) {
+                    return v;
+                }
+                if let Some(v) = waits_grew(p, cx, &streak_calls) {
                     return v;
                 }
                 opened = Some((e, trial));
@@ -239,10 +252,7 @@ fn paused_after_every_failure(p: &Opens, cx: &Cx, streak: &[&Exchange]) -> Optio
     if streak.len() < 2 || streak.iter().any(|e| e.run_index != streak[0].run_index) {
         return None;
     }
-    let gaps: Vec<i64> = streak
-        .windows(2)
-        .map(|w| (w[1].started_at - w[0].finished_at).num_milliseconds())
-        .collect();
+    let gaps = waits(streak);
     // A tenth of the cool-down's slack for timers that wake a little early.
     if gaps.iter().any(|&g| g < p.cooldown_ms * 9 / 10) {
         return None;
@@ -252,15 +262,79 @@ fn paused_after_every_failure(p: &Opens, cx: &Cx, streak: &[&Exchange]) -> Optio
         .fail(format!(
             "Your client paused after every failed call ({} came {} apart), so it never sent on while the breaker was closed: that is a fixed delay after each failure, not a breaker. A closed breaker keeps sending and counts failures; only after {} in a row does it stop calling for {} ms, then try once.",
             shown.join(", "),
-            gaps.iter()
-                .map(|g| format!("{g} ms"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            show_waits(&gaps),
             p.failures,
             p.cooldown_ms
         ))
         .with_evidence(streak.iter().map(|e| e.seq));
     Some(v)
+}
+
+/// The waits between consecutive calls, in milliseconds.
+fn waits(calls: &[&Exchange]) -> Vec<i64> {
+    calls
+        .windows(2)
+        .map(|w| (w[1].started_at - w[0].finished_at).num_milliseconds())
+        .collect()
+}
+
+/// A failure for a closed-breaker streak (two or more waits, in one run) whose waits grew by
+/// half again or more each time, the last to half a cool-down or more: a back-off that delays
+/// each retry longer than the one before, where a closed breaker sends on and counts.
+fn waits_grew(p: &Opens, cx: &Cx, streak: &[&Exchange]) -> Option<Verdict> {
+    if streak.iter().any(|e| e.run_index != streak[0].run_index) {
+        return None;
+    }
+    let gaps = waits(streak);
+    let grew = gaps.len() >= 2 && gaps.windows(2).all(|g| g[1] * 2 >= g[0] * 3);
+    if !grew || gaps.last().is_none_or(|&g| g < p.cooldown_ms / 2) {
+        return None;
+    }
+    let shown: Vec<String> = streak.iter().map(|e| format!("#{}", e.seq)).collect();
+    let v = cx
+        .fail(format!(
+            "Your client waited longer after each failed call ({} came {} apart): that is a back-off that grows with every retry, not a breaker, even if a pause later matches the cool-down. A closed breaker sends on without waiting and counts failures; after {} in a row it stops calling for {} ms, then tries once.",
+            shown.join(", "),
+            show_waits(&gaps),
+            p.failures,
+            p.cooldown_ms
+        ))
+        .with_evidence(streak.iter().map(|e| e.seq));
+    Some(v)
+}
+
+/// A failure for a silence after a failed trial that is half as long again as the silence
+/// before that trial: the client backs off further with each failure, where a failed trial
+/// opens the breaker again for the same cool-down.
+fn silence_grew(
+    p: &Opens,
+    cx: &Cx,
+    by_trial: bool,
+    before: Option<i64>,
+    silence: i64,
+    trial: &Exchange,
+    next: &Exchange,
+) -> Option<Verdict> {
+    let before = before.filter(|_| by_trial && trial.run_index == next.run_index)?;
+    if silence * 2 < before * 3 {
+        return None;
+    }
+    let v = cx
+        .fail(format!(
+            "After the failed trial call {} your client waited {silence} ms before {}, where it had waited {before} ms before that trial: a pause that grows with each failure is a back-off, not a breaker. A failed trial opens the breaker again for the same {} ms, then lets one trial call through.",
+            show(trial),
+            show(next),
+            p.cooldown_ms
+        ))
+        .with_evidence([trial.seq, next.seq]);
+    Some(v)
+}
+
+fn show_waits(gaps: &[i64]) -> String {
+    gaps.iter()
+        .map(|g| format!("{g} ms"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -311,6 +385,62 @@ mod tests {
             call(503, 300),
             call(503, 600),
             call(201, 2700),
+        ]);
+        assert_passes(RULE, &ev);
+    }
+
+    #[test]
+    fn an_exponential_back_off_is_not_a_breaker() {
+        // 0.5 s, 1 s, 2 s, 4 s between tries: the third failure is followed by a cool-down's
+        // worth of silence by chance, but the waits grew from the start.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 505),
+            call(503, 1510),
+            call(503, 3515),
+            call(201, 7520),
+        ]);
+        let v = assert_fails(RULE, &ev);
+        assert!(v.message.contains("back-off"), "{}", v.message);
+        assert!(v.message.contains("500 ms, 1000 ms"), "{}", v.message);
+        assert_eq!(v.evidence, vec![1, 2, 3]);
+        // Short growing waits before the threshold, then a silence that doubles after the
+        // failed trial: still a back-off.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 85),
+            call(503, 490),
+            call(503, 2495),
+            call(201, 12500),
+        ]);
+        let v = assert_fails(RULE, &ev);
+        assert!(
+            v.message.contains("waited 10000 ms") && v.message.contains("waited 2000 ms"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![4, 5]);
+    }
+
+    #[test]
+    fn a_breaker_opens_again_for_the_same_cool_down() {
+        // A steady cool-down after each failed trial, a little long from a slow process.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 40),
+            call(503, 90),
+            call(503, 2150),
+            call(503, 4300),
+            call(503, 6380),
+            call(201, 8500),
+        ]);
+        assert_passes(RULE, &ev);
+        // A steady short pause between closed-state calls does not grow.
+        let ev = evidence(vec![
+            call(503, 0),
+            call(503, 700),
+            call(503, 1400),
+            call(201, 3500),
         ]);
         assert_passes(RULE, &ev);
     }
