@@ -354,6 +354,25 @@ fn address_json(o: &ObjectDef, a: &crate::org::soql::address::Address) -> Json {
     field
 }
 
+/// The parts of a person's name (Contact, Lead, User): a real describe names their compound
+/// `Name` in each part's `compoundFieldName`, as it names an address in its components'.
+const PERSON_NAME_PARTS: [&str; 5] = [
+    "Salutation",
+    "FirstName",
+    "MiddleName",
+    "LastName",
+    "Suffix",
+];
+
+/// `Name` when `field` is a part of the person's name `o` has (its `Name` is made of
+/// `FirstName` and `LastName`); `None` for any other field.
+fn person_name_of(o: &ObjectDef, field: &str) -> Option<String> {
+    let person = ["Name", "FirstName", "LastName"]
+        .iter()
+        .all(|n| o.field(n).is_some());
+    (person && PERSON_NAME_PARTS.contains(&field)).then(|| "Name".to_string())
+}
+
 /// `GET /services/data/vXX.X/sobjects/{T}/describe`.
 pub fn describe_sobject(o: &ObjectDef, version: &str) -> Json {
     let mut m = object_header(o, version, true);
@@ -395,7 +414,8 @@ pub fn describe_sobject(o: &ObjectDef, version: &str) -> Json {
             }
             field["compoundFieldName"] = json!(crate::org::soql::address::compound_of(
                 &addresses, o, &f.name
-            ));
+            )
+            .or_else(|| person_name_of(o, &f.name)));
             field
         })
         .collect();
@@ -492,6 +512,36 @@ mod tests {
         );
         assert_eq!(fields[at("Name")]["compoundFieldName"], json!(null));
         assert_eq!(billing["compoundFieldName"], json!(null));
+    }
+
+    #[test]
+    fn the_parts_of_a_persons_name_name_their_compound_name() {
+        let s = standard_schema();
+        for object in ["Contact", "Lead", "User"] {
+            let d = describe_sobject(s.object(object).unwrap(), "62.0");
+            let fields = d["fields"].as_array().unwrap();
+            let compound = |name: &str| {
+                fields
+                    .iter()
+                    .find(|f| f["name"] == name)
+                    .map(|f| f["compoundFieldName"].clone())
+            };
+            assert_eq!(compound("FirstName"), Some(json!("Name")), "{object}");
+            assert_eq!(compound("LastName"), Some(json!("Name")), "{object}");
+            assert_eq!(compound("Name"), Some(json!(null)), "{object}");
+            assert_eq!(compound("Email"), Some(json!(null)), "{object}");
+            if let Some(salutation) = compound("Salutation") {
+                assert_eq!(salutation, json!("Name"), "{object}");
+            }
+        }
+        let account = describe_sobject(s.object("Account").unwrap(), "62.0");
+        let name = account["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "Name")
+            .unwrap();
+        assert_eq!(name["compoundFieldName"], json!(null));
     }
 
     #[test]
