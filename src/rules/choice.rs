@@ -3,8 +3,8 @@
 //! flow` and `WMS (system of record)` state the choices `batch`, `batch sync`, `client
 //! credentials` and `wms`. A cell that names a choice among other words ("batch, because it
 //! is nightly") is told to write the choice alone, and a note that offers another choice
-//! ("request-reply (or fire-and-forget)") does not pass as the first one; a note that only
-//! mentions one ("Bulk API 2.0 (REST-based, async)") does. A note that adds the qualifier an
+//! ("request-reply (or fire-and-forget)", "SOAP API (REST also works)") does not pass as the
+//! first one; a note that only mentions one ("Bulk API 2.0 (REST-based, async)") does. A note that adds the qualifier an
 //! option has states that option ("Web server flow (with PKCE)" is "web server + PKCE"), and
 //! every kind of dash between words reads alike ("Invocation – Request and Reply").
 
@@ -110,6 +110,42 @@ const HEDGES: &[&str] = &[
     "otherwise",
 ];
 
+/// Words by which a note calls a choice fit ("REST also works", "batch also fine", "platform
+/// events would also do"); said with one of [`TOO`] and not under a negation ("REST would not
+/// work"), the note offers that choice as well as the stated one.
+const FIT: &[&str] = &[
+    "works",
+    "work",
+    "do",
+    "fine",
+    "ok",
+    "okay",
+    "good",
+    "acceptable",
+    "possible",
+    "viable",
+    "valid",
+    "suitable",
+    "suits",
+    "option",
+];
+
+/// Words that put another choice beside the stated one ("also", "too", "as well").
+const TOO: &[&str] = &["also", "too", "equally"];
+
+/// Whether a (normalised) note offers another choice instead of explaining this one: it holds
+/// a word of [`HEDGES`] ("or fire-and-forget"), or calls a choice fit as well ("REST also
+/// works", "request-reply works as well") without denying it ("REST would not do either").
+fn hedges(note: &str) -> bool {
+    let words: Vec<&str> = note
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let too = has(TOO) || words.windows(2).any(|w| w == ["as", "well"]);
+    has(HEDGES) || has(FIT) && too && !words.iter().any(|w| super::negation::is_negation(w))
+}
+
 /// How `cell` stands against this row's `accepted` values, `known` being every value any row
 /// accepts in this column (the choices the table chooses among).
 pub(crate) fn judge(cell: &str, accepted: &[String], known: &[&String]) -> Choice {
@@ -125,13 +161,11 @@ pub(crate) fn judge(cell: &str, accepted: &[String], known: &[&String]) -> Choic
         .filter(|k| is_choice(k) && !accepted.iter().any(|a| stated(a) == *k))
         .collect();
     if accepted.iter().any(|a| stated(a) == choice) {
-        // A note that offers another choice hedges: "request-reply (or fire-and-forget)"; one
-        // that only mentions it explains ("Composite (one REST call, allOrNone)").
+        // A note that offers another choice hedges: "request-reply (or fire-and-forget)",
+        // "SOAP API (REST also works)"; one that only mentions it explains ("Composite (one
+        // REST call, allOrNone)").
         let note = split_note(trim_marks(&got)).1.map(norm).unwrap_or_default();
-        let hedges = note
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| HEDGES.contains(&w));
-        if hedges && others.iter().any(|o| affirms_words(&note, o)) {
+        if hedges(&note) && others.iter().any(|o| affirms_words(&note, o)) {
             return Choice::Wordy;
         }
         return Choice::Accepted;
@@ -298,6 +332,76 @@ mod tests {
             assert_eq!(
                 judge(cell, &values(&["composite"]), &known),
                 Choice::Wordy,
+                "{cell}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_note_that_calls_another_choice_fit_too_hedges() {
+        let apis = values(&[
+            "rest api",
+            "rest",
+            "soap api",
+            "composite",
+            "pub/sub api",
+            "platform events",
+        ]);
+        let known: Vec<&String> = apis.iter().collect();
+        for (cell, want) in [
+            ("SOAP API (REST also works)", "soap api"),
+            ("SOAP API (REST works as well)", "soap api"),
+            ("SOAP API (REST is fine too)", "soap api"),
+            ("Pub/Sub API (Platform events would also do)", "pub/sub api"),
+        ] {
+            assert_eq!(
+                judge(cell, &values(&[want]), &known),
+                Choice::Wordy,
+                "{cell}"
+            );
+        }
+        let patterns = values(&[
+            "request-reply",
+            "fire-and-forget",
+            "batch sync",
+            "batch",
+            "event-driven",
+        ]);
+        let known: Vec<&String> = patterns.iter().collect();
+        for (cell, want) in [
+            ("event-driven (request-reply works too)", "event-driven"),
+            ("fire-and-forget (batch also fine)", "fire-and-forget"),
+        ] {
+            assert_eq!(
+                judge(cell, &values(&[want]), &known),
+                Choice::Wordy,
+                "{cell}"
+            );
+        }
+        // Denying the other choice, or saying what this one also does, explains it.
+        for (cell, want, known) in [
+            ("SOAP API (REST would not work)", "soap api", &apis),
+            ("SOAP API (REST can't do it)", "soap api", &apis),
+            (
+                "Composite (one REST call would do it all)",
+                "composite",
+                &apis,
+            ),
+            (
+                "Pub/Sub API (also carries platform events)",
+                "pub/sub api",
+                &apis,
+            ),
+            (
+                "event-driven (many teams subscribe)",
+                "event-driven",
+                &patterns,
+            ),
+        ] {
+            let known: Vec<&String> = known.iter().collect();
+            assert_eq!(
+                judge(cell, &values(&[want]), &known),
+                Choice::Accepted,
                 "{cell}"
             );
         }

@@ -1,6 +1,6 @@
-//! Tests of the L6 labs' `design.table` checks on answers testers wrote: the capstone's
-//! failure design and the MCP tool review refuse the mistakes their hints warn against, said
-//! in other words, and still accept the right idea however it is put.
+//! Tests of the labs' `design.table` checks on answers testers wrote: the capstone's failure
+//! design, the MCP tool review and the L0 design tables refuse the mistakes their hints warn
+//! against, said in other words, and still accept the right idea however it is put.
 
 use super::super::fixture::*;
 use super::super::VerdictStatus;
@@ -229,4 +229,30 @@ fn mcp_review_accepts_a_reason_that_names_what_the_description_makes_the_model_d
     ] {
         assert_lab_passes("mcp-tool-review", "review.md", "shipment_eta", "Reason", reason);
     }
+}
+
+#[test]
+fn api_and_pattern_choices_refuse_a_note_that_calls_another_choice_fit_too() {
+    for (row, cell) in [
+        ("Legacy client", "SOAP API (REST also works)"),
+        (
+            "Change stream",
+            "Pub/Sub API (Platform events would also do)",
+        ),
+    ] {
+        assert_lab_refuses("design-api-choice", "design.md", row, "API", cell);
+    }
+    for (row, cell) in [
+        ("Contact changes", "event-driven (request-reply works too)"),
+        ("Order hand-off", "fire-and-forget (batch also fine)"),
+    ] {
+        assert_lab_refuses("design-pick-the-pattern", "design.md", row, "Pattern", cell);
+    }
+    assert_lab_passes(
+        "design-api-choice",
+        "design.md",
+        "Change stream",
+        "API",
+        "Pub/Sub API (also carries platform events)",
+    );
 }
