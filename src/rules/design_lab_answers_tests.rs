@@ -232,6 +232,18 @@ fn mcp_review_accepts_a_reason_that_names_what_the_description_makes_the_model_d
 }
 
 #[test]
+fn five_questions_refuses_duplicates_said_a_few_words_before_the_retry() {
+    for why in [
+        "We upsert by external id, but duplicates show up after every retry.",
+        "We upsert by external id; duplicates show up after every retry.",
+        "Upsert by external id, yet duplicates keep coming back with each rerun.",
+        "We upsert by external id, but duplicates turn up anyway.",
+    ] {
+        assert_lab_refuses("design-five-questions", "design.md", "Failure", "Why", why);
+    }
+}
+
+#[test]
 fn api_and_pattern_choices_refuse_a_note_that_calls_another_choice_fit_too() {
     for (row, cell) in [
         ("Legacy client", "SOAP API (REST also works)"),
