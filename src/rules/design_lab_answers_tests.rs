@@ -244,6 +244,33 @@ fn five_questions_refuses_duplicates_said_a_few_words_before_the_retry() {
 }
 
 #[test]
+fn five_questions_refuses_a_rerun_that_inserts_the_rows_again() {
+    for why in [
+        "a plain insert again; each row carries its external id so we can find it later",
+        "delete every stock figure and insert them all again with the external id column",
+        "the rows are re-inserted with their external id",
+        "Bulk insert of every row, each with its external id",
+    ] {
+        assert_lab_refuses("design-five-questions", "design.md", "Failure", "Why", why);
+    }
+}
+
+#[test]
+fn five_questions_accepts_a_retry_kept_safe_however_the_duplicates_and_inserts_are_put() {
+    for why in [
+        "rows are upserted by external id, so duplicates can't happen on a retry",
+        "duplicates are impossible when we retry, since rows are upserted by external id",
+        "upsert by external id prevents duplicates on every retry",
+        "no duplicates after a rerun: rows are upserted by external id",
+        "a plain insert would duplicate rows; the upsert by external id is idempotent",
+        "upsert by external id instead of an insert, so a rerun only updates the figures",
+        "rows are matched on the external id: a rerun updates existing rows and inserts only new ones",
+    ] {
+        assert_lab_passes("design-five-questions", "design.md", "Failure", "Why", why);
+    }
+}
+
+#[test]
 fn api_and_pattern_choices_refuse_a_note_that_calls_another_choice_fit_too() {
     for (row, cell) in [
         ("Legacy client", "SOAP API (REST also works)"),
