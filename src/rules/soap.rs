@@ -9,6 +9,7 @@
 use super::cx::{plural, show, Cx};
 use super::Verdict;
 use crate::evidence::Exchange;
+use crate::org::soap::envelope::{ENV_NS, PARTNER_NS};
 use crate::org::soap::xml::{parse, Element};
 use serde::Deserialize;
 
@@ -21,22 +22,50 @@ pub(crate) struct SoapCall<'a> {
 }
 
 impl SoapCall<'_> {
-    fn header(&self, name: &str) -> Option<&Element> {
-        self.envelope.child("Header").and_then(|h| h.child(name))
+    /// The envelope's `Header`, as the org finds it.
+    fn header(&self) -> Option<&Element> {
+        self.envelope.child_in(ENV_NS, "Header")
     }
 
-    /// A `SessionHeader` with a non-empty `sessionId`.
+    /// The namespace of the call element: the service's, for any call the org ran.
+    fn service_ns(&self) -> &str {
+        self.envelope
+            .child("Body")
+            .and_then(|b| b.children.first())
+            .map_or("", |c| c.ns.as_str())
+    }
+
+    /// A `SessionHeader` with a non-empty `sessionId`, read as the org reads it.
     fn has_session(&self) -> bool {
-        self.header("SessionHeader")
-            .and_then(|s| s.child_text("sessionId"))
-            .is_some_and(|v| !v.trim().is_empty())
+        crate::org::soap::session_id(self.header(), self.service_ns()).is_some()
     }
 
-    /// `AllOrNoneHeader` with `allOrNone` true.
+    /// An `AllOrNoneHeader` the org honours (same namespace, same reading of the value).
     fn all_or_none(&self) -> bool {
-        self.header("AllOrNoneHeader")
-            .and_then(|h| h.child_text("allOrNone"))
-            .is_some_and(|v| matches!(v.trim(), "true" | "1"))
+        crate::org::soap::all_or_none(self.header())
+    }
+
+    /// Why an `AllOrNoneHeader` that is there is not honoured: a namespace other than the
+    /// partner API's, or a value other than true.
+    fn ignored_all_or_none(&self) -> Option<String> {
+        let block = self.header()?.child("AllOrNoneHeader")?;
+        if block.ns != PARTNER_NS {
+            let ns = if block.ns.is_empty() {
+                "no namespace"
+            } else {
+                &block.ns
+            };
+            return Some(format!(
+                "its <AllOrNoneHeader> is in {ns}, which the partner API does not read"
+            ));
+        }
+        let value = block
+            .child_in(PARTNER_NS, "allOrNone")
+            .map(|v| v.text.trim());
+        Some(match value {
+            Some(v) => format!("its <allOrNone> is {v:?}, not true"),
+            None => "its <AllOrNoneHeader> holds no <allOrNone> in the partner namespace".into(),
+        })
     }
 
     /// The `sf:` exception code of the fault the org answered with, if it did.
@@ -158,7 +187,10 @@ pub(crate) fn all_or_none(p: &AllOrNone, cx: &Cx) -> Verdict {
     let partial: Vec<String> = wanted
         .iter()
         .filter(|c| !c.all_or_none())
-        .map(|c| format!("{} ({})", show(c.exchange), c.operation))
+        .map(|c| match c.ignored_all_or_none() {
+            Some(why) => format!("{} ({}: {why})", show(c.exchange), c.operation),
+            None => format!("{} ({})", show(c.exchange), c.operation),
+        })
         .collect();
     if partial.is_empty() {
         let calls = match wanted.len() {
@@ -171,7 +203,8 @@ pub(crate) fn all_or_none(p: &AllOrNone, cx: &Cx) -> Verdict {
     }
     cx.fail(format!(
         "{} allowed partial success: {}. Add <AllOrNoneHeader><allOrNone>true</allOrNone></AllOrNoneHeader> \
-         to the SOAP header so one bad row rolls back the whole call.",
+         in the partner namespace (urn:partner.soap.sforce.com) to the SOAP header so one bad \
+         row rolls back the whole call.",
         plural(partial.len(), "write call"),
         partial.join(", ")
     ))
@@ -315,7 +348,7 @@ mod tests {
 
     fn envelope(header: &str, call: &str) -> String {
         format!(
-            r#"<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/envelope/"><soapenv:Header>{header}</soapenv:Header><soapenv:Body>{call}</soapenv:Body></soapenv:Envelope>"#
+            r#"<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header xmlns="urn:partner.soap.sforce.com">{header}</soapenv:Header><soapenv:Body xmlns="urn:partner.soap.sforce.com">{call}</soapenv:Body></soapenv:Envelope>"#
         )
     }
 
@@ -402,6 +435,31 @@ mod tests {
             rule,
             &evidence(vec![soap(&format!("{SESSION}{off}"), UPSERT, &ok())]),
         );
+    }
+
+    #[test]
+    fn all_or_none_credits_only_a_header_the_org_honours() {
+        let rule = "{ rule: soap.all_or_none, operations: [upsert] }";
+        // The org reads header blocks in the partner namespace only.
+        let elsewhere = r#"<AllOrNoneHeader xmlns="urn:enterprise.soap.sforce.com"><allOrNone>true</allOrNone></AllOrNoneHeader>"#;
+        let ev = evidence(vec![soap(&format!("{SESSION}{elsewhere}"), UPSERT, &ok())]);
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains("urn:enterprise.soap.sforce.com"),
+            "{}",
+            v.message
+        );
+        // The org reads the value in any case.
+        let capital = "<AllOrNoneHeader><allOrNone>True</allOrNone></AllOrNoneHeader>";
+        let ev = evidence(vec![soap(&format!("{SESSION}{capital}"), UPSERT, &ok())]);
+        assert_passes(rule, &ev);
+    }
+
+    #[test]
+    fn a_session_header_the_org_does_not_read_is_not_a_session() {
+        let elsewhere = r#"<SessionHeader xmlns="urn:enterprise.soap.sforce.com"><sessionId>‹redacted:access_token#ab12›</sessionId></SessionHeader>"#;
+        let ev = evidence(vec![soap(elsewhere, UPSERT, &fault("INVALID_SESSION_ID"))]);
+        assert_fails("{ rule: soap.session_header }", &ev);
     }
 
     fn wsdl(location: &str) -> Exchange {

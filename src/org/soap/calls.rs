@@ -48,18 +48,12 @@ pub struct CallContext<'a> {
 }
 
 impl CallContext<'_> {
-    fn header_value(&self, header: &str, field: &str) -> Option<String> {
-        // Header blocks outside the partner namespace are not the partner API's (not seen).
-        let ns = super::envelope::PARTNER_NS;
-        self.header?
-            .child_in(ns, header)?
-            .child_in(ns, field)
-            .map(|f| f.text.trim().to_string())
+    fn header_value(&self, header: &str, field: &str) -> Option<&str> {
+        super::header_value(self.header, super::envelope::PARTNER_NS, header, field)
     }
 
     fn all_or_none(&self) -> bool {
-        self.header_value("AllOrNoneHeader", "allOrNone")
-            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+        super::all_or_none(self.header)
     }
 
     fn batch_size(&self) -> usize {

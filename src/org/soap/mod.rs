@@ -123,15 +123,33 @@ pub fn parse_version(raw: &str) -> Result<u32, SoapFault> {
     Ok(n)
 }
 
-/// The `SessionHeader/sessionId` text, both elements in `service_ns`: a header block in
-/// another namespace is not the service's, so it is not seen (real orgs then answer
-/// INVALID_SESSION_ID, as for no header).
-fn session_id<'a>(header: Option<&'a Element>, service_ns: &str) -> Option<&'a str> {
+/// The trimmed text of `block/field` in the envelope's `header`, both elements in
+/// `service_ns`: a header block in another namespace is not the service's, so it is not seen.
+/// The org and the `soap.*` rules both read headers through this, so a rule credits exactly
+/// the headers the org honours.
+pub fn header_value<'a>(
+    header: Option<&'a Element>,
+    service_ns: &str,
+    block: &str,
+    field: &str,
+) -> Option<&'a str> {
     header?
-        .child_in(service_ns, "SessionHeader")?
-        .child_in(service_ns, "sessionId")
-        .map(|s| s.text.trim())
-        .filter(|t| !t.is_empty())
+        .child_in(service_ns, block)?
+        .child_in(service_ns, field)
+        .map(|f| f.text.trim())
+}
+
+/// The `SessionHeader/sessionId` text (see [`header_value`]); real orgs answer a call without
+/// one, or with one in another namespace, INVALID_SESSION_ID.
+pub fn session_id<'a>(header: Option<&'a Element>, service_ns: &str) -> Option<&'a str> {
+    header_value(header, service_ns, "SessionHeader", "sessionId").filter(|t| !t.is_empty())
+}
+
+/// Whether a partner write call runs all-or-none: `AllOrNoneHeader/allOrNone` in the partner
+/// namespace (see [`header_value`]) reads `true` in any case, or `1`.
+pub fn all_or_none(header: Option<&Element>) -> bool {
+    header_value(header, envelope::PARTNER_NS, "AllOrNoneHeader", "allOrNone")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
 /// The session named by `SessionHeader/sessionId` (in `service_ns`), on the org's clock.
