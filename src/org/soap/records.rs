@@ -135,6 +135,8 @@ fn field_xml(name: &str, v: &Json, date_time: bool, date_times: DateTimeFields<'
                 r#"<{tag} xsi:type="QueryResult"><done>true</done><queryLocator xsi:nil="true"/>{records}<size>{size}</size></{tag}>"#
             )
         }
+        // A related record carries its `attributes`; a compound address does not.
+        Json::Object(o) if !o.contains_key("attributes") => compound_xml(&tag, o),
         Json::Object(_) => format!(
             r#"<{tag} xsi:type="sf:sObject">{}</{tag}>"#,
             sobject_fields(v, date_times)
@@ -144,6 +146,40 @@ fn field_xml(name: &str, v: &Json, date_time: bool, date_times: DateTimeFields<'
             .map(|x| field_xml(name, x, date_time, date_times))
             .collect(),
     }
+}
+
+/// The elements of the partner WSDL's `location` type, then those `address` adds to it: the
+/// order a compound value's parts are written in.
+const ADDRESS_PARTS: [&str; 10] = [
+    "latitude",
+    "longitude",
+    "city",
+    "country",
+    "countryCode",
+    "geocodeAccuracy",
+    "postalCode",
+    "state",
+    "stateCode",
+    "street",
+];
+
+/// A compound address (or a bare location) as the partner WSDL types it:
+/// `<sf:BillingAddress xsi:type="address"><city>Lyon</city>…</sf:BillingAddress>`, its parts in
+/// the partner namespace (the response's default one) and in the WSDL's order; no `type` or
+/// `Id`, as it is no sObject.
+fn compound_xml(tag: &str, parts: &Map<String, Json>) -> String {
+    let location_only = parts.keys().all(|k| k == "latitude" || k == "longitude");
+    let ty = if location_only { "location" } else { "address" };
+    let inner: String = ADDRESS_PARTS
+        .iter()
+        .filter_map(|name| Some((name, parts.get(*name)?)))
+        .map(|(name, v)| match v {
+            Json::Null => format!(r#"<{name} xsi:nil="true"/>"#),
+            Json::String(s) => format!("<{name}>{}</{name}>", escape(s)),
+            other => format!("<{name}>{other}</{name}>"),
+        })
+        .collect();
+    format!(r#"<{tag} xsi:type="{ty}">{inner}</{tag}>"#)
 }
 
 /// `<records xsi:type="sf:sObject">…</records>`
@@ -217,6 +253,28 @@ mod tests {
     /// The schema's answer in these tests: only `CreatedDate` is a dateTime.
     fn created_date_only(_object: &str, field: &str) -> bool {
         field == "CreatedDate"
+    }
+
+    #[test]
+    fn a_compound_address_is_the_wsdls_address_type_not_an_sobject() {
+        let row = json!({"attributes": {"type": "Account"}, "Id": "001A",
+            "BillingAddress": {"city": "Lyon", "country": "France", "geocodeAccuracy": null,
+                "latitude": null, "longitude": null, "postalCode": null, "state": null, "street": "1 Rue"},
+            "ShippingAddress": null});
+        let xml = record_element(&row, &created_date_only);
+        assert!(
+            xml.contains(concat!(
+                r#"<sf:BillingAddress xsi:type="address"><latitude xsi:nil="true"/><longitude xsi:nil="true"/>"#,
+                r#"<city>Lyon</city><country>France</country><geocodeAccuracy xsi:nil="true"/>"#,
+                r#"<postalCode xsi:nil="true"/><state xsi:nil="true"/><street>1 Rue</street></sf:BillingAddress>"#
+            )),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<sf:ShippingAddress xsi:nil="true"/>"#),
+            "{xml}"
+        );
+        assert_eq!(xml.matches("<sf:type>").count(), 1, "{xml}");
     }
 
     #[test]

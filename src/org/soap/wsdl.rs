@@ -183,7 +183,21 @@ const TYPES: &str = r#"
     <element name="current" type="xsd:int"/>
     <element name="limit" type="xsd:int"/>
     <element name="type" type="xsd:string"/>
-   </sequence></complexType>"#;
+   </sequence></complexType>
+   <complexType name="location"><sequence>
+    <element name="latitude" type="xsd:double" nillable="true"/>
+    <element name="longitude" type="xsd:double" nillable="true"/>
+   </sequence></complexType>
+   <complexType name="address"><complexContent><extension base="tns:location"><sequence>
+    <element name="city" type="xsd:string" nillable="true"/>
+    <element name="country" type="xsd:string" nillable="true"/>
+    <element name="countryCode" type="xsd:string" nillable="true"/>
+    <element name="geocodeAccuracy" type="xsd:string" nillable="true"/>
+    <element name="postalCode" type="xsd:string" nillable="true"/>
+    <element name="state" type="xsd:string" nillable="true"/>
+    <element name="stateCode" type="xsd:string" nillable="true"/>
+    <element name="street" type="xsd:string" nillable="true"/>
+   </sequence></extension></complexContent></complexType>"#;
 
 /// The WSDL text; `location` is the SOAP endpoint URL to advertise.
 pub fn partner_wsdl(location: &str) -> String {
@@ -334,5 +348,14 @@ mod tests {
             assert!(ops.contains(&call), "missing {call}");
         }
         assert!(text.contains(r#"location="https://127.0.0.1:8443/services/Soap/u/62.0""#));
+    }
+
+    #[test]
+    fn the_wsdl_types_the_compound_address_a_query_row_carries() {
+        let text = partner_wsdl("https://127.0.0.1:8443/services/Soap/u/62.0");
+        assert!(text.contains(r#"<complexType name="location">"#));
+        assert!(text.contains(
+            r#"<complexType name="address"><complexContent><extension base="tns:location">"#
+        ));
     }
 }
