@@ -2,6 +2,7 @@
 //! calls was kept.
 
 mod miss;
+mod queries;
 mod subrequests;
 
 use super::cx::{plural, show, Cx};
@@ -13,6 +14,10 @@ use serde::Deserialize;
 pub(crate) trait WithPattern {
     type Rest: serde::de::DeserializeOwned;
     fn assemble(pattern: RequestPattern, rest: Self::Rest) -> Self;
+    /// Why the parameters cannot go together, if they cannot.
+    fn conflict(&self) -> Option<String> {
+        None
+    }
 }
 
 /// `http.request`: at least `min` (default 1) and at most `max` requests matched (and, with
@@ -114,12 +119,16 @@ fn step_refusal(p: &Order, e: &crate::evidence::Exchange, record: Option<&str>) 
 }
 
 /// `http.calls_at_most`: no more than `max` requests (matching the pattern, if one is given).
+/// With `queries: true` (and no pattern), no more than `max` queries of the org's records,
+/// whichever API carries them: REST or SOAP query, search, a Bulk query job (see `queries`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallsAtMost {
     pub pattern: RequestPattern,
     pub max: usize,
     /// Count per learner run rather than over the whole attempt.
     pub per_run: bool,
+    /// Count queries of the org's records instead of requests.
+    pub queries: bool,
 }
 
 #[derive(Deserialize)]
@@ -128,6 +137,8 @@ pub(crate) struct Budget {
     max: usize,
     #[serde(default)]
     per_run: bool,
+    #[serde(default)]
+    queries: bool,
 }
 
 impl WithPattern for CallsAtMost {
@@ -137,7 +148,14 @@ impl WithPattern for CallsAtMost {
             pattern,
             max: rest.max,
             per_run: rest.per_run,
+            queries: rest.queries,
         }
+    }
+
+    fn conflict(&self) -> Option<String> {
+        (self.queries && self.pattern != RequestPattern::default()).then(|| {
+            "`queries: true` counts the queries of the org's records whichever API carries them; give it no request pattern (method, path, query, …)".to_string()
+        })
     }
 }
 
@@ -448,12 +466,22 @@ pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
     // each subrequest that does (a query sent inside /composite/batch is still a query). A
     // budget on all calls counts HTTP calls, as the org's API limit does.
     let whole = p.pattern == RequestPattern::default();
+    // A call counted for itself, not for the subrequests it carries.
+    let itself = |e: &crate::evidence::Exchange| {
+        if p.queries {
+            queries::is_query(e)
+        } else {
+            p.pattern.matches_exchange(e)
+        }
+    };
     let matching: Vec<&crate::evidence::Exchange> = cx
         .ev
         .exchanges
         .iter()
         .flat_map(|e| {
-            let n = if p.pattern.matches_exchange(e) {
+            let n = if p.queries {
+                queries::count(e)
+            } else if p.pattern.matches_exchange(e) {
                 1
             } else if whole {
                 0
@@ -463,11 +491,10 @@ pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
             std::iter::repeat_n(e, n)
         })
         .collect();
-    let nested = matching
-        .iter()
-        .filter(|e| !p.pattern.matches_exchange(e))
-        .count();
-    let what = if p.pattern == RequestPattern::default() {
+    let nested = matching.iter().filter(|e| !itself(e)).count();
+    let what = if p.queries {
+        "queries of the org's records (REST or SOAP query, search, Bulk query job)".to_string()
+    } else if whole {
         "requests".to_string()
     } else {
         format!("requests {}", p.pattern.describe())
@@ -484,7 +511,7 @@ pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
                 let made = in_run.len();
                 let nested = matching
                     .iter()
-                    .filter(|e| e.run_index == run && !p.pattern.matches_exchange(e))
+                    .filter(|e| e.run_index == run && !itself(e))
                     .count();
                 in_run.dedup();
                 return cx
@@ -500,6 +527,12 @@ pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
         return cx.pass(format!("Every run stayed within {} {what}.", p.max));
     }
     let n = matching.len();
+    let what = if n == 1 {
+        what.replacen("requests", "request", 1)
+            .replacen("queries", "query", 1)
+    } else {
+        what
+    };
     if n > p.max {
         let mut seqs: Vec<u64> = matching.iter().map(|e| e.seq).collect();
         seqs.dedup();
@@ -511,11 +544,6 @@ pub(crate) fn calls_at_most(p: &CallsAtMost, cx: &Cx) -> Verdict {
             ))
             .with_evidence(seqs);
     }
-    let what = if n == 1 {
-        what.replacen("requests", "request", 1)
-    } else {
-        what
-    };
     cx.pass(format!(
         "Made {n} {what}{}, within the budget of {}.",
         inside(nested, n),
@@ -850,6 +878,30 @@ mod tests {
             v.message
         );
         assert_passes(rule, &evidence(vec![hung(2050), get(q, 200).at(2060, 5)]));
+    }
+
+    #[test]
+    fn a_budget_of_queries_counts_a_soap_query_as_one() {
+        let rule = "{ rule: http.calls_at_most, queries: true, max: 0 }";
+        let soap = req("POST", "/services/Soap/u/62.0", 200).body(
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:partner.soap.sforce.com"><soapenv:Body><urn:query><urn:queryString>SELECT Id, Name FROM Account</urn:queryString></urn:query></soapenv:Body></soapenv:Envelope>"#,
+        );
+        let v = assert_fails(rule, &evidence(vec![get("/cometd/62.0", 200), soap]));
+        assert!(
+            v.message.starts_with("Made 1 query of the org's records"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![2]);
+        let v = assert_passes(rule, &evidence(vec![get("/cometd/62.0", 200)]));
+        assert!(v.message.starts_with("Made 0 queries"), "{}", v.message);
+        let both: serde_json::Value =
+            serde_yaml::from_str("{ rule: http.calls_at_most, queries: true, path: /a, max: 0 }")
+                .unwrap();
+        assert!(matches!(
+            super::super::spec::RuleSpec::from_value(both),
+            Err(super::super::spec::RuleSpecError::BadParameters { .. })
+        ));
     }
 
     #[test]

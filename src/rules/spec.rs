@@ -501,7 +501,14 @@ fn with_pattern<T: http::WithPattern>(
     let pattern: RequestPattern = params(pattern).map_err(bad)?;
     known_method(&pattern, name)?;
     let rest: T::Rest = params(map).map_err(bad)?;
-    Ok(T::assemble(pattern, rest))
+    let rule = T::assemble(pattern, rest);
+    match rule.conflict() {
+        Some(message) => Err(RuleSpecError::BadParameters {
+            rule: name.to_string(),
+            message,
+        }),
+        None => Ok(rule),
+    }
 }
 
 /// A pattern's `method` must be an HTTP method: `GTE` would never match, and the check would

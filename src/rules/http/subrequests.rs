@@ -48,6 +48,15 @@ pub(super) fn matching(pattern: &RequestPattern, e: &Exchange) -> usize {
         .count()
 }
 
+/// How many of `e`'s subrequests `counts` accepts, given each one's method and path
+/// (`/services/data/v62.0/query`, whichever spelling the body used).
+pub(super) fn counting(e: &Exchange, counts: impl Fn(&str, &str) -> bool) -> usize {
+    subrequests(e)
+        .iter()
+        .filter(|sub| counts(&sub.method, &sub.path))
+        .count()
+}
+
 fn subrequests(e: &Exchange) -> Vec<Subrequest> {
     if !e.method().eq_ignore_ascii_case("POST") {
         return Vec::new();
