@@ -114,10 +114,12 @@ pub fn read_written_outside(
     let up = "../".repeat(inside.components().count());
     let mut found = Vec::new();
     for (rel, path, meta) in changed.into_iter().take(MAX_READ) {
-        let shown = format!("{up}{}", rel.to_string_lossy().replace('\\', "/"));
-        found.extend(holding_known_secrets(
-            redactor, &known, &shown, &path, &meta,
-        ));
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let shown = format!("{up}{rel}");
+        found.extend(
+            holding_known_secrets(redactor, &known, &shown, &path, &meta)
+                .map(|file| behind_folders(file, &root, &rel, &up)),
+        );
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
@@ -225,15 +227,33 @@ pub fn read_written_elsewhere(
     changed.sort_by(|a, b| a.0.cmp(&b.0));
     changed.dedup_by(|a, b| a.0 == b.0);
     for (path, meta) in changed {
-        out.files.extend(holding_known_secrets(
-            redactor,
-            &known,
-            &shown(&path),
-            &path,
-            &meta,
-        ));
+        // The folders below the nearest place the file lies in are the ones the program made
+        // (`mktemp -d` under `$TMPDIR`), those above it are the system's.
+        let place = seen_places
+            .iter()
+            .filter(|p| path.starts_with(p))
+            .max_by_key(|p| p.components().count());
+        let file = holding_known_secrets(redactor, &known, &shown(&path), &path, &meta);
+        out.files.extend(file.map(|file| match place {
+            Some(place) => {
+                let rel = path.strip_prefix(place).unwrap_or(&path).to_string_lossy();
+                let above = format!("{}/", shown(place).trim_end_matches('/'));
+                behind_folders(file, place, &rel.replace('\\', "/"), &above)
+            }
+            None => file,
+        }));
     }
     out
+}
+
+/// `file`, found at `rel` below `root` (shown with `shown_root` before it), with the folder on
+/// the way that keeps everyone else out of it, when one does (see [`super::reach`]).
+fn behind_folders(mut file: SecretFile, root: &Path, rel: &str, shown_root: &str) -> SecretFile {
+    file.closed_by = file
+        .mode
+        .and_then(|mode| super::reach::closed_by(root, rel, mode))
+        .map(|folder| format!("{shown_root}{folder}"));
+    file
 }
 
 /// The file at `path`, shown as `shown`, when it holds one of the `known` secrets: only those
@@ -444,6 +464,46 @@ mod tests {
             path: path.to_path_buf(),
             depth,
         }
+    }
+
+    #[test]
+    fn a_token_in_a_folder_only_its_owner_may_enter_is_kept_out_of_others_reach_anywhere() {
+        let (t, lab, redactor, before) = workspace_with_lab();
+        let holding = format!(r#"{{"access_token":"{TOKEN}"}}"#);
+        // `d=$(mktemp -d)` under $TMPDIR, then the token written under umask 022.
+        let tmp = tempfile::tempdir().unwrap();
+        write(&tmp.path().join("tmp.q2V3NVJe/token"), &holding, 0o644);
+        let set = |path: &Path, mode: u32| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+        };
+        set(&tmp.path().join("tmp.q2V3NVJe"), 0o700);
+        write(&tmp.path().join("shared/token"), &holding, 0o644);
+        set(&tmp.path().join("shared"), 0o755);
+        let places = [place(tmp.path(), TEMP_DEPTH)];
+        let found = read_written_elsewhere(&places, &[t.path(), &lab], &redactor, &before, &[]);
+        let root = tmp.path().canonicalize().unwrap();
+        let behind: Vec<(String, Option<String>)> = found
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.closed_by.clone()))
+            .collect();
+        assert_eq!(
+            behind,
+            [
+                (root.join("shared/token").display().to_string(), None),
+                (
+                    root.join("tmp.q2V3NVJe/token").display().to_string(),
+                    Some(format!("{}/tmp.q2V3NVJe (mode 0700)", root.display()))
+                ),
+            ]
+        );
+        // In the workspace beside the lab folder, the same.
+        write(&t.path().join(".cache/app/token.json"), &holding, 0o644);
+        set(&t.path().join(".cache"), 0o700);
+        let found = read_written_outside(t.path(), &lab, &redactor, &before);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].path, "../.cache/app/token.json");
+        assert_eq!(found[0].closed_by.as_deref(), Some("../.cache (mode 0700)"));
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! what others can really open.
 //!
 //! Implementation notes: only the folders below the place the file was found in count (the
-//! lab folder for its files): sflab or the system made that place, and what is taught is how
-//! a program keeps what it writes to itself. Group and others are told apart by their bits
+//! lab folder for its files, the workspace for those beside it, the nearest temporary or home
+//! folder for those elsewhere, so a `mktemp -d` folder under `$TMPDIR` counts): sflab or the
+//! system made that place, and what is taught is how a program keeps what it writes to itself. Group and others are told apart by their bits
 //! alone; who owns a folder and which group it has are not looked at (a member of the folder's
 //! group gets its group bits, everyone else its bits for others), so a folder that lets one
 //! class through and not the other is read as letting both classes through where either may
