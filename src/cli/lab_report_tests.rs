@@ -371,5 +371,6 @@ fn line(stream: OutputStream, text: &str) -> OutputLine {
     OutputLine {
         stream,
         text: text.into(),
+        at: None,
     }
 }

@@ -2,6 +2,7 @@
 //! the two pipes, so a program's error shows where it happened among what it printed. A flood
 //! keeps its first and last lines and counts those left out between them.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Which pipe a line of a run's output came on.
@@ -22,11 +23,15 @@ impl OutputStream {
     }
 }
 
-/// One line a run printed (redacted, without its newline), and the pipe it came on.
+/// One line a run printed (redacted, without its newline), the pipe it came on, and when its
+/// end arrived (on the clock the proxy stamps requests with, so a line can be placed before or
+/// after a request; absent in records made before sflab kept it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutputLine {
     pub stream: OutputStream,
     pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
 }
 
 /// The lines of both pipes in arrival order: the first ones (`head`), how many were left out

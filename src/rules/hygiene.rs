@@ -569,6 +569,13 @@ pub(crate) fn exit_refused(p: &ExitRefused, cx: &Cx) -> Verdict {
                 Some(_) if p.say_why && run.stderr.text.trim().is_empty() => {
                     Some(format!("run {n} exited with a non-zero status but wrote nothing on stderr to say why"))
                 }
+                Some(_) if p.say_why => said_why::silent_after(run, &cx.ev.exchanges).map(|failed| {
+                    format!(
+                        "run {n} exited with a non-zero status but wrote on stderr only before {} {}, the last request that failed, and nothing after it to say why it stopped",
+                        super::cx::show(failed),
+                        failed.response.as_ref().map_or_else(|| "(no answer)".to_string(), |r| format!("({})", r.status))
+                    )
+                }),
                 Some(_) => None,
                 None => Some(format!("run {n} did not start")),
             }
@@ -627,6 +634,9 @@ pub(crate) fn secrets_not_in_url(cx: &Cx) -> Verdict {
         found.join(", ")
     ))
 }
+
+#[path = "hygiene_said_why.rs"]
+mod said_why;
 
 #[cfg(test)]
 #[path = "hygiene_tests.rs"]

@@ -431,6 +431,48 @@ fn exit_refused_wants_a_status_of_its_own_and_a_word_on_stderr() {
 }
 
 #[test]
+fn exit_refused_wants_the_reason_after_the_last_failed_request_not_a_note_before_it() {
+    use crate::evidence::{OutputLine, OutputStream};
+    let rule = "{ rule: process.exit_refused, runs: [1] }";
+    let mut ev = evidence(vec![
+        get("/services/data/v62.0/query", 401).at(0, 5),
+        token("refresh_token", 200).at(10, 5),
+        get("/services/data/v62.0/query", 401).at(20, 5),
+    ]);
+    let said = |ms: i64, text: &str| OutputLine {
+        stream: OutputStream::Stderr,
+        text: text.into(),
+        at: Some(base_time() + chrono::Duration::milliseconds(ms)),
+    };
+    ev.runs[0].exit_code = Some(1);
+    ev.runs[0].stderr.text = "session expired; refreshing once\n".into();
+    ev.runs[0].output.head = vec![said(8, "session expired; refreshing once")];
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message.contains(
+            "wrote on stderr only before #3 GET /services/data/v62.0/query (401), the last request that failed"
+        ),
+        "{}",
+        v.message
+    );
+    // Said once the retry was refused too: the reason stands after the failure.
+    ev.runs[0]
+        .output
+        .head
+        .push(said(26, "query failed again after the refresh: 401"));
+    assert_passes(rule, &ev);
+    // Said as the retry's answer arrived, before the proxy finished recording it, counts too.
+    ev.runs[0].output.head[1] = said(22, "query failed again after the refresh: 401");
+    assert_passes(rule, &ev);
+    // A record without times cannot tell before from after, and is judged as before.
+    ev.runs[0].output.head = vec![OutputLine {
+        at: None,
+        ..said(0, "session expired; refreshing once")
+    }];
+    assert_passes(rule, &ev);
+}
+
+#[test]
 fn exit_refused_without_say_why_takes_a_silent_non_zero_status() {
     let rule = "{ rule: process.exit_refused, runs: [1], say_why: false }";
     let mut ev = evidence(vec![]);

@@ -73,6 +73,7 @@ impl LineCollector {
         let line = OutputLine {
             stream,
             text: String::from_utf8_lossy(line).into_owned(),
+            at: Some(chrono::Utc::now()),
         };
         if self.head.len() < HEAD_LINES {
             self.head.push(line);
@@ -112,6 +113,7 @@ pub fn redacted(output: InterleavedOutput, redactor: &Redactor) -> InterleavedOu
         OutputLine {
             stream: l.stream,
             text,
+            at: l.at,
         }
     };
     InterleavedOutput {
@@ -177,6 +179,7 @@ mod tests {
             head: vec![OutputLine {
                 stream: Stderr,
                 text: long,
+                at: None,
             }],
             ..InterleavedOutput::default()
         };

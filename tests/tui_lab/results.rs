@@ -307,6 +307,7 @@ fn results_show_a_runs_stdout_and_stderr_lines_in_the_order_written() {
     let line = |stream, text: &str| OutputLine {
         stream,
         text: text.into(),
+        at: None,
     };
     if let LabEvent::Finished { runs, .. } = &mut event {
         runs.push(LearnerRun {
