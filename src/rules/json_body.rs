@@ -267,6 +267,29 @@ fn said_part(text: &str, word: &str) -> String {
     format!("`{}`", words[start..end].join(" "))
 }
 
+/// A record's field as the org reads it: by its API name in any letter case (`name` is
+/// `Name`), the exact spelling first.
+fn field_of<'a>(record: &'a Value, name: &str) -> Option<&'a Value> {
+    let map = record.as_object()?;
+    map.get(name).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+/// Whether the body is one record sent to an sObject resource (`…/sobjects/Account[/…]`),
+/// whose top-level keys are field names; other bodies' top-level keys (`allOrNone`, `query`)
+/// are options the org reads only as spelt.
+fn is_record_body(e: &Exchange) -> bool {
+    let path = e.path();
+    let mut parts = path.trim_start_matches('/').split('/');
+    matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some("services"), Some("data"), Some(_), Some("sobjects"))
+    )
+}
+
 /// The first problem with one request's body, if any.
 fn problem(p: &JsonBody, e: &Exchange) -> Option<String> {
     let Some(body) = e.request_json() else {
@@ -280,8 +303,15 @@ fn problem(p: &JsonBody, e: &Exchange) -> Option<String> {
             ));
         }
     }
+    let top_level = |key: &str| {
+        if is_record_body(e) {
+            field_of(&body, key)
+        } else {
+            body.get(key)
+        }
+    };
     for (key, want) in &p.equals {
-        match body.get(key) {
+        match top_level(key) {
             Some(got) if got == want => {}
             Some(got) => {
                 return Some(format!(
@@ -326,7 +356,7 @@ fn problem(p: &JsonBody, e: &Exchange) -> Option<String> {
     for record in records(&body) {
         for (field, want) in &p.types {
             let allowed: Vec<&str> = want.split('|').map(str::trim).collect();
-            match record.get(field) {
+            match field_of(record, field) {
                 None if allowed.contains(&"null") => {}
                 None => {
                     return Some(format!(
@@ -435,6 +465,29 @@ mod tests {
         req("POST", P, 201)
             .header("Content-Type", "application/json")
             .body(body)
+    }
+
+    #[test]
+    fn field_names_are_read_in_any_case_as_the_org_reads_them() {
+        let rule = "{ rule: rest.json_body, method: POST, path: /services/data/*/sobjects/Account, equals: { Name: Kestrel Air } }";
+        let lower = req("POST", "/services/data/v62.0/sobjects/Account", 201)
+            .header("Content-Type", "application/json")
+            .body(r#"{"name":"Kestrel Air"}"#);
+        assert_passes(rule, &evidence(vec![lower]));
+        let v = assert_fails(
+            RULE,
+            &evidence(vec![post(r#"{"amount":"1200","closedate":"2026-03-31"}"#)]),
+        );
+        assert!(v.message.contains("the text \"1200\""), "{}", v.message);
+    }
+
+    #[test]
+    fn an_option_beside_the_records_is_read_only_as_spelt() {
+        let rule = "{ rule: rest.json_body, method: POST, path: /services/data/*/composite, equals: { allOrNone: true }, forbid: [] }";
+        let misspelt = req("POST", "/services/data/v62.0/composite", 200)
+            .header("Content-Type", "application/json")
+            .body(r#"{"allornone":true,"compositeRequest":[]}"#);
+        assert_fails(rule, &evidence(vec![misspelt]));
     }
 
     #[test]
