@@ -69,3 +69,21 @@ fn eca_least_privilege_takes_the_refusal_note_on_standard_error() {
         "{failed:?}"
     );
 }
+
+#[test]
+fn oauth_client_credentials_reads_the_contact_count_from_the_count_query_alone() {
+    let reference = curriculum("solutions/oauth-client-credentials/run");
+    let count = r#"echo "Contacts: $(call -G "$api/query" --data-urlencode "q=SELECT COUNT() FROM Contact" | jq -r .totalSize)""#;
+    assert!(reference.contains(count), "the reference counts so");
+    // Another query of Contacts, whose answer holds other numbers, before the count.
+    let with_another = reference.replace(
+        count,
+        &format!(
+            "call -G \"$api/query\" --data-urlencode \"q=SELECT Name FROM Contact WHERE LastName = 'Nobody'\" >/dev/null\n{count}"
+        ),
+    );
+    assert_eq!(
+        failures(&lab("oauth-client-credentials"), &with_another),
+        Vec::<String>::new()
+    );
+}

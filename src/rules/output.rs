@@ -651,6 +651,22 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
             .with_evidence(evidence);
     }
     let shown: Vec<String> = missing.iter().map(|m| m.to_string()).collect();
+    // Only the answers that hold a value not shown are named: the one answer whose value is
+    // printed is no part of the problem.
+    let from = answers
+        .iter()
+        .filter(|(_, json)| {
+            p.values.iter().any(|pointer| {
+                values_at(json, pointer)
+                    .into_iter()
+                    .filter_map(shown_value)
+                    .any(|v| missing.contains(&&v))
+            })
+        })
+        .map(|(e, _)| show(e))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(", ");
     cx.fail(format!(
         "The org answered {from} with {} that your {stream} does not show: {}. Print the values from the response, not ones worked out or typed in.{}",
         if missing.len() == 1 { "a value".to_string() } else { format!("{} values", missing.len()) },
@@ -775,6 +791,10 @@ pub(crate) fn values_at<'v>(root: &'v Value, pointer: &str) -> Vec<&'v Value> {
 #[cfg(test)]
 #[path = "output_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "output_reports_tests.rs"]
+mod reports_tests;
 
 #[path = "output_singled_out.rs"]
 mod singled_out;
