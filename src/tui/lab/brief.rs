@@ -62,7 +62,14 @@ fn calls_at_most(check: &CheckSpec) -> String {
     let Some(max) = p("max") else {
         return "how many calls your code makes".into();
     };
-    let calls = if max == "1" { "call" } else { "calls" };
+    let queries = check.params.get("queries") == Some(&serde_yaml::Value::Bool(true));
+    let (one, many) = if queries {
+        ("query of the org's records", "queries of the org's records")
+    } else {
+        ("call", "calls")
+    };
+    // "at most 0 calls" reads oddly: none is what it means.
+    let calls = if max == "1" || max == "0" { one } else { many };
     let what = match (p("method"), p("path")) {
         (Some(m), Some(path)) => format!("{m} {calls} to {path}"),
         (None, Some(path)) => format!("{calls} to {path}"),
@@ -72,8 +79,6 @@ fn calls_at_most(check: &CheckSpec) -> String {
     let per_run = check.params.get("per_run") == Some(&serde_yaml::Value::Bool(true));
     let scope = if per_run { "in each run" } else { "in all" };
     if max == "0" {
-        // "at most 0 calls" reads oddly: none is what it means.
-        let what = what.replacen("calls", "call", 1);
         return format!("no {what}{}", filters(check));
     }
     format!("at most {max} {what}{} {scope}", filters(check))
@@ -650,6 +655,17 @@ mod tests {
         assert_eq!(
             what_it_checks(&c),
             "no GET call to /services/data/*/query*/**"
+        );
+    }
+
+    #[test]
+    fn a_budget_of_no_queries_names_queries_not_calls() {
+        let c = check("{ rule: http.calls_at_most, queries: true, max: 0 }");
+        assert_eq!(what_it_checks(&c), "no query of the org's records");
+        let c = check("{ rule: http.calls_at_most, queries: true, max: 2 }");
+        assert_eq!(
+            what_it_checks(&c),
+            "at most 2 queries of the org's records in all"
         );
     }
 
