@@ -637,3 +637,7 @@ mod repeats_tests;
 #[cfg(test)]
 #[path = "design_lab_answers_tests.rs"]
 mod lab_answers_tests;
+
+#[cfg(test)]
+#[path = "design_audit_tests.rs"]
+mod audit_tests;
