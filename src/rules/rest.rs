@@ -116,8 +116,16 @@ fn composite_upserts(p: &Upsert, cx: &Cx) -> Vec<(u64, bool)> {
 }
 
 /// The verdict on the first run that made no successful upsert (`every_run`), naming the runs
-/// that did and what that run sent instead; `None` when every run upserted.
-fn a_run_without(p: &Upsert, cx: &Cx, ok: &[u64], upserts: &[&Exchange]) -> Option<Verdict> {
+/// that did. When that run tried and was refused, the verdict is about its refused upsert
+/// (what the org answered, with that exchange as evidence); when it never tried, about the
+/// upsert it skipped.
+fn a_run_without(
+    p: &Upsert,
+    cx: &Cx,
+    ok: &[u64],
+    upserts: &[&Exchange],
+    nested: &[(u64, bool)],
+) -> Option<Verdict> {
     let run_of = |seq: u64| {
         cx.ev
             .exchanges
@@ -135,19 +143,38 @@ fn a_run_without(p: &Upsert, cx: &Cx, ok: &[u64], upserts: &[&Exchange]) -> Opti
         .filter(|r| done.contains(&r.index))
         .map(|r| (r.index + 1).to_string())
         .collect();
-    let sent = match upserts.iter().rfind(|e| e.run_index == run.index) {
-        Some(e) => format!(" Its upsert failed: {}", upsert_not_done(e)),
-        None => format!(
-            " It sent no PATCH …/sobjects/{}/{}/… at all, so the update branch was never tried: the sync must upsert every time it runs, not skip the work because an earlier run left a marker.",
-            p.object, p.field
-        ),
-    };
+    let others = others.join(" and ");
+    let (object, field) = (&p.object, &p.field);
+    let tried: Vec<&Exchange> = upserts
+        .iter()
+        .copied()
+        .filter(|e| e.run_index == run.index)
+        .collect();
+    if let Some(e) = tried.last() {
+        return Some(
+            cx.fail(format!(
+                "Run {n}'s upsert of {object} by {field} failed; run {others}'s went through. {}",
+                upsert_not_done(e)
+            ))
+            .with_evidence(tried.iter().map(|e| e.seq)),
+        );
+    }
+    let tried_nested: Vec<u64> = nested
+        .iter()
+        .map(|(seq, _)| *seq)
+        .filter(|seq| run_of(*seq) == Some(run.index))
+        .collect();
+    if let Some(seq) = tried_nested.last() {
+        return Some(
+            cx.fail(format!(
+                "Run {n}'s upsert of {object} by {field} failed; run {others}'s went through. The upsert sent as a subrequest of #{seq} was not answered 200 or 201; read its subresponse in the traffic view."
+            ))
+            .with_evidence(tried_nested),
+        );
+    }
     Some(
         cx.fail(format!(
-            "Run {n} made no upsert of {} by {}; run {} did.{sent}",
-            p.object,
-            p.field,
-            others.join(" and ")
+            "Run {n} made no upsert of {object} by {field}; run {others} did. It sent no PATCH …/sobjects/{object}/{field}/… at all, so the update branch was never tried: the sync must upsert every time it runs, not skip the work because an earlier run left a marker."
         ))
         .with_evidence(ok.to_vec()),
     )
@@ -211,7 +238,7 @@ pub(crate) fn upsert_by_external_id(p: &Upsert, cx: &Cx) -> Verdict {
     ok.sort_unstable();
     ok.dedup();
     if p.every_run && !ok.is_empty() {
-        if let Some(v) = a_run_without(p, cx, &ok, &upserts) {
+        if let Some(v) = a_run_without(p, cx, &ok, &upserts, &nested) {
             return v;
         }
     }
@@ -570,7 +597,15 @@ mod tests {
             req("PATCH", &format!("{SOBJ}/Account/ERP_Id__c/A-2001"), 400).run(1),
         ]);
         let v = assert_fails(rule, &refused);
-        assert!(v.message.contains("Its upsert failed"), "{}", v.message);
+        assert!(
+            v.message
+                .starts_with("Run 2's upsert of Account by ERP_Id__c failed; run 1's went through. The upsert #2 PATCH")
+                && v.message.contains("answered 400")
+                && !v.message.contains("made no upsert"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![2]);
     }
 
     #[test]
