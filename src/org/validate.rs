@@ -437,7 +437,18 @@ impl Store {
                             continue;
                         }
                     }
-                    index.ok_or_else(|| no_such_column(k, &obj.name))?
+                    match index {
+                        Some(i) => i,
+                        // A compound address is a field, read-only for everyone: it is
+                        // written through its components (`BillingCity`…).
+                        None => match crate::org::soql::address::address_named(obj, k) {
+                            Some(a) => {
+                                not_writable.push(a.name);
+                                continue;
+                            }
+                            None => return Err(no_such_column(k, &obj.name)),
+                        },
+                    }
                 }
             };
             let f = &obj.fields[i];

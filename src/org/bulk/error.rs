@@ -54,6 +54,11 @@ pub enum BulkError {
     /// The job's SOQL does not parse or names what the org does not have.
     #[error("{message}")]
     Soql { code: &'static str, message: String },
+    /// A query job selecting a compound address (`BillingAddress`), which Bulk queries cannot
+    /// flatten into CSV columns: refused at creation with the text real orgs send (API_ERROR,
+    /// as clients that fall back to the REST query on it report).
+    #[error("Selecting compound data not supported in Bulk Query")]
+    CompoundData,
     /// A hardDelete job by a user without the "Bulk API Hard Delete" permission.
     #[error("hardDelete operation requires special user profile permission, please contact your system administrator")]
     HardDeleteNotPermitted,
@@ -89,7 +94,7 @@ impl BulkError {
             BulkError::UploadTooLarge(_) | BulkError::InflatesTooLarge(_) => "EXCEEDED_QUOTA",
             BulkError::InvalidParameter(_) => "INVALIDPARAMETER",
             BulkError::Soql { code, .. } => code,
-            BulkError::NotTerminated(_) => "API_ERROR",
+            BulkError::NotTerminated(_) | BulkError::CompoundData => "API_ERROR",
             BulkError::VersionMismatch { .. } => "INVALIDURL",
             BulkError::HardDeleteNotPermitted => "FEATURENOTENABLED",
         }

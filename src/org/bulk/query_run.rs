@@ -7,7 +7,8 @@
 //! records flattened to the select list and rendered to CSV once.
 //!
 //! Implementation notes: the unsupported-feature list follows the Bulk API 2.0 docs; the
-//! exact error code and text for each case are not verified (INVALIDJOB is used).
+//! exact error code and text for each case are not verified (INVALIDJOB is used). A compound
+//! address in the select list is refused at creation with the API_ERROR real orgs send.
 
 use super::error::BulkError;
 use super::job::JobState;
@@ -15,8 +16,10 @@ use super::jobs::QueryHandle;
 use super::query_job::{QueryOperation, QueryResult, QuerySpec};
 use super::query_table::{flatten, result_columns};
 use super::settings::BulkSettings;
-use crate::org::soql::ast::SelectItem;
+use crate::org::soql::address::address_named;
+use crate::org::soql::ast::{Query, SelectItem};
 use crate::org::soql::{self, QueryOptions};
+use crate::org::store::Store;
 use crate::org::Org;
 use std::time::{Duration, Instant};
 
@@ -52,12 +55,49 @@ pub fn check_query(org: &Org, spec: &QuerySpec) -> Result<String, BulkError> {
         return unsupported("OFFSET");
     }
     let store = org.store.read();
+    if selects_compound_data(&store, &parsed) {
+        return Err(BulkError::CompoundData);
+    }
     soql::columns(&store, &spec.soql, org.clock.now()).map_err(soql_error)?;
     Ok(store
         .schema()
         .object(&parsed.from)
         .map(|o| o.name.clone())
         .unwrap_or(parsed.from))
+}
+
+/// Whether the select list names a compound address, on the queried object or through a
+/// relationship (`Account.BillingAddress` FROM Contact).
+fn selects_compound_data(store: &Store, q: &Query) -> bool {
+    let schema = store.schema();
+    let Some(from) = schema.object(&q.from) else {
+        return false;
+    };
+    q.select.iter().any(|item| {
+        let path = match item {
+            SelectItem::Field(p) | SelectItem::AliasedField { path: p, .. } => p,
+            _ => return false,
+        };
+        let Some((last, hops)) = path.parts.split_last() else {
+            return false;
+        };
+        let hops = match hops.split_first() {
+            Some((own, rest)) if own.eq_ignore_ascii_case(&from.name) => rest,
+            _ => hops,
+        };
+        let mut object = from;
+        for hop in hops {
+            let target = object
+                .field_by_relationship(hop)
+                .and_then(|i| object.fields[i].reference_to.first())
+                .and_then(|t| schema.object(t));
+            match target {
+                Some(t) => object = t,
+                None => return false,
+            }
+        }
+        address_named(object, last).is_some()
+    })
 }
 
 /// Starts a query job in the background.
@@ -162,6 +202,34 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_bulk_query_job_selecting_a_compound_address_is_refused_at_creation() {
+        let spec = |soql: &str| QuerySpec {
+            operation: QueryOperation::Query,
+            soql: soql.into(),
+            dialect: CsvDialect::default(),
+        };
+        let org = Org::default_org();
+        for soql in [
+            "SELECT Name, BillingAddress FROM Account",
+            "SELECT Name, account.shippingaddress FROM Account",
+            "SELECT LastName, Account.BillingAddress FROM Contact",
+        ] {
+            let e = check_query(&org, &spec(soql)).unwrap_err();
+            assert_eq!(e, BulkError::CompoundData, "{soql}");
+            assert_eq!(
+                (e.status().as_u16(), e.error_code(), e.to_string().as_str()),
+                (
+                    400,
+                    "API_ERROR",
+                    "Selecting compound data not supported in Bulk Query"
+                )
+            );
+        }
+        let components = spec("SELECT Name, BillingCity FROM Account WHERE BillingCity != null");
+        assert_eq!(check_query(&org, &components).unwrap(), "Account");
     }
 
     #[test]

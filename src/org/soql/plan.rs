@@ -160,6 +160,30 @@ impl Planner<'_> {
         super::address::address_named(object, name)
     }
 
+    /// The field `p` names, to be `used` ("filtered", "sorted", "grouped"): a compound
+    /// address may only be selected, and is refused with the error describe's
+    /// `filterable: false` (and the rest) foretell, as a real org refuses it; any other field
+    /// as [`Planner::usable`] finds it.
+    fn path_used(
+        &self,
+        base: usize,
+        p: &FieldPath,
+        used: &str,
+        allowed: fn(&FieldDef) -> bool,
+    ) -> Result<FieldRef, SfError> {
+        if let Some(a) = self.address(base, p) {
+            return Err(qerr::located(
+                crate::org::error::ErrorCode::INVALID_FIELD,
+                self.src,
+                p.pos,
+                &format!("field '{}' can not be {used} in a query call", a.name),
+            ));
+        }
+        let f = self.path(base, p)?;
+        self.usable(&f, p.pos, used, allowed)?;
+        Ok(f)
+    }
+
     /// INVALID_FIELD unless the field may be `use`d ("filtered", "sorted", "grouped"), as
     /// describe's `filterable` / `sortable` / `groupable` report (Name-entity fields may).
     fn usable(
@@ -407,9 +431,7 @@ impl Planner<'_> {
         for o in &q.order_by {
             let left = match &o.key {
                 Operand::Field(p) => {
-                    let f = self.path(base, p)?;
-                    self.usable(&f, p.pos, "sorted", FieldDef::sortable)?;
-                    Left::Field(f)
+                    Left::Field(self.path_used(base, p, "sorted", FieldDef::sortable)?)
                 }
                 Operand::Aggregate(a) => {
                     return Err(qerr::malformed(
@@ -475,8 +497,7 @@ impl Planner<'_> {
     ) -> Result<CCond, SfError> {
         let (l, f) = match (left, agg) {
             (Operand::Field(p), None) => {
-                let f = self.path(base, p)?;
-                self.usable(&f, p.pos, "filtered", FieldDef::filterable)?;
+                let f = self.path_used(base, p, "filtered", FieldDef::filterable)?;
                 if matches!(rhs, Rhs::Subquery(_))
                     && !matches!(f.ftype, FieldType::Id | FieldType::Reference)
                 {

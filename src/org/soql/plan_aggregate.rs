@@ -84,8 +84,7 @@ impl Planner<'_> {
         for key in &q.group_by {
             match key {
                 Operand::Field(p) => {
-                    let f = self.path(base, p)?;
-                    self.usable(&f, p.pos, "grouped", FieldDef::groupable)?;
+                    let f = self.path_used(base, p, "grouped", FieldDef::groupable)?;
                     agg.keys.push(Key::Field(f));
                 }
                 Operand::DateFunction(d) => agg.keys.push(self.date_key(base, d)?),

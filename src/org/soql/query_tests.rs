@@ -749,13 +749,41 @@ fn a_compound_address_is_selected_as_one_value_and_cannot_be_filtered() {
         .as_object()
         .unwrap()
         .contains_key("MailingAddress"));
-    // A compound field is selected, never filtered or sorted.
-    for bad in [
-        "SELECT Id FROM Account WHERE BillingAddress != null",
-        "SELECT Id FROM Account ORDER BY BillingAddress",
+    // A compound field is selected, never filtered, sorted or grouped: the field exists, so
+    // the error says what it cannot be, not that there is no such column.
+    for (bad, used) in [
+        (
+            "SELECT Id FROM Account WHERE BillingAddress != null",
+            "filtered",
+        ),
+        ("SELECT Id FROM Account ORDER BY BillingAddress", "sorted"),
+        (
+            "SELECT Id FROM Account ORDER BY Account.billingaddress",
+            "sorted",
+        ),
+        (
+            "SELECT BillingAddress, COUNT(Id) FROM Account GROUP BY BillingAddress",
+            "grouped",
+        ),
+        (
+            "SELECT COUNT(Id) FROM Contact WHERE MailingAddress = null",
+            "filtered",
+        ),
     ] {
         let e = run(&o, bad).unwrap_err();
         assert_eq!(e.code, ErrorCode::INVALID_FIELD, "{bad}");
+        let object = if bad.contains("Contact") {
+            "MailingAddress"
+        } else {
+            "BillingAddress"
+        };
+        assert!(
+            e.message.ends_with(&format!(
+                "field '{object}' can not be {used} in a query call"
+            )),
+            "{bad}: {}",
+            e.message
+        );
     }
     assert_eq!(
         run(&o, "SELECT BillingAddress, BillingAddress FROM Account")

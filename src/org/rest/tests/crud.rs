@@ -79,7 +79,18 @@ async fn a_retrieved_account_carries_its_compound_addresses_which_cannot_be_writ
             json!({"BillingAddress": {"city": "Paris"}}),
         )
         .await;
-    assert!(write.status.is_client_error(), "{:?}", write.body);
+    // The field exists but is read-only: written through its components, never itself.
+    assert_eq!(write.status.as_u16(), 400, "{:?}", write.body);
+    assert_eq!(
+        write.body[0]["errorCode"], "INVALID_FIELD_FOR_INSERT_UPDATE",
+        "{:?}",
+        write.body
+    );
+    assert_eq!(write.body[0]["fields"], json!(["BillingAddress"]));
+    assert!(write.body[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Unable to create/update fields: BillingAddress."));
 }
 
 #[tokio::test]
