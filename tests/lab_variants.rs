@@ -21,10 +21,18 @@ fn lab(id: &str) -> LabSpec {
 /// Runs `script` as the lab's `./run` on the mock org: the report's failed checks, by rule
 /// and message (empty when the attempt passed).
 fn failures(spec: &LabSpec, script: &str) -> Vec<String> {
+    failures_with(spec, script, &[])
+}
+
+/// Like [`failures`], with other files of the lab folder beside `./run` (name, text).
+fn failures_with(spec: &LabSpec, script: &str, files: &[(&str, String)]) -> Vec<String> {
     let t = tempfile::tempdir().unwrap();
     let ws = Workspace::at(t.path()).unwrap();
     let dir = ws.lab_dir(&spec.id);
     std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
     std::fs::write(dir.join("run"), script).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dir.join("run"), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -66,6 +74,41 @@ fn eca_least_privilege_takes_the_refusal_note_on_standard_error() {
     let failed = failures(&spec, &zero_on_stderr);
     assert!(
         failed.len() == 1 && failed[0].starts_with("process.output_contains:"),
+        "{failed:?}"
+    );
+}
+
+#[test]
+fn mcp_tool_review_takes_the_retail_query_sorted_or_with_a_list_of_one_industry() {
+    let reference = curriculum("solutions/mcp-tool-review/run");
+    let listed = r#"query="SELECT Name FROM Account WHERE Industry = 'Retail'""#;
+    assert!(
+        reference.contains(listed),
+        "the reference sends the query so"
+    );
+    let spec = lab("mcp-tool-review");
+    let review = [(
+        "review.md",
+        curriculum("solutions/mcp-tool-review/review.md"),
+    )];
+    for query in [
+        r#"query="SELECT Name FROM Account WHERE Industry = 'Retail' ORDER BY Name""#,
+        r#"query="SELECT Name FROM Account WHERE Industry IN ('Retail')""#,
+    ] {
+        assert_eq!(
+            failures_with(&spec, &reference.replace(listed, query), &review),
+            Vec::<String>::new(),
+            "{query}"
+        );
+    }
+    // Another filter is still more than the job needs.
+    let every = reference.replace(
+        listed,
+        r#"query="SELECT Name FROM Account WHERE Industry IN ('Retail', 'Manufacturing')""#,
+    );
+    let failed = failures_with(&spec, &every, &review);
+    assert!(
+        failed.iter().any(|f| f.starts_with("mcp.tools_called:")),
         "{failed:?}"
     );
 }

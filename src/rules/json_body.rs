@@ -12,12 +12,12 @@
 //! what the org should have judged.
 //!
 //! Implementation notes: two SOQL statements are the same when they parse to the same
-//! statement, read case-insensitively (keywords, names, and string values, which SOQL
-//! compares without case), with the selected fields in any order; spacing and layout do not
-//! take part, and `<>` is `!=`, since the parser reads both as one operator.
+//! statement (see [`super::soql_statement`]): case, spacing, layout and the order of the
+//! selected fields do not take part.
 
 use super::cx::{plural, show, Cx};
 use super::http::WithPattern;
+use super::soql_statement::Statement;
 use super::Verdict;
 use crate::evidence::Exchange;
 use crate::matcher::RequestPattern;
@@ -167,44 +167,6 @@ fn records(body: &Value) -> Vec<&Value> {
     }
 }
 
-/// The parts of a SOQL statement that decide what it reads, each as canonical text in lower
-/// case (see the module's notes).
-#[derive(PartialEq)]
-struct Statement {
-    fields: Vec<String>,
-    from: String,
-    filter: Option<String>,
-    /// The whole statement without its fields: grouping, order, limits.
-    rest: String,
-}
-
-fn statement(text: &str) -> Option<Statement> {
-    use crate::org::soql::ast::Query;
-    let q = crate::org::soql::parse_query(text).ok()?;
-    let without_fields = Query {
-        select: Vec::new(),
-        ..q.clone()
-    };
-    let mut fields: Vec<String> = q
-        .select
-        .iter()
-        .map(|item| {
-            let one = Query {
-                select: vec![item.clone()],
-                ..without_fields.clone()
-            };
-            one.to_string().to_lowercase()
-        })
-        .collect();
-    fields.sort();
-    Some(Statement {
-        fields,
-        from: q.from.to_lowercase(),
-        filter: q.where_.as_ref().map(|w| w.to_string().to_lowercase()),
-        rest: without_fields.to_string().to_lowercase(),
-    })
-}
-
 /// Why the SOQL `sent` under `key` is not the statement `want`, if it is not.
 fn soql_problem(e: &Exchange, key: &str, sent: Option<&Value>, want: &str) -> Option<String> {
     let said = match sent {
@@ -223,8 +185,8 @@ fn soql_problem(e: &Exchange, key: &str, sent: Option<&Value>, want: &str) -> Op
             ))
         }
     };
-    let expected = statement(want)?;
-    let Some(got) = statement(said) else {
+    let expected = Statement::parse(want)?;
+    let Some(got) = Statement::parse(said) else {
         return Some(format!(
             "{} sends `{key}` as \"{said}\", which is not SOQL the org can read; it should be `{want}`.",
             show(e)

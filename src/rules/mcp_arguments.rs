@@ -5,16 +5,18 @@
 //!
 //! A lab lists, per tool, the argument sets its job needs; a call must send exactly the
 //! arguments of one of them (an extra `notes` argument is refused too), each value the same as
-//! the listed one read as a query is read: spacing, and the case of letters, do not count
-//! (`select name from Account where Industry='Retail'` is the listed
-//! `SELECT Name FROM Account WHERE Industry = 'Retail'`; SOQL compares text case-insensitively
-//! too). Anything else, a longer `WHERE` or another object, is another call.
+//! the listed one. A listed SOQL query is matched by what it reads (see
+//! [`super::soql_statement`]): `select name from Account where Industry IN ('Retail') ORDER BY
+//! Name` reads the Retail Accounts' names as the listed
+//! `SELECT Name FROM Account WHERE Industry = 'Retail'` does. Anything else, a longer `WHERE`,
+//! another field or another object, is another call.
 //!
-//! Implementation notes: values are compared as token lists (runs of letters, digits and `_`;
-//! quoted strings; each other mark), so `Industry='Retail'` and `Industry = 'Retail'` read the
-//! same while `'Ret ail'` and `'Retail'` do not. A value that is not a JSON string is compared
-//! by its JSON text.
+//! Implementation notes: a value that is not SOQL (or a query that does not parse) is compared
+//! as a token list (runs of letters, digits and `_`; quoted strings; each other mark), so
+//! `Industry='Retail'` and `Industry = 'Retail'` read the same while `'Ret ail'` and
+//! `'Retail'` do not. A value that is not a JSON string is compared by its JSON text.
 
+use super::soql_statement::Statement;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -61,9 +63,13 @@ fn tokens(value: &str) -> Vec<String> {
     out
 }
 
-/// True when `sent` says what `listed` says (see the module notes).
+/// True when `sent` says what `listed` says: for a listed query, reads the same rows and
+/// fields in any order; for anything else, the same tokens (see the module notes).
 pub(crate) fn same_value(sent: &str, listed: &str) -> bool {
-    tokens(sent) == tokens(listed)
+    match (Statement::parse(listed), Statement::parse(sent)) {
+        (Some(listed), Some(sent)) => sent.reads_the_same_rows(&listed),
+        _ => tokens(sent) == tokens(listed),
+    }
 }
 
 /// A value as it is compared: a string's own text, anything else its JSON text.
@@ -140,6 +146,22 @@ mod tests {
     }
 
     #[test]
+    fn the_listed_query_sorted_or_with_a_list_of_one_value_reads_the_same_rows() {
+        for sent in [
+            "SELECT Name FROM Account WHERE Industry = 'Retail' ORDER BY Name",
+            "SELECT Name FROM Account WHERE Industry IN ('Retail')",
+            "SELECT Name FROM Account WHERE Industry IN ('Retail') ORDER BY Name DESC",
+        ] {
+            assert!(same_value(sent, RETAIL), "{sent}");
+        }
+        assert!(same_value(
+            "SELECT Name, Id FROM Account WHERE Industry = 'Retail'",
+            "SELECT Id, Name FROM Account WHERE Industry = 'Retail'"
+        ));
+        assert!(same_value("Account", "account"), "a value that is not SOQL");
+    }
+
+    #[test]
     fn another_query_is_another_call() {
         assert!(!same_value("SELECT Email FROM Contact", RETAIL));
         assert!(!same_value("SELECT Name FROM Account", RETAIL));
@@ -149,6 +171,14 @@ mod tests {
         ));
         assert!(!same_value(
             "SELECT Name FROM Account WHERE Industry = 'Ret ail'",
+            RETAIL
+        ));
+        assert!(!same_value(
+            "SELECT Name FROM Account WHERE Industry IN ('Retail', 'Banking')",
+            RETAIL
+        ));
+        assert!(!same_value(
+            "SELECT Name, Phone FROM Account WHERE Industry = 'Retail' ORDER BY Name",
             RETAIL
         ));
     }

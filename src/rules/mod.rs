@@ -59,6 +59,7 @@ mod retry_deliveries;
 mod retry_safety;
 mod review;
 mod soap;
+mod soql_statement;
 mod spec;
 mod state;
 mod verdict;
