@@ -500,6 +500,34 @@ fn a_stale_token_named_in_other_words_counts_in_the_transcript_lab() {
 }
 
 #[test]
+fn a_refresh_said_to_return_the_same_token_is_refuted_in_the_transcript_lab() {
+    let rule = transcript_lab_rule();
+    // Entries 4 and 7 returned new tokens: the token endpoint did not hand back the old one.
+    for cause in [
+        "The token endpoint handed back the same token on refresh (Salesforce reuses a session that is still open), so the retry kept failing",
+        "The refresh returned the same access token, so the retry was still refused",
+        "Salesforce reuses the open session, so the refresh gives the same token and the PATCH fails again",
+    ] {
+        let v = assert_fails(
+            &rule,
+            &with_doc(&transcript_row(cause, TRANSCRIPT_EVIDENCE, TRANSCRIPT_FIX)),
+        );
+        assert!(v.message.contains("refute"), "{cause}: {}", v.message);
+    }
+    // The calls sending the same token after the refresh is the real cause.
+    for cause in [
+        "The retry after the refresh sends the same token again: the new one lands in `access_token`",
+        "The refresh returned a new token, but `clear_flag` keeps sending the same token as before",
+        "The retry after the refresh returned the same 401 because it presents the old token",
+    ] {
+        assert_passes(
+            &rule,
+            &with_doc(&transcript_row(cause, TRANSCRIPT_EVIDENCE, TRANSCRIPT_FIX)),
+        );
+    }
+}
+
+#[test]
 fn a_bare_keyword_with_no_proof_or_remedy_does_not_count_in_the_transcript_lab() {
     let rule = transcript_lab_rule();
     // One word is no diagnosis, however well the rest is filled in.
@@ -562,6 +590,7 @@ fn the_transcript_lab_reference_and_known_bad_findings_are_judged_as_declared() 
     for bad in [
         "api-limit-with-the-token-words",
         "blames-a-revoked-refresh-token",
+        "blames-a-refresh-that-returned-the-same-token",
         "blames-the-api-limit",
         "fix-changes-nothing",
     ] {
