@@ -578,12 +578,44 @@ pub(crate) fn subscribed(p: &Subscribed, cx: &Cx) -> Verdict {
                 "No subscription of your code started on"
             };
             cx.fail(format!(
-                "{never} {} (CometD `/meta/subscribe` or Pub/Sub `Subscribe`).{refused}{how}",
-                p.channel
+                "{never} {} (CometD `/meta/subscribe` or Pub/Sub `Subscribe`).{}{refused}{how}",
+                p.channel,
+                subscribed_elsewhere(cx, &p.channel)
             ))
             .with_evidence(polled)
         }
     }
+}
+
+/// What the code subscribed to instead of `channel`, as a sentence to add to a verdict (empty
+/// when it subscribed to nothing else): the channels, how, and what it received there.
+fn subscribed_elsewhere(cx: &Cx, channel: &str) -> String {
+    let mut others: Vec<(&str, &str)> = Vec::new();
+    for s in &cx.ev.events.subscriptions {
+        let c = text(s, "channel");
+        if c != channel && !others.iter().any(|(o, _)| *o == c) {
+            others.push((c, transport_name(text(s, "via"))));
+        }
+    }
+    if others.is_empty() {
+        return String::new();
+    }
+    let received = cx
+        .ev
+        .events
+        .delivered
+        .iter()
+        .filter(|d| others.iter().any(|(o, _)| *o == text(d, "channel")))
+        .count();
+    let named: Vec<String> = others
+        .iter()
+        .map(|(c, via)| format!("{c} (via {via})"))
+        .collect();
+    format!(
+        " It subscribed to {} instead and received {} there; this lab's checks and scenario follow {channel}, so subscribe to that channel.",
+        named.join(" and "),
+        plural(received, "event")
+    )
 }
 
 pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {

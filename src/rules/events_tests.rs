@@ -183,6 +183,28 @@ fn subscribed_fails_for_a_poller_and_points_at_its_queries() {
 }
 
 #[test]
+fn subscribed_names_the_channel_subscribed_instead_and_what_came_there() {
+    let mut e = ev();
+    e.events.subscriptions = vec![
+        json!({ "subscriber": "c1", "channel": "/data/ChangeEvents", "from": -1, "via": "comet_d", "at": at(0) }),
+    ];
+    e.events.delivered = (1..=7)
+        .map(|r| json!({ "replay_id": r, "channel": "/data/ChangeEvents", "subscriber": "c1", "via": "comet_d", "at": at(5) }))
+        .collect();
+    let v = assert_fails(
+        "{ rule: events.subscribed, channel: /data/AccountChangeEvent }",
+        &e,
+    );
+    assert!(
+        v.message.contains(
+            "It subscribed to /data/ChangeEvents (via CometD) instead and received 7 events there"
+        ),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn subscribed_names_cometd_and_the_pub_sub_api_as_learners_know_them() {
     let rule = "{ rule: events.subscribed, channel: /event/A__e }";
     let mut e = ev();

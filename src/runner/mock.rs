@@ -437,6 +437,10 @@ impl OrgHandle for MockOrg {
         mock_events::since(&self.org, mark, channel)
     }
 
+    fn channels_since(&self, mark: EventMark) -> Vec<String> {
+        mock_events::channels_since(&self.org, mark)
+    }
+
     fn end_subscribers_since(&self, mark: EventMark) {
         self.org
             .events

@@ -115,6 +115,23 @@ pub fn since(org: &Org, since: EventMark, channel: Option<&str>) -> EventMark {
     }
 }
 
+/// The channels subscribed to after `since`, each once, in the order first subscribed.
+pub fn channels_since(org: &Org, since: EventMark) -> Vec<String> {
+    let mut channels: Vec<String> = Vec::new();
+    for s in org
+        .events
+        .log
+        .subscriptions()
+        .iter()
+        .skip(since.subscriptions)
+    {
+        if !channels.contains(&s.channel) {
+            channels.push(s.channel.clone());
+        }
+    }
+    channels
+}
+
 fn to_json<T: serde::Serialize>(items: Vec<T>) -> Vec<serde_json::Value> {
     items
         .into_iter()

@@ -155,6 +155,11 @@ pub trait OrgHandle: Send + Sync {
     /// nothing more (its connections are gone, even if the org has not noticed yet). Orgs
     /// that cannot be told do nothing.
     fn end_subscribers_since(&self, _mark: EventMark) {}
+    /// The channels subscribed to since `mark`, each once, in the order first subscribed (for
+    /// a run's note when it subscribed elsewhere than the scenario waited for).
+    fn channels_since(&self, _mark: EventMark) -> Vec<String> {
+        Vec::new()
+    }
     /// What the bus saw (published, subscriptions, deliveries), for the `events.*` rules.
     fn event_activity(&self) -> EventActivity {
         EventActivity::default()

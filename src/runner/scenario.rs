@@ -153,7 +153,7 @@ pub async fn run_scenario(
     // The first wait of the current run that ran out before its condition held. After it,
     // the run's other waits are not waited out: the program seems stuck, and a stuck
     // submission should cost one wait, not every wait of the scenario.
-    let mut unmet: Option<String> = None;
+    let mut unmet: Option<Unmet> = None;
     let mut next_index = 0usize;
     on_start(next_index);
     let mut current = Some(start(spec, next_index, org));
@@ -168,11 +168,10 @@ pub async fn run_scenario(
                 let met = wait_for(condition, within, current.as_ref(), org).await;
                 let running = current.as_ref().is_some_and(|c| !c.task.is_finished());
                 if !met && running && !stuck {
-                    unmet = Some(format!(
-                        "{} for it to {}",
-                        wording_of(within),
-                        describe(condition)
-                    ));
+                    unmet = Some(Unmet {
+                        waited: format!("{} for it to {}", wording_of(within), describe(condition)),
+                        condition: condition.clone(),
+                    });
                 }
                 let mut details = json!({ "condition": format!("{condition:?}"), "met": met });
                 if stuck && !met {
@@ -214,15 +213,17 @@ pub async fn run_scenario(
             Step::Kill => {
                 if let Some(c) = current.take() {
                     let index = c.index;
+                    let why = unmet.take().map(|u| u.explained(org, c.mark));
                     out.runs
-                        .push(stopped_by_scenario(c.finish(org).await?, unmet.take()));
+                        .push(stopped_by_scenario(c.finish(org).await?, why));
                     out.actions.push(action(n, "kill", json!({ "run": index })));
                 }
             }
             Step::Start => {
                 if let Some(c) = current.take() {
+                    let why = unmet.take().map(|u| u.explained(org, c.mark));
                     out.runs
-                        .push(stopped_by_scenario(c.finish(org).await?, unmet.take()));
+                        .push(stopped_by_scenario(c.finish(org).await?, why));
                 }
                 unmet = None;
                 on_start(next_index);
@@ -243,8 +244,9 @@ pub async fn run_scenario(
     if let Some(c) = current.take() {
         let exited = c.task.is_finished();
         let index = c.index;
+        let why = unmet.take().map(|u| u.explained(org, c.mark));
         out.runs
-            .push(stopped_by_scenario(c.finish(org).await?, unmet.take()));
+            .push(stopped_by_scenario(c.finish(org).await?, why));
         if !exited {
             out.actions.push(action(
                 steps.len() + 1,
@@ -256,14 +258,58 @@ pub async fn run_scenario(
     Ok(out)
 }
 
+/// The first wait of a run that ran out: how long, for what.
+struct Unmet {
+    waited: String,
+    condition: Condition,
+}
+
+/// Why a run's wait ran out, as far as the org can tell.
+enum Unanswered {
+    /// Nothing the wait looked for happened: the program seemed stuck.
+    Stuck { waited: String },
+    /// The program subscribed, but to other channels than the one waited for.
+    Elsewhere {
+        waited: String,
+        channels: Vec<String>,
+        deliveries: usize,
+    },
+}
+
+impl Unmet {
+    /// What the run did instead, read from the org before the run's subscribers are ended.
+    fn explained(self, org: &dyn OrgHandle, mark: super::parts::EventMark) -> Unanswered {
+        let channels = match &self.condition {
+            Condition::Subscribed { .. } => org.channels_since(mark),
+            _ => Vec::new(),
+        };
+        if channels.is_empty() {
+            return Unanswered::Stuck {
+                waited: self.waited,
+            };
+        }
+        let deliveries = channels
+            .iter()
+            .map(|c| org.events_since(mark, Some(c)).deliveries)
+            .sum();
+        Unanswered::Elsewhere {
+            waited: self.waited,
+            channels,
+            deliveries,
+        }
+    }
+}
+
 /// A run the scenario ended: when it was killed (not exited by itself, not timed out), either
 /// as planned — the same kill every submission gets, so no crash — or after a wait that ran out
-/// (`unmet`), which means the program seemed stuck. Each says so in a run note.
-fn stopped_by_scenario(mut run: LearnerRun, unmet: Option<String>) -> LearnerRun {
+/// (`why`): the program seemed stuck, or it subscribed to another channel than the one waited
+/// for (named, with what it received there: it was working, so that is no crash either). Each
+/// says so in a run note.
+fn stopped_by_scenario(mut run: LearnerRun, why: Option<Unanswered>) -> LearnerRun {
     if run.exit_code.is_some() || run.timed_out {
         return run;
     }
-    match unmet {
+    match why {
         None => {
             run.stopped_by_lab = true;
             run.notes.push(
@@ -271,9 +317,24 @@ fn stopped_by_scenario(mut run: LearnerRun, unmet: Option<String>) -> LearnerRun
                     .into(),
             );
         }
-        Some(waited) => run.notes.push(format!(
+        Some(Unanswered::Stuck { waited }) => run.notes.push(format!(
             "The lab's scenario waited {waited}, which did not happen, and then stopped the run: the program seemed stuck."
         )),
+        Some(Unanswered::Elsewhere {
+            waited,
+            channels,
+            deliveries,
+        }) => {
+            run.stopped_by_lab = true;
+            let received = match deliveries {
+                0 => "and received no event there".to_string(),
+                n => format!("and received {} there", crate::wording::plural(n, "event")),
+            };
+            run.notes.push(format!(
+                "The lab's scenario waited {waited}; the program subscribed to {} instead, {received}. The scenario then went on without waiting for it and stopped the run at its planned end: the program was not stuck, it listened on another channel.",
+                channels.join(" and ")
+            ));
+        }
     }
     run
 }

@@ -13,6 +13,8 @@ use std::sync::Arc;
 struct FakeOrg {
     told: Mutex<Vec<String>>,
     deliveries: Mutex<usize>,
+    /// The channels a run subscribes to, as the org reports them.
+    channels: Vec<String>,
 }
 
 impl OrgHandle for FakeOrg {
@@ -72,6 +74,9 @@ impl OrgHandle for FakeOrg {
             subscriptions: 0,
             deliveries: self.deliveries.lock().saturating_sub(mark.deliveries),
         }
+    }
+    fn channels_since(&self, _mark: EventMark) -> Vec<String> {
+        self.channels.clone()
     }
     fn end_subscribers_since(&self, mark: EventMark) {
         self.told
@@ -216,6 +221,24 @@ fn after_a_run_s_first_unmet_wait_its_other_waits_are_not_waited_out_and_the_not
         note.contains("waited 300 ms for it to subscribe to /event/Order__e"),
         "{note}"
     );
+}
+
+#[test]
+fn a_run_that_subscribed_to_another_channel_is_named_as_such_not_as_stuck() {
+    let (_t, spec) = lab_dir("#!/bin/sh\nexec sleep 30\n");
+    let org = FakeOrg {
+        channels: vec!["/data/ChangeEvents".into()],
+        ..FakeOrg::default()
+    };
+    let s = steps("- wait_for: { subscribed: /data/AccountChangeEvent, within: 300ms }\n");
+    let (out, _) = run(&s, &spec, &org);
+    let note = out.runs[0].notes.join("\n");
+    assert!(
+        note.contains("waited 300 ms for it to subscribe to /data/AccountChangeEvent; the program subscribed to /data/ChangeEvents instead"),
+        "{note}"
+    );
+    assert!(!note.contains("seemed stuck"), "{note}");
+    assert!(out.runs[0].stopped_by_lab, "it was working, not crashed");
 }
 
 #[test]

@@ -182,6 +182,9 @@ impl OrgHandle for LiveOrg {
     fn end_subscribers_since(&self, mark: EventMark) {
         self.inner.end_subscribers_since(mark)
     }
+    fn channels_since(&self, mark: EventMark) -> Vec<String> {
+        self.inner.channels_since(mark)
+    }
     fn event_activity(&self) -> EventActivity {
         self.inner.event_activity()
     }
