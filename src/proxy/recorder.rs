@@ -78,6 +78,8 @@ struct Inner {
     next_seq: AtomicU64,
     run_index: AtomicUsize,
     redactor: Redactor,
+    /// How many secrets the redactor had learnt when the record was last masked whole.
+    masked_with: AtomicUsize,
     body_cap: usize,
 }
 
@@ -109,6 +111,7 @@ impl Recorder {
                 next_seq: AtomicU64::new(1),
                 run_index: AtomicUsize::new(0),
                 redactor,
+                masked_with: AtomicUsize::new(0),
                 body_cap,
             }),
         }
@@ -164,9 +167,25 @@ impl Recorder {
         self.inner.handshakes.lock().completed(run_index);
     }
 
-    /// Every exchange recorded so far, in `seq` order.
+    /// Every exchange recorded so far, in `seq` order, masked with every secret learnt so far.
     pub fn exchanges(&self) -> Vec<Exchange> {
-        self.inner.exchanges.lock().clone()
+        let mut all = self.inner.exchanges.lock();
+        self.mask_again_if_learnt(&mut all);
+        all.clone()
+    }
+
+    /// Masks the whole record again when the redactor has learnt a secret since it last did
+    /// (see [`crate::redact::Redactor::remask`]): a verifier sent in the authorize URL is
+    /// learnt only from the token request after it.
+    fn mask_again_if_learnt(&self, all: &mut [Exchange]) {
+        let r = &self.inner.redactor;
+        let learnt = r.learned_count();
+        if self.inner.masked_with.swap(learnt, Ordering::SeqCst) == learnt {
+            return;
+        }
+        for e in all.iter_mut() {
+            masked_again(e, |text| r.remask(text));
+        }
     }
 
     /// Exchanges from now on belong to learner run `index`.
@@ -312,12 +331,125 @@ impl Recorder {
             error,
             client_processes: raw.client_processes,
         };
-        {
+        let mut exchange = exchange;
+        // A quiet value (a `state`) that is a secret learnt before names it as one.
+        masked_again(&mut exchange, |text| r.requalified(text));
+        let exchange = {
             let mut all = self.inner.exchanges.lock();
             let at = all.partition_point(|e| e.seq < exchange.seq);
-            all.insert(at, exchange.clone());
-        }
+            all.insert(at, exchange);
+            self.mask_again_if_learnt(&mut all);
+            all[at].clone()
+        };
         let _ = self.inner.tx.send(exchange.clone());
         exchange
+    }
+}
+
+/// `e` with `mask` applied to every text it records: URL, path, query, header values, bodies
+/// and error.
+fn masked_again(e: &mut Exchange, mask: impl Fn(&str) -> String) {
+    let req = &mut e.request;
+    req.url = mask(&req.url);
+    req.path = mask(&req.path);
+    req.query = req.query.as_deref().map(&mask);
+    let bodies = std::iter::once(&mut req.body);
+    let mut headers: Vec<&mut crate::evidence::Header> = req.headers.iter_mut().collect();
+    let mut bodies: Vec<&mut Body> = bodies.collect();
+    if let Some(resp) = e.response.as_mut() {
+        headers.extend(resp.headers.iter_mut());
+        bodies.push(&mut resp.body);
+    }
+    for h in headers {
+        h.value = mask(&h.value);
+    }
+    for b in bodies {
+        b.text = mask(&b.text);
+    }
+    e.error = e.error.as_deref().map(&mask);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(seq: u64, method: &str, path: &str, query: Option<&str>, body: &str) -> RawExchange {
+        let url = match query {
+            Some(q) => format!("https://127.0.0.1:9{path}?{q}"),
+            None => format!("https://127.0.0.1:9{path}"),
+        };
+        RawExchange {
+            seq,
+            run_index: 0,
+            started_at: Utc::now(),
+            method: method.into(),
+            url,
+            path: path.into(),
+            query: query.map(str::to_string),
+            headers: vec![(
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )],
+            body: bytes::Bytes::from(body.to_string()),
+            response: Some(RawResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: bytes::Bytes::new(),
+            }),
+            fault: None,
+            error: None,
+            client_processes: Vec::new(),
+            http_version: "HTTP/1.1".into(),
+            undelivered: None,
+        }
+    }
+
+    #[test]
+    fn a_verifier_in_an_earlier_url_is_masked_once_the_token_request_teaches_it() {
+        let redactor = Redactor::new(b"k");
+        let recorder = Recorder::new(redactor.clone(), 64 * 1024);
+        let verifier = "2ahwgBogj4q8uqfQR0dtLuuF766ahTasNaH2_IqbQ3LvdnqSjeEobjhLya5BW6yf";
+        let authorize = format!("response_type=code&client_id=abc&verifier={verifier}");
+        recorder.record(raw(
+            1,
+            "GET",
+            "/services/oauth2/authorize",
+            Some(&authorize),
+            "",
+        ));
+        let carried = format!("response_type=code&client_id=abc&state={verifier}");
+        recorder.record(raw(
+            2,
+            "GET",
+            "/services/oauth2/authorize",
+            Some(&carried),
+            "",
+        ));
+        assert!(recorder.exchanges()[0].request.url.contains(verifier));
+        let token =
+            format!("grant_type=authorization_code&code=aPrx1234abcd&code_verifier={verifier}");
+        recorder.record(raw(3, "POST", "/services/oauth2/token", None, &token));
+        let marker = redactor.marker("code_verifier", verifier);
+        let all = recorder.exchanges();
+        for e in &all[..2] {
+            let query = e.request.query.as_deref().unwrap_or_default();
+            assert!(!query.contains(verifier), "{query}");
+            assert!(query.contains(&marker), "{query}");
+            assert!(e.request.url.contains(&marker), "{}", e.request.url);
+        }
+        // Recorded after the verifier was learnt, a `state` carrying it is named as it too.
+        recorder.record(raw(
+            4,
+            "GET",
+            "/services/oauth2/authorize",
+            Some(&carried),
+            "",
+        ));
+        let query = recorder.exchanges()[3]
+            .request
+            .query
+            .clone()
+            .unwrap_or_default();
+        assert!(query.contains(&format!("state={marker}")), "{query}");
     }
 }

@@ -38,6 +38,7 @@ mod decoded;
 mod formats;
 mod partial;
 mod patterns;
+mod remask;
 mod words;
 
 use crate::evidence::{CapturedOutput, Header, KnownSecret, SourceFile};
