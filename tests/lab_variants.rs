@@ -130,3 +130,28 @@ fn oauth_client_credentials_reads_the_contact_count_from_the_count_query_alone()
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn query_pagination_takes_smaller_pages_asked_for_with_batch_size() {
+    let reference = curriculum("solutions/query-pagination/run");
+    let auth = r#"auth="Authorization: Bearer $SF_ACCESS_TOKEN""#;
+    assert!(
+        reference.contains(auth),
+        "the reference names its header so"
+    );
+    // Pages of 500 (a size real orgs take: 200 to 2,000) make nine calls, the query one.
+    let smaller_pages = reference
+        .replace(
+            auth,
+            &format!("{auth}\nopt=\"Sforce-Query-Options: batchSize=500\""),
+        )
+        .replace(r#"-H "$auth""#, r#"-H "$auth" -H "$opt""#);
+    assert!(
+        smaller_pages.contains("batchSize=500")
+            && smaller_pages.matches(r#"-H "$opt""#).count() == 2
+    );
+    assert_eq!(
+        failures(&lab("query-pagination"), &smaller_pages),
+        Vec::<String>::new()
+    );
+}
