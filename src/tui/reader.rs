@@ -1,6 +1,7 @@
 //! The lesson reader's state: which lesson, its layout at the pane's width, the scroll
 //! position and the search (query, matches, current match).
 
+use super::resume::ReadingSpot;
 use crate::markdown::{Layout, WrapJoin};
 use std::sync::Arc;
 
@@ -39,6 +40,10 @@ pub struct Reader {
     pub search: Option<Search>,
     /// The end of the lesson has been on screen since it was opened (and said so once).
     pub end_seen: bool,
+    /// The spot the learner left the top line at, tied to the text, and the line it came to
+    /// in the layout shown: while the learner has not moved since, a resize finds the spot
+    /// again from here rather than from a line an earlier resize rounded it to.
+    resized_from: Option<(ReadingSpot, usize)>,
 }
 
 /// Where the text of `line` goes on after a code block's wrap: the character index just past
@@ -146,6 +151,7 @@ impl Reader {
             scroll: 0,
             search: None,
             end_seen: false,
+            resized_from: None,
         }
     }
 
@@ -241,21 +247,26 @@ impl Reader {
         }
     }
 
-    /// Swaps in a layout at a new width, keeping the reading position and the search.
+    /// Swaps in a layout at a new width, keeping the reading position and the search. The
+    /// position is the spot the learner left the top line at, not the line the last resize
+    /// came to: resizing back and forth returns to the same line instead of drifting up by
+    /// each resize's rounding.
     pub fn relayout(&mut self, layout: Arc<Layout>, height: usize) {
-        if Arc::ptr_eq(&layout, &self.layout) {
-            self.scroll = self.scroll.min(self.max_scroll(height));
-            return;
+        let spot = match self.resized_from.take() {
+            Some((spot, line)) if line == self.scroll => spot,
+            _ => ReadingSpot::at(self.scroll, &self.layout),
+        };
+        if !Arc::ptr_eq(&layout, &self.layout) {
+            // The top line's place in its section, found again at the new width.
+            self.layout = layout;
+            if let Some(s) = self.search.take() {
+                self.search(&s.query, spot.in_layout(&self.layout), height);
+            }
         }
-        // The top line's place in its section, found again at the new width.
-        let anchor = super::resume::ReadingSpot::at(self.scroll, &self.layout).in_layout(&layout);
-        self.layout = layout;
-        self.scroll = anchor.min(self.max_scroll(height));
-        if let Some(s) = self.search.take() {
-            let scroll = self.scroll;
-            self.search(&s.query, scroll, height);
-            self.scroll = scroll;
-        }
+        // Clamped to the last page at this height; the spot is kept whole, so a taller
+        // window gives the line back.
+        self.scroll = spot.in_layout(&self.layout).min(self.max_scroll(height));
+        self.resized_from = Some((spot, self.scroll));
     }
 
     /// "line 12/340": where the top of the view is.
@@ -417,6 +428,43 @@ mod tests {
         assert!(r.previous_heading(5));
         assert_eq!(r.scroll, 0);
         assert!(!r.previous_heading(5));
+    }
+
+    #[test]
+    fn resizing_back_and_forth_keeps_the_same_line_at_the_top() {
+        let section = "A paragraph long enough to wrap a different number of times at each \
+                       width the pane can have, so lines shift as the window changes.\n\n"
+            .repeat(30);
+        let md = format!("# One\n\n{section}## Two\n\n{section}");
+        let doc = Document::parse(&md);
+        let at = |w| Arc::new(doc.layout(w, &Theme::monochrome()));
+        let (wide, narrow) = (at(88), at(50));
+        // Every line of a section: the rounding of one line or another used to lose a line
+        // at each round trip.
+        for below in 0..40 {
+            let mut r = Reader::new(0, wide.clone());
+            r.scroll = wide.headings[1].line + below;
+            let top = r.scroll;
+            for _ in 0..5 {
+                r.relayout(narrow.clone(), 24);
+                r.relayout(wide.clone(), 34);
+                assert_eq!(r.scroll, top, "back at the same line from {below} below");
+            }
+        }
+        let mut r = Reader::new(0, wide.clone());
+        // Moved since the last resize: the next one starts from where the learner is now.
+        r.relayout(narrow.clone(), 24);
+        r.scroll_by(3, 24);
+        let moved = ReadingSpot::at(r.scroll, &narrow).in_layout(&wide);
+        r.relayout(wide.clone(), 34);
+        assert_eq!(r.scroll, moved);
+        // A shorter window clamps the top line; a taller one gives it back.
+        let last = r.max_scroll(34);
+        r.scroll = last;
+        r.relayout(wide.clone(), 60);
+        assert!(r.scroll < last);
+        r.relayout(wide, 34);
+        assert_eq!(r.scroll, last);
     }
 
     #[test]
