@@ -237,8 +237,8 @@ pub struct UserSeed {
     pub title: Option<String>,
     #[serde(rename = "ref")]
     pub reference: Option<String>,
-    /// Every other key (`password`, `permission_sets`, `license`, `status`), read by the auth
-    /// server (`org::auth`).
+    /// Every other key (`password`, `security_token`, `permission_sets`, `license`, `status`),
+    /// read by the auth server (`org::auth`).
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_yaml::Value>,
 }

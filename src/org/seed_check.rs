@@ -108,7 +108,7 @@ pub fn sections<'a>(keys: impl IntoIterator<Item = &'a str>) -> Result<(), SeedE
 }
 
 /// The keys of a seeded user: the data core's, then the auth server's (`org::auth::seeding`).
-const USER_KEYS: [&str; 12] = [
+const USER_KEYS: [&str; 13] = [
     "username",
     "first_name",
     "last_name",
@@ -118,6 +118,7 @@ const USER_KEYS: [&str; 12] = [
     "title",
     "ref",
     "password",
+    "security_token",
     "permission_sets",
     "license",
     "status",

@@ -7,11 +7,12 @@ use super::config::Flow;
 use super::decision::Draft;
 use super::error::OAuthError;
 use super::lockout::lockout_reason;
-use super::pkce::constant_time_eq;
 use super::server::{AuthServer, RefreshIssue, TokenRequest};
+use super::sign_in::{TOKEN_MISSING_REASON, WRONG_PASSWORD_REASON};
 use super::token::{
     granted_scopes, require_active, require_flow, require_ip, without_refresh, TokenCtx,
 };
+use super::users::ApiPassword;
 use serde_json::Value;
 
 pub fn client_credentials(
@@ -78,16 +79,20 @@ pub fn password(auth: &AuthServer, ctx: &TokenCtx, draft: &mut Draft) -> Result<
     let given = ctx.params.require("password")?;
     draft.username = Some(username.to_string());
     let user = auth.with_config(|c| c.users.by_username(username).cloned());
-    let ok = match (&user, user.as_ref().and_then(|u| u.password.as_deref())) {
-        (Some(_), Some(expected)) => constant_time_eq(expected.as_bytes(), given.as_bytes()),
-        _ => false,
-    };
+    let check = user
+        .as_ref()
+        .map_or(ApiPassword::Wrong, |u| u.api_password(given));
+    let ok = check == ApiPassword::Right;
     let locked_out = match &user {
         Some(u) if u.password.is_some() => auth.count_password(&u.id, ok),
         _ => false,
     };
     let Some(user) = user.filter(|_| ok) else {
-        let wrong = "the username or password is wrong (the mock org has no security tokens: send the password alone)";
+        let wrong = if check == ApiPassword::TokenMissing {
+            TOKEN_MISSING_REASON
+        } else {
+            WRONG_PASSWORD_REASON
+        };
         return Err(OAuthError::invalid_grant(
             "authentication failure",
             if locked_out {

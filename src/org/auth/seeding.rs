@@ -1,7 +1,7 @@
 //! Reading an org seed into the auth configuration: `apps:`, `permission_sets:` and `auth:`
 //! from the sections the data core keeps for other parts, and the users the data core created
 //! (with their record ids) plus the keys only the auth server reads (`password`,
-//! `permission_sets`, `license`, `status`).
+//! `security_token`, `permission_sets`, `license`, `status`).
 
 use super::config::{section, AuthConfig, AuthSettings, ConfigError, ExternalClientApp};
 use super::users::{License, User, UserStatus};
@@ -13,6 +13,8 @@ use serde::Deserialize;
 struct UserExtras {
     #[serde(default)]
     password: Option<String>,
+    #[serde(default)]
+    security_token: Option<String>,
     #[serde(default)]
     permission_sets: Vec<String>,
     #[serde(default)]
@@ -58,6 +60,7 @@ impl AuthConfig {
                 last_name: from_seed.map(|s| s.last_name.clone()),
                 email: from_seed.and_then(|s| s.email.clone()),
                 password: extras.password,
+                security_token: extras.security_token,
                 profile: ou.profile.clone().unwrap_or_else(|| "Standard User".into()),
                 permission_sets: extras.permission_sets,
                 license: extras.license,

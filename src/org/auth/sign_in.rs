@@ -22,6 +22,13 @@ use std::sync::Arc;
 pub const SUCCESS: &str = "Success";
 /// Login History's Status for a wrong password.
 pub const INVALID_PASSWORD: &str = "Invalid Password";
+/// Login History's Status for an API login that sent the right password without the user's
+/// security token.
+pub const TOKEN_MISSING: &str = "Failed: API security token required";
+/// The auth log's reason for an API login's wrong username or password.
+pub const WRONG_PASSWORD_REASON: &str = "the username, password or security token is wrong (a user seeded with a security_token sends it appended to the password; one without, the password alone)";
+/// The auth log's reason for an API login's right password sent without the security token.
+pub const TOKEN_MISSING_REASON: &str = "the password is right but the user's security token is missing: send it appended to the password";
 /// Login History's Status for a user the app is not approved (or pre-authorized) for.
 pub const NOT_APPROVED: &str = "Failed: Not approved for access";
 /// The longest Status the LoginHistory field holds.
@@ -97,7 +104,10 @@ pub fn failure_status(user: &User, reason: &str) -> String {
     let login_form = ["login page:", "verification page:"]
         .iter()
         .any(|page| reason.starts_with(page));
-    if reason.contains("username or password is wrong") || login_form {
+    if reason.starts_with(TOKEN_MISSING_REASON) {
+        return TOKEN_MISSING.to_string();
+    }
+    if reason.starts_with(WRONG_PASSWORD_REASON) || login_form {
         return INVALID_PASSWORD.to_string();
     }
     let mut status = format!("Failed: {reason}");
@@ -160,6 +170,7 @@ mod tests {
             last_name: None,
             email: None,
             password: None,
+            security_token: None,
             profile: "Standard User".into(),
             permission_sets: vec![],
             license: Default::default(),
@@ -176,13 +187,12 @@ mod tests {
     #[test]
     fn a_refused_password_grant_is_an_invalid_password_sign_in() {
         let u = user(UserStatus::Active);
-        let d = decision(
-            "password",
-            Outcome::Refused,
-            "the username or password is wrong (the mock org has no security tokens)",
-        );
+        let d = decision("password", Outcome::Refused, WRONG_PASSWORD_REASON);
         let s = from_decision(&d, Some(&u), Some("Sync"), &Origin::default(), None).unwrap();
         assert_eq!(s.status, INVALID_PASSWORD);
+        let d = decision("password", Outcome::Refused, TOKEN_MISSING_REASON);
+        let s = from_decision(&d, Some(&u), Some("Sync"), &Origin::default(), None).unwrap();
+        assert_eq!(s.status, TOKEN_MISSING);
         assert_eq!(s.application, "Sync");
         assert_eq!(s.login_type, "Remote Access 2.0");
     }

@@ -51,6 +51,11 @@ pub struct User {
     /// Only for the username-password lesson; never shown or logged.
     #[serde(default)]
     pub password: Option<String>,
+    /// The seed's `security_token:`: an API login (SOAP `login`, the OAuth username-password
+    /// flow) then sends it appended to the password, as from outside a real org's trusted IP
+    /// ranges. Without one, the password alone signs in. Never shown or logged.
+    #[serde(default)]
+    pub security_token: Option<String>,
     #[serde(default = "default_profile")]
     pub profile: String,
     #[serde(default)]
@@ -88,6 +93,29 @@ impl User {
             || self.username.split('@').next() == Some(reference)
     }
 
+    /// How `given`, the password an API login sent, compares with this user's password and
+    /// security token (compared in constant time).
+    pub fn api_password(&self, given: &str) -> ApiPassword {
+        let Some(password) = self.password.as_deref() else {
+            return ApiPassword::Wrong;
+        };
+        let same = |expected: &[&str]| {
+            let expected = expected.concat();
+            expected.len() == given.len()
+                && expected
+                    .bytes()
+                    .zip(given.bytes())
+                    .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+                    == 0
+        };
+        match self.security_token.as_deref() {
+            None if same(&[password]) => ApiPassword::Right,
+            Some(token) if same(&[password, token]) => ApiPassword::Right,
+            Some(_) if same(&[password]) => ApiPassword::TokenMissing,
+            _ => ApiPassword::Wrong,
+        }
+    }
+
     /// Why this user may not log in now, as the reason shown to the learner.
     pub fn login_blocked(&self) -> Option<&'static str> {
         match self.status {
@@ -97,6 +125,16 @@ impl User {
             UserStatus::Frozen => Some("the user is frozen"),
         }
     }
+}
+
+/// What the password of an API login was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiPassword {
+    /// The password, followed by the security token when the user has one.
+    Right,
+    /// The right password, without the security token the user has.
+    TokenMissing,
+    Wrong,
 }
 
 /// The org's users, looked up by id, username or alias.
@@ -171,6 +209,21 @@ mod tests {
 
     fn user(name: &str) -> User {
         serde_yaml::from_str(&format!("username: {name}")).unwrap()
+    }
+
+    #[test]
+    fn an_api_password_carries_the_security_token_when_the_user_has_one() {
+        let plain: User = serde_yaml::from_str("{ username: a@x.dev, password: Pw-1 }").unwrap();
+        assert_eq!(plain.api_password("Pw-1"), ApiPassword::Right);
+        assert_eq!(plain.api_password("Pw-1XYZ"), ApiPassword::Wrong);
+        let tokened: User =
+            serde_yaml::from_str("{ username: a@x.dev, password: Pw-1, security_token: XyZ123 }")
+                .unwrap();
+        assert_eq!(tokened.api_password("Pw-1XyZ123"), ApiPassword::Right);
+        assert_eq!(tokened.api_password("Pw-1"), ApiPassword::TokenMissing);
+        assert_eq!(tokened.api_password("Pw-1xyz123"), ApiPassword::Wrong);
+        assert_eq!(tokened.api_password("XyZ123"), ApiPassword::Wrong);
+        assert_eq!(user("b@x.dev").api_password(""), ApiPassword::Wrong);
     }
 
     #[test]

@@ -6,6 +6,11 @@
 //! Locked, frozen and inactive users get the same INVALID_LOGIN fault as a wrong password (a
 //! real org does not say which it was); Login History records the attempt with the reason
 //! (Invalid Password, User is Inactive…). `userInfo` reports the user's own ProfileId.
+//! A user seeded with a `security_token:` sends it appended to the password (simple-salesforce's
+//! `security_token`, jsforce's `password + token`); the right password without it is the
+//! LOGIN_MUST_USE_SECURITY_TOKEN fault. A user without one signs in with the password alone.
+//! [U] The Login History status for a missing token ("Failed: API security token required")
+//! is remembered from real orgs, not captured.
 //!
 //! Implementation notes: SOAP `login()` is being retired in API 65.0 and later (clients already
 //! warn about it). The exact fault a real org returns for a login at those versions is not
@@ -14,6 +19,7 @@
 use super::envelope::SoapFault;
 use super::xml::{escape, text_element, Element};
 use crate::org::auth::sign_in::{self, SignIn};
+use crate::org::auth::users::ApiPassword;
 use crate::org::auth::User;
 use crate::org::{Org, Session};
 use chrono::Duration;
@@ -73,28 +79,34 @@ fn profile_id(org: &Org, user_id: &str) -> Option<String> {
     user.get("ProfileId")?.as_str().map(str::to_string)
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// The fault for the right password sent without the user's security token, as real orgs
+/// answer a login from outside the trusted IP ranges.
+fn token_missing() -> SoapFault {
+    SoapFault::new(
+        "LOGIN_MUST_USE_SECURITY_TOKEN",
+        "Invalid username, password, security token; or user locked out. Are you at a new location? When accessing Salesforce--either via a desktop client or the API--from outside of your company's trusted networks, you must add a security token to your password to log in.",
+    )
 }
 
-/// Checks the credentials and the user's state; the user on success.
+/// Checks the credentials and the user's state; the user on success. The password is the
+/// user's, followed by their security token when the seed gives them one.
 /// A password check counts towards the user's lockout, as at the token endpoint (see
 /// `crate::org::auth::lockout`): the flag says this attempt locked the user out.
 pub fn authenticate(org: &Org, username: &str, password: &str) -> (Result<User, SoapFault>, bool) {
     let user = org.auth.config().users.by_username(username).cloned();
-    let ok = match user.as_ref().and_then(|u| u.password.as_deref()) {
-        Some(expected) => constant_time_eq(expected.as_bytes(), password.as_bytes()),
-        None => false,
-    };
+    let check = user
+        .as_ref()
+        .map_or(ApiPassword::Wrong, |u| u.api_password(password));
+    let ok = check == ApiPassword::Right;
     let locked_now = user
         .as_ref()
         .filter(|u| u.password.is_some())
         .is_some_and(|u| org.auth.count_password(&u.id, ok));
     let result = match user {
         Some(u) if ok && u.login_blocked().is_none() => Ok(u),
+        Some(u) if check == ApiPassword::TokenMissing && u.login_blocked().is_none() => {
+            Err(token_missing())
+        }
         _ => Err(SoapFault::invalid_login()),
     };
     (result, locked_now)
@@ -114,12 +126,13 @@ fn record_sign_in(
     let Some(user) = org.auth.config().users.by_username(username).cloned() else {
         return;
     };
-    let password_ok = user
-        .password
-        .as_deref()
-        .is_some_and(|p| constant_time_eq(p.as_bytes(), password.as_bytes()));
+    let check = user.api_password(password);
+    let password_ok = check == ApiPassword::Right;
     let status = match (attempt, password_ok, user.login_blocked()) {
         (Ok(_), ..) => sign_in::SUCCESS.to_string(),
+        (Err(_), false, None) if check == ApiPassword::TokenMissing => {
+            sign_in::TOKEN_MISSING.to_string()
+        }
         // The right password of a blocked user, or the wrong one that has just locked it.
         (Err(_), true, Some(blocked)) => sign_in::failure_status(&user, blocked),
         (Err(_), false, Some(blocked)) if locked_now => sign_in::failure_status(&user, blocked),
