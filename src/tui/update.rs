@@ -141,17 +141,33 @@ fn on_lab_key(app: &mut App, key: KeyEvent, pane: bool) -> Option<Option<Command
 /// open on the right, it is opened first, and the key acts on it once it is open (`r` opens
 /// and runs it). A lab left while its checks run goes on running; its view hears from the
 /// run. `Some` when it opened a lab (with what the driver is to be told), `None` to go on.
+/// The Assigned board lists only labs: with the focus on it, the keys act on its selected row
+/// the same way.
 fn open_selected_lab(app: &mut App, key: KeyEvent) -> Option<Option<Command>> {
-    if app.focus != Focus::Tree {
-        return None;
-    }
-    let all = rows(&app.curriculum, &app.tree.folded);
-    let Some(Row::Lab { lab, .. }) = all.get(app.tree.selected).cloned() else {
-        // Not a lab in the tree: the keys act on the lab open on the right, and say so.
-        if let Some(open) = app.lab_view().map(|v| v.lab.clone()) {
-            app.flash(format!("lab keys act on {open}, the lab open on the right"));
+    let lab = match (app.focus, &app.right) {
+        (Focus::Right, RightView::Assigned(v)) => {
+            let lab = app.assigned.as_ref()?.rows.get(v.selected)?.lab.clone();
+            if app.curriculum.lab(&lab).is_none() {
+                app.flash(format!("lab {lab} is not in this curriculum"));
+                return Some(None);
+            }
+            let curriculum = app.curriculum.clone();
+            app.tree.select_lab(&curriculum, &lab);
+            app.tree.keep_visible(app.geometry().tree_rows());
+            lab
         }
-        return None;
+        (Focus::Tree, _) => {
+            let all = rows(&app.curriculum, &app.tree.folded);
+            let Some(Row::Lab { lab, .. }) = all.get(app.tree.selected).cloned() else {
+                // Not a lab in the tree: the keys act on the lab open on the right, and say so.
+                if let Some(open) = app.lab_view().map(|v| v.lab.clone()) {
+                    app.flash(format!("lab keys act on {open}, the lab open on the right"));
+                }
+                return None;
+            };
+            lab
+        }
+        _ => return None,
     };
     if app.lab_view().is_some_and(|v| v.lab == lab) {
         return None;

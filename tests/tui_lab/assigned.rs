@@ -230,6 +230,50 @@ fn enter_on_an_assigned_row_opens_its_lab_and_t_comes_back() {
 }
 
 #[test]
+fn a_lab_key_on_the_board_acts_on_the_selected_row_as_in_the_tree() {
+    let mut a = assigned_app(80, 24);
+    update(&mut a, key(KeyCode::Char('G')));
+    // r opens the row's lab, as ⏎ does, and runs it once the driver has opened it.
+    let asked = update(&mut a, key(KeyCode::Char('r')));
+    assert_eq!(
+        asked,
+        Some(Command::Lab(LabCommand::Open {
+            lab: "rest-upsert-twice".into()
+        }))
+    );
+    assert_eq!(
+        a.lab_view().map(|v| v.lab.as_str()),
+        Some("rest-upsert-twice")
+    );
+    let files = sflab::tui::lab::LabEvent::Files {
+        lab: "rest-upsert-twice".into(),
+        dir: "/ws/rest-upsert-twice".into(),
+        files: vec!["run".into()],
+    };
+    assert_eq!(
+        update(&mut a, Event::Lab(files)),
+        Some(Command::Lab(LabCommand::Run {
+            lab: "rest-upsert-twice".into()
+        }))
+    );
+    let rows = sflab::tui::tree::rows(&a.curriculum, &a.tree.folded);
+    assert!(
+        matches!(&rows[a.tree.selected], sflab::tui::tree::Row::Lab { lab, .. } if lab == "rest-upsert-twice"),
+        "the tree follows to the lab"
+    );
+    // Back on the board, e on the first row opens that lab instead of pointing at the tree.
+    update(&mut a, key(KeyCode::Char('t')));
+    update(&mut a, key(KeyCode::Char('g')));
+    update(&mut a, key(KeyCode::Char('e')));
+    assert_eq!(
+        a.lab_view().map(|v| v.lab.as_str()),
+        Some("rest-first-call")
+    );
+    let flash = a.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    assert!(!flash.contains("open one first"), "{flash}");
+}
+
+#[test]
 fn t_comes_back_to_the_assigned_row_that_was_selected() {
     let mut a = assigned_app(80, 24);
     update(&mut a, key(KeyCode::Char('G')));
