@@ -21,6 +21,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use super::varied::varied_body;
+
 /// The org-side actions of a lab, by phase.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,43 +126,11 @@ pub struct CalloutAction {
     /// The user the callout runs as (username, `ref:` name or alias); default `integration`.
     #[serde(default = "integration")]
     pub run_as: String,
-    /// Number properties of `body` given new values for each check (`vary: [qty]`), so an
-    /// answer typed into the service cannot match: see [`varied_body`].
+    /// Number properties of `body` given new values for each check (`vary: [qty]`, or
+    /// `[qty per sku]` to draw from those properties only), so an answer typed into the
+    /// service cannot match: see [`super::varied`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vary: Vec<String>,
-}
-
-/// `body` with each number under a property named in `vary` replaced by one drawn from `seed`
-/// and the object around it (its other properties): 1 to 9, keeping the sign. The same object
-/// sent again — a retried slice's move — carries the same number, and another check (another
-/// seed) other numbers.
-pub fn varied_body(body: &serde_json::Value, vary: &[String], seed: u64) -> serde_json::Value {
-    use serde_json::Value;
-    use std::hash::{Hash, Hasher};
-    match body {
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|v| varied_body(v, vary, seed)).collect())
-        }
-        Value::Object(map) => {
-            let mut around = map.clone();
-            around.retain(|k, _| !vary.contains(k));
-            let mut out = serde_json::Map::new();
-            for (k, v) in map {
-                let new = match v.as_f64() {
-                    Some(n) if vary.contains(k) => {
-                        let mut h = std::collections::hash_map::DefaultHasher::new();
-                        (seed, k, Value::Object(around.clone()).to_string()).hash(&mut h);
-                        let drawn = 1 + (h.finish() % 9) as i64;
-                        Value::from(if n < 0.0 { -drawn } else { drawn })
-                    }
-                    _ => varied_body(v, vary, seed),
-                };
-                out.insert(k.clone(), new);
-            }
-            Value::Object(out)
-        }
-        other => other.clone(),
-    }
 }
 
 /// A request sflab itself sends to the learner's service, as a stranger who found its address
@@ -310,6 +280,7 @@ impl LabAction {
             LabAction::Callout(c) if c.method.parse::<axum::http::Method>().is_err() => Some(
                 format!("`callout.method: {}` is not an HTTP method", c.method),
             ),
+            LabAction::Callout(c) => c.vary.iter().find_map(|e| super::varied::problem(e)),
             LabAction::Probe(p) if p.method.parse::<axum::http::Method>().is_err() => Some(
                 format!("`probe.method: {}` is not an HTTP method", p.method),
             ),
@@ -326,37 +297,6 @@ impl LabAction {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn a_varied_body_repeats_its_numbers_for_the_same_move_and_keeps_their_signs() {
-        let slice = json!({"slice": 2, "moves": [
-            {"move": "MV-4", "sku": "HOSE-1", "qty": 10},
-            {"move": "MV-5", "sku": "VALVE-2", "qty": -1}
-        ]});
-        let vary = vec!["qty".to_string()];
-        let first = varied_body(&slice, &vary, 7);
-        assert_eq!(
-            first,
-            varied_body(&slice, &vary, 7),
-            "a retry sends the same slice"
-        );
-        assert_eq!(first["slice"], 2, "only the named numbers change");
-        assert_eq!(first["moves"][0]["move"], "MV-4");
-        let qty = |b: &serde_json::Value, i: usize| b["moves"][i]["qty"].as_i64().unwrap();
-        assert!((1..=9).contains(&qty(&first, 0)));
-        assert!((-9..=-1).contains(&qty(&first, 1)));
-        let seeds: std::collections::BTreeSet<(i64, i64)> = (0..20)
-            .map(|seed| {
-                let b = varied_body(&slice, &vary, seed);
-                (qty(&b, 0), qty(&b, 1))
-            })
-            .collect();
-        assert!(
-            seeds.len() > 5,
-            "another check, other quantities: {seeds:?}"
-        );
-    }
 
     fn parse(yaml: &str) -> LabActions {
         serde_yaml::from_str(yaml).expect("test yaml")
@@ -377,6 +317,18 @@ mod tests {
             ("GET", "integration")
         );
         assert!(a.problems().is_empty(), "{:?}", a.problems());
+    }
+
+    #[test]
+    fn a_vary_entry_naming_no_property_is_a_problem() {
+        let a = parse(
+            "after_run:\n  - callout: { named_credential: WH, method: POST, vary: [qty per], body: { qty: 1 } }\n",
+        );
+        assert!(
+            a.problems().iter().any(|p| p.contains("`vary: qty per`")),
+            "{:?}",
+            a.problems()
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod scenario;
 pub mod spec;
 mod spec_reach;
 mod spec_salvage;
+pub mod varied;
 pub mod walk;
 
 pub use files::{
