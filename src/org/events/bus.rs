@@ -403,6 +403,25 @@ impl EventBus {
         }
     }
 
+    /// Checks a subscriber's stored position before it resumes after `replay_id`: one the bus
+    /// issued and still retains what follows. Replay ids start at 1, so 0 was never issued: a
+    /// made-up id is refused like any other, never read as "from the start" (that is EARLIEST).
+    pub fn check_resume(
+        &self,
+        channel: &str,
+        replay_id: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ReplayError> {
+        if replay_id == 0 {
+            return Err(ReplayError::NotIssued {
+                replay_id,
+                newest: self.newest_replay_id(),
+            });
+        }
+        self.read(channel, ReplayFrom::After(replay_id), 0, now)
+            .map(|_| ())
+    }
+
     /// How far the bus has counted, overall and per channel: what an org saved to a file
     /// keeps of its bus (the events themselves are not kept).
     pub fn marks(&self) -> BusMarks {
@@ -706,6 +725,21 @@ mod tests {
             b.read("/event/A__e", ReplayFrom::After(99), 10, t),
             Err(ReplayError::NotIssued { newest: 1, .. })
         ));
+    }
+
+    #[test]
+    fn a_stored_id_of_zero_was_never_issued_and_is_refused_as_a_resume_point() {
+        let b = bus();
+        let t = Utc::now();
+        b.publish(ev("/event/A__e", t), &[], t).unwrap();
+        assert!(matches!(
+            b.check_resume("/event/A__e", 0, t),
+            Err(ReplayError::NotIssued {
+                replay_id: 0,
+                newest: 1
+            })
+        ));
+        assert!(b.check_resume("/event/A__e", 1, t).is_ok());
     }
 
     #[test]

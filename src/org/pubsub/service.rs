@@ -408,6 +408,11 @@ impl PubSub {
                         "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted",
                     )
                 })?;
+                self.org
+                    .events
+                    .bus
+                    .check_resume(channel, id, self.org.clock.now())
+                    .map_err(|e| replay_status(&e))?;
                 ReplayFrom::After(id)
             }
         };

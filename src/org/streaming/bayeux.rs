@@ -299,6 +299,12 @@ impl Streaming {
         }
         let from = match ReplayFrom::from_number(replay) {
             Ok(ReplayFrom::Latest) => ReplayFrom::After(bus.newest_replay_id()),
+            // A stored id the client sent: one the bus issued (never 0) and still retains.
+            Ok(ReplayFrom::After(id))
+                if bus.check_resume(sub, id, self.org.clock.now()).is_err() =>
+            {
+                return refuse(r)
+            }
             Ok(f) => f,
             Err(_) => return refuse(r),
         };
