@@ -258,7 +258,7 @@ impl App {
     /// The workspace has an assigned track that cannot be read (`problem`, as `sflab track
     /// show` says it): said now, and again on `t`.
     pub fn track_unreadable(&mut self, problem: impl std::fmt::Display) {
-        let problem = format!("the assigned track cannot be shown: {problem}");
+        let problem = format!("the assigned track cannot be shown: {}", one_line(&problem));
         self.flash(problem.clone());
         self.track_problem = Some(problem);
     }
@@ -418,9 +418,38 @@ impl App {
     }
 }
 
+/// `text` said on one line, for the status bar: a problem a line (as `sflab track show` lists
+/// them) is parted from the next by "; ", and a line ending in a colon goes on after a space.
+fn one_line(text: &impl std::fmt::Display) -> String {
+    let mut said = String::new();
+    for line in text
+        .to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        if !said.is_empty() {
+            said.push_str(if said.ends_with(':') { " " } else { "; " });
+        }
+        said.push_str(line);
+    }
+    said
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_track_s_problems_are_parted_on_the_status_bar() {
+        let said =
+            one_line(&"t.yaml has 2 problems:\n  line 3: no lab \"a\"\n  line 4: no lab \"b\"");
+        assert_eq!(
+            said,
+            "t.yaml has 2 problems: line 3: no lab \"a\"; line 4: no lab \"b\""
+        );
+        assert_eq!(one_line(&"one problem"), "one problem");
+    }
 
     #[test]
     fn panes_share_the_width_without_gaps() {
