@@ -7,6 +7,9 @@
 //! - `POST /{url}` → 201 with the DTO of the record created (lines created with it, all or none);
 //! - `PATCH /{url}/{key}` → 200 with the updated DTO (204, no body, with
 //!   `update_answer: no_content`); `DELETE /{url}/{key}` → 204, no body;
+//! - a form post (`application/x-www-form-urlencoded`, curl's `--data` default, or
+//!   `multipart/form-data`) is read into `RestRequest.params` and leaves `requestBody` blank, as
+//!   on a real org: a POST or PATCH sent that way has no JSON to read → 400 `JSON_PARSER_ERROR`;
 //! - bad input → 400 `[{"errorCode": "JSON_PARSER_ERROR" | "INVALID_INPUT" | <DML code>, "message": …}]`;
 //!   an unknown key → 404 `[{"errorCode":"NOT_FOUND",…}]`; a path no class maps → 404.
 //!
@@ -25,7 +28,8 @@ use crate::org::store::{parse_id, Actor, Store};
 use crate::org::{SfError, SfId};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
@@ -59,12 +63,38 @@ async fn handle(
     caller: Caller,
     method: Method,
     Path(path): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match run(&state, &caller, &method, &format!("/{path}"), &body) {
+    let body = if form_post(&headers) {
+        RequestBody::Form
+    } else {
+        RequestBody::Sent(&body)
+    };
+    match run(&state, &caller, &method, &format!("/{path}"), body) {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
+}
+
+/// What an `@RestResource` class finds in `RestContext.request.requestBody`.
+#[derive(Debug, Clone, Copy)]
+pub enum RequestBody<'a> {
+    /// The bytes sent (JSON, for the classes this mock stands in for).
+    Sent(&'a [u8]),
+    /// Nothing: the request was a form post, whose fields the platform moved to
+    /// `RestRequest.params`.
+    Form,
+}
+
+/// Whether the request is a form post, which Apex REST parses into `RestRequest.params`.
+fn form_post(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/x-www-form-urlencoded" || v == "multipart/form-data")
 }
 
 /// Serves one Apex REST request (`path` is the part after `/services/apexrest`).
@@ -73,7 +103,7 @@ pub fn run(
     caller: &Caller,
     method: &Method,
     path: &str,
-    body: &[u8],
+    body: RequestBody,
 ) -> Result<Response, ApiError> {
     let list = resource::resources(state.org.seed.other.get("apex_rest")).map_err(|e| {
         ApiError::new(
@@ -135,7 +165,14 @@ pub fn run(
     }
 }
 
-fn parse_body(body: &[u8]) -> Result<Json, ApiError> {
+fn parse_body(body: RequestBody) -> Result<Json, ApiError> {
+    let RequestBody::Sent(body) = body else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "JSON_PARSER_ERROR",
+            "The request body is empty: it was sent as a form (Content-Type: application/x-www-form-urlencoded, curl's default for --data), so Apex REST read it into RestRequest.params and left requestBody blank. Send the JSON with Content-Type: application/json.",
+        ));
+    };
     serde_json::from_slice(body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,

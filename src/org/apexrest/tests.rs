@@ -125,6 +125,49 @@ async fn post_creates_an_order_with_lines_and_answers_201_with_the_dto() {
 }
 
 #[tokio::test]
+async fn a_json_body_posted_as_a_form_reaches_the_class_blank_and_creates_nothing() {
+    let m = mock();
+    let before = m.org.store.read().count("Order");
+    let body =
+        json!({"erpOrderId": "SO-9010", "accountId": m.falcon(), "effectiveDate": "2026-11-01"});
+    // curl --data with no Content-Type: the platform reads a form into RestRequest.params.
+    for content_type in [
+        "application/x-www-form-urlencoded",
+        "application/x-www-form-urlencoded; charset=UTF-8",
+        "multipart/form-data; boundary=x",
+    ] {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/services/apexrest/orders")
+            .header("host", "127.0.0.1:8443")
+            .header("authorization", format!("Bearer {}", m.token))
+            .header("content-type", content_type)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let resp = m.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{content_type}");
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let e: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(e[0]["errorCode"], "JSON_PARSER_ERROR");
+        assert!(
+            e[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Content-Type: application/json"),
+            "{e}"
+        );
+    }
+    assert_eq!(m.org.store.read().count("Order"), before);
+    // The same JSON as application/json is created.
+    let (status, dto) = m
+        .send("POST", "/services/apexrest/orders", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{dto}");
+}
+
+#[tokio::test]
 async fn bad_input_is_400_with_a_json_error_array_and_creates_nothing() {
     let m = mock();
     let before = m.org.store.read().count("Order");
