@@ -1,7 +1,8 @@
 //! `oauth.replayed_id_token_refused`: the program refuses the ID token handed to it in
 //! `SF_REPLAYED_ID_TOKEN` (`run.replayed_id_token`) — genuine, for its app, unexpired, but
 //! bound to an earlier sign-in's nonce — and its line says what its check read from that
-//! token: the claim, `nonce`, and the value the token holds.
+//! token: the claim, `nonce`, and the value the token holds. The line may be printed on
+//! standard output or standard error.
 //!
 //! Implementation notes: a fixed sentence ("replayed ID token rejected: nonce does not match")
 //! names the right claim without looking at the token; the nonce's value cannot be known
@@ -51,9 +52,10 @@ pub(crate) fn replayed_id_token_refused(p: &ReplayedIdTokenRefused, cx: &Cx) -> 
         .runs
         .iter()
         .flat_map(|r| {
-            r.stdout
-                .text
-                .lines()
+            // A refusal is a diagnostic as much as a result: either stream may carry it.
+            [&r.stdout, &r.stderr]
+                .into_iter()
+                .flat_map(|out| out.judged_text().lines())
                 .map(str::trim)
                 .filter(|l| l.to_lowercase().starts_with(&start))
                 .map(move |l| (r.index + 1, l))
@@ -61,7 +63,7 @@ pub(crate) fn replayed_id_token_refused(p: &ReplayedIdTokenRefused, cx: &Cx) -> 
         .collect();
     if lines.is_empty() {
         return cx.fail(format!(
-            "No run printed a line starting with \"{}\": run the same checks on the token in $SF_REPLAYED_ID_TOKEN and print what they found.",
+            "No run printed a line starting with \"{}\", on standard output or standard error: run the same checks on the token in $SF_REPLAYED_ID_TOKEN and print what they found.",
             p.line
         ));
     }
@@ -129,6 +131,11 @@ mod tests {
             &printed("ID token accepted\nreplayed ID token accepted\n"),
         );
         assert!(v.message.contains("No run printed"), "{}", v.message);
+        // Said on standard error, the refusal counts as well.
+        let mut ev = printed("ID token accepted\n");
+        ev.runs[0].stderr.text =
+            format!("replayed ID token rejected: nonce {NONCE} is not this sign-in's\n");
+        assert_passes(RULE, &ev);
         let mut ev = printed(&format!("replayed ID token rejected: nonce {NONCE}\n"));
         ev.replayed_id_token_nonce = None;
         assert_fails(RULE, &ev);

@@ -667,13 +667,66 @@ pub(crate) fn output_reports(p: &OutputReports, cx: &Cx) -> Verdict {
         .take(3)
         .collect::<Vec<_>>()
         .join(", ");
+    let shown: Vec<String> = shown.iter().map(|v| as_told(v)).collect();
+    let values = if missing.len() == 1 {
+        "a value".to_string()
+    } else {
+        format!("{} values", missing.len())
+    };
+    // Printed, but on standard error: the values are right, the stream is not.
+    let on_stderr = if p.stderr {
+        0
+    } else {
+        let errors: Vec<String> = cx
+            .ev
+            .runs
+            .iter()
+            .map(|r| r.stderr.judged_text().to_string())
+            .collect();
+        missing
+            .iter()
+            .filter(|w| {
+                written_forms(w)
+                    .iter()
+                    .any(|f| errors.iter().any(|o| mentions(o, f)))
+            })
+            .count()
+    };
+    if on_stderr == missing.len() {
+        return cx
+            .fail(format!(
+                "The org answered {from} with {values} that your program printed on standard error, not on standard output: {}. Print what you report on standard output, where whoever runs the program reads its results; keep standard error for what went wrong.{}",
+                brief_list(&shown),
+                unread_note(cx, None, p.stderr)
+            ))
+            .with_evidence(evidence);
+    }
+    let stderr_note = if on_stderr > 0 {
+        format!(
+            " ({on_stderr} of them {} on your standard error: print {} on standard output.)",
+            if on_stderr == 1 { "is" } else { "are" },
+            if on_stderr == 1 { "it" } else { "them" }
+        )
+    } else {
+        String::new()
+    };
     cx.fail(format!(
-        "The org answered {from} with {} that your {stream} does not show: {}. Print the values from the response, not ones worked out or typed in.{}",
-        if missing.len() == 1 { "a value".to_string() } else { format!("{} values", missing.len()) },
+        "The org answered {from} with {values} that your {stream} does not show: {}.{stderr_note} Print the values from the response, not ones worked out or typed in.{}",
         brief_list(&shown),
         unread_note(cx, None, p.stderr)
     ))
     .with_evidence(evidence)
+}
+
+/// A value as a failure names it: a redaction marker (`‹redacted:user_code#e8f71ebe›`), which
+/// the learner cannot know, as what it stands for ("the user_code it answered").
+fn as_told(value: &str) -> String {
+    match crate::redact::find_markers(value).first() {
+        Some(m) if m.offset == 0 && value.trim_end().ends_with('›') => {
+            format!("the {} it answered", m.kind)
+        }
+        _ => value.to_string(),
+    }
 }
 
 /// Whether one output of a run prints every item of the space-separated `list`.

@@ -422,6 +422,39 @@ fn a_label_of_several_words_may_be_split_by_any_spacing_a_dot_or_a_camel_case_hu
 }
 
 #[test]
+fn values_printed_on_standard_error_are_told_as_such_and_markers_by_what_they_stand_for() {
+    let rule = "{ rule: process.output_reports, method: POST, path: /services/oauth2/token, values: [/user_code, /verification_uri] }";
+    let start = req("POST", "/services/oauth2/token", 200).response_body(
+        r#"{"user_code":"‹redacted:user_code#e8f71ebe›","verification_uri":"https://127.0.0.1:9/setup/connect"}"#,
+    );
+    let mut ev = evidence(vec![start]);
+    ev.runs[0].stderr.text = "Go to https://127.0.0.1:9/setup/connect and enter the code ‹redacted:user_code#e8f71ebe›\n".into();
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message
+            .contains("printed on standard error, not on standard output"),
+        "{}",
+        v.message
+    );
+    assert!(
+        v.message.contains("the user_code it answered"),
+        "{}",
+        v.message
+    );
+    assert!(!v.message.contains("‹redacted"), "{}", v.message);
+    // Only one of them on standard error: said beside the usual reason.
+    ev.runs[0].stderr.text = "code: ‹redacted:user_code#e8f71ebe›\n".into();
+    let v = assert_fails(rule, &ev);
+    assert!(
+        v.message.contains("(1 of them is on your standard error"),
+        "{}",
+        v.message
+    );
+    ev.runs[0].stdout.text = ev.runs[0].stderr.text.clone() + "https://127.0.0.1:9/setup/connect\n";
+    assert_passes(rule, &ev);
+}
+
+#[test]
 fn labelled_values_must_each_be_printed_beside_their_label() {
     let rule = "{ rule: process.output_reports, path: /services/data/*/limits, values: [/DailyApiRequests/Max, /DailyApiRequests/Remaining], labels: [max, remaining] }";
     let mut ev = evidence(vec![limits_answer()]);
