@@ -23,6 +23,7 @@ pub mod output_folder;
 pub mod own_output;
 pub mod report_folder;
 pub mod rubric;
+pub mod run_needs;
 pub mod sandbox_paths;
 pub mod submission;
 pub mod write;
