@@ -4,7 +4,7 @@
 //! in the learner's time zone ("Thu 10 Dec 09:00"). Pure: the zone is a parameter.
 
 use crate::track::{next_due, AssignedRow, TrackStatus};
-use chrono::{DateTime, FixedOffset, Offset, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Offset, TimeZone, Timelike, Utc};
 
 /// The time zone due moments are shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,13 +34,19 @@ impl ShownZone {
 
 /// A due moment as the learner's clock reads it: "Thu 10 Dec 09:00", or "Fri 04 Dec" when it
 /// falls on the day's last minute there (a track's bare date means the end of that day, UTC).
-pub fn due_label(due: DateTime<Utc>, zone: ShownZone) -> String {
+/// A moment in another year than `now`'s says its year ("Fri 01 Jan 2027"), so next January
+/// does not read as this past one.
+pub fn due_label(due: DateTime<Utc>, now: DateTime<Utc>, zone: ShownZone) -> String {
     let local = zone.local(due);
-    if local.hour() == 23 && local.minute() == 59 {
+    let mut said = if local.hour() == 23 && local.minute() == 59 {
         local.format("%a %d %b").to_string()
     } else {
         local.format("%a %d %b %H:%M").to_string()
+    };
+    if local.year() != zone.local(now).year() {
+        said.insert_str(10, &format!(" {}", local.year()));
     }
+    said
 }
 
 /// The active track as the screen shows it: computed by the driver from the workspace's
@@ -199,12 +205,25 @@ mod tests {
         let utc = ShownZone::Fixed(FixedOffset::east_opt(0).unwrap());
         let los_angeles = ShownZone::Fixed(FixedOffset::west_opt(8 * 3600).unwrap());
         let tokyo = ShownZone::Fixed(FixedOffset::east_opt(9 * 3600).unwrap());
-        assert_eq!(due_label(due, utc), "Thu 10 Dec 17:00");
-        assert_eq!(due_label(due, los_angeles), "Thu 10 Dec 09:00");
-        assert_eq!(due_label(due, tokyo), "Fri 11 Dec 02:00");
+        let now = at("2026-12-02T12:00:00Z");
+        assert_eq!(due_label(due, now, utc), "Thu 10 Dec 17:00");
+        assert_eq!(due_label(due, now, los_angeles), "Thu 10 Dec 09:00");
+        assert_eq!(due_label(due, now, tokyo), "Fri 11 Dec 02:00");
         let end_of_day = at("2026-12-04T23:59:59Z");
-        assert_eq!(due_label(end_of_day, utc), "Fri 04 Dec");
-        assert_eq!(due_label(end_of_day, los_angeles), "Fri 04 Dec 15:59");
+        assert_eq!(due_label(end_of_day, now, utc), "Fri 04 Dec");
+        assert_eq!(due_label(end_of_day, now, los_angeles), "Fri 04 Dec 15:59");
+    }
+
+    #[test]
+    fn a_due_date_in_another_year_says_its_year() {
+        let utc = ShownZone::Fixed(FixedOffset::east_opt(0).unwrap());
+        let now = at("2026-12-02T12:00:00Z");
+        let next_january = at("2027-01-01T23:59:59Z");
+        assert_eq!(due_label(next_january, now, utc), "Fri 01 Jan 2027");
+        let timed = at("2999-01-01T09:30:00Z");
+        assert_eq!(due_label(timed, now, utc), "Tue 01 Jan 2999 09:30");
+        let last_year = at("2025-12-30T23:59:59Z");
+        assert_eq!(due_label(last_year, now, utc), "Tue 30 Dec 2025");
     }
 
     #[test]

@@ -56,7 +56,7 @@ impl Columns {
             b.rows.iter().map(|r| f(r).width()).max().unwrap_or(0)
         };
         Columns {
-            due: widest(&|r| due_label(r.due_at, zone)),
+            due: widest(&|r| due_label(r.due_at, b.now, zone)),
             when: widest(&|r| when(r, b.now)),
             score: widest(&best),
         }
@@ -78,7 +78,7 @@ fn row_lines(
     width: usize,
     t: &Theme,
 ) -> Vec<Line<'static>> {
-    let due = pad(due_label(row.due_at, zone), cols.due);
+    let due = pad(due_label(row.due_at, b.now, zone), cols.due);
     let when_text = pad(when(row, b.now), cols.when);
     let score = best(row);
     if width >= WIDE {
