@@ -257,17 +257,28 @@ fn paused_after_every_failure(p: &Opens, cx: &Cx, streak: &[&Exchange]) -> Optio
     if gaps.iter().any(|&g| g < p.cooldown_ms * 9 / 10) {
         return None;
     }
-    let shown: Vec<String> = streak.iter().map(|e| format!("#{}", e.seq)).collect();
-    let v = cx
-        .fail(format!(
+    Some(streak_verdict(
+        cx,
+        streak,
+        format!(
             "Your client paused after every failed call ({} came {} apart), so it never sent on while the breaker was closed: that is a fixed delay after each failure, not a breaker. A closed breaker keeps sending and counts failures; only after {} in a row does it stop calling for {} ms, then try once.",
-            shown.join(", "),
+            shown_calls(streak),
             show_waits(&gaps),
             p.failures,
             p.cooldown_ms
-        ))
-        .with_evidence(streak.iter().map(|e| e.seq));
-    Some(v)
+        ),
+    ))
+}
+
+/// The calls of a streak as the transcript numbers them: `#3, #4, #5`.
+fn shown_calls(streak: &[&Exchange]) -> String {
+    let shown: Vec<String> = streak.iter().map(|e| format!("#{}", e.seq)).collect();
+    shown.join(", ")
+}
+
+/// A failure about how a closed-breaker streak waited, with the streak's calls as evidence.
+fn streak_verdict(cx: &Cx, streak: &[&Exchange], message: String) -> Verdict {
+    cx.fail(message).with_evidence(streak.iter().map(|e| e.seq))
 }
 
 /// The waits between consecutive calls, in milliseconds.
@@ -290,17 +301,17 @@ fn waits_grew(p: &Opens, cx: &Cx, streak: &[&Exchange]) -> Option<Verdict> {
     if !grew || gaps.last().is_none_or(|&g| g < p.cooldown_ms / 2) {
         return None;
     }
-    let shown: Vec<String> = streak.iter().map(|e| format!("#{}", e.seq)).collect();
-    let v = cx
-        .fail(format!(
+    Some(streak_verdict(
+        cx,
+        streak,
+        format!(
             "Your client waited longer after each failed call ({} came {} apart): that is a back-off that grows with every retry, not a breaker, even if a pause later matches the cool-down. A closed breaker sends on without waiting and counts failures; after {} in a row it stops calling for {} ms, then tries once.",
-            shown.join(", "),
+            shown_calls(streak),
             show_waits(&gaps),
             p.failures,
             p.cooldown_ms
-        ))
-        .with_evidence(streak.iter().map(|e| e.seq));
-    Some(v)
+        ),
+    ))
 }
 
 /// A failure for a silence after a failed trial that is half as long again as the silence
