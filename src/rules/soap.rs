@@ -21,6 +21,23 @@ pub(crate) struct SoapCall<'a> {
     pub envelope: Element,
 }
 
+impl<'a> SoapCall<'a> {
+    /// The partner-API call `e` made: a POST to `/services/Soap/…` whose body is an envelope
+    /// with a call in its `Body`.
+    pub(crate) fn of(e: &'a Exchange) -> Option<SoapCall<'a>> {
+        if !e.method().eq_ignore_ascii_case("POST") || !e.path().contains("/services/Soap/") {
+            return None;
+        }
+        let envelope = parse(&e.request.body.text).ok()?;
+        let operation = envelope.child("Body")?.children.first()?.name.clone();
+        Some(SoapCall {
+            exchange: e,
+            operation,
+            envelope,
+        })
+    }
+}
+
 impl SoapCall<'_> {
     /// The envelope's `Header`, as the org finds it.
     fn header(&self) -> Option<&Element> {
@@ -80,20 +97,7 @@ impl SoapCall<'_> {
 
 /// Every POST to the partner API whose body is a SOAP envelope, in order.
 pub(crate) fn soap_calls<'a>(cx: &'a Cx) -> Vec<SoapCall<'a>> {
-    cx.ev
-        .exchanges
-        .iter()
-        .filter(|e| e.method().eq_ignore_ascii_case("POST") && e.path().contains("/services/Soap/"))
-        .filter_map(|e| {
-            let envelope = parse(&e.request.body.text).ok()?;
-            let operation = envelope.child("Body")?.children.first()?.name.clone();
-            Some(SoapCall {
-                exchange: e,
-                operation,
-                envelope,
-            })
-        })
-        .collect()
+    cx.ev.exchanges.iter().filter_map(SoapCall::of).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -10,7 +10,7 @@
 //!   state and results is part of that one query.
 
 use crate::evidence::Exchange;
-use crate::org::soap::xml::parse;
+use crate::rules::soap::SoapCall;
 
 /// The SOAP calls that read records.
 const SOAP_QUERIES: &[&str] = &["query", "queryAll", "queryMore", "search"];
@@ -64,16 +64,7 @@ fn bulk_query_job(e: &Exchange) -> bool {
 
 /// A SOAP envelope whose call reads records.
 fn soap_query(e: &Exchange) -> bool {
-    if !e.method().eq_ignore_ascii_case("POST") || !e.path().starts_with("/services/Soap/") {
-        return false;
-    }
-    let Ok(envelope) = parse(&e.request.body.text) else {
-        return false;
-    };
-    envelope
-        .child("Body")
-        .and_then(|b| b.children.first())
-        .is_some_and(|call| SOAP_QUERIES.contains(&call.name.as_str()))
+    SoapCall::of(e).is_some_and(|call| SOAP_QUERIES.contains(&call.operation.as_str()))
 }
 
 #[cfg(test)]
