@@ -35,18 +35,7 @@ impl Statement {
             where_: q.where_.map(canonical),
             ..q
         };
-        let only_from = Query {
-            select: Vec::new(),
-            where_: None,
-            with: None,
-            group_by: Vec::new(),
-            having: None,
-            order_by: Vec::new(),
-            limit: None,
-            offset: None,
-            for_clause: None,
-            ..q.clone()
-        };
+        let only_from = Query::of(q.from.clone(), q.from_pos);
         let mut fields: Vec<String> = q
             .select
             .iter()

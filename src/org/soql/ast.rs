@@ -281,6 +281,25 @@ pub struct Query {
     pub for_clause: Option<ForClause>,
 }
 
+impl Query {
+    /// A statement of object `from` with nothing else yet: no fields, filter or clauses.
+    pub fn of(from: String, from_pos: Pos) -> Query {
+        Query {
+            select: Vec::new(),
+            from,
+            from_pos,
+            where_: None,
+            with: None,
+            group_by: Vec::new(),
+            having: None,
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+            for_clause: None,
+        }
+    }
+}
+
 fn quote(s: &str) -> String {
     let mut out = String::from("'");
     let mut chars = s.chars().peekable();

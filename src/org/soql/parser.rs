@@ -196,16 +196,7 @@ impl Parser {
         }
         let mut q = Query {
             select,
-            from,
-            from_pos,
-            where_: None,
-            with: None,
-            group_by: Vec::new(),
-            having: None,
-            order_by: Vec::new(),
-            limit: None,
-            offset: None,
-            for_clause: None,
+            ..Query::of(from, from_pos)
         };
         if self.eat_kw("WHERE") {
             q.where_ = Some(self.cond()?);
@@ -681,19 +672,7 @@ pub fn parse_returning(toks: Vec<Token>) -> Result<(Vec<Query>, usize), ParseErr
 impl Parser {
     fn returning_object(&mut self) -> PResult<Query> {
         let (from, from_pos) = self.any_name()?;
-        let mut q = Query {
-            select: Vec::new(),
-            from,
-            from_pos,
-            where_: None,
-            with: None,
-            group_by: Vec::new(),
-            having: None,
-            order_by: Vec::new(),
-            limit: None,
-            offset: None,
-            for_clause: None,
-        };
+        let mut q = Query::of(from, from_pos);
         if self.peek().tok != Tok::LParen {
             return Ok(q);
         }
