@@ -94,7 +94,8 @@ impl Store {
         // The converted fields become the record's own values, with the id settled above.
         changes.retain(|c| c.0 != id_field);
         changes.push((id_field, Some(Value::Id(id))));
-        let mut rec = Record::with_shared(&self.created_shared.pairs, &mut changes);
+        let shared = &self.created_shared;
+        let mut rec = Record::with_named_shared(&shared.pairs, shared.name, &mut changes);
         self.scratch_changes = changes;
         self.derive(t, &mut rec, true);
         self.check_required(t, &rec)?;
@@ -155,6 +156,7 @@ impl Store {
             }
         }
         self.created_shared.key = cacheable.then_some(key);
+        self.created_shared.renamed();
     }
 
     /// The live row holding `id` in object `t`, with Salesforce's errors for PATCH/DELETE.
@@ -323,14 +325,18 @@ impl Store {
         match (first, second) {
             (None, _) if mode.update_only => Err(SfError::not_found().into()),
             (None, _) => {
+                // A text key is the text given (`Value::from_text` keeps a text field's text
+                // as sent), so it is checked and stored as the row's other texts are.
+                let key_given = match &key {
+                    Some(Value::Text(_)) if f.field_type.is_text() => Given::Text(value),
+                    Some(k) => Given::Stored(k),
+                    None => Given::Text(value),
+                };
                 let with_key = entries
                     .iter()
                     .filter(not_key)
                     .copied()
-                    .chain(std::iter::once((
-                        FieldName::Slot(fi as u16),
-                        key.as_ref().map_or(Given::Text(value), Given::Stored),
-                    )));
+                    .chain(std::iter::once((FieldName::Slot(fi as u16), key_given)));
                 let buffer = std::mem::take(&mut self.scratch_changes);
                 let changes = self.convert_entries(t, with_key, None, actor, buffer)?;
                 let key_checked = hash.map(|h| (fi as u16, h));

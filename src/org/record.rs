@@ -50,6 +50,17 @@ impl Record {
         Record { shape, values }
     }
 
+    /// [`Record::with_shared`] for a set of shared values the caller names with a number it
+    /// gives no other set (see [`shapes::build_named`]).
+    pub fn with_named_shared(
+        shared: &[(u16, Value)],
+        name: u64,
+        own: &mut Vec<(u16, Option<Value>)>,
+    ) -> Record {
+        let (shape, values) = shapes::build_named(shared, Some(name), own);
+        Record { shape, values }
+    }
+
     pub fn get(&self, index: usize) -> Option<&Value> {
         let i = u16::try_from(index).ok()?;
         self.shape.get(&self.values, i)

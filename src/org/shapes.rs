@@ -105,6 +105,8 @@ const MAX_SHAPES: usize = 512;
 /// out of such an input.
 struct Memo {
     shared: Vec<(u16, Value)>,
+    /// The name the caller gave that set of shared values, if any (see [`build_named`]).
+    shared_name: Option<u64>,
     /// The input's slots, and whether each had a value.
     input: Vec<(u16, bool)>,
     shape: Shape,
@@ -245,12 +247,24 @@ pub fn build(
     shared: &[(u16, Value)],
     own: &mut Vec<(u16, Option<Value>)>,
 ) -> (Shape, Box<[Value]>) {
+    build_named(shared, None, own)
+}
+
+/// [`build`] with a name for the set of `shared` values: a number the caller gives this exact
+/// set, and never gives a set with other values (see `Store`'s created-record stamps). A run
+/// of records naming the same set is laid out without comparing its values again.
+pub fn build_named(
+    shared: &[(u16, Value)],
+    shared_name: Option<u64>,
+    own: &mut Vec<(u16, Option<Value>)>,
+) -> (Shape, Box<[Value]>) {
     CACHE.with(|cell| {
         let mut cache = cell.borrow_mut();
         let remembered = cache.memo.as_ref().filter(|m| {
             m.input.len() == own.len()
                 && m.input.iter().copied().eq(input_of(own))
-                && same_pairs(&m.shared, shared)
+                && ((shared_name.is_some() && m.shared_name == shared_name)
+                    || same_pairs(&m.shared, shared))
         });
         if let Some(memo) = remembered {
             let shape = memo.shape.clone();
@@ -275,6 +289,7 @@ pub fn build(
         let values = (!alone).then(|| take_picked(own, &pick));
         cache.memo = Some(Memo {
             shared: shared.to_vec(),
+            shared_name,
             input,
             shape: shape.clone(),
             pick,

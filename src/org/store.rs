@@ -98,6 +98,16 @@ fn next_schema_key() -> u64 {
 pub(crate) struct CreatedShared {
     pub(crate) key: Option<(u64, usize, i64, SfId, u64)>,
     pub(crate) pairs: Vec<(u16, super::value::Value)>,
+    /// A number naming `pairs` as they stand, new each time they are worked out (unique
+    /// across stores): records built from the same name share the same values.
+    pub(crate) name: u64,
+}
+
+impl CreatedShared {
+    /// A fresh name for `pairs`, after they were worked out again.
+    pub(crate) fn renamed(&mut self) {
+        self.name = next_schema_key();
+    }
 }
 
 /// The org's records.
