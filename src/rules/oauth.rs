@@ -458,9 +458,9 @@ pub(crate) fn pkce_s256(cx: &Cx) -> Verdict {
                     .is_some_and(|e| e.contains("code_verifier must be")) =>
             {
                 Some((
-                    "the code_verifier itself is malformed: RFC 7636 §4.1 wants 43 to 128 characters \
-                     of A-Z a-z 0-9 - . _ ~ (a 32-byte random value, base64url-encoded, makes 43); \
-                     the challenge may well be right"
+                    "the code_verifier itself is malformed: the org takes 43 to 256 characters \
+                     of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1 says 43 to 128; a 32-byte random value, \
+                     base64url-encoded, makes 43); the challenge may well be right"
                         .to_string(),
                     &code_requests,
                 ))

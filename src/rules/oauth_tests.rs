@@ -920,11 +920,12 @@ fn pkce_s256_names_a_malformed_verifier_rather_than_a_mismatch() {
         Some(false),
         "denied",
         Some(
-            "invalid_grant: code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (got 20 characters)",
+            "invalid_grant: code_verifier must be 43-256 characters of A-Z a-z 0-9 - . _ ~ (got 20 characters)",
         ),
     ));
     let v = assert_fails("{ rule: oauth.pkce_s256 }", &ev);
     assert!(v.message.contains("malformed"), "{}", v.message);
+    assert!(v.message.contains("43 to 256"), "{}", v.message);
     assert!(!v.message.contains("did not match"), "{}", v.message);
 }
 
