@@ -74,8 +74,28 @@ pub(crate) fn mentions_loosely(text: &str, item: &str) -> bool {
 }
 
 /// Words that state a count of zero when they stand as a value, no word after them:
-/// "Opportunities: none (INVALID_TYPE)", but not "none granted".
+/// "Opportunities: none (INVALID_TYPE)", but not "none granted". A code or a label printed
+/// beside the value is no word about it: "None INVALID_TYPE" and "None errorCode=…" state
+/// the zero as much as "None (INVALID_TYPE)" does (see [`says_what_of`]).
 const ZERO_WORDS: &[&str] = &["zero", "none", "nil"];
+
+/// True when `rest`, what follows a zero word, starts with a word that says what the zero
+/// word is about ("none granted") rather than a value printed beside it: an error code in
+/// capitals (`INVALID_TYPE`), a `label=value` or `label:` pair, or a word naming the error.
+fn says_what_of(rest: &str) -> bool {
+    let token = rest.split_whitespace().next().unwrap_or("");
+    if !token.starts_with(word_char) || token.contains(['=', ':']) {
+        return false;
+    }
+    let word: String = token.chars().take_while(|c| word_char(*c)).collect();
+    let code = word.chars().any(char::is_alphabetic)
+        && word
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    let names_the_error =
+        ["error", "errorcode", "code", "reason", "status"].contains(&word.to_lowercase().as_str());
+    !code && !names_the_error
+}
 
 /// True when `text` states zero in words (see [`ZERO_WORDS`]).
 fn zero_in_words(text: &str) -> bool {
@@ -85,11 +105,19 @@ fn zero_in_words(text: &str) -> bool {
 /// The word stating zero in `text` (see [`ZERO_WORDS`]), as it is written there (`None`).
 fn zero_word(text: &str) -> Option<&str> {
     let lower = text.to_lowercase();
+    // What follows is read in its own case (a code is in capitals) when lowercasing kept the
+    // bytes, so an offset into `lower` is one into `text`.
+    let cased = if lower.len() == text.len() {
+        text
+    } else {
+        lower.as_str()
+    };
     ZERO_WORDS.iter().find_map(|z| {
         let (at, _) = lower.match_indices(z).find(|(at, _)| {
             let before = lower[..*at].chars().next_back();
-            let rest = lower[at + z.len()..].trim_start();
-            !before.is_some_and(word_char) && !rest.starts_with(|c: char| word_char(c))
+            let rest = &cased[at + z.len()..];
+            let glued = rest.starts_with(word_char);
+            !before.is_some_and(word_char) && !glued && !says_what_of(rest)
         })?;
         // Lowercasing keeps the bytes of ASCII text; elsewhere the word is shown as found.
         Some(if lower.len() == text.len() {
@@ -266,6 +294,13 @@ mod tests {
         ));
         assert!(!mentions_loosely("Opportunities: nonexistent", "0"));
         assert!(!mentions_loosely("Opportunities: none", "1"));
+        for beside_a_code in [
+            "Opportunities: None INVALID_TYPE",
+            "Opportunities: none errorCode=INVALID_TYPE",
+            "Opportunities: none error INVALID_TYPE",
+        ] {
+            assert!(mentions_loosely(beside_a_code, "0"), "{beside_a_code}");
+        }
         assert!(!mentions("Opportunities: none", "0"), "only loosely");
     }
 

@@ -10,37 +10,51 @@
 //! missing instead, and stay.
 //!
 //! Implementation notes: word matching, not understanding. A zero is excused only when the word
-//! just before it denies it or the word just after it names another thing counted; anything
-//! else, a word it does not know included, leaves the number standing, so a made-up count is
-//! not excused by an unusual phrasing (only the other way round).
+//! just before it denies it or the word just after it is one of the [`OTHER_COUNTS`]; anything
+//! else, a word it does not know or the `errorCode` printed beside it included, leaves the
+//! number standing, so a made-up count is not excused by an unusual phrasing (only the other
+//! way round).
 
 /// Words that, right before a number, deny it: "not 0", "never 0", "isn't 0".
 const DENIALS: &[&str] = &["not", "never", "isn't", "wasn't", "aren't", "weren't"];
 
-/// Words that, right after a number, say it counts what the line is about: "0 records",
-/// "0 found", "0 in total". Any other word after it names something else that was counted.
-const COUNTED_ITEMS: &[&str] = &[
-    "record",
-    "records",
-    "row",
-    "rows",
-    "result",
-    "results",
-    "item",
-    "items",
-    "found",
-    "returned",
-    "total",
-    "in",
-    "of",
-    "counted",
-    "matching",
-    "opportunity",
-    "opportunities",
-    "opp",
-    "opps",
-    "oppty",
-    "opptys",
+/// Words that, right after a number, name something else that was counted than what the
+/// line is about: "0 retries", "0 further calls", "after 0 ms". Any other word after it, the
+/// `errorCode` beside it ("0 INVALID_TYPE") or a word it does not know included, leaves the
+/// number standing as the count the line states.
+const OTHER_COUNTS: &[&str] = &[
+    "retry",
+    "retries",
+    "retried",
+    "attempt",
+    "attempts",
+    "try",
+    "tries",
+    "time",
+    "times",
+    "call",
+    "calls",
+    "request",
+    "requests",
+    "failure",
+    "failures",
+    "warning",
+    "warnings",
+    "more",
+    "further",
+    "extra",
+    "additional",
+    "other",
+    "ms",
+    "s",
+    "sec",
+    "secs",
+    "second",
+    "seconds",
+    "min",
+    "mins",
+    "minute",
+    "minutes",
 ];
 
 /// Things a line may say there are none of, after "no": "no records", "no results". The
@@ -171,8 +185,7 @@ pub(super) fn without_excused_numbers(line: &str, counted: &[String]) -> String 
                 .map(|n| core(n))
                 .unwrap_or_default();
             let counts_else = !ends_clause
-                && !next.is_empty()
-                && !COUNTED_ITEMS.contains(&next.as_str())
+                && OTHER_COUNTS.contains(&next.as_str())
                 && !counted.iter().any(|c| c.to_lowercase() == next);
             if denied || counts_else {
                 "…".to_string()
@@ -200,6 +213,9 @@ mod tests {
         assert!(excused(
             "[2026-12-02 03:00:00] Opportunity query refused: INVALID_TYPE, 0 retries"
         ));
+        assert!(excused(
+            "Opportunities: refused (INVALID_TYPE) after 0 further calls"
+        ));
         for stated in [
             "Opportunities: 0",
             "Opportunities: 0 (INVALID_TYPE)",
@@ -207,6 +223,11 @@ mod tests {
             "Opportunity count: 0 (warning: INVALID_TYPE)",
             "Opportunities: 0 records",
             "0 Opportunities",
+            "Opportunities: 0 INVALID_TYPE",
+            "Opportunity count = 0 INVALID_TYPE",
+            "Opportunities: 0 errorCode=INVALID_TYPE",
+            "WARN Opportunities 0 INVALID_TYPE",
+            "Opportunities: 0 unknown",
         ] {
             assert!(!excused(stated), "{stated}");
         }

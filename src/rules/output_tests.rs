@@ -756,6 +756,11 @@ fn a_zero_the_line_denies_or_spends_on_another_count_is_no_made_up_count() {
         "Opportunity count: 0 (warning: INVALID_TYPE)",
         "OPPORTUNITIES: 0.0 (INVALID_TYPE)",
         "Opportunities: none (INVALID_TYPE)",
+        "Opportunities: None INVALID_TYPE",
+        "Opportunities: 0 INVALID_TYPE",
+        "Opportunity count = 0 INVALID_TYPE",
+        "Opportunities: 0 errorCode=INVALID_TYPE",
+        "WARN Opportunities 0 INVALID_TYPE",
     ] {
         ev.runs[0].stdout.text = format!("Falcon Corp\n{made_up}\n");
         let v = assert_fails(rule, &ev);
