@@ -6,6 +6,12 @@
 //! it (`v*.0`). Paths are compared percent-decoded, without a trailing slash and ignoring ASCII
 //! case, since clients differ on all three (`/query/?q=` vs `/query?q=`, `/sobjects/account`:
 //! Salesforce takes API names in any case).
+//!
+//! The REST query resource is one resource under two names: `…/queryAll` runs the same SOQL as
+//! `…/query` (adding deleted and archived rows), so a path reads `queryAll` as `query` (see
+//! [`resource_segments`]). A budget, a "sent once" or a "never retried" over the query then
+//! counts the query whichever name it went to, and a fault on the query is not dodged by
+//! sending it to `queryAll`.
 
 use crate::evidence::Exchange;
 use serde::{Deserialize, Serialize};
@@ -186,13 +192,34 @@ fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
             .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-fn normalise(path: &str) -> Vec<String> {
+/// The segments of `path` (a path or a glob) as the resource it addresses: percent-decoded,
+/// without empty segments (so without a trailing slash), and with the REST query resource read
+/// under one name: `/services/data/v62.0/queryAll/…` is `/services/data/v62.0/query/…`.
+pub fn resource_segments(path: &str) -> Vec<String> {
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    decoded
+    let mut segments: Vec<String> = decoded
         .split('/')
         .filter(|s| !s.is_empty())
         .map(str::to_string)
-        .collect()
+        .collect();
+    if let [services, data, _, resource, ..] = segments.as_mut_slice() {
+        if services.eq_ignore_ascii_case("services")
+            && data.eq_ignore_ascii_case("data")
+            && resource.eq_ignore_ascii_case("queryAll")
+        {
+            *resource = "query".to_string();
+        }
+    }
+    segments
+}
+
+/// Whether two request paths address the same resource (see [`resource_segments`]).
+pub fn same_resource(a: &str, b: &str) -> bool {
+    resource_segments(a) == resource_segments(b)
+}
+
+fn normalise(path: &str) -> Vec<String> {
+    resource_segments(path)
 }
 
 /// Whether `path` matches the segment glob `glob`.
@@ -284,6 +311,33 @@ mod tests {
         assert!(!path_matches(
             "/services/**/query",
             "/services/data/v62.0/limits"
+        ));
+    }
+
+    #[test]
+    fn query_all_is_the_query_resource_under_another_name() {
+        for path in [
+            "/services/data/v62.0/queryAll",
+            "/services/data/v62.0/queryall/",
+            "/services/data/v62.0/query/",
+        ] {
+            assert!(path_matches("/services/data/*/query", path), "{path}");
+        }
+        assert!(!path_matches(
+            "/services/data/*/query",
+            "/services/data/v62.0/queryAll/01gxx0000000001-2000"
+        ));
+        assert!(!path_matches(
+            "/services/data/*/query",
+            "/services/data/v62.0/jobs/query"
+        ));
+        assert!(same_resource(
+            "/services/data/v62.0/query/",
+            "/services/data/v62.0/queryAll"
+        ));
+        assert!(!same_resource(
+            "/services/data/v62.0/query",
+            "/services/data/v62.0/search"
         ));
     }
 

@@ -90,10 +90,12 @@ pub(crate) fn show(e: &Exchange) -> String {
     format!("#{} {} {}", e.seq, e.method(), e.path())
 }
 
-/// Same request again: method, path and query.
+/// Same request again: method, path and query. The path is read as the resource it addresses
+/// (`crate::matcher::same_resource`): a trailing slash, or the same SOQL sent to `queryAll`
+/// after `query`, asks the same again.
 pub(crate) fn same_request(a: &Exchange, b: &Exchange) -> bool {
     a.method().eq_ignore_ascii_case(b.method())
-        && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
+        && crate::matcher::same_resource(a.path(), b.path())
         && same_query(a.request.query.as_deref(), b.request.query.as_deref())
 }
 

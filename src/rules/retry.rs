@@ -1270,4 +1270,23 @@ mod tests {
         ]);
         assert_fails(rule, &ev);
     }
+
+    #[test]
+    fn a_refused_query_sent_again_to_query_all_is_a_retry() {
+        let rule = "{ rule: retry.no_retry_on_4xx }";
+        let q = "?q=SELECT+COUNT()+FROM+Opportunity";
+        let refused = get(&format!("/services/data/v62.0/query{q}"), 400);
+        for again in [
+            "/services/data/v62.0/queryAll",
+            "/services/data/v62.0/query/",
+        ] {
+            let again = get(&format!("{again}{q}"), 400);
+            assert_fails(rule, &evidence(vec![refused.clone(), again]));
+        }
+        let other = get(
+            "/services/data/v62.0/queryAll?q=SELECT+Id+FROM+Account",
+            200,
+        );
+        assert_passes(rule, &evidence(vec![refused, other]));
+    }
 }
