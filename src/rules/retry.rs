@@ -85,9 +85,11 @@ fn throttle_statuses() -> Vec<u16> {
 /// told from no back-off in a few attempts and is not judged kindly; jitter added on top of a
 /// growing wait is fine while each wait still grows. When no request needed more than one
 /// retry (a client that parks a failed order and retries it later from a sweeper), there are
-/// no waits to compare: each single retry must then have worked and have waited at least the
-/// first step of a back-off ([`FIRST_WAIT_MS`]). A longer chain's first wait is held to that
-/// step too: waits of 35 ms then 62 ms grow, but hammer all the same.
+/// no waits to compare: each single retry must then have worked and have waited at least
+/// [`LEAST_PAUSE_MS`]. A longer chain is judged by its growth, not by its first step (a 0.2 s
+/// base, or the first wait of a back-off with jitter, may well be shorter than 0.25 s), but its
+/// waits together must still give the failing system that pause: waits of 35 ms then 62 ms
+/// grow, and hammer all the same.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Backoff {
@@ -484,16 +486,17 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
                 ))
                 .with_evidence(chain.iter().map(|&i| ex[i].seq));
         }
-        // Growing from a few milliseconds is still hammering: the first wait is held to the
-        // first step of a back-off, as a single retry's is.
-        if gaps[0].num_milliseconds() + TOLERANCE_MS < FIRST_WAIT_MS {
+        // Growing from a few milliseconds is still hammering: the waits, taken together, must
+        // give the failing system the pause a single retry must.
+        let paused: Duration = gaps.iter().copied().sum();
+        if paused.num_milliseconds() + TOLERANCE_MS < LEAST_PAUSE_MS {
             return cx
                 .fail(format!(
-                    "Retries of {} began too soon: the waits were {}, so the first retry went out {} after the failure, which hammers a system that is already failing. Wait at least {} before the first retry, and longer before each next one.",
+                    "Retries of {} hardly paused: the waits were {}, {} in all before the last try, which hammers a system that is already failing. Give it at least {} in all, waiting longer before each new try (e.g. 0.25 s, 0.5 s, 1 s).",
                     show(&ex[start]),
                     gaps.iter().map(|g| secs_plain(*g)).collect::<Vec<_>>().join(", "),
-                    secs_plain(gaps[0]),
-                    secs_plain(Duration::milliseconds(FIRST_WAIT_MS))
+                    secs_plain(paused),
+                    secs_plain(Duration::milliseconds(LEAST_PAUSE_MS))
                 ))
                 .with_evidence(chain.iter().map(|&i| ex[i].seq));
         }
@@ -538,16 +541,18 @@ pub(crate) fn backoff(p: &Backoff, cx: &Cx) -> Verdict {
         .with_evidence(evidence)
 }
 
-/// The shortest pause before a first retry that [`backoff`] accepts, whether the request was
-/// retried once or more: the first step of the usual back-off (0.25 s, 0.5 s, 1 s, …). A
-/// retry sooner than this hammers a system that is already failing.
-const FIRST_WAIT_MS: i64 = 250;
+/// The least pause [`backoff`] accepts before the last try of a failing request, all its
+/// waits together: the first step of the usual back-off (0.25 s, 0.5 s, 1 s, …). A single
+/// retry sent sooner, or a chain whose waits grow from a few milliseconds and add up to less,
+/// hammers a system that is already failing. A chain's first wait alone is not held to it:
+/// a 0.2 s base, or jitter drawn below the first step, still backs off.
+const LEAST_PAUSE_MS: i64 = 250;
 
 /// `retry.backoff` when every failed request was retried once only (a client that parks a
 /// failed order and a sweeper that retries it later, once the ERP is back): with no second
 /// wait there is nothing to compare, so each retry is judged by its own wait instead. A
 /// retry that failed too and was never tried again gave up; one sent sooner than
-/// [`FIRST_WAIT_MS`] hammered.
+/// [`LEAST_PAUSE_MS`] hammered.
 fn single_retries_waited(cx: &Cx, retries: &[(usize, usize)]) -> Verdict {
     let ex = &cx.ev.exchanges;
     let seqs = |pairs: &[&(usize, usize)]| -> Vec<u64> {
@@ -572,13 +577,13 @@ fn single_retries_waited(cx: &Cx, retries: &[(usize, usize)]) -> Verdict {
         .map(|(a, b)| ((a, b), gap(&ex[*a], &ex[*b])))
         .min_by_key(|(_, g)| *g)
         .expect("at least one retry");
-    if wait.num_milliseconds() + TOLERANCE_MS < FIRST_WAIT_MS {
+    if wait.num_milliseconds() + TOLERANCE_MS < LEAST_PAUSE_MS {
         return cx
             .fail(format!(
                 "{} was retried {} after it failed: every failed request was retried once only, so there are no waits to compare, but a retry that soon hammers a system that is already failing. Wait at least {} before the first retry, and longer before each next one.",
                 show(&ex[*quickest.0]),
                 secs(wait),
-                secs_plain(Duration::milliseconds(FIRST_WAIT_MS))
+                secs_plain(Duration::milliseconds(LEAST_PAUSE_MS))
             ))
             .with_evidence(seqs(&all));
     }
@@ -1046,7 +1051,7 @@ mod tests {
     }
 
     #[test]
-    fn a_growing_chain_of_retries_must_still_wait_the_first_step_first() {
+    fn a_growing_chain_of_retries_must_still_pause_in_all() {
         let rule = "{ rule: retry.backoff }";
         // 35 ms, then 62 ms: longer each time, but no pause to speak of.
         let v = assert_fails(
@@ -1058,7 +1063,7 @@ mod tests {
             ]),
         );
         assert!(
-            v.message.contains("began too soon") && v.message.contains("at least 0.25"),
+            v.message.contains("hardly paused") && v.message.contains("at least 0.25"),
             "{}",
             v.message
         );
@@ -1071,6 +1076,33 @@ mod tests {
                 req("POST", P, 201).at(745, 5),
             ]),
         );
+    }
+
+    #[test]
+    fn a_back_off_is_judged_by_its_growth_not_by_its_first_step() {
+        let rule = "{ rule: retry.backoff }";
+        let chain = |waits: &[i64]| {
+            let mut at = 0;
+            let mut ex = vec![req("POST", P, 504).at(at, 5)];
+            for (k, w) in waits.iter().enumerate() {
+                at += 5 + w;
+                let status = if k + 1 == waits.len() { 201 } else { 504 };
+                ex.push(req("POST", P, status).at(at, 5));
+            }
+            evidence(ex)
+        };
+        // Doubling from a 0.2 s base.
+        assert_passes(rule, &chain(&[200, 400]));
+        assert_passes(rule, &chain(&[100, 200, 400]));
+        // d/2 + uniform(0, d/2) from a 0.25 s base: the first wait falls anywhere in
+        // 0.125–0.25 s, the second in 0.25–0.5 s.
+        for waits in [[133, 398], [126, 260], [249, 300], [180, 499]] {
+            assert_passes(rule, &chain(&waits));
+        }
+        // A fixed pause, or none, still fails, whatever its length.
+        assert_fails(rule, &chain(&[200, 200]));
+        assert_fails(rule, &chain(&[400, 400, 400]));
+        assert_fails(rule, &chain(&[2, 3]));
     }
 
     #[test]
