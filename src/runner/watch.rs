@@ -5,10 +5,23 @@
 //! editor backups never trigger a run. Whatever the learner's own code writes while it runs is
 //! dropped too, because events that arrive during a run are discarded when it ends — otherwise a
 //! script that writes `out.json` would re-run itself forever.
+//!
+//! The watch follows the lab folder's path, not the folder first found there: `sflab reset`
+//! moves the learner's folder aside (`<lab>.backup-<time>`) and swaps a fresh one in under the
+//! same name, from the command line or the classroom alike. A watch that stayed on the folder
+//! it first found would go deaf to the learner's saves and run the checks on edits to the backup.
+//!
+//! # Implementation notes
+//! The kernel watches a folder, not a path, and a folder renamed away keeps reporting its
+//! changes under the old path. So while it waits the watcher compares which folder the path
+//! names now (device and inode) with the one it watches; when they differ it drops the old watch
+//! and what it had queued, and watches the new folder. A path with no folder (moved aside, not
+//! yet made anew) is watched again as soon as a folder appears there.
 
 use notify::{RecursiveMode, Watcher};
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 /// How long the folder must stay quiet before a burst of changes counts as one.
@@ -49,32 +62,91 @@ pub struct WatchError {
     pub source: notify::Error,
 }
 
+type Change = notify::Result<notify::Event>;
+
+/// Which folder a path names right now, so a folder moved aside and made anew under the same
+/// name reads as another one; `None` when nothing is there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FolderId(u64, u64);
+
+impl FolderId {
+    fn of(dir: &Path) -> Option<FolderId> {
+        let meta = std::fs::metadata(dir).ok().filter(|m| m.is_dir())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(FolderId(meta.dev(), meta.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let made = meta
+                .created()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?;
+            Some(FolderId(made.as_secs(), u64::from(made.subsec_nanos())))
+        }
+    }
+}
+
+/// The kernel's watch on one folder, and which folder that is.
+struct Armed {
+    folder: FolderId,
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// Watches the folder at `dir` (recursively), sending its changes to `tx`.
+fn arm(dir: &Path, tx: Sender<Change>) -> notify::Result<Armed> {
+    let folder = FolderId::of(dir)
+        .ok_or_else(|| notify::Error::path_not_found().add_path(dir.to_path_buf()))?;
+    let mut watcher = notify::recommended_watcher(move |ev| {
+        let _ = tx.send(ev);
+    })?;
+    watcher.watch(dir, RecursiveMode::Recursive)?;
+    Ok(Armed {
+        folder,
+        _watcher: watcher,
+    })
+}
+
 /// A watcher on one lab folder, handing out debounced batches of relevant changes.
 pub struct LabWatcher {
     root: PathBuf,
     given: PathBuf,
-    rx: Receiver<notify::Result<notify::Event>>,
-    _watcher: notify::RecommendedWatcher,
+    tx: Sender<Change>,
+    rx: Receiver<Change>,
+    armed: RefCell<Option<Armed>>,
 }
 
 impl LabWatcher {
     pub fn new(dir: &Path) -> Result<LabWatcher, WatchError> {
         let (tx, rx) = channel();
-        let err = |source| WatchError {
+        let armed = arm(dir, tx.clone()).map_err(|source| WatchError {
             dir: dir.to_path_buf(),
             source,
-        };
-        let mut watcher = notify::recommended_watcher(move |ev| {
-            let _ = tx.send(ev);
-        })
-        .map_err(err)?;
-        watcher.watch(dir, RecursiveMode::Recursive).map_err(err)?;
+        })?;
         Ok(LabWatcher {
             root: dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
             given: dir.to_path_buf(),
+            tx,
             rx,
-            _watcher: watcher,
+            armed: RefCell::new(Some(armed)),
         })
+    }
+
+    /// Watches the folder now at the lab's path when it is not the one watched (see the
+    /// module's notes); returns whether it did. What the old watch had queued is dropped: it
+    /// is the old folder's, or the swap's own.
+    fn follow_the_path(&self) -> bool {
+        let now = FolderId::of(&self.given);
+        let mut armed = self.armed.borrow_mut();
+        if now.is_none() || armed.as_ref().map(|a| a.folder) == now {
+            return false;
+        }
+        *armed = None;
+        self.discard_pending();
+        *armed = arm(&self.given, self.tx.clone()).ok();
+        true
     }
 
     fn relevant_paths(&self, ev: notify::Result<notify::Event>) -> Vec<PathBuf> {
@@ -108,6 +180,9 @@ impl LabWatcher {
         loop {
             if stop() {
                 return None;
+            }
+            if self.follow_the_path() {
+                changed.clear();
             }
             match self.rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(ev) => {
@@ -179,5 +254,46 @@ mod tests {
             quiet_start.elapsed() > Duration::from_millis(600)
         });
         assert!(none.is_none(), "no further change was reported");
+    }
+
+    #[test]
+    fn a_folder_moved_aside_and_made_anew_is_watched_under_its_name() {
+        let t = tempfile::tempdir().unwrap();
+        let lab = t.path().join("rest-crud");
+        std::fs::create_dir(&lab).unwrap();
+        std::fs::write(lab.join("run"), "echo mine\n").unwrap();
+        let w = LabWatcher::new(&lab).unwrap();
+        // What `sflab reset` does: the learner's folder goes aside, a fresh one is swapped in.
+        let backup = t.path().join("rest-crud.backup-20260101-000000");
+        let staging = t.path().join(".rest-crud.reset");
+        std::fs::create_dir(&staging).unwrap();
+        std::fs::write(staging.join("run"), "echo starter\n").unwrap();
+        std::fs::rename(&lab, &backup).unwrap();
+        std::fs::rename(&staging, &lab).unwrap();
+
+        let edit = |path: PathBuf| {
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                std::fs::write(path, "echo edited\n").unwrap();
+            })
+        };
+        let writer = edit(backup.join("run"));
+        let start = Instant::now();
+        let heard = w.next_change(DEBOUNCE, &|| start.elapsed() > Duration::from_millis(1500));
+        writer.join().unwrap();
+        assert!(
+            heard.is_none(),
+            "an edit to the backup is not a save: {heard:?}"
+        );
+
+        let writer = edit(lab.join("run"));
+        let start = Instant::now();
+        let heard = w.next_change(DEBOUNCE, &|| start.elapsed() > Duration::from_secs(10));
+        writer.join().unwrap();
+        let heard = heard.expect("a save in the fresh folder is heard");
+        assert!(
+            heard.iter().all(|p| p.ends_with("rest-crud/run")),
+            "{heard:?}"
+        );
     }
 }
