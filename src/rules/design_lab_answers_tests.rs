@@ -186,6 +186,109 @@ fn capstone_failure_design_accepts_the_stored_id_the_same_key_and_growing_waits_
 }
 
 #[test]
+fn capstone_failure_design_refuses_the_mechanism_the_hints_rule_out_however_it_is_spelt() {
+    for (row, response) in [
+        // One short pause repeated, behind a word the row accepts ("hold", "later").
+        (
+            "ERP down",
+            "Hold the event and retry every half second until the ERP answers",
+        ),
+        (
+            "ERP down",
+            "Retry the call one second later, and keep doing so each second until the ERP answers",
+        ),
+        ("ERP down", "Queue the order and retry it once a second"),
+        ("ERP down", "Park it and retry every 2 s"),
+        // A key made per attempt by a library call, beside the order's key.
+        (
+            "ERP reply lost",
+            "Retry with the same body (salesforceId included) and an Idempotency-Key set to crypto.randomUUID() on every try",
+        ),
+        (
+            "ERP reply lost",
+            "Resend with salesforceId in the body and uuid.uuid4() as the Idempotency-Key",
+        ),
+        (
+            "ERP reply lost",
+            "Retry with the order's ERP_Order_Id__c and an Idempotency-Key of Date.now()",
+        ),
+        // -1 or LATEST on every restart, with the stored id kept only for the logs.
+        (
+            "Middleware restart",
+            "Resubscribe from -1 (new events only) at every restart; the last replay id is written to state/ for the logs",
+        ),
+        (
+            "Middleware restart",
+            "Subscribe with LATEST after each restart; the reconciliation later finds what was missed, using the replay id state only for logging",
+        ),
+        // A refused order retried, however boundedly.
+        (
+            "ERP refuses the order",
+            "Retry it with exponential backoff, ten times, then log it",
+        ),
+        (
+            "ERP refuses the order",
+            "Log it and send it again three times, 1 s apart",
+        ),
+        ("ERP refuses the order", "Resend it once, then report it"),
+    ] {
+        assert_lab_refuses(
+            "capstone-order-sync",
+            "architecture.md",
+            row,
+            "Response",
+            response,
+        );
+    }
+}
+
+#[test]
+fn capstone_failure_design_accepts_a_key_drawn_once_a_first_start_from_latest_and_a_fix_by_hand() {
+    for (row, response) in [
+        (
+            "ERP reply lost",
+            "Retry with the same Idempotency-Key: a UUID generated once per order, stored with the order and reused on every attempt",
+        ),
+        (
+            "ERP reply lost",
+            "Retry with the same key, never a random one made per attempt",
+        ),
+        (
+            "Middleware restart",
+            "Subscribe with the stored replay id; LATEST only on the very first start, when none is stored",
+        ),
+        (
+            "Middleware restart",
+            "Resume from the stored replay id, not from -1, which skips what was published while it was down",
+        ),
+        (
+            "ERP refuses the order",
+            "Do not retry: log the key and the ERP's message and flag the Order; someone resends it by hand once the data is fixed",
+        ),
+        (
+            "ERP refuses the order",
+            "Log it and flag the Order for a person; retrying would fail the same way",
+        ),
+        (
+            "ERP down",
+            "Park the order; a sweeper retries parked orders every 5 minutes",
+        ),
+        (
+            "ERP down",
+            "Retry after 0.25 s, then twice as long each time, up to 30 s; then park the order",
+        ),
+    ] {
+        assert_lab_passes(
+            "capstone-order-sync",
+            "architecture.md",
+            row,
+            "Response",
+            response,
+        );
+    }
+}
+
+#[test]
 fn capstone_failure_design_quotes_the_words_it_objects_to_not_the_whole_cell() {
     let problems = lab_problems(
         "capstone-order-sync",
@@ -267,6 +370,24 @@ fn five_questions_accepts_a_retry_kept_safe_however_the_duplicates_and_inserts_a
         "rows are matched on the external id: a rerun updates existing rows and inserts only new ones",
     ] {
         assert_lab_passes("design-five-questions", "design.md", "Failure", "Why", why);
+    }
+}
+
+#[test]
+fn five_questions_accepts_an_upsert_described_without_its_name_or_beside_the_insert_it_replaces() {
+    for why in [
+        "Re-running the job is harmless: rows already loaded are matched by their external id and only missing rows get inserted.",
+        "Running it again matches existing rows and only inserts the ones that are missing.",
+        "A plain insert would duplicate rows, so the retry is an upsert on the product-location external id.",
+    ] {
+        assert_lab_passes("design-five-questions", "design.md", "Failure", "Why", why);
+    }
+    // The retry itself still may not duplicate, however the insert is put beside it.
+    for why in [
+        "We upsert by external id, but each retry still duplicates rows.",
+        "A plain insert runs again on retry and duplicates rows; each row has its external id.",
+    ] {
+        assert_lab_refuses("design-five-questions", "design.md", "Failure", "Why", why);
     }
 }
 
