@@ -57,6 +57,31 @@ fn a_replacement_that_keeps_the_risk_is_refused() {
             "v30",
         ),
         ("API version", "upgrade the clients to 30.0", "to 30.0"),
+        (
+            "ERP Sync app",
+            "External Client App granted full and refresh_token",
+            "full",
+        ),
+        (
+            "ERP Sync app",
+            "External Client App copying the old app's OAuth settings",
+            "copying",
+        ),
+        (
+            "Nightly login",
+            "JWT bearer flow where possible, the ROPC grant for the rest",
+            "ropc",
+        ),
+        (
+            "Warehouse SOAP client",
+            "OAuth ROPC grant, then the access token as session id",
+            "ropc",
+        ),
+        (
+            "Warehouse SOAP client",
+            "the OAuth resource owner grant, then its access token as the session id",
+            "resource owner",
+        ),
     ] {
         let found = problems(row, text);
         assert!(
@@ -94,6 +119,18 @@ fn a_replacement_that_names_the_risk_it_removes_passes() {
         (
             "Warehouse SOAP client",
             "Keep the SOAP calls, but send an OAuth access token instead of a password",
+        ),
+        (
+            "ERP Sync app",
+            "External Client App with the api scope; the full scope and the old app's settings are dropped",
+        ),
+        (
+            "ERP Sync app",
+            "External Client App with only the api and refresh_token scopes, a full review of each policy",
+        ),
+        (
+            "Nightly login",
+            "JWT bearer flow; the ROPC grant is switched off",
         ),
         ("API version", "Move every client from v29.0 to v62.0 and retest"),
         (
