@@ -66,10 +66,9 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body = if form_post(&headers) {
-        RequestBody::Form
-    } else {
-        RequestBody::Sent(&body)
+    let body = match form_kind(&headers) {
+        Some(form) => RequestBody::Form(form),
+        None => RequestBody::Sent(&body),
     };
     match run(&state, &caller, &method, &format!("/{path}"), body) {
         Ok(r) => r,
@@ -82,19 +81,47 @@ async fn handle(
 pub enum RequestBody<'a> {
     /// The bytes sent (JSON, for the classes this mock stands in for).
     Sent(&'a [u8]),
-    /// Nothing: the request was a form post, whose fields the platform moved to
+    /// Nothing: the request was a form post of this kind, whose fields the platform moved to
     /// `RestRequest.params`.
-    Form,
+    Form(FormKind),
 }
 
-/// Whether the request is a form post, which Apex REST parses into `RestRequest.params`.
-fn form_post(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .is_some_and(|v| v == "application/x-www-form-urlencoded" || v == "multipart/form-data")
+/// The two form encodings Apex REST parses into `RestRequest.params`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    /// `application/x-www-form-urlencoded`, what curl sends for `--data`.
+    UrlEncoded,
+    /// `multipart/form-data`, what curl sends for `-F`.
+    Multipart,
+}
+
+impl FormKind {
+    /// The content type as sent, with the curl option that sends it, for messages.
+    fn described(self) -> &'static str {
+        match self {
+            FormKind::UrlEncoded => {
+                "Content-Type: application/x-www-form-urlencoded, curl's default for --data"
+            }
+            FormKind::Multipart => "Content-Type: multipart/form-data, what curl sends for -F",
+        }
+    }
+}
+
+/// Which form the request was posted as, if it was one.
+fn form_kind(headers: &HeaderMap) -> Option<FormKind> {
+    let media_type = headers
+        .get(CONTENT_TYPE)?
+        .to_str()
+        .ok()?
+        .split(';')
+        .next()?
+        .trim()
+        .to_ascii_lowercase();
+    match media_type.as_str() {
+        "application/x-www-form-urlencoded" => Some(FormKind::UrlEncoded),
+        "multipart/form-data" => Some(FormKind::Multipart),
+        _ => None,
+    }
 }
 
 /// Serves one Apex REST request (`path` is the part after `/services/apexrest`).
@@ -166,12 +193,18 @@ pub fn run(
 }
 
 fn parse_body(body: RequestBody) -> Result<Json, ApiError> {
-    let RequestBody::Sent(body) = body else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "JSON_PARSER_ERROR",
-            "The request body is empty: it was sent as a form (Content-Type: application/x-www-form-urlencoded, curl's default for --data), so Apex REST read it into RestRequest.params and left requestBody blank. Send the JSON with Content-Type: application/json.",
-        ));
+    let body = match body {
+        RequestBody::Sent(body) => body,
+        RequestBody::Form(form) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "JSON_PARSER_ERROR",
+                format!(
+                    "The request body is empty: it was sent as a form ({}), so Apex REST read it into RestRequest.params and left requestBody blank. Send the JSON with Content-Type: application/json.",
+                    form.described()
+                ),
+            ));
+        }
     };
     serde_json::from_slice(body).map_err(|e| {
         ApiError::new(

@@ -131,10 +131,19 @@ async fn a_json_body_posted_as_a_form_reaches_the_class_blank_and_creates_nothin
     let body =
         json!({"erpOrderId": "SO-9010", "accountId": m.falcon(), "effectiveDate": "2026-11-01"});
     // curl --data with no Content-Type: the platform reads a form into RestRequest.params.
-    for content_type in [
-        "application/x-www-form-urlencoded",
-        "application/x-www-form-urlencoded; charset=UTF-8",
-        "multipart/form-data; boundary=x",
+    for (content_type, named) in [
+        (
+            "application/x-www-form-urlencoded",
+            "application/x-www-form-urlencoded, curl's default for --data",
+        ),
+        (
+            "application/x-www-form-urlencoded; charset=UTF-8",
+            "application/x-www-form-urlencoded, curl's default for --data",
+        ),
+        (
+            "multipart/form-data; boundary=x",
+            "multipart/form-data, what curl sends for -F",
+        ),
     ] {
         let req = Request::builder()
             .method("POST")
@@ -151,13 +160,10 @@ async fn a_json_body_posted_as_a_form_reaches_the_class_blank_and_creates_nothin
             .unwrap();
         let e: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(e[0]["errorCode"], "JSON_PARSER_ERROR");
-        assert!(
-            e[0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("Content-Type: application/json"),
-            "{e}"
-        );
+        let message = e[0]["message"].as_str().unwrap();
+        assert!(message.contains("Content-Type: application/json"), "{e}");
+        // The message names the form that was sent, not the other one.
+        assert!(message.contains(named), "{content_type}: {e}");
     }
     assert_eq!(m.org.store.read().count("Order"), before);
     // The same JSON as application/json is created.
