@@ -662,11 +662,12 @@ fn unserved_api(path: &str) -> Option<&'static str> {
     }
 }
 
-/// The refusal of a body over `limit_bytes`: on the SOAP endpoints a SOAP fault (HTTP 500, as
-/// every fault; a SOAP client reads nothing else), elsewhere Salesforce's JSON error on 413.
+/// The refusal of a body over `limit_bytes`: on the SOAP endpoints their own size fault (HTTP
+/// 500, as every fault; a SOAP client reads nothing else), elsewhere Salesforce's JSON error on
+/// 413.
 fn body_too_large(path: &str, limit_bytes: usize) -> Response {
     if path.starts_with("/services/Soap/") {
-        crate::org::soap::SoapFault::body_too_large(limit_bytes).into_response()
+        crate::org::soap::SoapFault::body_too_large().into_response()
     } else {
         ApiError::body_too_large(limit_bytes).into_response()
     }

@@ -105,14 +105,17 @@ impl SoapFault {
         }
     }
 
-    /// A request body over the SOAP endpoint's size limit, answered as a fault (a SOAP client
-    /// reads nothing else). [U] The code and wording are sflab's: what a real org answers
-    /// past its 50 MB is not recorded.
-    pub fn body_too_large(limit_bytes: usize) -> SoapFault {
-        SoapFault::client(format!(
-            "The request body is too large: this endpoint accepts at most {} MB.",
-            limit_bytes / (1024 * 1024)
-        ))
+    /// A request body over the SOAP endpoint's 50 MB ([`super::xml::MAX_SOAP_BYTES`]), answered
+    /// as a fault (a SOAP client reads nothing else) with the partner WSDL's exception code for
+    /// it, `EXCEEDED_MAX_SIZE_REQUEST`. [U] The faultstring wording is sflab's.
+    pub fn body_too_large() -> SoapFault {
+        SoapFault::new(
+            "EXCEEDED_MAX_SIZE_REQUEST",
+            format!(
+                "The size of the message sent to the API exceeded {} MB. Send fewer records per call, or load large volumes with the Bulk API.",
+                super::xml::MAX_SOAP_BYTES / (1024 * 1024)
+            ),
+        )
     }
 
     /// An envelope whose root is not `Envelope` in the SOAP 1.1 namespace (`soap/envelope/`

@@ -81,7 +81,7 @@ pub struct SoapRequest {
 /// SOAP 1.1 namespace is `soapenv:VersionMismatch`; a call outside `service_ns` has no operation.
 pub fn read_envelope(body: &[u8], service_ns: &str) -> Result<SoapRequest, SoapFault> {
     if body.len() > xml::MAX_SOAP_BYTES {
-        return Err(SoapFault::body_too_large(xml::MAX_SOAP_BYTES));
+        return Err(SoapFault::body_too_large());
     }
     let text = std::str::from_utf8(body)
         .map_err(|_| SoapFault::client("The request body is not UTF-8 text."))?;

@@ -3,7 +3,7 @@
 //! and escaping for writing.
 //!
 //! Implementation notes: reading goes through `quick-xml`'s pull reader into an owned tree;
-//! SOAP bodies are small (the org refuses bodies over [`MAX_SOAP_BYTES`]). The tree records
+//! SOAP bodies are bounded (the org refuses bodies over [`MAX_SOAP_BYTES`]). The tree records
 //! namespaces but does not judge them: the SOAP endpoints check the envelope, header blocks and
 //! call element (see `soap::read_envelope`) and leave the names inside a call alone, because one
 //! client declares `sobject.partner.soap.sforce.com` without the `urn:` prefix, and real orgs
@@ -12,9 +12,9 @@
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-/// The largest SOAP request body the org reads (real orgs document 50 MB; a classroom needs
-/// far less, and a small cap keeps a hostile body from exhausting memory).
-pub const MAX_SOAP_BYTES: usize = 8 * 1024 * 1024;
+/// The largest SOAP request body the org reads: the 50 MB real orgs document for a SOAP message,
+/// the same as the REST API's, so a batch a real org takes is never refused here.
+pub const MAX_SOAP_BYTES: usize = 50 * 1024 * 1024;
 
 /// Deepest nesting read; anything deeper is refused as malformed.
 const MAX_DEPTH: usize = 64;

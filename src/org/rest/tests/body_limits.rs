@@ -125,15 +125,34 @@ async fn a_three_megabyte_soap_create_is_read() {
 }
 
 #[tokio::test]
-async fn a_soap_body_over_its_limit_is_a_soap_fault_naming_the_size() {
+async fn a_thirteen_megabyte_soap_create_of_full_length_descriptions_is_read() {
     let m = mock();
-    // 300 records of 30,000 characters: about 9 MB, over the endpoint's 8 MB.
-    let (status, content_type, body) = soap_create(&m, &soap_accounts(300, 30_000)).await;
+    // 200 Accounts whose descriptions are 32,000 two-byte characters (the field's full length):
+    // about 12.8 MB, well under the 50 MB a real org reads.
+    let records: String = (0..200)
+        .map(|i| {
+            format!(
+                "<sObjects><sf:type>Account</sf:type><sf:Name>Wide {i}</sf:Name><sf:Description>{}</sf:Description></sObjects>",
+                "\u{e9}".repeat(32_000)
+            )
+        })
+        .collect();
+    let (status, _, body) = soap_create(&m, &records).await;
+    assert_eq!(status, StatusCode::OK, "{}", &body[..body.len().min(600)]);
+    assert_eq!(body.matches("<success>true</success>").count(), 200);
+}
+
+#[tokio::test]
+async fn a_soap_body_over_fifty_megabytes_is_an_exceeded_max_size_request_fault() {
+    let m = mock();
+    // 1,800 records of 30,000 characters: about 54 MB, over the 50 MB of a SOAP message.
+    let (status, content_type, body) = soap_create(&m, &soap_accounts(1_800, 30_000)).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(content_type.starts_with("text/xml"), "{content_type}");
     assert!(body.contains("<soapenv:Fault>"), "{body}");
     assert!(
-        body.contains("too large") && body.contains("8 MB"),
+        body.contains("<faultcode>sf:EXCEEDED_MAX_SIZE_REQUEST</faultcode>"),
         "{body}"
     );
+    assert!(body.contains("50 MB"), "{body}");
 }
