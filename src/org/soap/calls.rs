@@ -14,10 +14,12 @@
 //! SOAP API's typed faults do: a record naming a field its object does not have
 //! (`InvalidFieldFault`, INVALID_FIELD "No such column …", `fieldsToNull` included), and an
 //! upsert whose `externalIDFieldName` is not an external id, unique or Id field of the object.
+//! A compound address (`BillingAddress`) is a field the object has, so a record writing it is
+//! not a fault: that row fails as read-only (INVALID_FIELD_FOR_INSERT_UPDATE), as over REST.
 
 use super::envelope::SoapFault;
 use super::field_types;
-use super::records::{read_sobject, record_element, SoapRecord};
+use super::records::{nested_value_fault, read_sobject, record_element, SoapRecord};
 pub use super::results::RowError;
 use super::results::{errors_xml, wrap, ResultType, RowOutcome};
 use super::xml::{escape, Element};
@@ -27,6 +29,7 @@ use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind, Repe
 use crate::org::rest::cursors::Window;
 use crate::org::rest::RestState;
 use crate::org::schema::{FieldType, ObjectDef, SystemField};
+use crate::org::soql::address::address_named;
 use crate::org::soql::{self, QueryOptions};
 use crate::org::store::{parse_id, Actor, Store, UpsertMode};
 use crate::org::{ErrorCode, Session, SfError, UpsertError};
@@ -272,10 +275,22 @@ fn sobjects(ctx: &CallContext<'_>, call: &Element) -> Result<Vec<SoapRecord>, So
         ));
     }
     for r in &mut rows {
-        let Some(object) = store.schema().object(&r.object) else {
+        let object = store.schema().object(&r.object);
+        // A compound address is a field of its object (read-only: the store refuses a write
+        // of it on the row, as over REST); nested elements under any other name are a
+        // relationship value.
+        let address = |f: &str| object.is_some_and(|o| address_named(o, f).is_some());
+        if let Some((name, _)) = r.fields.iter().find(|(f, v)| v.is_object() && !address(f)) {
+            return Err(nested_value_fault(name));
+        }
+        let Some(object) = object else {
             continue; // a platform event: its publishing judges its fields
         };
-        if let Some(name) = r.fields.keys().find(|f| object.field(f).is_none()) {
+        if let Some(name) = r
+            .fields
+            .keys()
+            .find(|f| object.field(f).is_none() && !address(f))
+        {
             return Err(no_such_column(name, &object.name));
         }
         r.fields = api_names(object, std::mem::take(&mut r.fields));

@@ -34,6 +34,8 @@ pub mod wsdl;
 pub mod xml;
 
 #[cfg(test)]
+mod address_write_tests;
+#[cfg(test)]
 mod field_case_tests;
 #[cfg(test)]
 mod login_tests;

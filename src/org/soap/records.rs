@@ -199,7 +199,9 @@ pub struct SoapRecord {
     pub fields: Map<String, Json>,
 }
 
-/// Reads one `sObjects` element.
+/// Reads one `sObjects` element. A field holding nested elements (`<BillingAddress><city>…`,
+/// `<Account><ERP_Id__c>…`) is read as a JSON object of its children's texts; whether the
+/// object's schema has such a field is the call's to judge (see [`nested_value_fault`]).
 pub fn read_sobject(el: &Element) -> Result<SoapRecord, SoapFault> {
     let object = el
         .child_text("type")
@@ -229,13 +231,19 @@ pub fn read_sobject(el: &Element) -> Result<SoapRecord, SoapFault> {
                 fields.insert(c.name.clone(), Json::Null);
             }
             _ if !c.children.is_empty() => {
-                return Err(SoapFault::new(
-                    "INVALID_FIELD",
-                    format!(
-                        "Field {} holds nested elements; relationship values are not supported over this SOAP API subset. Send the parent's Id instead.",
-                        c.name
-                    ),
-                ))
+                let parts = c
+                    .children
+                    .iter()
+                    .map(|p| {
+                        let text = if p.is_nil() {
+                            Json::Null
+                        } else {
+                            Json::String(p.text.clone())
+                        };
+                        (p.name.clone(), text)
+                    })
+                    .collect();
+                fields.insert(c.name.clone(), Json::Object(parts));
             }
             _ => {
                 fields.insert(c.name.clone(), Json::String(c.text.clone()));
@@ -243,6 +251,17 @@ pub fn read_sobject(el: &Element) -> Result<SoapRecord, SoapFault> {
         }
     }
     Ok(SoapRecord { object, id, fields })
+}
+
+/// The fault for a field sent with nested elements that is not a compound address: a
+/// relationship value (`<Account><ERP_Id__c>…`), which this SOAP API subset does not resolve.
+pub fn nested_value_fault(field: &str) -> SoapFault {
+    SoapFault::new(
+        "INVALID_FIELD",
+        format!(
+            "Field {field} holds nested elements; relationship values are not supported over this SOAP API subset. Send the parent's Id instead."
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -363,6 +382,19 @@ mod tests {
         assert_eq!(r.id.as_deref(), Some("001A"));
         assert_eq!(r.fields.get("Phone"), Some(&Json::Null));
         assert_eq!(r.fields.get("Name"), Some(&json!("Acme")));
+    }
+
+    #[test]
+    fn a_field_of_nested_elements_is_read_as_an_object_of_their_texts() {
+        let el = super::super::xml::parse(
+            r#"<sObjects xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><type>Account</type><BillingAddress><city>Paris</city><state xsi:nil="true"/></BillingAddress></sObjects>"#,
+        )
+        .unwrap();
+        let r = read_sobject(&el).unwrap();
+        assert_eq!(
+            r.fields.get("BillingAddress"),
+            Some(&json!({"city": "Paris", "state": null}))
+        );
     }
 
     #[test]
