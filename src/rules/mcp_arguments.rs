@@ -8,8 +8,9 @@
 //! the listed one. A listed SOQL query is matched by what it reads (see
 //! [`super::soql_statement`]): `select name from Account where Industry IN ('Retail') ORDER BY
 //! Name` reads the Retail Accounts' names as the listed
-//! `SELECT Name FROM Account WHERE Industry = 'Retail'` does. Anything else, a longer `WHERE`,
-//! another field or another object, is another call.
+//! `SELECT Name FROM Account WHERE Industry = 'Retail'` does, and so do `Account.Name`,
+//! `Industry LIKE 'Retail'` and an added `AND Name != null`; a `LIMIT 200` asks for no more of
+//! them. Anything else, a longer `WHERE`, another field or another object, is another call.
 //!
 //! Implementation notes: a value that is not SOQL (or a query that does not parse) is compared
 //! as a token list (runs of letters, digits and `_`; quoted strings; each other mark), so
@@ -63,11 +64,12 @@ fn tokens(value: &str) -> Vec<String> {
     out
 }
 
-/// True when `sent` says what `listed` says: for a listed query, reads the same rows and
-/// fields in any order; for anything else, the same tokens (see the module notes).
+/// True when `sent` says what `listed` says: for a listed query, reads its fields and no row
+/// it does not, in any order (a LIMIT asks for fewer); for anything else, the same tokens (see
+/// the module notes).
 pub(crate) fn same_value(sent: &str, listed: &str) -> bool {
     match (Statement::parse(listed), Statement::parse(sent)) {
-        (Some(listed), Some(sent)) => sent.reads_the_same_rows(&listed),
+        (Some(listed), Some(sent)) => sent.reads_no_more_than(&listed),
         _ => tokens(sent) == tokens(listed),
     }
 }
@@ -159,6 +161,22 @@ mod tests {
             "SELECT Id, Name FROM Account WHERE Industry = 'Retail'"
         ));
         assert!(same_value("Account", "account"), "a value that is not SOQL");
+    }
+
+    #[test]
+    fn the_listed_query_in_other_words_or_cut_short_by_a_limit_is_no_more_than_the_job_needs() {
+        for sent in [
+            "SELECT Account.Name FROM Account WHERE Account.Industry = 'Retail'",
+            "SELECT Name FROM Account WHERE Industry = 'Retail' LIMIT 200",
+            "SELECT Name FROM Account WHERE Industry LIKE 'Retail'",
+            "SELECT Name FROM Account WHERE Industry = 'Retail' AND Name != null",
+        ] {
+            assert!(same_value(sent, RETAIL), "{sent}");
+        }
+        assert!(!same_value(
+            "SELECT Name FROM Account WHERE Industry LIKE '%'",
+            RETAIL
+        ));
     }
 
     #[test]

@@ -5,13 +5,23 @@
 //! limits); for the rows they read, their order does not count (`ORDER BY Name` reads the
 //! Retail Accounts as well as no ORDER BY does).
 //!
+//! A statement may also read no more than another: the same rows cut short by a LIMIT (or an
+//! OFFSET) are fewer, never more, which is what an agent's tool call is held to (see
+//! [`Statement::reads_no_more_than`]).
+//!
 //! Implementation notes: each part is the parsed statement printed back and lower-cased, as
 //! SOQL reads keywords, names and string values without case; spacing and layout do not take
 //! part, and `<>` is `!=`, since the parser reads both as one operator. The selected fields
 //! may come in any order, and so may the conditions an AND or an OR joins; a list of one value
-//! is that value (`Industry IN ('Retail')` is `Industry = 'Retail'`).
+//! is that value (`Industry IN ('Retail')` is `Industry = 'Retail'`). A field named through
+//! the queried object (`Account.Name` in `FROM Account`) is the field itself; a LIKE pattern
+//! without a wildcard (`%`, `_`) is an equality, as both compare text without case; and an
+//! AND-ed `Id != null` or `Name != null` holds for every row (each record has an Id, and a
+//! Name the org requires), so it leaves the filter as it was.
 
-use crate::org::soql::ast::{CmpOp, Cond, Query, Rhs};
+use crate::org::soql::ast::{
+    CmpOp, Cond, FieldPath, Literal, Operand, OrderItem, Query, Rhs, SelectItem,
+};
 
 /// The parts of a SOQL statement that decide what it reads, each as canonical text in lower
 /// case (see the module's notes).
@@ -21,18 +31,20 @@ pub(crate) struct Statement {
     pub fields: Vec<String>,
     pub from: String,
     pub filter: Option<String>,
-    /// The statement without its fields and its ORDER BY: filter, grouping, limits.
+    /// The statement without its fields, its ORDER BY, LIMIT and OFFSET: filter, grouping.
     pub rest: String,
     /// The ORDER BY clause, empty without one.
     pub order: String,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
 }
 
 impl Statement {
     /// The statement `text` says, or None when it is not SOQL the org reads.
     pub(crate) fn parse(text: &str) -> Option<Statement> {
-        let q = crate::org::soql::parse_query(text).ok()?;
+        let q = unqualified(crate::org::soql::parse_query(text).ok()?);
         let q = Query {
-            where_: q.where_.map(canonical),
+            where_: q.where_.map(canonical).and_then(without_always_true),
             ..q
         };
         let only_from = Query::of(q.from.clone(), q.from_pos);
@@ -51,6 +63,8 @@ impl Statement {
         let unordered = Query {
             select: Vec::new(),
             order_by: Vec::new(),
+            limit: None,
+            offset: None,
             ..q.clone()
         };
         let order = Query {
@@ -69,6 +83,8 @@ impl Statement {
             filter: q.where_.as_ref().map(|w| w.to_string().to_lowercase()),
             rest: unordered.to_string().to_lowercase(),
             order,
+            limit: q.limit,
+            offset: q.offset,
         })
     }
 
@@ -78,6 +94,116 @@ impl Statement {
             && self.from == other.from
             && self.filter == other.filter
             && self.rest == other.rest
+            && self.limit == other.limit
+            && self.offset == other.offset
+    }
+
+    /// Whether this statement reads the fields `listed` reads, and no row it does not: the
+    /// same statement in any order, or cut short by a LIMIT or an OFFSET within the rows
+    /// `listed` reads (`LIMIT 200` asks for no more Retail Accounts than all of them).
+    pub(crate) fn reads_no_more_than(&self, listed: &Statement) -> bool {
+        if self.fields != listed.fields
+            || self.from != listed.from
+            || self.filter != listed.filter
+            || self.rest != listed.rest
+        {
+            return false;
+        }
+        let start = |s: &Statement| s.offset.unwrap_or(0);
+        let end = |s: &Statement| s.limit.map(|n| start(s).saturating_add(n));
+        start(self) >= start(listed)
+            && match (end(self), end(listed)) {
+                (_, None) => true,
+                (Some(mine), Some(theirs)) => mine <= theirs,
+                (None, Some(_)) => false,
+            }
+    }
+}
+
+/// `q` with every field named through the queried object named alone: `Account.Name` in
+/// `FROM Account` is `Name`.
+fn unqualified(q: Query) -> Query {
+    let from = q.from.clone();
+    let path = |mut p: FieldPath| {
+        if p.parts.len() > 1 && p.parts[0].eq_ignore_ascii_case(&from) {
+            p.parts.remove(0);
+        }
+        p
+    };
+    let operand = |o: Operand| match o {
+        Operand::Field(p) => Operand::Field(path(p)),
+        other => other,
+    };
+    fn in_cond(c: Cond, operand: &dyn Fn(Operand) -> Operand) -> Cond {
+        match c {
+            Cond::And(parts) => Cond::And(parts.into_iter().map(|c| in_cond(c, operand)).collect()),
+            Cond::Or(parts) => Cond::Or(parts.into_iter().map(|c| in_cond(c, operand)).collect()),
+            Cond::Not(inner) => Cond::Not(Box::new(in_cond(*inner, operand))),
+            Cond::Cmp { left, op, rhs, pos } => Cond::Cmp {
+                left: operand(left),
+                op,
+                rhs,
+                pos,
+            },
+        }
+    }
+    Query {
+        select: q
+            .select
+            .into_iter()
+            .map(|item| match item {
+                SelectItem::Field(p) => SelectItem::Field(path(p)),
+                SelectItem::AliasedField {
+                    path: p,
+                    alias,
+                    alias_pos,
+                } => SelectItem::AliasedField {
+                    path: path(p),
+                    alias,
+                    alias_pos,
+                },
+                other => other,
+            })
+            .collect(),
+        where_: q.where_.map(|c| in_cond(c, &operand)),
+        group_by: q.group_by.into_iter().map(operand).collect(),
+        order_by: q
+            .order_by
+            .into_iter()
+            .map(|o| OrderItem {
+                key: operand(o.key),
+                ..o
+            })
+            .collect(),
+        ..q
+    }
+}
+
+/// True for a condition every record meets: `Id != null`, `Name != null`.
+fn always_true(c: &Cond) -> bool {
+    matches!(c, Cond::Cmp {
+        left: Operand::Field(p),
+        op: CmpOp::Ne,
+        rhs: Rhs::One(Literal::Null),
+        ..
+    } if p.function.is_none()
+        && p.parts.len() == 1
+        && ["Id", "Name"].iter().any(|f| p.parts[0].eq_ignore_ascii_case(f)))
+}
+
+/// A filter without the AND-ed conditions every record meets; None when nothing else is left.
+fn without_always_true(c: Cond) -> Option<Cond> {
+    match c {
+        Cond::And(parts) => {
+            let mut kept: Vec<Cond> = parts.into_iter().filter(|p| !always_true(p)).collect();
+            match kept.len() {
+                0 => None,
+                1 => kept.pop(),
+                _ => Some(Cond::And(kept)),
+            }
+        }
+        c if always_true(&c) => None,
+        c => Some(c),
     }
 }
 
@@ -106,6 +232,17 @@ fn canonical(cond: Cond) -> Cond {
                 CmpOp::Ne
             },
             rhs: Rhs::One(items.remove(0)),
+            pos,
+        },
+        Cond::Cmp {
+            left,
+            op: CmpOp::Like,
+            rhs: Rhs::One(Literal::Str(text)),
+            pos,
+        } if !text.contains(['%', '_']) => Cond::Cmp {
+            left,
+            op: CmpOp::Eq,
+            rhs: Rhs::One(Literal::Str(text)),
             pos,
         },
         other => other,
@@ -152,6 +289,46 @@ mod tests {
             read("SELECT Name FROM Account WHERE Industry IN ('Retail', 'Banking')"),
             read(RETAIL)
         );
+    }
+
+    #[test]
+    fn a_qualified_name_a_plain_like_and_a_condition_every_row_meets_read_the_same() {
+        for same in [
+            "SELECT Account.Name FROM Account WHERE Account.Industry = 'Retail'",
+            "SELECT Name FROM Account WHERE Industry LIKE 'Retail'",
+            "SELECT Name FROM Account WHERE Industry = 'Retail' AND Name != null",
+            "SELECT Name FROM Account WHERE Id != null AND Industry = 'Retail'",
+            "SELECT Name FROM Account a WHERE a.Industry = 'Retail'",
+        ] {
+            assert_eq!(read(same), read(RETAIL), "{same}");
+        }
+        for other in [
+            "SELECT Name FROM Account WHERE Industry LIKE 'Ret%'",
+            "SELECT Name FROM Account WHERE Industry = 'Retail' OR Name != null",
+            "SELECT Name FROM Account WHERE Industry = 'Retail' AND Phone != null",
+            "SELECT Account.Name FROM Contact WHERE Account.Industry = 'Retail'",
+        ] {
+            assert_ne!(read(other), read(RETAIL), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_limit_or_offset_reads_no_more_than_the_rows_without_it() {
+        let retail = read(RETAIL);
+        for fewer in [
+            "SELECT Name FROM Account WHERE Industry = 'Retail' LIMIT 200",
+            "SELECT Name FROM Account WHERE Industry = 'Retail' ORDER BY Name LIMIT 1 OFFSET 3",
+        ] {
+            assert!(read(fewer).reads_no_more_than(&retail), "{fewer}");
+            assert!(!read(fewer).reads_the_same_rows(&retail), "{fewer}");
+        }
+        let ten = read("SELECT Name FROM Account WHERE Industry = 'Retail' LIMIT 10");
+        assert!(!retail.reads_no_more_than(&ten));
+        assert!(
+            !read("SELECT Name FROM Account WHERE Industry = 'Retail' LIMIT 10 OFFSET 5")
+                .reads_no_more_than(&ten)
+        );
+        assert!(!read("SELECT Name FROM Account LIMIT 10").reads_no_more_than(&retail));
     }
 
     #[test]
