@@ -38,8 +38,9 @@ fn label_starts(line: &str, label: &str) -> Vec<usize> {
 /// label is the start of a word of the line: `max` is found in `max:` and `Maximum`, not in
 /// `minimax`; a word inside a camelCase name counts (`processed` in `numberRecordsProcessed`,
 /// the name the org gives). The words of a label of several may stand apart by any run of
-/// spaces, tabs, dots, underscores, hyphens or slashes, or meet at a camelCase hump:
-/// `DailyApiRequests max`, `DailyApiRequests<TAB>max`, `DailyApiRequests.Max` and
+/// spaces, tabs and the marks people put between a name and its part ([`between_words`]), or
+/// meet at a camelCase hump: `DailyApiRequests max`, `DailyApiRequests<TAB>max`,
+/// `DailyApiRequests.Max`, `DailyApiRequests: max`, `DailyApiRequests (max)` and
 /// `dailyApiRequestsMax` all hold the label `DailyApiRequests max`.
 fn label_spans(line: &str, label: &str) -> Vec<(usize, usize)> {
     let lower = line.to_lowercase();
@@ -68,7 +69,7 @@ fn label_spans(line: &str, label: &str) -> Vec<(usize, usize)> {
             let mut end = at + first.len();
             for word in rest {
                 let gap = lower[end..]
-                    .find(|c: char| !(c.is_whitespace() || matches!(c, '.' | '_' | '-' | '/')))
+                    .find(|c: char| !between_words(c))
                     .unwrap_or(lower.len() - end);
                 let next = end + gap;
                 if (gap == 0 && !hump_at(next)) || !lower[next..].starts_with(word.as_str()) {
@@ -79,6 +80,70 @@ fn label_spans(line: &str, label: &str) -> Vec<(usize, usize)> {
             Some((at, end))
         })
         .collect()
+}
+
+/// A mark that may part the words of a label: whitespace, `.`, `_`, `-`, `/` (a path or a
+/// key), `:` and `,` (a name, then its part), `(` and `)` (a part in brackets). Quotes and
+/// braces are not: in a JSON dump a name and the keys of its object stand apart by them, and
+/// the dump is not a labelled line.
+fn between_words(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '.' | '_' | '-' | '/' | ':' | ',' | '(' | ')')
+}
+
+/// Where `label` stands in `line` when it shares its leading words with other `labels` and the
+/// line names them once for all (`DailyApiRequests: max 15000, remaining 14999`): the span of
+/// its last word, found after the shared words with only the other labels' last words,
+/// figures and the marks of [`between_words`] (or `=`) between. Empty when the label is
+/// written out whole in the line, has one word, or shares its leading words with no other.
+fn shared_name_spans(line: &str, label: &str, labels: &[String]) -> Vec<(usize, usize)> {
+    let words: Vec<String> = label.split_whitespace().map(str::to_lowercase).collect();
+    let Some((last, leading)) = words.split_last() else {
+        return Vec::new();
+    };
+    if leading.is_empty() || !label_spans(line, label).is_empty() {
+        return Vec::new();
+    }
+    let others: Vec<String> = labels
+        .iter()
+        .filter(|l| !l.eq_ignore_ascii_case(label))
+        .filter_map(|l| {
+            let w: Vec<String> = l.split_whitespace().map(str::to_lowercase).collect();
+            let (other_last, other_leading) = w.split_last()?;
+            (other_leading == leading).then(|| other_last.clone())
+        })
+        .collect();
+    if others.is_empty() {
+        return Vec::new();
+    }
+    let lower = line.to_lowercase();
+    let word_at = |at: usize, word: &str| {
+        lower[at..].starts_with(word)
+            && !lower[at + word.len()..].starts_with(char::is_alphanumeric)
+    };
+    label_spans(line, &leading.join(" "))
+        .into_iter()
+        .filter_map(|(_, mut at)| loop {
+            let gap = lower[at..]
+                .find(|c: char| !(between_words(c) || c == '=' || c.is_ascii_digit()))?;
+            at += gap;
+            if word_at(at, last) {
+                return Some((at, at + last.len()));
+            }
+            let other = others.iter().find(|o| word_at(at, o))?;
+            at += other.len();
+        })
+        .collect()
+}
+
+/// Where `label` stands in `line`: written out whole ([`label_spans`]), or after the leading
+/// words it shares with the other `labels` ([`shared_name_spans`]).
+fn spans_in(line: &str, label: &str, labels: &[String]) -> Vec<(usize, usize)> {
+    let whole = label_spans(line, label);
+    if whole.is_empty() {
+        shared_name_spans(line, label, labels)
+    } else {
+        whole
+    }
 }
 
 /// Whether a table prints `value` under `label`: `header` holds every label and no figure,
@@ -141,16 +206,16 @@ pub(super) fn under_its_label(
 /// `labels`, or before it and after the previous one. `max: 15000, remaining: 14999` and
 /// `15000 max, 14999 remaining` pair each figure with its own name; `max: 14999, remaining:
 /// 15000` does not. A label is a word, or the start of one (`Maximum` for `max`), in any case;
-/// a label of several words is found as [`label_spans`] says.
+/// a label of several words is found as [`spans_in`] says.
 pub(super) fn follows_its_label(line: &str, value: &str, label: &str, labels: &[String]) -> bool {
     let lower = line.to_lowercase();
     let others: Vec<(usize, usize)> = labels
         .iter()
         .filter(|l| !l.eq_ignore_ascii_case(label))
-        .flat_map(|l| label_spans(line, l))
+        .flat_map(|l| spans_in(line, l, labels))
         .collect();
     let value = value.to_lowercase();
-    label_spans(line, label).into_iter().any(|(at, from)| {
+    spans_in(line, label, labels).into_iter().any(|(at, from)| {
         let until = others
             .iter()
             .map(|&(o, _)| o)

@@ -415,6 +415,28 @@ fn a_label_of_several_words_may_be_split_by_any_spacing_a_dot_or_a_camel_case_hu
     ev.runs[0].stdout.text =
         "DailyApiRequests bulk max: 15000\nDailyApiRequests bulk remaining: 14999\n".into();
     assert_fails(rule, &ev);
+}
+
+#[test]
+fn a_label_may_part_its_words_by_a_colon_a_comma_or_brackets_and_share_its_name() {
+    let rule = "{ rule: process.output_reports, path: /services/data/*/limits, values: [/DailyApiRequests/Max, /DailyApiRequests/Remaining], labels: [DailyApiRequests max, DailyApiRequests remaining] }";
+    let mut ev = evidence(vec![limits_answer()]);
+    for shown in [
+        "DailyApiRequests: max 15000\nDailyApiRequests: remaining 14999\n",
+        "DailyApiRequests, max: 15000\nDailyApiRequests, remaining: 14999\n",
+        "DailyApiRequests (max): 15000\nDailyApiRequests (remaining): 14999\n",
+        "DailyApiRequests: max 15000, remaining 14999\n",
+        "DailyApiRequests: max=15000 remaining=14999\n",
+    ] {
+        ev.runs[0].stdout.text = shown.into();
+        assert_passes(rule, &ev);
+    }
+    // A shared name still pairs each figure with its own word.
+    ev.runs[0].stdout.text = "DailyApiRequests: max 14999, remaining 15000\n".into();
+    assert_fails(rule, &ev);
+    // A dump on one line (`jq -c .`) parts the name from its keys by quotes and braces.
+    ev.runs[0].stdout.text = "{\"DailyApiRequests\":{\"Max\":15000,\"Remaining\":14999}}\n".into();
+    assert_fails(rule, &ev);
     // And each figure still pairs with its own label.
     ev.runs[0].stdout.text =
         "DailyApiRequests.Max: 14999\nDailyApiRequests.Remaining: 15000\n".into();
