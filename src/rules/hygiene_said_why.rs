@@ -9,12 +9,17 @@
 //!   placed before it.
 //! - Lines kept without a time (records made before sflab kept it), and output so long that
 //!   lines between its head and tail were left out, are taken as saying why, as before.
+//! - Signing off (revoking the token, a SOAP `logout`) is tidying up on the way out, not the
+//!   work the program stopped on: a sign-off that fails after the reason was written does not
+//!   hide the reason. It is the failure looked at only when nothing else failed.
 
 use crate::evidence::{Exchange, LearnerRun, OutputStream};
+use crate::rules::soap::SoapCall;
 
-/// The last request of `run` that failed (no answer, a fault sflab injected, or a status of
-/// 400 or more), when the run wrote on stderr only before it; `None` when the run said
-/// something after it, met no failed request, or the record cannot tell.
+/// The failure `run` stopped on: its last failed request (no answer, a fault sflab injected, or
+/// a status of 400 or more) other than a sign-off, when the run wrote on stderr only before it;
+/// `None` when the run said something after it, met no failed request, or the record cannot
+/// tell.
 pub(super) fn silent_after<'a>(
     run: &LearnerRun,
     exchanges: &'a [Exchange],
@@ -23,7 +28,7 @@ pub(super) fn silent_after<'a>(
         .iter()
         .filter(|e| e.run_index == run.index)
         .filter(|e| e.fault.is_some() || e.response.as_ref().is_none_or(|r| r.status >= 400))
-        .max_by_key(|e| (e.started_at, e.seq))?;
+        .max_by_key(|e| (!signs_off(e), e.started_at, e.seq))?;
     let lines: Vec<_> = run.output.lines().collect();
     if run.output.left_out > 0 || lines.is_empty() || lines.iter().any(|l| l.at.is_none()) {
         return None;
@@ -34,4 +39,11 @@ pub(super) fn silent_after<'a>(
             && l.at.is_some_and(|at| at >= failed.started_at)
     });
     (!said_after).then_some(failed)
+}
+
+/// Whether `e` ends the session rather than doing the program's work: a token revocation
+/// (`/services/oauth2/revoke`, by POST or GET) or the partner API's `logout`.
+fn signs_off(e: &Exchange) -> bool {
+    e.path().trim_end_matches('/').ends_with("/oauth2/revoke")
+        || SoapCall::of(e).is_some_and(|c| c.operation == "logout")
 }

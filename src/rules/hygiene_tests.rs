@@ -473,6 +473,48 @@ fn exit_refused_wants_the_reason_after_the_last_failed_request_not_a_note_before
 }
 
 #[test]
+fn exit_refused_takes_the_reason_before_a_sign_off_that_fails_on_the_way_out() {
+    use crate::evidence::{OutputLine, OutputStream};
+    let rule = "{ rule: process.exit_refused, runs: [1] }";
+    let said = |ms: i64, text: &str| OutputLine {
+        stream: OutputStream::Stderr,
+        text: text.into(),
+        at: Some(base_time() + chrono::Duration::milliseconds(ms)),
+    };
+    for sign_off in [
+        req("POST", "/services/oauth2/revoke", 400),
+        req("GET", "/services/oauth2/revoke?token=x", 400),
+        req("POST", "/services/Soap/u/62.0", 500).body(
+            r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><logout xmlns="urn:partner.soap.sforce.com"/></soapenv:Body></soapenv:Envelope>"#,
+        ),
+    ] {
+        let mut ev = evidence(vec![
+            get("/services/data/v62.0/query", 401).at(0, 5),
+            token("refresh_token", 200).at(10, 5),
+            get("/services/data/v62.0/query", 401).at(20, 5),
+            sign_off.at(30, 5),
+        ]);
+        ev.runs[0].exit_code = Some(1);
+        ev.runs[0].stderr.text = "session expired; refreshing once\nquery failed: 401\n".into();
+        ev.runs[0].output.head = vec![
+            said(8, "session expired; refreshing once"),
+            said(26, "query failed with HTTP 401: Session expired or invalid"),
+        ];
+        assert_passes(rule, &ev);
+        // Without the reason after the retry, the retry is still the failure it stopped on.
+        ev.runs[0].output.head.pop();
+        let v = assert_fails(rule, &ev);
+        assert!(
+            v.message.contains(
+                "wrote on stderr only before #3 GET /services/data/v62.0/query (401), the last request that failed"
+            ),
+            "{}",
+            v.message
+        );
+    }
+}
+
+#[test]
 fn exit_refused_without_say_why_takes_a_silent_non_zero_status() {
     let rule = "{ rule: process.exit_refused, runs: [1], say_why: false }";
     let mut ev = evidence(vec![]);
