@@ -442,9 +442,6 @@ pub fn check(
                 id, &dir,
             )));
         }
-        if let Some(note) = crate::grade::run_needs::left_out_folders_warning(&dir) {
-            eprintln!("{note}\n");
-        }
         // A track that cannot be read leaves the check as it is, said on stderr (and in the
         // JSON as the track's error).
         let track = crate::track::active(&ws, curriculum).map_err(|e| e.to_string());

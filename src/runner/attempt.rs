@@ -310,6 +310,8 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             dir,
         });
     }
+    // Read before the runs, which may fill the folder: what the program brings with it.
+    let left_out_note = crate::grade::run_needs::left_out_folders_note(&dir);
     let redactor = Redactor::new(&redaction_key(ws)?);
     super::lab_files::clear_fresh(&dir, &lab.run.fresh).map_err(|e| {
         RunError::Workspace(std::io::Error::new(
@@ -550,6 +552,11 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     for run in &mut runs {
         let notes = missing_tool_notes(&missing, run);
         run.notes.splice(0..0, notes);
+    }
+    // Said on the first run, where the CLI and the classroom both show it: a check that
+    // passes with a folder grading leaves out says so before a grade disagrees.
+    if let (Some(note), Some(first)) = (left_out_note, runs.first_mut()) {
+        first.notes.push(note);
     }
     let exchanges = gateway.exchanges();
     // A handshake cut when sflab stopped the run (its time limit, or the group killed after
