@@ -273,11 +273,55 @@ fn upsert_twice_keeps_one_record() {
         })
     ));
     let e = s
-        .upsert("Account", "Name", "x", &b, UpsertMode::default(), &actor)
+        .upsert("Account", "Phone", "x", &b, UpsertMode::default(), &actor)
         .unwrap_err();
     assert!(e
         .to_string()
-        .contains("Provided external ID field does not exist or is not accessible: Name"));
+        .contains("Provided external ID field does not exist or is not accessible: Phone"));
+}
+
+#[test]
+fn upsert_by_an_id_lookup_field_updates_its_one_match_and_lists_several() {
+    let (org, actor) = setup();
+    let mut s = org.store.write();
+    let b = body(json!({"Industry": "Energy"}));
+    let (created, is_new) = s
+        .upsert(
+            "Account",
+            "Name",
+            "Kestrel Ltd",
+            &b,
+            UpsertMode::default(),
+            &actor,
+        )
+        .unwrap();
+    assert!(is_new);
+    let (again, is_new) = s
+        .upsert(
+            "Account",
+            "name",
+            "KESTREL LTD",
+            &b,
+            UpsertMode::default(),
+            &actor,
+        )
+        .unwrap();
+    assert!(!is_new);
+    assert_eq!(again, created);
+    let twin = s
+        .insert("Account", &body(json!({"Name": "Kestrel Ltd"})), &actor)
+        .unwrap();
+    match s.upsert(
+        "Account",
+        "Name",
+        "Kestrel Ltd",
+        &b,
+        UpsertMode::default(),
+        &actor,
+    ) {
+        Err(UpsertError::MultipleMatches { ids, .. }) => assert_eq!(ids, vec![created, twin]),
+        other => panic!("expected several matches, got {other:?}"),
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@ use super::error::{ErrorCode, SfError};
 use super::ids::SfId;
 use super::record::Record;
 use super::schema::{FieldDef, FieldType, ObjectDef, SystemField};
+use super::standard_objects::id_lookup;
 use super::store::{parse_id, Store};
 use super::validate::no_such_column;
 use super::value::Value;
@@ -18,7 +19,8 @@ pub fn record_url(version: &str, object: &str, id: &SfId) -> String {
 }
 
 impl Store {
-    /// Ids of live records whose external-id (or unique) field equals `value`.
+    /// Ids of live records whose external-id, unique or idLookup field (Contact.Email) equals
+    /// `value`.
     pub fn find_by_external(
         &self,
         object: &str,
@@ -29,11 +31,7 @@ impl Store {
         let obj = self.schema.object_at(t);
         let fi = obj
             .field_index(field)
-            .filter(|&i| {
-                obj.fields[i].external_id
-                    || obj.fields[i].unique
-                    || obj.fields[i].system == Some(SystemField::Id)
-            })
+            .filter(|&i| obj.fields[i].unique || id_lookup(obj, &obj.fields[i]))
             .ok_or_else(|| {
                 SfError::new(
                     ErrorCode::NOT_FOUND,
@@ -53,7 +51,14 @@ impl Store {
         }
         let key = Value::from_json(obj.fields[fi].field_type, &Json::String(value.to_string()))
             .map_err(|e| SfError::new(ErrorCode::JSON_PARSER_ERROR, e.to_string()))?;
-        let rows = key.and_then(|k| table.lookup(fi, &k)).unwrap_or_default();
+        let fold_case = !obj.fields[fi].case_sensitive;
+        let rows = key
+            .map(|k| {
+                table
+                    .lookup(fi, &k)
+                    .unwrap_or_else(|| table.scan_equal(fi, &k, fold_case).collect())
+            })
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .filter_map(|r| table.row(r).and_then(|x| table.id_of(x)))

@@ -493,6 +493,25 @@ impl Table {
         }))
     }
 
+    /// Live rows whose `field` equals `value` as an index on it would compare them (text
+    /// ignoring case when `fold_case`), found by reading every row, in row order: for a field
+    /// with no index that can still name a record, such as an idLookup `Email`.
+    pub fn scan_equal<'a>(
+        &'a self,
+        field: usize,
+        value: &'a Value,
+        fold_case: bool,
+    ) -> impl Iterator<Item = u32> + 'a {
+        self.iter()
+            .filter(move |(_, rec)| {
+                !self.is_deleted(rec)
+                    && rec
+                        .get(field)
+                        .is_some_and(|v| same_key(v, value, fold_case))
+            })
+            .map(|(row, _)| row)
+    }
+
     fn index_record(&mut self, row: u32, rec: &Record, add: bool) {
         self.index_record_hashed(row, rec, add, None);
     }

@@ -368,6 +368,17 @@ impl Store {
             other => other.to_string(),
         };
         for target in &lookup.reference_to {
+            // A parent is named here by its Id, an external id or a unique field; an idLookup
+            // field that is none of these (Account.Name) is refused below, although an upsert
+            // may use one as its key.
+            let names_parent = self
+                .schema
+                .object(target)
+                .and_then(|o| o.field(field))
+                .is_some_and(|f| f.indexed() || f.system == Some(SystemField::Id));
+            if !names_parent {
+                continue;
+            }
             let Ok(ids) = self.find_by_external(target, field, &shown) else {
                 continue;
             };

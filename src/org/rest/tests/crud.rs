@@ -433,6 +433,46 @@ records:
 }
 
 #[tokio::test]
+async fn a_standard_id_lookup_field_finds_and_upserts_records_as_an_external_id_does() {
+    let m = mock();
+    // One match: read and updated (200); no match: created (201), found again by any case.
+    let maya = format!("{V}/sobjects/Contact/Email/maya.rossi@falcon.example");
+    let got = m.get(&format!("{maya}?fields=Id,LastName")).await;
+    assert_eq!(got.status, StatusCode::OK, "{}", got.body);
+    assert_eq!(got.body["LastName"], "Rossi");
+    let r = m.patch(&maya, json!({"Title": "CTO"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["created"], false);
+    assert_eq!(r.body["id"], got.body["Id"]);
+    let new = format!("{V}/sobjects/Lead/Email/new.person@x.example");
+    let r = m
+        .patch(&new, json!({"LastName": "Newbie", "Company": "X"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let again = m
+        .get(&format!("{V}/sobjects/Lead/Email/New.Person@X.example"))
+        .await;
+    assert_eq!(again.body["Id"], r.body["id"]);
+    assert_eq!(again.body["Email"], "new.person@x.example");
+    // Several matches: 300 with every record's URL, as for an external id.
+    m.post(
+        &format!("{V}/sobjects/Lead"),
+        json!({"LastName": "Twin", "Company": "X", "Email": "new.person@x.example"}),
+    )
+    .await;
+    let r = m.patch(&new, json!({"Company": "Y"})).await;
+    assert_eq!(r.status, StatusCode::MULTIPLE_CHOICES, "{}", r.body);
+    assert_eq!(r.body.as_array().unwrap().len(), 2);
+    // A field that is neither an external id nor idLookup still cannot name a record.
+    let r = m.get(&format!("{V}/sobjects/Contact/Title/CTO")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.body[0]["message"],
+        "Provided external ID field does not exist or is not accessible: Title"
+    );
+}
+
+#[tokio::test]
 async fn post_on_id_creates_like_an_upsert() {
     let m = mock();
     let r = m
