@@ -322,9 +322,22 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
             ),
         ))
     })?;
-    super::lab_inputs::shuffle_inputs(&dir, &lab.run.shuffle_rows).map_err(|e| {
-        RunError::Workspace(std::io::Error::other(format!("before the check: {e}")))
-    })?;
+    let renumbering =
+        super::shuffled_rows::shuffle_inputs(&dir, &lab.run.shuffle_rows).map_err(|e| {
+            RunError::Workspace(std::io::Error::other(format!("before the check: {e}")))
+        })?;
+    // A record the org is seeded with for a row keeps naming it after the renumbering.
+    let renumbered;
+    let lab = match super::shuffled_rows::renumber_seed(&lab.org, &renumbering) {
+        Some(org) => {
+            renumbered = LabSpec {
+                org,
+                ..lab.clone()
+            };
+            &renumbered
+        }
+        None => lab,
+    };
 
     let mut extra_env = lab.run.env.clone();
     // Where sflab's development setup keeps extra client tools (a Python venv with grpcio and

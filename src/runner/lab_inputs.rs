@@ -1,9 +1,8 @@
 //! What sflab sets in the lab folder around the learner's runs, so that what a run prints
 //! must come from what it read and was answered, not from an answer typed in or a run number
 //! guessed from files:
-//! - `run.shuffle_rows` ([`shuffle_rows`]): before each check the data rows of a CSV input are
-//!   put in a new random order and its reference column numbered again in that order
-//!   (`W-0001`, `W-0002`, …), so the references of the broken rows differ from check to check;
+//! - `run.shuffle_rows` (in [`super::shuffled_rows`]): before each check the data rows of a
+//!   CSV input are put in a new random order and its reference column numbered again;
 //! - `run.restore_between_runs` ([`FolderSnapshot`]): between the runs of one check the folder
 //!   is put back as it was before the first run — files and folders a run made are removed,
 //!   files it changed get their content, permissions and modification time back — so a run
@@ -18,7 +17,6 @@
 //! are not put back: the change time cannot be set, and reading a file moves its access time.
 //! A run can still keep state outside the lab folder; this only closes the folder itself.
 
-use rand::seq::SliceRandom;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
@@ -30,71 +28,6 @@ pub const SNAPSHOT_CAP: u64 = 64 * 1024 * 1024;
 
 /// Folders of installed packages, whose files a snapshot lists without their content.
 pub const PACKAGE_FOLDERS: &[&str] = &["node_modules", ".venv", "venv", "__pycache__"];
-
-/// `text` (a CSV file with a header row) with its data rows in the order `order` gives and
-/// the column `renumber` numbered again in that order, in the shape of its first value: the
-/// text before the digits kept, the digits counted from 1 at the same width (`W-0001`). An
-/// error names what is missing.
-pub fn shuffle_rows(
-    text: &str,
-    renumber: &str,
-    order: impl FnOnce(&mut Vec<csv::StringRecord>),
-) -> Result<String, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| e.to_string())?.clone();
-    let column = header
-        .iter()
-        .position(|h| h == renumber)
-        .ok_or_else(|| format!("has no column `{renumber}` to number again"))?;
-    let mut rows: Vec<csv::StringRecord> = reader
-        .records()
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
-    let first = rows
-        .first()
-        .and_then(|r| r.get(column))
-        .unwrap_or("")
-        .to_string();
-    let digits = first.len() - first.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    let prefix = &first[..first.len() - digits];
-    order(&mut rows);
-    let mut writer = csv::WriterBuilder::new()
-        .flexible(true)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    writer.write_record(&header).map_err(|e| e.to_string())?;
-    for (n, row) in rows.iter().enumerate() {
-        let reference = format!("{prefix}{:0width$}", n + 1, width = digits.max(1));
-        let cells = row.iter().enumerate().map(|(i, cell)| {
-            if i == column {
-                reference.as_str()
-            } else {
-                cell
-            }
-        });
-        writer.write_record(cells).map_err(|e| e.to_string())?;
-    }
-    String::from_utf8(writer.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
-}
-
-/// Shuffles the rows of each `file → column` of `spec` in the lab folder `dir` (see
-/// [`shuffle_rows`]); an error names the file.
-pub fn shuffle_inputs(dir: &Path, spec: &BTreeMap<String, String>) -> Result<(), String> {
-    for (file, column) in spec {
-        let path = dir.join(file);
-        let text = fs::read_to_string(&path).map_err(|e| {
-            format!("could not read {file} to put its rows in a new order: {e}. Reset the lab to get it back")
-        })?;
-        let shuffled = shuffle_rows(&text, column, |rows| rows.shuffle(&mut rand::thread_rng()))
-            .map_err(|e| format!("{file} {e}; reset the lab to get the original back"))?;
-        fs::write(&path, shuffled)
-            .map_err(|e| format!("could not write {file} with its rows in a new order: {e}"))?;
-    }
-    Ok(())
-}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Entry {
@@ -483,27 +416,6 @@ fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const LEADS: &str = "Ref,LastName,Email\nW-0001,Haas,a@example.com\nW-0002,,b@example.com\nW-0003,Ortiz,not-an-email\n";
-
-    #[test]
-    fn shuffled_rows_are_numbered_again_in_their_new_order() {
-        let out = shuffle_rows(LEADS, "Ref", |rows| rows.reverse()).expect("shuffled");
-        assert_eq!(
-            out,
-            "Ref,LastName,Email\nW-0001,Ortiz,not-an-email\nW-0002,,b@example.com\nW-0003,Haas,a@example.com\n"
-        );
-        // Shuffled again, the broken rows keep their faults and get other references.
-        let again = shuffle_rows(&out, "Ref", |rows| rows.rotate_left(1)).expect("shuffled");
-        assert!(again.contains("W-0001,,b@example.com"), "{again}");
-        assert!(again.contains("W-0003,Ortiz,not-an-email"), "{again}");
-    }
-
-    #[test]
-    fn a_missing_reference_column_is_named() {
-        let e = shuffle_rows(LEADS, "Id", |_| {}).expect_err("no Id column");
-        assert!(e.contains("no column `Id`"), "{e}");
-    }
 
     #[test]
     fn a_restored_folder_holds_what_it_held_before_the_first_run() {

@@ -29,6 +29,7 @@ pub mod scenario;
 pub mod selfcheck;
 pub mod selfcheck_jobs;
 pub mod shebang;
+pub mod shuffled_rows;
 pub mod tools;
 pub mod watch;
 pub mod wiring;
