@@ -507,6 +507,10 @@ fn a_refresh_said_to_return_the_same_token_is_refuted_in_the_transcript_lab() {
         "The token endpoint handed back the same token on refresh (Salesforce reuses a session that is still open), so the retry kept failing",
         "The refresh returned the same access token, so the retry was still refused",
         "Salesforce reuses the open session, so the refresh gives the same token and the PATCH fails again",
+        "The refresh did not give a new token: the org sent back the same token, so the retry kept failing",
+        "Salesforce gave back the same session on refresh instead of a new one, so the retry kept failing",
+        "Refreshing produced no new access token, and the PATCH kept the same token, so it was refused again",
+        "The refresh didn't return a new token, so entry 5 sent the old token like entry 3",
     ] {
         let v = assert_fails(
             &rule,
@@ -519,6 +523,8 @@ fn a_refresh_said_to_return_the_same_token_is_refuted_in_the_transcript_lab() {
         "The retry after the refresh sends the same token again: the new one lands in `access_token`",
         "The refresh returned a new token, but `clear_flag` keeps sending the same token as before",
         "The retry after the refresh returned the same 401 because it presents the old token",
+        "The refresh gave a new token, but the PATCH after it still sends the same session",
+        "The calls after the refresh kept the old token and did not send the new one",
     ] {
         assert_passes(
             &rule,
