@@ -550,6 +550,9 @@ impl Parser {
         self.next();
         let rhs = match op {
             CmpOp::In | CmpOp::NotIn | CmpOp::Includes | CmpOp::Excludes => {
+                if self.peek().tok == Tok::Colon {
+                    return self.bind_variable();
+                }
                 self.expect(Tok::LParen)?;
                 if self.is_kw("SELECT") {
                     let q = self.nested(Parser::query)?;
@@ -617,12 +620,25 @@ impl Parser {
                     };
                     return Ok(Literal::DateLiteral { name, n });
                 }
+                // A bare name where a value belongs is a bind (a field of the same record
+                // cannot be compared with), unless it starts a mistyped `NAME:n` literal.
+                _ if self.peek_at(1) != &Tok::Colon => return self.bind_variable(),
                 _ => return self.unexpected(),
             },
+            Tok::Colon => return self.bind_variable(),
             _ => return self.unexpected(),
         };
         self.next();
         Ok(lit)
+    }
+
+    /// An Apex bind (`:acctName`, or a bare name such as another field) where the API takes
+    /// only a literal: refused as a real org refuses it, at the bind.
+    fn bind_variable<T>(&self) -> PResult<T> {
+        Err(ParseError {
+            pos: self.peek().pos,
+            message: "Bind variables only allowed in Apex code".into(),
+        })
     }
 }
 

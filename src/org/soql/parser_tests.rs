@@ -68,3 +68,20 @@ fn from_aliases_read_as_the_paths_they_stand_for() {
     let e = parse("SELECT Id FROM Contact c, c.Account").unwrap_err();
     assert_eq!(e.message, "unexpected token: <EOF>");
 }
+
+#[test]
+fn a_bind_or_another_field_where_a_value_belongs_is_an_apex_only_bind() {
+    for (q, column) in [
+        ("SELECT Id FROM Account WHERE Name = :acctName", 37),
+        (
+            "SELECT Id FROM Opportunity WHERE CloseDate > CreatedDate",
+            46,
+        ),
+        ("SELECT Id FROM Account WHERE Id IN :ids", 36),
+        ("SELECT Id FROM Account WHERE Name IN ('A', :b)", 44),
+    ] {
+        let e = parse(q).unwrap_err();
+        assert_eq!(e.message, "Bind variables only allowed in Apex code", "{q}");
+        assert_eq!(e.pos.col, column, "{q}");
+    }
+}
