@@ -709,6 +709,21 @@ async fn composite_resources_are_listed() {
     let m = mock();
     let r = m.get(&format!("{V}/composite")).await;
     assert_eq!(r.body["batch"], format!("{V}/composite/batch"));
+    assert_eq!(r.body["graph"], format!("{V}/composite/graph"));
+    // A version lists only what it serves: collections from v42.0, graph from v50.0.
+    let listed = |body: &Value| {
+        let mut keys: Vec<String> = body.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    let r = m.get("/services/data/v41.0/composite").await;
+    assert_eq!(listed(&r.body), ["batch", "tree"]);
+    let r = m.get("/services/data/v49.0/composite").await;
+    assert_eq!(listed(&r.body), ["batch", "sobjects", "tree"]);
+    assert_eq!(
+        r.body["sobjects"],
+        "/services/data/v49.0/composite/sobjects"
+    );
 }
 
 #[tokio::test]

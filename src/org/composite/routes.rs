@@ -7,7 +7,7 @@
 //! retrieve) and `/sobjects/{T}/{ExtIdField}` (PATCH upsert).
 //!
 //! Collections are served from v42.0 and graph from v50.0; older versions answer 404 as for
-//! an unknown resource. [U] `/composite`, `/batch` and `/tree` are served at every version:
+//! an unknown resource, and their `GET /` does not list them. [U] `/composite`, `/batch` and `/tree` are served at every version:
 //! the versions that introduced them are not recorded in the reference.
 //!
 //! `/composite`, `/batch` and `/graph` run their subrequests through the REST router itself
@@ -148,14 +148,20 @@ fn unseen(gate: ObjectGate, object: &str) -> Result<(), CompositeError> {
     }
 }
 
+/// The directory of composite resources: only those `version` serves, so a link it gives
+/// never answers 404.
 async fn resources(RequestVersion(version): RequestVersion) -> Response {
     let base = format!("{}/composite", version.base_path());
-    ok(json!({
-        "tree": format!("{base}/tree"),
-        "batch": format!("{base}/batch"),
-        "sobjects": format!("{base}/sobjects"),
-        "graph": format!("{base}/graph"),
-    }))
+    let mut listed = serde_json::Map::new();
+    listed.insert("tree".into(), json!(format!("{base}/tree")));
+    listed.insert("batch".into(), json!(format!("{base}/batch")));
+    if version.0 >= COLLECTIONS_SINCE {
+        listed.insert("sobjects".into(), json!(format!("{base}/sobjects")));
+    }
+    if version.0 >= GRAPH_SINCE {
+        listed.insert("graph".into(), json!(format!("{base}/graph")));
+    }
+    ok(Value::Object(listed))
 }
 
 async fn composite(
