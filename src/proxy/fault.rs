@@ -28,6 +28,8 @@
 //! Two kinds change an answer instead of replacing it, as a forged callback would arrive:
 //! `forge_state` forwards the request and puts a `state` the client never sent into the
 //! redirect's `Location` (see [`forge_state`]) — a client that compares the state stops there;
+//! `strip_state` forwards it and takes the `state` out of the redirect (see [`strip_state`]) —
+//! a client that compares the state only when one comes back lets that callback through;
 //! `tamper_id_token` changes a claim of the `id_token` in it, so its signature no longer holds
 //! (see [`tamper_id_token`]) — a client that verifies the signature rejects it;
 //! `replay_id_token` puts in the `id_token` of an earlier sign-in, validly signed but with that
@@ -35,7 +37,9 @@
 //! `id_token_wrong_aud`, `id_token_wrong_iss` and `id_token_expired` put in the sign-in's own
 //! `id_token` with one claim changed — another app's audience, another issuer, an `exp` in the
 //! past — and signed again with the org's key (see [`misclaim_id_token`]), so signature and
-//! nonce hold and only a client that checks `aud`, `iss` and `exp` rejects it.
+//! nonce hold and only a client that checks `aud`, `iss` and `exp` rejects it;
+//! `id_token_without_nonce` signs it again with no `nonce` claim at all, so only a client that
+//! requires the nonce it sent, rather than comparing one when present, rejects it.
 //!
 //! Fields that would contradict the fault or do nothing are refused when the lab loads: a
 //! `respond` with another status than the kind's own (`unavailable` answering 200), a
@@ -74,6 +78,9 @@ pub enum FaultKind {
     /// The request is forwarded and the redirect that answers it comes back with another
     /// `state` in its `Location`.
     ForgeState,
+    /// The request is forwarded and the redirect that answers it comes back with no `state`
+    /// in its `Location`.
+    StripState,
     /// The request is forwarded and the `id_token` in the redirect's `Location` comes back
     /// with a claim changed under its old signature.
     TamperIdToken,
@@ -87,6 +94,8 @@ pub enum FaultKind {
     IdTokenWrongIss,
     /// ... signed by the org but expired (`exp` in the past).
     IdTokenExpired,
+    /// ... signed by the org but without a `nonce` claim.
+    IdTokenWithoutNonce,
 }
 
 impl FaultKind {
@@ -99,11 +108,13 @@ impl FaultKind {
             FaultKind::Latency => "latency",
             FaultKind::Drop => "drop",
             FaultKind::ForgeState => "forge_state",
+            FaultKind::StripState => "strip_state",
             FaultKind::TamperIdToken => "tamper_id_token",
             FaultKind::ReplayIdToken => "replay_id_token",
             FaultKind::IdTokenWrongAud => "id_token_wrong_aud",
             FaultKind::IdTokenWrongIss => "id_token_wrong_iss",
             FaultKind::IdTokenExpired => "id_token_expired",
+            FaultKind::IdTokenWithoutNonce => "id_token_without_nonce",
         }
     }
 }
@@ -216,7 +227,7 @@ pub enum FaultSpecError {
         "fault {index}: `retry_after` sets the Retry-After header of a 429 or 503 answer, {why}"
     )]
     RetryAfterWithoutEffect { index: usize, why: String },
-    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state, tamper_id_token, replay_id_token, id_token_wrong_aud, id_token_wrong_iss, id_token_expired) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
+    #[error("fault {index} does nothing: give a `kind` (rate_limited, unavailable, session_expired, lock_row, latency, drop, forge_state, strip_state, tamper_id_token, replay_id_token, id_token_wrong_aud, id_token_wrong_iss, id_token_expired, id_token_without_nonce) or `respond`, `delay_ms`, `drop_connection` or `expire_session`")]
     DoesNothing { index: usize },
 }
 
@@ -242,6 +253,8 @@ pub struct FaultAction {
 pub enum Rewrite {
     /// Another `state` in its `Location`.
     ForgeState,
+    /// No `state` in its `Location`.
+    StripState,
     /// A claim of its `id_token` changed.
     TamperIdToken,
     /// Its `id_token` replaced by an earlier sign-in's.
@@ -259,6 +272,8 @@ pub enum Misclaim {
     Issuer,
     /// `exp` (and `iat`) in the past.
     Expired,
+    /// `nonce` left out.
+    NoNonce,
 }
 
 /// The `aud` of an ID token [`Misclaim::Audience`] signs: another app's consumer key.
@@ -305,6 +320,9 @@ impl FaultAction {
             Some(Rewrite::ForgeState) => {
                 parts.push("changed the `state` in the redirect's Location".to_string())
             }
+            Some(Rewrite::StripState) => {
+                parts.push("took the `state` out of the redirect's Location".to_string())
+            }
             Some(Rewrite::TamperIdToken) => parts.push(
                 "changed a claim of the id_token in the redirect's Location (its signature no longer matches)"
                     .to_string(),
@@ -319,6 +337,7 @@ impl FaultAction {
                     Misclaim::Audience => "for another app (`aud` is another consumer key)",
                     Misclaim::Issuer => "naming another issuer (`iss`)",
                     Misclaim::Expired => "expired (`exp` in the past)",
+                    Misclaim::NoNonce => "without its `nonce` claim",
                 }
             )),
             None => {}
@@ -510,11 +529,13 @@ impl FaultSpec {
             self.kind,
             Some(
                 FaultKind::ForgeState
+                    | FaultKind::StripState
                     | FaultKind::TamperIdToken
                     | FaultKind::ReplayIdToken
                     | FaultKind::IdTokenWrongAud
                     | FaultKind::IdTokenWrongIss
                     | FaultKind::IdTokenExpired
+                    | FaultKind::IdTokenWithoutNonce
             )
         )
     }
@@ -585,11 +606,13 @@ impl FaultSpec {
         let rewrite = match self.kind {
             _ if respond.is_some() => None,
             Some(FaultKind::ForgeState) => Some(Rewrite::ForgeState),
+            Some(FaultKind::StripState) => Some(Rewrite::StripState),
             Some(FaultKind::TamperIdToken) => Some(Rewrite::TamperIdToken),
             Some(FaultKind::ReplayIdToken) => Some(Rewrite::ReplayIdToken),
             Some(FaultKind::IdTokenWrongAud) => Some(Rewrite::Misclaim(Misclaim::Audience)),
             Some(FaultKind::IdTokenWrongIss) => Some(Rewrite::Misclaim(Misclaim::Issuer)),
             Some(FaultKind::IdTokenExpired) => Some(Rewrite::Misclaim(Misclaim::Expired)),
+            Some(FaultKind::IdTokenWithoutNonce) => Some(Rewrite::Misclaim(Misclaim::NoNonce)),
             _ => None,
         };
         FaultAction {
@@ -804,6 +827,42 @@ pub fn forge_state(location: &str, forged: &str) -> String {
     }
 }
 
+/// `location` without its `state` parameter, in the query and in the fragment alike (unchanged
+/// when it carries none): the callback a forger who never saw the sign-in would send.
+pub fn strip_state(location: &str) -> String {
+    let (base, fragment) = match location.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (location, None),
+    };
+    let is_state = |p: &&str| *p == "state" || p.starts_with("state=");
+    let without = |params: &str| -> String {
+        params
+            .split('&')
+            .filter(|p| !is_state(p))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let query = base.split_once('?').map(|(_, q)| q);
+    if ![query, fragment]
+        .into_iter()
+        .flatten()
+        .any(|params| params.split('&').any(|p| is_state(&p)))
+    {
+        return location.to_string();
+    }
+    let base = match base.split_once('?') {
+        Some((path, query)) => match without(query) {
+            q if q.is_empty() => path.to_string(),
+            q => format!("{path}?{q}"),
+        },
+        None => base.to_string(),
+    };
+    match fragment.map(without) {
+        Some(f) if !f.is_empty() => format!("{base}#{f}"),
+        _ => base,
+    }
+}
+
 /// The `id_token` a redirect's `location` carries, if any.
 pub fn id_token_of(location: &str) -> Option<&str> {
     let start = location.find("id_token=")? + "id_token=".len();
@@ -855,7 +914,8 @@ pub fn tamper_id_token(location: &str) -> String {
 
 /// `location` with the `id_token` of its fragment (or query) given the wrong claim `what`
 /// and signed again by `sign` (the org's key, so the signature holds); `now` is the Unix time.
-/// The nonce and every other claim stay. Unchanged when it carries no JWT there.
+/// Every other claim stays (the nonce too, unless it is the claim left out). Unchanged when it
+/// carries no JWT there.
 pub fn misclaim_id_token(
     location: &str,
     what: Misclaim,
@@ -895,6 +955,9 @@ pub fn misclaim_id_token(
             if claims.contains_key("auth_time") {
                 claims.insert("auth_time".into(), (issued - 900).into());
             }
+        }
+        Misclaim::NoNonce => {
+            claims.remove("nonce");
         }
     }
     replace_id_token(location, &sign(&serde_json::Value::Object(claims)))

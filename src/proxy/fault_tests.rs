@@ -360,6 +360,53 @@ fn forge_state_replaces_the_state_wherever_the_answer_carries_it() {
 }
 
 #[test]
+fn strip_state_takes_the_state_out_wherever_the_answer_carries_it() {
+    assert_eq!(
+        strip_state("http://localhost:8080/callback?code=aPrx%3D&state=mine"),
+        "http://localhost:8080/callback?code=aPrx%3D"
+    );
+    assert_eq!(
+        strip_state("http://localhost:8080/callback?state=mine&code=c&states=1"),
+        "http://localhost:8080/callback?code=c&states=1"
+    );
+    assert_eq!(
+        strip_state("https://app.example/cb#access_token=t&state=mine&token_type=Bearer"),
+        "https://app.example/cb#access_token=t&token_type=Bearer"
+    );
+    assert_eq!(strip_state("http://h/cb?state=mine"), "http://h/cb");
+    // No state to take out: the redirect stays as it is, so the fault counts as not applied.
+    let plain = "http://localhost:8080/callback?code=c#";
+    assert_eq!(strip_state(plain), plain);
+}
+
+#[test]
+fn strip_state_fires_as_a_rewrite_of_the_orgs_redirect() {
+    let mut p = plan(
+        "- { kind: strip_state, in_run: 4, match: { method: GET, path: /services/oauth2/authorize } }",
+    );
+    let none = |_: &str| None;
+    let view = RequestView {
+        method: "GET",
+        path: "/services/oauth2/authorize",
+        query: Some("state=abc"),
+        header: &none,
+        body: "",
+    };
+    assert!(p.decide(&view, Duration::ZERO, 2).is_none());
+    let a = p.decide(&view, Duration::ZERO, 3).expect("fires in run 4");
+    assert_eq!(
+        (a.rewrite, a.respond.as_ref(), a.kind.as_str()),
+        (Some(Rewrite::StripState), None, "strip_state")
+    );
+    assert_eq!(
+        a.describe(),
+        "took the `state` out of the redirect's Location"
+    );
+    let e = refusal("- { kind: strip_state, respond: { status: 302 } }");
+    assert!(e.contains("changes the org's answer"), "{e}");
+}
+
+#[test]
 fn tamper_id_token_changes_a_claim_under_the_old_signature() {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
@@ -450,6 +497,17 @@ fn misclaim_id_token_signs_one_wrong_claim_again_and_keeps_the_nonce() {
     ));
     assert!(expired["exp"].as_i64().unwrap() < 1500, "{expired}");
     assert_eq!(expired["aud"], "3MVGkiosk");
+    let no_nonce = claims_of(&misclaim_id_token(
+        &location,
+        Misclaim::NoNonce,
+        1500,
+        &sign,
+    ));
+    assert!(no_nonce.get("nonce").is_none(), "{no_nonce}");
+    assert_eq!(
+        (no_nonce["aud"].as_str(), no_nonce["exp"].as_i64()),
+        (Some("3MVGkiosk"), Some(2000))
+    );
     let changed = misclaim_id_token(&location, Misclaim::Audience, 1500, &sign);
     assert!(changed.ends_with("&state=s"), "{changed}");
     // No id_token: nothing to change.

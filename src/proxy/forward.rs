@@ -487,6 +487,7 @@ fn rewritten(
 ) -> Answer {
     match rewrite {
         Some(Rewrite::ForgeState) => with_forged_state(answer),
+        Some(Rewrite::StripState) => with_location(answer, super::fault::strip_state),
         Some(Rewrite::TamperIdToken) => with_location(answer, super::fault::tamper_id_token),
         Some(Rewrite::ReplayIdToken) => match earlier {
             Some(old) => with_location(answer, |l| super::fault::replace_id_token(l, &old)),

@@ -16,8 +16,11 @@
 //!
 //! `oauth.state_checked`: the client compares the `state` that comes back with the one it
 //! sent. The lab has sflab's proxy change the `state` of one sign-in's redirect (the
-//! `forge_state` fault), as a forged callback would carry it; the client must stop there and
-//! not redeem the code, or anyone could slip their own code into its callback (login CSRF).
+//! `forge_state` fault), as a forged callback would carry it, and may take it out of another's
+//! (`strip_state`), as a forger who never saw the sign-in would send it; the client must stop
+//! there and not redeem the code, or anyone could slip their own code into its callback (login
+//! CSRF). A check that compares the state only when one comes back passes the first and lets
+//! the second through.
 
 use super::cx::{canonical_grant, faulted_by, is_success, redirect_location, show, Cx};
 use super::Verdict;
@@ -217,8 +220,22 @@ fn redeems_code(e: &Exchange) -> bool {
             == Some("authorization_code")
 }
 
+/// Whether the fault took the callback's `state` out (`strip_state`) rather than changing it.
+fn state_taken_out(e: &Exchange) -> bool {
+    e.fault.as_ref().is_some_and(|f| f.kind == "strip_state")
+}
+
+/// What came back in place of the `state` sent, said after "came back with".
+fn callback_state(e: &Exchange) -> &'static str {
+    if state_taken_out(e) {
+        "no `state` at all"
+    } else {
+        "a `state` your program never sent"
+    }
+}
+
 pub(crate) fn state_checked(cx: &Cx) -> Verdict {
-    let forged = faulted_by(cx, &["forge_state"]);
+    let forged = faulted_by(cx, &["forge_state", "strip_state"]);
     if forged.is_empty() {
         return cx.fail(
             "sflab answers one sign-in with a `state` your program did not send, but no such sign-in was made, so the comparison was not seen. Make sure every run reaches GET …/services/oauth2/authorize.",
@@ -243,22 +260,39 @@ pub(crate) fn state_checked(cx: &Cx) -> Verdict {
             .iter()
             .find(|e| e.run_index == f.run_index && e.seq > f.seq && redeems_code(e));
         if let Some(r) = redeemed {
+            let (how, fix) = if state_taken_out(f) {
+                ("sflab took it out", "A callback without the `state` you sent is no answer to your sign-in: treat a missing `state` as a mismatch and stop before the token request")
+            } else {
+                ("sflab changed it", "Compare the `state` in the callback with the one you sent and stop before the token request when they differ")
+            };
             return cx
                 .fail(format!(
-                    "{} (run {run}) came back with a `state` your program never sent (sflab changed it ⚡), and {} still redeemed the code. Compare the `state` in the callback with the one you sent and stop before the token request when they differ: otherwise anyone can slip their own code into your callback and sign your user in as themselves.",
+                    "{} (run {run}) came back with {} ({how} ⚡), and {} still redeemed the code. {fix}: otherwise anyone can slip their own code into your callback and sign your user in as themselves.",
                     show(f),
+                    callback_state(f),
                     show(r)
                 ))
                 .with_evidence([f.seq, r.seq]);
         }
     }
-    let f = forged[0];
-    cx.pass(format!(
-        "{} (run {}) came back with a `state` your program never sent, and it stopped without redeeming the code.",
-        show(f),
-        f.run_index + 1
-    ))
-    .with_evidence(forged.iter().map(|e| e.seq))
+    let callbacks: Vec<String> = forged
+        .iter()
+        .map(|f| {
+            format!(
+                "{} (run {}) came back with {}",
+                show(f),
+                f.run_index + 1,
+                callback_state(f)
+            )
+        })
+        .collect();
+    let stopped = if forged.len() == 1 {
+        "it stopped without redeeming the code"
+    } else {
+        "each time it stopped without redeeming the code"
+    };
+    cx.pass(format!("{}, and {stopped}.", callbacks.join("; ")))
+        .with_evidence(forged.iter().map(|e| e.seq))
 }
 
 #[cfg(test)]
@@ -413,6 +447,18 @@ mod tests {
         e
     }
 
+    fn stripped(run: usize) -> crate::evidence::Exchange {
+        let mut e = get("/services/oauth2/authorize?response_type=code&state=x", 302)
+            .response_header("Location", "http://localhost:8080/callback?code=c")
+            .run(run);
+        e.fault = Some(crate::evidence::FaultFired {
+            index: 1,
+            kind: "strip_state".into(),
+            action: "took the `state` out of the redirect's Location".into(),
+        });
+        e
+    }
+
     const STATE: &str = "{ rule: oauth.state_checked }";
 
     #[test]
@@ -443,6 +489,45 @@ mod tests {
         assert!(
             v.message
                 .contains("#2 POST /services/oauth2/token still redeemed"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![1, 2]);
+    }
+
+    #[test]
+    fn redeeming_the_code_of_a_callback_without_state_fails() {
+        // The check that compares a state only when one comes back: the forged one is refused,
+        // the stateless one redeemed.
+        let v = assert_fails(
+            STATE,
+            &evidence(vec![
+                forged(0),
+                stripped(1),
+                token("authorization_code", 200).run(1),
+            ]),
+        );
+        assert!(
+            v.message
+                .contains("(run 2) came back with no `state` at all")
+                && v.message
+                    .contains("#3 POST /services/oauth2/token still redeemed")
+                && v.message.contains("treat a missing `state` as a mismatch"),
+            "{}",
+            v.message
+        );
+        assert_eq!(v.evidence, vec![2, 3]);
+    }
+
+    #[test]
+    fn stopping_after_a_forged_and_a_missing_state_passes_naming_both() {
+        let v = assert_passes(STATE, &evidence(vec![forged(0), stripped(1)]));
+        assert!(
+            v.message
+                .contains("(run 1) came back with a `state` your program never sent")
+                && v.message
+                    .contains("(run 2) came back with no `state` at all")
+                && v.message.contains("each time it stopped"),
             "{}",
             v.message
         );

@@ -6,7 +6,9 @@
 //! `tamper_id_token` fault: the signature no longer holds) or hands back an earlier sign-in's
 //! token (`replay_id_token`: validly signed, another nonce), or has the org sign it again with
 //! one claim wrong (`id_token_wrong_aud`, `id_token_wrong_iss`, `id_token_expired`: signature
-//! and nonce hold), the program must not print that it accepted the token.
+//! and nonce hold) or with no `nonce` at all (`id_token_without_nonce`: a check that compares
+//! the nonce only when the token has one lets it through), the program must not print that it
+//! accepted the token.
 
 use super::cx::{faulted_by, is_oauth_endpoint, plural, redirect_location, show, Cx};
 use super::Verdict;
@@ -38,6 +40,7 @@ const ID_TOKEN_FAULTS: &[&str] = &[
     "id_token_wrong_aud",
     "id_token_wrong_iss",
     "id_token_expired",
+    "id_token_without_nonce",
 ];
 
 /// What a re-signing fault got wrong, said after "signed the ID token again".
@@ -46,6 +49,7 @@ fn misclaim_advice(kind: &str) -> Option<&'static str> {
         "id_token_wrong_aud" => Some("for another app (its `aud` is another consumer key)"),
         "id_token_wrong_iss" => Some("naming another issuer (`iss`)"),
         "id_token_expired" => Some("expired (its `exp` is in the past)"),
+        "id_token_without_nonce" => Some("without its `nonce` claim"),
         _ => None,
     }
 }
@@ -55,6 +59,7 @@ fn misclaim_fix(kind: &str) -> &'static str {
     match kind {
         "id_token_wrong_aud" => "compare `aud` with your client id (SF_CLIENT_ID) — a token issued to another app is not a sign-in to yours",
         "id_token_wrong_iss" => "compare `iss` with the `issuer` of $SF_LOGIN_URL/.well-known/openid-configuration",
+        "id_token_without_nonce" => "this sign-in sent a `nonce`, so its ID token must carry that very nonce back; refuse a token with none, as you refuse one with another",
         _ => "compare `exp` with the current time and refuse a token whose time is past",
     }
 }
@@ -127,9 +132,14 @@ pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
             });
         let kind = t.fault.as_ref().map_or("", |f| f.kind.as_str());
         if let (true, Some(check)) = (printed, misclaim_advice(kind)) {
+            let held = if kind == "id_token_without_nonce" {
+                "A valid signature is not enough"
+            } else {
+                "A valid signature and nonce are not enough"
+            };
             return cx
                 .fail(format!(
-                    "In run {run} sflab had the org sign the sign-in's ID token again {check}, and your program still printed \"{}\" ({} ⚡). A valid signature and nonce are not enough: {}.",
+                    "In run {run} sflab had the org sign the sign-in's ID token again {check}, and your program still printed \"{}\" ({} ⚡). {held}: {}.",
                     p.accepted,
                     show(t),
                     misclaim_fix(kind)
@@ -169,7 +179,7 @@ pub(crate) fn id_token_verified(p: &IdTokenVerified, cx: &Cx) -> Verdict {
     let mut runs: Vec<usize> = tampered.iter().map(|t| t.run_index + 1).collect();
     runs.dedup();
     cx.pass(format!(
-        "In {} the ID token in the redirect was not the one the org issued for that sign-in (changed after signing, an earlier sign-in's, or signed for another app, by another issuer or expired), and your program did not accept it.",
+        "In {} the ID token in the redirect was not the one the org issued for that sign-in (changed after signing, an earlier sign-in's, or signed for another app, by another issuer, expired or without a nonce), and your program did not accept it.",
         crate::wording::runs(&runs).unwrap_or_default()
     ))
     .with_evidence(tampered.iter().map(|e| e.seq))
@@ -441,6 +451,28 @@ mod tests {
                 v.message
             );
         }
+    }
+
+    #[test]
+    fn an_id_token_signed_again_without_a_nonce_must_be_refused() {
+        // A check that compares the nonce only when the token carries one accepts it.
+        let mut t = tampered(1);
+        if let Some(f) = t.fault.as_mut() {
+            f.kind = "id_token_without_nonce".into();
+        }
+        let mut ev = evidence(vec![authorize("response_type=token%20id_token"), t]);
+        ev.runs[0].stdout.text = "ID token accepted\n".into();
+        ev.runs[1].stdout.text = "ID token rejected: no nonce\n".into();
+        assert_passes(VERIFIED, &ev);
+        ev.runs[1].stdout.text = "ID token accepted\n".into();
+        let v = assert_fails(VERIFIED, &ev);
+        assert!(
+            v.message.contains("again without its `nonce` claim")
+                && v.message.contains("A valid signature is not enough")
+                && v.message.contains("refuse a token with none"),
+            "{}",
+            v.message
+        );
     }
 
     #[test]
