@@ -609,4 +609,60 @@ mod tests {
         // An object of the schema is no change event, whatever its name.
         assert_eq!(change_event_parent(s.object("Account").unwrap()), None);
     }
+
+    #[test]
+    fn a_defaulted_picklist_flags_its_default_entry_and_shared_picklists_have_their_values() {
+        let s = standard_schema();
+        let field = |object: &str, name: &str| {
+            let d = describe_sobject(s.object(object).unwrap(), "62.0");
+            d["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["name"] == name)
+                .unwrap()
+                .clone()
+        };
+        let flagged = |f: &Json| -> Vec<String> {
+            f["picklistValues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["defaultValue"] == true)
+                .map(|p| p["value"].as_str().unwrap().to_string())
+                .collect()
+        };
+        for (object, name, default) in [
+            ("Lead", "Status", "Open - Not Contacted"),
+            ("Case", "Status", "New"),
+            ("Case", "Priority", "Medium"),
+            ("Task", "Status", "Not Started"),
+        ] {
+            let f = field(object, name);
+            assert_eq!(f["defaultValue"], default, "{object}.{name}");
+            assert_eq!(flagged(&f), [default], "{object}.{name}");
+        }
+        assert!(flagged(&field("Case", "Origin")).is_empty());
+        assert_eq!(
+            field("Lead", "Industry")["picklistValues"],
+            field("Account", "Industry")["picklistValues"]
+        );
+        let reasons = field("Case", "Reason")["picklistValues"].clone();
+        assert!(reasons.as_array().unwrap().len() > 1, "{reasons}");
+        // A seed's own picklist flags the default it names.
+        let seed = crate::org::OrgSeed::from_yaml(
+            "objects:\n  Account:\n    fields:\n      Tier__c: { type: picklist, values: [Gold, Silver], default: Silver }\n",
+        )
+        .unwrap();
+        let org = crate::org::Org::new(&seed).unwrap();
+        let store = org.store.read();
+        let d = describe_sobject(store.schema().object("Account").unwrap(), "62.0");
+        let tier = d["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "Tier__c")
+            .unwrap();
+        assert_eq!(flagged(tier), ["Silver"]);
+    }
 }

@@ -251,6 +251,15 @@ impl FieldDef {
         self
     }
 
+    /// Flags the picklist entry equal to the field's default value as the default one (and
+    /// no other), as describe's `picklistValues[].defaultValue` reports it.
+    pub fn flag_default_picklist_entry(&mut self) {
+        let default = self.default_value.as_ref().and_then(|d| d.as_str());
+        for p in &mut self.picklist {
+            p.default = default == Some(p.value.as_str());
+        }
+    }
+
     pub fn picklist_of(mut self, values: &[&str]) -> FieldDef {
         self.picklist = values
             .iter()

@@ -340,6 +340,7 @@ pub fn field_def(name: &str, s: &FieldSeed) -> FieldDef {
     if let Some(d) = &s.default {
         f.default_value = serde_json::to_value(d).ok();
         f.defaulted_on_create = true;
+        f.flag_default_picklist_entry();
     }
     f
 }

@@ -31,10 +31,13 @@ pub(super) fn derived(mut f: FieldDef) -> FieldDef {
     f
 }
 
+/// A field a create fills with `value` when not given; a picklist's entry for that value is
+/// flagged as describe's default (`picklistValues[].defaultValue`).
 pub(super) fn defaulted(mut f: FieldDef, value: &str) -> FieldDef {
     f.nillable = false;
     f.defaulted_on_create = true;
     f.default_value = Some(serde_json::Value::String(value.to_string()));
+    f.flag_default_picklist_entry();
     f
 }
 

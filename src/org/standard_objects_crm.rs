@@ -4,6 +4,21 @@ use super::standard_objects::{
     address, auto_number, defaulted, derived, finish, name, object, owner, person_name, text,
 };
 
+/// The Industry values Account and Lead share (one standard picklist on a real org), a
+/// selection of the standard set.
+const INDUSTRIES: &[&str] = &[
+    "Agriculture",
+    "Banking",
+    "Construction",
+    "Education",
+    "Energy",
+    "Manufacturing",
+    "Retail",
+    "Technology",
+    "Transportation",
+    "Other",
+];
+
 pub(super) fn account() -> ObjectDef {
     let mut o = object("Account", "Account", "Accounts");
     o.put_field(name(text("Name", "Account Name", 255).required_field()));
@@ -32,20 +47,7 @@ pub(super) fn account() -> ObjectDef {
     o.put_field(text("AccountNumber", "Account Number", 40));
     o.put_field(FieldDef::new("Website", "Website", T::Url));
     o.put_field(text("Site", "Account Site", 80));
-    o.put_field(
-        FieldDef::new("Industry", "Industry", T::Picklist).picklist_of(&[
-            "Agriculture",
-            "Banking",
-            "Construction",
-            "Education",
-            "Energy",
-            "Manufacturing",
-            "Retail",
-            "Technology",
-            "Transportation",
-            "Other",
-        ]),
-    );
+    o.put_field(FieldDef::new("Industry", "Industry", T::Picklist).picklist_of(INDUSTRIES));
     // Sizes as the object reference gives them: revenue in whole units (currency 18, 0),
     // employees up to eight digits.
     o.put_field(FieldDef::new("AnnualRevenue", "Annual Revenue", T::Currency).with_size(18, 0));
@@ -138,7 +140,7 @@ pub(super) fn lead() -> ObjectDef {
             "Other",
         ]),
     );
-    o.put_field(FieldDef::new("Industry", "Industry", T::Picklist));
+    o.put_field(FieldDef::new("Industry", "Industry", T::Picklist).picklist_of(INDUSTRIES));
     // Sizes as the object reference gives them: revenue in whole units (currency 18, 0),
     // employees up to eight digits.
     o.put_field(FieldDef::new("AnnualRevenue", "Annual Revenue", T::Currency).with_size(18, 0));
@@ -272,7 +274,17 @@ pub(super) fn case() -> ObjectDef {
             "Other",
         ]),
     );
-    o.put_field(FieldDef::new("Reason", "Case Reason", T::Picklist));
+    o.put_field(
+        FieldDef::new("Reason", "Case Reason", T::Picklist).picklist_of(&[
+            "Installation",
+            "Equipment Complexity",
+            "Performance",
+            "Breakdown",
+            "Equipment Design",
+            "Feedback",
+            "Other",
+        ]),
+    );
     o.put_field(FieldDef::new("SuppliedEmail", "Web Email", T::Email).with_length(80));
     o.put_field(text("SuppliedName", "Web Name", 80));
     o.put_field(derived(FieldDef::new("IsClosed", "Closed", T::Boolean)));
