@@ -81,6 +81,19 @@ fn a_file_where_a_lab_folder_goes_is_named_on_check_and_watch() {
 }
 
 #[test]
+fn a_hint_for_a_lab_not_started_points_to_lab_start_and_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    let (code, _, err) = sflab(&ws, &["lab", "start", "rest-first-call"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = sflab(&ws, &["hint", "rest-upsert-twice"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("is not started"), "{err}");
+    assert!(err.contains("sflab lab start rest-upsert-twice"), "{err}");
+    assert!(!out.contains("sflab check"), "{out}");
+}
+
+#[test]
 fn org_commands_refuse_a_curriculum_folder_that_is_not_there() {
     let t = tempfile::tempdir().unwrap();
     let ws = t.path().join("ws");

@@ -577,6 +577,14 @@ pub fn hint(cli: &Cli, curriculum: &Curriculum, id: &str) -> Result<u8, Failure>
     let (mut store, read_only) =
         Store::open_or_read(&ws.progress_db()).map_err(|e| Failure::usage(e.to_string()))?;
     let last = store.last_attempt(id)?;
+    // Hints follow a check, and a lab never started has neither: it is refused as `sflab
+    // check` refuses it, pointing to `sflab lab start`.
+    let dir = ws.lab_dir(id);
+    if last.is_none() && !dir.is_dir() {
+        return Err(Failure::usage(crate::runner::attempt::not_started(
+            id, &dir,
+        )));
+    }
     say_skipped(&store);
     let failing_rules = last
         .as_ref()
