@@ -8,7 +8,8 @@ use super::grader::{GradeError, Gradebook, SubmissionGrade};
 use serde_json::{json, Value};
 
 /// The CSV header: `submission`, one column per rubric item (its points; `pass` or `fail` for
-/// a check worth no points, such as the printed-secret gate), `total`, `max`, `passed`,
+/// a check worth no points, such as the printed-secret gate, or `not_judged` when the program
+/// did not run), `total`, `max`, `passed`,
 /// `error` (only why it could not run, was not graded or timed out: empty for a submission
 /// that ran), `notes` (what the graded copy left out and the notes on the hand-in: graded
 /// from its one folder, files `sflab report` masked; as grades.json's `left_out` and
@@ -35,13 +36,20 @@ pub fn safe_cell(text: &str) -> String {
 pub type FeedbackFiles = [Option<String>];
 
 /// How one rubric item of a submission ended: `pass`, `fail`, `not_applicable` (on this
-/// backend), or `error` (the submission could not be graded).
-fn item_status(g: &SubmissionGrade, i: usize) -> &'static str {
+/// backend), `not_judged` (the program did not run, and the check needs a run: see
+/// [`SubmissionGrade::judged`]), or `error` (the submission could not be graded).
+fn item_status(g: &SubmissionGrade, book: &Gradebook, i: usize) -> &'static str {
+    let judged = book
+        .rubric
+        .items
+        .get(i)
+        .is_none_or(|item| g.judged(&item.rule));
     match (
         g.result.as_ref().ok().and_then(|r| r.verdicts.get(i)),
         &g.result,
     ) {
         (Some(v), _) if v.passed() => "pass",
+        (Some(v), _) if v.failed() && !judged => "not_judged",
         (Some(v), _) if v.failed() => "fail",
         (Some(_), _) => "not_applicable",
         (None, Err(e)) if e.not_graded() => "error",
@@ -50,7 +58,7 @@ fn item_status(g: &SubmissionGrade, i: usize) -> &'static str {
 }
 
 /// The gradebook as CSV. A rule not applicable on the backend leaves its cell empty; a check
-/// worth no points says `pass` or `fail` (its points would read 0 either way).
+/// worth no points says `pass`, `fail` or `not_judged` (its points would read 0 either way).
 pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(csv_header(book))?;
@@ -63,7 +71,7 @@ pub fn to_csv(book: &Gradebook, feedback: &FeedbackFiles) -> Result<String, csv:
                 .enumerate()
                 .map(|(at, (p, item))| match p {
                     None => String::new(),
-                    Some(_) if item.points == 0 => item_status(g, at).to_string(),
+                    Some(_) if item.points == 0 => item_status(g, book, at).to_string(),
                     Some(p) => p.to_string(),
                 }),
         );
@@ -119,7 +127,7 @@ fn submission_json(g: &SubmissionGrade, book: &Gradebook, feedback: Option<&str>
                 "rule": item.rule,
                 "points_possible": item.points,
                 "points_awarded": pts,
-                "status": item_status(g, i),
+                "status": item_status(g, book, i),
             })
         })
         .collect();
@@ -215,17 +223,19 @@ pub fn summary_table(book: &Gradebook) -> String {
     let n = book.grades.len();
     let passed = book.grades.iter().filter(|g| g.passed()).count();
     out.push_str(&format!("\n{passed} of {n} passed.\n"));
-    // Entries not graded (an archive, a grading error) have no verdicts to count.
-    let graded = book
+    // Entries not graded (an archive, a grading error) have no verdicts to count, and a
+    // check not judged (the program did not run) is not counted for its rule.
+    let graded: Vec<&SubmissionGrade> = book
         .grades
         .iter()
         .filter(|g| !g.result.as_ref().is_err_and(GradeError::not_graded))
-        .count();
-    if graded > 0 {
+        .collect();
+    if !graded.is_empty() {
         out.push_str("Per rule (passed / graded):\n");
         for (i, item) in book.rubric.items.iter().enumerate() {
-            let ok = book
-                .grades
+            let judged: Vec<&&SubmissionGrade> =
+                graded.iter().filter(|g| g.judged(&item.rule)).collect();
+            let ok = judged
                 .iter()
                 .filter(|g| {
                     g.result
@@ -233,7 +243,8 @@ pub fn summary_table(book: &Gradebook) -> String {
                         .is_ok_and(|r| r.verdicts.get(i).is_some_and(|v| v.passed()))
                 })
                 .count();
-            out.push_str(&format!("  {:<36} {ok:>4} / {graded}\n", item.column));
+            let of = judged.len();
+            out.push_str(&format!("  {:<36} {ok:>4} / {of}\n", item.column));
         }
     }
     out
@@ -253,5 +264,94 @@ mod tests {
         assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(safe_cell("alice"), "alice");
         assert_eq!(safe_cell(""), "");
+    }
+
+    fn graded(
+        name: &str,
+        verdicts: Vec<crate::rules::Verdict>,
+        not_run: Option<&str>,
+    ) -> SubmissionGrade {
+        let report = crate::runner::Report::new(
+            "a",
+            "mock",
+            verdicts,
+            vec![],
+            vec![],
+            chrono::Utc::now(),
+            std::time::Duration::ZERO,
+        );
+        SubmissionGrade {
+            name: name.into(),
+            dir: name.into(),
+            result: Ok(report),
+            output_cap: 1024,
+            not_run: not_run.map(str::to_string),
+            copy: Default::default(),
+            hand_in_notes: vec![],
+            stray: vec![],
+            exchanges_left_out: 0,
+            wall: std::time::Duration::ZERO,
+            overhead: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_secret_gate_of_a_program_that_never_ran_reads_not_judged_rather_than_fail() {
+        use crate::rules::Verdict;
+        let lab = crate::lab::spec::parse(
+            "lab.yaml",
+            "id: a\ntitle: A\nlevel: L1\nlesson: L1-basics/rest\nchecks:\n\
+             - { rule: process.exit_ok, points: 2 }\n\
+             - { rule: secrets.not_in_url, points: 0 }\n\
+             - { rule: secrets.not_in_sources, points: 0 }\n",
+        )
+        .unwrap();
+        let not_judged = "Not judged: the program did not run (no labs/a/).";
+        let book = Gradebook {
+            rubric: crate::grade::Rubric::of(&lab),
+            grades: vec![
+                graded(
+                    "alice",
+                    vec![
+                        Verdict::pass("process.exit_ok", 2, "exited 0"),
+                        Verdict::pass("secrets.not_in_url", 0, "none"),
+                        Verdict::pass("secrets.not_in_sources", 0, "none"),
+                    ],
+                    None,
+                ),
+                graded(
+                    "bob",
+                    vec![
+                        Verdict::fail("process.exit_ok", 2, not_judged),
+                        Verdict::fail("secrets.not_in_url", 0, not_judged),
+                        Verdict::fail("secrets.not_in_sources", 0, "Your files contain secrets"),
+                    ],
+                    Some("this report folder has no labs/a/"),
+                ),
+            ],
+        };
+        let csv = to_csv(&book, &[None, None]).unwrap();
+        let bob = csv.lines().find(|l| l.starts_with("bob,")).unwrap();
+        assert!(bob.starts_with("bob,0,not_judged,fail,"), "{csv}");
+        let json = to_json(&book, &[None, None]);
+        let rules = &json["submissions"][1]["rules"];
+        assert_eq!(rules[1]["status"], "not_judged", "{json}");
+        assert_eq!(
+            rules[2]["status"], "fail",
+            "a secret in a file is still named: {json}"
+        );
+        let table = summary_table(&book);
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains("secrets.not_in_url") && l.ends_with("1 / 1")),
+            "{table}"
+        );
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains("secrets.not_in_sources") && l.ends_with("1 / 2")),
+            "{table}"
+        );
     }
 }

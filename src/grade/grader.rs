@@ -137,6 +137,14 @@ impl SubmissionGrade {
         self.not_run.is_none() && self.result.as_ref().is_ok_and(|r| r.passed)
     }
 
+    /// Whether the check of `rule` was judged: every check is, but those of a submission whose
+    /// program did not run, except the ones that read only its files
+    /// ([`crate::runner::judge::FILE_RULES`]). A check not judged failed only for want of a run:
+    /// the gradebook does not show it as a failure (a secret gate as a leak).
+    pub fn judged(&self, rule: &str) -> bool {
+        self.not_run.is_none() || crate::runner::judge::FILE_RULES.contains(&rule)
+    }
+
     /// Why the submission has no full grade: its program did not run, or sflab could not
     /// grade it.
     pub fn problem(&self) -> Option<&str> {
