@@ -758,3 +758,46 @@ fn a_lesson_listing_another_lessons_lab_is_named_at_its_line_and_the_lab_shows_o
     assert_eq!(labs_of("L1-basics/rest"), vec!["first-call".to_string()]);
     assert!(labs_of("L1-basics/other").is_empty());
 }
+
+#[test]
+fn every_problem_of_a_lab_file_is_said_in_one_pass_with_its_missing_solution() {
+    let t = small_curriculum(true);
+    std::fs::write(
+        t.path().join("labs/first-call/lab.yaml"),
+        "id: first-call\ntitle: First call\nlevel: L9\nlesson: L1-basics/rest\n\
+         files: [run, missing.txt]\nchecks:\n  - { rule: process.exit_okk, points: 1 }\n",
+    )
+    .unwrap();
+    let p = match Curriculum::from_dir_for_authoring(t.path()) {
+        Ok(_) => panic!("a lab with problems loaded"),
+        Err(e) => e.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+    };
+    for said in [
+        "labs/first-call/lab.yaml:3: unknown level \"L9\"",
+        "unknown rule `process.exit_okk`",
+        "`files:` lists \"missing.txt\", which is not in labs/first-call/starter/",
+        "solutions/first-call/run: is missing: every lab has a reference solution",
+    ] {
+        assert!(p.iter().any(|x| x.contains(said)), "{said}: {p:?}");
+    }
+    assert_eq!(
+        p.iter().filter(|x| x.contains("unknown level")).count(),
+        1,
+        "the level is said once: {p:?}"
+    );
+    // A learner's classroom loads the lab without its solution; authoring refuses it.
+    std::fs::write(
+        t.path().join("labs/first-call/lab.yaml"),
+        "id: first-call\ntitle: First call\nlevel: L1\nlesson: L1-basics/rest\n",
+    )
+    .unwrap();
+    Curriculum::from_dir(t.path()).expect("a lab without a solution is usable");
+    let p = match Curriculum::from_dir_for_authoring(t.path()) {
+        Ok(_) => panic!("authoring accepted a lab without a reference solution"),
+        Err(e) => e.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+    };
+    assert_eq!(p.len(), 1, "{p:?}");
+    std::fs::create_dir_all(t.path().join("solutions/first-call")).unwrap();
+    std::fs::write(t.path().join("solutions/first-call/run"), "#!/bin/sh\n").unwrap();
+    Curriculum::from_dir_for_authoring(t.path()).expect("with its solution, the lab is sound");
+}

@@ -26,7 +26,7 @@ pub fn load(
 ) -> Result<(Curriculum, Vec<Problem>), Failure> {
     let loaded = match dir {
         Some(d) if strictness == Strictness::Strict => {
-            Curriculum::from_dir(d).map(|c| (c, Vec::new()))
+            Curriculum::from_dir_for_authoring(d).map(|c| (c, Vec::new()))
         }
         Some(d) => Curriculum::from_dir_usable(d),
         None => Curriculum::embedded().map(|c| (c, Vec::new())),

@@ -375,6 +375,8 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
             return None;
         }
     };
+    // Every problem of the file is said in one pass; any of them leaves the lab out.
+    let mut usable = true;
     if header.title.trim().is_empty() {
         problems.push(problem(
             path,
@@ -382,33 +384,32 @@ fn load_lab(files: &dyn Files, path: &str, problems: &mut Vec<Problem>) -> Optio
             None,
             "has an empty `title`: give the lab the title the tree and `sflab list` show".into(),
         ));
-        return None;
+        usable = false;
     }
     let wrong_id = super::identity::lab_id_problem(path, &yaml, &header.id);
-    problems.extend(wrong_id.clone());
+    usable &= wrong_id.is_none();
+    problems.extend(wrong_id);
     // A lab whose checks cannot be used (a rule name spelt wrong, a parameter of the wrong
     // type) is left out with the rest: listed, it could only be refused when started.
     let (spec, unusable) = crate::lab::spec::parse_and_check(&yaml);
-    if !unusable.is_empty() {
-        problems.extend(
-            unusable
-                .into_iter()
-                .map(|p| problem(path, p.line, p.column, p.message)),
-        );
-        return None;
-    }
+    usable &= unusable.is_empty();
+    problems.extend(
+        unusable
+            .into_iter()
+            .map(|p| problem(path, p.line, p.column, p.message)),
+    );
     if let Some(spec) = &spec {
         problems.extend(open_fences_in_lab(path, &yaml, &spec.goal, &spec.hints));
         let missing = missing_starter_files(files, path, &yaml, &spec.files);
-        if !missing.is_empty() {
-            problems.extend(missing);
-            return None;
-        }
+        usable &= missing.is_empty();
+        problems.extend(missing);
     }
-    let level = parse_level(path, &header.level, problems)?;
-    if wrong_id.is_some() {
-        return None;
-    }
+    // A lab file that reads checks its level itself, at its line.
+    let level = match &spec {
+        Some(_) => Level::parse(&header.level),
+        None => parse_level(path, &header.level, problems),
+    };
+    let level = level.filter(|_| usable)?;
     let dir = path.trim_end_matches("/lab.yaml").to_string();
     Some(LabMeta {
         id: header.id,

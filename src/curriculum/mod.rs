@@ -67,6 +67,23 @@ impl Curriculum {
         load(&DiskFiles::new(dir))
     }
 
+    /// Loads from a folder as authoring needs it: any problem [`Self::from_dir`] finds, and
+    /// each lab without its reference solution ([`orphans::labs_without_a_solution`]), is an
+    /// error, all said at once.
+    pub fn from_dir_for_authoring(dir: &std::path::Path) -> Result<Curriculum, CurriculumError> {
+        curriculum_folder(dir)?;
+        let files = DiskFiles::new(dir);
+        let unsolved = orphans::labs_without_a_solution(&files);
+        match load(&files) {
+            Ok(c) if unsolved.is_empty() => Ok(c),
+            Ok(_) => Err(CurriculumError { problems: unsolved }),
+            Err(mut e) => {
+                e.problems.extend(unsolved);
+                Err(e)
+            }
+        }
+    }
+
     /// What of a curriculum folder can be used, and the problems of what was left out (see
     /// [`load_usable`]); an error only when the folder is no curriculum at all.
     pub fn from_dir_usable(

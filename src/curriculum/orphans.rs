@@ -1,6 +1,6 @@
 //! What a curriculum holds for nothing, or lacks in its middle: a solutions folder of no lab,
-//! and a level with no lessons between levels that have some (an empty heading in the tree
-//! and in `sflab list`). Neither leaves anything else out.
+//! a lab with no reference solution, and a level with no lessons between levels that have
+//! some (an empty heading in the tree and in `sflab list`). None leaves anything else out.
 
 use super::{Files, Lesson, Level, Problem};
 use std::collections::BTreeSet;
@@ -33,6 +33,34 @@ pub fn solutions_of_no_lab(files: &dyn Files) -> Vec<Problem> {
                 message: format!(
                     "is the solution of no lab (there is no labs/{folder}/): name the folder \
                      after its lab's id, or remove it"
+                ),
+                kept: false,
+            }
+            .leaving_it_in_use()
+        })
+        .collect()
+}
+
+/// Each `labs/<folder>/lab.yaml` with no `solutions/<folder>/run` beside it: the lab works for
+/// a learner, but `sflab dev check` has nothing to prove it passes. Said with the lab file's
+/// other problems, before any lab runs, rather than once the rest is clean.
+pub fn labs_without_a_solution(files: &dyn Files) -> Vec<Problem> {
+    files
+        .list("labs/")
+        .iter()
+        .filter_map(|p| {
+            let folder = p.strip_prefix("labs/")?.strip_suffix("/lab.yaml")?;
+            (!folder.contains('/')).then_some(folder)
+        })
+        .filter(|folder| files.read(&format!("solutions/{folder}/run")).is_none())
+        .map(|folder| {
+            Problem {
+                file: format!("solutions/{folder}/run"),
+                line: None,
+                column: None,
+                message: format!(
+                    "is missing: every lab has a reference solution, which `sflab dev check` \
+                     runs to prove labs/{folder}/ can be passed"
                 ),
                 kept: false,
             }
