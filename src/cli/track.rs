@@ -273,7 +273,9 @@ pub fn report(cli: &Cli, curriculum: &Curriculum, out: &Path) -> Result<u8, Fail
         eprintln!("sflab: warning: {why}");
     }
     let labs = curriculum.labs.iter().map(|l| l.id.as_str());
-    track::report::check_out(&ws, labs.chain(t.labs.iter().map(|a| a.lab.as_str())), out)?;
+    let assigned = t.labs.iter().map(|a| a.lab.as_str());
+    let left_out = t.left_out.iter().map(|l| l.lab.as_str());
+    track::report::check_out(&ws, labs.chain(assigned).chain(left_out), out)?;
     let summary = track::write_report(&ws, &t, &rows, &progress, &known.values, out, now)?;
     outln!(
         "Wrote the progress report on “{}” to {}: {} of {} passed{}{}.",

@@ -29,6 +29,21 @@ pub fn why_from(progress: Option<&Value>, lab: &str) -> String {
     let entry = progress["labs"]
         .as_array()
         .and_then(|labs| labs.iter().find(|l| l["lab"] == lab));
+    let left_out = progress["left_out"]
+        .as_array()
+        .and_then(|labs| labs.iter().find(|l| l["lab"] == lab));
+    if let Some(left_out) = left_out {
+        let why = left_out["why"]
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .next()
+            .unwrap_or("");
+        return format!(
+            "{start}: the track assigns {lab}, but the curriculum `sflab report` used left it out ({}), and the workspace had no {lab}/ folder to copy (not started, or moved). Ask the learner for the lab folder and grade it again.",
+            why.trim_end_matches('.')
+        );
+    }
     let Some(entry) = entry else {
         return format!("{start}: the report's track does not assign {lab}.");
     };
@@ -71,6 +86,16 @@ mod tests {
         assert!(why("rest-upsert-twice")
             .ends_with("the lab had not been started when `sflab report` wrote it."));
         assert!(why("bulk-ingest").ends_with("the report's track does not assign bulk-ingest."));
+        let left_out = json!({ "labs": [], "left_out": [
+            { "lab": "rest-crud", "due": "2026-12-04", "folder": null,
+              "why": "labs/rest-crud/lab.yaml:45: check 5: unknown rule process.exit_okk" },
+        ]});
+        let why = why_from(Some(&left_out), "rest-crud");
+        assert!(
+            why.contains("the track assigns rest-crud, but the curriculum `sflab report` used left it out (labs/rest-crud/lab.yaml:45: check 5: unknown rule process.exit_okk)"),
+            "{why}"
+        );
+        assert!(!why.contains("does not assign"), "{why}");
         assert!(why_from(None, "x").contains("had no folder in the workspace"));
     }
 }

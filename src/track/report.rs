@@ -309,7 +309,7 @@ fn markdown(
     let overdue = rows.iter().filter(|r| r.overdue).count();
     md.push_str(&format!(
         "\n{passed} of {} assigned labs passed{}{}.\n",
-        rows.len(),
+        rows.len() + track.left_out.len(),
         if late > 0 {
             format!(" ({late} of them late)")
         } else {
@@ -388,9 +388,13 @@ pub fn write_report(
     for (kind, value) in handed {
         redactor.add_secret(kind, value);
     }
+    // The folders of assigned labs the curriculum left out are copied too: the report is the
+    // hand-in, and the lead grades them again once the curriculum is fixed.
     let folders: Vec<(String, PathBuf)> = rows
         .iter()
-        .map(|r| (r.lab.clone(), ws.lab_dir(&r.lab)))
+        .map(|r| r.lab.as_str())
+        .chain(track.left_out.iter().map(|l| l.lab.as_str()))
+        .map(|lab| (lab.to_string(), ws.lab_dir(lab)))
         .filter(|(_, dir)| dir.is_dir())
         .collect();
     crate::fsutil::create_private_dir(out).map_err(|source| ReportError::Write {
@@ -450,17 +454,26 @@ pub fn write_report(
         .count();
     let overdue = rows.iter().filter(|r| r.overdue).count();
     let late = rows.iter().filter(|r| r.passed_late).count();
+    // A lab left out is still assigned; it counts as not passed until its files are fixed.
+    let assigned = rows.len() + track.left_out.len();
     let doc = json!({
         "track": track.name,
         "generated_at": now.to_rfc3339(),
         "backend": super::view::backend_name(track),
         "pass_threshold": track.pass_threshold,
-        "summary": { "assigned": rows.len(), "passed": passed, "passed_late": late, "overdue": overdue },
+        "summary": {
+            "assigned": assigned,
+            "passed": passed,
+            "passed_late": late,
+            "overdue": overdue,
+            "left_out": track.left_out.len(),
+        },
         "labs": labs,
         "left_out": track.left_out.iter().map(|l| json!({
             "lab": l.lab,
             "due": l.due_text,
             "why": l.why,
+            "folder": copies.get(&l.lab).map(|_| format!("labs/{}", l.lab)),
         })).collect::<Vec<_>>(),
     });
     let written = |name: &str, text: String| {
@@ -490,7 +503,7 @@ pub fn write_report(
         masked,
         skipped,
         passed,
-        assigned: rows.len(),
+        assigned,
         overdue,
         late,
         missing: missing.into_keys().collect(),
@@ -755,5 +768,45 @@ mod tests {
             changed_since_pass(&track, Some(&none), Some(&later), &old),
             None
         );
+    }
+
+    #[test]
+    fn an_assigned_lab_the_curriculum_left_out_keeps_its_folder_and_counts_as_assigned() {
+        let t = tempfile::tempdir().unwrap();
+        let ws = Workspace::at(&t.path().join("ws")).unwrap();
+        let mut c = crate::curriculum::Curriculum::embedded().unwrap();
+        c.labs.retain(|l| l.id != "rest-crud");
+        c.left_out.push(crate::curriculum::Problem {
+            file: "labs/rest-crud/lab.yaml".into(),
+            line: Some(45),
+            column: None,
+            message: "check 5: unknown rule process.exit_okk".into(),
+            kept: false,
+        });
+        let yaml = "track: T\nlabs:\n  - { lab: rest-first-call, due: 2999-12-04 }\n  - { lab: rest-crud, due: 2999-12-05 }\n";
+        let track = super::super::spec::parse("t.yaml", yaml, &c).unwrap();
+        std::fs::create_dir_all(ws.lab_dir("rest-crud")).unwrap();
+        std::fs::write(
+            ws.lab_dir("rest-crud").join("run"),
+            "#!/bin/sh\necho mine\n",
+        )
+        .unwrap();
+        let now = Utc::now();
+        let rows = super::super::view::assigned_view_model(&track, &c, &BTreeMap::new(), now);
+        let out = t.path().join("report");
+        let summary = write_report(&ws, &track, &rows, &BTreeMap::new(), &[], &out, now).unwrap();
+        assert_eq!((summary.passed, summary.assigned), (0, 2));
+        assert_eq!(
+            std::fs::read_to_string(out.join("labs/rest-crud/run")).unwrap(),
+            "#!/bin/sh\necho mine\n",
+            "the learner's work is handed in"
+        );
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("progress.json")).unwrap())
+                .unwrap();
+        assert_eq!(doc["summary"]["assigned"], 2, "{doc}");
+        assert_eq!(doc["left_out"][0]["folder"], "labs/rest-crud", "{doc}");
+        let md = std::fs::read_to_string(out.join("progress.md")).unwrap();
+        assert!(md.contains("0 of 2 assigned labs passed"), "{md}");
     }
 }
