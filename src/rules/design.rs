@@ -29,7 +29,11 @@
 //! "duplicates piled up", `never end` by "never ends"). A ruled-out item may end
 //! `unless a | b`: a cell that also says `a` or `b` outright is not held to it (`-1 … continu* unless first start | none is stored` refuses
 //! "resubscribe from -1 and continue", not "-1 on the first start, then continue from the
-//! stored id"). The learner is shown the words that say a ruled-out item, not the whole cell.
+//! stored id"); its words may list the spellings of one mechanism the same way, excused
+//! alike (`retr* | resen* | send* … again unless … fixed`). The ruled-out item `fixed waits` is said by one short pause repeated, in
+//! numbers or words ("every half second", "1 s apart", "a constant delay"), where the cell
+//! names no waits that grow (see [`super::design_waits`]). The learner is shown the words that
+//! say a ruled-out item, not the whole cell.
 //!
 //! A reason column (`explained`) needs a few words that could not stand in any row ("because
 //! it fits" could), and not one reason copied onto many rows (see [`super::reasons`]).
@@ -40,7 +44,7 @@
 
 use super::choice::{judge, Choice};
 use super::cx::Cx;
-use super::design_waits::RISING_WAITS;
+use super::design_waits::{FIXED_WAITS, RISING_WAITS};
 pub(crate) use super::doc_table::{blank, norm, tables};
 use super::doc_table::{document, table_with, Table};
 use super::negation::{affirms, affirms_ruled_out};
@@ -522,7 +526,7 @@ pub(crate) fn norm_ruled_out(word: &str) -> String {
 
 /// The sentences of a (normalised) cell: cut at `;`, `!`, `?` and a full stop that ends a
 /// word (`v29.0` is one word).
-fn sentences(cell: &str) -> Vec<&str> {
+pub(crate) fn sentences(cell: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut from = 0;
     for (i, c) in cell.char_indices() {
@@ -539,8 +543,9 @@ fn sentences(cell: &str) -> Vec<&str> {
 
 /// A ruled-out item and the words that excuse it: `-1 … continu* unless first start | no
 /// stored` does not count against a cell that also says "first start" or "no stored" (outright,
-/// anywhere in the cell), which scope the ruled-out words to where they are right.
-fn split_unless(item: &str) -> (&str, Vec<&str>) {
+/// anywhere in the cell), which scope the ruled-out words to where they are right. The item
+/// itself may list the spellings of one mechanism the same way (`retr* | resend* unless …`).
+pub(crate) fn split_unless(item: &str) -> (&str, Vec<&str>) {
     match item.split_once(" unless ") {
         Some((words, unless)) => (
             words.trim(),
@@ -603,14 +608,20 @@ fn ruled_out<'t>(
                 if unless.iter().any(|u| affirms(&got, &norm(u))) {
                     return None;
                 }
-                let phrase = norm_ruled_out(w);
-                let sentences = sentences(&got);
-                let sentence = sentences.iter().find(|s| affirms_ruled_out(s, &phrase))?;
-                Some(
-                    quoted(sentence, &phrase)
-                        .unwrap_or(sentence.trim())
-                        .to_string(),
-                )
+                // One mechanism in its several spellings: `retr* | resen* | send* … again`.
+                w.split(" | ").map(str::trim).find_map(|w| {
+                    if norm(w) == FIXED_WAITS {
+                        return super::design_waits::fixed_waits(&got).map(str::to_string);
+                    }
+                    let phrase = norm_ruled_out(w);
+                    let sentences = sentences(&got);
+                    let sentence = sentences.iter().find(|s| affirms_ruled_out(s, &phrase))?;
+                    Some(
+                        quoted(sentence, &phrase)
+                            .unwrap_or(sentence.trim())
+                            .to_string(),
+                    )
+                })
             });
             if let Some(what) = said {
                 out.push(format!(

@@ -251,7 +251,7 @@ fn capstone_failure_design_accepts_a_key_drawn_once_a_first_start_from_latest_an
         ),
         (
             "ERP reply lost",
-            "Retry with the same key, never a random one made per attempt",
+            "Retry with the same key, never a random one",
         ),
         (
             "Middleware restart",
