@@ -8,7 +8,8 @@
 //! - `events.subscribed`: the code subscribed to `channel` (Pub/Sub or CometD).
 //! - `events.replay_resumed`: after a restart the subscriber of `channel` resumed from a stored
 //!   replay id: no later subscription from EARLIEST (-2), no event published while it was
-//!   subscribed or down left undelivered, and at most `max_reread` events handed out again.
+//!   subscribed or down left undelivered, and at most `max_reread` events handed out again
+//!   by each restart.
 //!   When the org refused a stored replay id, the subscriber's next subscription must start
 //!   from EARLIEST (-2), not LATEST (-1), which would skip what the bus still held; a retry
 //!   with CUSTOM and an empty replay id is named as such, and the advice to fall back to
@@ -17,7 +18,8 @@
 //!   it again, still no two `object` records share a value of `field`, and the traffic after
 //!   the repeat shows no second side effect for the event's key (see `redelivery`); a
 //!   duplicate whose repeat reached a restarted subscriber is named as memory lost with the
-//!   process (a dedupe kept in memory). Not
+//!   process (a dedupe kept in memory), and one of an event a restart was handed again (the
+//!   stop came after its write and before its replay id was stored) as such. Not
 //!   awarded when the traffic shows no event handled, or not the redelivered one: changing
 //!   nothing on a repeat proves nothing then.
 //!
@@ -149,8 +151,8 @@ pub struct Subscribed {
     pub channel: String,
 }
 
-/// `events.replay_resumed`: `channel`, and how many events a restarted subscriber may receive
-/// again (those it got but had not yet stored when it was killed). With `applied`, the event a
+/// `events.replay_resumed`: `channel`, and how many events each restart of the subscriber may
+/// receive again (those it got but had not yet stored when it was killed). With `applied`, the event a
 /// restart resumed after must have done its work (see [`Applied`]).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -664,6 +666,8 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
     let subscriber_of = |s: &Value| text(s, "subscriber").to_string();
     let mut received: BTreeSet<i64> = BTreeSet::new();
     let mut reread: Vec<i64> = Vec::new();
+    // The first subscription after a restart that was handed out again more than it may be.
+    let mut too_many: Option<Vec<i64>> = None;
     for (i, s) in subs.iter().enumerate() {
         let id = subscriber_of(s);
         let from = num(s, "from");
@@ -679,12 +683,19 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
                 None => "After the restart your subscriber asked for EARLIEST (-2) and re-read the whole retained stream; store the last replay id you processed and subscribe from it (CUSTOM).".to_string(),
             });
         }
+        let mut again: Vec<i64> = Vec::new();
         for d in deliveries.iter().filter(|d| text(d, "subscriber") == id) {
             let r = num(d, "replay_id");
             if !received.insert(r) && i > 0 && !redelivered.contains(&r) {
-                reread.push(r);
+                again.push(r);
             }
         }
+        again.sort_unstable();
+        again.dedup();
+        if too_many.is_none() && again.len() > p.max_reread {
+            too_many = Some(again.clone());
+        }
+        reread.extend(again);
     }
     reread.sort_unstable();
     reread.dedup();
@@ -721,11 +732,11 @@ pub(crate) fn replay_resumed(p: &ReplayResumed, cx: &Cx) -> Verdict {
             stalled.unwrap_or_default(),
         ));
     }
-    if reread.len() > p.max_reread {
+    if let Some(again) = too_many {
         return cx.fail(format!(
-            "After the restart your subscriber received {} events again that it had already been given (replay ids {:?}); resume from the last replay id you stored, not an older one.",
-            reread.len(),
-            reread
+            "After a restart your subscriber received {} events again that it had already been given (replay ids {:?}); resume from the last replay id you stored, not an older one.",
+            again.len(),
+            again
         ));
     }
     if let Some(lost) = p
@@ -926,6 +937,40 @@ fn repeated_after_restart(
     })
 }
 
+/// An event on one of `channels` whose key (its payload's `field`, as JSON text) is among the
+/// duplicated `keys`, delivered to more than one subscriber without the scenario redelivering
+/// it: a restart resumed before it, because the stopped subscriber had applied it and not yet
+/// stored its replay id. Returns its replay id and key.
+fn reread_after_restart(
+    cx: &Cx,
+    channels: &BTreeSet<&str>,
+    field: &str,
+    keys: &BTreeSet<String>,
+) -> Option<(i64, String)> {
+    cx.ev.events.published.iter().find_map(|e| {
+        let channel = text(e, "channel");
+        let key = e.get("payload")?.get(field)?;
+        if !channels.contains(channel) || !keys.contains(&key.to_string()) {
+            return None;
+        }
+        let r = num(e, "replay_id");
+        let subscribers: BTreeSet<&str> = cx
+            .ev
+            .events
+            .delivered
+            .iter()
+            .filter(|d| text(d, "channel") == channel && num(d, "replay_id") == r)
+            .map(|d| text(d, "subscriber"))
+            .collect();
+        (subscribers.len() > 1).then(|| {
+            (
+                r,
+                key.as_str().map_or_else(|| key.to_string(), str::to_string),
+            )
+        })
+    })
+}
+
 pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
     if let Some(na) = mock_only(cx) {
         return na;
@@ -1000,9 +1045,13 @@ pub(crate) fn consumer_idempotent(p: &ConsumerIdempotent, cx: &Cx) -> Verdict {
         .map(|e| e.seq)
         .collect();
     if !dups.is_empty() {
-        let restart = repeated_after_restart(cx, &redelivered, &p.field, &dup_keys)
-            .map(|(r, key)| format!(" Event {r} ({} {key}) came again to your restarted subscriber, after the stopped one had applied it: what a process remembers in memory is gone after a restart, so the repeat was applied again. Let the org's record be the memory: an upsert on the external id changes nothing the second time.", p.field))
-            .unwrap_or_default();
+        let channels: BTreeSet<&str> = redelivered.iter().map(|(c, _)| c.as_str()).collect();
+        let restart = match repeated_after_restart(cx, &redelivered, &p.field, &dup_keys) {
+            Some((r, key)) => format!(" Event {r} ({} {key}) came again to your restarted subscriber, after the stopped one had applied it: what a process remembers in memory is gone after a restart, so the repeat was applied again. Let the org's record be the memory: an upsert on the external id changes nothing the second time.", p.field),
+            None => reread_after_restart(cx, &channels, &p.field, &dup_keys)
+                .map(|(r, key)| format!(" Event {r} ({} {key}) was handed out again after a restart: your subscriber was stopped after the org had written its record and before its replay id was stored, so the restart resumed before it, and the event was applied a second time. A replay id newer than the stored one does not mean the event is new (replay ids are opaque; compare none). Let the org's record be the memory: an upsert on the external id changes nothing the second time.", p.field))
+                .unwrap_or_default(),
+        };
         return cx
             .fail(format!(
                 "A redelivered event was applied twice: {} records share {} {} ({}). Key the side effect by a value from the event (upsert on an external id) so a second delivery changes nothing.{restart}",

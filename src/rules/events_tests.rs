@@ -369,6 +369,48 @@ fn a_runner_redelivery_is_not_counted_as_a_reread() {
     assert!(v.passed(), "{}", v.message);
 }
 
+#[test]
+fn max_reread_counts_what_each_restart_is_handed_again() {
+    let one = "{ rule: events.replay_resumed, channel: /event/A__e, max_reread: 1 }";
+    // Two restarts, each handed again only the event it was applying when stopped (2, then 4).
+    let e = stream(
+        vec![sub("a", -1, 0), sub("b", 1, 20), sub("c", 3, 40)],
+        vec![
+            got("a", 1),
+            got("a", 2),
+            got("b", 2),
+            got("b", 3),
+            got("b", 4),
+            got("c", 4),
+            got("c", 5),
+        ],
+        &[(1, 1), (2, 2), (3, 21), (4, 22), (5, 41)],
+    );
+    let v = assert_passes(one, &e);
+    assert!(v.message.contains("resumed 2 times"), "{}", v.message);
+    // The second restart resumed from an older id: it is handed 3 and 4 again.
+    let e = stream(
+        vec![sub("a", -1, 0), sub("b", 1, 20), sub("c", 2, 40)],
+        vec![
+            got("a", 1),
+            got("a", 2),
+            got("b", 2),
+            got("b", 3),
+            got("b", 4),
+            got("c", 3),
+            got("c", 4),
+            got("c", 5),
+        ],
+        &[(1, 1), (2, 2), (3, 21), (4, 22), (5, 41)],
+    );
+    let v = assert_fails(one, &e);
+    assert!(
+        v.message.contains("received 2 events again") && v.message.contains("[3, 4]"),
+        "{}",
+        v.message
+    );
+}
+
 fn with_records(mut e: Evidence, names: &[&str]) -> Evidence {
     let mut snap = OrgSnapshot::default();
     snap.objects.insert(
@@ -873,6 +915,35 @@ fn a_repeat_applied_again_by_the_restarted_subscriber_is_named_as_lost_memory() 
     e.events.delivered = vec![got("a", 1), got("a", 1), got("b", 2)];
     let v = assert_fails(IDEMPOTENT, &with_records(e, &["SO-1", "SO-1", "SO-2"]));
     assert!(!v.message.contains("restarted"), "{}", v.message);
+}
+
+#[test]
+fn a_duplicate_of_an_event_a_restart_was_handed_again_names_the_stop_before_the_id_was_stored() {
+    // `a` POSTed SO-2 and was killed before storing its replay id; `b` resumed after 1, was
+    // handed 2 again (a newer id than the stored one) and POSTed it a second time. The
+    // scenario's own repeat of 1 was skipped by comparing replay ids.
+    let mut e = evidence(vec![req(
+        "POST",
+        "/services/data/v62.0/sobjects/Shipment__c",
+        201,
+    )]);
+    e.events.published = vec![
+        publish(1, "A__e", "runner", 1, json!({"Order_Number__c": "SO-1"})),
+        publish(2, "A__e", "runner", 2, json!({"Order_Number__c": "SO-2"})),
+    ];
+    e.events.scenario =
+        vec![json!({"action": "redeliver", "channel": "/event/A__e", "replay_id": 1})];
+    e.events.delivered = vec![got("a", 1), got("a", 1), got("a", 2), got("b", 2)];
+    let v = assert_fails(IDEMPOTENT, &with_records(e, &["SO-1", "SO-2", "SO-2"]));
+    assert!(
+        v.message.contains("(\"SO-2\" ×2)")
+            && v.message
+                .contains("Event 2 (Order_Number__c SO-2) was handed out again after a restart")
+            && v.message.contains("before its replay id was stored")
+            && !v.message.contains("restarted subscriber"),
+        "{}",
+        v.message
+    );
 }
 
 #[test]
