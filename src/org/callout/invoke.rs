@@ -283,14 +283,20 @@ impl Outbound {
                             parameter: param.to_string(),
                         })
                 };
-                // The Named Credential's own headers, then the External Credential's.
+                // The Named Credential's own headers, then the External Credential's; "headers
+                // from named credentials overwrite headers from external credentials if the
+                // names duplicate", so an External Credential's header of a name the Named
+                // Credential sets is not sent.
                 let nc_file = defined_in("Named Credential", &nc.name);
                 let ext_file = defined_in("External Credential", &ext.name);
-                let sources = nc
-                    .headers
-                    .iter()
-                    .map(|h| (h, &nc_file))
-                    .chain(ext.headers.iter().map(|h| (h, &ext_file)));
+                let overwritten =
+                    |name: &str| nc.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+                let sources = nc.headers.iter().map(|h| (h, &nc_file)).chain(
+                    ext.headers
+                        .iter()
+                        .filter(|(n, _)| !overwritten(n))
+                        .map(|h| (h, &ext_file)),
+                );
                 for ((k, v), file) in sources {
                     let lookup = |e: &str, p: &str| {
                         if e == ext.name {

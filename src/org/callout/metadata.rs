@@ -358,7 +358,10 @@ fn named(root: &Element, name: String) -> Result<NamedCredential, String> {
             Some("HttpHeader") => {
                 let n = text(p, "parameterName")
                     .ok_or("an HttpHeader parameter needs a <parameterName>")?;
-                headers.push((n, text(p, "parameterValue").unwrap_or_default()));
+                headers.push((
+                    sequence_number(p),
+                    (n, text(p, "parameterValue").unwrap_or_default()),
+                ));
             }
             _ => {}
         }
@@ -370,10 +373,23 @@ fn named(root: &Element, name: String) -> Result<NamedCredential, String> {
         external_credential: Some(ext.ok_or(
             "the Named Credential names no External Credential (an Authentication parameter)",
         )?),
-        headers,
+        headers: in_sequence(headers),
         generate_authorization_header: flag(root, "generateAuthorizationHeader", true),
         legacy: None,
     })
+}
+
+/// A parameter's `<sequenceNumber>`, if it has one.
+fn sequence_number(p: &Element) -> Option<u32> {
+    p.child_text("sequenceNumber")
+        .and_then(|s| s.trim().parse().ok())
+}
+
+/// Custom headers in the order they are sent: by sequence number, as Setup's "Custom Headers"
+/// orders them; those without one after the numbered ones, in file order.
+fn in_sequence(mut headers: Vec<(Option<u32>, (String, String))>) -> Vec<(String, String)> {
+    headers.sort_by_key(|(n, _)| n.unwrap_or(u32::MAX));
+    headers.into_iter().map(|(_, h)| h).collect()
 }
 
 /// The `AuthProtocolVariant` values of an `Oauth` External Credential, as the Connect API
@@ -430,7 +446,7 @@ fn external(root: &Element, name: String) -> Result<ExternalCredential, String> 
             Some("AuthParameter") if pname == "Scope" => scope = value,
             Some("JwtBodyClaim") => jwt_claims.push((pname, value.unwrap_or_default())),
             Some("AuthHeader") if !pname.is_empty() => {
-                headers.push((pname, value.unwrap_or_default()))
+                headers.push((sequence_number(p), (pname, value.unwrap_or_default())))
             }
             Some(t @ ("NamedPrincipal" | "PerUserPrincipal")) => principals.push(Principal {
                 name: pname,
@@ -472,7 +488,7 @@ fn external(root: &Element, name: String) -> Result<ExternalCredential, String> 
         scope,
         jwt_claims,
         principals,
-        headers,
+        headers: in_sequence(headers),
     })
 }
 

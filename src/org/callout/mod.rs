@@ -22,6 +22,8 @@ pub mod registry;
 #[cfg(test)]
 mod credential_tests;
 #[cfg(test)]
+mod header_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::org::external::ExtServices;
