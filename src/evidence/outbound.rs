@@ -59,6 +59,12 @@ pub struct ExternalSeen {
     pub name: String,
     pub protocol: String,
     pub principals: Vec<String>,
+    /// The parameters of a Custom credential's principals stored with `"encrypted": false`,
+    /// as `Principal.Parameter` (names only, never values): the org keeps them in clear and
+    /// shows them back to whoever reads the credential. Other protocols refuse a secret sent
+    /// so, and take their other parameters (`clientId`, `Username`) in clear.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_clear: Vec<String>,
 }
 
 /// A deployed permission set's principal grants (`ExternalCredential-Principal`).

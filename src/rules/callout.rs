@@ -10,7 +10,8 @@
 //!   numbers vary from check to check);
 //! - `callout.made { named_credential, run_as?, auth?, status? }`: the org called out through
 //!   that Named Credential (as that user, injecting that kind of auth) and was answered
-//!   `status` (default: any 2xx);
+//!   `status` (default: any 2xx), from a principal that holds none of its values in clear (a
+//!   Custom credential's key stored with `"encrypted": false`, which the org shows back);
 //! - `callout.setup { split: [..], legacy_allowed?, remote_sites_allowed? }`: the deployed setup
 //!   follows the split model: each named credential exists with an External Credential whose
 //!   principal some permission set grants, no URL carries credentials, and (unless allowed) no
@@ -384,7 +385,19 @@ pub(crate) fn callout_made(p: &CalloutMade, cx: &Cx) -> Verdict {
             && status_fits(c, p.status)
     };
     match through.iter().rfind(fits) {
-        Some(c) => cx.pass(format!("The org called out: {}.", show_callout(c))),
+        Some(c) => match stored_in_clear(cx, c).as_slice() {
+            [] => cx.pass(format!("The org called out: {}.", show_callout(c))),
+            in_clear => cx.fail(format!(
+                "The org called out: {}. But the principal's {} {} stored with \"encrypted\": false, \
+                 so the org keeps {} in clear and shows {} back to anyone who reads the credential \
+                 (GET …/named-credentials/credential). Store a key or a password with \"encrypted\": true.",
+                show_callout(c),
+                in_clear.join(" and "),
+                if in_clear.len() == 1 { "is" } else { "are" },
+                if in_clear.len() == 1 { "it" } else { "them" },
+                if in_clear.len() == 1 { "it" } else { "them" },
+            )),
+        },
         // The org refused for want of what the failed deploy held: its refusal ("deploy its
         // .namedCredential-meta.xml first") would send the learner to a file they have.
         None if last.error.is_some() && failed_deploy(cx).is_some() => {
@@ -442,6 +455,29 @@ pub(crate) fn callout_made(p: &CalloutMade, cx: &Cx) -> Verdict {
             ))
         }
     }
+}
+
+/// The parameters the principal of callout `c` holds unencrypted (`ApiKey`), by name, from
+/// the External Credential its Named Credential names (see [`crate::evidence::ExternalSeen::in_clear`]).
+fn stored_in_clear(cx: &Cx, c: &CalloutSeen) -> Vec<String> {
+    let setup = &cx.ev.outbound.setup;
+    let (Some(nc), Some(principal)) = (c.named_credential.as_deref(), c.principal.as_deref())
+    else {
+        return Vec::new();
+    };
+    let external = setup
+        .named
+        .iter()
+        .find(|n| n.name == nc)
+        .and_then(|n| n.external_credential.as_deref());
+    setup
+        .external
+        .iter()
+        .filter(|e| Some(e.name.as_str()) == external)
+        .flat_map(|e| &e.in_clear)
+        .filter_map(|p| p.strip_prefix(principal)?.strip_prefix('.'))
+        .map(str::to_string)
+        .collect()
 }
 
 /// What the service answered to `last`, a callout it answered with a status, quoted from the

@@ -427,6 +427,7 @@ fn setup_of(named: Vec<NamedSeen>, granted: bool, sites: &[&str]) -> CalloutSetu
             name: "ERP_Auth".into(),
             protocol: "oauth-client-credentials".into(),
             principals: vec!["Main".into()],
+            ..Default::default()
         }],
         grants: vec![GrantSeen {
             permission_set: "ERP_Callers".into(),
@@ -545,6 +546,7 @@ fn a_permission_set_the_lab_assigns_but_never_deployed_fails_the_setup_and_expla
             name: "Courier_Auth".into(),
             protocol: "basic".into(),
             principals: vec!["Dispatch".into()],
+            ..Default::default()
         }],
         grants: vec![GrantSeen {
             permission_set: "Courier_Caller".into(),
@@ -631,4 +633,46 @@ fn totals_are_judged_against_what_the_varied_callouts_sent() {
         "{}",
         v.message
     );
+}
+
+#[test]
+fn a_callout_whose_principal_keeps_its_key_in_clear_fails_callout_made() {
+    let mut ev = evidence(vec![]);
+    ev.outbound.callouts = vec![CalloutSeen {
+        run_as: "admin@stock-lab.example".into(),
+        target: "callout:Inventory/stock/PUMP-7".into(),
+        method: "GET".into(),
+        named_credential: Some("Inventory".into()),
+        principal: Some("StockChecker".into()),
+        auth: "custom-headers".into(),
+        status: Some(200),
+        ..Default::default()
+    }];
+    ev.outbound.setup = CalloutSetup {
+        named: vec![NamedSeen {
+            name: "Inventory".into(),
+            split: true,
+            external_credential: Some("Inventory_Auth".into()),
+            carries_credentials: false,
+        }],
+        external: vec![ExternalSeen {
+            name: "Inventory_Auth".into(),
+            protocol: "custom".into(),
+            principals: vec!["StockChecker".into()],
+            in_clear: vec!["StockChecker.ApiKey".into()],
+        }],
+        ..Default::default()
+    };
+    let made =
+        "{ rule: callout.made, named_credential: Inventory, auth: custom-headers, status: 200 }";
+    let v = rule(made).check(&ev);
+    assert!(v.failed(), "{}", v.message);
+    assert!(
+        v.message
+            .contains("ApiKey is stored with \"encrypted\": false"),
+        "{}",
+        v.message
+    );
+    ev.outbound.setup.external[0].in_clear.clear();
+    assert!(!rule(made).check(&ev).failed());
 }

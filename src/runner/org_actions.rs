@@ -11,8 +11,8 @@ use crate::evidence::{
     ActionOutcome, CalloutSeen, CalloutSetup, ExternalSeen, GrantSeen, NamedSeen,
 };
 use crate::lab::actions::{CalloutAction, InvokeAction, LabAction, ProbeAction, RegisterAction};
-use crate::org::callout::metadata::{NamedCredential, Protocol};
-use crate::org::callout::CalloutRequest;
+use crate::org::callout::metadata::{NamedCredential, Principal, Protocol};
+use crate::org::callout::{CalloutRequest, Deployment};
 use crate::org::Org;
 use serde_json::Value as Json;
 use std::path::Path;
@@ -241,6 +241,21 @@ pub fn callouts_of(org: &Org) -> Vec<CalloutSeen> {
         .collect()
 }
 
+/// The parameters of `principals` of External Credential `external` stored unencrypted, as
+/// `Principal.Parameter`.
+fn stored_in_clear(dep: &Deployment, external: &str, principals: &[Principal]) -> Vec<String> {
+    principals
+        .iter()
+        .flat_map(|p| {
+            dep.stored_values(external, &p.name)
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| !v.encrypted)
+                .map(move |(param, _)| format!("{}.{param}", p.name))
+        })
+        .collect()
+}
+
 fn protocol_name(p: Protocol) -> &'static str {
     match p {
         Protocol::OauthClientCredentials => "oauth-client-credentials",
@@ -296,6 +311,11 @@ pub fn setup_of(org: &Org) -> CalloutSetup {
                 name: e.name.clone(),
                 protocol: protocol_name(e.protocol).to_string(),
                 principals: e.principals.iter().map(|p| p.name.clone()).collect(),
+                in_clear: if e.protocol == Protocol::Custom {
+                    stored_in_clear(&dep, &e.name, &e.principals)
+                } else {
+                    Vec::new()
+                },
             })
             .collect(),
         grants: dep
