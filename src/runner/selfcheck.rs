@@ -371,14 +371,19 @@ async fn attempt_case(
     layers: &[(&str, &[&str])],
 ) -> Result<crate::runner::Report, String> {
     let top = layers.last().map_or("", |l| l.0);
-    let dir = ws
+    let case_root = ws
         .root
         .join(format!("{}--{}", spec.id, top.replace('/', "_")));
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&case_root);
+    // A workspace of its own, as a learner's attempt has: the cases running beside it write
+    // the lab's secrets into their own folders, which are not this case's files beside the
+    // lab folder (`secrets.files_private` judges those).
+    let case_ws = Workspace::at(&case_root).map_err(|e| e.to_string())?;
+    let dir = case_ws.lab_dir(&spec.id);
     for (prefix, skip) in layers {
         copy_from_curriculum(files, prefix, &dir, skip).map_err(|e| e.to_string())?;
     }
-    let mut options = RunOptions::new(ws.clone(), parts.clone());
+    let mut options = RunOptions::new(case_ws, parts.clone());
     options.lab_dir = Some(dir);
     options.record = false;
     run_lab(spec, &options).await.map_err(|e| e.to_string())
@@ -471,7 +476,7 @@ pub fn plan_lab(files: &dyn Files, meta: &crate::curriculum::LabMeta) -> LabPlan
 }
 
 /// Runs one case of a lab in the scratch workspace `ws` and says whether it behaved as
-/// required. Each case runs in a folder of its own against a fresh mock org.
+/// required. Each case runs in a workspace of its own against a fresh mock org.
 pub async fn run_case(
     files: &dyn Files,
     spec: &LabSpec,
