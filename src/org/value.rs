@@ -403,22 +403,36 @@ impl Value {
     }
 }
 
-/// Compares two strings ignoring case as the unique index, LIKE and GROUP BY do (Unicode
-/// lower case, so `ÄB-1` equals `äb-1`), by the bytes of their lower-cased forms; ASCII text
-/// is folded in place without allocating.
+/// Orders two strings ignoring case as SOQL's ORDER BY and range comparisons do: "For English
+/// locales, SOQL uses the UTF-8 values of the uppercase character to create a sort order", so
+/// the bytes of their upper-cased forms are compared (`SKU9` < `SKUA` < `SKU_9`, as `_` comes
+/// after `Z` but before `a`; `ÄB-1` equals `äb-1`). ASCII text is folded in place without
+/// allocating.
 pub fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
     if a.is_ascii() && b.is_ascii() {
-        let ai = a.bytes().map(|c| c.to_ascii_lowercase());
-        let bi = b.bytes().map(|c| c.to_ascii_lowercase());
+        let ai = a.bytes().map(|c| c.to_ascii_uppercase());
+        let bi = b.bytes().map(|c| c.to_ascii_uppercase());
         return ai.cmp(bi);
     }
-    a.to_lowercase().cmp(&b.to_lowercase())
+    a.to_uppercase().cmp(&b.to_uppercase())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn text_orders_by_its_upper_case_bytes_so_underscores_follow_letters() {
+        let mut names = ["SKU_9", "skua", "SKU9", "_under", "alpha", "Äpfel", "zulu"];
+        names.sort_by(|a, b| cmp_ignore_case(a, b));
+        assert_eq!(
+            names,
+            ["alpha", "SKU9", "skua", "SKU_9", "zulu", "_under", "Äpfel"]
+        );
+        assert_eq!(cmp_ignore_case("SKU_9", "SKUZ"), Ordering::Greater);
+        assert_eq!(cmp_ignore_case("äb-1", "ÄB-1"), Ordering::Equal);
+    }
 
     #[test]
     fn short_texts_are_kept_inline_and_long_ones_counted_on_the_heap() {
