@@ -22,10 +22,13 @@
 //! and a negated verb ("never leave it disabled", "don't keep it in Git") still count as fixes.
 //! `ruled_out` adds, per planted problem (or `"*"`), words a fix for it may not say outright,
 //! as they keep or spread it ("commit it to a second repo"); naming one only to reject it
-//! ("base64 would not protect it", "a proxy that strips it is not a fix") is not saying it. `remedies` lists, per planted
-//! problem, the changes that remove it ("header", "rotate", "turn … on"): a fix for it must
-//! say one outright, so "look into it" or "accept the risk; the proxy strips it" proposes no
-//! change however many words it has.
+//! ("base64 would not protect it", "a proxy that strips it is not a fix") is not saying it.
+//! An item may list the spellings of one mechanism (`a | b`) and end `unless c | d`: a
+//! sentence that also says `c` or `d` is not held to it (`full unless drop* … full`: the full
+//! scope named only to be dropped). Each sentence of the fix is read on its own. `remedies`
+//! lists, per planted problem, the changes that remove it ("header", "rotate", "turn … on"):
+//! a fix for it must say one outright, so "look into it" or "accept the risk; the proxy strips
+//! it" proposes no change however many words it has.
 //!
 //! With `cause: <column>` a row is about a planted problem only when that column names it: a
 //! word of it in the evidence or the fix ("with the same token entry 2 had worked") does not
@@ -42,7 +45,7 @@
 //! never that the fixes are right.
 
 use super::cx::Cx;
-use super::design::norm_ruled_out;
+use super::design::{norm_ruled_out, sentences as design_sentences, split_unless};
 use super::doc_table::{blank, document, norm, table_with, tables};
 use super::negation::{affirms, fix_affirms_ruled_out, is_negation, reports, reports_words};
 use super::Verdict;
@@ -394,10 +397,7 @@ fn not_a_fix(fix: &str, words: &[String], ruled_out: &[&String]) -> Option<&'sta
     if PLACEHOLDERS.contains(&text.trim_end_matches('.')) {
         return Some("is a placeholder");
     }
-    if ruled_out
-        .iter()
-        .any(|r| fix_affirms_ruled_out(&text, &norm_ruled_out(r)))
-    {
+    if ruled_out.iter().any(|r| keeps_problem(&text, r)) {
         return Some("keeps or spreads the problem");
     }
     // A fix needs one clause that neither lets the problem stay nor only runs the job again:
@@ -464,6 +464,21 @@ fn not_a_fix(fix: &str, words: &[String], ruled_out: &[&String]) -> Option<&'sta
         }
     }
     None
+}
+
+/// True when one sentence of a (normalised) fix says the ruled-out `item` outright: any of
+/// its spellings of one mechanism (`a | b`), unless that same sentence also says a word of its
+/// `unless` list — the words that take the thing away or put it somewhere safe ("full unless
+/// drop* … full" refuses "api and full are all the sync needs", not "drop full and web"; "into
+/// … .yaml unless vault" refuses a secret moved into another file, not into a vault).
+fn keeps_problem(fix: &str, item: &str) -> bool {
+    let (words, unless) = split_unless(item);
+    design_sentences(fix).into_iter().any(|sentence| {
+        words.split(" | ").any(|w| {
+            fix_affirms_ruled_out(sentence, &norm_ruled_out(w.trim()))
+                && !unless.iter().any(|u| affirms(sentence, &norm(u)))
+        })
+    })
 }
 
 pub(crate) fn findings(p: &Findings, cx: &Cx) -> Verdict {

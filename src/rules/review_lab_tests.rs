@@ -114,6 +114,53 @@ const SECRET: &str = "Client secret";
 const TLS: &str = "TLS certificate";
 
 #[test]
+fn security_review_refuses_a_fix_that_keeps_its_problem_beside_a_real_change() {
+    let (rule, doc) = security_review();
+    for (row, fix) in [
+        (
+            TOKEN,
+            "Send it in the `Authorization: Bearer` header; the access_token query parameter can stay for the old proxy",
+        ),
+        (
+            SCOPES,
+            "Drop web and refresh_token; api and full are all the sync needs",
+        ),
+        (
+            SECRET,
+            "Move the client secret into its own secrets.yaml next to courier-sync.yaml, so the main config holds no secret",
+        ),
+        (SECRET, "Rotate it and write the new one to courier-sync.local.yaml"),
+    ] {
+        let v = assert_fails(&rule, &with_cell(&doc, row, 2, fix));
+        assert!(v.message.contains("keeps or spreads"), "{fix}: {}", v.message);
+    }
+}
+
+#[test]
+fn security_review_accepts_a_fix_that_names_the_problem_only_to_take_it_away() {
+    let (rule, doc) = security_review();
+    for (row, fix) in [
+        (
+            TOKEN,
+            "Send it only in the Authorization header; the access_token parameter is removed from every URL",
+        ),
+        (SCOPES, "Drop full, web and refresh_token; ask for api only"),
+        (SCOPES, "Remove web, refresh_token and full from the request"),
+        (SCOPES, "Replace full with api"),
+        (
+            SECRET,
+            "Move it into a vault and delete it from courier-sync.yaml; rotate it",
+        ),
+        (
+            SECRET,
+            "Rotate it, move it to an environment variable and remove it from the yaml file",
+        ),
+    ] {
+        assert_passes(&rule, &with_cell(&doc, row, 2, fix));
+    }
+}
+
+#[test]
 fn security_review_refuses_fixes_that_keep_or_spread_the_problem() {
     let (rule, doc) = security_review();
     for (row, fix, label) in [
