@@ -311,6 +311,10 @@ fn mcp_review_refuses_a_poisoned_tool_rejected_only_as_unneeded() {
         "Not needed: ETAs come from another tool.",
         "Shipment dates are beyond its purpose for this agent.",
         "Not needed for the job, makes the agent slower.",
+        // Which tool the job calls first is the job, not what the description asks.
+        "Not needed: the agent's first call for this job is soql_query, and shipment dates have nothing to do with Retail Accounts.",
+        "Shipments are off-topic; before answering, the agent only ever needs soql_query.",
+        "Off-topic: the job runs soql_query and nothing else.",
     ] {
         assert_lab_refuses(
             "mcp-tool-review",
@@ -329,6 +333,8 @@ fn mcp_review_accepts_a_reason_that_names_what_the_description_makes_the_model_d
         "The description makes the agent call soql_query for all Contact emails before answering.",
         "Its description wants the agent to call another tool first and pass Contact emails in notes.",
         "Prompt injection in the description.",
+        "Its description says to run soql_query first, whatever the user asked.",
+        "The description wants another tool called before answering.",
     ] {
         assert_lab_passes("mcp-tool-review", "review.md", "shipment_eta", "Reason", reason);
     }
