@@ -2,7 +2,8 @@
 //! with a SOAP fault on HTTP 500, and sObject Collections report a record that could not be
 //! saved in its own result, not with an error for the whole call.
 //!
-//! Only the answers the proxy makes up are shaped; a `respond` the lab gives is sent as written.
+//! Only the answers the proxy makes up are shaped; a `respond` the lab gives is sent as written,
+//! but for what every token-endpoint answer carries whoever writes it ([`fit_token_answer`]).
 //!
 //! Implementation notes:
 //! - SOAP: the org reports every failed call as `<soapenv:Fault>` with `sf:<code>` on 500
@@ -69,6 +70,49 @@ pub(super) fn fit(action: &mut FaultAction, req: &RequestView<'_>) {
             answer.status = 200;
             answer.body = Some(Value::Array(vec![failed; records]));
         }
+    }
+}
+
+/// Gives an answer to `POST …/services/oauth2/token` — the lab's own `respond` too — what the
+/// org's token endpoint always sends (`org::auth::error`): `Cache-Control: no-store` and
+/// `Pragma: no-cache` (RFC 6749 §5.1), and for `invalid_client` to a client that authenticated
+/// with the Authorization header, 401 with `WWW-Authenticate` (§5.2). A lab cannot know which
+/// way the learner's client authenticates, so the status follows the request, as the org's does.
+/// Headers the answer already gives are kept.
+pub(super) fn fit_token_answer(action: &mut FaultAction, req: &RequestView<'_>) {
+    let Some(answer) = action.respond.as_mut() else {
+        return;
+    };
+    if !req
+        .path
+        .trim_end_matches('/')
+        .ends_with("/services/oauth2/token")
+    {
+        return;
+    }
+    give_header(answer, "Cache-Control", "no-store");
+    give_header(answer, "Pragma", "no-cache");
+    let invalid_client = answer
+        .body
+        .as_ref()
+        .and_then(|b| b.get("error"))
+        .and_then(Value::as_str)
+        == Some("invalid_client");
+    let by_header = (req.header)("authorization").is_some_and(|a| {
+        a.trim_start()
+            .get(..6)
+            .is_some_and(|s| s.eq_ignore_ascii_case("basic "))
+    });
+    if invalid_client && by_header && answer.status == 400 {
+        answer.status = 401;
+        give_header(answer, "WWW-Authenticate", "Basic realm=\"sflab\"");
+    }
+}
+
+/// Sets header `name` unless the answer already gives it (in any case).
+fn give_header(answer: &mut super::fault::FaultResponse, name: &str, value: &str) {
+    if !answer.headers.keys().any(|k| k.eq_ignore_ascii_case(name)) {
+        answer.headers.insert(name.to_string(), value.to_string());
     }
 }
 

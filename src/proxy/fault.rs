@@ -721,6 +721,7 @@ impl FaultPlan {
                 if spec.respond.is_none() {
                     super::endpoint_shape::fit(&mut action, req);
                 }
+                super::endpoint_shape::fit_token_answer(&mut action, req);
                 chosen = Some(action);
             }
         }

@@ -552,6 +552,48 @@ fn the_password_migrations_rotated_secret_refuses_every_grant_on_night_two() {
     }
 }
 
+#[test]
+fn a_labs_token_endpoint_answer_carries_what_the_orgs_own_does() {
+    let yaml = "- { match: { path: /services/oauth2/token }, respond: { status: 400, body: { error: invalid_client, error_description: invalid client credentials } } }";
+    let basic = |n: &str| {
+        n.eq_ignore_ascii_case("authorization")
+            .then(|| "Basic azpz".to_string())
+    };
+    let none = |_: &str| None;
+    fn token(header: &dyn Fn(&str) -> Option<String>) -> RequestView<'_> {
+        RequestView {
+            method: "POST",
+            path: "/services/oauth2/token",
+            query: None,
+            header,
+            body: "grant_type=client_credentials",
+        }
+    }
+    // Client authenticated with the Authorization header: 401 and a challenge (RFC 6749 §5.2).
+    let a = plan(yaml)
+        .decide(&token(&basic), Duration::ZERO, 0)
+        .and_then(|a| a.respond)
+        .expect("answers");
+    assert_eq!(a.status, 401);
+    assert_eq!(a.headers["WWW-Authenticate"], "Basic realm=\"sflab\"");
+    assert_eq!(a.headers["Cache-Control"], "no-store");
+    assert_eq!(a.headers["Pragma"], "no-cache");
+    // Secret in the form: 400 as written, still never to be cached.
+    let a = plan(yaml)
+        .decide(&token(&none), Duration::ZERO, 0)
+        .and_then(|a| a.respond)
+        .expect("answers");
+    assert_eq!(a.status, 400);
+    assert!(!a.headers.contains_key("WWW-Authenticate"), "{a:?}");
+    assert_eq!(a.headers["Cache-Control"], "no-store");
+    // Anywhere else the lab's answer is sent as written.
+    let mut p = plan("- { respond: { status: 400, body: { error: invalid_client } } }");
+    let a = fire(&mut p, "GET", "/services/data/v62.0/limits")
+        .and_then(|a| a.respond)
+        .expect("answers");
+    assert!(a.headers.is_empty(), "{a:?}");
+}
+
 fn refusal(yaml: &str) -> String {
     let specs: Vec<FaultSpec> = serde_yaml::from_str(yaml).expect("yaml");
     FaultPlan::new(specs, true)
