@@ -146,17 +146,32 @@ pub fn check_job_target(store: &Store, spec: &IngestSpec) -> Result<String, Stri
     Ok(object.name.clone())
 }
 
-/// Plans the header of an upload; an unusable column fails the whole job.
+/// Plans the header of an upload for `operation`; an unusable column fails the whole job,
+/// as does a delete's column other than `Id`.
 pub fn plan_columns(
     store: &Store,
     object: &str,
     external_id_field: Option<&str>,
+    operation: IngestOperation,
     header: &[String],
 ) -> Result<ColumnPlan, String> {
     let schema = store.schema();
     let obj = schema
         .object(object)
         .ok_or_else(|| format!("InvalidJob : Unable to find object: {object}"))?;
+    // A real org fails a delete job whose file holds more than ids ("InvalidBatch : The
+    // 'delete' batch must contain only ids"), rather than deleting and ignoring the rest.
+    // [U] The hardDelete wording is assumed to name its own operation.
+    let deletes = matches!(
+        operation,
+        IngestOperation::Delete | IngestOperation::HardDelete
+    );
+    if deletes && header.iter().any(|h| !h.eq_ignore_ascii_case("Id")) {
+        return Err(format!(
+            "InvalidBatch : The '{}' batch must contain only ids",
+            operation.as_str()
+        ));
+    }
     let not_found = |name: &str| format!("InvalidBatch : Field name not found : {name}");
     let mut columns = Vec::with_capacity(header.len());
     for name in header {

@@ -80,6 +80,7 @@ fn header_plan_knows_fields_ids_and_parent_references() {
         &store,
         "Contact",
         None,
+        IngestOperation::Insert,
         &["Id".into(), "lastname".into(), "Account.ERP_Id__c".into()],
     )
     .unwrap();
@@ -90,8 +91,36 @@ fn header_plan_knows_fields_ids_and_parent_references() {
     assert!(
         matches!(&plan.columns[2], Column::Parent { lookup, .. } if *lookup == slot("AccountId"))
     );
-    let err = plan_columns(&store, "Contact", None, &["Bogus__c".into()]).unwrap_err();
+    let err = plan_columns(
+        &store,
+        "Contact",
+        None,
+        IngestOperation::Insert,
+        &["Bogus__c".into()],
+    )
+    .unwrap_err();
     assert_eq!(err, "InvalidBatch : Field name not found : Bogus__c");
+}
+
+#[test]
+fn a_delete_file_holding_more_than_ids_fails_the_job() {
+    let org = Org::default_org();
+    let store = org.store.read();
+    let header: Vec<String> = vec!["Id".into(), "Name".into()];
+    for (op, name) in [
+        (IngestOperation::Delete, "delete"),
+        (IngestOperation::HardDelete, "hardDelete"),
+    ] {
+        let err = plan_columns(&store, "Account", None, op, &header).unwrap_err();
+        assert_eq!(
+            err,
+            format!("InvalidBatch : The '{name}' batch must contain only ids")
+        );
+        let ids = plan_columns(&store, "Account", None, op, &["id".into()]).unwrap();
+        assert_eq!(ids.columns, [Column::Id]);
+    }
+    // Any other operation takes the same file.
+    plan_columns(&store, "Account", None, IngestOperation::Update, &header).unwrap();
 }
 
 #[test]
@@ -99,7 +128,14 @@ fn the_key_that_must_not_repeat_in_a_batch_follows_the_operation() {
     let org = Org::default_org();
     let store = org.store.read();
     let header: Vec<String> = vec!["Name".into(), "Id".into(), "ERP_Id__c".into()];
-    let by_erp = plan_columns(&store, "Account", Some("ERP_Id__c"), &header).unwrap();
+    let by_erp = plan_columns(
+        &store,
+        "Account",
+        Some("ERP_Id__c"),
+        IngestOperation::Upsert,
+        &header,
+    )
+    .unwrap();
     let key = by_erp.batch_key(IngestOperation::Upsert).unwrap();
     assert_eq!((key.column, key.id_column, key.width), (2, Some(1), 3));
     assert_eq!(key.field.as_deref(), Some("ERP_Id__c"));
@@ -109,16 +145,30 @@ fn the_key_that_must_not_repeat_in_a_batch_follows_the_operation() {
             case_sensitive: false
         }
     ));
-    let by_id = plan_columns(&store, "Account", Some("Id"), &header).unwrap();
+    let by_id = plan_columns(
+        &store,
+        "Account",
+        Some("Id"),
+        IngestOperation::Upsert,
+        &header,
+    )
+    .unwrap();
     let key = by_id.batch_key(IngestOperation::Upsert).unwrap();
     assert_eq!(
         (key.column, key.kind, key.field),
         (1, KeyKind::RecordId, None)
     );
-    let plain = plan_columns(&store, "Account", None, &header).unwrap();
+    let plain = plan_columns(&store, "Account", None, IngestOperation::Insert, &header).unwrap();
     assert_eq!(plain.batch_key(IngestOperation::Insert), None);
     assert_eq!(plain.batch_key(IngestOperation::Delete).unwrap().column, 1);
-    let no_id = plan_columns(&store, "Account", None, &["Name".into()]).unwrap();
+    let no_id = plan_columns(
+        &store,
+        "Account",
+        None,
+        IngestOperation::Insert,
+        &["Name".into()],
+    )
+    .unwrap();
     assert_eq!(no_id.batch_key(IngestOperation::Update), None);
 }
 
@@ -403,7 +453,14 @@ fn hard_delete_removes_the_record_for_good() {
 fn a_plan_knows_the_schema_it_was_made_under() {
     let org = Org::default_org();
     let header = ["Name".to_string(), "ERP_Id__c".to_string()];
-    let plan = plan_columns(&org.store.read(), "Account", Some("ERP_Id__c"), &header).unwrap();
+    let plan = plan_columns(
+        &org.store.read(),
+        "Account",
+        Some("ERP_Id__c"),
+        IngestOperation::Upsert,
+        &header,
+    )
+    .unwrap();
     assert_eq!(plan.schema_key, org.store.read().schema_key());
     org.store
         .write()
@@ -421,7 +478,14 @@ fn a_plan_knows_the_schema_it_was_made_under() {
         org.store.read().schema_key(),
         "the worker plans the header again"
     );
-    let again = plan_columns(&org.store.read(), "Account", Some("ERP_Id__c"), &header).unwrap();
+    let again = plan_columns(
+        &org.store.read(),
+        "Account",
+        Some("ERP_Id__c"),
+        IngestOperation::Upsert,
+        &header,
+    )
+    .unwrap();
     assert_eq!(
         again.columns, plan.columns,
         "existing fields keep their slots"

@@ -108,7 +108,13 @@ fn ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             Err(e) => return fail(org, job, e.to_string(), started),
         };
         let ext = spec.external_id_field.as_deref();
-        let mut plan = match plan_columns(&org.store.read(), &spec.object, ext, &header) {
+        let mut plan = match plan_columns(
+            &org.store.read(),
+            &spec.object,
+            ext,
+            spec.operation,
+            &header,
+        ) {
             Ok(p) => p,
             Err(message) => return fail(org, job, message, started),
         };
@@ -162,7 +168,7 @@ fn ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
                 if plan.schema_key != store.schema_key() {
                     // The schema changed since the header was planned (a field defined
                     // meanwhile): its slots are resolved again.
-                    plan = match plan_columns(&store, &spec.object, ext, &header) {
+                    plan = match plan_columns(&store, &spec.object, ext, spec.operation, &header) {
                         Ok(p) => p,
                         Err(message) => {
                             drop(store);
