@@ -164,6 +164,55 @@ async fn processing_delay_from_the_seed_makes_states_visible() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_job_counts_its_rows_while_in_progress() {
+    // Five chunks over two seconds: the first lands well before the delay is over, and a
+    // poll then reads an InProgress job with some rows (and some failures) counted.
+    let m = mock_with_seed("bulk: { processing_delay_ms: 2000 }\n");
+    let id = create_job(&m, json!({"object":"Account","operation":"insert"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut csv = String::from("Name,Description\n");
+    for n in 0..10_000 {
+        // Every hundredth row has no Name, so failures are counted along the way too.
+        let name = if n % 100 == 7 {
+            String::new()
+        } else {
+            format!("Paced {n}")
+        };
+        csv.push_str(&format!("{name},row {n}\n"));
+    }
+    upload(&m, &id, &csv).await;
+    close(&m, &id, "UploadComplete").await;
+    wait_for(&m, &id, "InProgress").await;
+    let in_progress = std::time::Instant::now();
+    let first_counts = loop {
+        let info = m.get(&format!("{V}/jobs/ingest/{id}")).await.body;
+        if info["numberRecordsProcessed"].as_u64() > Some(0) {
+            break info;
+        }
+        assert!(
+            in_progress.elapsed() < Duration::from_millis(1200),
+            "no rows counted {:?} into the job's InProgress: {info}",
+            in_progress.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(first_counts["state"], "InProgress", "{first_counts}");
+    let processed = first_counts["numberRecordsProcessed"].as_u64().unwrap();
+    assert!(processed < 10_000, "{first_counts}");
+    assert!(
+        first_counts["numberRecordsFailed"].as_u64() > Some(0),
+        "{first_counts}"
+    );
+    let done = wait_for(&m, &id, "JobComplete").await;
+    assert_eq!(done["numberRecordsProcessed"], 10_000);
+    assert_eq!(done["numberRecordsFailed"], 100);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aborting_a_slow_job_leaves_its_rows_unprocessed() {
     let m = mock_with_seed("bulk: { processing_delay_ms: 300 }\n");
     let id = create_job(&m, json!({"object":"Account","operation":"insert"}))

@@ -105,12 +105,21 @@ fn fetched_unfinished<'a>(cx: &Cx<'a>) -> Option<(&'a Exchange, &'a Exchange)> {
     })
 }
 
-/// `bulk.failed_results_fetched`: some ingest job reported failed records, and for each such
-/// job a successful `GET …/failedResults` was made after the report.
+/// Job states whose counts are not final: a job InProgress reports the rows processed (and
+/// failed) so far, growing batch by batch.
+const UNFINISHED: [&str; 3] = ["Open", "UploadComplete", "InProgress"];
+
+/// `bulk.failed_results_fetched`: some ingest job reported failed records once it had finished,
+/// and for each such job a successful `GET …/failedResults` was made after the report. Failed
+/// records counted while the job was still running are no report: the results fetched then
+/// hold only the rows failed so far.
 pub(crate) fn failed_results_fetched(cx: &Cx) -> Verdict {
     let mut with_failures: Vec<(String, &Exchange)> = Vec::new();
     for e in &cx.ev.exchanges {
         if !e.method().eq_ignore_ascii_case("GET") || !path_matches(INGEST_JOB, e.path()) {
+            continue;
+        }
+        if state_of(e).is_some_and(|s| UNFINISHED.contains(&s.as_str())) {
             continue;
         }
         let failed = e
@@ -133,7 +142,7 @@ pub(crate) fn failed_results_fetched(cx: &Cx) -> Verdict {
             let rows = rows_answered(fetch);
             return cx
                 .fail(format!(
-                    "Job {id}'s results were fetched at {}, before the job had finished: the org's last word on the job before then ({}) was state {state}, not JobComplete, so that answer held only the rows processed so far ({}), and no poll afterwards saw the job report its failed records. Poll GET …/jobs/ingest/{id} until its state is JobComplete, read numberRecordsFailed there, then fetch …/failedResults.",
+                    "Job {id}'s results were fetched at {}, before the job had finished: the org's last word on the job before then ({}) was state {state}, not JobComplete, so that answer held only the rows processed so far ({}), and no poll afterwards saw the job finish and report its failed records. Poll GET …/jobs/ingest/{id} until its state is JobComplete, read numberRecordsFailed there, then fetch …/failedResults.",
                     show(fetch),
                     show(said),
                     plural(rows, "row")
@@ -326,6 +335,40 @@ mod tests {
         );
         assert!(
             v.message.contains("No ingest job was seen"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn failures_counted_while_the_job_runs_are_not_its_report() {
+        // A poll loop that stops at the first failed row: the job is still InProgress, so the
+        // failed results fetched then hold the rows failed so far, not all of them.
+        let running = get(JOB, 200).response_body(
+            r#"{"id":"750A","state":"InProgress","numberRecordsProcessed":4000,"numberRecordsFailed":6}"#,
+        );
+        let early = get(&format!("{JOB}/failedResults"), 200)
+            .response_body("\"sf__Id\",\"sf__Error\",\"Name\"\n,oops,A\n,oops,B\n");
+        let v = assert_fails(FAILED, &evidence(vec![running.clone(), early.clone()]));
+        assert!(
+            v.message.contains("before the job had finished")
+                && v.message.contains("state InProgress, not JobComplete")
+                && v.message.contains("(2 rows)"),
+            "{}",
+            v.message
+        );
+        // Polled on to JobComplete, then fetched: the report that counts is the finished one.
+        let ev = evidence(vec![
+            running.clone(),
+            job_info(70),
+            get(&format!("{JOB}/failedResults"), 200),
+        ]);
+        assert_passes(FAILED, &ev);
+        // Fetched early and never again: named as early, beside the finished job's report.
+        let v = assert_fails(FAILED, &evidence(vec![running, early, job_info(70)]));
+        assert!(
+            v.message
+                .contains("before the job had finished, so that answer held 2 failed rows"),
             "{}",
             v.message
         );

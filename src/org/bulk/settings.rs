@@ -4,9 +4,10 @@
 //! bulk: { processing_delay_ms: 1500, lock_row_failure_rate: 0.05 }
 //! ```
 //!
-//! `processing_delay_ms` holds a closed job in UploadComplete, then in InProgress, for that
-//! long each, so a learner's polling loop has something to wait for (default 0: as fast as
-//! the store allows). `lock_row_failure_rate` (0.0–1.0) makes that fraction of ingest rows
+//! `processing_delay_ms` holds a closed job in UploadComplete, then in InProgress, for about
+//! that long each, so a learner's polling loop has something to wait for (default 0: as fast
+//! as the store allows); the InProgress part is spread over the job's chunks of rows, so its
+//! counts grow while it runs. `lock_row_failure_rate` (0.0–1.0) makes that fraction of ingest rows
 //! fail with UNABLE_TO_LOCK_ROW, as when other transactions hold the records. Which rows fail
 //! is a deterministic function of the job id and row number, so a run can be reproduced.
 

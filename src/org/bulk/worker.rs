@@ -1,8 +1,12 @@
 //! Background processing of closed jobs: the part of a job's life clients only see by polling.
 //!
-//! A closed ingest job waits `processing_delay_ms` in UploadComplete, then the same in
-//! InProgress, then its rows are applied in chunks — each chunk under one store write lock,
-//! so other clients are served between chunks and an abort takes effect at the next chunk.
+//! A closed ingest job waits `processing_delay_ms` in UploadComplete, then spends about the
+//! same in InProgress applying its rows in chunks — each chunk under one store write lock, so
+//! other clients are served between chunks and an abort takes effect at the next chunk. The
+//! delay is spread over the chunks ([`Pacing`]), and each chunk's rows are counted in
+//! `numberRecordsProcessed`/`numberRecordsFailed` as it ends, so a job's counts grow while it
+//! is InProgress, as a real org's do batch by batch; without a delay the chunks run back to
+//! back.
 //! Within a chunk, rows commit in groups of [`COMMIT_ROWS`] (one transaction each for the
 //! store's listeners, so one set of change-event commit info per group); a key two rows of a
 //! group share fails both rows, as in a real org's batch of 200.
@@ -44,6 +48,30 @@ fn pause(settings: &BulkSettings) {
     }
 }
 
+/// The InProgress part of `processing_delay_ms`, shared out between a job's chunks: a wait
+/// before each one, so the rows land (and the counts grow) across the whole phase rather
+/// than all at its end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Pacing {
+    before_each_chunk: Duration,
+}
+
+impl Pacing {
+    /// The wait before each of the about `rows` rows' chunks, for a delay of `delay_ms`.
+    fn new(delay_ms: u64, rows: usize) -> Pacing {
+        let chunks = rows.div_ceil(CHUNK_ROWS).max(1) as u32;
+        Pacing {
+            before_each_chunk: Duration::from_millis(delay_ms) / chunks,
+        }
+    }
+
+    fn wait(&self) {
+        if !self.before_each_chunk.is_zero() {
+            std::thread::sleep(self.before_each_chunk);
+        }
+    }
+}
+
 /// Moves the job to `to` unless it was aborted meanwhile; false when it should stop.
 fn advance(org: &Org, job: &IngestHandle, to: JobState) -> bool {
     let mut j = job.lock();
@@ -82,8 +110,6 @@ fn ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
     if !advance(org, job, JobState::InProgress) {
         return;
     }
-    pause(&settings);
-    let started = Instant::now();
     let (uploads, dialect, spec, user, seed) = {
         let j = job.lock();
         (
@@ -94,8 +120,22 @@ fn ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             job_seed(&j.header.id),
         )
     };
+    let pacing = match settings.processing_delay_ms {
+        0 => None,
+        ms => Some(Pacing::new(
+            ms,
+            uploads.iter().map(|u| data_rows_about(u)).sum(),
+        )),
+    };
+    // The first chunk's wait, before anything is read (a job failed by its header fails
+    // after it too); each later chunk waits its share as it comes up.
+    if let Some(p) = &pacing {
+        p.wait();
+    }
+    let started = Instant::now();
     let user = SfId::parse(&user).unwrap_or_else(|_| SfId::from_15(b"005000000000000"));
     let mut row_number: u64 = 0;
+    let mut chunks_applied: usize = 0;
     // Records are read into a reused pool: a row costs no allocation of its own.
     let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(CHUNK_ROWS);
     // Which rows of the chunk are lines with broken quoting, and how (see `rows`).
@@ -157,6 +197,12 @@ fn ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             if filled == 0 {
                 break;
             }
+            if chunks_applied > 0 {
+                if let Some(p) = &pacing {
+                    p.wait();
+                }
+            }
+            chunks_applied += 1;
             if job.lock().header.state != JobState::InProgress {
                 // Aborted before this chunk: its rows and the rest stay unprocessed.
                 return;
@@ -279,4 +325,28 @@ fn record_outcomes(org: &Org, j: &mut super::ingest_job::IngestJob, outcomes: &[
     j.outcomes.extend_from_slice(outcomes);
     let started = batches_started(before, j.header.number_records_processed);
     org.bulk.count_batches(org.clock.now(), started);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_in_progress_delay_is_shared_out_between_the_chunks() {
+        let fifty_thousand = Pacing::new(1500, 50_000);
+        assert_eq!(fifty_thousand.before_each_chunk, Duration::from_millis(60));
+        // A job of one chunk (or none) waits the whole delay before it, as before.
+        assert_eq!(
+            Pacing::new(1500, 3).before_each_chunk,
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            Pacing::new(1500, 0).before_each_chunk,
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            Pacing::new(1000, CHUNK_ROWS + 1).before_each_chunk,
+            Duration::from_millis(500)
+        );
+    }
 }
