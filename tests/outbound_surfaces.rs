@@ -231,7 +231,7 @@ async fn every_outbound_surface_answers_over_a_real_listener() {
     );
 
     // External Services through the same Named Credential.
-    let spec = json!({"openapi": "3.0.0", "paths": {"/hook": {"post": {"operationId": "ping", "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}, "responses": {"200": {"description": "an echo", "content": {"application/json": {"schema": {"type": "string"}}}}}}}}});
+    let spec = json!({"openapi": "3.0.0", "info": {"title": "Hook", "version": "1"}, "paths": {"/hook": {"post": {"operationId": "ping", "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}, "responses": {"200": {"description": "an echo", "content": {"application/json": {"schema": {"type": "string"}}}}}}}}});
     let r = http
         .post(format!("{api}/sflab/external-services"))
         .bearer_auth(&admin)

@@ -195,6 +195,27 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, SpecError> {
                     }
                     other => return Err(invalid(&at, format!("parameter '{name}' is in {other:?}; only path, query and header parameters (and bodies) are supported"))),
                 };
+                // "A parameter MUST contain either a schema property, or a content property"
+                // (3.0); a 2.0 parameter other than the body has a `type`.
+                let typed = if v2 {
+                    p.get("type").is_some()
+                } else {
+                    p.get("schema").is_some() || p.get("content").is_some()
+                };
+                if !typed {
+                    let (lacks, e_g) = if v2 {
+                        ("no type", "`type: string`")
+                    } else {
+                        (
+                            "neither a schema nor a content",
+                            "`schema: { type: string }`",
+                        )
+                    };
+                    return Err(invalid(
+                        &at,
+                        format!("parameter '{name}' has {lacks}: say what kind of value it takes, e.g. {e_g}"),
+                    ));
+                }
                 let schema = if v2 {
                     let mut s = Map::new();
                     for k in ["type", "format", "enum", "items"] {
@@ -243,6 +264,7 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, SpecError> {
                     ));
                 }
             }
+            described_responses(&doc, op, &at)?;
             let response = success_schema(&doc, op, v2, &at)?;
             ops.push(Operation {
                 id: id.to_string(),
@@ -258,7 +280,36 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, SpecError> {
     if ops.is_empty() {
         return Err(invalid("paths", "the spec declares no operations"));
     }
+    for field in ["title", "version"] {
+        if !doc
+            .pointer(&format!("/info/{field}"))
+            .is_some_and(Json::is_string)
+        {
+            return Err(invalid(
+                "info",
+                format!("the spec's info has no {field}; OpenAPI requires `info` with a `title` and a `version` (a string, such as \"1.0\")"),
+            ));
+        }
+    }
     Ok(ops)
+}
+
+/// Refuses a response without a `description`, which OpenAPI 2.0 and 3.0 both require of
+/// every Response Object.
+fn described_responses(doc: &Json, op: &Json, at: &str) -> Result<(), SpecError> {
+    let Some(responses) = op.get("responses").and_then(Json::as_object) else {
+        return Ok(());
+    };
+    for (code, raw) in responses {
+        let r = resolve(doc, raw, at, 0)?;
+        if !r.get("description").is_some_and(Json::is_string) {
+            return Err(invalid(
+                format!("{at}.responses.{code}"),
+                "every response needs a description (OpenAPI requires one, if only a few words)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The resolved JSON schema of an operation's first 2xx response that declares one (`200`
@@ -395,7 +446,7 @@ components:
 
     #[test]
     fn swagger_2_body_parameters_become_bodies() {
-        let spec = json!({"swagger": "2.0", "basePath": "/api", "paths": {"/x": {"post": {"operationId": "makeX",
+        let spec = json!({"swagger": "2.0", "info": {"title": "X", "version": "1"}, "basePath": "/api", "paths": {"/x": {"post": {"operationId": "makeX",
             "parameters": [{"name": "b", "in": "body", "required": true, "schema": {"$ref": "#/definitions/X"}}, {"name": "q", "in": "query", "type": "integer"}]}}},
             "definitions": {"X": {"type": "object"}}});
         let ops = parse(&spec.to_string()).unwrap();
@@ -423,6 +474,35 @@ components:
             Err(SpecError::TooLarge(_))
         ));
         assert!(matches!(parse("{ not: [valid"), Err(SpecError::Syntax(_))));
+    }
+
+    #[test]
+    fn a_document_missing_what_openapi_requires_is_refused() {
+        let valid = "openapi: 3.0.3\ninfo: { title: Wx, version: '1' }\npaths:\n  /current:\n    get:\n      operationId: g\n      parameters: [ { name: city, in: query, required: true, schema: { type: string } } ]\n      responses: { '200': { description: ok } }\n";
+        assert!(parse(valid).is_ok());
+        for (broken, said) in [
+            (valid.replace(", version: '1'", ""), "info has no version"),
+            (valid.replace("{ title: Wx, ", "{ "), "info has no title"),
+            (
+                valid.replace("{ description: ok }", "{ }"),
+                "paths./current.get.responses.200: every response needs a description",
+            ),
+            (
+                valid.replace(", schema: { type: string }", ""),
+                "parameter 'city' has neither a schema nor a content",
+            ),
+        ] {
+            let e = parse(&broken).unwrap_err().to_string();
+            assert!(e.contains(said), "{broken}\n{e}");
+        }
+        let content = valid.replace(
+            "schema: { type: string }",
+            "content: { application/json: { schema: { type: string } } }",
+        );
+        assert!(
+            parse(&content).is_ok(),
+            "a parameter may give a content instead"
+        );
     }
 
     #[test]
