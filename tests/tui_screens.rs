@@ -466,6 +466,45 @@ fn heading_keys_jump_between_headings() {
 }
 
 #[test]
+fn heading_keys_reach_the_open_lesson_from_the_tree_as_n_does() {
+    let mut a = app(120, 40);
+    press(&mut a, "\n");
+    update(&mut a, key(KeyCode::Tab));
+    press(&mut a, "]]");
+    assert_eq!(
+        a.reader().and_then(|r| r.current_heading()),
+        Some("A first call")
+    );
+    press(&mut a, "[");
+    assert_eq!(
+        a.reader().and_then(|r| r.current_heading()),
+        Some("The family at a glance")
+    );
+}
+
+#[test]
+fn a_key_a_knowledge_check_ignores_says_which_keys_work() {
+    let mut a = app(80, 24);
+    press(&mut a, "j\n");
+    assert!(matches!(a.right, RightView::Quiz(_)));
+    for k in ["r", "]", "X"] {
+        assert!(press(&mut a, k).is_empty());
+        let s = screen(&a);
+        assert!(
+            s.contains(&format!("{k} does nothing in a knowledge check: ↑↓ or a–")),
+            "{s}"
+        );
+    }
+    insta::assert_snapshot!(screen(&a));
+    // Letters that are choices still choose.
+    press(&mut a, "b");
+    let RightView::Quiz(q) = &a.right else {
+        panic!("the knowledge check is still open");
+    };
+    assert_eq!(q.cursor, 1);
+}
+
+#[test]
 fn mouse_wheel_scrolls_the_pane_under_the_pointer() {
     let mut a = app(120, 40);
     update(

@@ -271,8 +271,12 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
             return done;
         }
         // (A quiz being answered takes b and e as choices.)
-        let quiz = app.focus == Focus::Right && matches!(app.right, RightView::Quiz(_));
-        if app.lab_view().is_none() && !quiz {
+        if let Some(keys) = quiz_keys(app) {
+            if !matches!(c, 'a'..='f') {
+                app.flash(format!("{c} does nothing in a knowledge check: {keys}"));
+                return None;
+            }
+        } else if app.lab_view().is_none() {
             app.flash(format!("{c} acts on a lab: {OPEN_A_LAB}"));
             return None;
         }
@@ -355,6 +359,31 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
                 app.tree.keep_visible(app.geometry().tree_rows());
             }
         }
+        // Like n and N, the heading keys reach the open lesson from the tree too.
+        KeyCode::Char(c @ (']' | '[')) if app.reader().is_some() => {
+            let h = app.page_height();
+            let moved = app.reader_mut().is_some_and(|r| {
+                if c == ']' {
+                    r.next_heading(h)
+                } else {
+                    r.previous_heading(h)
+                }
+            });
+            if !moved {
+                app.flash(if c == ']' {
+                    "no heading below"
+                } else {
+                    "no heading above"
+                });
+            }
+            return lesson_read(app);
+        }
+        KeyCode::Char(c @ (']' | '[')) if app.lab_view().is_none() => match quiz_keys(app) {
+            Some(keys) => app.flash(format!("{c} does nothing in a knowledge check: {keys}")),
+            None => app.flash(format!(
+                "{c} moves between a lesson's headings: open a lesson first"
+            )),
+        },
         KeyCode::Char(c @ ('n' | 'N')) if app.reader().is_some() => {
             let h = app.page_height();
             match app.reader_mut().and_then(|r| r.step_match(c == 'n', h)) {
@@ -370,6 +399,22 @@ fn on_key(app: &mut App, key: KeyEvent) -> Option<Command> {
         }
     }
     None
+}
+
+/// The keys a knowledge check being answered takes, said in a flash when another key does
+/// nothing there; `None` unless a knowledge check has the focus.
+fn quiz_keys(app: &App) -> Option<String> {
+    let RightView::Quiz(quiz) = &app.right else {
+        return None;
+    };
+    if app.focus != Focus::Right {
+        return None;
+    }
+    let n = quiz.current().map_or(0, |q| q.choices.len()).clamp(1, 6);
+    let last = char::from(b'a' + u8::try_from(n - 1).unwrap_or(0));
+    Some(format!(
+        "↑↓ or a–{last} choose, ⏎ answers, Esc goes back to the tree"
+    ))
 }
 
 /// A key while a tree search is typed: each change jumps to the first lesson or lab whose
