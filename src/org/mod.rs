@@ -62,6 +62,7 @@ mod standard_objects_profile;
 pub mod store;
 pub mod streaming;
 pub mod tls;
+mod unmodelled;
 mod user_activity;
 mod validate;
 pub mod value;

@@ -134,10 +134,12 @@ pub(crate) fn json_entries(map: &Map<String, Json>) -> Vec<Entry<'_>> {
 }
 
 pub(crate) fn no_such_column(field: &str, object: &str) -> SfError {
-    SfError::new(
-        ErrorCode::INVALID_FIELD,
-        format!("No such column '{field}' on sobject of type {object}"),
-    )
+    let mut message = format!("No such column '{field}' on sobject of type {object}");
+    // A standard field the mock org does not model is named as one, not left to look a typo.
+    if let Some(note) = super::unmodelled::field_note(object, field) {
+        message.push_str(&format!(". {note}."));
+    }
+    SfError::new(ErrorCode::INVALID_FIELD, message)
 }
 
 /// A body naming a lookup both by id and through its relationship

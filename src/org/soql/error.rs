@@ -11,6 +11,7 @@
 
 use super::lexer::Pos;
 use crate::org::error::{ErrorCode, SfError};
+use crate::org::unmodelled;
 
 const CUSTOM_FIELD_HINT: &str = "If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.";
 const CUSTOM_OBJECT_HINT: &str = "If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.";
@@ -44,23 +45,29 @@ pub fn malformed(src: &str, pos: Pos, text: &str) -> SfError {
     located(ErrorCode::MALFORMED_QUERY, src, pos, text)
 }
 
-/// INVALID_FIELD for a name that is not a field of `entity`.
+/// INVALID_FIELD for a name that is not a field of `entity` (a standard field the mock org
+/// does not model is named as one, instead of the custom-field hint).
 pub fn no_such_column(src: &str, pos: Pos, column: &str, entity: &str) -> SfError {
+    let hint = unmodelled::field_note(entity, column)
+        .map_or(CUSTOM_FIELD_HINT.into(), |n| format!("{n}."));
     located(
         ErrorCode::INVALID_FIELD,
         src,
         pos,
-        &format!("No such column '{column}' on entity '{entity}'. {CUSTOM_FIELD_HINT}"),
+        &format!("No such column '{column}' on entity '{entity}'. {hint}"),
     )
 }
 
-/// INVALID_TYPE for an unknown object after FROM.
+/// INVALID_TYPE for an unknown object after FROM (a standard object the mock org does not
+/// model is named as one, instead of the custom-object hint).
 pub fn unsupported_type(src: &str, pos: Pos, object: &str) -> SfError {
+    let hint =
+        unmodelled::object_note(object).map_or(CUSTOM_OBJECT_HINT.into(), |n| format!("{n}."));
     located(
         ErrorCode::INVALID_TYPE,
         src,
         pos,
-        &format!("sObject type '{object}' is not supported. {CUSTOM_OBJECT_HINT}"),
+        &format!("sObject type '{object}' is not supported. {hint}"),
     )
 }
 
@@ -133,6 +140,25 @@ mod tests {
             e.message,
             "\nSELECT Naem FROM Account\n       ^\nERROR at Row:1:Column:8\nNo such column 'Naem' on entity 'Account'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."
         );
+    }
+
+    #[test]
+    fn a_standard_name_the_mock_does_not_model_is_named_as_one_not_as_a_typo() {
+        let e = no_such_column(
+            "SELECT AccountId FROM Task",
+            Pos { row: 1, col: 8 },
+            "AccountId",
+            "Task",
+        );
+        assert_eq!(e.code, ErrorCode::INVALID_FIELD);
+        assert!(e.message.ends_with("No such column 'AccountId' on entity 'Task'. AccountId is a standard field of Task on a real org, but sflab's mock org does not model it."), "{}", e.message);
+        let e = unsupported_type(
+            "SELECT Id FROM Campaign",
+            Pos { row: 1, col: 16 },
+            "Campaign",
+        );
+        assert_eq!(e.code, ErrorCode::INVALID_TYPE);
+        assert!(e.message.ends_with("sObject type 'Campaign' is not supported. Campaign is a standard object on a real org, but sflab's mock org does not model it."), "{}", e.message);
     }
 
     #[test]
