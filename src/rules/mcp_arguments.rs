@@ -10,7 +10,9 @@
 //! Name` reads the Retail Accounts' names as the listed
 //! `SELECT Name FROM Account WHERE Industry = 'Retail'` does, and so do `Account.Name`,
 //! `Industry LIKE 'Retail'` and an added `AND Name != null`; a `LIMIT 200` asks for no more of
-//! them. Anything else, a longer `WHERE`, another field or another object, is another call.
+//! them, nor does `WITH USER_MODE` or `WITH SECURITY_ENFORCED`, which hold the query to the
+//! user's access. Anything else, a longer `WHERE`, another field or another object,
+//! `WITH SYSTEM_MODE`, is another call.
 //!
 //! Implementation notes: a value that is not SOQL (or a query that does not parse) is compared
 //! as a token list (runs of letters, digits and `_`; quoted strings; each other mark), so
@@ -65,8 +67,8 @@ fn tokens(value: &str) -> Vec<String> {
 }
 
 /// True when `sent` says what `listed` says: for a listed query, reads its fields and no row
-/// it does not, in any order (a LIMIT asks for fewer); for anything else, the same tokens (see
-/// the module notes).
+/// it does not, in any order (a LIMIT, or a WITH holding it to the user's access, asks for
+/// fewer); for anything else, the same tokens (see the module notes).
 pub(crate) fn same_value(sent: &str, listed: &str) -> bool {
     match (Statement::parse(listed), Statement::parse(sent)) {
         (Some(listed), Some(sent)) => sent.reads_no_more_than(&listed),
@@ -170,9 +172,15 @@ mod tests {
             "SELECT Name FROM Account WHERE Industry = 'Retail' LIMIT 200",
             "SELECT Name FROM Account WHERE Industry LIKE 'Retail'",
             "SELECT Name FROM Account WHERE Industry = 'Retail' AND Name != null",
+            "SELECT Name FROM Account WHERE Industry = 'Retail' WITH USER_MODE",
+            "SELECT Name FROM Account WHERE Industry = 'Retail' WITH SECURITY_ENFORCED",
         ] {
             assert!(same_value(sent, RETAIL), "{sent}");
         }
+        assert!(!same_value(
+            "SELECT Name FROM Account WHERE Industry = 'Retail' WITH SYSTEM_MODE",
+            RETAIL
+        ));
         assert!(!same_value(
             "SELECT Name FROM Account WHERE Industry LIKE '%'",
             RETAIL

@@ -6,8 +6,11 @@
 //! Retail Accounts as well as no ORDER BY does).
 //!
 //! A statement may also read no more than another: the same rows cut short by a LIMIT (or an
-//! OFFSET) are fewer, never more, which is what an agent's tool call is held to (see
-//! [`Statement::reads_no_more_than`]).
+//! OFFSET) are fewer, never more, and so are they read `WITH USER_MODE` or
+//! `WITH SECURITY_ENFORCED`, which hold the query to what the running user may read (an API
+//! query already runs as its user; the secure one may only be refused). That is what an
+//! agent's tool call is held to (see [`Statement::reads_no_more_than`]). `WITH SYSTEM_MODE`
+//! asks to read past the user's access, so it reads no fewer than any statement.
 //!
 //! Implementation notes: each part is the parsed statement printed back and lower-cased, as
 //! SOQL reads keywords, names and string values without case; spacing and layout do not take
@@ -31,8 +34,12 @@ pub(crate) struct Statement {
     pub fields: Vec<String>,
     pub from: String,
     pub filter: Option<String>,
-    /// The statement without its fields, its ORDER BY, LIMIT and OFFSET: filter, grouping.
+    /// The statement without its fields, its WITH, ORDER BY, LIMIT and OFFSET: filter,
+    /// grouping.
     pub rest: String,
+    /// The access mode of its `WITH` (`security_enforced`, `user_mode`, `system_mode`), None
+    /// without one.
+    pub mode: Option<String>,
     /// The ORDER BY clause, empty without one.
     pub order: String,
     pub limit: Option<u64>,
@@ -62,6 +69,7 @@ impl Statement {
         fields.sort();
         let unordered = Query {
             select: Vec::new(),
+            with: None,
             order_by: Vec::new(),
             limit: None,
             offset: None,
@@ -82,6 +90,7 @@ impl Statement {
             from: q.from.to_lowercase(),
             filter: q.where_.as_ref().map(|w| w.to_string().to_lowercase()),
             rest: unordered.to_string().to_lowercase(),
+            mode: q.with.as_ref().map(|m| m.to_lowercase()),
             order,
             limit: q.limit,
             offset: q.offset,
@@ -94,18 +103,21 @@ impl Statement {
             && self.from == other.from
             && self.filter == other.filter
             && self.rest == other.rest
+            && self.mode == other.mode
             && self.limit == other.limit
             && self.offset == other.offset
     }
 
     /// Whether this statement reads the fields `listed` reads, and no row it does not: the
-    /// same statement in any order, or cut short by a LIMIT or an OFFSET within the rows
-    /// `listed` reads (`LIMIT 200` asks for no more Retail Accounts than all of them).
+    /// same statement in any order, cut short by a LIMIT or an OFFSET within the rows `listed`
+    /// reads (`LIMIT 200` asks for no more Retail Accounts than all of them), or held to the
+    /// user's access by its WITH (see [`holds_to_the_user`]).
     pub(crate) fn reads_no_more_than(&self, listed: &Statement) -> bool {
         if self.fields != listed.fields
             || self.from != listed.from
             || self.filter != listed.filter
             || self.rest != listed.rest
+            || !(self.mode == listed.mode || self.mode.as_deref().is_some_and(holds_to_the_user))
         {
             return false;
         }
@@ -118,6 +130,14 @@ impl Statement {
                 (None, Some(_)) => false,
             }
     }
+}
+
+/// True for a WITH mode that holds a query to what the running user may read: `user_mode`
+/// (their object and field access, their sharing) and `security_enforced` (refused when it
+/// names a field they may not read). A query so held reads nothing the same query in another
+/// mode, or in none, would not.
+fn holds_to_the_user(mode: &str) -> bool {
+    matches!(mode, "user_mode" | "security_enforced")
 }
 
 /// `q` with every field named through the queried object named alone: `Account.Name` in
@@ -329,6 +349,35 @@ mod tests {
                 .reads_no_more_than(&ten)
         );
         assert!(!read("SELECT Name FROM Account LIMIT 10").reads_no_more_than(&retail));
+    }
+
+    #[test]
+    fn a_query_held_to_the_users_access_reads_no_more_than_the_one_without() {
+        let retail = read(RETAIL);
+        for held in [
+            "SELECT Name FROM Account WHERE Industry = 'Retail' WITH USER_MODE",
+            "SELECT Name FROM Account WHERE Industry = 'Retail' WITH SECURITY_ENFORCED",
+            "select name from account where industry = 'retail' with user_mode limit 200",
+        ] {
+            assert!(read(held).reads_no_more_than(&retail), "{held}");
+            assert!(!read(held).reads_the_same_rows(&retail), "{held}");
+        }
+        let user_mode = read("SELECT Name FROM Account WHERE Industry = 'Retail' WITH USER_MODE");
+        assert!(
+            read("SELECT Name FROM Account WHERE Industry = 'Retail' WITH SECURITY_ENFORCED")
+                .reads_no_more_than(&user_mode)
+        );
+        assert!(
+            !retail.reads_no_more_than(&user_mode),
+            "the listed mode left out"
+        );
+        for more in [
+            "SELECT Name FROM Account WHERE Industry = 'Retail' WITH SYSTEM_MODE",
+            "SELECT Name FROM Account WITH USER_MODE",
+            "SELECT Name, Phone FROM Account WHERE Industry = 'Retail' WITH SECURITY_ENFORCED",
+        ] {
+            assert!(!read(more).reads_no_more_than(&retail), "{more}");
+        }
     }
 
     #[test]
