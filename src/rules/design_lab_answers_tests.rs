@@ -398,6 +398,43 @@ fn five_questions_accepts_an_upsert_described_without_its_name_or_beside_the_ins
 }
 
 #[test]
+fn five_questions_refuses_a_rerun_that_loads_the_rows_anew_however_it_is_put() {
+    for why in [
+        // Inserting in its other words: the rows are added, appended, loaded or made again.
+        "Each figure carries an external id, so a second run just adds the new rows next to the old ones.",
+        "Every row has its external id, and the rows are added once more on a rerun.",
+        "Each rerun appends the night's figures to the stock table; every row has its external id.",
+        "A rerun loads every figure again, each with its external id.",
+        "The job reloads the whole file; rows carry an external id.",
+        "Each retry creates the records again, keyed by external id.",
+        "Rows carry an external id, so a second run puts them alongside the old ones.",
+        // The table emptied before the load, whatever loads it after.
+        "It is safe because we delete all stock rows first and load them again with an external id on each.",
+        "Wipe the stock figures and reload them from the WMS export.",
+        "Truncate the stock object, then upsert every figure by external id.",
+        "Delete every figure, then upsert them all by external id.",
+        "Clear all stock rows first, then load the file with its external ids.",
+        "The rerun starts from scratch: remove all stock figures and upsert the file by external id.",
+    ] {
+        assert_lab_refuses("design-five-questions", "design.md", "Failure", "Why", why);
+    }
+}
+
+#[test]
+fn five_questions_accepts_an_upsert_that_adds_the_missing_rows_or_a_delete_set_aside() {
+    for why in [
+        "Rows are upserted by external id: a rerun updates the figures already there and adds only the missing ones.",
+        "The upsert by external id adds new products and updates the rest, so a rerun is harmless.",
+        "A rerun is an upsert by external id; nothing is deleted and reloaded.",
+        "Rather than deleting and reloading, the rerun upserts by external id.",
+        "Deleting everything first would leave reps with no stock mid-run, so the retry upserts by external id.",
+        "A retry upserts the whole file again by external id: figures already loaded are overwritten with the same values.",
+    ] {
+        assert_lab_passes("design-five-questions", "design.md", "Failure", "Why", why);
+    }
+}
+
+#[test]
 fn api_and_pattern_choices_refuse_a_note_that_calls_another_choice_fit_too() {
     for (row, cell) in [
         ("Legacy client", "SOAP API (REST also works)"),
