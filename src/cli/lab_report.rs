@@ -139,7 +139,10 @@ pub fn render_report(report: &Report, title: &str, hint: &HintOffer) -> String {
         }
         if !r.succeeded() && !r.stopped_by_lab {
             let later = format!("sflab transcript {} shows them all", report.lab);
-            let err = tail(&r.stderr.text, 6, &later);
+            let err = crate::runner::error_line::with_lead(
+                &r.stderr.text,
+                tail(&r.stderr.text, 6, &later),
+            );
             if !err.trim().is_empty() {
                 let _ = writeln!(out, "    its last error output:");
                 out.push_str(&indent(&err, "    │ "));

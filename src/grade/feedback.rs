@@ -311,7 +311,11 @@ pub fn run_notes(
                 (None, Some(s)) => format!("signal {s}"),
                 _ => "an unknown status".into(),
             };
-            let err = last_lines(&run.stderr.text, STDERR_LINES);
+            // Led by the line naming the error when a stack trace pushed it out of the tail.
+            let err = crate::runner::error_line::with_lead(
+                &run.stderr.text,
+                last_lines(&run.stderr.text, STDERR_LINES),
+            );
             notes.push(if err.is_empty() {
                 format!("Run {n} ended with {how}; it printed nothing to stderr.")
             } else {

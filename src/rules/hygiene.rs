@@ -508,7 +508,11 @@ pub(crate) fn exit_ok(p: &ExitOk, cx: &Cx) -> Verdict {
             }
         };
         if let Some(why) = why {
-            let err = crate::wording::last_lines(&run.stderr.text, 5, 300);
+            // Led by the line naming the error when a stack trace pushed it out of the tail.
+            let err = crate::runner::error_line::with_lead(
+                &run.stderr.text,
+                crate::wording::last_lines(&run.stderr.text, 5, 300),
+            );
             let which = if run.stderr.truncated {
                 "The last lines sflab kept of its stderr"
             } else {

@@ -351,6 +351,20 @@ fn exit_ok_fails_on_status_timeout_or_no_run() {
 }
 
 #[test]
+fn exit_ok_quotes_the_error_a_node_crash_prints_above_its_stack() {
+    let mut ev = evidence(vec![]);
+    ev.runs[0].exit_code = Some(1);
+    ev.runs[0].stderr.text = "/lab/bridge.js:110\nfunction broken( {\n                 ^\n\nSyntaxError: Unexpected end of input\n    at wrapSafe (node:internal/modules/cjs/loader:1283:20)\n    at Module._compile (node:internal/modules/cjs/loader:1328:27)\n    at node:internal/main/run_main_module:28:49\n\nNode.js v20.20.2\n".into();
+    let v = assert_fails("{ rule: process.exit_ok }", &ev);
+    assert!(
+        v.message
+            .contains("/lab/bridge.js:110\nSyntaxError: Unexpected end of input\n…\n"),
+        "{}",
+        v.message
+    );
+}
+
+#[test]
 fn a_run_the_scenario_stopped_after_a_wait_says_so() {
     let mut ev = evidence(vec![]);
     ev.runs[0].signal = Some(9);

@@ -11,6 +11,7 @@
 pub mod attempt;
 pub mod capture;
 pub mod env;
+pub mod error_line;
 pub mod files_only;
 pub mod interleave;
 pub mod judge;
