@@ -137,7 +137,7 @@ fn dotted_part(text: &str, range: &Range<usize>) -> bool {
 
 /// Every stretch of `text` that decodes to text, with what it decodes to; wrapped blocks
 /// first, then single runs outside them.
-fn encoded_stretches(text: &str) -> Vec<(Range<usize>, String)> {
+pub(super) fn encoded_stretches(text: &str) -> Vec<(Range<usize>, String)> {
     let mut found: Vec<(Range<usize>, String)> = Vec::new();
     for block in super::wrapped_blocks(text) {
         let [(range, joined), (with_tail, whole)] = block;

@@ -141,6 +141,9 @@ struct Learned {
     /// Each value's encoded forms (see [`encoded_forms`]), by index in `values`: a secret
     /// printed base64-encoded, or escaped, is still the secret.
     encoded: Vec<Vec<String>>,
+    /// The values redacted under a quiet key (a `state`), by fingerprint, so that one found
+    /// later to carry a secret inside it can be named as that secret (see [`remask`]).
+    quiet: Vec<(String, String)>,
 }
 
 /// The encoded forms a program may print or send `value` in. Base64, whatever comes before
@@ -390,6 +393,9 @@ impl Redactor {
         }
         if let Some(kept) = patterns::strip_jwt_signature(value, self) {
             return kept;
+        }
+        if is_quiet_key(&kind) {
+            self.hold_quiet(value);
         }
         self.marker(&kind, value)
     }
