@@ -330,10 +330,7 @@ pub async fn run_lab(lab: &LabSpec, options: &RunOptions) -> Result<Report, RunE
     let renumbered;
     let lab = match super::shuffled_rows::renumber_seed(&lab.org, &renumbering) {
         Some(org) => {
-            renumbered = LabSpec {
-                org,
-                ..lab.clone()
-            };
+            renumbered = LabSpec { org, ..lab.clone() };
             &renumbered
         }
         None => lab,
