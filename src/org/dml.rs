@@ -361,11 +361,7 @@ impl Store {
             (Some(_), Some(_)) => {
                 let all = key
                     .as_ref()
-                    .map(|k| {
-                        table
-                            .lookup(fi, k)
-                            .unwrap_or_else(|| table.scan_equal(fi, k, fold_case).collect())
-                    })
+                    .map(|k| table.rows_equal(fi, k, fold_case))
                     .unwrap_or_default();
                 let ids = all
                     .iter()

@@ -53,11 +53,7 @@ impl Store {
             .map_err(|e| SfError::new(ErrorCode::JSON_PARSER_ERROR, e.to_string()))?;
         let fold_case = !obj.fields[fi].case_sensitive;
         let rows = key
-            .map(|k| {
-                table
-                    .lookup(fi, &k)
-                    .unwrap_or_else(|| table.scan_equal(fi, &k, fold_case).collect())
-            })
+            .map(|k| table.rows_equal(fi, &k, fold_case))
             .unwrap_or_default();
         Ok(rows
             .into_iter()
@@ -91,14 +87,9 @@ impl Store {
             return Ok(Vec::new());
         };
         let table = &self.tables[t];
-        let same = |v: &Value| match (v.as_str(), key.as_str()) {
-            (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
-            _ => *v == key,
-        };
         Ok(table
-            .iter()
-            .filter(|(_, r)| !table.is_deleted(r) && r.get(fi).is_some_and(same))
-            .filter_map(|(_, r)| table.id_of(r))
+            .scan_equal(fi, &key, true)
+            .filter_map(|r| table.row(r).and_then(|x| table.id_of(x)))
             .collect())
     }
 

@@ -512,6 +512,13 @@ impl Table {
             .map(|(row, _)| row)
     }
 
+    /// Live rows whose `field` equals `value`, sorted: through the field's index when it has
+    /// one ([`Table::lookup`]), by reading every row otherwise ([`Table::scan_equal`]).
+    pub fn rows_equal(&self, field: usize, value: &Value, fold_case: bool) -> Vec<u32> {
+        self.lookup(field, value)
+            .unwrap_or_else(|| self.scan_equal(field, value, fold_case).collect())
+    }
+
     fn index_record(&mut self, row: u32, rec: &Record, add: bool) {
         self.index_record_hashed(row, rec, add, None);
     }
