@@ -6,7 +6,7 @@
 //! Layout: `format` (CSV dialects), `job` (lifecycle, shared job info), `ingest_job` and
 //! `query_job` (the two kinds of job), `jobs` (the registry), `job_list` (listing them),
 //! `settings` (lab knobs), `rows` (an upload's rows, as the worker and the result files read
-//! them), `cell` (a cell's text as its field reads it), `process` (an ingest row through the
+//! them; `plain_rows` reads the rows of quote-free stretches fast), `cell` (a cell's text as its field reads it), `process` (an ingest row through the
 //! store's DML), `parent_column` (header columns naming a parent through a relationship),
 //! `worker` (background ingest), `query_run` + `query_table` (running a query job, flattening
 //! rows), `results` (result files), `routes` + `query_routes` (HTTP), `error`.
@@ -19,6 +19,7 @@ pub mod job;
 pub mod job_list;
 pub mod jobs;
 pub mod parent_column;
+mod plain_rows;
 pub mod process;
 pub mod query_job;
 mod query_routes;
