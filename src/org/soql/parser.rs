@@ -73,6 +73,22 @@ impl Parser {
         })
     }
 
+    /// HAVING where no GROUP BY stands before it, refused at the keyword: SOQL's HAVING is part
+    /// of its GROUP BY clause, so it filters groups and nothing else, even in a query whose
+    /// aggregate functions make one group of every row (`SELECT COUNT(Id) FROM Account HAVING …`).
+    ///
+    /// [U] The real text was not captured. The rule is the SOQL reference's ("use a HAVING
+    /// clause with a GROUP BY clause"), and the grammars written against real orgs (apex-parser,
+    /// soql-parser-js) take HAVING only after GROUP BY, so the message follows the parse error a
+    /// real org gives a keyword out of place ("unexpected token: HAVING"), with a hint after it
+    /// as this parser's other hints are.
+    fn having_without_group_by<T>(&self) -> PResult<T> {
+        Err(ParseError {
+            pos: self.peek().pos,
+            message: "unexpected token: HAVING. HAVING filters the groups of a GROUP BY and comes after it: add GROUP BY, or filter records with WHERE instead".into(),
+        })
+    }
+
     /// Valid SOQL the mock org does not implement, refused at the current token.
     fn refuse<T>(&self, feature: &str) -> PResult<T> {
         Err(ParseError {
@@ -235,7 +251,11 @@ impl Parser {
                 q.group_by.push(self.field_or_date_function()?);
             }
         }
-        if self.eat_kw("HAVING") {
+        if self.is_kw("HAVING") {
+            if q.group_by.is_empty() {
+                return self.having_without_group_by();
+            }
+            self.next();
             q.having = Some(self.cond()?);
         }
         self.order_limit_offset(&mut q)?;

@@ -133,8 +133,6 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
             // [U] The text follows what orgs are reported to answer.
             return bad(pos, &format!("duplicate alias: {name}"));
         }
-    } else {
-        check_having_has_groups(src, q)?;
     }
     if let Some(sub) = repeated_child_relationship(&q.select) {
         // [U] The text real orgs are believed to answer; not verified against one.
@@ -171,30 +169,6 @@ fn check_select(src: &str, q: &Query, child: bool) -> Result<(), SfError> {
         }
     }
     Ok(())
-}
-
-/// HAVING filters groups, so a query without GROUP BY or an aggregate function has none to
-/// filter: refused at the HAVING condition rather than ignored.
-fn check_having_has_groups(src: &str, q: &Query) -> Result<(), SfError> {
-    match &q.having {
-        // [U] The rule is the SOQL reference's (HAVING filters what aggregate functions
-        // return); the real text was not captured.
-        Some(h) => Err(qerr::malformed(
-            src,
-            first_pos(h),
-            "HAVING can only be used in a query that groups records with GROUP BY or an aggregate function: filter records with WHERE instead",
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Where condition `c` starts.
-fn first_pos(c: &Cond) -> Pos {
-    match c {
-        Cond::And(parts) | Cond::Or(parts) => parts.first().map_or(Pos::default(), first_pos),
-        Cond::Not(inner) => first_pos(inner),
-        Cond::Cmp { pos, .. } => *pos,
-    }
 }
 
 /// The first parent-to-child subquery whose relationship an earlier one already follows
@@ -365,9 +339,7 @@ fn check_join_clauses(src: &str, sub: &Query) -> Result<(), SfError> {
     if let Some(g) = sub.group_by.first() {
         return clause("GROUP", "GROUP BY", g.pos());
     }
-    if let Some(h) = &sub.having {
-        return clause("HAVING", "HAVING", first_pos(h));
-    }
+    // A HAVING stands only after a GROUP BY (the parser sees to it), so GROUP BY answers first.
     if let Some(o) = sub.order_by.first() {
         return clause("ORDER", "ORDER BY", o.key.pos());
     }

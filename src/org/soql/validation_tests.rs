@@ -71,18 +71,30 @@ fn malformed(org: &Org, soql: &str) -> String {
 }
 
 #[test]
-fn having_without_groups_is_refused_not_ignored() {
+fn having_without_group_by_is_refused_at_the_keyword() {
     let o = Org::default_org();
     let m = malformed(&o, "SELECT Name FROM Account HAVING COUNT(Id) > 100");
     assert!(
-        m.contains("ERROR at Row:1:Column:33\nHAVING can only be used"),
+        m.contains("ERROR at Row:1:Column:26\nunexpected token: HAVING."),
         "{m}"
     );
+    // An aggregate function alone makes no GROUP BY: HAVING is still out of place.
+    for soql in [
+        "SELECT COUNT(Id) FROM Account HAVING COUNT(Id) > 1",
+        "SELECT COUNT() FROM Account HAVING COUNT(Id) > 0",
+        "SELECT MAX(AnnualRevenue) top FROM Account WHERE Industry != null HAVING MAX(AnnualRevenue) > 0",
+    ] {
+        let m = malformed(&o, soql);
+        assert!(m.contains("unexpected token: HAVING. HAVING filters the groups of a GROUP BY"), "{soql}: {m}");
+    }
     let m = malformed(
         &o,
         "SELECT Name, (SELECT LastName FROM Contacts HAVING COUNT(Id) > 1) FROM Account",
     );
-    assert!(m.contains("HAVING can only be used"), "{m}");
+    assert!(
+        m.contains("ERROR at Row:1:Column:45\nunexpected token: HAVING."),
+        "{m}"
+    );
     let grouped = run(
         &o,
         "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry HAVING COUNT(Id) > 100",
