@@ -42,6 +42,52 @@ async fn queries_page_in_batches_through_locators() {
     assert_eq!(via_all.body["records"].as_array().unwrap().len(), 500);
 }
 
+/// Every page of `query` and `queryAll` carries the total of the whole result (not the rows
+/// left or the rows on the page), `done` is false until the last page, and a LIMIT smaller
+/// than the total but larger than the page size counts as the total.
+#[tokio::test]
+async fn every_page_carries_the_whole_total_and_only_the_last_is_done() {
+    let m = mock();
+    m.seed_accounts(650, "Tot");
+    let gone = m
+        .get(&format!(
+            "{V}/query?q=SELECT+Id+FROM+Account+WHERE+Name+LIKE+'Tot%25'+ORDER+BY+Name+LIMIT+50"
+        ))
+        .await;
+    for r in gone.body["records"].as_array().unwrap() {
+        let id = r["Id"].as_str().unwrap();
+        m.delete(&format!("{V}/sobjects/Account/{id}")).await;
+    }
+    let batch = [("Sforce-Query-Options", "batchSize=200")];
+    let cases = [
+        ("query", "", 600, vec![200, 200, 200]),
+        ("queryAll", "", 650, vec![200, 200, 200, 50]),
+        ("query", "+LIMIT+450", 450, vec![200, 200, 50]),
+        ("queryAll", "+LIMIT+450", 450, vec![200, 200, 50]),
+        ("query", "+LIMIT+120", 120, vec![120]),
+    ];
+    for (resource, limit, total, pages) in cases {
+        let q = format!("{V}/{resource}?q=SELECT+Id+FROM+Account+WHERE+Name+LIKE+'Tot%25'{limit}");
+        let mut page = m.send(Method::GET, &q, None, &batch).await;
+        let mut seen = Vec::new();
+        loop {
+            let case = format!("{resource} {limit} page {}", seen.len() + 1);
+            assert_eq!(page.body["totalSize"], total, "{case}");
+            seen.push(page.body["records"].as_array().unwrap().len());
+            let last = seen.len() == pages.len();
+            assert_eq!(page.body["done"], last, "{case}");
+            match page.body["nextRecordsUrl"].as_str() {
+                Some(next) => {
+                    assert!(!last, "{case}: {next}");
+                    page = m.send(Method::GET, next, None, &batch).await;
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen, pages, "{resource} {limit}");
+    }
+}
+
 #[tokio::test]
 async fn a_locator_expires_on_the_org_clock() {
     let m = mock();
