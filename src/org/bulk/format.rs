@@ -192,7 +192,7 @@ pub fn read_header(data: &[u8], dialect: CsvDialect) -> Result<Vec<String>, CsvF
     check_line_ending(data, dialect.line_ending)?;
     // The header row is read as the rows are, under the same quoting rules: a header the
     // rows' rules refuse fails the job, rather than naming a column with its quotes.
-    let mut record = csv::StringRecord::new();
+    let mut record = super::text_row::TextRow::default();
     match super::rows::UploadRows::new(data, dialect).read(&mut record)? {
         None => return Err(CsvFormatError::NoHeader),
         Some(super::rows::RowShape::BrokenLine(fault)) => {

@@ -6,10 +6,11 @@
 //! Layout: `format` (CSV dialects), `job` (lifecycle, shared job info), `ingest_job` and
 //! `query_job` (the two kinds of job), `jobs` (the registry), `job_list` (listing them),
 //! `settings` (lab knobs), `rows` (an upload's rows, as the worker and the result files read
-//! them; `plain_rows` reads the rows of quote-free stretches fast), `cell` (a cell's text as its field reads it), `process` (an ingest row through the
-//! store's DML), `parent_column` (header columns naming a parent through a relationship),
-//! `worker` (background ingest), `query_run` + `query_table` (running a query job, flattening
-//! rows), `results` (result files), `routes` + `query_routes` (HTTP), `error`.
+//! them; `plain_rows` reads the rows of quote-free stretches fast), `text_row` (a row as the
+//! worker holds it), `cell` (a cell's text as its field reads it), `process` (an ingest row
+//! through the store's DML), `parent_column` (header columns naming a parent through a
+//! relationship), `worker` (background ingest), `query_run` + `query_table` (running a query
+//! job, flattening rows), `results` (result files), `routes` + `query_routes` (HTTP), `error`.
 
 pub mod cell;
 pub mod error;
@@ -29,6 +30,7 @@ pub mod results;
 pub mod routes;
 pub mod rows;
 pub mod settings;
+pub mod text_row;
 pub mod worker;
 
 pub use jobs::BulkJobs;

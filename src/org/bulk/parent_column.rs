@@ -20,6 +20,7 @@
 
 use super::process::Column;
 use super::results::sf_error_text;
+use super::text_row::TextRow;
 use crate::org::schema::{ObjectDef, Schema, SystemField};
 use crate::org::standard_objects::id_lookup;
 
@@ -118,7 +119,7 @@ pub fn both_ways(obj: &ObjectDef, columns: &[Column]) -> Vec<BothWays> {
 /// row filling only one of them is fine).
 #[cold]
 #[inline(never)]
-pub fn refusal(pairs: &[BothWays], row: &csv::StringRecord) -> Option<String> {
+pub fn refusal(pairs: &[BothWays], row: &TextRow) -> Option<String> {
     let filled = |c: usize| row.get(c).is_some_and(|v| !v.is_empty());
     pairs
         .iter()

@@ -141,11 +141,6 @@ pub fn plain_row(data: &[u8], at: usize, until: usize, crlf: bool) -> Option<Pla
     })
 }
 
-/// The values of a plain row: its bytes split at `delimiter`.
-pub fn values(row: &[u8], delimiter: u8) -> impl Iterator<Item = &[u8]> {
-    row.split(move |&b| b == delimiter)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

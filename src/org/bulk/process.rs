@@ -25,6 +25,7 @@ use super::job::IngestOperation;
 use super::parent_column::{self, BothWays};
 use super::results::{sf_error_text, RowOutcome};
 use super::rows::QuoteFault;
+use super::text_row::TextRow;
 use crate::org::error::{SfError, UpsertError};
 use crate::org::repeated_keys::{repeated_external_id, repeated_id, KeyKind};
 use crate::org::schema::SystemField;
@@ -79,7 +80,7 @@ pub struct BatchKey {
 
 impl BatchKey {
     /// The row's key; empty for a row that is refused for its shape anyway.
-    pub fn of<'r>(&self, row: &'r csv::StringRecord) -> &'r str {
+    pub fn of<'r>(&self, row: &'r TextRow) -> &'r str {
         if row.len() == self.width {
             row.get(self.column).unwrap_or("")
         } else {
@@ -91,7 +92,7 @@ impl BatchKey {
     /// the row loop's code.)
     #[cold]
     #[inline(never)]
-    pub fn repeated(&self, row: &csv::StringRecord) -> RowOutcome {
+    pub fn repeated(&self, row: &TextRow) -> RowOutcome {
         let id = self.id_column.and_then(|c| row.get(c)).unwrap_or("");
         let key = self.of(row);
         let e = match &self.field {
@@ -365,7 +366,7 @@ fn put<'r>(entries: &mut Vec<Entry<'r>>, slot: u16, value: Given<'r>) {
 fn row_entries<'r>(
     store: &Store,
     plan: &'r ColumnPlan,
-    row: &'r csv::StringRecord,
+    row: &'r TextRow,
     entries: &mut Vec<Entry<'r>>,
 ) -> Result<&'r str, String> {
     entries.clear();
@@ -445,7 +446,7 @@ pub fn apply_row<'r>(
     actor: &Actor,
     spec: &IngestSpec,
     plan: &'r ColumnPlan,
-    row: &'r csv::StringRecord,
+    row: &'r TextRow,
     locked: bool,
     entries: &mut Vec<Entry<'r>>,
 ) -> RowOutcome {

@@ -25,6 +25,7 @@
 
 use super::format::{self, CsvDialect, CsvFormatError, LineEnding};
 use super::plain_rows::{self, PlainRow, PlainStretch};
+use super::text_row::TextRow;
 
 /// How a row was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,30 +53,24 @@ pub enum QuoteFault {
 pub trait RowRecord {
     fn read_from(reader: &mut csv::Reader<&[u8]>, record: &mut Self) -> csv::Result<bool>;
     fn fill(&mut self, fields: &mut dyn Iterator<Item = &[u8]>);
-    /// Fills the record with a plain row's values (`row` is UTF-8, `delimiter` ASCII).
-    fn fill_plain(&mut self, row: &[u8], delimiter: u8);
+    /// Fills the record with a plain row's values: `row` split at `delimiter` (ASCII).
+    fn fill_plain(&mut self, row: &str, delimiter: u8);
 }
 
-impl RowRecord for csv::StringRecord {
+impl RowRecord for TextRow {
     fn read_from(reader: &mut csv::Reader<&[u8]>, record: &mut Self) -> csv::Result<bool> {
-        reader.read_record(record)
+        record.read_from(reader)
     }
 
     fn fill(&mut self, fields: &mut dyn Iterator<Item = &[u8]>) {
         self.clear();
         for f in fields {
-            self.push_field(&String::from_utf8_lossy(f));
+            self.push(&String::from_utf8_lossy(f));
         }
     }
 
-    fn fill_plain(&mut self, row: &[u8], delimiter: u8) {
-        let Ok(text) = std::str::from_utf8(row) else {
-            return self.fill(&mut plain_rows::values(row, delimiter));
-        };
-        self.clear();
-        for value in text.split(char::from(delimiter)) {
-            self.push_field(value);
-        }
+    fn fill_plain(&mut self, row: &str, delimiter: u8) {
+        self.split_line(row, delimiter);
     }
 }
 
@@ -91,11 +86,14 @@ impl RowRecord for csv::ByteRecord {
         }
     }
 
-    fn fill_plain(&mut self, row: &[u8], delimiter: u8) {
+    fn fill_plain(&mut self, row: &str, delimiter: u8) {
         self.clear();
-        for value in plain_rows::values(row, delimiter) {
-            self.push_field(value);
+        let mut from = 0;
+        for at in memchr::memchr_iter(delimiter, row.as_bytes()) {
+            self.push_field(&row.as_bytes()[from..at]);
+            from = at + 1;
         }
+        self.push_field(&row.as_bytes()[from..]);
     }
 }
 
@@ -110,6 +108,10 @@ pub struct UploadRows<'a> {
     /// is then behind, and is placed here before it reads again.
     split_at: Option<usize>,
     plain: PlainStretch,
+    /// Plain text ahead, checked as UTF-8 once for all the rows split from it, and where it
+    /// starts in `data`.
+    text: &'a str,
+    text_at: usize,
     /// How much plain text must lie ahead before splitting takes over from the reader (taking
     /// back costs a new reader, so short stretches between quoted rows are left to it);
     /// `None` never splits.
@@ -137,6 +139,8 @@ impl<'a> UploadRows<'a> {
             base: 0,
             split_at: None,
             plain: PlainStretch::new(dialect.line_ending == LineEnding::Crlf, block),
+            text: "",
+            text_at: 0,
             switch_after,
         }
     }
@@ -160,7 +164,8 @@ impl<'a> UploadRows<'a> {
         let crlf = self.dialect.line_ending == LineEnding::Crlf;
         let row = worth
             .then(|| plain_rows::plain_row(self.data, at, at + ahead, crlf))
-            .flatten();
+            .flatten()
+            .filter(|row| self.hold_text(row, at, ahead));
         let Some(row) = row else {
             if self.split_at.take().is_some() {
                 // The reader takes over where the split rows ended.
@@ -175,11 +180,31 @@ impl<'a> UploadRows<'a> {
                 None
             }
             PlainRow::Row { start, end, next } => {
-                record.fill_plain(&self.data[start..end], self.dialect.delimiter.byte());
+                let row = &self.text[start - self.text_at..end - self.text_at];
+                record.fill_plain(row, self.dialect.delimiter.byte());
                 self.split_at = Some(next);
                 Some(RowShape::Record)
             }
         })
+    }
+
+    /// Makes `text` hold `row`, found in the plain stretch of `ahead` bytes from `at`
+    /// (checking the stretch as text once); false if it is not text after all.
+    fn hold_text(&mut self, row: &PlainRow, at: usize, ahead: usize) -> bool {
+        let PlainRow::Row { end, .. } = *row else {
+            return true;
+        };
+        if at >= self.text_at && end <= self.text_at + self.text.len() {
+            return true;
+        }
+        match std::str::from_utf8(&self.data[at..at + ahead]) {
+            Ok(text) => {
+                (self.text, self.text_at) = (text, at);
+                true
+            }
+            // Not reached: a plain stretch is UTF-8 and starts at a row.
+            Err(_) => false,
+        }
     }
 
     /// Reads the next row into `record`; `None` at the end of the data. Fails only on data
@@ -306,7 +331,7 @@ mod tests {
 
     fn rows(data: &[u8], dialect: CsvDialect) -> Vec<(RowShape, Vec<String>)> {
         let mut rows = UploadRows::new(data, dialect);
-        let mut record = csv::StringRecord::new();
+        let mut record = TextRow::default();
         let mut out = Vec::new();
         while let Some(shape) = rows.read(&mut record).unwrap() {
             out.push((shape, record.iter().map(str::to_string).collect()));
@@ -389,7 +414,7 @@ mod tests {
     #[test]
     fn text_that_is_not_utf8_names_its_line_after_a_recovery() {
         let mut rows = UploadRows::new(b"Name\n\"B\nC\nD\xff\n", CsvDialect::default());
-        let mut record = csv::StringRecord::new();
+        let mut record = TextRow::default();
         let mut shapes = Vec::new();
         let err = loop {
             match rows.read(&mut record) {
@@ -580,7 +605,7 @@ mod tests {
             };
             let switch = 1 + case % 23;
             let block = 1 + case % 7;
-            let text = |r: &csv::StringRecord| r.iter().map(|v| v.as_bytes().to_vec()).collect();
+            let text = |r: &TextRow| r.iter().map(|v| v.as_bytes().to_vec()).collect();
             let bytes = |r: &csv::ByteRecord| r.iter().map(<[u8]>::to_vec).collect();
             let read = UploadRows::tuned(&data, dialect, None, 1);
             let split = UploadRows::tuned(&data, dialect, Some(switch), block);
@@ -609,12 +634,12 @@ mod tests {
         }
         data.extend_from_slice(b"\"last, quoted\",1\n");
         let mut rows = UploadRows::new(&data, CsvDialect::default());
-        let mut record = csv::StringRecord::new();
+        let mut record = TextRow::default();
         let mut read = 0;
         let mut last = String::new();
         while let Some(RowShape::Record) = rows.read(&mut record).unwrap() {
             read += 1;
-            last = record[0].to_string();
+            last = record.get(0).unwrap().to_string();
         }
         assert_eq!(read, 20_002);
         assert_eq!(last, "last, quoted");

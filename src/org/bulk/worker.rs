@@ -23,6 +23,7 @@ use super::process::{
 use super::results::RowOutcome;
 use super::rows::{QuoteFault, RowShape, UploadRows};
 use super::settings::{job_seed, BulkSettings};
+use super::text_row::TextRow;
 use crate::org::ids::SfId;
 use crate::org::repeated_keys::RepeatedKeys;
 use crate::org::store::Actor;
@@ -137,7 +138,7 @@ fn ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
     let mut row_number: u64 = 0;
     let mut chunks_applied: usize = 0;
     // Records are read into a reused pool: a row costs no allocation of its own.
-    let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(CHUNK_ROWS);
+    let mut chunk: Vec<TextRow> = Vec::with_capacity(CHUNK_ROWS);
     // Which rows of the chunk are lines with broken quoting, and how (see `rows`).
     let mut broken: Vec<Option<QuoteFault>> = Vec::with_capacity(CHUNK_ROWS);
     let mut outcomes: Vec<RowOutcome> = Vec::with_capacity(CHUNK_ROWS);
@@ -179,7 +180,7 @@ fn ingest(org: &Org, job: &IngestHandle, settings: BulkSettings) {
             broken.clear();
             while filled < CHUNK_ROWS {
                 if chunk.len() == filled {
-                    chunk.push(csv::StringRecord::new());
+                    chunk.push(TextRow::default());
                 }
                 match rows.read(&mut chunk[filled]) {
                     Ok(Some(_)) if !skipped_header => skipped_header = true,
