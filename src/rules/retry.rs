@@ -597,11 +597,24 @@ fn single_retries_waited(cx: &Cx, retries: &[(usize, usize)]) -> Verdict {
 /// The index `k` of the first wait pair where back-off failed (wait `k + 1` did not grow from
 /// wait `k`), if any. A wait grows when it is longer than the one before and at least
 /// `min_growth` times it. Once a wait has grown, a later wait may instead stay at the longest
-/// so far (within timer tolerance): the back-off reached its cap. The first pair must grow:
-/// a fixed wait is no back-off.
+/// so far (within timer tolerance): the back-off reached its cap.
+///
+/// Before the first growth, a wait as long as the one before (within timer tolerance) is a
+/// tie, and a tie is a back-off only if a later wait grows past every wait
+/// before it. A growing back-off with equal jitter (half the step plus a random draw up to
+/// the other half) draws each wait from its own range, `[d/2, d]` then `[d, 2d]`, so now and
+/// then two waits meet at `d`; the wait after them is drawn from `[2d, 4d]` and grows past
+/// both. A fixed pause never does, however many tries it makes.
+///
+/// Implementation notes: two waits alone cannot tell that tie from a fixed pause (0.25 s then
+/// 0.25 s is both), so a chain of two waits must grow, and labs that judge back-off lose three
+/// replies in a row, giving three waits to compare.
 fn not_backing_off(gaps: &[Duration], min_growth: f64) -> Option<usize> {
+    let grows_from = |a: f64, b: f64| b > a + TOLERANCE_MS as f64 && b >= a * min_growth;
     let mut grown = false;
     let mut longest = 0.0f64;
+    // The first tie not yet outgrown.
+    let mut tie = None;
     for (k, pair) in gaps.windows(2).enumerate() {
         let (a, b) = (
             pair[0].num_milliseconds() as f64,
@@ -609,15 +622,20 @@ fn not_backing_off(gaps: &[Duration], min_growth: f64) -> Option<usize> {
         );
         longest = longest.max(a);
         // Growth within timer noise is no back-off: retries sent without a pause (or after a
-        // fixed one) differ by a few milliseconds either way.
-        let grows = b > a + TOLERANCE_MS as f64 && b >= a * min_growth;
+        // fixed one) differ by a few milliseconds either way. After a tie, a wait grows only
+        // past the longest so far, as the tie's second wait may be a little the shorter.
+        let grows = grows_from(if tie.is_some() { longest } else { a }, b);
         let capped = grown && b + TOLERANCE_MS as f64 >= longest;
-        if !(grows || capped) {
+        if grows {
+            grown = true;
+            tie = None;
+        } else if !grown && (b - a).abs() <= TOLERANCE_MS as f64 {
+            tie.get_or_insert(k);
+        } else if !capped {
             return Some(k);
         }
-        grown |= grows;
     }
-    None
+    tie
 }
 
 /// A call that changed something on the server: a write answered 2xx (a token request
@@ -1103,6 +1121,72 @@ mod tests {
         assert_fails(rule, &chain(&[200, 200]));
         assert_fails(rule, &chain(&[400, 400, 400]));
         assert_fails(rule, &chain(&[2, 3]));
+    }
+
+    /// Attempts of one POST failing with 504 until the last, after these waits (ms), each
+    /// exchange taking 5 ms.
+    fn chain_of_waits(waits: &[i64]) -> crate::evidence::Evidence {
+        let mut at = 0;
+        let mut ex = vec![req("POST", P, 504).at(at, 5)];
+        for (k, w) in waits.iter().enumerate() {
+            at += 5 + w;
+            let status = if k + 1 == waits.len() { 201 } else { 504 };
+            ex.push(req("POST", P, status).at(at, 5));
+        }
+        evidence(ex)
+    }
+
+    #[test]
+    fn every_equal_jitter_back_off_of_three_waits_passes() {
+        let rule = spec("{ rule: retry.backoff }");
+        // Wait k is d/2 + a draw in [0, d/2] with d = base * 2^k, give or take timer noise:
+        // every draw on a grid of 1/20 of each range, from both ends of each range.
+        let steps = 20;
+        for base in [200i64, 250, 500] {
+            let wait = |k: u32, i: i64, noise: i64| {
+                let d = base << k;
+                d / 2 + d / 2 * i / steps + noise
+            };
+            for (i0, i1, i2) in (0..=steps)
+                .flat_map(|a| (0..=steps).flat_map(move |b| (0..=steps).map(move |c| (a, b, c))))
+            {
+                for noise in [-4, 4] {
+                    let waits = [wait(0, i0, noise), wait(1, i1, -noise), wait(2, i2, noise)];
+                    let v = rule.check(&chain_of_waits(&waits));
+                    assert!(v.passed(), "{waits:?}: {}", v.message);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn two_waits_alike_pass_only_when_a_later_wait_grows_past_them() {
+        let rule = "{ rule: retry.backoff }";
+        // Equal jitter drawing the top of 0.125–0.25 s, then the bottom of 0.25–0.5 s.
+        assert_passes(rule, &chain_of_waits(&[250, 250, 700]));
+        assert_passes(rule, &chain_of_waits(&[249, 236, 520]));
+        // A fixed pause, however many tries, and one that grows only by noise after it.
+        for waits in [
+            &[250, 250][..],
+            &[400, 400, 400],
+            &[400, 400, 400, 400],
+            &[250, 236, 262],
+            &[300, 310, 250],
+        ] {
+            let v = assert_fails(rule, &chain_of_waits(waits));
+            assert!(
+                v.message.contains("did not back off"),
+                "{waits:?}: {}",
+                v.message
+            );
+        }
+        // A wait that grows, but by less than min_growth, is no tie to be outgrown.
+        assert_fails(
+            "{ rule: retry.backoff, min_growth: 2 }",
+            &chain_of_waits(&[250, 400, 800]),
+        );
+        // Waits alike from a few milliseconds still hammer.
+        assert_fails(rule, &chain_of_waits(&[30, 30, 80]));
     }
 
     #[test]
